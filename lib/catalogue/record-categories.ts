@@ -1,0 +1,102 @@
+/**
+ * The categories of credit records (公共信用信息基础目录, as summarised in domain.md) and what
+ * each allows. Record intake, seeding and the schema's enum all read this one table.
+ */
+export type RecordCategoryCode =
+  | 'REGISTRATION_BASICS'
+  | 'ADMINISTRATIVE_LICENSING'
+  | 'ADMINISTRATIVE_PENALTY'
+  | 'ADMINISTRATIVE_ENFORCEMENT'
+  | 'DISHONEST_JUDGMENT_DEBTOR'
+  | 'SERIOUS_DISHONESTY_LIST'
+  | 'RED_LIST_HONOUR'
+  | 'TAX_CREDIT_GRADE'
+  | 'CONTRACT_PERFORMANCE'
+  | 'CREDIT_COMMITMENT';
+
+export type Polarity = 'POSITIVE' | 'NEGATIVE' | 'NEUTRAL';
+/** Severity of a negative record, after the national restoration rules (轻微 / 一般 / 严重). */
+export type Severity = 'MINOR' | 'GENERAL' | 'SERIOUS';
+export type TaxCreditGrade = 'A' | 'B' | 'M' | 'C' | 'D';
+
+export interface RecordCategory {
+  code: RecordCategoryCode;
+  name: string;
+  nameZh: string;
+  /** Polarities a record of this category may have. */
+  polarities: readonly Polarity[];
+  /** Negative records of these categories must state a severity. */
+  severityRequired: boolean;
+  /** Departments that may produce it; undefined means any department. */
+  sourceDepartments?: readonly string[];
+}
+
+export const recordCategories: readonly RecordCategory[] = [
+  { code: 'REGISTRATION_BASICS', name: 'Registration basics', nameZh: '登记注册基本信息', polarities: ['NEUTRAL'], severityRequired: false },
+  { code: 'ADMINISTRATIVE_LICENSING', name: 'Administrative licensing', nameZh: '行政许可', polarities: ['NEUTRAL'], severityRequired: false },
+  { code: 'ADMINISTRATIVE_PENALTY', name: 'Administrative penalty', nameZh: '行政处罚', polarities: ['NEGATIVE'], severityRequired: true },
+  { code: 'ADMINISTRATIVE_ENFORCEMENT', name: 'Administrative enforcement', nameZh: '行政强制', polarities: ['NEGATIVE'], severityRequired: true },
+  {
+    code: 'DISHONEST_JUDGMENT_DEBTOR',
+    name: 'Dishonest judgment debtor',
+    nameZh: '失信被执行人',
+    polarities: ['NEGATIVE'],
+    severityRequired: false,
+    sourceDepartments: ['PEOPLES_COURT'],
+  },
+  { code: 'SERIOUS_DISHONESTY_LIST', name: 'Serious dishonesty list', nameZh: '严重失信主体名单', polarities: ['NEGATIVE'], severityRequired: false },
+  { code: 'RED_LIST_HONOUR', name: 'Red list and honours', nameZh: '守信激励、表彰奖励', polarities: ['POSITIVE'], severityRequired: false },
+  {
+    code: 'TAX_CREDIT_GRADE',
+    name: 'Tax credit grade',
+    nameZh: '纳税信用等级',
+    polarities: ['POSITIVE', 'NEUTRAL', 'NEGATIVE'],
+    severityRequired: false,
+    sourceDepartments: ['TAXATION'],
+  },
+  { code: 'CONTRACT_PERFORMANCE', name: 'Contract performance', nameZh: '合同履约', polarities: ['POSITIVE', 'NEGATIVE'], severityRequired: true },
+  { code: 'CREDIT_COMMITMENT', name: 'Credit commitment', nameZh: '信用承诺', polarities: ['NEUTRAL'], severityRequired: false },
+];
+
+/** A tax grade decides the polarity of its record: A is trustworthy, D is dishonest. */
+export const taxGradePolarity: Record<TaxCreditGrade, Polarity> = { A: 'POSITIVE', B: 'NEUTRAL', M: 'NEUTRAL', C: 'NEGATIVE', D: 'NEGATIVE' };
+
+const byCode = new Map(recordCategories.map((c) => [c.code, c]));
+
+export function findRecordCategory(code: string): RecordCategory | undefined {
+  return byCode.get(code as RecordCategoryCode);
+}
+
+/**
+ * Disclosure periods (公示期限), counted from the decision date, in months.
+ * Source: 《信用修复管理办法》 (in force 2026-04-01): minor penalties at most 3 months, general
+ * 3 months minimum and 1 year maximum, serious 1 year minimum and 3 years maximum; dishonest
+ * judgment debtors are listed by the courts for 2 years by default. The serious-dishonesty list
+ * is treated like a serious finding. Non-negative records have no disclosure end.
+ */
+export const disclosureMonths: Record<Severity, { minimum: number; maximum: number }> = {
+  MINOR: { minimum: 0, maximum: 3 },
+  GENERAL: { minimum: 3, maximum: 12 },
+  SERIOUS: { minimum: 12, maximum: 36 },
+};
+
+export const dishonestJudgmentDebtorMonths = 24;
+
+/** The date disclosure ends by itself, or null for records that are not disclosed for a limited time. */
+export function disclosureEndsAt(category: RecordCategoryCode, polarity: Polarity, severity: Severity | null, decisionDate: string): string | null {
+  if (polarity !== 'NEGATIVE') return null;
+  let months: number;
+  if (category === 'DISHONEST_JUDGMENT_DEBTOR') months = dishonestJudgmentDebtorMonths;
+  else if (category === 'SERIOUS_DISHONESTY_LIST') months = disclosureMonths.SERIOUS.maximum;
+  else months = disclosureMonths[severity ?? 'GENERAL'].maximum;
+  return addMonths(decisionDate, months);
+}
+
+/** Calendar arithmetic on ISO dates, clamping to the month's last day (2024-02-29 + 12 months = 2025-02-28). */
+export function addMonths(isoDate: string, months: number): string {
+  const [y, m, d] = isoDate.split('-').map(Number);
+  const target = new Date(Date.UTC(y, m - 1 + months, 1));
+  const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
+  target.setUTCDate(Math.min(d, lastDay));
+  return target.toISOString().slice(0, 10);
+}

@@ -1,0 +1,65 @@
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+
+/**
+ * The closed set of error codes a client can switch on (`extensions.code`).
+ * Subgraphs throw these; the gateway passes them through unchanged and masks anything else.
+ * Keep in sync with the "Errors" table in README.md.
+ */
+export const ErrorCode = {
+  /** An argument or input field is malformed or inconsistent (see `extensions.field`). */
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  /** A unified social credit code (统一社会信用代码) failed GB 32100-2015 validation. */
+  INVALID_CREDIT_CODE: 'INVALID_CREDIT_CODE',
+  /** A citizen ID number (公民身份号码) failed GB 11643-1999 validation. */
+  INVALID_ID_NUMBER: 'INVALID_ID_NUMBER',
+  /** A subject with the same identifier is already registered. */
+  DUPLICATE_SUBJECT: 'DUPLICATE_SUBJECT',
+  /** A pagination cursor was not issued by this API or has been tampered with. */
+  INVALID_CURSOR: 'INVALID_CURSOR',
+  /** The referenced object does not exist. */
+  NOT_FOUND: 'NOT_FOUND',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  /** Apollo's own codes for requests that never reach a resolver. */
+  GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
+  GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
+  BAD_REQUEST: 'BAD_REQUEST',
+  PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
+  OPERATION_RESOLUTION_FAILURE: 'OPERATION_RESOLUTION_FAILURE',
+  /** A subgraph could not be reached or answered with an internal error: retry later. */
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+const knownCodes = new Set<string>(Object.values(ErrorCode));
+
+/** A client error with a typed code; `details` go into `extensions` (e.g. `field`, `problem`). */
+export function clientError(code: Exclude<ErrorCode, 'INTERNAL_SERVER_ERROR'>, message: string, details: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, ...details } });
+}
+
+export function badInput(field: string, message: string, details: Record<string, unknown> = {}): GraphQLError {
+  return clientError(ErrorCode.BAD_USER_INPUT, message, { field, ...details });
+}
+
+/**
+ * Apollo Server `formatError`: errors with a known code go out as they are (minus any stack
+ * trace); anything else is a bug or an infrastructure fault, logged here and masked, so that no
+ * SQL, path or stack ever reaches a client.
+ */
+export function maskUnexpectedErrors(log: (message: string, error: unknown) => void) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const code = formatted.extensions?.code;
+    const { stacktrace: _stack, exception: _exception, ...extensions } = formatted.extensions ?? {};
+    if (typeof code === 'string' && knownCodes.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
+      return { ...formatted, extensions };
+    }
+    log('unexpected error', error);
+    return {
+      message: 'Internal server error',
+      path: formatted.path,
+      extensions: { ...(extensions.serviceName ? { serviceName: extensions.serviceName } : {}), code: ErrorCode.INTERNAL_SERVER_ERROR },
+    };
+  };
+}

@@ -1,0 +1,97 @@
+import 'reflect-metadata';
+import fs from 'node:fs';
+import path from 'node:path';
+import mysql from 'mysql2/promise';
+import { DataSource, type DataSourceOptions, type Logger } from 'typeorm';
+
+export type DatabaseTarget =
+  /** The embedded default: one SQLite file per subgraph in `directory` (or in memory, for tests). */
+  | { kind: 'sqlite'; directory: string | ':memory:' }
+  /** Production: one MySQL database per subgraph, named `${prefix}${subgraph}`, created if missing. */
+  | { kind: 'mysql'; url: string; prefix: string };
+
+export interface DataModel {
+  // TypeORM's own option type for these is a loose MixedList; classes are all we use.
+  entities: Function[];
+  migrations: Function[];
+}
+
+export function describeTarget(target: DatabaseTarget): string {
+  return target.kind === 'sqlite' ? `SQLite (${target.directory})` : `MySQL (${new URL(target.url).host}, databases ${target.prefix}*)`;
+}
+
+/** Parses `DATABASE_URL`: unset means the embedded SQLite default under `data/`. */
+export function databaseTarget(env: Record<string, string | undefined>, dataDirectory: string): DatabaseTarget {
+  const url = env.DATABASE_URL;
+  if (!url) return { kind: 'sqlite', directory: env.SQLITE_DIRECTORY || dataDirectory };
+  if (!/^(mysql|mariadb):\/\//.test(url)) throw new Error(`DATABASE_URL must be a mysql:// or mariadb:// URL, got "${url.split('@').pop()}"`);
+  return { kind: 'mysql', url, prefix: env.DATABASE_PREFIX ?? 'credit_' };
+}
+
+function mysqlConnection(url: string) {
+  const parsed = new URL(url);
+  return {
+    host: parsed.hostname,
+    port: parsed.port ? Number(parsed.port) : 3306,
+    user: decodeURIComponent(parsed.username) || 'root',
+    password: decodeURIComponent(parsed.password),
+  };
+}
+
+export async function ensureMysqlDatabase(url: string, database: string): Promise<void> {
+  const connection = await mysql.createConnection(mysqlConnection(url));
+  try {
+    await connection.query(`CREATE DATABASE IF NOT EXISTS \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  } finally {
+    await connection.end();
+  }
+}
+
+export async function dropMysqlDatabase(url: string, database: string): Promise<void> {
+  const connection = await mysql.createConnection(mysqlConnection(url));
+  try {
+    await connection.query(`DROP DATABASE IF EXISTS \`${database}\``);
+  } finally {
+    await connection.end();
+  }
+}
+
+export function dataSourceOptions(subgraph: string, target: DatabaseTarget, model: DataModel, logger?: Logger): DataSourceOptions {
+  // Both drivers get their schema from the committed migrations, never from `synchronize`,
+  // so the embedded default runs exactly the schema production runs.
+  const common = {
+    entities: model.entities,
+    migrations: model.migrations,
+    migrationsRun: true,
+    migrationsTransactionMode: 'each' as const,
+    synchronize: false,
+    logger,
+    logging: logger ? ['query' as const, 'error' as const] : ['error' as const],
+  };
+  if (target.kind === 'sqlite') {
+    const database = target.directory === ':memory:' ? ':memory:' : path.join(target.directory, `${subgraph}.sqlite`);
+    return { ...common, type: 'better-sqlite3', database, enableWAL: database !== ':memory:' };
+  }
+  const connection = mysqlConnection(target.url);
+  return {
+    ...common,
+    // TypeORM reads MariaDB's catalogue differently (column defaults, nullability); it must be told.
+    type: new URL(target.url).protocol === 'mariadb:' ? 'mariadb' : 'mysql',
+    host: connection.host,
+    port: connection.port,
+    username: connection.user,
+    password: connection.password,
+    database: `${target.prefix}${subgraph}`,
+    charset: 'utf8mb4_unicode_ci',
+    timezone: 'Z',
+    extra: { connectionLimit: 10 },
+  };
+}
+
+/** Opens (creating if needed) a subgraph's database and brings its schema up to date. */
+export async function openDatabase(subgraph: string, target: DatabaseTarget, model: DataModel, logger?: Logger): Promise<DataSource> {
+  if (target.kind === 'sqlite' && target.directory !== ':memory:') fs.mkdirSync(target.directory, { recursive: true });
+  if (target.kind === 'mysql') await ensureMysqlDatabase(target.url, `${target.prefix}${subgraph}`);
+  const dataSource = new DataSource(dataSourceOptions(subgraph, target, model, logger));
+  return await dataSource.initialize();
+}
