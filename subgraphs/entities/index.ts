@@ -1,0 +1,4 @@
+import { runSubgraph } from '../shared/subgraph';
+import { entitiesSubgraph } from './subgraph';
+
+void runSubgraph(entitiesSubgraph);

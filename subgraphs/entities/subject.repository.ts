@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource, Repository } from 'typeorm';
+import { badInput, clientError, ErrorCode } from '../../lib/errors';
+import { chinaToday, normaliseIdentifier, validateCitizenIdNumber, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
+import { loadPages, type Page } from '../shared/pagination';
+import { isIsoDate } from '../shared/scalars';
+import { Subject, type SubjectKind, type SubjectStatus } from './entities/subject.entity';
+
+export interface RegisterSubjectInput {
+  kind: SubjectKind;
+  name: string;
+  code: string;
+  registeredAddress?: string | null;
+  legalRepresentative?: string | null;
+  status?: SubjectStatus | null;
+  registrationDate?: string | null;
+}
+
+/** Every query the entities subgraph makes, in one place. */
+export class SubjectRepository {
+  readonly subjects: Repository<Subject>;
+
+  constructor(db: DataSource) {
+    this.subjects = db.getRepository(Subject);
+  }
+
+  findByIdentifier(code: string): Promise<Subject | null> {
+    return this.subjects.findOneBy({ identifier: normaliseIdentifier(code) });
+  }
+
+  async search(name: string, kind: SubjectKind | null | undefined, first: number, after?: string | null): Promise<Page<Subject> | undefined> {
+    const term = name.trim();
+    if ([...term].length < 2) throw badInput('name', `search needs at least 2 characters of a name, got ${JSON.stringify(term)}`);
+    // LIKE wildcards in the user's text are matched literally.
+    const pattern = `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const where = kind ? { sql: "t.name LIKE ? ESCAPE '\\' AND t.kind = ?", params: [pattern, kind] } : { sql: "t.name LIKE ? ESCAPE '\\'", params: [pattern] };
+    const pages = await loadPages(this.subjects, { where, orderBy: 'name', direction: 'ASC', first, after });
+    return pages.get('');
+  }
+
+  async register(input: RegisterSubjectInput): Promise<Subject> {
+    const subject = this.subjects.create({
+      id: randomUUID(),
+      kind: input.kind,
+      name: input.name.trim(),
+      identifier: input.code.trim(),
+      identifierKind: input.kind === 'NATURAL_PERSON' ? 'CITIZEN_ID_NUMBER' : 'UNIFIED_SOCIAL_CREDIT_CODE',
+      registeredAddress: input.registeredAddress?.trim() || null,
+      legalRepresentative: input.legalRepresentative?.trim() || null,
+      status: input.status ?? 'ACTIVE',
+      registrationDate: input.registrationDate ?? null,
+      createdAt: new Date(),
+    });
+    validateSubject(subject);
+    if (await this.subjects.existsBy({ identifier: subject.identifier })) throw duplicate(subject.identifier);
+    try {
+      await this.subjects.insert(subject);
+    } catch (error) {
+      // Two registrations of one code racing past the check above: the unique index decides.
+      if (await this.subjects.existsBy({ identifier: subject.identifier })) throw duplicate(subject.identifier);
+      throw error;
+    }
+    return subject;
+  }
+}
+
+function duplicate(identifier: string) {
+  return clientError(ErrorCode.DUPLICATE_SUBJECT, `a subject with identifier ${identifier} is already registered`, { field: 'code' });
+}
+
+/** Throws the first problem found, as a typed error naming the input field. */
+function validateSubject(subject: Subject): void {
+  if (subject.name.length === 0) throw badInput('name', 'name must not be empty');
+  if (subject.name.length > 200) throw badInput('name', `name must be at most 200 characters, got ${subject.name.length}`);
+  if (subject.identifierKind === 'CITIZEN_ID_NUMBER') {
+    const result = validateCitizenIdNumber(subject.identifier);
+    if (!result.valid) throw clientError(ErrorCode.INVALID_ID_NUMBER, `invalid citizen ID number: ${result.message}`, { field: 'code', problem: result.problem });
+    if (subject.legalRepresentative) throw badInput('legalRepresentative', 'a natural person has no legal representative');
+    if (subject.registrationDate) throw badInput('registrationDate', 'a natural person has no registration date');
+  } else {
+    const result = validateUnifiedSocialCreditCode(subject.identifier);
+    if (!result.valid) throw clientError(ErrorCode.INVALID_CREDIT_CODE, `invalid unified social credit code: ${result.message}`, { field: 'code', problem: result.problem });
+    if (!subject.registrationDate) throw badInput('registrationDate', `an organisation (${subject.kind}) needs its registration date`);
+  }
+  if (subject.registrationDate && (!isIsoDate(subject.registrationDate) || subject.registrationDate > chinaToday())) {
+    throw badInput('registrationDate', `registration date must be a past calendar date, got ${subject.registrationDate}`);
+  }
+  if (subject.registeredAddress && subject.registeredAddress.length > 300) throw badInput('registeredAddress', 'address must be at most 300 characters');
+  if (subject.legalRepresentative && subject.legalRepresentative.length > 100) throw badInput('legalRepresentative', 'legal representative must be at most 100 characters');
+}
