@@ -1,11 +1,16 @@
 import path from 'node:path';
 import { ApolloServer } from '@apollo/server';
+import {
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginSchemaReportingDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { parse } from 'graphql';
 import type { DataSource, Logger } from 'typeorm';
 import { maskUnexpectedErrors } from '../../lib/errors';
-import { ConfigError, readFlag, readPort } from '../../lib/env';
+import { readFlag, readPort } from '../../lib/env';
 import { serveGraphQL, type RunningHttpServer } from '../../lib/http-server';
 import { projectRoot } from '../../lib/project-root';
 import { defaultPorts, readSdl, type SubgraphName } from '../../schema/subgraphs';
@@ -32,6 +37,7 @@ export function createSubgraphServer<TContext extends object>(definition: Subgra
   return new ApolloServer<TContext>({
     schema,
     includeStacktraceInErrorResponses: false,
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginUsageReportingDisabled(), ApolloServerPluginSchemaReportingDisabled()],
     formatError: maskUnexpectedErrors((message, error) => console.error(`[${definition.name}] ${message}`, error)),
   });
 }
@@ -80,11 +86,8 @@ export async function runSubgraph<TContext extends object>(definition: SubgraphD
   try {
     config = readSubgraphConfig(definition.name, process.env, process.argv.slice(2));
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof Error) {
-      console.error(`[${definition.name}] configuration error: ${error.message}`);
-      process.exit(2);
-    }
-    throw error;
+    console.error(`[${definition.name}] configuration error: ${(error as Error).message}`);
+    process.exit(2);
   }
   const db = await openSubgraphDatabase(definition, config.database);
   const subgraph = await startSubgraph(definition, db, { port: config.port, host: config.host });

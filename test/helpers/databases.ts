@@ -1,0 +1,32 @@
+import type { DatabaseTarget } from '../../subgraphs/shared/database';
+import { dropMysqlDatabase } from '../../subgraphs/shared/database';
+import { subgraphNames } from '../../schema/subgraphs';
+
+/**
+ * The databases every integration suite runs against: SQLite always, and MySQL/MariaDB at
+ * TEST_DATABASE_URL (default the local server; `TEST_DATABASE_URL=off` for SQLite only). A suite
+ * gets its own MySQL databases, `credit_test_<suite>_<subgraph>`, dropped when it ends.
+ */
+export interface TestDatabase {
+  label: 'sqlite' | 'mysql';
+  target(suite: string): DatabaseTarget;
+  cleanUp(suite: string): Promise<void>;
+}
+
+const mysqlUrl = process.env.TEST_DATABASE_URL ?? 'mariadb://root@127.0.0.1:3306';
+
+const sqlite: TestDatabase = {
+  label: 'sqlite',
+  target: () => ({ kind: 'sqlite', directory: ':memory:' }),
+  cleanUp: async () => {},
+};
+
+const mysql: TestDatabase = {
+  label: 'mysql',
+  target: (suite) => ({ kind: 'mysql', url: mysqlUrl, prefix: `credit_test_${suite}_` }),
+  cleanUp: async (suite) => {
+    for (const name of subgraphNames) await dropMysqlDatabase(mysqlUrl, `credit_test_${suite}_${name}`);
+  },
+};
+
+export const testDatabases: TestDatabase[] = mysqlUrl === 'off' ? [sqlite] : [sqlite, mysql];

@@ -1,0 +1,138 @@
+import type { DataSource } from 'typeorm';
+import { citizenIdNumber, unifiedSocialCreditCode } from '../../../lib/identifiers';
+import { demoWorld } from '../../../scripts/demo/world';
+import { Subject } from '../../../subgraphs/entities/entities/subject.entity';
+import { seedEntities } from '../../../subgraphs/entities/seed';
+import { entitiesSubgraph } from '../../../subgraphs/entities/subgraph';
+import { openDatabase } from '../../../subgraphs/shared/database';
+import { startSubgraph, type StartedSubgraph } from '../../../subgraphs/shared/subgraph';
+import { testDatabases } from '../../helpers/databases';
+import { postGraphQL } from '../../helpers/graphql';
+import { SqlCounter } from '../../helpers/sql-counter';
+
+const REGISTER = /* GraphQL */ `
+  mutation Register($input: RegisterSubjectInput!) {
+    registerSubject(input: $input) { id kind name unifiedSocialCreditCode citizenIdNumber status registrationDate }
+  }
+`;
+
+const enterpriseCode = unifiedSocialCreditCode({ authority: '9', orgType: '1', division: '130304', organisationBody: 'MA0TEXT1' });
+
+describe.each(testDatabases)('entities subgraph on $label', (database) => {
+  const suite = 'entities';
+  let db: DataSource;
+  let subgraph: StartedSubgraph;
+  const sql = new SqlCounter();
+  const world = demoWorld({ subjects: 60 });
+  const query = <T>(q: string, variables?: Record<string, unknown>) => postGraphQL<T>(subgraph.url, { query: q, variables });
+  const count = () => db.getRepository(Subject).count();
+
+  beforeAll(async () => {
+    await database.cleanUp(suite);
+    db = await openDatabase('entities', database.target(suite), entitiesSubgraph, sql);
+    subgraph = await startSubgraph(entitiesSubgraph, db, { port: 0 });
+  });
+
+  afterAll(async () => {
+    await subgraph?.stop();
+    await db?.destroy();
+    await database.cleanUp(suite);
+  });
+
+  it('seeds the demo world once: a second seed adds nothing', async () => {
+    expect(await seedEntities(db, world)).toBe(60);
+    expect(await seedEntities(db, world)).toBe(0);
+    expect(await count()).toBe(60);
+  });
+
+  it('registers an enterprise with a valid code', async () => {
+    const result = await query<{ registerSubject: Record<string, unknown> }>(REGISTER, {
+      input: { kind: 'ENTERPRISE', name: '秦皇岛市北戴河区测试建设有限公司', code: enterpriseCode, registrationDate: '2015-06-01', legalRepresentative: '王伟' },
+    });
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.registerSubject).toMatchObject({ kind: 'ENTERPRISE', unifiedSocialCreditCode: enterpriseCode, citizenIdNumber: null, status: 'ACTIVE', registrationDate: '2015-06-01' });
+  });
+
+  it('registers a natural person by citizen ID number', async () => {
+    const id = citizenIdNumber({ division: '130304', birthDate: '19800115', sequence: '123' });
+    const result = await query<{ registerSubject: Record<string, unknown> }>(REGISTER, { input: { kind: 'NATURAL_PERSON', name: '李娜', code: id } });
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.registerSubject).toMatchObject({ citizenIdNumber: id, unifiedSocialCreditCode: null, registrationDate: null });
+  });
+
+  const wrongCheck = enterpriseCode.slice(0, 17) + (enterpriseCode[17] === '0' ? '1' : '0');
+  it.each([
+    ['a wrong check character', { kind: 'ENTERPRISE', code: wrongCheck, registrationDate: '2015-01-01' }, 'INVALID_CREDIT_CODE', 'WRONG_CHECK_CHARACTER'],
+    ['17 characters', { kind: 'ENTERPRISE', code: enterpriseCode.slice(0, 17), registrationDate: '2015-01-01' }, 'INVALID_CREDIT_CODE', 'WRONG_LENGTH'],
+    ['a forbidden letter', { kind: 'ENTERPRISE', code: `${enterpriseCode.slice(0, 10)}I${enterpriseCode.slice(11)}`, registrationDate: '2015-01-01' }, 'INVALID_CREDIT_CODE', 'FORBIDDEN_CHARACTER'],
+    ['a citizen ID with a wrong check digit', { kind: 'NATURAL_PERSON', code: '110105194912310021' }, 'INVALID_ID_NUMBER', 'WRONG_CHECK_CHARACTER'],
+    ['a citizen ID with an impossible birth date', { kind: 'NATURAL_PERSON', code: citizenIdNumber({ division: '130304', birthDate: '19800115', sequence: '001' }).replace('19800115', '19800230') }, 'INVALID_ID_NUMBER', 'INVALID_BIRTH_DATE'],
+    ['an enterprise given a citizen ID', { kind: 'ENTERPRISE', code: '11010519491231002X', registrationDate: '2015-01-01' }, 'INVALID_CREDIT_CODE', undefined],
+  ])('refuses %s with a typed error and stores nothing', async (_label, input, code, problem) => {
+    const before = await count();
+    const result = await query(REGISTER, { input: { name: '某某有限公司', ...input } });
+    expect(result.data).toBeNull();
+    expect(result.errors?.[0].extensions).toMatchObject({ code, field: 'code', ...(problem ? { problem } : {}) });
+    expect(result.errors?.[0].extensions).not.toHaveProperty('stacktrace');
+    expect(await count()).toBe(before);
+  });
+
+  it('refuses a duplicate code with DUPLICATE_SUBJECT and stores nothing', async () => {
+    const before = await count();
+    const result = await query(REGISTER, { input: { kind: 'ENTERPRISE', name: '另一家公司', code: world.subjects.find((s) => s.kind === 'ENTERPRISE')?.identifier, registrationDate: '2010-01-01' } });
+    expect(result.errors?.[0].extensions?.code).toBe('DUPLICATE_SUBJECT');
+    expect(await count()).toBe(before);
+  });
+
+  it('refuses an organisation without a registration date, naming the field', async () => {
+    const result = await query(REGISTER, { input: { kind: 'ENTERPRISE', name: '无日期公司', code: unifiedSocialCreditCode({ authority: '9', orgType: '1', division: '130304', organisationBody: 'MA0TEXT2' }) } });
+    expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'registrationDate' });
+  });
+
+  it('finds a subject by code, trimming and upper-casing the input', async () => {
+    const person = world.subjects.find((s) => s.kind === 'NATURAL_PERSON' && s.identifier.endsWith('X'));
+    const subject = person ?? world.subjects[0];
+    const result = await query<{ subjectByCode: { id: string } | null }>(`query($code: String!) { subjectByCode(code: $code) { id } }`, { code: ` ${subject.identifier.toLowerCase()} ` });
+    expect(result.data?.subjectByCode?.id).toBe(subject.id);
+  });
+
+  it('pages a name search with cursors and a total count', async () => {
+    const SEARCH = `query($after: String) { searchSubjects(name: "北戴河区", first: 7, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id name } } } }`;
+    type Search = { searchSubjects: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: { id: string; name: string } }[] } };
+    const expected = (await db.getRepository(Subject).find()).filter((s) => s.name.includes('北戴河区'));
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let pages = 0; pages < 20; pages++) {
+      const result: Awaited<ReturnType<typeof query<Search>>> = await query<Search>(SEARCH, { after });
+      const page = result.data!.searchSubjects;
+      expect(page.totalCount).toBe(expected.length);
+      seen.push(...page.edges.map((e) => e.node.id));
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    expect(seen).toHaveLength(expected.length);
+    expect(new Set(seen)).toEqual(new Set(expected.map((s) => s.id)));
+  });
+
+  it.each([
+    ['a page size over 100', 'first: 101', 'BAD_USER_INPUT'],
+    ['a forged cursor', 'after: "not-a-cursor"', 'INVALID_CURSOR'],
+  ])('refuses %s', async (_label, args, code) => {
+    const result = await query(`{ searchSubjects(name: "北戴河区", ${args}) { totalCount } }`);
+    expect(result.errors?.[0].extensions?.code).toBe(code);
+  });
+
+  it('resolves references in one SQL statement for 5 and for 50 subjects, null for unknown ids', async () => {
+    const ENTITIES = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Subject { id name } } }`;
+    const statementsFor = async (n: number) => {
+      sql.reset();
+      const representations = world.subjects.slice(0, n).map((s) => ({ __typename: 'Subject', id: s.id }));
+      const result = await query<{ _entities: ({ id: string } | null)[] }>(ENTITIES, { r: [...representations, { __typename: 'Subject', id: 'missing' }] });
+      expect(result.data?._entities.slice(0, n).map((e) => e?.id)).toEqual(world.subjects.slice(0, n).map((s) => s.id));
+      expect(result.data?._entities[n]).toBeNull();
+      return sql.selects.length;
+    };
+    expect(await statementsFor(5)).toBe(1);
+    expect(await statementsFor(50)).toBe(1);
+  });
+});
