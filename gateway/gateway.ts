@@ -1,4 +1,4 @@
-import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import {
   ApolloServerPluginLandingPageDisabled,
@@ -7,6 +7,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { maskUnexpectedErrors } from '../lib/errors';
 import type { SubgraphName } from '../schema/subgraphs';
+import { SubgraphDataSource } from './subgraph-data-source';
 
 export interface GatewayOptions {
   supergraphSdl: string;
@@ -23,7 +24,7 @@ export function createGateway(options: GatewayOptions): ApolloServer {
   process.env.APOLLO_TELEMETRY_DISABLED = 'true';
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
-    buildService: ({ name, url }) => new RemoteGraphQLDataSource({ url: options.subgraphUrls?.[name as SubgraphName] ?? url }),
+    buildService: ({ name, url }) => new SubgraphDataSource(name, options.subgraphUrls?.[name as SubgraphName] ?? url ?? ''),
   });
   return new ApolloServer({
     gateway,

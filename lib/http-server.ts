@@ -124,10 +124,11 @@ export async function serveGraphQL<TContext extends BaseContext>(
   });
   const { port } = httpServer.address() as AddressInfo;
   const host = options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1';
+  let stopped: Promise<void> | undefined;
   return {
     url: `http://${host}:${port}/graphql`,
     port,
-    // ApolloServer.stop() runs the drain plugin, which closes the HTTP server.
-    stop: () => server.stop(),
+    // ApolloServer.stop() runs the drain plugin, which closes the HTTP server. Idempotent.
+    stop: () => (stopped ??= server.stop()),
   };
 }

@@ -8,6 +8,7 @@
  *   18     ISO 7064 MOD 11-2 check character, 0–9 or X
  */
 
+import { todayInDistrict } from '../calendar';
 import type { IdentifierProblem, IdentifierValidation } from './unified-social-credit-code';
 
 export const CITIZEN_ID_LENGTH = 18;
@@ -23,17 +24,14 @@ const WEIGHTS: readonly number[] = Array.from({ length: 17 }, (_, i) => {
 
 const EARLIEST_BIRTH_DATE = '19000101';
 
+
 function fail(problem: IdentifierProblem, message: string): IdentifierValidation {
   return { valid: false, problem, message };
 }
 
-/**
- * Today's date as YYYYMMDD in China Standard Time (UTC+8, no DST). Birth dates
- * are recorded in Chinese local time, so "not in the future" must not depend on
- * the time zone of whichever server happens to run the check.
- */
+/** Today as YYYYMMDD in China Standard Time: birth dates are recorded in Chinese local time. */
 export function chinaToday(now: Date = new Date()): string {
-  return new Date(now.getTime() + 8 * 60 * 60 * 1000).toISOString().slice(0, 10).replace(/-/g, '');
+  return todayInDistrict(now).replace(/-/g, '');
 }
 
 /** True iff `yyyymmdd` is 8 digits forming a real calendar date (leap years included). */

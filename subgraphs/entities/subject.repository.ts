@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, Repository } from 'typeorm';
 import { badInput, clientError, ErrorCode } from '../../lib/errors';
-import { chinaToday, normaliseIdentifier, validateCitizenIdNumber, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
+import { todayInDistrict } from '../../lib/calendar';
+import { detectIdentifierKind, normaliseIdentifier, validateCitizenIdNumber, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
 import { loadPages, type Page } from '../shared/pagination';
 import { isIsoDate } from '../shared/scalars';
-import { Subject, type SubjectKind, type SubjectStatus } from './entities/subject.entity';
+import { Subject, type IdentifierKind, type SubjectKind, type SubjectStatus } from './entities/subject.entity';
 
 export interface RegisterSubjectInput {
   kind: SubjectKind;
@@ -24,8 +25,11 @@ export class SubjectRepository {
     this.subjects = db.getRepository(Subject);
   }
 
+  /** A malformed code is the caller's typo, not an unknown subject: it gets a typed error, not null. */
   findByIdentifier(code: string): Promise<Subject | null> {
-    return this.subjects.findOneBy({ identifier: normaliseIdentifier(code) });
+    const identifier = normaliseIdentifier(code);
+    assertValidIdentifier(identifier, detectIdentifierKind(identifier));
+    return this.subjects.findOneBy({ identifier });
   }
 
   async search(name: string, kind: SubjectKind | null | undefined, first: number, after?: string | null): Promise<Page<Subject> | undefined> {
@@ -69,21 +73,28 @@ function duplicate(identifier: string) {
   return clientError(ErrorCode.DUPLICATE_SUBJECT, `a subject with identifier ${identifier} is already registered`, { field: 'code' });
 }
 
+function assertValidIdentifier(identifier: string, kind: IdentifierKind): void {
+  if (kind === 'CITIZEN_ID_NUMBER') {
+    const result = validateCitizenIdNumber(identifier);
+    if (!result.valid) throw clientError(ErrorCode.INVALID_ID_NUMBER, `invalid citizen ID number: ${result.message}`, { field: 'code', problem: result.problem });
+  } else {
+    const result = validateUnifiedSocialCreditCode(identifier);
+    if (!result.valid) throw clientError(ErrorCode.INVALID_CREDIT_CODE, `invalid unified social credit code: ${result.message}`, { field: 'code', problem: result.problem });
+  }
+}
+
 /** Throws the first problem found, as a typed error naming the input field. */
 function validateSubject(subject: Subject): void {
   if (subject.name.length === 0) throw badInput('name', 'name must not be empty');
   if (subject.name.length > 200) throw badInput('name', `name must be at most 200 characters, got ${subject.name.length}`);
+  assertValidIdentifier(subject.identifier, subject.identifierKind);
   if (subject.identifierKind === 'CITIZEN_ID_NUMBER') {
-    const result = validateCitizenIdNumber(subject.identifier);
-    if (!result.valid) throw clientError(ErrorCode.INVALID_ID_NUMBER, `invalid citizen ID number: ${result.message}`, { field: 'code', problem: result.problem });
     if (subject.legalRepresentative) throw badInput('legalRepresentative', 'a natural person has no legal representative');
     if (subject.registrationDate) throw badInput('registrationDate', 'a natural person has no registration date');
   } else {
-    const result = validateUnifiedSocialCreditCode(subject.identifier);
-    if (!result.valid) throw clientError(ErrorCode.INVALID_CREDIT_CODE, `invalid unified social credit code: ${result.message}`, { field: 'code', problem: result.problem });
     if (!subject.registrationDate) throw badInput('registrationDate', `an organisation (${subject.kind}) needs its registration date`);
   }
-  if (subject.registrationDate && (!isIsoDate(subject.registrationDate) || subject.registrationDate > chinaToday())) {
+  if (subject.registrationDate && (!isIsoDate(subject.registrationDate) || subject.registrationDate > todayInDistrict())) {
     throw badInput('registrationDate', `registration date must be a past calendar date, got ${subject.registrationDate}`);
   }
   if (subject.registeredAddress && subject.registeredAddress.length > 300) throw badInput('registeredAddress', 'address must be at most 300 characters');

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { ApolloServer } from '@apollo/server';
 import {
+  ApolloServerPluginInlineTraceDisabled,
   ApolloServerPluginLandingPageDisabled,
   ApolloServerPluginSchemaReportingDisabled,
   ApolloServerPluginUsageReportingDisabled,
@@ -37,7 +38,7 @@ export function createSubgraphServer<TContext extends object>(definition: Subgra
   return new ApolloServer<TContext>({
     schema,
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginUsageReportingDisabled(), ApolloServerPluginSchemaReportingDisabled()],
+    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginLandingPageDisabled(), ApolloServerPluginUsageReportingDisabled(), ApolloServerPluginSchemaReportingDisabled()],
     formatError: maskUnexpectedErrors((message, error) => console.error(`[${definition.name}] ${message}`, error)),
   });
 }

@@ -96,6 +96,19 @@ describe.each(testDatabases)('entities subgraph on $label', (database) => {
     expect(result.data?.subjectByCode?.id).toBe(subject.id);
   });
 
+  it.each([
+    ['a unified social credit code', '914403001922038217', 'INVALID_CREDIT_CODE'],
+    ['a citizen ID number', '110105194912310021', 'INVALID_ID_NUMBER'],
+  ])('answers a lookup by a malformed %s with a typed error, not null', async (_label, code, expected) => {
+    const result = await query(`query($code: String!) { subjectByCode(code: $code) { id } }`, { code });
+    expect(result.errors?.[0].extensions).toMatchObject({ code: expected, problem: 'WRONG_CHECK_CHARACTER' });
+  });
+
+  it('refuses a registration date in the future', async () => {
+    const result = await query(REGISTER, { input: { kind: 'ENTERPRISE', name: '未来公司', code: unifiedSocialCreditCode({ authority: '9', orgType: '1', division: '130304', organisationBody: 'MA0TEXT3' }), registrationDate: '2099-01-01' } });
+    expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'registrationDate' });
+  });
+
   it('pages a name search with cursors and a total count', async () => {
     const SEARCH = `query($after: String) { searchSubjects(name: "北戴河区", first: 7, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id name } } } }`;
     type Search = { searchSubjects: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: { id: string; name: string } }[] } };

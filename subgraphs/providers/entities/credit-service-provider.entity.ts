@@ -1,0 +1,51 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+export type FilingStatus = 'APPLIED' | 'FILED' | 'SUSPENDED' | 'REVOKED';
+export type SupervisionClass = 'A' | 'B' | 'C' | 'D';
+
+// Keep column and index names in sync with migrations/1764000000300-create-credit-service-provider.ts.
+@Entity('credit_service_provider')
+export class CreditServiceProvider {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id!: string;
+
+  @Index('UQ_credit_service_provider_code', { unique: true })
+  @Column({ name: 'unified_social_credit_code', type: 'varchar', length: 18 })
+  unifiedSocialCreditCode!: string;
+
+  @Index('IDX_credit_service_provider_name')
+  @Column({ type: 'varchar', length: 200 })
+  name!: string;
+
+  @Column({ name: 'registered_address', type: 'varchar', length: 300 })
+  registeredAddress!: string;
+
+  @Column({ name: 'legal_representative', type: 'varchar', length: 100 })
+  legalRepresentative!: string;
+
+  @Column({ name: 'business_scope', type: 'text' })
+  businessScope!: string;
+
+  /** The company's published telephone number. */
+  @Column({ type: 'varchar', length: 40, nullable: true })
+  contact!: string | null;
+
+  @Column({ name: 'filing_status', type: 'varchar', length: 16 })
+  filingStatus!: FilingStatus;
+
+  /** Null until the registry classifies the provider (always null while APPLIED). */
+  @Column({ name: 'supervision_class', type: 'varchar', length: 1, nullable: true })
+  supervisionClass!: SupervisionClass | null;
+
+  @Column({ name: 'filed_on', type: 'date', nullable: true })
+  filedOn!: string | null;
+
+  // Set by the application, not by a column default, so both drivers store the same instant.
+  @Column({ name: 'created_at', type: 'datetime', precision: 3 })
+  createdAt!: Date;
+}
+
+/** Whether departments may accept the provider's reports: filed, and not in the worst class. */
+export function isInGoodStanding(provider: Pick<CreditServiceProvider, 'filingStatus' | 'supervisionClass'>): boolean {
+  return provider.filingStatus === 'FILED' && provider.supervisionClass !== 'D';
+}

@@ -1,0 +1,4 @@
+import { runSubgraph } from '../shared/subgraph';
+import { providersSubgraph } from './subgraph';
+
+void runSubgraph(providersSubgraph);

@@ -1,0 +1,4 @@
+import { runSubgraph } from '../shared/subgraph';
+import { reportsSubgraph } from './subgraph';
+
+void runSubgraph(reportsSubgraph);
