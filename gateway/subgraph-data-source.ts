@@ -20,6 +20,10 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource {
     try {
       return await super.process(options);
     } catch (error) {
+      // A subgraph answers input it rejects (a bad scalar value, say) with HTTP 400 and typed
+      // GraphQL errors; those are the client's to read, not a gateway fault.
+      const body = (error as { extensions?: { response?: { body?: { errors?: unknown } } } }).extensions?.response?.body;
+      if (body && Array.isArray(body.errors)) return { errors: body.errors } as GatewayGraphQLResponse;
       if (!isConnectionFailure(error)) throw error;
       return { errors: [{ message: `the ${this.name} subgraph could not be reached`, extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE } }] } as GatewayGraphQLResponse;
     }

@@ -1,14 +1,8 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import { chinaToday } from '../../lib/identifiers';
+import { todayInDistrict } from '../../lib/calendar';
 import { pageSize, toConnection, type PageArgs } from '../shared/pagination';
 import type { ReportsContext } from './context';
 import type { CreditReport } from './entities/credit-report.entity';
-
-/** Today in the district as YYYY-MM-DD, the form `date` columns hold (chinaToday gives YYYYMMDD). */
-function todayInDistrict(): string {
-  const day = chinaToday();
-  return `${day.slice(0, 4)}-${day.slice(4, 6)}-${day.slice(6, 8)}`;
-}
 
 export const resolvers: GraphQLResolverMap<ReportsContext> = {
   Query: {

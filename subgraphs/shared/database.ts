@@ -84,6 +84,9 @@ export function dataSourceOptions(subgraph: string, target: DatabaseTarget, mode
     database: `${target.prefix}${subgraph}`,
     charset: 'utf8mb4_unicode_ci',
     timezone: 'Z',
+    // Calendar dates come back as the 'YYYY-MM-DD' they are, never as a Date shifted by the
+    // server's time zone (a decision of 2026-03-01 is that day everywhere).
+    dateStrings: ['DATE'],
     extra: { connectionLimit: 10 },
   };
 }

@@ -1,5 +1,5 @@
 import type { DataSource, Logger } from 'typeorm';
-import { chinaToday } from '../../../lib/identifiers';
+import { todayInDistrict } from '../../../lib/calendar';
 import { demoWorld } from '../../../scripts/demo/world';
 import { CreditReport } from '../../../subgraphs/reports/entities/credit-report.entity';
 import { seedReports } from '../../../subgraphs/reports/seed';
@@ -85,10 +85,6 @@ const reportEntities = /* GraphQL */ `
   ${reportFields}
 `;
 
-function isoDay(yyyymmdd: string): string {
-  return `${yyyymmdd.slice(0, 4)}-${yyyymmdd.slice(4, 6)}-${yyyymmdd.slice(6, 8)}`;
-}
-
 function addDays(isoDate: string, days: number): string {
   return new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
@@ -118,7 +114,7 @@ describe.each(targets)('reports subgraph on %s', (_driver, target) => {
   let subgraph: StartedSubgraph;
   let seededFirst: number;
   let seededAgain: number;
-  const today = isoDay(chinaToday());
+  const today = todayInDistrict();
 
   async function graphql(query: string, variables: Record<string, unknown> = {}): Promise<GraphQLResponse> {
     const response = await fetch(subgraph.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });

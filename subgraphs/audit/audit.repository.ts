@@ -1,0 +1,351 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { In, QueryFailedError, type DataSource, type EntityManager, type QueryRunner, type Repository } from 'typeorm';
+import { findDepartment } from '../../lib/catalogue/departments';
+import { badInput } from '../../lib/errors';
+import { PageLoaders } from '../shared/loaders';
+import { loadPages, type Page } from '../shared/pagination';
+import {
+  AuditEntry,
+  auditOutcomes,
+  joinFieldGroups,
+  organisationKinds,
+  splitFieldGroups,
+  type AuditOutcome,
+  type OrganisationKind,
+} from './entities/audit-entry.entity';
+
+/** What the gateway knows about one request that touched a subject's data. */
+export interface AuditEntryInput {
+  /** Omit to get a random UUID; seeds pass deterministic ids. */
+  id?: string;
+  actor: string;
+  organisation: string;
+  organisationKind: OrganisationKind;
+  role: string;
+  matter?: string | null;
+  caseNumber?: string | null;
+  consentId?: string | null;
+  subjectId?: string | null;
+  fieldGroups: readonly string[];
+  operationName?: string | null;
+  requestId: string;
+  occurredAt: Date;
+  outcome: AuditOutcome;
+}
+
+export interface ChainHead {
+  sequence: number;
+  hash: string;
+}
+
+/** The `previousHash` of the first entry: the chain starts from a fixed, well-known value. */
+export const genesisHash = '0'.repeat(64);
+
+const maxAppendAttempts = 3;
+const chainLockTimeoutSeconds = 10;
+const insertChunkSize = 200;
+const verifyBatchSize = 500;
+
+/** Every query the audit subgraph makes, in one place. Built per request (it owns page loaders). */
+export class AuditRepository {
+  readonly entries: Repository<AuditEntry>;
+  private readonly pages = new PageLoaders();
+
+  constructor(private readonly db: DataSource) {
+    this.entries = db.getRepository(AuditEntry);
+  }
+
+  /**
+   * One page of entries about a subject, newest first (occurredAt DESC, id DESC). Calls made in
+   * the same tick with the same page arguments share one SQL statement.
+   */
+  bySubject(subjectId: string, first: number, after?: string | null, outcome?: AuditOutcome): Promise<Page<AuditEntry> | undefined> {
+    if (subjectId.trim() === '') throw badInput('subjectId', 'subjectId must not be empty');
+    return this.pages.load(
+      this.entries,
+      {
+        parent: 'subjectId',
+        ...(outcome ? { where: { sql: 't.outcome = ?', params: [outcome] } } : {}),
+        orderBy: 'occurredAt',
+        direction: 'DESC',
+        first,
+        after,
+      },
+      subjectId,
+    );
+  }
+
+  /** One page of what an organisation read, newest first, optionally within [from, to). */
+  async byOrganisation(organisation: string, range: { from?: Date | null; to?: Date | null }, first: number, after?: string | null): Promise<Page<AuditEntry> | undefined> {
+    const code = organisation.trim();
+    if (code === '') throw badInput('organisation', 'organisation must be a department code or an organisation id, got an empty string');
+    if (code.length > 64) throw badInput('organisation', `organisation must be at most 64 characters, got ${code.length}`);
+    const { from, to } = range;
+    if (from && to && from.getTime() >= to.getTime()) {
+      throw badInput('to', `the range is [from, to): to must be later than from, got from ${from.toISOString()} and to ${to.toISOString()}`);
+    }
+    const conditions = ['t.organisation = ?'];
+    const params: unknown[] = [code];
+    if (from) {
+      conditions.push('t.occurred_at >= ?');
+      params.push(this.persistedInstant(from));
+    }
+    if (to) {
+      conditions.push('t.occurred_at < ?');
+      params.push(this.persistedInstant(to));
+    }
+    const pages = await loadPages(this.entries, { where: { sql: conditions.join(' AND '), params }, orderBy: 'occurredAt', direction: 'DESC', first, after });
+    return pages.get('');
+  }
+
+  /** Which of these ids are already stored (seeds append only what is missing). */
+  async existingIds(ids: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (let start = 0; start < ids.length; start += verifyBatchSize) {
+      const rows = await this.entries.find({ select: { id: true }, where: { id: In(ids.slice(start, start + verifyBatchSize)) } });
+      for (const row of rows) found.add(row.id);
+    }
+    return found;
+  }
+
+  /**
+   * Appends entries to the audit log in one transaction: validates every input first (one bad
+   * entry stores nothing), then gives each the next `sequence` and chains it to the previous
+   * entry's hash. Appends never interleave: through one DataSource they queue in-process (SQLite
+   * shares one connection between transactions), and on MySQL a named lock held until after
+   * the commit orders them across processes. The unique `sequence` index is the last line: if
+   * two appends ever read the same head, one fails, and it is retried on the new head.
+   */
+  async append(inputs: readonly AuditEntryInput[]): Promise<AuditEntry[]> {
+    const rows = inputs.map((input, index) => this.toRow(input, `entries[${index}]`));
+    const ids = new Set<string>();
+    rows.forEach((row, index) => {
+      if (ids.has(row.id)) throw badInput(`entries[${index}].id`, `ids must be unique within an append, got ${row.id} twice`);
+      ids.add(row.id);
+    });
+    if (rows.length === 0) return [];
+    return await serialised(this.db, () =>
+      this.withChainLock(async (runner) => {
+        for (let attempt = 1; ; attempt += 1) {
+          await runner.startTransaction();
+          try {
+            const appended = await this.chainAndInsert(runner.manager, rows);
+            await runner.commitTransaction();
+            return appended;
+          } catch (error) {
+            await runner.rollbackTransaction();
+            if (attempt < maxAppendAttempts && isUniqueViolation(error)) continue;
+            throw error;
+          }
+        }
+      }),
+    );
+  }
+
+  /** The last chained entry, or null for an empty log. */
+  async chainHead(manager: EntityManager = this.entries.manager): Promise<ChainHead | null> {
+    const head = await manager.createQueryBuilder(AuditEntry, 'e').where('e.sequence IS NOT NULL').orderBy('e.sequence', 'DESC').limit(1).getOne();
+    if (!head) return null;
+    if (head.sequence === null || head.hash === null) throw new Error(`audit entry ${head.id} has a sequence but no hash: the chain is corrupt`);
+    return { sequence: head.sequence, hash: head.hash };
+  }
+
+  /**
+   * Recomputes the chain from the first entry. Returns the first sequence number at which the
+   * stored log disagrees with the recomputation (a changed entry, a changed hash, a missing or
+   * renumbered entry), or null when the whole chain verifies. Removing entries from the end
+   * cannot be seen from inside the log: compare `chainHead()` with a copy kept elsewhere.
+   */
+  async verifyChain(): Promise<number | null> {
+    let expected = 1;
+    let previous = genesisHash;
+    for (;;) {
+      const batch = await this.entries
+        .createQueryBuilder('e')
+        .where('e.sequence >= :from', { from: expected })
+        .orderBy('e.sequence', 'ASC')
+        .limit(verifyBatchSize)
+        .getMany();
+      for (const row of batch) {
+        if (row.sequence !== expected || row.previousHash !== previous || row.hash !== chainHash(previous, row)) return expected;
+        previous = row.hash;
+        expected += 1;
+      }
+      if (batch.length < verifyBatchSize) return null;
+    }
+  }
+
+  private async chainAndInsert(manager: EntityManager, rows: AuditEntry[]): Promise<AuditEntry[]> {
+    const taken = await manager.find(AuditEntry, { select: { id: true }, where: { id: In(rows.map((r) => r.id)) } });
+    if (taken.length > 0) throw badInput('id', `audit entries are never replaced, but ${taken.map((r) => r.id).join(', ')} already exist`);
+    const head = await this.chainHead(manager);
+    let sequence = head?.sequence ?? 0;
+    let previous = head?.hash ?? genesisHash;
+    for (const row of rows) {
+      sequence += 1;
+      row.sequence = sequence;
+      row.previousHash = previous;
+      row.hash = chainHash(previous, row);
+      previous = row.hash;
+    }
+    for (let start = 0; start < rows.length; start += insertChunkSize) {
+      await manager.insert(AuditEntry, rows.slice(start, start + insertChunkSize));
+    }
+    return rows;
+  }
+
+  private toRow(input: AuditEntryInput, path: string): AuditEntry {
+    if (!organisationKinds.includes(input.organisationKind)) {
+      throw badInput(`${path}.organisationKind`, `organisationKind must be one of ${organisationKinds.join(', ')}, got ${JSON.stringify(input.organisationKind)}`);
+    }
+    if (!auditOutcomes.includes(input.outcome)) {
+      throw badInput(`${path}.outcome`, `outcome must be one of ${auditOutcomes.join(', ')}, got ${JSON.stringify(input.outcome)}`);
+    }
+    const organisation = required(input.organisation, `${path}.organisation`, 64);
+    if (input.organisationKind === 'DEPARTMENT' && !findDepartment(organisation)) {
+      throw badInput(`${path}.organisation`, `a DEPARTMENT must be named by its code in the department catalogue, got ${JSON.stringify(organisation)}`);
+    }
+    if (!(input.occurredAt instanceof Date) || Number.isNaN(input.occurredAt.getTime())) {
+      throw badInput(`${path}.occurredAt`, `occurredAt must be a valid instant, got ${String(input.occurredAt)}`);
+    }
+    return this.entries.create({
+      id: input.id === undefined ? randomUUID() : required(input.id, `${path}.id`, 36),
+      sequence: null,
+      previousHash: null,
+      hash: null,
+      actor: required(input.actor, `${path}.actor`, 100),
+      organisation,
+      organisationKind: input.organisationKind,
+      role: required(input.role, `${path}.role`, 64),
+      matter: optional(input.matter, `${path}.matter`, 64),
+      caseNumber: optional(input.caseNumber, `${path}.caseNumber`, 100),
+      consentId: optional(input.consentId, `${path}.consentId`, 64),
+      subjectId: optional(input.subjectId, `${path}.subjectId`, 36),
+      fieldGroups: fieldGroups(input.fieldGroups, `${path}.fieldGroups`),
+      operationName: optional(input.operationName, `${path}.operationName`, 200),
+      requestId: required(input.requestId, `${path}.requestId`, 64),
+      occurredAt: new Date(input.occurredAt.getTime()),
+      outcome: input.outcome,
+    });
+  }
+
+  /**
+   * Runs `task` on one connection holding the chain lock. On MySQL that is GET_LOCK, released
+   * only after the task's transaction has committed, so the next appender's transaction starts
+   * after it and reads the new head. (Locking the head row with FOR UPDATE instead deadlocks:
+   * a waiting next-key lock on the index's end blocks the holder's own insert.) On SQLite, the
+   * in-process queue is the lock: one process owns the database file.
+   */
+  private async withChainLock<T>(task: (runner: QueryRunner) => Promise<T>): Promise<T> {
+    const runner = this.db.createQueryRunner();
+    await runner.connect();
+    const lockName = isMysql(this.db.manager) ? `${this.db.driver.database ?? ''}.audit_chain`.slice(-64) : null;
+    try {
+      if (lockName) {
+        const [row]: { acquired: unknown }[] = await runner.query('SELECT GET_LOCK(?, ?) AS acquired', [lockName, chainLockTimeoutSeconds]);
+        if (Number(row?.acquired) !== 1) throw new Error(`could not take the audit chain lock ${lockName} within ${chainLockTimeoutSeconds} s`);
+      }
+      return await task(runner);
+    } finally {
+      try {
+        if (lockName) await runner.query('SELECT RELEASE_LOCK(?)', [lockName]);
+      } finally {
+        await runner.release();
+      }
+    }
+  }
+
+  private persistedInstant(value: Date): unknown {
+    const column = this.entries.metadata.findColumnWithPropertyName('occurredAt');
+    if (!column) throw new Error('AuditEntry has no occurredAt column');
+    return this.db.driver.preparePersistentValue(value, column);
+  }
+}
+
+/**
+ * The entry's fields as canonical JSON: keys sorted, no whitespace, nulls written out, field
+ * groups as an array, the instant as ISO 8601 with milliseconds. For these value types this is
+ * RFC 8785 (JCS), so a verifier in another language gets the same bytes. The chain fields
+ * themselves (previousHash, hash) are not part of it; `sequence` is, so renumbering shows.
+ */
+export function canonicalJson(entry: AuditEntry): string {
+  const fields: Record<string, unknown> = {
+    actor: entry.actor,
+    caseNumber: entry.caseNumber,
+    consentId: entry.consentId,
+    fieldGroups: splitFieldGroups(entry.fieldGroups),
+    id: entry.id,
+    matter: entry.matter,
+    occurredAt: entry.occurredAt.toISOString(),
+    operationName: entry.operationName,
+    organisation: entry.organisation,
+    organisationKind: entry.organisationKind,
+    outcome: entry.outcome,
+    requestId: entry.requestId,
+    role: entry.role,
+    sequence: entry.sequence,
+    subjectId: entry.subjectId,
+  };
+  const sorted = Object.keys(fields).sort();
+  return `{${sorted.map((key) => `${JSON.stringify(key)}:${JSON.stringify(fields[key])}`).join(',')}}`;
+}
+
+/** hash = hex SHA-256 of (previousHash + canonical JSON of the entry). */
+export function chainHash(previousHash: string, entry: AuditEntry): string {
+  return createHash('sha256').update(previousHash + canonicalJson(entry), 'utf8').digest('hex');
+}
+
+// One queue per DataSource: the next append starts when the previous one has settled.
+const appendQueues = new WeakMap<DataSource, Promise<unknown>>();
+
+function serialised<T>(db: DataSource, task: () => Promise<T>): Promise<T> {
+  const run = (appendQueues.get(db) ?? Promise.resolve()).then(task);
+  appendQueues.set(db, run.catch(() => undefined));
+  return run;
+}
+
+function isMysql(manager: EntityManager): boolean {
+  const type = manager.connection.options.type;
+  return type === 'mysql' || type === 'mariadb';
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  if (!(error instanceof QueryFailedError)) return false;
+  const driverError: unknown = error.driverError;
+  const code = driverError instanceof Object && 'code' in driverError ? driverError.code : undefined;
+  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+const fieldGroupPattern = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
+
+function fieldGroups(groups: readonly string[], field: string): string {
+  if (!Array.isArray(groups)) throw badInput(field, `fieldGroups must be a list of field group identifiers, got ${JSON.stringify(groups)}`);
+  const seen = new Set<string>();
+  for (const group of groups) {
+    if (typeof group !== 'string' || !fieldGroupPattern.test(group)) {
+      throw badInput(field, `a field group is an identifier of letters, digits, '_', '.' or '-' (at most 64, starting with a letter), got ${JSON.stringify(group)}`);
+    }
+    if (seen.has(group)) throw badInput(field, `field group ${group} is listed twice`);
+    seen.add(group);
+  }
+  const joined = joinFieldGroups(groups);
+  if (joined.length > 500) throw badInput(field, `field groups must fit in 500 characters joined with commas, got ${joined.length}`);
+  return joined;
+}
+
+function required(value: string, field: string, max: number): string {
+  if (typeof value !== 'string') throw badInput(field, `${field} must be a string, got ${JSON.stringify(value)}`);
+  const trimmed = value.trim();
+  if (trimmed === '') throw badInput(field, `${field} must not be empty`);
+  if (trimmed.length > max) throw badInput(field, `${field} must be at most ${max} characters, got ${trimmed.length}`);
+  return trimmed;
+}
+
+function optional(value: string | null | undefined, field: string, max: number): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value !== 'string') throw badInput(field, `${field} must be a string or null, got ${JSON.stringify(value)}`);
+  const trimmed = value.trim();
+  if (trimmed === '') return null;
+  if (trimmed.length > max) throw badInput(field, `${field} must be at most ${max} characters, got ${trimmed.length}`);
+  return trimmed;
+}

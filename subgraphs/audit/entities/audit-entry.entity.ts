@@ -1,0 +1,88 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+export const organisationKinds = ['DEPARTMENT', 'FINANCIAL_INSTITUTION', 'CREDIT_SERVICE_PROVIDER', 'ENTERPRISE', 'INDIVIDUAL'] as const;
+export type OrganisationKind = (typeof organisationKinds)[number];
+
+export const auditOutcomes = ['DISCLOSED', 'DENIED', 'FAILED'] as const;
+export type AuditOutcome = (typeof auditOutcomes)[number];
+
+/**
+ * One request that disclosed (or was refused) a subject's credit data: who, for what matter,
+ * which subject, which field groups, when. Entries are appended, never updated or deleted; the
+ * hash chain (`sequence`, `previousHash`, `hash`) makes any later change detectable.
+ */
+// Keep column and index names in sync with migrations/1764000000400-create-audit-entry.ts.
+@Entity('audit_entry')
+@Index('IDX_audit_entry_subject_id_occurred_at', ['subjectId', 'occurredAt'])
+@Index('IDX_audit_entry_organisation_occurred_at', ['organisation', 'occurredAt'])
+export class AuditEntry {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id!: string;
+
+  /** Position in the hash chain, 1, 2, 3… without gaps; assigned by `AuditRepository.append`. */
+  @Index('UQ_audit_entry_sequence', { unique: true })
+  @Column({ type: 'int', nullable: true })
+  sequence!: number | null;
+
+  /** The previous entry's `hash`; 64 zeros for the first entry of the chain. */
+  @Column({ name: 'previous_hash', type: 'varchar', length: 64, nullable: true })
+  previousHash!: string | null;
+
+  /** Hex SHA-256 of `previousHash` followed by the entry's canonical JSON (see audit.repository.ts). */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  hash!: string | null;
+
+  /** The caller's user id, from its token. */
+  @Column({ type: 'varchar', length: 100 })
+  actor!: string;
+
+  /** A department code (lib/catalogue/departments.ts) or another organisation's id. */
+  @Column({ type: 'varchar', length: 64 })
+  organisation!: string;
+
+  @Column({ name: 'organisation_kind', type: 'varchar', length: 32 })
+  organisationKind!: OrganisationKind;
+
+  @Column({ type: 'varchar', length: 64 })
+  role!: string;
+
+  /** Administrative matter code, or the purpose of a non-administrative query. */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  matter!: string | null;
+
+  @Column({ name: 'case_number', type: 'varchar', length: 100, nullable: true })
+  caseNumber!: string | null;
+
+  @Column({ name: 'consent_id', type: 'varchar', length: 64, nullable: true })
+  consentId!: string | null;
+
+  @Column({ name: 'subject_id', type: 'varchar', length: 36, nullable: true })
+  subjectId!: string | null;
+
+  /**
+   * Field group identifiers joined with commas (they never contain one); '' for none.
+   * Read them through `splitFieldGroups`.
+   */
+  @Column({ name: 'field_groups', type: 'varchar', length: 500 })
+  fieldGroups!: string;
+
+  @Column({ name: 'operation_name', type: 'varchar', length: 200, nullable: true })
+  operationName!: string | null;
+
+  @Column({ name: 'request_id', type: 'varchar', length: 64 })
+  requestId!: string;
+
+  @Column({ name: 'occurred_at', type: 'datetime', precision: 3 })
+  occurredAt!: Date;
+
+  @Column({ type: 'varchar', length: 16 })
+  outcome!: AuditOutcome;
+}
+
+export function joinFieldGroups(groups: readonly string[]): string {
+  return groups.join(',');
+}
+
+export function splitFieldGroups(stored: string): string[] {
+  return stored === '' ? [] : stored.split(',');
+}

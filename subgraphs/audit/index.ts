@@ -1,0 +1,4 @@
+import { runSubgraph } from '../shared/subgraph';
+import { auditSubgraph } from './subgraph';
+
+void runSubgraph(auditSubgraph);

@@ -1,0 +1,129 @@
+import type { DataSource, Repository } from 'typeorm';
+import { findDepartment } from '../../lib/catalogue/departments';
+import { disclosureEndsAt, type Polarity, type RecordCategoryCode } from '../../lib/catalogue/record-categories';
+import { badInput } from '../../lib/errors';
+import type { PageQuery } from '../shared/pagination';
+import { CreditRecord, type RecordStatus } from './entities/credit-record.entity';
+import { validateCreditRecord, type CreditRecordDraft } from './credit-record.validation';
+
+/** `CreditRecordFilter` of the schema. */
+export interface CreditRecordFilter {
+  categories?: RecordCategoryCode[] | null;
+  polarity?: Polarity | null;
+  statuses?: RecordStatus[] | null;
+  sourceDepartment?: string | null;
+  decidedFrom?: string | null;
+  decidedTo?: string | null;
+}
+
+/**
+ * The status a reader sees on `today`: an ACTIVE record whose disclosure ended before today reads
+ * as EXPIRED. Keep in sync with `statusCondition` below, which applies the same rule in SQL.
+ */
+export function effectiveStatus(record: Pick<CreditRecord, 'status' | 'disclosureEndsAt'>, today: string): RecordStatus {
+  if (record.status === 'ACTIVE' && record.disclosureEndsAt !== null && record.disclosureEndsAt < today) return 'EXPIRED';
+  return record.status;
+}
+
+/**
+ * Validates a draft and turns it into the row to store, computing the disclosure end from the
+ * catalogue. Throws BAD_USER_INPUT naming the first problem, with all of them in `problems`.
+ */
+export function buildCreditRecord(draft: CreditRecordDraft, write: { id: string; recordedAt: Date; today: string }): CreditRecord {
+  const problems = validateCreditRecord({ ...draft, recordedAt: write.recordedAt }, write.today);
+  if (problems.length > 0) {
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
+    throw badInput(problems[0].field, `${problems[0].message}${more}`, { problems });
+  }
+  const severity = draft.severity ?? null;
+  return Object.assign(new CreditRecord(), {
+    id: write.id,
+    subjectId: draft.subjectId,
+    category: draft.category,
+    polarity: draft.polarity,
+    severity,
+    taxCreditGrade: draft.taxCreditGrade ?? null,
+    sourceDepartment: draft.sourceDepartment,
+    documentNumber: draft.documentNumber.trim(),
+    decisionDate: draft.decisionDate,
+    disclosureEndsAt: disclosureEndsAt(draft.category, draft.polarity, severity, draft.decisionDate),
+    status: draft.status ?? 'ACTIVE',
+    summary: draft.summary.trim(),
+    recordedAt: write.recordedAt,
+  });
+}
+
+/** Every query the records subgraph makes, in one place. `today` is the district's date for the request. */
+export class CreditRecordRepository {
+  readonly records: Repository<CreditRecord>;
+
+  constructor(
+    private readonly db: DataSource,
+    readonly today: string,
+  ) {
+    this.records = db.getRepository(CreditRecord);
+  }
+
+  /** The page query behind `Subject.creditRecords`: newest decision first, the id breaking ties. */
+  subjectRecordsQuery(filter: CreditRecordFilter | null | undefined, first: number, after: string | null | undefined): Omit<PageQuery<CreditRecord>, 'parentIds'> {
+    return { parent: 'subjectId', where: this.filterCondition(filter ?? {}), orderBy: 'decisionDate', direction: 'DESC', first, after };
+  }
+
+  /** SQL for a filter on the table aliased `t`; throws BAD_USER_INPUT for an inconsistent filter. */
+  filterCondition(filter: CreditRecordFilter): { sql: string; params: unknown[] } | undefined {
+    const column = (name: string) => `t.${this.db.driver.escape(name)}`;
+    const conditions: string[] = [];
+    const params: unknown[] = [];
+    const oneOf = (name: string, values: readonly string[]) => {
+      // An empty list matches nothing, as the schema documents; `IN ()` is not valid SQL.
+      conditions.push(values.length ? `${column(name)} IN (${values.map(() => '?').join(', ')})` : '1 = 0');
+      params.push(...values);
+    };
+    if (filter.categories) oneOf('category', filter.categories);
+    if (filter.polarity) {
+      conditions.push(`${column('polarity')} = ?`);
+      params.push(filter.polarity);
+    }
+    if (filter.sourceDepartment !== null && filter.sourceDepartment !== undefined) {
+      if (!findDepartment(filter.sourceDepartment)) {
+        throw badInput('filter.sourceDepartment', `sourceDepartment must be a department code from Query.departments, got ${JSON.stringify(filter.sourceDepartment)}`);
+      }
+      conditions.push(`${column('source_department')} = ?`);
+      params.push(filter.sourceDepartment);
+    }
+    if (filter.decidedFrom && filter.decidedTo && filter.decidedFrom > filter.decidedTo) {
+      throw badInput('filter.decidedTo', `decidedTo must not be before decidedFrom, got ${filter.decidedFrom} to ${filter.decidedTo}`);
+    }
+    if (filter.decidedFrom) {
+      conditions.push(`${column('decision_date')} >= ?`);
+      params.push(filter.decidedFrom);
+    }
+    if (filter.decidedTo) {
+      conditions.push(`${column('decision_date')} <= ?`);
+      params.push(filter.decidedTo);
+    }
+    if (filter.statuses) {
+      const alternatives = [...new Set(filter.statuses)].map((status) => this.statusCondition(status, params));
+      conditions.push(alternatives.length ? `(${alternatives.join(' OR ')})` : '1 = 0');
+    }
+    return conditions.length ? { sql: conditions.join(' AND '), params } : undefined;
+  }
+
+  /** `effectiveStatus` in SQL; pushes its parameters onto `params`. */
+  private statusCondition(status: RecordStatus, params: unknown[]): string {
+    const stored = `t.${this.db.driver.escape('status')}`;
+    const endsAt = `t.${this.db.driver.escape('disclosure_ends_at')}`;
+    switch (status) {
+      case 'ACTIVE':
+        params.push('ACTIVE', this.today);
+        return `(${stored} = ? AND (${endsAt} IS NULL OR ${endsAt} >= ?))`;
+      case 'EXPIRED':
+        params.push('ACTIVE', this.today);
+        return `(${stored} = ? AND ${endsAt} < ?)`;
+      case 'OBJECTED':
+      case 'RESTORED':
+        params.push(status);
+        return `${stored} = ?`;
+    }
+  }
+}

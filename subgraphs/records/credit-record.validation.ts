@@ -1,0 +1,134 @@
+import { findDepartment } from '../../lib/catalogue/departments';
+import {
+  addMonths,
+  disclosureMonths,
+  findRecordCategory,
+  taxGradePolarity,
+  type Polarity,
+  type RecordCategoryCode,
+  type Severity,
+  type TaxCreditGrade,
+} from '../../lib/catalogue/record-categories';
+import { todayInDistrict } from '../../lib/calendar';
+import { isIsoDate } from '../shared/scalars';
+import type { StoredRecordStatus } from './entities/credit-record.entity';
+
+/** A credit record as a department submits it, before the platform adds id and disclosure end. */
+export interface CreditRecordDraft {
+  subjectId: string;
+  category: RecordCategoryCode;
+  polarity: Polarity;
+  severity?: Severity | null;
+  taxCreditGrade?: TaxCreditGrade | null;
+  sourceDepartment: string;
+  documentNumber: string;
+  decisionDate: string;
+  /** Defaults to ACTIVE. EXPIRED is read, never written. */
+  status?: StoredRecordStatus | null;
+  summary: string;
+  /** When the record entered the platform; checked against the decision date when given. */
+  recordedAt?: Date | null;
+}
+
+/** One thing wrong with a draft: `field` names the draft property, `message` the rule and what was received. */
+export interface CreditRecordProblem {
+  field: keyof CreditRecordDraft;
+  message: string;
+}
+
+const polarities: readonly string[] = ['POSITIVE', 'NEGATIVE', 'NEUTRAL'];
+const severities: readonly string[] = ['MINOR', 'GENERAL', 'SERIOUS'];
+const storedStatuses: readonly string[] = ['ACTIVE', 'OBJECTED', 'RESTORED'];
+const maxDocumentNumberLength = 64;
+const maxSummaryLength = 500;
+
+/**
+ * Every rule a credit record must satisfy before it is stored, as a list of problems (empty when
+ * the draft is valid). Record intake reports them all at once; the seed asserts there are none.
+ * `today` is the district's date (YYYY-MM-DD), so that tests and seeds can fix it.
+ */
+export function validateCreditRecord(draft: CreditRecordDraft, today: string): CreditRecordProblem[] {
+  const problems: CreditRecordProblem[] = [];
+  const problem = (field: keyof CreditRecordDraft, message: string) => problems.push({ field, message });
+
+  if (!draft.subjectId || draft.subjectId.length > 36) problem('subjectId', `subjectId must be a subject id of 1 to 36 characters, got ${JSON.stringify(draft.subjectId)}`);
+
+  if (!polarities.includes(draft.polarity)) problem('polarity', `polarity must be POSITIVE, NEGATIVE or NEUTRAL, got ${JSON.stringify(draft.polarity)}`);
+  const severity = draft.severity ?? null;
+  if (severity !== null && !severities.includes(severity)) problem('severity', `severity must be MINOR, GENERAL or SERIOUS, got ${JSON.stringify(severity)}`);
+
+  const category = findRecordCategory(draft.category);
+  if (!category) {
+    problem('category', `category must be a catalogue code such as ADMINISTRATIVE_PENALTY, got ${JSON.stringify(draft.category)}`);
+  } else {
+    if (!category.polarities.includes(draft.polarity)) {
+      problem('polarity', `a ${category.code} record is ${category.polarities.join(' or ')}, got ${draft.polarity}`);
+    }
+    const severityRequired = category.severityRequired && draft.polarity === 'NEGATIVE';
+    if (severityRequired && severity === null) {
+      problem('severity', `a negative ${category.code} record needs a severity (MINOR, GENERAL or SERIOUS), got none`);
+    } else if (!severityRequired && severity !== null) {
+      problem('severity', `severity applies only to negative records of categories that grade them, got ${severity} for a ${draft.polarity} ${category.code} record`);
+    }
+    const grade = draft.taxCreditGrade ?? null;
+    if (category.code === 'TAX_CREDIT_GRADE') {
+      if (grade === null || !(grade in taxGradePolarity)) {
+        problem('taxCreditGrade', `a TAX_CREDIT_GRADE record needs a grade A, B, M, C or D, got ${JSON.stringify(grade)}`);
+      } else if (taxGradePolarity[grade] !== draft.polarity) {
+        problem('polarity', `a tax credit grade ${grade} record is ${taxGradePolarity[grade]}, got ${draft.polarity}`);
+      }
+    } else if (grade !== null) {
+      problem('taxCreditGrade', `taxCreditGrade applies only to TAX_CREDIT_GRADE records, got ${grade} for a ${category.code} record`);
+    }
+    if (findDepartment(draft.sourceDepartment) && category.sourceDepartments && !category.sourceDepartments.includes(draft.sourceDepartment)) {
+      problem('sourceDepartment', `${category.code} records come only from ${category.sourceDepartments.join(', ')}, got ${draft.sourceDepartment}`);
+    }
+  }
+  if (!findDepartment(draft.sourceDepartment)) {
+    problem('sourceDepartment', `sourceDepartment must be a department code from the catalogue, got ${JSON.stringify(draft.sourceDepartment)}`);
+  }
+
+  const documentNumber = draft.documentNumber.trim();
+  if (documentNumber.length === 0 || [...documentNumber].length > maxDocumentNumberLength) {
+    problem('documentNumber', `documentNumber must have 1 to ${maxDocumentNumberLength} characters, got ${[...documentNumber].length}`);
+  }
+  const summary = draft.summary.trim();
+  if (summary.length === 0 || [...summary].length > maxSummaryLength) {
+    problem('summary', `summary must have 1 to ${maxSummaryLength} characters, got ${[...summary].length}`);
+  }
+
+  const decisionDateValid = isIsoDate(draft.decisionDate);
+  if (!decisionDateValid) problem('decisionDate', `decisionDate must be a calendar date YYYY-MM-DD, got ${JSON.stringify(draft.decisionDate)}`);
+  else if (draft.decisionDate > today) problem('decisionDate', `decisionDate must not be after today (${today}), got ${draft.decisionDate}`);
+
+  if (draft.recordedAt) {
+    const recordedOn = Number.isNaN(draft.recordedAt.getTime()) ? undefined : todayInDistrict(draft.recordedAt);
+    if (!recordedOn) problem('recordedAt', 'recordedAt must be a valid instant');
+    else if (decisionDateValid && recordedOn < draft.decisionDate) {
+      problem('recordedAt', `a record cannot enter the platform (${recordedOn}) before its decision (${draft.decisionDate})`);
+    } else if (recordedOn > today) problem('recordedAt', `recordedAt must not be after today (${today}), got ${recordedOn}`);
+  }
+
+  const status = draft.status ?? 'ACTIVE';
+  if (!storedStatuses.includes(status)) {
+    problem('status', `status must be ACTIVE, OBJECTED or RESTORED (EXPIRED follows from the disclosure end), got ${JSON.stringify(status)}`);
+  } else if (status === 'RESTORED') {
+    if (draft.polarity !== 'NEGATIVE') problem('status', `only a negative record can be restored (信用修复), got a ${draft.polarity} record`);
+    else if (category && decisionDateValid) {
+      const restorableFrom = addMonths(draft.decisionDate, minimumDisclosureMonths(category.code, severity));
+      if (restorableFrom > today) problem('status', `this record can be restored from ${restorableFrom} (its minimum disclosure period), not before; today is ${today}`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * Months a negative record stays disclosed before its subject may apply for restoration
+ * (《信用修复管理办法》): the severity's minimum, the serious minimum for the serious-dishonesty
+ * list; courts lift a dishonest-judgment-debtor listing as soon as the debt is performed.
+ */
+export function minimumDisclosureMonths(category: RecordCategoryCode, severity: Severity | null): number {
+  if (category === 'SERIOUS_DISHONESTY_LIST') return disclosureMonths.SERIOUS.minimum;
+  return severity ? disclosureMonths[severity].minimum : 0;
+}
+

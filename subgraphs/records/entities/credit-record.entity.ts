@@ -1,0 +1,61 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { Polarity, RecordCategoryCode, Severity, TaxCreditGrade } from '../../../lib/catalogue/record-categories';
+
+/**
+ * Statuses as stored. EXPIRED is never stored: it is read from an ACTIVE record whose disclosure
+ * period has ended (see `effectiveStatus` in credit-record.repository.ts).
+ */
+export type StoredRecordStatus = 'ACTIVE' | 'OBJECTED' | 'RESTORED';
+export type RecordStatus = StoredRecordStatus | 'EXPIRED';
+
+// Keep column and index names in sync with migrations/1764000000100-create-credit-record.ts.
+@Entity('credit_record')
+@Index('IDX_credit_record_subject_decision', ['subjectId', 'decisionDate'])
+// Bulk intake is idempotent on it: a department sends the same decision twice, one row results.
+@Index('UQ_credit_record_source_document', ['sourceDepartment', 'documentNumber'], { unique: true })
+export class CreditRecord {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id!: string;
+
+  /** A subject of the entities subgraph; another database, so no foreign key. */
+  @Column({ name: 'subject_id', type: 'varchar', length: 36 })
+  subjectId!: string;
+
+  @Column({ type: 'varchar', length: 32 })
+  category!: RecordCategoryCode;
+
+  @Column({ type: 'varchar', length: 16 })
+  polarity!: Polarity;
+
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  severity!: Severity | null;
+
+  @Column({ name: 'tax_credit_grade', type: 'varchar', length: 1, nullable: true })
+  taxCreditGrade!: TaxCreditGrade | null;
+
+  /** A code of lib/catalogue/departments.ts. */
+  @Column({ name: 'source_department', type: 'varchar', length: 32 })
+  sourceDepartment!: string;
+
+  @Column({ name: 'document_number', type: 'varchar', length: 64 })
+  documentNumber!: string;
+
+  // utc: MySQL drivers hand DATE values over as Date objects at UTC midnight; reading them in UTC
+  // keeps the calendar day whatever the server's time zone.
+  @Column({ name: 'decision_date', type: 'date' })
+  decisionDate!: string;
+
+  /** Computed when the record is written (`disclosureEndsAt` of the catalogue); null when not limited. */
+  @Column({ name: 'disclosure_ends_at', type: 'date', nullable: true })
+  disclosureEndsAt!: string | null;
+
+  @Column({ type: 'varchar', length: 16 })
+  status!: StoredRecordStatus;
+
+  @Column({ type: 'varchar', length: 500 })
+  summary!: string;
+
+  // Set by the application, not by a column default, so both drivers store the same instant.
+  @Column({ name: 'recorded_at', type: 'datetime', precision: 3 })
+  recordedAt!: Date;
+}

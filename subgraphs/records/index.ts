@@ -1,0 +1,4 @@
+import { runSubgraph } from '../shared/subgraph';
+import { recordsSubgraph } from './subgraph';
+
+void runSubgraph(recordsSubgraph);

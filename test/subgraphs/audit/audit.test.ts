@@ -1,0 +1,430 @@
+import type { DataSource } from 'typeorm';
+import { findDepartment } from '../../../lib/catalogue/departments';
+import { demoWorld } from '../../../scripts/demo/world';
+import { AuditRepository, chainHash, genesisHash, type AuditEntryInput } from '../../../subgraphs/audit/audit.repository';
+import { AuditEntry } from '../../../subgraphs/audit/entities/audit-entry.entity';
+import { seedAudit } from '../../../subgraphs/audit/seed';
+import { auditSubgraph } from '../../../subgraphs/audit/subgraph';
+import { openDatabase } from '../../../subgraphs/shared/database';
+import { startSubgraph, type StartedSubgraph } from '../../../subgraphs/shared/subgraph';
+import { testDatabases } from '../../helpers/databases';
+import { postGraphQL } from '../../helpers/graphql';
+import { SqlCounter } from '../../helpers/sql-counter';
+
+interface EntryNode {
+  id: string;
+  actor: string;
+  organisation: string;
+  organisationKind: string;
+  role: string;
+  matter: string | null;
+  caseNumber: string | null;
+  consentId: string | null;
+  subject: { id: string } | null;
+  fieldGroups: string[];
+  operationName: string | null;
+  requestId: string;
+  occurredAt: string;
+  outcome: string;
+}
+interface EntryPage {
+  totalCount: number;
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  edges: { cursor: string; node: EntryNode }[];
+}
+
+const ENTRY_FIELDS = /* GraphQL */ `id actor organisation organisationKind role matter caseNumber consentId subject { id } fieldGroups operationName requestId occurredAt outcome`;
+const PAGE = /* GraphQL */ `totalCount pageInfo { hasNextPage endCursor } edges { cursor node { ${ENTRY_FIELDS} } }`;
+const BY_SUBJECT = /* GraphQL */ `query($subjectId: ID!, $first: Int, $after: String) { auditEntriesBySubject(subjectId: $subjectId, first: $first, after: $after) { ${PAGE} } }`;
+const BY_ORGANISATION = /* GraphQL */ `
+  query($organisation: String!, $from: DateTime, $to: DateTime, $first: Int, $after: String) {
+    auditEntriesByOrganisation(organisation: $organisation, from: $from, to: $to, first: $first, after: $after) { ${PAGE} }
+  }
+`;
+const ENTITIES = /* GraphQL */ `
+  query($r: [_Any!]!) {
+    _entities(representations: $r) {
+      ... on AuditEntry { id organisation subject { id } }
+      ... on Subject { id disclosures(first: 2) { totalCount pageInfo { hasNextPage } edges { node { id outcome } } } }
+    }
+  }
+`;
+
+// Fixed ids, so the expected order (occurredAt DESC, id DESC) can be written down.
+const alice = 'a0000000-0000-4000-8000-00000000000a';
+const bob = 'b0000000-0000-4000-8000-00000000000b';
+const nobody = 'c0000000-0000-4000-8000-00000000000c';
+const bank = 'f1000000-0000-4000-8000-000000000001';
+const at = (day: number, hour = 2) => new Date(Date.UTC(2026, 2, day, hour, 30, 0, 125));
+
+function entry(id: string, overrides: Partial<AuditEntryInput> = {}): AuditEntryInput {
+  return {
+    id,
+    actor: 'finance-officer-1',
+    organisation: 'FINANCE',
+    organisationKind: 'DEPARTMENT',
+    role: 'OFFICER',
+    matter: 'GOVERNMENT_PROCUREMENT',
+    caseNumber: 'BDHCG-2026-0001',
+    subjectId: alice,
+    fieldGroups: ['SUBJECT_BASICS', 'ADMINISTRATIVE_PENALTY'],
+    operationName: 'ReviewSupplierCredit',
+    requestId: `request-${id}`,
+    occurredAt: at(1),
+    outcome: 'DISCLOSED',
+    ...overrides,
+  };
+}
+
+// Alice: five entries (one refused, two at the same instant); Bob: two; one statistics read.
+const fixtures: AuditEntryInput[] = [
+  entry('e0000000-0000-4000-8000-000000000001', { occurredAt: at(1) }),
+  entry('e0000000-0000-4000-8000-000000000002', { occurredAt: at(3), organisation: 'HEALTH', matter: 'KEY_FIELD_SUPERVISION', caseNumber: null }),
+  entry('e0000000-0000-4000-8000-000000000003', { occurredAt: at(5) }),
+  entry('e0000000-0000-4000-8000-000000000004', { occurredAt: at(5) }),
+  entry('e0000000-0000-4000-8000-000000000005', {
+    occurredAt: at(7),
+    organisation: bank,
+    organisationKind: 'FINANCIAL_INSTITUTION',
+    role: 'CREDIT_OFFICER',
+    matter: 'LOAN_APPROVAL',
+    caseNumber: null,
+    consentId: null,
+    fieldGroups: ['SUBJECT_BASICS'],
+    outcome: 'DENIED',
+  }),
+  entry('e0000000-0000-4000-8000-000000000006', { occurredAt: at(2), subjectId: bob }),
+  entry('e0000000-0000-4000-8000-000000000007', { occurredAt: at(4), subjectId: bob, consentId: 'consent-7', fieldGroups: [] }),
+  entry('e0000000-0000-4000-8000-000000000008', { occurredAt: at(6), subjectId: null, organisation: 'CREDIT_OFFICE', matter: 'CREDIT_SUPERVISION', fieldGroups: ['STATISTICS'] }),
+];
+
+const newestFirst = (a: AuditEntryInput, b: AuditEntryInput) => b.occurredAt.getTime() - a.occurredAt.getTime() || ((b.id ?? '') < (a.id ?? '') ? -1 : 1);
+
+describe.each(testDatabases)('audit subgraph on $label', (database) => {
+  const suite = 'audit';
+  let db: DataSource;
+  let subgraph: StartedSubgraph;
+  let repository: AuditRepository;
+  const sql = new SqlCounter();
+  const world = demoWorld({ subjects: 60 });
+  const query = <T>(q: string, variables?: Record<string, unknown>) => postGraphQL<T>(subgraph.url, { query: q, variables });
+  const count = () => db.getRepository(AuditEntry).count();
+  const column = (name: string) => db.driver.escape(name);
+
+  beforeAll(async () => {
+    await database.cleanUp(suite);
+    db = await openDatabase('audit', database.target(suite), auditSubgraph, sql);
+    subgraph = await startSubgraph(auditSubgraph, db, { port: 0 });
+    repository = new AuditRepository(db);
+  });
+
+  afterAll(async () => {
+    await subgraph?.stop();
+    await db?.destroy();
+    await database.cleanUp(suite);
+  });
+
+  it('has a migration that creates exactly the schema the entity describes', async () => {
+    const pending = await db.driver.createSchemaBuilder().log();
+    expect(pending.upQueries.map((q) => q.query)).toEqual([]);
+  });
+
+  describe('AuditRepository.append', () => {
+    it('numbers entries from 1 and chains each hash to the previous one, starting from the genesis hash', async () => {
+      const appended = await repository.append(fixtures);
+      expect(appended.map((e) => e.sequence)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+      expect(appended[0].previousHash).toBe(genesisHash);
+      for (let i = 1; i < appended.length; i++) expect(appended[i].previousHash).toBe(appended[i - 1].hash);
+      expect(appended.every((e) => /^[0-9a-f]{64}$/.test(e.hash ?? ''))).toBe(true);
+      expect(await repository.chainHead()).toEqual({ sequence: 8, hash: appended[7].hash });
+      expect(await repository.verifyChain()).toBeNull();
+    });
+
+    it('stores field groups joined with commas and an empty list as an empty string', async () => {
+      const rows = await db.getRepository(AuditEntry).findBy({ subjectId: bob });
+      expect(rows.map((r) => r.fieldGroups).sort()).toEqual(['', 'SUBJECT_BASICS,ADMINISTRATIVE_PENALTY']);
+    });
+
+    it.each([
+      ['an unknown department code', { organisation: 'NOT_A_DEPARTMENT' }, 'entries[1].organisation'],
+      ['an empty actor', { actor: '  ' }, 'entries[1].actor'],
+      ['a field group with a comma', { fieldGroups: ['A,B'] }, 'entries[1].fieldGroups'],
+      ['a field group listed twice', { fieldGroups: ['SUBJECT_BASICS', 'SUBJECT_BASICS'] }, 'entries[1].fieldGroups'],
+      ['an invalid instant', { occurredAt: new Date('not a date') }, 'entries[1].occurredAt'],
+      ['a request id over 64 characters', { requestId: 'r'.repeat(65) }, 'entries[1].requestId'],
+    ])('refuses %s with BAD_USER_INPUT naming the field, and stores none of the batch', async (_label, overrides, field) => {
+      const before = await count();
+      const batch = [entry('f0000000-0000-4000-8000-000000000001'), entry('f0000000-0000-4000-8000-000000000002', overrides)];
+      await expect(repository.append(batch)).rejects.toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field } });
+      expect(await count()).toBe(before);
+    });
+
+    it('refuses to replace an existing entry and leaves the chain as it was', async () => {
+      const head = await repository.chainHead();
+      await expect(repository.append([entry('f0000000-0000-4000-8000-000000000003'), entry(fixtures[0].id ?? '')])).rejects.toMatchObject({
+        extensions: { code: 'BAD_USER_INPUT', field: 'id' },
+      });
+      expect(await repository.chainHead()).toEqual(head);
+      expect(await db.getRepository(AuditEntry).existsBy({ id: 'f0000000-0000-4000-8000-000000000003' })).toBe(false);
+    });
+
+    it('keeps one unbroken chain when many appends run at once', async () => {
+      const head = await repository.chainHead();
+      const batches = Array.from({ length: 10 }, (_, b) =>
+        Array.from({ length: 3 }, (_, i) => entry(`d${String(b).padStart(3, '0')}${i}000-0000-4000-8000-000000000000`, { subjectId: nobody, occurredAt: at(20 + i) })),
+      );
+      // Separate repositories, as separate requests would have.
+      await Promise.all(batches.map((batch) => new AuditRepository(db).append(batch)));
+      const chained = await db.getRepository(AuditEntry).find({ where: { subjectId: nobody }, order: { sequence: 'ASC' } });
+      expect(chained.map((e) => e.sequence)).toEqual(Array.from({ length: 30 }, (_, i) => (head?.sequence ?? 0) + 1 + i));
+      expect(await repository.verifyChain()).toBeNull();
+    });
+
+    // Two DataSources stand for two subgraph processes: the in-process queue cannot order them,
+    // the locked head row and the unique sequence index must. (Two in-memory SQLite DataSources
+    // would be two databases, so this runs on MySQL only.)
+    (database.label === 'mysql' ? it : it.skip)('keeps one unbroken chain when two processes append at once', async () => {
+      const second = await openDatabase('audit', database.target(suite), auditSubgraph);
+      try {
+        const head = await repository.chainHead();
+        const batches = Array.from({ length: 8 }, (_, b) => [entry(`d1${String(b).padStart(2, '0')}0000-0000-4000-8000-000000000000`, { subjectId: nobody, occurredAt: at(25) })]);
+        await Promise.all(batches.map((batch, b) => new AuditRepository(b % 2 ? second : db).append(batch)));
+        expect((await repository.chainHead())?.sequence).toBe((head?.sequence ?? 0) + 8);
+        expect(await repository.verifyChain()).toBeNull();
+      } finally {
+        await second.destroy();
+      }
+    });
+  });
+
+  describe('AuditRepository.verifyChain', () => {
+    const tamper = async (sequence: number, set: string, params: unknown[], check: (found: number | null) => void) => {
+      const original = await db.getRepository(AuditEntry).findOneByOrFail({ sequence });
+      await db.query(`UPDATE audit_entry SET ${set} WHERE ${column('sequence')} = ?`, [...params, sequence]);
+      try {
+        check(await repository.verifyChain());
+      } finally {
+        await db.getRepository(AuditEntry).save(original);
+      }
+      expect(await repository.verifyChain()).toBeNull();
+    };
+
+    it('finds an entry whose content was changed with raw SQL', async () => {
+      await tamper(3, 'role = ?', ['AUDITOR'], (found) => expect(found).toBe(3));
+    });
+
+    it('finds the entry after one whose hash was recomputed to hide a change', async () => {
+      const row = await db.getRepository(AuditEntry).findOneByOrFail({ sequence: 3 });
+      const forged = chainHash(row.previousHash ?? '', { ...row, role: 'AUDITOR' });
+      await tamper(3, 'role = ?, hash = ?', ['AUDITOR', forged], (found) => expect(found).toBe(4));
+    });
+
+    it('finds a changed instant, a changed field group list and a renumbered entry', async () => {
+      const occurredAt = db.getRepository(AuditEntry).metadata.columns.find((c) => c.propertyName === 'occurredAt');
+      expect(occurredAt).toBeDefined();
+      await tamper(2, `${column('occurred_at')} = ?`, [occurredAt && db.driver.preparePersistentValue(at(9), occurredAt)], (found) => expect(found).toBe(2));
+      await tamper(6, 'field_groups = ?', ['SUBJECT_BASICS'], (found) => expect(found).toBe(6));
+      await tamper(5, `${column('sequence')} = ?`, [1000], (found) => expect(found).toBe(5));
+    });
+
+    it('finds a deleted entry at its sequence number', async () => {
+      const original = await db.getRepository(AuditEntry).findOneByOrFail({ sequence: 4 });
+      await db.query(`DELETE FROM audit_entry WHERE ${column('sequence')} = ?`, [4]);
+      expect(await repository.verifyChain()).toBe(4);
+      await db.getRepository(AuditEntry).insert(original);
+      expect(await repository.verifyChain()).toBeNull();
+    });
+  });
+
+  describe('Query.auditEntriesBySubject', () => {
+    const aliceEntries = fixtures.filter((f) => f.subjectId === alice).sort(newestFirst);
+
+    it("returns every outcome of the subject's entries, newest first, with all fields", async () => {
+      const result = await query<{ auditEntriesBySubject: EntryPage }>(BY_SUBJECT, { subjectId: alice });
+      expect(result.errors).toBeUndefined();
+      const page = result.data!.auditEntriesBySubject;
+      expect(page.totalCount).toBe(5);
+      expect(page.pageInfo.hasNextPage).toBe(false);
+      expect(page.edges.map((e) => e.node.id)).toEqual(aliceEntries.map((e) => e.id));
+      expect(page.edges.map((e) => e.node.outcome)).toContain('DENIED');
+      expect(page.edges[page.edges.length - 1].node).toEqual({
+        id: fixtures[0].id,
+        actor: 'finance-officer-1',
+        organisation: 'FINANCE',
+        organisationKind: 'DEPARTMENT',
+        role: 'OFFICER',
+        matter: 'GOVERNMENT_PROCUREMENT',
+        caseNumber: 'BDHCG-2026-0001',
+        consentId: null,
+        subject: { id: alice },
+        fieldGroups: ['SUBJECT_BASICS', 'ADMINISTRATIVE_PENALTY'],
+        operationName: 'ReviewSupplierCredit',
+        requestId: `request-${fixtures[0].id}`,
+        occurredAt: '2026-03-01T02:30:00.125Z',
+        outcome: 'DISCLOSED',
+      });
+    });
+
+    it('pages with first/after, breaking ties of the same instant by id', async () => {
+      const seen: string[] = [];
+      let after: string | null = null;
+      const pages: EntryPage[] = [];
+      do {
+        const result: Awaited<ReturnType<typeof query<{ auditEntriesBySubject: EntryPage }>>> = await query<{ auditEntriesBySubject: EntryPage }>(BY_SUBJECT, { subjectId: alice, first: 2, after });
+        const page = result.data!.auditEntriesBySubject;
+        pages.push(page);
+        seen.push(...page.edges.map((e) => e.node.id));
+        after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+      } while (after && pages.length < 10);
+      expect(pages.map((p) => [p.edges.length, p.totalCount, p.pageInfo.hasNextPage])).toEqual([
+        [2, 5, true],
+        [2, 5, true],
+        [1, 5, false],
+      ]);
+      expect(seen).toEqual(aliceEntries.map((e) => e.id));
+    });
+
+    it('returns an empty connection for a subject nobody read', async () => {
+      const result = await query<{ auditEntriesBySubject: EntryPage }>(BY_SUBJECT, { subjectId: 'no-such-subject' });
+      expect(result.data?.auditEntriesBySubject).toEqual({ totalCount: 0, pageInfo: { hasNextPage: false, endCursor: null }, edges: [] });
+    });
+
+    it('returns null for the subject of an entry that concerned no single subject', async () => {
+      const result = await query<{ auditEntriesByOrganisation: EntryPage }>(BY_ORGANISATION, { organisation: 'CREDIT_OFFICE' });
+      expect(result.data?.auditEntriesByOrganisation.edges.map((e) => [e.node.subject, e.node.fieldGroups])).toEqual([[null, ['STATISTICS']]]);
+    });
+
+    it.each([
+      ['a page size of 0', { first: 0 }, 'BAD_USER_INPUT', 'first'],
+      ['a page size over 100', { first: 101 }, 'BAD_USER_INPUT', 'first'],
+      ['a forged cursor', { after: 'not-a-cursor' }, 'INVALID_CURSOR', 'after'],
+      ['an empty subject id', { subjectId: ' ' }, 'BAD_USER_INPUT', 'subjectId'],
+    ])('refuses %s with %s', async (_label, variables, code, field) => {
+      const result = await query(BY_SUBJECT, { subjectId: alice, ...variables });
+      expect(result.data).toBeNull();
+      expect(result.errors?.[0].extensions).toMatchObject({ code, field });
+      expect(result.errors?.[0].extensions).not.toHaveProperty('stacktrace');
+    });
+  });
+
+  describe('Query.auditEntriesByOrganisation', () => {
+    const finance = fixtures.filter((f) => f.organisation === 'FINANCE').sort(newestFirst);
+
+    it('returns what the organisation read, newest first', async () => {
+      const result = await query<{ auditEntriesByOrganisation: EntryPage }>(BY_ORGANISATION, { organisation: 'FINANCE', to: at(10).toISOString() });
+      expect(result.data?.auditEntriesByOrganisation.edges.map((e) => e.node.id)).toEqual(finance.map((e) => e.id));
+      expect(result.data?.auditEntriesByOrganisation.totalCount).toBe(finance.length);
+    });
+
+    it('limits to [from, to): from is included, to is not', async () => {
+      const result = await query<{ auditEntriesByOrganisation: EntryPage }>(BY_ORGANISATION, { organisation: 'FINANCE', from: at(2).toISOString(), to: at(5).toISOString() });
+      expect(result.data?.auditEntriesByOrganisation.edges.map((e) => e.node.occurredAt)).toEqual([at(4).toISOString(), at(2).toISOString()]);
+      const exact = await query<{ auditEntriesByOrganisation: EntryPage }>(BY_ORGANISATION, { organisation: 'FINANCE', from: at(5).toISOString(), to: at(6).toISOString() });
+      expect(exact.data?.auditEntriesByOrganisation.edges.map((e) => e.node.id)).toEqual(['e0000000-0000-4000-8000-000000000004', 'e0000000-0000-4000-8000-000000000003']);
+    });
+
+    it('pages within a range', async () => {
+      const first = await query<{ auditEntriesByOrganisation: EntryPage }>(BY_ORGANISATION, { organisation: 'FINANCE', to: at(10).toISOString(), first: 3 });
+      const page1 = first.data!.auditEntriesByOrganisation;
+      expect(page1.pageInfo.hasNextPage).toBe(true);
+      const second = await query<{ auditEntriesByOrganisation: EntryPage }>(BY_ORGANISATION, { organisation: 'FINANCE', to: at(10).toISOString(), first: 3, after: page1.pageInfo.endCursor });
+      const page2 = second.data!.auditEntriesByOrganisation;
+      expect([...page1.edges, ...page2.edges].map((e) => e.node.id)).toEqual(finance.map((e) => e.id));
+      expect(page2.pageInfo.hasNextPage).toBe(false);
+    });
+
+    it.each([
+      ['to equal to from', { from: at(5).toISOString(), to: at(5).toISOString() }, 'BAD_USER_INPUT', 'to'],
+      ['to before from', { from: at(6).toISOString(), to: at(5).toISOString() }, 'BAD_USER_INPUT', 'to'],
+      ['an empty organisation', { organisation: '' }, 'BAD_USER_INPUT', 'organisation'],
+      ['a forged cursor', { after: 'bm90LWEtY3Vyc29y' }, 'INVALID_CURSOR', 'after'],
+    ])('refuses %s', async (_label, variables, code, field) => {
+      const result = await query(BY_ORGANISATION, { organisation: 'FINANCE', ...variables });
+      expect(result.data).toBeNull();
+      expect(result.errors?.[0].extensions).toMatchObject({ code, field });
+    });
+
+    it('refuses a DateTime that is not an instant', async () => {
+      const result = await query(BY_ORGANISATION, { organisation: 'FINANCE', from: 'yesterday' });
+      expect(result.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    });
+  });
+
+  describe('Subject.disclosures', () => {
+    it('lists only DISCLOSED entries, newest first, and an empty connection for unknown subjects', async () => {
+      const result = await query<{ _entities: ({ id: string; disclosures: EntryPage } | null)[] }>(ENTITIES, {
+        r: [alice, bob, 'no-such-subject'].map((id) => ({ __typename: 'Subject', id })),
+      });
+      expect(result.errors).toBeUndefined();
+      const [a, b, none] = result.data!._entities;
+      const disclosed = fixtures.filter((f) => f.subjectId === alice && f.outcome === 'DISCLOSED').sort(newestFirst);
+      expect(a?.disclosures).toMatchObject({ totalCount: 4, pageInfo: { hasNextPage: true } });
+      expect(a?.disclosures.edges.map((e) => e.node.id)).toEqual(disclosed.slice(0, 2).map((e) => e.id));
+      expect(b?.disclosures.totalCount).toBe(2);
+      expect(none).toEqual({ id: 'no-such-subject', disclosures: { totalCount: 0, pageInfo: { hasNextPage: false }, edges: [] } });
+    });
+  });
+
+  describe('seedAudit', () => {
+    it('appends a chained history once: a second seed adds nothing', async () => {
+      const before = await count();
+      const inserted = await seedAudit(db, world);
+      expect(inserted).toBeGreaterThan(150);
+      expect(await count()).toBe(before + inserted);
+      expect(await seedAudit(db, world)).toBe(0);
+      expect(await repository.verifyChain()).toBeNull();
+    });
+
+    it('gives each of the first 50 subjects at least three disclosures in 2026, and records some refusals', async () => {
+      const rows = await db.getRepository(AuditEntry).find();
+      const seeded = rows.filter((r) => r.requestId.length === 36);
+      for (const subject of world.subjects.slice(0, 50)) {
+        expect(seeded.filter((r) => r.subjectId === subject.id && r.outcome === 'DISCLOSED').length).toBeGreaterThanOrEqual(3);
+      }
+      expect(seeded.some((r) => r.outcome === 'DENIED')).toBe(true);
+      expect(seeded.every((r) => r.occurredAt.getUTCFullYear() === 2026)).toBe(true);
+      expect(seeded.filter((r) => r.organisationKind === 'DEPARTMENT').every((r) => findDepartment(r.organisation))).toBe(true);
+      expect(seeded.map((r) => r.matter)).toEqual(expect.arrayContaining(['GOVERNMENT_PROCUREMENT', 'CONSTRUCTION_BIDDING', 'PERSONNEL_REVIEW']));
+    });
+
+    it('is deterministic: the same world gives the same entries', async () => {
+      const other = await openDatabase('audit', { kind: 'sqlite', directory: ':memory:' }, auditSubgraph);
+      try {
+        await seedAudit(other, world);
+        const ids = async (source: DataSource) => (await source.getRepository(AuditEntry).find({ where: {}, order: { id: 'ASC' } })).filter((r) => r.requestId.length === 36).map((r) => `${r.id} ${r.occurredAt.toISOString()}`);
+        expect(await ids(other)).toEqual(await ids(db));
+      } finally {
+        await other.destroy();
+      }
+    });
+  });
+
+  describe('batching', () => {
+    it('resolves AuditEntry references in one SQL statement for 5 and for 50, null for unknown ids', async () => {
+      const ids = (await db.getRepository(AuditEntry).find({ select: { id: true }, order: { id: 'ASC' }, take: 50 })).map((r) => r.id);
+      const statementsFor = async (n: number) => {
+        sql.reset();
+        const result = await query<{ _entities: ({ id: string } | null)[] }>(ENTITIES, { r: [...ids.slice(0, n), 'missing'].map((id) => ({ __typename: 'AuditEntry', id })) });
+        expect(result.errors).toBeUndefined();
+        expect(result.data?._entities.slice(0, n).map((e) => e?.id)).toEqual(ids.slice(0, n));
+        expect(result.data?._entities[n]).toBeNull();
+        return sql.selects.length;
+      };
+      expect(await statementsFor(5)).toBe(1);
+      expect(await statementsFor(50)).toBe(1);
+    });
+
+    it('loads the disclosures of 5 and of 50 subjects in one SQL statement', async () => {
+      const statementsFor = async (n: number) => {
+        sql.reset();
+        const subjects = world.subjects.slice(0, n);
+        const result = await query<{ _entities: ({ id: string; disclosures: EntryPage } | null)[] }>(ENTITIES, { r: subjects.map((s) => ({ __typename: 'Subject', id: s.id })) });
+        expect(result.errors).toBeUndefined();
+        expect(result.data?._entities.every((e) => (e?.disclosures.totalCount ?? 0) >= 3 && e?.disclosures.edges.length === 2)).toBe(true);
+        return sql.selects.length;
+      };
+      expect(await statementsFor(5)).toBe(1);
+      expect(await statementsFor(50)).toBe(1);
+    });
+  });
+});

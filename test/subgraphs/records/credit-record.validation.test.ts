@@ -1,0 +1,109 @@
+import { GraphQLError } from 'graphql';
+import { recordCategories } from '../../../lib/catalogue/record-categories';
+import { buildCreditRecord } from '../../../subgraphs/records/credit-record.repository';
+import { validateCreditRecord, type CreditRecordDraft } from '../../../subgraphs/records/credit-record.validation';
+import { todayInDistrict } from '../../../lib/calendar';
+
+const today = '2026-11-25';
+
+const penalty: CreditRecordDraft = {
+  subjectId: 'a3c1e0c2-6a7e-4c55-9a43-3f1f0d1b2c3d',
+  category: 'ADMINISTRATIVE_PENALTY',
+  polarity: 'NEGATIVE',
+  severity: 'GENERAL',
+  sourceDepartment: 'MARKET_REGULATION',
+  documentNumber: '北戴河市监罚〔2025〕118号',
+  decisionDate: '2025-09-01',
+  summary: '未按规定公示年度报告，罚款2000元',
+};
+
+const fieldsOf = (draft: CreditRecordDraft) => validateCreditRecord(draft, today).map((p) => p.field);
+
+describe('validateCreditRecord', () => {
+  it('accepts a well-formed record of every category', () => {
+    const drafts: CreditRecordDraft[] = [
+      { ...penalty },
+      { ...penalty, category: 'ADMINISTRATIVE_ENFORCEMENT', severity: 'SERIOUS', sourceDepartment: 'TAXATION' },
+      { ...penalty, category: 'DISHONEST_JUDGMENT_DEBTOR', severity: null, sourceDepartment: 'PEOPLES_COURT', documentNumber: '（2025）冀0304执118号' },
+      { ...penalty, category: 'SERIOUS_DISHONESTY_LIST', severity: null, sourceDepartment: 'HUMAN_RESOURCES' },
+      { ...penalty, category: 'RED_LIST_HONOUR', polarity: 'POSITIVE', severity: null, sourceDepartment: 'CREDIT_OFFICE' },
+      { ...penalty, category: 'TAX_CREDIT_GRADE', polarity: 'NEGATIVE', severity: null, taxCreditGrade: 'D', sourceDepartment: 'TAXATION' },
+      { ...penalty, category: 'CONTRACT_PERFORMANCE', polarity: 'POSITIVE', severity: null, sourceDepartment: 'FINANCE' },
+      { ...penalty, category: 'CONTRACT_PERFORMANCE', sourceDepartment: 'FINANCE' },
+      { ...penalty, category: 'REGISTRATION_BASICS', polarity: 'NEUTRAL', severity: null, sourceDepartment: 'ADMINISTRATIVE_APPROVAL' },
+      { ...penalty, category: 'ADMINISTRATIVE_LICENSING', polarity: 'NEUTRAL', severity: null, sourceDepartment: 'ADMINISTRATIVE_APPROVAL' },
+      { ...penalty, category: 'CREDIT_COMMITMENT', polarity: 'NEUTRAL', severity: null, sourceDepartment: 'FINANCE' },
+    ];
+    expect(new Set(drafts.map((d) => d.category))).toEqual(new Set(recordCategories.map((c) => c.code)));
+    for (const draft of drafts) expect(validateCreditRecord(draft, today)).toEqual([]);
+  });
+
+  it.each<[string, Partial<CreditRecordDraft>, string[]]>([
+    ['a polarity its category does not allow', { polarity: 'POSITIVE' }, ['polarity', 'severity']],
+    ['a negative penalty without severity', { severity: null }, ['severity']],
+    ['a negative enforcement without severity', { category: 'ADMINISTRATIVE_ENFORCEMENT', severity: undefined }, ['severity']],
+    ['a negative contract record without severity', { category: 'CONTRACT_PERFORMANCE', severity: null, sourceDepartment: 'FINANCE' }, ['severity']],
+    ['a severity on a positive contract record', { category: 'CONTRACT_PERFORMANCE', polarity: 'POSITIVE', severity: 'MINOR' }, ['severity']],
+    ['a severity on the serious-dishonesty list', { category: 'SERIOUS_DISHONESTY_LIST', severity: 'SERIOUS' }, ['severity']],
+    ['a judgment-debtor record from a bureau', { category: 'DISHONEST_JUDGMENT_DEBTOR', severity: null, sourceDepartment: 'MARKET_REGULATION' }, ['sourceDepartment']],
+    ['a tax grade from another department', { category: 'TAX_CREDIT_GRADE', polarity: 'POSITIVE', severity: null, taxCreditGrade: 'A' }, ['sourceDepartment']],
+    ['a tax grade record without a grade', { category: 'TAX_CREDIT_GRADE', polarity: 'NEUTRAL', severity: null, sourceDepartment: 'TAXATION' }, ['taxCreditGrade']],
+    ['a tax grade whose polarity contradicts the grade', { category: 'TAX_CREDIT_GRADE', polarity: 'POSITIVE', severity: null, taxCreditGrade: 'C', sourceDepartment: 'TAXATION' }, ['polarity']],
+    ['a tax grade on a penalty', { taxCreditGrade: 'A' }, ['taxCreditGrade']],
+    ['an unknown department', { sourceDepartment: 'POLICE' }, ['sourceDepartment']],
+    ['an unknown category', { category: 'GOSSIP' as CreditRecordDraft['category'] }, ['category']],
+    ['a blank document number', { documentNumber: '  ' }, ['documentNumber']],
+    ['a 65-character document number', { documentNumber: '号'.repeat(65) }, ['documentNumber']],
+    ['a blank summary', { summary: '' }, ['summary']],
+    ['a 501-character summary', { summary: '罚'.repeat(501) }, ['summary']],
+    ['an impossible decision date', { decisionDate: '2025-02-29' }, ['decisionDate']],
+    ['a decision in the future', { decisionDate: '2026-11-26' }, ['decisionDate']],
+    ['a record entered before its decision', { recordedAt: new Date('2025-08-31T10:00:00Z') }, ['recordedAt']],
+    ['a record entered in the future', { recordedAt: new Date('2026-11-26T01:00:00Z') }, ['recordedAt']],
+    ['a stored EXPIRED status', { status: 'EXPIRED' as CreditRecordDraft['status'] }, ['status']],
+    ['a restored positive record', { category: 'RED_LIST_HONOUR', polarity: 'POSITIVE', severity: null, status: 'RESTORED' }, ['status']],
+    ['a serious penalty restored before its minimum year', { severity: 'SERIOUS', decisionDate: '2026-01-10', status: 'RESTORED' }, ['status']],
+    ['an empty subject id', { subjectId: '' }, ['subjectId']],
+  ])('reports %s', (_label, change, fields) => {
+    expect(fieldsOf({ ...penalty, ...change })).toEqual(fields);
+  });
+
+  it('counts the decision day in the district: 16:30 UTC on the 31st is already the 1st in Beidaihe', () => {
+    expect(fieldsOf({ ...penalty, recordedAt: new Date('2025-08-31T16:30:00Z') })).toEqual([]);
+    expect(todayInDistrict(new Date('2025-08-31T16:30:00Z'))).toBe('2025-09-01');
+  });
+
+  it('allows restoration once the minimum disclosure period has passed', () => {
+    expect(fieldsOf({ ...penalty, severity: 'GENERAL', decisionDate: '2026-08-25', status: 'RESTORED' })).toEqual([]);
+    expect(fieldsOf({ ...penalty, severity: 'GENERAL', decisionDate: '2026-08-26', status: 'RESTORED' })).toEqual(['status']);
+  });
+
+  it('states the rule and what it received', () => {
+    const [problem] = validateCreditRecord({ ...penalty, severity: null }, today);
+    expect(problem.message).toBe('a negative ADMINISTRATIVE_PENALTY record needs a severity (MINOR, GENERAL or SERIOUS), got none');
+  });
+});
+
+describe('buildCreditRecord', () => {
+  const write = { id: '00000000-0000-4000-8000-000000000001', recordedAt: new Date('2025-09-02T02:00:00Z'), today };
+
+  it('computes the disclosure end from the catalogue and trims text', () => {
+    const record = buildCreditRecord({ ...penalty, summary: ` ${penalty.summary} ` }, write);
+    expect(record).toMatchObject({ disclosureEndsAt: '2026-09-01', status: 'ACTIVE', severity: 'GENERAL', taxCreditGrade: null, summary: penalty.summary });
+    expect(buildCreditRecord({ ...penalty, category: 'DISHONEST_JUDGMENT_DEBTOR', severity: null, sourceDepartment: 'PEOPLES_COURT' }, write).disclosureEndsAt).toBe('2027-09-01');
+    expect(buildCreditRecord({ ...penalty, category: 'RED_LIST_HONOUR', polarity: 'POSITIVE', severity: null }, write).disclosureEndsAt).toBeNull();
+  });
+
+  it('throws BAD_USER_INPUT naming the first problem and listing all of them', () => {
+    let thrown: unknown;
+    try {
+      buildCreditRecord({ ...penalty, severity: null, sourceDepartment: 'POLICE' }, write);
+    } catch (error) {
+      thrown = error;
+    }
+    if (!(thrown instanceof GraphQLError)) throw new Error(`expected a GraphQLError, got ${String(thrown)}`);
+    expect(thrown.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'severity' });
+    expect(thrown.extensions.problems).toEqual([expect.objectContaining({ field: 'severity' }), expect.objectContaining({ field: 'sourceDepartment' })]);
+    expect(thrown.message).toContain('(and 1 more problem)');
+  });
+});

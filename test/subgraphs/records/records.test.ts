@@ -1,0 +1,347 @@
+import { Kind, parse, type EnumTypeDefinitionNode } from 'graphql';
+import type { DataSource } from 'typeorm';
+import { departments } from '../../../lib/catalogue/departments';
+import { addMonths, recordCategories } from '../../../lib/catalogue/record-categories';
+import { readSdl } from '../../../schema/subgraphs';
+import { demoWorld } from '../../../scripts/demo/world';
+import { buildCreditRecord, effectiveStatus } from '../../../subgraphs/records/credit-record.repository';
+import { type CreditRecordDraft } from '../../../subgraphs/records/credit-record.validation';
+import { todayInDistrict } from '../../../lib/calendar';
+import { CreditRecord } from '../../../subgraphs/records/entities/credit-record.entity';
+import { seedRecords } from '../../../subgraphs/records/seed';
+import { recordsSubgraph } from '../../../subgraphs/records/subgraph';
+import { openDatabase } from '../../../subgraphs/shared/database';
+import { startSubgraph, type StartedSubgraph } from '../../../subgraphs/shared/subgraph';
+import { testDatabases } from '../../helpers/databases';
+import { postGraphQL } from '../../helpers/graphql';
+import { SqlCounter } from '../../helpers/sql-counter';
+
+interface RecordNode {
+  id: string;
+  category: string;
+  polarity: string;
+  severity: string | null;
+  taxCreditGrade: string | null;
+  status: string;
+  decisionDate: string;
+  disclosureEndsAt: string | null;
+}
+interface RecordPage {
+  totalCount: number;
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  edges: { cursor: string; node: RecordNode }[];
+}
+type SubjectPages = { _entities: ({ id: string; creditRecords: RecordPage } | null)[] };
+
+const SUBJECT_RECORDS = /* GraphQL */ `
+  query ($r: [_Any!]!, $filter: CreditRecordFilter, $first: Int, $after: String) {
+    _entities(representations: $r) {
+      ... on Subject {
+        id
+        creditRecords(filter: $filter, first: $first, after: $after) {
+          totalCount
+          pageInfo { hasNextPage endCursor }
+          edges { cursor node { id category polarity severity taxCreditGrade status decisionDate disclosureEndsAt } }
+        }
+      }
+    }
+  }
+`;
+
+const addDays = (isoDate: string, days: number) => new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
+describe.each(testDatabases)('records subgraph on $label', (database) => {
+  const suite = 'records';
+  let db: DataSource;
+  let subgraph: StartedSubgraph;
+  const sql = new SqlCounter();
+  const world = demoWorld({ subjects: 60 });
+  const query = <T>(q: string, variables?: Record<string, unknown>) => postGraphQL<T>(subgraph.url, { query: q, variables });
+  const subjectRef = (id: string) => ({ __typename: 'Subject', id });
+
+  // A hand-made subject whose records cover every status rule, relative to the real today.
+  const today = todayInDistrict();
+  const subjectId = 'f0000000-0000-4000-8000-00000000000a';
+  const base = { subjectId, polarity: 'NEGATIVE', summary: '测试记录' } as const;
+  const fixtures: [string, Omit<CreditRecordDraft, 'subjectId' | 'summary' | 'documentNumber'>][] = [
+    ['r01', { ...base, category: 'ADMINISTRATIVE_PENALTY', severity: 'GENERAL', sourceDepartment: 'MARKET_REGULATION', decisionDate: addDays(today, -10) }],
+    ['r02', { ...base, category: 'ADMINISTRATIVE_PENALTY', severity: 'GENERAL', sourceDepartment: 'MARKET_REGULATION', decisionDate: '2020-03-01' }],
+    ['r03', { ...base, category: 'ADMINISTRATIVE_PENALTY', severity: 'MINOR', sourceDepartment: 'TAXATION', decisionDate: '2020-05-01', status: 'OBJECTED' }],
+    ['r04', { ...base, category: 'DISHONEST_JUDGMENT_DEBTOR', sourceDepartment: 'PEOPLES_COURT', decisionDate: '2020-06-01', status: 'RESTORED' }],
+    ['r05', { ...base, category: 'TAX_CREDIT_GRADE', polarity: 'POSITIVE', taxCreditGrade: 'A', sourceDepartment: 'TAXATION', decisionDate: '2021-04-20' }],
+    ['r06', { ...base, category: 'RED_LIST_HONOUR', polarity: 'POSITIVE', sourceDepartment: 'CREDIT_OFFICE', decisionDate: '2022-01-10' }],
+    ['r07', { ...base, category: 'REGISTRATION_BASICS', polarity: 'NEUTRAL', sourceDepartment: 'ADMINISTRATIVE_APPROVAL', decisionDate: '2010-01-01' }],
+    ['r08', { ...base, category: 'CREDIT_COMMITMENT', polarity: 'NEUTRAL', sourceDepartment: 'FINANCE', decisionDate: '2023-05-05' }],
+    ['r09', { ...base, category: 'CREDIT_COMMITMENT', polarity: 'NEUTRAL', sourceDepartment: 'FINANCE', decisionDate: '2023-05-05' }],
+    ['r10', { ...base, category: 'ADMINISTRATIVE_ENFORCEMENT', severity: 'SERIOUS', sourceDepartment: 'TAXATION', decisionDate: addDays(today, -30) }],
+    // Disclosure ends today: still ACTIVE. Ended yesterday: EXPIRED.
+    ['r11', { ...base, category: 'ADMINISTRATIVE_PENALTY', severity: 'GENERAL', sourceDepartment: 'HEALTH', decisionDate: addMonths(today, -12) }],
+    ['r12', { ...base, category: 'ADMINISTRATIVE_PENALTY', severity: 'GENERAL', sourceDepartment: 'HEALTH', decisionDate: addMonths(addDays(today, -1), -12) }],
+  ];
+  const idOf = (key: string) => `f0000000-0000-4000-8000-0000000000${key.slice(1)}`;
+  const handMade = fixtures.map(([key, draft], i) =>
+    buildCreditRecord({ ...draft, subjectId, summary: `测试记录${key}`, documentNumber: `测试〔2026〕${i + 1}号` }, { id: idOf(key), recordedAt: new Date(`${today}T00:00:00Z`), today }),
+  );
+  const ids = (...keys: string[]) => keys.map(idOf);
+  /** The hand-made subject's records in the documented order: decision date, then id, both descending. */
+  const newestFirst = [...handMade].sort((a, b) => b.decisionDate.localeCompare(a.decisionDate) || b.id.localeCompare(a.id)).map((r) => r.id);
+
+  const pageOf = async (filter: Record<string, unknown> | null, first = 100, after: string | null = null) => {
+    const result = await query<SubjectPages>(SUBJECT_RECORDS, { r: [subjectRef(subjectId)], filter, first, after });
+    expect(result.errors).toBeUndefined();
+    return result.data!._entities[0]!.creditRecords;
+  };
+
+  beforeAll(async () => {
+    await database.cleanUp(suite);
+    db = await openDatabase('records', database.target(suite), recordsSubgraph, sql);
+    subgraph = await startSubgraph(recordsSubgraph, db, { port: 0 });
+  });
+
+  afterAll(async () => {
+    await subgraph?.stop();
+    await db?.destroy();
+    await database.cleanUp(suite);
+  });
+
+  describe('seedRecords', () => {
+    let seeded: CreditRecord[] = [];
+
+    it('seeds the demo world once: a second seed adds nothing', async () => {
+      const inserted = await seedRecords(db, world);
+      expect(inserted).toBeGreaterThan(world.subjects.length);
+      expect(await seedRecords(db, world)).toBe(0);
+      seeded = await db.getRepository(CreditRecord).find();
+      expect(seeded).toHaveLength(inserted);
+      await db.getRepository(CreditRecord).insert(handMade);
+    });
+
+    it('is deterministic: the same world gives the same records', async () => {
+      const other = await openDatabase('records', { kind: 'sqlite', directory: ':memory:' }, recordsSubgraph);
+      try {
+        await seedRecords(other, demoWorld({ subjects: 60 }));
+        const fingerprint = (rows: CreditRecord[]) => rows.map((r) => `${r.id} ${r.documentNumber} ${r.decisionDate} ${r.recordedAt.toISOString()}`).sort();
+        expect(fingerprint(await other.getRepository(CreditRecord).find())).toEqual(fingerprint(seeded));
+      } finally {
+        await other.destroy();
+      }
+    });
+
+    it('holds every category and every status', () => {
+      expect(new Set(seeded.map((r) => r.category))).toEqual(new Set(recordCategories.map((c) => c.code)));
+      expect(new Set(seeded.map((r) => effectiveStatus(r, today)))).toEqual(new Set(['ACTIVE', 'OBJECTED', 'RESTORED', 'EXPIRED']));
+    });
+
+    it('puts every category and every status in even the smallest demo world', async () => {
+      const small = await openDatabase('records', { kind: 'sqlite', directory: ':memory:' }, recordsSubgraph);
+      try {
+        await seedRecords(small, demoWorld({ subjects: 10 }));
+        const rows = await small.getRepository(CreditRecord).find();
+        expect(new Set(rows.map((r) => r.category))).toEqual(new Set(recordCategories.map((c) => c.code)));
+        expect(new Set(rows.map((r) => effectiveStatus(r, today)))).toEqual(new Set(['ACTIVE', 'OBJECTED', 'RESTORED', 'EXPIRED']));
+      } finally {
+        await small.destroy();
+      }
+    });
+
+    it('gives natural persons fewer records, and no tax grades', () => {
+      const persons = new Set(world.subjects.filter((s) => s.kind === 'NATURAL_PERSON').map((s) => s.id));
+      const ofPersons = seeded.filter((r) => persons.has(r.subjectId));
+      expect(ofPersons.filter((r) => r.category === 'TAX_CREDIT_GRADE')).toEqual([]);
+      expect(ofPersons.length / persons.size).toBeLessThan((seeded.length - ofPersons.length) / (world.subjects.length - persons.size));
+    });
+
+    it('gives the first subjects the documented illustrative records', async () => {
+      const result = await query<SubjectPages>(SUBJECT_RECORDS, { r: world.subjects.slice(0, 7).map((s) => subjectRef(s.id)), first: 100 });
+      const [clean, general, serious, listed, debtor, restored, expired] = result.data!._entities.map((e) => e!.creditRecords.edges.map((edge) => edge.node));
+      expect(clean.filter((r) => r.polarity === 'NEGATIVE')).toEqual([]);
+      expect(clean).toEqual(expect.arrayContaining([expect.objectContaining({ category: 'RED_LIST_HONOUR' }), expect.objectContaining({ category: 'TAX_CREDIT_GRADE', taxCreditGrade: 'A' })]));
+      expect(general).toEqual([expect.objectContaining({ category: 'ADMINISTRATIVE_PENALTY', severity: 'GENERAL', status: 'ACTIVE' })]);
+      expect(serious).toEqual([expect.objectContaining({ category: 'ADMINISTRATIVE_PENALTY', severity: 'SERIOUS', status: 'ACTIVE' })]);
+      expect(listed).toEqual(expect.arrayContaining([expect.objectContaining({ category: 'SERIOUS_DISHONESTY_LIST', status: 'ACTIVE' })]));
+      expect(debtor).toEqual([expect.objectContaining({ category: 'DISHONEST_JUDGMENT_DEBTOR', status: 'ACTIVE', disclosureEndsAt: '2028-02-03' })]);
+      expect(restored).toEqual([expect.objectContaining({ status: 'RESTORED' })]);
+      expect(expired).toEqual([expect.objectContaining({ status: 'EXPIRED' })]);
+    });
+  });
+
+  describe('Query', () => {
+    it('returns a credit record with its subject reference, department and computed disclosure end', async () => {
+      const result = await query<{ creditRecord: Record<string, unknown> }>(
+        `query($id: ID!) { creditRecord(id: $id) { id subject { id } category polarity severity taxCreditGrade sourceDepartment { code nameZh kind } documentNumber decisionDate disclosureEndsAt status summary recordedAt } }`,
+        { id: idOf('r10') },
+      );
+      expect(result.errors).toBeUndefined();
+      expect(result.data?.creditRecord).toEqual({
+        id: idOf('r10'),
+        subject: { id: subjectId },
+        category: 'ADMINISTRATIVE_ENFORCEMENT',
+        polarity: 'NEGATIVE',
+        severity: 'SERIOUS',
+        taxCreditGrade: null,
+        sourceDepartment: { code: 'TAXATION', nameZh: '区税务局', kind: 'ADMINISTRATIVE' },
+        documentNumber: '测试〔2026〕10号',
+        decisionDate: addDays(today, -30),
+        disclosureEndsAt: addMonths(addDays(today, -30), 36),
+        status: 'ACTIVE',
+        summary: '测试记录r10',
+        recordedAt: `${today}T00:00:00.000Z`,
+      });
+    });
+
+    it('returns a tax grade record with its grade and no severity or disclosure end', async () => {
+      const result = await query<{ creditRecord: Record<string, unknown> }>(`query($id: ID!) { creditRecord(id: $id) { polarity severity taxCreditGrade disclosureEndsAt } }`, { id: idOf('r05') });
+      expect(result.data?.creditRecord).toEqual({ polarity: 'POSITIVE', severity: null, taxCreditGrade: 'A', disclosureEndsAt: null });
+    });
+
+    it('returns null for an unknown credit record id', async () => {
+      const result = await query<{ creditRecord: null }>(`{ creditRecord(id: "no-such-record") { id } }`);
+      expect(result.errors).toBeUndefined();
+      expect(result.data?.creditRecord).toBeNull();
+    });
+
+    it('lists the departments of the catalogue and finds one by code, null for an unknown code', async () => {
+      const result = await query<{ departments: { code: string; name: string; nameZh: string }[]; court: { nameZh: string; kind: string }; unknown: null }>(
+        `{ departments { code name nameZh } court: department(code: "PEOPLES_COURT") { nameZh kind } unknown: department(code: "POLICE") { code } }`,
+      );
+      expect(result.data?.departments).toEqual(departments.map(({ code, name, nameZh }) => ({ code, name, nameZh })));
+      expect(result.data?.court).toEqual({ nameZh: '北戴河区人民法院', kind: 'JUDICIAL' });
+      expect(result.data?.unknown).toBeNull();
+    });
+
+    it('lists the record categories of the catalogue with their rules', async () => {
+      const result = await query<{ creditRecordCategories: { code: string; nameZh: string; polarities: string[]; severityRequired: boolean; sourceDepartments: { code: string }[] | null }[] }>(
+        `{ creditRecordCategories { code nameZh polarities severityRequired sourceDepartments { code } } }`,
+      );
+      expect(result.data?.creditRecordCategories).toEqual(
+        recordCategories.map((c) => ({
+          code: c.code,
+          nameZh: c.nameZh,
+          polarities: [...c.polarities],
+          severityRequired: c.severityRequired,
+          sourceDepartments: c.sourceDepartments ? c.sourceDepartments.map((code) => ({ code })) : null,
+        })),
+      );
+    });
+
+    it('declares exactly the catalogue categories in the RecordCategory enum, each with its Chinese name', () => {
+      const enumType = parse(readSdl('records')).definitions.find((d): d is EnumTypeDefinitionNode => d.kind === Kind.ENUM_TYPE_DEFINITION && d.name.value === 'RecordCategory');
+      const values = enumType?.values ?? [];
+      expect(values.map((v) => v.name.value)).toEqual(recordCategories.map((c) => c.code));
+      for (const category of recordCategories) {
+        expect(values.find((v) => v.name.value === category.code)?.description?.value).toContain(category.nameZh);
+      }
+    });
+  });
+
+  describe('Subject.creditRecords', () => {
+    it('pages newest decision first, the id breaking ties, with cursors and a total count', async () => {
+      const seen: string[] = [];
+      let after: string | null = null;
+      for (let pages = 0; pages < 10; pages++) {
+        const page: RecordPage = await pageOf(null, 5, after);
+        expect(page.totalCount).toBe(handMade.length);
+        expect(page.edges.length).toBeLessThanOrEqual(5);
+        seen.push(...page.edges.map((e) => e.node.id));
+        expect(page.pageInfo.hasNextPage).toBe(seen.length < handMade.length);
+        if (!page.pageInfo.hasNextPage) break;
+        after = page.pageInfo.endCursor;
+      }
+      expect(seen).toEqual(newestFirst);
+      // The tie on 2023-05-05: the larger id first.
+      expect(newestFirst.indexOf(idOf('r09'))).toBeLessThan(newestFirst.indexOf(idOf('r08')));
+    });
+
+    it('defaults to 20 records a page and answers an empty connection for a subject without records', async () => {
+      const result = await query<SubjectPages>(`query($r: [_Any!]!) { _entities(representations: $r) { ... on Subject { id creditRecords { totalCount pageInfo { hasNextPage endCursor } edges { cursor } } } } }`, {
+        r: [subjectRef(subjectId), subjectRef('no-such-subject')],
+      });
+      expect(result.data?._entities[0]?.creditRecords.edges).toHaveLength(handMade.length);
+      expect(result.data?._entities[1]).toEqual({ id: 'no-such-subject', creditRecords: { totalCount: 0, pageInfo: { hasNextPage: false, endCursor: null }, edges: [] } });
+    });
+
+    it.each<[string, Record<string, unknown>, string[]]>([
+      ['categories', { categories: ['ADMINISTRATIVE_PENALTY'] }, ids('r01', 'r02', 'r03', 'r11', 'r12')],
+      ['several categories', { categories: ['TAX_CREDIT_GRADE', 'RED_LIST_HONOUR'] }, ids('r05', 'r06')],
+      ['an empty category list', { categories: [] }, []],
+      ['polarity', { polarity: 'NEUTRAL' }, ids('r07', 'r08', 'r09')],
+      ['status ACTIVE, which excludes records past their disclosure end', { statuses: ['ACTIVE'] }, ids('r01', 'r05', 'r06', 'r07', 'r08', 'r09', 'r10', 'r11')],
+      ['status EXPIRED, derived from the disclosure end', { statuses: ['EXPIRED'] }, ids('r02', 'r12')],
+      ['statuses OBJECTED and RESTORED, which never expire', { statuses: ['OBJECTED', 'RESTORED'] }, ids('r03', 'r04')],
+      ['source department', { sourceDepartment: 'TAXATION' }, ids('r03', 'r05', 'r10')],
+      ['a decision date range, both ends included', { decidedFrom: '2020-05-01', decidedTo: '2022-01-10' }, ids('r03', 'r04', 'r05', 'r06')],
+      ['several fields at once', { categories: ['ADMINISTRATIVE_PENALTY'], statuses: ['ACTIVE'], decidedFrom: '2021-01-01' }, ids('r01', 'r11')],
+    ])('filters by %s', async (_label, filter, expected) => {
+      const page = await pageOf(filter);
+      expect(page.edges.map((e) => e.node.id)).toEqual(newestFirst.filter((id) => expected.includes(id)));
+      expect(page.totalCount).toBe(expected.length);
+    });
+
+    it('reads the same status in the field as in the filter, for every seeded record', async () => {
+      const everyone = world.subjects.map((s) => subjectRef(s.id));
+      const all = await query<SubjectPages>(SUBJECT_RECORDS, { r: everyone, first: 100 });
+      const byStatus = new Map<string, Set<string>>();
+      for (const entity of all.data!._entities) {
+        for (const { node } of entity!.creditRecords.edges) byStatus.set(node.status, (byStatus.get(node.status) ?? new Set()).add(node.id));
+      }
+      for (const status of ['ACTIVE', 'OBJECTED', 'RESTORED', 'EXPIRED']) {
+        const filtered = await query<SubjectPages>(SUBJECT_RECORDS, { r: everyone, first: 100, filter: { statuses: [status] } });
+        const found = new Set(filtered.data!._entities.flatMap((e) => e!.creditRecords.edges.map((edge) => edge.node.id)));
+        expect(found.size).toBeGreaterThan(0);
+        expect(found).toEqual(byStatus.get(status));
+      }
+    });
+
+    it.each<[string, Record<string, unknown>, string, string | undefined]>([
+      ['a page size of 0', { first: 0 }, 'BAD_USER_INPUT', 'first'],
+      ['a page size over 100', { first: 101 }, 'BAD_USER_INPUT', 'first'],
+      ['a forged cursor', { after: 'not-a-cursor' }, 'INVALID_CURSOR', 'after'],
+      ['an unknown department', { filter: { sourceDepartment: 'POLICE' } }, 'BAD_USER_INPUT', 'filter.sourceDepartment'],
+      ['a date range that ends before it starts', { filter: { decidedFrom: '2024-01-02', decidedTo: '2024-01-01' } }, 'BAD_USER_INPUT', 'filter.decidedTo'],
+      ['an impossible date', { filter: { decidedFrom: '2024-02-30' } }, 'BAD_USER_INPUT', undefined],
+      ['an unknown status', { filter: { statuses: ['DELETED'] } }, 'BAD_USER_INPUT', undefined],
+    ])('refuses %s with a typed error', async (_label, variables, code, field) => {
+      const result = await query<SubjectPages>(SUBJECT_RECORDS, { r: [subjectRef(subjectId)], ...variables });
+      expect(result.errors?.[0].extensions).toMatchObject({ code, ...(field ? { field } : {}) });
+      expect(result.errors?.[0].extensions).not.toHaveProperty('stacktrace');
+    });
+  });
+
+  describe('reference resolution', () => {
+    it('resolves credit records in one SQL statement for 5 and for 50 ids, null for an unknown id', async () => {
+      const ENTITIES = `query($r: [_Any!]!) { _entities(representations: $r) { ... on CreditRecord { id status sourceDepartment { code } } } }`;
+      const recordIds = (await db.getRepository(CreditRecord).find({ order: { id: 'ASC' }, take: 50 })).map((r) => r.id);
+      const statementsFor = async (n: number) => {
+        sql.reset();
+        const representations = recordIds.slice(0, n).map((id) => ({ __typename: 'CreditRecord', id }));
+        const result = await query<{ _entities: ({ id: string } | null)[] }>(ENTITIES, { r: [...representations, { __typename: 'CreditRecord', id: 'missing' }] });
+        expect(result.data?._entities.slice(0, n).map((e) => e?.id)).toEqual(recordIds.slice(0, n));
+        expect(result.data?._entities[n]).toBeNull();
+        return sql.selects.length;
+      };
+      expect(await statementsFor(5)).toBe(1);
+      expect(await statementsFor(50)).toBe(1);
+    });
+
+    it('pages the records of 5 and of 50 subjects in one SQL statement', async () => {
+      const statementsFor = async (n: number) => {
+        sql.reset();
+        const result = await query<SubjectPages>(SUBJECT_RECORDS, { r: world.subjects.slice(0, n).map((s) => subjectRef(s.id)), first: 3, filter: { polarity: 'NEGATIVE' } });
+        expect(result.errors).toBeUndefined();
+        expect(result.data?._entities.map((e) => e?.id)).toEqual(world.subjects.slice(0, n).map((s) => s.id));
+        return sql.selects.length;
+      };
+      expect(await statementsFor(5)).toBe(1);
+      expect(await statementsFor(50)).toBe(1);
+    });
+
+    it('resolves departments from the catalogue without SQL, null for an unknown code', async () => {
+      sql.reset();
+      const result = await query<{ _entities: ({ code: string; nameZh: string } | null)[] }>(`query($r: [_Any!]!) { _entities(representations: $r) { ... on Department { code nameZh } } }`, {
+        r: [{ __typename: 'Department', code: 'MARKET_REGULATION' }, { __typename: 'Department', code: 'POLICE' }],
+      });
+      expect(result.data?._entities).toEqual([{ code: 'MARKET_REGULATION', nameZh: '区市场监管局' }, null]);
+      expect(sql.statements).toEqual([]);
+    });
+  });
+});
