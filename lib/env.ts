@@ -42,3 +42,15 @@ export function readFlag(argv: string[], name: string): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * A shared secret for HS256, at least 32 bytes (RFC 7518 §3.2: the key must be as long as the
+ * hash). Accepts plain text or `base64:...`.
+ */
+export function readSecret(env: Env, name: string): Uint8Array {
+  const raw = env[name];
+  if (!raw) throw new ConfigError(`${name} is required: a secret of at least 32 bytes (plain text or base64:...)`);
+  const bytes = raw.startsWith('base64:') ? Buffer.from(raw.slice(7), 'base64') : Buffer.from(raw, 'utf8');
+  if (bytes.length < 32) throw new ConfigError(`${name} must be at least 32 bytes, got ${bytes.length}`);
+  return new Uint8Array(bytes);
+}

@@ -5,6 +5,8 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 
 export interface HttpRequestInfo {
   req: http.IncomingMessage;
+  /** The parsed JSON body of a POST (undefined for GET). */
+  body: unknown;
 }
 
 export type ExtraRoute = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<boolean> | boolean;
@@ -94,7 +96,7 @@ export async function serveGraphQL<TContext extends BaseContext>(
         const body = await readJsonBody(req, limit);
         const response = await server.executeHTTPGraphQLRequest({
           httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
-          context: () => options.context({ req }),
+          context: () => options.context({ req, body }),
         });
         for (const [key, value] of response.headers) res.setHeader(key, value);
         res.statusCode = response.status ?? 200;

@@ -39,12 +39,20 @@ export interface Purpose {
   consentId?: string;
 }
 
+export interface AccessScope {
+  /** Only this subject may be read: the consented subject, or the caller's own. */
+  subjectId?: string;
+  /** Only subjects of these kinds may be read (e.g. natural persons for personnel review). */
+  subjectKinds?: readonly string[];
+}
+
 export interface RequestIdentity {
   /** Null for an anonymous request (public data only). */
   caller: Caller | null;
   purpose: Purpose | null;
   /** Field groups this request may read, as decided by the gateway from the policy catalogue. */
   grants: string[];
+  scope: AccessScope;
   requestId: string;
 }
 
@@ -71,7 +79,7 @@ export async function verifyIdentity(token: string, key: Uint8Array): Promise<Re
   try {
     const { payload } = await jwtVerify(token, key, { issuer, audience, algorithms: ['HS256'] });
     const identity = payload.identity as RequestIdentity | undefined;
-    if (!identity || typeof identity.requestId !== 'string' || !Array.isArray(identity.grants)) return null;
+    if (!identity || typeof identity.requestId !== 'string' || !Array.isArray(identity.grants) || typeof identity.scope !== 'object' || identity.scope === null) return null;
     return identity;
   } catch {
     return null;

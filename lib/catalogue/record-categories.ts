@@ -29,13 +29,15 @@ export interface RecordCategory {
   severityRequired: boolean;
   /** Departments that may produce it; undefined means any department. */
   sourceDepartments?: readonly string[];
+  /** The field group (lib/access/field-groups.ts) a reader needs to see records of this category. */
+  fieldGroup: 'PUBLIC_RECORDS' | 'DISHONESTY_LISTS';
 }
 
 export const recordCategories: readonly RecordCategory[] = [
-  { code: 'REGISTRATION_BASICS', name: 'Registration basics', nameZh: '登记注册基本信息', polarities: ['NEUTRAL'], severityRequired: false },
-  { code: 'ADMINISTRATIVE_LICENSING', name: 'Administrative licensing', nameZh: '行政许可', polarities: ['NEUTRAL'], severityRequired: false },
-  { code: 'ADMINISTRATIVE_PENALTY', name: 'Administrative penalty', nameZh: '行政处罚', polarities: ['NEGATIVE'], severityRequired: true },
-  { code: 'ADMINISTRATIVE_ENFORCEMENT', name: 'Administrative enforcement', nameZh: '行政强制', polarities: ['NEGATIVE'], severityRequired: true },
+  { code: 'REGISTRATION_BASICS', name: 'Registration basics', nameZh: '登记注册基本信息', polarities: ['NEUTRAL'], severityRequired: false, fieldGroup: 'PUBLIC_RECORDS' },
+  { code: 'ADMINISTRATIVE_LICENSING', name: 'Administrative licensing', nameZh: '行政许可', polarities: ['NEUTRAL'], severityRequired: false, fieldGroup: 'PUBLIC_RECORDS' },
+  { code: 'ADMINISTRATIVE_PENALTY', name: 'Administrative penalty', nameZh: '行政处罚', polarities: ['NEGATIVE'], severityRequired: true, fieldGroup: 'PUBLIC_RECORDS' },
+  { code: 'ADMINISTRATIVE_ENFORCEMENT', name: 'Administrative enforcement', nameZh: '行政强制', polarities: ['NEGATIVE'], severityRequired: true, fieldGroup: 'PUBLIC_RECORDS' },
   {
     code: 'DISHONEST_JUDGMENT_DEBTOR',
     name: 'Dishonest judgment debtor',
@@ -43,9 +45,10 @@ export const recordCategories: readonly RecordCategory[] = [
     polarities: ['NEGATIVE'],
     severityRequired: false,
     sourceDepartments: ['PEOPLES_COURT'],
+    fieldGroup: 'DISHONESTY_LISTS',
   },
-  { code: 'SERIOUS_DISHONESTY_LIST', name: 'Serious dishonesty list', nameZh: '严重失信主体名单', polarities: ['NEGATIVE'], severityRequired: false },
-  { code: 'RED_LIST_HONOUR', name: 'Red list and honours', nameZh: '守信激励、表彰奖励', polarities: ['POSITIVE'], severityRequired: false },
+  { code: 'SERIOUS_DISHONESTY_LIST', name: 'Serious dishonesty list', nameZh: '严重失信主体名单', polarities: ['NEGATIVE'], severityRequired: false, fieldGroup: 'DISHONESTY_LISTS' },
+  { code: 'RED_LIST_HONOUR', name: 'Red list and honours', nameZh: '守信激励、表彰奖励', polarities: ['POSITIVE'], severityRequired: false, fieldGroup: 'PUBLIC_RECORDS' },
   {
     code: 'TAX_CREDIT_GRADE',
     name: 'Tax credit grade',
@@ -53,9 +56,10 @@ export const recordCategories: readonly RecordCategory[] = [
     polarities: ['POSITIVE', 'NEUTRAL', 'NEGATIVE'],
     severityRequired: false,
     sourceDepartments: ['TAXATION'],
+    fieldGroup: 'PUBLIC_RECORDS',
   },
-  { code: 'CONTRACT_PERFORMANCE', name: 'Contract performance', nameZh: '合同履约', polarities: ['POSITIVE', 'NEGATIVE'], severityRequired: true },
-  { code: 'CREDIT_COMMITMENT', name: 'Credit commitment', nameZh: '信用承诺', polarities: ['NEUTRAL'], severityRequired: false },
+  { code: 'CONTRACT_PERFORMANCE', name: 'Contract performance', nameZh: '合同履约', polarities: ['POSITIVE', 'NEGATIVE'], severityRequired: true, fieldGroup: 'PUBLIC_RECORDS' },
+  { code: 'CREDIT_COMMITMENT', name: 'Credit commitment', nameZh: '信用承诺', polarities: ['NEUTRAL'], severityRequired: false, fieldGroup: 'PUBLIC_RECORDS' },
 ];
 
 /** A tax grade decides the polarity of its record: A is trustworthy, D is dishonest. */

@@ -10,5 +10,6 @@ export const auditSubgraph: SubgraphDefinition<AuditContext> = {
   entities: [AuditEntry],
   migrations: [CreateAuditEntry1764000000400],
   resolvers,
+  subjectOf: { Subject: (s: { id: string }) => s.id, AuditEntry: (e: { subjectId: string | null }) => e.subjectId },
   createContext: createAuditContext,
 };

@@ -1,22 +1,55 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import { maskCitizenIdNumber } from '../../lib/identifiers';
+import { disclose, forbidden, type SubgraphContext } from '../shared/access';
 import { pageSize, toConnection } from '../shared/pagination';
 import type { EntitiesContext } from './context';
 import type { Subject, SubjectKind } from './entities/subject.entity';
 import type { RegisterSubjectInput } from './subject.repository';
 
-export const resolvers: GraphQLResolverMap<EntitiesContext> = {
+type Context = EntitiesContext & SubgraphContext;
+
+/** A purpose covers some kinds of subject only (personnel review: natural persons). */
+function visible(ctx: Context, subject: Subject | null): Subject | null {
+  const kinds = ctx.access.identity.scope.subjectKinds;
+  if (subject && kinds && !kinds.includes(subject.kind)) {
+    throw forbidden(`the purpose of this request does not cover subjects of kind ${subject.kind}`);
+  }
+  return subject;
+}
+
+function personal(ctx: Context, subject: Subject, value: string | null, mask: (value: string) => string): string | null {
+  if (value === null) return null;
+  if (!ctx.access.identity.grants.includes('PERSONAL_IDENTIFIERS')) return mask(value);
+  disclose(ctx.access, subject.id, 'PERSONAL_IDENTIFIERS');
+  return value;
+}
+
+/** Keeps the district, hides the street: 河北省秦皇岛市北戴河区**** */
+function maskAddress(address: string): string {
+  const district = address.indexOf('区');
+  return `${district >= 0 ? address.slice(0, district + 1) : ''}****`;
+}
+
+export const resolvers: GraphQLResolverMap<Context> = {
   Query: {
-    subject: (_: unknown, args: { id: string }, ctx: EntitiesContext) => ctx.subjectById.load(args.id),
-    subjectByCode: (_: unknown, args: { code: string }, ctx: EntitiesContext) => ctx.repository.findByIdentifier(args.code),
-    searchSubjects: async (_: unknown, args: { name: string; kind?: SubjectKind; first?: number; after?: string }, ctx: EntitiesContext) =>
-      toConnection(await ctx.repository.search(args.name, args.kind, pageSize(args.first), args.after), 'name', (s) => s.id),
+    subject: async (_: unknown, args: { id: string }, ctx: Context) => visible(ctx, await ctx.subjectById.load(args.id)),
+    subjectByCode: async (_: unknown, args: { code: string }, ctx: Context) => visible(ctx, await ctx.repository.findByIdentifier(args.code)),
+    searchSubjects: async (_: unknown, args: { name: string; kind?: SubjectKind; first?: number; after?: string }, ctx: Context) => {
+      const { scope } = ctx.access.identity;
+      if (scope.subjectId) throw forbidden('a request scoped to one subject cannot search');
+      const allowed = (scope.subjectKinds ?? null) as SubjectKind[] | null;
+      if (args.kind && allowed && !allowed.includes(args.kind)) throw forbidden(`the purpose of this request does not cover subjects of kind ${args.kind}`);
+      const kinds = args.kind ? [args.kind] : allowed;
+      return toConnection(await ctx.repository.search(args.name, kinds, pageSize(args.first), args.after), 'name', (s) => s.id);
+    },
   },
   Mutation: {
-    registerSubject: (_: unknown, args: { input: RegisterSubjectInput }, ctx: EntitiesContext) => ctx.repository.register(args.input),
+    registerSubject: (_: unknown, args: { input: RegisterSubjectInput }, ctx: Context) => ctx.repository.register(args.input),
   },
   Subject: {
-    __resolveReference: (ref: { id: string }, ctx: EntitiesContext) => ctx.subjectById.load(ref.id),
+    __resolveReference: async (ref: { id: string }, ctx: Context) => visible(ctx, await ctx.subjectById.load(ref.id)),
     unifiedSocialCreditCode: (s: Subject) => (s.identifierKind === 'UNIFIED_SOCIAL_CREDIT_CODE' ? s.identifier : null),
-    citizenIdNumber: (s: Subject) => (s.identifierKind === 'CITIZEN_ID_NUMBER' ? s.identifier : null),
+    citizenIdNumber: (s: Subject, _: unknown, ctx: Context) => (s.identifierKind === 'CITIZEN_ID_NUMBER' ? personal(ctx, s, s.identifier, maskCitizenIdNumber) : null),
+    registeredAddress: (s: Subject, _: unknown, ctx: Context) => (s.kind === 'NATURAL_PERSON' ? personal(ctx, s, s.registeredAddress, maskAddress) : s.registeredAddress),
   },
 };

@@ -10,5 +10,6 @@ export const entitiesSubgraph: SubgraphDefinition<EntitiesContext> = {
   entities: [Subject],
   migrations: [CreateSubject1764000000000],
   resolvers,
+  subjectOf: { Subject: (s: { id: string }) => s.id },
   createContext: createEntitiesContext,
 };

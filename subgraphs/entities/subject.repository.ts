@@ -32,13 +32,16 @@ export class SubjectRepository {
     return this.subjects.findOneBy({ identifier });
   }
 
-  async search(name: string, kind: SubjectKind | null | undefined, first: number, after?: string | null): Promise<Page<Subject> | undefined> {
+  /** Subjects whose name contains `name`, of the given kinds (all when null), ordered by name. */
+  async search(name: string, kinds: readonly SubjectKind[] | null, first: number, after?: string | null): Promise<Page<Subject> | undefined> {
     const term = name.trim();
     if ([...term].length < 2) throw badInput('name', `search needs at least 2 characters of a name, got ${JSON.stringify(term)}`);
     // LIKE wildcards in the user's text are matched literally. '!' escapes, not '\\', because
     // MySQL reads a backslash inside a string literal as an escape and SQLite does not.
     const pattern = `%${term.replace(/[!%_]/g, (c) => `!${c}`)}%`;
-    const where = kind ? { sql: "t.name LIKE ? ESCAPE '!' AND t.kind = ?", params: [pattern, kind] } : { sql: "t.name LIKE ? ESCAPE '!'", params: [pattern] };
+    const where = kinds
+      ? { sql: `t.name LIKE ? ESCAPE '!' AND t.kind IN (${kinds.map(() => '?').join(', ')})`, params: [pattern, ...kinds] }
+      : { sql: "t.name LIKE ? ESCAPE '!'", params: [pattern] };
     const pages = await loadPages(this.subjects, { where, orderBy: 'name', direction: 'ASC', first, after });
     return pages.get('');
   }

@@ -1,6 +1,6 @@
 import type { DataSource, Repository } from 'typeorm';
 import { findDepartment } from '../../lib/catalogue/departments';
-import { disclosureEndsAt, type Polarity, type RecordCategoryCode } from '../../lib/catalogue/record-categories';
+import { disclosureEndsAt, findRecordCategory, recordCategories, type Polarity, type RecordCategoryCode } from '../../lib/catalogue/record-categories';
 import { badInput } from '../../lib/errors';
 import type { PageQuery } from '../shared/pagination';
 import { CreditRecord, type RecordStatus } from './entities/credit-record.entity';
@@ -54,6 +54,26 @@ export function buildCreditRecord(draft: CreditRecordDraft, write: { id: string;
 }
 
 /** Every query the records subgraph makes, in one place. `today` is the district's date for the request. */
+/**
+ * The field groups a reader needs to see a record: its category's group, and
+ * RESTRICTED_RECORDS once it no longer counts (objected, restored, expired).
+ */
+export function groupsToSee(record: Pick<CreditRecord, 'category' | 'status' | 'disclosureEndsAt'>, today: string): string[] {
+  const category = findRecordCategory(record.category)?.fieldGroup ?? 'PUBLIC_RECORDS';
+  return effectiveStatus(record, today) === 'ACTIVE' ? [category] : [category, 'RESTRICTED_RECORDS'];
+}
+
+/** Narrows a filter to the records the grants may see, as `groupsToSee` decides them one by one. */
+export function visibleFilter(filter: CreditRecordFilter, grants: readonly string[]): CreditRecordFilter {
+  const narrowed = { ...filter };
+  if (!grants.includes('DISHONESTY_LISTS')) {
+    const visible = recordCategories.filter((c) => c.fieldGroup !== 'DISHONESTY_LISTS').map((c) => c.code);
+    narrowed.categories = (filter.categories ?? visible).filter((c) => visible.includes(c));
+  }
+  if (!grants.includes('RESTRICTED_RECORDS')) narrowed.statuses = (filter.statuses ?? ['ACTIVE']).filter((s) => s === 'ACTIVE');
+  return narrowed;
+}
+
 export class CreditRecordRepository {
   readonly records: Repository<CreditRecord>;
 
@@ -64,9 +84,17 @@ export class CreditRecordRepository {
     this.records = db.getRepository(CreditRecord);
   }
 
-  /** The page query behind `Subject.creditRecords`: newest decision first, the id breaking ties. */
-  subjectRecordsQuery(filter: CreditRecordFilter | null | undefined, first: number, after: string | null | undefined): Omit<PageQuery<CreditRecord>, 'parentIds'> {
-    return { parent: 'subjectId', where: this.filterCondition(filter ?? {}), orderBy: 'decisionDate', direction: 'DESC', first, after };
+  /**
+   * The page query behind `Subject.creditRecords`: newest decision first, the id breaking ties,
+   * narrowed to what the request's grants may see.
+   */
+  subjectRecordsQuery(
+    filter: CreditRecordFilter | null | undefined,
+    first: number,
+    after: string | null | undefined,
+    grants: readonly string[],
+  ): Omit<PageQuery<CreditRecord>, 'parentIds'> {
+    return { parent: 'subjectId', where: this.filterCondition(visibleFilter(filter ?? {}, grants)), orderBy: 'decisionDate', direction: 'DESC', first, after };
   }
 
   /** SQL for a filter on the table aliased `t`; throws BAD_USER_INPUT for an inconsistent filter. */

@@ -10,5 +10,6 @@ export const recordsSubgraph: SubgraphDefinition<RecordsContext> = {
   entities: [CreditRecord],
   migrations: [CreateCreditRecord1764000000100],
   resolvers,
-  createContext: createRecordsContext,
+  subjectOf: { Subject: (s: { id: string }) => s.id, CreditRecord: (r: { subjectId: string }) => r.subjectId },
+  createContext: (db) => createRecordsContext(db),
 };

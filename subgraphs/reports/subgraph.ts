@@ -10,5 +10,6 @@ export const reportsSubgraph: SubgraphDefinition<ReportsContext> = {
   entities: [CreditReport],
   migrations: [CreateCreditReport1764000000200],
   resolvers,
+  subjectOf: { Subject: (s: { id: string }) => s.id, CreditReport: (r: { subjectId: string }) => r.subjectId },
   createContext: createReportsContext,
 };

@@ -21,4 +21,11 @@ export class SqlCounter implements Logger {
   get selects(): string[] {
     return this.statements.filter((s) => /^\s*(SELECT|WITH)\b/i.test(s));
   }
+
+  /** How many reads `action` sent, counted from nothing. */
+  async selectsDuring(action: () => Promise<unknown>): Promise<number> {
+    this.reset();
+    await action();
+    return this.selects.length;
+  }
 }

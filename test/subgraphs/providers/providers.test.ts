@@ -1,28 +1,10 @@
-import type { DataSource, Logger } from 'typeorm';
 import { unifiedSocialCreditCode } from '../../../lib/identifiers';
 import { demoWorld } from '../../../scripts/demo/world';
 import { seedProviders } from '../../../subgraphs/providers/seed';
 import { providersSubgraph } from '../../../subgraphs/providers/subgraph';
-import { dropMysqlDatabase, openDatabase, type DatabaseTarget } from '../../../subgraphs/shared/database';
-import { startSubgraph, type StartedSubgraph } from '../../../subgraphs/shared/subgraph';
-
-/** Counts the SELECT statements TypeORM sends, to prove that loaders batch. */
-class SelectCounter implements Logger {
-  selects = 0;
-  logQuery(query: string): void {
-    if (/^\s*SELECT/i.test(query)) this.selects++;
-  }
-  logQueryError(): void {}
-  logQuerySlow(): void {}
-  logSchemaBuild(): void {}
-  logMigration(): void {}
-  log(): void {}
-}
-
-interface GraphQLResponse {
-  data?: Record<string, unknown> | null;
-  errors?: { message: string; extensions?: Record<string, unknown> }[];
-}
+import { testDatabases } from '../../helpers/databases';
+import type { Connection } from '../../helpers/graphql';
+import { useSubgraph } from '../../helpers/subgraph';
 
 interface ProviderNode {
   id: string;
@@ -34,14 +16,7 @@ interface ProviderNode {
   inGoodStanding: boolean;
 }
 
-interface ProviderPage {
-  edges: { cursor: string; node: ProviderNode }[];
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  totalCount: number;
-}
-
-const targets: [string, DatabaseTarget][] = [['SQLite', { kind: 'sqlite', directory: ':memory:' }]];
-if (process.env.TEST_DATABASE_URL) targets.push(['MySQL', { kind: 'mysql', url: process.env.TEST_DATABASE_URL, prefix: 'credit_test_providers_' }]);
+type ProviderPage = Connection<ProviderNode>;
 
 const world = demoWorld({ subjects: 10 });
 const providerFields = /* GraphQL */ `
@@ -50,20 +25,13 @@ const providerFields = /* GraphQL */ `
   }
 `;
 
-describe.each(targets)('providers subgraph on %s', (_driver, target) => {
-  const counter = new SelectCounter();
-  let db: DataSource;
-  let subgraph: StartedSubgraph;
+describe.each(testDatabases)('providers subgraph on $label', (database) => {
+  const { db, sql, query } = useSubgraph(providersSubgraph, database);
   let seededFirst: number;
   let seededAgain: number;
 
-  async function graphql(query: string, variables: Record<string, unknown> = {}): Promise<GraphQLResponse> {
-    const response = await fetch(subgraph.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
-    return (await response.json()) as GraphQLResponse;
-  }
-
   async function page(variables: Record<string, unknown>): Promise<ProviderPage> {
-    const result = await graphql(
+    const result = await query(
       /* GraphQL */ `
         query ($filingStatus: FilingStatus, $supervisionClass: SupervisionClass, $first: Int, $after: String) {
           creditServiceProviders(filingStatus: $filingStatus, supervisionClass: $supervisionClass, first: $first, after: $after) {
@@ -81,23 +49,15 @@ describe.each(targets)('providers subgraph on %s', (_driver, target) => {
   }
 
   beforeAll(async () => {
-    db = await openDatabase('providers', target, providersSubgraph, counter);
-    seededFirst = await seedProviders(db, world);
-    seededAgain = await seedProviders(db, world);
-    subgraph = await startSubgraph(providersSubgraph, db, { port: 0 });
-  });
-
-  afterAll(async () => {
-    await subgraph?.stop();
-    await db?.destroy();
-    if (target.kind === 'mysql') await dropMysqlDatabase(target.url, `${target.prefix}providers`);
+    seededFirst = await seedProviders(db(), world);
+    seededAgain = await seedProviders(db(), world);
   });
 
   describe('seed', () => {
     it('inserts every provider of the demo world once, and nothing on a second run', async () => {
       expect(seededFirst).toBe(world.providers.length);
       expect(seededAgain).toBe(0);
-      const [{ n }] = (await db.query('SELECT COUNT(*) AS n FROM credit_service_provider')) as { n: number | string }[];
+      const [{ n }] = (await db().query('SELECT COUNT(*) AS n FROM credit_service_provider')) as { n: number | string }[];
       expect(Number(n)).toBe(world.providers.length);
     });
   });
@@ -105,7 +65,7 @@ describe.each(targets)('providers subgraph on %s', (_driver, target) => {
   describe('Query.creditServiceProvider', () => {
     it('returns every field of a provider as filed', async () => {
       const p = world.providers[0];
-      const result = await graphql(
+      const result = await query(
         /* GraphQL */ `
           query ($id: ID!) {
             creditServiceProvider(id: $id) {
@@ -117,6 +77,7 @@ describe.each(targets)('providers subgraph on %s', (_driver, target) => {
         { id: p.id },
       );
       expect(result).toEqual({
+        status: 200,
         data: {
           creditServiceProvider: {
             id: p.id,
@@ -136,13 +97,13 @@ describe.each(targets)('providers subgraph on %s', (_driver, target) => {
     });
 
     it('returns null for an unknown id', async () => {
-      const result = await graphql('query { creditServiceProvider(id: "no-such-provider") { id } }');
-      expect(result).toEqual({ data: { creditServiceProvider: null } });
+      const result = await query('query { creditServiceProvider(id: "no-such-provider") { id } }');
+      expect(result).toEqual({ status: 200, data: { creditServiceProvider: null } });
     });
 
     it('reports good standing only for FILED providers outside class D', async () => {
       const standing = async (index: number) => {
-        const result = await graphql('query ($id: ID!) { creditServiceProvider(id: $id) { filingStatus supervisionClass inGoodStanding } }', { id: world.providers[index].id });
+        const result = await query('query ($id: ID!) { creditServiceProvider(id: $id) { filingStatus supervisionClass inGoodStanding } }', { id: world.providers[index].id });
         return result.data?.creditServiceProvider;
       };
       expect(await standing(5)).toEqual({ filingStatus: 'FILED', supervisionClass: 'C', inGoodStanding: true });
@@ -158,27 +119,27 @@ describe.each(targets)('providers subgraph on %s', (_driver, target) => {
 
     it('finds a provider by its code, trimmed and upper-cased first', async () => {
       const p = world.providers[3];
-      const result = await graphql(byCode, { code: `  ${p.unifiedSocialCreditCode.toLowerCase()} ` });
-      expect(result).toEqual({ data: { creditServiceProviderByCode: { id: p.id, name: p.name } } });
+      const result = await query(byCode, { code: `  ${p.unifiedSocialCreditCode.toLowerCase()} ` });
+      expect(result).toEqual({ status: 200, data: { creditServiceProviderByCode: { id: p.id, name: p.name } } });
     });
 
     it('returns null for a valid code that no provider holds', async () => {
       const code = unifiedSocialCreditCode({ authority: '9', orgType: '1', division: '130304', organisationBody: 'MA0TEXT0' });
-      const result = await graphql(byCode, { code });
-      expect(result).toEqual({ data: { creditServiceProviderByCode: null } });
+      const result = await query(byCode, { code });
+      expect(result).toEqual({ status: 200, data: { creditServiceProviderByCode: null } });
     });
 
     it('rejects a code whose check character is wrong with INVALID_CREDIT_CODE', async () => {
       const code = world.providers[0].unifiedSocialCreditCode;
       const wrong = code.slice(0, 17) + (code[17] === '0' ? '1' : '0');
-      const result = await graphql(byCode, { code: wrong });
+      const result = await query(byCode, { code: wrong });
       expect(result.data?.creditServiceProviderByCode).toBeNull();
       expect(result.errors?.[0].extensions).toMatchObject({ code: 'INVALID_CREDIT_CODE', field: 'code' });
       expect(result.errors?.[0].message).toMatch(/^invalid unified social credit code: /);
     });
 
     it('rejects a code of the wrong length with INVALID_CREDIT_CODE', async () => {
-      const result = await graphql(byCode, { code: '91130304' });
+      const result = await query(byCode, { code: '91130304' });
       expect(result.errors?.[0].extensions).toMatchObject({ code: 'INVALID_CREDIT_CODE', field: 'code' });
     });
   });
@@ -218,19 +179,19 @@ describe.each(targets)('providers subgraph on %s', (_driver, target) => {
     });
 
     it.each([0, 101, -1])('rejects first: %i with BAD_USER_INPUT on the field first', async (first) => {
-      const result = await graphql('query ($first: Int) { creditServiceProviders(first: $first) { totalCount } }', { first });
+      const result = await query('query ($first: Int) { creditServiceProviders(first: $first) { totalCount } }', { first });
       expect(result.data).toBeNull();
       expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
       expect(result.errors?.[0].message).toBe(`first must be between 1 and 100, got ${first}`);
     });
 
     it('rejects a cursor it did not issue with INVALID_CURSOR', async () => {
-      const result = await graphql('query { creditServiceProviders(after: "not-a-cursor") { totalCount } }');
+      const result = await query('query { creditServiceProviders(after: "not-a-cursor") { totalCount } }');
       expect(result.errors?.[0].extensions).toMatchObject({ code: 'INVALID_CURSOR', field: 'after' });
     });
 
     it('rejects a filing status outside the enum before any resolver runs', async () => {
-      const result = await graphql('query { creditServiceProviders(filingStatus: PENDING) { totalCount } }');
+      const result = await query('query { creditServiceProviders(filingStatus: PENDING) { totalCount } }');
       expect(result.errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
     });
   });
@@ -246,7 +207,7 @@ describe.each(targets)('providers subgraph on %s', (_driver, target) => {
 
     it('resolves many references in order, with null for an id that does not exist', async () => {
       const ids = [...world.providers.map((p) => p.id).reverse(), 'no-such-provider', world.providers[0].id];
-      const result = await graphql(entities, { representations: representations(ids) });
+      const result = await query(entities, { representations: representations(ids) });
       expect(result.errors).toBeUndefined();
       const resolved = result.data?._entities as (ProviderNode | null)[];
       expect(resolved.map((e) => e?.id ?? null)).toEqual([...world.providers.map((p) => p.id).reverse(), null, world.providers[0].id]);
@@ -255,13 +216,10 @@ describe.each(targets)('providers subgraph on %s', (_driver, target) => {
 
     it('reads 5 and 50 references with the same number of SELECT statements', async () => {
       const ids = (n: number) => Array.from({ length: n }, (_, i) => (i < world.providers.length ? world.providers[i].id : `missing-${i}`));
-      counter.selects = 0;
-      expect((await graphql(entities, { representations: representations(ids(5)) })).errors).toBeUndefined();
-      const forFive = counter.selects;
-      counter.selects = 0;
-      expect((await graphql(entities, { representations: representations(ids(50)) })).errors).toBeUndefined();
+      const forFive = await sql.selectsDuring(async () => expect((await query(entities, { representations: representations(ids(5)) })).errors).toBeUndefined());
+      const forFifty = await sql.selectsDuring(async () => expect((await query(entities, { representations: representations(ids(50)) })).errors).toBeUndefined());
       expect(forFive).toBe(1);
-      expect(counter.selects).toBe(forFive);
+      expect(forFifty).toBe(forFive);
     });
   });
 });

@@ -1,5 +1,4 @@
 import { Kind, parse, type EnumTypeDefinitionNode } from 'graphql';
-import type { DataSource } from 'typeorm';
 import { departments } from '../../../lib/catalogue/departments';
 import { addMonths, recordCategories } from '../../../lib/catalogue/record-categories';
 import { readSdl } from '../../../schema/subgraphs';
@@ -11,10 +10,9 @@ import { CreditRecord } from '../../../subgraphs/records/entities/credit-record.
 import { seedRecords } from '../../../subgraphs/records/seed';
 import { recordsSubgraph } from '../../../subgraphs/records/subgraph';
 import { openDatabase } from '../../../subgraphs/shared/database';
-import { startSubgraph, type StartedSubgraph } from '../../../subgraphs/shared/subgraph';
 import { testDatabases } from '../../helpers/databases';
-import { postGraphQL } from '../../helpers/graphql';
-import { SqlCounter } from '../../helpers/sql-counter';
+import type { Connection } from '../../helpers/graphql';
+import { useSubgraph } from '../../helpers/subgraph';
 
 interface RecordNode {
   id: string;
@@ -26,11 +24,7 @@ interface RecordNode {
   decisionDate: string;
   disclosureEndsAt: string | null;
 }
-interface RecordPage {
-  totalCount: number;
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  edges: { cursor: string; node: RecordNode }[];
-}
+type RecordPage = Connection<RecordNode>;
 type SubjectPages = { _entities: ({ id: string; creditRecords: RecordPage } | null)[] };
 
 const SUBJECT_RECORDS = /* GraphQL */ `
@@ -51,12 +45,8 @@ const SUBJECT_RECORDS = /* GraphQL */ `
 const addDays = (isoDate: string, days: number) => new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
 describe.each(testDatabases)('records subgraph on $label', (database) => {
-  const suite = 'records';
-  let db: DataSource;
-  let subgraph: StartedSubgraph;
-  const sql = new SqlCounter();
+  const { db, sql, query } = useSubgraph(recordsSubgraph, database);
   const world = demoWorld({ subjects: 60 });
-  const query = <T>(q: string, variables?: Record<string, unknown>) => postGraphQL<T>(subgraph.url, { query: q, variables });
   const subjectRef = (id: string) => ({ __typename: 'Subject', id });
 
   // A hand-made subject whose records cover every status rule, relative to the real today.
@@ -92,28 +82,16 @@ describe.each(testDatabases)('records subgraph on $label', (database) => {
     return result.data!._entities[0]!.creditRecords;
   };
 
-  beforeAll(async () => {
-    await database.cleanUp(suite);
-    db = await openDatabase('records', database.target(suite), recordsSubgraph, sql);
-    subgraph = await startSubgraph(recordsSubgraph, db, { port: 0 });
-  });
-
-  afterAll(async () => {
-    await subgraph?.stop();
-    await db?.destroy();
-    await database.cleanUp(suite);
-  });
-
   describe('seedRecords', () => {
     let seeded: CreditRecord[] = [];
 
     it('seeds the demo world once: a second seed adds nothing', async () => {
-      const inserted = await seedRecords(db, world);
+      const inserted = await seedRecords(db(), world);
       expect(inserted).toBeGreaterThan(world.subjects.length);
-      expect(await seedRecords(db, world)).toBe(0);
-      seeded = await db.getRepository(CreditRecord).find();
+      expect(await seedRecords(db(), world)).toBe(0);
+      seeded = await db().getRepository(CreditRecord).find();
       expect(seeded).toHaveLength(inserted);
-      await db.getRepository(CreditRecord).insert(handMade);
+      await db().getRepository(CreditRecord).insert(handMade);
     });
 
     it('is deterministic: the same world gives the same records', async () => {
@@ -310,27 +288,25 @@ describe.each(testDatabases)('records subgraph on $label', (database) => {
   describe('reference resolution', () => {
     it('resolves credit records in one SQL statement for 5 and for 50 ids, null for an unknown id', async () => {
       const ENTITIES = `query($r: [_Any!]!) { _entities(representations: $r) { ... on CreditRecord { id status sourceDepartment { code } } } }`;
-      const recordIds = (await db.getRepository(CreditRecord).find({ order: { id: 'ASC' }, take: 50 })).map((r) => r.id);
-      const statementsFor = async (n: number) => {
-        sql.reset();
-        const representations = recordIds.slice(0, n).map((id) => ({ __typename: 'CreditRecord', id }));
-        const result = await query<{ _entities: ({ id: string } | null)[] }>(ENTITIES, { r: [...representations, { __typename: 'CreditRecord', id: 'missing' }] });
-        expect(result.data?._entities.slice(0, n).map((e) => e?.id)).toEqual(recordIds.slice(0, n));
-        expect(result.data?._entities[n]).toBeNull();
-        return sql.selects.length;
-      };
+      const recordIds = (await db().getRepository(CreditRecord).find({ order: { id: 'ASC' }, take: 50 })).map((r) => r.id);
+      const statementsFor = (n: number) =>
+        sql.selectsDuring(async () => {
+          const representations = recordIds.slice(0, n).map((id) => ({ __typename: 'CreditRecord', id }));
+          const result = await query<{ _entities: ({ id: string } | null)[] }>(ENTITIES, { r: [...representations, { __typename: 'CreditRecord', id: 'missing' }] });
+          expect(result.data?._entities.slice(0, n).map((e) => e?.id)).toEqual(recordIds.slice(0, n));
+          expect(result.data?._entities[n]).toBeNull();
+        });
       expect(await statementsFor(5)).toBe(1);
       expect(await statementsFor(50)).toBe(1);
     });
 
     it('pages the records of 5 and of 50 subjects in one SQL statement', async () => {
-      const statementsFor = async (n: number) => {
-        sql.reset();
-        const result = await query<SubjectPages>(SUBJECT_RECORDS, { r: world.subjects.slice(0, n).map((s) => subjectRef(s.id)), first: 3, filter: { polarity: 'NEGATIVE' } });
-        expect(result.errors).toBeUndefined();
-        expect(result.data?._entities.map((e) => e?.id)).toEqual(world.subjects.slice(0, n).map((s) => s.id));
-        return sql.selects.length;
-      };
+      const statementsFor = (n: number) =>
+        sql.selectsDuring(async () => {
+          const result = await query<SubjectPages>(SUBJECT_RECORDS, { r: world.subjects.slice(0, n).map((s) => subjectRef(s.id)), first: 3, filter: { polarity: 'NEGATIVE' } });
+          expect(result.errors).toBeUndefined();
+          expect(result.data?._entities.map((e) => e?.id)).toEqual(world.subjects.slice(0, n).map((s) => s.id));
+        });
       expect(await statementsFor(5)).toBe(1);
       expect(await statementsFor(50)).toBe(1);
     });

@@ -1,29 +1,11 @@
-import type { DataSource, Logger } from 'typeorm';
 import { todayInDistrict } from '../../../lib/calendar';
 import { demoWorld } from '../../../scripts/demo/world';
 import { CreditReport } from '../../../subgraphs/reports/entities/credit-report.entity';
 import { seedReports } from '../../../subgraphs/reports/seed';
 import { reportsSubgraph } from '../../../subgraphs/reports/subgraph';
-import { dropMysqlDatabase, openDatabase, type DatabaseTarget } from '../../../subgraphs/shared/database';
-import { startSubgraph, type StartedSubgraph } from '../../../subgraphs/shared/subgraph';
-
-/** Counts the SELECT statements TypeORM sends, to prove that loaders batch. */
-class SelectCounter implements Logger {
-  selects = 0;
-  logQuery(query: string): void {
-    if (/^\s*SELECT/i.test(query)) this.selects++;
-  }
-  logQueryError(): void {}
-  logQuerySlow(): void {}
-  logSchemaBuild(): void {}
-  logMigration(): void {}
-  log(): void {}
-}
-
-interface GraphQLResponse {
-  data?: Record<string, unknown> | null;
-  errors?: { message: string; extensions?: Record<string, unknown> }[];
-}
+import { testDatabases } from '../../helpers/databases';
+import type { Connection } from '../../helpers/graphql';
+import { useSubgraph } from '../../helpers/subgraph';
 
 interface ReportNode {
   id: string;
@@ -41,14 +23,7 @@ interface ReportNode {
   registeredAt: string;
 }
 
-interface ReportPage {
-  edges: { cursor: string; node: ReportNode }[];
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  totalCount: number;
-}
-
-const targets: [string, DatabaseTarget][] = [['SQLite', { kind: 'sqlite', directory: ':memory:' }]];
-if (process.env.TEST_DATABASE_URL) targets.push(['MySQL', { kind: 'mysql', url: process.env.TEST_DATABASE_URL, prefix: 'credit_test_reports_' }]);
+type ReportPage = Connection<ReportNode>;
 
 const world = demoWorld({ subjects: 60 });
 
@@ -108,35 +83,27 @@ function report(id: string, overrides: Partial<CreditReport>): CreditReport {
   });
 }
 
-describe.each(targets)('reports subgraph on %s', (_driver, target) => {
-  const counter = new SelectCounter();
-  let db: DataSource;
-  let subgraph: StartedSubgraph;
+describe.each(testDatabases)('reports subgraph on $label', (database) => {
+  const { db, sql, query } = useSubgraph(reportsSubgraph, database);
   let seededFirst: number;
   let seededAgain: number;
   const today = todayInDistrict();
 
-  async function graphql(query: string, variables: Record<string, unknown> = {}): Promise<GraphQLResponse> {
-    const response = await fetch(subgraph.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
-    return (await response.json()) as GraphQLResponse;
-  }
-
   async function reportsOf(typename: 'Subject' | 'CreditServiceProvider', id: string, first?: number, after?: string | null): Promise<ReportPage> {
     const field = typename === 'Subject' ? 'creditReports' : 'issuedReports';
-    const result = await graphql(typename === 'Subject' ? subjectReports : providerReports, { representations: [{ __typename: typename, id }], first, after });
+    const result = await query(typename === 'Subject' ? subjectReports : providerReports, { representations: [{ __typename: typename, id }], first, after });
     expect(result.errors).toBeUndefined();
     return (result.data?._entities as Record<string, ReportPage>[])[0][field];
   }
 
   async function storedCount(where: string, params: unknown[]): Promise<number> {
-    const [{ n }] = (await db.query(`SELECT COUNT(*) AS n FROM credit_report WHERE ${where}`, params)) as { n: number | string }[];
+    const [{ n }] = (await db().query(`SELECT COUNT(*) AS n FROM credit_report WHERE ${where}`, params)) as { n: number | string }[];
     return Number(n);
   }
 
   beforeAll(async () => {
-    db = await openDatabase('reports', target, reportsSubgraph, counter);
-    seededFirst = await seedReports(db, world);
-    seededAgain = await seedReports(db, world);
+    seededFirst = await seedReports(db(), world);
+    seededAgain = await seedReports(db(), world);
     // 25 reports of one subject and one provider, several on the same day, for paging.
     const paging = Array.from({ length: 25 }, (_, i) =>
       report(`paging-${String(i).padStart(2, '0')}`, {
@@ -151,14 +118,7 @@ describe.each(targets)('reports subgraph on %s', (_driver, target) => {
     );
     // Validity is judged against today in China, whatever day the test runs.
     const validity = [report('valid-today', { subjectId: 'validity-subject', validUntil: today, issuedOn: addDays(today, -89) }), report('expired-yesterday', { subjectId: 'validity-subject', validUntil: addDays(today, -1), issuedOn: addDays(today, -90) })];
-    await db.getRepository(CreditReport).insert([...paging, ...validity]);
-    subgraph = await startSubgraph(reportsSubgraph, db, { port: 0 });
-  });
-
-  afterAll(async () => {
-    await subgraph?.stop();
-    await db?.destroy();
-    if (target.kind === 'mysql') await dropMysqlDatabase(target.url, `${target.prefix}reports`);
+    await db().getRepository(CreditReport).insert([...paging, ...validity]);
   });
 
   describe('seed', () => {
@@ -169,7 +129,7 @@ describe.each(targets)('reports subgraph on %s', (_driver, target) => {
     });
 
     it('writes reports of all four sources, third-party ones with an issuer and a grade for organisations', async () => {
-      const rows = await db.getRepository(CreditReport).find();
+      const rows = await db().getRepository(CreditReport).find();
       const seeded = rows.filter((r) => world.subjects.some((s) => s.id === r.subjectId));
       expect(new Set(seeded.map((r) => r.source))).toEqual(new Set(['CREDIT_CHINA', 'LOCAL_CREDIT_WEBSITE', 'PUBLIC_CREDIT_SERVICE_INSTITUTION', 'THIRD_PARTY_PROVIDER']));
       const providerIds = new Set(world.providers.map((p) => p.id));
@@ -218,9 +178,10 @@ describe.each(targets)('reports subgraph on %s', (_driver, target) => {
 
   describe('Query.creditReport', () => {
     it('returns every field of a report, with subject and issuer as references', async () => {
-      const stored = await db.getRepository(CreditReport).findOneByOrFail({ id: 'paging-00' });
-      const result = await graphql(`query ($id: ID!) { creditReport(id: $id) { ...ReportFields } } ${reportFields}`, { id: 'paging-00' });
+      const stored = await db().getRepository(CreditReport).findOneByOrFail({ id: 'paging-00' });
+      const result = await query(`query ($id: ID!) { creditReport(id: $id) { ...ReportFields } } ${reportFields}`, { id: 'paging-00' });
       expect(result).toEqual({
+        status: 200,
         data: {
           creditReport: {
             id: 'paging-00',
@@ -238,15 +199,17 @@ describe.each(targets)('reports subgraph on %s', (_driver, target) => {
             registeredAt: '2026-01-02T03:04:05.678Z',
           },
         },
+        // What the response disclosed, for the gateway's audit log: one subject, its reports.
+        extensions: { disclosures: [{ subjectId: 'paging-subject', groups: ['REPORTS'] }] },
       });
     });
 
     it('returns null for an unknown id', async () => {
-      expect(await graphql('query { creditReport(id: "no-such-report") { id } }')).toEqual({ data: { creditReport: null } });
+      expect(await query('query { creditReport(id: "no-such-report") { id } }')).toEqual({ status: 200, data: { creditReport: null } });
     });
 
     it('is within validity up to and including its last valid day in China', async () => {
-      const validity = async (id: string) => (await graphql('query ($id: ID!) { creditReport(id: $id) { isWithinValidity } }', { id })).data?.creditReport;
+      const validity = async (id: string) => (await query('query ($id: ID!) { creditReport(id: $id) { isWithinValidity } }', { id })).data?.creditReport;
       expect(await validity('valid-today')).toEqual({ isWithinValidity: true });
       expect(await validity('expired-yesterday')).toEqual({ isWithinValidity: false });
     });
@@ -255,20 +218,17 @@ describe.each(targets)('reports subgraph on %s', (_driver, target) => {
   describe('CreditReport.__resolveReference', () => {
     it('resolves many references in order, with null for an id that does not exist', async () => {
       const ids = ['paging-03', 'no-such-report', 'paging-01', 'valid-today'];
-      const result = await graphql(reportEntities, { representations: ids.map((id) => ({ __typename: 'CreditReport', id })) });
+      const result = await query(reportEntities, { representations: ids.map((id) => ({ __typename: 'CreditReport', id })) });
       expect(result.errors).toBeUndefined();
       expect((result.data?._entities as (ReportNode | null)[]).map((r) => r?.id ?? null)).toEqual(['paging-03', null, 'paging-01', 'valid-today']);
     });
 
     it('reads 5 and 50 references with the same number of SELECT statements', async () => {
       const ids = (n: number) => Array.from({ length: n }, (_, i) => (i < 25 ? `paging-${String(i).padStart(2, '0')}` : `missing-${i}`));
-      counter.selects = 0;
-      expect((await graphql(reportEntities, { representations: ids(5).map((id) => ({ __typename: 'CreditReport', id })) })).errors).toBeUndefined();
-      const forFive = counter.selects;
-      counter.selects = 0;
-      expect((await graphql(reportEntities, { representations: ids(50).map((id) => ({ __typename: 'CreditReport', id })) })).errors).toBeUndefined();
+      const forFive = await sql.selectsDuring(async () => expect((await query(reportEntities, { representations: ids(5).map((id) => ({ __typename: 'CreditReport', id })) })).errors).toBeUndefined());
+      const forFifty = await sql.selectsDuring(async () => expect((await query(reportEntities, { representations: ids(50).map((id) => ({ __typename: 'CreditReport', id })) })).errors).toBeUndefined());
       expect(forFive).toBe(1);
-      expect(counter.selects).toBe(forFive);
+      expect(forFifty).toBe(forFive);
     });
   });
 
@@ -299,28 +259,29 @@ describe.each(targets)('reports subgraph on %s', (_driver, target) => {
     });
 
     it.each([0, 101])('rejects first: %i with BAD_USER_INPUT on the field first', async (first) => {
-      const result = await graphql(subjectReports, { representations: [{ __typename: 'Subject', id: 'paging-subject' }], first });
+      const result = await query(subjectReports, { representations: [{ __typename: 'Subject', id: 'paging-subject' }], first });
       expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
       expect(result.errors?.[0].message).toBe(`first must be between 1 and 100, got ${first}`);
     });
 
     it('rejects a cursor it did not issue with INVALID_CURSOR', async () => {
-      const result = await graphql(subjectReports, { representations: [{ __typename: 'Subject', id: 'paging-subject' }], after: 'bm90LWEtY3Vyc29y' });
+      const result = await query(subjectReports, { representations: [{ __typename: 'Subject', id: 'paging-subject' }], after: 'bm90LWEtY3Vyc29y' });
       expect(result.errors?.[0].extensions).toMatchObject({ code: 'INVALID_CURSOR', field: 'after' });
     });
 
     it('loads the reports of 5 and of 50 subjects with the same number of SELECT statements', async () => {
       const representations = (n: number) => world.subjects.slice(0, n).map((s) => ({ __typename: 'Subject', id: s.id }));
-      counter.selects = 0;
-      const five = await graphql(subjectReports, { representations: representations(5), first: 3 });
-      expect(five.errors).toBeUndefined();
-      const forFive = counter.selects;
-      counter.selects = 0;
-      const fifty = await graphql(subjectReports, { representations: representations(50), first: 3 });
-      expect(fifty.errors).toBeUndefined();
-      expect((fifty.data?._entities as unknown[]).length).toBe(50);
+      const forFive = await sql.selectsDuring(async () => {
+        const five = await query(subjectReports, { representations: representations(5), first: 3 });
+        expect(five.errors).toBeUndefined();
+      });
+      const forFifty = await sql.selectsDuring(async () => {
+        const fifty = await query(subjectReports, { representations: representations(50), first: 3 });
+        expect(fifty.errors).toBeUndefined();
+        expect((fifty.data?._entities as unknown[]).length).toBe(50);
+      });
       expect(forFive).toBe(1);
-      expect(counter.selects).toBe(forFive);
+      expect(forFifty).toBe(forFive);
     });
   });
 
@@ -345,19 +306,16 @@ describe.each(targets)('reports subgraph on %s', (_driver, target) => {
 
     it('loads the reports of 5 and of 50 providers with the same number of SELECT statements', async () => {
       const representations = (n: number) => Array.from({ length: n }, (_, i) => ({ __typename: 'CreditServiceProvider', id: i < world.providers.length ? world.providers[i].id : `provider-${i}` }));
-      counter.selects = 0;
-      expect((await graphql(providerReports, { representations: representations(5) })).errors).toBeUndefined();
-      const forFive = counter.selects;
-      counter.selects = 0;
-      expect((await graphql(providerReports, { representations: representations(50) })).errors).toBeUndefined();
+      const forFive = await sql.selectsDuring(async () => expect((await query(providerReports, { representations: representations(5) })).errors).toBeUndefined());
+      const forFifty = await sql.selectsDuring(async () => expect((await query(providerReports, { representations: representations(50) })).errors).toBeUndefined());
       expect(forFive).toBe(1);
-      expect(counter.selects).toBe(forFive);
+      expect(forFifty).toBe(forFive);
     });
   });
 
   describe('credit_report table', () => {
     it('refuses a second report with the same issuer and report number', async () => {
-      const repository = db.getRepository(CreditReport);
+      const repository = db().getRepository(CreditReport);
       await expect(repository.insert(report('duplicate-number', { reportNumber: 'TEST-2026-paging-00', issuerName: '测试信用服务有限公司' }))).rejects.toThrow();
       expect(await repository.existsBy({ id: 'duplicate-number' })).toBe(false);
     });

@@ -1,0 +1,26 @@
+/**
+ * Named groups of fields the policy grants together. Each guarded field in a subgraph SDL names
+ * its group with `@grant(group: "...")`; a test checks every group named there is listed here.
+ */
+export const fieldGroups = {
+  PROVIDER_REGISTRY: 'The public registry of credit service providers: name, code, filing status, class. Readable by anyone.',
+  SUBJECT_BASICS: "A subject's registration basics: name, kind, code, status, registration date, legal representative, registered address.",
+  PERSONAL_IDENTIFIERS: "A natural person's citizen ID number and address in full; without it they are masked.",
+  PUBLIC_RECORDS: 'Credit records disclosed to the public (licences, penalties, enforcement, honours, tax grades, commitments, contract performance).',
+  DISHONESTY_LISTS: 'The serious-dishonesty list and dishonest judgment debtors (失信被执行人).',
+  RESTRICTED_RECORDS: 'Records under objection, restored or past their disclosure period: kept for history, shown only for supervision and to the subject.',
+  REPORTS: 'Credit reports registered for a subject.',
+  DISCLOSURE_LOG: "Who read a subject's credit data (the subject's own view of the audit log).",
+  AUDIT: 'The audit log of every disclosure, for the credit office.',
+  STATISTICS: 'Aggregate counts, with no subject named.',
+  SUBJECT_REGISTRATION: 'Registering market subjects.',
+  PROVIDER_ADMINISTRATION: "Credit service providers' filing workflow, supervision class, violations and contact details.",
+  CONSENTS: "A subject's consents (授权): granting, revoking and listing them.",
+  /** Never granted by the catalogue: only the gateway's own identity, to check a consent. */
+  CONSENT_VERIFY: 'Looking a consent up to decide a request (the gateway only).',
+  /** Never granted by the catalogue: only the gateway's own identity, to write the audit log. */
+  AUDIT_WRITE: 'Appending audit entries (the gateway only).',
+} as const;
+
+export type FieldGroup = keyof typeof fieldGroups;
+export const fieldGroupNames = Object.keys(fieldGroups) as FieldGroup[];

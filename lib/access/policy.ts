@@ -1,0 +1,112 @@
+import { findDepartment } from '../catalogue/departments';
+import { findMatter, RELEVANT_DEPARTMENTS, type Matter, type SubjectKind } from '../catalogue/matters';
+import type { FieldGroup } from './field-groups';
+import type { Caller, OrganisationKind, Purpose, Role } from './identity';
+
+/**
+ * The policy catalogue: what each kind of caller may read, for which purpose. Data, not code
+ * branches: `decideGrants` only reads these tables, and the README's access table is generated
+ * from them (`npm run docs`).
+ */
+
+/** Groups a purpose grants when its users invoke it (on top of the standing grants below). */
+export const purposeGrants: Record<string, readonly FieldGroup[]> = {
+  CONSTRUCTION_BIDDING: ['SUBJECT_BASICS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS', 'REPORTS'],
+  GOVERNMENT_PROCUREMENT: ['SUBJECT_BASICS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS', 'REPORTS'],
+  DRUG_PROCUREMENT: ['SUBJECT_BASICS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS', 'REPORTS'],
+  STATE_ASSET_TRANSFER: ['SUBJECT_BASICS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS', 'REPORTS'],
+  FISCAL_SUPPORT: ['SUBJECT_BASICS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS', 'REPORTS'],
+  TAX_INCENTIVES: ['SUBJECT_BASICS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS', 'REPORTS'],
+  AWARDS_AND_RATINGS: ['SUBJECT_BASICS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS', 'REPORTS'],
+  // Reviewing a person's qualification or a candidate's record identifies the person.
+  QUALIFICATION_REVIEW: ['SUBJECT_BASICS', 'PERSONAL_IDENTIFIERS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS', 'REPORTS'],
+  PERSONNEL_REVIEW: ['SUBJECT_BASICS', 'PERSONAL_IDENTIFIERS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS'],
+  KEY_FIELD_SUPERVISION: ['SUBJECT_BASICS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS', 'REPORTS'],
+  OTHER_STATUTORY: ['SUBJECT_BASICS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS', 'REPORTS'],
+  FINANCIAL_SERVICES: ['SUBJECT_BASICS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS', 'REPORTS'],
+  COMMERCIAL_DUE_DILIGENCE: ['SUBJECT_BASICS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS'],
+  PROVIDER_DATA_COLLECTION: ['SUBJECT_BASICS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS'],
+  CREDIT_SUPERVISION: ['SUBJECT_BASICS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS', 'RESTRICTED_RECORDS', 'REPORTS', 'DISCLOSURE_LOG'],
+  STATISTICAL_ANALYSIS: ['SUBJECT_BASICS', 'PUBLIC_RECORDS'],
+  SELF_INQUIRY: ['SUBJECT_BASICS', 'PERSONAL_IDENTIFIERS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS', 'RESTRICTED_RECORDS', 'REPORTS', 'DISCLOSURE_LOG', 'CONSENTS'],
+};
+
+export interface StandingGrant {
+  who: string;
+  organisationKinds?: readonly OrganisationKind[];
+  roles?: readonly Role[];
+  departments?: readonly string[];
+  /** True: also for requests without a token. */
+  anonymous?: boolean;
+  groups: readonly FieldGroup[];
+}
+
+/** Grants that need no purpose: public data, and each role's own administrative work. */
+export const standingGrants: readonly StandingGrant[] = [
+  { who: 'anyone, with or without a token', anonymous: true, groups: ['PROVIDER_REGISTRY'] },
+  { who: 'provider registry admins', roles: ['REGISTRY_ADMIN'], groups: ['PROVIDER_ADMINISTRATION'] },
+  { who: 'the credit office', roles: ['CREDIT_OFFICE_SUPERVISOR'], groups: ['AUDIT', 'STATISTICS'] },
+  // An officer records a consent a subject gave on paper (授权书), on the subject's behalf.
+  { who: 'department officers', organisationKinds: ['DEPARTMENT'], roles: ['DEPARTMENT_OFFICER'], groups: ['CONSENTS'] },
+  { who: 'analysts', roles: ['ANALYST'], groups: ['STATISTICS'] },
+  {
+    who: 'officers registering market subjects',
+    organisationKinds: ['DEPARTMENT'],
+    roles: ['DEPARTMENT_OFFICER'],
+    departments: ['ADMINISTRATIVE_APPROVAL', 'MARKET_REGULATION'],
+    groups: ['SUBJECT_REGISTRATION'],
+  },
+];
+
+export interface GrantDecision {
+  groups: FieldGroup[];
+  /** Which subjects the purpose allows: a consented or own subject, and/or kinds of subject. */
+  scope: { subjectId?: string; subjectKinds?: readonly SubjectKind[] };
+  /** Why the named purpose grants nothing, for the FORBIDDEN errors and the audit entry. */
+  purposeRefused?: string;
+}
+
+function matches(caller: Caller | null, grant: StandingGrant): boolean {
+  if (!caller) return grant.anonymous === true;
+  if (grant.anonymous) return true;
+  return (
+    (!grant.organisationKinds || grant.organisationKinds.includes(caller.organisationKind)) &&
+    (!grant.roles || grant.roles.includes(caller.role)) &&
+    (!grant.departments || grant.departments.includes(caller.organisation))
+  );
+}
+
+/** Why this caller may not read under this matter, or undefined when it may. */
+export function purposeRefusal(caller: Caller | null, purpose: Purpose, matter: Matter | undefined): string | undefined {
+  if (!matter) return `"${purpose.matter}" is not a matter or purpose in the catalogue`;
+  if (!caller) return `${matter.code} needs an authenticated caller`;
+  const { users } = matter;
+  if (!users.organisationKinds.includes(caller.organisationKind)) return `${matter.code} is not open to ${caller.organisationKind} callers`;
+  if (!users.roles.includes(caller.role)) return `${matter.code} is not open to the role ${caller.role}`;
+  if (caller.organisationKind === 'DEPARTMENT' && users.departments) {
+    const department = findDepartment(caller.organisation);
+    const responsible = users.departments === RELEVANT_DEPARTMENTS ? department !== undefined && caller.organisation !== 'CREDIT_OFFICE' : users.departments.includes(caller.organisation);
+    if (!responsible) return `${caller.organisation} is not a department responsible for ${matter.code} (${matter.nameZh})`;
+  }
+  if (matter.caseNumberRequired && !purpose.caseNumber?.trim()) return `${matter.code} is read case by case: name the case number`;
+  if (matter.consentRequired && !purpose.consentId?.trim()) return `${matter.code} needs the subject's consent: name the consent id`;
+  if (matter.code === 'SELF_INQUIRY' && !caller.subjectId) return 'SELF_INQUIRY needs a token that names the caller\'s own subject';
+  return undefined;
+}
+
+/**
+ * The field groups a request may read. A consent is checked later (it lives in the entities
+ * subgraph): here a consent-based purpose is provisionally scoped, and the gateway narrows the
+ * scope to the consent's subject once it has looked the consent up.
+ */
+export function decideGrants(caller: Caller | null, purpose: Purpose | null): GrantDecision {
+  const groups = new Set<FieldGroup>();
+  for (const grant of standingGrants) if (matches(caller, grant)) grant.groups.forEach((g) => groups.add(g));
+  if (!purpose) return { groups: [...groups], scope: {} };
+  const matter = findMatter(purpose.matter);
+  const refusal = purposeRefusal(caller, purpose, matter);
+  if (refusal || !matter) return { groups: [...groups], scope: {}, purposeRefused: refusal };
+  purposeGrants[matter.code]?.forEach((g) => groups.add(g));
+  const scope = matter.code === 'SELF_INQUIRY' ? { subjectId: caller?.subjectId, subjectKinds: matter.subjectKinds } : { subjectKinds: matter.subjectKinds };
+  return { groups: [...groups], scope };
+}

@@ -1,0 +1,112 @@
+import { defaultFieldResolver, getNamedType, GraphQLError, isObjectType, parse, type GraphQLSchema } from 'graphql';
+import { identityHeader, verifyIdentity, type RequestIdentity } from '../../lib/access/identity';
+import { ErrorCode } from '../../lib/errors';
+
+/**
+ * The subgraph half of access control. The gateway decides grants and removes what a caller may
+ * not read; each subgraph checks again (defence in depth), accepts only identities signed by the
+ * gateway, and reports which subjects' data it disclosed under which field groups, so that the
+ * gateway can audit every disclosure.
+ */
+export interface RequestAccess {
+  identity: RequestIdentity;
+  /** subject id → field groups disclosed in this response. */
+  disclosures: Map<string, Set<string>>;
+}
+
+/** Every subgraph's request context carries the caller's access. */
+export interface SubgraphContext {
+  access: RequestAccess;
+}
+
+/** Maps a parent object of a type to the subject whose data it is, for disclosure reporting. */
+export type SubjectOf = Record<string, (parent: never) => string | null | undefined>;
+
+export function forbidden(message: string, details: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.FORBIDDEN, ...details } });
+}
+
+export function disclose(access: RequestAccess, subjectId: string, group: string): void {
+  let groups = access.disclosures.get(subjectId);
+  if (!groups) access.disclosures.set(subjectId, (groups = new Set()));
+  groups.add(group);
+}
+
+/**
+ * A request scoped to one subject (a consent, a subject's own inquiry) may touch only that
+ * subject. `null` stands for "not found": refused the same way, so that a scoped caller cannot
+ * tell a subject that does not exist from one it may not see.
+ */
+export function assertInScope(access: RequestAccess, subjectId: string | null | undefined): void {
+  const only = access.identity.scope.subjectId;
+  if (!only || subjectId === undefined || subjectId === only) return;
+  throw forbidden('this request may read only the subject its consent or inquiry names');
+}
+
+/** The group a field needs, from its `@grant(group: "...")` in the SDL. */
+export function grantOf(astNode: { directives?: readonly { name: { value: string }; arguments?: readonly { name: { value: string }; value: unknown }[] }[] } | null | undefined): string | undefined {
+  const directive = astNode?.directives?.find((d) => d.name.value === 'grant');
+  const value = directive?.arguments?.find((a) => a.name.value === 'group')?.value as { kind: string; value?: string } | undefined;
+  return value?.kind === 'StringValue' ? value.value : undefined;
+}
+
+/**
+ * Wraps every field that carries `@grant`: the caller's grants must include its group, a
+ * subject-scoped request (consent, own inquiry) may only touch its subject, and what resolves is
+ * recorded as disclosed.
+ */
+export function enforceGrants(schema: GraphQLSchema, subjectOf: SubjectOf): GraphQLSchema {
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    const subjectFor = subjectOf[type.name] as ((parent: unknown) => string | null | undefined) | undefined;
+    for (const field of Object.values(type.getFields())) {
+      const group = grantOf(field.astNode);
+      if (!group) continue;
+      const resolve = field.resolve ?? defaultFieldResolver;
+      // A root lookup (creditRecord(id)) has no subject parent: its result names the subject.
+      const resultSubject = subjectFor ? undefined : (subjectOf[getNamedType(field.type).name] as ((value: unknown) => string | null | undefined) | undefined);
+      field.resolve = async (parent, args, context: SubgraphContext, info) => {
+        const { identity } = context.access;
+        if (!identity.grants.includes(group)) {
+          throw forbidden(`${type.name}.${field.name} needs the field group ${group}, which this request was not granted`, { group });
+        }
+        const parentSubject = subjectFor?.(parent) ?? undefined;
+        assertInScope(context.access, parentSubject);
+        const value = await resolve(parent, args, context, info);
+        if (resultSubject && identity.scope.subjectId && (value === null || value === undefined)) assertInScope(context.access, null);
+        const subjectId = parentSubject ?? (value !== null && value !== undefined ? (resultSubject?.(value) ?? undefined) : undefined);
+        assertInScope(context.access, subjectId);
+        if (subjectId && value !== null && value !== undefined) disclose(context.access, subjectId, group);
+        return value;
+      };
+    }
+  }
+  return schema;
+}
+
+/** Composition tooling reads `{ _service { sdl } }` without an identity; nothing else may. */
+function isServiceSdlQuery(body: unknown): boolean {
+  const query = (body as { query?: unknown } | undefined)?.query;
+  if (typeof query !== 'string') return false;
+  try {
+    const document = parse(query);
+    return document.definitions.every(
+      (d) => d.kind === 'OperationDefinition' && d.operation === 'query' && d.selectionSet.selections.every((s) => s.kind === 'Field' && (s.name.value === '_service' || s.name.value === '__typename')),
+    );
+  } catch {
+    return false;
+  }
+}
+
+const serviceIdentity: RequestIdentity = { caller: null, purpose: null, grants: [], scope: {}, requestId: 'service-sdl' };
+
+/** The access of one HTTP request: a verified gateway identity, or 401. */
+export async function accessFromRequest(headers: Record<string, string | string[] | undefined>, body: unknown, key: Uint8Array): Promise<RequestAccess> {
+  const header = headers[identityHeader];
+  const identity = typeof header === 'string' ? await verifyIdentity(header, key) : null;
+  if (identity) return { identity, disclosures: new Map() };
+  if (isServiceSdlQuery(body)) return { identity: serviceIdentity, disclosures: new Map() };
+  throw new GraphQLError(header ? 'the gateway identity on this request is invalid or expired' : 'subgraphs answer only requests signed by the gateway', {
+    extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } },
+  });
+}
