@@ -1,6 +1,8 @@
+import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigError, readFlag, readPort, readUrl } from '../lib/env';
+import { ConfigError, readFlag, readPort, readSecret, readUrl } from '../lib/env';
 import { subgraphNames, supergraphPath, type SubgraphName } from '../schema/subgraphs';
+import type { TokenKeys, TokenSettings } from './authentication';
 
 export interface GatewayConfig {
   port: number;
@@ -9,7 +11,37 @@ export interface GatewayConfig {
   supergraphPath: string;
   /** Per-subgraph routing URLs that replace the ones written in the supergraph. */
   subgraphUrls: Partial<Record<SubgraphName, string>>;
+  tokens: TokenSettings;
+  signingKey: Uint8Array;
 }
+
+/**
+ * Exactly one way to verify callers' tokens: `AUTH_JWT_SECRET` (HS256, the embedded default),
+ * `AUTH_PUBLIC_KEY_FILE` (a PEM public key, `AUTH_JWT_ALGORITHM` default RS256) or
+ * `AUTH_JWKS_URL` (the identity provider's key set).
+ */
+function readTokenKeys(env: NodeJS.ProcessEnv): TokenKeys {
+  const configured = ['AUTH_JWT_SECRET', 'AUTH_PUBLIC_KEY_FILE', 'AUTH_JWKS_URL'].filter((name) => env[name]);
+  if (configured.length !== 1) {
+    throw new ConfigError(`set exactly one of AUTH_JWT_SECRET, AUTH_PUBLIC_KEY_FILE, AUTH_JWKS_URL to verify callers' tokens, got ${configured.length ? configured.join(' and ') : 'none'}`);
+  }
+  if (env.AUTH_JWT_SECRET) return { kind: 'secret', secret: readSecret(env, 'AUTH_JWT_SECRET') };
+  if (env.AUTH_PUBLIC_KEY_FILE) {
+    let pem: string;
+    try {
+      pem = fs.readFileSync(env.AUTH_PUBLIC_KEY_FILE, 'utf8');
+    } catch {
+      throw new ConfigError(`AUTH_PUBLIC_KEY_FILE names a file that cannot be read: ${env.AUTH_PUBLIC_KEY_FILE}`);
+    }
+    const algorithm = env.AUTH_JWT_ALGORITHM || 'RS256';
+    if (!/^(RS|PS|ES)(256|384|512)$|^EdDSA$/.test(algorithm)) throw new ConfigError(`AUTH_JWT_ALGORITHM must be an asymmetric JWS algorithm such as RS256 or ES256, got "${algorithm}"`);
+    return { kind: 'public-key', pem, algorithm };
+  }
+  return { kind: 'jwks', url: readUrl(env, 'AUTH_JWKS_URL', ['https:', 'http:']) as string };
+}
+
+export const defaultIssuer = 'beidaihe-credit-platform';
+export const defaultAudience = 'beidaihe-credit-api';
 
 /**
  * The gateway's only reader of `process.env` and argv. Flags win over variables:
@@ -30,5 +62,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv, argv: string[]): Gatew
     host: env.HOST || '127.0.0.1',
     supergraphPath: supergraph ? path.resolve(supergraph) : supergraphPath,
     subgraphUrls,
+    tokens: { keys: readTokenKeys(env), issuer: env.AUTH_ISSUER || defaultIssuer, audience: env.AUTH_AUDIENCE || defaultAudience },
+    signingKey: readSecret(env, 'GATEWAY_SIGNING_KEY'),
   };
 }

@@ -1,33 +1,83 @@
+import { createHash } from 'node:crypto';
 import { ApolloGateway } from '@apollo/gateway';
+import type { IncomingMessage } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import {
   ApolloServerPluginLandingPageDisabled,
   ApolloServerPluginSchemaReportingDisabled,
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
-import { maskUnexpectedErrors } from '../lib/errors';
+import type { GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface } from '@apollo/server-gateway-interface';
+import { GraphQLError, print, type GraphQLFormattedError, type OperationDefinitionNode } from 'graphql';
+import { ErrorCode, maskUnexpectedErrors } from '../lib/errors';
 import type { SubgraphName } from '../schema/subgraphs';
+import { AuditWriter, type AuditEntryInput } from './audit-writer';
+import { createTokenVerifier, type TokenSettings } from './authentication';
+import { guardOperation, nullRemovedFields, readFieldGuards, type RemovedField } from './field-guards';
+import { InternalClient } from './internal-client';
+import { createGatewayContext, type GatewayContext } from './request-access';
 import { SubgraphDataSource } from './subgraph-data-source';
 
 export interface GatewayOptions {
   supergraphSdl: string;
   subgraphUrls?: Partial<Record<SubgraphName, string>>;
+  /** Verifies callers' bearer tokens. */
+  tokens: TokenSettings;
+  /** Signs the identity the gateway hands each subgraph; the subgraphs verify it. */
+  signingKey: Uint8Array;
 }
+
+export interface Gateway {
+  server: ApolloServer<GatewayContext>;
+  /** Builds a request's context from its HTTP request (authentication, purpose, grants). */
+  context: (req: IncomingMessage) => Promise<GatewayContext>;
+  audit: AuditWriter;
+}
+
+/** The routing URL of each subgraph as composition wrote it into the supergraph. */
+export function routingUrls(supergraphSdl: string): Record<string, string> {
+  const urls: Record<string, string> = {};
+  for (const match of supergraphSdl.matchAll(/@join__graph\(name: "([^"]+)", url: "([^"]+)"\)/g)) urls[match[1]] = match[2];
+  return urls;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /**
  * The federation gateway over a static supergraph (no introspection at start-up, so what is
- * served is exactly the committed, checked composition). No listening and no env reads here.
+ * served is exactly the committed, checked composition), with access control and audit wrapped
+ * around the executor. No listening and no env reads here.
  */
-export function createGateway(options: GatewayOptions): ApolloServer {
+export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   // The gateway must never phone home: @apollo/gateway starts an anonymous telemetry exporter at
   // construction unless this is set. Not configurable on purpose.
   process.env.APOLLO_TELEMETRY_DISABLED = 'true';
+  const urls: Record<string, string | undefined> = { ...routingUrls(options.supergraphSdl), ...options.subgraphUrls };
+  const urlOf = (name: SubgraphName): string => {
+    const url = urls[name];
+    if (!url) throw new Error(`the supergraph names no URL for the ${name} subgraph`);
+    return url;
+  };
+  const internal = new InternalClient(options.signingKey);
+  const audit = new AuditWriter(internal, urlOf('audit'));
+  const verify = await createTokenVerifier(options.tokens);
+  const guards = readFieldGuards(options.supergraphSdl);
+
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
-    buildService: ({ name, url }) => new SubgraphDataSource(name, options.subgraphUrls?.[name as SubgraphName] ?? url ?? ''),
+    buildService: ({ name, url }) => new SubgraphDataSource(name, urls[name] ?? url ?? ''),
   });
-  return new ApolloServer({
-    gateway,
+  const guarded: GatewayInterface = {
+    async load(loadOptions) {
+      const { schema, executor } = await gateway.load(loadOptions);
+      return { schema, executor: guardExecutor(executor, guards, audit) };
+    },
+    onSchemaLoadOrUpdate: (callback) => gateway.onSchemaLoadOrUpdate(callback),
+    stop: () => gateway.stop(),
+  };
+
+  const server = new ApolloServer<GatewayContext>({
+    gateway: guarded,
     includeStacktraceInErrorResponses: false,
     formatError: maskUnexpectedErrors((message, error) => console.error(`[gateway] ${message}`, error)),
     plugins: [
@@ -37,4 +87,122 @@ export function createGateway(options: GatewayOptions): ApolloServer {
       ApolloServerPluginSchemaReportingDisabled(),
     ],
   });
+  const context = async (req: IncomingMessage) => {
+    try {
+      return await createGatewayContext(req, { verify, signingKey: options.signingKey, consents: { client: internal, url: urlOf('entities') } });
+    } catch (error) {
+      // A refused token is a denied attempt: it is audited too (without the claims it failed to prove).
+      if (error instanceof GraphQLError && error.extensions.code === ErrorCode.UNAUTHENTICATED) {
+        await audit.write([deniedAttempt(error.message, String(req.headers['x-request-id'] ?? ''))]).catch(() => undefined);
+      }
+      throw error;
+    }
+  };
+  return { server, context, audit };
+}
+
+function deniedAttempt(reason: string, requestId: string): AuditEntryInput {
+  return {
+    actor: 'unverified',
+    organisation: 'unverified',
+    organisationKind: 'UNIDENTIFIED',
+    role: 'UNIDENTIFIED',
+    matter: null,
+    caseNumber: null,
+    consentId: null,
+    subjectId: null,
+    fieldGroups: [],
+    operationName: `refused: ${reason}`.slice(0, 200),
+    requestId: requestId || 'none',
+    occurredAt: new Date().toISOString(),
+    outcome: 'DENIED',
+  };
+}
+
+/**
+ * Around the gateway's executor: cut what the grants do not cover out of the operation (keyed
+ * in the query-plan cache by the rewritten text), execute, put nulls and errors where the cut
+ * fields were, write the request's audit batch, and only then release the answer. If the audit
+ * log cannot be written, the answer is withheld (fail closed).
+ */
+function guardExecutor(execute: GatewayExecutor, guards: Map<string, string>, audit: AuditWriter): GatewayExecutor {
+  return async (requestContext) => {
+    const context = requestContext.context as unknown as GatewayContext;
+    const { document, removed } = guardOperation(
+      requestContext.document,
+      requestContext.operationName,
+      requestContext.schema,
+      guards,
+      new Set(context.identity.grants),
+      requestContext.request.variables ?? {},
+    );
+    let effective: GatewayGraphQLRequestContext = requestContext;
+    if (removed.length) {
+      const source = print(document);
+      effective = {
+        ...requestContext,
+        document,
+        source,
+        operation: document.definitions[0] as OperationDefinitionNode,
+        queryHash: sha256(source),
+      };
+    }
+    const result = await execute(effective);
+    const denials = nullRemovedFields(result.data as Record<string, unknown> | null | undefined, removed).map(({ path, removed: field }) =>
+      deniedField(field, path, context),
+    );
+    const errors = [...(result.errors ?? []), ...denials];
+    try {
+      await audit.write(auditEntries(context, requestContext.operationName ?? null, removed, errors));
+    } catch (error) {
+      console.error('[gateway] audit write failed; answer withheld', error);
+      return { errors: [new GraphQLError('the audit log could not be written, so nothing is disclosed: retry later', { extensions: { code: ErrorCode.AUDIT_UNAVAILABLE } })] };
+    }
+    return { ...result, errors: errors.length ? errors : undefined };
+  };
+}
+
+function deniedField(field: RemovedField, path: (string | number)[], context: GatewayContext): GraphQLError {
+  const anonymous = context.caller === null;
+  const why = context.decision.purposeRefused
+    ? `; the request's purpose was refused: ${context.decision.purposeRefused}`
+    : anonymous
+      ? ': present a bearer token'
+      : context.purpose
+        ? ''
+        : ': name the matter in the x-credit-matter header';
+  return new GraphQLError(`${field.coordinate} needs the field group ${field.group}${why}`, {
+    path,
+    extensions: { code: anonymous ? ErrorCode.UNAUTHENTICATED : ErrorCode.FORBIDDEN, group: field.group, field: field.coordinate },
+  });
+}
+
+/** One entry per subject disclosed, and one per subject (or none named) for what was denied. */
+function auditEntries(context: GatewayContext, operationName: string | null, removed: RemovedField[], errors: readonly (GraphQLError | GraphQLFormattedError)[]): AuditEntryInput[] {
+  const { caller, purpose, requestId } = context;
+  const base = {
+    actor: caller?.id ?? 'anonymous',
+    organisation: caller?.organisation ?? 'anonymous',
+    organisationKind: caller?.organisationKind ?? 'UNIDENTIFIED',
+    role: caller?.role ?? 'UNIDENTIFIED',
+    matter: purpose?.matter ?? null,
+    caseNumber: purpose?.caseNumber ?? null,
+    consentId: purpose?.consentId ?? null,
+    operationName,
+    requestId,
+    occurredAt: new Date().toISOString(),
+  };
+  const entries: AuditEntryInput[] = [...context.disclosures].map(([subjectId, groups]) => ({ ...base, subjectId, fieldGroups: [...groups].sort(), outcome: 'DISCLOSED' as const }));
+  const denied = new Map<string | null, Set<string>>();
+  const deny = (subjectId: string | null, group: string) => denied.set(subjectId, (denied.get(subjectId) ?? new Set()).add(group));
+  for (const field of removed) deny(field.idArgument ?? null, field.group);
+  // Refusals by a subgraph (a consent's scope, a record's group) are denials too.
+  const removedGroups = new Set(removed.map((r) => r.group));
+  for (const error of errors) {
+    if (error.extensions?.code !== ErrorCode.FORBIDDEN) continue;
+    const group = typeof error.extensions.group === 'string' ? error.extensions.group : 'OUT_OF_SCOPE';
+    if (!removedGroups.has(group)) deny(null, group);
+  }
+  for (const [subjectId, groups] of denied) entries.push({ ...base, subjectId, fieldGroups: [...groups].sort(), outcome: 'DENIED' });
+  return entries;
 }

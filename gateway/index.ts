@@ -13,8 +13,8 @@ async function main(): Promise<void> {
     console.error(`[gateway] configuration error: ${(error as Error).message}`);
     process.exit(2);
   }
-  const server = createGateway({ supergraphSdl, subgraphUrls: config.subgraphUrls });
-  const http = await serveGraphQL(server, { port: config.port, host: config.host, context: async () => ({}) });
+  const gateway = await createGateway({ supergraphSdl, subgraphUrls: config.subgraphUrls, tokens: config.tokens, signingKey: config.signingKey });
+  const http = await serveGraphQL(gateway.server, { port: config.port, host: config.host, context: ({ req }) => gateway.context(req) });
   console.log(`[gateway] serving ${http.url} (supergraph ${config.supergraphPath})`);
   const shutdown = async () => {
     await http.stop();

@@ -1,14 +1,16 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { GatewayGraphQLRequestContext, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import { identityHeader } from '../lib/access/identity';
 import { ErrorCode } from '../lib/errors';
-
-type GatewayGraphQLResponse = Awaited<ReturnType<RemoteGraphQLDataSource['process']>>;
+import type { GatewayContext } from './request-access';
 
 /**
- * How the gateway calls one subgraph. A subgraph that cannot be reached becomes a typed error
- * on the fields it owns (`SUBGRAPH_UNAVAILABLE`, with the gateway adding `serviceName` and the
- * path), instead of failing the whole operation: the other subgraphs' data still answers.
+ * How the gateway calls one subgraph: with the request's identity signed by the gateway and its
+ * request id; what the subgraph reports having disclosed is collected for the audit log. A
+ * subgraph that cannot be reached becomes a typed error on the fields it owns
+ * (`SUBGRAPH_UNAVAILABLE`, the gateway adds `serviceName`), not a failure of the whole operation.
  */
-export class SubgraphDataSource extends RemoteGraphQLDataSource {
+export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
     readonly name: string,
     url: string,
@@ -16,7 +18,27 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource {
     super({ url });
   }
 
-  override async process(options: GraphQLDataSourceProcessOptions): Promise<GatewayGraphQLResponse> {
+  override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
+    // The gateway's own health checks and schema loads carry no request context.
+    if (!context?.signedIdentity) return;
+    request.http?.headers.set(identityHeader, await context.signedIdentity());
+    request.http?.headers.set('x-request-id', context.requestId);
+  }
+
+  override async didReceiveResponse({ response, context }: Required<Pick<GatewayGraphQLRequestContext<GatewayContext>, 'request' | 'response' | 'context'>>): Promise<GatewayGraphQLResponse> {
+    const reported = response.extensions?.disclosures as { subjectId: string; groups: string[] }[] | undefined;
+    if (reported && context?.disclosures) {
+      for (const { subjectId, groups } of reported) {
+        const known = context.disclosures.get(subjectId) ?? new Set<string>();
+        groups.forEach((g) => known.add(g));
+        context.disclosures.set(subjectId, known);
+      }
+    }
+    if (response.extensions) delete response.extensions.disclosures;
+    return response;
+  }
+
+  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     try {
       return await super.process(options);
     } catch (error) {

@@ -28,6 +28,8 @@ export const ErrorCode = {
   OPERATION_RESOLUTION_FAILURE: 'OPERATION_RESOLUTION_FAILURE',
   /** A subgraph could not be reached; `extensions.serviceName` names it, the rest of the answer stands. */
   SUBGRAPH_UNAVAILABLE: 'SUBGRAPH_UNAVAILABLE',
+  /** The audit log could not be written, so the answer was withheld (fail closed): retry later. */
+  AUDIT_UNAVAILABLE: 'AUDIT_UNAVAILABLE',
   /** An unexpected fault (logged on the server): retry later. */
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;

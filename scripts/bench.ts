@@ -7,6 +7,8 @@ import { databaseTarget, describeTarget } from '../subgraphs/shared/database';
 import { demoWorld } from './demo/world';
 import { launchPlatform } from './launch';
 import { seedAll } from './seed';
+import { withDevSecrets } from './dev-secrets';
+import { demoTokens } from './tokens';
 
 /**
  * `npm run bench [-- --subjects 20000 --seconds 10 --concurrency 16]`: seeds a world of the
@@ -16,6 +18,7 @@ import { seedAll } from './seed';
  */
 interface Workload {
   name: string;
+  /** The demo caller (by label prefix) whose token and purpose the requests carry. */
   who: string;
   request(i: number): { query: string; variables?: Record<string, unknown> };
 }
@@ -24,7 +27,7 @@ function percentile(sorted: number[], p: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
 }
 
-async function drive(url: string, workload: Workload, seconds: number, concurrency: number) {
+async function drive(url: string, workload: Workload, headers: Record<string, string>, seconds: number, concurrency: number) {
   const latencies: number[] = [];
   let errors = 0;
   let i = 0;
@@ -32,7 +35,7 @@ async function drive(url: string, workload: Workload, seconds: number, concurren
   const worker = async () => {
     while (performance.now() < deadline) {
       const started = performance.now();
-      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(workload.request(i++)) });
+      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(workload.request(i++)) });
       const body = (await response.json()) as { errors?: unknown[] };
       latencies.push(performance.now() - started);
       if (!response.ok || body.errors) errors++;
@@ -49,33 +52,41 @@ async function main(argv: string[]): Promise<void> {
   const subjects = Number(readFlag(argv, 'subjects') ?? 20000);
   const seconds = Number(readFlag(argv, 'seconds') ?? 10);
   const concurrency = Number(readFlag(argv, 'concurrency') ?? 16);
-  const env = { ...process.env, SQLITE_DIRECTORY: path.join(projectRoot, 'data', `bench-${subjects}`), DATABASE_PREFIX: 'credit_bench_' };
+  const env = withDevSecrets({ ...process.env, SQLITE_DIRECTORY: path.join(projectRoot, 'data', `bench-${subjects}`), DATABASE_PREFIX: 'credit_bench_' }, path.join(projectRoot, 'data'));
   const target = databaseTarget(env, path.join(projectRoot, 'data'));
   const seedStarted = performance.now();
   await seedAll(target, { subjects });
   console.log(`seeded ${subjects} subjects on ${describeTarget(target)} in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s (only missing rows are written)`);
 
   const world = demoWorld({ subjects });
+  // Procurement covers organisations only: the officer asks about those.
+  const organisations = world.subjects.filter((s) => s.kind !== 'NATURAL_PERSON');
+  const tokens = await demoTokens(env);
+  const headersOf = (who: string) => {
+    const demo = tokens.find((t) => t.label.startsWith(who));
+    if (!demo) throw new Error(`no demo caller ${who}`);
+    return { authorization: `Bearer ${demo.token}`, ...demo.headers };
+  };
   const workloads: Workload[] = [
     {
       name: 'subject by code, with records and reports',
-      who: 'department officer',
+      who: 'Finance bureau officer',
       request: (i) => ({
         query: `query($code: String!) { subjectByCode(code: $code) { name status creditRecords(first: 20) { totalCount edges { node { category severity status sourceDepartment { nameZh } } } } creditReports { edges { node { grade validUntil issuer { name filingStatus } } } } } }`,
-        variables: { code: world.subjects[(i * 7919) % subjects].identifier },
+        variables: { code: organisations[(i * 7919) % organisations.length].identifier },
       }),
     },
     {
       name: 'name search, 50 subjects with record counts',
-      who: 'analyst',
+      who: 'Analyst',
       request: (i) => ({
-        query: `query($name: String!) { searchSubjects(name: $name, first: 50) { totalCount edges { node { name creditRecords(filter: { polarity: NEGATIVE }, first: 1) { totalCount } creditReports(first: 1) { totalCount } } } } }`,
+        query: `query($name: String!) { searchSubjects(name: $name, first: 50) { totalCount edges { node { name kind creditRecords(filter: { polarity: NEGATIVE }, first: 1) { totalCount } } } } }`,
         variables: { name: ['海滨', '金沙', '联峰', '戴河', '刘庄'][i % 5] },
       }),
     },
     {
       name: 'provider registry, with issued report counts',
-      who: 'registry admin',
+      who: 'Provider registry admin',
       request: () => ({ query: `{ creditServiceProviders(first: 20) { totalCount edges { node { name filingStatus supervisionClass issuedReports(first: 1) { totalCount } } } } }` }),
     },
   ];
@@ -87,8 +98,9 @@ async function main(argv: string[]): Promise<void> {
     console.log('| workload | who | requests/s | p50 ms | p95 ms | p99 ms | errors |');
     console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: |');
     for (const workload of workloads) {
-      await drive(platform.gatewayUrl, workload, 1, concurrency); // warm-up: query plans, statement caches
-      const r = await drive(platform.gatewayUrl, workload, seconds, concurrency);
+      const headers = headersOf(workload.who);
+      await drive(platform.gatewayUrl, workload, headers, 1, concurrency); // warm-up: query plans, statement caches
+      const r = await drive(platform.gatewayUrl, workload, headers, seconds, concurrency);
       console.log(`| ${workload.name} | ${workload.who} | ${r.perSecond.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.errors} |`);
     }
   } finally {

@@ -5,6 +5,9 @@ import { databaseTarget, describeTarget } from '../subgraphs/shared/database';
 import { demoWorld } from './demo/world';
 import { launchPlatform } from './launch';
 import { defaultDemoSize, seedAll } from './seed';
+import { withDevSecrets } from './dev-secrets';
+import { demoTokens, describeTokens } from './tokens';
+import { demoConsents } from '../subgraphs/entities/seed';
 
 /**
  * `npm start`: seeds the demo data (only what is missing, so a second start adds nothing),
@@ -12,13 +15,15 @@ import { defaultDemoSize, seedAll } from './seed';
  * as one of them dies.
  */
 async function main(): Promise<void> {
-  const target = databaseTarget(process.env, path.join(projectRoot, 'data'));
-  const gatewayPort = readPort(process.env, 'GATEWAY_PORT', 4000);
+  const dataDirectory = path.join(projectRoot, 'data');
+  const env = withDevSecrets(process.env, dataDirectory);
+  const target = databaseTarget(env, dataDirectory);
+  const gatewayPort = readPort(env, 'GATEWAY_PORT', 4000);
   const counts = await seedAll(target);
   const added = Object.values(counts).reduce((a, b) => a + b, 0);
   console.log(`[start] ${describeTarget(target)}: ${added ? `seeded ${added} demo rows` : 'demo data already present'}`);
 
-  const platform = await launchPlatform(process.env, { gatewayPort });
+  const platform = await launchPlatform(env, { gatewayPort });
   const stop = async (code: number) => {
     await platform.stop();
     process.exit(code);
@@ -31,12 +36,16 @@ async function main(): Promise<void> {
   });
 
   const world = demoWorld({ subjects: defaultDemoSize });
+  const tokens = env.AUTH_JWT_SECRET ? describeTokens(await demoTokens(env, demoConsents.bankFinancialServices), platform.gatewayUrl) : '  (tokens come from your identity provider)';
   console.log(`
   Credit platform ready: ${platform.gatewayUrl}   (Ctrl-C stops everything)
 
-  Try:
-    curl -s ${platform.gatewayUrl} -H 'content-type: application/json' \\
-      -d '{"query":"{ subjectByCode(code: \\"${world.subjects[0].identifier}\\") { name creditRecords { totalCount edges { node { category summary } } } } }"}'
+  Demo callers (\`npm run tokens\` prints these again):
+
+${tokens}
+
+  A query to send with them, e.g. the finance officer's:
+    {"query":"{ subjectByCode(code: \\"${world.subjects[0].identifier}\\") { name creditRecords { totalCount edges { node { category summary } } } } }"}
 `);
 }
 

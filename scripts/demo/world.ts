@@ -42,6 +42,9 @@ export interface DemoWorld {
 
 export const beidaiheDivision = '130304';
 
+/** The demo bank (a financial institution reading with consents), as its tokens name it. */
+export const demoBankOrganisation = 'BANK_HEBEI_BEIDAIHE';
+
 const places = ['海滨', '金沙', '联峰', '鸽子窝', '戴河', '刘庄', '草场', '西山', '东山', '南戴河', '赤土山', '牛头崖', '蔡各庄', '戴河口'];
 const trades = ['建筑工程', '旅游开发', '餐饮管理', '酒店管理', '商贸', '物流', '医药', '食品', '环保科技', '园林绿化', '装饰工程', '信息技术', '水产养殖', '市政工程', '物业服务', '运输'];
 const brands = ['宏达', '鑫源', '华泰', '兴盛', '恒通', '金海', '广源', '瑞丰', '东方', '盛世', '天润', '海韵', '嘉禾', '宇航', '昌隆', '润泽', '锦程', '百川', '中联', '永安'];

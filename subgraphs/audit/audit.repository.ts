@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { GraphQLError } from 'graphql';
 import { In, QueryFailedError, type DataSource, type EntityManager, type QueryRunner, type Repository } from 'typeorm';
 import { findDepartment } from '../../lib/catalogue/departments';
-import { badInput } from '../../lib/errors';
+import { badInput, ErrorCode } from '../../lib/errors';
 import { PageLoaders } from '../shared/loaders';
 import { loadPages, type Page } from '../shared/pagination';
 import {
@@ -36,6 +37,27 @@ export interface AuditEntryInput {
 export interface ChainHead {
   sequence: number;
   hash: string;
+}
+
+/** The outcome of re-computing the whole chain, as the credit office reads it. */
+export interface ChainVerification {
+  intact: boolean;
+  /** How many entries the log holds. */
+  entries: number;
+  firstBrokenSequence: number | null;
+  /** The last entry's sequence and hash as stored, to compare with a copy kept outside the log. */
+  headSequence: number | null;
+  headHash: string | null;
+}
+
+/** Use of credit data by one organisation under one matter within a period (考核). */
+export interface AuditStatistic {
+  organisation: string;
+  matter: string | null;
+  disclosed: number;
+  denied: number;
+  /** Distinct subjects the counted (disclosed or denied) entries concern. */
+  subjects: number;
 }
 
 /** The `previousHash` of the first entry: the chain starts from a fixed, well-known value. */
@@ -98,6 +120,54 @@ export class AuditRepository {
     return pages.get('');
   }
 
+  /**
+   * Counts DISCLOSED and DENIED entries per (organisation, matter) within [from, to), optionally
+   * for one organisation, in one GROUP BY statement. FAILED entries are not counted. Ordered by
+   * organisation then matter, in character-code order (a null matter first) on every driver.
+   */
+  async statistics(range: { from: Date; to: Date }, organisation?: string | null): Promise<AuditStatistic[]> {
+    const { from, to } = range;
+    if (from.getTime() >= to.getTime()) {
+      throw badInput('to', `the range is [from, to): to must be later than from, got from ${from.toISOString()} and to ${to.toISOString()}`);
+    }
+    const q = (name: string) => this.db.driver.escape(name);
+    const conditions = [`${q('occurred_at')} >= ?`, `${q('occurred_at')} < ?`, `${q('outcome')} IN (?, ?)`];
+    const params: unknown[] = ['DISCLOSED', 'DENIED', this.persistedInstant(from), this.persistedInstant(to), 'DISCLOSED', 'DENIED'];
+    if (organisation !== null && organisation !== undefined) {
+      conditions.push(`${q('organisation')} = ?`);
+      params.push(required(organisation, 'organisation', 64));
+    }
+    const rows: Record<string, unknown>[] = await this.db.query(
+      `SELECT ${q('organisation')} AS organisation, ${q('matter')} AS matter,` +
+        ` SUM(CASE WHEN ${q('outcome')} = ? THEN 1 ELSE 0 END) AS disclosed,` +
+        ` SUM(CASE WHEN ${q('outcome')} = ? THEN 1 ELSE 0 END) AS denied,` +
+        ` COUNT(DISTINCT ${q('subject_id')}) AS subjects` +
+        ` FROM ${q(this.entries.metadata.tablePath)} WHERE ${conditions.join(' AND ')}` +
+        ` GROUP BY ${q('organisation')}, ${q('matter')} ORDER BY ${q('organisation')}, ${q('matter')}`,
+      params,
+    );
+    // MySQL's sums come back as decimal strings; its unicode_ci collation orders case-insensitively
+    // where SQLite compares bytes: re-sorting by character code gives one order on both.
+    return rows
+      .map((row) => ({
+        organisation: String(row.organisation),
+        matter: row.matter === null ? null : String(row.matter),
+        disclosed: Number(row.disclosed),
+        denied: Number(row.denied),
+        subjects: Number(row.subjects),
+      }))
+      .sort((a, b) => compareCharacterCodes(a.organisation, b.organisation) || compareCharacterCodes(a.matter, b.matter));
+  }
+
+  /** Re-computes the chain (`verifyChain`) and reports it with the log's size and stored head. */
+  async verification(): Promise<ChainVerification> {
+    const firstBrokenSequence = await this.verifyChain();
+    const entries = await this.entries.count();
+    // Not chainHead(): a head tampered into having no hash must be reported, not thrown.
+    const head = await this.entries.createQueryBuilder('e').where('e.sequence IS NOT NULL').orderBy('e.sequence', 'DESC').limit(1).getOne();
+    return { intact: firstBrokenSequence === null, entries, firstBrokenSequence, headSequence: head?.sequence ?? null, headHash: head?.hash ?? null };
+  }
+
   /** Which of these ids are already stored (seeds append only what is missing). */
   async existingIds(ids: readonly string[]): Promise<Set<string>> {
     const found = new Set<string>();
@@ -117,10 +187,10 @@ export class AuditRepository {
    * two appends ever read the same head, one fails, and it is retried on the new head.
    */
   async append(inputs: readonly AuditEntryInput[]): Promise<AuditEntry[]> {
-    const rows = inputs.map((input, index) => this.toRow(input, `entries[${index}]`));
+    const rows = inputs.map((input, index) => withIndex(index, () => this.toRow(input, `entries[${index}]`)));
     const ids = new Set<string>();
     rows.forEach((row, index) => {
-      if (ids.has(row.id)) throw badInput(`entries[${index}].id`, `ids must be unique within an append, got ${row.id} twice`);
+      if (ids.has(row.id)) throw badInput(`entries[${index}].id`, `ids must be unique within an append, got ${row.id} twice`, { index });
       ids.add(row.id);
     });
     if (rows.length === 0) return [];
@@ -129,7 +199,7 @@ export class AuditRepository {
         for (let attempt = 1; ; attempt += 1) {
           await runner.startTransaction();
           try {
-            const appended = await this.chainAndInsert(runner.manager, rows);
+            const appended = await this.chainAndInsert(runner.manager, rows, inputs.some((input) => input.id !== undefined));
             await runner.commitTransaction();
             return appended;
           } catch (error) {
@@ -175,8 +245,10 @@ export class AuditRepository {
     }
   }
 
-  private async chainAndInsert(manager: EntityManager, rows: AuditEntry[]): Promise<AuditEntry[]> {
-    const taken = await manager.find(AuditEntry, { select: { id: true }, where: { id: In(rows.map((r) => r.id)) } });
+  private async chainAndInsert(manager: EntityManager, rows: AuditEntry[], idsNamed: boolean): Promise<AuditEntry[]> {
+    // Fresh random ids cannot be taken: only ids the caller named (seeds) are looked up, which
+    // keeps the gateway's appends, made while holding the chain lock, to one read.
+    const taken = idsNamed ? await manager.find(AuditEntry, { select: { id: true }, where: { id: In(rows.map((r) => r.id)) } }) : [];
     if (taken.length > 0) throw badInput('id', `audit entries are never replaced, but ${taken.map((r) => r.id).join(', ')} already exist`);
     const head = await this.chainHead(manager);
     let sequence = head?.sequence ?? 0;
@@ -331,6 +403,29 @@ function fieldGroups(groups: readonly string[], field: string): string {
   const joined = joinFieldGroups(groups);
   if (joined.length > 500) throw badInput(field, `field groups must fit in 500 characters joined with commas, got ${joined.length}`);
   return joined;
+}
+
+/**
+ * Adds `extensions.index` to a typed input error, so that a caller sending many entries can drop
+ * or repair the one that was refused and send the rest again (nothing was stored).
+ */
+function withIndex<T>(index: number, validate: () => T): T {
+  try {
+    return validate();
+  } catch (error) {
+    if (error instanceof GraphQLError && error.extensions.code === ErrorCode.BAD_USER_INPUT) {
+      throw badInput(String(error.extensions.field), error.message, { index });
+    }
+    throw error;
+  }
+}
+
+/** Plain character-code order (JavaScript's `<`), null first: the same whatever the database's collation. */
+function compareCharacterCodes(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  if (a === null) return -1;
+  if (b === null) return 1;
+  return a < b ? -1 : 1;
 }
 
 function required(value: string, field: string, max: number): string {

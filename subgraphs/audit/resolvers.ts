@@ -1,9 +1,17 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import { badInput } from '../../lib/errors';
 import { pageSize, toConnection, type Page, type PageArgs } from '../shared/pagination';
+import type { AuditEntryInput } from './audit.repository';
 import type { AuditContext } from './context';
 import { splitFieldGroups, type AuditEntry } from './entities/audit-entry.entity';
 
 const connection = (page: Page<AuditEntry> | undefined) => toConnection(page, 'occurredAt', (e) => e.id);
+
+/**
+ * The most entries one `appendAuditEntries` call takes: one transaction holds the chain lock for
+ * the whole batch, so a larger backlog is sent as several calls. Keep in sync with the SDL.
+ */
+export const maxAppendBatch = 1000;
 
 export const resolvers: GraphQLResolverMap<AuditContext> = {
   Query: {
@@ -11,6 +19,21 @@ export const resolvers: GraphQLResolverMap<AuditContext> = {
       connection(await ctx.repository.bySubject(args.subjectId, pageSize(args.first), args.after)),
     auditEntriesByOrganisation: async (_: unknown, args: PageArgs & { organisation: string; from?: Date | null; to?: Date | null }, ctx: AuditContext) =>
       connection(await ctx.repository.byOrganisation(args.organisation, { from: args.from, to: args.to }, pageSize(args.first), args.after)),
+    verifyAuditChain: (_: unknown, __: unknown, ctx: AuditContext) => ctx.repository.verification(),
+    auditStatistics: (_: unknown, args: { from: Date; to: Date; organisation?: string | null }, ctx: AuditContext) =>
+      ctx.repository.statistics({ from: args.from, to: args.to }, args.organisation),
+  },
+  Mutation: {
+    // Group commit: the gateway sends every request's entries of one flush in one call, and they
+    // are chained and stored in one transaction, or (one invalid entry) not at all.
+    appendAuditEntries: async (_: unknown, args: { entries: AuditEntryInput[] }, ctx: AuditContext) => {
+      if (args.entries.length > maxAppendBatch) {
+        throw badInput('entries', `one call appends at most ${maxAppendBatch} entries, got ${args.entries.length}: split the batch`);
+      }
+      // AuditEntryInput has no id: the subgraph gives each entry a fresh one.
+      const appended = await ctx.repository.append(args.entries);
+      return { appended: appended.length, lastSequence: appended.length ? appended[appended.length - 1].sequence : null };
+    },
   },
   AuditEntry: {
     __resolveReference: (ref: { id: string }, ctx: AuditContext) => ctx.entryById.load(ref.id),

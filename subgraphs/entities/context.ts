@@ -1,15 +1,28 @@
-import type DataLoader from 'dataloader';
+import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
 import { loaderById } from '../shared/loaders';
+import { ConsentRepository } from './consent.repository';
+import type { Consent } from './entities/consent.entity';
 import type { Subject } from './entities/subject.entity';
 import { SubjectRepository } from './subject.repository';
 
 export interface EntitiesContext {
   repository: SubjectRepository;
   subjectById: DataLoader<string, Subject | null>;
+  consents: ConsentRepository;
+  consentById: DataLoader<string, Consent | null>;
+  /** `Subject.consents` of every subject in a response: one statement per batch. */
+  consentsBySubject: DataLoader<string, Consent[]>;
 }
 
 export function createEntitiesContext(db: DataSource): EntitiesContext {
   const repository = new SubjectRepository(db);
-  return { repository, subjectById: loaderById(repository.subjects) };
+  const consents = new ConsentRepository(db);
+  return {
+    repository,
+    subjectById: loaderById(repository.subjects),
+    consents,
+    consentById: loaderById(consents.consents),
+    consentsBySubject: new DataLoader((subjectIds) => consents.bySubjects(subjectIds)),
+  };
 }

@@ -1,8 +1,11 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import { todayInDistrict } from '../../lib/calendar';
 import { maskCitizenIdNumber } from '../../lib/identifiers';
-import { disclose, forbidden, type SubgraphContext } from '../shared/access';
+import { assertInScope, disclose, forbidden, type SubgraphContext } from '../shared/access';
 import { pageSize, toConnection } from '../shared/pagination';
+import type { ConsentActor, GrantConsentInput } from './consent.repository';
 import type { EntitiesContext } from './context';
+import { consentStatus, type Consent } from './entities/consent.entity';
 import type { Subject, SubjectKind } from './entities/subject.entity';
 import type { RegisterSubjectInput } from './subject.repository';
 
@@ -30,6 +33,13 @@ function maskAddress(address: string): string {
   return `${district >= 0 ? address.slice(0, district + 1) : ''}****`;
 }
 
+/** The user recording a grant or revocation: a subject's own user, or an officer on its behalf. */
+function actorOf(ctx: Context): ConsentActor {
+  const { caller } = ctx.access.identity;
+  if (!caller) throw forbidden('granting or revoking a consent needs an authenticated caller');
+  return { userId: caller.id, organisation: caller.organisation };
+}
+
 export const resolvers: GraphQLResolverMap<Context> = {
   Query: {
     subject: async (_: unknown, args: { id: string }, ctx: Context) => visible(ctx, await ctx.subjectById.load(args.id)),
@@ -42,14 +52,38 @@ export const resolvers: GraphQLResolverMap<Context> = {
       const kinds = args.kind ? [args.kind] : allowed;
       return toConnection(await ctx.repository.search(args.name, kinds, pageSize(args.first), args.after), 'name', (s) => s.id);
     },
+    // The gateway's own lookup before it lets a consent-based request through: the gateway, not
+    // this resolver, compares grantee, purpose and status with the request.
+    consentForAccess: async (_: unknown, args: { id: string }, ctx: Context) => {
+      const consent = await ctx.consentById.load(args.id);
+      if (!consent) return null;
+      const { id: consentId, subjectId, granteeOrganisation, purpose } = consent;
+      return { consentId, subjectId, granteeOrganisation, purpose, status: consentStatus(consent, todayInDistrict()) };
+    },
   },
   Mutation: {
     registerSubject: (_: unknown, args: { input: RegisterSubjectInput }, ctx: Context) => ctx.repository.register(args.input),
+    grantConsent: (_: unknown, args: { input: GrantConsentInput }, ctx: Context) => {
+      // Checked before anything is stored (the kernel checks the result only after the write).
+      assertInScope(ctx.access, args.input.subjectId);
+      return ctx.consents.grant(args.input, actorOf(ctx));
+    },
+    revokeConsent: async (_: unknown, args: { id: string; reason: string }, ctx: Context) => {
+      const consent = await ctx.consentById.load(args.id);
+      // A scoped caller is refused an unknown id as it is another subject's: it cannot probe ids.
+      assertInScope(ctx.access, consent ? consent.subjectId : null);
+      return await ctx.consents.revoke(args.id, args.reason, actorOf(ctx));
+    },
   },
   Subject: {
     __resolveReference: async (ref: { id: string }, ctx: Context) => visible(ctx, await ctx.subjectById.load(ref.id)),
     unifiedSocialCreditCode: (s: Subject) => (s.identifierKind === 'UNIFIED_SOCIAL_CREDIT_CODE' ? s.identifier : null),
     citizenIdNumber: (s: Subject, _: unknown, ctx: Context) => (s.identifierKind === 'CITIZEN_ID_NUMBER' ? personal(ctx, s, s.identifier, maskCitizenIdNumber) : null),
     registeredAddress: (s: Subject, _: unknown, ctx: Context) => (s.kind === 'NATURAL_PERSON' ? personal(ctx, s, s.registeredAddress, maskAddress) : s.registeredAddress),
+    consents: (s: Subject, _: unknown, ctx: Context) => ctx.consentsBySubject.load(s.id),
+  },
+  Consent: {
+    subject: async (c: Consent, _: unknown, ctx: Context) => visible(ctx, await ctx.subjectById.load(c.subjectId)),
+    status: (c: Consent) => consentStatus(c, todayInDistrict()),
   },
 };

@@ -1,8 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import type { DataSource } from 'typeorm';
-import { createGateway } from '../../gateway/gateway';
+import { createGateway, type Gateway } from '../../gateway/gateway';
+import type { Caller } from '../../lib/access/identity';
 import { serveGraphQL, type RunningHttpServer } from '../../lib/http-server';
 import { subgraphNames, supergraphPath, type SubgraphName } from '../../schema/subgraphs';
+import { mintToken } from '../../scripts/demo/callers';
 import { demoWorld } from '../../scripts/demo/world';
 import { seeds } from '../../scripts/seed';
 import { subgraphDefinitions } from '../../subgraphs/registry';
@@ -11,14 +14,30 @@ import { startSubgraph, type StartedSubgraph } from '../../subgraphs/shared/subg
 import { postGraphQL, type GraphQLResponse } from './graphql';
 import { SqlCounter } from './sql-counter';
 
+/** Who sends a request through the gateway: a caller (a token is minted for it) and headers. */
+export interface As {
+  caller?: Caller;
+  headers?: Record<string, string>;
+}
+
 export interface Platform {
   gatewayUrl: string;
+  gateway: Gateway;
   subgraphs: Record<SubgraphName, StartedSubgraph>;
   databases: Record<SubgraphName, DataSource>;
   sql: Record<SubgraphName, SqlCounter>;
-  query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  /** The secrets this platform was started with, minted per platform. */
+  secrets: { tokens: Uint8Array; signing: Uint8Array };
+  token(caller: Caller, options?: Parameters<typeof mintToken>[2]): Promise<string>;
+  query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, as?: As): Promise<GraphQLResponse<T>>;
   stop(): Promise<void>;
 }
+
+/** The credit office reading for supervision: every subject field group, so tests see all data. */
+export const supervisor: As = {
+  caller: { id: 'test-supervisor', organisation: 'CREDIT_OFFICE', organisationKind: 'DEPARTMENT', role: 'CREDIT_OFFICE_SUPERVISOR' },
+  headers: { 'x-credit-matter': 'CREDIT_SUPERVISION' },
+};
 
 /**
  * The whole platform in this process: five subgraphs on their own databases and the gateway
@@ -26,6 +45,7 @@ export interface Platform {
  */
 export async function startPlatform(target: DatabaseTarget, options: { seedSubjects?: number } = {}): Promise<Platform> {
   const stops: (() => Promise<unknown>)[] = [];
+  const secrets = { tokens: new Uint8Array(randomBytes(32)), signing: new Uint8Array(randomBytes(32)) };
   try {
     const databases = {} as Record<SubgraphName, DataSource>;
     const sql = {} as Record<SubgraphName, SqlCounter>;
@@ -42,23 +62,30 @@ export async function startPlatform(target: DatabaseTarget, options: { seedSubje
       for (const name of subgraphNames) await seeds[name](databases[name], world);
     }
     for (const name of subgraphNames) {
-      const subgraph = await startSubgraph(subgraphDefinitions[name], databases[name], { port: 0 });
+      const subgraph = await startSubgraph(subgraphDefinitions[name], databases[name], { port: 0, signingKey: secrets.signing });
       stops.push(() => subgraph.stop());
       subgraphs[name] = subgraph;
     }
-    const gateway = createGateway({
+    const gateway = await createGateway({
       supergraphSdl: fs.readFileSync(supergraphPath, 'utf8'),
       subgraphUrls: Object.fromEntries(subgraphNames.map((n) => [n, subgraphs[n].url])),
+      tokens: { keys: { kind: 'secret', secret: secrets.tokens }, issuer: 'beidaihe-credit-platform', audience: 'beidaihe-credit-api' },
+      signingKey: secrets.signing,
     });
-    const http: RunningHttpServer = await serveGraphQL(gateway, { port: 0, context: async () => ({}) });
+    const http: RunningHttpServer = await serveGraphQL(gateway.server, { port: 0, context: ({ req }) => gateway.context(req) });
     stops.push(() => http.stop());
     for (const counter of Object.values(sql)) counter.reset();
+    const token = (caller: Caller, tokenOptions?: Parameters<typeof mintToken>[2]) => mintToken(caller, secrets.tokens, tokenOptions);
     return {
       gatewayUrl: http.url,
+      gateway,
       subgraphs,
       databases,
       sql,
-      query: (query, variables) => postGraphQL(http.url, { query, variables }),
+      secrets,
+      token,
+      query: async (query, variables, as = {}) =>
+        postGraphQL(http.url, { query, variables }, { ...(as.caller ? { authorization: `Bearer ${await token(as.caller)}` } : {}), ...as.headers }),
       stop: async () => {
         // Gateway first, databases last: the reverse of starting.
         for (const stop of stops.reverse()) await stop();

@@ -1,6 +1,10 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-export const organisationKinds = ['DEPARTMENT', 'FINANCIAL_INSTITUTION', 'CREDIT_SERVICE_PROVIDER', 'ENTERPRISE', 'INDIVIDUAL'] as const;
+/**
+ * lib/access/identity.ts's organisation kinds, plus UNIDENTIFIED for requests refused before the
+ * caller was known (no token, an invalid or expired one): those attempts are audited too.
+ */
+export const organisationKinds = ['DEPARTMENT', 'FINANCIAL_INSTITUTION', 'CREDIT_SERVICE_PROVIDER', 'ENTERPRISE', 'INDIVIDUAL', 'UNIDENTIFIED'] as const;
 export type OrganisationKind = (typeof organisationKinds)[number];
 
 export const auditOutcomes = ['DISCLOSED', 'DENIED', 'FAILED'] as const;

@@ -1,0 +1,73 @@
+import { createRemoteJWKSet, importSPKI, jwtVerify, type JWTPayload, type KeyLike } from 'jose';
+import { GraphQLError } from 'graphql';
+import { findDepartment } from '../lib/catalogue/departments';
+import { organisationKinds, roles, type Caller, type OrganisationKind, type Role } from '../lib/access/identity';
+import { ErrorCode } from '../lib/errors';
+
+/**
+ * How callers' bearer tokens are verified: HS256 with a shared secret (the embedded default),
+ * or an asymmetric public key / a JWKS endpoint in production. Issuer and audience always.
+ */
+export type TokenKeys =
+  | { kind: 'secret'; secret: Uint8Array }
+  | { kind: 'public-key'; pem: string; algorithm: string }
+  | { kind: 'jwks'; url: string };
+
+export interface TokenSettings {
+  keys: TokenKeys;
+  issuer: string;
+  audience: string;
+}
+
+export type TokenVerifier = (token: string) => Promise<JWTPayload>;
+
+export async function createTokenVerifier(settings: TokenSettings): Promise<TokenVerifier> {
+  const options = { issuer: settings.issuer, audience: settings.audience };
+  const { keys } = settings;
+  if (keys.kind === 'secret') return async (token) => (await jwtVerify(token, keys.secret, { ...options, algorithms: ['HS256'] })).payload;
+  if (keys.kind === 'public-key') {
+    const key: KeyLike = await importSPKI(keys.pem, keys.algorithm);
+    return async (token) => (await jwtVerify(token, key, { ...options, algorithms: [keys.algorithm] })).payload;
+  }
+  const jwks = createRemoteJWKSet(new URL(keys.url));
+  return async (token) => (await jwtVerify(token, jwks, options)).payload;
+}
+
+export function unauthenticated(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } } });
+}
+
+/**
+ * The caller named by the `Authorization` header: null without one (public data only), a typed
+ * UNAUTHENTICATED error for anything that is not a valid token with well-formed claims.
+ */
+export async function authenticate(authorization: string | undefined, verify: TokenVerifier): Promise<Caller | null> {
+  if (!authorization) return null;
+  const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
+  if (!match) throw unauthenticated('the Authorization header must be "Bearer <token>"');
+  let claims: JWTPayload;
+  try {
+    claims = await verify(match[1]);
+  } catch (error) {
+    const reason = (error as { code?: string }).code ?? 'ERR_JWT_INVALID';
+    throw unauthenticated(`the bearer token was refused (${reason.replace(/^ERR_/, '').toLowerCase().replaceAll('_', ' ')})`);
+  }
+  return callerFromClaims(claims);
+}
+
+/** Claims: `sub`, `org`, `org_kind`, `role`, and `subject_id` for a subject acting for itself. */
+export function callerFromClaims(claims: JWTPayload): Caller {
+  const { sub, org, org_kind: kind, role, subject_id: subjectId } = claims as Record<string, unknown>;
+  if (typeof sub !== 'string' || !sub) throw unauthenticated('the token names no user (sub)');
+  if (typeof org !== 'string' || !org) throw unauthenticated('the token names no organisation (org)');
+  if (!organisationKinds.includes(kind as OrganisationKind)) throw unauthenticated(`the token's org_kind must be one of ${organisationKinds.join(', ')}`);
+  if (!roles.includes(role as Role)) throw unauthenticated(`the token's role must be one of ${roles.join(', ')}`);
+  if (kind === 'DEPARTMENT' && !findDepartment(org)) throw unauthenticated(`the token's organisation ${org} is not a district department`);
+  return {
+    id: sub,
+    organisation: org,
+    organisationKind: kind as OrganisationKind,
+    role: role as Role,
+    ...(typeof subjectId === 'string' && subjectId ? { subjectId } : {}),
+  };
+}

@@ -1,0 +1,28 @@
+import { randomUUID } from 'node:crypto';
+import { identityHeader, signIdentity, type RequestIdentity } from '../lib/access/identity';
+
+/**
+ * The gateway's own calls to a subgraph (writing the audit log, checking a consent), signed as
+ * the gateway itself with the only grants the catalogue never gives a caller.
+ */
+export class InternalClient {
+  constructor(
+    private readonly signingKey: Uint8Array,
+    private readonly timeoutMs = 5_000,
+  ) {}
+
+  async call<T>(url: string, query: string, variables: Record<string, unknown>, grants: string[], requestId: string = randomUUID()): Promise<T> {
+    const identity: RequestIdentity = { caller: null, purpose: null, grants, scope: {}, requestId };
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [identityHeader]: await signIdentity(identity, this.signingKey), 'x-request-id': requestId },
+      body: JSON.stringify({ query, variables }),
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
+    const body = (await response.json()) as { data?: T; errors?: { message: string }[] };
+    if (!response.ok || body.errors?.length || !body.data) {
+      throw new Error(`${url} answered ${response.status}: ${body.errors?.map((e) => e.message).join('; ') ?? 'no data'}`);
+    }
+    return body.data;
+  }
+}

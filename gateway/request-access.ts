@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { signIdentity, type Caller, type Purpose, type RequestIdentity } from '../lib/access/identity';
+import { decideGrants, type GrantDecision } from '../lib/access/policy';
+import { findMatter } from '../lib/catalogue/matters';
+import { authenticate, type TokenVerifier } from './authentication';
+import type { InternalClient } from './internal-client';
+
+/**
+ * A request's purpose travels in headers, not in operation arguments: it belongs to the whole
+ * request (every field of every subgraph is read under it, and it is audited once), the gateway
+ * needs it before planning, and it keeps access plumbing out of the schema front ends code to.
+ */
+export const purposeHeaders = { matter: 'x-credit-matter', caseNumber: 'x-credit-case', consentId: 'x-credit-consent' } as const;
+
+export interface GatewayContext {
+  requestId: string;
+  caller: Caller | null;
+  purpose: Purpose | null;
+  decision: GrantDecision;
+  identity: RequestIdentity;
+  /** subject id → field groups the subgraphs reported disclosing, across the whole query plan. */
+  disclosures: Map<string, Set<string>>;
+  /** The identity as the subgraphs receive it, signed once per request. */
+  signedIdentity(): Promise<string>;
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  const text = Array.isArray(value) ? value[0] : value;
+  return text?.trim() || undefined;
+}
+
+export function purposeFrom(req: IncomingMessage): Purpose | null {
+  const matter = header(req, purposeHeaders.matter);
+  const caseNumber = header(req, purposeHeaders.caseNumber);
+  const consentId = header(req, purposeHeaders.consentId);
+  if (!matter) return null;
+  return { matter, ...(caseNumber ? { caseNumber } : {}), ...(consentId ? { consentId } : {}) };
+}
+
+const CONSENT = /* GraphQL */ `
+  query ConsentForAccess($id: ID!) {
+    consentForAccess(id: $id) { subjectId granteeOrganisation purpose status }
+  }
+`;
+
+interface ConsentCheck {
+  consentForAccess: { subjectId: string; granteeOrganisation: string; purpose: string; status: string } | null;
+}
+
+/**
+ * Narrows a consent-based decision to the consented subject, or refuses it. The reason never
+ * names the subject, so a caller learns nothing about a subject it has no consent for.
+ */
+async function applyConsent(decision: GrantDecision, caller: Caller, purpose: Purpose, consents: { client: InternalClient; url: string }, requestId: string): Promise<GrantDecision> {
+  const refuse = (why: string): GrantDecision => ({ groups: decision.groups.filter((g) => g === 'PROVIDER_REGISTRY'), scope: {}, purposeRefused: `consent ${purpose.consentId} ${why}` });
+  let consent: ConsentCheck['consentForAccess'];
+  try {
+    consent = (await consents.client.call<ConsentCheck>(consents.url, CONSENT, { id: purpose.consentId }, ['CONSENT_VERIFY'], requestId)).consentForAccess;
+  } catch {
+    return refuse('could not be checked: the consent register is unavailable');
+  }
+  if (!consent) return refuse('does not exist');
+  if (consent.granteeOrganisation !== caller.organisation) return refuse(`was not given to ${caller.organisation}`);
+  if (consent.purpose !== purpose.matter) return refuse(`does not cover ${purpose.matter}`);
+  if (consent.status !== 'ACTIVE') return refuse(`is ${consent.status.toLowerCase().replaceAll('_', ' ')}`);
+  return { ...decision, scope: { ...decision.scope, subjectId: consent.subjectId } };
+}
+
+export interface AccessDependencies {
+  verify: TokenVerifier;
+  signingKey: Uint8Array;
+  consents: { client: InternalClient; url: string };
+}
+
+/** Who is asking, why, and what they may read: decided once per request, before planning. */
+export async function createGatewayContext(req: IncomingMessage, deps: AccessDependencies): Promise<GatewayContext> {
+  const requestId = header(req, 'x-request-id') ?? randomUUID();
+  const caller = await authenticate(header(req, 'authorization'), deps.verify);
+  const purpose = purposeFrom(req);
+  let decision = decideGrants(caller, purpose);
+  if (caller && purpose && !decision.purposeRefused && findMatter(purpose.matter)?.consentRequired) {
+    decision = await applyConsent(decision, caller, purpose, deps.consents, requestId);
+  }
+  const identity: RequestIdentity = { caller, purpose, grants: decision.groups, scope: decision.scope, requestId };
+  let signed: Promise<string> | undefined;
+  return {
+    requestId,
+    caller,
+    purpose,
+    decision,
+    identity,
+    disclosures: new Map(),
+    signedIdentity: () => (signed ??= signIdentity(identity, deps.signingKey)),
+  };
+}

@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import { In, IsNull, type DataSource, type Repository } from 'typeorm';
+import { todayInDistrict } from '../../lib/calendar';
+import { findMatter, matters } from '../../lib/catalogue/matters';
+import { badInput, clientError, ErrorCode } from '../../lib/errors';
+import { isIsoDate } from '../shared/scalars';
+import { Consent, granteeKinds, type GranteeKind } from './entities/consent.entity';
+import { Subject } from './entities/subject.entity';
+
+export interface GrantConsentInput {
+  subjectId: string;
+  granteeOrganisation: string;
+  granteeKind: GranteeKind;
+  purpose: string;
+  /** Defaults to today in the district. */
+  validFrom?: string | null;
+  validUntil: string;
+}
+
+/** Who records a grant or a revocation, from the caller's token. */
+export interface ConsentActor {
+  userId: string;
+  organisation: string;
+}
+
+/** The purposes a consent can name: the catalogue's matters with `consentRequired`. */
+export const consentPurposes: readonly string[] = matters.filter((m) => m.consentRequired).map((m) => m.code);
+
+/** The policy's time limit (期限): a consent runs for at most a year from its first day. */
+const maxValidityYears = 1;
+
+/**
+ * Every query about consents (授权), in one place. Kept apart from SubjectRepository because a
+ * consent has a lifecycle of its own (grant, revoke, derived status); both are built per request.
+ */
+export class ConsentRepository {
+  readonly consents: Repository<Consent>;
+  private readonly subjects: Repository<Subject>;
+
+  constructor(db: DataSource) {
+    this.consents = db.getRepository(Consent);
+    this.subjects = db.getRepository(Subject);
+  }
+
+  /**
+   * The consents of many subjects in one statement, each list newest first (grantedAt DESC, id
+   * DESC), in key order as a DataLoader needs them; a subject without consents gets [].
+   */
+  async bySubjects(subjectIds: readonly string[]): Promise<Consent[][]> {
+    const rows = await this.consents.find({ where: { subjectId: In([...subjectIds]) }, order: { grantedAt: 'DESC', id: 'DESC' } });
+    const bySubject = new Map<string, Consent[]>();
+    for (const row of rows) {
+      const list = bySubject.get(row.subjectId);
+      if (list) list.push(row);
+      else bySubject.set(row.subjectId, [row]);
+    }
+    return subjectIds.map((id) => bySubject.get(id) ?? []);
+  }
+
+  /**
+   * Records a consent after checking the whole input; throws the first problem as a typed error
+   * (BAD_USER_INPUT naming the field, NOT_FOUND for an unknown subject) and then stores nothing.
+   */
+  async grant(input: GrantConsentInput, grantor: ConsentActor, now: Date = new Date()): Promise<Consent> {
+    const today = todayInDistrict(now);
+    const subjectId = required(input.subjectId, 'subjectId', 36);
+    const granteeOrganisation = required(input.granteeOrganisation, 'granteeOrganisation', 64);
+    if (!granteeKinds.includes(input.granteeKind)) {
+      throw badInput('granteeKind', `granteeKind must be one of ${granteeKinds.join(', ')} (departments read under their matter, not with a consent), got ${JSON.stringify(input.granteeKind)}`);
+    }
+    const purpose = assertPurpose(required(input.purpose, 'purpose', 64), input.granteeKind);
+    const validFrom = input.validFrom ?? today;
+    if (!isIsoDate(validFrom)) throw badInput('validFrom', `validFrom must be a calendar date as YYYY-MM-DD, got ${JSON.stringify(validFrom)}`);
+    const validUntil = input.validUntil;
+    if (!isIsoDate(validUntil)) throw badInput('validUntil', `validUntil must be a calendar date as YYYY-MM-DD, got ${JSON.stringify(validUntil)}`);
+    if (validUntil <= validFrom) throw badInput('validUntil', `validUntil must be after validFrom (${validFrom}), got ${validUntil}`);
+    const latest = addYears(validFrom, maxValidityYears);
+    if (validUntil > latest) {
+      throw badInput('validUntil', `a consent is valid for at most ${maxValidityYears} year: from ${validFrom}, validUntil may be ${latest} at the latest, got ${validUntil}`);
+    }
+    if (validUntil < today) throw badInput('validUntil', `a consent that ended before today (${today}) could never be used, got validUntil ${validUntil}`);
+    if (!(await this.subjects.existsBy({ id: subjectId }))) {
+      throw clientError(ErrorCode.NOT_FOUND, `no market subject has the id ${JSON.stringify(subjectId)}`, { field: 'subjectId' });
+    }
+    const consent = this.consents.create({
+      id: randomUUID(),
+      subjectId,
+      granteeOrganisation,
+      granteeKind: input.granteeKind,
+      purpose,
+      validFrom,
+      validUntil,
+      grantedBy: grantor.userId,
+      grantedByOrganisation: grantor.organisation,
+      grantedAt: now,
+      revokedAt: null,
+      revokedBy: null,
+      revocationReason: null,
+    });
+    await this.consents.insert(consent);
+    return consent;
+  }
+
+  /**
+   * Revokes a consent from now on. Only a consent not yet revoked changes: the condition is in
+   * the UPDATE itself, so two revocations racing cannot both succeed.
+   */
+  async revoke(id: string, reason: string, revoker: ConsentActor, now: Date = new Date()): Promise<Consent> {
+    const revocationReason = required(reason, 'reason', 500);
+    const result = await this.consents.update({ id, revokedAt: IsNull() }, { revokedAt: now, revokedBy: revoker.userId, revocationReason });
+    const consent = await this.consents.findOneBy({ id });
+    if (!consent) throw clientError(ErrorCode.NOT_FOUND, `no consent has the id ${JSON.stringify(id)}`, { field: 'id' });
+    if (result.affected === 0) {
+      throw badInput('id', `consent ${id} was already revoked at ${consent.revokedAt?.toISOString() ?? 'an unknown time'}; a revocation is final`);
+    }
+    return consent;
+  }
+}
+
+/** The purpose as a catalogue matter code that needs a consent and is open to the grantee's kind. */
+function assertPurpose(code: string, granteeKind: GranteeKind): string {
+  const matter = findMatter(code);
+  if (!matter || !matter.consentRequired) {
+    const why = matter ? `${code} (${matter.nameZh}) is read under its legal basis, without a consent` : `${JSON.stringify(code)} is not a matter in the catalogue`;
+    throw badInput('purpose', `purpose must be one of ${consentPurposes.join(', ')}: ${why}`);
+  }
+  if (!matter.users.organisationKinds.includes(granteeKind)) {
+    throw badInput('purpose', `${code} (${matter.nameZh}) is open to ${matter.users.organisationKinds.join(', ')}, not to a grantee of kind ${granteeKind}`);
+  }
+  return code;
+}
+
+/** The same day `years` later; 29 February becomes 28 February in a common year. */
+export function addYears(date: string, years: number): string {
+  const [y, m, d] = date.split('-').map(Number);
+  const lastDay = new Date(Date.UTC(y + years, m, 0)).getUTCDate();
+  return new Date(Date.UTC(y + years, m - 1, Math.min(d, lastDay))).toISOString().slice(0, 10);
+}
+
+function required(value: string, field: string, max: number): string {
+  const trimmed = typeof value === 'string' ? value.trim() : '';
+  if (trimmed === '') throw badInput(field, `${field} must not be empty, got ${JSON.stringify(value)}`);
+  if (trimmed.length > max) throw badInput(field, `${field} must be at most ${max} characters, got ${trimmed.length}`);
+  return trimmed;
+}

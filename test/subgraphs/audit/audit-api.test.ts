@@ -1,0 +1,330 @@
+import type { RequestIdentity } from '../../../lib/access/identity';
+import { AuditRepository } from '../../../subgraphs/audit/audit.repository';
+import { AuditEntry } from '../../../subgraphs/audit/entities/audit-entry.entity';
+import { auditSubgraph } from '../../../subgraphs/audit/subgraph';
+import { testDatabases } from '../../helpers/databases';
+import { fullAccess } from '../../helpers/identity';
+import { useSubgraph } from '../../helpers/subgraph';
+
+/** An entry as the gateway sends it: JSON, instants as ISO strings. */
+interface EntryInput {
+  actor: string;
+  organisation: string;
+  organisationKind: string;
+  role: string;
+  matter: string | null;
+  caseNumber: string | null;
+  consentId: string | null;
+  subjectId: string | null;
+  fieldGroups: string[];
+  operationName: string | null;
+  requestId: string;
+  occurredAt: string;
+  outcome: string;
+}
+
+interface Statistic {
+  organisation: string;
+  matter: string | null;
+  disclosed: number;
+  denied: number;
+  subjects: number;
+}
+
+const APPEND = /* GraphQL */ `mutation Append($entries: [AuditEntryInput!]!) { appendAuditEntries(entries: $entries) { appended lastSequence } }`;
+const VERIFY = /* GraphQL */ `{ verifyAuditChain { intact entries firstBrokenSequence headSequence headHash } }`;
+const STATISTICS = /* GraphQL */ `
+  query Statistics($from: DateTime!, $to: DateTime!, $organisation: String) {
+    auditStatistics(from: $from, to: $to, organisation: $organisation) { organisation matter disclosed denied subjects }
+  }
+`;
+
+/** The gateway's own identity: the only one holding AUDIT_WRITE. */
+const gateway: RequestIdentity = { caller: null, purpose: null, grants: ['AUDIT_WRITE'], scope: {}, requestId: 'gateway-flush' };
+const supervisor: RequestIdentity = {
+  caller: { id: 'supervisor-wang', organisation: 'CREDIT_OFFICE', organisationKind: 'DEPARTMENT', role: 'CREDIT_OFFICE_SUPERVISOR' },
+  purpose: { matter: 'CREDIT_SUPERVISION' },
+  grants: ['AUDIT', 'STATISTICS'],
+  scope: {},
+  requestId: 'supervisor-request',
+};
+const analyst: RequestIdentity = {
+  caller: { id: 'analyst-chen', organisation: 'DEVELOPMENT_REFORM', organisationKind: 'DEPARTMENT', role: 'ANALYST' },
+  purpose: { matter: 'STATISTICAL_ANALYSIS' },
+  grants: ['SUBJECT_BASICS', 'PUBLIC_RECORDS', 'STATISTICS'],
+  scope: {},
+  requestId: 'analyst-request',
+};
+
+const subjectIds = Array.from({ length: 7 }, (_, i) => `5b000000-0000-4000-8000-00000000000${i}`);
+// Mixed case on purpose: MySQL's collation orders 'bank-…' before 'FINANCE', a byte order after.
+const bank = 'bank-hebei-beidaihe';
+const provider = 'PROVIDER-0001';
+
+function entry(i: number, overrides: Partial<EntryInput> = {}): EntryInput {
+  return {
+    actor: `finance-officer-${i % 3}`,
+    organisation: 'FINANCE',
+    organisationKind: 'DEPARTMENT',
+    role: 'DEPARTMENT_OFFICER',
+    matter: 'GOVERNMENT_PROCUREMENT',
+    caseNumber: `BDHCG-2026-${String(i).padStart(4, '0')}`,
+    consentId: null,
+    subjectId: subjectIds[i % subjectIds.length],
+    fieldGroups: ['SUBJECT_BASICS', 'PUBLIC_RECORDS'],
+    operationName: 'ReviewSupplierCredit',
+    requestId: `request-${i}`,
+    occurredAt: new Date(Date.UTC(2026, 2, 1, 1, 0, 0, i)).toISOString(),
+    outcome: 'DISCLOSED',
+    ...overrides,
+  };
+}
+
+describe.each(testDatabases)('audit API on $label', (database) => {
+  const { db, sql, queryAs, query } = useSubgraph(auditSubgraph, database, 'auditapi');
+  const count = () => db().getRepository(AuditEntry).count();
+  const append = (entries: EntryInput[], identity: RequestIdentity = gateway) =>
+    queryAs<{ appendAuditEntries: { appended: number; lastSequence: number | null } | null }>(identity, APPEND, { entries });
+  const verify = (identity: RequestIdentity = supervisor) =>
+    queryAs<{ verifyAuditChain: { intact: boolean; entries: number; firstBrokenSequence: number | null; headSequence: number | null; headHash: string | null } | null }>(identity, VERIFY);
+
+  describe('Mutation.appendAuditEntries', () => {
+    it('appends a batch of 200 entries in one call, in one transaction, and the chain verifies', async () => {
+      sql.reset();
+      const result = await append(Array.from({ length: 200 }, (_, i) => entry(i)));
+      expect(result.errors).toBeUndefined();
+      expect(result.data?.appendAuditEntries).toEqual({ appended: 200, lastSequence: 200 });
+      const transactions = sql.statements.filter((s) => /^\s*(BEGIN|START TRANSACTION)/i.test(s));
+      const commits = sql.statements.filter((s) => /^\s*COMMIT/i.test(s));
+      const inserts = sql.statements.filter((s) => /^\s*INSERT/i.test(s));
+      expect([transactions.length, commits.length, inserts.length]).toEqual([1, 1, 1]);
+      expect(await count()).toBe(200);
+      const rows = await db().getRepository(AuditEntry).find({ order: { sequence: 'ASC' } });
+      expect(rows.map((r) => r.requestId)).toEqual(Array.from({ length: 200 }, (_, i) => `request-${i}`));
+      expect((await verify()).data?.verifyAuditChain).toMatchObject({ intact: true, entries: 200, firstBrokenSequence: null, headSequence: 200 });
+    });
+
+    it('continues the chain with the next batch, and answers an empty batch with nothing appended', async () => {
+      const result = await append([entry(200), entry(201)]);
+      expect(result.data?.appendAuditEntries).toEqual({ appended: 2, lastSequence: 202 });
+      expect((await append([])).data?.appendAuditEntries).toEqual({ appended: 0, lastSequence: null });
+      expect((await verify()).data?.verifyAuditChain).toMatchObject({ intact: true, entries: 202 });
+    });
+
+    it('records a refusal before the caller was identified', async () => {
+      const result = await append([entry(300, { actor: 'unverified', organisation: 'unverified', organisationKind: 'UNIDENTIFIED', role: 'UNIDENTIFIED', matter: null, caseNumber: null, subjectId: null, fieldGroups: [], outcome: 'DENIED' })]);
+      expect(result.errors).toBeUndefined();
+      expect(await db().getRepository(AuditEntry).findOneByOrFail({ requestId: 'request-300' })).toMatchObject({ organisationKind: 'UNIDENTIFIED', outcome: 'DENIED' });
+    });
+
+    it.each([
+      ['an unknown department code', { organisation: 'NOT_A_DEPARTMENT' }, 'entries[37].organisation'],
+      ['an empty actor', { actor: ' ' }, 'entries[37].actor'],
+      ['a subject id over 36 characters', { subjectId: 's'.repeat(37) }, 'entries[37].subjectId'],
+      ['a field group listed twice', { fieldGroups: ['SUBJECT_BASICS', 'SUBJECT_BASICS'] }, 'entries[37].fieldGroups'],
+      ['an operation name over 200 characters', { operationName: 'o'.repeat(201) }, 'entries[37].operationName'],
+    ])('refuses a batch with %s in it with BAD_USER_INPUT naming the entry, and stores none of it', async (_label, overrides, field) => {
+      const before = await verify();
+      const batch = Array.from({ length: 50 }, (_, i) => entry(400 + i, i === 37 ? overrides : {}));
+      const result = await append(batch);
+      expect(result.data).toEqual({ appendAuditEntries: null });
+      expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field, index: 37 });
+      expect((await verify()).data).toEqual(before.data);
+    });
+
+    it.each([
+      ['an outcome that does not exist', { outcome: 'MAYBE' }],
+      ['an instant that is not one', { occurredAt: 'yesterday' }],
+    ])('refuses a batch with %s before any resolver runs', async (_label, overrides) => {
+      const before = await count();
+      const result = await append([entry(500), entry(501, overrides)]);
+      expect(result.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+      expect(await count()).toBe(before);
+    });
+
+    it('refuses more than 1000 entries in one call', async () => {
+      const before = await count();
+      const result = await append(Array.from({ length: 1001 }, (_, i) => entry(1000 + i)));
+      expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'entries' });
+      expect(await count()).toBe(before);
+    });
+
+    it('is FORBIDDEN to every identity without AUDIT_WRITE, even one holding every other group', async () => {
+      const before = await count();
+      const everythingElse: RequestIdentity = { ...fullAccess, grants: fullAccess.grants.filter((g) => g !== 'AUDIT_WRITE') };
+      for (const identity of [supervisor, everythingElse]) {
+        const result = await append([entry(600)], identity);
+        expect(result.data).toEqual({ appendAuditEntries: null });
+        expect(result.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', group: 'AUDIT_WRITE' });
+      }
+      expect(await count()).toBe(before);
+    });
+  });
+
+  describe('Query.verifyAuditChain', () => {
+    const column = (name: string) => db().driver.escape(name);
+
+    it('reports the stored head, as the repository reads it', async () => {
+      const head = await new AuditRepository(db()).chainHead();
+      expect((await verify()).data?.verifyAuditChain).toEqual({ intact: true, entries: await count(), firstBrokenSequence: null, headSequence: head?.sequence, headHash: head?.hash });
+    });
+
+    it('reports the first broken link after one row is changed with raw SQL, and intact again once restored', async () => {
+      const original = await db().getRepository(AuditEntry).findOneByOrFail({ sequence: 57 });
+      await db().query(`UPDATE audit_entry SET ${column('organisation')} = ? WHERE ${column('sequence')} = ?`, ['HEALTH', 57]);
+      try {
+        expect((await verify()).data?.verifyAuditChain).toMatchObject({ intact: false, firstBrokenSequence: 57, entries: await count() });
+      } finally {
+        await db().getRepository(AuditEntry).save(original);
+      }
+      expect((await verify()).data?.verifyAuditChain).toMatchObject({ intact: true, firstBrokenSequence: null });
+    });
+
+    it('reports a head whose hash was erased instead of failing', async () => {
+      const head = await new AuditRepository(db()).chainHead();
+      const original = await db().getRepository(AuditEntry).findOneByOrFail({ sequence: head?.sequence ?? 0 });
+      await db().query(`UPDATE audit_entry SET ${column('hash')} = NULL WHERE ${column('sequence')} = ?`, [head?.sequence]);
+      try {
+        expect((await verify()).data?.verifyAuditChain).toMatchObject({ intact: false, firstBrokenSequence: head?.sequence, headHash: null });
+      } finally {
+        await db().getRepository(AuditEntry).save(original);
+      }
+    });
+
+    it('needs the AUDIT group: an analyst holding STATISTICS gets FORBIDDEN', async () => {
+      const result = await verify(analyst);
+      expect(result.data).toEqual({ verifyAuditChain: null });
+      expect(result.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', group: 'AUDIT' });
+    });
+  });
+
+  describe('Query.auditStatistics', () => {
+    // A window of its own in 2027, with entries on both of its edges and outside it.
+    const from = new Date(Date.UTC(2027, 0, 1));
+    const to = new Date(Date.UTC(2027, 1, 1));
+    const at = (day: number, ms = 0) => new Date(Date.UTC(2027, 0, day, 3, 0, 0, ms)).toISOString();
+    const window = [
+      entry(700, { occurredAt: from.toISOString() }),
+      entry(701, { occurredAt: at(2), subjectId: subjectIds[0] }),
+      entry(702, { occurredAt: at(2, 1), subjectId: subjectIds[0] }),
+      entry(703, { occurredAt: at(3), subjectId: subjectIds[1], outcome: 'DENIED' }),
+      entry(704, { occurredAt: at(4), outcome: 'FAILED' }),
+      entry(705, { occurredAt: at(5), matter: 'STATE_ASSET_TRANSFER', subjectId: subjectIds[2] }),
+      entry(706, { occurredAt: at(6), organisation: bank, organisationKind: 'FINANCIAL_INSTITUTION', role: 'EXTERNAL_USER', matter: 'FINANCIAL_SERVICES', consentId: 'consent-1', subjectId: subjectIds[3] }),
+      entry(707, { occurredAt: at(7), organisation: bank, organisationKind: 'FINANCIAL_INSTITUTION', role: 'EXTERNAL_USER', matter: 'FINANCIAL_SERVICES', subjectId: subjectIds[4], outcome: 'DENIED' }),
+      entry(708, { occurredAt: at(8), organisation: bank, organisationKind: 'FINANCIAL_INSTITUTION', role: 'EXTERNAL_USER', matter: null, subjectId: null, outcome: 'DENIED' }),
+      entry(709, { occurredAt: at(9), organisation: provider, organisationKind: 'CREDIT_SERVICE_PROVIDER', role: 'EXTERNAL_USER', matter: 'PROVIDER_DATA_COLLECTION', subjectId: subjectIds[5] }),
+      entry(710, { occurredAt: at(10), organisation: 'CREDIT_OFFICE', matter: 'CREDIT_SUPERVISION', subjectId: null, fieldGroups: ['STATISTICS'] }),
+      entry(711, { occurredAt: to.toISOString() }),
+      entry(712, { occurredAt: new Date(from.getTime() - 1).toISOString() }),
+    ];
+
+    beforeAll(async () => {
+      const result = await append(window);
+      if (result.errors) throw new Error(JSON.stringify(result.errors));
+    });
+
+    /** The same numbers, computed here from the stored rows. */
+    async function expected(organisation?: string): Promise<Statistic[]> {
+      const rows = await db().getRepository(AuditEntry).find();
+      const groups = new Map<string, { statistic: Statistic; subjects: Set<string> }>();
+      for (const row of rows) {
+        const time = row.occurredAt.getTime();
+        if (time < from.getTime() || time >= to.getTime() || (row.outcome !== 'DISCLOSED' && row.outcome !== 'DENIED')) continue;
+        if (organisation !== undefined && row.organisation !== organisation) continue;
+        const key = JSON.stringify([row.organisation, row.matter]);
+        let group = groups.get(key);
+        if (!group) groups.set(key, (group = { statistic: { organisation: row.organisation, matter: row.matter, disclosed: 0, denied: 0, subjects: 0 }, subjects: new Set() }));
+        if (row.outcome === 'DISCLOSED') group.statistic.disclosed += 1;
+        else group.statistic.denied += 1;
+        if (row.subjectId) group.subjects.add(row.subjectId);
+      }
+      const order = (a: string | null, b: string | null) => (a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1);
+      return [...groups.values()]
+        .map((g) => ({ ...g.statistic, subjects: g.subjects.size }))
+        .sort((a, b) => order(a.organisation, b.organisation) || order(a.matter, b.matter));
+    }
+
+    it('counts disclosed and denied entries per organisation and matter within [from, to), in one SQL statement', async () => {
+      let result: Awaited<ReturnType<typeof queryAs<{ auditStatistics: Statistic[] }>>> | undefined;
+      const statements = await sql.selectsDuring(async () => {
+        result = await queryAs<{ auditStatistics: Statistic[] }>(supervisor, STATISTICS, { from: from.toISOString(), to: to.toISOString() });
+      });
+      expect(result?.errors).toBeUndefined();
+      expect(statements).toBe(1);
+      expect(result?.data?.auditStatistics).toEqual(await expected());
+      // Written out once, so that a mistake shared by the query and `expected` still shows.
+      expect(result?.data?.auditStatistics).toEqual([
+        { organisation: 'CREDIT_OFFICE', matter: 'CREDIT_SUPERVISION', disclosed: 1, denied: 0, subjects: 0 },
+        { organisation: 'FINANCE', matter: 'GOVERNMENT_PROCUREMENT', disclosed: 3, denied: 1, subjects: 2 },
+        { organisation: 'FINANCE', matter: 'STATE_ASSET_TRANSFER', disclosed: 1, denied: 0, subjects: 1 },
+        { organisation: provider, matter: 'PROVIDER_DATA_COLLECTION', disclosed: 1, denied: 0, subjects: 1 },
+        { organisation: bank, matter: null, disclosed: 0, denied: 1, subjects: 0 },
+        { organisation: bank, matter: 'FINANCIAL_SERVICES', disclosed: 1, denied: 1, subjects: 2 },
+      ]);
+    });
+
+    it('limits to one organisation when asked', async () => {
+      const result = await queryAs<{ auditStatistics: Statistic[] }>(analyst, STATISTICS, { from: from.toISOString(), to: to.toISOString(), organisation: bank });
+      expect(result.errors).toBeUndefined();
+      expect(result.data?.auditStatistics).toEqual(await expected(bank));
+      expect(result.data?.auditStatistics.map((s) => s.organisation)).toEqual([bank, bank]);
+    });
+
+    it('counts the older history too, computed the same way', async () => {
+      const all = { from: new Date(Date.UTC(2020, 0, 1)), to: new Date(Date.UTC(2030, 0, 1)) };
+      const result = await query<{ auditStatistics: Statistic[] }>(STATISTICS, { from: all.from.toISOString(), to: all.to.toISOString(), organisation: 'FINANCE' });
+      const rows = (await db().getRepository(AuditEntry).findBy({ organisation: 'FINANCE' })).filter((r) => r.outcome !== 'FAILED');
+      const procurement = result.data?.auditStatistics.find((s) => s.matter === 'GOVERNMENT_PROCUREMENT');
+      const mine = rows.filter((r) => r.matter === 'GOVERNMENT_PROCUREMENT');
+      expect(procurement).toEqual({
+        organisation: 'FINANCE',
+        matter: 'GOVERNMENT_PROCUREMENT',
+        disclosed: mine.filter((r) => r.outcome === 'DISCLOSED').length,
+        denied: mine.filter((r) => r.outcome === 'DENIED').length,
+        subjects: new Set(mine.map((r) => r.subjectId).filter((s) => s !== null)).size,
+      });
+    });
+
+    it.each([
+      ['to equal to from', { from: '2027-01-01T00:00:00Z', to: '2027-01-01T00:00:00Z' }, 'to'],
+      ['to before from', { from: '2027-02-01T00:00:00Z', to: '2027-01-01T00:00:00Z' }, 'to'],
+      ['an empty organisation', { from: '2027-01-01T00:00:00Z', to: '2027-02-01T00:00:00Z', organisation: ' ' }, 'organisation'],
+    ])('refuses %s with BAD_USER_INPUT', async (_label, variables, field) => {
+      const result = await queryAs(supervisor, STATISTICS, variables);
+      expect(result.data).toEqual({ auditStatistics: null });
+      expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
+    });
+
+    it('needs the STATISTICS group', async () => {
+      const result = await queryAs(gateway, STATISTICS, { from: from.toISOString(), to: to.toISOString() });
+      expect(result.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', group: 'STATISTICS' });
+    });
+  });
+
+  describe("a subject's own view of its log", () => {
+    const subject = subjectIds[0];
+    const self: RequestIdentity = {
+      caller: { id: 'self-user', organisation: 'SELF', organisationKind: 'ENTERPRISE', role: 'EXTERNAL_USER', subjectId: subject },
+      purpose: { matter: 'SELF_INQUIRY' },
+      grants: ['SUBJECT_BASICS', 'DISCLOSURE_LOG'],
+      scope: { subjectId: subject },
+      requestId: 'self-request',
+    };
+    const DISCLOSURES = /* GraphQL */ `query($r: [_Any!]!) { _entities(representations: $r) { ... on Subject { id disclosures(first: 5) { totalCount } } } }`;
+
+    it('reads its own disclosures through Subject.disclosures', async () => {
+      const result = await queryAs<{ _entities: { disclosures: { totalCount: number } }[] }>(self, DISCLOSURES, { r: [{ __typename: 'Subject', id: subject }] });
+      expect(result.errors).toBeUndefined();
+      const disclosed = await db().getRepository(AuditEntry).countBy({ subjectId: subject, outcome: 'DISCLOSED' });
+      expect(result.data?._entities[0].disclosures.totalCount).toBe(disclosed);
+    });
+
+    it("is refused another subject's disclosures and the credit office's root queries", async () => {
+      const other = await queryAs(self, DISCLOSURES, { r: [{ __typename: 'Subject', id: subjectIds[1] }] });
+      expect(other.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+      const root = await queryAs(self, `query($id: ID!) { auditEntriesBySubject(subjectId: $id) { totalCount } }`, { id: subject });
+      expect(root.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', group: 'AUDIT' });
+    });
+  });
+});

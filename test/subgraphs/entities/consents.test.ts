@@ -1,0 +1,393 @@
+import type { RequestIdentity } from '../../../lib/access/identity';
+import { purposeGrants } from '../../../lib/access/policy';
+import { todayInDistrict } from '../../../lib/calendar';
+import { demoWorld, type DemoSubject } from '../../../scripts/demo/world';
+import { addYears } from '../../../subgraphs/entities/consent.repository';
+import { Consent, consentStatus, type ConsentStatus } from '../../../subgraphs/entities/entities/consent.entity';
+import { demoBankOrganisation } from '../../../scripts/demo/world';
+import { demoConsents, seedEntities } from '../../../subgraphs/entities/seed';
+import { entitiesSubgraph } from '../../../subgraphs/entities/subgraph';
+import { testDatabases } from '../../helpers/databases';
+import type { GraphQLResponse } from '../../helpers/graphql';
+import { useSubgraph } from '../../helpers/subgraph';
+
+interface ConsentNode {
+  id: string;
+  subject: { id: string } | null;
+  granteeOrganisation: string;
+  granteeKind: string;
+  purpose: string;
+  validFrom: string;
+  validUntil: string;
+  grantedBy: string;
+  grantedByOrganisation: string;
+  grantedAt: string;
+  revokedAt: string | null;
+  revokedBy: string | null;
+  revocationReason: string | null;
+  status: ConsentStatus;
+}
+
+const CONSENT_FIELDS = /* GraphQL */ `id subject { id } granteeOrganisation granteeKind purpose validFrom validUntil grantedBy grantedByOrganisation grantedAt revokedAt revokedBy revocationReason status`;
+const GRANT = /* GraphQL */ `mutation Grant($input: GrantConsentInput!) { grantConsent(input: $input) { ${CONSENT_FIELDS} } }`;
+const REVOKE = /* GraphQL */ `mutation Revoke($id: ID!, $reason: String!) { revokeConsent(id: $id, reason: $reason) { ${CONSENT_FIELDS} } }`;
+const CHECK = /* GraphQL */ `query Check($id: ID!) { consentForAccess(id: $id) { consentId subjectId granteeOrganisation purpose status } }`;
+const SUBJECT_CONSENTS = /* GraphQL */ `query($r: [_Any!]!) { _entities(representations: $r) { ... on Subject { id consents { id status } } } }`;
+
+/** A calendar day `days` away from `date` (YYYY-MM-DD). */
+const shift = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
+const officer: RequestIdentity = {
+  caller: { id: 'officer-zhao', organisation: 'ADMINISTRATIVE_APPROVAL', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' },
+  purpose: null,
+  grants: ['CONSENTS', 'SUBJECT_BASICS'],
+  scope: {},
+  requestId: 'officer-request',
+};
+
+/** The gateway's own identity, looking a consent up before deciding a request. */
+const gateway: RequestIdentity = { caller: null, purpose: null, grants: ['CONSENT_VERIFY'], scope: {}, requestId: 'gateway-check' };
+
+/** A subject acting for itself (SELF_INQUIRY), as the gateway scopes it. */
+function selfOf(subject: DemoSubject): RequestIdentity {
+  return {
+    caller: { id: `self-${subject.id.slice(0, 8)}`, organisation: subject.identifier, organisationKind: subject.kind === 'NATURAL_PERSON' ? 'INDIVIDUAL' : 'ENTERPRISE', role: 'EXTERNAL_USER', subjectId: subject.id },
+    purpose: { matter: 'SELF_INQUIRY' },
+    grants: [...purposeGrants.SELF_INQUIRY],
+    scope: { subjectId: subject.id },
+    requestId: 'self-request',
+  };
+}
+
+describe('consentStatus', () => {
+  const consent = { validFrom: '2026-03-01', validUntil: '2027-02-28', revokedAt: null };
+  it.each([
+    ['the day before validFrom', '2026-02-28', 'NOT_YET_VALID'],
+    ['validFrom itself', '2026-03-01', 'ACTIVE'],
+    ['validUntil itself', '2027-02-28', 'ACTIVE'],
+    ['the day after validUntil', '2027-03-01', 'EXPIRED'],
+  ])('is judged on %s as %s', (_label, today, status) => {
+    expect(consentStatus(consent, today)).toBe(status);
+  });
+
+  it('is REVOKED once revoked, whatever the dates', () => {
+    for (const today of ['2026-02-28', '2026-06-01', '2027-03-01']) expect(consentStatus({ ...consent, revokedAt: new Date() }, today)).toBe('REVOKED');
+  });
+
+  it('allows one year, 29 February becoming 28 February', () => {
+    expect(addYears('2026-11-25', 1)).toBe('2027-11-25');
+    expect(addYears('2028-02-29', 1)).toBe('2029-02-28');
+  });
+});
+
+describe.each(testDatabases)('consents in the entities subgraph on $label', (database) => {
+  const { db, sql, query, queryAs } = useSubgraph(entitiesSubgraph, database, 'consents');
+  const world = demoWorld({ subjects: 60 });
+  const [owner, person, counterparty, , fourth] = world.subjects;
+  const consents = () => db().getRepository(Consent);
+  const today = todayInDistrict();
+
+  beforeAll(async () => {
+    await seedEntities(db(), world);
+  });
+
+  const grantInput = (overrides: Record<string, unknown> = {}) => ({
+    subjectId: owner.id,
+    granteeOrganisation: demoBankOrganisation,
+    granteeKind: 'FINANCIAL_INSTITUTION',
+    purpose: 'FINANCIAL_SERVICES',
+    validUntil: shift(today, 90),
+    ...overrides,
+  });
+
+  describe('the seed', () => {
+    it('cites the ids the README and tests use, and tells each status as of the demo day 2026-11-25', async () => {
+      const rows = await consents().findBy({});
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      const statusOn = (id: string) => {
+        const row = byId.get(id);
+        if (!row) throw new Error(`demo consent ${id} was not seeded`);
+        return consentStatus(row, '2026-11-25');
+      };
+      expect(rows).toHaveLength(6);
+      expect({
+        bankFinancialServices: statusOn(demoConsents.bankFinancialServices),
+        expired: statusOn(demoConsents.expired),
+        revoked: statusOn(demoConsents.revoked),
+        dueDiligence: statusOn(demoConsents.dueDiligence),
+        providerCollection: statusOn(demoConsents.providerCollection),
+        notYetValid: statusOn(demoConsents.notYetValid),
+      }).toEqual({ bankFinancialServices: 'ACTIVE', expired: 'EXPIRED', revoked: 'REVOKED', dueDiligence: 'ACTIVE', providerCollection: 'ACTIVE', notYetValid: 'NOT_YET_VALID' });
+      expect(byId.get(demoConsents.bankFinancialServices)).toMatchObject({ subjectId: owner.id, granteeOrganisation: demoBankOrganisation, purpose: 'FINANCIAL_SERVICES', validUntil: '2027-06-30' });
+      expect(byId.get(demoConsents.dueDiligence)).toMatchObject({ subjectId: owner.id, granteeOrganisation: counterparty.id, granteeKind: 'ENTERPRISE', purpose: 'COMMERCIAL_DUE_DILIGENCE' });
+      // Every seeded consent could have been granted through the API: at most a year, after validFrom.
+      for (const row of rows) expect(row.validUntil > row.validFrom && row.validUntil <= addYears(row.validFrom, 1)).toBe(true);
+    });
+
+    it('draws the same ids for a world of any size, and adds nothing a second time', async () => {
+      const ids = Object.values(demoConsents);
+      expect(new Set(ids).size).toBe(6);
+      expect(await seedEntities(db(), demoWorld({ subjects: 60 }))).toBe(0);
+      expect((await consents().findBy({})).map((r) => r.id).sort()).toEqual([...ids].sort());
+    });
+  });
+
+  describe('Mutation.grantConsent', () => {
+    it('records a consent from an officer, valid from today by default and ACTIVE', async () => {
+      const result = await queryAs<{ grantConsent: ConsentNode }>(officer, GRANT, { input: grantInput() });
+      expect(result.errors).toBeUndefined();
+      const granted = result.data!.grantConsent;
+      expect(granted).toMatchObject({
+        subject: { id: owner.id },
+        granteeOrganisation: demoBankOrganisation,
+        granteeKind: 'FINANCIAL_INSTITUTION',
+        purpose: 'FINANCIAL_SERVICES',
+        validFrom: today,
+        validUntil: shift(today, 90),
+        grantedBy: 'officer-zhao',
+        grantedByOrganisation: 'ADMINISTRATIVE_APPROVAL',
+        revokedAt: null,
+        revokedBy: null,
+        revocationReason: null,
+        status: 'ACTIVE',
+      });
+      expect(await consents().findOneBy({ id: granted.id })).toMatchObject({ subjectId: owner.id, validFrom: today, grantedBy: 'officer-zhao' });
+      // Its result is the subject's data: reported as disclosed under CONSENTS.
+      expect(result.extensions?.disclosures).toEqual([{ subjectId: owner.id, groups: ['CONSENTS'] }]);
+    });
+
+    it('accepts exactly one year, a future validFrom (NOT_YET_VALID) and every purpose for its own kinds of grantee', async () => {
+      const inputs = [
+        grantInput({ validFrom: today, validUntil: addYears(today, 1) }),
+        grantInput({ validFrom: shift(today, 10), validUntil: shift(today, 40) }),
+        grantInput({ granteeOrganisation: counterparty.id, granteeKind: 'ENTERPRISE', purpose: 'COMMERCIAL_DUE_DILIGENCE' }),
+        grantInput({ granteeOrganisation: 'person-42', granteeKind: 'INDIVIDUAL', purpose: 'COMMERCIAL_DUE_DILIGENCE' }),
+        grantInput({ granteeOrganisation: world.providers[0].id, granteeKind: 'CREDIT_SERVICE_PROVIDER', purpose: 'PROVIDER_DATA_COLLECTION' }),
+      ];
+      const statuses = [];
+      for (const input of inputs) {
+        const result = await queryAs<{ grantConsent: ConsentNode }>(officer, GRANT, { input });
+        expect(result.errors).toBeUndefined();
+        statuses.push(result.data?.grantConsent.status);
+      }
+      expect(statuses).toEqual(['ACTIVE', 'NOT_YET_VALID', 'ACTIVE', 'ACTIVE', 'ACTIVE']);
+    });
+
+    it('lets a subject acting for itself grant for itself', async () => {
+      const result = await queryAs<{ grantConsent: ConsentNode }>(selfOf(person), GRANT, { input: grantInput({ subjectId: person.id }) });
+      expect(result.errors).toBeUndefined();
+      expect(result.data?.grantConsent).toMatchObject({ subject: { id: person.id }, grantedBy: `self-${person.id.slice(0, 8)}`, grantedByOrganisation: person.identifier });
+    });
+
+    it('refuses a subject acting for itself that grants for another subject with FORBIDDEN, and stores nothing', async () => {
+      const before = await consents().count();
+      const result = await queryAs(selfOf(person), GRANT, { input: grantInput({ subjectId: owner.id }) });
+      expect(result.data).toEqual({ grantConsent: null });
+      expect(result.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+      expect(await consents().count()).toBe(before);
+    });
+
+    it('refuses a caller without the CONSENTS group', async () => {
+      const before = await consents().count();
+      const result = await queryAs(gateway, GRANT, { input: grantInput() });
+      expect(result.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', group: 'CONSENTS' });
+      expect(await consents().count()).toBe(before);
+    });
+
+    it.each([
+      ['an empty grantee', { granteeOrganisation: '  ' }, 'BAD_USER_INPUT', 'granteeOrganisation'],
+      ['a grantee over 64 characters', { granteeOrganisation: 'B'.repeat(65) }, 'BAD_USER_INPUT', 'granteeOrganisation'],
+      ['a purpose outside the catalogue', { purpose: 'LOAN_APPROVAL' }, 'BAD_USER_INPUT', 'purpose'],
+      ['an administrative matter as purpose', { purpose: 'GOVERNMENT_PROCUREMENT' }, 'BAD_USER_INPUT', 'purpose'],
+      ['a purpose not open to the grantee kind', { granteeKind: 'ENTERPRISE', purpose: 'FINANCIAL_SERVICES' }, 'BAD_USER_INPUT', 'purpose'],
+      ['validUntil equal to validFrom', { validFrom: shift(today, 5), validUntil: shift(today, 5) }, 'BAD_USER_INPUT', 'validUntil'],
+      ['validUntil before validFrom', { validFrom: shift(today, 5), validUntil: shift(today, 4) }, 'BAD_USER_INPUT', 'validUntil'],
+      ['more than one year', { validFrom: today, validUntil: shift(addYears(today, 1), 1) }, 'BAD_USER_INPUT', 'validUntil'],
+      ['validUntil in the past', { validFrom: shift(today, -100), validUntil: shift(today, -1) }, 'BAD_USER_INPUT', 'validUntil'],
+      ['an unknown subject', { subjectId: '00000000-0000-4000-8000-000000000000' }, 'NOT_FOUND', 'subjectId'],
+    ])('refuses %s with %s, and stores nothing', async (_label, overrides, code, field) => {
+      const before = await consents().count();
+      const result = await queryAs(officer, GRANT, { input: grantInput(overrides) });
+      expect(result.data).toEqual({ grantConsent: null });
+      expect(result.errors?.[0].extensions).toMatchObject({ code, field });
+      expect(result.errors?.[0].extensions).not.toHaveProperty('stacktrace');
+      expect(await consents().count()).toBe(before);
+    });
+
+    it.each([
+      ['an impossible date', { validFrom: '2026-02-30' }],
+      ['a department as grantee kind', { granteeKind: 'DEPARTMENT' }],
+      ['no validUntil', { validUntil: undefined }],
+    ])('refuses %s before any resolver runs', async (_label, overrides) => {
+      const before = await consents().count();
+      const result = await queryAs(officer, GRANT, { input: grantInput(overrides) });
+      expect(result.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+      expect(await consents().count()).toBe(before);
+    });
+  });
+
+  describe('Mutation.revokeConsent', () => {
+    const grant = async (identity: RequestIdentity, subject: DemoSubject) => {
+      const result = await queryAs<{ grantConsent: ConsentNode }>(identity, GRANT, { input: grantInput({ subjectId: subject.id }) });
+      if (!result.data?.grantConsent) throw new Error(`could not grant: ${JSON.stringify(result.errors)}`);
+      return result.data.grantConsent.id;
+    };
+
+    it('revokes from now on, recording who and why; a second revocation is BAD_USER_INPUT and changes nothing', async () => {
+      const id = await grant(officer, owner);
+      const first = await queryAs<{ revokeConsent: ConsentNode }>(officer, REVOKE, { id, reason: '客户撤回授权' });
+      expect(first.errors).toBeUndefined();
+      expect(first.data?.revokeConsent).toMatchObject({ id, status: 'REVOKED', revokedBy: 'officer-zhao', revocationReason: '客户撤回授权' });
+      const revokedAt = first.data?.revokeConsent.revokedAt;
+      expect(Date.now() - Date.parse(revokedAt ?? '')).toBeLessThan(60_000);
+
+      const second = await queryAs(officer, REVOKE, { id, reason: '再次撤销' });
+      expect(second.data).toEqual({ revokeConsent: null });
+      expect(second.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });
+      const stored = await consents().findOneByOrFail({ id });
+      expect([stored.revokedAt?.toISOString(), stored.revocationReason]).toEqual([revokedAt, '客户撤回授权']);
+    });
+
+    it('lets only one of two simultaneous revocations succeed', async () => {
+      const id = await grant(officer, owner);
+      const results = await Promise.all([queryAs(officer, REVOKE, { id, reason: 'A' }), queryAs(officer, REVOKE, { id, reason: 'B' })]);
+      expect(results.map((r) => r.errors?.[0].extensions?.code ?? 'OK').sort()).toEqual(['BAD_USER_INPUT', 'OK']);
+    });
+
+    it('answers an unknown id with NOT_FOUND and an empty reason with BAD_USER_INPUT, revoking nothing', async () => {
+      const unknown = await queryAs(officer, REVOKE, { id: '00000000-0000-4000-8000-000000000000', reason: '撤销' });
+      expect(unknown.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND', field: 'id' });
+      const id = await grant(officer, owner);
+      const empty = await queryAs(officer, REVOKE, { id, reason: ' ' });
+      expect(empty.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reason' });
+      expect((await consents().findOneByOrFail({ id })).revokedAt).toBeNull();
+    });
+
+    it("lets a subject revoke its own consent but not another's, nor probe unknown ids", async () => {
+      const own = await grant(selfOf(person), person);
+      expect((await queryAs<{ revokeConsent: ConsentNode }>(selfOf(person), REVOKE, { id: own, reason: '不再需要' })).data?.revokeConsent.status).toBe('REVOKED');
+
+      const others = await grant(officer, owner);
+      const refused = await queryAs(selfOf(person), REVOKE, { id: others, reason: '撤销' });
+      expect(refused.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+      expect((await consents().findOneByOrFail({ id: others })).revokedAt).toBeNull();
+
+      const unknown = await queryAs(selfOf(person), REVOKE, { id: '00000000-0000-4000-8000-000000000000', reason: '撤销' });
+      expect(unknown.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    });
+  });
+
+  describe('derived status', () => {
+    // Rows written directly: the API refuses a consent that ended before today.
+    const subject = world.subjects[10];
+    const cases: [string, { validFrom: string; validUntil: string; revoked?: boolean }, ConsentStatus][] = [
+      ['valid from tomorrow', { validFrom: shift(today, 1), validUntil: shift(today, 30) }, 'NOT_YET_VALID'],
+      ['valid from today', { validFrom: today, validUntil: shift(today, 30) }, 'ACTIVE'],
+      ['valid until today', { validFrom: shift(today, -30), validUntil: today }, 'ACTIVE'],
+      ['valid until yesterday', { validFrom: shift(today, -30), validUntil: shift(today, -1) }, 'EXPIRED'],
+      ['revoked while within its dates', { validFrom: shift(today, -30), validUntil: shift(today, 30), revoked: true }, 'REVOKED'],
+    ];
+    const ids = cases.map((_, i) => `5e000000-0000-4000-8000-00000000000${i}`);
+
+    beforeAll(async () => {
+      await consents().insert(
+        cases.map(([, dates], i) =>
+          consents().create({
+            id: ids[i],
+            subjectId: subject.id,
+            granteeOrganisation: demoBankOrganisation,
+            granteeKind: 'FINANCIAL_INSTITUTION',
+            purpose: 'FINANCIAL_SERVICES',
+            validFrom: dates.validFrom,
+            validUntil: dates.validUntil,
+            grantedBy: 'officer-zhao',
+            grantedByOrganisation: 'ADMINISTRATIVE_APPROVAL',
+            grantedAt: new Date(Date.UTC(2026, 0, 1 + i)),
+            revokedAt: dates.revoked ? new Date() : null,
+            revokedBy: dates.revoked ? 'officer-zhao' : null,
+            revocationReason: dates.revoked ? '撤销' : null,
+          }),
+        ),
+      );
+    });
+
+    it.each(cases.map(([label, , status], i) => [label, status, i] as const))('is, for a consent %s, %s in Subject.consents and in consentForAccess', async (_label, status, i) => {
+      const listed = await query<{ _entities: { consents: { id: string; status: string }[] }[] }>(SUBJECT_CONSENTS, { r: [{ __typename: 'Subject', id: subject.id }] });
+      expect(listed.data?._entities[0].consents.find((c) => c.id === ids[i])?.status).toBe(status);
+      const checked = await queryAs<{ consentForAccess: { status: string } | null }>(gateway, CHECK, { id: ids[i] });
+      expect(checked.data?.consentForAccess?.status).toBe(status);
+    });
+  });
+
+  describe('Subject.consents', () => {
+    it('lists every consent of the subject, newest first', async () => {
+      const result = await query<{ _entities: { consents: { id: string }[] }[] }>(SUBJECT_CONSENTS, { r: [{ __typename: 'Subject', id: owner.id }] });
+      const expected = (await consents().findBy({ subjectId: owner.id })).sort((a, b) => b.grantedAt.getTime() - a.grantedAt.getTime() || (b.id < a.id ? -1 : 1));
+      expect(result.data?._entities[0].consents.map((c) => c.id)).toEqual(expected.map((c) => c.id));
+      const seeded = result.data?._entities[0].consents.map((c) => c.id).filter((id) => Object.values(demoConsents).includes(id));
+      expect(seeded).toEqual([demoConsents.dueDiligence, demoConsents.bankFinancialServices, demoConsents.revoked, demoConsents.expired]);
+    });
+
+    it('is an empty list for a subject that gave none', async () => {
+      const result = await query<{ _entities: { consents: unknown[] }[] }>(SUBJECT_CONSENTS, { r: [{ __typename: 'Subject', id: world.subjects[30].id }] });
+      expect(result.data?._entities[0].consents).toEqual([]);
+    });
+
+    it("is the subject's own to read: another subject's consents are FORBIDDEN, as for a caller without CONSENTS", async () => {
+      const own = await queryAs<{ _entities: { consents: unknown[] | null }[] }>(selfOf(fourth), SUBJECT_CONSENTS, { r: [{ __typename: 'Subject', id: fourth.id }] });
+      expect(own.errors).toBeUndefined();
+      expect(own.data?._entities[0].consents).toHaveLength(1);
+      expect(own.extensions?.disclosures).toEqual([{ subjectId: fourth.id, groups: ['CONSENTS'] }]);
+
+      const other = await queryAs(selfOf(fourth), SUBJECT_CONSENTS, { r: [{ __typename: 'Subject', id: owner.id }] });
+      expect(other.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+
+      const bank: RequestIdentity = { ...officer, caller: { id: 'banker', organisation: demoBankOrganisation, organisationKind: 'FINANCIAL_INSTITUTION', role: 'EXTERNAL_USER' }, grants: ['SUBJECT_BASICS'] };
+      const noGroup = await queryAs<{ _entities: ({ consents: unknown } | null)[] }>(bank, SUBJECT_CONSENTS, { r: [{ __typename: 'Subject', id: owner.id }] });
+      expect(noGroup.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', group: 'CONSENTS' });
+    });
+
+    it('loads the consents of 5 and of 50 subjects with the same two SQL statements', async () => {
+      const statementsFor = (n: number) =>
+        sql.selectsDuring(async () => {
+          const subjects = world.subjects.slice(0, n);
+          const result = await query<{ _entities: { id: string; consents: { id: string }[] }[] }>(SUBJECT_CONSENTS, { r: subjects.map((s) => ({ __typename: 'Subject', id: s.id })) });
+          expect(result.errors).toBeUndefined();
+          expect(result.data?._entities.map((e) => e.id)).toEqual(subjects.map((s) => s.id));
+          expect(result.data?._entities[0].consents.length).toBeGreaterThanOrEqual(4);
+        });
+      // One for the subjects, one for all their consents.
+      expect(await statementsFor(5)).toBe(2);
+      expect(await statementsFor(50)).toBe(2);
+    });
+  });
+
+  describe('Query.consentForAccess', () => {
+    it('gives the gateway the subject, grantee, purpose and status, and discloses nothing', async () => {
+      const result = await queryAs<{ consentForAccess: unknown }>(gateway, CHECK, { id: demoConsents.bankFinancialServices });
+      expect(result.errors).toBeUndefined();
+      expect(result.data?.consentForAccess).toEqual({
+        consentId: demoConsents.bankFinancialServices,
+        subjectId: owner.id,
+        granteeOrganisation: demoBankOrganisation,
+        purpose: 'FINANCIAL_SERVICES',
+        status: consentStatus({ validFrom: '2026-07-01', validUntil: '2027-06-30', revokedAt: null }, today),
+      });
+      expect(result.extensions?.disclosures).toBeUndefined();
+      const revoked = await queryAs<{ consentForAccess: { status: string } }>(gateway, CHECK, { id: demoConsents.revoked });
+      expect(revoked.data?.consentForAccess.status).toBe('REVOKED');
+    });
+
+    it('is null for an unknown id', async () => {
+      const result = await queryAs(gateway, CHECK, { id: 'no-such-consent' });
+      expect(result).toMatchObject({ data: { consentForAccess: null } });
+      expect(result.errors).toBeUndefined();
+    });
+
+    it('is FORBIDDEN to anyone without CONSENT_VERIFY, even an officer holding CONSENTS', async () => {
+      const result: GraphQLResponse = await queryAs(officer, CHECK, { id: demoConsents.bankFinancialServices });
+      expect(result.data).toEqual({ consentForAccess: null });
+      expect(result.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', group: 'CONSENT_VERIFY' });
+    });
+  });
+});

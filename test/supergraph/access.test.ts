@@ -1,0 +1,294 @@
+import type { Caller } from '../../lib/access/identity';
+import { demoBankOrganisation, demoWorld } from '../../scripts/demo/world';
+import { demoConsents } from '../../subgraphs/entities/seed';
+import { testDatabases } from '../helpers/databases';
+import { postGraphQL, type GraphQLResponse } from '../helpers/graphql';
+import { signedBy, fullAccess } from '../helpers/identity';
+import { startPlatform, supervisor, type As, type Platform } from '../helpers/platform';
+
+const world = demoWorld({ subjects: 40 });
+const enterprise = world.subjects.find((s) => s.kind === 'ENTERPRISE')!;
+const person = world.subjects.find((s) => s.kind === 'NATURAL_PERSON')!;
+const consented = world.subjects[0];
+const other = world.subjects.find((s) => s.id !== consented.id && s.kind !== 'NATURAL_PERSON')!;
+
+const officer = (organisation: string): Caller => ({ id: `officer-${organisation.toLowerCase()}`, organisation, organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' });
+const finance = officer('FINANCE');
+const organisationDepartment = officer('ORGANISATION');
+const registryAdmin: Caller = { id: 'registrar', organisation: 'CREDIT_OFFICE', organisationKind: 'DEPARTMENT', role: 'REGISTRY_ADMIN' };
+const analyst: Caller = { id: 'analyst', organisation: 'DEVELOPMENT_REFORM', organisationKind: 'DEPARTMENT', role: 'ANALYST' };
+const bank: Caller = { id: 'banker', organisation: demoBankOrganisation, organisationKind: 'FINANCIAL_INSTITUTION', role: 'EXTERNAL_USER' };
+
+const matter = (code: string, caseNumber = 'CASE-1') => ({ 'x-credit-matter': code, 'x-credit-case': caseNumber });
+
+/** One subject read through every field group the platform guards. */
+const MATRIX = /* GraphQL */ `
+  query Matrix($id: ID!) {
+    subject(id: $id) {
+      name
+      citizenIdNumber
+      creditRecords { totalCount }
+      creditReports { totalCount }
+      disclosures { totalCount }
+    }
+    creditServiceProviders(first: 1) { totalCount }
+    auditEntriesBySubject(subjectId: $id) { totalCount }
+  }
+`;
+
+type Field = 'subject' | 'name' | 'creditRecords' | 'creditReports' | 'disclosures' | 'providers' | 'audit';
+const paths: Record<Field, (string | number)[]> = {
+  subject: ['subject'],
+  name: ['subject', 'name'],
+  creditRecords: ['subject', 'creditRecords'],
+  creditReports: ['subject', 'creditReports'],
+  disclosures: ['subject', 'disclosures'],
+  providers: ['creditServiceProviders'],
+  audit: ['auditEntriesBySubject'],
+};
+
+function at(data: unknown, path: (string | number)[]): unknown {
+  return path.reduce<unknown>((value, key) => (value === null || value === undefined ? value : (value as Record<string, unknown>)[key]), data);
+}
+
+interface Case {
+  label: string;
+  as: As;
+  subject: { id: string };
+  /** Fields that answer with data. */
+  granted: Field[];
+  /** Fields that answer null with an error of this code at exactly their path. */
+  refused: Partial<Record<Field, string>>;
+}
+
+// Written from the policy's matters table, not from the catalogue's code: a regression in the
+// catalogue or in either enforcement point shows up as a difference here.
+const cases: Case[] = [
+  {
+    label: 'the finance bureau reading an enterprise for government procurement',
+    as: { caller: finance, headers: matter('GOVERNMENT_PROCUREMENT') },
+    subject: enterprise,
+    granted: ['name', 'creditRecords', 'creditReports', 'providers'],
+    refused: { disclosures: 'FORBIDDEN', audit: 'FORBIDDEN' },
+  },
+  {
+    label: 'the finance bureau reading a natural person for government procurement',
+    as: { caller: finance, headers: matter('GOVERNMENT_PROCUREMENT') },
+    subject: person,
+    granted: ['providers'],
+    refused: { subject: 'FORBIDDEN', audit: 'FORBIDDEN' },
+  },
+  {
+    label: 'the finance bureau naming personnel review, a matter it is not responsible for',
+    as: { caller: finance, headers: matter('PERSONNEL_REVIEW') },
+    subject: person,
+    granted: ['providers'],
+    refused: { subject: 'FORBIDDEN', audit: 'FORBIDDEN' },
+  },
+  {
+    label: 'the organisation department reading a person for personnel review',
+    as: { caller: organisationDepartment, headers: matter('PERSONNEL_REVIEW') },
+    subject: person,
+    granted: ['name', 'creditRecords', 'providers'],
+    refused: { creditReports: 'FORBIDDEN', disclosures: 'FORBIDDEN', audit: 'FORBIDDEN' },
+  },
+  {
+    label: 'the organisation department reading an enterprise for personnel review',
+    as: { caller: organisationDepartment, headers: matter('PERSONNEL_REVIEW') },
+    subject: enterprise,
+    granted: ['providers'],
+    refused: { subject: 'FORBIDDEN', audit: 'FORBIDDEN' },
+  },
+  {
+    label: 'an officer without a case number',
+    as: { caller: finance, headers: { 'x-credit-matter': 'GOVERNMENT_PROCUREMENT' } },
+    subject: enterprise,
+    granted: ['providers'],
+    refused: { subject: 'FORBIDDEN', audit: 'FORBIDDEN' },
+  },
+  {
+    label: 'the credit office supervising',
+    as: supervisor,
+    subject: person,
+    granted: ['name', 'creditRecords', 'creditReports', 'disclosures', 'providers', 'audit'],
+    refused: {},
+  },
+  {
+    label: 'a registry admin',
+    as: { caller: registryAdmin },
+    subject: enterprise,
+    granted: ['providers'],
+    refused: { subject: 'FORBIDDEN', audit: 'FORBIDDEN' },
+  },
+  {
+    label: 'an analyst',
+    as: { caller: analyst, headers: { 'x-credit-matter': 'STATISTICAL_ANALYSIS' } },
+    subject: enterprise,
+    granted: ['name', 'creditRecords', 'providers'],
+    refused: { creditReports: 'FORBIDDEN', disclosures: 'FORBIDDEN', audit: 'FORBIDDEN' },
+  },
+  {
+    label: 'a bank with the subject’s consent',
+    as: { caller: bank, headers: { 'x-credit-matter': 'FINANCIAL_SERVICES', 'x-credit-consent': demoConsents.bankFinancialServices } },
+    subject: consented,
+    granted: ['name', 'creditRecords', 'creditReports', 'providers'],
+    refused: { disclosures: 'FORBIDDEN', audit: 'FORBIDDEN' },
+  },
+  {
+    label: 'a bank with a consent for another subject',
+    as: { caller: bank, headers: { 'x-credit-matter': 'FINANCIAL_SERVICES', 'x-credit-consent': demoConsents.bankFinancialServices } },
+    subject: other,
+    granted: ['providers'],
+    refused: { subject: 'FORBIDDEN', audit: 'FORBIDDEN' },
+  },
+  {
+    label: 'a bank without a consent',
+    as: { caller: bank, headers: { 'x-credit-matter': 'FINANCIAL_SERVICES' } },
+    subject: consented,
+    granted: ['providers'],
+    refused: { subject: 'FORBIDDEN', audit: 'FORBIDDEN' },
+  },
+  {
+    label: 'a bank with an expired consent',
+    as: { caller: bank, headers: { 'x-credit-matter': 'FINANCIAL_SERVICES', 'x-credit-consent': demoConsents.expired } },
+    subject: consented,
+    granted: ['providers'],
+    refused: { subject: 'FORBIDDEN', audit: 'FORBIDDEN' },
+  },
+  {
+    label: 'a bank with a revoked consent',
+    as: { caller: bank, headers: { 'x-credit-matter': 'FINANCIAL_SERVICES', 'x-credit-consent': demoConsents.revoked } },
+    subject: consented,
+    granted: ['providers'],
+    refused: { subject: 'FORBIDDEN', audit: 'FORBIDDEN' },
+  },
+  {
+    label: 'a caller without a token',
+    as: {},
+    subject: enterprise,
+    granted: ['providers'],
+    refused: { subject: 'UNAUTHENTICATED', audit: 'UNAUTHENTICATED' },
+  },
+];
+
+async function auditRows(platform: Platform, requestId: string): Promise<{ outcome: string; subject_id: string | null; field_groups: string }[]> {
+  return await platform.databases.audit.query('SELECT outcome, subject_id, field_groups FROM audit_entry WHERE request_id = ? ORDER BY sequence', [requestId]);
+}
+
+describe.each(testDatabases)('access to fields through the gateway on $label', (database) => {
+  const suite = 'access';
+  let platform: Platform;
+  let requests = 0;
+  const query = (as: As, q: string, variables: Record<string, unknown>) => {
+    const requestId = `access-${++requests}`;
+    return platform.query(q, variables, { ...as, headers: { ...as.headers, 'x-request-id': requestId } }).then((result) => ({ result, requestId }));
+  };
+
+  beforeAll(async () => {
+    await database.cleanUp(suite);
+    platform = await startPlatform(database.target(suite), { seedSubjects: world.subjects.length });
+  });
+
+  afterAll(async () => {
+    await platform?.stop();
+    await database.cleanUp(suite);
+  });
+
+  it.each(cases)('answers $label with exactly the granted fields', async ({ as, subject, granted, refused }) => {
+    const { result, requestId } = await query(as, MATRIX, { id: subject.id });
+    for (const field of granted) expect([field, at(result.data, paths[field])]).not.toEqual([field, null]);
+    for (const [field, code] of Object.entries(refused) as [Field, string][]) {
+      expect([field, at(result.data, paths[field])]).toEqual([field, null]);
+      const error = result.errors?.find((e) => JSON.stringify(e.path) === JSON.stringify(paths[field]));
+      expect([field, error?.extensions?.code]).toEqual([field, code]);
+    }
+    // No error anywhere else, and nothing of the subject where the subject itself was refused.
+    const refusedPaths = Object.keys(refused).map((f) => JSON.stringify(paths[f as Field]));
+    expect((result.errors ?? []).map((e) => JSON.stringify(e.path)).filter((p) => !refusedPaths.includes(p))).toEqual([]);
+    expect(JSON.stringify(result)).not.toContain('disclosures":[');
+
+    const rows = await auditRows(platform, requestId);
+    const disclosed = rows.filter((r) => r.outcome === 'DISCLOSED');
+    if (granted.includes('name')) expect(disclosed.map((r) => r.subject_id)).toContain(subject.id);
+    else expect(disclosed).toEqual([]);
+    if (Object.keys(refused).length) expect(rows.some((r) => r.outcome === 'DENIED')).toBe(true);
+  });
+
+  it('masks a citizen ID number unless the purpose grants personal identifiers', async () => {
+    const PERSON = `query($id: ID!) { subject(id: $id) { citizenIdNumber registeredAddress } }`;
+    const masked = (await query({ caller: finance, headers: matter('STATE_ASSET_TRANSFER') }, PERSON, { id: person.id })).result;
+    expect(masked.data).toEqual({ subject: { citizenIdNumber: `${person.identifier.slice(0, 4)}**********${person.identifier.slice(14)}`, registeredAddress: expect.stringMatching(/区\*\*\*\*$/) } });
+    const clear = (await query({ caller: organisationDepartment, headers: matter('PERSONNEL_REVIEW') }, PERSON, { id: person.id })).result;
+    expect(clear.data).toEqual({ subject: { citizenIdNumber: person.identifier, registeredAddress: person.registeredAddress } });
+  });
+
+  it('tells a consent-scoped caller nothing about a subject that does not exist', async () => {
+    const bankAs = { caller: bank, headers: { 'x-credit-matter': 'FINANCIAL_SERVICES', 'x-credit-consent': demoConsents.bankFinancialServices } };
+    const missing = (await query(bankAs, `query { subjectByCode(code: "914403001922038216") { name } }`, {})).result;
+    const existing = (await query(bankAs, `query($code: String!) { subjectByCode(code: $code) { name } }`, { code: other.identifier })).result;
+    expect(missing.data).toEqual({ subjectByCode: null });
+    expect(existing.data).toEqual({ subjectByCode: null });
+    expect(missing.errors?.map((e) => [e.message, e.extensions?.code])).toEqual(existing.errors?.map((e) => [e.message, e.extensions?.code]));
+  });
+
+  it.each([
+    ['a forged signature', async (p: Platform) => (await p.token(finance)).replace(/.{6}$/, 'AAAAAA')],
+    ['an expired token', async (p: Platform) => p.token(finance, { expiresIn: Math.floor(Date.now() / 1000) - 60 })],
+    ['a token for another audience', async (p: Platform) => p.token(finance, { audience: 'someone-else' })],
+    ['a token from another issuer', async (p: Platform) => p.token(finance, { issuer: 'someone-else' })],
+    ['a malformed header', async () => 'not a token at all'],
+  ])('refuses %s with 401 UNAUTHENTICATED, no data, and audits the attempt', async (_label, makeToken) => {
+    const requestId = `bad-token-${_label}`;
+    const result = await postGraphQL(platform.gatewayUrl, { query: MATRIX, variables: { id: enterprise.id } }, { authorization: `Bearer ${await makeToken(platform)}`, 'x-request-id': requestId, ...matter('GOVERNMENT_PROCUREMENT') });
+    expect(result.status).toBe(401);
+    expect(result.data ?? null).toBeNull();
+    expect(result.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    expect((await auditRows(platform, requestId)).map((r) => r.outcome)).toEqual(['DENIED']);
+  });
+
+  describe('a subgraph called directly', () => {
+    it.each([
+      ['without the gateway signature', async () => ({})],
+      ['with a forged signature', async () => Object.fromEntries(Object.entries(await signedBy(fullAccess)).map(([k, v]) => [k, `${v.slice(0, -6)}AAAAAA`]))],
+    ])('refuses a request %s with 401 and discloses nothing', async (_label, headers) => {
+      const result: GraphQLResponse = await postGraphQL(platform.subgraphs.entities.url, { query: `query($id: ID!) { subject(id: $id) { name } }`, variables: { id: enterprise.id } }, await headers());
+      expect(result.status).toBe(401);
+      expect(result.data ?? null).toBeNull();
+      expect(result.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    });
+
+    it('still answers the federation SDL query composition tools need', async () => {
+      const result = await postGraphQL<{ _service: { sdl: string } }>(platform.subgraphs.records.url, { query: '{ _service { sdl } }' });
+      expect(result.data?._service.sdl).toContain('type CreditRecord');
+    });
+  });
+
+  it('writes exactly one entry per subject and request under concurrent load, in few batches, and the chain verifies', async () => {
+    const ids = world.subjects.filter((s) => s.kind !== 'NATURAL_PERSON').slice(0, 10).map((s) => s.id);
+    const before = platform.gateway.audit.batchSizes.length;
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => query({ caller: finance, headers: matter('GOVERNMENT_PROCUREMENT', `LOAD-${i}`) }, `query($id: ID!) { subject(id: $id) { name creditRecords { totalCount } } }`, { id: ids[i % ids.length] })),
+    );
+    for (const [i, { result, requestId }] of results.entries()) {
+      expect(result.errors).toBeUndefined();
+      const rows = await auditRows(platform, requestId);
+      expect(rows.map((r) => [r.outcome, r.subject_id])).toEqual([['DISCLOSED', ids[i % ids.length]]]);
+      // A count covers every row the grants let it count, dishonesty lists included.
+      expect(rows[0].field_groups.split(',')).toEqual(expect.arrayContaining(['PUBLIC_RECORDS', 'SUBJECT_BASICS']));
+      expect(['DISHONESTY_LISTS', 'PUBLIC_RECORDS', 'SUBJECT_BASICS']).toEqual(expect.arrayContaining(rows[0].field_groups.split(',')));
+    }
+    const batches = platform.gateway.audit.batchSizes.slice(before);
+    expect(batches.reduce((a, b) => a + b, 0)).toBe(40);
+    expect(batches.length).toBeLessThan(40);
+    const chain = await platform.query<{ verifyAuditChain: { intact: boolean } }>('{ verifyAuditChain { intact entries firstBrokenSequence } }', {}, supervisor);
+    expect(chain.data?.verifyAuditChain.intact).toBe(true);
+  });
+
+  it('withholds every answer that would disclose data while the audit log cannot be written', async () => {
+    await platform.subgraphs.audit.stop();
+    const { result } = await query({ caller: finance, headers: matter('GOVERNMENT_PROCUREMENT') }, `query($id: ID!) { subject(id: $id) { name } }`, { id: enterprise.id });
+    expect(result.data ?? null).toBeNull();
+    expect(result.errors?.map((e) => e.extensions?.code)).toEqual(['AUDIT_UNAVAILABLE']);
+    expect(JSON.stringify(result)).not.toContain(enterprise.name);
+  });
+});

@@ -1,0 +1,68 @@
+import fs from 'node:fs';
+import { parse, visit } from 'graphql';
+import { fieldGroupNames } from '../../lib/access/field-groups';
+import { decideGrants, purposeGrants, standingGrants } from '../../lib/access/policy';
+import { matters } from '../../lib/catalogue/matters';
+import { subgraphNames, readSdl, supergraphPath } from '../../schema/subgraphs';
+import { accessDocPath, renderAccessDoc } from '../../scripts/docs';
+import { grantOf } from '../../subgraphs/shared/access';
+
+describe('the access policy catalogue', () => {
+  it('names only field groups that exist, in SDLs and in grants', () => {
+    const named = new Set<string>();
+    for (const name of subgraphNames) {
+      visit(parse(readSdl(name)), { FieldDefinition: (field) => void (grantOf(field) && named.add(grantOf(field)!)) });
+    }
+    for (const group of [...named, ...Object.values(purposeGrants).flat(), ...standingGrants.flatMap((g) => g.groups)]) {
+      expect(fieldGroupNames as string[]).toContain(group);
+    }
+  });
+
+  it('gives a grant list to every purpose, and only to purposes', () => {
+    expect(Object.keys(purposeGrants).sort()).toEqual(matters.map((m) => m.code).sort());
+  });
+
+  it('never hands out the gateway-only groups', () => {
+    const granted = [...Object.values(purposeGrants).flat(), ...standingGrants.flatMap((g) => g.groups)];
+    expect(granted).not.toContain('AUDIT_WRITE');
+    expect(granted).not.toContain('CONSENT_VERIFY');
+  });
+
+  it('makes every guarded field nullable, unless everyone is granted its group', () => {
+    const everyone = new Set<string>(standingGrants.filter((g) => g.anonymous).flatMap((g) => g.groups));
+    const offenders: string[] = [];
+    for (const name of subgraphNames) {
+      visit(parse(readSdl(name)), {
+        FieldDefinition: (field) => {
+          const group = grantOf(field);
+          if (group && !everyone.has(group) && field.type.kind === 'NonNullType') offenders.push(`${name}: ${field.name.value}`);
+        },
+      });
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it.each([
+    ['the finance bureau for procurement', { id: 'u', organisation: 'FINANCE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' }, { matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'C-1' }, undefined],
+    ['the finance bureau for personnel review', { id: 'u', organisation: 'FINANCE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' }, { matter: 'PERSONNEL_REVIEW', caseNumber: 'C-1' }, 'FINANCE is not a department responsible for PERSONNEL_REVIEW'],
+    ['the credit office for a "relevant departments" matter', { id: 'u', organisation: 'CREDIT_OFFICE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' }, { matter: 'AWARDS_AND_RATINGS', caseNumber: 'C-1' }, 'CREDIT_OFFICE is not a department responsible for AWARDS_AND_RATINGS'],
+    ['a bank without a consent', { id: 'u', organisation: 'BANK', organisationKind: 'FINANCIAL_INSTITUTION', role: 'EXTERNAL_USER' }, { matter: 'FINANCIAL_SERVICES' }, "FINANCIAL_SERVICES needs the subject's consent"],
+    ['a bank for procurement', { id: 'u', organisation: 'BANK', organisationKind: 'FINANCIAL_INSTITUTION', role: 'EXTERNAL_USER' }, { matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'C-1' }, 'not open to FINANCIAL_INSTITUTION'],
+    ['an unknown matter', { id: 'u', organisation: 'FINANCE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' }, { matter: 'LUNCH' }, 'is not a matter'],
+  ] as const)('decides %s', (_label, caller, purpose, refusal) => {
+    const decision = decideGrants(caller, purpose);
+    if (refusal) {
+      expect(decision.purposeRefused).toContain(refusal);
+      expect(decision.groups).not.toContain('SUBJECT_BASICS');
+    } else {
+      expect(decision.purposeRefused).toBeUndefined();
+      expect(decision.groups).toEqual(expect.arrayContaining(['SUBJECT_BASICS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS', 'REPORTS']));
+      expect(decision.groups).not.toContain('PERSONAL_IDENTIFIERS');
+    }
+  });
+
+  it('documents exactly what it enforces: docs/access.md is rendered from the catalogue and the supergraph', () => {
+    expect(fs.existsSync(supergraphPath)).toBe(true);
+    expect(fs.readFileSync(accessDocPath, 'utf8')).toBe(renderAccessDoc());
+  });
+});
