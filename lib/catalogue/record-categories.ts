@@ -104,3 +104,48 @@ export function addMonths(isoDate: string, months: number): string {
   target.setUTCDate(Math.min(d, lastDay));
   return target.toISOString().slice(0, 10);
 }
+
+/**
+ * Months after the decision date before the subject may apply for restoration (信用修复): the
+ * minimum disclosure period of `disclosureMonths` for graded records, the serious minimum (one
+ * year) for the serious-dishonesty list, none for the others (a court lifts a dishonest-judgment-
+ * debtor listing once the debt is performed; a tax grade is re-assessed by the taxation bureau).
+ * Source: 《信用修复管理办法》 (in force 2026-04-01), as summarised in domain.md.
+ */
+export function minimumDisclosureMonths(category: RecordCategoryCode, severity: Severity | null): number {
+  if (category === 'SERIOUS_DISHONESTY_LIST') return disclosureMonths.SERIOUS.minimum;
+  return severity ? disclosureMonths[severity].minimum : 0;
+}
+
+/** The first day the subject may apply for restoration of a negative record. */
+export function restorableFrom(category: RecordCategoryCode, severity: Severity | null, decisionDate: string): string {
+  return addMonths(decisionDate, minimumDisclosureMonths(category, severity));
+}
+
+/** Who may decide a restoration application: whoever made the finding restores it (谁认定谁修复). */
+export type RestorationDeciders = 'SOURCE_DEPARTMENT' | 'SOURCE_DEPARTMENT_OR_CREDIT_OFFICE';
+
+export interface RestorationRule {
+  /** Who decides; the credit office (区信用办) may decide only where the rules let the platform restore. */
+  decidedBy: RestorationDeciders;
+  /** Why, with the source: shown to applicants and in the docs. */
+  basis: string;
+}
+
+/**
+ * Credit restoration (信用修复) by category, for negative records only. Administrative penalties,
+ * enforcement and contract breaches: the subject applies once the minimum disclosure period has
+ * passed, corrected, obligations met and a credit commitment made; the source department or the
+ * credit office that runs the platform decides. The serious-dishonesty list follows the stricter
+ * rule: at least one year listed, and only the department that listed the subject may remove it.
+ * Court listings and tax grades are restored only by the court or the taxation bureau.
+ * Source: 《信用修复管理办法》 (in force 2026-04-01), 谁认定谁修复; domain.md.
+ */
+export const restorationRules: Readonly<Partial<Record<RecordCategoryCode, RestorationRule>>> = {
+  ADMINISTRATIVE_PENALTY: { decidedBy: 'SOURCE_DEPARTMENT_OR_CREDIT_OFFICE', basis: 'after the minimum disclosure period of its severity (minor none, general 3 months, serious 1 year)' },
+  ADMINISTRATIVE_ENFORCEMENT: { decidedBy: 'SOURCE_DEPARTMENT_OR_CREDIT_OFFICE', basis: 'after the minimum disclosure period of its severity, as for penalties' },
+  CONTRACT_PERFORMANCE: { decidedBy: 'SOURCE_DEPARTMENT_OR_CREDIT_OFFICE', basis: 'after the minimum disclosure period of its severity, as for penalties' },
+  SERIOUS_DISHONESTY_LIST: { decidedBy: 'SOURCE_DEPARTMENT', basis: 'after at least one year on the list, removed only by the department that listed the subject' },
+  DISHONEST_JUDGMENT_DEBTOR: { decidedBy: 'SOURCE_DEPARTMENT', basis: 'lifted by the people’s court once the obligation is performed' },
+  TAX_CREDIT_GRADE: { decidedBy: 'SOURCE_DEPARTMENT', basis: 'a C or D grade is restored by the taxation bureau (纳税信用修复)' },
+};

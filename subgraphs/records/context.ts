@@ -1,21 +1,69 @@
-import type DataLoader from 'dataloader';
+import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
 import { loaderById, PageLoaders } from '../shared/loaders';
 import { CreditRecordRepository } from './credit-record.repository';
 import { todayInDistrict } from '../../lib/calendar';
 import type { CreditRecord } from './entities/credit-record.entity';
+import type { CreditRecordEvent } from './entities/credit-record-event.entity';
+import type { CreditRecordObjection } from './entities/credit-record-objection.entity';
+import type { RestorationApplication } from './entities/restoration-application.entity';
+import { SubjectDirectoryUnavailable, type SubjectDirectory } from './intake/subject-directory';
+import { RecordLifecycleRepository } from './record-lifecycle.repository';
+
+/** What the records subgraph needs from outside its database. */
+export interface RecordsDependencies {
+  /** Where record intake checks that subjects exist (the entities subgraph). */
+  subjects: SubjectDirectory;
+  /** Fixes the clock (tests). */
+  now?: () => Date;
+}
 
 export interface RecordsContext {
+  db: DataSource;
+  /** When the request started; history derives expiry events up to it. */
+  now: Date;
   /** The district's date when the request started: `status` and the status filter both read it. */
   today: string;
   repository: CreditRecordRepository;
+  lifecycle: RecordLifecycleRepository;
+  subjects: SubjectDirectory;
   recordById: DataLoader<string, CreditRecord | null>;
+  eventsByRecord: DataLoader<string, CreditRecordEvent[]>;
+  objectionsByRecord: DataLoader<string, CreditRecordObjection[]>;
+  applicationsByRecord: DataLoader<string, RestorationApplication[]>;
+  objectionById: DataLoader<string, CreditRecordObjection | null>;
+  applicationById: DataLoader<string, RestorationApplication | null>;
   pages: PageLoaders;
+  clock: () => Date;
 }
 
+/** A directory for contexts built without one (seeding, tests of reads): any lookup fails, typed. */
+const noDirectory: SubjectDirectory = {
+  lookUp: async () => {
+    throw new SubjectDirectoryUnavailable('this records context was built without a subject directory');
+  },
+};
+
 /** Per request: loaders are never shared between requests. `now` lets tests fix the clock. */
-export function createRecordsContext(db: DataSource, now: Date = new Date()): RecordsContext {
+export function createRecordsContext(db: DataSource, now: Date = new Date(), dependencies: RecordsDependencies = { subjects: noDirectory }): RecordsContext {
   const today = todayInDistrict(now);
+  const clock = dependencies.now ?? (() => new Date());
   const repository = new CreditRecordRepository(db, today);
-  return { today, repository, recordById: loaderById(repository.records), pages: new PageLoaders() };
+  const lifecycle = new RecordLifecycleRepository(db, today, clock);
+  return {
+    db,
+    now,
+    today,
+    repository,
+    lifecycle,
+    subjects: dependencies.subjects,
+    recordById: loaderById(repository.records),
+    eventsByRecord: new DataLoader((ids) => lifecycle.eventsByRecords(ids)),
+    objectionsByRecord: new DataLoader((ids) => lifecycle.objectionsByRecords(ids)),
+    applicationsByRecord: new DataLoader((ids) => lifecycle.applicationsByRecords(ids)),
+    objectionById: loaderById(lifecycle.objections),
+    applicationById: loaderById(lifecycle.applications),
+    pages: new PageLoaders(),
+    clock,
+  };
 }

@@ -35,6 +35,11 @@ export function buildCreditRecord(draft: CreditRecordDraft, write: { id: string;
     const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
     throw badInput(problems[0].field, `${problems[0].message}${more}`, { problems });
   }
+  return recordFromDraft(draft, write);
+}
+
+/** The row for a draft already validated (`validateCreditRecord`), with its disclosure end from the catalogue. */
+export function recordFromDraft(draft: CreditRecordDraft, write: { id: string; recordedAt: Date }): CreditRecord {
   const severity = draft.severity ?? null;
   return Object.assign(new CreditRecord(), {
     id: write.id,
@@ -47,16 +52,16 @@ export function buildCreditRecord(draft: CreditRecordDraft, write: { id: string;
     documentNumber: draft.documentNumber.trim(),
     decisionDate: draft.decisionDate,
     disclosureEndsAt: disclosureEndsAt(draft.category, draft.polarity, severity, draft.decisionDate),
+    validUntil: draft.validUntil ?? null,
     status: draft.status ?? 'ACTIVE',
     summary: draft.summary.trim(),
     recordedAt: write.recordedAt,
   });
 }
 
-/** Every query the records subgraph makes, in one place. `today` is the district's date for the request. */
 /**
  * The field groups a reader needs to see a record: its category's group, and
- * RESTRICTED_RECORDS once it no longer counts (objected, restored, expired).
+ * RESTRICTED_RECORDS once it no longer counts (objected, restored, expired, withdrawn).
  */
 export function groupsToSee(record: Pick<CreditRecord, 'category' | 'status' | 'disclosureEndsAt'>, today: string): string[] {
   const category = findRecordCategory(record.category)?.fieldGroup ?? 'PUBLIC_RECORDS';
@@ -74,6 +79,7 @@ export function visibleFilter(filter: CreditRecordFilter, grants: readonly strin
   return narrowed;
 }
 
+/** Every query about credit records themselves, in one place. `today` is the district's date for the request. */
 export class CreditRecordRepository {
   readonly records: Repository<CreditRecord>;
 
@@ -150,6 +156,7 @@ export class CreditRecordRepository {
         return `(${stored} = ? AND ${endsAt} < ?)`;
       case 'OBJECTED':
       case 'RESTORED':
+      case 'WITHDRAWN':
         params.push(status);
         return `${stored} = ?`;
     }

@@ -1,8 +1,7 @@
 import { findDepartment } from '../../lib/catalogue/departments';
 import {
-  addMonths,
-  disclosureMonths,
   findRecordCategory,
+  restorableFrom,
   taxGradePolarity,
   type Polarity,
   type RecordCategoryCode,
@@ -23,6 +22,8 @@ export interface CreditRecordDraft {
   sourceDepartment: string;
   documentNumber: string;
   decisionDate: string;
+  /** Last day the decision itself is in force (有效期至: a licence, an honour's term), when it has one. */
+  validUntil?: string | null;
   /** Defaults to ACTIVE. EXPIRED is read, never written. */
   status?: StoredRecordStatus | null;
   summary: string;
@@ -38,7 +39,7 @@ export interface CreditRecordProblem {
 
 const polarities: readonly string[] = ['POSITIVE', 'NEGATIVE', 'NEUTRAL'];
 const severities: readonly string[] = ['MINOR', 'GENERAL', 'SERIOUS'];
-const storedStatuses: readonly string[] = ['ACTIVE', 'OBJECTED', 'RESTORED'];
+const storedStatuses: readonly string[] = ['ACTIVE', 'OBJECTED', 'RESTORED', 'WITHDRAWN'];
 const maxDocumentNumberLength = 64;
 const maxSummaryLength = 500;
 
@@ -101,6 +102,12 @@ export function validateCreditRecord(draft: CreditRecordDraft, today: string): C
   if (!decisionDateValid) problem('decisionDate', `decisionDate must be a calendar date YYYY-MM-DD, got ${JSON.stringify(draft.decisionDate)}`);
   else if (draft.decisionDate > today) problem('decisionDate', `decisionDate must not be after today (${today}), got ${draft.decisionDate}`);
 
+  const validUntil = draft.validUntil ?? null;
+  if (validUntil !== null) {
+    if (!isIsoDate(validUntil)) problem('validUntil', `validUntil must be a calendar date YYYY-MM-DD, got ${JSON.stringify(validUntil)}`);
+    else if (decisionDateValid && validUntil < draft.decisionDate) problem('validUntil', `validUntil (${validUntil}) must not be before the decision date (${draft.decisionDate})`);
+  }
+
   if (draft.recordedAt) {
     const recordedOn = Number.isNaN(draft.recordedAt.getTime()) ? undefined : todayInDistrict(draft.recordedAt);
     if (!recordedOn) problem('recordedAt', 'recordedAt must be a valid instant');
@@ -111,24 +118,16 @@ export function validateCreditRecord(draft: CreditRecordDraft, today: string): C
 
   const status = draft.status ?? 'ACTIVE';
   if (!storedStatuses.includes(status)) {
-    problem('status', `status must be ACTIVE, OBJECTED or RESTORED (EXPIRED follows from the disclosure end), got ${JSON.stringify(status)}`);
+    problem('status', `status must be ACTIVE, OBJECTED, RESTORED or WITHDRAWN (EXPIRED follows from the disclosure end), got ${JSON.stringify(status)}`);
   } else if (status === 'RESTORED') {
     if (draft.polarity !== 'NEGATIVE') problem('status', `only a negative record can be restored (信用修复), got a ${draft.polarity} record`);
     else if (category && decisionDateValid) {
-      const restorableFrom = addMonths(draft.decisionDate, minimumDisclosureMonths(category.code, severity));
-      if (restorableFrom > today) problem('status', `this record can be restored from ${restorableFrom} (its minimum disclosure period), not before; today is ${today}`);
+      const from = restorableFrom(category.code, severity, draft.decisionDate);
+      if (from > today) problem('status', `this record can be restored from ${from} (its minimum disclosure period), not before; today is ${today}`);
     }
   }
   return problems;
 }
 
-/**
- * Months a negative record stays disclosed before its subject may apply for restoration
- * (《信用修复管理办法》): the severity's minimum, the serious minimum for the serious-dishonesty
- * list; courts lift a dishonest-judgment-debtor listing as soon as the debt is performed.
- */
-export function minimumDisclosureMonths(category: RecordCategoryCode, severity: Severity | null): number {
-  if (category === 'SERIOUS_DISHONESTY_LIST') return disclosureMonths.SERIOUS.minimum;
-  return severity ? disclosureMonths[severity].minimum : 0;
-}
-
+// Moved to the catalogue, beside the periods it reads; re-exported for existing callers.
+export { minimumDisclosureMonths } from '../../lib/catalogue/record-categories';

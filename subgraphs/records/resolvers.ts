@@ -1,11 +1,25 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { departments, findDepartment, type Department } from '../../lib/catalogue/departments';
-import { recordCategories, type RecordCategory } from '../../lib/catalogue/record-categories';
+import { recordCategories, restorableFrom, restorationRules, type RecordCategory } from '../../lib/catalogue/record-categories';
+import { badInput, clientError, ErrorCode } from '../../lib/errors';
 import { disclose, forbidden, type SubgraphContext } from '../shared/access';
 import { pageSize, toConnection } from '../shared/pagination';
 import type { RecordsContext } from './context';
 import { effectiveStatus, groupsToSee, type CreditRecordFilter } from './credit-record.repository';
 import type { CreditRecord } from './entities/credit-record.entity';
+import type { CreditRecordEvent } from './entities/credit-record-event.entity';
+import type { CreditRecordObjection } from './entities/credit-record-objection.entity';
+import type { RestorationApplication } from './entities/restoration-application.entity';
+import { intakeChunkSize, RecordIntake, type IntakeRow, type PreparedChunk, type Rejection, type RowResult } from './intake/record-intake';
+import type { RecordRow } from './intake/record-input';
+import { SubjectDirectoryUnavailable } from './intake/subject-directory';
+import { historyOf } from './record-history';
+import type { ApplyForRestorationInput, DecideObjectionInput, DecideRestorationInput, FileObjectionInput } from './record-lifecycle.repository';
+import { actorOf, maySeeLifecycle } from './record-roles';
+import { writeTransaction } from './write-queue';
+
+/** Rows one `submitCreditRecords` call may carry; larger files go through `npm run import`. */
+export const maxBatchRows = 5000;
 
 /** Stored codes were validated against the catalogue on write; a miss here is a bug, not bad input. */
 function departmentOf(code: string): Department {
@@ -28,12 +42,107 @@ function shown(ctx: Context, record: CreditRecord | null): CreditRecord | null {
   return record;
 }
 
+/** The department a submission is made for: the caller's own, never an input. */
+function submittingDepartment(ctx: Context): string {
+  const { caller } = ctx.access.identity;
+  if (caller?.organisationKind !== 'DEPARTMENT' || !findDepartment(caller.organisation)) {
+    throw forbidden('credit records are submitted by a department of the catalogue, in its own name');
+  }
+  return caller.organisation;
+}
+
+function intakeFor(ctx: Context): RecordIntake {
+  return new RecordIntake(ctx.db, { department: submittingDepartment(ctx), actor: actorOf(ctx.access.identity, 'submitting credit records'), subjects: ctx.subjects, now: ctx.clock });
+}
+
+/** Prepares rows a chunk (one subject lookup) at a time; an unreachable entities subgraph fails the call, storing nothing. */
+async function prepareAll(intake: RecordIntake, rows: IntakeRow[]): Promise<PreparedChunk[]> {
+  const chunks: PreparedChunk[] = [];
+  try {
+    for (let start = 0; start < rows.length; start += intakeChunkSize) chunks.push(await intake.prepare(rows.slice(start, start + intakeChunkSize)));
+  } catch (error) {
+    if (error instanceof SubjectDirectoryUnavailable) {
+      throw clientError(ErrorCode.SUBGRAPH_UNAVAILABLE, 'the subjects could not be checked with the entities subgraph, so nothing was stored; retry later', { serviceName: 'entities' });
+    }
+    throw error;
+  }
+  return chunks;
+}
+
+/** A case (objection, application) is shown to its subject, its source department, its filer and the credit office. */
+function visibleCase<T extends { subjectId: string; sourceDepartment: string; submittedByOrganisation: string }>(ctx: Context, value: T | null, what: string): T | null {
+  if (value && !maySeeLifecycle(ctx.access.identity, value)) throw forbidden(`this ${what} is shown to its subject, the record's source department, the organisation that filed it and the credit office`);
+  return value;
+}
+
+function lifecycleOf(ctx: Context, record: CreditRecord, field: string): void {
+  if (!maySeeLifecycle(ctx.access.identity, record)) throw forbidden(`CreditRecord.${field} is shown to the record's subject, its source department and the credit office`);
+}
+
+function rejectionList(results: RowResult[]): Rejection[] {
+  return results.flatMap((r) => r.rejections);
+}
+
 export const resolvers: GraphQLResolverMap<Context> = {
   Query: {
     creditRecord: async (_: unknown, args: { id: string }, ctx: Context) => shown(ctx, await ctx.recordById.load(args.id)),
     creditRecordCategories: () => recordCategories,
     departments: () => departments,
     department: (_: unknown, args: { code: string }) => findDepartment(args.code) ?? null,
+    submittedCreditRecord: (_: unknown, args: { documentNumber: string }, ctx: Context) =>
+      ctx.repository.records.findOneBy({ sourceDepartment: submittingDepartment(ctx), documentNumber: args.documentNumber.trim() }),
+    creditRecordObjection: async (_: unknown, args: { id: string }, ctx: Context) => visibleCase(ctx, await ctx.objectionById.load(args.id), 'objection'),
+    restorationApplication: async (_: unknown, args: { id: string }, ctx: Context) => visibleCase(ctx, await ctx.applicationById.load(args.id), 'restoration application'),
+    creditRecordObjections: async (_: unknown, args: { status?: string | null; first?: number; after?: string | null }, ctx: Context) => {
+      const page = await ctx.lifecycle.list(ctx.lifecycle.objections, ctx.access.identity, args.status, pageSize(args.first), args.after);
+      page?.rows.forEach((o) => disclose(ctx.access, o.subjectId, 'RECORD_OBJECTIONS'));
+      return toConnection(page, 'submittedAt', (o) => o.id);
+    },
+    restorationApplications: async (_: unknown, args: { status?: string | null; first?: number; after?: string | null }, ctx: Context) => {
+      const page = await ctx.lifecycle.list(ctx.lifecycle.applications, ctx.access.identity, args.status, pageSize(args.first), args.after);
+      page?.rows.forEach((a) => disclose(ctx.access, a.subjectId, 'RECORD_RESTORATION'));
+      return toConnection(page, 'submittedAt', (a) => a.id);
+    },
+  },
+  Mutation: {
+    submitCreditRecord: async (_: unknown, args: { input: RecordRow }, ctx: Context) => {
+      const intake = intakeFor(ctx);
+      const [chunk] = await prepareAll(intake, [{ row: 1, values: args.input }]);
+      const problems = chunk.rows[0].rejections;
+      if (problems.length) {
+        const first = problems[0];
+        const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
+        throw clientError(first.code as Exclude<ErrorCode, 'INTERNAL_SERVER_ERROR'>, `${first.reason}${more}`, { field: first.field, problems: problems.map(({ field, reason }) => ({ field, reason })) });
+      }
+      const [result] = await intake.commit(chunk);
+      if (result.outcome === 'REJECTED') {
+        const first = result.rejections[0];
+        throw badInput(first.field ?? 'input', first.reason);
+      }
+      return { outcome: result.outcome, record: result.record };
+    },
+    submitCreditRecords: async (_: unknown, args: { rows: RecordRow[] }, ctx: Context) => {
+      if (args.rows.length > maxBatchRows) {
+        throw badInput('rows', `a batch carries at most ${maxBatchRows} rows, got ${args.rows.length}; split it, or import the file with \`npm run import\``, { maximum: maxBatchRows });
+      }
+      const intake = intakeFor(ctx);
+      const chunks = await prepareAll(
+        intake,
+        args.rows.map((values, i) => ({ row: i + 1, values })),
+      );
+      // One transaction for the whole call: a failing mutation stores nothing.
+      const results = await writeTransaction(ctx.db, async (manager) => {
+        const all: RowResult[] = [];
+        for (const chunk of chunks) all.push(...(await intake.commit(chunk, manager)));
+        return all;
+      });
+      const count = (outcome: RowResult['outcome']) => results.filter((r) => r.outcome === outcome).length;
+      return { created: count('CREATED'), updated: count('UPDATED'), unchanged: count('UNCHANGED'), rejected: count('REJECTED'), rejections: rejectionList(results) };
+    },
+    objectToCreditRecord: (_: unknown, args: { input: FileObjectionInput }, ctx: Context) => ctx.lifecycle.fileObjection(args.input, ctx.access.identity),
+    decideObjection: (_: unknown, args: { input: DecideObjectionInput }, ctx: Context) => ctx.lifecycle.decideObjection(args.input, ctx.access.identity),
+    applyForRestoration: (_: unknown, args: { input: ApplyForRestorationInput }, ctx: Context) => ctx.lifecycle.applyForRestoration(args.input, ctx.access.identity),
+    decideRestoration: (_: unknown, args: { input: DecideRestorationInput }, ctx: Context) => ctx.lifecycle.decideRestoration(args.input, ctx.access.identity),
   },
   Subject: {
     // The subject's own fields live in the entities subgraph; here it only anchors creditRecords.
@@ -54,6 +163,34 @@ export const resolvers: GraphQLResolverMap<Context> = {
     subject: (record: CreditRecord) => ({ __typename: 'Subject', id: record.subjectId }),
     sourceDepartment: (record: CreditRecord) => departmentOf(record.sourceDepartment),
     status: (record: CreditRecord, _: unknown, ctx: Context) => effectiveStatus(record, ctx.today),
+    history: async (record: CreditRecord, _: unknown, ctx: Context) => {
+      lifecycleOf(ctx, record, 'history');
+      return historyOf(record, await ctx.eventsByRecord.load(record.id), ctx.now);
+    },
+    objections: (record: CreditRecord, _: unknown, ctx: Context) => {
+      lifecycleOf(ctx, record, 'objections');
+      return ctx.objectionsByRecord.load(record.id);
+    },
+    restorationApplications: (record: CreditRecord, _: unknown, ctx: Context) => {
+      lifecycleOf(ctx, record, 'restorationApplications');
+      return ctx.applicationsByRecord.load(record.id);
+    },
+    restorableFrom: (record: CreditRecord) => (record.polarity === 'NEGATIVE' && restorationRules[record.category] ? restorableFrom(record.category, record.severity, record.decisionDate) : null),
+  },
+  CreditRecordEvent: {
+    before: (event: CreditRecordEvent) => event.beforeValues,
+    after: (event: CreditRecordEvent) => event.afterValues,
+  },
+  CreditRecordObjection: {
+    record: (objection: CreditRecordObjection, _: unknown, ctx: Context) => ctx.recordById.load(objection.recordId),
+    subject: (objection: CreditRecordObjection) => ({ __typename: 'Subject', id: objection.subjectId }),
+    sourceDepartment: (objection: CreditRecordObjection) => departmentOf(objection.sourceDepartment),
+  },
+  RestorationApplication: {
+    record: (application: RestorationApplication, _: unknown, ctx: Context) => ctx.recordById.load(application.recordId),
+    subject: (application: RestorationApplication) => ({ __typename: 'Subject', id: application.subjectId }),
+    sourceDepartment: (application: RestorationApplication) => departmentOf(application.sourceDepartment),
+    evidence: (application: RestorationApplication) => JSON.parse(application.evidence) as string[],
   },
   CreditRecordCategory: {
     sourceDepartments: (category: RecordCategory) => category.sourceDepartments?.map(departmentOf) ?? null,

@@ -1,11 +1,15 @@
 import type { DataSource } from 'typeorm';
-import { addMonths, taxGradePolarity, type Polarity, type RecordCategoryCode, type Severity, type TaxCreditGrade } from '../../lib/catalogue/record-categories';
+import { addMonths, restorableFrom, taxGradePolarity, type Polarity, type RecordCategoryCode, type Severity, type TaxCreditGrade } from '../../lib/catalogue/record-categories';
 import type { Random } from '../../scripts/demo/random';
 import type { DemoSubject, DemoWorld } from '../../scripts/demo/world';
 import { insertMissing } from '../shared/seeding';
 import { buildCreditRecord } from './credit-record.repository';
 import { minimumDisclosureMonths, type CreditRecordDraft } from './credit-record.validation';
 import { CreditRecord, type StoredRecordStatus } from './entities/credit-record.entity';
+import { CreditRecordEvent, type RecordValues } from './entities/credit-record-event.entity';
+import { CreditRecordObjection, type ObjectionResolution, type ObjectionStatus } from './entities/credit-record-objection.entity';
+import { RestorationApplication, type RestorationStatus } from './entities/restoration-application.entity';
+import { recordEvent, type Actor } from './record-history';
 
 /** The demo's "today": seeded dates are fixed relative to it, so records expire as real days pass. */
 export const demoToday = '2026-11-25';
@@ -26,11 +30,17 @@ const platformLaunch = '2020-11-02';
  * | 4 | a dishonest judgment debtor | listed by 北戴河区人民法院 in 2026 |
  * | 5 | a restored record only | a general penalty of 2025, RESTORED |
  * | 6 | an expired record only | a general penalty of 2024 / a court listing of 2023, disclosure over: reads EXPIRED |
- * | 7 | the remaining kinds | registration change, licence, enforcement under objection (OBJECTED), contract performance, tax grade B / enforcement under objection, credit commitment |
+ * | 7 | the remaining kinds | registration change, licence, enforcement under objection (OBJECTED), contract performance, tax grade B, a minor penalty WITHDRAWN on an accepted objection / enforcement under objection, credit commitment, a withdrawn minor penalty |
  * | 8–9 | ordinary random subjects | |
  *
  * These eight alone hold every category and every status, so even the smallest demo world (10
- * subjects, the seed script's minimum) shows them all.
+ * subjects, the seed script's minimum) shows them all. Their lifecycle (`illustrativeCases`):
+ * subject 1's penalty had an objection accepted with a correction (the fine was mis-typed) and a
+ * restoration application rejected; subject 2's an objection rejected; subject 3 has a
+ * restoration application pending for its penalty; subject 5's restoration was approved; subject
+ * 7's enforcement has its objection pending and its withdrawn penalty an accepted one. Every
+ * other OBJECTED record has its pending objection and every other RESTORED one its approved
+ * application, and every record its CREATED event, so the history explains every status.
  */
 export const illustrativeSubjectCount = 8;
 
@@ -38,6 +48,7 @@ export async function seedRecords(db: DataSource, world: DemoWorld): Promise<num
   const random = world.random('credit-records');
   const numbers = new DocumentNumbers(random);
   const rows: CreditRecord[] = [];
+  const owners: { subject: DemoSubject; index: number }[] = [];
   world.subjects.forEach((subject, index) => {
     const fixtures = index < illustrativeSubjectCount ? illustrativeRecords(index, subject) : randomRecords(subject, random);
     for (const record of fixtures) {
@@ -55,9 +66,200 @@ export async function seedRecords(db: DataSource, world: DemoWorld): Promise<num
       };
       // Throws on an invalid record: every seeded record passes the same validation as intake.
       rows.push(buildCreditRecord(draft, { id: random.uuid(), recordedAt: recordedAt(draft.decisionDate, random), today: demoToday }));
+      owners.push({ subject, index });
     }
   });
-  return await insertMissing(db.getRepository(CreditRecord), rows);
+  const lifecycle = seedLifecycle(rows, owners, world.random('credit-record-lifecycle'));
+  const inserted = await insertMissing(db.getRepository(CreditRecord), rows);
+  await insertMissing(db.getRepository(CreditRecordObjection), lifecycle.objections);
+  await insertMissing(db.getRepository(RestorationApplication), lifecycle.applications);
+  await insertMissing(db.getRepository(CreditRecordEvent), lifecycle.events);
+  return inserted;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The lifecycle: events, objections and restoration applications that explain each status.
+
+/** Who entered a department's records: its records clerk (信息报送员). */
+function clerk(department: string): Actor {
+  return { userId: `clerk-${department.toLowerCase().replace(/_/g, '-')}`, organisation: department };
+}
+
+/** The subject acting for itself, as its self-inquiry token names it. */
+function selfActor(subject: DemoSubject): Actor {
+  return { userId: `self-${subject.id.slice(0, 8)}`, organisation: subject.identifier };
+}
+
+const dayMs = 86_400_000;
+/** Nothing seeded happens after the demo's "today" (17:00 in the district). */
+const latest = Date.parse(`${demoToday}T09:00:00Z`);
+const atMost = (time: number) => new Date(Math.min(time, latest));
+
+interface Lifecycle {
+  events: CreditRecordEvent[];
+  objections: CreditRecordObjection[];
+  applications: RestorationApplication[];
+}
+
+/** A case as the illustrative subjects have it (see the table above). */
+interface IllustrativeCase {
+  subjectIndex: number;
+  category: RecordCategoryCode;
+  status?: StoredRecordStatus;
+  objection?: { status: ObjectionStatus; resolution?: ObjectionResolution; reason: string; decision?: string; corrected?: RecordValues };
+  application?: { status: RestorationStatus; correction: string; evidence: string[]; decision?: string };
+}
+
+const illustrativeCases: IllustrativeCase[] = [
+  {
+    subjectIndex: 1,
+    category: 'ADMINISTRATIVE_PENALTY',
+    objection: {
+      status: 'ACCEPTED',
+      resolution: 'CORRECTED',
+      reason: '处罚决定书载明的罚款金额与信用记录不一致',
+      decision: '经核对，信用记录中的罚款金额录入有误，已按处罚决定书更正',
+    },
+    application: {
+      status: 'REJECTED',
+      correction: '已停止违法行为并完成整改',
+      evidence: ['整改报告'],
+      decision: '罚款尚未缴纳完毕，未履行处罚决定确定的义务，不予修复',
+    },
+  },
+  {
+    subjectIndex: 2,
+    category: 'ADMINISTRATIVE_PENALTY',
+    objection: { status: 'REJECTED', reason: '对处罚的严重程度认定有异议', decision: '经复核，处罚依据和严重程度认定准确，异议不成立' },
+  },
+  {
+    subjectIndex: 3,
+    category: 'ADMINISTRATIVE_PENALTY',
+    application: { status: 'SUBMITTED', correction: '已足额支付拖欠工资并缴纳罚款，建立工资支付台账', evidence: ['罚款缴纳凭证', '工资支付凭证及劳动者签收记录'] },
+  },
+  {
+    subjectIndex: 5,
+    category: 'ADMINISTRATIVE_PENALTY',
+    status: 'RESTORED',
+    application: { status: 'APPROVED', correction: '已缴纳罚款并完成整改', evidence: ['罚款缴纳凭证', '整改完成情况报告'], decision: '当事人已履行处罚义务、完成整改并作出信用承诺，同意修复' },
+  },
+  {
+    subjectIndex: 7,
+    category: 'ADMINISTRATIVE_ENFORCEMENT',
+    status: 'OBJECTED',
+    objection: { status: 'SUBMITTED', reason: '强制措施依据的事实有误，已提交相关证明材料' },
+  },
+  {
+    subjectIndex: 7,
+    category: 'ADMINISTRATIVE_PENALTY',
+    status: 'WITHDRAWN',
+    objection: {
+      status: 'ACCEPTED',
+      resolution: 'WITHDRAWN',
+      reason: '已按期履行相关义务，处罚对象认定有误',
+      decision: '经核查，原处罚决定已依法撤销，撤销该信用记录',
+    },
+  },
+];
+
+const commitment = '本主体承诺已纠正失信行为，今后严格遵守法律法规，如有违反，自愿接受相应惩戒。';
+
+function seedLifecycle(records: CreditRecord[], owners: { subject: DemoSubject; index: number }[], random: Random): Lifecycle {
+  const lifecycle: Lifecycle = { events: [], objections: [], applications: [] };
+  const handled = new Set<string>();
+  records.forEach((record, i) => {
+    const { subject, index } = owners[i];
+    lifecycle.events.push(recordEvent(record.id, 'CREATED', clerk(record.sourceDepartment), record.recordedAt, { id: random.uuid() }));
+    if (index >= illustrativeSubjectCount) return;
+    const wanted = illustrativeCases.find((c) => c.subjectIndex === index && c.category === record.category && (c.status ?? 'ACTIVE') === record.status && !handled.has(`${index}:${c.category}:${c.status}`));
+    if (!wanted) return;
+    handled.add(`${index}:${wanted.category}:${wanted.status}`);
+    const objectedAt = record.recordedAt.getTime() + 2 * dayMs + 3_600_000;
+    if (wanted.objection) addObjection(lifecycle, random, record, subject, objectedAt, wanted.objection);
+    if (wanted.application) {
+      const from = Date.parse(`${restorableFrom(record.category, record.severity, record.decisionDate)}T02:00:00Z`);
+      addApplication(lifecycle, random, record, subject, Math.max(from, objectedAt + 12 * dayMs), wanted.application);
+    }
+  });
+  // Every other record whose stored status needs a case gets the usual one.
+  records.forEach((record, i) => {
+    const { subject, index } = owners[i];
+    if (index < illustrativeSubjectCount) return;
+    if (record.status === 'OBJECTED') {
+      addObjection(lifecycle, random, record, subject, record.recordedAt.getTime() + random.int(1, 30) * dayMs, { status: 'SUBMITTED', reason: random.pick(['对认定的事实有异议，已提交证明材料', '记录内容与决定书不一致', '该记录主体认定有误']) });
+    } else if (record.status === 'RESTORED') {
+      const from = Date.parse(`${restorableFrom(record.category, record.severity, record.decisionDate)}T02:00:00Z`);
+      addApplication(lifecycle, random, record, subject, Math.max(from, record.recordedAt.getTime() + dayMs) + random.int(0, 20) * dayMs, {
+        status: 'APPROVED',
+        correction: '已履行相关义务并完成整改',
+        evidence: ['履行义务凭证', '整改完成情况报告'],
+        decision: '当事人已纠正失信行为、履行相关义务并作出信用承诺，同意修复',
+      });
+    }
+  });
+  return lifecycle;
+}
+
+function addObjection(lifecycle: Lifecycle, random: Random, record: CreditRecord, subject: DemoSubject, at: number, spec: NonNullable<IllustrativeCase['objection']>): void {
+  const submittedAt = atMost(at);
+  const decidedAt = spec.status === 'SUBMITTED' ? null : atMost(at + 8 * dayMs);
+  const department = clerk(record.sourceDepartment);
+  const objection = Object.assign(new CreditRecordObjection(), {
+    id: random.uuid(),
+    recordId: record.id,
+    subjectId: record.subjectId,
+    sourceDepartment: record.sourceDepartment,
+    status: spec.status,
+    reason: spec.reason,
+    submittedBy: selfActor(subject).userId,
+    submittedByOrganisation: selfActor(subject).organisation,
+    submittedAt,
+    resolution: spec.resolution ?? null,
+    decidedBy: decidedAt ? department.userId : null,
+    decidedByOrganisation: decidedAt ? department.organisation : null,
+    decidedAt,
+    decisionReason: spec.decision ?? null,
+  });
+  lifecycle.objections.push(objection);
+  const event = (kind: CreditRecordEvent['kind'], actor: Actor, time: Date, details: { reason: string; before?: RecordValues; after?: RecordValues }) =>
+    lifecycle.events.push(recordEvent(record.id, kind, actor, time, { id: random.uuid(), relatedId: objection.id, ...details }));
+  const previous = spec.status === 'SUBMITTED' ? record.status : 'ACTIVE';
+  event('OBJECTED', selfActor(subject), submittedAt, { reason: spec.reason, before: { status: 'ACTIVE' }, after: { status: 'OBJECTED' } });
+  if (!decidedAt || !spec.decision) return;
+  if (spec.status === 'REJECTED') event('OBJECTION_REJECTED', department, decidedAt, { reason: spec.decision, before: { status: 'OBJECTED' }, after: { status: previous } });
+  else if (spec.resolution === 'WITHDRAWN') event('WITHDRAWN', department, decidedAt, { reason: spec.decision, before: { status: 'OBJECTED' }, after: { status: 'WITHDRAWN' } });
+  else {
+    // The fine was entered with one zero too many: the summary as it read before the correction.
+    const before = record.summary.replace(/罚款(\d+)元/, (_m, amount: string) => `罚款${amount}0元`);
+    event('CORRECTED', department, decidedAt, { reason: spec.decision, before: { summary: before, status: 'OBJECTED' }, after: { summary: record.summary, status: 'ACTIVE' } });
+  }
+}
+
+function addApplication(lifecycle: Lifecycle, random: Random, record: CreditRecord, subject: DemoSubject, at: number, spec: NonNullable<IllustrativeCase['application']>): void {
+  const submittedAt = atMost(at);
+  const decidedAt = spec.status === 'SUBMITTED' ? null : atMost(at + 10 * dayMs);
+  const department = clerk(record.sourceDepartment);
+  const application = Object.assign(new RestorationApplication(), {
+    id: random.uuid(),
+    recordId: record.id,
+    subjectId: record.subjectId,
+    sourceDepartment: record.sourceDepartment,
+    status: spec.status,
+    correction: spec.correction,
+    evidence: JSON.stringify(spec.evidence),
+    commitment,
+    submittedBy: selfActor(subject).userId,
+    submittedByOrganisation: selfActor(subject).organisation,
+    submittedAt,
+    decidedBy: decidedAt ? department.userId : null,
+    decidedByOrganisation: decidedAt ? department.organisation : null,
+    decidedAt,
+    decisionReason: spec.decision ?? null,
+  });
+  lifecycle.applications.push(application);
+  if (spec.status === 'APPROVED' && decidedAt) {
+    lifecycle.events.push(recordEvent(record.id, 'RESTORED', department, decidedAt, { id: random.uuid(), relatedId: application.id, reason: spec.decision, before: { status: 'ACTIVE' }, after: { status: 'RESTORED' } }));
+  }
 }
 
 /** How a department numbers its decision documents. */
@@ -180,10 +382,12 @@ function illustrativeRecords(index: number, subject: DemoSubject): Fixture[] {
       ];
     case 7: {
       const objected = { severity: 'GENERAL', status: 'OBJECTED' } as const;
+      const withdrawn = { severity: 'MINOR', status: 'WITHDRAWN' } as const;
       return person
         ? [
             fixture('ADMINISTRATIVE_ENFORCEMENT', series('HOUSING_CONSTRUCTION', '北戴河住建强'), 'NEGATIVE', '2026-10-12', '违法建设逾期未自行拆除，依法强制拆除（当事人对主体认定提出异议）', objected),
             fixture('CREDIT_COMMITMENT', series('HUMAN_RESOURCES', '北戴河人社诺'), 'NEUTRAL', '2026-05-06', '申领职业技能提升补贴时作出个人信用承诺'),
+            fixture('ADMINISTRATIVE_PENALTY', series('ECOLOGY_ENVIRONMENT', '秦北环罚'), 'NEGATIVE', '2026-06-03', '在人口集中地区露天焚烧垃圾，责令改正并罚款500元（异议成立，已撤销）', withdrawn),
           ]
         : [
             fixture('REGISTRATION_BASICS', series('ADMINISTRATIVE_APPROVAL', '北戴河审批变登'), 'NEUTRAL', '2024-09-03', '变更登记：法定代表人变更'),
@@ -191,6 +395,7 @@ function illustrativeRecords(index: number, subject: DemoSubject): Fixture[] {
             fixture('ADMINISTRATIVE_ENFORCEMENT', series('TAXATION', '北戴河税强'), 'NEGATIVE', '2026-10-12', '逾期未缴纳税款48600元，经催告仍未缴纳，依法冻结银行存款（当事人对欠税金额提出异议）', objected),
             fixture('CONTRACT_PERFORMANCE', series('FINANCE', '北戴河财采履'), 'POSITIVE', '2025-12-05', '政府采购合同履约验收合格，履约评价为优秀'),
             taxGrade(2025, 'B', '2026-04-21'),
+            fixture('ADMINISTRATIVE_PENALTY', series('MARKET_REGULATION', '北戴河市监罚'), 'NEGATIVE', '2026-06-03', '未按规定公示年度报告，罚款2000元（异议成立，已撤销）', withdrawn),
           ];
     }
     default:

@@ -1,15 +1,38 @@
 import type { SubgraphDefinition } from '../shared/subgraph';
-import { createRecordsContext, type RecordsContext } from './context';
+import { createRecordsContext, type RecordsContext, type RecordsDependencies } from './context';
 import { CreditRecord } from './entities/credit-record.entity';
+import { CreditRecordEvent } from './entities/credit-record-event.entity';
+import { CreditRecordObjection } from './entities/credit-record-objection.entity';
+import { RestorationApplication } from './entities/restoration-application.entity';
+import { EntitiesSubjectDirectory, readEntitiesLookupConfig } from './intake/subject-directory';
 import { CreateCreditRecord1764000000100 } from './migrations/1764000000100-create-credit-record';
+import { RecordIntakeAndLifecycle1764000000110 } from './migrations/1764000000110-record-intake-and-lifecycle';
 import { resolvers } from './resolvers';
 
-/** Credit records (信用记录) held about market subjects, and the departments that produce them. */
-export const recordsSubgraph: SubgraphDefinition<RecordsContext> = {
-  name: 'records',
-  entities: [CreditRecord],
-  migrations: [CreateCreditRecord1764000000100],
-  resolvers,
-  subjectOf: { Subject: (s: { id: string }) => s.id, CreditRecord: (r: { subjectId: string }) => r.subjectId },
-  createContext: (db) => createRecordsContext(db),
-};
+/**
+ * Credit records (信用记录) held about market subjects, the departments that produce them, and
+ * their lifecycle: intake, objections, restoration, expiry. `dependencies.subjects` is how intake
+ * checks subjects exist (the entities subgraph, over HTTP).
+ */
+export function createRecordsSubgraph(dependencies: RecordsDependencies): SubgraphDefinition<RecordsContext> {
+  return {
+    name: 'records',
+    entities: [CreditRecord, CreditRecordEvent, CreditRecordObjection, RestorationApplication],
+    migrations: [CreateCreditRecord1764000000100, RecordIntakeAndLifecycle1764000000110],
+    resolvers,
+    subjectOf: {
+      Subject: (s: { id: string }) => s.id,
+      CreditRecord: (r: { subjectId: string }) => r.subjectId,
+      CreditRecordObjection: (o: { subjectId: string }) => o.subjectId,
+      RestorationApplication: (a: { subjectId: string }) => a.subjectId,
+    },
+    createContext: (db) => createRecordsContext(db, new Date(), dependencies),
+  };
+}
+
+/**
+ * The definition the registry, the seed and the platform tests use. Its subject directory reads
+ * `SUBGRAPH_ENTITIES_URL` and `GATEWAY_SIGNING_KEY` at its first lookup, not at import: seeding
+ * and migrations never look subjects up. The subgraph process reads them at boot instead (index.ts).
+ */
+export const recordsSubgraph = createRecordsSubgraph({ subjects: new EntitiesSubjectDirectory(() => readEntitiesLookupConfig(process.env)) });

@@ -3,12 +3,15 @@ import type { Polarity, RecordCategoryCode, Severity, TaxCreditGrade } from '../
 
 /**
  * Statuses as stored. EXPIRED is never stored: it is read from an ACTIVE record whose disclosure
- * period has ended (see `effectiveStatus` in credit-record.repository.ts).
+ * period has ended (see `effectiveStatus` in credit-record.repository.ts). WITHDRAWN: the source
+ * department accepted an objection and withdrew the record (it stays, for its history). How a
+ * status may change is the table `recordTransitions` in lifecycle.ts.
  */
-export type StoredRecordStatus = 'ACTIVE' | 'OBJECTED' | 'RESTORED';
+export type StoredRecordStatus = 'ACTIVE' | 'OBJECTED' | 'RESTORED' | 'WITHDRAWN';
 export type RecordStatus = StoredRecordStatus | 'EXPIRED';
 
-// Keep column and index names in sync with migrations/1764000000100-create-credit-record.ts.
+// Keep column and index names in sync with migrations/1764000000100-create-credit-record.ts and
+// 1764000000110-record-intake-and-lifecycle.ts (valid_until).
 @Entity('credit_record')
 @Index('IDX_credit_record_subject_decision', ['subjectId', 'decisionDate'])
 // Bulk intake is idempotent on it: a department sends the same decision twice, one row results.
@@ -48,6 +51,10 @@ export class CreditRecord {
   /** Computed when the record is written (`disclosureEndsAt` of the catalogue); null when not limited. */
   @Column({ name: 'disclosure_ends_at', type: 'date', nullable: true })
   disclosureEndsAt!: string | null;
+
+  /** Last day the decision itself is in force (有效期至), when it has one; informational, never a status. */
+  @Column({ name: 'valid_until', type: 'date', nullable: true })
+  validUntil!: string | null;
 
   @Column({ type: 'varchar', length: 16 })
   status!: StoredRecordStatus;

@@ -7,6 +7,9 @@ import { buildCreditRecord, effectiveStatus } from '../../../subgraphs/records/c
 import { type CreditRecordDraft } from '../../../subgraphs/records/credit-record.validation';
 import { todayInDistrict } from '../../../lib/calendar';
 import { CreditRecord } from '../../../subgraphs/records/entities/credit-record.entity';
+import { CreditRecordEvent } from '../../../subgraphs/records/entities/credit-record-event.entity';
+import { CreditRecordObjection } from '../../../subgraphs/records/entities/credit-record-objection.entity';
+import { RestorationApplication } from '../../../subgraphs/records/entities/restoration-application.entity';
 import { seedRecords } from '../../../subgraphs/records/seed';
 import { recordsSubgraph } from '../../../subgraphs/records/subgraph';
 import { openDatabase } from '../../../subgraphs/shared/database';
@@ -107,7 +110,7 @@ describe.each(testDatabases)('records subgraph on $label', (database) => {
 
     it('holds every category and every status', () => {
       expect(new Set(seeded.map((r) => r.category))).toEqual(new Set(recordCategories.map((c) => c.code)));
-      expect(new Set(seeded.map((r) => effectiveStatus(r, today)))).toEqual(new Set(['ACTIVE', 'OBJECTED', 'RESTORED', 'EXPIRED']));
+      expect(new Set(seeded.map((r) => effectiveStatus(r, today)))).toEqual(new Set(['ACTIVE', 'OBJECTED', 'RESTORED', 'EXPIRED', 'WITHDRAWN']));
     });
 
     it('puts every category and every status in even the smallest demo world', async () => {
@@ -116,10 +119,29 @@ describe.each(testDatabases)('records subgraph on $label', (database) => {
         await seedRecords(small, demoWorld({ subjects: 10 }));
         const rows = await small.getRepository(CreditRecord).find();
         expect(new Set(rows.map((r) => r.category))).toEqual(new Set(recordCategories.map((c) => c.code)));
-        expect(new Set(rows.map((r) => effectiveStatus(r, today)))).toEqual(new Set(['ACTIVE', 'OBJECTED', 'RESTORED', 'EXPIRED']));
+        expect(new Set(rows.map((r) => effectiveStatus(r, today)))).toEqual(new Set(['ACTIVE', 'OBJECTED', 'RESTORED', 'EXPIRED', 'WITHDRAWN']));
       } finally {
         await small.destroy();
       }
+    });
+
+    it('seeds the lifecycle: objections and restoration applications in every state, and events that explain every status', async () => {
+      const objections = await db().getRepository(CreditRecordObjection).find();
+      const applications = await db().getRepository(RestorationApplication).find();
+      const events = await db().getRepository(CreditRecordEvent).find();
+      expect(new Set(objections.map((o) => o.status))).toEqual(new Set(['SUBMITTED', 'ACCEPTED', 'REJECTED']));
+      expect(new Set(objections.filter((o) => o.status === 'ACCEPTED').map((o) => o.resolution))).toEqual(new Set(['CORRECTED', 'WITHDRAWN']));
+      expect(new Set(applications.map((a) => a.status))).toEqual(new Set(['SUBMITTED', 'APPROVED', 'REJECTED']));
+      const created = new Set(events.filter((e) => e.kind === 'CREATED').map((e) => e.recordId));
+      expect(seeded.every((r) => created.has(r.id))).toBe(true);
+      for (const record of seeded) {
+        const pending = objections.filter((o) => o.recordId === record.id && o.status === 'SUBMITTED');
+        expect([record.documentNumber, pending.length]).toEqual([record.documentNumber, record.status === 'OBJECTED' ? 1 : 0]);
+        if (record.status === 'RESTORED') expect(applications.some((a) => a.recordId === record.id && a.status === 'APPROVED')).toBe(true);
+        if (record.status === 'WITHDRAWN') expect(objections.some((o) => o.recordId === record.id && o.resolution === 'WITHDRAWN')).toBe(true);
+      }
+      // Nothing seeded happens after the demo's today.
+      expect(events.every((e) => e.occurredAt.getTime() <= Date.parse('2026-11-25T09:00:00Z'))).toBe(true);
     });
 
     it('gives natural persons fewer records, and no tax grades', () => {
@@ -262,7 +284,7 @@ describe.each(testDatabases)('records subgraph on $label', (database) => {
       for (const entity of all.data!._entities) {
         for (const { node } of entity!.creditRecords.edges) byStatus.set(node.status, (byStatus.get(node.status) ?? new Set()).add(node.id));
       }
-      for (const status of ['ACTIVE', 'OBJECTED', 'RESTORED', 'EXPIRED']) {
+      for (const status of ['ACTIVE', 'OBJECTED', 'RESTORED', 'EXPIRED', 'WITHDRAWN']) {
         const filtered = await query<SubjectPages>(SUBJECT_RECORDS, { r: everyone, first: 100, filter: { statuses: [status] } });
         const found = new Set(filtered.data!._entities.flatMap((e) => e!.creditRecords.edges.map((edge) => edge.node.id)));
         expect(found.size).toBeGreaterThan(0);

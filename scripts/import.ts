@@ -1,0 +1,147 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { findDepartment } from '../lib/catalogue/departments';
+import { readFlag } from '../lib/env';
+import { projectRoot } from '../lib/project-root';
+import { FileRejected } from '../subgraphs/records/intake/intake-file';
+import { importRecordFile, type ImportProgress } from '../subgraphs/records/intake/file-import';
+import type { Rejection } from '../subgraphs/records/intake/record-intake';
+import { EntitiesSubjectDirectory, readEntitiesLookupConfig, SubjectDirectoryUnavailable, type EntitiesLookupConfig } from '../subgraphs/records/intake/subject-directory';
+import { recordsSubgraph } from '../subgraphs/records/subgraph';
+import { databaseTarget, describeTarget, openDatabase, type DatabaseTarget } from '../subgraphs/shared/database';
+import { withDevSecrets } from './dev-secrets';
+
+const usage = `usage: npm run import -- --department CODE [--actor USER] [--format csv|jsonl] [--rejections FILE] [--summary-json FILE] FILE
+
+Imports a department's credit records (信息归集) from FILE into the records database, in that
+department's name: CSV (comma-separated, header row, UTF-8) or JSON Lines (.json/.jsonl, one
+record object per line). Columns / keys: subject_code or subject_id, category, polarity,
+severity, tax_credit_grade, document_number, decision_date, valid_until, summary (JSON Lines:
+the camelCase names of SubmitCreditRecordInput). Importing a file again changes nothing.
+
+Subjects are checked with the entities subgraph (SUBGRAPH_ENTITIES_URL, default
+http://127.0.0.1:4001/graphql, and GATEWAY_SIGNING_KEY); the database is DATABASE_URL /
+DATABASE_PREFIX / SQLITE_DIRECTORY, as for the subgraphs.
+
+--rejections FILE writes every rejected row (row, field, document number, reason) as CSV;
+--summary-json FILE writes the counts, duration and peak memory as JSON, for scripts.
+
+Exit status: 0 every row stored or unchanged; 3 imported, some rows rejected; 1 the file was
+rejected (nothing stored) or the import failed; 2 a usage or configuration error.`;
+
+/** One progress line on stderr: redrawn in place on a terminal, every tenth otherwise. */
+function progressPrinter(file: string): { update(progress: ImportProgress): void; done(): void } {
+  const tty = process.stderr.isTTY;
+  const started = Date.now();
+  let lastDecile = -1;
+  let drawn = false;
+  const format = (n: number) => n.toLocaleString('en-US');
+  return {
+    update({ rows, bytesRead, size, totals }) {
+      const fraction = size ? Math.min(1, bytesRead / size) : 1;
+      const width = 24;
+      const filled = Math.round(fraction * width);
+      const rate = rows / Math.max(0.001, (Date.now() - started) / 1000);
+      const line = `${path.basename(file)} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}%  ${format(rows)} rows  ${format(Math.round(rate))} rows/s  created ${format(totals.created)}  updated ${format(totals.updated)}  unchanged ${format(totals.unchanged)}  rejected ${format(totals.rejected)}`;
+      if (tty) {
+        process.stderr.write(`\r${line}\x1b[K`);
+        drawn = true;
+      } else if (Math.floor(fraction * 10) > lastDecile) {
+        lastDecile = Math.floor(fraction * 10);
+        process.stderr.write(`${line}\n`);
+      }
+    },
+    done() {
+      if (drawn) process.stderr.write('\n');
+    },
+  };
+}
+
+/** Rejections go to a CSV file when asked (all of them, streamed), and the first 20 to the terminal. */
+function rejectionSink(file: string | undefined): { add(rejection: Rejection): void; shown: Rejection[]; close(): Promise<void> } {
+  const shown: Rejection[] = [];
+  const out = file ? fs.createWriteStream(file) : undefined;
+  const quote = (value: string | number | null) => (value === null ? '' : /[",\n\r]/.test(String(value)) ? `"${String(value).replace(/"/g, '""')}"` : String(value));
+  out?.write('row,field,document_number,reason\n');
+  return {
+    add(rejection) {
+      if (shown.length < 20) shown.push(rejection);
+      out?.write(`${[rejection.row, rejection.field, rejection.documentNumber, rejection.reason].map(quote).join(',')}\n`);
+    },
+    shown,
+    close: () => new Promise<void>((resolve) => (out ? out.end(resolve) : resolve())),
+  };
+}
+
+async function main(argv: string[]): Promise<number> {
+  const positional = argv.filter((arg, i) => !arg.startsWith('--') && !(i > 0 && argv[i - 1].startsWith('--') && !argv[i - 1].includes('=')));
+  const department = readFlag(argv, 'department');
+  if (argv.includes('--help') || positional.length !== 1 || !department) {
+    console.error(usage);
+    return 2;
+  }
+  if (!findDepartment(department)) {
+    console.error(`--department must be a department code of the catalogue (e.g. MARKET_REGULATION), got "${department}"`);
+    return 2;
+  }
+  const [file] = positional;
+  const dataDirectory = path.join(projectRoot, 'data');
+  const env = withDevSecrets(process.env, dataDirectory);
+  let lookup: EntitiesLookupConfig;
+  let target: DatabaseTarget;
+  try {
+    lookup = readEntitiesLookupConfig(env);
+    target = databaseTarget(env, dataDirectory);
+  } catch (error) {
+    console.error(`configuration error: ${(error as Error).message}`);
+    return 2;
+  }
+  const requestId = `import-${randomUUID()}`;
+  const actor = { userId: readFlag(argv, 'actor') ?? `import:${os.userInfo().username}`, organisation: department, requestId };
+  const db = await openDatabase('records', target, recordsSubgraph);
+  const progress = progressPrinter(file);
+  const rejections = rejectionSink(readFlag(argv, 'rejections'));
+  try {
+    const summary = await importRecordFile(db, file, {
+      department,
+      actor,
+      subjects: new EntitiesSubjectDirectory(lookup),
+      format: readFlag(argv, 'format'),
+      onProgress: (p) => progress.update(p),
+      onRejection: (r) => rejections.add(r),
+    });
+    progress.done();
+    const { created, updated, unchanged, rejected } = summary.totals;
+    const rowsPerSecond = Math.round(summary.rows / Math.max(summary.seconds, 0.001));
+    // maxRSS is in KiB: the process's peak resident memory, whatever the file's size.
+    const peakRssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
+    console.log(`${path.basename(file)}: ${summary.rows} rows in ${summary.seconds.toFixed(1)} s (${rowsPerSecond} rows/s, peak memory ${peakRssMiB} MiB) for ${department} into ${describeTarget(target)} (import ${requestId})`);
+    const summaryFile = readFlag(argv, 'summary-json');
+    if (summaryFile) fs.writeFileSync(summaryFile, `${JSON.stringify({ file, department, rows: summary.rows, seconds: summary.seconds, rowsPerSecond, peakRssMiB, ...summary.totals })}\n`);
+    console.log(`  created ${created}, updated ${updated}, unchanged ${unchanged}, rejected ${rejected}`);
+    for (const r of rejections.shown) console.log(`  row ${r.row}${r.field ? `, ${r.field}` : ''}: ${r.reason}`);
+    if (rejected > rejections.shown.length) console.log(`  ... ${readFlag(argv, 'rejections') ? `every rejection is in ${readFlag(argv, 'rejections')}` : 'pass --rejections FILE for all of them'}`);
+    return rejected ? 3 : 0;
+  } catch (error) {
+    progress.done();
+    if (error instanceof FileRejected) console.error(`${path.basename(file)} rejected: ${error.message}`);
+    else if (error instanceof SubjectDirectoryUnavailable) console.error(`import stopped: ${error.message}. Chunks committed before it stay; importing the file again completes it.`);
+    else console.error(`import failed: ${(error as Error).stack ?? error}`);
+    return 1;
+  } finally {
+    await rejections.close();
+    await db.destroy();
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,120 @@
+import { findRecordCategory, taxGradePolarity, type Polarity, type RecordCategoryCode, type Severity, type TaxCreditGrade } from '../../../lib/catalogue/record-categories';
+import { ErrorCode } from '../../../lib/errors';
+import { detectIdentifierKind, normaliseIdentifier, validateCitizenIdNumber, validateUnifiedSocialCreditCode } from '../../../lib/identifiers';
+import { validateCreditRecord, type CreditRecordDraft } from '../credit-record.validation';
+
+/**
+ * One submitted record as it arrives, before anything is trusted: text from a CSV file, values
+ * from a JSON line or from the GraphQL input `SubmitCreditRecordInput` (the same names).
+ */
+export const rowFields = ['subjectId', 'subjectCode', 'category', 'polarity', 'severity', 'taxCreditGrade', 'documentNumber', 'decisionDate', 'validUntil', 'summary', 'sourceDepartment'] as const;
+export type RowField = (typeof rowFields)[number];
+export type RecordRow = Partial<Record<RowField, unknown>>;
+
+/** One reason a row cannot be stored. `field` is null when the row as a whole is at fault. */
+export interface RowProblem {
+  field: RowField | null;
+  reason: string;
+  /** The typed error a single submission answers with (`lib/errors.ts`). */
+  code: ErrorCode;
+}
+
+/** How a row names its subject, after normalisation. */
+export type SubjectReference = { id: string; code?: undefined } | { code: string; id?: undefined };
+
+export interface ParsedRow {
+  /** The document number as given (trimmed), for duplicate detection and reports; null when missing. */
+  documentNumber: string | null;
+  subject: SubjectReference | null;
+  /** The draft to store once its subject is resolved (`subjectId` is filled in then); valid only without problems. */
+  draft: CreditRecordDraft;
+  problems: RowProblem[];
+}
+
+const upper = (value: string | null) => (value === null ? null : value.toUpperCase());
+
+/**
+ * Reads one row for `department` (the caller's own: a department submits only in its own name)
+ * and checks every rule that needs no database: the subject's code check character, the
+ * catalogue rules of `validateCreditRecord`, and the dates against `today`. Polarity may be
+ * omitted where the category (or the tax grade) decides it. At most one problem per field.
+ */
+export function parseRow(values: RecordRow, department: string, today: string): ParsedRow {
+  const problems: RowProblem[] = [];
+  const problem = (field: RowField | null, reason: string, code: ErrorCode = ErrorCode.BAD_USER_INPUT) => {
+    if (!problems.some((p) => p.field === field)) problems.push({ field, reason, code });
+  };
+  const text = (field: RowField): string | null => {
+    const value = values[field];
+    if (value === undefined || value === null) return null;
+    if (typeof value !== 'string') {
+      problem(field, `${field} must be text, got ${typeof value === 'object' ? 'an object' : `the ${typeof value} ${JSON.stringify(value)}`}`);
+      return null;
+    }
+    const trimmed = value.trim();
+    return trimmed === '' ? null : trimmed;
+  };
+
+  const subjectId = text('subjectId');
+  const rawCode = text('subjectCode');
+  let subject: SubjectReference | null = null;
+  if (subjectId !== null && rawCode !== null) {
+    problem('subjectId', 'name the subject by subjectCode or by subjectId, not both');
+  } else if (subjectId !== null) {
+    if (subjectId.length > 36) problem('subjectId', `subjectId must be a subject id of 1 to 36 characters, got ${subjectId.length} characters`);
+    else subject = { id: subjectId };
+  } else if (rawCode !== null) {
+    const code = normaliseIdentifier(rawCode);
+    if (detectIdentifierKind(code) === 'CITIZEN_ID_NUMBER') {
+      const result = validateCitizenIdNumber(code);
+      if (result.valid) subject = { code };
+      else problem('subjectCode', `invalid citizen ID number ${JSON.stringify(rawCode)}: ${result.message}`, ErrorCode.INVALID_ID_NUMBER);
+    } else {
+      const result = validateUnifiedSocialCreditCode(code);
+      if (result.valid) subject = { code };
+      else problem('subjectCode', `invalid unified social credit code ${JSON.stringify(rawCode)}: ${result.message}`, ErrorCode.INVALID_CREDIT_CODE);
+    }
+  } else if (!problems.some((p) => p.field === 'subjectId' || p.field === 'subjectCode')) {
+    problem('subjectCode', 'each record names its subject: subjectCode (统一社会信用代码 or 公民身份号码) or subjectId; this row has neither');
+  }
+
+  const category = upper(text('category'));
+  const severity = upper(text('severity'));
+  const taxCreditGrade = upper(text('taxCreditGrade'));
+  let polarity = upper(text('polarity'));
+  const known = category === null ? undefined : findRecordCategory(category);
+  if (category === null) problem('category', 'category is required: a catalogue code such as ADMINISTRATIVE_PENALTY');
+  if (polarity === null && known) {
+    if (known.polarities.length === 1) polarity = known.polarities[0];
+    else if (known.code === 'TAX_CREDIT_GRADE' && taxCreditGrade !== null && taxCreditGrade in taxGradePolarity) polarity = taxGradePolarity[taxCreditGrade as TaxCreditGrade];
+    else if (known.code !== 'TAX_CREDIT_GRADE') problem('polarity', `polarity is required for ${known.code} records: ${known.polarities.join(' or ')}`);
+  }
+
+  const sourceDepartment = upper(text('sourceDepartment'));
+  if (sourceDepartment !== null && sourceDepartment !== department) {
+    problem('sourceDepartment', `this batch is submitted by ${department}, in its own name; a record of ${sourceDepartment} must be submitted by ${sourceDepartment}`);
+  }
+
+  const documentNumber = text('documentNumber');
+  const draft: CreditRecordDraft = {
+    // A placeholder until the subject is resolved; validation needs a well-formed id here.
+    subjectId: subject?.id ?? 'pending',
+    category: (category ?? '') as RecordCategoryCode,
+    polarity: (polarity ?? '') as Polarity,
+    severity: severity as Severity | null,
+    taxCreditGrade: taxCreditGrade as TaxCreditGrade | null,
+    sourceDepartment: department,
+    documentNumber: documentNumber ?? '',
+    decisionDate: text('decisionDate') ?? '',
+    validUntil: text('validUntil'),
+    summary: text('summary') ?? '',
+  };
+  for (const found of validateCreditRecord(draft, today)) {
+    if (found.field === 'recordedAt' || found.field === 'status') continue;
+    // An omitted polarity is derived from the category: with no known category, that one problem is enough.
+    if (found.field === 'polarity' && polarity === null && !known) continue;
+    const field: RowField = found.field === 'subjectId' && subject?.code !== undefined ? 'subjectCode' : found.field;
+    problem(field, found.message);
+  }
+  return { documentNumber, subject, draft, problems };
+}

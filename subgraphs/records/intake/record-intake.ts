@@ -1,0 +1,247 @@
+import { randomUUID } from 'node:crypto';
+import { In, type DataSource, type EntityManager } from 'typeorm';
+import { todayInDistrict } from '../../../lib/calendar';
+import { ErrorCode } from '../../../lib/errors';
+import { effectiveStatus, recordFromDraft } from '../credit-record.repository';
+import { CreditRecord } from '../entities/credit-record.entity';
+import { CreditRecordEvent } from '../entities/credit-record-event.entity';
+import { recordTransitions, transition } from '../lifecycle';
+import { changedValues, contentFields, recordEvent, type Actor } from '../record-history';
+import { lockFor, writeTransaction } from '../write-queue';
+import { parseRow, type RecordRow, type RowField, type RowProblem, type SubjectReference } from './record-input';
+import type { SubjectDirectory } from './subject-directory';
+
+/** A row of a batch: its number (1 = the first data row) and its values, with any problem its reader found (encoding, shape). */
+export interface IntakeRow {
+  row: number;
+  values: RecordRow;
+  problems?: RowProblem[];
+}
+
+export type RowOutcome = 'CREATED' | 'UPDATED' | 'UNCHANGED' | 'REJECTED';
+
+/** Why one row was not stored: `CreditRecordRejection` of the schema. */
+export interface Rejection {
+  row: number;
+  field: RowField | null;
+  reason: string;
+  documentNumber: string | null;
+  code: ErrorCode;
+}
+
+export interface RowResult {
+  row: number;
+  outcome: RowOutcome;
+  /** The stored record (created, updated or unchanged). */
+  record?: CreditRecord;
+  rejections: Rejection[];
+}
+
+export interface IntakeTotals {
+  created: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+}
+
+/** Rows per lookup request and per transaction: large enough to amortise round trips, small enough to keep locks short. */
+export const intakeChunkSize = 1000;
+/** Subjects an intake remembers (about 150 bytes each). */
+const knownSubjectsLimit = 100_000;
+
+interface PreparedRow {
+  row: number;
+  documentNumber: string | null;
+  /** A valid record to store, its subject resolved; absent when the row is rejected. */
+  record?: CreditRecord;
+  rejections: Rejection[];
+}
+
+/** A chunk that passed every check that needs no write: `commit` stores it. */
+export interface PreparedChunk {
+  rows: PreparedRow[];
+}
+
+export interface IntakeOptions {
+  /** The caller's own department: every row is submitted in its name. */
+  department: string;
+  actor: Actor;
+  subjects: SubjectDirectory;
+  /** Fixes the clock (tests); the district's "today" is read once, when the intake starts. */
+  now?: () => Date;
+}
+
+/**
+ * Record intake (信息归集): one department's rows, in order, validated, their subjects looked up
+ * once per chunk, and committed a chunk per transaction. Idempotent on (source department,
+ * document number): a row equal to its stored record changes nothing; a changed row corrects the
+ * record and its history keeps the change (a CORRECTED event with the fields before and after).
+ * A document number seen twice in one intake is a mistake in the batch: the later row is
+ * rejected, so a batch never contradicts itself and a second run equals the first.
+ *
+ * Memory: a chunk at a time, one entry per document number seen (for that duplicate check) and
+ * at most `knownSubjectsLimit` subjects found, never the rows themselves.
+ */
+export class RecordIntake {
+  readonly totals: IntakeTotals = { created: 0, updated: 0, unchanged: 0, rejected: 0 };
+  private readonly firstRowOf = new Map<string, number>();
+  /**
+   * Subjects found so far (`id:…` / `code:…` → subject id), at most `knownSubjectsLimit`, oldest
+   * forgotten first: a department's file names the same subjects again and again, and a subject,
+   * once registered, is never removed, so a found subject need not be asked for twice. Misses are
+   * never cached: a subject registered during the import is found in a later chunk.
+   */
+  private readonly known = new Map<string, string>();
+  private readonly today: string;
+  private readonly clock: () => Date;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly options: IntakeOptions,
+  ) {
+    this.clock = options.now ?? (() => new Date());
+    this.today = todayInDistrict(this.clock());
+  }
+
+  /**
+   * Parses, validates and resolves the subjects of rows given in batch order, with at most one
+   * request to the entities subgraph (none when every subject was found before); writes nothing.
+   * Throws SubjectDirectoryUnavailable when the subjects cannot be checked.
+   */
+  async prepare(rows: readonly IntakeRow[]): Promise<PreparedChunk> {
+    const parsed = rows.map((input) => {
+      const row = parseRow(input.values, this.options.department, this.today);
+      const problems = [...(input.problems ?? [])];
+      // A row its reader could not read as a whole (not JSON, the wrong number of fields) gets that one reason.
+      const unreadable = problems.some((p) => p.field === null);
+      if (!unreadable) for (const p of row.problems) if (!problems.some((q) => q.field === p.field)) problems.push(p);
+      if (row.documentNumber !== null) {
+        const first = this.firstRowOf.get(row.documentNumber);
+        if (first === undefined) this.firstRowOf.set(row.documentNumber, input.row);
+        else if (!problems.some((p) => p.field === 'documentNumber')) {
+          problems.push({ field: 'documentNumber', code: ErrorCode.BAD_USER_INPUT, reason: `documentNumber ${row.documentNumber} already appears in row ${first} of this batch; a decision is sent once` });
+        }
+      }
+      return { input, row, problems };
+    });
+
+    // This chunk's subjects: those found before, then the rest asked in one request. Resolved into
+    // a map of the chunk's own, so that remembering new subjects never forgets one this chunk needs.
+    const keyOf = (s: SubjectReference) => (s.id !== undefined ? `id:${s.id}` : `code:${s.code}`);
+    const wanted = parsed.filter((p) => p.problems.length === 0 && p.row.subject).map((p) => p.row.subject as SubjectReference);
+    const resolved = new Map<string, string>();
+    for (const subject of wanted) {
+      const id = this.known.get(keyOf(subject));
+      if (id !== undefined) resolved.set(keyOf(subject), id);
+    }
+    const missing = wanted.filter((s) => !resolved.has(keyOf(s)));
+    const ids = [...new Set(missing.filter((s) => s.id !== undefined).map((s) => s.id as string))];
+    const codes = [...new Set(missing.filter((s) => s.code !== undefined).map((s) => s.code as string))];
+    if (ids.length || codes.length) {
+      const asked = await this.options.subjects.lookUp(ids, codes, this.options.actor.requestId ?? undefined);
+      for (const id of asked.ids) resolved.set(`id:${id}`, id);
+      for (const [code, id] of asked.codes) resolved.set(`code:${code}`, id);
+    }
+    for (const [key, id] of resolved) this.remember(key, id);
+
+    return {
+      rows: parsed.map(({ input, row, problems }) => {
+        if (problems.length === 0 && row.subject) {
+          const subjectId = resolved.get(keyOf(row.subject));
+          if (subjectId === undefined) {
+            problems.push(
+              row.subject.id !== undefined
+                ? { field: 'subjectId', code: ErrorCode.NOT_FOUND, reason: `no subject has the id ${row.subject.id}` }
+                : { field: 'subjectCode', code: ErrorCode.NOT_FOUND, reason: `no subject with the code ${row.subject.code} is registered on the platform` },
+            );
+          } else {
+            const record = recordFromDraft({ ...row.draft, subjectId }, { id: randomUUID(), recordedAt: this.clock() });
+            return { row: input.row, documentNumber: row.documentNumber, record, rejections: [] };
+          }
+        }
+        const rejections = problems.map((p) => ({ row: input.row, field: p.field, reason: p.reason, code: p.code, documentNumber: row.documentNumber }));
+        return { row: input.row, documentNumber: row.documentNumber, rejections };
+      }),
+    };
+  }
+
+  private remember(key: string, id: string): void {
+    this.known.delete(key);
+    this.known.set(key, id);
+    if (this.known.size > knownSubjectsLimit) this.known.delete(this.known.keys().next().value as string);
+  }
+
+  /**
+   * Stores a prepared chunk: inside `manager`'s transaction when given (a mutation commits all
+   * its chunks at once), otherwise in a transaction of its own. The stored records it compares
+   * with are read inside the transaction, locked on MySQL, so a concurrent objection or import
+   * cannot slip between the comparison and the write.
+   */
+  async commit(chunk: PreparedChunk, manager?: EntityManager): Promise<RowResult[]> {
+    const results = manager ? await this.write(chunk, manager) : await writeTransaction(this.db, (m) => this.write(chunk, m));
+    for (const result of results) this.totals[result.outcome.toLowerCase() as keyof IntakeTotals] += 1;
+    return results;
+  }
+
+  private async write(chunk: PreparedChunk, manager: EntityManager): Promise<RowResult[]> {
+    const valid = chunk.rows.filter((r) => r.record);
+    const existing = new Map<string, CreditRecord>();
+    if (valid.length) {
+      const stored = await manager.find(CreditRecord, {
+        where: { sourceDepartment: this.options.department, documentNumber: In(valid.map((r) => r.record!.documentNumber)) },
+        lock: lockFor(manager) ? { mode: 'pessimistic_write' } : undefined,
+      });
+      for (const record of stored) existing.set(record.documentNumber, record);
+    }
+    const now = this.clock();
+    const inserts: CreditRecord[] = [];
+    const events: CreditRecordEvent[] = [];
+    const results: RowResult[] = [];
+    for (const prepared of chunk.rows) {
+      const incoming = prepared.record;
+      if (!incoming) {
+        results.push({ row: prepared.row, outcome: 'REJECTED', rejections: prepared.rejections });
+        continue;
+      }
+      const stored = existing.get(incoming.documentNumber);
+      if (!stored) {
+        inserts.push(incoming);
+        events.push(recordEvent(incoming.id, 'CREATED', this.options.actor, now));
+        // A later row of the same chunk with this number was rejected as a duplicate in prepare.
+        existing.set(incoming.documentNumber, incoming);
+        results.push({ row: prepared.row, outcome: 'CREATED', record: incoming, rejections: [] });
+        continue;
+      }
+      // Only what the department sends is compared: a disclosure end recomputed under newer
+      // catalogue rules is not a correction by the department.
+      if (contentFields.every((f) => (stored[f] ?? null) === (incoming[f] ?? null))) {
+        results.push({ row: prepared.row, outcome: 'UNCHANGED', record: stored, rejections: [] });
+        continue;
+      }
+      const status = effectiveStatus(stored, this.today);
+      const next = transition(recordTransitions, status, 'CORRECT');
+      if (!next) {
+        const reason = `the record ${stored.documentNumber} is ${status} and can no longer be corrected (a ${status === 'WITHDRAWN' ? 'withdrawn' : 'restored'} record is settled); a new decision needs a new document number`;
+        results.push({ row: prepared.row, outcome: 'REJECTED', rejections: [{ row: prepared.row, field: 'documentNumber', reason, code: ErrorCode.BAD_USER_INPUT, documentNumber: prepared.documentNumber }] });
+        continue;
+      }
+      const corrected: CreditRecord = Object.assign(new CreditRecord(), stored);
+      for (const field of contentFields) (corrected as unknown as Record<string, unknown>)[field] = incoming[field];
+      corrected.disclosureEndsAt = incoming.disclosureEndsAt;
+      corrected.status = next;
+      const delta = changedValues(stored, corrected)!;
+      await manager.update(CreditRecord, { id: stored.id }, pick(corrected, Object.keys(delta.after) as (keyof CreditRecord)[]));
+      events.push(recordEvent(stored.id, 'CORRECTED', this.options.actor, now, { reason: 'corrected by the source department on re-submission', ...delta }));
+      existing.set(incoming.documentNumber, corrected);
+      results.push({ row: prepared.row, outcome: 'UPDATED', record: corrected, rejections: [] });
+    }
+    // Multi-row inserts; 500 rows keep the placeholders far under SQLite's and MySQL's limits.
+    for (let i = 0; i < inserts.length; i += 500) await manager.insert(CreditRecord, inserts.slice(i, i + 500));
+    for (let i = 0; i < events.length; i += 500) await manager.insert(CreditRecordEvent, events.slice(i, i + 500));
+    return results;
+  }
+}
+
+function pick<T extends object>(value: T, keys: (keyof T)[]): Partial<T> {
+  return Object.fromEntries(keys.map((k) => [k, value[k]])) as Partial<T>;
+}

@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import { InternalClient } from '../../../gateway/internal-client';
+import { readSecret, readUrl } from '../../../lib/env';
+import { defaultUrl } from '../../../schema/subgraphs';
+
+/**
+ * How record intake learns whether the subjects a department names exist. Subjects belong to the
+ * entities subgraph; the records subgraph never reads its database, it asks it over HTTP, the way
+ * the gateway would: one request per chunk of rows, whatever the chunk's size, with an identity
+ * signed by the gateway key (caller null, the one group `subjectByCode` needs). Ids go through
+ * `_entities` (one batched SQL statement on the entities side), codes through aliased
+ * `subjectByCode` fields in the same request (one indexed lookup each on the entities side, as
+ * entities has no batched lookup by code yet).
+ *
+ * The call is signed with `InternalClient`, the gateway's own client for its internal calls
+ * (gateway/internal-client.ts), reused rather than copied; it belongs in lib/ once a second
+ * process needs it, which this is. Such lookups are not disclosures to a user: no audit entry.
+ */
+export interface SubjectLookup {
+  /** The asked ids that exist. */
+  ids: ReadonlySet<string>;
+  /** Each asked code (normalised) that is registered → the subject's id. */
+  codes: ReadonlyMap<string, string>;
+}
+
+export interface SubjectDirectory {
+  lookUp(ids: readonly string[], codes: readonly string[], requestId?: string): Promise<SubjectLookup>;
+}
+
+/** The entities subgraph could not answer: nothing may be decided about the rows that needed it. */
+export class SubjectDirectoryUnavailable extends Error {
+  override name = 'SubjectDirectoryUnavailable';
+}
+
+export interface EntitiesLookupConfig {
+  /** The entities subgraph's GraphQL endpoint. */
+  url: string;
+  /** The gateway's signing key, which every subgraph already holds to verify identities. */
+  signingKey: Uint8Array;
+}
+
+/**
+ * `SUBGRAPH_ENTITIES_URL` (default the entities subgraph's default address) and
+ * `GATEWAY_SIGNING_KEY`, the variables the gateway reads for the same purposes.
+ */
+export function readEntitiesLookupConfig(env: Record<string, string | undefined>): EntitiesLookupConfig {
+  return {
+    url: readUrl(env, 'SUBGRAPH_ENTITIES_URL', ['http:', 'https:']) ?? defaultUrl('entities'),
+    signingKey: readSecret(env, 'GATEWAY_SIGNING_KEY'),
+  };
+}
+
+type Lazy<T> = T | (() => T);
+const valueOf = <T>(value: Lazy<T>): T => (typeof value === 'function' ? (value as () => T)() : value);
+
+export class EntitiesSubjectDirectory implements SubjectDirectory {
+  /**
+   * `config` may be a function, read at the first lookup: the subgraph definition is a module
+   * constant, while the entities URL is known only once configuration is read (or, in tests,
+   * once the entities subgraph listens).
+   */
+  constructor(
+    private readonly config: Lazy<EntitiesLookupConfig>,
+    private readonly timeoutMs = 30_000,
+  ) {}
+
+  async lookUp(ids: readonly string[], codes: readonly string[], requestId: string = randomUUID()): Promise<SubjectLookup> {
+    if (ids.length === 0 && codes.length === 0) return { ids: new Set(), codes: new Map() };
+    let config: EntitiesLookupConfig;
+    try {
+      config = valueOf(this.config);
+    } catch (error) {
+      throw new SubjectDirectoryUnavailable(`the entities subgraph is not configured: ${(error as Error).message}`);
+    }
+    const variables: Record<string, unknown> = { representations: ids.map((id) => ({ __typename: 'Subject', id })) };
+    const declarations = ['$representations: [_Any!]!'];
+    const fields = ['subjects: _entities(representations: $representations) { ... on Subject { id } }'];
+    codes.forEach((code, i) => {
+      variables[`c${i}`] = code;
+      declarations.push(`$c${i}: String!`);
+      fields.push(`c${i}: subjectByCode(code: $c${i}) { id }`);
+    });
+    const query = `query RecordIntakeSubjects(${declarations.join(', ')}) { ${fields.join(' ')} }`;
+    let data: Record<string, unknown>;
+    try {
+      data = await new InternalClient(config.signingKey, this.timeoutMs).call<Record<string, unknown>>(config.url, query, variables, ['SUBJECT_BASICS'], requestId);
+    } catch (error) {
+      throw new SubjectDirectoryUnavailable(`the entities subgraph at ${config.url} could not check the subjects: ${(error as Error).message}`);
+    }
+    const found = new Set<string>();
+    for (const subject of (data.subjects as ({ id: string } | null)[] | undefined) ?? []) if (subject) found.add(subject.id);
+    const byCode = new Map<string, string>();
+    codes.forEach((code, i) => {
+      const subject = data[`c${i}`] as { id: string } | null | undefined;
+      if (subject) byCode.set(code, subject.id);
+    });
+    return { ids: found, codes: byCode };
+  }
+}

@@ -1,0 +1,60 @@
+import type { RecordStatus, StoredRecordStatus } from './entities/credit-record.entity';
+import type { ObjectionStatus } from './entities/credit-record-objection.entity';
+import type { RestorationStatus } from './entities/restoration-application.entity';
+
+/**
+ * The state machines of the record lifecycle, as tables: a transition not listed is forbidden.
+ * Every write that changes a status asks `transition` first; the tests walk every pair of
+ * state and action, allowed and forbidden.
+ */
+export type TransitionTable<S extends string, A extends string, T extends string = S> = Readonly<Record<S, Readonly<Partial<Record<A, T>>>>>;
+
+/** The state `action` leads to from `from`, or undefined when the table forbids it. */
+export function transition<S extends string, A extends string, T extends string>(table: TransitionTable<S, A, T>, from: S, action: A): T | undefined {
+  return table[from]?.[action];
+}
+
+/** What can happen to a record. */
+export const recordActions = ['CORRECT', 'OBJECT', 'ACCEPT_OBJECTION_CORRECTED', 'ACCEPT_OBJECTION_WITHDRAWN', 'REJECT_OBJECTION', 'RESTORE'] as const;
+export type RecordAction = (typeof recordActions)[number];
+
+/**
+ * A record's status as read today (EXPIRED derived) → the stored status after an action.
+ * - CORRECT: the source department re-submits the same document number with changed content
+ *   (intake) or corrects it when accepting an objection; a restored or withdrawn record is settled.
+ * - OBJECT: one pending objection at a time; a record that no longer counts because it expired may
+ *   still be disputed (it stays in its history), a restored or withdrawn one may not.
+ * - RESTORE: only a record that still counts (ACTIVE); an expired one has nothing left to restore.
+ */
+export const recordTransitions: TransitionTable<RecordStatus, RecordAction, StoredRecordStatus> = {
+  ACTIVE: { CORRECT: 'ACTIVE', OBJECT: 'OBJECTED', RESTORE: 'RESTORED' },
+  EXPIRED: { CORRECT: 'ACTIVE', OBJECT: 'OBJECTED' },
+  OBJECTED: { CORRECT: 'OBJECTED', ACCEPT_OBJECTION_CORRECTED: 'ACTIVE', ACCEPT_OBJECTION_WITHDRAWN: 'WITHDRAWN', REJECT_OBJECTION: 'ACTIVE' },
+  RESTORED: {},
+  WITHDRAWN: {},
+};
+
+export const objectionActions = ['ACCEPT', 'REJECT'] as const;
+export type ObjectionAction = (typeof objectionActions)[number];
+
+/** An objection is decided once, by the source department. */
+export const objectionTransitions: TransitionTable<ObjectionStatus, ObjectionAction> = {
+  SUBMITTED: { ACCEPT: 'ACCEPTED', REJECT: 'REJECTED' },
+  ACCEPTED: {},
+  REJECTED: {},
+};
+
+export const restorationActions = ['APPROVE', 'REJECT'] as const;
+export type RestorationAction = (typeof restorationActions)[number];
+
+/** A restoration application is decided once; a rejected subject may apply again. */
+export const restorationTransitions: TransitionTable<RestorationStatus, RestorationAction> = {
+  SUBMITTED: { APPROVE: 'APPROVED', REJECT: 'REJECTED' },
+  APPROVED: {},
+  REJECTED: {},
+};
+
+/** Whether a record counts against (or for) its subject in a credit check today: only ACTIVE ones do. */
+export function countsInCheck(status: RecordStatus): boolean {
+  return status === 'ACTIVE';
+}

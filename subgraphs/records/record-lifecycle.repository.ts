@@ -1,0 +1,357 @@
+import { randomUUID } from 'node:crypto';
+import { In, type DataSource, type EntityManager, type Repository } from 'typeorm';
+import type { RequestIdentity } from '../../lib/access/identity';
+import { restorableFrom, restorationRules, type Polarity, type RecordCategoryCode, type Severity, type TaxCreditGrade } from '../../lib/catalogue/record-categories';
+import { badInput, clientError, ErrorCode } from '../../lib/errors';
+import { forbidden } from '../shared/access';
+import { loadPages, type Page } from '../shared/pagination';
+import { effectiveStatus, recordFromDraft } from './credit-record.repository';
+import { validateCreditRecord } from './credit-record.validation';
+import { CreditRecord, type RecordStatus } from './entities/credit-record.entity';
+import { CreditRecordEvent } from './entities/credit-record-event.entity';
+import { CreditRecordObjection, type ObjectionResolution, type ObjectionStatus } from './entities/credit-record-objection.entity';
+import { RestorationApplication, type RestorationStatus } from './entities/restoration-application.entity';
+import { objectionTransitions, recordTransitions, restorationTransitions, transition, type RecordAction } from './lifecycle';
+import { changedValues, recordEvent, type Actor } from './record-history';
+import { actorOf, isCreditOffice, isSourceDepartment, mayActFor, ownSubject } from './record-roles';
+import { lockFor, writeTransaction } from './write-queue';
+
+export interface FileObjectionInput {
+  recordId: string;
+  reason: string;
+}
+
+/** What the source department may correct when it accepts an objection; the subject is not among them (withdraw instead). */
+export interface RecordCorrection {
+  category?: RecordCategoryCode | null;
+  polarity?: Polarity | null;
+  severity?: Severity | null;
+  taxCreditGrade?: TaxCreditGrade | null;
+  decisionDate?: string | null;
+  validUntil?: string | null;
+  summary?: string | null;
+}
+
+export interface DecideObjectionInput {
+  id: string;
+  decision: 'ACCEPT' | 'REJECT';
+  /** For ACCEPT: correct the record (with `correction`) or withdraw it. */
+  resolution?: ObjectionResolution | null;
+  correction?: RecordCorrection | null;
+  reason: string;
+}
+
+export interface ApplyForRestorationInput {
+  recordId: string;
+  correction: string;
+  evidence: string[];
+  commitment: string;
+}
+
+export interface DecideRestorationInput {
+  id: string;
+  decision: 'APPROVE' | 'REJECT';
+  reason: string;
+}
+
+function text(value: string | null | undefined, field: string, max: number): string {
+  const trimmed = (value ?? '').trim();
+  if (trimmed.length === 0 || [...trimmed].length > max) throw badInput(field, `${field} must have 1 to ${max} characters, got ${[...trimmed].length}`);
+  return trimmed;
+}
+
+/** Not found, said the same way as "not yours" to a request scoped to one subject, so that it cannot probe ids. */
+function notFound(identity: RequestIdentity, what: string, id: string) {
+  if (identity.scope.subjectId) return forbidden(`this request may act only on its own subject's records`);
+  return clientError(ErrorCode.NOT_FOUND, `no ${what} has the id ${id}`, { field: what === 'credit record' ? 'recordId' : 'id' });
+}
+
+function refused(field: string, message: string, details: Record<string, unknown> = {}) {
+  return badInput(field, message, details);
+}
+
+/**
+ * Objections (异议) and restoration applications (信用修复): every write checks who acts (never an
+ * input field), asks the transition tables of lifecycle.ts, and writes the case, the record and
+ * its history event in one transaction, reading the rows it decides on inside it (locked on MySQL).
+ */
+export class RecordLifecycleRepository {
+  readonly objections: Repository<CreditRecordObjection>;
+  readonly applications: Repository<RestorationApplication>;
+  readonly events: Repository<CreditRecordEvent>;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly today: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.objections = db.getRepository(CreditRecordObjection);
+    this.applications = db.getRepository(RestorationApplication);
+    this.events = db.getRepository(CreditRecordEvent);
+  }
+
+  /** The stored events of many records, each list oldest first, in key order (DataLoader). */
+  async eventsByRecords(recordIds: readonly string[]): Promise<CreditRecordEvent[][]> {
+    const rows = await this.events.find({ where: { recordId: In([...recordIds]) }, order: { occurredAt: 'ASC', id: 'ASC' } });
+    return group(recordIds, rows, (e) => e.recordId);
+  }
+
+  async objectionsByRecords(recordIds: readonly string[]): Promise<CreditRecordObjection[][]> {
+    const rows = await this.objections.find({ where: { recordId: In([...recordIds]) }, order: { submittedAt: 'DESC', id: 'DESC' } });
+    return group(recordIds, rows, (o) => o.recordId);
+  }
+
+  async applicationsByRecords(recordIds: readonly string[]): Promise<RestorationApplication[][]> {
+    const rows = await this.applications.find({ where: { recordId: In([...recordIds]) }, order: { submittedAt: 'DESC', id: 'DESC' } });
+    return group(recordIds, rows, (a) => a.recordId);
+  }
+
+  /**
+   * The cases a request may list, newest first: a subject its own, the credit office all, a
+   * department those about the records it supplied and those it filed for subjects.
+   */
+  async list<E extends CreditRecordObjection | RestorationApplication>(repository: Repository<E>, identity: RequestIdentity, status: string | null | undefined, first: number, after?: string | null): Promise<Page<E> | undefined> {
+    const conditions: string[] = [];
+    const params: unknown[] = [];
+    const own = ownSubject(identity);
+    const { caller } = identity;
+    if (identity.scope.subjectId) {
+      if (!own) throw forbidden('this request may list only its own subject’s cases');
+      conditions.push('t.subject_id = ?');
+      params.push(own);
+    } else if (!isCreditOffice(caller)) {
+      if (caller?.organisationKind !== 'DEPARTMENT') throw forbidden('cases are listed for their subject, their source department and the credit office');
+      conditions.push('(t.source_department = ? OR t.submitted_by_organisation = ?)');
+      params.push(caller.organisation, caller.organisation);
+    }
+    if (status) {
+      conditions.push('t.status = ?');
+      params.push(status);
+    }
+    const pages = await loadPages(repository, { where: conditions.length ? { sql: conditions.join(' AND '), params } : undefined, orderBy: 'submittedAt', direction: 'DESC', first, after });
+    return pages.get('');
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Objections
+
+  async fileObjection(input: FileObjectionInput, identity: RequestIdentity): Promise<CreditRecordObjection> {
+    const actor = actorOf(identity, 'objecting to a record');
+    const reason = text(input.reason, 'reason', 500);
+    return await writeTransaction(this.db, async (manager) => {
+      const record = await this.lockedRecord(manager, input.recordId, identity);
+      if (!mayActFor(identity, record.subjectId)) throw forbidden('an objection is filed by the record’s subject itself, or by a department officer on its behalf');
+      const next = this.recordTransition(record, 'OBJECT', 'recordId');
+      const objection = Object.assign(new CreditRecordObjection(), {
+        id: randomUUID(),
+        recordId: record.id,
+        subjectId: record.subjectId,
+        sourceDepartment: record.sourceDepartment,
+        status: 'SUBMITTED' as ObjectionStatus,
+        reason,
+        submittedBy: actor.userId,
+        submittedByOrganisation: actor.organisation,
+        submittedAt: this.now(),
+        resolution: null,
+        decidedBy: null,
+        decidedByOrganisation: null,
+        decidedAt: null,
+        decisionReason: null,
+      });
+      await manager.insert(CreditRecordObjection, objection);
+      await this.changeRecord(manager, record, { status: next }, 'OBJECTED', actor, { reason, relatedId: objection.id });
+      return objection;
+    });
+  }
+
+  async decideObjection(input: DecideObjectionInput, identity: RequestIdentity): Promise<CreditRecordObjection> {
+    const actor = actorOf(identity, 'deciding an objection');
+    const reason = text(input.reason, 'reason', 500);
+    if (input.decision === 'ACCEPT' && input.resolution !== 'CORRECTED' && input.resolution !== 'WITHDRAWN') {
+      throw badInput('resolution', `accepting an objection corrects the record (CORRECTED, with a correction) or withdraws it (WITHDRAWN), got ${JSON.stringify(input.resolution ?? null)}`);
+    }
+    if ((input.decision !== 'ACCEPT' || input.resolution !== 'CORRECTED') && input.correction) {
+      throw badInput('correction', 'a correction goes only with decision ACCEPT and resolution CORRECTED');
+    }
+    return await writeTransaction(this.db, async (manager) => {
+      const objection = await manager.findOne(CreditRecordObjection, { where: { id: input.id }, lock: lockMode(manager) });
+      if (!objection) throw notFound(identity, 'objection', input.id);
+      if (!isSourceDepartment(identity.caller, objection.sourceDepartment)) {
+        throw forbidden(`an objection is decided by the record’s source department, ${objection.sourceDepartment}`);
+      }
+      const status = transition(objectionTransitions, objection.status, input.decision);
+      if (!status) {
+        throw refused('id', `this objection is already ${objection.status} (${objection.decidedAt?.toISOString() ?? ''}); an objection is decided once`, { status: objection.status });
+      }
+      const record = await this.lockedRecord(manager, objection.recordId, identity);
+      const action: RecordAction = input.decision === 'REJECT' ? 'REJECT_OBJECTION' : input.resolution === 'WITHDRAWN' ? 'ACCEPT_OBJECTION_WITHDRAWN' : 'ACCEPT_OBJECTION_CORRECTED';
+      const next = this.recordTransition(record, action, 'id');
+      const changes: Partial<CreditRecord> = { status: next };
+      if (action === 'ACCEPT_OBJECTION_CORRECTED' && input.correction) Object.assign(changes, this.corrected(record, input.correction));
+      const kind = action === 'REJECT_OBJECTION' ? 'OBJECTION_REJECTED' : action === 'ACCEPT_OBJECTION_WITHDRAWN' ? 'WITHDRAWN' : 'CORRECTED';
+      Object.assign(objection, {
+        status,
+        resolution: input.decision === 'ACCEPT' ? (input.resolution ?? null) : null,
+        decidedBy: actor.userId,
+        decidedByOrganisation: actor.organisation,
+        decidedAt: this.now(),
+        decisionReason: reason,
+      });
+      await manager.update(CreditRecordObjection, { id: objection.id }, {
+        status: objection.status,
+        resolution: objection.resolution,
+        decidedBy: objection.decidedBy,
+        decidedByOrganisation: objection.decidedByOrganisation,
+        decidedAt: objection.decidedAt,
+        decisionReason: objection.decisionReason,
+      });
+      await this.changeRecord(manager, record, changes, kind, actor, { reason, relatedId: objection.id });
+      return objection;
+    });
+  }
+
+  /** The record with a correction applied, validated as intake validates a new record. */
+  private corrected(record: CreditRecord, correction: RecordCorrection): Partial<CreditRecord> {
+    const draft = {
+      subjectId: record.subjectId,
+      category: correction.category ?? record.category,
+      polarity: correction.polarity ?? record.polarity,
+      severity: correction.severity !== undefined ? correction.severity : record.severity,
+      taxCreditGrade: correction.taxCreditGrade !== undefined ? correction.taxCreditGrade : record.taxCreditGrade,
+      sourceDepartment: record.sourceDepartment,
+      documentNumber: record.documentNumber,
+      decisionDate: correction.decisionDate ?? record.decisionDate,
+      validUntil: correction.validUntil !== undefined ? correction.validUntil : record.validUntil,
+      summary: correction.summary ?? record.summary,
+    };
+    const problems = validateCreditRecord(draft, this.today);
+    if (problems.length) throw badInput(`correction.${problems[0].field}`, problems[0].message, { problems });
+    const fixed = recordFromDraft(draft, { id: record.id, recordedAt: record.recordedAt });
+    const { category, polarity, severity, taxCreditGrade, decisionDate, validUntil, summary, disclosureEndsAt } = fixed;
+    return { category, polarity, severity, taxCreditGrade, decisionDate, validUntil, summary, disclosureEndsAt };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Restoration
+
+  async applyForRestoration(input: ApplyForRestorationInput, identity: RequestIdentity): Promise<RestorationApplication> {
+    const actor = actorOf(identity, 'applying for restoration');
+    const correction = text(input.correction, 'correction', 1000);
+    const commitment = text(input.commitment, 'commitment', 1000);
+    if (!Array.isArray(input.evidence) || input.evidence.length === 0 || input.evidence.length > 20) {
+      throw badInput('evidence', `evidence lists 1 to 20 proof documents (证明材料), got ${Array.isArray(input.evidence) ? input.evidence.length : 0}`);
+    }
+    const evidence = input.evidence.map((item, i) => text(item, `evidence[${i}]`, 200));
+    return await writeTransaction(this.db, async (manager) => {
+      const record = await this.lockedRecord(manager, input.recordId, identity);
+      if (!mayActFor(identity, record.subjectId)) throw forbidden('restoration is applied for by the record’s subject itself, or by a department officer on its behalf');
+      const rule = restorationRules[record.category];
+      if (record.polarity !== 'NEGATIVE' || !rule) {
+        throw refused('recordId', `only negative records of ${Object.keys(restorationRules).join(', ')} can be restored, this is a ${record.polarity} ${record.category} record`);
+      }
+      this.recordTransition(record, 'RESTORE', 'recordId');
+      const from = restorableFrom(record.category, record.severity, record.decisionDate);
+      if (this.today < from) {
+        throw refused('recordId', `this record can be restored from ${from}, once its minimum disclosure period has passed (${rule.basis}); today is ${this.today}`, { restorableFrom: from });
+      }
+      const pending = await manager.findOne(RestorationApplication, { where: { recordId: record.id, status: 'SUBMITTED' } });
+      if (pending) throw refused('recordId', `an application for this record is already pending (${pending.id}); wait for its decision`);
+      const application = Object.assign(new RestorationApplication(), {
+        id: randomUUID(),
+        recordId: record.id,
+        subjectId: record.subjectId,
+        sourceDepartment: record.sourceDepartment,
+        status: 'SUBMITTED' as RestorationStatus,
+        correction,
+        evidence: JSON.stringify(evidence),
+        commitment,
+        submittedBy: actor.userId,
+        submittedByOrganisation: actor.organisation,
+        submittedAt: this.now(),
+        decidedBy: null,
+        decidedByOrganisation: null,
+        decidedAt: null,
+        decisionReason: null,
+      });
+      await manager.insert(RestorationApplication, application);
+      return application;
+    });
+  }
+
+  async decideRestoration(input: DecideRestorationInput, identity: RequestIdentity): Promise<RestorationApplication> {
+    const actor = actorOf(identity, 'deciding a restoration application');
+    const reason = text(input.reason, 'reason', 500);
+    return await writeTransaction(this.db, async (manager) => {
+      const application = await manager.findOne(RestorationApplication, { where: { id: input.id }, lock: lockMode(manager) });
+      if (!application) throw notFound(identity, 'restoration application', input.id);
+      const record = await this.lockedRecord(manager, application.recordId, identity);
+      const rule = restorationRules[record.category];
+      const byCreditOffice = rule?.decidedBy === 'SOURCE_DEPARTMENT_OR_CREDIT_OFFICE' && isCreditOffice(identity.caller);
+      if (!isSourceDepartment(identity.caller, application.sourceDepartment) && !byCreditOffice) {
+        const who = rule?.decidedBy === 'SOURCE_DEPARTMENT' ? `only by its source department, ${application.sourceDepartment} (${rule.basis})` : `by its source department, ${application.sourceDepartment}, or the credit office`;
+        throw forbidden(`restoration of this ${record.category} record is decided ${who}`);
+      }
+      const status = transition(restorationTransitions, application.status, input.decision);
+      if (!status) throw refused('id', `this application is already ${application.status}; an application is decided once (a rejected subject may apply again)`, { status: application.status });
+      if (input.decision === 'APPROVE') {
+        const next = this.recordTransition(record, 'RESTORE', 'id');
+        await this.changeRecord(manager, record, { status: next }, 'RESTORED', actor, { reason, relatedId: application.id });
+      }
+      Object.assign(application, { status, decidedBy: actor.userId, decidedByOrganisation: actor.organisation, decidedAt: this.now(), decisionReason: reason });
+      await manager.update(RestorationApplication, { id: application.id }, {
+        status: application.status,
+        decidedBy: application.decidedBy,
+        decidedByOrganisation: application.decidedByOrganisation,
+        decidedAt: application.decidedAt,
+        decisionReason: application.decisionReason,
+      });
+      return application;
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private async lockedRecord(manager: EntityManager, id: string, identity: RequestIdentity): Promise<CreditRecord> {
+    const record = typeof id === 'string' && id.length <= 36 ? await manager.findOne(CreditRecord, { where: { id }, lock: lockMode(manager) }) : null;
+    if (!record) throw notFound(identity, 'credit record', String(id));
+    return record;
+  }
+
+  /** The stored status `action` leads to, or a refusal naming the record's status today. */
+  private recordTransition(record: CreditRecord, action: RecordAction, field: string) {
+    const status: RecordStatus = effectiveStatus(record, this.today);
+    const next = transition(recordTransitions, status, action);
+    if (!next) throw refused(field, `the record is ${status}: ${refusal(status, action)}`, { recordStatus: status });
+    return next;
+  }
+
+  private async changeRecord(manager: EntityManager, record: CreditRecord, changes: Partial<CreditRecord>, kind: CreditRecordEvent['kind'], actor: Actor, details: { reason: string; relatedId: string }): Promise<void> {
+    const after = Object.assign(new CreditRecord(), record, changes);
+    const delta = changedValues(record, after);
+    if (delta) await manager.update(CreditRecord, { id: record.id }, changes);
+    await manager.insert(CreditRecordEvent, recordEvent(record.id, kind, actor, this.now(), { ...details, ...(delta ?? {}) }));
+  }
+}
+
+function refusal(status: RecordStatus, action: RecordAction): string {
+  if (status === 'OBJECTED' && action === 'OBJECT') return 'an objection to it is pending; one objection at a time';
+  if (status === 'OBJECTED' && action === 'RESTORE') return 'an objection to it is pending; restoration waits for its decision';
+  if (status === 'EXPIRED' && action === 'RESTORE') return 'its disclosure period is over, so it no longer counts and there is nothing to restore';
+  if (status === 'RESTORED' || status === 'WITHDRAWN') return `a ${status.toLowerCase()} record is settled`;
+  if (action.includes('OBJECTION')) return 'no objection to it is pending';
+  return `${action} is not allowed`;
+}
+
+function lockMode(manager: EntityManager): { mode: 'pessimistic_write' } | undefined {
+  return lockFor(manager) ? { mode: 'pessimistic_write' } : undefined;
+}
+
+function group<T>(keys: readonly string[], rows: T[], keyOf: (row: T) => string): T[][] {
+  const byKey = new Map<string, T[]>();
+  for (const row of rows) {
+    const list = byKey.get(keyOf(row));
+    if (list) list.push(row);
+    else byKey.set(keyOf(row), [row]);
+  }
+  return keys.map((k) => byKey.get(k) ?? []);
+}

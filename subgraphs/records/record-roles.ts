@@ -1,0 +1,56 @@
+import type { Caller, RequestIdentity } from '../../lib/access/identity';
+import { forbidden } from '../shared/access';
+import type { Actor } from './record-history';
+
+/**
+ * Who may act on a record's lifecycle. Field groups (checked by the gateway and the kernel) say
+ * which kinds of caller may use a mutation at all; these say, record by record, in whose name.
+ */
+
+/** The subject a request is scoped to (its own inquiry), when its caller is that subject. */
+export function ownSubject(identity: RequestIdentity): string | undefined {
+  const scoped = identity.scope.subjectId;
+  return scoped && identity.caller?.subjectId === scoped ? scoped : undefined;
+}
+
+export function isDepartmentOfficer(caller: Caller | null): boolean {
+  return caller?.organisationKind === 'DEPARTMENT' && caller.role === 'DEPARTMENT_OFFICER';
+}
+
+/** The district credit office's supervisor (区信用办). */
+export function isCreditOffice(caller: Caller | null): boolean {
+  return caller?.organisationKind === 'DEPARTMENT' && caller.organisation === 'CREDIT_OFFICE' && caller.role === 'CREDIT_OFFICE_SUPERVISOR';
+}
+
+/** Staff of the department that supplied the record (认定部门): its officers, or the credit office's own supervisor for its own records. */
+export function isSourceDepartment(caller: Caller | null, sourceDepartment: string): boolean {
+  return caller?.organisationKind === 'DEPARTMENT' && caller.organisation === sourceDepartment && (caller.role === 'DEPARTMENT_OFFICER' || caller.role === 'CREDIT_OFFICE_SUPERVISOR');
+}
+
+/**
+ * May this request file an objection or a restoration application about `subjectId`: the subject
+ * itself (its own inquiry), or a department officer on its behalf (a subject at a service window).
+ * A request scoped to a subject acts for that subject only.
+ */
+export function mayActFor(identity: RequestIdentity, subjectId: string): boolean {
+  if (identity.scope.subjectId) return ownSubject(identity) === subjectId;
+  return isDepartmentOfficer(identity.caller);
+}
+
+/**
+ * May this request see a record's lifecycle (its history, objections, applications): its subject,
+ * its source department, the credit office, or the organisation that filed the case.
+ */
+export function maySeeLifecycle(identity: RequestIdentity, owner: { subjectId: string; sourceDepartment: string; submittedByOrganisation?: string }): boolean {
+  if (identity.scope.subjectId) return ownSubject(identity) === owner.subjectId;
+  const { caller } = identity;
+  if (isCreditOffice(caller) || isSourceDepartment(caller, owner.sourceDepartment)) return true;
+  return owner.submittedByOrganisation !== undefined && caller?.organisationKind === 'DEPARTMENT' && caller.organisation === owner.submittedByOrganisation;
+}
+
+/** The acting user, from the verified identity; never from an input field. */
+export function actorOf(identity: RequestIdentity, what: string): Actor {
+  const { caller } = identity;
+  if (!caller) throw forbidden(`${what} needs an authenticated caller`);
+  return { userId: caller.id, organisation: caller.organisation, requestId: identity.requestId };
+}

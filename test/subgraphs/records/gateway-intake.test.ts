@@ -1,0 +1,82 @@
+import type { Caller } from '../../../lib/access/identity';
+import { todayInDistrict } from '../../../lib/calendar';
+import { demoWorld } from '../../../scripts/demo/world';
+import { testDatabases } from '../../helpers/databases';
+import { startPlatform, type Platform } from '../../helpers/platform';
+
+const world = demoWorld({ subjects: 20 });
+const enterprise = world.subjects.find((s) => s.kind === 'ENTERPRISE')!;
+const market: Caller = { id: 'officer-sun', organisation: 'MARKET_REGULATION', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' };
+const owner: Caller = { id: 'self-user', organisation: enterprise.identifier, organisationKind: 'ENTERPRISE', role: 'EXTERNAL_USER', subjectId: enterprise.id };
+const bank: Caller = { id: 'banker', organisation: 'BANK_HEBEI_BEIDAIHE', organisationKind: 'FINANCIAL_INSTITUTION', role: 'EXTERNAL_USER' };
+const selfInquiry = { 'x-credit-matter': 'SELF_INQUIRY' };
+
+const SUBMIT = /* GraphQL */ `mutation($input: SubmitCreditRecordInput!) { submitCreditRecord(input: $input) { outcome record { id status } } }`;
+
+// The whole path a department's record takes through the gateway: tokens, grants decided from the
+// catalogue, the records subgraph asking the entities subgraph about the subject with a
+// gateway-signed identity, and the subject's objection decided by the department.
+describe.each(testDatabases)('record intake and objections through the gateway on $label', (database) => {
+  const suite = 'gateway_intake';
+  let platform: Platform;
+  const saved = { url: process.env.SUBGRAPH_ENTITIES_URL, key: process.env.GATEWAY_SIGNING_KEY };
+
+  beforeAll(async () => {
+    await database.cleanUp(suite);
+    platform = await startPlatform(database.target(suite), { seedSubjects: world.subjects.length });
+    // The registry's records subgraph reads where the entities subgraph is, and the key, at lookup
+    // time (as its process reads them at boot): here, this platform's.
+    process.env.SUBGRAPH_ENTITIES_URL = platform.subgraphs.entities.url;
+    process.env.GATEWAY_SIGNING_KEY = `base64:${Buffer.from(platform.secrets.signing).toString('base64')}`;
+  });
+
+  afterAll(async () => {
+    process.env.SUBGRAPH_ENTITIES_URL = saved.url;
+    process.env.GATEWAY_SIGNING_KEY = saved.key;
+    if (saved.url === undefined) delete process.env.SUBGRAPH_ENTITIES_URL;
+    if (saved.key === undefined) delete process.env.GATEWAY_SIGNING_KEY;
+    await platform?.stop();
+    await database.cleanUp(suite);
+  });
+
+  it('lets a department officer submit in its own name, the subject object, and the department decide', async () => {
+    const input = { subjectCode: enterprise.identifier, category: 'ADMINISTRATIVE_PENALTY', severity: 'GENERAL', documentNumber: '北戴河市监罚〔2026〕777号', decisionDate: todayInDistrict(), summary: '虚构原价进行价格欺诈，罚款8000元' };
+    const submitted = await platform.query<{ submitCreditRecord: { outcome: string; record: { id: string } } }>(SUBMIT, { input }, { caller: market });
+    expect(submitted.errors).toBeUndefined();
+    expect(submitted.data?.submitCreditRecord.outcome).toBe('CREATED');
+    const recordId = submitted.data!.submitCreditRecord.record.id;
+
+    const objected = await platform.query<{ objectToCreditRecord: { id: string; status: string } }>(
+      `mutation($input: ObjectToCreditRecordInput!) { objectToCreditRecord(input: $input) { id status } }`,
+      { input: { recordId, reason: '罚款金额有误' } },
+      { caller: owner, headers: selfInquiry },
+    );
+    expect(objected.errors).toBeUndefined();
+    const decided = await platform.query<{ decideObjection: { status: string; record: { status: string } } }>(
+      `mutation($input: DecideObjectionInput!) { decideObjection(input: $input) { status record { status } } }`,
+      { input: { id: objected.data!.objectToCreditRecord.id, decision: 'REJECT', reason: '经复核，罚款金额无误' } },
+      { caller: market },
+    );
+    expect(decided.data?.decideObjection).toEqual({ status: 'REJECTED', record: { status: 'ACTIVE' } });
+
+    const history = await platform.query<{ creditRecord: { history: { kind: string; organisation: string }[]; objections: { status: string; decisionReason: string }[] } }>(
+      `query($id: ID!) { creditRecord(id: $id) { history { kind organisation } objections { status decisionReason } } }`,
+      { id: recordId },
+      { caller: owner, headers: selfInquiry },
+    );
+    expect(history.data?.creditRecord).toEqual({
+      history: [
+        { kind: 'CREATED', organisation: 'MARKET_REGULATION' },
+        { kind: 'OBJECTED', organisation: enterprise.identifier },
+        { kind: 'OBJECTION_REJECTED', organisation: 'MARKET_REGULATION' },
+      ],
+      objections: [{ status: 'REJECTED', decisionReason: '经复核，罚款金额无误' }],
+    });
+  });
+
+  it('refuses submission to callers the catalogue does not grant it, at the gateway', async () => {
+    const result = await platform.query<{ submitCreditRecord: null }>(SUBMIT, { input: { subjectCode: enterprise.identifier } }, { caller: bank });
+    expect(result.data?.submitCreditRecord).toBeNull();
+    expect(result.errors?.[0]).toMatchObject({ path: ['submitCreditRecord'], extensions: { code: 'FORBIDDEN' } });
+  });
+});

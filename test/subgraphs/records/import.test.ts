@@ -1,0 +1,147 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { In } from 'typeorm';
+import { CreditRecord } from '../../../subgraphs/records/entities/credit-record.entity';
+import { CreditRecordEvent } from '../../../subgraphs/records/entities/credit-record-event.entity';
+import { importRecordFile, type ImportProgress } from '../../../subgraphs/records/intake/file-import';
+import { FileRejected } from '../../../subgraphs/records/intake/intake-file';
+import type { Rejection } from '../../../subgraphs/records/intake/record-intake';
+import { testDatabases } from '../../helpers/databases';
+import { header, marketRegulationFile, unregisteredCode } from './import-fixtures';
+import { useRecordsWithSubjects } from './records-harness';
+
+const actor = { userId: 'import:test', organisation: 'MARKET_REGULATION', requestId: 'import-test' };
+
+describe.each(testDatabases)('the import command’s file import on $label', (database) => {
+  const { world, records, directory } = useRecordsWithSubjects(database, 'import', 60);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'record-import-'));
+  const write = (name: string, content: string | Buffer) => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, content);
+    return file;
+  };
+  const rows = 3000;
+  const daily = marketRegulationFile(world, rows);
+  const importFile = async (file: string, options: { chunkSize?: number; department?: string } = {}) => {
+    const rejections: Rejection[] = [];
+    const progress: ImportProgress[] = [];
+    const summary = await importRecordFile(records.db(), file, {
+      department: options.department ?? 'MARKET_REGULATION',
+      actor,
+      subjects: directory,
+      chunkSize: options.chunkSize,
+      onRejection: (r) => rejections.push(r),
+      onProgress: (p) => progress.push(p),
+    });
+    return { summary, rejections, progress };
+  };
+  const stored = () => records.db().getRepository(CreditRecord).countBy({ sourceDepartment: 'MARKET_REGULATION' });
+  const events = () => records.db().getRepository(CreditRecordEvent).count();
+
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('stores every valid row of a daily file and reports each bad one with its row, field and exact reason', async () => {
+    directory.calls = [];
+    const { summary, rejections, progress } = await importFile(write('daily.csv', daily.bytes), { chunkSize: 500 });
+    expect(daily.rejections).toHaveLength(37);
+    expect(summary.rows).toBe(rows);
+    expect(summary.totals).toEqual({ created: rows - 37, updated: 0, unchanged: 0, rejected: 37 });
+    expect(rejections.map(({ row, field, reason }) => ({ row, field, reason }))).toEqual(daily.rejections);
+    // Every valid row is stored, exactly once, with its CREATED event.
+    const found = await records.db().getRepository(CreditRecord).find({ select: { documentNumber: true }, where: { sourceDepartment: 'MARKET_REGULATION' } });
+    expect(found.map((r) => r.documentNumber).sort()).toEqual([...daily.valid].sort());
+    expect(await events()).toBe(rows - 37);
+    // At most one subject lookup per chunk, each registered subject asked about once: all 60 in the
+    // first chunk; the unregistered code again in each of the 6 chunks it appears in (misses are
+    // never remembered). Progress after each committed chunk, the last at 100 %.
+    expect(directory.calls).toEqual([{ ids: 0, codes: 61 }, ...Array.from({ length: 5 }, () => ({ ids: 0, codes: 1 }))]);
+    expect(progress).toHaveLength(rows / 500);
+    expect(progress.at(-1)).toMatchObject({ rows, bytesRead: daily.bytes.length, size: daily.bytes.length });
+  });
+
+  it('changes nothing when the same file comes again', async () => {
+    const [before, eventsBefore] = [await stored(), await events()];
+    const { summary, rejections } = await importFile(write('daily-again.csv', daily.bytes));
+    expect(summary.totals).toEqual({ created: 0, updated: 0, unchanged: rows - 37, rejected: 37 });
+    expect(rejections).toHaveLength(37);
+    expect([await stored(), await events()]).toEqual([before, eventsBefore]);
+  });
+
+  it('corrects the records whose rows changed, keeping each change in the history', async () => {
+    const corrected = new Set([1, 2, 3]);
+    const { summary } = await importFile(write('corrected.csv', marketRegulationFile(world, rows, { corrected }).bytes));
+    expect(summary.totals).toEqual({ created: 0, updated: 3, unchanged: rows - 40, rejected: 37 });
+    const changed = await records.db().getRepository(CreditRecordEvent).findBy({ kind: 'CORRECTED' });
+    expect(changed).toHaveLength(3);
+    for (const event of changed) {
+      const before = JSON.parse(event.beforeValues!) as { summary: string };
+      const after = JSON.parse(event.afterValues!) as { summary: string };
+      expect(after.summary).toBe(`${before.summary}（更正）`);
+      expect(event).toMatchObject({ actor: 'import:test', organisation: 'MARKET_REGULATION', requestId: 'import-test' });
+    }
+  });
+
+  it('imports a file in another department’s name only as that department', async () => {
+    const file = write('court.csv', `${header},source_department\n${world.subjects[0].identifier},CREDIT_COMMITMENT,,X-1,2024-01-01,,承诺,MARKET_REGULATION\n`);
+    const { summary, rejections } = await importFile(file, { department: 'FINANCE' });
+    expect(summary.totals).toMatchObject({ created: 0, rejected: 1 });
+    expect(rejections[0]).toMatchObject({ row: 1, field: 'sourceDepartment' });
+  });
+
+  it('reads JSON Lines, one record per line, with bad lines rejected one by one', async () => {
+    const subject = world.subjects[1];
+    const lines = [
+      JSON.stringify({ subjectCode: subject.identifier, category: 'CREDIT_COMMITMENT', documentNumber: 'JSONL-1', decisionDate: '2025-01-02', summary: '信用承诺' }),
+      '',
+      '{"subjectCode": "broken',
+      JSON.stringify({ subjectCode: unregisteredCode, category: 'CREDIT_COMMITMENT', documentNumber: 'JSONL-2', decisionDate: '2025-01-02', summary: '信用承诺' }),
+      JSON.stringify({ subjectId: subject.id, category: 'ADMINISTRATIVE_PENALTY', severity: 'MINOR', documentNumber: 'JSONL-3', decisionDate: '2025-01-03', summary: '警告', colour: 'red' }),
+      JSON.stringify({ subjectId: subject.id, category: 'ADMINISTRATIVE_PENALTY', severity: 'MINOR', documentNumber: 1234, decisionDate: '2025-01-03', summary: '警告' }),
+      JSON.stringify({ subjectId: subject.id, category: 'ADMINISTRATIVE_PENALTY', severity: 'MINOR', documentNumber: 'JSONL-4', decisionDate: '2025-01-03', summary: '警告' }),
+    ];
+    const { summary, rejections } = await importFile(write('daily.json', `${lines.join('\r\n')}\n`));
+    expect(summary.totals).toEqual({ created: 2, updated: 0, unchanged: 0, rejected: 4 });
+    expect(rejections.map(({ row, field }) => ({ row, field }))).toEqual([
+      { row: 2, field: null },
+      { row: 3, field: 'subjectCode' },
+      { row: 4, field: null },
+      { row: 5, field: 'documentNumber' },
+    ]);
+    expect(rejections[0].reason).toMatch(/^the line is not JSON/);
+    expect(rejections[2].reason).toBe('unknown key colour; the keys are subjectId, subjectCode, category, polarity, severity, taxCreditGrade, documentNumber, decisionDate, validUntil, summary, sourceDepartment');
+    expect(rejections[3].reason).toBe('documentNumber must be text, got the number 1234');
+  });
+
+  describe('refuses a file it cannot read before storing anything', () => {
+    const goodRow = () => `${world.subjects[0].identifier},CREDIT_COMMITMENT,,REFUSED-1,2024-01-01,,承诺`;
+    it.each<[string, () => Buffer | string, string, RegExp]>([
+      ['a GBK-encoded file', () => Buffer.concat([Buffer.from(`${header}\n${world.subjects[0].identifier},CREDIT_COMMITMENT,,REFUSED-1,2024-01-01,,`), Buffer.from([0xd6, 0xd0, 0xce, 0xc4, 0x0a])]), 'gbk.csv', /is not UTF-8: it reads as GBK\/GB18030/],
+      ['a UTF-16 file', () => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${header}\n`, 'utf16le')]), 'utf16.csv', /is UTF-16/],
+      ['a semicolon-separated file', () => `${header.replace(/,/g, ';')}\n${goodRow().replace(/,/g, ';')}\n`, 'semicolons.csv', /seems separated by ';'.*comma-separated/],
+      ['a tab-separated file', () => `${header.replace(/,/g, '\t')}\n`, 'tabs.csv', /separated by tabs/],
+      ['a missing column', () => `${header.replace(',decision_date', '')}\n`, 'missing.csv', /lacks the column decision_date;/],
+      ['a missing subject column', () => `${header.replace('subject_code,', '')}\n`, 'no-subject.csv', /lacks the column subject_code \(or subject_id\)/],
+      ['an unknown column', () => `${header},colour\n`, 'unknown.csv', /unknown column "colour"/],
+      ['a repeated column', () => `${header},summary\n`, 'twice.csv', /names the column summary twice/],
+      ['an empty file', () => '', 'empty.csv', /is empty/],
+      ['a JSON array', () => `[${JSON.stringify({ category: 'CREDIT_COMMITMENT' })}]`, 'array.json', /is a JSON array; .*JSON Lines/],
+      ['a file of unknown format', () => goodRow(), 'records.xlsx', /cannot tell the format/],
+    ])('%s', async (_label, content, name, message) => {
+      const [before, eventsBefore] = [await stored(), await events()];
+      const attempt = importFile(write(name, content()));
+      await expect(attempt).rejects.toThrow(FileRejected);
+      await expect(attempt).rejects.toThrow(message);
+      expect([await stored(), await events()]).toEqual([before, eventsBefore]);
+    });
+  });
+
+  it('reads a CSV with a byte-order mark, quoted fields and CRLF line ends', async () => {
+    const subject = world.subjects[2];
+    const file = write('bom.csv', `\ufeff${header}\r\n${subject.identifier},CREDIT_COMMITMENT,,"BOM-1",2024-02-01,,"承诺, 含逗号和""引号"""\r\n`);
+    const { summary } = await importFile(file);
+    expect(summary.totals).toMatchObject({ created: 1, rejected: 0 });
+    const record = await records.db().getRepository(CreditRecord).findOneByOrFail({ documentNumber: In(['BOM-1']) });
+    expect(record.summary).toBe('承诺, 含逗号和"引号"');
+  });
+});

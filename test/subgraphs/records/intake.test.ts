@@ -1,0 +1,212 @@
+import { addMonths } from '../../../lib/catalogue/record-categories';
+import { todayInDistrict } from '../../../lib/calendar';
+import { unifiedSocialCreditCode } from '../../../lib/identifiers';
+import { CreditRecord } from '../../../subgraphs/records/entities/credit-record.entity';
+import { CreditRecordEvent } from '../../../subgraphs/records/entities/credit-record-event.entity';
+import { maxBatchRows } from '../../../subgraphs/records/resolvers';
+import { testDatabases } from '../../helpers/databases';
+import { bankUser, officerOf, useRecordsWithSubjects } from './records-harness';
+
+const SUBMIT = /* GraphQL */ `
+  mutation Submit($input: SubmitCreditRecordInput!) {
+    submitCreditRecord(input: $input) {
+      outcome
+      record { id subject { id } category polarity severity sourceDepartment { code } documentNumber decisionDate disclosureEndsAt validUntil status summary
+        history { kind actor organisation before after } }
+    }
+  }
+`;
+const SUBMIT_MANY = /* GraphQL */ `
+  mutation SubmitMany($rows: [SubmitCreditRecordInput!]!) {
+    submitCreditRecords(rows: $rows) { created updated unchanged rejected rejections { row field reason documentNumber } }
+  }
+`;
+
+interface Submission {
+  outcome: string;
+  record: Record<string, unknown> & { id: string; history: { kind: string; actor: string; organisation: string; before: string | null; after: string | null }[] };
+}
+interface BatchResult {
+  created: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  rejections: { row: number; field: string | null; reason: string; documentNumber: string | null }[];
+}
+
+/** A valid code that no demo subject has. */
+const unknownCode = unifiedSocialCreditCode({ authority: '9', orgType: '1', division: '130304', organisationBody: 'MA0UNKN0' });
+const addDays = (isoDate: string, days: number) => new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
+describe.each(testDatabases)('record intake mutations on $label', (database) => {
+  const { world, records, directory } = useRecordsWithSubjects(database, 'intake');
+  const market = officerOf('MARKET_REGULATION');
+  const today = todayInDistrict();
+  const enterprise = world.subjects.find((s) => s.kind === 'ENTERPRISE')!;
+  const person = world.subjects.find((s) => s.kind === 'NATURAL_PERSON')!;
+  const penalty = (documentNumber: string, extra: Record<string, unknown> = {}) => ({
+    subjectCode: enterprise.identifier,
+    category: 'ADMINISTRATIVE_PENALTY',
+    severity: 'GENERAL',
+    documentNumber,
+    decisionDate: addDays(today, -20),
+    summary: '销售超过保质期的食品，罚款15000元',
+    ...extra,
+  });
+  const submit = (input: Record<string, unknown>, identity = market) => records.queryAs<{ submitCreditRecord: Submission | null }>(identity, SUBMIT, { input });
+  const count = () => records.db().getRepository(CreditRecord).count();
+  const eventCount = () => records.db().getRepository(CreditRecordEvent).count();
+
+  describe('submitCreditRecord', () => {
+    it('stores a record in the caller’s department’s name, with its disclosure end and a CREATED event', async () => {
+      const result = await submit(penalty('北戴河市监罚〔2026〕901号'));
+      expect(result.errors).toBeUndefined();
+      expect(result.data?.submitCreditRecord?.outcome).toBe('CREATED');
+      expect(result.data?.submitCreditRecord?.record).toMatchObject({
+        subject: { id: enterprise.id },
+        category: 'ADMINISTRATIVE_PENALTY',
+        polarity: 'NEGATIVE',
+        severity: 'GENERAL',
+        sourceDepartment: { code: 'MARKET_REGULATION' },
+        decisionDate: addDays(today, -20),
+        disclosureEndsAt: addMonths(addDays(today, -20), 12),
+        status: 'ACTIVE',
+        history: [{ kind: 'CREATED', actor: 'officer-market_regulation', organisation: 'MARKET_REGULATION', before: null, after: null }],
+      });
+    });
+
+    it('changes nothing when the same record is sent again', async () => {
+      const [records0, events0] = [await count(), await eventCount()];
+      const result = await submit(penalty('北戴河市监罚〔2026〕901号', { summary: '  销售超过保质期的食品，罚款15000元 ', category: 'administrative_penalty' }));
+      expect(result.data?.submitCreditRecord?.outcome).toBe('UNCHANGED');
+      expect([await count(), await eventCount()]).toEqual([records0, events0]);
+    });
+
+    it('corrects the record when its content changes, keeping the change in its history', async () => {
+      const result = await submit(penalty('北戴河市监罚〔2026〕901号', { summary: '销售超过保质期的食品，罚款18000元', severity: 'SERIOUS' }));
+      expect(result.data?.submitCreditRecord?.outcome).toBe('UPDATED');
+      const record = result.data!.submitCreditRecord!.record;
+      expect(record).toMatchObject({ severity: 'SERIOUS', disclosureEndsAt: addMonths(addDays(today, -20), 36), summary: '销售超过保质期的食品，罚款18000元' });
+      expect(record.history.map((e) => e.kind)).toEqual(['CREATED', 'CORRECTED']);
+      expect(JSON.parse(record.history[1].before!)).toEqual({ severity: 'GENERAL', disclosureEndsAt: addMonths(addDays(today, -20), 12), summary: '销售超过保质期的食品，罚款15000元' });
+      expect(JSON.parse(record.history[1].after!)).toEqual({ severity: 'SERIOUS', disclosureEndsAt: addMonths(addDays(today, -20), 36), summary: '销售超过保质期的食品，罚款18000元' });
+    });
+
+    it('names the subject by id as well as by code, and derives polarity from the category or the tax grade', async () => {
+      const byId = await submit({ subjectId: person.id, category: 'RED_LIST_HONOUR', documentNumber: '北戴河市监表〔2026〕3号', decisionDate: today, validUntil: addDays(today, 730), summary: '获评诚信经营户' });
+      expect(byId.data?.submitCreditRecord?.record).toMatchObject({ subject: { id: person.id }, polarity: 'POSITIVE', validUntil: addDays(today, 730), disclosureEndsAt: null });
+      const grade = await submit({ subjectCode: enterprise.identifier, category: 'TAX_CREDIT_GRADE', taxCreditGrade: 'D', documentNumber: '北戴河税信评〔2026〕1号', decisionDate: today, summary: '2025年度纳税信用等级评定为D级' }, officerOf('TAXATION'));
+      expect(grade.data?.submitCreditRecord?.record).toMatchObject({ polarity: 'NEGATIVE', sourceDepartment: { code: 'TAXATION' } });
+    });
+
+    it.each<[string, Record<string, unknown>, string, string]>([
+      ['a code with a wrong check character', { subjectCode: `${enterprise.identifier.slice(0, 17)}${enterprise.identifier[17] === '0' ? '1' : '0'}` }, 'INVALID_CREDIT_CODE', 'subjectCode'],
+      ['a citizen ID number with a wrong check character', { subjectCode: `${person.identifier.slice(0, 17)}${person.identifier[17] === '0' ? '1' : '0'}` }, 'INVALID_ID_NUMBER', 'subjectCode'],
+      ['an unknown subject code', { subjectCode: unknownCode }, 'NOT_FOUND', 'subjectCode'],
+      ['an unknown subject id', { subjectCode: null, subjectId: 'no-such-subject' }, 'NOT_FOUND', 'subjectId'],
+      ['no subject at all', { subjectCode: null }, 'BAD_USER_INPUT', 'subjectCode'],
+      ['both a code and an id', { subjectId: person.id }, 'BAD_USER_INPUT', 'subjectId'],
+      ['an unknown category', { category: 'PARKING_TICKET' }, 'BAD_USER_INPUT', 'category'],
+      ['a severity missing from a penalty', { severity: null }, 'BAD_USER_INPUT', 'severity'],
+      ['a severity on a positive record', { category: 'RED_LIST_HONOUR' }, 'BAD_USER_INPUT', 'severity'],
+      ['a court listing from another department', { category: 'DISHONEST_JUDGMENT_DEBTOR', severity: null }, 'BAD_USER_INPUT', 'sourceDepartment'],
+      ['a decision in the future', { decisionDate: addDays(today, 1) }, 'BAD_USER_INPUT', 'decisionDate'],
+      ['an impossible date', { decisionDate: '2026-02-30' }, 'BAD_USER_INPUT', 'decisionDate'],
+      ['a validity that ends before the decision', { validUntil: addDays(today, -21) }, 'BAD_USER_INPUT', 'validUntil'],
+      ['no document number', { documentNumber: '  ' }, 'BAD_USER_INPUT', 'documentNumber'],
+      ['no summary', { summary: '' }, 'BAD_USER_INPUT', 'summary'],
+      ['a polarity the category does not allow', { polarity: 'POSITIVE' }, 'BAD_USER_INPUT', 'polarity'],
+    ])('refuses %s with a typed error and stores nothing', async (_label, change, code, field) => {
+      const before = [await count(), await eventCount()];
+      const result = await submit(penalty('北戴河市监罚〔2026〕950号', change));
+      expect(result.data?.submitCreditRecord).toBeNull();
+      expect(result.errors?.[0].extensions).toMatchObject({ code, field });
+      expect([await count(), await eventCount()]).toEqual(before);
+    });
+
+    it('refuses callers without the submission group, and a department cannot submit for another', async () => {
+      const before = await count();
+      const bank = await submit(penalty('X-1'), bankUser);
+      expect(bank.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+      // sourceDepartment is not an input: the request cannot even name another department.
+      const named = await submit({ ...penalty('X-2'), sourceDepartment: 'FINANCE' });
+      expect(named.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+      expect(await count()).toBe(before);
+    });
+
+    it('answers SUBGRAPH_UNAVAILABLE and stores nothing when subjects cannot be checked', async () => {
+      const before = await count();
+      directory.unreachable = true;
+      try {
+        const result = await submit(penalty('北戴河市监罚〔2026〕960号'));
+        expect(result.errors?.[0].extensions).toMatchObject({ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'entities' });
+      } finally {
+        directory.unreachable = false;
+      }
+      expect(await count()).toBe(before);
+    });
+
+    it('lets a department read back what it submitted, by document number, and only its own', async () => {
+      const QUERY = `query($n: String!) { submittedCreditRecord(documentNumber: $n) { documentNumber sourceDepartment { code } } }`;
+      const own = await records.queryAs<{ submittedCreditRecord: unknown }>(market, QUERY, { n: '北戴河市监罚〔2026〕901号' });
+      expect(own.data?.submittedCreditRecord).toEqual({ documentNumber: '北戴河市监罚〔2026〕901号', sourceDepartment: { code: 'MARKET_REGULATION' } });
+      const other = await records.queryAs<{ submittedCreditRecord: unknown }>(officerOf('FINANCE'), QUERY, { n: '北戴河市监罚〔2026〕901号' });
+      expect(other.data?.submittedCreditRecord).toBeNull();
+    });
+  });
+
+  describe('submitCreditRecords', () => {
+    const batch = (n: number, prefix: string) =>
+      Array.from({ length: n }, (_, i) => ({
+        subjectCode: world.subjects[i % world.subjects.length].identifier,
+        category: 'CREDIT_COMMITMENT',
+        documentNumber: `${prefix}〔2026〕${i + 1}号`,
+        decisionDate: addDays(today, -(i % 300)),
+        summary: '以告知承诺方式申请行政许可时作出信用承诺',
+      }));
+
+    it('stores the valid rows, reports each rejected row with its number, field and reason, and counts add up', async () => {
+      const rows: Record<string, unknown>[] = batch(12, '北戴河审批诺A');
+      rows[2] = { ...rows[2], subjectCode: unknownCode };
+      rows[5] = { ...rows[5], category: 'UNKNOWN' };
+      rows[7] = { ...rows[7], documentNumber: rows[1].documentNumber };
+      rows[9] = { ...rows[9], decisionDate: '2026/01/01' };
+      const result = await records.queryAs<{ submitCreditRecords: BatchResult }>(officerOf('ADMINISTRATIVE_APPROVAL'), SUBMIT_MANY, { rows });
+      expect(result.errors).toBeUndefined();
+      expect(result.data?.submitCreditRecords).toEqual({
+        created: 8,
+        updated: 0,
+        unchanged: 0,
+        rejected: 4,
+        rejections: [
+          { row: 3, field: 'subjectCode', reason: `no subject with the code ${unknownCode} is registered on the platform`, documentNumber: '北戴河审批诺A〔2026〕3号' },
+          { row: 6, field: 'category', reason: 'category must be a catalogue code such as ADMINISTRATIVE_PENALTY, got "UNKNOWN"', documentNumber: '北戴河审批诺A〔2026〕6号' },
+          { row: 8, field: 'documentNumber', reason: 'documentNumber 北戴河审批诺A〔2026〕2号 already appears in row 2 of this batch; a decision is sent once', documentNumber: '北戴河审批诺A〔2026〕2号' },
+          { row: 10, field: 'decisionDate', reason: 'decisionDate must be a calendar date YYYY-MM-DD, got "2026/01/01"', documentNumber: '北戴河审批诺A〔2026〕10号' },
+        ],
+      });
+      const again = await records.queryAs<{ submitCreditRecords: BatchResult }>(officerOf('ADMINISTRATIVE_APPROVAL'), SUBMIT_MANY, { rows });
+      expect(again.data?.submitCreditRecords).toMatchObject({ created: 0, updated: 0, unchanged: 8, rejected: 4 });
+    });
+
+    it('asks the entities subgraph at most once per chunk of 1,000 rows, and about each subject once', async () => {
+      directory.calls = [];
+      // Rows 1–1000 name the 40 subjects by code, rows 1001–2500 by id.
+      const rows = batch(2500, '北戴河审批诺B').map((row, i) => (i < 1000 ? row : { ...row, subjectCode: null, subjectId: world.subjects[i % world.subjects.length].id }));
+      const result = await records.queryAs<{ submitCreditRecords: BatchResult }>(officerOf('ADMINISTRATIVE_APPROVAL'), SUBMIT_MANY, { rows });
+      expect(result.data?.submitCreditRecords).toMatchObject({ created: 2500, rejected: 0 });
+      expect(directory.calls).toEqual([
+        { ids: 0, codes: world.subjects.length },
+        { ids: world.subjects.length, codes: 0 },
+      ]);
+    });
+
+    it(`refuses more than ${maxBatchRows} rows with a typed error, storing nothing`, async () => {
+      const before = await count();
+      const result = await records.queryAs<{ submitCreditRecords: BatchResult | null }>(officerOf('ADMINISTRATIVE_APPROVAL'), SUBMIT_MANY, { rows: batch(maxBatchRows + 1, '北戴河审批诺C') });
+      expect(result.data?.submitCreditRecords).toBeNull();
+      expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'rows', maximum: maxBatchRows });
+      expect(await count()).toBe(before);
+    });
+  });
+});

@@ -1,0 +1,381 @@
+import { randomUUID } from 'node:crypto';
+import { addMonths } from '../../../lib/catalogue/record-categories';
+import { todayInDistrict } from '../../../lib/calendar';
+import { buildCreditRecord } from '../../../subgraphs/records/credit-record.repository';
+import type { CreditRecordDraft } from '../../../subgraphs/records/credit-record.validation';
+import { CreditRecord, type RecordStatus, type StoredRecordStatus } from '../../../subgraphs/records/entities/credit-record.entity';
+import { CreditRecordEvent } from '../../../subgraphs/records/entities/credit-record-event.entity';
+import { objectionStatuses } from '../../../subgraphs/records/entities/credit-record-objection.entity';
+import { restorationStatuses } from '../../../subgraphs/records/entities/restoration-application.entity';
+import {
+  countsInCheck,
+  objectionActions,
+  objectionTransitions,
+  recordActions,
+  recordTransitions,
+  restorationActions,
+  restorationTransitions,
+  transition,
+} from '../../../subgraphs/records/lifecycle';
+import { expiryInstant } from '../../../subgraphs/records/record-history';
+import { recordsSubgraph } from '../../../subgraphs/records/subgraph';
+import { testDatabases } from '../../helpers/databases';
+import type { GraphQLResponse } from '../../helpers/graphql';
+import { useSubgraph } from '../../helpers/subgraph';
+import { bankUser, creditOffice, identityOf, officerOf, selfOf } from './records-harness';
+
+const addDays = (isoDate: string, days: number) => new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
+/** Every (state, action) pair of a table, with the state it leads to or undefined. */
+function pairs<S extends string, A extends string, T extends string>(states: readonly S[], actions: readonly A[], table: Parameters<typeof transition<S, A, T>>[0]) {
+  return states.flatMap((state) => actions.map((action) => [state, action, transition(table, state, action)] as const));
+}
+
+describe('the lifecycle transition tables', () => {
+  const recordStatuses: RecordStatus[] = ['ACTIVE', 'EXPIRED', 'OBJECTED', 'RESTORED', 'WITHDRAWN'];
+  /** The rules as the issue states them; every pair not listed is forbidden. */
+  const allowedRecord: Record<string, string> = {
+    'ACTIVE CORRECT': 'ACTIVE',
+    'ACTIVE OBJECT': 'OBJECTED',
+    'ACTIVE RESTORE': 'RESTORED',
+    'EXPIRED CORRECT': 'ACTIVE',
+    'EXPIRED OBJECT': 'OBJECTED',
+    'OBJECTED CORRECT': 'OBJECTED',
+    'OBJECTED ACCEPT_OBJECTION_CORRECTED': 'ACTIVE',
+    'OBJECTED ACCEPT_OBJECTION_WITHDRAWN': 'WITHDRAWN',
+    'OBJECTED REJECT_OBJECTION': 'ACTIVE',
+  };
+
+  it.each(pairs(recordStatuses, recordActions, recordTransitions))('record: %s --%s--> %s', (state, action, to) => {
+    expect(to).toBe(allowedRecord[`${state} ${action}`]);
+  });
+
+  it.each(pairs(objectionStatuses, objectionActions, objectionTransitions))('objection: %s --%s--> %s', (state, action, to) => {
+    expect(to).toBe(state === 'SUBMITTED' ? { ACCEPT: 'ACCEPTED', REJECT: 'REJECTED' }[action] : undefined);
+  });
+
+  it.each(pairs(restorationStatuses, restorationActions, restorationTransitions))('restoration: %s --%s--> %s', (state, action, to) => {
+    expect(to).toBe(state === 'SUBMITTED' ? { APPROVE: 'APPROVED', REJECT: 'REJECTED' }[action] : undefined);
+  });
+
+  it('counts only ACTIVE records in a credit check', () => {
+    expect(recordStatuses.filter(countsInCheck)).toEqual(['ACTIVE']);
+  });
+});
+
+const OBJECT = /* GraphQL */ `mutation($input: ObjectToCreditRecordInput!) { objectToCreditRecord(input: $input) { id status reason submittedBy submittedByOrganisation record { id status } subject { id } sourceDepartment { code } } }`;
+const DECIDE_OBJECTION = /* GraphQL */ `mutation($input: DecideObjectionInput!) { decideObjection(input: $input) { id status resolution decidedBy decidedByOrganisation decisionReason record { id status summary severity disclosureEndsAt } } }`;
+const APPLY = /* GraphQL */ `mutation($input: ApplyForRestorationInput!) { applyForRestoration(input: $input) { id status evidence commitment record { id status restorableFrom } } }`;
+const DECIDE_RESTORATION = /* GraphQL */ `mutation($input: DecideRestorationInput!) { decideRestoration(input: $input) { id status decidedByOrganisation decisionReason record { id status } } }`;
+const RECORD = /* GraphQL */ `query($id: ID!) { creditRecord(id: $id) { id status history { id kind actor organisation occurredAt reason before after relatedId } objections { id status resolution decisionReason } restorationApplications { id status decisionReason } } }`;
+
+type Mutation<K extends string> = GraphQLResponse<Record<K, Record<string, unknown> & { id: string }>>;
+
+describe.each(testDatabases)('objections and restoration on $label', (database) => {
+  const { db, queryAs } = useSubgraph(recordsSubgraph, database, 'lifecycle');
+  const today = todayInDistrict();
+  const subject = { id: randomUUID(), identifier: '91130304MA0LIFE0XX', kind: 'ENTERPRISE' };
+  const other = { id: randomUUID(), identifier: '91130304MA0OTHER0X', kind: 'ENTERPRISE' };
+  const self = selfOf(subject);
+  const market = officerOf('MARKET_REGULATION');
+  const humanResources = officerOf('HUMAN_RESOURCES');
+  const window = officerOf('ADMINISTRATIVE_APPROVAL');
+  let serial = 0;
+
+  /** A fresh record of the subject for one test: a general market regulation penalty of five months ago by default. */
+  const record = async (draft: Partial<CreditRecordDraft> = {}): Promise<CreditRecord> => {
+    serial += 1;
+    const row = buildCreditRecord(
+      {
+        subjectId: subject.id,
+        category: 'ADMINISTRATIVE_PENALTY',
+        polarity: 'NEGATIVE',
+        severity: 'GENERAL',
+        sourceDepartment: 'MARKET_REGULATION',
+        documentNumber: `生命周期〔2026〕${serial}号`,
+        decisionDate: addMonths(today, -5),
+        summary: '虚构原价进行价格欺诈，罚款20000元',
+        ...draft,
+      },
+      { id: randomUUID(), recordedAt: new Date(), today },
+    );
+    await db().getRepository(CreditRecord).insert(row);
+    return row;
+  };
+  const stored = (id: string) => db().getRepository(CreditRecord).findOneByOrFail({ id });
+  const events = (recordId: string) => db().getRepository(CreditRecordEvent).countBy({ recordId });
+  const object = (recordId: string, identity = self) => queryAs(identity, OBJECT, { input: { recordId, reason: '处罚对象认定有误' } }) as Promise<Mutation<'objectToCreditRecord'>>;
+  const decideObjection = (id: string, input: Record<string, unknown>, identity = market) => queryAs(identity, DECIDE_OBJECTION, { input: { id, reason: '经核查', ...input } }) as Promise<Mutation<'decideObjection'>>;
+  const apply = (recordId: string, identity = self) =>
+    queryAs(identity, APPLY, { input: { recordId, correction: '已缴纳罚款并完成整改', evidence: ['罚款缴纳凭证 No. 2026-118'], commitment: '承诺今后守法经营' } }) as Promise<Mutation<'applyForRestoration'>>;
+  const decideRestoration = (id: string, decision: 'APPROVE' | 'REJECT', identity = market) =>
+    queryAs(identity, DECIDE_RESTORATION, { input: { id, decision, reason: decision === 'APPROVE' ? '同意修复' : '罚款尚未缴纳' } }) as Promise<Mutation<'decideRestoration'>>;
+  const readRecord = async (id: string, identity = self) => {
+    const result = await queryAs<{ creditRecord: { status: string; history: { kind: string; actor: string; organisation: string; before: string | null; after: string | null; relatedId: string | null; occurredAt: string }[]; objections: { status: string }[]; restorationApplications: { status: string }[] } }>(identity, RECORD, { id });
+    expect(result.errors).toBeUndefined();
+    return result.data!.creditRecord;
+  };
+  const expectRefused = async (result: GraphQLResponse, code: string, field?: string) => {
+    expect(result.errors?.[0].extensions).toMatchObject({ code, ...(field ? { field } : {}) });
+  };
+
+  describe('objections (异议)', () => {
+    it('SUBMITTED by the subject: the record is OBJECTED, stops counting, and its history says who and why', async () => {
+      const r = await record();
+      const result = await object(r.id);
+      expect(result.errors).toBeUndefined();
+      expect(result.data?.objectToCreditRecord).toMatchObject({ status: 'SUBMITTED', submittedBy: self.caller!.id, submittedByOrganisation: subject.identifier, record: { id: r.id, status: 'OBJECTED' }, subject: { id: subject.id }, sourceDepartment: { code: 'MARKET_REGULATION' } });
+      const read = await readRecord(r.id);
+      expect(read.history.map((e) => [e.kind, e.actor, e.relatedId])).toEqual([['OBJECTED', self.caller!.id, result.data!.objectToCreditRecord.id]]);
+      expect(JSON.parse(read.history[0].after!)).toEqual({ status: 'OBJECTED' });
+      const active = await queryAs<{ _entities: { creditRecords: { edges: { node: { id: string } }[] } }[] }>(
+        self,
+        `query($r: [_Any!]!) { _entities(representations: $r) { ... on Subject { creditRecords(filter: { statuses: [ACTIVE] }, first: 100) { edges { node { id } } } } } }`,
+        { r: [{ __typename: 'Subject', id: subject.id }] },
+      );
+      expect(active.data?._entities[0].creditRecords.edges.map((e) => e.node.id)).not.toContain(r.id);
+    });
+
+    it('SUBMITTED by a department officer on the subject’s behalf, and on an expired record', async () => {
+      const onBehalf = await object((await record()).id, window);
+      expect(onBehalf.data?.objectToCreditRecord).toMatchObject({ status: 'SUBMITTED', submittedByOrganisation: 'ADMINISTRATIVE_APPROVAL' });
+      const expired = await record({ decisionDate: addMonths(today, -13) });
+      expect((await object(expired.id)).data?.objectToCreditRecord).toMatchObject({ record: { status: 'OBJECTED' } });
+    });
+
+    it.each<[string, StoredRecordStatus]>([
+      ['already under objection', 'OBJECTED'],
+      ['restored', 'RESTORED'],
+      ['withdrawn', 'WITHDRAWN'],
+    ])('cannot be filed against a record %s', async (_label, status) => {
+      const r = await record({ status });
+      const result = await object(r.id);
+      await expectRefused(result, 'BAD_USER_INPUT', 'recordId');
+      expect(result.errors?.[0].extensions?.recordStatus).toBe(status);
+      expect((await stored(r.id)).status).toBe(status);
+      expect(await events(r.id)).toBe(0);
+    });
+
+    it('cannot be filed for another subject, by a bank, or about an unknown record', async () => {
+      const r = await record();
+      await expectRefused(await object(r.id, selfOf(other)), 'FORBIDDEN');
+      await expectRefused(await object(r.id, bankUser), 'FORBIDDEN');
+      await expectRefused(await object('no-such-record', window), 'NOT_FOUND', 'recordId');
+      // A request scoped to a subject cannot tell an unknown record from another's.
+      await expectRefused(await object('no-such-record'), 'FORBIDDEN');
+      expect((await stored(r.id)).status).toBe('ACTIVE');
+      expect(await db().getRepository(CreditRecordEvent).countBy({ recordId: r.id })).toBe(0);
+    });
+
+    it('SUBMITTED → ACCEPTED, corrected: the record counts again as corrected, with the change in its history', async () => {
+      const r = await record();
+      const objection = (await object(r.id)).data!.objectToCreditRecord;
+      const result = await decideObjection(objection.id, { decision: 'ACCEPT', resolution: 'CORRECTED', correction: { summary: '虚构原价进行价格欺诈，罚款200000元', severity: 'SERIOUS' } });
+      expect(result.errors).toBeUndefined();
+      expect(result.data?.decideObjection).toMatchObject({
+        status: 'ACCEPTED',
+        resolution: 'CORRECTED',
+        decidedBy: market.caller!.id,
+        decidedByOrganisation: 'MARKET_REGULATION',
+        record: { status: 'ACTIVE', summary: '虚构原价进行价格欺诈，罚款200000元', severity: 'SERIOUS', disclosureEndsAt: addMonths(r.decisionDate, 36) },
+      });
+      const read = await readRecord(r.id);
+      expect(read.history.map((e) => e.kind)).toEqual(['OBJECTED', 'CORRECTED']);
+      expect(JSON.parse(read.history[1].before!)).toEqual({ severity: 'GENERAL', summary: r.summary, disclosureEndsAt: r.disclosureEndsAt, status: 'OBJECTED' });
+      // The subject reads the outcome.
+      expect(read.objections).toEqual([{ id: objection.id, status: 'ACCEPTED', resolution: 'CORRECTED', decisionReason: '经核查' }]);
+    });
+
+    it('SUBMITTED → ACCEPTED, withdrawn: the record is WITHDRAWN, kept with its history', async () => {
+      const r = await record();
+      const objection = (await object(r.id)).data!.objectToCreditRecord;
+      const result = await decideObjection(objection.id, { decision: 'ACCEPT', resolution: 'WITHDRAWN' });
+      expect(result.data?.decideObjection).toMatchObject({ status: 'ACCEPTED', resolution: 'WITHDRAWN', record: { status: 'WITHDRAWN' } });
+      expect((await readRecord(r.id)).history.map((e) => e.kind)).toEqual(['OBJECTED', 'WITHDRAWN']);
+    });
+
+    it('SUBMITTED → REJECTED: the record counts again, unchanged', async () => {
+      const r = await record();
+      const objection = (await object(r.id)).data!.objectToCreditRecord;
+      const result = await decideObjection(objection.id, { decision: 'REJECT' });
+      expect(result.data?.decideObjection).toMatchObject({ status: 'REJECTED', resolution: null, record: { status: 'ACTIVE', summary: r.summary } });
+      expect((await readRecord(r.id)).history.map((e) => e.kind)).toEqual(['OBJECTED', 'OBJECTION_REJECTED']);
+    });
+
+    it.each<[string, Record<string, unknown>, Record<string, unknown>]>([
+      ['ACCEPTED', { decision: 'ACCEPT', resolution: 'WITHDRAWN' }, { decision: 'ACCEPT', resolution: 'CORRECTED' }],
+      ['ACCEPTED', { decision: 'ACCEPT', resolution: 'WITHDRAWN' }, { decision: 'REJECT' }],
+      ['REJECTED', { decision: 'REJECT' }, { decision: 'ACCEPT', resolution: 'WITHDRAWN' }],
+      ['REJECTED', { decision: 'REJECT' }, { decision: 'REJECT' }],
+    ])('%s is final: a second decision is refused and changes nothing', async (status, first, second) => {
+      const r = await record();
+      const objection = (await object(r.id)).data!.objectToCreditRecord;
+      await decideObjection(objection.id, first);
+      const [before, count] = [await stored(r.id), await events(r.id)];
+      const result = await decideObjection(objection.id, second);
+      await expectRefused(result, 'BAD_USER_INPUT', 'id');
+      expect(result.errors?.[0].extensions?.status).toBe(status);
+      expect([await stored(r.id), await events(r.id)]).toEqual([before, count]);
+    });
+
+    it('is decided only by the source department, with a resolution when accepted', async () => {
+      const r = await record();
+      const objection = (await object(r.id)).data!.objectToCreditRecord;
+      for (const identity of [humanResources, creditOffice, self]) await expectRefused(await decideObjection(objection.id, { decision: 'REJECT' }, identity), 'FORBIDDEN');
+      await expectRefused(await decideObjection(objection.id, { decision: 'ACCEPT' }), 'BAD_USER_INPUT', 'resolution');
+      await expectRefused(await decideObjection(objection.id, { decision: 'ACCEPT', resolution: 'CORRECTED', correction: { decisionDate: addDays(today, 1) } }), 'BAD_USER_INPUT', 'correction.decisionDate');
+      await expectRefused(await decideObjection('no-such-objection', { decision: 'REJECT' }), 'NOT_FOUND');
+      expect((await stored(r.id)).status).toBe('OBJECTED');
+      expect(await events(r.id)).toBe(1);
+    });
+
+    it('lists objections for the subject, the source department and the credit office, not for another department', async () => {
+      const LIST = `query($s: ObjectionStatus) { creditRecordObjections(status: $s, first: 100) { totalCount edges { node { id subject { id } sourceDepartment { code } } } } }`;
+      type List = { creditRecordObjections: { totalCount: number; edges: { node: { subject: { id: string }; sourceDepartment: { code: string } } }[] } };
+      const mine = await queryAs<List>(self, LIST, {});
+      expect(mine.data!.creditRecordObjections.totalCount).toBeGreaterThan(0);
+      expect(mine.data!.creditRecordObjections.edges.every((e) => e.node.subject.id === subject.id)).toBe(true);
+      const department = await queryAs<List>(market, LIST, { s: 'SUBMITTED' });
+      expect(department.data!.creditRecordObjections.edges.every((e) => e.node.sourceDepartment.code === 'MARKET_REGULATION')).toBe(true);
+      expect((await queryAs<List>(creditOffice, LIST, {})).data!.creditRecordObjections.totalCount).toBe(mine.data!.creditRecordObjections.totalCount);
+      expect((await queryAs<List>(humanResources, LIST, {})).data!.creditRecordObjections.totalCount).toBe(0);
+      expect((await queryAs<List>(selfOf(other), LIST, {})).data!.creditRecordObjections.totalCount).toBe(0);
+    });
+  });
+
+  describe('restoration (信用修复)', () => {
+    it('SUBMITTED once the minimum disclosure period has passed, with the proof and commitment', async () => {
+      const r = await record();
+      const result = await apply(r.id);
+      expect(result.errors).toBeUndefined();
+      expect(result.data?.applyForRestoration).toMatchObject({ status: 'SUBMITTED', evidence: ['罚款缴纳凭证 No. 2026-118'], commitment: '承诺今后守法经营', record: { status: 'ACTIVE', restorableFrom: addMonths(r.decisionDate, 3) } });
+      // Applying changes nothing about the record.
+      expect(await events(r.id)).toBe(0);
+    });
+
+    it.each<[string, Partial<CreditRecordDraft>, string]>([
+      ['before the minimum disclosure period (serious: a year)', { severity: 'SERIOUS', decisionDate: addMonths(today, -2) }, 'can be restored from'],
+      ['of a positive record', { category: 'RED_LIST_HONOUR', polarity: 'POSITIVE', severity: null }, 'only negative records'],
+      ['of an expired record', { decisionDate: addMonths(today, -13) }, 'nothing to restore'],
+      ['of a record under objection', { status: 'OBJECTED' }, 'pending'],
+      ['of a restored record', { status: 'RESTORED' }, 'settled'],
+      ['of a withdrawn record', { status: 'WITHDRAWN' }, 'settled'],
+      ['of a serious-dishonesty listing before a year', { category: 'SERIOUS_DISHONESTY_LIST', severity: null, sourceDepartment: 'HUMAN_RESOURCES', decisionDate: addMonths(today, -11) }, 'can be restored from'],
+    ])('is refused %s', async (_label, draft, message) => {
+      const r = await record(draft);
+      const result = await apply(r.id);
+      await expectRefused(result, 'BAD_USER_INPUT', 'recordId');
+      expect(result.errors?.[0].message).toContain(message);
+      expect(await db().getRepository(CreditRecord).findOneByOrFail({ id: r.id })).toEqual(r);
+    });
+
+    it('is refused while another application is pending, for another subject, and for a bank', async () => {
+      const r = await record();
+      await apply(r.id);
+      await expectRefused(await apply(r.id, window), 'BAD_USER_INPUT', 'recordId');
+      await expectRefused(await apply(r.id, selfOf(other)), 'FORBIDDEN');
+      await expectRefused(await apply(r.id, bankUser), 'FORBIDDEN');
+    });
+
+    it('SUBMITTED → APPROVED by the source department: the record is RESTORED, stops counting, and stays in its history', async () => {
+      const r = await record();
+      const application = (await apply(r.id)).data!.applyForRestoration;
+      const result = await decideRestoration(application.id, 'APPROVE');
+      expect(result.data?.decideRestoration).toMatchObject({ status: 'APPROVED', decidedByOrganisation: 'MARKET_REGULATION', record: { status: 'RESTORED' } });
+      const read = await readRecord(r.id);
+      expect(read.history.map((e) => [e.kind, e.organisation, e.relatedId])).toEqual([['RESTORED', 'MARKET_REGULATION', application.id]]);
+      expect(read.restorationApplications).toEqual([{ id: application.id, status: 'APPROVED', decisionReason: '同意修复' }]);
+    });
+
+    it('SUBMITTED → APPROVED by the credit office, for a penalty', async () => {
+      const application = (await apply((await record()).id)).data!.applyForRestoration;
+      expect((await decideRestoration(application.id, 'APPROVE', creditOffice)).data?.decideRestoration).toMatchObject({ status: 'APPROVED', decidedByOrganisation: 'CREDIT_OFFICE' });
+    });
+
+    it('SUBMITTED → REJECTED: the record still counts, and the subject may apply again', async () => {
+      const r = await record();
+      const application = (await apply(r.id)).data!.applyForRestoration;
+      expect((await decideRestoration(application.id, 'REJECT')).data?.decideRestoration).toMatchObject({ status: 'REJECTED', record: { status: 'ACTIVE' } });
+      expect((await apply(r.id)).data?.applyForRestoration).toMatchObject({ status: 'SUBMITTED' });
+    });
+
+    it.each<['APPROVED' | 'REJECTED', 'APPROVE' | 'REJECT']>([
+      ['APPROVED', 'APPROVE'],
+      ['APPROVED', 'REJECT'],
+      ['REJECTED', 'APPROVE'],
+      ['REJECTED', 'REJECT'],
+    ])('%s is final: %s again is refused and changes nothing', async (status, decision) => {
+      const r = await record();
+      const application = (await apply(r.id)).data!.applyForRestoration;
+      await decideRestoration(application.id, status === 'APPROVED' ? 'APPROVE' : 'REJECT');
+      const [before, count] = [await stored(r.id), await events(r.id)];
+      const result = await decideRestoration(application.id, decision);
+      await expectRefused(result, 'BAD_USER_INPUT', 'id');
+      expect(result.errors?.[0].extensions?.status).toBe(status);
+      expect([await stored(r.id), await events(r.id)]).toEqual([before, count]);
+    });
+
+    it('is decided by the source department or the credit office, never by another department or the subject', async () => {
+      const application = (await apply((await record()).id)).data!.applyForRestoration;
+      for (const identity of [humanResources, window, self]) await expectRefused(await decideRestoration(application.id, 'APPROVE', identity), 'FORBIDDEN');
+    });
+
+    it('follows the stricter rule for the serious-dishonesty list: after a year, decided only by the listing department', async () => {
+      const r = await record({ category: 'SERIOUS_DISHONESTY_LIST', severity: null, sourceDepartment: 'HUMAN_RESOURCES', decisionDate: addMonths(today, -13) });
+      const application = (await apply(r.id)).data!.applyForRestoration;
+      const byOffice = await decideRestoration(application.id, 'APPROVE', creditOffice);
+      await expectRefused(byOffice, 'FORBIDDEN');
+      expect(byOffice.errors?.[0].message).toContain('only by its source department, HUMAN_RESOURCES');
+      expect((await decideRestoration(application.id, 'APPROVE', humanResources)).data?.decideRestoration).toMatchObject({ status: 'APPROVED', record: { status: 'RESTORED' } });
+    });
+
+    it('cannot approve once the record is under objection', async () => {
+      const r = await record();
+      const application = (await apply(r.id)).data!.applyForRestoration;
+      await object(r.id);
+      const result = await decideRestoration(application.id, 'APPROVE');
+      await expectRefused(result, 'BAD_USER_INPUT', 'id');
+      expect((await stored(r.id)).status).toBe('OBJECTED');
+    });
+  });
+
+  describe('expiry (公示期满)', () => {
+    it('shows a record past its disclosure end as EXPIRED, with an EXPIRED event by the platform, and it stops counting', async () => {
+      const r = await record({ decisionDate: addMonths(today, -14) });
+      const read = await readRecord(r.id, creditOffice);
+      expect(read.status).toBe('EXPIRED');
+      expect(countsInCheck(read.status as RecordStatus)).toBe(false);
+      expect(read.history).toEqual([
+        expect.objectContaining({ kind: 'EXPIRED', actor: 'platform', organisation: 'PLATFORM', occurredAt: expiryInstant(r.disclosureEndsAt!).toISOString(), before: '{"status":"ACTIVE"}', after: '{"status":"EXPIRED"}' }),
+      ]);
+      // Stored as it was: expiry writes nothing.
+      expect((await stored(r.id)).status).toBe('ACTIVE');
+    });
+
+    it('adds no EXPIRED event to a record restored before its disclosure ended', async () => {
+      const r = await record({ decisionDate: addMonths(today, -11) });
+      const application = (await apply(r.id)).data!.applyForRestoration;
+      await decideRestoration(application.id, 'APPROVE');
+      expect((await readRecord(r.id)).history.map((e) => e.kind)).toEqual(['RESTORED']);
+    });
+  });
+
+  describe('who reads a record’s lifecycle', () => {
+    it('shows history, objections and applications to the subject, the source department and the credit office only', async () => {
+      const r = await record();
+      await object(r.id);
+      for (const identity of [self, creditOffice]) expect((await readRecord(r.id, identity)).history).toHaveLength(1);
+      // The source department reads its own records by document number, with no purpose needed.
+      const own = await queryAs<{ submittedCreditRecord: { history: unknown[] } }>(market, `query($n: String!) { submittedCreditRecord(documentNumber: $n) { history { kind } } }`, { n: r.documentNumber });
+      expect(own.data?.submittedCreditRecord.history).toEqual([{ kind: 'OBJECTED' }]);
+      const outsider = identityOf({ id: 'officer-finance', organisation: 'FINANCE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' }, 'GOVERNMENT_PROCUREMENT');
+      const result = await queryAs<{ creditRecord: { history: unknown } | null }>(outsider, `query($id: ID!) { creditRecord(id: $id) { id history { kind } } }`, { id: r.id });
+      // The record is restricted while objected; an active one shows, but its history does not.
+      expect(result.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+      const active = await record();
+      const read = await queryAs<{ creditRecord: { id: string; history: unknown } | null }>(outsider, `query($id: ID!) { creditRecord(id: $id) { id history { kind } } }`, { id: active.id });
+      expect(read.data?.creditRecord).toEqual({ id: active.id, history: null });
+      expect(read.errors?.[0]).toMatchObject({ path: ['creditRecord', 'history'], extensions: { code: 'FORBIDDEN' } });
+    });
+  });
+});
