@@ -1,15 +1,33 @@
-import type DataLoader from 'dataloader';
+import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
 import { loaderById } from '../shared/loaders';
 import type { CreditServiceProvider } from './entities/credit-service-provider.entity';
-import { ProviderRepository } from './provider.repository';
+import type { ProviderSanction } from './entities/provider-sanction.entity';
+import type { ProviderViolation } from './entities/provider-violation.entity';
+import { ProviderRepository, type ProviderHistoryRows } from './provider.repository';
 
 export interface ProvidersContext {
   repository: ProviderRepository;
   providerById: DataLoader<string, CreditServiceProvider | null>;
+  /** Filing events and class changes per provider: two statements per batch. */
+  historyByProvider: DataLoader<string, ProviderHistoryRows>;
+  violationById: DataLoader<string, ProviderViolation | null>;
+  violationsByProvider: DataLoader<string, ProviderViolation[]>;
+  sanctionById: DataLoader<string, ProviderSanction | null>;
+  sanctionsByProvider: DataLoader<string, ProviderSanction[]>;
+  sanctionsByViolation: DataLoader<string, ProviderSanction[]>;
 }
 
 export function createProvidersContext(db: DataSource): ProvidersContext {
   const repository = new ProviderRepository(db);
-  return { repository, providerById: loaderById(repository.providers) };
+  return {
+    repository,
+    providerById: loaderById(repository.providers),
+    historyByProvider: new DataLoader((ids) => repository.histories(ids)),
+    violationById: loaderById(repository.violations),
+    violationsByProvider: new DataLoader((ids) => repository.violationsOf(ids)),
+    sanctionById: new DataLoader((ids) => repository.sanctionsById(ids)),
+    sanctionsByProvider: new DataLoader((ids) => repository.sanctionsBy('providerId', ids)),
+    sanctionsByViolation: new DataLoader((ids) => repository.sanctionsBy('violationId', ids)),
+  };
 }

@@ -1,33 +1,92 @@
-import type { DataSource, Repository } from 'typeorm';
-import { clientError, ErrorCode } from '../../lib/errors';
+import { randomUUID } from 'node:crypto';
+import { In, IsNull, type DataSource, type EntityManager, type Repository } from 'typeorm';
+import { todayInDistrict } from '../../lib/calendar';
+import { badInput, clientError, ErrorCode } from '../../lib/errors';
 import { normaliseIdentifier, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
 import { loadPages, type Page } from '../shared/pagination';
+import { isIsoDate } from '../shared/scalars';
 import { CreditServiceProvider, type FilingStatus, type SupervisionClass } from './entities/credit-service-provider.entity';
+import { ProviderFilingEvent } from './entities/provider-filing-event.entity';
+import { ProviderSanction } from './entities/provider-sanction.entity';
+import { ProviderViolation } from './entities/provider-violation.entity';
+import { SupervisionClassChange } from './entities/supervision-class-change.entity';
+import {
+  classRank,
+  filingStatuses,
+  filingStatusRules,
+  filingTransitions,
+  sanctionKinds,
+  sanctionRules,
+  supervisionClasses,
+  transitionFor,
+  violationKinds,
+  type FilingAction,
+  type FilingDecision,
+  type ProviderHistory,
+  type SanctionKind,
+  type ViolationKind,
+} from './supervision-scheme';
 
 export interface ProviderFilter {
   filingStatus?: FilingStatus | null;
   supervisionClass?: SupervisionClass | null;
 }
 
-/** Every query the providers subgraph makes, in one place. */
+/** Who acts, from the caller's token: the user and the organisation it acts for. */
+export interface Actor {
+  userId: string;
+  organisation: string;
+}
+
+/** What a provider states when it applies for filing (备案申请). */
+export interface ProviderApplicationInput {
+  unifiedSocialCreditCode: string;
+  name: string;
+  registeredAddress: string;
+  legalRepresentative: string;
+  businessScope: string;
+  contact?: string | null;
+}
+
+export interface ProviderViolationInput {
+  providerId: string;
+  kind: ViolationKind;
+  description: string;
+  evidence: string[];
+  occurredOn: string;
+}
+
+export interface ProviderSanctionInput {
+  violationId: string;
+  kind: SanctionKind;
+  reason: string;
+  downgradeTo?: SupervisionClass | null;
+}
+
+const publicStatuses = filingStatuses.filter((s) => filingStatusRules[s].publiclyListed);
+const decisions = filingTransitions.filter((t) => t.by === 'REGISTRY').map((t) => t.action);
+
+/**
+ * Every query the providers subgraph makes, in one place. Writes change a provider's row only
+ * from the status (or class) it was read in, inside the transaction that appends the history
+ * row, so a racing second decision fails instead of overwriting the first.
+ */
 export class ProviderRepository {
   readonly providers: Repository<CreditServiceProvider>;
+  readonly violations: Repository<ProviderViolation>;
 
-  constructor(db: DataSource) {
+  constructor(private readonly db: DataSource) {
     this.providers = db.getRepository(CreditServiceProvider);
+    this.violations = db.getRepository(ProviderViolation);
   }
 
   /** A malformed code is the caller's mistake, reported as such rather than as "not found". */
   findByCode(code: string): Promise<CreditServiceProvider | null> {
-    const canonical = normaliseIdentifier(code);
-    const result = validateUnifiedSocialCreditCode(canonical);
-    if (!result.valid) {
-      throw clientError(ErrorCode.INVALID_CREDIT_CODE, `invalid unified social credit code: ${result.message}`, { field: 'code', problem: result.problem });
-    }
-    return this.providers.findOneBy({ unifiedSocialCreditCode: canonical });
+    return this.providers.findOneBy({ unifiedSocialCreditCode: validCode(code, 'code') });
   }
 
-  async list(filter: ProviderFilter, first: number, after?: string | null): Promise<Page<CreditServiceProvider> | undefined> {
+  /** One page of the registry, by name. `publicOnly` leaves out applications (APPLIED, RETURNED, REJECTED). */
+  async list(filter: ProviderFilter, first: number, after: string | null | undefined, publicOnly: boolean): Promise<Page<CreditServiceProvider> | undefined> {
     const conditions: string[] = [];
     const params: unknown[] = [];
     if (filter.filingStatus) {
@@ -38,8 +97,273 @@ export class ProviderRepository {
       conditions.push('t.supervision_class = ?');
       params.push(filter.supervisionClass);
     }
+    if (publicOnly) {
+      conditions.push(`t.filing_status IN (${publicStatuses.map(() => '?').join(', ')})`);
+      params.push(...publicStatuses);
+    }
     const where = conditions.length ? { sql: conditions.join(' AND '), params } : undefined;
     const pages = await loadPages(this.providers, { where, orderBy: 'name', direction: 'ASC', first, after });
     return pages.get('');
   }
+
+  /** The filing events and class changes of many providers: two statements, lists in key order, oldest first. */
+  async histories(providerIds: readonly string[]): Promise<ProviderHistoryRows[]> {
+    const ids = [...providerIds];
+    const [events, classChanges] = await Promise.all([
+      this.db.getRepository(ProviderFilingEvent).find({ where: { providerId: In(ids) }, order: { occurredAt: 'ASC', id: 'ASC' } }),
+      this.db.getRepository(SupervisionClassChange).find({ where: { providerId: In(ids) }, order: { occurredAt: 'ASC', id: 'ASC' } }),
+    ]);
+    const eventsBy = groupBy(events, (e) => e.providerId);
+    const changesBy = groupBy(classChanges, (c) => c.providerId);
+    return ids.map((id) => ({ events: eventsBy.get(id) ?? [], classChanges: changesBy.get(id) ?? [] }));
+  }
+
+  /** The violations of many providers in one statement, newest first. */
+  async violationsOf(providerIds: readonly string[]): Promise<ProviderViolation[][]> {
+    const rows = await this.violations.find({ where: { providerId: In([...providerIds]) }, order: { recordedAt: 'DESC', id: 'DESC' } });
+    const by = groupBy(rows, (v) => v.providerId);
+    return providerIds.map((id) => by.get(id) ?? []);
+  }
+
+  /** Sanctions by provider (or by violation) in one statement, newest first. */
+  async sanctionsBy(key: 'providerId' | 'violationId', ids: readonly string[]): Promise<ProviderSanction[][]> {
+    const rows = await this.db.getRepository(ProviderSanction).find({ where: { [key]: In([...ids]) }, order: { imposedAt: 'DESC', id: 'DESC' } });
+    const by = groupBy(rows, (s) => s[key]);
+    return ids.map((id) => by.get(id) ?? []);
+  }
+
+  async sanctionsById(ids: readonly string[]): Promise<(ProviderSanction | null)[]> {
+    const rows = await this.db.getRepository(ProviderSanction).findBy({ id: In([...ids]) });
+    const by = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => by.get(id) ?? null);
+  }
+
+  /**
+   * A provider applies for filing in its own name: `applicant` must be the organisation the code
+   * names. A new provider is added as APPLIED; a REJECTED one may apply afresh with new details.
+   */
+  async apply(input: ProviderApplicationInput, actor: Actor, now: Date = new Date()): Promise<CreditServiceProvider> {
+    const details = validApplication(input);
+    return await this.write(async (manager) => {
+      const existing = await manager.findOneBy(CreditServiceProvider, { unifiedSocialCreditCode: details.unifiedSocialCreditCode });
+      const transition = transitionFor('APPLY');
+      if (existing && !transition.from.includes(existing.filingStatus)) {
+        const hint = existing.filingStatus === 'RETURNED' ? ': correct the application with resubmitProviderFiling' : '';
+        throw badInput('input.unifiedSocialCreditCode', `a provider with the code ${details.unifiedSocialCreditCode} is already in the registry with filing status ${existing.filingStatus}; a new application is possible only for an unknown provider or after REJECTED${hint}`, { problem: 'TRANSITION_NOT_ALLOWED' });
+      }
+      const previous = existing?.filingStatus ?? null;
+      const provider = existing ?? manager.create(CreditServiceProvider, { id: randomUUID(), filingStatus: 'APPLIED', supervisionClass: null, filedOn: null, createdAt: now, ...details });
+      if (existing) {
+        await this.move(manager, existing, 'APPLY', details, 'input.unifiedSocialCreditCode');
+        Object.assign(existing, details, { filingStatus: 'APPLIED' });
+      } else {
+        await manager.insert(CreditServiceProvider, provider);
+      }
+      await manager.insert(ProviderFilingEvent, event(provider.id, 'APPLY', previous, 'APPLIED', previous ? 'new application after rejection' : 'application for filing', actor, now));
+      return provider;
+    });
+  }
+
+  /** A provider returned for correction (退回补正) resubmits its corrected application. */
+  async resubmit(provider: CreditServiceProvider, input: ProviderApplicationInput, actor: Actor, now: Date = new Date()): Promise<CreditServiceProvider> {
+    const details = validApplication(input);
+    if (details.unifiedSocialCreditCode !== provider.unifiedSocialCreditCode) {
+      throw badInput('input.unifiedSocialCreditCode', `the unified social credit code of an application cannot change: provider ${provider.id} has ${provider.unifiedSocialCreditCode}, got ${details.unifiedSocialCreditCode}`);
+    }
+    return await this.write(async (manager) => {
+      await this.move(manager, provider, 'RESUBMIT', details);
+      await manager.insert(ProviderFilingEvent, event(provider.id, 'RESUBMIT', provider.filingStatus, 'APPLIED', 'corrected application resubmitted', actor, now));
+      return Object.assign(provider, details, { filingStatus: 'APPLIED' as const });
+    });
+  }
+
+  /** A registry admin's decision on the filing: file, return, reject, suspend, reinstate or revoke. */
+  async decide(id: string, decision: FilingDecision, reason: string, actor: Actor, now: Date = new Date()): Promise<CreditServiceProvider> {
+    if (!decisions.includes(decision)) throw badInput('decision', `decision must be one of ${decisions.join(', ')}, got ${JSON.stringify(decision)}`);
+    const why = required(reason, 'reason', 2000);
+    return await this.write(async (manager) => {
+      const provider = await this.existing(manager, id, 'id');
+      return await this.applyDecision(manager, provider, decision, why, actor, now, null);
+    });
+  }
+
+  /** Sets the supervision class (分类监管) of a filed or suspended provider, with the reason. */
+  async setClass(id: string, supervisionClass: SupervisionClass, reason: string, actor: Actor, now: Date = new Date()): Promise<CreditServiceProvider> {
+    if (!supervisionClasses.includes(supervisionClass)) throw badInput('supervisionClass', `supervisionClass must be one of ${supervisionClasses.join(', ')}, got ${JSON.stringify(supervisionClass)}`);
+    const why = required(reason, 'reason', 2000);
+    return await this.write(async (manager) => {
+      const provider = await this.existing(manager, id, 'id');
+      await this.changeClass(manager, provider, supervisionClass, why, actor, now, null, 'supervisionClass');
+      return provider;
+    });
+  }
+
+  async recordViolation(input: ProviderViolationInput, actor: Actor, now: Date = new Date()): Promise<ProviderViolation> {
+    if (!violationKinds.includes(input.kind)) throw badInput('input.kind', `kind must be one of ${violationKinds.join(', ')}, got ${JSON.stringify(input.kind)}`);
+    const description = required(input.description, 'input.description', 4000);
+    if (!Array.isArray(input.evidence) || input.evidence.length === 0 || input.evidence.length > 50) {
+      throw badInput('input.evidence', `evidence must list 1 to 50 items (document numbers, file references or hashes), got ${Array.isArray(input.evidence) ? input.evidence.length : 'none'}`);
+    }
+    const evidence = input.evidence.map((item, i) => required(item, `input.evidence[${i}]`, 500));
+    const today = todayInDistrict(now);
+    if (!isIsoDate(input.occurredOn)) throw badInput('input.occurredOn', `occurredOn must be a calendar date as YYYY-MM-DD, got ${JSON.stringify(input.occurredOn)}`);
+    if (input.occurredOn > today) throw badInput('input.occurredOn', `occurredOn cannot be after today (${today}), got ${input.occurredOn}`);
+    return await this.write(async (manager) => {
+      const provider = await this.existing(manager, input.providerId, 'input.providerId');
+      const violation = manager.create(ProviderViolation, {
+        id: randomUUID(),
+        providerId: provider.id,
+        kind: input.kind,
+        description,
+        evidence: JSON.stringify(evidence),
+        occurredOn: input.occurredOn,
+        recordedBy: actor.userId,
+        recordedByOrganisation: actor.organisation,
+        recordedAt: now,
+      });
+      await manager.insert(ProviderViolation, violation);
+      return violation;
+    });
+  }
+
+  /**
+   * Imposes a sanction for a recorded violation and carries out its effect in the same
+   * transaction: a class downgrade, a suspension or a revocation, each recorded in the history
+   * with the sanction's id. A warning changes nothing else.
+   */
+  async sanction(input: ProviderSanctionInput, actor: Actor, now: Date = new Date()): Promise<ProviderSanction> {
+    if (!sanctionKinds.includes(input.kind)) throw badInput('input.kind', `kind must be one of ${sanctionKinds.join(', ')}, got ${JSON.stringify(input.kind)}`);
+    const rule = sanctionRules[input.kind];
+    const reason = required(input.reason, 'input.reason', 2000);
+    const downgradeTo = input.downgradeTo ?? null;
+    if (rule.downgradesClass && !downgradeTo) throw badInput('input.downgradeTo', `a ${input.kind} sanction names the class it downgrades to (downgradeTo)`);
+    if (!rule.downgradesClass && downgradeTo) throw badInput('input.downgradeTo', `downgradeTo applies only to CLASS_DOWNGRADE, not to ${input.kind}`);
+    return await this.write(async (manager) => {
+      const violation = await manager.findOneBy(ProviderViolation, { id: input.violationId });
+      if (!violation) throw clientError(ErrorCode.NOT_FOUND, `no provider violation has the id ${JSON.stringify(input.violationId)}`, { field: 'input.violationId' });
+      const provider = await this.existing(manager, violation.providerId, 'input.violationId');
+      const sanction = manager.create(ProviderSanction, {
+        id: randomUUID(),
+        providerId: provider.id,
+        violationId: violation.id,
+        kind: input.kind,
+        reason,
+        downgradedTo: downgradeTo,
+        imposedBy: actor.userId,
+        imposedByOrganisation: actor.organisation,
+        imposedAt: now,
+      });
+      await manager.insert(ProviderSanction, sanction);
+      if (downgradeTo) {
+        if (provider.supervisionClass && classRank(downgradeTo) <= classRank(provider.supervisionClass)) {
+          throw badInput('input.downgradeTo', `a downgrade moves to a worse class than the current ${provider.supervisionClass}, got ${downgradeTo}`);
+        }
+        await this.changeClass(manager, provider, downgradeTo, reason, actor, now, sanction.id, 'input.kind');
+      }
+      if (rule.filingAction) await this.applyDecision(manager, provider, rule.filingAction, reason, actor, now, sanction.id, 'input.kind');
+      return sanction;
+    });
+  }
+
+  private async applyDecision(
+    manager: EntityManager,
+    provider: CreditServiceProvider,
+    decision: FilingDecision,
+    reason: string,
+    actor: Actor,
+    now: Date,
+    sanctionId: string | null,
+    field = 'decision',
+  ): Promise<CreditServiceProvider> {
+    const transition = transitionFor(decision);
+    const changes: Partial<CreditServiceProvider> = decision === 'FILE' && !provider.filedOn ? { filedOn: todayInDistrict(now) } : {};
+    await this.move(manager, provider, decision, changes, field);
+    await manager.insert(ProviderFilingEvent, { ...event(provider.id, decision, provider.filingStatus, transition.to, reason, actor, now), sanctionId });
+    return Object.assign(provider, changes, { filingStatus: transition.to });
+  }
+
+  /** Moves the provider's row along a transition, only from the status it was read in. */
+  private async move(manager: EntityManager, provider: CreditServiceProvider, action: FilingAction, changes: Partial<CreditServiceProvider>, field = 'decision'): Promise<void> {
+    const transition = transitionFor(action);
+    if (!transition.from.includes(provider.filingStatus)) {
+      const from = transition.from.map((s) => s ?? 'a provider not yet in the registry').join(' or ');
+      throw badInput(field, `${action} applies to a provider whose filing is ${from}; provider ${provider.id} is ${provider.filingStatus}`, { problem: 'TRANSITION_NOT_ALLOWED' });
+    }
+    const result = await manager.update(CreditServiceProvider, { id: provider.id, filingStatus: provider.filingStatus }, { ...changes, filingStatus: transition.to });
+    if (!result.affected) throw badInput(field, `provider ${provider.id} changed while this decision was made; read it again and retry`, { problem: 'CONCURRENT_CHANGE' });
+  }
+
+  private async changeClass(manager: EntityManager, provider: CreditServiceProvider, to: SupervisionClass, reason: string, actor: Actor, now: Date, sanctionId: string | null, field: string): Promise<void> {
+    if (provider.filingStatus !== 'FILED' && provider.filingStatus !== 'SUSPENDED') {
+      throw badInput(field, `only a FILED or SUSPENDED provider is classified; provider ${provider.id} is ${provider.filingStatus}`, { problem: 'TRANSITION_NOT_ALLOWED' });
+    }
+    if (provider.supervisionClass === to) throw badInput(field, `provider ${provider.id} is already in class ${to}`);
+    const from = provider.supervisionClass;
+    const result = await manager.update(CreditServiceProvider, { id: provider.id, supervisionClass: from ?? IsNull() }, { supervisionClass: to });
+    if (!result.affected) throw badInput(field, `provider ${provider.id} changed while this decision was made; read it again and retry`, { problem: 'CONCURRENT_CHANGE' });
+    await manager.insert(SupervisionClassChange, { id: randomUUID(), providerId: provider.id, fromClass: from, toClass: to, reason, actor: actor.userId, actorOrganisation: actor.organisation, sanctionId, occurredAt: now });
+    provider.supervisionClass = to;
+  }
+
+  private async existing(manager: EntityManager, id: string, field: string): Promise<CreditServiceProvider> {
+    const provider = await manager.findOneBy(CreditServiceProvider, { id });
+    if (!provider) throw clientError(ErrorCode.NOT_FOUND, `no credit service provider has the id ${JSON.stringify(id)}`, { field });
+    return provider;
+  }
+
+  /** Writes go one at a time per DataSource (SQLite shares one connection among transactions), each in a transaction. */
+  private write<T>(task: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const run = (writeQueues.get(this.db) ?? Promise.resolve()).then(() => this.db.transaction(task));
+    writeQueues.set(this.db, run.catch(() => undefined));
+    return run;
+  }
+}
+
+export interface ProviderHistoryRows extends ProviderHistory {
+  events: ProviderFilingEvent[];
+  classChanges: SupervisionClassChange[];
+}
+
+const writeQueues = new WeakMap<DataSource, Promise<unknown>>();
+
+function event(providerId: string, action: FilingAction, fromStatus: FilingStatus | null, toStatus: FilingStatus, reason: string, actor: Actor, now: Date): ProviderFilingEvent {
+  return Object.assign(new ProviderFilingEvent(), { id: randomUUID(), providerId, action, fromStatus, toStatus, reason, actor: actor.userId, actorOrganisation: actor.organisation, sanctionId: null, occurredAt: now });
+}
+
+function groupBy<T>(rows: T[], key: (row: T) => string): Map<string, T[]> {
+  const map = new Map<string, T[]>();
+  for (const row of rows) {
+    const list = map.get(key(row));
+    if (list) list.push(row);
+    else map.set(key(row), [row]);
+  }
+  return map;
+}
+
+export function validCode(code: string, field: string): string {
+  const canonical = normaliseIdentifier(code);
+  const result = validateUnifiedSocialCreditCode(canonical);
+  if (!result.valid) {
+    throw clientError(ErrorCode.INVALID_CREDIT_CODE, `invalid unified social credit code: ${result.message}`, { field, problem: result.problem });
+  }
+  return canonical;
+}
+
+function validApplication(input: ProviderApplicationInput): Required<ProviderApplicationInput> {
+  const contact = input.contact === null || input.contact === undefined ? null : required(input.contact, 'input.contact', 40);
+  return {
+    unifiedSocialCreditCode: validCode(input.unifiedSocialCreditCode, 'input.unifiedSocialCreditCode'),
+    name: required(input.name, 'input.name', 200),
+    registeredAddress: required(input.registeredAddress, 'input.registeredAddress', 300),
+    legalRepresentative: required(input.legalRepresentative, 'input.legalRepresentative', 100),
+    businessScope: required(input.businessScope, 'input.businessScope', 2000),
+    contact,
+  };
+}
+
+function required(value: string, field: string, max: number): string {
+  const trimmed = typeof value === 'string' ? value.trim() : '';
+  if (trimmed === '') throw badInput(field, `${field} must not be empty, got ${JSON.stringify(value)}`);
+  if (trimmed.length > max) throw badInput(field, `${field} must be at most ${max} characters, got ${trimmed.length}`);
+  return trimmed;
 }

@@ -1,18 +1,147 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import { todayInDistrict } from '../../lib/calendar';
+import { clientError, ErrorCode } from '../../lib/errors';
+import { forbidden, type SubgraphContext } from '../shared/access';
 import { pageSize, toConnection } from '../shared/pagination';
 import type { ProvidersContext } from './context';
-import { isInGoodStanding, type CreditServiceProvider } from './entities/credit-service-provider.entity';
-import type { ProviderFilter } from './provider.repository';
+import type { CreditServiceProvider, SupervisionClass } from './entities/credit-service-provider.entity';
+import type { ProviderFilingEvent } from './entities/provider-filing-event.entity';
+import type { ProviderSanction } from './entities/provider-sanction.entity';
+import type { ProviderViolation } from './entities/provider-violation.entity';
+import type { SupervisionClassChange } from './entities/supervision-class-change.entity';
+import { validCode, type Actor, type ProviderApplicationInput, type ProviderFilter, type ProviderSanctionInput, type ProviderViolationInput } from './provider.repository';
+import {
+  filingStatuses,
+  filingStatusRules,
+  filingTransitions,
+  lastDayOf,
+  permissions,
+  sanctionRules,
+  standingOn,
+  supervisionClassRules,
+  type FilingDecision,
+} from './supervision-scheme';
 
-export const resolvers: GraphQLResolverMap<ProvidersContext> = {
+type Context = ProvidersContext & SubgraphContext;
+
+/** The provider's own users: a token of a credit service provider naming its id or its code. */
+function isOwn(ctx: Context, provider: CreditServiceProvider): boolean {
+  const caller = ctx.access.identity.caller;
+  return !!caller && caller.organisationKind === 'CREDIT_SERVICE_PROVIDER' && (caller.organisation === provider.id || caller.organisation === provider.unifiedSocialCreditCode);
+}
+
+/**
+ * The public registry shows filed, suspended and revoked providers; an application (APPLIED,
+ * RETURNED, REJECTED) is seen only by registry admins and by the applicant itself, and reads as
+ * null to anyone else.
+ */
+function visible(ctx: Context, provider: CreditServiceProvider | null): CreditServiceProvider | null {
+  if (!provider) return null;
+  if (filingStatusRules[provider.filingStatus].publiclyListed || isAdmin(ctx) || isOwn(ctx, provider)) return provider;
+  return null;
+}
+
+function isAdmin(ctx: Context): boolean {
+  return ctx.access.identity.grants.includes('PROVIDER_ADMINISTRATION');
+}
+
+function actorOf(ctx: Context): Actor {
+  const { caller } = ctx.access.identity;
+  if (!caller) throw forbidden('changing the registry needs an authenticated caller');
+  return { userId: caller.id, organisation: caller.organisation };
+}
+
+const scheme = {
+  filingStatuses: filingStatuses.map((s) => filingStatusRules[s]),
+  supervisionClasses: supervisionClassRules,
+  transitions: filingTransitions,
+  sanctions: Object.values(sanctionRules).map((r) => ({ ...r, filingDecision: r.filingAction })),
+};
+
+/** A report reference as the gateway sends it, with the fields this subgraph @requires. */
+interface ReportRepresentation {
+  id: string;
+  issuedOn: string;
+  issuer: { id: string } | null;
+}
+
+export const resolvers: GraphQLResolverMap<Context> = {
   Query: {
-    creditServiceProvider: (_: unknown, args: { id: string }, ctx: ProvidersContext) => ctx.providerById.load(args.id),
-    creditServiceProviderByCode: (_: unknown, args: { code: string }, ctx: ProvidersContext) => ctx.repository.findByCode(args.code),
-    creditServiceProviders: async (_: unknown, args: ProviderFilter & { first?: number; after?: string }, ctx: ProvidersContext) =>
-      toConnection(await ctx.repository.list(args, pageSize(args.first), args.after), 'name', (p) => p.id),
+    creditServiceProvider: async (_: unknown, args: { id: string }, ctx: Context) => visible(ctx, await ctx.providerById.load(args.id)),
+    creditServiceProviderByCode: async (_: unknown, args: { code: string }, ctx: Context) => visible(ctx, await ctx.repository.findByCode(args.code)),
+    creditServiceProviders: async (_: unknown, args: ProviderFilter & { first?: number; after?: string }, ctx: Context) =>
+      toConnection(await ctx.repository.list(args, pageSize(args.first), args.after, !isAdmin(ctx)), 'name', (p) => p.id),
+    providerSupervisionScheme: () => scheme,
+  },
+  Mutation: {
+    applyForProviderFiling: async (_: unknown, args: { input: ProviderApplicationInput }, ctx: Context) => {
+      const actor = actorOf(ctx);
+      const code = validCode(args.input.unifiedSocialCreditCode, 'input.unifiedSocialCreditCode');
+      // A provider applies in its own name only: the token says who it is, not the input.
+      if (ctx.access.identity.caller?.organisationKind !== 'CREDIT_SERVICE_PROVIDER' || actor.organisation !== code) {
+        throw forbidden(`a credit service provider applies for filing in its own name: this token acts for ${actor.organisation}, the application names ${code}`);
+      }
+      return await ctx.repository.apply(args.input, actor);
+    },
+    resubmitProviderFiling: async (_: unknown, args: { id: string; input: ProviderApplicationInput }, ctx: Context) => {
+      const actor = actorOf(ctx);
+      const provider = await ctx.providerById.load(args.id);
+      if (!provider) throw clientError(ErrorCode.NOT_FOUND, `no credit service provider has the id ${JSON.stringify(args.id)}`, { field: 'id' });
+      if (!isOwn(ctx, provider)) throw forbidden(`only the provider itself resubmits its application: this token acts for ${actor.organisation}`);
+      return await ctx.repository.resubmit(provider, args.input, actor);
+    },
+    decideProviderFiling: (_: unknown, args: { id: string; decision: FilingDecision; reason: string }, ctx: Context) =>
+      ctx.repository.decide(args.id, args.decision, args.reason, actorOf(ctx)),
+    setProviderSupervisionClass: (_: unknown, args: { id: string; supervisionClass: SupervisionClass; reason: string }, ctx: Context) =>
+      ctx.repository.setClass(args.id, args.supervisionClass, args.reason, actorOf(ctx)),
+    recordProviderViolation: (_: unknown, args: { input: ProviderViolationInput }, ctx: Context) => ctx.repository.recordViolation(args.input, actorOf(ctx)),
+    sanctionProvider: (_: unknown, args: { input: ProviderSanctionInput }, ctx: Context) => ctx.repository.sanction(args.input, actorOf(ctx)),
   },
   CreditServiceProvider: {
-    __resolveReference: (ref: { id: string }, ctx: ProvidersContext) => ctx.providerById.load(ref.id),
-    inGoodStanding: (p: CreditServiceProvider) => isInGoodStanding(p),
+    __resolveReference: async (ref: { id: string }, ctx: Context) => visible(ctx, await ctx.providerById.load(ref.id)),
+    inGoodStanding: (p: CreditServiceProvider) => permissions(p.filingStatus, p.supervisionClass).reportsAccepted,
+    mayCollectPublicCreditData: (p: CreditServiceProvider) => permissions(p.filingStatus, p.supervisionClass).mayCollectPublicCreditData,
+    standingOn: async (p: CreditServiceProvider, args: { date: string }, ctx: Context) => standingOn(p, await ctx.historyByProvider.load(p.id), args.date),
+    filingHistory: async (p: CreditServiceProvider, _: unknown, ctx: Context) => (await ctx.historyByProvider.load(p.id)).events,
+    classHistory: async (p: CreditServiceProvider, _: unknown, ctx: Context) => (await ctx.historyByProvider.load(p.id)).classChanges,
+    violations: (p: CreditServiceProvider, _: unknown, ctx: Context) => ctx.violationsByProvider.load(p.id),
+    sanctions: (p: CreditServiceProvider, _: unknown, ctx: Context) => ctx.sanctionsByProvider.load(p.id),
+  },
+  ProviderFilingEvent: {
+    effectiveOn: (e: ProviderFilingEvent) => todayInDistrict(e.occurredAt),
+    sanction: (e: ProviderFilingEvent, _: unknown, ctx: Context) => (e.sanctionId ? ctx.sanctionById.load(e.sanctionId) : null),
+  },
+  SupervisionClassChange: {
+    effectiveOn: (c: SupervisionClassChange) => todayInDistrict(c.occurredAt),
+    sanction: (c: SupervisionClassChange, _: unknown, ctx: Context) => (c.sanctionId ? ctx.sanctionById.load(c.sanctionId) : null),
+  },
+  ProviderViolation: {
+    provider: (v: ProviderViolation, _: unknown, ctx: Context) => ctx.providerById.load(v.providerId),
+    evidence: (v: ProviderViolation) => JSON.parse(v.evidence) as string[],
+    sanctions: (v: ProviderViolation, _: unknown, ctx: Context) => ctx.sanctionsByViolation.load(v.id),
+  },
+  ProviderSanction: {
+    provider: (s: ProviderSanction, _: unknown, ctx: Context) => ctx.providerById.load(s.providerId),
+    violation: (s: ProviderSanction, _: unknown, ctx: Context) => ctx.violationById.load(s.violationId),
+  },
+  CreditReport: {
+    // The representation carries the @requires fields (issuedOn, issuer { id }): nothing to read here.
+    __resolveReference: (ref: ReportRepresentation) => ref,
+    issuerStanding: async (report: ReportRepresentation, _: unknown, ctx: Context) => {
+      if (!report.issuer) return null;
+      // Not filtered by `visible`: how an issuer stood is public, whatever its status now.
+      const [provider, history] = await Promise.all([ctx.providerById.load(report.issuer.id), ctx.historyByProvider.load(report.issuer.id)]);
+      if (!provider) return null;
+      const onIssue = standingOn(provider, history, report.issuedOn);
+      return {
+        filingStatusOnIssueDate: onIssue.filingStatus,
+        supervisionClassOnIssueDate: onIssue.supervisionClass,
+        acceptedOnIssueDate: onIssue.reportsAccepted,
+        currentFilingStatus: provider.filingStatus,
+        stillAccepted: onIssue.reportsAccepted && filingStatusRules[provider.filingStatus].earlierReportsAccepted,
+        suspendedSince: provider.filingStatus === 'SUSPENDED' ? lastDayOf(history, 'SUSPEND') : null,
+        revokedOn: provider.filingStatus === 'REVOKED' ? lastDayOf(history, 'REVOKE') : null,
+      };
+    },
   },
 };

@@ -1,15 +1,27 @@
 import type { DataSource } from 'typeorm';
 import type { DemoWorld } from '../../scripts/demo/world';
 import { insertMissing } from '../shared/seeding';
+import { demoProviderHistory } from './demo-history';
 import { CreditServiceProvider } from './entities/credit-service-provider.entity';
+import { ProviderFilingEvent } from './entities/provider-filing-event.entity';
+import { ProviderSanction } from './entities/provider-sanction.entity';
+import { ProviderViolation } from './entities/provider-violation.entity';
+import { SupervisionClassChange } from './entities/supervision-class-change.entity';
 
 /**
  * The registry as the demo world describes it: mostly FILED providers in classes A–D, one APPLIED
- * (world.providers[9]), one SUSPENDED ([10]) and one REVOKED ([11]); the reports seed issues
- * reports in these providers' names.
+ * (world.providers[9]), one SUSPENDED ([10]) and one REVOKED ([11]), each with a filing history,
+ * class history, violations and sanctions consistent with its current state (demo-history.ts);
+ * the reports seed issues reports in these providers' names. Returns how many rows were new.
  */
 export async function seedProviders(db: DataSource, world: DemoWorld): Promise<number> {
-  const repository = db.getRepository(CreditServiceProvider);
   const createdAt = new Date('2026-01-01T00:00:00Z');
-  return await insertMissing(repository, world.providers.map((p) => repository.create({ ...p, createdAt })));
+  const repository = db.getRepository(CreditServiceProvider);
+  const history = demoProviderHistory(world);
+  let inserted = await insertMissing(repository, world.providers.map((p) => repository.create({ ...p, createdAt })));
+  inserted += await insertMissing(db.getRepository(ProviderFilingEvent), history.events);
+  inserted += await insertMissing(db.getRepository(SupervisionClassChange), history.classChanges);
+  inserted += await insertMissing(db.getRepository(ProviderViolation), history.violations);
+  inserted += await insertMissing(db.getRepository(ProviderSanction), history.sanctions);
+  return inserted;
 }

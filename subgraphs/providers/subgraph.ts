@@ -1,14 +1,19 @@
 import type { SubgraphDefinition } from '../shared/subgraph';
 import { createProvidersContext, type ProvidersContext } from './context';
 import { CreditServiceProvider } from './entities/credit-service-provider.entity';
+import { ProviderFilingEvent } from './entities/provider-filing-event.entity';
+import { ProviderSanction } from './entities/provider-sanction.entity';
+import { ProviderViolation } from './entities/provider-violation.entity';
+import { SupervisionClassChange } from './entities/supervision-class-change.entity';
 import { CreateCreditServiceProvider1764000000300 } from './migrations/1764000000300-create-credit-service-provider';
+import { CreateProviderSupervision1764000000310 } from './migrations/1764000000310-create-provider-supervision';
 import { resolvers } from './resolvers';
 
 /** Credit service providers (信用服务机构): the district's filing (备案) and supervision (分类监管) registry. */
 export const providersSubgraph: SubgraphDefinition<ProvidersContext> = {
   name: 'providers',
-  entities: [CreditServiceProvider],
-  migrations: [CreateCreditServiceProvider1764000000300],
+  entities: [CreditServiceProvider, ProviderFilingEvent, SupervisionClassChange, ProviderViolation, ProviderSanction],
+  migrations: [CreateCreditServiceProvider1764000000300, CreateProviderSupervision1764000000310],
   resolvers,
   createContext: createProvidersContext,
 };

@@ -1,15 +1,21 @@
-import type DataLoader from 'dataloader';
+import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
 import { loaderById } from '../shared/loaders';
 import type { CreditReport } from './entities/credit-report.entity';
+import type { ReportsPeers } from './peers';
 import { ReportRepository } from './report.repository';
 
 export interface ReportsContext {
   repository: ReportRepository;
   reportById: DataLoader<string, CreditReport | null>;
+  /** Stored snapshots of platform reports by report id: one statement per batch. */
+  snapshotById: DataLoader<string, string | null>;
+  /** Where the peers are and the key to sign calls to them with (the gateway's, which every subgraph shares). */
+  peers: ReportsPeers;
+  signingKey: Uint8Array;
 }
 
-export function createReportsContext(db: DataSource): ReportsContext {
+export function createReportsContext(db: DataSource, peers: ReportsPeers, signingKey: Uint8Array): ReportsContext {
   const repository = new ReportRepository(db);
-  return { repository, reportById: loaderById(repository.reports) };
+  return { repository, reportById: loaderById(repository.reports), snapshotById: new DataLoader((ids) => repository.snapshots(ids)), peers, signingKey };
 }

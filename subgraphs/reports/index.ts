@@ -1,4 +1,13 @@
 import { runSubgraph } from '../shared/subgraph';
-import { reportsSubgraph } from './subgraph';
+import { readReportsPeers } from './config';
+import type { ReportsPeers } from './peers';
+import { createReportsSubgraph } from './subgraph';
 
-void runSubgraph(reportsSubgraph);
+let peers: ReportsPeers;
+try {
+  peers = readReportsPeers(process.env);
+} catch (error) {
+  console.error(`[reports] configuration error: ${(error as Error).message}`);
+  process.exit(2);
+}
+void runSubgraph(createReportsSubgraph(peers));

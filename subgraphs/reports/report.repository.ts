@@ -1,7 +1,16 @@
-import type { DataSource, Repository } from 'typeorm';
+import { In, QueryFailedError, type DataSource, type Repository } from 'typeorm';
+import { badInput, clientError, ErrorCode } from '../../lib/errors';
 import { PageLoaders } from '../shared/loaders';
 import type { Page } from '../shared/pagination';
-import { CreditReport } from './entities/credit-report.entity';
+import { CreditReportSnapshotPart, snapshotPartLength } from './entities/credit-report-snapshot-part.entity';
+import { CreditReport, type VerificationOutcome } from './entities/credit-report.entity';
+import { platformIssuer } from './platform-report';
+
+/** Who acts, from the caller's token. */
+export interface Actor {
+  userId: string;
+  organisation: string;
+}
 
 /**
  * Every query the reports subgraph makes, in one place. Created per request (context.ts), so the
@@ -9,10 +18,12 @@ import { CreditReport } from './entities/credit-report.entity';
  */
 export class ReportRepository {
   readonly reports: Repository<CreditReport>;
+  private readonly parts: Repository<CreditReportSnapshotPart>;
   private readonly pages = new PageLoaders();
 
-  constructor(db: DataSource) {
+  constructor(private readonly db: DataSource) {
     this.reports = db.getRepository(CreditReport);
+    this.parts = db.getRepository(CreditReportSnapshotPart);
   }
 
   /** One page of a subject's reports, newest first; the pages of all subjects in a request load in one statement. */
@@ -24,4 +35,84 @@ export class ReportRepository {
   reportsIssuedBy(providerId: string, first: number, after?: string | null): Promise<Page<CreditReport> | undefined> {
     return this.pages.load(this.reports, { parent: 'issuerProviderId', orderBy: 'issuedOn', direction: 'DESC', first, after }, providerId);
   }
+
+  /** The stored snapshots of many platform reports in one statement, parts joined in order; null where none is stored. */
+  async snapshots(reportIds: readonly string[]): Promise<(string | null)[]> {
+    const rows = await this.parts.find({ where: { reportId: In([...reportIds]) }, order: { reportId: 'ASC', partIndex: 'ASC' } });
+    const byReport = new Map<string, string[]>();
+    for (const row of rows) byReport.set(row.reportId, [...(byReport.get(row.reportId) ?? []), row.content]);
+    return reportIds.map((id) => byReport.get(id)?.join('') ?? null);
+  }
+
+  /** A platform report by its number, or null. */
+  findPlatformReport(reportNumber: string): Promise<CreditReport | null> {
+    return this.reports.findOneBy({ source: 'DISTRICT_PLATFORM', issuerName: platformIssuer.name, reportNumber });
+  }
+
+  /** Stores a registered report; a second report with the same issuer and number is refused. */
+  async insertRegistered(report: CreditReport): Promise<CreditReport> {
+    if (await this.reports.existsBy({ issuerName: report.issuerName, reportNumber: report.reportNumber })) throw duplicate(report);
+    try {
+      await this.reports.insert(report);
+    } catch (error) {
+      // Two registrations racing past the check above: the unique index decides.
+      if (isUniqueViolation(error)) throw duplicate(report);
+      throw error;
+    }
+    return report;
+  }
+
+  /** Stores a generated report and its snapshot together: both or neither. */
+  async insertGenerated(report: CreditReport, snapshot: string): Promise<CreditReport> {
+    const parts = splitText(snapshot, snapshotPartLength).map((content, partIndex) => Object.assign(new CreditReportSnapshotPart(), { reportId: report.id, partIndex, content }));
+    // One at a time per DataSource: on SQLite every transaction shares the one connection.
+    const run = (generationQueues.get(this.db) ?? Promise.resolve()).then(() =>
+      this.db.transaction(async (manager) => {
+        await manager.insert(CreditReport, report);
+        await manager.insert(CreditReportSnapshotPart, parts);
+      }),
+    );
+    generationQueues.set(this.db, run.catch(() => undefined));
+    await run;
+    return report;
+  }
+
+  /** Records what an officer found when checking a registered report with its issuer; the latest check wins. */
+  async recordVerification(id: string, outcome: VerificationOutcome, note: string, actor: Actor, now: Date = new Date()): Promise<CreditReport> {
+    const report = await this.reports.findOneBy({ id });
+    if (!report) throw clientError(ErrorCode.NOT_FOUND, `no credit report has the id ${JSON.stringify(id)}`, { field: 'id' });
+    if (report.source === 'DISTRICT_PLATFORM') {
+      throw badInput('id', `report ${report.reportNumber} was issued by this platform: it is verified from its stored snapshot, not by an officer`);
+    }
+    const changes = { verificationOutcome: outcome, verificationNote: note, verifiedBy: actor.userId, verifiedAt: now };
+    await this.reports.update({ id }, changes);
+    return Object.assign(report, changes);
+  }
+}
+
+const generationQueues = new WeakMap<DataSource, Promise<unknown>>();
+
+/** Cuts text into pieces of at most `length` UTF-16 units, never between the halves of a surrogate pair. */
+export function splitText(text: string, length: number): string[] {
+  const pieces: string[] = [];
+  let start = 0;
+  while (start < text.length) {
+    let end = Math.min(start + length, text.length);
+    const code = text.charCodeAt(end - 1);
+    if (end < text.length && code >= 0xd800 && code <= 0xdbff) end -= 1;
+    pieces.push(text.slice(start, end));
+    start = end;
+  }
+  return pieces.length ? pieces : [''];
+}
+
+function duplicate(report: CreditReport) {
+  return badInput('input.reportNumber', `a report numbered ${report.reportNumber} from ${report.issuerName} is already registered`, { problem: 'DUPLICATE_REPORT' });
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  if (!(error instanceof QueryFailedError)) return false;
+  const driverError: unknown = error.driverError;
+  const code = driverError instanceof Object && 'code' in driverError ? driverError.code : undefined;
+  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }

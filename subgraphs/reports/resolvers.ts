@@ -1,29 +1,118 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { todayInDistrict } from '../../lib/calendar';
+import { badInput } from '../../lib/errors';
+import { assertInScope, disclose, forbidden, type SubgraphContext } from '../shared/access';
 import { pageSize, toConnection, type PageArgs } from '../shared/pagination';
 import type { ReportsContext } from './context';
 import type { CreditReport } from './entities/credit-report.entity';
+import { generateReport } from './generation';
+import { PeerClient } from './peers';
+import { genuineSnapshot, printablePath, sameCode } from './platform-report';
+import { registerReport, type RegisterCreditReportInput } from './registration';
+import type { Actor } from './report.repository';
 
-export const resolvers: GraphQLResolverMap<ReportsContext> = {
+type Context = ReportsContext & SubgraphContext;
+
+/** What the providers subgraph says about a third-party report's issuer (`@requires` on `acceptance`). */
+interface IssuerStanding {
+  acceptedOnIssueDate: boolean;
+  stillAccepted: boolean;
+  suspendedSince: string | null;
+  revokedOn: string | null;
+}
+
+/** A report as resolved here; `issuerStanding` is present when the gateway fetched it for `acceptance`. */
+type ReportWithStanding = CreditReport & { issuerStanding?: IssuerStanding | null };
+
+type RefusalReason = 'EXPIRED' | 'NOT_GENUINE' | 'ISSUER_NOT_IN_GOOD_STANDING_ON_ISSUE_DATE' | 'ISSUER_SUSPENDED' | 'ISSUER_REVOKED' | 'ISSUER_STANDING_UNKNOWN';
+
+function actorOf(ctx: Context): Actor {
+  const { caller } = ctx.access.identity;
+  if (!caller) throw forbidden('registering or generating a report needs an authenticated caller');
+  return { userId: caller.id, organisation: caller.organisation };
+}
+
+function peers(ctx: Context): PeerClient {
+  return new PeerClient(ctx.peers, ctx.signingKey, ctx.access);
+}
+
+/** A platform report is checked against its stored snapshot on every read; a registered one carries an officer's finding. */
+async function verificationStatus(report: CreditReport, ctx: Context): Promise<'GENUINE' | 'NOT_GENUINE' | 'UNCHECKED'> {
+  if (report.source === 'DISTRICT_PLATFORM') return genuineSnapshot(report, await ctx.snapshotById.load(report.id)) ? 'GENUINE' : 'NOT_GENUINE';
+  return report.verificationOutcome ?? 'UNCHECKED';
+}
+
+const notGenuine = { genuine: false, subjectName: null, issuedOn: null, validUntil: null, isWithinValidity: null };
+
+export const resolvers: GraphQLResolverMap<Context> = {
   Query: {
-    creditReport: (_: unknown, args: { id: string }, ctx: ReportsContext) => ctx.reportById.load(args.id),
+    creditReport: (_: unknown, args: { id: string }, ctx: Context) => ctx.reportById.load(args.id),
+    verifyCreditReport: async (_: unknown, args: { reportNumber: string; verificationCode: string }, ctx: Context) => {
+      const report = await ctx.repository.findPlatformReport(args.reportNumber.trim());
+      if (!report || !sameCode(args.verificationCode, report.verificationCode)) return notGenuine;
+      const snapshot = genuineSnapshot(report, await ctx.snapshotById.load(report.id));
+      if (!snapshot) return notGenuine;
+      // The subject's name went to whoever asked: audited like any other disclosure of its basics.
+      disclose(ctx.access, report.subjectId, 'SUBJECT_BASICS');
+      return { genuine: true, subjectName: snapshot.subject.name, issuedOn: report.issuedOn, validUntil: report.validUntil, isWithinValidity: report.validUntil >= todayInDistrict() };
+    },
+  },
+  Mutation: {
+    registerCreditReport: async (_: unknown, args: { input: RegisterCreditReportInput }, ctx: Context) => {
+      const actor = actorOf(ctx);
+      // Checked before anything is stored (the kernel checks the result only after the write).
+      assertInScope(ctx.access, args.input.subjectId);
+      return await registerReport(args.input, actor, ctx.access.identity, ctx.repository, peers(ctx));
+    },
+    recordReportVerification: async (_: unknown, args: { id: string; genuine: boolean; note: string }, ctx: Context) => {
+      const actor = actorOf(ctx);
+      const note = typeof args.note === 'string' ? args.note.trim() : '';
+      if (note === '' || note.length > 2000) throw badInput('note', `note must say how the report was checked, 1 to 2000 characters, got ${note.length}`);
+      const report = await ctx.reportById.load(args.id);
+      assertInScope(ctx.access, report ? report.subjectId : null);
+      return await ctx.repository.recordVerification(args.id, args.genuine ? 'GENUINE' : 'NOT_GENUINE', note, actor);
+    },
+    generateCreditReport: (_: unknown, args: { subjectId: string }, ctx: Context) => generateReport(args.subjectId, ctx.access, ctx.repository, peers(ctx)),
   },
   CreditReport: {
-    __resolveReference: (ref: { id: string }, ctx: ReportsContext) => ctx.reportById.load(ref.id),
+    // The third fetch of `acceptance` brings the issuer's standing along: keep it with the row.
+    __resolveReference: async (ref: { id: string; issuerStanding?: IssuerStanding | null }, ctx: Context) => {
+      const report = await ctx.reportById.load(ref.id);
+      return report && 'issuerStanding' in ref ? { ...report, issuerStanding: ref.issuerStanding } : report;
+    },
     subject: (r: CreditReport) => ({ __typename: 'Subject', id: r.subjectId }),
     issuer: (r: CreditReport) => (r.issuerProviderId ? { __typename: 'CreditServiceProvider', id: r.issuerProviderId } : null),
     isWithinValidity: (r: CreditReport) => r.validUntil >= todayInDistrict(),
+    verificationStatus: (r: CreditReport, _: unknown, ctx: Context) => verificationStatus(r, ctx),
+    acceptance: async (r: ReportWithStanding, _: unknown, ctx: Context) => {
+      const reasons: RefusalReason[] = [];
+      if (r.validUntil < todayInDistrict()) reasons.push('EXPIRED');
+      if ((await verificationStatus(r, ctx)) === 'NOT_GENUINE') reasons.push('NOT_GENUINE');
+      if (r.source === 'THIRD_PARTY_PROVIDER') {
+        const standing = r.issuerStanding;
+        if (!standing) reasons.push('ISSUER_STANDING_UNKNOWN');
+        else if (!standing.acceptedOnIssueDate) reasons.push('ISSUER_NOT_IN_GOOD_STANDING_ON_ISSUE_DATE');
+        else if (!standing.stillAccepted) reasons.push(standing.revokedOn ? 'ISSUER_REVOKED' : standing.suspendedSince ? 'ISSUER_SUSPENDED' : 'ISSUER_NOT_IN_GOOD_STANDING_ON_ISSUE_DATE');
+      }
+      return { accepted: reasons.length === 0, reasons };
+    },
+    printableUrl: (r: CreditReport) => (r.source === 'DISTRICT_PLATFORM' ? printablePath(r) : null),
+    sections: async (r: CreditReport, _: unknown, ctx: Context) => {
+      if (r.source !== 'DISTRICT_PLATFORM') return null;
+      const snapshot = genuineSnapshot(r, await ctx.snapshotById.load(r.id));
+      return snapshot?.sections.map((s) => ({ code: s.code, titleZh: s.titleZh, entryCount: s.records.length })) ?? null;
+    },
   },
   // Subjects and providers live in other subgraphs; this one only adds their reports, so a
   // reference needs no read here: the list fields batch through the repository's page loaders.
   Subject: {
     __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
-    creditReports: async (subject: { id: string }, args: PageArgs, ctx: ReportsContext) =>
+    creditReports: async (subject: { id: string }, args: PageArgs, ctx: Context) =>
       toConnection(await ctx.repository.reportsAboutSubject(subject.id, pageSize(args.first), args.after), 'issuedOn', (r) => r.id),
   },
   CreditServiceProvider: {
     __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
-    issuedReports: async (provider: { id: string }, args: PageArgs, ctx: ReportsContext) =>
+    issuedReports: async (provider: { id: string }, args: PageArgs, ctx: Context) =>
       toConnection(await ctx.repository.reportsIssuedBy(provider.id, pageSize(args.first), args.after), 'issuedOn', (r) => r.id),
   },
 };

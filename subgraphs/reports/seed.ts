@@ -2,14 +2,17 @@ import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { Random } from '../../scripts/demo/random';
 import type { DemoProvider, DemoSubject, DemoWorld } from '../../scripts/demo/world';
+import { demoProviderHistory } from '../providers/demo-history';
 import { insertMissing } from '../shared/seeding';
 import { CreditReport, type ReportSource } from './entities/credit-report.entity';
 
 /** The demo's "today": validity below is fixed relative to it. */
 const demoToday = '2026-11-25';
 
+type RegisteredSource = Exclude<ReportSource, 'DISTRICT_PLATFORM'>;
+
 /** How long a report of each source stays valid, in days from its issue date. */
-const validityDays: Record<ReportSource, number> = {
+const validityDays: Record<RegisteredSource, number> = {
   CREDIT_CHINA: 90,
   LOCAL_CREDIT_WEBSITE: 90,
   PUBLIC_CREDIT_SERVICE_INSTITUTION: 180,
@@ -68,7 +71,7 @@ class ReportFactory {
 
   constructor(private readonly random: Random) {}
 
-  create(subject: DemoSubject, issuer: Issuer, source: ReportSource, issuedOn: string, grade: string | null): CreditReport {
+  create(subject: DemoSubject, issuer: Issuer, source: RegisteredSource, issuedOn: string, grade: string | null): CreditReport {
     const random = this.random;
     const sequence = (this.sequences.get(issuer.name) ?? random.int(1000, 200000)) + random.int(1, 500);
     this.sequences.set(issuer.name, sequence);
@@ -92,6 +95,14 @@ class ReportFactory {
       // A stand-in for the registered PDF: the hash of what identifies it. Some reports were
       // registered from a paper copy, without a document.
       documentSha256: random.chance(0.85) ? createHash('sha256').update(`${issuer.name}|${reportNumber}|${subject.identifier}|${issuedOn}|${verificationCode}`).digest('hex') : null,
+      documentReference: null,
+      // Registered before the platform kept who registered a report.
+      registeredBy: null,
+      registeredByOrganisation: null,
+      verificationOutcome: null,
+      verificationNote: null,
+      verifiedBy: null,
+      verifiedAt: null,
       registeredAt: new Date(`${registeredOn}T${time}Z`),
     });
     return report;
@@ -115,7 +126,13 @@ class ReportFactory {
  *   10   only a report from world.providers[10], whose filing is SUSPENDED: graded A, issued
  *        2026-04-08 and valid until 2027-04-07.
  * From index 11 on, third-party reports come from any provider whose filing was ever accepted,
- * [10] and [11] included, and never from [9], whose filing is still APPLIED.
+ * [10] and [11] included, and never from [9], whose filing is still APPLIED; each is issued while
+ * its provider stood well (the registry's demo history: after its filing, before a downgrade to D,
+ * a suspension or a revocation), as registration would require. The first local-website report
+ * from index 11 on was found not genuine by the officer who checked it with its issuer.
+ *
+ * The platform's own reports (DISTRICT_PLATFORM) are not seeded: one is generated from the records
+ * subgraph's answer at that moment (generateCreditReport), which a seed cannot ask for.
  */
 export async function seedReports(db: DataSource, world: DemoWorld): Promise<number> {
   const repository = db.getRepository(CreditReport);
@@ -138,11 +155,12 @@ export async function seedReports(db: DataSource, world: DemoWorld): Promise<num
 
   // Providers whose filing was accepted at some point; an applicant has never issued a report.
   const issuingProviders = providers.filter((p) => p.filingStatus !== 'APPLIED' && p.filedOn !== null);
-  const organisationSources: [ReportSource, number][] = [
+  const windows = demoProviderHistory(world).windows;
+  const organisationSources: [RegisteredSource, number][] = [
     ['CREDIT_CHINA', 30], ['LOCAL_CREDIT_WEBSITE', 20], ['PUBLIC_CREDIT_SERVICE_INSTITUTION', 15], ['THIRD_PARTY_PROVIDER', 35],
   ];
   // Natural persons get personal public credit reports only, from public bodies.
-  const personSources: [ReportSource, number][] = [['LOCAL_CREDIT_WEBSITE', 1], ['PUBLIC_CREDIT_SERVICE_INSTITUTION', 1]];
+  const personSources: [RegisteredSource, number][] = [['LOCAL_CREDIT_WEBSITE', 1], ['PUBLIC_CREDIT_SERVICE_INSTITUTION', 1]];
 
   for (const subject of subjects.slice(11)) {
     const isPerson = subject.kind === 'NATURAL_PERSON';
@@ -162,12 +180,22 @@ export async function seedReports(db: DataSource, world: DemoWorld): Promise<num
       const validity = validityDays[source];
       // About a third expired; the rest issued recently enough to be valid on the demo's today.
       const [from, to] = random.chance(0.35) ? ['2023-01-01', addDays(demoToday, -validity - 1)] : [addDays(demoToday, -validity + 1), addDays(demoToday, -2)];
-      const filedOn = issuingProviders.find((p) => p.id === issuer.providerId)?.filedOn;
-      // A provider issues only after its filing; the demo world files everyone before 2025.
-      const start = filedOn && filedOn > from ? (filedOn > to ? to : filedOn) : from;
+      // A provider's reports are issued after its filing and before it stopped standing well.
+      const window = issuer.providerId ? windows.get(issuer.providerId) : undefined;
+      const end = window?.until && addDays(window.until, -1) < to ? addDays(window.until, -1) : to;
+      const start = window && window.from > from ? window.from : from;
       const grade = source === 'THIRD_PARTY_PROVIDER' && !isPerson ? weighted(random, grades) : null;
-      rows.push(factory.create(subject, issuer, source, random.date(start, to), grade));
+      rows.push(factory.create(subject, issuer, source, random.date(start > end ? end : start, end), grade));
     }
+  }
+  const denied = rows.find((r) => r.source === 'LOCAL_CREDIT_WEBSITE' && subjects.findIndex((s) => s.id === r.subjectId) >= 11);
+  if (denied) {
+    Object.assign(denied, {
+      verificationOutcome: 'NOT_GENUINE',
+      verificationNote: '经发证网站核验，该报告编号与验证码不匹配，系伪造',
+      verifiedBy: 'officer-zhang',
+      verifiedAt: new Date(denied.registeredAt.getTime() + 86_400_000),
+    });
   }
   return await insertMissing(repository, rows);
 }

@@ -1,7 +1,7 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { FilingStatus, SupervisionClass } from '../supervision-scheme';
 
-export type FilingStatus = 'APPLIED' | 'FILED' | 'SUSPENDED' | 'REVOKED';
-export type SupervisionClass = 'A' | 'B' | 'C' | 'D';
+export type { FilingStatus, SupervisionClass } from '../supervision-scheme';
 
 // Keep column and index names in sync with migrations/1764000000300-create-credit-service-provider.ts.
 @Entity('credit_service_provider')
@@ -30,22 +30,19 @@ export class CreditServiceProvider {
   @Column({ type: 'varchar', length: 40, nullable: true })
   contact!: string | null;
 
+  /** The current status: always the `toStatus` of the provider's latest filing event. */
   @Column({ name: 'filing_status', type: 'varchar', length: 16 })
   filingStatus!: FilingStatus;
 
-  /** Null until the registry classifies the provider (always null while APPLIED). */
+  /** Null until the registry classifies the provider (always null before it is filed). */
   @Column({ name: 'supervision_class', type: 'varchar', length: 1, nullable: true })
   supervisionClass!: SupervisionClass | null;
 
+  /** The day the filing was first accepted; kept through suspension and reinstatement. */
   @Column({ name: 'filed_on', type: 'date', nullable: true })
   filedOn!: string | null;
 
   // Set by the application, not by a column default, so both drivers store the same instant.
   @Column({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt!: Date;
-}
-
-/** Whether departments may accept the provider's reports: filed, and not in the worst class. */
-export function isInGoodStanding(provider: Pick<CreditServiceProvider, 'filingStatus' | 'supervisionClass'>): boolean {
-  return provider.filingStatus === 'FILED' && provider.supervisionClass !== 'D';
 }

@@ -1,8 +1,13 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-export type ReportSource = 'CREDIT_CHINA' | 'LOCAL_CREDIT_WEBSITE' | 'PUBLIC_CREDIT_SERVICE_INSTITUTION' | 'THIRD_PARTY_PROVIDER';
+export const reportSources = ['CREDIT_CHINA', 'LOCAL_CREDIT_WEBSITE', 'PUBLIC_CREDIT_SERVICE_INSTITUTION', 'THIRD_PARTY_PROVIDER', 'DISTRICT_PLATFORM'] as const;
+export type ReportSource = (typeof reportSources)[number];
 
-// Keep column and index names in sync with migrations/1764000000200-create-credit-report.ts.
+/** What an officer found when checking a registered report with its issuer (核验结果). */
+export type VerificationOutcome = 'GENUINE' | 'NOT_GENUINE';
+
+// Keep column and index names in sync with migrations/1764000000200-create-credit-report.ts and
+// migrations/1764000000210-add-report-registration.ts.
 @Entity('credit_report')
 @Index('IDX_credit_report_subject_id_issued_on', ['subjectId', 'issuedOn'])
 @Index('IDX_credit_report_issuer_provider_id_issued_on', ['issuerProviderId', 'issuedOn'])
@@ -41,9 +46,37 @@ export class CreditReport {
   @Column({ name: 'verification_code', type: 'varchar', length: 32 })
   verificationCode!: string;
 
-  /** Lowercase hex. */
+  /**
+   * Lowercase hex. For a DISTRICT_PLATFORM report: the SHA-256 of its stored snapshot (canonical
+   * JSON), which verification recomputes.
+   */
   @Column({ name: 'document_sha256', type: 'varchar', length: 64, nullable: true })
   documentSha256!: string | null;
+
+  /** Where the registered document is kept (a file reference); null when only its hash was given. */
+  @Column({ name: 'document_reference', type: 'varchar', length: 500, nullable: true })
+  documentReference!: string | null;
+
+  /** The user who registered or generated the report; null for rows from before this was kept (seed). */
+  @Column({ name: 'registered_by', type: 'varchar', length: 100, nullable: true })
+  registeredBy!: string | null;
+
+  /** The organisation (department code) that user acted for. */
+  @Column({ name: 'registered_by_organisation', type: 'varchar', length: 100, nullable: true })
+  registeredByOrganisation!: string | null;
+
+  /** Set when an officer checked a registered report with its issuer; the latest check wins. */
+  @Column({ name: 'verification_outcome', type: 'varchar', length: 16, nullable: true })
+  verificationOutcome!: VerificationOutcome | null;
+
+  @Column({ name: 'verification_note', type: 'text', nullable: true })
+  verificationNote!: string | null;
+
+  @Column({ name: 'verified_by', type: 'varchar', length: 100, nullable: true })
+  verifiedBy!: string | null;
+
+  @Column({ name: 'verified_at', type: 'datetime', precision: 3, nullable: true })
+  verifiedAt!: Date | null;
 
   // Set by the application, not by a column default, so both drivers store the same instant.
   @Column({ name: 'registered_at', type: 'datetime', precision: 3 })

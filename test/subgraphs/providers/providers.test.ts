@@ -1,5 +1,6 @@
 import { unifiedSocialCreditCode } from '../../../lib/identifiers';
 import { demoWorld } from '../../../scripts/demo/world';
+import { demoProviderHistory } from '../../../subgraphs/providers/demo-history';
 import { seedProviders } from '../../../subgraphs/providers/seed';
 import { providersSubgraph } from '../../../subgraphs/providers/subgraph';
 import { testDatabases } from '../../helpers/databases';
@@ -54,8 +55,9 @@ describe.each(testDatabases)('providers subgraph on $label', (database) => {
   });
 
   describe('seed', () => {
-    it('inserts every provider of the demo world once, and nothing on a second run', async () => {
-      expect(seededFirst).toBe(world.providers.length);
+    it('inserts every provider of the demo world and its history once, and nothing on a second run', async () => {
+      const history = demoProviderHistory(world);
+      expect(seededFirst).toBe(world.providers.length + history.events.length + history.classChanges.length + history.violations.length + history.sanctions.length);
       expect(seededAgain).toBe(0);
       const [{ n }] = (await db().query('SELECT COUNT(*) AS n FROM credit_service_provider')) as { n: number | string }[];
       expect(Number(n)).toBe(world.providers.length);

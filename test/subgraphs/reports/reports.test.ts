@@ -1,5 +1,6 @@
 import { todayInDistrict } from '../../../lib/calendar';
 import { demoWorld } from '../../../scripts/demo/world';
+import { demoProviderHistory } from '../../../subgraphs/providers/demo-history';
 import { CreditReport } from '../../../subgraphs/reports/entities/credit-report.entity';
 import { seedReports } from '../../../subgraphs/reports/seed';
 import { reportsSubgraph } from '../../../subgraphs/reports/subgraph';
@@ -167,6 +168,24 @@ describe.each(testDatabases)('reports subgraph on $label', (database) => {
       expect(ten[0]).toMatchObject({ source: 'THIRD_PARTY_PROVIDER', grade: 'A', issuer: { id: world.providers[10].id }, validUntil: '2027-04-07' });
       expect(world.providers[10].filingStatus).toBe('SUSPENDED');
       for (const r of [zero, ...seven, ...eight, ...nine, ...ten]) expect(r.isWithinValidity).toBe(r.validUntil >= today);
+    });
+
+    it('issues each third-party report while its provider stood well, as registration would require', async () => {
+      const windows = demoProviderHistory(world).windows;
+      const rows = await db().getRepository(CreditReport).find();
+      const thirdParty = rows.filter((r) => r.source === 'THIRD_PARTY_PROVIDER' && world.subjects.some((s) => s.id === r.subjectId));
+      expect(thirdParty.length).toBeGreaterThan(3);
+      for (const r of thirdParty) {
+        const window = windows.get(r.issuerProviderId!);
+        expect(window).toBeDefined();
+        expect(r.issuedOn >= window!.from).toBe(true);
+        if (window!.until) expect(r.issuedOn < window!.until).toBe(true);
+      }
+    });
+
+    it('marks one registered report as found not genuine by an officer, and none of the platform\'s own', async () => {
+      expect(await storedCount("verification_outcome = 'NOT_GENUINE'", [])).toBe(1);
+      expect(await storedCount("source = 'DISTRICT_PLATFORM'", [])).toBe(0);
     });
 
     it('has reports issued by the SUSPENDED and the REVOKED provider, and none by the one still APPLIED', async () => {

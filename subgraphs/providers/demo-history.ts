@@ -1,0 +1,155 @@
+import type { DemoProvider, DemoWorld } from '../../scripts/demo/world';
+import { ProviderFilingEvent } from './entities/provider-filing-event.entity';
+import { ProviderSanction } from './entities/provider-sanction.entity';
+import { ProviderViolation } from './entities/provider-violation.entity';
+import { SupervisionClassChange } from './entities/supervision-class-change.entity';
+import type { FilingAction, FilingStatus, SanctionKind, SupervisionClass, ViolationKind } from './supervision-scheme';
+
+/**
+ * The registry's history in the demo world, consistent with each provider's current status,
+ * class and filing date (world.providers): applications, filings, classifications, and the
+ * violations and sanctions that explain every class C or D, suspension and revocation. Pure and
+ * deterministic, so that the reports seed can issue a provider's reports only while it stood
+ * well (`issuingWindows`) without reading the providers' database.
+ *
+ * Fixed dates the reports seed and the README rely on: world.providers[10] is suspended on
+ * 2026-09-10 (after its report of 2026-04-08), world.providers[11] is revoked on 2026-07-15
+ * (after its report of 2026-05-20), world.providers[9] applied on 2026-11-10.
+ */
+export interface DemoProviderHistory {
+  events: ProviderFilingEvent[];
+  classChanges: SupervisionClassChange[];
+  violations: ProviderViolation[];
+  sanctions: ProviderSanction[];
+  /** Per provider id: the days on which it could issue reports that departments accept, `until` excluded. */
+  windows: Map<string, { from: string; until: string | null }>;
+}
+
+const registrar = { actor: 'registrar-zhao', actorOrganisation: 'CREDIT_OFFICE' };
+export const demoSuspensionDate = '2026-09-10';
+export const demoRevocationDate = '2026-07-15';
+const demoApplicationDate = '2026-11-10';
+
+function addDays(isoDate: string, days: number): string {
+  return new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+const violationTexts: Record<ViolationKind, string> = {
+  FALSE_INFORMATION: '出具的信用报告引用的行政处罚信息与公共信用信息共享平台记录不符，经核实系编造',
+  TRADE_SECRET_BREACH: '向第三方提供委托企业的经营数据，泄露商业秘密',
+  PRIVACY_BREACH: '未经信用主体授权，向无关机构提供自然人信用信息',
+  OTHER: '未按规定报送年度业务报告和信用报告出具情况',
+};
+
+export function demoProviderHistory(world: DemoWorld): DemoProviderHistory {
+  const random = world.random('provider-history');
+  const history: DemoProviderHistory = { events: [], classChanges: [], violations: [], sanctions: [], windows: new Map() };
+  // 10:xx in the district (UTC+8) on `date`; a later `order` is later that morning.
+  const at = (date: string, order = 0) => new Date(`${date}T02:${String(random.int(0, 9) + order * 10).padStart(2, '0')}:${String(random.int(0, 59)).padStart(2, '0')}.000Z`);
+  const step = (provider: DemoProvider, action: FilingAction, from: FilingStatus | null, to: FilingStatus, reason: string, occurredAt: Date, sanctionId: string | null = null, applicant = false) =>
+    history.events.push(
+      Object.assign(new ProviderFilingEvent(), {
+        id: random.uuid(),
+        providerId: provider.id,
+        action,
+        fromStatus: from,
+        toStatus: to,
+        reason,
+        ...(applicant ? { actor: 'provider-applicant', actorOrganisation: provider.unifiedSocialCreditCode } : registrar),
+        sanctionId,
+        occurredAt,
+      }),
+    );
+  const classify = (provider: DemoProvider, from: SupervisionClass | null, to: SupervisionClass, reason: string, occurredAt: Date, sanctionId: string | null = null) =>
+    history.classChanges.push(Object.assign(new SupervisionClassChange(), { id: random.uuid(), providerId: provider.id, fromClass: from, toClass: to, reason, ...registrar, sanctionId, occurredAt }));
+  const violate = (provider: DemoProvider, kind: ViolationKind, occurredOn: string): ProviderViolation => {
+    const violation = Object.assign(new ProviderViolation(), {
+      id: random.uuid(),
+      providerId: provider.id,
+      kind,
+      description: violationTexts[kind],
+      evidence: JSON.stringify([`北戴河信用办核查〔${occurredOn.slice(0, 4)}〕${random.int(1, 99)}号`, `sha256:${random.uuid().replaceAll('-', '')}${random.uuid().replaceAll('-', '')}`]),
+      occurredOn,
+      recordedBy: registrar.actor,
+      recordedByOrganisation: registrar.actorOrganisation,
+      recordedAt: at(addDays(occurredOn, 3)),
+    });
+    history.violations.push(violation);
+    return violation;
+  };
+  const sanction = (violation: ProviderViolation, kind: SanctionKind, reason: string, imposedAt: Date, downgradedTo: SupervisionClass | null = null): ProviderSanction => {
+    const row = Object.assign(new ProviderSanction(), {
+      id: random.uuid(),
+      providerId: violation.providerId,
+      violationId: violation.id,
+      kind,
+      reason,
+      downgradedTo,
+      imposedBy: registrar.actor,
+      imposedByOrganisation: registrar.actorOrganisation,
+      imposedAt,
+    });
+    history.sanctions.push(row);
+    return row;
+  };
+
+  world.providers.forEach((provider, index) => {
+    if (provider.filingStatus === 'APPLIED' || !provider.filedOn) {
+      step(provider, 'APPLY', null, 'APPLIED', 'application for filing', at(demoApplicationDate), null, true);
+      return;
+    }
+    const filedOn = provider.filedOn;
+    const appliedOn = addDays(filedOn, -random.int(10, 40));
+    step(provider, 'APPLY', null, 'APPLIED', 'application for filing', at(appliedOn), null, true);
+    if (index % 4 === 3) {
+      step(provider, 'RETURN_FOR_CORRECTION', 'APPLIED', 'RETURNED', '备案材料不全：缺少信用信息安全管理制度', at(addDays(appliedOn, 2)));
+      step(provider, 'RESUBMIT', 'RETURNED', 'APPLIED', 'corrected application resubmitted', at(addDays(appliedOn, 5)), null, true);
+    }
+    step(provider, 'FILE', 'APPLIED', 'FILED', '材料齐全，符合备案条件', at(filedOn, 0));
+    const finalClass = provider.supervisionClass;
+    let until: string | null = null;
+    if (finalClass) {
+      // Everyone starts in A or B; C and D are reached by a downgrade for a recorded violation.
+      const initial: SupervisionClass = finalClass === 'A' ? 'A' : 'B';
+      classify(provider, null, initial, '首次分类：备案审核情况良好', at(filedOn, 5));
+      if (provider.filingStatus === 'FILED' && index === 7 && finalClass === 'B') {
+        const violation = violate(provider, 'OTHER', '2026-03-16');
+        sanction(violation, 'WARNING', '首次违规，予以警示约谈', at('2026-03-25'));
+      }
+      if (provider.filingStatus === 'FILED' && (finalClass === 'C' || finalClass === 'D')) {
+        const on = random.date(finalClass === 'D' ? '2025-06-01' : '2025-03-01', finalClass === 'D' ? '2026-02-28' : '2026-10-31');
+        const violation = violate(provider, finalClass === 'D' ? 'FALSE_INFORMATION' : 'OTHER', addDays(on, -10));
+        const s = sanction(violation, 'CLASS_DOWNGRADE', finalClass === 'D' ? '提供虚假信息，降为D类' : '未按规定报送，降为C类', at(on), finalClass);
+        classify(provider, initial, finalClass, s.reason, at(on, 5), s.id);
+        if (finalClass === 'D') until = on;
+      }
+      if (provider.filingStatus === 'SUSPENDED') {
+        const violation = violate(provider, 'PRIVACY_BREACH', addDays(demoSuspensionDate, -21));
+        if (finalClass !== initial) {
+          const s = sanction(violation, 'CLASS_DOWNGRADE', '未经授权提供个人信用信息，降低监管类别', at(demoSuspensionDate), finalClass);
+          classify(provider, initial, finalClass, s.reason, at(demoSuspensionDate, 1), s.id);
+        }
+        const s = sanction(violation, 'SUSPENSION', '调查期间暂停备案', at(demoSuspensionDate, 2));
+        step(provider, 'SUSPEND', 'FILED', 'SUSPENDED', s.reason, at(demoSuspensionDate, 3), s.id);
+        until = demoSuspensionDate;
+      }
+      if (provider.filingStatus === 'REVOKED') {
+        const violation = violate(provider, 'FALSE_INFORMATION', addDays(demoRevocationDate, -20));
+        if (finalClass !== initial) {
+          const s = sanction(violation, 'CLASS_DOWNGRADE', '提供虚假信息，降为D类', at(demoRevocationDate), finalClass);
+          classify(provider, initial, finalClass, s.reason, at(demoRevocationDate, 1), s.id);
+        }
+        const s = sanction(violation, 'REVOCATION', '提供虚假信息，情节严重，撤销备案', at(demoRevocationDate, 2));
+        step(provider, 'REVOKE', 'FILED', 'REVOKED', s.reason, at(demoRevocationDate, 3), s.id);
+        until = demoRevocationDate;
+      }
+    } else if (provider.filingStatus !== 'FILED') {
+      const date = provider.filingStatus === 'SUSPENDED' ? demoSuspensionDate : demoRevocationDate;
+      const action = provider.filingStatus === 'SUSPENDED' ? 'SUSPEND' : 'REVOKE';
+      step(provider, action, 'FILED', provider.filingStatus, '未按规定报送年度业务报告', at(date));
+      until = date;
+    }
+    history.windows.set(provider.id, { from: filedOn, until });
+  });
+  return history;
+}

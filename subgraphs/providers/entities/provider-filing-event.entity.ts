@@ -1,0 +1,46 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { FilingAction, FilingStatus } from '../supervision-scheme';
+
+/**
+ * One step of a provider's filing (备案) workflow: who moved it from which status to which, when
+ * and why. Never updated or deleted: the provider's status on any past day is read from here.
+ */
+// Keep column and index names in sync with migrations/1764000000310-create-provider-supervision.ts.
+@Entity('provider_filing_event')
+@Index('IDX_provider_filing_event_provider_occurred', ['providerId', 'occurredAt'])
+export class ProviderFilingEvent {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id!: string;
+
+  @Column({ name: 'provider_id', type: 'varchar', length: 36 })
+  providerId!: string;
+
+  @Column({ type: 'varchar', length: 24 })
+  action!: FilingAction;
+
+  /** Null for a provider's first application. */
+  @Column({ name: 'from_status', type: 'varchar', length: 16, nullable: true })
+  fromStatus!: FilingStatus | null;
+
+  @Column({ name: 'to_status', type: 'varchar', length: 16 })
+  toStatus!: FilingStatus;
+
+  @Column({ type: 'text' })
+  reason!: string;
+
+  /** The user (token subject) who acted. */
+  @Column({ type: 'varchar', length: 100 })
+  actor!: string;
+
+  /** The organisation the user acted for: a department code, or the provider itself. */
+  @Column({ name: 'actor_organisation', type: 'varchar', length: 100 })
+  actorOrganisation!: string;
+
+  /** The sanction this step carries out, when it is one (suspension, revocation). */
+  @Column({ name: 'sanction_id', type: 'varchar', length: 36, nullable: true })
+  sanctionId!: string | null;
+
+  // Set by the application, not by a column default, so both drivers store the same instant.
+  @Column({ name: 'occurred_at', type: 'datetime', precision: 3 })
+  occurredAt!: Date;
+}

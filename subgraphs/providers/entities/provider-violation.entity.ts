@@ -1,0 +1,37 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { ViolationKind } from '../supervision-scheme';
+
+/** A breach by a provider that the registry found (违法违规行为), with its evidence. Append-only. */
+// Keep column and index names in sync with migrations/1764000000310-create-provider-supervision.ts.
+@Entity('provider_violation')
+@Index('IDX_provider_violation_provider_recorded', ['providerId', 'recordedAt'])
+export class ProviderViolation {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id!: string;
+
+  @Column({ name: 'provider_id', type: 'varchar', length: 36 })
+  providerId!: string;
+
+  @Column({ type: 'varchar', length: 24 })
+  kind!: ViolationKind;
+
+  @Column({ type: 'text' })
+  description!: string;
+
+  /** JSON array of strings: document numbers, file references or hashes of the evidence. */
+  @Column({ type: 'text' })
+  evidence!: string;
+
+  /** When the breach happened (or was found), as the registry established it. */
+  @Column({ name: 'occurred_on', type: 'date' })
+  occurredOn!: string;
+
+  @Column({ name: 'recorded_by', type: 'varchar', length: 100 })
+  recordedBy!: string;
+
+  @Column({ name: 'recorded_by_organisation', type: 'varchar', length: 100 })
+  recordedByOrganisation!: string;
+
+  @Column({ name: 'recorded_at', type: 'datetime', precision: 3 })
+  recordedAt!: Date;
+}

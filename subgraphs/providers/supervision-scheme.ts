@@ -1,0 +1,182 @@
+import { todayInDistrict } from '../../lib/calendar';
+
+/**
+ * The registry's rules as data (policy section 四: filing 备案, supervision by class 分类监管,
+ * sanctions): which filing transitions exist and who makes them, and what each filing status and
+ * supervision class allows a provider to do. Resolvers and the repository only read these tables;
+ * `Query.providerSupervisionScheme` serves them, so that clients show the same rules.
+ */
+
+export const filingStatuses = ['APPLIED', 'RETURNED', 'REJECTED', 'FILED', 'SUSPENDED', 'REVOKED'] as const;
+export type FilingStatus = (typeof filingStatuses)[number];
+
+export const supervisionClasses = ['A', 'B', 'C', 'D'] as const;
+export type SupervisionClass = (typeof supervisionClasses)[number];
+
+export const filingActions = ['APPLY', 'RESUBMIT', 'FILE', 'RETURN_FOR_CORRECTION', 'REJECT', 'SUSPEND', 'REINSTATE', 'REVOKE'] as const;
+export type FilingAction = (typeof filingActions)[number];
+/** The actions a registry admin takes; APPLY and RESUBMIT are the provider's own. */
+export type FilingDecision = Exclude<FilingAction, 'APPLY' | 'RESUBMIT'>;
+
+export const violationKinds = ['FALSE_INFORMATION', 'TRADE_SECRET_BREACH', 'PRIVACY_BREACH', 'OTHER'] as const;
+export type ViolationKind = (typeof violationKinds)[number];
+
+export const sanctionKinds = ['WARNING', 'CLASS_DOWNGRADE', 'SUSPENSION', 'REVOCATION'] as const;
+export type SanctionKind = (typeof sanctionKinds)[number];
+
+export interface FilingTransition {
+  action: FilingAction;
+  nameZh: string;
+  /** Statuses the action starts from; null: a provider the registry does not know yet. */
+  from: readonly (FilingStatus | null)[];
+  to: FilingStatus;
+  /** PROVIDER: the provider itself (PROVIDER_APPLICATION); REGISTRY: a registry admin (PROVIDER_ADMINISTRATION). */
+  by: 'PROVIDER' | 'REGISTRY';
+}
+
+/** Every allowed transition; anything else is refused. Keep in sync with `FilingAction` in schema.graphql. */
+export const filingTransitions: readonly FilingTransition[] = [
+  // A rejected applicant may apply afresh; a revoked provider may not.
+  { action: 'APPLY', nameZh: '申请备案', from: [null, 'REJECTED'], to: 'APPLIED', by: 'PROVIDER' },
+  { action: 'RESUBMIT', nameZh: '补正后重新提交', from: ['RETURNED'], to: 'APPLIED', by: 'PROVIDER' },
+  { action: 'FILE', nameZh: '予以备案', from: ['APPLIED'], to: 'FILED', by: 'REGISTRY' },
+  { action: 'RETURN_FOR_CORRECTION', nameZh: '退回补正', from: ['APPLIED'], to: 'RETURNED', by: 'REGISTRY' },
+  { action: 'REJECT', nameZh: '不予备案', from: ['APPLIED'], to: 'REJECTED', by: 'REGISTRY' },
+  { action: 'SUSPEND', nameZh: '暂停备案', from: ['FILED'], to: 'SUSPENDED', by: 'REGISTRY' },
+  { action: 'REINSTATE', nameZh: '恢复备案', from: ['SUSPENDED'], to: 'FILED', by: 'REGISTRY' },
+  { action: 'REVOKE', nameZh: '撤销备案', from: ['FILED', 'SUSPENDED'], to: 'REVOKED', by: 'REGISTRY' },
+];
+
+export function transitionFor(action: FilingAction): FilingTransition {
+  const transition = filingTransitions.find((t) => t.action === action);
+  if (!transition) throw new Error(`filing action ${action} is not in the scheme`);
+  return transition;
+}
+
+export interface FilingStatusRule {
+  status: FilingStatus;
+  nameZh: string;
+  /** Shown in the public registry; applications are seen only by registry admins and the applicant. */
+  publiclyListed: boolean;
+  /** Whether the status lets a provider collect public credit data through the platform (依法采集). */
+  mayCollectPublicCreditData: boolean;
+  /** Whether reports issued in this status are accepted by departments. */
+  mayIssueAcceptedReports: boolean;
+  /** Whether reports issued earlier, while the provider was in good standing, stay accepted while it is in this status. */
+  earlierReportsAccepted: boolean;
+}
+
+export const filingStatusRules: Record<FilingStatus, FilingStatusRule> = {
+  APPLIED: { status: 'APPLIED', nameZh: '已申请', publiclyListed: false, mayCollectPublicCreditData: false, mayIssueAcceptedReports: false, earlierReportsAccepted: false },
+  RETURNED: { status: 'RETURNED', nameZh: '退回补正', publiclyListed: false, mayCollectPublicCreditData: false, mayIssueAcceptedReports: false, earlierReportsAccepted: false },
+  REJECTED: { status: 'REJECTED', nameZh: '不予备案', publiclyListed: false, mayCollectPublicCreditData: false, mayIssueAcceptedReports: false, earlierReportsAccepted: false },
+  FILED: { status: 'FILED', nameZh: '已备案', publiclyListed: true, mayCollectPublicCreditData: true, mayIssueAcceptedReports: true, earlierReportsAccepted: true },
+  // A suspension is an investigation or a correction period: nothing the provider issued is relied
+  // on meanwhile; reinstatement restores its earlier reports.
+  SUSPENDED: { status: 'SUSPENDED', nameZh: '暂停备案', publiclyListed: true, mayCollectPublicCreditData: false, mayIssueAcceptedReports: false, earlierReportsAccepted: false },
+  // Revocation is final, and it withdraws every report the provider issued (policy 四: a provider
+  // that supplied false information is not to be relied on).
+  REVOKED: { status: 'REVOKED', nameZh: '撤销备案', publiclyListed: true, mayCollectPublicCreditData: false, mayIssueAcceptedReports: false, earlierReportsAccepted: false },
+};
+
+export interface SupervisionClassRule {
+  /** Null: a filed provider the registry has not classified yet. */
+  supervisionClass: SupervisionClass | null;
+  nameZh: string;
+  description: string;
+  mayCollectPublicCreditData: boolean;
+  mayIssueAcceptedReports: boolean;
+}
+
+/** Classes from best to worst, as commonly used in the supervision of credit service providers. */
+export const supervisionClassRules: readonly SupervisionClassRule[] = [
+  { supervisionClass: 'A', nameZh: 'A类（诚信）', description: 'Good: lawful, truthful, no complaints; supervised lightly, checked at random.', mayCollectPublicCreditData: true, mayIssueAcceptedReports: true },
+  { supervisionClass: 'B', nameZh: 'B类（基本诚信）', description: 'Fairly good: compliant with minor shortcomings; routine supervision.', mayCollectPublicCreditData: true, mayIssueAcceptedReports: true },
+  { supervisionClass: 'C', nameZh: 'C类（失信风险）', description: 'Concerns: problems found; supervised closely, checked more often, may be interviewed (约谈).', mayCollectPublicCreditData: true, mayIssueAcceptedReports: true },
+  { supervisionClass: 'D', nameZh: 'D类（严重失信）', description: 'Serious concerns such as false information or a privacy breach: may neither collect public credit data nor issue reports that departments accept.', mayCollectPublicCreditData: false, mayIssueAcceptedReports: false },
+  { supervisionClass: null, nameZh: '未分类', description: 'Filed, not yet classified: treated like class B until classified.', mayCollectPublicCreditData: true, mayIssueAcceptedReports: true },
+];
+
+export function classRule(supervisionClass: SupervisionClass | null): SupervisionClassRule {
+  const rule = supervisionClassRules.find((r) => r.supervisionClass === supervisionClass);
+  if (!rule) throw new Error(`supervision class ${supervisionClass} is not in the scheme`);
+  return rule;
+}
+
+/** Worse is greater: a downgrade must move to a greater rank. */
+export function classRank(supervisionClass: SupervisionClass): number {
+  return supervisionClasses.indexOf(supervisionClass);
+}
+
+export interface SanctionRule {
+  kind: SanctionKind;
+  nameZh: string;
+  /** The filing action the sanction carries out, if any. */
+  filingAction: FilingDecision | null;
+  /** Whether it lowers the supervision class. */
+  downgradesClass: boolean;
+}
+
+export const sanctionRules: Record<SanctionKind, SanctionRule> = {
+  WARNING: { kind: 'WARNING', nameZh: '警示约谈', filingAction: null, downgradesClass: false },
+  CLASS_DOWNGRADE: { kind: 'CLASS_DOWNGRADE', nameZh: '降低监管类别', filingAction: null, downgradesClass: true },
+  SUSPENSION: { kind: 'SUSPENSION', nameZh: '暂停备案', filingAction: 'SUSPEND', downgradesClass: false },
+  REVOCATION: { kind: 'REVOCATION', nameZh: '撤销备案', filingAction: 'REVOKE', downgradesClass: false },
+};
+
+/** What a status and a class together allow: both must allow it. */
+export function permissions(status: FilingStatus | null, supervisionClass: SupervisionClass | null): { mayCollectPublicCreditData: boolean; reportsAccepted: boolean } {
+  if (!status) return { mayCollectPublicCreditData: false, reportsAccepted: false };
+  const byStatus = filingStatusRules[status];
+  const byClass = classRule(supervisionClass);
+  return {
+    mayCollectPublicCreditData: byStatus.mayCollectPublicCreditData && byClass.mayCollectPublicCreditData,
+    reportsAccepted: byStatus.mayIssueAcceptedReports && byClass.mayIssueAcceptedReports,
+  };
+}
+
+/** The parts of a provider's history the standing is read from, each in the order it happened. */
+export interface ProviderHistory {
+  events: readonly { toStatus: FilingStatus; action: FilingAction; occurredAt: Date }[];
+  classChanges: readonly { toClass: SupervisionClass; occurredAt: Date }[];
+}
+
+export interface Standing {
+  date: string;
+  /** Null: the provider had not applied yet on that day. */
+  filingStatus: FilingStatus | null;
+  supervisionClass: SupervisionClass | null;
+  mayCollectPublicCreditData: boolean;
+  reportsAccepted: boolean;
+}
+
+/**
+ * The provider's standing at the end of `date` (district calendar): the status and class set by
+ * the last event and class change on or before that day. A provider without any recorded event
+ * (a row from before the history was kept) is taken to have had its current status and class
+ * since its filing date.
+ */
+export function standingOn(current: { filingStatus: FilingStatus; supervisionClass: SupervisionClass | null; filedOn: string | null }, history: ProviderHistory, date: string): Standing {
+  let filingStatus: FilingStatus | null;
+  let supervisionClass: SupervisionClass | null;
+  if (history.events.length === 0) {
+    filingStatus = current.filedOn && current.filedOn <= date ? current.filingStatus : null;
+    supervisionClass = filingStatus ? current.supervisionClass : null;
+  } else {
+    filingStatus = lastOnOrBefore(history.events, date)?.toStatus ?? null;
+    supervisionClass = history.classChanges.length === 0 ? (filingStatus ? current.supervisionClass : null) : (lastOnOrBefore(history.classChanges, date)?.toClass ?? null);
+  }
+  return { date, filingStatus, supervisionClass, ...permissions(filingStatus, supervisionClass) };
+}
+
+function lastOnOrBefore<T extends { occurredAt: Date }>(items: readonly T[], date: string): T | undefined {
+  let found: T | undefined;
+  for (const item of items) if (todayInDistrict(item.occurredAt) <= date) found = item;
+  return found;
+}
+
+/** The day of the latest event with this action, in the district calendar; null if there is none. */
+export function lastDayOf(history: ProviderHistory, action: FilingAction): string | null {
+  const event = [...history.events].reverse().find((e) => e.action === action);
+  return event ? todayInDistrict(event.occurredAt) : null;
+}

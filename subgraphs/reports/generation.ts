@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import type { RequestIdentity } from '../../lib/access/identity';
+import { todayInDistrict } from '../../lib/calendar';
+import { clientError, ErrorCode } from '../../lib/errors';
+import { assertInScope, forbidden, type RequestAccess } from '../shared/access';
+import { CreditReport } from './entities/credit-report.entity';
+import type { PeerClient } from './peers';
+import {
+  buildSections,
+  canonicalJson,
+  newReportNumber,
+  platformIssuer,
+  platformReportValidityDays,
+  randomCode,
+  sha256Hex,
+  snapshotFormat,
+  type Snapshot,
+  type SnapshotRecord,
+  type SnapshotSubject,
+} from './platform-report';
+import type { ReportRepository } from './report.repository';
+
+/**
+ * Generating a subject's report discloses its records to the caller, so the request's purpose must
+ * grant reading them, exactly as reading them directly would (a matter with its case number, or the
+ * credit office's supervision). REPORT_GENERATION only says who may issue platform reports at all.
+ */
+export const generationNeeds = ['SUBJECT_BASICS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS'] as const;
+/** What the peers may be asked under the caller's identity: no more than the caller holds. */
+const peerGroups = [...generationNeeds, 'PERSONAL_IDENTIFIERS'];
+
+const subjectQuery = /* GraphQL */ `
+  query ($id: ID!) {
+    subject(id: $id) { id kind name unifiedSocialCreditCode citizenIdNumber registeredAddress legalRepresentative status registrationDate }
+  }
+`;
+
+// Records that count today: ACTIVE as the records subgraph reads it (not objected, restored or expired).
+const recordsQuery = /* GraphQL */ `
+  query ($representations: [_Any!]!, $after: String) {
+    _entities(representations: $representations) {
+      ... on Subject {
+        creditRecords(filter: { statuses: [ACTIVE] }, first: 100, after: $after) {
+          pageInfo { hasNextPage endCursor }
+          edges { node { id category polarity severity taxCreditGrade documentNumber decisionDate disclosureEndsAt summary sourceDepartment { code nameZh } } }
+        }
+      }
+    }
+  }
+`;
+
+interface RecordsPage {
+  _entities: ({ creditRecords: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: SnapshotRecord }[] } | null } | null)[];
+}
+
+function addDays(isoDate: string, days: number): string {
+  return new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/**
+ * Generates the platform's public credit report (公共信用信息报告) for a subject: reads its basics
+ * (entities) and the records that count (records) under the caller's own identity and grants, so
+ * that both subgraphs apply the caller's purpose and scope and report what they disclosed; then
+ * seals the snapshot (canonical JSON and SHA-256) and stores it with a new number and code.
+ */
+export async function generateReport(subjectId: string, access: RequestAccess, repository: ReportRepository, peers: PeerClient, now: Date = new Date()): Promise<CreditReport> {
+  const { identity } = access;
+  const caller = identity.caller;
+  if (!caller) throw forbidden('generating a report needs an authenticated caller');
+  const missing = generationNeeds.filter((g) => !identity.grants.includes(g));
+  if (missing.length) {
+    throw forbidden(`generating a public credit report discloses the subject's records: the request's purpose must grant ${missing.join(' and ')} (name a matter with x-credit-matter)`, { group: missing[0] });
+  }
+  assertInScope(access, subjectId);
+  const asCaller: RequestIdentity = { ...identity, grants: identity.grants.filter((g) => peerGroups.includes(g)) };
+
+  const { subject } = await peers.query<{ subject: SnapshotSubject | null }>('entities', subjectQuery, { id: subjectId }, asCaller);
+  if (!subject) throw clientError(ErrorCode.NOT_FOUND, `no market subject has the id ${JSON.stringify(subjectId)}`, { field: 'subjectId' });
+  const records: SnapshotRecord[] = [];
+  let after: string | null = null;
+  do {
+    const page: RecordsPage = await peers.query<RecordsPage>('records', recordsQuery, { representations: [{ __typename: 'Subject', id: subjectId }], after }, asCaller);
+    const connection = page._entities[0]?.creditRecords;
+    if (!connection) throw new Error(`the records subgraph returned no records connection for subject ${subjectId}`);
+    records.push(...connection.edges.map((e) => e.node));
+    after = connection.pageInfo.hasNextPage ? connection.pageInfo.endCursor : null;
+  } while (after);
+
+  const issuedOn = todayInDistrict(now);
+  const report = Object.assign(new CreditReport(), {
+    id: randomUUID(),
+    subjectId,
+    source: 'DISTRICT_PLATFORM' as const,
+    issuerName: platformIssuer.name,
+    issuerProviderId: null,
+    reportNumber: newReportNumber(issuedOn),
+    grade: null,
+    issuedOn,
+    validUntil: addDays(issuedOn, platformReportValidityDays - 1),
+    verificationCode: randomCode(16),
+    documentReference: null,
+    registeredBy: caller.id,
+    registeredByOrganisation: caller.organisation,
+    verificationOutcome: null,
+    verificationNote: null,
+    verifiedBy: null,
+    verifiedAt: null,
+    registeredAt: now,
+  });
+  const snapshot: Snapshot = {
+    format: snapshotFormat,
+    title: platformIssuer.title,
+    office: platformIssuer.office,
+    issuer: platformIssuer.name,
+    reportNumber: report.reportNumber,
+    verificationCode: report.verificationCode,
+    issuedOn,
+    validUntil: report.validUntil,
+    generatedAt: now.toISOString(),
+    purpose: { matter: identity.purpose?.matter ?? null, caseNumber: identity.purpose?.caseNumber ?? null, requestedBy: caller.organisation },
+    subject,
+    sections: buildSections(records),
+  };
+  const content = canonicalJson(snapshot);
+  report.documentSha256 = sha256Hex(content);
+  return await repository.insertGenerated(report, content);
+}

@@ -1,0 +1,69 @@
+import { GraphQLError } from 'graphql';
+import { identityHeader, signIdentity, type RequestIdentity } from '../../lib/access/identity';
+import { clientError, ErrorCode } from '../../lib/errors';
+import { defaultUrl } from '../../schema/subgraphs';
+import { disclose, type RequestAccess } from '../shared/access';
+
+/** The subgraphs the reports subgraph calls directly (for writes and generation, not for display). */
+export type Peer = 'entities' | 'records' | 'providers';
+
+/**
+ * Where the peers are. A function, read per call, so that tests can start the peers after this
+ * subgraph and point it at them; the process reads `SUBGRAPH_<NAME>_URL` once at boot (config.ts).
+ */
+export interface ReportsPeers {
+  url(peer: Peer): string;
+  timeoutMs?: number;
+}
+
+export const defaultPeers: ReportsPeers = { url: (peer) => defaultUrl(peer) };
+
+/** Codes a peer may answer that mean the same thing to our caller; anything else is our fault. */
+const passedThrough = new Set<string>([ErrorCode.FORBIDDEN, ErrorCode.NOT_FOUND, ErrorCode.BAD_USER_INPUT, ErrorCode.INVALID_CURSOR, ErrorCode.UNAUTHENTICATED]);
+
+/**
+ * Calls a peer subgraph directly, as the gateway would: with an identity signed by the key the
+ * gateway and every subgraph share. Used where federation cannot help because the answer decides
+ * a write (a provider's standing when a report is registered) or becomes part of a stored document
+ * (the records in a generated report). Disclosures the peer reports are added to this request's,
+ * so that the gateway audits them as if it had fetched them itself.
+ */
+export class PeerClient {
+  constructor(
+    private readonly peers: ReportsPeers,
+    private readonly signingKey: Uint8Array,
+    private readonly access: RequestAccess,
+  ) {}
+
+  async query<T>(peer: Peer, query: string, variables: Record<string, unknown>, identity: RequestIdentity): Promise<T> {
+    const url = this.peers.url(peer);
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [identityHeader]: await signIdentity(identity, this.signingKey), 'x-request-id': identity.requestId },
+        body: JSON.stringify({ query, variables }),
+        signal: AbortSignal.timeout(this.peers.timeoutMs ?? 10_000),
+      });
+    } catch {
+      throw clientError(ErrorCode.SUBGRAPH_UNAVAILABLE, `the ${peer} subgraph could not be reached, so nothing was stored: retry later`, { serviceName: peer });
+    }
+    const body = (await response.json().catch(() => ({}))) as {
+      data?: T | null;
+      errors?: { message: string; extensions?: { code?: string; field?: string; group?: string } }[];
+      extensions?: { disclosures?: { subjectId: string; groups: string[] }[] };
+    };
+    for (const { subjectId, groups } of body.extensions?.disclosures ?? []) for (const group of groups) disclose(this.access, subjectId, group);
+    const error = body.errors?.[0];
+    if (error) {
+      const code = error.extensions?.code;
+      if (code && passedThrough.has(code)) {
+        const { code: _code, ...details } = error.extensions ?? {};
+        throw new GraphQLError(`${peer} subgraph: ${error.message}`, { extensions: { code, ...details, serviceName: peer } });
+      }
+      throw new Error(`the ${peer} subgraph answered ${response.status}: ${body.errors?.map((e) => e.message).join('; ')}`);
+    }
+    if (!response.ok || !body.data) throw new Error(`the ${peer} subgraph answered ${response.status} without data`);
+    return body.data;
+  }
+}

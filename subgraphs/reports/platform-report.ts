@@ -1,0 +1,158 @@
+import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
+import type { RecordCategoryCode } from '../../lib/catalogue/record-categories';
+import type { CreditReport } from './entities/credit-report.entity';
+
+/**
+ * The platform's own public credit report (公共信用信息报告): what it contains, how it is sealed
+ * (canonical JSON and its SHA-256) and how it is checked. Pure functions; storing and fetching
+ * live in the repository and the generator.
+ */
+
+/** Printed as the issuer on every platform report. */
+export const platformIssuer = {
+  name: '北戴河区公共信用信息共享平台',
+  office: '秦皇岛市北戴河区社会信用体系建设领导小组办公室',
+  title: '北戴河区公共信用信息报告',
+} as const;
+
+/** Version of the snapshot layout; a reader of old snapshots switches on it. */
+export const snapshotFormat = 'bdh-public-credit-report/1';
+
+/**
+ * Days a platform report stays valid, issue day included: like the reports of the credit websites
+ * (seeded with 90 days), since the records behind it change; an officer generates a new one for a
+ * later matter.
+ */
+export const platformReportValidityDays = 90;
+
+export const sectionCodes = ['BASICS', 'ADMINISTRATIVE_MANAGEMENT', 'TRUSTWORTHINESS', 'SERIOUS_DISHONESTY', 'CREDIT_COMMITMENTS', 'JUDGMENTS', 'OTHER'] as const;
+export type SectionCode = (typeof sectionCodes)[number];
+
+/** The sections of the national public credit report that the district's records fill, in print order. */
+export const sections: Record<SectionCode, { titleZh: string; title: string; categories: readonly RecordCategoryCode[] }> = {
+  BASICS: { titleZh: '一、基本信息', title: 'Basic information', categories: ['REGISTRATION_BASICS'] },
+  ADMINISTRATIVE_MANAGEMENT: { titleZh: '二、行政管理信息（行政许可、行政处罚、行政强制）', title: 'Administrative management', categories: ['ADMINISTRATIVE_LICENSING', 'ADMINISTRATIVE_PENALTY', 'ADMINISTRATIVE_ENFORCEMENT'] },
+  TRUSTWORTHINESS: { titleZh: '三、守信激励信息（表彰奖励、红名单）', title: 'Trustworthiness: honours and red lists', categories: ['RED_LIST_HONOUR'] },
+  SERIOUS_DISHONESTY: { titleZh: '四、严重失信主体名单信息', title: 'Serious-dishonesty lists', categories: ['SERIOUS_DISHONESTY_LIST'] },
+  CREDIT_COMMITMENTS: { titleZh: '五、信用承诺信息', title: 'Credit commitments', categories: ['CREDIT_COMMITMENT'] },
+  JUDGMENTS: { titleZh: '六、司法判决信息（失信被执行人）', title: 'Judgments: dishonest judgment debtors', categories: ['DISHONEST_JUDGMENT_DEBTOR'] },
+  OTHER: { titleZh: '七、其他信息（纳税信用、合同履约等）', title: 'Other information: tax credit grades, contract performance', categories: ['TAX_CREDIT_GRADE', 'CONTRACT_PERFORMANCE'] },
+};
+
+export function sectionOf(category: string): SectionCode {
+  return sectionCodes.find((code) => (sections[code].categories as readonly string[]).includes(category)) ?? 'OTHER';
+}
+
+/** A subject's basics as the entities subgraph answered them for the generating request. */
+export interface SnapshotSubject {
+  id: string;
+  kind: string;
+  name: string;
+  unifiedSocialCreditCode: string | null;
+  citizenIdNumber: string | null;
+  registeredAddress: string | null;
+  legalRepresentative: string | null;
+  status: string | null;
+  registrationDate: string | null;
+}
+
+/** One record that counted when the report was generated, as the records subgraph answered it. */
+export interface SnapshotRecord {
+  id: string;
+  category: string;
+  polarity: string;
+  severity: string | null;
+  taxCreditGrade: string | null;
+  documentNumber: string;
+  decisionDate: string;
+  disclosureEndsAt: string | null;
+  summary: string;
+  sourceDepartment: { code: string; nameZh: string };
+}
+
+export interface Snapshot {
+  format: string;
+  title: string;
+  office: string;
+  issuer: string;
+  reportNumber: string;
+  verificationCode: string;
+  issuedOn: string;
+  validUntil: string;
+  generatedAt: string;
+  /** For which matter and case it was generated, and by which organisation (查询用途). */
+  purpose: { matter: string | null; caseNumber: string | null; requestedBy: string };
+  subject: SnapshotSubject;
+  sections: { code: SectionCode; titleZh: string; title: string; records: SnapshotRecord[] }[];
+}
+
+/** Sorts records into the sections, newest decision first within each. */
+export function buildSections(records: readonly SnapshotRecord[]): Snapshot['sections'] {
+  return sectionCodes.map((code) => ({
+    code,
+    titleZh: sections[code].titleZh,
+    title: sections[code].title,
+    records: records
+      .filter((r) => sectionOf(r.category) === code)
+      .sort((a, b) => (a.decisionDate === b.decisionDate ? (a.id < b.id ? -1 : 1) : a.decisionDate < b.decisionDate ? 1 : -1)),
+  }));
+}
+
+/** JSON with object keys sorted at every level and no whitespace: one text per value, so one digest. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+// No 0/O, 1/I/L: codes are read off paper and typed in.
+const codeAlphabet = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
+
+export function randomCode(length: number): string {
+  return Array.from({ length }, () => codeAlphabet[randomInt(codeAlphabet.length)]).join('');
+}
+
+/** e.g. BDHXY-20261125-7KQ2M9TA: the issue day, then random characters (no shared counter to race on). */
+export function newReportNumber(issuedOn: string): string {
+  return `BDHXY-${issuedOn.replaceAll('-', '')}-${randomCode(8)}`;
+}
+
+export function printablePath(report: Pick<CreditReport, 'reportNumber' | 'verificationCode'>): string {
+  return `/reports/${encodeURIComponent(report.reportNumber)}.html?code=${encodeURIComponent(report.verificationCode)}`;
+}
+
+export function sameCode(a: string, b: string): boolean {
+  const left = Buffer.from(a.trim().toUpperCase(), 'utf8');
+  const right = Buffer.from(b.trim().toUpperCase(), 'utf8');
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/**
+ * The snapshot, if the stored text is what was sealed at issue and agrees with the report's row:
+ * its SHA-256 equals the digest stored with the report, and the number, code, dates and subject
+ * it states are the row's. Anything else (an altered snapshot, digest, date or code) is not genuine.
+ */
+export function genuineSnapshot(report: CreditReport, content: string | null): Snapshot | null {
+  if (report.source !== 'DISTRICT_PLATFORM' || content === null || !report.documentSha256) return null;
+  if (sha256Hex(content) !== report.documentSha256) return null;
+  let snapshot: Snapshot;
+  try {
+    snapshot = JSON.parse(content) as Snapshot;
+  } catch {
+    return null;
+  }
+  const agrees =
+    snapshot.format === snapshotFormat &&
+    snapshot.reportNumber === report.reportNumber &&
+    snapshot.verificationCode === report.verificationCode &&
+    snapshot.issuedOn === report.issuedOn &&
+    snapshot.validUntil === report.validUntil &&
+    snapshot.subject?.id === report.subjectId;
+  return agrees ? snapshot : null;
+}

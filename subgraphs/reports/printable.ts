@@ -1,0 +1,165 @@
+import type http from 'node:http';
+import type { DataSource } from 'typeorm';
+import { findDepartment } from '../../lib/catalogue/departments';
+import { findMatter } from '../../lib/catalogue/matters';
+import { findRecordCategory } from '../../lib/catalogue/record-categories';
+import { todayInDistrict } from '../../lib/calendar';
+import type { ExtraRoute } from '../../lib/http-server';
+import type { CreditReport } from './entities/credit-report.entity';
+import { genuineSnapshot, platformIssuer, sameCode, type Snapshot, type SnapshotRecord } from './platform-report';
+import { ReportRepository } from './report.repository';
+
+/**
+ * The printable rendering of a platform report (打印版), which officers file with their case
+ * papers: one self-contained HTML page (inline CSS for screen and A4 print, no scripts, no external
+ * assets) with the district's header, every section of the snapshot and the verification data.
+ * Rendered from the stored snapshot only, and only when it is still genuine.
+ */
+
+const escapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const esc = (value: string | null | undefined) => (value ?? '').replace(/[&<>"']/g, (c) => escapes[c]);
+const orDash = (value: string | null | undefined) => (value ? esc(value) : '—');
+
+const kindsZh: Record<string, string> = { ENTERPRISE: '企业法人', OTHER_ORGANISATION: '其他组织', INDIVIDUAL_BUSINESS: '个体工商户', NATURAL_PERSON: '自然人' };
+const statusesZh: Record<string, string> = { ACTIVE: '存续', ABNORMAL: '经营异常', REVOKED: '吊销', DEREGISTERED: '注销' };
+const severitiesZh: Record<string, string> = { MINOR: '轻微', GENERAL: '一般', SERIOUS: '严重' };
+const polaritiesZh: Record<string, string> = { POSITIVE: '守信', NEGATIVE: '失信', NEUTRAL: '基础' };
+
+const style = `
+  body { font-family: "SimSun", "Songti SC", "Noto Serif CJK SC", serif; color: #000; margin: 2em auto; max-width: 60em; line-height: 1.5; }
+  header { text-align: center; border-bottom: 3px double #000; padding-bottom: .6em; margin-bottom: 1em; }
+  header .office { font-size: 1.05em; letter-spacing: .1em; }
+  header h1 { font-size: 1.8em; margin: .3em 0; letter-spacing: .2em; }
+  h2 { font-size: 1.15em; border-left: 4px solid #000; padding-left: .4em; margin-top: 1.4em; }
+  table { width: 100%; border-collapse: collapse; margin: .4em 0; font-size: .92em; }
+  th, td { border: 1px solid #000; padding: .25em .4em; text-align: left; vertical-align: top; }
+  th { background: #eee; white-space: nowrap; }
+  .none { color: #444; font-style: italic; }
+  .notice { border: 2px solid #000; padding: .4em .6em; font-weight: bold; margin: .8em 0; }
+  .verification td:first-child, .basics td:first-child { width: 11em; font-weight: bold; background: #f6f6f6; }
+  .mono { font-family: "Courier New", monospace; word-break: break-all; }
+  footer { margin-top: 2em; font-size: .85em; border-top: 1px solid #000; padding-top: .5em; }
+  @page { size: A4; margin: 18mm 15mm; }
+  @media print { body { margin: 0; max-width: none; } th { background: #eee !important; -webkit-print-color-adjust: exact; print-color-adjust: exact; } tr { page-break-inside: avoid; } h2 { page-break-after: avoid; } }
+`;
+
+function recordRows(records: SnapshotRecord[]): string {
+  if (records.length === 0) return '<p class="none">无记录（本报告生成时无有效记录）</p>';
+  const rows = records.map(
+    (r) => `<tr><td>${esc(r.decisionDate)}</td><td>${esc(findRecordCategory(r.category)?.nameZh ?? r.category)}</td><td>${esc(polaritiesZh[r.polarity] ?? r.polarity)}${r.severity ? `（${esc(severitiesZh[r.severity] ?? r.severity)}）` : ''}${r.taxCreditGrade ? `（${esc(r.taxCreditGrade)}级）` : ''}</td><td>${esc(r.sourceDepartment.nameZh)}</td><td>${esc(r.documentNumber)}</td><td>${esc(r.summary)}</td><td>${orDash(r.disclosureEndsAt)}</td></tr>`,
+  );
+  return `<table><thead><tr><th>决定日期</th><th>类别</th><th>性质</th><th>认定部门</th><th>文书号</th><th>内容摘要</th><th>公示截止</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+/** The page for a genuine snapshot. `today` decides the expiry notice only; the content is the snapshot's. */
+export function renderPrintable(snapshot: Snapshot, digest: string, today: string): string {
+  const s = snapshot.subject;
+  const identifier = s.unifiedSocialCreditCode ? ['统一社会信用代码', s.unifiedSocialCreditCode] : ['公民身份号码', s.citizenIdNumber];
+  const matter = snapshot.purpose.matter ? findMatter(snapshot.purpose.matter) : undefined;
+  const purpose = snapshot.purpose.matter ? `${matter ? `${matter.nameZh}（${snapshot.purpose.matter}）` : snapshot.purpose.matter}${snapshot.purpose.caseNumber ? `，案卷号 ${snapshot.purpose.caseNumber}` : ''}` : null;
+  const expired = snapshot.validUntil < today;
+  const sections = snapshot.sections.map((section) => {
+    const basics =
+      section.code === 'BASICS'
+        ? `<table class="basics"><tbody>
+  <tr><td>名称</td><td>${esc(s.name)}</td></tr>
+  <tr><td>${esc(identifier[0])}</td><td class="mono">${orDash(identifier[1])}</td></tr>
+  <tr><td>主体类型</td><td>${esc(kindsZh[s.kind] ?? s.kind)}</td></tr>
+  <tr><td>登记状态</td><td>${orDash(s.status ? (statusesZh[s.status] ?? s.status) : null)}</td></tr>
+  <tr><td>成立日期</td><td>${orDash(s.registrationDate)}</td></tr>
+  <tr><td>法定代表人</td><td>${orDash(s.legalRepresentative)}</td></tr>
+  <tr><td>住所</td><td>${orDash(s.registeredAddress)}</td></tr>
+</tbody></table>`
+        : '';
+    return `<section><h2>${esc(section.titleZh)}</h2>${basics}${section.code === 'BASICS' && section.records.length === 0 ? '' : recordRows(section.records)}</section>`;
+  });
+  return `<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="robots" content="noindex">
+<title>${esc(snapshot.title)} ${esc(snapshot.reportNumber)}</title>
+<style>${style}</style>
+</head>
+<body>
+<header>
+  <div class="office">${esc(snapshot.office)}</div>
+  <h1>${esc(snapshot.title)}</h1>
+  <div>报告编号：<span class="mono">${esc(snapshot.reportNumber)}</span></div>
+</header>
+${expired ? `<p class="notice">本报告已超过有效期（有效期至 ${esc(snapshot.validUntil)}），不得作为信用核查依据。</p>` : ''}
+<table class="verification"><tbody>
+  <tr><td>信用主体</td><td>${esc(s.name)}</td></tr>
+  <tr><td>出具机构</td><td>${esc(snapshot.issuer)}</td></tr>
+  <tr><td>出具日期</td><td>${esc(snapshot.issuedOn)}</td></tr>
+  <tr><td>有效期至</td><td>${esc(snapshot.validUntil)}</td></tr>
+  <tr><td>查询用途</td><td>${orDash(purpose)}</td></tr>
+  <tr><td>查询单位</td><td>${esc(findDepartment(snapshot.purpose.requestedBy)?.nameZh ?? snapshot.purpose.requestedBy)}</td></tr>
+</tbody></table>
+${sections.join('\n')}
+<section>
+<h2>报告验证信息</h2>
+<table class="verification"><tbody>
+  <tr><td>报告编号</td><td class="mono">${esc(snapshot.reportNumber)}</td></tr>
+  <tr><td>验证码</td><td class="mono">${esc(snapshot.verificationCode)}</td></tr>
+  <tr><td>数字摘要（SHA-256）</td><td class="mono">${esc(digest)}</td></tr>
+  <tr><td>生成时间（UTC）</td><td>${esc(snapshot.generatedAt)}</td></tr>
+</tbody></table>
+<p>凭报告编号和验证码可在${esc(platformIssuer.name)}核验本报告的真实性（verifyCreditReport），核验结果仅显示是否真实、信用主体名称、出具日期和有效期。</p>
+</section>
+<footer>
+  本报告依据${esc(snapshot.issuer)}在出具时归集的有效公共信用信息生成（不含异议处理中、已信用修复或公示期满的信息），仅供查询用途所列事项使用。未经信用主体同意，不得向无关单位和个人提供本报告及其内容。
+</footer>
+</body>
+</html>
+`;
+}
+
+const routePattern = /^\/reports\/([0-9A-Za-z-]{1,64})\.html$/;
+
+function sendHtml(res: http.ServerResponse, status: number, html: string): void {
+  res.statusCode = status;
+  res.setHeader('content-type', 'text/html; charset=utf-8');
+  // The page is the report: nobody caches it, nothing external loads, no script runs.
+  res.setHeader('cache-control', 'no-store');
+  res.setHeader('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'");
+  res.setHeader('x-content-type-options', 'nosniff');
+  res.end(html);
+}
+
+function message(title: string, text: string): string {
+  return `<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>${esc(title)}</title></head><body><h1>${esc(title)}</h1><p>${esc(text)}</p></body></html>`;
+}
+
+/**
+ * `GET /reports/<reportNumber>.html?code=<verificationCode>`. The number and the code are what is
+ * printed on the report: holding both is holding the report, as with the verify query. An unknown
+ * number and a wrong code get the same answer, so that numbers cannot be probed.
+ */
+export function printableRoute(db: DataSource): ExtraRoute {
+  return async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const match = routePattern.exec(url.pathname);
+    if (!match) return false;
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('allow', 'GET, HEAD');
+      sendHtml(res, 405, message('不支持的请求', 'Only GET is supported.'));
+      return true;
+    }
+    const repository = new ReportRepository(db);
+    const report: CreditReport | null = await repository.findPlatformReport(match[1]);
+    const code = url.searchParams.get('code') ?? '';
+    if (!report || !sameCode(code, report.verificationCode)) {
+      sendHtml(res, 404, message('未找到报告', '报告编号或验证码不正确。The report number or the verification code is wrong.'));
+      return true;
+    }
+    const [content] = await repository.snapshots([report.id]);
+    const snapshot = genuineSnapshot(report, content);
+    if (!snapshot || !report.documentSha256) {
+      sendHtml(res, 409, message('报告验证失败', '存档的报告内容与出具时不一致，本报告不真实，不得使用。The stored report does not match what was issued.'));
+      return true;
+    }
+    sendHtml(res, 200, renderPrintable(snapshot, report.documentSha256, todayInDistrict()));
+    return true;
+  };
+}

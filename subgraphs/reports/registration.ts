@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import type { RequestIdentity } from '../../lib/access/identity';
+import { todayInDistrict } from '../../lib/calendar';
+import { badInput, clientError, ErrorCode } from '../../lib/errors';
+import { isIsoDate } from '../shared/scalars';
+import { CreditReport, reportSources, type ReportSource } from './entities/credit-report.entity';
+import type { PeerClient } from './peers';
+import type { Actor, ReportRepository } from './report.repository';
+
+/** A report obtained elsewhere, as an officer registers it (信用报告登记). */
+export interface RegisterCreditReportInput {
+  subjectId: string;
+  source: ReportSource;
+  issuerName?: string | null;
+  issuerProviderId?: string | null;
+  reportNumber: string;
+  issuedOn: string;
+  validUntil: string;
+  grade?: string | null;
+  verificationCode: string;
+  documentReference?: string | null;
+  documentSha256?: string | null;
+}
+
+/** Issuers whose name is fixed by the source, so an officer need not type it. */
+const defaultIssuerNames: Partial<Record<ReportSource, string>> = { CREDIT_CHINA: '信用中国网站' };
+
+const gradePattern = /^(AAA|AA|A|BBB|BB|B|CCC|CC|C)[+-]?$/;
+const codePattern = /^[0-9A-Za-z-]{4,32}$/;
+const sha256Pattern = /^[0-9a-f]{64}$/;
+
+interface ProviderAnswer {
+  creditServiceProvider: { id: string; name: string; standingOn: { filingStatus: string | null; supervisionClass: string | null; reportsAccepted: boolean } } | null;
+}
+
+/**
+ * Registers a report after checking all of it: the fields, that the subject exists (entities),
+ * and for a third-party report that its provider was filed and in good standing on the issue date
+ * (providers: the registry's history, not its status today). Nothing is stored on any error.
+ */
+export async function registerReport(input: RegisterCreditReportInput, actor: Actor, identity: RequestIdentity, repository: ReportRepository, peers: PeerClient, now: Date = new Date()): Promise<CreditReport> {
+  const today = todayInDistrict(now);
+  const source = input.source;
+  if (!reportSources.includes(source) || source === 'DISTRICT_PLATFORM') {
+    throw badInput('input.source', `source must be CREDIT_CHINA, LOCAL_CREDIT_WEBSITE, PUBLIC_CREDIT_SERVICE_INSTITUTION or THIRD_PARTY_PROVIDER (the platform's own reports are generated, not registered), got ${JSON.stringify(source)}`);
+  }
+  const subjectId = required(input.subjectId, 'input.subjectId', 36);
+  const reportNumber = required(input.reportNumber, 'input.reportNumber', 64);
+  for (const [field, value] of [['input.issuedOn', input.issuedOn], ['input.validUntil', input.validUntil]] as const) {
+    if (!isIsoDate(value)) throw badInput(field, `${field.slice(6)} must be a calendar date as YYYY-MM-DD, got ${JSON.stringify(value)}`);
+  }
+  if (input.issuedOn > today) throw badInput('input.issuedOn', `a report cannot be issued after today (${today}), got issuedOn ${input.issuedOn}`);
+  if (input.validUntil < input.issuedOn) throw badInput('input.validUntil', `validUntil cannot be before issuedOn (${input.issuedOn}), got ${input.validUntil}`);
+  const grade = optional(input.grade)?.toUpperCase() ?? null;
+  if (grade !== null && !gradePattern.test(grade)) throw badInput('input.grade', `grade must be AAA, AA, A, BBB, BB, B, CCC, CC or C, optionally followed by + or -, got ${JSON.stringify(input.grade)}`);
+  const verificationCode = required(input.verificationCode, 'input.verificationCode', 32);
+  if (!codePattern.test(verificationCode)) throw badInput('input.verificationCode', `verificationCode must be 4 to 32 letters, digits or hyphens as printed on the report, got ${JSON.stringify(input.verificationCode)}`);
+  const documentReference = optional(input.documentReference);
+  if (documentReference && documentReference.length > 500) throw badInput('input.documentReference', `documentReference must be at most 500 characters, got ${documentReference.length}`);
+  const documentSha256 = optional(input.documentSha256)?.toLowerCase() ?? null;
+  if (documentSha256 !== null && !sha256Pattern.test(documentSha256)) throw badInput('input.documentSha256', `documentSha256 must be 64 hexadecimal characters (SHA-256), got ${JSON.stringify(input.documentSha256)}`);
+  if (!documentReference && !documentSha256) throw badInput('input.documentReference', 'register the document itself: give documentReference (where the file is kept), documentSha256 (its hash), or both');
+
+  const thirdParty = source === 'THIRD_PARTY_PROVIDER';
+  const providerId = optional(input.issuerProviderId);
+  if (thirdParty && !providerId) throw badInput('input.issuerProviderId', 'a THIRD_PARTY_PROVIDER report names its provider: issuerProviderId, from the provider registry');
+  if (!thirdParty && providerId) throw badInput('input.issuerProviderId', `issuerProviderId applies only to THIRD_PARTY_PROVIDER reports, not to ${source}`);
+  const givenIssuer = optional(input.issuerName);
+  if (givenIssuer && givenIssuer.length > 200) throw badInput('input.issuerName', `issuerName must be at most 200 characters, got ${givenIssuer.length}`);
+  if (!thirdParty && !givenIssuer && !defaultIssuerNames[source]) throw badInput('input.issuerName', `a ${source} report names its issuer as printed on it (issuerName)`);
+
+  // The peers see only what these checks need: no field group for the subject's existence, the
+  // public registry for the provider.
+  const existence: RequestIdentity = { ...identity, grants: [] };
+  const registry: RequestIdentity = { ...identity, grants: ['PROVIDER_REGISTRY'] };
+  const [subjects, provider] = await Promise.all([
+    peers.query<{ _entities: ({ id: string } | null)[] }>('entities', /* GraphQL */ `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on Subject { id } } }`, { representations: [{ __typename: 'Subject', id: subjectId }] }, existence),
+    providerId
+      ? peers.query<ProviderAnswer>(
+          'providers',
+          /* GraphQL */ `query ($id: ID!, $date: Date!) { creditServiceProvider(id: $id) { id name standingOn(date: $date) { filingStatus supervisionClass reportsAccepted } } }`,
+          { id: providerId, date: input.issuedOn },
+          registry,
+        )
+      : Promise.resolve(null),
+  ]);
+  if (!subjects._entities[0]) throw clientError(ErrorCode.NOT_FOUND, `no market subject has the id ${JSON.stringify(subjectId)}`, { field: 'input.subjectId' });
+  let issuerName = givenIssuer ?? defaultIssuerNames[source] ?? '';
+  if (provider) {
+    const found = provider.creditServiceProvider;
+    if (!found) throw badInput('input.issuerProviderId', `no filed credit service provider in the registry has the id ${JSON.stringify(providerId)}`, { problem: 'UNKNOWN_PROVIDER' });
+    const { filingStatus, supervisionClass, reportsAccepted } = found.standingOn;
+    if (!reportsAccepted) {
+      const stood = filingStatus ? `its filing was ${filingStatus}${supervisionClass ? ` and its class ${supervisionClass}` : ''}` : 'it had not even applied for filing';
+      throw badInput('input.issuerProviderId', `${found.name} was not filed and in good standing on the issue date ${input.issuedOn}: ${stood}; departments accept only reports issued while a provider is FILED and not in class D`, { problem: 'ISSUER_NOT_IN_GOOD_STANDING' });
+    }
+    if (givenIssuer && givenIssuer !== found.name) throw badInput('input.issuerName', `issuerName must be the provider's registered name, ${found.name}, or be left out; got ${givenIssuer}`);
+    issuerName = found.name;
+  }
+
+  const report = Object.assign(new CreditReport(), {
+    id: randomUUID(),
+    subjectId,
+    source,
+    issuerName,
+    issuerProviderId: providerId,
+    reportNumber,
+    grade,
+    issuedOn: input.issuedOn,
+    validUntil: input.validUntil,
+    verificationCode,
+    documentSha256,
+    documentReference,
+    registeredBy: actor.userId,
+    registeredByOrganisation: actor.organisation,
+    verificationOutcome: null,
+    verificationNote: null,
+    verifiedBy: null,
+    verifiedAt: null,
+    registeredAt: now,
+  });
+  return await repository.insertRegistered(report);
+}
+
+function optional(value: string | null | undefined): string | null {
+  const trimmed = typeof value === 'string' ? value.trim() : '';
+  return trimmed === '' ? null : trimmed;
+}
+
+function required(value: string, field: string, max: number): string {
+  const trimmed = typeof value === 'string' ? value.trim() : '';
+  if (trimmed === '') throw badInput(field, `${field.slice(6)} must not be empty, got ${JSON.stringify(value)}`);
+  if (trimmed.length > max) throw badInput(field, `${field.slice(6)} must be at most ${max} characters, got ${trimmed.length}`);
+  return trimmed;
+}

@@ -1,0 +1,228 @@
+import { todayInDistrict } from '../../../lib/calendar';
+import { demoWorld } from '../../../scripts/demo/world';
+import { seedEntities } from '../../../subgraphs/entities/seed';
+import { entitiesSubgraph } from '../../../subgraphs/entities/subgraph';
+import { seedRecords } from '../../../subgraphs/records/seed';
+import { recordsSubgraph } from '../../../subgraphs/records/subgraph';
+import type { Peer } from '../../../subgraphs/reports/peers';
+import { canonicalJson, sha256Hex } from '../../../subgraphs/reports/platform-report';
+import { createReportsSubgraph } from '../../../subgraphs/reports/subgraph';
+import { testDatabases } from '../../helpers/databases';
+import { useSubgraph } from '../../helpers/subgraph';
+import { analyst, creditOffice, financeOfficer, identityOf } from '../providers/callers';
+
+const world = demoWorld({ subjects: 20 });
+const subject = world.subjects[0];
+const person = world.subjects[1];
+const procurement = identityOf(financeOfficer, { matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'BDH-CG-2026-0117' });
+
+const generate = /* GraphQL */ `
+  mutation ($subjectId: ID!) {
+    generateCreditReport(subjectId: $subjectId) {
+      id subject { id } source issuerName reportNumber issuedOn validUntil verificationCode documentSha256
+      isWithinValidity verificationStatus printableUrl registeredByOrganisation
+      acceptance { accepted reasons }
+      sections { code titleZh entryCount }
+    }
+  }
+`;
+const verify = /* GraphQL */ `
+  query ($number: String!, $code: String!) { verifyCreditReport(reportNumber: $number, verificationCode: $code) { genuine subjectName issuedOn validUntil isWithinValidity } }
+`;
+
+interface Generated {
+  id: string;
+  source: string;
+  issuerName: string;
+  reportNumber: string;
+  issuedOn: string;
+  validUntil: string;
+  verificationCode: string;
+  documentSha256: string;
+  verificationStatus: string;
+  printableUrl: string;
+  registeredByOrganisation: string;
+  acceptance: { accepted: boolean; reasons: string[] };
+  sections: { code: string; titleZh: string; entryCount: number }[];
+}
+
+describe.each(testDatabases)('platform public credit reports on $label', (database) => {
+  const urls: Partial<Record<Peer, string>> = {};
+  const reports = useSubgraph(createReportsSubgraph({ url: (peer) => urls[peer] ?? 'http://127.0.0.1:9/graphql' }), database, 'gen_reports');
+  const records = useSubgraph(recordsSubgraph, database, 'gen_records');
+  const entities = useSubgraph(entitiesSubgraph, database, 'gen_entities');
+
+  beforeAll(async () => {
+    urls.records = records.url();
+    urls.entities = entities.url();
+    await seedEntities(entities.db(), world);
+    await seedRecords(records.db(), world);
+  });
+
+  async function generated(subjectId = subject.id, identity = procurement): Promise<Generated> {
+    const result = await reports.queryAs<{ generateCreditReport: Generated }>(identity, generate, { subjectId });
+    expect(result.errors).toBeUndefined();
+    return result.data!.generateCreditReport;
+  }
+
+  async function verified(number: string, code: string) {
+    const result = await reports.queryAs<{ verifyCreditReport: unknown }>(identityOf(null), verify, { number, code });
+    expect(result.errors).toBeUndefined();
+    return result.data!.verifyCreditReport;
+  }
+
+  async function printable(path: string): Promise<{ status: number; text: string; type: string | null }> {
+    const response = await fetch(new URL(path, reports.url()));
+    return { status: response.status, text: await response.text(), type: response.headers.get('content-type') };
+  }
+
+  /** How many of the subject's records count today, as the records subgraph itself says. */
+  async function countingRecords(subjectId: string): Promise<number> {
+    const result = await records.query<{ _entities: { creditRecords: { totalCount: number } }[] }>(
+      'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Subject { creditRecords(filter: { statuses: [ACTIVE] }, first: 1) { totalCount } } } }',
+      { r: [{ __typename: 'Subject', id: subjectId }] },
+    );
+    expect(result.errors).toBeUndefined();
+    return result.data!._entities[0].creditRecords.totalCount;
+  }
+
+  it('generates a report from the subject\'s basics and the records that count, sealed with a number, validity and code', async () => {
+    const result = await reports.queryAs<{ generateCreditReport: Generated }>(procurement, generate, { subjectId: subject.id });
+    expect(result.errors).toBeUndefined();
+    const report = result.data!.generateCreditReport;
+    const today = todayInDistrict();
+    expect(report).toMatchObject({
+      source: 'DISTRICT_PLATFORM',
+      issuerName: '北戴河区公共信用信息共享平台',
+      issuedOn: today,
+      verificationStatus: 'GENUINE',
+      registeredByOrganisation: 'FINANCE',
+      acceptance: { accepted: true, reasons: [] },
+    });
+    expect(report.reportNumber).toMatch(new RegExp(`^BDHXY-${today.replaceAll('-', '')}-[2-9A-Z]{8}$`));
+    expect(report.verificationCode).toMatch(/^[2-9A-Z]{16}$/);
+    expect(Date.parse(report.validUntil) - Date.parse(report.issuedOn)).toBe(89 * 86_400_000);
+    expect(report.printableUrl).toBe(`/reports/${report.reportNumber}.html?code=${report.verificationCode}`);
+    expect(report.sections.map((s) => s.code)).toEqual(['BASICS', 'ADMINISTRATIVE_MANAGEMENT', 'TRUSTWORTHINESS', 'SERIOUS_DISHONESTY', 'CREDIT_COMMITMENTS', 'JUDGMENTS', 'OTHER']);
+    const entries = report.sections.reduce((sum, s) => sum + s.entryCount, 0);
+    expect(entries).toBeGreaterThan(0);
+    expect(entries).toBe(await countingRecords(subject.id));
+    // The stored snapshot is canonical JSON whose SHA-256 is the report's digest.
+    const parts = (await reports.db().query('SELECT content FROM credit_report_snapshot_part WHERE report_id = ? ORDER BY part_index', [report.id])) as { content: string }[];
+    const content = parts.map((p) => p.content).join('');
+    expect(sha256Hex(content)).toBe(report.documentSha256);
+    expect(canonicalJson(JSON.parse(content))).toBe(content);
+    expect(JSON.parse(content)).toMatchObject({ reportNumber: report.reportNumber, subject: { id: subject.id, name: subject.name }, purpose: { matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'BDH-CG-2026-0117', requestedBy: 'FINANCE' } });
+    // Audited as disclosed: the generation itself and what the peers disclosed for it.
+    const disclosed = (result.extensions?.disclosures as { subjectId: string; groups: string[] }[]).find((d) => d.subjectId === subject.id);
+    expect(disclosed?.groups).toEqual(expect.arrayContaining(['REPORT_GENERATION', 'SUBJECT_BASICS', 'PUBLIC_RECORDS']));
+  });
+
+  it('verifies with the right code, without login, disclosing only genuineness, name, issue date and validity', async () => {
+    const report = await generated();
+    expect(await verified(report.reportNumber, report.verificationCode)).toEqual({ genuine: true, subjectName: subject.name, issuedOn: report.issuedOn, validUntil: report.validUntil, isWithinValidity: true });
+    expect(await verified(` ${report.reportNumber} `, report.verificationCode.toLowerCase())).toMatchObject({ genuine: true });
+  });
+
+  it('fails verification with a wrong code or an unknown number, alike', async () => {
+    const report = await generated();
+    const nothing = { genuine: false, subjectName: null, issuedOn: null, validUntil: null, isWithinValidity: null };
+    const wrong = report.verificationCode.slice(0, 15) + (report.verificationCode.endsWith('A') ? 'B' : 'A');
+    expect(await verified(report.reportNumber, wrong)).toEqual(nothing);
+    expect(await verified('BDHXY-20260101-AAAAAAAA', report.verificationCode)).toEqual(nothing);
+    expect((await printable(`/reports/${report.reportNumber}.html?code=${wrong}`)).status).toBe(404);
+  });
+
+  it('fails verification once the stored snapshot is altered in the database, and shows the report as not genuine', async () => {
+    const report = await generated();
+    await reports.db().query('UPDATE credit_report_snapshot_part SET content = REPLACE(content, ?, ?) WHERE report_id = ?', [subject.name, '篡改后的名称', report.id]);
+    expect(await verified(report.reportNumber, report.verificationCode)).toMatchObject({ genuine: false, subjectName: null });
+    const read = await reports.query<{ creditReport: { verificationStatus: string; acceptance: { accepted: boolean; reasons: string[] }; sections: unknown } }>(
+      'query ($id: ID!) { creditReport(id: $id) { verificationStatus acceptance { accepted reasons } sections { code } } }',
+      { id: report.id },
+    );
+    expect(read.data?.creditReport).toEqual({ verificationStatus: 'NOT_GENUINE', acceptance: { accepted: false, reasons: ['NOT_GENUINE'] }, sections: null });
+    const page = await printable(report.printableUrl);
+    expect(page.status).toBe(409);
+    expect(page.text).toContain('报告验证失败');
+    expect(page.text).not.toContain('篡改后的名称');
+  });
+
+  it('fails verification when the report\'s row is altered instead: its validity, or its digest', async () => {
+    const extended = await generated();
+    await reports.db().query('UPDATE credit_report SET valid_until = ? WHERE id = ?', ['2099-12-31', extended.id]);
+    expect(await verified(extended.reportNumber, extended.verificationCode)).toMatchObject({ genuine: false });
+    const redigested = await generated();
+    await reports.db().query('UPDATE credit_report SET document_sha256 = ? WHERE id = ?', ['0'.repeat(64), redigested.id]);
+    expect(await verified(redigested.reportNumber, redigested.verificationCode)).toMatchObject({ genuine: false });
+  });
+
+  it('renders a printable page with the district\'s header, the subject, every section and the verification data', async () => {
+    const report = await generated();
+    const page = await printable(report.printableUrl);
+    expect(page.status).toBe(200);
+    expect(page.type).toBe('text/html; charset=utf-8');
+    const text = page.text;
+    for (const expected of [
+      '秦皇岛市北戴河区社会信用体系建设领导小组办公室',
+      '北戴河区公共信用信息报告',
+      subject.name,
+      subject.identifier,
+      '一、基本信息',
+      '二、行政管理信息',
+      '三、守信激励信息',
+      '四、严重失信主体名单信息',
+      '五、信用承诺信息',
+      '六、司法判决信息',
+      '七、其他信息',
+      '报告验证信息',
+      report.reportNumber,
+      report.verificationCode,
+      report.documentSha256,
+      report.issuedOn,
+      report.validUntil,
+      '政府集中采购',
+      'BDH-CG-2026-0117',
+      '区财政局',
+    ]) {
+      expect(text).toContain(expected);
+    }
+    expect(text).toContain('@media print');
+    expect(text).not.toMatch(/<script|<link|src=|https?:\/\//i);
+    // Every record of the snapshot is printed, by its document number.
+    const [{ content }] = (await reports.db().query('SELECT content FROM credit_report_snapshot_part WHERE report_id = ? AND part_index = 0', [report.id])) as { content: string }[];
+    const numbers = (JSON.parse(content) as { sections: { records: { documentNumber: string }[] }[] }).sections.flatMap((s) => s.records.map((r) => r.documentNumber));
+    expect(numbers.length).toBeGreaterThan(0);
+    for (const number of numbers) expect(text).toContain(number.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
+  });
+
+  it('generates several reports at once, each with its own number and code', async () => {
+    const many = await Promise.all([generated(), generated(), generated()]);
+    expect(new Set(many.map((r) => r.reportNumber)).size).toBe(3);
+    expect(new Set(many.map((r) => r.verificationCode)).size).toBe(3);
+    expect(many.every((r) => r.verificationStatus === 'GENUINE')).toBe(true);
+  });
+
+  it('lets the credit office generate under supervision', async () => {
+    const report = await generated(subject.id, identityOf(creditOffice, { matter: 'CREDIT_SUPERVISION' }));
+    expect(report).toMatchObject({ registeredByOrganisation: 'CREDIT_OFFICE', verificationStatus: 'GENUINE' });
+  });
+
+  it('needs a purpose that grants the subject\'s records, and one that covers the subject\'s kind', async () => {
+    const before = await reports.db().query("SELECT COUNT(*) AS n FROM credit_report WHERE source = 'DISTRICT_PLATFORM'");
+    const withoutPurpose = await reports.queryAs(identityOf(financeOfficer), generate, { subjectId: subject.id });
+    expect(withoutPurpose.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', group: 'SUBJECT_BASICS' });
+    const analystTry = await reports.queryAs(identityOf(analyst, { matter: 'STATISTICAL_ANALYSIS' }), generate, { subjectId: subject.id });
+    expect(analystTry.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', group: 'REPORT_GENERATION' });
+    // Government procurement covers organisations, not natural persons: the entities subgraph refuses.
+    const personTry = await reports.queryAs(procurement, generate, { subjectId: person.id });
+    expect(person.kind).toBe('NATURAL_PERSON');
+    expect(personTry.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', serviceName: 'entities' });
+    expect(await reports.db().query("SELECT COUNT(*) AS n FROM credit_report WHERE source = 'DISTRICT_PLATFORM'")).toEqual(before);
+  });
+
+  it('answers NOT_FOUND for an unknown subject', async () => {
+    const result = await reports.queryAs(procurement, generate, { subjectId: 'no-such-subject' });
+    expect(result.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND', field: 'subjectId' });
+  });
+});

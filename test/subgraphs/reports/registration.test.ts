@@ -1,0 +1,234 @@
+import type { RequestIdentity } from '../../../lib/access/identity';
+import { demoWorld } from '../../../scripts/demo/world';
+import { seedEntities } from '../../../subgraphs/entities/seed';
+import { entitiesSubgraph } from '../../../subgraphs/entities/subgraph';
+import { demoRevocationDate, demoSuspensionDate } from '../../../subgraphs/providers/demo-history';
+import { seedProviders } from '../../../subgraphs/providers/seed';
+import { providersSubgraph } from '../../../subgraphs/providers/subgraph';
+import type { Peer } from '../../../subgraphs/reports/peers';
+import { createReportsSubgraph } from '../../../subgraphs/reports/subgraph';
+import { testDatabases } from '../../helpers/databases';
+import { useSubgraph } from '../../helpers/subgraph';
+import { analyst, financeOfficer, identityOf } from '../providers/callers';
+
+const world = demoWorld({ subjects: 20 });
+const subject = world.subjects[2];
+const officer = identityOf(financeOfficer);
+const sha = 'ab'.repeat(32);
+
+const register = /* GraphQL */ `
+  mutation ($input: RegisterCreditReportInput!) {
+    registerCreditReport(input: $input) {
+      id subject { id } source issuerName issuer { id } reportNumber issuedOn validUntil verificationCode
+      documentSha256 documentReference registeredByOrganisation verificationStatus
+    }
+  }
+`;
+const acceptanceOf = /* GraphQL */ `
+  query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on CreditReport { id acceptance { accepted reasons } verificationStatus } } }
+`;
+const standingOf = /* GraphQL */ `
+  query ($representations: [_Any!]!) {
+    _entities(representations: $representations) { ... on CreditReport { issuerStanding { acceptedOnIssueDate stillAccepted suspendedSince revokedOn } } }
+  }
+`;
+
+interface Registered {
+  id: string;
+  source: string;
+  issuerName: string;
+  issuer: { id: string } | null;
+  reportNumber: string;
+  registeredByOrganisation: string | null;
+  verificationStatus: string;
+}
+
+// Each subgraph gets a suite of its own: a suite's set-up drops every database of its name.
+describe.each(testDatabases)('report registration on $label', (database) => {
+  const urls: Partial<Record<Peer, string>> = {};
+  // The peers start after the reports subgraph; it reads their URLs per call.
+  const reports = useSubgraph(createReportsSubgraph({ url: (peer) => urls[peer] ?? 'http://127.0.0.1:9/graphql', timeoutMs: 2_000 }), database, 'reg_reports');
+  const providers = useSubgraph(providersSubgraph, database, 'reg_providers');
+  const entities = useSubgraph(entitiesSubgraph, database, 'reg_entities');
+  let sequence = 0;
+
+  beforeAll(async () => {
+    urls.providers = providers.url();
+    urls.entities = entities.url();
+    await seedProviders(providers.db(), world);
+    await seedEntities(entities.db(), world);
+  });
+
+  function input(overrides: Record<string, unknown> = {}) {
+    sequence += 1;
+    return {
+      subjectId: subject.id,
+      source: 'CREDIT_CHINA',
+      reportNumber: `XYZG-2026-T${String(sequence).padStart(6, '0')}`,
+      issuedOn: '2026-10-30',
+      validUntil: '2027-01-27',
+      verificationCode: 'K7Q2M9TA',
+      documentSha256: sha,
+      ...overrides,
+    };
+  }
+
+  async function registerAs(identity: RequestIdentity, values: Record<string, unknown>) {
+    return await reports.queryAs<{ registerCreditReport: Registered | null }>(identity, register, { input: values });
+  }
+
+  async function stored(): Promise<number> {
+    const [{ n }] = (await reports.db().query('SELECT COUNT(*) AS n FROM credit_report')) as { n: number | string }[];
+    return Number(n);
+  }
+
+  /** Refused with BAD_USER_INPUT on `field` (and `problem`), storing nothing. */
+  async function refused(values: Record<string, unknown>, field: string, problem?: string) {
+    const before = await stored();
+    const result = await registerAs(officer, values);
+    expect(result.data?.registerCreditReport).toBeNull();
+    expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field, ...(problem ? { problem } : {}) });
+    expect(await stored()).toBe(before);
+    return result.errors![0].message;
+  }
+
+  /** `acceptance` as the gateway resolves it: the issuer's standing from the providers subgraph, then the verdict here. */
+  async function acceptance(report: { id: string; issuedOn: string; issuerProviderId: string | null }) {
+    const standing = await providers.query<{ _entities: { issuerStanding: unknown }[] }>(standingOf, {
+      representations: [{ __typename: 'CreditReport', id: report.id, issuedOn: report.issuedOn, issuer: report.issuerProviderId ? { id: report.issuerProviderId } : null }],
+    });
+    expect(standing.errors).toBeUndefined();
+    const result = await reports.query<{ _entities: { acceptance: { accepted: boolean; reasons: string[] }; verificationStatus: string }[] }>(acceptanceOf, {
+      representations: [{ __typename: 'CreditReport', id: report.id, issuerStanding: standing.data!._entities[0].issuerStanding }],
+    });
+    expect(result.errors).toBeUndefined();
+    return result.data!._entities[0];
+  }
+
+  it('registers a Credit China report in the officer\'s department\'s name, the issuer named by its source', async () => {
+    const values = input({ grade: 'aa+', documentReference: 'file://case-papers/CG-2026-0117/xyzg.pdf' });
+    const result = await registerAs(officer, values);
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.registerCreditReport).toMatchObject({
+      subject: { id: subject.id },
+      source: 'CREDIT_CHINA',
+      issuerName: '信用中国网站',
+      issuer: null,
+      reportNumber: values.reportNumber,
+      documentSha256: sha,
+      documentReference: 'file://case-papers/CG-2026-0117/xyzg.pdf',
+      registeredByOrganisation: 'FINANCE',
+      verificationStatus: 'UNCHECKED',
+    });
+    // The grade needs REPORTS to be read back (a purpose); the officer who registered needs AUDIT.
+    const [row] = (await reports.db().query('SELECT grade, registered_by FROM credit_report WHERE id = ?', [result.data!.registerCreditReport!.id])) as { grade: string; registered_by: string }[];
+    expect(row).toEqual({ grade: 'AA+', registered_by: 'officer-test' });
+    expect(result.extensions).toEqual({ disclosures: [{ subjectId: subject.id, groups: ['REPORT_REGISTRATION'] }] });
+  });
+
+  it('registers a third-party report of a provider filed and in good standing on its issue date, under the provider\'s registered name', async () => {
+    const result = await registerAs(officer, input({ source: 'THIRD_PARTY_PROVIDER', issuerProviderId: world.providers[0].id, issuedOn: '2026-06-15', validUntil: '2027-06-14', grade: 'AAA' }));
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.registerCreditReport).toMatchObject({ source: 'THIRD_PARTY_PROVIDER', issuerName: world.providers[0].name, issuer: { id: world.providers[0].id } });
+  });
+
+  it('rejects a third-party report from a provider suspended before its issue date', async () => {
+    const message = await refused(input({ source: 'THIRD_PARTY_PROVIDER', issuerProviderId: world.providers[10].id, issuedOn: '2026-10-01', validUntil: '2027-09-30' }), 'input.issuerProviderId', 'ISSUER_NOT_IN_GOOD_STANDING');
+    expect(message).toContain('its filing was SUSPENDED');
+  });
+
+  it('registers a report from a provider revoked after its issue date, and shows it as no longer accepted', async () => {
+    const values = input({ source: 'THIRD_PARTY_PROVIDER', issuerProviderId: world.providers[11].id, issuedOn: '2026-05-01', validUntil: '2027-04-30' });
+    const result = await registerAs(officer, values);
+    expect(result.errors).toBeUndefined();
+    const id = result.data!.registerCreditReport!.id;
+    expect(await acceptance({ id, issuedOn: '2026-05-01', issuerProviderId: world.providers[11].id })).toEqual({ id, acceptance: { accepted: false, reasons: ['ISSUER_REVOKED'] }, verificationStatus: 'UNCHECKED' });
+    expect(demoRevocationDate > '2026-05-01').toBe(true);
+  });
+
+  it('shows a report issued before its provider\'s suspension as not accepted while the suspension lasts', async () => {
+    const result = await registerAs(officer, input({ source: 'THIRD_PARTY_PROVIDER', issuerProviderId: world.providers[10].id, issuedOn: '2026-04-08', validUntil: '2027-04-07' }));
+    expect(result.errors).toBeUndefined();
+    expect(demoSuspensionDate > '2026-04-08').toBe(true);
+    const { acceptance: verdict } = await acceptance({ id: result.data!.registerCreditReport!.id, issuedOn: '2026-04-08', issuerProviderId: world.providers[10].id });
+    expect(verdict).toEqual({ accepted: false, reasons: ['ISSUER_SUSPENDED'] });
+  });
+
+  it('accepts a valid report of a provider in good standing, and rejects reports from a class D or not yet filed provider', async () => {
+    const good = await registerAs(officer, input({ source: 'THIRD_PARTY_PROVIDER', issuerProviderId: world.providers[1].id, issuedOn: '2026-09-01', validUntil: '2027-08-31' }));
+    expect((await acceptance({ id: good.data!.registerCreditReport!.id, issuedOn: '2026-09-01', issuerProviderId: world.providers[1].id })).acceptance).toEqual({ accepted: true, reasons: [] });
+    const classD = await refused(input({ source: 'THIRD_PARTY_PROVIDER', issuerProviderId: world.providers[8].id, issuedOn: '2026-11-01', validUntil: '2027-10-31' }), 'input.issuerProviderId', 'ISSUER_NOT_IN_GOOD_STANDING');
+    expect(classD).toContain('its class D');
+    await refused(input({ source: 'THIRD_PARTY_PROVIDER', issuerProviderId: world.providers[9].id }), 'input.issuerProviderId', 'UNKNOWN_PROVIDER');
+    await refused(input({ source: 'THIRD_PARTY_PROVIDER', issuerProviderId: 'no-such-provider' }), 'input.issuerProviderId', 'UNKNOWN_PROVIDER');
+  });
+
+  it('refuses the same report number from the same issuer twice, but not from another issuer', async () => {
+    const first = input({ source: 'LOCAL_CREDIT_WEBSITE', issuerName: '信用河北网站' });
+    expect((await registerAs(officer, first)).errors).toBeUndefined();
+    await refused({ ...first, issuedOn: '2026-10-29' }, 'input.reportNumber', 'DUPLICATE_REPORT');
+    const other = await registerAs(officer, { ...first, issuerName: '信用秦皇岛网站' });
+    expect(other.errors).toBeUndefined();
+  });
+
+  it.each([
+    ['an issue date after today', { issuedOn: '2099-01-01', validUntil: '2099-03-01' }, 'input.issuedOn'],
+    ['a validity ending before the issue date', { issuedOn: '2026-10-30', validUntil: '2026-10-29' }, 'input.validUntil'],
+    ['the platform\'s own source', { source: 'DISTRICT_PLATFORM' }, 'input.source'],
+    ['no document at all', { documentSha256: null }, 'input.documentReference'],
+    ['a malformed hash', { documentSha256: 'xyz' }, 'input.documentSha256'],
+    ['a malformed grade', { grade: 'AAAA' }, 'input.grade'],
+    ['an empty report number', { reportNumber: '  ' }, 'input.reportNumber'],
+    ['a local website report without its issuer', { source: 'LOCAL_CREDIT_WEBSITE' }, 'input.issuerName'],
+    ['a third-party report without its provider', { source: 'THIRD_PARTY_PROVIDER' }, 'input.issuerProviderId'],
+    ['a provider on a report of another source', { issuerProviderId: 'x' }, 'input.issuerProviderId'],
+  ])('refuses %s with BAD_USER_INPUT and stores nothing', async (_label, overrides, field) => {
+    await refused(input(overrides), field);
+  });
+
+  it('refuses an impossible date in the Date scalar, before any resolver runs', async () => {
+    const before = await stored();
+    const result = await registerAs(officer, input({ issuedOn: '2026-02-30' }));
+    expect(result.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(await stored()).toBe(before);
+  });
+
+  it('answers NOT_FOUND for an unknown subject, and stores nothing', async () => {
+    const before = await stored();
+    const result = await registerAs(officer, input({ subjectId: 'no-such-subject' }));
+    expect(result.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND', field: 'input.subjectId' });
+    expect(await stored()).toBe(before);
+  });
+
+  it('is refused to callers without REPORT_REGISTRATION', async () => {
+    for (const identity of [identityOf(analyst), identityOf(null)]) {
+      const result = await registerAs(identity, input());
+      expect(result.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', group: 'REPORT_REGISTRATION' });
+    }
+  });
+
+  it('stores nothing and says SUBGRAPH_UNAVAILABLE when a check cannot be made', async () => {
+    const saved = urls.entities;
+    urls.entities = 'http://127.0.0.1:9/graphql';
+    try {
+      const before = await stored();
+      const result = await registerAs(officer, input());
+      expect(result.errors?.[0].extensions).toMatchObject({ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'entities' });
+      expect(await stored()).toBe(before);
+    } finally {
+      urls.entities = saved;
+    }
+  });
+
+  it('records an officer\'s check with the issuer; a report found not genuine is not accepted', async () => {
+    const registered = await registerAs(officer, input());
+    const id = registered.data!.registerCreditReport!.id;
+    const checked = await reports.queryAs<{ recordReportVerification: { verificationStatus: string; verificationNote: string; verifiedAt: string } }>(
+      officer,
+      'mutation ($id: ID!) { recordReportVerification(id: $id, genuine: false, note: "信用中国网站核验：验证码不符") { verificationStatus verificationNote verifiedAt } }',
+      { id },
+    );
+    expect(checked.data?.recordReportVerification).toMatchObject({ verificationStatus: 'NOT_GENUINE', verificationNote: '信用中国网站核验：验证码不符' });
+    expect((await acceptance({ id, issuedOn: '2026-10-30', issuerProviderId: null })).acceptance).toEqual({ accepted: false, reasons: ['NOT_GENUINE'] });
+  });
+});

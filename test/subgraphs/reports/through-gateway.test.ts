@@ -1,0 +1,126 @@
+import { demoWorld } from '../../../scripts/demo/world';
+import { subgraphDefinitions } from '../../../subgraphs/registry';
+import { createReportsSubgraph } from '../../../subgraphs/reports/subgraph';
+import { testDatabases } from '../../helpers/databases';
+import { startPlatform, supervisor, type As, type Platform } from '../../helpers/platform';
+
+const world = demoWorld({ subjects: 60 });
+
+/** A finance bureau officer deciding a procurement case. */
+const procurementOfficer: As = {
+  caller: { id: 'officer-gateway', organisation: 'FINANCE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' },
+  headers: { 'x-credit-matter': 'GOVERNMENT_PROCUREMENT', 'x-credit-case': 'BDH-CG-2026-0200' },
+};
+
+interface ReportNode {
+  id: string;
+  source: string;
+  reportNumber: string;
+  acceptance: { accepted: boolean; reasons: string[] };
+}
+
+describe.each(testDatabases)('credit reports through the gateway on $label', (database) => {
+  const suite = 'reports_gateway';
+  let platform: Platform;
+  const registered = subgraphDefinitions.reports;
+
+  beforeAll(async () => {
+    await database.cleanUp(suite);
+    // The platform helper serves the registry's definitions; this suite's reports subgraph must
+    // call the peers the helper started (on free ports), which it reads per call from `platform`.
+    subgraphDefinitions.reports = createReportsSubgraph({ url: (peer) => platform.subgraphs[peer].url });
+    platform = await startPlatform(database.target(suite), { seedSubjects: world.subjects.length });
+  });
+
+  afterAll(async () => {
+    subgraphDefinitions.reports = registered;
+    await platform?.stop();
+    await database.cleanUp(suite);
+  });
+
+  async function reportsOf(index: number): Promise<ReportNode[]> {
+    const result = await platform.query<{ subject: { creditReports: { edges: { node: ReportNode }[] } } }>(
+      'query ($id: ID!) { subject(id: $id) { creditReports(first: 50) { edges { node { id source reportNumber acceptance { accepted reasons } } } } } }',
+      { id: world.subjects[index].id },
+      supervisor,
+    );
+    expect(result.errors).toBeUndefined();
+    return result.data!.subject.creditReports.edges.map((e) => e.node);
+  }
+
+  it('marks each report with whether a check may rely on it, judging third-party issuers by their history (federated @requires)', async () => {
+    expect((await reportsOf(0)).map((r) => r.acceptance)).toEqual([{ accepted: true, reasons: [] }]);
+    expect((await reportsOf(7)).map((r) => r.acceptance)).toEqual([{ accepted: false, reasons: ['EXPIRED'] }]);
+    // world.providers[11] was revoked after issuing subject 8's report; [10] is suspended since after issuing subject 10's.
+    expect((await reportsOf(8)).map((r) => r.acceptance)).toEqual([{ accepted: false, reasons: ['ISSUER_REVOKED'] }]);
+    expect((await reportsOf(10)).map((r) => r.acceptance)).toEqual([{ accepted: false, reasons: ['ISSUER_SUSPENDED'] }]);
+    expect((await reportsOf(9)).map((r) => r.acceptance)).toEqual([{ accepted: true, reasons: [] }]);
+  });
+
+  it('shows a report an officer found not genuine as not accepted', async () => {
+    const [row] = (await platform.databases.reports.query("SELECT id FROM credit_report WHERE verification_outcome = 'NOT_GENUINE'")) as { id: string }[];
+    const result = await platform.query<{ creditReport: { verificationStatus: string; acceptance: { reasons: string[] } } }>(
+      'query ($id: ID!) { creditReport(id: $id) { verificationStatus acceptance { reasons } } }',
+      { id: row.id },
+      supervisor,
+    );
+    expect(result.data?.creditReport).toMatchObject({ verificationStatus: 'NOT_GENUINE', acceptance: { reasons: expect.arrayContaining(['NOT_GENUINE']) } });
+  });
+
+  it('judges the issuers of one subject\'s and of 40 subjects\' reports with the same statements in the providers subgraph', async () => {
+    const selects = (query: string, variables: Record<string, unknown>) =>
+      platform.sql.providers.selectsDuring(async () => expect((await platform.query(query, variables, supervisor)).errors).toBeUndefined());
+    const reportsField = 'creditReports(first: 10) { edges { node { source acceptance { accepted } } } }';
+    // Subject 0 has one third-party report; 40 organisations have several, from many providers.
+    const one = await selects(`query ($id: ID!) { subject(id: $id) { ${reportsField} } }`, { id: world.subjects[0].id });
+    const forty = await selects(`query { searchSubjects(name: "北戴河区", first: 40) { edges { node { ${reportsField} } } } }`, {});
+    // The provider rows, their filing events and their class changes: one statement each per batch.
+    expect(one).toBe(3);
+    expect(forty).toBe(one);
+  });
+
+  it('generates a report for a procurement case, audits what it disclosed, and verifies it for anyone', async () => {
+    const subject = world.subjects[2];
+    const result = await platform.query<{ generateCreditReport: { id: string; reportNumber: string; verificationCode: string; printableUrl: string; acceptance: { accepted: boolean } } }>(
+      'mutation ($id: ID!) { generateCreditReport(subjectId: $id) { id reportNumber verificationCode printableUrl acceptance { accepted } } }',
+      { id: subject.id },
+      procurementOfficer,
+    );
+    expect(result.errors).toBeUndefined();
+    const report = result.data!.generateCreditReport;
+    expect(report.acceptance).toEqual({ accepted: true });
+    const audit = (await platform.databases.audit.query('SELECT field_groups, case_number, outcome FROM audit_entry WHERE subject_id = ? AND actor = ?', [subject.id, 'officer-gateway'])) as { field_groups: string; case_number: string; outcome: string }[];
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ case_number: 'BDH-CG-2026-0200', outcome: 'DISCLOSED' });
+    expect(audit[0].field_groups.split(',')).toEqual(expect.arrayContaining(['REPORT_GENERATION', 'SUBJECT_BASICS', 'PUBLIC_RECORDS']));
+
+    // No token at all: the verify query is public.
+    const verified = await platform.query<{ verifyCreditReport: unknown }>(
+      'query ($n: String!, $c: String!) { verifyCreditReport(reportNumber: $n, verificationCode: $c) { genuine subjectName } }',
+      { n: report.reportNumber, c: report.verificationCode },
+    );
+    expect(verified.data?.verifyCreditReport).toEqual({ genuine: true, subjectName: subject.name });
+
+    const page = await fetch(new URL(report.printableUrl, platform.subgraphs.reports.url));
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain(subject.name);
+  });
+
+  it('refuses generation to an officer who names no matter', async () => {
+    const result = await platform.query('mutation ($id: ID!) { generateCreditReport(subjectId: $id) { id } }', { id: world.subjects[2].id }, { caller: procurementOfficer.caller });
+    expect(result.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN' });
+  });
+
+  // Last: it stops the providers subgraph.
+  it('answers no acceptance for a third-party report while the provider registry cannot be asked, and says why', async () => {
+    await platform.subgraphs.providers.stop();
+    const result = await platform.query<{ subject: { creditReports: { edges: { node: ReportNode }[] } } }>(
+      'query ($id: ID!) { subject(id: $id) { creditReports(first: 50) { edges { node { id source reportNumber acceptance { accepted reasons } } } } } }',
+      { id: world.subjects[0].id },
+      supervisor,
+    );
+    // The gateway cannot get the issuer's standing, so it never asks for the verdict: null, never "accepted".
+    expect(result.data?.subject.creditReports.edges.map((e) => e.node.acceptance)).toEqual([null]);
+    expect(result.errors?.[0].extensions).toMatchObject({ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'providers' });
+  });
+});
