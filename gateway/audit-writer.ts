@@ -1,4 +1,5 @@
 import type { InternalClient } from './internal-client';
+import type { GatewayObserver } from './observer';
 
 export interface AuditEntryInput {
   actor: string;
@@ -42,6 +43,7 @@ export class AuditWriter {
     private readonly client: InternalClient,
     private readonly auditUrl: string,
     private readonly maxBatch = 500,
+    private readonly observer?: Pick<GatewayObserver, 'auditBatch'>,
   ) {}
 
   write(entries: AuditEntryInput[]): Promise<void> {
@@ -63,11 +65,14 @@ export class AuditWriter {
           batch.push(next);
           size += next.entries.length;
         }
+        const started = performance.now();
         try {
           await this.client.call(this.auditUrl, APPEND, { entries: batch.flatMap((w) => w.entries) }, ['AUDIT_WRITE']);
           this.batchSizes.push(size);
+          this.observer?.auditBatch(size, (performance.now() - started) / 1000, true);
           batch.forEach((w) => w.done());
         } catch (error) {
+          this.observer?.auditBatch(size, (performance.now() - started) / 1000, false);
           batch.forEach((w) => w.done(error as Error));
         }
       }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigError, readFlag, readPort, readSecret, readUrl } from '../lib/env';
+import { ConfigError, ConfigProblems, readFlag, readLogLevel, readPort, readSecret, readSwitch, readUrl } from '../lib/env';
+import type { LogLevel } from '../lib/logger';
 import { subgraphNames, supergraphPath, type SubgraphName } from '../schema/subgraphs';
 import type { TokenKeys, TokenSettings } from './authentication';
 
@@ -13,6 +14,15 @@ export interface GatewayConfig {
   subgraphUrls: Partial<Record<SubgraphName, string>>;
   tokens: TokenSettings;
   signingKey: Uint8Array;
+  logLevel: LogLevel;
+  /** `NODE_ENV=production`: explorer and introspection are off unless switched on. */
+  production: boolean;
+  /** Serve the explorer at `/explorer` (`EXPLORER`). */
+  explorer: boolean;
+  /** Answer introspection queries (`INTROSPECTION`); the explorer needs it. */
+  introspection: boolean;
+  /** List the demo callers' tokens in the explorer: the embedded default only (`EXPLORER_DEMO_TOKENS`). */
+  explorerDemoTokens: boolean;
 }
 
 /**
@@ -44,25 +54,65 @@ export const defaultIssuer = 'beidaihe-credit-platform';
 export const defaultAudience = 'beidaihe-credit-api';
 
 /**
+ * Explorer and introspection: on in the embedded default, off in production (`NODE_ENV=production`)
+ * unless switched on, as for an analysts' deployment. The explorer reads the schema by
+ * introspection, so it cannot be on while introspection is off. Demo tokens never in production.
+ */
+function readExplorer(env: NodeJS.ProcessEnv, production: boolean, problems: ConfigProblems) {
+  const explorer = problems.read(() => readSwitch(env, 'EXPLORER', !production)) ?? false;
+  const introspection = problems.read(() => readSwitch(env, 'INTROSPECTION', !production)) ?? false;
+  const explorerDemoTokens = problems.read(() => readSwitch(env, 'EXPLORER_DEMO_TOKENS', false)) ?? false;
+  problems.read(() => {
+    if (explorer && !introspection) throw new ConfigError('EXPLORER=on needs INTROSPECTION=on: the explorer reads the schema by introspection (or set EXPLORER=off)');
+    if (explorerDemoTokens && production) throw new ConfigError('EXPLORER_DEMO_TOKENS is for the embedded default only and cannot be on with NODE_ENV=production');
+    if (explorerDemoTokens && !env.AUTH_JWT_SECRET) throw new ConfigError('EXPLORER_DEMO_TOKENS needs AUTH_JWT_SECRET: the demo tokens are signed with it');
+  });
+  return { explorer, introspection, explorerDemoTokens };
+}
+
+/**
  * The gateway's only reader of `process.env` and argv. Flags win over variables:
  * `--port`/`GATEWAY_PORT`, `--supergraph`/`SUPERGRAPH_PATH`, and `SUBGRAPH_<NAME>_URL`
- * (e.g. `SUBGRAPH_RECORDS_URL`) for a subgraph that runs elsewhere.
+ * (e.g. `SUBGRAPH_RECORDS_URL`) for a subgraph that runs elsewhere. Every bad or missing value
+ * is reported, in one ConfigError, not just the first.
  */
 export function readGatewayConfig(env: NodeJS.ProcessEnv, argv: string[]): GatewayConfig {
+  const problems = new ConfigProblems();
   const portFlag = readFlag(argv, 'port');
   const supergraph = readFlag(argv, 'supergraph') ?? env.SUPERGRAPH_PATH;
   const subgraphUrls: GatewayConfig['subgraphUrls'] = {};
   for (const name of subgraphNames) {
-    const url = readUrl(env, `SUBGRAPH_${name.toUpperCase()}_URL`, ['http:', 'https:']);
+    const url = problems.read(() => readUrl(env, `SUBGRAPH_${name.toUpperCase()}_URL`, ['http:', 'https:']));
     if (url) subgraphUrls[name] = url;
   }
-  if (supergraph === '') throw new ConfigError('SUPERGRAPH_PATH must name a file');
+  if (supergraph === '') problems.read(() => { throw new ConfigError('SUPERGRAPH_PATH must name a file'); });
+  const production = env.NODE_ENV === 'production';
+  const port = problems.read(() => (portFlag === undefined ? readPort(env, 'GATEWAY_PORT', 4000) : readPort({ port: portFlag }, 'port', 4000)));
+  const keys = problems.read(() => readTokenKeys(env));
+  const signingKey = problems.read(() => readSecret(env, 'GATEWAY_SIGNING_KEY'));
+  const logLevel = problems.read(() => readLogLevel(env));
+  const explorer = readExplorer(env, production, problems);
+  problems.check();
   return {
-    port: portFlag === undefined ? readPort(env, 'GATEWAY_PORT', 4000) : readPort({ port: portFlag }, 'port', 4000),
+    port: port as number,
     host: env.HOST || '127.0.0.1',
     supergraphPath: supergraph ? path.resolve(supergraph) : supergraphPath,
     subgraphUrls,
-    tokens: { keys: readTokenKeys(env), issuer: env.AUTH_ISSUER || defaultIssuer, audience: env.AUTH_AUDIENCE || defaultAudience },
-    signingKey: readSecret(env, 'GATEWAY_SIGNING_KEY'),
+    tokens: { keys: keys as TokenKeys, issuer: env.AUTH_ISSUER || defaultIssuer, audience: env.AUTH_AUDIENCE || defaultAudience },
+    signingKey: signingKey as Uint8Array,
+    logLevel: logLevel as LogLevel,
+    production,
+    ...explorer,
   };
 }
+
+/**
+ * Every variable the gateway reads, for the compose file's test (docker/compose.yaml must pass
+ * each service what its configuration requires) and the README's table.
+ */
+export const gatewayVariables = {
+  required: ['GATEWAY_SIGNING_KEY'],
+  /** Exactly one of these. */
+  oneOf: ['AUTH_JWT_SECRET', 'AUTH_PUBLIC_KEY_FILE', 'AUTH_JWKS_URL'],
+  optional: ['GATEWAY_PORT', 'HOST', 'SUPERGRAPH_PATH', ...subgraphNames.map((n) => `SUBGRAPH_${n.toUpperCase()}_URL`), 'AUTH_JWT_ALGORITHM', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'LOG_LEVEL', 'NODE_ENV', 'EXPLORER', 'INTROSPECTION', 'EXPLORER_DEMO_TOKENS'],
+} as const;

@@ -15,6 +15,7 @@ import { AuditWriter, type AuditEntryInput } from './audit-writer';
 import { createTokenVerifier, type TokenSettings } from './authentication';
 import { guardOperation, nullRemovedFields, readFieldGuards, type RemovedField } from './field-guards';
 import { InternalClient } from './internal-client';
+import type { GatewayObserver } from './observer';
 import { createGatewayContext, type GatewayContext } from './request-access';
 import { SubgraphDataSource } from './subgraph-data-source';
 
@@ -25,6 +26,10 @@ export interface GatewayOptions {
   tokens: TokenSettings;
   /** Signs the identity the gateway hands each subgraph; the subgraphs verify it. */
   signingKey: Uint8Array;
+  /** Whether the schema may be introspected (the explorer needs it); default true. */
+  introspection?: boolean;
+  /** Told of subgraph calls, audit writes and masked faults (metrics, logs). */
+  observer?: GatewayObserver;
 }
 
 export interface Gateway {
@@ -59,18 +64,18 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     return url;
   };
   const internal = new InternalClient(options.signingKey);
-  const audit = new AuditWriter(internal, urlOf('audit'));
+  const audit = new AuditWriter(internal, urlOf('audit'), undefined, options.observer);
   const verify = await createTokenVerifier(options.tokens);
   const guards = readFieldGuards(options.supergraphSdl);
 
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
-    buildService: ({ name, url }) => new SubgraphDataSource(name, urls[name] ?? url ?? ''),
+    buildService: ({ name, url }) => new SubgraphDataSource(name, urls[name] ?? url ?? '', options.observer),
   });
   const guarded: GatewayInterface = {
     async load(loadOptions) {
       const { schema, executor } = await gateway.load(loadOptions);
-      return { schema, executor: guardExecutor(executor, guards, audit) };
+      return { schema, executor: guardExecutor(executor, guards, audit, options.observer) };
     },
     onSchemaLoadOrUpdate: (callback) => gateway.onSchemaLoadOrUpdate(callback),
     stop: () => gateway.stop(),
@@ -79,7 +84,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const server = new ApolloServer<GatewayContext>({
     gateway: guarded,
     includeStacktraceInErrorResponses: false,
-    formatError: maskUnexpectedErrors((message, error) => console.error(`[gateway] ${message}`, error)),
+    introspection: options.introspection ?? true,
+    // Shutdown belongs to the process's boot (lib/shutdown.ts), which also closes what Apollo does not know.
+    stopOnTerminationSignals: false,
+    formatError: maskUnexpectedErrors((message, error) => (options.observer ? options.observer.fault(message, error) : console.error(`[gateway] ${message}`, error))),
     plugins: [
       // Apollo's default landing page loads Sandbox from a CDN; the self-hosted explorer replaces it.
       ApolloServerPluginLandingPageDisabled(),
@@ -125,7 +133,7 @@ function deniedAttempt(reason: string, requestId: string): AuditEntryInput {
  * fields were, write the request's audit batch, and only then release the answer. If the audit
  * log cannot be written, the answer is withheld (fail closed).
  */
-function guardExecutor(execute: GatewayExecutor, guards: Map<string, string>, audit: AuditWriter): GatewayExecutor {
+function guardExecutor(execute: GatewayExecutor, guards: Map<string, string>, audit: AuditWriter, observer?: GatewayObserver): GatewayExecutor {
   return async (requestContext) => {
     const context = requestContext.context as unknown as GatewayContext;
     const { document, removed } = guardOperation(
@@ -155,7 +163,8 @@ function guardExecutor(execute: GatewayExecutor, guards: Map<string, string>, au
     try {
       await audit.write(auditEntries(context, requestContext.operationName ?? null, removed, errors));
     } catch (error) {
-      console.error('[gateway] audit write failed; answer withheld', error);
+      if (observer) observer.fault('audit write failed; answer withheld', error);
+      else console.error('[gateway] audit write failed; answer withheld', error);
       return { errors: [new GraphQLError('the audit log could not be written, so nothing is disclosed: retry later', { extensions: { code: ErrorCode.AUDIT_UNAVAILABLE } })] };
     }
     return { ...result, errors: errors.length ? errors : undefined };

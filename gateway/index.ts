@@ -1,27 +1,52 @@
 import fs from 'node:fs';
-import { serveGraphQL } from '../lib/http-server';
+import { ConfigError } from '../lib/env';
+import { createLogger } from '../lib/logger';
+import { handleShutdownSignals } from '../lib/shutdown';
 import { readGatewayConfig, type GatewayConfig } from './config';
-import { createGateway } from './gateway';
+import { serveGateway } from './serve';
 
+/** Boot only: read and validate the configuration, serve, stop gracefully on SIGTERM or Ctrl-C. */
 async function main(): Promise<void> {
   let config: GatewayConfig;
   let supergraphSdl: string;
   try {
     config = readGatewayConfig(process.env, process.argv.slice(2));
-    supergraphSdl = fs.readFileSync(config.supergraphPath, 'utf8');
+    try {
+      supergraphSdl = fs.readFileSync(config.supergraphPath, 'utf8');
+    } catch {
+      throw new ConfigError(`SUPERGRAPH_PATH names a file that cannot be read: ${config.supergraphPath}`);
+    }
   } catch (error) {
-    console.error(`[gateway] configuration error: ${(error as Error).message}`);
+    createLogger('gateway').fatal(`configuration error: ${(error as Error).message}`);
     process.exit(2);
   }
-  const gateway = await createGateway({ supergraphSdl, subgraphUrls: config.subgraphUrls, tokens: config.tokens, signingKey: config.signingKey });
-  const http = await serveGraphQL(gateway.server, { port: config.port, host: config.host, context: ({ req }) => gateway.context(req) });
-  console.log(`[gateway] serving ${http.url} (supergraph ${config.supergraphPath})`);
-  const shutdown = async () => {
-    await http.stop();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void shutdown());
-  process.once('SIGINT', () => void shutdown());
+  const logger = createLogger('gateway', { level: config.logLevel });
+  try {
+    // The consent the demo bank reads under lives in the entities seed: loaded in the embedded default only.
+    const demo =
+      config.explorerDemoTokens && config.tokens.keys.kind === 'secret'
+        ? { secret: config.tokens.keys.secret, issuer: config.tokens.issuer, audience: config.tokens.audience, consentId: (await import('../subgraphs/entities/seed')).demoConsents.bankFinancialServices }
+        : undefined;
+    const served = await serveGateway({
+      supergraphSdl,
+      subgraphUrls: config.subgraphUrls,
+      tokens: config.tokens,
+      signingKey: config.signingKey,
+      introspection: config.introspection,
+      port: config.port,
+      host: config.host,
+      logger,
+      explorer: config.explorer ? { demo } : undefined,
+    });
+    logger.info(
+      { url: served.url, supergraph: config.supergraphPath, explorer: config.explorer ? served.url.replace(/\/graphql$/, '/explorer/') : 'off', introspection: config.introspection, demoTokens: Boolean(demo) },
+      'serving',
+    );
+    handleShutdownSignals(logger, [{ name: 'HTTP server', stop: () => served.stop() }]);
+  } catch (error) {
+    logger.fatal({ err: error }, error instanceof ConfigError ? `configuration error: ${error.message}` : 'could not start');
+    process.exit(error instanceof ConfigError ? 2 : 1);
+  }
 }
 
 void main();

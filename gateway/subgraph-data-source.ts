@@ -2,6 +2,7 @@ import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@
 import type { GatewayGraphQLRequestContext, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { identityHeader } from '../lib/access/identity';
 import { ErrorCode } from '../lib/errors';
+import type { GatewayObserver, SubgraphFetchOutcome } from './observer';
 import type { GatewayContext } from './request-access';
 
 /**
@@ -14,6 +15,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   constructor(
     readonly name: string,
     url: string,
+    private readonly observer?: GatewayObserver,
   ) {
     super({ url });
   }
@@ -39,15 +41,25 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   }
 
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    const started = performance.now();
+    let outcome: SubgraphFetchOutcome = 'failed';
     try {
-      return await super.process(options);
+      const response = await super.process(options);
+      outcome = response.errors?.length ? 'graphql_errors' : 'ok';
+      return response;
     } catch (error) {
       // A subgraph answers input it rejects (a bad scalar value, say) with HTTP 400 and typed
       // GraphQL errors; those are the client's to read, not a gateway fault.
       const body = (error as { extensions?: { response?: { body?: { errors?: unknown } } } }).extensions?.response?.body;
-      if (body && Array.isArray(body.errors)) return { errors: body.errors } as GatewayGraphQLResponse;
+      if (body && Array.isArray(body.errors)) {
+        outcome = 'graphql_errors';
+        return { errors: body.errors } as GatewayGraphQLResponse;
+      }
       if (!isConnectionFailure(error)) throw error;
+      outcome = 'unreachable';
       return { errors: [{ message: `the ${this.name} subgraph could not be reached`, extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE } }] } as GatewayGraphQLResponse;
+    } finally {
+      this.observer?.subgraphFetch(this.name, (performance.now() - started) / 1000, outcome);
     }
   }
 }

@@ -54,3 +54,48 @@ export function readSecret(env: Env, name: string): Uint8Array {
   if (bytes.length < 32) throw new ConfigError(`${name} must be at least 32 bytes, got ${bytes.length}`);
   return new Uint8Array(bytes);
 }
+
+const logLevelNames = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** `LOG_LEVEL`: one of pino's levels, `info` by default. */
+export function readLogLevel(env: Env): (typeof logLevelNames)[number] {
+  const raw = env.LOG_LEVEL;
+  if (raw === undefined || raw === '') return 'info';
+  const level = logLevelNames.find((l) => l === raw.toLowerCase());
+  if (!level) throw new ConfigError(`LOG_LEVEL must be one of ${logLevelNames.join(', ')}, got "${raw}"`);
+  return level;
+}
+
+/** An on/off switch (`on|off`, also `true|false`, `1|0`, `yes|no`); `fallback` when unset. */
+export function readSwitch(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = raw.trim().toLowerCase();
+  if (['on', 'true', '1', 'yes'].includes(value)) return true;
+  if (['off', 'false', '0', 'no'].includes(value)) return false;
+  throw new ConfigError(`${name} must be on or off, got "${raw}"`);
+}
+
+/**
+ * Reads a whole configuration, collecting every problem instead of stopping at the first: an
+ * operator fixes all the variables in one go. Each reader throws ConfigError for its variable.
+ */
+export class ConfigProblems {
+  readonly messages: string[] = [];
+
+  read<T>(reader: () => T): T | undefined {
+    try {
+      return reader();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      this.messages.push(error.message);
+      return undefined;
+    }
+  }
+
+  /** Throws one ConfigError listing every problem, if there were any. */
+  check(): void {
+    if (this.messages.length === 1) throw new ConfigError(this.messages[0]);
+    if (this.messages.length) throw new ConfigError(`${this.messages.length} configuration problems:\n  - ${this.messages.join('\n  - ')}`);
+  }
+}

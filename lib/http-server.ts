@@ -2,6 +2,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext, type ContextFunction } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import type { Logger } from './logger';
+import type { ServiceMetrics } from './metrics';
+import { recordOperations, requestIdFrom, requestStorage, type CallerSummary, type RequestRecord } from './request-record';
 
 export interface HttpRequestInfo {
   req: http.IncomingMessage;
@@ -19,11 +22,28 @@ export interface ServeOptions<TContext extends BaseContext> {
   routes?: ExtraRoute[];
   /** Bulk intake sends a few thousand rows in one request; anything larger is an import file. */
   maxBodyBytes?: number;
+  /** One line per request (GraphQL at info, other routes at debug) and unexpected faults. */
+  logger?: Logger;
+  /** Counted per request; its `/metrics` route is added. */
+  metrics?: ServiceMetrics;
+  /** Who asked, for the request's log line (organisation and role only). */
+  describeCaller?: (context: TContext) => CallerSummary | null;
+  /**
+   * How long stopping waits for in-flight requests before it closes their connections
+   * (Apollo's drain plugin; default 10 s).
+   */
+  stopGracePeriodMillis?: number;
 }
 
 export interface RunningHttpServer {
   url: string;
   port: number;
+  /** True from the moment stop() is called: readiness answers 503 from then on. */
+  readonly stopping: boolean;
+  /**
+   * Graceful: stops accepting connections, lets in-flight requests finish (up to the grace
+   * period), then closes the rest. Idempotent.
+   */
   stop(): Promise<void>;
 }
 
@@ -69,19 +89,62 @@ async function readJsonBody(req: http.IncomingMessage, limit: number): Promise<u
   }
 }
 
+/** Routes answered without a log line at info level: probes and scrapes would drown the requests. */
+const quietRoutes = new Set(['/health', '/ready', '/metrics']);
+
+function routeLabel(pathname: string): string {
+  if (pathname === '/graphql' || pathname === '/') return '/graphql';
+  if (quietRoutes.has(pathname)) return pathname;
+  if (pathname === '/explorer' || pathname.startsWith('/explorer/')) return '/explorer';
+  return 'other';
+}
+
 /**
  * Serves an Apollo Server over plain node:http: GraphQL at `/graphql` (and `/`), plus the extra
- * routes (health, readiness). Modelled on @apollo/server's standalone server, which offers no
- * way to add routes; stopping drains in-flight requests before the server closes.
+ * routes (health, readiness, metrics, the explorer). Modelled on @apollo/server's standalone
+ * server, which offers no way to add routes; stopping drains in-flight requests before the
+ * server closes.
+ *
+ * Every request gets a request id (its `x-request-id` when acceptable, else a new one), written
+ * back into the request's headers, so that the gateway's access code reads the same id, and
+ * answered in `x-request-id`; everything that runs for the request sees it (request-record.ts).
  */
 export async function serveGraphQL<TContext extends BaseContext>(
   server: ApolloServer<TContext>,
   options: ServeOptions<TContext>,
 ): Promise<RunningHttpServer> {
-  const routes = [healthRoute, ...(options.routes ?? [])];
+  const routes = [healthRoute, ...(options.metrics ? [options.metrics.route] : []), ...(options.routes ?? [])];
   const limit = options.maxBodyBytes ?? 10 * 1024 * 1024;
+  const { logger, metrics } = options;
+  server.addPlugin(recordOperations(options.describeCaller ?? (() => null)));
   const httpServer = http.createServer((req, res) => {
-    void (async () => {
+    const started = process.hrtime.bigint();
+    const record: RequestRecord = { requestId: requestIdFrom(req.headers['x-request-id']), errorCodes: [] };
+    req.headers['x-request-id'] = record.requestId;
+    res.setHeader('x-request-id', record.requestId);
+    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    res.once('close', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const route = routeLabel(pathname);
+      const status = res.writableFinished ? res.statusCode : 499; // 499: the client went away first
+      metrics?.observeHttp(route, req.method ?? 'GET', status);
+      if (route === '/graphql' && (record.executed || record.errorCodes.length)) metrics?.observeGraphQL(record, seconds);
+      if (!logger) return;
+      const line = {
+        requestId: record.requestId,
+        method: req.method,
+        path: pathname,
+        status,
+        durationMs: Math.round(seconds * 10_000) / 10,
+        ...(record.operationName !== undefined ? { operationName: record.operationName, operationType: record.operationType } : {}),
+        ...(record.errorCodes.length ? { errorCodes: [...new Set(record.errorCodes)] } : {}),
+        ...(record.caller ? { caller: record.caller } : {}),
+      };
+      if (route !== '/graphql') logger.debug(line, 'request');
+      else if (status >= 500) logger.warn(line, 'request');
+      else logger.info(line, 'request');
+    });
+    void requestStorage.run(record, async () => {
       try {
         for (const route of routes) if (await route(req, res)) return;
         const url = new URL(req.url ?? '/', 'http://localhost');
@@ -101,6 +164,8 @@ export async function serveGraphQL<TContext extends BaseContext>(
         for (const [key, value] of response.headers) res.setHeader(key, value);
         res.statusCode = response.status ?? 200;
         if (response.body.kind === 'complete') {
+          // Refused before Apollo's pipeline (a bad token while building the context): the codes are only in the body.
+          if (!record.executed) record.errorCodes.push(...errorCodesOf(response.body.string));
           res.end(response.body.string);
           return;
         }
@@ -113,12 +178,14 @@ export async function serveGraphQL<TContext extends BaseContext>(
         }
         const status = error instanceof RequestError ? error.status : 500;
         const message = error instanceof RequestError ? error.message : 'Internal server error';
-        if (!(error instanceof RequestError)) console.error(error);
-        sendJson(res, status, { errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
+        if (!(error instanceof RequestError)) (logger ? logger.error({ err: error }, 'unexpected fault serving a request') : console.error(error));
+        const code = status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST';
+        record.errorCodes.push(code);
+        sendJson(res, status, { errors: [{ message, extensions: { code } }] });
       }
-    })();
+    });
   });
-  server.addPlugin(ApolloServerPluginDrainHttpServer({ httpServer }));
+  server.addPlugin(ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.stopGracePeriodMillis }));
   await server.start();
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
@@ -130,7 +197,19 @@ export async function serveGraphQL<TContext extends BaseContext>(
   return {
     url: `http://${host}:${port}/graphql`,
     port,
+    get stopping() {
+      return stopped !== undefined;
+    },
     // ApolloServer.stop() runs the drain plugin, which closes the HTTP server. Idempotent.
     stop: () => (stopped ??= server.stop()),
   };
+}
+
+function errorCodesOf(body: string): string[] {
+  try {
+    const parsed = JSON.parse(body) as { errors?: { extensions?: { code?: unknown } }[] };
+    return (parsed.errors ?? []).map((e) => (typeof e.extensions?.code === 'string' ? e.extensions.code : 'UNKNOWN'));
+  } catch {
+    return [];
+  }
 }

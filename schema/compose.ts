@@ -1,6 +1,9 @@
 import fs from 'node:fs';
+import path from 'node:path';
+import { projectRoot } from '../lib/project-root';
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
+import { productionSupergraph, productionSupergraphPath } from './production-supergraph';
 import { defaultUrl, readSdl, subgraphNames, supergraphPath } from './subgraphs';
 
 /**
@@ -39,17 +42,23 @@ function main(argv: string[]): number {
     console.error(`composition raised hints (fix the subgraph SDLs, or accept a hint in schema/compose.ts with a reason):\n${composition.hints.map((h) => `  - ${h}`).join('\n')}`);
     return 1;
   }
-  const committed = fs.existsSync(supergraphPath) ? fs.readFileSync(supergraphPath, 'utf8') : '';
+  // The development supergraph routes to the default local ports; docker/'s routes to the compose
+  // services. Both come from this one composition, so they cannot drift apart.
+  const outputs = [
+    { path: supergraphPath, sdl: composition.supergraphSdl },
+    { path: productionSupergraphPath, sdl: productionSupergraph(composition.supergraphSdl) },
+  ];
+  const stale = outputs.filter((o) => (fs.existsSync(o.path) ? fs.readFileSync(o.path, 'utf8') : '') !== o.sdl);
   if (check) {
-    if (committed !== composition.supergraphSdl) {
-      console.error('schema/supergraph.graphql is stale: run `npm run compose` and commit the result');
+    if (stale.length) {
+      console.error(`${stale.map((o) => path.relative(projectRoot, o.path)).join(' and ')} stale: run \`npm run compose\` and commit the result`);
       return 1;
     }
-    console.log('schema/supergraph.graphql is up to date');
+    console.log('the supergraphs are up to date');
     return 0;
   }
-  fs.writeFileSync(supergraphPath, composition.supergraphSdl);
-  console.log(committed === composition.supergraphSdl ? 'schema/supergraph.graphql unchanged' : 'wrote schema/supergraph.graphql');
+  for (const output of stale) fs.writeFileSync(output.path, output.sdl);
+  console.log(stale.length ? `wrote ${stale.map((o) => path.relative(projectRoot, o.path)).join(', ')}` : 'the supergraphs are unchanged');
   return 0;
 }
 

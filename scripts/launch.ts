@@ -13,7 +13,10 @@ export interface LaunchedPlatform {
 
 /**
  * Starts the five subgraphs and the gateway from `dist/` as child processes with the given
- * environment, on their default ports, and waits until each answers `/health`.
+ * environment, on their default ports, and waits until each answers `/ready` (a subgraph: its
+ * database answers; the gateway: every subgraph is ready). The gateway's explorer lists the demo
+ * callers' tokens unless told otherwise (`EXPLORER_DEMO_TOKENS`), outside production, and only
+ * with the embedded default's token secret: this launcher is the embedded default.
  */
 export async function launchPlatform(env: NodeJS.ProcessEnv, options: { gatewayPort?: number; quiet?: boolean } = {}): Promise<LaunchedPlatform> {
   const children: { name: string; process: ChildProcess }[] = [];
@@ -28,29 +31,29 @@ export async function launchPlatform(env: NodeJS.ProcessEnv, options: { gatewayP
     child.on('exit', () => stopping || reportDeath(name));
     children.push({ name, process: child });
   };
+  const stopOne = (c: { process: ChildProcess }) =>
+    new Promise<void>((resolve) => {
+      if (c.process.exitCode !== null || c.process.signalCode !== null) return resolve();
+      // Past its own grace period (lib/shutdown.ts) a process is killed.
+      const kill = setTimeout(() => c.process.kill('SIGKILL'), 30_000);
+      c.process.once('exit', () => {
+        clearTimeout(kill);
+        resolve();
+      });
+      c.process.kill('SIGTERM');
+    });
+  // The gateway first, so that the requests it has in flight can still reach the subgraphs.
   const stop = async () => {
     stopping = true;
-    await Promise.all(
-      children
-        .filter((c) => c.process.exitCode === null && c.process.signalCode === null)
-        .map(
-          (c) =>
-            new Promise<void>((resolve) => {
-              const kill = setTimeout(() => c.process.kill('SIGKILL'), 10_000);
-              c.process.once('exit', () => {
-                clearTimeout(kill);
-                resolve();
-              });
-              c.process.kill('SIGTERM');
-            }),
-        ),
-    );
+    await Promise.all(children.filter((c) => c.name === 'gateway').map(stopOne));
+    await Promise.all(children.filter((c) => c.name !== 'gateway').map(stopOne));
   };
   try {
     for (const name of subgraphNames) start(name, `subgraphs/${name}/index.js`, { PORT: String(defaultPorts[name]) });
     await Promise.all(subgraphNames.map((name) => waitHealthy(name, defaultPorts[name], died)));
     const gatewayPort = options.gatewayPort ?? 4000;
-    start('gateway', 'gateway/index.js', { GATEWAY_PORT: String(gatewayPort) });
+    const demoTokens = env.EXPLORER_DEMO_TOKENS ?? (env.NODE_ENV !== 'production' && env.AUTH_JWT_SECRET ? 'true' : 'false');
+    start('gateway', 'gateway/index.js', { GATEWAY_PORT: String(gatewayPort), EXPLORER_DEMO_TOKENS: demoTokens });
     await waitHealthy('gateway', gatewayPort, died);
     return { gatewayUrl: `http://127.0.0.1:${gatewayPort}/graphql`, died, stop };
   } catch (error) {
@@ -66,7 +69,7 @@ async function waitHealthy(name: string, port: number, died: Promise<string>, ti
   while (Date.now() < deadline) {
     if (dead) throw new Error(`${dead} exited while starting`);
     try {
-      const response = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(1000) });
+      const response = await fetch(`http://127.0.0.1:${port}/ready`, { signal: AbortSignal.timeout(3000) });
       if (response.ok) return;
     } catch {
       // not listening yet

@@ -15,7 +15,14 @@ export const fieldGroups = {
   STATISTICS: 'Aggregate counts, with no subject named.',
   SUBJECT_REGISTRATION: 'Registering market subjects.',
   PROVIDER_ADMINISTRATION: "Credit service providers' filing workflow, supervision class, violations and contact details.",
+  PROVIDER_APPLICATION: "A credit service provider applying for filing (申请备案) in its own name, and resubmitting a returned application.",
+  REPORT_REGISTRATION: "Registering credit reports obtained elsewhere in the caller's department's name, and recording what checking one with its issuer found.",
+  REPORT_GENERATION: "Generating the platform's public credit report (公共信用信息报告) for a subject; the request's purpose must also grant reading the subject's records.",
   CONSENTS: "A subject's consents (授权): granting, revoking and listing them.",
+  RECORD_SUBMISSION: "Submitting credit records in the caller's own department's name (one, a batch, or the import command) and reading back what it submitted.",
+  RECORD_OBJECTIONS: 'Objections to credit records (异议): filing one for a subject, deciding those to the records one supplied, reading their outcome.',
+  RECORD_RESTORATION: 'Credit restoration (信用修复): applying for a subject, deciding applications, reading their outcome.',
+  RECORD_HISTORY: "A credit record's history of changes (created, corrected, objected, restored, expired, withdrawn), with who and when.",
   /** Never granted by the catalogue: only the gateway's own identity, to check a consent. */
   CONSENT_VERIFY: 'Looking a consent up to decide a request (the gateway only).',
   /** Never granted by the catalogue: only the gateway's own identity, to write the audit log. */

@@ -28,7 +28,8 @@ export const purposeGrants: Record<string, readonly FieldGroup[]> = {
   PROVIDER_DATA_COLLECTION: ['SUBJECT_BASICS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS'],
   CREDIT_SUPERVISION: ['SUBJECT_BASICS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS', 'RESTRICTED_RECORDS', 'REPORTS', 'DISCLOSURE_LOG'],
   STATISTICAL_ANALYSIS: ['SUBJECT_BASICS', 'PUBLIC_RECORDS'],
-  SELF_INQUIRY: ['SUBJECT_BASICS', 'PERSONAL_IDENTIFIERS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS', 'RESTRICTED_RECORDS', 'REPORTS', 'DISCLOSURE_LOG', 'CONSENTS'],
+  // The subject's own objections and restoration applications, and its records' history (issue 5).
+  SELF_INQUIRY: ['SUBJECT_BASICS', 'PERSONAL_IDENTIFIERS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS', 'RESTRICTED_RECORDS', 'REPORTS', 'DISCLOSURE_LOG', 'CONSENTS', 'RECORD_OBJECTIONS', 'RECORD_RESTORATION', 'RECORD_HISTORY'],
 };
 
 export interface StandingGrant {
@@ -49,6 +50,20 @@ export const standingGrants: readonly StandingGrant[] = [
   // An officer records a consent a subject gave on paper (授权书), on the subject's behalf.
   { who: 'department officers', organisationKinds: ['DEPARTMENT'], roles: ['DEPARTMENT_OFFICER'], groups: ['CONSENTS'] },
   { who: 'analysts', roles: ['ANALYST'], groups: ['STATISTICS'] },
+  // A provider applies for filing only in its own name (the providers subgraph compares the code with the token).
+  { who: 'credit service providers applying for filing', organisationKinds: ['CREDIT_SERVICE_PROVIDER'], roles: ['EXTERNAL_USER'], groups: ['PROVIDER_APPLICATION'] },
+  // Officers file reports with their case papers; generating one also needs a purpose that grants the subject's records.
+  { who: 'department officers, registering and generating credit reports', organisationKinds: ['DEPARTMENT'], roles: ['DEPARTMENT_OFFICER'], groups: ['REPORT_REGISTRATION', 'REPORT_GENERATION'] },
+  { who: 'the credit office, generating public credit reports', organisationKinds: ['DEPARTMENT'], roles: ['CREDIT_OFFICE_SUPERVISOR'], departments: ['CREDIT_OFFICE'], groups: ['REPORT_GENERATION'] },
+  // A department submits only in its own name, files objections and applications for subjects at
+  // its windows, and decides those about the records it supplied (the records subgraph checks which).
+  {
+    who: 'department officers, for their own department’s records',
+    organisationKinds: ['DEPARTMENT'],
+    roles: ['DEPARTMENT_OFFICER'],
+    groups: ['RECORD_SUBMISSION', 'RECORD_OBJECTIONS', 'RECORD_RESTORATION', 'RECORD_HISTORY'],
+  },
+  { who: 'the credit office, deciding restorations and supervising every record’s lifecycle', organisationKinds: ['DEPARTMENT'], roles: ['CREDIT_OFFICE_SUPERVISOR'], departments: ['CREDIT_OFFICE'], groups: ['RECORD_OBJECTIONS', 'RECORD_RESTORATION', 'RECORD_HISTORY'] },
   {
     who: 'officers registering market subjects',
     organisationKinds: ['DEPARTMENT'],

@@ -11,8 +11,13 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { parse } from 'graphql';
 import type { DataSource, Logger } from 'typeorm';
 import { maskUnexpectedErrors } from '../../lib/errors';
-import { readFlag, readPort, readSecret } from '../../lib/env';
-import { serveGraphQL, type RunningHttpServer } from '../../lib/http-server';
+import { ConfigError, ConfigProblems, readFlag, readLogLevel, readPort, readSecret } from '../../lib/env';
+import { serveGraphQL, type ExtraRoute, type RunningHttpServer } from '../../lib/http-server';
+import { databaseLogger } from '../../lib/database-logger';
+import { createLogger, type LogLevel, type Logger as ServiceLogger } from '../../lib/logger';
+import { poolStats, registerPoolMetrics, ServiceMetrics } from '../../lib/metrics';
+import { readinessRoute, withTimeout } from '../../lib/readiness';
+import { handleShutdownSignals } from '../../lib/shutdown';
 import { projectRoot } from '../../lib/project-root';
 import { defaultPorts, readSdl, type SubgraphName } from '../../schema/subgraphs';
 import { databaseTarget, describeTarget, openDatabase, type DatabaseTarget, type DataModel } from './database';
@@ -30,7 +35,9 @@ export interface SubgraphDefinition<TContext extends object> extends DataModel {
   /** For each type that holds a subject's data, how to find the subject: disclosures are reported per subject. */
   subjectOf?: SubjectOf;
   /** Called once per request (the kernel adds `access`): loaders must never be shared between requests. */
-  createContext(db: DataSource): TContext;
+  createContext(db: DataSource, kernel: { signingKey: Uint8Array }): TContext;
+  /** Extra HTTP routes beside GraphQL (the reports subgraph's printable reports), built once per server. */
+  routes?(db: DataSource): ExtraRoute[];
 }
 
 export type ContextOf<TContext extends object> = TContext & SubgraphContext;
@@ -53,7 +60,7 @@ const reportDisclosures: ApolloServerPlugin<SubgraphContext> = {
   },
 };
 
-export function createSubgraphServer<TContext extends object>(definition: SubgraphDefinition<TContext>): ApolloServer<ContextOf<TContext>> {
+export function createSubgraphServer<TContext extends object>(definition: SubgraphDefinition<TContext>, logger?: ServiceLogger): ApolloServer<ContextOf<TContext>> {
   const schema = enforceGrants(
     buildSubgraphSchema({
       typeDefs: parse(readSdl(definition.name)),
@@ -64,8 +71,10 @@ export function createSubgraphServer<TContext extends object>(definition: Subgra
   return new ApolloServer<ContextOf<TContext>>({
     schema,
     includeStacktraceInErrorResponses: false,
+    // Shutdown belongs to runSubgraph (lib/shutdown.ts): Apollo's own handler would re-raise the signal before the database is closed.
+    stopOnTerminationSignals: false,
     plugins: [reportDisclosures as ApolloServerPlugin<ContextOf<TContext>>, ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginLandingPageDisabled(), ApolloServerPluginUsageReportingDisabled(), ApolloServerPluginSchemaReportingDisabled()],
-    formatError: maskUnexpectedErrors((message, error) => console.error(`[${definition.name}] ${message}`, error)),
+    formatError: maskUnexpectedErrors((message, error) => (logger ? logger.error({ err: error }, message) : console.error(`[${definition.name}] ${message}`, error))),
   });
 }
 
@@ -73,25 +82,54 @@ export interface StartedSubgraph {
   name: SubgraphName;
   url: string;
   http: RunningHttpServer;
+  metrics: ServiceMetrics;
   stop(): Promise<void>;
 }
 
-/** Build without boot: tests call this with their own database, key and port 0. */
+/** `/ready` of a subgraph: its database answers a trivial query within this time. */
+const databaseProbeMs = 2_000;
+
+/**
+ * Build without boot: tests call this with their own database, key and port 0. Serves GraphQL,
+ * `/health`, `/ready` (the database answers) and `/metrics` (requests, errors, latency, the
+ * database pool); with a logger, one JSON line per request carrying the gateway's request id.
+ */
 export async function startSubgraph<TContext extends object>(
   definition: SubgraphDefinition<TContext>,
   db: DataSource,
-  options: { port: number; host?: string; signingKey: Uint8Array },
+  options: { port: number; host?: string; signingKey: Uint8Array; logger?: ServiceLogger; stopGracePeriodMillis?: number },
 ): Promise<StartedSubgraph> {
-  const server = createSubgraphServer(definition);
-  const http = await serveGraphQL(server, {
+  const server = createSubgraphServer(definition, options.logger);
+  const metrics = new ServiceMetrics(definition.name);
+  // SQLite has no pool: no gauges rather than made-up numbers.
+  if (poolStats(db)) registerPoolMetrics(metrics, () => poolStats(db));
+  let http: RunningHttpServer | undefined;
+  const ready = readinessRoute(async () => {
+    try {
+      await withTimeout('the database', databaseProbeMs, db.query('SELECT 1'));
+      return { database: { ok: true } };
+    } catch (error) {
+      return { database: { ok: false, detail: (error as Error).message } };
+    }
+  }, () => http?.stopping ?? false);
+  http = await serveGraphQL(server, {
     port: options.port,
     host: options.host,
+    logger: options.logger,
+    metrics,
+    routes: [ready, ...(definition.routes?.(db) ?? [])],
+    stopGracePeriodMillis: options.stopGracePeriodMillis,
+    describeCaller: (context: ContextOf<TContext>) => {
+      const caller = context.access?.identity.caller;
+      return caller ? { organisation: caller.organisation, organisationKind: caller.organisationKind, role: caller.role } : null;
+    },
     context: async ({ req, body }) => {
       const access = await accessFromRequest(req.headers, body, options.signingKey);
-      return Object.assign(definition.createContext(db), { access });
+      return Object.assign(definition.createContext(db, { signingKey: options.signingKey }), { access });
     },
   });
-  return { name: definition.name, url: http.url, http, stop: () => http.stop() };
+  const running = http;
+  return { name: definition.name, url: running.url, http: running, metrics, stop: () => running.stop() };
 }
 
 export interface SubgraphConfig {
@@ -100,40 +138,61 @@ export interface SubgraphConfig {
   database: DatabaseTarget;
   /** The key the gateway signs identities with. */
   signingKey: Uint8Array;
+  logLevel: LogLevel;
 }
 
-/** The only reader of `process.env` in a subgraph process. */
+/** The only reader of `process.env` in a subgraph process; every bad or missing value is reported at once. */
 export function readSubgraphConfig(name: SubgraphName, env: NodeJS.ProcessEnv, argv: string[]): SubgraphConfig {
+  const problems = new ConfigProblems();
   const portFlag = readFlag(argv, 'port');
-  return {
-    port: readPort(portFlag === undefined ? env : { PORT: portFlag }, 'PORT', defaultPorts[name]),
-    host: env.HOST || '127.0.0.1',
-    database: databaseTarget(env, path.join(projectRoot, 'data')),
-    signingKey: readSecret(env, 'GATEWAY_SIGNING_KEY'),
-  };
+  const port = problems.read(() => readPort(portFlag === undefined ? env : { PORT: portFlag }, 'PORT', defaultPorts[name]));
+  const database = problems.read(() => {
+    try {
+      return databaseTarget(env, path.join(projectRoot, 'data'));
+    } catch (error) {
+      throw new ConfigError((error as Error).message);
+    }
+  });
+  const signingKey = problems.read(() => readSecret(env, 'GATEWAY_SIGNING_KEY'));
+  const logLevel = problems.read(() => readLogLevel(env));
+  problems.check();
+  return { port: port as number, host: env.HOST || '127.0.0.1', database: database as DatabaseTarget, signingKey: signingKey as Uint8Array, logLevel: logLevel as LogLevel };
 }
+
+/** Every variable a subgraph process reads (the compose file's test and the README's table). */
+export const subgraphVariables = {
+  required: ['GATEWAY_SIGNING_KEY'],
+  optional: ['PORT', 'HOST', 'DATABASE_URL', 'DATABASE_PREFIX', 'SQLITE_DIRECTORY', 'LOG_LEVEL'],
+} as const;
 
 export async function openSubgraphDatabase(definition: DataModel & { name: SubgraphName }, target: DatabaseTarget, logger?: Logger): Promise<DataSource> {
   return await openDatabase(definition.name, target, definition, logger);
 }
 
-/** Boot: read configuration, open the database, listen, and stop cleanly on SIGTERM or Ctrl-C. */
+/**
+ * Boot: read configuration, open the database, listen; on SIGTERM or Ctrl-C stop accepting,
+ * finish the requests in flight, then close the database (lib/shutdown.ts).
+ */
 export async function runSubgraph<TContext extends object>(definition: SubgraphDefinition<TContext>): Promise<void> {
   let config: SubgraphConfig;
   try {
     config = readSubgraphConfig(definition.name, process.env, process.argv.slice(2));
   } catch (error) {
-    console.error(`[${definition.name}] configuration error: ${(error as Error).message}`);
+    // Before the configuration is read there is no level yet; the message is one JSON line all the same.
+    createLogger(definition.name).fatal(`configuration error: ${(error as Error).message}`);
     process.exit(2);
   }
-  const db = await openSubgraphDatabase(definition, config.database);
-  const subgraph = await startSubgraph(definition, db, { port: config.port, host: config.host, signingKey: config.signingKey });
-  console.log(`[${definition.name}] serving ${subgraph.url} on ${describeTarget(config.database)}`);
-  const shutdown = async () => {
-    await subgraph.stop();
-    await db.destroy();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void shutdown());
-  process.once('SIGINT', () => void shutdown());
+  const logger = createLogger(definition.name, { level: config.logLevel });
+  try {
+    const db = await openSubgraphDatabase(definition, config.database, databaseLogger(logger));
+    const subgraph = await startSubgraph(definition, db, { port: config.port, host: config.host, signingKey: config.signingKey, logger });
+    logger.info({ url: subgraph.url, database: describeTarget(config.database) }, 'serving');
+    handleShutdownSignals(logger, [
+      { name: 'HTTP server', stop: () => subgraph.stop() },
+      { name: 'database', stop: () => db.destroy() },
+    ]);
+  } catch (error) {
+    logger.fatal({ err: error }, 'could not start');
+    process.exit(1);
+  }
 }

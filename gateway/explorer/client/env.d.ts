@@ -1,0 +1,2 @@
+// Side-effect CSS imports, bundled by esbuild into explorer.css.
+declare module '*.css';

@@ -1,0 +1,99 @@
+import { todayInDistrict } from '../../lib/calendar';
+import type { Caller } from '../../lib/access/identity';
+import type { ExplorerExample } from './settings';
+
+/** The demo callers the examples are meant for, when the explorer lists demo tokens. */
+export interface ExampleCallers {
+  department?: string;
+  analyst?: string;
+  registryAdmin?: string;
+}
+
+/** Picks, from the demo callers, the one each example is for (by role and organisation, not by label). */
+export function exampleCallers(callers: { label: string; caller: Caller }[]): ExampleCallers {
+  const find = (test: (c: Caller) => boolean) => callers.find((c) => test(c.caller))?.label;
+  return {
+    department: find((c) => c.role === 'DEPARTMENT_OFFICER' && c.organisation === 'FINANCE'),
+    analyst: find((c) => c.role === 'ANALYST'),
+    registryAdmin: find((c) => c.role === 'REGISTRY_ADMIN'),
+  };
+}
+
+/** A code that passes GB 32100 validation, for deployments without the demo world: replace it. */
+const placeholderCode = '91130304MA0TEXT1X8';
+
+/**
+ * The saved operations the explorer opens with, one per kind of user, with the purpose each is
+ * sent under. The department's is a subject lookup with its records and reports: the platform's
+ * credit-check mutation does not exist yet; when it does, this example should become it.
+ */
+export function explorerExamples(options: { subjectCode?: string; callers?: ExampleCallers; now?: Date } = {}): ExplorerExample[] {
+  const today = todayInDistrict(options.now);
+  const year = today.slice(0, 4);
+  return [
+    {
+      name: 'DepartmentSubjectCheck',
+      title: 'a supplier’s credit records and reports before a procurement (区财政局)',
+      audience: 'Department officer',
+      query: /* GraphQL */ `# A department's check of a market subject before an administrative matter: here the finance
+# bureau, for a government procurement case (x-credit-matter GOVERNMENT_PROCUREMENT, x-credit-case).
+query DepartmentSubjectCheck($code: String!) {
+  subjectByCode(code: $code) {
+    name
+    kind
+    status
+    registrationDate
+    creditRecords(filter: { polarity: NEGATIVE, statuses: [ACTIVE] }) {
+      totalCount
+      edges { node { category severity decisionDate documentNumber summary sourceDepartment { nameZh } } }
+    }
+    creditReports {
+      edges { node { source issuerName grade validUntil isWithinValidity } }
+    }
+  }
+}
+`,
+      variables: { code: options.subjectCode ?? placeholderCode },
+      purpose: { matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'BDH-CG-2026-0117' },
+      demoCaller: options.callers?.department,
+    },
+    {
+      name: 'AnalystStatistics',
+      title: `how organisations used credit data in ${year}, and subject counts`,
+      audience: 'Analyst',
+      query: /* GraphQL */ `# An analyst's statistics (x-credit-matter STATISTICAL_ANALYSIS): use of credit data per
+# organisation and matter, and counts of subjects by name; no personal data.
+query AnalystStatistics($from: DateTime!, $to: DateTime!) {
+  auditStatistics(from: $from, to: $to) { organisation matter disclosed denied subjects }
+  searchSubjects(name: "海滨", first: 10) {
+    totalCount
+    edges { node { name kind creditRecords(filter: { polarity: NEGATIVE }, first: 1) { totalCount } } }
+  }
+}
+`,
+      variables: { from: `${year}-01-01T00:00:00+08:00`, to: `${Number(year) + 1}-01-01T00:00:00+08:00` },
+      purpose: { matter: 'STATISTICAL_ANALYSIS' },
+      demoCaller: options.callers?.analyst,
+    },
+    {
+      name: 'RegistryReview',
+      title: 'the credit service provider registry (信用服务机构备案)',
+      audience: 'Registry admin',
+      query: /* GraphQL */ `# A provider registry admin reviews the filed providers and what each has issued.
+query RegistryReview {
+  creditServiceProviders(first: 20) {
+    totalCount
+    edges {
+      node {
+        name unifiedSocialCreditCode filingStatus supervisionClass filedOn inGoodStanding
+        issuedReports(first: 5) { totalCount edges { node { reportNumber validUntil } } }
+      }
+    }
+  }
+}
+`,
+      purpose: {},
+      demoCaller: options.callers?.registryAdmin,
+    },
+  ];
+}

@@ -1,0 +1,19 @@
+/**
+ * What the gateway reports about its own work to whoever watches it (metrics, logs): its calls
+ * to subgraphs, its audit writes and the faults it masks. Optional everywhere, so that a gateway
+ * built without one (tests) behaves the same.
+ */
+export interface GatewayObserver {
+  /**
+   * One call to a subgraph within a query plan. `outcome`: `ok`; `graphql_errors` (it answered,
+   * with errors in the body); `unreachable` (connection refused, reset, timed out: the fields it
+   * owns become SUBGRAPH_UNAVAILABLE); `failed` (any other failure).
+   */
+  subgraphFetch(subgraph: string, seconds: number, outcome: SubgraphFetchOutcome): void;
+  /** One write of the audit writer's group commit: how many entries, how long, whether stored. */
+  auditBatch(entries: number, seconds: number, stored: boolean): void;
+  /** An unexpected fault, masked as INTERNAL_SERVER_ERROR (or a withheld answer) for the client. */
+  fault(message: string, error: unknown): void;
+}
+
+export type SubgraphFetchOutcome = 'ok' | 'graphql_errors' | 'unreachable' | 'failed';

@@ -1,0 +1,54 @@
+import { serveGraphQL, type RunningHttpServer } from '../lib/http-server';
+import type { Logger } from '../lib/logger';
+import { readinessRoute } from '../lib/readiness';
+import { explorerRoute } from './explorer/explorer-route';
+import { explorerSettingsProvider, type DemoTokenOptions } from './explorer/explorer-settings';
+import { createGateway, routingUrls, type Gateway, type GatewayOptions } from './gateway';
+import { GatewayMetrics } from './metrics';
+import { gatewayReadiness } from './readiness';
+
+export interface ServeGatewayOptions extends Omit<GatewayOptions, 'observer'> {
+  port: number;
+  host?: string;
+  logger?: Logger;
+  /** Serve the explorer at `/explorer/`; `demo` lists the demo callers' tokens (embedded default only). */
+  explorer?: { demo?: DemoTokenOptions; bundleDirectory?: string };
+  stopGracePeriodMillis?: number;
+}
+
+export interface ServedGateway {
+  url: string;
+  gateway: Gateway;
+  http: RunningHttpServer;
+  metrics: GatewayMetrics;
+  /** Graceful: no new connections, in-flight requests (and their audit writes) finish. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The gateway with its operational routes, listening: GraphQL at `/graphql`, `/health`,
+ * `/ready`, `/metrics` and, when configured, the explorer. No env reads: index.ts (boot) and
+ * tests call this with their own options.
+ */
+export async function serveGateway(options: ServeGatewayOptions): Promise<ServedGateway> {
+  const { port, host, logger, explorer, stopGracePeriodMillis, ...gatewayOptions } = options;
+  const metrics = new GatewayMetrics(logger);
+  // Before anything starts: a missing bundle must stop the boot with a clear message.
+  const explorerRoutes = explorer ? [explorerRoute({ bundleDirectory: explorer.bundleDirectory, settings: explorerSettingsProvider(explorer.demo) })] : [];
+  const gateway = await createGateway({ ...gatewayOptions, observer: metrics });
+  const subgraphUrls: Record<string, string> = { ...routingUrls(options.supergraphSdl), ...(options.subgraphUrls as Record<string, string> | undefined) };
+  let http: RunningHttpServer | undefined;
+  const ready = readinessRoute(gatewayReadiness(subgraphUrls, () => http !== undefined), () => http?.stopping ?? false);
+  http = await serveGraphQL(gateway.server, {
+    port,
+    host,
+    logger,
+    metrics,
+    stopGracePeriodMillis,
+    routes: [ready, ...explorerRoutes],
+    describeCaller: (context) => (context.caller ? { organisation: context.caller.organisation, organisationKind: context.caller.organisationKind, role: context.caller.role } : null),
+    context: ({ req }) => gateway.context(req),
+  });
+  const running = http;
+  return { url: running.url, gateway, http: running, metrics, stop: () => running.stop() };
+}

@@ -1,0 +1,49 @@
+import type http from 'node:http';
+import { sendJson, type ExtraRoute } from './http-server';
+
+/** One dependency's state, as `/ready` reports it. */
+export interface DependencyState {
+  ok: boolean;
+  /** Why not, when not: safe to show (no secrets, no personal data). */
+  detail?: string;
+}
+
+export type ReadinessCheck = () => Promise<Record<string, DependencyState>>;
+
+/** Rejects after `ms`: a probe that hangs is a failed probe. */
+export async function withTimeout<T>(what: string, ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * `GET /ready`: 200 `{ status: "ready", checks }` when every dependency is ok, 503
+ * `{ status: "not ready", checks }` when one is not or while the server is stopping (so that a
+ * load balancer stops sending traffic before the process goes). `/health` (liveness) is answered
+ * by the HTTP server itself and never looks at dependencies.
+ */
+export function readinessRoute(check: ReadinessCheck, stopping: () => boolean): ExtraRoute {
+  return async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (req.url !== '/ready') return false;
+    if (stopping()) {
+      sendJson(res, 503, { status: 'not ready', checks: { server: { ok: false, detail: 'shutting down' } } });
+      return true;
+    }
+    let checks: Record<string, DependencyState>;
+    try {
+      checks = await check();
+    } catch (error) {
+      checks = { readiness: { ok: false, detail: (error as Error).message } };
+    }
+    const ready = Object.values(checks).every((c) => c.ok);
+    sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', checks });
+    return true;
+  };
+}

@@ -1,0 +1,85 @@
+import { readGatewayConfig } from '../../gateway/config';
+import { ConfigError } from '../../lib/env';
+import { readSubgraphConfig } from '../../subgraphs/shared/subgraph';
+
+const secret = 'a-secret-of-at-least-thirty-two-bytes!!';
+const valid = { AUTH_JWT_SECRET: secret, GATEWAY_SIGNING_KEY: secret };
+
+function gatewayError(env: NodeJS.ProcessEnv, argv: string[] = []): string {
+  try {
+    readGatewayConfig(env, argv);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('readGatewayConfig', () => {
+  it('accepts the minimal configuration, with explorer and introspection on outside production', () => {
+    const config = readGatewayConfig(valid, []);
+    expect(config).toMatchObject({ port: 4000, host: '127.0.0.1', logLevel: 'info', production: false, explorer: true, introspection: true, explorerDemoTokens: false });
+  });
+
+  it('switches explorer and introspection off in production unless configured on', () => {
+    expect(readGatewayConfig({ ...valid, NODE_ENV: 'production' }, [])).toMatchObject({ production: true, explorer: false, introspection: false });
+    expect(readGatewayConfig({ ...valid, NODE_ENV: 'production', EXPLORER: 'on', INTROSPECTION: 'on' }, [])).toMatchObject({ explorer: true, introspection: true });
+    expect(readGatewayConfig({ ...valid, EXPLORER: 'off', INTROSPECTION: 'off' }, [])).toMatchObject({ explorer: false, introspection: false });
+  });
+
+  it('names a missing signing key', () => {
+    expect(gatewayError({ AUTH_JWT_SECRET: secret })).toBe('GATEWAY_SIGNING_KEY is required: a secret of at least 32 bytes (plain text or base64:...)');
+  });
+
+  it('names a missing or ambiguous token verification', () => {
+    expect(gatewayError({ GATEWAY_SIGNING_KEY: secret })).toBe("set exactly one of AUTH_JWT_SECRET, AUTH_PUBLIC_KEY_FILE, AUTH_JWKS_URL to verify callers' tokens, got none");
+    expect(gatewayError({ ...valid, AUTH_JWKS_URL: 'https://idp.example/jwks' })).toMatch(/got AUTH_JWT_SECRET and AUTH_JWKS_URL$/);
+  });
+
+  it('states what a bad value should be and what it was', () => {
+    expect(gatewayError({ ...valid, GATEWAY_PORT: 'eighty' })).toBe('GATEWAY_PORT must be a port number between 0 and 65535, got "eighty"');
+    expect(gatewayError({ ...valid, LOG_LEVEL: 'loud' })).toBe('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"');
+    expect(gatewayError({ ...valid, EXPLORER: 'maybe' })).toBe('EXPLORER must be on or off, got "maybe"');
+    expect(gatewayError({ ...valid, SUBGRAPH_RECORDS_URL: 'records:4002' })).toBe('SUBGRAPH_RECORDS_URL must use http: or https:, got "records:"');
+    expect(gatewayError({ ...valid, GATEWAY_SIGNING_KEY: 'short' })).toBe('GATEWAY_SIGNING_KEY must be at least 32 bytes, got 5');
+  });
+
+  it('refuses an explorer without introspection, and demo tokens in production or without the demo secret', () => {
+    expect(gatewayError({ ...valid, EXPLORER: 'on', INTROSPECTION: 'off' })).toMatch(/^EXPLORER=on needs INTROSPECTION=on/);
+    expect(gatewayError({ ...valid, NODE_ENV: 'production', EXPLORER_DEMO_TOKENS: 'true' })).toBe('EXPLORER_DEMO_TOKENS is for the embedded default only and cannot be on with NODE_ENV=production');
+    expect(gatewayError({ GATEWAY_SIGNING_KEY: secret, AUTH_JWKS_URL: 'https://idp.example/jwks', EXPLORER_DEMO_TOKENS: 'true' })).toBe('EXPLORER_DEMO_TOKENS needs AUTH_JWT_SECRET: the demo tokens are signed with it');
+  });
+
+  it('reports every problem at once, one per line', () => {
+    const message = gatewayError({ GATEWAY_PORT: '99999', LOG_LEVEL: 'loud' });
+    expect(message.split('\n')).toEqual([
+      '4 configuration problems:',
+      '  - GATEWAY_PORT must be a port number between 0 and 65535, got "99999"',
+      "  - set exactly one of AUTH_JWT_SECRET, AUTH_PUBLIC_KEY_FILE, AUTH_JWKS_URL to verify callers' tokens, got none",
+      '  - GATEWAY_SIGNING_KEY is required: a secret of at least 32 bytes (plain text or base64:...)',
+      '  - LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
+    ]);
+  });
+});
+
+describe('readSubgraphConfig', () => {
+  it('reads its port, database and key', () => {
+    const config = readSubgraphConfig('records', { GATEWAY_SIGNING_KEY: secret, DATABASE_URL: 'mysql://credit:pw@db:3306', LOG_LEVEL: 'warn' }, []);
+    expect(config).toMatchObject({ port: 4002, logLevel: 'warn', database: { kind: 'mysql', url: 'mysql://credit:pw@db:3306', prefix: 'credit_' } });
+  });
+
+  it('reports every bad value, without echoing a database password', () => {
+    let message = '';
+    try {
+      readSubgraphConfig('records', { PORT: '-1', DATABASE_URL: 'postgres://credit:hunter2@db/credit' }, []);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      message = (error as Error).message;
+    }
+    expect(message).toContain('3 configuration problems:');
+    expect(message).toContain('PORT must be a port number between 0 and 65535, got "-1"');
+    expect(message).toContain('DATABASE_URL must be a mysql:// or mariadb:// URL, got "db/credit"');
+    expect(message).toContain('GATEWAY_SIGNING_KEY is required');
+    expect(message).not.toContain('hunter2');
+  });
+});
