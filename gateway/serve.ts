@@ -2,6 +2,7 @@ import { serveGraphQL, type RunningHttpServer } from '../lib/http-server';
 import type { Logger } from '../lib/logger';
 import { readinessRoute } from '../lib/readiness';
 import { explorerRoute } from './explorer/explorer-route';
+import { printableReportsRoute } from './printable-reports';
 import { explorerSettingsProvider, type DemoTokenOptions } from './explorer/explorer-settings';
 import { createGateway, routingUrls, type Gateway, type GatewayOptions } from './gateway';
 import { GatewayMetrics } from './metrics';
@@ -45,7 +46,7 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<Served
     logger,
     metrics,
     stopGracePeriodMillis,
-    routes: [ready, ...explorerRoutes],
+    routes: [ready, ...explorerRoutes, ...(subgraphUrls.reports ? [printableReportsRoute(subgraphUrls.reports)] : [])],
     describeCaller: (context) => (context.caller ? { organisation: context.caller.organisation, organisationKind: context.caller.organisationKind, role: context.caller.role } : null),
     context: ({ req }) => gateway.context(req),
   });

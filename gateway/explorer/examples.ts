@@ -23,11 +23,11 @@ export function exampleCallers(callers: { label: string; caller: Caller }[]): Ex
 const placeholderCode = '91130304MA0TEXT1X8';
 
 /**
- * The saved operations the explorer opens with, one per kind of user, with the purpose each is
- * sent under. The department's is a subject lookup with its records and reports: the platform's
- * credit-check mutation does not exist yet; when it does, this example should become it.
+ * The saved operations the explorer opens with, per kind of user, with the purpose each is sent
+ * under: a department's look at a subject and its recorded credit check, an analyst's statistics,
+ * a registry admin's review.
  */
-export function explorerExamples(options: { subjectCode?: string; callers?: ExampleCallers; now?: Date } = {}): ExplorerExample[] {
+export function explorerExamples(options: { subjectCode?: string; subjectId?: string; callers?: ExampleCallers; now?: Date } = {}): ExplorerExample[] {
   const today = todayInDistrict(options.now);
   const year = today.slice(0, 4);
   return [
@@ -54,6 +54,26 @@ query DepartmentSubjectCheck($code: String!) {
 }
 `,
       variables: { code: options.subjectCode ?? placeholderCode },
+      purpose: { matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'BDH-CG-2026-0117' },
+      demoCaller: options.callers?.department,
+    },
+    {
+      name: 'DepartmentCreditCheck',
+      title: 'run and record a credit check for a procurement case (信用核查)',
+      audience: 'Department officer',
+      query: /* GraphQL */ `# A department's credit check (信用核查), recorded in the review ledger: the matter and case
+# must be the request's purpose (x-credit-matter GOVERNMENT_PROCUREMENT, x-credit-case).
+mutation DepartmentCreditCheck($subjectId: ID!) {
+  runCreditCheck(input: { subjectId: $subjectId, matter: "GOVERNMENT_PROCUREMENT", caseNumber: "BDH-CG-2026-0117" }) {
+    id
+    verdict
+    measures { kind nameZh polarity situation triggeredBy { documentNumber summary } }
+    recordsConsidered { category severity decisionDate summary }
+    reportRequirement { required satisfied reliedOn { reportNumber grade validUntil } considered { reportNumber accepted reasons } }
+  }
+}
+`,
+      variables: { subjectId: options.subjectId ?? '00000000-0000-4000-8000-000000000000' },
       purpose: { matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'BDH-CG-2026-0117' },
       demoCaller: options.callers?.department,
     },

@@ -24,9 +24,10 @@ export function explorerSettingsProvider(demo?: DemoTokenOptions): () => Promise
   if (!demo) return async () => ({ examples: explorerExamples(), demoCallers: null });
   const world = demoWorld({ subjects: 20 });
   const callers = demoCallers(world, demo.consentId);
-  const subjectCode = world.subjects.find((s) => s.kind === 'ENTERPRISE')?.identifier;
+  const enterprise = world.subjects.find((s) => s.kind === 'ENTERPRISE');
+  const subjectCode = enterprise?.identifier;
   return async () => ({
-    examples: explorerExamples({ subjectCode, callers: exampleCallers(callers) }),
+    examples: explorerExamples({ subjectCode, subjectId: enterprise?.id, callers: exampleCallers(callers) }),
     demoCallers: await Promise.all(
       callers.map(async (c) => ({ label: c.label, headers: c.headers, token: await mintToken(c.caller, demo.secret, { issuer: demo.issuer, audience: demo.audience }) })),
     ),

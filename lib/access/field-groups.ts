@@ -18,6 +18,8 @@ export const fieldGroups = {
   PROVIDER_APPLICATION: "A credit service provider applying for filing (申请备案) in its own name, and resubmitting a returned application.",
   REPORT_REGISTRATION: "Registering credit reports obtained elsewhere in the caller's department's name, and recording what checking one with its issuer found.",
   REPORT_GENERATION: "Generating the platform's public credit report (公共信用信息报告) for a subject; the request's purpose must also grant reading the subject's records.",
+  CREDIT_CHECK: 'Running a credit check for an administrative matter, and reporting what was applied (信用核查、反馈).',
+  CREDIT_CHECK_LEDGER: "Reading the review ledger of credit checks: a department its own, the credit office all.",
   CONSENTS: "A subject's consents (授权): granting, revoking and listing them.",
   RECORD_SUBMISSION: "Submitting credit records in the caller's own department's name (one, a batch, or the import command) and reading back what it submitted.",
   RECORD_OBJECTIONS: 'Objections to credit records (异议): filing one for a subject, deciding those to the records one supplied, reading their outcome.',

@@ -1,8 +1,10 @@
 import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
 import { loaderById, PageLoaders } from '../shared/loaders';
+import { CreditCheckRepository } from './credit-check.repository';
 import { CreditRecordRepository } from './credit-record.repository';
 import { todayInDistrict } from '../../lib/calendar';
+import type { CreditCheck } from './entities/credit-check.entity';
 import type { CreditRecord } from './entities/credit-record.entity';
 import type { CreditRecordEvent } from './entities/credit-record-event.entity';
 import type { CreditRecordObjection } from './entities/credit-record-objection.entity';
@@ -26,6 +28,8 @@ export interface RecordsContext {
   today: string;
   repository: CreditRecordRepository;
   lifecycle: RecordLifecycleRepository;
+  checks: CreditCheckRepository;
+  checkById: DataLoader<string, CreditCheck | null>;
   subjects: SubjectDirectory;
   recordById: DataLoader<string, CreditRecord | null>;
   eventsByRecord: DataLoader<string, CreditRecordEvent[]>;
@@ -50,12 +54,15 @@ export function createRecordsContext(db: DataSource, now: Date = new Date(), dep
   const clock = dependencies.now ?? (() => new Date());
   const repository = new CreditRecordRepository(db, today);
   const lifecycle = new RecordLifecycleRepository(db, today, clock);
+  const checks = new CreditCheckRepository(db, today);
   return {
     db,
     now,
     today,
     repository,
     lifecycle,
+    checks,
+    checkById: loaderById(checks.checks),
     subjects: dependencies.subjects,
     recordById: loaderById(repository.records),
     eventsByRecord: new DataLoader((ids) => lifecycle.eventsByRecords(ids)),

@@ -7,7 +7,15 @@ import { RestorationApplication } from './entities/restoration-application.entit
 import { EntitiesSubjectDirectory, readEntitiesLookupConfig } from './intake/subject-directory';
 import { CreateCreditRecord1764000000100 } from './migrations/1764000000100-create-credit-record';
 import { RecordIntakeAndLifecycle1764000000110 } from './migrations/1764000000110-record-intake-and-lifecycle';
+import { creditCheckResolvers } from './credit-check.resolvers';
+import { CreditCheck } from './entities/credit-check.entity';
+import { CreateCreditCheck1764000000120 } from './migrations/1764000000120-create-credit-check';
 import { resolvers } from './resolvers';
+
+/** The resolvers of records and of the review ledger, type by type. */
+const allResolvers = Object.fromEntries(
+  [...new Set([...Object.keys(resolvers), ...Object.keys(creditCheckResolvers)])].map((type) => [type, { ...resolvers[type], ...creditCheckResolvers[type] }]),
+) as typeof resolvers;
 
 /**
  * Credit records (信用记录) held about market subjects, the departments that produce them, and
@@ -17,14 +25,15 @@ import { resolvers } from './resolvers';
 export function createRecordsSubgraph(dependencies: RecordsDependencies): SubgraphDefinition<RecordsContext> {
   return {
     name: 'records',
-    entities: [CreditRecord, CreditRecordEvent, CreditRecordObjection, RestorationApplication],
-    migrations: [CreateCreditRecord1764000000100, RecordIntakeAndLifecycle1764000000110],
-    resolvers,
+    entities: [CreditRecord, CreditRecordEvent, CreditRecordObjection, RestorationApplication, CreditCheck],
+    migrations: [CreateCreditRecord1764000000100, RecordIntakeAndLifecycle1764000000110, CreateCreditCheck1764000000120],
+    resolvers: allResolvers,
     subjectOf: {
       Subject: (s: { id: string }) => s.id,
       CreditRecord: (r: { subjectId: string }) => r.subjectId,
       CreditRecordObjection: (o: { subjectId: string }) => o.subjectId,
       RestorationApplication: (a: { subjectId: string }) => a.subjectId,
+      CreditCheck: (c: { subjectId: string }) => c.subjectId,
     },
     createContext: (db) => createRecordsContext(db, new Date(), dependencies),
   };

@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
 import { loaderById } from '../shared/loaders';
 import type { CreditReport } from './entities/credit-report.entity';
+import { CheckRequirementRepository, type CheckRef, type ReportRequirementSnapshot } from './check-requirement';
 import type { ReportsPeers } from './peers';
 import { ReportRepository } from './report.repository';
 
@@ -13,9 +14,27 @@ export interface ReportsContext {
   /** Where the peers are and the key to sign calls to them with (the gateway's, which every subgraph shares). */
   peers: ReportsPeers;
   signingKey: Uint8Array;
+  requirements: CheckRequirementRepository;
+  /** Sealed report requirements of credit checks, one statement per batch; the resolver judges the missing ones. */
+  sealedRequirement: DataLoader<CheckRef, ReportRequirementSnapshot | null, string>;
 }
 
 export function createReportsContext(db: DataSource, peers: ReportsPeers, signingKey: Uint8Array): ReportsContext {
   const repository = new ReportRepository(db);
-  return { repository, reportById: loaderById(repository.reports), snapshotById: new DataLoader((ids) => repository.snapshots(ids)), peers, signingKey };
+  const requirements = new CheckRequirementRepository(db);
+  return {
+    repository,
+    reportById: loaderById(repository.reports),
+    snapshotById: new DataLoader((ids) => repository.snapshots(ids)),
+    peers,
+    signingKey,
+    requirements,
+    sealedRequirement: new DataLoader(
+      async (checks) => {
+        const sealed = await requirements.sealed(checks.map((c) => c.id));
+        return checks.map((c) => sealed.get(c.id) ?? null);
+      },
+      { cacheKeyFn: (check) => check.id },
+    ),
+  };
 }

@@ -9,6 +9,7 @@ import { generateReport } from './generation';
 import { PeerClient } from './peers';
 import { genuineSnapshot, printablePath, sameCode } from './platform-report';
 import { registerReport, type RegisterCreditReportInput } from './registration';
+import { judgeReports, type CheckRef, type ConsideredReportSnapshot, type ReportRequirementSnapshot } from './check-requirement';
 import type { Actor } from './report.repository';
 
 type Context = ReportsContext & SubgraphContext;
@@ -40,6 +41,16 @@ function peers(ctx: Context): PeerClient {
 async function verificationStatus(report: CreditReport, ctx: Context): Promise<'GENUINE' | 'NOT_GENUINE' | 'UNCHECKED'> {
   if (report.source === 'DISTRICT_PLATFORM') return genuineSnapshot(report, await ctx.snapshotById.load(report.id)) ? 'GENUINE' : 'NOT_GENUINE';
   return report.verificationOutcome ?? 'UNCHECKED';
+}
+
+/** A check's requirement: sealed, or judged now as of the check's instant and sealed (first reader). */
+async function requirementOf(check: CheckRef, ctx: Context): Promise<ReportRequirementSnapshot> {
+  const sealed = await ctx.sealedRequirement.load(check);
+  if (sealed) return sealed;
+  const judged = await judgeReports(check, ctx.repository.reports, (ids) => ctx.repository.snapshots(ids), peers(ctx), ctx.access.identity);
+  const stored = await ctx.requirements.seal(check, judged);
+  ctx.sealedRequirement.clear(check).prime(check, stored);
+  return stored;
 }
 
 const notGenuine = { genuine: false, subjectName: null, issuedOn: null, validUntil: null, isWithinValidity: null };
@@ -102,6 +113,20 @@ export const resolvers: GraphQLResolverMap<Context> = {
       const snapshot = genuineSnapshot(r, await ctx.snapshotById.load(r.id));
       return snapshot?.sections.map((s) => ({ code: s.code, titleZh: s.titleZh, entryCount: s.records.length })) ?? null;
     },
+  },
+  CreditCheck: {
+    // The check lives in the records subgraph; the gateway hands over what @requires names.
+    __resolveReference: (ref: CheckRef) => ref,
+    reportRequirement: async (check: CheckRef, _: unknown, ctx: Context) => {
+      const requirement = await requirementOf(check, ctx);
+      return {
+        ...requirement,
+        reliedOn: requirement.reliedOn ? await ctx.reportById.load(requirement.reliedOn) : null,
+        considered: requirement.considered.map((c: ConsideredReportSnapshot) => ({ ...c, report: () => ctx.reportById.load(c.reportId) })),
+      };
+    },
+    reportSatisfied: async (check: CheckRef, _: unknown, ctx: Context) => (await requirementOf(check, ctx)).satisfied,
+    goodReportGrade: async (check: CheckRef, _: unknown, ctx: Context) => (await requirementOf(check, ctx)).goodGrade,
   },
   // Subjects and providers live in other subgraphs; this one only adds their reports, so a
   // reference needs no read here: the list fields batch through the repository's page loaders.

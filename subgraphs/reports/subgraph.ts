@@ -1,9 +1,11 @@
 import type { SubgraphDefinition } from '../shared/subgraph';
 import { createReportsContext, type ReportsContext } from './context';
 import { CreditReportSnapshotPart } from './entities/credit-report-snapshot-part.entity';
+import { CheckReportRequirement } from './entities/check-report-requirement.entity';
 import { CreditReport } from './entities/credit-report.entity';
 import { CreateCreditReport1764000000200 } from './migrations/1764000000200-create-credit-report';
 import { AddReportRegistration1764000000210 } from './migrations/1764000000210-add-report-registration';
+import { CreateCheckReportRequirement1764000000220 } from './migrations/1764000000220-create-check-report-requirement';
 import { defaultPeers, type ReportsPeers } from './peers';
 import { printableRoute } from './printable';
 import { resolvers } from './resolvers';
@@ -16,10 +18,10 @@ import { resolvers } from './resolvers';
 export function createReportsSubgraph(peers: ReportsPeers): SubgraphDefinition<ReportsContext> {
   return {
     name: 'reports',
-    entities: [CreditReport, CreditReportSnapshotPart],
-    migrations: [CreateCreditReport1764000000200, AddReportRegistration1764000000210],
+    entities: [CreditReport, CreditReportSnapshotPart, CheckReportRequirement],
+    migrations: [CreateCreditReport1764000000200, AddReportRegistration1764000000210, CreateCheckReportRequirement1764000000220],
     resolvers,
-    subjectOf: { Subject: (s: { id: string }) => s.id, CreditReport: (r: { subjectId: string }) => r.subjectId },
+    subjectOf: { Subject: (s: { id: string }) => s.id, CreditReport: (r: { subjectId: string }) => r.subjectId, CreditCheck: (c: { subjectId: string }) => c.subjectId },
     createContext: (db, kernel) => createReportsContext(db, peers, kernel.signingKey),
     routes: (db) => [printableRoute(db)],
   };

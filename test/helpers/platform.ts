@@ -8,10 +8,10 @@ import { subgraphNames, supergraphPath, type SubgraphName } from '../../schema/s
 import { mintToken } from '../../scripts/demo/callers';
 import { demoWorld } from '../../scripts/demo/world';
 import { seeds } from '../../scripts/seed';
-import { subgraphDefinitions } from '../../subgraphs/registry';
 import { openDatabase, type DatabaseTarget } from '../../subgraphs/shared/database';
 import { startSubgraph, type StartedSubgraph } from '../../subgraphs/shared/subgraph';
 import { postGraphQL, type GraphQLResponse } from './graphql';
+import { peeredDefinitions } from './peered-definitions';
 import { SqlCounter } from './sql-counter';
 
 /** Who sends a request through the gateway: a caller (a token is minted for it) and headers. */
@@ -47,12 +47,13 @@ export async function startPlatform(target: DatabaseTarget, options: { seedSubje
   const stops: (() => Promise<unknown>)[] = [];
   const secrets = { tokens: new Uint8Array(randomBytes(32)), signing: new Uint8Array(randomBytes(32)) };
   try {
+    const { definitions, listening } = peeredDefinitions(secrets.signing);
     const databases = {} as Record<SubgraphName, DataSource>;
     const sql = {} as Record<SubgraphName, SqlCounter>;
     const subgraphs = {} as Record<SubgraphName, StartedSubgraph>;
     for (const name of subgraphNames) {
       sql[name] = new SqlCounter();
-      const db = await openDatabase(name, target, subgraphDefinitions[name], sql[name]);
+      const db = await openDatabase(name, target, definitions[name], sql[name]);
       stops.push(() => db.destroy());
       databases[name] = db;
     }
@@ -62,9 +63,10 @@ export async function startPlatform(target: DatabaseTarget, options: { seedSubje
       for (const name of subgraphNames) await seeds[name](databases[name], world);
     }
     for (const name of subgraphNames) {
-      const subgraph = await startSubgraph(subgraphDefinitions[name], databases[name], { port: 0, signingKey: secrets.signing });
+      const subgraph = await startSubgraph(definitions[name], databases[name], { port: 0, signingKey: secrets.signing });
       stops.push(() => subgraph.stop());
       subgraphs[name] = subgraph;
+      listening(name, subgraph.url);
     }
     const gateway = await createGateway({
       supergraphSdl: fs.readFileSync(supergraphPath, 'utf8'),

@@ -10,7 +10,7 @@ import { subgraphNames, supergraphPath, type SubgraphName } from '../../schema/s
 import { mintToken } from '../../scripts/demo/callers';
 import { demoWorld } from '../../scripts/demo/world';
 import { seeds } from '../../scripts/seed';
-import { subgraphDefinitions } from '../../subgraphs/registry';
+import { peeredDefinitions } from '../helpers/peered-definitions';
 import { openDatabase, type DatabaseTarget } from '../../subgraphs/shared/database';
 import { startSubgraph, type StartedSubgraph } from '../../subgraphs/shared/subgraph';
 import { postGraphQL, type GraphQLResponse } from '../helpers/graphql';
@@ -72,10 +72,11 @@ export async function startOpsPlatform(
   const secrets = { tokens: new Uint8Array(randomBytes(32)), signing: new Uint8Array(randomBytes(32)) };
   const logs = Object.fromEntries([...subgraphNames, 'gateway'].map((n) => [n, new LogCapture()])) as OpsPlatform['logs'];
   const stopped = new Set<SubgraphName>();
+  const { definitions, listening } = peeredDefinitions(secrets.signing);
   try {
     const databases = {} as Record<SubgraphName, DataSource>;
     for (const name of subgraphNames) {
-      const db = await openDatabase(name, target, subgraphDefinitions[name]);
+      const db = await openDatabase(name, target, definitions[name]);
       stops.push(() => db.destroy());
       databases[name] = db;
     }
@@ -85,9 +86,10 @@ export async function startOpsPlatform(
     }
     const subgraphs = {} as Record<SubgraphName, StartedSubgraph>;
     for (const name of subgraphNames) {
-      const subgraph = await startSubgraph(subgraphDefinitions[name], databases[name], { port: 0, signingKey: secrets.signing, logger: logs[name].logger(name) });
+      const subgraph = await startSubgraph(definitions[name], databases[name], { port: 0, signingKey: secrets.signing, logger: logs[name].logger(name) });
       stops.push(async () => stopped.has(name) || (await subgraph.stop()));
       subgraphs[name] = subgraph;
+      listening(name, subgraph.url);
     }
     const tokens: ServeGatewayOptions['tokens'] = { keys: { kind: 'secret', secret: secrets.tokens }, issuer: 'beidaihe-credit-platform', audience: 'beidaihe-credit-api' };
     const explorer = options.explorer ?? 'off';

@@ -21,6 +21,8 @@ export interface SubjectLookup {
   ids: ReadonlySet<string>;
   /** Each asked code (normalised) that is registered → the subject's id. */
   codes: ReadonlyMap<string, string>;
+  /** The kind of each subject found by id (a credit check's purpose covers some kinds only). */
+  kinds?: ReadonlyMap<string, string>;
 }
 
 export interface SubjectDirectory {
@@ -74,7 +76,7 @@ export class EntitiesSubjectDirectory implements SubjectDirectory {
     }
     const variables: Record<string, unknown> = { representations: ids.map((id) => ({ __typename: 'Subject', id })) };
     const declarations = ['$representations: [_Any!]!'];
-    const fields = ['subjects: _entities(representations: $representations) { ... on Subject { id } }'];
+    const fields = ['subjects: _entities(representations: $representations) { ... on Subject { id kind } }'];
     codes.forEach((code, i) => {
       variables[`c${i}`] = code;
       declarations.push(`$c${i}: String!`);
@@ -88,12 +90,17 @@ export class EntitiesSubjectDirectory implements SubjectDirectory {
       throw new SubjectDirectoryUnavailable(`the entities subgraph at ${config.url} could not check the subjects: ${(error as Error).message}`);
     }
     const found = new Set<string>();
-    for (const subject of (data.subjects as ({ id: string } | null)[] | undefined) ?? []) if (subject) found.add(subject.id);
+    const kinds = new Map<string, string>();
+    for (const subject of (data.subjects as ({ id: string; kind: string } | null)[] | undefined) ?? []) {
+      if (!subject) continue;
+      found.add(subject.id);
+      kinds.set(subject.id, subject.kind);
+    }
     const byCode = new Map<string, string>();
     codes.forEach((code, i) => {
       const subject = data[`c${i}`] as { id: string } | null | undefined;
       if (subject) byCode.set(code, subject.id);
     });
-    return { ids: found, codes: byCode };
+    return { ids: found, codes: byCode, kinds };
   }
 }

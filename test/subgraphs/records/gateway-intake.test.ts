@@ -19,22 +19,12 @@ const SUBMIT = /* GraphQL */ `mutation($input: SubmitCreditRecordInput!) { submi
 describe.each(testDatabases)('record intake and objections through the gateway on $label', (database) => {
   const suite = 'gateway_intake';
   let platform: Platform;
-  const saved = { url: process.env.SUBGRAPH_ENTITIES_URL, key: process.env.GATEWAY_SIGNING_KEY };
-
   beforeAll(async () => {
     await database.cleanUp(suite);
     platform = await startPlatform(database.target(suite), { seedSubjects: world.subjects.length });
-    // The registry's records subgraph reads where the entities subgraph is, and the key, at lookup
-    // time (as its process reads them at boot): here, this platform's.
-    process.env.SUBGRAPH_ENTITIES_URL = platform.subgraphs.entities.url;
-    process.env.GATEWAY_SIGNING_KEY = `base64:${Buffer.from(platform.secrets.signing).toString('base64')}`;
   });
 
   afterAll(async () => {
-    process.env.SUBGRAPH_ENTITIES_URL = saved.url;
-    process.env.GATEWAY_SIGNING_KEY = saved.key;
-    if (saved.url === undefined) delete process.env.SUBGRAPH_ENTITIES_URL;
-    if (saved.key === undefined) delete process.env.GATEWAY_SIGNING_KEY;
     await platform?.stop();
     await database.cleanUp(suite);
   });

@@ -1,6 +1,4 @@
 import { demoWorld } from '../../../scripts/demo/world';
-import { subgraphDefinitions } from '../../../subgraphs/registry';
-import { createReportsSubgraph } from '../../../subgraphs/reports/subgraph';
 import { testDatabases } from '../../helpers/databases';
 import { startPlatform, supervisor, type As, type Platform } from '../../helpers/platform';
 
@@ -22,18 +20,12 @@ interface ReportNode {
 describe.each(testDatabases)('credit reports through the gateway on $label', (database) => {
   const suite = 'reports_gateway';
   let platform: Platform;
-  const registered = subgraphDefinitions.reports;
-
   beforeAll(async () => {
     await database.cleanUp(suite);
-    // The platform helper serves the registry's definitions; this suite's reports subgraph must
-    // call the peers the helper started (on free ports), which it reads per call from `platform`.
-    subgraphDefinitions.reports = createReportsSubgraph({ url: (peer) => platform.subgraphs[peer].url });
     platform = await startPlatform(database.target(suite), { seedSubjects: world.subjects.length });
   });
 
   afterAll(async () => {
-    subgraphDefinitions.reports = registered;
     await platform?.stop();
     await database.cleanUp(suite);
   });

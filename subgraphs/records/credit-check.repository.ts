@@ -1,0 +1,177 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource, Repository } from 'typeorm';
+import { applicableMeasures, measureKinds, verdict, reportRequired, type AppliedMeasure, type CountingRecord, type MeasureKind } from '../../lib/catalogue/measures';
+import { badInput, clientError, ErrorCode } from '../../lib/errors';
+import { forbidden } from '../shared/access';
+import { loadPages, type Page } from '../shared/pagination';
+import { PageLoaders } from '../shared/loaders';
+import { effectiveStatus } from './credit-record.repository';
+import { CreditCheck } from './entities/credit-check.entity';
+import { CreditRecord } from './entities/credit-record.entity';
+import { countsInCheck } from './lifecycle';
+
+/** A record as a check saw it: what explains the decision later, whatever happens to the record. */
+export interface CheckedRecordSnapshot extends CountingRecord {
+  sourceDepartment: string;
+  documentNumber: string;
+  decisionDate: string;
+  summary: string;
+}
+
+export interface LedgerFilter {
+  department?: string | null;
+  matter?: string | null;
+  from?: Date | null;
+  to?: Date | null;
+  withoutFeedback?: boolean | null;
+}
+
+export function snapshotOf(check: CreditCheck): CheckedRecordSnapshot[] {
+  return JSON.parse(check.recordsSnapshot) as CheckedRecordSnapshot[];
+}
+
+export function measuresOf(check: CreditCheck): AppliedMeasure[] {
+  return JSON.parse(check.measures) as AppliedMeasure[];
+}
+
+/** Every query of the review ledger, in one place. */
+export class CreditCheckRepository {
+  readonly checks: Repository<CreditCheck>;
+  private readonly records: Repository<CreditRecord>;
+  private readonly pages = new PageLoaders();
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly today: string,
+  ) {
+    this.checks = db.getRepository(CreditCheck);
+    this.records = db.getRepository(CreditRecord);
+  }
+
+  /** Records the check: the records that count now, and the measures they call for. */
+  async run(input: { subjectId: string; matter: string; caseNumber: string }, actor: { userId: string; department: string }, now: Date): Promise<CreditCheck> {
+    const rows = await this.records.find({ where: { subjectId: input.subjectId }, order: { decisionDate: 'DESC', id: 'DESC' } });
+    const counting: CheckedRecordSnapshot[] = rows
+      .filter((r) => countsInCheck(effectiveStatus(r, this.today)))
+      .map((r) => ({
+        id: r.id,
+        category: r.category,
+        polarity: r.polarity,
+        severity: r.severity,
+        taxCreditGrade: r.taxCreditGrade,
+        sourceDepartment: r.sourceDepartment,
+        documentNumber: r.documentNumber,
+        decisionDate: r.decisionDate,
+        summary: r.summary,
+      }));
+    const check = this.checks.create({
+      id: randomUUID(),
+      subjectId: input.subjectId,
+      matter: input.matter,
+      caseNumber: input.caseNumber,
+      department: actor.department,
+      checkedBy: actor.userId,
+      checkedAt: now,
+      recordsSnapshot: JSON.stringify(counting),
+      measures: JSON.stringify(applicableMeasures(input.matter, counting, false)),
+      reportSatisfied: null,
+      goodReportGrade: null,
+      verdict: null,
+      sealedAt: null,
+      feedbackApplied: null,
+      feedbackNote: null,
+      feedbackBy: null,
+      feedbackAt: null,
+    });
+    await this.checks.insert(check);
+    return check;
+  }
+
+  /**
+   * Seals the verdict once the report requirement is known: the measures are completed with a
+   * good grade's incentives and, like the verdict, never change again. Only the first seal
+   * writes (`verdict IS NULL`), so two concurrent readers cannot seal differently.
+   */
+  async seal(check: CreditCheck, report: { satisfied: boolean; goodGrade: boolean }): Promise<CreditCheck> {
+    if (check.verdict) return check;
+    const measures = applicableMeasures(check.matter, snapshotOf(check), report.goodGrade);
+    const sealed = {
+      measures: JSON.stringify(measures),
+      reportSatisfied: report.satisfied,
+      goodReportGrade: report.goodGrade,
+      verdict: verdict(measures, { required: reportRequired(check.matter), satisfied: report.satisfied }),
+      sealedAt: new Date(),
+    };
+    await this.checks.createQueryBuilder().update().set(sealed).where('id = :id AND verdict IS NULL', { id: check.id }).execute();
+    return (await this.checks.findOneByOrFail({ id: check.id })) as CreditCheck;
+  }
+
+  /** The department's report of what it applied; once, by the department that ran the check. */
+  async recordFeedback(check: CreditCheck, applied: MeasureKind[], note: string | null, actor: { userId: string; department: string }): Promise<CreditCheck> {
+    if (check.department !== actor.department) throw forbidden(`only ${check.department}, which ran this check, can report on it`);
+    if (check.feedbackAt) throw badInput('checkId', `feedback for this check was already reported on ${check.feedbackAt.toISOString()}`);
+    const calledFor = new Set(measuresOf(check).map((m) => m.kind));
+    const unknown = applied.filter((kind) => !calledFor.has(kind));
+    if (unknown.length) throw badInput('appliedMeasures', `the check did not call for ${unknown.join(', ')}; it called for ${[...calledFor].join(', ') || 'no measure'}`);
+    const trimmed = note?.trim() || null;
+    if (new Set(applied).size < calledFor.size && !trimmed) throw badInput('note', 'say why the other measures the check called for were not applied');
+    if (trimmed && trimmed.length > 1000) throw badInput('note', `note must be at most 1000 characters, got ${trimmed.length}`);
+    const update = { feedbackApplied: JSON.stringify([...new Set(applied)]), feedbackNote: trimmed, feedbackBy: actor.userId, feedbackAt: new Date() };
+    const result = await this.checks.createQueryBuilder().update().set(update).where('id = :id AND feedback_at IS NULL', { id: check.id }).execute();
+    if (result.affected === 0) throw badInput('checkId', 'feedback for this check was already reported');
+    return (await this.checks.findOneByOrFail({ id: check.id })) as CreditCheck;
+  }
+
+  /** A subject's checks, newest first, batched across subjects; a department sees its own only. */
+  subjectChecks(subjectId: string, department: string | null, first: number, after?: string | null): Promise<Page<CreditCheck> | undefined> {
+    const where = department ? { sql: 't.department = ?', params: [department] } : undefined;
+    return this.pages.load(this.checks, { parent: 'subjectId', where, orderBy: 'checkedAt', direction: 'DESC', first, after }, subjectId);
+  }
+
+  async ledger(filter: LedgerFilter, first: number, after?: string | null): Promise<Page<CreditCheck> | undefined> {
+    if (filter.from && filter.to && filter.to <= filter.from) throw badInput('to', 'to must be after from');
+    const conditions: string[] = [];
+    const params: unknown[] = [];
+    const driver = this.db.driver;
+    const add = (sql: string, value: unknown) => {
+      conditions.push(sql);
+      params.push(value);
+    };
+    if (filter.department) add('t.department = ?', filter.department);
+    if (filter.matter) add('t.matter = ?', filter.matter);
+    const checkedAt = this.checks.metadata.findColumnWithPropertyName('checkedAt')!;
+    if (filter.from) add('t.checked_at >= ?', driver.preparePersistentValue(filter.from, checkedAt));
+    if (filter.to) add('t.checked_at < ?', driver.preparePersistentValue(filter.to, checkedAt));
+    if (filter.withoutFeedback === true) conditions.push('t.feedback_at IS NULL');
+    if (filter.withoutFeedback === false) conditions.push('t.feedback_at IS NOT NULL');
+    const where = conditions.length ? { sql: conditions.join(' AND '), params } : undefined;
+    return (await loadPages(this.checks, { where, orderBy: 'checkedAt', direction: 'DESC', first, after })).get('');
+  }
+
+  /** Per department and matter over [from, to): checks, feedback, measures called for and applied. */
+  async statistics(from: Date, to: Date) {
+    if (to <= from) throw badInput('to', 'to must be after from');
+    const rows = await this.checks.createQueryBuilder('c').where('c.checkedAt >= :from AND c.checkedAt < :to', { from, to }).getMany();
+    const groups = new Map<string, { department: string; matter: string; checks: number; withFeedback: number; measuresCalledFor: number; measuresApplied: number }>();
+    for (const check of rows) {
+      const key = `${check.department}\u0000${check.matter}`;
+      const group = groups.get(key) ?? { department: check.department, matter: check.matter, checks: 0, withFeedback: 0, measuresCalledFor: 0, measuresApplied: 0 };
+      group.checks += 1;
+      group.measuresCalledFor += new Set(measuresOf(check).map((m) => m.kind)).size;
+      if (check.feedbackApplied !== null) {
+        group.withFeedback += 1;
+        group.measuresApplied += (JSON.parse(check.feedbackApplied) as string[]).length;
+      }
+      groups.set(key, group);
+    }
+    return [...groups.values()]
+      .sort((a, b) => (a.department === b.department ? (a.matter < b.matter ? -1 : 1) : a.department < b.department ? -1 : 1))
+      .map((g) => ({ ...g, shareApplied: g.measuresCalledFor ? g.measuresApplied / g.measuresCalledFor : null }));
+  }
+}
+
+export function notFound(what: string): Error {
+  return clientError(ErrorCode.NOT_FOUND, `${what} does not exist`);
+}
+
+export const measurePolarity = (kind: MeasureKind) => measureKinds[kind].polarity;

@@ -1,0 +1,131 @@
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import type { RequestIdentity } from '../../lib/access/identity';
+import { findDepartment } from '../../lib/catalogue/departments';
+import { findMatter } from '../../lib/catalogue/matters';
+import { measureKinds, measuresByMatter, type AppliedMeasure, type MeasureKind } from '../../lib/catalogue/measures';
+import { badInput, clientError, ErrorCode } from '../../lib/errors';
+import { assertInScope, forbidden, type SubgraphContext } from '../shared/access';
+import { pageSize, toConnection, type PageArgs } from '../shared/pagination';
+import type { RecordsContext } from './context';
+import { measuresOf, notFound, snapshotOf, type CheckedRecordSnapshot, type LedgerFilter } from './credit-check.repository';
+import type { CreditCheck } from './entities/credit-check.entity';
+import { SubjectDirectoryUnavailable } from './intake/subject-directory';
+
+type Context = RecordsContext & SubgraphContext;
+
+/** A check as the gateway hands it back for `measures` and `verdict`: with the reports subgraph's findings. */
+type CheckWithReport = CreditCheck & { reportSatisfied?: boolean | null; goodReportGrade?: boolean | null };
+
+/** The credit office reads every department's checks; a department only its own. */
+function ledgerScope(identity: RequestIdentity): string | null {
+  const caller = identity.caller;
+  if (!caller) throw forbidden('the review ledger needs an authenticated caller');
+  if (caller.role === 'CREDIT_OFFICE_SUPERVISOR') return null;
+  if (caller.organisationKind !== 'DEPARTMENT') throw forbidden('the review ledger is open to departments and the credit office only');
+  return caller.organisation;
+}
+
+function readable(ctx: Context, check: CreditCheck | null): CreditCheck | null {
+  if (!check) return null;
+  const department = ledgerScope(ctx.access.identity);
+  if (department && check.department !== department) throw forbidden(`this check belongs to ${check.department}`);
+  return check;
+}
+
+function departmentOf(code: string) {
+  const department = findDepartment(code);
+  if (!department) throw new Error(`department ${code} is not in the catalogue`);
+  return department;
+}
+
+function checkedRecord(snapshot: CheckedRecordSnapshot) {
+  return {
+    ...snapshot,
+    recordId: snapshot.id,
+    sourceDepartment: departmentOf(snapshot.sourceDepartment),
+  };
+}
+
+async function sealIfReady(check: CheckWithReport, ctx: Context): Promise<CreditCheck> {
+  if (check.verdict || check.reportSatisfied === undefined || check.reportSatisfied === null) return check;
+  return await ctx.checks.seal(check, { satisfied: check.reportSatisfied, goodGrade: check.goodReportGrade === true });
+}
+
+export const creditCheckResolvers: GraphQLResolverMap<Context> = {
+  Query: {
+    creditCheck: async (_: unknown, args: { id: string }, ctx: Context) => readable(ctx, await ctx.checkById.load(args.id)),
+    creditChecks: async (_: unknown, args: LedgerFilter & PageArgs, ctx: Context) => {
+      const own = ledgerScope(ctx.access.identity);
+      if (own && args.department && args.department !== own) throw forbidden(`a department reads its own checks only; ${args.department} is not ${own}`);
+      return toConnection(await ctx.checks.ledger({ ...args, department: own ?? args.department }, pageSize(args.first), args.after), 'checkedAt', (c) => c.id);
+    },
+    creditCheckStatistics: async (_: unknown, args: { from: Date; to: Date }, ctx: Context) => {
+      if (ledgerScope(ctx.access.identity) !== null) throw forbidden('statistics across departments are for the credit office');
+      return (await ctx.checks.statistics(args.from, args.to)).map((s) => ({ ...s, department: departmentOf(s.department) }));
+    },
+  },
+  Mutation: {
+    runCreditCheck: async (_: unknown, args: { input: { subjectId: string; matter: string; caseNumber: string } }, ctx: Context) => {
+      const { identity } = ctx.access;
+      const caller = identity.caller;
+      if (!caller || caller.organisationKind !== 'DEPARTMENT' || caller.role !== 'DEPARTMENT_OFFICER') throw forbidden('credit checks are run by department officers');
+      const input = { subjectId: args.input.subjectId.trim(), matter: args.input.matter.trim(), caseNumber: args.input.caseNumber.trim() };
+      if (!measuresByMatter[input.matter]) throw badInput('matter', `matter must be an administrative matter of the catalogue (docs/measures.md), got ${JSON.stringify(input.matter)}`);
+      if (!input.caseNumber || input.caseNumber.length > 100) throw badInput('caseNumber', `caseNumber must be 1 to 100 characters, got ${input.caseNumber.length}`);
+      // The check is run under the purpose the request names, which is what the grants were decided on.
+      if (identity.purpose?.matter !== input.matter || identity.purpose?.caseNumber !== input.caseNumber) {
+        throw forbidden(`a check for ${input.matter}, case ${input.caseNumber}, must be run under that purpose (x-credit-matter, x-credit-case)`);
+      }
+      assertInScope(ctx.access, input.subjectId);
+      const found = await ctx.subjects.lookUp([input.subjectId], [], identity.requestId).catch((error: unknown) => {
+        if (error instanceof SubjectDirectoryUnavailable) {
+          throw clientError(ErrorCode.SUBGRAPH_UNAVAILABLE, 'the subject could not be checked with the entities subgraph, so nothing was recorded; retry later', { serviceName: 'entities' });
+        }
+        throw error;
+      });
+      if (!found.ids.has(input.subjectId)) throw notFound(`subject ${input.subjectId}`);
+      const kind = found.kinds?.get(input.subjectId);
+      if (kind && identity.scope.subjectKinds && !identity.scope.subjectKinds.includes(kind)) {
+        throw forbidden(`${input.matter} does not cover subjects of kind ${kind}`);
+      }
+      return await ctx.checks.run(input, { userId: caller.id, department: caller.organisation }, ctx.clock());
+    },
+    recordCheckFeedback: async (_: unknown, args: { input: { checkId: string; appliedMeasures: MeasureKind[]; note?: string | null } }, ctx: Context) => {
+      const caller = ctx.access.identity.caller;
+      if (!caller || caller.organisationKind !== 'DEPARTMENT') throw forbidden('feedback is reported by the department that ran the check');
+      const check = await ctx.checkById.load(args.input.checkId);
+      if (!check) throw notFound(`credit check ${args.input.checkId}`);
+      return await ctx.checks.recordFeedback(check, args.input.appliedMeasures, args.input.note ?? null, { userId: caller.id, department: caller.organisation });
+    },
+  },
+  Subject: {
+    creditChecks: async (subject: { id: string }, args: PageArgs, ctx: Context) =>
+      toConnection(await ctx.checks.subjectChecks(subject.id, ledgerScope(ctx.access.identity), pageSize(args.first), args.after), 'checkedAt', (c) => c.id),
+  },
+  CreditCheck: {
+    // With @requires, the gateway hands back the reports subgraph's findings in the representation.
+    __resolveReference: async (ref: { id: string; reportSatisfied?: boolean | null; goodReportGrade?: boolean | null }, ctx: Context) => {
+      const check = readable(ctx, await ctx.checkById.load(ref.id));
+      return check && { ...check, reportSatisfied: ref.reportSatisfied, goodReportGrade: ref.goodReportGrade };
+    },
+    subject: (check: CreditCheck) => ({ __typename: 'Subject', id: check.subjectId }),
+    matterNameZh: (check: CreditCheck) => findMatter(check.matter)?.nameZh ?? check.matter,
+    department: (check: CreditCheck) => departmentOf(check.department),
+    recordsConsidered: (check: CreditCheck, _: unknown, ctx: Context) => snapshotOf(check).map((r) => checkedRecord(r)),
+    measures: async (check: CheckWithReport, _: unknown, ctx: Context) => {
+      // Before the verdict is sealed (the reports subgraph unreachable) these are the records' measures alone.
+      const sealed = await sealIfReady(check, ctx);
+      const records = new Map(snapshotOf(sealed).map((r) => [r.id, r]));
+      return measuresOf(sealed).map((m: AppliedMeasure) => ({
+        kind: m.kind,
+        nameZh: measureKinds[m.kind].nameZh,
+        polarity: measureKinds[m.kind].polarity,
+        situation: m.situation,
+        triggeredBy: m.recordIds.map((id) => records.get(id)).filter((r): r is CheckedRecordSnapshot => !!r).map((r) => checkedRecord(r)),
+      }));
+    },
+    verdict: async (check: CheckWithReport, _: unknown, ctx: Context) => (await sealIfReady(check, ctx)).verdict,
+    feedback: (check: CreditCheck) =>
+      check.feedbackAt ? { appliedMeasures: JSON.parse(check.feedbackApplied ?? '[]'), note: check.feedbackNote, reportedBy: check.feedbackBy, reportedAt: check.feedbackAt } : null,
+  },
+};

@@ -1,0 +1,129 @@
+import { In, LessThanOrEqual, type DataSource, type Repository } from 'typeorm';
+import { todayInDistrict } from '../../lib/calendar';
+import { isGoodReportGrade, reportRequired } from '../../lib/catalogue/measures';
+import { CheckReportRequirement } from './entities/check-report-requirement.entity';
+import { CreditReport } from './entities/credit-report.entity';
+import type { PeerClient } from './peers';
+import { genuineSnapshot } from './platform-report';
+import type { RequestIdentity } from '../../lib/access/identity';
+
+/** A report as a check judged it, copied so the decision can be explained after the report changes. */
+export interface ConsideredReportSnapshot {
+  reportId: string;
+  reportNumber: string;
+  source: string;
+  issuerName: string;
+  grade: string | null;
+  issuedOn: string;
+  validUntil: string;
+  accepted: boolean;
+  reasons: string[];
+}
+
+export interface ReportRequirementSnapshot {
+  /** Whether the matter makes a valid report a condition (docs/measures.md). */
+  required: boolean;
+  /** Whether an accepted report was found (whatever `required` says). */
+  satisfied: boolean;
+  goodGrade: boolean;
+  /** The report relied on: accepted, best grade, latest. */
+  reliedOn: string | null;
+  considered: ConsideredReportSnapshot[];
+}
+
+export interface CheckRef {
+  id: string;
+  subjectId: string;
+  matter: string;
+  checkedAt: string | Date;
+}
+
+const gradeRank = (grade: string | null) => (grade ? ['AAA', 'AA', 'A', 'BBB', 'BB', 'B', 'CCC', 'CC', 'C'].indexOf(grade.replace(/[+-]$/, '')) : 99);
+
+/**
+ * Decides a check's report requirement as of its instant: the subject's reports registered by
+ * then, within their validity that day, genuine, and for third-party reports issued by a provider
+ * in good standing on the issue date and not suspended or revoked by the check's day (asked of
+ * the providers subgraph, one request for all issuers).
+ */
+export async function judgeReports(check: CheckRef, reports: Repository<CreditReport>, snapshots: (ids: readonly string[]) => Promise<(string | null)[]>, peers: PeerClient, identity: RequestIdentity): Promise<ReportRequirementSnapshot> {
+  const asOf = new Date(check.checkedAt);
+  const day = todayInDistrict(asOf);
+  const candidates = (await reports.find({ where: { subjectId: check.subjectId, registeredAt: LessThanOrEqual(asOf) }, order: { issuedOn: 'DESC', id: 'DESC' } })).filter((r) => r.issuedOn <= day);
+  const platformContents = await snapshots(candidates.filter((r) => r.source === 'DISTRICT_PLATFORM').map((r) => r.id));
+  const platformIds = candidates.filter((r) => r.source === 'DISTRICT_PLATFORM').map((r) => r.id);
+  const contentOf = new Map(platformIds.map((id, i) => [id, platformContents[i]]));
+  const standings = await issuerStandings(candidates.filter((r) => r.issuerProviderId), day, peers, identity);
+
+  const considered: ConsideredReportSnapshot[] = candidates.map((r) => {
+    const reasons: string[] = [];
+    if (r.validUntil < day) reasons.push('EXPIRED');
+    const genuine = r.source === 'DISTRICT_PLATFORM' ? genuineSnapshot(r, contentOf.get(r.id) ?? null) !== null : r.verificationOutcome !== 'NOT_GENUINE';
+    if (!genuine) reasons.push('NOT_GENUINE');
+    if (r.issuerProviderId) {
+      const standing = standings.get(r.id);
+      if (!standing) reasons.push('ISSUER_STANDING_UNKNOWN');
+      else if (!standing.onIssue) reasons.push('ISSUER_NOT_IN_GOOD_STANDING_ON_ISSUE_DATE');
+      else if (standing.statusOnCheckDay === 'REVOKED') reasons.push('ISSUER_REVOKED');
+      else if (standing.statusOnCheckDay === 'SUSPENDED') reasons.push('ISSUER_SUSPENDED');
+    }
+    return { reportId: r.id, reportNumber: r.reportNumber, source: r.source, issuerName: r.issuerName, grade: r.grade, issuedOn: r.issuedOn, validUntil: r.validUntil, accepted: reasons.length === 0, reasons };
+  });
+  const accepted = considered.filter((c) => c.accepted).sort((a, b) => gradeRank(a.grade) - gradeRank(b.grade) || (a.issuedOn < b.issuedOn ? 1 : -1));
+  return {
+    required: reportRequired(check.matter),
+    satisfied: accepted.length > 0,
+    goodGrade: accepted.some((c) => isGoodReportGrade(c.grade)),
+    reliedOn: accepted[0]?.reportId ?? null,
+    considered,
+  };
+}
+
+async function issuerStandings(reports: CreditReport[], day: string, peers: PeerClient, identity: RequestIdentity): Promise<Map<string, { onIssue: boolean; statusOnCheckDay: string | null }>> {
+  const standings = new Map<string, { onIssue: boolean; statusOnCheckDay: string | null }>();
+  if (!reports.length) return standings;
+  const declarations = ['$day: Date!'];
+  const variables: Record<string, unknown> = { day };
+  const fields = reports.map((r, i) => {
+    declarations.push(`$p${i}: ID!`, `$d${i}: Date!`);
+    variables[`p${i}`] = r.issuerProviderId;
+    variables[`d${i}`] = r.issuedOn;
+    return `r${i}: creditServiceProvider(id: $p${i}) { onIssue: standingOn(date: $d${i}) { reportsAccepted } onCheck: standingOn(date: $day) { filingStatus } }`;
+  });
+  const data = await peers.query<Record<string, { onIssue: { reportsAccepted: boolean }; onCheck: { filingStatus: string | null } } | null>>(
+    'providers',
+    `query CheckIssuerStandings(${declarations.join(', ')}) { ${fields.join(' ')} }`,
+    variables,
+    identity,
+  );
+  reports.forEach((r, i) => {
+    const provider = data[`r${i}`];
+    if (provider) standings.set(r.id, { onIssue: provider.onIssue.reportsAccepted, statusOnCheckDay: provider.onCheck.filingStatus });
+  });
+  return standings;
+}
+
+/** Sealed requirements: stored once per check, read back as they were. */
+export class CheckRequirementRepository {
+  readonly requirements: Repository<CheckReportRequirement>;
+
+  constructor(db: DataSource) {
+    this.requirements = db.getRepository(CheckReportRequirement);
+  }
+
+  async sealed(checkIds: readonly string[]): Promise<Map<string, ReportRequirementSnapshot>> {
+    const rows = await this.requirements.findBy({ checkId: In([...checkIds]) });
+    return new Map(rows.map((row) => [row.checkId, JSON.parse(row.requirement) as ReportRequirementSnapshot]));
+  }
+
+  /** Stores the first judgement; a concurrent second one loses to it and reads it back. */
+  async seal(check: CheckRef, requirement: ReportRequirementSnapshot): Promise<ReportRequirementSnapshot> {
+    await this.requirements
+      .createQueryBuilder()
+      .insert()
+      .values({ checkId: check.id, subjectId: check.subjectId, matter: check.matter, judgedAsOf: new Date(check.checkedAt), requirement: JSON.stringify(requirement), sealedAt: new Date() })
+      .orIgnore()
+      .execute();
+    return (await this.sealed([check.id])).get(check.id) ?? requirement;
+  }
+}

@@ -1,0 +1,295 @@
+import { randomUUID } from 'node:crypto';
+import type { Caller } from '../../lib/access/identity';
+import { citizenIdNumber, unifiedSocialCreditCode } from '../../lib/identifiers';
+import { matters, RELEVANT_DEPARTMENTS } from '../../lib/catalogue/matters';
+import { demoWorld } from '../../scripts/demo/world';
+import { Subject } from '../../subgraphs/entities/entities/subject.entity';
+import { CreditRecord } from '../../subgraphs/records/entities/credit-record.entity';
+import { CreditReport } from '../../subgraphs/reports/entities/credit-report.entity';
+import { testDatabases } from '../helpers/databases';
+import { startPlatform, supervisor, type As, type Platform } from '../helpers/platform';
+
+const world = demoWorld({ subjects: 20 });
+const filedProvider = world.providers[0];
+const revokedProvider = world.providers[11];
+
+const administrative = matters.filter((m) => m.kind === 'ADMINISTRATIVE');
+// Written from the policy, not from the catalogue's code: a regression there shows up here.
+const excluding = ['CONSTRUCTION_BIDDING', 'GOVERNMENT_PROCUREMENT', 'DRUG_PROCUREMENT', 'STATE_ASSET_TRANSFER', 'FISCAL_SUPPORT', 'TAX_INCENTIVES', 'AWARDS_AND_RATINGS'];
+const reportRequired = ['CONSTRUCTION_BIDDING', 'DRUG_PROCUREMENT'];
+
+type Situation = 'noRecords' | 'redList' | 'generalPenalty' | 'seriousPenalty' | 'severeList' | 'restoredRecord' | 'expiredRecord' | 'onlyExpiredReport' | 'revokedProviderReport';
+const situations: Situation[] = ['noRecords', 'redList', 'generalPenalty', 'seriousPenalty', 'severeList', 'restoredRecord', 'expiredRecord', 'onlyExpiredReport', 'revokedProviderReport'];
+
+function expectedVerdict(situation: Situation, matter: string): string {
+  switch (situation) {
+    case 'redList':
+      return 'ELIGIBLE_WITH_INCENTIVES';
+    case 'seriousPenalty':
+      return 'NEEDS_STRICT_REVIEW';
+    case 'severeList':
+      return excluding.includes(matter) ? 'EXCLUDED' : 'NEEDS_STRICT_REVIEW';
+    case 'onlyExpiredReport':
+    case 'revokedProviderReport':
+      return reportRequired.includes(matter) ? 'CANNOT_DECIDE_REPORT_MISSING' : 'ELIGIBLE';
+    default:
+      return 'ELIGIBLE';
+  }
+}
+
+/** A department the policy makes responsible for the matter. */
+function officerFor(matter: (typeof administrative)[number]): Caller {
+  const departments = matter.users.departments;
+  const organisation = departments === RELEVANT_DEPARTMENTS || !departments ? 'MARKET_REGULATION' : departments[0];
+  return { id: `officer-${organisation.toLowerCase()}`, organisation, organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' };
+}
+
+const purpose = (matter: string, caseNumber: string) => ({ 'x-credit-matter': matter, 'x-credit-case': caseNumber });
+
+const RUN = /* GraphQL */ `
+  mutation Run($input: RunCreditCheckInput!) {
+    runCreditCheck(input: $input) {
+      id matter verdict
+      recordsConsidered { recordId category }
+      measures { kind polarity situation triggeredBy { recordId } }
+      reportRequirement { required satisfied considered { reportNumber accepted reasons } }
+    }
+  }
+`;
+
+interface CheckResult {
+  id: string;
+  verdict: string;
+  recordsConsidered: { recordId: string; category: string }[];
+  measures: { kind: string; polarity: string; situation: string; triggeredBy: { recordId: string }[] }[];
+  reportRequirement: { required: boolean; satisfied: boolean; considered: { reportNumber: string; accepted: boolean; reasons: string[] }[] };
+}
+
+describe.each(testDatabases)('credit checks through the gateway on $label', (database) => {
+  const suite = 'checks';
+  let platform: Platform;
+  let cases = 0;
+  /** Fixture subjects: for each situation an enterprise and a natural person, and the record that puts them in it. */
+  const fixtures = new Map<string, { subjectId: string; recordId?: string }>();
+
+  async function addSubject(kind: 'ENTERPRISE' | 'NATURAL_PERSON', index: number): Promise<string> {
+    const id = randomUUID();
+    const identifier =
+      kind === 'ENTERPRISE'
+        ? unifiedSocialCreditCode({ authority: '9', orgType: '1', division: '130304', organisationBody: `CK${String(index).padStart(6, '0')}` })
+        : citizenIdNumber({ division: '130304', birthDate: '19800101', sequence: String(index).padStart(3, '0') });
+    await platform.databases.entities.getRepository(Subject).insert({
+      id, kind, name: `核查样例${index}`, identifier, identifierKind: kind === 'ENTERPRISE' ? 'UNIFIED_SOCIAL_CREDIT_CODE' : 'CITIZEN_ID_NUMBER',
+      registeredAddress: '河北省秦皇岛市北戴河区保二路1号', legalRepresentative: kind === 'ENTERPRISE' ? '王伟' : null, status: 'ACTIVE',
+      registrationDate: kind === 'ENTERPRISE' ? '2015-01-01' : null, createdAt: new Date(),
+    });
+    return id;
+  }
+
+  async function addRecord(subjectId: string, fields: Partial<CreditRecord>): Promise<string> {
+    const id = randomUUID();
+    const record = platform.databases.records.getRepository(CreditRecord).create({
+      id, subjectId, category: 'ADMINISTRATIVE_PENALTY', polarity: 'NEGATIVE', severity: 'GENERAL', taxCreditGrade: null, sourceDepartment: 'MARKET_REGULATION',
+      documentNumber: `北戴河市监罚〔2026〕${id.slice(0, 8)}号`, decisionDate: '2026-06-01', disclosureEndsAt: '2027-06-01', validUntil: null, status: 'ACTIVE',
+      summary: '测试记录', recordedAt: new Date('2026-06-02T00:00:00Z'), ...fields,
+    });
+    await platform.databases.records.getRepository(CreditRecord).insert(record);
+    return id;
+  }
+
+  async function addReport(subjectId: string, fields: Partial<CreditReport>): Promise<void> {
+    const reports = platform.databases.reports.getRepository(CreditReport);
+    await reports.insert(
+      reports.create({
+        id: randomUUID(), subjectId, source: 'THIRD_PARTY_PROVIDER', issuerName: filedProvider.name, issuerProviderId: filedProvider.id,
+        reportNumber: `CK-${randomUUID().slice(0, 12)}`, grade: 'BBB', issuedOn: '2026-10-01', validUntil: '2027-09-30', verificationCode: 'CHECK2026',
+        documentSha256: null, documentReference: null, registeredBy: 'test', registeredByOrganisation: 'FINANCE', verificationOutcome: null, verificationNote: null,
+        verifiedBy: null, verifiedAt: null, registeredAt: new Date('2026-10-02T00:00:00Z'), ...fields,
+      }),
+    );
+  }
+
+  async function addSituation(situation: Situation, kind: 'ENTERPRISE' | 'NATURAL_PERSON', index: number): Promise<void> {
+    const subjectId = await addSubject(kind, index);
+    let recordId: string | undefined;
+    switch (situation) {
+      case 'redList':
+        recordId = await addRecord(subjectId, { category: 'RED_LIST_HONOUR', polarity: 'POSITIVE', severity: null, disclosureEndsAt: null, sourceDepartment: 'HUMAN_RESOURCES' });
+        break;
+      case 'generalPenalty':
+        recordId = await addRecord(subjectId, {});
+        break;
+      case 'seriousPenalty':
+        recordId = await addRecord(subjectId, { severity: 'SERIOUS', disclosureEndsAt: '2029-06-01' });
+        break;
+      case 'severeList':
+        recordId = await addRecord(subjectId, { category: 'SERIOUS_DISHONESTY_LIST', severity: null, disclosureEndsAt: '2029-06-01' });
+        break;
+      case 'restoredRecord':
+        recordId = await addRecord(subjectId, { severity: 'SERIOUS', status: 'RESTORED', decisionDate: '2024-01-10', disclosureEndsAt: '2027-01-10' });
+        break;
+      case 'expiredRecord':
+        recordId = await addRecord(subjectId, { severity: 'SERIOUS', decisionDate: '2021-01-10', disclosureEndsAt: '2024-01-10' });
+        break;
+      default:
+        break;
+    }
+    // Everyone but the two report cases holds a valid, accepted report (graded BBB: no incentive).
+    const personal: Partial<CreditReport> = kind === 'NATURAL_PERSON' ? { source: 'LOCAL_CREDIT_WEBSITE', issuerName: '信用河北', issuerProviderId: null, grade: null } : {};
+    if (situation === 'onlyExpiredReport') await addReport(subjectId, { ...personal, issuedOn: '2025-01-01', validUntil: '2025-12-31', registeredAt: new Date('2025-01-02T00:00:00Z') });
+    else if (situation === 'revokedProviderReport') await addReport(subjectId, { issuerName: revokedProvider.name, issuerProviderId: revokedProvider.id, issuedOn: '2024-12-01', validUntil: '2027-11-30' });
+    else await addReport(subjectId, personal);
+    fixtures.set(`${situation}:${kind}`, { subjectId, recordId });
+  }
+
+  async function run(as: As, input: { subjectId: string; matter: string; caseNumber: string }) {
+    return await platform.query<{ runCreditCheck: CheckResult | null }>(RUN, { input }, as);
+  }
+
+  beforeAll(async () => {
+    await database.cleanUp(suite);
+    platform = await startPlatform(database.target(suite), { seedSubjects: world.subjects.length });
+    let index = 0;
+    for (const situation of situations) for (const kind of ['ENTERPRISE', 'NATURAL_PERSON'] as const) await addSituation(situation, kind, ++index);
+  });
+
+  afterAll(async () => {
+    await platform?.stop();
+    await database.cleanUp(suite);
+  });
+
+  describe.each(administrative.map((m) => [m.code, m] as const))('for %s', (code, matter) => {
+    // Personnel review covers natural persons, drug procurement enterprises: each matter checks the subjects it covers.
+    const kind = matter.subjectKinds.includes('ENTERPRISE') ? 'ENTERPRISE' : 'NATURAL_PERSON';
+
+    it.each(situations)('decides a subject with %s', async (situation) => {
+      const fixture = fixtures.get(`${situation}:${kind}`)!;
+      const caseNumber = `${code}-${++cases}`;
+      const result = await run({ caller: officerFor(matter), headers: purpose(code, caseNumber) }, { subjectId: fixture.subjectId, matter: code, caseNumber });
+      expect(result.errors).toBeUndefined();
+      const check = result.data!.runCreditCheck!;
+      expect(check.verdict).toBe(expectedVerdict(situation, code));
+      const kinds = check.measures.map((m) => m.kind);
+      const triggered = (kind: string) => check.measures.filter((m) => m.kind === kind).flatMap((m) => m.triggeredBy.map((r) => r.recordId));
+      switch (situation) {
+        case 'redList':
+          expect(kinds.length).toBeGreaterThan(0);
+          expect(check.measures.every((m) => m.polarity === 'INCENTIVE')).toBe(true);
+          break;
+        case 'generalPenalty':
+          expect(kinds).toEqual(['REFERENCE_NOTED']);
+          expect(triggered('REFERENCE_NOTED')).toEqual([fixture.recordId]);
+          break;
+        case 'seriousPenalty':
+          expect(kinds.some((k) => k === 'STRICT_REVIEW' || k === 'INTENSIFIED_SUPERVISION')).toBe(true);
+          expect(check.measures.every((m) => m.polarity === 'PUNISHMENT' && m.triggeredBy.some((r) => r.recordId === fixture.recordId))).toBe(true);
+          break;
+        case 'severeList':
+          expect(kinds.includes('EXCLUSION')).toBe(excluding.includes(code));
+          expect(check.measures.every((m) => m.triggeredBy.some((r) => r.recordId === fixture.recordId))).toBe(true);
+          break;
+        default:
+          // Restored and expired records, and missing reports, call for no measure.
+          expect(kinds).toEqual([]);
+          expect(check.recordsConsidered).toEqual([]);
+      }
+      if (situation === 'onlyExpiredReport') expect(check.reportRequirement.considered.map((c) => c.reasons)).toEqual([['EXPIRED']]);
+      if (situation === 'revokedProviderReport') expect(check.reportRequirement.considered.map((c) => c.reasons)).toEqual([['ISSUER_REVOKED']]);
+      expect(check.reportRequirement.required).toBe(reportRequired.includes(code));
+    });
+  });
+
+  it('refuses a check by a department the policy does not make responsible, and audits the attempt', async () => {
+    const fixture = fixtures.get('noRecords:ENTERPRISE')!;
+    const taxation: Caller = { id: 'officer-tax', organisation: 'TAXATION', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' };
+    const requestId = 'check-not-responsible';
+    const result = await run({ caller: taxation, headers: { ...purpose('GOVERNMENT_PROCUREMENT', 'X-1'), 'x-request-id': requestId } }, { subjectId: fixture.subjectId, matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'X-1' });
+    expect(result.data?.runCreditCheck).toBeNull();
+    expect(result.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    const [{ n }] = await platform.databases.records.query('SELECT COUNT(*) AS n FROM credit_check WHERE case_number = ?', ['X-1']);
+    expect(Number(n)).toBe(0);
+    const audit = await platform.databases.audit.query('SELECT outcome FROM audit_entry WHERE request_id = ?', [requestId]);
+    expect(audit.map((r: { outcome: string }) => r.outcome)).toEqual(['DENIED']);
+  });
+
+  it('refuses a check whose matter is not the purpose the request names', async () => {
+    const fixture = fixtures.get('noRecords:ENTERPRISE')!;
+    const result = await run({ caller: officerFor(administrative[1]), headers: purpose('GOVERNMENT_PROCUREMENT', 'Y-1') }, { subjectId: fixture.subjectId, matter: 'FISCAL_SUPPORT', caseNumber: 'Y-1' });
+    expect(result.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('keeps a check as it was when the records change afterwards', async () => {
+    const fixture = fixtures.get('seriousPenalty:ENTERPRISE')!;
+    const finance = officerFor(administrative.find((m) => m.code === 'GOVERNMENT_PROCUREMENT')!);
+    const as = { caller: finance, headers: purpose('GOVERNMENT_PROCUREMENT', 'SNAP-1') };
+    const first = (await run(as, { subjectId: fixture.subjectId, matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'SNAP-1' })).data!.runCreditCheck!;
+    expect(first.verdict).toBe('NEEDS_STRICT_REVIEW');
+    const listed = await addRecord(fixture.subjectId, { category: 'SERIOUS_DISHONESTY_LIST', severity: null, disclosureEndsAt: '2029-06-01' });
+    await platform.databases.records.query('UPDATE credit_record SET summary = ? WHERE id = ?', ['改写后的摘要', fixture.recordId]);
+    const again = await platform.query<{ creditCheck: CheckResult & { recordsConsidered: { recordId: string; category: string }[] } }>(
+      `query($id: ID!) { creditCheck(id: $id) { id matter verdict recordsConsidered { recordId category } measures { kind polarity situation triggeredBy { recordId } } reportRequirement { required satisfied considered { reportNumber accepted reasons } } } }`,
+      { id: first.id },
+      as,
+    );
+    expect(again.data?.creditCheck).toEqual(first);
+    const later = (await run({ ...as, headers: purpose('GOVERNMENT_PROCUREMENT', 'SNAP-2') }, { subjectId: fixture.subjectId, matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'SNAP-2' })).data!.runCreditCheck!;
+    expect(later.verdict).toBe('EXCLUDED');
+    expect(later.recordsConsidered.map((r) => r.recordId)).toContain(listed);
+  });
+
+  describe('feedback', () => {
+    const FEEDBACK = `mutation($input: CheckFeedbackInput!) { recordCheckFeedback(input: $input) { id feedback { appliedMeasures note reportedBy } } }`;
+    const procurement = () => administrative.find((m) => m.code === 'GOVERNMENT_PROCUREMENT')!;
+    let checkId: string;
+    const as = () => ({ caller: officerFor(procurement()), headers: purpose('GOVERNMENT_PROCUREMENT', 'FB-1') });
+    const stored = async () => (await platform.databases.records.query('SELECT feedback_at FROM credit_check WHERE id = ?', [checkId]))[0].feedback_at;
+
+    beforeAll(async () => {
+      const fixture = fixtures.get('generalPenalty:ENTERPRISE')!;
+      checkId = (await run(as(), { subjectId: fixture.subjectId, matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'FB-1' })).data!.runCreditCheck!.id;
+    });
+
+    it.each([
+      ['for a check that does not exist', () => ({ checkId: randomUUID(), appliedMeasures: [] as string[], note: 'n/a' }), 'NOT_FOUND', undefined],
+      ['with a measure the check did not call for', () => ({ checkId, appliedMeasures: ['EXCLUSION'], note: null }), 'BAD_USER_INPUT', 'appliedMeasures'],
+      ['that applies less than called for without saying why', () => ({ checkId, appliedMeasures: [] as string[], note: null }), 'BAD_USER_INPUT', 'note'],
+    ])('refuses feedback %s and stores nothing', async (_label, input, code, field) => {
+      const result = await platform.query(FEEDBACK, { input: input() }, as());
+      expect(result.errors?.[0].extensions).toMatchObject({ code, ...(field ? { field } : {}) });
+      expect(await stored()).toBeNull();
+    });
+
+    it('refuses feedback by another department and stores nothing', async () => {
+      const other: Caller = { id: 'officer-other', organisation: 'TAXATION', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' };
+      const result = await platform.query(FEEDBACK, { input: { checkId, appliedMeasures: ['REFERENCE_NOTED'] } }, { caller: other, headers: purpose('TAX_INCENTIVES', 'T-1') });
+      expect(result.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+      expect(await stored()).toBeNull();
+    });
+
+    it('stores the department’s feedback once, and the credit office sees it in the statistics', async () => {
+      const result = await platform.query<{ recordCheckFeedback: { feedback: { appliedMeasures: string[] } } }>(FEEDBACK, { input: { checkId, appliedMeasures: ['REFERENCE_NOTED'] } }, as());
+      expect(result.data?.recordCheckFeedback.feedback.appliedMeasures).toEqual(['REFERENCE_NOTED']);
+      const twice = await platform.query(FEEDBACK, { input: { checkId, appliedMeasures: ['REFERENCE_NOTED'] } }, as());
+      expect(twice.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+
+      const stats = await platform.query<{ creditCheckStatistics: { department: { code: string }; matter: string; checks: number; withFeedback: number; measuresApplied: number }[] }>(
+        `query($from: DateTime!, $to: DateTime!) { creditCheckStatistics(from: $from, to: $to) { department { code } matter checks withFeedback measuresCalledFor measuresApplied shareApplied } }`,
+        { from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' },
+        supervisor,
+      );
+      const finance = stats.data!.creditCheckStatistics.find((s) => s.department.code === 'FINANCE' && s.matter === 'GOVERNMENT_PROCUREMENT')!;
+      const [{ n }] = await platform.databases.records.query("SELECT COUNT(*) AS n FROM credit_check WHERE department = 'FINANCE' AND matter = 'GOVERNMENT_PROCUREMENT'");
+      expect(finance.checks).toBe(Number(n));
+      expect(finance.withFeedback).toBe(1);
+      expect(finance.measuresApplied).toBe(1);
+
+      const pending = await platform.query<{ creditChecks: { totalCount: number; edges: { node: { id: string } }[] } }>(
+        `{ creditChecks(department: "FINANCE", matter: "GOVERNMENT_PROCUREMENT", withoutFeedback: true, first: 100) { totalCount edges { node { id } } } }`,
+        {},
+        supervisor,
+      );
+      expect(pending.data!.creditChecks.totalCount).toBe(Number(n) - 1);
+      expect(pending.data!.creditChecks.edges.map((e) => e.node.id)).not.toContain(checkId);
+    });
+  });
+});
