@@ -10,6 +10,7 @@ import { demoWorld } from '../../scripts/demo/world';
 import { seeds } from '../../scripts/seed';
 import { openDatabase, type DatabaseTarget } from '../../subgraphs/shared/database';
 import { startSubgraph, type StartedSubgraph } from '../../subgraphs/shared/subgraph';
+import type { TestDatabase } from './databases';
 import { postGraphQL, type GraphQLResponse } from './graphql';
 import { peeredDefinitions } from './peered-definitions';
 import { SqlCounter } from './sql-counter';
@@ -97,4 +98,27 @@ export async function startPlatform(target: DatabaseTarget, options: { seedSubje
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * Call inside a `describe`: before its tests, drops the suite's leftover MySQL databases and
+ * starts a platform on them; after them, stops it and drops them again. The value returned stands
+ * for the platform once the suite's `beforeAll` hooks run (a suite's own hooks run after this one's).
+ */
+export function usePlatform(database: TestDatabase, suite: string, options: { seedSubjects?: number } = {}): Platform {
+  let platform: Platform | undefined;
+  beforeAll(async () => {
+    await database.cleanUp(suite);
+    platform = await startPlatform(database.target(suite), options);
+  });
+  afterAll(async () => {
+    await platform?.stop();
+    await database.cleanUp(suite);
+  });
+  return new Proxy({} as Platform, {
+    get: (_, key) => {
+      if (!platform) throw new Error(`the ${suite} platform is there only once its beforeAll has run`);
+      return platform[key as keyof Platform];
+    },
+  });
 }

@@ -4,7 +4,7 @@ import { demoConsents } from '../../subgraphs/entities/seed';
 import { testDatabases } from '../helpers/databases';
 import { postGraphQL, type GraphQLResponse } from '../helpers/graphql';
 import { signedBy, fullAccess } from '../helpers/identity';
-import { startPlatform, supervisor, type As, type Platform } from '../helpers/platform';
+import { usePlatform, supervisor, type As, type Platform } from '../helpers/platform';
 
 const world = demoWorld({ subjects: 40 });
 const enterprise = world.subjects.find((s) => s.kind === 'ENTERPRISE')!;
@@ -176,23 +176,12 @@ async function auditRows(platform: Platform, requestId: string): Promise<{ outco
 }
 
 describe.each(testDatabases)('access to fields through the gateway on $label', (database) => {
-  const suite = 'access';
-  let platform: Platform;
+  const platform = usePlatform(database, 'access', { seedSubjects: world.subjects.length });
   let requests = 0;
   const query = (as: As, q: string, variables: Record<string, unknown>) => {
     const requestId = `access-${++requests}`;
     return platform.query(q, variables, { ...as, headers: { ...as.headers, 'x-request-id': requestId } }).then((result) => ({ result, requestId }));
   };
-
-  beforeAll(async () => {
-    await database.cleanUp(suite);
-    platform = await startPlatform(database.target(suite), { seedSubjects: world.subjects.length });
-  });
-
-  afterAll(async () => {
-    await platform?.stop();
-    await database.cleanUp(suite);
-  });
 
   it.each(cases)('answers $label with exactly the granted fields', async ({ as, subject, granted, refused }) => {
     const { result, requestId } = await query(as, MATRIX, { id: subject.id });

@@ -7,7 +7,7 @@ import { Subject } from '../../subgraphs/entities/entities/subject.entity';
 import { CreditRecord } from '../../subgraphs/records/entities/credit-record.entity';
 import { CreditReport } from '../../subgraphs/reports/entities/credit-report.entity';
 import { testDatabases } from '../helpers/databases';
-import { startPlatform, supervisor, type As, type Platform } from '../helpers/platform';
+import { usePlatform, supervisor, type As } from '../helpers/platform';
 
 const world = demoWorld({ subjects: 20 });
 const filedProvider = world.providers[0];
@@ -66,8 +66,7 @@ interface CheckResult {
 }
 
 describe.each(testDatabases)('credit checks through the gateway on $label', (database) => {
-  const suite = 'checks';
-  let platform: Platform;
+  const platform = usePlatform(database, 'checks', { seedSubjects: world.subjects.length });
   let cases = 0;
   /** Fixture subjects: for each situation an enterprise and a natural person, and the record that puts them in it. */
   const fixtures = new Map<string, { subjectId: string; recordId?: string }>();
@@ -147,15 +146,8 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
   }
 
   beforeAll(async () => {
-    await database.cleanUp(suite);
-    platform = await startPlatform(database.target(suite), { seedSubjects: world.subjects.length });
     let index = 0;
     for (const situation of situations) for (const kind of ['ENTERPRISE', 'NATURAL_PERSON'] as const) await addSituation(situation, kind, ++index);
-  });
-
-  afterAll(async () => {
-    await platform?.stop();
-    await database.cleanUp(suite);
   });
 
   describe.each(administrative.map((m) => [m.code, m] as const))('for %s', (code, matter) => {

@@ -1,23 +1,12 @@
 import { demoVerdicts } from '../../scripts/demo/verdicts';
 import { demoWorld } from '../../scripts/demo/world';
 import { testDatabases } from '../helpers/databases';
-import { startPlatform, type Platform } from '../helpers/platform';
+import { usePlatform } from '../helpers/platform';
 
 const world = demoWorld({ subjects: 12 });
 
 describe.each(testDatabases)('the demo world on $label', (database) => {
-  const suite = 'demo_verdicts';
-  let platform: Platform;
-
-  beforeAll(async () => {
-    await database.cleanUp(suite);
-    platform = await startPlatform(database.target(suite), { seedSubjects: world.subjects.length });
-  });
-
-  afterAll(async () => {
-    await platform?.stop();
-    await database.cleanUp(suite);
-  });
+  const platform = usePlatform(database, 'demo_verdicts', { seedSubjects: world.subjects.length });
 
   it('lands in every verdict, as the README says', () => {
     expect(new Set(demoVerdicts.map((d) => d.verdict)).size).toBe(5);

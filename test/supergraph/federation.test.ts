@@ -1,7 +1,7 @@
 import { demoWorld } from '../../scripts/demo/world';
 import { subgraphNames, type SubgraphName } from '../../schema/subgraphs';
 import { testDatabases } from '../helpers/databases';
-import { startPlatform, supervisor, type As, type Platform } from '../helpers/platform';
+import { usePlatform, supervisor, type As, type Platform } from '../helpers/platform';
 
 /** An officer of a department that registers market subjects. */
 const registrar: As = { caller: { id: 'test-registrar', organisation: 'MARKET_REGULATION', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' } };
@@ -14,18 +14,7 @@ async function count(platform: Platform, name: SubgraphName, sql: string, params
 }
 
 describe.each(testDatabases)('the supergraph through the gateway on $label', (database) => {
-  const suite = 'federation';
-  let platform: Platform;
-
-  beforeAll(async () => {
-    await database.cleanUp(suite);
-    platform = await startPlatform(database.target(suite), { seedSubjects: world.subjects.length });
-  });
-
-  afterAll(async () => {
-    await platform?.stop();
-    await database.cleanUp(suite);
-  });
+  const platform = usePlatform(database, 'federation', { seedSubjects: world.subjects.length });
 
   it('answers one query with data from all five subgraphs', async () => {
     const subject = world.subjects[0];

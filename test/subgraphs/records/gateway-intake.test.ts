@@ -2,7 +2,7 @@ import type { Caller } from '../../../lib/access/identity';
 import { todayInDistrict } from '../../../lib/calendar';
 import { demoWorld } from '../../../scripts/demo/world';
 import { testDatabases } from '../../helpers/databases';
-import { startPlatform, type Platform } from '../../helpers/platform';
+import { usePlatform } from '../../helpers/platform';
 
 const world = demoWorld({ subjects: 20 });
 const enterprise = world.subjects.find((s) => s.kind === 'ENTERPRISE')!;
@@ -17,18 +17,7 @@ const SUBMIT = /* GraphQL */ `mutation($input: SubmitCreditRecordInput!) { submi
 // catalogue, the records subgraph asking the entities subgraph about the subject with a
 // gateway-signed identity, and the subject's objection decided by the department.
 describe.each(testDatabases)('record intake and objections through the gateway on $label', (database) => {
-  const suite = 'gateway_intake';
-  let platform: Platform;
-  beforeAll(async () => {
-    await database.cleanUp(suite);
-    platform = await startPlatform(database.target(suite), { seedSubjects: world.subjects.length });
-  });
-
-  afterAll(async () => {
-    await platform?.stop();
-    await database.cleanUp(suite);
-  });
-
+  const platform = usePlatform(database, 'gateway_intake', { seedSubjects: world.subjects.length });
   it('lets a department officer submit in its own name, the subject object, and the department decide', async () => {
     const input = { subjectCode: enterprise.identifier, category: 'ADMINISTRATIVE_PENALTY', severity: 'GENERAL', documentNumber: '北戴河市监罚〔2026〕777号', decisionDate: todayInDistrict(), summary: '虚构原价进行价格欺诈，罚款8000元' };
     const submitted = await platform.query<{ submitCreditRecord: { outcome: string; record: { id: string } } }>(SUBMIT, { input }, { caller: market });

@@ -1,6 +1,6 @@
 import { demoWorld } from '../../../scripts/demo/world';
 import { testDatabases } from '../../helpers/databases';
-import { startPlatform, supervisor, type As, type Platform } from '../../helpers/platform';
+import { usePlatform, supervisor, type As } from '../../helpers/platform';
 
 const world = demoWorld({ subjects: 60 });
 
@@ -18,18 +18,7 @@ interface ReportNode {
 }
 
 describe.each(testDatabases)('credit reports through the gateway on $label', (database) => {
-  const suite = 'reports_gateway';
-  let platform: Platform;
-  beforeAll(async () => {
-    await database.cleanUp(suite);
-    platform = await startPlatform(database.target(suite), { seedSubjects: world.subjects.length });
-  });
-
-  afterAll(async () => {
-    await platform?.stop();
-    await database.cleanUp(suite);
-  });
-
+  const platform = usePlatform(database, 'reports_gateway', { seedSubjects: world.subjects.length });
   async function reportsOf(index: number): Promise<ReportNode[]> {
     const result = await platform.query<{ subject: { creditReports: { edges: { node: ReportNode }[] } } }>(
       'query ($id: ID!) { subject(id: $id) { creditReports(first: 50) { edges { node { id source reportNumber acceptance { accepted reasons } } } } } }',
