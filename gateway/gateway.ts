@@ -97,7 +97,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   });
   const context = async (req: IncomingMessage) => {
     try {
-      return await createGatewayContext(req, { verify, signingKey: options.signingKey, consents: { client: internal, url: urlOf('entities') } });
+      return await createGatewayContext(req, { verify, signingKey: options.signingKey, consents: { client: internal, url: urlOf('entities') }, providers: { client: internal, url: urlOf('providers') } });
     } catch (error) {
       // A refused token is a denied attempt: it is audited too (without the claims it failed to prove).
       if (error instanceof GraphQLError && error.extensions.code === ErrorCode.UNAUTHENTICATED) {

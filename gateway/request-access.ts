@@ -68,10 +68,33 @@ async function applyConsent(decision: GrantDecision, caller: Caller, purpose: Pu
   return { ...decision, scope: { ...decision.scope, subjectId: consent.subjectId } };
 }
 
+const PROVIDER_STANDING = /* GraphQL */ `
+  query ProviderStanding($code: String!) {
+    creditServiceProviderByCode(code: $code) { mayCollectPublicCreditData }
+  }
+`;
+
+/**
+ * A credit service provider collects public credit data only while its filing and supervision
+ * class allow it (policy 四(二)-(三)): asked of the providers subgraph, which keeps the registry.
+ */
+async function applyProviderStanding(decision: GrantDecision, caller: Caller, providers: { client: InternalClient; url: string }, requestId: string): Promise<GrantDecision> {
+  let may: boolean | undefined;
+  try {
+    const data = await providers.client.call<{ creditServiceProviderByCode: { mayCollectPublicCreditData: boolean } | null }>(providers.url, PROVIDER_STANDING, { code: caller.organisation }, ['PROVIDER_REGISTRY'], requestId);
+    may = data.creditServiceProviderByCode?.mayCollectPublicCreditData;
+  } catch {
+    return { groups: decision.groups.filter((g) => g === 'PROVIDER_REGISTRY'), scope: {}, purposeRefused: "the provider's standing could not be checked: the registry is unavailable" };
+  }
+  if (may) return decision;
+  return { groups: decision.groups.filter((g) => g === 'PROVIDER_REGISTRY'), scope: {}, purposeRefused: `${caller.organisation} is not a filed provider allowed to collect public credit data` };
+}
+
 export interface AccessDependencies {
   verify: TokenVerifier;
   signingKey: Uint8Array;
   consents: { client: InternalClient; url: string };
+  providers: { client: InternalClient; url: string };
 }
 
 /** Who is asking, why, and what they may read: decided once per request, before planning. */
@@ -80,6 +103,9 @@ export async function createGatewayContext(req: IncomingMessage, deps: AccessDep
   const caller = await authenticate(header(req, 'authorization'), deps.verify);
   const purpose = purposeFrom(req);
   let decision = decideGrants(caller, purpose);
+  if (caller && purpose && !decision.purposeRefused && purpose.matter === 'PROVIDER_DATA_COLLECTION') {
+    decision = await applyProviderStanding(decision, caller, deps.providers, requestId);
+  }
   if (caller && purpose && !decision.purposeRefused && findMatter(purpose.matter)?.consentRequired) {
     decision = await applyConsent(decision, caller, purpose, deps.consents, requestId);
   }

@@ -17,6 +17,7 @@ const finance = officer('FINANCE');
 const organisationDepartment = officer('ORGANISATION');
 const registryAdmin: Caller = { id: 'registrar', organisation: 'CREDIT_OFFICE', organisationKind: 'DEPARTMENT', role: 'REGISTRY_ADMIN' };
 const analyst: Caller = { id: 'analyst', organisation: 'DEVELOPMENT_REFORM', organisationKind: 'DEPARTMENT', role: 'ANALYST' };
+const provider = (index: number): Caller => ({ id: 'collector', organisation: world.providers[index].unifiedSocialCreditCode, organisationKind: 'CREDIT_SERVICE_PROVIDER', role: 'EXTERNAL_USER' });
 const bank: Caller = { id: 'banker', organisation: demoBankOrganisation, organisationKind: 'FINANCIAL_INSTITUTION', role: 'EXTERNAL_USER' };
 
 const matter = (code: string, caseNumber = 'CASE-1') => ({ 'x-credit-matter': code, 'x-credit-case': caseNumber });
@@ -163,6 +164,20 @@ const cases: Case[] = [
     refused: { subject: 'FORBIDDEN', audit: 'FORBIDDEN' },
   },
   {
+    label: 'a filed provider in good standing collecting with the subject’s consent',
+    as: { caller: provider(0), headers: { 'x-credit-matter': 'PROVIDER_DATA_COLLECTION', 'x-credit-consent': demoConsents.providerCollection } },
+    subject: world.subjects[3],
+    granted: ['name', 'creditRecords', 'providers'],
+    refused: { creditReports: 'FORBIDDEN', disclosures: 'FORBIDDEN', audit: 'FORBIDDEN' },
+  },
+  {
+    label: 'a revoked provider collecting',
+    as: { caller: provider(11), headers: { 'x-credit-matter': 'PROVIDER_DATA_COLLECTION', 'x-credit-consent': demoConsents.providerCollection } },
+    subject: world.subjects[3],
+    granted: ['providers'],
+    refused: { subject: 'FORBIDDEN', audit: 'FORBIDDEN' },
+  },
+  {
     label: 'a caller without a token',
     as: {},
     subject: enterprise,
@@ -201,6 +216,11 @@ describe.each(testDatabases)('access to fields through the gateway on $label', (
     if (granted.includes('name')) expect(disclosed.map((r) => r.subject_id)).toContain(subject.id);
     else expect(disclosed).toEqual([]);
     if (Object.keys(refused).length) expect(rows.some((r) => r.outcome === 'DENIED')).toBe(true);
+  });
+
+  it('refuses data collection by a provider whose filing no longer allows it, whatever its consents', async () => {
+    const { result } = await query({ caller: provider(11), headers: { 'x-credit-matter': 'PROVIDER_DATA_COLLECTION', 'x-credit-consent': demoConsents.providerCollection } }, MATRIX, { id: world.subjects[3].id });
+    expect(result.errors?.find((e) => JSON.stringify(e.path) === '["subject"]')?.message).toContain('is not a filed provider allowed to collect public credit data');
   });
 
   it('masks a citizen ID number unless the purpose grants personal identifiers', async () => {
