@@ -1,4 +1,4 @@
-import type { InternalClient } from './internal-client';
+import type { InternalClient } from '../lib/internal-client';
 import type { GatewayObserver } from './observer';
 
 export interface AuditEntryInput {

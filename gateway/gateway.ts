@@ -14,7 +14,7 @@ import type { SubgraphName } from '../schema/subgraphs';
 import { AuditWriter, type AuditEntryInput } from './audit-writer';
 import { createTokenVerifier, type TokenSettings } from './authentication';
 import { guardOperation, nullRemovedFields, readFieldGuards, type RemovedField } from './field-guards';
-import { InternalClient } from './internal-client';
+import { InternalClient } from '../lib/internal-client';
 import type { GatewayObserver } from './observer';
 import { createGatewayContext, type GatewayContext } from './request-access';
 import { SubgraphDataSource } from './subgraph-data-source';

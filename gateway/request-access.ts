@@ -4,7 +4,7 @@ import { signIdentity, type Caller, type Purpose, type RequestIdentity } from '.
 import { decideGrants, type GrantDecision } from '../lib/access/policy';
 import { findMatter } from '../lib/catalogue/matters';
 import { authenticate, type TokenVerifier } from './authentication';
-import type { InternalClient } from './internal-client';
+import type { InternalClient } from '../lib/internal-client';
 
 /**
  * A request's purpose travels in headers, not in operation arguments: it belongs to the whole

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { InternalClient } from '../../../gateway/internal-client';
+import { InternalClient } from '../../../lib/internal-client';
 import { readSecret, readUrl } from '../../../lib/env';
 import { defaultUrl } from '../../../schema/subgraphs';
 
@@ -12,9 +12,8 @@ import { defaultUrl } from '../../../schema/subgraphs';
  * `subjectByCode` fields in the same request (one indexed lookup each on the entities side, as
  * entities has no batched lookup by code yet).
  *
- * The call is signed with `InternalClient`, the gateway's own client for its internal calls
- * (gateway/internal-client.ts), reused rather than copied; it belongs in lib/ once a second
- * process needs it, which this is. Such lookups are not disclosures to a user: no audit entry.
+ * The call is signed with `InternalClient` (lib/internal-client.ts), the client the gateway uses
+ * for its own calls. Such lookups are not disclosures to a user: no audit entry.
  */
 export interface SubjectLookup {
   /** The asked ids that exist. */

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { identityHeader, signIdentity, type RequestIdentity } from '../lib/access/identity';
+import { identityHeader, signIdentity, type RequestIdentity } from './access/identity';
 
 /**
- * The gateway's own calls to a subgraph (writing the audit log, checking a consent), signed as
- * the gateway itself with the only grants the catalogue never gives a caller.
+ * Platform-internal calls to a subgraph, signed with the gateway key as no caller, with only the
+ * grants the call needs: the gateway writing the audit log or checking a consent (grants the
+ * catalogue never gives a caller), the records subgraph checking that subjects exist.
  */
 export class InternalClient {
   constructor(
