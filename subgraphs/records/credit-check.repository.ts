@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, Repository } from 'typeorm';
-import { applicableMeasures, measureKinds, verdict, reportRequired, type AppliedMeasure, type CountingRecord, type MeasureKind } from '../../lib/catalogue/measures';
-import { badInput, clientError, ErrorCode } from '../../lib/errors';
+import { applicableMeasures, verdict, reportRequired, type AppliedMeasure, type CountingRecord, type MeasureKind } from '../../lib/catalogue/measures';
+import { badInput } from '../../lib/errors';
 import { forbidden } from '../shared/access';
 import { loadPages, type Page } from '../shared/pagination';
 import { PageLoaders } from '../shared/loaders';
@@ -169,9 +169,3 @@ export class CreditCheckRepository {
       .map((g) => ({ ...g, shareApplied: g.measuresCalledFor ? g.measuresApplied / g.measuresCalledFor : null }));
   }
 }
-
-export function notFound(what: string): Error {
-  return clientError(ErrorCode.NOT_FOUND, `${what} does not exist`);
-}
-
-export const measurePolarity = (kind: MeasureKind) => measureKinds[kind].polarity;

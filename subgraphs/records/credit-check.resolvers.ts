@@ -7,7 +7,7 @@ import { badInput, clientError, ErrorCode } from '../../lib/errors';
 import { assertInScope, forbidden, type SubgraphContext } from '../shared/access';
 import { pageSize, toConnection, type PageArgs } from '../shared/pagination';
 import type { RecordsContext } from './context';
-import { measuresOf, notFound, snapshotOf, type CheckedRecordSnapshot, type LedgerFilter } from './credit-check.repository';
+import { measuresOf, snapshotOf, type CheckedRecordSnapshot, type LedgerFilter } from './credit-check.repository';
 import type { CreditCheck } from './entities/credit-check.entity';
 import { SubjectDirectoryUnavailable } from './intake/subject-directory';
 
@@ -83,7 +83,7 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
         }
         throw error;
       });
-      if (!found.ids.has(input.subjectId)) throw notFound(`subject ${input.subjectId}`);
+      if (!found.ids.has(input.subjectId)) throw clientError(ErrorCode.NOT_FOUND, `no market subject has the id ${JSON.stringify(input.subjectId)}`, { field: 'input.subjectId' });
       const kind = found.kinds?.get(input.subjectId);
       if (kind && identity.scope.subjectKinds && !identity.scope.subjectKinds.includes(kind)) {
         throw forbidden(`${input.matter} does not cover subjects of kind ${kind}`);
@@ -94,7 +94,7 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
       const caller = ctx.access.identity.caller;
       if (!caller || caller.organisationKind !== 'DEPARTMENT') throw forbidden('feedback is reported by the department that ran the check');
       const check = await ctx.checkById.load(args.input.checkId);
-      if (!check) throw notFound(`credit check ${args.input.checkId}`);
+      if (!check) throw clientError(ErrorCode.NOT_FOUND, `no credit check has the id ${JSON.stringify(args.input.checkId)}`, { field: 'input.checkId' });
       return await ctx.checks.recordFeedback(check, args.input.appliedMeasures, args.input.note ?? null, { userId: caller.id, department: caller.organisation });
     },
   },

@@ -204,6 +204,13 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
     expect(audit.map((r: { outcome: string }) => r.outcome)).toEqual(['DENIED']);
   });
 
+  it('refuses a check of a subject that does not exist, and records nothing', async () => {
+    const result = await run({ caller: officerFor(administrative[1]), headers: purpose('GOVERNMENT_PROCUREMENT', 'Z-1') }, { subjectId: randomUUID(), matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'Z-1' });
+    expect(result.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND', field: 'input.subjectId' });
+    const [{ n }] = await platform.databases.records.query('SELECT COUNT(*) AS n FROM credit_check WHERE case_number = ?', ['Z-1']);
+    expect(Number(n)).toBe(0);
+  });
+
   it('refuses a check whose matter is not the purpose the request names', async () => {
     const fixture = fixtures.get('noRecords:ENTERPRISE')!;
     const result = await run({ caller: officerFor(administrative[1]), headers: purpose('GOVERNMENT_PROCUREMENT', 'Y-1') }, { subjectId: fixture.subjectId, matter: 'FISCAL_SUPPORT', caseNumber: 'Y-1' });
