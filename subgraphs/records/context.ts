@@ -11,11 +11,14 @@ import type { CreditRecordObjection } from './entities/credit-record-objection.e
 import type { RestorationApplication } from './entities/restoration-application.entity';
 import { SubjectDirectoryUnavailable, type SubjectDirectory } from './intake/subject-directory';
 import { RecordLifecycleRepository } from './record-lifecycle.repository';
+import type { ReportFindings } from './report-findings';
 
 /** What the records subgraph needs from outside its database. */
 export interface RecordsDependencies {
   /** Where record intake checks that subjects exist (the entities subgraph). */
   subjects: SubjectDirectory;
+  /** Where a credit check learns its report findings when it is run (the reports subgraph). */
+  reports?: ReportFindings;
   /** Fixes the clock (tests). */
   now?: () => Date;
 }
@@ -31,6 +34,7 @@ export interface RecordsContext {
   checks: CreditCheckRepository;
   checkById: DataLoader<string, CreditCheck | null>;
   subjects: SubjectDirectory;
+  reports?: ReportFindings;
   recordById: DataLoader<string, CreditRecord | null>;
   eventsByRecord: DataLoader<string, CreditRecordEvent[]>;
   objectionsByRecord: DataLoader<string, CreditRecordObjection[]>;
@@ -64,6 +68,7 @@ export function createRecordsContext(db: DataSource, now: Date = new Date(), dep
     checks,
     checkById: loaderById(checks.checks),
     subjects: dependencies.subjects,
+    reports: dependencies.reports,
     recordById: loaderById(repository.records),
     eventsByRecord: new DataLoader((ids) => lifecycle.eventsByRecords(ids)),
     objectionsByRecord: new DataLoader((ids) => lifecycle.objectionsByRecords(ids)),

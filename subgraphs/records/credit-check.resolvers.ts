@@ -88,7 +88,15 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
       if (kind && identity.scope.subjectKinds && !identity.scope.subjectKinds.includes(kind)) {
         throw forbidden(`${input.matter} does not cover subjects of kind ${kind}`);
       }
-      return await ctx.checks.run(input, { userId: caller.id, department: caller.organisation }, ctx.clock());
+      const check = await ctx.checks.run(input, { userId: caller.id, department: caller.organisation }, ctx.clock());
+      // Sealed now, so the ledger holds the verdict whatever the client selected. If the reports
+      // subgraph cannot answer, the check stays unsealed and the first read seals it as of its instant.
+      if (!ctx.reports) return check;
+      try {
+        return await ctx.checks.seal(check, await ctx.reports.forCheck(check, identity.requestId));
+      } catch {
+        return check;
+      }
     },
     recordCheckFeedback: async (_: unknown, args: { input: { checkId: string; appliedMeasures: MeasureKind[]; note?: string | null } }, ctx: Context) => {
       const caller = ctx.access.identity.caller;

@@ -5,6 +5,7 @@ import { CreditRecordEvent } from './entities/credit-record-event.entity';
 import { CreditRecordObjection } from './entities/credit-record-objection.entity';
 import { RestorationApplication } from './entities/restoration-application.entity';
 import { EntitiesSubjectDirectory, readEntitiesLookupConfig } from './intake/subject-directory';
+import { readReportsLookupConfig, ReportsSubgraphFindings } from './report-findings';
 import { CreateCreditRecord1764000000100 } from './migrations/1764000000100-create-credit-record';
 import { RecordIntakeAndLifecycle1764000000110 } from './migrations/1764000000110-record-intake-and-lifecycle';
 import { creditCheckResolvers } from './credit-check.resolvers';
@@ -44,4 +45,7 @@ export function createRecordsSubgraph(dependencies: RecordsDependencies): Subgra
  * `SUBGRAPH_ENTITIES_URL` and `GATEWAY_SIGNING_KEY` at its first lookup, not at import: seeding
  * and migrations never look subjects up. The subgraph process reads them at boot instead (index.ts).
  */
-export const recordsSubgraph = createRecordsSubgraph({ subjects: new EntitiesSubjectDirectory(() => readEntitiesLookupConfig(process.env)) });
+export const recordsSubgraph = createRecordsSubgraph({
+  subjects: new EntitiesSubjectDirectory(() => readEntitiesLookupConfig(process.env)),
+  reports: new ReportsSubgraphFindings(() => readReportsLookupConfig(process.env)),
+});

@@ -1,5 +1,6 @@
 import type { SubgraphName } from '../../schema/subgraphs';
 import { EntitiesSubjectDirectory } from '../../subgraphs/records/intake/subject-directory';
+import { ReportsSubgraphFindings } from '../../subgraphs/records/report-findings';
 import { createRecordsSubgraph } from '../../subgraphs/records/subgraph';
 import { subgraphDefinitions } from '../../subgraphs/registry';
 import { createReportsSubgraph } from '../../subgraphs/reports/subgraph';
@@ -19,7 +20,10 @@ export function peeredDefinitions(signingKey: Uint8Array) {
   return {
     definitions: {
       ...subgraphDefinitions,
-      records: createRecordsSubgraph({ subjects: new EntitiesSubjectDirectory(() => ({ url: urlOf('entities'), signingKey })) }),
+      records: createRecordsSubgraph({
+        subjects: new EntitiesSubjectDirectory(() => ({ url: urlOf('entities'), signingKey })),
+        reports: new ReportsSubgraphFindings(() => ({ url: urlOf('reports'), signingKey })),
+      }),
       reports: createReportsSubgraph({ url: urlOf }),
     },
     listening: (name: SubgraphName, url: string) => void (urls[name] = url),

@@ -204,6 +204,17 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
     expect(audit.map((r: { outcome: string }) => r.outcome)).toEqual(['DENIED']);
   });
 
+  it('records the verdict in the ledger when the check is run, whatever the client selects', async () => {
+    const fixture = fixtures.get('severeList:ENTERPRISE')!;
+    const as = { caller: officerFor(administrative[1]), headers: purpose('GOVERNMENT_PROCUREMENT', 'EAGER-1') };
+    const result = await platform.query<{ runCreditCheck: { id: string } }>(`mutation($input: RunCreditCheckInput!) { runCreditCheck(input: $input) { id } }`, { input: { subjectId: fixture.subjectId, matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'EAGER-1' } }, as);
+    const [row] = await platform.databases.records.query('SELECT verdict, report_satisfied FROM credit_check WHERE id = ?', [result.data!.runCreditCheck.id]);
+    expect(row.verdict).toBe('EXCLUDED');
+    expect(Boolean(row.report_satisfied)).toBe(true);
+    const [sealed] = await platform.databases.reports.query('SELECT COUNT(*) AS n FROM check_report_requirement WHERE check_id = ?', [result.data!.runCreditCheck.id]);
+    expect(Number(sealed.n)).toBe(1);
+  });
+
   it('refuses a check of a subject that does not exist, and records nothing', async () => {
     const result = await run({ caller: officerFor(administrative[1]), headers: purpose('GOVERNMENT_PROCUREMENT', 'Z-1') }, { subjectId: randomUUID(), matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'Z-1' });
     expect(result.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND', field: 'input.subjectId' });
