@@ -48,6 +48,17 @@ export function badInput(field: string, message: string, details: Record<string,
 }
 
 /**
+ * A required text input, trimmed: BAD_USER_INPUT naming `field` when it is empty or longer than
+ * `max`. `label` is how the message names it (default: the field path).
+ */
+export function requiredText(value: unknown, field: string, max: number, label = field): string {
+  const trimmed = typeof value === 'string' ? value.trim() : '';
+  if (trimmed === '') throw badInput(field, `${label} must not be empty, got ${JSON.stringify(value)}`);
+  if (trimmed.length > max) throw badInput(field, `${label} must be at most ${max} characters, got ${trimmed.length}`);
+  return trimmed;
+}
+
+/**
  * Apollo Server `formatError`: errors with a known code go out as they are (minus any stack
  * trace); anything else is a bug or an infrastructure fault, logged here and masked, so that no
  * SQL, path or stack ever reaches a client.

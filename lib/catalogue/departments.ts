@@ -39,3 +39,10 @@ const byCode = new Map(departments.map((d) => [d.code, d]));
 export function findDepartment(code: string): Department | undefined {
   return byCode.get(code);
 }
+
+/** A department code read back from storage, where it was validated on write: a miss is a bug, not bad input. */
+export function storedDepartment(code: string): Department {
+  const department = byCode.get(code);
+  if (!department) throw new Error(`department ${code} is not in the catalogue`);
+  return department;
+}

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { In, QueryFailedError, type DataSource, type EntityManager, type QueryRunner, type Repository } from 'typeorm';
 import { findDepartment } from '../../lib/catalogue/departments';
-import { badInput, ErrorCode } from '../../lib/errors';
+import { badInput, ErrorCode, requiredText } from '../../lib/errors';
 import { PageLoaders } from '../shared/loaders';
 import { loadPages, type Page } from '../shared/pagination';
 import {
@@ -135,7 +135,7 @@ export class AuditRepository {
     const params: unknown[] = ['DISCLOSED', 'DENIED', this.persistedInstant(from), this.persistedInstant(to), 'DISCLOSED', 'DENIED'];
     if (organisation !== null && organisation !== undefined) {
       conditions.push(`${q('organisation')} = ?`);
-      params.push(required(organisation, 'organisation', 64));
+      params.push(requiredText(organisation, 'organisation', 64));
     }
     const rows: Record<string, unknown>[] = await this.db.query(
       `SELECT ${q('organisation')} AS organisation, ${q('matter')} AS matter,` +
@@ -273,7 +273,7 @@ export class AuditRepository {
     if (!auditOutcomes.includes(input.outcome)) {
       throw badInput(`${path}.outcome`, `outcome must be one of ${auditOutcomes.join(', ')}, got ${JSON.stringify(input.outcome)}`);
     }
-    const organisation = required(input.organisation, `${path}.organisation`, 64);
+    const organisation = requiredText(input.organisation, `${path}.organisation`, 64);
     if (input.organisationKind === 'DEPARTMENT' && !findDepartment(organisation)) {
       throw badInput(`${path}.organisation`, `a DEPARTMENT must be named by its code in the department catalogue, got ${JSON.stringify(organisation)}`);
     }
@@ -281,21 +281,21 @@ export class AuditRepository {
       throw badInput(`${path}.occurredAt`, `occurredAt must be a valid instant, got ${String(input.occurredAt)}`);
     }
     return this.entries.create({
-      id: input.id === undefined ? randomUUID() : required(input.id, `${path}.id`, 36),
+      id: input.id === undefined ? randomUUID() : requiredText(input.id, `${path}.id`, 36),
       sequence: null,
       previousHash: null,
       hash: null,
-      actor: required(input.actor, `${path}.actor`, 100),
+      actor: requiredText(input.actor, `${path}.actor`, 100),
       organisation,
       organisationKind: input.organisationKind,
-      role: required(input.role, `${path}.role`, 64),
+      role: requiredText(input.role, `${path}.role`, 64),
       matter: optional(input.matter, `${path}.matter`, 64),
       caseNumber: optional(input.caseNumber, `${path}.caseNumber`, 100),
       consentId: optional(input.consentId, `${path}.consentId`, 64),
       subjectId: optional(input.subjectId, `${path}.subjectId`, 36),
       fieldGroups: fieldGroups(input.fieldGroups, `${path}.fieldGroups`),
       operationName: optional(input.operationName, `${path}.operationName`, 200),
-      requestId: required(input.requestId, `${path}.requestId`, 64),
+      requestId: requiredText(input.requestId, `${path}.requestId`, 64),
       occurredAt: new Date(input.occurredAt.getTime()),
       outcome: input.outcome,
     });
@@ -428,13 +428,6 @@ function compareCharacterCodes(a: string | null, b: string | null): number {
   return a < b ? -1 : 1;
 }
 
-function required(value: string, field: string, max: number): string {
-  if (typeof value !== 'string') throw badInput(field, `${field} must be a string, got ${JSON.stringify(value)}`);
-  const trimmed = value.trim();
-  if (trimmed === '') throw badInput(field, `${field} must not be empty`);
-  if (trimmed.length > max) throw badInput(field, `${field} must be at most ${max} characters, got ${trimmed.length}`);
-  return trimmed;
-}
 
 function optional(value: string | null | undefined, field: string, max: number): string | null {
   if (value === null || value === undefined) return null;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { In, IsNull, type DataSource, type Repository } from 'typeorm';
 import { todayInDistrict } from '../../lib/calendar';
 import { findMatter, matters } from '../../lib/catalogue/matters';
-import { badInput, clientError, ErrorCode } from '../../lib/errors';
+import { badInput, clientError, ErrorCode, requiredText } from '../../lib/errors';
 import { isIsoDate } from '../shared/scalars';
 import { Consent, granteeKinds, type GranteeKind } from './entities/consent.entity';
 import { Subject } from './entities/subject.entity';
@@ -63,12 +63,12 @@ export class ConsentRepository {
    */
   async grant(input: GrantConsentInput, grantor: ConsentActor, now: Date = new Date()): Promise<Consent> {
     const today = todayInDistrict(now);
-    const subjectId = required(input.subjectId, 'subjectId', 36);
-    const granteeOrganisation = required(input.granteeOrganisation, 'granteeOrganisation', 64);
+    const subjectId = requiredText(input.subjectId, 'subjectId', 36);
+    const granteeOrganisation = requiredText(input.granteeOrganisation, 'granteeOrganisation', 64);
     if (!granteeKinds.includes(input.granteeKind)) {
       throw badInput('granteeKind', `granteeKind must be one of ${granteeKinds.join(', ')} (departments read under their matter, not with a consent), got ${JSON.stringify(input.granteeKind)}`);
     }
-    const purpose = assertPurpose(required(input.purpose, 'purpose', 64), input.granteeKind);
+    const purpose = assertPurpose(requiredText(input.purpose, 'purpose', 64), input.granteeKind);
     const validFrom = input.validFrom ?? today;
     if (!isIsoDate(validFrom)) throw badInput('validFrom', `validFrom must be a calendar date as YYYY-MM-DD, got ${JSON.stringify(validFrom)}`);
     const validUntil = input.validUntil;
@@ -106,7 +106,7 @@ export class ConsentRepository {
    * the UPDATE itself, so two revocations racing cannot both succeed.
    */
   async revoke(id: string, reason: string, revoker: ConsentActor, now: Date = new Date()): Promise<Consent> {
-    const revocationReason = required(reason, 'reason', 500);
+    const revocationReason = requiredText(reason, 'reason', 500);
     const result = await this.consents.update({ id, revokedAt: IsNull() }, { revokedAt: now, revokedBy: revoker.userId, revocationReason });
     const consent = await this.consents.findOneBy({ id });
     if (!consent) throw clientError(ErrorCode.NOT_FOUND, `no consent has the id ${JSON.stringify(id)}`, { field: 'id' });
@@ -137,9 +137,3 @@ export function addYears(date: string, years: number): string {
   return new Date(Date.UTC(y + years, m - 1, Math.min(d, lastDay))).toISOString().slice(0, 10);
 }
 
-function required(value: string, field: string, max: number): string {
-  const trimmed = typeof value === 'string' ? value.trim() : '';
-  if (trimmed === '') throw badInput(field, `${field} must not be empty, got ${JSON.stringify(value)}`);
-  if (trimmed.length > max) throw badInput(field, `${field} must be at most ${max} characters, got ${trimmed.length}`);
-  return trimmed;
-}

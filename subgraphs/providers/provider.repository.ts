@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { In, IsNull, type DataSource, type EntityManager, type Repository } from 'typeorm';
 import { todayInDistrict } from '../../lib/calendar';
-import { badInput, clientError, ErrorCode } from '../../lib/errors';
+import { badInput, clientError, ErrorCode, requiredText } from '../../lib/errors';
 import { normaliseIdentifier, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
 import { loadPages, type Page } from '../shared/pagination';
 import { isIsoDate } from '../shared/scalars';
@@ -180,7 +180,7 @@ export class ProviderRepository {
   /** A registry admin's decision on the filing: file, return, reject, suspend, reinstate or revoke. */
   async decide(id: string, decision: FilingDecision, reason: string, actor: Actor, now: Date = new Date()): Promise<CreditServiceProvider> {
     if (!decisions.includes(decision)) throw badInput('decision', `decision must be one of ${decisions.join(', ')}, got ${JSON.stringify(decision)}`);
-    const why = required(reason, 'reason', 2000);
+    const why = requiredText(reason, 'reason', 2000);
     return await this.write(async (manager) => {
       const provider = await this.existing(manager, id, 'id');
       return await this.applyDecision(manager, provider, decision, why, actor, now, null);
@@ -190,7 +190,7 @@ export class ProviderRepository {
   /** Sets the supervision class (分类监管) of a filed or suspended provider, with the reason. */
   async setClass(id: string, supervisionClass: SupervisionClass, reason: string, actor: Actor, now: Date = new Date()): Promise<CreditServiceProvider> {
     if (!supervisionClasses.includes(supervisionClass)) throw badInput('supervisionClass', `supervisionClass must be one of ${supervisionClasses.join(', ')}, got ${JSON.stringify(supervisionClass)}`);
-    const why = required(reason, 'reason', 2000);
+    const why = requiredText(reason, 'reason', 2000);
     return await this.write(async (manager) => {
       const provider = await this.existing(manager, id, 'id');
       await this.changeClass(manager, provider, supervisionClass, why, actor, now, null, 'supervisionClass');
@@ -200,11 +200,11 @@ export class ProviderRepository {
 
   async recordViolation(input: ProviderViolationInput, actor: Actor, now: Date = new Date()): Promise<ProviderViolation> {
     if (!violationKinds.includes(input.kind)) throw badInput('input.kind', `kind must be one of ${violationKinds.join(', ')}, got ${JSON.stringify(input.kind)}`);
-    const description = required(input.description, 'input.description', 4000);
+    const description = requiredText(input.description, 'input.description', 4000);
     if (!Array.isArray(input.evidence) || input.evidence.length === 0 || input.evidence.length > 50) {
       throw badInput('input.evidence', `evidence must list 1 to 50 items (document numbers, file references or hashes), got ${Array.isArray(input.evidence) ? input.evidence.length : 'none'}`);
     }
-    const evidence = input.evidence.map((item, i) => required(item, `input.evidence[${i}]`, 500));
+    const evidence = input.evidence.map((item, i) => requiredText(item, `input.evidence[${i}]`, 500));
     const today = todayInDistrict(now);
     if (!isIsoDate(input.occurredOn)) throw badInput('input.occurredOn', `occurredOn must be a calendar date as YYYY-MM-DD, got ${JSON.stringify(input.occurredOn)}`);
     if (input.occurredOn > today) throw badInput('input.occurredOn', `occurredOn cannot be after today (${today}), got ${input.occurredOn}`);
@@ -234,7 +234,7 @@ export class ProviderRepository {
   async sanction(input: ProviderSanctionInput, actor: Actor, now: Date = new Date()): Promise<ProviderSanction> {
     if (!sanctionKinds.includes(input.kind)) throw badInput('input.kind', `kind must be one of ${sanctionKinds.join(', ')}, got ${JSON.stringify(input.kind)}`);
     const rule = sanctionRules[input.kind];
-    const reason = required(input.reason, 'input.reason', 2000);
+    const reason = requiredText(input.reason, 'input.reason', 2000);
     const downgradeTo = input.downgradeTo ?? null;
     if (rule.downgradesClass && !downgradeTo) throw badInput('input.downgradeTo', `a ${input.kind} sanction names the class it downgrades to (downgradeTo)`);
     if (!rule.downgradesClass && downgradeTo) throw badInput('input.downgradeTo', `downgradeTo applies only to CLASS_DOWNGRADE, not to ${input.kind}`);
@@ -350,20 +350,14 @@ export function validCode(code: string, field: string): string {
 }
 
 function validApplication(input: ProviderApplicationInput): Required<ProviderApplicationInput> {
-  const contact = input.contact === null || input.contact === undefined ? null : required(input.contact, 'input.contact', 40);
+  const contact = input.contact === null || input.contact === undefined ? null : requiredText(input.contact, 'input.contact', 40);
   return {
     unifiedSocialCreditCode: validCode(input.unifiedSocialCreditCode, 'input.unifiedSocialCreditCode'),
-    name: required(input.name, 'input.name', 200),
-    registeredAddress: required(input.registeredAddress, 'input.registeredAddress', 300),
-    legalRepresentative: required(input.legalRepresentative, 'input.legalRepresentative', 100),
-    businessScope: required(input.businessScope, 'input.businessScope', 2000),
+    name: requiredText(input.name, 'input.name', 200),
+    registeredAddress: requiredText(input.registeredAddress, 'input.registeredAddress', 300),
+    legalRepresentative: requiredText(input.legalRepresentative, 'input.legalRepresentative', 100),
+    businessScope: requiredText(input.businessScope, 'input.businessScope', 2000),
     contact,
   };
 }
 
-function required(value: string, field: string, max: number): string {
-  const trimmed = typeof value === 'string' ? value.trim() : '';
-  if (trimmed === '') throw badInput(field, `${field} must not be empty, got ${JSON.stringify(value)}`);
-  if (trimmed.length > max) throw badInput(field, `${field} must be at most ${max} characters, got ${trimmed.length}`);
-  return trimmed;
-}

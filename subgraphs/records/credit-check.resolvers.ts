@@ -1,6 +1,6 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { RequestIdentity } from '../../lib/access/identity';
-import { findDepartment } from '../../lib/catalogue/departments';
+import { storedDepartment } from '../../lib/catalogue/departments';
 import { findMatter } from '../../lib/catalogue/matters';
 import { measureKinds, measuresByMatter, type AppliedMeasure, type MeasureKind } from '../../lib/catalogue/measures';
 import { badInput, clientError, ErrorCode } from '../../lib/errors';
@@ -32,17 +32,12 @@ function readable(ctx: Context, check: CreditCheck | null): CreditCheck | null {
   return check;
 }
 
-function departmentOf(code: string) {
-  const department = findDepartment(code);
-  if (!department) throw new Error(`department ${code} is not in the catalogue`);
-  return department;
-}
 
 function checkedRecord(snapshot: CheckedRecordSnapshot) {
   return {
     ...snapshot,
     recordId: snapshot.id,
-    sourceDepartment: departmentOf(snapshot.sourceDepartment),
+    sourceDepartment: storedDepartment(snapshot.sourceDepartment),
   };
 }
 
@@ -61,7 +56,7 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
     },
     creditCheckStatistics: async (_: unknown, args: { from: Date; to: Date }, ctx: Context) => {
       if (ledgerScope(ctx.access.identity) !== null) throw forbidden('statistics across departments are for the credit office');
-      return (await ctx.checks.statistics(args.from, args.to)).map((s) => ({ ...s, department: departmentOf(s.department) }));
+      return (await ctx.checks.statistics(args.from, args.to)).map((s) => ({ ...s, department: storedDepartment(s.department) }));
     },
   },
   Mutation: {
@@ -118,7 +113,7 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
     },
     subject: (check: CreditCheck) => ({ __typename: 'Subject', id: check.subjectId }),
     matterNameZh: (check: CreditCheck) => findMatter(check.matter)?.nameZh ?? check.matter,
-    department: (check: CreditCheck) => departmentOf(check.department),
+    department: (check: CreditCheck) => storedDepartment(check.department),
     recordsConsidered: (check: CreditCheck, _: unknown, ctx: Context) => snapshotOf(check).map((r) => checkedRecord(r)),
     measures: async (check: CheckWithReport, _: unknown, ctx: Context) => {
       // Before the verdict is sealed (the reports subgraph unreachable) these are the records' measures alone.

@@ -1,5 +1,5 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import { departments, findDepartment, type Department } from '../../lib/catalogue/departments';
+import { departments, findDepartment, storedDepartment } from '../../lib/catalogue/departments';
 import { recordCategories, restorableFrom, restorationRules, type RecordCategory } from '../../lib/catalogue/record-categories';
 import { badInput, clientError, ErrorCode } from '../../lib/errors';
 import { disclose, forbidden, type SubgraphContext } from '../shared/access';
@@ -21,12 +21,6 @@ import { writeTransaction } from './write-queue';
 /** Rows one `submitCreditRecords` call may carry; larger files go through `npm run import`. */
 export const maxBatchRows = 5000;
 
-/** Stored codes were validated against the catalogue on write; a miss here is a bug, not bad input. */
-function departmentOf(code: string): Department {
-  const department = findDepartment(code);
-  if (!department) throw new Error(`department ${code} is not in the catalogue`);
-  return department;
-}
 
 type Context = RecordsContext & SubgraphContext;
 
@@ -161,7 +155,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
   CreditRecord: {
     __resolveReference: async (ref: { id: string }, ctx: Context) => shown(ctx, await ctx.recordById.load(ref.id)),
     subject: (record: CreditRecord) => ({ __typename: 'Subject', id: record.subjectId }),
-    sourceDepartment: (record: CreditRecord) => departmentOf(record.sourceDepartment),
+    sourceDepartment: (record: CreditRecord) => storedDepartment(record.sourceDepartment),
     status: (record: CreditRecord, _: unknown, ctx: Context) => effectiveStatus(record, ctx.today),
     history: async (record: CreditRecord, _: unknown, ctx: Context) => {
       lifecycleOf(ctx, record, 'history');
@@ -184,16 +178,16 @@ export const resolvers: GraphQLResolverMap<Context> = {
   CreditRecordObjection: {
     record: (objection: CreditRecordObjection, _: unknown, ctx: Context) => ctx.recordById.load(objection.recordId),
     subject: (objection: CreditRecordObjection) => ({ __typename: 'Subject', id: objection.subjectId }),
-    sourceDepartment: (objection: CreditRecordObjection) => departmentOf(objection.sourceDepartment),
+    sourceDepartment: (objection: CreditRecordObjection) => storedDepartment(objection.sourceDepartment),
   },
   RestorationApplication: {
     record: (application: RestorationApplication, _: unknown, ctx: Context) => ctx.recordById.load(application.recordId),
     subject: (application: RestorationApplication) => ({ __typename: 'Subject', id: application.subjectId }),
-    sourceDepartment: (application: RestorationApplication) => departmentOf(application.sourceDepartment),
+    sourceDepartment: (application: RestorationApplication) => storedDepartment(application.sourceDepartment),
     evidence: (application: RestorationApplication) => JSON.parse(application.evidence) as string[],
   },
   CreditRecordCategory: {
-    sourceDepartments: (category: RecordCategory) => category.sourceDepartments?.map(departmentOf) ?? null,
+    sourceDepartments: (category: RecordCategory) => category.sourceDepartments?.map(storedDepartment) ?? null,
   },
   Department: {
     // The catalogue is in memory: there is nothing to batch, so no loader.

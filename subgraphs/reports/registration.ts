@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestIdentity } from '../../lib/access/identity';
 import { todayInDistrict } from '../../lib/calendar';
-import { badInput, clientError, ErrorCode } from '../../lib/errors';
+import { badInput, clientError, ErrorCode, requiredText } from '../../lib/errors';
 import { isIsoDate } from '../shared/scalars';
 import { CreditReport, reportSources, type ReportSource } from './entities/credit-report.entity';
 import type { PeerClient } from './peers';
@@ -44,8 +44,8 @@ export async function registerReport(input: RegisterCreditReportInput, actor: Ac
   if (!reportSources.includes(source) || source === 'DISTRICT_PLATFORM') {
     throw badInput('input.source', `source must be CREDIT_CHINA, LOCAL_CREDIT_WEBSITE, PUBLIC_CREDIT_SERVICE_INSTITUTION or THIRD_PARTY_PROVIDER (the platform's own reports are generated, not registered), got ${JSON.stringify(source)}`);
   }
-  const subjectId = required(input.subjectId, 'input.subjectId', 36);
-  const reportNumber = required(input.reportNumber, 'input.reportNumber', 64);
+  const subjectId = requiredText(input.subjectId, 'input.subjectId', 36, 'subjectId');
+  const reportNumber = requiredText(input.reportNumber, 'input.reportNumber', 64, 'reportNumber');
   for (const [field, value] of [['input.issuedOn', input.issuedOn], ['input.validUntil', input.validUntil]] as const) {
     if (!isIsoDate(value)) throw badInput(field, `${field.slice(6)} must be a calendar date as YYYY-MM-DD, got ${JSON.stringify(value)}`);
   }
@@ -53,7 +53,7 @@ export async function registerReport(input: RegisterCreditReportInput, actor: Ac
   if (input.validUntil < input.issuedOn) throw badInput('input.validUntil', `validUntil cannot be before issuedOn (${input.issuedOn}), got ${input.validUntil}`);
   const grade = optional(input.grade)?.toUpperCase() ?? null;
   if (grade !== null && !gradePattern.test(grade)) throw badInput('input.grade', `grade must be AAA, AA, A, BBB, BB, B, CCC, CC or C, optionally followed by + or -, got ${JSON.stringify(input.grade)}`);
-  const verificationCode = required(input.verificationCode, 'input.verificationCode', 32);
+  const verificationCode = requiredText(input.verificationCode, 'input.verificationCode', 32, 'verificationCode');
   if (!codePattern.test(verificationCode)) throw badInput('input.verificationCode', `verificationCode must be 4 to 32 letters, digits or hyphens as printed on the report, got ${JSON.stringify(input.verificationCode)}`);
   const documentReference = optional(input.documentReference);
   if (documentReference && documentReference.length > 500) throw badInput('input.documentReference', `documentReference must be at most 500 characters, got ${documentReference.length}`);
@@ -127,9 +127,3 @@ function optional(value: string | null | undefined): string | null {
   return trimmed === '' ? null : trimmed;
 }
 
-function required(value: string, field: string, max: number): string {
-  const trimmed = typeof value === 'string' ? value.trim() : '';
-  if (trimmed === '') throw badInput(field, `${field.slice(6)} must not be empty, got ${JSON.stringify(value)}`);
-  if (trimmed.length > max) throw badInput(field, `${field.slice(6)} must be at most ${max} characters, got ${trimmed.length}`);
-  return trimmed;
-}
