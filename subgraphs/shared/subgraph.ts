@@ -9,7 +9,7 @@ import {
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { parse } from 'graphql';
-import type { DataSource, Logger } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { maskUnexpectedErrors } from '../../lib/errors';
 import { ConfigError, ConfigProblems, readFlag, readLogLevel, readPort, readSecret } from '../../lib/env';
 import { serveGraphQL, type ExtraRoute, type RunningHttpServer } from '../../lib/http-server';
@@ -165,10 +165,6 @@ export const subgraphVariables = {
   optional: ['PORT', 'HOST', 'DATABASE_URL', 'DATABASE_PREFIX', 'SQLITE_DIRECTORY', 'LOG_LEVEL'],
 } as const;
 
-export async function openSubgraphDatabase(definition: DataModel & { name: SubgraphName }, target: DatabaseTarget, logger?: Logger): Promise<DataSource> {
-  return await openDatabase(definition.name, target, definition, logger);
-}
-
 /**
  * Boot: read configuration, open the database, listen; on SIGTERM or Ctrl-C stop accepting,
  * finish the requests in flight, then close the database (lib/shutdown.ts).
@@ -184,7 +180,7 @@ export async function runSubgraph<TContext extends object>(definition: SubgraphD
   }
   const logger = createLogger(definition.name, { level: config.logLevel });
   try {
-    const db = await openSubgraphDatabase(definition, config.database, databaseLogger(logger));
+    const db = await openDatabase(definition.name, config.database, definition, databaseLogger(logger));
     const subgraph = await startSubgraph(definition, db, { port: config.port, host: config.host, signingKey: config.signingKey, logger });
     logger.info({ url: subgraph.url, database: describeTarget(config.database) }, 'serving');
     handleShutdownSignals(logger, [
