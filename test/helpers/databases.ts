@@ -14,6 +14,8 @@ export interface TestDatabase {
 }
 
 const mysqlUrl = process.env.TEST_DATABASE_URL ?? 'mariadb://root@127.0.0.1:3306';
+/** Lets two test runs share one server (two worktrees, say) without sharing databases. */
+const runTag = (process.env.TEST_RUN_TAG ?? '').replace(/[^a-z0-9]/gi, '').slice(0, 8);
 
 const sqlite: TestDatabase = {
   label: 'sqlite',
@@ -23,9 +25,9 @@ const sqlite: TestDatabase = {
 
 const mysql: TestDatabase = {
   label: 'mysql',
-  target: (suite) => ({ kind: 'mysql', url: mysqlUrl, prefix: `credit_test_${suite}_` }),
+  target: (suite) => ({ kind: 'mysql', url: mysqlUrl, prefix: `credit_test_${runTag}${suite}_` }),
   cleanUp: async (suite) => {
-    for (const name of subgraphNames) await dropMysqlDatabase(mysqlUrl, `credit_test_${suite}_${name}`);
+    for (const name of subgraphNames) await dropMysqlDatabase(mysqlUrl, `credit_test_${runTag}${suite}_${name}`);
   },
 };
 
