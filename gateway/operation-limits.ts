@@ -40,7 +40,7 @@ export interface OperationLimits {
   tokens: number;
   /** The estimated number of values in the answer (see `operationCost`). */
   cost: number;
-  /** Bytes of a request body. */
+  /** Bytes of a request body (enforced by the HTTP layer, lib/http-server.ts, before anything is parsed). */
   bodyBytes: number;
 }
 
@@ -68,12 +68,13 @@ export class OperationLimitExceeded extends GraphQLError {
     readonly max: number,
     message: string,
   ) {
-    super(message, { extensions: { code: ErrorCode.OPERATION_LIMIT_EXCEEDED, limit, max, http: { status: limit === 'bodyBytes' ? 413 : 400 } } });
+    // `http` sets the status of a refusal thrown from a plugin hook; Apollo removes it from the answer.
+    super(message, { extensions: { code: ErrorCode.OPERATION_LIMIT_EXCEEDED, limit, max, http: { status: 400 } } });
   }
 }
 
-/** The formatted error a client gets for a refusal (also for refusals outside Apollo: the body size). */
-export function formatLimitError(error: OperationLimitExceeded): GraphQLFormattedError {
+/** The refusal as a client gets it. (The body size is refused before Apollo, by lib/http-server.ts, in the same shape.) */
+function formatLimitError(error: OperationLimitExceeded): GraphQLFormattedError {
   return { message: error.message, extensions: { code: ErrorCode.OPERATION_LIMIT_EXCEEDED, limit: error.limit, max: error.max } };
 }
 
@@ -132,8 +133,8 @@ const assumedListSize = 20;
  * is resolved. A list holds `first` (or `last`) items when its field, or the connection it
  * belongs to, takes that argument (as given, from a variable, or its default), else
  * `assumedListSize`. So `searchSubjects(first: 50) { edges { node { name creditRecords(first: 20)
- * { totalCount } } } }` costs about 50 × (3 + 2). Introspection is not counted (it is off in
- * production, and bounded by the depth-free token limit).
+ * { totalCount } } } }` costs 1 + 50 × (3 + 2). Introspection is not counted, as armor's depth
+ * rule does not count it: it is off in production, and the token limit bounds it.
  */
 export function operationCost(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, rawVariables: Record<string, unknown> = {}): number {
   const operation = getOperationAST(document, operationName);
