@@ -57,7 +57,7 @@ export const defaultOperationLimits: OperationLimits = {
   directives: 50,
   tokens: 2000,
   cost: 10_000,
-  // A bulk intake of 5,000 records is about 1.5 MiB of JSON; an import file goes by the import command.
+  // 5,000 intake rows with typical summaries are about 1.4 MiB of JSON; files go by the import command.
   bodyBytes: 2 * 1024 * 1024,
 };
 
