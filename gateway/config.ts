@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigError, ConfigProblems, readFlag, readLogLevel, readPort, readSecret, readSwitch, readUrl } from '../lib/env';
+import { ConfigError, ConfigProblems, readFlag, readLogLevel, readPort, readPositiveInteger, readSecret, readSwitch, readUrl } from '../lib/env';
 import type { LogLevel } from '../lib/logger';
 import { subgraphNames, supergraphPath, type SubgraphName } from '../schema/subgraphs';
 import type { TokenKeys, TokenSettings } from './authentication';
+import { defaultOperationLimits, type OperationLimits } from './operation-limits';
 
 export interface GatewayConfig {
   port: number;
@@ -23,6 +24,13 @@ export interface GatewayConfig {
   introspection: boolean;
   /** List the demo callers' tokens in the explorer: the embedded default only (`EXPLORER_DEMO_TOKENS`). */
   explorerDemoTokens: boolean;
+  /** What one operation may ask (`GATEWAY_MAX_*`), checked before planning. */
+  limits: OperationLimits;
+  /**
+   * `ACCESS_CONTROL=off`: no field guards, no audit, for developing against a supergraph without
+   * `@grant` fields (refused in production, and at start for a supergraph with grants).
+   */
+  accessControl: boolean;
 }
 
 /**
@@ -70,6 +78,31 @@ function readExplorer(env: NodeJS.ProcessEnv, production: boolean, problems: Con
   return { explorer, introspection, explorerDemoTokens };
 }
 
+/** Each operation limit's variable; keep in sync with README "Operation limits". */
+export const operationLimitVariables: Record<keyof OperationLimits, string> = {
+  depth: 'GATEWAY_MAX_DEPTH',
+  aliases: 'GATEWAY_MAX_ALIASES',
+  rootFields: 'GATEWAY_MAX_ROOT_FIELDS',
+  directives: 'GATEWAY_MAX_DIRECTIVES',
+  tokens: 'GATEWAY_MAX_TOKENS',
+  cost: 'GATEWAY_MAX_COST',
+  bodyBytes: 'GATEWAY_MAX_BODY_BYTES',
+};
+
+function readOperationLimits(env: NodeJS.ProcessEnv, problems: ConfigProblems): OperationLimits {
+  const limits = { ...defaultOperationLimits };
+  for (const [limit, name] of Object.entries(operationLimitVariables) as [keyof OperationLimits, string][]) {
+    limits[limit] = problems.read(() => readPositiveInteger(env, name, defaultOperationLimits[limit])) ?? defaultOperationLimits[limit];
+  }
+  return limits;
+}
+
+function readAccessControl(env: NodeJS.ProcessEnv, production: boolean, problems: ConfigProblems): boolean {
+  const accessControl = problems.read(() => readSwitch(env, 'ACCESS_CONTROL', true)) ?? true;
+  if (!accessControl && production) problems.read(() => { throw new ConfigError('ACCESS_CONTROL=off is for development only and cannot be set with NODE_ENV=production'); });
+  return accessControl;
+}
+
 /**
  * The gateway's only reader of `process.env` and argv. Flags win over variables:
  * `--port`/`GATEWAY_PORT`, `--supergraph`/`SUPERGRAPH_PATH`, and `SUBGRAPH_<NAME>_URL`
@@ -92,6 +125,8 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv, argv: string[]): Gatew
   const signingKey = problems.read(() => readSecret(env, 'GATEWAY_SIGNING_KEY'));
   const logLevel = problems.read(() => readLogLevel(env));
   const explorer = readExplorer(env, production, problems);
+  const limits = readOperationLimits(env, problems);
+  const accessControl = readAccessControl(env, production, problems);
   problems.check();
   return {
     port: port as number,
@@ -103,6 +138,8 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv, argv: string[]): Gatew
     logLevel: logLevel as LogLevel,
     production,
     ...explorer,
+    limits,
+    accessControl,
   };
 }
 
@@ -114,5 +151,5 @@ export const gatewayVariables = {
   required: ['GATEWAY_SIGNING_KEY'],
   /** Exactly one of these. */
   oneOf: ['AUTH_JWT_SECRET', 'AUTH_PUBLIC_KEY_FILE', 'AUTH_JWKS_URL'],
-  optional: ['GATEWAY_PORT', 'HOST', 'SUPERGRAPH_PATH', ...subgraphNames.map((n) => `SUBGRAPH_${n.toUpperCase()}_URL`), 'AUTH_JWT_ALGORITHM', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'LOG_LEVEL', 'NODE_ENV', 'EXPLORER', 'INTROSPECTION', 'EXPLORER_DEMO_TOKENS'],
+  optional: ['GATEWAY_PORT', 'HOST', 'SUPERGRAPH_PATH', ...subgraphNames.map((n) => `SUBGRAPH_${n.toUpperCase()}_URL`), 'AUTH_JWT_ALGORITHM', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'LOG_LEVEL', 'NODE_ENV', 'EXPLORER', 'INTROSPECTION', 'EXPLORER_DEMO_TOKENS', ...Object.values(operationLimitVariables), 'ACCESS_CONTROL'],
 } as const;

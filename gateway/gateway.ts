@@ -9,6 +9,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import type { GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface } from '@apollo/server-gateway-interface';
 import { GraphQLError, print, type GraphQLFormattedError, type OperationDefinitionNode } from 'graphql';
+import { ConfigError } from '../lib/env';
 import { ErrorCode, maskUnexpectedErrors } from '../lib/errors';
 import type { SubgraphName } from '../schema/subgraphs';
 import { AuditWriter, type AuditEntryInput } from './audit-writer';
@@ -16,7 +17,8 @@ import { createTokenVerifier, type TokenSettings } from './authentication';
 import { guardOperation, nullRemovedFields, readFieldGuards, type RemovedField } from './field-guards';
 import { InternalClient } from '../lib/internal-client';
 import type { GatewayObserver } from './observer';
-import { createGatewayContext, type GatewayContext } from './request-access';
+import { defaultOperationLimits, operationLimitsForApollo, typeLimitErrors, type OperationLimits } from './operation-limits';
+import { createGatewayContext, openGatewayContext, type GatewayContext } from './request-access';
 import { SubgraphDataSource } from './subgraph-data-source';
 
 export interface GatewayOptions {
@@ -30,13 +32,22 @@ export interface GatewayOptions {
   introspection?: boolean;
   /** Told of subgraph calls, audit writes and masked faults (metrics, logs). */
   observer?: GatewayObserver;
+  /** What one operation may ask; each unset limit has its default. */
+  limits?: Partial<OperationLimits>;
+  /**
+   * False: no authentication, field guards or audit, for developing against a supergraph that
+   * has no `@grant` fields (any federation-2 composition). Refused for a supergraph with grants.
+   */
+  accessControl?: boolean;
 }
 
 export interface Gateway {
   server: ApolloServer<GatewayContext>;
   /** Builds a request's context from its HTTP request (authentication, purpose, grants). */
   context: (req: IncomingMessage) => Promise<GatewayContext>;
-  audit: AuditWriter;
+  /** Null when access control is off. */
+  audit: AuditWriter | null;
+  limits: OperationLimits;
 }
 
 /** The routing URL of each subgraph as composition wrote it into the supergraph. */
@@ -51,7 +62,8 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 /**
  * The federation gateway over a static supergraph (no introspection at start-up, so what is
  * served is exactly the committed, checked composition), with access control and audit wrapped
- * around the executor. No listening and no env reads here.
+ * around the executor, and the operation limits checked before anything is planned. No
+ * listening and no env reads here.
  */
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   // The gateway must never phone home: @apollo/gateway starts an anonymous telemetry exporter at
@@ -60,13 +72,19 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const urls: Record<string, string | undefined> = { ...routingUrls(options.supergraphSdl), ...options.subgraphUrls };
   const urlOf = (name: SubgraphName): string => {
     const url = urls[name];
-    if (!url) throw new Error(`the supergraph names no URL for the ${name} subgraph`);
+    if (!url) throw new ConfigError(`the supergraph names no URL for the ${name} subgraph (a supergraph without this platform's subgraphs is served with ACCESS_CONTROL=off, in development)`);
     return url;
   };
-  const internal = new InternalClient(options.signingKey);
-  const audit = new AuditWriter(internal, urlOf('audit'), undefined, options.observer);
-  const verify = await createTokenVerifier(options.tokens);
   const guards = readFieldGuards(options.supergraphSdl);
+  const accessControl = options.accessControl ?? true;
+  if (!accessControl && guards.size) {
+    throw new ConfigError(`ACCESS_CONTROL=off is only for a supergraph without @grant fields; this one has ${guards.size} (${[...guards.keys()][0]}, …)`);
+  }
+  const limits = { ...defaultOperationLimits, ...options.limits };
+  const introspection = options.introspection ?? true;
+  const enforcement = operationLimitsForApollo(limits);
+  const internal = new InternalClient(options.signingKey);
+  const audit = accessControl ? new AuditWriter(internal, urlOf('audit'), undefined, options.observer) : null;
 
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
@@ -75,26 +93,37 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const guarded: GatewayInterface = {
     async load(loadOptions) {
       const { schema, executor } = await gateway.load(loadOptions);
-      return { schema, executor: guardExecutor(executor, guards, audit, options.observer) };
+      return { schema, executor: audit ? guardExecutor(executor, guards, audit, options.observer) : executor };
     },
     onSchemaLoadOrUpdate: (callback) => gateway.onSchemaLoadOrUpdate(callback),
     stop: () => gateway.stop(),
   };
 
+  const typeErrors = typeLimitErrors(limits, { suggestions: introspection });
+  const mask = maskUnexpectedErrors((message, error) => (options.observer ? options.observer.fault(message, error) : console.error(`[gateway] ${message}`, error)));
   const server = new ApolloServer<GatewayContext>({
     gateway: guarded,
     includeStacktraceInErrorResponses: false,
-    introspection: options.introspection ?? true,
+    introspection,
+    // One operation per request: a batch would multiply every limit by its length.
+    allowBatchedHttpRequests: false,
+    // Replaced by crossSiteRequestRoute, which does not break spec-following GET clients.
+    csrfPrevention: false,
+    parseOptions: enforcement.parseOptions,
+    validationRules: enforcement.validationRules,
     // Shutdown belongs to the process's boot (lib/shutdown.ts), which also closes what Apollo does not know.
     stopOnTerminationSignals: false,
-    formatError: maskUnexpectedErrors((message, error) => (options.observer ? options.observer.fault(message, error) : console.error(`[gateway] ${message}`, error))),
+    formatError: (formatted, error) => mask(typeErrors(formatted, error), error),
     plugins: [
+      ...enforcement.plugins,
       // Apollo's default landing page loads Sandbox from a CDN; the self-hosted explorer replaces it.
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
     ],
   });
+  if (!audit) return { server, context: async (req) => openGatewayContext(req, options.signingKey), audit, limits };
+  const verify = await createTokenVerifier(options.tokens);
   const context = async (req: IncomingMessage) => {
     try {
       return await createGatewayContext(req, { verify, signingKey: options.signingKey, consents: { client: internal, url: urlOf('entities') }, providers: { client: internal, url: urlOf('providers') } });
@@ -106,7 +135,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       throw error;
     }
   };
-  return { server, context, audit };
+  return { server, context, audit, limits };
 }
 
 function deniedAttempt(reason: string, requestId: string): AuditEntryInput {

@@ -33,13 +33,15 @@ async function main(): Promise<void> {
       tokens: config.tokens,
       signingKey: config.signingKey,
       introspection: config.introspection,
+      limits: config.limits,
+      accessControl: config.accessControl,
       port: config.port,
       host: config.host,
       logger,
       explorer: config.explorer ? { demo } : undefined,
     });
     logger.info(
-      { url: served.url, supergraph: config.supergraphPath, explorer: config.explorer ? served.url.replace(/\/graphql$/, '/explorer/') : 'off', introspection: config.introspection, demoTokens: Boolean(demo) },
+      { url: served.url, supergraph: config.supergraphPath, explorer: config.explorer ? served.url.replace(/\/graphql$/, '/explorer/') : 'off', introspection: config.introspection, demoTokens: Boolean(demo), limits: config.limits, ...(config.accessControl ? {} : { accessControl: 'off' }) },
       'serving',
     );
     handleShutdownSignals(logger, [{ name: 'HTTP server', stop: () => served.stop() }]);

@@ -97,6 +97,25 @@ export interface AccessDependencies {
   providers: { client: InternalClient; url: string };
 }
 
+/**
+ * The context when access control is off (development, a supergraph without grants): nobody is
+ * authenticated, nothing is granted or audited; the subgraphs get an anonymous identity.
+ */
+export function openGatewayContext(req: IncomingMessage, signingKey: Uint8Array): GatewayContext {
+  const requestId = header(req, 'x-request-id') ?? randomUUID();
+  const identity: RequestIdentity = { caller: null, purpose: null, grants: [], scope: {}, requestId };
+  let signed: Promise<string> | undefined;
+  return {
+    requestId,
+    caller: null,
+    purpose: null,
+    decision: { groups: [], scope: {} },
+    identity,
+    disclosures: new Map(),
+    signedIdentity: () => (signed ??= signIdentity(identity, signingKey)),
+  };
+}
+
 /** Who is asking, why, and what they may read: decided once per request, before planning. */
 export async function createGatewayContext(req: IncomingMessage, deps: AccessDependencies): Promise<GatewayContext> {
   const requestId = header(req, 'x-request-id') ?? randomUUID();

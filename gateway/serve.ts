@@ -1,6 +1,7 @@
 import { serveGraphQL, type RunningHttpServer } from '../lib/http-server';
 import type { Logger } from '../lib/logger';
 import { readinessRoute } from '../lib/readiness';
+import { crossSiteRequestRoute } from './cross-site-requests';
 import { explorerRoute } from './explorer/explorer-route';
 import { printableReportsRoute } from './printable-reports';
 import { explorerSettingsProvider, type DemoTokenOptions } from './explorer/explorer-settings';
@@ -46,7 +47,8 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<Served
     logger,
     metrics,
     stopGracePeriodMillis,
-    routes: [ready, ...explorerRoutes, ...(subgraphUrls.reports ? [printableReportsRoute(subgraphUrls.reports)] : [])],
+    maxBodyBytes: gateway.limits.bodyBytes,
+    routes: [crossSiteRequestRoute, ready, ...explorerRoutes, ...(subgraphUrls.reports ? [printableReportsRoute(subgraphUrls.reports)] : [])],
     describeCaller: (context) => (context.caller ? { organisation: context.caller.organisation, organisationKind: context.caller.organisationKind, role: context.caller.role } : null),
     context: ({ req }) => gateway.context(req),
   });

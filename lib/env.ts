@@ -66,6 +66,15 @@ export function readLogLevel(env: Env): (typeof logLevelNames)[number] {
   return level;
 }
 
+/** A whole number of at least 1; `fallback` when unset. */
+export function readPositiveInteger(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw.trim().replaceAll('_', ''));
+  if (!Number.isSafeInteger(value) || value < 1) throw new ConfigError(`${name} must be a whole number of at least 1, got "${raw}"`);
+  return value;
+}
+
 /** An on/off switch (`on|off`, also `true|false`, `1|0`, `yes|no`); `fallback` when unset. */
 export function readSwitch(env: Env, name: string, fallback: boolean): boolean {
   const raw = env[name];

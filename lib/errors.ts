@@ -1,4 +1,5 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { currentRequest } from './request-record';
 
 /**
  * The closed set of error codes a client can switch on (`extensions.code`).
@@ -30,7 +31,13 @@ export const ErrorCode = {
   SUBGRAPH_UNAVAILABLE: 'SUBGRAPH_UNAVAILABLE',
   /** The audit log could not be written, so the answer was withheld (fail closed): retry later. */
   AUDIT_UNAVAILABLE: 'AUDIT_UNAVAILABLE',
-  /** An unexpected fault (logged on the server): retry later. */
+  /**
+   * The operation (or its request body) is larger than the gateway accepts, refused before it was
+   * planned: `extensions.limit` names the limit (`depth`, `aliases`, `rootFields`, `directives`,
+   * `tokens`, `cost`, `bodyBytes`), `extensions.max` is its value.
+   */
+  OPERATION_LIMIT_EXCEEDED: 'OPERATION_LIMIT_EXCEEDED',
+  /** An unexpected fault (logged on the server with `extensions.requestId`): retry later. */
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 
@@ -61,7 +68,9 @@ export function requiredText(value: unknown, field: string, max: number, label =
 /**
  * Apollo Server `formatError`: errors with a known code go out as they are (minus any stack
  * trace); anything else is a bug or an infrastructure fault, logged here and masked, so that no
- * SQL, path or stack ever reaches a client.
+ * SQL, path, host name or stack ever reaches a client. The masked error carries the request id,
+ * which the log line with the real error carries too (the logger adds it), so an operator can
+ * find one from the other.
  */
 export function maskUnexpectedErrors(log: (message: string, error: unknown) => void) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
@@ -71,10 +80,15 @@ export function maskUnexpectedErrors(log: (message: string, error: unknown) => v
       return { ...formatted, extensions };
     }
     log('unexpected error', error);
+    const requestId = currentRequest()?.requestId;
     return {
       message: 'Internal server error',
       path: formatted.path,
-      extensions: { ...(extensions.serviceName ? { serviceName: extensions.serviceName } : {}), code: ErrorCode.INTERNAL_SERVER_ERROR },
+      extensions: {
+        ...(extensions.serviceName ? { serviceName: extensions.serviceName } : {}),
+        code: ErrorCode.INTERNAL_SERVER_ERROR,
+        ...(requestId ? { requestId } : {}),
+      },
     };
   };
 }

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext, type ContextFunction } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ErrorCode } from './errors';
 import type { Logger } from './logger';
 import type { ServiceMetrics } from './metrics';
 import { recordOperations, requestIdFrom, requestStorage, type CallerSummary, type RequestRecord } from './request-record';
@@ -61,18 +62,26 @@ export function sendJson(res: http.ServerResponse, status: number, body: unknown
 }
 
 class RequestError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly extensions: Record<string, unknown> = { code: ErrorCode.BAD_REQUEST },
+  ) {
     super(message);
   }
 }
 
+/** Refused before a byte more is read: the same typed refusal as the gateway's operation limits. */
+const bodyTooLarge = (limit: number) => new RequestError(413, `Request body limit of ${limit} bytes exceeded.`, { code: ErrorCode.OPERATION_LIMIT_EXCEEDED, limit: 'bodyBytes', max: limit });
+
 async function readJsonBody(req: http.IncomingMessage, limit: number): Promise<unknown> {
   if (req.method !== 'POST') return undefined;
+  if (Number(req.headers['content-length']) > limit) throw bodyTooLarge(limit);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > limit) throw new RequestError(413, `request body exceeds ${limit} bytes`);
+    if (size > limit) throw bodyTooLarge(limit);
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks).toString('utf8');
@@ -176,12 +185,15 @@ export async function serveGraphQL<TContext extends BaseContext>(
           res.destroy();
           return;
         }
-        const status = error instanceof RequestError ? error.status : 500;
-        const message = error instanceof RequestError ? error.message : 'Internal server error';
-        if (!(error instanceof RequestError)) (logger ? logger.error({ err: error }, 'unexpected fault serving a request') : console.error(error));
-        const code = status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST';
-        record.errorCodes.push(code);
-        sendJson(res, status, { errors: [{ message, extensions: { code } }] });
+        if (error instanceof RequestError) {
+          record.errorCodes.push(String(error.extensions.code));
+          sendJson(res, error.status, { errors: [{ message: error.message, extensions: error.extensions }] });
+          return;
+        }
+        if (logger) logger.error({ err: error }, 'unexpected fault serving a request');
+        else console.error(error);
+        record.errorCodes.push(ErrorCode.INTERNAL_SERVER_ERROR);
+        sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId: record.requestId } }] });
       }
     });
   });

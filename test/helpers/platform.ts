@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import type { DataSource } from 'typeorm';
-import { createGateway, type Gateway } from '../../gateway/gateway';
+import { createGateway, type Gateway, type GatewayOptions } from '../../gateway/gateway';
 import type { Caller } from '../../lib/access/identity';
 import { serveGraphQL, type RunningHttpServer } from '../../lib/http-server';
 import { subgraphNames, supergraphPath, type SubgraphName } from '../../schema/subgraphs';
@@ -40,11 +40,17 @@ export const supervisor: As = {
   headers: { 'x-credit-matter': 'CREDIT_SUPERVISION' },
 };
 
+export interface PlatformOptions {
+  seedSubjects?: number;
+  /** Gateway settings other than the defaults a test needs (operation limits, introspection). */
+  gateway?: Pick<GatewayOptions, 'limits' | 'introspection'>;
+}
+
 /**
  * The whole platform in this process: five subgraphs on their own databases and the gateway
  * serving the committed supergraph, all on free ports, optionally seeded with the demo world.
  */
-export async function startPlatform(target: DatabaseTarget, options: { seedSubjects?: number } = {}): Promise<Platform> {
+export async function startPlatform(target: DatabaseTarget, options: PlatformOptions = {}): Promise<Platform> {
   const stops: (() => Promise<unknown>)[] = [];
   const secrets = { tokens: new Uint8Array(randomBytes(32)), signing: new Uint8Array(randomBytes(32)) };
   try {
@@ -74,8 +80,9 @@ export async function startPlatform(target: DatabaseTarget, options: { seedSubje
       subgraphUrls: Object.fromEntries(subgraphNames.map((n) => [n, subgraphs[n].url])),
       tokens: { keys: { kind: 'secret', secret: secrets.tokens }, issuer: 'beidaihe-credit-platform', audience: 'beidaihe-credit-api' },
       signingKey: secrets.signing,
+      ...options.gateway,
     });
-    const http: RunningHttpServer = await serveGraphQL(gateway.server, { port: 0, context: ({ req }) => gateway.context(req) });
+    const http: RunningHttpServer = await serveGraphQL(gateway.server, { port: 0, maxBodyBytes: gateway.limits.bodyBytes, context: ({ req }) => gateway.context(req) });
     stops.push(() => http.stop());
     for (const counter of Object.values(sql)) counter.reset();
     const token = (caller: Caller, tokenOptions?: Parameters<typeof mintToken>[2]) => mintToken(caller, secrets.tokens, tokenOptions);
@@ -105,7 +112,7 @@ export async function startPlatform(target: DatabaseTarget, options: { seedSubje
  * starts a platform on them; after them, stops it and drops them again. The value returned stands
  * for the platform once the suite's `beforeAll` hooks run (a suite's own hooks run after this one's).
  */
-export function usePlatform(database: TestDatabase, suite: string, options: { seedSubjects?: number } = {}): Platform {
+export function usePlatform(database: TestDatabase, suite: string, options: PlatformOptions = {}): Platform {
   let platform: Platform | undefined;
   beforeAll(async () => {
     await database.cleanUp(suite);

@@ -1,4 +1,5 @@
 import { readGatewayConfig } from '../../gateway/config';
+import { defaultOperationLimits } from '../../gateway/operation-limits';
 import { ConfigError } from '../../lib/env';
 import { readSubgraphConfig } from '../../subgraphs/shared/subgraph';
 
@@ -48,6 +49,20 @@ describe('readGatewayConfig', () => {
     expect(gatewayError({ ...valid, EXPLORER: 'on', INTROSPECTION: 'off' })).toMatch(/^EXPLORER=on needs INTROSPECTION=on/);
     expect(gatewayError({ ...valid, NODE_ENV: 'production', EXPLORER_DEMO_TOKENS: 'true' })).toBe('EXPLORER_DEMO_TOKENS is for the embedded default only and cannot be on with NODE_ENV=production');
     expect(gatewayError({ GATEWAY_SIGNING_KEY: secret, AUTH_JWKS_URL: 'https://idp.example/jwks', EXPLORER_DEMO_TOKENS: 'true' })).toBe('EXPLORER_DEMO_TOKENS needs AUTH_JWT_SECRET: the demo tokens are signed with it');
+  });
+
+  it('reads each operation limit, with its default when unset', () => {
+    expect(readGatewayConfig(valid, []).limits).toEqual(defaultOperationLimits);
+    const limits = readGatewayConfig({ ...valid, GATEWAY_MAX_DEPTH: '8', GATEWAY_MAX_COST: '50_000', GATEWAY_MAX_BODY_BYTES: '65536' }, []).limits;
+    expect(limits).toEqual({ ...defaultOperationLimits, depth: 8, cost: 50_000, bodyBytes: 65_536 });
+    expect(gatewayError({ ...valid, GATEWAY_MAX_ALIASES: '0' })).toBe('GATEWAY_MAX_ALIASES must be a whole number of at least 1, got "0"');
+    expect(gatewayError({ ...valid, GATEWAY_MAX_TOKENS: 'lots' })).toBe('GATEWAY_MAX_TOKENS must be a whole number of at least 1, got "lots"');
+  });
+
+  it('turns access control off only outside production', () => {
+    expect(readGatewayConfig(valid, []).accessControl).toBe(true);
+    expect(readGatewayConfig({ ...valid, ACCESS_CONTROL: 'off' }, []).accessControl).toBe(false);
+    expect(gatewayError({ ...valid, ACCESS_CONTROL: 'off', NODE_ENV: 'production' })).toBe('ACCESS_CONTROL=off is for development only and cannot be set with NODE_ENV=production');
   });
 
   it('reports every problem at once, one per line', () => {

@@ -1,0 +1,231 @@
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import {
+  getArgumentValues,
+  getNamedType,
+  getNullableType,
+  getOperationAST,
+  getVariableValues,
+  GraphQLError,
+  isCompositeType,
+  isListType,
+  Kind,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLCompositeType,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+  type ParseOptions,
+  type SelectionSetNode,
+  type ValidationContext,
+  type ValidationRule,
+} from 'graphql';
+import { ErrorCode } from '../lib/errors';
+
+/**
+ * What one operation may ask of the gateway, checked before it is planned or anything is fetched:
+ * a refused operation costs a parse and a walk over its text, never a query plan or a subgraph
+ * call. Each limit is allowed at its value and refused one past it.
+ */
+export interface OperationLimits {
+  /** Nesting of fields (fragments do not add a level; introspection is not counted). */
+  depth: number;
+  /** Aliased fields, the usual way to ask for one expensive field many times in one operation. */
+  aliases: number;
+  /** Fields at the root of the operation (each is a separate entry point, often a separate fetch). */
+  rootFields: number;
+  /** Directives in the operation, fragments included. */
+  directives: number;
+  /** Lexical tokens of the document. */
+  tokens: number;
+  /** The estimated number of values in the answer (see `operationCost`). */
+  cost: number;
+  /** Bytes of a request body (enforced by the HTTP layer, lib/http-server.ts, before anything is parsed). */
+  bodyBytes: number;
+}
+
+export type OperationLimitName = keyof OperationLimits;
+
+/**
+ * Every example operation in the README and the explorer fits with room to spare (a test keeps
+ * it so); what they refuse is an operation built to be expensive.
+ */
+export const defaultOperationLimits: OperationLimits = {
+  depth: 12,
+  aliases: 15,
+  rootFields: 10,
+  directives: 50,
+  tokens: 2000,
+  cost: 10_000,
+  // 5,000 intake rows with typical summaries are about 1.4 MiB of JSON; files go by the import command.
+  bodyBytes: 2 * 1024 * 1024,
+};
+
+/** The typed refusal: `extensions.limit` names the limit, `extensions.max` is its value. */
+export class OperationLimitExceeded extends GraphQLError {
+  constructor(
+    readonly limit: OperationLimitName,
+    readonly max: number,
+    message: string,
+  ) {
+    // `http` sets the status of a refusal thrown from a plugin hook; Apollo removes it from the answer.
+    super(message, { extensions: { code: ErrorCode.OPERATION_LIMIT_EXCEEDED, limit, max, http: { status: 400 } } });
+  }
+}
+
+/** The refusal as a client gets it. (The body size is refused before Apollo, by lib/http-server.ts, in the same shape.) */
+function formatLimitError(error: OperationLimitExceeded): GraphQLFormattedError {
+  return { message: error.message, extensions: { code: ErrorCode.OPERATION_LIMIT_EXCEEDED, limit: error.limit, max: error.max } };
+}
+
+/**
+ * No armor rule counts root fields. Fragments on the root type count their fields; `__typename`
+ * asks nothing of any subgraph and does not count.
+ */
+function rootFieldsRule(max: number): ValidationRule {
+  return (context: ValidationContext) => ({
+    OperationDefinition(operation) {
+      const seen = new Set<string>();
+      const count = (selectionSet: SelectionSetNode): number =>
+        selectionSet.selections.reduce((sum, selection) => {
+          if (selection.kind === Kind.FIELD) return sum + (selection.name.value === '__typename' ? 0 : 1);
+          if (selection.kind === Kind.INLINE_FRAGMENT) return sum + count(selection.selectionSet);
+          // Validation runs every rule in one pass, so a fragment cycle may still be here: visit each fragment once.
+          const fragment = seen.has(selection.name.value) ? undefined : context.getFragment(selection.name.value);
+          seen.add(selection.name.value);
+          return sum + (fragment ? count(fragment.selectionSet) : 0);
+        }, 0);
+      const found = count(operation.selectionSet);
+      if (found > max) context.reportError(new OperationLimitExceeded('rootFields', max, `Root fields limit of ${max} exceeded, found ${found}.`));
+    },
+  });
+}
+
+/**
+ * graphql-armor's depth, alias and directive rules, reporting the typed refusal. Armor's own
+ * messages name the limit and what was found; its "Syntax Error: " prefix is dropped (these are
+ * not syntax errors).
+ */
+function armorRules(limits: OperationLimits): ValidationRule[] {
+  const refuse = (limit: OperationLimitName) => [
+    (context: ValidationContext | null, error: GraphQLError) => context?.reportError(new OperationLimitExceeded(limit, limits[limit], error.message.replace(/^Syntax Error: /, ''))),
+  ];
+  const { validationRules } = new ApolloArmor({
+    maxDepth: { n: limits.depth, flattenFragments: true, ignoreIntrospection: true, propagateOnRejection: false, onReject: refuse('depth') },
+    maxAliases: { n: limits.aliases, propagateOnRejection: false, onReject: refuse('aliases') },
+    maxDirectives: { n: limits.directives, propagateOnRejection: false, onReject: refuse('directives') },
+    // Tokens are counted by graphql's own parser (parseOptions), cost by operationCost: armor's
+    // parser-in-a-plugin answers a refusal as an internal error, and its cost ignores variables.
+    maxTokens: { enabled: false },
+    costLimit: { enabled: false },
+    // Suggestions are removed in formatError (withoutSuggestions): armor's Apollo plugin misses
+    // enum-value suggestions.
+    blockFieldSuggestion: { enabled: false },
+  }).protect();
+  return validationRules;
+}
+
+/** A list without a page argument is assumed to hold one default page of the platform's lists. */
+const assumedListSize = 20;
+
+/**
+ * The estimated size of the answer: every field counts one value, times the number of times it
+ * is resolved. A list holds `first` (or `last`) items when its field, or the connection it
+ * belongs to, takes that argument (as given, from a variable, or its default), else
+ * `assumedListSize`. So `searchSubjects(first: 50) { edges { node { name creditRecords(first: 20)
+ * { totalCount } } } }` costs 1 + 50 × (3 + 2). Introspection is not counted, as armor's depth
+ * rule does not count it: it is off in production, and the token limit bounds it.
+ */
+export function operationCost(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, rawVariables: Record<string, unknown> = {}): number {
+  const operation = getOperationAST(document, operationName);
+  const root = operation && schema.getRootType(operation.operation);
+  if (!operation || !root) return 0;
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables);
+  // Variables that do not coerce fail the operation later; their raw values still size the lists.
+  const variables = coerced.coerced ?? rawVariables;
+  const fragments = new Map(
+    document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]),
+  );
+  const pageSize = (args: Record<string, unknown>): number | undefined => {
+    const size = args.first ?? args.last;
+    return typeof size === 'number' && Number.isInteger(size) && size >= 0 ? size : undefined;
+  };
+
+  // `connectionSize`: the page size of the connection this selection set belongs to, for its lists (edges, nodes).
+  const cost = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType, connectionSize: number | undefined): number =>
+    selectionSet.selections.reduce((sum, selection) => {
+      if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const type = selection.typeCondition ? (schema.getType(selection.typeCondition.name.value) as GraphQLCompositeType) : parent;
+        return sum + cost(selection.selectionSet, type, connectionSize);
+      }
+      if (selection.kind === Kind.FRAGMENT_SPREAD) {
+        const fragment = fragments.get(selection.name.value);
+        return fragment ? sum + cost(fragment.selectionSet, schema.getType(fragment.typeCondition.name.value) as GraphQLCompositeType, connectionSize) : sum;
+      }
+      if (selection.name.value.startsWith('__') || !('getFields' in parent)) return sum + (selection.name.value === '__typename' ? 1 : 0);
+      const field = parent.getFields()[selection.name.value];
+      if (!field) return sum;
+      let args: Record<string, unknown> = {};
+      try {
+        args = getArgumentValues(field, selection, variables);
+      } catch {
+        // An argument that does not coerce fails the operation later; size it as unknown.
+      }
+      const isList = isListType(getNullableType(field.type));
+      const times = isList ? (connectionSize ?? pageSize(args) ?? assumedListSize) : 1;
+      const type = getNamedType(field.type);
+      const below = selection.selectionSet && isCompositeType(type) ? cost(selection.selectionSet, type, isList ? undefined : pageSize(args)) : 0;
+      return sum + times * (1 + below);
+    }, 0);
+  return cost(operation.selectionSet, root, undefined);
+}
+
+/** Apollo plugin: the cost limit, once the operation is resolved (it needs the variables) and before the gateway plans it. */
+function costLimitPlugin(max: number): ApolloServerPlugin<BaseContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ schema, document, operationName, request }) {
+          const found = operationCost(schema, document, operationName, request.variables ?? {});
+          if (found > max) throw new OperationLimitExceeded('cost', max, `Query cost limit of ${max} exceeded, found ${found}.`);
+        },
+      };
+    },
+  };
+}
+
+/** What ApolloServer needs to enforce the limits: parse options, validation rules and a plugin. */
+export function operationLimitsForApollo(limits: OperationLimits): { parseOptions: ParseOptions; validationRules: ValidationRule[]; plugins: ApolloServerPlugin<BaseContext>[] } {
+  return {
+    parseOptions: { maxTokens: limits.tokens },
+    validationRules: [...armorRules(limits), rootFieldsRule(limits.rootFields)],
+    plugins: [costLimitPlugin(limits.cost)],
+  };
+}
+
+// graphql's parser stops at the token limit with a syntax error; Apollo offers no hook to refuse
+// during parsing with an error of our own, so the refusal is recognised here by its text.
+const tokenLimitMessage = /^Syntax Error: Document contains more th(?:an|at) \d+ tokens\. Parsing aborted\.$/;
+
+/**
+ * formatError's first step: refusals get `OPERATION_LIMIT_EXCEEDED` (Apollo's wrappers give
+ * every validation error `GRAPHQL_VALIDATION_FAILED`, and graphql's token limit is a parse error),
+ * and, while introspection is off, "Did you mean …" suggestions are cut from messages: they
+ * would reveal the schema piece by piece.
+ */
+export function typeLimitErrors(limits: OperationLimits, options: { suggestions: boolean }) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+    if (original instanceof OperationLimitExceeded) return { ...formatLimitError(original), ...(formatted.locations ? { locations: formatted.locations } : {}) };
+    if (formatted.extensions?.code === ErrorCode.GRAPHQL_PARSE_FAILED && tokenLimitMessage.test(formatted.message)) {
+      return formatLimitError(new OperationLimitExceeded('tokens', limits.tokens, `Token limit of ${limits.tokens} exceeded.`));
+    }
+    if (!options.suggestions) return { ...formatted, message: withoutSuggestions(formatted.message) };
+    return formatted;
+  };
+}
+
+/** graphql-js ends a message with its suggestions: `… Did you mean "name"?`, `… Did you mean the enum value "NEGATIVE"?` */
+export function withoutSuggestions(message: string): string {
+  return message.replace(/ Did you mean .*\?$/, '');
+}

@@ -1,0 +1,83 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import { serveGateway } from '../../gateway/serve';
+import { supergraphPath } from '../../schema/subgraphs';
+import { mintToken } from '../../scripts/demo/callers';
+import { postGraphQL } from '../helpers/graphql';
+import { supervisor } from '../helpers/platform';
+import { LogCapture, startOpsPlatform, type OpsPlatform } from '../ops/ops-platform';
+
+/** What must never reach a client, whatever failed. */
+function expectNothingInternal(body: string): void {
+  expect(body).not.toMatch(/no such table|SQLITE|SELECT|SQLSTATE|stacktrace|\bat \S+ \(|\.ts:\d+|\.js:\d+|127\.0\.0\.1|localhost|db-internal/i);
+}
+
+describe('an unexpected fault in a subgraph, through the gateway', () => {
+  let platform: OpsPlatform;
+  beforeAll(async () => {
+    platform = await startOpsPlatform({ kind: 'sqlite', directory: ':memory:' });
+    // A fault no code path expects: the records subgraph's main table is gone.
+    await platform.databases.records.query('DROP TABLE credit_record');
+  });
+  afterAll(() => platform?.stop());
+
+  it('answers INTERNAL_SERVER_ERROR with the request id, and logs the real error under that id', async () => {
+    const requestId = 'masking-test-0001';
+    const token = await platform.token(supervisor.caller!);
+    const response = await fetch(platform.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-request-id': requestId, ...supervisor.headers },
+      body: JSON.stringify({ query: '{ creditRecord(id: "00000000-0000-0000-0000-000000000001") { summary } }' }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    const body = await response.text();
+    const { errors } = JSON.parse(body) as { errors: { message: string; extensions: Record<string, unknown> }[] };
+    expect(errors).toHaveLength(1);
+    expect(errors[0].message).toBe('Internal server error');
+    expect(errors[0].extensions).toMatchObject({ code: 'INTERNAL_SERVER_ERROR', requestId });
+    expectNothingInternal(body);
+
+    // The operator looks the request id up: the subgraph's line carries the SQL error itself.
+    const logged = platform.logs.records.withRequestId(requestId).filter((l) => l.msg === 'unexpected error');
+    expect(logged).toHaveLength(1);
+    expect(JSON.stringify(logged[0].err)).toMatch(/no such table: credit_record/);
+  });
+});
+
+describe('a subgraph answering with an internal page, through the gateway', () => {
+  it('masks it: no host name, stack or SQL from the page reaches the client', async () => {
+    const leaky = http.createServer((_req, res) => {
+      res.writeHead(500, { 'content-type': 'text/html' });
+      res.end('<pre>SQLSTATE[42S02]: SELECT * FROM provider at db-internal.bdh.example:3306\n    at Object.query (/srv/providers/index.js:12:7)</pre>');
+    });
+    await new Promise<void>((resolve) => leaky.listen(0, '127.0.0.1', resolve));
+    const logs = new LogCapture();
+    const secret = new Uint8Array(randomBytes(32));
+    const gateway = await serveGateway({
+      supergraphSdl: fs.readFileSync(supergraphPath, 'utf8'),
+      subgraphUrls: { providers: `http://127.0.0.1:${(leaky.address() as AddressInfo).port}/graphql` },
+      tokens: { keys: { kind: 'secret', secret }, issuer: 'beidaihe-credit-platform', audience: 'beidaihe-credit-api' },
+      signingKey: new Uint8Array(randomBytes(32)),
+      port: 0,
+      logger: logs.logger('gateway'),
+    });
+    try {
+      const requestId = 'masking-test-0002';
+      const result = await postGraphQL(gateway.url, { query: '{ creditServiceProviders(first: 1) { totalCount } }' }, {
+        authorization: `Bearer ${await mintToken(supervisor.caller!, secret)}`,
+        'x-request-id': requestId,
+        ...supervisor.headers,
+      });
+      expect(result.errors?.map((e) => e.extensions)).toEqual([expect.objectContaining({ code: 'INTERNAL_SERVER_ERROR', requestId })]);
+      expectNothingInternal(JSON.stringify(result));
+      const logged = logs.withRequestId(requestId).filter((l) => l.msg === 'unexpected error');
+      expect(logged).toHaveLength(1);
+      expect(JSON.stringify(logged[0].err)).toMatch(/500/);
+    } finally {
+      await gateway.stop();
+      await new Promise((resolve) => leaky.close(resolve));
+    }
+  });
+});

@@ -1,0 +1,140 @@
+import fs from 'node:fs';
+import { buildSchema, parse, validate } from 'graphql';
+import { explorerExamples } from '../../gateway/explorer/examples';
+import { defaultOperationLimits, operationCost, operationLimitsForApollo, type OperationLimitName, type OperationLimits } from '../../gateway/operation-limits';
+import { SubgraphDataSource } from '../../gateway/subgraph-data-source';
+import { supergraphPath } from '../../schema/subgraphs';
+import { testDatabases } from '../helpers/databases';
+import type { GraphQLResponse } from '../helpers/graphql';
+import { supervisor, usePlatform } from '../helpers/platform';
+
+/** Small limits, so that an operation at each edge is short enough to read. */
+const limits: OperationLimits = { depth: 5, aliases: 3, rootFields: 3, directives: 3, tokens: 50, cost: 302, bodyBytes: 4096 };
+
+const repeat = (n: number, text: string) => Array.from({ length: n }, () => text).join(' ');
+
+/** Every limit is the same kind of refusal: typed, naming the limit and its value. */
+function expectRefused(result: GraphQLResponse, limit: OperationLimitName): void {
+  expect(result.status).toBe(limit === 'bodyBytes' ? 413 : 400);
+  expect(result.data).toBeUndefined();
+  expect(result.errors).toHaveLength(1);
+  expect(result.errors![0].extensions).toEqual({ code: 'OPERATION_LIMIT_EXCEEDED', limit, max: limits[limit] });
+}
+
+function expectAnswered(result: GraphQLResponse): void {
+  expect(result.errors).toBeUndefined();
+  expect(result.status).toBe(200);
+  expect(result.data).toBeTruthy();
+}
+
+// The limits are the gateway's and the same whatever the subgraphs store: SQLite is enough.
+describe.each(testDatabases.filter((d) => d.label === 'sqlite'))('operation limits at the gateway on $label', (database) => {
+  const platform = usePlatform(database, 'limits', { gateway: { limits } });
+  let fetches: jest.SpyInstance;
+  beforeEach(() => {
+    fetches = jest.spyOn(SubgraphDataSource.prototype, 'process');
+  });
+  afterEach(() => fetches.mockRestore());
+
+  /** A refused operation must cost nothing downstream: no query plan is executed, no subgraph is called. */
+  async function refused(query: string, limit: OperationLimitName, variables?: Record<string, unknown>) {
+    fetches.mockClear();
+    expectRefused(await platform.query(query, variables, supervisor), limit);
+    expect(fetches).not.toHaveBeenCalled();
+  }
+
+  it('allows an operation as deep as the depth limit and refuses one level more', async () => {
+    const edge = (leaf: string) => `{ creditServiceProviders(first: 1) { edges { node { issuedReports(first: 1) ${leaf} } } } }`;
+    expectAnswered(await platform.query(edge('{ totalCount }'), {}, supervisor));
+    await refused(edge('{ edges { cursor } }'), 'depth');
+  });
+
+  it('counts fragments by the fields they add, not as a level of their own', async () => {
+    const query = `{ creditServiceProviders(first: 1) { ...Page } } fragment Page on CreditServiceProviderConnection { edges { ... on CreditServiceProviderEdge { node { issuedReports(first: 1) { totalCount } } } } }`;
+    expectAnswered(await platform.query(query, {}, supervisor));
+  });
+
+  it('allows as many aliases as the limit and refuses one more', async () => {
+    expectAnswered(await platform.query(`{ departments { a: code b: code c: code } }`, {}, supervisor));
+    await refused(`{ departments { a: code b: code c: code d: code } }`, 'aliases');
+  });
+
+  it('allows as many root fields as the limit, counting those in fragments, and refuses one more', async () => {
+    const three = `departments { code } creditRecordCategories { code } creditServiceProviders(first: 1) { totalCount }`;
+    expectAnswered(await platform.query(`{ ${three} __typename }`, {}, supervisor));
+    await refused(`{ ${three} department(code: "FINANCE") { code } }`, 'rootFields');
+    await refused(`query { ...Roots } fragment Roots on Query { ${three} department(code: "FINANCE") { code } }`, 'rootFields');
+  });
+
+  it('allows as many directives as the limit and refuses one more', async () => {
+    expectAnswered(await platform.query(`{ departments @include(if: true) { code @skip(if: false) nameZh @include(if: true) } }`, {}, supervisor));
+    await refused(`{ departments @include(if: true) { code @skip(if: false) nameZh @include(if: true) __typename @include(if: true) } }`, 'directives');
+  });
+
+  it('allows a document of exactly the token limit and refuses one token more', async () => {
+    // The braces are 2 tokens.
+    expectAnswered(await platform.query(`{ ${repeat(48, '__typename')} }`, {}, supervisor));
+    await refused(`{ ${repeat(49, '__typename')} }`, 'tokens');
+  });
+
+  it('allows an operation that costs the limit and refuses one page item more, from a literal or a variable; unpaged lists count too', async () => {
+    // 1 (connection) + 1 (totalCount) + n × (edge + node + name) = 2 + 3n: n = 100 costs 302.
+    const literal = (n: number) => `{ creditServiceProviders(first: ${n}) { totalCount edges { node { name } } } }`;
+    const variable = `query Page($n: Int) { creditServiceProviders(first: $n) { totalCount edges { node { name } } } }`;
+    expectAnswered(await platform.query(literal(100), {}, supervisor));
+    expectAnswered(await platform.query(variable, { n: 100 }, supervisor));
+    await refused(literal(101), 'cost');
+    await refused(variable, 'cost', { n: 101 });
+    // A list without a page argument counts as 20 items: 20 × (1 + 20) for the categories' polarities.
+    await refused(`{ creditRecordCategories { polarities } }`, 'cost');
+  });
+
+  it('refuses a request body one byte over the limit, before it is read as an operation', async () => {
+    const body = (size: number) => {
+      const shell = JSON.stringify({ query: '{ __typename }', variables: { pad: '' } });
+      return JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(size - shell.length) } });
+    };
+    const post = async (text: string) => {
+      const response = await fetch(platform.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: text, signal: AbortSignal.timeout(10_000) });
+      return { status: response.status, ...((await response.json()) as Omit<GraphQLResponse, 'status'>) };
+    };
+    expect(Buffer.byteLength(body(4096))).toBe(4096);
+    expectAnswered(await post(body(4096)));
+    expectRefused(await post(body(4097)), 'bodyBytes');
+  });
+
+  it('refuses a batch of operations in one request', async () => {
+    const response = await fetch(platform.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([{ query: '{ __typename }' }, { query: '{ __typename }' }]),
+      signal: AbortSignal.timeout(10_000),
+    });
+    expect(response.status).toBe(400);
+    expect(JSON.stringify(await response.json())).toMatch(/batching/i);
+  });
+});
+
+describe('operationCost', () => {
+  const schema = buildSchema(fs.readFileSync(supergraphPath, 'utf8'));
+  const cost = (query: string, variables?: Record<string, unknown>) => operationCost(schema, parse(query), undefined, variables);
+
+  it('multiplies nested pages, each sized by its own first argument or default', () => {
+    // searchSubjects: 1 + n × (edge 1 + node 1 + name 1 + records connection (1 + totalCount 1))
+    expect(cost(`{ searchSubjects(name: "海", first: 10) { edges { node { name creditRecords(first: 1) { totalCount } } } } }`)).toBe(1 + 10 * 5);
+    expect(cost(`{ searchSubjects(name: "海") { edges { node { name } } } }`)).toBe(1 + 20 * 3);
+    expect(cost(`query($n: Int) { searchSubjects(name: "海", first: $n) { edges { node { creditRecords(first: $n) { edges { node { summary } } } } } } }`, { n: 10 })).toBe(
+      1 + 10 * (1 + 1 + (1 + 10 * 3)),
+    );
+  });
+
+  it('lets every example operation of the explorer through the default limits, with room to spare', () => {
+    const { parseOptions, validationRules } = operationLimitsForApollo(defaultOperationLimits);
+    for (const example of explorerExamples({ subjectCode: '91130304MA0TEXT1X8', subjectId: '00000000-0000-0000-0000-000000000000' })) {
+      const document = parse(example.query, parseOptions);
+      expect({ example: example.name, errors: validate(schema, document, validationRules).map((e) => e.message) }).toEqual({ example: example.name, errors: [] });
+      const found = operationCost(schema, document, undefined, example.variables);
+      expect({ example: example.name, withinHalf: found <= defaultOperationLimits.cost / 2 }).toEqual({ example: example.name, withinHalf: true });
+    }
+  });
+});
