@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigError, ConfigProblems, readFlag, readLogLevel, readPort, readSecret, readSwitch, readUrl } from '../lib/env';
+import { ConfigError, ConfigProblems, readFlag, readLogLevel, readPort, readPositiveInteger, readSecret, readSwitch, readUrl } from '../lib/env';
 import type { LogLevel } from '../lib/logger';
 import { subgraphNames, supergraphPath, type SubgraphName } from '../schema/subgraphs';
 import type { TokenKeys, TokenSettings } from './authentication';
+import type { RateLimitSettings } from './rate-limits';
 
 export interface GatewayConfig {
   port: number;
@@ -23,6 +24,8 @@ export interface GatewayConfig {
   introspection: boolean;
   /** List the demo callers' tokens in the explorer: the embedded default only (`EXPLORER_DEMO_TOKENS`). */
   explorerDemoTokens: boolean;
+  /** Request budgets per caller and per organisation (`RATE_LIMIT_*`); null when `RATE_LIMIT=off`. */
+  rateLimits: RateLimitSettings | null;
 }
 
 /**
@@ -71,6 +74,22 @@ function readExplorer(env: NodeJS.ProcessEnv, production: boolean, problems: Con
 }
 
 /**
+ * Rate limits, on by default: `RATE_LIMIT_CALLER_PER_MINUTE` (600: ten a second, well above what
+ * a person at the explorer or a department's front end sends) for each caller and each anonymous
+ * client address, `RATE_LIMIT_ORGANISATION_PER_MINUTE` (3000) for all of an organisation's callers
+ * together. Counters in memory (one replica), or in Redis at `RATE_LIMIT_REDIS_URL` so replicas
+ * share them, under keys starting `RATE_LIMIT_REDIS_PREFIX`. `RATE_LIMIT=off` switches them off.
+ */
+function readRateLimits(env: NodeJS.ProcessEnv, problems: ConfigProblems): RateLimitSettings | null {
+  const on = problems.read(() => readSwitch(env, 'RATE_LIMIT', true));
+  const callerPerMinute = problems.read(() => readPositiveInteger(env, 'RATE_LIMIT_CALLER_PER_MINUTE', 600));
+  const organisationPerMinute = problems.read(() => readPositiveInteger(env, 'RATE_LIMIT_ORGANISATION_PER_MINUTE', 3000));
+  const redisUrl = problems.read(() => readUrl(env, 'RATE_LIMIT_REDIS_URL', ['redis:', 'rediss:']));
+  if (!on) return null;
+  return { callerPerMinute: callerPerMinute as number, organisationPerMinute: organisationPerMinute as number, redisUrl, redisPrefix: env.RATE_LIMIT_REDIS_PREFIX || 'credit:rate-limit:' };
+}
+
+/**
  * The gateway's only reader of `process.env` and argv. Flags win over variables:
  * `--port`/`GATEWAY_PORT`, `--supergraph`/`SUPERGRAPH_PATH`, and `SUBGRAPH_<NAME>_URL`
  * (e.g. `SUBGRAPH_RECORDS_URL`) for a subgraph that runs elsewhere. Every bad or missing value
@@ -92,6 +111,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv, argv: string[]): Gatew
   const signingKey = problems.read(() => readSecret(env, 'GATEWAY_SIGNING_KEY'));
   const logLevel = problems.read(() => readLogLevel(env));
   const explorer = readExplorer(env, production, problems);
+  const rateLimits = readRateLimits(env, problems);
   problems.check();
   return {
     port: port as number,
@@ -103,8 +123,11 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv, argv: string[]): Gatew
     logLevel: logLevel as LogLevel,
     production,
     ...explorer,
+    rateLimits,
   };
 }
+
+const rateLimitVariables = ['RATE_LIMIT', 'RATE_LIMIT_CALLER_PER_MINUTE', 'RATE_LIMIT_ORGANISATION_PER_MINUTE', 'RATE_LIMIT_REDIS_URL', 'RATE_LIMIT_REDIS_PREFIX'] as const;
 
 /**
  * Every variable the gateway reads, for the compose file's test (docker/compose.yaml must pass
@@ -114,5 +137,5 @@ export const gatewayVariables = {
   required: ['GATEWAY_SIGNING_KEY'],
   /** Exactly one of these. */
   oneOf: ['AUTH_JWT_SECRET', 'AUTH_PUBLIC_KEY_FILE', 'AUTH_JWKS_URL'],
-  optional: ['GATEWAY_PORT', 'HOST', 'SUPERGRAPH_PATH', ...subgraphNames.map((n) => `SUBGRAPH_${n.toUpperCase()}_URL`), 'AUTH_JWT_ALGORITHM', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'LOG_LEVEL', 'NODE_ENV', 'EXPLORER', 'INTROSPECTION', 'EXPLORER_DEMO_TOKENS'],
+  optional: ['GATEWAY_PORT', 'HOST', 'SUPERGRAPH_PATH', ...subgraphNames.map((n) => `SUBGRAPH_${n.toUpperCase()}_URL`), 'AUTH_JWT_ALGORITHM', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'LOG_LEVEL', 'NODE_ENV', 'EXPLORER', 'INTROSPECTION', 'EXPLORER_DEMO_TOKENS', ...rateLimitVariables],
 } as const;

@@ -16,6 +16,7 @@ import { createTokenVerifier, type TokenSettings } from './authentication';
 import { guardOperation, nullRemovedFields, readFieldGuards, type RemovedField } from './field-guards';
 import { InternalClient } from '../lib/internal-client';
 import type { GatewayObserver } from './observer';
+import { RateLimits, rateLimitPlugin, type RateLimitSettings } from './rate-limits';
 import { createGatewayContext, type GatewayContext } from './request-access';
 import { SubgraphDataSource } from './subgraph-data-source';
 
@@ -30,6 +31,8 @@ export interface GatewayOptions {
   introspection?: boolean;
   /** Told of subgraph calls, audit writes and masked faults (metrics, logs). */
   observer?: GatewayObserver;
+  /** Request budgets per caller and organisation; without them, no rate limiting. */
+  rateLimits?: RateLimitSettings;
 }
 
 export interface Gateway {
@@ -67,6 +70,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const audit = new AuditWriter(internal, urlOf('audit'), undefined, options.observer);
   const verify = await createTokenVerifier(options.tokens);
   const guards = readFieldGuards(options.supergraphSdl);
+  const rateLimits = options.rateLimits ? await RateLimits.create(options.rateLimits, options.observer) : undefined;
 
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
@@ -93,11 +97,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
+      ...(rateLimits ? [rateLimitPlugin<GatewayContext>(rateLimits, (context) => context.rateLimit)] : []),
     ],
   });
   const context = async (req: IncomingMessage) => {
     try {
-      return await createGatewayContext(req, { verify, signingKey: options.signingKey, consents: { client: internal, url: urlOf('entities') }, providers: { client: internal, url: urlOf('providers') } });
+      return await createGatewayContext(req, { verify, signingKey: options.signingKey, consents: { client: internal, url: urlOf('entities') }, providers: { client: internal, url: urlOf('providers') }, rateLimits });
     } catch (error) {
       // A refused token is a denied attempt: it is audited too (without the claims it failed to prove).
       if (error instanceof GraphQLError && error.extensions.code === ErrorCode.UNAUTHENTICATED) {

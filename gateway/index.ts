@@ -33,13 +33,14 @@ async function main(): Promise<void> {
       tokens: config.tokens,
       signingKey: config.signingKey,
       introspection: config.introspection,
+      rateLimits: config.rateLimits ?? undefined,
       port: config.port,
       host: config.host,
       logger,
       explorer: config.explorer ? { demo } : undefined,
     });
     logger.info(
-      { url: served.url, supergraph: config.supergraphPath, explorer: config.explorer ? served.url.replace(/\/graphql$/, '/explorer/') : 'off', introspection: config.introspection, demoTokens: Boolean(demo) },
+      { url: served.url, supergraph: config.supergraphPath, explorer: config.explorer ? served.url.replace(/\/graphql$/, '/explorer/') : 'off', introspection: config.introspection, demoTokens: Boolean(demo), rateLimits: rateLimitSummary(config) },
       'serving',
     );
     handleShutdownSignals(logger, [{ name: 'HTTP server', stop: () => served.stop() }]);
@@ -47,6 +48,12 @@ async function main(): Promise<void> {
     logger.fatal({ err: error }, error instanceof ConfigError ? `configuration error: ${error.message}` : 'could not start');
     process.exit(error instanceof ConfigError ? 2 : 1);
   }
+}
+
+/** For the start-up line: the budgets and where they count, never the Redis URL (it may hold a password). */
+function rateLimitSummary({ rateLimits }: GatewayConfig) {
+  if (!rateLimits) return 'off';
+  return { callerPerMinute: rateLimits.callerPerMinute, organisationPerMinute: rateLimits.organisationPerMinute, counters: rateLimits.redisUrl ? 'redis' : 'memory' };
 }
 
 void main();

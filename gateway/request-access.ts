@@ -5,6 +5,7 @@ import { decideGrants, type GrantDecision } from '../lib/access/policy';
 import { findMatter } from '../lib/catalogue/matters';
 import { authenticate, type TokenVerifier } from './authentication';
 import type { InternalClient } from '../lib/internal-client';
+import type { RateLimits, RateLimitState } from './rate-limits';
 
 /**
  * A request's purpose travels in headers, not in operation arguments: it belongs to the whole
@@ -21,6 +22,8 @@ export interface GatewayContext {
   identity: RequestIdentity;
   /** subject id → field groups the subgraphs reported disclosing, across the whole query plan. */
   disclosures: Map<string, Set<string>>;
+  /** Where the request stands against its rate-limit budgets (null when they are off): the RateLimit headers. */
+  rateLimit: RateLimitState | null;
   /** The identity as the subgraphs receive it, signed once per request. */
   signedIdentity(): Promise<string>;
 }
@@ -95,12 +98,16 @@ export interface AccessDependencies {
   signingKey: Uint8Array;
   consents: { client: InternalClient; url: string };
   providers: { client: InternalClient; url: string };
+  /** Request budgets; none when rate limiting is off. */
+  rateLimits?: RateLimits;
 }
 
 /** Who is asking, why, and what they may read: decided once per request, before planning. */
 export async function createGatewayContext(req: IncomingMessage, deps: AccessDependencies): Promise<GatewayContext> {
   const requestId = header(req, 'x-request-id') ?? randomUUID();
   const caller = await authenticate(header(req, 'authorization'), deps.verify);
+  // Before the consent and provider look-ups: a refused request costs the subgraphs nothing.
+  const rateLimit = deps.rateLimits ? await deps.rateLimits.admit(caller, req.socket.remoteAddress ?? 'unknown') : null;
   const purpose = purposeFrom(req);
   let decision = decideGrants(caller, purpose);
   if (caller && purpose && !decision.purposeRefused && purpose.matter === 'PROVIDER_DATA_COLLECTION') {
@@ -118,6 +125,7 @@ export async function createGatewayContext(req: IncomingMessage, deps: AccessDep
     decision,
     identity,
     disclosures: new Map(),
+    rateLimit,
     signedIdentity: () => (signed ??= signIdentity(identity, deps.signingKey)),
   };
 }

@@ -33,6 +33,17 @@ export function readUrl(env: Env, name: string, protocols: string[]): string | u
   return raw;
 }
 
+/** A whole number of at least 1 (a budget, a count); `fallback` when unset. */
+export function readPositiveInteger(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < 1) {
+    throw new ConfigError(`${name} must be a whole number of at least 1, got "${raw}"`);
+  }
+  return value;
+}
+
 /** `--name value` or `--name=value` from argv, for the few settings an operator passes as flags. */
 export function readFlag(argv: string[], name: string): string | undefined {
   for (let i = 0; i < argv.length; i++) {
