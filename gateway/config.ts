@@ -5,6 +5,7 @@ import type { LogLevel } from '../lib/logger';
 import { subgraphNames, supergraphPath, type SubgraphName } from '../schema/subgraphs';
 import type { TokenKeys, TokenSettings } from './authentication';
 import { defaultOperationLimits, type OperationLimits } from './operation-limits';
+import type { RateLimitSettings } from './rate-limits';
 
 export interface GatewayConfig {
   port: number;
@@ -31,6 +32,8 @@ export interface GatewayConfig {
    * `@grant` fields (refused in production, and at start for a supergraph with grants).
    */
   accessControl: boolean;
+  /** Request budgets per caller and per organisation (`RATE_LIMIT_*`); null when `RATE_LIMIT=off`. */
+  rateLimits: RateLimitSettings | null;
 }
 
 /**
@@ -104,6 +107,22 @@ function readAccessControl(env: NodeJS.ProcessEnv, production: boolean, problems
 }
 
 /**
+ * Rate limits, on by default: `RATE_LIMIT_CALLER_PER_MINUTE` (600: ten a second, well above what
+ * a person at the explorer or a department's front end sends) for each caller and each anonymous
+ * client address, `RATE_LIMIT_ORGANISATION_PER_MINUTE` (3000) for all of an organisation's callers
+ * together. Counters in memory (one replica), or in Redis at `RATE_LIMIT_REDIS_URL` so replicas
+ * share them, under keys starting `RATE_LIMIT_REDIS_PREFIX`. `RATE_LIMIT=off` switches them off.
+ */
+function readRateLimits(env: NodeJS.ProcessEnv, problems: ConfigProblems): RateLimitSettings | null {
+  const on = problems.read(() => readSwitch(env, 'RATE_LIMIT', true));
+  const callerPerMinute = problems.read(() => readPositiveInteger(env, 'RATE_LIMIT_CALLER_PER_MINUTE', 600));
+  const organisationPerMinute = problems.read(() => readPositiveInteger(env, 'RATE_LIMIT_ORGANISATION_PER_MINUTE', 3000));
+  const redisUrl = problems.read(() => readUrl(env, 'RATE_LIMIT_REDIS_URL', ['redis:', 'rediss:']));
+  if (!on) return null;
+  return { callerPerMinute: callerPerMinute as number, organisationPerMinute: organisationPerMinute as number, redisUrl, redisPrefix: env.RATE_LIMIT_REDIS_PREFIX || 'credit:rate-limit:' };
+}
+
+/**
  * The gateway's only reader of `process.env` and argv. Flags win over variables:
  * `--port`/`GATEWAY_PORT`, `--supergraph`/`SUPERGRAPH_PATH`, and `SUBGRAPH_<NAME>_URL`
  * (e.g. `SUBGRAPH_RECORDS_URL`) for a subgraph that runs elsewhere. Every bad or missing value
@@ -127,6 +146,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv, argv: string[]): Gatew
   const explorer = readExplorer(env, production, problems);
   const limits = readOperationLimits(env, problems);
   const accessControl = readAccessControl(env, production, problems);
+  const rateLimits = readRateLimits(env, problems);
   problems.check();
   return {
     port: port as number,
@@ -140,8 +160,11 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv, argv: string[]): Gatew
     ...explorer,
     limits,
     accessControl,
+    rateLimits,
   };
 }
+
+const rateLimitVariables = ['RATE_LIMIT', 'RATE_LIMIT_CALLER_PER_MINUTE', 'RATE_LIMIT_ORGANISATION_PER_MINUTE', 'RATE_LIMIT_REDIS_URL', 'RATE_LIMIT_REDIS_PREFIX'] as const;
 
 /**
  * Every variable the gateway reads, for the compose file's test (docker/compose.yaml must pass
@@ -151,5 +174,5 @@ export const gatewayVariables = {
   required: ['GATEWAY_SIGNING_KEY'],
   /** Exactly one of these. */
   oneOf: ['AUTH_JWT_SECRET', 'AUTH_PUBLIC_KEY_FILE', 'AUTH_JWKS_URL'],
-  optional: ['GATEWAY_PORT', 'HOST', 'SUPERGRAPH_PATH', ...subgraphNames.map((n) => `SUBGRAPH_${n.toUpperCase()}_URL`), 'AUTH_JWT_ALGORITHM', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'LOG_LEVEL', 'NODE_ENV', 'EXPLORER', 'INTROSPECTION', 'EXPLORER_DEMO_TOKENS', ...Object.values(operationLimitVariables), 'ACCESS_CONTROL'],
+  optional: ['GATEWAY_PORT', 'HOST', 'SUPERGRAPH_PATH', ...subgraphNames.map((n) => `SUBGRAPH_${n.toUpperCase()}_URL`), 'AUTH_JWT_ALGORITHM', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'LOG_LEVEL', 'NODE_ENV', 'EXPLORER', 'INTROSPECTION', 'EXPLORER_DEMO_TOKENS', ...Object.values(operationLimitVariables), 'ACCESS_CONTROL', ...rateLimitVariables],
 } as const;

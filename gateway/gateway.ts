@@ -19,6 +19,7 @@ import { InternalClient } from '../lib/internal-client';
 import type { GatewayObserver } from './observer';
 import { defaultOperationLimits, operationLimitsForApollo, typeLimitErrors, type OperationLimits } from './operation-limits';
 import { createGatewayContext, openGatewayContext, type GatewayContext } from './request-access';
+import { RateLimits, rateLimitPlugin, type RateLimitSettings } from './rate-limits';
 import { SubgraphDataSource } from './subgraph-data-source';
 
 export interface GatewayOptions {
@@ -39,6 +40,8 @@ export interface GatewayOptions {
    * has no `@grant` fields (any federation-2 composition). Refused for a supergraph with grants.
    */
   accessControl?: boolean;
+  /** Request budgets per caller and organisation; without them, no rate limiting. */
+  rateLimits?: RateLimitSettings;
 }
 
 export interface Gateway {
@@ -85,6 +88,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const enforcement = operationLimitsForApollo(limits);
   const internal = new InternalClient(options.signingKey);
   const audit = accessControl ? new AuditWriter(internal, urlOf('audit'), undefined, options.observer) : null;
+  const rateLimits = options.rateLimits ? await RateLimits.create(options.rateLimits, options.observer) : undefined;
 
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
@@ -120,13 +124,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
+      ...(rateLimits ? [rateLimitPlugin<GatewayContext>(rateLimits, (context) => context.rateLimit)] : []),
     ],
   });
   if (!audit) return { server, context: async (req) => openGatewayContext(req, options.signingKey), audit, limits };
   const verify = await createTokenVerifier(options.tokens);
   const context = async (req: IncomingMessage) => {
     try {
-      return await createGatewayContext(req, { verify, signingKey: options.signingKey, consents: { client: internal, url: urlOf('entities') }, providers: { client: internal, url: urlOf('providers') } });
+      return await createGatewayContext(req, { verify, signingKey: options.signingKey, consents: { client: internal, url: urlOf('entities') }, providers: { client: internal, url: urlOf('providers') }, rateLimits });
     } catch (error) {
       // A refused token is a denied attempt: it is audited too (without the claims it failed to prove).
       if (error instanceof GraphQLError && error.extensions.code === ErrorCode.UNAUTHENTICATED) {

@@ -35,13 +35,14 @@ async function main(): Promise<void> {
       introspection: config.introspection,
       limits: config.limits,
       accessControl: config.accessControl,
+      rateLimits: config.rateLimits ?? undefined,
       port: config.port,
       host: config.host,
       logger,
       explorer: config.explorer ? { demo } : undefined,
     });
     logger.info(
-      { url: served.url, supergraph: config.supergraphPath, explorer: config.explorer ? served.url.replace(/\/graphql$/, '/explorer/') : 'off', introspection: config.introspection, demoTokens: Boolean(demo), limits: config.limits, ...(config.accessControl ? {} : { accessControl: 'off' }) },
+      { url: served.url, supergraph: config.supergraphPath, explorer: config.explorer ? served.url.replace(/\/graphql$/, '/explorer/') : 'off', introspection: config.introspection, demoTokens: Boolean(demo), limits: config.limits, rateLimits: rateLimitSummary(config), ...(config.accessControl ? {} : { accessControl: 'off' }) },
       'serving',
     );
     handleShutdownSignals(logger, [{ name: 'HTTP server', stop: () => served.stop() }]);
@@ -49,6 +50,12 @@ async function main(): Promise<void> {
     logger.fatal({ err: error }, error instanceof ConfigError ? `configuration error: ${error.message}` : 'could not start');
     process.exit(error instanceof ConfigError ? 2 : 1);
   }
+}
+
+/** For the start-up line: the budgets and where they count, never the Redis URL (it may hold a password). */
+function rateLimitSummary({ rateLimits }: GatewayConfig) {
+  if (!rateLimits) return 'off';
+  return { callerPerMinute: rateLimits.callerPerMinute, organisationPerMinute: rateLimits.organisationPerMinute, counters: rateLimits.redisUrl ? 'redis' : 'memory' };
 }
 
 void main();

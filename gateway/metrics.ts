@@ -1,7 +1,8 @@
-import { Counter, Histogram } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import type { Logger } from '../lib/logger';
 import { ServiceMetrics } from '../lib/metrics';
 import type { GatewayObserver, SubgraphFetchOutcome } from './observer';
+import type { RateLimitBudget } from './rate-limits';
 
 /** Entries per audit write: one request writes one or a few, a busy gateway groups hundreds. */
 const batchBuckets = [1, 2, 5, 10, 20, 50, 100, 200, 500];
@@ -13,6 +14,9 @@ const latencyBuckets = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
  *  credit_gateway_subgraph_fetches_total{subgraph,outcome}   ok | graphql_errors | unreachable | failed
  *  credit_gateway_audit_batch_entries                         entries per audit write (group commit)
  *  credit_gateway_audit_write_duration_seconds{stored}        one audit write, stored or failed
+ *  credit_gateway_rate_limited_total{budget}                  requests refused: CALLER | ORGANISATION | ADDRESS
+ *  credit_gateway_rate_limit_counters_shared                  1 while counters are in Redis, 0 while per replica
+ *                                                             in memory for want of Redis (absent without Redis)
  * It is also the gateway's observer, so faults it masks go to the log with the request's id.
  */
 export class GatewayMetrics extends ServiceMetrics implements GatewayObserver {
@@ -20,6 +24,8 @@ export class GatewayMetrics extends ServiceMetrics implements GatewayObserver {
   private readonly fetches: Counter<'subgraph' | 'outcome'>;
   private readonly auditEntries: Histogram;
   private readonly auditDuration: Histogram<'stored'>;
+  private readonly rateLimitRefusals: Counter<'budget'>;
+  private readonly rateLimitShared: Gauge;
 
   constructor(private readonly logger?: Logger) {
     super('gateway');
@@ -28,6 +34,8 @@ export class GatewayMetrics extends ServiceMetrics implements GatewayObserver {
     this.fetches = new Counter({ name: 'credit_gateway_subgraph_fetches_total', help: 'Subgraph calls by subgraph and outcome (ok, graphql_errors, unreachable, failed).', labelNames: ['subgraph', 'outcome'], registers });
     this.auditEntries = new Histogram({ name: 'credit_gateway_audit_batch_entries', help: 'Audit entries per write to the audit subgraph (group commit batch size).', buckets: batchBuckets, registers });
     this.auditDuration = new Histogram({ name: 'credit_gateway_audit_write_duration_seconds', help: 'Latency of one audit write, by whether it was stored.', labelNames: ['stored'], buckets: latencyBuckets, registers });
+    this.rateLimitRefusals = new Counter({ name: 'credit_gateway_rate_limited_total', help: 'Requests refused with RATE_LIMITED, by the budget used up (CALLER, ORGANISATION, ADDRESS).', labelNames: ['budget'], registers });
+    this.rateLimitShared = new Gauge({ name: 'credit_gateway_rate_limit_counters_shared', help: 'Whether rate-limit counters are shared in Redis (1) or, for want of Redis, per replica in memory (0).', registers: [] });
   }
 
   subgraphFetch(subgraph: string, seconds: number, outcome: SubgraphFetchOutcome): void {
@@ -38,6 +46,19 @@ export class GatewayMetrics extends ServiceMetrics implements GatewayObserver {
   auditBatch(entries: number, seconds: number, stored: boolean): void {
     this.auditEntries.observe(entries);
     this.auditDuration.observe({ stored: String(stored) }, seconds);
+  }
+
+  rateLimited(budget: RateLimitBudget): void {
+    this.rateLimitRefusals.inc({ budget });
+  }
+
+  rateLimitCounters(where: 'shared' | 'local', error?: unknown): void {
+    // Registered on the first report: a gateway without Redis has no such series.
+    if (!this.registry.getSingleMetric('credit_gateway_rate_limit_counters_shared')) this.registry.registerMetric(this.rateLimitShared);
+    this.rateLimitShared.set(where === 'shared' ? 1 : 0);
+    if (!this.logger) return;
+    if (where === 'shared') this.logger.info('rate-limit counters are shared in Redis');
+    else this.logger.warn({ err: error }, 'Redis cannot be reached: rate-limit counters are kept per replica in memory until it answers');
   }
 
   fault(message: string, error: unknown): void {

@@ -1,3 +1,5 @@
+import type { RateLimitBudget } from './rate-limits';
+
 /**
  * What the gateway reports about its own work to whoever watches it (metrics, logs): its calls
  * to subgraphs, its audit writes and the faults it masks. Optional everywhere, so that a gateway
@@ -12,6 +14,13 @@ export interface GatewayObserver {
   subgraphFetch(subgraph: string, seconds: number, outcome: SubgraphFetchOutcome): void;
   /** One write of the audit writer's group commit: how many entries, how long, whether stored. */
   auditBatch(entries: number, seconds: number, stored: boolean): void;
+  /** A request refused because the named budget is used up (RATE_LIMITED). */
+  rateLimited(budget: RateLimitBudget): void;
+  /**
+   * Where rate-limit counters live from now on: `shared` in Redis, or `local` in this replica's
+   * memory because Redis cannot be reached (`error` says why); budgets are then per replica.
+   */
+  rateLimitCounters(where: 'shared' | 'local', error?: unknown): void;
   /** An unexpected fault, masked as INTERNAL_SERVER_ERROR (or a withheld answer) for the client. */
   fault(message: string, error: unknown): void;
 }

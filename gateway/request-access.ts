@@ -5,6 +5,7 @@ import { decideGrants, type GrantDecision } from '../lib/access/policy';
 import { findMatter } from '../lib/catalogue/matters';
 import { authenticate, type TokenVerifier } from './authentication';
 import type { InternalClient } from '../lib/internal-client';
+import type { RateLimits, RateLimitState } from './rate-limits';
 
 /**
  * A request's purpose travels in headers, not in operation arguments: it belongs to the whole
@@ -21,6 +22,8 @@ export interface GatewayContext {
   identity: RequestIdentity;
   /** subject id → field groups the subgraphs reported disclosing, across the whole query plan. */
   disclosures: Map<string, Set<string>>;
+  /** Where the request stands against its rate-limit budgets (null when they are off): the RateLimit headers. */
+  rateLimit: RateLimitState | null;
   /** The identity as the subgraphs receive it, signed once per request. */
   signedIdentity(): Promise<string>;
 }
@@ -95,6 +98,8 @@ export interface AccessDependencies {
   signingKey: Uint8Array;
   consents: { client: InternalClient; url: string };
   providers: { client: InternalClient; url: string };
+  /** Request budgets; none when rate limiting is off. */
+  rateLimits?: RateLimits;
 }
 
 /**
@@ -112,6 +117,8 @@ export function openGatewayContext(req: IncomingMessage, signingKey: Uint8Array)
     decision: { groups: [], scope: {} },
     identity,
     disclosures: new Map(),
+    // Development only: no budgets either.
+    rateLimit: null,
     signedIdentity: () => (signed ??= signIdentity(identity, signingKey)),
   };
 }
@@ -120,6 +127,8 @@ export function openGatewayContext(req: IncomingMessage, signingKey: Uint8Array)
 export async function createGatewayContext(req: IncomingMessage, deps: AccessDependencies): Promise<GatewayContext> {
   const requestId = header(req, 'x-request-id') ?? randomUUID();
   const caller = await authenticate(header(req, 'authorization'), deps.verify);
+  // Before the consent and provider look-ups: a refused request costs the subgraphs nothing.
+  const rateLimit = deps.rateLimits ? await deps.rateLimits.admit(caller, req.socket.remoteAddress ?? 'unknown') : null;
   const purpose = purposeFrom(req);
   let decision = decideGrants(caller, purpose);
   if (caller && purpose && !decision.purposeRefused && purpose.matter === 'PROVIDER_DATA_COLLECTION') {
@@ -137,6 +146,7 @@ export async function createGatewayContext(req: IncomingMessage, deps: AccessDep
     decision,
     identity,
     disclosures: new Map(),
+    rateLimit,
     signedIdentity: () => (signed ??= signIdentity(identity, deps.signingKey)),
   };
 }

@@ -66,7 +66,7 @@ export function readLogLevel(env: Env): (typeof logLevelNames)[number] {
   return level;
 }
 
-/** A whole number of at least 1; `fallback` when unset. */
+/** A whole number of at least 1 (a limit, a budget, a count; `_` may group digits); `fallback` when unset. */
 export function readPositiveInteger(env: Env, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;

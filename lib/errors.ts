@@ -29,6 +29,11 @@ export const ErrorCode = {
   OPERATION_RESOLUTION_FAILURE: 'OPERATION_RESOLUTION_FAILURE',
   /** A subgraph could not be reached; `extensions.serviceName` names it, the rest of the answer stands. */
   SUBGRAPH_UNAVAILABLE: 'SUBGRAPH_UNAVAILABLE',
+  /**
+   * The caller's, its organisation's or (without a token) its address's request budget is used
+   * up (HTTP 429): `extensions.budget` names which, `extensions.retryAfterSeconds` when to retry.
+   */
+  RATE_LIMITED: 'RATE_LIMITED',
   /** The audit log could not be written, so the answer was withheld (fail closed): retry later. */
   AUDIT_UNAVAILABLE: 'AUDIT_UNAVAILABLE',
   /**

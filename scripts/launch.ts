@@ -1,24 +1,38 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { projectRoot } from '../lib/project-root';
-import { defaultPorts, subgraphNames } from '../schema/subgraphs';
+import { defaultPorts, subgraphNames, type SubgraphName } from '../schema/subgraphs';
 
 export interface LaunchedPlatform {
   gatewayUrl: string;
   /** Resolves when any process exits on its own (a crash), with its name. */
   died: Promise<string>;
+  /** The process id of each process by name (`gateway`, `entities`, …), e.g. to read its memory. */
+  pids: Record<string, number>;
   stop(): Promise<void>;
 }
 
 /**
  * Starts the five subgraphs and the gateway from `dist/` as child processes with the given
- * environment, on their default ports, and waits until each answers `/ready` (a subgraph: its
- * database answers; the gateway: every subgraph is ready). The gateway's explorer lists the demo
+ * environment, on their default ports (or `subgraphPorts`, for a platform beside the one
+ * `npm start` runs), and waits until each answers `/ready` (a subgraph: its database answers;
+ * the gateway: every subgraph is ready). A port already in use stops the launch: otherwise
+ * another platform's process could answer for one of ours. The gateway's explorer lists the demo
  * callers' tokens unless told otherwise (`EXPLORER_DEMO_TOKENS`), outside production, and only
  * with the embedded default's token secret: this launcher is the embedded default.
  */
-export async function launchPlatform(env: NodeJS.ProcessEnv, options: { gatewayPort?: number; quiet?: boolean } = {}): Promise<LaunchedPlatform> {
+export async function launchPlatform(
+  env: NodeJS.ProcessEnv,
+  options: { gatewayPort?: number; subgraphPorts?: Record<SubgraphName, number>; quiet?: boolean } = {},
+): Promise<LaunchedPlatform> {
+  const ports = { ...defaultPorts, ...options.subgraphPorts, gateway: options.gatewayPort ?? 4000 };
+  for (const [name, port] of Object.entries(ports)) await ensurePortFree(name, port);
+  if (options.subgraphPorts) {
+    // Every process that calls a subgraph (the gateway, and subgraphs calling their peers) reads these.
+    env = { ...env, ...Object.fromEntries(subgraphNames.map((n) => [`SUBGRAPH_${n.toUpperCase()}_URL`, `http://127.0.0.1:${ports[n]}/graphql`])) };
+  }
   const children: { name: string; process: ChildProcess }[] = [];
   let stopping = false;
   let reportDeath: (name: string) => void = () => {};
@@ -49,17 +63,25 @@ export async function launchPlatform(env: NodeJS.ProcessEnv, options: { gatewayP
     await Promise.all(children.filter((c) => c.name !== 'gateway').map(stopOne));
   };
   try {
-    for (const name of subgraphNames) start(name, `subgraphs/${name}/index.js`, { PORT: String(defaultPorts[name]) });
-    await Promise.all(subgraphNames.map((name) => waitHealthy(name, defaultPorts[name], died)));
-    const gatewayPort = options.gatewayPort ?? 4000;
+    for (const name of subgraphNames) start(name, `subgraphs/${name}/index.js`, { PORT: String(ports[name]) });
+    await Promise.all(subgraphNames.map((name) => waitHealthy(name, ports[name], died)));
     const demoTokens = env.EXPLORER_DEMO_TOKENS ?? (env.NODE_ENV !== 'production' && env.AUTH_JWT_SECRET ? 'true' : 'false');
-    start('gateway', 'gateway/index.js', { GATEWAY_PORT: String(gatewayPort), EXPLORER_DEMO_TOKENS: demoTokens });
-    await waitHealthy('gateway', gatewayPort, died);
-    return { gatewayUrl: `http://127.0.0.1:${gatewayPort}/graphql`, died, stop };
+    start('gateway', 'gateway/index.js', { GATEWAY_PORT: String(ports.gateway), EXPLORER_DEMO_TOKENS: demoTokens });
+    await waitHealthy('gateway', ports.gateway, died);
+    const pids = Object.fromEntries(children.map((c) => [c.name, c.process.pid ?? 0]));
+    return { gatewayUrl: `http://127.0.0.1:${ports.gateway}/graphql`, died, pids, stop };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+async function ensurePortFree(name: string, port: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', () => reject(new Error(`port ${port} (for ${name}) is in use: stop what listens there or choose other ports`)));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+  });
 }
 
 async function waitHealthy(name: string, port: number, died: Promise<string>, timeoutMs = 30_000): Promise<void> {

@@ -65,6 +65,24 @@ describe('readGatewayConfig', () => {
     expect(gatewayError({ ...valid, ACCESS_CONTROL: 'off', NODE_ENV: 'production' })).toBe('ACCESS_CONTROL=off is for development only and cannot be set with NODE_ENV=production');
   });
 
+  it('limits rates by default, in memory, and reads budgets, Redis and the switch', () => {
+    expect(readGatewayConfig(valid, []).rateLimits).toEqual({ callerPerMinute: 600, organisationPerMinute: 3000, redisUrl: undefined, redisPrefix: 'credit:rate-limit:' });
+    const configured = { ...valid, RATE_LIMIT_CALLER_PER_MINUTE: '120', RATE_LIMIT_ORGANISATION_PER_MINUTE: '1000', RATE_LIMIT_REDIS_URL: 'redis://redis:6379/2', RATE_LIMIT_REDIS_PREFIX: 'staging:' };
+    expect(readGatewayConfig(configured, []).rateLimits).toEqual({ callerPerMinute: 120, organisationPerMinute: 1000, redisUrl: 'redis://redis:6379/2', redisPrefix: 'staging:' });
+    expect(readGatewayConfig({ ...configured, RATE_LIMIT: 'off' }, []).rateLimits).toBeNull();
+  });
+
+  it('names bad rate-limit settings, even when rate limiting is off', () => {
+    const message = gatewayError({ ...valid, RATE_LIMIT: 'off', RATE_LIMIT_CALLER_PER_MINUTE: '0', RATE_LIMIT_ORGANISATION_PER_MINUTE: '2.5', RATE_LIMIT_REDIS_URL: 'http://redis:6379' });
+    expect(message.split('\n')).toEqual([
+      '3 configuration problems:',
+      '  - RATE_LIMIT_CALLER_PER_MINUTE must be a whole number of at least 1, got "0"',
+      '  - RATE_LIMIT_ORGANISATION_PER_MINUTE must be a whole number of at least 1, got "2.5"',
+      '  - RATE_LIMIT_REDIS_URL must use redis: or rediss:, got "http:"',
+    ]);
+    expect(gatewayError({ ...valid, RATE_LIMIT: 'sometimes' })).toBe('RATE_LIMIT must be on or off, got "sometimes"');
+  });
+
   it('reports every problem at once, one per line', () => {
     const message = gatewayError({ GATEWAY_PORT: '99999', LOG_LEVEL: 'loud' });
     expect(message.split('\n')).toEqual([

@@ -54,6 +54,11 @@ export interface OpsPlatform {
   secrets: { tokens: Uint8Array; signing: Uint8Array };
   token(caller: Caller): Promise<string>;
   query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, as?: { caller?: Caller; headers?: Record<string, string> }): Promise<GraphQLResponse<T>>;
+  /**
+   * Another gateway over the same subgraphs, with the same secrets and these options (a second
+   * replica, say); its log goes to `logs.gateway` too, and stop() stops it.
+   */
+  serveGateway(options?: Partial<ServeGatewayOptions>): Promise<ServedGateway>;
   /** Stops one subgraph's server (its database stays open); stop() skips it afterwards. */
   stopSubgraph(name: SubgraphName): Promise<void>;
   stop(): Promise<void>;
@@ -66,7 +71,7 @@ export interface OpsPlatform {
  */
 export async function startOpsPlatform(
   target: DatabaseTarget,
-  options: { seedSubjects?: number; explorer?: 'off' | 'on' | 'demo'; introspection?: boolean } = {},
+  options: { seedSubjects?: number; explorer?: 'off' | 'on' | 'demo'; introspection?: boolean; rateLimits?: ServeGatewayOptions['rateLimits'] } = {},
 ): Promise<OpsPlatform> {
   const stops: (() => Promise<unknown>)[] = [];
   const secrets = { tokens: new Uint8Array(randomBytes(32)), signing: new Uint8Array(randomBytes(32)) };
@@ -93,17 +98,23 @@ export async function startOpsPlatform(
     }
     const tokens: ServeGatewayOptions['tokens'] = { keys: { kind: 'secret', secret: secrets.tokens }, issuer: 'beidaihe-credit-platform', audience: 'beidaihe-credit-api' };
     const explorer = options.explorer ?? 'off';
-    const gateway = await serveGateway({
-      supergraphSdl: fs.readFileSync(supergraphPath, 'utf8'),
-      subgraphUrls: Object.fromEntries(subgraphNames.map((n) => [n, subgraphs[n].url])),
-      tokens,
-      signingKey: secrets.signing,
-      introspection: options.introspection ?? true,
-      port: 0,
-      logger: logs.gateway.logger('gateway'),
-      explorer: explorer === 'off' ? undefined : { demo: explorer === 'demo' ? { secret: secrets.tokens } : undefined },
-    });
-    stops.push(() => gateway.stop());
+    const startGateway = async (extra: Partial<ServeGatewayOptions> = {}) => {
+      const served = await serveGateway({
+        supergraphSdl: fs.readFileSync(supergraphPath, 'utf8'),
+        subgraphUrls: Object.fromEntries(subgraphNames.map((n) => [n, subgraphs[n].url])),
+        tokens,
+        signingKey: secrets.signing,
+        introspection: options.introspection ?? true,
+        port: 0,
+        logger: logs.gateway.logger('gateway'),
+        explorer: explorer === 'off' ? undefined : { demo: explorer === 'demo' ? { secret: secrets.tokens } : undefined },
+        rateLimits: options.rateLimits,
+        ...extra,
+      });
+      stops.push(() => served.stop());
+      return served;
+    };
+    const gateway = await startGateway();
     const token = (caller: Caller) => mintToken(caller, secrets.tokens);
     return {
       gatewayUrl: gateway.url,
@@ -116,6 +127,7 @@ export async function startOpsPlatform(
       token,
       query: async (query, variables, as = {}) =>
         postGraphQL(gateway.url, { query, variables }, { ...(as.caller ? { authorization: `Bearer ${await token(as.caller)}` } : {}), ...as.headers }),
+      serveGateway: startGateway,
       stopSubgraph: async (name) => {
         stopped.add(name);
         await subgraphs[name].stop();

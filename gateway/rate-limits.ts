@@ -1,0 +1,214 @@
+import { HeaderMap, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
+import { GraphQLError } from 'graphql';
+import { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Caller } from '../lib/access/identity';
+import { ErrorCode } from '../lib/errors';
+import type { GatewayObserver } from './observer';
+
+/**
+ * Request budgets per minute. Counters live in the gateway's memory (the embedded default, one
+ * replica) or, with `redisUrl`, in Redis, so that every replica counts against the same budgets.
+ */
+export interface RateLimitSettings {
+  /** Requests per minute for one caller (token subject within its organisation), and for one client address without a token. */
+  callerPerMinute: number;
+  /** Requests per minute for all callers of one organisation together. */
+  organisationPerMinute: number;
+  redisUrl?: string;
+  /** Starts every Redis key, so that deployments (or test runs) sharing one Redis keep their counters apart. */
+  redisPrefix: string;
+}
+
+/** Which budget a request counted against: its caller's, its organisation's, or (without a token) its client address's. */
+export type RateLimitBudget = 'CALLER' | 'ORGANISATION' | 'ADDRESS';
+
+/** Where a request stands against the budget nearest to running out: what the RateLimit headers say. */
+export interface RateLimitState {
+  budget: RateLimitBudget;
+  limit: number;
+  remaining: number;
+  /** Seconds until that budget's window starts afresh. */
+  resetSeconds: number;
+}
+
+/**
+ * The IETF RateLimit header fields (draft-ietf-httpapi-ratelimit-headers: limit, remaining,
+ * seconds to reset), sent on answered and refused requests alike; a refusal adds `Retry-After`.
+ */
+export function rateLimitHeaders(state: RateLimitState): [string, string][] {
+  return [
+    ['ratelimit-limit', String(state.limit)],
+    ['ratelimit-remaining', String(state.remaining)],
+    ['ratelimit-reset', String(state.resetSeconds)],
+  ];
+}
+
+const windowSeconds = 60;
+/** A Redis that does not answer within this is treated as unreachable for that request. */
+const redisCommandTimeoutMillis = 500;
+/** How long boot waits for Redis before it serves with memory counters (and keeps reconnecting). */
+const redisConnectWaitMillis = 2000;
+
+/**
+ * The gateway's request budgets, applied once the token is verified (so the caller and its
+ * organisation are known) and before anything is planned or fetched. A request counts against
+ * its caller's budget first and, only if that admits it, against its organisation's: a caller
+ * refused for its own excess does not use up its colleagues' budget.
+ *
+ * With Redis, counters are shared by the replicas. When Redis cannot be reached (at boot or
+ * later), each replica keeps serving with counters in its own memory (rate-limiter-flexible's
+ * insurance limiter), so the effective budget is per replica until Redis answers again; the
+ * observer is told both ways (a warning in the log, a gauge in the metrics). Rate limiting never
+ * stops the gateway from serving.
+ */
+export class RateLimits {
+  private constructor(
+    private readonly settings: RateLimitSettings,
+    private readonly callers: RateLimiterAbstract,
+    private readonly organisations: RateLimiterAbstract,
+    private readonly addresses: RateLimiterAbstract,
+    private readonly redis: Redis | undefined,
+    private readonly observer: GatewayObserver | undefined,
+  ) {}
+
+  static async create(settings: RateLimitSettings, observer?: GatewayObserver): Promise<RateLimits> {
+    const memory = (points: number) => new RateLimiterMemory({ points, duration: windowSeconds });
+    if (!settings.redisUrl) {
+      return new RateLimits(settings, memory(settings.callerPerMinute), memory(settings.organisationPerMinute), memory(settings.callerPerMinute), undefined, observer);
+    }
+    const redis = await connectRedis(settings.redisUrl, observer);
+    const shared = (name: string, points: number) =>
+      new RateLimiterRedis({
+        storeClient: redis,
+        // Fail over to memory at once rather than queue behind a connection that is not there.
+        rejectIfRedisNotReady: true,
+        keyPrefix: `${settings.redisPrefix}${name}`,
+        points,
+        duration: windowSeconds,
+        insuranceLimiter: memory(points),
+      });
+    return new RateLimits(
+      settings,
+      shared('caller', settings.callerPerMinute),
+      shared('organisation', settings.organisationPerMinute),
+      shared('address', settings.callerPerMinute),
+      redis,
+      observer,
+    );
+  }
+
+  /**
+   * Counts one request; returns where it stands, or throws RATE_LIMITED (HTTP 429 with
+   * `Retry-After` and the RateLimit headers) when a budget is used up. `address` is the client's
+   * address, the only thing that tells anonymous callers apart.
+   */
+  async admit(caller: Caller | null, address: string): Promise<RateLimitState> {
+    if (!caller) return this.consume('ADDRESS', this.addresses, address, this.settings.callerPerMinute);
+    const own = await this.consume('CALLER', this.callers, `${caller.organisation}:${caller.id}`, this.settings.callerPerMinute);
+    const organisation = await this.consume('ORGANISATION', this.organisations, caller.organisation, this.settings.organisationPerMinute);
+    return organisation.remaining < own.remaining ? organisation : own;
+  }
+
+  private async consume(budget: RateLimitBudget, limiter: RateLimiterAbstract, key: string, limit: number): Promise<RateLimitState> {
+    try {
+      return stateOf(budget, limit, await limiter.consume(key));
+    } catch (rejection) {
+      // A RateLimiterRes is the library's way of saying "over the limit"; anything else is a fault.
+      if (!(rejection instanceof RateLimiterRes)) throw rejection;
+      this.observer?.rateLimited(budget);
+      throw refusal(stateOf(budget, limit, rejection));
+    }
+  }
+
+  /** Closes the Redis connection (the gateway is stopping). */
+  async close(): Promise<void> {
+    if (!this.redis) return;
+    // Stopping is not an outage: nothing more to report, and nothing left unhandled.
+    this.redis.removeAllListeners();
+    this.redis.on('error', () => undefined);
+    if (this.redis.status === 'ready') await this.redis.quit().catch(() => this.redis?.disconnect());
+    else this.redis.disconnect();
+  }
+}
+
+function stateOf(budget: RateLimitBudget, limit: number, result: RateLimiterRes): RateLimitState {
+  return { budget, limit, remaining: result.remainingPoints, resetSeconds: Math.max(1, Math.ceil(result.msBeforeNext / 1000)) };
+}
+
+const whose: Record<RateLimitBudget, string> = {
+  CALLER: "the caller's",
+  ORGANISATION: "the organisation's",
+  ADDRESS: "this address's (no token)",
+};
+
+function refusal(state: RateLimitState): GraphQLError {
+  return new GraphQLError(`${whose[state.budget]} budget of ${state.limit} requests per minute is used up: retry in ${state.resetSeconds} s`, {
+    extensions: {
+      code: ErrorCode.RATE_LIMITED,
+      budget: state.budget,
+      retryAfterSeconds: state.resetSeconds,
+      http: { status: 429, headers: new HeaderMap([['retry-after', String(state.resetSeconds)], ...rateLimitHeaders(state)]) },
+    },
+  });
+}
+
+/**
+ * Connects, waiting a moment at boot so that the first requests already count in Redis, and
+ * tells the observer whenever counting moves between Redis (shared) and memory (per replica).
+ * No offline queue and no retries per command: a request must not wait for a Redis that is not
+ * there, it counts in memory instead. ioredis keeps reconnecting in the background.
+ */
+async function connectRedis(url: string, observer: GatewayObserver | undefined): Promise<Redis> {
+  const redis = new Redis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: redisCommandTimeoutMillis,
+    connectTimeout: redisConnectWaitMillis,
+    // ioredis keeps a timer this long after disconnecting a failed connection; the default 2 s delays a stopping process.
+    disconnectTimeout: 200,
+  });
+  let shared: boolean | undefined;
+  const report = (now: boolean, error?: unknown) => {
+    if (shared === now) return;
+    shared = now;
+    observer?.rateLimitCounters(now ? 'shared' : 'local', error);
+  };
+  redis.on('ready', () => report(true));
+  redis.on('error', (error: unknown) => report(false, error));
+  redis.on('end', () => report(false, new Error('the connection to Redis ended')));
+  await new Promise<void>((resolve) => {
+    const settled = () => {
+      clearTimeout(timer);
+      redis.off('ready', settled);
+      redis.off('error', settled);
+      resolve();
+    };
+    const timer = setTimeout(settled, redisConnectWaitMillis);
+    redis.once('ready', settled);
+    redis.once('error', settled);
+  });
+  if (shared === undefined) report(false, new Error(`Redis did not answer within ${redisConnectWaitMillis} ms`));
+  return redis;
+}
+
+/**
+ * Sends the RateLimit headers with every answer of an admitted request (a refused one carries
+ * them in its error), and closes the limits' Redis connection when the server stops.
+ */
+export function rateLimitPlugin<TContext extends BaseContext>(limits: RateLimits, stateIn: (context: TContext) => RateLimitState | null): ApolloServerPlugin<TContext> {
+  return {
+    async serverWillStart() {
+      return { serverWillStop: () => limits.close() };
+    },
+    async requestDidStart({ contextValue }) {
+      const state = stateIn(contextValue);
+      if (!state) return;
+      return {
+        async willSendResponse({ response }) {
+          for (const [name, value] of rateLimitHeaders(state)) response.http.headers.set(name, value);
+        },
+      };
+    },
+  };
+}

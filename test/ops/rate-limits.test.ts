@@ -1,0 +1,159 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { ServedGateway } from '../../gateway/serve';
+import type { RateLimitSettings } from '../../gateway/rate-limits';
+import type { Caller } from '../../lib/access/identity';
+import { sample, startOpsPlatform, type OpsPlatform } from './ops-platform';
+
+const PROBE = /* GraphQL */ `query RateProbe { departments { code } }`;
+
+const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** Ours alone, so that concurrent runs sharing the Redis never count each other's requests. */
+const redisPrefix = `credit-test:${randomUUID()}:`;
+const limits: RateLimitSettings = { callerPerMinute: 3, organisationPerMinute: 5, redisPrefix };
+
+/** A bank's user: any organisation id is acceptable for a financial institution, so each test takes organisations of its own. */
+const banker = (organisation: string, id: string): Caller => ({ id, organisation, organisationKind: 'FINANCIAL_INSTITUTION', role: 'EXTERNAL_USER' });
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  body: { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] };
+}
+
+/**
+ * Budgets are counted per minute, and each test uses callers and organisations of its own, so
+ * no test depends on another's requests (or on the clock, as long as a test takes less than the
+ * window, which these few requests do by far).
+ */
+describe('rate limits', () => {
+  let platform: OpsPlatform;
+  beforeAll(async () => {
+    platform = await startOpsPlatform({ kind: 'sqlite', directory: ':memory:' }, { rateLimits: limits });
+  });
+  afterAll(async () => {
+    await platform?.stop();
+  });
+
+  async function send(url: string, caller?: Caller): Promise<Answer> {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(caller ? { authorization: `Bearer ${await platform.token(caller)}` } : {}) },
+      body: JSON.stringify({ query: PROBE }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    return { status: response.status, headers: response.headers, body: (await response.json()) as Answer['body'] };
+  }
+
+  const rateHeaders = (answer: Answer) => ({
+    limit: answer.headers.get('ratelimit-limit'),
+    remaining: answer.headers.get('ratelimit-remaining'),
+  });
+
+  function expectAdmitted(answer: Answer, limit: number, remaining: number): void {
+    expect(answer.status).toBe(200);
+    expect(answer.body.errors).toBeUndefined();
+    expect(answer.body.data).toEqual({ departments: expect.arrayContaining([{ code: 'FINANCE' }]) });
+    expect(rateHeaders(answer)).toEqual({ limit: String(limit), remaining: String(remaining) });
+    const reset = Number(answer.headers.get('ratelimit-reset'));
+    expect(reset).toBeGreaterThanOrEqual(1);
+    expect(reset).toBeLessThanOrEqual(60);
+  }
+
+  function expectRefused(answer: Answer, budget: string, limit: number): void {
+    expect(answer.status).toBe(429);
+    expect(answer.body.data).toBeUndefined();
+    expect(answer.body.errors).toHaveLength(1);
+    const [error] = answer.body.errors!;
+    expect(error.extensions).toEqual({ code: 'RATE_LIMITED', budget, retryAfterSeconds: expect.any(Number) });
+    const retryAfter = error.extensions!.retryAfterSeconds as number;
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(answer.headers.get('retry-after')).toBe(String(retryAfter));
+    expect(answer.headers.get('ratelimit-reset')).toBe(String(retryAfter));
+    expect(rateHeaders(answer)).toEqual({ limit: String(limit), remaining: '0' });
+    expect(error.message).toContain(`budget of ${limit} requests per minute is used up`);
+  }
+
+  it("admits a caller's requests up to its budget, with the RateLimit headers, and refuses the next with 429", async () => {
+    const caller = banker('BANK-EDGE', 'edge');
+    for (let remaining = 2; remaining >= 0; remaining--) expectAdmitted(await send(platform.gatewayUrl, caller), 3, remaining);
+    expectRefused(await send(platform.gatewayUrl, caller), 'CALLER', 3);
+    const metrics = await (await fetch(`${platform.origin}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
+    expect(sample(metrics, 'credit_gateway_rate_limited_total', { budget: 'CALLER' })).toBeGreaterThanOrEqual(1);
+    expect(sample(metrics, 'credit_graphql_errors_total', { code: 'RATE_LIMITED' })).toBeGreaterThanOrEqual(1);
+  });
+
+  it("shares an organisation's budget among its callers, and headers tell the budget nearest to running out", async () => {
+    const first = banker('BANK-SHARED', 'first');
+    const second = banker('BANK-SHARED', 'second');
+    for (let remaining = 2; remaining >= 0; remaining--) expectAdmitted(await send(platform.gatewayUrl, first), 3, remaining);
+    // The second caller's own budget is untouched (2 left), the organisation's nearly spent (1 left, then 0).
+    expectAdmitted(await send(platform.gatewayUrl, second), 5, 1);
+    expectAdmitted(await send(platform.gatewayUrl, second), 5, 0);
+    expectRefused(await send(platform.gatewayUrl, second), 'ORGANISATION', 5);
+  });
+
+  it('keeps each organisation to a budget of its own', async () => {
+    for (const id of ['a', 'b']) for (let i = 0; i < (id === 'a' ? 3 : 2); i++) expect((await send(platform.gatewayUrl, banker('BANK-SPENT', id))).status).toBe(200);
+    expectRefused(await send(platform.gatewayUrl, banker('BANK-SPENT', 'c')), 'ORGANISATION', 5);
+    expectAdmitted(await send(platform.gatewayUrl, banker('BANK-FRESH', 'a')), 3, 2);
+  });
+
+  it("does not charge an organisation for requests refused on its caller's own budget", async () => {
+    const greedy = banker('BANK-FAIR', 'greedy');
+    for (let i = 0; i < 3; i++) expect((await send(platform.gatewayUrl, greedy)).status).toBe(200);
+    for (let i = 0; i < 3; i++) expectRefused(await send(platform.gatewayUrl, greedy), 'CALLER', 3);
+    // 3 of the organisation's 5 are used, not 6: a colleague still has 2.
+    expectAdmitted(await send(platform.gatewayUrl, banker('BANK-FAIR', 'colleague')), 5, 1);
+    expectAdmitted(await send(platform.gatewayUrl, banker('BANK-FAIR', 'colleague')), 5, 0);
+  });
+
+  it('counts requests without a token per client address', async () => {
+    for (let remaining = 2; remaining >= 0; remaining--) expectAdmitted(await send(platform.gatewayUrl), 3, remaining);
+    expectRefused(await send(platform.gatewayUrl), 'ADDRESS', 3);
+    // A caller with a token from the same address has a budget of its own.
+    expectAdmitted(await send(platform.gatewayUrl, banker('BANK-ADDRESS', 'a')), 3, 2);
+  });
+
+  describe('in Redis', () => {
+    let redis: Redis;
+    let replicas: ServedGateway[];
+    beforeAll(async () => {
+      redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+      await redis.connect();
+      replicas = [await platform.serveGateway({ rateLimits: { ...limits, redisUrl } }), await platform.serveGateway({ rateLimits: { ...limits, redisUrl } })];
+    });
+    afterAll(async () => {
+      // Only this run's keys: other runs may share the server.
+      const keys = await redis.keys(`${redisPrefix}*`);
+      if (keys.length) await redis.del(...keys);
+      await redis.quit();
+    });
+
+    it('shares the counters between replicas', async () => {
+      const caller = banker('BANK-REPLICAS', 'roaming');
+      const [one, two] = replicas.map((r) => r.url);
+      expectAdmitted(await send(one, caller), 3, 2);
+      expectAdmitted(await send(two, caller), 3, 1);
+      expectAdmitted(await send(one, caller), 3, 0);
+      expectRefused(await send(two, caller), 'CALLER', 3);
+      expect(await redis.get(`${redisPrefix}caller:BANK-REPLICAS:roaming`)).toBe('4');
+      expect(await redis.get(`${redisPrefix}organisation:BANK-REPLICAS`)).toBe('3');
+      for (const replica of replicas) expect(sample(await replica.metrics.registry.metrics(), 'credit_gateway_rate_limit_counters_shared')).toBe(1);
+    });
+
+    it('keeps serving with per-replica counters in memory when Redis cannot be reached, and says so', async () => {
+      // Nothing listens on port 1: every connection attempt is refused.
+      const stranded = await platform.serveGateway({ rateLimits: { ...limits, redisUrl: 'redis://127.0.0.1:1' } });
+      const caller = banker('BANK-STRANDED', 'alone');
+      for (let remaining = 2; remaining >= 0; remaining--) expectAdmitted(await send(stranded.url, caller), 3, remaining);
+      expectRefused(await send(stranded.url, caller), 'CALLER', 3);
+      // Counted in that replica's memory only: the shared replicas have not seen this caller.
+      expectAdmitted(await send(replicas[0].url, caller), 3, 2);
+      expect(await redis.get(`${redisPrefix}caller:BANK-STRANDED:alone`)).toBe('1');
+      expect(sample(await stranded.metrics.registry.metrics(), 'credit_gateway_rate_limit_counters_shared')).toBe(0);
+      expect(platform.logs.gateway.lines.some((l) => l.level === 'warn' && String(l.msg).startsWith('Redis cannot be reached: rate-limit counters are kept per replica in memory'))).toBe(true);
+    });
+  });
+});
