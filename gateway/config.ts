@@ -4,6 +4,7 @@ import { ConfigError, ConfigProblems, readFlag, readLogLevel, readPort, readSecr
 import type { LogLevel } from '../lib/logger';
 import { subgraphNames, supergraphPath, type SubgraphName } from '../schema/subgraphs';
 import type { TokenKeys, TokenSettings } from './authentication';
+import { defaultSubgraphTimeoutMs } from './subgraph-data-source';
 
 export interface GatewayConfig {
   port: number;
@@ -23,6 +24,8 @@ export interface GatewayConfig {
   introspection: boolean;
   /** List the demo callers' tokens in the explorer: the embedded default only (`EXPLORER_DEMO_TOKENS`). */
   explorerDemoTokens: boolean;
+  /** How long one call to a subgraph may take before its fields answer SUBGRAPH_UNAVAILABLE (`SUBGRAPH_TIMEOUT_MS`). */
+  subgraphTimeoutMs: number;
 }
 
 /**
@@ -92,6 +95,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv, argv: string[]): Gatew
   const signingKey = problems.read(() => readSecret(env, 'GATEWAY_SIGNING_KEY'));
   const logLevel = problems.read(() => readLogLevel(env));
   const explorer = readExplorer(env, production, problems);
+  const subgraphTimeoutMs = problems.read(() => readSubgraphTimeout(env));
   problems.check();
   return {
     port: port as number,
@@ -103,7 +107,17 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv, argv: string[]): Gatew
     logLevel: logLevel as LogLevel,
     production,
     ...explorer,
+    subgraphTimeoutMs: subgraphTimeoutMs as number,
   };
+}
+
+/** `SUBGRAPH_TIMEOUT_MS`: whole milliseconds, at least 1 and at most 10 minutes. */
+function readSubgraphTimeout(env: NodeJS.ProcessEnv): number {
+  const raw = env.SUBGRAPH_TIMEOUT_MS;
+  if (raw === undefined || raw === '') return defaultSubgraphTimeoutMs;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 1 || ms > 600_000) throw new ConfigError(`SUBGRAPH_TIMEOUT_MS must be a whole number of milliseconds between 1 and 600000, got "${raw}"`);
+  return ms;
 }
 
 /**
@@ -114,5 +128,5 @@ export const gatewayVariables = {
   required: ['GATEWAY_SIGNING_KEY'],
   /** Exactly one of these. */
   oneOf: ['AUTH_JWT_SECRET', 'AUTH_PUBLIC_KEY_FILE', 'AUTH_JWKS_URL'],
-  optional: ['GATEWAY_PORT', 'HOST', 'SUPERGRAPH_PATH', ...subgraphNames.map((n) => `SUBGRAPH_${n.toUpperCase()}_URL`), 'AUTH_JWT_ALGORITHM', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'LOG_LEVEL', 'NODE_ENV', 'EXPLORER', 'INTROSPECTION', 'EXPLORER_DEMO_TOKENS'],
+  optional: ['GATEWAY_PORT', 'HOST', 'SUPERGRAPH_PATH', ...subgraphNames.map((n) => `SUBGRAPH_${n.toUpperCase()}_URL`), 'AUTH_JWT_ALGORITHM', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'LOG_LEVEL', 'NODE_ENV', 'EXPLORER', 'INTROSPECTION', 'EXPLORER_DEMO_TOKENS', 'SUBGRAPH_TIMEOUT_MS'],
 } as const;

@@ -30,6 +30,8 @@ export interface GatewayOptions {
   introspection?: boolean;
   /** Told of subgraph calls, audit writes and masked faults (metrics, logs). */
   observer?: GatewayObserver;
+  /** How long one call to a subgraph may take (default defaultSubgraphTimeoutMs). */
+  subgraphTimeoutMs?: number;
 }
 
 export interface Gateway {
@@ -70,7 +72,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
-    buildService: ({ name, url }) => new SubgraphDataSource(name, urls[name] ?? url ?? '', options.observer),
+    buildService: ({ name, url }) => new SubgraphDataSource(name, urls[name] ?? url ?? '', options.subgraphTimeoutMs, options.observer),
   });
   const guarded: GatewayInterface = {
     async load(loadOptions) {

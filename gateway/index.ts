@@ -33,6 +33,7 @@ async function main(): Promise<void> {
       tokens: config.tokens,
       signingKey: config.signingKey,
       introspection: config.introspection,
+      subgraphTimeoutMs: config.subgraphTimeoutMs,
       port: config.port,
       host: config.host,
       logger,

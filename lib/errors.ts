@@ -26,8 +26,15 @@ export const ErrorCode = {
   BAD_REQUEST: 'BAD_REQUEST',
   PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
   OPERATION_RESOLUTION_FAILURE: 'OPERATION_RESOLUTION_FAILURE',
-  /** A subgraph could not be reached; `extensions.serviceName` names it, the rest of the answer stands. */
+  /**
+   * A subgraph gave no usable answer; `extensions.serviceName` names it, `extensions.reason` says
+   * why (`UNREACHABLE`, `TIMEOUT`, `BAD_RESPONSE`: see SubgraphFault), the rest of the answer
+   * stands. One code, not three: whatever the reason, the fields it owns are missing and a later
+   * retry may succeed.
+   */
   SUBGRAPH_UNAVAILABLE: 'SUBGRAPH_UNAVAILABLE',
+  /** A subgraph lost its database connection (a restart, say) while answering: retry later. */
+  DATABASE_UNAVAILABLE: 'DATABASE_UNAVAILABLE',
   /** The audit log could not be written, so the answer was withheld (fail closed): retry later. */
   AUDIT_UNAVAILABLE: 'AUDIT_UNAVAILABLE',
   /** An unexpected fault (logged on the server): retry later. */
@@ -35,6 +42,18 @@ export const ErrorCode = {
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Why a subgraph's fields are SUBGRAPH_UNAVAILABLE (`extensions.reason`). */
+export const SubgraphFault = {
+  /** Connection refused or lost (reads were retried once first). */
+  UNREACHABLE: 'UNREACHABLE',
+  /** No complete answer within the gateway's SUBGRAPH_TIMEOUT_MS. */
+  TIMEOUT: 'TIMEOUT',
+  /** It answered, but not with a GraphQL response (an HTML error page, broken JSON, ...). */
+  BAD_RESPONSE: 'BAD_RESPONSE',
+} as const;
+
+export type SubgraphFault = (typeof SubgraphFault)[keyof typeof SubgraphFault];
 
 const knownCodes = new Set<string>(Object.values(ErrorCode));
 
