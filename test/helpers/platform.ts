@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import type { DataSource } from 'typeorm';
-import { createGateway, type Gateway } from '../../gateway/gateway';
+import { createGateway, type Gateway, type GatewayOptions } from '../../gateway/gateway';
 import type { Caller } from '../../lib/access/identity';
 import { serveGraphQL, type RunningHttpServer } from '../../lib/http-server';
 import { subgraphNames, supergraphPath, type SubgraphName } from '../../schema/subgraphs';
@@ -40,11 +40,19 @@ export const supervisor: As = {
   headers: { 'x-credit-matter': 'CREDIT_SUPERVISION' },
 };
 
+export interface PlatformOptions {
+  seedSubjects?: number;
+  /** Where some subgraphs' databases are instead (a proxy in front of the server, say). */
+  databaseTargets?: Partial<Record<SubgraphName, DatabaseTarget>>;
+  /** What the gateway calls instead of some subgraphs (a stand-in), and its timeout. */
+  gateway?: Pick<GatewayOptions, 'subgraphUrls' | 'subgraphTimeoutMs'>;
+}
+
 /**
  * The whole platform in this process: five subgraphs on their own databases and the gateway
  * serving the committed supergraph, all on free ports, optionally seeded with the demo world.
  */
-export async function startPlatform(target: DatabaseTarget, options: { seedSubjects?: number } = {}): Promise<Platform> {
+export async function startPlatform(target: DatabaseTarget, options: PlatformOptions = {}): Promise<Platform> {
   const stops: (() => Promise<unknown>)[] = [];
   const secrets = { tokens: new Uint8Array(randomBytes(32)), signing: new Uint8Array(randomBytes(32)) };
   try {
@@ -54,7 +62,7 @@ export async function startPlatform(target: DatabaseTarget, options: { seedSubje
     const subgraphs = {} as Record<SubgraphName, StartedSubgraph>;
     for (const name of subgraphNames) {
       sql[name] = new SqlCounter();
-      const db = await openDatabase(name, target, definitions[name], sql[name]);
+      const db = await openDatabase(name, options.databaseTargets?.[name] ?? target, definitions[name], sql[name]);
       stops.push(() => db.destroy());
       databases[name] = db;
     }
@@ -71,9 +79,10 @@ export async function startPlatform(target: DatabaseTarget, options: { seedSubje
     }
     const gateway = await createGateway({
       supergraphSdl: fs.readFileSync(supergraphPath, 'utf8'),
-      subgraphUrls: Object.fromEntries(subgraphNames.map((n) => [n, subgraphs[n].url])),
+      subgraphUrls: { ...Object.fromEntries(subgraphNames.map((n) => [n, subgraphs[n].url])), ...options.gateway?.subgraphUrls },
       tokens: { keys: { kind: 'secret', secret: secrets.tokens }, issuer: 'beidaihe-credit-platform', audience: 'beidaihe-credit-api' },
       signingKey: secrets.signing,
+      subgraphTimeoutMs: options.gateway?.subgraphTimeoutMs,
     });
     const http: RunningHttpServer = await serveGraphQL(gateway.server, { port: 0, context: ({ req }) => gateway.context(req) });
     stops.push(() => http.stop());
@@ -105,7 +114,7 @@ export async function startPlatform(target: DatabaseTarget, options: { seedSubje
  * starts a platform on them; after them, stops it and drops them again. The value returned stands
  * for the platform once the suite's `beforeAll` hooks run (a suite's own hooks run after this one's).
  */
-export function usePlatform(database: TestDatabase, suite: string, options: { seedSubjects?: number } = {}): Platform {
+export function usePlatform(database: TestDatabase, suite: string, options: PlatformOptions = {}): Platform {
   let platform: Platform | undefined;
   beforeAll(async () => {
     await database.cleanUp(suite);
