@@ -77,23 +77,31 @@ export function requiredText(value: unknown, field: string, max: number, label =
   return trimmed;
 }
 
+/** A fault of the infrastructure a client can be told about by name (a database gone, say), instead of INTERNAL_SERVER_ERROR. */
+export interface KnownFault {
+  code: Extract<ErrorCode, 'DATABASE_UNAVAILABLE'>;
+  message: string;
+}
+
 /**
  * Apollo Server `formatError`: errors with a known code go out as they are (minus any stack
  * trace); anything else is a bug or an infrastructure fault, logged here and masked, so that no
- * SQL, path or stack ever reaches a client.
+ * SQL, path or stack ever reaches a client. `recognise` names the infrastructure faults a client
+ * may act on (retry later); their details are logged and masked all the same.
  */
-export function maskUnexpectedErrors(log: (message: string, error: unknown) => void) {
+export function maskUnexpectedErrors(log: (message: string, error: unknown) => void, recognise: (error: unknown) => KnownFault | undefined = () => undefined) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.code;
     const { stacktrace: _stack, exception: _exception, ...extensions } = formatted.extensions ?? {};
     if (typeof code === 'string' && knownCodes.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
       return { ...formatted, extensions };
     }
-    log('unexpected error', error);
+    const fault = recognise(error);
+    log(fault ? fault.message : 'unexpected error', error);
     return {
-      message: 'Internal server error',
+      message: fault?.message ?? 'Internal server error',
       path: formatted.path,
-      extensions: { ...(extensions.serviceName ? { serviceName: extensions.serviceName } : {}), code: ErrorCode.INTERNAL_SERVER_ERROR },
+      extensions: { ...(extensions.serviceName ? { serviceName: extensions.serviceName } : {}), code: fault?.code ?? ErrorCode.INTERNAL_SERVER_ERROR },
     };
   };
 }
