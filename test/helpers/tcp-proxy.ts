@@ -65,6 +65,7 @@ export class TcpProxy {
   /** The server is back: connections are accepted and forwarded again. */
   recover(): void {
     this.refusing = false;
+    this.paused = false;
   }
 
   async stop(): Promise<void> {
