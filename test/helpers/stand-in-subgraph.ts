@@ -2,10 +2,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
- * What the stand-in does with each request: pass it on to the real subgraph, never answer, or
- * answer with a fixed status and body (an HTML error page, broken JSON, ...).
+ * What the stand-in does with each request: pass it on to the real subgraph, hold it until
+ * release() and then pass it on, never answer, or answer with a fixed status and body (an HTML
+ * error page, broken JSON, ...).
  */
-export type StandInBehaviour = { kind: 'proxy' } | { kind: 'hang' } | { kind: 'answer'; status: number; contentType: string; body: string };
+export type StandInBehaviour = { kind: 'proxy' } | { kind: 'hold' } | { kind: 'hang' } | { kind: 'answer'; status: number; contentType: string; body: string };
 
 /** One request the stand-in received: the subgraph operation the gateway sent. */
 export interface ReceivedCall {
@@ -22,6 +23,7 @@ export class StandInSubgraph {
   upstream = '';
   readonly received: ReceivedCall[] = [];
   private connectionsToDrop = 0;
+  private held: (() => void)[] = [];
 
   private constructor(
     private readonly server: http.Server,
@@ -39,6 +41,12 @@ export class StandInSubgraph {
   /** The next `count` requests have their connection destroyed before any answer. */
   dropConnections(count: number): void {
     this.connectionsToDrop = count;
+  }
+
+  /** Lets the held requests through, and every later one. */
+  release(): void {
+    this.behaviour = { kind: 'proxy' };
+    this.held.splice(0).forEach((letThrough) => letThrough());
   }
 
   /** Resolves once `count` requests have been received in all (fails after `ms`). */
@@ -78,6 +86,7 @@ export class StandInSubgraph {
       req.socket.destroy();
       return;
     }
+    if (this.behaviour.kind === 'hold') await new Promise<void>((resolve) => this.held.push(resolve));
     const behaviour = this.behaviour;
     if (behaviour.kind === 'hang') return;
     if (behaviour.kind === 'answer') {
