@@ -6,6 +6,7 @@ import { subgraphNames, supergraphPath, type SubgraphName } from '../schema/subg
 import type { TokenKeys, TokenSettings } from './authentication';
 import { defaultOperationLimits, type OperationLimits } from './operation-limits';
 import type { RateLimitSettings } from './rate-limits';
+import { defaultSubgraphTimeoutMs } from './subgraph-data-source';
 
 export interface GatewayConfig {
   port: number;
@@ -34,6 +35,8 @@ export interface GatewayConfig {
   accessControl: boolean;
   /** Request budgets per caller and per organisation (`RATE_LIMIT_*`); null when `RATE_LIMIT=off`. */
   rateLimits: RateLimitSettings | null;
+  /** How long one call to a subgraph may take before its fields answer SUBGRAPH_UNAVAILABLE (`SUBGRAPH_TIMEOUT_MS`). */
+  subgraphTimeoutMs: number;
 }
 
 /**
@@ -147,6 +150,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv, argv: string[]): Gatew
   const limits = readOperationLimits(env, problems);
   const accessControl = readAccessControl(env, production, problems);
   const rateLimits = readRateLimits(env, problems);
+  const subgraphTimeoutMs = problems.read(() => readSubgraphTimeout(env));
   problems.check();
   return {
     port: port as number,
@@ -161,10 +165,20 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv, argv: string[]): Gatew
     limits,
     accessControl,
     rateLimits,
+    subgraphTimeoutMs: subgraphTimeoutMs as number,
   };
 }
 
 const rateLimitVariables = ['RATE_LIMIT', 'RATE_LIMIT_CALLER_PER_MINUTE', 'RATE_LIMIT_ORGANISATION_PER_MINUTE', 'RATE_LIMIT_REDIS_URL', 'RATE_LIMIT_REDIS_PREFIX'] as const;
+
+/** `SUBGRAPH_TIMEOUT_MS`: whole milliseconds, at least 1 and at most 10 minutes. */
+function readSubgraphTimeout(env: NodeJS.ProcessEnv): number {
+  const raw = env.SUBGRAPH_TIMEOUT_MS;
+  if (raw === undefined || raw === '') return defaultSubgraphTimeoutMs;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 1 || ms > 600_000) throw new ConfigError(`SUBGRAPH_TIMEOUT_MS must be a whole number of milliseconds between 1 and 600000, got "${raw}"`);
+  return ms;
+}
 
 /**
  * Every variable the gateway reads, for the compose file's test (docker/compose.yaml must pass
@@ -174,5 +188,5 @@ export const gatewayVariables = {
   required: ['GATEWAY_SIGNING_KEY'],
   /** Exactly one of these. */
   oneOf: ['AUTH_JWT_SECRET', 'AUTH_PUBLIC_KEY_FILE', 'AUTH_JWKS_URL'],
-  optional: ['GATEWAY_PORT', 'HOST', 'SUPERGRAPH_PATH', ...subgraphNames.map((n) => `SUBGRAPH_${n.toUpperCase()}_URL`), 'AUTH_JWT_ALGORITHM', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'LOG_LEVEL', 'NODE_ENV', 'EXPLORER', 'INTROSPECTION', 'EXPLORER_DEMO_TOKENS', ...Object.values(operationLimitVariables), 'ACCESS_CONTROL', ...rateLimitVariables],
+  optional: ['GATEWAY_PORT', 'HOST', 'SUPERGRAPH_PATH', ...subgraphNames.map((n) => `SUBGRAPH_${n.toUpperCase()}_URL`), 'AUTH_JWT_ALGORITHM', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'LOG_LEVEL', 'NODE_ENV', 'EXPLORER', 'INTROSPECTION', 'EXPLORER_DEMO_TOKENS', ...Object.values(operationLimitVariables), 'ACCESS_CONTROL', ...rateLimitVariables, 'SUBGRAPH_TIMEOUT_MS'],
 } as const;

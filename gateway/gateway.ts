@@ -42,6 +42,8 @@ export interface GatewayOptions {
   accessControl?: boolean;
   /** Request budgets per caller and organisation; without them, no rate limiting. */
   rateLimits?: RateLimitSettings;
+  /** How long one call to a subgraph may take (default defaultSubgraphTimeoutMs). */
+  subgraphTimeoutMs?: number;
 }
 
 export interface Gateway {
@@ -92,7 +94,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
-    buildService: ({ name, url }) => new SubgraphDataSource(name, urls[name] ?? url ?? '', options.observer),
+    buildService: ({ name, url }) => new SubgraphDataSource(name, urls[name] ?? url ?? '', options.subgraphTimeoutMs, options.observer),
   });
   const guarded: GatewayInterface = {
     async load(loadOptions) {

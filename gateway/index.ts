@@ -36,6 +36,7 @@ async function main(): Promise<void> {
       limits: config.limits,
       accessControl: config.accessControl,
       rateLimits: config.rateLimits ?? undefined,
+      subgraphTimeoutMs: config.subgraphTimeoutMs,
       port: config.port,
       host: config.host,
       logger,

@@ -7,9 +7,10 @@ import type { RateLimitBudget } from './rate-limits';
  */
 export interface GatewayObserver {
   /**
-   * One call to a subgraph within a query plan. `outcome`: `ok`; `graphql_errors` (it answered,
-   * with errors in the body); `unreachable` (connection refused, reset, timed out: the fields it
-   * owns become SUBGRAPH_UNAVAILABLE); `failed` (any other failure).
+   * One call to a subgraph within a query plan (a read's retry included). `outcome`: `ok`;
+   * `graphql_errors` (it answered, with errors in the body); and the three ways the fields it owns
+   * become SUBGRAPH_UNAVAILABLE: `unreachable` (connection refused or lost), `timeout` (no answer
+   * within SUBGRAPH_TIMEOUT_MS), `bad_response` (an answer that is not GraphQL).
    */
   subgraphFetch(subgraph: string, seconds: number, outcome: SubgraphFetchOutcome): void;
   /** One write of the audit writer's group commit: how many entries, how long, whether stored. */
@@ -25,4 +26,4 @@ export interface GatewayObserver {
   fault(message: string, error: unknown): void;
 }
 
-export type SubgraphFetchOutcome = 'ok' | 'graphql_errors' | 'unreachable' | 'failed';
+export type SubgraphFetchOutcome = 'ok' | 'graphql_errors' | 'unreachable' | 'timeout' | 'bad_response';

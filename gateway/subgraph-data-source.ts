@@ -1,23 +1,33 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLRequestContext, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import type { Fetcher } from '@apollo/utils.fetcher';
 import { identityHeader } from '../lib/access/identity';
-import { ErrorCode } from '../lib/errors';
+import { ErrorCode, SubgraphFault } from '../lib/errors';
 import type { GatewayObserver, SubgraphFetchOutcome } from './observer';
 import type { GatewayContext } from './request-access';
 
+/** How long one call to a subgraph may take, answer body included, unless configured (`SUBGRAPH_TIMEOUT_MS`). */
+export const defaultSubgraphTimeoutMs = 10_000;
+
 /**
  * How the gateway calls one subgraph: with the request's identity signed by the gateway and its
- * request id; what the subgraph reports having disclosed is collected for the audit log. A
- * subgraph that cannot be reached becomes a typed error on the fields it owns
- * (`SUBGRAPH_UNAVAILABLE`, the gateway adds `serviceName`), not a failure of the whole operation.
+ * request id; what the subgraph reports having disclosed is collected for the audit log.
+ *
+ * A subgraph that gives no usable answer (down, slower than `timeoutMs`, or answering something
+ * that is not GraphQL) becomes a typed error on the fields it owns, SUBGRAPH_UNAVAILABLE with a
+ * `reason` (the gateway adds `serviceName`), not a failure of the whole operation. A read whose
+ * connection fails is sent once more (a keep-alive connection the subgraph closed, a restart);
+ * a mutation never is, and a call that timed out is not either: the subgraph is slow, not gone,
+ * and a second wait would double the time the client waits.
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
     readonly name: string,
     url: string,
+    private readonly timeoutMs: number = defaultSubgraphTimeoutMs,
     private readonly observer?: GatewayObserver,
   ) {
-    super({ url });
+    super({ url, fetcher: timedFetcher(timeoutMs) });
   }
 
   override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
@@ -28,6 +38,8 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   }
 
   override async didReceiveResponse({ response, context }: Required<Pick<GatewayGraphQLRequestContext<GatewayContext>, 'request' | 'response' | 'context'>>): Promise<GatewayGraphQLResponse> {
+    // Checked before anything is read from it: the gateway must never act on a malformed answer.
+    if (!isGraphQLResponse(response)) throw new NotGraphQLResponse(describe(response));
     const reported = response.extensions?.disclosures as { subjectId: string; groups: string[] }[] | undefined;
     if (reported && context?.disclosures) {
       for (const { subjectId, groups } of reported) {
@@ -42,9 +54,9 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
 
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     const started = performance.now();
-    let outcome: SubgraphFetchOutcome = 'failed';
+    let outcome: SubgraphFetchOutcome = 'bad_response';
     try {
-      const response = await super.process(options);
+      const response = await this.processWithRetry(options);
       outcome = response.errors?.length ? 'graphql_errors' : 'ok';
       return response;
     } catch (error) {
@@ -55,16 +67,80 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
         outcome = 'graphql_errors';
         return { errors: body.errors } as GatewayGraphQLResponse;
       }
-      if (!isConnectionFailure(error)) throw error;
-      outcome = 'unreachable';
-      return { errors: [{ message: `the ${this.name} subgraph could not be reached`, extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE } }] } as GatewayGraphQLResponse;
+      const reason = faultOf(error);
+      outcome = reason === SubgraphFault.TIMEOUT ? 'timeout' : reason === SubgraphFault.UNREACHABLE ? 'unreachable' : 'bad_response';
+      // What exactly came back is for the operator; the client learns only which subgraph and why.
+      if (reason === SubgraphFault.BAD_RESPONSE) this.observer?.fault(`the ${this.name} subgraph answered something that is not a GraphQL response`, error);
+      return { errors: [{ message: this.messageFor(reason), extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, reason } }] } as GatewayGraphQLResponse;
     } finally {
       this.observer?.subgraphFetch(this.name, (performance.now() - started) / 1000, outcome);
     }
   }
+
+  private async processWithRetry(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    try {
+      return await super.process(options);
+    } catch (error) {
+      // Mutations must never be retried: the first attempt may have been applied.
+      if (isMutation(options.request.query) || faultOf(error) !== SubgraphFault.UNREACHABLE) throw error;
+      return await super.process(options);
+    }
+  }
+
+  private messageFor(reason: SubgraphFault): string {
+    switch (reason) {
+      case SubgraphFault.UNREACHABLE:
+        return `the ${this.name} subgraph could not be reached`;
+      case SubgraphFault.TIMEOUT:
+        return `the ${this.name} subgraph did not answer within ${this.timeoutMs} ms`;
+      case SubgraphFault.BAD_RESPONSE:
+        return `the ${this.name} subgraph did not answer with a GraphQL response`;
+    }
+  }
 }
 
-function isConnectionFailure(error: unknown): boolean {
-  const text = `${(error as Error)?.message ?? ''} ${(error as { code?: string })?.code ?? ''}`;
-  return /ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENOTFOUND|ETIMEDOUT|socket hang up/.test(text);
+/**
+ * Node's fetch (undici), whose one global dispatcher keeps connections to each subgraph alive and
+ * reuses them across requests; the signal bounds the whole call, reading the body included.
+ */
+function timedFetcher(timeoutMs: number): Fetcher {
+  return (url, init) => fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+}
+
+class NotGraphQLResponse extends Error {
+  override name = 'NotGraphQLResponse';
+}
+
+function isMutation(query: string | undefined): boolean {
+  // The query planner writes each fetch's operation with its keyword first.
+  return /^\s*mutation\b/.test(query ?? '');
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The shape of a GraphQL response (GraphQL over HTTP): data an object or null, errors a list, at least one of them. */
+function isGraphQLResponse(response: GatewayGraphQLResponse): boolean {
+  const { data, errors, extensions } = response as Record<string, unknown>;
+  if (data === undefined && errors === undefined) return false;
+  if (data !== undefined && data !== null && !isPlainObject(data)) return false;
+  if (errors !== undefined && !(Array.isArray(errors) && errors.every((e) => isPlainObject(e) && typeof e.message === 'string'))) return false;
+  if (extensions !== undefined && !isPlainObject(extensions)) return false;
+  const disclosures = isPlainObject(extensions) ? extensions.disclosures : undefined;
+  return disclosures === undefined || (Array.isArray(disclosures) && disclosures.every((d) => isPlainObject(d) && typeof d.subjectId === 'string' && Array.isArray(d.groups)));
+}
+
+function describe(response: GatewayGraphQLResponse): string {
+  const { http: _http, ...body } = response;
+  return `expected { data, errors }, got ${JSON.stringify(body).slice(0, 200)}`;
+}
+
+/** Errors of Node's fetch carry the socket's code on `cause` ("fetch failed", cause ECONNREFUSED). */
+const connectionCodes = /ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EPIPE|ETIMEDOUT|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT|UND_ERR_CLOSED/;
+
+function faultOf(error: unknown): SubgraphFault {
+  if ((error as Error)?.name === 'TimeoutError') return SubgraphFault.TIMEOUT;
+  for (let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === 'string' && connectionCodes.test(e.code)) return SubgraphFault.UNREACHABLE;
+  }
+  return SubgraphFault.BAD_RESPONSE;
 }

@@ -27,13 +27,20 @@ export const ErrorCode = {
   BAD_REQUEST: 'BAD_REQUEST',
   PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
   OPERATION_RESOLUTION_FAILURE: 'OPERATION_RESOLUTION_FAILURE',
-  /** A subgraph could not be reached; `extensions.serviceName` names it, the rest of the answer stands. */
+  /**
+   * A subgraph gave no usable answer; `extensions.serviceName` names it, `extensions.reason` says
+   * why (`UNREACHABLE`, `TIMEOUT`, `BAD_RESPONSE`: see SubgraphFault), the rest of the answer
+   * stands. One code, not three: whatever the reason, the fields it owns are missing and a later
+   * retry may succeed.
+   */
   SUBGRAPH_UNAVAILABLE: 'SUBGRAPH_UNAVAILABLE',
   /**
    * The caller's, its organisation's or (without a token) its address's request budget is used
    * up (HTTP 429): `extensions.budget` names which, `extensions.retryAfterSeconds` when to retry.
    */
   RATE_LIMITED: 'RATE_LIMITED',
+  /** A subgraph lost its database connection (a restart, say) while answering: retry later. */
+  DATABASE_UNAVAILABLE: 'DATABASE_UNAVAILABLE',
   /** The audit log could not be written, so the answer was withheld (fail closed): retry later. */
   AUDIT_UNAVAILABLE: 'AUDIT_UNAVAILABLE',
   /**
@@ -47,6 +54,18 @@ export const ErrorCode = {
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Why a subgraph's fields are SUBGRAPH_UNAVAILABLE (`extensions.reason`). */
+export const SubgraphFault = {
+  /** Connection refused or lost (reads were retried once first). */
+  UNREACHABLE: 'UNREACHABLE',
+  /** No complete answer within the gateway's SUBGRAPH_TIMEOUT_MS. */
+  TIMEOUT: 'TIMEOUT',
+  /** It answered, but not with a GraphQL response (an HTML error page, broken JSON, ...). */
+  BAD_RESPONSE: 'BAD_RESPONSE',
+} as const;
+
+export type SubgraphFault = (typeof SubgraphFault)[keyof typeof SubgraphFault];
 
 const knownCodes = new Set<string>(Object.values(ErrorCode));
 
@@ -70,28 +89,36 @@ export function requiredText(value: unknown, field: string, max: number, label =
   return trimmed;
 }
 
+/** A fault of the infrastructure a client can be told about by name (a database gone, say), instead of INTERNAL_SERVER_ERROR. */
+export interface KnownFault {
+  code: Extract<ErrorCode, 'DATABASE_UNAVAILABLE'>;
+  message: string;
+}
+
 /**
  * Apollo Server `formatError`: errors with a known code go out as they are (minus any stack
  * trace); anything else is a bug or an infrastructure fault, logged here and masked, so that no
  * SQL, path, host name or stack ever reaches a client. The masked error carries the request id,
  * which the log line with the real error carries too (the logger adds it), so an operator can
- * find one from the other.
+ * find one from the other. `recognise` names the infrastructure faults a client may act on
+ * (retry later); their details are logged and masked all the same.
  */
-export function maskUnexpectedErrors(log: (message: string, error: unknown) => void) {
+export function maskUnexpectedErrors(log: (message: string, error: unknown) => void, recognise: (error: unknown) => KnownFault | undefined = () => undefined) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.code;
     const { stacktrace: _stack, exception: _exception, ...extensions } = formatted.extensions ?? {};
     if (typeof code === 'string' && knownCodes.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
       return { ...formatted, extensions };
     }
-    log('unexpected error', error);
+    const fault = recognise(error);
+    log(fault ? fault.message : 'unexpected error', error);
     const requestId = currentRequest()?.requestId;
     return {
-      message: 'Internal server error',
+      message: fault?.message ?? 'Internal server error',
       path: formatted.path,
       extensions: {
         ...(extensions.serviceName ? { serviceName: extensions.serviceName } : {}),
-        code: ErrorCode.INTERNAL_SERVER_ERROR,
+        code: fault?.code ?? ErrorCode.INTERNAL_SERVER_ERROR,
         ...(requestId ? { requestId } : {}),
       },
     };

@@ -91,6 +91,28 @@ export function dataSourceOptions(subgraph: string, target: DatabaseTarget, mode
   };
 }
 
+/** Socket-level codes of a connection to MySQL that failed or broke (mysql2 marks its own such errors `fatal`). */
+const connectionLossCodes = new Set(['PROTOCOL_CONNECTION_LOST', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'PROTOCOL_SEQUENCE_TIMEOUT', 'ER_SERVER_SHUTDOWN', 'ER_CON_COUNT_ERROR']);
+
+/**
+ * Whether an error means the database itself is gone (restarting, unreachable, refusing
+ * connections), looking through GraphQL's `originalError`, TypeORM's `driverError` and `cause`.
+ * The pool drops such a connection and opens a new one for the next query, so a request after
+ * the database is back succeeds without restarting the subgraph.
+ */
+export function isDatabaseConnectionLoss(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  const pending = [error];
+  while (pending.length) {
+    const e = pending.pop() as { fatal?: unknown; code?: unknown; originalError?: unknown; driverError?: unknown; cause?: unknown } | undefined;
+    if (!e || typeof e !== 'object' || seen.has(e)) continue;
+    seen.add(e);
+    if (e.fatal === true || (typeof e.code === 'string' && connectionLossCodes.has(e.code))) return true;
+    pending.push(e.originalError, e.driverError, e.cause);
+  }
+  return false;
+}
+
 /** Opens (creating if needed) a subgraph's database and brings its schema up to date. */
 export async function openDatabase(subgraph: string, target: DatabaseTarget, model: DataModel, logger?: Logger): Promise<DataSource> {
   if (target.kind === 'sqlite' && target.directory !== ':memory:') fs.mkdirSync(target.directory, { recursive: true });

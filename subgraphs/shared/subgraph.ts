@@ -10,7 +10,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { parse } from 'graphql';
 import type { DataSource } from 'typeorm';
-import { maskUnexpectedErrors } from '../../lib/errors';
+import { ErrorCode, maskUnexpectedErrors } from '../../lib/errors';
 import { ConfigError, ConfigProblems, readFlag, readLogLevel, readPort, readSecret } from '../../lib/env';
 import { serveGraphQL, type ExtraRoute, type RunningHttpServer } from '../../lib/http-server';
 import { databaseLogger } from '../../lib/database-logger';
@@ -20,7 +20,7 @@ import { readinessRoute, withTimeout } from '../../lib/readiness';
 import { handleShutdownSignals } from '../../lib/shutdown';
 import { projectRoot } from '../../lib/project-root';
 import { defaultPorts, readSdl, type SubgraphName } from '../../schema/subgraphs';
-import { databaseTarget, describeTarget, openDatabase, type DatabaseTarget, type DataModel } from './database';
+import { databaseTarget, describeTarget, isDatabaseConnectionLoss, openDatabase, type DatabaseTarget, type DataModel } from './database';
 import { accessFromRequest, enforceGrants, type SubgraphContext, type SubjectOf } from './access';
 import { scalarResolvers } from './scalars';
 
@@ -74,7 +74,10 @@ export function createSubgraphServer<TContext extends object>(definition: Subgra
     // Shutdown belongs to runSubgraph (lib/shutdown.ts): Apollo's own handler would re-raise the signal before the database is closed.
     stopOnTerminationSignals: false,
     plugins: [reportDisclosures as ApolloServerPlugin<ContextOf<TContext>>, ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginLandingPageDisabled(), ApolloServerPluginUsageReportingDisabled(), ApolloServerPluginSchemaReportingDisabled()],
-    formatError: maskUnexpectedErrors((message, error) => (logger ? logger.error({ err: error }, message) : console.error(`[${definition.name}] ${message}`, error))),
+    formatError: maskUnexpectedErrors(
+      (message, error) => (logger ? logger.error({ err: error }, message) : console.error(`[${definition.name}] ${message}`, error)),
+      (error) => (isDatabaseConnectionLoss(error) ? { code: ErrorCode.DATABASE_UNAVAILABLE, message: `the ${definition.name} subgraph lost its database connection: retry later` } : undefined),
+    ),
   });
 }
 

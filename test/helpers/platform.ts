@@ -42,8 +42,10 @@ export const supervisor: As = {
 
 export interface PlatformOptions {
   seedSubjects?: number;
-  /** Gateway settings other than the defaults a test needs (operation limits, introspection). */
-  gateway?: Pick<GatewayOptions, 'limits' | 'introspection'>;
+  /** Where some subgraphs' databases are instead (a proxy in front of the server, say). */
+  databaseTargets?: Partial<Record<SubgraphName, DatabaseTarget>>;
+  /** Gateway settings a test needs: operation limits, introspection, a stand-in for some subgraphs, the timeout. */
+  gateway?: Pick<GatewayOptions, 'limits' | 'introspection' | 'subgraphUrls' | 'subgraphTimeoutMs'>;
 }
 
 /**
@@ -60,7 +62,7 @@ export async function startPlatform(target: DatabaseTarget, options: PlatformOpt
     const subgraphs = {} as Record<SubgraphName, StartedSubgraph>;
     for (const name of subgraphNames) {
       sql[name] = new SqlCounter();
-      const db = await openDatabase(name, target, definitions[name], sql[name]);
+      const db = await openDatabase(name, options.databaseTargets?.[name] ?? target, definitions[name], sql[name]);
       stops.push(() => db.destroy());
       databases[name] = db;
     }
@@ -77,10 +79,12 @@ export async function startPlatform(target: DatabaseTarget, options: PlatformOpt
     }
     const gateway = await createGateway({
       supergraphSdl: fs.readFileSync(supergraphPath, 'utf8'),
-      subgraphUrls: Object.fromEntries(subgraphNames.map((n) => [n, subgraphs[n].url])),
+      subgraphUrls: { ...Object.fromEntries(subgraphNames.map((n) => [n, subgraphs[n].url])), ...options.gateway?.subgraphUrls },
       tokens: { keys: { kind: 'secret', secret: secrets.tokens }, issuer: 'beidaihe-credit-platform', audience: 'beidaihe-credit-api' },
       signingKey: secrets.signing,
-      ...options.gateway,
+      limits: options.gateway?.limits,
+      introspection: options.gateway?.introspection,
+      subgraphTimeoutMs: options.gateway?.subgraphTimeoutMs,
     });
     const http: RunningHttpServer = await serveGraphQL(gateway.server, { port: 0, maxBodyBytes: gateway.limits.bodyBytes, context: ({ req }) => gateway.context(req) });
     stops.push(() => http.stop());

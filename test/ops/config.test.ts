@@ -43,6 +43,12 @@ describe('readGatewayConfig', () => {
     expect(gatewayError({ ...valid, EXPLORER: 'maybe' })).toBe('EXPLORER must be on or off, got "maybe"');
     expect(gatewayError({ ...valid, SUBGRAPH_RECORDS_URL: 'records:4002' })).toBe('SUBGRAPH_RECORDS_URL must use http: or https:, got "records:"');
     expect(gatewayError({ ...valid, GATEWAY_SIGNING_KEY: 'short' })).toBe('GATEWAY_SIGNING_KEY must be at least 32 bytes, got 5');
+    expect(gatewayError({ ...valid, SUBGRAPH_TIMEOUT_MS: '10s' })).toBe('SUBGRAPH_TIMEOUT_MS must be a whole number of milliseconds between 1 and 600000, got "10s"');
+  });
+
+  it('bounds each subgraph call by SUBGRAPH_TIMEOUT_MS, 10 s unless set', () => {
+    expect(readGatewayConfig(valid, []).subgraphTimeoutMs).toBe(10_000);
+    expect(readGatewayConfig({ ...valid, SUBGRAPH_TIMEOUT_MS: '2500' }, []).subgraphTimeoutMs).toBe(2_500);
   });
 
   it('refuses an explorer without introspection, and demo tokens in production or without the demo secret', () => {

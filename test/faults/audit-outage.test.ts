@@ -1,0 +1,114 @@
+import { demoWorld } from '../../scripts/demo/world';
+import type { DatabaseTarget } from '../../subgraphs/shared/database';
+import { testDatabases } from '../helpers/databases';
+import type { GraphQLResponse } from '../helpers/graphql';
+import { startPlatform, supervisor, type As, type Platform } from '../helpers/platform';
+import { StandInSubgraph } from '../helpers/stand-in-subgraph';
+import { TcpProxy } from '../helpers/tcp-proxy';
+
+/**
+ * The audit log out of reach, fail closed: while the audit subgraph is down or its database is
+ * gone, no answer that discloses data is released; what was acknowledged before stays in the
+ * log, and the chain verifies once it is back. The gateway reaches the audit subgraph through a
+ * stand-in (to stop it), the audit subgraph its MySQL database through a TCP proxy (to restart
+ * it). MySQL only: the database's restart is what is played.
+ */
+const mysql = testDatabases.find((d) => d.label === 'mysql');
+const world = demoWorld({ subjects: 12 });
+const enterprises = world.subjects.filter((s) => s.kind !== 'NATURAL_PERSON');
+const SUBJECT = /* GraphQL */ `query Subject($id: ID!) { subject(id: $id) { name creditRecords { totalCount } } }`;
+const finance: As = {
+  caller: { id: 'officer-outage', organisation: 'FINANCE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' },
+  headers: { 'x-credit-matter': 'GOVERNMENT_PROCUREMENT', 'x-credit-case': 'BDH-CG-2026-0900' },
+};
+
+(mysql ? describe : describe.skip)('the gateway while the audit log cannot be written', () => {
+  const suite = 'auditout';
+  let proxy: TcpProxy;
+  let audit: StandInSubgraph;
+  let platform: Platform;
+  let requests = 0;
+  let logged: jest.SpyInstance;
+
+  beforeAll(async () => {
+    // The faults played here are logged as they should be; the test output need not show them.
+    logged = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    await mysql!.cleanUp(suite);
+    const target = mysql!.target(suite) as Extract<DatabaseTarget, { kind: 'mysql' }>;
+    const server = new URL(target.url);
+    proxy = await TcpProxy.start({ host: server.hostname, port: Number(server.port || 3306) });
+    audit = await StandInSubgraph.start();
+    platform = await startPlatform(target, {
+      seedSubjects: world.subjects.length,
+      databaseTargets: { audit: { ...target, url: proxy.url(target.url) } },
+      gateway: { subgraphUrls: { audit: audit.url } },
+    });
+    audit.upstream = platform.subgraphs.audit.url;
+  });
+  afterAll(async () => {
+    await platform?.stop();
+    await audit?.stop();
+    await proxy?.stop();
+    await mysql!.cleanUp(suite);
+    logged.mockRestore();
+  });
+  afterEach(() => proxy.recover());
+
+  /** `count` reads of subjects' data at once, each with its own request id. */
+  async function readSubjects(count: number): Promise<{ requestId: string; name: string; result: GraphQLResponse<{ subject: { name: string } | null }> }[]> {
+    return await Promise.all(
+      Array.from({ length: count }, async (_, i) => {
+        const requestId = `audit-outage-${++requests}`;
+        const { id, name } = enterprises[i % enterprises.length];
+        const result = await platform.query<{ subject: { name: string } | null }>(SUBJECT, { id }, { ...finance, headers: { ...finance.headers, 'x-request-id': requestId } });
+        return { requestId, name, result };
+      }),
+    );
+  }
+
+  function expectWithheld(reads: Awaited<ReturnType<typeof readSubjects>>) {
+    for (const { name, result } of reads) {
+      expect(result.data ?? null).toBeNull();
+      expect(result.errors?.map((e) => e.extensions?.code)).toEqual(['AUDIT_UNAVAILABLE']);
+      expect(JSON.stringify(result)).not.toContain(name);
+    }
+  }
+
+  /** Every answered request has exactly its entry in the log, and the whole chain verifies. */
+  async function expectLogged(answered: Awaited<ReturnType<typeof readSubjects>>) {
+    for (const { result } of answered) expect(result.errors).toBeUndefined();
+    const ids = answered.map((a) => a.requestId);
+    const rows: { request_id: string; outcome: string }[] = await platform.databases.audit.query(`SELECT request_id, outcome FROM audit_entry WHERE request_id IN (${ids.map(() => '?').join(', ')})`, ids);
+    expect(rows.map((r) => `${r.request_id} ${r.outcome}`).sort()).toEqual(ids.map((id) => `${id} DISCLOSED`).sort());
+    const chain = await platform.query<{ verifyAuditChain: { intact: boolean; firstBrokenSequence: number | null } }>('{ verifyAuditChain { intact firstBrokenSequence } }', {}, supervisor);
+    expect(chain.data?.verifyAuditChain).toEqual({ intact: true, firstBrokenSequence: null });
+  }
+
+  it('discloses nothing while the audit subgraph is down, keeps what was acknowledged, and answers again once it is back', async () => {
+    const before = await readSubjects(12);
+    await audit.down();
+    let during: Awaited<ReturnType<typeof readSubjects>>;
+    try {
+      during = await readSubjects(6);
+    } finally {
+      await audit.up();
+    }
+    expectWithheld(during);
+    const after = await readSubjects(6);
+    await expectLogged([...before, ...after]);
+  });
+
+  it('discloses nothing while the audit database restarts, keeps what was acknowledged, and answers again once it is back', async () => {
+    const before = await readSubjects(12);
+    proxy.pause();
+    const inFlight = readSubjects(6);
+    await proxy.somethingHeld();
+    proxy.restart();
+    expectWithheld(await inFlight);
+    expect(logged).toHaveBeenCalledWith('[gateway] audit write failed; answer withheld', expect.anything());
+    expectWithheld(await readSubjects(3));
+    proxy.recover();
+    const after = await readSubjects(6);
+    await expectLogged([...before, ...after]);
+  });
+});

@@ -1,0 +1,95 @@
+import { todayInDistrict } from '../../lib/calendar';
+import { unifiedSocialCreditCode } from '../../lib/identifiers';
+import { demoWorld } from '../../scripts/demo/world';
+import type { DatabaseTarget } from '../../subgraphs/shared/database';
+import { testDatabases } from '../helpers/databases';
+import { startPlatform, supervisor, type As, type Platform } from '../helpers/platform';
+import { TcpProxy } from '../helpers/tcp-proxy';
+
+/**
+ * A subgraph's MySQL server restarting under it, played on a TCP proxy between the entities
+ * subgraph and the shared MariaDB (which other runs use and which is never restarted). MySQL
+ * only: an embedded SQLite database has no connection to lose.
+ */
+const mysql = testDatabases.find((d) => d.label === 'mysql');
+const world = demoWorld({ subjects: 10 });
+const subject = world.subjects.find((s) => s.kind === 'ENTERPRISE')!;
+const SUBJECT = /* GraphQL */ `query Subject($id: ID!) { subject(id: $id) { name } }`;
+const REGISTER = /* GraphQL */ `
+  mutation Register($code: String!, $date: Date!) { registerSubject(input: { kind: ENTERPRISE, name: "重启测试有限公司", code: $code, registrationDate: $date }) { id } }
+`;
+const registrar: As = { caller: { id: 'test-registrar', organisation: 'MARKET_REGULATION', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' } };
+
+(mysql ? describe : describe.skip)('a subgraph whose database restarts', () => {
+  const suite = 'dbrestart';
+  let proxy: TcpProxy;
+  let platform: Platform;
+  let logged: jest.SpyInstance;
+
+  beforeAll(async () => {
+    logged = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    await mysql!.cleanUp(suite);
+    const target = mysql!.target(suite) as Extract<DatabaseTarget, { kind: 'mysql' }>;
+    const server = new URL(target.url);
+    proxy = await TcpProxy.start({ host: server.hostname, port: Number(server.port || 3306) });
+    platform = await startPlatform(target, { seedSubjects: world.subjects.length, databaseTargets: { entities: { ...target, url: proxy.url(target.url) } } });
+  });
+  afterAll(async () => {
+    await platform?.stop();
+    await proxy?.stop();
+    await mysql!.cleanUp(suite);
+    logged.mockRestore();
+  });
+  afterEach(() => proxy.recover());
+
+  const readSubject = () => platform.query<{ subject: { name: string } | null }>(SUBJECT, { id: subject.id }, supervisor);
+
+  it('fails the requests in flight with DATABASE_UNAVAILABLE and answers later ones without a restart of the subgraph', async () => {
+    expect((await readSubject()).data).toEqual({ subject: { name: subject.name } });
+    const entities = platform.subgraphs.entities;
+
+    proxy.pause();
+    const inFlight = readSubject();
+    await proxy.somethingHeld();
+    proxy.restart();
+    const failed = await inFlight;
+    expect(failed.status).toBe(200);
+    expect(failed.data).toEqual({ subject: null });
+    expect(failed.errors?.map((e) => e.extensions)).toEqual([{ code: 'DATABASE_UNAVAILABLE', serviceName: 'entities' }]);
+    expect(failed.errors?.[0].message).toBe('the entities subgraph lost its database connection: retry later');
+    // The client is told no more than that; the operator's log has the driver's error.
+    expect(logged).toHaveBeenCalledWith('[entities] the entities subgraph lost its database connection: retry later', expect.objectContaining({ message: expect.stringMatching(/Connection lost/) }));
+
+    // While the server is down, every request is told so, and the subgraph is not ready.
+    const whileDown = await readSubject();
+    expect(whileDown.errors?.map((e) => e.extensions?.code)).toEqual(['DATABASE_UNAVAILABLE']);
+    expect((await fetch(new URL('/ready', entities.url))).status).toBe(503);
+
+    proxy.recover();
+    const later = await readSubject();
+    expect(later.errors).toBeUndefined();
+    expect(later.data).toEqual({ subject: { name: subject.name } });
+    expect((await fetch(new URL('/ready', entities.url))).status).toBe(200);
+  });
+
+  it('stores nothing of a mutation in flight when the database goes, and takes it again once it is back', async () => {
+    const code = unifiedSocialCreditCode({ authority: '9', orgType: '1', division: '130304', organisationBody: 'MA0REB00' });
+    const register = () => platform.query<{ registerSubject: { id: string } | null }>(REGISTER, { code, date: todayInDistrict() }, registrar);
+    const stored = async () => Number(((await platform.databases.entities.query('SELECT COUNT(*) AS n FROM subject WHERE identifier = ?', [code])) as { n: unknown }[])[0].n);
+
+    proxy.pause();
+    const inFlight = register();
+    await proxy.somethingHeld();
+    proxy.restart();
+    const failed = await inFlight;
+    expect(failed.data).toEqual({ registerSubject: null });
+    expect(failed.errors?.map((e) => e.extensions)).toEqual([{ code: 'DATABASE_UNAVAILABLE', serviceName: 'entities' }]);
+
+    proxy.recover();
+    expect(await stored()).toBe(0);
+    const again = await register();
+    expect(again.errors).toBeUndefined();
+    expect(again.data?.registerSubject?.id).toEqual(expect.any(String));
+    expect(await stored()).toBe(1);
+  });
+});

@@ -1,0 +1,122 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { build } from 'esbuild';
+import { projectRoot } from '../../lib/project-root';
+import { subgraphNames, supergraphPath } from '../../schema/subgraphs';
+import { demoWorld } from '../../scripts/demo/world';
+import { startPlatform, supervisor, type Platform } from '../helpers/platform';
+import { StandInSubgraph } from '../helpers/stand-in-subgraph';
+
+/**
+ * The real gateway process (gateway/index.ts, bundled from the sources as they are now) stopped
+ * with SIGTERM under load: the requests in flight finish with their answers, new connections are
+ * refused from the signal on, and the process exits 0. The subgraphs run in this process; the
+ * entities one behind a stand-in that holds the requests, so that they are surely in flight.
+ */
+const world = demoWorld({ subjects: 10 });
+const SUBJECT = /* GraphQL */ `query Subject($id: ID!) { subject(id: $id) { name creditRecords { totalCount } } }`;
+const inFlight = 8;
+
+/** The gateway's boot script, bundled with esbuild under dist/ (packages stay in node_modules). */
+async function bundleGateway(): Promise<string> {
+  const outfile = path.join(projectRoot, 'dist', 'faults', 'gateway.js');
+  await build({ entryPoints: [path.join(projectRoot, 'gateway', 'index.ts')], bundle: true, platform: 'node', target: 'node20', packages: 'external', outfile, logLevel: 'warning' });
+  return outfile;
+}
+
+/** Starts the gateway process and resolves with its URL once it logs that it is serving (fails after `ms`). */
+function startGateway(script: string, env: NodeJS.ProcessEnv, ms = 30_000): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
+  const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let output = '';
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the gateway did not start within ${ms} ms:\n${output}`)), ms);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const serving = output.split('\n').map((line) => /"msg":"serving"/.test(line) && (JSON.parse(line) as { url: string })).find(Boolean);
+      if (serving) {
+        clearTimeout(timer);
+        resolve({ child, url: serving.url, exited });
+      }
+    });
+    void exited.then((code) => reject(new Error(`the gateway exited with ${code} before serving:\n${output}`)));
+  });
+}
+
+/** Whether a new TCP connection to the port is refused. */
+function refused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => (socket.destroy(), resolve(false)));
+    socket.once('error', () => resolve(true));
+  });
+}
+
+async function eventually(what: string, check: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('the gateway process stopped with SIGTERM under load', () => {
+  let platform: Platform;
+  let entities: StandInSubgraph;
+  let gateway: ChildProcess | undefined;
+
+  beforeAll(async () => {
+    entities = await StandInSubgraph.start();
+    platform = await startPlatform({ kind: 'sqlite', directory: ':memory:' }, { seedSubjects: world.subjects.length });
+    entities.upstream = platform.subgraphs.entities.url;
+  });
+  afterAll(async () => {
+    if (gateway?.exitCode === null) gateway.kill('SIGKILL');
+    entities?.release();
+    await platform?.stop();
+    await entities?.stop();
+  });
+
+  it('finishes the requests in flight, refuses new connections and exits 0', async () => {
+    const script = await bundleGateway();
+    const started = await startGateway(script, {
+      PATH: process.env.PATH,
+      GATEWAY_PORT: '0',
+      SUPERGRAPH_PATH: supergraphPath,
+      AUTH_JWT_SECRET: `base64:${Buffer.from(platform.secrets.tokens).toString('base64')}`,
+      GATEWAY_SIGNING_KEY: `base64:${Buffer.from(platform.secrets.signing).toString('base64')}`,
+      EXPLORER: 'off',
+      LOG_LEVEL: 'info',
+      ...Object.fromEntries(subgraphNames.map((name) => [`SUBGRAPH_${name.toUpperCase()}_URL`, name === 'entities' ? entities.url : platform.subgraphs[name].url])),
+    });
+    gateway = started.child;
+    const port = Number(new URL(started.url).port);
+    const authorization = `Bearer ${await platform.token(supervisor.caller!)}`;
+    const read = (id: string) =>
+      fetch(started.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization, ...supervisor.headers },
+        body: JSON.stringify({ query: SUBJECT, variables: { id } }),
+        signal: AbortSignal.timeout(30_000),
+      });
+
+    entities.behaviour = { kind: 'hold' };
+    const subjects = world.subjects.slice(0, inFlight);
+    const responses = subjects.map((s) => read(s.id));
+    await entities.receivedAtLeast(inFlight);
+
+    gateway.kill('SIGTERM');
+    await eventually('refusing new connections', () => refused(port));
+    entities.release();
+
+    for (const [i, response] of (await Promise.all(responses)).entries()) {
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as { data?: { subject: { name: string; creditRecords: { totalCount: number } } }; errors?: unknown };
+      expect(body.errors).toBeUndefined();
+      expect(body.data?.subject.name).toBe(subjects[i].name);
+    }
+    expect(await started.exited).toBe(0);
+  });
+});

@@ -1,0 +1,146 @@
+import { todayInDistrict } from '../../lib/calendar';
+import { unifiedSocialCreditCode } from '../../lib/identifiers';
+import { demoWorld } from '../../scripts/demo/world';
+import { startPlatform, supervisor, type As, type Platform } from '../helpers/platform';
+import { StandInSubgraph } from '../helpers/stand-in-subgraph';
+
+/**
+ * The gateway facing a subgraph that is down, slow or answers garbage. The reports and entities
+ * subgraphs are reached through stand-ins that misbehave on cue and proxy to the real ones again
+ * to show recovery. SQLite only: what is under test is the gateway's HTTP side, the same on
+ * either database (the database's own faults are in database-restart.test.ts).
+ */
+const world = demoWorld({ subjects: 20 });
+const subject = world.subjects.find((s) => s.kind === 'ENTERPRISE')!;
+const timeoutMs = 1_500;
+
+const SUBJECT_WITH_REPORTS = /* GraphQL */ `
+  query SubjectWithReports($id: ID!) { subject(id: $id) { name creditRecords { totalCount } creditReports { totalCount } } }
+`;
+type SubjectWithReports = { subject: { name: string; creditRecords: { totalCount: number }; creditReports: { totalCount: number } | null } | null };
+
+const registrar: As = { caller: { id: 'test-registrar', organisation: 'MARKET_REGULATION', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' } };
+
+describe('the gateway when a subgraph is down, slow or answers garbage', () => {
+  let platform: Platform;
+  let reports: StandInSubgraph;
+  let entities: StandInSubgraph;
+  let complete: SubjectWithReports;
+
+  beforeAll(async () => {
+    reports = await StandInSubgraph.start();
+    entities = await StandInSubgraph.start();
+    platform = await startPlatform({ kind: 'sqlite', directory: ':memory:' }, { seedSubjects: world.subjects.length, gateway: { subgraphUrls: { reports: reports.url, entities: entities.url }, subgraphTimeoutMs: timeoutMs } });
+    reports.upstream = platform.subgraphs.reports.url;
+    entities.upstream = platform.subgraphs.entities.url;
+    const result = await platform.query<SubjectWithReports>(SUBJECT_WITH_REPORTS, { id: subject.id }, supervisor);
+    expect(result.errors).toBeUndefined();
+    complete = result.data!;
+  });
+  afterAll(async () => {
+    await platform?.stop();
+    await reports?.stop();
+    await entities?.stop();
+  });
+  afterEach(() => {
+    reports.behaviour = { kind: 'proxy' };
+    entities.behaviour = { kind: 'proxy' };
+    entities.dropConnections(0);
+  });
+
+  /** The answer with the reports subgraph's part missing, and the one error that says why. */
+  async function expectReportsMissing(reason: string) {
+    const result = await platform.query<SubjectWithReports>(SUBJECT_WITH_REPORTS, { id: subject.id }, supervisor);
+    expect(result.status).toBe(200);
+    expect(result.data).toEqual({ subject: { ...complete.subject, creditReports: null } });
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors?.[0].extensions).toEqual({ code: 'SUBGRAPH_UNAVAILABLE', reason, serviceName: 'reports' });
+    expect(result.errors?.[0].message).toMatch(/^the reports subgraph /);
+    return result;
+  }
+
+  async function expectRecovered() {
+    const result = await platform.query<SubjectWithReports>(SUBJECT_WITH_REPORTS, { id: subject.id }, supervisor);
+    expect(result.errors).toBeUndefined();
+    expect(result.data).toEqual(complete);
+  }
+
+  it('answers the rest when a subgraph is down, and all of it once the subgraph is back', async () => {
+    expect(complete.subject?.creditReports?.totalCount).toBeGreaterThan(0);
+    await reports.down();
+    try {
+      const result = await expectReportsMissing('UNREACHABLE');
+      expect(result.errors?.[0].message).toBe('the reports subgraph could not be reached');
+    } finally {
+      await reports.up();
+    }
+    await expectRecovered();
+  });
+
+  it('gives up on a subgraph that does not answer within the timeout, without retrying it, and recovers', async () => {
+    reports.behaviour = { kind: 'hang' };
+    const before = reports.received.length;
+    const result = await expectReportsMissing('TIMEOUT');
+    expect(result.errors?.[0].message).toBe(`the reports subgraph did not answer within ${timeoutMs} ms`);
+    expect(reports.received.length - before).toBe(1);
+    reports.behaviour = { kind: 'proxy' };
+    await expectRecovered();
+  });
+
+  it.each([
+    ['an HTML error page from a proxy', 502, 'text/html', '<html><body><h1>502 Bad Gateway</h1><p>nginx/1.24.0</p></body></html>'],
+    ['an HTML page with status 200', 200, 'text/html; charset=utf-8', '<!doctype html><title>maintenance</title>'],
+    ['truncated JSON', 200, 'application/json', '{"data":{"_entities":[{"__typename":"Subject","creditRe'],
+    ['JSON that is not a GraphQL response', 200, 'application/json', '{"status":"ok","uptime":12}'],
+    ['data that is not an object', 200, 'application/json', '{"data":[1,2,3]}'],
+    ['errors that are not a list', 200, 'application/json', '{"data":null,"errors":"boom"}'],
+    ['disclosures of the wrong shape', 200, 'application/json', '{"data":{"_entities":[]},"extensions":{"disclosures":"everything"}}'],
+    ['an empty 500', 500, 'text/plain', ''],
+  ])('answers the rest when a subgraph answers %s, showing none of it, and recovers', async (_label, status, contentType, body) => {
+    reports.behaviour = { kind: 'answer', status, contentType, body };
+    const result = await expectReportsMissing('BAD_RESPONSE');
+    expect(result.errors?.[0].message).toBe('the reports subgraph did not answer with a GraphQL response');
+    if (body) expect(JSON.stringify(result)).not.toContain(body.slice(0, 12));
+    expect(JSON.stringify(result)).not.toMatch(/nginx|SyntaxError|Unexpected|stack/i);
+    reports.behaviour = { kind: 'proxy' };
+    await expectRecovered();
+  });
+
+  it('retries a read once when its connection is lost, and the client sees nothing of it', async () => {
+    const before = entities.received.length;
+    entities.dropConnections(1);
+    const result = await platform.query<SubjectWithReports>(SUBJECT_WITH_REPORTS, { id: subject.id }, supervisor);
+    expect(result.errors).toBeUndefined();
+    expect(result.data).toEqual(complete);
+    const calls = entities.received.slice(before);
+    expect(calls).toHaveLength(2);
+    expect(calls[1].query).toBe(calls[0].query);
+  });
+
+  it('retries a read only once: a second lost connection is SUBGRAPH_UNAVAILABLE', async () => {
+    const before = entities.received.length;
+    entities.dropConnections(2);
+    const result = await platform.query<SubjectWithReports>(SUBJECT_WITH_REPORTS, { id: subject.id }, supervisor);
+    expect(result.data).toEqual({ subject: null });
+    expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'SUBGRAPH_UNAVAILABLE', reason: 'UNREACHABLE', serviceName: 'entities' }]);
+    expect(entities.received.length - before).toBe(2);
+  });
+
+  it('never retries a mutation whose connection is lost', async () => {
+    const code = unifiedSocialCreditCode({ authority: '9', orgType: '1', division: '130304', organisationBody: 'MA0FAULT' });
+    const before = entities.received.length;
+    entities.dropConnections(1);
+    const result = await platform.query<{ registerSubject: { id: string } | null }>(
+      /* GraphQL */ `mutation Register($code: String!, $date: Date!) { registerSubject(input: { kind: ENTERPRISE, name: "断线测试有限公司", code: $code, registrationDate: $date }) { id } }`,
+      { code, date: todayInDistrict() },
+      registrar,
+    );
+    expect(result.data).toEqual({ registerSubject: null });
+    expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'SUBGRAPH_UNAVAILABLE', reason: 'UNREACHABLE', serviceName: 'entities' }]);
+    const calls = entities.received.slice(before);
+    expect(calls.map((c) => c.query.split(/[\s({]/)[0])).toEqual(['mutation']);
+    // The stand-in dropped it before the subgraph saw it: nothing was stored, and nothing is on a retry.
+    const [row] = await platform.databases.entities.query('SELECT COUNT(*) AS n FROM subject WHERE identifier = ?', [code]);
+    expect(Number((row as { n: unknown }).n)).toBe(0);
+  });
+});

@@ -1,0 +1,97 @@
+import net from 'node:net';
+
+/**
+ * A TCP proxy on a free port in front of a server (the shared MariaDB, which other test runs use
+ * and which must not be restarted): a subgraph's database URL points at it, and the test plays
+ * the server's faults on it. `pause()` holds what clients send (their queries are in flight),
+ * `restart()` drops every connection and refuses new ones until `recover()`.
+ */
+export class TcpProxy {
+  private readonly pairs = new Set<{ client: net.Socket; server: net.Socket }>();
+  private paused = false;
+  private refusing = false;
+  /** Bytes clients sent while paused: a query the server has not seen. */
+  heldBytes = 0;
+
+  private constructor(
+    private readonly listener: net.Server,
+    readonly port: number,
+  ) {}
+
+  static async start(target: { host: string; port: number }): Promise<TcpProxy> {
+    let proxy: TcpProxy | undefined;
+    const listener = net.createServer((client) => proxy?.accept(client, target));
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    proxy = new TcpProxy(listener, (listener.address() as net.AddressInfo).port);
+    return proxy;
+  }
+
+  /** `mysql://root@127.0.0.1:3306` → the same URL through this proxy. */
+  url(serverUrl: string): string {
+    const url = new URL(serverUrl);
+    url.host = `127.0.0.1:${this.port}`;
+    return url.toString().replace(/\/$/, '');
+  }
+
+  get connections(): number {
+    return this.pairs.size;
+  }
+
+  pause(): void {
+    this.paused = true;
+    this.heldBytes = 0;
+  }
+
+  /** Resolves once a client has sent something while paused (fails after `ms`). */
+  async somethingHeld(ms = 10_000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (this.heldBytes === 0) {
+      if (Date.now() > deadline) throw new Error(`nothing was sent through the paused proxy within ${ms} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  /** As the server going away: every connection is cut (what was held is lost) and new ones are refused. */
+  restart(): void {
+    this.refusing = true;
+    this.paused = false;
+    for (const { client, server } of this.pairs) {
+      client.destroy();
+      server.destroy();
+    }
+    this.pairs.clear();
+  }
+
+  /** The server is back: connections are accepted and forwarded again. */
+  recover(): void {
+    this.refusing = false;
+    this.paused = false;
+  }
+
+  async stop(): Promise<void> {
+    this.restart();
+    await new Promise<void>((resolve) => this.listener.close(() => resolve()));
+  }
+
+  private accept(client: net.Socket, target: { host: string; port: number }): void {
+    if (this.refusing) {
+      client.destroy();
+      return;
+    }
+    const server = net.connect(target.port, target.host);
+    const pair = { client, server };
+    this.pairs.add(pair);
+    const close = () => {
+      this.pairs.delete(pair);
+      client.destroy();
+      server.destroy();
+    };
+    client.on('error', close).on('close', close);
+    server.on('error', close).on('close', close);
+    client.on('data', (chunk: Buffer) => {
+      if (this.paused) this.heldBytes += chunk.length;
+      else server.write(chunk);
+    });
+    server.on('data', (chunk: Buffer) => client.write(chunk));
+  }
+}
