@@ -10,9 +10,8 @@ import { projectRoot } from '../lib/project-root';
 import { subgraphNames, supergraphPath, type SubgraphName } from '../schema/subgraphs';
 import { databaseTarget, describeTarget } from '../subgraphs/shared/database';
 import { demoCallers, mintToken } from './demo/callers';
-import { demoWorld } from './demo/world';
 import { withDevSecrets } from './dev-secrets';
-import { datasetSize, ensureDataset } from './bench/dataset';
+import { benchWorld, datasetSize, ensureDataset } from './bench/dataset';
 import { measure, verify, type LoadTarget, type Measurement } from './bench/load';
 import { canPin, pinSelf, startService, waitAnswering, type Service } from './bench/processes';
 import { renderResults, targetTitles, writeResults, type BenchResults, type ImportFigures, type TargetName } from './bench/report';
@@ -93,7 +92,7 @@ async function main(argv: string[]): Promise<void> {
   // MySQL, as the issue asks: the local MariaDB unless DATABASE_URL names another server.
   const env = withDevSecrets({ ...process.env, DATABASE_URL: process.env.DATABASE_URL || 'mariadb://root@127.0.0.1:3306', DATABASE_PREFIX: process.env.DATABASE_PREFIX ?? 'credit_bench_' }, dataDirectory);
   const target = databaseTarget(env, dataDirectory);
-  const world = demoWorld({ subjects });
+  const world = benchWorld(subjects);
   const scenarios = benchScenarios(world).filter((s) => wanted.includes(s.name));
   const gateways = targets.filter((t) => t !== 'direct');
   const loads = scenarios.length * gateways.length * connections.length + (targets.includes('direct') ? scenarios.filter((s) => s.subgraph).length * connections.length : 0);
@@ -128,7 +127,7 @@ async function main(argv: string[]): Promise<void> {
     const byTarget = measurements.get(scenario)!;
     if (!byTarget.has(name)) byTarget.set(name, new Map());
     byTarget.get(name)!.set(c, m);
-    console.log(`  ${scenario.padEnd(13)} ${name.padEnd(7)} ${String(c).padStart(3)} conn.: ${m.requestsPerSecond.toFixed(0)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, ${m.errors} errors, CPU ${m.cpuPercent.toFixed(0)}%, peak ${m.peakMemoryMiB.toFixed(0)} MiB, ${m.statementsPerRequest.toFixed(1)} SQL/req`);
+    console.log(`  ${scenario.padEnd(13)} ${name.padEnd(7)} ${String(c).padStart(3)} conn.: ${m.requestsPerSecond.toFixed(0)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, ${m.errors} errors, CPU ${m.cpuPercent.toFixed(0)}% (${m.cpuMsPerRequest.toFixed(2)} ms/req), peak ${m.peakMemoryMiB.toFixed(0)} MiB, ${m.statementsPerRequest.toFixed(1)} SQL/req`);
   };
   const metricsUrls = subgraphNames.map((n) => urls[n].replace(/\/graphql$/, '/metrics'));
   const loadOptions = (c: number) => ({ connections: c, seconds, warmupSeconds, repeats, metricsUrls });

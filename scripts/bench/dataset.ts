@@ -10,7 +10,7 @@ import { demoToday } from '../../subgraphs/records/seed';
 import { subgraphDefinitions } from '../../subgraphs/registry';
 import { CreditReport } from '../../subgraphs/reports/entities/credit-report.entity';
 import { openDatabase, type DatabaseTarget } from '../../subgraphs/shared/database';
-import type { DemoSubject, DemoWorld } from '../demo/world';
+import { demoWorld, type DemoSubject, type DemoWorld } from '../demo/world';
 
 /**
  * The benchmark's data set, written straight into the migrated MySQL databases `credit_bench_*`
@@ -32,6 +32,19 @@ export interface DatasetSize {
 
 export function datasetSize(subjects: number): DatasetSize {
   return { subjects, records: subjects * recordsPerSubject, reports: subjects * reportsPerSubject };
+}
+
+/**
+ * The demo world with `subjects` subjects of distinct identifiers. The demo draws citizen ID
+ * numbers from a birth date and a three-digit sequence, which repeat beyond some ten thousand
+ * subjects; the repeats are left out (the first of each is kept), so the world is a stable prefix.
+ */
+export function benchWorld(subjects: number): DemoWorld {
+  const world = demoWorld({ subjects: Math.ceil(subjects * 1.1) + 20 });
+  const seen = new Set<string>();
+  const unique = world.subjects.filter((s) => !seen.has(s.identifier) && seen.add(s.identifier));
+  if (unique.length < subjects) throw new Error(`the demo world has only ${unique.length} subjects of distinct identifiers among ${world.subjects.length}`);
+  return { ...world, subjects: unique.slice(0, subjects) };
 }
 
 const markerTable = 'bench_dataset';

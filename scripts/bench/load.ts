@@ -11,6 +11,8 @@ export interface Measurement {
   requests: number;
   /** Share of one core the measured process used (NaN when it is not measured). */
   cpuPercent: number;
+  /** CPU milliseconds the measured process spent per request: steadier than req/s on a shared machine. */
+  cpuMsPerRequest: number;
   peakMemoryMiB: number;
   /** SQL statements the subgraphs sent per request. */
   statementsPerRequest: number;
@@ -92,6 +94,7 @@ export async function measure(target: LoadTarget, bodies: string[], options: { c
       errors: result.errors + result.non2xx + graphqlErrors,
       requests,
       cpuPercent: (cpu / wall) * 100,
+      cpuMsPerRequest: requests ? (cpu * 1000) / requests : NaN,
       peakMemoryMiB: peakMemoryMiB(target.pid),
       statementsPerRequest: requests ? statements / requests : NaN,
     });
