@@ -81,6 +81,16 @@ export class ServiceMetrics {
   };
 }
 
+/**
+ * `credit_db_queries_total`: SQL statements sent to the database. The benchmark reads it before
+ * and after a measurement to report statements per request; a statement count that grows with
+ * the answer's size is an N+1 the loaders should have batched. Returns the function to call per statement.
+ */
+export function registerQueryCounter(metrics: ServiceMetrics): () => void {
+  const counter = new Counter({ name: 'credit_db_queries_total', help: 'SQL statements sent to the database.', registers: [metrics.registry] });
+  return () => counter.inc();
+}
+
 /** What a connection pool holds at a moment; null when the driver has no pool (SQLite). */
 export interface PoolStats {
   /** Connections open (idle + in use). */

@@ -15,7 +15,7 @@ import { ConfigError, ConfigProblems, readFlag, readLogLevel, readPort, readSecr
 import { serveGraphQL, type ExtraRoute, type RunningHttpServer } from '../../lib/http-server';
 import { databaseLogger } from '../../lib/database-logger';
 import { createLogger, type LogLevel, type Logger as ServiceLogger } from '../../lib/logger';
-import { poolStats, registerPoolMetrics, ServiceMetrics } from '../../lib/metrics';
+import { poolStats, registerPoolMetrics, registerQueryCounter, ServiceMetrics } from '../../lib/metrics';
 import { readinessRoute, withTimeout } from '../../lib/readiness';
 import { handleShutdownSignals } from '../../lib/shutdown';
 import { projectRoot } from '../../lib/project-root';
@@ -100,10 +100,10 @@ const databaseProbeMs = 2_000;
 export async function startSubgraph<TContext extends object>(
   definition: SubgraphDefinition<TContext>,
   db: DataSource,
-  options: { port: number; host?: string; signingKey: Uint8Array; logger?: ServiceLogger; stopGracePeriodMillis?: number },
+  options: { port: number; host?: string; signingKey: Uint8Array; logger?: ServiceLogger; stopGracePeriodMillis?: number; metrics?: ServiceMetrics },
 ): Promise<StartedSubgraph> {
   const server = createSubgraphServer(definition, options.logger);
-  const metrics = new ServiceMetrics(definition.name);
+  const metrics = options.metrics ?? new ServiceMetrics(definition.name);
   // SQLite has no pool: no gauges rather than made-up numbers.
   if (poolStats(db)) registerPoolMetrics(metrics, () => poolStats(db));
   let http: RunningHttpServer | undefined;
@@ -183,8 +183,10 @@ export async function runSubgraph<TContext extends object>(definition: SubgraphD
   }
   const logger = createLogger(definition.name, { level: config.logLevel });
   try {
-    const db = await openDatabase(definition.name, config.database, definition, databaseLogger(logger));
-    const subgraph = await startSubgraph(definition, db, { port: config.port, host: config.host, signingKey: config.signingKey, logger });
+    // Made before the database is opened, so that its logger can count statements from the first.
+    const metrics = new ServiceMetrics(definition.name);
+    const db = await openDatabase(definition.name, config.database, definition, databaseLogger(logger, registerQueryCounter(metrics)));
+    const subgraph = await startSubgraph(definition, db, { port: config.port, host: config.host, signingKey: config.signingKey, logger, metrics });
     logger.info({ url: subgraph.url, database: describeTarget(config.database) }, 'serving');
     handleShutdownSignals(logger, [
       { name: 'HTTP server', stop: () => subgraph.stop() },

@@ -1,0 +1,195 @@
+import type { DataSource, EntityTarget, ObjectLiteral, QueryRunner } from 'typeorm';
+import { subgraphNames, type SubgraphName } from '../../schema/subgraphs';
+import { seedAudit } from '../../subgraphs/audit/seed';
+import { seedEntities } from '../../subgraphs/entities/seed';
+import { Subject } from '../../subgraphs/entities/entities/subject.entity';
+import { seedProviders } from '../../subgraphs/providers/seed';
+import { buildCreditRecord } from '../../subgraphs/records/credit-record.repository';
+import { CreditRecord } from '../../subgraphs/records/entities/credit-record.entity';
+import { demoToday } from '../../subgraphs/records/seed';
+import { subgraphDefinitions } from '../../subgraphs/registry';
+import { CreditReport } from '../../subgraphs/reports/entities/credit-report.entity';
+import { openDatabase, type DatabaseTarget } from '../../subgraphs/shared/database';
+import { demoWorld, type DemoSubject, type DemoWorld } from '../demo/world';
+
+/**
+ * The benchmark's data set, written straight into the migrated MySQL databases `credit_bench_*`
+ * with multi-row INSERTs (the demo seed saves entities in chunks and checks what is there, which
+ * takes hours at a million rows). Per subject of the demo world: `recordsPerSubject` credit
+ * records (penalties, licences, commitments, a mix of statuses as read today) and
+ * `reportsPerSubject` credit reports, a third of them from filed providers. Providers, consents
+ * and the audit log come from the ordinary demo seed. A marker table in each database says which
+ * size was written, so a second run with the same size reuses the data.
+ */
+export const recordsPerSubject = 10;
+export const reportsPerSubject = 1;
+
+export interface DatasetSize {
+  subjects: number;
+  records: number;
+  reports: number;
+}
+
+export function datasetSize(subjects: number): DatasetSize {
+  return { subjects, records: subjects * recordsPerSubject, reports: subjects * reportsPerSubject };
+}
+
+/**
+ * The demo world with `subjects` subjects of distinct identifiers. The demo draws citizen ID
+ * numbers from a birth date and a three-digit sequence, which repeat beyond some ten thousand
+ * subjects; the repeats are left out (the first of each is kept), so the world is a stable prefix.
+ */
+export function benchWorld(subjects: number): DemoWorld {
+  const world = demoWorld({ subjects: Math.ceil(subjects * 1.1) + 20 });
+  const seen = new Set<string>();
+  const unique = world.subjects.filter((s) => !seen.has(s.identifier) && seen.add(s.identifier));
+  if (unique.length < subjects) throw new Error(`the demo world has only ${unique.length} subjects of distinct identifiers among ${world.subjects.length}`);
+  return { ...world, subjects: unique.slice(0, subjects) };
+}
+
+const markerTable = 'bench_dataset';
+const rowsPerStatement = 2_000;
+
+/** Rows of an entity as the database stores them (column names and driver-prepared values), in multi-row INSERTs. */
+async function bulkInsert<E extends ObjectLiteral>(runner: QueryRunner, db: DataSource, target: EntityTarget<E>, rows: Iterable<E>): Promise<number> {
+  const metadata = db.getMetadata(target);
+  const columns = metadata.columns;
+  const statement = `INSERT INTO \`${metadata.tableName}\` (${columns.map((c) => `\`${c.databaseName}\``).join(', ')}) VALUES ?`;
+  let batch: unknown[][] = [];
+  let written = 0;
+  const flush = async () => {
+    if (!batch.length) return;
+    await runner.query(statement, [batch]);
+    written += batch.length;
+    batch = [];
+  };
+  for (const row of rows) {
+    batch.push(columns.map((c) => db.driver.preparePersistentValue(c.getEntityValue(row), c)));
+    if (batch.length === rowsPerStatement) await flush();
+  }
+  await flush();
+  return written;
+}
+
+const dayMs = 86_400_000;
+const addDays = (isoDate: string, days: number) => new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * dayMs).toISOString().slice(0, 10);
+
+/**
+ * A subject's records, numbered by the subject's index so that (department, document number)
+ * stays unique; decisions spread over five years, so that some penalties' disclosure has ended
+ * (they read EXPIRED) and the filters for ACTIVE records have work to do.
+ */
+function* recordsOf(subject: DemoSubject, index: number): Generator<CreditRecord> {
+  for (let n = 0; n < recordsPerSubject; n++) {
+    const serial = index * recordsPerSubject + n;
+    const decisionDate = addDays(demoToday, -((serial * 37) % 1800) - 1);
+    const kind = n % 3;
+    const common = { subjectId: subject.id, decisionDate, status: n === 4 ? ('OBJECTED' as const) : ('ACTIVE' as const) };
+    const draft =
+      kind === 0
+        ? { ...common, category: 'ADMINISTRATIVE_PENALTY' as const, polarity: 'NEGATIVE' as const, severity: n % 2 ? ('GENERAL' as const) : ('MINOR' as const), sourceDepartment: 'MARKET_REGULATION', documentNumber: `北戴河市监罚〔基准〕${serial}号`, summary: `销售超过保质期的食品，没收违法所得${serial % 900}元并罚款${(serial % 40) * 1000 + 1000}元` }
+        : kind === 1
+          ? { ...common, category: 'ADMINISTRATIVE_LICENSING' as const, polarity: 'NEUTRAL' as const, sourceDepartment: 'MARKET_REGULATION', documentNumber: `北戴河市监许〔基准〕${serial}号`, validUntil: addDays(decisionDate, 5 * 365), summary: `食品经营许可证核发（许可证编号JY1130304${String(serial).padStart(7, '0')}）` }
+          : { ...common, category: 'CREDIT_COMMITMENT' as const, polarity: 'NEUTRAL' as const, sourceDepartment: 'MARKET_REGULATION', documentNumber: `北戴河市监诺〔基准〕${serial}号`, summary: '以告知承诺方式申请行政许可时作出信用承诺' };
+    // The same validation as intake: a record the platform would refuse is never benchmarked.
+    yield buildCreditRecord(draft, { id: derivedId(subject.id, 0x10 + n), recordedAt: new Date(Date.parse(`${decisionDate}T02:00:00Z`) + dayMs), today: demoToday });
+  }
+}
+
+/** A report per subject; every third from a filed provider (its issuer resolved through the providers subgraph), about two thirds still valid. */
+function* reportsOf(subject: DemoSubject, index: number, world: DemoWorld): Generator<CreditReport> {
+  const filed = world.providers.filter((p) => p.filingStatus === 'FILED');
+  for (let n = 0; n < reportsPerSubject; n++) {
+    const serial = index * reportsPerSubject + n;
+    const provider = serial % 3 === 0 ? filed[serial % filed.length] : undefined;
+    const validDays = provider ? 365 : 90;
+    const issuedOn = addDays(demoToday, -((serial * 13) % (validDays * 3 / 2)) - 1);
+    yield Object.assign(new CreditReport(), {
+      id: derivedId(subject.id, 0x80 + n),
+      subjectId: subject.id,
+      source: provider ? 'THIRD_PARTY_PROVIDER' : 'CREDIT_CHINA',
+      issuerName: provider?.name ?? '信用中国网站',
+      issuerProviderId: provider?.id ?? null,
+      reportNumber: `${provider ? provider.unifiedSocialCreditCode.slice(8, 12) : 'XYZG'}-B-${String(serial).padStart(8, '0')}`,
+      grade: provider && subject.kind !== 'NATURAL_PERSON' ? ['AAA', 'AA', 'A', 'BBB'][serial % 4] : null,
+      issuedOn,
+      validUntil: addDays(issuedOn, validDays - 1),
+      verificationCode: `B${String(serial).padStart(9, '0')}`,
+      documentSha256: null,
+      documentReference: null,
+      registeredBy: null,
+      registeredByOrganisation: null,
+      verificationOutcome: null,
+      verificationNote: null,
+      verifiedBy: null,
+      verifiedAt: null,
+      registeredAt: new Date(`${issuedOn}T03:00:00Z`),
+    });
+  }
+}
+
+/** A stable id of the n-th row derived from a subject's id (its last two hex digits replaced), so reruns write the same ids. */
+function derivedId(subjectId: string, n: number): string {
+  return `${subjectId.slice(0, 34)}${n.toString(16).padStart(2, '0')}`;
+}
+
+function* each<T>(world: DemoWorld, rowsOf: (subject: DemoSubject, index: number) => Iterable<T>): Generator<T> {
+  for (let i = 0; i < world.subjects.length; i++) yield* rowsOf(world.subjects[i], i);
+}
+
+/** What each database gets, beyond the migrations: bulk rows, then the demo seed for what is small. */
+const writers: Record<SubgraphName, (runner: QueryRunner, db: DataSource, world: DemoWorld) => Promise<number>> = {
+  entities: async (runner, db, world) => {
+    const subjects = await bulkInsert(runner, db, Subject, world.subjects.map((s) => Object.assign(new Subject(), { ...s, createdAt: new Date('2026-01-01T00:00:00Z') })));
+    // The demo consents name the first few subjects, already written: only the consents are new.
+    return subjects + (await seedEntities(db, { ...world, subjects: world.subjects.slice(0, 10) }));
+  },
+  records: async (runner, db, world) => await bulkInsert(runner, db, CreditRecord, each(world, recordsOf)),
+  reports: async (runner, db, world) => await bulkInsert(runner, db, CreditReport, each(world, (s, i) => reportsOf(s, i, world))),
+  providers: async (_runner, db, world) => await seedProviders(db, world),
+  audit: async (_runner, db, world) => await seedAudit(db, world),
+};
+
+export interface DatasetOutcome {
+  name: SubgraphName;
+  reused: boolean;
+  rows: number;
+  seconds: number;
+}
+
+/**
+ * Writes the data set of `world` into every subgraph database unless the marker says it is
+ * there. A database with another size (or a half-written one) is emptied first: every table but
+ * the migrations' own.
+ */
+export async function ensureDataset(target: DatabaseTarget, world: DemoWorld, log: (line: string) => void): Promise<DatasetOutcome[]> {
+  if (target.kind !== 'mysql') throw new Error('the benchmark data set is written to MySQL/MariaDB: set DATABASE_URL');
+  const outcomes: DatasetOutcome[] = [];
+  const size = JSON.stringify(datasetSize(world.subjects.length));
+  for (const name of subgraphNames) {
+    const started = performance.now();
+    const db = await openDatabase(name, target, subgraphDefinitions[name]);
+    const runner = db.createQueryRunner();
+    try {
+      await runner.query(`CREATE TABLE IF NOT EXISTS \`${markerTable}\` (size VARCHAR(200) NOT NULL, seeded_at DATETIME NOT NULL)`);
+      const marker = (await runner.query(`SELECT size FROM \`${markerTable}\``)) as { size: string }[];
+      if (marker.length === 1 && marker[0].size === size) {
+        outcomes.push({ name, reused: true, rows: 0, seconds: 0 });
+        continue;
+      }
+      log(`  ${name}: writing the data set (${size})`);
+      // The same session for every statement: checks off and one commit per statement keep a million rows to minutes.
+      await runner.query('SET foreign_key_checks = 0, unique_checks = 0');
+      const tables = db.entityMetadatas.map((m) => m.tableName);
+      for (const table of [...tables, markerTable]) await runner.query(`TRUNCATE TABLE \`${table}\``);
+      const rows = await writers[name](runner, db, world);
+      await runner.query(`INSERT INTO \`${markerTable}\` (size, seeded_at) VALUES (?, NOW())`, [size]);
+      outcomes.push({ name, reused: false, rows, seconds: (performance.now() - started) / 1000 });
+      log(`  ${name}: ${rows} rows in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    } finally {
+      await runner.release();
+      await db.destroy();
+    }
+  }
+  return outcomes;
+}

@@ -1,0 +1,22 @@
+import http from 'node:http';
+import { createGatewayRuntime } from '@graphql-hive/gateway';
+import { identityHeader } from '../../lib/access/identity';
+
+/**
+ * Baseline (c) of `npm run bench`: Hive Gateway's runtime on the same supergraph, defaults but
+ * for in-flight request deduplication, which is off so that every request reaches the subgraphs
+ * as it does through the other gateways. Every subgraph call carries one identity with every
+ * grant, signed once by the bench (`BENCH_IDENTITY`). Reads `SUPERGRAPH_PATH`, `PORT`.
+ */
+function main(): void {
+  const gateway = createGatewayRuntime({
+    supergraph: process.env.SUPERGRAPH_PATH ?? '',
+    logging: 'error',
+    transportEntries: {
+      '*.http': { options: { deduplicateInflightRequests: false, headers: { [identityHeader]: process.env.BENCH_IDENTITY ?? '' } } },
+    },
+  });
+  http.createServer(gateway).listen(Number(process.env.PORT), '127.0.0.1', () => console.log(`Hive Gateway at http://127.0.0.1:${process.env.PORT}/graphql`));
+}
+
+main();

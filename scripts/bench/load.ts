@@ -1,0 +1,104 @@
+import autocannon from 'autocannon';
+import { cpuSeconds, peakMemoryMiB, resetPeakMemory } from './processes';
+
+/** One timed load of one scenario on one target at one number of connections. */
+export interface Measurement {
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  /** Transport errors, non-2xx answers and 2xx answers carrying GraphQL errors. */
+  errors: number;
+  requests: number;
+  /** Share of one core the measured process used (NaN when it is not measured). */
+  cpuPercent: number;
+  /** CPU milliseconds the measured process spent per request: steadier than req/s on a shared machine. */
+  cpuMsPerRequest: number;
+  peakMemoryMiB: number;
+  /** SQL statements the subgraphs sent per request. */
+  statementsPerRequest: number;
+}
+
+export interface LoadTarget {
+  url: string;
+  headers: Record<string, string>;
+  /** The process whose CPU and memory are measured (the gateway, or the subgraph for the direct target). */
+  pid: number;
+}
+
+/** Sums `credit_db_queries_total` over the subgraphs' /metrics. */
+export async function statementsSoFar(metricsUrls: string[]): Promise<number> {
+  let total = 0;
+  for (const url of metricsUrls) {
+    const text = await (await fetch(url, { signal: AbortSignal.timeout(5000) })).text();
+    const match = /^credit_db_queries_total(?:\{[^}]*\})? (\d+(?:\.\d+)?)/m.exec(text);
+    if (!match) throw new Error(`${url} has no credit_db_queries_total: are the subgraphs built from this checkout?`);
+    total += Number(match[1]);
+  }
+  return total;
+}
+
+/** Sends each body once and throws on the first answer that is not 200 with data and without errors. */
+export async function verify(target: LoadTarget, bodies: string[], label: string): Promise<void> {
+  for (const body of bodies.slice(0, 5)) {
+    const response = await fetch(target.url, { method: 'POST', headers: { 'content-type': 'application/json', ...target.headers }, body, signal: AbortSignal.timeout(30_000) });
+    const text = await response.text();
+    if (response.status !== 200 || text.includes('"errors"') || !text.includes('"data"')) throw new Error(`${label}: an answer with errors, so nothing is measured: HTTP ${response.status} ${text.slice(0, 600)}`);
+  }
+}
+
+function run(target: LoadTarget, bodies: string[], connections: number, seconds: number): Promise<{ result: autocannon.Result; graphqlErrors: number }> {
+  let next = 0;
+  let graphqlErrors = 0;
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url: target.url,
+        method: 'POST',
+        connections,
+        duration: seconds,
+        headers: { 'content-type': 'application/json', ...target.headers },
+        requests: [
+          {
+            setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length] }),
+            // A 200 with errors is a failure too; the substring test keeps the load generator cheap.
+            onResponse: (status, body) => void (status === 200 && body.includes('"errors":[') && graphqlErrors++),
+          },
+        ],
+      },
+      (error, result) => (error ? reject(error) : resolve({ result, graphqlErrors })),
+    );
+  });
+}
+
+/**
+ * Warm-up, then `repeats` timed runs; the run with the median requests per second is kept, with
+ * the gateway's CPU share, its peak memory during that run and the subgraphs' statements per request.
+ */
+export async function measure(target: LoadTarget, bodies: string[], options: { connections: number; seconds: number; warmupSeconds: number; repeats: number; metricsUrls: string[] }): Promise<Measurement> {
+  await run(target, bodies, options.connections, options.warmupSeconds);
+  const runs: Measurement[] = [];
+  for (let i = 0; i < options.repeats; i++) {
+    resetPeakMemory(target.pid);
+    const statementsBefore = await statementsSoFar(options.metricsUrls);
+    const cpuBefore = cpuSeconds(target.pid);
+    const started = performance.now();
+    const { result, graphqlErrors } = await run(target, bodies, options.connections, options.seconds);
+    const wall = (performance.now() - started) / 1000;
+    const cpu = cpuSeconds(target.pid) - cpuBefore;
+    const statements = (await statementsSoFar(options.metricsUrls)) - statementsBefore;
+    const requests = result.requests.total;
+    runs.push({
+      requestsPerSecond: requests / result.duration,
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      errors: result.errors + result.non2xx + graphqlErrors,
+      requests,
+      cpuPercent: (cpu / wall) * 100,
+      cpuMsPerRequest: requests ? (cpu * 1000) / requests : NaN,
+      peakMemoryMiB: peakMemoryMiB(target.pid),
+      statementsPerRequest: requests ? statements / requests : NaN,
+    });
+  }
+  runs.sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
+  return runs[Math.floor(runs.length / 2)];
+}

@@ -1,0 +1,87 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import { once } from 'node:events';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { projectRoot } from '../../lib/project-root';
+
+/**
+ * The benchmark's processes: each started from `dist/` as its own Node process and, where
+ * `taskset` exists, pinned to the CPUs it is given, so that a gateway competes with the
+ * subgraphs and the load generator only as much as the machine forces it to.
+ */
+export const canPin = spawnSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' }).status === 0;
+
+/** Pins this process (the harness and its load generator) to `cpus`, e.g. "0". */
+export function pinSelf(cpus: string): void {
+  if (canPin) spawnSync('taskset', ['-a', '-p', '-c', cpus, String(process.pid)], { stdio: 'ignore' });
+}
+
+export interface Service {
+  name: string;
+  pid: number;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts `script` (relative to dist/) with `node [nodeArgs]`, pinned to `cpus`, its stdout discarded. */
+export function startService(name: string, script: string, env: NodeJS.ProcessEnv, cpus: string, nodeArgs: string[] = []): Service {
+  const args = [...nodeArgs, path.join(projectRoot, 'dist', script)];
+  // taskset execs the command: the pid it returns is Node's own.
+  const child = canPin ? spawn('taskset', ['-c', cpus, process.execPath, ...args], { env, stdio: ['ignore', 'ignore', 'inherit'] }) : spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const kill = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+    clearTimeout(kill);
+  };
+  return { name, pid: child.pid ?? 0, child, stop };
+}
+
+/** Waits until `url` answers 2xx to `init` (a readiness route, or a trivial query), or throws. */
+export async function waitAnswering(service: Service, url: string, init: RequestInit = {}, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (service.child.exitCode !== null) throw new Error(`${service.name} exited while starting (code ${service.child.exitCode})`);
+    try {
+      if ((await fetch(url, { ...init, signal: AbortSignal.timeout(2000) })).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(200);
+  }
+  throw new Error(`${service.name} did not answer ${url} within ${timeoutMs / 1000} s`);
+}
+
+const ticksPerSecond = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat; NaN where there is no /proc. */
+export function cpuSeconds(pid: number): number {
+  try {
+    // Fields after the parenthesised command name: state is 3rd, utime the 14th, stime the 15th.
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Peak resident memory (VmHWM) in MiB since start or the last resetPeakMemory. */
+export function peakMemoryMiB(pid: number): number {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Resets VmHWM to the current RSS (Linux: writing 5 to clear_refs), so that each measurement has its own peak. */
+export function resetPeakMemory(pid: number): void {
+  try {
+    fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
+  } catch {
+    // Not Linux, or not allowed: the peak is then the process's peak since start.
+  }
+}
