@@ -179,12 +179,17 @@ export class AuditRepository {
   }
 
   /**
-   * Appends entries to the audit log in one transaction: validates every input first (one bad
-   * entry stores nothing), then gives each the next `sequence` and chains it to the previous
-   * entry's hash. Appends never interleave: through one DataSource they queue in-process (SQLite
-   * shares one connection between transactions), and on MySQL a named lock held until after
-   * the commit orders them across processes. The unique `sequence` index is the last line: if
-   * two appends ever read the same head, one fails, and it is retried on the new head.
+   * Appends entries to the audit log: validates every input first (one bad entry stores
+   * nothing), then gives each the next `sequence` and chains it to the previous entry's hash.
+   * Appends never interleave within a process (one queue per DataSource; SQLite shares one
+   * connection between transactions). The unique `sequence` index is what keeps the chain whole
+   * across processes: if two appends ever chain to the same head, the second fails.
+   *
+   * The gateway appends one batch per group commit, so this is its hot path. While this process
+   * is the only writer, it knows the head it last wrote, and a batch is one INSERT statement
+   * (atomic on its own). When another process has appended since, that INSERT collides on
+   * `sequence` and the batch takes the locked path: on MySQL a named lock held until after the
+   * commit orders appenders across processes, and the head is read under it.
    */
   async append(inputs: readonly AuditEntryInput[]): Promise<AuditEntry[]> {
     const rows = inputs.map((input, index) => withIndex(index, () => this.toRow(input, `entries[${index}]`)));
@@ -194,22 +199,41 @@ export class AuditRepository {
       ids.add(row.id);
     });
     if (rows.length === 0) return [];
-    return await serialised(this.db, () =>
-      this.withChainLock(async (runner) => {
-        for (let attempt = 1; ; attempt += 1) {
-          await runner.startTransaction();
+    const idsNamed = inputs.some((input) => input.id !== undefined);
+    return await serialised(this.db, async () => {
+      try {
+        const known = knownHeads.get(this.db);
+        if (known && !idsNamed && rows.length <= insertChunkSize) {
           try {
-            const appended = await this.chainAndInsert(runner.manager, rows, inputs.some((input) => input.id !== undefined));
-            await runner.commitTransaction();
-            return appended;
+            await this.db.manager.insert(AuditEntry, chain(rows, known));
+            return remember(this.db, rows);
           } catch (error) {
-            await runner.rollbackTransaction();
-            if (attempt < maxAppendAttempts && isUniqueViolation(error)) continue;
-            throw error;
+            if (!isUniqueViolation(error)) throw error;
           }
         }
-      }),
-    );
+        return remember(this.db, await this.appendLocked(rows, idsNamed));
+      } catch (error) {
+        knownHeads.delete(this.db);
+        throw error;
+      }
+    });
+  }
+
+  private appendLocked(rows: AuditEntry[], idsNamed: boolean): Promise<AuditEntry[]> {
+    return this.withChainLock(async (runner) => {
+      for (let attempt = 1; ; attempt += 1) {
+        await runner.startTransaction();
+        try {
+          const appended = await this.chainAndInsert(runner.manager, rows, idsNamed);
+          await runner.commitTransaction();
+          return appended;
+        } catch (error) {
+          await runner.rollbackTransaction();
+          if (attempt < maxAppendAttempts && isUniqueViolation(error)) continue;
+          throw error;
+        }
+      }
+    });
   }
 
   /** The last chained entry, or null for an empty log. */
@@ -250,16 +274,7 @@ export class AuditRepository {
     // keeps the gateway's appends, made while holding the chain lock, to one read.
     const taken = idsNamed ? await manager.find(AuditEntry, { select: { id: true }, where: { id: In(rows.map((r) => r.id)) } }) : [];
     if (taken.length > 0) throw badInput('id', `audit entries are never replaced, but ${taken.map((r) => r.id).join(', ')} already exist`);
-    const head = await this.chainHead(manager);
-    let sequence = head?.sequence ?? 0;
-    let previous = head?.hash ?? genesisHash;
-    for (const row of rows) {
-      sequence += 1;
-      row.sequence = sequence;
-      row.previousHash = previous;
-      row.hash = chainHash(previous, row);
-      previous = row.hash;
-    }
+    chain(rows, await this.chainHead(manager));
     for (let start = 0; start < rows.length; start += insertChunkSize) {
       await manager.insert(AuditEntry, rows.slice(start, start + insertChunkSize));
     }
@@ -365,6 +380,29 @@ export function canonicalJson(entry: AuditEntry): string {
 /** hash = hex SHA-256 of (previousHash + canonical JSON of the entry). */
 export function chainHash(previousHash: string, entry: AuditEntry): string {
   return createHash('sha256').update(previousHash + canonicalJson(entry), 'utf8').digest('hex');
+}
+
+/** Numbers and links `rows` after `head` (null: the log is empty), in place. */
+function chain(rows: AuditEntry[], head: ChainHead | null): AuditEntry[] {
+  let sequence = head?.sequence ?? 0;
+  let previous = head?.hash ?? genesisHash;
+  for (const row of rows) {
+    sequence += 1;
+    row.sequence = sequence;
+    row.previousHash = previous;
+    row.hash = chainHash(previous, row);
+    previous = row.hash;
+  }
+  return rows;
+}
+
+// The head each DataSource last wrote; forgotten on any failure, so the next append reads it.
+const knownHeads = new WeakMap<DataSource, ChainHead>();
+
+function remember(db: DataSource, appended: AuditEntry[]): AuditEntry[] {
+  const last = appended[appended.length - 1];
+  knownHeads.set(db, { sequence: last.sequence as number, hash: last.hash as string });
+  return appended;
 }
 
 // One queue per DataSource: the next append starts when the previous one has settled.

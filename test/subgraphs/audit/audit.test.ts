@@ -179,6 +179,36 @@ describe.each(testDatabases)('audit subgraph on $label', (database) => {
     });
   });
 
+  // The gateway's appends name no ids: while one process is the only writer, each is one INSERT.
+  describe('AuditRepository.append without named ids (the gateway\'s group commits)', () => {
+    const gatewayRead = 'e0000000-0000-4000-8000-00000000000e';
+    const unnamed = (n: number, day: number): AuditEntryInput[] => Array.from({ length: n }, () => ({ ...entry('unused', { subjectId: gatewayRead, occurredAt: at(day) }), id: undefined }));
+
+    it('writes a batch as one statement once it knows the head it last wrote', async () => {
+      await repository.append(unnamed(2, 26));
+      sql.reset();
+      await repository.append(unnamed(3, 26));
+      expect(sql.statements.filter((s) => !/^\s*(SELECT 1|PRAGMA)/i.test(s))).toHaveLength(1);
+      expect(sql.statements[0]).toMatch(/^\s*INSERT INTO/i);
+      expect(await repository.verifyChain()).toBeNull();
+    });
+
+    // Each process's remembered head goes stale when the other appends: its INSERT collides on
+    // the unique sequence and the batch is written again under the lock, after the new head.
+    (database.label === 'mysql' ? it : it.skip)('keeps one unbroken chain when two processes take turns and append at once', async () => {
+      const second = await openDatabase('audit', target, auditSubgraph);
+      try {
+        const head = await repository.chainHead();
+        for (let turn = 0; turn < 6; turn += 1) await new AuditRepository(turn % 2 ? second : db()).append(unnamed(2, 27));
+        await Promise.all(Array.from({ length: 10 }, (_, b) => new AuditRepository(b % 2 ? second : db()).append(unnamed(3, 28))));
+        expect((await repository.chainHead())?.sequence).toBe((head?.sequence ?? 0) + 12 + 30);
+        expect(await repository.verifyChain()).toBeNull();
+      } finally {
+        await second.destroy();
+      }
+    });
+  });
+
   describe('AuditRepository.verifyChain', () => {
     const tamper = async (sequence: number, set: string, params: unknown[], check: (found: number | null) => void) => {
       const original = await db().getRepository(AuditEntry).findOneByOrFail({ sequence });
