@@ -63,7 +63,7 @@ export function wellFormednessProblems(answer: RawAnswer, sent: string, internal
   if (answer.status >= 500 && (errors === undefined || data)) problems.push(`status ${answer.status} without a typed error`);
   for (const marker of leakMarkers) {
     const found = marker.exec(answer.text)?.[0];
-    if (found && !sent.includes(found)) problems.push(`leaks ${JSON.stringify(found.slice(0, 120))}`);
+    if (found && !sent.toLowerCase().includes(found.toLowerCase())) problems.push(`leaks ${JSON.stringify(found.slice(0, 120))}`);
   }
   for (const name of internalNames) if (answer.text.includes(name) && !sent.includes(name)) problems.push(`names ${name}, which is internal`);
   return problems;
