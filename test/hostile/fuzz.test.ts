@@ -109,7 +109,7 @@ describe(`hostile input to the gateway on ${database.label}`, () => {
           `${request ? describeRequest(request) : '(no counterexample)'}\n${(details.errorInstance as Error | undefined)?.message ?? String(details.errorInstance)}`,
       );
     }
-  }, 600_000);
+  }, Math.max(600_000, runs * 1_000));
 
   it('keeps the audit chain intact after them', async () => {
     const result = await platform.query<{ verifyAuditChain: { intact: boolean; entries: number } }>('{ verifyAuditChain { intact entries } }', {}, supervisor);
