@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { HeaderMap, type ApolloServer, type BaseContext, type ContextFunction } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ErrorCode } from './errors';
@@ -96,6 +97,22 @@ async function readJsonBody(req: http.IncomingMessage, limit: number): Promise<u
   } catch {
     throw new RequestError(400, 'request body is not valid JSON');
   }
+}
+
+/**
+ * A request node:http cannot parse (a URL or headers over its 16 KiB limit, a malformed request
+ * line) never reaches the handler; Node's own answer is a bare status line with no body. This one
+ * is JSON with a typed code, like every other answer, so that a client can read why.
+ */
+function answerUnparsableRequest(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const message = status === 431 ? 'the request line and headers exceed 16 KiB: send the operation in a POST body' : status === 408 ? 'the request took too long to arrive' : 'the HTTP request could not be parsed';
+  const body = JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
+  socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
 /** Routes answered without a log line at info level: probes and scrapes would drown the requests. */
@@ -197,6 +214,7 @@ export async function serveGraphQL<TContext extends BaseContext>(
       }
     });
   });
+  httpServer.on('clientError', answerUnparsableRequest);
   server.addPlugin(ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.stopGracePeriodMillis }));
   await server.start();
   await new Promise<void>((resolve, reject) => {

@@ -3,6 +3,7 @@ import { GraphQLError } from 'graphql';
 import { In, QueryFailedError, type DataSource, type EntityManager, type QueryRunner, type Repository } from 'typeorm';
 import { findDepartment } from '../../lib/catalogue/departments';
 import { badInput, ErrorCode, requiredText } from '../../lib/errors';
+import type { CursorPosition } from '../shared/cursors';
 import { PageLoaders } from '../shared/loaders';
 import { loadPages, type Page } from '../shared/pagination';
 import {
@@ -81,7 +82,7 @@ export class AuditRepository {
    * One page of entries about a subject, newest first (occurredAt DESC, id DESC). Calls made in
    * the same tick with the same page arguments share one SQL statement.
    */
-  bySubject(subjectId: string, first: number, after?: string | null, outcome?: AuditOutcome): Promise<Page<AuditEntry> | undefined> {
+  bySubject(subjectId: string, first: number, after?: CursorPosition | null, outcome?: AuditOutcome): Promise<Page<AuditEntry> | undefined> {
     if (subjectId.trim() === '') throw badInput('subjectId', 'subjectId must not be empty');
     return this.pages.load(
       this.entries,
@@ -98,7 +99,7 @@ export class AuditRepository {
   }
 
   /** One page of what an organisation read, newest first, optionally within [from, to). */
-  async byOrganisation(organisation: string, range: { from?: Date | null; to?: Date | null }, first: number, after?: string | null): Promise<Page<AuditEntry> | undefined> {
+  async byOrganisation(organisation: string, range: { from?: Date | null; to?: Date | null }, first: number, after?: CursorPosition | null): Promise<Page<AuditEntry> | undefined> {
     const code = organisation.trim();
     if (code === '') throw badInput('organisation', 'organisation must be a department code or an organisation id, got an empty string');
     if (code.length > 64) throw badInput('organisation', `organisation must be at most 64 characters, got ${code.length}`);

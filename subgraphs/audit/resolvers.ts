@@ -1,11 +1,15 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import type { GraphQLResolveInfo } from 'graphql';
 import { badInput } from '../../lib/errors';
-import { pageSize, toConnection, type Page, type PageArgs } from '../shared/pagination';
+import type { SubgraphContext } from '../shared/access';
+import { pageRequest, toConnection, type Page, type PageArgs, type PageRequest } from '../shared/pagination';
 import type { AuditEntryInput } from './audit.repository';
 import type { AuditContext } from './context';
 import { splitFieldGroups, type AuditEntry } from './entities/audit-entry.entity';
 
-const connection = (page: Page<AuditEntry> | undefined) => toConnection(page, 'occurredAt', (e) => e.id);
+type Context = AuditContext & SubgraphContext;
+
+const connection = (page: Page<AuditEntry> | undefined, request: PageRequest) => toConnection(page, request, 'occurredAt', (e) => e.id);
 
 /**
  * The most entries one `appendAuditEntries` call takes: one transaction holds the chain lock for
@@ -13,12 +17,16 @@ const connection = (page: Page<AuditEntry> | undefined) => toConnection(page, 'o
  */
 export const maxAppendBatch = 1000;
 
-export const resolvers: GraphQLResolverMap<AuditContext> = {
+export const resolvers: GraphQLResolverMap<Context> = {
   Query: {
-    auditEntriesBySubject: async (_: unknown, args: PageArgs & { subjectId: string }, ctx: AuditContext) =>
-      connection(await ctx.repository.bySubject(args.subjectId, pageSize(args.first), args.after)),
-    auditEntriesByOrganisation: async (_: unknown, args: PageArgs & { organisation: string; from?: Date | null; to?: Date | null }, ctx: AuditContext) =>
-      connection(await ctx.repository.byOrganisation(args.organisation, { from: args.from, to: args.to }, pageSize(args.first), args.after)),
+    auditEntriesBySubject: async (_: unknown, args: PageArgs & { subjectId: string }, ctx: Context, info: GraphQLResolveInfo) => {
+      const request = pageRequest(ctx, info, null, args);
+      return connection(await ctx.repository.bySubject(args.subjectId, request.first, request.after), request);
+    },
+    auditEntriesByOrganisation: async (_: unknown, args: PageArgs & { organisation: string; from?: Date | null; to?: Date | null }, ctx: Context, info: GraphQLResolveInfo) => {
+      const request = pageRequest(ctx, info, null, args);
+      return connection(await ctx.repository.byOrganisation(args.organisation, { from: args.from, to: args.to }, request.first, request.after), request);
+    },
     verifyAuditChain: (_: unknown, __: unknown, ctx: AuditContext) => ctx.repository.verification(),
     auditStatistics: (_: unknown, args: { from: Date; to: Date; organisation?: string | null }, ctx: AuditContext) =>
       ctx.repository.statistics({ from: args.from, to: args.to }, args.organisation),
@@ -43,7 +51,9 @@ export const resolvers: GraphQLResolverMap<AuditContext> = {
   Subject: {
     // Nothing to read here: `disclosures` batches its own query across subjects.
     __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
-    disclosures: async (subject: { id: string }, args: PageArgs, ctx: AuditContext) =>
-      connection(await ctx.repository.bySubject(subject.id, pageSize(args.first), args.after, 'DISCLOSED')),
+    disclosures: async (subject: { id: string }, args: PageArgs, ctx: Context, info: GraphQLResolveInfo) => {
+      const request = pageRequest(ctx, info, subject.id, args);
+      return connection(await ctx.repository.bySubject(subject.id, request.first, request.after, 'DISCLOSED'), request);
+    },
   },
 };

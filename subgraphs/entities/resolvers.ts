@@ -1,8 +1,9 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import type { GraphQLResolveInfo } from 'graphql';
 import { todayInDistrict } from '../../lib/calendar';
 import { maskCitizenIdNumber } from '../../lib/identifiers';
 import { assertInScope, disclose, forbidden, type SubgraphContext } from '../shared/access';
-import { pageSize, toConnection } from '../shared/pagination';
+import { pageRequest, toConnection } from '../shared/pagination';
 import type { ConsentActor, GrantConsentInput } from './consent.repository';
 import type { EntitiesContext } from './context';
 import { consentStatus, type Consent } from './entities/consent.entity';
@@ -44,13 +45,14 @@ export const resolvers: GraphQLResolverMap<Context> = {
   Query: {
     subject: async (_: unknown, args: { id: string }, ctx: Context) => visible(ctx, await ctx.subjectById.load(args.id)),
     subjectByCode: async (_: unknown, args: { code: string }, ctx: Context) => visible(ctx, await ctx.repository.findByIdentifier(args.code)),
-    searchSubjects: async (_: unknown, args: { name: string; kind?: SubjectKind; first?: number; after?: string }, ctx: Context) => {
+    searchSubjects: async (_: unknown, args: { name: string; kind?: SubjectKind; first?: number; after?: string }, ctx: Context, info: GraphQLResolveInfo) => {
       const { scope } = ctx.access.identity;
       if (scope.subjectId) throw forbidden('a request scoped to one subject cannot search');
       const allowed = (scope.subjectKinds ?? null) as SubjectKind[] | null;
       if (args.kind && allowed && !allowed.includes(args.kind)) throw forbidden(`the purpose of this request does not cover subjects of kind ${args.kind}`);
       const kinds = args.kind ? [args.kind] : allowed;
-      return toConnection(await ctx.repository.search(args.name, kinds, pageSize(args.first), args.after), 'name', (s) => s.id);
+      const request = pageRequest(ctx, info, null, args);
+      return toConnection(await ctx.repository.search(args.name, kinds, request.first, request.after), request, 'name', (s) => s.id);
     },
     // The gateway's own lookup before it lets a consent-based request through: the gateway, not
     // this resolver, compares grantee, purpose and status with the request.

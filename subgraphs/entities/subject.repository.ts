@@ -3,6 +3,7 @@ import type { DataSource, Repository } from 'typeorm';
 import { badInput, clientError, ErrorCode } from '../../lib/errors';
 import { todayInDistrict } from '../../lib/calendar';
 import { detectIdentifierKind, normaliseIdentifier, validateCitizenIdNumber, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
+import type { CursorPosition } from '../shared/cursors';
 import { loadPages, type Page } from '../shared/pagination';
 import { isIsoDate } from '../shared/scalars';
 import { Subject, type IdentifierKind, type SubjectKind, type SubjectStatus } from './entities/subject.entity';
@@ -33,7 +34,7 @@ export class SubjectRepository {
   }
 
   /** Subjects whose name contains `name`, of the given kinds (all when null), ordered by name. */
-  async search(name: string, kinds: readonly SubjectKind[] | null, first: number, after?: string | null): Promise<Page<Subject> | undefined> {
+  async search(name: string, kinds: readonly SubjectKind[] | null, first: number, after?: CursorPosition | null): Promise<Page<Subject> | undefined> {
     const term = name.trim();
     if ([...term].length < 2) throw badInput('name', `search needs at least 2 characters of a name, got ${JSON.stringify(term)}`);
     // LIKE wildcards in the user's text are matched literally. '!' escapes, not '\\', because

@@ -3,6 +3,7 @@ import { In, IsNull, type DataSource, type EntityManager, type Repository } from
 import { todayInDistrict } from '../../lib/calendar';
 import { badInput, clientError, ErrorCode, requiredText } from '../../lib/errors';
 import { normaliseIdentifier, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
+import type { CursorPosition } from '../shared/cursors';
 import { loadPages, type Page } from '../shared/pagination';
 import { isIsoDate } from '../shared/scalars';
 import { CreditServiceProvider, type FilingStatus, type SupervisionClass } from './entities/credit-service-provider.entity';
@@ -86,7 +87,7 @@ export class ProviderRepository {
   }
 
   /** One page of the registry, by name. `publicOnly` leaves out applications (APPLIED, RETURNED, REJECTED). */
-  async list(filter: ProviderFilter, first: number, after: string | null | undefined, publicOnly: boolean): Promise<Page<CreditServiceProvider> | undefined> {
+  async list(filter: ProviderFilter, first: number, after: CursorPosition | null | undefined, publicOnly: boolean): Promise<Page<CreditServiceProvider> | undefined> {
     const conditions: string[] = [];
     const params: unknown[] = [];
     if (filter.filingStatus) {

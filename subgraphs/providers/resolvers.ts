@@ -1,8 +1,9 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import type { GraphQLResolveInfo } from 'graphql';
 import { todayInDistrict } from '../../lib/calendar';
 import { clientError, ErrorCode } from '../../lib/errors';
 import { forbidden, type SubgraphContext } from '../shared/access';
-import { pageSize, toConnection } from '../shared/pagination';
+import { pageRequest, toConnection } from '../shared/pagination';
 import type { ProvidersContext } from './context';
 import type { CreditServiceProvider, SupervisionClass } from './entities/credit-service-provider.entity';
 import type { ProviderFilingEvent } from './entities/provider-filing-event.entity';
@@ -69,8 +70,10 @@ export const resolvers: GraphQLResolverMap<Context> = {
   Query: {
     creditServiceProvider: async (_: unknown, args: { id: string }, ctx: Context) => visible(ctx, await ctx.providerById.load(args.id)),
     creditServiceProviderByCode: async (_: unknown, args: { code: string }, ctx: Context) => visible(ctx, await ctx.repository.findByCode(args.code)),
-    creditServiceProviders: async (_: unknown, args: ProviderFilter & { first?: number; after?: string }, ctx: Context) =>
-      toConnection(await ctx.repository.list(args, pageSize(args.first), args.after, !isAdmin(ctx)), 'name', (p) => p.id),
+    creditServiceProviders: async (_: unknown, args: ProviderFilter & { first?: number; after?: string }, ctx: Context, info: GraphQLResolveInfo) => {
+      const request = pageRequest(ctx, info, null, args);
+      return toConnection(await ctx.repository.list(args, request.first, request.after, !isAdmin(ctx)), request, 'name', (p) => p.id);
+    },
     providerSupervisionScheme: () => scheme,
   },
   Mutation: {

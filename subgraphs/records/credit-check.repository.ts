@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource, Repository } from 'typeorm';
 import { applicableMeasures, verdict, reportRequired, type AppliedMeasure, type CountingRecord, type MeasureKind } from '../../lib/catalogue/measures';
 import { badInput } from '../../lib/errors';
+import type { CursorPosition } from '../shared/cursors';
 import { forbidden } from '../shared/access';
 import { loadPages, type Page } from '../shared/pagination';
 import { PageLoaders } from '../shared/loaders';
@@ -123,12 +124,12 @@ export class CreditCheckRepository {
   }
 
   /** A subject's checks, newest first, batched across subjects; a department sees its own only. */
-  subjectChecks(subjectId: string, department: string | null, first: number, after?: string | null): Promise<Page<CreditCheck> | undefined> {
+  subjectChecks(subjectId: string, department: string | null, first: number, after?: CursorPosition | null): Promise<Page<CreditCheck> | undefined> {
     const where = department ? { sql: 't.department = ?', params: [department] } : undefined;
     return this.pages.load(this.checks, { parent: 'subjectId', where, orderBy: 'checkedAt', direction: 'DESC', first, after }, subjectId);
   }
 
-  async ledger(filter: LedgerFilter, first: number, after?: string | null): Promise<Page<CreditCheck> | undefined> {
+  async ledger(filter: LedgerFilter, first: number, after?: CursorPosition | null): Promise<Page<CreditCheck> | undefined> {
     if (filter.from && filter.to && filter.to <= filter.from) throw badInput('to', 'to must be after from');
     const conditions: string[] = [];
     const params: unknown[] = [];

@@ -1,11 +1,12 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { RequestIdentity } from '../../lib/access/identity';
 import { storedDepartment } from '../../lib/catalogue/departments';
 import { findMatter } from '../../lib/catalogue/matters';
 import { measureKinds, measuresByMatter, type AppliedMeasure, type MeasureKind } from '../../lib/catalogue/measures';
 import { badInput, clientError, ErrorCode } from '../../lib/errors';
 import { assertInScope, forbidden, type SubgraphContext } from '../shared/access';
-import { pageSize, toConnection, type PageArgs } from '../shared/pagination';
+import { pageRequest, toConnection, type PageArgs } from '../shared/pagination';
 import type { RecordsContext } from './context';
 import { measuresOf, snapshotOf, type CheckedRecordSnapshot, type LedgerFilter } from './credit-check.repository';
 import type { CreditCheck } from './entities/credit-check.entity';
@@ -49,10 +50,11 @@ async function sealIfReady(check: CheckWithReport, ctx: Context): Promise<Credit
 export const creditCheckResolvers: GraphQLResolverMap<Context> = {
   Query: {
     creditCheck: async (_: unknown, args: { id: string }, ctx: Context) => readable(ctx, await ctx.checkById.load(args.id)),
-    creditChecks: async (_: unknown, args: LedgerFilter & PageArgs, ctx: Context) => {
+    creditChecks: async (_: unknown, args: LedgerFilter & PageArgs, ctx: Context, info: GraphQLResolveInfo) => {
       const own = ledgerScope(ctx.access.identity);
       if (own && args.department && args.department !== own) throw forbidden(`a department reads its own checks only; ${args.department} is not ${own}`);
-      return toConnection(await ctx.checks.ledger({ ...args, department: own ?? args.department }, pageSize(args.first), args.after), 'checkedAt', (c) => c.id);
+      const request = pageRequest(ctx, info, null, args);
+      return toConnection(await ctx.checks.ledger({ ...args, department: own ?? args.department }, request.first, request.after), request, 'checkedAt', (c) => c.id);
     },
     creditCheckStatistics: async (_: unknown, args: { from: Date; to: Date }, ctx: Context) => {
       if (ledgerScope(ctx.access.identity) !== null) throw forbidden('statistics across departments are for the credit office');
@@ -102,8 +104,10 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
     },
   },
   Subject: {
-    creditChecks: async (subject: { id: string }, args: PageArgs, ctx: Context) =>
-      toConnection(await ctx.checks.subjectChecks(subject.id, ledgerScope(ctx.access.identity), pageSize(args.first), args.after), 'checkedAt', (c) => c.id),
+    creditChecks: async (subject: { id: string }, args: PageArgs, ctx: Context, info: GraphQLResolveInfo) => {
+      const request = pageRequest(ctx, info, subject.id, args);
+      return toConnection(await ctx.checks.subjectChecks(subject.id, ledgerScope(ctx.access.identity), request.first, request.after), request, 'checkedAt', (c) => c.id);
+    },
   },
   CreditCheck: {
     // With @requires, the gateway hands back the reports subgraph's findings in the representation.

@@ -2,6 +2,7 @@ import type { DataSource, Repository } from 'typeorm';
 import { findDepartment } from '../../lib/catalogue/departments';
 import { disclosureEndsAt, findRecordCategory, recordCategories, type Polarity, type RecordCategoryCode } from '../../lib/catalogue/record-categories';
 import { badInput } from '../../lib/errors';
+import type { CursorPosition } from '../shared/cursors';
 import type { PageQuery } from '../shared/pagination';
 import { CreditRecord, type RecordStatus } from './entities/credit-record.entity';
 import { validateCreditRecord, type CreditRecordDraft } from './credit-record.validation';
@@ -97,7 +98,7 @@ export class CreditRecordRepository {
   subjectRecordsQuery(
     filter: CreditRecordFilter | null | undefined,
     first: number,
-    after: string | null | undefined,
+    after: CursorPosition | null | undefined,
     grants: readonly string[],
   ): Omit<PageQuery<CreditRecord>, 'parentIds'> {
     return { parent: 'subjectId', where: this.filterCondition(visibleFilter(filter ?? {}, grants)), orderBy: 'decisionDate', direction: 'DESC', first, after };

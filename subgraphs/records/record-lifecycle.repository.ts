@@ -3,6 +3,7 @@ import { In, type DataSource, type EntityManager, type Repository } from 'typeor
 import type { RequestIdentity } from '../../lib/access/identity';
 import { restorableFrom, restorationRules, type Polarity, type RecordCategoryCode, type Severity, type TaxCreditGrade } from '../../lib/catalogue/record-categories';
 import { badInput, clientError, ErrorCode } from '../../lib/errors';
+import type { CursorPosition } from '../shared/cursors';
 import { forbidden } from '../shared/access';
 import { loadPages, type Page } from '../shared/pagination';
 import { effectiveStatus, recordFromDraft } from './credit-record.repository';
@@ -110,7 +111,7 @@ export class RecordLifecycleRepository {
    * The cases a request may list, newest first: a subject its own, the credit office all, a
    * department those about the records it supplied and those it filed for subjects.
    */
-  async list<E extends CreditRecordObjection | RestorationApplication>(repository: Repository<E>, identity: RequestIdentity, status: string | null | undefined, first: number, after?: string | null): Promise<Page<E> | undefined> {
+  async list<E extends CreditRecordObjection | RestorationApplication>(repository: Repository<E>, identity: RequestIdentity, status: string | null | undefined, first: number, after?: CursorPosition | null): Promise<Page<E> | undefined> {
     const conditions: string[] = [];
     const params: unknown[] = [];
     const own = ownSubject(identity);

@@ -1,9 +1,10 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import type { GraphQLResolveInfo } from 'graphql';
 import { departments, findDepartment, storedDepartment } from '../../lib/catalogue/departments';
 import { recordCategories, restorableFrom, restorationRules, type RecordCategory } from '../../lib/catalogue/record-categories';
 import { badInput, clientError, ErrorCode } from '../../lib/errors';
 import { disclose, forbidden, type SubgraphContext } from '../shared/access';
-import { pageSize, toConnection } from '../shared/pagination';
+import { pageRequest, toConnection } from '../shared/pagination';
 import type { RecordsContext } from './context';
 import { effectiveStatus, groupsToSee, type CreditRecordFilter } from './credit-record.repository';
 import type { CreditRecord } from './entities/credit-record.entity';
@@ -87,15 +88,17 @@ export const resolvers: GraphQLResolverMap<Context> = {
       ctx.repository.records.findOneBy({ sourceDepartment: submittingDepartment(ctx), documentNumber: args.documentNumber.trim() }),
     creditRecordObjection: async (_: unknown, args: { id: string }, ctx: Context) => visibleCase(ctx, await ctx.objectionById.load(args.id), 'objection'),
     restorationApplication: async (_: unknown, args: { id: string }, ctx: Context) => visibleCase(ctx, await ctx.applicationById.load(args.id), 'restoration application'),
-    creditRecordObjections: async (_: unknown, args: { status?: string | null; first?: number; after?: string | null }, ctx: Context) => {
-      const page = await ctx.lifecycle.list(ctx.lifecycle.objections, ctx.access.identity, args.status, pageSize(args.first), args.after);
+    creditRecordObjections: async (_: unknown, args: { status?: string | null; first?: number; after?: string | null }, ctx: Context, info: GraphQLResolveInfo) => {
+      const request = pageRequest(ctx, info, null, args);
+      const page = await ctx.lifecycle.list(ctx.lifecycle.objections, ctx.access.identity, args.status, request.first, request.after);
       page?.rows.forEach((o) => disclose(ctx.access, o.subjectId, 'RECORD_OBJECTIONS'));
-      return toConnection(page, 'submittedAt', (o) => o.id);
+      return toConnection(page, request, 'submittedAt', (o) => o.id);
     },
-    restorationApplications: async (_: unknown, args: { status?: string | null; first?: number; after?: string | null }, ctx: Context) => {
-      const page = await ctx.lifecycle.list(ctx.lifecycle.applications, ctx.access.identity, args.status, pageSize(args.first), args.after);
+    restorationApplications: async (_: unknown, args: { status?: string | null; first?: number; after?: string | null }, ctx: Context, info: GraphQLResolveInfo) => {
+      const request = pageRequest(ctx, info, null, args);
+      const page = await ctx.lifecycle.list(ctx.lifecycle.applications, ctx.access.identity, args.status, request.first, request.after);
       page?.rows.forEach((a) => disclose(ctx.access, a.subjectId, 'RECORD_RESTORATION'));
-      return toConnection(page, 'submittedAt', (a) => a.id);
+      return toConnection(page, request, 'submittedAt', (a) => a.id);
     },
   },
   Mutation: {
@@ -145,11 +148,13 @@ export const resolvers: GraphQLResolverMap<Context> = {
       subject: { id: string },
       args: { filter?: CreditRecordFilter | null; first?: number; after?: string | null },
       ctx: Context,
+      info: GraphQLResolveInfo,
     ) => {
-      const query = ctx.repository.subjectRecordsQuery(args.filter, pageSize(args.first), args.after, ctx.access.identity.grants);
+      const request = pageRequest(ctx, info, subject.id, args);
+      const query = ctx.repository.subjectRecordsQuery(args.filter, request.first, request.after, ctx.access.identity.grants);
       const page = await ctx.pages.load(ctx.repository.records, query, subject.id);
       page?.rows.forEach((record) => shown(ctx, record));
-      return toConnection(page, 'decisionDate', (r) => r.id);
+      return toConnection(page, request, 'decisionDate', (r) => r.id);
     },
   },
   CreditRecord: {

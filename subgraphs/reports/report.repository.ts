@@ -1,5 +1,6 @@
 import { In, QueryFailedError, type DataSource, type Repository } from 'typeorm';
 import { badInput, clientError, ErrorCode } from '../../lib/errors';
+import type { CursorPosition } from '../shared/cursors';
 import { PageLoaders } from '../shared/loaders';
 import type { Page } from '../shared/pagination';
 import { CreditReportSnapshotPart, snapshotPartLength } from './entities/credit-report-snapshot-part.entity';
@@ -27,12 +28,12 @@ export class ReportRepository {
   }
 
   /** One page of a subject's reports, newest first; the pages of all subjects in a request load in one statement. */
-  reportsAboutSubject(subjectId: string, first: number, after?: string | null): Promise<Page<CreditReport> | undefined> {
+  reportsAboutSubject(subjectId: string, first: number, after?: CursorPosition | null): Promise<Page<CreditReport> | undefined> {
     return this.pages.load(this.reports, { parent: 'subjectId', orderBy: 'issuedOn', direction: 'DESC', first, after }, subjectId);
   }
 
   /** One page of a provider's reports, newest first, batched like `reportsAboutSubject`. */
-  reportsIssuedBy(providerId: string, first: number, after?: string | null): Promise<Page<CreditReport> | undefined> {
+  reportsIssuedBy(providerId: string, first: number, after?: CursorPosition | null): Promise<Page<CreditReport> | undefined> {
     return this.pages.load(this.reports, { parent: 'issuerProviderId', orderBy: 'issuedOn', direction: 'DESC', first, after }, providerId);
   }
 

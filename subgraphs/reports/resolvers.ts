@@ -1,8 +1,9 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import type { GraphQLResolveInfo } from 'graphql';
 import { todayInDistrict } from '../../lib/calendar';
 import { badInput } from '../../lib/errors';
 import { assertInScope, disclose, forbidden, type SubgraphContext } from '../shared/access';
-import { pageSize, toConnection, type PageArgs } from '../shared/pagination';
+import { pageRequest, toConnection, type PageArgs } from '../shared/pagination';
 import type { ReportsContext } from './context';
 import type { CreditReport } from './entities/credit-report.entity';
 import { generateReport } from './generation';
@@ -132,12 +133,16 @@ export const resolvers: GraphQLResolverMap<Context> = {
   // reference needs no read here: the list fields batch through the repository's page loaders.
   Subject: {
     __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
-    creditReports: async (subject: { id: string }, args: PageArgs, ctx: Context) =>
-      toConnection(await ctx.repository.reportsAboutSubject(subject.id, pageSize(args.first), args.after), 'issuedOn', (r) => r.id),
+    creditReports: async (subject: { id: string }, args: PageArgs, ctx: Context, info: GraphQLResolveInfo) => {
+      const request = pageRequest(ctx, info, subject.id, args);
+      return toConnection(await ctx.repository.reportsAboutSubject(subject.id, request.first, request.after), request, 'issuedOn', (r) => r.id);
+    },
   },
   CreditServiceProvider: {
     __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
-    issuedReports: async (provider: { id: string }, args: PageArgs, ctx: Context) =>
-      toConnection(await ctx.repository.reportsIssuedBy(provider.id, pageSize(args.first), args.after), 'issuedOn', (r) => r.id),
+    issuedReports: async (provider: { id: string }, args: PageArgs, ctx: Context, info: GraphQLResolveInfo) => {
+      const request = pageRequest(ctx, info, provider.id, args);
+      return toConnection(await ctx.repository.reportsIssuedBy(provider.id, request.first, request.after), request, 'issuedOn', (r) => r.id);
+    },
   },
 };

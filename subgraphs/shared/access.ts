@@ -1,6 +1,7 @@
 import { defaultFieldResolver, getNamedType, GraphQLError, isObjectType, parse, type GraphQLSchema } from 'graphql';
 import { identityHeader, verifyIdentity, type RequestIdentity } from '../../lib/access/identity';
 import { ErrorCode } from '../../lib/errors';
+import type { CursorSeal } from './cursors';
 
 /**
  * The subgraph half of access control. The gateway decides grants and removes what a caller may
@@ -14,9 +15,10 @@ export interface RequestAccess {
   disclosures: Map<string, Set<string>>;
 }
 
-/** Every subgraph's request context carries the caller's access. */
+/** Every subgraph's request context carries the caller's access, and the seal of its page cursors. */
 export interface SubgraphContext {
   access: RequestAccess;
+  cursors: CursorSeal;
 }
 
 /** Maps a parent object of a type to the subject whose data it is, for disclosure reporting. */

@@ -1,6 +1,9 @@
 import type { ObjectLiteral, Repository } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
-import { badInput, clientError, ErrorCode } from '../../lib/errors';
+import type { GraphQLResolveInfo } from 'graphql';
+import { badInput } from '../../lib/errors';
+import type { SubgraphContext } from './access';
+import { listIdentity, type CursorPosition, type CursorSeal } from './cursors';
 
 export const defaultPageSize = 20;
 export const maxPageSize = 100;
@@ -25,21 +28,35 @@ export function pageSize(first: number | null | undefined): number {
   return first;
 }
 
-// Cursors are opaque to clients: base64url of the sort key and the id of the last row seen.
-export function encodeCursor(sortValue: string | number, id: string): string {
-  return Buffer.from(JSON.stringify([sortValue, id])).toString('base64url');
+/**
+ * What one connection field was asked for: how many rows, from which position (the `after` cursor,
+ * opened and checked against the list), and the list its own cursors are sealed for.
+ */
+export class PageRequest {
+  readonly first: number;
+  readonly after: CursorPosition | null;
+
+  constructor(
+    private readonly seal: CursorSeal,
+    private readonly list: string,
+    args: PageArgs,
+  ) {
+    this.first = pageSize(args.first);
+    this.after = args.after === null || args.after === undefined ? null : seal.open(list, args.after);
+  }
+
+  cursor(position: CursorPosition): string {
+    return this.seal.seal(this.list, position);
+  }
 }
 
-export function decodeCursor(cursor: string): [string | number, string] {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 2 && (typeof value[0] === 'string' || typeof value[0] === 'number') && typeof value[1] === 'string') {
-      return [value[0], value[1]];
-    }
-  } catch {
-    // fall through to the typed error
-  }
-  throw clientError(ErrorCode.INVALID_CURSOR, `"${cursor}" is not a cursor issued by this API`, { field: 'after' });
+/**
+ * The page request of a connection field, for its resolver: `parentId` is the id of the object
+ * the list hangs off (null for a root field), so that a cursor of one subject's list cannot page
+ * another's.
+ */
+export function pageRequest(ctx: SubgraphContext, info: GraphQLResolveInfo, parentId: string | null, args: PageArgs & object): PageRequest {
+  return new PageRequest(ctx.cursors, listIdentity(info, parentId, args as Record<string, unknown>), args);
 }
 
 export interface PageQuery<E extends ObjectLiteral> {
@@ -52,7 +69,7 @@ export interface PageQuery<E extends ObjectLiteral> {
   orderBy: keyof E & string;
   direction: 'ASC' | 'DESC';
   first: number;
-  after?: string | null;
+  after?: CursorPosition | null;
 }
 
 export interface Page<E> {
@@ -97,7 +114,7 @@ export async function loadPages<E extends ObjectLiteral>(repository: Repository<
 
   let cursorCondition = '';
   if (query.after) {
-    const [sortValue, lastId] = decodeCursor(query.after);
+    const [sortValue, lastId] = query.after;
     const comparison = query.direction === 'ASC' ? '>' : '<';
     const persisted = driver.preparePersistentValue(sortColumn.type === 'datetime' ? new Date(sortValue) : sortValue, sortColumn);
     cursorCondition = ` WHERE (f.${sort} ${comparison} ? OR (f.${sort} = ? AND f.${id} ${comparison} ?))`;
@@ -135,11 +152,11 @@ export function hydrate<E extends ObjectLiteral>(repository: Repository<E>, row:
   return entity;
 }
 
-export function toConnection<E extends ObjectLiteral>(page: Page<E> | undefined, orderBy: keyof E & string, idOf: (row: E) => string): Connection<E> {
+export function toConnection<E extends ObjectLiteral>(page: Page<E> | undefined, request: PageRequest, orderBy: keyof E & string, idOf: (row: E) => string): Connection<E> {
   const rows = page?.rows ?? [];
   const cursorOf = (row: E) => {
     const value: unknown = row[orderBy];
-    return encodeCursor(value instanceof Date ? value.toISOString() : (value as string | number), idOf(row));
+    return request.cursor([value instanceof Date ? value.toISOString() : (value as string | number), idOf(row)]);
   };
   const edges = rows.map((node) => ({ cursor: cursorOf(node), node }));
   return {

@@ -21,6 +21,7 @@ import { handleShutdownSignals } from '../../lib/shutdown';
 import { projectRoot } from '../../lib/project-root';
 import { defaultPorts, readSdl, type SubgraphName } from '../../schema/subgraphs';
 import { databaseTarget, describeTarget, isDatabaseConnectionLoss, openDatabase, type DatabaseTarget, type DataModel } from './database';
+import { CursorSeal } from './cursors';
 import { accessFromRequest, enforceGrants, type SubgraphContext, type SubjectOf } from './access';
 import { scalarResolvers } from './scalars';
 
@@ -103,6 +104,7 @@ export async function startSubgraph<TContext extends object>(
   options: { port: number; host?: string; signingKey: Uint8Array; logger?: ServiceLogger; stopGracePeriodMillis?: number; metrics?: ServiceMetrics },
 ): Promise<StartedSubgraph> {
   const server = createSubgraphServer(definition, options.logger);
+  const cursors = new CursorSeal(options.signingKey);
   const metrics = options.metrics ?? new ServiceMetrics(definition.name);
   // SQLite has no pool: no gauges rather than made-up numbers.
   if (poolStats(db)) registerPoolMetrics(metrics, () => poolStats(db));
@@ -128,7 +130,7 @@ export async function startSubgraph<TContext extends object>(
     },
     context: async ({ req, body }) => {
       const access = await accessFromRequest(req.headers, body, options.signingKey);
-      return Object.assign(definition.createContext(db, { signingKey: options.signingKey }), { access });
+      return Object.assign(definition.createContext(db, { signingKey: options.signingKey }), { access, cursors });
     },
   });
   const running = http;

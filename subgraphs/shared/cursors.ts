@@ -1,0 +1,82 @@
+import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import type { GraphQLResolveInfo } from 'graphql';
+import { clientError, ErrorCode } from '../../lib/errors';
+
+/** Where a page ended: the sort value and the id of the last row seen. */
+export type CursorPosition = [sortValue: string | number, id: string];
+
+/** 128 bits of HMAC-SHA256: forging one is out of reach, and cursors stay short in URLs. */
+const tagBytes = 16;
+
+/**
+ * Cursors are opaque and tamper-evident: each is `payload.tag`, where the tag is an HMAC over the
+ * position AND the list it was issued for (the field, its parent object, the arguments that
+ * select the list). A cursor edited, truncated, made up, or carried over from another subject's
+ * records to this one's fails with INVALID_CURSOR instead of opening another list at a chosen
+ * position. The key is derived from the gateway signing key that every subgraph already holds,
+ * so a cursor issued by one replica (or peer) opens on any other, and no new secret is needed.
+ */
+export class CursorSeal {
+  private readonly key: Buffer;
+
+  constructor(signingKey: Uint8Array) {
+    this.key = Buffer.from(hkdfSync('sha256', signingKey, new Uint8Array(0), 'beidaihe-credit/pagination-cursor/v1', 32));
+  }
+
+  seal(list: string, position: CursorPosition): string {
+    const payload = JSON.stringify(position);
+    return `${Buffer.from(payload).toString('base64url')}.${this.tag(list, payload).toString('base64url')}`;
+  }
+
+  /** The position a cursor stands for, if this seal issued it for this very list; INVALID_CURSOR otherwise. */
+  open(list: string, cursor: string): CursorPosition {
+    const [encodedPayload, encodedTag, ...rest] = cursor.split('.');
+    if (encodedTag !== undefined && rest.length === 0) {
+      const payloadBytes = Buffer.from(encodedPayload, 'base64url');
+      const payload = payloadBytes.toString('utf8');
+      const tag = Buffer.from(encodedTag, 'base64url');
+      // Node decodes base64 leniently (stray characters are skipped): only the exact text issued is accepted.
+      const exact = payloadBytes.toString('base64url') === encodedPayload && tag.toString('base64url') === encodedTag;
+      // The tag is checked before the payload is parsed: nothing a client made up is ever interpreted.
+      if (exact && tag.length === tagBytes && timingSafeEqual(tag, this.tag(list, payload))) {
+        const position: unknown = JSON.parse(payload);
+        if (Array.isArray(position) && position.length === 2 && (typeof position[0] === 'string' || typeof position[0] === 'number') && typeof position[1] === 'string') {
+          return [position[0], position[1]];
+        }
+      }
+    }
+    // The cursor is not echoed: it may be anything, of any length.
+    throw clientError(ErrorCode.INVALID_CURSOR, 'after must be a cursor this API issued for this same list (same field, parent and arguments); start again without after', {
+      field: 'after',
+    });
+  }
+
+  private tag(list: string, payload: string): Buffer {
+    return createHmac('sha256', this.key).update(JSON.stringify([list, payload])).digest().subarray(0, tagBytes);
+  }
+}
+
+/**
+ * The identity of the list a connection field returns: the field's coordinate, the parent object
+ * (null for a root field) and the arguments that select the list, `first` and `after` aside (a
+ * client may change its page size between pages). Arguments are canonical (keys sorted, nulls
+ * dropped), so `kind: null` and an omitted `kind` name the same list.
+ */
+export function listIdentity(info: Pick<GraphQLResolveInfo, 'parentType' | 'fieldName'>, parentId: string | null, args: Record<string, unknown>): string {
+  const { first: _first, after: _after, ...selection } = args;
+  return JSON.stringify([`${info.parentType.name}.${info.fieldName}`, parentId, canonical(selection)]);
+}
+
+function canonical(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== null && v !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([k, v]) => [k, canonical(v)]),
+    );
+  }
+  return value;
+}

@@ -1,0 +1,78 @@
+import { randomBytes } from 'node:crypto';
+import type { GraphQLError } from 'graphql';
+import { CursorSeal, listIdentity, type CursorPosition } from '../../subgraphs/shared/cursors';
+
+const seal = new CursorSeal(new Uint8Array(randomBytes(32)));
+const subjectA = listIdentity({ parentType: { name: 'Subject' }, fieldName: 'creditRecords' } as never, 'subject-a', { first: 5 });
+const subjectB = listIdentity({ parentType: { name: 'Subject' }, fieldName: 'creditRecords' } as never, 'subject-b', { first: 5 });
+const position: CursorPosition = ['2024-03-01', 'record-7'];
+
+function refusal(list: string, cursor: string): GraphQLError | undefined {
+  try {
+    seal.open(list, cursor);
+    return undefined;
+  } catch (error) {
+    return error as GraphQLError;
+  }
+}
+
+describe('page cursors', () => {
+  it('open to the position they were sealed with, for the list they were sealed for', () => {
+    expect(seal.open(subjectA, seal.seal(subjectA, position))).toEqual(position);
+    expect(seal.open(subjectA, seal.seal(subjectA, ['海滨', 'x']))).toEqual(['海滨', 'x']);
+  });
+
+  it('refuse a cursor of another subject’s list with INVALID_CURSOR, naming the argument', () => {
+    const error = refusal(subjectB, seal.seal(subjectA, position));
+    expect(error?.extensions).toEqual({ code: 'INVALID_CURSOR', field: 'after' });
+  });
+
+  it('refuse every single-character change, truncation and extension', () => {
+    const cursor = seal.seal(subjectA, position);
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=+/ ';
+    for (let i = 0; i < cursor.length; i++) {
+      for (const replacement of alphabet) {
+        if (replacement === cursor[i]) continue;
+        const changed = cursor.slice(0, i) + replacement + cursor.slice(i + 1);
+        expect([changed, refusal(subjectA, changed)?.extensions?.code]).toEqual([changed, 'INVALID_CURSOR']);
+      }
+      expect(refusal(subjectA, cursor.slice(0, i))?.extensions?.code).toBe('INVALID_CURSOR');
+    }
+    for (const suffix of ['=', '==', 'A', '.', '.x', '\u0000']) expect(refusal(subjectA, cursor + suffix)?.extensions?.code).toBe('INVALID_CURSOR');
+  });
+
+  it('refuse a position re-encoded by hand (the unsigned form cursors used to have) and a cursor of another key', () => {
+    const unsigned = Buffer.from(JSON.stringify(position)).toString('base64url');
+    expect(refusal(subjectA, unsigned)?.extensions?.code).toBe('INVALID_CURSOR');
+    const [, tag] = seal.seal(subjectA, position).split('.');
+    const moved = `${Buffer.from(JSON.stringify(['2030-01-01', 'record-7'])).toString('base64url')}.${tag}`;
+    expect(refusal(subjectA, moved)?.extensions?.code).toBe('INVALID_CURSOR');
+    const otherKey = new CursorSeal(new Uint8Array(randomBytes(32)));
+    expect(refusal(subjectA, otherKey.seal(subjectA, position))?.extensions?.code).toBe('INVALID_CURSOR');
+  });
+
+  it('do not echo what they were given', () => {
+    const huge = 'x'.repeat(100_000);
+    expect(refusal(subjectA, huge)?.message).not.toContain('xxxx');
+  });
+});
+
+describe('the list a cursor belongs to', () => {
+  const info = { parentType: { name: 'Query' }, fieldName: 'searchSubjects' } as never;
+
+  it('ignores the page size and the cursor, the order of arguments and explicit nulls', () => {
+    expect(listIdentity(info, null, { name: '海滨', kind: 'ENTERPRISE', first: 5, after: 'c1' })).toBe(listIdentity(info, null, { kind: 'ENTERPRISE', name: '海滨', first: 50 }));
+    expect(listIdentity(info, null, { name: '海滨', kind: null })).toBe(listIdentity(info, null, { name: '海滨' }));
+    expect(listIdentity(info, null, { filter: { from: new Date('2024-01-01T00:00:00Z'), statuses: ['ACTIVE'] } })).toBe(
+      listIdentity(info, null, { filter: { statuses: ['ACTIVE'], from: new Date('2024-01-01T00:00:00Z'), to: null } }),
+    );
+  });
+
+  it('differs by field, parent and every selecting argument', () => {
+    const base = listIdentity(info, null, { name: '海滨' });
+    expect(listIdentity({ parentType: { name: 'Query' }, fieldName: 'creditServiceProviders' } as never, null, { name: '海滨' })).not.toBe(base);
+    expect(listIdentity(info, 'a-parent', { name: '海滨' })).not.toBe(base);
+    expect(listIdentity(info, null, { name: '海滨', kind: 'NATURAL_PERSON' })).not.toBe(base);
+    expect(listIdentity(info, null, { name: '海' })).not.toBe(base);
+  });
+});
