@@ -47,7 +47,7 @@ describe('an unexpected fault in a subgraph, through the gateway', () => {
 });
 
 describe('a subgraph answering with an internal page, through the gateway', () => {
-  it('masks it: no host name, stack or SQL from the page reaches the client', async () => {
+  it('answers SUBGRAPH_UNAVAILABLE: no host name, stack or SQL from the page reaches the client, the log has it', async () => {
     const leaky = http.createServer((_req, res) => {
       res.writeHead(500, { 'content-type': 'text/html' });
       res.end('<pre>SQLSTATE[42S02]: SELECT * FROM provider at db-internal.bdh.example:3306\n    at Object.query (/srv/providers/index.js:12:7)</pre>');
@@ -70,9 +70,10 @@ describe('a subgraph answering with an internal page, through the gateway', () =
         'x-request-id': requestId,
         ...supervisor.headers,
       });
-      expect(result.errors?.map((e) => e.extensions)).toEqual([expect.objectContaining({ code: 'INTERNAL_SERVER_ERROR', requestId })]);
+      // The client learns which subgraph failed and that its answer was not GraphQL, nothing more.
+      expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'SUBGRAPH_UNAVAILABLE', reason: 'BAD_RESPONSE', serviceName: 'providers' }]);
       expectNothingInternal(JSON.stringify(result));
-      const logged = logs.withRequestId(requestId).filter((l) => l.msg === 'unexpected error');
+      const logged = logs.withRequestId(requestId).filter((l) => l.msg === 'the providers subgraph answered something that is not a GraphQL response');
       expect(logged).toHaveLength(1);
       expect(JSON.stringify(logged[0].err)).toMatch(/500/);
     } finally {
