@@ -1,8 +1,8 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLRequestContext, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import type { Fetcher } from '@apollo/utils.fetcher';
 import { identityHeader } from '../lib/access/identity';
 import { ErrorCode, SubgraphFault } from '../lib/errors';
+import { platformFetcher } from '../lib/platform-http';
 import type { GatewayObserver, SubgraphFetchOutcome } from './observer';
 import type { GatewayContext } from './request-access';
 
@@ -27,7 +27,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     private readonly timeoutMs: number = defaultSubgraphTimeoutMs,
     private readonly observer?: GatewayObserver,
   ) {
-    super({ url, fetcher: timedFetcher(timeoutMs) });
+    super({ url, fetcher: platformFetcher(timeoutMs) });
   }
 
   override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
@@ -99,14 +99,6 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   }
 }
 
-/**
- * Node's fetch (undici), whose one global dispatcher keeps connections to each subgraph alive and
- * reuses them across requests; the signal bounds the whole call, reading the body included.
- */
-function timedFetcher(timeoutMs: number): Fetcher {
-  return (url, init) => fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-}
-
 class NotGraphQLResponse extends Error {
   override name = 'NotGraphQLResponse';
 }
@@ -134,7 +126,7 @@ function describe(response: GatewayGraphQLResponse): string {
   return `expected { data, errors }, got ${JSON.stringify(body).slice(0, 200)}`;
 }
 
-/** Errors of Node's fetch carry the socket's code on `cause` ("fetch failed", cause ECONNREFUSED). */
+/** Connection errors carry the socket's code, on the error itself or on its `cause`. */
 const connectionCodes = /ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EPIPE|ETIMEDOUT|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT|UND_ERR_CLOSED/;
 
 function faultOf(error: unknown): SubgraphFault {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { identityHeader, signIdentity, type RequestIdentity } from './access/identity';
+import { send } from './platform-http';
 
 /**
  * Platform-internal calls to a subgraph, signed with the gateway key as no caller, with only the
@@ -14,14 +15,14 @@ export class InternalClient {
 
   async call<T>(url: string, query: string, variables: Record<string, unknown>, grants: string[], requestId: string = randomUUID()): Promise<T> {
     const identity: RequestIdentity = { caller: null, purpose: null, grants, scope: {}, requestId };
-    const response = await fetch(url, {
+    const response = await send(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', [identityHeader]: await signIdentity(identity, this.signingKey), 'x-request-id': requestId },
       body: JSON.stringify({ query, variables }),
-      signal: AbortSignal.timeout(this.timeoutMs),
+      timeoutMs: this.timeoutMs,
     });
-    const body = (await response.json()) as { data?: T; errors?: { message: string }[] };
-    if (!response.ok || body.errors?.length || !body.data) {
+    const body = JSON.parse(response.text) as { data?: T; errors?: { message: string }[] };
+    if (response.status !== 200 || body.errors?.length || !body.data) {
       throw new Error(`${url} answered ${response.status}: ${body.errors?.map((e) => e.message).join('; ') ?? 'no data'}`);
     }
     return body.data;
