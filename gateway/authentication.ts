@@ -24,13 +24,36 @@ export type TokenVerifier = (token: string) => Promise<JWTPayload>;
 export async function createTokenVerifier(settings: TokenSettings): Promise<TokenVerifier> {
   const options = { issuer: settings.issuer, audience: settings.audience };
   const { keys } = settings;
-  if (keys.kind === 'secret') return async (token) => (await jwtVerify(token, keys.secret, { ...options, algorithms: ['HS256'] })).payload;
+  if (keys.kind === 'secret') return rememberVerified(async (token) => (await jwtVerify(token, keys.secret, { ...options, algorithms: ['HS256'] })).payload);
   if (keys.kind === 'public-key') {
     const key: KeyLike = await importSPKI(keys.pem, keys.algorithm);
-    return async (token) => (await jwtVerify(token, key, { ...options, algorithms: [keys.algorithm] })).payload;
+    return rememberVerified(async (token) => (await jwtVerify(token, key, { ...options, algorithms: [keys.algorithm] })).payload);
   }
   const jwks = createRemoteJWKSet(new URL(keys.url));
-  return async (token) => (await jwtVerify(token, jwks, options)).payload;
+  return rememberVerified(async (token) => (await jwtVerify(token, jwks, options)).payload);
+}
+
+/** How long a verified token is taken on trust without checking its signature again, at most. */
+const verifiedTokenMemoryMs = 60_000;
+const verifiedTokenMemorySize = 10_000;
+
+/**
+ * A front end sends the same token with every request until it expires: its signature is checked
+ * once, and the token is then trusted until its `exp` (or a minute, whichever is sooner). Only
+ * tokens that verified are remembered; a bounded number, the oldest forgotten first.
+ */
+function rememberVerified(verify: TokenVerifier): TokenVerifier {
+  const verified = new Map<string, { payload: JWTPayload; until: number }>();
+  return async (token) => {
+    const now = Date.now();
+    const known = verified.get(token);
+    if (known && now < known.until) return known.payload;
+    verified.delete(token);
+    const payload = await verify(token);
+    if (verified.size >= verifiedTokenMemorySize) verified.delete(verified.keys().next().value as string);
+    verified.set(token, { payload, until: Math.min(now + verifiedTokenMemoryMs, typeof payload.exp === 'number' ? payload.exp * 1000 : now + verifiedTokenMemoryMs) });
+    return payload;
+  };
 }
 
 export function unauthenticated(message: string): GraphQLError {

@@ -1,0 +1,35 @@
+import { randomBytes } from 'node:crypto';
+import { SignJWT } from 'jose';
+import { createTokenVerifier } from '../../gateway/authentication';
+
+const secret = new Uint8Array(randomBytes(32));
+const settings = { keys: { kind: 'secret' as const, secret }, issuer: 'beidaihe-credit-platform', audience: 'beidaihe-credit-api' };
+
+async function token(expiresAt: number, sub = 'officer-1'): Promise<string> {
+  return new SignJWT({ org: 'FINANCE' }).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setIssuer(settings.issuer).setAudience(settings.audience).setIssuedAt().setExpirationTime(expiresAt).sign(secret);
+}
+
+describe('the gateway remembers tokens it verified', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('answers a token again with its claims, and refuses it once it has expired', async () => {
+    const verify = await createTokenVerifier(settings);
+    const now = Math.floor(Date.now() / 1000);
+    const shortLived = await token(now + 30);
+    expect((await verify(shortLived)).sub).toBe('officer-1');
+    expect((await verify(shortLived)).sub).toBe('officer-1');
+    // Forty seconds later the remembered verification has lapsed with the token's exp.
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'], now: (now + 40) * 1000 });
+    await expect(verify(shortLived)).rejects.toMatchObject({ code: 'ERR_JWT_EXPIRED' });
+  });
+
+  it('never remembers a token that failed, and checks a tampered copy of a remembered one', async () => {
+    const verify = await createTokenVerifier(settings);
+    const good = await token(Math.floor(Date.now() / 1000) + 600);
+    await verify(good);
+    const [header, payload, signature] = good.split('.');
+    const tampered = [header, Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), org: 'TAX' })).toString('base64url'), signature].join('.');
+    await expect(verify(tampered)).rejects.toMatchObject({ code: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' });
+    await expect(verify(tampered)).rejects.toMatchObject({ code: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' });
+  });
+});
