@@ -69,8 +69,8 @@ const startupPeers: Partial<Record<SubgraphName, SubgraphName[]>> = {
 const composeUrl = (name: SubgraphName) => `http://${name}:${defaultPorts[name]}/graphql`;
 
 describe('docker/compose.yaml', () => {
-  it('runs MySQL 8, every subgraph the launcher starts and the gateway, each with a health check', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['mysql', 'gateway', ...subgraphNames].sort());
+  it('runs MySQL 8, Redis, every subgraph the launcher starts and the gateway, each with a health check', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['mysql', 'redis', 'gateway', ...subgraphNames].sort());
     expect(compose.services.mysql.image).toMatch(/^mysql:8(\.|$)/);
     for (const name of subgraphNames) expect(compose.services[name].command).toEqual([`dist/subgraphs/${name}/index.js`]);
     expect(compose.services.gateway.command).toEqual(['dist/gateway/index.js']);
@@ -100,7 +100,9 @@ describe('docker/compose.yaml', () => {
     expect(config).toMatchObject({ port: 4000, host: '0.0.0.0', production: true, explorer: false, introspection: false, explorerDemoTokens: false });
     expect(config.tokens.keys).toEqual({ kind: 'jwks', url: 'https://identity.example/jwks.json' });
     expect(path.relative(projectRoot, path.resolve(projectRoot, env.SUPERGRAPH_PATH))).toBe(path.relative(projectRoot, productionSupergraphPath));
-    expect(Object.keys(compose.services.gateway.depends_on ?? {}).sort()).toEqual([...subgraphNames].sort());
+    expect(Object.keys(compose.services.gateway.depends_on ?? {}).sort()).toEqual(['redis', ...subgraphNames].sort());
+    // Replicas share their rate-limit counters in the compose file's Redis.
+    expect(readGatewayConfig(environmentOf('gateway', operatorEnv), []).rateLimits).toMatchObject({ redisUrl: 'redis://redis:6379' });
     // The analysts' deployment switches both on.
     expect(readGatewayConfig(environmentOf('gateway', { ...operatorEnv, EXPLORER: 'on', INTROSPECTION: 'on' }), [])).toMatchObject({ explorer: true, introspection: true });
   });
