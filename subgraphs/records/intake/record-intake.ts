@@ -7,6 +7,7 @@ import { CreditRecord } from '../entities/credit-record.entity';
 import { CreditRecordEvent } from '../entities/credit-record-event.entity';
 import { recordTransitions, transition } from '../lifecycle';
 import { changedValues, contentFields, recordEvent, type Actor } from '../record-history';
+import { insertMany } from '../../shared/bulk-insert';
 import { lockFor, writeTransaction } from '../write-queue';
 import { parseRow, type RecordRow, type RowField, type RowProblem, type SubjectReference } from './record-input';
 import type { SubjectDirectory } from './subject-directory';
@@ -235,9 +236,8 @@ export class RecordIntake {
       existing.set(incoming.documentNumber, corrected);
       results.push({ row: prepared.row, outcome: 'UPDATED', record: corrected, rejections: [] });
     }
-    // Multi-row inserts; 500 rows keep the placeholders far under SQLite's and MySQL's limits.
-    for (let i = 0; i < inserts.length; i += 500) await manager.insert(CreditRecord, inserts.slice(i, i + 500));
-    for (let i = 0; i < events.length; i += 500) await manager.insert(CreditRecordEvent, events.slice(i, i + 500));
+    await insertMany(manager, CreditRecord, inserts);
+    await insertMany(manager, CreditRecordEvent, events);
     return results;
   }
 }
