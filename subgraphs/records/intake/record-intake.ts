@@ -10,6 +10,7 @@ import { changedValues, contentFields, recordEvent, type Actor } from '../record
 import { insertMany } from '../../shared/bulk-insert';
 import { lockFor, writeTransaction } from '../write-queue';
 import { parseRow, type RecordRow, type RowField, type RowProblem, type SubjectReference } from './record-input';
+import { SeenDocuments } from './seen-documents';
 import type { SubjectDirectory } from './subject-directory';
 
 /** A row of a batch: its number (1 = the first data row) and its values, with any problem its reader found (encoding, shape). */
@@ -80,12 +81,12 @@ export interface IntakeOptions {
  * A document number seen twice in one intake is a mistake in the batch: the later row is
  * rejected, so a batch never contradicts itself and a second run equals the first.
  *
- * Memory: a chunk at a time, one entry per document number seen (for that duplicate check) and
- * at most `knownSubjectsLimit` subjects found, never the rows themselves.
+ * Memory: a chunk at a time, a fingerprint per document number seen (for that duplicate check,
+ * `SeenDocuments`) and at most `knownSubjectsLimit` subjects found, never the rows themselves.
  */
 export class RecordIntake {
   readonly totals: IntakeTotals = { created: 0, updated: 0, unchanged: 0, rejected: 0 };
-  private readonly firstRowOf = new Map<string, number>();
+  private readonly seen = new SeenDocuments();
   /**
    * Subjects found so far (`id:…` / `code:…` → subject id), at most `knownSubjectsLimit`, oldest
    * forgotten first: a department's file names the same subjects again and again, and a subject,
@@ -116,12 +117,9 @@ export class RecordIntake {
       // A row its reader could not read as a whole (not JSON, the wrong number of fields) gets that one reason.
       const unreadable = problems.some((p) => p.field === null);
       if (!unreadable) for (const p of row.problems) if (!problems.some((q) => q.field === p.field)) problems.push(p);
-      if (row.documentNumber !== null) {
-        const first = this.firstRowOf.get(row.documentNumber);
-        if (first === undefined) this.firstRowOf.set(row.documentNumber, input.row);
-        else if (!problems.some((p) => p.field === 'documentNumber')) {
-          problems.push({ field: 'documentNumber', code: ErrorCode.BAD_USER_INPUT, reason: `documentNumber ${row.documentNumber} already appears in row ${first} of this batch; a decision is sent once` });
-        }
+      const first = row.documentNumber === null ? undefined : this.seen.firstRow(row.documentNumber, input.row);
+      if (first !== undefined && !problems.some((p) => p.field === 'documentNumber')) {
+        problems.push({ field: 'documentNumber', code: ErrorCode.BAD_USER_INPUT, reason: `documentNumber ${row.documentNumber} already appears in row ${first} of this batch; a decision is sent once` });
       }
       return { input, row, problems };
     });
