@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { todayInDistrict } from '../../../lib/calendar';
 import { ErrorCode } from '../../../lib/errors';
+import { timeOrderedId } from '../../../lib/time-ordered-id';
 import { effectiveStatus, recordFromDraft } from '../credit-record.repository';
 import { CreditRecord } from '../entities/credit-record.entity';
 import { CreditRecordEvent } from '../entities/credit-record-event.entity';
@@ -154,7 +154,7 @@ export class RecordIntake {
                 : { field: 'subjectCode', code: ErrorCode.NOT_FOUND, reason: `no subject with the code ${row.subject.code} is registered on the platform` },
             );
           } else {
-            const record = recordFromDraft({ ...row.draft, subjectId }, { id: randomUUID(), recordedAt: this.clock() });
+            const record = recordFromDraft({ ...row.draft, subjectId }, { id: timeOrderedId(), recordedAt: this.clock() });
             return { row: input.row, documentNumber: row.documentNumber, record, rejections: [] };
           }
         }
