@@ -78,6 +78,7 @@ interface ImportRun {
   seconds: number;
   rowsPerSecond: number;
   peakRssMiB: number;
+  cpuSeconds: number;
   created: number;
   updated: number;
   unchanged: number;
@@ -134,8 +135,8 @@ async function main(argv: string[]): Promise<void> {
 Record import benchmark: ${rows} rows (a third each penalties, licences, commitments) for ${subjects} subjects
   machine   ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node ${process.version}
   database  ${describeTarget(target)}, ${serverVersion}
-  first run (every row new):      ${first.rowsPerSecond} rows/s, ${first.seconds.toFixed(1)} s, created ${first.created}, peak RSS ${first.peakRssMiB} MiB
-  second run (every row unchanged): ${second.rowsPerSecond} rows/s, ${second.seconds.toFixed(1)} s, unchanged ${second.unchanged}, peak RSS ${second.peakRssMiB} MiB
+  first run (every row new):      ${first.rowsPerSecond} rows/s, ${first.seconds.toFixed(1)} s, created ${first.created}, peak RSS ${first.peakRssMiB} MiB, importer CPU ${first.cpuSeconds} s
+  second run (every row unchanged): ${second.rowsPerSecond} rows/s, ${second.seconds.toFixed(1)} s, unchanged ${second.unchanged}, peak RSS ${second.peakRssMiB} MiB, importer CPU ${second.cpuSeconds} s
 `);
   } finally {
     entitiesProcess.kill('SIGTERM');

@@ -9,6 +9,8 @@ import { SubjectRepository } from './subject.repository';
 export interface EntitiesContext {
   repository: SubjectRepository;
   subjectById: DataLoader<string, Subject | null>;
+  /** By normalised identifier: every `subjectByCode` of a request in one statement. */
+  subjectByIdentifier: DataLoader<string, Subject | null>;
   consents: ConsentRepository;
   consentById: DataLoader<string, Consent | null>;
   /** `Subject.consents` of every subject in a response: one statement per batch. */
@@ -21,6 +23,7 @@ export function createEntitiesContext(db: DataSource): EntitiesContext {
   return {
     repository,
     subjectById: loaderById(repository.subjects),
+    subjectByIdentifier: new DataLoader((identifiers) => repository.findByIdentifiers(identifiers)),
     consents,
     consentById: loaderById(consents.consents),
     consentsBySubject: new DataLoader((subjectIds) => consents.bySubjects(subjectIds)),

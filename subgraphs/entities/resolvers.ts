@@ -8,7 +8,7 @@ import type { ConsentActor, GrantConsentInput } from './consent.repository';
 import type { EntitiesContext } from './context';
 import { consentStatus, type Consent } from './entities/consent.entity';
 import type { Subject, SubjectKind } from './entities/subject.entity';
-import type { RegisterSubjectInput } from './subject.repository';
+import { identifierOf, type RegisterSubjectInput } from './subject.repository';
 
 type Context = EntitiesContext & SubgraphContext;
 
@@ -44,7 +44,7 @@ function actorOf(ctx: Context): ConsentActor {
 export const resolvers: GraphQLResolverMap<Context> = {
   Query: {
     subject: async (_: unknown, args: { id: string }, ctx: Context) => visible(ctx, await ctx.subjectById.load(args.id)),
-    subjectByCode: async (_: unknown, args: { code: string }, ctx: Context) => visible(ctx, await ctx.repository.findByIdentifier(args.code)),
+    subjectByCode: async (_: unknown, args: { code: string }, ctx: Context) => visible(ctx, await ctx.subjectByIdentifier.load(identifierOf(args.code))),
     searchSubjects: async (_: unknown, args: { name: string; kind?: SubjectKind; first?: number; after?: string }, ctx: Context, info: GraphQLResolveInfo) => {
       const { scope } = ctx.access.identity;
       if (scope.subjectId) throw forbidden('a request scoped to one subject cannot search');

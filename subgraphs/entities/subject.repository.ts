@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DataSource, Repository } from 'typeorm';
+import { In, type DataSource, type Repository } from 'typeorm';
 import { badInput, clientError, ErrorCode } from '../../lib/errors';
 import { todayInDistrict } from '../../lib/calendar';
 import { detectIdentifierKind, normaliseIdentifier, validateCitizenIdNumber, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
@@ -26,11 +26,15 @@ export class SubjectRepository {
     this.subjects = db.getRepository(Subject);
   }
 
-  /** A malformed code is the caller's typo, not an unknown subject: it gets a typed error, not null. */
-  findByIdentifier(code: string): Promise<Subject | null> {
-    const identifier = normaliseIdentifier(code);
-    assertValidIdentifier(identifier, detectIdentifierKind(identifier));
-    return this.subjects.findOneBy({ identifier });
+  /**
+   * Subjects by normalised identifier (`identifierOf`), in the order asked, null where none is
+   * registered: one statement however many, so that record intake's lookup of a chunk's codes
+   * (aliased `subjectByCode` fields of one request) is one query, not one per code.
+   */
+  async findByIdentifiers(identifiers: readonly string[]): Promise<(Subject | null)[]> {
+    const found = await this.subjects.findBy({ identifier: In([...identifiers]) });
+    const byIdentifier = new Map(found.map((subject) => [normaliseIdentifier(subject.identifier), subject]));
+    return identifiers.map((identifier) => byIdentifier.get(identifier) ?? null);
   }
 
   /** Subjects whose name contains `name`, of the given kinds (all when null), ordered by name. */
@@ -71,6 +75,13 @@ export class SubjectRepository {
     }
     return subject;
   }
+}
+
+/** The identifier a code names, normalised; a malformed code is the caller's typo, not an unknown subject: it gets a typed error, not null. */
+export function identifierOf(code: string): string {
+  const identifier = normaliseIdentifier(code);
+  assertValidIdentifier(identifier, detectIdentifierKind(identifier));
+  return identifier;
 }
 
 function duplicate(identifier: string) {

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { timeOrderedId } from '../../lib/time-ordered-id';
 import type { CreditRecord } from './entities/credit-record.entity';
 import { CreditRecordEvent, type RecordEventKind, type RecordValues } from './entities/credit-record-event.entity';
 
@@ -40,7 +40,7 @@ export function recordEvent(
   details: { reason?: string | null; before?: RecordValues | null; after?: RecordValues | null; relatedId?: string | null; id?: string } = {},
 ): CreditRecordEvent {
   return Object.assign(new CreditRecordEvent(), {
-    id: details.id ?? randomUUID(),
+    id: details.id ?? timeOrderedId(),
     recordId,
     kind,
     actor: actor.userId.slice(0, 100),

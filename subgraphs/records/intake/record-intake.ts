@@ -1,14 +1,16 @@
-import { randomUUID } from 'node:crypto';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { todayInDistrict } from '../../../lib/calendar';
 import { ErrorCode } from '../../../lib/errors';
+import { timeOrderedId } from '../../../lib/time-ordered-id';
 import { effectiveStatus, recordFromDraft } from '../credit-record.repository';
 import { CreditRecord } from '../entities/credit-record.entity';
 import { CreditRecordEvent } from '../entities/credit-record-event.entity';
 import { recordTransitions, transition } from '../lifecycle';
 import { changedValues, contentFields, recordEvent, type Actor } from '../record-history';
+import { insertMany } from '../../shared/bulk-insert';
 import { lockFor, writeTransaction } from '../write-queue';
 import { parseRow, type RecordRow, type RowField, type RowProblem, type SubjectReference } from './record-input';
+import { SeenDocuments } from './seen-documents';
 import type { SubjectDirectory } from './subject-directory';
 
 /** A row of a batch: its number (1 = the first data row) and its values, with any problem its reader found (encoding, shape). */
@@ -79,12 +81,12 @@ export interface IntakeOptions {
  * A document number seen twice in one intake is a mistake in the batch: the later row is
  * rejected, so a batch never contradicts itself and a second run equals the first.
  *
- * Memory: a chunk at a time, one entry per document number seen (for that duplicate check) and
- * at most `knownSubjectsLimit` subjects found, never the rows themselves.
+ * Memory: a chunk at a time, a fingerprint per document number seen (for that duplicate check,
+ * `SeenDocuments`) and at most `knownSubjectsLimit` subjects found, never the rows themselves.
  */
 export class RecordIntake {
   readonly totals: IntakeTotals = { created: 0, updated: 0, unchanged: 0, rejected: 0 };
-  private readonly firstRowOf = new Map<string, number>();
+  private readonly seen = new SeenDocuments();
   /**
    * Subjects found so far (`id:…` / `code:…` → subject id), at most `knownSubjectsLimit`, oldest
    * forgotten first: a department's file names the same subjects again and again, and a subject,
@@ -115,12 +117,9 @@ export class RecordIntake {
       // A row its reader could not read as a whole (not JSON, the wrong number of fields) gets that one reason.
       const unreadable = problems.some((p) => p.field === null);
       if (!unreadable) for (const p of row.problems) if (!problems.some((q) => q.field === p.field)) problems.push(p);
-      if (row.documentNumber !== null) {
-        const first = this.firstRowOf.get(row.documentNumber);
-        if (first === undefined) this.firstRowOf.set(row.documentNumber, input.row);
-        else if (!problems.some((p) => p.field === 'documentNumber')) {
-          problems.push({ field: 'documentNumber', code: ErrorCode.BAD_USER_INPUT, reason: `documentNumber ${row.documentNumber} already appears in row ${first} of this batch; a decision is sent once` });
-        }
+      const first = row.documentNumber === null ? undefined : this.seen.firstRow(row.documentNumber, input.row);
+      if (first !== undefined && !problems.some((p) => p.field === 'documentNumber')) {
+        problems.push({ field: 'documentNumber', code: ErrorCode.BAD_USER_INPUT, reason: `documentNumber ${row.documentNumber} already appears in row ${first} of this batch; a decision is sent once` });
       }
       return { input, row, problems };
     });
@@ -155,7 +154,7 @@ export class RecordIntake {
                 : { field: 'subjectCode', code: ErrorCode.NOT_FOUND, reason: `no subject with the code ${row.subject.code} is registered on the platform` },
             );
           } else {
-            const record = recordFromDraft({ ...row.draft, subjectId }, { id: randomUUID(), recordedAt: this.clock() });
+            const record = recordFromDraft({ ...row.draft, subjectId }, { id: timeOrderedId(), recordedAt: this.clock() });
             return { row: input.row, documentNumber: row.documentNumber, record, rejections: [] };
           }
         }
@@ -235,9 +234,8 @@ export class RecordIntake {
       existing.set(incoming.documentNumber, corrected);
       results.push({ row: prepared.row, outcome: 'UPDATED', record: corrected, rejections: [] });
     }
-    // Multi-row inserts; 500 rows keep the placeholders far under SQLite's and MySQL's limits.
-    for (let i = 0; i < inserts.length; i += 500) await manager.insert(CreditRecord, inserts.slice(i, i + 500));
-    for (let i = 0; i < events.length; i += 500) await manager.insert(CreditRecordEvent, events.slice(i, i + 500));
+    await insertMany(manager, CreditRecord, inserts);
+    await insertMany(manager, CreditRecordEvent, events);
     return results;
   }
 }

@@ -9,8 +9,7 @@ import { defaultUrl } from '../../../schema/subgraphs';
  * the gateway would: one request per chunk of rows, whatever the chunk's size, with an identity
  * signed by the gateway key (caller null, the one group `subjectByCode` needs). Ids go through
  * `_entities` (one batched SQL statement on the entities side), codes through aliased
- * `subjectByCode` fields in the same request (one indexed lookup each on the entities side, as
- * entities has no batched lookup by code yet).
+ * `subjectByCode` fields in the same request (batched by a DataLoader into one statement as well).
  *
  * The call is signed with `InternalClient` (lib/internal-client.ts), the client the gateway uses
  * for its own calls. Such lookups are not disclosures to a user: no audit entry.

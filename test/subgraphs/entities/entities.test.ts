@@ -128,4 +128,19 @@ describe.each(testDatabases)('entities subgraph on $label', (database) => {
     expect(await statementsFor(5)).toBe(1);
     expect(await statementsFor(50)).toBe(1);
   });
+
+  it('looks up 5 and 50 codes of one request (record intake’s aliased subjectByCode) in one SQL statement, null for unregistered codes', async () => {
+    const unregistered = unifiedSocialCreditCode({ authority: '9', orgType: '1', division: '130304', organisationBody: 'MA0UNKN0' });
+    const statementsFor = (n: number) =>
+      sql.selectsDuring(async () => {
+        const codes = [...world.subjects.slice(0, n).map((s) => s.identifier.toLowerCase()), unregistered];
+        const fields = codes.map((_, i) => `c${i}: subjectByCode(code: $c${i}) { id }`).join(' ');
+        const declarations = codes.map((_, i) => `$c${i}: String!`).join(', ');
+        const result = await query<Record<string, { id: string } | null>>(`query(${declarations}) { ${fields} }`, Object.fromEntries(codes.map((code, i) => [`c${i}`, code])));
+        expect(result.errors).toBeUndefined();
+        expect(codes.map((_, i) => result.data?.[`c${i}`]?.id ?? null)).toEqual([...world.subjects.slice(0, n).map((s) => s.id), null]);
+      });
+    expect(await statementsFor(5)).toBe(1);
+    expect(await statementsFor(50)).toBe(1);
+  });
 });
