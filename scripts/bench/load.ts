@@ -80,7 +80,15 @@ function run(target: LoadTarget, bodies: string[], connections: number, seconds:
  * requests, which inflates the figure most where requests are slowest.
  */
 async function statementsPerRequest(target: LoadTarget, bodies: string[], metricsUrls: string[], count = 10): Promise<number> {
-  const before = await statementsSoFar(metricsUrls);
+  // Requests the load generator stopped waiting for may still be running: wait until the
+  // subgraphs have sent nothing for half a second (at most 30 s).
+  let before = await statementsSoFar(metricsUrls);
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const now = await statementsSoFar(metricsUrls);
+    if (now === before) break;
+    before = now;
+  }
   for (let i = 0; i < count; i++) {
     const response = await fetch(target.url, { method: 'POST', headers: { 'content-type': 'application/json', ...target.headers }, body: bodies[i % bodies.length] });
     await response.text();
