@@ -126,9 +126,18 @@ export function openGatewayContext(req: IncomingMessage, signingKey: Uint8Array)
 /** Who is asking, why, and what they may read: decided once per request, before planning. */
 export async function createGatewayContext(req: IncomingMessage, deps: AccessDependencies): Promise<GatewayContext> {
   const requestId = header(req, 'x-request-id') ?? randomUUID();
-  const caller = await authenticate(header(req, 'authorization'), deps.verify);
+  const address = req.socket.remoteAddress ?? 'unknown';
+  let caller: Caller | null;
+  try {
+    caller = await authenticate(header(req, 'authorization'), deps.verify);
+  } catch (error) {
+    // A refused token counts against its address's budget, as a request without one does: a
+    // flood of forged tokens is refused with 429 before each one costs an audit entry.
+    if (deps.rateLimits) await deps.rateLimits.admit(null, address);
+    throw error;
+  }
   // Before the consent and provider look-ups: a refused request costs the subgraphs nothing.
-  const rateLimit = deps.rateLimits ? await deps.rateLimits.admit(caller, req.socket.remoteAddress ?? 'unknown') : null;
+  const rateLimit = deps.rateLimits ? await deps.rateLimits.admit(caller, address) : null;
   const purpose = purposeFrom(req);
   let decision = decideGrants(caller, purpose);
   if (caller && purpose && !decision.purposeRefused && purpose.matter === 'PROVIDER_DATA_COLLECTION') {

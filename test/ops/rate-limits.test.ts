@@ -116,6 +116,26 @@ describe('rate limits', () => {
     expectAdmitted(await send(platform.gatewayUrl, banker('BANK-ADDRESS', 'a')), 3, 2);
   });
 
+  it('counts refused tokens against their address, so that a flood of them is refused before it is audited', async () => {
+    // A replica of its own: the address budget of the main gateway is spent by the test above.
+    const replica = await platform.serveGateway({ rateLimits: limits });
+    try {
+      const forged = async () =>
+        fetch(replica.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: 'Bearer not.a.token' },
+          body: JSON.stringify({ query: PROBE }),
+          signal: AbortSignal.timeout(10_000),
+        });
+      for (let i = 0; i < 3; i++) expect((await forged()).status).toBe(401);
+      for (let i = 0; i < 2; i++) expect((await forged()).status).toBe(429);
+      // Three denied attempts audited, none for the two refused by the budget.
+      expect(replica.gateway.audit!.batchSizes.reduce((sum, size) => sum + size, 0)).toBe(3);
+    } finally {
+      await replica.stop();
+    }
+  });
+
   describe('in Redis', () => {
     let redis: Redis;
     let replicas: ServedGateway[];
