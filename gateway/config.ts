@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, ConfigProblems, readFlag, readLogLevel, readPort, readPositiveInteger, readSecret, readSwitch, readUrl } from '../lib/env';
@@ -15,7 +16,8 @@ export interface GatewayConfig {
   supergraphPath: string;
   /** Per-subgraph routing URLs that replace the ones written in the supergraph. */
   subgraphUrls: Partial<Record<SubgraphName, string>>;
-  tokens: TokenSettings;
+  /** How callers' tokens are verified; null only with `ACCESS_CONTROL=off` and no `AUTH_*` set. */
+  tokens: TokenSettings | null;
   signingKey: Uint8Array;
   logLevel: LogLevel;
   /** `NODE_ENV=production`: explorer and introspection are off unless switched on. */
@@ -143,12 +145,15 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv, argv: string[]): Gatew
   if (supergraph === '') problems.read(() => { throw new ConfigError('SUPERGRAPH_PATH must name a file'); });
   const production = env.NODE_ENV === 'production';
   const port = problems.read(() => (portFlag === undefined ? readPort(env, 'GATEWAY_PORT', 4000) : readPort({ port: portFlag }, 'port', 4000)));
-  const keys = problems.read(() => readTokenKeys(env));
-  const signingKey = problems.read(() => readSecret(env, 'GATEWAY_SIGNING_KEY'));
+  const accessControl = readAccessControl(env, production, problems);
+  // Without access control no token is verified, and the identity the subgraphs receive is
+  // anonymous: neither setting is needed unless given (a key of the run's own signs it).
+  const needed = accessControl || Boolean(env.AUTH_JWT_SECRET || env.AUTH_PUBLIC_KEY_FILE || env.AUTH_JWKS_URL);
+  const keys = needed ? problems.read(() => readTokenKeys(env)) : null;
+  const signingKey = accessControl || env.GATEWAY_SIGNING_KEY ? problems.read(() => readSecret(env, 'GATEWAY_SIGNING_KEY')) : new Uint8Array(randomBytes(32));
   const logLevel = problems.read(() => readLogLevel(env));
   const explorer = readExplorer(env, production, problems);
   const limits = readOperationLimits(env, problems);
-  const accessControl = readAccessControl(env, production, problems);
   const rateLimits = readRateLimits(env, problems);
   const subgraphTimeoutMs = problems.read(() => readSubgraphTimeout(env));
   problems.check();
@@ -157,7 +162,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv, argv: string[]): Gatew
     host: env.HOST || '127.0.0.1',
     supergraphPath: supergraph ? path.resolve(supergraph) : supergraphPath,
     subgraphUrls,
-    tokens: { keys: keys as TokenKeys, issuer: env.AUTH_ISSUER || defaultIssuer, audience: env.AUTH_AUDIENCE || defaultAudience },
+    tokens: keys ? { keys, issuer: env.AUTH_ISSUER || defaultIssuer, audience: env.AUTH_AUDIENCE || defaultAudience } : null,
     signingKey: signingKey as Uint8Array,
     logLevel: logLevel as LogLevel,
     production,

@@ -25,8 +25,8 @@ import { SubgraphDataSource } from './subgraph-data-source';
 export interface GatewayOptions {
   supergraphSdl: string;
   subgraphUrls?: Partial<Record<SubgraphName, string>>;
-  /** Verifies callers' bearer tokens. */
-  tokens: TokenSettings;
+  /** Verifies callers' bearer tokens; needed unless access control is off. */
+  tokens: TokenSettings | null;
   /** Signs the identity the gateway hands each subgraph; the subgraphs verify it. */
   signingKey: Uint8Array;
   /** Whether the schema may be introspected (the explorer needs it); default true. */
@@ -130,6 +130,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     ],
   });
   if (!audit) return { server, context: async (req) => openGatewayContext(req, options.signingKey), audit, limits };
+  if (!options.tokens) throw new ConfigError("access control needs a way to verify callers' tokens (AUTH_JWT_SECRET, AUTH_PUBLIC_KEY_FILE or AUTH_JWKS_URL)");
   const verify = await createTokenVerifier(options.tokens);
   const context = async (req: IncomingMessage) => {
     try {

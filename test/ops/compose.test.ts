@@ -98,7 +98,7 @@ describe('docker/compose.yaml', () => {
     expect(Object.keys(env).filter((k) => !known.has(k))).toEqual([]);
     const config = readGatewayConfig(env, []);
     expect(config).toMatchObject({ port: 4000, host: '0.0.0.0', production: true, explorer: false, introspection: false, explorerDemoTokens: false });
-    expect(config.tokens.keys).toEqual({ kind: 'jwks', url: 'https://identity.example/jwks.json' });
+    expect(config.tokens?.keys).toEqual({ kind: 'jwks', url: 'https://identity.example/jwks.json' });
     expect(path.relative(projectRoot, path.resolve(projectRoot, env.SUPERGRAPH_PATH))).toBe(path.relative(projectRoot, productionSupergraphPath));
     expect(Object.keys(compose.services.gateway.depends_on ?? {}).sort()).toEqual(['redis', ...subgraphNames].sort());
     // Replicas share their rate-limit counters in the compose file's Redis.

@@ -71,6 +71,15 @@ describe('readGatewayConfig', () => {
     expect(gatewayError({ ...valid, ACCESS_CONTROL: 'off', NODE_ENV: 'production' })).toBe('ACCESS_CONTROL=off is for development only and cannot be set with NODE_ENV=production');
   });
 
+  it('needs no token settings or signing key with access control off, and still checks any given', () => {
+    const open = readGatewayConfig({ ACCESS_CONTROL: 'off' }, []);
+    expect(open.tokens).toBeNull();
+    expect(open.signingKey).toHaveLength(32);
+    expect(gatewayError({ ACCESS_CONTROL: 'off', GATEWAY_SIGNING_KEY: 'short' })).toMatch(/GATEWAY_SIGNING_KEY/);
+    expect(gatewayError({ ACCESS_CONTROL: 'off', AUTH_JWT_SECRET: 'x'.repeat(40), AUTH_JWKS_URL: 'https://idp.example/jwks' })).toMatch(/set exactly one of/);
+    expect(gatewayError({})).toMatch(/AUTH_JWT_SECRET/);
+  });
+
   it('limits rates by default, in memory, and reads budgets, Redis and the switch', () => {
     expect(readGatewayConfig(valid, []).rateLimits).toEqual({ callerPerMinute: 600, organisationPerMinute: 3000, redisUrl: undefined, redisPrefix: 'credit:rate-limit:' });
     const configured = { ...valid, RATE_LIMIT_CALLER_PER_MINUTE: '120', RATE_LIMIT_ORGANISATION_PER_MINUTE: '1000', RATE_LIMIT_REDIS_URL: 'redis://redis:6379/2', RATE_LIMIT_REDIS_PREFIX: 'staging:' };
