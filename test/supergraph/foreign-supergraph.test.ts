@@ -44,6 +44,10 @@ describe('a foreign supergraph', () => {
       expect(gateway.gateway.audit).toBeNull();
       const twice = await postGraphQL(gateway.url, { query: '{ books { title } again: books { id } }' });
       expect(twice.errors?.map((e) => e.extensions)).toEqual([{ code: 'OPERATION_LIMIT_EXCEEDED', limit: 'rootFields', max: 1 }]);
+      // A foreign subgraph has no /ready: it is asked { __typename } instead.
+      const ready = await fetch(gateway.url.replace(/\/graphql$/, '/ready'), { signal: AbortSignal.timeout(10_000) });
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({ checks: { books: { ok: true } } });
     } finally {
       await gateway.stop();
     }
