@@ -103,6 +103,13 @@ export interface KnownFault {
  * find one from the other. `recognise` names the infrastructure faults a client may act on
  * (retry later); their details are logged and masked all the same.
  */
+/** Refused before execution (no path) with a client-error status, and no code given. */
+function isRefusedRequest(error: unknown): boolean {
+  if (!(error instanceof GraphQLError) || error.path !== undefined || error.extensions.code !== undefined) return false;
+  const status = (error.extensions.http as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500;
+}
+
 export function maskUnexpectedErrors(log: (message: string, error: unknown) => void, recognise: (error: unknown) => KnownFault | undefined = () => undefined) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.code;
@@ -110,6 +117,10 @@ export function maskUnexpectedErrors(log: (message: string, error: unknown) => v
     if (typeof code === 'string' && knownCodes.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
       return { ...formatted, extensions };
     }
+    // Apollo refuses a few malformed requests (a persisted query whose hash does not match its
+    // text, say) with HTTP 400 and no code of their own (it formats them as INTERNAL_SERVER_ERROR):
+    // the request was wrong, and Apollo's message says how.
+    if (isRefusedRequest(error)) return { ...formatted, extensions: { ...extensions, code: ErrorCode.BAD_REQUEST } };
     const fault = recognise(error);
     log(fault ? fault.message : 'unexpected error', error);
     const requestId = currentRequest()?.requestId;

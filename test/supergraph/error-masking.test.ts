@@ -46,6 +46,26 @@ describe('an unexpected fault in a subgraph, through the gateway', () => {
   });
 });
 
+describe('a request Apollo refuses without a code', () => {
+  let platform: OpsPlatform;
+  beforeAll(async () => {
+    platform = await startOpsPlatform({ kind: 'sqlite', directory: ':memory:' });
+  });
+  afterAll(() => platform?.stop());
+
+  // Found by the fuzz test (seed 4242): it was masked as INTERNAL_SERVER_ERROR.
+  it('answers a persisted query whose hash does not match its text with 400 BAD_REQUEST', async () => {
+    const response = await fetch(platform.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ __typename }', extensions: { persistedQuery: { version: 1, sha256Hash: '00' } } }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ errors: [{ message: 'provided sha does not match query', extensions: { code: 'BAD_REQUEST' } }] });
+  });
+});
+
 describe('a subgraph answering with an internal page, through the gateway', () => {
   it('answers SUBGRAPH_UNAVAILABLE: no host name, stack or SQL from the page reaches the client, the log has it', async () => {
     const leaky = http.createServer((_req, res) => {
