@@ -95,6 +95,13 @@ export interface KnownFault {
   message: string;
 }
 
+/** Refused before execution (no path) with a client-error status, and no code given. */
+function isRefusedRequest(error: unknown): boolean {
+  if (!(error instanceof GraphQLError) || error.path !== undefined || error.extensions.code !== undefined) return false;
+  const status = (error.extensions.http as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500;
+}
+
 /**
  * Apollo Server `formatError`: errors with a known code go out as they are (minus any stack
  * trace); anything else is a bug or an infrastructure fault, logged here and masked, so that no
@@ -103,13 +110,6 @@ export interface KnownFault {
  * find one from the other. `recognise` names the infrastructure faults a client may act on
  * (retry later); their details are logged and masked all the same.
  */
-/** Refused before execution (no path) with a client-error status, and no code given. */
-function isRefusedRequest(error: unknown): boolean {
-  if (!(error instanceof GraphQLError) || error.path !== undefined || error.extensions.code !== undefined) return false;
-  const status = (error.extensions.http as { status?: unknown } | undefined)?.status;
-  return typeof status === 'number' && status >= 400 && status < 500;
-}
-
 export function maskUnexpectedErrors(log: (message: string, error: unknown) => void, recognise: (error: unknown) => KnownFault | undefined = () => undefined) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.code;
