@@ -102,25 +102,29 @@ export interface AccessDependencies {
   rateLimits?: RateLimits;
 }
 
-/**
- * The context when access control is off (development, a supergraph without grants): nobody is
- * authenticated, nothing is granted or audited; the subgraphs get an anonymous identity.
- */
-export function openGatewayContext(req: IncomingMessage, signingKey: Uint8Array): GatewayContext {
-  const requestId = header(req, 'x-request-id') ?? randomUUID();
-  const identity: RequestIdentity = { caller: null, purpose: null, grants: [], scope: {}, requestId };
+/** The request's context once who asks, why and what they may read are known. */
+function contextOf(requestId: string, caller: Caller | null, purpose: Purpose | null, decision: GrantDecision, rateLimit: RateLimitState | null, signingKey: Uint8Array): GatewayContext {
+  const identity: RequestIdentity = { caller, purpose, grants: decision.groups, scope: decision.scope, requestId };
   let signed: Promise<string> | undefined;
   return {
     requestId,
-    caller: null,
-    purpose: null,
-    decision: { groups: [], scope: {} },
+    caller,
+    purpose,
+    decision,
     identity,
     disclosures: new Map(),
-    // Development only: no budgets either.
-    rateLimit: null,
+    rateLimit,
     signedIdentity: () => (signed ??= signIdentity(identity, signingKey)),
   };
+}
+
+/**
+ * The context when access control is off (development, a supergraph without grants): nobody is
+ * authenticated, nothing is granted or audited, no budget is counted; the subgraphs get an
+ * anonymous identity.
+ */
+export function openGatewayContext(req: IncomingMessage, signingKey: Uint8Array): GatewayContext {
+  return contextOf(header(req, 'x-request-id') ?? randomUUID(), null, null, { groups: [], scope: {} }, null, signingKey);
 }
 
 /** Who is asking, why, and what they may read: decided once per request, before planning. */
@@ -146,16 +150,5 @@ export async function createGatewayContext(req: IncomingMessage, deps: AccessDep
   if (caller && purpose && !decision.purposeRefused && findMatter(purpose.matter)?.consentRequired) {
     decision = await applyConsent(decision, caller, purpose, deps.consents, requestId);
   }
-  const identity: RequestIdentity = { caller, purpose, grants: decision.groups, scope: decision.scope, requestId };
-  let signed: Promise<string> | undefined;
-  return {
-    requestId,
-    caller,
-    purpose,
-    decision,
-    identity,
-    disclosures: new Map(),
-    rateLimit,
-    signedIdentity: () => (signed ??= signIdentity(identity, deps.signingKey)),
-  };
+  return contextOf(requestId, caller, purpose, decision, rateLimit, deps.signingKey);
 }
