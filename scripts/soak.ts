@@ -8,6 +8,7 @@ import { projectRoot } from '../lib/project-root';
 import { subgraphNames, type SubgraphName } from '../schema/subgraphs';
 import { databaseTarget, describeTarget, dropMysqlDatabase } from '../subgraphs/shared/database';
 import { demoConsents } from '../subgraphs/entities/seed';
+import { statusMiB } from './bench/processes';
 import { demoWorld } from './demo/world';
 import { withDevSecrets } from './dev-secrets';
 import { launchPlatform } from './launch';
@@ -166,16 +167,6 @@ function percentile(sorted: number[], p: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
 }
 
-/** Resident set size of a process, from /proc (Linux), in MiB; undefined elsewhere. */
-function residentMiB(pid: number): number | undefined {
-  try {
-    const kib = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return kib ? Number(kib) / 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The gateway's V8 heap in use, from its /metrics, in MiB. */
 async function heapUsedMiB(gatewayUrl: string): Promise<number | undefined> {
   const text = await (await fetch(gatewayUrl.replace(/\/graphql$/, '/metrics'), { signal: AbortSignal.timeout(10_000) })).text();
@@ -281,17 +272,17 @@ async function main(argv: string[]): Promise<void> {
     const runId = `soak-${Date.now().toString(36)}`;
     console.log(`warming up for ${warmupSeconds} s at ${rate} requests/s…`);
     await drive(platform.gatewayUrl, mix, rate, warmupSeconds, `${runId}-warm`);
-    const rssStart = residentMiB(gatewayPid);
+    const rssStart = statusMiB(gatewayPid, 'VmRSS');
     const heapStart = await heapUsedMiB(platform.gatewayUrl);
     // Every tenth of the run: a leak shows as troughs that keep rising, not as one high sample.
     const samples: { rss?: number; heap?: number }[] = [{ rss: rssStart, heap: heapStart }];
-    const sampler = setInterval(() => void heapUsedMiB(platform.gatewayUrl).then((heap) => samples.push({ rss: residentMiB(gatewayPid), heap }), () => undefined), (minutes * 60 * 1000) / 10);
+    const sampler = setInterval(() => void heapUsedMiB(platform.gatewayUrl).then((heap) => samples.push({ rss: statusMiB(gatewayPid, 'VmRSS'), heap }), () => undefined), (minutes * 60 * 1000) / 10);
     console.log(`soaking for ${minutes} min at ${rate} requests/s (open loop)…`);
     const from = new Date();
     const run = await drive(platform.gatewayUrl, mix, rate, minutes * 60, runId).finally(() => clearInterval(sampler));
     const to = new Date(Date.now() + 1000);
     if (died) throw new Error(`${died} exited during the soak`);
-    const rssEnd = residentMiB(gatewayPid);
+    const rssEnd = statusMiB(gatewayPid, 'VmRSS');
     const heapEnd = await heapUsedMiB(platform.gatewayUrl);
     samples.push({ rss: rssEnd, heap: heapEnd });
     const rssPeak = Math.max(...samples.map((m) => m.rss ?? 0));

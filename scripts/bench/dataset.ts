@@ -9,6 +9,7 @@ import { CreditRecord } from '../../subgraphs/records/entities/credit-record.ent
 import { demoToday } from '../../subgraphs/records/seed';
 import { subgraphDefinitions } from '../../subgraphs/registry';
 import { CreditReport } from '../../subgraphs/reports/entities/credit-report.entity';
+import { insertMany } from '../../subgraphs/shared/bulk-insert';
 import { openDatabase, type DatabaseTarget } from '../../subgraphs/shared/database';
 import { demoWorld, type DemoSubject, type DemoWorld } from '../demo/world';
 
@@ -48,24 +49,21 @@ export function benchWorld(subjects: number): DemoWorld {
 }
 
 const markerTable = 'bench_dataset';
-const rowsPerStatement = 2_000;
+/** Rows held at once while a million are written: insertMany splits each batch into statements. */
+const rowsPerBatch = 10_000;
 
-/** Rows of an entity as the database stores them (column names and driver-prepared values), in multi-row INSERTs. */
-async function bulkInsert<E extends ObjectLiteral>(runner: QueryRunner, db: DataSource, target: EntityTarget<E>, rows: Iterable<E>): Promise<number> {
-  const metadata = db.getMetadata(target);
-  const columns = metadata.columns;
-  const statement = `INSERT INTO \`${metadata.tableName}\` (${columns.map((c) => `\`${c.databaseName}\``).join(', ')}) VALUES ?`;
-  let batch: unknown[][] = [];
+/** Rows streamed into the database's multi-row INSERTs (insertMany), a batch at a time. */
+async function bulkInsert<E extends ObjectLiteral>(runner: QueryRunner, target: EntityTarget<E>, rows: Iterable<E>): Promise<number> {
+  let batch: E[] = [];
   let written = 0;
   const flush = async () => {
-    if (!batch.length) return;
-    await runner.query(statement, [batch]);
+    await insertMany(runner.manager, target, batch);
     written += batch.length;
     batch = [];
   };
   for (const row of rows) {
-    batch.push(columns.map((c) => db.driver.preparePersistentValue(c.getEntityValue(row), c)));
-    if (batch.length === rowsPerStatement) await flush();
+    batch.push(row);
+    if (batch.length === rowsPerBatch) await flush();
   }
   await flush();
   return written;
@@ -140,12 +138,12 @@ function* each<T>(world: DemoWorld, rowsOf: (subject: DemoSubject, index: number
 /** What each database gets, beyond the migrations: bulk rows, then the demo seed for what is small. */
 const writers: Record<SubgraphName, (runner: QueryRunner, db: DataSource, world: DemoWorld) => Promise<number>> = {
   entities: async (runner, db, world) => {
-    const subjects = await bulkInsert(runner, db, Subject, world.subjects.map((s) => Object.assign(new Subject(), { ...s, createdAt: new Date('2026-01-01T00:00:00Z') })));
+    const subjects = await bulkInsert(runner, Subject, world.subjects.map((s) => Object.assign(new Subject(), { ...s, createdAt: new Date('2026-01-01T00:00:00Z') })));
     // The demo consents name the first few subjects, already written: only the consents are new.
     return subjects + (await seedEntities(db, { ...world, subjects: world.subjects.slice(0, 10) }));
   },
-  records: async (runner, db, world) => await bulkInsert(runner, db, CreditRecord, each(world, recordsOf)),
-  reports: async (runner, db, world) => await bulkInsert(runner, db, CreditReport, each(world, (s, i) => reportsOf(s, i, world))),
+  records: async (runner, db, world) => await bulkInsert(runner, CreditRecord, each(world, recordsOf)),
+  reports: async (runner, db, world) => await bulkInsert(runner, CreditReport, each(world, (s, i) => reportsOf(s, i, world))),
   providers: async (_runner, db, world) => await seedProviders(db, world),
   audit: async (_runner, db, world) => await seedAudit(db, world),
 };

@@ -67,14 +67,19 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
+/** A memory figure of a process from /proc/<pid>/status (`VmRSS` now, `VmHWM` its peak), in MiB; undefined where there is no /proc. */
+export function statusMiB(pid: number, field: 'VmRSS' | 'VmHWM'): number | undefined {
+  try {
+    const kib = new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kib ? Number(kib) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Peak resident memory (VmHWM) in MiB since start or the last resetPeakMemory. */
 export function peakMemoryMiB(pid: number): number {
-  try {
-    const match = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) / 1024 : NaN;
-  } catch {
-    return NaN;
-  }
+  return statusMiB(pid, 'VmHWM') ?? NaN;
 }
 
 /** Resets VmHWM to the current RSS (Linux: writing 5 to clear_refs), so that each measurement has its own peak. */
