@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { identityHeader, signIdentity, type RequestIdentity } from '../../lib/access/identity';
 import { clientError, ErrorCode } from '../../lib/errors';
+import { send, type PlatformResponse } from '../../lib/platform-http';
 import { defaultUrl } from '../../schema/subgraphs';
 import { disclose, type RequestAccess } from '../shared/access';
 
@@ -37,18 +38,18 @@ export class PeerClient {
 
   async query<T>(peer: Peer, query: string, variables: Record<string, unknown>, identity: RequestIdentity): Promise<T> {
     const url = this.peers.url(peer);
-    let response: Response;
+    let response: PlatformResponse;
     try {
-      response = await fetch(url, {
+      response = await send(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', [identityHeader]: await signIdentity(identity, this.signingKey), 'x-request-id': identity.requestId },
         body: JSON.stringify({ query, variables }),
-        signal: AbortSignal.timeout(this.peers.timeoutMs ?? 10_000),
+        timeoutMs: this.peers.timeoutMs ?? 10_000,
       });
     } catch {
       throw clientError(ErrorCode.SUBGRAPH_UNAVAILABLE, `the ${peer} subgraph could not be reached, so nothing was stored: retry later`, { serviceName: peer });
     }
-    const body = (await response.json().catch(() => ({}))) as {
+    const body = parseJson(response.text) as {
       data?: T | null;
       errors?: { message: string; extensions?: { code?: string; field?: string; group?: string } }[];
       extensions?: { disclosures?: { subjectId: string; groups: string[] }[] };
@@ -63,7 +64,16 @@ export class PeerClient {
       }
       throw new Error(`the ${peer} subgraph answered ${response.status}: ${body.errors?.map((e) => e.message).join('; ')}`);
     }
-    if (!response.ok || !body.data) throw new Error(`the ${peer} subgraph answered ${response.status} without data`);
+    if (response.status < 200 || response.status > 299 || !body.data) throw new Error(`the ${peer} subgraph answered ${response.status} without data`);
     return body.data;
+  }
+}
+
+/** A peer's answer that is not JSON is read as an empty one: it has neither data nor errors. */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return {};
   }
 }
