@@ -35,8 +35,7 @@ const finance: As = {
     logged = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     await mysql!.cleanUp(suite);
     const target = mysql!.target(suite) as Extract<DatabaseTarget, { kind: 'mysql' }>;
-    const server = new URL(target.url);
-    proxy = await TcpProxy.start({ host: server.hostname, port: Number(server.port || 3306) });
+    proxy = await TcpProxy.inFrontOf(target.url);
     audit = await StandInSubgraph.start();
     platform = await startPlatform(target, {
       seedSubjects: world.subjects.length,

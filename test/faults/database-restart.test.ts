@@ -30,8 +30,7 @@ const registrar: As = { caller: { id: 'test-registrar', organisation: 'MARKET_RE
     logged = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     await mysql!.cleanUp(suite);
     const target = mysql!.target(suite) as Extract<DatabaseTarget, { kind: 'mysql' }>;
-    const server = new URL(target.url);
-    proxy = await TcpProxy.start({ host: server.hostname, port: Number(server.port || 3306) });
+    proxy = await TcpProxy.inFrontOf(target.url);
     platform = await startPlatform(target, { seedSubjects: world.subjects.length, databaseTargets: { entities: { ...target, url: proxy.url(target.url) } } });
   });
   afterAll(async () => {

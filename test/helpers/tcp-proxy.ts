@@ -18,7 +18,13 @@ export class TcpProxy {
     readonly port: number,
   ) {}
 
-  static async start(target: { host: string; port: number }): Promise<TcpProxy> {
+  /** A proxy in front of the server a database URL names (`mysql://root@127.0.0.1:3306`). */
+  static async inFrontOf(serverUrl: string): Promise<TcpProxy> {
+    const server = new URL(serverUrl);
+    return await TcpProxy.start({ host: server.hostname, port: Number(server.port || 3306) });
+  }
+
+  private static async start(target: { host: string; port: number }): Promise<TcpProxy> {
     let proxy: TcpProxy | undefined;
     const listener = net.createServer((client) => proxy?.accept(client, target));
     await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
