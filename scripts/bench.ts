@@ -35,7 +35,7 @@ const flags = {
   scenarios: { default: 'credit-check,subject-list,lookup', help: 'which scenarios' },
   'import-rows': { default: '200000', help: 'rows of the bulk import file; 0 skips the import benchmark' },
   'port-base': { default: '4400', help: 'gateway port; the subgraphs take the next five' },
-  'cpu-prof': { default: '', help: 'a directory: run this gateway with node --cpu-prof into it' },
+  'cpu-prof': { default: '', help: 'a directory: run this gateway and the five subgraphs with node --cpu-prof into it' },
   results: { default: 'bench/results.md', help: 'where the markdown results go' },
 } as const;
 
@@ -132,14 +132,15 @@ async function main(argv: string[]): Promise<void> {
   const metricsUrls = subgraphNames.map((n) => urls[n].replace(/\/graphql$/, '/metrics'));
   const loadOptions = (c: number) => ({ connections: c, seconds, warmupSeconds, repeats, metricsUrls });
 
+  const profiling = cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProfile)}`] : [];
   const subgraphs: Service[] = [];
   try {
-    for (const [i, name] of subgraphNames.entries()) subgraphs.push(startService(name, `subgraphs/${name}/index.js`, { ...subgraphEnv, PORT: String(portBase + 1 + i), LOG_LEVEL: 'warn' }, restCpus));
+    for (const [i, name] of subgraphNames.entries()) subgraphs.push(startService(name, `subgraphs/${name}/index.js`, { ...subgraphEnv, PORT: String(portBase + 1 + i), LOG_LEVEL: 'warn' }, restCpus, profiling));
     await Promise.all(subgraphs.map((s) => waitAnswering(s, urls[s.name as SubgraphName].replace(/\/graphql$/, '/ready'))));
 
     const launch: Record<Exclude<TargetName, 'direct'>, () => Service> = {
       // Rate limits stay on (their cost is part of the gateway as it ships), with budgets no run reaches.
-      ours: () => startService('ours', 'gateway/index.js', { ...subgraphEnv, GATEWAY_PORT: String(portBase), EXPLORER_DEMO_TOKENS: 'false', RATE_LIMIT_CALLER_PER_MINUTE: '100000000', RATE_LIMIT_ORGANISATION_PER_MINUTE: '100000000' }, gatewayCpu, cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProfile)}`] : []),
+      ours: () => startService('ours', 'gateway/index.js', { ...subgraphEnv, GATEWAY_PORT: String(portBase), EXPLORER_DEMO_TOKENS: 'false', RATE_LIMIT_CALLER_PER_MINUTE: '100000000', RATE_LIMIT_ORGANISATION_PER_MINUTE: '100000000' }, gatewayCpu, profiling),
       apollo: () => startService('apollo', 'scripts/bench/apollo-gateway.js', { ...subgraphEnv, PORT: String(portBase), SUPERGRAPH_PATH: supergraphFile, BENCH_IDENTITY: platformIdentity }, gatewayCpu),
       hive: () => startService('hive', 'scripts/bench/hive-gateway.js', { ...subgraphEnv, PORT: String(portBase), SUPERGRAPH_PATH: supergraphFile, BENCH_IDENTITY: platformIdentity }, gatewayCpu),
     };

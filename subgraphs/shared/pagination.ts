@@ -16,8 +16,11 @@ export interface PageArgs {
 export interface Connection<T> {
   edges: { cursor: string; node: T }[];
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  totalCount: number;
+  /** A count, or how to count: graphql's default resolver calls it only when `totalCount` is asked. */
+  totalCount: TotalCount;
 }
+
+export type TotalCount = number | (() => Promise<number>);
 
 /** Lists are bounded: a client pages through with `after`, it never asks for everything. */
 export function pageSize(first: number | null | undefined): number {
@@ -74,7 +77,7 @@ export interface PageQuery<E extends ObjectLiteral> {
 
 export interface Page<E> {
   rows: E[];
-  totalCount: number;
+  totalCount: TotalCount;
   hasNextPage: boolean;
 }
 
@@ -82,6 +85,12 @@ export interface Page<E> {
  * One page of children for many parents in a single SQL statement: window functions number the
  * rows within each parent and count them, so a DataLoader batch of 50 subjects costs one query,
  * not 50. Works unchanged on MySQL 8 / MariaDB 10.2+ and SQLite 3.25+.
+ *
+ * A top-level list (no parent) is one page of one list: it is read with ORDER BY ... LIMIT, which
+ * an index on the sort column answers by reading the page's rows alone, and it is counted only
+ * when the client asks for `totalCount`. A window over the whole table would rank and count
+ * every matching row (every subject whose name contains a common word, the whole audit log) to
+ * return twenty.
  */
 export async function loadPages<E extends ObjectLiteral>(repository: Repository<E>, query: PageQuery<E>): Promise<Map<string, Page<E>>> {
   const { metadata, manager } = repository;
@@ -97,7 +106,6 @@ export async function loadPages<E extends ObjectLiteral>(repository: Repository<
   const parentColumn = query.parent ? column(query.parent) : undefined;
   const id = q(idColumn.databaseName);
   const sort = q(sortColumn.databaseName);
-  const partition = parentColumn ? `PARTITION BY ${q(parentColumn.databaseName)}` : '';
 
   const conditions: string[] = [];
   const params: unknown[] = [];
@@ -110,16 +118,31 @@ export async function loadPages<E extends ObjectLiteral>(repository: Repository<
     conditions.push(`(${query.where.sql})`);
     params.push(...query.where.params);
   }
-  const filtered = `SELECT t.*, COUNT(*) OVER (${partition}) AS page_total FROM ${q(metadata.tablePath)} t${conditions.length ? ` WHERE ${conditions.join(' AND ')}` : ''}`;
-
-  let cursorCondition = '';
-  if (query.after) {
+  const where = (extra: string[]) => (extra.length ? ` WHERE ${extra.join(' AND ')}` : '');
+  const table = q(metadata.tablePath);
+  const after = (alias: string) => {
+    if (!query.after) return null;
     const [sortValue, lastId] = query.after;
     const comparison = query.direction === 'ASC' ? '>' : '<';
     const persisted = driver.preparePersistentValue(sortColumn.type === 'datetime' ? new Date(sortValue) : sortValue, sortColumn);
-    cursorCondition = ` WHERE (f.${sort} ${comparison} ? OR (f.${sort} = ? AND f.${id} ${comparison} ?))`;
-    params.push(persisted, persisted, lastId);
+    return { sql: `(${alias}.${sort} ${comparison} ? OR (${alias}.${sort} = ? AND ${alias}.${id} ${comparison} ?))`, params: [persisted, persisted, lastId] };
+  };
+
+  if (!parentColumn) {
+    const position = after('t');
+    const rowsSql = `SELECT t.* FROM ${table} t${where(position ? [...conditions, position.sql] : conditions)} ORDER BY t.${sort} ${query.direction}, t.${id} ${query.direction} LIMIT ?`;
+    const raw: Record<string, unknown>[] = await manager.query(rowsSql, [...params, ...(position?.params ?? []), query.first + 1]);
+    let counted: Promise<number> | undefined;
+    const totalCount = () =>
+      (counted ??= manager.query(`SELECT COUNT(*) AS total FROM ${table} t${where(conditions)}`, params).then((r: { total: unknown }[]) => Number(r[0].total)));
+    return new Map([['', { rows: raw.slice(0, query.first).map((row) => hydrate(repository, row)), totalCount, hasNextPage: raw.length > query.first }]]);
   }
+
+  const partition = `PARTITION BY ${q(parentColumn.databaseName)}`;
+  const filtered = `SELECT t.*, COUNT(*) OVER (${partition}) AS page_total FROM ${table} t${where(conditions)}`;
+  const position = after('f');
+  const cursorCondition = position ? ` WHERE ${position.sql}` : '';
+  params.push(...(position?.params ?? []));
   const ranked = `SELECT f.*, ROW_NUMBER() OVER (${partition} ORDER BY f.${sort} ${query.direction}, f.${id} ${query.direction}) AS page_rank FROM (${filtered}) f${cursorCondition}`;
   // One extra row per parent tells whether a next page exists.
   const sql = `SELECT * FROM (${ranked}) p WHERE p.page_rank <= ? ORDER BY p.page_rank`;
@@ -128,7 +151,7 @@ export async function loadPages<E extends ObjectLiteral>(repository: Repository<
   const raw: Record<string, unknown>[] = await manager.query(sql, params);
   const pages = new Map<string, Page<E>>();
   for (const row of raw) {
-    const key = parentColumn ? String(row[parentColumn.databaseName]) : '';
+    const key = String(row[parentColumn.databaseName]);
     let page = pages.get(key);
     if (!page) {
       page = { rows: [], totalCount: Number(row.page_total), hasNextPage: false };

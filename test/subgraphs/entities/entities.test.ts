@@ -116,6 +116,18 @@ describe.each(testDatabases)('entities subgraph on $label', (database) => {
     expect(result.errors?.[0].extensions?.code).toBe(code);
   });
 
+  it('reads a search page with one bounded statement and counts the matches only when totalCount is asked', async () => {
+    const matching = (await db().getRepository(Subject).find()).filter((s) => s.name.includes('北戴河区'));
+    expect(matching.length).toBeGreaterThan(3);
+    const page = (selection: string) => sql.selectsDuring(async () => expect((await query(`{ searchSubjects(name: "北戴河区", first: 3) { ${selection} } }`)).errors).toBeUndefined());
+
+    expect(await page('edges { node { id } }')).toBe(1);
+    expect(sql.selects[0]).toMatch(/ORDER BY .* LIMIT/);
+    expect(sql.selects[0]).not.toMatch(/OVER \(/);
+    expect(await page('totalCount edges { node { id } }')).toBe(2);
+    expect(sql.selects.filter((s) => /COUNT\(\*\)/.test(s))).toHaveLength(1);
+  });
+
   it('resolves references in one SQL statement for 5 and for 50 subjects, null for unknown ids', async () => {
     const ENTITIES = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Subject { id name } } }`;
     const statementsFor = (n: number) =>
