@@ -59,13 +59,3 @@ export async function buildExplorer(outdir: string = explorerBundleDirectory): P
   ]);
   return fs.readdirSync(outdir).sort();
 }
-
-if (require.main === module) {
-  const started = Date.now();
-  buildExplorer()
-    .then((files) => console.log(`explorer bundle: ${files.length} files in ${path.relative(projectRoot, explorerBundleDirectory)}/ (${((Date.now() - started) / 1000).toFixed(1)} s)`))
-    .catch((error) => {
-      console.error(error);
-      process.exit(1);
-    });
-}

@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
+import fs from 'node:fs';
 import { build } from 'esbuild';
+import { explorerBundleDirectory } from '../../gateway/explorer/build';
 import { projectRoot } from '../../lib/project-root';
 import { subgraphNames, supergraphPath } from '../../schema/subgraphs';
 import { demoWorld } from '../../scripts/demo/world';
@@ -54,6 +56,12 @@ function refused(port: number): Promise<boolean> {
   });
 }
 
+/** Each file of the explorer bundle with its modification time, or null when there is no bundle. */
+function explorerBundleState(): Record<string, number> | null {
+  if (!fs.existsSync(explorerBundleDirectory)) return null;
+  return Object.fromEntries(fs.readdirSync(explorerBundleDirectory).map((file) => [file, fs.statSync(path.join(explorerBundleDirectory, file)).mtimeMs]));
+}
+
 async function eventually(what: string, check: () => Promise<boolean>, ms = 10_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await check())) {
@@ -80,6 +88,7 @@ describe('the gateway process stopped with SIGTERM under load', () => {
   });
 
   it('finishes the requests in flight, refuses new connections and exits 0', async () => {
+    const bundleBefore = explorerBundleState();
     const script = await bundleGateway();
     const started = await startGateway(script, {
       PATH: process.env.PATH,
@@ -118,5 +127,8 @@ describe('the gateway process stopped with SIGTERM under load', () => {
       expect(body.data?.subject.name).toBe(subjects[i].name);
     }
     expect(await started.exited).toBe(0);
+    // Bundled into one file, the gateway once ran the explorer build's command-line entry at start
+    // (require.main === module held for every module in it) and left a half-deleted bundle behind.
+    expect(explorerBundleState()).toEqual(bundleBefore);
   });
 });
