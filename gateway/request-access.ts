@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { signIdentity, type Caller, type Purpose, type RequestIdentity } from '../lib/access/identity';
+import { signerFor, type Caller, type Purpose, type RequestIdentity } from '../lib/access/identity';
 import { decideGrants, type GrantDecision } from '../lib/access/policy';
 import { findMatter } from '../lib/catalogue/matters';
 import { authenticate, type TokenVerifier } from './authentication';
@@ -24,7 +24,7 @@ export interface GatewayContext {
   disclosures: Map<string, Set<string>>;
   /** Where the request stands against its rate-limit budgets (null when they are off): the RateLimit headers. */
   rateLimit: RateLimitState | null;
-  /** The identity as the subgraphs receive it, signed once per request. */
+  /** The identity as the subgraphs receive it (signed once per identity and half-minute: IdentitySigner). */
   signedIdentity(): Promise<string>;
 }
 
@@ -105,7 +105,6 @@ export interface AccessDependencies {
 /** The request's context once who asks, why and what they may read are known. */
 function contextOf(requestId: string, caller: Caller | null, purpose: Purpose | null, decision: GrantDecision, rateLimit: RateLimitState | null, signingKey: Uint8Array): GatewayContext {
   const identity: RequestIdentity = { caller, purpose, grants: decision.groups, scope: decision.scope, requestId };
-  let signed: Promise<string> | undefined;
   return {
     requestId,
     caller,
@@ -114,7 +113,7 @@ function contextOf(requestId: string, caller: Caller | null, purpose: Purpose | 
     identity,
     disclosures: new Map(),
     rateLimit,
-    signedIdentity: () => (signed ??= signIdentity(identity, signingKey)),
+    signedIdentity: () => signerFor(signingKey).sign(identity),
   };
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { identityHeader, signIdentity, type RequestIdentity } from './access/identity';
+import { identityHeader, signerFor } from './access/identity';
 import { send } from './platform-http';
 
 /**
@@ -13,28 +13,10 @@ export class InternalClient {
     private readonly timeoutMs = 5_000,
   ) {}
 
-  private readonly signed = new Map<string, { token: Promise<string>; renewAt: number }>();
-
-  /**
-   * The platform's identity depends only on the grants a call needs, not on the request (its id
-   * travels in `x-request-id`): signed once per set of grants and reused for half of its minute.
-   */
-  private identityFor(grants: string[]): Promise<string> {
-    const key = grants.join(',');
-    const now = Date.now();
-    const known = this.signed.get(key);
-    if (known && now < known.renewAt) return known.token;
-    const identity: RequestIdentity = { caller: null, purpose: null, grants, scope: {}, requestId: 'platform' };
-    const token = signIdentity(identity, this.signingKey);
-    this.signed.set(key, { token, renewAt: now + 30_000 });
-    token.catch(() => this.signed.delete(key));
-    return token;
-  }
-
   async call<T>(url: string, query: string, variables: Record<string, unknown>, grants: string[], requestId: string = randomUUID()): Promise<T> {
     const response = await send(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', [identityHeader]: await this.identityFor(grants), 'x-request-id': requestId },
+      headers: { 'content-type': 'application/json', [identityHeader]: await signerFor(this.signingKey).sign({ caller: null, purpose: null, grants, scope: {} }), 'x-request-id': requestId },
       body: JSON.stringify({ query, variables }),
       timeoutMs: this.timeoutMs,
     });

@@ -118,7 +118,7 @@ async function main(argv: string[]): Promise<void> {
   const supergraphFile = benchSupergraph(urls, path.join(dataDirectory, 'bench', 'supergraph.graphql'));
   const signingKey = readSecret(env, 'GATEWAY_SIGNING_KEY');
   // The stock gateways' one identity: the platform's, with every field group, for the length of the run.
-  const platformIdentity = await signIdentity({ caller: null, purpose: null, grants: [...fieldGroupNames], scope: {}, requestId: 'bench' }, signingKey, '12h');
+  const platformIdentity = await signIdentity({ caller: null, purpose: null, grants: [...fieldGroupNames], scope: {} }, signingKey, '12h');
   const officer = demoCallers(world)[0];
   const officerHeaders = { authorization: `Bearer ${await mintToken(officer.caller, readSecret(env, 'AUTH_JWT_SECRET'))}`, ...officer.headers };
 

@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';
 
 /**
@@ -61,28 +62,114 @@ const issuer = 'credit-gateway';
 const audience = 'credit-subgraphs';
 
 /**
+ * What the gateway signs: the identity without its request id, which travels in `x-request-id`.
+ * A caller's requests under one purpose then carry the same signature, so the gateway signs it
+ * once (IdentitySigner) and each subgraph checks it once (IdentityVerifier), instead of one JWT
+ * operation on each side of every hop; a profile had them at ~7 % of a subgraph's CPU.
+ */
+export type SignedIdentity = Omit<RequestIdentity, 'requestId'>;
+
+const identityLifetimeSeconds = 60;
+/** How many distinct identities a signer or verifier remembers at most (the oldest forgotten first). */
+const rememberedIdentities = 10_000;
+
+const secretKeys = new WeakMap<Uint8Array, KeyObject>();
+/** The key as a KeyObject, made once: jose turns a Uint8Array into one on every call otherwise. */
+function secretKey(key: Uint8Array): KeyObject {
+  let known = secretKeys.get(key);
+  if (!known) secretKeys.set(key, (known = createSecretKey(key)));
+  return known;
+}
+
+/**
  * Signs an identity for one hop gateway → subgraph. Short-lived on purpose: a captured header
  * is worth a minute at most. (The benchmark signs one for the stock gateways to send for the
- * length of a run: `lifetime` is for it alone.)
+ * length of a run: `lifetime` is for it alone.) A request id in `identity` is not signed.
  */
-export async function signIdentity(identity: RequestIdentity, key: Uint8Array, lifetime = '60s'): Promise<string> {
-  return await new SignJWT({ identity: identity as unknown as Record<string, unknown> })
+export async function signIdentity(identity: SignedIdentity, key: Uint8Array, lifetime: string | number = `${identityLifetimeSeconds}s`): Promise<string> {
+  const { caller, purpose, grants, scope } = identity;
+  return await new SignJWT({ identity: { caller, purpose, grants, scope } })
     .setProtectedHeader({ alg: 'HS256' })
     .setIssuer(issuer)
     .setAudience(audience)
     .setIssuedAt()
     .setExpirationTime(lifetime)
-    .sign(key);
+    .sign(secretKey(key));
 }
 
-/** Returns the identity, or null when the header is missing, forged, expired or malformed. */
-export async function verifyIdentity(token: string, key: Uint8Array): Promise<RequestIdentity | null> {
-  try {
-    const { payload } = await jwtVerify(token, key, { issuer, audience, algorithms: ['HS256'] });
-    const identity = payload.identity as RequestIdentity | undefined;
-    if (!identity || typeof identity.requestId !== 'string' || !Array.isArray(identity.grants) || typeof identity.scope !== 'object' || identity.scope === null) return null;
-    return identity;
-  } catch {
-    return null;
+/** Forgets the oldest entries of a Map (insertion order) until it has room for one more. */
+function makeRoom(map: Map<string, unknown>, size: number): void {
+  while (map.size >= size) map.delete(map.keys().next().value as string);
+}
+
+/**
+ * Signs identities with one key, each distinct identity once per half of its lifetime: the
+ * signature then stays valid for at least 30 s after it is last handed out.
+ */
+export class IdentitySigner {
+  private readonly signed = new Map<string, { token: Promise<string>; renewAt: number }>();
+
+  constructor(private readonly key: Uint8Array) {}
+
+  sign(identity: SignedIdentity): Promise<string> {
+    const { caller, purpose, grants, scope } = identity;
+    const content = JSON.stringify([caller, purpose, grants, scope]);
+    const now = Date.now();
+    const known = this.signed.get(content);
+    if (known && now < known.renewAt) return known.token;
+    this.signed.delete(content);
+    makeRoom(this.signed, rememberedIdentities);
+    const token = signIdentity({ caller, purpose, grants, scope }, this.key);
+    this.signed.set(content, { token, renewAt: now + (identityLifetimeSeconds * 1000) / 2 });
+    token.catch(() => this.signed.delete(content));
+    return token;
   }
+}
+
+/**
+ * Checks identity headers against one key. A header that verified is remembered until it
+ * expires: the same header on the next request is taken without checking its signature again.
+ * Headers that fail are not remembered.
+ */
+export class IdentityVerifier {
+  private readonly verified = new Map<string, { identity: SignedIdentity; until: number }>();
+
+  constructor(private readonly key: Uint8Array) {}
+
+  /** The identity, with this request's id, or null when the header is forged, expired or malformed. */
+  async verify(token: string, requestId: string): Promise<RequestIdentity | null> {
+    const known = this.verified.get(token);
+    if (known && Date.now() < known.until) return { ...known.identity, requestId };
+    if (known) this.verified.delete(token);
+    let identity: SignedIdentity | undefined;
+    let expiresAt: number;
+    try {
+      const { payload } = await jwtVerify(token, secretKey(this.key), { issuer, audience, algorithms: ['HS256'] });
+      identity = payload.identity as SignedIdentity | undefined;
+      expiresAt = (payload.exp ?? 0) * 1000;
+    } catch {
+      return null;
+    }
+    if (!identity || !Array.isArray(identity.grants) || typeof identity.scope !== 'object' || identity.scope === null) return null;
+    makeRoom(this.verified, rememberedIdentities);
+    this.verified.set(token, { identity, until: expiresAt });
+    return { ...identity, requestId };
+  }
+}
+
+const signers = new WeakMap<Uint8Array, IdentitySigner>();
+const verifiers = new WeakMap<Uint8Array, IdentityVerifier>();
+
+/** The process's one signer for this key, so that every client signing with it shares what it signed. */
+export function signerFor(key: Uint8Array): IdentitySigner {
+  let signer = signers.get(key);
+  if (!signer) signers.set(key, (signer = new IdentitySigner(key)));
+  return signer;
+}
+
+/** The process's one verifier for this key. */
+export function verifierFor(key: Uint8Array): IdentityVerifier {
+  let verifier = verifiers.get(key);
+  if (!verifier) verifiers.set(key, (verifier = new IdentityVerifier(key)));
+  return verifier;
 }

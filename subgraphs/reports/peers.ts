@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { identityHeader, signIdentity, type RequestIdentity } from '../../lib/access/identity';
+import { identityHeader, signerFor, type RequestIdentity } from '../../lib/access/identity';
 import { clientError, ErrorCode } from '../../lib/errors';
 import { send, type PlatformResponse } from '../../lib/platform-http';
 import { defaultUrl } from '../../schema/subgraphs';
@@ -42,7 +42,7 @@ export class PeerClient {
     try {
       response = await send(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', [identityHeader]: await signIdentity(identity, this.signingKey), 'x-request-id': identity.requestId },
+        headers: { 'content-type': 'application/json', [identityHeader]: await signerFor(this.signingKey).sign(identity), 'x-request-id': identity.requestId },
         body: JSON.stringify({ query, variables }),
         timeoutMs: this.peers.timeoutMs ?? 10_000,
       });

@@ -1,5 +1,6 @@
 import { defaultFieldResolver, getNamedType, GraphQLError, isObjectType, parse, type GraphQLSchema } from 'graphql';
-import { identityHeader, verifyIdentity, type RequestIdentity } from '../../lib/access/identity';
+import { identityHeader, type IdentityVerifier, type RequestIdentity } from '../../lib/access/identity';
+import { requestIdFrom } from '../../lib/request-record';
 import { ErrorCode } from '../../lib/errors';
 import type { CursorSeal } from './cursors';
 
@@ -102,10 +103,14 @@ function isServiceSdlQuery(body: unknown): boolean {
 
 const serviceIdentity: RequestIdentity = { caller: null, purpose: null, grants: [], scope: {}, requestId: 'service-sdl' };
 
-/** The access of one HTTP request: a verified gateway identity, or 401. */
-export async function accessFromRequest(headers: Record<string, string | string[] | undefined>, body: unknown, key: Uint8Array): Promise<RequestAccess> {
+/**
+ * The access of one HTTP request: a verified gateway identity, or 401. The identity's request id
+ * is the request's `x-request-id` (the gateway sends its own; serveGraphQL gives one to a request
+ * without).
+ */
+export async function accessFromRequest(headers: Record<string, string | string[] | undefined>, body: unknown, identities: IdentityVerifier): Promise<RequestAccess> {
   const header = headers[identityHeader];
-  const identity = typeof header === 'string' ? await verifyIdentity(header, key) : null;
+  const identity = typeof header === 'string' ? await identities.verify(header, requestIdFrom(headers['x-request-id'])) : null;
   if (identity) return { identity, disclosures: new Map() };
   if (isServiceSdlQuery(body)) return { identity: serviceIdentity, disclosures: new Map() };
   throw new GraphQLError(header ? 'the gateway identity on this request is invalid or expired' : 'subgraphs answer only requests signed by the gateway', {
