@@ -24,11 +24,18 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-/** Starts `script` (relative to dist/) with `node [nodeArgs]`, pinned to `cpus`, its stdout discarded. */
+/** Where a service's log (its stdout) goes: a file, so that the harness spends no CPU reading it. */
+export const serviceLogPath = (name: string) => path.join(projectRoot, 'data', 'bench', 'logs', `${name}.log`);
+
+/** Starts `script` (relative to dist/) with `node [nodeArgs]`, pinned to `cpus`, its stdout to serviceLogPath(name). */
 export function startService(name: string, script: string, env: NodeJS.ProcessEnv, cpus: string, nodeArgs: string[] = []): Service {
   const args = [...nodeArgs, path.join(projectRoot, 'dist', script)];
+  fs.mkdirSync(path.dirname(serviceLogPath(name)), { recursive: true });
+  const log = fs.openSync(serviceLogPath(name), 'w');
+  const stdio: ['ignore', number, 'inherit'] = ['ignore', log, 'inherit'];
   // taskset execs the command: the pid it returns is Node's own.
-  const child = canPin ? spawn('taskset', ['-c', cpus, process.execPath, ...args], { env, stdio: ['ignore', 'ignore', 'inherit'] }) : spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = canPin ? spawn('taskset', ['-c', cpus, process.execPath, ...args], { env, stdio }) : spawn(process.execPath, args, { env, stdio });
+  fs.closeSync(log);
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const kill = setTimeout(() => child.kill('SIGKILL'), 30_000);
@@ -43,7 +50,10 @@ export function startService(name: string, script: string, env: NodeJS.ProcessEn
 export async function waitAnswering(service: Service, url: string, init: RequestInit = {}, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (service.child.exitCode !== null) throw new Error(`${service.name} exited while starting (code ${service.child.exitCode})`);
+    if (service.child.exitCode !== null) {
+      const tail = fs.readFileSync(serviceLogPath(service.name), 'utf8').trim().split('\n').slice(-5).join('\n');
+      throw new Error(`${service.name} exited while starting (code ${service.child.exitCode}); the end of ${path.relative(projectRoot, serviceLogPath(service.name))}:\n${tail}`);
+    }
     try {
       if ((await fetch(url, { ...init, signal: AbortSignal.timeout(2000) })).ok) return;
     } catch {

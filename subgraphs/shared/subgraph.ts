@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import {
+  ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginInlineTraceDisabled,
   ApolloServerPluginLandingPageDisabled,
   ApolloServerPluginSchemaReportingDisabled,
@@ -22,6 +23,7 @@ import { projectRoot } from '../../lib/project-root';
 import { defaultPorts, readSdl, type SubgraphName } from '../../schema/subgraphs';
 import { databaseTarget, describeTarget, isDatabaseConnectionLoss, openDatabase, type DatabaseTarget, type DataModel } from './database';
 import { CursorSeal } from './cursors';
+import { verifierFor } from '../../lib/access/identity';
 import { accessFromRequest, enforceGrants, type SubgraphContext, type SubjectOf } from './access';
 import { scalarResolvers } from './scalars';
 
@@ -74,7 +76,16 @@ export function createSubgraphServer<TContext extends object>(definition: Subgra
     includeStacktraceInErrorResponses: false,
     // Shutdown belongs to runSubgraph (lib/shutdown.ts): Apollo's own handler would re-raise the signal before the database is closed.
     stopOnTerminationSignals: false,
-    plugins: [reportDisclosures as ApolloServerPlugin<ContextOf<TContext>>, ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginLandingPageDisabled(), ApolloServerPluginUsageReportingDisabled(), ApolloServerPluginSchemaReportingDisabled()],
+    plugins: [
+      reportDisclosures as ApolloServerPlugin<ContextOf<TContext>>,
+      // Apollo's cache control (on by default) wraps every field's resolver to collect cache
+      // hints; nothing here may be cached (credit data, read under a request's grants).
+      ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginSchemaReportingDisabled(),
+    ],
     formatError: maskUnexpectedErrors(
       (message, error) => (logger ? logger.error({ err: error }, message) : console.error(`[${definition.name}] ${message}`, error)),
       (error) => (isDatabaseConnectionLoss(error) ? { code: ErrorCode.DATABASE_UNAVAILABLE, message: `the ${definition.name} subgraph lost its database connection: retry later` } : undefined),
@@ -105,6 +116,7 @@ export async function startSubgraph<TContext extends object>(
 ): Promise<StartedSubgraph> {
   const server = createSubgraphServer(definition, options.logger);
   const cursors = new CursorSeal(options.signingKey);
+  const identities = verifierFor(options.signingKey);
   const metrics = options.metrics ?? new ServiceMetrics(definition.name);
   // SQLite has no pool: no gauges rather than made-up numbers.
   if (poolStats(db)) registerPoolMetrics(metrics, () => poolStats(db));
@@ -129,7 +141,7 @@ export async function startSubgraph<TContext extends object>(
       return caller ? { organisation: caller.organisation, organisationKind: caller.organisationKind, role: caller.role } : null;
     },
     context: async ({ req, body }) => {
-      const access = await accessFromRequest(req.headers, body, options.signingKey);
+      const access = await accessFromRequest(req.headers, body, identities);
       return Object.assign(definition.createContext(db, { signingKey: options.signingKey }), { access, cursors });
     },
   });
