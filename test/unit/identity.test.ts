@@ -1,0 +1,59 @@
+import { randomBytes } from 'node:crypto';
+import { IdentitySigner, IdentityVerifier, signIdentity, type RequestIdentity } from '../../lib/access/identity';
+
+const key = new Uint8Array(randomBytes(32));
+const officer: RequestIdentity = {
+  caller: { id: 'officer-zhang', organisation: 'FINANCE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' },
+  purpose: { matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'BDH-CG-2026-0117' },
+  grants: ['SUBJECT_BASICS', 'PUBLIC_RECORDS'],
+  scope: {},
+  requestId: 'first-request',
+};
+
+describe('identities between the gateway and the subgraphs', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('are signed once per identity and half-minute, whatever the request id', async () => {
+    const signer = new IdentitySigner(key);
+    const first = await signer.sign(officer);
+    expect(await signer.sign({ ...officer, requestId: 'second-request' } as RequestIdentity)).toBe(first);
+    expect(await signer.sign({ ...officer, grants: ['SUBJECT_BASICS'] })).not.toBe(first);
+    expect(await signer.sign({ ...officer, purpose: { matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'BDH-CG-2026-0118' } })).not.toBe(first);
+    // Past half of its minute, the next request gets a fresh signature, valid for a full minute again.
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'], now: Date.now() + 31_000 });
+    const renewed = await signer.sign(officer);
+    expect(renewed).not.toBe(first);
+    expect(await new IdentityVerifier(key).verify(renewed, 'r')).not.toBeNull();
+  });
+
+  it('carry the request id of the request that presents them, never a signed one', async () => {
+    const verifier = new IdentityVerifier(key);
+    const token = await new IdentitySigner(key).sign(officer);
+    expect(await verifier.verify(token, 'request-a')).toEqual({ ...officer, requestId: 'request-a' });
+    expect(await verifier.verify(token, 'request-b')).toEqual({ ...officer, requestId: 'request-b' });
+    const payload = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { identity: Record<string, unknown> };
+    expect(payload.identity).not.toHaveProperty('requestId');
+  });
+
+  it('are refused once expired, even after they verified', async () => {
+    const verifier = new IdentityVerifier(key);
+    const token = await signIdentity(officer, key, '30s');
+    expect(await verifier.verify(token, 'r')).not.toBeNull();
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'], now: Date.now() + 31_000 });
+    expect(await verifier.verify(token, 'r')).toBeNull();
+  });
+
+  it('are refused when forged, signed with another key or tampered with, each time', async () => {
+    const verifier = new IdentityVerifier(key);
+    const good = await signIdentity(officer, key);
+    await verifier.verify(good, 'r');
+    const [header, payload, signature] = good.split('.');
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as { identity: RequestIdentity };
+    const widened = Buffer.from(JSON.stringify({ ...claims, identity: { ...claims.identity, grants: [...claims.identity.grants, 'PERSONAL_IDENTIFIERS'] } })).toString('base64url');
+    const tampered = [header, widened, signature].join('.');
+    expect(await verifier.verify(tampered, 'r')).toBeNull();
+    expect(await verifier.verify(tampered, 'r')).toBeNull();
+    expect(await verifier.verify(await signIdentity(officer, new Uint8Array(randomBytes(32))), 'r')).toBeNull();
+    expect(await verifier.verify('not.a.token', 'r')).toBeNull();
+  });
+});
