@@ -86,11 +86,13 @@ export interface Page<E> {
  * rows within each parent and count them, so a DataLoader batch of 50 subjects costs one query,
  * not 50. Works unchanged on MySQL 8 / MariaDB 10.2+ and SQLite 3.25+.
  *
- * A top-level list (no parent) is one page of one list: it is read with ORDER BY ... LIMIT, which
- * an index on the sort column answers by reading the page's rows alone, and it is counted only
- * when the client asks for `totalCount`. A window over the whole table would rank and count
+ * One list (a top-level list, or the batch of a single parent) is read with ORDER BY ... LIMIT,
+ * which an index on the sort column answers by reading the page's rows alone, and it is counted
+ * only when the client asks for `totalCount`. A window over the whole table would rank and count
  * every matching row (every subject whose name contains a common word, the whole audit log) to
- * return twenty.
+ * return twenty; and for one parent, MariaDB materialises each window level into a temporary
+ * table (on disk, Aria, for rows with TEXT columns): 0.82 ms for one subject's reports against
+ * 0.10 ms plain (bench/results.md).
  */
 export async function loadPages<E extends ObjectLiteral>(repository: Repository<E>, query: PageQuery<E>): Promise<Map<string, Page<E>>> {
   const { metadata, manager } = repository;
@@ -128,14 +130,15 @@ export async function loadPages<E extends ObjectLiteral>(repository: Repository<
     return { sql: `(${alias}.${sort} ${comparison} ? OR (${alias}.${sort} = ? AND ${alias}.${id} ${comparison} ?))`, params: [persisted, persisted, lastId] };
   };
 
-  if (!parentColumn) {
+  // One list (no parent, or a batch of one parent: a credit check of one subject) is one page.
+  if (!parentColumn || query.parentIds?.length === 1) {
     const position = after('t');
     const rowsSql = `SELECT t.* FROM ${table} t${where(position ? [...conditions, position.sql] : conditions)} ORDER BY t.${sort} ${query.direction}, t.${id} ${query.direction} LIMIT ?`;
     const raw: Record<string, unknown>[] = await manager.query(rowsSql, [...params, ...(position?.params ?? []), query.first + 1]);
     let counted: Promise<number> | undefined;
     const totalCount = () =>
       (counted ??= manager.query(`SELECT COUNT(*) AS total FROM ${table} t${where(conditions)}`, params).then((r: { total: unknown }[]) => Number(r[0].total)));
-    return new Map([['', { rows: raw.slice(0, query.first).map((row) => hydrate(repository, row)), totalCount, hasNextPage: raw.length > query.first }]]);
+    return new Map([[parentColumn ? query.parentIds![0] : '', { rows: raw.slice(0, query.first).map((row) => hydrate(repository, row)), totalCount, hasNextPage: raw.length > query.first }]]);
   }
 
   const partition = `PARTITION BY ${q(parentColumn.databaseName)}`;

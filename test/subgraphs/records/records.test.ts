@@ -333,6 +333,41 @@ describe.each(testDatabases)('records subgraph on $label', (database) => {
       expect(await statementsFor(50)).toBe(1);
     });
 
+    it("reads one subject's page with ORDER BY ... LIMIT, counts only when totalCount is asked, and pages it as a batch does", async () => {
+      const perSubject = new Map<string, number>();
+      for (const record of await db().getRepository(CreditRecord).find()) perSubject.set(record.subjectId, (perSubject.get(record.subjectId) ?? 0) + 1);
+      const [busiest] = [...perSubject].sort((a, b) => b[1] - a[1])[0];
+      expect(perSubject.get(busiest)).toBeGreaterThan(4);
+      const other = world.subjects.find((s) => s.id !== busiest)!.id;
+      const pageOf = async (subjects: string[], after?: string | null) => {
+        const result = await query<SubjectPages>(SUBJECT_RECORDS, { r: subjects.map(subjectRef), first: 2, after });
+        expect(result.errors).toBeUndefined();
+        return result.data!._entities[0]!.creditRecords;
+      };
+
+      expect(await sql.selectsDuring(() => pageOf([busiest]))).toBe(2);
+      expect(sql.selects[0]).toMatch(/ORDER BY .* LIMIT/);
+      expect(sql.selects.filter((s) => /OVER \(/.test(s))).toEqual([]);
+      expect(sql.selects.filter((s) => /COUNT\(\*\)/.test(s))).toHaveLength(1);
+      const WITHOUT_COUNT = `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Subject { creditRecords(first: 2) { edges { node { id } } } } } }`;
+      expect(await sql.selectsDuring(async () => expect((await query(WITHOUT_COUNT, { r: [subjectRef(busiest)] })).errors).toBeUndefined())).toBe(1);
+
+      // Alone or batched with another subject (window functions), the same first page; then
+      // paged alone to the end, every record once, newest decision first.
+      const first = await pageOf([busiest]);
+      expect(await pageOf([busiest, other])).toEqual(first);
+      let page = first;
+      const seen = first.edges.map((e) => e.node);
+      while (page.pageInfo.hasNextPage) {
+        page = await pageOf([busiest], page.pageInfo.endCursor);
+        seen.push(...page.edges.map((e) => e.node));
+      }
+      const newestFirst = [...seen].sort((a, b) => b.decisionDate.localeCompare(a.decisionDate) || (b.id < a.id ? -1 : 1));
+      expect(seen.map((n) => n.id)).toEqual(newestFirst.map((n) => n.id));
+      expect(new Set(seen.map((n) => n.id)).size).toBe(perSubject.get(busiest));
+      expect(page.totalCount).toBe(perSubject.get(busiest));
+    });
+
     it('resolves departments from the catalogue without SQL, null for an unknown code', async () => {
       sql.reset();
       const result = await query<{ _entities: ({ code: string; nameZh: string } | null)[] }>(`query($r: [_Any!]!) { _entities(representations: $r) { ... on Department { code nameZh } } }`, {
