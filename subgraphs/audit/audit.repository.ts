@@ -4,6 +4,7 @@ import { In, QueryFailedError, type DataSource, type EntityManager, type QueryRu
 import { findDepartment } from '../../lib/catalogue/departments';
 import { badInput, ErrorCode, requiredText } from '../../lib/errors';
 import type { CursorPosition } from '../shared/cursors';
+import { insertMany, insertRowsPerStatement } from '../shared/bulk-insert';
 import { PageLoaders } from '../shared/loaders';
 import { loadPages, type Page } from '../shared/pagination';
 import {
@@ -66,7 +67,6 @@ export const genesisHash = '0'.repeat(64);
 
 const maxAppendAttempts = 3;
 const chainLockTimeoutSeconds = 10;
-const insertChunkSize = 200;
 const verifyBatchSize = 500;
 
 /** Every query the audit subgraph makes, in one place. Built per request (it owns page loaders). */
@@ -204,9 +204,9 @@ export class AuditRepository {
     return await serialised(this.db, async () => {
       try {
         const known = knownHeads.get(this.db);
-        if (known && !idsNamed && rows.length <= insertChunkSize) {
+        if (known && !idsNamed && rows.length <= insertRowsPerStatement) {
           try {
-            await this.db.manager.insert(AuditEntry, chain(rows, known));
+            await insertMany(this.db.manager, AuditEntry, chain(rows, known));
             return remember(this.db, rows);
           } catch (error) {
             if (!isUniqueViolation(error)) throw error;
@@ -275,10 +275,7 @@ export class AuditRepository {
     // keeps the gateway's appends, made while holding the chain lock, to one read.
     const taken = idsNamed ? await manager.find(AuditEntry, { select: { id: true }, where: { id: In(rows.map((r) => r.id)) } }) : [];
     if (taken.length > 0) throw badInput('id', `audit entries are never replaced, but ${taken.map((r) => r.id).join(', ')} already exist`);
-    chain(rows, await this.chainHead(manager));
-    for (let start = 0; start < rows.length; start += insertChunkSize) {
-      await manager.insert(AuditEntry, rows.slice(start, start + insertChunkSize));
-    }
+    await insertMany(manager, AuditEntry, chain(rows, await this.chainHead(manager)));
     return rows;
   }
 

@@ -4,12 +4,12 @@ import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
  * Rows per INSERT statement: 14 columns × 1,000 rows stay under SQLite's 32,766 bound parameters
  * and far under MySQL's 65,535 and its 16 MiB packet.
  */
-const rowsPerStatement = 1000;
+export const insertRowsPerStatement = 1000;
 
 /**
  * Inserts entities with multi-row INSERT statements whose text is built once from the entity's
  * metadata, each value converted by the driver as TypeORM's own insert converts it (dates,
- * booleans). TypeORM's `insert()` of an array does the same but names every value as a
+ * booleans, a column's transformer). TypeORM's `insert()` of an array does the same but names every value as a
  * parameter and looks each name up among all the others: its cost grows with the square of the
  * rows, and it took most of a bulk import's time (bench/import.md). Every column is written;
  * an undefined value is stored as NULL, so entities written this way set every property.
@@ -21,10 +21,10 @@ export async function insertMany<E extends ObjectLiteral>(manager: EntityManager
   const columns = metadata.columns;
   const head = `INSERT INTO ${driver.escape(metadata.tableName)} (${columns.map((c) => driver.escape(c.databaseName)).join(', ')}) VALUES `;
   const tuple = `(${columns.map(() => '?').join(', ')})`;
-  for (let start = 0; start < rows.length; start += rowsPerStatement) {
-    const slice = rows.slice(start, start + rowsPerStatement);
+  for (let start = 0; start < rows.length; start += insertRowsPerStatement) {
+    const slice = rows.slice(start, start + insertRowsPerStatement);
     const parameters: unknown[] = [];
-    for (const row of slice) for (const column of columns) parameters.push(driver.preparePersistentValue(column.getEntityValue(row), column) ?? null);
+    for (const row of slice) for (const column of columns) parameters.push(driver.preparePersistentValue(column.getEntityValue(row, true), column) ?? null);
     await manager.query(`${head}${Array.from(slice, () => tuple).join(', ')}`, parameters);
   }
 }
