@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { In, type DataSource, type Repository } from 'typeorm';
+import type { DataSource, Repository } from 'typeorm';
 import { badInput, clientError, ErrorCode } from '../../lib/errors';
 import { todayInDistrict } from '../../lib/calendar';
 import { detectIdentifierKind, normaliseIdentifier, validateCitizenIdNumber, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
 import type { CursorPosition } from '../shared/cursors';
+import { findWhereIn } from '../shared/loaders';
 import { loadPages, type Page } from '../shared/pagination';
 import { isIsoDate } from '../shared/scalars';
 import { Subject, type IdentifierKind, type SubjectKind, type SubjectStatus } from './entities/subject.entity';
@@ -32,7 +33,7 @@ export class SubjectRepository {
    * (aliased `subjectByCode` fields of one request) is one query, not one per code.
    */
   async findByIdentifiers(identifiers: readonly string[]): Promise<(Subject | null)[]> {
-    const found = await this.subjects.findBy({ identifier: In([...identifiers]) });
+    const found = await findWhereIn(this.subjects, 'identifier', identifiers);
     const byIdentifier = new Map(found.map((subject) => [normaliseIdentifier(subject.identifier), subject]));
     return identifiers.map((identifier) => byIdentifier.get(identifier) ?? null);
   }

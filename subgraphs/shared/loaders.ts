@@ -1,6 +1,25 @@
 import DataLoader from 'dataloader';
-import { In, type ObjectLiteral, type Repository } from 'typeorm';
-import { loadPages, type Page, type PageQuery } from './pagination';
+import type { ObjectLiteral, Repository } from 'typeorm';
+import { hydrate, loadPages, type Page, type PageQuery } from './pagination';
+
+/**
+ * The entities whose `property` is one of `values`: one `SELECT * ... WHERE column IN (...)`,
+ * each row hydrated as a find() would. TypeORM's findBy builds that statement anew on every call
+ * (aliases, column lists, parameter renaming), ~15 % of a subgraph's CPU for a reference lookup;
+ * this is the hot path of every federated request.
+ */
+export async function findWhereIn<E extends ObjectLiteral>(repository: Repository<E>, property: keyof E & string, values: readonly unknown[]): Promise<E[]> {
+  if (values.length === 0) return [];
+  const { metadata, manager } = repository;
+  const { driver } = manager.connection;
+  const column = metadata.findColumnWithPropertyName(property);
+  if (!column) throw new Error(`${metadata.name} has no column ${property}`);
+  const raw: Record<string, unknown>[] = await manager.query(
+    `SELECT * FROM ${driver.escape(metadata.tablePath)} WHERE ${driver.escape(column.databaseName)} IN (${values.map(() => '?').join(', ')})`,
+    [...values],
+  );
+  return raw.map((row) => hydrate(repository, row));
+}
 
 /**
  * Entities by id, one `WHERE id IN (...)` per batch; values come back in key order with null
@@ -8,7 +27,7 @@ import { loadPages, type Page, type PageQuery } from './pagination';
  */
 export function loaderById<E extends ObjectLiteral & { id: string }>(repository: Repository<E>): DataLoader<string, E | null> {
   return new DataLoader(async (ids) => {
-    const rows = await repository.findBy({ id: In([...ids]) } as never);
+    const rows = await findWhereIn(repository, 'id', ids);
     const byId = new Map(rows.map((row) => [row.id, row]));
     return ids.map((id) => byId.get(id) ?? null);
   });
