@@ -13,9 +13,12 @@ export interface PageArgs {
   after?: string | null;
 }
 
+/** A field graphql's default resolver computes when it is asked for. */
+type OnRequest<T> = () => T;
+
 export interface Connection<T> {
-  edges: { cursor: string; node: T }[];
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  edges: { cursor: OnRequest<string>; node: T }[];
+  pageInfo: { hasNextPage: boolean; endCursor: OnRequest<string | null> };
   /** A count, or how to count: graphql's default resolver calls it only when `totalCount` is asked. */
   totalCount: TotalCount;
 }
@@ -38,18 +41,24 @@ export function pageSize(first: number | null | undefined): number {
 export class PageRequest {
   readonly first: number;
   readonly after: CursorPosition | null;
+  private listName?: string;
 
+  /** `list` names the list; worked out only when a cursor is opened or sealed. */
   constructor(
     private readonly seal: CursorSeal,
-    private readonly list: string,
+    private readonly list: () => string,
     args: PageArgs,
   ) {
     this.first = pageSize(args.first);
-    this.after = args.after === null || args.after === undefined ? null : seal.open(list, args.after);
+    this.after = args.after === null || args.after === undefined ? null : seal.open(this.listOf(), args.after);
   }
 
   cursor(position: CursorPosition): string {
-    return this.seal.seal(this.list, position);
+    return this.seal.seal(this.listOf(), position);
+  }
+
+  private listOf(): string {
+    return (this.listName ??= this.list());
   }
 }
 
@@ -59,7 +68,7 @@ export class PageRequest {
  * another's.
  */
 export function pageRequest(ctx: SubgraphContext, info: GraphQLResolveInfo, parentId: string | null, args: PageArgs & object): PageRequest {
-  return new PageRequest(ctx.cursors, listIdentity(info, parentId, args as Record<string, unknown>), args);
+  return new PageRequest(ctx.cursors, () => listIdentity(info, parentId, args as Record<string, unknown>), args);
 }
 
 export interface PageQuery<E extends ObjectLiteral> {
@@ -178,16 +187,21 @@ export function hydrate<E extends ObjectLiteral>(repository: Repository<E>, row:
   return entity;
 }
 
+/**
+ * A page as a Relay connection. Cursors are sealed (an HMAC each) only when the client asks for
+ * them: graphql's default resolver calls a function-valued field, and most reads (a credit
+ * check, a list of subjects) never page on, so most pages never pay for them.
+ */
 export function toConnection<E extends ObjectLiteral>(page: Page<E> | undefined, request: PageRequest, orderBy: keyof E & string, idOf: (row: E) => string): Connection<E> {
   const rows = page?.rows ?? [];
-  const cursorOf = (row: E) => {
+  const cursorOf = (row: E) => () => {
     const value: unknown = row[orderBy];
     return request.cursor([value instanceof Date ? value.toISOString() : (value as string | number), idOf(row)]);
   };
   const edges = rows.map((node) => ({ cursor: cursorOf(node), node }));
   return {
     edges,
-    pageInfo: { hasNextPage: page?.hasNextPage ?? false, endCursor: edges.length ? edges[edges.length - 1].cursor : null },
+    pageInfo: { hasNextPage: page?.hasNextPage ?? false, endCursor: edges.length ? edges[edges.length - 1].cursor : () => null },
     totalCount: page?.totalCount ?? 0,
   };
 }

@@ -12,6 +12,7 @@ import { CreditRecordObjection } from '../../../subgraphs/records/entities/credi
 import { RestorationApplication } from '../../../subgraphs/records/entities/restoration-application.entity';
 import { seedRecords } from '../../../subgraphs/records/seed';
 import { recordsSubgraph } from '../../../subgraphs/records/subgraph';
+import { CursorSeal } from '../../../subgraphs/shared/cursors';
 import { openDatabase } from '../../../subgraphs/shared/database';
 import { testDatabases } from '../../helpers/databases';
 import type { Connection } from '../../helpers/graphql';
@@ -366,6 +367,24 @@ describe.each(testDatabases)('records subgraph on $label', (database) => {
       expect(seen.map((n) => n.id)).toEqual(newestFirst.map((n) => n.id));
       expect(new Set(seen.map((n) => n.id)).size).toBe(perSubject.get(busiest));
       expect(page.totalCount).toBe(perSubject.get(busiest));
+    });
+
+    it('seals cursors only when the client asks for them', async () => {
+      const seal = jest.spyOn(CursorSeal.prototype, 'seal');
+      try {
+        const read = async (selection: string) => {
+          seal.mockClear();
+          const result = await query(`query ($r: [_Any!]!) { _entities(representations: $r) { ... on Subject { creditRecords(first: 5) { ${selection} } } } }`, { r: world.subjects.slice(0, 3).map((s) => subjectRef(s.id)) });
+          expect(result.errors).toBeUndefined();
+          return seal.mock.calls.length;
+        };
+        expect(await read('totalCount edges { node { id } } pageInfo { hasNextPage }')).toBe(0);
+        const edges = await read('edges { cursor node { id } }');
+        expect(edges).toBeGreaterThan(3);
+        expect(await read('pageInfo { endCursor }')).toBe(3);
+      } finally {
+        seal.mockRestore();
+      }
     });
 
     it('resolves departments from the catalogue without SQL, null for an unknown code', async () => {
