@@ -11,7 +11,7 @@ import { subgraphNames, supergraphPath, type SubgraphName } from '../schema/subg
 import { databaseTarget, describeTarget } from '../subgraphs/shared/database';
 import { demoCallers, mintToken } from './demo/callers';
 import { withDevSecrets } from './dev-secrets';
-import { benchWorld, datasetSize, ensureDataset } from './bench/dataset';
+import { benchWorld, datasetSize, describeServer, ensureDataset } from './bench/dataset';
 import { measure, verify, type LoadTarget, type Measurement } from './bench/load';
 import { canPin, pinSelf, startService, waitAnswering, type Service } from './bench/processes';
 import { renderResults, targetTitles, writeResults, type BenchResults, type ImportFigures, type TargetName } from './bench/report';
@@ -102,6 +102,7 @@ async function main(argv: string[]): Promise<void> {
   console.log(`data set on ${describeTarget(target)}: ${JSON.stringify(datasetSize(subjects))}`);
   const outcomes = await ensureDataset(target, world, console.log);
   console.log(outcomes.every((o) => o.reused) ? '  reused (the marker matches)' : '  written');
+  const server = await describeServer(target);
 
   // Two cores at least: CPU 1 for the gateway under test, CPU 0 for the subgraphs and this process (autocannon).
   const cpus = os.cpus().length;
@@ -181,7 +182,7 @@ async function main(argv: string[]): Promise<void> {
     machine: `${cpu}, ${cpus} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node ${process.version}; shared with other work while it ran unless said otherwise`,
     settings: `autocannon, ${warmupSeconds} s warm-up then the median of ${repeats} runs of ${seconds} s; every process with NODE_ENV=production, as the Docker image runs it; (a) as it ships (LOG_LEVEL info), as the finance bureau's demo officer under GOVERNMENT_PROCUREMENT; (b) and (c) default settings, sending one identity with every field group signed once at start (the subgraphs accept only gateway-signed identities); (d) the same header, straight to the subgraph; subgraphs at LOG_LEVEL warn; SQL / req counts every statement of the five subgraphs (credit_db_queries_total), audit writes included`,
     pinning,
-    dataset: `${describeTarget(target)}, ${subjects} subjects, ${subjects * 10} credit records, ${subjects} credit reports (scripts/bench/dataset.ts)`,
+    dataset: `${describeTarget(target)} (${server}), ${subjects} subjects, ${subjects * 10} credit records, ${subjects} credit reports (scripts/bench/dataset.ts)`,
     scenarios,
     connections,
     measurements,

@@ -191,3 +191,17 @@ export async function ensureDataset(target: DatabaseTarget, world: DemoWorld, lo
   }
   return outcomes;
 }
+
+/**
+ * The server's version and the settings that decide write and read speed at this size, for the
+ * report: a buffer pool smaller than the data makes every new row read index pages from disk.
+ */
+export async function describeServer(target: DatabaseTarget): Promise<string> {
+  const db = await openDatabase('entities', target, subgraphDefinitions.entities);
+  try {
+    const [row] = (await db.query('SELECT VERSION() AS version, @@innodb_buffer_pool_size AS pool, @@innodb_flush_log_at_trx_commit AS flush')) as { version: string; pool: string | number; flush: string | number }[];
+    return `${row.version}, InnoDB buffer pool ${Math.round(Number(row.pool) / 2 ** 20)} MiB, innodb_flush_log_at_trx_commit=${row.flush}`;
+  } finally {
+    await db.destroy();
+  }
+}
