@@ -97,7 +97,7 @@ async function main(argv: string[]): Promise<void> {
   const gateways = targets.filter((t) => t !== 'direct');
   const loads = scenarios.length * gateways.length * connections.length + (targets.includes('direct') ? scenarios.filter((s) => s.subgraph).length * connections.length : 0);
   const expectedMinutes = (loads * (warmupSeconds + repeats * (seconds + 0.5)) + gateways.length * 10 + 30) / 60;
-  console.log(`bench: ${loads} measurements of ${warmupSeconds} s warm-up + ${repeats} × ${seconds} s: about ${expectedMinutes.toFixed(0)} minutes of load, plus seeding on a first run (about 3 minutes at 100,000 subjects) and the import benchmark (${importRows} rows, a few minutes)`);
+  console.log(`bench: ${loads} measurements of ${warmupSeconds} s warm-up + ${repeats} × ${seconds} s: about ${expectedMinutes.toFixed(0)} minutes of load, plus seeding on a first run (about a minute at 100,000 subjects) and the import benchmark (${importRows} rows, a few minutes)`);
 
   console.log(`data set on ${describeTarget(target)}: ${JSON.stringify(datasetSize(subjects))}`);
   const outcomes = await ensureDataset(target, world, console.log);
