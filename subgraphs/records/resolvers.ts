@@ -152,7 +152,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
     ) => {
       const request = pageRequest(ctx, info, subject.id, args);
       const query = ctx.repository.subjectRecordsQuery(args.filter, request.first, request.after, ctx.access.identity.grants);
-      const page = await ctx.pages.load(ctx.repository.records, query, subject.id);
+      const page = await ctx.pages.load(ctx.repository.records, { ...query, count: request.counts }, subject.id);
       page?.rows.forEach((record) => shown(ctx, record));
       return toConnection(page, request, 'decisionDate', (r) => r.id);
     },

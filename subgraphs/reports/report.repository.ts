@@ -28,13 +28,13 @@ export class ReportRepository {
   }
 
   /** One page of a subject's reports, newest first; the pages of all subjects in a request load in one statement. */
-  reportsAboutSubject(subjectId: string, first: number, after?: CursorPosition | null): Promise<Page<CreditReport> | undefined> {
-    return this.pages.load(this.reports, { parent: 'subjectId', orderBy: 'issuedOn', direction: 'DESC', first, after }, subjectId);
+  reportsAboutSubject(subjectId: string, first: number, after?: CursorPosition | null, count = false): Promise<Page<CreditReport> | undefined> {
+    return this.pages.load(this.reports, { parent: 'subjectId', orderBy: 'issuedOn', direction: 'DESC', first, after, count }, subjectId);
   }
 
   /** One page of a provider's reports, newest first, batched like `reportsAboutSubject`. */
-  reportsIssuedBy(providerId: string, first: number, after?: CursorPosition | null): Promise<Page<CreditReport> | undefined> {
-    return this.pages.load(this.reports, { parent: 'issuerProviderId', orderBy: 'issuedOn', direction: 'DESC', first, after }, providerId);
+  reportsIssuedBy(providerId: string, first: number, after?: CursorPosition | null, count = false): Promise<Page<CreditReport> | undefined> {
+    return this.pages.load(this.reports, { parent: 'issuerProviderId', orderBy: 'issuedOn', direction: 'DESC', first, after, count }, providerId);
   }
 
   /** The stored snapshots of many platform reports in one statement, parts joined in order; null where none is stored. */

@@ -135,14 +135,14 @@ export const resolvers: GraphQLResolverMap<Context> = {
     __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
     creditReports: async (subject: { id: string }, args: PageArgs, ctx: Context, info: GraphQLResolveInfo) => {
       const request = pageRequest(ctx, info, subject.id, args);
-      return toConnection(await ctx.repository.reportsAboutSubject(subject.id, request.first, request.after), request, 'issuedOn', (r) => r.id);
+      return toConnection(await ctx.repository.reportsAboutSubject(subject.id, request.first, request.after, request.counts), request, 'issuedOn', (r) => r.id);
     },
   },
   CreditServiceProvider: {
     __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
     issuedReports: async (provider: { id: string }, args: PageArgs, ctx: Context, info: GraphQLResolveInfo) => {
       const request = pageRequest(ctx, info, provider.id, args);
-      return toConnection(await ctx.repository.reportsIssuedBy(provider.id, request.first, request.after), request, 'issuedOn', (r) => r.id);
+      return toConnection(await ctx.repository.reportsIssuedBy(provider.id, request.first, request.after, request.counts), request, 'issuedOn', (r) => r.id);
     },
   },
 };

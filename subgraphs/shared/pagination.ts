@@ -1,6 +1,6 @@
 import type { ObjectLiteral, Repository } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
-import type { GraphQLResolveInfo } from 'graphql';
+import { Kind, type GraphQLResolveInfo, type SelectionNode } from 'graphql';
 import { badInput } from '../../lib/errors';
 import type { SubgraphContext } from './access';
 import { listIdentity, type CursorPosition, type CursorSeal } from './cursors';
@@ -43,11 +43,15 @@ export class PageRequest {
   readonly after: CursorPosition | null;
   private listName?: string;
 
-  /** `list` names the list; worked out only when a cursor is opened or sealed. */
+  /**
+   * `list` names the list; worked out only when a cursor is opened or sealed. `counts`: the
+   * client asked for `totalCount`, so it is read with the page (PageQuery.count).
+   */
   constructor(
     private readonly seal: CursorSeal,
     private readonly list: () => string,
     args: PageArgs,
+    readonly counts = false,
   ) {
     this.first = pageSize(args.first);
     this.after = args.after === null || args.after === undefined ? null : seal.open(this.listOf(), args.after);
@@ -68,7 +72,16 @@ export class PageRequest {
  * another's.
  */
 export function pageRequest(ctx: SubgraphContext, info: GraphQLResolveInfo, parentId: string | null, args: PageArgs & object): PageRequest {
-  return new PageRequest(ctx.cursors, () => listIdentity(info, parentId, args as Record<string, unknown>), args);
+  return new PageRequest(ctx.cursors, () => listIdentity(info, parentId, args as Record<string, unknown>), args, selects(info, 'totalCount'));
+}
+
+/** Whether the field being resolved selects `name` (directly, in an inline fragment or in a named one). */
+function selects(info: GraphQLResolveInfo, name: string): boolean {
+  const within = (selections: readonly SelectionNode[]): boolean =>
+    selections.some((s) =>
+      s.kind === Kind.FIELD ? s.name.value === name : s.kind === Kind.INLINE_FRAGMENT ? within(s.selectionSet.selections) : within(info.fragments[s.name.value]?.selectionSet.selections ?? []),
+    );
+  return info.fieldNodes.some((node) => node.selectionSet !== undefined && within(node.selectionSet.selections));
 }
 
 export interface PageQuery<E extends ObjectLiteral> {
@@ -82,6 +95,12 @@ export interface PageQuery<E extends ObjectLiteral> {
   direction: 'ASC' | 'DESC';
   first: number;
   after?: CursorPosition | null;
+  /**
+   * The client asked for `totalCount`: a single list (no parent, or one) counts its matches in
+   * the statement that reads the page. Otherwise it is counted by a statement of its own if
+   * anything asks. A batch of many parents always counts (window functions).
+   */
+  count?: boolean;
 }
 
 export interface Page<E> {
@@ -142,11 +161,15 @@ export async function loadPages<E extends ObjectLiteral>(repository: Repository<
   // One list (no parent, or a batch of one parent: a credit check of one subject) is one page.
   if (!parentColumn || query.parentIds?.length === 1) {
     const position = after('t');
-    const rowsSql = `SELECT t.* FROM ${table} t${where(position ? [...conditions, position.sql] : conditions)} ORDER BY t.${sort} ${query.direction}, t.${id} ${query.direction} LIMIT ?`;
-    const raw: Record<string, unknown>[] = await manager.query(rowsSql, [...params, ...(position?.params ?? []), query.first + 1]);
+    const matching = `FROM ${table} t${where(conditions)}`;
+    // Uncorrelated (its `t` is its own): the database computes it once for the statement.
+    const total = query.count ? `, (SELECT COUNT(*) ${matching}) AS page_total` : '';
+    const rowsSql = `SELECT t.*${total} FROM ${table} t${where(position ? [...conditions, position.sql] : conditions)} ORDER BY t.${sort} ${query.direction}, t.${id} ${query.direction} LIMIT ?`;
+    const raw: Record<string, unknown>[] = await manager.query(rowsSql, [...(query.count ? params : []), ...params, ...(position?.params ?? []), query.first + 1]);
     let counted: Promise<number> | undefined;
-    const totalCount = () =>
-      (counted ??= manager.query(`SELECT COUNT(*) AS total FROM ${table} t${where(conditions)}`, params).then((r: { total: unknown }[]) => Number(r[0].total)));
+    const countAlone = () => (counted ??= manager.query(`SELECT COUNT(*) AS total ${matching}`, params).then((r: { total: unknown }[]) => Number(r[0].total)));
+    // A page past the end has no row to carry the count.
+    const totalCount = query.count && raw.length ? Number(raw[0].page_total) : query.count && !position ? 0 : countAlone;
     return new Map([[parentColumn ? query.parentIds![0] : '', { rows: raw.slice(0, query.first).map((row) => hydrate(repository, row)), totalCount, hasNextPage: raw.length > query.first }]]);
   }
 
