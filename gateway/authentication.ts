@@ -3,6 +3,7 @@ import { GraphQLError } from 'graphql';
 import { findDepartment } from '../lib/catalogue/departments';
 import { organisationKinds, roles, type Caller, type OrganisationKind, type Role } from '../lib/access/identity';
 import { ErrorCode } from '../lib/errors';
+import { ExpiringMemory } from '../lib/expiring-memory';
 
 /**
  * How callers' bearer tokens are verified: HS256 with a shared secret (the embedded default),
@@ -43,15 +44,13 @@ const verifiedTokenMemorySize = 10_000;
  * tokens that verified are remembered; a bounded number, the oldest forgotten first.
  */
 function rememberVerified(verify: TokenVerifier): TokenVerifier {
-  const verified = new Map<string, { payload: JWTPayload; until: number }>();
+  const verified = new ExpiringMemory<JWTPayload>(verifiedTokenMemorySize);
   return async (token) => {
     const now = Date.now();
-    const known = verified.get(token);
-    if (known && now < known.until) return known.payload;
-    verified.delete(token);
+    const known = verified.get(token, now);
+    if (known) return known;
     const payload = await verify(token);
-    if (verified.size >= verifiedTokenMemorySize) verified.delete(verified.keys().next().value as string);
-    verified.set(token, { payload, until: Math.min(now + verifiedTokenMemoryMs, typeof payload.exp === 'number' ? payload.exp * 1000 : now + verifiedTokenMemoryMs) });
+    verified.set(token, payload, Math.min(now + verifiedTokenMemoryMs, typeof payload.exp === 'number' ? payload.exp * 1000 : now + verifiedTokenMemoryMs));
     return payload;
   };
 }

@@ -1,5 +1,6 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';
+import { ExpiringMemory } from '../expiring-memory';
 
 /**
  * Who is asking and why, as the gateway established it. Subgraphs receive it signed by the
@@ -73,13 +74,18 @@ const identityLifetimeSeconds = 60;
 /** How many distinct identities a signer or verifier remembers at most (the oldest forgotten first). */
 const rememberedIdentities = 10_000;
 
-const secretKeys = new WeakMap<Uint8Array, KeyObject>();
-/** The key as a KeyObject, made once: jose turns a Uint8Array into one on every call otherwise. */
-function secretKey(key: Uint8Array): KeyObject {
-  let known = secretKeys.get(key);
-  if (!known) secretKeys.set(key, (known = createSecretKey(key)));
-  return known;
+/** One `make(key)` per key, made on first use and kept as long as the key is. */
+function perKey<T>(make: (key: Uint8Array) => T): (key: Uint8Array) => T {
+  const made = new WeakMap<Uint8Array, T>();
+  return (key) => {
+    let value = made.get(key);
+    if (value === undefined) made.set(key, (value = make(key)));
+    return value;
+  };
 }
+
+/** The key as a KeyObject, made once: jose turns a Uint8Array into one on every call otherwise. */
+const secretKey = perKey(createSecretKey);
 
 /**
  * Signs an identity for one hop gateway → subgraph. Short-lived on purpose: a captured header
@@ -97,17 +103,12 @@ export async function signIdentity(identity: SignedIdentity, key: Uint8Array, li
     .sign(secretKey(key));
 }
 
-/** Forgets the oldest entries of a Map (insertion order) until it has room for one more. */
-function makeRoom(map: Map<string, unknown>, size: number): void {
-  while (map.size >= size) map.delete(map.keys().next().value as string);
-}
-
 /**
  * Signs identities with one key, each distinct identity once per half of its lifetime: the
  * signature then stays valid for at least 30 s after it is last handed out.
  */
 export class IdentitySigner {
-  private readonly signed = new Map<string, { token: Promise<string>; renewAt: number }>();
+  private readonly signed = new ExpiringMemory<Promise<string>>(rememberedIdentities);
 
   constructor(private readonly key: Uint8Array) {}
 
@@ -115,12 +116,10 @@ export class IdentitySigner {
     const { caller, purpose, grants, scope } = identity;
     const content = JSON.stringify([caller, purpose, grants, scope]);
     const now = Date.now();
-    const known = this.signed.get(content);
-    if (known && now < known.renewAt) return known.token;
-    this.signed.delete(content);
-    makeRoom(this.signed, rememberedIdentities);
-    const token = signIdentity({ caller, purpose, grants, scope }, this.key);
-    this.signed.set(content, { token, renewAt: now + (identityLifetimeSeconds * 1000) / 2 });
+    const known = this.signed.get(content, now);
+    if (known) return known;
+    const token = signIdentity(identity, this.key);
+    this.signed.set(content, token, now + (identityLifetimeSeconds * 1000) / 2);
     token.catch(() => this.signed.delete(content));
     return token;
   }
@@ -132,15 +131,14 @@ export class IdentitySigner {
  * Headers that fail are not remembered.
  */
 export class IdentityVerifier {
-  private readonly verified = new Map<string, { identity: SignedIdentity; until: number }>();
+  private readonly verified = new ExpiringMemory<SignedIdentity>(rememberedIdentities);
 
   constructor(private readonly key: Uint8Array) {}
 
   /** The identity, with this request's id, or null when the header is forged, expired or malformed. */
   async verify(token: string, requestId: string): Promise<RequestIdentity | null> {
     const known = this.verified.get(token);
-    if (known && Date.now() < known.until) return { ...known.identity, requestId };
-    if (known) this.verified.delete(token);
+    if (known) return { ...known, requestId };
     let identity: SignedIdentity | undefined;
     let expiresAt: number;
     try {
@@ -151,25 +149,13 @@ export class IdentityVerifier {
       return null;
     }
     if (!identity || !Array.isArray(identity.grants) || typeof identity.scope !== 'object' || identity.scope === null) return null;
-    makeRoom(this.verified, rememberedIdentities);
-    this.verified.set(token, { identity, until: expiresAt });
+    this.verified.set(token, identity, expiresAt);
     return { ...identity, requestId };
   }
 }
 
-const signers = new WeakMap<Uint8Array, IdentitySigner>();
-const verifiers = new WeakMap<Uint8Array, IdentityVerifier>();
-
 /** The process's one signer for this key, so that every client signing with it shares what it signed. */
-export function signerFor(key: Uint8Array): IdentitySigner {
-  let signer = signers.get(key);
-  if (!signer) signers.set(key, (signer = new IdentitySigner(key)));
-  return signer;
-}
+export const signerFor = perKey((key) => new IdentitySigner(key));
 
 /** The process's one verifier for this key. */
-export function verifierFor(key: Uint8Array): IdentityVerifier {
-  let verifier = verifiers.get(key);
-  if (!verifier) verifiers.set(key, (verifier = new IdentityVerifier(key)));
-  return verifier;
-}
+export const verifierFor = perKey((key) => new IdentityVerifier(key));
