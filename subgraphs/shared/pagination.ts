@@ -168,8 +168,10 @@ export async function loadPages<E extends ObjectLiteral>(repository: Repository<
     const raw: Record<string, unknown>[] = await manager.query(rowsSql, [...(query.count ? params : []), ...params, ...(position?.params ?? []), query.first + 1]);
     let counted: Promise<number> | undefined;
     const countAlone = () => (counted ??= manager.query(`SELECT COUNT(*) AS total ${matching}`, params).then((r: { total: unknown }[]) => Number(r[0].total)));
-    // A page past the end has no row to carry the count.
-    const totalCount = query.count && raw.length ? Number(raw[0].page_total) : query.count && !position ? 0 : countAlone;
+    // Counted with the page, the count rides on its rows; a page past the end has none to carry it.
+    let totalCount: TotalCount = countAlone;
+    if (query.count && raw.length) totalCount = Number(raw[0].page_total);
+    else if (query.count && !position) totalCount = 0;
     return new Map([[parentColumn ? query.parentIds![0] : '', { rows: raw.slice(0, query.first).map((row) => hydrate(repository, row)), totalCount, hasNextPage: raw.length > query.first }]]);
   }
 
