@@ -4,6 +4,7 @@ import { demoBankOrganisation, demoWorld, type DemoWorld } from '../../scripts/d
 import { insertMissing } from '../shared/seeding';
 import { Consent, type GranteeKind } from './entities/consent.entity';
 import { Subject } from './entities/subject.entity';
+import { indexSubjectNames } from './subject-names';
 
 /** The demo bank (a financial institution): the organisation its users' demo tokens carry. */
 
@@ -73,6 +74,7 @@ export async function seedEntities(db: DataSource, world: DemoWorld): Promise<nu
   const subjects = db.getRepository(Subject);
   const createdAt = new Date('2026-01-01T00:00:00Z');
   const inserted = await insertMissing(subjects, world.subjects.map((s) => subjects.create({ ...s, createdAt })));
+  await indexSubjectNames(db.manager, world.subjects);
 
   const consents = db.getRepository(Consent);
   const rows: Consent[] = [];

@@ -2,15 +2,17 @@ import type { SubgraphDefinition } from '../shared/subgraph';
 import { createEntitiesContext, type EntitiesContext } from './context';
 import { Consent } from './entities/consent.entity';
 import { Subject } from './entities/subject.entity';
+import { SubjectNameGram } from './entities/subject-name-gram.entity';
 import { CreateSubject1764000000000 } from './migrations/1764000000000-create-subject';
 import { CreateConsent1764000000010 } from './migrations/1764000000010-create-consent';
+import { IndexSubjectNames1764000000020 } from './migrations/1764000000020-index-subject-names';
 import { resolvers } from './resolvers';
 
 /** Market subjects (市场主体): who they are, how they are identified, and the consents (授权) they give. */
 export const entitiesSubgraph: SubgraphDefinition<EntitiesContext> = {
   name: 'entities',
-  entities: [Subject, Consent],
-  migrations: [CreateSubject1764000000000, CreateConsent1764000000010],
+  entities: [Subject, SubjectNameGram, Consent],
+  migrations: [CreateSubject1764000000000, CreateConsent1764000000010, IndexSubjectNames1764000000020],
   resolvers,
   // A consent is its subject's data: granting or revoking one discloses it (group CONSENTS) to the caller.
   // ConsentCheck is deliberately absent: the gateway's own lookup discloses nothing to a caller.

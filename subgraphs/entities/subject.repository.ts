@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DataSource, Repository } from 'typeorm';
+import type { DataSource, EntityMetadata, Repository } from 'typeorm';
 import { badInput, clientError, ErrorCode } from '../../lib/errors';
 import { todayInDistrict } from '../../lib/calendar';
 import { detectIdentifierKind, normaliseIdentifier, validateCitizenIdNumber, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
@@ -7,6 +7,8 @@ import type { CursorPosition } from '../shared/cursors';
 import { findWhereIn } from '../shared/loaders';
 import { loadPages, type Page } from '../shared/pagination';
 import { isIsoDate } from '../shared/scalars';
+import { indexSubjectNames, nameGrams, rarestGram } from './subject-names';
+import { SubjectNameGram } from './entities/subject-name-gram.entity';
 import { Subject, type IdentifierKind, type SubjectKind, type SubjectStatus } from './entities/subject.entity';
 
 export interface RegisterSubjectInput {
@@ -22,9 +24,11 @@ export interface RegisterSubjectInput {
 /** Every query the entities subgraph makes, in one place. */
 export class SubjectRepository {
   readonly subjects: Repository<Subject>;
+  private readonly names: EntityMetadata;
 
   constructor(db: DataSource) {
     this.subjects = db.getRepository(Subject);
+    this.names = db.getMetadata(SubjectNameGram);
   }
 
   /**
@@ -48,7 +52,10 @@ export class SubjectRepository {
     const where = kinds
       ? { sql: `t.name LIKE ? ESCAPE '!' AND t.kind IN (${kinds.map(() => '?').join(', ')})`, params: [pattern, ...kinds] }
       : { sql: "t.name LIKE ? ESCAPE '!'", params: [pattern] };
-    const pages = await loadPages(this.subjects, { where, orderBy: 'name', direction: 'ASC', first, after });
+    // Only the names holding the term's rarest bigram are tested (subject-names.ts); LIKE decides.
+    const gram = await rarestGram(this.subjects.manager.connection, nameGrams(term));
+    const through = { table: this.names.tablePath, where: { sql: 'g.gram = ?', params: [gram] }, sort: 'name', id: 'subject_id' };
+    const pages = await loadPages(this.subjects, { through, where, orderBy: 'name', direction: 'ASC', first, after });
     return pages.get('');
   }
 
@@ -68,7 +75,10 @@ export class SubjectRepository {
     validateSubject(subject);
     if (await this.subjects.existsBy({ identifier: subject.identifier })) throw duplicate(subject.identifier);
     try {
-      await this.subjects.insert(subject);
+      await this.subjects.manager.transaction(async (manager) => {
+        await manager.insert(Subject, subject);
+        await indexSubjectNames(manager, [subject]);
+      });
     } catch (error) {
       // Two registrations of one code racing past the check above: the unique index decides.
       if (await this.subjects.existsBy({ identifier: subject.identifier })) throw duplicate(subject.identifier);

@@ -13,13 +13,15 @@ export const insertRowsPerStatement = 1000;
  * parameter and looks each name up among all the others: its cost grows with the square of the
  * rows, and it took most of a bulk import's time (bench/import.md). Every column is written;
  * an undefined value is stored as NULL, so entities written this way set every property.
+ * `skipExisting`: a row whose key is already stored is left out instead of failing the statement.
  */
-export async function insertMany<E extends ObjectLiteral>(manager: EntityManager, target: EntityTarget<E>, rows: readonly E[]): Promise<void> {
+export async function insertMany<E extends ObjectLiteral>(manager: EntityManager, target: EntityTarget<E>, rows: readonly E[], { skipExisting = false } = {}): Promise<void> {
   if (rows.length === 0) return;
   const { driver } = manager.connection;
   const metadata = manager.connection.getMetadata(target);
   const columns = metadata.columns;
-  const head = `INSERT INTO ${driver.escape(metadata.tableName)} (${columns.map((c) => driver.escape(c.databaseName)).join(', ')}) VALUES `;
+  const insert = !skipExisting ? 'INSERT' : manager.connection.options.type === 'better-sqlite3' ? 'INSERT OR IGNORE' : 'INSERT IGNORE';
+  const head = `${insert} INTO ${driver.escape(metadata.tableName)} (${columns.map((c) => driver.escape(c.databaseName)).join(', ')}) VALUES `;
   const tuple = `(${columns.map(() => '?').join(', ')})`;
   for (let start = 0; start < rows.length; start += insertRowsPerStatement) {
     const slice = rows.slice(start, start + insertRowsPerStatement);

@@ -90,6 +90,13 @@ export interface PageQuery<E extends ObjectLiteral> {
   parentIds?: readonly string[];
   /** Extra SQL condition on the table aliased `t`, with `?` placeholders. */
   where?: { sql: string; params: unknown[] };
+  /**
+   * Reach a top-level list's rows through an index table (aliased `g`): its rows matching
+   * `where`, in the order of its columns `sort` and `id` (copies of the list's sort value and id),
+   * each joined to the list's row of that id. A search index kept in the list's order reads a
+   * page's rows and little else, where a condition no index answers tests every row (subject-names.ts).
+   */
+  through?: { table: string; where: { sql: string; params: unknown[] }; sort: string; id: string };
   /** Sort property; the id breaks ties, so the order is total and cursors are stable. */
   orderBy: keyof E & string;
   direction: 'ASC' | 'DESC';
@@ -139,6 +146,12 @@ export async function loadPages<E extends ObjectLiteral>(repository: Repository<
 
   const conditions: string[] = [];
   const params: unknown[] = [];
+  const via = query.through;
+  if (via && parentColumn) throw new Error('a list reached through an index table has no parent');
+  if (via) {
+    conditions.push(`(${via.where.sql})`);
+    params.push(...via.where.params);
+  }
   if (parentColumn) {
     if (!query.parentIds?.length) return new Map();
     conditions.push(`t.${q(parentColumn.databaseName)} IN (${query.parentIds.map(() => '?').join(', ')})`);
@@ -150,21 +163,22 @@ export async function loadPages<E extends ObjectLiteral>(repository: Repository<
   }
   const where = (extra: string[]) => (extra.length ? ` WHERE ${extra.join(' AND ')}` : '');
   const table = q(metadata.tablePath);
-  const after = (alias: string) => {
+  const after = (sorted: string, identified: string) => {
     if (!query.after) return null;
     const [sortValue, lastId] = query.after;
     const comparison = query.direction === 'ASC' ? '>' : '<';
     const persisted = driver.preparePersistentValue(sortColumn.type === 'datetime' ? new Date(sortValue) : sortValue, sortColumn);
-    return { sql: `(${alias}.${sort} ${comparison} ? OR (${alias}.${sort} = ? AND ${alias}.${id} ${comparison} ?))`, params: [persisted, persisted, lastId] };
+    return { sql: `(${sorted} ${comparison} ? OR (${sorted} = ? AND ${identified} ${comparison} ?))`, params: [persisted, persisted, lastId] };
   };
 
   // One list (no parent, or a batch of one parent: a credit check of one subject) is one page.
   if (!parentColumn || query.parentIds?.length === 1) {
-    const position = after('t');
-    const matching = `FROM ${table} t${where(conditions)}`;
+    const [from, sorted, identified] = via ? [`${q(via.table)} g JOIN ${table} t ON t.${id} = g.${q(via.id)}`, `g.${q(via.sort)}`, `g.${q(via.id)}`] : [`${table} t`, `t.${sort}`, `t.${id}`];
+    const position = after(sorted, identified);
+    const matching = `FROM ${from}${where(conditions)}`;
     // Uncorrelated (its `t` is its own): the database computes it once for the statement.
     const total = query.count ? `, (SELECT COUNT(*) ${matching}) AS page_total` : '';
-    const rowsSql = `SELECT t.*${total} FROM ${table} t${where(position ? [...conditions, position.sql] : conditions)} ORDER BY t.${sort} ${query.direction}, t.${id} ${query.direction} LIMIT ?`;
+    const rowsSql = `SELECT t.*${total} FROM ${from}${where(position ? [...conditions, position.sql] : conditions)} ORDER BY ${sorted} ${query.direction}, ${identified} ${query.direction} LIMIT ?`;
     const raw: Record<string, unknown>[] = await manager.query(rowsSql, [...(query.count ? params : []), ...params, ...(position?.params ?? []), query.first + 1]);
     let counted: Promise<number> | undefined;
     const countAlone = () => (counted ??= manager.query(`SELECT COUNT(*) AS total ${matching}`, params).then((r: { total: unknown }[]) => Number(r[0].total)));
@@ -177,7 +191,7 @@ export async function loadPages<E extends ObjectLiteral>(repository: Repository<
 
   const partition = `PARTITION BY ${q(parentColumn.databaseName)}`;
   const filtered = `SELECT t.*, COUNT(*) OVER (${partition}) AS page_total FROM ${table} t${where(conditions)}`;
-  const position = after('f');
+  const position = after(`f.${sort}`, `f.${id}`);
   const cursorCondition = position ? ` WHERE ${position.sql}` : '';
   params.push(...(position?.params ?? []));
   const ranked = `SELECT f.*, ROW_NUMBER() OVER (${partition} ORDER BY f.${sort} ${query.direction}, f.${id} ${query.direction}) AS page_rank FROM (${filtered}) f${cursorCondition}`;

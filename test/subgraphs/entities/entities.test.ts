@@ -1,6 +1,7 @@
 import { citizenIdNumber, unifiedSocialCreditCode } from '../../../lib/identifiers';
 import { demoWorld } from '../../../scripts/demo/world';
 import { Subject } from '../../../subgraphs/entities/entities/subject.entity';
+import { IndexSubjectNames1764000000020 } from '../../../subgraphs/entities/migrations/1764000000020-index-subject-names';
 import { seedEntities } from '../../../subgraphs/entities/seed';
 import { entitiesSubgraph } from '../../../subgraphs/entities/subgraph';
 import { testDatabases } from '../../helpers/databases';
@@ -126,6 +127,77 @@ describe.each(testDatabases)('entities subgraph on $label', (database) => {
     expect(sql.selects[0]).not.toMatch(/OVER \(/);
     expect(await page('totalCount edges { node { id } }')).toBe(2);
     expect(sql.selects.filter((s) => /COUNT\(\*\)/.test(s))).toHaveLength(1);
+  });
+
+  describe('name search through the bigram index', () => {
+    const SEARCH = `query($name: String!, $kind: SubjectKind, $after: String) { searchSubjects(name: $name, kind: $kind, first: 7, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id name kind } } } }`;
+    type Found = { id: string; name: string; kind: string };
+    type Search = { searchSubjects: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: Found }[] } };
+    const searchAll = async (name: string, kind?: string) => {
+      const found: Found[] = [];
+      let after: string | null = null;
+      for (let pages = 0; pages < 30; pages++) {
+        const result: Awaited<ReturnType<typeof query<Search>>> = await query<Search>(SEARCH, { name, kind, after });
+        expect(result.errors).toBeUndefined();
+        found.push(...result.data!.searchSubjects.edges.map((e) => e.node));
+        if (!result.data!.searchSubjects.pageInfo.hasNextPage) return { found, totalCount: result.data!.searchSubjects.totalCount };
+        after = result.data!.searchSubjects.pageInfo.endCursor;
+      }
+      throw new Error('more than 30 pages');
+    };
+    const latin = { kind: 'ENTERPRISE', name: 'ABC Trading 50%_折扣 秦皇岛有限公司', code: unifiedSocialCreditCode({ authority: '9', orgType: '1', division: '130304', organisationBody: 'MA0NAME1' }), registrationDate: '2016-03-01' };
+
+    it('finds a subject by any part of its name as soon as it is registered, ignoring the case of Latin letters', async () => {
+      expect((await query(REGISTER, { input: latin })).errors).toBeUndefined();
+      for (const term of ['ABC', 'abc trading', 'c Tr', '50%_折', '%_', '扣 秦皇']) expect((await searchAll(term)).found.map((s) => s.name)).toContain(latin.name);
+      for (const term of ['50%%', 'abd', '_折扣_']) expect((await searchAll(term)).found.map((s) => s.name)).not.toContain(latin.name);
+    });
+
+    it.each(['北戴河', '有限公司', '秦皇岛市北戴河区', '超市', '刘', 'zz', '海滨', '北戴河区赤土山'])('answers %p exactly as a scan of every name would, in name order, paged and counted', async (term) => {
+      const subjects = await db().getRepository(Subject).find();
+      const folded = term.trim().toLowerCase();
+      const expected = subjects.filter((s) => s.name.toLowerCase().includes(folded)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : 1));
+      if ([...term].length < 2) return expect((await query(SEARCH, { name: term })).errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+      const { found, totalCount } = await searchAll(term);
+      expect(found.map((s) => s.id).sort()).toEqual(expected.map((s) => s.id).sort());
+      // Name order as the database collates it: the same as the plain scan's.
+      const scanned: { id: string }[] = await db().query(`SELECT id FROM subject WHERE name LIKE ? ORDER BY name, id`, [`%${term}%`]);
+      expect(found.map((s) => s.id)).toEqual(scanned.map((s) => s.id));
+      expect(totalCount).toBe(expected.length);
+    });
+
+    it('filters by kind after the index, the kind of a purpose included', async () => {
+      const all = await searchAll('北戴河');
+      const { found } = await searchAll('北戴河', 'NATURAL_PERSON');
+      expect(found.map((s) => s.id)).toEqual(all.found.filter((s) => s.kind === 'NATURAL_PERSON').map((s) => s.id));
+    });
+
+    it('reads a page off the index of the rarest bigram, counting each bigram once per process', async () => {
+      const page = (term: string) => sql.selectsDuring(async () => expect((await query(`{ searchSubjects(name: "${term}", first: 3) { edges { node { id } } } }`)).errors).toBeUndefined());
+      // Two characters are one bigram: nothing to choose, one statement.
+      expect(await page('戴河')).toBe(1);
+      expect(sql.selects[0]).toMatch(/subject_name_gram/);
+      // A longer term's bigrams are counted (bounded) once, then remembered.
+      expect(await page('戴河区鸽子窝')).toBe(2);
+      expect(sql.selects[0]).toMatch(/COUNT\(\*\).*LIMIT 1000/);
+      expect(await page('戴河区鸽子窝')).toBe(1);
+    });
+
+    it('indexes the names of subjects registered before the index existed (the migration)', async () => {
+      const migration = new IndexSubjectNames1764000000020();
+      const runner = db().createQueryRunner();
+      try {
+        await migration.down(runner);
+        await migration.up(runner);
+      } finally {
+        await runner.release();
+      }
+      const subjects = await db().getRepository(Subject).find();
+      const expected = subjects.filter((s) => s.name.includes('北戴河')).length;
+      expect(expected).toBeGreaterThan(3);
+      expect((await searchAll('北戴河')).found).toHaveLength(expected);
+      expect((await searchAll('abc trading')).found.map((s) => s.name)).toEqual([latin.name]);
+    });
   });
 
   it('resolves references in one SQL statement for 5 and for 50 subjects, null for unknown ids', async () => {

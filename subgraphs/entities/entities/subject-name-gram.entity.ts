@@ -1,0 +1,22 @@
+import { Entity, PrimaryColumn } from 'typeorm';
+
+/**
+ * The name search's index (名称检索): one row per distinct pair of adjacent characters (bigram) of
+ * a subject's name, with a copy of the name, so that the subjects whose names hold a bigram are
+ * read in name order straight off the primary key (subject-names.ts). Written with the subject;
+ * a subject's name, once registered, is never changed.
+ */
+// Keep column and index names in sync with migrations/1764000000020-index-subject-names.ts.
+@Entity('subject_name_gram')
+export class SubjectNameGram {
+  /** Two characters of the name, lower-cased one at a time (`nameGrams`). */
+  @PrimaryColumn({ type: 'varchar', length: 2 })
+  gram!: string;
+
+  /** The subject's name as stored on the subject: the order a search is paged in. */
+  @PrimaryColumn({ type: 'varchar', length: 200 })
+  name!: string;
+
+  @PrimaryColumn({ name: 'subject_id', type: 'varchar', length: 36 })
+  subjectId!: string;
+}

@@ -1,0 +1,66 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { ExpiringMemory } from '../../lib/expiring-memory';
+import { insertMany } from '../shared/bulk-insert';
+import { SubjectNameGram } from './entities/subject-name-gram.entity';
+
+/**
+ * The name search's index. `name LIKE '%term%'` can use no index: it walks every name in name
+ * order until a page is full, 30-100 ms at 100,000 subjects (bench/results.md), more as the
+ * register grows. Every name containing the term contains each of the term's bigrams, so the
+ * search walks the postings of one of them, already in name order, and tests only those names:
+ * a page reads about its own rows.
+ */
+
+/** One character lower-cased alone (context-free, unlike a whole string's), kept when that changes its length. */
+function fold(character: string): string {
+  const lower = character.toLowerCase();
+  return lower.length === character.length ? lower : character;
+}
+
+/** The distinct bigrams of a text, by code point: what the index holds for a name and what a search term is looked up by. */
+export function nameGrams(text: string): string[] {
+  const characters = Array.from(text, fold);
+  const grams = new Set<string>();
+  for (let i = 1; i < characters.length; i++) grams.add(characters[i - 1] + characters[i]);
+  return [...grams];
+}
+
+/**
+ * Adds the subjects' names to the index. Idempotent (a seed may run twice), and a bigram equal to
+ * another of the same name under MySQL's collation (full-width and half-width letters) is stored once.
+ */
+export async function indexSubjectNames(manager: EntityManager, subjects: readonly { id: string; name: string }[]): Promise<void> {
+  const rows = subjects.flatMap(({ id, name }) => nameGrams(name).map((gram) => Object.assign(new SubjectNameGram(), { gram, name, subjectId: id })));
+  await insertMany(manager, SubjectNameGram, rows, { skipExisting: true });
+}
+
+/** Postings counted per bigram when choosing one: enough to tell a rare bigram from a common one. */
+const countedPostings = 1000;
+/** How long a bigram's count is trusted: it only steers the choice, it never changes an answer. */
+const countsHeldMs = 10 * 60_000;
+const countsByDatabase = new WeakMap<DataSource, ExpiringMemory<number>>();
+
+/**
+ * The bigram of a term with the fewest postings (counted up to `countedPostings`, remembered for
+ * ten minutes per process): the shortest walk to a page, since a name that matches must hold it.
+ * A term of two characters has one bigram, and no count is needed.
+ */
+export async function rarestGram(db: DataSource, grams: readonly string[]): Promise<string> {
+  if (grams.length === 1) return grams[0];
+  let counts = countsByDatabase.get(db);
+  if (!counts) countsByDatabase.set(db, (counts = new ExpiringMemory<number>(10_000)));
+  const known = new Map(grams.map((gram) => [gram, counts.get(gram)]));
+  const unknown = grams.filter((gram) => known.get(gram) === undefined);
+  if (unknown.length) {
+    const table = db.driver.escape(db.getMetadata(SubjectNameGram).tableName);
+    const columns = unknown.map((_, i) => `(SELECT COUNT(*) FROM (SELECT 1 FROM ${table} WHERE gram = ? LIMIT ${countedPostings}) p${i}) AS c${i}`);
+    const [row]: Record<string, unknown>[] = await db.query(`SELECT ${columns.join(', ')}`, unknown);
+    const until = Date.now() + countsHeldMs;
+    unknown.forEach((gram, i) => {
+      const count = Number(row[`c${i}`]);
+      counts.set(gram, count, until);
+      known.set(gram, count);
+    });
+  }
+  return grams.reduce((rarest, gram) => (known.get(gram)! < known.get(rarest)! ? gram : rarest));
+}
