@@ -7,6 +7,7 @@ import type { CursorPosition } from '../shared/cursors';
 import { insertMany, insertRowsPerStatement } from '../shared/bulk-insert';
 import { PageLoaders } from '../shared/loaders';
 import { loadPages, type Page } from '../shared/pagination';
+import { inTurn, isMysql } from '../shared/write-queue';
 import {
   AuditEntry,
   auditOutcomes,
@@ -201,7 +202,7 @@ export class AuditRepository {
     });
     if (rows.length === 0) return [];
     const idsNamed = inputs.some((input) => input.id !== undefined);
-    return await serialised(this.db, async () => {
+    return await inTurn(this.db, async () => {
       try {
         const known = knownHeads.get(this.db);
         if (known && !idsNamed && rows.length <= insertRowsPerStatement) {
@@ -401,20 +402,6 @@ function remember(db: DataSource, appended: AuditEntry[]): AuditEntry[] {
   const last = appended[appended.length - 1];
   knownHeads.set(db, { sequence: last.sequence as number, hash: last.hash as string });
   return appended;
-}
-
-// One queue per DataSource: the next append starts when the previous one has settled.
-const appendQueues = new WeakMap<DataSource, Promise<unknown>>();
-
-function serialised<T>(db: DataSource, task: () => Promise<T>): Promise<T> {
-  const run = (appendQueues.get(db) ?? Promise.resolve()).then(task);
-  appendQueues.set(db, run.catch(() => undefined));
-  return run;
-}
-
-function isMysql(manager: EntityManager): boolean {
-  const type = manager.connection.options.type;
-  return type === 'mysql' || type === 'mariadb';
 }
 
 function isUniqueViolation(error: unknown): boolean {

@@ -6,6 +6,7 @@ import { normaliseIdentifier, validateUnifiedSocialCreditCode } from '../../lib/
 import type { CursorPosition } from '../shared/cursors';
 import { loadPages, type Page } from '../shared/pagination';
 import { isIsoDate } from '../shared/scalars';
+import { inTurn } from '../shared/write-queue';
 import { CreditServiceProvider, type FilingStatus, type SupervisionClass } from './entities/credit-service-provider.entity';
 import { ProviderFilingEvent } from './entities/provider-filing-event.entity';
 import { ProviderSanction } from './entities/provider-sanction.entity';
@@ -314,9 +315,7 @@ export class ProviderRepository {
 
   /** Writes go one at a time per DataSource (SQLite shares one connection among transactions), each in a transaction. */
   private write<T>(task: (manager: EntityManager) => Promise<T>): Promise<T> {
-    const run = (writeQueues.get(this.db) ?? Promise.resolve()).then(() => this.db.transaction(task));
-    writeQueues.set(this.db, run.catch(() => undefined));
-    return run;
+    return inTurn(this.db, () => this.db.transaction(task));
   }
 }
 
@@ -324,8 +323,6 @@ export interface ProviderHistoryRows extends ProviderHistory {
   events: ProviderFilingEvent[];
   classChanges: SupervisionClassChange[];
 }
-
-const writeQueues = new WeakMap<DataSource, Promise<unknown>>();
 
 function event(providerId: string, action: FilingAction, fromStatus: FilingStatus | null, toStatus: FilingStatus, reason: string, actor: Actor, now: Date): ProviderFilingEvent {
   return Object.assign(new ProviderFilingEvent(), { id: randomUUID(), providerId, action, fromStatus, toStatus, reason, actor: actor.userId, actorOrganisation: actor.organisation, sanctionId: null, occurredAt: now });

@@ -1,21 +1,9 @@
 import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
-
-// SQLite: every transaction of a DataSource shares its one connection, so two transactions
-// interleaved in one process would mix their statements. Writes queue per DataSource there; on
-// MySQL each transaction has its own connection and row locks order them.
-const queues = new WeakMap<DataSource, Promise<unknown>>();
-
-function isSqlite(db: DataSource): boolean {
-  return db.options.type === 'better-sqlite3';
-}
-
-export function isMysql(manager: EntityManager): boolean {
-  const type = manager.connection.options.type;
-  return type === 'mysql' || type === 'mariadb';
-}
+import { inTurn, isMysql, isSqlite } from '../shared/write-queue';
 
 /**
- * Runs `work` in a transaction of its own, after the previous one on SQLite. A unique-key clash or
+ * Runs `work` in a transaction of its own, after the previous one on SQLite (on MySQL, row locks
+ * order them, and two departments' imports run at once). A unique-key clash or
  * a deadlock (two departments' imports, or an import and an objection, racing on MySQL) is
  * retried once on a fresh transaction: `work` must read what it decides on inside it.
  */
@@ -28,13 +16,7 @@ export async function writeTransaction<T>(db: DataSource, work: (manager: Entity
       return await db.transaction(work);
     }
   };
-  if (!isSqlite(db)) return await attempt();
-  const run = (queues.get(db) ?? Promise.resolve()).then(attempt);
-  queues.set(
-    db,
-    run.catch(() => undefined),
-  );
-  return await run;
+  return isSqlite(db) ? await inTurn(db, attempt) : await attempt();
 }
 
 /** Rows read for a decision inside a transaction are locked on MySQL (SQLite's queue is the lock). */

@@ -3,6 +3,7 @@ import { badInput, clientError, ErrorCode } from '../../lib/errors';
 import type { CursorPosition } from '../shared/cursors';
 import { PageLoaders } from '../shared/loaders';
 import type { Page } from '../shared/pagination';
+import { inTurn } from '../shared/write-queue';
 import { CreditReportSnapshotPart, snapshotPartLength } from './entities/credit-report-snapshot-part.entity';
 import { CreditReport, type VerificationOutcome } from './entities/credit-report.entity';
 import { platformIssuer } from './platform-report';
@@ -67,14 +68,12 @@ export class ReportRepository {
   async insertGenerated(report: CreditReport, snapshot: string): Promise<CreditReport> {
     const parts = splitText(snapshot, snapshotPartLength).map((content, partIndex) => Object.assign(new CreditReportSnapshotPart(), { reportId: report.id, partIndex, content }));
     // One at a time per DataSource: on SQLite every transaction shares the one connection.
-    const run = (generationQueues.get(this.db) ?? Promise.resolve()).then(() =>
+    await inTurn(this.db, () =>
       this.db.transaction(async (manager) => {
         await manager.insert(CreditReport, report);
         await manager.insert(CreditReportSnapshotPart, parts);
       }),
     );
-    generationQueues.set(this.db, run.catch(() => undefined));
-    await run;
     return report;
   }
 
@@ -90,8 +89,6 @@ export class ReportRepository {
     return Object.assign(report, changes);
   }
 }
-
-const generationQueues = new WeakMap<DataSource, Promise<unknown>>();
 
 /** Cuts text into pieces of at most `length` UTF-16 units, never between the halves of a surrogate pair. */
 export function splitText(text: string, length: number): string[] {

@@ -153,6 +153,15 @@ describe.each(testDatabases)('entities subgraph on $label', (database) => {
       for (const term of ['50%%', 'abd', '_折扣_']) expect((await searchAll(term)).found.map((s) => s.name)).not.toContain(latin.name);
     });
 
+    it('registers subjects sent at the same time, each findable by its name', async () => {
+      const names = Array.from({ length: 8 }, (_, i) => `同时登记第${i}号测试有限公司`);
+      const results = await Promise.all(
+        names.map((name, i) => query(REGISTER, { input: { kind: 'ENTERPRISE', name, code: unifiedSocialCreditCode({ authority: '9', orgType: '1', division: '130304', organisationBody: `MA0KW${i}0P` }), registrationDate: '2016-03-01' } })),
+      );
+      expect(results.map((r) => r.errors)).toEqual(names.map(() => undefined));
+      expect((await searchAll('同时登记')).found.map((s) => s.name).sort()).toEqual([...names].sort());
+    });
+
     it.each(['北戴河', '有限公司', '秦皇岛市北戴河区', '超市', '刘', 'zz', '海滨', '北戴河区赤土山'])('answers %p exactly as a scan of every name would, in name order, paged and counted', async (term) => {
       const subjects = await db().getRepository(Subject).find();
       const folded = term.trim().toLowerCase();
