@@ -54,8 +54,8 @@ export class SubjectRepository {
       ? { sql: `t.name LIKE ? ESCAPE '!' AND t.kind IN (${kinds.map(() => '?').join(', ')})`, params: [pattern, ...kinds] }
       : { sql: "t.name LIKE ? ESCAPE '!'", params: [pattern] };
     // Only the names holding the term's rarest bigram are tested (subject-names.ts); LIKE decides.
-    const gram = await rarestGram(this.subjects.manager.connection, nameGrams(term));
-    const through = { table: this.names.tablePath, where: { sql: 'g.gram = ?', params: [gram] }, sort: 'name', id: 'subject_id' };
+    const { gram, few } = await rarestGram(this.subjects.manager.connection, nameGrams(term));
+    const through = { table: this.names.tablePath, where: { sql: 'g.gram = ?', params: [gram] }, sort: 'name', id: 'subject_id', countsEveryRow: !few };
     const pages = await loadPages(this.subjects, { through, where, orderBy: 'name', direction: 'ASC', first, after });
     return pages.get('');
   }

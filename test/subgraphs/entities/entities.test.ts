@@ -192,6 +192,19 @@ describe.each(testDatabases)('entities subgraph on $label', (database) => {
       expect(await page('戴河区鸽子窝')).toBe(1);
     });
 
+    it('counts the matches through the index only when its postings are few, else by a scan of the names', async () => {
+      const counting = async (term: string) => {
+        await sql.selectsDuring(async () => expect((await query(`{ searchSubjects(name: "${term}", first: 3) { totalCount } }`)).errors).toBeUndefined());
+        const count = sql.selects.find((s) => /SELECT COUNT\(\*\) AS total/.test(s));
+        expect(count).toBeDefined();
+        return count!;
+      };
+      // A bigram alone is not counted: its postings may be every subject's.
+      expect(await counting('戴河')).not.toMatch(/subject_name_gram/);
+      // The rarest of a longer term's bigrams has fewer than 1,000 postings here.
+      expect(await counting('戴河区鸽子窝')).toMatch(/subject_name_gram/);
+    });
+
     it('indexes the names of subjects registered before the index existed (the migration)', async () => {
       const migration = new IndexSubjectNames1764000000020();
       const runner = db().createQueryRunner();
