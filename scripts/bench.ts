@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,18 +12,18 @@ import { databaseTarget, describeTarget } from '../subgraphs/shared/database';
 import { demoCallers, mintToken } from './demo/callers';
 import { withDevSecrets } from './dev-secrets';
 import { benchWorld, datasetSize, describeServer, ensureDataset } from './bench/dataset';
-import { measure, verify, type LoadTarget, type Measurement } from './bench/load';
+import { measure, medianRun, verify, type LoadTarget, type Measurement } from './bench/load';
 import { canPin, pinSelf, startService, waitAnswering, type Service } from './bench/processes';
 import { renderResults, targetTitles, writeResults, type BenchResults, type ImportFigures, type TargetName } from './bench/report';
 import { benchScenarios } from './bench/scenarios';
 
 /**
  * `npm run bench [-- --subjects 100000 --seconds 5 --repeats 3 --connections 1,8,32 ...]`: seeds
- * (or reuses) the data set in MySQL, starts the five subgraphs once and puts each gateway in
- * front of them in turn: (a) this one as it ships, (b) a stock @apollo/gateway, (c) Hive Gateway,
- * and for the one-subgraph lookup (d) the subgraph itself. autocannon drives each scenario at
- * each number of connections (warm-up, then the median of the repeats). Then the bulk import
- * benchmark. Writes bench/results.md and prints it.
+ * (or reuses) the data set in MySQL, starts the five subgraphs and, in front of them, (a) this
+ * gateway as it ships, (b) a stock @apollo/gateway and (c) Hive Gateway; for the one-subgraph
+ * lookup, (d) is the subgraph itself. autocannon drives each scenario at each number of
+ * connections against each target in turn, a warm-up then a timed run, in as many rounds as
+ * repeats; the median run is kept. Then the bulk import benchmark. Writes bench/results.md and prints it.
  */
 const flags = {
   subjects: { default: '100000', help: 'subjects in the data set; records and reports scale with it (×10, ×1)' },
@@ -34,7 +34,7 @@ const flags = {
   targets: { default: 'ours,apollo,hive,direct', help: 'which of ours, apollo, hive, direct to measure' },
   scenarios: { default: 'credit-check,subject-list,lookup', help: 'which scenarios' },
   'import-rows': { default: '200000', help: 'rows of the bulk import file; 0 skips the import benchmark' },
-  'port-base': { default: '4400', help: 'gateway port; the subgraphs take the next five' },
+  'port-base': { default: '4400', help: "this gateway's port; the subgraphs take the next five, the stock Apollo and Hive gateways the two after them" },
   'cpu-prof': { default: '', help: 'a directory: run this gateway and the five subgraphs with node --cpu-prof into it' },
   results: { default: 'bench/results.md', help: 'where the markdown results go' },
 } as const;
@@ -96,7 +96,7 @@ async function main(argv: string[]): Promise<void> {
   const scenarios = benchScenarios(world).filter((s) => wanted.includes(s.name));
   const gateways = targets.filter((t) => t !== 'direct');
   const loads = scenarios.length * gateways.length * connections.length + (targets.includes('direct') ? scenarios.filter((s) => s.subgraph).length * connections.length : 0);
-  const expectedMinutes = (loads * (warmupSeconds + repeats * (seconds + 0.5)) + gateways.length * 10 + 30) / 60;
+  const expectedMinutes = (loads * repeats * (warmupSeconds + seconds + 1.5) + gateways.length * 10 + 30) / 60;
   console.log(`bench: ${loads} measurements of ${warmupSeconds} s warm-up + ${repeats} × ${seconds} s: about ${expectedMinutes.toFixed(0)} minutes of load, plus seeding on a first run (about a minute at 100,000 subjects) and the import benchmark (${importRows} rows, a few minutes)`);
 
   console.log(`data set on ${describeTarget(target)}: ${JSON.stringify(datasetSize(subjects))}`);
@@ -110,11 +110,13 @@ async function main(argv: string[]): Promise<void> {
   const restCpus = '0';
   pinSelf(restCpus);
   const pinning = canPin
-    ? `taskset: the gateway under test (or, for (d), the subgraph) alone on CPU ${gatewayCpu}; the five subgraphs and the harness with autocannon on CPU ${restCpus}; MariaDB is a system service and was not pinned (${cpus} CPUs)`
+    ? `taskset: the gateways on CPU ${gatewayCpu}, all running, each idle but for its turn (for (d), the subgraph is moved there for its turn); the five subgraphs and the harness with autocannon on CPU ${restCpus}; MariaDB is a system service and was not pinned (${cpus} CPUs)`
     : 'none (no taskset on this machine)';
 
   const urls = Object.fromEntries(subgraphNames.map((n, i) => [n, `http://127.0.0.1:${portBase + 1 + i}/graphql`])) as Record<SubgraphName, string>;
-  const gatewayUrl = `http://127.0.0.1:${portBase}/graphql`;
+  // The subgraphs take the five ports after the base; the peers the two after them.
+  const gatewayPorts: Record<Exclude<TargetName, 'direct'>, number> = { ours: portBase, apollo: portBase + 6, hive: portBase + 7 };
+  const gatewayUrl = (name: Exclude<TargetName, 'direct'>) => `http://127.0.0.1:${gatewayPorts[name]}/graphql`;
   // Every process as the Docker image runs it: graphql-js, for one, skips its development checks.
   const subgraphEnv: NodeJS.ProcessEnv = { ...env, NODE_ENV: 'production', APOLLO_TELEMETRY_DISABLED: 'true', ...Object.fromEntries(subgraphNames.map((n) => [`SUBGRAPH_${n.toUpperCase()}_URL`, urls[n]])) };
   const supergraphFile = benchSupergraph(urls, path.join(dataDirectory, 'bench', 'supergraph.graphql'));
@@ -125,54 +127,67 @@ async function main(argv: string[]): Promise<void> {
   const officerHeaders = { authorization: `Bearer ${await mintToken(officer.caller, readSecret(env, 'AUTH_JWT_SECRET'))}`, ...officer.headers };
 
   const measurements: BenchResults['measurements'] = new Map(scenarios.map((s) => [s.name, new Map()]));
+  const runs = new Map<string, Measurement[]>();
   const record = (scenario: string, name: TargetName, c: number, m: Measurement) => {
+    const key = `${scenario} ${name} ${c}`;
+    runs.set(key, [...(runs.get(key) ?? []), m]);
     const byTarget = measurements.get(scenario)!;
     if (!byTarget.has(name)) byTarget.set(name, new Map());
-    byTarget.get(name)!.set(c, m);
+    byTarget.get(name)!.set(c, medianRun(runs.get(key)!));
     console.log(`  ${scenario.padEnd(13)} ${name.padEnd(7)} ${String(c).padStart(3)} conn.: ${m.requestsPerSecond.toFixed(0)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, ${m.errors} errors, CPU ${m.cpuPercent.toFixed(0)}% (${m.cpuMsPerRequest.toFixed(2)} ms/req), peak ${m.peakMemoryMiB.toFixed(0)} MiB, ${m.statementsPerRequest.toFixed(1)} SQL/req`);
   };
   const metricsUrls = subgraphNames.map((n) => urls[n].replace(/\/graphql$/, '/metrics'));
-  const loadOptions = (c: number) => ({ connections: c, seconds, warmupSeconds, repeats, metricsUrls });
+  const loadOptions = (c: number) => ({ connections: c, seconds, warmupSeconds, repeats: 1, metricsUrls });
 
   const profiling = cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProfile)}`] : [];
   const subgraphs: Service[] = [];
+  const running: Service[] = [];
   try {
     for (const [i, name] of subgraphNames.entries()) subgraphs.push(startService(name, `subgraphs/${name}/index.js`, { ...subgraphEnv, PORT: String(portBase + 1 + i), LOG_LEVEL: 'warn' }, restCpus, profiling));
     await Promise.all(subgraphs.map((s) => waitAnswering(s, urls[s.name as SubgraphName].replace(/\/graphql$/, '/ready'))));
 
     const launch: Record<Exclude<TargetName, 'direct'>, () => Service> = {
       // Rate limits stay on (their cost is part of the gateway as it ships), with budgets no run reaches.
-      ours: () => startService('ours', 'gateway/index.js', { ...subgraphEnv, GATEWAY_PORT: String(portBase), EXPLORER_DEMO_TOKENS: 'false', RATE_LIMIT_CALLER_PER_MINUTE: '100000000', RATE_LIMIT_ORGANISATION_PER_MINUTE: '100000000' }, gatewayCpu, profiling),
-      apollo: () => startService('apollo', 'scripts/bench/apollo-gateway.js', { ...subgraphEnv, PORT: String(portBase), SUPERGRAPH_PATH: supergraphFile, BENCH_IDENTITY: platformIdentity }, gatewayCpu),
-      hive: () => startService('hive', 'scripts/bench/hive-gateway.js', { ...subgraphEnv, PORT: String(portBase), SUPERGRAPH_PATH: supergraphFile, BENCH_IDENTITY: platformIdentity }, gatewayCpu),
+      ours: () => startService('ours', 'gateway/index.js', { ...subgraphEnv, GATEWAY_PORT: String(gatewayPorts.ours), EXPLORER_DEMO_TOKENS: 'false', RATE_LIMIT_CALLER_PER_MINUTE: '100000000', RATE_LIMIT_ORGANISATION_PER_MINUTE: '100000000' }, gatewayCpu, profiling),
+      apollo: () => startService('apollo', 'scripts/bench/apollo-gateway.js', { ...subgraphEnv, PORT: String(gatewayPorts.apollo), SUPERGRAPH_PATH: supergraphFile, BENCH_IDENTITY: platformIdentity }, gatewayCpu),
+      hive: () => startService('hive', 'scripts/bench/hive-gateway.js', { ...subgraphEnv, PORT: String(gatewayPorts.hive), SUPERGRAPH_PATH: supergraphFile, BENCH_IDENTITY: platformIdentity }, gatewayCpu),
     };
+    // Every gateway runs from the start, idle but for its turn, and the runs of one measurement
+    // are taken in rounds, the targets one after another within each: a slow spell of a shared
+    // host falls on every target alike instead of on whichever was being measured.
+    const loadTargets = new Map<TargetName, LoadTarget>();
     for (const name of gateways) {
-      console.log(`\n${targetTitles[name]}`);
       const gateway = launch[name]();
-      try {
-        await waitAnswering(gateway, gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
-        const loadTarget: LoadTarget = { url: gatewayUrl, headers: name === 'ours' ? officerHeaders : {}, pid: gateway.pid };
-        for (const scenario of scenarios) {
-          await verify(loadTarget, scenario.bodies, `${scenario.name} through ${name}`);
-          for (const c of connections) record(scenario.name, name, c, await measure(loadTarget, scenario.bodies, loadOptions(c)));
-        }
-      } finally {
-        await gateway.stop();
-      }
+      running.push(gateway);
+      await waitAnswering(gateway, gatewayUrl(name), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
+      loadTargets.set(name, { url: gatewayUrl(name), headers: name === 'ours' ? officerHeaders : {}, pid: gateway.pid });
+      for (const scenario of scenarios) await verify(loadTargets.get(name)!, scenario.bodies, `${scenario.name} through ${name}`);
     }
-    if (targets.includes('direct')) {
-      console.log(`\n${targetTitles.direct}`);
-      for (const scenario of scenarios.filter((s) => s.subgraph)) {
-        const subgraph = subgraphs.find((s) => s.name === scenario.subgraph)!;
-        // The subgraph is moved to the gateway's CPU, so that the limit is measured on the same core.
-        if (canPin) spawn('taskset', ['-a', '-p', '-c', gatewayCpu, String(subgraph.pid)], { stdio: 'ignore' });
-        const loadTarget: LoadTarget = { url: urls[scenario.subgraph!], headers: { [identityHeader]: platformIdentity }, pid: subgraph.pid };
-        await verify(loadTarget, scenario.bodies, `${scenario.name} directly`);
-        for (const c of connections) record(scenario.name, 'direct', c, await measure(loadTarget, scenario.bodies, loadOptions(c)));
-        if (canPin) spawn('taskset', ['-a', '-p', '-c', restCpus, String(subgraph.pid)], { stdio: 'ignore' });
+    // The subgraph measured directly is moved to the gateway's CPU for its turn, so that the limit is measured on the same core.
+    const pinSubgraph = (subgraph: Service, cpu: string) => canPin && spawnSync('taskset', ['-a', '-p', '-c', cpu, String(subgraph.pid)], { stdio: 'ignore' });
+    const direct = (scenario: (typeof scenarios)[number]) => (targets.includes('direct') && scenario.subgraph ? subgraphs.find((s) => s.name === scenario.subgraph) : undefined);
+    for (const scenario of scenarios) {
+      const subgraph = direct(scenario);
+      if (subgraph) await verify({ url: urls[scenario.subgraph!], headers: { [identityHeader]: platformIdentity }, pid: subgraph.pid }, scenario.bodies, `${scenario.name} directly`);
+    }
+    for (let round = 1; round <= repeats; round++) {
+      console.log(`\nround ${round} of ${repeats}`);
+      for (const scenario of scenarios) {
+        for (const c of connections) {
+          for (const name of gateways) record(scenario.name, name, c, await measure(loadTargets.get(name)!, scenario.bodies, loadOptions(c)));
+          const subgraph = direct(scenario);
+          if (!subgraph) continue;
+          pinSubgraph(subgraph, gatewayCpu);
+          try {
+            record(scenario.name, 'direct', c, await measure({ url: urls[scenario.subgraph!], headers: { [identityHeader]: platformIdentity }, pid: subgraph.pid }, scenario.bodies, loadOptions(c)));
+          } finally {
+            pinSubgraph(subgraph, restCpus);
+          }
+        }
       }
     }
   } finally {
+    await Promise.all(running.map((s) => s.stop()));
     await Promise.all(subgraphs.map((s) => s.stop()));
   }
 
@@ -180,7 +195,7 @@ async function main(argv: string[]): Promise<void> {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const results: BenchResults = {
     machine: `${cpu}, ${cpus} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node ${process.version}; shared with other work while it ran unless said otherwise`,
-    settings: `autocannon, ${warmupSeconds} s warm-up then the median of ${repeats} runs of ${seconds} s; every process with NODE_ENV=production, as the Docker image runs it; (a) as it ships (LOG_LEVEL info), as the finance bureau's demo officer under GOVERNMENT_PROCUREMENT; (b) and (c) default settings, sending one identity with every field group signed once at start (the subgraphs accept only gateway-signed identities); (d) the same header, straight to the subgraph; subgraphs at LOG_LEVEL warn; SQL / req counts every statement of the five subgraphs (credit_db_queries_total), audit writes included`,
+    settings: `autocannon, the median of ${repeats} runs of ${seconds} s, each after ${warmupSeconds} s of warm-up, taken in ${repeats} rounds with every target's run of a measurement back to back in each; every process with NODE_ENV=production, as the Docker image runs it; (a) as it ships (LOG_LEVEL info), as the finance bureau's demo officer under GOVERNMENT_PROCUREMENT; (b) and (c) default settings, sending one identity with every field group signed once at start (the subgraphs accept only gateway-signed identities); (d) the same header, straight to the subgraph; subgraphs at LOG_LEVEL warn; SQL / req counts every statement of the five subgraphs (credit_db_queries_total), audit writes included`,
     pinning,
     dataset: `${describeTarget(target)} (${server}), ${subjects} subjects, ${subjects * 10} credit records, ${subjects} credit reports (scripts/bench/dataset.ts)`,
     scenarios,

@@ -120,6 +120,11 @@ export async function measure(target: LoadTarget, bodies: string[], options: { c
       statementsPerRequest: statements,
     });
   }
-  runs.sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
-  return runs[Math.floor(runs.length / 2)];
+  return medianRun(runs);
+}
+
+/** The run with the median requests per second (the upper one of an even number), whole: its latencies and CPU belong together. */
+export function medianRun(runs: readonly Measurement[]): Measurement {
+  const sorted = [...runs].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
+  return sorted[Math.floor(sorted.length / 2)];
 }
