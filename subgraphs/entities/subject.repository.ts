@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DataSource, EntityMetadata, Repository } from 'typeorm';
+import type { DataSource, Repository } from 'typeorm';
 import { badInput, clientError, ErrorCode } from '../../lib/errors';
 import { todayInDistrict } from '../../lib/calendar';
 import { detectIdentifierKind, normaliseIdentifier, validateCitizenIdNumber, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
@@ -8,8 +8,7 @@ import { findWhereIn } from '../shared/loaders';
 import { loadPages, type Page } from '../shared/pagination';
 import { isIsoDate } from '../shared/scalars';
 import { inTurn } from '../shared/write-queue';
-import { indexSubjectNames, nameGrams, rarestGram } from './subject-names';
-import { SubjectNameGram } from './entities/subject-name-gram.entity';
+import { indexSubjectNames, throughNameIndex } from './subject-names';
 import { Subject, type IdentifierKind, type SubjectKind, type SubjectStatus } from './entities/subject.entity';
 
 export interface RegisterSubjectInput {
@@ -25,11 +24,9 @@ export interface RegisterSubjectInput {
 /** Every query the entities subgraph makes, in one place. */
 export class SubjectRepository {
   readonly subjects: Repository<Subject>;
-  private readonly names: EntityMetadata;
 
   constructor(db: DataSource) {
     this.subjects = db.getRepository(Subject);
-    this.names = db.getMetadata(SubjectNameGram);
   }
 
   /**
@@ -54,8 +51,7 @@ export class SubjectRepository {
       ? { sql: `t.name LIKE ? ESCAPE '!' AND t.kind IN (${kinds.map(() => '?').join(', ')})`, params: [pattern, ...kinds] }
       : { sql: "t.name LIKE ? ESCAPE '!'", params: [pattern] };
     // Only the names holding the term's rarest bigram are tested (subject-names.ts); LIKE decides.
-    const { gram, few } = await rarestGram(this.subjects.manager.connection, nameGrams(term));
-    const through = { table: this.names.tablePath, where: { sql: 'g.gram = ?', params: [gram] }, sort: 'name', id: 'subject_id', countsEveryRow: !few };
+    const through = await throughNameIndex(this.subjects.manager.connection, term);
     const pages = await loadPages(this.subjects, { through, where, orderBy: 'name', direction: 'ASC', first, after });
     return pages.get('');
   }

@@ -1,4 +1,5 @@
 import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import { isSqlite } from './write-queue';
 
 /**
  * Rows per INSERT statement: 14 columns × 1,000 rows stay under SQLite's 32,766 bound parameters
@@ -20,7 +21,7 @@ export async function insertMany<E extends ObjectLiteral>(manager: EntityManager
   const { driver } = manager.connection;
   const metadata = manager.connection.getMetadata(target);
   const columns = metadata.columns;
-  const insert = !skipExisting ? 'INSERT' : manager.connection.options.type === 'better-sqlite3' ? 'INSERT OR IGNORE' : 'INSERT IGNORE';
+  const insert = !skipExisting ? 'INSERT' : isSqlite(manager.connection) ? 'INSERT OR IGNORE' : 'INSERT IGNORE';
   const head = `${insert} INTO ${driver.escape(metadata.tableName)} (${columns.map((c) => driver.escape(c.databaseName)).join(', ')}) VALUES `;
   const tuple = `(${columns.map(() => '?').join(', ')})`;
   for (let start = 0; start < rows.length; start += insertRowsPerStatement) {

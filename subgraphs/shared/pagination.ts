@@ -150,10 +150,6 @@ export async function loadPages<E extends ObjectLiteral>(repository: Repository<
   const params: unknown[] = [];
   const via = query.through;
   if (via && parentColumn) throw new Error('a list reached through an index table has no parent');
-  if (via) {
-    conditions.push(`(${via.where.sql})`);
-    params.push(...via.where.params);
-  }
   if (parentColumn) {
     if (!query.parentIds?.length) return new Map();
     conditions.push(`t.${q(parentColumn.databaseName)} IN (${query.parentIds.map(() => '?').join(', ')})`);
@@ -175,15 +171,18 @@ export async function loadPages<E extends ObjectLiteral>(repository: Repository<
 
   // One list (no parent, or a batch of one parent: a credit check of one subject) is one page.
   if (!parentColumn || query.parentIds?.length === 1) {
-    const [from, sorted, identified] = via ? [`${q(via.table)} g JOIN ${table} t ON t.${id} = g.${q(via.id)}`, `g.${q(via.sort)}`, `g.${q(via.id)}`] : [`${table} t`, `t.${sort}`, `t.${id}`];
+    const own = { from: `${table} t`, conditions, params };
+    const walked = via ? { from: `${q(via.table)} g JOIN ${table} t ON t.${id} = g.${q(via.id)}`, conditions: [`(${via.where.sql})`, ...conditions], params: [...via.where.params, ...params] } : own;
+    const [sorted, identified] = via ? [`g.${q(via.sort)}`, `g.${q(via.id)}`] : [`t.${sort}`, `t.${id}`];
+    const counting = via?.countsEveryRow ? own : walked;
     const position = after(sorted, identified);
-    const [matching, matchingParams] = via?.countsEveryRow ? [`FROM ${table} t${where(conditions.slice(1))}`, params.slice(via.where.params.length)] : [`FROM ${from}${where(conditions)}`, params];
+    const matching = `FROM ${counting.from}${where(counting.conditions)}`;
     // Uncorrelated (its `t` is its own): the database computes it once for the statement.
     const total = query.count ? `, (SELECT COUNT(*) ${matching}) AS page_total` : '';
-    const rowsSql = `SELECT t.*${total} FROM ${from}${where(position ? [...conditions, position.sql] : conditions)} ORDER BY ${sorted} ${query.direction}, ${identified} ${query.direction} LIMIT ?`;
-    const raw: Record<string, unknown>[] = await manager.query(rowsSql, [...(query.count ? matchingParams : []), ...params, ...(position?.params ?? []), query.first + 1]);
+    const rowsSql = `SELECT t.*${total} FROM ${walked.from}${where(position ? [...walked.conditions, position.sql] : walked.conditions)} ORDER BY ${sorted} ${query.direction}, ${identified} ${query.direction} LIMIT ?`;
+    const raw: Record<string, unknown>[] = await manager.query(rowsSql, [...(query.count ? counting.params : []), ...walked.params, ...(position?.params ?? []), query.first + 1]);
     let counted: Promise<number> | undefined;
-    const countAlone = () => (counted ??= manager.query(`SELECT COUNT(*) AS total ${matching}`, matchingParams).then((r: { total: unknown }[]) => Number(r[0].total)));
+    const countAlone = () => (counted ??= manager.query(`SELECT COUNT(*) AS total ${matching}`, counting.params).then((r: { total: unknown }[]) => Number(r[0].total)));
     // Counted with the page, the count rides on its rows; a page past the end has none to carry it.
     let totalCount: TotalCount = countAlone;
     if (query.count && raw.length) totalCount = Number(raw[0].page_total);
