@@ -14,7 +14,7 @@ import { withDevSecrets } from './dev-secrets';
 import { benchWorld, datasetSize, describeServer, ensureDataset } from './bench/dataset';
 import { measure, medianRun, verify, type LoadTarget, type Measurement } from './bench/load';
 import { canPin, pinSelf, startService, waitAnswering, type Service } from './bench/processes';
-import { renderResults, targetTitles, writeResults, type BenchResults, type ImportFigures, type TargetName } from './bench/report';
+import { renderResults, writeResults, type BenchResults, type ImportFigures, type TargetName } from './bench/report';
 import { benchScenarios } from './bench/scenarios';
 
 /**
@@ -126,18 +126,16 @@ async function main(argv: string[]): Promise<void> {
   const officer = demoCallers(world)[0];
   const officerHeaders = { authorization: `Bearer ${await mintToken(officer.caller, readSecret(env, 'AUTH_JWT_SECRET'))}`, ...officer.headers };
 
-  const measurements: BenchResults['measurements'] = new Map(scenarios.map((s) => [s.name, new Map()]));
-  const runs = new Map<string, Measurement[]>();
+  // Every run of each measurement (scenario, target, connections); the report keeps the median run.
+  const runs = new Map<string, { scenario: string; name: TargetName; c: number; all: Measurement[] }>();
   const record = (scenario: string, name: TargetName, c: number, m: Measurement) => {
     const key = `${scenario} ${name} ${c}`;
-    runs.set(key, [...(runs.get(key) ?? []), m]);
-    const byTarget = measurements.get(scenario)!;
-    if (!byTarget.has(name)) byTarget.set(name, new Map());
-    byTarget.get(name)!.set(c, medianRun(runs.get(key)!));
+    if (!runs.has(key)) runs.set(key, { scenario, name, c, all: [] });
+    runs.get(key)!.all.push(m);
     console.log(`  ${scenario.padEnd(13)} ${name.padEnd(7)} ${String(c).padStart(3)} conn.: ${m.requestsPerSecond.toFixed(0)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, ${m.errors} errors, CPU ${m.cpuPercent.toFixed(0)}% (${m.cpuMsPerRequest.toFixed(2)} ms/req), peak ${m.peakMemoryMiB.toFixed(0)} MiB, ${m.statementsPerRequest.toFixed(1)} SQL/req`);
   };
   const metricsUrls = subgraphNames.map((n) => urls[n].replace(/\/graphql$/, '/metrics'));
-  const loadOptions = (c: number) => ({ connections: c, seconds, warmupSeconds, repeats: 1, metricsUrls });
+  const loadOptions = (c: number) => ({ connections: c, seconds, warmupSeconds, metricsUrls });
 
   const profiling = cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProfile)}`] : [];
   const subgraphs: Service[] = [];
@@ -163,25 +161,27 @@ async function main(argv: string[]): Promise<void> {
       loadTargets.set(name, { url: gatewayUrl(name), headers: name === 'ours' ? officerHeaders : {}, pid: gateway.pid });
       for (const scenario of scenarios) await verify(loadTargets.get(name)!, scenario.bodies, `${scenario.name} through ${name}`);
     }
-    // The subgraph measured directly is moved to the gateway's CPU for its turn, so that the limit is measured on the same core.
-    const pinSubgraph = (subgraph: Service, cpu: string) => canPin && spawnSync('taskset', ['-a', '-p', '-c', cpu, String(subgraph.pid)], { stdio: 'ignore' });
-    const direct = (scenario: (typeof scenarios)[number]) => (targets.includes('direct') && scenario.subgraph ? subgraphs.find((s) => s.name === scenario.subgraph) : undefined);
-    for (const scenario of scenarios) {
-      const subgraph = direct(scenario);
-      if (subgraph) await verify({ url: urls[scenario.subgraph!], headers: { [identityHeader]: platformIdentity }, pid: subgraph.pid }, scenario.bodies, `${scenario.name} directly`);
+    // (d): the subgraph of a one-subgraph scenario, straight, with the stock gateways' identity.
+    const directTargets = new Map<string, LoadTarget>();
+    for (const scenario of scenarios.filter((s) => s.subgraph && targets.includes('direct'))) {
+      const subgraph = subgraphs.find((s) => s.name === scenario.subgraph)!;
+      directTargets.set(scenario.name, { url: urls[scenario.subgraph!], headers: { [identityHeader]: platformIdentity }, pid: subgraph.pid });
+      await verify(directTargets.get(scenario.name)!, scenario.bodies, `${scenario.name} directly`);
     }
+    // The subgraph measured directly is moved to the gateway's CPU for its turn, so that the limit is measured on the same core.
+    const pinSubgraph = (pid: number, cpu: string) => canPin && spawnSync('taskset', ['-a', '-p', '-c', cpu, String(pid)], { stdio: 'ignore' });
     for (let round = 1; round <= repeats; round++) {
       console.log(`\nround ${round} of ${repeats}`);
       for (const scenario of scenarios) {
         for (const c of connections) {
           for (const name of gateways) record(scenario.name, name, c, await measure(loadTargets.get(name)!, scenario.bodies, loadOptions(c)));
-          const subgraph = direct(scenario);
-          if (!subgraph) continue;
-          pinSubgraph(subgraph, gatewayCpu);
+          const direct = directTargets.get(scenario.name);
+          if (!direct) continue;
+          pinSubgraph(direct.pid, gatewayCpu);
           try {
-            record(scenario.name, 'direct', c, await measure({ url: urls[scenario.subgraph!], headers: { [identityHeader]: platformIdentity }, pid: subgraph.pid }, scenario.bodies, loadOptions(c)));
+            record(scenario.name, 'direct', c, await measure(direct, scenario.bodies, loadOptions(c)));
           } finally {
-            pinSubgraph(subgraph, restCpus);
+            pinSubgraph(direct.pid, restCpus);
           }
         }
       }
@@ -192,6 +192,12 @@ async function main(argv: string[]): Promise<void> {
   }
 
   const importFigures = importRows > 0 ? await runImportBench(importRows, subjects, env) : undefined;
+  const measurements: BenchResults['measurements'] = new Map(scenarios.map((s) => [s.name, new Map()]));
+  for (const { scenario, name, c, all } of runs.values()) {
+    const byTarget = measurements.get(scenario)!;
+    if (!byTarget.has(name)) byTarget.set(name, new Map());
+    byTarget.get(name)!.set(c, medianRun(all));
+  }
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const results: BenchResults = {
     machine: `${cpu}, ${cpus} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node ${process.version}; shared with other work while it ran unless said otherwise`,

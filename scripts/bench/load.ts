@@ -71,10 +71,6 @@ function run(target: LoadTarget, bodies: string[], connections: number, seconds:
 }
 
 /**
- * Warm-up, then `repeats` timed runs; the run with the median requests per second is kept, with
- * the gateway's CPU share, its peak memory during that run and the subgraphs' statements per request.
- */
-/**
  * Statements per request, counted over `count` requests sent one after the other: under load,
  * the statements of requests still in flight when a run ends would be counted without their
  * requests, which inflates the figure most where requests are slowest.
@@ -96,31 +92,28 @@ async function statementsPerRequest(target: LoadTarget, bodies: string[], metric
   return ((await statementsSoFar(metricsUrls)) - before) / count;
 }
 
-export async function measure(target: LoadTarget, bodies: string[], options: { connections: number; seconds: number; warmupSeconds: number; repeats: number; metricsUrls: string[] }): Promise<Measurement> {
+/** Warm-up, then one timed run: the gateway's CPU share and peak memory during it, and the subgraphs' statements per request. */
+export async function measure(target: LoadTarget, bodies: string[], options: { connections: number; seconds: number; warmupSeconds: number; metricsUrls: string[] }): Promise<Measurement> {
   await run(target, bodies, options.connections, options.warmupSeconds);
   const statements = await statementsPerRequest(target, bodies, options.metricsUrls);
-  const runs: Measurement[] = [];
-  for (let i = 0; i < options.repeats; i++) {
-    resetPeakMemory(target.pid);
-    const cpuBefore = cpuSeconds(target.pid);
-    const started = performance.now();
-    const { result, graphqlErrors } = await run(target, bodies, options.connections, options.seconds);
-    const wall = (performance.now() - started) / 1000;
-    const cpu = cpuSeconds(target.pid) - cpuBefore;
-    const requests = result.requests.total;
-    runs.push({
-      requestsPerSecond: requests / result.duration,
-      p50: result.latency.p50,
-      p99: result.latency.p99,
-      errors: result.errors + result.non2xx + graphqlErrors,
-      requests,
-      cpuPercent: (cpu / wall) * 100,
-      cpuMsPerRequest: requests ? (cpu * 1000) / requests : NaN,
-      peakMemoryMiB: peakMemoryMiB(target.pid),
-      statementsPerRequest: statements,
-    });
-  }
-  return medianRun(runs);
+  resetPeakMemory(target.pid);
+  const cpuBefore = cpuSeconds(target.pid);
+  const started = performance.now();
+  const { result, graphqlErrors } = await run(target, bodies, options.connections, options.seconds);
+  const wall = (performance.now() - started) / 1000;
+  const cpu = cpuSeconds(target.pid) - cpuBefore;
+  const requests = result.requests.total;
+  return {
+    requestsPerSecond: requests / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx + graphqlErrors,
+    requests,
+    cpuPercent: (cpu / wall) * 100,
+    cpuMsPerRequest: requests ? (cpu * 1000) / requests : NaN,
+    peakMemoryMiB: peakMemoryMiB(target.pid),
+    statementsPerRequest: statements,
+  };
 }
 
 /** The run with the median requests per second (the upper one of an even number), whole: its latencies and CPU belong together. */
