@@ -22,7 +22,8 @@ import { demoWorld, type DemoWorld } from './demo/world';
  * run stores every row, the second finds them all unchanged. Prints rows per second and the
  * importer's peak resident memory for each, with the machine. Then it deletes what it stored
  * (its records carry the run's tag in their document numbers, its events the actor `bench`), so
- * that every run measures the same database; `--keep` keeps them.
+ * that every run measures the same database; `--keep` keeps them. `--cpu-prof DIR` runs both
+ * imports with `node --cpu-prof` into DIR.
  */
 
 async function freePort(): Promise<number> {
@@ -85,8 +86,8 @@ interface ImportRun {
   rejected: number;
 }
 
-async function runImport(file: string, env: NodeJS.ProcessEnv, summaryFile: string): Promise<ImportRun> {
-  const child = spawn(process.execPath, [path.join(projectRoot, 'dist', 'scripts', 'import.js'), '--department', 'MARKET_REGULATION', '--actor', 'bench', '--summary-json', summaryFile, file], { env, stdio: 'inherit' });
+async function runImport(file: string, env: NodeJS.ProcessEnv, summaryFile: string, nodeOptions: string[]): Promise<ImportRun> {
+  const child = spawn(process.execPath, [...nodeOptions, path.join(projectRoot, 'dist', 'scripts', 'import.js'), '--department', 'MARKET_REGULATION', '--actor', 'bench', '--summary-json', summaryFile, file], { env, stdio: 'inherit' });
   const [code] = (await once(child, 'exit')) as [number | null];
   if (code !== 0) throw new Error(`the import command exited with ${code}`);
   return JSON.parse(fs.readFileSync(summaryFile, 'utf8')) as ImportRun;
@@ -128,8 +129,10 @@ async function main(argv: string[]): Promise<void> {
   try {
     await waitHealthy(port, entitiesProcess);
     const importEnv = { ...env, SUBGRAPH_ENTITIES_URL: `http://127.0.0.1:${port}/graphql` };
-    const first = await runImport(file, importEnv, path.join(workDirectory, 'first.json'));
-    const second = await runImport(file, importEnv, path.join(workDirectory, 'second.json'));
+    const cpuProfile = readFlag(argv, 'cpu-prof');
+    const profiling = cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProfile)}`] : [];
+    const first = await runImport(file, importEnv, path.join(workDirectory, 'first.json'), profiling);
+    const second = await runImport(file, importEnv, path.join(workDirectory, 'second.json'), profiling);
     const cpus = os.cpus();
     console.log(`
 Record import benchmark: ${rows} rows (a third each penalties, licences, commitments) for ${subjects} subjects

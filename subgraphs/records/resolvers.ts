@@ -11,13 +11,12 @@ import type { CreditRecord } from './entities/credit-record.entity';
 import type { CreditRecordEvent } from './entities/credit-record-event.entity';
 import type { CreditRecordObjection } from './entities/credit-record-objection.entity';
 import type { RestorationApplication } from './entities/restoration-application.entity';
-import { intakeChunkSize, RecordIntake, type IntakeRow, type PreparedChunk, type Rejection, type RowResult } from './intake/record-intake';
+import { intakeChunkSize, intakeTransaction, RecordIntake, type IntakeRow, type PreparedChunk, type Rejection, type RowResult } from './intake/record-intake';
 import type { RecordRow } from './intake/record-input';
 import { SubjectDirectoryUnavailable } from './intake/subject-directory';
 import { historyOf } from './record-history';
 import type { ApplyForRestorationInput, DecideObjectionInput, DecideRestorationInput, FileObjectionInput } from './record-lifecycle.repository';
 import { actorOf, maySeeLifecycle } from './record-roles';
-import { writeTransaction } from './write-queue';
 
 /** Rows one `submitCreditRecords` call may carry; larger files go through `npm run import`. */
 export const maxBatchRows = 5000;
@@ -128,7 +127,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
         args.rows.map((values, i) => ({ row: i + 1, values })),
       );
       // One transaction for the whole call: a failing mutation stores nothing.
-      const results = await writeTransaction(ctx.db, async (manager) => {
+      const results = await intakeTransaction(ctx.db, async (manager) => {
         const all: RowResult[] = [];
         for (const chunk of chunks) all.push(...(await intake.commit(chunk, manager)));
         return all;

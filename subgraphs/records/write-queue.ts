@@ -1,4 +1,5 @@
 import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
+import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel';
 import { inTurn, isMysql, isSqlite } from '../shared/write-queue';
 
 /**
@@ -6,14 +7,16 @@ import { inTurn, isMysql, isSqlite } from '../shared/write-queue';
  * order them, and two departments' imports run at once). A unique-key clash or
  * a deadlock (two departments' imports, or an import and an objection, racing on MySQL) is
  * retried once on a fresh transaction: `work` must read what it decides on inside it.
+ * `isolation` applies on MySQL (on SQLite the queue already serialises every write).
  */
-export async function writeTransaction<T>(db: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+export async function writeTransaction<T>(db: DataSource, work: (manager: EntityManager) => Promise<T>, isolation?: IsolationLevel): Promise<T> {
+  const transaction = () => (isolation && isMysql(db.manager) ? db.transaction(isolation, work) : db.transaction(work));
   const attempt = async (): Promise<T> => {
     try {
-      return await db.transaction(work);
+      return await transaction();
     } catch (error) {
       if (!isRetryable(error)) throw error;
-      return await db.transaction(work);
+      return await transaction();
     }
   };
   return isSqlite(db) ? await inTurn(db, attempt) : await attempt();

@@ -178,12 +178,12 @@ export class RecordIntake {
 
   /**
    * Stores a prepared chunk: inside `manager`'s transaction when given (a mutation commits all
-   * its chunks at once), otherwise in a transaction of its own. The stored records it compares
-   * with are read inside the transaction, locked on MySQL, so a concurrent objection or import
-   * cannot slip between the comparison and the write.
+   * its chunks at once, in `intakeTransaction`), otherwise in a transaction of its own. The
+   * stored records it compares with are read inside the transaction, locked on MySQL, so a
+   * concurrent objection or import cannot slip between the comparison and the write.
    */
   async commit(chunk: PreparedChunk, manager?: EntityManager): Promise<RowResult[]> {
-    const results = manager ? await this.write(chunk, manager) : await writeTransaction(this.db, (m) => this.write(chunk, m));
+    const results = manager ? await this.write(chunk, manager) : await intakeTransaction(this.db, (m) => this.write(chunk, m));
     for (const result of results) this.totals[result.outcome.toLowerCase() as keyof IntakeTotals] += 1;
     return results;
   }
@@ -244,6 +244,18 @@ export class RecordIntake {
     await insertMany(manager, CreditRecordEvent, events);
     return results;
   }
+}
+
+/**
+ * A transaction for intake, at READ COMMITTED on MySQL: its locked read then locks the stored
+ * records it finds and no gaps between them. Under REPEATABLE READ it also locked the gap where
+ * each new document number would go, and two transactions inserting numbers into the same gaps
+ * (two chunks of one file committing at once, or two departments' imports) deadlocked on each
+ * other's gap locks. A number stored meanwhile by another transaction still cannot be stored
+ * twice: the unique key refuses it, and the retry finds it stored.
+ */
+export function intakeTransaction<T>(db: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  return writeTransaction(db, work, 'READ COMMITTED');
 }
 
 function pick<T extends object>(value: T, keys: (keyof T)[]): Partial<T> {

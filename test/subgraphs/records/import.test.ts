@@ -4,9 +4,11 @@ import path from 'node:path';
 import { In } from 'typeorm';
 import { CreditRecord } from '../../../subgraphs/records/entities/credit-record.entity';
 import { CreditRecordEvent } from '../../../subgraphs/records/entities/credit-record-event.entity';
-import { importRecordFile, type ImportProgress } from '../../../subgraphs/records/intake/file-import';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { commitsInFlight, importRecordFile, type ImportProgress } from '../../../subgraphs/records/intake/file-import';
 import { FileRejected } from '../../../subgraphs/records/intake/intake-file';
-import type { Rejection } from '../../../subgraphs/records/intake/record-intake';
+import { RecordIntake, type Rejection } from '../../../subgraphs/records/intake/record-intake';
+import { SubjectDirectoryUnavailable } from '../../../subgraphs/records/intake/subject-directory';
 import { testDatabases } from '../../helpers/databases';
 import { header, marketRegulationFile, unregisteredCode } from './import-fixtures';
 import { useRecordsWithSubjects } from './records-harness';
@@ -143,5 +145,80 @@ describe.each(testDatabases)('the import command’s file import on $label', (da
     expect(summary.totals).toMatchObject({ created: 1, rejected: 0 });
     const record = await records.db().getRepository(CreditRecord).findOneByOrFail({ documentNumber: In(['BOM-1']) });
     expect(record.summary).toBe('承诺, 含逗号和"引号"');
+  });
+
+  describe('commits chunks side by side', () => {
+    // Each starts from a department with nothing stored, so that every valid row is new again.
+    beforeEach(async () => {
+      await records.db().getRepository(CreditRecordEvent).delete({ actor: actor.userId });
+      await records.db().getRepository(CreditRecord).delete({ sourceDepartment: 'MARKET_REGULATION' });
+    });
+    afterEach(() => {
+      jest.restoreAllMocks();
+      directory.unreachable = false;
+    });
+
+    it(`keeps ${commitsInFlight} chunks committing at once, and still reports rejections and progress in file order`, async () => {
+      const commit = RecordIntake.prototype.commit;
+      let calls = 0;
+      let committing = 0;
+      let most = 0;
+      const ended: number[] = [];
+      jest.spyOn(RecordIntake.prototype, 'commit').mockImplementation(async function (this: RecordIntake, ...args) {
+        const call = ++calls;
+        most = Math.max(most, ++committing);
+        try {
+          // The first chunk's commit starts late, so that the second one ends before it.
+          if (call === 1) await sleep(300);
+          return await commit.apply(this, args);
+        } finally {
+          committing -= 1;
+          ended.push(call);
+        }
+      });
+      const { summary, rejections, progress } = await importFile(write('side-by-side.csv', daily.bytes), { chunkSize: 500 });
+      expect(most).toBe(commitsInFlight);
+      expect(ended.slice(0, 2)).toEqual([2, 1]);
+      expect(summary.totals).toEqual({ created: rows - 37, updated: 0, unchanged: 0, rejected: 37 });
+      expect(rejections.map(({ row, field, reason }) => ({ row, field, reason }))).toEqual(daily.rejections);
+      expect(progress).toHaveLength(rows / 500);
+      const handled = progress.map((p) => p.totals.created + p.totals.rejected);
+      expect(handled).toEqual([...handled].sort((a, b) => a - b));
+      expect(progress.at(-1)?.totals).toEqual(summary.totals);
+      expect(await stored()).toBe(rows - 37);
+    });
+
+    it('stops at a failure only once the chunks already committing have settled, and a second import completes the file', async () => {
+      // The entities subgraph goes away at the third lookup: chunk 3 (rows 1001-1500) cannot be
+      // checked, while chunks 1 and 2 are committing.
+      const lookUp = directory.lookUp.bind(directory);
+      let lookups = 0;
+      jest.spyOn(directory, 'lookUp').mockImplementation((ids, codes, requestId) => {
+        directory.unreachable = ++lookups >= 3;
+        return lookUp(ids, codes, requestId);
+      });
+      await expect(importFile(write('cut-off.csv', daily.bytes), { chunkSize: 500 })).rejects.toBeInstanceOf(SubjectDirectoryUnavailable);
+      const rejectedRows = (last: number) => new Set(daily.rejections.filter((r) => r.row <= last).map((r) => r.row)).size;
+      const committed = 1000 - rejectedRows(1000);
+      expect(await stored()).toBe(committed);
+      // Nothing was still writing when the import returned.
+      await sleep(200);
+      expect(await stored()).toBe(committed);
+
+      jest.restoreAllMocks();
+      directory.unreachable = false;
+      const again = await importFile(write('cut-off-again.csv', daily.bytes), { chunkSize: 500 });
+      expect(again.summary.totals).toEqual({ created: rows - 37 - committed, updated: 0, unchanged: committed, rejected: 37 });
+      expect(await stored()).toBe(rows - 37);
+    });
+
+    (database.label === 'mysql' ? it : it.skip)('does not deadlock when chunks insert new document numbers into the same gaps of the index', async () => {
+      const deadlocks = async () => Number((await records.db().query(`SHOW GLOBAL STATUS LIKE 'Innodb_deadlocks'`))[0].Value);
+      const before = await deadlocks();
+      // Chunks of 100 rows: thirty chunks whose numbers (…〔2021〕1号, …〔2021〕10号, …) interleave.
+      const { summary } = await importFile(write('gaps.csv', daily.bytes), { chunkSize: 100 });
+      expect(summary.totals).toEqual({ created: rows - 37, updated: 0, unchanged: 0, rejected: 37 });
+      expect(await deadlocks()).toBe(before);
+    });
   });
 });
