@@ -61,7 +61,10 @@ function benchSupergraph(urls: Record<SubgraphName, string>, file: string): stri
 }
 
 async function runImportBench(rows: number, subjects: number, env: NodeJS.ProcessEnv): Promise<ImportFigures | string> {
-  const child = spawn(process.execPath, [path.join(projectRoot, 'dist', 'scripts', 'bench-import.js'), '--rows', String(rows), '--subjects', String(Math.min(subjects, 20_000))], { env, stdio: 'inherit' });
+  const args = [path.join(projectRoot, 'dist', 'scripts', 'bench-import.js'), '--rows', String(rows), '--subjects', String(Math.min(subjects, 20_000))];
+  // On every CPU, as an import runs in production: spawned plainly it would inherit this
+  // process's pinning to CPU 0, importer and entities subgraph on one core beside MariaDB.
+  const child = canPin ? spawn('taskset', ['-c', `0-${os.cpus().length - 1}`, process.execPath, ...args], { env, stdio: 'inherit' }) : spawn(process.execPath, args, { env, stdio: 'inherit' });
   const [code] = (await once(child, 'exit')) as [number | null];
   if (code !== 0) return `The import benchmark failed (exit code ${code}); see its output.`;
   // scripts/bench-import.ts leaves each run's summary (scripts/import.ts --summary-json) in its work directory.
@@ -110,7 +113,7 @@ async function main(argv: string[]): Promise<void> {
   const restCpus = '0';
   pinSelf(restCpus);
   const pinning = canPin
-    ? `taskset: the gateways on CPU ${gatewayCpu}, all running, each idle but for its turn (for (d), the subgraph is moved there for its turn); the five subgraphs and the harness with autocannon on CPU ${restCpus}; MariaDB is a system service and was not pinned (${cpus} CPUs)`
+    ? `taskset: the gateways on CPU ${gatewayCpu}, all running, each idle but for its turn (for (d), the subgraph is moved there for its turn); the five subgraphs and the harness with autocannon on CPU ${restCpus}; MariaDB is a system service and was not pinned (${cpus} CPUs); the import benchmark runs on every CPU`
     : 'none (no taskset on this machine)';
 
   const urls = Object.fromEntries(subgraphNames.map((n, i) => [n, `http://127.0.0.1:${portBase + 1 + i}/graphql`])) as Record<SubgraphName, string>;
