@@ -130,7 +130,7 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     progress.done();
     if (error instanceof FileRejected) console.error(`${path.basename(file)} rejected: ${error.message}`);
-    else if (error instanceof SubjectDirectoryUnavailable) console.error(`import stopped: ${error.message}. Chunks committed before it stay; importing the file again completes it.`);
+    else if (error instanceof SubjectDirectoryUnavailable) console.error(`import stopped: ${error.message}. The chunks committed stay; importing the file again completes it (rows already stored come back unchanged).`);
     else console.error(`import failed: ${(error as Error).stack ?? error}`);
     return 1;
   } finally {
