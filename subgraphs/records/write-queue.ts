@@ -2,21 +2,26 @@ import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
 import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel';
 import { inTurn, isMysql, isSqlite } from '../shared/write-queue';
 
+/** Attempts at a transaction that lost a race (a deadlock or a unique-key clash) before its error stands. */
+export const writeAttempts = 4;
+
 /**
  * Runs `work` in a transaction of its own, after the previous one on SQLite (on MySQL, row locks
- * order them, and two departments' imports run at once). A unique-key clash or
- * a deadlock (two departments' imports, or an import and an objection, racing on MySQL) is
- * retried once on a fresh transaction: `work` must read what it decides on inside it.
- * `isolation` applies on MySQL (on SQLite the queue already serialises every write).
+ * order them, and two departments' imports, or four chunks of one, run at once). A deadlock or a
+ * unique-key clash (an import and an objection, or two imports, racing on MySQL) is retried on a
+ * fresh transaction, up to `writeAttempts` in all, as MySQL advises for deadlocks: `work` must
+ * read what it decides on inside it. `isolation` applies on MySQL (on SQLite the queue already
+ * serialises every write).
  */
 export async function writeTransaction<T>(db: DataSource, work: (manager: EntityManager) => Promise<T>, isolation?: IsolationLevel): Promise<T> {
   const transaction = () => (isolation && isMysql(db.manager) ? db.transaction(isolation, work) : db.transaction(work));
   const attempt = async (): Promise<T> => {
-    try {
-      return await transaction();
-    } catch (error) {
-      if (!isRetryable(error)) throw error;
-      return await transaction();
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await transaction();
+      } catch (error) {
+        if (attempt >= writeAttempts || !isRetryable(error)) throw error;
+      }
     }
   };
   return isSqlite(db) ? await inTurn(db, attempt) : await attempt();
