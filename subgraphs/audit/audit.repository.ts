@@ -1,9 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
-import { In, QueryFailedError, type DataSource, type EntityManager, type QueryRunner, type Repository } from 'typeorm';
+import { In, type DataSource, type EntityManager, type QueryRunner, type Repository } from 'typeorm';
 import { findDepartment } from '../../lib/catalogue/departments';
 import { badInput, ErrorCode, requiredText } from '../../lib/errors';
 import type { CursorPosition } from '../shared/cursors';
+import { isUniqueViolation } from '../shared/database';
 import { insertMany, insertRowsPerStatement } from '../shared/bulk-insert';
 import { PageLoaders } from '../shared/loaders';
 import { loadPages, type Page } from '../shared/pagination';
@@ -404,13 +405,6 @@ function remember(db: DataSource, appended: AuditEntry[]): AuditEntry[] {
   return appended;
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  if (!(error instanceof QueryFailedError)) return false;
-  const driverError: unknown = error.driverError;
-  const code = driverError instanceof Object && 'code' in driverError ? driverError.code : undefined;
-  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
-}
-
 const fieldGroupPattern = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 
 function fieldGroups(groups: readonly string[], field: string): string {
@@ -450,7 +444,6 @@ function compareCharacterCodes(a: string | null, b: string | null): number {
   if (b === null) return 1;
   return a < b ? -1 : 1;
 }
-
 
 function optional(value: string | null | undefined, field: string, max: number): string | null {
   if (value === null || value === undefined) return null;

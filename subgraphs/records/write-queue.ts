@@ -1,5 +1,6 @@
-import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel';
+import { isDeadlock, isUniqueViolation } from '../shared/database';
 import { inTurn, isMysql, isSqlite } from '../shared/write-queue';
 
 /** Attempts at a transaction that lost a race (a deadlock or a unique-key clash) before its error stands. */
@@ -20,7 +21,7 @@ export async function writeTransaction<T>(db: DataSource, work: (manager: Entity
       try {
         return await transaction();
       } catch (error) {
-        if (attempt >= writeAttempts || !isRetryable(error)) throw error;
+        if (attempt >= writeAttempts || !(isDeadlock(error) || isUniqueViolation(error))) throw error;
       }
     }
   };
@@ -30,11 +31,4 @@ export async function writeTransaction<T>(db: DataSource, work: (manager: Entity
 /** Rows read for a decision inside a transaction are locked on MySQL (SQLite's queue is the lock). */
 export function lockFor(manager: EntityManager): 'pessimistic_write' | undefined {
   return isMysql(manager) ? 'pessimistic_write' : undefined;
-}
-
-function isRetryable(error: unknown): boolean {
-  if (!(error instanceof QueryFailedError)) return false;
-  const driverError: unknown = error.driverError;
-  const code = driverError instanceof Object && 'code' in driverError ? driverError.code : undefined;
-  return code === 'ER_DUP_ENTRY' || code === 'ER_LOCK_DEADLOCK' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }

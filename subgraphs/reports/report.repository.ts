@@ -1,6 +1,7 @@
-import { In, QueryFailedError, type DataSource, type Repository } from 'typeorm';
+import { In, type DataSource, type Repository } from 'typeorm';
 import { badInput, clientError, ErrorCode } from '../../lib/errors';
 import type { CursorPosition } from '../shared/cursors';
+import { isUniqueViolation } from '../shared/database';
 import { PageLoaders } from '../shared/loaders';
 import type { Page } from '../shared/pagination';
 import { inTurn } from '../shared/write-queue';
@@ -108,9 +109,3 @@ function duplicate(report: CreditReport) {
   return badInput('input.reportNumber', `a report numbered ${report.reportNumber} from ${report.issuerName} is already registered`, { problem: 'DUPLICATE_REPORT' });
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  if (!(error instanceof QueryFailedError)) return false;
-  const driverError: unknown = error.driverError;
-  const code = driverError instanceof Object && 'code' in driverError ? driverError.code : undefined;
-  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
-}

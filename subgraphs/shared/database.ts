@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import fs from 'node:fs';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
-import { DataSource, type DataSourceOptions, type Logger } from 'typeorm';
+import { DataSource, QueryFailedError, type DataSourceOptions, type Logger } from 'typeorm';
 
 export type DatabaseTarget =
   /** The embedded default: one SQLite file per subgraph in `directory` (or in memory, for tests). */
@@ -111,6 +111,24 @@ export function isDatabaseConnectionLoss(error: unknown): boolean {
     pending.push(e.originalError, e.driverError, e.cause);
   }
   return false;
+}
+
+/** The driver's code of a failed query (mysql2's `ER_…`, better-sqlite3's `SQLITE_…`), if it has one. */
+function driverErrorCode(error: unknown): unknown {
+  if (!(error instanceof QueryFailedError)) return undefined;
+  const driverError: unknown = error.driverError;
+  return driverError instanceof Object && 'code' in driverError ? driverError.code : undefined;
+}
+
+/** A query refused by a unique key or the primary key: a row with that key is already stored. */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = driverErrorCode(error);
+  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+/** A transaction MySQL rolled back to break a deadlock: running it again may succeed. */
+export function isDeadlock(error: unknown): boolean {
+  return driverErrorCode(error) === 'ER_LOCK_DEADLOCK';
 }
 
 /** Opens (creating if needed) a subgraph's database and brings its schema up to date. */
