@@ -16,7 +16,7 @@ export const writeAttempts = 4;
  */
 export async function writeTransaction<T>(db: DataSource, work: (manager: EntityManager) => Promise<T>, isolation?: IsolationLevel): Promise<T> {
   const transaction = () => (isolation && isMysql(db.manager) ? db.transaction(isolation, work) : db.transaction(work));
-  const attempt = async (): Promise<T> => {
+  const attempts = async (): Promise<T> => {
     for (let attempt = 1; ; attempt += 1) {
       try {
         return await transaction();
@@ -25,7 +25,7 @@ export async function writeTransaction<T>(db: DataSource, work: (manager: Entity
       }
     }
   };
-  return isSqlite(db) ? await inTurn(db, attempt) : await attempt();
+  return isSqlite(db) ? await inTurn(db, attempts) : await attempts();
 }
 
 /** Rows read for a decision inside a transaction are locked on MySQL (SQLite's queue is the lock). */

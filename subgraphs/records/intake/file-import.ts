@@ -53,16 +53,15 @@ export async function importRecordFile(db: DataSource, file: string, options: Im
   const intake = new RecordIntake(db, { department: options.department, actor: options.actor, subjects: options.subjects, now: options.now });
   const chunkSize = options.chunkSize ?? intakeChunkSize;
   let rows = 0;
-  // A chunk's results are reported once it has committed and the chunk before it was reported,
-  // so that rejections and progress keep the file's order whichever commit ends first; and each
-  // of these settles only after its own commit has, failed or not.
-  let previous: Promise<void> = Promise.resolve();
+  // A chunk's results are reported once it has committed and the chunk before it (the last one
+  // here) was reported, so that rejections and progress keep the file's order whichever commit
+  // ends first; and each of these settles only after its own commit has, failed or not.
   const committing: Promise<void>[] = [];
   const flush = async (batch: IntakeRow[]) => {
     const prepared = await intake.prepare(batch);
     // The oldest commit settles first: a failure surfaces here, before another chunk is sent.
     if (committing.length >= commitsInFlight) await committing.shift();
-    const after = previous;
+    const after = committing.at(-1);
     const reported = intake.commit(prepared).then(async (results) => {
       await after;
       for (const result of results) for (const rejection of result.rejections) options.onRejection?.(rejection);
@@ -71,7 +70,6 @@ export async function importRecordFile(db: DataSource, file: string, options: Im
     // Observed here so that a failure waits, unhandled, for its turn above or for the end.
     reported.catch(() => undefined);
     committing.push(reported);
-    previous = reported;
   };
   try {
     let batch: IntakeRow[] = [];
