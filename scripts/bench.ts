@@ -1,4 +1,3 @@
-import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,7 +12,7 @@ import { demoCallers, mintToken } from './demo/callers';
 import { withDevSecrets } from './dev-secrets';
 import { benchWorld, datasetSize, describeServer, ensureDataset } from './bench/dataset';
 import { measure, medianRun, verify, type LoadTarget, type Measurement } from './bench/load';
-import { canPin, pinSelf, startService, waitAnswering, type Service } from './bench/processes';
+import { canPin, pin, spawnNode, startService, waitAnswering, type Service } from './bench/processes';
 import { renderResults, writeResults, type BenchResults, type ImportFigures, type TargetName } from './bench/report';
 import { benchScenarios } from './bench/scenarios';
 
@@ -64,7 +63,7 @@ async function runImportBench(rows: number, subjects: number, env: NodeJS.Proces
   const args = [path.join(projectRoot, 'dist', 'scripts', 'bench-import.js'), '--rows', String(rows), '--subjects', String(Math.min(subjects, 20_000))];
   // On every CPU, as an import runs in production: spawned plainly it would inherit this
   // process's pinning to CPU 0, importer and entities subgraph on one core beside MariaDB.
-  const child = canPin ? spawn('taskset', ['-c', `0-${os.cpus().length - 1}`, process.execPath, ...args], { env, stdio: 'inherit' }) : spawn(process.execPath, args, { env, stdio: 'inherit' });
+  const child = spawnNode(args, `0-${os.cpus().length - 1}`, { env, stdio: 'inherit' });
   const [code] = (await once(child, 'exit')) as [number | null];
   if (code !== 0) return `The import benchmark failed (exit code ${code}); see its output.`;
   // scripts/bench-import.ts leaves each run's summary (scripts/import.ts --summary-json) in its work directory.
@@ -111,7 +110,7 @@ async function main(argv: string[]): Promise<void> {
   const cpus = os.cpus().length;
   const gatewayCpu = cpus > 1 ? '1' : '0';
   const restCpus = '0';
-  pinSelf(restCpus);
+  pin(process.pid, restCpus);
   const pinning = canPin
     ? `taskset: the gateways on CPU ${gatewayCpu}, all running, each idle but for its turn (for (d), the subgraph is moved there for its turn); the five subgraphs and the harness with autocannon on CPU ${restCpus}; MariaDB is a system service and was not pinned (${cpus} CPUs); the import benchmark runs on every CPU`
     : 'none (no taskset on this machine)';
@@ -171,8 +170,6 @@ async function main(argv: string[]): Promise<void> {
       directTargets.set(scenario.name, { url: urls[scenario.subgraph!], headers: { [identityHeader]: platformIdentity }, pid: subgraph.pid });
       await verify(directTargets.get(scenario.name)!, scenario.bodies, `${scenario.name} directly`);
     }
-    // The subgraph measured directly is moved to the gateway's CPU for its turn, so that the limit is measured on the same core.
-    const pinSubgraph = (pid: number, cpu: string) => canPin && spawnSync('taskset', ['-a', '-p', '-c', cpu, String(pid)], { stdio: 'ignore' });
     for (let round = 1; round <= repeats; round++) {
       console.log(`\nround ${round} of ${repeats}`);
       for (const scenario of scenarios) {
@@ -180,11 +177,12 @@ async function main(argv: string[]): Promise<void> {
           for (const name of gateways) record(scenario.name, name, c, await measure(loadTargets.get(name)!, scenario.bodies, loadOptions(c)));
           const direct = directTargets.get(scenario.name);
           if (!direct) continue;
-          pinSubgraph(direct.pid, gatewayCpu);
+          // The subgraph is moved to the gateway's CPU for its turn, so that the limit is measured on the same core.
+          pin(direct.pid, gatewayCpu);
           try {
             record(scenario.name, 'direct', c, await measure(direct, scenario.bodies, loadOptions(c)));
           } finally {
-            pinSubgraph(direct.pid, restCpus);
+            pin(direct.pid, restCpus);
           }
         }
       }

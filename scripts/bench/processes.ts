@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import fs from 'node:fs';
 import { once } from 'node:events';
 import path from 'node:path';
@@ -12,9 +12,9 @@ import { projectRoot } from '../../lib/project-root';
  */
 export const canPin = spawnSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' }).status === 0;
 
-/** Pins this process (the harness and its load generator) to `cpus`, e.g. "0". */
-export function pinSelf(cpus: string): void {
-  if (canPin) spawnSync('taskset', ['-a', '-p', '-c', cpus, String(process.pid)], { stdio: 'ignore' });
+/** Pins a running process, all its threads, to `cpus`, e.g. "0": this one (the harness and its load generator), or a service. */
+export function pin(pid: number, cpus: string): void {
+  if (canPin) spawnSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
 }
 
 export interface Service {
@@ -27,14 +27,18 @@ export interface Service {
 /** Where a service's log (its stdout) goes: a file, so that the harness spends no CPU reading it. */
 export const serviceLogPath = (name: string) => path.join(projectRoot, 'data', 'bench', 'logs', `${name}.log`);
 
+/** `node args`, pinned to `cpus` (e.g. "0", "0-1") where taskset exists. taskset execs the command: the pid is Node's own. */
+export function spawnNode(args: string[], cpus: string, options: SpawnOptions): ChildProcess {
+  return canPin ? spawn('taskset', ['-c', cpus, process.execPath, ...args], options) : spawn(process.execPath, args, options);
+}
+
 /** Starts `script` (relative to dist/) with `node [nodeArgs]`, pinned to `cpus`, its stdout to serviceLogPath(name). */
 export function startService(name: string, script: string, env: NodeJS.ProcessEnv, cpus: string, nodeArgs: string[] = []): Service {
   const args = [...nodeArgs, path.join(projectRoot, 'dist', script)];
   fs.mkdirSync(path.dirname(serviceLogPath(name)), { recursive: true });
   const log = fs.openSync(serviceLogPath(name), 'w');
   const stdio: ['ignore', number, 'inherit'] = ['ignore', log, 'inherit'];
-  // taskset execs the command: the pid it returns is Node's own.
-  const child = canPin ? spawn('taskset', ['-c', cpus, process.execPath, ...args], { env, stdio }) : spawn(process.execPath, args, { env, stdio });
+  const child = spawnNode(args, cpus, { env, stdio });
   fs.closeSync(log);
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
