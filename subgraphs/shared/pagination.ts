@@ -190,14 +190,19 @@ export async function loadPages<E extends ObjectLiteral>(repository: Repository<
     return new Map([[parentColumn ? query.parentIds![0] : '', { rows: raw.slice(0, query.first).map((row) => hydrate(repository, row)), totalCount, hasNextPage: raw.length > query.first }]]);
   }
 
-  const partition = `PARTITION BY ${q(parentColumn.databaseName)}`;
-  const filtered = `SELECT t.*, COUNT(*) OVER (${partition}) AS page_total FROM ${table} t${where(conditions)}`;
+  const parent = q(parentColumn.databaseName);
+  const partition = `PARTITION BY ${parent}`;
+  // The windows rank only (parent, sort, id), which the parent's index holds, and the page's rows
+  // are then read by id: ranking whole rows made MariaDB copy every child (TEXT columns and all)
+  // into two temporary tables to return a few of them (bench/results.md).
+  const ranking = [...new Set([id, parent, sort])].map((name) => `t.${name}`).join(', ');
+  const filtered = `SELECT ${ranking}, COUNT(*) OVER (${partition}) AS page_total FROM ${table} t${where(conditions)}`;
   const position = after(`f.${sort}`, `f.${id}`);
   const cursorCondition = position ? ` WHERE ${position.sql}` : '';
   params.push(...(position?.params ?? []));
-  const ranked = `SELECT f.*, ROW_NUMBER() OVER (${partition} ORDER BY f.${sort} ${query.direction}, f.${id} ${query.direction}) AS page_rank FROM (${filtered}) f${cursorCondition}`;
+  const ranked = `SELECT f.${id}, f.page_total, ROW_NUMBER() OVER (${partition} ORDER BY f.${sort} ${query.direction}, f.${id} ${query.direction}) AS page_rank FROM (${filtered}) f${cursorCondition}`;
   // One extra row per parent tells whether a next page exists.
-  const sql = `SELECT * FROM (${ranked}) p WHERE p.page_rank <= ? ORDER BY p.page_rank`;
+  const sql = `SELECT t.*, p.page_total, p.page_rank FROM (${ranked}) p JOIN ${table} t ON t.${id} = p.${id} WHERE p.page_rank <= ? ORDER BY p.page_rank`;
   params.push(query.first + 1);
 
   const raw: Record<string, unknown>[] = await manager.query(sql, params);

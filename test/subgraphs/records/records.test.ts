@@ -12,7 +12,8 @@ import { CreditRecordObjection } from '../../../subgraphs/records/entities/credi
 import { RestorationApplication } from '../../../subgraphs/records/entities/restoration-application.entity';
 import { seedRecords } from '../../../subgraphs/records/seed';
 import { recordsSubgraph } from '../../../subgraphs/records/subgraph';
-import { CursorSeal } from '../../../subgraphs/shared/cursors';
+import { CursorSeal, type CursorPosition } from '../../../subgraphs/shared/cursors';
+import { loadPages, type Page } from '../../../subgraphs/shared/pagination';
 import { openDatabase } from '../../../subgraphs/shared/database';
 import { testDatabases } from '../../helpers/databases';
 import type { Connection } from '../../helpers/graphql';
@@ -367,6 +368,21 @@ describe.each(testDatabases)('records subgraph on $label', (database) => {
       expect(seen.map((n) => n.id)).toEqual(newestFirst.map((n) => n.id));
       expect(new Set(seen.map((n) => n.id)).size).toBe(perSubject.get(busiest));
       expect(page.totalCount).toBe(perSubject.get(busiest));
+      // The batch's windows rank only the rows after a cursor and count them all. The API's
+      // cursors name one parent, so a batch is paged on here below the API: the same pages.
+      const records = db().getRepository(CreditRecord);
+      const batchIds: string[] = [];
+      let position: CursorPosition | null = null;
+      for (let more = true; more; ) {
+        const pages: Map<string, Page<CreditRecord>> = await loadPages(records, { parent: 'subjectId', parentIds: [busiest, other], orderBy: 'decisionDate', direction: 'DESC', first: 2, after: position });
+        const batch = pages.get(busiest)!;
+        expect(batch.totalCount).toBe(perSubject.get(busiest));
+        batchIds.push(...batch.rows.map((r) => r.id));
+        const last = batch.rows.at(-1)!;
+        position = [last.decisionDate, last.id];
+        more = batch.hasNextPage;
+      }
+      expect(batchIds).toEqual(seen.map((n) => n.id));
       // Past the last row there is no row to carry the count: it is counted on its own.
       const pastTheEnd = await pageOf([busiest], page.pageInfo.endCursor);
       expect(pastTheEnd.edges).toEqual([]);
