@@ -3,7 +3,7 @@ import { ExpiringMemory } from '../../lib/expiring-memory';
 import { insertMany } from '../shared/bulk-insert';
 import type { PageQuery } from '../shared/pagination';
 import { SubjectNameGram } from './entities/subject-name-gram.entity';
-import type { Subject } from './entities/subject.entity';
+import type { Subject, SubjectKind } from './entities/subject.entity';
 
 /**
  * The name search's index. `name LIKE '%term%'` can use no index: it walks every name in name
@@ -20,7 +20,7 @@ function fold(character: string): string {
 }
 
 /** The distinct bigrams of a text, by code point: what the index holds for a name and what a search term is looked up by. */
-function nameGrams(text: string): string[] {
+export function nameGrams(text: string): string[] {
   const characters = Array.from(text, fold);
   const grams = new Set<string>();
   for (let i = 1; i < characters.length; i++) grams.add(characters[i - 1] + characters[i]);
@@ -31,8 +31,8 @@ function nameGrams(text: string): string[] {
  * Adds the subjects' names to the index. Idempotent (a seed may run twice), and a bigram equal to
  * another of the same name under MySQL's collation (full-width and half-width letters) is stored once.
  */
-export async function indexSubjectNames(manager: EntityManager, subjects: readonly { id: string; name: string }[]): Promise<void> {
-  const rows = subjects.flatMap(({ id, name }) => nameGrams(name).map((gram) => Object.assign(new SubjectNameGram(), { gram, name, subjectId: id })));
+export async function indexSubjectNames(manager: EntityManager, subjects: readonly { id: string; name: string; kind: SubjectKind }[]): Promise<void> {
+  const rows = subjects.flatMap(({ id, name, kind }) => nameGrams(name).map((gram) => Object.assign(new SubjectNameGram(), { gram, name, subjectId: id, kind })));
   await insertMany(manager, SubjectNameGram, rows, { skipExisting: true });
 }
 
@@ -44,11 +44,13 @@ const countsByDatabase = new WeakMap<DataSource, ExpiringMemory<number>>();
 
 /**
  * How a search for `term` reaches its subjects (`PageQuery.through`): the postings of its rarest
- * bigram, in name order; its matches are counted through them only when they are few.
+ * bigram, in name order, of the given kinds only (all when null); its matches are counted through
+ * them only when they are few.
  */
-export async function throughNameIndex(db: DataSource, term: string): Promise<NonNullable<PageQuery<Subject>['through']>> {
+export async function throughNameIndex(db: DataSource, term: string, kinds: readonly SubjectKind[] | null): Promise<NonNullable<PageQuery<Subject>['through']>> {
   const { gram, few } = await rarestGram(db, nameGrams(term));
-  return { table: db.getMetadata(SubjectNameGram).tablePath, where: { sql: 'g.gram = ?', params: [gram] }, sort: 'name', id: 'subject_id', countsEveryRow: !few };
+  const where = kinds ? { sql: `g.gram = ? AND g.kind IN (${kinds.map(() => '?').join(', ')})`, params: [gram, ...kinds] } : { sql: 'g.gram = ?', params: [gram] };
+  return { table: db.getMetadata(SubjectNameGram).tablePath, where, sort: 'name', id: 'subject_id', countsEveryRow: !few };
 }
 
 /** A bigram to walk, and whether its postings are few enough to count the matches through them. */

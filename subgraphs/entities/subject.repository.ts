@@ -50,8 +50,9 @@ export class SubjectRepository {
     const where = kinds
       ? { sql: `t.name LIKE ? ESCAPE '!' AND t.kind IN (${kinds.map(() => '?').join(', ')})`, params: [pattern, ...kinds] }
       : { sql: "t.name LIKE ? ESCAPE '!'", params: [pattern] };
-    // Only the names holding the term's rarest bigram are tested (subject-names.ts); LIKE decides.
-    const through = await throughNameIndex(this.subjects.manager.connection, term);
+    // Only the names holding the term's rarest bigram, of the kinds asked, are tested
+    // (subject-names.ts); LIKE and the subject's own kind decide.
+    const through = await throughNameIndex(this.subjects.manager.connection, term, kinds);
     const pages = await loadPages(this.subjects, { through, where, orderBy: 'name', direction: 'ASC', first, after });
     return pages.get('');
   }

@@ -1,4 +1,5 @@
-import { Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { SubjectKind } from './subject.entity';
 
 /**
  * The name search's index (名称检索): one row per distinct pair of adjacent characters (bigram) of
@@ -6,7 +7,7 @@ import { Entity, PrimaryColumn } from 'typeorm';
  * read in name order straight off the primary key (subject-names.ts). Written with the subject;
  * a subject's name, once registered, is never changed.
  */
-// Keep column and index names in sync with migrations/1764000000020-index-subject-names.ts.
+// Keep column and index names in sync with migrations/1764000000030-name-postings-kind.ts.
 @Entity('subject_name_gram')
 export class SubjectNameGram {
   /** Two characters of the name, lower-cased one at a time (`nameGrams`). */
@@ -19,4 +20,8 @@ export class SubjectNameGram {
 
   @PrimaryColumn({ name: 'subject_id', type: 'varchar', length: 36 })
   subjectId!: string;
+
+  /** The subject's kind, so that a search for some kinds skips the others' postings without reading their subjects. */
+  @Column({ type: 'varchar', length: 24 })
+  kind!: SubjectKind;
 }

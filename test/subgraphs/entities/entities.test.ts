@@ -2,6 +2,7 @@ import { citizenIdNumber, unifiedSocialCreditCode } from '../../../lib/identifie
 import { demoWorld } from '../../../scripts/demo/world';
 import { Subject } from '../../../subgraphs/entities/entities/subject.entity';
 import { IndexSubjectNames1764000000020 } from '../../../subgraphs/entities/migrations/1764000000020-index-subject-names';
+import { NamePostingsKind1764000000030 } from '../../../subgraphs/entities/migrations/1764000000030-name-postings-kind';
 import { seedEntities } from '../../../subgraphs/entities/seed';
 import { entitiesSubgraph } from '../../../subgraphs/entities/subgraph';
 import { testDatabases } from '../../helpers/databases';
@@ -145,6 +146,13 @@ describe.each(testDatabases)('entities subgraph on $label', (database) => {
       }
       throw new Error('more than 30 pages');
     };
+    /** Postings whose kind is not their subject's (none, if every writer of the index keeps it). */
+    const postingsOfAnotherKind = async () => {
+      const [row]: { n: unknown }[] = await db().query('SELECT COUNT(*) AS n FROM subject_name_gram g JOIN subject t ON t.id = g.subject_id WHERE g.kind <> t.kind');
+      const [total]: { n: unknown }[] = await db().query('SELECT COUNT(*) AS n FROM subject_name_gram');
+      expect(Number(total.n)).toBeGreaterThan(0);
+      return Number(row.n);
+    };
     const latin = { kind: 'ENTERPRISE', name: 'ABC Trading 50%_折扣 秦皇岛有限公司', code: unifiedSocialCreditCode({ authority: '9', orgType: '1', division: '130304', organisationBody: 'MA0NAME1' }), registrationDate: '2016-03-01' };
 
     it('finds a subject by any part of its name as soon as it is registered, ignoring the case of Latin letters', async () => {
@@ -175,10 +183,23 @@ describe.each(testDatabases)('entities subgraph on $label', (database) => {
       expect(totalCount).toBe(expected.length);
     });
 
-    it('filters by kind after the index, the kind of a purpose included', async () => {
-      const all = await searchAll('北戴河');
-      const { found } = await searchAll('北戴河', 'NATURAL_PERSON');
-      expect(found.map((s) => s.id)).toEqual(all.found.filter((s) => s.kind === 'NATURAL_PERSON').map((s) => s.id));
+    it("filters by kind in the index, each posting carrying its subject's kind", async () => {
+      const subjects = await db().getRepository(Subject).find();
+      for (const kind of ['NATURAL_PERSON', 'ENTERPRISE', 'OTHER_ORGANISATION', 'INDIVIDUAL_BUSINESS']) {
+        // One of the kind's own names, and a term most subjects of other kinds hold.
+        const ownName = subjects.find((s) => s.kind === kind)!.name;
+        for (const term of [ownName, '北戴河']) {
+          const expected = (await searchAll(term)).found.filter((s) => s.kind === kind);
+          const { found, totalCount } = await searchAll(term, kind);
+          expect(found).toEqual(expected);
+          expect(totalCount).toBe(expected.length);
+        }
+        expect((await searchAll(ownName, kind)).found.map((s) => s.name)).toContain(ownName);
+      }
+      // The postings of other kinds are skipped before their subjects are read.
+      await sql.selectsDuring(async () => expect((await query(SEARCH, { name: '北戴河', kind: 'NATURAL_PERSON' })).errors).toBeUndefined());
+      expect(sql.selects.find((s) => /subject_name_gram/.test(s))).toMatch(/g\.kind IN \(/);
+      expect(await postingsOfAnotherKind()).toBe(0);
     });
 
     it('reads a page off the index of the rarest bigram, counting each bigram once per process', async () => {
@@ -205,16 +226,21 @@ describe.each(testDatabases)('entities subgraph on $label', (database) => {
       expect(await counting('戴河区鸽子窝')).toMatch(/subject_name_gram/);
     });
 
-    it('indexes the names of subjects registered before the index existed (the migration)', async () => {
-      const migration = new IndexSubjectNames1764000000020();
+    it('indexes the names of subjects registered before the index existed, with their kinds (the migrations)', async () => {
+      const [created, withKinds] = [new IndexSubjectNames1764000000020(), new NamePostingsKind1764000000030()];
       const runner = db().createQueryRunner();
       try {
-        await migration.down(runner);
-        await migration.up(runner);
+        await withKinds.down(runner);
+        await created.down(runner);
+        await created.up(runner);
+        await withKinds.up(runner);
       } finally {
         await runner.release();
       }
+      expect(await postingsOfAnotherKind()).toBe(0);
       const subjects = await db().getRepository(Subject).find();
+      const person = subjects.find((s) => s.kind === 'NATURAL_PERSON')!;
+      expect((await searchAll(person.name, 'NATURAL_PERSON')).found.map((s) => s.id)).toContain(person.id);
       const expected = subjects.filter((s) => s.name.includes('北戴河')).length;
       expect(expected).toBeGreaterThan(3);
       expect((await searchAll('北戴河')).found).toHaveLength(expected);
