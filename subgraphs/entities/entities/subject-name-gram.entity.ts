@@ -3,9 +3,9 @@ import type { SubjectKind } from './subject.entity';
 
 /**
  * The name search's index (名称检索): one row per distinct pair of adjacent characters (bigram) of
- * a subject's name, with a copy of the name, so that the subjects whose names hold a bigram are
- * read in name order straight off the primary key (subject-names.ts). Written with the subject;
- * a subject's name, once registered, is never changed.
+ * a subject's name, with a copy of the name and the subject's kind, so that the subjects whose
+ * names hold a bigram are read in name order straight off the primary key (subject-names.ts).
+ * Written with the subject; a subject's name and kind, once registered, are never changed.
  */
 // Keep column and index names in sync with migrations/1764000000030-name-postings-kind.ts.
 @Entity('subject_name_gram')
