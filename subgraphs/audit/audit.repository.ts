@@ -1,7 +1,8 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { In, type DataSource, type EntityManager, type QueryRunner, type Repository } from 'typeorm';
 import { findDepartment } from '../../lib/catalogue/departments';
+import { timeOrderedId } from '../../lib/time-ordered-id';
 import { badInput, ErrorCode, requiredText } from '../../lib/errors';
 import type { CursorPosition } from '../shared/cursors';
 import { isUniqueViolation } from '../shared/database';
@@ -21,7 +22,11 @@ import {
 
 /** What the gateway knows about one request that touched a subject's data. */
 export interface AuditEntryInput {
-  /** Omit to get a random UUID; seeds pass deterministic ids. */
+  /**
+   * Omit to get a time-ordered UUID (version 7): the log only grows, and its entries are then
+   * appended at the end of the primary key instead of into random pages of it. Seeds pass
+   * deterministic ids.
+   */
   id?: string;
   actor: string;
   organisation: string;
@@ -296,7 +301,7 @@ export class AuditRepository {
       throw badInput(`${path}.occurredAt`, `occurredAt must be a valid instant, got ${String(input.occurredAt)}`);
     }
     return this.entries.create({
-      id: input.id === undefined ? randomUUID() : requiredText(input.id, `${path}.id`, 36),
+      id: input.id === undefined ? timeOrderedId() : requiredText(input.id, `${path}.id`, 36),
       sequence: null,
       previousHash: null,
       hash: null,

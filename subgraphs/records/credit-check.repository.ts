@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { timeOrderedId } from '../../lib/time-ordered-id';
 import type { DataSource, Repository } from 'typeorm';
 import { applicableMeasures, verdict, reportRequired, type AppliedMeasure, type CountingRecord, type MeasureKind } from '../../lib/catalogue/measures';
 import { badInput } from '../../lib/errors';
@@ -66,7 +66,8 @@ export class CreditCheckRepository {
         summary: r.summary,
       }));
     const check = this.checks.create({
-      id: randomUUID(),
+      // Time-ordered, like the audit log's: the ledger only grows, at the end of its primary key.
+      id: timeOrderedId(),
       subjectId: input.subjectId,
       matter: input.matter,
       caseNumber: input.caseNumber,

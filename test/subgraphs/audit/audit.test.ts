@@ -193,6 +193,18 @@ describe.each(testDatabases)('audit subgraph on $label', (database) => {
       expect(await repository.verifyChain()).toBeNull();
     });
 
+    it('gives entries ids that sort by the time they were appended (UUID version 7), so that the log grows at the end of its primary key', async () => {
+      const earlier = await repository.append(unnamed(3, 26));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const later = await repository.append(unnamed(3, 26));
+      const ids = [...earlier, ...later].map((e) => e.id);
+      for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      // The first 48 bits are the millisecond: every id of the later batch sorts after the earlier's.
+      const instant = (id: string) => id.replace(/-/g, '').slice(0, 12);
+      expect(Math.min(...later.map((e) => parseInt(instant(e.id), 16)))).toBeGreaterThan(Math.max(...earlier.map((e) => parseInt(instant(e.id), 16))));
+      expect(later.every((e) => earlier.every((f) => e.id > f.id))).toBe(true);
+    });
+
     // Each process's remembered head goes stale when the other appends: its INSERT collides on
     // the unique sequence and the batch is written again under the lock, after the new head.
     (database.label === 'mysql' ? it : it.skip)('keeps one unbroken chain when two processes take turns and append at once', async () => {
