@@ -21,13 +21,22 @@ export async function insertMany<E extends ObjectLiteral>(manager: EntityManager
   const { driver } = manager.connection;
   const metadata = manager.connection.getMetadata(target);
   const columns = metadata.columns;
+  const values = rows.map((row) => columns.map((column) => driver.preparePersistentValue(column.getEntityValue(row, true), column) ?? null));
+  await insertValues(manager, metadata.tableName, columns.map((c) => c.databaseName), values, { skipExisting });
+}
+
+/**
+ * Inserts rows of values, already in the database's form, into the named columns of `table`,
+ * `insertRowsPerStatement` rows a statement. For a migration, which must name the columns of the
+ * table as it stood then rather than write through an entity a later migration changes.
+ */
+export async function insertValues(manager: EntityManager, table: string, columns: readonly string[], rows: readonly (readonly unknown[])[], { skipExisting = false } = {}): Promise<void> {
+  const { driver } = manager.connection;
   const insert = !skipExisting ? 'INSERT' : isSqlite(manager.connection) ? 'INSERT OR IGNORE' : 'INSERT IGNORE';
-  const head = `${insert} INTO ${driver.escape(metadata.tableName)} (${columns.map((c) => driver.escape(c.databaseName)).join(', ')}) VALUES `;
+  const head = `${insert} INTO ${driver.escape(table)} (${columns.map((c) => driver.escape(c)).join(', ')}) VALUES `;
   const tuple = `(${columns.map(() => '?').join(', ')})`;
   for (let start = 0; start < rows.length; start += insertRowsPerStatement) {
     const slice = rows.slice(start, start + insertRowsPerStatement);
-    const parameters: unknown[] = [];
-    for (const row of slice) for (const column of columns) parameters.push(driver.preparePersistentValue(column.getEntityValue(row, true), column) ?? null);
-    await manager.query(`${head}${Array.from(slice, () => tuple).join(', ')}`, parameters);
+    await manager.query(`${head}${Array.from(slice, () => tuple).join(', ')}`, slice.flat());
   }
 }

@@ -1,11 +1,9 @@
 import { Table, type MigrationInterface, type QueryRunner } from 'typeorm';
-import { isSqlite } from '../../shared/write-queue';
+import { insertValues } from '../../shared/bulk-insert';
 import { nameGrams } from '../subject-names';
 
 /** Subjects read at a time while the index of the names already registered is built. */
 const subjectsPerBatch = 5000;
-/** Postings per INSERT: 3 parameters each, under SQLite's 32,766 bound parameters. */
-const postingsPerStatement = 1000;
 
 // Written with TypeORM's Table API so that one migration serves SQLite and MySQL alike. The
 // postings are written with this table's columns named here, not through the entity, which a
@@ -24,18 +22,14 @@ export class IndexSubjectNames1764000000020 implements MigrationInterface {
         ],
       }),
     );
-    // IGNORE: a bigram equal to another of the same name under MySQL's collation is stored once.
-    const insert = `${isSqlite(queryRunner.connection) ? 'INSERT OR IGNORE' : 'INSERT IGNORE'} INTO subject_name_gram (gram, name, subject_id) VALUES `;
     // The subjects registered before the index existed, in id order a batch at a time.
     let last = '';
     for (;;) {
       const subjects: { id: string; name: string }[] = await queryRunner.query('SELECT id, name FROM subject WHERE id > ? ORDER BY id LIMIT ?', [last, subjectsPerBatch]);
       if (!subjects.length) break;
       const postings = subjects.flatMap(({ id, name }) => nameGrams(name).map((gram) => [gram, name, id]));
-      for (let start = 0; start < postings.length; start += postingsPerStatement) {
-        const slice = postings.slice(start, start + postingsPerStatement);
-        await queryRunner.query(insert + slice.map(() => '(?, ?, ?)').join(', '), slice.flat());
-      }
+      // Skipping existing: a bigram equal to another of the same name under MySQL's collation is stored once.
+      await insertValues(queryRunner.manager, 'subject_name_gram', ['gram', 'name', 'subject_id'], postings, { skipExisting: true });
       last = subjects[subjects.length - 1].id;
     }
   }
