@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -13,6 +13,7 @@ import { recordsSubgraph } from '../subgraphs/records/subgraph';
 import { databaseTarget, describeTarget, openDatabase } from '../subgraphs/shared/database';
 import { withDevSecrets } from './dev-secrets';
 import { demoWorld, type DemoWorld } from './demo/world';
+import { interrupted, spawnNode, stopChildrenOnSignal } from './bench/processes';
 
 /**
  * `npm run bench:import -- --rows 200000 [--subjects 20000]`: generates a department's file of
@@ -87,13 +88,14 @@ interface ImportRun {
 }
 
 async function runImport(file: string, env: NodeJS.ProcessEnv, summaryFile: string, nodeOptions: string[]): Promise<ImportRun> {
-  const child = spawn(process.execPath, [...nodeOptions, path.join(projectRoot, 'dist', 'scripts', 'import.js'), '--department', 'MARKET_REGULATION', '--actor', 'bench', '--summary-json', summaryFile, file], { env, stdio: 'inherit' });
+  const child = spawnNode([...nodeOptions, path.join(projectRoot, 'dist', 'scripts', 'import.js'), '--department', 'MARKET_REGULATION', '--actor', 'bench', '--summary-json', summaryFile, file], undefined, { env, stdio: 'inherit' });
   const [code] = (await once(child, 'exit')) as [number | null];
   if (code !== 0) throw new Error(`the import command exited with ${code}`);
   return JSON.parse(fs.readFileSync(summaryFile, 'utf8')) as ImportRun;
 }
 
 async function main(argv: string[]): Promise<void> {
+  stopChildrenOnSignal();
   const rows = Number(readFlag(argv, 'rows') ?? 200_000);
   const subjects = Number(readFlag(argv, 'subjects') ?? 20_000);
   if (!Number.isInteger(rows) || rows < 1 || !Number.isInteger(subjects) || subjects < 10) {
@@ -125,7 +127,7 @@ async function main(argv: string[]): Promise<void> {
   console.log(`generated ${file}: ${rows} rows, ${(fs.statSync(file).size / 1048576).toFixed(1)} MiB in ${((Date.now() - generated) / 1000).toFixed(1)} s`);
 
   const port = await freePort();
-  const entitiesProcess = spawn(process.execPath, [path.join(projectRoot, 'dist', 'subgraphs', 'entities', 'index.js')], { env: { ...env, PORT: String(port), APOLLO_TELEMETRY_DISABLED: 'true' }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const entitiesProcess = spawnNode([path.join(projectRoot, 'dist', 'subgraphs', 'entities', 'index.js')], undefined, { env: { ...env, PORT: String(port), APOLLO_TELEMETRY_DISABLED: 'true' }, stdio: ['ignore', 'ignore', 'inherit'] });
   try {
     await waitHealthy(port, entitiesProcess);
     const importEnv = { ...env, SUBGRAPH_ENTITIES_URL: `http://127.0.0.1:${port}/graphql` };
@@ -159,6 +161,8 @@ Record import benchmark: ${rows} rows (a third each penalties, licences, commitm
 }
 
 main(process.argv.slice(2)).catch((error) => {
+  // Interrupted: the signal's handler exits once the entities subgraph and the importer have stopped.
+  if (interrupted()) return;
   console.error(error);
   process.exit(1);
 });

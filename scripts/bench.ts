@@ -12,7 +12,7 @@ import { demoCallers, mintToken } from './demo/callers';
 import { withDevSecrets } from './dev-secrets';
 import { benchWorld, datasetSize, describeServer, ensureDataset } from './bench/dataset';
 import { measure, medianRun, verify, type LoadTarget, type Measurement } from './bench/load';
-import { canPin, pin, spawnNode, startService, waitAnswering, type Service } from './bench/processes';
+import { canPin, interrupted, pin, spawnNode, startService, stopChildrenOnSignal, waitAnswering, type Service } from './bench/processes';
 import { renderResults, writeResults, type BenchResults, type ImportFigures, type TargetName } from './bench/report';
 import { benchScenarios } from './bench/scenarios';
 
@@ -77,6 +77,7 @@ async function runImportBench(rows: number, subjects: number, env: NodeJS.Proces
 
 async function main(argv: string[]): Promise<void> {
   if (argv.includes('--help')) return console.log(usage());
+  stopChildrenOnSignal();
   const started = new Date();
   const subjects = positive(argv, 'subjects');
   const seconds = positive(argv, 'seconds');
@@ -219,6 +220,8 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error) => {
+  // Interrupted: the signal's handler exits once the services have stopped.
+  if (interrupted()) return;
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
 });

@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import fs from 'node:fs';
 import { once } from 'node:events';
+import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { projectRoot } from '../../lib/project-root';
@@ -27,9 +28,50 @@ export interface Service {
 /** Where a service's log (its stdout) goes: a file, so that the harness spends no CPU reading it. */
 export const serviceLogPath = (name: string) => path.join(projectRoot, 'data', 'bench', 'logs', `${name}.log`);
 
-/** `node args`, pinned to `cpus` (e.g. "0", "0-1") where taskset exists. taskset execs the command: the pid is Node's own. */
-export function spawnNode(args: string[], cpus: string, options: SpawnOptions): ChildProcess {
-  return canPin ? spawn('taskset', ['-c', cpus, process.execPath, ...args], options) : spawn(process.execPath, args, options);
+/** The child processes a benchmark script started that have not exited yet. */
+const children = new Set<ChildProcess>();
+let interruptedBy: NodeJS.Signals | undefined;
+
+/** The signal that interrupted this benchmark script, once one has (see stopChildrenOnSignal). */
+export const interrupted = () => interruptedBy;
+
+/**
+ * `node args`, pinned to `cpus` (e.g. "0", "0-1") when given and taskset exists (taskset execs the
+ * command: the pid is Node's own), and stopped with this script on a signal. Refused once the
+ * script has been interrupted, so that no service starts after the others were stopped.
+ */
+export function spawnNode(args: string[], cpus: string | undefined, options: SpawnOptions): ChildProcess {
+  if (interruptedBy) throw new Error(`interrupted by ${interruptedBy}: not starting ${args.at(-1)}`);
+  const child = canPin && cpus ? spawn('taskset', ['-c', cpus, process.execPath, ...args], options) : spawn(process.execPath, args, options);
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+/** SIGTERM, then SIGKILL if the process has not exited after `graceMs`; resolves once it has exited. */
+async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  const kill = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  child.kill('SIGTERM');
+  await exited;
+  clearTimeout(kill);
+}
+
+/**
+ * Ctrl-C in a terminal signals the services too (the whole process group), but a SIGTERM to the
+ * benchmark script alone (`kill`, a CI job's time limit) left them serving, holding their ports
+ * and CPU for whatever ran next. On SIGINT or SIGTERM the script now stops every child it started
+ * (spawnNode) and exits as the signal would have ended it, with 128 + its number.
+ */
+export function stopChildrenOnSignal(graceMs = 10_000): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      interruptedBy = signal;
+      console.error(`\n${signal}: stopping ${children.size} child process${children.size === 1 ? '' : 'es'}`);
+      void Promise.all(Array.from(children, (child) => stopChild(child, graceMs))).finally(() => process.exit(128 + os.constants.signals[signal]));
+    });
+  }
 }
 
 /** Starts `script` (relative to dist/) with `node [nodeArgs]`, pinned to `cpus`, its stdout to serviceLogPath(name). */
@@ -40,14 +82,7 @@ export function startService(name: string, script: string, env: NodeJS.ProcessEn
   const stdio: ['ignore', number, 'inherit'] = ['ignore', log, 'inherit'];
   const child = spawnNode(args, cpus, { env, stdio });
   fs.closeSync(log);
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const kill = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.kill('SIGTERM');
-    await once(child, 'exit');
-    clearTimeout(kill);
-  };
-  return { name, pid: child.pid ?? 0, child, stop };
+  return { name, pid: child.pid ?? 0, child, stop: () => stopChild(child, 30_000) };
 }
 
 /** Waits until `url` answers 2xx to `init` (a readiness route, or a trivial query), or throws. */
