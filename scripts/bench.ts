@@ -11,7 +11,7 @@ import { databaseTarget, describeTarget } from '../subgraphs/shared/database';
 import { demoCallers, mintToken } from './demo/callers';
 import { withDevSecrets } from './dev-secrets';
 import { benchWorld, datasetSize, describeServer, ensureDataset } from './bench/dataset';
-import { measure, medianRun, verify, type LoadTarget, type Measurement } from './bench/load';
+import { measure, medianRun, verify, warmUp, type LoadTarget, type Measurement } from './bench/load';
 import { canPin, interrupted, pin, spawnNode, startService, stopChildrenOnSignal, waitAnswering, type Service } from './bench/processes';
 import { renderResults, writeResults, type BenchResults, type ImportFigures, type TargetName } from './bench/report';
 import { benchScenarios } from './bench/scenarios';
@@ -28,6 +28,7 @@ const flags = {
   subjects: { default: '100000', help: 'subjects in the data set; records and reports scale with it (×10, ×1)' },
   seconds: { default: '5', help: 'seconds per measured run' },
   warmup: { default: '2', help: 'seconds of warm-up before each measurement' },
+  prewarm: { default: '10', help: 'seconds of load on each scenario through each target, at the most connections, before the first measurement' },
   repeats: { default: '3', help: 'runs per measurement; the median is kept' },
   connections: { default: '1,8,32', help: 'connection counts, comma-separated' },
   targets: { default: 'ours,apollo,hive,direct', help: 'which of ours, apollo, hive, direct to measure' },
@@ -39,6 +40,8 @@ const flags = {
 } as const;
 
 type Flag = keyof typeof flags;
+
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 function usage(): string {
   return `npm run bench -- [flags]\n${Object.entries(flags).map(([name, f]) => `  --${name.padEnd(12)} ${f.help} (default ${f.default || 'none'})`).join('\n')}`;
@@ -82,6 +85,7 @@ async function main(argv: string[]): Promise<void> {
   const subjects = positive(argv, 'subjects');
   const seconds = positive(argv, 'seconds');
   const warmupSeconds = positive(argv, 'warmup');
+  const prewarmSeconds = positive(argv, 'prewarm');
   const repeats = Math.max(1, positive(argv, 'repeats'));
   const importRows = positive(argv, 'import-rows');
   const portBase = positive(argv, 'port-base');
@@ -99,8 +103,9 @@ async function main(argv: string[]): Promise<void> {
   const scenarios = benchScenarios(world).filter((s) => wanted.includes(s.name));
   const gateways = targets.filter((t) => t !== 'direct');
   const loads = scenarios.length * gateways.length * connections.length + (targets.includes('direct') ? scenarios.filter((s) => s.subgraph).length * connections.length : 0);
-  const expectedMinutes = (loads * repeats * (warmupSeconds + seconds + 1.5) + gateways.length * 10 + 30) / 60;
-  console.log(`bench: ${loads} measurements of ${warmupSeconds} s warm-up + ${repeats} × ${seconds} s: about ${expectedMinutes.toFixed(0)} minutes of load, plus seeding on a first run (about a minute at 100,000 subjects) and the import benchmark (${importRows} rows, a few minutes)`);
+  const prewarms = scenarios.length * gateways.length + (targets.includes('direct') ? scenarios.filter((s) => s.subgraph).length : 0);
+  const expectedMinutes = (prewarms * prewarmSeconds + loads * repeats * (warmupSeconds + seconds + 1.5) + gateways.length * 10 + 30) / 60;
+  console.log(`bench: ${prewarms} warm-ups of ${prewarmSeconds} s, then ${loads} measurements of ${warmupSeconds} s warm-up + ${repeats} × ${seconds} s: about ${expectedMinutes.toFixed(0)} minutes of load, plus seeding on a first run (about a minute at 100,000 subjects) ${importRows > 0 ? ` and the import benchmark (${importRows} rows, a few minutes)` : ''}`);
 
   console.log(`data set on ${describeTarget(target)}: ${JSON.stringify(datasetSize(subjects))}`);
   const outcomes = await ensureDataset(target, world, console.log);
@@ -171,6 +176,14 @@ async function main(argv: string[]): Promise<void> {
       directTargets.set(scenario.name, { url: urls[scenario.subgraph!], headers: { [identityHeader]: platformIdentity }, pid: subgraph.pid });
       await verify(directTargets.get(scenario.name)!, scenario.bodies, `${scenario.name} directly`);
     }
+    if (prewarmSeconds > 0) {
+      console.log(`\nwarming up: ${prewarmSeconds} s of each scenario through each target at ${plural(Math.max(...connections), 'connection')}`);
+      for (const scenario of scenarios) {
+        for (const name of gateways) await warmUp(loadTargets.get(name)!, scenario.bodies, Math.max(...connections), prewarmSeconds);
+        const direct = directTargets.get(scenario.name);
+        if (direct) await warmUp(direct, scenario.bodies, Math.max(...connections), prewarmSeconds);
+      }
+    }
     for (let round = 1; round <= repeats; round++) {
       console.log(`\nround ${round} of ${repeats}`);
       for (const scenario of scenarios) {
@@ -203,7 +216,7 @@ async function main(argv: string[]): Promise<void> {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const results: BenchResults = {
     machine: `${cpu}, ${cpus} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node ${process.version}; shared with other work while it ran unless said otherwise`,
-    settings: `autocannon, the median of ${repeats} runs of ${seconds} s, each after ${warmupSeconds} s of warm-up, taken in ${repeats} rounds with every target's run of a measurement back to back in each; every process with NODE_ENV=production, as the Docker image runs it; (a) as it ships (LOG_LEVEL info), as the finance bureau's demo officer under GOVERNMENT_PROCUREMENT; (b) and (c) default settings, sending one identity with every field group signed once at start (the subgraphs accept only gateway-signed identities); (d) the same header, straight to the subgraph; subgraphs at LOG_LEVEL warn; SQL / req counts every statement of the five subgraphs (credit_db_queries_total), audit writes included`,
+    settings: `autocannon${prewarmSeconds > 0 ? `, first ${prewarmSeconds} s of unmeasured load on each scenario through each target at ${plural(Math.max(...connections), 'connection')}` : ''}; the median of ${repeats} runs of ${seconds} s, each after ${warmupSeconds} s of warm-up, taken in ${repeats} rounds with every target's run of a measurement back to back in each; every process with NODE_ENV=production, as the Docker image runs it; (a) as it ships (LOG_LEVEL info), as the finance bureau's demo officer under GOVERNMENT_PROCUREMENT; (b) and (c) default settings, sending one identity with every field group signed once at start (the subgraphs accept only gateway-signed identities); (d) the same header, straight to the subgraph; subgraphs at LOG_LEVEL warn; SQL / req counts every statement of the five subgraphs (credit_db_queries_total), audit writes included`,
     pinning,
     dataset: `${describeTarget(target)} (${server}), ${subjects} subjects, ${subjects * 10} credit records, ${subjects} credit reports (scripts/bench/dataset.ts)`,
     scenarios,

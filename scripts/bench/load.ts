@@ -92,6 +92,16 @@ async function statementsPerRequest(target: LoadTarget, bodies: string[], metric
   return ((await statementsSoFar(metricsUrls)) - before) / count;
 }
 
+/**
+ * Load that is not measured, before anything is: Node compiles a function's optimised code only
+ * after many calls, so without it the first measurements, at 1 connection, met code still being
+ * compiled in the gateways and the subgraphs (in one run the credit check's first round through
+ * this gateway cost 9.0 ms of its CPU a request, the second 3.5, the third 2.6).
+ */
+export async function warmUp(target: LoadTarget, bodies: string[], connections: number, seconds: number): Promise<void> {
+  await run(target, bodies, connections, seconds);
+}
+
 /** Warm-up, then one timed run: the gateway's CPU share and peak memory during it, and the subgraphs' statements per request. */
 export async function measure(target: LoadTarget, bodies: string[], options: { connections: number; seconds: number; warmupSeconds: number; metricsUrls: string[] }): Promise<Measurement> {
   await run(target, bodies, options.connections, options.warmupSeconds);
