@@ -105,7 +105,7 @@ async function main(argv: string[]): Promise<void> {
   const loads = scenarios.length * gateways.length * connections.length + (targets.includes('direct') ? scenarios.filter((s) => s.subgraph).length * connections.length : 0);
   const prewarms = scenarios.length * gateways.length + (targets.includes('direct') ? scenarios.filter((s) => s.subgraph).length : 0);
   const expectedMinutes = (prewarms * prewarmSeconds + loads * repeats * (warmupSeconds + seconds + 1.5) + gateways.length * 10 + 30) / 60;
-  console.log(`bench: ${prewarms} warm-ups of ${prewarmSeconds} s, then ${loads} measurements of ${warmupSeconds} s warm-up + ${repeats} × ${seconds} s: about ${expectedMinutes.toFixed(0)} minutes of load, plus seeding on a first run (about a minute at 100,000 subjects) ${importRows > 0 ? ` and the import benchmark (${importRows} rows, a few minutes)` : ''}`);
+  console.log(`bench: ${prewarms} warm-ups of ${prewarmSeconds} s, then ${loads} measurements of ${warmupSeconds} s warm-up + ${repeats} × ${seconds} s: about ${expectedMinutes.toFixed(0)} minutes of load, plus seeding on a first run (about a minute at 100,000 subjects)${importRows > 0 ? ` and the import benchmark (${importRows} rows, a few minutes)` : ''}`);
 
   console.log(`data set on ${describeTarget(target)}: ${JSON.stringify(datasetSize(subjects))}`);
   const outcomes = await ensureDataset(target, world, console.log);
