@@ -1,10 +1,8 @@
-import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { readFlag } from '../lib/env';
 import { projectRoot } from '../lib/project-root';
 import { seedEntities } from '../subgraphs/entities/seed';
@@ -13,7 +11,7 @@ import { recordsSubgraph } from '../subgraphs/records/subgraph';
 import { databaseTarget, describeTarget, openDatabase } from '../subgraphs/shared/database';
 import { withDevSecrets } from './dev-secrets';
 import { demoWorld, type DemoWorld } from './demo/world';
-import { interrupted, spawnNode, stopChildrenOnSignal } from './bench/processes';
+import { interrupted, spawnNode, startService, stopChildrenOnSignal, waitAnswering } from './bench/processes';
 
 /**
  * `npm run bench:import -- --rows 200000 [--subjects 20000]`: generates a department's file of
@@ -35,20 +33,6 @@ async function freePort(): Promise<number> {
   server.close();
   await once(server, 'close');
   return port;
-}
-
-async function waitHealthy(port: number, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error('the entities subgraph exited while starting');
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(1000) })).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(200);
-  }
-  throw new Error(`the entities subgraph did not answer on port ${port}`);
 }
 
 /** Streams `rows` rows of a market regulation bureau's file, written with backpressure (never held in memory). */
@@ -127,9 +111,9 @@ async function main(argv: string[]): Promise<void> {
   console.log(`generated ${file}: ${rows} rows, ${(fs.statSync(file).size / 1048576).toFixed(1)} MiB in ${((Date.now() - generated) / 1000).toFixed(1)} s`);
 
   const port = await freePort();
-  const entitiesProcess = spawnNode([path.join(projectRoot, 'dist', 'subgraphs', 'entities', 'index.js')], undefined, { env: { ...env, PORT: String(port), APOLLO_TELEMETRY_DISABLED: 'true' }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const entitiesService = startService('import-entities', 'subgraphs/entities/index.js', { ...env, PORT: String(port), APOLLO_TELEMETRY_DISABLED: 'true' }, undefined);
   try {
-    await waitHealthy(port, entitiesProcess);
+    await waitAnswering(entitiesService, `http://127.0.0.1:${port}/health`);
     const importEnv = { ...env, SUBGRAPH_ENTITIES_URL: `http://127.0.0.1:${port}/graphql` };
     const cpuProfile = readFlag(argv, 'cpu-prof');
     const profiling = cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProfile)}`] : [];
@@ -144,8 +128,7 @@ Record import benchmark: ${rows} rows (a third each penalties, licences, commitm
   second run (every row unchanged): ${second.rowsPerSecond} rows/s, ${second.seconds.toFixed(1)} s, unchanged ${second.unchanged}, peak RSS ${second.peakRssMiB} MiB, importer CPU ${second.cpuSeconds} s
 `);
   } finally {
-    entitiesProcess.kill('SIGTERM');
-    await once(entitiesProcess, 'exit');
+    await entitiesService.stop();
     if (!argv.includes('--keep')) {
       fs.rmSync(file, { force: true });
       const records = await openDatabase('records', target, recordsSubgraph);

@@ -90,6 +90,7 @@ async function main(argv: string[]): Promise<void> {
   const importRows = positive(argv, 'import-rows');
   const portBase = positive(argv, 'port-base');
   const connections = (readFlag(argv, 'connections') ?? flags.connections.default).split(',').map(Number);
+  const prewarmConnections = Math.max(...connections);
   const targets = (readFlag(argv, 'targets') ?? flags.targets.default).split(',') as TargetName[];
   const wanted = (readFlag(argv, 'scenarios') ?? flags.scenarios.default).split(',');
   const cpuProfile = readFlag(argv, 'cpu-prof');
@@ -177,11 +178,11 @@ async function main(argv: string[]): Promise<void> {
       await verify(directTargets.get(scenario.name)!, scenario.bodies, `${scenario.name} directly`);
     }
     if (prewarmSeconds > 0) {
-      console.log(`\nwarming up: ${prewarmSeconds} s of each scenario through each target at ${plural(Math.max(...connections), 'connection')}`);
+      console.log(`\nwarming up: ${prewarmSeconds} s of each scenario through each target at ${plural(prewarmConnections, 'connection')}`);
       for (const scenario of scenarios) {
-        for (const name of gateways) await warmUp(loadTargets.get(name)!, scenario.bodies, Math.max(...connections), prewarmSeconds);
+        for (const name of gateways) await warmUp(loadTargets.get(name)!, scenario.bodies, prewarmConnections, prewarmSeconds);
         const direct = directTargets.get(scenario.name);
-        if (direct) await warmUp(direct, scenario.bodies, Math.max(...connections), prewarmSeconds);
+        if (direct) await warmUp(direct, scenario.bodies, prewarmConnections, prewarmSeconds);
       }
     }
     for (let round = 1; round <= repeats; round++) {
@@ -216,7 +217,7 @@ async function main(argv: string[]): Promise<void> {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const results: BenchResults = {
     machine: `${cpu}, ${cpus} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node ${process.version}; shared with other work while it ran unless said otherwise`,
-    settings: `autocannon${prewarmSeconds > 0 ? `, first ${prewarmSeconds} s of unmeasured load on each scenario through each target at ${plural(Math.max(...connections), 'connection')}` : ''}; the median of ${repeats} runs of ${seconds} s, each after ${warmupSeconds} s of warm-up, taken in ${repeats} rounds with every target's run of a measurement back to back in each; every process with NODE_ENV=production, as the Docker image runs it; (a) as it ships (LOG_LEVEL info), as the finance bureau's demo officer under GOVERNMENT_PROCUREMENT; (b) and (c) default settings, sending one identity with every field group signed once at start (the subgraphs accept only gateway-signed identities); (d) the same header, straight to the subgraph; subgraphs at LOG_LEVEL warn; SQL / req counts every statement of the five subgraphs (credit_db_queries_total), audit writes included`,
+    settings: `autocannon${prewarmSeconds > 0 ? `, first ${prewarmSeconds} s of unmeasured load on each scenario through each target at ${plural(prewarmConnections, 'connection')}` : ''}; the median of ${repeats} runs of ${seconds} s, each after ${warmupSeconds} s of warm-up, taken in ${repeats} rounds with every target's run of a measurement back to back in each; every process with NODE_ENV=production, as the Docker image runs it; (a) as it ships (LOG_LEVEL info), as the finance bureau's demo officer under GOVERNMENT_PROCUREMENT; (b) and (c) default settings, sending one identity with every field group signed once at start (the subgraphs accept only gateway-signed identities); (d) the same header, straight to the subgraph; subgraphs at LOG_LEVEL warn; SQL / req counts every statement of the five subgraphs (credit_db_queries_total), audit writes included`,
     pinning,
     dataset: `${describeTarget(target)} (${server}), ${subjects} subjects, ${subjects * 10} credit records, ${subjects} credit reports (scripts/bench/dataset.ts)`,
     scenarios,

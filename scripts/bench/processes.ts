@@ -74,8 +74,8 @@ export function stopChildrenOnSignal(graceMs = 10_000): void {
   }
 }
 
-/** Starts `script` (relative to dist/) with `node [nodeArgs]`, pinned to `cpus`, its stdout to serviceLogPath(name). */
-export function startService(name: string, script: string, env: NodeJS.ProcessEnv, cpus: string, nodeArgs: string[] = []): Service {
+/** Starts `script` (relative to dist/) with `node [nodeArgs]`, pinned to `cpus` when given, its stdout to serviceLogPath(name). */
+export function startService(name: string, script: string, env: NodeJS.ProcessEnv, cpus: string | undefined, nodeArgs: string[] = []): Service {
   const args = [...nodeArgs, path.join(projectRoot, 'dist', script)];
   fs.mkdirSync(path.dirname(serviceLogPath(name)), { recursive: true });
   const log = fs.openSync(serviceLogPath(name), 'w');
