@@ -1,18 +1,23 @@
-import type { ObjectLiteral, Repository } from 'typeorm';
+import { In, type FindOptionsWhere, type ObjectLiteral, type Repository } from 'typeorm';
 
 /**
  * Inserts rows whose primary key is not there yet, in chunks, each chunk in one transaction;
  * returns how many were new. Seeds use deterministic ids, so running a seed twice adds nothing.
+ * The rows' entity must have a single-column primary key.
  */
 export async function insertMissing<E extends ObjectLiteral>(repository: Repository<E>, rows: E[], chunkSize = 500): Promise<number> {
+  const [key, ...more] = repository.metadata.primaryColumns;
+  if (!key || more.length) throw new Error(`insertMissing needs a single-column primary key, ${repository.metadata.name} has ${repository.metadata.primaryColumns.length}`);
   let inserted = 0;
   for (let start = 0; start < rows.length; start += chunkSize) {
     const chunk = rows.slice(start, start + chunkSize);
+    // The chunk's own keys are counted around the insert (the drivers disagree on what an
+    // ignored row reports): a count of the whole table would read all of it, twice a chunk.
+    const stored = { [key.propertyName]: In(chunk.map((row) => key.getEntityValue(row))) } as FindOptionsWhere<E>;
     await repository.manager.transaction(async (manager) => {
-      // Counting around the insert, because the drivers disagree on what an ignored row reports.
-      const before = await manager.count(repository.target);
+      const before = await manager.countBy(repository.target, stored);
       await manager.createQueryBuilder().insert().into(repository.target).values(chunk).orIgnore().execute();
-      inserted += (await manager.count(repository.target)) - before;
+      inserted += (await manager.countBy(repository.target, stored)) - before;
     });
   }
   return inserted;
