@@ -8,6 +8,7 @@ import {
   getVariableValues,
   GraphQLError,
   isCompositeType,
+  isIntrospectionType,
   isListType,
   Kind,
   type DocumentNode,
@@ -133,8 +134,14 @@ const assumedListSize = 20;
  * is resolved. A list holds `first` (or `last`) items when its field, or the connection it
  * belongs to, takes that argument (as given, from a variable, or its default), else
  * `assumedListSize`. So `searchSubjects(first: 50) { edges { node { name creditRecords(first: 20)
- * { totalCount } } } }` costs 1 + 50 × (3 + 2). Introspection is not counted, as armor's depth
- * rule does not count it: it is off in production, and the token limit bounds it.
+ * { totalCount } } } }` costs 1 + 50 × (3 + 2).
+ *
+ * The cost also bounds the work of every later step that inlines fragments (field guards, the
+ * query planner), so it is never less than the number of fields the operation holds once its
+ * fragments are inlined: a list of `first: 0` counts as one item, and introspection fields count
+ * one each (never multiplied: the explorer's schema query costs a few hundred). A fragment's cost
+ * is worked out once per page size, so a chain of fragments that each spread the next one twice,
+ * a few hundred tokens that inline to 2^40 fields, is refused in microseconds, not walked.
  */
 export function operationCost(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, rawVariables: Record<string, unknown> = {}): number {
   const operation = getOperationAST(document, operationName);
@@ -146,9 +153,22 @@ export function operationCost(schema: GraphQLSchema, document: DocumentNode, ope
   const fragments = new Map(
     document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]),
   );
+  const fragmentCosts = new Map<string, number>();
   const pageSize = (args: Record<string, unknown>): number | undefined => {
     const size = args.first ?? args.last;
     return typeof size === 'number' && Number.isInteger(size) && size >= 0 ? size : undefined;
+  };
+
+  const fragmentCost = (name: string, connectionSize: number | undefined): number => {
+    const key = `${name} ${connectionSize}`;
+    const known = fragmentCosts.get(key);
+    if (known !== undefined) return known;
+    const fragment = fragments.get(name);
+    // Validation refuses fragment cycles before the cost is asked for; were one here, it counts nothing more.
+    fragmentCosts.set(key, 0);
+    const found = fragment ? cost(fragment.selectionSet, schema.getType(fragment.typeCondition.name.value) as GraphQLCompositeType, connectionSize) : 0;
+    fragmentCosts.set(key, found);
+    return found;
   };
 
   // `connectionSize`: the page size of the connection this selection set belongs to, for its lists (edges, nodes).
@@ -158,13 +178,10 @@ export function operationCost(schema: GraphQLSchema, document: DocumentNode, ope
         const type = selection.typeCondition ? (schema.getType(selection.typeCondition.name.value) as GraphQLCompositeType) : parent;
         return sum + cost(selection.selectionSet, type, connectionSize);
       }
-      if (selection.kind === Kind.FRAGMENT_SPREAD) {
-        const fragment = fragments.get(selection.name.value);
-        return fragment ? sum + cost(fragment.selectionSet, schema.getType(fragment.typeCondition.name.value) as GraphQLCompositeType, connectionSize) : sum;
-      }
-      if (selection.name.value.startsWith('__') || !('getFields' in parent)) return sum + (selection.name.value === '__typename' ? 1 : 0);
-      const field = parent.getFields()[selection.name.value];
-      if (!field) return sum;
+      if (selection.kind === Kind.FRAGMENT_SPREAD) return sum + fragmentCost(selection.name.value, connectionSize);
+      const introspection = selection.name.value.startsWith('__') || isIntrospectionType(parent);
+      const field = 'getFields' in parent && !introspection ? parent.getFields()[selection.name.value] : undefined;
+      if (!field) return sum + 1 + (selection.selectionSet ? fieldCount(selection.selectionSet) : 0);
       let args: Record<string, unknown> = {};
       try {
         args = getArgumentValues(field, selection, variables);
@@ -172,11 +189,20 @@ export function operationCost(schema: GraphQLSchema, document: DocumentNode, ope
         // An argument that does not coerce fails the operation later; size it as unknown.
       }
       const isList = isListType(getNullableType(field.type));
-      const times = isList ? (connectionSize ?? pageSize(args) ?? assumedListSize) : 1;
+      const times = isList ? Math.max(1, connectionSize ?? pageSize(args) ?? assumedListSize) : 1;
       const type = getNamedType(field.type);
       const below = selection.selectionSet && isCompositeType(type) ? cost(selection.selectionSet, type, isList ? undefined : pageSize(args)) : 0;
       return sum + times * (1 + below);
     }, 0);
+
+  /** Introspection (and any field the schema does not know, which validation refuses): one each, as written. */
+  const fieldCount = (selectionSet: SelectionSetNode): number =>
+    selectionSet.selections.reduce((sum, selection) => {
+      if (selection.kind === Kind.FRAGMENT_SPREAD) return sum + fragmentCost(selection.name.value, undefined);
+      if (selection.kind === Kind.INLINE_FRAGMENT) return sum + fieldCount(selection.selectionSet);
+      return sum + 1 + (selection.selectionSet ? fieldCount(selection.selectionSet) : 0);
+    }, 0);
+
   return cost(operation.selectionSet, root, undefined);
 }
 

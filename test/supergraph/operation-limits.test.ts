@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { buildSchema, parse, validate } from 'graphql';
+import { buildSchema, getIntrospectionQuery, parse, validate } from 'graphql';
 import { explorerExamples } from '../../gateway/explorer/examples';
 import { defaultOperationLimits, operationCost, operationLimitsForApollo, type OperationLimitName, type OperationLimits } from '../../gateway/operation-limits';
 import { SubgraphDataSource } from '../../gateway/subgraph-data-source';
@@ -115,6 +115,39 @@ describe.each(testDatabases.filter((d) => d.label === 'sqlite'))('operation limi
   });
 });
 
+/** Fragments that each spread the next one `fanOut` times: a few tokens a level, `fanOut ** levels` fields once inlined. */
+function fragmentFanOut(levels: number, fanOut: number, onType: string, leaf: string): string {
+  const fragments = Array.from({ length: levels }, (_, i) => `fragment F${i} on ${onType} { ${Array.from({ length: fanOut }, () => `...F${i + 1}`).join(' ')} }`);
+  return [...fragments, `fragment F${levels} on ${onType} { ${leaf} }`].join(' ');
+}
+
+// The gateway's default limits: the fan-outs below need more tokens than the small limits above allow.
+describe.each(testDatabases.filter((d) => d.label === 'sqlite'))('fragments that inline to more than the default cost, on $label', (database) => {
+  const platform = usePlatform(database, 'limits-fanout');
+  let fetches: jest.SpyInstance;
+  beforeEach(() => {
+    fetches = jest.spyOn(SubgraphDataSource.prototype, 'process');
+  });
+  afterEach(() => fetches.mockRestore());
+
+  async function refusedForCost(query: string) {
+    const result = await platform.query(query, {}, supervisor);
+    expect(result.status).toBe(400);
+    expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'OPERATION_LIMIT_EXCEEDED', limit: 'cost', max: defaultOperationLimits.cost }]);
+    expect(fetches).not.toHaveBeenCalled();
+  }
+
+  it('refuses a chain of fragments that each spread the next twice, before planning it', async () => {
+    await refusedForCost(`{ ...F0 } ${fragmentFanOut(20, 2, 'Query', '__typename')}`);
+  });
+
+  it('refuses them under a page of no items too: an empty page still asks for every field the fragments hold', async () => {
+    // 2^14 fields under `first: 0`, which cost 1 before the fields were counted (and were then inlined by the field guards and the planner).
+    await refusedForCost(`{ creditServiceProviders(first: 0) { edges { node { ...F0 } } } } ${fragmentFanOut(14, 2, 'CreditServiceProvider', 'name')}`);
+    expectAnswered(await platform.query(`{ creditServiceProviders(first: 1) { edges { node { ...F0 } } } } ${fragmentFanOut(3, 2, 'CreditServiceProvider', 'name')}`, {}, supervisor));
+  });
+});
+
 describe('operationCost', () => {
   const schema = buildSchema(fs.readFileSync(supergraphPath, 'utf8'));
   const cost = (query: string, variables?: Record<string, unknown>) => operationCost(schema, parse(query), undefined, variables);
@@ -126,6 +159,30 @@ describe('operationCost', () => {
     expect(cost(`query($n: Int) { searchSubjects(name: "海", first: $n) { edges { node { creditRecords(first: $n) { edges { node { summary } } } } } } }`, { n: 10 })).toBe(
       1 + 10 * (1 + 1 + (1 + 10 * 3)),
     );
+  });
+
+  it('works each fragment out once: a chain that inlines to 2^40 fields costs 2^40, after one schema lookup per fragment', () => {
+    // A budget of lookups, so that a cost that walked every inlined field fails here at once instead of running for hours.
+    let lookups = 0;
+    const counting = Object.create(schema) as typeof schema;
+    counting.getType = (name: string) => {
+      if (++lookups > 1_000) throw new Error('more than 1,000 schema lookups for 41 fragments');
+      return schema.getType(name);
+    };
+    expect(operationCost(counting, parse(`{ ...F0 } ${fragmentFanOut(40, 2, 'Query', '__typename')}`), undefined)).toBe(2 ** 40);
+    expect(lookups).toBeLessThanOrEqual(41);
+  });
+
+  it('counts every field an empty page asks for, so that the cost bounds the fields once fragments are inlined', () => {
+    expect(cost(`{ searchSubjects(name: "海", first: 0) { totalCount edges { node { name } } } }`)).toBe(1 + 1 + 1 * (1 + 1 + 1));
+    expect(cost(`{ searchSubjects(name: "海", first: 0) { edges { node { ...F0 } } } } ${fragmentFanOut(3, 4, 'Subject', 'name')}`)).toBe(1 + 1 + 1 + 4 ** 3);
+  });
+
+  it('counts introspection fields one each, as written, whatever lists they are in', () => {
+    expect(cost(`{ __typename __schema { types { name fields { name type { ...T } } } } } fragment T on __Type { kind ofType { kind } }`)).toBe(1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1);
+    const schemaQuery = cost(getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, inputValueDeprecation: true }));
+    expect(schemaQuery).toBeGreaterThan(100);
+    expect(schemaQuery).toBeLessThan(defaultOperationLimits.cost / 10);
   });
 
   it('lets every example operation of the explorer through the default limits, with room to spare', () => {
