@@ -1,7 +1,7 @@
 import { createRemoteJWKSet, importSPKI, jwtVerify, type JWTPayload, type KeyLike } from 'jose';
 import { GraphQLError } from 'graphql';
 import { findDepartment } from '../lib/catalogue/departments';
-import { organisationKinds, roles, type Caller, type OrganisationKind, type Role } from '../lib/access/identity';
+import { auditedTextLimits, organisationKinds, roles, type Caller, type OrganisationKind, type Role } from '../lib/access/identity';
 import { ErrorCode } from '../lib/errors';
 import { ExpiringMemory } from '../lib/expiring-memory';
 
@@ -82,6 +82,8 @@ export function callerFromClaims(claims: JWTPayload): Caller {
   const { sub, org, org_kind: kind, role, subject_id: subjectId } = claims as Record<string, unknown>;
   if (typeof sub !== 'string' || !sub) throw unauthenticated('the token names no user (sub)');
   if (typeof org !== 'string' || !org) throw unauthenticated('the token names no organisation (org)');
+  if (sub.length > auditedTextLimits.callerId) throw unauthenticated(`the token's sub must be at most ${auditedTextLimits.callerId} characters, got ${sub.length}`);
+  if (org.length > auditedTextLimits.organisation) throw unauthenticated(`the token's org must be at most ${auditedTextLimits.organisation} characters, got ${org.length}`);
   if (!organisationKinds.includes(kind as OrganisationKind)) throw unauthenticated(`the token's org_kind must be one of ${organisationKinds.join(', ')}`);
   if (!roles.includes(role as Role)) throw unauthenticated(`the token's role must be one of ${roles.join(', ')}`);
   if (kind === 'DEPARTMENT' && !findDepartment(org)) throw unauthenticated(`the token's organisation ${org} is not a district department`);

@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import {
+  type ASTVisitor,
   getArgumentValues,
   getNamedType,
   getNullableType,
@@ -21,6 +22,7 @@ import {
   type ValidationContext,
   type ValidationRule,
 } from 'graphql';
+import { auditedTextLimits } from '../lib/access/identity';
 import { ErrorCode } from '../lib/errors';
 
 /**
@@ -100,6 +102,17 @@ function rootFieldsRule(max: number): ValidationRule {
       if (found > max) context.reportError(new OperationLimitExceeded('rootFields', max, `Root fields limit of ${max} exceeded, found ${found}.`));
     },
   });
+}
+
+/** An operation's name is stored with each audit entry it causes, in a column of `auditedTextLimits.operationName`. */
+function operationNameRule(context: ValidationContext): ASTVisitor {
+  const max = auditedTextLimits.operationName;
+  return {
+    OperationDefinition(operation) {
+      const name = operation.name?.value;
+      if (name && name.length > max) context.reportError(new GraphQLError(`Operation names are at most ${max} characters (the audit log stores them), got ${name.length}.`, { nodes: operation.name }));
+    },
+  };
 }
 
 /**
@@ -224,7 +237,7 @@ function costLimitPlugin(max: number): ApolloServerPlugin<BaseContext> {
 export function operationLimitsForApollo(limits: OperationLimits): { parseOptions: ParseOptions; validationRules: ValidationRule[]; plugins: ApolloServerPlugin<BaseContext>[] } {
   return {
     parseOptions: { maxTokens: limits.tokens },
-    validationRules: [...armorRules(limits), rootFieldsRule(limits.rootFields)],
+    validationRules: [...armorRules(limits), rootFieldsRule(limits.rootFields), operationNameRule],
     plugins: [costLimitPlugin(limits.cost)],
   };
 }

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { signerFor, type Caller, type Purpose, type RequestIdentity } from '../lib/access/identity';
+import { auditedTextLimits, signerFor, type Caller, type Purpose, type RequestIdentity } from '../lib/access/identity';
 import { decideGrants, type GrantDecision } from '../lib/access/policy';
 import { findMatter } from '../lib/catalogue/matters';
+import { badInput } from '../lib/errors';
 import { authenticate, type TokenVerifier } from './authentication';
 import type { InternalClient } from '../lib/internal-client';
 import type { RateLimits, RateLimitState } from './rate-limits';
@@ -34,10 +35,19 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return text?.trim() || undefined;
 }
 
+/** The purpose the headers name; BAD_USER_INPUT (400) naming the header when one is longer than its audit column. */
 export function purposeFrom(req: IncomingMessage): Purpose | null {
-  const matter = header(req, purposeHeaders.matter);
-  const caseNumber = header(req, purposeHeaders.caseNumber);
-  const consentId = header(req, purposeHeaders.consentId);
+  const purposeHeader = (part: keyof typeof purposeHeaders) => {
+    const value = header(req, purposeHeaders[part]);
+    const max = auditedTextLimits[part];
+    if (value && value.length > max) {
+      throw badInput(purposeHeaders[part], `the ${purposeHeaders[part]} header must be at most ${max} characters, got ${value.length}`, { http: { status: 400 } });
+    }
+    return value;
+  };
+  const matter = purposeHeader('matter');
+  const caseNumber = purposeHeader('caseNumber');
+  const consentId = purposeHeader('consentId');
   if (!matter) return null;
   return { matter, ...(caseNumber ? { caseNumber } : {}), ...(consentId ? { consentId } : {}) };
 }

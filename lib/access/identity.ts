@@ -34,6 +34,23 @@ export interface Caller {
   subjectId?: string;
 }
 
+/**
+ * The longest text a request may bring for each thing stored with every audit entry it causes
+ * (subgraphs/audit, whose columns are this long). The gateway refuses longer ones on arrival: one
+ * request's text must not fail the group commit it shares with other callers' entries.
+ */
+export const auditedTextLimits = {
+  /** The token's `sub`. */
+  callerId: 100,
+  /** The token's `org`. */
+  organisation: 64,
+  role: 64,
+  matter: 64,
+  caseNumber: 100,
+  consentId: 64,
+  operationName: 200,
+} as const;
+
 export interface Purpose {
   /** An administrative matter code or a non-administrative purpose code. */
   matter: string;

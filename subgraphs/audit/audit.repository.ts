@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { In, type DataSource, type EntityManager, type QueryRunner, type Repository } from 'typeorm';
+import { auditedTextLimits } from '../../lib/access/identity';
 import { findDepartment } from '../../lib/catalogue/departments';
 import { timeOrderedId } from '../../lib/time-ordered-id';
 import { badInput, ErrorCode, requiredText } from '../../lib/errors';
@@ -293,7 +294,7 @@ export class AuditRepository {
     if (!auditOutcomes.includes(input.outcome)) {
       throw badInput(`${path}.outcome`, `outcome must be one of ${auditOutcomes.join(', ')}, got ${JSON.stringify(input.outcome)}`);
     }
-    const organisation = requiredText(input.organisation, `${path}.organisation`, 64);
+    const organisation = requiredText(input.organisation, `${path}.organisation`, auditedTextLimits.organisation);
     if (input.organisationKind === 'DEPARTMENT' && !findDepartment(organisation)) {
       throw badInput(`${path}.organisation`, `a DEPARTMENT must be named by its code in the department catalogue, got ${JSON.stringify(organisation)}`);
     }
@@ -305,16 +306,16 @@ export class AuditRepository {
       sequence: null,
       previousHash: null,
       hash: null,
-      actor: requiredText(input.actor, `${path}.actor`, 100),
+      actor: requiredText(input.actor, `${path}.actor`, auditedTextLimits.callerId),
       organisation,
       organisationKind: input.organisationKind,
-      role: requiredText(input.role, `${path}.role`, 64),
-      matter: optional(input.matter, `${path}.matter`, 64),
-      caseNumber: optional(input.caseNumber, `${path}.caseNumber`, 100),
-      consentId: optional(input.consentId, `${path}.consentId`, 64),
+      role: requiredText(input.role, `${path}.role`, auditedTextLimits.role),
+      matter: optional(input.matter, `${path}.matter`, auditedTextLimits.matter),
+      caseNumber: optional(input.caseNumber, `${path}.caseNumber`, auditedTextLimits.caseNumber),
+      consentId: optional(input.consentId, `${path}.consentId`, auditedTextLimits.consentId),
       subjectId: optional(input.subjectId, `${path}.subjectId`, 36),
       fieldGroups: fieldGroups(input.fieldGroups, `${path}.fieldGroups`),
-      operationName: optional(input.operationName, `${path}.operationName`, 200),
+      operationName: optional(input.operationName, `${path}.operationName`, auditedTextLimits.operationName),
       requestId: requiredText(input.requestId, `${path}.requestId`, 64),
       occurredAt: new Date(input.occurredAt.getTime()),
       outcome: input.outcome,

@@ -272,6 +272,44 @@ describe.each(testDatabases)('access to fields through the gateway on $label', (
     });
   });
 
+  it('refuses text longer than the audit log stores, naming it, while the requests sharing its group commit are answered and audited', async () => {
+    const ids = world.subjects.filter((s) => s.kind !== 'NATURAL_PERSON').slice(0, 8).map((s) => s.id);
+    const read = `query Read($id: ID!) { subject(id: $id) { name } }`;
+    const named = (name: string) => `query ${name}($id: ID!) { subject(id: $id) { name } }`;
+    const oversized: { label: string; as: As; query: string; code: string; field?: string }[] = [
+      { label: 'matter', as: { caller: finance, headers: { 'x-credit-matter': 'M'.repeat(65) } }, query: read, code: 'BAD_USER_INPUT', field: 'x-credit-matter' },
+      { label: 'case number', as: { caller: finance, headers: matter('GOVERNMENT_PROCUREMENT', 'C'.repeat(101)) }, query: read, code: 'BAD_USER_INPUT', field: 'x-credit-case' },
+      { label: 'consent', as: { caller: bank, headers: { 'x-credit-matter': 'FINANCIAL_SERVICES', 'x-credit-consent': 'c'.repeat(65) } }, query: read, code: 'BAD_USER_INPUT', field: 'x-credit-consent' },
+      { label: 'operation name', as: { caller: finance, headers: matter('GOVERNMENT_PROCUREMENT') }, query: named('Op'.repeat(101)), code: 'GRAPHQL_VALIDATION_FAILED' },
+      { label: 'anonymous, operation name', as: {}, query: named('Op'.repeat(101)), code: 'GRAPHQL_VALIDATION_FAILED' },
+      { label: "token's sub", as: { caller: { ...finance, id: 'u'.repeat(101) }, headers: matter('GOVERNMENT_PROCUREMENT') }, query: read, code: 'UNAUTHENTICATED' },
+      { label: "token's org", as: { caller: { ...bank, organisation: 'o'.repeat(65) }, headers: { 'x-credit-matter': 'FINANCIAL_SERVICES' } }, query: read, code: 'UNAUTHENTICATED' },
+    ];
+    // Every request at once, so that the refused ones would share a group commit with the others.
+    const [refused, answered] = await Promise.all([
+      Promise.all(oversized.map((o) => query(o.as, o.query, { id: ids[0] }))),
+      Promise.all(ids.map((id) => query({ caller: finance, headers: matter('GOVERNMENT_PROCUREMENT', 'CASE-'.padEnd(100, '9')) }, named('R'.repeat(200)), { id }))),
+    ]);
+    for (const [i, { result, requestId }] of refused.entries()) {
+      const { label, code, field } = oversized[i];
+      expect({ label, status: result.status, data: result.data ?? null, errors: result.errors?.map((e) => [e.extensions?.code, e.extensions?.field]) }).toEqual({
+        label,
+        status: code === 'UNAUTHENTICATED' ? 401 : 400,
+        data: null,
+        errors: [[code, field]],
+      });
+      // A refused token is a denied attempt, audited without its claims; the others asked nothing.
+      expect({ label, audited: (await auditRows(platform, requestId)).map((r) => r.outcome) }).toEqual({ label, audited: code === 'UNAUTHENTICATED' ? ['DENIED'] : [] });
+    }
+    // Text at the limits is answered and stored whole.
+    for (const [i, { result, requestId }] of answered.entries()) {
+      expect(result.errors).toBeUndefined();
+      expect((result.data as { subject: { name: string } }).subject.name).toBeTruthy();
+      const [row] = await platform.databases.audit.query('SELECT outcome, subject_id, operation_name, case_number FROM audit_entry WHERE request_id = ?', [requestId]);
+      expect(row).toEqual({ outcome: 'DISCLOSED', subject_id: ids[i], operation_name: 'R'.repeat(200), case_number: 'CASE-'.padEnd(100, '9') });
+    }
+  });
+
   it('writes exactly one entry per subject and request under concurrent load, in few batches, and the chain verifies', async () => {
     const ids = world.subjects.filter((s) => s.kind !== 'NATURAL_PERSON').slice(0, 10).map((s) => s.id);
     const before = { ...platform.gateway.audit!.written };

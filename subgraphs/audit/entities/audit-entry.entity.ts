@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { auditedTextLimits } from '../../../lib/access/identity';
 
 /**
  * lib/access/identity.ts's organisation kinds, plus UNIDENTIFIED for requests refused before the
@@ -37,27 +38,27 @@ export class AuditEntry {
   hash!: string | null;
 
   /** The caller's user id, from its token. */
-  @Column({ type: 'varchar', length: 100 })
+  @Column({ type: 'varchar', length: auditedTextLimits.callerId })
   actor!: string;
 
   /** A department code (lib/catalogue/departments.ts) or another organisation's id. */
-  @Column({ type: 'varchar', length: 64 })
+  @Column({ type: 'varchar', length: auditedTextLimits.organisation })
   organisation!: string;
 
   @Column({ name: 'organisation_kind', type: 'varchar', length: 32 })
   organisationKind!: OrganisationKind;
 
-  @Column({ type: 'varchar', length: 64 })
+  @Column({ type: 'varchar', length: auditedTextLimits.role })
   role!: string;
 
   /** Administrative matter code, or the purpose of a non-administrative query. */
-  @Column({ type: 'varchar', length: 64, nullable: true })
+  @Column({ type: 'varchar', length: auditedTextLimits.matter, nullable: true })
   matter!: string | null;
 
-  @Column({ name: 'case_number', type: 'varchar', length: 100, nullable: true })
+  @Column({ name: 'case_number', type: 'varchar', length: auditedTextLimits.caseNumber, nullable: true })
   caseNumber!: string | null;
 
-  @Column({ name: 'consent_id', type: 'varchar', length: 64, nullable: true })
+  @Column({ name: 'consent_id', type: 'varchar', length: auditedTextLimits.consentId, nullable: true })
   consentId!: string | null;
 
   @Column({ name: 'subject_id', type: 'varchar', length: 36, nullable: true })
@@ -70,7 +71,7 @@ export class AuditEntry {
   @Column({ name: 'field_groups', type: 'varchar', length: 500 })
   fieldGroups!: string;
 
-  @Column({ name: 'operation_name', type: 'varchar', length: 200, nullable: true })
+  @Column({ name: 'operation_name', type: 'varchar', length: auditedTextLimits.operationName, nullable: true })
   operationName!: string | null;
 
   @Column({ name: 'request_id', type: 'varchar', length: 64 })
