@@ -9,7 +9,7 @@ import { loadPages, type Page } from '../shared/pagination';
 import { isIsoDate } from '../shared/scalars';
 import { inTurn } from '../shared/write-queue';
 import { indexSubjectNames, throughNameIndex } from './subject-names';
-import { Subject, type IdentifierKind, type SubjectKind, type SubjectStatus } from './entities/subject.entity';
+import { Subject, subjectNameMaxLength, type IdentifierKind, type SubjectKind, type SubjectStatus } from './entities/subject.entity';
 
 export interface RegisterSubjectInput {
   kind: SubjectKind;
@@ -43,7 +43,10 @@ export class SubjectRepository {
   /** Subjects whose name contains `name`, of the given kinds (all when null), ordered by name. */
   async search(name: string, kinds: readonly SubjectKind[] | null, first: number, after?: CursorPosition | null): Promise<Page<Subject> | undefined> {
     const term = name.trim();
-    if ([...term].length < 2) throw badInput('name', `search needs at least 2 characters of a name, got ${JSON.stringify(term)}`);
+    const length = [...term].length;
+    if (length < 2) throw badInput('name', `search needs at least 2 characters of a name, got ${JSON.stringify(term)}`);
+    // Also bounds the bigrams counted for the term (subject-names.ts): one subquery each.
+    if (length > subjectNameMaxLength) throw badInput('name', `a name is at most ${subjectNameMaxLength} characters, so a search term can be no longer, got ${length}`);
     // LIKE wildcards in the user's text are matched literally. '!' escapes, not '\\', because
     // MySQL reads a backslash inside a string literal as an escape and SQLite does not.
     const pattern = `%${term.replace(/[!%_]/g, (c) => `!${c}`)}%`;
@@ -114,7 +117,7 @@ function assertValidIdentifier(identifier: string, kind: IdentifierKind): void {
 /** Throws the first problem found, as a typed error naming the input field. */
 function validateSubject(subject: Subject): void {
   if (subject.name.length === 0) throw badInput('name', 'name must not be empty');
-  if (subject.name.length > 200) throw badInput('name', `name must be at most 200 characters, got ${subject.name.length}`);
+  if (subject.name.length > subjectNameMaxLength) throw badInput('name', `name must be at most ${subjectNameMaxLength} characters, got ${subject.name.length}`);
   assertValidIdentifier(subject.identifier, subject.identifierKind);
   if (subject.identifierKind === 'CITIZEN_ID_NUMBER') {
     if (subject.legalRepresentative) throw badInput('legalRepresentative', 'a natural person has no legal representative');

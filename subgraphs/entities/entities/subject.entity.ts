@@ -5,6 +5,9 @@ export type SubjectStatus = 'ACTIVE' | 'ABNORMAL' | 'REVOKED' | 'DEREGISTERED';
 export type IdentifierKind = 'UNIFIED_SOCIAL_CREDIT_CODE' | 'CITIZEN_ID_NUMBER';
 
 // Keep column and index names in sync with migrations/1764000000000-create-subject.ts.
+/** The longest a subject's name can be, in characters: registration refuses more, and a search term longer than that matches nothing. */
+export const subjectNameMaxLength = 200;
+
 @Entity('subject')
 export class Subject {
   @PrimaryColumn({ type: 'varchar', length: 36 })
@@ -14,7 +17,7 @@ export class Subject {
   kind!: SubjectKind;
 
   @Index('IDX_subject_name')
-  @Column({ type: 'varchar', length: 200 })
+  @Column({ type: 'varchar', length: subjectNameMaxLength })
   name!: string;
 
   /** The unified social credit code or the citizen ID number: one column, so one unique index. */

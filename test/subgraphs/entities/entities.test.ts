@@ -1,6 +1,6 @@
 import { citizenIdNumber, unifiedSocialCreditCode } from '../../../lib/identifiers';
 import { demoWorld } from '../../../scripts/demo/world';
-import { Subject } from '../../../subgraphs/entities/entities/subject.entity';
+import { Subject, subjectNameMaxLength } from '../../../subgraphs/entities/entities/subject.entity';
 import { IndexSubjectNames1764000000020 } from '../../../subgraphs/entities/migrations/1764000000020-index-subject-names';
 import { NamePostingsKind1764000000030 } from '../../../subgraphs/entities/migrations/1764000000030-name-postings-kind';
 import { seedEntities } from '../../../subgraphs/entities/seed';
@@ -116,6 +116,23 @@ describe.each(testDatabases)('entities subgraph on $label', (database) => {
   ])('refuses %s', async (_label, args, code) => {
     const result = await query(`{ searchSubjects(name: "北戴河区", ${args}) { totalCount } }`);
     expect(result.errors?.[0].extensions?.code).toBe(code);
+  });
+
+  it('searches for a term as long as a name can be, and refuses a longer one by name, before any statement', async () => {
+    // Distinct characters, so that every bigram is a different one to count.
+    const term = (length: number) => Array.from({ length }, (_, i) => String.fromCodePoint(0x4e00 + i * 7)).join('');
+    const search = (name: string) => query(`query($name: String!) { searchSubjects(name: $name) { totalCount edges { node { id } } } }`, { name });
+    const longest = await search(term(subjectNameMaxLength));
+    expect(longest.errors).toBeUndefined();
+    expect(longest.data).toEqual({ searchSubjects: { totalCount: 0, edges: [] } });
+    for (const length of [subjectNameMaxLength + 1, 3_000]) {
+      const statements = await sql.selectsDuring(async () => {
+        const result = await search(term(length));
+        expect(result.data).toEqual({ searchSubjects: null });
+        expect(result.errors?.map((e) => [e.extensions?.code, e.extensions?.field])).toEqual([['BAD_USER_INPUT', 'name']]);
+      });
+      expect(statements).toBe(0);
+    }
   });
 
   it('reads a search page with one bounded statement and counts the matches only when totalCount is asked', async () => {
