@@ -28,13 +28,21 @@ interface Waiting {
   done: (error?: Error) => void;
 }
 
+/** The entries at most waiting for a write, by default: ten full batches. */
+const defaultMaxWaiting = (maxBatch: number) => maxBatch * 10;
+
 /**
  * Group commit for the audit log: every request waits for its entries to be stored before its
  * answer is released, but requests arriving while a write is in flight share the next write,
  * so under load many requests cost one insert.
+ *
+ * While the audit subgraph is slow (each write may take the internal client's whole timeout),
+ * requests would queue without end, each holding its answer; past `maxWaiting` entries a write
+ * fails at once, and its request is refused as if the audit log were down.
  */
 export class AuditWriter {
   private queue: Waiting[] = [];
+  private waiting = 0;
   private flushing = false;
   /** Batches and entries stored since start: counters, so that a gateway running for months holds no history. */
   readonly written = { batches: 0, entries: 0 };
@@ -44,10 +52,15 @@ export class AuditWriter {
     private readonly auditUrl: string,
     private readonly maxBatch = 500,
     private readonly observer?: Pick<GatewayObserver, 'auditBatch'>,
+    private readonly maxWaiting = defaultMaxWaiting(maxBatch),
   ) {}
 
   write(entries: AuditEntryInput[]): Promise<void> {
     if (!entries.length) return Promise.resolve();
+    if (this.waiting + entries.length > this.maxWaiting) {
+      return Promise.reject(new Error(`the audit log is behind: ${this.waiting} entries are waiting for a write, at most ${this.maxWaiting} may`));
+    }
+    this.waiting += entries.length;
     return new Promise((resolve, reject) => {
       this.queue.push({ entries, done: (error) => (error ? reject(error) : resolve()) });
       if (!this.flushing) void this.flush();
@@ -65,6 +78,7 @@ export class AuditWriter {
           batch.push(next);
           size += next.entries.length;
         }
+        this.waiting -= size;
         const started = performance.now();
         try {
           await this.client.call(this.auditUrl, APPEND, { entries: batch.flatMap((w) => w.entries) }, ['AUDIT_WRITE']);

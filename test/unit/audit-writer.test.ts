@@ -1,0 +1,73 @@
+import { AuditWriter, type AuditEntryInput } from '../../gateway/audit-writer';
+import type { InternalClient } from '../../lib/internal-client';
+
+const entry = (requestId: string): AuditEntryInput => ({
+  actor: 'officer',
+  organisation: 'FINANCE',
+  organisationKind: 'DEPARTMENT',
+  role: 'DEPARTMENT_OFFICER',
+  matter: 'GOVERNMENT_PROCUREMENT',
+  caseNumber: 'CASE-1',
+  consentId: null,
+  subjectId: null,
+  fieldGroups: ['SUBJECT_BASICS'],
+  operationName: null,
+  requestId,
+  occurredAt: new Date(0).toISOString(),
+  outcome: 'DISCLOSED',
+});
+
+/** An audit subgraph that stores each call's entries only when the test lets it. */
+class HeldAuditLog {
+  readonly calls: { requestIds: string[]; release: () => void }[] = [];
+  readonly client = {
+    call: (_url: string, _query: string, variables: Record<string, unknown>) =>
+      new Promise<void>((resolve) => this.calls.push({ requestIds: (variables.entries as AuditEntryInput[]).map((e) => e.requestId), release: resolve })),
+  } as unknown as InternalClient;
+}
+
+/** Lets every promise callback already due run. */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('AuditWriter', () => {
+  it('sends the entries that arrive while a write is in flight together in the next write', async () => {
+    const log = new HeldAuditLog();
+    const writer = new AuditWriter(log.client, 'http://audit', 500);
+    const first = writer.write([entry('a')]);
+    const rest = ['b', 'c', 'd'].map((id) => writer.write([entry(id)]));
+    await settle();
+    expect(log.calls.map((c) => c.requestIds)).toEqual([['a']]);
+    log.calls[0].release();
+    await first;
+    await settle();
+    expect(log.calls.map((c) => c.requestIds)).toEqual([['a'], ['b', 'c', 'd']]);
+    log.calls[1].release();
+    await Promise.all(rest);
+    expect(writer.written).toEqual({ batches: 2, entries: 4 });
+  });
+
+  it('refuses a write at once while more entries than its bound are waiting, and takes writes again once they are stored', async () => {
+    const log = new HeldAuditLog();
+    const writer = new AuditWriter(log.client, 'http://audit', 2, undefined, 4);
+    const inFlight = writer.write([entry('a'), entry('b')]);
+    await settle();
+    // In flight: no longer waiting. Four may wait behind it.
+    const waiting = [writer.write([entry('c'), entry('d')]), writer.write([entry('e')]), writer.write([entry('f')])];
+    await expect(writer.write([entry('g')])).rejects.toThrow('the audit log is behind: 4 entries are waiting for a write, at most 4 may');
+    expect(log.calls).toHaveLength(1);
+
+    log.calls[0].release();
+    await inFlight;
+    await settle();
+    // The first waiting batch is now in flight, so there is room for two more.
+    expect(log.calls.map((c) => c.requestIds)).toEqual([['a', 'b'], ['c', 'd']]);
+    const later = writer.write([entry('h'), entry('i')]);
+    for (let i = 1; i < 4; i++) {
+      log.calls[i].release();
+      await settle();
+    }
+    await Promise.all([...waiting, later]);
+    expect(log.calls.map((c) => c.requestIds)).toEqual([['a', 'b'], ['c', 'd'], ['e', 'f'], ['h', 'i']]);
+    expect(writer.written).toEqual({ batches: 4, entries: 8 });
+  });
+});
