@@ -36,9 +36,15 @@ const defaultMaxWaiting = (maxBatch: number) => maxBatch * 10;
  * answer is released, but requests arriving while a write is in flight share the next write,
  * so under load many requests cost one insert.
  *
+ * One request's entries are sent in one call when they fit in `maxBatch` (at most the audit
+ * subgraph's `maxAppendBatch`); a request that disclosed more subjects than that (a provider's
+ * issued reports with their subjects, say) has them sent in consecutive calls, and its answer
+ * waits for all of them. Should a later call fail, the earlier ones stay stored: the log may then
+ * say more was disclosed than was released, never less.
+ *
  * While the audit subgraph is slow (each write may take the internal client's whole timeout),
- * requests would queue without end, each holding its answer; past `maxWaiting` entries a write
- * fails at once, and its request is refused as if the audit log were down.
+ * requests would queue without end, each holding its answer; past `maxWaiting` entries waiting,
+ * a write fails at once, and its request is refused as if the audit log were down.
  */
 export class AuditWriter {
   private queue: Waiting[] = [];
@@ -57,7 +63,8 @@ export class AuditWriter {
 
   write(entries: AuditEntryInput[]): Promise<void> {
     if (!entries.length) return Promise.resolve();
-    if (this.waiting + entries.length > this.maxWaiting) {
+    // A request larger than the bound on its own is taken when nothing waits, or it could never be answered.
+    if (this.waiting > 0 && this.waiting + entries.length > this.maxWaiting) {
       return Promise.reject(new Error(`the audit log is behind: ${this.waiting} entries are waiting for a write, at most ${this.maxWaiting} may`));
     }
     this.waiting += entries.length;
@@ -81,7 +88,10 @@ export class AuditWriter {
         this.waiting -= size;
         const started = performance.now();
         try {
-          await this.client.call(this.auditUrl, APPEND, { entries: batch.flatMap((w) => w.entries) }, ['AUDIT_WRITE']);
+          const entries = batch.flatMap((w) => w.entries);
+          for (let start = 0; start < entries.length; start += this.maxBatch) {
+            await this.client.call(this.auditUrl, APPEND, { entries: entries.slice(start, start + this.maxBatch) }, ['AUDIT_WRITE']);
+          }
           this.written.batches++;
           this.written.entries += size;
           this.observer?.auditBatch(size, (performance.now() - started) / 1000, true);

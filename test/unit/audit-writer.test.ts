@@ -17,12 +17,14 @@ const entry = (requestId: string): AuditEntryInput => ({
   outcome: 'DISCLOSED',
 });
 
-/** An audit subgraph that stores each call's entries only when the test lets it. */
+/** An audit subgraph that stores (or fails) each call's entries only when the test says so. */
 class HeldAuditLog {
-  readonly calls: { requestIds: string[]; release: () => void }[] = [];
+  readonly calls: { requestIds: string[]; release: () => void; fail: () => void }[] = [];
   readonly client = {
     call: (_url: string, _query: string, variables: Record<string, unknown>) =>
-      new Promise<void>((resolve) => this.calls.push({ requestIds: (variables.entries as AuditEntryInput[]).map((e) => e.requestId), release: resolve })),
+      new Promise<void>((resolve, reject) =>
+        this.calls.push({ requestIds: (variables.entries as AuditEntryInput[]).map((e) => e.requestId), release: resolve, fail: () => reject(new Error('audit subgraph down')) }),
+      ),
   } as unknown as InternalClient;
 }
 
@@ -69,5 +71,34 @@ describe('AuditWriter', () => {
     await Promise.all([...waiting, later]);
     expect(log.calls.map((c) => c.requestIds)).toEqual([['a', 'b'], ['c', 'd'], ['e', 'f'], ['h', 'i']]);
     expect(writer.written).toEqual({ batches: 4, entries: 8 });
+  });
+
+  it('sends a request with more entries than a call takes in consecutive calls, and answers it once all are stored or one failed', async () => {
+    const log = new HeldAuditLog();
+    const writer = new AuditWriter(log.client, 'http://audit', 2, undefined, 4);
+    const many = (id: string, n: number) => Array.from({ length: n }, () => entry(id));
+    let stored = false;
+    // Five entries, more than the four that may wait: taken all the same, as nothing else waits.
+    const big = writer.write(many('big', 5)).then(() => (stored = true));
+    for (let i = 0; i < 3; i++) {
+      await settle();
+      expect({ calls: log.calls.length, stored }).toEqual({ calls: i + 1, stored: false });
+      log.calls[i].release();
+    }
+    await big;
+    expect(log.calls.map((c) => c.requestIds.length)).toEqual([2, 2, 1]);
+
+    const failing = writer.write(many('failing', 3));
+    await settle();
+    log.calls[3].release();
+    await settle();
+    log.calls[4].fail();
+    await expect(failing).rejects.toThrow('audit subgraph down');
+    // The writer goes on with the next request.
+    const next = writer.write([entry('next')]);
+    await settle();
+    log.calls[5].release();
+    await next;
+    expect(log.calls.map((c) => c.requestIds)).toEqual([['big', 'big'], ['big', 'big'], ['big'], ['failing', 'failing'], ['failing'], ['next']]);
   });
 });
