@@ -83,6 +83,23 @@ describe('the gateway over HTTP', () => {
     expect(json.status).toBe(200);
   });
 
+  it("refuses an operation it cannot choose, or of a type it does not serve, as the client's mistake (400, typed)", async () => {
+    const post = async (body: Record<string, unknown>) => {
+      const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
+      const { data, errors } = (await response.json()) as { data?: unknown; errors?: { message: string; extensions: { code: string } }[] };
+      return { status: response.status, data, errors: (errors ?? []).map((e) => [e.extensions.code, e.message]) };
+    };
+    expect(await post({ query: 'query A { __typename }', operationName: 'B' })).toEqual({ status: 400, data: undefined, errors: [['OPERATION_RESOLUTION_FAILURE', 'Unknown operation named "B".']] });
+    expect(await post({ query: 'query A { __typename } query B { __typename }' })).toEqual({
+      status: 400,
+      data: undefined,
+      errors: [['OPERATION_RESOLUTION_FAILURE', 'Must provide operation name if query contains multiple operations.']],
+    });
+    expect(await post({ query: 'subscription { __typename }' })).toEqual({ status: 400, data: undefined, errors: [['BAD_REQUEST', 'This API serves no subscription operations.']] });
+    // The same documents, rightly named, are answered.
+    expect(await post({ query: 'query A { __typename } query B { __typename }', operationName: 'B' })).toEqual({ status: 200, data: { __typename: 'Query' }, errors: [] });
+  });
+
   it('gives no "did you mean" suggestions while introspection is off, for fields, arguments or enum values', async () => {
     const messages = async (query: string) => ((await (await get(query)).json()) as { errors: { message: string }[] }).errors.map((e) => e.message);
     expect(await messages('{ departmnts { code } }')).toEqual(['Cannot query field "departmnts" on type "Query".']);
