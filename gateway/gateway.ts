@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import { ApolloGateway } from '@apollo/gateway';
 import type { IncomingMessage } from 'node:http';
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer } from '@apollo/server';
 import {
   ApolloServerPluginLandingPageDisabled,
   ApolloServerPluginSchemaReportingDisabled,
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
 import type { GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface } from '@apollo/server-gateway-interface';
-import { GraphQLError, Kind, print, type GraphQLFormattedError, type OperationDefinitionNode } from 'graphql';
+import { GraphQLError, print, type GraphQLFormattedError, type OperationDefinitionNode } from 'graphql';
 import { ConfigError } from '../lib/env';
 import { ErrorCode, maskUnexpectedErrors } from '../lib/errors';
 import type { SubgraphName } from '../schema/subgraphs';
@@ -20,6 +20,7 @@ import type { GatewayObserver } from './observer';
 import { defaultOperationLimits, operationLimitsForApollo, typeLimitErrors, type OperationLimits } from './operation-limits';
 import { createGatewayContext, openGatewayContext, type GatewayContext } from './request-access';
 import { RateLimits, rateLimitPlugin, type RateLimitSettings } from './rate-limits';
+import { operationResolution, wellFormedVariables } from './request-checks';
 import { SubgraphDataSource } from './subgraph-data-source';
 
 export interface GatewayOptions {
@@ -122,6 +123,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     formatError: (formatted, error) => mask(typeErrors(formatted, error), error),
     plugins: [
       operationResolution,
+      wellFormedVariables,
       ...enforcement.plugins,
       // Apollo's default landing page loads Sandbox from a CDN; the self-hosted explorer replaces it.
       ApolloServerPluginLandingPageDisabled(),
@@ -146,30 +148,6 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   };
   return { server, context, audit, limits };
 }
-
-/**
- * A document whose operation cannot be chosen (an unknown `operationName`, several operations and
- * none named) or whose operation type the supergraph does not serve (subscriptions) is the
- * client's mistake, refused with 400 as Apollo Server refuses it without a gateway: the gateway's
- * executor would throw, and the client would get INTERNAL_SERVER_ERROR.
- */
-const operationResolution: ApolloServerPlugin<GatewayContext> = {
-  async requestDidStart() {
-    return {
-      async didResolveOperation({ operation, document, request, schema }) {
-        if (!operation) {
-          const named = request.operationName;
-          const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION).length;
-          const message = named ? `Unknown operation named "${named}".` : operations > 1 ? 'Must provide operation name if query contains multiple operations.' : 'Must provide an operation.';
-          throw new GraphQLError(message, { extensions: { code: ErrorCode.OPERATION_RESOLUTION_FAILURE, http: { status: 400 } } });
-        }
-        if (!schema.getRootType(operation.operation)) {
-          throw new GraphQLError(`This API serves no ${operation.operation} operations.`, { extensions: { code: ErrorCode.BAD_REQUEST, http: { status: 400 } } });
-        }
-      },
-    };
-  },
-};
 
 function deniedAttempt(reason: string, requestId: string): AuditEntryInput {
   return {

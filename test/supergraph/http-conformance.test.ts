@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import type { GraphQLError } from 'graphql';
 import { auditServer, type AuditResult } from 'graphql-http';
+import { checkVariables, maxVariableDepth } from '../../gateway/request-checks';
 import { serveGateway, type ServedGateway, type ServeGatewayOptions } from '../../gateway/serve';
 import { supergraphPath } from '../../schema/subgraphs';
 
@@ -121,3 +123,50 @@ describe('the gateway with introspection on', () => {
     }
   });
 });
+
+describe('variables the gateway refuses before planning', () => {
+  let gateway: ServedGateway;
+  beforeAll(async () => {
+    // Introspection on: `__type(name: $s)` is a field with a String argument the gateway answers alone.
+    gateway = await startGateway({ introspection: true });
+  });
+  afterAll(() => gateway?.stop());
+
+  /** `variables` as JSON text, so that nesting too deep for JSON.stringify can be sent. */
+  const post = async (variables: Record<string, unknown> | string) => {
+    const response = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: `{"query":"query($s: String!) { __type(name: $s) { name } }","variables":${typeof variables === 'string' ? variables : JSON.stringify(variables)}}`,
+      signal: AbortSignal.timeout(10_000),
+    });
+    const { data, errors } = (await response.json()) as { data?: unknown; errors?: { extensions: { code: string; field?: string } }[] };
+    return { status: response.status, data, errors: (errors ?? []).map((e) => [e.extensions.code, e.extensions.field]) };
+  };
+  const nested = (levels: number, leaf: unknown) => Array.from({ length: levels }).reduce<unknown>((inner) => [inner], leaf);
+  const refused = (field: string) => ({ status: 400, data: undefined, errors: [['BAD_USER_INPUT', field]] });
+
+  it('refuses text that is not well-formed Unicode, and nesting thousands deep, naming the variable', async () => {
+    expect(await post({ s: 'Subject\ud800' })).toEqual(refused('$s'));
+    expect(await post(`{"s":${'['.repeat(5_000)}"Subject"${']'.repeat(5_000)}}`)).toEqual(refused('$s'));
+    expect(await post({ s: 'Subject', extra: { deep: ['x\udc01'] } })).toEqual(refused('$extra'));
+    // Pairs are text: an emoji, a character outside the BMP.
+    expect(await post({ s: 'Subject😀𠀀' })).toEqual({ status: 200, data: { __type: null }, errors: [] });
+    expect(await post({ s: 'Subject' })).toEqual({ status: 200, data: { __type: { name: 'Subject' } }, errors: [] });
+  });
+
+  it('names the first offending variable and path, and takes inputs nested less than the bound', () => {
+    const message = (variables: Record<string, unknown>) => {
+      try {
+        checkVariables(variables);
+        return null;
+      } catch (error) {
+        return [(error as GraphQLError).extensions.field, (error as GraphQLError).message];
+      }
+    };
+    expect(message({ rows: [{ summary: 'ok' }, { documentNumber: 'BDH-\ud800' }] })).toEqual(['$rows', expect.stringContaining('$rows[1].documentNumber is not well-formed Unicode text')]);
+    expect(message({ at: nested(maxVariableDepth + 1, '2026-01-01') })).toEqual(['$at', expect.stringContaining(`nests deeper than ${maxVariableDepth} levels`)]);
+    expect(message({ at: nested(maxVariableDepth, '2026-01-01'), rows: [{ summary: '信用承诺 😀', amounts: [1, 2.5, null, true] }] })).toBeNull();
+  });
+});
+

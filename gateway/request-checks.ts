@@ -1,0 +1,79 @@
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import { GraphQLError, Kind } from 'graphql';
+import { badInput, ErrorCode } from '../lib/errors';
+
+/**
+ * A document whose operation cannot be chosen (an unknown `operationName`, several operations and
+ * none named) or whose operation type the supergraph does not serve (subscriptions) is the
+ * client's mistake, refused with 400 as Apollo Server refuses it without a gateway: the gateway's
+ * executor would throw, and the client would get INTERNAL_SERVER_ERROR.
+ */
+export const operationResolution: ApolloServerPlugin<BaseContext> = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ operation, document, request, schema }) {
+        if (!operation) {
+          const named = request.operationName;
+          const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION).length;
+          const message = named ? `Unknown operation named "${named}".` : operations > 1 ? 'Must provide operation name if query contains multiple operations.' : 'Must provide an operation.';
+          throw new GraphQLError(message, { extensions: { code: ErrorCode.OPERATION_RESOLUTION_FAILURE, http: { status: 400 } } });
+        }
+        if (!schema.getRootType(operation.operation)) {
+          throw new GraphQLError(`This API serves no ${operation.operation} operations.`, { extensions: { code: ErrorCode.BAD_REQUEST, http: { status: 400 } } });
+        }
+      },
+    };
+  },
+};
+
+/**
+ * Variables are JSON, which can hold what no GraphQL input needs and what a subgraph cannot
+ * store faithfully: text that is not well-formed Unicode (a lone surrogate escape, `\ud800`,
+ * which SQLite stores as bytes that read back as U+FFFD, so a stored document number would no
+ * longer match itself) and nesting thousands of levels deep, which a custom scalar (Date,
+ * DateTime) passes on unparsed until serialising it for a subgraph overflows the stack. Both
+ * are refused with BAD_USER_INPUT naming the variable; document literals are already checked by
+ * graphql's parser.
+ */
+/** Deeper than any input the schema takes (a list of rows of scalars is 3 levels). */
+export const maxVariableDepth = 16;
+
+/** With the `u` flag a surrogate matches only when it is not half of a pair. */
+const loneSurrogate = /\p{Surrogate}/u;
+
+export const wellFormedVariables: ApolloServerPlugin<BaseContext> = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ request }) {
+        checkVariables(request.variables ?? {});
+      },
+    };
+  },
+};
+
+/** Throws BAD_USER_INPUT (400) naming the first variable that holds a lone surrogate or nests deeper than `maxVariableDepth`. */
+export function checkVariables(variables: Record<string, unknown>): void {
+  for (const [name, value] of Object.entries(variables)) checkVariable(value, `$${name}`);
+}
+
+function checkVariable(root: unknown, name: string): void {
+  const pending: { value: unknown; path: string; depth: number }[] = [{ value: root, path: name, depth: 0 }];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const { value, path, depth } = next;
+    if (typeof value === 'string') {
+      if (loneSurrogate.test(value)) throw refused(name, `${path} is not well-formed Unicode text: it holds a lone surrogate (an unpaired \\uD800-\\uDFFF escape)`);
+    } else if (value !== null && typeof value === 'object') {
+      if (depth >= maxVariableDepth) throw refused(name, `${path} nests deeper than ${maxVariableDepth} levels, deeper than any input of this API`);
+      for (const [key, inner] of Object.entries(value)) {
+        if (loneSurrogate.test(key)) throw refused(name, `a key in ${path} is not well-formed Unicode text`);
+        pending.push({ value: inner, path: Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`, depth: depth + 1 });
+      }
+    }
+  }
+}
+
+function refused(variable: string, message: string): GraphQLError {
+  const error = badInput(variable, message);
+  error.extensions.http = { status: 400 };
+  return error;
+}
