@@ -109,7 +109,9 @@ export class CreditRecordRepository {
     const column = (name: string) => `t.${this.db.driver.escape(name)}`;
     const conditions: string[] = [];
     const params: unknown[] = [];
-    const oneOf = (name: string, values: readonly string[]) => {
+    const oneOf = (name: string, listed: readonly string[]) => {
+      // Each value once: a list of enum values repeated 20,000 times is the same filter, not 20,000 parameters.
+      const values = [...new Set(listed)];
       // An empty list matches nothing, as the schema documents; `IN ()` is not valid SQL.
       conditions.push(values.length ? `${column(name)} IN (${values.map(() => '?').join(', ')})` : '1 = 0');
       params.push(...values);

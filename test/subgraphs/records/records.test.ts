@@ -265,6 +265,9 @@ describe.each(testDatabases)('records subgraph on $label', (database) => {
     it.each<[string, Record<string, unknown>, string[]]>([
       ['categories', { categories: ['ADMINISTRATIVE_PENALTY'] }, ids('r01', 'r02', 'r03', 'r11', 'r12')],
       ['several categories', { categories: ['TAX_CREDIT_GRADE', 'RED_LIST_HONOUR'] }, ids('r05', 'r06')],
+      // More parameters than SQLite takes in one statement, were each sent.
+      ['several categories, each listed 20,000 times', { categories: Array.from({ length: 40_000 }, (_, i) => (i % 2 ? 'TAX_CREDIT_GRADE' : 'RED_LIST_HONOUR')) }, ids('r05', 'r06')],
+      ['statuses listed 20,000 times', { statuses: Array.from({ length: 40_000 }, (_, i) => (i % 2 ? 'EXPIRED' : 'OBJECTED')) }, ids('r02', 'r03', 'r12')],
       ['an empty category list', { categories: [] }, []],
       ['polarity', { polarity: 'NEUTRAL' }, ids('r07', 'r08', 'r09')],
       ['status ACTIVE, which excludes records past their disclosure end', { statuses: ['ACTIVE'] }, ids('r01', 'r05', 'r06', 'r07', 'r08', 'r09', 'r10', 'r11')],
