@@ -130,10 +130,17 @@ function assertPurpose(code: string, granteeKind: GranteeKind): string {
   return code;
 }
 
-/** The same day `years` later; 29 February becomes 28 February in a common year. */
+/**
+ * The same day `years` later; 29 February becomes 28 February in a common year. Dates have four
+ * digits of year, so a day past 9999-12-31 is that day.
+ */
 export function addYears(date: string, years: number): string {
   const [y, m, d] = date.split('-').map(Number);
-  const lastDay = new Date(Date.UTC(y + years, m, 0)).getUTCDate();
-  return new Date(Date.UTC(y + years, m - 1, Math.min(d, lastDay))).toISOString().slice(0, 10);
+  const year = y + years;
+  if (year > 9999) return '9999-12-31';
+  // setUTCFullYear, not Date.UTC, which reads the years 0-99 as 1900-1999.
+  const lastDay = new Date(0);
+  lastDay.setUTCFullYear(year, m, 0);
+  return `${String(year).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(Math.min(d, lastDay.getUTCDate())).padStart(2, '0')}`;
 }
 

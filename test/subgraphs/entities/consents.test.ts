@@ -78,6 +78,10 @@ describe('consentStatus', () => {
   it('allows one year, 29 February becoming 28 February', () => {
     expect(addYears('2026-11-25', 1)).toBe('2027-11-25');
     expect(addYears('2028-02-29', 1)).toBe('2029-02-28');
+    expect(addYears('2027-02-28', 1)).toBe('2028-02-28');
+    expect(addYears('0050-06-30', 1)).toBe('0051-06-30');
+    expect(addYears('1999-02-28', 1)).toBe('2000-02-28');
+    expect(addYears('9999-12-30', 1)).toBe('9999-12-31');
   });
 });
 
