@@ -8,7 +8,9 @@ export function isIsoDate(value: string): boolean {
   const match = isoDate.exec(value);
   if (!match) return false;
   const [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const date = new Date(Date.UTC(y, m - 1, d));
+  // setUTCFullYear, not Date.UTC, which reads the years 0-99 as 1900-1999.
+  const date = new Date(0);
+  date.setUTCFullYear(y, m - 1, d);
   return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
 }
 
@@ -28,17 +30,26 @@ export const DateScalar = new GraphQLScalarType<string, string>({
   parseLiteral: (ast) => parseDate(ast.kind === Kind.STRING ? ast.value : undefined),
 });
 
+/** RFC 3339: a calendar date, `T`, a time with optional fractions of a second, and `Z` or an offset. */
+const rfc3339 = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):([0-5]\d):([0-5]\d)(\.\d{1,9})?(Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/i;
+
+/**
+ * Only RFC 3339 date-times with a real calendar date: `new Date` alone also takes `"1"`, `"2026"`
+ * and `2026-02-30T00:00:00Z` (read as 2 March), which would filter by an instant the caller never
+ * meant.
+ */
 function parseDateTime(value: unknown): Date {
-  const date = typeof value === 'string' ? new Date(value) : undefined;
+  const match = typeof value === 'string' ? rfc3339.exec(value) : null;
+  const date = match && isIsoDate(match[1]) ? new Date(value as string) : undefined;
   if (!date || Number.isNaN(date.getTime())) {
-    throw badInput('DateTime', `expected an ISO 8601 date-time such as 2026-11-25T08:00:00Z, got ${JSON.stringify(value)}`);
+    throw badInput('DateTime', `expected an RFC 3339 date-time with a real calendar date and a zone, such as 2026-11-25T08:00:00Z, got ${JSON.stringify(value)}`);
   }
   return date;
 }
 
 export const DateTimeScalar = new GraphQLScalarType<Date, string>({
   name: 'DateTime',
-  description: 'An instant, ISO 8601 in UTC, e.g. `2026-11-25T08:00:00.000Z`.',
+  description: 'An instant, RFC 3339 (ISO 8601) with `Z` or an offset, e.g. `2026-11-25T08:00:00.000Z`; answered in UTC.',
   serialize: (value) => (value instanceof Date ? value : new Date(String(value))).toISOString(),
   parseValue: parseDateTime,
   parseLiteral: (ast) => parseDateTime(ast.kind === Kind.STRING ? ast.value : undefined),

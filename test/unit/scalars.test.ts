@@ -1,0 +1,45 @@
+import { GraphQLError, Kind } from 'graphql';
+import { DateScalar, DateTimeScalar, isIsoDate } from '../../subgraphs/shared/scalars';
+
+/** The typed refusal of an input, or the value it parsed to. */
+function parsed<T>(parse: () => T): T | [string, unknown] {
+  try {
+    return parse();
+  } catch (error) {
+    return ['refused', (error as GraphQLError).extensions.code];
+  }
+}
+
+describe('the Date scalar', () => {
+  it.each(['2026-02-28', '2028-02-29', '0001-01-01', '0050-06-30', '9999-12-31'])('takes %s', (value) => {
+    expect(isIsoDate(value)).toBe(true);
+    expect(parsed(() => DateScalar.parseValue(value))).toBe(value);
+    expect(parsed(() => DateScalar.parseLiteral({ kind: Kind.STRING, value }))).toBe(value);
+  });
+
+  it.each(['2026-02-29', '2026-02-30', '2026-13-01', '2026-00-10', '2026-1-1', '26-01-01', '2026-01-01T00:00:00Z', '', 'now'])('refuses %j', (value) => {
+    expect(isIsoDate(value)).toBe(false);
+    expect(parsed(() => DateScalar.parseValue(value))).toEqual(['refused', 'BAD_USER_INPUT']);
+  });
+});
+
+describe('the DateTime scalar', () => {
+  it.each([
+    ['2026-11-25T08:00:00Z', '2026-11-25T08:00:00.000Z'],
+    ['2026-11-25T08:00:00.125Z', '2026-11-25T08:00:00.125Z'],
+    ['2026-11-25T16:00:00+08:00', '2026-11-25T08:00:00.000Z'],
+    ['2026-11-25t08:00:00z', '2026-11-25T08:00:00.000Z'],
+    ['2028-02-29T23:59:59-05:30', '2028-03-01T05:29:59.000Z'],
+  ])('takes %s as the instant %s', (value, instant) => {
+    expect((DateTimeScalar.parseValue(value) as Date).toISOString()).toBe(instant);
+    expect((DateTimeScalar.parseLiteral({ kind: Kind.STRING, value }) as Date).toISOString()).toBe(instant);
+  });
+
+  // `new Date` takes all of these but the last two.
+  it.each(['1', '2026', '2026-11-25', '2026-02-30T00:00:00Z', '2026-11-25T08:00:00', '2026-11-25 08:00:00Z', '2026-11-25T24:00:00Z', '2026-11-25T08:60:00Z', 'Nov 25 2026', 12345])(
+    'refuses %j',
+    (value) => {
+      expect(parsed(() => DateTimeScalar.parseValue(value))).toEqual(['refused', 'BAD_USER_INPUT']);
+    },
+  );
+});
