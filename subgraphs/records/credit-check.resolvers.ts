@@ -100,6 +100,12 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
       if (!caller || caller.organisationKind !== 'DEPARTMENT') throw forbidden('feedback is reported by the department that ran the check');
       const check = await ctx.checkById.load(args.input.checkId);
       if (!check) throw clientError(ErrorCode.NOT_FOUND, `no credit check has the id ${JSON.stringify(args.input.checkId)}`, { field: 'input.checkId' });
+      // Feedback belongs to the case the check was run for: reported under another purpose, it
+      // would be audited under a matter that never called for the check.
+      const purpose = ctx.access.identity.purpose;
+      if (purpose?.matter !== check.matter || purpose.caseNumber !== check.caseNumber) {
+        throw forbidden(`feedback on this check is reported under its own purpose: x-credit-matter ${check.matter} and x-credit-case ${check.caseNumber}`);
+      }
       return await ctx.checks.recordFeedback(check, args.input.appliedMeasures, args.input.note ?? null, { userId: caller.id, department: caller.organisation });
     },
   },

@@ -269,6 +269,16 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
       expect(await stored()).toBeNull();
     });
 
+    it.each([
+      ['another matter', () => purpose('FISCAL_SUPPORT', 'FB-1')],
+      ['another case of the same matter', () => purpose('GOVERNMENT_PROCUREMENT', 'UNRELATED-CASE-999')],
+    ])('refuses the department’s feedback under %s and stores nothing', async (_label, headers) => {
+      const result = await platform.query(FEEDBACK, { input: { checkId, appliedMeasures: ['REFERENCE_NOTED'] } }, { caller: as().caller, headers: headers() });
+      expect(result.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+      expect(result.errors?.[0].message).toContain('x-credit-matter GOVERNMENT_PROCUREMENT and x-credit-case FB-1');
+      expect(await stored()).toBeNull();
+    });
+
     it('refuses feedback by another department and stores nothing', async () => {
       const other: Caller = { id: 'officer-other', organisation: 'TAXATION', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' };
       const result = await platform.query(FEEDBACK, { input: { checkId, appliedMeasures: ['REFERENCE_NOTED'] } }, { caller: other, headers: purpose('TAX_INCENTIVES', 'T-1') });
