@@ -36,6 +36,18 @@ function shown(ctx: Context, record: CreditRecord | null): CreditRecord | null {
   return record;
 }
 
+/**
+ * The record a case (objection, application) is about. Whoever may see the case may see its
+ * record, whatever the record's groups (the credit office decides objections to dishonesty-list
+ * records without a purpose); what it shows is reported as disclosed all the same, so the audit
+ * log says a dishonesty-list or restricted record was read, not only a case.
+ */
+async function caseRecord(ctx: Context, recordId: string): Promise<CreditRecord | null> {
+  const record = await ctx.recordById.load(recordId);
+  if (record) for (const group of groupsToSee(record, ctx.today)) disclose(ctx.access, record.subjectId, group);
+  return record;
+}
+
 /** The department a submission is made for: the caller's own, never an input. */
 function submittingDepartment(ctx: Context): string {
   const { caller } = ctx.access.identity;
@@ -180,12 +192,12 @@ export const resolvers: GraphQLResolverMap<Context> = {
     after: (event: CreditRecordEvent) => event.afterValues,
   },
   CreditRecordObjection: {
-    record: (objection: CreditRecordObjection, _: unknown, ctx: Context) => ctx.recordById.load(objection.recordId),
+    record: (objection: CreditRecordObjection, _: unknown, ctx: Context) => caseRecord(ctx, objection.recordId),
     subject: (objection: CreditRecordObjection) => ({ __typename: 'Subject', id: objection.subjectId }),
     sourceDepartment: (objection: CreditRecordObjection) => storedDepartment(objection.sourceDepartment),
   },
   RestorationApplication: {
-    record: (application: RestorationApplication, _: unknown, ctx: Context) => ctx.recordById.load(application.recordId),
+    record: (application: RestorationApplication, _: unknown, ctx: Context) => caseRecord(ctx, application.recordId),
     subject: (application: RestorationApplication) => ({ __typename: 'Subject', id: application.subjectId }),
     sourceDepartment: (application: RestorationApplication) => storedDepartment(application.sourceDepartment),
     evidence: (application: RestorationApplication) => JSON.parse(application.evidence) as string[],

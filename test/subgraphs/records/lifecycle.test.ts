@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { In } from 'typeorm';
 import { addMonths } from '../../../lib/catalogue/record-categories';
 import { todayInDistrict } from '../../../lib/calendar';
-import { buildCreditRecord } from '../../../subgraphs/records/credit-record.repository';
+import { buildCreditRecord, groupsToSee } from '../../../subgraphs/records/credit-record.repository';
 import type { CreditRecordDraft } from '../../../subgraphs/records/credit-record.validation';
 import { CreditRecord, type RecordStatus, type StoredRecordStatus } from '../../../subgraphs/records/entities/credit-record.entity';
 import { CreditRecordEvent } from '../../../subgraphs/records/entities/credit-record-event.entity';
@@ -227,6 +228,22 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
       await expectRefused(await decideObjection('no-such-objection', { decision: 'REJECT' }), 'NOT_FOUND');
       expect((await stored(r.id)).status).toBe('OBJECTED');
       expect(await events(r.id)).toBe(1);
+    });
+
+    it("reports the record of each case it shows as disclosed, with the record's own groups, to the credit office without a purpose too", async () => {
+      const LIST = `{ creditRecordObjections(first: 100) { edges { node { subject { id } record { id status category } } } } }`;
+      type List = { creditRecordObjections: { edges: { node: { subject: { id: string }; record: { id: string; status: string; category: string } } }[] } };
+      const standing = identityOf(creditOffice.caller!);
+      expect(standing.grants).not.toContain('RESTRICTED_RECORDS');
+      const result = await queryAs<List>(standing, LIST, {});
+      expect(result.errors).toBeUndefined();
+      const edges = result.data!.creditRecordObjections.edges;
+      expect(edges.some((e) => e.node.record.status === 'OBJECTED')).toBe(true);
+      const disclosed = new Map((result.extensions?.disclosures as { subjectId: string; groups: string[] }[]).map((d) => [d.subjectId, d.groups]));
+      const stored = await db().getRepository(CreditRecord).findBy({ id: In(edges.map((e) => e.node.record.id)) });
+      for (const record of stored) {
+        expect({ record: record.id, groups: disclosed.get(record.subjectId) }).toEqual({ record: record.id, groups: expect.arrayContaining(['RECORD_OBJECTIONS', ...groupsToSee(record, today)]) });
+      }
     });
 
     it('lists objections for the subject, the source department and the credit office, not for another department', async () => {
