@@ -1,5 +1,5 @@
 import { findDepartment } from '../catalogue/departments';
-import { findMatter, RELEVANT_DEPARTMENTS, type Matter, type SubjectKind } from '../catalogue/matters';
+import { findMatter, RELEVANT_DEPARTMENTS, supervisingDepartments, type Matter, type SubjectKind } from '../catalogue/matters';
 import type { FieldGroup } from './field-groups';
 import type { Caller, OrganisationKind, Purpose, Role } from './identity';
 
@@ -46,7 +46,8 @@ export interface StandingGrant {
 export const standingGrants: readonly StandingGrant[] = [
   { who: 'anyone, with or without a token', anonymous: true, groups: ['PROVIDER_REGISTRY'] },
   { who: 'provider registry admins', roles: ['REGISTRY_ADMIN'], groups: ['PROVIDER_ADMINISTRATION'] },
-  { who: 'the credit office', roles: ['CREDIT_OFFICE_SUPERVISOR'], groups: ['AUDIT', 'STATISTICS'] },
+  // The role alone is not enough: a token naming it for a bank or another department reads no audit log.
+  { who: 'the credit office and the supervising departments', organisationKinds: ['DEPARTMENT'], roles: ['CREDIT_OFFICE_SUPERVISOR'], departments: supervisingDepartments, groups: ['AUDIT', 'STATISTICS'] },
   // An officer records a consent a subject gave on paper (授权书), on the subject's behalf.
   { who: 'department officers', organisationKinds: ['DEPARTMENT'], roles: ['DEPARTMENT_OFFICER'], groups: ['CONSENTS'] },
   { who: 'analysts', roles: ['ANALYST'], groups: ['STATISTICS'] },

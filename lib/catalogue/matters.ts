@@ -46,6 +46,13 @@ export interface Matter {
 
 const officer = { organisationKinds: ['DEPARTMENT'], roles: ['DEPARTMENT_OFFICER'] } as const;
 
+/**
+ * Who supervises the use of credit records and reports (policy 五(一)): the credit office guides,
+ * supervises and assesses; the administrative approval bureau and the establishment office
+ * oversee the daily checks.
+ */
+export const supervisingDepartments = ['CREDIT_OFFICE', 'ADMINISTRATIVE_APPROVAL', 'ESTABLISHMENT_OFFICE'] as const;
+
 export const matters: readonly Matter[] = [
   {
     code: 'CONSTRUCTION_BIDDING', name: 'Construction project bidding', nameZh: '建设工程招投标', source: '三(二)1', kind: 'ADMINISTRATIVE',
@@ -110,7 +117,7 @@ export const matters: readonly Matter[] = [
   },
   {
     code: 'CREDIT_SUPERVISION', name: 'Supervision and assessment of credit use', nameZh: '信用工作指导、监管和考核', source: '五(一)', kind: 'PLATFORM',
-    users: { organisationKinds: ['DEPARTMENT'], roles: ['CREDIT_OFFICE_SUPERVISOR'], departments: ['CREDIT_OFFICE', 'ADMINISTRATIVE_APPROVAL', 'ESTABLISHMENT_OFFICE'] },
+    users: { organisationKinds: ['DEPARTMENT'], roles: ['CREDIT_OFFICE_SUPERVISOR'], departments: supervisingDepartments },
     subjectKinds: allSubjects, caseNumberRequired: false, consentRequired: false,
   },
   {

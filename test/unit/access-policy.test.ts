@@ -61,6 +61,17 @@ describe('the access policy catalogue', () => {
     }
   });
 
+  it.each([
+    ['the credit office', 'CREDIT_OFFICE', 'DEPARTMENT', true],
+    ['the establishment office', 'ESTABLISHMENT_OFFICE', 'DEPARTMENT', true],
+    ['a department that supervises nothing', 'FINANCE', 'DEPARTMENT', false],
+    ['a bank', 'BANK', 'FINANCIAL_INSTITUTION', false],
+    ['an enterprise', '91130304MA0TEXT1X8', 'ENTERPRISE', false],
+  ] as const)('gives the audit log and the statistics to a supervisor of %s: %s', (_label, organisation, organisationKind, granted) => {
+    const { groups } = decideGrants({ id: 'u', organisation, organisationKind, role: 'CREDIT_OFFICE_SUPERVISOR' }, null);
+    expect({ audit: groups.includes('AUDIT'), statistics: groups.includes('STATISTICS') }).toEqual({ audit: granted, statistics: granted });
+  });
+
   it('documents exactly what it enforces: docs/access.md is rendered from the catalogue and the supergraph', () => {
     expect(fs.existsSync(supergraphPath)).toBe(true);
     expect(fs.readFileSync(accessDocPath, 'utf8')).toBe(renderAccessDoc());
