@@ -77,6 +77,9 @@ const maxAppendAttempts = 3;
 const chainLockTimeoutSeconds = 10;
 const verifyBatchSize = 500;
 
+/** What `statistics` calls every person acting for themselves together (organisation kind INDIVIDUAL). */
+export const individualsInStatistics = 'INDIVIDUALS';
+
 /** Every query the audit subgraph makes, in one place. Built per request (it owns page loaders). */
 export class AuditRepository {
   readonly entries: Repository<AuditEntry>;
@@ -133,6 +136,9 @@ export class AuditRepository {
    * Counts DISCLOSED and DENIED entries per (organisation, matter) within [from, to), optionally
    * for one organisation, in one GROUP BY statement. FAILED entries are not counted. Ordered by
    * organisation then matter, in character-code order (a null matter first) on every driver.
+   * A person acting for themselves is an organisation of kind INDIVIDUAL named by their citizen
+   * ID number: all of them count together as `individualsInStatistics`, and a filter by one
+   * person's number finds nothing, so that statistics never name a person.
    */
   async statistics(range: { from: Date; to: Date }, organisation?: string | null): Promise<AuditStatistic[]> {
     const { from, to } = range;
@@ -140,19 +146,21 @@ export class AuditRepository {
       throw badInput('to', `the range is [from, to): to must be later than from, got from ${from.toISOString()} and to ${to.toISOString()}`);
     }
     const q = (name: string) => this.db.driver.escape(name);
+    // Inlined, not a parameter: it appears in SELECT, WHERE and GROUP BY, which must be one expression.
+    const shownOrganisation = `CASE WHEN ${q('organisation_kind')} = 'INDIVIDUAL' THEN '${individualsInStatistics}' ELSE ${q('organisation')} END`;
     const conditions = [`${q('occurred_at')} >= ?`, `${q('occurred_at')} < ?`, `${q('outcome')} IN (?, ?)`];
     const params: unknown[] = ['DISCLOSED', 'DENIED', this.persistedInstant(from), this.persistedInstant(to), 'DISCLOSED', 'DENIED'];
     if (organisation !== null && organisation !== undefined) {
-      conditions.push(`${q('organisation')} = ?`);
-      params.push(requiredText(organisation, 'organisation', 64));
+      conditions.push(`${shownOrganisation} = ?`);
+      params.push(requiredText(organisation, 'organisation', auditedTextLimits.organisation));
     }
     const rows: Record<string, unknown>[] = await this.db.query(
-      `SELECT ${q('organisation')} AS organisation, ${q('matter')} AS matter,` +
+      `SELECT ${shownOrganisation} AS organisation, ${q('matter')} AS matter,` +
         ` SUM(CASE WHEN ${q('outcome')} = ? THEN 1 ELSE 0 END) AS disclosed,` +
         ` SUM(CASE WHEN ${q('outcome')} = ? THEN 1 ELSE 0 END) AS denied,` +
         ` COUNT(DISTINCT ${q('subject_id')}) AS subjects` +
         ` FROM ${q(this.entries.metadata.tablePath)} WHERE ${conditions.join(' AND ')}` +
-        ` GROUP BY ${q('organisation')}, ${q('matter')} ORDER BY ${q('organisation')}, ${q('matter')}`,
+        ` GROUP BY ${shownOrganisation}, ${q('matter')}`,
       params,
     );
     // MySQL's sums come back as decimal strings; its unicode_ci collation orders case-insensitively

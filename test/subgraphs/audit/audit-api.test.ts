@@ -215,6 +215,9 @@ describe.each(testDatabases)('audit API on $label', (database) => {
       entry(708, { occurredAt: at(8), organisation: bank, organisationKind: 'FINANCIAL_INSTITUTION', role: 'EXTERNAL_USER', matter: null, subjectId: null, outcome: 'DENIED' }),
       entry(709, { occurredAt: at(9), organisation: provider, organisationKind: 'CREDIT_SERVICE_PROVIDER', role: 'EXTERNAL_USER', matter: 'PROVIDER_DATA_COLLECTION', subjectId: subjectIds[5] }),
       entry(710, { occurredAt: at(10), organisation: 'CREDIT_OFFICE', matter: 'CREDIT_SUPERVISION', subjectId: null, fieldGroups: ['STATISTICS'] }),
+      // Two persons' own inquiries: organisations named by their citizen ID numbers.
+      entry(713, { occurredAt: at(11), organisation: '130304197304130019', organisationKind: 'INDIVIDUAL', role: 'EXTERNAL_USER', matter: 'SELF_INQUIRY', caseNumber: null, subjectId: subjectIds[5] }),
+      entry(714, { occurredAt: at(12), organisation: '13030419850101002X', organisationKind: 'INDIVIDUAL', role: 'EXTERNAL_USER', matter: 'SELF_INQUIRY', caseNumber: null, subjectId: subjectIds[6] }),
       entry(711, { occurredAt: to.toISOString() }),
       entry(712, { occurredAt: new Date(from.getTime() - 1).toISOString() }),
     ];
@@ -231,10 +234,11 @@ describe.each(testDatabases)('audit API on $label', (database) => {
       for (const row of rows) {
         const time = row.occurredAt.getTime();
         if (time < from.getTime() || time >= to.getTime() || (row.outcome !== 'DISCLOSED' && row.outcome !== 'DENIED')) continue;
-        if (organisation !== undefined && row.organisation !== organisation) continue;
-        const key = JSON.stringify([row.organisation, row.matter]);
+        const shown = row.organisationKind === 'INDIVIDUAL' ? 'INDIVIDUALS' : row.organisation;
+        if (organisation !== undefined && shown !== organisation) continue;
+        const key = JSON.stringify([shown, row.matter]);
         let group = groups.get(key);
-        if (!group) groups.set(key, (group = { statistic: { organisation: row.organisation, matter: row.matter, disclosed: 0, denied: 0, subjects: 0 }, subjects: new Set() }));
+        if (!group) groups.set(key, (group = { statistic: { organisation: shown, matter: row.matter, disclosed: 0, denied: 0, subjects: 0 }, subjects: new Set() }));
         if (row.outcome === 'DISCLOSED') group.statistic.disclosed += 1;
         else group.statistic.denied += 1;
         if (row.subjectId) group.subjects.add(row.subjectId);
@@ -258,10 +262,17 @@ describe.each(testDatabases)('audit API on $label', (database) => {
         { organisation: 'CREDIT_OFFICE', matter: 'CREDIT_SUPERVISION', disclosed: 1, denied: 0, subjects: 0 },
         { organisation: 'FINANCE', matter: 'GOVERNMENT_PROCUREMENT', disclosed: 3, denied: 1, subjects: 2 },
         { organisation: 'FINANCE', matter: 'STATE_ASSET_TRANSFER', disclosed: 1, denied: 0, subjects: 1 },
+        { organisation: 'INDIVIDUALS', matter: 'SELF_INQUIRY', disclosed: 2, denied: 0, subjects: 2 },
         { organisation: provider, matter: 'PROVIDER_DATA_COLLECTION', disclosed: 1, denied: 0, subjects: 1 },
         { organisation: bank, matter: null, disclosed: 0, denied: 1, subjects: 0 },
         { organisation: bank, matter: 'FINANCIAL_SERVICES', disclosed: 1, denied: 1, subjects: 2 },
       ]);
+    });
+
+    it('names no person, even when asked for one by their citizen ID number', async () => {
+      const ask = (organisation: string) => queryAs<{ auditStatistics: Statistic[] }>(analyst, STATISTICS, { from: from.toISOString(), to: to.toISOString(), organisation });
+      expect((await ask('130304197304130019')).data?.auditStatistics).toEqual([]);
+      expect((await ask('INDIVIDUALS')).data?.auditStatistics).toEqual([{ organisation: 'INDIVIDUALS', matter: 'SELF_INQUIRY', disclosed: 2, denied: 0, subjects: 2 }]);
     });
 
     it('limits to one organisation when asked', async () => {
