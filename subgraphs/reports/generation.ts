@@ -26,8 +26,13 @@ import type { ReportRepository } from './report.repository';
  * credit office's supervision). REPORT_GENERATION only says who may issue platform reports at all.
  */
 export const generationNeeds = ['SUBJECT_BASICS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS'] as const;
-/** What the peers may be asked under the caller's identity: no more than the caller holds. */
-const peerGroups = [...generationNeeds, 'PERSONAL_IDENTIFIERS'];
+/**
+ * What the peers may be asked under the caller's identity: no more than the caller holds, and
+ * never PERSONAL_IDENTIFIERS. A report is a document shown by its number and code to whoever
+ * holds them (the printable page asks for no token), so a person's citizen ID number and home
+ * address go into it masked, as they are shown to a purpose without personal identifiers.
+ */
+const peerGroups: readonly string[] = generationNeeds;
 
 const subjectQuery = /* GraphQL */ `
   query ($id: ID!) {

@@ -87,6 +87,25 @@ describe.each(testDatabases)('credit reports through the gateway on $label', (da
     expect(await page.text()).toContain(subject.name);
   });
 
+  it("masks a natural person's citizen ID number and address in the report, even for a purpose that may read them", async () => {
+    const person = world.subjects.find((s) => s.kind === 'NATURAL_PERSON')!;
+    const personnel: As = {
+      caller: { id: 'officer-personnel', organisation: 'ORGANISATION', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' },
+      headers: { 'x-credit-matter': 'PERSONNEL_REVIEW', 'x-credit-case': 'BDH-RS-2026-0001' },
+    };
+    const read = await platform.query<{ subject: { citizenIdNumber: string; registeredAddress: string | null } }>('query ($id: ID!) { subject(id: $id) { citizenIdNumber registeredAddress } }', { id: person.id }, personnel);
+    expect(read.errors).toBeUndefined();
+    const { citizenIdNumber, registeredAddress } = read.data!.subject;
+    expect(citizenIdNumber).toMatch(/^\d{17}[\dX]$/);
+    const generated = await platform.query<{ generateCreditReport: { printableUrl: string } }>('mutation ($id: ID!) { generateCreditReport(subjectId: $id) { printableUrl } }', { id: person.id }, personnel);
+    expect(generated.errors).toBeUndefined();
+    const page = await (await fetch(new URL(generated.data!.generateCreditReport.printableUrl, platform.subgraphs.reports.url), { signal: AbortSignal.timeout(10_000) })).text();
+    expect(page).toContain(person.name);
+    expect(page).toContain(`${citizenIdNumber.slice(0, 4)}**********${citizenIdNumber.slice(14)}`);
+    expect(page).not.toContain(citizenIdNumber);
+    if (registeredAddress) expect(page).not.toContain(registeredAddress);
+  });
+
   it('refuses generation to an officer who names no matter', async () => {
     const result = await platform.query('mutation ($id: ID!) { generateCreditReport(subjectId: $id) { id } }', { id: world.subjects[2].id }, { caller: procurementOfficer.caller });
     expect(result.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN' });
