@@ -1,5 +1,6 @@
 import { In, type DataSource, type Repository } from 'typeorm';
 import { badInput, clientError, ErrorCode } from '../../lib/errors';
+import { forbidden } from '../shared/access';
 import type { CursorPosition } from '../shared/cursors';
 import { isUniqueViolation } from '../shared/database';
 import { PageLoaders } from '../shared/loaders';
@@ -78,10 +79,17 @@ export class ReportRepository {
     return report;
   }
 
-  /** Records what an officer found when checking a registered report with its issuer; the latest check wins. */
+  /**
+   * Records what an officer found when checking a registered report with its issuer; the latest
+   * check wins. Only the department that registered the report, or the credit office, may: a
+   * finding of NOT_GENUINE makes the report unaccepted in every department's checks.
+   */
   async recordVerification(id: string, outcome: VerificationOutcome, note: string, actor: Actor, now: Date = new Date()): Promise<CreditReport> {
     const report = await this.reports.findOneBy({ id });
     if (!report) throw clientError(ErrorCode.NOT_FOUND, `no credit report has the id ${JSON.stringify(id)}`, { field: 'id' });
+    if (actor.organisation !== report.registeredByOrganisation && actor.organisation !== 'CREDIT_OFFICE') {
+      throw forbidden(`report ${report.reportNumber} is verified by the department that registered it (${report.registeredByOrganisation ?? 'unknown'}) or the credit office`);
+    }
     if (report.source === 'DISTRICT_PLATFORM') {
       throw badInput('id', `report ${report.reportNumber} was issued by this platform: it is verified from its stored snapshot, not by an officer`);
     }

@@ -231,4 +231,17 @@ describe.each(testDatabases)('report registration on $label', (database) => {
     expect(checked.data?.recordReportVerification).toMatchObject({ verificationStatus: 'NOT_GENUINE', verificationNote: '信用中国网站核验：验证码不符' });
     expect((await acceptance({ id, issuedOn: '2026-10-30', issuerProviderId: null })).acceptance).toEqual({ accepted: false, reasons: ['NOT_GENUINE'] });
   });
+
+  it('takes a finding only from the department that registered the report or the credit office, and changes nothing otherwise', async () => {
+    const id = (await registerAs(officer, input())).data!.registerCreditReport!.id;
+    const verify = (identity: RequestIdentity, genuine: boolean) =>
+      reports.queryAs<{ recordReportVerification: { verificationStatus: string } }>(identity, 'mutation ($id: ID!, $genuine: Boolean!) { recordReportVerification(id: $id, genuine: $genuine, note: "核验") { verificationStatus } }', { id, genuine });
+    const departmentOfficer = (organisation: string) => identityOf({ id: `officer-${organisation.toLowerCase()}`, organisation, organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' });
+    expect((await verify(officer, true)).data?.recordReportVerification).toEqual({ verificationStatus: 'GENUINE' });
+    const other = await verify(departmentOfficer('TAXATION'), false);
+    expect(other.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    expect(other.errors?.[0].message).toContain('verified by the department that registered it (FINANCE) or the credit office');
+    expect((await acceptance({ id, issuedOn: '2026-10-30', issuerProviderId: null })).verificationStatus).toBe('GENUINE');
+    expect((await verify(departmentOfficer('CREDIT_OFFICE'), false)).data?.recordReportVerification).toEqual({ verificationStatus: 'NOT_GENUINE' });
+  });
 });
