@@ -142,7 +142,11 @@ export const resolvers: GraphQLResolverMap<Context> = {
     __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
     issuedReports: async (provider: { id: string }, args: PageArgs, ctx: Context, info: GraphQLResolveInfo) => {
       const request = pageRequest(ctx, info, provider.id, args);
-      return toConnection(await ctx.repository.reportsIssuedBy(provider.id, request.first, request.after, request.counts), request, 'issuedOn', (r) => r.id);
+      const page = await ctx.repository.reportsIssuedBy(provider.id, request.first, request.after, request.counts);
+      // Each report is about a subject: a registry admin reading a provider's output reads those
+      // subjects' reports, so each is audited as a disclosure about its subject.
+      page?.rows.forEach((report) => disclose(ctx.access, report.subjectId, 'PROVIDER_ADMINISTRATION'));
+      return toConnection(page, request, 'issuedOn', (r) => r.id);
     },
   },
 };

@@ -315,6 +315,17 @@ describe.each(testDatabases)('reports subgraph on $label', (database) => {
       }
     });
 
+    it('reports each listed report as a disclosure about its subject', async () => {
+      const result = await query(providerReports, { representations: [{ __typename: 'CreditServiceProvider', id: world.providers[0].id }], first: 100 });
+      expect(result.errors).toBeUndefined();
+      const page = (result.data?._entities as Record<string, ReportPage>[])[0].issuedReports;
+      const subjects = new Set(page.edges.map((e) => e.node.subject.id));
+      expect(subjects.size).toBeGreaterThan(0);
+      const disclosed = (result.extensions?.disclosures ?? []) as { subjectId: string; groups: string[] }[];
+      expect(new Set(disclosed.map((d) => d.subjectId))).toEqual(subjects);
+      expect(disclosed.every((d) => d.groups.includes('PROVIDER_ADMINISTRATION'))).toBe(true);
+    });
+
     it('pages through with first/after', async () => {
       const first = await reportsOf('CreditServiceProvider', 'paging-provider', 20);
       expect(first).toMatchObject({ totalCount: 25, pageInfo: { hasNextPage: true } });
