@@ -3,9 +3,10 @@ import type { GraphQLResolveInfo } from 'graphql';
 import type { RequestIdentity } from '../../lib/access/identity';
 import { storedDepartment } from '../../lib/catalogue/departments';
 import { findMatter } from '../../lib/catalogue/matters';
+import { findRecordCategory } from '../../lib/catalogue/record-categories';
 import { measureKinds, measuresByMatter, type AppliedMeasure, type MeasureKind } from '../../lib/catalogue/measures';
 import { badInput, clientError, ErrorCode } from '../../lib/errors';
-import { assertInScope, forbidden, type SubgraphContext } from '../shared/access';
+import { assertInScope, disclose, forbidden, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type PageArgs } from '../shared/pagination';
 import type { RecordsContext } from './context';
 import { measuresOf, snapshotOf, type CheckedRecordSnapshot, type LedgerFilter } from './credit-check.repository';
@@ -54,7 +55,10 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
       const own = ledgerScope(ctx.access.identity);
       if (own && args.department && args.department !== own) throw forbidden(`a department reads its own checks only; ${args.department} is not ${own}`);
       const request = pageRequest(ctx, info, null, args);
-      return toConnection(await ctx.checks.ledger({ ...args, department: own ?? args.department }, request.first, request.after), request, 'checkedAt', (c) => c.id);
+      const page = await ctx.checks.ledger({ ...args, department: own ?? args.department }, request.first, request.after);
+      // Each check names its subject and what counted against it: a read about that subject.
+      page?.rows.forEach((check) => disclose(ctx.access, check.subjectId, 'CREDIT_CHECK_LEDGER'));
+      return toConnection(page, request, 'checkedAt', (c) => c.id);
     },
     creditCheckStatistics: async (_: unknown, args: { from: Date; to: Date }, ctx: Context) => {
       if (ledgerScope(ctx.access.identity) !== null) throw forbidden('statistics across departments are for the credit office');
@@ -124,7 +128,12 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
     subject: (check: CreditCheck) => ({ __typename: 'Subject', id: check.subjectId }),
     matterNameZh: (check: CreditCheck) => findMatter(check.matter)?.nameZh ?? check.matter,
     department: (check: CreditCheck) => storedDepartment(check.department),
-    recordsConsidered: (check: CreditCheck, _: unknown, ctx: Context) => snapshotOf(check).map((r) => checkedRecord(r)),
+    recordsConsidered: (check: CreditCheck, _: unknown, ctx: Context) => {
+      const records = snapshotOf(check);
+      // The ledger shows what counted then, whatever the reader's purpose: audited with the groups that content belongs to.
+      for (const record of records) disclose(ctx.access, check.subjectId, findRecordCategory(record.category)?.fieldGroup ?? 'PUBLIC_RECORDS');
+      return records.map((r) => checkedRecord(r));
+    },
     measures: async (check: CheckWithReport, _: unknown, ctx: Context) => {
       // Before the verdict is sealed (the reports subgraph unreachable) these are the records' measures alone.
       const sealed = await sealIfReady(check, ctx);

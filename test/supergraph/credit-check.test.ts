@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Caller } from '../../lib/access/identity';
 import { citizenIdNumber, unifiedSocialCreditCode } from '../../lib/identifiers';
 import { matters, RELEVANT_DEPARTMENTS } from '../../lib/catalogue/matters';
+import { findRecordCategory } from '../../lib/catalogue/record-categories';
 import { demoWorld } from '../../scripts/demo/world';
 import { Subject } from '../../subgraphs/entities/entities/subject.entity';
 import { CreditRecord } from '../../subgraphs/records/entities/credit-record.entity';
@@ -213,6 +214,28 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
     expect(Boolean(row.report_satisfied)).toBe(true);
     const [sealed] = await platform.databases.reports.query('SELECT COUNT(*) AS n FROM check_report_requirement WHERE check_id = ?', [result.data!.runCreditCheck.id]);
     expect(Number(sealed.n)).toBe(1);
+  });
+
+  it('audits a ledger read as a disclosure about every check it lists, with the groups of the records each considered', async () => {
+    const requestId = `ledger-${randomUUID()}`;
+    const { creditChecks } = (
+      await platform.query<{ creditChecks: { edges: { node: { subject: { id: string }; recordsConsidered: { category: string }[] } }[] } }>(
+        `{ creditChecks(first: 30) { edges { node { subject { id } recordsConsidered { category } } } } }`,
+        {},
+        { ...supervisor, headers: { ...supervisor.headers, 'x-request-id': requestId } },
+      )
+    ).data!;
+    expect(creditChecks.edges.length).toBeGreaterThan(1);
+    const rows = (await platform.databases.audit.query('SELECT subject_id, field_groups FROM audit_entry WHERE request_id = ? AND outcome = ?', [requestId, 'DISCLOSED'])) as { subject_id: string; field_groups: string }[];
+    const audited = new Map(rows.map((r) => [r.subject_id, r.field_groups.split(',')]));
+    const expected = new Map<string, Set<string>>();
+    for (const { node } of creditChecks.edges) {
+      const groups = expected.get(node.subject.id) ?? new Set(['CREDIT_CHECK_LEDGER']);
+      for (const record of node.recordsConsidered) groups.add(findRecordCategory(record.category)!.fieldGroup);
+      expected.set(node.subject.id, groups);
+    }
+    expect(new Set(audited.keys())).toEqual(new Set(expected.keys()));
+    for (const [subjectId, groups] of expected) expect({ subjectId, groups: audited.get(subjectId) }).toEqual({ subjectId, groups: expect.arrayContaining([...groups]) });
   });
 
   it('refuses a check of a subject that does not exist, and records nothing', async () => {
