@@ -6,7 +6,7 @@ import { findMatter } from '../../lib/catalogue/matters';
 import { findRecordCategory } from '../../lib/catalogue/record-categories';
 import { measureKinds, measuresByMatter, type AppliedMeasure, type MeasureKind } from '../../lib/catalogue/measures';
 import { badInput, clientError, ErrorCode } from '../../lib/errors';
-import { assertInScope, disclose, forbidden, type SubgraphContext } from '../shared/access';
+import { assertInScope, assertKindInScope, disclose, forbidden, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type PageArgs } from '../shared/pagination';
 import type { RecordsContext } from './context';
 import { measuresOf, snapshotOf, type CheckedRecordSnapshot, type LedgerFilter } from './credit-check.repository';
@@ -114,7 +114,8 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
     },
   },
   Subject: {
-    creditChecks: async (subject: { id: string }, args: PageArgs, ctx: Context, info: GraphQLResolveInfo) => {
+    creditChecks: async (subject: { id: string; kind?: string | null }, args: PageArgs, ctx: Context, info: GraphQLResolveInfo) => {
+      assertKindInScope(ctx.access, subject);
       const request = pageRequest(ctx, info, subject.id, args);
       return toConnection(await ctx.checks.subjectChecks(subject.id, ledgerScope(ctx.access.identity), request.first, request.after), request, 'checkedAt', (c) => c.id);
     },

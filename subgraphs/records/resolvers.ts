@@ -3,7 +3,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { departments, findDepartment, storedDepartment } from '../../lib/catalogue/departments';
 import { recordCategories, restorableFrom, restorationRules, type RecordCategory } from '../../lib/catalogue/record-categories';
 import { badInput, clientError, ErrorCode } from '../../lib/errors';
-import { disclose, forbidden, type SubgraphContext } from '../shared/access';
+import { assertKindInScope, disclose, forbidden, limitedKinds, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection } from '../shared/pagination';
 import type { RecordsContext } from './context';
 import { effectiveStatus, groupsToSee, type CreditRecordFilter } from './credit-record.repository';
@@ -46,6 +46,17 @@ async function caseRecord(ctx: Context, recordId: string): Promise<CreditRecord 
   const record = await ctx.recordById.load(recordId);
   if (record) for (const group of groupsToSee(record, ctx.today)) disclose(ctx.access, record.subjectId, group);
   return record;
+}
+
+async function kindOf(ctx: Context, subjectId: string): Promise<string | null> {
+  try {
+    return (await ctx.subjects.lookUp([subjectId], [], ctx.access.identity.requestId)).kinds?.get(subjectId) ?? null;
+  } catch (error) {
+    if (error instanceof SubjectDirectoryUnavailable) {
+      throw clientError(ErrorCode.SUBGRAPH_UNAVAILABLE, "the subject's kind could not be checked with the entities subgraph; retry later", { serviceName: 'entities' });
+    }
+    throw error;
+  }
 }
 
 /** The department a submission is made for: the caller's own, never an input. */
@@ -91,7 +102,12 @@ function rejectionList(results: RowResult[]): Rejection[] {
 
 export const resolvers: GraphQLResolverMap<Context> = {
   Query: {
-    creditRecord: async (_: unknown, args: { id: string }, ctx: Context) => shown(ctx, await ctx.recordById.load(args.id)),
+    creditRecord: async (_: unknown, args: { id: string }, ctx: Context) => {
+      const record = shown(ctx, await ctx.recordById.load(args.id));
+      // Looked up by id, a record comes without its subject's kind: ask the entities subgraph, for a purpose that covers some kinds only.
+      if (record && limitedKinds(ctx.access)) assertKindInScope(ctx.access, { kind: await kindOf(ctx, record.subjectId) });
+      return record;
+    },
     creditRecordCategories: () => recordCategories,
     departments: () => departments,
     department: (_: unknown, args: { code: string }) => findDepartment(args.code) ?? null,
@@ -153,14 +169,15 @@ export const resolvers: GraphQLResolverMap<Context> = {
     decideRestoration: (_: unknown, args: { input: DecideRestorationInput }, ctx: Context) => ctx.lifecycle.decideRestoration(args.input, ctx.access.identity),
   },
   Subject: {
-    // The subject's own fields live in the entities subgraph; here it only anchors creditRecords.
-    __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
+    // The subject's own fields live in the entities subgraph; here it anchors creditRecords, with the kind the gateway brought (@requires).
+    __resolveReference: (ref: { id: string; kind?: string | null }) => ({ id: ref.id, kind: ref.kind }),
     creditRecords: async (
-      subject: { id: string },
+      subject: { id: string; kind?: string | null },
       args: { filter?: CreditRecordFilter | null; first?: number; after?: string | null },
       ctx: Context,
       info: GraphQLResolveInfo,
     ) => {
+      assertKindInScope(ctx.access, subject);
       const request = pageRequest(ctx, info, subject.id, args);
       const query = ctx.repository.subjectRecordsQuery(args.filter, request.first, request.after, ctx.access.identity.grants);
       const page = await ctx.pages.load(ctx.repository.records, { ...query, count: request.counts }, subject.id);

@@ -84,7 +84,7 @@ export async function generateReport(subjectId: string, access: RequestAccess, r
   const records: SnapshotRecord[] = [];
   let after: string | null = null;
   do {
-    const page: RecordsPage = await peers.query<RecordsPage>('records', recordsQuery, { representations: [{ __typename: 'Subject', id: subjectId }], after }, asCaller);
+    const page: RecordsPage = await peers.query<RecordsPage>('records', recordsQuery, { representations: [{ __typename: 'Subject', id: subjectId, kind: subject.kind }], after }, asCaller);
     const connection = page._entities[0]?.creditRecords;
     if (!connection) throw new Error(`the records subgraph returned no records connection for subject ${subjectId}`);
     records.push(...connection.edges.map((e) => e.node));

@@ -2,7 +2,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { GraphQLResolveInfo } from 'graphql';
 import { todayInDistrict } from '../../lib/calendar';
 import { badInput } from '../../lib/errors';
-import { assertInScope, disclose, forbidden, type SubgraphContext } from '../shared/access';
+import { assertInScope, assertKindInScope, disclose, forbidden, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type PageArgs } from '../shared/pagination';
 import type { ReportsContext } from './context';
 import type { CreditReport } from './entities/credit-report.entity';
@@ -132,8 +132,9 @@ export const resolvers: GraphQLResolverMap<Context> = {
   // Subjects and providers live in other subgraphs; this one only adds their reports, so a
   // reference needs no read here: the list fields batch through the repository's page loaders.
   Subject: {
-    __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
-    creditReports: async (subject: { id: string }, args: PageArgs, ctx: Context, info: GraphQLResolveInfo) => {
+    __resolveReference: (ref: { id: string; kind?: string | null }) => ({ id: ref.id, kind: ref.kind }),
+    creditReports: async (subject: { id: string; kind?: string | null }, args: PageArgs, ctx: Context, info: GraphQLResolveInfo) => {
+      assertKindInScope(ctx.access, subject);
       const request = pageRequest(ctx, info, subject.id, args);
       return toConnection(await ctx.repository.reportsAboutSubject(subject.id, request.first, request.after, request.counts), request, 'issuedOn', (r) => r.id);
     },

@@ -1,6 +1,7 @@
 import { defaultFieldResolver, getNamedType, GraphQLError, isObjectType, parse, type GraphQLSchema } from 'graphql';
 import { identityHeader, type IdentityVerifier, type RequestIdentity } from '../../lib/access/identity';
 import { requestIdFrom } from '../../lib/request-record';
+import { allSubjects } from '../../lib/catalogue/matters';
 import { ErrorCode } from '../../lib/errors';
 import type { CursorSeal } from './cursors';
 
@@ -44,6 +45,25 @@ export function assertInScope(access: RequestAccess, subjectId: string | null | 
   const only = access.identity.scope.subjectId;
   if (!only || subjectId === undefined || subjectId === only) return;
   throw forbidden('this request may read only the subject its consent or inquiry names');
+}
+
+/**
+ * A purpose that covers some kinds of subject only (procurement: organisations; personnel review:
+ * natural persons) reads nothing about a subject of another kind. The fields outside the entities
+ * subgraph that read a subject's data `@requires` its kind, so the gateway brings it from there
+ * (which refuses an out-of-scope subject itself); a kind that did not come is refused too.
+ */
+export function assertKindInScope(access: RequestAccess, subject: { kind?: string | null }): void {
+  const kinds = limitedKinds(access);
+  if (!kinds) return;
+  if (!subject.kind) throw forbidden("the purpose of this request covers some kinds of subject only, and this subject's kind could not be established");
+  if (!kinds.includes(subject.kind)) throw forbidden(`the purpose of this request does not cover subjects of kind ${subject.kind}`);
+}
+
+/** The kinds of subject the request's purpose covers, or null when it covers every kind (self-inquiry, supervision). */
+export function limitedKinds(access: RequestAccess): readonly string[] | null {
+  const kinds = access.identity.scope.subjectKinds;
+  return kinds && !allSubjects.every((kind) => kinds.includes(kind)) ? kinds : null;
 }
 
 /** The group a field needs, from its `@grant(group: "...")` in the SDL. */

@@ -272,6 +272,25 @@ describe.each(testDatabases)('access to fields through the gateway on $label', (
     });
   });
 
+  it("keeps a purpose to its kinds of subject on every path: procurement reads an enterprise's records through a record, never a person's", async () => {
+    const recordOf = async (subjectId: string) => ((await platform.databases.records.query('SELECT id FROM credit_record WHERE subject_id = ? AND status = ? LIMIT 1', [subjectId, 'ACTIVE'])) as { id: string }[])[0].id;
+    const THROUGH_RECORD = `query($id: ID!) { creditRecord(id: $id) { id subject { id creditRecords { totalCount } } } }`;
+    const enterpriseRecord = await recordOf(enterprise.id);
+    const fine = await query({ caller: finance, headers: matter('GOVERNMENT_PROCUREMENT') }, THROUGH_RECORD, { id: enterpriseRecord });
+    expect(fine.result.errors).toBeUndefined();
+    expect(fine.result.data).toMatchObject({ creditRecord: { id: enterpriseRecord, subject: { id: enterprise.id, creditRecords: { totalCount: expect.any(Number) } } } });
+
+    const personRecord = await recordOf(person.id);
+    const refused = await query({ caller: finance, headers: matter('GOVERNMENT_PROCUREMENT') }, THROUGH_RECORD, { id: personRecord });
+    expect(refused.result.data).toEqual({ creditRecord: null });
+    expect(refused.result.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([['FORBIDDEN', expect.stringContaining('does not cover subjects of kind NATURAL_PERSON')]]);
+    expect(JSON.stringify(refused.result)).not.toContain(person.id);
+    // The same record for personnel review, which reads natural persons.
+    const personnel = await query({ caller: organisationDepartment, headers: matter('PERSONNEL_REVIEW') }, THROUGH_RECORD, { id: personRecord });
+    expect(personnel.result.errors).toBeUndefined();
+    expect(personnel.result.data).toMatchObject({ creditRecord: { id: personRecord, subject: { id: person.id } } });
+  });
+
   it('refuses text longer than the audit log stores, naming it, while the requests sharing its group commit are answered and audited', async () => {
     const ids = world.subjects.filter((s) => s.kind !== 'NATURAL_PERSON').slice(0, 8).map((s) => s.id);
     const read = `query Read($id: ID!) { subject(id: $id) { name } }`;

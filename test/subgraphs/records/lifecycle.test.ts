@@ -385,7 +385,8 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
       // The source department reads its own records by document number, with no purpose needed.
       const own = await queryAs<{ submittedCreditRecord: { history: unknown[] } }>(market, `query($n: String!) { submittedCreditRecord(documentNumber: $n) { history { kind } } }`, { n: r.documentNumber });
       expect(own.data?.submittedCreditRecord.history).toEqual([{ kind: 'OBJECTED' }]);
-      const outsider = identityOf({ id: 'officer-finance', organisation: 'FINANCE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' }, 'GOVERNMENT_PROCUREMENT');
+      // Every kind of subject in scope: this subgraph alone cannot look a subject's kind up (the platform tests check kinds).
+      const outsider = identityOf({ id: 'officer-finance', organisation: 'FINANCE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' }, 'GOVERNMENT_PROCUREMENT', { subjectKinds: undefined });
       const result = await queryAs<{ creditRecord: { history: unknown } | null }>(outsider, `query($id: ID!) { creditRecord(id: $id) { id history { kind } } }`, { id: r.id });
       // The record is restricted while objected; an active one shows, but its history does not.
       expect(result.errors?.[0].extensions?.code).toBe('FORBIDDEN');

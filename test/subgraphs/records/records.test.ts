@@ -18,6 +18,7 @@ import { openDatabase } from '../../../subgraphs/shared/database';
 import { testDatabases } from '../../helpers/databases';
 import type { Connection } from '../../helpers/graphql';
 import { useSubgraph } from '../../helpers/subgraph';
+import { identityOf } from './records-harness';
 
 interface RecordNode {
   id: string;
@@ -50,7 +51,7 @@ const SUBJECT_RECORDS = /* GraphQL */ `
 const addDays = (isoDate: string, days: number) => new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
 describe.each(testDatabases)('records subgraph on $label', (database) => {
-  const { db, sql, query } = useSubgraph(recordsSubgraph, database);
+  const { db, sql, query, queryAs } = useSubgraph(recordsSubgraph, database);
   const world = demoWorld({ subjects: 60 });
   const subjectRef = (id: string) => ({ __typename: 'Subject', id });
 
@@ -252,6 +253,23 @@ describe.each(testDatabases)('records subgraph on $label', (database) => {
       expect(seen).toEqual(newestFirst);
       // The tie on 2023-05-05: the larger id first.
       expect(newestFirst.indexOf(idOf('r09'))).toBeLessThan(newestFirst.indexOf(idOf('r08')));
+    });
+
+    it.each([
+      ['of a kind the purpose covers', 'ENTERPRISE', null],
+      ['of a kind the purpose does not cover', 'NATURAL_PERSON', 'does not cover subjects of kind NATURAL_PERSON'],
+      ['whose kind the gateway did not bring', undefined, "kind could not be established"],
+    ])('answers a purpose for organisations only about a subject %s', async (_label, kind, refusal) => {
+      const procurement = identityOf({ id: 'officer-finance', organisation: 'FINANCE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' }, 'GOVERNMENT_PROCUREMENT');
+      expect(procurement.scope.subjectKinds).not.toContain('NATURAL_PERSON');
+      const result = await queryAs<SubjectPages>(procurement, SUBJECT_RECORDS, { r: [{ ...subjectRef(subjectId), ...(kind ? { kind } : {}) }] });
+      if (!refusal) {
+        expect(result.errors).toBeUndefined();
+        expect(result.data!._entities[0]!.creditRecords.totalCount).toBeGreaterThan(0);
+      } else {
+        expect(result.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([['FORBIDDEN', expect.stringContaining(refusal)]]);
+        expect(result.data?._entities[0]?.creditRecords ?? null).toBeNull();
+      }
     });
 
     it('defaults to 20 records a page and answers an empty connection for a subject without records', async () => {
