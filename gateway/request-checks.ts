@@ -26,6 +26,12 @@ export const operationResolution: ApolloServerPlugin<BaseContext> = {
   },
 };
 
+/** Deeper than any input the schema takes (a list of rows of scalars is 3 levels). */
+export const maxVariableDepth = 16;
+
+/** With the `u` flag a surrogate matches only when it is not half of a pair. */
+const loneSurrogate = /\p{Surrogate}/u;
+
 /**
  * Variables are JSON, which can hold what no GraphQL input needs and what a subgraph cannot
  * store faithfully: text that is not well-formed Unicode (a lone surrogate escape, `\ud800`,
@@ -35,12 +41,6 @@ export const operationResolution: ApolloServerPlugin<BaseContext> = {
  * are refused with BAD_USER_INPUT naming the variable; document literals are already checked by
  * graphql's parser.
  */
-/** Deeper than any input the schema takes (a list of rows of scalars is 3 levels). */
-export const maxVariableDepth = 16;
-
-/** With the `u` flag a surrogate matches only when it is not half of a pair. */
-const loneSurrogate = /\p{Surrogate}/u;
-
 export const wellFormedVariables: ApolloServerPlugin<BaseContext> = {
   async requestDidStart() {
     return {
@@ -73,7 +73,5 @@ function checkVariable(root: unknown, name: string): void {
 }
 
 function refused(variable: string, message: string): GraphQLError {
-  const error = badInput(variable, message);
-  error.extensions.http = { status: 400 };
-  return error;
+  return badInput(variable, message, { http: { status: 400 } });
 }
