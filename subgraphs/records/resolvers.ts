@@ -3,7 +3,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { departments, findDepartment, storedDepartment } from '../../lib/catalogue/departments';
 import { recordCategories, restorableFrom, restorationRules, type RecordCategory } from '../../lib/catalogue/record-categories';
 import { badInput, clientError, ErrorCode } from '../../lib/errors';
-import { assertKindInScope, disclose, forbidden, limitedKinds, type SubgraphContext } from '../shared/access';
+import { assertInScope, assertKindInScope, disclose, forbidden, limitedKinds, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection } from '../shared/pagination';
 import type { RecordsContext } from './context';
 import { effectiveStatus, groupsToSee, type CreditRecordFilter } from './credit-record.repository';
@@ -103,7 +103,10 @@ function rejectionList(results: RowResult[]): Rejection[] {
 export const resolvers: GraphQLResolverMap<Context> = {
   Query: {
     creditRecord: async (_: unknown, args: { id: string }, ctx: Context) => {
-      const record = shown(ctx, await ctx.recordById.load(args.id));
+      const found = await ctx.recordById.load(args.id);
+      // The scope first: a consent-scoped caller learns nothing of another subject's record, not even that it is restricted.
+      assertInScope(ctx.access, found ? found.subjectId : null);
+      const record = shown(ctx, found);
       // Looked up by id, a record comes without its subject's kind: ask the entities subgraph, for a purpose that covers some kinds only.
       if (record && limitedKinds(ctx.access)) assertKindInScope(ctx.access, { kind: await kindOf(ctx, record.subjectId) });
       return record;

@@ -238,6 +238,18 @@ describe.each(testDatabases)('access to fields through the gateway on $label', (
     expect(missing.data).toEqual({ subjectByCode: null });
     expect(existing.data).toEqual({ subjectByCode: null });
     expect(missing.errors?.map((e) => [e.message, e.extensions?.code])).toEqual(existing.errors?.map((e) => [e.message, e.extensions?.code]));
+
+    // Nor about another subject's records: an active one, a restricted one and none at all are refused alike.
+    const recordsOf = async (status: string) =>
+      ((await platform.databases.records.query('SELECT id FROM credit_record WHERE subject_id <> ? AND status = ? LIMIT 1', [consented.id, status])) as { id: string }[])[0].id;
+    const refusals = [];
+    for (const id of [await recordsOf('ACTIVE'), await recordsOf('RESTORED'), 'no-such-record']) {
+      const { result } = await query(bankAs, `query($id: ID!) { creditRecord(id: $id) { id summary } }`, { id });
+      expect(result.data).toEqual({ creditRecord: null });
+      refusals.push(result.errors?.map((e) => [e.message, e.extensions?.code]));
+    }
+    expect(refusals[1]).toEqual(refusals[0]);
+    expect(refusals[2]).toEqual(refusals[0]);
   });
 
   it.each([
