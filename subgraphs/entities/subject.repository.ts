@@ -117,6 +117,8 @@ function assertValidIdentifier(identifier: string, kind: IdentifierKind): void {
 /** Throws the first problem found, as a typed error naming the input field. */
 function validateSubject(subject: Subject): void {
   if (subject.name.length === 0) throw badInput('name', 'name must not be empty');
+  // trim() leaves zero-width and other invisible characters: a name of only those would list as blank.
+  if (!/[\p{L}\p{N}]/u.test(subject.name)) throw badInput('name', `name must hold at least one letter or digit, got ${JSON.stringify(subject.name)}`);
   if (subject.name.length > subjectNameMaxLength) throw badInput('name', `name must be at most ${subjectNameMaxLength} characters, got ${subject.name.length}`);
   assertValidIdentifier(subject.identifier, subject.identifierKind);
   if (subject.identifierKind === 'CITIZEN_ID_NUMBER') {

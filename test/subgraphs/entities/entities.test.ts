@@ -60,6 +60,14 @@ describe.each(testDatabases)('entities subgraph on $label', (database) => {
     expect(await count()).toBe(before);
   });
 
+  it.each([['spaces', '   '], ['zero-width characters', '\u200b\u200c\u2060'], ['punctuation only', '（）·——']])('refuses a name of %s, naming the field, and stores nothing', async (_label, name) => {
+    const before = await count();
+    const result = await query(REGISTER, { input: { kind: 'ENTERPRISE', name, code: enterpriseCode, registrationDate: '2015-01-01' } });
+    expect(result.data).toEqual({ registerSubject: null });
+    expect(result.errors?.map((e) => [e.extensions?.code, e.extensions?.field])).toEqual([['BAD_USER_INPUT', 'name']]);
+    expect(await count()).toBe(before);
+  });
+
   it('refuses a duplicate code with DUPLICATE_SUBJECT and stores nothing', async () => {
     const before = await count();
     const result = await query(REGISTER, { input: { kind: 'ENTERPRISE', name: '另一家公司', code: world.subjects.find((s) => s.kind === 'ENTERPRISE')?.identifier, registrationDate: '2010-01-01' } });
