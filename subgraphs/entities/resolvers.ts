@@ -1,7 +1,7 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { GraphQLResolveInfo } from 'graphql';
 import { todayInDistrict } from '../../lib/calendar';
-import { maskCitizenIdNumber } from '../../lib/identifiers';
+import { detectIdentifierKind, maskCitizenIdNumber } from '../../lib/identifiers';
 import { assertInScope, disclose, forbidden, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection } from '../shared/pagination';
 import type { ConsentActor, GrantConsentInput } from './consent.repository';
@@ -44,7 +44,16 @@ function actorOf(ctx: Context): ConsentActor {
 export const resolvers: GraphQLResolverMap<Context> = {
   Query: {
     subject: async (_: unknown, args: { id: string }, ctx: Context) => visible(ctx, await ctx.subjectById.load(args.id)),
-    subjectByCode: async (_: unknown, args: { code: string }, ctx: Context) => visible(ctx, await ctx.subjectByIdentifier.load(identifierOf(args.code))),
+    subjectByCode: async (_: unknown, args: { code: string }, ctx: Context) => {
+      const identifier = identifierOf(args.code);
+      // Refused by the code's form, before the lookup: a purpose without natural persons must not
+      // learn whether a citizen ID number is registered (a FORBIDDEN for a person's, null for none).
+      const kinds = ctx.access.identity.scope.subjectKinds;
+      if (kinds && !kinds.includes('NATURAL_PERSON') && detectIdentifierKind(identifier) === 'CITIZEN_ID_NUMBER') {
+        throw forbidden('the purpose of this request does not cover natural persons, so a citizen ID number cannot be looked up under it');
+      }
+      return visible(ctx, await ctx.subjectByIdentifier.load(identifier));
+    },
     searchSubjects: async (_: unknown, args: { name: string; kind?: SubjectKind; first?: number; after?: string }, ctx: Context, info: GraphQLResolveInfo) => {
       const { scope } = ctx.access.identity;
       if (scope.subjectId) throw forbidden('a request scoped to one subject cannot search');

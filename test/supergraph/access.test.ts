@@ -1,4 +1,5 @@
 import type { Caller } from '../../lib/access/identity';
+import { citizenIdNumber } from '../../lib/identifiers';
 import { demoBankOrganisation, demoWorld } from '../../scripts/demo/world';
 import { demoConsents } from '../../subgraphs/entities/seed';
 import { testDatabases } from '../helpers/databases';
@@ -229,6 +230,19 @@ describe.each(testDatabases)('access to fields through the gateway on $label', (
     expect(masked.data).toEqual({ subject: { citizenIdNumber: `${person.identifier.slice(0, 4)}**********${person.identifier.slice(14)}`, registeredAddress: expect.stringMatching(/区\*\*\*\*$/) } });
     const clear = (await query({ caller: organisationDepartment, headers: matter('PERSONNEL_REVIEW') }, PERSON, { id: person.id })).result;
     expect(clear.data).toEqual({ subject: { citizenIdNumber: person.identifier, registeredAddress: person.registeredAddress } });
+  });
+
+  it('tells a purpose without natural persons nothing of whether a citizen ID number is registered', async () => {
+    const analystAs = { caller: analyst, headers: { 'x-credit-matter': 'STATISTICAL_ANALYSIS' } };
+    const ask = async (code: string) => (await query(analystAs, `query($code: String!) { subjectByCode(code: $code) { name } }`, { code })).result;
+    const registered = await ask(person.identifier);
+    const unregistered = await ask(citizenIdNumber({ division: '130304', birthDate: '19800115', sequence: '997' }));
+    expect(registered.data).toEqual({ subjectByCode: null });
+    expect(registered.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    expect(unregistered.data).toEqual(registered.data);
+    expect(unregistered.errors?.map((e) => [e.message, e.extensions?.code])).toEqual(registered.errors?.map((e) => [e.message, e.extensions?.code]));
+    // An enterprise's code is looked up as before.
+    expect((await ask(enterprise.identifier)).data).toEqual({ subjectByCode: { name: enterprise.name } });
   });
 
   it('tells a consent-scoped caller nothing about a subject that does not exist', async () => {
