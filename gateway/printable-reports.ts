@@ -1,28 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import { disclosedSubjectHeader } from '../lib/access/identity';
 import type { ExtraRoute } from '../lib/http-server';
+import type { AuditEntryInput, AuditWriter } from './audit-writer';
+
+/** What a platform report holds (reports/generation.ts `generationNeeds`): its viewer reads all of it. */
+const reportGroups = ['DISHONESTY_LISTS', 'PUBLIC_RECORDS', 'SUBJECT_BASICS'];
 
 /**
  * Officers open a platform report's printable page from the one address they know, the gateway:
  * `GET /reports/<number>.html?code=<code>` is passed to the reports subgraph, which checks the
  * code and the sealed snapshot and renders the page. Only that path, only GET.
+ *
+ * The page discloses its subject's data to whoever holds the number and the code, without a
+ * token: each view is audited as such (an unidentified reader), before the page is released,
+ * and with access control on, a view whose entry cannot be stored is refused (503), as any
+ * answer is when the audit log cannot be written.
  */
-export function printableReportsRoute(reportsUrl: string, timeoutMs = 10_000): ExtraRoute {
+export function printableReportsRoute(reportsUrl: string, audit: Pick<AuditWriter, 'write'> | null, timeoutMs = 10_000): ExtraRoute {
   const origin = new URL(reportsUrl).origin;
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://gateway');
     if (req.method !== 'GET' || !/^\/reports\/[A-Za-z0-9-]+\.html$/.test(url.pathname)) return false;
-    try {
-      const upstream = await fetch(`${origin}${url.pathname}${url.search}`, { signal: AbortSignal.timeout(timeoutMs) });
-      res.statusCode = upstream.status;
-      for (const name of ['content-type', 'content-security-policy', 'cache-control']) {
-        const value = upstream.headers.get(name);
-        if (value) res.setHeader(name, value);
-      }
-      res.end(Buffer.from(await upstream.arrayBuffer()));
-    } catch {
-      res.statusCode = 502;
+    const plain = (status: number, text: string) => {
+      res.statusCode = status;
       res.setHeader('content-type', 'text/plain; charset=utf-8');
-      res.end('the reports service could not be reached: retry later');
+      res.end(text);
+    };
+    let upstream: Response;
+    let page: Buffer;
+    try {
+      upstream = await fetch(`${origin}${url.pathname}${url.search}`, { signal: AbortSignal.timeout(timeoutMs) });
+      page = Buffer.from(await upstream.arrayBuffer());
+    } catch {
+      plain(502, 'the reports service could not be reached: retry later');
+      return true;
     }
+    const subjectId = upstream.headers.get(disclosedSubjectHeader);
+    if (audit && upstream.ok && subjectId) {
+      try {
+        await audit.write([printableView(subjectId, url.pathname, req.headers['x-request-id'])]);
+      } catch {
+        plain(503, 'the audit log could not be written, so the report is not shown: retry later');
+        return true;
+      }
+    }
+    res.statusCode = upstream.status;
+    for (const name of ['content-type', 'content-security-policy', 'cache-control']) {
+      const value = upstream.headers.get(name);
+      if (value) res.setHeader(name, value);
+    }
+    res.end(page);
     return true;
+  };
+}
+
+function printableView(subjectId: string, pathname: string, requestId: string | string[] | undefined): AuditEntryInput {
+  return {
+    actor: 'anonymous',
+    organisation: 'anonymous',
+    organisationKind: 'UNIDENTIFIED',
+    role: 'UNIDENTIFIED',
+    matter: null,
+    caseNumber: null,
+    consentId: null,
+    subjectId,
+    fieldGroups: reportGroups,
+    operationName: `printable report ${pathname.slice('/reports/'.length, -'.html'.length)}`,
+    requestId: (Array.isArray(requestId) ? requestId[0] : requestId) || randomUUID(),
+    occurredAt: new Date().toISOString(),
+    outcome: 'DISCLOSED',
   };
 }

@@ -76,6 +76,8 @@ export interface RequestIdentity {
 }
 
 export const identityHeader = 'x-credit-identity';
+/** Set by the reports subgraph on a printable report's page: the subject it discloses, for the gateway's audit entry. */
+export const disclosedSubjectHeader = 'x-credit-disclosed-subject';
 const issuer = 'credit-gateway';
 const audience = 'credit-subgraphs';
 

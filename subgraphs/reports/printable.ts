@@ -1,5 +1,6 @@
 import type http from 'node:http';
 import type { DataSource } from 'typeorm';
+import { disclosedSubjectHeader } from '../../lib/access/identity';
 import { findDepartment } from '../../lib/catalogue/departments';
 import { findMatter } from '../../lib/catalogue/matters';
 import { findRecordCategory } from '../../lib/catalogue/record-categories';
@@ -159,6 +160,7 @@ export function printableRoute(db: DataSource): ExtraRoute {
       sendHtml(res, 409, message('报告验证失败', '存档的报告内容与出具时不一致，本报告不真实，不得使用。The stored report does not match what was issued.'));
       return true;
     }
+    res.setHeader(disclosedSubjectHeader, report.subjectId);
     sendHtml(res, 200, renderPrintable(snapshot, report.documentSha256, todayInDistrict()));
     return true;
   };

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { AuditEntryInput } from '../../gateway/audit-writer';
 import { printableReportsRoute } from '../../gateway/printable-reports';
 
 async function listen(handler: http.RequestListener): Promise<{ url: string; close: () => Promise<void> }> {
@@ -10,6 +11,14 @@ async function listen(handler: http.RequestListener): Promise<{ url: string; clo
 
 describe('the gateway route to printable reports', () => {
   const seen: string[] = [];
+  const audited: AuditEntryInput[] = [];
+  let auditDown = false;
+  const audit = {
+    write: async (entries: AuditEntryInput[]) => {
+      if (auditDown) throw new Error('audit subgraph down');
+      audited.push(...entries);
+    },
+  };
   let reports: Awaited<ReturnType<typeof listen>>;
   let gateway: Awaited<ReturnType<typeof listen>>;
 
@@ -18,9 +27,10 @@ describe('the gateway route to printable reports', () => {
       seen.push(req.url ?? '');
       res.statusCode = req.url?.includes('code=right') ? 200 : 404;
       res.setHeader('content-type', 'text/html; charset=utf-8');
+      if (res.statusCode === 200) res.setHeader('x-credit-disclosed-subject', 'subject-of-the-report');
       res.end(res.statusCode === 200 ? '<h1>北戴河区公共信用信息报告</h1>' : 'not found');
     });
-    const route = printableReportsRoute(`${reports.url}/graphql`);
+    const route = printableReportsRoute(`${reports.url}/graphql`, audit);
     gateway = await listen(async (req, res) => {
       if (!(await route(req, res))) {
         res.statusCode = 418;
@@ -40,6 +50,38 @@ describe('the gateway route to printable reports', () => {
     expect(response.headers.get('content-type')).toContain('text/html');
     expect(await response.text()).toContain('公共信用信息报告');
     expect(seen).toContain('/reports/BDHXY-20261125-ABCD1234.html?code=right');
+  });
+
+  it('audits each view as a disclosure of the report\'s subject to an unidentified reader, and does not pass the subject on', async () => {
+    audited.length = 0;
+    const response = await fetch(`${gateway.url}/reports/BDHXY-20261125-ABCD1234.html?code=right`, { headers: { 'x-request-id': 'view-1' } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-credit-disclosed-subject')).toBeNull();
+    expect(audited).toEqual([
+      expect.objectContaining({
+        actor: 'anonymous',
+        organisationKind: 'UNIDENTIFIED',
+        subjectId: 'subject-of-the-report',
+        fieldGroups: ['DISHONESTY_LISTS', 'PUBLIC_RECORDS', 'SUBJECT_BASICS'],
+        operationName: 'printable report BDHXY-20261125-ABCD1234',
+        requestId: 'view-1',
+        outcome: 'DISCLOSED',
+      }),
+    ]);
+    // A refused code discloses nothing and is not a view.
+    expect((await fetch(`${gateway.url}/reports/BDHXY-20261125-ABCD1234.html?code=wrong`)).status).toBe(404);
+    expect(audited).toHaveLength(1);
+  });
+
+  it('withholds the page while the audit log cannot be written', async () => {
+    auditDown = true;
+    try {
+      const response = await fetch(`${gateway.url}/reports/BDHXY-20261125-ABCD1234.html?code=right`);
+      expect(response.status).toBe(503);
+      expect(await response.text()).not.toContain('公共信用信息报告');
+    } finally {
+      auditDown = false;
+    }
   });
 
   it('keeps the reports service’s refusal of a wrong code', async () => {

@@ -99,7 +99,10 @@ describe.each(testDatabases)('credit reports through the gateway on $label', (da
     expect(citizenIdNumber).toMatch(/^\d{17}[\dX]$/);
     const generated = await platform.query<{ generateCreditReport: { printableUrl: string } }>('mutation ($id: ID!) { generateCreditReport(subjectId: $id) { printableUrl } }', { id: person.id }, personnel);
     expect(generated.errors).toBeUndefined();
-    const page = await (await fetch(new URL(generated.data!.generateCreditReport.printableUrl, platform.subgraphs.reports.url), { signal: AbortSignal.timeout(10_000) })).text();
+    const response = await fetch(new URL(generated.data!.generateCreditReport.printableUrl, platform.subgraphs.reports.url), { signal: AbortSignal.timeout(10_000) });
+    // For the gateway's audit entry of each view (gateway/printable-reports.ts).
+    expect(response.headers.get('x-credit-disclosed-subject')).toBe(person.id);
+    const page = await response.text();
     expect(page).toContain(person.name);
     expect(page).toContain(`${citizenIdNumber.slice(0, 4)}**********${citizenIdNumber.slice(14)}`);
     expect(page).not.toContain(citizenIdNumber);
