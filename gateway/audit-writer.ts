@@ -28,9 +28,6 @@ interface Waiting {
   done: (error?: Error) => void;
 }
 
-/** The entries at most waiting for a write, by default: ten full batches. */
-const defaultMaxWaiting = (maxBatch: number) => maxBatch * 10;
-
 /**
  * Group commit for the audit log: every request waits for its entries to be stored before its
  * answer is released, but requests arriving while a write is in flight share the next write,
@@ -58,7 +55,8 @@ export class AuditWriter {
     private readonly auditUrl: string,
     private readonly maxBatch = 500,
     private readonly observer?: Pick<GatewayObserver, 'auditBatch'>,
-    private readonly maxWaiting = defaultMaxWaiting(maxBatch),
+    /** The entries at most waiting for a write: by default ten full batches. */
+    private readonly maxWaiting = maxBatch * 10,
   ) {}
 
   write(entries: AuditEntryInput[]): Promise<void> {

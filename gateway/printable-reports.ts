@@ -1,10 +1,8 @@
-import { randomUUID } from 'node:crypto';
+import { platformReportGroups } from '../lib/access/field-groups';
 import { disclosedSubjectHeader } from '../lib/access/identity';
 import type { ExtraRoute } from '../lib/http-server';
+import { requestIdFrom } from '../lib/request-record';
 import type { AuditEntryInput, AuditWriter } from './audit-writer';
-
-/** What a platform report holds (reports/generation.ts `generationNeeds`): its viewer reads all of it. */
-const reportGroups = ['DISHONESTY_LISTS', 'PUBLIC_RECORDS', 'SUBJECT_BASICS'];
 
 /**
  * Officers open a platform report's printable page from the one address they know, the gateway:
@@ -64,9 +62,9 @@ function printableView(subjectId: string, pathname: string, requestId: string | 
     caseNumber: null,
     consentId: null,
     subjectId,
-    fieldGroups: reportGroups,
+    fieldGroups: [...platformReportGroups].sort(),
     operationName: `printable report ${pathname.slice('/reports/'.length, -'.html'.length)}`,
-    requestId: (Array.isArray(requestId) ? requestId[0] : requestId) || randomUUID(),
+    requestId: requestIdFrom(requestId),
     occurredAt: new Date().toISOString(),
     outcome: 'DISCLOSED',
   };

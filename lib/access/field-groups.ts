@@ -33,3 +33,9 @@ export const fieldGroups = {
 
 export type FieldGroup = keyof typeof fieldGroups;
 export const fieldGroupNames = Object.keys(fieldGroups) as FieldGroup[];
+
+/**
+ * What the platform's public credit report holds, so what generating one needs the purpose to
+ * grant and what a view of its printable page discloses.
+ */
+export const platformReportGroups = ['SUBJECT_BASICS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS'] as const satisfies readonly FieldGroup[];

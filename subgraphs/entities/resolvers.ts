@@ -2,7 +2,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { GraphQLResolveInfo } from 'graphql';
 import { todayInDistrict } from '../../lib/calendar';
 import { detectIdentifierKind, maskCitizenIdNumber } from '../../lib/identifiers';
-import { assertInScope, disclose, forbidden, type SubgraphContext } from '../shared/access';
+import { assertInScope, assertKindInScope, disclose, forbidden, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection } from '../shared/pagination';
 import type { ConsentActor, GrantConsentInput } from './consent.repository';
 import type { EntitiesContext } from './context';
@@ -14,10 +14,7 @@ type Context = EntitiesContext & SubgraphContext;
 
 /** A purpose covers some kinds of subject only (personnel review: natural persons). */
 function visible(ctx: Context, subject: Subject | null): Subject | null {
-  const kinds = ctx.access.identity.scope.subjectKinds;
-  if (subject && kinds && !kinds.includes(subject.kind)) {
-    throw forbidden(`the purpose of this request does not cover subjects of kind ${subject.kind}`);
-  }
+  if (subject) assertKindInScope(ctx.access, subject);
   return subject;
 }
 

@@ -11,7 +11,7 @@ import { pageRequest, toConnection, type PageArgs } from '../shared/pagination';
 import type { RecordsContext } from './context';
 import { measuresOf, snapshotOf, type CheckedRecordSnapshot, type LedgerFilter } from './credit-check.repository';
 import type { CreditCheck } from './entities/credit-check.entity';
-import { SubjectDirectoryUnavailable } from './intake/subject-directory';
+import { withEntitiesOrUnavailable } from './intake/subject-directory';
 
 type Context = RecordsContext & SubgraphContext;
 
@@ -78,12 +78,10 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
         throw forbidden(`a check for ${input.matter}, case ${input.caseNumber}, must be run under that purpose (x-credit-matter, x-credit-case)`);
       }
       assertInScope(ctx.access, input.subjectId);
-      const found = await ctx.subjects.lookUp([input.subjectId], [], identity.requestId).catch((error: unknown) => {
-        if (error instanceof SubjectDirectoryUnavailable) {
-          throw clientError(ErrorCode.SUBGRAPH_UNAVAILABLE, 'the subject could not be checked with the entities subgraph, so nothing was recorded; retry later', { serviceName: 'entities' });
-        }
-        throw error;
-      });
+      const found = await withEntitiesOrUnavailable(
+        () => ctx.subjects.lookUp([input.subjectId], [], identity.requestId),
+        'the subject could not be checked with the entities subgraph, so nothing was recorded; retry later',
+      );
       if (!found.ids.has(input.subjectId)) throw clientError(ErrorCode.NOT_FOUND, `no market subject has the id ${JSON.stringify(input.subjectId)}`, { field: 'input.subjectId' });
       const kind = found.kinds?.get(input.subjectId);
       if (kind && identity.scope.subjectKinds && !identity.scope.subjectKinds.includes(kind)) {

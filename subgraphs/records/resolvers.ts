@@ -13,7 +13,7 @@ import type { CreditRecordObjection } from './entities/credit-record-objection.e
 import type { RestorationApplication } from './entities/restoration-application.entity';
 import { intakeChunkSize, intakeTransaction, RecordIntake, type IntakeRow, type PreparedChunk, type Rejection, type RowResult } from './intake/record-intake';
 import type { RecordRow } from './intake/record-input';
-import { SubjectDirectoryUnavailable } from './intake/subject-directory';
+import { withEntitiesOrUnavailable } from './intake/subject-directory';
 import { historyOf } from './record-history';
 import type { ApplyForRestorationInput, DecideObjectionInput, DecideRestorationInput, FileObjectionInput } from './record-lifecycle.repository';
 import { actorOf, maySeeLifecycle } from './record-roles';
@@ -32,6 +32,11 @@ function shown(ctx: Context, record: CreditRecord | null): CreditRecord | null {
   if (!record) return null;
   const missing = groupsToSee(record, ctx.today).filter((g) => !ctx.access.identity.grants.includes(g));
   if (missing.length) throw forbidden(`this credit record needs the field group ${missing.join(' and ')}, which this request was not granted`, { group: missing[0] });
+  return disclosedRecord(ctx, record);
+}
+
+/** Reports a record shown as disclosed, with the groups its category and status belong to. */
+function disclosedRecord(ctx: Context, record: CreditRecord): CreditRecord {
   for (const group of groupsToSee(record, ctx.today)) disclose(ctx.access, record.subjectId, group);
   return record;
 }
@@ -44,19 +49,15 @@ function shown(ctx: Context, record: CreditRecord | null): CreditRecord | null {
  */
 async function caseRecord(ctx: Context, recordId: string): Promise<CreditRecord | null> {
   const record = await ctx.recordById.load(recordId);
-  if (record) for (const group of groupsToSee(record, ctx.today)) disclose(ctx.access, record.subjectId, group);
-  return record;
+  return record && disclosedRecord(ctx, record);
 }
 
 async function kindOf(ctx: Context, subjectId: string): Promise<string | null> {
-  try {
-    return (await ctx.subjects.lookUp([subjectId], [], ctx.access.identity.requestId)).kinds?.get(subjectId) ?? null;
-  } catch (error) {
-    if (error instanceof SubjectDirectoryUnavailable) {
-      throw clientError(ErrorCode.SUBGRAPH_UNAVAILABLE, "the subject's kind could not be checked with the entities subgraph; retry later", { serviceName: 'entities' });
-    }
-    throw error;
-  }
+  const found = await withEntitiesOrUnavailable(
+    () => ctx.subjects.lookUp([subjectId], [], ctx.access.identity.requestId),
+    "the subject's kind could not be checked with the entities subgraph; retry later",
+  );
+  return found.kinds?.get(subjectId) ?? null;
 }
 
 /** The department a submission is made for: the caller's own, never an input. */
@@ -75,14 +76,9 @@ function intakeFor(ctx: Context): RecordIntake {
 /** Prepares rows a chunk (one subject lookup) at a time; an unreachable entities subgraph fails the call, storing nothing. */
 async function prepareAll(intake: RecordIntake, rows: IntakeRow[]): Promise<PreparedChunk[]> {
   const chunks: PreparedChunk[] = [];
-  try {
+  await withEntitiesOrUnavailable(async () => {
     for (let start = 0; start < rows.length; start += intakeChunkSize) chunks.push(await intake.prepare(rows.slice(start, start + intakeChunkSize)));
-  } catch (error) {
-    if (error instanceof SubjectDirectoryUnavailable) {
-      throw clientError(ErrorCode.SUBGRAPH_UNAVAILABLE, 'the subjects could not be checked with the entities subgraph, so nothing was stored; retry later', { serviceName: 'entities' });
-    }
-    throw error;
-  }
+  }, 'the subjects could not be checked with the entities subgraph, so nothing was stored; retry later');
   return chunks;
 }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { platformReportGroups } from '../../lib/access/field-groups';
 import type { RequestIdentity } from '../../lib/access/identity';
 import { todayInDistrict } from '../../lib/calendar';
 import { clientError, ErrorCode } from '../../lib/errors';
@@ -25,7 +26,7 @@ import type { ReportRepository } from './report.repository';
  * grant reading them, exactly as reading them directly would (a matter with its case number, or the
  * credit office's supervision). REPORT_GENERATION only says who may issue platform reports at all.
  */
-export const generationNeeds = ['SUBJECT_BASICS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS'] as const;
+export const generationNeeds = platformReportGroups;
 /**
  * What the peers may be asked under the caller's identity: no more than the caller holds, and
  * never PERSONAL_IDENTIFIERS. A report is a document shown by its number and code to whoever

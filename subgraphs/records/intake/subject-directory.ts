@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { InternalClient } from '../../../lib/internal-client';
 import { readSecret, readUrl } from '../../../lib/env';
+import { clientError, ErrorCode } from '../../../lib/errors';
 import { defaultUrl } from '../../../schema/subgraphs';
 
 /**
@@ -30,6 +31,19 @@ export interface SubjectDirectory {
 /** The entities subgraph could not answer: nothing may be decided about the rows that needed it. */
 export class SubjectDirectoryUnavailable extends Error {
   override name = 'SubjectDirectoryUnavailable';
+}
+
+/**
+ * Runs `lookup`; when the entities subgraph could not answer it, the client gets
+ * SUBGRAPH_UNAVAILABLE with `message`, which says what that meant for its request.
+ */
+export async function withEntitiesOrUnavailable<T>(lookup: () => Promise<T>, message: string): Promise<T> {
+  try {
+    return await lookup();
+  } catch (error) {
+    if (error instanceof SubjectDirectoryUnavailable) throw clientError(ErrorCode.SUBGRAPH_UNAVAILABLE, message, { serviceName: 'entities' });
+    throw error;
+  }
 }
 
 export interface EntitiesLookupConfig {
