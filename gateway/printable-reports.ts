@@ -1,5 +1,5 @@
 import { platformReportGroups } from '../lib/access/field-groups';
-import { disclosedSubjectHeader } from '../lib/access/identity';
+import { disclosedSubjectHeader, identityHeader, signerFor } from '../lib/access/identity';
 import type { ExtraRoute } from '../lib/http-server';
 import { requestIdFrom } from '../lib/request-record';
 import type { AuditEntryInput, AuditWriter } from './audit-writer';
@@ -12,13 +12,15 @@ import type { AuditEntryInput, AuditWriter } from './audit-writer';
  * The page discloses its subject's data to whoever holds the number and the code, without a
  * token: each view is audited as such (an unidentified reader), before the page is released,
  * and with access control on, a view whose entry cannot be stored is refused (503), as any
- * answer is when the audit log cannot be written.
+ * answer is when the audit log cannot be written. The fetch is signed as the gateway's own
+ * (REPORT_PRINTING): the reports subgraph renders the page for no one else.
  */
-export function printableReportsRoute(reportsUrl: string, audit: Pick<AuditWriter, 'write'> | null, timeoutMs = 10_000): ExtraRoute {
+export function printableReportsRoute(reportsUrl: string, audit: Pick<AuditWriter, 'write'> | null, signingKey: Uint8Array, timeoutMs = 10_000): ExtraRoute {
   const origin = new URL(reportsUrl).origin;
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://gateway');
     if (req.method !== 'GET' || !/^\/reports\/[A-Za-z0-9-]+\.html$/.test(url.pathname)) return false;
+    const requestId = requestIdFrom(req.headers['x-request-id']);
     const plain = (status: number, text: string) => {
       res.statusCode = status;
       res.setHeader('content-type', 'text/plain; charset=utf-8');
@@ -27,7 +29,8 @@ export function printableReportsRoute(reportsUrl: string, audit: Pick<AuditWrite
     let upstream: Response;
     let page: Buffer;
     try {
-      upstream = await fetch(`${origin}${url.pathname}${url.search}`, { signal: AbortSignal.timeout(timeoutMs) });
+      const identity = await signerFor(signingKey).sign({ caller: null, purpose: null, grants: ['REPORT_PRINTING'], scope: {} });
+      upstream = await fetch(`${origin}${url.pathname}${url.search}`, { headers: { [identityHeader]: identity, 'x-request-id': requestId }, signal: AbortSignal.timeout(timeoutMs) });
       page = Buffer.from(await upstream.arrayBuffer());
     } catch {
       plain(502, 'the reports service could not be reached: retry later');
@@ -36,7 +39,7 @@ export function printableReportsRoute(reportsUrl: string, audit: Pick<AuditWrite
     const subjectId = upstream.headers.get(disclosedSubjectHeader);
     if (audit && upstream.ok && subjectId) {
       try {
-        await audit.write([printableView(subjectId, url.pathname, req.headers['x-request-id'])]);
+        await audit.write([printableView(subjectId, url.pathname, requestId)]);
       } catch {
         plain(503, 'the audit log could not be written, so the report is not shown: retry later');
         return true;
@@ -52,7 +55,7 @@ export function printableReportsRoute(reportsUrl: string, audit: Pick<AuditWrite
   };
 }
 
-function printableView(subjectId: string, pathname: string, requestId: string | string[] | undefined): AuditEntryInput {
+function printableView(subjectId: string, pathname: string, requestId: string): AuditEntryInput {
   return {
     actor: 'anonymous',
     organisation: 'anonymous',
@@ -64,7 +67,7 @@ function printableView(subjectId: string, pathname: string, requestId: string | 
     subjectId,
     fieldGroups: [...platformReportGroups].sort(),
     operationName: `printable report ${pathname.slice('/reports/'.length, -'.html'.length)}`,
-    requestId: requestIdFrom(requestId),
+    requestId,
     occurredAt: new Date().toISOString(),
     outcome: 'DISCLOSED',
   };

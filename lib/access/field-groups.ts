@@ -29,9 +29,14 @@ export const fieldGroups = {
   CONSENT_VERIFY: 'Looking a consent up to decide a request (the gateway only).',
   /** Never granted by the catalogue: only the gateway's own identity, to write the audit log. */
   AUDIT_WRITE: 'Appending audit entries (the gateway only).',
+  /** Never granted by the catalogue: only the gateway's own identity, which audits each view. */
+  REPORT_PRINTING: "Fetching a platform report's printable page (the gateway only).",
 } as const;
 
 export type FieldGroup = keyof typeof fieldGroups;
+
+/** What only the gateway's own identity holds; the catalogue never grants these to a caller. */
+export const gatewayOnlyGroups = ['CONSENT_VERIFY', 'AUDIT_WRITE', 'REPORT_PRINTING'] as const satisfies readonly FieldGroup[];
 export const fieldGroupNames = Object.keys(fieldGroups) as FieldGroup[];
 
 /**

@@ -1,11 +1,12 @@
 import type http from 'node:http';
 import type { DataSource } from 'typeorm';
-import { disclosedSubjectHeader } from '../../lib/access/identity';
+import { disclosedSubjectHeader, identityHeader, type IdentityVerifier } from '../../lib/access/identity';
 import { findDepartment } from '../../lib/catalogue/departments';
 import { findMatter } from '../../lib/catalogue/matters';
 import { findRecordCategory } from '../../lib/catalogue/record-categories';
 import { todayInDistrict } from '../../lib/calendar';
 import type { ExtraRoute } from '../../lib/http-server';
+import { requestIdFrom } from '../../lib/request-record';
 import type { CreditReport } from './entities/credit-report.entity';
 import { genuineSnapshot, platformIssuer, sameCode, type Snapshot, type SnapshotRecord } from './platform-report';
 import { ReportRepository } from './report.repository';
@@ -136,12 +137,21 @@ function message(title: string, text: string): string {
  * `GET /reports/<reportNumber>.html?code=<verificationCode>`. The number and the code are what is
  * printed on the report: holding both is holding the report, as with the verify query. An unknown
  * number and a wrong code get the same answer, so that numbers cannot be probed.
+ *
+ * Only for the gateway (its signed identity holding REPORT_PRINTING), which audits each view
+ * before it releases the page: a reader who reached this port directly would read unaudited.
  */
-export function printableRoute(db: DataSource): ExtraRoute {
+export function printableRoute(db: DataSource, identities: IdentityVerifier): ExtraRoute {
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const match = routePattern.exec(url.pathname);
     if (!match) return false;
+    const header = req.headers[identityHeader];
+    const identity = typeof header === 'string' ? await identities.verify(header, requestIdFrom(req.headers['x-request-id'])) : null;
+    if (!identity?.grants.includes('REPORT_PRINTING')) {
+      sendHtml(res, 401, message('请经平台访问', '打印版报告只能通过平台网关查看。The printable report is served through the gateway only.'));
+      return true;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD');
       sendHtml(res, 405, message('不支持的请求', 'Only GET is supported.'));

@@ -23,7 +23,7 @@ export function createReportsSubgraph(peers: ReportsPeers): SubgraphDefinition<R
     resolvers,
     subjectOf: { Subject: (s: { id: string }) => s.id, CreditReport: (r: { subjectId: string }) => r.subjectId, CreditCheck: (c: { subjectId: string }) => c.subjectId },
     createContext: (db, kernel) => createReportsContext(db, peers, kernel.signingKey),
-    routes: (db) => [printableRoute(db)],
+    routes: (db, kernel) => [printableRoute(db, kernel.identities)],
   };
 }
 

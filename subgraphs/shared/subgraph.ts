@@ -23,7 +23,7 @@ import { projectRoot } from '../../lib/project-root';
 import { defaultPorts, readSdl, type SubgraphName } from '../../schema/subgraphs';
 import { databaseTarget, describeTarget, isDatabaseConnectionLoss, openDatabase, type DatabaseTarget, type DataModel } from './database';
 import { CursorSeal } from './cursors';
-import { verifierFor } from '../../lib/access/identity';
+import { verifierFor, type IdentityVerifier } from '../../lib/access/identity';
 import { accessFromRequest, enforceGrants, type SubgraphContext, type SubjectOf } from './access';
 import { scalarResolvers } from './scalars';
 
@@ -39,8 +39,8 @@ export interface SubgraphDefinition<TContext extends object> extends DataModel {
   subjectOf?: SubjectOf;
   /** Called once per request (the kernel adds `access`): loaders must never be shared between requests. */
   createContext(db: DataSource, kernel: { signingKey: Uint8Array }): TContext;
-  /** Extra HTTP routes beside GraphQL (the reports subgraph's printable reports), built once per server. */
-  routes?(db: DataSource): ExtraRoute[];
+  /** Extra HTTP routes beside GraphQL (the reports subgraph's printable reports), built once per server; `identities` checks the gateway's signature as GraphQL requests are checked. */
+  routes?(db: DataSource, kernel: { identities: IdentityVerifier }): ExtraRoute[];
 }
 
 export type ContextOf<TContext extends object> = TContext & SubgraphContext;
@@ -134,7 +134,7 @@ export async function startSubgraph<TContext extends object>(
     host: options.host,
     logger: options.logger,
     metrics,
-    routes: [ready, ...(definition.routes?.(db) ?? [])],
+    routes: [ready, ...(definition.routes?.(db, { identities }) ?? [])],
     stopGracePeriodMillis: options.stopGracePeriodMillis,
     describeCaller: (context: ContextOf<TContext>) => {
       const caller = context.access?.identity.caller;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import type { DataSource } from 'typeorm';
 import { createGateway, type Gateway, type GatewayOptions } from '../../gateway/gateway';
+import { printableReportsRoute } from '../../gateway/printable-reports';
 import type { Caller } from '../../lib/access/identity';
 import { serveGraphQL, type RunningHttpServer } from '../../lib/http-server';
 import { subgraphNames, supergraphPath, type SubgraphName } from '../../schema/subgraphs';
@@ -86,7 +87,12 @@ export async function startPlatform(target: DatabaseTarget, options: PlatformOpt
       introspection: options.gateway?.introspection,
       subgraphTimeoutMs: options.gateway?.subgraphTimeoutMs,
     });
-    const http: RunningHttpServer = await serveGraphQL(gateway.server, { port: 0, maxBodyBytes: gateway.limits.bodyBytes, context: ({ req }) => gateway.context(req) });
+    const http: RunningHttpServer = await serveGraphQL(gateway.server, {
+      port: 0,
+      maxBodyBytes: gateway.limits.bodyBytes,
+      routes: [printableReportsRoute(subgraphs.reports.url, gateway.audit, secrets.signing)],
+      context: ({ req }) => gateway.context(req),
+    });
     stops.push(() => http.stop());
     for (const counter of Object.values(sql)) counter.reset();
     const token = (caller: Caller, tokenOptions?: Parameters<typeof mintToken>[2]) => mintToken(caller, secrets.tokens, tokenOptions);

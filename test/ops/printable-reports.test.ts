@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AuditEntryInput } from '../../gateway/audit-writer';
 import { printableReportsRoute } from '../../gateway/printable-reports';
+import { identityHeader, verifierFor } from '../../lib/access/identity';
 
 async function listen(handler: http.RequestListener): Promise<{ url: string; close: () => Promise<void> }> {
   const server = http.createServer(handler);
@@ -19,18 +21,25 @@ describe('the gateway route to printable reports', () => {
       audited.push(...entries);
     },
   };
+  const key = new Uint8Array(randomBytes(32));
   let reports: Awaited<ReturnType<typeof listen>>;
   let gateway: Awaited<ReturnType<typeof listen>>;
 
   beforeAll(async () => {
-    reports = await listen((req, res) => {
+    reports = await listen(async (req, res) => {
       seen.push(req.url ?? '');
+      const identity = await verifierFor(key).verify(String(req.headers[identityHeader]), 'unused');
+      if (!identity?.grants.includes('REPORT_PRINTING') || identity.caller) {
+        res.statusCode = 401;
+        res.end('the gateway did not sign this fetch');
+        return;
+      }
       res.statusCode = req.url?.includes('code=right') ? 200 : 404;
       res.setHeader('content-type', 'text/html; charset=utf-8');
       if (res.statusCode === 200) res.setHeader('x-credit-disclosed-subject', 'subject-of-the-report');
       res.end(res.statusCode === 200 ? '<h1>北戴河区公共信用信息报告</h1>' : 'not found');
     });
-    const route = printableReportsRoute(`${reports.url}/graphql`, audit);
+    const route = printableReportsRoute(`${reports.url}/graphql`, audit, key);
     gateway = await listen(async (req, res) => {
       if (!(await route(req, res))) {
         res.statusCode = 418;
@@ -44,7 +53,7 @@ describe('the gateway route to printable reports', () => {
     await reports?.close();
   });
 
-  it('passes a report page and its verification code to the reports service', async () => {
+  it('passes a report page and its verification code to the reports service, signed as the gateway printing', async () => {
     const response = await fetch(`${gateway.url}/reports/BDHXY-20261125-ABCD1234.html?code=right`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/html');

@@ -7,13 +7,16 @@ import { recordsSubgraph } from '../../../subgraphs/records/subgraph';
 import type { Peer } from '../../../subgraphs/reports/peers';
 import { canonicalJson, sha256Hex } from '../../../subgraphs/reports/platform-report';
 import { createReportsSubgraph } from '../../../subgraphs/reports/subgraph';
+import type { RequestIdentity } from '../../../lib/access/identity';
 import { testDatabases } from '../../helpers/databases';
+import { signedBy } from '../../helpers/identity';
 import { useSubgraph } from '../../helpers/subgraph';
 import { analyst, creditOffice, financeOfficer, identityOf } from '../providers/callers';
 
 const world = demoWorld({ subjects: 20 });
 const subject = world.subjects[0];
 const person = world.subjects[1];
+const theGatewayPrinting: RequestIdentity = { caller: null, purpose: null, grants: ['REPORT_PRINTING'], scope: {}, requestId: 'printable-view' };
 const procurement = identityOf(financeOfficer, { matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'BDH-CG-2026-0117' });
 
 const generate = /* GraphQL */ `
@@ -71,8 +74,9 @@ describe.each(testDatabases)('platform public credit reports on $label', (databa
     return result.data!.verifyCreditReport;
   }
 
+  /** The page as the gateway fetches it: signed with the gateway's own REPORT_PRINTING identity. */
   async function printable(path: string): Promise<{ status: number; text: string; type: string | null }> {
-    const response = await fetch(new URL(path, reports.url()));
+    const response = await fetch(new URL(path, reports.url()), { headers: await signedBy(theGatewayPrinting), signal: AbortSignal.timeout(10_000) });
     return { status: response.status, text: await response.text(), type: response.headers.get('content-type') };
   }
 

@@ -1,3 +1,5 @@
+import { fieldGroupNames } from '../../../lib/access/field-groups';
+import { identityHeader, signIdentity } from '../../../lib/access/identity';
 import { demoWorld } from '../../../scripts/demo/world';
 import { testDatabases } from '../../helpers/databases';
 import { usePlatform, supervisor, type As } from '../../helpers/platform';
@@ -82,9 +84,35 @@ describe.each(testDatabases)('credit reports through the gateway on $label', (da
     );
     expect(verified.data?.verifyCreditReport).toEqual({ genuine: true, subjectName: subject.name });
 
-    const page = await fetch(new URL(report.printableUrl, platform.subgraphs.reports.url));
+    const page = await fetch(new URL(report.printableUrl, platform.gatewayUrl), { headers: { 'x-request-id': 'printable-view-1' }, signal: AbortSignal.timeout(10_000) });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain(subject.name);
+    const views = (await platform.databases.audit.query('SELECT actor, subject_id, outcome FROM audit_entry WHERE request_id = ?', ['printable-view-1'])) as unknown[];
+    expect(views).toEqual([{ actor: 'anonymous', subject_id: subject.id, outcome: 'DISCLOSED' }]);
+  });
+
+  it("serves the printable page to the gateway only: straight from the reports subgraph it is refused, whatever identity is sent", async () => {
+    const subject = world.subjects[3];
+    const generated = await platform.query<{ generateCreditReport: { printableUrl: string } }>('mutation ($id: ID!) { generateCreditReport(subjectId: $id) { printableUrl } }', { id: subject.id }, procurementOfficer);
+    expect(generated.errors).toBeUndefined();
+    const direct = new URL(generated.data!.generateCreditReport.printableUrl, platform.subgraphs.reports.url);
+    const unsigned = await fetch(direct, { signal: AbortSignal.timeout(10_000) });
+    expect(unsigned.status).toBe(401);
+    const unsignedPage = await unsigned.text();
+    expect(unsignedPage).not.toContain(subject.name);
+    expect(unsignedPage).toContain('through the gateway');
+    // A gateway-signed identity of a caller (every field group a purpose can give) is not the gateway's own.
+    const officer = await signIdentity({ caller: procurementOfficer.caller!, purpose: { matter: 'CREDIT_SUPERVISION' }, grants: fieldGroupNames.filter((g) => g !== 'REPORT_PRINTING'), scope: {} }, platform.secrets.signing);
+    const asOfficer = await fetch(direct, { headers: { [identityHeader]: officer }, signal: AbortSignal.timeout(10_000) });
+    expect(asOfficer.status).toBe(401);
+    expect(await asOfficer.text()).not.toContain(subject.name);
+    // Signed with another key: refused too.
+    const forged = await signIdentity({ caller: null, purpose: null, grants: ['REPORT_PRINTING'], scope: {} }, new Uint8Array(32));
+    expect((await fetch(direct, { headers: { [identityHeader]: forged }, signal: AbortSignal.timeout(10_000) })).status).toBe(401);
+    // Through the gateway, the same page.
+    const viaGateway = await fetch(new URL(generated.data!.generateCreditReport.printableUrl, platform.gatewayUrl), { signal: AbortSignal.timeout(10_000) });
+    expect(viaGateway.status).toBe(200);
+    expect(await viaGateway.text()).toContain(subject.name);
   });
 
   it("masks a natural person's citizen ID number and address in the report, even for a purpose that may read them", async () => {
@@ -99,9 +127,8 @@ describe.each(testDatabases)('credit reports through the gateway on $label', (da
     expect(citizenIdNumber).toMatch(/^\d{17}[\dX]$/);
     const generated = await platform.query<{ generateCreditReport: { printableUrl: string } }>('mutation ($id: ID!) { generateCreditReport(subjectId: $id) { printableUrl } }', { id: person.id }, personnel);
     expect(generated.errors).toBeUndefined();
-    const response = await fetch(new URL(generated.data!.generateCreditReport.printableUrl, platform.subgraphs.reports.url), { signal: AbortSignal.timeout(10_000) });
-    // For the gateway's audit entry of each view (gateway/printable-reports.ts).
-    expect(response.headers.get('x-credit-disclosed-subject')).toBe(person.id);
+    const response = await fetch(new URL(generated.data!.generateCreditReport.printableUrl, platform.gatewayUrl), { signal: AbortSignal.timeout(10_000) });
+    expect(response.status).toBe(200);
     const page = await response.text();
     expect(page).toContain(person.name);
     expect(page).toContain(`${citizenIdNumber.slice(0, 4)}**********${citizenIdNumber.slice(14)}`);
