@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
 import { loaderById } from '../shared/loaders';
 import type { CreditReport } from './entities/credit-report.entity';
+import type { ReportVerification } from './entities/report-verification.entity';
 import { CheckRequirementRepository, type CheckRef, type ReportRequirementSnapshot } from './check-requirement';
 import type { ReportsPeers } from './peers';
 import { ReportRepository } from './report.repository';
@@ -9,6 +10,8 @@ import { ReportRepository } from './report.repository';
 export interface ReportsContext {
   repository: ReportRepository;
   reportById: DataLoader<string, CreditReport | null>;
+  /** Every finding recorded on registered reports, by report id, newest first: one statement per batch. */
+  verificationsOf: DataLoader<string, ReportVerification[]>;
   /** Stored snapshots of platform reports by report id: one statement per batch. */
   snapshotById: DataLoader<string, string | null>;
   /** Where the peers are and the key to sign calls to them with (the gateway's, which every subgraph shares). */
@@ -26,6 +29,7 @@ export function createReportsContext(db: DataSource, peers: ReportsPeers, signin
     repository,
     reportById: loaderById(repository.reports),
     snapshotById: new DataLoader((ids) => repository.snapshots(ids)),
+    verificationsOf: new DataLoader((ids) => repository.verificationsOf(ids)),
     peers,
     signingKey,
     requirements,

@@ -1,5 +1,6 @@
 import { In, type DataSource, type Repository } from 'typeorm';
 import { badInput, clientError, ErrorCode } from '../../lib/errors';
+import { timeOrderedId } from '../../lib/time-ordered-id';
 import { forbidden } from '../shared/access';
 import type { CursorPosition } from '../shared/cursors';
 import { isUniqueViolation } from '../shared/database';
@@ -8,6 +9,7 @@ import type { Page } from '../shared/pagination';
 import { inTurn } from '../shared/write-queue';
 import { CreditReportSnapshotPart, snapshotPartLength } from './entities/credit-report-snapshot-part.entity';
 import { CreditReport, type VerificationOutcome } from './entities/credit-report.entity';
+import { ReportVerification } from './entities/report-verification.entity';
 import { platformIssuer } from './platform-report';
 
 /** Who acts, from the caller's token. */
@@ -80,9 +82,10 @@ export class ReportRepository {
   }
 
   /**
-   * Records what an officer found when checking a registered report with its issuer; the latest
-   * check wins. Only the department that registered the report, or the credit office, may: a
-   * finding of NOT_GENUINE makes the report unaccepted in every department's checks.
+   * Records what an officer found when checking a registered report with its issuer: the latest
+   * finding decides (on the report's row), and every finding is kept (ReportVerification), both
+   * in one transaction. Only the department that registered the report, or the credit office,
+   * may: a finding of NOT_GENUINE makes the report unaccepted in every department's checks.
    */
   async recordVerification(id: string, outcome: VerificationOutcome, note: string, actor: Actor, now: Date = new Date()): Promise<CreditReport> {
     const report = await this.reports.findOneBy({ id });
@@ -93,9 +96,35 @@ export class ReportRepository {
     if (report.source === 'DISTRICT_PLATFORM') {
       throw badInput('id', `report ${report.reportNumber} was issued by this platform: it is verified from its stored snapshot, not by an officer`);
     }
-    const changes = { verificationOutcome: outcome, verificationNote: note, verifiedBy: actor.userId, verifiedAt: now };
-    await this.reports.update({ id }, changes);
+    // Strictly after the finding it replaces, so that findings sort by time even within a millisecond.
+    const at = report.verifiedAt && report.verifiedAt.getTime() >= now.getTime() ? new Date(report.verifiedAt.getTime() + 1) : now;
+    const changes = { verificationOutcome: outcome, verificationNote: note, verifiedBy: actor.userId, verifiedAt: at };
+    const finding = Object.assign(new ReportVerification(), {
+      id: timeOrderedId(at.getTime()),
+      reportId: id,
+      subjectId: report.subjectId,
+      outcome,
+      note,
+      verifiedBy: actor.userId,
+      verifiedByOrganisation: actor.organisation,
+      verifiedAt: at,
+    });
+    // One at a time per DataSource: on SQLite every transaction shares the one connection.
+    await inTurn(this.db, () =>
+      this.db.transaction(async (manager) => {
+        await manager.update(CreditReport, { id }, changes);
+        await manager.insert(ReportVerification, finding);
+      }),
+    );
     return Object.assign(report, changes);
+  }
+
+  /** Every finding on each of these reports, newest first, in one statement. */
+  async verificationsOf(reportIds: readonly string[]): Promise<ReportVerification[][]> {
+    const rows = await this.db.getRepository(ReportVerification).find({ where: { reportId: In([...reportIds]) }, order: { verifiedAt: 'DESC', id: 'DESC' } });
+    const byReport = new Map<string, ReportVerification[]>();
+    for (const row of rows) byReport.set(row.reportId, [...(byReport.get(row.reportId) ?? []), row]);
+    return reportIds.map((id) => byReport.get(id) ?? []);
   }
 }
 

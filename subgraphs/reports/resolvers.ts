@@ -6,6 +6,7 @@ import { assertInScope, assertKindInScope, disclose, forbidden, type SubgraphCon
 import { pageRequest, toConnection, type PageArgs } from '../shared/pagination';
 import type { ReportsContext } from './context';
 import type { CreditReport } from './entities/credit-report.entity';
+import type { ReportVerification } from './entities/report-verification.entity';
 import { generateReport } from './generation';
 import { PeerClient } from './peers';
 import { genuineSnapshot, printablePath, sameCode } from './platform-report';
@@ -109,11 +110,16 @@ export const resolvers: GraphQLResolverMap<Context> = {
       return { accepted: reasons.length === 0, reasons };
     },
     printableUrl: (r: CreditReport) => (r.source === 'DISTRICT_PLATFORM' ? printablePath(r) : null),
+    verifications: (r: CreditReport, _: unknown, ctx: Context) => (r.source === 'DISTRICT_PLATFORM' ? [] : ctx.verificationsOf.load(r.id)),
     sections: async (r: CreditReport, _: unknown, ctx: Context) => {
       if (r.source !== 'DISTRICT_PLATFORM') return null;
       const snapshot = genuineSnapshot(r, await ctx.snapshotById.load(r.id));
       return snapshot?.sections.map((s) => ({ code: s.code, titleZh: s.titleZh, entryCount: s.records.length })) ?? null;
     },
+  },
+  ReportVerification: {
+    genuine: (v: ReportVerification) => v.outcome === 'GENUINE',
+    organisation: (v: ReportVerification) => v.verifiedByOrganisation,
   },
   CreditCheck: {
     // The check lives in the records subgraph; the gateway hands over what @requires names.

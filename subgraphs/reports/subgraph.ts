@@ -3,9 +3,11 @@ import { createReportsContext, type ReportsContext } from './context';
 import { CreditReportSnapshotPart } from './entities/credit-report-snapshot-part.entity';
 import { CheckReportRequirement } from './entities/check-report-requirement.entity';
 import { CreditReport } from './entities/credit-report.entity';
+import { ReportVerification } from './entities/report-verification.entity';
 import { CreateCreditReport1764000000200 } from './migrations/1764000000200-create-credit-report';
 import { AddReportRegistration1764000000210 } from './migrations/1764000000210-add-report-registration';
 import { CreateCheckReportRequirement1764000000220 } from './migrations/1764000000220-create-check-report-requirement';
+import { CreateReportVerification1764000000230 } from './migrations/1764000000230-create-report-verification';
 import { defaultPeers, type ReportsPeers } from './peers';
 import { printableRoute } from './printable';
 import { resolvers } from './resolvers';
@@ -18,10 +20,12 @@ import { resolvers } from './resolvers';
 export function createReportsSubgraph(peers: ReportsPeers): SubgraphDefinition<ReportsContext> {
   return {
     name: 'reports',
-    entities: [CreditReport, CreditReportSnapshotPart, CheckReportRequirement],
-    migrations: [CreateCreditReport1764000000200, AddReportRegistration1764000000210, CreateCheckReportRequirement1764000000220],
+    entities: [CreditReport, CreditReportSnapshotPart, CheckReportRequirement, ReportVerification],
+    migrations: [CreateCreditReport1764000000200, AddReportRegistration1764000000210, CreateCheckReportRequirement1764000000220, CreateReportVerification1764000000230],
     resolvers,
-    subjectOf: { Subject: (s: { id: string }) => s.id, CreditReport: (r: { subjectId: string }) => r.subjectId, CreditCheck: (c: { subjectId: string }) => c.subjectId },
+    subjectOf: { Subject: (s: { id: string }) => s.id, CreditReport: (r: { subjectId: string }) => r.subjectId, CreditCheck: (c: { subjectId: string }) => c.subjectId,
+      ReportVerification: (v: { subjectId: string }) => v.subjectId,
+    },
     createContext: (db, kernel) => createReportsContext(db, peers, kernel.signingKey),
     routes: (db, kernel) => [printableRoute(db, kernel.identities)],
   };

@@ -1,5 +1,8 @@
 import { subgraphNames } from '../../schema/subgraphs';
 import { subgraphDefinitions } from '../../subgraphs/registry';
+import { CreditReport } from '../../subgraphs/reports/entities/credit-report.entity';
+import { ReportVerification } from '../../subgraphs/reports/entities/report-verification.entity';
+import { CreateReportVerification1764000000230 } from '../../subgraphs/reports/migrations/1764000000230-create-report-verification';
 import { openDatabase } from '../../subgraphs/shared/database';
 import { testDatabases } from '../helpers/databases';
 
@@ -17,6 +20,33 @@ describe.each(testDatabases)('migrations on $label', (database) => {
       expect(pending.upQueries.map((q) => q.query)).toEqual([]);
       // Running them again is a no-op: a restart never re-applies a migration.
       expect(await db.runMigrations()).toEqual([]);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it("carries a registered report's earlier finding into its findings when the findings table is made", async () => {
+    await database.cleanUp(suite);
+    const reports = subgraphDefinitions.reports;
+    // The schema as it was before: every migration but the findings table's (the entity only maps rows).
+    const before = { entities: reports.entities, migrations: reports.migrations.filter((m) => m !== CreateReportVerification1764000000230) };
+    const db = await openDatabase('reports', database.target(suite), before);
+    try {
+      const report = { subjectId: 'subject-1', source: 'CREDIT_CHINA' as const, issuerName: '信用中国', reportNumber: 'XYZG-1', issuedOn: '2026-10-30', validUntil: '2027-01-27', verificationCode: 'K7Q2M9TA', registeredAt: new Date('2026-11-01T00:00:00Z') };
+      await db.getRepository(CreditReport).insert([
+        { ...report, id: 'checked', verificationOutcome: 'NOT_GENUINE' as const, verificationNote: '出具机构否认', verifiedBy: 'officer-1', verifiedAt: new Date('2026-11-02T03:04:05.678Z') },
+        { ...report, id: 'unchecked', reportNumber: 'XYZG-2' },
+      ]);
+      const runner = db.createQueryRunner();
+      try {
+        await new CreateReportVerification1764000000230().up(runner);
+      } finally {
+        await runner.release();
+      }
+      const findings = await db.getRepository(ReportVerification).find();
+      expect(findings).toEqual([
+        { id: 'checked', reportId: 'checked', subjectId: 'subject-1', outcome: 'NOT_GENUINE', note: '出具机构否认', verifiedBy: 'officer-1', verifiedByOrganisation: null, verifiedAt: new Date('2026-11-02T03:04:05.678Z') },
+      ]);
     } finally {
       await db.destroy();
     }

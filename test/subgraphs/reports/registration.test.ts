@@ -9,7 +9,7 @@ import type { Peer } from '../../../subgraphs/reports/peers';
 import { createReportsSubgraph } from '../../../subgraphs/reports/subgraph';
 import { testDatabases } from '../../helpers/databases';
 import { useSubgraph } from '../../helpers/subgraph';
-import { analyst, financeOfficer, identityOf } from '../providers/callers';
+import { analyst, creditOffice, financeOfficer, identityOf } from '../providers/callers';
 
 const world = demoWorld({ subjects: 20 });
 const subject = world.subjects[2];
@@ -243,5 +243,58 @@ describe.each(testDatabases)('report registration on $label', (database) => {
     expect(other.errors?.[0].message).toContain('verified by the department that registered it (FINANCE) or the credit office');
     expect((await acceptance({ id, issuedOn: '2026-10-30', issuerProviderId: null })).verificationStatus).toBe('GENUINE');
     expect((await verify(departmentOfficer('CREDIT_OFFICE'), false)).data?.recordReportVerification).toEqual({ verificationStatus: 'NOT_GENUINE' });
+  });
+
+  it('keeps every finding, newest first, with the department that recorded it; the officer is shown to the audit group only', async () => {
+    const id = (await registerAs(officer, input())).data!.registerCreditReport!.id;
+    const supervisorOffice = identityOf(creditOffice, { matter: 'CREDIT_SUPERVISION' });
+    const creditOfficeOfficer = identityOf({ ...financeOfficer, id: 'officer-credit-office', organisation: 'CREDIT_OFFICE' });
+    const find = (identity: RequestIdentity, genuine: boolean, note: string) =>
+      reports.queryAs(identity, 'mutation ($id: ID!, $genuine: Boolean!, $note: String!) { recordReportVerification(id: $id, genuine: $genuine, note: $note) { id } }', { id, genuine, note });
+    expect((await find(officer, true, '信用中国网站核验：一致')).errors).toBeUndefined();
+    expect((await find(creditOfficeOfficer, false, '出具机构回函：未出具该报告')).errors).toBeUndefined();
+    // Refused: no finding is kept.
+    expect((await find(identityOf({ ...financeOfficer, id: 'officer-tax', organisation: 'TAXATION' }), true, '核验')).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect((await find(officer, true, '重新核验：出具机构更正回函')).errors).toBeUndefined();
+
+    const history = 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on CreditReport { verificationStatus verificationNote verifications { genuine note verifiedAt organisation verifiedBy } } } }';
+    const read = await reports.queryAs<{ _entities: { verificationStatus: string; verificationNote: string; verifications: { genuine: boolean; note: string; verifiedAt: string; organisation: string; verifiedBy: string }[] }[] }>(
+      supervisorOffice,
+      history,
+      { r: [{ __typename: 'CreditReport', id }] },
+    );
+    expect(read.errors).toBeUndefined();
+    const report = read.data!._entities[0];
+    expect(report.verifications.map(({ genuine, note, organisation, verifiedBy }) => ({ genuine, note, organisation, verifiedBy }))).toEqual([
+      { genuine: true, note: '重新核验：出具机构更正回函', organisation: 'FINANCE', verifiedBy: officer.caller!.id },
+      { genuine: false, note: '出具机构回函：未出具该报告', organisation: 'CREDIT_OFFICE', verifiedBy: 'officer-credit-office' },
+      { genuine: true, note: '信用中国网站核验：一致', organisation: 'FINANCE', verifiedBy: officer.caller!.id },
+    ]);
+    // The latest finding is the one that decides.
+    expect(report).toMatchObject({ verificationStatus: 'GENUINE', verificationNote: '重新核验：出具机构更正回函' });
+    const times = report.verifications.map((v) => Date.parse(v.verifiedAt));
+    expect([...times].sort((a, b) => b - a)).toEqual(times);
+
+    // The registering officer sees the findings, not who in the credit office recorded them.
+    const asOfficer = await reports.queryAs<{ _entities: { verifications: { organisation: string; verifiedBy: string | null }[] }[] }>(officer, history, { r: [{ __typename: 'CreditReport', id }] });
+    expect(asOfficer.data?._entities[0].verifications.map((v) => v.organisation)).toEqual(['FINANCE', 'CREDIT_OFFICE', 'FINANCE']);
+    expect(asOfficer.data?._entities[0].verifications.every((v) => v.verifiedBy === null)).toBe(true);
+    expect(asOfficer.errors?.every((e) => e.extensions?.code === 'FORBIDDEN' && e.extensions?.group === 'AUDIT')).toBe(true);
+  });
+
+  it("reads the findings of many reports in one statement", async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      const id = (await registerAs(officer, input())).data!.registerCreditReport!.id;
+      await reports.queryAs(officer, 'mutation ($id: ID!) { recordReportVerification(id: $id, genuine: true, note: "核验一致") { id } }', { id });
+      ids.push(id);
+    }
+    const query = 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on CreditReport { verifications { note } } } }';
+    const one = await reports.sql.selectsDuring(() => reports.queryAs(officer, query, { r: ids.slice(0, 1).map((id) => ({ __typename: 'CreditReport', id })) }));
+    let result: Awaited<ReturnType<typeof reports.queryAs>> | undefined;
+    const five = await reports.sql.selectsDuring(async () => (result = await reports.queryAs(officer, query, { r: ids.map((id) => ({ __typename: 'CreditReport', id })) })));
+    expect(result?.errors).toBeUndefined();
+    expect((result?.data as { _entities: { verifications: unknown[] }[] })._entities.map((e) => e.verifications.length)).toEqual([1, 1, 1, 1, 1]);
+    expect(five).toBe(one);
   });
 });
