@@ -20,7 +20,8 @@ export const purposeGrants: Record<string, readonly FieldGroup[]> = {
   AWARDS_AND_RATINGS: ['SUBJECT_BASICS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS', 'REPORTS', 'CREDIT_CHECK'],
   // Reviewing a person's qualification or a candidate's record identifies the person.
   QUALIFICATION_REVIEW: ['SUBJECT_BASICS', 'PERSONAL_IDENTIFIERS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS', 'REPORTS', 'CREDIT_CHECK'],
-  PERSONNEL_REVIEW: ['SUBJECT_BASICS', 'PERSONAL_IDENTIFIERS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS', 'CREDIT_CHECK'],
+  // 三(二)9: "个人信用记录和相关信用信息报告", records and reports alike.
+  PERSONNEL_REVIEW: ['SUBJECT_BASICS', 'PERSONAL_IDENTIFIERS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS', 'REPORTS', 'CREDIT_CHECK'],
   KEY_FIELD_SUPERVISION: ['SUBJECT_BASICS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS', 'REPORTS', 'CREDIT_CHECK'],
   OTHER_STATUTORY: ['SUBJECT_BASICS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS', 'REPORTS', 'CREDIT_CHECK'],
   FINANCIAL_SERVICES: ['SUBJECT_BASICS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS', 'REPORTS'],
@@ -45,11 +46,14 @@ export interface StandingGrant {
 /** Grants that need no purpose: public data, and each role's own administrative work. */
 export const standingGrants: readonly StandingGrant[] = [
   { who: 'anyone, with or without a token', anonymous: true, groups: ['PROVIDER_REGISTRY'] },
-  { who: 'provider registry admins', roles: ['REGISTRY_ADMIN'], groups: ['PROVIDER_ADMINISTRATION'] },
+  // The district files and classifies providers (四(三)): a token naming the role for a provider or a bank administers nothing.
+  { who: 'provider registry admins of the credit office', organisationKinds: ['DEPARTMENT'], roles: ['REGISTRY_ADMIN'], departments: ['CREDIT_OFFICE'], groups: ['PROVIDER_ADMINISTRATION'] },
   // The role alone is not enough: a token naming it for a bank or another department reads no audit log.
   { who: 'the credit office and the supervising departments', organisationKinds: ['DEPARTMENT'], roles: ['CREDIT_OFFICE_SUPERVISOR'], departments: supervisingDepartments, groups: ['AUDIT', 'STATISTICS'] },
-  // An officer records a consent a subject gave on paper (授权书), on the subject's behalf.
-  { who: 'department officers', organisationKinds: ['DEPARTMENT'], roles: ['DEPARTMENT_OFFICER'], groups: ['CONSENTS'] },
+  // The platform's window records a consent a subject gave on paper (授权书), on the subject's
+  // behalf. Not every department: an officer deciding a case could otherwise consent for the
+  // subject to any reader, revoke a consent the subject gave its bank, or read whom it consented to.
+  { who: 'the credit office’s window officers', organisationKinds: ['DEPARTMENT'], roles: ['DEPARTMENT_OFFICER'], departments: ['CREDIT_OFFICE'], groups: ['CONSENTS'] },
   { who: 'analysts', roles: ['ANALYST'], groups: ['STATISTICS'] },
   // A provider applies for filing only in its own name (the providers subgraph compares the code with the token).
   { who: 'credit service providers applying for filing', organisationKinds: ['CREDIT_SERVICE_PROVIDER'], roles: ['EXTERNAL_USER'], groups: ['PROVIDER_APPLICATION'] },

@@ -77,7 +77,8 @@ export const matters: readonly Matter[] = [
   },
   {
     code: 'TAX_INCENTIVES', name: 'Tax incentive policies', nameZh: '税收优惠政策', source: '三(二)6', kind: 'ADMINISTRATIVE',
-    users: { ...officer, departments: ['TAXATION'] }, subjectKinds: organisationSubjects, creditUse: 'IMPORTANT_BASIS', caseNumberRequired: true, consentRequired: false,
+    // "应审查企业信用报告": the report is reviewed, so a check cannot decide without one.
+    users: { ...officer, departments: ['TAXATION'] }, subjectKinds: organisationSubjects, creditUse: 'REPORT_REQUIRED', caseNumberRequired: true, consentRequired: false,
   },
   {
     code: 'AWARDS_AND_RATINGS', name: 'Enterprise awards and ratings', nameZh: '企业评优、评级', source: '三(二)7', kind: 'ADMINISTRATIVE',

@@ -91,8 +91,9 @@ const cases: Case[] = [
     label: 'the organisation department reading a person for personnel review',
     as: { caller: organisationDepartment, headers: matter('PERSONNEL_REVIEW') },
     subject: person,
-    granted: ['name', 'creditRecords', 'providers'],
-    refused: { creditReports: 'FORBIDDEN', disclosures: 'FORBIDDEN', audit: 'FORBIDDEN' },
+    // 三(二)9: the person's records and related credit reports.
+    granted: ['name', 'creditRecords', 'creditReports', 'providers'],
+    refused: { disclosures: 'FORBIDDEN', audit: 'FORBIDDEN' },
   },
   {
     label: 'the organisation department reading an enterprise for personnel review',

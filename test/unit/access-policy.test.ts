@@ -72,6 +72,27 @@ describe('the access policy catalogue', () => {
     expect({ audit: groups.includes('AUDIT'), statistics: groups.includes('STATISTICS') }).toEqual({ audit: granted, statistics: granted });
   });
 
+  it.each([
+    ['the credit office', 'CREDIT_OFFICE', 'DEPARTMENT', true],
+    ['another department', 'FINANCE', 'DEPARTMENT', false],
+    ['a credit service provider', '91130304MA000901XY', 'CREDIT_SERVICE_PROVIDER', false],
+    ['a bank', 'BANK', 'FINANCIAL_INSTITUTION', false],
+  ] as const)('gives provider administration to a registry admin of %s: %s', (_label, organisation, organisationKind, granted) => {
+    const { groups } = decideGrants({ id: 'u', organisation, organisationKind, role: 'REGISTRY_ADMIN' }, null);
+    expect(groups.includes('PROVIDER_ADMINISTRATION')).toBe(granted);
+  });
+
+  it.each([
+    ['the credit office’s window', 'CREDIT_OFFICE', true],
+    ['a department deciding a case', 'FINANCE', false],
+    ['another department', 'TAXATION', false],
+  ] as const)('lets an officer of %s record, revoke and read consents for a subject: %s', (_label, organisation, granted) => {
+    for (const purpose of [null, { matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'BDH-CG-2026-0001' }]) {
+      const { groups } = decideGrants({ id: 'u', organisation, organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' }, purpose);
+      expect(groups.includes('CONSENTS')).toBe(granted);
+    }
+  });
+
   it('documents exactly what it enforces: docs/access.md is rendered from the catalogue and the supergraph', () => {
     expect(fs.existsSync(supergraphPath)).toBe(true);
     expect(fs.readFileSync(accessDocPath, 'utf8')).toBe(renderAccessDoc());
