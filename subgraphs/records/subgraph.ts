@@ -11,6 +11,7 @@ import { RecordIntakeAndLifecycle1764000000110 } from './migrations/176400000011
 import { creditCheckResolvers } from './credit-check.resolvers';
 import { CreditCheck } from './entities/credit-check.entity';
 import { CreateCreditCheck1764000000120 } from './migrations/1764000000120-create-credit-check';
+import { ExactDocumentNumbers1764000000130 } from './migrations/1764000000130-exact-document-numbers';
 import { resolvers } from './resolvers';
 
 /** The resolvers of records and of the review ledger, type by type. */
@@ -27,7 +28,7 @@ export function createRecordsSubgraph(dependencies: RecordsDependencies): Subgra
   return {
     name: 'records',
     entities: [CreditRecord, CreditRecordEvent, CreditRecordObjection, RestorationApplication, CreditCheck],
-    migrations: [CreateCreditRecord1764000000100, RecordIntakeAndLifecycle1764000000110, CreateCreditCheck1764000000120],
+    migrations: [CreateCreditRecord1764000000100, RecordIntakeAndLifecycle1764000000110, CreateCreditCheck1764000000120, ExactDocumentNumbers1764000000130],
     resolvers: allResolvers,
     subjectOf: {
       Subject: (s: { id: string }) => s.id,

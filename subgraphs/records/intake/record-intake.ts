@@ -217,6 +217,13 @@ export class RecordIntake {
         results.push({ row: prepared.row, outcome: 'CREATED', record: incoming, rejections: [] });
         continue;
       }
+      // A document number is one decision about one subject: moving it would hand the record,
+      // its objections and its history to a subject they were never about.
+      if (stored.subjectId !== incoming.subjectId) {
+        const reason = `the record ${stored.documentNumber} is about another subject, and a record's subject cannot be corrected: a decision about this subject needs its own document number (a record about the wrong subject is withdrawn on an objection)`;
+        results.push({ row: prepared.row, outcome: 'REJECTED', rejections: [{ row: prepared.row, field: 'documentNumber', reason, code: ErrorCode.BAD_USER_INPUT, documentNumber: prepared.documentNumber }] });
+        continue;
+      }
       // Only what the department sends is compared: a disclosure end recomputed under newer
       // catalogue rules is not a correction by the department.
       if (contentFields.every((f) => (stored[f] ?? null) === (incoming[f] ?? null))) {

@@ -92,6 +92,30 @@ describe.each(testDatabases)('record intake mutations on $label', (database) => 
       expect(JSON.parse(record.history[1].after!)).toEqual({ severity: 'SERIOUS', disclosureEndsAt: addMonths(addDays(today, -20), 36), summary: '销售超过保质期的食品，罚款18000元' });
     });
 
+    it("refuses to move a record to another subject by re-sending its document number, and keeps the record as it was", async () => {
+      const other = world.subjects.find((s) => s.kind === 'ENTERPRISE' && s.id !== enterprise.id)!;
+      expect((await submit(penalty('北戴河市监罚〔2026〕905号'))).data?.submitCreditRecord?.outcome).toBe('CREATED');
+      const before = await records.db().getRepository(CreditRecord).findOneByOrFail({ sourceDepartment: 'MARKET_REGULATION', documentNumber: '北戴河市监罚〔2026〕905号' });
+      const [records0, events0] = [await count(), await eventCount()];
+      const result = await submit(penalty('北戴河市监罚〔2026〕905号', { subjectCode: other.identifier, summary: '销售超过保质期的食品，罚款18000元', severity: 'SERIOUS' }));
+      expect(result.data?.submitCreditRecord ?? null).toBeNull();
+      expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'documentNumber' });
+      expect(result.errors?.[0].message).toContain('is about another subject');
+      const after = await records.db().getRepository(CreditRecord).findOneByOrFail({ id: before.id });
+      expect(after).toEqual(before);
+      expect([await count(), await eventCount()]).toEqual([records0, events0]);
+    });
+
+    it('keeps document numbers that differ only in letter case as two records, on either database', async () => {
+      const lower = await submit(penalty('BDH-SJ-abc-7'));
+      const upper = await submit(penalty('BDH-SJ-ABC-7', { summary: '另一份决定书' }));
+      expect([lower.errors, upper.errors]).toEqual([undefined, undefined]);
+      expect([lower.data?.submitCreditRecord?.outcome, upper.data?.submitCreditRecord?.outcome]).toEqual(['CREATED', 'CREATED']);
+      expect(upper.data?.submitCreditRecord?.record.id).not.toBe(lower.data?.submitCreditRecord?.record.id);
+      // Sent again, each is itself.
+      expect((await submit(penalty('BDH-SJ-ABC-7', { summary: '另一份决定书' }))).data?.submitCreditRecord?.outcome).toBe('UNCHANGED');
+    });
+
     it('names the subject by id as well as by code, and derives polarity from the category or the tax grade', async () => {
       const byId = await submit({ subjectId: person.id, category: 'RED_LIST_HONOUR', documentNumber: '北戴河市监表〔2026〕3号', decisionDate: today, validUntil: addDays(today, 730), summary: '获评诚信经营户' });
       expect(byId.data?.submitCreditRecord?.record).toMatchObject({ subject: { id: person.id }, polarity: 'POSITIVE', validUntil: addDays(today, 730), disclosureEndsAt: null });
