@@ -8,12 +8,12 @@ import { forbidden } from '../shared/access';
 import { loadPages, type Page } from '../shared/pagination';
 import { effectiveStatus, recordFromDraft } from './credit-record.repository';
 import { validateCreditRecord } from './credit-record.validation';
-import { CreditRecord, type RecordStatus } from './entities/credit-record.entity';
+import { CreditRecord, type RecordStatus, type StoredRecordStatus } from './entities/credit-record.entity';
 import { CreditRecordEvent } from './entities/credit-record-event.entity';
 import { CreditRecordObjection, type ObjectionResolution, type ObjectionStatus } from './entities/credit-record-objection.entity';
 import { RestorationApplication, type RestorationStatus } from './entities/restoration-application.entity';
 import { objectionTransitions, recordTransitions, restorationTransitions, transition, type RecordAction } from './lifecycle';
-import { changedValues, recordEvent, type Actor } from './record-history';
+import { changedValues, contentFields, recordEvent, type Actor } from './record-history';
 import { actorOf, isCreditOffice, isSourceDepartment, mayActFor, ownSubject } from './record-roles';
 import { lockFor, writeTransaction } from './write-queue';
 
@@ -174,6 +174,9 @@ export class RecordLifecycleRepository {
     if ((input.decision !== 'ACCEPT' || input.resolution !== 'CORRECTED') && input.correction) {
       throw badInput('correction', 'a correction goes only with decision ACCEPT and resolution CORRECTED');
     }
+    if (input.decision === 'ACCEPT' && input.resolution === 'CORRECTED' && !input.correction) {
+      throw badInput('correction', 'accepting an objection as CORRECTED needs the correction: the fields that change (to keep the record as it is, REJECT; to take it back, WITHDRAWN)');
+    }
     return await writeTransaction(this.db, async (manager) => {
       const objection = await manager.findOne(CreditRecordObjection, { where: { id: input.id }, lock: lockMode(manager) });
       if (!objection) throw notFound(identity, 'objection', input.id);
@@ -188,7 +191,14 @@ export class RecordLifecycleRepository {
       const action: RecordAction = input.decision === 'REJECT' ? 'REJECT_OBJECTION' : input.resolution === 'WITHDRAWN' ? 'ACCEPT_OBJECTION_WITHDRAWN' : 'ACCEPT_OBJECTION_CORRECTED';
       const next = this.recordTransition(record, action, 'id');
       const changes: Partial<CreditRecord> = { status: next };
-      if (action === 'ACCEPT_OBJECTION_CORRECTED' && input.correction) Object.assign(changes, this.corrected(record, input.correction));
+      if (action === 'ACCEPT_OBJECTION_CORRECTED') {
+        const corrected = this.corrected(record, input.correction!);
+        // Otherwise the subject would read "accepted, corrected" over a record that stayed as it was.
+        if (contentFields.every((f) => f === 'subjectId' || (corrected[f] ?? null) === (record[f] ?? null))) {
+          throw badInput('correction', 'the correction changes nothing in the record: give the corrected values (to keep the record as it is, REJECT)');
+        }
+        Object.assign(changes, corrected);
+      }
       const kind = action === 'REJECT_OBJECTION' ? 'OBJECTION_REJECTED' : action === 'ACCEPT_OBJECTION_WITHDRAWN' ? 'WITHDRAWN' : 'CORRECTED';
       Object.assign(objection, {
         status,
@@ -246,15 +256,7 @@ export class RecordLifecycleRepository {
     return await writeTransaction(this.db, async (manager) => {
       const record = await this.lockedRecord(manager, input.recordId, identity);
       if (!mayActFor(identity, record.subjectId)) throw forbidden('restoration is applied for by the record’s subject itself, or by a department officer on its behalf');
-      const rule = restorationRules[record.category];
-      if (record.polarity !== 'NEGATIVE' || !rule) {
-        throw refused('recordId', `only negative records of ${Object.keys(restorationRules).join(', ')} can be restored, this is a ${record.polarity} ${record.category} record`);
-      }
-      this.recordTransition(record, 'RESTORE', 'recordId');
-      const from = restorableFrom(record.category, record.severity, record.decisionDate);
-      if (this.today < from) {
-        throw refused('recordId', `this record can be restored from ${from}, once its minimum disclosure period has passed (${rule.basis}); today is ${this.today}`, { restorableFrom: from });
-      }
+      this.restoration(record, 'recordId');
       const pending = await manager.findOne(RestorationApplication, { where: { recordId: record.id, status: 'SUBMITTED' } });
       if (pending) throw refused('recordId', `an application for this record is already pending (${pending.id}); wait for its decision`);
       const application = Object.assign(new RestorationApplication(), {
@@ -295,7 +297,9 @@ export class RecordLifecycleRepository {
       const status = transition(restorationTransitions, application.status, input.decision);
       if (!status) throw refused('id', `this application is already ${application.status}; an application is decided once (a rejected subject may apply again)`, { status: application.status });
       if (input.decision === 'APPROVE') {
-        const next = this.recordTransition(record, 'RESTORE', 'id');
+        // Asked again: the record may have been corrected since the application (made serious,
+        // dated anew, or found positive), and what it is now decides.
+        const next = this.restoration(record, 'id');
         await this.changeRecord(manager, record, { status: next }, 'RESTORED', actor, { reason, relatedId: application.id });
       }
       Object.assign(application, { status, decidedBy: actor.userId, decidedByOrganisation: actor.organisation, decidedAt: this.now(), decisionReason: reason });
@@ -308,6 +312,20 @@ export class RecordLifecycleRepository {
       });
       return application;
     });
+  }
+
+  /** The stored status restoring `record` leads to today, or a refusal saying why it cannot be restored. */
+  private restoration(record: CreditRecord, field: string): StoredRecordStatus {
+    const rule = restorationRules[record.category];
+    if (record.polarity !== 'NEGATIVE' || !rule) {
+      throw refused(field, `only negative records of ${Object.keys(restorationRules).join(', ')} can be restored, this is a ${record.polarity} ${record.category} record`);
+    }
+    const next = this.recordTransition(record, 'RESTORE', field);
+    const from = restorableFrom(record.category, record.severity, record.decisionDate);
+    if (this.today < from) {
+      throw refused(field, `this record can be restored from ${from}, once its minimum disclosure period has passed (${rule.basis}); today is ${this.today}`, { restorableFrom: from });
+    }
+    return next;
   }
 
   // -------------------------------------------------------------------------------------------

@@ -204,7 +204,7 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
     });
 
     it.each<[string, Record<string, unknown>, Record<string, unknown>]>([
-      ['ACCEPTED', { decision: 'ACCEPT', resolution: 'WITHDRAWN' }, { decision: 'ACCEPT', resolution: 'CORRECTED' }],
+      ['ACCEPTED', { decision: 'ACCEPT', resolution: 'WITHDRAWN' }, { decision: 'ACCEPT', resolution: 'CORRECTED', correction: { summary: '虚构原价进行价格欺诈，罚款10000元' } }],
       ['ACCEPTED', { decision: 'ACCEPT', resolution: 'WITHDRAWN' }, { decision: 'REJECT' }],
       ['REJECTED', { decision: 'REJECT' }, { decision: 'ACCEPT', resolution: 'WITHDRAWN' }],
       ['REJECTED', { decision: 'REJECT' }, { decision: 'REJECT' }],
@@ -217,6 +217,18 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
       await expectRefused(result, 'BAD_USER_INPUT', 'id');
       expect(result.errors?.[0].extensions?.status).toBe(status);
       expect([await stored(r.id), await events(r.id)]).toEqual([before, count]);
+    });
+
+    it.each<[string, Record<string, unknown> | undefined]>([
+      ['no correction at all', undefined],
+      ['a correction that gives the values the record already has', { summary: '虚构原价进行价格欺诈，罚款20000元', severity: 'GENERAL' }],
+    ])('refuses an acceptance as CORRECTED with %s, and changes nothing', async (_label, correction) => {
+      const r = await record();
+      const objection = (await object(r.id)).data!.objectToCreditRecord;
+      const [before, count] = [await stored(r.id), await events(r.id)];
+      await expectRefused(await decideObjection(objection.id, { decision: 'ACCEPT', resolution: 'CORRECTED', ...(correction ? { correction } : {}) }), 'BAD_USER_INPUT', 'correction');
+      expect([await stored(r.id), await events(r.id)]).toEqual([before, count]);
+      expect((await readRecord(r.id)).objections.map((o) => o.status)).toEqual(['SUBMITTED']);
     });
 
     it('is decided only by the source department, with a resolution when accepted', async () => {
@@ -284,6 +296,21 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
       await expectRefused(result, 'BAD_USER_INPUT', 'recordId');
       expect(result.errors?.[0].message).toContain(message);
       expect(await db().getRepository(CreditRecord).findOneByOrFail({ id: r.id })).toEqual(r);
+    });
+
+    it.each<[string, Partial<CreditRecord>, string]>([
+      ['made serious and dated anew', { severity: 'SERIOUS', decisionDate: addMonths(today, -1), disclosureEndsAt: addMonths(addMonths(today, -1), 36) }, 'can be restored from'],
+      ['found to be a positive record', { polarity: 'POSITIVE', severity: null, disclosureEndsAt: null }, 'only negative records'],
+    ])('is not approved once the record was corrected since the application (%s): restorability is asked again', async (_label, correction, message) => {
+      const r = await record();
+      const application = (await apply(r.id)).data!.applyForRestoration;
+      await db().getRepository(CreditRecord).update({ id: r.id }, correction);
+      const before = await stored(r.id);
+      const result = await decideRestoration(application.id, 'APPROVE');
+      await expectRefused(result, 'BAD_USER_INPUT', 'id');
+      expect(result.errors?.[0].message).toContain(message);
+      expect(await stored(r.id)).toEqual(before);
+      expect((await readRecord(r.id)).restorationApplications.map((a) => a.status)).toEqual(['SUBMITTED']);
     });
 
     it('is refused while another application is pending, for another subject, and for a bank', async () => {
