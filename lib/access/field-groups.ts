@@ -8,7 +8,7 @@ export const fieldGroups = {
   PERSONAL_IDENTIFIERS: "A natural person's citizen ID number and address in full; without it they are masked.",
   PUBLIC_RECORDS: 'Credit records disclosed to the public (licences, penalties, enforcement, honours, tax grades, commitments, contract performance).',
   DISHONESTY_LISTS: 'The serious-dishonesty list and dishonest judgment debtors (失信被执行人).',
-  RESTRICTED_RECORDS: 'Records under objection, restored or past their disclosure period: kept for history, shown only for supervision and to the subject.',
+  RESTRICTED_RECORDS: 'Records restored, withdrawn or past their disclosure period: kept for history, shown only for supervision and to the subject. (A record under objection still counts and is shown, marked OBJECTED, to whoever reads its category.)',
   REPORTS: 'Credit reports registered for a subject.',
   DISCLOSURE_LOG: "Who read a subject's credit data (the subject's own view of the audit log).",
   AUDIT: 'The audit log of every disclosure, for the credit office.',

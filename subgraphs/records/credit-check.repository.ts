@@ -6,10 +6,9 @@ import type { CursorPosition } from '../shared/cursors';
 import { forbidden } from '../shared/access';
 import { loadPages, type Page } from '../shared/pagination';
 import { PageLoaders } from '../shared/loaders';
-import { effectiveStatus } from './credit-record.repository';
+import { countsToday } from './credit-record.repository';
 import { CreditCheck } from './entities/credit-check.entity';
 import { CreditRecord } from './entities/credit-record.entity';
-import { countsInCheck } from './lifecycle';
 
 /** A record as a check saw it: what explains the decision later, whatever happens to the record. */
 export interface CheckedRecordSnapshot extends CountingRecord {
@@ -17,6 +16,26 @@ export interface CheckedRecordSnapshot extends CountingRecord {
   documentNumber: string;
   decisionDate: string;
   summary: string;
+  /** Disputed by its subject when the check ran (absent in checks from before this was kept: false). */
+  underObjection?: boolean;
+}
+
+/**
+ * The records that count in a check today, of a subject's records newest decision first: those
+ * that count today (`countsToday`), but not a positive record whose term has ended (a lapsed
+ * honour earns no incentive), and of tax credit grades only the latest (each year's assessment
+ * replaces the one before).
+ */
+export function recordsThatCount(records: readonly CreditRecord[], today: string): CreditRecord[] {
+  let latestGradeSeen = false;
+  return records.filter((r) => {
+    if (!countsToday(r, today)) return false;
+    if (r.polarity === 'POSITIVE' && r.validUntil !== null && r.validUntil < today) return false;
+    if (r.category !== 'TAX_CREDIT_GRADE') return true;
+    if (latestGradeSeen) return false;
+    latestGradeSeen = true;
+    return true;
+  });
 }
 
 export interface LedgerFilter {
@@ -52,9 +71,7 @@ export class CreditCheckRepository {
   /** Records the check: the records that count now, and the measures they call for. */
   async run(input: { subjectId: string; matter: string; caseNumber: string }, actor: { userId: string; department: string }, now: Date): Promise<CreditCheck> {
     const rows = await this.records.find({ where: { subjectId: input.subjectId }, order: { decisionDate: 'DESC', id: 'DESC' } });
-    const counting: CheckedRecordSnapshot[] = rows
-      .filter((r) => countsInCheck(effectiveStatus(r, this.today)))
-      .map((r) => ({
+    const counting: CheckedRecordSnapshot[] = recordsThatCount(rows, this.today).map((r) => ({
         id: r.id,
         category: r.category,
         polarity: r.polarity,
@@ -64,6 +81,7 @@ export class CreditCheckRepository {
         documentNumber: r.documentNumber,
         decisionDate: r.decisionDate,
         summary: r.summary,
+        underObjection: r.status === 'OBJECTED',
       }));
     const check = this.checks.create({
       // Time-ordered, like the audit log's: the ledger only grows, at the end of its primary key.

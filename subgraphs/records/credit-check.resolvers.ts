@@ -40,6 +40,7 @@ function checkedRecord(snapshot: CheckedRecordSnapshot) {
     ...snapshot,
     recordId: snapshot.id,
     sourceDepartment: storedDepartment(snapshot.sourceDepartment),
+    underObjection: snapshot.underObjection === true,
   };
 }
 

@@ -6,6 +6,7 @@ import type { CursorPosition } from '../shared/cursors';
 import type { PageQuery } from '../shared/pagination';
 import { CreditRecord, type RecordStatus } from './entities/credit-record.entity';
 import { validateCreditRecord, type CreditRecordDraft } from './credit-record.validation';
+import { countsInCheck } from './lifecycle';
 
 /** `CreditRecordFilter` of the schema. */
 export interface CreditRecordFilter {
@@ -15,6 +16,8 @@ export interface CreditRecordFilter {
   sourceDepartment?: string | null;
   decidedFrom?: string | null;
   decidedTo?: string | null;
+  /** Not in the schema: set by `visibleFilter`, only records whose disclosure period has not ended. */
+  withinDisclosure?: boolean;
 }
 
 /**
@@ -62,12 +65,25 @@ export function recordFromDraft(draft: CreditRecordDraft, write: { id: string; r
 
 /**
  * The field groups a reader needs to see a record: its category's group, and
- * RESTRICTED_RECORDS once it no longer counts (objected, restored, expired, withdrawn).
+ * RESTRICTED_RECORDS once it no longer counts (restored, expired, withdrawn). A record under
+ * objection still counts, so whoever reads its category reads it, marked OBJECTED.
  */
 export function groupsToSee(record: Pick<CreditRecord, 'category' | 'status' | 'disclosureEndsAt'>, today: string): string[] {
   const category = findRecordCategory(record.category)?.fieldGroup ?? 'PUBLIC_RECORDS';
-  return effectiveStatus(record, today) === 'ACTIVE' ? [category] : [category, 'RESTRICTED_RECORDS'];
+  return countsToday(record, today) ? [category] : [category, 'RESTRICTED_RECORDS'];
 }
+
+/**
+ * Whether a record counts against (or for) its subject today: its status counts (`countsInCheck`)
+ * and its disclosure period has not ended. An objection to a record that had already expired
+ * (which the lifecycle allows, to correct its history) does not make it count again.
+ */
+export function countsToday(record: Pick<CreditRecord, 'status' | 'disclosureEndsAt'>, today: string): boolean {
+  return countsInCheck(effectiveStatus(record, today)) && (record.disclosureEndsAt === null || record.disclosureEndsAt >= today);
+}
+
+/** The statuses of records that count today, the default of every reader without RESTRICTED_RECORDS. */
+const countingStatuses: readonly RecordStatus[] = ['ACTIVE', 'OBJECTED'];
 
 /** Narrows a filter to the records the grants may see, as `groupsToSee` decides them one by one. */
 export function visibleFilter(filter: CreditRecordFilter, grants: readonly string[]): CreditRecordFilter {
@@ -76,7 +92,10 @@ export function visibleFilter(filter: CreditRecordFilter, grants: readonly strin
     const visible = recordCategories.filter((c) => c.fieldGroup !== 'DISHONESTY_LISTS').map((c) => c.code);
     narrowed.categories = (filter.categories ?? visible).filter((c) => visible.includes(c));
   }
-  if (!grants.includes('RESTRICTED_RECORDS')) narrowed.statuses = (filter.statuses ?? ['ACTIVE']).filter((s) => s === 'ACTIVE');
+  if (!grants.includes('RESTRICTED_RECORDS')) {
+    narrowed.statuses = (filter.statuses ?? countingStatuses).filter((s) => countingStatuses.includes(s));
+    narrowed.withinDisclosure = true;
+  }
   return narrowed;
 }
 
@@ -138,6 +157,10 @@ export class CreditRecordRepository {
     if (filter.decidedTo) {
       conditions.push(`${column('decision_date')} <= ?`);
       params.push(filter.decidedTo);
+    }
+    if (filter.withinDisclosure) {
+      conditions.push(`(${column('disclosure_ends_at')} IS NULL OR ${column('disclosure_ends_at')} >= ?)`);
+      params.push(this.today);
     }
     if (filter.statuses) {
       const alternatives = [...new Set(filter.statuses)].map((status) => this.statusCondition(status, params));

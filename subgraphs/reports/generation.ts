@@ -41,7 +41,7 @@ const subjectQuery = /* GraphQL */ `
   }
 `;
 
-// Records that count today: ACTIVE as the records subgraph reads it (not objected, restored or expired).
+// The report holds active records only: not those under objection (its footer says so), restored or expired.
 const recordsQuery = /* GraphQL */ `
   query ($representations: [_Any!]!, $after: String) {
     _entities(representations: $representations) {

@@ -19,8 +19,13 @@ const administrative = matters.filter((m) => m.kind === 'ADMINISTRATIVE');
 const excluding = ['CONSTRUCTION_BIDDING', 'GOVERNMENT_PROCUREMENT', 'DRUG_PROCUREMENT', 'STATE_ASSET_TRANSFER', 'FISCAL_SUPPORT', 'TAX_INCENTIVES', 'AWARDS_AND_RATINGS'];
 const reportRequired = ['CONSTRUCTION_BIDDING', 'DRUG_PROCUREMENT', 'TAX_INCENTIVES'];
 
-type Situation = 'noRecords' | 'redList' | 'generalPenalty' | 'seriousPenalty' | 'severeList' | 'restoredRecord' | 'expiredRecord' | 'onlyExpiredReport' | 'revokedProviderReport';
-const situations: Situation[] = ['noRecords', 'redList', 'generalPenalty', 'seriousPenalty', 'severeList', 'restoredRecord', 'expiredRecord', 'onlyExpiredReport', 'revokedProviderReport'];
+type Situation =
+  | 'noRecords' | 'redList' | 'generalPenalty' | 'seriousPenalty' | 'severeList' | 'disputedList' | 'restoredRecord' | 'expiredRecord'
+  | 'lapsedHonour' | 'supersededTaxGrade' | 'onlyExpiredReport' | 'revokedProviderReport';
+const situations: Situation[] = [
+  'noRecords', 'redList', 'generalPenalty', 'seriousPenalty', 'severeList', 'disputedList', 'restoredRecord', 'expiredRecord',
+  'lapsedHonour', 'supersededTaxGrade', 'onlyExpiredReport', 'revokedProviderReport',
+];
 
 function expectedVerdict(situation: Situation, matter: string): string {
   switch (situation) {
@@ -29,6 +34,8 @@ function expectedVerdict(situation: Situation, matter: string): string {
     case 'seriousPenalty':
       return 'NEEDS_STRICT_REVIEW';
     case 'severeList':
+    // An objection pending does not lift the listing (the decision stands until it is decided).
+    case 'disputedList':
       return excluding.includes(matter) ? 'EXCLUDED' : 'NEEDS_STRICT_REVIEW';
     case 'onlyExpiredReport':
     case 'revokedProviderReport':
@@ -51,7 +58,7 @@ const RUN = /* GraphQL */ `
   mutation Run($input: RunCreditCheckInput!) {
     runCreditCheck(input: $input) {
       id matter verdict
-      recordsConsidered { recordId category }
+      recordsConsidered { recordId category underObjection }
       measures { kind polarity situation triggeredBy { recordId } }
       reportRequirement { required satisfied considered { reportNumber accepted reasons } }
     }
@@ -61,7 +68,7 @@ const RUN = /* GraphQL */ `
 interface CheckResult {
   id: string;
   verdict: string;
-  recordsConsidered: { recordId: string; category: string }[];
+  recordsConsidered: { recordId: string; category: string; underObjection: boolean }[];
   measures: { kind: string; polarity: string; situation: string; triggeredBy: { recordId: string }[] }[];
   reportRequirement: { required: boolean; satisfied: boolean; considered: { reportNumber: string; accepted: boolean; reasons: string[] }[] };
 }
@@ -125,8 +132,19 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
       case 'severeList':
         recordId = await addRecord(subjectId, { category: 'SERIOUS_DISHONESTY_LIST', severity: null, disclosureEndsAt: '2029-06-01' });
         break;
+      case 'disputedList':
+        recordId = await addRecord(subjectId, { category: 'SERIOUS_DISHONESTY_LIST', severity: null, disclosureEndsAt: '2029-06-01', status: 'OBJECTED' });
+        break;
       case 'restoredRecord':
         recordId = await addRecord(subjectId, { severity: 'SERIOUS', status: 'RESTORED', decisionDate: '2024-01-10', disclosureEndsAt: '2027-01-10' });
+        break;
+      case 'lapsedHonour':
+        recordId = await addRecord(subjectId, { category: 'RED_LIST_HONOUR', polarity: 'POSITIVE', severity: null, disclosureEndsAt: null, sourceDepartment: 'HUMAN_RESOURCES', decisionDate: '2019-03-01', validUntil: '2020-03-01' });
+        break;
+      case 'supersededTaxGrade':
+        // Grade A for 2018 earned incentives until grade B for 2025 replaced it.
+        await addRecord(subjectId, { category: 'TAX_CREDIT_GRADE', polarity: 'POSITIVE', severity: null, taxCreditGrade: 'A', disclosureEndsAt: null, sourceDepartment: 'TAXATION', decisionDate: '2019-04-01' });
+        recordId = await addRecord(subjectId, { category: 'TAX_CREDIT_GRADE', polarity: 'NEUTRAL', severity: null, taxCreditGrade: 'B', disclosureEndsAt: null, sourceDepartment: 'TAXATION', decisionDate: '2026-04-01' });
         break;
       case 'expiredRecord':
         recordId = await addRecord(subjectId, { severity: 'SERIOUS', decisionDate: '2021-01-10', disclosureEndsAt: '2024-01-10' });
@@ -178,8 +196,14 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
           expect(check.measures.every((m) => m.polarity === 'PUNISHMENT' && m.triggeredBy.some((r) => r.recordId === fixture.recordId))).toBe(true);
           break;
         case 'severeList':
+        case 'disputedList':
           expect(kinds.includes('EXCLUSION')).toBe(excluding.includes(code));
           expect(check.measures.every((m) => m.triggeredBy.some((r) => r.recordId === fixture.recordId))).toBe(true);
+          expect(check.recordsConsidered).toEqual([{ recordId: fixture.recordId, category: 'SERIOUS_DISHONESTY_LIST', underObjection: situation === 'disputedList' }]);
+          break;
+        case 'supersededTaxGrade':
+          expect(kinds).toEqual([]);
+          expect(check.recordsConsidered.map((r) => r.recordId)).toEqual([fixture.recordId]);
           break;
         default:
           // Restored and expired records, and missing reports, call for no measure.
@@ -260,7 +284,7 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
     const listed = await addRecord(fixture.subjectId, { category: 'SERIOUS_DISHONESTY_LIST', severity: null, disclosureEndsAt: '2029-06-01' });
     await platform.databases.records.query('UPDATE credit_record SET summary = ? WHERE id = ?', ['改写后的摘要', fixture.recordId]);
     const again = await platform.query<{ creditCheck: CheckResult & { recordsConsidered: { recordId: string; category: string }[] } }>(
-      `query($id: ID!) { creditCheck(id: $id) { id matter verdict recordsConsidered { recordId category } measures { kind polarity situation triggeredBy { recordId } } reportRequirement { required satisfied considered { reportNumber accepted reasons } } } }`,
+      `query($id: ID!) { creditCheck(id: $id) { id matter verdict recordsConsidered { recordId category underObjection } measures { kind polarity situation triggeredBy { recordId } } reportRequirement { required satisfied considered { reportNumber accepted reasons } } } }`,
       { id: first.id },
       as,
     );

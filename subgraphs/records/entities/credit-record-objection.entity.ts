@@ -7,7 +7,7 @@ export type ObjectionResolution = 'CORRECTED' | 'WITHDRAWN';
 
 /**
  * An objection (异议) to a credit record: its subject (or an officer on its behalf) disputes it;
- * while SUBMITTED the record is OBJECTED and does not count; the source department accepts it
+ * while SUBMITTED the record is OBJECTED and still counts, marked as disputed; the source department accepts it
  * (correcting or withdrawing the record) or rejects it, with a reason. How its status may change
  * is `objectionTransitions` in lifecycle.ts. Never deleted.
  */

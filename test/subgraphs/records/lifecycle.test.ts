@@ -59,8 +59,8 @@ describe('the lifecycle transition tables', () => {
     expect(to).toBe(state === 'SUBMITTED' ? { APPROVE: 'APPROVED', REJECT: 'REJECTED' }[action] : undefined);
   });
 
-  it('counts only ACTIVE records in a credit check', () => {
-    expect(recordStatuses.filter(countsInCheck)).toEqual(['ACTIVE']);
+  it('counts ACTIVE records in a credit check, and those under objection (the decision stands until it is decided)', () => {
+    expect(recordStatuses.filter(countsInCheck)).toEqual(['ACTIVE', 'OBJECTED']);
   });
 });
 

@@ -3,7 +3,7 @@ import { departments } from '../../../lib/catalogue/departments';
 import { addMonths, recordCategories } from '../../../lib/catalogue/record-categories';
 import { readSdl } from '../../../schema/subgraphs';
 import { demoWorld } from '../../../scripts/demo/world';
-import { buildCreditRecord, effectiveStatus } from '../../../subgraphs/records/credit-record.repository';
+import { buildCreditRecord, effectiveStatus, groupsToSee } from '../../../subgraphs/records/credit-record.repository';
 import { type CreditRecordDraft } from '../../../subgraphs/records/credit-record.validation';
 import { todayInDistrict } from '../../../lib/calendar';
 import { CreditRecord } from '../../../subgraphs/records/entities/credit-record.entity';
@@ -270,6 +270,30 @@ describe.each(testDatabases)('records subgraph on $label', (database) => {
         expect(result.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([['FORBIDDEN', expect.stringContaining(refusal)]]);
         expect(result.data?._entities[0]?.creditRecords ?? null).toBeNull();
       }
+    });
+
+    it('shows a reader without RESTRICTED_RECORDS the records that count: active ones and those under objection within their disclosure period, marked OBJECTED', async () => {
+      const disputed = 'f0000000-0000-4000-8000-0000000000d1';
+      const draft = { subjectId: disputed, polarity: 'NEGATIVE', category: 'ADMINISTRATIVE_PENALTY', sourceDepartment: 'MARKET_REGULATION', summary: '异议中的记录', status: 'OBJECTED' } as const;
+      const pending = buildCreditRecord({ ...draft, severity: 'GENERAL', documentNumber: '异议〔2026〕1号', decisionDate: addDays(today, -10) }, { id: 'f0000000-0000-4000-8000-0000000000d2', recordedAt: new Date(), today });
+      // Objected after its disclosure had ended: kept for its history, counting no more.
+      const lapsed = buildCreditRecord({ ...draft, severity: 'GENERAL', documentNumber: '异议〔2020〕1号', decisionDate: '2020-03-01' }, { id: 'f0000000-0000-4000-8000-0000000000d3', recordedAt: new Date(), today });
+      const active = buildCreditRecord({ ...draft, status: 'ACTIVE', severity: 'GENERAL', documentNumber: '异议〔2026〕2号', decisionDate: addDays(today, -20) }, { id: 'f0000000-0000-4000-8000-0000000000d4', recordedAt: new Date(), today });
+      await db().getRepository(CreditRecord).insert([pending, lapsed, active]);
+      const procurement = identityOf({ id: 'officer-finance', organisation: 'FINANCE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' }, 'GOVERNMENT_PROCUREMENT');
+      expect(procurement.grants).not.toContain('RESTRICTED_RECORDS');
+      const read = async (identity: typeof procurement, filter: Record<string, unknown> | null) => {
+        const result = await queryAs<SubjectPages>(identity, SUBJECT_RECORDS, { r: [{ ...subjectRef(disputed), kind: 'ENTERPRISE' }], filter, first: 100 });
+        expect(result.errors).toBeUndefined();
+        const records = result.data!._entities[0]!.creditRecords;
+        expect(records.totalCount).toBe(records.edges.length);
+        return records.edges.map((e) => [e.node.id, e.node.status]);
+      };
+      expect(await read(procurement, null)).toEqual([[pending.id, 'OBJECTED'], [active.id, 'ACTIVE']]);
+      expect(await read(procurement, { statuses: ['OBJECTED', 'EXPIRED'] })).toEqual([[pending.id, 'OBJECTED']]);
+      // Supervision sees all three.
+      expect(await read(identityOf({ id: 'supervisor', organisation: 'CREDIT_OFFICE', organisationKind: 'DEPARTMENT', role: 'CREDIT_OFFICE_SUPERVISOR' }, 'CREDIT_SUPERVISION'), { statuses: ['OBJECTED'] })).toEqual([[pending.id, 'OBJECTED'], [lapsed.id, 'OBJECTED']]);
+      expect([groupsToSee(pending, today), groupsToSee(lapsed, today)]).toEqual([['PUBLIC_RECORDS'], ['PUBLIC_RECORDS', 'RESTRICTED_RECORDS']]);
     });
 
     it('defaults to 20 records a page and answers an empty connection for a subject without records', async () => {
