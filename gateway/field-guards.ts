@@ -10,6 +10,7 @@ import {
   type OperationDefinitionNode,
   type SelectionNode,
   type SelectionSetNode,
+  visit,
 } from 'graphql';
 import { grantOf } from '../subgraphs/shared/access';
 
@@ -39,14 +40,17 @@ export interface RemovedField {
   group: string;
   /** The field's literal `id` argument, when it names the subject asked about. */
   idArgument?: string;
+  /**
+   * The response key of the `__typename` that keeps the field's selection set valid when every
+   * field in it was removed; the client never asked for it, so the answer must not show it.
+   */
+  placeholderKey?: string;
 }
 
 export interface GuardedOperation {
   document: DocumentNode;
   removed: RemovedField[];
 }
-
-const typename: FieldNode = { kind: Kind.FIELD, name: { kind: Kind.NAME, value: '__typename' } };
 
 /**
  * Removes every field the grants do not cover from the selected operation. Named fragments are
@@ -69,9 +73,11 @@ export function guardOperation(
   const root = schema.getRootType(operation.operation);
   if (!root) return { document, removed: [] };
   const removed: RemovedField[] = [];
+  const placeholderKey = unusedResponseKey(document);
 
   const walk = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType, path: string[]): SelectionSetNode => {
     const selections: SelectionNode[] = [];
+    const removedHere: RemovedField[] = [];
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.FRAGMENT_SPREAD) {
         const fragment = fragments.get(selection.name.value);
@@ -95,7 +101,9 @@ export function guardOperation(
       const coordinate = `${parent.name}.${name}`;
       const group = guards.get(coordinate);
       if (group && !grants.has(group)) {
-        removed.push({ path: [...path, key], coordinate, group, idArgument: idArgument(selection, variables) });
+        const cut: RemovedField = { path: [...path, key], coordinate, group, idArgument: idArgument(selection, variables) };
+        removed.push(cut);
+        removedHere.push(cut);
         continue;
       }
       const field = parent.getFields()[name];
@@ -106,8 +114,10 @@ export function guardOperation(
         selections.push(selection);
       }
     }
+    if (selections.length) return { ...selectionSet, selections };
     // A selection set cannot be empty: keep the object, ask for nothing but its type name.
-    return { ...selectionSet, selections: selections.length ? selections : [typename] };
+    for (const field of removedHere) field.placeholderKey = placeholderKey;
+    return { ...selectionSet, selections: [{ kind: Kind.FIELD, alias: { kind: Kind.NAME, value: placeholderKey }, name: { kind: Kind.NAME, value: '__typename' } }] };
   };
 
   const selectionSet = walk(operation.selectionSet, root, []);
@@ -116,6 +126,19 @@ export function guardOperation(
     document: { kind: Kind.DOCUMENT, definitions: [{ ...operation, selectionSet }] },
     removed,
   };
+}
+
+/** A response key that no field of the client's document uses, so a placeholder is never mistaken for one it asked for. */
+function unusedResponseKey(document: DocumentNode): string {
+  const aliases = new Set<string>();
+  visit(document, {
+    Field: (field) => {
+      if (field.alias) aliases.add(field.alias.value);
+    },
+  });
+  let key = '__guarded_typename';
+  while (aliases.has(key)) key += '_';
+  return key;
 }
 
 /** The subject id a denied field asked about, if it looks like one (it is the client's text). */
@@ -131,8 +154,9 @@ export interface ErrorAtPath {
 }
 
 /**
- * Writes null where each removed field would have been, following lists, and returns the
- * concrete paths for the errors. Objects the answer does not contain (a null parent) get none.
+ * Writes null where each removed field would have been, following lists, drops the type-name
+ * placeholders that stood in for them, and returns the concrete paths for the errors. Objects the
+ * answer does not contain (a null parent) get none.
  */
 export function nullRemovedFields(data: Record<string, unknown> | null | undefined, removed: RemovedField[]): ErrorAtPath[] {
   const paths: ErrorAtPath[] = [];
@@ -147,6 +171,7 @@ export function nullRemovedFields(data: Record<string, unknown> | null | undefin
       const object = value as Record<string, unknown>;
       const key = field.path[depth];
       if (depth === field.path.length - 1) {
+        if (field.placeholderKey) delete object[field.placeholderKey];
         object[key] = null;
         paths.push({ path: [...concrete, key], removed: field });
         return;

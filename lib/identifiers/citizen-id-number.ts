@@ -24,6 +24,20 @@ const WEIGHTS: readonly number[] = Array.from({ length: 17 }, (_, i) => {
 
 const EARLIEST_BIRTH_DATE = '19000101';
 
+/**
+ * The province-level divisions of GB/T 2260 (71 is Taiwan), under which every citizen ID
+ * number's division lies, and 81–83, the divisions of the residence permits for Hong Kong, Macao
+ * and Taiwan residents, which are numbered like citizen ID numbers.
+ */
+const PROVINCE_CODES = new Set([
+  '11', '12', '13', '14', '15',
+  '21', '22', '23',
+  '31', '32', '33', '34', '35', '36', '37',
+  '41', '42', '43', '44', '45', '46',
+  '50', '51', '52', '53', '54',
+  '61', '62', '63', '64', '65',
+  '71', '81', '82', '83',
+]);
 
 function fail(problem: IdentifierProblem, message: string): IdentifierValidation {
   return { valid: false, problem, message };
@@ -50,6 +64,19 @@ export function isCalendarDate(yyyymmdd: string): boolean {
 export function isPlausibleBirthDate(yyyymmdd: string, now: Date = new Date()): boolean {
   // Fixed-width digit strings compare correctly as strings.
   return isCalendarDate(yyyymmdd) && yyyymmdd >= EARLIEST_BIRTH_DATE && yyyymmdd <= chinaToday(now);
+}
+
+/**
+ * True iff `division` is 6 digits under a province-level division: a division code by its look,
+ * since the full table changes every year.
+ */
+export function looksLikeDivision(division: string): boolean {
+  return /^[0-9]{6}$/.test(division) && PROVINCE_CODES.has(division.slice(0, 2));
+}
+
+/** A year from 1900 to this year (China time): what a birth date mistyped in its month or day still starts with. */
+export function isPlausibleBirthYear(yyyy: string): boolean {
+  return /^[0-9]{4}$/.test(yyyy) && yyyy >= EARLIEST_BIRTH_DATE.slice(0, 4) && yyyy <= chinaToday().slice(0, 4);
 }
 
 /** Check character for the first 17 digits. */
@@ -97,7 +124,7 @@ export function validateCitizenIdNumber(id: string, options: { now?: Date } = {}
 
   const birthDate = id.slice(6, 14);
   if (!isCalendarDate(birthDate)) {
-    return fail('INVALID_BIRTH_DATE', `expected a real calendar date YYYYMMDD at positions 7–14, got ${JSON.stringify(birthDate)}`);
+    return fail('INVALID_BIRTH_DATE', `expected a real birth date YYYYMMDD at positions 7–14, got ${JSON.stringify(birthDate)}`);
   }
   if (birthDate < EARLIEST_BIRTH_DATE) {
     return fail('INVALID_BIRTH_DATE', `expected a birth date on or after ${EARLIEST_BIRTH_DATE}, got ${birthDate}`);

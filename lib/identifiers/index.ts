@@ -1,4 +1,4 @@
-import { isPlausibleBirthDate, validateCitizenIdNumber } from './citizen-id-number';
+import { isPlausibleBirthDate, isPlausibleBirthYear, looksLikeDivision, validateCitizenIdNumber } from './citizen-id-number';
 import { validateUnifiedSocialCreditCode } from './unified-social-credit-code';
 
 export type { IdentifierProblem, IdentifierValidation } from './unified-social-credit-code';
@@ -36,10 +36,14 @@ export function normaliseIdentifier(input: string): string {
  * Guesses which kind of identifier `code` is, to route it to a validator.
  *
  * Rule: after trimming, 18 characters of which the first 17 are digits and the
- * last is a digit or X/x, with a plausible birth date (real date, 1900..today)
- * at positions 7–14, is a citizen ID number; everything else (including inputs
- * of the wrong length) is treated as a unified social credit code, whose
- * validator then reports the specific problem.
+ * last is a digit or X/x is a citizen ID number when positions 7–14 hold a
+ * plausible birth date (real date, 1900..today), or when positions 1–6 look
+ * like a division and 7–10 a birth year: a person's number whose month or day
+ * is impossible must be told about its birth date, not about a credit code's
+ * check characters. Everything else (including inputs of the wrong length) is
+ * treated as a unified social credit code, whose validator then reports the
+ * specific problem. The birth year is what keeps a mistyped all-digit USCC of a
+ * public institution (12…, Tianjin's division too) a USCC.
  *
  * An all-digit USCC can look like a citizen ID. For that ambiguous shape the
  * check characters break the tie: if it passes only the USCC validation it is a
@@ -48,7 +52,9 @@ export function normaliseIdentifier(input: string): string {
  */
 export function detectIdentifierKind(code: string): IdentifierKind {
   const trimmed = code.trim();
-  const citizenShape = /^[0-9]{17}[0-9Xx]$/.test(trimmed) && isPlausibleBirthDate(trimmed.slice(6, 14));
+  const citizenShape =
+    /^[0-9]{17}[0-9Xx]$/.test(trimmed) &&
+    (isPlausibleBirthDate(trimmed.slice(6, 14)) || (looksLikeDivision(trimmed.slice(0, 6)) && isPlausibleBirthYear(trimmed.slice(6, 10))));
   if (!citizenShape) return 'UNIFIED_SOCIAL_CREDIT_CODE';
   const canonical = trimmed.toUpperCase();
   if (!validateCitizenIdNumber(canonical).valid && validateUnifiedSocialCreditCode(canonical).valid) {

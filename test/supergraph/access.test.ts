@@ -233,6 +233,34 @@ describe.each(testDatabases)('access to fields through the gateway on $label', (
     expect(clear.data).toEqual({ subject: { citizenIdNumber: person.identifier, registeredAddress: person.registeredAddress } });
   });
 
+  it('answers a selection whose every field is refused with exactly the fields asked for, at the root, in an object and in a list', async () => {
+    const analystAs = { caller: analyst, headers: { 'x-credit-matter': 'STATISTICAL_ANALYSIS' } };
+    const inObject = (await query(analystAs, `query($id: ID!) { subject(id: $id) { creditReports { totalCount } disclosures { totalCount } } }`, { id: enterprise.id })).result;
+    expect(inObject.data).toEqual({ subject: { creditReports: null, disclosures: null } });
+    expect(inObject.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([
+      [['subject', 'creditReports'], 'FORBIDDEN'],
+      [['subject', 'disclosures'], 'FORBIDDEN'],
+    ]);
+
+    const PROVIDERS = `{ creditServiceProviders(first: 2) { edges { node { contact violations { id } } } } }`;
+    const inList = (await query({ caller: finance, headers: matter('GOVERNMENT_PROCUREMENT') }, PROVIDERS, {})).result;
+    const node = { contact: null, violations: null };
+    expect(inList.data).toEqual({ creditServiceProviders: { edges: [{ node }, { node }] } });
+    expect(inList.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([
+      [['creditServiceProviders', 'edges', 0, 'node', 'contact'], 'FORBIDDEN'],
+      [['creditServiceProviders', 'edges', 1, 'node', 'contact'], 'FORBIDDEN'],
+      [['creditServiceProviders', 'edges', 0, 'node', 'violations'], 'FORBIDDEN'],
+      [['creditServiceProviders', 'edges', 1, 'node', 'violations'], 'FORBIDDEN'],
+    ]);
+
+    const atRoot = (await query({ caller: finance, headers: matter('GOVERNMENT_PROCUREMENT') }, `query($id: ID!) { auditEntriesBySubject(subjectId: $id) { totalCount } }`, { id: enterprise.id })).result;
+    expect(atRoot.data).toEqual({ auditEntriesBySubject: null });
+
+    // A type name the client asked for itself is part of its answer.
+    const asked = (await query(analystAs, `query($id: ID!) { subject(id: $id) { __typename creditReports { totalCount } } }`, { id: enterprise.id })).result;
+    expect(asked.data).toEqual({ subject: { __typename: 'Subject', creditReports: null } });
+  });
+
   it('tells a purpose without natural persons nothing of whether a citizen ID number is registered', async () => {
     const analystAs = { caller: analyst, headers: { 'x-credit-matter': 'STATISTICAL_ANALYSIS' } };
     const ask = async (code: string) => (await query(analystAs, `query($code: String!) { subjectByCode(code: $code) { name } }`, { code })).result;

@@ -298,11 +298,35 @@ describe('detectIdentifierKind', () => {
     ['130304198506121239', 'CITIZEN_ID_NUMBER'],
     ['914403001922038216', 'UNIFIED_SOCIAL_CREDIT_CODE'],
     ['91130304MA0FXY3B2M', 'UNIFIED_SOCIAL_CREDIT_CODE'],
-    // Implausible date at 7–14 (20230230).
-    ['130304202302300011', 'UNIFIED_SOCIAL_CREDIT_CODE'],
     ['1101051949123100', 'UNIFIED_SOCIAL_CREDIT_CODE'],
   ] as const)('classifies %s as %s', (code, kind) => {
     expect(detectIdentifierKind(code)).toBe(kind);
+  });
+
+  // A division and a birth year where a citizen ID number has them: a person's number, mistyped
+  // or forged in its month or day, whose problem is the birth date rather than a credit code's.
+  it.each([
+    ['month 13, check character computed over it', '110105194913310021'],
+    ['month 13, wrong check character', '11010519491331002X'],
+    ['month 13, lower-case x', '11010519491331002x'],
+    ['30 February', '130304202302300011'],
+    ['day 32', '130304198501321238'],
+  ])('routes a citizen ID number with an impossible birth date (%s: %s) to the citizen validator, which names the birth date', (_label, code) => {
+    expect(detectIdentifierKind(code)).toBe('CITIZEN_ID_NUMBER');
+    const result = validateCitizenIdNumber(normaliseIdentifier(code));
+    expect(result.problem).toBe('INVALID_BIRTH_DATE');
+    expect(result.message).toContain(`birth date YYYYMMDD at positions 7–14, got "${code.slice(6, 14)}"`);
+  });
+
+  it.each([
+    // An enterprise's all-digit code: 91 is no province.
+    ['an enterprise code with a wrong check character', '914403001922038217'],
+    // A public institution (12) of Beidaihe with an old all-digit organisation code: 12 is also
+    // Tianjin's division, but positions 7–10 (0440) are no birth year.
+    ['a public institution code with a wrong check character', '121303044012346091'],
+    ['a citizen-shaped code under no province, with no real date', '990000000000000000'],
+  ])('keeps %s (%s) a unified social credit code', (_label, code) => {
+    expect(detectIdentifierKind(code)).toBe('UNIFIED_SOCIAL_CREDIT_CODE');
   });
 
   // Both are valid all-digit USCCs (division 300019, body 850612xx) whose

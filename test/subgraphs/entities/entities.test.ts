@@ -88,11 +88,12 @@ describe.each(testDatabases)('entities subgraph on $label', (database) => {
   });
 
   it.each([
-    ['a unified social credit code', '914403001922038217', 'INVALID_CREDIT_CODE'],
-    ['a citizen ID number', '110105194912310021', 'INVALID_ID_NUMBER'],
-  ])('answers a lookup by a malformed %s with a typed error, not null', async (_label, code, expected) => {
+    ['a unified social credit code', '914403001922038217', 'INVALID_CREDIT_CODE', 'WRONG_CHECK_CHARACTER'],
+    ['a citizen ID number', '110105194912310021', 'INVALID_ID_NUMBER', 'WRONG_CHECK_CHARACTER'],
+    ['a citizen ID number born in month 13', '11010519491331002X', 'INVALID_ID_NUMBER', 'INVALID_BIRTH_DATE'],
+  ])('answers a lookup by a malformed %s with a typed error, not null', async (_label, code, expected, problem) => {
     const result = await query(`query($code: String!) { subjectByCode(code: $code) { id } }`, { code });
-    expect(result.errors?.[0].extensions).toMatchObject({ code: expected, problem: 'WRONG_CHECK_CHARACTER' });
+    expect(result.errors?.[0].extensions).toMatchObject({ code: expected, problem });
   });
 
   it('refuses a registration date in the future', async () => {
