@@ -36,6 +36,8 @@ export function createRecordsSubgraph(dependencies: RecordsDependencies): Subgra
       CreditRecordObjection: (o: { subjectId: string }) => o.subjectId,
       RestorationApplication: (a: { subjectId: string }) => a.subjectId,
       CreditCheck: (c: { subjectId: string }) => c.subjectId,
+      // The submitted record comes back to its department: audited like any record shown.
+      CreditRecordSubmission: (s: { record: { subjectId: string } }) => s.record.subjectId,
     },
     createContext: (db) => createRecordsContext(db, new Date(), dependencies),
   };

@@ -24,6 +24,9 @@ describe.each(testDatabases)('record intake and objections through the gateway o
     expect(submitted.errors).toBeUndefined();
     expect(submitted.data?.submitCreditRecord.outcome).toBe('CREATED');
     const recordId = submitted.data!.submitCreditRecord.record.id;
+    // The record it answers with is audited, against its subject, like any record shown.
+    const audited = (await platform.databases.audit.query('SELECT organisation, field_groups, outcome FROM audit_entry WHERE subject_id = ? AND actor = ?', [enterprise.id, market.id])) as { organisation: string; field_groups: string; outcome: string }[];
+    expect(audited).toEqual([{ organisation: 'MARKET_REGULATION', field_groups: 'RECORD_SUBMISSION', outcome: 'DISCLOSED' }]);
 
     const objected = await platform.query<{ objectToCreditRecord: { id: string; status: string } }>(
       `mutation($input: ObjectToCreditRecordInput!) { objectToCreditRecord(input: $input) { id status } }`,
