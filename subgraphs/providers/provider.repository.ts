@@ -111,13 +111,15 @@ export class ProviderRepository {
   /** The filing events and class changes of many providers: two statements, lists in key order, oldest first. */
   async histories(providerIds: readonly string[]): Promise<ProviderHistoryRows[]> {
     const ids = [...providerIds];
-    const [events, classChanges] = await Promise.all([
+    const [events, classChanges, falseInformation] = await Promise.all([
       this.db.getRepository(ProviderFilingEvent).find({ where: { providerId: In(ids) }, order: { occurredAt: 'ASC', id: 'ASC' } }),
       this.db.getRepository(SupervisionClassChange).find({ where: { providerId: In(ids) }, order: { occurredAt: 'ASC', id: 'ASC' } }),
+      this.violations.find({ select: { providerId: true, occurredOn: true }, where: { providerId: In(ids), kind: 'FALSE_INFORMATION' }, order: { occurredOn: 'ASC' } }),
     ]);
     const eventsBy = groupBy(events, (e) => e.providerId);
     const changesBy = groupBy(classChanges, (c) => c.providerId);
-    return ids.map((id) => ({ events: eventsBy.get(id) ?? [], classChanges: changesBy.get(id) ?? [] }));
+    const falseInformationBy = groupBy(falseInformation, (v) => v.providerId);
+    return ids.map((id) => ({ events: eventsBy.get(id) ?? [], classChanges: changesBy.get(id) ?? [], falseInformationFrom: falseInformationBy.get(id)?.[0].occurredOn ?? null }));
   }
 
   /** The violations of many providers in one statement, newest first. */

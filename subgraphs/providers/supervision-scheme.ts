@@ -139,6 +139,13 @@ export function permissions(status: FilingStatus | null, supervisionClass: Super
 export interface ProviderHistory {
   events: readonly { toStatus: FilingStatus; action: FilingAction; occurredAt: Date }[];
   classChanges: readonly { toClass: SupervisionClass; occurredAt: Date }[];
+  /**
+   * The day of the earliest false information (提供虚假信息) the registry found the provider gave;
+   * null if none. A provider's reports are not relied on from that day, though it stood filed and
+   * classed until the registry found out: its status and class say when it was sanctioned, not
+   * since when its reports are worthless.
+   */
+  falseInformationFrom: string | null;
 }
 
 export interface Standing {
@@ -152,7 +159,8 @@ export interface Standing {
 
 /**
  * The provider's standing at the end of `date` (district calendar): the status and class set by
- * the last event and class change on or before that day. A provider without any recorded event
+ * the last event and class change on or before that day; its reports are not accepted from the
+ * day of a false information found since (`falseInformationFrom`). A provider without any recorded event
  * (a row from before the history was kept) is taken to have had its current status and class
  * since its filing date.
  */
@@ -166,7 +174,9 @@ export function standingOn(current: { filingStatus: FilingStatus; supervisionCla
     filingStatus = lastOnOrBefore(history.events, date)?.toStatus ?? null;
     supervisionClass = history.classChanges.length === 0 ? (filingStatus ? current.supervisionClass : null) : (lastOnOrBefore(history.classChanges, date)?.toClass ?? null);
   }
-  return { date, filingStatus, supervisionClass, ...permissions(filingStatus, supervisionClass) };
+  const allowed = permissions(filingStatus, supervisionClass);
+  const falseInformation = history.falseInformationFrom !== null && history.falseInformationFrom <= date;
+  return { date, filingStatus, supervisionClass, ...allowed, reportsAccepted: allowed.reportsAccepted && !falseInformation };
 }
 
 function lastOnOrBefore<T extends { occurredAt: Date }>(items: readonly T[], date: string): T | undefined {

@@ -364,6 +364,19 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
       expect(await on(11, demoRevocationDate)).toMatchObject({ filingStatus: 'REVOKED', supervisionClass: 'D', reportsAccepted: false });
     });
 
+    it("stops accepting a provider's reports from the day of a false information found since, though its status and class then stay as they were", async () => {
+      const { id } = await providerIn('FILED');
+      const at = async (date: string) => ok(await query<{ creditServiceProvider: { standingOn: { filingStatus: string; reportsAccepted: boolean; mayCollectPublicCreditData: boolean } } }>(standing, { id, date })).creditServiceProvider.standingOn;
+      const today = todayInDistrict();
+      const before = await at(today);
+      expect(before).toMatchObject({ filingStatus: 'FILED', reportsAccepted: true });
+      // Another kind of violation does not reach back.
+      ok(await queryAs(admin, violationMutation, { input: { providerId: id, kind: 'OTHER', description: '未按期报送', evidence: ['通知书'], occurredOn: today } }));
+      expect((await at(today)).reportsAccepted).toBe(true);
+      ok(await queryAs(admin, violationMutation, { input: { providerId: id, kind: 'FALSE_INFORMATION', description: '报告引用的处罚信息系编造', evidence: ['核查笔录'], occurredOn: today } }));
+      expect(await at(today)).toEqual({ ...before, reportsAccepted: false });
+    });
+
     it('follows the class: a provider in class D may neither collect data nor issue accepted reports', async () => {
       const result = ok(await query<{ creditServiceProvider: { inGoodStanding: boolean; mayCollectPublicCreditData: boolean } }>(standing, { id: world.providers[8].id, date: '2026-11-24' }));
       expect(result.creditServiceProvider).toMatchObject({ inGoodStanding: false, mayCollectPublicCreditData: false, standingOn: { filingStatus: 'FILED', supervisionClass: 'D', reportsAccepted: false } });
@@ -453,7 +466,8 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
       const representations = (n: number) => Array.from({ length: n }, (_, i) => report(`r${i}`, '2026-06-01', world.providers[i % world.providers.length].id));
       const forFive = await sql.selectsDuring(async () => expect((await query(entities, { representations: representations(5) })).errors).toBeUndefined());
       const forFifty = await sql.selectsDuring(async () => expect((await query(entities, { representations: representations(50) })).errors).toBeUndefined());
-      expect(forFive).toBe(3);
+      // Providers, filing events, class changes, false information found: one statement each.
+      expect(forFive).toBe(4);
       expect(forFifty).toBe(forFive);
     });
   });

@@ -57,8 +57,8 @@ describe.each(testDatabases)('credit reports through the gateway on $label', (da
     // Subject 0 has one third-party report; 40 organisations have several, from many providers.
     const one = await selects(`query ($id: ID!) { subject(id: $id) { ${reportsField} } }`, { id: world.subjects[0].id });
     const forty = await selects(`query { searchSubjects(name: "北戴河区", first: 40) { edges { node { ${reportsField} } } } }`, {});
-    // The provider rows, their filing events and their class changes: one statement each per batch.
-    expect(one).toBe(3);
+    // The provider rows, their filing events, their class changes and the false information found: one statement each per batch.
+    expect(one).toBe(4);
     expect(forty).toBe(one);
   });
 
