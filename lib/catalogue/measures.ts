@@ -67,7 +67,7 @@ export const measuresByMatter: Record<string, Partial<Record<Situation, MeasureK
   OTHER_STATUTORY: { ...punishments(['STRICT_REVIEW']), ...incentives(['PRIORITY_HANDLING']) },
 };
 
-/** A record as the check sees it: only records that count (active: not objected, restored, expired or withdrawn). */
+/** A record as the check sees it: only records that count (`recordsThatCount` in the records subgraph). */
 export interface CountingRecord {
   id: string;
   category: RecordCategoryCode;

@@ -1,5 +1,7 @@
 import { timeOrderedId } from '../../lib/time-ordered-id';
 import type { DataSource, Repository } from 'typeorm';
+import { findDepartment } from '../../lib/catalogue/departments';
+import { findMatter } from '../../lib/catalogue/matters';
 import { applicableMeasures, verdict, reportRequired, type AppliedMeasure, type CountingRecord, type MeasureKind } from '../../lib/catalogue/measures';
 import { badInput } from '../../lib/errors';
 import type { CursorPosition } from '../shared/cursors';
@@ -148,8 +150,22 @@ export class CreditCheckRepository {
     return this.pages.load(this.checks, { parent: 'subjectId', where, orderBy: 'checkedAt', direction: 'DESC', first, after }, subjectId);
   }
 
-  async ledger(filter: LedgerFilter, first: number, after?: CursorPosition | null): Promise<Page<CreditCheck> | undefined> {
+  /**
+   * The ledger as `scope` reads it (a department its own checks, null the credit office all),
+   * newest first. An unknown department or matter code is BAD_USER_INPUT, as in `creditRecords`:
+   * matching nothing, a typo would read as "no checks". It is refused before the scope is applied,
+   * since it is the caller's mistake, not a request for another department's checks.
+   */
+  async ledger(filter: LedgerFilter, scope: string | null, first: number, after?: CursorPosition | null): Promise<Page<CreditCheck> | undefined> {
+    if (filter.department !== null && filter.department !== undefined && !findDepartment(filter.department)) {
+      throw badInput('department', `department must be a department code from Query.departments, got ${JSON.stringify(filter.department)}`);
+    }
+    if (filter.matter !== null && filter.matter !== undefined && !findMatter(filter.matter)) {
+      throw badInput('matter', `matter must be a matter code from the catalogue (docs/access.md), got ${JSON.stringify(filter.matter)}`);
+    }
+    if (scope && filter.department && filter.department !== scope) throw forbidden(`a department reads its own checks only; ${filter.department} is not ${scope}`);
     if (filter.from && filter.to && filter.to <= filter.from) throw badInput('to', 'to must be after from');
+    const department = scope ?? filter.department;
     const conditions: string[] = [];
     const params: unknown[] = [];
     const driver = this.db.driver;
@@ -157,7 +173,7 @@ export class CreditCheckRepository {
       conditions.push(sql);
       params.push(value);
     };
-    if (filter.department) add('t.department = ?', filter.department);
+    if (department) add('t.department = ?', department);
     if (filter.matter) add('t.matter = ?', filter.matter);
     const checkedAt = this.checks.metadata.findColumnWithPropertyName('checkedAt')!;
     if (filter.from) add('t.checked_at >= ?', driver.preparePersistentValue(filter.from, checkedAt));
@@ -168,7 +184,11 @@ export class CreditCheckRepository {
     return (await loadPages(this.checks, { where, orderBy: 'checkedAt', direction: 'DESC', first, after })).get('');
   }
 
-  /** Per department and matter over [from, to): checks, feedback, measures called for and applied. */
+  /**
+   * Per department and matter over [from, to): checks, feedback, measures called for and applied.
+   * A kind of measure counts once per check, however many situations call for it: the assessment
+   * (考核) asks in how many checks a measure applied, and feedback reports kinds, not situations.
+   */
   async statistics(from: Date, to: Date) {
     if (to <= from) throw badInput('to', 'to must be after from');
     const rows = await this.checks.createQueryBuilder('c').where('c.checkedAt >= :from AND c.checkedAt < :to', { from, to }).getMany();

@@ -359,4 +359,73 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
       expect(pending.data!.creditChecks.edges.map((e) => e.node.id)).not.toContain(checkId);
     });
   });
+
+  describe('the review ledger', () => {
+    const finance: Caller = { id: 'officer-finance', organisation: 'FINANCE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' };
+
+    it.each([
+      ['the credit office', { matter: 'GOVERMENT_PROCUREMENT' }, 'BAD_USER_INPUT', 'matter', supervisor],
+      ['the credit office', { department: 'FINACE' }, 'BAD_USER_INPUT', 'department', supervisor],
+      ['the credit office', { matter: '' }, 'BAD_USER_INPUT', 'matter', supervisor],
+      // Its own code mistyped is a mistake to correct, not a request for another department's checks.
+      ['a department', { department: 'FINACE', matter: 'FISCAL_SUPPORT' }, 'BAD_USER_INPUT', 'department', { caller: finance }],
+      ['a department', { matter: 'FISCAL_SUPORT' }, 'BAD_USER_INPUT', 'matter', { caller: finance }],
+      ['a department', { department: 'TAXATION' }, 'FORBIDDEN', undefined, { caller: finance }],
+    ])('answers %s filtering by %j with %s, not an empty list', async (_label, filter, code, field, as) => {
+      const result = await platform.query(`query($department: ID, $matter: String) { creditChecks(department: $department, matter: $matter) { totalCount } }`, filter, as);
+      expect(result.data?.creditChecks).toBeNull();
+      expect(result.errors?.map((e) => e.extensions)).toEqual([expect.objectContaining({ code, ...(field ? { field } : {}) })]);
+      if (field) expect(result.errors?.[0].message).toContain(JSON.stringify(filter[field as keyof typeof filter]));
+    });
+
+    it('lists a measure once per situation in the check and counts it once per check in the statistics, as the schema documents', async () => {
+      // Red-listed with tax grade A: in fiscal support both situations call for KEY_SUPPORT and PRIORITY_HANDLING.
+      const subjectId = await addSubject('ENTERPRISE', 100);
+      const honour = await addRecord(subjectId, { category: 'RED_LIST_HONOUR', polarity: 'POSITIVE', severity: null, disclosureEndsAt: null, sourceDepartment: 'HUMAN_RESOURCES' });
+      const grade = await addRecord(subjectId, { category: 'TAX_CREDIT_GRADE', polarity: 'POSITIVE', severity: null, taxCreditGrade: 'A', disclosureEndsAt: null, sourceDepartment: 'TAXATION', decisionDate: '2026-04-01' });
+      await addReport(subjectId, {});
+      const as = { caller: finance, headers: purpose('FISCAL_SUPPORT', 'TWICE-1') };
+      const check = (await run(as, { subjectId, matter: 'FISCAL_SUPPORT', caseNumber: 'TWICE-1' })).data!.runCreditCheck!;
+      expect(check.measures.map((m) => `${m.kind} ${m.situation} ${m.triggeredBy.map((r) => r.recordId)}`).sort()).toEqual(
+        [`KEY_SUPPORT RED_LIST ${honour}`, `KEY_SUPPORT TAX_GRADE_A ${grade}`, `PRIORITY_HANDLING RED_LIST ${honour}`, `PRIORITY_HANDLING TAX_GRADE_A ${grade}`].sort(),
+      );
+      const feedback = await platform.query(
+        `mutation($input: CheckFeedbackInput!) { recordCheckFeedback(input: $input) { id } }`,
+        { input: { checkId: check.id, appliedMeasures: ['KEY_SUPPORT', 'KEY_SUPPORT'], note: '本批次不设优先办理' } },
+        as,
+      );
+      expect(feedback.errors).toBeUndefined();
+
+      const { creditChecks } = (
+        await platform.query<{ creditChecks: { totalCount: number; edges: { node: { id: string; measures: { kind: string }[]; feedback: { appliedMeasures: string[] } | null } }[] } }>(
+          `{ creditChecks(department: "FINANCE", matter: "FISCAL_SUPPORT", first: 100) { totalCount edges { node { id measures { kind } feedback { appliedMeasures } } } } }`,
+          {},
+          supervisor,
+        )
+      ).data!;
+      expect(creditChecks.edges).toHaveLength(creditChecks.totalCount);
+      const stats = await platform.query<{ creditCheckStatistics: { department: { code: string }; matter: string; checks: number; withFeedback: number; measuresCalledFor: number; measuresApplied: number }[] }>(
+        `query($from: DateTime!, $to: DateTime!) { creditCheckStatistics(from: $from, to: $to) { department { code } matter checks withFeedback measuresCalledFor measuresApplied } }`,
+        { from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' },
+        supervisor,
+      );
+      const fiscal = stats.data!.creditCheckStatistics.find((s) => s.department.code === 'FINANCE' && s.matter === 'FISCAL_SUPPORT')!;
+      const sum = (counts: number[]) => counts.reduce((a, b) => a + b, 0);
+      const nodes = creditChecks.edges.map((e) => e.node);
+      expect(fiscal).toMatchObject({
+        checks: nodes.length,
+        withFeedback: nodes.filter((n) => n.feedback).length,
+        measuresCalledFor: sum(nodes.map((n) => new Set(n.measures.map((m) => m.kind)).size)),
+        measuresApplied: sum(nodes.map((n) => n.feedback?.appliedMeasures.length ?? 0)),
+      });
+      expect(nodes.find((n) => n.id === check.id)?.feedback?.appliedMeasures).toEqual(['KEY_SUPPORT']);
+
+      const described = async (type: string, field: string) => {
+        const result = await platform.query<{ __type: { fields: { name: string; description: string }[] } }>(`query($type: String!) { __type(name: $type) { fields { name description } } }`, { type }, supervisor);
+        return result.data!.__type.fields.find((f) => f.name === field)!.description;
+      };
+      expect(await described('CreditCheck', 'measures')).toContain('one entry per kind of measure and credit situation');
+      expect(await described('CreditCheckStatistic', 'measuresCalledFor')).toContain('each kind once per check');
+    });
+  });
 });
