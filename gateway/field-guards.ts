@@ -1,4 +1,5 @@
 import {
+  getArgumentValues,
   getNamedType,
   Kind,
   parse,
@@ -6,6 +7,7 @@ import {
   type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLCompositeType,
+  type GraphQLField,
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionNode,
@@ -38,8 +40,6 @@ export interface RemovedField {
   path: string[];
   coordinate: string;
   group: string;
-  /** The field's literal `id` argument, when it names the subject asked about. */
-  idArgument?: string;
   /**
    * The response key of the `__typename` that keeps the field's selection set valid when every
    * field in it was removed; the client never asked for it, so the answer must not show it.
@@ -47,10 +47,30 @@ export interface RemovedField {
   placeholderKey?: string;
 }
 
+/** What a refusal concerned, for the audit log. */
+export interface Refusal {
+  /** The subject the operation names for the refused field, by an argument of it or of a field above it. */
+  subjectId?: string;
+  /** The field groups asked for at the refused field and beneath it: everything the refusal withheld. */
+  groups: string[];
+}
+
 export interface GuardedOperation {
   document: DocumentNode;
   removed: RemovedField[];
+  /**
+   * The response key of the `id` asked for, beside the client's fields, on each subject a removed
+   * field belongs to, so that the refusal is audited against that subject wherever it was reached
+   * (in a list, under a lookup by code); the client never asked for it either. Empty when
+   * nothing was removed.
+   */
+  subjectKey: string;
+  /** What a refusal at a response path of the client's operation concerned (list indices are skipped). */
+  refusalAt(path: readonly (string | number)[]): Refusal;
 }
+
+/** The type whose objects are market subjects: whatever is refused within one is refused about it. */
+const subjectType = 'Subject';
 
 /**
  * Removes every field the grants do not cover from the selected operation. Named fragments are
@@ -64,23 +84,29 @@ export function guardOperation(
   grants: ReadonlySet<string>,
   variables: Record<string, unknown> = {},
 ): GuardedOperation {
+  // Only an operation that loses a field needs the keys: the walk over its aliases is not made for the others.
+  let keys: { placeholder: string; subject: string } | undefined;
+  const keysOf = () => {
+    if (!keys) {
+      const aliases = responseAliases(document);
+      keys = { placeholder: unusedResponseKey(aliases, '__guarded_typename'), subject: unusedResponseKey(aliases, '__guarded_subject') };
+    }
+    return keys;
+  };
   const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
-  if (!operation) return { document, removed: [] };
-  const fragments = new Map(
-    document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]),
-  );
-  const root = schema.getRootType(operation.operation);
-  if (!root) return { document, removed: [] };
+  const root = operation && schema.getRootType(operation.operation);
+  if (!operation || !root) return { document, removed: [], subjectKey: '', refusalAt: () => ({ groups: [] }) };
+  const reader = new OperationReader(document, schema, guards, variables);
   const removed: RemovedField[] = [];
-  const placeholderKey = unusedResponseKey(document);
 
   const walk = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType, path: string[]): SelectionSetNode => {
     const selections: SelectionNode[] = [];
     const removedHere: RemovedField[] = [];
+    const removedBefore = removed.length;
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.FRAGMENT_SPREAD) {
-        const fragment = fragments.get(selection.name.value);
+        const fragment = reader.fragments.get(selection.name.value);
         if (!fragment) continue;
         const type = schema.getType(fragment.typeCondition.name.value) as GraphQLCompositeType;
         const inner = walk(fragment.selectionSet, type, path);
@@ -101,7 +127,7 @@ export function guardOperation(
       const coordinate = `${parent.name}.${name}`;
       const group = guards.get(coordinate);
       if (group && !grants.has(group)) {
-        const cut: RemovedField = { path: [...path, key], coordinate, group, idArgument: idArgument(selection, variables) };
+        const cut: RemovedField = { path: [...path, key], coordinate, group };
         removed.push(cut);
         removedHere.push(cut);
         continue;
@@ -114,71 +140,185 @@ export function guardOperation(
         selections.push(selection);
       }
     }
+    if (removed.length > removedBefore && parent.name === subjectType) {
+      selections.push({ kind: Kind.FIELD, alias: { kind: Kind.NAME, value: keysOf().subject }, name: { kind: Kind.NAME, value: 'id' } });
+    }
     if (selections.length) return { ...selectionSet, selections };
     // A selection set cannot be empty: keep the object, ask for nothing but its type name.
+    const placeholderKey = keysOf().placeholder;
     for (const field of removedHere) field.placeholderKey = placeholderKey;
     return { ...selectionSet, selections: [{ kind: Kind.FIELD, alias: { kind: Kind.NAME, value: placeholderKey }, name: { kind: Kind.NAME, value: '__typename' } }] };
   };
 
   const selectionSet = walk(operation.selectionSet, root, []);
-  if (!removed.length) return { document, removed };
+  const refusalAt = (path: readonly (string | number)[]) => reader.refusalAt(operation.selectionSet, root, path);
+  if (!removed.length) return { document, removed, subjectKey: '', refusalAt };
   return {
     document: { kind: Kind.DOCUMENT, definitions: [{ ...operation, selectionSet }] },
     removed,
+    subjectKey: keysOf().subject,
+    refusalAt,
   };
 }
 
-/** A response key that no field of the client's document uses, so a placeholder is never mistaken for one it asked for. */
-function unusedResponseKey(document: DocumentNode): string {
+/**
+ * Reads the client's operation as written (fragments and all) for the audit of what was refused:
+ * which fields a response path stands for, which subject the operation names for them, and which
+ * field groups they ask for.
+ */
+class OperationReader {
+  readonly fragments: Map<string, FragmentDefinitionNode>;
+
+  constructor(
+    document: DocumentNode,
+    private readonly schema: GraphQLSchema,
+    private readonly guards: Map<string, string>,
+    private readonly variables: Record<string, unknown>,
+  ) {
+    this.fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
+  }
+
+  /**
+   * Follows `path` down from the root; a key the operation does not have (it never should) stops
+   * the walk there, so the refusal covers what lies beneath the last field found.
+   */
+  refusalAt(rootSet: SelectionSetNode, root: GraphQLCompositeType, path: readonly (string | number)[]): Refusal {
+    let level: { selectionSet: SelectionSetNode; type: GraphQLCompositeType }[] = [{ selectionSet: rootSet, type: root }];
+    let subjectId: string | undefined;
+    const groups = new Set<string>();
+    for (const key of path) {
+      if (typeof key === 'number') continue;
+      const fields = level.flatMap(({ selectionSet, type }) => this.fieldsWithKey(selectionSet, type, key));
+      if (!fields.length) break;
+      groups.clear();
+      level = [];
+      for (const { node, field, parent } of fields) {
+        subjectId = this.subjectNamedBy(field, node) ?? subjectId;
+        const group = this.guards.get(`${parent.name}.${field.name}`);
+        if (group) groups.add(group);
+        if (node.selectionSet) level.push({ selectionSet: node.selectionSet, type: getNamedType(field.type) as GraphQLCompositeType });
+      }
+    }
+    for (const { selectionSet, type } of level) this.groupsAsked(selectionSet, type, groups);
+    return { subjectId, groups: [...groups].sort() };
+  }
+
+  /** The fields of a selection set, fragments included, answered under `key`. */
+  private fieldsWithKey(selectionSet: SelectionSetNode, type: GraphQLCompositeType, key: string): { node: FieldNode; field: GraphQLField<unknown, unknown>; parent: GraphQLCompositeType }[] {
+    return selectionSet.selections.flatMap((selection) => {
+      if (selection.kind === Kind.FIELD) {
+        const field = (selection.alias?.value ?? selection.name.value) === key && 'getFields' in type ? type.getFields()[selection.name.value] : undefined;
+        return field ? [{ node: selection, field, parent: type }] : [];
+      }
+      const inner = this.fragmentOf(selection, type);
+      return inner ? this.fieldsWithKey(inner.selectionSet, inner.type, key) : [];
+    });
+  }
+
+  /** Adds the groups of every guarded field selected in `selectionSet`, at any depth. */
+  private groupsAsked(selectionSet: SelectionSetNode, type: GraphQLCompositeType, into: Set<string>): void {
+    for (const selection of selectionSet.selections) {
+      if (selection.kind !== Kind.FIELD) {
+        const inner = this.fragmentOf(selection, type);
+        if (inner) this.groupsAsked(inner.selectionSet, inner.type, into);
+        continue;
+      }
+      const field = 'getFields' in type ? type.getFields()[selection.name.value] : undefined;
+      if (!field) continue;
+      const group = this.guards.get(`${type.name}.${field.name}`);
+      if (group) into.add(group);
+      if (selection.selectionSet) this.groupsAsked(selection.selectionSet, getNamedType(field.type) as GraphQLCompositeType, into);
+    }
+  }
+
+  private fragmentOf(selection: SelectionNode, type: GraphQLCompositeType): { selectionSet: SelectionSetNode; type: GraphQLCompositeType } | undefined {
+    if (selection.kind === Kind.INLINE_FRAGMENT) {
+      return { selectionSet: selection.selectionSet, type: selection.typeCondition ? (this.schema.getType(selection.typeCondition.name.value) as GraphQLCompositeType) : type };
+    }
+    const fragment = selection.kind === Kind.FRAGMENT_SPREAD ? this.fragments.get(selection.name.value) : undefined;
+    return fragment && { selectionSet: fragment.selectionSet, type: this.schema.getType(fragment.typeCondition.name.value) as GraphQLCompositeType };
+  }
+
+  /**
+   * The subject a field's arguments name, literally or through a variable: its `subjectId`, the
+   * `subjectId` of an input object (a credit check's, a consent's), or its `id` when it returns a
+   * subject (a record's or a report's id names no subject). It is the client's text, so only what
+   * looks like an id is taken.
+   */
+  private subjectNamedBy(field: GraphQLField<unknown, unknown>, node: FieldNode): string | undefined {
+    if (!node.arguments?.length) return undefined;
+    let values: Record<string, unknown>;
+    try {
+      values = getArgumentValues(field, node, this.variables);
+    } catch {
+      return undefined;
+    }
+    const input = Object.values(values).find((value): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value));
+    const named = values.subjectId ?? (getNamedType(field.type).name === subjectType ? values.id : undefined) ?? input?.subjectId;
+    return typeof named === 'string' && /^[A-Za-z0-9-]{1,36}$/.test(named) ? named : undefined;
+  }
+}
+
+/** The aliases the client's document uses. */
+function responseAliases(document: DocumentNode): Set<string> {
   const aliases = new Set<string>();
   visit(document, {
     Field: (field) => {
       if (field.alias) aliases.add(field.alias.value);
     },
   });
-  let key = '__guarded_typename';
-  while (aliases.has(key)) key += '_';
-  return key;
+  return aliases;
 }
 
-/** The subject id a denied field asked about, if it looks like one (it is the client's text). */
-function idArgument(field: FieldNode, variables: Record<string, unknown>): string | undefined {
-  const argument = field.arguments?.find((a) => a.name.value === 'id' || a.name.value === 'subjectId');
-  const value = argument?.value.kind === Kind.STRING ? argument.value.value : argument?.value.kind === Kind.VARIABLE ? variables[argument.value.name.value] : undefined;
-  return typeof value === 'string' && /^[A-Za-z0-9-]{1,36}$/.test(value) ? value : undefined;
+/** A response key that no field of the client's document uses, so a field the gateway adds is never mistaken for one it asked for. */
+function unusedResponseKey(aliases: ReadonlySet<string>, base: string): string {
+  let key = base;
+  while (aliases.has(key)) key += '_';
+  return key;
 }
 
 export interface ErrorAtPath {
   path: (string | number)[];
   removed: RemovedField;
+  /** The id of the nearest subject above the field in the answer, which the refusal concerned. */
+  subjectId?: string;
 }
 
 /**
- * Writes null where each removed field would have been, following lists, drops the type-name
- * placeholders that stood in for them, and returns the concrete paths for the errors. Objects the
- * answer does not contain (a null parent) get none.
+ * Writes null where each removed field would have been, following lists, drops what the gateway
+ * added to the client's selection (type-name placeholders, subject ids), and returns the concrete
+ * paths for the errors. Objects the answer does not contain (a null parent) get none.
  */
-export function nullRemovedFields(data: Record<string, unknown> | null | undefined, removed: RemovedField[]): ErrorAtPath[] {
+export function nullRemovedFields(data: Record<string, unknown> | null | undefined, removed: RemovedField[], subjectKey: string): ErrorAtPath[] {
   const paths: ErrorAtPath[] = [];
   if (!data) return paths;
+  // Every subject given an id by the gateway holds a removed field, so the walks below reach it;
+  // the id is dropped after them, as several fields of one subject read it.
+  const subjects = new Set<Record<string, unknown>>();
   for (const field of removed) {
-    const visit = (value: unknown, depth: number, concrete: (string | number)[]): void => {
+    const visit = (value: unknown, depth: number, concrete: (string | number)[], subjectId: string | undefined): void => {
       if (value === null || value === undefined) return;
       if (Array.isArray(value)) {
-        value.forEach((item, index) => visit(item, depth, [...concrete, index]));
+        value.forEach((item, index) => visit(item, depth, [...concrete, index], subjectId));
         return;
       }
       const object = value as Record<string, unknown>;
+      const id = object[subjectKey];
+      if (typeof id === 'string') {
+        subjectId = id;
+        subjects.add(object);
+      }
       const key = field.path[depth];
       if (depth === field.path.length - 1) {
         if (field.placeholderKey) delete object[field.placeholderKey];
         object[key] = null;
-        paths.push({ path: [...concrete, key], removed: field });
+        paths.push({ path: [...concrete, key], removed: field, subjectId });
         return;
       }
-      visit(object[key], depth + 1, [...concrete, key]);
+      visit(object[key], depth + 1, [...concrete, key], subjectId);
     };
-    visit(data, 0, []);
+    visit(data, 0, [], undefined);
   }
+  for (const subject of subjects) delete subject[subjectKey];
   return paths;
 }

@@ -8,13 +8,13 @@ import {
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
 import type { GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface } from '@apollo/server-gateway-interface';
-import { GraphQLError, print, type GraphQLFormattedError, type OperationDefinitionNode } from 'graphql';
+import { GraphQLError, print, type OperationDefinitionNode } from 'graphql';
 import { ConfigError } from '../lib/env';
 import { ErrorCode, maskUnexpectedErrors } from '../lib/errors';
 import type { SubgraphName } from '../schema/subgraphs';
 import { AuditWriter, type AuditEntryInput } from './audit-writer';
 import { createTokenVerifier, type TokenSettings } from './authentication';
-import { guardOperation, nullRemovedFields, readFieldGuards, type RemovedField } from './field-guards';
+import { guardOperation, nullRemovedFields, readFieldGuards, type Refusal, type RemovedField } from './field-guards';
 import { InternalClient } from '../lib/internal-client';
 import type { GatewayObserver } from './observer';
 import { defaultOperationLimits, operationLimitsForApollo, typeLimitErrors, type OperationLimits } from './operation-limits';
@@ -176,7 +176,7 @@ function deniedAttempt(reason: string, requestId: string): AuditEntryInput {
 function guardExecutor(execute: GatewayExecutor, guards: Map<string, string>, audit: AuditWriter, observer?: GatewayObserver): GatewayExecutor {
   return async (requestContext) => {
     const context = requestContext.context as unknown as GatewayContext;
-    const { document, removed } = guardOperation(
+    const { document, removed, subjectKey, refusalAt } = guardOperation(
       requestContext.document,
       requestContext.operationName,
       requestContext.schema,
@@ -196,12 +196,20 @@ function guardExecutor(execute: GatewayExecutor, guards: Map<string, string>, au
       };
     }
     const result = await execute(effective);
-    const denials = nullRemovedFields(result.data as Record<string, unknown> | null | undefined, removed).map(({ path, removed: field }) =>
-      deniedField(field, path, context),
-    );
-    const errors = [...(result.errors ?? []), ...denials];
+    const reached = nullRemovedFields(result.data as Record<string, unknown> | null | undefined, removed, subjectKey);
+    const refusals: Refusal[] = [
+      ...removed.flatMap((field) => {
+        const refusal = refusalAt(field.path);
+        const subjects = reached.filter((at) => at.removed === field).map((at) => at.subjectId ?? refusal.subjectId);
+        // A field under an object the answer lacks was refused all the same: audited once, against the subject the operation names.
+        return (subjects.length ? subjects : [refusal.subjectId]).map((subjectId) => ({ ...refusal, subjectId }));
+      }),
+      // Refusals by a subgraph (a purpose's kinds of subject, a consent's subject) withhold everything asked at their path.
+      ...(result.errors ?? []).filter((error) => error.extensions?.code === ErrorCode.FORBIDDEN).map((error) => refusalAt(error.path ?? [])),
+    ];
+    const errors = [...(result.errors ?? []), ...reached.map(({ path, removed: field }) => deniedField(field, path, context))];
     try {
-      await audit.write(auditEntries(context, requestContext.operationName ?? null, removed, errors));
+      await audit.write(auditEntries(context, requestContext.operationName ?? null, refusals));
     } catch (error) {
       if (observer) observer.fault('audit write failed; answer withheld', error);
       else console.error('[gateway] audit write failed; answer withheld', error);
@@ -226,8 +234,8 @@ function deniedField(field: RemovedField, path: (string | number)[], context: Ga
   });
 }
 
-/** One entry per subject disclosed, and one per subject (or none named) for what was denied. */
-function auditEntries(context: GatewayContext, operationName: string | null, removed: RemovedField[], errors: readonly (GraphQLError | GraphQLFormattedError)[]): AuditEntryInput[] {
+/** One entry per subject disclosed, and one per subject (or none known) refused something. */
+function auditEntries(context: GatewayContext, operationName: string | null, refusals: Refusal[]): AuditEntryInput[] {
   const { caller, purpose, requestId } = context;
   const base = {
     actor: caller?.id ?? 'anonymous',
@@ -243,14 +251,10 @@ function auditEntries(context: GatewayContext, operationName: string | null, rem
   };
   const entries: AuditEntryInput[] = [...context.disclosures].map(([subjectId, groups]) => ({ ...base, subjectId, fieldGroups: [...groups].sort(), outcome: 'DISCLOSED' as const }));
   const denied = new Map<string | null, Set<string>>();
-  const deny = (subjectId: string | null, group: string) => denied.set(subjectId, (denied.get(subjectId) ?? new Set()).add(group));
-  for (const field of removed) deny(field.idArgument ?? null, field.group);
-  // Refusals by a subgraph (a consent's scope, a record's group) are denials too.
-  const removedGroups = new Set(removed.map((r) => r.group));
-  for (const error of errors) {
-    if (error.extensions?.code !== ErrorCode.FORBIDDEN) continue;
-    const group = typeof error.extensions.group === 'string' ? error.extensions.group : 'OUT_OF_SCOPE';
-    if (!removedGroups.has(group)) deny(null, group);
+  for (const { subjectId = null, groups } of refusals) {
+    const known = denied.get(subjectId) ?? new Set<string>();
+    for (const group of groups) known.add(group);
+    denied.set(subjectId, known);
   }
   for (const [subjectId, groups] of denied) entries.push({ ...base, subjectId, fieldGroups: [...groups].sort(), outcome: 'DENIED' });
   return entries;

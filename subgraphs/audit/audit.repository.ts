@@ -64,7 +64,9 @@ export interface ChainVerification {
 export interface AuditStatistic {
   organisation: string;
   matter: string | null;
+  /** Requests that disclosed a subject's data, however many subjects each disclosed. */
   disclosed: number;
+  /** Requests refused something; one that disclosed some data and was refused other data counts in both. */
   denied: number;
   /** Distinct subjects the counted (disclosed or denied) entries concern. */
   subjects: number;
@@ -133,9 +135,12 @@ export class AuditRepository {
   }
 
   /**
-   * Counts DISCLOSED and DENIED entries per (organisation, matter) within [from, to), optionally
-   * for one organisation, in one GROUP BY statement. FAILED entries are not counted. Ordered by
-   * organisation then matter, in character-code order (a null matter first) on every driver.
+   * Counts the requests that disclosed and that were denied, per (organisation, matter) within
+   * [from, to), optionally for one organisation, in one GROUP BY statement: a request has one
+   * entry per subject, so it is counted by its distinct request id and instant (the gateway gives
+   * all of a request's entries one instant, and a caller may send the same x-request-id twice).
+   * FAILED entries are not counted. Ordered by organisation then matter, in character-code order
+   * (a null matter first) on every driver.
    * A person acting for themselves is an organisation of kind INDIVIDUAL named by their citizen
    * ID number: all of them count together as `individualsInStatistics`, and a filter by one
    * person's number finds nothing, so that statistics never name a person.
@@ -154,16 +159,17 @@ export class AuditRepository {
       conditions.push(`${shownOrganisation} = ?`);
       params.push(requiredText(organisation, 'organisation', auditedTextLimits.organisation));
     }
+    const request = isMysql(this.db.manager) ? `CONCAT(${q('request_id')}, ' ', ${q('occurred_at')})` : `${q('request_id')} || ' ' || ${q('occurred_at')}`;
     const rows: Record<string, unknown>[] = await this.db.query(
       `SELECT ${shownOrganisation} AS organisation, ${q('matter')} AS matter,` +
-        ` SUM(CASE WHEN ${q('outcome')} = ? THEN 1 ELSE 0 END) AS disclosed,` +
-        ` SUM(CASE WHEN ${q('outcome')} = ? THEN 1 ELSE 0 END) AS denied,` +
+        ` COUNT(DISTINCT CASE WHEN ${q('outcome')} = ? THEN ${request} END) AS disclosed,` +
+        ` COUNT(DISTINCT CASE WHEN ${q('outcome')} = ? THEN ${request} END) AS denied,` +
         ` COUNT(DISTINCT ${q('subject_id')}) AS subjects` +
         ` FROM ${q(this.entries.metadata.tablePath)} WHERE ${conditions.join(' AND ')}` +
         ` GROUP BY ${shownOrganisation}, ${q('matter')}`,
       params,
     );
-    // MySQL's sums come back as decimal strings; its unicode_ci collation orders case-insensitively
+    // MySQL's counts may come back as strings; its unicode_ci collation orders case-insensitively
     // where SQLite compares bytes: re-sorting by character code gives one order on both.
     return rows
       .map((row) => ({

@@ -80,6 +80,9 @@ function entry(i: number, overrides: Partial<EntryInput> = {}): EntryInput {
   };
 }
 
+/** One request's entries: the gateway gives them its request id and one instant. */
+const requestOf = (row: AuditEntry) => `${row.requestId} ${row.occurredAt.toISOString()}`;
+
 describe.each(testDatabases)('audit API on $label', (database) => {
   const { db, sql, queryAs, query } = useSubgraph(auditSubgraph, database, 'auditapi');
   const count = () => db().getRepository(AuditEntry).count();
@@ -230,7 +233,7 @@ describe.each(testDatabases)('audit API on $label', (database) => {
     /** The same numbers, computed here from the stored rows. */
     async function expected(organisation?: string): Promise<Statistic[]> {
       const rows = await db().getRepository(AuditEntry).find();
-      const groups = new Map<string, { statistic: Statistic; subjects: Set<string> }>();
+      const groups = new Map<string, { statistic: Statistic; disclosed: Set<string>; denied: Set<string>; subjects: Set<string> }>();
       for (const row of rows) {
         const time = row.occurredAt.getTime();
         if (time < from.getTime() || time >= to.getTime() || (row.outcome !== 'DISCLOSED' && row.outcome !== 'DENIED')) continue;
@@ -238,14 +241,13 @@ describe.each(testDatabases)('audit API on $label', (database) => {
         if (organisation !== undefined && shown !== organisation) continue;
         const key = JSON.stringify([shown, row.matter]);
         let group = groups.get(key);
-        if (!group) groups.set(key, (group = { statistic: { organisation: shown, matter: row.matter, disclosed: 0, denied: 0, subjects: 0 }, subjects: new Set() }));
-        if (row.outcome === 'DISCLOSED') group.statistic.disclosed += 1;
-        else group.statistic.denied += 1;
+        if (!group) groups.set(key, (group = { statistic: { organisation: shown, matter: row.matter, disclosed: 0, denied: 0, subjects: 0 }, disclosed: new Set(), denied: new Set(), subjects: new Set() }));
+        (row.outcome === 'DISCLOSED' ? group.disclosed : group.denied).add(requestOf(row));
         if (row.subjectId) group.subjects.add(row.subjectId);
       }
       const order = (a: string | null, b: string | null) => (a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1);
       return [...groups.values()]
-        .map((g) => ({ ...g.statistic, subjects: g.subjects.size }))
+        .map((g) => ({ ...g.statistic, disclosed: g.disclosed.size, denied: g.denied.size, subjects: g.subjects.size }))
         .sort((a, b) => order(a.organisation, b.organisation) || order(a.matter, b.matter));
     }
 
@@ -291,10 +293,24 @@ describe.each(testDatabases)('audit API on $label', (database) => {
       expect(procurement).toEqual({
         organisation: 'FINANCE',
         matter: 'GOVERNMENT_PROCUREMENT',
-        disclosed: mine.filter((r) => r.outcome === 'DISCLOSED').length,
-        denied: mine.filter((r) => r.outcome === 'DENIED').length,
+        disclosed: new Set(mine.filter((r) => r.outcome === 'DISCLOSED').map(requestOf)).size,
+        denied: new Set(mine.filter((r) => r.outcome === 'DENIED').map(requestOf)).size,
         subjects: new Set(mine.map((r) => r.subjectId).filter((s) => s !== null)).size,
       });
+    });
+
+    it('counts a request once, however many subjects it disclosed or was refused, and two requests that reused an id twice', async () => {
+      const march = { from: new Date(Date.UTC(2027, 2, 1)), to: new Date(Date.UTC(2027, 3, 1)) };
+      const instant = new Date(Date.UTC(2027, 2, 2, 3)).toISOString();
+      const search = (subject: number, outcome = 'DISCLOSED') =>
+        entry(800 + subject, { organisation: 'DEVELOPMENT_REFORM', matter: 'STATISTICAL_ANALYSIS', requestId: 'search-1', occurredAt: instant, subjectId: subjectIds[subject], outcome });
+      // A caller's own x-request-id, sent again with a later request.
+      const reused = (day: number) => entry(820 + day, { organisation: 'DEVELOPMENT_REFORM', matter: 'STATISTICAL_ANALYSIS', requestId: 'client-id', occurredAt: new Date(Date.UTC(2027, 2, day, 3)).toISOString(), subjectId: subjectIds[0] });
+      const appended = await append([search(0), search(1), search(2), search(3), search(4), search(0, 'DENIED'), search(1, 'DENIED'), reused(3), reused(4)]);
+      expect(appended.errors).toBeUndefined();
+      const result = await queryAs<{ auditStatistics: Statistic[] }>(supervisor, STATISTICS, { from: march.from.toISOString(), to: march.to.toISOString(), organisation: 'DEVELOPMENT_REFORM' });
+      expect(result.errors).toBeUndefined();
+      expect(result.data?.auditStatistics).toEqual([{ organisation: 'DEVELOPMENT_REFORM', matter: 'STATISTICAL_ANALYSIS', disclosed: 3, denied: 1, subjects: 5 }]);
     });
 
     it.each([

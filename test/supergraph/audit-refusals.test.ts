@@ -1,0 +1,133 @@
+import type { Caller } from '../../lib/access/identity';
+import { fieldGroupNames } from '../../lib/access/field-groups';
+import { demoBankOrganisation, demoWorld } from '../../scripts/demo/world';
+import { demoConsents } from '../../subgraphs/entities/seed';
+import { testDatabases } from '../helpers/databases';
+import { usePlatform, supervisor, type As } from '../helpers/platform';
+
+/**
+ * Refused reads are audited against the subject they named or reached, so that the credit office
+ * finds them in the subject's trail and counts them, with the field groups that were refused.
+ */
+const world = demoWorld({ subjects: 40 });
+const enterprise = world.subjects.find((s) => s.kind === 'ENTERPRISE')!;
+const person = world.subjects.find((s) => s.kind === 'NATURAL_PERSON')!;
+const consented = world.subjects[0];
+const other = world.subjects.find((s) => s.id !== consented.id && s.kind !== 'NATURAL_PERSON')!;
+const organisations = world.subjects.filter((s) => s.kind !== 'NATURAL_PERSON');
+
+const analyst: As = {
+  caller: { id: 'analyst', organisation: 'DEVELOPMENT_REFORM', organisationKind: 'DEPARTMENT', role: 'ANALYST' },
+  headers: { 'x-credit-matter': 'STATISTICAL_ANALYSIS' },
+};
+const finance: As = {
+  caller: { id: 'officer-finance', organisation: 'FINANCE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' },
+  headers: { 'x-credit-matter': 'GOVERNMENT_PROCUREMENT', 'x-credit-case': 'BDH-CG-2026-0117' },
+};
+const bank: As = {
+  caller: { id: 'banker', organisation: demoBankOrganisation, organisationKind: 'FINANCIAL_INSTITUTION', role: 'EXTERNAL_USER' },
+  headers: { 'x-credit-matter': 'FINANCIAL_SERVICES', 'x-credit-consent': demoConsents.bankFinancialServices },
+};
+const registryAdmin: As = { caller: { id: 'registrar', organisation: 'CREDIT_OFFICE', organisationKind: 'DEPARTMENT', role: 'REGISTRY_ADMIN' } };
+
+interface Row {
+  outcome: string;
+  subject: string | null;
+  groups: string[];
+}
+
+describe.each(testDatabases)('refused reads in the audit log on $label', (database) => {
+  const platform = usePlatform(database, 'refusals', { seedSubjects: world.subjects.length });
+  let requests = 0;
+
+  /** Sends the query and returns the audit entries its request caused. */
+  async function audited(as: As, query: string, variables: Record<string, unknown> = {}): Promise<{ denied: Row[]; disclosed: Row[] }> {
+    const requestId = `refusal-${++requests}`;
+    const result = await platform.query(query, variables, { ...as, headers: { ...as.headers, 'x-request-id': requestId } });
+    expect(result.errors?.map((e) => e.extensions?.code)).toEqual(expect.arrayContaining(['FORBIDDEN']));
+    // What the gateway asked for beside the client's fields, to know the subjects, is not in the answer.
+    expect(JSON.stringify(result)).not.toContain('__guarded');
+    const rows: { outcome: string; subject_id: string | null; field_groups: string }[] = await platform.databases.audit.query(
+      'SELECT outcome, subject_id, field_groups FROM audit_entry WHERE request_id = ? ORDER BY sequence',
+      [requestId],
+    );
+    const entries = rows.map((r) => ({ outcome: r.outcome, subject: r.subject_id, groups: r.field_groups === '' ? [] : r.field_groups.split(',') }));
+    for (const entry of entries) expect(fieldGroupNames).toEqual(expect.arrayContaining(entry.groups));
+    return { denied: entries.filter((e) => e.outcome === 'DENIED'), disclosed: entries.filter((e) => e.outcome === 'DISCLOSED') };
+  }
+
+  it.each([
+    ['a literal id', `{ subject(id: "${enterprise.id}") { creditReports { totalCount } } }`, {}],
+    ['a variable', `query($id: ID!) { subject(id: $id) { creditReports { totalCount } } }`, { id: enterprise.id }],
+    ['a variable, the refused field in a fragment', `query($id: ID!) { subject(id: $id) { ...Reports } } fragment Reports on Subject { creditReports { totalCount } }`, { id: enterprise.id }],
+    ['its code, the subject reached', `query($code: String!) { subjectByCode(code: $code) { name creditReports { totalCount } } }`, { code: enterprise.identifier }],
+  ])('audits a field refused by the grants against its subject, named by %s', async (_label, query, variables) => {
+    const { denied } = await audited(analyst, query, variables);
+    expect(denied).toEqual([{ outcome: 'DENIED', subject: enterprise.id, groups: ['REPORTS'] }]);
+  });
+
+  it('audits a field refused in a list against each subject the list reached', async () => {
+    const { denied, disclosed } = await audited(analyst, `{ searchSubjects(name: "北戴河区", first: 50) { edges { node { name creditReports { totalCount } } } } }`);
+    expect(disclosed.map((e) => e.subject).sort()).toEqual(organisations.map((s) => s.id).sort());
+    expect(denied.map((e) => e.subject).sort()).toEqual(organisations.map((s) => s.id).sort());
+    for (const entry of denied) expect(entry.groups).toEqual(['REPORTS']);
+  });
+
+  it.each([
+    ['a purpose for organisations reading a natural person', finance, person.id],
+    ['a bank reading a subject outside its consent', bank, other.id],
+  ])('audits a subject a subgraph refused (%s) against that subject, with the groups asked for', async (_label, as, subjectId) => {
+    const { denied, disclosed } = await audited(as, `query($id: ID!) { subject(id: $id) { name creditRecords { totalCount } } }`, { id: subjectId });
+    expect(disclosed).toEqual([]);
+    expect(denied).toEqual([{ outcome: 'DENIED', subject: subjectId, groups: ['PUBLIC_RECORDS', 'SUBJECT_BASICS'] }]);
+  });
+
+  it('audits a mutation refused by the grants against the subject of its input', async () => {
+    const { denied } = await audited(analyst, `mutation($input: RunCreditCheckInput!) { runCreditCheck(input: $input) { verdict } }`, {
+      input: { subjectId: enterprise.id, matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'X-1' },
+    });
+    expect(denied).toEqual([{ outcome: 'DENIED', subject: enterprise.id, groups: ['CREDIT_CHECK'] }]);
+  });
+
+  it('names no subject where none is known, and never takes the id of something else for one', async () => {
+    const [record] = await platform.databases.records.query('SELECT id FROM credit_record WHERE subject_id = ? LIMIT 1', [enterprise.id]);
+    const byRecord = await audited(registryAdmin, `query($id: ID!) { creditRecord(id: $id) { summary } }`, { id: record.id });
+    expect(byRecord.denied).toEqual([{ outcome: 'DENIED', subject: null, groups: ['PUBLIC_RECORDS'] }]);
+    // The code of a person a purpose does not cover: the gateway is told nothing of who it is.
+    const byCode = await audited(finance, `query($code: String!) { subjectByCode(code: $code) { name } }`, { code: person.identifier });
+    expect(byCode.denied).toEqual([{ outcome: 'DENIED', subject: null, groups: ['SUBJECT_BASICS'] }]);
+  });
+
+  it("shows the credit office a refusal in the subject's trail and in the statistics", async () => {
+    const from = new Date(Date.now() - 1).toISOString();
+    await audited(finance, `query($id: ID!) { subject(id: $id) { name } }`, { id: person.id });
+    const to = new Date(Date.now() + 1000).toISOString();
+    const result = await platform.query<{
+      auditEntriesBySubject: { edges: { node: { outcome: string; organisation: string; fieldGroups: string[] } }[] };
+      auditStatistics: { organisation: string; matter: string | null; disclosed: number; denied: number; subjects: number }[];
+    }>(
+      `query($id: ID!, $from: DateTime!, $to: DateTime!) {
+        auditEntriesBySubject(subjectId: $id, first: 100) { edges { node { outcome organisation fieldGroups } } }
+        auditStatistics(from: $from, to: $to, organisation: "FINANCE") { organisation matter disclosed denied subjects }
+      }`,
+      { id: person.id, from, to },
+      supervisor,
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.auditEntriesBySubject.edges.map((e) => e.node)).toContainEqual({ outcome: 'DENIED', organisation: 'FINANCE', fieldGroups: ['SUBJECT_BASICS'] });
+    expect(result.data?.auditStatistics).toEqual([{ organisation: 'FINANCE', matter: 'GOVERNMENT_PROCUREMENT', disclosed: 0, denied: 1, subjects: 1 }]);
+  });
+
+  it('counts a search that disclosed many subjects as one request', async () => {
+    const from = new Date(Date.now() - 1).toISOString();
+    const { disclosed } = await audited(analyst, `{ searchSubjects(name: "北戴河区", first: 50) { edges { node { name creditReports { totalCount } } } } }`);
+    const to = new Date(Date.now() + 1000).toISOString();
+    const result = await platform.query<{ auditStatistics: unknown[] }>(
+      `query($from: DateTime!, $to: DateTime!) { auditStatistics(from: $from, to: $to, organisation: "DEVELOPMENT_REFORM") { organisation matter disclosed denied subjects } }`,
+      { from, to },
+      supervisor,
+    );
+    expect(disclosed.length).toBeGreaterThan(1);
+    expect(result.data?.auditStatistics).toEqual([{ organisation: 'DEVELOPMENT_REFORM', matter: 'STATISTICAL_ANALYSIS', disclosed: 1, denied: 1, subjects: disclosed.length }]);
+  });
+});
