@@ -1,18 +1,21 @@
 import type { DataSource } from 'typeorm';
 import { departments, findDepartment } from '../../lib/catalogue/departments';
-import type { RecordCategoryCode } from '../../lib/catalogue/record-categories';
+import { findMatter, RELEVANT_DEPARTMENTS } from '../../lib/catalogue/matters';
+import type { FieldGroup } from '../../lib/access/field-groups';
+import { purposeGrants } from '../../lib/access/policy';
 import type { Random } from '../../scripts/demo/random';
 import type { DemoSubject, DemoSubjectKind, DemoWorld } from '../../scripts/demo/world';
 import { AuditRepository, type AuditEntryInput } from './audit.repository';
 
-/** Field groups a request may disclose: the subject's registration, one record category, or its reports. */
-type FieldGroup = 'SUBJECT_BASICS' | 'CREDIT_REPORTS' | RecordCategoryCode;
+/** What a demo request reads under each administrative matter: the catalogue's subject-data grants for it. */
+const subjectData: readonly FieldGroup[] = ['SUBJECT_BASICS', 'PERSONAL_IDENTIFIERS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS', 'REPORTS'];
 
 /**
- * How the policy's administrative matters (section 三(二), domain.md's table) read credit data:
- * which departments handle each, about which kinds of subject, and which field groups they need.
- * Demo data only; the access policy that decides real requests is a later issue and should own a
- * catalogue of matters (lib/catalogue/), which this list would then read.
+ * How the policy's administrative matters (section 三(二)) read credit data in the demo log: who,
+ * about which kinds of subject and which field groups come from the access catalogue
+ * (lib/catalogue/matters.ts, lib/access/policy.ts), so the supervisor's statistics show the
+ * matters, groups and roles the platform itself records; only the operation names and case
+ * number prefixes are the demo's own.
  */
 interface MatterUse {
   matter: string;
@@ -23,94 +26,39 @@ interface MatterUse {
   casePrefix: string;
 }
 
-const matterUses: readonly MatterUse[] = [
-  {
-    matter: 'CONSTRUCTION_BIDDING',
-    departments: ['DEVELOPMENT_REFORM', 'ADMINISTRATIVE_APPROVAL', 'HOUSING_CONSTRUCTION', 'TRANSPORT', 'NATURAL_RESOURCES', 'WATER'],
-    kinds: ['ENTERPRISE'],
-    fieldGroups: ['SUBJECT_BASICS', 'ADMINISTRATIVE_PENALTY', 'SERIOUS_DISHONESTY_LIST', 'DISHONEST_JUDGMENT_DEBTOR', 'CREDIT_REPORTS'],
-    operationName: 'CheckBidderCredit',
-    casePrefix: 'BDHZB',
-  },
-  {
-    matter: 'GOVERNMENT_PROCUREMENT',
-    departments: ['FINANCE'],
-    kinds: ['ENTERPRISE', 'INDIVIDUAL_BUSINESS'],
-    fieldGroups: ['SUBJECT_BASICS', 'ADMINISTRATIVE_PENALTY', 'SERIOUS_DISHONESTY_LIST', 'CONTRACT_PERFORMANCE', 'CREDIT_REPORTS'],
-    operationName: 'ReviewSupplierCredit',
-    casePrefix: 'BDHCG',
-  },
-  {
-    matter: 'DRUG_PROCUREMENT',
-    departments: ['MARKET_REGULATION'],
-    kinds: ['ENTERPRISE'],
-    fieldGroups: ['SUBJECT_BASICS', 'ADMINISTRATIVE_LICENSING', 'ADMINISTRATIVE_PENALTY', 'CREDIT_REPORTS'],
-    operationName: 'EvaluateDrugSupplier',
-    casePrefix: 'BDHYP',
-  },
-  {
-    matter: 'STATE_ASSET_TRANSFER',
-    departments: ['FINANCE'],
-    kinds: ['ENTERPRISE'],
-    fieldGroups: ['SUBJECT_BASICS', 'SERIOUS_DISHONESTY_LIST', 'DISHONEST_JUDGMENT_DEBTOR', 'CREDIT_REPORTS'],
-    operationName: 'QualifyTransferee',
-    casePrefix: 'BDHCQ',
-  },
-  {
-    matter: 'FISCAL_SUPPORT',
-    departments: ['FINANCE'],
-    kinds: ['ENTERPRISE', 'INDIVIDUAL_BUSINESS', 'OTHER_ORGANISATION'],
-    fieldGroups: ['SUBJECT_BASICS', 'RED_LIST_HONOUR', 'ADMINISTRATIVE_PENALTY', 'SERIOUS_DISHONESTY_LIST'],
-    operationName: 'ReviewSubsidyApplicant',
-    casePrefix: 'BDHFC',
-  },
-  {
-    matter: 'TAX_INCENTIVES',
-    departments: ['TAXATION'],
-    kinds: ['ENTERPRISE', 'INDIVIDUAL_BUSINESS'],
-    fieldGroups: ['SUBJECT_BASICS', 'TAX_CREDIT_GRADE', 'CREDIT_REPORTS'],
-    operationName: 'ReviewTaxIncentive',
-    casePrefix: 'BDHSW',
-  },
-  {
-    matter: 'AWARDS_AND_RATINGS',
-    departments: ['DEVELOPMENT_REFORM', 'SCIENCE_TECHNOLOGY', 'HUMAN_RESOURCES'],
-    kinds: ['ENTERPRISE', 'OTHER_ORGANISATION'],
-    fieldGroups: ['SUBJECT_BASICS', 'RED_LIST_HONOUR', 'ADMINISTRATIVE_PENALTY'],
-    operationName: 'ReviewAwardCandidate',
-    casePrefix: 'BDHPY',
-  },
-  {
-    matter: 'QUALIFICATION_REVIEW',
-    departments: ['ADMINISTRATIVE_APPROVAL', 'HOUSING_CONSTRUCTION', 'HEALTH', 'EDUCATION_SPORTS', 'HUMAN_RESOURCES'],
-    kinds: ['ENTERPRISE', 'OTHER_ORGANISATION', 'INDIVIDUAL_BUSINESS', 'NATURAL_PERSON'],
-    fieldGroups: ['SUBJECT_BASICS', 'ADMINISTRATIVE_LICENSING', 'ADMINISTRATIVE_PENALTY'],
-    operationName: 'ReviewQualification',
-    casePrefix: 'BDHZZ',
-  },
-  {
-    matter: 'PERSONNEL_REVIEW',
-    departments: ['ORGANISATION'],
-    kinds: ['NATURAL_PERSON'],
-    fieldGroups: ['SUBJECT_BASICS', 'DISHONEST_JUDGMENT_DEBTOR', 'SERIOUS_DISHONESTY_LIST'],
-    operationName: 'ReviewCandidate',
-    casePrefix: 'BDHZB-RS',
-  },
-  {
-    matter: 'KEY_FIELD_SUPERVISION',
-    departments: ['MARKET_REGULATION', 'EMERGENCY_MANAGEMENT', 'ECOLOGY_ENVIRONMENT', 'HEALTH', 'EDUCATION_SPORTS', 'HUMAN_RESOURCES', 'FINANCIAL_AFFAIRS'],
-    kinds: ['ENTERPRISE', 'INDIVIDUAL_BUSINESS', 'OTHER_ORGANISATION'],
-    fieldGroups: ['SUBJECT_BASICS', 'ADMINISTRATIVE_PENALTY', 'ADMINISTRATIVE_ENFORCEMENT', 'CREDIT_COMMITMENT'],
-    operationName: 'SuperviseSubject',
-    casePrefix: 'BDHJG',
-  },
-];
+const demoCases: Record<string, { operationName: string; casePrefix: string }> = {
+  CONSTRUCTION_BIDDING: { operationName: 'CheckBidderCredit', casePrefix: 'BDHZB' },
+  GOVERNMENT_PROCUREMENT: { operationName: 'ReviewSupplierCredit', casePrefix: 'BDHCG' },
+  DRUG_PROCUREMENT: { operationName: 'EvaluateDrugSupplier', casePrefix: 'BDHYP' },
+  STATE_ASSET_TRANSFER: { operationName: 'QualifyTransferee', casePrefix: 'BDHCQ' },
+  FISCAL_SUPPORT: { operationName: 'ReviewSubsidyApplicant', casePrefix: 'BDHFC' },
+  TAX_INCENTIVES: { operationName: 'ReviewTaxIncentive', casePrefix: 'BDHSW' },
+  AWARDS_AND_RATINGS: { operationName: 'ReviewAwardCandidate', casePrefix: 'BDHPY' },
+  QUALIFICATION_REVIEW: { operationName: 'ReviewQualification', casePrefix: 'BDHZZ' },
+  PERSONNEL_REVIEW: { operationName: 'ReviewCandidate', casePrefix: 'BDHZB-RS' },
+  KEY_FIELD_SUPERVISION: { operationName: 'SuperviseSubject', casePrefix: 'BDHJG' },
+};
+
+const matterUses: readonly MatterUse[] = Object.entries(demoCases).map(([code, demo]) => {
+  const matter = findMatter(code);
+  if (!matter) throw new Error(`the audit seed names matter ${code}, which lib/catalogue/matters.ts does not define`);
+  const named = matter.users.departments;
+  const responsible = named === RELEVANT_DEPARTMENTS || !named ? departments.filter((d) => d.kind === 'ADMINISTRATIVE').map((d) => d.code) : named;
+  return {
+    matter: code,
+    departments: responsible,
+    kinds: matter.subjectKinds,
+    fieldGroups: purposeGrants[code].filter((g) => subjectData.includes(g)).sort(),
+    ...demo,
+  };
+});
 
 /** Outside administration, with the subject's consent (policy section 三(一)2-3, 三(三), 四). */
 const consentPurposes = {
-  FINANCIAL_INSTITUTION: { purposes: ['LOAN_APPROVAL', 'GUARANTEE', 'INSURANCE_UNDERWRITING'], role: 'CREDIT_OFFICER', operationName: 'AssessBorrower' },
-  CREDIT_SERVICE_PROVIDER: { purposes: ['CREDIT_REPORT_ISSUANCE'], role: 'ANALYST', operationName: 'CollectPublicCreditData' },
+  FINANCIAL_INSTITUTION: { purpose: 'FINANCIAL_SERVICES', operationName: 'AssessBorrower' },
+  CREDIT_SERVICE_PROVIDER: { purpose: 'PROVIDER_DATA_COLLECTION', operationName: 'CollectPublicCreditData' },
 } as const;
+const consentedGroups = (purpose: string) => purposeGrants[purpose].filter((g) => subjectData.includes(g)).sort();
 
 const auditedSubjects = 50;
 const disclosuresPerSubject = 3;
@@ -156,22 +104,22 @@ function demoEntries(world: DemoWorld): AuditEntryInput[] {
         const provider = random.pick(providers);
         const use = consentPurposes.CREDIT_SERVICE_PROVIDER;
         entries.push({
-          ...base(provider.id, 'CREDIT_SERVICE_PROVIDER', use.role),
-          matter: random.pick(use.purposes),
+          ...base(provider.id, 'CREDIT_SERVICE_PROVIDER', 'EXTERNAL_USER'),
+          matter: use.purpose,
           consentId: random.uuid(),
           subjectId: subject.id,
-          fieldGroups: ['SUBJECT_BASICS', 'ADMINISTRATIVE_LICENSING', 'ADMINISTRATIVE_PENALTY', 'RED_LIST_HONOUR'],
+          fieldGroups: consentedGroups(use.purpose),
           operationName: use.operationName,
           outcome: 'DISCLOSED',
         });
       } else if (roll < 0.2) {
         const use = consentPurposes.FINANCIAL_INSTITUTION;
         entries.push({
-          ...base(random.pick(banks), 'FINANCIAL_INSTITUTION', use.role),
-          matter: random.pick(use.purposes),
+          ...base(random.pick(banks), 'FINANCIAL_INSTITUTION', 'EXTERNAL_USER'),
+          matter: use.purpose,
           consentId: random.uuid(),
           subjectId: subject.id,
-          fieldGroups: ['SUBJECT_BASICS', 'DISHONEST_JUDGMENT_DEBTOR', 'SERIOUS_DISHONESTY_LIST', 'CONTRACT_PERFORMANCE'],
+          fieldGroups: consentedGroups(use.purpose),
           operationName: use.operationName,
           outcome: 'DISCLOSED',
         });
@@ -184,17 +132,19 @@ function demoEntries(world: DemoWorld): AuditEntryInput[] {
     if (random.chance(0.2)) {
       if (random.chance(0.4)) {
         entries.push({
-          ...base(random.pick(banks), 'FINANCIAL_INSTITUTION', consentPurposes.FINANCIAL_INSTITUTION.role),
-          matter: 'LOAN_APPROVAL',
+          ...base(random.pick(banks), 'FINANCIAL_INSTITUTION', 'EXTERNAL_USER'),
+          matter: consentPurposes.FINANCIAL_INSTITUTION.purpose,
           consentId: null,
           subjectId: subject.id,
-          fieldGroups: ['SUBJECT_BASICS', 'DISHONEST_JUDGMENT_DEBTOR'],
+          fieldGroups: ['DISHONESTY_LISTS', 'SUBJECT_BASICS'],
           operationName: consentPurposes.FINANCIAL_INSTITUTION.operationName,
           outcome: 'DENIED',
         });
       } else {
-        const use = random.pick(uses);
-        const outsider = random.pick(departments.filter((d) => !use.departments.includes(d.code) && d.kind === 'ADMINISTRATIVE'));
+        // A matter some department is not responsible for (not one every department may handle).
+        const outsidersOf = (use: MatterUse) => departments.filter((d) => !use.departments.includes(d.code) && d.kind === 'ADMINISTRATIVE');
+        const use = random.pick(uses.filter((u) => outsidersOf(u).length > 0));
+        const outsider = random.pick(outsidersOf(use));
         entries.push(departmentEntry(random, base, { ...use, departments: [outsider.code] }, subject, 'DENIED'));
       }
     }
@@ -204,7 +154,7 @@ function demoEntries(world: DemoWorld): AuditEntryInput[] {
   // The credit office's supervision reads statistics: no single subject is disclosed.
   for (let i = 0; i < 6; i += 1) {
     entries.push({
-      ...base(department('CREDIT_OFFICE'), 'DEPARTMENT', 'SUPERVISOR'),
+      ...base(department('CREDIT_OFFICE'), 'DEPARTMENT', 'CREDIT_OFFICE_SUPERVISOR'),
       matter: 'CREDIT_SUPERVISION',
       subjectId: null,
       fieldGroups: ['STATISTICS'],
@@ -223,11 +173,12 @@ function departmentEntry(
   outcome: AuditEntryInput['outcome'],
 ): AuditEntryInput {
   return {
-    ...base(department(random.pick(use.departments)), 'DEPARTMENT', 'OFFICER'),
+    ...base(department(random.pick(use.departments)), 'DEPARTMENT', 'DEPARTMENT_OFFICER'),
     matter: use.matter,
     caseNumber: `${use.casePrefix}-2026-${String(random.int(1, 400)).padStart(4, '0')}`,
     subjectId: subject.id,
-    fieldGroups: use.fieldGroups,
+    // Only a person has identifiers to disclose.
+    fieldGroups: subject.kind === 'NATURAL_PERSON' ? use.fieldGroups : use.fieldGroups.filter((g) => g !== 'PERSONAL_IDENTIFIERS'),
     operationName: use.operationName,
     outcome,
   };

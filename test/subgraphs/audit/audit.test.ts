@@ -4,6 +4,9 @@ import { demoWorld } from '../../../scripts/demo/world';
 import { AuditRepository, chainHash, genesisHash, type AuditEntryInput } from '../../../subgraphs/audit/audit.repository';
 import { AuditEntry } from '../../../subgraphs/audit/entities/audit-entry.entity';
 import { seedAudit } from '../../../subgraphs/audit/seed';
+import { fieldGroupNames } from '../../../lib/access/field-groups';
+import { roles } from '../../../lib/access/identity';
+import { findMatter } from '../../../lib/catalogue/matters';
 import { auditSubgraph } from '../../../subgraphs/audit/subgraph';
 import { openDatabase } from '../../../subgraphs/shared/database';
 import { testDatabases } from '../../helpers/databases';
@@ -409,6 +412,20 @@ describe.each(testDatabases)('audit subgraph on $label', (database) => {
       expect(seeded.every((r) => r.occurredAt.getUTCFullYear() === 2026)).toBe(true);
       expect(seeded.filter((r) => r.organisationKind === 'DEPARTMENT').every((r) => findDepartment(r.organisation))).toBe(true);
       expect(seeded.map((r) => r.matter)).toEqual(expect.arrayContaining(['GOVERNMENT_PROCUREMENT', 'CONSTRUCTION_BIDDING', 'PERSONNEL_REVIEW']));
+    });
+
+    it('records only the matters, field groups and roles the platform itself records, so the statistics read as real ones', async () => {
+      await seedAudit(db(), world);
+      const seeded = (await db().getRepository(AuditEntry).find()).filter((r) => r.requestId.length === 36);
+      expect(seeded.length).toBeGreaterThan(150);
+      const strays = seeded.flatMap((r) => [
+        ...(r.matter && !findMatter(r.matter) ? [`matter ${r.matter}`] : []),
+        ...r.fieldGroups.split(',').filter((g) => !(fieldGroupNames as string[]).includes(g)).map((g) => `group ${g}`),
+        ...((roles as readonly string[]).includes(r.role) ? [] : [`role ${r.role}`]),
+      ]);
+      expect([...new Set(strays)]).toEqual([]);
+      // A consented read names a purpose that needs a consent.
+      expect(seeded.filter((r) => r.consentId).every((r) => findMatter(r.matter!)?.consentRequired)).toBe(true);
     });
 
     it('is deterministic: the same world gives the same entries', async () => {
