@@ -20,7 +20,7 @@ import type { GatewayObserver } from './observer';
 import { defaultOperationLimits, operationLimitsForApollo, typeLimitErrors, type OperationLimits } from './operation-limits';
 import { createGatewayContext, openGatewayContext, type GatewayContext } from './request-access';
 import { RateLimits, rateLimitPlugin, type RateLimitSettings } from './rate-limits';
-import { operationResolution, wellFormedVariables } from './request-checks';
+import { operationResolution, wellFormedVariables, withPlatformScalars } from './request-checks';
 import { SubgraphDataSource } from './subgraph-data-source';
 
 export interface GatewayOptions {
@@ -100,7 +100,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const guarded: GatewayInterface = {
     async load(loadOptions) {
       const { schema, executor } = await gateway.load(loadOptions);
-      return { schema, executor: audit ? guardExecutor(executor, guards, audit, options.observer) : executor };
+      return { schema: withPlatformScalars(schema), executor: audit ? guardExecutor(executor, guards, audit, options.observer) : executor };
     },
     onSchemaLoadOrUpdate: (callback) => gateway.onSchemaLoadOrUpdate(callback),
     stop: () => gateway.stop(),

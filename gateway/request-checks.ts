@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
-import { GraphQLError, Kind } from 'graphql';
+import { getVariableValues, GraphQLError, isScalarType, Kind, type GraphQLScalarLiteralParser, type GraphQLSchema } from 'graphql';
 import { badInput, ErrorCode } from '../lib/errors';
+import { scalarResolvers } from '../subgraphs/shared/scalars';
 
 /**
  * A document whose operation cannot be chosen (an unknown `operationName`, several operations and
@@ -38,18 +39,54 @@ const loneSurrogate = /\p{Surrogate}/u;
  * which SQLite stores as bytes that read back as U+FFFD, so a stored document number would no
  * longer match itself) and nesting thousands of levels deep, which a custom scalar (Date,
  * DateTime) passes on unparsed until serialising it for a subgraph overflows the stack. Both
- * are refused with BAD_USER_INPUT naming the variable; document literals are already checked by
- * graphql's parser.
+ * are refused with BAD_USER_INPUT naming the variable, as is a value its declared type refuses
+ * (a missing required one, an unknown enum value, a bad date: see `withPlatformScalars`);
+ * document literals are checked by graphql's parser and validation.
  */
 export const wellFormedVariables: ApolloServerPlugin<BaseContext> = {
   async requestDidStart() {
     return {
-      async didResolveOperation({ request }) {
-        checkVariables(request.variables ?? {});
+      async didResolveOperation({ request, operation, schema }) {
+        const variables = request.variables ?? {};
+        checkVariables(variables);
+        // Coerced here, not only by the gateway's executor, whose errors would come back with 200
+        // and no code a front end can switch on.
+        const definitions = operation?.variableDefinitions;
+        const coerced = definitions?.length ? getVariableValues(schema, definitions, variables) : undefined;
+        const first = coerced?.errors?.[0];
+        if (first) {
+          const name = first.nodes?.[0]?.kind === Kind.VARIABLE_DEFINITION ? `$${first.nodes[0].variable.name.value}` : 'variables';
+          throw refused(name, first.message);
+        }
       },
     };
   },
 };
+
+/**
+ * Gives the gateway's schema the platform's Date and DateTime, which the supergraph declares
+ * without their rules: a bad value is then refused before anything is planned, a literal by
+ * validation (GRAPHQL_VALIDATION_FAILED, with its location) and a variable by `wellFormedVariables`
+ * (BAD_USER_INPUT naming it), instead of by a subgraph with 200, no path and the type's name
+ * where the argument's should be.
+ */
+export function withPlatformScalars(schema: GraphQLSchema): GraphQLSchema {
+  for (const scalar of Object.values(scalarResolvers)) {
+    const type = schema.getType(scalar.name);
+    if (!isScalarType(type)) continue;
+    // A plain Error, so that validation reports it at the literal, with the type and the value; a
+    // GraphQLError it would pass on as it is, with neither.
+    const parseLiteral: GraphQLScalarLiteralParser<unknown> = (node, variables) => {
+      try {
+        return scalar.parseLiteral(node, variables);
+      } catch (error) {
+        throw new Error((error as Error).message);
+      }
+    };
+    Object.assign(type, { parseValue: scalar.parseValue, parseLiteral });
+  }
+  return schema;
+}
 
 /** Throws BAD_USER_INPUT (400) naming the first variable that holds a lone surrogate or nests deeper than `maxVariableDepth`. */
 export function checkVariables(variables: Record<string, unknown>): void {

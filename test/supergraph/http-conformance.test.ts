@@ -155,6 +155,23 @@ describe('variables the gateway refuses before planning', () => {
     expect(await post({ s: 'Subject' })).toEqual({ status: 200, data: { __type: { name: 'Subject' } }, errors: [] });
   });
 
+  it("refuses a bad Date or DateTime before planning, a literal where it stands and a variable by its name, as the subgraphs would read it", async () => {
+    const send = async (query: string, variables: Record<string, unknown> = {}) => {
+      const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }), signal: AbortSignal.timeout(10_000) });
+      const { errors } = (await response.json()) as { errors?: { message: string; locations?: unknown[]; extensions: { code: string; field?: string; serviceName?: string } }[] };
+      return { status: response.status, errors: errors ?? [] };
+    };
+    const literal = await send('{ creditCheckStatistics(from: "2026-13-01T00:00:00Z", to: "2026-12-01T00:00:00Z") { checks } }');
+    expect(literal.status).toBe(400);
+    expect(literal.errors).toEqual([expect.objectContaining({ message: expect.stringContaining('real calendar date'), locations: [expect.anything()], extensions: expect.objectContaining({ code: 'GRAPHQL_VALIDATION_FAILED' }) })]);
+    const variable = await send('query($f: DateTime!) { creditCheckStatistics(from: $f, to: "2026-12-01T00:00:00Z") { checks } }', { f: '2026-13-01' });
+    expect(variable.status).toBe(400);
+    expect(variable.errors).toEqual([expect.objectContaining({ message: expect.stringContaining('Variable "$f"'), extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', field: '$f' }) })]);
+    const date = await send('query($d: Date) { subject(id: "x") { creditRecords(filter: { decidedFrom: $d }) { totalCount } } }', { d: '2024-02-30' });
+    expect(date.status).toBe(400);
+    expect(date.errors.map((e) => [e.extensions.code, e.extensions.field, e.extensions.serviceName])).toEqual([['BAD_USER_INPUT', '$d', undefined]]);
+  });
+
   it('names the first offending variable and path, and takes inputs nested less than the bound', () => {
     const message = (variables: Record<string, unknown>) => {
       try {
