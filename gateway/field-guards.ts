@@ -1,5 +1,8 @@
 import {
   getArgumentValues,
+  getDirectiveValues,
+  GraphQLIncludeDirective,
+  GraphQLSkipDirective,
   getNamedType,
   Kind,
   parse,
@@ -100,22 +103,25 @@ export function guardOperation(
   const reader = new OperationReader(document, schema, guards, variables);
   const removed: RemovedField[] = [];
 
-  const walk = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType, path: string[]): SelectionSetNode => {
+  // `guarding` is false below a selection @skip or @include leaves out: it is never run, so
+  // nothing in it is refused; it is only inlined like the rest, keeping its directive.
+  const walk = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType, path: string[], guarding = true): SelectionSetNode => {
     const selections: SelectionNode[] = [];
     const removedHere: RemovedField[] = [];
     const removedBefore = removed.length;
     for (const selection of selectionSet.selections) {
+      const guarded = guarding && !excluded(selection, variables);
       if (selection.kind === Kind.FRAGMENT_SPREAD) {
         const fragment = reader.fragments.get(selection.name.value);
         if (!fragment) continue;
         const type = schema.getType(fragment.typeCondition.name.value) as GraphQLCompositeType;
-        const inner = walk(fragment.selectionSet, type, path);
+        const inner = walk(fragment.selectionSet, type, path, guarded);
         selections.push({ kind: Kind.INLINE_FRAGMENT, typeCondition: fragment.typeCondition, directives: selection.directives, selectionSet: inner });
         continue;
       }
       if (selection.kind === Kind.INLINE_FRAGMENT) {
         const type = selection.typeCondition ? (schema.getType(selection.typeCondition.name.value) as GraphQLCompositeType) : parent;
-        selections.push({ ...selection, selectionSet: walk(selection.selectionSet, type, path) });
+        selections.push({ ...selection, selectionSet: walk(selection.selectionSet, type, path, guarded) });
         continue;
       }
       const name = selection.name.value;
@@ -126,7 +132,7 @@ export function guardOperation(
       const key = selection.alias?.value ?? name;
       const coordinate = `${parent.name}.${name}`;
       const group = guards.get(coordinate);
-      if (group && !grants.has(group)) {
+      if (group && !grants.has(group) && guarded) {
         const cut: RemovedField = { path: [...path, key], coordinate, group };
         removed.push(cut);
         removedHere.push(cut);
@@ -135,7 +141,7 @@ export function guardOperation(
       const field = parent.getFields()[name];
       if (selection.selectionSet && field) {
         const type = getNamedType(field.type) as GraphQLCompositeType;
-        selections.push({ ...selection, selectionSet: walk(selection.selectionSet, type, [...path, key]) });
+        selections.push({ ...selection, selectionSet: walk(selection.selectionSet, type, [...path, key], guarded) });
       } else {
         selections.push(selection);
       }
@@ -256,6 +262,17 @@ class OperationReader {
     const input = Object.values(values).find((value): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value));
     const named = values.subjectId ?? (getNamedType(field.type).name === subjectType ? values.id : undefined) ?? input?.subjectId;
     return typeof named === 'string' && /^[A-Za-z0-9-]{1,36}$/.test(named) ? named : undefined;
+  }
+}
+
+/** Whether `@skip(if: true)` or `@include(if: false)` leaves the selection out, as execution reads them. */
+function excluded(selection: SelectionNode, variables: Record<string, unknown>): boolean {
+  if (!selection.directives?.length) return false;
+  try {
+    return getDirectiveValues(GraphQLSkipDirective, selection, variables)?.if === true || getDirectiveValues(GraphQLIncludeDirective, selection, variables)?.if === false;
+  } catch {
+    // A value validation would refuse: kept, so the field is guarded as if asked.
+    return false;
   }
 }
 

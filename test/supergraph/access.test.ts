@@ -261,6 +261,19 @@ describe.each(testDatabases)('access to fields through the gateway on $label', (
     expect(asked.data).toEqual({ subject: { __typename: 'Subject', creditReports: null } });
   });
 
+  it('refuses nothing the client left out with @skip or @include, and guards what they keep', async () => {
+    const analystAs = { caller: analyst, headers: { 'x-credit-matter': 'STATISTICAL_ANALYSIS' } };
+    const READ = `query($id: ID!, $withReports: Boolean!) {
+      subject(id: $id) { name creditReports @include(if: $withReports) { totalCount } ...Log @skip(if: true) }
+    }
+    fragment Log on Subject { disclosures { totalCount } }`;
+    const left = (await query(analystAs, READ, { id: enterprise.id, withReports: false })).result;
+    expect(left).toEqual({ status: 200, data: { subject: { name: enterprise.name } } });
+    const kept = (await query(analystAs, READ, { id: enterprise.id, withReports: true })).result;
+    expect(kept.data).toEqual({ subject: { name: enterprise.name, creditReports: null } });
+    expect(kept.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([[['subject', 'creditReports'], 'FORBIDDEN']]);
+  });
+
   it('tells a purpose without natural persons nothing of whether a citizen ID number is registered', async () => {
     const analystAs = { caller: analyst, headers: { 'x-credit-matter': 'STATISTICAL_ANALYSIS' } };
     const ask = async (code: string) => (await query(analystAs, `query($code: String!) { subjectByCode(code: $code) { name } }`, { code })).result;
