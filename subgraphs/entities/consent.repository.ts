@@ -3,6 +3,7 @@ import { In, IsNull, type DataSource, type Repository } from 'typeorm';
 import { todayInDistrict } from '../../lib/calendar';
 import { findMatter, matters } from '../../lib/catalogue/matters';
 import { badInput, clientError, ErrorCode, requiredText } from '../../lib/errors';
+import { groupedByKey } from '../shared/loaders';
 import { isIsoDate } from '../shared/scalars';
 import { Consent, granteeKinds, type GranteeKind } from './entities/consent.entity';
 import { Subject } from './entities/subject.entity';
@@ -48,13 +49,7 @@ export class ConsentRepository {
    */
   async bySubjects(subjectIds: readonly string[]): Promise<Consent[][]> {
     const rows = await this.consents.find({ where: { subjectId: In([...subjectIds]) }, order: { grantedAt: 'DESC', id: 'DESC' } });
-    const bySubject = new Map<string, Consent[]>();
-    for (const row of rows) {
-      const list = bySubject.get(row.subjectId);
-      if (list) list.push(row);
-      else bySubject.set(row.subjectId, [row]);
-    }
-    return subjectIds.map((id) => bySubject.get(id) ?? []);
+    return groupedByKey(subjectIds, rows, (row) => row.subjectId);
   }
 
   /**

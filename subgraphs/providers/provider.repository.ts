@@ -4,6 +4,7 @@ import { todayInDistrict } from '../../lib/calendar';
 import { badInput, clientError, ErrorCode, requiredText } from '../../lib/errors';
 import { normaliseIdentifier, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
 import type { CursorPosition } from '../shared/cursors';
+import { groupedByKey } from '../shared/loaders';
 import { loadPages, type Page } from '../shared/pagination';
 import { isIsoDate } from '../shared/scalars';
 import { inTurn } from '../shared/write-queue';
@@ -108,7 +109,7 @@ export class ProviderRepository {
     return pages.get('');
   }
 
-  /** The filing events and class changes of many providers: two statements, lists in key order, oldest first. */
+  /** The filing events, class changes and false information found of many providers: three statements, lists in key order, oldest first. */
   async histories(providerIds: readonly string[]): Promise<ProviderHistoryRows[]> {
     const ids = [...providerIds];
     const [events, classChanges, falseInformation] = await Promise.all([
@@ -116,24 +117,22 @@ export class ProviderRepository {
       this.db.getRepository(SupervisionClassChange).find({ where: { providerId: In(ids) }, order: { occurredAt: 'ASC', id: 'ASC' } }),
       this.violations.find({ select: { providerId: true, occurredOn: true }, where: { providerId: In(ids), kind: 'FALSE_INFORMATION' }, order: { occurredOn: 'ASC' } }),
     ]);
-    const eventsBy = groupBy(events, (e) => e.providerId);
-    const changesBy = groupBy(classChanges, (c) => c.providerId);
-    const falseInformationBy = groupBy(falseInformation, (v) => v.providerId);
-    return ids.map((id) => ({ events: eventsBy.get(id) ?? [], classChanges: changesBy.get(id) ?? [], falseInformationFrom: falseInformationBy.get(id)?.[0].occurredOn ?? null }));
+    const eventsOf = groupedByKey(ids, events, (e) => e.providerId);
+    const changesOf = groupedByKey(ids, classChanges, (c) => c.providerId);
+    const falseInformationOf = groupedByKey(ids, falseInformation, (v) => v.providerId);
+    return ids.map((_, i) => ({ events: eventsOf[i], classChanges: changesOf[i], falseInformationFrom: falseInformationOf[i][0]?.occurredOn ?? null }));
   }
 
   /** The violations of many providers in one statement, newest first. */
   async violationsOf(providerIds: readonly string[]): Promise<ProviderViolation[][]> {
     const rows = await this.violations.find({ where: { providerId: In([...providerIds]) }, order: { recordedAt: 'DESC', id: 'DESC' } });
-    const by = groupBy(rows, (v) => v.providerId);
-    return providerIds.map((id) => by.get(id) ?? []);
+    return groupedByKey(providerIds, rows, (v) => v.providerId);
   }
 
   /** Sanctions by provider (or by violation) in one statement, newest first. */
   async sanctionsBy(key: 'providerId' | 'violationId', ids: readonly string[]): Promise<ProviderSanction[][]> {
     const rows = await this.db.getRepository(ProviderSanction).find({ where: { [key]: In([...ids]) }, order: { imposedAt: 'DESC', id: 'DESC' } });
-    const by = groupBy(rows, (s) => s[key]);
-    return ids.map((id) => by.get(id) ?? []);
+    return groupedByKey(ids, rows, (s) => s[key]);
   }
 
   async sanctionsById(ids: readonly string[]): Promise<(ProviderSanction | null)[]> {
@@ -328,16 +327,6 @@ export interface ProviderHistoryRows extends ProviderHistory {
 
 function event(providerId: string, action: FilingAction, fromStatus: FilingStatus | null, toStatus: FilingStatus, reason: string, actor: Actor, now: Date): ProviderFilingEvent {
   return Object.assign(new ProviderFilingEvent(), { id: randomUUID(), providerId, action, fromStatus, toStatus, reason, actor: actor.userId, actorOrganisation: actor.organisation, sanctionId: null, occurredAt: now });
-}
-
-function groupBy<T>(rows: T[], key: (row: T) => string): Map<string, T[]> {
-  const map = new Map<string, T[]>();
-  for (const row of rows) {
-    const list = map.get(key(row));
-    if (list) list.push(row);
-    else map.set(key(row), [row]);
-  }
-  return map;
 }
 
 export function validCode(code: string, field: string): string {

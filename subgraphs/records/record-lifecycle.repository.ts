@@ -5,6 +5,7 @@ import { restorableFrom, restorationRules, type Polarity, type RecordCategoryCod
 import { badInput, clientError, ErrorCode } from '../../lib/errors';
 import type { CursorPosition } from '../shared/cursors';
 import { forbidden } from '../shared/access';
+import { groupedByKey } from '../shared/loaders';
 import { loadPages, type Page } from '../shared/pagination';
 import { effectiveStatus, recordFromDraft } from './credit-record.repository';
 import { validateCreditRecord } from './credit-record.validation';
@@ -94,17 +95,17 @@ export class RecordLifecycleRepository {
   /** The stored events of many records, each list oldest first, in key order (DataLoader). */
   async eventsByRecords(recordIds: readonly string[]): Promise<CreditRecordEvent[][]> {
     const rows = await this.events.find({ where: { recordId: In([...recordIds]) }, order: { occurredAt: 'ASC', id: 'ASC' } });
-    return group(recordIds, rows, (e) => e.recordId);
+    return groupedByKey(recordIds, rows, (e) => e.recordId);
   }
 
   async objectionsByRecords(recordIds: readonly string[]): Promise<CreditRecordObjection[][]> {
     const rows = await this.objections.find({ where: { recordId: In([...recordIds]) }, order: { submittedAt: 'DESC', id: 'DESC' } });
-    return group(recordIds, rows, (o) => o.recordId);
+    return groupedByKey(recordIds, rows, (o) => o.recordId);
   }
 
   async applicationsByRecords(recordIds: readonly string[]): Promise<RestorationApplication[][]> {
     const rows = await this.applications.find({ where: { recordId: In([...recordIds]) }, order: { submittedAt: 'DESC', id: 'DESC' } });
-    return group(recordIds, rows, (a) => a.recordId);
+    return groupedByKey(recordIds, rows, (a) => a.recordId);
   }
 
   /**
@@ -365,12 +366,3 @@ function lockMode(manager: EntityManager): { mode: 'pessimistic_write' } | undef
   return lockFor(manager) ? { mode: 'pessimistic_write' } : undefined;
 }
 
-function group<T>(keys: readonly string[], rows: T[], keyOf: (row: T) => string): T[][] {
-  const byKey = new Map<string, T[]>();
-  for (const row of rows) {
-    const list = byKey.get(keyOf(row));
-    if (list) list.push(row);
-    else byKey.set(keyOf(row), [row]);
-  }
-  return keys.map((k) => byKey.get(k) ?? []);
-}

@@ -4,7 +4,7 @@ import { timeOrderedId } from '../../lib/time-ordered-id';
 import { forbidden } from '../shared/access';
 import type { CursorPosition } from '../shared/cursors';
 import { isUniqueViolation } from '../shared/database';
-import { PageLoaders } from '../shared/loaders';
+import { groupedByKey, PageLoaders } from '../shared/loaders';
 import type { Page } from '../shared/pagination';
 import { inTurn } from '../shared/write-queue';
 import { CreditReportSnapshotPart, snapshotPartLength } from './entities/credit-report-snapshot-part.entity';
@@ -45,9 +45,7 @@ export class ReportRepository {
   /** The stored snapshots of many platform reports in one statement, parts joined in order; null where none is stored. */
   async snapshots(reportIds: readonly string[]): Promise<(string | null)[]> {
     const rows = await this.parts.find({ where: { reportId: In([...reportIds]) }, order: { reportId: 'ASC', partIndex: 'ASC' } });
-    const byReport = new Map<string, string[]>();
-    for (const row of rows) byReport.set(row.reportId, [...(byReport.get(row.reportId) ?? []), row.content]);
-    return reportIds.map((id) => byReport.get(id)?.join('') ?? null);
+    return groupedByKey(reportIds, rows, (row) => row.reportId).map((parts) => (parts.length ? parts.map((part) => part.content).join('') : null));
   }
 
   /** A platform report by its number, or null. */
@@ -122,9 +120,7 @@ export class ReportRepository {
   /** Every finding on each of these reports, newest first, in one statement. */
   async verificationsOf(reportIds: readonly string[]): Promise<ReportVerification[][]> {
     const rows = await this.db.getRepository(ReportVerification).find({ where: { reportId: In([...reportIds]) }, order: { verifiedAt: 'DESC', id: 'DESC' } });
-    const byReport = new Map<string, ReportVerification[]>();
-    for (const row of rows) byReport.set(row.reportId, [...(byReport.get(row.reportId) ?? []), row]);
-    return reportIds.map((id) => byReport.get(id) ?? []);
+    return groupedByKey(reportIds, rows, (row) => row.reportId);
   }
 }
 

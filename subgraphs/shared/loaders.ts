@@ -22,6 +22,20 @@ export async function findWhereIn<E extends ObjectLiteral>(repository: Repositor
 }
 
 /**
+ * A batch's rows under the keys they belong to, in key order as a DataLoader needs them: a key
+ * without rows gets []. Rows keep their order (the statement's ORDER BY) within each key.
+ */
+export function groupedByKey<T>(keys: readonly string[], rows: readonly T[], keyOf: (row: T) => string): T[][] {
+  const byKey = new Map<string, T[]>();
+  for (const row of rows) {
+    const list = byKey.get(keyOf(row));
+    if (list) list.push(row);
+    else byKey.set(keyOf(row), [row]);
+  }
+  return keys.map((key) => byKey.get(key) ?? []);
+}
+
+/**
  * Entities by id, one `WHERE id IN (...)` per batch; values come back in key order with null
  * for ids that do not exist, as DataLoader requires.
  */
