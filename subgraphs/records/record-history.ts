@@ -12,8 +12,16 @@ export interface Actor {
 /** The platform itself, for what happens by the passing of time. */
 export const platformActor: Actor = { userId: 'platform', organisation: 'PLATFORM' };
 
-/** The fields a department submits, which a correction may change; derived ones follow them. */
-export const contentFields = ['subjectId', 'category', 'polarity', 'severity', 'taxCreditGrade', 'decisionDate', 'validUntil', 'summary'] as const;
+/**
+ * The fields a department submits, which a correction may change; derived ones follow them. Not
+ * the subject: a record is about one subject for good (intake refuses a number re-sent for another).
+ */
+export const contentFields = ['category', 'polarity', 'severity', 'taxCreditGrade', 'decisionDate', 'validUntil', 'summary'] as const;
+
+/** Whether two versions of a record say the same: a re-submission or correction that changes none of it changes nothing. */
+export function sameContent(a: Partial<Pick<CreditRecord, (typeof contentFields)[number]>>, b: Partial<Pick<CreditRecord, (typeof contentFields)[number]>>): boolean {
+  return contentFields.every((field) => (a[field] ?? null) === (b[field] ?? null));
+}
 /** What history shows of a change: the content, the derived disclosure end and the status. */
 const trackedFields = [...contentFields, 'disclosureEndsAt', 'status'] as const;
 

@@ -14,7 +14,7 @@ import { CreditRecordEvent } from './entities/credit-record-event.entity';
 import { CreditRecordObjection, type ObjectionResolution, type ObjectionStatus } from './entities/credit-record-objection.entity';
 import { RestorationApplication, type RestorationStatus } from './entities/restoration-application.entity';
 import { objectionTransitions, recordTransitions, restorationTransitions, transition, type RecordAction } from './lifecycle';
-import { changedValues, contentFields, recordEvent, type Actor } from './record-history';
+import { changedValues, recordEvent, sameContent, type Actor } from './record-history';
 import { actorOf, isCreditOffice, isSourceDepartment, mayActFor, ownSubject } from './record-roles';
 import { lockFor, writeTransaction } from './write-queue';
 
@@ -195,7 +195,7 @@ export class RecordLifecycleRepository {
       if (action === 'ACCEPT_OBJECTION_CORRECTED') {
         const corrected = this.corrected(record, input.correction!);
         // Otherwise the subject would read "accepted, corrected" over a record that stayed as it was.
-        if (contentFields.every((f) => f === 'subjectId' || (corrected[f] ?? null) === (record[f] ?? null))) {
+        if (sameContent(corrected, record)) {
           throw badInput('correction', 'the correction changes nothing in the record: give the corrected values (to keep the record as it is, REJECT)');
         }
         Object.assign(changes, corrected);

@@ -6,7 +6,7 @@ import { effectiveStatus, recordFromDraft } from '../credit-record.repository';
 import { CreditRecord } from '../entities/credit-record.entity';
 import { CreditRecordEvent } from '../entities/credit-record-event.entity';
 import { recordTransitions, transition } from '../lifecycle';
-import { changedValues, contentFields, recordEvent, type Actor } from '../record-history';
+import { changedValues, contentFields, recordEvent, sameContent, type Actor } from '../record-history';
 import { insertMany } from '../../shared/bulk-insert';
 import { lockFor, writeTransaction } from '../write-queue';
 import { parseRow, type RecordRow, type RowField, type RowProblem, type SubjectReference } from './record-input';
@@ -226,7 +226,7 @@ export class RecordIntake {
       }
       // Only what the department sends is compared: a disclosure end recomputed under newer
       // catalogue rules is not a correction by the department.
-      if (contentFields.every((f) => (stored[f] ?? null) === (incoming[f] ?? null))) {
+      if (sameContent(stored, incoming)) {
         results.push({ row: prepared.row, outcome: 'UNCHANGED', record: stored, rejections: [] });
         continue;
       }
