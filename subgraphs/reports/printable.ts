@@ -1,12 +1,12 @@
 import type http from 'node:http';
 import type { DataSource } from 'typeorm';
-import { disclosedSubjectHeader, identityHeader, type IdentityVerifier } from '../../lib/access/identity';
+import { disclosedSubjectHeader, type IdentityVerifier } from '../../lib/access/identity';
 import { findDepartment } from '../../lib/catalogue/departments';
 import { findMatter } from '../../lib/catalogue/matters';
 import { findRecordCategory } from '../../lib/catalogue/record-categories';
 import { todayInDistrict } from '../../lib/calendar';
 import type { ExtraRoute } from '../../lib/http-server';
-import { requestIdFrom } from '../../lib/request-record';
+import { gatewayIdentity } from '../shared/access';
 import type { CreditReport } from './entities/credit-report.entity';
 import { genuineSnapshot, platformIssuer, sameCode, type Snapshot, type SnapshotRecord } from './platform-report';
 import { ReportRepository } from './report.repository';
@@ -146,8 +146,7 @@ export function printableRoute(db: DataSource, identities: IdentityVerifier): Ex
     const url = new URL(req.url ?? '/', 'http://localhost');
     const match = routePattern.exec(url.pathname);
     if (!match) return false;
-    const header = req.headers[identityHeader];
-    const identity = typeof header === 'string' ? await identities.verify(header, requestIdFrom(req.headers['x-request-id'])) : null;
+    const identity = await gatewayIdentity(req.headers, identities);
     if (!identity?.grants.includes('REPORT_PRINTING')) {
       sendHtml(res, 401, message('请经平台访问', '打印版报告只能通过平台网关查看。The printable report is served through the gateway only.'));
       return true;

@@ -123,17 +123,22 @@ function isServiceSdlQuery(body: unknown): boolean {
 
 const serviceIdentity: RequestIdentity = { caller: null, purpose: null, grants: [], scope: {}, requestId: 'service-sdl' };
 
+/** The gateway's signed identity on a request to this subgraph (GraphQL or another route), or null when it has none that verifies. */
+export async function gatewayIdentity(headers: Record<string, string | string[] | undefined>, identities: IdentityVerifier): Promise<RequestIdentity | null> {
+  const header = headers[identityHeader];
+  return typeof header === 'string' ? await identities.verify(header, requestIdFrom(headers['x-request-id'])) : null;
+}
+
 /**
  * The access of one HTTP request: a verified gateway identity, or 401. The identity's request id
  * is the request's `x-request-id` (the gateway sends its own; serveGraphQL gives one to a request
  * without).
  */
 export async function accessFromRequest(headers: Record<string, string | string[] | undefined>, body: unknown, identities: IdentityVerifier): Promise<RequestAccess> {
-  const header = headers[identityHeader];
-  const identity = typeof header === 'string' ? await identities.verify(header, requestIdFrom(headers['x-request-id'])) : null;
+  const identity = await gatewayIdentity(headers, identities);
   if (identity) return { identity, disclosures: new Map() };
   if (isServiceSdlQuery(body)) return { identity: serviceIdentity, disclosures: new Map() };
-  throw new GraphQLError(header ? 'the gateway identity on this request is invalid or expired' : 'subgraphs answer only requests signed by the gateway', {
+  throw new GraphQLError(headers[identityHeader] ? 'the gateway identity on this request is invalid or expired' : 'subgraphs answer only requests signed by the gateway', {
     extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } },
   });
 }
