@@ -12,6 +12,7 @@ import {
   type GraphQLCompositeType,
   type GraphQLField,
   type GraphQLSchema,
+  type NamedTypeNode,
   type OperationDefinitionNode,
   type SelectionNode,
   type SelectionSetNode,
@@ -111,17 +112,12 @@ export function guardOperation(
     const removedBefore = removed.length;
     for (const selection of selectionSet.selections) {
       const guarded = guarding && !excluded(selection, variables);
-      if (selection.kind === Kind.FRAGMENT_SPREAD) {
-        const fragment = reader.fragments.get(selection.name.value);
+      if (selection.kind !== Kind.FIELD) {
+        const fragment = reader.fragmentOf(selection, parent);
         if (!fragment) continue;
-        const type = schema.getType(fragment.typeCondition.name.value) as GraphQLCompositeType;
-        const inner = walk(fragment.selectionSet, type, path, guarded);
-        selections.push({ kind: Kind.INLINE_FRAGMENT, typeCondition: fragment.typeCondition, directives: selection.directives, selectionSet: inner });
-        continue;
-      }
-      if (selection.kind === Kind.INLINE_FRAGMENT) {
-        const type = selection.typeCondition ? (schema.getType(selection.typeCondition.name.value) as GraphQLCompositeType) : parent;
-        selections.push({ ...selection, selectionSet: walk(selection.selectionSet, type, path, guarded) });
+        // A spread becomes the inline fragment it stands for, with the spread's directives.
+        const { typeCondition, selectionSet: inner, type } = fragment;
+        selections.push({ kind: Kind.INLINE_FRAGMENT, typeCondition, directives: selection.directives, selectionSet: walk(inner, type, path, guarded) });
         continue;
       }
       const name = selection.name.value;
@@ -173,7 +169,7 @@ export function guardOperation(
  * field groups they ask for.
  */
 class OperationReader {
-  readonly fragments: Map<string, FragmentDefinitionNode>;
+  private readonly fragments: Map<string, FragmentDefinitionNode>;
 
   constructor(
     document: DocumentNode,
@@ -237,12 +233,14 @@ class OperationReader {
     }
   }
 
-  private fragmentOf(selection: SelectionNode, type: GraphQLCompositeType): { selectionSet: SelectionSetNode; type: GraphQLCompositeType } | undefined {
+  /** What a fragment spread or inline fragment selects, and on which type; undefined for a field or an unknown fragment. */
+  fragmentOf(selection: SelectionNode, type: GraphQLCompositeType): { typeCondition?: NamedTypeNode; selectionSet: SelectionSetNode; type: GraphQLCompositeType } | undefined {
     if (selection.kind === Kind.INLINE_FRAGMENT) {
-      return { selectionSet: selection.selectionSet, type: selection.typeCondition ? (this.schema.getType(selection.typeCondition.name.value) as GraphQLCompositeType) : type };
+      const { typeCondition, selectionSet } = selection;
+      return { typeCondition, selectionSet, type: typeCondition ? (this.schema.getType(typeCondition.name.value) as GraphQLCompositeType) : type };
     }
     const fragment = selection.kind === Kind.FRAGMENT_SPREAD ? this.fragments.get(selection.name.value) : undefined;
-    return fragment && { selectionSet: fragment.selectionSet, type: this.schema.getType(fragment.typeCondition.name.value) as GraphQLCompositeType };
+    return fragment && { typeCondition: fragment.typeCondition, selectionSet: fragment.selectionSet, type: this.schema.getType(fragment.typeCondition.name.value) as GraphQLCompositeType };
   }
 
   /**
