@@ -9,7 +9,7 @@ import type { CursorPosition } from '../shared/cursors';
 import { isUniqueViolation } from '../shared/database';
 import { insertMany, insertRowsPerStatement } from '../shared/bulk-insert';
 import { PageLoaders } from '../shared/loaders';
-import { loadPages, type Page } from '../shared/pagination';
+import { loadPages, pageSize, type Page } from '../shared/pagination';
 import { inTurn, isMysql } from '../shared/write-queue';
 import {
   AuditEntry,
@@ -72,6 +72,13 @@ export interface AuditStatistic {
   subjects: number;
 }
 
+/** Use of credit data in one case (案件) of one organisation under one matter: a statistic with its case and its span. */
+export interface AuditCase extends AuditStatistic {
+  caseNumber: string;
+  firstOccurredAt: Date;
+  lastOccurredAt: Date;
+}
+
 /** The `previousHash` of the first entry: the chain starts from a fixed, well-known value. */
 export const genesisHash = '0'.repeat(64);
 
@@ -111,15 +118,18 @@ export class AuditRepository {
     );
   }
 
-  /** One page of what an organisation read, newest first, optionally within [from, to). */
-  async byOrganisation(organisation: string, range: { from?: Date | null; to?: Date | null }, first: number, after?: CursorPosition | null): Promise<Page<AuditEntry> | undefined> {
+  /** One page of what an organisation read, newest first, optionally within [from, to) and in one case. */
+  async byOrganisation(
+    organisation: string,
+    filter: { from?: Date | null; to?: Date | null; caseNumber?: string | null },
+    first: number,
+    after?: CursorPosition | null,
+  ): Promise<Page<AuditEntry> | undefined> {
     const code = organisation.trim();
     if (code === '') throw badInput('organisation', 'organisation must be a department code or an organisation id, got an empty string');
     if (code.length > 64) throw badInput('organisation', `organisation must be at most 64 characters, got ${code.length}`);
-    const { from, to } = range;
-    if (from && to && from.getTime() >= to.getTime()) {
-      throw badInput('to', `the range is [from, to): to must be later than from, got from ${from.toISOString()} and to ${to.toISOString()}`);
-    }
+    const { from, to } = filter;
+    if (from && to) checkRange(from, to);
     const conditions = ['t.organisation = ?'];
     const params: unknown[] = [code];
     if (from) {
@@ -129,6 +139,10 @@ export class AuditRepository {
     if (to) {
       conditions.push('t.occurred_at < ?');
       params.push(this.persistedInstant(to));
+    }
+    if (filter.caseNumber !== null && filter.caseNumber !== undefined) {
+      conditions.push('t.case_number = ?');
+      params.push(requiredText(filter.caseNumber, 'caseNumber', auditedTextLimits.caseNumber));
     }
     const pages = await loadPages(this.entries, { where: { sql: conditions.join(' AND '), params }, orderBy: 'occurredAt', direction: 'DESC', first, after });
     return pages.get('');
@@ -146,40 +160,75 @@ export class AuditRepository {
    * person's number finds nothing, so that statistics never name a person.
    */
   async statistics(range: { from: Date; to: Date }, organisation?: string | null): Promise<AuditStatistic[]> {
-    const { from, to } = range;
-    if (from.getTime() >= to.getTime()) {
-      throw badInput('to', `the range is [from, to): to must be later than from, got from ${from.toISOString()} and to ${to.toISOString()}`);
-    }
+    const rows = await this.usage(range, organisation, { groupBy: [], orderBy: ['organisation', 'matter'] });
+    return rows.map((row) => usageOf(row));
+  }
+
+  /**
+   * The cases (case numbers) of [from, to), counted as `statistics` counts, per (organisation,
+   * matter, case number), the `first` that concerned the most subjects first (then the most
+   * requests, then organisation, matter and case number in character-code order). Entries that
+   * named no case number are left out. One statement, however many cases there are.
+   */
+  async cases(range: { from: Date; to: Date }, organisation: string | null | undefined, first: number | null | undefined): Promise<AuditCase[]> {
     const q = (name: string) => this.db.driver.escape(name);
+    const limit = pageSize(first);
+    const rows = await this.usage(range, organisation, {
+      groupBy: [q('case_number')],
+      columns: [`${q('case_number')} AS ${q('caseNumber')}`, `MIN(${q('occurred_at')}) AS ${q('firstOccurredAt')}`, `MAX(${q('occurred_at')}) AS ${q('lastOccurredAt')}`],
+      where: [`${q('case_number')} IS NOT NULL`],
+      orderBy: ['subjects DESC', 'requests DESC', 'organisation', 'matter', 'caseNumber'],
+      limit,
+    });
+    return rows.map((row) => ({
+      ...usageOf(row),
+      caseNumber: String(row.caseNumber),
+      firstOccurredAt: this.hydratedInstant(row.firstOccurredAt),
+      lastOccurredAt: this.hydratedInstant(row.lastOccurredAt),
+    }));
+  }
+
+  /**
+   * The one GROUP BY behind `statistics` and `cases`: requests disclosed and denied and distinct
+   * subjects per (shown organisation, matter, ...groupBy) within [from, to). Text is ordered by
+   * its bytes (code points) on both drivers: MySQL's unicode_ci collation would order letters
+   * case-insensitively where SQLite compares bytes.
+   */
+  private async usage(
+    range: { from: Date; to: Date },
+    organisation: string | null | undefined,
+    shape: { groupBy: string[]; columns?: string[]; where?: string[]; orderBy: string[]; limit?: number },
+  ): Promise<Record<string, unknown>[]> {
+    const { from, to } = range;
+    checkRange(from, to);
+    const q = (name: string) => this.db.driver.escape(name);
+    const mysql = isMysql(this.db.manager);
     // Inlined, not a parameter: it appears in SELECT, WHERE and GROUP BY, which must be one expression.
     const shownOrganisation = `CASE WHEN ${q('organisation_kind')} = 'INDIVIDUAL' THEN '${individualsInStatistics}' ELSE ${q('organisation')} END`;
-    const conditions = [`${q('occurred_at')} >= ?`, `${q('occurred_at')} < ?`, `${q('outcome')} IN (?, ?)`];
+    const conditions = [`${q('occurred_at')} >= ?`, `${q('occurred_at')} < ?`, `${q('outcome')} IN (?, ?)`, ...(shape.where ?? [])];
     const params: unknown[] = ['DISCLOSED', 'DENIED', this.persistedInstant(from), this.persistedInstant(to), 'DISCLOSED', 'DENIED'];
     if (organisation !== null && organisation !== undefined) {
       conditions.push(`${shownOrganisation} = ?`);
       params.push(requiredText(organisation, 'organisation', auditedTextLimits.organisation));
     }
-    const request = isMysql(this.db.manager) ? `CONCAT(${q('request_id')}, ' ', ${q('occurred_at')})` : `${q('request_id')} || ' ' || ${q('occurred_at')}`;
+    const request = mysql ? `CONCAT(${q('request_id')}, ' ', ${q('occurred_at')})` : `${q('request_id')} || ' ' || ${q('occurred_at')}`;
+    const textColumns = new Set(['organisation', 'matter', 'caseNumber']);
+    const order = shape.orderBy.map((term) => (mysql && textColumns.has(term) ? `CAST(${q(term)} AS BINARY)` : term.replace(/^\w+/, (name) => q(name))));
+    // Ordered outside the GROUP BY, so that its names are the counted columns, never the table's.
     const rows: Record<string, unknown>[] = await this.db.query(
-      `SELECT ${shownOrganisation} AS organisation, ${q('matter')} AS matter,` +
+      `SELECT * FROM (SELECT ${shownOrganisation} AS organisation, ${q('matter')} AS matter,` +
         ` COUNT(DISTINCT CASE WHEN ${q('outcome')} = ? THEN ${request} END) AS disclosed,` +
         ` COUNT(DISTINCT CASE WHEN ${q('outcome')} = ? THEN ${request} END) AS denied,` +
+        ` COUNT(DISTINCT ${request}) AS requests,` +
         ` COUNT(DISTINCT ${q('subject_id')}) AS subjects` +
+        (shape.columns ?? []).map((column) => `, ${column}`).join('') +
         ` FROM ${q(this.entries.metadata.tablePath)} WHERE ${conditions.join(' AND ')}` +
-        ` GROUP BY ${shownOrganisation}, ${q('matter')}`,
+        ` GROUP BY ${[shownOrganisation, q('matter'), ...shape.groupBy].join(', ')}) ${q('usage')}` +
+        ` ORDER BY ${order.join(', ')}` +
+        (shape.limit === undefined ? '' : ` LIMIT ${shape.limit}`),
       params,
     );
-    // MySQL's counts may come back as strings; its unicode_ci collation orders case-insensitively
-    // where SQLite compares bytes: re-sorting by character code gives one order on both.
-    return rows
-      .map((row) => ({
-        organisation: String(row.organisation),
-        matter: row.matter === null ? null : String(row.matter),
-        disclosed: Number(row.disclosed),
-        denied: Number(row.denied),
-        subjects: Number(row.subjects),
-      }))
-      .sort((a, b) => compareCharacterCodes(a.organisation, b.organisation) || compareCharacterCodes(a.matter, b.matter));
+    return rows;
   }
 
   /** Re-computes the chain (`verifyChain`) and reports it with the log's size and stored head. */
@@ -363,9 +412,18 @@ export class AuditRepository {
   }
 
   private persistedInstant(value: Date): unknown {
+    return this.db.driver.preparePersistentValue(value, this.occurredAtColumn());
+  }
+
+  /** An instant a raw query read from `occurred_at`, as the entity would hold it. */
+  private hydratedInstant(value: unknown): Date {
+    return this.db.driver.prepareHydratedValue(value, this.occurredAtColumn()) as Date;
+  }
+
+  private occurredAtColumn() {
     const column = this.entries.metadata.findColumnWithPropertyName('occurredAt');
     if (!column) throw new Error('AuditEntry has no occurredAt column');
-    return this.db.driver.preparePersistentValue(value, column);
+    return column;
   }
 }
 
@@ -457,12 +515,22 @@ function withIndex<T>(index: number, validate: () => T): T {
   }
 }
 
-/** Plain character-code order (JavaScript's `<`), null first: the same whatever the database's collation. */
-function compareCharacterCodes(a: string | null, b: string | null): number {
-  if (a === b) return 0;
-  if (a === null) return -1;
-  if (b === null) return 1;
-  return a < b ? -1 : 1;
+/** Every period the audit queries take is half-open, [from, to): an empty or reversed one is an input error. */
+function checkRange(from: Date, to: Date): void {
+  if (from.getTime() >= to.getTime()) {
+    throw badInput('to', `the range is [from, to): to must be later than from, got from ${from.toISOString()} and to ${to.toISOString()}`);
+  }
+}
+
+/** A row of `usage` as counts: MySQL may return them as strings. */
+function usageOf(row: Record<string, unknown>): AuditStatistic {
+  return {
+    organisation: String(row.organisation),
+    matter: row.matter === null ? null : String(row.matter),
+    disclosed: Number(row.disclosed),
+    denied: Number(row.denied),
+    subjects: Number(row.subjects),
+  };
 }
 
 function optional(value: string | null | undefined, field: string, max: number): string | null {

@@ -23,13 +23,21 @@ export const resolvers: GraphQLResolverMap<Context> = {
       const request = pageRequest(ctx, info, null, args);
       return connection(await ctx.repository.bySubject(args.subjectId, request.first, request.after), request);
     },
-    auditEntriesByOrganisation: async (_: unknown, args: PageArgs & { organisation: string; from?: Date | null; to?: Date | null }, ctx: Context, info: GraphQLResolveInfo) => {
+    auditEntriesByOrganisation: async (
+      _: unknown,
+      args: PageArgs & { organisation: string; from?: Date | null; to?: Date | null; caseNumber?: string | null },
+      ctx: Context,
+      info: GraphQLResolveInfo,
+    ) => {
       const request = pageRequest(ctx, info, null, args);
-      return connection(await ctx.repository.byOrganisation(args.organisation, { from: args.from, to: args.to }, request.first, request.after), request);
+      const filter = { from: args.from, to: args.to, caseNumber: args.caseNumber };
+      return connection(await ctx.repository.byOrganisation(args.organisation, filter, request.first, request.after), request);
     },
     verifyAuditChain: (_: unknown, __: unknown, ctx: AuditContext) => ctx.repository.verification(),
     auditStatistics: (_: unknown, args: { from: Date; to: Date; organisation?: string | null }, ctx: AuditContext) =>
       ctx.repository.statistics({ from: args.from, to: args.to }, args.organisation),
+    auditCases: (_: unknown, args: { from: Date; to: Date; organisation?: string | null; first?: number | null }, ctx: AuditContext) =>
+      ctx.repository.cases({ from: args.from, to: args.to }, args.organisation, args.first),
   },
   Mutation: {
     // Group commit: the gateway sends every request's entries of one flush in one call, and they

@@ -329,6 +329,113 @@ describe.each(testDatabases)('audit API on $label', (database) => {
     });
   });
 
+  describe('Query.auditCases and one case\'s entries', () => {
+    // A window of its own in 2028: one case reads many subjects, others read one or two.
+    const from = new Date(Date.UTC(2028, 0, 1));
+    const to = new Date(Date.UTC(2028, 1, 1));
+    const at = (day: number, ms = 0) => new Date(Date.UTC(2028, 0, day, 3, 0, 0, ms)).toISOString();
+    const CASES = /* GraphQL */ `
+      query Cases($from: DateTime!, $to: DateTime!, $organisation: String, $first: Int) {
+        auditCases(from: $from, to: $to, organisation: $organisation, first: $first) {
+          organisation matter caseNumber disclosed denied subjects firstOccurredAt lastOccurredAt
+        }
+      }
+    `;
+    const ONE_CASE = /* GraphQL */ `
+      query OneCase($organisation: String!, $caseNumber: String, $first: Int, $after: String) {
+        auditEntriesByOrganisation(organisation: $organisation, caseNumber: $caseNumber, first: $first, after: $after) {
+          totalCount edges { node { id caseNumber occurredAt } } pageInfo { hasNextPage endCursor }
+        }
+      }
+    `;
+    interface Case extends Statistic { caseNumber: string; firstOccurredAt: string; lastOccurredAt: string }
+    const trawl = 'BDHCG-2028-0001';
+    const window = [
+      // One procurement case that read six subjects over three days: the one to look at.
+      ...[0, 1, 2, 3, 4, 5].map((s) => entry(900 + s, { caseNumber: trawl, occurredAt: at(2 + (s % 3), s), subjectId: subjectIds[s], requestId: `trawl-${s}` })),
+      entry(906, { caseNumber: trawl, occurredAt: at(6), subjectId: subjectIds[6], requestId: 'trawl-6', outcome: 'DENIED' }),
+      entry(907, { caseNumber: trawl, occurredAt: at(7), subjectId: subjectIds[0], requestId: 'trawl-7', outcome: 'FAILED' }),
+      // A case of two subjects, read in one request, and one of one subject read twice.
+      entry(910, { caseNumber: 'BDHCG-2028-0002', occurredAt: at(3), subjectId: subjectIds[0], requestId: 'pair' }),
+      entry(911, { caseNumber: 'BDHCG-2028-0002', occurredAt: at(3), subjectId: subjectIds[1], requestId: 'pair' }),
+      entry(912, { caseNumber: 'BDHCG-2028-0003', occurredAt: at(4), subjectId: subjectIds[2], requestId: 'single-1' }),
+      entry(913, { caseNumber: 'BDHCG-2028-0003', occurredAt: at(5), subjectId: subjectIds[2], requestId: 'single-2' }),
+      // The same case number at another department, under another matter, is another case.
+      entry(914, { organisation: 'TAXATION', matter: 'TAX_INCENTIVES', caseNumber: trawl, occurredAt: at(4), subjectId: subjectIds[3], requestId: 'tax-1' }),
+      // No case number: not listed. Outside the window: not counted.
+      entry(915, { caseNumber: null, occurredAt: at(8), subjectId: subjectIds[4], requestId: 'no-case' }),
+      entry(916, { caseNumber: trawl, occurredAt: to.toISOString(), subjectId: subjectIds[6], requestId: 'late' }),
+      entry(917, { caseNumber: trawl, occurredAt: new Date(from.getTime() - 1).toISOString(), subjectId: subjectIds[6], requestId: 'early' }),
+    ];
+    const cases = (variables: Record<string, unknown>, identity: RequestIdentity = supervisor) =>
+      queryAs<{ auditCases: Case[] | null }>(identity, CASES, { from: from.toISOString(), to: to.toISOString(), ...variables });
+
+    beforeAll(async () => {
+      const result = await append(window);
+      if (result.errors) throw new Error(JSON.stringify(result.errors));
+    });
+
+    it('puts the case that concerned the most subjects first, counted as the statistics count, in one SQL statement', async () => {
+      let result: Awaited<ReturnType<typeof cases>> | undefined;
+      const statements = await sql.selectsDuring(async () => {
+        result = await cases({});
+      });
+      expect(result?.errors).toBeUndefined();
+      expect(statements).toBe(1);
+      expect(result?.data?.auditCases).toEqual([
+        { organisation: 'FINANCE', matter: 'GOVERNMENT_PROCUREMENT', caseNumber: trawl, disclosed: 6, denied: 1, subjects: 7, firstOccurredAt: at(2), lastOccurredAt: at(6) },
+        { organisation: 'FINANCE', matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'BDHCG-2028-0002', disclosed: 1, denied: 0, subjects: 2, firstOccurredAt: at(3), lastOccurredAt: at(3) },
+        // One subject each: the case of two requests before the case of one.
+        { organisation: 'FINANCE', matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'BDHCG-2028-0003', disclosed: 2, denied: 0, subjects: 1, firstOccurredAt: at(4), lastOccurredAt: at(5) },
+        { organisation: 'TAXATION', matter: 'TAX_INCENTIVES', caseNumber: trawl, disclosed: 1, denied: 0, subjects: 1, firstOccurredAt: at(4), lastOccurredAt: at(4) },
+      ]);
+    });
+
+    it('gives the first n, and one organisation\'s cases when asked', async () => {
+      expect((await cases({ first: 1 })).data?.auditCases?.map((c) => [c.organisation, c.caseNumber])).toEqual([['FINANCE', trawl]]);
+      expect((await cases({ organisation: 'TAXATION' })).data?.auditCases?.map((c) => [c.organisation, c.caseNumber])).toEqual([['TAXATION', trawl]]);
+      expect((await cases({ organisation: 'HEALTH' })).data?.auditCases).toEqual([]);
+    });
+
+    it("reads one case's entries, newest first, paged, with the case's own count", async () => {
+      const stored = (await db().getRepository(AuditEntry).findBy({ organisation: 'FINANCE', caseNumber: trawl }))
+        .sort((a, b) => b.occurredAt.getTime() - a.occurredAt.getTime() || (a.id < b.id ? 1 : -1));
+      expect(stored.length).toBe(10); // the eight of the window and the two on its edges
+      const ids: string[] = [];
+      let after: string | null = null;
+      for (let page = 0; page < 5; page += 1) {
+        const result: Awaited<ReturnType<typeof queryAs<{ auditEntriesByOrganisation: { totalCount: number; edges: { node: { id: string; caseNumber: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }>>> =
+          await queryAs(supervisor, ONE_CASE, { organisation: 'FINANCE', caseNumber: trawl, first: 4, after });
+        expect(result.errors).toBeUndefined();
+        const connection = result.data!.auditEntriesByOrganisation;
+        expect(connection.totalCount).toBe(stored.length);
+        expect(connection.edges.every((e) => e.node.caseNumber === trawl)).toBe(true);
+        ids.push(...connection.edges.map((e) => e.node.id));
+        if (!connection.pageInfo.hasNextPage) break;
+        after = connection.pageInfo.endCursor;
+      }
+      expect(ids).toEqual(stored.map((e) => e.id));
+    });
+
+    it.each([
+      ['to equal to from', CASES, { from: '2028-01-01T00:00:00Z', to: '2028-01-01T00:00:00Z' }, 'to'],
+      ['an empty organisation', CASES, { from: '2028-01-01T00:00:00Z', to: '2028-02-01T00:00:00Z', organisation: '' }, 'organisation'],
+      ['first of 0', CASES, { from: '2028-01-01T00:00:00Z', to: '2028-02-01T00:00:00Z', first: 0 }, 'first'],
+      ['first of 101', CASES, { from: '2028-01-01T00:00:00Z', to: '2028-02-01T00:00:00Z', first: 101 }, 'first'],
+      ['an empty case number', ONE_CASE, { organisation: 'FINANCE', caseNumber: ' ' }, 'caseNumber'],
+      ['a case number of 101 characters', ONE_CASE, { organisation: 'FINANCE', caseNumber: 'C'.repeat(101) }, 'caseNumber'],
+    ])('refuses %s with BAD_USER_INPUT', async (_label, document, variables, field) => {
+      const result = await queryAs(supervisor, document, variables);
+      expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
+    });
+
+    it('needs the AUDIT group: an analyst holding STATISTICS gets FORBIDDEN, as case numbers name proceedings', async () => {
+      const result = await cases({}, analyst);
+      expect(result.data).toEqual({ auditCases: null });
+      expect(result.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', group: 'AUDIT' });
+    });
+  });
+
   describe("a subject's own view of its log", () => {
     const subject = subjectIds[0];
     const self: RequestIdentity = {
