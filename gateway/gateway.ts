@@ -10,7 +10,7 @@ import {
 import type { GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface } from '@apollo/server-gateway-interface';
 import { GraphQLError, print, type OperationDefinitionNode } from 'graphql';
 import { ConfigError } from '../lib/env';
-import { ErrorCode, maskUnexpectedErrors } from '../lib/errors';
+import { ErrorCode, maskUnexpectedErrors, refusedSubjectExtension } from '../lib/errors';
 import type { SubgraphName } from '../schema/subgraphs';
 import { AuditWriter, type AuditEntryInput } from './audit-writer';
 import { createTokenVerifier, type TokenSettings } from './authentication';
@@ -204,10 +204,17 @@ function guardExecutor(execute: GatewayExecutor, guards: Map<string, string>, au
         // A field under an object the answer lacks was refused all the same: audited once, against the subject the operation names.
         return (subjects.length ? subjects : [refusal.subjectId]).map((subjectId) => ({ ...refusal, subjectId }));
       }),
-      // Refusals by a subgraph (a purpose's kinds of subject, a consent's subject) withhold everything asked at their path.
-      ...(result.errors ?? []).filter((error) => error.extensions?.code === ErrorCode.FORBIDDEN).map((error) => refusalAt(error.path ?? [])),
+      // Refusals by a subgraph (a purpose's kinds of subject, a consent's subject) withhold
+      // everything asked at their path, about the subject the subgraph names, if it names one.
+      ...(result.errors ?? [])
+        .filter((error) => error.extensions?.code === ErrorCode.FORBIDDEN)
+        .map((error) => {
+          const refusal = refusalAt(error.path ?? []);
+          const named = error.extensions[refusedSubjectExtension];
+          return typeof named === 'string' ? { ...refusal, subjectId: named } : refusal;
+        }),
     ];
-    const errors = [...(result.errors ?? []), ...reached.map(({ path, removed: field }) => deniedField(field, path, context))];
+    const errors = [...(result.errors ?? []).map(withoutRefusedSubject), ...reached.map(({ path, removed: field }) => deniedField(field, path, context))];
     try {
       await audit.write(auditEntries(context, requestContext.operationName ?? null, refusals));
     } catch (error) {
@@ -217,6 +224,13 @@ function guardExecutor(execute: GatewayExecutor, guards: Map<string, string>, au
     }
     return { ...result, errors: errors.length ? errors : undefined };
   };
+}
+
+/** A subgraph's error as the client gets it: without the refused subject's id, which is for the audit entry only. */
+function withoutRefusedSubject(error: GraphQLError): GraphQLError {
+  if (!(refusedSubjectExtension in (error.extensions ?? {}))) return error;
+  const { [refusedSubjectExtension]: _, ...extensions } = error.extensions;
+  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, originalError: error.originalError, extensions });
 }
 
 function deniedField(field: RemovedField, path: (string | number)[], context: GatewayContext): GraphQLError {

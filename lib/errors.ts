@@ -67,6 +67,13 @@ export const SubgraphFault = {
 
 export type SubgraphFault = (typeof SubgraphFault)[keyof typeof SubgraphFault];
 
+/**
+ * The extension in which a subgraph's FORBIDDEN error names the subject it refused, for the
+ * gateway's audit entry only: the gateway takes it off before the answer leaves, so that a
+ * caller refused a subject learns nothing of it (not even that it exists).
+ */
+export const refusedSubjectExtension = 'refusedSubjectId';
+
 const knownCodes = new Set<string>(Object.values(ErrorCode));
 
 /** A client error with a typed code; `details` go into `extensions` (e.g. `field`, `problem`). */

@@ -2,7 +2,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { GraphQLResolveInfo } from 'graphql';
 import { todayInDistrict } from '../../lib/calendar';
 import { detectIdentifierKind, maskCitizenIdNumber } from '../../lib/identifiers';
-import { assertInScope, assertKindInScope, disclose, forbidden, type SubgraphContext } from '../shared/access';
+import { assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection } from '../shared/pagination';
 import type { ConsentActor, GrantConsentInput } from './consent.repository';
 import type { EntitiesContext } from './context';
@@ -43,11 +43,13 @@ export const resolvers: GraphQLResolverMap<Context> = {
     subject: async (_: unknown, args: { id: string }, ctx: Context) => visible(ctx, await ctx.subjectById.load(args.id)),
     subjectByCode: async (_: unknown, args: { code: string }, ctx: Context) => {
       const identifier = identifierOf(args.code);
-      // Refused by the code's form, before the lookup: a purpose without natural persons must not
-      // learn whether a citizen ID number is registered (a FORBIDDEN for a person's, null for none).
+      // Refused by the code's form: a purpose without natural persons must not learn whether a
+      // citizen ID number is registered (a FORBIDDEN for a person's, null for none). The person
+      // is still looked up, for the audit entry alone: the gateway keeps the id from the caller.
       const kinds = ctx.access.identity.scope.subjectKinds;
       if (kinds && !kinds.includes('NATURAL_PERSON') && detectIdentifierKind(identifier) === 'CITIZEN_ID_NUMBER') {
-        throw forbidden('the purpose of this request does not cover natural persons, so a citizen ID number cannot be looked up under it');
+        const person = await ctx.subjectByIdentifier.load(identifier);
+        throw forbiddenAbout(person?.id, 'the purpose of this request does not cover natural persons, so a citizen ID number cannot be looked up under it');
       }
       return visible(ctx, await ctx.subjectByIdentifier.load(identifier));
     },

@@ -104,7 +104,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
       assertInScope(ctx.access, found ? found.subjectId : null);
       const record = shown(ctx, found);
       // Looked up by id, a record comes without its subject's kind: ask the entities subgraph, for a purpose that covers some kinds only.
-      if (record && limitedKinds(ctx.access)) assertKindInScope(ctx.access, { kind: await kindOf(ctx, record.subjectId) });
+      if (record && limitedKinds(ctx.access)) assertKindInScope(ctx.access, { id: record.subjectId, kind: await kindOf(ctx, record.subjectId) });
       return record;
     },
     creditRecordCategories: () => recordCategories,

@@ -2,7 +2,7 @@ import { defaultFieldResolver, getNamedType, GraphQLError, isObjectType, parse, 
 import { identityHeader, type IdentityVerifier, type RequestIdentity } from '../../lib/access/identity';
 import { requestIdFrom } from '../../lib/request-record';
 import { allSubjects } from '../../lib/catalogue/matters';
-import { ErrorCode } from '../../lib/errors';
+import { ErrorCode, refusedSubjectExtension } from '../../lib/errors';
 import type { CursorSeal } from './cursors';
 
 /**
@@ -30,6 +30,11 @@ export function forbidden(message: string, details: Record<string, unknown> = {}
   return new GraphQLError(message, { extensions: { code: ErrorCode.FORBIDDEN, ...details } });
 }
 
+/** A refusal about a known subject: the gateway audits it against that subject (and strips the id). */
+export function forbiddenAbout(subjectId: string | null | undefined, message: string, details: Record<string, unknown> = {}): GraphQLError {
+  return forbidden(message, subjectId ? { ...details, [refusedSubjectExtension]: subjectId } : details);
+}
+
 export function disclose(access: RequestAccess, subjectId: string, group: string): void {
   let groups = access.disclosures.get(subjectId);
   if (!groups) access.disclosures.set(subjectId, (groups = new Set()));
@@ -44,7 +49,7 @@ export function disclose(access: RequestAccess, subjectId: string, group: string
 export function assertInScope(access: RequestAccess, subjectId: string | null | undefined): void {
   const only = access.identity.scope.subjectId;
   if (!only || subjectId === undefined || subjectId === only) return;
-  throw forbidden('this request may read only the subject its consent or inquiry names');
+  throw forbiddenAbout(subjectId, 'this request may read only the subject its consent or inquiry names');
 }
 
 /**
@@ -53,11 +58,11 @@ export function assertInScope(access: RequestAccess, subjectId: string | null | 
  * subgraph that read a subject's data `@requires` its kind, so the gateway brings it from there
  * (which refuses an out-of-scope subject itself); a kind that did not come is refused too.
  */
-export function assertKindInScope(access: RequestAccess, subject: { kind?: string | null }): void {
+export function assertKindInScope(access: RequestAccess, subject: { id: string; kind?: string | null }): void {
   const kinds = limitedKinds(access);
   if (!kinds) return;
-  if (!subject.kind) throw forbidden("the purpose of this request covers some kinds of subject only, and this subject's kind could not be established");
-  if (!kinds.includes(subject.kind)) throw forbidden(`the purpose of this request does not cover subjects of kind ${subject.kind}`);
+  if (!subject.kind) throw forbiddenAbout(subject.id, "the purpose of this request covers some kinds of subject only, and this subject's kind could not be established");
+  if (!kinds.includes(subject.kind)) throw forbiddenAbout(subject.id, `the purpose of this request does not cover subjects of kind ${subject.kind}`);
 }
 
 /** The kinds of subject the request's purpose covers, or null when it covers every kind (self-inquiry, supervision). */
@@ -90,10 +95,10 @@ export function enforceGrants(schema: GraphQLSchema, subjectOf: SubjectOf): Grap
       const resultSubject = subjectFor ? undefined : (subjectOf[getNamedType(field.type).name] as ((value: unknown) => string | null | undefined) | undefined);
       field.resolve = async (parent, args, context: SubgraphContext, info) => {
         const { identity } = context.access;
-        if (!identity.grants.includes(group)) {
-          throw forbidden(`${type.name}.${field.name} needs the field group ${group}, which this request was not granted`, { group });
-        }
         const parentSubject = subjectFor?.(parent) ?? undefined;
+        if (!identity.grants.includes(group)) {
+          throw forbiddenAbout(parentSubject, `${type.name}.${field.name} needs the field group ${group}, which this request was not granted`, { group });
+        }
         assertInScope(context.access, parentSubject);
         const value = await resolve(parent, args, context, info);
         if (resultSubject && identity.scope.subjectId && (value === null || value === undefined)) assertInScope(context.access, null);

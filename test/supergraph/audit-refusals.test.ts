@@ -47,6 +47,8 @@ describe.each(testDatabases)('refused reads in the audit log on $label', (databa
     expect(result.errors?.map((e) => e.extensions?.code)).toEqual(expect.arrayContaining(['FORBIDDEN']));
     // What the gateway asked for beside the client's fields, to know the subjects, is not in the answer.
     expect(JSON.stringify(result)).not.toContain('__guarded');
+    // Nor the id of a subject a subgraph refused, which is for the audit entry only.
+    expect(JSON.stringify(result)).not.toContain('refusedSubjectId');
     const rows: { outcome: string; subject_id: string | null; field_groups: string }[] = await platform.databases.audit.query(
       'SELECT outcome, subject_id, field_groups FROM audit_entry WHERE request_id = ? ORDER BY sequence',
       [requestId],
@@ -93,9 +95,23 @@ describe.each(testDatabases)('refused reads in the audit log on $label', (databa
     const [record] = await platform.databases.records.query('SELECT id FROM credit_record WHERE subject_id = ? LIMIT 1', [enterprise.id]);
     const byRecord = await audited(registryAdmin, `query($id: ID!) { creditRecord(id: $id) { summary } }`, { id: record.id });
     expect(byRecord.denied).toEqual([{ outcome: 'DENIED', subject: null, groups: ['PUBLIC_RECORDS'] }]);
-    // The code of a person a purpose does not cover: the gateway is told nothing of who it is.
-    const byCode = await audited(finance, `query($code: String!) { subjectByCode(code: $code) { name } }`, { code: person.identifier });
-    expect(byCode.denied).toEqual([{ outcome: 'DENIED', subject: null, groups: ['SUBJECT_BASICS'] }]);
+    // A code no subject has: refused to a consent-scoped caller as another subject would be, about nobody.
+    const unknown = await audited(bank, `query($code: String!) { subjectByCode(code: $code) { name } }`, { code: '91130304MA0TEXT12Y' });
+    expect(unknown.denied).toEqual([{ outcome: 'DENIED', subject: null, groups: ['SUBJECT_BASICS'] }]);
+  });
+
+  it.each([
+    ['a purpose for organisations reading a natural person', finance, person],
+    ['a bank reading a subject outside its consent', bank, other],
+  ])("audits a subject a subgraph refused by its code (%s) against that subject, and tells the caller nothing of it", async (_label, as, subject) => {
+    const query = `query($code: String!) { subjectByCode(code: $code) { name } }`;
+    const { denied, disclosed } = await audited(as, query, { code: subject.identifier });
+    expect(disclosed).toEqual([]);
+    expect(denied).toEqual([{ outcome: 'DENIED', subject: subject.id, groups: ['SUBJECT_BASICS'] }]);
+    // The caller's answer is the same as for a code no subject has, but for the message.
+    const answer = await platform.query(query, { code: subject.identifier }, as);
+    expect(JSON.stringify(answer)).not.toContain(subject.id);
+    expect(answer.errors?.map((e) => ({ path: e.path, extensions: e.extensions }))).toEqual([{ path: ['subjectByCode'], extensions: { code: 'FORBIDDEN', serviceName: 'entities' } }]);
   });
 
   it("shows the credit office a refusal in the subject's trail and in the statistics", async () => {
