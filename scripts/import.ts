@@ -8,7 +8,7 @@ import { projectRoot } from '../lib/project-root';
 import { FileRejected } from '../subgraphs/records/intake/intake-file';
 import { importRecordFile, type ImportProgress } from '../subgraphs/records/intake/file-import';
 import type { Rejection } from '../subgraphs/records/intake/record-intake';
-import { EntitiesSubjectDirectory, readEntitiesLookupConfig, SubjectDirectoryUnavailable, type EntitiesLookupConfig } from '../subgraphs/records/intake/subject-directory';
+import { EntitiesSubjectDirectory, readEntitiesLookupConfig, SubjectDirectoryUnavailable, type EntitiesLookupConfig } from '../subgraphs/shared/subject-directory';
 import { recordsSubgraph } from '../subgraphs/records/subgraph';
 import { databaseTarget, describeTarget, openDatabase, type DatabaseTarget } from '../subgraphs/shared/database';
 import { withDevSecrets } from './dev-secrets';

@@ -9,7 +9,7 @@ import type { CreditRecord } from './entities/credit-record.entity';
 import type { CreditRecordEvent } from './entities/credit-record-event.entity';
 import type { CreditRecordObjection } from './entities/credit-record-objection.entity';
 import type { RestorationApplication } from './entities/restoration-application.entity';
-import { SubjectDirectoryUnavailable, type SubjectDirectory } from './intake/subject-directory';
+import { SubjectDirectoryUnavailable, type SubjectDirectory } from '../shared/subject-directory';
 import { RecordLifecycleRepository } from './record-lifecycle.repository';
 import type { ReportFindings } from './report-findings';
 

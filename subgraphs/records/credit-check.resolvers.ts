@@ -11,7 +11,7 @@ import { pageRequest, toConnection, type PageArgs } from '../shared/pagination';
 import type { RecordsContext } from './context';
 import { measuresOf, snapshotOf, type CheckedRecordSnapshot, type LedgerFilter } from './credit-check.repository';
 import type { CreditCheck } from './entities/credit-check.entity';
-import { withEntitiesOrUnavailable } from './intake/subject-directory';
+import { withEntitiesOrUnavailable } from '../shared/subject-directory';
 
 type Context = RecordsContext & SubgraphContext;
 

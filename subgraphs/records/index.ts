@@ -1,5 +1,5 @@
 import { runSubgraph } from '../shared/subgraph';
-import { EntitiesSubjectDirectory, readEntitiesLookupConfig, type EntitiesLookupConfig } from './intake/subject-directory';
+import { EntitiesSubjectDirectory, readEntitiesLookupConfig, type EntitiesLookupConfig } from '../shared/subject-directory';
 import { readReportsLookupConfig, ReportsSubgraphFindings, type ReportsLookupConfig } from './report-findings';
 import { createRecordsSubgraph } from './subgraph';
 

@@ -3,7 +3,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { departments, findDepartment, storedDepartment } from '../../lib/catalogue/departments';
 import { recordCategories, restorableFrom, restorationRules, type RecordCategory } from '../../lib/catalogue/record-categories';
 import { badInput, clientError, ErrorCode } from '../../lib/errors';
-import { assertInScope, assertKindInScope, disclose, forbidden, limitedKinds, type SubgraphContext } from '../shared/access';
+import { assertInScope, assertKindInScope, disclose, forbidden, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection } from '../shared/pagination';
 import type { RecordsContext } from './context';
 import { effectiveStatus, groupsToSee, type CreditRecordFilter } from './credit-record.repository';
@@ -13,7 +13,7 @@ import type { CreditRecordObjection } from './entities/credit-record-objection.e
 import type { RestorationApplication } from './entities/restoration-application.entity';
 import { intakeChunkSize, intakeTransaction, RecordIntake, type IntakeRow, type PreparedChunk, type Rejection, type RowResult } from './intake/record-intake';
 import type { RecordRow } from './intake/record-input';
-import { withEntitiesOrUnavailable } from './intake/subject-directory';
+import { assertSubjectKindInScope, withEntitiesOrUnavailable } from '../shared/subject-directory';
 import { historyOf } from './record-history';
 import type { ApplyForRestorationInput, DecideObjectionInput, DecideRestorationInput, FileObjectionInput } from './record-lifecycle.repository';
 import { actorOf, maySeeLifecycle } from './record-roles';
@@ -50,14 +50,6 @@ function disclosedRecord(ctx: Context, record: CreditRecord): CreditRecord {
 async function caseRecord(ctx: Context, recordId: string): Promise<CreditRecord | null> {
   const record = await ctx.recordById.load(recordId);
   return record && disclosedRecord(ctx, record);
-}
-
-async function kindOf(ctx: Context, subjectId: string): Promise<string | null> {
-  const found = await withEntitiesOrUnavailable(
-    () => ctx.subjects.lookUp([subjectId], [], ctx.access.identity.requestId),
-    "the subject's kind could not be checked with the entities subgraph; retry later",
-  );
-  return found.kinds?.get(subjectId) ?? null;
 }
 
 /** The department a submission is made for: the caller's own, never an input. */
@@ -102,10 +94,9 @@ export const resolvers: GraphQLResolverMap<Context> = {
       const found = await ctx.recordById.load(args.id);
       // The scope first: a consent-scoped caller learns nothing of another subject's record, not even that it is restricted.
       assertInScope(ctx.access, found ? found.subjectId : null);
-      const record = shown(ctx, found);
-      // Looked up by id, a record comes without its subject's kind: ask the entities subgraph, for a purpose that covers some kinds only.
-      if (record && limitedKinds(ctx.access)) assertKindInScope(ctx.access, { id: record.subjectId, kind: await kindOf(ctx, record.subjectId) });
-      return record;
+      // Then the subject's kind, before `shown` reports the record as disclosed.
+      if (found) await assertSubjectKindInScope(ctx.access, ctx.subjects, found.subjectId);
+      return shown(ctx, found);
     },
     creditRecordCategories: () => recordCategories,
     departments: () => departments,

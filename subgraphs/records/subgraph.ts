@@ -4,7 +4,7 @@ import { CreditRecord } from './entities/credit-record.entity';
 import { CreditRecordEvent } from './entities/credit-record-event.entity';
 import { CreditRecordObjection } from './entities/credit-record-objection.entity';
 import { RestorationApplication } from './entities/restoration-application.entity';
-import { EntitiesSubjectDirectory, readEntitiesLookupConfig } from './intake/subject-directory';
+import { EntitiesSubjectDirectory, readEntitiesLookupConfig } from '../shared/subject-directory';
 import { readReportsLookupConfig, ReportsSubgraphFindings } from './report-findings';
 import { CreateCreditRecord1764000000100 } from './migrations/1764000000100-create-credit-record';
 import { RecordIntakeAndLifecycle1764000000110 } from './migrations/1764000000110-record-intake-and-lifecycle';

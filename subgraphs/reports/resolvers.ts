@@ -4,6 +4,7 @@ import { todayInDistrict } from '../../lib/calendar';
 import { badInput } from '../../lib/errors';
 import { assertInScope, assertKindInScope, disclose, forbidden, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type PageArgs } from '../shared/pagination';
+import { assertSubjectKindInScope, EntitiesSubjectDirectory } from '../shared/subject-directory';
 import type { ReportsContext } from './context';
 import type { CreditReport } from './entities/credit-report.entity';
 import type { ReportVerification } from './entities/report-verification.entity';
@@ -39,6 +40,11 @@ function peers(ctx: Context): PeerClient {
   return new PeerClient(ctx.peers, ctx.signingKey, ctx.access);
 }
 
+/** The entities subgraph as a directory of subjects: lookups there are not disclosures to the caller. */
+function entitiesDirectory(ctx: Context): EntitiesSubjectDirectory {
+  return new EntitiesSubjectDirectory({ url: ctx.peers.url('entities'), signingKey: ctx.signingKey }, ctx.peers.timeoutMs);
+}
+
 /** A platform report is checked against its stored snapshot on every read; a registered one carries an officer's finding. */
 async function verificationStatus(report: CreditReport, ctx: Context): Promise<'GENUINE' | 'NOT_GENUINE' | 'UNCHECKED'> {
   if (report.source === 'DISTRICT_PLATFORM') return genuineSnapshot(report, await ctx.snapshotById.load(report.id)) ? 'GENUINE' : 'NOT_GENUINE';
@@ -59,7 +65,13 @@ const notGenuine = { genuine: false, subjectName: null, issuedOn: null, validUnt
 
 export const resolvers: GraphQLResolverMap<Context> = {
   Query: {
-    creditReport: (_: unknown, args: { id: string }, ctx: Context) => ctx.reportById.load(args.id),
+    creditReport: async (_: unknown, args: { id: string }, ctx: Context) => {
+      const report = await ctx.reportById.load(args.id);
+      // As `creditRecord(id)`: the consent's subject first, then the kinds the purpose covers.
+      assertInScope(ctx.access, report ? report.subjectId : null);
+      if (report) await assertSubjectKindInScope(ctx.access, entitiesDirectory(ctx), report.subjectId);
+      return report;
+    },
     verifyCreditReport: async (_: unknown, args: { reportNumber: string; verificationCode: string }, ctx: Context) => {
       const report = await ctx.repository.findPlatformReport(args.reportNumber.trim());
       if (!report || !sameCode(args.verificationCode, report.verificationCode)) return notGenuine;

@@ -1,5 +1,5 @@
 import type { SubgraphName } from '../../schema/subgraphs';
-import { EntitiesSubjectDirectory } from '../../subgraphs/records/intake/subject-directory';
+import { EntitiesSubjectDirectory } from '../../subgraphs/shared/subject-directory';
 import { ReportsSubgraphFindings } from '../../subgraphs/records/report-findings';
 import { createRecordsSubgraph } from '../../subgraphs/records/subgraph';
 import { subgraphDefinitions } from '../../subgraphs/registry';

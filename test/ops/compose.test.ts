@@ -51,7 +51,7 @@ function environmentOf(service: string, env = operatorEnv): Record<string, strin
 /**
  * The subgraphs that call other subgraphs directly read their URLs from the same variables the
  * gateway reads (records: intake checks subjects; reports: generation reads its peers). Keep in
- * sync with subgraphs/records/intake/subject-directory.ts and subgraphs/reports/config.ts.
+ * sync with subgraphs/shared/subject-directory.ts and subgraphs/reports/config.ts.
  */
 const peerVariables: Partial<Record<SubgraphName, SubgraphName[]>> = {
   records: ['entities', 'reports'],

@@ -353,10 +353,44 @@ describe.each(testDatabases)('access to fields through the gateway on $label', (
     expect(refused.result.data).toEqual({ creditRecord: null });
     expect(refused.result.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([['FORBIDDEN', expect.stringContaining('does not cover subjects of kind NATURAL_PERSON')]]);
     expect(JSON.stringify(refused.result)).not.toContain(person.id);
+    // Audited as the refusal it was, against the person, and not as a disclosure of the record.
+    expect((await auditRows(platform, refused.requestId)).map((r) => [r.outcome, r.subject_id])).toEqual([['DENIED', person.id]]);
     // The same record for personnel review, which reads natural persons.
     const personnel = await query({ caller: organisationDepartment, headers: matter('PERSONNEL_REVIEW') }, THROUGH_RECORD, { id: personRecord });
     expect(personnel.result.errors).toBeUndefined();
     expect(personnel.result.data).toMatchObject({ creditRecord: { id: personRecord, subject: { id: person.id } } });
+  });
+
+  it('keeps a purpose to its kinds of subject when a report is looked up by id, and audits the refusal against its subject', async () => {
+    const reportOf = async (kind: string) => {
+      const ids = world.subjects.filter((s) => (kind === 'NATURAL_PERSON') === (s.kind === 'NATURAL_PERSON')).map((s) => s.id);
+      const rows: { id: string; subject_id: string }[] = await platform.databases.reports.query(`SELECT id, subject_id FROM credit_report WHERE subject_id IN (${ids.map(() => '?').join(', ')}) ORDER BY id LIMIT 1`, ids);
+      return rows[0];
+    };
+    const BY_ID = `query($id: ID!) { creditReport(id: $id) { id grade validUntil } }`;
+    const personReport = await reportOf('NATURAL_PERSON');
+    const organisationReport = await reportOf('ENTERPRISE');
+    expect(personReport && organisationReport).toBeTruthy();
+    for (const [as, report, subjectKind] of [
+      [{ caller: finance, headers: matter('GOVERNMENT_PROCUREMENT') }, personReport, 'NATURAL_PERSON'],
+      [{ caller: organisationDepartment, headers: matter('PERSONNEL_REVIEW') }, organisationReport, undefined],
+    ] as const) {
+      const refused = await query(as, BY_ID, { id: report.id });
+      expect(refused.result.data).toEqual({ creditReport: null });
+      expect(refused.result.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([['FORBIDDEN', expect.stringContaining(`does not cover subjects of kind ${subjectKind ?? ''}`)]]);
+      expect(JSON.stringify(refused.result)).not.toContain(report.subject_id);
+      expect((await auditRows(platform, refused.requestId)).map((r) => [r.outcome, r.subject_id])).toEqual([['DENIED', report.subject_id]]);
+    }
+    // Each report to the purpose that covers its subject.
+    for (const [as, report] of [
+      [{ caller: finance, headers: matter('GOVERNMENT_PROCUREMENT') }, organisationReport],
+      [{ caller: organisationDepartment, headers: matter('PERSONNEL_REVIEW') }, personReport],
+    ] as const) {
+      const read = await query(as, BY_ID, { id: report.id });
+      expect(read.result.errors).toBeUndefined();
+      expect(read.result.data).toMatchObject({ creditReport: { id: report.id } });
+      expect((await auditRows(platform, read.requestId)).map((r) => [r.outcome, r.subject_id])).toEqual([['DISCLOSED', report.subject_id]]);
+    }
   });
 
   it('refuses text longer than the audit log stores, naming it, while the requests sharing its group commit are answered and audited', async () => {

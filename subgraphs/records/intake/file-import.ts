@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { Actor } from '../record-history';
 import { openRecordFile } from './intake-file';
 import { intakeChunkSize, RecordIntake, type IntakeRow, type IntakeTotals, type Rejection, type RowResult } from './record-intake';
-import type { SubjectDirectory } from './subject-directory';
+import type { SubjectDirectory } from '../../shared/subject-directory';
 
 export interface ImportProgress {
   rows: number;

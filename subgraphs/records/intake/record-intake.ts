@@ -11,7 +11,7 @@ import { insertMany } from '../../shared/bulk-insert';
 import { lockFor, writeTransaction } from '../write-queue';
 import { parseRow, type RecordRow, type RowField, type RowProblem, type SubjectReference } from './record-input';
 import { SeenDocuments } from './seen-documents';
-import type { SubjectDirectory } from './subject-directory';
+import type { SubjectDirectory } from '../../shared/subject-directory';
 
 /** A row of a batch: its number (1 = the first data row) and its values, with any problem its reader found (encoding, shape). */
 export interface IntakeRow {

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { commitsInFlight, importRecordFile, type ImportProgress } from '../../../subgraphs/records/intake/file-import';
 import { FileRejected } from '../../../subgraphs/records/intake/intake-file';
 import { RecordIntake, type Rejection } from '../../../subgraphs/records/intake/record-intake';
-import { SubjectDirectoryUnavailable } from '../../../subgraphs/records/intake/subject-directory';
+import { SubjectDirectoryUnavailable } from '../../../subgraphs/shared/subject-directory';
 import { testDatabases } from '../../helpers/databases';
 import { header, marketRegulationFile, unregisteredCode } from './import-fixtures';
 import { useRecordsWithSubjects } from './records-harness';

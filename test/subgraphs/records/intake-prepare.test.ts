@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { RecordIntake, intakeChunkSize, type IntakeRow } from '../../../subgraphs/records/intake/record-intake';
-import type { SubjectDirectory } from '../../../subgraphs/records/intake/subject-directory';
+import type { SubjectDirectory } from '../../../subgraphs/shared/subject-directory';
 
 /**
  * Preparing a chunk is CPU work of some milliseconds that a file import overlaps with the

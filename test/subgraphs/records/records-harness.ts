@@ -3,7 +3,7 @@ import { decideGrants } from '../../../lib/access/policy';
 import { demoWorld, type DemoWorld } from '../../../scripts/demo/world';
 import { seedEntities } from '../../../subgraphs/entities/seed';
 import { entitiesSubgraph } from '../../../subgraphs/entities/subgraph';
-import { EntitiesSubjectDirectory, type SubjectDirectory, type SubjectLookup } from '../../../subgraphs/records/intake/subject-directory';
+import { EntitiesSubjectDirectory, type SubjectDirectory, type SubjectLookup } from '../../../subgraphs/shared/subject-directory';
 import { createRecordsSubgraph } from '../../../subgraphs/records/subgraph';
 import type { TestDatabase } from '../../helpers/databases';
 import { testSigningKey } from '../../helpers/identity';

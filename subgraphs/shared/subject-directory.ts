@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { InternalClient } from '../../../lib/internal-client';
-import { readSecret, readUrl } from '../../../lib/env';
-import { clientError, ErrorCode } from '../../../lib/errors';
-import { defaultUrl } from '../../../schema/subgraphs';
+import { InternalClient } from '../../lib/internal-client';
+import { readSecret, readUrl } from '../../lib/env';
+import { clientError, ErrorCode } from '../../lib/errors';
+import { defaultUrl } from '../../schema/subgraphs';
+import { assertKindInScope, limitedKinds, type RequestAccess } from './access';
 
 /**
- * How record intake learns whether the subjects a department names exist. Subjects belong to the
- * entities subgraph; the records subgraph never reads its database, it asks it over HTTP, the way
+ * How record intake learns whether the subjects a department names exist, and the records and
+ * reports subgraphs the kind of a subject whose record or report was looked up by id. Subjects
+ * belong to the entities subgraph; no other subgraph reads its database, they ask it over HTTP, the way
  * the gateway would: one request per chunk of rows, whatever the chunk's size, with an identity
  * signed by the gateway key (caller null, the one group `subjectByCode` needs). Ids go through
  * `_entities` (one batched SQL statement on the entities side), codes through aliased
@@ -44,6 +46,20 @@ export async function withEntitiesOrUnavailable<T>(lookup: () => Promise<T>, mes
     if (error instanceof SubjectDirectoryUnavailable) throw clientError(ErrorCode.SUBGRAPH_UNAVAILABLE, message, { serviceName: 'entities' });
     throw error;
   }
+}
+
+/**
+ * A record or report looked up by id comes without its subject's kind: for a purpose that covers
+ * some kinds only, the entities subgraph is asked, and a subject of another kind is refused
+ * before anything about it is disclosed.
+ */
+export async function assertSubjectKindInScope(access: RequestAccess, directory: SubjectDirectory, subjectId: string): Promise<void> {
+  if (!limitedKinds(access)) return;
+  const found = await withEntitiesOrUnavailable(
+    () => directory.lookUp([subjectId], [], access.identity.requestId),
+    "the subject's kind could not be checked with the entities subgraph; retry later",
+  );
+  assertKindInScope(access, { id: subjectId, kind: found.kinds?.get(subjectId) ?? null });
 }
 
 export interface EntitiesLookupConfig {
