@@ -10,7 +10,7 @@ import {
 import type { GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface } from '@apollo/server-gateway-interface';
 import { GraphQLError, print, type OperationDefinitionNode } from 'graphql';
 import { ConfigError } from '../lib/env';
-import { ErrorCode, maskUnexpectedErrors, refusedSubjectExtension } from '../lib/errors';
+import { auditedRefusalExtension, ErrorCode, maskUnexpectedErrors, type AuditedRefusal } from '../lib/errors';
 import type { SubgraphName } from '../schema/subgraphs';
 import { AuditWriter, type AuditEntryInput } from './audit-writer';
 import { createTokenVerifier, type TokenSettings } from './authentication';
@@ -210,11 +210,11 @@ function guardExecutor(execute: GatewayExecutor, guards: Map<string, string>, au
         .filter((error) => error.extensions?.code === ErrorCode.FORBIDDEN)
         .map((error) => {
           const refusal = refusalAt(error.path ?? []);
-          const named = error.extensions[refusedSubjectExtension];
-          return typeof named === 'string' ? { ...refusal, subjectId: named } : refusal;
+          const told = error.extensions[auditedRefusalExtension] as AuditedRefusal | undefined;
+          return { subjectId: told?.subjectId ?? refusal.subjectId, groups: [...new Set([...refusal.groups, ...(told?.groups ?? [])])] };
         }),
     ];
-    const errors = [...(result.errors ?? []).map(withoutRefusedSubject), ...reached.map(({ path, removed: field }) => deniedField(field, path, context))];
+    const errors = [...(result.errors ?? []).map(withoutAuditedRefusal), ...reached.map(({ path, removed: field }) => deniedField(field, path, context))];
     try {
       await audit.write(auditEntries(context, requestContext.operationName ?? null, refusals));
     } catch (error) {
@@ -226,10 +226,10 @@ function guardExecutor(execute: GatewayExecutor, guards: Map<string, string>, au
   };
 }
 
-/** A subgraph's error as the client gets it: without the refused subject's id, which is for the audit entry only. */
-function withoutRefusedSubject(error: GraphQLError): GraphQLError {
-  if (!(refusedSubjectExtension in (error.extensions ?? {}))) return error;
-  const { [refusedSubjectExtension]: _, ...extensions } = error.extensions;
+/** A subgraph's error as the client gets it: without what it told the audit entry. */
+function withoutAuditedRefusal(error: GraphQLError): GraphQLError {
+  if (!(auditedRefusalExtension in (error.extensions ?? {}))) return error;
+  const { [auditedRefusalExtension]: _, ...extensions } = error.extensions;
   return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, originalError: error.originalError, extensions });
 }
 

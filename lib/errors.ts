@@ -68,11 +68,17 @@ export const SubgraphFault = {
 export type SubgraphFault = (typeof SubgraphFault)[keyof typeof SubgraphFault];
 
 /**
- * The extension in which a subgraph's FORBIDDEN error names the subject it refused, for the
- * gateway's audit entry only: the gateway takes it off before the answer leaves, so that a
- * caller refused a subject learns nothing of it (not even that it exists).
+ * The extension in which a subgraph's FORBIDDEN error tells the gateway, for its audit entry
+ * only, which subject it refused and, where the selection at the error's path does not show it,
+ * which field groups. The gateway takes it off before the answer leaves, so that a caller refused
+ * a subject learns nothing of it (not even that it exists).
  */
-export const refusedSubjectExtension = 'refusedSubjectId';
+export const auditedRefusalExtension = 'auditedRefusal';
+
+export interface AuditedRefusal {
+  subjectId?: string;
+  groups?: string[];
+}
 
 const knownCodes = new Set<string>(Object.values(ErrorCode));
 

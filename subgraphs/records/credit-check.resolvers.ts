@@ -6,7 +6,7 @@ import { findMatter } from '../../lib/catalogue/matters';
 import { findRecordCategory } from '../../lib/catalogue/record-categories';
 import { measureKinds, measuresByMatter, type AppliedMeasure, type MeasureKind } from '../../lib/catalogue/measures';
 import { badInput, clientError, ErrorCode } from '../../lib/errors';
-import { assertInScope, assertKindInScope, disclose, forbidden, type SubgraphContext } from '../shared/access';
+import { assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type PageArgs } from '../shared/pagination';
 import type { RecordsContext } from './context';
 import { measuresOf, snapshotOf, type CheckedRecordSnapshot, type LedgerFilter } from './credit-check.repository';
@@ -32,6 +32,26 @@ function readable(ctx: Context, check: CreditCheck | null): CreditCheck | null {
   const department = ledgerScope(ctx.access.identity);
   if (department && check.department !== department) throw forbidden(`this check belongs to ${check.department}`);
   return check;
+}
+
+/** Whether the request names the check's own matter and case (x-credit-matter, x-credit-case). */
+function underCheckPurpose(identity: RequestIdentity, check: CreditCheck): boolean {
+  return identity.purpose?.matter === check.matter && identity.purpose.caseNumber === check.caseNumber;
+}
+
+/**
+ * What a check found about its subject (the records that counted, the measures, the verdict) is
+ * read by a department in the check's own case, as its feedback is reported: the audit entry then
+ * names the matter that called for the check, and a purpose covering other kinds of subject, or
+ * none, reads nothing of it. The ledger's list itself (who, which matter and case, when) needs no
+ * purpose. The credit office reads every check under its supervision.
+ */
+function assertCaseFileReadable(ctx: Context, check: CreditCheck): void {
+  const { identity } = ctx.access;
+  if (ledgerScope(identity) === null || underCheckPurpose(identity, check)) return;
+  // Audited with the groups of what was withheld: the ledger's, and those of the records it considered.
+  const groups = new Set(['CREDIT_CHECK_LEDGER', ...snapshotOf(check).map((r) => findRecordCategory(r.category)?.fieldGroup ?? 'PUBLIC_RECORDS')]);
+  throw forbiddenAbout(check.subjectId, `what this check found is read in its own case: x-credit-matter ${check.matter} and x-credit-case ${check.caseNumber}`, {}, [...groups]);
 }
 
 
@@ -85,7 +105,7 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
       if (!found.ids.has(input.subjectId)) throw clientError(ErrorCode.NOT_FOUND, `no market subject has the id ${JSON.stringify(input.subjectId)}`, { field: 'input.subjectId' });
       const kind = found.kinds?.get(input.subjectId);
       if (kind && identity.scope.subjectKinds && !identity.scope.subjectKinds.includes(kind)) {
-        throw forbidden(`${input.matter} does not cover subjects of kind ${kind}`);
+        throw forbiddenAbout(input.subjectId, `${input.matter} does not cover subjects of kind ${kind}`);
       }
       const check = await ctx.checks.run(input, { userId: caller.id, department: caller.organisation }, ctx.clock());
       // Sealed now, so the ledger holds the verdict whatever the client selected. If the reports
@@ -102,10 +122,11 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
       if (!caller || caller.organisationKind !== 'DEPARTMENT') throw forbidden('feedback is reported by the department that ran the check');
       const check = await ctx.checkById.load(args.input.checkId);
       if (!check) throw clientError(ErrorCode.NOT_FOUND, `no credit check has the id ${JSON.stringify(args.input.checkId)}`, { field: 'input.checkId' });
+      // Another department learns nothing of the check, not even its matter and case.
+      if (check.department !== caller.organisation) throw forbidden(`this check belongs to ${check.department}: feedback is reported by the department that ran it`);
       // Feedback belongs to the case the check was run for: reported under another purpose, it
       // would be audited under a matter that never called for the check.
-      const purpose = ctx.access.identity.purpose;
-      if (purpose?.matter !== check.matter || purpose.caseNumber !== check.caseNumber) {
+      if (!underCheckPurpose(ctx.access.identity, check)) {
         throw forbidden(`feedback on this check is reported under its own purpose: x-credit-matter ${check.matter} and x-credit-case ${check.caseNumber}`);
       }
       return await ctx.checks.recordFeedback(check, args.input.appliedMeasures, args.input.note ?? null, { userId: caller.id, department: caller.organisation });
@@ -128,12 +149,14 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
     matterNameZh: (check: CreditCheck) => findMatter(check.matter)?.nameZh ?? check.matter,
     department: (check: CreditCheck) => storedDepartment(check.department),
     recordsConsidered: (check: CreditCheck, _: unknown, ctx: Context) => {
+      assertCaseFileReadable(ctx, check);
       const records = snapshotOf(check);
-      // The ledger shows what counted then, whatever the reader's purpose: audited with the groups that content belongs to.
+      // What counted then, whatever the records are now: audited with the groups that content belongs to.
       for (const record of records) disclose(ctx.access, check.subjectId, findRecordCategory(record.category)?.fieldGroup ?? 'PUBLIC_RECORDS');
       return records.map((r) => checkedRecord(r));
     },
     measures: async (check: CheckWithReport, _: unknown, ctx: Context) => {
+      assertCaseFileReadable(ctx, check);
       // Before the verdict is sealed (the reports subgraph unreachable) these are the records' measures alone.
       const sealed = await sealIfReady(check, ctx);
       const records = new Map(snapshotOf(sealed).map((r) => [r.id, r]));
@@ -145,7 +168,10 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
         triggeredBy: m.recordIds.map((id) => records.get(id)).filter((r): r is CheckedRecordSnapshot => !!r).map((r) => checkedRecord(r)),
       }));
     },
-    verdict: async (check: CheckWithReport, _: unknown, ctx: Context) => (await sealIfReady(check, ctx)).verdict,
+    verdict: async (check: CheckWithReport, _: unknown, ctx: Context) => {
+      assertCaseFileReadable(ctx, check);
+      return (await sealIfReady(check, ctx)).verdict;
+    },
     feedback: (check: CreditCheck) =>
       check.feedbackAt ? { appliedMeasures: JSON.parse(check.feedbackApplied ?? '[]'), note: check.feedbackNote, reportedBy: check.feedbackBy, reportedAt: check.feedbackAt } : null,
   },

@@ -142,7 +142,9 @@ export class RecordLifecycleRepository {
     const reason = text(input.reason, 'reason', 500);
     return await writeTransaction(this.db, async (manager) => {
       const record = await this.lockedRecord(manager, input.recordId, identity);
-      if (!mayActFor(identity, record.subjectId)) throw forbidden('an objection is filed by the record’s subject itself, or by a department officer on its behalf');
+      if (!mayActFor(identity, record)) {
+        throw forbidden('an objection is filed by the record’s subject itself, or on its behalf by an officer of the credit office or of the record’s source department');
+      }
       const next = this.recordTransition(record, 'OBJECT', 'recordId');
       const objection = Object.assign(new CreditRecordObjection(), {
         id: randomUUID(),
@@ -171,6 +173,10 @@ export class RecordLifecycleRepository {
     const reason = text(input.reason, 'reason', 500);
     if (input.decision === 'ACCEPT' && input.resolution !== 'CORRECTED' && input.resolution !== 'WITHDRAWN') {
       throw badInput('resolution', `accepting an objection corrects the record (CORRECTED, with a correction) or withdraws it (WITHDRAWN), got ${JSON.stringify(input.resolution ?? null)}`);
+    }
+    // Stored as if no resolution were given, it would tell the subject nothing of what the caller meant.
+    if (input.decision === 'REJECT' && input.resolution) {
+      throw badInput('resolution', `a rejection keeps the record as it was and takes no resolution (CORRECTED and WITHDRAWN go with ACCEPT), got ${JSON.stringify(input.resolution)}`);
     }
     if ((input.decision !== 'ACCEPT' || input.resolution !== 'CORRECTED') && input.correction) {
       throw badInput('correction', 'a correction goes only with decision ACCEPT and resolution CORRECTED');
@@ -256,7 +262,9 @@ export class RecordLifecycleRepository {
     const evidence = input.evidence.map((item, i) => text(item, `evidence[${i}]`, 200));
     return await writeTransaction(this.db, async (manager) => {
       const record = await this.lockedRecord(manager, input.recordId, identity);
-      if (!mayActFor(identity, record.subjectId)) throw forbidden('restoration is applied for by the record’s subject itself, or by a department officer on its behalf');
+      if (!mayActFor(identity, record)) {
+        throw forbidden('restoration is applied for by the record’s subject itself, or on its behalf by an officer of the credit office or of the record’s source department');
+      }
       this.restoration(record, 'recordId');
       const pending = await manager.findOne(RestorationApplication, { where: { recordId: record.id, status: 'SUBMITTED' } });
       if (pending) throw refused('recordId', `an application for this record is already pending (${pending.id}); wait for its decision`);

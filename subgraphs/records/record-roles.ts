@@ -28,14 +28,21 @@ export function isSourceDepartment(caller: Caller | null, sourceDepartment: stri
 }
 
 /**
- * May this request file an objection or a restoration application about `subjectId`: the subject
- * itself (its own inquiry), or a department officer on its behalf (a subject at a service window).
- * A request scoped to a subject acts for that subject only.
+ * May this request file an objection or a restoration application about `record`: the subject
+ * itself (its own inquiry), or on its behalf an officer of the platform's window (the credit
+ * office) or of the department that supplied the record, where a subject would go. Not any
+ * department: filing would let an officer read any record (the case answers with it) and mark
+ * it disputed, whatever matter it is working on. A request scoped to a subject acts for that
+ * subject only.
  */
-export function mayActFor(identity: RequestIdentity, subjectId: string): boolean {
-  if (identity.scope.subjectId) return ownSubject(identity) === subjectId;
-  return isDepartmentOfficer(identity.caller);
+export function mayActFor(identity: RequestIdentity, record: { subjectId: string; sourceDepartment: string }): boolean {
+  if (identity.scope.subjectId) return ownSubject(identity) === record.subjectId;
+  const { caller } = identity;
+  return isDepartmentOfficer(caller) && (caller?.organisation === windowDepartment || caller?.organisation === record.sourceDepartment);
 }
+
+/** The department whose window files for subjects on any record: the credit office (区信用办), which runs the platform. */
+const windowDepartment = 'CREDIT_OFFICE';
 
 /**
  * May this request see a record's lifecycle (its history, objections, applications): its subject,

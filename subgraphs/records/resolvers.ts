@@ -126,7 +126,11 @@ export const resolvers: GraphQLResolverMap<Context> = {
       if (problems.length) {
         const first = problems[0];
         const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
-        throw clientError(first.code as Exclude<ErrorCode, 'INTERNAL_SERVER_ERROR'>, `${first.reason}${more}`, { field: first.field, problems: problems.map(({ field, reason }) => ({ field, reason })) });
+        throw clientError(first.code as Exclude<ErrorCode, 'INTERNAL_SERVER_ERROR'>, `${first.reason}${more}`, {
+          field: first.field,
+          ...(first.problem ? { problem: first.problem } : {}),
+          problems: problems.map(({ field, reason }) => ({ field, reason })),
+        });
       }
       const [result] = await intake.commit(chunk);
       if (result.outcome === 'REJECTED') {

@@ -2,7 +2,7 @@ import { defaultFieldResolver, getNamedType, GraphQLError, isObjectType, parse, 
 import { identityHeader, type IdentityVerifier, type RequestIdentity } from '../../lib/access/identity';
 import { requestIdFrom } from '../../lib/request-record';
 import { allSubjects } from '../../lib/catalogue/matters';
-import { ErrorCode, refusedSubjectExtension } from '../../lib/errors';
+import { auditedRefusalExtension, ErrorCode, type AuditedRefusal } from '../../lib/errors';
 import type { CursorSeal } from './cursors';
 
 /**
@@ -30,9 +30,13 @@ export function forbidden(message: string, details: Record<string, unknown> = {}
   return new GraphQLError(message, { extensions: { code: ErrorCode.FORBIDDEN, ...details } });
 }
 
-/** A refusal about a known subject: the gateway audits it against that subject (and strips the id). */
-export function forbiddenAbout(subjectId: string | null | undefined, message: string, details: Record<string, unknown> = {}): GraphQLError {
-  return forbidden(message, subjectId ? { ...details, [refusedSubjectExtension]: subjectId } : details);
+/**
+ * A refusal about a known subject: the gateway audits it against that subject, with `groups`
+ * besides those selected at the error's path (and keeps both from the caller).
+ */
+export function forbiddenAbout(subjectId: string | null | undefined, message: string, details: Record<string, unknown> = {}, groups: readonly string[] = []): GraphQLError {
+  const refusal: AuditedRefusal = { ...(subjectId ? { subjectId } : {}), ...(groups.length ? { groups: [...groups] } : {}) };
+  return forbidden(message, Object.keys(refusal).length ? { ...details, [auditedRefusalExtension]: refusal } : details);
 }
 
 export function disclose(access: RequestAccess, subjectId: string, group: string): void {

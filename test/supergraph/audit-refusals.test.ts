@@ -48,7 +48,7 @@ describe.each(testDatabases)('refused reads in the audit log on $label', (databa
     // What the gateway asked for beside the client's fields, to know the subjects, is not in the answer.
     expect(JSON.stringify(result)).not.toContain('__guarded');
     // Nor the id of a subject a subgraph refused, which is for the audit entry only.
-    expect(JSON.stringify(result)).not.toContain('refusedSubjectId');
+    expect(JSON.stringify(result)).not.toContain('auditedRefusal');
     const rows: { outcome: string; subject_id: string | null; field_groups: string }[] = await platform.databases.audit.query(
       'SELECT outcome, subject_id, field_groups FROM audit_entry WHERE request_id = ? ORDER BY sequence',
       [requestId],

@@ -326,11 +326,49 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
       expect(await stored()).toBeNull();
     });
 
-    it('refuses feedback by another department and stores nothing', async () => {
+    it('refuses feedback by another department, telling it nothing of the check, and stores nothing', async () => {
       const other: Caller = { id: 'officer-other', organisation: 'TAXATION', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' };
       const result = await platform.query(FEEDBACK, { input: { checkId, appliedMeasures: ['REFERENCE_NOTED'] } }, { caller: other, headers: purpose('TAX_INCENTIVES', 'T-1') });
       expect(result.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+      expect(result.errors?.[0].message).not.toContain('FB-1');
+      expect(result.errors?.[0].message).not.toContain('GOVERNMENT_PROCUREMENT');
       expect(await stored()).toBeNull();
+    });
+
+    it('shows what the check found to its department in the check’s own case only, and to the credit office', async () => {
+      const CASE_FILE = `query($id: ID!) { creditCheck(id: $id) { id matter caseNumber recordsConsidered { category } measures { kind } verdict } }`;
+      type CaseFile = { creditCheck: { id: string; matter: string; caseNumber: string; recordsConsidered: unknown[] | null; measures: unknown[] | null; verdict: string | null } };
+      const subjectId = fixtures.get('generalPenalty:ENTERPRISE')!.subjectId;
+      const read = async (headers: Record<string, string>, caller: Caller = as().caller) => {
+        const requestId = `case-file-${randomUUID()}`;
+        const result = await platform.query<CaseFile>(CASE_FILE, { id: checkId }, { caller, headers: { ...headers, 'x-request-id': requestId } });
+        const audit = (await platform.databases.audit.query('SELECT outcome, subject_id, field_groups FROM audit_entry WHERE request_id = ? ORDER BY sequence', [requestId])) as { outcome: string; subject_id: string; field_groups: string }[];
+        return { result, audit: audit.map((r) => [r.outcome, r.subject_id, r.field_groups]) };
+      };
+      // Without a purpose, or under another case or matter: the ledger's line, not what it found.
+      for (const headers of [{}, purpose('GOVERNMENT_PROCUREMENT', 'OTHER-CASE'), purpose('FISCAL_SUPPORT', 'FB-1')]) {
+        const { result, audit } = await read(headers);
+        expect(result.data?.creditCheck).toEqual({ id: checkId, matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'FB-1', recordsConsidered: null, measures: null, verdict: null });
+        expect(result.errors?.map((e) => [e.path?.join('.'), e.extensions?.code]).sort()).toEqual([
+          ['creditCheck.measures', 'FORBIDDEN'],
+          ['creditCheck.recordsConsidered', 'FORBIDDEN'],
+          ['creditCheck.verdict', 'FORBIDDEN'],
+        ]);
+        expect(result.errors?.[0].message).toContain('x-credit-matter GOVERNMENT_PROCUREMENT and x-credit-case FB-1');
+        // The ledger's line names the subject; what the check found is refused.
+        expect(audit).toEqual([
+          ['DISCLOSED', subjectId, 'CREDIT_CHECK_LEDGER'],
+          ['DENIED', subjectId, 'CREDIT_CHECK_LEDGER,PUBLIC_RECORDS'],
+        ]);
+      }
+      const own = await read(purpose('GOVERNMENT_PROCUREMENT', 'FB-1'));
+      expect(own.result.errors).toBeUndefined();
+      expect(own.result.data?.creditCheck.recordsConsidered?.length).toBeGreaterThan(0);
+      expect(own.result.data?.creditCheck.verdict).toBeTruthy();
+      expect(own.audit).toEqual([['DISCLOSED', subjectId, expect.stringMatching(/CREDIT_CHECK_LEDGER,PUBLIC_RECORDS/)]]);
+      const office = await read(supervisor.headers ?? {}, supervisor.caller);
+      expect(office.result.errors).toBeUndefined();
+      expect(office.result.data?.creditCheck.recordsConsidered).toEqual(own.result.data?.creditCheck.recordsConsidered);
     });
 
     it('stores the department’s feedback once, and the credit office sees it in the statistics', async () => {

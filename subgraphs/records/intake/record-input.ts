@@ -1,6 +1,6 @@
 import { findRecordCategory, taxGradePolarity, type Polarity, type RecordCategoryCode, type Severity, type TaxCreditGrade } from '../../../lib/catalogue/record-categories';
 import { ErrorCode } from '../../../lib/errors';
-import { detectIdentifierKind, normaliseIdentifier, validateCitizenIdNumber, validateUnifiedSocialCreditCode } from '../../../lib/identifiers';
+import { detectIdentifierKind, normaliseIdentifier, validateCitizenIdNumber, validateUnifiedSocialCreditCode, type IdentifierProblem } from '../../../lib/identifiers';
 import { validateCreditRecord, type CreditRecordDraft } from '../credit-record.validation';
 
 /**
@@ -17,6 +17,8 @@ export interface RowProblem {
   reason: string;
   /** The typed error a single submission answers with (`lib/errors.ts`). */
   code: ErrorCode;
+  /** For a code that is not a valid identifier: what is wrong with it (`extensions.problem`, as `subjectByCode` says it). */
+  problem?: IdentifierProblem;
 }
 
 /** How a row names its subject, after normalisation. */
@@ -41,8 +43,8 @@ const upper = (value: string | null) => (value === null ? null : value.toUpperCa
  */
 export function parseRow(values: RecordRow, department: string, today: string): ParsedRow {
   const problems: RowProblem[] = [];
-  const problem = (field: RowField | null, reason: string, code: ErrorCode = ErrorCode.BAD_USER_INPUT) => {
-    if (!problems.some((p) => p.field === field)) problems.push({ field, reason, code });
+  const problem = (field: RowField | null, reason: string, code: ErrorCode = ErrorCode.BAD_USER_INPUT, identifierProblem?: IdentifierProblem) => {
+    if (!problems.some((p) => p.field === field)) problems.push({ field, reason, code, ...(identifierProblem ? { problem: identifierProblem } : {}) });
   };
   const text = (field: RowField): string | null => {
     const value = values[field];
@@ -68,11 +70,11 @@ export function parseRow(values: RecordRow, department: string, today: string): 
     if (detectIdentifierKind(code) === 'CITIZEN_ID_NUMBER') {
       const result = validateCitizenIdNumber(code);
       if (result.valid) subject = { code };
-      else problem('subjectCode', `invalid citizen ID number ${JSON.stringify(rawCode)}: ${result.message}`, ErrorCode.INVALID_ID_NUMBER);
+      else problem('subjectCode', `invalid citizen ID number ${JSON.stringify(rawCode)}: ${result.message}`, ErrorCode.INVALID_ID_NUMBER, result.problem);
     } else {
       const result = validateUnifiedSocialCreditCode(code);
       if (result.valid) subject = { code };
-      else problem('subjectCode', `invalid unified social credit code ${JSON.stringify(rawCode)}: ${result.message}`, ErrorCode.INVALID_CREDIT_CODE);
+      else problem('subjectCode', `invalid unified social credit code ${JSON.stringify(rawCode)}: ${result.message}`, ErrorCode.INVALID_CREDIT_CODE, result.problem);
     }
   } else if (!problems.some((p) => p.field === 'subjectId' || p.field === 'subjectCode')) {
     problem('subjectCode', 'each record names its subject: subjectCode (统一社会信用代码 or 公民身份号码) or subjectId; this row has neither');

@@ -1,6 +1,7 @@
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { todayInDistrict } from '../../../lib/calendar';
 import { ErrorCode } from '../../../lib/errors';
+import type { IdentifierProblem } from '../../../lib/identifiers';
 import { timeOrderedId } from '../../../lib/time-ordered-id';
 import { effectiveStatus, recordFromDraft } from '../credit-record.repository';
 import { CreditRecord } from '../entities/credit-record.entity';
@@ -29,6 +30,7 @@ export interface Rejection {
   reason: string;
   documentNumber: string | null;
   code: ErrorCode;
+  problem?: IdentifierProblem;
 }
 
 export interface RowResult {
@@ -164,7 +166,7 @@ export class RecordIntake {
             return { row: input.row, documentNumber: row.documentNumber, record, rejections: [] };
           }
         }
-        const rejections = problems.map((p) => ({ row: input.row, field: p.field, reason: p.reason, code: p.code, documentNumber: row.documentNumber }));
+        const rejections = problems.map((p) => ({ row: input.row, field: p.field, reason: p.reason, code: p.code, ...(p.problem ? { problem: p.problem } : {}), documentNumber: row.documentNumber }));
         return { row: input.row, documentNumber: row.documentNumber, rejections };
       }),
     };

@@ -18,7 +18,7 @@ const SUBMIT = /* GraphQL */ `
 `;
 const SUBMIT_MANY = /* GraphQL */ `
   mutation SubmitMany($rows: [SubmitCreditRecordInput!]!) {
-    submitCreditRecords(rows: $rows) { created updated unchanged rejected rejections { row field reason documentNumber } }
+    submitCreditRecords(rows: $rows) { created updated unchanged rejected rejections { row field reason problem documentNumber } }
   }
 `;
 
@@ -31,7 +31,7 @@ interface BatchResult {
   updated: number;
   unchanged: number;
   rejected: number;
-  rejections: { row: number; field: string | null; reason: string; documentNumber: string | null }[];
+  rejections: { row: number; field: string | null; reason: string; problem: string | null; documentNumber: string | null }[];
 }
 
 /** A valid code that no demo subject has. */
@@ -54,6 +54,7 @@ describe.each(testDatabases)('record intake mutations on $label', (database) => 
     ...extra,
   });
   const submit = (input: Record<string, unknown>, identity = market) => records.queryAs<{ submitCreditRecord: Submission | null }>(identity, SUBMIT, { input });
+  const submitMany = (rows: Record<string, unknown>[], identity = market) => records.queryAs<{ submitCreditRecords: BatchResult }>(identity, SUBMIT_MANY, { rows });
   const count = () => records.db().getRepository(CreditRecord).count();
   const eventCount = () => records.db().getRepository(CreditRecordEvent).count();
 
@@ -148,6 +149,17 @@ describe.each(testDatabases)('record intake mutations on $label', (database) => 
       expect([await count(), await eventCount()]).toEqual(before);
     });
 
+    it('says what is wrong with an invalid subject code, as subjectByCode says it, alone and in a batch', async () => {
+      const wrongCheck = `${enterprise.identifier.slice(0, 17)}${enterprise.identifier[17] === '0' ? '1' : '0'}`;
+      const alone = await submit(penalty('北戴河市监罚〔2026〕951号', { subjectCode: wrongCheck }));
+      expect(alone.errors?.[0].extensions).toMatchObject({ code: 'INVALID_CREDIT_CODE', field: 'subjectCode', problem: 'WRONG_CHECK_CHARACTER' });
+      const batch = await submitMany([penalty('北戴河市监罚〔2026〕952号', { subjectCode: wrongCheck }), penalty('北戴河市监罚〔2026〕953号', { severity: null })]);
+      expect(batch.data?.submitCreditRecords.rejections.map((r) => [r.row, r.field, r.problem])).toEqual([
+        [1, 'subjectCode', 'WRONG_CHECK_CHARACTER'],
+        [2, 'severity', null],
+      ]);
+    });
+
     it('refuses callers without the submission group, and a department cannot submit for another', async () => {
       const before = await count();
       const bank = await submit(penalty('X-1'), bankUser);
@@ -203,10 +215,10 @@ describe.each(testDatabases)('record intake mutations on $label', (database) => 
         unchanged: 0,
         rejected: 4,
         rejections: [
-          { row: 3, field: 'subjectCode', reason: `no subject with the code ${unknownCode} is registered on the platform`, documentNumber: '北戴河审批诺A〔2026〕3号' },
-          { row: 6, field: 'category', reason: 'category must be a catalogue code such as ADMINISTRATIVE_PENALTY, got "UNKNOWN"', documentNumber: '北戴河审批诺A〔2026〕6号' },
-          { row: 8, field: 'documentNumber', reason: 'documentNumber 北戴河审批诺A〔2026〕2号 already appears in row 2 of this batch; a decision is sent once', documentNumber: '北戴河审批诺A〔2026〕2号' },
-          { row: 10, field: 'decisionDate', reason: 'decisionDate must be a calendar date YYYY-MM-DD, got "2026/01/01"', documentNumber: '北戴河审批诺A〔2026〕10号' },
+          { row: 3, field: 'subjectCode', reason: `no subject with the code ${unknownCode} is registered on the platform`, problem: null, documentNumber: '北戴河审批诺A〔2026〕3号' },
+          { row: 6, field: 'category', reason: 'category must be a catalogue code such as ADMINISTRATIVE_PENALTY, got "UNKNOWN"', problem: null, documentNumber: '北戴河审批诺A〔2026〕6号' },
+          { row: 8, field: 'documentNumber', reason: 'documentNumber 北戴河审批诺A〔2026〕2号 already appears in row 2 of this batch; a decision is sent once', problem: null, documentNumber: '北戴河审批诺A〔2026〕2号' },
+          { row: 10, field: 'decisionDate', reason: 'decisionDate must be a calendar date YYYY-MM-DD, got "2026/01/01"', problem: null, documentNumber: '北戴河审批诺A〔2026〕10号' },
         ],
       });
       const again = await records.queryAs<{ submitCreditRecords: BatchResult }>(officerOf('ADMINISTRATIVE_APPROVAL'), SUBMIT_MANY, { rows });

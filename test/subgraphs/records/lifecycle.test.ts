@@ -80,7 +80,9 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
   const self = selfOf(subject);
   const market = officerOf('MARKET_REGULATION');
   const humanResources = officerOf('HUMAN_RESOURCES');
-  const window = officerOf('ADMINISTRATIVE_APPROVAL');
+  // The platform's window: the credit office files for subjects on any department's record.
+  const window = officerOf('CREDIT_OFFICE');
+  const unrelated = officerOf('ADMINISTRATIVE_APPROVAL');
   let serial = 0;
 
   /** A fresh record of the subject for one test: a general market regulation penalty of five months ago by default. */
@@ -139,7 +141,9 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
 
     it('SUBMITTED by a department officer on the subject’s behalf, and on an expired record', async () => {
       const onBehalf = await object((await record()).id, window);
-      expect(onBehalf.data?.objectToCreditRecord).toMatchObject({ status: 'SUBMITTED', submittedByOrganisation: 'ADMINISTRATIVE_APPROVAL' });
+      expect(onBehalf.data?.objectToCreditRecord).toMatchObject({ status: 'SUBMITTED', submittedByOrganisation: 'CREDIT_OFFICE' });
+      const bySource = await object((await record()).id, market);
+      expect(bySource.data?.objectToCreditRecord).toMatchObject({ status: 'SUBMITTED', submittedByOrganisation: 'MARKET_REGULATION' });
       const expired = await record({ decisionDate: addMonths(today, -13) });
       expect((await object(expired.id)).data?.objectToCreditRecord).toMatchObject({ record: { status: 'OBJECTED' } });
     });
@@ -157,10 +161,14 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
       expect(await events(r.id)).toBe(0);
     });
 
-    it('cannot be filed for another subject, by a bank, or about an unknown record', async () => {
+    it('cannot be filed for another subject, by a bank, by a department that neither runs the window nor supplied the record, or about an unknown record', async () => {
       const r = await record();
       await expectRefused(await object(r.id, selfOf(other)), 'FORBIDDEN');
       await expectRefused(await object(r.id, bankUser), 'FORBIDDEN');
+      // It would answer with the record, and mark it disputed, for whatever matter the officer works on.
+      const unrelatedFiling = await object(r.id, unrelated);
+      await expectRefused(unrelatedFiling, 'FORBIDDEN');
+      expect(JSON.stringify(unrelatedFiling)).not.toContain(r.summary);
       await expectRefused(await object('no-such-record', window), 'NOT_FOUND', 'recordId');
       // A request scoped to a subject cannot tell an unknown record from another's.
       await expectRefused(await object('no-such-record'), 'FORBIDDEN');
@@ -236,6 +244,7 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
       const objection = (await object(r.id)).data!.objectToCreditRecord;
       for (const identity of [humanResources, creditOffice, self]) await expectRefused(await decideObjection(objection.id, { decision: 'REJECT' }, identity), 'FORBIDDEN');
       await expectRefused(await decideObjection(objection.id, { decision: 'ACCEPT' }), 'BAD_USER_INPUT', 'resolution');
+      await expectRefused(await decideObjection(objection.id, { decision: 'REJECT', resolution: 'WITHDRAWN' }), 'BAD_USER_INPUT', 'resolution');
       await expectRefused(await decideObjection(objection.id, { decision: 'ACCEPT', resolution: 'CORRECTED', correction: { decisionDate: addDays(today, 1) } }), 'BAD_USER_INPUT', 'correction.decisionDate');
       await expectRefused(await decideObjection('no-such-objection', { decision: 'REJECT' }), 'NOT_FOUND');
       expect((await stored(r.id)).status).toBe('OBJECTED');
@@ -319,6 +328,8 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
       await expectRefused(await apply(r.id, window), 'BAD_USER_INPUT', 'recordId');
       await expectRefused(await apply(r.id, selfOf(other)), 'FORBIDDEN');
       await expectRefused(await apply(r.id, bankUser), 'FORBIDDEN');
+      await expectRefused(await apply((await record()).id, unrelated), 'FORBIDDEN');
+      expect((await apply((await record()).id, market)).data?.applyForRestoration).toMatchObject({ status: 'SUBMITTED' });
     });
 
     it('SUBMITTED → APPROVED by the source department: the record is RESTORED, stops counting, and stays in its history', async () => {
