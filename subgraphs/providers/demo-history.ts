@@ -120,27 +120,27 @@ export function demoProviderHistory(world: DemoWorld): DemoProviderHistory {
         const on = random.date(finalClass === 'D' ? '2025-06-01' : '2025-03-01', finalClass === 'D' ? '2026-02-28' : '2026-10-31');
         const violation = violate(provider, finalClass === 'D' ? 'FALSE_INFORMATION' : 'OTHER', addDays(on, -10));
         const s = sanction(violation, 'CLASS_DOWNGRADE', finalClass === 'D' ? '提供虚假信息，降为D类' : '未按规定报送，降为C类', at(on), finalClass);
-        classify(provider, initial, finalClass, s.reason, at(on, 5), s.id);
+        classify(provider, initial, finalClass, s.reason, s.imposedAt, s.id);
         if (finalClass === 'D') until = on;
       }
       if (provider.filingStatus === 'SUSPENDED') {
         const violation = violate(provider, 'PRIVACY_BREACH', addDays(demoSuspensionDate, -21));
         if (finalClass !== initial) {
           const s = sanction(violation, 'CLASS_DOWNGRADE', '未经授权提供个人信用信息，降低监管类别', at(demoSuspensionDate), finalClass);
-          classify(provider, initial, finalClass, s.reason, at(demoSuspensionDate, 1), s.id);
+          classify(provider, initial, finalClass, s.reason, s.imposedAt, s.id);
         }
         const s = sanction(violation, 'SUSPENSION', '调查期间暂停备案', at(demoSuspensionDate, 2));
-        step(provider, 'SUSPEND', 'FILED', 'SUSPENDED', s.reason, at(demoSuspensionDate, 3), s.id);
+        step(provider, 'SUSPEND', 'FILED', 'SUSPENDED', s.reason, s.imposedAt, s.id);
         until = demoSuspensionDate;
       }
       if (provider.filingStatus === 'REVOKED') {
         const violation = violate(provider, 'FALSE_INFORMATION', addDays(demoRevocationDate, -20));
         if (finalClass !== initial) {
           const s = sanction(violation, 'CLASS_DOWNGRADE', '提供虚假信息，降为D类', at(demoRevocationDate), finalClass);
-          classify(provider, initial, finalClass, s.reason, at(demoRevocationDate, 1), s.id);
+          classify(provider, initial, finalClass, s.reason, s.imposedAt, s.id);
         }
         const s = sanction(violation, 'REVOCATION', '提供虚假信息，情节严重，撤销备案', at(demoRevocationDate, 2));
-        step(provider, 'REVOKE', 'FILED', 'REVOKED', s.reason, at(demoRevocationDate, 3), s.id);
+        step(provider, 'REVOKE', 'FILED', 'REVOKED', s.reason, s.imposedAt, s.id);
         until = demoRevocationDate;
       }
     } else if (provider.filingStatus !== 'FILED') {

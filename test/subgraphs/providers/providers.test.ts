@@ -62,6 +62,16 @@ describe.each(testDatabases)('providers subgraph on $label', (database) => {
       const [{ n }] = (await db().query('SELECT COUNT(*) AS n FROM credit_service_provider')) as { n: number | string }[];
       expect(Number(n)).toBe(world.providers.length);
     });
+
+    it('records each sanction’s effect (a class change, a suspension, a revocation) at the instant the sanction was imposed, as the schema says', () => {
+      const history = demoProviderHistory(world);
+      const effects = [...history.classChanges, ...history.events].filter((e) => e.sanctionId !== null);
+      expect(effects.length).toBeGreaterThan(0);
+      for (const effect of effects) {
+        const sanction = history.sanctions.find((s) => s.id === effect.sanctionId)!;
+        expect({ sanction: sanction.kind, at: effect.occurredAt.toISOString() }).toEqual({ sanction: sanction.kind, at: sanction.imposedAt.toISOString() });
+      }
+    });
   });
 
   describe('Query.creditServiceProvider', () => {
