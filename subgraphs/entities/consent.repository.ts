@@ -3,6 +3,7 @@ import { In, IsNull, type DataSource, type Repository } from 'typeorm';
 import { todayInDistrict } from '../../lib/calendar';
 import { findMatter, matters } from '../../lib/catalogue/matters';
 import { badInput, clientError, ErrorCode, requiredText } from '../../lib/errors';
+import { normaliseIdentifier, validateCitizenIdNumber, validateUnifiedSocialCreditCode, type IdentifierValidation } from '../../lib/identifiers';
 import { groupedByKey } from '../shared/loaders';
 import { isIsoDate } from '../shared/scalars';
 import { Consent, granteeKinds, type GranteeKind } from './entities/consent.entity';
@@ -59,11 +60,12 @@ export class ConsentRepository {
   async grant(input: GrantConsentInput, grantor: ConsentActor, now: Date = new Date()): Promise<Consent> {
     const today = todayInDistrict(now);
     const subjectId = requiredText(input.subjectId, 'subjectId', 36);
-    const granteeOrganisation = requiredText(input.granteeOrganisation, 'granteeOrganisation', 64);
+    const named = requiredText(input.granteeOrganisation, 'granteeOrganisation', 64);
     if (!granteeKinds.includes(input.granteeKind)) {
       throw badInput('granteeKind', `granteeKind must be one of ${granteeKinds.join(', ')} (departments read under their matter, not with a consent), got ${JSON.stringify(input.granteeKind)}`);
     }
     const purpose = assertPurpose(requiredText(input.purpose, 'purpose', 64), input.granteeKind);
+    const granteeOrganisation = granteeOrganisationOf(named, input.granteeKind);
     const validFrom = input.validFrom ?? today;
     if (!isIsoDate(validFrom)) throw badInput('validFrom', `validFrom must be a calendar date as YYYY-MM-DD, got ${JSON.stringify(validFrom)}`);
     const validUntil = input.validUntil;
@@ -110,6 +112,63 @@ export class ConsentRepository {
     }
     return consent;
   }
+}
+
+interface GranteeIdentifier {
+  name: string;
+  nameZh: string;
+  validate(canonical: string): IdentifierValidation;
+  /** The error every path that validates this identifier answers with. */
+  code: typeof ErrorCode.INVALID_CREDIT_CODE | typeof ErrorCode.INVALID_ID_NUMBER;
+}
+
+const creditCode: GranteeIdentifier = { name: 'unified social credit code', nameZh: '统一社会信用代码', validate: validateUnifiedSocialCreditCode, code: ErrorCode.INVALID_CREDIT_CODE };
+const idNumber: GranteeIdentifier = { name: 'citizen ID number', nameZh: '公民身份号码', validate: validateCitizenIdNumber, code: ErrorCode.INVALID_ID_NUMBER };
+
+/**
+ * What a grantee of each kind is named by: what its users' tokens carry as their organisation
+ * (`org`), which the gateway compares with the consent's grantee exactly. Enterprises (other
+ * organisations and individual businesses too) and credit service providers carry their unified
+ * social credit code (the provider registry looks a provider's standing up by it), persons their
+ * citizen ID number. A financial institution carries whatever organisation id the identity
+ * provider gives it, which the platform cannot check: null.
+ */
+const granteeIdentifiers: Record<GranteeKind, GranteeIdentifier | null> = {
+  FINANCIAL_INSTITUTION: null,
+  CREDIT_SERVICE_PROVIDER: creditCode,
+  ENTERPRISE: creditCode,
+  INDIVIDUAL: idNumber,
+};
+
+const uuidShape = /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/;
+
+/**
+ * The grantee as a consent stores it: a code or ID number trimmed and upper-cased, as tokens
+ * carry it, so that a consent the API accepts can match its reader's token. INVALID_CREDIT_CODE
+ * or INVALID_ID_NUMBER, as wherever else such a code is refused (field `granteeOrganisation`,
+ * `problem` from lib/identifiers), for one that no token of its
+ * kind could carry: a subject's id, a mistyped check character, another kind's identifier.
+ */
+export function granteeOrganisationOf(organisation: string, kind: GranteeKind): string {
+  const identifier = granteeIdentifiers[kind];
+  if (!identifier) return organisation.trim();
+  const canonical = normaliseIdentifier(organisation);
+  const result = identifier.validate(canonical);
+  if (result.valid) return canonical;
+  // The likely mistakes get a hint: a subject's id (what readers are known by elsewhere in the
+  // API), or the identifier of the other kind of grantee.
+  const hint = uuidShape.test(canonical)
+    ? ` (an id such as a subject's id names no reader: its tokens carry its ${identifier.name})`
+    : kind !== 'INDIVIDUAL' && validateCitizenIdNumber(canonical).valid
+      ? ' (that is a citizen ID number: a person reads as a grantee of kind INDIVIDUAL)'
+      : kind === 'INDIVIDUAL' && validateUnifiedSocialCreditCode(canonical).valid
+        ? ' (that is a unified social credit code: an organisation reads as a grantee of kind ENTERPRISE)'
+        : '';
+  throw clientError(
+    identifier.code,
+    `a grantee of kind ${kind} is named by its ${identifier.name} (${identifier.nameZh}), as its users' tokens carry it, got ${JSON.stringify(organisation)}${hint}: ${result.message}`,
+    { field: 'granteeOrganisation', problem: result.problem },
+  );
 }
 
 /** The purpose as a catalogue matter code that needs a consent and is open to the grantee's kind. */

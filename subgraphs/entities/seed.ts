@@ -21,7 +21,7 @@ function drawConsentIds(random: Random) {
     expired: random.uuid(),
     /** world.subjects[0] → the demo bank, FINANCIAL_SERVICES, from 2026-05-01, revoked on 2026-06-20: REVOKED. */
     revoked: random.uuid(),
-    /** world.subjects[0] → the enterprise world.subjects[2], COMMERCIAL_DUE_DILIGENCE, through 2027-03-31: ACTIVE. */
+    /** world.subjects[0] → the enterprise world.subjects[2] (named by its code, as its tokens are), COMMERCIAL_DUE_DILIGENCE, through 2027-03-31: ACTIVE. */
     dueDiligence: random.uuid(),
     /** world.subjects[3] → the credit service provider world.providers[0] (named by its code, as its tokens are), PROVIDER_DATA_COLLECTION: ACTIVE. */
     providerCollection: random.uuid(),
@@ -61,7 +61,7 @@ function demoConsentRows(world: DemoWorld): DemoConsent[] {
       id: ids.revoked, subject: 0, grantee: demoBankOrganisation, granteeKind: 'FINANCIAL_INSTITUTION', purpose: 'FINANCIAL_SERVICES', validFrom: '2026-05-01', validUntil: '2027-04-30', grantedOn: '2026-04-29',
       revoked: { on: '2026-06-20', reason: '担保申请已撤回，撤销授权' },
     },
-    { id: ids.dueDiligence, subject: 0, grantee: world.subjects[2]?.id, granteeKind: 'ENTERPRISE', purpose: 'COMMERCIAL_DUE_DILIGENCE', validFrom: '2026-10-01', validUntil: '2027-03-31', grantedOn: '2026-09-30' },
+    { id: ids.dueDiligence, subject: 0, grantee: world.subjects[2]?.identifier, granteeKind: 'ENTERPRISE', purpose: 'COMMERCIAL_DUE_DILIGENCE', validFrom: '2026-10-01', validUntil: '2027-03-31', grantedOn: '2026-09-30' },
     { id: ids.providerCollection, subject: 3, grantee: world.providers[0]?.unifiedSocialCreditCode, granteeKind: 'CREDIT_SERVICE_PROVIDER', purpose: 'PROVIDER_DATA_COLLECTION', validFrom: '2026-09-01', validUntil: '2027-08-31', grantedOn: '2026-09-01' },
     { id: ids.notYetValid, subject: 4, grantee: demoBankOrganisation, granteeKind: 'FINANCIAL_INSTITUTION', purpose: 'FINANCIAL_SERVICES', validFrom: '2027-01-01', validUntil: '2027-12-31', grantedOn: '2026-11-20' },
   ];
@@ -84,7 +84,8 @@ export async function seedEntities(db: DataSource, world: DemoWorld): Promise<nu
     const subject = world.subjects[c.subject];
     // A world too small for a consent's subject or grantee simply has fewer consents.
     if (!subject || !c.grantee) continue;
-    const grantor = c.recordedBy ?? { userId: `subject-user-${subject.id.slice(0, 8)}`, organisation: subject.id };
+    // A subject granting for itself acts for the organisation its token names, as grantConsent records it: its code or ID number.
+    const grantor = c.recordedBy ?? { userId: `subject-user-${subject.id.slice(0, 8)}`, organisation: subject.identifier };
     rows.push(
       consents.create({
         id: c.id,

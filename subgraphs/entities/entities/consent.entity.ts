@@ -24,7 +24,11 @@ export class Consent {
   @Column({ name: 'subject_id', type: 'varchar', length: 36 })
   subjectId!: string;
 
-  /** The reader: the id or code its users' tokens carry as their organisation. */
+  /**
+   * The reader, as its users' tokens name their organisation (`org`): a financial institution's
+   * organisation id, a credit service provider's or an enterprise's unified social credit code, a
+   * person's citizen ID number (`granteeOrganisationOf` in consent.repository.ts).
+   */
   @Column({ name: 'grantee_organisation', type: 'varchar', length: 64 })
   granteeOrganisation!: string;
 

@@ -2,7 +2,8 @@ import type { RequestIdentity } from '../../../lib/access/identity';
 import { purposeGrants } from '../../../lib/access/policy';
 import { todayInDistrict } from '../../../lib/calendar';
 import { demoWorld, type DemoSubject } from '../../../scripts/demo/world';
-import { addYears } from '../../../subgraphs/entities/consent.repository';
+import { unifiedSocialCreditCode } from '../../../lib/identifiers';
+import { addYears, granteeOrganisationOf } from '../../../subgraphs/entities/consent.repository';
 import { Consent, consentStatus, type ConsentStatus } from '../../../subgraphs/entities/entities/consent.entity';
 import { demoBankOrganisation } from '../../../scripts/demo/world';
 import { demoConsents, seedEntities } from '../../../subgraphs/entities/seed';
@@ -124,9 +125,16 @@ describe.each(testDatabases)('consents in the entities subgraph on $label', (dat
         notYetValid: statusOn(demoConsents.notYetValid),
       }).toEqual({ bankFinancialServices: 'ACTIVE', expired: 'EXPIRED', revoked: 'REVOKED', dueDiligence: 'ACTIVE', providerCollection: 'ACTIVE', notYetValid: 'NOT_YET_VALID' });
       expect(byId.get(demoConsents.bankFinancialServices)).toMatchObject({ subjectId: owner.id, granteeOrganisation: demoBankOrganisation, purpose: 'FINANCIAL_SERVICES', validUntil: '2027-06-30' });
-      expect(byId.get(demoConsents.dueDiligence)).toMatchObject({ subjectId: owner.id, granteeOrganisation: counterparty.id, granteeKind: 'ENTERPRISE', purpose: 'COMMERCIAL_DUE_DILIGENCE' });
-      // Every seeded consent could have been granted through the API: at most a year, after validFrom.
-      for (const row of rows) expect(row.validUntil > row.validFrom && row.validUntil <= addYears(row.validFrom, 1)).toBe(true);
+      // Named by its code, as the counterparty's tokens name it.
+      expect(byId.get(demoConsents.dueDiligence)).toMatchObject({ subjectId: owner.id, granteeOrganisation: counterparty.identifier, granteeKind: 'ENTERPRISE', purpose: 'COMMERCIAL_DUE_DILIGENCE' });
+      // Every seeded consent could have been granted through the API: at most a year, after
+      // validFrom, its grantee named as grantConsent stores it.
+      for (const row of rows) {
+        expect(row.validUntil > row.validFrom && row.validUntil <= addYears(row.validFrom, 1)).toBe(true);
+        expect([row.id, granteeOrganisationOf(row.granteeOrganisation, row.granteeKind)]).toEqual([row.id, row.granteeOrganisation]);
+      }
+      // A subject granting for itself is recorded under its token's organisation, as the API records it.
+      expect(byId.get(demoConsents.dueDiligence)?.grantedByOrganisation).toBe(owner.identifier);
     });
 
     it('draws the same ids for a world of any size, and adds nothing a second time', async () => {
@@ -172,9 +180,9 @@ describe.each(testDatabases)('consents in the entities subgraph on $label', (dat
       const inputs = [
         grantInput({ validFrom: today, validUntil: addYears(today, 1) }),
         grantInput({ validFrom: shift(today, 10), validUntil: shift(today, 40) }),
-        grantInput({ granteeOrganisation: counterparty.id, granteeKind: 'ENTERPRISE', purpose: 'COMMERCIAL_DUE_DILIGENCE' }),
-        grantInput({ granteeOrganisation: 'person-42', granteeKind: 'INDIVIDUAL', purpose: 'COMMERCIAL_DUE_DILIGENCE' }),
-        grantInput({ granteeOrganisation: world.providers[0].id, granteeKind: 'CREDIT_SERVICE_PROVIDER', purpose: 'PROVIDER_DATA_COLLECTION' }),
+        grantInput({ granteeOrganisation: counterparty.identifier, granteeKind: 'ENTERPRISE', purpose: 'COMMERCIAL_DUE_DILIGENCE' }),
+        grantInput({ granteeOrganisation: person.identifier, granteeKind: 'INDIVIDUAL', purpose: 'COMMERCIAL_DUE_DILIGENCE' }),
+        grantInput({ granteeOrganisation: world.providers[0].unifiedSocialCreditCode, granteeKind: 'CREDIT_SERVICE_PROVIDER', purpose: 'PROVIDER_DATA_COLLECTION' }),
       ];
       const statuses = [];
       for (const input of inputs) {
@@ -183,6 +191,54 @@ describe.each(testDatabases)('consents in the entities subgraph on $label', (dat
         statuses.push(result.data?.grantConsent.status);
       }
       expect(statuses).toEqual(['ACTIVE', 'NOT_YET_VALID', 'ACTIVE', 'ACTIVE', 'ACTIVE']);
+    });
+
+    it.each([
+      ['an enterprise by its code, in lower case and with spaces', 'ENTERPRISE', 'COMMERCIAL_DUE_DILIGENCE', ` ${counterparty.identifier.toLowerCase()}\t`, counterparty.identifier],
+      ['a credit service provider by its code, in lower case', 'CREDIT_SERVICE_PROVIDER', 'PROVIDER_DATA_COLLECTION', world.providers[0].unifiedSocialCreditCode.toLowerCase(), world.providers[0].unifiedSocialCreditCode],
+      ['a person by a citizen ID number with a lower-case x and spaces', 'INDIVIDUAL', 'COMMERCIAL_DUE_DILIGENCE', '  11010519491231002x ', '11010519491231002X'],
+      ['a bank by its organisation id, trimmed but otherwise as given', 'FINANCIAL_INSTITUTION', 'FINANCIAL_SERVICES', ` ${demoBankOrganisation} `, demoBankOrganisation],
+    ])('names %s as its tokens carry it', async (_label, granteeKind, purpose, given, stored) => {
+      const result = await queryAs<{ grantConsent: ConsentNode }>(officer, GRANT, { input: grantInput({ granteeOrganisation: given, granteeKind, purpose }) });
+      expect(result.errors).toBeUndefined();
+      expect(result.data?.grantConsent.granteeOrganisation).toBe(stored);
+      const id = result.data!.grantConsent.id;
+      expect((await consents().findOneByOrFail({ id })).granteeOrganisation).toBe(stored);
+      expect((await queryAs<{ consentForAccess: { granteeOrganisation: string } }>(gateway, CHECK, { id })).data?.consentForAccess.granteeOrganisation).toBe(stored);
+    });
+
+    const code = counterparty.identifier;
+    /** The code with another, wrong check character. */
+    const wrongCheck = `${code.slice(0, 17)}${code[17] === '0' ? '1' : '0'}`;
+    const enterprise = { granteeKind: 'ENTERPRISE', purpose: 'COMMERCIAL_DUE_DILIGENCE' };
+    const individual = { granteeKind: 'INDIVIDUAL', purpose: 'COMMERCIAL_DUE_DILIGENCE' };
+    const provider = { granteeKind: 'CREDIT_SERVICE_PROVIDER', purpose: 'PROVIDER_DATA_COLLECTION' };
+    it.each([
+      ["an enterprise's subject id for an ENTERPRISE grantee", { ...enterprise, granteeOrganisation: counterparty.id }, 'WRONG_LENGTH', /unified social credit code.*subject's id/],
+      ['a code with a wrong check character', { ...enterprise, granteeOrganisation: wrongCheck }, 'WRONG_CHECK_CHARACTER', /check character should be/],
+      ['a code with a wrong organisation-code check character', { ...enterprise, granteeOrganisation: `${code.slice(0, 16)}${code[16] === '0' ? '1' : '0'}${code[17]}` }, 'INVALID_ORGANISATION_CODE', /organisation code check character/],
+      ['a code with a letter no code has', { ...enterprise, granteeOrganisation: `${code.slice(0, 17)}O` }, 'FORBIDDEN_CHARACTER', /position 18/],
+      ["a person's citizen ID number for an ENTERPRISE grantee", { ...enterprise, granteeOrganisation: person.identifier }, expect.any(String), /grantee of kind INDIVIDUAL/],
+      ["a person's subject id for an INDIVIDUAL grantee", { ...individual, granteeOrganisation: person.id }, 'WRONG_LENGTH', /citizen ID number.*subject's id/],
+      ['a made-up name for an INDIVIDUAL grantee', { ...individual, granteeOrganisation: 'person-42' }, 'WRONG_LENGTH', /citizen ID number/],
+      ['a citizen ID number with a wrong check character', { ...individual, granteeOrganisation: '110105194912310021' }, 'WRONG_CHECK_CHARACTER', /check character should be X/],
+      ['a citizen ID number with an impossible birth date', { ...individual, granteeOrganisation: '130304198002300011' }, 'INVALID_BIRTH_DATE', /birth date/],
+      ["an enterprise's code for an INDIVIDUAL grantee", { ...individual, granteeOrganisation: code }, expect.any(String), /grantee of kind ENTERPRISE/],
+      ["a provider's registry id for a CREDIT_SERVICE_PROVIDER grantee", { ...provider, granteeOrganisation: world.providers[0].id }, 'WRONG_LENGTH', /unified social credit code/],
+    ])('refuses %s with the identifier’s error naming granteeOrganisation, and stores nothing', async (_label, overrides, problem, message) => {
+      const before = await consents().count();
+      const result = await queryAs(officer, GRANT, { input: grantInput(overrides) });
+      expect(result.data).toEqual({ grantConsent: null });
+      expect(result.errors?.[0].extensions).toMatchObject({ code: (overrides as { granteeKind: string }).granteeKind === 'INDIVIDUAL' ? 'INVALID_ID_NUMBER' : 'INVALID_CREDIT_CODE', field: 'granteeOrganisation', problem });
+      expect(result.errors?.[0].message).toMatch(message);
+      expect(await consents().count()).toBe(before);
+    });
+
+    it('checks the grantee against its own kind: a valid code is fine for an enterprise, not for a person', () => {
+      const other = unifiedSocialCreditCode({ authority: '5', orgType: '1', division: '130304', organisationBody: 'MA0TEXT1' });
+      expect(granteeOrganisationOf(other, 'ENTERPRISE')).toBe(other);
+      expect(() => granteeOrganisationOf(other, 'INDIVIDUAL')).toThrow(/citizen ID number/);
+      expect(granteeOrganisationOf(' any-Bank.id ', 'FINANCIAL_INSTITUTION')).toBe('any-Bank.id');
     });
 
     it('lets a subject acting for itself grant for itself', async () => {
