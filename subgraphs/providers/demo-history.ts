@@ -3,7 +3,7 @@ import { ProviderFilingEvent } from './entities/provider-filing-event.entity';
 import { ProviderSanction } from './entities/provider-sanction.entity';
 import { ProviderViolation } from './entities/provider-violation.entity';
 import { SupervisionClassChange } from './entities/supervision-class-change.entity';
-import type { FilingAction, FilingStatus, SanctionKind, SupervisionClass, ViolationKind } from './supervision-scheme';
+import type { FilingAction, FilingStatus, SanctionKind, SupervisionClass, ViolationKind } from '../../lib/catalogue/provider-supervision';
 
 /**
  * The registry's history in the demo world, consistent with each provider's current status,

@@ -28,7 +28,7 @@ import {
   type ProviderHistory,
   type SanctionKind,
   type ViolationKind,
-} from './supervision-scheme';
+} from '../../lib/catalogue/provider-supervision';
 
 export interface ProviderFilter {
   filingStatus?: FilingStatus | null;

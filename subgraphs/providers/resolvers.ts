@@ -21,7 +21,7 @@ import {
   standingOn,
   supervisionClassRules,
   type FilingDecision,
-} from './supervision-scheme';
+} from '../../lib/catalogue/provider-supervision';
 
 type Context = ProvidersContext & SubgraphContext;
 

@@ -2,13 +2,13 @@ import { timeOrderedId } from '../../lib/time-ordered-id';
 import type { DataSource, Repository } from 'typeorm';
 import { findDepartment } from '../../lib/catalogue/departments';
 import { findMatter } from '../../lib/catalogue/matters';
+import { recordsThatCount } from '../../lib/catalogue/record-standing';
 import { applicableMeasures, verdict, reportRequired, type AppliedMeasure, type CountingRecord, type MeasureKind } from '../../lib/catalogue/measures';
 import { badInput } from '../../lib/errors';
 import type { CursorPosition } from '../shared/cursors';
 import { forbidden } from '../shared/access';
 import { loadPages, type Page } from '../shared/pagination';
 import { PageLoaders } from '../shared/loaders';
-import { countsToday } from './credit-record.repository';
 import { CreditCheck } from './entities/credit-check.entity';
 import { CreditRecord } from './entities/credit-record.entity';
 
@@ -22,23 +22,6 @@ export interface CheckedRecordSnapshot extends CountingRecord {
   underObjection?: boolean;
 }
 
-/**
- * The records that count in a check today, of a subject's records newest decision first: those
- * that count today (`countsToday`), but not a positive record whose term has ended (a lapsed
- * honour earns no incentive), and of tax credit grades only the latest (each year's assessment
- * replaces the one before).
- */
-export function recordsThatCount(records: readonly CreditRecord[], today: string): CreditRecord[] {
-  let latestGradeSeen = false;
-  return records.filter((r) => {
-    if (!countsToday(r, today)) return false;
-    if (r.polarity === 'POSITIVE' && r.validUntil !== null && r.validUntil < today) return false;
-    if (r.category !== 'TAX_CREDIT_GRADE') return true;
-    if (latestGradeSeen) return false;
-    latestGradeSeen = true;
-    return true;
-  });
-}
 
 export interface LedgerFilter {
   department?: string | null;

@@ -6,7 +6,7 @@ import type { CursorPosition } from '../shared/cursors';
 import type { PageQuery } from '../shared/pagination';
 import { CreditRecord, type RecordStatus } from './entities/credit-record.entity';
 import { validateCreditRecord, type CreditRecordDraft } from './credit-record.validation';
-import { countsInCheck } from './lifecycle';
+import { countsToday } from '../../lib/catalogue/record-standing';
 
 /** `CreditRecordFilter` of the schema. */
 export interface CreditRecordFilter {
@@ -20,14 +20,6 @@ export interface CreditRecordFilter {
   withinDisclosure?: boolean;
 }
 
-/**
- * The status a reader sees on `today`: an ACTIVE record whose disclosure ended before today reads
- * as EXPIRED. Keep in sync with `statusCondition` below, which applies the same rule in SQL.
- */
-export function effectiveStatus(record: Pick<CreditRecord, 'status' | 'disclosureEndsAt'>, today: string): RecordStatus {
-  if (record.status === 'ACTIVE' && record.disclosureEndsAt !== null && record.disclosureEndsAt < today) return 'EXPIRED';
-  return record.status;
-}
 
 /**
  * Validates a draft and turns it into the row to store, computing the disclosure end from the
@@ -73,14 +65,6 @@ export function groupsToSee(record: Pick<CreditRecord, 'category' | 'status' | '
   return countsToday(record, today) ? [category] : [category, 'RESTRICTED_RECORDS'];
 }
 
-/**
- * Whether a record counts against (or for) its subject today: its status counts (`countsInCheck`)
- * and its disclosure period has not ended. An objection to a record that had already expired
- * (which the lifecycle allows, to correct its history) does not make it count again.
- */
-export function countsToday(record: Pick<CreditRecord, 'status' | 'disclosureEndsAt'>, today: string): boolean {
-  return countsInCheck(effectiveStatus(record, today)) && (record.disclosureEndsAt === null || record.disclosureEndsAt >= today);
-}
 
 /** The statuses of records that count today, the default of every reader without RESTRICTED_RECORDS. */
 const countingStatuses: readonly RecordStatus[] = ['ACTIVE', 'OBJECTED'];

@@ -54,12 +54,4 @@ export const restorationTransitions: TransitionTable<RestorationStatus, Restorat
   REJECTED: {},
 };
 
-/**
- * Whether a record with this status counts against (or for) its subject today. A record under
- * objection still does, marked as disputed: the decision stands until its source department
- * decides the objection (as an administrative decision stays in force under review), or else a
- * subject could lift a listing from every check by filing an objection the day before.
- */
-export function countsInCheck(status: RecordStatus): boolean {
-  return status === 'ACTIVE' || status === 'OBJECTED';
-}
+

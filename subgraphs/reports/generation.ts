@@ -3,6 +3,7 @@ import { platformReportGroups } from '../../lib/access/field-groups';
 import type { RequestIdentity } from '../../lib/access/identity';
 import { todayInDistrict } from '../../lib/calendar';
 import { clientError, ErrorCode } from '../../lib/errors';
+import { recordsThatCount, type RecordStanding } from '../../lib/catalogue/record-standing';
 import { assertInScope, forbidden, type RequestAccess } from '../shared/access';
 import { CreditReport } from './entities/credit-report.entity';
 import type { PeerClient } from './peers';
@@ -41,22 +42,37 @@ const subjectQuery = /* GraphQL */ `
   }
 `;
 
-// The report holds active records only: not those under objection (its footer says so), restored or expired.
+// The statuses that can count (a record under objection still does: its decision stands until
+// reviewed), newest decision first as `recordsThatCount` needs them; status and validUntil are
+// what it decides on besides category, polarity and the disclosure end.
 const recordsQuery = /* GraphQL */ `
   query ($representations: [_Any!]!, $after: String) {
     _entities(representations: $representations) {
       ... on Subject {
-        creditRecords(filter: { statuses: [ACTIVE] }, first: 100, after: $after) {
+        creditRecords(filter: { statuses: [ACTIVE, OBJECTED] }, first: 100, after: $after) {
           pageInfo { hasNextPage endCursor }
-          edges { node { id category polarity severity taxCreditGrade documentNumber decisionDate disclosureEndsAt summary sourceDepartment { code nameZh } } }
+          edges { node { id category polarity severity taxCreditGrade documentNumber decisionDate disclosureEndsAt validUntil status summary sourceDepartment { code nameZh } } }
         }
       }
     }
   }
 `;
 
+/** A record as the records subgraph answers the query above: what the report shows, and what decides whether it counts. */
+interface AnsweredRecord extends Omit<SnapshotRecord, 'underObjection' | 'category' | 'polarity'>, RecordStanding {}
+
 interface RecordsPage {
-  _entities: ({ creditRecords: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: SnapshotRecord }[] } | null } | null)[];
+  _entities: ({ creditRecords: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: AnsweredRecord }[] } | null } | null)[];
+}
+
+/**
+ * Of a subject's records, newest decision first, those a credit check run today counts, by the
+ * rule the check applies (lib/catalogue/record-standing.ts): a report that left out what a check
+ * counts (a listing under objection) or printed what it does not (a lapsed honour, a superseded
+ * tax grade) would tell a department something other than its check.
+ */
+function countingToday(records: readonly AnsweredRecord[], today: string): SnapshotRecord[] {
+  return recordsThatCount(records, today).map(({ status, validUntil: _validUntil, ...record }) => ({ ...record, underObjection: status === 'OBJECTED' }));
 }
 
 function addDays(isoDate: string, days: number): string {
@@ -82,7 +98,7 @@ export async function generateReport(subjectId: string, access: RequestAccess, r
 
   const { subject } = await peers.query<{ subject: SnapshotSubject | null }>('entities', subjectQuery, { id: subjectId }, asCaller);
   if (!subject) throw clientError(ErrorCode.NOT_FOUND, `no market subject has the id ${JSON.stringify(subjectId)}`, { field: 'subjectId' });
-  const records: SnapshotRecord[] = [];
+  const records: AnsweredRecord[] = [];
   let after: string | null = null;
   do {
     const page: RecordsPage = await peers.query<RecordsPage>('records', recordsQuery, { representations: [{ __typename: 'Subject', id: subjectId, kind: subject.kind }], after }, asCaller);
@@ -125,7 +141,7 @@ export async function generateReport(subjectId: string, access: RequestAccess, r
     generatedAt: now.toISOString(),
     purpose: { matter: identity.purpose?.matter ?? null, caseNumber: identity.purpose?.caseNumber ?? null, requestedBy: caller.organisation },
     subject,
-    sections: buildSections(records),
+    sections: buildSections(countingToday(records, issuedOn)),
   };
   const content = canonicalJson(snapshot);
   report.documentSha256 = sha256Hex(content);

@@ -16,7 +16,14 @@ export const platformIssuer = {
 } as const;
 
 /** Version of the snapshot layout; a reader of old snapshots switches on it. */
-export const snapshotFormat = 'bdh-public-credit-report/1';
+export const snapshotFormat = 'bdh-public-credit-report/2';
+/**
+ * The layout of reports generated before they held exactly what a credit check counts: active
+ * records only, so none under objection (and none marked), but lapsed honours and superseded tax
+ * grades printed. They stay genuine as sealed; their page says what they left out.
+ */
+export const activeRecordsSnapshotFormat = 'bdh-public-credit-report/1';
+const readableFormats: readonly string[] = [activeRecordsSnapshotFormat, snapshotFormat];
 
 /**
  * Days a platform report stays valid, issue day included: like the reports of the credit websites
@@ -68,6 +75,11 @@ export interface SnapshotRecord {
   disclosureEndsAt: string | null;
   summary: string;
   sourceDepartment: { code: string; nameZh: string };
+  /**
+   * Its subject's objection (异议) was pending: it counts, as in a credit check, until its source
+   * department decides, and the report says it is disputed. Absent in /1 snapshots (read: false).
+   */
+  underObjection?: boolean;
 }
 
 export interface Snapshot {
@@ -148,7 +160,7 @@ export function genuineSnapshot(report: CreditReport, content: string | null): S
     return null;
   }
   const agrees =
-    snapshot.format === snapshotFormat &&
+    readableFormats.includes(snapshot.format) &&
     snapshot.reportNumber === report.reportNumber &&
     snapshot.verificationCode === report.verificationCode &&
     snapshot.issuedOn === report.issuedOn &&

@@ -8,7 +8,7 @@ import { todayInDistrict } from '../../lib/calendar';
 import type { ExtraRoute } from '../../lib/http-server';
 import { gatewayIdentity } from '../shared/access';
 import type { CreditReport } from './entities/credit-report.entity';
-import { genuineSnapshot, platformIssuer, sameCode, type Snapshot, type SnapshotRecord } from './platform-report';
+import { activeRecordsSnapshotFormat, genuineSnapshot, platformIssuer, sameCode, type Snapshot, type SnapshotRecord } from './platform-report';
 import { ReportRepository } from './report.repository';
 
 /**
@@ -37,6 +37,7 @@ const style = `
   th, td { border: 1px solid #000; padding: .25em .4em; text-align: left; vertical-align: top; }
   th { background: #eee; white-space: nowrap; }
   .none { color: #444; font-style: italic; }
+  .objected { font-weight: bold; white-space: nowrap; }
   .notice { border: 2px solid #000; padding: .4em .6em; font-weight: bold; margin: .8em 0; }
   .verification td:first-child, .basics td:first-child { width: 11em; font-weight: bold; background: #f6f6f6; }
   .mono { font-family: "Courier New", monospace; word-break: break-all; }
@@ -48,7 +49,7 @@ const style = `
 function recordRows(records: SnapshotRecord[]): string {
   if (records.length === 0) return '<p class="none">无记录（本报告生成时无有效记录）</p>';
   const rows = records.map(
-    (r) => `<tr><td>${esc(r.decisionDate)}</td><td>${esc(findRecordCategory(r.category)?.nameZh ?? r.category)}</td><td>${esc(polaritiesZh[r.polarity] ?? r.polarity)}${r.severity ? `（${esc(severitiesZh[r.severity] ?? r.severity)}）` : ''}${r.taxCreditGrade ? `（${esc(r.taxCreditGrade)}级）` : ''}</td><td>${esc(r.sourceDepartment.nameZh)}</td><td>${esc(r.documentNumber)}</td><td>${esc(r.summary)}</td><td>${orDash(r.disclosureEndsAt)}</td></tr>`,
+    (r) => `<tr><td>${esc(r.decisionDate)}</td><td>${esc(findRecordCategory(r.category)?.nameZh ?? r.category)}</td><td>${esc(polaritiesZh[r.polarity] ?? r.polarity)}${r.severity ? `（${esc(severitiesZh[r.severity] ?? r.severity)}）` : ''}${r.taxCreditGrade ? `（${esc(r.taxCreditGrade)}级）` : ''}${r.underObjection ? '<br><span class="objected">异议处理中</span>' : ''}</td><td>${esc(r.sourceDepartment.nameZh)}</td><td>${esc(r.documentNumber)}</td><td>${esc(r.summary)}</td><td>${orDash(r.disclosureEndsAt)}</td></tr>`,
   );
   return `<table><thead><tr><th>决定日期</th><th>类别</th><th>性质</th><th>认定部门</th><th>文书号</th><th>内容摘要</th><th>公示截止</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
@@ -60,6 +61,11 @@ export function renderPrintable(snapshot: Snapshot, digest: string, today: strin
   const matter = snapshot.purpose.matter ? findMatter(snapshot.purpose.matter) : undefined;
   const purpose = snapshot.purpose.matter ? `${matter ? `${matter.nameZh}（${snapshot.purpose.matter}）` : snapshot.purpose.matter}${snapshot.purpose.caseNumber ? `，案卷号 ${snapshot.purpose.caseNumber}` : ''}` : null;
   const expired = snapshot.validUntil < today;
+  // A report keeps the account of its contents it was issued with: the older ones left out records under objection.
+  const basis =
+    snapshot.format === activeRecordsSnapshotFormat
+      ? `本报告依据${snapshot.issuer}在出具时归集的有效公共信用信息生成（不含异议处理中、已信用修复或公示期满的信息）`
+      : `本报告依据${snapshot.issuer}在出具时归集、信用核查计入的公共信用信息生成：含异议处理中的信息（已标注“异议处理中”，异议处理完毕前原认定继续有效），不含已信用修复、已撤销或公示期满的信息，不含有效期届满的守信信息和已被新评价取代的纳税信用等级`;
   const sections = snapshot.sections.map((section) => {
     const basics =
       section.code === 'BASICS'
@@ -110,7 +116,7 @@ ${sections.join('\n')}
 <p>凭报告编号和验证码可在${esc(platformIssuer.name)}核验本报告的真实性（verifyCreditReport），核验结果仅显示是否真实、信用主体名称、出具日期和有效期。</p>
 </section>
 <footer>
-  本报告依据${esc(snapshot.issuer)}在出具时归集的有效公共信用信息生成（不含异议处理中、已信用修复或公示期满的信息），仅供查询用途所列事项使用。未经信用主体同意，不得向无关单位和个人提供本报告及其内容。
+  ${esc(basis)}，仅供查询用途所列事项使用。未经信用主体同意，不得向无关单位和个人提供本报告及其内容。
 </footer>
 </body>
 </html>

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { RequestIdentity } from '../../lib/access/identity';
 import { todayInDistrict } from '../../lib/calendar';
 import { badInput, clientError, ErrorCode, requiredText } from '../../lib/errors';
+import { permissions, type FilingStatus, type SupervisionClass } from '../../lib/catalogue/provider-supervision';
 import { isIsoDate } from '../shared/scalars';
 import { CreditReport, reportSources, type ReportSource } from './entities/credit-report.entity';
 import type { PeerClient } from './peers';
@@ -29,8 +30,14 @@ const gradePattern = /^(AAA|AA|A|BBB|BB|B|CCC|CC|C)[+-]?$/;
 const codePattern = /^[0-9A-Za-z-]{4,32}$/;
 const sha256Pattern = /^[0-9a-f]{64}$/;
 
+interface ProviderStanding {
+  filingStatus: FilingStatus | null;
+  supervisionClass: SupervisionClass | null;
+  reportsAccepted: boolean;
+}
+
 interface ProviderAnswer {
-  creditServiceProvider: { id: string; name: string; standingOn: { filingStatus: string | null; supervisionClass: string | null; reportsAccepted: boolean } } | null;
+  creditServiceProvider: { id: string; name: string; standingOn: ProviderStanding } | null;
 }
 
 /**
@@ -89,11 +96,8 @@ export async function registerReport(input: RegisterCreditReportInput, actor: Ac
   if (provider) {
     const found = provider.creditServiceProvider;
     if (!found) throw badInput('input.issuerProviderId', `no filed credit service provider in the registry has the id ${JSON.stringify(providerId)}`, { problem: 'UNKNOWN_PROVIDER' });
-    const { filingStatus, supervisionClass, reportsAccepted } = found.standingOn;
-    if (!reportsAccepted) {
-      const stood = filingStatus ? `its filing was ${filingStatus}${supervisionClass ? ` and its class ${supervisionClass}` : ''}` : 'it had not even applied for filing';
-      throw badInput('input.issuerProviderId', `${found.name} was not filed and in good standing on the issue date ${input.issuedOn}: ${stood}; departments accept only reports issued while a provider is FILED and not in class D`, { problem: 'ISSUER_NOT_IN_GOOD_STANDING' });
-    }
+    const { reportsAccepted } = found.standingOn;
+    if (!reportsAccepted) throw badInput('input.issuerProviderId', notAcceptedBecause(found.name, found.standingOn, input.issuedOn), { problem: 'ISSUER_NOT_IN_GOOD_STANDING' });
     if (givenIssuer && givenIssuer !== found.name) throw badInput('input.issuerName', `issuerName must be the provider's registered name, ${found.name}, or be left out; got ${givenIssuer}`);
     issuerName = found.name;
   }
@@ -120,6 +124,24 @@ export async function registerReport(input: RegisterCreditReportInput, actor: Ac
     registeredAt: now,
   });
   return await repository.insertRegistered(report);
+}
+
+/**
+ * Why departments do not accept a provider's report of that day. `standingOn(date).reportsAccepted`
+ * weighs two things without saying which failed: the filing status and class that day, and a
+ * false information (提供虚假信息) found since, which stops acceptance from its day though the
+ * provider still stood filed and classed. The registry's own scheme (`permissions`) tells them
+ * apart; naming the status and class alone told an officer that a filed class B provider was not
+ * filed and in good standing.
+ */
+function notAcceptedBecause(name: string, standing: ProviderStanding, issuedOn: string): string {
+  const { filingStatus, supervisionClass } = standing;
+  if (!filingStatus) return `${name} was not filed on the issue date ${issuedOn}: it had not even applied for filing; departments accept only reports issued while a provider is FILED and not in class D`;
+  const stood = `its filing was ${filingStatus}${supervisionClass ? ` and its class ${supervisionClass}` : ''}`;
+  if (!permissions(filingStatus, supervisionClass).reportsAccepted) {
+    return `${name} was not filed and in good standing on the issue date ${issuedOn}: ${stood}; departments accept only reports issued while a provider is FILED and not in class D`;
+  }
+  return `${name}'s reports issued on ${issuedOn} are not accepted although ${stood} that day: the registry found that it gave false information (提供虚假信息) on or before that day, and departments accept none of its reports issued from the day of the false information on`;
 }
 
 function optional(value: string | null | undefined): string | null {

@@ -126,7 +126,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
     sections: async (r: CreditReport, _: unknown, ctx: Context) => {
       if (r.source !== 'DISTRICT_PLATFORM') return null;
       const snapshot = genuineSnapshot(r, await ctx.snapshotById.load(r.id));
-      return snapshot?.sections.map((s) => ({ code: s.code, titleZh: s.titleZh, entryCount: s.records.length })) ?? null;
+      return snapshot?.sections.map((s) => ({ code: s.code, titleZh: s.titleZh, entryCount: s.records.length, underObjectionCount: s.records.filter((r) => r.underObjection).length })) ?? null;
     },
   },
   ReportVerification: {

@@ -1,7 +1,7 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import type { FilingStatus, SupervisionClass } from '../supervision-scheme';
+import type { FilingStatus, SupervisionClass } from '../../../lib/catalogue/provider-supervision';
 
-export type { FilingStatus, SupervisionClass } from '../supervision-scheme';
+export type { FilingStatus, SupervisionClass } from '../../../lib/catalogue/provider-supervision';
 
 // Keep column and index names in sync with migrations/1764000000300-create-credit-service-provider.ts.
 @Entity('credit_service_provider')

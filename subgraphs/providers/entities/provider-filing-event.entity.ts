@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import type { FilingAction, FilingStatus } from '../supervision-scheme';
+import type { FilingAction, FilingStatus } from '../../../lib/catalogue/provider-supervision';
 
 /**
  * One step of a provider's filing (备案) workflow: who moved it from which status to which, when

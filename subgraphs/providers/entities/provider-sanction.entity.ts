@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import type { SanctionKind, SupervisionClass } from '../supervision-scheme';
+import type { SanctionKind, SupervisionClass } from '../../../lib/catalogue/provider-supervision';
 
 /**
  * A sanction imposed for a violation (惩戒措施). Its effect on the provider (a class change, a

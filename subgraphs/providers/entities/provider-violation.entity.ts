@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import type { ViolationKind } from '../supervision-scheme';
+import type { ViolationKind } from '../../../lib/catalogue/provider-supervision';
 
 /** A breach by a provider that the registry found (违法违规行为), with its evidence. Append-only. */
 // Keep column and index names in sync with migrations/1764000000310-create-provider-supervision.ts.

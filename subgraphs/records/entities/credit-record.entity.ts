@@ -1,14 +1,10 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { Polarity, RecordCategoryCode, Severity, TaxCreditGrade } from '../../../lib/catalogue/record-categories';
 
-/**
- * Statuses as stored. EXPIRED is never stored: it is read from an ACTIVE record whose disclosure
- * period has ended (see `effectiveStatus` in credit-record.repository.ts). WITHDRAWN: the source
- * department accepted an objection and withdrew the record (it stays, for its history). How a
- * status may change is the table `recordTransitions` in lifecycle.ts.
- */
-export type StoredRecordStatus = 'ACTIVE' | 'OBJECTED' | 'RESTORED' | 'WITHDRAWN';
-export type RecordStatus = StoredRecordStatus | 'EXPIRED';
+import type { StoredRecordStatus } from '../../../lib/catalogue/record-standing';
+
+// The statuses are the catalogue's (lib/catalogue/record-standing.ts), which the reports subgraph reads too.
+export type { RecordStatus, StoredRecordStatus } from '../../../lib/catalogue/record-standing';
 
 // Keep column and index names in sync with migrations/1764000000100-create-credit-record.ts and
 // 1764000000110-record-intake-and-lifecycle.ts (valid_until).

@@ -8,8 +8,8 @@ import { CreditRecord, type RecordStatus, type StoredRecordStatus } from '../../
 import { CreditRecordEvent } from '../../../subgraphs/records/entities/credit-record-event.entity';
 import { objectionStatuses } from '../../../subgraphs/records/entities/credit-record-objection.entity';
 import { restorationStatuses } from '../../../subgraphs/records/entities/restoration-application.entity';
+import { countsInCheck } from '../../../lib/catalogue/record-standing';
 import {
-  countsInCheck,
   objectionActions,
   objectionTransitions,
   recordActions,

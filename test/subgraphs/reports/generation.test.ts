@@ -1,15 +1,18 @@
+import { randomUUID } from 'node:crypto';
 import { todayInDistrict } from '../../../lib/calendar';
 import { demoWorld } from '../../../scripts/demo/world';
 import { seedEntities } from '../../../subgraphs/entities/seed';
 import { entitiesSubgraph } from '../../../subgraphs/entities/subgraph';
+import { CreditRecord } from '../../../subgraphs/records/entities/credit-record.entity';
 import { seedRecords } from '../../../subgraphs/records/seed';
-import { recordsSubgraph } from '../../../subgraphs/records/subgraph';
+import { createRecordsSubgraph } from '../../../subgraphs/records/subgraph';
 import type { Peer } from '../../../subgraphs/reports/peers';
-import { canonicalJson, sha256Hex } from '../../../subgraphs/reports/platform-report';
+import { canonicalJson, sha256Hex, type Snapshot } from '../../../subgraphs/reports/platform-report';
 import { createReportsSubgraph } from '../../../subgraphs/reports/subgraph';
+import { EntitiesSubjectDirectory } from '../../../subgraphs/shared/subject-directory';
 import type { RequestIdentity } from '../../../lib/access/identity';
 import { testDatabases } from '../../helpers/databases';
-import { signedBy } from '../../helpers/identity';
+import { signedBy, testSigningKey } from '../../helpers/identity';
 import { useSubgraph } from '../../helpers/subgraph';
 import { analyst, creditOffice, financeOfficer, identityOf } from '../providers/callers';
 
@@ -25,9 +28,12 @@ const generate = /* GraphQL */ `
       id subject { id } source issuerName reportNumber issuedOn validUntil verificationCode documentSha256
       isWithinValidity verificationStatus printableUrl registeredByOrganisation
       acceptance { accepted reasons }
-      sections { code titleZh entryCount }
+      sections { code titleZh entryCount underObjectionCount }
     }
   }
+`;
+const check = /* GraphQL */ `
+  mutation ($input: RunCreditCheckInput!) { runCreditCheck(input: $input) { recordsConsidered { recordId underObjection } } }
 `;
 const verify = /* GraphQL */ `
   query ($number: String!, $code: String!) { verifyCreditReport(reportNumber: $number, verificationCode: $code) { genuine subjectName issuedOn validUntil isWithinValidity } }
@@ -46,13 +52,14 @@ interface Generated {
   printableUrl: string;
   registeredByOrganisation: string;
   acceptance: { accepted: boolean; reasons: string[] };
-  sections: { code: string; titleZh: string; entryCount: number }[];
+  sections: { code: string; titleZh: string; entryCount: number; underObjectionCount: number }[];
 }
 
 describe.each(testDatabases)('platform public credit reports on $label', (database) => {
   const urls: Partial<Record<Peer, string>> = {};
   const reports = useSubgraph(createReportsSubgraph({ url: (peer) => urls[peer] ?? 'http://127.0.0.1:9/graphql' }), database, 'gen_reports');
-  const records = useSubgraph(recordsSubgraph, database, 'gen_records');
+  // Checks look their subject up in the entities subgraph beside it.
+  const records = useSubgraph(createRecordsSubgraph({ subjects: new EntitiesSubjectDirectory(() => ({ url: entities.url(), signingKey: testSigningKey })) }), database, 'gen_records');
   const entities = useSubgraph(entitiesSubgraph, database, 'gen_entities');
 
   beforeAll(async () => {
@@ -80,15 +87,21 @@ describe.each(testDatabases)('platform public credit reports on $label', (databa
     return { status: response.status, text: await response.text(), type: response.headers.get('content-type') };
   }
 
-  /** How many of the subject's records count today, as the records subgraph itself says. */
-  async function countingRecords(subjectId: string): Promise<number> {
-    const result = await records.query<{ _entities: { creditRecords: { totalCount: number } }[] }>(
-      'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Subject { creditRecords(filter: { statuses: [ACTIVE] }, first: 1) { totalCount } } } }',
-      { r: [{ __typename: 'Subject', id: subjectId }] },
-    );
+  /** The records a credit check of the subject counts now, as the records subgraph itself decides them. */
+  async function consideredByCheck(subjectId: string): Promise<{ recordId: string; underObjection: boolean }[]> {
+    const result = await records.queryAs<{ runCreditCheck: { recordsConsidered: { recordId: string; underObjection: boolean }[] } }>(procurement, check, {
+      input: { subjectId, matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'BDH-CG-2026-0117' },
+    });
     expect(result.errors).toBeUndefined();
-    return result.data!._entities[0].creditRecords.totalCount;
+    return result.data!.runCreditCheck.recordsConsidered;
   }
+
+  async function snapshotOf(reportId: string): Promise<Snapshot> {
+    const parts = (await reports.db().query('SELECT content FROM credit_report_snapshot_part WHERE report_id = ? ORDER BY part_index', [reportId])) as { content: string }[];
+    return JSON.parse(parts.map((p) => p.content).join('')) as Snapshot;
+  }
+
+  const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
   it('generates a report from the subject\'s basics and the records that count, sealed with a number, validity and code', async () => {
     const result = await reports.queryAs<{ generateCreditReport: Generated }>(procurement, generate, { subjectId: subject.id });
@@ -110,7 +123,8 @@ describe.each(testDatabases)('platform public credit reports on $label', (databa
     expect(report.sections.map((s) => s.code)).toEqual(['BASICS', 'ADMINISTRATIVE_MANAGEMENT', 'TRUSTWORTHINESS', 'SERIOUS_DISHONESTY', 'CREDIT_COMMITMENTS', 'JUDGMENTS', 'OTHER']);
     const entries = report.sections.reduce((sum, s) => sum + s.entryCount, 0);
     expect(entries).toBeGreaterThan(0);
-    expect(entries).toBe(await countingRecords(subject.id));
+    // Of its two tax grades only the latest counts, in the check and in the report alike.
+    expect(entries).toBe((await consideredByCheck(subject.id)).length);
     // The stored snapshot is canonical JSON whose SHA-256 is the report's digest.
     const parts = (await reports.db().query('SELECT content FROM credit_report_snapshot_part WHERE report_id = ? ORDER BY part_index', [report.id])) as { content: string }[];
     const content = parts.map((p) => p.content).join('');
@@ -120,6 +134,47 @@ describe.each(testDatabases)('platform public credit reports on $label', (databa
     // Audited as disclosed: the generation itself and what the peers disclosed for it.
     const disclosed = (result.extensions?.disclosures as { subjectId: string; groups: string[] }[]).find((d) => d.subjectId === subject.id);
     expect(disclosed?.groups).toEqual(expect.arrayContaining(['REPORT_GENERATION', 'SUBJECT_BASICS', 'PUBLIC_RECORDS']));
+  });
+
+  it('holds exactly the records a credit check counts: a listing under objection, marked so, but no lapsed honour or superseded tax grade', async () => {
+    const listed = world.subjects[3];
+    const repository = records.db().getRepository(CreditRecord);
+    const [listing] = await repository.findBy({ subjectId: listed.id, category: 'SERIOUS_DISHONESTY_LIST' });
+    // Objected to: the listing stands until the department decides, so the check still excludes the subject.
+    await repository.update({ id: listing.id }, { status: 'OBJECTED' });
+    const added = async (fields: Partial<CreditRecord>) => {
+      const id = randomUUID();
+      await repository.insert(
+        repository.create({
+          id, subjectId: listed.id, severity: null, taxCreditGrade: null, sourceDepartment: 'TAXATION', documentNumber: `北戴河税信〔${fields.decisionDate!.slice(0, 4)}〕${id.slice(0, 8)}号`,
+          disclosureEndsAt: null, validUntil: null, status: 'ACTIVE', summary: '测试记录', recordedAt: new Date('2026-06-02T00:00:00Z'), ...fields,
+        }),
+      );
+      return (await repository.findOneByOrFail({ id })).documentNumber;
+    };
+    const lapsedHonour = await added({ category: 'RED_LIST_HONOUR', polarity: 'POSITIVE', sourceDepartment: 'HUMAN_RESOURCES', decisionDate: '2019-03-01', validUntil: '2020-03-01' });
+    const supersededGrade = await added({ category: 'TAX_CREDIT_GRADE', polarity: 'POSITIVE', taxCreditGrade: 'A', decisionDate: '2019-04-01' });
+    const latestGrade = await added({ category: 'TAX_CREDIT_GRADE', polarity: 'NEUTRAL', taxCreditGrade: 'B', decisionDate: '2026-04-01' });
+
+    const considered = await consideredByCheck(listed.id);
+    expect(considered).toContainEqual({ recordId: listing.id, underObjection: true });
+    const report = await generated(listed.id);
+    expect(report.sections.find((s) => s.code === 'SERIOUS_DISHONESTY')).toMatchObject({ entryCount: 1, underObjectionCount: 1 });
+    const printed = (await snapshotOf(report.id)).sections.flatMap((s) => s.records);
+    expect(printed.map((r) => ({ id: r.id, underObjection: r.underObjection })).sort(byId)).toEqual(considered.map((r) => ({ id: r.recordId, underObjection: r.underObjection })).sort(byId));
+    const numbers = printed.map((r) => r.documentNumber);
+    expect(numbers).toContain(latestGrade);
+    expect(numbers).not.toContain(supersededGrade);
+    expect(numbers).not.toContain(lapsedHonour);
+
+    const page = (await printable(report.printableUrl)).text;
+    const marked = page.split('</tr>').filter((row) => row.includes('<span class="objected">异议处理中</span>'));
+    expect(marked).toHaveLength(1);
+    expect(marked[0]).toContain(listing.documentNumber);
+    expect(page).toContain('含异议处理中的信息');
+    expect(page).not.toContain('不含异议处理中');
+    expect(page).not.toContain(supersededGrade);
+    expect(page).not.toContain(lapsedHonour);
   });
 
   it('verifies with the right code, without login, disclosing only genuineness, name, issue date and validity', async () => {

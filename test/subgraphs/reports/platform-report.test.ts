@@ -1,6 +1,7 @@
 import { recordCategories } from '../../../lib/catalogue/record-categories';
 import { CreditReport } from '../../../subgraphs/reports/entities/credit-report.entity';
-import { canonicalJson, genuineSnapshot, sectionCodes, sections, sha256Hex, snapshotFormat } from '../../../subgraphs/reports/platform-report';
+import { activeRecordsSnapshotFormat, buildSections, canonicalJson, genuineSnapshot, sectionCodes, sections, sha256Hex, snapshotFormat, type Snapshot, type SnapshotRecord } from '../../../subgraphs/reports/platform-report';
+import { renderPrintable } from '../../../subgraphs/reports/printable';
 import { splitText } from '../../../subgraphs/reports/report.repository';
 
 describe('the platform report\'s sealing', () => {
@@ -33,5 +34,41 @@ describe('the platform report\'s sealing', () => {
     expect(genuineSnapshot({ ...report, validUntil: '2099-12-31' }, content)).toBeNull();
     expect(genuineSnapshot({ ...report, source: 'CREDIT_CHINA' }, content)).toBeNull();
     expect(genuineSnapshot(report, null)).toBeNull();
+  });
+
+  it('keeps reports sealed before objected records were included genuine, as they were issued', () => {
+    const snapshot = { format: activeRecordsSnapshotFormat, reportNumber: 'BDHXY-20261120-AAAAAAAA', verificationCode: 'CODE', issuedOn: '2026-11-20', validUntil: '2027-02-17', subject: { id: 's1', name: '示例' } };
+    const content = canonicalJson(snapshot);
+    const report = Object.assign(new CreditReport(), { source: 'DISTRICT_PLATFORM', reportNumber: snapshot.reportNumber, verificationCode: 'CODE', issuedOn: '2026-11-20', validUntil: '2027-02-17', subjectId: 's1', documentSha256: sha256Hex(content) });
+    expect(genuineSnapshot(report, content)).toMatchObject({ format: activeRecordsSnapshotFormat });
+    expect(genuineSnapshot(report, canonicalJson({ ...snapshot, format: 'bdh-public-credit-report/0' }))).toBeNull();
+  });
+});
+
+describe('the printable page', () => {
+  const listing: SnapshotRecord = {
+    id: 'r1', category: 'SERIOUS_DISHONESTY_LIST', polarity: 'NEGATIVE', severity: null, taxCreditGrade: null, documentNumber: '北戴河人社欠薪失〔2026〕3号',
+    decisionDate: '2026-03-18', disclosureEndsAt: '2029-03-17', summary: '列入拖欠农民工工资失信联合惩戒对象名单', sourceDepartment: { code: 'HUMAN_RESOURCES', nameZh: '区人社局' },
+  };
+  const snapshotWith = (format: string, records: SnapshotRecord[]): Snapshot => ({
+    format, title: '北戴河区公共信用信息报告', office: '秦皇岛市北戴河区社会信用体系建设领导小组办公室', issuer: '北戴河区公共信用信息共享平台', reportNumber: 'BDHXY-20261125-AAAAAAAA',
+    verificationCode: 'CODE', issuedOn: '2026-11-25', validUntil: '2027-02-22', generatedAt: '2026-11-25T02:00:00.000Z', purpose: { matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'BDH-CG-2026-0117', requestedBy: 'FINANCE' },
+    subject: { id: 's1', kind: 'ENTERPRISE', name: '示例', unifiedSocialCreditCode: '914403001922038216', citizenIdNumber: null, registeredAddress: null, legalRepresentative: null, status: 'ACTIVE', registrationDate: null },
+    sections: buildSections(records),
+  });
+
+  it('marks a record under objection in its row, and says the report includes such records', () => {
+    const page = renderPrintable(snapshotWith(snapshotFormat, [{ ...listing, underObjection: true }]), 'ab'.repeat(32), '2026-11-25');
+    const row = page.split('</tr>').find((r) => r.includes(listing.documentNumber))!;
+    expect(row).toContain('<span class="objected">异议处理中</span>');
+    expect(page).toContain('含异议处理中的信息');
+    expect(page).not.toContain('不含异议处理中');
+    expect(renderPrintable(snapshotWith(snapshotFormat, [{ ...listing, underObjection: false }]), 'ab'.repeat(32), '2026-11-25')).not.toContain('<span class="objected">');
+  });
+
+  it('prints an older report with the account of its contents it was issued with', () => {
+    const page = renderPrintable(snapshotWith(activeRecordsSnapshotFormat, [listing]), 'ab'.repeat(32), '2026-11-25');
+    expect(page).toContain('不含异议处理中、已信用修复或公示期满的信息');
+    expect(page).not.toContain('<span class="objected">');
   });
 });

@@ -2,7 +2,7 @@ import type { RequestIdentity } from '../../../lib/access/identity';
 import { demoWorld } from '../../../scripts/demo/world';
 import { seedEntities } from '../../../subgraphs/entities/seed';
 import { entitiesSubgraph } from '../../../subgraphs/entities/subgraph';
-import { demoRevocationDate, demoSuspensionDate } from '../../../subgraphs/providers/demo-history';
+import { demoProviderHistory, demoRevocationDate, demoSuspensionDate } from '../../../subgraphs/providers/demo-history';
 import { seedProviders } from '../../../subgraphs/providers/seed';
 import { providersSubgraph } from '../../../subgraphs/providers/subgraph';
 import type { Peer } from '../../../subgraphs/reports/peers';
@@ -161,6 +161,17 @@ describe.each(testDatabases)('report registration on $label', (database) => {
     expect(classD).toContain('its class D');
     await refused(input({ source: 'THIRD_PARTY_PROVIDER', issuerProviderId: world.providers[9].id }), 'input.issuerProviderId', 'UNKNOWN_PROVIDER');
     await refused(input({ source: 'THIRD_PARTY_PROVIDER', issuerProviderId: 'no-such-provider' }), 'input.issuerProviderId', 'UNKNOWN_PROVIDER');
+  });
+
+  it('names the false information as the reason for a report issued after it, while the provider still stood filed in class B', async () => {
+    const provider = world.providers[8];
+    const violation = demoProviderHistory(world).violations.find((v) => v.providerId === provider.id && v.kind === 'FALSE_INFORMATION')!;
+    // The registry downgraded it to D ten days after the false information: the day after, it still stood filed in class B.
+    const issuedOn = new Date(Date.parse(`${violation.occurredOn}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    const message = await refused(input({ source: 'THIRD_PARTY_PROVIDER', issuerProviderId: provider.id, issuedOn, validUntil: '2027-10-31' }), 'input.issuerProviderId', 'ISSUER_NOT_IN_GOOD_STANDING');
+    expect(message).toContain(`issued on ${issuedOn} are not accepted although its filing was FILED and its class B that day`);
+    expect(message).toContain('gave false information (提供虚假信息)');
+    expect(message).not.toContain('was not filed and in good standing');
   });
 
   it('refuses the same report number from the same issuer twice, but not from another issuer', async () => {

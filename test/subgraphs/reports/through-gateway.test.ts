@@ -91,6 +91,47 @@ describe.each(testDatabases)('credit reports through the gateway on $label', (da
     expect(views).toEqual([{ actor: 'anonymous', subject_id: subject.id, outcome: 'DISCLOSED' }]);
   });
 
+  it('keeps a serious-dishonesty listing under objection in the report, marked, as the check still counts it', async () => {
+    const subject = world.subjects[3];
+    const listed = await platform.query<{ subject: { creditRecords: { edges: { node: { id: string; documentNumber: string } }[] } } }>(
+      'query ($id: ID!) { subject(id: $id) { creditRecords(filter: { categories: [SERIOUS_DISHONESTY_LIST] }) { edges { node { id documentNumber } } } } }',
+      { id: subject.id },
+      supervisor,
+    );
+    expect(listed.errors).toBeUndefined();
+    const [{ node: listing }] = listed.data!.subject.creditRecords.edges;
+    // The listed enterprise objects itself: filing an objection must not take it off the list.
+    const itself: As = {
+      caller: { id: 'self-listed', organisation: subject.identifier, organisationKind: 'ENTERPRISE', role: 'EXTERNAL_USER', subjectId: subject.id },
+      headers: { 'x-credit-matter': 'SELF_INQUIRY' },
+    };
+    const objected = await platform.query('mutation ($id: ID!) { objectToCreditRecord(input: { recordId: $id, reason: "欠薪已于列入名单前结清，申请核实" }) { status } }', { id: listing.id }, itself);
+    expect(objected.errors).toBeUndefined();
+
+    const checked = await platform.query<{ runCreditCheck: { verdict: string; recordsConsidered: { recordId: string; underObjection: boolean }[] } }>(
+      'mutation ($input: RunCreditCheckInput!) { runCreditCheck(input: $input) { verdict recordsConsidered { recordId underObjection } } }',
+      { input: { subjectId: subject.id, matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'BDH-CG-2026-0200' } },
+      procurementOfficer,
+    );
+    expect(checked.errors).toBeUndefined();
+    const check = checked.data!.runCreditCheck;
+    expect(check.verdict).toBe('EXCLUDED');
+    expect(check.recordsConsidered).toContainEqual({ recordId: listing.id, underObjection: true });
+
+    const generated = await platform.query<{ generateCreditReport: { printableUrl: string; acceptance: { accepted: boolean }; sections: { code: string; entryCount: number; underObjectionCount: number }[] } }>(
+      'mutation ($id: ID!) { generateCreditReport(subjectId: $id) { printableUrl acceptance { accepted } sections { code entryCount underObjectionCount } } }',
+      { id: subject.id },
+      procurementOfficer,
+    );
+    expect(generated.errors).toBeUndefined();
+    const report = generated.data!.generateCreditReport;
+    expect(report.acceptance).toEqual({ accepted: true });
+    expect(report.sections.find((s) => s.code === 'SERIOUS_DISHONESTY')).toEqual({ code: 'SERIOUS_DISHONESTY', entryCount: 1, underObjectionCount: 1 });
+    expect(report.sections.reduce((sum, s) => sum + s.entryCount, 0)).toBe(check.recordsConsidered.length);
+    const page = await (await fetch(new URL(report.printableUrl, platform.gatewayUrl), { signal: AbortSignal.timeout(10_000) })).text();
+    expect(page.split('</tr>').find((row) => row.includes(listing.documentNumber))).toContain('异议处理中');
+  });
+
   it("serves the printable page to the gateway only: straight from the reports subgraph it is refused, whatever identity is sent", async () => {
     const subject = world.subjects[3];
     const generated = await platform.query<{ generateCreditReport: { printableUrl: string } }>('mutation ($id: ID!) { generateCreditReport(subjectId: $id) { printableUrl } }', { id: subject.id }, procurementOfficer);

@@ -1,10 +1,12 @@
-import { todayInDistrict } from '../../lib/calendar';
+import { todayInDistrict } from '../calendar';
 
 /**
  * The registry's rules as data (policy section 四: filing 备案, supervision by class 分类监管,
  * sanctions): which filing transitions exist and who makes them, and what each filing status and
  * supervision class allows a provider to do. Resolvers and the repository only read these tables;
- * `Query.providerSupervisionScheme` serves them, so that clients show the same rules.
+ * `Query.providerSupervisionScheme` serves them, so that clients show the same rules. In the
+ * catalogue, not the providers subgraph, because the reports subgraph reads them too, to say why
+ * a provider's report is not accepted.
  */
 
 export const filingStatuses = ['APPLIED', 'RETURNED', 'REJECTED', 'FILED', 'SUSPENDED', 'REVOKED'] as const;
