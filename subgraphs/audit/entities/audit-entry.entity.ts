@@ -16,12 +16,13 @@ export type AuditOutcome = (typeof auditOutcomes)[number];
  * which subject, which field groups, when. Entries are appended, never updated or deleted; the
  * hash chain (`sequence`, `previousHash`, `hash`) makes any later change detectable.
  */
-// Keep column and index names in sync with migrations/1764000000400-create-audit-entry.ts and
-// 1764000000410-index-audit-entry-cases.ts.
+// Keep column and index names in sync with migrations/1764000000400-create-audit-entry.ts,
+// 1764000000410-index-audit-entry-cases.ts and 1764000000420-index-audit-entry-instants.ts.
 @Entity('audit_entry')
 @Index('IDX_audit_entry_subject_id_occurred_at', ['subjectId', 'occurredAt'])
 @Index('IDX_audit_entry_organisation_occurred_at', ['organisation', 'occurredAt'])
 @Index('IDX_audit_entry_organisation_case_number_occurred_at', ['organisation', 'caseNumber', 'occurredAt'])
+@Index('IDX_audit_entry_occurred_at', ['occurredAt'])
 export class AuditEntry {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
