@@ -174,7 +174,8 @@ export class ProviderRepository {
       throw badInput('input.unifiedSocialCreditCode', `the unified social credit code of an application cannot change: provider ${provider.id} has ${provider.unifiedSocialCreditCode}, got ${details.unifiedSocialCreditCode}`);
     }
     return await this.write(async (manager) => {
-      await this.move(manager, provider, 'RESUBMIT', details);
+      // A resubmission names only its provider: the filing it cannot move is the `id`'s.
+      await this.move(manager, provider, 'RESUBMIT', details, 'id');
       await manager.insert(ProviderFilingEvent, event(provider.id, 'RESUBMIT', provider.filingStatus, 'APPLIED', 'corrected application resubmitted', actor, now));
       return Object.assign(provider, details, { filingStatus: 'APPLIED' as const });
     });
@@ -286,7 +287,7 @@ export class ProviderRepository {
   }
 
   /** Moves the provider's row along a transition, only from the status it was read in. */
-  private async move(manager: EntityManager, provider: CreditServiceProvider, action: FilingAction, changes: Partial<CreditServiceProvider>, field = 'decision'): Promise<void> {
+  private async move(manager: EntityManager, provider: CreditServiceProvider, action: FilingAction, changes: Partial<CreditServiceProvider>, field: string): Promise<void> {
     const transition = transitionFor(action);
     if (!transition.from.includes(provider.filingStatus)) {
       const from = transition.from.map((s) => s ?? 'a provider not yet in the registry').join(' or ');

@@ -243,8 +243,9 @@ export class RecordLifecycleRepository {
       validUntil: correction.validUntil !== undefined ? correction.validUntil : record.validUntil,
       summary: correction.summary ?? record.summary,
     };
-    const problems = validateCreditRecord(draft, this.today);
-    if (problems.length) throw badInput(`correction.${problems[0].field}`, problems[0].message, { problems });
+    // Named and shaped as a submission's problems are ({ field, reason }), at the input's path.
+    const problems = validateCreditRecord(draft, this.today).map((p) => ({ field: `correction.${p.field}`, reason: p.message }));
+    if (problems.length) throw badInput(problems[0].field, problems[0].reason, { problems });
     const fixed = recordFromDraft(draft, { id: record.id, recordedAt: record.recordedAt });
     const { category, polarity, severity, taxCreditGrade, decisionDate, validUntil, summary, disclosureEndsAt } = fixed;
     return { category, polarity, severity, taxCreditGrade, decisionDate, validUntil, summary, disclosureEndsAt };

@@ -245,7 +245,17 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
       for (const identity of [humanResources, creditOffice, self]) await expectRefused(await decideObjection(objection.id, { decision: 'REJECT' }, identity), 'FORBIDDEN');
       await expectRefused(await decideObjection(objection.id, { decision: 'ACCEPT' }), 'BAD_USER_INPUT', 'resolution');
       await expectRefused(await decideObjection(objection.id, { decision: 'REJECT', resolution: 'WITHDRAWN' }), 'BAD_USER_INPUT', 'resolution');
-      await expectRefused(await decideObjection(objection.id, { decision: 'ACCEPT', resolution: 'CORRECTED', correction: { decisionDate: addDays(today, 1) } }), 'BAD_USER_INPUT', 'correction.decisionDate');
+      const future = await decideObjection(objection.id, { decision: 'ACCEPT', resolution: 'CORRECTED', correction: { decisionDate: addDays(today, 1), summary: ' ' } });
+      await expectRefused(future, 'BAD_USER_INPUT');
+      // Every problem, as a submission lists them: the input's path and the reason; the first is the error's `field`.
+      const problems = future.errors?.[0].extensions?.problems as { field: string; reason: string }[];
+      expect(problems).toEqual(
+        expect.arrayContaining([
+          { field: 'correction.decisionDate', reason: expect.stringContaining('decisionDate') },
+          { field: 'correction.summary', reason: expect.stringContaining('summary') },
+        ]),
+      );
+      expect(future.errors?.[0].extensions?.field).toBe(problems[0].field);
       await expectRefused(await decideObjection('no-such-objection', { decision: 'REJECT' }), 'NOT_FOUND');
       expect((await stored(r.id)).status).toBe('OBJECTED');
       expect(await events(r.id)).toBe(1);
