@@ -135,8 +135,9 @@ export const resolvers: GraphQLResolverMap<Context> = {
       }
       const [result] = await intake.commit(chunk);
       if (result.outcome === 'REJECTED') {
+        // Refused on what is stored (a number already another subject's), listed as the schema says every problem is.
         const first = result.rejections[0];
-        throw badInput(first.field ?? 'input', first.reason);
+        throw badInput(first.field ?? 'input', first.reason, { problems: result.rejections.map(({ field, reason }) => ({ field, reason })) });
       }
       return { outcome: result.outcome, record: result.record };
     },

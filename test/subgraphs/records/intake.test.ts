@@ -100,7 +100,7 @@ describe.each(testDatabases)('record intake mutations on $label', (database) => 
       const [records0, events0] = [await count(), await eventCount()];
       const result = await submit(penalty('北戴河市监罚〔2026〕905号', { subjectCode: other.identifier, summary: '销售超过保质期的食品，罚款18000元', severity: 'SERIOUS' }));
       expect(result.data?.submitCreditRecord ?? null).toBeNull();
-      expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'documentNumber' });
+      expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'documentNumber', problems: [{ field: 'documentNumber', reason: result.errors?.[0].message }] });
       expect(result.errors?.[0].message).toContain('is about another subject');
       const after = await records.db().getRepository(CreditRecord).findOneByOrFail({ id: before.id });
       expect(after).toEqual(before);
