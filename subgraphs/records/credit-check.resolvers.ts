@@ -6,7 +6,7 @@ import { findMatter } from '../../lib/catalogue/matters';
 import { findRecordCategory } from '../../lib/catalogue/record-categories';
 import { measureKinds, measuresByMatter, type AppliedMeasure, type MeasureKind } from '../../lib/catalogue/measures';
 import { badInput, clientError, ErrorCode } from '../../lib/errors';
-import { assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, type SubgraphContext } from '../shared/access';
+import { assertCaseFileReadable, assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, underCheckPurpose, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type PageArgs } from '../shared/pagination';
 import type { RecordsContext } from './context';
 import { measuresOf, snapshotOf, type CheckedRecordSnapshot, type LedgerFilter } from './credit-check.repository';
@@ -34,24 +34,10 @@ function readable(ctx: Context, check: CreditCheck | null): CreditCheck | null {
   return check;
 }
 
-/** Whether the request names the check's own matter and case (x-credit-matter, x-credit-case). */
-function underCheckPurpose(identity: RequestIdentity, check: CreditCheck): boolean {
-  return identity.purpose?.matter === check.matter && identity.purpose.caseNumber === check.caseNumber;
-}
-
-/**
- * What a check found about its subject (the records that counted, the measures, the verdict) is
- * read by a department in the check's own case, as its feedback is reported: the audit entry then
- * names the matter that called for the check, and a purpose covering other kinds of subject, or
- * none, reads nothing of it. The ledger's list itself (who, which matter and case, when) needs no
- * purpose. The credit office reads every check under its supervision.
- */
-function assertCaseFileReadable(ctx: Context, check: CreditCheck): void {
-  const { identity } = ctx.access;
-  if (ledgerScope(identity) === null || underCheckPurpose(identity, check)) return;
-  // Audited with the groups of what was withheld: the ledger's, and those of the records it considered.
+/** `assertCaseFileReadable`, withholding the ledger's group and those of the records the check considered. */
+function assertCheckFindingsReadable(ctx: Context, check: CreditCheck): void {
   const groups = new Set(['CREDIT_CHECK_LEDGER', ...snapshotOf(check).map((r) => findRecordCategory(r.category)?.fieldGroup ?? 'PUBLIC_RECORDS')]);
-  throw forbiddenAbout(check.subjectId, `what this check found is read in its own case: x-credit-matter ${check.matter} and x-credit-case ${check.caseNumber}`, {}, [...groups]);
+  assertCaseFileReadable(ctx.access, check, [...groups]);
 }
 
 
@@ -149,14 +135,14 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
     matterNameZh: (check: CreditCheck) => findMatter(check.matter)?.nameZh ?? check.matter,
     department: (check: CreditCheck) => storedDepartment(check.department),
     recordsConsidered: (check: CreditCheck, _: unknown, ctx: Context) => {
-      assertCaseFileReadable(ctx, check);
+      assertCheckFindingsReadable(ctx, check);
       const records = snapshotOf(check);
       // What counted then, whatever the records are now: audited with the groups that content belongs to.
       for (const record of records) disclose(ctx.access, check.subjectId, findRecordCategory(record.category)?.fieldGroup ?? 'PUBLIC_RECORDS');
       return records.map((r) => checkedRecord(r));
     },
     measures: async (check: CheckWithReport, _: unknown, ctx: Context) => {
-      assertCaseFileReadable(ctx, check);
+      assertCheckFindingsReadable(ctx, check);
       // Before the verdict is sealed (the reports subgraph unreachable) these are the records' measures alone.
       const sealed = await sealIfReady(check, ctx);
       const records = new Map(snapshotOf(sealed).map((r) => [r.id, r]));
@@ -169,7 +155,7 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
       }));
     },
     verdict: async (check: CheckWithReport, _: unknown, ctx: Context) => {
-      assertCaseFileReadable(ctx, check);
+      assertCheckFindingsReadable(ctx, check);
       return (await sealIfReady(check, ctx)).verdict;
     },
     feedback: (check: CreditCheck) =>

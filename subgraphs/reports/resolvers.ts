@@ -2,7 +2,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { GraphQLResolveInfo } from 'graphql';
 import { todayInDistrict } from '../../lib/calendar';
 import { badInput } from '../../lib/errors';
-import { assertInScope, assertKindInScope, disclose, forbidden, type SubgraphContext } from '../shared/access';
+import { assertCaseFileReadable, assertInScope, assertKindInScope, disclose, forbidden, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type PageArgs } from '../shared/pagination';
 import { assertSubjectKindInScope, EntitiesSubjectDirectory } from '../shared/subject-directory';
 import type { ReportsContext } from './context';
@@ -59,6 +59,11 @@ async function requirementOf(check: CheckRef, ctx: Context): Promise<ReportRequi
   const stored = await ctx.requirements.seal(check, judged);
   ctx.sealedRequirement.clear(check).prime(check, stored);
   return stored;
+}
+
+/** A check's report requirement is read as its other findings are (`assertCaseFileReadable`). */
+function assertFindingsReadable(check: CheckRef & { caseNumber: string }, ctx: Context): void {
+  assertCaseFileReadable(ctx.access, check, ['CREDIT_CHECK_LEDGER', 'REPORTS']);
 }
 
 const notGenuine = { genuine: false, subjectName: null, issuedOn: null, validUntil: null, isWithinValidity: null };
@@ -136,7 +141,8 @@ export const resolvers: GraphQLResolverMap<Context> = {
   CreditCheck: {
     // The check lives in the records subgraph; the gateway hands over what @requires names.
     __resolveReference: (ref: CheckRef) => ref,
-    reportRequirement: async (check: CheckRef, _: unknown, ctx: Context) => {
+    reportRequirement: async (check: CheckRef & { caseNumber: string }, _: unknown, ctx: Context) => {
+      assertFindingsReadable(check, ctx);
       const requirement = await requirementOf(check, ctx);
       return {
         ...requirement,
@@ -144,6 +150,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
         considered: requirement.considered.map((c: ConsideredReportSnapshot) => ({ ...c, report: () => ctx.reportById.load(c.reportId) })),
       };
     },
+    // Not in the API (@inaccessible): read by the gateway for `verdict` and `measures`, which the records subgraph guards.
     reportSatisfied: async (check: CheckRef, _: unknown, ctx: Context) => (await requirementOf(check, ctx)).satisfied,
     goodReportGrade: async (check: CheckRef, _: unknown, ctx: Context) => (await requirementOf(check, ctx)).goodGrade,
   },

@@ -69,6 +69,26 @@ export function assertKindInScope(access: RequestAccess, subject: { id: string; 
   if (!kinds.includes(subject.kind)) throw forbiddenAbout(subject.id, `the purpose of this request does not cover subjects of kind ${subject.kind}`);
 }
 
+/** Whether the request names a credit check's own matter and case (x-credit-matter, x-credit-case). */
+export function underCheckPurpose(identity: RequestIdentity, check: { matter: string; caseNumber: string }): boolean {
+  return identity.purpose?.matter === check.matter && identity.purpose.caseNumber === check.caseNumber;
+}
+
+/**
+ * What a credit check found about its subject (the records that counted, the measures, the
+ * verdict, the report requirement) is read by a department in the check's own case, as its
+ * feedback is reported: the audit entry then names the matter that called for the check, and a
+ * purpose covering other kinds of subject, or none, reads nothing of it. The credit office reads
+ * every check under its supervision. Which checks a department may open at all (its own) the
+ * records subgraph decides, before any of these fields is reached. `groups` are what is withheld,
+ * for the audit entry.
+ */
+export function assertCaseFileReadable(access: RequestAccess, check: { subjectId: string; matter: string; caseNumber: string }, groups: readonly string[]): void {
+  const { identity } = access;
+  if (identity.caller?.role === 'CREDIT_OFFICE_SUPERVISOR' || underCheckPurpose(identity, check)) return;
+  throw forbiddenAbout(check.subjectId, `what this check found is read in its own case: x-credit-matter ${check.matter} and x-credit-case ${check.caseNumber}`, {}, groups);
+}
+
 /** The kinds of subject the request's purpose covers, or null when it covers every kind (self-inquiry, supervision). */
 export function limitedKinds(access: RequestAccess): readonly string[] | null {
   const kinds = access.identity.scope.subjectKinds;

@@ -336,8 +336,18 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
     });
 
     it('shows what the check found to its department in the check’s own case only, and to the credit office', async () => {
-      const CASE_FILE = `query($id: ID!) { creditCheck(id: $id) { id matter caseNumber recordsConsidered { category } measures { kind } verdict } }`;
-      type CaseFile = { creditCheck: { id: string; matter: string; caseNumber: string; recordsConsidered: unknown[] | null; measures: unknown[] | null; verdict: string | null } };
+      const CASE_FILE = `query($id: ID!) { creditCheck(id: $id) { id matter caseNumber recordsConsidered { category } measures { kind } verdict reportRequirement { required satisfied } } }`;
+      type CaseFile = {
+        creditCheck: {
+          id: string;
+          matter: string;
+          caseNumber: string;
+          recordsConsidered: unknown[] | null;
+          measures: unknown[] | null;
+          verdict: string | null;
+          reportRequirement: { required: boolean; satisfied: boolean } | null;
+        };
+      };
       const subjectId = fixtures.get('generalPenalty:ENTERPRISE')!.subjectId;
       const read = async (headers: Record<string, string>, caller: Caller = as().caller) => {
         const requestId = `case-file-${randomUUID()}`;
@@ -348,23 +358,31 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
       // Without a purpose, or under another case or matter: the ledger's line, not what it found.
       for (const headers of [{}, purpose('GOVERNMENT_PROCUREMENT', 'OTHER-CASE'), purpose('FISCAL_SUPPORT', 'FB-1')]) {
         const { result, audit } = await read(headers);
-        expect(result.data?.creditCheck).toEqual({ id: checkId, matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'FB-1', recordsConsidered: null, measures: null, verdict: null });
-        expect(result.errors?.map((e) => [e.path?.join('.'), e.extensions?.code]).sort()).toEqual([
-          ['creditCheck.measures', 'FORBIDDEN'],
-          ['creditCheck.recordsConsidered', 'FORBIDDEN'],
-          ['creditCheck.verdict', 'FORBIDDEN'],
-        ]);
+        expect(result.data?.creditCheck).toEqual({
+          id: checkId,
+          matter: 'GOVERNMENT_PROCUREMENT',
+          caseNumber: 'FB-1',
+          recordsConsidered: null,
+          measures: null,
+          verdict: null,
+          reportRequirement: null,
+        });
+        const refused = new Set(result.errors?.map((e) => `${e.path?.join('.')} ${e.extensions?.code}`));
+        expect([...refused].sort()).toEqual(
+          ['measures', 'recordsConsidered', 'reportRequirement', 'verdict'].map((field) => `creditCheck.${field} FORBIDDEN`),
+        );
         expect(result.errors?.[0].message).toContain('x-credit-matter GOVERNMENT_PROCUREMENT and x-credit-case FB-1');
         // The ledger's line names the subject; what the check found is refused.
         expect(audit).toEqual([
           ['DISCLOSED', subjectId, 'CREDIT_CHECK_LEDGER'],
-          ['DENIED', subjectId, 'CREDIT_CHECK_LEDGER,PUBLIC_RECORDS'],
+          ['DENIED', subjectId, 'CREDIT_CHECK_LEDGER,PUBLIC_RECORDS,REPORTS'],
         ]);
       }
       const own = await read(purpose('GOVERNMENT_PROCUREMENT', 'FB-1'));
       expect(own.result.errors).toBeUndefined();
       expect(own.result.data?.creditCheck.recordsConsidered?.length).toBeGreaterThan(0);
       expect(own.result.data?.creditCheck.verdict).toBeTruthy();
+      expect(own.result.data?.creditCheck.reportRequirement).toMatchObject({ required: false });
       expect(own.audit).toEqual([['DISCLOSED', subjectId, expect.stringMatching(/CREDIT_CHECK_LEDGER,PUBLIC_RECORDS/)]]);
       const office = await read(supervisor.headers ?? {}, supervisor.caller);
       expect(office.result.errors).toBeUndefined();
