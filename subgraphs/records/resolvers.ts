@@ -3,7 +3,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { departments, findDepartment, storedDepartment } from '../../lib/catalogue/departments';
 import { recordCategories, restorableFrom, restorationRules, type RecordCategory } from '../../lib/catalogue/record-categories';
 import { badInput, clientError, ErrorCode } from '../../lib/errors';
-import { assertInScope, assertKindInScope, disclose, forbidden, type SubgraphContext } from '../shared/access';
+import { assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection } from '../shared/pagination';
 import type { RecordsContext } from './context';
 import { effectiveStatus } from '../../lib/catalogue/record-standing';
@@ -32,7 +32,9 @@ type Context = RecordsContext & SubgraphContext;
 function shown(ctx: Context, record: CreditRecord | null): CreditRecord | null {
   if (!record) return null;
   const missing = groupsToSee(record, ctx.today).filter((g) => !ctx.access.identity.grants.includes(g));
-  if (missing.length) throw forbidden(`this credit record needs the field group ${missing.join(' and ')}, which this request was not granted`, { group: missing[0] });
+  if (missing.length) {
+    throw forbiddenAbout(record.subjectId, `this credit record needs the field group ${missing.join(' and ')}, which this request was not granted`, { group: missing[0] }, missing);
+  }
   return disclosedRecord(ctx, record);
 }
 
@@ -77,12 +79,14 @@ async function prepareAll(intake: RecordIntake, rows: IntakeRow[]): Promise<Prep
 
 /** A case (objection, application) is shown to its subject, its source department, its filer and the credit office. */
 function visibleCase<T extends { subjectId: string; sourceDepartment: string; submittedByOrganisation: string }>(ctx: Context, value: T | null, what: string): T | null {
-  if (value && !maySeeLifecycle(ctx.access.identity, value)) throw forbidden(`this ${what} is shown to its subject, the record's source department, the organisation that filed it and the credit office`);
+  if (value && !maySeeLifecycle(ctx.access.identity, value)) {
+    throw forbiddenAbout(value.subjectId, `this ${what} is shown to its subject, the record's source department, the organisation that filed it and the credit office`);
+  }
   return value;
 }
 
 function lifecycleOf(ctx: Context, record: CreditRecord, field: string): void {
-  if (!maySeeLifecycle(ctx.access.identity, record)) throw forbidden(`CreditRecord.${field} is shown to the record's subject, its source department and the credit office`);
+  if (!maySeeLifecycle(ctx.access.identity, record)) throw forbiddenAbout(record.subjectId, `CreditRecord.${field} is shown to the record's subject, its source department and the credit office`);
 }
 
 function rejectionList(results: RowResult[]): Rejection[] {

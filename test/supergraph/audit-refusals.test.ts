@@ -114,6 +114,24 @@ describe.each(testDatabases)('refused reads in the audit log on $label', (databa
     expect(answer.errors?.map((e) => ({ path: e.path, extensions: e.extensions }))).toEqual([{ path: ['subjectByCode'], extensions: { code: 'FORBIDDEN', serviceName: 'entities' } }]);
   });
 
+  it('audits a record the records subgraph refused by its row (its category, its lifecycle) against its subject, with the groups withheld', async () => {
+    const [listed] = (await platform.databases.records.query('SELECT id, subject_id FROM credit_record WHERE category = ? LIMIT 1', ['SERIOUS_DISHONESTY_LIST'])) as { id: string; subject_id: string }[];
+    expect(listed).toBeDefined();
+    // The analyst's purpose reads public records, not the dishonesty lists.
+    const { denied, disclosed } = await audited(analyst, `query($id: ID!) { creditRecord(id: $id) { summary } }`, { id: listed.id });
+    expect(disclosed).toEqual([]);
+    expect(denied).toEqual([{ outcome: 'DENIED', subject: listed.subject_id, groups: expect.arrayContaining(['DISHONESTY_LISTS']) }]);
+    // Another department reads an organisation's penalty but not its history, which is its subject's, its source department's and the credit office's.
+    const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+    const penalties = (await platform.databases.records.query(
+      'SELECT id, subject_id FROM credit_record WHERE category = ? AND status = ? AND source_department <> ? AND (disclosure_ends_at IS NULL OR disclosure_ends_at >= ?)',
+      ['ADMINISTRATIVE_PENALTY', 'ACTIVE', 'FINANCE', today],
+    )) as { id: string; subject_id: string }[];
+    const penalty = penalties.find((p) => organisations.some((s) => s.id === p.subject_id))!;
+    const history = await audited(finance, `query($id: ID!) { creditRecord(id: $id) { summary history { kind } } }`, { id: penalty.id });
+    expect(history.denied).toEqual([{ outcome: 'DENIED', subject: penalty.subject_id, groups: ['RECORD_HISTORY'] }]);
+  });
+
   it("shows the credit office a refusal in the subject's trail and in the statistics", async () => {
     const from = new Date(Date.now() - 1).toISOString();
     await audited(finance, `query($id: ID!) { subject(id: $id) { name } }`, { id: person.id });
