@@ -25,6 +25,14 @@ function personal(ctx: Context, subject: Subject, value: string | null, mask: (v
   return value;
 }
 
+/** An organisation named in a consent, masked when it is a citizen ID number the reader may not see in full. */
+function personIdentifier(ctx: Context, subjectId: string, organisation: string): string {
+  if (detectIdentifierKind(organisation) !== 'CITIZEN_ID_NUMBER') return organisation;
+  if (!ctx.access.identity.grants.includes('PERSONAL_IDENTIFIERS')) return maskCitizenIdNumber(organisation);
+  disclose(ctx.access, subjectId, 'PERSONAL_IDENTIFIERS');
+  return organisation;
+}
+
 /** Keeps the district, hides the street: 河北省秦皇岛市北戴河区**** */
 function maskAddress(address: string): string {
   const district = address.indexOf('区');
@@ -94,6 +102,10 @@ export const resolvers: GraphQLResolverMap<Context> = {
   },
   Consent: {
     subject: async (c: Consent, _: unknown, ctx: Context) => visible(ctx, await ctx.subjectById.load(c.subjectId)),
+    // A person grantee, or a person granting for itself, is named by a citizen ID number: masked
+    // as a subject's is, for readers without PERSONAL_IDENTIFIERS (the credit office's window).
+    granteeOrganisation: (c: Consent, _: unknown, ctx: Context) => personIdentifier(ctx, c.subjectId, c.granteeOrganisation),
+    grantedByOrganisation: (c: Consent, _: unknown, ctx: Context) => personIdentifier(ctx, c.subjectId, c.grantedByOrganisation),
     status: (c: Consent) => consentStatus(c, todayInDistrict()),
   },
 };

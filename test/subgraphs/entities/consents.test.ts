@@ -3,6 +3,7 @@ import { purposeGrants } from '../../../lib/access/policy';
 import { todayInDistrict } from '../../../lib/calendar';
 import { demoWorld, type DemoSubject } from '../../../scripts/demo/world';
 import { unifiedSocialCreditCode } from '../../../lib/identifiers';
+import { maskCitizenIdNumber } from '../../../lib/identifiers';
 import { addYears, granteeOrganisationOf } from '../../../subgraphs/entities/consent.repository';
 import { Consent, consentStatus, type ConsentStatus } from '../../../subgraphs/entities/entities/consent.entity';
 import { demoBankOrganisation } from '../../../scripts/demo/world';
@@ -201,7 +202,8 @@ describe.each(testDatabases)('consents in the entities subgraph on $label', (dat
     ])('names %s as its tokens carry it', async (_label, granteeKind, purpose, given, stored) => {
       const result = await queryAs<{ grantConsent: ConsentNode }>(officer, GRANT, { input: grantInput({ granteeOrganisation: given, granteeKind, purpose }) });
       expect(result.errors).toBeUndefined();
-      expect(result.data?.grantConsent.granteeOrganisation).toBe(stored);
+      // The window officer reads a person's number masked, as it would read the person's own; the gateway compares it in full.
+      expect(result.data?.grantConsent.granteeOrganisation).toBe(granteeKind === 'INDIVIDUAL' ? maskCitizenIdNumber(stored) : stored);
       const id = result.data!.grantConsent.id;
       expect((await consents().findOneByOrFail({ id })).granteeOrganisation).toBe(stored);
       expect((await queryAs<{ consentForAccess: { granteeOrganisation: string } }>(gateway, CHECK, { id })).data?.consentForAccess.granteeOrganisation).toBe(stored);
@@ -245,6 +247,18 @@ describe.each(testDatabases)('consents in the entities subgraph on $label', (dat
       const result = await queryAs<{ grantConsent: ConsentNode }>(selfOf(person), GRANT, { input: grantInput({ subjectId: person.id }) });
       expect(result.errors).toBeUndefined();
       expect(result.data?.grantConsent).toMatchObject({ subject: { id: person.id }, grantedBy: `self-${person.id.slice(0, 8)}`, grantedByOrganisation: person.identifier });
+    });
+
+    it("masks a person's citizen ID number in a consent for a reader without PERSONAL_IDENTIFIERS, as the person's own", async () => {
+      const granted = await queryAs<{ grantConsent: ConsentNode }>(selfOf(person), GRANT, { input: grantInput({ subjectId: person.id, granteeOrganisation: owner.identifier, granteeKind: 'ENTERPRISE', purpose: 'COMMERCIAL_DUE_DILIGENCE' }) });
+      expect(granted.errors).toBeUndefined();
+      const id = granted.data!.grantConsent.id;
+      const LIST = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Subject { consents { id granteeOrganisation grantedByOrganisation } } } }`;
+      const read = (identity: RequestIdentity) => queryAs<{ _entities: { consents: { id: string; granteeOrganisation: string; grantedByOrganisation: string }[] }[] }>(identity, LIST, { r: [{ __typename: 'Subject', id: person.id }] });
+      const byOfficer = (await read(officer)).data?._entities[0].consents.find((c) => c.id === id);
+      expect(byOfficer).toEqual({ id, granteeOrganisation: owner.identifier, grantedByOrganisation: maskCitizenIdNumber(person.identifier) });
+      const bySelf = (await read(selfOf(person))).data?._entities[0].consents.find((c) => c.id === id);
+      expect(bySelf).toEqual({ id, granteeOrganisation: owner.identifier, grantedByOrganisation: person.identifier });
     });
 
     it('refuses a subject acting for itself that grants for another subject with FORBIDDEN, and stores nothing', async () => {
