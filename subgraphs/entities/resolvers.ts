@@ -18,19 +18,16 @@ function visible(ctx: Context, subject: Subject | null): Subject | null {
   return subject;
 }
 
-function personal(ctx: Context, subject: Subject, value: string | null, mask: (value: string) => string): string | null {
-  if (value === null) return null;
+function personal<V extends string | null>(ctx: Context, subjectId: string, value: V, mask: (value: string) => string): V | string {
+  if (value === null) return value;
   if (!ctx.access.identity.grants.includes('PERSONAL_IDENTIFIERS')) return mask(value);
-  disclose(ctx.access, subject.id, 'PERSONAL_IDENTIFIERS');
+  disclose(ctx.access, subjectId, 'PERSONAL_IDENTIFIERS');
   return value;
 }
 
-/** An organisation named in a consent, masked when it is a citizen ID number the reader may not see in full. */
+/** An organisation named in a consent, masked as a subject's own number when it is a citizen ID number. */
 function personIdentifier(ctx: Context, subjectId: string, organisation: string): string {
-  if (detectIdentifierKind(organisation) !== 'CITIZEN_ID_NUMBER') return organisation;
-  if (!ctx.access.identity.grants.includes('PERSONAL_IDENTIFIERS')) return maskCitizenIdNumber(organisation);
-  disclose(ctx.access, subjectId, 'PERSONAL_IDENTIFIERS');
-  return organisation;
+  return detectIdentifierKind(organisation) === 'CITIZEN_ID_NUMBER' ? personal(ctx, subjectId, organisation, maskCitizenIdNumber) : organisation;
 }
 
 /** Keeps the district, hides the street: 河北省秦皇岛市北戴河区**** */
@@ -96,8 +93,8 @@ export const resolvers: GraphQLResolverMap<Context> = {
   Subject: {
     __resolveReference: async (ref: { id: string }, ctx: Context) => visible(ctx, await ctx.subjectById.load(ref.id)),
     unifiedSocialCreditCode: (s: Subject) => (s.identifierKind === 'UNIFIED_SOCIAL_CREDIT_CODE' ? s.identifier : null),
-    citizenIdNumber: (s: Subject, _: unknown, ctx: Context) => (s.identifierKind === 'CITIZEN_ID_NUMBER' ? personal(ctx, s, s.identifier, maskCitizenIdNumber) : null),
-    registeredAddress: (s: Subject, _: unknown, ctx: Context) => (s.kind === 'NATURAL_PERSON' ? personal(ctx, s, s.registeredAddress, maskAddress) : s.registeredAddress),
+    citizenIdNumber: (s: Subject, _: unknown, ctx: Context) => (s.identifierKind === 'CITIZEN_ID_NUMBER' ? personal(ctx, s.id, s.identifier, maskCitizenIdNumber) : null),
+    registeredAddress: (s: Subject, _: unknown, ctx: Context) => (s.kind === 'NATURAL_PERSON' ? personal(ctx, s.id, s.registeredAddress, maskAddress) : s.registeredAddress),
     consents: (s: Subject, _: unknown, ctx: Context) => ctx.consentsBySubject.load(s.id),
   },
   Consent: {

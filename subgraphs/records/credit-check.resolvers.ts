@@ -3,13 +3,13 @@ import type { GraphQLResolveInfo } from 'graphql';
 import type { RequestIdentity } from '../../lib/access/identity';
 import { storedDepartment } from '../../lib/catalogue/departments';
 import { findMatter } from '../../lib/catalogue/matters';
-import { findRecordCategory } from '../../lib/catalogue/record-categories';
 import { measureKinds, measuresByMatter, type AppliedMeasure, type MeasureKind } from '../../lib/catalogue/measures';
 import { badInput, clientError, ErrorCode } from '../../lib/errors';
 import { assertCaseFileReadable, assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, underCheckPurpose, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type PageArgs } from '../shared/pagination';
 import type { RecordsContext } from './context';
 import { measuresOf, snapshotOf, type CheckedRecordSnapshot, type LedgerFilter } from './credit-check.repository';
+import { categoryGroup } from './credit-record.repository';
 import type { CreditCheck } from './entities/credit-check.entity';
 import { withEntitiesOrUnavailable } from '../shared/subject-directory';
 
@@ -36,7 +36,7 @@ function readable(ctx: Context, check: CreditCheck | null): CreditCheck | null {
 
 /** `assertCaseFileReadable`, withholding the ledger's group and those of the records the check considered. */
 function assertCheckFindingsReadable(ctx: Context, check: CreditCheck): void {
-  const groups = new Set(['CREDIT_CHECK_LEDGER', ...snapshotOf(check).map((r) => findRecordCategory(r.category)?.fieldGroup ?? 'PUBLIC_RECORDS')]);
+  const groups = new Set(['CREDIT_CHECK_LEDGER', ...snapshotOf(check).map((r) => categoryGroup(r.category))]);
   assertCaseFileReadable(ctx.access, check, [...groups]);
 }
 
@@ -138,7 +138,7 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
       assertCheckFindingsReadable(ctx, check);
       const records = snapshotOf(check);
       // What counted then, whatever the records are now: audited with the groups that content belongs to.
-      for (const record of records) disclose(ctx.access, check.subjectId, findRecordCategory(record.category)?.fieldGroup ?? 'PUBLIC_RECORDS');
+      for (const record of records) disclose(ctx.access, check.subjectId, categoryGroup(record.category));
       return records.map((r) => checkedRecord(r));
     },
     measures: async (check: CheckWithReport, _: unknown, ctx: Context) => {

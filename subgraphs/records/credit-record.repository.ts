@@ -61,8 +61,13 @@ export function recordFromDraft(draft: CreditRecordDraft, write: { id: string; r
  * objection still counts, so whoever reads its category reads it, marked OBJECTED.
  */
 export function groupsToSee(record: Pick<CreditRecord, 'category' | 'status' | 'disclosureEndsAt'>, today: string): string[] {
-  const category = findRecordCategory(record.category)?.fieldGroup ?? 'PUBLIC_RECORDS';
+  const category = categoryGroup(record.category);
   return countsToday(record, today) ? [category] : [category, 'RESTRICTED_RECORDS'];
+}
+
+/** The field group a record of this category is read under (PUBLIC_RECORDS for a category no longer in the catalogue). */
+export function categoryGroup(category: string): string {
+  return findRecordCategory(category)?.fieldGroup ?? 'PUBLIC_RECORDS';
 }
 
 

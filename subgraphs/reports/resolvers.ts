@@ -61,11 +61,6 @@ async function requirementOf(check: CheckRef, ctx: Context): Promise<ReportRequi
   return stored;
 }
 
-/** A check's report requirement is read as its other findings are (`assertCaseFileReadable`). */
-function assertFindingsReadable(check: CheckRef & { caseNumber: string }, ctx: Context): void {
-  assertCaseFileReadable(ctx.access, check, ['CREDIT_CHECK_LEDGER', 'REPORTS']);
-}
-
 const notGenuine = { genuine: false, subjectName: null, issuedOn: null, validUntil: null, isWithinValidity: null };
 
 export const resolvers: GraphQLResolverMap<Context> = {
@@ -142,7 +137,8 @@ export const resolvers: GraphQLResolverMap<Context> = {
     // The check lives in the records subgraph; the gateway hands over what @requires names.
     __resolveReference: (ref: CheckRef) => ref,
     reportRequirement: async (check: CheckRef & { caseNumber: string }, _: unknown, ctx: Context) => {
-      assertFindingsReadable(check, ctx);
+      // Read as the check's other findings are; withheld, it is the ledger's and the reports' content.
+      assertCaseFileReadable(ctx.access, check, ['CREDIT_CHECK_LEDGER', 'REPORTS']);
       const requirement = await requirementOf(check, ctx);
       return {
         ...requirement,
