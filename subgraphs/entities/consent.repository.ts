@@ -6,6 +6,7 @@ import { badInput, clientError, ErrorCode, requiredText } from '../../lib/errors
 import { normaliseIdentifier, validateCitizenIdNumber, validateUnifiedSocialCreditCode, type IdentifierValidation } from '../../lib/identifiers';
 import { groupedByKey } from '../shared/loaders';
 import { isIsoDate } from '../shared/scalars';
+import { lockFor, writeTransaction } from '../shared/write-queue';
 import { Consent, granteeKinds, type GranteeKind } from './entities/consent.entity';
 import { Subject } from './entities/subject.entity';
 
@@ -37,11 +38,9 @@ const maxValidityYears = 1;
  */
 export class ConsentRepository {
   readonly consents: Repository<Consent>;
-  private readonly subjects: Repository<Subject>;
 
   constructor(db: DataSource) {
     this.consents = db.getRepository(Consent);
-    this.subjects = db.getRepository(Subject);
   }
 
   /**
@@ -76,26 +75,28 @@ export class ConsentRepository {
       throw badInput('validUntil', `a consent is valid for at most ${maxValidityYears} year: from ${validFrom}, validUntil may be ${latest} at the latest, got ${validUntil}`);
     }
     if (validUntil < today) throw badInput('validUntil', `a consent that ended before today (${today}) could never be used, got validUntil ${validUntil}`);
-    if (!(await this.subjects.existsBy({ id: subjectId }))) {
-      throw clientError(ErrorCode.NOT_FOUND, `no market subject has the id ${JSON.stringify(subjectId)}`, { field: 'subjectId' });
-    }
-    const consent = this.consents.create({
-      id: randomUUID(),
-      subjectId,
-      granteeOrganisation,
-      granteeKind: input.granteeKind,
-      purpose,
-      validFrom,
-      validUntil,
-      grantedBy: grantor.userId,
-      grantedByOrganisation: grantor.organisation,
-      grantedAt: now,
-      revokedAt: null,
-      revokedBy: null,
-      revocationReason: null,
+    const terms = { subjectId, granteeOrganisation, granteeKind: input.granteeKind, purpose, validFrom, validUntil };
+    return await writeTransaction(this.consents.manager.connection, async (manager) => {
+      // The subject's row, locked on MySQL, orders two grants for one subject: the second sees the first.
+      const subject = await manager.findOne(Subject, { where: { id: subjectId }, select: { id: true }, lock: lockFor(manager) });
+      if (!subject) throw clientError(ErrorCode.NOT_FOUND, `no market subject has the id ${JSON.stringify(subjectId)}`, { field: 'subjectId' });
+      // The same grant sent again (a resubmitted form, a retried request) is the consent already
+      // given, not a second one that a revocation of the first would leave in force.
+      const given = await manager.findOneBy(Consent, { ...terms, revokedAt: IsNull() });
+      if (given) return given;
+      const consent = manager.create(Consent, {
+        id: randomUUID(),
+        ...terms,
+        grantedBy: grantor.userId,
+        grantedByOrganisation: grantor.organisation,
+        grantedAt: now,
+        revokedAt: null,
+        revokedBy: null,
+        revocationReason: null,
+      });
+      await manager.insert(Consent, consent);
+      return consent;
     });
-    await this.consents.insert(consent);
-    return consent;
   }
 
   /**

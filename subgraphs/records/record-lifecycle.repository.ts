@@ -17,7 +17,7 @@ import { RestorationApplication, type RestorationStatus } from './entities/resto
 import { objectionTransitions, recordTransitions, restorationTransitions, transition, type RecordAction } from './lifecycle';
 import { changedValues, recordEvent, sameContent, type Actor } from './record-history';
 import { actorOf, isCreditOffice, isSourceDepartment, mayActFor, ownSubject } from './record-roles';
-import { lockFor, writeTransaction } from './write-queue';
+import { lockFor, writeTransaction } from '../shared/write-queue';
 
 export interface FileObjectionInput {
   recordId: string;
@@ -186,7 +186,7 @@ export class RecordLifecycleRepository {
       throw badInput('correction', 'accepting an objection as CORRECTED needs the correction: the fields that change (to keep the record as it is, REJECT; to take it back, WITHDRAWN)');
     }
     return await writeTransaction(this.db, async (manager) => {
-      const objection = await manager.findOne(CreditRecordObjection, { where: { id: input.id }, lock: lockMode(manager) });
+      const objection = await manager.findOne(CreditRecordObjection, { where: { id: input.id }, lock: lockFor(manager) });
       if (!objection) throw notFound(identity, 'objection', input.id);
       if (!isSourceDepartment(identity.caller, objection.sourceDepartment)) {
         throw forbidden(`an objection is decided by the record’s source department, ${objection.sourceDepartment}`);
@@ -296,7 +296,7 @@ export class RecordLifecycleRepository {
     const actor = actorOf(identity, 'deciding a restoration application');
     const reason = text(input.reason, 'reason', 500);
     return await writeTransaction(this.db, async (manager) => {
-      const application = await manager.findOne(RestorationApplication, { where: { id: input.id }, lock: lockMode(manager) });
+      const application = await manager.findOne(RestorationApplication, { where: { id: input.id }, lock: lockFor(manager) });
       if (!application) throw notFound(identity, 'restoration application', input.id);
       const record = await this.lockedRecord(manager, application.recordId, identity);
       const rule = restorationRules[record.category];
@@ -342,7 +342,7 @@ export class RecordLifecycleRepository {
   // -------------------------------------------------------------------------------------------
 
   private async lockedRecord(manager: EntityManager, id: string, identity: RequestIdentity): Promise<CreditRecord> {
-    const record = typeof id === 'string' && id.length <= 36 ? await manager.findOne(CreditRecord, { where: { id }, lock: lockMode(manager) }) : null;
+    const record = typeof id === 'string' && id.length <= 36 ? await manager.findOne(CreditRecord, { where: { id }, lock: lockFor(manager) }) : null;
     if (!record) throw notFound(identity, 'credit record', String(id));
     return record;
   }
@@ -370,9 +370,5 @@ function refusal(status: RecordStatus, action: RecordAction): string {
   if (status === 'RESTORED' || status === 'WITHDRAWN') return `a ${status.toLowerCase()} record is settled`;
   if (action.includes('OBJECTION')) return 'no objection to it is pending';
   return `${action} is not allowed`;
-}
-
-function lockMode(manager: EntityManager): { mode: 'pessimistic_write' } | undefined {
-  return lockFor(manager) ? { mode: 'pessimistic_write' } : undefined;
 }
 

@@ -1,5 +1,5 @@
 import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
-import { writeAttempts, writeTransaction } from '../../subgraphs/records/write-queue';
+import { writeAttempts, writeTransaction } from '../../subgraphs/shared/write-queue';
 
 /** A MySQL DataSource whose transactions fail with the given driver error codes, in turn, then succeed. */
 function racingDatabase(failures: string[]) {

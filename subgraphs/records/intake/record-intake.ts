@@ -10,7 +10,7 @@ import { CreditRecordEvent } from '../entities/credit-record-event.entity';
 import { recordTransitions, transition } from '../lifecycle';
 import { changedValues, contentFields, recordEvent, sameContent, type Actor } from '../record-history';
 import { insertMany } from '../../shared/bulk-insert';
-import { lockFor, writeTransaction } from '../write-queue';
+import { lockFor, writeTransaction } from '../../shared/write-queue';
 import { parseRow, type RecordRow, type RowField, type RowProblem, type SubjectReference } from './record-input';
 import { SeenDocuments } from './seen-documents';
 import type { SubjectDirectory } from '../../shared/subject-directory';
@@ -197,7 +197,7 @@ export class RecordIntake {
     if (valid.length) {
       const stored = await manager.find(CreditRecord, {
         where: { sourceDepartment: this.options.department, documentNumber: In(valid.map((r) => r.record!.documentNumber)) },
-        lock: lockFor(manager) ? { mode: 'pessimistic_write' } : undefined,
+        lock: lockFor(manager),
       });
       for (const record of stored) existing.set(record.documentNumber, record);
     }

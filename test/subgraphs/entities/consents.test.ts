@@ -177,6 +177,26 @@ describe.each(testDatabases)('consents in the entities subgraph on $label', (dat
       expect(result.extensions?.disclosures).toEqual([{ subjectId: owner.id, groups: ['CONSENTS'] }]);
     });
 
+    it('answers the same grant sent again, or ten times at once, with the one consent, and grants anew once it is revoked', async () => {
+      const subject = world.subjects[9];
+      const input = grantInput({ subjectId: subject.id, validUntil: shift(today, 30) });
+      const count = () => consents().countBy({ subjectId: subject.id, validUntil: input.validUntil });
+      const first = await queryAs<{ grantConsent: ConsentNode }>(officer, GRANT, { input });
+      const again = await Promise.all(Array.from({ length: 10 }, () => queryAs<{ grantConsent: ConsentNode }>(officer, GRANT, { input })));
+      expect(new Set([first, ...again].map((r) => r.data?.grantConsent.id))).toEqual(new Set([first.data!.grantConsent.id]));
+      expect(await count()).toBe(1);
+
+      // Other terms are another consent: a renewal with a later end stands beside the first.
+      const renewal = await queryAs<{ grantConsent: ConsentNode }>(officer, GRANT, { input: { ...input, validUntil: shift(today, 31) } });
+      expect(renewal.data?.grantConsent.id).not.toBe(first.data!.grantConsent.id);
+
+      await queryAs(officer, REVOKE, { id: first.data!.grantConsent.id, reason: '客户撤回授权' });
+      const regranted = await queryAs<{ grantConsent: ConsentNode }>(officer, GRANT, { input });
+      expect(regranted.data?.grantConsent).toMatchObject({ status: 'ACTIVE', revokedAt: null });
+      expect(regranted.data?.grantConsent.id).not.toBe(first.data!.grantConsent.id);
+      expect(await count()).toBe(2);
+    });
+
     it('accepts exactly one year, a future validFrom (NOT_YET_VALID) and every purpose for its own kinds of grantee', async () => {
       const inputs = [
         grantInput({ validFrom: today, validUntil: addYears(today, 1) }),
