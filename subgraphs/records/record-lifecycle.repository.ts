@@ -262,6 +262,8 @@ export class RecordLifecycleRepository {
       throw badInput('evidence', `evidence lists 1 to 20 proof documents (证明材料), got ${Array.isArray(input.evidence) ? input.evidence.length : 0}`);
     }
     const evidence = input.evidence.map((item, i) => text(item, `evidence[${i}]`, 200));
+    const repeated = evidence.findIndex((item, i) => evidence.indexOf(item) < i);
+    if (repeated >= 0) throw badInput(`evidence[${repeated}]`, `evidence[${repeated}] repeats evidence[${evidence.indexOf(evidence[repeated])}] (${JSON.stringify(evidence[repeated])}): list each proof document once`);
     return await writeTransaction(this.db, async (manager) => {
       const record = await this.lockedRecord(manager, input.recordId, identity);
       if (!mayActFor(identity, record)) {

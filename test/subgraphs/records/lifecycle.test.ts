@@ -7,7 +7,7 @@ import type { CreditRecordDraft } from '../../../subgraphs/records/credit-record
 import { CreditRecord, type RecordStatus, type StoredRecordStatus } from '../../../subgraphs/records/entities/credit-record.entity';
 import { CreditRecordEvent } from '../../../subgraphs/records/entities/credit-record-event.entity';
 import { objectionStatuses } from '../../../subgraphs/records/entities/credit-record-objection.entity';
-import { restorationStatuses } from '../../../subgraphs/records/entities/restoration-application.entity';
+import { RestorationApplication, restorationStatuses } from '../../../subgraphs/records/entities/restoration-application.entity';
 import { countsInCheck } from '../../../lib/catalogue/record-standing';
 import {
   objectionActions,
@@ -299,6 +299,18 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
       expect(result.data?.applyForRestoration).toMatchObject({ status: 'SUBMITTED', evidence: ['罚款缴纳凭证 No. 2026-118'], commitment: '承诺今后守法经营', record: { status: 'ACTIVE', restorableFrom: addMonths(r.decisionDate, 3) } });
       // Applying changes nothing about the record.
       expect(await events(r.id)).toBe(0);
+    });
+
+    it.each<[string, unknown[], string]>([
+      ['no proof', [], 'evidence'],
+      ['21 proofs', Array.from({ length: 21 }, (_, i) => `凭证 No. ${i}`), 'evidence'],
+      ['a blank proof', ['罚款缴纳凭证', '  '], 'evidence[1]'],
+      ['the same proof twice', ['罚款缴纳凭证 No. 2026-118', '整改报告', ' 罚款缴纳凭证 No. 2026-118'], 'evidence[2]'],
+    ])('is refused with %s, naming the item, and stores nothing', async (_label, evidence, field) => {
+      const r = await record();
+      const result = await queryAs(self, APPLY, { input: { recordId: r.id, correction: '已缴纳罚款并完成整改', evidence, commitment: '承诺今后守法经营' } });
+      await expectRefused(result, 'BAD_USER_INPUT', field);
+      expect(await db().getRepository(RestorationApplication).countBy({ recordId: r.id })).toBe(0);
     });
 
     it.each<[string, Partial<CreditRecordDraft>, string]>([
