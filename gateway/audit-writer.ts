@@ -1,4 +1,4 @@
-import type { InternalClient } from '../lib/internal-client';
+import { InternalCallRefused, type InternalClient } from '../lib/internal-client';
 import type { GatewayObserver } from './observer';
 
 export interface AuditEntryInput {
@@ -38,6 +38,9 @@ interface Waiting {
  * issued reports with their subjects, say) has them sent in consecutive calls, and its answer
  * waits for all of them. Should a later call fail, the earlier ones stay stored: the log may then
  * say more was disclosed than was released, never less.
+ *
+ * A write the audit subgraph refuses (it appends all of a call or none) is not an outage: each
+ * request of it is written on its own, and only the one whose own entries are refused fails.
  *
  * While the audit subgraph is slow (each write may take the internal client's whole timeout),
  * requests would queue without end, each holding its answer; past `maxWaiting` entries waiting,
@@ -86,21 +89,46 @@ export class AuditWriter {
         this.waiting -= size;
         const started = performance.now();
         try {
-          const entries = batch.flatMap((w) => w.entries);
-          for (let start = 0; start < entries.length; start += this.maxBatch) {
-            await this.client.call(this.auditUrl, APPEND, { entries: entries.slice(start, start + this.maxBatch) }, ['AUDIT_WRITE']);
-          }
+          await this.append(batch.flatMap((w) => w.entries));
           this.written.batches++;
           this.written.entries += size;
           this.observer?.auditBatch(size, (performance.now() - started) / 1000, true);
           batch.forEach((w) => w.done());
         } catch (error) {
           this.observer?.auditBatch(size, (performance.now() - started) / 1000, false);
-          batch.forEach((w) => w.done(error as Error));
+          if (error instanceof InternalCallRefused && batch.length > 1) await this.appendEachAlone(batch);
+          else batch.forEach((w) => w.done(error as Error));
         }
       }
     } finally {
       this.flushing = false;
+    }
+  }
+
+  private async append(entries: AuditEntryInput[]): Promise<void> {
+    for (let start = 0; start < entries.length; start += this.maxBatch) {
+      await this.client.call(this.auditUrl, APPEND, { entries: entries.slice(start, start + this.maxBatch) }, ['AUDIT_WRITE']);
+    }
+  }
+
+  /**
+   * The audit subgraph refused a shared batch (it appends all of one or none): one request's
+   * entries must not cost the others their answers, so each is written on its own, and only
+   * a request whose own entries are refused goes unanswered.
+   */
+  private async appendEachAlone(batch: Waiting[]): Promise<void> {
+    for (const waiting of batch) {
+      const started = performance.now();
+      try {
+        await this.append(waiting.entries);
+        this.written.batches++;
+        this.written.entries += waiting.entries.length;
+        this.observer?.auditBatch(waiting.entries.length, (performance.now() - started) / 1000, true);
+        waiting.done();
+      } catch (error) {
+        this.observer?.auditBatch(waiting.entries.length, (performance.now() - started) / 1000, false);
+        waiting.done(error as Error);
+      }
     }
   }
 }

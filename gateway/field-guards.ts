@@ -19,6 +19,7 @@ import {
   visit,
 } from 'graphql';
 import { grantOf } from '../subgraphs/shared/access';
+import { auditableSubjectId } from '../lib/access/identity';
 
 /**
  * The gateway half of field-level access, done before planning, as a federation router does:
@@ -259,7 +260,7 @@ class OperationReader {
     }
     const input = Object.values(values).find((value): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value));
     const named = values.subjectId ?? (getNamedType(field.type).name === subjectType ? values.id : undefined) ?? input?.subjectId;
-    return typeof named === 'string' && /^[A-Za-z0-9-]{1,36}$/.test(named) ? named : undefined;
+    return auditableSubjectId(named);
   }
 }
 

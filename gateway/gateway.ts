@@ -9,6 +9,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import type { GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface } from '@apollo/server-gateway-interface';
 import { GraphQLError, print, type OperationDefinitionNode } from 'graphql';
+import { auditableSubjectId } from '../lib/access/identity';
 import { ConfigError } from '../lib/env';
 import { auditedRefusalExtension, ErrorCode, maskUnexpectedErrors, type AuditedRefusal } from '../lib/errors';
 import type { SubgraphName } from '../schema/subgraphs';
@@ -211,7 +212,7 @@ function guardExecutor(execute: GatewayExecutor, guards: Map<string, string>, au
         .map((error) => {
           const refusal = refusalAt(error.path ?? []);
           const told = error.extensions[auditedRefusalExtension] as AuditedRefusal | undefined;
-          return { subjectId: told?.subjectId ?? refusal.subjectId, groups: [...new Set([...refusal.groups, ...(told?.groups ?? [])])] };
+          return { subjectId: auditableSubjectId(told?.subjectId) ?? refusal.subjectId, groups: [...new Set([...refusal.groups, ...(told?.groups ?? [])])] };
         }),
     ];
     const errors = [...(result.errors ?? []).map(withoutAuditedRefusal), ...reached.map(({ path, removed: field }) => deniedField(field, path, context))];
@@ -220,10 +221,26 @@ function guardExecutor(execute: GatewayExecutor, guards: Map<string, string>, au
     } catch (error) {
       if (observer) observer.fault('audit write failed; answer withheld', error);
       else console.error('[gateway] audit write failed; answer withheld', error);
-      return { errors: [new GraphQLError('the audit log could not be written, so nothing is disclosed: retry later', { extensions: { code: ErrorCode.AUDIT_UNAVAILABLE } })] };
+      return { errors: [auditUnavailable(requestContext.operation, result.data)] };
     }
     return { ...result, errors: errors.length ? errors : undefined };
   };
+}
+
+/**
+ * The answer withheld for want of its audit entries. A mutation's changes were stored before
+ * (each mutation commits on its own), so the client is told which of its mutation fields took
+ * effect (`applied`, by response key), or that none did, and does not send a change again blind.
+ */
+function auditUnavailable(operation: OperationDefinitionNode, data: Record<string, unknown> | null | undefined): GraphQLError {
+  if (operation.operation !== 'mutation') {
+    return new GraphQLError('the audit log could not be written, so nothing is disclosed: retry later', { extensions: { code: ErrorCode.AUDIT_UNAVAILABLE } });
+  }
+  const applied = Object.entries(data ?? {})
+    .filter(([key, value]) => value !== null && key !== '__typename')
+    .map(([key]) => key);
+  const effect = applied.length ? `${applied.join(', ')} took effect all the same: read the result back before sending it again` : 'none of its changes took effect: it may be sent again';
+  return new GraphQLError(`the audit log could not be written, so the answer is withheld; ${effect}`, { extensions: { code: ErrorCode.AUDIT_UNAVAILABLE, applied } });
 }
 
 /** A subgraph's error as the client gets it: without what it told the audit entry. */

@@ -20,10 +20,22 @@ export class InternalClient {
       body: JSON.stringify({ query, variables }),
       timeoutMs: this.timeoutMs,
     });
-    const body = JSON.parse(response.text) as { data?: T; errors?: { message: string }[] };
+    const body = JSON.parse(response.text) as { data?: T; errors?: { message: string; extensions?: { code?: unknown } }[] };
     if (response.status !== 200 || body.errors?.length || !body.data) {
-      throw new Error(`${url} answered ${response.status}: ${body.errors?.map((e) => e.message).join('; ') ?? 'no data'}`);
+      const message = `${url} answered ${response.status}: ${body.errors?.map((e) => e.message).join('; ') ?? 'no data'}`;
+      const codes = body.errors?.map((e) => e.extensions?.code).filter((code): code is string => typeof code === 'string') ?? [];
+      throw codes.length ? new InternalCallRefused(message, codes) : new Error(message);
     }
     return body.data;
+  }
+}
+
+/** A subgraph reached that answered the call with typed errors: it refused what was sent, it is not down. */
+export class InternalCallRefused extends Error {
+  constructor(
+    message: string,
+    readonly codes: string[],
+  ) {
+    super(message);
   }
 }

@@ -51,6 +51,15 @@ export const auditedTextLimits = {
   operationName: 200,
 } as const;
 
+/**
+ * A subject as an audit entry names it: an id of at most 36 letters, digits and '-' (the column's
+ * length). What a request names otherwise is no subject's id, and its entry names no subject, for
+ * the same reason as `auditedTextLimits`.
+ */
+export function auditableSubjectId(value: unknown): string | undefined {
+  return typeof value === 'string' && /^[A-Za-z0-9-]{1,36}$/.test(value) ? value : undefined;
+}
+
 export interface Purpose {
   /** An administrative matter code or a non-administrative purpose code. */
   matter: string;

@@ -97,6 +97,28 @@ const finance: As = {
     await expectLogged([...before, ...after]);
   });
 
+  it("withholds a mutation's answer while the audit subgraph is down, saying which of its changes took effect", async () => {
+    const check = `mutation Check($input: RunCreditCheckInput!) { done: runCreditCheck(input: $input) { id } }`;
+    const input = (subjectId: string) => ({ subjectId, matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'BDH-CG-2026-0900' });
+    const checks = () => platform.databases.records.query('SELECT COUNT(*) AS n FROM credit_check WHERE subject_id = ?', [enterprises[0].id]).then((rows: { n: number | string }[]) => Number(rows[0].n));
+    const before = await checks();
+    await audit.down();
+    let applied: GraphQLResponse, refused: GraphQLResponse;
+    try {
+      applied = await platform.query(check, { input: input(enterprises[0].id) }, finance);
+      // Refused (procurement reads organisations only): its refusal is audited too, and nothing was stored.
+      refused = await platform.query(check, { input: input(world.subjects.find((s) => s.kind === 'NATURAL_PERSON')!.id) }, finance);
+    } finally {
+      await audit.up();
+    }
+    expect(applied.data ?? null).toBeNull();
+    expect(applied.errors?.map((e) => e.extensions)).toEqual([{ code: 'AUDIT_UNAVAILABLE', applied: ['done'] }]);
+    expect(applied.errors?.[0].message).toContain('done took effect');
+    expect(await checks()).toBe(before + 1);
+    expect(refused.errors?.map((e) => e.extensions)).toEqual([{ code: 'AUDIT_UNAVAILABLE', applied: [] }]);
+    expect(refused.errors?.[0].message).toContain('none of its changes took effect');
+  });
+
   it('discloses nothing while the audit database restarts, keeps what was acknowledged, and answers again once it is back', async () => {
     const before = await readSubjects(12);
     proxy.pause();

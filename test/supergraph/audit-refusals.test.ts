@@ -100,6 +100,24 @@ describe.each(testDatabases)('refused reads in the audit log on $label', (databa
     expect(unknown.denied).toEqual([{ outcome: 'DENIED', subject: null, groups: ['SUBJECT_BASICS'] }]);
   });
 
+  it("audits what is not a subject's id as about nobody, and answers the other requests sharing its audit write", async () => {
+    const self: As = {
+      caller: { id: 'self-user', organisation: enterprise.identifier, organisationKind: 'ENTERPRISE', role: 'EXTERNAL_USER', subjectId: enterprise.id },
+      headers: { 'x-credit-matter': 'SELF_INQUIRY' },
+    };
+    const grant = `mutation($input: GrantConsentInput!) { grantConsent(input: $input) { id } }`;
+    const input = { subjectId: 'x'.repeat(40), granteeOrganisation: demoBankOrganisation, granteeKind: 'FINANCIAL_INSTITUTION', purpose: 'FINANCIAL_SERVICES', validUntil: '2099-01-01' };
+    const { denied } = await audited(self, grant, { input });
+    expect(denied).toEqual([{ outcome: 'DENIED', subject: null, groups: ['CONSENTS'] }]);
+
+    // Sent among other callers' reads, whose entries share the audit log's writes with its own.
+    const reads = Array.from({ length: 12 }, () => platform.query(`query($id: ID!) { subject(id: $id) { name } }`, { id: enterprise.id }, finance));
+    const refused = Array.from({ length: 4 }, () => platform.query(grant, { input }, self));
+    const answers = await Promise.all([...reads, ...refused]);
+    expect(answers.slice(0, 12).map((a) => a.errors ?? a.data)).toEqual(Array(12).fill({ subject: { name: enterprise.name } }));
+    expect(answers.slice(12).map((a) => a.errors?.map((e) => e.extensions?.code))).toEqual(Array(4).fill(['FORBIDDEN']));
+  });
+
   it.each([
     ['a purpose for organisations reading a natural person', finance, person],
     ['a bank reading a subject outside its consent', bank, other],

@@ -1,5 +1,5 @@
 import { AuditWriter, type AuditEntryInput } from '../../gateway/audit-writer';
-import type { InternalClient } from '../../lib/internal-client';
+import { InternalCallRefused, type InternalClient } from '../../lib/internal-client';
 
 const entry = (requestId: string): AuditEntryInput => ({
   actor: 'officer',
@@ -19,11 +19,16 @@ const entry = (requestId: string): AuditEntryInput => ({
 
 /** An audit subgraph that stores (or fails) each call's entries only when the test says so. */
 class HeldAuditLog {
-  readonly calls: { requestIds: string[]; release: () => void; fail: () => void }[] = [];
+  readonly calls: { requestIds: string[]; release: () => void; fail: () => void; refuse: () => void }[] = [];
   readonly client = {
     call: (_url: string, _query: string, variables: Record<string, unknown>) =>
       new Promise<void>((resolve, reject) =>
-        this.calls.push({ requestIds: (variables.entries as AuditEntryInput[]).map((e) => e.requestId), release: resolve, fail: () => reject(new Error('audit subgraph down')) }),
+        this.calls.push({
+          requestIds: (variables.entries as AuditEntryInput[]).map((e) => e.requestId),
+          release: resolve,
+          fail: () => reject(new Error('audit subgraph down')),
+          refuse: () => reject(new InternalCallRefused('an entry is malformed', ['BAD_USER_INPUT'])),
+        }),
       ),
   } as unknown as InternalClient;
 }
@@ -100,5 +105,36 @@ describe('AuditWriter', () => {
     log.calls[5].release();
     await next;
     expect(log.calls.map((c) => c.requestIds)).toEqual([['big', 'big'], ['big', 'big'], ['big'], ['failing', 'failing'], ['failing'], ['next']]);
+  });
+
+  it("writes each request of a refused batch on its own, so that one request's entries cost no other request its answer; an outage fails them all", async () => {
+    const log = new HeldAuditLog();
+    const writer = new AuditWriter(log.client, 'http://audit', 500);
+    const first = writer.write([entry('a')]);
+    await settle();
+    const outcome = (id: string) => writer.write([entry(id)]).then(() => 'stored', (error: Error) => error.message);
+    const shared = ['b', 'bad', 'c'].map(outcome);
+    log.calls[0].release();
+    await first;
+    await settle();
+    log.calls[1].refuse();
+    for (const [i, verdict] of [[2, 'release'], [3, 'refuse'], [4, 'release']] as const) {
+      await settle();
+      log.calls[i][verdict]();
+    }
+    expect(await Promise.all(shared)).toEqual(['stored', 'an entry is malformed', 'stored']);
+    expect(log.calls.map((c) => c.requestIds)).toEqual([['a'], ['b', 'bad', 'c'], ['b'], ['bad'], ['c']]);
+    expect(writer.written).toEqual({ batches: 3, entries: 3 });
+
+    // Down, not refusing: every request of the batch fails with it, and nothing is sent again.
+    const inFlight = outcome('d');
+    await settle();
+    const down = ['e', 'f'].map(outcome);
+    log.calls[5].release();
+    await settle();
+    log.calls[6].fail();
+    expect(await Promise.all([inFlight, ...down])).toEqual(['stored', 'audit subgraph down', 'audit subgraph down']);
+    expect(log.calls[6].requestIds).toEqual(['e', 'f']);
+    expect(log.calls).toHaveLength(7);
   });
 });
