@@ -20,7 +20,7 @@ export function exampleCallers(callers: { label: string; caller: Caller }[]): Ex
 }
 
 /** A code that passes GB 32100 validation, for deployments without the demo world: replace it. */
-const placeholderCode = '91130304MA0TEXT1X8';
+const placeholderCode = '91130304MA0TEXT12Y';
 
 /**
  * The saved operations the explorer opens with, per kind of user, with the purpose each is sent

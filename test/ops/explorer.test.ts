@@ -1,4 +1,5 @@
 import { buildClientSchema, getIntrospectionQuery, parse, validate, type IntrospectionQuery } from 'graphql';
+import { validateUnifiedSocialCreditCode } from '../../lib/identifiers';
 import { explorerSettingsProvider } from '../../gateway/explorer/explorer-settings';
 import type { ExplorerSettings } from '../../gateway/explorer/settings';
 import { ensureExplorerBundle, startOpsPlatform, type OpsPlatform } from './ops-platform';
@@ -80,7 +81,9 @@ describe('explorer settings outside the embedded default', () => {
     const settings = await explorerSettingsProvider()();
     expect(settings.demoCallers).toBeNull();
     expect(settings.examples.every((e) => e.demoCaller === undefined)).toBe(true);
-    expect(settings.examples[0].variables).toEqual({ code: '91130304MA0TEXT1X8' });
+    const { code } = settings.examples[0].variables as { code: string };
+    // A well-formed code no subject has, so that the example answers null rather than an error.
+    expect(validateUnifiedSocialCreditCode(code)).toEqual({ valid: true });
   });
 });
 
