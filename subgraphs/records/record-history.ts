@@ -68,34 +68,45 @@ export function expiryInstant(disclosureEndsAt: string): Date {
 }
 
 /**
- * The EXPIRED event of a record whose disclosure period is over, derived rather than stored:
- * expiry is the passing of a date, not anyone's act, and the status EXPIRED is derived the same
- * way (`effectiveStatus`), so the two can never disagree and no scheduled job is needed. None when
- * the record had already stopped counting by restoration or withdrawal before that instant.
+ * The EXPIRED events of a record whose disclosure period is over, derived rather than stored:
+ * expiry is the passing of a date, not anyone's act. They follow the rule of the status EXPIRED
+ * (`effectiveStatus`: a stored ACTIVE past its disclosure end), so that the last status the
+ * history tells is the record's status: the record expires at the end of its disclosure period
+ * if it is ACTIVE then, or else when it next becomes ACTIVE (an objection pending at the end and
+ * rejected later), once per such spell; never once restored or withdrawn.
  */
-export function expiryEvent(record: Pick<CreditRecord, 'id' | 'disclosureEndsAt'>, stored: readonly CreditRecordEvent[], now: Date): CreditRecordEvent | null {
-  if (!record.disclosureEndsAt) return null;
-  const at = expiryInstant(record.disclosureEndsAt);
-  if (at.getTime() > now.getTime()) return null;
-  const earlier = stored.filter((e) => e.occurredAt.getTime() <= at.getTime());
-  if (earlier.some((e) => e.kind === 'RESTORED' || e.kind === 'WITHDRAWN')) return null;
-  // The status just before: the last status an earlier event set (a record is created ACTIVE).
-  let status = 'ACTIVE';
-  for (const event of [...earlier].sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime())) {
-    const after = event.afterValues ? (JSON.parse(event.afterValues) as RecordValues) : {};
-    if (after.status) status = after.status;
+export function expiryEvents(record: Pick<CreditRecord, 'id' | 'disclosureEndsAt'>, stored: readonly CreditRecordEvent[], now: Date): CreditRecordEvent[] {
+  if (!record.disclosureEndsAt) return [];
+  const end = expiryInstant(record.disclosureEndsAt).getTime();
+  if (end > now.getTime()) return [];
+  const expiries: CreditRecordEvent[] = [];
+  const expire = (at: number) =>
+    expiries.push(
+      recordEvent(record.id, 'EXPIRED', platformActor, new Date(at), {
+        id: expiries.length ? `${record.id}:expired:${expiries.length + 1}` : `${record.id}:expired`,
+        reason: `disclosure period ended on ${record.disclosureEndsAt} (公示期满)`,
+        before: { status: 'ACTIVE' },
+        after: { status: 'EXPIRED' },
+      }),
+    );
+  // A record is created ACTIVE; `activeSince` is null while it is not ACTIVE or has expired.
+  let activeSince: number | null = Number.NEGATIVE_INFINITY;
+  for (const event of [...stored].sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime())) {
+    const at = event.occurredAt.getTime();
+    if (activeSince !== null && Math.max(end, activeSince) < at) {
+      expire(Math.max(end, activeSince));
+      activeSince = null;
+    }
+    const status = event.afterValues ? (JSON.parse(event.afterValues) as RecordValues).status : undefined;
+    if (status === 'ACTIVE' && activeSince === null) activeSince = at;
+    else if (status && status !== 'ACTIVE') activeSince = null;
   }
-  return recordEvent(record.id, 'EXPIRED', platformActor, at, {
-    id: `${record.id}:expired`,
-    reason: `disclosure period ended on ${record.disclosureEndsAt} (公示期满)`,
-    before: { status },
-    after: { status: 'EXPIRED' },
-  });
+  if (activeSince !== null) expire(Math.max(end, activeSince));
+  return expiries;
 }
 
-/** A record's history, oldest first: the stored events and the derived expiry, in time order. */
+/** A record's history, oldest first: the stored events and the derived expiries, in time order. */
 export function historyOf(record: Pick<CreditRecord, 'id' | 'disclosureEndsAt'>, stored: readonly CreditRecordEvent[], now: Date): CreditRecordEvent[] {
-  const expiry = expiryEvent(record, stored, now);
-  const events = expiry ? [...stored, expiry] : [...stored];
+  const events = [...stored, ...expiryEvents(record, stored, now)];
   return events.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime() || (a.kind === 'CREATED' ? -1 : b.kind === 'CREATED' ? 1 : 0));
 }

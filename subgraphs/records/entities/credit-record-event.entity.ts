@@ -3,7 +3,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 /**
  * Kinds of change in a record's history. EXPIRED is never stored: a record expires by the
  * passing of a date, so its EXPIRED event is derived when the history is read (see
- * `expiryEvent` in record-history.ts), like its EXPIRED status.
+ * `expiryEvents` in record-history.ts), like its EXPIRED status.
  */
 export const recordEventKinds = ['CREATED', 'CORRECTED', 'OBJECTED', 'OBJECTION_REJECTED', 'RESTORED', 'WITHDRAWN', 'EXPIRED'] as const;
 export type RecordEventKind = (typeof recordEventKinds)[number];

@@ -1,0 +1,59 @@
+import { effectiveStatus, type StoredRecordStatus } from '../../lib/catalogue/record-standing';
+import type { RecordValues } from '../../subgraphs/records/entities/credit-record-event.entity';
+import { expiryInstant, historyOf, recordEvent, type Actor } from '../../subgraphs/records/record-history';
+
+/**
+ * The derived EXPIRED events against the status EXPIRED: whatever happened to a record around the
+ * end of its disclosure period, the last status its history tells is the status it reads as.
+ */
+const record = { id: 'record-1', disclosureEndsAt: '2026-06-30' };
+const end = expiryInstant(record.disclosureEndsAt);
+const officer: Actor = { userId: 'officer', organisation: 'MARKET_REGULATION' };
+const at = (offsetDays: number) => new Date(end.getTime() + offsetDays * 86_400_000);
+const change = (kind: 'OBJECTED' | 'OBJECTION_REJECTED' | 'RESTORED' | 'WITHDRAWN', when: Date, before: StoredRecordStatus, after: StoredRecordStatus) =>
+  recordEvent(record.id, kind, officer, when, { reason: kind, before: { status: before }, after: { status: after } });
+
+/** The status the history ends on, as a client would rebuild it. */
+function lastToldStatus(events: ReturnType<typeof historyOf>): string {
+  return events.reduce((status, e) => (e.afterValues ? ((JSON.parse(e.afterValues) as RecordValues).status ?? status) : status), 'ACTIVE');
+}
+
+describe('a record’s derived expiry', () => {
+  const now = at(30);
+  const today = '2026-07-30';
+
+  it.each<[string, ReturnType<typeof change>[], StoredRecordStatus, string[]]>([
+    ['left ACTIVE: expires at the end', [], 'ACTIVE', ['EXPIRED@0']],
+    ['objected before the end, still pending: does not expire', [change('OBJECTED', at(-5), 'ACTIVE', 'OBJECTED')], 'OBJECTED', ['OBJECTED@-5']],
+    [
+      'objected before the end, rejected after it: expires when it is ACTIVE again',
+      [change('OBJECTED', at(-5), 'ACTIVE', 'OBJECTED'), change('OBJECTION_REJECTED', at(3), 'OBJECTED', 'ACTIVE')],
+      'ACTIVE',
+      ['OBJECTED@-5', 'OBJECTION_REJECTED@3', 'EXPIRED@3'],
+    ],
+    [
+      'objected after it expired, then rejected: expires again',
+      [change('OBJECTED', at(2), 'ACTIVE', 'OBJECTED'), change('OBJECTION_REJECTED', at(4), 'OBJECTED', 'ACTIVE')],
+      'ACTIVE',
+      ['EXPIRED@0', 'OBJECTED@2', 'OBJECTION_REJECTED@4', 'EXPIRED@4'],
+    ],
+    ['restored before the end: never expires', [change('RESTORED', at(-5), 'ACTIVE', 'RESTORED')], 'RESTORED', ['RESTORED@-5']],
+    [
+      'objected before the end, withdrawn after it: never expires',
+      [change('OBJECTED', at(-5), 'ACTIVE', 'OBJECTED'), change('WITHDRAWN', at(3), 'OBJECTED', 'WITHDRAWN')],
+      'WITHDRAWN',
+      ['OBJECTED@-5', 'WITHDRAWN@3'],
+    ],
+  ])('%s, the history ending on the status it reads as', (_label, stored, storedStatus, expected) => {
+    const history = historyOf(record, stored, now);
+    expect(history.map((e) => `${e.kind}@${(e.occurredAt.getTime() - end.getTime()) / 86_400_000}`)).toEqual(expected);
+    expect(lastToldStatus(history)).toBe(effectiveStatus({ status: storedStatus, disclosureEndsAt: record.disclosureEndsAt }, today));
+    // Each derived event has an id of its own.
+    const ids = history.map((e) => e.id);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('adds nothing before the end has passed', () => {
+    expect(historyOf(record, [], at(-1))).toEqual([]);
+  });
+});
