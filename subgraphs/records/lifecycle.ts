@@ -44,14 +44,16 @@ export const objectionTransitions: TransitionTable<ObjectionStatus, ObjectionAct
   REJECTED: {},
 };
 
-export const restorationActions = ['APPROVE', 'REJECT'] as const;
+/** A department's decisions, and CLOSE: what withdrawing the record on an objection does to an application pending. */
+export const restorationActions = ['APPROVE', 'REJECT', 'CLOSE'] as const;
 export type RestorationAction = (typeof restorationActions)[number];
 
 /** A restoration application is decided once; a rejected subject may apply again. */
 export const restorationTransitions: TransitionTable<RestorationStatus, RestorationAction> = {
-  SUBMITTED: { APPROVE: 'APPROVED', REJECT: 'REJECTED' },
+  SUBMITTED: { APPROVE: 'APPROVED', REJECT: 'REJECTED', CLOSE: 'CLOSED' },
   APPROVED: {},
   REJECTED: {},
+  CLOSED: {},
 };
 
 

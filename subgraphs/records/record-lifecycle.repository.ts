@@ -225,8 +225,28 @@ export class RecordLifecycleRepository {
         decisionReason: objection.decisionReason,
       });
       await this.changeRecord(manager, record, changes, kind, actor, { reason, relatedId: objection.id });
+      if (action === 'ACCEPT_OBJECTION_WITHDRAWN') await this.closeRestoration(manager, record, objection, actor);
       return objection;
     });
+  }
+
+  /**
+   * A record withdrawn leaves nothing to restore: an application pending for it is closed with
+   * the objection's decision, rather than left for a department to reject (which would tell the
+   * subject "not restored" of a record taken back).
+   */
+  private async closeRestoration(manager: EntityManager, record: CreditRecord, objection: CreditRecordObjection, actor: Actor): Promise<void> {
+    await manager.update(
+      RestorationApplication,
+      { recordId: record.id, status: 'SUBMITTED' },
+      {
+        status: transition(restorationTransitions, 'SUBMITTED', 'CLOSE')!,
+        decidedBy: actor.userId,
+        decidedByOrganisation: actor.organisation,
+        decidedAt: this.now(),
+        decisionReason: `the record was withdrawn on an accepted objection (${objection.id}): nothing is left to restore`,
+      },
+    );
   }
 
   /** The record with a correction applied, validated as intake validates a new record. */

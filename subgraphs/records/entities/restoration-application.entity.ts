@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-export const restorationStatuses = ['SUBMITTED', 'APPROVED', 'REJECTED'] as const;
+export const restorationStatuses = ['SUBMITTED', 'APPROVED', 'REJECTED', 'CLOSED'] as const;
 export type RestorationStatus = (typeof restorationStatuses)[number];
 
 /**

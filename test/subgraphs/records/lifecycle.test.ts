@@ -56,7 +56,7 @@ describe('the lifecycle transition tables', () => {
   });
 
   it.each(pairs(restorationStatuses, restorationActions, restorationTransitions))('restoration: %s --%s--> %s', (state, action, to) => {
-    expect(to).toBe(state === 'SUBMITTED' ? { APPROVE: 'APPROVED', REJECT: 'REJECTED' }[action] : undefined);
+    expect(to).toBe(state === 'SUBMITTED' ? { APPROVE: 'APPROVED', REJECT: 'REJECTED', CLOSE: 'CLOSED' }[action] : undefined);
   });
 
   it('counts ACTIVE records in a credit check, and those under objection (the decision stands until it is decided)', () => {
@@ -404,6 +404,31 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
       await expectRefused(byOffice, 'FORBIDDEN');
       expect(byOffice.errors?.[0].message).toContain('only by its source department, HUMAN_RESOURCES');
       expect((await decideRestoration(application.id, 'APPROVE', humanResources)).data?.decideRestoration).toMatchObject({ status: 'APPROVED', record: { status: 'RESTORED' } });
+    });
+
+    it('is CLOSED, with the reason, when its record is withdrawn on an objection, and can no longer be decided', async () => {
+      const r = await record();
+      const application = (await apply(r.id)).data!.applyForRestoration;
+      const objection = (await object(r.id)).data!.objectToCreditRecord;
+      expect((await decideObjection(objection.id, { decision: 'ACCEPT', resolution: 'WITHDRAWN' })).errors).toBeUndefined();
+      const closed = await db().getRepository(RestorationApplication).findOneByOrFail({ id: application.id });
+      expect(closed).toMatchObject({ status: 'CLOSED', decidedBy: market.caller!.id, decidedByOrganisation: 'MARKET_REGULATION' });
+      expect(closed.decisionReason).toContain(objection.id);
+      for (const decision of ['APPROVE', 'REJECT'] as const) {
+        const result = await decideRestoration(application.id, decision);
+        await expectRefused(result, 'BAD_USER_INPUT', 'id');
+        expect(result.errors?.[0].message).toContain('already CLOSED');
+      }
+    });
+
+    it('stays SUBMITTED when an objection to its record is rejected or corrects it', async () => {
+      for (const input of [{ decision: 'REJECT' }, { decision: 'ACCEPT', resolution: 'CORRECTED', correction: { summary: '更正后的处罚摘要' } }]) {
+        const r = await record();
+        const application = (await apply(r.id)).data!.applyForRestoration;
+        const objection = (await object(r.id)).data!.objectToCreditRecord;
+        expect((await decideObjection(objection.id, input)).errors).toBeUndefined();
+        expect((await db().getRepository(RestorationApplication).findOneByOrFail({ id: application.id })).status).toBe('SUBMITTED');
+      }
     });
 
     it('cannot approve once the record is under objection', async () => {
