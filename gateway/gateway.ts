@@ -216,13 +216,23 @@ function guardExecutor(execute: GatewayExecutor, guards: Map<string, string>, au
         }),
     ];
     const errors = [...(result.errors ?? []).map(withoutAuditedRefusal), ...reached.map(({ path, removed: field }) => deniedField(field, path, context))];
+    // The instant of disclosure is taken before the consent is asked about again: a consent that
+    // still holds then held at that instant, so no entry under it is later than its revocation.
+    const occurredAt = new Date();
+    const lapsed = context.consentRefusal && context.disclosures.size ? await context.consentRefusal() : null;
+    if (lapsed) {
+      // Revoked (or expired) while the request was under way: nothing it read is released.
+      refusals.push(...[...context.disclosures].map(([subjectId, groups]) => ({ subjectId, groups: [...groups] })));
+      context.disclosures.clear();
+    }
     try {
-      await audit.write(auditEntries(context, requestContext.operationName ?? null, refusals));
+      await audit.write(auditEntries(context, requestContext.operationName ?? null, refusals, occurredAt));
     } catch (error) {
       if (observer) observer.fault('audit write failed; answer withheld', error);
       else console.error('[gateway] audit write failed; answer withheld', error);
       return { errors: [auditUnavailable(requestContext.operation, result.data)] };
     }
+    if (lapsed) return { errors: [new GraphQLError(`${lapsed}, so nothing read under it is released`, { extensions: { code: ErrorCode.FORBIDDEN } })] };
     return { ...result, errors: errors.length ? errors : undefined };
   };
 }
@@ -266,7 +276,7 @@ function deniedField(field: RemovedField, path: (string | number)[], context: Ga
 }
 
 /** One entry per subject disclosed, and one per subject (or none known) refused something. */
-function auditEntries(context: GatewayContext, operationName: string | null, refusals: Refusal[]): AuditEntryInput[] {
+function auditEntries(context: GatewayContext, operationName: string | null, refusals: Refusal[], occurredAt: Date): AuditEntryInput[] {
   const { caller, purpose, requestId } = context;
   const base = {
     actor: caller?.id ?? 'anonymous',
@@ -278,7 +288,7 @@ function auditEntries(context: GatewayContext, operationName: string | null, ref
     consentId: purpose?.consentId ?? null,
     operationName,
     requestId,
-    occurredAt: new Date().toISOString(),
+    occurredAt: occurredAt.toISOString(),
   };
   const entries: AuditEntryInput[] = [...context.disclosures].map(([subjectId, groups]) => ({ ...base, subjectId, fieldGroups: [...groups].sort(), outcome: 'DISCLOSED' as const }));
   const denied = new Map<string | null, Set<string>>();

@@ -27,6 +27,11 @@ export interface GatewayContext {
   rateLimit: RateLimitState | null;
   /** The identity as the subgraphs receive it (signed once per identity and half-minute: IdentitySigner). */
   signedIdentity(): Promise<string>;
+  /**
+   * For a request under a consent: asks the consent register again, before the answer is
+   * released, whether the consent still holds; why it does not, or null.
+   */
+  consentRefusal?: () => Promise<string | null>;
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
@@ -63,22 +68,29 @@ interface ConsentCheck {
 }
 
 /**
- * Narrows a consent-based decision to the consented subject, or refuses it. The reason never
- * names the subject, so a caller learns nothing about a subject it has no consent for.
+ * The consent as the register has it now: the subject it lets this caller read for this purpose,
+ * or why it does not. The reason never names the subject, so a caller learns nothing about a
+ * subject it has no consent for.
  */
-async function applyConsent(decision: GrantDecision, caller: Caller, purpose: Purpose, consents: { client: InternalClient; url: string }, requestId: string): Promise<GrantDecision> {
-  const refuse = (why: string): GrantDecision => ({ groups: decision.groups.filter((g) => g === 'PROVIDER_REGISTRY'), scope: {}, purposeRefused: `consent ${purpose.consentId} ${why}` });
+async function checkConsent(caller: Caller, purpose: Purpose, consents: { client: InternalClient; url: string }, requestId: string): Promise<{ subjectId: string } | { refused: string }> {
+  const refused = (why: string) => ({ refused: `consent ${purpose.consentId} ${why}` });
   let consent: ConsentCheck['consentForAccess'];
   try {
     consent = (await consents.client.call<ConsentCheck>(consents.url, CONSENT, { id: purpose.consentId }, ['CONSENT_VERIFY'], requestId)).consentForAccess;
   } catch {
-    return refuse('could not be checked: the consent register is unavailable');
+    return refused('could not be checked: the consent register is unavailable');
   }
-  if (!consent) return refuse('does not exist');
-  if (consent.granteeOrganisation !== caller.organisation) return refuse(`was not given to ${caller.organisation}`);
-  if (consent.purpose !== purpose.matter) return refuse(`does not cover ${purpose.matter}`);
-  if (consent.status !== 'ACTIVE') return refuse(`is ${consent.status.toLowerCase().replaceAll('_', ' ')}`);
-  return { ...decision, scope: { ...decision.scope, subjectId: consent.subjectId } };
+  if (!consent) return refused('does not exist');
+  if (consent.granteeOrganisation !== caller.organisation) return refused(`was not given to ${caller.organisation}`);
+  if (consent.purpose !== purpose.matter) return refused(`does not cover ${purpose.matter}`);
+  if (consent.status !== 'ACTIVE') return refused(`is ${consent.status.toLowerCase().replaceAll('_', ' ')}`);
+  return { subjectId: consent.subjectId };
+}
+
+/** Narrows a consent-based decision to the consented subject, or refuses it. */
+async function applyConsent(decision: GrantDecision, checked: Awaited<ReturnType<typeof checkConsent>>): Promise<GrantDecision> {
+  if ('refused' in checked) return { groups: decision.groups.filter((g) => g === 'PROVIDER_REGISTRY'), scope: {}, purposeRefused: checked.refused };
+  return { ...decision, scope: { ...decision.scope, subjectId: checked.subjectId } };
 }
 
 const PROVIDER_STANDING = /* GraphQL */ `
@@ -157,7 +169,14 @@ export async function createGatewayContext(req: IncomingMessage, deps: AccessDep
     decision = await applyProviderStanding(decision, caller, deps.providers, requestId);
   }
   if (caller && purpose && !decision.purposeRefused && findMatter(purpose.matter)?.consentRequired) {
-    decision = await applyConsent(decision, caller, purpose, deps.consents, requestId);
+    decision = await applyConsent(decision, await checkConsent(caller, purpose, deps.consents, requestId));
+    if (!decision.purposeRefused) {
+      const checkedAgain = async () => {
+        const checked = await checkConsent(caller, purpose, deps.consents, requestId);
+        return 'refused' in checked ? checked.refused : null;
+      };
+      return { ...contextOf(requestId, caller, purpose, decision, rateLimit, deps.signingKey), consentRefusal: checkedAgain };
+    }
   }
   return contextOf(requestId, caller, purpose, decision, rateLimit, deps.signingKey);
 }

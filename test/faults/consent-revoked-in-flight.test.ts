@@ -1,0 +1,72 @@
+import { demoBankOrganisation, demoWorld } from '../../scripts/demo/world';
+import { Consent } from '../../subgraphs/entities/entities/consent.entity';
+import { demoConsents } from '../../subgraphs/entities/seed';
+import { startPlatform, type As, type Platform } from '../helpers/platform';
+import { StandInSubgraph } from '../helpers/stand-in-subgraph';
+
+/**
+ * A consent revoked while a request relying on it is under way: the gateway asks the consent
+ * register again before it releases the answer, so nothing read under the consent leaves after
+ * the revocation, and the audit log has no disclosure under it later than its revocation. The
+ * records subgraph is reached through a stand-in that holds the request while the consent is
+ * revoked.
+ */
+const world = demoWorld({ subjects: 12 });
+const consented = world.subjects[0];
+const bank: As = {
+  caller: { id: 'banker-inflight', organisation: demoBankOrganisation, organisationKind: 'FINANCIAL_INSTITUTION', role: 'EXTERNAL_USER' },
+  headers: { 'x-credit-matter': 'FINANCIAL_SERVICES', 'x-credit-consent': demoConsents.bankFinancialServices },
+};
+const READ = /* GraphQL */ `query Read($id: ID!) { subject(id: $id) { name creditRecords { totalCount } } }`;
+
+describe('a consent revoked while a request under it is answered', () => {
+  let platform: Platform;
+  let records: StandInSubgraph;
+  let requests = 0;
+
+  beforeAll(async () => {
+    records = await StandInSubgraph.start();
+    platform = await startPlatform({ kind: 'sqlite', directory: ':memory:' }, { seedSubjects: world.subjects.length, gateway: { subgraphUrls: { records: records.url } } });
+    records.upstream = platform.subgraphs.records.url;
+  });
+  afterAll(async () => {
+    records?.release();
+    await platform?.stop();
+    await records?.stop();
+  });
+
+  /** Sends the bank's read with the records subgraph holding it; `meanwhile` runs once the read has reached it. */
+  async function heldRead(meanwhile: () => Promise<unknown>) {
+    const requestId = `inflight-${++requests}`;
+    records.behaviour = { kind: 'hold' };
+    const before = records.received.length;
+    const answer = platform.query<{ subject: { name: string } | null }>(READ, { id: consented.id }, { ...bank, headers: { ...bank.headers, 'x-request-id': requestId } });
+    await records.receivedAtLeast(before + 1);
+    await meanwhile();
+    records.release();
+    const result = await answer;
+    const audited: { outcome: string; subject_id: string | null; occurred_at: unknown }[] = await platform.databases.audit.query('SELECT outcome, subject_id, occurred_at FROM audit_entry WHERE request_id = ?', [requestId]);
+    return { result, audited };
+  }
+
+  it('releases the answer while the consent holds', async () => {
+    const { result, audited } = await heldRead(async () => undefined);
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.subject?.name).toBe(consented.name);
+    expect(audited.map((a) => [a.outcome, a.subject_id])).toEqual([['DISCLOSED', consented.id]]);
+  });
+
+  it('withholds everything read under it once it is revoked meanwhile, audits the read as denied, and refuses the next request at once', async () => {
+    const consents = platform.databases.entities.getRepository(Consent);
+    const { result, audited } = await heldRead(() => consents.update({ id: demoConsents.bankFinancialServices }, { revokedAt: new Date(), revokedBy: 'self-user', revocationReason: '客户撤回授权' }));
+    expect(result.data ?? null).toBeNull();
+    expect(result.errors?.map((e) => ({ code: e.extensions?.code, message: e.message }))).toEqual([
+      { code: 'FORBIDDEN', message: `consent ${demoConsents.bankFinancialServices} is revoked, so nothing read under it is released` },
+    ]);
+    expect(JSON.stringify(result)).not.toContain(consented.name);
+    expect(audited.map((a) => [a.outcome, a.subject_id])).toEqual([['DENIED', consented.id]]);
+
+    const next = await platform.query(READ, { id: consented.id }, bank);
+    expect(next.errors?.[0]).toMatchObject({ message: expect.stringContaining('is revoked'), extensions: { code: 'FORBIDDEN' } });
+  });
+});
