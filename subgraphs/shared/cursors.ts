@@ -59,8 +59,9 @@ export class CursorSeal {
 /**
  * The identity of the list a connection field returns: the field's coordinate, the parent object
  * (null for a root field) and the arguments that select the list, `first` and `after` aside (a
- * client may change its page size between pages). Arguments are canonical (keys sorted, nulls
- * dropped), so `kind: null` and an omitted `kind` name the same list.
+ * client may change its page size between pages). Arguments are canonical (keys sorted, text
+ * trimmed as the resolvers trim it, nulls and empty input objects dropped), so `kind: null`,
+ * `filter: {}` and their omission name the same list, and so do `name: " 海滨 "` and `"海滨"`.
  */
 export function listIdentity(info: Pick<GraphQLResolveInfo, 'parentType' | 'fieldName'>, parentId: string | null, args: Record<string, unknown>): string {
   const { first: _first, after: _after, ...selection } = args;
@@ -69,14 +70,20 @@ export function listIdentity(info: Pick<GraphQLResolveInfo, 'parentType' | 'fiel
 
 function canonical(value: unknown): unknown {
   if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'string') return value.trim();
   if (Array.isArray(value)) return value.map(canonical);
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(
       Object.entries(value)
-        .filter(([, v]) => v !== null && v !== undefined)
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([k, v]) => [k, canonical(v)]),
+        .map(([k, v]) => [k, canonical(v)] as const)
+        .filter(([, v]) => !isNothing(v))
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
     );
   }
   return value;
+}
+
+/** What selects nothing more than its absence: null, or an input object with nothing in it. */
+function isNothing(value: unknown): boolean {
+  return value === null || value === undefined || (typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0);
 }

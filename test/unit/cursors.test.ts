@@ -63,6 +63,8 @@ describe('the list a cursor belongs to', () => {
   it('ignores the page size and the cursor, the order of arguments and explicit nulls', () => {
     expect(listIdentity(info, null, { name: '海滨', kind: 'ENTERPRISE', first: 5, after: 'c1' })).toBe(listIdentity(info, null, { kind: 'ENTERPRISE', name: '海滨', first: 50 }));
     expect(listIdentity(info, null, { name: '海滨', kind: null })).toBe(listIdentity(info, null, { name: '海滨' }));
+    expect(listIdentity(info, null, { name: ' 海滨 ', filter: {} })).toBe(listIdentity(info, null, { name: '海滨' }));
+    expect(listIdentity(info, null, { name: '海滨', filter: { polarity: null } })).toBe(listIdentity(info, null, { name: '海滨', filter: null }));
     expect(listIdentity(info, null, { filter: { from: new Date('2024-01-01T00:00:00Z'), statuses: ['ACTIVE'] } })).toBe(
       listIdentity(info, null, { filter: { statuses: ['ACTIVE'], from: new Date('2024-01-01T00:00:00Z'), to: null } }),
     );
