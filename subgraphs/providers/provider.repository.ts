@@ -7,7 +7,7 @@ import type { CursorPosition } from '../shared/cursors';
 import { groupedByKey } from '../shared/loaders';
 import { loadPages, type Page } from '../shared/pagination';
 import { isIsoDate } from '../shared/scalars';
-import { inTurn } from '../shared/write-queue';
+import { lockFor, writeTransaction } from '../shared/write-queue';
 import { CreditServiceProvider, type FilingStatus, type SupervisionClass } from './entities/credit-service-provider.entity';
 import { ProviderFilingEvent } from './entities/provider-filing-event.entity';
 import { ProviderSanction } from './entities/provider-sanction.entity';
@@ -214,17 +214,11 @@ export class ProviderRepository {
     if (input.occurredOn > today) throw badInput('input.occurredOn', `occurredOn cannot be after today (${today}), got ${input.occurredOn}`);
     return await this.write(async (manager) => {
       const provider = await this.existing(manager, input.providerId, 'input.providerId');
-      const violation = manager.create(ProviderViolation, {
-        id: randomUUID(),
-        providerId: provider.id,
-        kind: input.kind,
-        description,
-        evidence: JSON.stringify(evidence),
-        occurredOn: input.occurredOn,
-        recordedBy: actor.userId,
-        recordedByOrganisation: actor.organisation,
-        recordedAt: now,
-      });
+      const facts = { providerId: provider.id, kind: input.kind, description, evidence: JSON.stringify(evidence), occurredOn: input.occurredOn };
+      // The same violation sent again (a retried request, a second click) is the one recorded.
+      const recorded = await manager.findOneBy(ProviderViolation, facts);
+      if (recorded) return recorded;
+      const violation = manager.create(ProviderViolation, { id: randomUUID(), ...facts, recordedBy: actor.userId, recordedByOrganisation: actor.organisation, recordedAt: now });
       await manager.insert(ProviderViolation, violation);
       return violation;
     });
@@ -246,6 +240,13 @@ export class ProviderRepository {
       const violation = await manager.findOneBy(ProviderViolation, { id: input.violationId });
       if (!violation) throw clientError(ErrorCode.NOT_FOUND, `no provider violation has the id ${JSON.stringify(input.violationId)}`, { field: 'input.violationId' });
       const provider = await this.existing(manager, violation.providerId, 'input.violationId');
+      // One sanction of a kind per violation: the same one sent again is the one imposed (its
+      // effect is not carried out twice); another of that kind for the violation is refused.
+      const imposed = await manager.findOneBy(ProviderSanction, { violationId: violation.id, kind: input.kind });
+      if (imposed && imposed.reason === reason && imposed.downgradedTo === downgradeTo) return imposed;
+      if (imposed) {
+        throw badInput('input.violationId', `violation ${violation.id} already has a ${input.kind} sanction (${imposed.id}, imposed at ${imposed.imposedAt.toISOString()}); a violation is sanctioned once with each kind`, { problem: 'ALREADY_SANCTIONED', sanctionId: imposed.id });
+      }
       const sanction = manager.create(ProviderSanction, {
         id: randomUUID(),
         providerId: provider.id,
@@ -309,15 +310,20 @@ export class ProviderRepository {
     provider.supervisionClass = to;
   }
 
+  /** The provider a write is about, its row locked on MySQL so that writes about one provider take turns. */
   private async existing(manager: EntityManager, id: string, field: string): Promise<CreditServiceProvider> {
-    const provider = await manager.findOneBy(CreditServiceProvider, { id });
+    const provider = await manager.findOne(CreditServiceProvider, { where: { id }, lock: lockFor(manager) });
     if (!provider) throw clientError(ErrorCode.NOT_FOUND, `no credit service provider has the id ${JSON.stringify(id)}`, { field });
     return provider;
   }
 
-  /** Writes go one at a time per DataSource (SQLite shares one connection among transactions), each in a transaction. */
+  /**
+   * Each write in a transaction: in turn on SQLite, ordered by the provider's row lock on MySQL.
+   * READ COMMITTED there, so that what a write reads once it holds the lock (the sanctions a
+   * violation has) is what the write before it committed, not a snapshot taken before the wait.
+   */
   private write<T>(task: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return inTurn(this.db, () => this.db.transaction(task));
+    return writeTransaction(this.db, task, 'READ COMMITTED');
   }
 }
 

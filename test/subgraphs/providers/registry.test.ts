@@ -333,6 +333,33 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
       expect(listed.creditServiceProvider.violations).toEqual([{ id: violationId, sanctions: [{ kind: 'REVOCATION' }, { kind: 'SUSPENSION' }, { kind: 'CLASS_DOWNGRADE' }, { kind: 'WARNING' }] }]);
     });
 
+    it('records the same violation sent again, or ten times at once, once; another description is another violation', async () => {
+      const { id } = await providerIn('FILED');
+      const ids = await Promise.all(Array.from({ length: 11 }, () => violation(id)));
+      expect(new Set(ids).size).toBe(1);
+      expect(await count('provider_violation', 'provider_id = ?', [id])).toBe(1);
+      const other = ok(await queryAs<{ recordProviderViolation: { id: string } }>(admin, violationMutation, { input: { providerId: id, kind: 'FALSE_INFORMATION', description: '再次出具虚假信用报告', evidence: ['核查笔录〔2026〕3号', 'sha256:abc'], occurredOn: '2026-10-01' } }));
+      expect(other.recordProviderViolation.id).not.toBe(ids[0]);
+    });
+
+    it('answers the same sanction sent again with the one imposed, its effect carried out once, and refuses another of its kind for the violation', async () => {
+      const { id } = await providerIn('FILED');
+      ok(await queryAs(admin, classMutation, { id, class: 'A', reason: '首次分类' }));
+      const violationId = await violation(id);
+      const sanction = (input: Record<string, unknown>) => queryAs<{ sanctionProvider: { id: string } }>(admin, sanctionMutation, { input: { violationId, ...input } });
+      const warnings = await Promise.all(Array.from({ length: 10 }, () => sanction({ kind: 'WARNING', reason: '警示约谈' })));
+      expect(new Set(warnings.map((w) => ok(w).sanctionProvider.id)).size).toBe(1);
+      const downgrades = await Promise.all(Array.from({ length: 5 }, () => sanction({ kind: 'CLASS_DOWNGRADE', reason: '降为B类', downgradeTo: 'B' })));
+      expect(new Set(downgrades.map((d) => ok(d).sanctionProvider.id)).size).toBe(1);
+      expect(await count('provider_sanction', 'provider_id = ?', [id])).toBe(2);
+      expect((await history(id)).classHistory.filter((c) => c.sanction)).toHaveLength(1);
+
+      const another = await sanction({ kind: 'CLASS_DOWNGRADE', reason: '降为C类', downgradeTo: 'C' });
+      expect(another.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.violationId', problem: 'ALREADY_SANCTIONED', sanctionId: ok(downgrades[0]).sanctionProvider.id });
+      expect(await count('provider_sanction', 'provider_id = ?', [id])).toBe(2);
+      expect((await history(id)).supervisionClass).toBe('B');
+    });
+
     it('stores nothing when a sanction\'s effect is not allowed', async () => {
       const { id } = await providerIn('REVOKED');
       const violationId = await violation(id);
