@@ -6,7 +6,7 @@ import { badInput, clientError, ErrorCode, requiredText } from '../../lib/errors
 import { normaliseIdentifier, validateCitizenIdNumber, validateUnifiedSocialCreditCode, type IdentifierValidation } from '../../lib/identifiers';
 import { groupedByKey } from '../shared/loaders';
 import { isIsoDate } from '../shared/scalars';
-import { lockFor, writeTransaction } from '../shared/write-queue';
+import { lockFor, writeAlone, writeTransaction } from '../shared/write-queue';
 import { Consent, granteeKinds, type GranteeKind } from './entities/consent.entity';
 import { Subject } from './entities/subject.entity';
 
@@ -105,7 +105,7 @@ export class ConsentRepository {
    */
   async revoke(id: string, reason: string, revoker: ConsentActor, now: Date = new Date()): Promise<Consent> {
     const revocationReason = requiredText(reason, 'reason', 500);
-    const result = await this.consents.update({ id, revokedAt: IsNull() }, { revokedAt: now, revokedBy: revoker.userId, revocationReason });
+    const result = await writeAlone(this.consents.manager.connection, () => this.consents.update({ id, revokedAt: IsNull() }, { revokedAt: now, revokedBy: revoker.userId, revocationReason }));
     const consent = await this.consents.findOneBy({ id });
     if (!consent) throw clientError(ErrorCode.NOT_FOUND, `no consent has the id ${JSON.stringify(id)}`, { field: 'id' });
     if (result.affected === 0) {

@@ -6,6 +6,7 @@ import { CreditReport } from './entities/credit-report.entity';
 import type { PeerClient } from './peers';
 import { genuineSnapshot } from './platform-report';
 import type { RequestIdentity } from '../../lib/access/identity';
+import { writeAlone } from '../shared/write-queue';
 
 /** A report as a check judged it, copied so the decision can be explained after the report changes. */
 export interface ConsideredReportSnapshot {
@@ -118,12 +119,14 @@ export class CheckRequirementRepository {
 
   /** Stores the first judgement; a concurrent second one loses to it and reads it back. */
   async seal(check: CheckRef, requirement: ReportRequirementSnapshot): Promise<ReportRequirementSnapshot> {
-    await this.requirements
-      .createQueryBuilder()
-      .insert()
-      .values({ checkId: check.id, subjectId: check.subjectId, matter: check.matter, judgedAsOf: new Date(check.checkedAt), requirement: JSON.stringify(requirement), sealedAt: new Date() })
-      .orIgnore()
-      .execute();
+    await writeAlone(this.requirements.manager.connection, () =>
+      this.requirements
+        .createQueryBuilder()
+        .insert()
+        .values({ checkId: check.id, subjectId: check.subjectId, matter: check.matter, judgedAsOf: new Date(check.checkedAt), requirement: JSON.stringify(requirement), sealedAt: new Date() })
+        .orIgnore()
+        .execute(),
+    );
     return (await this.sealed([check.id])).get(check.id) ?? requirement;
   }
 }

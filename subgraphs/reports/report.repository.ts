@@ -6,7 +6,7 @@ import type { CursorPosition } from '../shared/cursors';
 import { isUniqueViolation } from '../shared/database';
 import { groupedByKey, PageLoaders } from '../shared/loaders';
 import type { Page } from '../shared/pagination';
-import { inTurn } from '../shared/write-queue';
+import { inTurn, writeAlone } from '../shared/write-queue';
 import { CreditReportSnapshotPart, snapshotPartLength } from './entities/credit-report-snapshot-part.entity';
 import { CreditReport, type VerificationOutcome } from './entities/credit-report.entity';
 import { ReportVerification } from './entities/report-verification.entity';
@@ -57,7 +57,7 @@ export class ReportRepository {
   async insertRegistered(report: CreditReport): Promise<CreditReport> {
     if (await this.reports.existsBy({ issuerName: report.issuerName, reportNumber: report.reportNumber })) throw duplicate(report);
     try {
-      await this.reports.insert(report);
+      await writeAlone(this.db, () => this.reports.insert(report));
     } catch (error) {
       // Two registrations racing past the check above: the unique index decides.
       if (isUniqueViolation(error)) throw duplicate(report);

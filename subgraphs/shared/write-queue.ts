@@ -18,6 +18,16 @@ export function inTurn<T>(db: DataSource, task: () => Promise<T>): Promise<T> {
   return run;
 }
 
+/**
+ * A write of one statement, outside any transaction. On SQLite it takes its turn like the
+ * transactions do: run while one of them is open on the shared connection, it would become part
+ * of that transaction and be undone by its rollback (a credit check stored while an objection's
+ * decision failed would be lost). On MySQL it runs at once on a connection of its own.
+ */
+export function writeAlone<T>(db: DataSource, write: () => Promise<T>): Promise<T> {
+  return isSqlite(db) ? inTurn(db, write) : write();
+}
+
 export function isSqlite(db: DataSource): boolean {
   return db.options.type === 'better-sqlite3';
 }

@@ -1,5 +1,6 @@
-import type { DataSource } from 'typeorm';
-import { inTurn } from '../../subgraphs/shared/write-queue';
+import 'reflect-metadata';
+import { DataSource, EntitySchema } from 'typeorm';
+import { inTurn, writeAlone, writeTransaction } from '../../subgraphs/shared/write-queue';
 
 describe('inTurn', () => {
   const tick = () => new Promise((resolve) => setImmediate(resolve));
@@ -30,5 +31,27 @@ describe('inTurn', () => {
     most = 0;
     await Promise.all([inTurn(db, task('d')), inTurn(other, task('e'))]);
     expect(most).toBe(2);
+  });
+});
+
+describe('writeAlone on SQLite', () => {
+  const Row = new EntitySchema<{ id: string }>({ name: 'row', columns: { id: { type: 'varchar', primary: true } } });
+  let db: DataSource;
+  beforeAll(async () => {
+    db = await new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: [Row], synchronize: true }).initialize();
+  });
+  afterAll(() => db?.destroy());
+
+  it('keeps a write made while another write’s transaction is open, when that transaction rolls back', async () => {
+    const failing = writeTransaction(db, async (manager) => {
+      await manager.insert(Row, { id: 'in-the-failed-transaction' });
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      throw new Error('the decision failed');
+    });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const alone = writeAlone(db, () => db.getRepository(Row).insert({ id: 'alone' }));
+    await expect(failing).rejects.toThrow('the decision failed');
+    await alone;
+    expect((await db.getRepository(Row).find()).map((r) => r.id)).toEqual(['alone']);
   });
 });
