@@ -78,7 +78,7 @@ export function renderAccessDoc(): string {
     ...fieldGroupNames.map((g) => `| \`${g}\` | ${fieldGroups[g]} | ${fieldsOf(g)} |`),
     '',
     'Records are also filtered row by row: dishonesty-list categories need `DISHONESTY_LISTS`, and',
-    'records that no longer count (objected, restored, expired) need `RESTRICTED_RECORDS`.',
+    'records that no longer count (restored, withdrawn, expired) need `RESTRICTED_RECORDS`; a record under objection still counts and is shown, marked OBJECTED.',
     '',
     '## Purposes: who may read under which matter, and what it grants',
     '',
