@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { In, IsNull, type DataSource, type EntityManager, type Repository } from 'typeorm';
+import { Equal, In, IsNull, MoreThan, type DataSource, type EntityManager, type Repository } from 'typeorm';
 import { todayInDistrict } from '../../lib/calendar';
 import { badInput, clientError, ErrorCode, requiredText } from '../../lib/errors';
 import { normaliseIdentifier, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
@@ -174,21 +174,44 @@ export class ProviderRepository {
       throw badInput('input.unifiedSocialCreditCode', `the unified social credit code of an application cannot change: provider ${provider.id} has ${provider.unifiedSocialCreditCode}, got ${details.unifiedSocialCreditCode}`);
     }
     return await this.write(async (manager) => {
+      // Read again under the lock: the status a refusal names is the current one.
+      const current = await this.existing(manager, provider.id, 'id');
       // A resubmission names only its provider: the filing it cannot move is the `id`'s.
-      await this.move(manager, provider, 'RESUBMIT', details, 'id');
-      await manager.insert(ProviderFilingEvent, event(provider.id, 'RESUBMIT', provider.filingStatus, 'APPLIED', 'corrected application resubmitted', actor, now));
-      return Object.assign(provider, details, { filingStatus: 'APPLIED' as const });
+      await this.move(manager, current, 'RESUBMIT', details, 'id');
+      await manager.insert(ProviderFilingEvent, event(current.id, 'RESUBMIT', current.filingStatus, 'APPLIED', 'corrected application resubmitted', actor, now));
+      return Object.assign(current, details, { filingStatus: 'APPLIED' as const });
     });
   }
 
   /** A registry admin's decision on the filing: file, return, reject, suspend, reinstate or revoke. */
-  async decide(id: string, decision: FilingDecision, reason: string, actor: Actor, now: Date = new Date()): Promise<CreditServiceProvider> {
+  async decide(id: string, decision: FilingDecision, reason: string, actor: Actor, reviewedEventId: string | null = null, now: Date = new Date()): Promise<CreditServiceProvider> {
     if (!decisions.includes(decision)) throw badInput('decision', `decision must be one of ${decisions.join(', ')}, got ${JSON.stringify(decision)}`);
     const why = requiredText(reason, 'reason', 2000);
     return await this.write(async (manager) => {
       const provider = await this.existing(manager, id, 'id');
+      if (reviewedEventId !== null) await this.assertNothingSince(manager, provider, reviewedEventId);
       return await this.applyDecision(manager, provider, decision, why, actor, now, null);
     });
+  }
+
+  /**
+   * A decision taken on the filing as the admin read it: refused if the filing changed since the
+   * event it reviewed (an application resubmitted meanwhile is not decided unseen).
+   */
+  private async assertNothingSince(manager: EntityManager, provider: CreditServiceProvider, reviewedEventId: string): Promise<void> {
+    const reviewed = await manager.findOneBy(ProviderFilingEvent, { id: reviewedEventId, providerId: provider.id });
+    if (!reviewed) throw badInput('reviewedEventId', `${JSON.stringify(reviewedEventId)} is not an event of provider ${provider.id}'s filing history`);
+    // Later in the order filingHistory lists events in: by instant, then id.
+    const later = await manager.findOne(ProviderFilingEvent, {
+      where: [
+        { providerId: provider.id, occurredAt: MoreThan(reviewed.occurredAt) },
+        { providerId: provider.id, occurredAt: Equal(reviewed.occurredAt), id: MoreThan(reviewed.id) },
+      ],
+      order: { occurredAt: 'ASC', id: 'ASC' },
+    });
+    if (later) {
+      throw badInput('reviewedEventId', `provider ${provider.id}'s filing changed after the event reviewed: ${later.action} at ${later.occurredAt.toISOString()}, now ${provider.filingStatus}; read it again before deciding`, { problem: 'CONCURRENT_CHANGE' });
+    }
   }
 
   /** Sets the supervision class (分类监管) of a filed or suspended provider, with the reason. */

@@ -93,8 +93,8 @@ export const resolvers: GraphQLResolverMap<Context> = {
       if (!isOwn(ctx, provider)) throw forbidden(`only the provider itself resubmits its application: this token acts for ${actor.organisation}`);
       return await ctx.repository.resubmit(provider, args.input, actor);
     },
-    decideProviderFiling: (_: unknown, args: { id: string; decision: FilingDecision; reason: string }, ctx: Context) =>
-      ctx.repository.decide(args.id, args.decision, args.reason, actorOf(ctx)),
+    decideProviderFiling: (_: unknown, args: { id: string; decision: FilingDecision; reason: string; reviewedEventId?: string | null }, ctx: Context) =>
+      ctx.repository.decide(args.id, args.decision, args.reason, actorOf(ctx), args.reviewedEventId ?? null),
     setProviderSupervisionClass: (_: unknown, args: { id: string; supervisionClass: SupervisionClass; reason: string }, ctx: Context) =>
       ctx.repository.setClass(args.id, args.supervisionClass, args.reason, actorOf(ctx)),
     recordProviderViolation: (_: unknown, args: { input: ProviderViolationInput }, ctx: Context) => ctx.repository.recordViolation(args.input, actorOf(ctx)),

@@ -183,6 +183,27 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
       expect((await history(id)).filingStatus).toBe('APPLIED');
     });
 
+    it('refuses a decision taken on a filing that changed after the event the admin reviewed, and decides on the current one', async () => {
+      const { id, code } = await providerIn('APPLIED');
+      const lastEvent = async (providerId: string) =>
+        ok(await query<{ creditServiceProvider: { filingHistory: { id: string }[] } }>('query ($id: ID!) { creditServiceProvider(id: $id) { filingHistory { id } } }', { id: providerId })).creditServiceProvider.filingHistory.at(-1)!.id;
+      const decideOn = (decision: Decision, reviewedEventId: string) => queryAs(admin, `mutation ($id: ID!, $decision: FilingDecision!, $e: ID) { decideProviderFiling(id: $id, decision: $decision, reason: "审核", reviewedEventId: $e) { filingStatus } }`, { id, decision, e: reviewedEventId });
+      const applied = await lastEvent(id);
+      expect((await decideOn('RETURN_FOR_CORRECTION', applied)).errors).toBeUndefined();
+      const returned = await lastEvent(id);
+      // The provider resubmits while the admin still looks at the returned application (not
+      // within the same millisecond: a person's next step never is).
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      ok(await queryAs(identityOf(providerUser(code)), resubmitMutation, { id, input: application(code, '补正后信用服务有限公司') }));
+      const stale = await decideOn('REJECT', returned);
+      expect(stale.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reviewedEventId', problem: 'CONCURRENT_CHANGE' });
+      expect(stale.errors?.[0].message).toContain('RESUBMIT');
+      expect((await history(id)).filingStatus).toBe('APPLIED');
+      const other = await providerIn('APPLIED');
+      expect((await decideOn('REJECT', await lastEvent(other.id))).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reviewedEventId' });
+      expect((await decideOn('FILE', await lastEvent(id))).data).toEqual({ decideProviderFiling: { filingStatus: 'FILED' } });
+    });
+
     it('answers NOT_FOUND for an unknown provider', async () => {
       const result = await decide('no-such-provider', 'FILE');
       expect(result.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND', field: 'id' });
