@@ -3,6 +3,7 @@ import { GraphQLError } from 'graphql';
 import { findDepartment } from '../lib/catalogue/departments';
 import { auditedTextLimits, organisationKinds, roles, type Caller, type OrganisationKind, type Role } from '../lib/access/identity';
 import { ErrorCode } from '../lib/errors';
+import { normaliseIdentifier } from '../lib/identifiers';
 import { ExpiringMemory } from '../lib/expiring-memory';
 
 /**
@@ -77,6 +78,9 @@ export async function authenticate(authorization: string | undefined, verify: To
   return callerFromClaims(claims);
 }
 
+/** The kinds of organisation a token names by unified social credit code or citizen ID number. */
+const codeNamedKinds = new Set<OrganisationKind>(['ENTERPRISE', 'CREDIT_SERVICE_PROVIDER', 'INDIVIDUAL']);
+
 /** Claims: `sub`, `org`, `org_kind`, `role`, and `subject_id` for a subject acting for itself. */
 export function callerFromClaims(claims: JWTPayload): Caller {
   const { sub, org, org_kind: kind, role, subject_id: subjectId } = claims as Record<string, unknown>;
@@ -89,7 +93,9 @@ export function callerFromClaims(claims: JWTPayload): Caller {
   if (kind === 'DEPARTMENT' && !findDepartment(org)) throw unauthenticated(`the token's organisation ${org} is not a district department`);
   return {
     id: sub,
-    organisation: org,
+    // A code or ID number as everything else in the platform holds it (a consent's grantee, the
+    // provider registry): trimmed and upper-cased, so that `x` and `X` name one organisation.
+    organisation: codeNamedKinds.has(kind as OrganisationKind) ? normaliseIdentifier(org) : org,
     organisationKind: kind as OrganisationKind,
     role: role as Role,
     ...(typeof subjectId === 'string' && subjectId ? { subjectId } : {}),

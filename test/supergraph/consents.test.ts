@@ -57,6 +57,11 @@ describe.each(testDatabases)('consents through the gateway on $label', (database
     const read = await platform.query<{ subject: { name: string } | null }>(READ, { id: grantor.id }, dueDiligence(grantee, granted.data!.grantConsent.id));
     expect(read.errors).toBeUndefined();
     expect(read.data).toEqual({ subject: { name: grantor.name } });
+    // A token naming the reader's code or ID number in lower case, with spaces, names the same reader.
+    const as = dueDiligence(grantee, granted.data!.grantConsent.id);
+    const loose = await platform.query<{ subject: { name: string } | null }>(READ, { id: grantor.id }, { ...as, caller: { ...as.caller!, organisation: ` ${grantee.identifier.toLowerCase()} ` } });
+    expect(loose.errors).toBeUndefined();
+    expect(loose.data).toEqual({ subject: { name: grantor.name } });
   });
 
   it.each([

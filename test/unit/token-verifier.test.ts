@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { createTokenVerifier } from '../../gateway/authentication';
+import { callerFromClaims, createTokenVerifier } from '../../gateway/authentication';
 
 const secret = new Uint8Array(randomBytes(32));
 const settings = { keys: { kind: 'secret' as const, secret }, issuer: 'beidaihe-credit-platform', audience: 'beidaihe-credit-api' };
@@ -31,5 +31,18 @@ describe('the gateway remembers tokens it verified', () => {
     const tampered = [header, Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), org: 'TAX' })).toString('base64url'), signature].join('.');
     await expect(verify(tampered)).rejects.toMatchObject({ code: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' });
     await expect(verify(tampered)).rejects.toMatchObject({ code: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' });
+  });
+});
+
+describe('the caller a token names', () => {
+  const claims = (org: string, orgKind: string) => ({ sub: 'user-1', org, org_kind: orgKind, role: orgKind === 'DEPARTMENT' ? 'DEPARTMENT_OFFICER' : 'EXTERNAL_USER' });
+
+  it.each([
+    ['an enterprise by its code', 'ENTERPRISE', ' 91130304ma0text12y ', '91130304MA0TEXT12Y'],
+    ['a provider by its code', 'CREDIT_SERVICE_PROVIDER', '91130304ma0text12y', '91130304MA0TEXT12Y'],
+    ['a person by the ID number', 'INDIVIDUAL', '13030219900101123x ', '13030219900101123X'],
+    ['a bank by the id its identity provider gives it, as it is', 'FINANCIAL_INSTITUTION', 'Bank_Hebei', 'Bank_Hebei'],
+  ])('names %s as the platform holds it', (_label, kind, org, organisation) => {
+    expect(callerFromClaims(claims(org, kind))).toMatchObject({ organisation, organisationKind: kind });
   });
 });
