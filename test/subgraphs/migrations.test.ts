@@ -1,4 +1,8 @@
 import { subgraphNames } from '../../schema/subgraphs';
+import { demoWorld } from '../../scripts/demo/world';
+import { Consent } from '../../subgraphs/entities/entities/consent.entity';
+import { ConsentGranteeByCode1764000000040 } from '../../subgraphs/entities/migrations/1764000000040-consent-grantee-by-code';
+import { seedEntities } from '../../subgraphs/entities/seed';
 import { subgraphDefinitions } from '../../subgraphs/registry';
 import { CreditReport } from '../../subgraphs/reports/entities/credit-report.entity';
 import { ReportVerification } from '../../subgraphs/reports/entities/report-verification.entity';
@@ -47,6 +51,37 @@ describe.each(testDatabases)('migrations on $label', (database) => {
       expect(findings).toEqual([
         { id: 'checked', reportId: 'checked', subjectId: 'subject-1', outcome: 'NOT_GENUINE', note: '出具机构否认', verifiedBy: 'officer-1', verifiedByOrganisation: null, verifiedAt: new Date('2026-11-02T03:04:05.678Z') },
       ]);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('renames a consent naming an enterprise or a person by subject id to its code or ID number, and no other', async () => {
+    await database.cleanUp(suite);
+    const db = await openDatabase('entities', database.target(suite), subgraphDefinitions.entities);
+    try {
+      const world = demoWorld({ subjects: 12 });
+      await seedEntities(db, world);
+      const enterprise = world.subjects.find((s) => s.kind === 'ENTERPRISE')!;
+      const person = world.subjects.find((s) => s.kind === 'NATURAL_PERSON')!;
+      const consent = (id: string, granteeKind: Consent['granteeKind'], granteeOrganisation: string) => ({
+        id, subjectId: world.subjects[0].id, granteeKind, granteeOrganisation, purpose: 'COMMERCIAL_DUE_DILIGENCE', validFrom: '2026-11-01', validUntil: '2027-10-31',
+        grantedBy: 'self', grantedByOrganisation: 'self', grantedAt: new Date('2026-11-01T00:00:00Z'), revokedAt: null, revokedBy: null, revocationReason: null,
+      });
+      await db.getRepository(Consent).insert([
+        consent('by-subject-id', 'ENTERPRISE', enterprise.id),
+        consent('person-by-subject-id', 'INDIVIDUAL', person.id),
+        consent('by-code', 'ENTERPRISE', enterprise.identifier),
+        consent('bank', 'FINANCIAL_INSTITUTION', enterprise.id),
+      ]);
+      const runner = db.createQueryRunner();
+      try {
+        await new ConsentGranteeByCode1764000000040().up(runner);
+      } finally {
+        await runner.release();
+      }
+      const grantees = Object.fromEntries((await db.getRepository(Consent).find()).map((c) => [c.id, c.granteeOrganisation]));
+      expect(grantees).toMatchObject({ 'by-subject-id': enterprise.identifier, 'person-by-subject-id': person.identifier, 'by-code': enterprise.identifier, bank: enterprise.id });
     } finally {
       await db.destroy();
     }
