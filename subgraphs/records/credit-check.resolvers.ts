@@ -34,6 +34,15 @@ function readable(ctx: Context, check: CreditCheck | null): CreditCheck | null {
   return check;
 }
 
+/**
+ * Records as a check saw them (what counted then, whatever they are now), audited with the groups
+ * their content belongs to, wherever in the check they are read.
+ */
+function disclosedRecords(ctx: Context, subjectId: string, records: readonly CheckedRecordSnapshot[]) {
+  for (const record of records) disclose(ctx.access, subjectId, categoryGroup(record.category));
+  return records.map((r) => checkedRecord(r));
+}
+
 /** `assertCaseFileReadable`, withholding the ledger's group and those of the records the check considered. */
 function assertCheckFindingsReadable(ctx: Context, check: CreditCheck): void {
   const groups = new Set(['CREDIT_CHECK_LEDGER', ...snapshotOf(check).map((r) => categoryGroup(r.category))]);
@@ -125,6 +134,9 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
       return toConnection(await ctx.checks.subjectChecks(subject.id, ledgerScope(ctx.access.identity), request.first, request.after), request, 'checkedAt', (c) => c.id);
     },
   },
+  AppliedMeasure: {
+    triggeredBy: (measure: { subjectId: string; triggering: CheckedRecordSnapshot[] }, _: unknown, ctx: Context) => disclosedRecords(ctx, measure.subjectId, measure.triggering),
+  },
   CreditCheck: {
     // With @requires, the gateway hands back the reports subgraph's findings in the representation.
     __resolveReference: async (ref: { id: string; reportSatisfied?: boolean | null; goodReportGrade?: boolean | null }, ctx: Context) => {
@@ -136,10 +148,7 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
     department: (check: CreditCheck) => storedDepartment(check.department),
     recordsConsidered: (check: CreditCheck, _: unknown, ctx: Context) => {
       assertCheckFindingsReadable(ctx, check);
-      const records = snapshotOf(check);
-      // What counted then, whatever the records are now: audited with the groups that content belongs to.
-      for (const record of records) disclose(ctx.access, check.subjectId, categoryGroup(record.category));
-      return records.map((r) => checkedRecord(r));
+      return disclosedRecords(ctx, check.subjectId, snapshotOf(check));
     },
     measures: async (check: CheckWithReport, _: unknown, ctx: Context) => {
       assertCheckFindingsReadable(ctx, check);
@@ -151,7 +160,8 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
         nameZh: measureKinds[m.kind].nameZh,
         polarity: measureKinds[m.kind].polarity,
         situation: m.situation,
-        triggeredBy: m.recordIds.map((id) => records.get(id)).filter((r): r is CheckedRecordSnapshot => !!r).map((r) => checkedRecord(r)),
+        subjectId: check.subjectId,
+        triggering: m.recordIds.map((id) => records.get(id)).filter((r): r is CheckedRecordSnapshot => !!r),
       }));
     },
     verdict: async (check: CheckWithReport, _: unknown, ctx: Context) => {

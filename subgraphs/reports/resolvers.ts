@@ -140,6 +140,8 @@ export const resolvers: GraphQLResolverMap<Context> = {
       // Read as the check's other findings are; withheld, it is the ledger's and the reports' content.
       assertCaseFileReadable(ctx.access, check, ['CREDIT_CHECK_LEDGER', 'REPORTS']);
       const requirement = await requirementOf(check, ctx);
+      // The reports it names (numbers, issuers, grades) are the subject's reports: audited as such.
+      if (requirement.considered.length) disclose(ctx.access, check.subjectId, 'REPORTS');
       return {
         ...requirement,
         reliedOn: requirement.reliedOn ? await ctx.reportById.load(requirement.reliedOn) : null,

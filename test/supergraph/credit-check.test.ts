@@ -262,6 +262,30 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
     for (const [subjectId, groups] of expected) expect({ subjectId, groups: audited.get(subjectId) }).toEqual({ subjectId, groups: expect.arrayContaining([...groups]) });
   });
 
+  it('audits the records a check found wherever they are read (the measures they triggered), and the reports it considered', async () => {
+    const requestId = `findings-${randomUUID()}`;
+    type Node = { subject: { id: string }; measures: { triggeredBy: { category: string }[] }[] | null; reportRequirement: { considered: { grade: string | null }[] } | null };
+    const answer = await platform.query<{ creditChecks: { edges: { node: Node }[] } }>(
+      `{ creditChecks(first: 10) { edges { node { subject { id } measures { triggeredBy { category } } reportRequirement { considered { grade } } } } } }`,
+      {},
+      { ...supervisor, headers: { ...supervisor.headers, 'x-request-id': requestId } },
+    );
+    expect(answer.errors).toBeUndefined();
+    const { creditChecks } = answer.data!;
+    const rows = (await platform.databases.audit.query('SELECT subject_id, field_groups FROM audit_entry WHERE request_id = ? AND outcome = ?', [requestId, 'DISCLOSED'])) as { subject_id: string; field_groups: string }[];
+    const audited = new Map(rows.map((r) => [r.subject_id, r.field_groups.split(',')]));
+    const expected = new Map<string, Set<string>>();
+    for (const { node } of creditChecks.edges) {
+      const groups = expected.get(node.subject.id) ?? new Set(['CREDIT_CHECK_LEDGER']);
+      for (const record of (node.measures ?? []).flatMap((m) => m.triggeredBy)) groups.add(findRecordCategory(record.category)!.fieldGroup);
+      if (node.reportRequirement?.considered.length) groups.add('REPORTS');
+      expected.set(node.subject.id, groups);
+    }
+    // The ledger's checks trigger measures by records of more than one group, and consider reports.
+    expect(new Set([...expected.values()].flatMap((g) => [...g]))).toEqual(new Set(['CREDIT_CHECK_LEDGER', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS', 'REPORTS']));
+    for (const [subjectId, groups] of expected) expect({ subjectId, groups: audited.get(subjectId) }).toEqual({ subjectId, groups: expect.arrayContaining([...groups]) });
+  });
+
   it('refuses a check of a subject that does not exist, and records nothing', async () => {
     const result = await run({ caller: officerFor(administrative[1]), headers: purpose('GOVERNMENT_PROCUREMENT', 'Z-1') }, { subjectId: randomUUID(), matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'Z-1' });
     expect(result.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND', field: 'input.subjectId' });
