@@ -54,7 +54,8 @@ export const standingGrants: readonly StandingGrant[] = [
   // behalf. Not every department: an officer deciding a case could otherwise consent for the
   // subject to any reader, revoke a consent the subject gave its bank, or read whom it consented to.
   { who: 'the credit office’s window officers', organisationKinds: ['DEPARTMENT'], roles: ['DEPARTMENT_OFFICER'], departments: ['CREDIT_OFFICE'], groups: ['CONSENTS'] },
-  { who: 'analysts', roles: ['ANALYST'], groups: ['STATISTICS'] },
+  // The district's analysts (五(一)): a token naming the role for a bank or an enterprise reads no statistics of who used the platform.
+  { who: 'analysts of district departments', organisationKinds: ['DEPARTMENT'], roles: ['ANALYST'], groups: ['STATISTICS'] },
   // A provider applies for filing only in its own name (the providers subgraph compares the code with the token).
   { who: 'credit service providers applying for filing', organisationKinds: ['CREDIT_SERVICE_PROVIDER'], roles: ['EXTERNAL_USER'], groups: ['PROVIDER_APPLICATION'] },
   // Officers file reports with their case papers; generating one also needs a purpose that grants the subject's records.
@@ -70,7 +71,8 @@ export const standingGrants: readonly StandingGrant[] = [
   },
   { who: 'the credit office, deciding restorations and supervising every record’s lifecycle', organisationKinds: ['DEPARTMENT'], roles: ['CREDIT_OFFICE_SUPERVISOR'], departments: ['CREDIT_OFFICE'], groups: ['RECORD_OBJECTIONS', 'RECORD_RESTORATION', 'RECORD_HISTORY'] },
   // The review ledger: a department reads its own checks (the records subgraph filters), the credit office all.
-  { who: 'department officers and the credit office, reading the review ledger', organisationKinds: ['DEPARTMENT'], roles: ['DEPARTMENT_OFFICER', 'CREDIT_OFFICE_SUPERVISOR'], groups: ['CREDIT_CHECK_LEDGER'] },
+  { who: 'department officers, reading their own review ledger', organisationKinds: ['DEPARTMENT'], roles: ['DEPARTMENT_OFFICER'], groups: ['CREDIT_CHECK_LEDGER'] },
+  { who: 'the credit office and the supervising departments, reading every department’s ledger', organisationKinds: ['DEPARTMENT'], roles: ['CREDIT_OFFICE_SUPERVISOR'], departments: supervisingDepartments, groups: ['CREDIT_CHECK_LEDGER'] },
   {
     who: 'officers registering market subjects',
     organisationKinds: ['DEPARTMENT'],

@@ -70,6 +70,11 @@ export function assertKindInScope(access: RequestAccess, subject: { id: string; 
 }
 
 /** Whether the request names a credit check's own matter and case (x-credit-matter, x-credit-case). */
+/** The credit office (or a supervising department) reading under its supervision purpose, so that the audit entry says so. */
+function underSupervision(identity: RequestIdentity): boolean {
+  return identity.caller?.role === 'CREDIT_OFFICE_SUPERVISOR' && identity.purpose?.matter === 'CREDIT_SUPERVISION';
+}
+
 export function underCheckPurpose(identity: RequestIdentity, check: { matter: string; caseNumber: string }): boolean {
   return identity.purpose?.matter === check.matter && identity.purpose.caseNumber === check.caseNumber;
 }
@@ -85,8 +90,8 @@ export function underCheckPurpose(identity: RequestIdentity, check: { matter: st
  */
 export function assertCaseFileReadable(access: RequestAccess, check: { subjectId: string; matter: string; caseNumber: string }, groups: readonly string[]): void {
   const { identity } = access;
-  if (identity.caller?.role === 'CREDIT_OFFICE_SUPERVISOR' || underCheckPurpose(identity, check)) return;
-  throw forbiddenAbout(check.subjectId, `what this check found is read in its own case: x-credit-matter ${check.matter} and x-credit-case ${check.caseNumber}`, {}, groups);
+  if (underSupervision(identity) || underCheckPurpose(identity, check)) return;
+  throw forbiddenAbout(check.subjectId, `what this check found is read in its own case (x-credit-matter ${check.matter} and x-credit-case ${check.caseNumber}), or by the credit office under x-credit-matter CREDIT_SUPERVISION`, {}, groups);
 }
 
 /** The kinds of subject the request's purpose covers, or null when it covers every kind (self-inquiry, supervision). */

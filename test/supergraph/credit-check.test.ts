@@ -411,6 +411,11 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
       const office = await read(supervisor.headers ?? {}, supervisor.caller);
       expect(office.result.errors).toBeUndefined();
       expect(office.result.data?.creditCheck.recordsConsidered).toEqual(own.result.data?.creditCheck.recordsConsidered);
+      expect(office.audit).toEqual([['DISCLOSED', subjectId, expect.stringMatching(/CREDIT_CHECK_LEDGER,PUBLIC_RECORDS/)]]);
+      // The credit office without its supervision purpose: the ledger's line only, as a department would.
+      const unstated = await read({}, supervisor.caller);
+      expect(unstated.result.data?.creditCheck).toMatchObject({ id: checkId, recordsConsidered: null, verdict: null });
+      expect(unstated.result.errors?.[0].message).toContain('x-credit-matter CREDIT_SUPERVISION');
     });
 
     it('stores the department’s feedback once, and the credit office sees it in the statistics', async () => {

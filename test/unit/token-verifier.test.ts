@@ -45,4 +45,27 @@ describe('the caller a token names', () => {
   ])('names %s as the platform holds it', (_label, kind, org, organisation) => {
     expect(callerFromClaims(claims(org, kind))).toMatchObject({ organisation, organisationKind: kind });
   });
+
+  it.each([
+    ['the credit office supervisor role for the tax bureau', 'TAXATION', 'DEPARTMENT', 'CREDIT_OFFICE_SUPERVISOR'],
+    ['the registry admin role for the finance bureau', 'FINANCE', 'DEPARTMENT', 'REGISTRY_ADMIN'],
+    ['the analyst role for a bank', 'BANK_HEBEI_BEIDAIHE', 'FINANCIAL_INSTITUTION', 'ANALYST'],
+    ['the officer role for an enterprise', '91130304MA0TEXT12Y', 'ENTERPRISE', 'DEPARTMENT_OFFICER'],
+    ['an outside user role for a department', 'FINANCE', 'DEPARTMENT', 'EXTERNAL_USER'],
+  ])('refuses %s: every grant downstream reads the role as its holder', (_label, org, orgKind, role) => {
+    expect(() => callerFromClaims({ sub: 'user-1', org, org_kind: orgKind, role })).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }), message: expect.stringContaining(`role ${role} is held only by`) }));
+  });
+
+  it('accepts each role where it is held', () => {
+    for (const [org, orgKind, role] of [
+      ['CREDIT_OFFICE', 'DEPARTMENT', 'CREDIT_OFFICE_SUPERVISOR'],
+      ['ADMINISTRATIVE_APPROVAL', 'DEPARTMENT', 'CREDIT_OFFICE_SUPERVISOR'],
+      ['CREDIT_OFFICE', 'DEPARTMENT', 'REGISTRY_ADMIN'],
+      ['DEVELOPMENT_REFORM', 'DEPARTMENT', 'ANALYST'],
+      ['TAXATION', 'DEPARTMENT', 'DEPARTMENT_OFFICER'],
+      ['BANK_HEBEI_BEIDAIHE', 'FINANCIAL_INSTITUTION', 'EXTERNAL_USER'],
+    ]) {
+      expect(callerFromClaims({ sub: 'user-1', org, org_kind: orgKind, role })).toMatchObject({ organisation: org, role });
+    }
+  });
 });
