@@ -55,6 +55,8 @@ export interface Gateway {
   /** Null when access control is off. */
   audit: AuditWriter | null;
   limits: OperationLimits;
+  /** The budgets requests count against; undefined when rate limits are off. */
+  rateLimits?: RateLimits;
 }
 
 /** The routing URL of each subgraph as composition wrote it into the supergraph. */
@@ -147,7 +149,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       throw error;
     }
   };
-  return { server, context, audit, limits };
+  return { server, context, audit, limits, rateLimits };
 }
 
 function deniedAttempt(reason: string, requestId: string): AuditEntryInput {

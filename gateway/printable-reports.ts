@@ -2,7 +2,9 @@ import { platformReportGroups } from '../lib/access/field-groups';
 import { disclosedSubjectHeader, identityHeader, signerFor } from '../lib/access/identity';
 import type { ExtraRoute } from '../lib/http-server';
 import { requestIdFrom } from '../lib/request-record';
+import type { GraphQLError } from 'graphql';
 import type { AuditEntryInput, AuditWriter } from './audit-writer';
+import { rateLimitHeaders, type RateLimits } from './rate-limits';
 
 /**
  * Officers open a platform report's printable page from the one address they know, the gateway:
@@ -15,7 +17,7 @@ import type { AuditEntryInput, AuditWriter } from './audit-writer';
  * answer is when the audit log cannot be written. The fetch is signed as the gateway's own
  * (REPORT_PRINTING): the reports subgraph renders the page for no one else.
  */
-export function printableReportsRoute(reportsUrl: string, audit: Pick<AuditWriter, 'write'> | null, signingKey: Uint8Array, timeoutMs = 10_000): ExtraRoute {
+export function printableReportsRoute(reportsUrl: string, audit: Pick<AuditWriter, 'write'> | null, signingKey: Uint8Array, rateLimits?: Pick<RateLimits, 'admit'>, timeoutMs = 10_000): ExtraRoute {
   const origin = new URL(reportsUrl).origin;
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://gateway');
@@ -26,6 +28,19 @@ export function printableReportsRoute(reportsUrl: string, audit: Pick<AuditWrite
       res.setHeader('content-type', 'text/plain; charset=utf-8');
       res.end(text);
     };
+    // An anonymous request like any other: it counts against its address's budget, before it
+    // costs the reports subgraph a page and the audit log an entry.
+    if (rateLimits) {
+      try {
+        for (const [name, value] of rateLimitHeaders(await rateLimits.admit(null, req.socket.remoteAddress ?? 'unknown'))) res.setHeader(name, value);
+      } catch (error) {
+        const http = (error as GraphQLError).extensions?.http as { headers?: Map<string, string> } | undefined;
+        if (!http?.headers) throw error;
+        for (const [name, value] of http.headers) res.setHeader(name, value);
+        plain(429, `${(error as GraphQLError).message}`);
+        return true;
+      }
+    }
     let upstream: Response;
     let page: Buffer;
     try {

@@ -48,7 +48,7 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<Served
     metrics,
     stopGracePeriodMillis,
     maxBodyBytes: gateway.limits.bodyBytes,
-    routes: [crossSiteRequestRoute, ready, ...explorerRoutes, ...(subgraphUrls.reports ? [printableReportsRoute(subgraphUrls.reports, gateway.audit, options.signingKey)] : [])],
+    routes: [crossSiteRequestRoute, ready, ...explorerRoutes, ...(subgraphUrls.reports ? [printableReportsRoute(subgraphUrls.reports, gateway.audit, options.signingKey, gateway.rateLimits)] : [])],
     describeCaller: (context) => (context.caller ? { organisation: context.caller.organisation, organisationKind: context.caller.organisationKind, role: context.caller.role } : null),
     context: ({ req }) => gateway.context(req),
   });

@@ -30,6 +30,10 @@ export async function withTimeout<T>(what: string, ms: number, work: Promise<T>)
  * by the HTTP server itself and never looks at dependencies.
  */
 export function readinessRoute(check: ReadinessCheck, stopping: () => boolean): ExtraRoute {
+  // Probes arriving while a check runs share it: a flood of anonymous /ready requests costs the
+  // dependencies one round of probes at a time, not one each.
+  let running: ReturnType<ReadinessCheck> | null = null;
+  const shared: ReadinessCheck = () => (running ??= check().finally(() => (running = null)));
   return async (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (req.url !== '/ready') return false;
     if (stopping()) {
@@ -38,7 +42,7 @@ export function readinessRoute(check: ReadinessCheck, stopping: () => boolean): 
     }
     let checks: Record<string, DependencyState>;
     try {
-      checks = await check();
+      checks = await shared();
     } catch (error) {
       checks = { readiness: { ok: false, detail: (error as Error).message } };
     }

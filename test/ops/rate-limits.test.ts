@@ -136,6 +136,23 @@ describe('rate limits', () => {
     }
   });
 
+  it("counts views of a printable report against the address's budget, before the reports subgraph is asked", async () => {
+    const replica = await platform.serveGateway({ rateLimits: limits });
+    try {
+      const view = () => fetch(new URL('/reports/BDHXY-20260101-NOSUCH00.html?code=WRONG', replica.url), { signal: AbortSignal.timeout(10_000) });
+      for (let remaining = 2; remaining >= 0; remaining--) {
+        const answer = await view();
+        expect({ status: answer.status, remaining: answer.headers.get('ratelimit-remaining') }).toEqual({ status: 404, remaining: String(remaining) });
+      }
+      const refused = await view();
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(await refused.text()).toContain('budget of 3 requests per minute is used up');
+    } finally {
+      await replica.stop();
+    }
+  });
+
   describe('in Redis', () => {
     let redis: Redis;
     let replicas: ServedGateway[];

@@ -1,0 +1,38 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readinessRoute, type ReadinessCheck } from '../../lib/readiness';
+
+describe('the /ready route', () => {
+  let server: http.Server;
+  let url: string;
+  let checks = 0;
+  let release: () => void = () => undefined;
+  const check: ReadinessCheck = () => {
+    checks += 1;
+    return new Promise((resolve) => (release = () => resolve({ database: { ok: true } })));
+  };
+
+  beforeAll(async () => {
+    const route = readinessRoute(check, () => false);
+    server = http.createServer((req, res) => void route(req, res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/ready`;
+  });
+  afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+  it('answers the probes that arrive while a check runs with that one check, and checks afresh after it', async () => {
+    const answers = Array.from({ length: 10 }, () => fetch(url, { signal: AbortSignal.timeout(5_000) }));
+    while (checks === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    // Let every request reach the route before the check ends.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    release();
+    expect((await Promise.all(answers)).map((a) => a.status)).toEqual(Array(10).fill(200));
+    expect(checks).toBe(1);
+
+    const next = fetch(url, { signal: AbortSignal.timeout(5_000) });
+    while (checks === 1) await new Promise((resolve) => setTimeout(resolve, 5));
+    release();
+    expect((await next).status).toBe(200);
+    expect(checks).toBe(2);
+  });
+});
