@@ -77,8 +77,10 @@ export const matters: readonly Matter[] = [
   },
   {
     code: 'TAX_INCENTIVES', name: 'Tax incentive policies', nameZh: '税收优惠政策', source: '三(二)6', kind: 'ADMINISTRATIVE',
-    // "应审查企业信用报告": the report is reviewed, so a check cannot decide without one.
-    users: { ...officer, departments: ['TAXATION'] }, subjectKinds: organisationSubjects, creditUse: 'REPORT_REQUIRED', caseNumberRequired: true, consentRequired: false,
+    // "应审查企业信用报告发生状况，优先支持信用状况良好的企业": the report is reviewed where there is
+    // one and good credit gets priority, but unlike 三(二)1 and 3 it is no condition of access: a
+    // taxpayer's statutory incentive is not withheld for want of a report.
+    users: { ...officer, departments: ['TAXATION'] }, subjectKinds: organisationSubjects, creditUse: 'IMPORTANT_BASIS', caseNumberRequired: true, consentRequired: false,
   },
   {
     code: 'AWARDS_AND_RATINGS', name: 'Enterprise awards and ratings', nameZh: '企业评优、评级', source: '三(二)7', kind: 'ADMINISTRATIVE',
