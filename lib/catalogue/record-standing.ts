@@ -1,4 +1,4 @@
-import type { Polarity, RecordCategoryCode } from './record-categories';
+import { addMonths, type Polarity, type RecordCategoryCode } from './record-categories';
 
 /**
  * Which records count against (or for) a subject on a day: the rule a credit check applies, and
@@ -18,6 +18,8 @@ export type RecordStatus = StoredRecordStatus | 'EXPIRED';
 
 /** What the rule reads of a record. */
 export interface RecordStanding {
+  id: string;
+  decisionDate: string;
   status: RecordStatus;
   disclosureEndsAt: string | null;
   polarity: Polarity;
@@ -55,19 +57,37 @@ export function countsToday(record: Pick<RecordStanding, 'status' | 'disclosureE
 }
 
 /**
- * The records that count in a check today, of a subject's records newest decision first: those
- * that count today (`countsToday`), but not a positive record whose term has ended (a lapsed
- * honour earns no incentive), and of tax credit grades only the latest (each year's assessment
- * replaces the one before).
+ * How long a tax credit grade (纳税信用等级) stands without a newer one: one annual assessment
+ * (纳税信用评价周期为一个纳税年度, published each April), unless the taxation bureau gave the
+ * grade an end (`validUntil`). A grade of three years ago, with none since, says nothing of now.
  */
+export const taxGradeTermMonths = 12;
+
+/**
+ * The subject's tax grade that stands: its newest, whatever has become of it since. Each year's
+ * assessment replaces the one before, so a grade that no longer counts (its term or disclosure
+ * over, restored) does not bring back the one it replaced; only a grade withdrawn on an
+ * objection, which never stood, replaces nothing. `records` newest decision first.
+ */
+export function standingTaxGrade<R extends RecordStanding>(records: readonly R[]): R | undefined {
+  return records.find((r) => r.category === 'TAX_CREDIT_GRADE' && r.status !== 'WITHDRAWN');
+}
+
+/**
+ * Whether one record counts in a check today: it counts today (`countsToday`), a positive record's
+ * term has not ended (a lapsed honour earns no incentive), and a tax grade is the one that stands
+ * (`standingTaxGrade`, its id given) and within its term.
+ */
+export function countsInCheckToday(record: RecordStanding, today: string, standingTaxGradeId: string | null | undefined): boolean {
+  if (!countsToday(record, today)) return false;
+  if (record.polarity === 'POSITIVE' && record.validUntil !== null && record.validUntil < today) return false;
+  if (record.category !== 'TAX_CREDIT_GRADE') return true;
+  const termEnds = record.validUntil ?? addMonths(record.decisionDate, taxGradeTermMonths);
+  return record.id === standingTaxGradeId && termEnds >= today;
+}
+
+/** The records that count in a check today, of a subject's records (all of them, in every status), newest decision first. */
 export function recordsThatCount<R extends RecordStanding>(records: readonly R[], today: string): R[] {
-  let latestGradeSeen = false;
-  return records.filter((r) => {
-    if (!countsToday(r, today)) return false;
-    if (r.polarity === 'POSITIVE' && r.validUntil !== null && r.validUntil < today) return false;
-    if (r.category !== 'TAX_CREDIT_GRADE') return true;
-    if (latestGradeSeen) return false;
-    latestGradeSeen = true;
-    return true;
-  });
+  const grade = standingTaxGrade(records)?.id;
+  return records.filter((r) => countsInCheckToday(r, today, grade));
 }

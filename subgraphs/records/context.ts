@@ -41,6 +41,8 @@ export interface RecordsContext {
   applicationsByRecord: DataLoader<string, RestorationApplication[]>;
   objectionById: DataLoader<string, CreditRecordObjection | null>;
   applicationById: DataLoader<string, RestorationApplication | null>;
+  /** subject id → the id of its tax credit grade that stands (`standingTaxGrade`), or null. */
+  standingTaxGradeBySubject: DataLoader<string, string | null>;
   pages: PageLoaders;
   clock: () => Date;
 }
@@ -75,6 +77,7 @@ export function createRecordsContext(db: DataSource, now: Date = new Date(), dep
     applicationsByRecord: new DataLoader((ids) => lifecycle.applicationsByRecords(ids)),
     objectionById: loaderById(lifecycle.objections),
     applicationById: loaderById(lifecycle.applications),
+    standingTaxGradeBySubject: new DataLoader((subjectIds) => repository.standingTaxGrades(subjectIds)),
     pages: new PageLoaders(),
     clock,
   };

@@ -1,4 +1,4 @@
-import type { DataSource, Repository } from 'typeorm';
+import { In, type DataSource, type Repository } from 'typeorm';
 import { findDepartment } from '../../lib/catalogue/departments';
 import { disclosureEndsAt, findRecordCategory, recordCategories, type Polarity, type RecordCategoryCode } from '../../lib/catalogue/record-categories';
 import { badInput } from '../../lib/errors';
@@ -6,7 +6,8 @@ import type { CursorPosition } from '../shared/cursors';
 import type { PageQuery } from '../shared/pagination';
 import { CreditRecord, type RecordStatus } from './entities/credit-record.entity';
 import { validateCreditRecord, type CreditRecordDraft } from './credit-record.validation';
-import { countsToday } from '../../lib/catalogue/record-standing';
+import { countsToday, standingTaxGrade } from '../../lib/catalogue/record-standing';
+import { groupedByKey } from '../shared/loaders';
 
 /** `CreditRecordFilter` of the schema. */
 export interface CreditRecordFilter {
@@ -156,6 +157,16 @@ export class CreditRecordRepository {
       conditions.push(alternatives.length ? `(${alternatives.join(' OR ')})` : '1 = 0');
     }
     return conditions.length ? { sql: conditions.join(' AND '), params } : undefined;
+  }
+
+  /** Per subject, the id of its tax grade that stands (`standingTaxGrade`), or null: one statement for all of them. */
+  async standingTaxGrades(subjectIds: readonly string[]): Promise<(string | null)[]> {
+    const grades = await this.records.find({
+      select: { id: true, subjectId: true, category: true, status: true },
+      where: { subjectId: In([...subjectIds]), category: 'TAX_CREDIT_GRADE' },
+      order: { decisionDate: 'DESC', id: 'DESC' },
+    });
+    return groupedByKey(subjectIds, grades, (g) => g.subjectId).map((own) => standingTaxGrade(own)?.id ?? null);
   }
 
   /** `effectiveStatus` in SQL; pushes its parameters onto `params`. */

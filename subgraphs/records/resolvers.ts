@@ -6,7 +6,7 @@ import { badInput, clientError, ErrorCode } from '../../lib/errors';
 import { assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection } from '../shared/pagination';
 import type { RecordsContext } from './context';
-import { effectiveStatus } from '../../lib/catalogue/record-standing';
+import { countsInCheckToday, effectiveStatus } from '../../lib/catalogue/record-standing';
 import { groupsToSee, type CreditRecordFilter } from './credit-record.repository';
 import type { CreditRecord } from './entities/credit-record.entity';
 import type { CreditRecordEvent } from './entities/credit-record-event.entity';
@@ -190,6 +190,8 @@ export const resolvers: GraphQLResolverMap<Context> = {
     subject: (record: CreditRecord) => ({ __typename: 'Subject', id: record.subjectId }),
     sourceDepartment: (record: CreditRecord) => storedDepartment(record.sourceDepartment),
     status: (record: CreditRecord, _: unknown, ctx: Context) => effectiveStatus(record, ctx.today),
+    countsInCheck: async (record: CreditRecord, _: unknown, ctx: Context) =>
+      countsInCheckToday(record, ctx.today, record.category === 'TAX_CREDIT_GRADE' ? await ctx.standingTaxGradeBySubject.load(record.subjectId) : null),
     history: async (record: CreditRecord, _: unknown, ctx: Context) => {
       lifecycleOf(ctx, record, 'history');
       return historyOf(record, await ctx.eventsByRecord.load(record.id), ctx.now);

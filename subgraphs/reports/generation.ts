@@ -3,7 +3,7 @@ import { platformReportGroups } from '../../lib/access/field-groups';
 import type { RequestIdentity } from '../../lib/access/identity';
 import { todayInDistrict } from '../../lib/calendar';
 import { clientError, ErrorCode } from '../../lib/errors';
-import { recordsThatCount, type RecordStanding } from '../../lib/catalogue/record-standing';
+import type { RecordStatus } from '../../lib/catalogue/record-standing';
 import { assertInScope, forbidden, type RequestAccess } from '../shared/access';
 import { CreditReport } from './entities/credit-report.entity';
 import type { PeerClient } from './peers';
@@ -43,23 +43,27 @@ const subjectQuery = /* GraphQL */ `
 `;
 
 // The statuses that can count (a record under objection still does: its decision stands until
-// reviewed), newest decision first as `recordsThatCount` needs them; status and validUntil are
-// what it decides on besides category, polarity and the disclosure end.
+// reviewed), newest decision first; the records subgraph says which of them a check counts today
+// (`countsInCheck`: it alone sees the subject's every tax grade, to know which one stands).
 const recordsQuery = /* GraphQL */ `
   query ($representations: [_Any!]!, $after: String) {
     _entities(representations: $representations) {
       ... on Subject {
         creditRecords(filter: { statuses: [ACTIVE, OBJECTED] }, first: 100, after: $after) {
           pageInfo { hasNextPage endCursor }
-          edges { node { id category polarity severity taxCreditGrade documentNumber decisionDate disclosureEndsAt validUntil status summary sourceDepartment { code nameZh } } }
+          edges { node { id category polarity severity taxCreditGrade documentNumber decisionDate disclosureEndsAt validUntil status countsInCheck summary sourceDepartment { code nameZh } } }
         }
       }
     }
   }
 `;
 
-/** A record as the records subgraph answers the query above: what the report shows, and what decides whether it counts. */
-interface AnsweredRecord extends Omit<SnapshotRecord, 'underObjection' | 'category' | 'polarity'>, RecordStanding {}
+/** A record as the records subgraph answers the query above: what the report shows, and whether it counts. */
+interface AnsweredRecord extends Omit<SnapshotRecord, 'underObjection'> {
+  status: RecordStatus;
+  validUntil: string | null;
+  countsInCheck: boolean;
+}
 
 interface RecordsPage {
   _entities: ({ creditRecords: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: AnsweredRecord }[] } | null } | null)[];
@@ -71,8 +75,8 @@ interface RecordsPage {
  * counts (a listing under objection) or printed what it does not (a lapsed honour, a superseded
  * tax grade) would tell a department something other than its check.
  */
-function countingToday(records: readonly AnsweredRecord[], today: string): SnapshotRecord[] {
-  return recordsThatCount(records, today).map(({ status, validUntil: _validUntil, ...record }) => ({ ...record, underObjection: status === 'OBJECTED' }));
+function countingToday(records: readonly AnsweredRecord[]): SnapshotRecord[] {
+  return records.filter((r) => r.countsInCheck).map(({ status, validUntil: _validUntil, countsInCheck: _counts, ...record }) => ({ ...record, underObjection: status === 'OBJECTED' }));
 }
 
 function addDays(isoDate: string, days: number): string {
@@ -141,7 +145,7 @@ export async function generateReport(subjectId: string, access: RequestAccess, r
     generatedAt: now.toISOString(),
     purpose: { matter: identity.purpose?.matter ?? null, caseNumber: identity.purpose?.caseNumber ?? null, requestedBy: caller.organisation },
     subject,
-    sections: buildSections(countingToday(records, issuedOn)),
+    sections: buildSections(countingToday(records)),
   };
   const content = canonicalJson(snapshot);
   report.documentSha256 = sha256Hex(content);

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Caller } from '../../lib/access/identity';
 import { citizenIdNumber, unifiedSocialCreditCode } from '../../lib/identifiers';
 import { matters, RELEVANT_DEPARTMENTS } from '../../lib/catalogue/matters';
-import { findRecordCategory } from '../../lib/catalogue/record-categories';
+import { addMonths, findRecordCategory } from '../../lib/catalogue/record-categories';
+import { todayInDistrict } from '../../lib/calendar';
 import { demoWorld } from '../../scripts/demo/world';
 import { Subject } from '../../subgraphs/entities/entities/subject.entity';
 import { CreditRecord } from '../../subgraphs/records/entities/credit-record.entity';
@@ -142,9 +143,9 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
         recordId = await addRecord(subjectId, { category: 'RED_LIST_HONOUR', polarity: 'POSITIVE', severity: null, disclosureEndsAt: null, sourceDepartment: 'HUMAN_RESOURCES', decisionDate: '2019-03-01', validUntil: '2020-03-01' });
         break;
       case 'supersededTaxGrade':
-        // Grade A for 2018 earned incentives until grade B for 2025 replaced it.
-        await addRecord(subjectId, { category: 'TAX_CREDIT_GRADE', polarity: 'POSITIVE', severity: null, taxCreditGrade: 'A', disclosureEndsAt: null, sourceDepartment: 'TAXATION', decisionDate: '2019-04-01' });
-        recordId = await addRecord(subjectId, { category: 'TAX_CREDIT_GRADE', polarity: 'NEUTRAL', severity: null, taxCreditGrade: 'B', disclosureEndsAt: null, sourceDepartment: 'TAXATION', decisionDate: '2026-04-01' });
+        // Grade A of last year earned incentives until this year's grade B replaced it.
+        await addRecord(subjectId, { category: 'TAX_CREDIT_GRADE', polarity: 'POSITIVE', severity: null, taxCreditGrade: 'A', disclosureEndsAt: null, sourceDepartment: 'TAXATION', decisionDate: addMonths(todayInDistrict(), -14) });
+        recordId = await addRecord(subjectId, { category: 'TAX_CREDIT_GRADE', polarity: 'NEUTRAL', severity: null, taxCreditGrade: 'B', disclosureEndsAt: null, sourceDepartment: 'TAXATION', decisionDate: addMonths(todayInDistrict(), -2) });
         break;
       case 'expiredRecord':
         recordId = await addRecord(subjectId, { severity: 'SERIOUS', decisionDate: '2021-01-10', disclosureEndsAt: '2024-01-10' });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { todayInDistrict } from '../../../lib/calendar';
+import { addMonths } from '../../../lib/catalogue/record-categories';
 import { demoWorld } from '../../../scripts/demo/world';
 import { seedEntities } from '../../../subgraphs/entities/seed';
 import { entitiesSubgraph } from '../../../subgraphs/entities/subgraph';
@@ -153,8 +154,8 @@ describe.each(testDatabases)('platform public credit reports on $label', (databa
       return (await repository.findOneByOrFail({ id })).documentNumber;
     };
     const lapsedHonour = await added({ category: 'RED_LIST_HONOUR', polarity: 'POSITIVE', sourceDepartment: 'HUMAN_RESOURCES', decisionDate: '2019-03-01', validUntil: '2020-03-01' });
-    const supersededGrade = await added({ category: 'TAX_CREDIT_GRADE', polarity: 'POSITIVE', taxCreditGrade: 'A', decisionDate: '2019-04-01' });
-    const latestGrade = await added({ category: 'TAX_CREDIT_GRADE', polarity: 'NEUTRAL', taxCreditGrade: 'B', decisionDate: '2026-04-01' });
+    const supersededGrade = await added({ category: 'TAX_CREDIT_GRADE', polarity: 'POSITIVE', taxCreditGrade: 'A', decisionDate: addMonths(todayInDistrict(), -14) });
+    const latestGrade = await added({ category: 'TAX_CREDIT_GRADE', polarity: 'NEUTRAL', taxCreditGrade: 'B', decisionDate: addMonths(todayInDistrict(), -2) });
 
     const considered = await consideredByCheck(listed.id);
     expect(considered).toContainEqual({ recordId: listing.id, underObjection: true });
@@ -175,6 +176,33 @@ describe.each(testDatabases)('platform public credit reports on $label', (databa
     expect(page).not.toContain('不含异议处理中');
     expect(page).not.toContain(supersededGrade);
     expect(page).not.toContain(lapsedHonour);
+  });
+
+  it('prints no tax grade that a newer one replaced, even once the newer one stopped counting (restored, its term over)', async () => {
+    const repository = records.db().getRepository(CreditRecord);
+    const grade = async (subjectId: string, fields: Partial<CreditRecord>) => {
+      const id = randomUUID();
+      await repository.insert(
+        repository.create({
+          id, subjectId, category: 'TAX_CREDIT_GRADE', severity: null, sourceDepartment: 'TAXATION', documentNumber: `北戴河税信〔测试〕${id.slice(0, 8)}号`,
+          disclosureEndsAt: null, validUntil: null, status: 'ACTIVE', summary: '测试纳税信用等级', recordedAt: new Date(), ...(fields as object),
+        } as CreditRecord),
+      );
+      return id;
+    };
+    const enterprises = world.subjects.filter((s) => s.kind === 'ENTERPRISE').slice(-2);
+    for (const [index, newer] of [
+      [0, { polarity: 'NEGATIVE', taxCreditGrade: 'D', decisionDate: addMonths(todayInDistrict(), -2), disclosureEndsAt: addMonths(todayInDistrict(), 10), status: 'RESTORED' }],
+      [1, { polarity: 'NEUTRAL', taxCreditGrade: 'B', decisionDate: addMonths(todayInDistrict(), -3), validUntil: addMonths(todayInDistrict(), -1) }],
+    ] as const) {
+      const subjectId = enterprises[index].id;
+      const replaced = await grade(subjectId, { polarity: 'POSITIVE', taxCreditGrade: 'A', decisionDate: addMonths(todayInDistrict(), -8) });
+      await grade(subjectId, newer as Partial<CreditRecord>);
+      const considered = (await consideredByCheck(subjectId)).map((r) => r.recordId);
+      const printed = (await snapshotOf((await generated(subjectId)).id)).sections.flatMap((s) => s.records).map((r) => r.id);
+      expect(considered).not.toContain(replaced);
+      expect(printed.sort()).toEqual([...considered].sort());
+    }
   });
 
   it('verifies with the right code, without login, disclosing only genuineness, name, issue date and validity', async () => {
