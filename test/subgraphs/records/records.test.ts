@@ -381,6 +381,21 @@ describe.each(testDatabases)('records subgraph on $label', (database) => {
       expect(await statementsFor(50)).toBe(1);
     });
 
+    it('tells whether a check counts each record of 5 and of 50 subjects with one more SQL statement, whatever their tax grades', async () => {
+      const COUNTS = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Subject { id creditRecords(first: 20) { edges { node { category countsInCheck } } } } } }`;
+      let grades = 0;
+      const statementsFor = (n: number) =>
+        sql.selectsDuring(async () => {
+          const result = await query<{ _entities: { creditRecords: { edges: { node: { category: string; countsInCheck: boolean } }[] } }[] }>(COUNTS, { r: world.subjects.slice(0, n).map((s) => subjectRef(s.id)) });
+          expect(result.errors).toBeUndefined();
+          grades += result.data!._entities.flatMap((e) => e.creditRecords.edges).filter((e) => e.node.category === 'TAX_CREDIT_GRADE').length;
+        });
+      // The first five subjects may have no tax grade, and then need no second statement.
+      expect(await statementsFor(5)).toBeLessThanOrEqual(2);
+      expect(await statementsFor(50)).toBe(2);
+      expect(grades).toBeGreaterThan(1);
+    });
+
     it("reads one subject's page with ORDER BY ... LIMIT, counting in the same statement only when totalCount is asked, and pages it as a batch does", async () => {
       const perSubject = new Map<string, number>();
       for (const record of await db().getRepository(CreditRecord).find()) perSubject.set(record.subjectId, (perSubject.get(record.subjectId) ?? 0) + 1);
