@@ -7,7 +7,11 @@ export interface Department {
   code: string;
   name: string;
   nameZh: string;
-  /** Courts are judicial organs (司法机关); the rest are administrative organs. */
+  /**
+   * Administrative organs (行政机关), judicial organs (司法机关: the court), and public
+   * institutions with administrative functions (具有行政管理职能的公共事业单位), which the policy
+   * makes record providers and users as well (二(一), 三(一)1, 五(一)).
+   */
   kind: 'ADMINISTRATIVE' | 'JUDICIAL' | 'PUBLIC_INSTITUTION';
 }
 
@@ -32,6 +36,7 @@ export const departments: readonly Department[] = [
   { code: 'ESTABLISHMENT_OFFICE', name: 'Institutional Establishment Office', nameZh: '区编办', kind: 'ADMINISTRATIVE' },
   { code: 'CREDIT_OFFICE', name: 'Social Credit Office', nameZh: '区信用办', kind: 'ADMINISTRATIVE' },
   { code: 'PEOPLES_COURT', name: "Beidaihe District People's Court", nameZh: '北戴河区人民法院', kind: 'JUDICIAL' },
+  { code: 'PUBLIC_RESOURCE_TRADING_CENTRE', name: 'Public Resource Trading Centre', nameZh: '区公共资源交易中心', kind: 'PUBLIC_INSTITUTION' },
 ];
 
 const byCode = new Map(departments.map((d) => [d.code, d]));
