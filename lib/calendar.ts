@@ -6,3 +6,23 @@
 export function todayInDistrict(now: Date = new Date()): string {
   return new Date(now.getTime() + 8 * 60 * 60 * 1000).toISOString().slice(0, 10);
 }
+
+/**
+ * The working day `days` working days after `isoDate` (YYYY-MM-DD), counting Monday to Friday.
+ * Public holidays and the make-up working weekends (调休) are set each year by the State Council
+ * and are not known to the platform: a deadline counted here can fall a few days early around them.
+ */
+export function addWorkingDays(isoDate: string, days: number): string {
+  let date = new Date(`${isoDate}T00:00:00Z`);
+  for (let left = days; left > 0; ) {
+    date = new Date(date.getTime() + 86_400_000);
+    const weekday = date.getUTCDay();
+    if (weekday !== 0 && weekday !== 6) left -= 1;
+  }
+  return date.toISOString().slice(0, 10);
+}
+
+/** The first instant of a district calendar day (midnight, UTC+8). */
+export function startOfDistrictDay(isoDate: string): Date {
+  return new Date(`${isoDate}T00:00:00+08:00`);
+}

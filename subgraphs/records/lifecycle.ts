@@ -1,3 +1,4 @@
+import { addWorkingDays, startOfDistrictDay, todayInDistrict } from '../../lib/calendar';
 import type { RecordStatus, StoredRecordStatus } from './entities/credit-record.entity';
 import type { ObjectionStatus } from './entities/credit-record-objection.entity';
 import type { RestorationStatus } from './entities/restoration-application.entity';
@@ -36,6 +37,30 @@ export const recordTransitions: TransitionTable<RecordStatus, RecordAction, Stor
 
 export const objectionActions = ['ACCEPT', 'REJECT'] as const;
 export type ObjectionAction = (typeof objectionActions)[number];
+
+/**
+ * How long a record's source department has to decide an objection: 10 working days from the day
+ * it was filed (the local platforms' working-day limits: 2 to accept, 10 for the source
+ * department; domain.md). Past that day a pending objection is overdue, for the credit office to
+ * follow up: the record meanwhile counts, marked disputed, and cannot be restored.
+ */
+export const objectionDecisionWorkingDays = 10;
+
+/** The last day the source department has to decide an objection filed at `submittedAt`. */
+export function objectionDueBy(submittedAt: Date): string {
+  return addWorkingDays(todayInDistrict(submittedAt), objectionDecisionWorkingDays);
+}
+
+/** The first instant whose objections, if still pending, are not yet overdue on `today`: every one filed before it is. */
+export function overdueBefore(today: string): Date {
+  let day = today;
+  while (addWorkingDays(previousDay(day), objectionDecisionWorkingDays) >= today) day = previousDay(day);
+  return startOfDistrictDay(day);
+}
+
+function previousDay(isoDate: string): string {
+  return new Date(Date.parse(`${isoDate}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+}
 
 /** An objection is decided once, by the source department. */
 export const objectionTransitions: TransitionTable<ObjectionStatus, ObjectionAction> = {

@@ -14,7 +14,7 @@ import { CreditRecord, type RecordStatus, type StoredRecordStatus } from './enti
 import { CreditRecordEvent } from './entities/credit-record-event.entity';
 import { CreditRecordObjection, type ObjectionResolution, type ObjectionStatus } from './entities/credit-record-objection.entity';
 import { RestorationApplication, type RestorationStatus } from './entities/restoration-application.entity';
-import { objectionTransitions, recordTransitions, restorationTransitions, transition, type RecordAction } from './lifecycle';
+import { objectionTransitions, overdueBefore, recordTransitions, restorationTransitions, transition, type RecordAction } from './lifecycle';
 import { changedValues, recordEvent, sameContent, type Actor } from './record-history';
 import { actorOf, isCreditOffice, isSourceDepartment, mayActFor, ownSubject } from './record-roles';
 import { lockFor, writeTransaction } from '../shared/write-queue';
@@ -113,7 +113,14 @@ export class RecordLifecycleRepository {
    * The cases a request may list, newest first: a subject its own, the credit office all, a
    * department those about the records it supplied and those it filed for subjects.
    */
-  async list<E extends CreditRecordObjection | RestorationApplication>(repository: Repository<E>, identity: RequestIdentity, status: string | null | undefined, first: number, after?: CursorPosition | null): Promise<Page<E> | undefined> {
+  async list<E extends CreditRecordObjection | RestorationApplication>(
+    repository: Repository<E>,
+    identity: RequestIdentity,
+    status: string | null | undefined,
+    first: number,
+    after?: CursorPosition | null,
+    overdue?: boolean | null,
+  ): Promise<Page<E> | undefined> {
     const conditions: string[] = [];
     const params: unknown[] = [];
     const own = ownSubject(identity);
@@ -130,6 +137,12 @@ export class RecordLifecycleRepository {
     if (status) {
       conditions.push('t.status = ?');
       params.push(status);
+    }
+    if (overdue !== undefined && overdue !== null) {
+      // Pending and filed before the day whose objections are still within their time limit.
+      const before = this.db.driver.preparePersistentValue(overdueBefore(this.today), repository.metadata.findColumnWithPropertyName('submittedAt')!);
+      conditions.push(overdue ? "(t.status = 'SUBMITTED' AND t.submitted_at < ?)" : "(t.status <> 'SUBMITTED' OR t.submitted_at >= ?)");
+      params.push(before);
     }
     const pages = await loadPages(repository, { where: conditions.length ? { sql: conditions.join(' AND '), params } : undefined, orderBy: 'submittedAt', direction: 'DESC', first, after });
     return pages.get('');

@@ -16,6 +16,7 @@ import { intakeChunkSize, intakeTransaction, RecordIntake, type IntakeRow, type 
 import type { RecordRow } from './intake/record-input';
 import { assertSubjectKindInScope, withEntitiesOrUnavailable } from '../shared/subject-directory';
 import { historyOf } from './record-history';
+import { objectionDueBy } from './lifecycle';
 import type { ApplyForRestorationInput, DecideObjectionInput, DecideRestorationInput, FileObjectionInput } from './record-lifecycle.repository';
 import { actorOf, maySeeLifecycle } from './record-roles';
 
@@ -110,9 +111,9 @@ export const resolvers: GraphQLResolverMap<Context> = {
       ctx.repository.records.findOneBy({ sourceDepartment: submittingDepartment(ctx), documentNumber: args.documentNumber.trim() }),
     creditRecordObjection: async (_: unknown, args: { id: string }, ctx: Context) => visibleCase(ctx, await ctx.objectionById.load(args.id), 'objection'),
     restorationApplication: async (_: unknown, args: { id: string }, ctx: Context) => visibleCase(ctx, await ctx.applicationById.load(args.id), 'restoration application'),
-    creditRecordObjections: async (_: unknown, args: { status?: string | null; first?: number; after?: string | null }, ctx: Context, info: GraphQLResolveInfo) => {
+    creditRecordObjections: async (_: unknown, args: { status?: string | null; overdue?: boolean | null; first?: number; after?: string | null }, ctx: Context, info: GraphQLResolveInfo) => {
       const request = pageRequest(ctx, info, null, args);
-      const page = await ctx.lifecycle.list(ctx.lifecycle.objections, ctx.access.identity, args.status, request.first, request.after);
+      const page = await ctx.lifecycle.list(ctx.lifecycle.objections, ctx.access.identity, args.status, request.first, request.after, args.overdue);
       page?.rows.forEach((o) => disclose(ctx.access, o.subjectId, 'RECORD_OBJECTIONS'));
       return toConnection(page, request, 'submittedAt', (o) => o.id);
     },
@@ -214,6 +215,8 @@ export const resolvers: GraphQLResolverMap<Context> = {
     record: (objection: CreditRecordObjection, _: unknown, ctx: Context) => caseRecord(ctx, objection.recordId),
     subject: (objection: CreditRecordObjection) => ({ __typename: 'Subject', id: objection.subjectId }),
     sourceDepartment: (objection: CreditRecordObjection) => storedDepartment(objection.sourceDepartment),
+    decisionDueBy: (objection: CreditRecordObjection) => objectionDueBy(objection.submittedAt),
+    overdue: (objection: CreditRecordObjection, _: unknown, ctx: Context) => objection.status === 'SUBMITTED' && objectionDueBy(objection.submittedAt) < ctx.today,
   },
   RestorationApplication: {
     record: (application: RestorationApplication, _: unknown, ctx: Context) => caseRecord(ctx, application.recordId),

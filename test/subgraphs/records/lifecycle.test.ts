@@ -6,10 +6,11 @@ import { buildCreditRecord, groupsToSee } from '../../../subgraphs/records/credi
 import type { CreditRecordDraft } from '../../../subgraphs/records/credit-record.validation';
 import { CreditRecord, type RecordStatus, type StoredRecordStatus } from '../../../subgraphs/records/entities/credit-record.entity';
 import { CreditRecordEvent } from '../../../subgraphs/records/entities/credit-record-event.entity';
-import { objectionStatuses } from '../../../subgraphs/records/entities/credit-record-objection.entity';
+import { CreditRecordObjection, objectionStatuses } from '../../../subgraphs/records/entities/credit-record-objection.entity';
 import { RestorationApplication, restorationStatuses } from '../../../subgraphs/records/entities/restoration-application.entity';
 import { countsInCheck } from '../../../lib/catalogue/record-standing';
 import {
+  objectionDueBy,
   objectionActions,
   objectionTransitions,
   recordActions,
@@ -288,6 +289,38 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
       expect((await queryAs<List>(creditOffice, LIST, {})).data!.creditRecordObjections.totalCount).toBe(mine.data!.creditRecordObjections.totalCount);
       expect((await queryAs<List>(humanResources, LIST, {})).data!.creditRecordObjections.totalCount).toBe(0);
       expect((await queryAs<List>(selfOf(other), LIST, {})).data!.creditRecordObjections.totalCount).toBe(0);
+    });
+  });
+
+  describe('time limits (处理时限)', () => {
+    it('gives each objection its decision day, and lists the pending ones past it for the credit office to follow up', async () => {
+      const OVERDUE = `query($o: Boolean) { creditRecordObjections(overdue: $o, first: 100) { edges { node { id status decisionDueBy overdue } } } }`;
+      type Node = { id: string; status: string; decisionDueBy: string; overdue: boolean };
+      const listed = async (overdue: boolean | null) =>
+        ((await queryAs<{ creditRecordObjections: { edges: { node: Node }[] } }>(creditOffice, OVERDUE, { o: overdue })).data?.creditRecordObjections.edges ?? []).map((e) => e.node);
+      const filedDaysAgo = async (days: number) => {
+        const objection = (await object((await record()).id)).data!.objectToCreditRecord;
+        await db().getRepository(CreditRecordObjection).update({ id: objection.id }, { submittedAt: new Date(Date.now() - days * 86_400_000) });
+        return objection.id;
+      };
+      const late = await filedDaysAgo(20);
+      const fresh = await filedDaysAgo(0);
+      const lateAndDecided = await filedDaysAgo(20);
+      await decideObjection(lateAndDecided, { decision: 'REJECT' });
+
+      const all = new Map((await listed(null)).map((n) => [n.id, n]));
+      expect(all.get(late)).toMatchObject({ status: 'SUBMITTED', overdue: true, decisionDueBy: objectionDueBy(new Date(Date.now() - 20 * 86_400_000)) });
+      expect(all.get(fresh)).toMatchObject({ status: 'SUBMITTED', overdue: false, decisionDueBy: objectionDueBy(new Date()) });
+      expect(all.get(lateAndDecided)).toMatchObject({ status: 'REJECTED', overdue: false });
+      const overdue = (await listed(true)).map((n) => n.id);
+      const notOverdue = (await listed(false)).map((n) => n.id);
+      expect(overdue).toContain(late);
+      expect(overdue).not.toContain(fresh);
+      expect(overdue).not.toContain(lateAndDecided);
+      expect(notOverdue).toEqual(expect.arrayContaining([fresh, lateAndDecided]));
+      expect(notOverdue).not.toContain(late);
+      // The filter and the field say the same of every objection.
+      for (const node of all.values()) expect(overdue.includes(node.id)).toBe(node.overdue);
     });
   });
 
