@@ -61,7 +61,8 @@ export function printableReportsRoute(reportsUrl: string, audit: Pick<AuditWrite
       }
     }
     res.statusCode = upstream.status;
-    for (const name of ['content-type', 'content-security-policy', 'cache-control']) {
+    // The page's own protections, all of them: it holds a subject's data, its address the code.
+    for (const name of ['content-type', 'content-security-policy', 'cache-control', 'x-content-type-options', 'referrer-policy']) {
       const value = upstream.headers.get(name);
       if (value) res.setHeader(name, value);
     }

@@ -132,6 +132,8 @@ function sendHtml(res: http.ServerResponse, status: number, html: string): void 
   res.setHeader('cache-control', 'no-store');
   res.setHeader('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'");
   res.setHeader('x-content-type-options', 'nosniff');
+  // The address holds the verification code: it is sent to nobody as a referrer.
+  res.setHeader('referrer-policy', 'no-referrer');
   res.end(html);
 }
 

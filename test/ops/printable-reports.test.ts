@@ -22,6 +22,13 @@ describe('the gateway route to printable reports', () => {
     },
   };
   const key = new Uint8Array(randomBytes(32));
+  /** What the reports service sends with a page, for the gateway to pass on. */
+  const protections: [string, string][] = [
+    ['content-security-policy', "default-src 'none'; style-src 'unsafe-inline'"],
+    ['cache-control', 'no-store'],
+    ['x-content-type-options', 'nosniff'],
+    ['referrer-policy', 'no-referrer'],
+  ];
   let reports: Awaited<ReturnType<typeof listen>>;
   let gateway: Awaited<ReturnType<typeof listen>>;
 
@@ -36,6 +43,7 @@ describe('the gateway route to printable reports', () => {
       }
       res.statusCode = req.url?.includes('code=right') ? 200 : 404;
       res.setHeader('content-type', 'text/html; charset=utf-8');
+      for (const [name, value] of protections) res.setHeader(name, value);
       if (res.statusCode === 200) res.setHeader('x-credit-disclosed-subject', 'subject-of-the-report');
       res.end(res.statusCode === 200 ? '<h1>北戴河区公共信用信息报告</h1>' : 'not found');
     });
@@ -57,6 +65,7 @@ describe('the gateway route to printable reports', () => {
     const response = await fetch(`${gateway.url}/reports/BDHXY-20261125-ABCD1234.html?code=right`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/html');
+    for (const [name, value] of protections) expect({ name, value: response.headers.get(name) }).toEqual({ name, value });
     expect(await response.text()).toContain('公共信用信息报告');
     expect(seen).toContain('/reports/BDHXY-20261125-ABCD1234.html?code=right');
   });
