@@ -82,7 +82,8 @@ export class ConsentRepository {
       if (!subject) throw clientError(ErrorCode.NOT_FOUND, `no market subject has the id ${JSON.stringify(subjectId)}`, { field: 'subjectId' });
       // The same grant sent again (a resubmitted form, a retried request) is the consent already
       // given, not a second one that a revocation of the first would leave in force.
-      const given = await manager.findOneBy(Consent, { ...terms, revokedAt: IsNull() });
+      // Compared exactly here too: MySQL's collation would take a bank's `bank_x` for `BANK_X`.
+      const given = (await manager.findBy(Consent, { ...terms, revokedAt: IsNull() })).find((c) => sameTerms(c, terms));
       if (given) return given;
       const consent = manager.create(Consent, {
         id: randomUUID(),
@@ -113,6 +114,11 @@ export class ConsentRepository {
     }
     return consent;
   }
+}
+
+/** Whether a stored consent has exactly these terms, character for character. */
+function sameTerms(consent: Consent, terms: Pick<Consent, 'subjectId' | 'granteeOrganisation' | 'granteeKind' | 'purpose' | 'validFrom' | 'validUntil'>): boolean {
+  return (Object.keys(terms) as (keyof typeof terms)[]).every((key) => consent[key] === terms[key]);
 }
 
 interface GranteeIdentifier {

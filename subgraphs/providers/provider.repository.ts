@@ -239,7 +239,8 @@ export class ProviderRepository {
       const provider = await this.existing(manager, input.providerId, 'input.providerId');
       const facts = { providerId: provider.id, kind: input.kind, description, evidence: JSON.stringify(evidence), occurredOn: input.occurredOn };
       // The same violation sent again (a retried request, a second click) is the one recorded.
-      const recorded = await manager.findOneBy(ProviderViolation, facts);
+      // Compared exactly here too: MySQL's collation would take `Doc-A` for `DOC-a`, another document.
+      const recorded = (await manager.findBy(ProviderViolation, facts)).find((v) => v.description === facts.description && v.evidence === facts.evidence);
       if (recorded) return recorded;
       const violation = manager.create(ProviderViolation, { id: randomUUID(), ...facts, recordedBy: actor.userId, recordedByOrganisation: actor.organisation, recordedAt: now });
       await manager.insert(ProviderViolation, violation);

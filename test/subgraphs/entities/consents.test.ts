@@ -186,6 +186,11 @@ describe.each(testDatabases)('consents in the entities subgraph on $label', (dat
       expect(new Set([first, ...again].map((r) => r.data?.grantConsent.id))).toEqual(new Set([first.data!.grantConsent.id]));
       expect(await count()).toBe(1);
 
+      // A bank's organisation id is compared exactly, as the gateway compares it with tokens: `bank_x` is not `BANK_X`.
+      const otherCase = await queryAs<{ grantConsent: ConsentNode }>(officer, GRANT, { input: { ...input, granteeOrganisation: input.granteeOrganisation.toLowerCase() } });
+      expect(otherCase.data?.grantConsent).toMatchObject({ granteeOrganisation: input.granteeOrganisation.toLowerCase() });
+      expect(otherCase.data?.grantConsent.id).not.toBe(first.data!.grantConsent.id);
+
       // Other terms are another consent: a renewal with a later end stands beside the first.
       const renewal = await queryAs<{ grantConsent: ConsentNode }>(officer, GRANT, { input: { ...input, validUntil: shift(today, 31) } });
       expect(renewal.data?.grantConsent.id).not.toBe(first.data!.grantConsent.id);
@@ -194,7 +199,7 @@ describe.each(testDatabases)('consents in the entities subgraph on $label', (dat
       const regranted = await queryAs<{ grantConsent: ConsentNode }>(officer, GRANT, { input });
       expect(regranted.data?.grantConsent).toMatchObject({ status: 'ACTIVE', revokedAt: null });
       expect(regranted.data?.grantConsent.id).not.toBe(first.data!.grantConsent.id);
-      expect(await count()).toBe(2);
+      expect(await count()).toBe(3);
     });
 
     it('accepts exactly one year, a future validFrom (NOT_YET_VALID) and every purpose for its own kinds of grantee', async () => {

@@ -361,6 +361,9 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
       expect(await count('provider_violation', 'provider_id = ?', [id])).toBe(1);
       const other = ok(await queryAs<{ recordProviderViolation: { id: string } }>(admin, violationMutation, { input: { providerId: id, kind: 'FALSE_INFORMATION', description: '再次出具虚假信用报告', evidence: ['核查笔录〔2026〕3号', 'sha256:abc'], occurredOn: '2026-10-01' } }));
       expect(other.recordProviderViolation.id).not.toBe(ids[0]);
+      // Evidence is compared exactly: a document reference or hash in other letters is another document.
+      const otherEvidence = ok(await queryAs<{ recordProviderViolation: { id: string } }>(admin, violationMutation, { input: { providerId: id, kind: 'FALSE_INFORMATION', description: '出具虚假信用报告', evidence: ['核查笔录〔2026〕3号', 'SHA256:ABC'], occurredOn: '2026-10-01' } }));
+      expect(otherEvidence.recordProviderViolation.id).not.toBe(ids[0]);
     });
 
     it('answers the same sanction sent again with the one imposed, its effect carried out once, and refuses another of its kind for the violation', async () => {
