@@ -145,10 +145,11 @@ export class ProviderRepository {
    * A provider applies for filing in its own name: `applicant` must be the organisation the code
    * names. A new provider is added as APPLIED; a REJECTED one may apply afresh with new details.
    */
-  async apply(input: ProviderApplicationInput, actor: Actor, now: Date = new Date()): Promise<CreditServiceProvider> {
+  async apply(input: ProviderApplicationInput, actor: Actor): Promise<CreditServiceProvider> {
     const details = validApplication(input);
     return await this.write(async (manager) => {
-      const existing = await manager.findOneBy(CreditServiceProvider, { unifiedSocialCreditCode: details.unifiedSocialCreditCode });
+      const existing = await manager.findOne(CreditServiceProvider, { where: { unifiedSocialCreditCode: details.unifiedSocialCreditCode }, lock: lockFor(manager) });
+      const now = existing ? await this.instantAfterHistory(manager, existing.id) : new Date();
       const transition = transitionFor('APPLY');
       if (existing && !transition.from.includes(existing.filingStatus)) {
         const hint = existing.filingStatus === 'RETURNED' ? ': correct the application with resubmitProviderFiling' : '';
@@ -168,7 +169,7 @@ export class ProviderRepository {
   }
 
   /** A provider returned for correction (退回补正) resubmits its corrected application. */
-  async resubmit(provider: CreditServiceProvider, input: ProviderApplicationInput, actor: Actor, now: Date = new Date()): Promise<CreditServiceProvider> {
+  async resubmit(provider: CreditServiceProvider, input: ProviderApplicationInput, actor: Actor): Promise<CreditServiceProvider> {
     const details = validApplication(input);
     if (details.unifiedSocialCreditCode !== provider.unifiedSocialCreditCode) {
       throw badInput('input.unifiedSocialCreditCode', `the unified social credit code of an application cannot change: provider ${provider.id} has ${provider.unifiedSocialCreditCode}, got ${details.unifiedSocialCreditCode}`);
@@ -176,6 +177,7 @@ export class ProviderRepository {
     return await this.write(async (manager) => {
       // Read again under the lock: the status a refusal names is the current one.
       const current = await this.existing(manager, provider.id, 'id');
+      const now = await this.instantAfterHistory(manager, current.id);
       // A resubmission names only its provider: the filing it cannot move is the `id`'s.
       await this.move(manager, current, 'RESUBMIT', details, 'id');
       await manager.insert(ProviderFilingEvent, event(current.id, 'RESUBMIT', current.filingStatus, 'APPLIED', 'corrected application resubmitted', actor, now));
@@ -184,13 +186,13 @@ export class ProviderRepository {
   }
 
   /** A registry admin's decision on the filing: file, return, reject, suspend, reinstate or revoke. */
-  async decide(id: string, decision: FilingDecision, reason: string, actor: Actor, reviewedEventId: string | null = null, now: Date = new Date()): Promise<CreditServiceProvider> {
+  async decide(id: string, decision: FilingDecision, reason: string, actor: Actor, reviewedEventId: string | null = null): Promise<CreditServiceProvider> {
     if (!decisions.includes(decision)) throw badInput('decision', `decision must be one of ${decisions.join(', ')}, got ${JSON.stringify(decision)}`);
     const why = requiredText(reason, 'reason', 2000);
     return await this.write(async (manager) => {
       const provider = await this.existing(manager, id, 'id');
       if (reviewedEventId !== null) await this.assertNothingSince(manager, provider, reviewedEventId);
-      return await this.applyDecision(manager, provider, decision, why, actor, now, null);
+      return await this.applyDecision(manager, provider, decision, why, actor, await this.instantAfterHistory(manager, provider.id), null);
     });
   }
 
@@ -215,24 +217,24 @@ export class ProviderRepository {
   }
 
   /** Sets the supervision class (分类监管) of a filed or suspended provider, with the reason. */
-  async setClass(id: string, supervisionClass: SupervisionClass, reason: string, actor: Actor, now: Date = new Date()): Promise<CreditServiceProvider> {
+  async setClass(id: string, supervisionClass: SupervisionClass, reason: string, actor: Actor): Promise<CreditServiceProvider> {
     if (!supervisionClasses.includes(supervisionClass)) throw badInput('supervisionClass', `supervisionClass must be one of ${supervisionClasses.join(', ')}, got ${JSON.stringify(supervisionClass)}`);
     const why = requiredText(reason, 'reason', 2000);
     return await this.write(async (manager) => {
       const provider = await this.existing(manager, id, 'id');
-      await this.changeClass(manager, provider, supervisionClass, why, actor, now, null, 'supervisionClass');
+      await this.changeClass(manager, provider, supervisionClass, why, actor, await this.instantAfterHistory(manager, provider.id), null, 'supervisionClass');
       return provider;
     });
   }
 
-  async recordViolation(input: ProviderViolationInput, actor: Actor, now: Date = new Date()): Promise<ProviderViolation> {
+  async recordViolation(input: ProviderViolationInput, actor: Actor): Promise<ProviderViolation> {
     if (!violationKinds.includes(input.kind)) throw badInput('input.kind', `kind must be one of ${violationKinds.join(', ')}, got ${JSON.stringify(input.kind)}`);
     const description = requiredText(input.description, 'input.description', 4000);
     if (!Array.isArray(input.evidence) || input.evidence.length === 0 || input.evidence.length > 50) {
       throw badInput('input.evidence', `evidence must list 1 to 50 items (document numbers, file references or hashes), got ${Array.isArray(input.evidence) ? input.evidence.length : 'none'}`);
     }
     const evidence = input.evidence.map((item, i) => requiredText(item, `input.evidence[${i}]`, 500));
-    const today = todayInDistrict(now);
+    const today = todayInDistrict();
     if (!isIsoDate(input.occurredOn)) throw badInput('input.occurredOn', `occurredOn must be a calendar date as YYYY-MM-DD, got ${JSON.stringify(input.occurredOn)}`);
     if (input.occurredOn > today) throw badInput('input.occurredOn', `occurredOn cannot be after today (${today}), got ${input.occurredOn}`);
     return await this.write(async (manager) => {
@@ -242,7 +244,7 @@ export class ProviderRepository {
       // Compared exactly here too: MySQL's collation would take `Doc-A` for `DOC-a`, another document.
       const recorded = (await manager.findBy(ProviderViolation, facts)).find((v) => v.description === facts.description && v.evidence === facts.evidence);
       if (recorded) return recorded;
-      const violation = manager.create(ProviderViolation, { id: randomUUID(), ...facts, recordedBy: actor.userId, recordedByOrganisation: actor.organisation, recordedAt: now });
+      const violation = manager.create(ProviderViolation, { id: randomUUID(), ...facts, recordedBy: actor.userId, recordedByOrganisation: actor.organisation, recordedAt: new Date() });
       await manager.insert(ProviderViolation, violation);
       return violation;
     });
@@ -253,7 +255,7 @@ export class ProviderRepository {
    * transaction: a class downgrade, a suspension or a revocation, each recorded in the history
    * with the sanction's id. A warning changes nothing else.
    */
-  async sanction(input: ProviderSanctionInput, actor: Actor, now: Date = new Date()): Promise<ProviderSanction> {
+  async sanction(input: ProviderSanctionInput, actor: Actor): Promise<ProviderSanction> {
     if (!sanctionKinds.includes(input.kind)) throw badInput('input.kind', `kind must be one of ${sanctionKinds.join(', ')}, got ${JSON.stringify(input.kind)}`);
     const rule = sanctionRules[input.kind];
     const reason = requiredText(input.reason, 'input.reason', 2000);
@@ -264,6 +266,7 @@ export class ProviderRepository {
       const violation = await manager.findOneBy(ProviderViolation, { id: input.violationId });
       if (!violation) throw clientError(ErrorCode.NOT_FOUND, `no provider violation has the id ${JSON.stringify(input.violationId)}`, { field: 'input.violationId' });
       const provider = await this.existing(manager, violation.providerId, 'input.violationId');
+      const now = await this.instantAfterHistory(manager, provider.id);
       // One sanction of a kind per violation: the same one sent again is the one imposed (its
       // effect is not carried out twice); another of that kind for the violation is refused.
       const imposed = await manager.findOneBy(ProviderSanction, { violationId: violation.id, kind: input.kind });
@@ -332,6 +335,18 @@ export class ProviderRepository {
     if (!result.affected) throw badInput(field, `provider ${provider.id} changed while this decision was made; read it again and retry`, { problem: 'CONCURRENT_CHANGE' });
     await manager.insert(SupervisionClassChange, { id: randomUUID(), providerId: provider.id, fromClass: from, toClass: to, reason, actor: actor.userId, actorOrganisation: actor.organisation, sanctionId, occurredAt: now });
     provider.supervisionClass = to;
+  }
+
+  /**
+   * The instant of a write about a provider, taken once the write holds the provider's lock and
+   * after everything already in its histories: the histories (by instant) then list the writes in
+   * the order they committed, even two within one millisecond, and `standingOn` reads them right.
+   */
+  private async instantAfterHistory(manager: EntityManager, providerId: string): Promise<Date> {
+    const latest = await Promise.all(
+      [ProviderFilingEvent, SupervisionClassChange].map((entity) => manager.findOne(entity, { select: { occurredAt: true }, where: { providerId }, order: { occurredAt: 'DESC' } })),
+    );
+    return new Date(Math.max(Date.now(), ...latest.map((row) => (row ? row.occurredAt.getTime() + 1 : 0))));
   }
 
   /** The provider a write is about, its row locked on MySQL so that writes about one provider take turns. */

@@ -3,6 +3,8 @@ import { todayInDistrict } from '../../../lib/calendar';
 import { unifiedSocialCreditCode } from '../../../lib/identifiers';
 import { demoWorld } from '../../../scripts/demo/world';
 import { demoRevocationDate, demoSuspensionDate } from '../../../subgraphs/providers/demo-history';
+import { ProviderFilingEvent } from '../../../subgraphs/providers/entities/provider-filing-event.entity';
+import { SupervisionClassChange } from '../../../subgraphs/providers/entities/supervision-class-change.entity';
 import { seedProviders } from '../../../subgraphs/providers/seed';
 import { providersSubgraph } from '../../../subgraphs/providers/subgraph';
 import { testDatabases } from '../../helpers/databases';
@@ -202,6 +204,25 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
       const other = await providerIn('APPLIED');
       expect((await decideOn('REJECT', await lastEvent(other.id))).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reviewedEventId' });
       expect((await decideOn('FILE', await lastEvent(id))).data).toEqual({ decideProviderFiling: { filingStatus: 'FILED' } });
+    });
+
+    it('records each change after everything already in the provider’s history, so that its history lists the changes in the order they were made', async () => {
+      const { id } = await providerIn('FILED');
+      ok(await queryAs(admin, classMutation, { id, class: 'A', reason: '首次分类' }));
+      // The clock behind the history (another replica's, say): the next change still comes after.
+      const ahead = new Date(Date.now() + 3_600_000);
+      for (const entity of [ProviderFilingEvent, SupervisionClassChange]) {
+        const [latest] = await db().getRepository(entity).find({ where: { providerId: id }, order: { occurredAt: 'DESC' }, take: 1 });
+        await db().getRepository(entity).update({ id: latest.id }, { occurredAt: ahead });
+      }
+      ok(await decide(id, 'SUSPEND'));
+      ok(await decide(id, 'REINSTATE'));
+      ok(await queryAs(admin, classMutation, { id, class: 'B', reason: '调整' }));
+      const h = await history(id);
+      expect(h.filingHistory.slice(-2).map((e) => e.action)).toEqual(['SUSPEND', 'REINSTATE']);
+      h.filingHistory.slice(1).forEach((e, i) => expect(e.fromStatus).toBe(h.filingHistory[i].toStatus));
+      expect(h.classHistory.at(-1)).toMatchObject({ fromClass: 'A', toClass: 'B' });
+      expect(Date.parse(h.filingHistory.at(-2)!.occurredAt)).toBeGreaterThan(ahead.getTime());
     });
 
     it('answers NOT_FOUND for an unknown provider', async () => {
