@@ -331,9 +331,13 @@ export class RecordLifecycleRepository {
     const actor = actorOf(identity, 'deciding a restoration application');
     const reason = text(input.reason, 'reason', 500);
     return await writeTransaction(this.db, async (manager) => {
-      const application = await manager.findOne(RestorationApplication, { where: { id: input.id }, lock: lockFor(manager) });
-      if (!application) throw notFound(identity, 'restoration application', input.id);
-      const record = await this.lockedRecord(manager, application.recordId, identity);
+      // The record is locked before its application, in the order every lifecycle write takes
+      // (an objection's decision closes the record's pending application after locking the
+      // record): two writes locking them in opposite orders deadlock on MySQL.
+      const named = await manager.findOne(RestorationApplication, { where: { id: input.id }, select: { id: true, recordId: true } });
+      if (!named) throw notFound(identity, 'restoration application', input.id);
+      const record = await this.lockedRecord(manager, named.recordId, identity);
+      const application = await manager.findOneOrFail(RestorationApplication, { where: { id: input.id }, lock: lockFor(manager) });
       const rule = restorationRules[record.category];
       const byCreditOffice = rule?.decidedBy === 'SOURCE_DEPARTMENT_OR_CREDIT_OFFICE' && isCreditOffice(identity.caller);
       if (!isSourceDepartment(identity.caller, application.sourceDepartment) && !byCreditOffice) {
