@@ -90,7 +90,8 @@ export class ConsentRepository {
         ...terms,
         grantedBy: grantor.userId,
         grantedByOrganisation: grantor.organisation,
-        grantedAt: now,
+        // Taken once the subject's lock is held: after the revocation it may have waited for, not before.
+        grantedAt: new Date(Math.max(now.getTime(), Date.now())),
         revokedAt: null,
         revokedBy: null,
         revocationReason: null,
