@@ -90,7 +90,7 @@ export class ConsentRepository {
         ...terms,
         grantedBy: grantor.userId,
         grantedByOrganisation: grantor.organisation,
-        // Taken once the subject's lock is held: after the revocation it may have waited for, not before.
+        // Taken after the consents were read: a grant made because a revocation had committed is stamped after it.
         grantedAt: new Date(Math.max(now.getTime(), Date.now())),
         revokedAt: null,
         revokedBy: null,
