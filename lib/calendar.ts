@@ -13,13 +13,18 @@ export function todayInDistrict(now: Date = new Date()): string {
  * and are not known to the platform: a deadline counted here can fall a few days early around them.
  */
 export function addWorkingDays(isoDate: string, days: number): string {
-  let date = new Date(`${isoDate}T00:00:00Z`);
+  let date = isoDate;
   for (let left = days; left > 0; ) {
-    date = new Date(date.getTime() + 86_400_000);
-    const weekday = date.getUTCDay();
+    date = addDays(date, 1);
+    const weekday = new Date(`${date}T00:00:00Z`).getUTCDay();
     if (weekday !== 0 && weekday !== 6) left -= 1;
   }
-  return date.toISOString().slice(0, 10);
+  return date;
+}
+
+/** The calendar date `days` days after `isoDate` (YYYY-MM-DD; negative for before). */
+export function addDays(isoDate: string, days: number): string {
+  return new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
 
 /** The first instant of a district calendar day (midnight, UTC+8). */

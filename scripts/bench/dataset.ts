@@ -1,3 +1,4 @@
+import { addDays } from '../../lib/calendar';
 import type { DataSource, EntityTarget, ObjectLiteral, QueryRunner } from 'typeorm';
 import { subgraphNames, type SubgraphName } from '../../schema/subgraphs';
 import { seedAudit } from '../../subgraphs/audit/seed';
@@ -71,7 +72,6 @@ async function bulkInsert<E extends ObjectLiteral>(runner: QueryRunner, target: 
 }
 
 const dayMs = 86_400_000;
-const addDays = (isoDate: string, days: number) => new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * dayMs).toISOString().slice(0, 10);
 
 /**
  * A subject's records, numbered by the subject's index so that (department, document number)

@@ -1,3 +1,4 @@
+import { addDays } from '../../lib/calendar';
 import type { DemoProvider, DemoWorld } from '../../scripts/demo/world';
 import { ProviderFilingEvent } from './entities/provider-filing-event.entity';
 import { ProviderSanction } from './entities/provider-sanction.entity';
@@ -29,10 +30,6 @@ const registrar = { actor: 'registrar-zhao', actorOrganisation: 'CREDIT_OFFICE' 
 export const demoSuspensionDate = '2026-09-10';
 export const demoRevocationDate = '2026-07-15';
 const demoApplicationDate = '2026-11-10';
-
-function addDays(isoDate: string, days: number): string {
-  return new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
-}
 
 const violationTexts: Record<ViolationKind, string> = {
   FALSE_INFORMATION: '出具的信用报告引用的行政处罚信息与公共信用信息共享平台记录不符，经核实系编造',

@@ -1,4 +1,4 @@
-import { addWorkingDays, startOfDistrictDay, todayInDistrict } from '../../lib/calendar';
+import { addDays, addWorkingDays, startOfDistrictDay, todayInDistrict } from '../../lib/calendar';
 import type { RecordStatus, StoredRecordStatus } from './entities/credit-record.entity';
 import type { ObjectionStatus } from './entities/credit-record-objection.entity';
 import type { RestorationStatus } from './entities/restoration-application.entity';
@@ -54,12 +54,8 @@ export function objectionDueBy(submittedAt: Date): string {
 /** The first instant whose objections, if still pending, are not yet overdue on `today`: every one filed before it is. */
 export function overdueBefore(today: string): Date {
   let day = today;
-  while (addWorkingDays(previousDay(day), objectionDecisionWorkingDays) >= today) day = previousDay(day);
+  while (addWorkingDays(addDays(day, -1), objectionDecisionWorkingDays) >= today) day = addDays(day, -1);
   return startOfDistrictDay(day);
-}
-
-function previousDay(isoDate: string): string {
-  return new Date(Date.parse(`${isoDate}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
 }
 
 /** An objection is decided once, by the source department. */

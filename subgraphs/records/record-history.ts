@@ -1,3 +1,4 @@
+import { addDays, startOfDistrictDay } from '../../lib/calendar';
 import { timeOrderedId } from '../../lib/time-ordered-id';
 import type { CreditRecord } from './entities/credit-record.entity';
 import { CreditRecordEvent, type RecordEventKind, type RecordValues } from './entities/credit-record-event.entity';
@@ -64,7 +65,7 @@ export function recordEvent(
 
 /** The first instant after the disclosure end: midnight in the district (UTC+8) of the next day. */
 export function expiryInstant(disclosureEndsAt: string): Date {
-  return new Date(Date.parse(`${disclosureEndsAt}T00:00:00+08:00`) + 86_400_000);
+  return startOfDistrictDay(addDays(disclosureEndsAt, 1));
 }
 
 /**

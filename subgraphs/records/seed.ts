@@ -1,3 +1,4 @@
+import { addDays } from '../../lib/calendar';
 import type { DataSource } from 'typeorm';
 import { addMonths, restorableFrom, taxGradePolarity, type Polarity, type RecordCategoryCode, type Severity, type TaxCreditGrade } from '../../lib/catalogue/record-categories';
 import type { Random } from '../../scripts/demo/random';
@@ -302,10 +303,6 @@ function recordedAt(decisionDate: string, random: Random): Date {
   const day = decisionDate < platformLaunch ? platformLaunch : addDays(decisionDate, random.int(0, 5));
   // 09:00–18:00 in China is 01:00–10:00 UTC.
   return new Date(Date.parse(`${day}T01:00:00Z`) + random.int(0, 9 * 3_600_000 - 1));
-}
-
-function addDays(isoDate: string, days: number): string {
-  return new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
 
 const isPerson = (subject: DemoSubject) => subject.kind === 'NATURAL_PERSON';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { platformReportGroups } from '../../lib/access/field-groups';
 import type { RequestIdentity } from '../../lib/access/identity';
-import { todayInDistrict } from '../../lib/calendar';
+import { addDays, todayInDistrict } from '../../lib/calendar';
 import { clientError, ErrorCode } from '../../lib/errors';
 import type { RecordStatus } from '../../lib/catalogue/record-standing';
 import { assertInScope, forbidden, type RequestAccess } from '../shared/access';
@@ -77,10 +77,6 @@ interface RecordsPage {
  */
 function countingToday(records: readonly AnsweredRecord[]): SnapshotRecord[] {
   return records.filter((r) => r.countsInCheck).map(({ status, validUntil: _validUntil, countsInCheck: _counts, ...record }) => ({ ...record, underObjection: status === 'OBJECTED' }));
-}
-
-function addDays(isoDate: string, days: number): string {
-  return new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { addDays } from '../../lib/calendar';
 import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { Random } from '../../scripts/demo/random';
@@ -54,10 +55,6 @@ function weighted<T>(random: Random, items: [T, number][]): T {
     if (roll < 0) return item;
   }
   return items[items.length - 1][0];
-}
-
-function addDays(isoDate: string, days: number): string {
-  return new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
 
 const codeAlphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
