@@ -87,17 +87,17 @@ export class AuditWriter {
           size += next.entries.length;
         }
         this.waiting -= size;
-        const started = performance.now();
-        try {
-          await this.append(batch.flatMap((w) => w.entries));
-          this.written.batches++;
-          this.written.entries += size;
-          this.observer?.auditBatch(size, (performance.now() - started) / 1000, true);
-          batch.forEach((w) => w.done());
-        } catch (error) {
-          this.observer?.auditBatch(size, (performance.now() - started) / 1000, false);
-          if (error instanceof InternalCallRefused && batch.length > 1) await this.appendEachAlone(batch);
-          else batch.forEach((w) => w.done(error as Error));
+        const error = await this.store(batch);
+        if (!error) continue;
+        // The audit subgraph refused the shared write (it appends all of one or none): one
+        // request's entries must not cost the others their answers, so each is written on its own.
+        if (error instanceof InternalCallRefused && batch.length > 1) {
+          for (const waiting of batch) {
+            const own = await this.store([waiting]);
+            if (own) waiting.done(own);
+          }
+        } else {
+          batch.forEach((w) => w.done(error));
         }
       }
     } finally {
@@ -105,30 +105,22 @@ export class AuditWriter {
     }
   }
 
-  private async append(entries: AuditEntryInput[]): Promise<void> {
-    for (let start = 0; start < entries.length; start += this.maxBatch) {
-      await this.client.call(this.auditUrl, APPEND, { entries: entries.slice(start, start + this.maxBatch) }, ['AUDIT_WRITE']);
-    }
-  }
-
-  /**
-   * The audit subgraph refused a shared batch (it appends all of one or none): one request's
-   * entries must not cost the others their answers, so each is written on its own, and only
-   * a request whose own entries are refused goes unanswered.
-   */
-  private async appendEachAlone(batch: Waiting[]): Promise<void> {
-    for (const waiting of batch) {
-      const started = performance.now();
-      try {
-        await this.append(waiting.entries);
-        this.written.batches++;
-        this.written.entries += waiting.entries.length;
-        this.observer?.auditBatch(waiting.entries.length, (performance.now() - started) / 1000, true);
-        waiting.done();
-      } catch (error) {
-        this.observer?.auditBatch(waiting.entries.length, (performance.now() - started) / 1000, false);
-        waiting.done(error as Error);
+  /** Writes the requests' entries, counts and reports the write, and answers them if it was stored; the error otherwise. */
+  private async store(batch: Waiting[]): Promise<Error | undefined> {
+    const entries = batch.flatMap((w) => w.entries);
+    const started = performance.now();
+    try {
+      for (let start = 0; start < entries.length; start += this.maxBatch) {
+        await this.client.call(this.auditUrl, APPEND, { entries: entries.slice(start, start + this.maxBatch) }, ['AUDIT_WRITE']);
       }
+    } catch (error) {
+      this.observer?.auditBatch(entries.length, (performance.now() - started) / 1000, false);
+      return error as Error;
     }
+    this.written.batches++;
+    this.written.entries += entries.length;
+    this.observer?.auditBatch(entries.length, (performance.now() - started) / 1000, true);
+    batch.forEach((w) => w.done());
+    return undefined;
   }
 }
