@@ -1,8 +1,8 @@
 import { createRemoteJWKSet, importSPKI, jwtVerify, type JWTPayload, type KeyLike } from 'jose';
 import { GraphQLError } from 'graphql';
 import { findDepartment } from '../lib/catalogue/departments';
-import { supervisingDepartments } from '../lib/catalogue/matters';
 import { auditedTextLimits, organisationKinds, roles, type Caller, type OrganisationKind, type Role } from '../lib/access/identity';
+import { roleRefusal } from '../lib/access/policy';
 import { ErrorCode } from '../lib/errors';
 import { normaliseIdentifier } from '../lib/identifiers';
 import { ExpiringMemory } from '../lib/expiring-memory';
@@ -79,19 +79,6 @@ export async function authenticate(authorization: string | undefined, verify: To
   return callerFromClaims(claims);
 }
 
-/**
- * Who may hold each role: every grant and every check downstream reads the role as meaning its
- * holder, so a token naming a role its organisation cannot hold (a bank's "analyst", a tax
- * bureau's "credit office supervisor") is refused here rather than trusted there.
- */
-const roleHolders: Record<Role, { kinds: readonly OrganisationKind[]; departments?: readonly string[]; who: string }> = {
-  DEPARTMENT_OFFICER: { kinds: ['DEPARTMENT'], who: 'officers of district departments' },
-  CREDIT_OFFICE_SUPERVISOR: { kinds: ['DEPARTMENT'], departments: supervisingDepartments, who: `the supervising departments ${supervisingDepartments.join(', ')}` },
-  REGISTRY_ADMIN: { kinds: ['DEPARTMENT'], departments: ['CREDIT_OFFICE'], who: 'the credit office, which keeps the provider registry' },
-  ANALYST: { kinds: ['DEPARTMENT'], who: "district departments' analysts" },
-  EXTERNAL_USER: { kinds: organisationKinds.filter((k) => k !== 'DEPARTMENT'), who: 'users outside the administration (banks, providers, enterprises, persons)' },
-};
-
 /** The kinds of organisation a token names by unified social credit code or citizen ID number. */
 const codeNamedKinds = new Set<OrganisationKind>(['ENTERPRISE', 'CREDIT_SERVICE_PROVIDER', 'INDIVIDUAL']);
 
@@ -105,10 +92,8 @@ export function callerFromClaims(claims: JWTPayload): Caller {
   if (!organisationKinds.includes(kind as OrganisationKind)) throw unauthenticated(`the token's org_kind must be one of ${organisationKinds.join(', ')}`);
   if (!roles.includes(role as Role)) throw unauthenticated(`the token's role must be one of ${roles.join(', ')}`);
   if (kind === 'DEPARTMENT' && !findDepartment(org)) throw unauthenticated(`the token's organisation ${org} is not a district department`);
-  const holders = roleHolders[role as Role];
-  if (!holders.kinds.includes(kind as OrganisationKind) || (holders.departments && !holders.departments.includes(org))) {
-    throw unauthenticated(`the token's role ${role} is held only by ${holders.who}, not by ${org} (${kind as string})`);
-  }
+  const misheld = roleRefusal(role as Role, kind as OrganisationKind, org);
+  if (misheld) throw unauthenticated(`the token's ${misheld}`);
   return {
     id: sub,
     // A code or ID number as everything else in the platform holds it (a consent's grantee, the

@@ -88,7 +88,7 @@ async function checkConsent(caller: Caller, purpose: Purpose, consents: { client
 }
 
 /** Narrows a consent-based decision to the consented subject, or refuses it. */
-async function applyConsent(decision: GrantDecision, checked: Awaited<ReturnType<typeof checkConsent>>): Promise<GrantDecision> {
+function applyConsent(decision: GrantDecision, checked: Awaited<ReturnType<typeof checkConsent>>): GrantDecision {
   if ('refused' in checked) return { groups: decision.groups.filter((g) => g === 'PROVIDER_REGISTRY'), scope: {}, purposeRefused: checked.refused };
   return { ...decision, scope: { ...decision.scope, subjectId: checked.subjectId } };
 }
@@ -169,7 +169,7 @@ export async function createGatewayContext(req: IncomingMessage, deps: AccessDep
     decision = await applyProviderStanding(decision, caller, deps.providers, requestId);
   }
   if (caller && purpose && !decision.purposeRefused && findMatter(purpose.matter)?.consentRequired) {
-    decision = await applyConsent(decision, await checkConsent(caller, purpose, deps.consents, requestId));
+    decision = applyConsent(decision, await checkConsent(caller, purpose, deps.consents, requestId));
     if (!decision.purposeRefused) {
       const checkedAgain = async () => {
         const checked = await checkConsent(caller, purpose, deps.consents, requestId);

@@ -1,7 +1,7 @@
 import { findDepartment } from '../catalogue/departments';
 import { findMatter, RELEVANT_DEPARTMENTS, supervisingDepartments, type Matter, type SubjectKind } from '../catalogue/matters';
 import type { FieldGroup } from './field-groups';
-import type { Caller, OrganisationKind, Purpose, Role } from './identity';
+import { organisationKinds, type Caller, type OrganisationKind, type Purpose, type Role } from './identity';
 
 /**
  * The policy catalogue: what each kind of caller may read, for which purpose. Data, not code
@@ -41,6 +41,26 @@ export interface StandingGrant {
   /** True: also for requests without a token. */
   anonymous?: boolean;
   groups: readonly FieldGroup[];
+}
+
+/**
+ * Who may hold each role: every grant and every check downstream reads the role as meaning its
+ * holder, so a token naming a role its organisation cannot hold (a bank's "analyst", a tax
+ * bureau's "credit office supervisor") is refused here rather than trusted there.
+ */
+const roleHolders: Record<Role, { kinds: readonly OrganisationKind[]; departments?: readonly string[]; who: string }> = {
+  DEPARTMENT_OFFICER: { kinds: ['DEPARTMENT'], who: 'officers of district departments' },
+  CREDIT_OFFICE_SUPERVISOR: { kinds: ['DEPARTMENT'], departments: supervisingDepartments, who: `the supervising departments ${supervisingDepartments.join(', ')}` },
+  REGISTRY_ADMIN: { kinds: ['DEPARTMENT'], departments: ['CREDIT_OFFICE'], who: 'the credit office, which keeps the provider registry' },
+  ANALYST: { kinds: ['DEPARTMENT'], who: "district departments' analysts" },
+  EXTERNAL_USER: { kinds: organisationKinds.filter((k) => k !== 'DEPARTMENT'), who: 'users outside the administration (banks, providers, enterprises, persons)' },
+};
+
+/** Why a role cannot be held by this organisation (`role … is held only by …`), or undefined when it can. */
+export function roleRefusal(role: Role, organisationKind: OrganisationKind, organisation: string): string | undefined {
+  const holders = roleHolders[role];
+  if (holders.kinds.includes(organisationKind) && (!holders.departments || holders.departments.includes(organisation))) return undefined;
+  return `role ${role} is held only by ${holders.who}, not by ${organisation} (${organisationKind})`;
 }
 
 /** Grants that need no purpose: public data, and each role's own administrative work. */
