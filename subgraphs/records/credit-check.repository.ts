@@ -89,7 +89,7 @@ export class CreditCheckRepository {
       feedbackBy: null,
       feedbackAt: null,
     });
-    await writeAlone(this.checks.manager.connection, () => this.checks.insert(check));
+    await writeAlone(this.db, () => this.checks.insert(check));
     return check;
   }
 
@@ -108,7 +108,7 @@ export class CreditCheckRepository {
       verdict: verdict(measures, { required: reportRequired(check.matter), satisfied: report.satisfied }),
       sealedAt: new Date(),
     };
-    await writeAlone(this.checks.manager.connection, () => this.checks.createQueryBuilder().update().set(sealed).where('id = :id AND verdict IS NULL', { id: check.id }).execute());
+    await writeAlone(this.db, () => this.checks.createQueryBuilder().update().set(sealed).where('id = :id AND verdict IS NULL', { id: check.id }).execute());
     return (await this.checks.findOneByOrFail({ id: check.id })) as CreditCheck;
   }
 
@@ -123,7 +123,7 @@ export class CreditCheckRepository {
     if (new Set(applied).size < calledFor.size && !trimmed) throw badInput('note', 'say why the other measures the check called for were not applied');
     if (trimmed && trimmed.length > 1000) throw badInput('note', `note must be at most 1000 characters, got ${trimmed.length}`);
     const update = { feedbackApplied: JSON.stringify([...new Set(applied)]), feedbackNote: trimmed, feedbackBy: actor.userId, feedbackAt: new Date() };
-    const result = await writeAlone(this.checks.manager.connection, () => this.checks.createQueryBuilder().update().set(update).where('id = :id AND feedback_at IS NULL', { id: check.id }).execute());
+    const result = await writeAlone(this.db, () => this.checks.createQueryBuilder().update().set(update).where('id = :id AND feedback_at IS NULL', { id: check.id }).execute());
     if (result.affected === 0) throw badInput('checkId', 'feedback for this check was already reported');
     return (await this.checks.findOneByOrFail({ id: check.id })) as CreditCheck;
   }
