@@ -1,3 +1,4 @@
+import { ErrorCode } from '../lib/errors';
 import { InternalCallRefused, type InternalClient } from '../lib/internal-client';
 import type { GatewayObserver } from './observer';
 
@@ -39,8 +40,9 @@ interface Waiting {
  * waits for all of them. Should a later call fail, the earlier ones stay stored: the log may then
  * say more was disclosed than was released, never less.
  *
- * A write the audit subgraph refuses (it appends all of a call or none) is not an outage: each
- * request of it is written on its own, and only the one whose own entries are refused fails.
+ * A write whose entries the audit subgraph refuses (BAD_USER_INPUT: it appends all of a call or
+ * none) is not an outage: each request of it is written on its own, and only the one whose own
+ * entries are refused fails.
  *
  * While the audit subgraph is slow (each write may take the internal client's whole timeout),
  * requests would queue without end, each holding its answer; past `maxWaiting` entries waiting,
@@ -89,9 +91,10 @@ export class AuditWriter {
         this.waiting -= size;
         const error = await this.store(batch);
         if (!error) continue;
-        // The audit subgraph refused the shared write (it appends all of one or none): one
-        // request's entries must not cost the others their answers, so each is written on its own.
-        if (error instanceof InternalCallRefused && batch.length > 1) {
+        // The audit subgraph refused the shared write's entries (it appends all of one or none):
+        // one request's entries must not cost the others their answers, so each is written on its
+        // own. Any other failure (its database down, say) would fail each of them alike.
+        if (refusedEntries(error) && batch.length > 1) {
           for (const waiting of batch) {
             const own = await this.store([waiting]);
             if (own) waiting.done(own);
@@ -123,4 +126,9 @@ export class AuditWriter {
     batch.forEach((w) => w.done());
     return undefined;
   }
+}
+
+/** Whether the audit subgraph was reached and refused the entries themselves, rather than failed. */
+function refusedEntries(error: Error): boolean {
+  return error instanceof InternalCallRefused && error.codes.includes(ErrorCode.BAD_USER_INPUT);
 }

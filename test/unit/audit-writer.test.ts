@@ -19,7 +19,7 @@ const entry = (requestId: string): AuditEntryInput => ({
 
 /** An audit subgraph that stores (or fails) each call's entries only when the test says so. */
 class HeldAuditLog {
-  readonly calls: { requestIds: string[]; release: () => void; fail: () => void; refuse: () => void }[] = [];
+  readonly calls: { requestIds: string[]; release: () => void; fail: () => void; refuse: () => void; failTyped: (code: string) => void }[] = [];
   readonly client = {
     call: (_url: string, _query: string, variables: Record<string, unknown>) =>
       new Promise<void>((resolve, reject) =>
@@ -28,6 +28,7 @@ class HeldAuditLog {
           release: resolve,
           fail: () => reject(new Error('audit subgraph down')),
           refuse: () => reject(new InternalCallRefused('an entry is malformed', ['BAD_USER_INPUT'])),
+          failTyped: (code: string) => reject(new InternalCallRefused('the audit database is down', [code])),
         }),
       ),
   } as unknown as InternalClient;
@@ -126,15 +127,26 @@ describe('AuditWriter', () => {
     expect(log.calls.map((c) => c.requestIds)).toEqual([['a'], ['b', 'bad', 'c'], ['b'], ['bad'], ['c']]);
     expect(writer.written).toEqual({ batches: 3, entries: 3 });
 
+    // Reached but failing for another reason (its database down): every request of a shared
+    // write fails alike, and nothing is sent again request by request.
+    const held = outcome('w');
+    await settle();
+    const waiting = ['x', 'y'].map(outcome);
+    log.calls[5].release();
+    await settle();
+    log.calls[6].failTyped('DATABASE_UNAVAILABLE');
+    expect(await Promise.all([held, ...waiting])).toEqual(['stored', 'the audit database is down', 'the audit database is down']);
+    expect(log.calls.map((c) => c.requestIds).slice(5)).toEqual([['w'], ['x', 'y']]);
+
     // Down, not refusing: every request of the batch fails with it, and nothing is sent again.
     const inFlight = outcome('d');
     await settle();
     const down = ['e', 'f'].map(outcome);
-    log.calls[5].release();
+    log.calls[7].release();
     await settle();
-    log.calls[6].fail();
+    log.calls[8].fail();
     expect(await Promise.all([inFlight, ...down])).toEqual(['stored', 'audit subgraph down', 'audit subgraph down']);
-    expect(log.calls[6].requestIds).toEqual(['e', 'f']);
-    expect(log.calls).toHaveLength(7);
+    expect(log.calls[8].requestIds).toEqual(['e', 'f']);
+    expect(log.calls).toHaveLength(9);
   });
 });
