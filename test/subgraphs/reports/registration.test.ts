@@ -293,6 +293,26 @@ describe.each(testDatabases)('report registration on $label', (database) => {
     expect(asOfficer.errors?.every((e) => e.extensions?.code === 'FORBIDDEN' && e.extensions?.group === 'AUDIT')).toBe(true);
   });
 
+  it('takes findings recorded at once in turn: the report says what the newest finding says, and no two findings share an instant', async () => {
+    const id = (await registerAs(officer, input())).data!.registerCreditReport!.id;
+    const findings = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        reports.queryAs(officer, 'mutation ($id: ID!, $genuine: Boolean!, $note: String!) { recordReportVerification(id: $id, genuine: $genuine, note: $note) { id } }', { id, genuine: i % 2 === 0, note: `核验 ${i}` }),
+      ),
+    );
+    expect(findings.flatMap((f) => f.errors ?? [])).toEqual([]);
+    const read = await reports.queryAs<{ _entities: { verificationStatus: string; verificationNote: string; verifications: { genuine: boolean; note: string; verifiedAt: string }[] }[] }>(
+      identityOf(creditOffice, { matter: 'CREDIT_SUPERVISION' }),
+      'query ($r: [_Any!]!) { _entities(representations: $r) { ... on CreditReport { verificationStatus verificationNote verifications { genuine note verifiedAt } } } }',
+      { r: [{ __typename: 'CreditReport', id }] },
+    );
+    const report = read.data!._entities[0];
+    expect(report.verifications).toHaveLength(12);
+    const newest = report.verifications[0];
+    expect({ status: report.verificationStatus, note: report.verificationNote }).toEqual({ status: newest.genuine ? 'GENUINE' : 'NOT_GENUINE', note: newest.note });
+    expect(new Set(report.verifications.map((v) => v.verifiedAt)).size).toBe(12);
+  });
+
   it("reads the findings of many reports in one statement", async () => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i += 1) {
