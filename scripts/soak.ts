@@ -204,7 +204,7 @@ async function readAudit(url: string, supervisor: Headers, organisations: string
       after = page.auditEntriesByOrganisation.pageInfo.hasNextPage ? page.auditEntriesByOrganisation.pageInfo.endCursor : null;
     } while (after);
   }
-  const { verifyAuditChain } = await ask<{ verifyAuditChain: { intact: boolean; entries: number; firstBrokenSequence: number | null } }>(`query SoakChain { verifyAuditChain { intact entries firstBrokenSequence } }`, {});
+  const { verifyAuditChain } = await ask<{ verifyAuditChain: { intact: boolean; entries: number; firstBrokenSequence: number | null; unchainedEntries: number } }>(`query SoakChain { verifyAuditChain { intact entries firstBrokenSequence unchainedEntries } }`, {});
   return { entries, chain: verifyAuditChain };
 }
 
@@ -313,7 +313,7 @@ async function main(argv: string[]): Promise<void> {
     console.log(`| gateway RSS, heap (MiB) every tenth of the run | ${samples.map((m) => `${m.rss?.toFixed(0) ?? '?'}, ${m.heap?.toFixed(0) ?? '?'}`).join(' · ')} |`);
     console.log(`| disclosing answers / with their audit entry / missing | ${disclosing.length} / ${disclosing.length - missing.length} / ${missing.length} |`);
     console.log(`| audit entries of the soak (DISCLOSED / other) | ${ours.length - otherOutcomes} / ${otherOutcomes} |`);
-    console.log(`| audit chain | ${audit.chain.intact ? 'intact' : `BROKEN at ${audit.chain.firstBrokenSequence}`}, ${audit.chain.entries} entries |`);
+    console.log(`| audit chain | ${audit.chain.intact ? 'intact' : `BROKEN (first broken sequence ${audit.chain.firstBrokenSequence ?? 'none'}, ${audit.chain.unchainedEntries} entries outside the chain)`}, ${audit.chain.entries} entries |`);
     console.log('\n| operation | who | requests | p50 ms | p99 ms | errors |');
     console.log('| --- | --- | ---: | ---: | ---: | ---: |');
     for (const operation of ops) {

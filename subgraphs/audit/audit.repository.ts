@@ -55,6 +55,8 @@ export interface ChainVerification {
   /** How many entries the log holds. */
   entries: number;
   firstBrokenSequence: number | null;
+  /** Entries stored with no place in the chain (no sequence, one below 1, or no hash): none of them verifies. */
+  unchainedEntries: number;
   /** The last entry's sequence and hash as stored, to compare with a copy kept outside the log. */
   headSequence: number | null;
   headHash: string | null;
@@ -235,9 +237,22 @@ export class AuditRepository {
   async verification(): Promise<ChainVerification> {
     const firstBrokenSequence = await this.verifyChain();
     const entries = await this.entries.count();
+    // The chain is walked from sequence 1 up, so a row slipped in beside it (no sequence, or 0)
+    // would never be read by the walk, yet every list and statistic would serve it.
+    const unchainedEntries = await this.entries
+      .createQueryBuilder('e')
+      .where('e.sequence IS NULL OR e.sequence < 1 OR e.hash IS NULL OR e.previousHash IS NULL')
+      .getCount();
     // Not chainHead(): a head tampered into having no hash must be reported, not thrown.
     const head = await this.entries.createQueryBuilder('e').where('e.sequence IS NOT NULL').orderBy('e.sequence', 'DESC').limit(1).getOne();
-    return { intact: firstBrokenSequence === null, entries, firstBrokenSequence, headSequence: head?.sequence ?? null, headHash: head?.hash ?? null };
+    return {
+      intact: firstBrokenSequence === null && unchainedEntries === 0,
+      entries,
+      firstBrokenSequence,
+      unchainedEntries,
+      headSequence: head?.sequence ?? null,
+      headHash: head?.hash ?? null,
+    };
   }
 
   /** Which of these ids are already stored (seeds append only what is missing). */

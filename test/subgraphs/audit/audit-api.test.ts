@@ -32,7 +32,7 @@ interface Statistic {
 }
 
 const APPEND = /* GraphQL */ `mutation Append($entries: [AuditEntryInput!]!) { appendAuditEntries(entries: $entries) { appended lastSequence } }`;
-const VERIFY = /* GraphQL */ `{ verifyAuditChain { intact entries firstBrokenSequence headSequence headHash } }`;
+const VERIFY = /* GraphQL */ `{ verifyAuditChain { intact entries firstBrokenSequence unchainedEntries headSequence headHash } }`;
 const STATISTICS = /* GraphQL */ `
   query Statistics($from: DateTime!, $to: DateTime!, $organisation: String) {
     auditStatistics(from: $from, to: $to, organisation: $organisation) { organisation matter disclosed denied subjects }
@@ -89,7 +89,7 @@ describe.each(testDatabases)('audit API on $label', (database) => {
   const append = (entries: EntryInput[], identity: RequestIdentity = gateway) =>
     queryAs<{ appendAuditEntries: { appended: number; lastSequence: number | null } | null }>(identity, APPEND, { entries });
   const verify = (identity: RequestIdentity = supervisor) =>
-    queryAs<{ verifyAuditChain: { intact: boolean; entries: number; firstBrokenSequence: number | null; headSequence: number | null; headHash: string | null } | null }>(identity, VERIFY);
+    queryAs<{ verifyAuditChain: { intact: boolean; entries: number; firstBrokenSequence: number | null; unchainedEntries: number; headSequence: number | null; headHash: string | null } | null }>(identity, VERIFY);
 
   describe('Mutation.appendAuditEntries', () => {
     it('appends a batch of 200 entries in one call, in one transaction, and the chain verifies', async () => {
@@ -169,7 +169,7 @@ describe.each(testDatabases)('audit API on $label', (database) => {
 
     it('reports the stored head, as the repository reads it', async () => {
       const head = await new AuditRepository(db()).chainHead();
-      expect((await verify()).data?.verifyAuditChain).toEqual({ intact: true, entries: await count(), firstBrokenSequence: null, headSequence: head?.sequence, headHash: head?.hash });
+      expect((await verify()).data?.verifyAuditChain).toEqual({ intact: true, entries: await count(), firstBrokenSequence: null, unchainedEntries: 0, headSequence: head?.sequence, headHash: head?.hash });
     });
 
     it('reports the first broken link after one row is changed with raw SQL, and intact again once restored', async () => {
@@ -181,6 +181,21 @@ describe.each(testDatabases)('audit API on $label', (database) => {
         await db().getRepository(AuditEntry).save(original);
       }
       expect((await verify()).data?.verifyAuditChain).toMatchObject({ intact: true, firstBrokenSequence: null });
+    });
+
+    it('is not intact while an entry stands outside the chain (no sequence, or one below 1), which the walk up from 1 never reads', async () => {
+      const entries = db().getRepository(AuditEntry);
+      const genuine = await entries.findOneByOrFail({ sequence: 3 });
+      for (const [index, outside] of [{ sequence: null, previousHash: null, hash: null }, { sequence: 0 }, { sequence: -1 }].entries()) {
+        const ghost = { ...genuine, ...outside, id: `ghost-entry-${index}` };
+        await entries.insert(ghost);
+        try {
+          expect((await verify()).data?.verifyAuditChain).toMatchObject({ intact: false, firstBrokenSequence: null, unchainedEntries: 1, entries: await count() });
+        } finally {
+          await entries.delete({ id: ghost.id });
+        }
+      }
+      expect((await verify()).data?.verifyAuditChain).toMatchObject({ intact: true, unchainedEntries: 0 });
     });
 
     it('reports a head whose hash was erased instead of failing', async () => {
