@@ -34,16 +34,52 @@ export interface GatewayContext {
   consentRefusal?: () => Promise<string | null>;
 }
 
-function header(req: IncomingMessage, name: string): string | undefined {
+function rawHeader(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
-  const text = Array.isArray(value) ? value[0] : value;
-  return text?.trim() || undefined;
+  return Array.isArray(value) ? value[0] : value;
 }
 
-/** The purpose the headers name; BAD_USER_INPUT (400) naming the header when one is longer than its audit column. */
+function header(req: IncomingMessage, name: string): string | undefined {
+  return rawHeader(req, name)?.trim() || undefined;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+/** RFC 8187's ext-value prefix: what follows is percent-encoded UTF-8. */
+const percentEncodedUtf8 = /^utf-8''/i;
+
+/**
+ * A purpose header's text. Node hands header values over byte for byte as Latin-1, so a case
+ * number such as 北财采〔2026〕17号 sent as UTF-8 (curl, most HTTP clients) arrives as mojibake and is
+ * decoded here. A browser cannot send such text in a header at all: it sends
+ * `UTF-8''` + encodeURIComponent(text) (RFC 8187), as the explorer does. Anything else that is not
+ * UTF-8 is refused rather than stored garbled in the audit log.
+ */
+function purposeHeaderText(name: string, raw: string): string {
+  const refuse = () => badInput(name, `the ${name} header must be UTF-8 text, or UTF-8'' followed by its percent-encoded UTF-8 (RFC 8187)`, { http: { status: 400 } });
+  if (percentEncodedUtf8.test(raw)) {
+    try {
+      return decodeURIComponent(raw.slice("utf-8''".length));
+    } catch {
+      throw refuse();
+    }
+  }
+  if (!/[^\x00-\x7f]/.test(raw)) return raw;
+  try {
+    return utf8.decode(Buffer.from(raw, 'latin1'));
+  } catch {
+    throw refuse();
+  }
+}
+
+/**
+ * The purpose the headers name; BAD_USER_INPUT (400) naming the header when one is not UTF-8 or is
+ * longer than its audit column.
+ */
 export function purposeFrom(req: IncomingMessage): Purpose | null {
   const purposeHeader = (part: keyof typeof purposeHeaders) => {
-    const value = header(req, purposeHeaders[part]);
+    // Trimmed only once decoded: U+00A0, which trim() removes, is here the last byte of many a character (丠 is E4 B8 A0).
+    const raw = rawHeader(req, purposeHeaders[part]);
+    const value = raw ? purposeHeaderText(purposeHeaders[part], raw).trim() || undefined : undefined;
     const max = auditedTextLimits[part];
     if (value && value.length > max) {
       throw badInput(purposeHeaders[part], `the ${purposeHeaders[part]} header must be at most ${max} characters, got ${value.length}`, { http: { status: 400 } });

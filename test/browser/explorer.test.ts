@@ -104,6 +104,25 @@ describe('the explorer in headless Chromium', () => {
     if (process.env.EXPLORER_SCREENSHOT) await page.screenshot({ path: process.env.EXPLORER_SCREENSHOT });
   });
 
+  it('sends a Chinese case number, which a browser cannot put in a header as it is, and the audit log holds it as typed', async () => {
+    const caseNumber = '北财采〔2026〕17号';
+    await page.selectOption('[data-testid="example"]', 'DepartmentSubjectCheck');
+    await page.locator('[data-testid="case"]').fill(caseNumber);
+    await page.locator('.graphiql-execute-button').click();
+    const shown = await waitForResponse(page, `"name": "${enterprise.name}"`);
+    expect(shown).not.toContain('"errors"');
+
+    const settings = (await (await fetch(`${platform.origin}/explorer/settings.json`)).json()) as ExplorerSettings;
+    const supervisor = settings.demoCallers!.find((c) => c.label.startsWith('Credit office supervisor'))!;
+    const response = await fetch(`${platform.origin}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${supervisor.token}`, 'x-credit-matter': 'CREDIT_SUPERVISION' },
+      body: JSON.stringify({ query: 'query ($case: String!) { auditEntriesByOrganisation(organisation: "FINANCE", caseNumber: $case) { totalCount } }', variables: { case: caseNumber } }),
+      signal: AbortSignal.timeout(waitMs),
+    });
+    expect(await response.json()).toEqual({ data: { auditEntriesByOrganisation: { totalCount: 1 } } });
+  });
+
   it('sends a pasted token and the purpose with the operation', async () => {
     await page.selectOption('[data-testid="example"]', 'RegistryReview');
     await page.selectOption('[data-testid="demo-caller"]', '');

@@ -431,6 +431,27 @@ describe.each(testDatabases)('access to fields through the gateway on $label', (
     }
   });
 
+  it('audits a Chinese case number as sent, in UTF-8 or percent-encoded as a browser must send it, and refuses header text that is not UTF-8', async () => {
+    const id = world.subjects.find((s) => s.kind !== 'NATURAL_PERSON')!.id;
+    const read = `query Read($id: ID!) { subject(id: $id) { name } }`;
+    // fetch writes each character of a header value as one byte: these are the UTF-8 bytes on the wire.
+    const utf8Bytes = (text: string) => Buffer.from(text, 'utf8').toString('latin1');
+    const caseNumber = '北财采〔2026〕17号';
+    const long = '北戴河区财政局政府采购项目'.repeat(8).slice(0, 100);
+    for (const sent of [utf8Bytes(caseNumber), `UTF-8''${encodeURIComponent(caseNumber)}`, `utf-8''${encodeURIComponent(` ${caseNumber} `)}`, utf8Bytes(long)]) {
+      const { result, requestId } = await query({ caller: finance, headers: matter('GOVERNMENT_PROCUREMENT', sent) }, read, { id });
+      expect(result.errors).toBeUndefined();
+      const rows: { case_number: string }[] = await platform.databases.audit.query('SELECT case_number FROM audit_entry WHERE request_id = ?', [requestId]);
+      expect(rows.map((r) => r.case_number)).toEqual([sent === utf8Bytes(long) ? long : caseNumber]);
+    }
+    // Not UTF-8: a Latin-1 é, a sequence cut short, a percent-encoding cut short; and too long once decoded.
+    for (const sent of ['caf\u00e9', utf8Bytes(caseNumber).slice(0, -1), `UTF-8''%E5%8C`, utf8Bytes(`${long}号`)]) {
+      const { result, requestId } = await query({ caller: finance, headers: matter('GOVERNMENT_PROCUREMENT', sent) }, read, { id });
+      expect({ sent, status: result.status, errors: result.errors?.map((e) => [e.extensions?.code, e.extensions?.field]) }).toEqual({ sent, status: 400, errors: [['BAD_USER_INPUT', 'x-credit-case']] });
+      expect(await auditRows(platform, requestId)).toEqual([]);
+    }
+  });
+
   it('writes exactly one entry per subject and request under concurrent load, in few batches, and the chain verifies', async () => {
     const ids = world.subjects.filter((s) => s.kind !== 'NATURAL_PERSON').slice(0, 10).map((s) => s.id);
     const before = { ...platform.gateway.audit!.written };

@@ -43,12 +43,17 @@ function loadAccess(): Access {
   }
 }
 
+/** A browser refuses header text beyond ASCII (a case number 北财采〔2026〕17号): such text goes percent-encoded, as RFC 8187 writes it. */
+function headerText(text: string): string {
+  return /^[\x20-\x7e]*$/.test(text) ? text : `UTF-8''${encodeURIComponent(text)}`;
+}
+
 function accessHeaders(access: Access, settings: ExplorerSettings): Record<string, string> {
   const headers: Record<string, string> = {};
   if (access.token.trim()) headers.authorization = `Bearer ${access.token.trim().replace(/^Bearer\s+/i, '')}`;
   if (access.matter) headers[settings.purposeHeaders.matter] = access.matter;
-  if (access.caseNumber.trim()) headers[settings.purposeHeaders.caseNumber] = access.caseNumber.trim();
-  if (access.consentId.trim()) headers[settings.purposeHeaders.consentId] = access.consentId.trim();
+  if (access.caseNumber.trim()) headers[settings.purposeHeaders.caseNumber] = headerText(access.caseNumber.trim());
+  if (access.consentId.trim()) headers[settings.purposeHeaders.consentId] = headerText(access.consentId.trim());
   return headers;
 }
 
