@@ -245,14 +245,16 @@ function guardExecutor(execute: GatewayExecutor, guards: Map<string, string>, au
  * effect (`applied`, by response key), or that none did, and does not send a change again blind.
  */
 function auditUnavailable(operation: OperationDefinitionNode, data: Record<string, unknown> | null | undefined): GraphQLError {
+  // 503: the platform failed, not the request; a client may send a read again later, and a monitor sees an outage.
+  const http = { status: 503 };
   if (operation.operation !== 'mutation') {
-    return new GraphQLError('the audit log could not be written, so nothing is disclosed: retry later', { extensions: { code: ErrorCode.AUDIT_UNAVAILABLE } });
+    return new GraphQLError('the audit log could not be written, so nothing is disclosed: retry later', { extensions: { code: ErrorCode.AUDIT_UNAVAILABLE, http } });
   }
   const applied = Object.entries(data ?? {})
     .filter(([key, value]) => value !== null && key !== '__typename')
     .map(([key]) => key);
   const effect = applied.length ? `${applied.join(', ')} took effect all the same: read the result back before sending it again` : 'none of its changes took effect: it may be sent again';
-  return new GraphQLError(`the audit log could not be written, so the answer is withheld; ${effect}`, { extensions: { code: ErrorCode.AUDIT_UNAVAILABLE, applied } });
+  return new GraphQLError(`the audit log could not be written, so the answer is withheld; ${effect}`, { extensions: { code: ErrorCode.AUDIT_UNAVAILABLE, applied, http } });
 }
 
 /** A subgraph's error as the client gets it: without what it told the audit entry. */

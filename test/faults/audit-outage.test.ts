@@ -69,6 +69,8 @@ const finance: As = {
     for (const { name, result } of reads) {
       expect(result.data ?? null).toBeNull();
       expect(result.errors?.map((e) => e.extensions?.code)).toEqual(['AUDIT_UNAVAILABLE']);
+      // The platform failed, not the request.
+      expect(result.status).toBe(503);
       expect(JSON.stringify(result)).not.toContain(name);
     }
   }
@@ -113,6 +115,7 @@ const finance: As = {
     }
     expect(applied.data ?? null).toBeNull();
     expect(applied.errors?.map((e) => e.extensions)).toEqual([{ code: 'AUDIT_UNAVAILABLE', applied: ['done'] }]);
+    expect([applied.status, refused.status]).toEqual([503, 503]);
     expect(applied.errors?.[0].message).toContain('done took effect');
     expect(await checks()).toBe(before + 1);
     expect(refused.errors?.map((e) => e.extensions)).toEqual([{ code: 'AUDIT_UNAVAILABLE', applied: [] }]);
