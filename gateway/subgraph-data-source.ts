@@ -1,5 +1,6 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLRequestContext, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import { Kind, parse, type FieldNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import { identityHeader } from '../lib/access/identity';
 import { ErrorCode, SubgraphFault } from '../lib/errors';
 import { platformFetcher } from '../lib/platform-http';
@@ -71,7 +72,9 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       outcome = reason === SubgraphFault.TIMEOUT ? 'timeout' : reason === SubgraphFault.UNREACHABLE ? 'unreachable' : 'bad_response';
       // What exactly came back is for the operator; the client learns only which subgraph and why.
       if (reason === SubgraphFault.BAD_RESPONSE) this.observer?.fault(`the ${this.name} subgraph answered something that is not a GraphQL response`, error);
-      return { errors: [{ message: this.messageFor(reason), extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, reason } }] } as GatewayGraphQLResponse;
+      const unavailable = { message: this.messageFor(reason), extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, reason } };
+      const paths = askedPaths(options);
+      return { errors: paths.length ? paths.map((path) => ({ ...unavailable, path })) : [unavailable] } as GatewayGraphQLResponse;
     } finally {
       this.observer?.subgraphFetch(this.name, (performance.now() - started) / 1000, outcome);
     }
@@ -97,6 +100,35 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
         return `the ${this.name} subgraph did not answer with a GraphQL response`;
     }
   }
+}
+
+/**
+ * Where each field the fetch asked for sits in the subgraph's answer: a root field's response key,
+ * or `_entities`, the representation's index and the field, which the gateway maps to where that
+ * entity is in the client's answer. An error on each tells a client exactly which fields of its
+ * answer are missing, as GraphQL gives every field error its path.
+ */
+function askedPaths(options: GraphQLDataSourceProcessOptions<GatewayContext>): (string | number)[][] {
+  // The planner's document, when it exposes one; else the fetch's text, parsed on this failure path only.
+  const document = ('document' in options ? options.document : undefined) ?? (options.request.query ? parse(options.request.query) : undefined);
+  const operation = document?.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  if (!operation) return [];
+  const entities = operation.selectionSet.selections.find((s): s is FieldNode => s.kind === Kind.FIELD && s.name.value === '_entities');
+  if (!entities?.selectionSet) return responseKeys(operation.selectionSet).map((key) => [key]);
+  const representations = options.request.variables?.representations;
+  if (!Array.isArray(representations)) return [];
+  return representations.flatMap((representation: { __typename?: unknown }, index) =>
+    responseKeys(entities.selectionSet!, representation.__typename).map((key) => ['_entities', index, key]),
+  );
+}
+
+/** The response keys a selection asks for (of `typename`'s fragments only, when given), __typename aside. */
+function responseKeys(selectionSet: SelectionSetNode, typename?: unknown): string[] {
+  return selectionSet.selections.flatMap((selection) => {
+    if (selection.kind === Kind.FIELD) return selection.name.value === '__typename' ? [] : [selection.alias?.value ?? selection.name.value];
+    if (selection.kind === Kind.INLINE_FRAGMENT && (!selection.typeCondition || typename === undefined || selection.typeCondition.name.value === typename)) return responseKeys(selection.selectionSet, typename);
+    return [];
+  });
 }
 
 class NotGraphQLResponse extends Error {

@@ -56,6 +56,8 @@ describe('the gateway when a subgraph is down, slow or answers garbage', () => {
     expect(result.errors).toHaveLength(1);
     expect(result.errors?.[0].extensions).toEqual({ code: 'SUBGRAPH_UNAVAILABLE', reason, serviceName: 'reports' });
     expect(result.errors?.[0].message).toMatch(/^the reports subgraph /);
+    // On the very field that is missing, as GraphQL places a field's error.
+    expect(result.errors?.[0].path).toEqual(['subject', 'creditReports']);
     return result;
   }
 
@@ -75,6 +77,38 @@ describe('the gateway when a subgraph is down, slow or answers garbage', () => {
       await reports.up();
     }
     await expectRecovered();
+  });
+
+  it("keeps the rest of the answer when a subgraph holding a root field is down, with an error on each field it lacks", async () => {
+    const query = /* GraphQL */ `
+      query Mixed($id: ID!) { subject(id: $id) { name } scheme: providerSupervisionScheme { filingStatuses { status } } departments { code } verifyCreditReport(reportNumber: "BDHXY-20260101-AAAAAAAA", verificationCode: "AAAAAAAAAAAAAAAA") { genuine } }
+    `;
+    await reports.down();
+    try {
+      const result = await platform.query<{ subject: { name: string } | null; scheme: unknown; departments: unknown[] | null; verifyCreditReport: unknown }>(query, { id: subject.id }, supervisor);
+      expect(result.status).toBe(200);
+      expect(result.data?.subject).toEqual({ name: subject.name });
+      expect(result.data?.scheme).not.toBeNull();
+      expect(result.data?.departments?.length).toBeGreaterThan(0);
+      expect(result.data?.verifyCreditReport).toBeNull();
+      expect(result.errors?.map((e) => [e.path, e.extensions?.code, e.extensions?.serviceName])).toEqual([[['verifyCreditReport'], 'SUBGRAPH_UNAVAILABLE', 'reports']]);
+    } finally {
+      await reports.up();
+    }
+  });
+
+  it('names each entity field a down subgraph leaves missing, in a list', async () => {
+    const list = /* GraphQL */ `query List { searchSubjects(name: "有限公司", first: 3) { edges { node { name creditReports { totalCount } } } } }`;
+    await reports.down();
+    try {
+      const result = await platform.query<{ searchSubjects: { edges: { node: { name: string; creditReports: unknown } }[] } }>(list, {}, supervisor);
+      const nodes = result.data!.searchSubjects.edges.map((e) => e.node);
+      expect(nodes.length).toBeGreaterThan(1);
+      expect(nodes.every((n) => n.name && n.creditReports === null)).toBe(true);
+      expect(result.errors?.map((e) => e.path)).toEqual(nodes.map((_, i) => ['searchSubjects', 'edges', i, 'node', 'creditReports']));
+    } finally {
+      await reports.up();
+    }
   });
 
   it('gives up on a subgraph that does not answer within the timeout, without retrying it, and recovers', async () => {
@@ -123,6 +157,7 @@ describe('the gateway when a subgraph is down, slow or answers garbage', () => {
     const result = await platform.query<SubjectWithReports>(SUBJECT_WITH_REPORTS, { id: subject.id }, supervisor);
     expect(result.data).toEqual({ subject: null });
     expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'SUBGRAPH_UNAVAILABLE', reason: 'UNREACHABLE', serviceName: 'entities' }]);
+    expect(result.errors?.[0].path).toEqual(['subject']);
     expect(entities.received.length - before).toBe(2);
   });
 
