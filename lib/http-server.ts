@@ -49,9 +49,16 @@ export interface RunningHttpServer {
   stop(): Promise<void>;
 }
 
+/** A request's path without its query: a probe may add one (`/health?from=lb`) and still mean the route. */
+export function pathOf(req: http.IncomingMessage): string {
+  const url = req.url ?? '/';
+  const query = url.indexOf('?');
+  return query < 0 ? url : url.slice(0, query);
+}
+
 /** Liveness: the process is up and its event loop turns. */
 export const healthRoute: ExtraRoute = (req, res) => {
-  if (req.url !== '/health') return false;
+  if (pathOf(req) !== '/health') return false;
   sendJson(res, 200, { status: 'ok' });
   return true;
 };

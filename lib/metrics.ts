@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
+import { pathOf } from './http-server';
 import type { RequestRecord } from './request-record';
 
 /** Seconds; from a cached lookup to a slow report page. */
@@ -73,7 +74,7 @@ export class ServiceMetrics {
 
   /** The `/metrics` route. */
   route = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<boolean> => {
-    if (req.url !== '/metrics' || req.method !== 'GET') return false;
+    if (pathOf(req) !== '/metrics' || req.method !== 'GET') return false;
     res.statusCode = 200;
     res.setHeader('content-type', this.registry.contentType);
     res.end(await this.registry.metrics());

@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import { sendJson, type ExtraRoute } from './http-server';
+import { pathOf, sendJson, type ExtraRoute } from './http-server';
 
 /** One dependency's state, as `/ready` reports it. */
 export interface DependencyState {
@@ -35,7 +35,7 @@ export function readinessRoute(check: ReadinessCheck, stopping: () => boolean): 
   let running: ReturnType<ReadinessCheck> | null = null;
   const shared: ReadinessCheck = () => (running ??= check().finally(() => (running = null)));
   return async (req: http.IncomingMessage, res: http.ServerResponse) => {
-    if (req.url !== '/ready') return false;
+    if (pathOf(req) !== '/ready') return false;
     if (stopping()) {
       sendJson(res, 503, { status: 'not ready', checks: { server: { ok: false, detail: 'shutting down' } } });
       return true;

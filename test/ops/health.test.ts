@@ -29,6 +29,16 @@ describe('health and readiness', () => {
     }
   });
 
+  it('answers /health, /ready and /metrics with a query string a probe may add', async () => {
+    for (const origin of [platform.origin, new URL(platform.subgraphs.records.url).origin]) {
+      for (const route of ['/health?from=lb', '/ready?probe=1', '/metrics?x']) {
+        const response = await fetch(`${origin}${route}`, { signal: AbortSignal.timeout(10_000) });
+        expect([`${origin}${route}`, response.status]).toEqual([`${origin}${route}`, 200]);
+        await response.arrayBuffer();
+      }
+    }
+  });
+
   it('reports a subgraph ready when its database answers', async () => {
     const { status, body } = await get(`${new URL(platform.subgraphs.records.url).origin}/ready`);
     expect(status).toBe(200);
