@@ -3,9 +3,9 @@ import type { IncomingMessage } from 'node:http';
 import { auditedTextLimits, signerFor, type Caller, type Purpose, type RequestIdentity } from '../lib/access/identity';
 import { decideGrants, type GrantDecision } from '../lib/access/policy';
 import { findMatter } from '../lib/catalogue/matters';
-import { badInput } from '../lib/errors';
+import { badInput, ErrorCode } from '../lib/errors';
 import { authenticate, type TokenVerifier } from './authentication';
-import type { InternalClient } from '../lib/internal-client';
+import { InternalCallRefused, type InternalClient } from '../lib/internal-client';
 import type { RateLimits, RateLimitState } from './rate-limits';
 
 /**
@@ -140,15 +140,20 @@ const PROVIDER_STANDING = /* GraphQL */ `
  * class allow it (policy 四(二)-(三)): asked of the providers subgraph, which keeps the registry.
  */
 async function applyProviderStanding(decision: GrantDecision, caller: Caller, providers: { client: InternalClient; url: string }, requestId: string): Promise<GrantDecision> {
+  const refused = (why: string): GrantDecision => ({ groups: decision.groups.filter((g) => g === 'PROVIDER_REGISTRY'), scope: {}, purposeRefused: why });
   let may: boolean | undefined;
   try {
     const data = await providers.client.call<{ creditServiceProviderByCode: { mayCollectPublicCreditData: boolean } | null }>(providers.url, PROVIDER_STANDING, { code: caller.organisation }, ['PROVIDER_REGISTRY'], requestId);
     may = data.creditServiceProviderByCode?.mayCollectPublicCreditData;
-  } catch {
-    return { groups: decision.groups.filter((g) => g === 'PROVIDER_REGISTRY'), scope: {}, purposeRefused: "the provider's standing could not be checked: the registry is unavailable" };
+  } catch (error) {
+    // The registry answered: no provider holds a code that is not one, so the caller is no provider it knows.
+    if (error instanceof InternalCallRefused && error.codes.includes(ErrorCode.INVALID_CREDIT_CODE)) {
+      return refused(`${caller.organisation} is not a valid unified social credit code, so not a filed provider allowed to collect public credit data`);
+    }
+    return refused("the provider's standing could not be checked: the registry is unavailable");
   }
   if (may) return decision;
-  return { groups: decision.groups.filter((g) => g === 'PROVIDER_REGISTRY'), scope: {}, purposeRefused: `${caller.organisation} is not a filed provider allowed to collect public credit data` };
+  return refused(`${caller.organisation} is not a filed provider allowed to collect public credit data`);
 }
 
 export interface AccessDependencies {

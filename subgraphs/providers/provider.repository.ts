@@ -287,8 +287,11 @@ export class ProviderRepository {
       });
       await manager.insert(ProviderSanction, sanction);
       if (downgradeTo) {
-        if (provider.supervisionClass && classRank(downgradeTo) <= classRank(provider.supervisionClass)) {
-          throw badInput('input.downgradeTo', `a downgrade moves to a worse class than the current ${provider.supervisionClass}, got ${downgradeTo}`);
+        // The scheme treats a provider not yet classified like class B: a downgrade from it is to C or D.
+        const current = provider.supervisionClass ?? 'B';
+        if (classRank(downgradeTo) <= classRank(current)) {
+          const unclassified = provider.supervisionClass ? '' : ' (not yet classified)';
+          throw badInput('input.downgradeTo', `a downgrade moves to a worse class than the current ${current}${unclassified}, got ${downgradeTo}`);
         }
         await this.changeClass(manager, provider, downgradeTo, reason, actor, now, sanction.id, 'input.kind');
       }
@@ -329,7 +332,7 @@ export class ProviderRepository {
     if (provider.filingStatus !== 'FILED' && provider.filingStatus !== 'SUSPENDED') {
       throw badInput(field, `only a FILED or SUSPENDED provider is classified; provider ${provider.id} is ${provider.filingStatus}`, { problem: 'TRANSITION_NOT_ALLOWED' });
     }
-    if (provider.supervisionClass === to) throw badInput(field, `provider ${provider.id} is already in class ${to}`);
+    if (provider.supervisionClass === to) throw badInput(field, `provider ${provider.id} is already in class ${to}`, { problem: 'TRANSITION_NOT_ALLOWED' });
     const from = provider.supervisionClass;
     const result = await manager.update(CreditServiceProvider, { id: provider.id, supervisionClass: from ?? IsNull() }, { supervisionClass: to });
     if (!result.affected) throw badInput(field, `provider ${provider.id} changed while this decision was made; read it again and retry`, { problem: 'CONCURRENT_CHANGE' });

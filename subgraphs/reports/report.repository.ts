@@ -1,12 +1,12 @@
 import { In, type DataSource, type Repository } from 'typeorm';
 import { badInput, clientError, ErrorCode } from '../../lib/errors';
 import { timeOrderedId } from '../../lib/time-ordered-id';
-import { forbidden } from '../shared/access';
+import { forbiddenAbout } from '../shared/access';
 import type { CursorPosition } from '../shared/cursors';
 import { isUniqueViolation } from '../shared/database';
 import { groupedByKey, PageLoaders } from '../shared/loaders';
 import type { Page } from '../shared/pagination';
-import { inTurn, writeAlone } from '../shared/write-queue';
+import { inTurn, lockFor, writeAlone, writeTransaction } from '../shared/write-queue';
 import { CreditReportSnapshotPart, snapshotPartLength } from './entities/credit-report-snapshot-part.entity';
 import { CreditReport, type VerificationOutcome } from './entities/credit-report.entity';
 import { ReportVerification } from './entities/report-verification.entity';
@@ -85,36 +85,38 @@ export class ReportRepository {
    * in one transaction. Only the department that registered the report, or the credit office,
    * may: a finding of NOT_GENUINE makes the report unaccepted in every department's checks.
    */
-  async recordVerification(id: string, outcome: VerificationOutcome, note: string, actor: Actor, now: Date = new Date()): Promise<CreditReport> {
-    const report = await this.reports.findOneBy({ id });
-    if (!report) throw clientError(ErrorCode.NOT_FOUND, `no credit report has the id ${JSON.stringify(id)}`, { field: 'id' });
-    if (actor.organisation !== report.registeredByOrganisation && actor.organisation !== 'CREDIT_OFFICE') {
-      throw forbidden(`report ${report.reportNumber} is verified by the department that registered it (${report.registeredByOrganisation ?? 'unknown'}) or the credit office`);
-    }
-    if (report.source === 'DISTRICT_PLATFORM') {
-      throw badInput('id', `report ${report.reportNumber} was issued by this platform: it is verified from its stored snapshot, not by an officer`);
-    }
-    // Strictly after the finding it replaces, so that findings sort by time even within a millisecond.
-    const at = report.verifiedAt && report.verifiedAt.getTime() >= now.getTime() ? new Date(report.verifiedAt.getTime() + 1) : now;
-    const changes = { verificationOutcome: outcome, verificationNote: note, verifiedBy: actor.userId, verifiedAt: at };
-    const finding = Object.assign(new ReportVerification(), {
-      id: timeOrderedId(at.getTime()),
-      reportId: id,
-      subjectId: report.subjectId,
-      outcome,
-      note,
-      verifiedBy: actor.userId,
-      verifiedByOrganisation: actor.organisation,
-      verifiedAt: at,
+  async recordVerification(id: string, outcome: VerificationOutcome, note: string, actor: Actor, now?: Date): Promise<CreditReport> {
+    // The report is read, and the finding's instant taken, once this write holds the report: two
+    // findings sent at once then follow one another, and the report states the later one.
+    return await writeTransaction(this.db, async (manager) => {
+      const report = await manager.findOne(CreditReport, { where: { id }, lock: lockFor(manager) });
+      if (!report) throw clientError(ErrorCode.NOT_FOUND, `no credit report has the id ${JSON.stringify(id)}`, { field: 'id' });
+      if (actor.organisation !== report.registeredByOrganisation && actor.organisation !== 'CREDIT_OFFICE') {
+        throw forbiddenAbout(report.subjectId, `report ${report.reportNumber} is verified by the department that registered it (${report.registeredByOrganisation ?? 'unknown'}) or the credit office`);
+      }
+      if (report.source === 'DISTRICT_PLATFORM') {
+        throw badInput('id', `report ${report.reportNumber} was issued by this platform: it is verified from its stored snapshot, not by an officer`);
+      }
+      // Strictly after the finding it replaces, so that findings sort by time even within a millisecond.
+      const instant = now ?? new Date();
+      const at = report.verifiedAt && report.verifiedAt.getTime() >= instant.getTime() ? new Date(report.verifiedAt.getTime() + 1) : instant;
+      const changes = { verificationOutcome: outcome, verificationNote: note, verifiedBy: actor.userId, verifiedAt: at };
+      await manager.update(CreditReport, { id }, changes);
+      await manager.insert(
+        ReportVerification,
+        Object.assign(new ReportVerification(), {
+          id: timeOrderedId(at.getTime()),
+          reportId: id,
+          subjectId: report.subjectId,
+          outcome,
+          note,
+          verifiedBy: actor.userId,
+          verifiedByOrganisation: actor.organisation,
+          verifiedAt: at,
+        }),
+      );
+      return Object.assign(report, changes);
     });
-    // One at a time per DataSource: on SQLite every transaction shares the one connection.
-    await inTurn(this.db, () =>
-      this.db.transaction(async (manager) => {
-        await manager.update(CreditReport, { id }, changes);
-        await manager.insert(ReportVerification, finding);
-      }),
-    );
-    return Object.assign(report, changes);
   }
 
   /** Every finding on each of these reports, newest first, in one statement. */

@@ -94,7 +94,9 @@ export const resolvers: GraphQLResolverMap<Context> = {
       const note = typeof args.note === 'string' ? args.note.trim() : '';
       if (note === '' || note.length > 2000) throw badInput('note', `note must say how the report was checked, 1 to 2000 characters, got ${note.length}`);
       const report = await ctx.reportById.load(args.id);
+      // Refused as `creditReport(id)` is, before the finding is stored: its answer is the report.
       assertInScope(ctx.access, report ? report.subjectId : null);
+      if (report) await assertSubjectKindInScope(ctx.access, entitiesDirectory(ctx), report.subjectId);
       return await ctx.repository.recordVerification(args.id, args.genuine ? 'GENUINE' : 'NOT_GENUINE', note, actor);
     },
     generateCreditReport: (_: unknown, args: { subjectId: string }, ctx: Context) => generateReport(args.subjectId, ctx.access, ctx.repository, peers(ctx)),

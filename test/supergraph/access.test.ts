@@ -225,6 +225,17 @@ describe.each(testDatabases)('access to fields through the gateway on $label', (
     expect(result.errors?.find((e) => JSON.stringify(e.path) === '["subject"]')?.message).toContain('is not a filed provider allowed to collect public credit data');
   });
 
+  it('refuses data collection by a provider token whose organisation is no credit code as the registry answered it, not as an outage', async () => {
+    const noCode: As = { caller: { ...provider(0), organisation: 'NOT-A-CREDIT-CODE' }, headers: { 'x-credit-matter': 'PROVIDER_DATA_COLLECTION', 'x-credit-consent': demoConsents.providerCollection } };
+    const { result } = await query(noCode, MATRIX, { id: world.subjects[3].id });
+    const refusal = result.errors?.find((e) => JSON.stringify(e.path) === '["subject"]');
+    expect(refusal?.extensions?.code).toBe('FORBIDDEN');
+    expect(refusal?.message).toContain('NOT-A-CREDIT-CODE is not a valid unified social credit code, so not a filed provider allowed to collect public credit data');
+    expect(refusal?.message).not.toContain('unavailable');
+    // As for any caller that is no provider in good standing: the public registry is still answered.
+    expect(at(result.data, paths.providers)).not.toBeNull();
+  });
+
   it('masks a citizen ID number unless the purpose grants personal identifiers', async () => {
     const PERSON = `query($id: ID!) { subject(id: $id) { citizenIdNumber registeredAddress } }`;
     const masked = (await query({ caller: finance, headers: matter('STATE_ASSET_TRANSFER') }, PERSON, { id: person.id })).result;

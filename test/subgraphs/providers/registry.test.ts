@@ -419,6 +419,28 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
       expect(await count('provider_sanction', 'provider_id = ?', [filed.id])).toBe(0);
       expect((await history(filed.id)).supervisionClass).toBe('C');
     });
+
+    it('refuses the class a provider already has as a transition not allowed, recording nothing', async () => {
+      const { id } = await providerIn('FILED');
+      ok(await queryAs(admin, classMutation, { id, class: 'B', reason: '首次分类' }));
+      const same = await queryAs(admin, classMutation, { id, class: 'B', reason: '再次分类' });
+      expect(same.data?.setProviderSupervisionClass).toBeNull();
+      expect(same.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'supervisionClass', problem: 'TRANSITION_NOT_ALLOWED' });
+      expect((await history(id)).classHistory).toHaveLength(1);
+    });
+
+    it('downgrades a provider not yet classified, which counts as class B, only to C or D', async () => {
+      const { id } = await providerIn('FILED');
+      const violationId = await violation(id);
+      for (const downgradeTo of ['A', 'B']) {
+        const raised = await queryAs(admin, sanctionMutation, { input: { violationId, kind: 'CLASS_DOWNGRADE', reason: `降为${downgradeTo}类`, downgradeTo } });
+        expect(raised.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.downgradeTo' });
+      }
+      expect(await count('provider_sanction', 'provider_id = ?', [id])).toBe(0);
+      expect(await history(id)).toMatchObject({ supervisionClass: null, classHistory: [] });
+      const lowered = ok(await queryAs<{ sanctionProvider: unknown }>(admin, sanctionMutation, { input: { violationId, kind: 'CLASS_DOWNGRADE', reason: '降为C类', downgradeTo: 'C' } }));
+      expect(lowered.sanctionProvider).toMatchObject({ downgradedTo: 'C', provider: { supervisionClass: 'C' } });
+    });
   });
 
   describe('standing by date', () => {

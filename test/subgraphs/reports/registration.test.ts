@@ -256,6 +256,33 @@ describe.each(testDatabases)('report registration on $label', (database) => {
     expect((await verify(departmentOfficer('CREDIT_OFFICE'), false)).data?.recordReportVerification).toEqual({ verificationStatus: 'NOT_GENUINE' });
   });
 
+  it("names the report's subject when it refuses another department's finding, for the audit", async () => {
+    const id = (await registerAs(officer, input())).data!.registerCreditReport!.id;
+    const taxation = identityOf({ ...financeOfficer, id: 'officer-tax', organisation: 'TAXATION' });
+    const refused = await reports.queryAs(taxation, 'mutation ($id: ID!) { recordReportVerification(id: $id, genuine: false, note: "核验") { id } }', { id });
+    expect(refused.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', auditedRefusal: { subjectId: subject.id } });
+  });
+
+  it('refuses a finding on a report about a subject of a kind the purpose does not cover, as reading it is refused, storing nothing', async () => {
+    const person = world.subjects.find((s) => s.kind === 'NATURAL_PERSON')!;
+    const id = (await registerAs(officer, input({ subjectId: person.id }))).data!.registerCreditReport!.id;
+    const procurement = identityOf(financeOfficer, { matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'BDH-CG-2026-0117' });
+    const read = await reports.queryAs(procurement, 'query ($id: ID!) { creditReport(id: $id) { id } }', { id });
+    const verified = await reports.queryAs<{ recordReportVerification: unknown }>(
+      procurement,
+      'mutation ($id: ID!) { recordReportVerification(id: $id, genuine: false, note: "核验") { reportNumber issuerName issuedOn validUntil grade verificationStatus } }',
+      { id },
+    );
+    expect(verified.data?.recordReportVerification).toBeNull();
+    expect(verified.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    expect(verified.errors?.[0].message).toBe(read.errors?.[0].message);
+    expect(verified.errors?.[0].message).toContain('does not cover subjects of kind NATURAL_PERSON');
+    expect(verified.errors?.[0].extensions).toMatchObject({ auditedRefusal: { subjectId: person.id } });
+    const [row] = (await reports.db().query('SELECT verification_outcome AS outcome FROM credit_report WHERE id = ?', [id])) as { outcome: string | null }[];
+    expect(row.outcome).toBeNull();
+    expect((await reports.db().query('SELECT id FROM credit_report_verification WHERE report_id = ?', [id])) as unknown[]).toEqual([]);
+  });
+
   it('keeps every finding, newest first, with the department that recorded it; the officer is shown to the audit group only', async () => {
     const id = (await registerAs(officer, input())).data!.registerCreditReport!.id;
     const supervisorOffice = identityOf(creditOffice, { matter: 'CREDIT_SUPERVISION' });
