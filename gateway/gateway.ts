@@ -9,7 +9,8 @@ import {
 } from '@apollo/server/plugin/disabled';
 import type { GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface } from '@apollo/server-gateway-interface';
 import { GraphQLError, print, type OperationDefinitionNode } from 'graphql';
-import { auditableSubjectId } from '../lib/access/identity';
+import { auditableSubjectId, type Caller } from '../lib/access/identity';
+import { mattersGranting } from '../lib/access/policy';
 import { ConfigError } from '../lib/env';
 import { auditedRefusalExtension, ErrorCode, maskUnexpectedErrors, type AuditedRefusal } from '../lib/errors';
 import type { SubgraphName } from '../schema/subgraphs';
@@ -265,18 +266,25 @@ function withoutAuditedRefusal(error: GraphQLError): GraphQLError {
 }
 
 function deniedField(field: RemovedField, path: (string | number)[], context: GatewayContext): GraphQLError {
-  const anonymous = context.caller === null;
+  const { caller } = context;
   const why = context.decision.purposeRefused
     ? `; the request's purpose was refused: ${context.decision.purposeRefused}`
-    : anonymous
+    : caller === null
       ? ': present a bearer token'
       : context.purpose
         ? ''
-        : ': name the matter in the x-credit-matter header';
+        : withoutPurpose(caller, field.group);
   return new GraphQLError(`${field.coordinate} needs the field group ${field.group}${why}`, {
     path,
-    extensions: { code: anonymous ? ErrorCode.UNAUTHENTICATED : ErrorCode.FORBIDDEN, group: field.group, field: field.coordinate },
+    extensions: { code: caller === null ? ErrorCode.UNAUTHENTICATED : ErrorCode.FORBIDDEN, group: field.group, field: field.coordinate },
   });
+}
+
+/** What a caller refused a group without naming a purpose can do: name a matter that grants it, if one is open to it. */
+function withoutPurpose(caller: Caller, group: string): string {
+  const open = mattersGranting(caller, group);
+  if (open.length === 0) return `, which no matter grants to ${caller.role} callers of ${caller.organisation}`;
+  return `: name the matter in the x-credit-matter header (${open.join(', ')})`;
 }
 
 /** One entry per subject disclosed, and one per subject (or none known) refused something. */

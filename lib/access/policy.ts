@@ -1,5 +1,5 @@
 import { findDepartment } from '../catalogue/departments';
-import { findMatter, RELEVANT_DEPARTMENTS, supervisingDepartments, type Matter, type SubjectKind } from '../catalogue/matters';
+import { findMatter, matters, RELEVANT_DEPARTMENTS, supervisingDepartments, type Matter, type SubjectKind } from '../catalogue/matters';
 import type { FieldGroup } from './field-groups';
 import { organisationKinds, type Caller, type OrganisationKind, type Purpose, type Role } from './identity';
 
@@ -136,6 +136,13 @@ export function purposeRefusal(caller: Caller | null, purpose: Purpose, matter: 
   if (matter.consentRequired && !purpose.consentId?.trim()) return `${matter.code} needs the subject's consent: name the consent id`;
   if (matter.code === 'SELF_INQUIRY' && !caller.subjectId) return 'SELF_INQUIRY needs a token that names the caller\'s own subject';
   return undefined;
+}
+
+/** The matters this caller may name whose purpose grants `group`, in catalogue order: what to tell a caller refused it without a purpose. */
+export function mattersGranting(caller: Caller, group: string): string[] {
+  // Case and consent as if named: the question is which matter, not what else it needs.
+  const named = (code: string): Purpose => ({ matter: code, caseNumber: 'named', consentId: 'named' });
+  return matters.filter((m) => (purposeGrants[m.code] as readonly string[] | undefined)?.includes(group) && !purposeRefusal(caller, named(m.code), m)).map((m) => m.code);
 }
 
 /**

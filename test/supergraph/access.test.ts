@@ -236,6 +236,20 @@ describe.each(testDatabases)('access to fields through the gateway on $label', (
     expect(at(result.data, paths.providers)).not.toBeNull();
   });
 
+  it('tells a caller refused without a purpose which matters open to it would grant the field, or that none would', async () => {
+    const id = world.subjects.find((s) => s.kind === 'ENTERPRISE')!.id;
+    const read = (await query({ caller: analyst }, `query ($id: ID!) { subject(id: $id) { name } }`, { id })).result;
+    expect(read.errors?.[0].message).toBe('Query.subject needs the field group SUBJECT_BASICS: name the matter in the x-credit-matter header (STATISTICAL_ANALYSIS)');
+    const officerRead = (await query({ caller: finance }, `query ($id: ID!) { subject(id: $id) { name } }`, { id })).result;
+    expect(officerRead.errors?.[0].message).toMatch(/: name the matter in the x-credit-matter header \(.*GOVERNMENT_PROCUREMENT.*\)$/);
+    expect(officerRead.errors?.[0].message).not.toContain('CREDIT_SUPERVISION');
+    // No matter grants the audit log or record submission to these callers: naming one would not help.
+    const chain = (await query({ caller: finance }, '{ verifyAuditChain { intact } }', {})).result;
+    expect(chain.errors?.[0].message).toBe('Query.verifyAuditChain needs the field group AUDIT, which no matter grants to DEPARTMENT_OFFICER callers of FINANCE');
+    const submit = (await query({ caller: analyst }, 'mutation { submitCreditRecord(input: { subjectCode: "x", category: "x", documentNumber: "x", decisionDate: "2026-01-01", summary: "x" }) { outcome } }', {})).result;
+    expect(submit.errors?.[0].message).toBe('Mutation.submitCreditRecord needs the field group RECORD_SUBMISSION, which no matter grants to ANALYST callers of DEVELOPMENT_REFORM');
+  });
+
   it('masks a citizen ID number unless the purpose grants personal identifiers', async () => {
     const PERSON = `query($id: ID!) { subject(id: $id) { citizenIdNumber registeredAddress } }`;
     const masked = (await query({ caller: finance, headers: matter('STATE_ASSET_TRANSFER') }, PERSON, { id: person.id })).result;
