@@ -1,7 +1,7 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { GraphQLResolveInfo } from 'graphql';
 import { badInput } from '../../lib/errors';
-import type { SubgraphContext } from '../shared/access';
+import { disclose, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type Page, type PageArgs, type PageRequest } from '../shared/pagination';
 import type { AuditEntryInput } from './audit.repository';
 import type { AuditContext } from './context';
@@ -21,7 +21,10 @@ export const resolvers: GraphQLResolverMap<Context> = {
   Query: {
     auditEntriesBySubject: async (_: unknown, args: PageArgs & { subjectId: string }, ctx: Context, info: GraphQLResolveInfo) => {
       const request = pageRequest(ctx, info, null, args);
-      return connection(await ctx.repository.bySubject(args.subjectId, request.first, request.after), request);
+      const page = await ctx.repository.bySubject(args.subjectId, request.first, request.after);
+      // Who read this subject, as Subject.disclosures tells it, where reading it is audited: so is reading it here.
+      if (page?.rows.length) disclose(ctx.access, args.subjectId, 'AUDIT');
+      return connection(page, request);
     },
     auditEntriesByOrganisation: async (
       _: unknown,

@@ -274,6 +274,8 @@ describe.each(testDatabases)('audit subgraph on $label', (database) => {
       expect(page.pageInfo.hasNextPage).toBe(false);
       expect(page.edges.map((e) => e.node.id)).toEqual(aliceEntries.map((e) => e.id));
       expect(page.edges.map((e) => e.node.outcome)).toContain('DENIED');
+      // Reading who read a subject is itself a disclosure about the subject, audited as Subject.disclosures is.
+      expect(result.extensions?.disclosures).toEqual([{ subjectId: alice, groups: ['AUDIT'] }]);
       expect(page.edges[page.edges.length - 1].node).toEqual({
         id: fixtures[0].id,
         actor: 'finance-officer-1',
