@@ -4,13 +4,14 @@ import { AuditEntry } from './entities/audit-entry.entity';
 import { CreateAuditEntry1764000000400 } from './migrations/1764000000400-create-audit-entry';
 import { IndexAuditEntryCases1764000000410 } from './migrations/1764000000410-index-audit-entry-cases';
 import { IndexAuditEntryInstants1764000000420 } from './migrations/1764000000420-index-audit-entry-instants';
+import { ExactAuditText1764000000430 } from './migrations/1764000000430-exact-audit-text';
 import { resolvers } from './resolvers';
 
 /** The audit log (审计日志): who read which subject's credit data, for which matter, and when. */
 export const auditSubgraph: SubgraphDefinition<AuditContext> = {
   name: 'audit',
   entities: [AuditEntry],
-  migrations: [CreateAuditEntry1764000000400, IndexAuditEntryCases1764000000410, IndexAuditEntryInstants1764000000420],
+  migrations: [CreateAuditEntry1764000000400, IndexAuditEntryCases1764000000410, IndexAuditEntryInstants1764000000420, ExactAuditText1764000000430],
   resolvers,
   subjectOf: { Subject: (s: { id: string }) => s.id, AuditEntry: (e: { subjectId: string | null }) => e.subjectId },
   createContext: createAuditContext,

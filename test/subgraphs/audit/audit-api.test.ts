@@ -444,6 +444,19 @@ describe.each(testDatabases)('audit API on $label', (database) => {
       expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
     });
 
+    it('keeps case numbers that differ only in letter case or width apart, on either database, as the requests named them', async () => {
+      const later = (day: number) => new Date(Date.UTC(2029, 0, day, 3)).toISOString();
+      const named = ['BDH-CG-1', 'bdh-cg-1', 'ＢＤＨ-ＣＧ-1'];
+      const result = await append(named.map((caseNumber, i) => entry(950 + i, { caseNumber, occurredAt: later(2 + i), requestId: `width-${i}` })));
+      expect(result.errors).toBeUndefined();
+      const listed = await queryAs<{ auditCases: Case[] }>(supervisor, CASES, { from: later(1), to: later(10) });
+      expect(listed.data?.auditCases.map((c) => [c.caseNumber, c.disclosed])).toEqual(named.map((caseNumber) => [caseNumber, 1]));
+      for (const caseNumber of named) {
+        const one = await queryAs<{ auditEntriesByOrganisation: { totalCount: number; edges: { node: { caseNumber: string } }[] } }>(supervisor, ONE_CASE, { organisation: 'FINANCE', caseNumber });
+        expect(one.data?.auditEntriesByOrganisation.edges.map((e) => e.node.caseNumber)).toEqual([caseNumber]);
+      }
+    });
+
     it('needs the AUDIT group: an analyst holding STATISTICS gets FORBIDDEN, as case numbers name proceedings', async () => {
       const result = await cases({}, analyst);
       expect(result.data).toEqual({ auditCases: null });
