@@ -44,12 +44,15 @@ function parseDateTime(value: unknown): Date {
   if (!date || Number.isNaN(date.getTime())) {
     throw badInput('DateTime', `expected an RFC 3339 date-time with a real calendar date and a zone, such as 2026-11-25T08:00:00Z, got ${JSON.stringify(value)}`);
   }
-  return date;
+  // The platform records instants to the millisecond, and `new Date` cuts finer fractions off.
+  // Rounded up instead, a bound of a range [from, to) selects exactly the recorded instants it
+  // covers: cut, from 46.1975 would take an entry at 46.197, and to 46.5901 leave out 46.590.
+  return /[1-9]/.test(match![5]?.slice(4) ?? '') ? new Date(date.getTime() + 1) : date;
 }
 
 export const DateTimeScalar = new GraphQLScalarType<Date, string>({
   name: 'DateTime',
-  description: 'An instant, RFC 3339 (ISO 8601) with `Z` or an offset, e.g. `2026-11-25T08:00:00.000Z`; answered in UTC.',
+  description: 'An instant, RFC 3339 (ISO 8601) with `Z` or an offset, e.g. `2026-11-25T08:00:00.000Z`; answered in UTC. Kept to the millisecond: a finer instant is rounded up to the next millisecond.',
   serialize: (value) => (value instanceof Date ? value : new Date(String(value))).toISOString(),
   parseValue: parseDateTime,
   parseLiteral: (ast) => parseDateTime(ast.kind === Kind.STRING ? ast.value : undefined),

@@ -30,6 +30,11 @@ describe('the DateTime scalar', () => {
     ['2026-11-25T16:00:00+08:00', '2026-11-25T08:00:00.000Z'],
     ['2026-11-25t08:00:00z', '2026-11-25T08:00:00.000Z'],
     ['2028-02-29T23:59:59-05:30', '2028-03-01T05:29:59.000Z'],
+    // Finer than the millisecond the platform records: rounded up, so a range bound selects exactly what it covers.
+    ['2026-12-04T13:42:46.1975Z', '2026-12-04T13:42:46.198Z'],
+    ['2026-12-04T13:42:46.590100000Z', '2026-12-04T13:42:46.591Z'],
+    ['2026-12-04T13:42:46.590000Z', '2026-12-04T13:42:46.590Z'],
+    ['2026-12-04T13:42:46.999999999Z', '2026-12-04T13:42:47.000Z'],
   ])('takes %s as the instant %s', (value, instant) => {
     expect((DateTimeScalar.parseValue(value) as Date).toISOString()).toBe(instant);
     expect((DateTimeScalar.parseLiteral({ kind: Kind.STRING, value }) as Date).toISOString()).toBe(instant);
