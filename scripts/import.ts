@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { QueryFailedError, type Logger as TypeOrmLogger } from 'typeorm';
 import { findDepartment } from '../lib/catalogue/departments';
 import { readFlag } from '../lib/env';
 import { projectRoot } from '../lib/project-root';
@@ -29,7 +30,8 @@ DATABASE_PREFIX / SQLITE_DIRECTORY, as for the subgraphs.
 --summary-json FILE writes the counts, duration, CPU time and peak memory as JSON, for scripts.
 
 Exit status: 0 every row stored or unchanged; 3 imported, some rows rejected; 1 the file was
-rejected (nothing stored) or the import failed; 2 a usage or configuration error.`;
+rejected (nothing stored), the file breaks off with a row that is not valid CSV (every row
+before it stored or rejected, as counted), or the import failed; 2 a usage or configuration error.`;
 
 /** One progress line on stderr: redrawn in place on a terminal, every tenth otherwise. */
 function progressPrinter(file: string): { update(progress: ImportProgress): void; done(): void } {
@@ -75,6 +77,19 @@ function rejectionSink(file: string | undefined): { add(rejection: Rejection): v
   };
 }
 
+/**
+ * TypeORM prints a failed statement with all its parameters: for a chunk's INSERT some 500 KB of
+ * codes, names and citizen ID numbers. The failure reaches `main`, which reports it in one line.
+ */
+const quietDatabase: TypeOrmLogger = {
+  logQuery: () => undefined,
+  logQueryError: () => undefined,
+  logQuerySlow: () => undefined,
+  logSchemaBuild: () => undefined,
+  logMigration: () => undefined,
+  log: (level, message) => (level === 'warn' ? console.error(String(message)) : undefined),
+};
+
 async function main(argv: string[]): Promise<number> {
   const positional = argv.filter((arg, i) => !arg.startsWith('--') && !(i > 0 && argv[i - 1].startsWith('--') && !argv[i - 1].includes('=')));
   const department = readFlag(argv, 'department');
@@ -100,7 +115,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const requestId = `import-${randomUUID()}`;
   const actor = { userId: readFlag(argv, 'actor') ?? `import:${os.userInfo().username}`, organisation: department, requestId };
-  const db = await openDatabase('records', target, recordsSubgraph);
+  const db = await openDatabase('records', target, recordsSubgraph, quietDatabase);
   const progress = progressPrinter(file);
   const rejections = rejectionSink(readFlag(argv, 'rejections'));
   try {
@@ -122,15 +137,21 @@ async function main(argv: string[]): Promise<number> {
     const cpuSeconds = Math.round((user + system) / 1e5) / 10;
     console.log(`${path.basename(file)}: ${summary.rows} rows in ${summary.seconds.toFixed(1)} s (${rowsPerSecond} rows/s, peak memory ${peakRssMiB} MiB) for ${department} into ${describeTarget(target)} (import ${requestId})`);
     const summaryFile = readFlag(argv, 'summary-json');
-    if (summaryFile) fs.writeFileSync(summaryFile, `${JSON.stringify({ file, department, rows: summary.rows, seconds: summary.seconds, rowsPerSecond, peakRssMiB, cpuSeconds, ...summary.totals })}\n`);
+    if (summaryFile) fs.writeFileSync(summaryFile, `${JSON.stringify({ file, department, rows: summary.rows, seconds: summary.seconds, rowsPerSecond, peakRssMiB, cpuSeconds, ...summary.totals, ...(summary.cutShort ? { cutShortAfterRow: summary.cutShort.afterRow } : {}) })}\n`);
     console.log(`  created ${created}, updated ${updated}, unchanged ${unchanged}, rejected ${rejected}`);
     for (const r of rejections.shown) console.log(`  row ${r.row}${r.field ? `, ${r.field}` : ''}: ${r.reason}`);
     if (rejected > rejections.shown.length) console.log(`  ... ${readFlag(argv, 'rejections') ? `every rejection is in ${readFlag(argv, 'rejections')}` : 'pass --rejections FILE for all of them'}`);
+    if (summary.cutShort) {
+      console.error(`${path.basename(file)} cut short: ${summary.cutShort.message}; the ${summary.rows} rows before it were imported as counted above`);
+      return 1;
+    }
     return rejected ? 3 : 0;
   } catch (error) {
     progress.done();
     if (error instanceof FileRejected) console.error(`${path.basename(file)} rejected: ${error.message}`);
     else if (error instanceof SubjectDirectoryUnavailable) console.error(`import stopped: ${error.message}. The chunks committed stay; importing the file again completes it (rows already stored come back unchanged).`);
+    // A refused statement's message says what the database refused; its stack adds nothing.
+    else if (error instanceof QueryFailedError) console.error(`import failed: ${error.message}`);
     else console.error(`import failed: ${(error as Error).stack ?? error}`);
     return 1;
   } finally {

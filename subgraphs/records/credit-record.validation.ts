@@ -42,6 +42,16 @@ const severities: readonly string[] = ['MINOR', 'GENERAL', 'SERIOUS'];
 const storedStatuses: readonly string[] = ['ACTIVE', 'OBJECTED', 'RESTORED', 'WITHDRAWN'];
 const maxDocumentNumberLength = 64;
 const maxSummaryLength = 500;
+/** Text that says something: invisible characters alone (U+200B…) are not a document number or a summary. */
+const legible = /[\p{L}\p{N}]/u;
+/** Control characters: none in a document number; a summary may run over lines and use tabs. */
+const controlCharacter = /\p{Cc}/u;
+const controlCharacterBesideLineBreaks = /(?![\t\n\r])\p{Cc}/u;
+/**
+ * The founding of the People's Republic: no administrative organ whose decisions the platform
+ * records decided earlier (and MySQL's DATE holds years from 1000 only).
+ */
+const earliestDecisionDate = '1949-10-01';
 
 /**
  * Every rule a credit record must satisfy before it is stored, as a list of problems (empty when
@@ -92,15 +102,24 @@ export function validateCreditRecord(draft: CreditRecordDraft, today: string): C
   const documentNumber = draft.documentNumber.trim();
   if (documentNumber.length === 0 || [...documentNumber].length > maxDocumentNumberLength) {
     problem('documentNumber', `documentNumber must have 1 to ${maxDocumentNumberLength} characters, got ${[...documentNumber].length}`);
+  } else if (controlCharacter.test(documentNumber)) {
+    problem('documentNumber', `documentNumber must not hold control characters (a line break, U+0000…), got ${JSON.stringify(documentNumber)}`);
+  } else if (!legible.test(documentNumber)) {
+    problem('documentNumber', `documentNumber must hold at least one letter or digit, got ${JSON.stringify(documentNumber)}`);
   }
   const summary = draft.summary.trim();
   if (summary.length === 0 || [...summary].length > maxSummaryLength) {
     problem('summary', `summary must have 1 to ${maxSummaryLength} characters, got ${[...summary].length}`);
+  } else if (controlCharacterBesideLineBreaks.test(summary)) {
+    problem('summary', 'summary must not hold control characters other than line breaks and tabs (U+0000…)');
+  } else if (!legible.test(summary)) {
+    problem('summary', 'summary must hold at least one letter or digit');
   }
 
   const decisionDateValid = isIsoDate(draft.decisionDate);
   if (!decisionDateValid) problem('decisionDate', `decisionDate must be a calendar date YYYY-MM-DD, got ${JSON.stringify(draft.decisionDate)}`);
   else if (draft.decisionDate > today) problem('decisionDate', `decisionDate must not be after today (${today}), got ${draft.decisionDate}`);
+  else if (draft.decisionDate < earliestDecisionDate) problem('decisionDate', `decisionDate must not be before ${earliestDecisionDate}, got ${draft.decisionDate}`);
 
   const validUntil = draft.validUntil ?? null;
   if (validUntil !== null) {

@@ -56,6 +56,14 @@ export async function dropMysqlDatabase(url: string, database: string): Promise<
   }
 }
 
+/**
+ * How long one SQLite statement waits for the write lock another process holds (the import
+ * command and the subgraph on one file). better-sqlite3 waits synchronously, holding up every
+ * request of the process meanwhile, so this wait is short: `writeTransaction` and `writeAlone`
+ * go on trying, between asynchronous pauses, for as long as an import chunk may take.
+ */
+export const sqliteBusyTimeoutMs = 50;
+
 export function dataSourceOptions(subgraph: string, target: DatabaseTarget, model: DataModel, logger?: Logger): DataSourceOptions {
   // Both drivers get their schema from the committed migrations, never from `synchronize`,
   // so the embedded default runs exactly the schema production runs.
@@ -70,7 +78,7 @@ export function dataSourceOptions(subgraph: string, target: DatabaseTarget, mode
   };
   if (target.kind === 'sqlite') {
     const database = target.directory === ':memory:' ? ':memory:' : path.join(target.directory, `${subgraph}.sqlite`);
-    return { ...common, type: 'better-sqlite3', database, enableWAL: database !== ':memory:' };
+    return { ...common, type: 'better-sqlite3', database, enableWAL: database !== ':memory:', timeout: sqliteBusyTimeoutMs };
   }
   const connection = mysqlConnection(target.url);
   return {
@@ -117,7 +125,9 @@ export function isDatabaseConnectionLoss(error: unknown): boolean {
 function driverErrorCode(error: unknown): unknown {
   if (!(error instanceof QueryFailedError)) return undefined;
   const driverError: unknown = error.driverError;
-  return driverError instanceof Object && 'code' in driverError ? driverError.code : undefined;
+  // Not `instanceof Object`: better-sqlite3, a native module, is loaded once per process, and its
+  // errors come from the realm that loaded it first (under Jest, another test file's).
+  return typeof driverError === 'object' && driverError !== null && 'code' in driverError ? driverError.code : undefined;
 }
 
 /** A query refused by a unique key or the primary key: a row with that key is already stored. */
@@ -129,6 +139,18 @@ export function isUniqueViolation(error: unknown): boolean {
 /** A transaction MySQL rolled back to break a deadlock: running it again may succeed. */
 export function isDeadlock(error: unknown): boolean {
   return driverErrorCode(error) === 'ER_LOCK_DEADLOCK';
+}
+
+/**
+ * A transaction SQLite refused because another connection (another process: the import command
+ * and the subgraph on one file) holds the write lock, or committed since this one read. A
+ * transaction that read before it writes cannot wait for the lock as a single statement does
+ * (SQLite would deadlock the two), so it fails at once, with SQLITE_BUSY or SQLITE_BUSY_SNAPSHOT;
+ * running it again may succeed.
+ */
+export function isSqliteBusy(error: unknown): boolean {
+  const code = driverErrorCode(error);
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
 }
 
 /** Opens (creating if needed) a subgraph's database and brings its schema up to date. */

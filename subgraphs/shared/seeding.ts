@@ -1,4 +1,5 @@
 import { In, type FindOptionsWhere, type ObjectLiteral, type Repository } from 'typeorm';
+import { writeTransaction } from './write-queue';
 
 /**
  * Inserts rows whose primary key is not there yet, in chunks, each chunk in one transaction;
@@ -14,10 +15,11 @@ export async function insertMissing<E extends ObjectLiteral>(repository: Reposit
     // The chunk's own keys are counted around the insert (the drivers disagree on what an
     // ignored row reports): a count of the whole table would read all of it, twice a chunk.
     const stored = { [key.propertyName]: In(chunk.map((row) => key.getEntityValue(row))) } as FindOptionsWhere<E>;
-    await repository.manager.transaction(async (manager) => {
+    // writeTransaction: `npm run seed` may write beside a running subgraph, on one SQLite file.
+    inserted += await writeTransaction(repository.manager.connection, async (manager) => {
       const before = await manager.countBy(repository.target, stored);
       await manager.createQueryBuilder().insert().into(repository.target).values(chunk).orIgnore().execute();
-      inserted += (await manager.countBy(repository.target, stored)) - before;
+      return (await manager.countBy(repository.target, stored)) - before;
     });
   }
   return inserted;

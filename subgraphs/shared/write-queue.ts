@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel';
-import { isDeadlock, isUniqueViolation } from './database';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isDeadlock, isSqliteBusy, isUniqueViolation } from './database';
 
 // SQLite: every transaction of a DataSource shares its one connection, and TypeORM opens a second
 // one begun meanwhile as a savepoint of the first: two transactions interleaved in one process
@@ -25,7 +26,32 @@ export function inTurn<T>(db: DataSource, task: () => Promise<T>): Promise<T> {
  * decision failed would be lost). On MySQL it runs at once on a connection of its own.
  */
 export function writeAlone<T>(db: DataSource, write: () => Promise<T>): Promise<T> {
-  return isSqlite(db) ? inTurn(db, write) : write();
+  return isSqlite(db) ? inTurn(db, () => whileSqliteBusy(write)) : write();
+}
+
+/**
+ * How long a write keeps trying while another process (the import command beside the subgraph,
+ * on one SQLite file) holds the write lock or wrote since it read: far longer than a chunk's commit.
+ */
+const sqliteBusyPatienceMs = 10_000;
+/** The pause between two tries: random, so that two processes that met once do not meet again. */
+const sqliteBusyPauseMs = { min: 5, max: 50 };
+
+/**
+ * Runs `write` again while SQLite refuses it as busy. The driver's own wait (`sqliteBusyTimeoutMs`)
+ * is short and blocks the process; and a transaction that read before it writes is refused at
+ * once, without waiting (SQLite would otherwise deadlock two such transactions).
+ */
+async function whileSqliteBusy<T>(write: () => Promise<T>): Promise<T> {
+  const patientUntil = Date.now() + sqliteBusyPatienceMs;
+  for (;;) {
+    try {
+      return await write();
+    } catch (error) {
+      if (!isSqliteBusy(error) || Date.now() >= patientUntil) throw error;
+      await sleep(sqliteBusyPauseMs.min + Math.random() * (sqliteBusyPauseMs.max - sqliteBusyPauseMs.min));
+    }
+  }
 }
 
 export function isSqlite(db: DataSource): boolean {
@@ -45,8 +71,9 @@ export const writeAttempts = 4;
  * order them, and two departments' imports, or four chunks of one, run at once). A deadlock or a
  * unique-key clash (an import and an objection, or two imports, racing on MySQL) is retried on a
  * fresh transaction, up to `writeAttempts` in all, as MySQL advises for deadlocks: `work` must
- * read what it decides on inside it. `isolation` applies on MySQL (on SQLite the queue already
- * serialises every write).
+ * read what it decides on inside it. On SQLite the queue orders this process's transactions only;
+ * one refused because another process holds the file is retried too (`whileSqliteBusy`).
+ * `isolation` applies on MySQL (on SQLite the queue already serialises every write).
  */
 export async function writeTransaction<T>(db: DataSource, work: (manager: EntityManager) => Promise<T>, isolation?: IsolationLevel): Promise<T> {
   const transaction = () => (isolation && isMysql(db.manager) ? db.transaction(isolation, work) : db.transaction(work));
@@ -59,7 +86,7 @@ export async function writeTransaction<T>(db: DataSource, work: (manager: Entity
       }
     }
   };
-  return isSqlite(db) ? await inTurn(db, attempts) : await attempts();
+  return isSqlite(db) ? await inTurn(db, () => whileSqliteBusy(attempts)) : await attempts();
 }
 
 /** Rows read for a decision inside a transaction are locked on MySQL (SQLite's queue is the lock). */

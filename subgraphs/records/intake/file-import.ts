@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { Actor } from '../record-history';
-import { openRecordFile } from './intake-file';
+import { FileCutShort, openRecordFile } from './intake-file';
 import { intakeChunkSize, RecordIntake, type IntakeRow, type IntakeTotals, type Rejection, type RowResult } from './record-intake';
 import type { SubjectDirectory } from '../../shared/subject-directory';
 
@@ -37,6 +37,8 @@ export interface ImportSummary {
   rows: number;
   totals: IntakeTotals;
   seconds: number;
+  /** Why the file was read only up to `rows`, each of them stored or rejected; absent when it was read to its end. */
+  cutShort?: FileCutShort;
 }
 
 /**
@@ -44,8 +46,10 @@ export interface ImportSummary {
  * (`openRecordFile`, throws FileRejected before anything is stored), then streamed a chunk at a
  * time, each chunk in its own transaction. A chunk is read and its subjects looked up while the
  * chunks before it commit, up to `commitsInFlight` at once; their rejections and progress are
- * reported in file order all the same. A failure stops the import once the chunks already
- * committing have settled; as intake is idempotent, importing the same file again completes it.
+ * reported in file order all the same. A file that breaks off (`FileCutShort`) has every row
+ * before the break stored (or rejected), and the summary says where it broke off. A failure
+ * stops the import once the chunks already committing have settled; as intake is idempotent,
+ * importing the same file again completes it.
  */
 export async function importRecordFile(db: DataSource, file: string, options: ImportOptions): Promise<ImportSummary> {
   const started = process.hrtime.bigint();
@@ -71,15 +75,23 @@ export async function importRecordFile(db: DataSource, file: string, options: Im
     reported.catch(() => undefined);
     committing.push(reported);
   };
+  let cutShort: FileCutShort | undefined;
   try {
     let batch: IntakeRow[] = [];
-    for await (const row of recordFile.rows()) {
-      rows += 1;
-      batch.push(row);
-      if (batch.length === chunkSize) {
-        await flush(batch);
-        batch = [];
+    try {
+      for await (const row of recordFile.rows()) {
+        rows += 1;
+        batch.push(row);
+        if (batch.length === chunkSize) {
+          await flush(batch);
+          batch = [];
+        }
       }
+    } catch (error) {
+      // The chunks before the break are committed or committing already: the rows read since
+      // are stored with them, so that what was stored is every row before the break, no fewer.
+      if (!(error instanceof FileCutShort)) throw error;
+      cutShort = error;
     }
     if (batch.length) await flush(batch);
     await Promise.all(committing);
@@ -88,5 +100,5 @@ export async function importRecordFile(db: DataSource, file: string, options: Im
     await Promise.allSettled(committing);
     throw error;
   }
-  return { rows, totals: { ...intake.totals }, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+  return { rows, totals: { ...intake.totals }, seconds: Number(process.hrtime.bigint() - started) / 1e9, ...(cutShort ? { cutShort } : {}) };
 }

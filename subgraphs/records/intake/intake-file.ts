@@ -25,6 +25,21 @@ export class FileRejected extends Error {
   override name = 'FileRejected';
 }
 
+/**
+ * The file breaks off after `afterRow` rows that could be read (an unterminated quote): nothing
+ * after it can be told apart into rows, while the rows before it are whole and are stored.
+ */
+export class FileCutShort extends Error {
+  override name = 'FileCutShort';
+
+  constructor(
+    readonly afterRow: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** CSV header names: the input's names in snake_case, and the camelCase names of the JSON keys. */
 const snake = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const columnNames = new Map<string, RowField>(rowFields.flatMap((f) => [[snake(f), f] as const, [f.toLowerCase(), f] as const]));
@@ -187,7 +202,7 @@ async function* csvRows(input: fs.ReadStream, columns: RowField[]): AsyncGenerat
     }
   } catch (error) {
     const code = (error as { code?: string }).code ?? '';
-    throw new FileRejected(`the file is not valid CSV after row ${row} (${code}: ${(error as Error).message}); rows before it were processed, fix the file and import it again (stored rows come back unchanged)`);
+    throw new FileCutShort(row, `the file is not valid CSV after row ${row} (${code}: ${(error as Error).message}); fix the file and import it again (stored rows come back unchanged)`);
   }
 }
 

@@ -35,6 +35,15 @@ export interface ParsedRow {
 
 const upper = (value: string | null) => (value === null ? null : value.toUpperCase());
 
+/** The row's field at fault for a problem `validateCreditRecord` names by the draft's field. */
+function rowFieldOf(field: Exclude<keyof CreditRecordDraft, 'recordedAt' | 'status'>, subject: SubjectReference | null): RowField {
+  if (field === 'subjectId' && subject?.code !== undefined) return 'subjectCode';
+  // The draft's department is the submitter's own, never in question (and never an input of the
+  // mutation): a category it may not submit is the category's fault.
+  if (field === 'sourceDepartment') return 'category';
+  return field;
+}
+
 /**
  * Reads one row for `department` (the caller's own: a department submits only in its own name)
  * and checks every rule that needs no database: the subject's code check character, the
@@ -113,10 +122,10 @@ export function parseRow(values: RecordRow, department: string, today: string): 
   };
   for (const found of validateCreditRecord(draft, today)) {
     if (found.field === 'recordedAt' || found.field === 'status') continue;
-    // An omitted polarity is derived from the category: with no known category, that one problem is enough.
-    if (found.field === 'polarity' && polarity === null && !known) continue;
-    const field: RowField = found.field === 'subjectId' && subject?.code !== undefined ? 'subjectCode' : found.field;
-    problem(field, found.message);
+    // An omitted polarity is derived from the category, or from a tax record's grade: with no
+    // known category, or no valid grade, that problem is the one to report.
+    if (found.field === 'polarity' && polarity === null && (!known || known.code === 'TAX_CREDIT_GRADE')) continue;
+    problem(rowFieldOf(found.field, subject), found.message);
   }
   return { documentNumber, subject, draft, problems };
 }

@@ -56,6 +56,14 @@ describe('validateCreditRecord', () => {
     ['a 65-character document number', { documentNumber: '号'.repeat(65) }, ['documentNumber']],
     ['a blank summary', { summary: '' }, ['summary']],
     ['a 501-character summary', { summary: '罚'.repeat(501) }, ['summary']],
+    ['a document number of invisible characters only', { documentNumber: '\u200b\u200b' }, ['documentNumber']],
+    ['a document number holding U+0000', { documentNumber: '北戴河市监罚〔2025〕\u0000118号' }, ['documentNumber']],
+    ['a document number over two lines', { documentNumber: '北戴河市监罚〔2025〕\n118号' }, ['documentNumber']],
+    ['a summary of invisible characters only', { summary: '\u200b' }, ['summary']],
+    ['a summary holding U+0000', { summary: '未按规定公示\u0000年度报告' }, ['summary']],
+    ['a decision in year 1', { decisionDate: '0001-01-01' }, ['decisionDate']],
+    ['a decision in 1800', { decisionDate: '1800-01-01' }, ['decisionDate']],
+    ['a decision the day before the founding of the PRC', { decisionDate: '1949-09-30' }, ['decisionDate']],
     ['an impossible decision date', { decisionDate: '2025-02-29' }, ['decisionDate']],
     ['a decision in the future', { decisionDate: '2026-11-26' }, ['decisionDate']],
     ['a record entered before its decision', { recordedAt: new Date('2025-08-31T10:00:00Z') }, ['recordedAt']],
@@ -66,6 +74,19 @@ describe('validateCreditRecord', () => {
     ['an empty subject id', { subjectId: '' }, ['subjectId']],
   ])('reports %s', (_label, change, fields) => {
     expect(fieldsOf({ ...penalty, ...change })).toEqual(fields);
+  });
+
+  it('accepts a summary over several lines with tabs, and a decision from 1949-10-01 on', () => {
+    expect(fieldsOf({ ...penalty, summary: '未按规定公示年度报告：\r\n\t罚款2000元\n（已缴纳）' })).toEqual([]);
+    expect(fieldsOf({ ...penalty, decisionDate: '1949-10-01', category: 'REGISTRATION_BASICS', polarity: 'NEUTRAL', severity: null, sourceDepartment: 'ADMINISTRATIVE_APPROVAL' })).toEqual([]);
+  });
+
+  it('names what it refused in a document number and a summary, and the earliest decision date', () => {
+    const messages = (change: Partial<CreditRecordDraft>) => validateCreditRecord({ ...penalty, ...change }, today).map((p) => p.message);
+    expect(messages({ documentNumber: '\u200b' })).toEqual(['documentNumber must hold at least one letter or digit, got "\u200b"']);
+    expect(messages({ documentNumber: 'A\nB' })).toEqual(['documentNumber must not hold control characters (a line break, U+0000…), got "A\\nB"']);
+    expect(messages({ summary: 'a\u0000b' })).toEqual(['summary must not hold control characters other than line breaks and tabs (U+0000…)']);
+    expect(messages({ decisionDate: '1800-01-01' })).toEqual(['decisionDate must not be before 1949-10-01, got 1800-01-01']);
   });
 
   it('counts the decision day in the district: 16:30 UTC on the 31st is already the 1st in Beidaihe', () => {

@@ -138,6 +138,26 @@ describe.each(testDatabases)('the import command’s file import on $label', (da
     });
   });
 
+  describe('stores every row before a break in the file, and says where it broke off', () => {
+    // A quote opened and never closed: nothing after it can be told apart into rows.
+    const cutShortFile = (name: string, good: number) =>
+      write(name, `${header}\n${Array.from({ length: good }, (_, i) => `${world.subjects[i % world.subjects.length].identifier},CREDIT_COMMITMENT,,${name}-${i + 1},2024-01-01,,承诺`).join('\n')}\n${world.subjects[0].identifier},CREDIT_COMMITMENT,,${name}-broken,2024-01-01,,"broken\n`);
+    const storedOf = (name: string) => records.db().getRepository(CreditRecord).createQueryBuilder('r').where('r.document_number LIKE :prefix', { prefix: `${name}-%` }).getCount();
+
+    it.each([
+      ['after a committed chunk and a pending one', 'cut-1500.csv', 1500],
+      ['within the first chunk', 'cut-5.csv', 5],
+    ])('%s', async (_label, name, good) => {
+      const { summary, progress } = await importFile(cutShortFile(name, good));
+      expect(summary.rows).toBe(good);
+      expect(summary.totals).toEqual({ created: good, updated: 0, unchanged: 0, rejected: 0 });
+      expect(summary.cutShort?.afterRow).toBe(good);
+      expect(summary.cutShort?.message).toMatch(new RegExp(`^the file is not valid CSV after row ${good} \\(CSV_QUOTE_NOT_CLOSED`));
+      expect(progress.at(-1)?.totals.created).toBe(good);
+      expect(await storedOf(name)).toBe(good);
+    });
+  });
+
   it('reads a CSV with a byte-order mark, quoted fields and CRLF line ends', async () => {
     const subject = world.subjects[2];
     const file = write('bom.csv', `\ufeff${header}\r\n${subject.identifier},CREDIT_COMMITMENT,,"BOM-1",2024-02-01,,"承诺, 含逗号和""引号"""\r\n`);
