@@ -9,8 +9,10 @@ import { ProviderRepository, type ProviderHistoryRows } from './provider.reposit
 export interface ProvidersContext {
   repository: ProviderRepository;
   providerById: DataLoader<string, CreditServiceProvider | null>;
-  /** Filing events and class changes per provider: two statements per batch. */
+  /** Filing events, class changes and the day of false information per provider: three statements per batch. */
   historyByProvider: DataLoader<string, ProviderHistoryRows>;
+  /** The day of the earliest false information per provider, or null: one statement per batch. */
+  falseInformationByProvider: DataLoader<string, string | null>;
   violationById: DataLoader<string, ProviderViolation | null>;
   violationsByProvider: DataLoader<string, ProviderViolation[]>;
   sanctionById: DataLoader<string, ProviderSanction | null>;
@@ -24,6 +26,7 @@ export function createProvidersContext(db: DataSource): ProvidersContext {
     repository,
     providerById: loaderById(repository.providers),
     historyByProvider: new DataLoader((ids) => repository.histories(ids)),
+    falseInformationByProvider: new DataLoader((ids) => repository.falseInformationFrom(ids)),
     violationById: loaderById(repository.violations),
     violationsByProvider: new DataLoader((ids) => repository.violationsOf(ids)),
     sanctionById: new DataLoader((ids) => repository.sanctionsById(ids)),

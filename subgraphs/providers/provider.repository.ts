@@ -112,15 +112,20 @@ export class ProviderRepository {
   /** The filing events, class changes and false information found of many providers: three statements, lists in key order, oldest first. */
   async histories(providerIds: readonly string[]): Promise<ProviderHistoryRows[]> {
     const ids = [...providerIds];
-    const [events, classChanges, falseInformation] = await Promise.all([
+    const [events, classChanges, falseInformationFrom] = await Promise.all([
       this.db.getRepository(ProviderFilingEvent).find({ where: { providerId: In(ids) }, order: { occurredAt: 'ASC', id: 'ASC' } }),
       this.db.getRepository(SupervisionClassChange).find({ where: { providerId: In(ids) }, order: { occurredAt: 'ASC', id: 'ASC' } }),
-      this.violations.find({ select: { providerId: true, occurredOn: true }, where: { providerId: In(ids), kind: 'FALSE_INFORMATION' }, order: { occurredOn: 'ASC' } }),
+      this.falseInformationFrom(ids),
     ]);
     const eventsOf = groupedByKey(ids, events, (e) => e.providerId);
     const changesOf = groupedByKey(ids, classChanges, (c) => c.providerId);
-    const falseInformationOf = groupedByKey(ids, falseInformation, (v) => v.providerId);
-    return ids.map((_, i) => ({ events: eventsOf[i], classChanges: changesOf[i], falseInformationFrom: falseInformationOf[i][0]?.occurredOn ?? null }));
+    return ids.map((_, i) => ({ events: eventsOf[i], classChanges: changesOf[i], falseInformationFrom: falseInformationFrom[i] }));
+  }
+
+  /** For each provider, the day of the earliest false information recorded against it, or null; one statement. */
+  async falseInformationFrom(providerIds: readonly string[]): Promise<(string | null)[]> {
+    const rows = await this.violations.find({ select: { providerId: true, occurredOn: true }, where: { providerId: In([...providerIds]), kind: 'FALSE_INFORMATION' }, order: { occurredOn: 'ASC' } });
+    return groupedByKey(providerIds, rows, (v) => v.providerId).map((found) => found[0]?.occurredOn ?? null);
   }
 
   /** The violations of many providers in one statement, newest first. */

@@ -102,7 +102,13 @@ export const resolvers: GraphQLResolverMap<Context> = {
   },
   CreditServiceProvider: {
     __resolveReference: async (ref: { id: string }, ctx: Context) => visible(ctx, await ctx.providerById.load(ref.id)),
-    inGoodStanding: (p: CreditServiceProvider) => permissions(p.filingStatus, p.supervisionClass).reportsAccepted,
+    // As a report issued today would be judged, false information found since included: the
+    // registry's answer and a department's refusal of the provider's new report must agree.
+    inGoodStanding: async (p: CreditServiceProvider, _: unknown, ctx: Context) => {
+      if (!permissions(p.filingStatus, p.supervisionClass).reportsAccepted) return false;
+      const falseInformationFrom = await ctx.falseInformationByProvider.load(p.id);
+      return falseInformationFrom === null || falseInformationFrom > todayInDistrict();
+    },
     mayCollectPublicCreditData: (p: CreditServiceProvider) => permissions(p.filingStatus, p.supervisionClass).mayCollectPublicCreditData,
     standingOn: async (p: CreditServiceProvider, args: { date: string }, ctx: Context) => standingOn(p, await ctx.historyByProvider.load(p.id), args.date),
     filingHistory: async (p: CreditServiceProvider, _: unknown, ctx: Context) => (await ctx.historyByProvider.load(p.id)).events,

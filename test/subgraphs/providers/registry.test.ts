@@ -470,6 +470,9 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
       expect((await at(today)).reportsAccepted).toBe(true);
       ok(await queryAs(admin, violationMutation, { input: { providerId: id, kind: 'FALSE_INFORMATION', description: '报告引用的处罚信息系编造', evidence: ['核查笔录'], occurredOn: today } }));
       expect(await at(today)).toEqual({ ...before, reportsAccepted: false });
+      // The public registry says the same: a report it issued today would be refused.
+      const now = ok(await query<{ creditServiceProvider: { inGoodStanding: boolean; mayCollectPublicCreditData: boolean } }>(standing, { id, date: today })).creditServiceProvider;
+      expect(now).toMatchObject({ inGoodStanding: false, mayCollectPublicCreditData: true });
     });
 
     it('follows the class: a provider in class D may neither collect data nor issue accepted reports', async () => {
