@@ -94,8 +94,9 @@ async function readJsonBody(req: http.IncomingMessage, limit: number): Promise<u
   }
   const text = Buffer.concat(chunks).toString('utf8');
   if (text.length === 0) return undefined;
-  const contentType = req.headers['content-type'] ?? '';
-  if (!contentType.startsWith('application/json') && !contentType.startsWith('application/graphql-response+json')) {
+  // A media type is case-insensitive (RFC 9110): application/JSON is JSON too.
+  const mediaType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (mediaType !== 'application/json' && mediaType !== 'application/graphql-response+json') {
     // Apollo rejects non-JSON POSTs itself (CSRF prevention); hand it the raw text.
     return text;
   }

@@ -85,6 +85,13 @@ describe('the gateway over HTTP', () => {
     expect(json.status).toBe(200);
   });
 
+  it('reads a JSON body whatever the letter case of its media type, which RFC 9110 makes case-insensitive', async () => {
+    for (const contentType of ['application/JSON', 'Application/Json; charset=UTF-8']) {
+      const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': contentType }, body: '{"query":"{ __typename }"}', signal: AbortSignal.timeout(10_000) });
+      expect([contentType, response.status, await response.json()]).toEqual([contentType, 200, { data: { __typename: 'Query' } }]);
+    }
+  });
+
   it("refuses an operation it cannot choose, or of a type it does not serve, as the client's mistake (400, typed)", async () => {
     const post = async (body: Record<string, unknown>) => {
       const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
