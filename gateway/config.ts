@@ -39,6 +39,8 @@ export interface GatewayConfig {
   rateLimits: RateLimitSettings | null;
   /** How long one call to a subgraph may take before its fields answer SUBGRAPH_UNAVAILABLE (`SUBGRAPH_TIMEOUT_MS`). */
   subgraphTimeoutMs: number;
+  /** Origins of front ends a browser may call the gateway from on another site (`CORS_ORIGINS`); none by default. */
+  corsOrigins: string[];
 }
 
 /**
@@ -156,6 +158,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv, argv: string[]): Gatew
   const limits = readOperationLimits(env, problems);
   const rateLimits = readRateLimits(env, problems);
   const subgraphTimeoutMs = problems.read(() => readSubgraphTimeout(env));
+  const corsOrigins = problems.read(() => readCorsOrigins(env));
   problems.check();
   return {
     port: port as number,
@@ -171,7 +174,29 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv, argv: string[]): Gatew
     accessControl,
     rateLimits,
     subgraphTimeoutMs: subgraphTimeoutMs as number,
+    corsOrigins: corsOrigins as string[],
   };
+}
+
+/**
+ * `CORS_ORIGINS`: comma-separated origins (`https://credit.example.gov.cn`, `http://localhost:5173`),
+ * each exactly as a browser sends it in `Origin`: scheme, host and port, no path. No `*`: the
+ * district names the front ends it runs.
+ */
+function readCorsOrigins(env: NodeJS.ProcessEnv): string[] {
+  const listed = (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  for (const origin of listed) {
+    let url: URL | undefined;
+    try {
+      url = new URL(origin);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== origin) {
+      throw new ConfigError(`CORS_ORIGINS must list origins such as https://credit.example.gov.cn (scheme, host and port, no path, no *), got "${origin}"`);
+    }
+  }
+  return listed;
 }
 
 const rateLimitVariables = ['RATE_LIMIT', 'RATE_LIMIT_CALLER_PER_MINUTE', 'RATE_LIMIT_ORGANISATION_PER_MINUTE', 'RATE_LIMIT_REDIS_URL', 'RATE_LIMIT_REDIS_PREFIX'] as const;
@@ -193,5 +218,5 @@ export const gatewayVariables = {
   required: ['GATEWAY_SIGNING_KEY'],
   /** Exactly one of these. */
   oneOf: ['AUTH_JWT_SECRET', 'AUTH_PUBLIC_KEY_FILE', 'AUTH_JWKS_URL'],
-  optional: ['GATEWAY_PORT', 'HOST', 'SUPERGRAPH_PATH', ...subgraphNames.map((n) => `SUBGRAPH_${n.toUpperCase()}_URL`), 'AUTH_JWT_ALGORITHM', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'LOG_LEVEL', 'NODE_ENV', 'EXPLORER', 'INTROSPECTION', 'EXPLORER_DEMO_TOKENS', ...Object.values(operationLimitVariables), 'ACCESS_CONTROL', ...rateLimitVariables, 'SUBGRAPH_TIMEOUT_MS'],
+  optional: ['GATEWAY_PORT', 'HOST', 'SUPERGRAPH_PATH', ...subgraphNames.map((n) => `SUBGRAPH_${n.toUpperCase()}_URL`), 'AUTH_JWT_ALGORITHM', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'LOG_LEVEL', 'NODE_ENV', 'EXPLORER', 'INTROSPECTION', 'EXPLORER_DEMO_TOKENS', ...Object.values(operationLimitVariables), 'ACCESS_CONTROL', ...rateLimitVariables, 'SUBGRAPH_TIMEOUT_MS', 'CORS_ORIGINS'],
 } as const;

@@ -1,31 +1,62 @@
 import type { ExtraRoute } from '../lib/http-server';
 import { sendJson } from '../lib/http-server';
 import { ErrorCode } from '../lib/errors';
+import { purposeHeaders } from './request-access';
 
 // The content types a page may POST cross-site without the browser asking first (CORS preflight).
 const simpleContentTypes = ['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain'];
 
+/** What a front end on another origin sends beyond the CORS-safelisted headers. */
+const allowedRequestHeaders = ['authorization', 'content-type', ...Object.values(purposeHeaders), 'x-request-id'].join(', ');
+/** What it may read of an answer: the request id to quote, and the rate-limit budget to pace itself by. */
+const exposedResponseHeaders = ['x-request-id', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset', 'retry-after'].join(', ');
+
 /**
+ * Requests from browsers on other sites, to `/graphql`.
+ *
+ * CORS for the front ends the district runs on origins of their own (`CORS_ORIGINS`, exact
+ * origins): their preflight is answered, and their requests may read the answer. Every other
+ * origin gets no CORS header, so a browser lets no page of it read an answer.
+ *
  * CSRF protection that spec-following clients never meet. A page can make a visitor's browser
  * send a cross-site GraphQL request without a CORS preflight only as a "simple" request: a GET,
  * or a POST with a form or text body. Such a request is refused when the browser says it is
- * cross-site (`Sec-Fetch-Site`, a header pages cannot set). Same-origin pages (the explorer) and
- * clients that are not browsers (they send no `Sec-Fetch-Site`) are served, so a GET with only
- * `Accept` works, unlike Apollo's CSRF prevention, which wants a custom header on every GET (it
- * is off). A simple POST never runs anyway: only a JSON body is parsed. Callers authenticate
- * with a bearer token, which browsers never attach by themselves; this guards what an
- * intercepting proxy might add (a cookie turned into a token) and anonymous reads.
+ * cross-site (`Sec-Fetch-Site`, a header pages cannot set) and its origin is not one of
+ * `CORS_ORIGINS`. Same-origin pages (the explorer) and clients that are not browsers (they send
+ * no `Sec-Fetch-Site`) are served, so a GET with only `Accept` works, unlike Apollo's CSRF
+ * prevention, which wants a custom header on every GET (it is off). A simple POST never runs
+ * anyway: only a JSON body is parsed. Callers authenticate with a bearer token, which browsers
+ * never attach by themselves; this guards what an intercepting proxy might add (a cookie turned
+ * into a token) and anonymous reads.
  */
-export const crossSiteRequestRoute: ExtraRoute = (req, res) => {
-  const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
-  if (pathname !== '/graphql' && pathname !== '/') return false;
-  const site = String(req.headers['sec-fetch-site'] ?? '');
-  if (site !== 'cross-site' && site !== 'same-site') return false;
-  const contentType = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-  const simple = req.method === 'GET' || req.method === 'HEAD' || (req.method === 'POST' && (contentType === '' || simpleContentTypes.includes(contentType)));
-  if (!simple) return false;
-  sendJson(res, 400, {
-    errors: [{ message: 'A cross-site request without a CORS preflight is refused (CSRF protection): send it from the same origin, or with Content-Type: application/json.', extensions: { code: ErrorCode.BAD_REQUEST } }],
-  });
-  return true;
-};
+export function crossSiteRequestRoute(allowedOrigins: readonly string[] = []): ExtraRoute {
+  const allowed = new Set(allowedOrigins);
+  return (req, res) => {
+    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (pathname !== '/graphql' && pathname !== '/') return false;
+    const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
+    if (origin !== undefined && allowed.has(origin)) {
+      res.setHeader('access-control-allow-origin', origin);
+      res.setHeader('vary', 'origin');
+      if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
+        res.setHeader('access-control-allow-methods', 'GET, POST');
+        res.setHeader('access-control-allow-headers', allowedRequestHeaders);
+        res.setHeader('access-control-max-age', '600');
+        res.statusCode = 204;
+        res.end();
+        return true;
+      }
+      res.setHeader('access-control-expose-headers', exposedResponseHeaders);
+      return false;
+    }
+    const site = String(req.headers['sec-fetch-site'] ?? '');
+    if (site !== 'cross-site' && site !== 'same-site') return false;
+    const contentType = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    const simple = req.method === 'GET' || req.method === 'HEAD' || (req.method === 'POST' && (contentType === '' || simpleContentTypes.includes(contentType)));
+    if (!simple) return false;
+    sendJson(res, 400, {
+      errors: [{ message: 'A cross-site request without a CORS preflight is refused (CSRF protection): send it from the same origin, or from an origin the gateway lists in CORS_ORIGINS.', extensions: { code: ErrorCode.BAD_REQUEST } }],
+    });
+    return true;
+  };
+}

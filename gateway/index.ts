@@ -41,9 +41,10 @@ async function main(): Promise<void> {
       host: config.host,
       logger,
       explorer: config.explorer ? { demo } : undefined,
+      corsOrigins: config.corsOrigins,
     });
     logger.info(
-      { url: served.url, supergraph: config.supergraphPath, explorer: config.explorer ? served.url.replace(/\/graphql$/, '/explorer/') : 'off', introspection: config.introspection, demoTokens: Boolean(demo), limits: config.limits, rateLimits: rateLimitSummary(config), ...(config.accessControl ? {} : { accessControl: 'off' }) },
+      { url: served.url, supergraph: config.supergraphPath, explorer: config.explorer ? served.url.replace(/\/graphql$/, '/explorer/') : 'off', introspection: config.introspection, demoTokens: Boolean(demo), limits: config.limits, rateLimits: rateLimitSummary(config), corsOrigins: config.corsOrigins, ...(config.accessControl ? {} : { accessControl: 'off' }) },
       'serving',
     );
     handleShutdownSignals(logger, [{ name: 'HTTP server', stop: () => served.stop() }]);

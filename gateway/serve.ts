@@ -16,6 +16,8 @@ export interface ServeGatewayOptions extends Omit<GatewayOptions, 'observer'> {
   /** Serve the explorer at `/explorer/`; `demo` lists the demo callers' tokens (embedded default only). */
   explorer?: { demo?: DemoTokenOptions; bundleDirectory?: string };
   stopGracePeriodMillis?: number;
+  /** Origins of the front ends allowed to call from a browser on another site (`CORS_ORIGINS`). */
+  corsOrigins?: readonly string[];
 }
 
 export interface ServedGateway {
@@ -33,7 +35,7 @@ export interface ServedGateway {
  * tests call this with their own options.
  */
 export async function serveGateway(options: ServeGatewayOptions): Promise<ServedGateway> {
-  const { port, host, logger, explorer, stopGracePeriodMillis, ...gatewayOptions } = options;
+  const { port, host, logger, explorer, stopGracePeriodMillis, corsOrigins, ...gatewayOptions } = options;
   const metrics = new GatewayMetrics(logger);
   // Before anything starts: a missing bundle must stop the boot with a clear message.
   const explorerRoutes = explorer ? [explorerRoute({ bundleDirectory: explorer.bundleDirectory, settings: explorerSettingsProvider(explorer.demo) })] : [];
@@ -48,7 +50,7 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<Served
     metrics,
     stopGracePeriodMillis,
     maxBodyBytes: gateway.limits.bodyBytes,
-    routes: [crossSiteRequestRoute, ready, ...explorerRoutes, ...(subgraphUrls.reports ? [printableReportsRoute(subgraphUrls.reports, gateway.audit, options.signingKey, gateway.rateLimits)] : [])],
+    routes: [crossSiteRequestRoute(corsOrigins), ready, ...explorerRoutes, ...(subgraphUrls.reports ? [printableReportsRoute(subgraphUrls.reports, gateway.audit, options.signingKey, gateway.rateLimits)] : [])],
     describeCaller: (context) => (context.caller ? { organisation: context.caller.organisation, organisationKind: context.caller.organisationKind, role: context.caller.role } : null),
     context: ({ req }) => gateway.context(req),
   });

@@ -51,6 +51,14 @@ describe('readGatewayConfig', () => {
     expect(readGatewayConfig({ ...valid, SUBGRAPH_TIMEOUT_MS: '2500' }, []).subgraphTimeoutMs).toBe(2_500);
   });
 
+  it('takes the front ends allowed across origins from CORS_ORIGINS, exact origins only, none unless set', () => {
+    expect(readGatewayConfig(valid, []).corsOrigins).toEqual([]);
+    expect(readGatewayConfig({ ...valid, CORS_ORIGINS: 'https://credit.example.gov.cn, http://localhost:5173' }, []).corsOrigins).toEqual(['https://credit.example.gov.cn', 'http://localhost:5173']);
+    for (const origin of ['*', 'https://credit.example.gov.cn/', 'https://credit.example.gov.cn/app', 'credit.example.gov.cn', 'ftp://credit.example.gov.cn']) {
+      expect(gatewayError({ ...valid, CORS_ORIGINS: origin })).toBe(`CORS_ORIGINS must list origins such as https://credit.example.gov.cn (scheme, host and port, no path, no *), got "${origin}"`);
+    }
+  });
+
   it('refuses an explorer without introspection, and demo tokens in production or without the demo secret', () => {
     expect(gatewayError({ ...valid, EXPLORER: 'on', INTROSPECTION: 'off' })).toMatch(/^EXPLORER=on needs INTROSPECTION=on/);
     expect(gatewayError({ ...valid, NODE_ENV: 'production', EXPLORER_DEMO_TOKENS: 'true' })).toBe('EXPLORER_DEMO_TOKENS is for the embedded default only and cannot be on with NODE_ENV=production');

@@ -85,6 +85,38 @@ describe('the gateway over HTTP', () => {
     expect(json.status).toBe(200);
   });
 
+  it("answers the preflight of a front end on an origin in CORS_ORIGINS, lets it read answers, and gives any other origin nothing", async () => {
+    const frontEnd = 'http://localhost:5173';
+    const cors = await startGateway({ corsOrigins: [frontEnd] });
+    try {
+      const preflight = (origin: string) =>
+        fetch(cors.url, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type, x-credit-matter, x-credit-case' }, signal: AbortSignal.timeout(10_000) });
+      const allowed = await preflight(frontEnd);
+      expect(allowed.status).toBe(204);
+      expect(allowed.headers.get('access-control-allow-origin')).toBe(frontEnd);
+      expect(allowed.headers.get('access-control-allow-methods')).toBe('GET, POST');
+      expect(allowed.headers.get('access-control-allow-headers')?.split(', ')).toEqual(expect.arrayContaining(['authorization', 'content-type', 'x-credit-matter', 'x-credit-case', 'x-credit-consent']));
+      const other = await preflight('https://elsewhere.example');
+      expect(other.headers.get('access-control-allow-origin')).toBeNull();
+
+      // The request itself, as the browser sends it after the preflight: readable, with its request id.
+      const post = await fetch(cors.url, { method: 'POST', headers: { origin: frontEnd, 'sec-fetch-site': 'cross-site', 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}', signal: AbortSignal.timeout(10_000) });
+      expect(post.status).toBe(200);
+      expect(post.headers.get('access-control-allow-origin')).toBe(frontEnd);
+      expect(post.headers.get('access-control-expose-headers')).toContain('x-request-id');
+      expect(post.headers.get('vary')?.toLowerCase()).toContain('origin');
+      // A simple GET from the listed front end is its own request, not a forged one.
+      const get = await fetch(`${cors.url}?query=${encodeURIComponent('{ __typename }')}`, { headers: { origin: frontEnd, 'sec-fetch-site': 'cross-site' }, signal: AbortSignal.timeout(10_000) });
+      expect(get.status).toBe(200);
+      // From any other site, the simple request is refused as before, and no answer is readable.
+      const forged = await fetch(`${cors.url}?query=${encodeURIComponent('{ __typename }')}`, { headers: { origin: 'https://elsewhere.example', 'sec-fetch-site': 'cross-site' }, signal: AbortSignal.timeout(10_000) });
+      expect(forged.status).toBe(400);
+      expect(forged.headers.get('access-control-allow-origin')).toBeNull();
+    } finally {
+      await cors.stop();
+    }
+  });
+
   it('reads a JSON body whatever the letter case of its media type, which RFC 9110 makes case-insensitive', async () => {
     for (const contentType of ['application/JSON', 'Application/Json; charset=UTF-8']) {
       const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': contentType }, body: '{"query":"{ __typename }"}', signal: AbortSignal.timeout(10_000) });
