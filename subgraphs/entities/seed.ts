@@ -53,7 +53,8 @@ interface DemoConsent {
 
 function demoConsentRows(world: DemoWorld): DemoConsent[] {
   const ids = drawConsentIds(world.random('consents'));
-  const officer = { userId: 'administrative-approval-officer-1', organisation: 'ADMINISTRATIVE_APPROVAL' };
+  // The credit office's window records a paper consent: the one department the policy lets (README, grantConsent).
+  const officer = { userId: 'credit-office-window-1', organisation: 'CREDIT_OFFICE' };
   return [
     { id: ids.bankFinancialServices, subject: 0, grantee: demoBankOrganisation, granteeKind: 'FINANCIAL_INSTITUTION', purpose: 'FINANCIAL_SERVICES', validFrom: '2026-07-01', validUntil: '2027-06-30', grantedOn: '2026-06-28', recordedBy: officer },
     { id: ids.expired, subject: 0, grantee: demoBankOrganisation, granteeKind: 'FINANCIAL_INSTITUTION', purpose: 'FINANCIAL_SERVICES', validFrom: '2025-07-01', validUntil: '2026-06-30', grantedOn: '2025-06-30', recordedBy: officer },

@@ -6,6 +6,8 @@ import { unifiedSocialCreditCode } from '../../../lib/identifiers';
 import { maskCitizenIdNumber } from '../../../lib/identifiers';
 import { addYears, granteeOrganisationOf } from '../../../subgraphs/entities/consent.repository';
 import { Consent, consentStatus, type ConsentStatus } from '../../../subgraphs/entities/entities/consent.entity';
+import { Subject } from '../../../subgraphs/entities/entities/subject.entity';
+import { In } from 'typeorm';
 import { demoBankOrganisation } from '../../../scripts/demo/world';
 import { demoConsents, seedEntities } from '../../../subgraphs/entities/seed';
 import * as subjectNames from '../../../subgraphs/entities/subject-names';
@@ -41,7 +43,7 @@ const SUBJECT_CONSENTS = /* GraphQL */ `query($r: [_Any!]!) { _entities(represen
 const shift = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
 const officer: RequestIdentity = {
-  caller: { id: 'officer-zhao', organisation: 'ADMINISTRATIVE_APPROVAL', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' },
+  caller: { id: 'officer-zhao', organisation: 'CREDIT_OFFICE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' },
   purpose: null,
   grants: ['CONSENTS', 'SUBJECT_BASICS'],
   scope: {},
@@ -151,6 +153,13 @@ describe.each(testDatabases)('consents in the entities subgraph on $label', (dat
       }
       expect((await consents().findBy({})).map((r) => r.id).sort()).toEqual([...ids].sort());
     });
+
+    it('has every demo consent recorded by the subject itself or the credit office, as grantConsent allows', async () => {
+      const subjects = new Map((await db().getRepository(Subject).find()).map((s) => [s.id, s.identifier]));
+      for (const consent of await consents().findBy({ id: In(Object.values(demoConsents)) })) {
+        expect([consent.id, consent.grantedByOrganisation]).toEqual([consent.id, expect.stringMatching(new RegExp(`^(CREDIT_OFFICE|${subjects.get(consent.subjectId)})$`))]);
+      }
+    });
   });
 
   describe('Mutation.grantConsent', () => {
@@ -166,7 +175,7 @@ describe.each(testDatabases)('consents in the entities subgraph on $label', (dat
         validFrom: today,
         validUntil: shift(today, 90),
         grantedBy: 'officer-zhao',
-        grantedByOrganisation: 'ADMINISTRATIVE_APPROVAL',
+        grantedByOrganisation: 'CREDIT_OFFICE',
         revokedAt: null,
         revokedBy: null,
         revocationReason: null,
@@ -408,7 +417,7 @@ describe.each(testDatabases)('consents in the entities subgraph on $label', (dat
             validFrom: dates.validFrom,
             validUntil: dates.validUntil,
             grantedBy: 'officer-zhao',
-            grantedByOrganisation: 'ADMINISTRATIVE_APPROVAL',
+            grantedByOrganisation: 'CREDIT_OFFICE',
             grantedAt: new Date(Date.UTC(2026, 0, 1 + i)),
             revokedAt: dates.revoked ? new Date() : null,
             revokedBy: dates.revoked ? 'officer-zhao' : null,
