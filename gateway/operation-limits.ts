@@ -259,6 +259,12 @@ export function typeLimitErrors(limits: OperationLimits, options: { suggestions:
     if (formatted.extensions?.code === ErrorCode.GRAPHQL_PARSE_FAILED && tokenLimitMessage.test(formatted.message)) {
       return formatLimitError(new OperationLimitExceeded('tokens', limits.tokens, `Token limit of ${limits.tokens} exceeded.`));
     }
+    // graphql-js stops validating an operation whose fields would take too long to compare
+    // pairwise (hundreds of the same field in one selection), within every limit above: it is a
+    // limit all the same, and the client is told so, not that its operation is invalid.
+    if (formatted.extensions?.code === ErrorCode.GRAPHQL_VALIDATION_FAILED && formatted.message === 'Validation aborted.') {
+      return { message: 'The operation takes more work to validate than graphql-js allows (many fields of one name in one selection): send fewer repeated fields.', extensions: { code: ErrorCode.OPERATION_LIMIT_EXCEEDED, limit: 'validationWork' } };
+    }
     if (!options.suggestions) return { ...formatted, message: withoutSuggestions(formatted.message) };
     return formatted;
   };

@@ -117,6 +117,16 @@ describe('the gateway over HTTP', () => {
     }
   });
 
+  it("types graphql-js's own stop on an operation too costly to validate as an operation limit, not as an invalid operation", async () => {
+    // Within every configured limit (about 800 tokens, cost about 800), but 800 fields of one name to compare pairwise.
+    const query = `{ departments { ${Array.from({ length: 800 }, () => 'code').join(' ')} } }`;
+    const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }), signal: AbortSignal.timeout(10_000) });
+    const body = (await response.json()) as { errors: { message: string; extensions: Record<string, unknown> }[] };
+    expect(response.status).toBe(400);
+    expect(body.errors.map((e) => e.extensions)).toEqual([{ code: 'OPERATION_LIMIT_EXCEEDED', limit: 'validationWork' }]);
+    expect(body.errors[0].message).toMatch(/send fewer repeated fields/);
+  });
+
   it('reads a JSON body whatever the letter case of its media type, which RFC 9110 makes case-insensitive', async () => {
     for (const contentType of ['application/JSON', 'Application/Json; charset=UTF-8']) {
       const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': contentType }, body: '{"query":"{ __typename }"}', signal: AbortSignal.timeout(10_000) });
