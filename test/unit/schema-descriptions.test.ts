@@ -1,0 +1,87 @@
+import fs from 'node:fs';
+import {
+  buildSchema,
+  isEnumType,
+  isInputObjectType,
+  isInterfaceType,
+  isIntrospectionType,
+  isObjectType,
+  isSpecifiedDirective,
+  isSpecifiedScalarType,
+  type GraphQLArgument,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+} from 'graphql';
+import { supergraphPath } from '../../schema/subgraphs';
+
+/**
+ * The subgraph SDLs are the contract front ends code against: every type, field, argument, input
+ * field and enum value a front end can see must say what it is. Checked on the API schema the
+ * gateway serves from the committed supergraph (as @apollo/gateway derives it: what introspection
+ * shows a client), so that it is the composed descriptions that count: composition keeps one
+ * description per element (e.g. for `Query` and `Mutation`, which every subgraph declares).
+ */
+
+/** Federation's own machinery: not part of the contract (the API schema drops most of it anyway). */
+function isFederationInternal(name: string): boolean {
+  return ['_Service', '_Any', '_Entity', '_FieldSet', 'FieldSet', 'link', 'inaccessible'].includes(name) || /^(link|join|federation|context|cost)__/.test(name);
+}
+
+const described = (description: string | null | undefined) => typeof description === 'string' && description.trim().length > 0;
+
+/** Every element of the schema a front end sees that has no description, as a schema coordinate. */
+function undescribedElements(schema: GraphQLSchema): string[] {
+  const missing: string[] = [];
+  const args = (owner: string, list: readonly GraphQLArgument[]) => {
+    for (const arg of list) if (!described(arg.description)) missing.push(`argument ${owner}(${arg.name}:)`);
+  };
+  const types = Object.values(schema.getTypeMap()).filter(
+    (type: GraphQLNamedType) => !isIntrospectionType(type) && !isSpecifiedScalarType(type) && !isFederationInternal(type.name),
+  );
+  for (const type of types) {
+    if (!described(type.description)) missing.push(`type ${type.name}`);
+    if (isObjectType(type) || isInterfaceType(type)) {
+      for (const field of Object.values(type.getFields())) {
+        if (!described(field.description)) missing.push(`field ${type.name}.${field.name}`);
+        args(`${type.name}.${field.name}`, field.args);
+      }
+    } else if (isInputObjectType(type)) {
+      for (const field of Object.values(type.getFields())) if (!described(field.description)) missing.push(`input field ${type.name}.${field.name}`);
+    } else if (isEnumType(type)) {
+      for (const value of type.getValues()) if (!described(value.description)) missing.push(`enum value ${type.name}.${value.name}`);
+    }
+  }
+  for (const directive of schema.getDirectives().filter((d) => !isSpecifiedDirective(d) && !isFederationInternal(d.name))) {
+    if (!described(directive.description)) missing.push(`directive @${directive.name}`);
+    args(`@${directive.name}`, directive.args);
+  }
+  return missing.sort();
+}
+
+describe('schema descriptions', () => {
+  // The supergraph as graphql-js reads it; federation's own types and directives are left out below.
+  const apiSchema = buildSchema(fs.readFileSync(supergraphPath, 'utf8'));
+
+  it('checks the API schema the gateway serves, without federation internals', () => {
+    // Not vacuous: the root types and the subgraphs' types are there, federation's are not.
+    expect(apiSchema.getQueryType()?.name).toBe('Query');
+    expect(apiSchema.getMutationType()?.name).toBe('Mutation');
+    for (const name of ['Subject', 'CreditRecord', 'CreditReport', 'CreditServiceProvider', 'AuditEntry', 'PageInfo']) expect(apiSchema.getType(name)).toBeDefined();
+    expect(Object.keys(apiSchema.getTypeMap()).filter(isFederationInternal).length).toBeGreaterThan(0);
+  });
+
+  it('describes every type, field, argument, input field and enum value a front end sees', () => {
+    const missing = undescribedElements(apiSchema);
+    // Listed in full, so that the failure says what to describe.
+    if (missing.length) {
+      throw new Error(
+        `${missing.length} elements of the API schema have no description (add them in subgraphs/<name>/schema.graphql, then \`npm run compose\`):\n  ${missing.join('\n  ')}`,
+      );
+    }
+  });
+
+  it('keeps a description on the root types once composed, though every subgraph declares them', () => {
+    expect(described(apiSchema.getQueryType()?.description)).toBe(true);
+    expect(described(apiSchema.getMutationType()?.description)).toBe(true);
+  });
+});
