@@ -55,20 +55,17 @@ const percentEncodedUtf8 = /^utf-8''/i;
  * UTF-8 is refused rather than stored garbled in the audit log.
  */
 function purposeHeaderText(name: string, raw: string): string {
-  const refuse = () => badInput(name, `the ${name} header must be UTF-8 text, or UTF-8'' followed by its percent-encoded UTF-8 (RFC 8187)`, { http: { status: 400 } });
-  if (percentEncodedUtf8.test(raw)) {
-    try {
-      return decodeURIComponent(raw.slice("utf-8''".length));
-    } catch {
-      throw refuse();
-    }
-  }
-  if (!/[^\x00-\x7f]/.test(raw)) return raw;
+  const refuse = () => badInput(name, `the ${name} header must be UTF-8 text, or UTF-8'' followed by its percent-encoded UTF-8 (RFC 8187), without control characters`, { http: { status: 400 } });
+  let text: string;
   try {
-    return utf8.decode(Buffer.from(raw, 'latin1'));
+    if (percentEncodedUtf8.test(raw)) text = decodeURIComponent(raw.slice("utf-8''".length));
+    else text = /[^\x00-\x7f]/.test(raw) ? utf8.decode(Buffer.from(raw, 'latin1')) : raw;
   } catch {
     throw refuse();
   }
+  // Decoded, %0A or %00 would be a line break or a NUL in the audit log's case number.
+  if (/\p{Cc}/u.test(text)) throw refuse();
+  return text;
 }
 
 /**

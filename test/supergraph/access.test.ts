@@ -469,8 +469,8 @@ describe.each(testDatabases)('access to fields through the gateway on $label', (
       const rows: { case_number: string }[] = await platform.databases.audit.query('SELECT case_number FROM audit_entry WHERE request_id = ?', [requestId]);
       expect(rows.map((r) => r.case_number)).toEqual([sent === utf8Bytes(long) ? long : caseNumber]);
     }
-    // Not UTF-8: a Latin-1 é, a sequence cut short, a percent-encoding cut short; and too long once decoded.
-    for (const sent of ['caf\u00e9', utf8Bytes(caseNumber).slice(0, -1), `UTF-8''%E5%8C`, utf8Bytes(`${long}号`)]) {
+    // Not UTF-8: a Latin-1 é, a sequence cut short, a percent-encoding cut short; too long once decoded; control characters once decoded.
+    for (const sent of ['caf\u00e9', utf8Bytes(caseNumber).slice(0, -1), `UTF-8''%E5%8C`, utf8Bytes(`${long}号`), `UTF-8''CG-1%0A2`, `UTF-8''CG-1%00`, 'CG-1\u0085']) {
       const { result, requestId } = await query({ caller: finance, headers: matter('GOVERNMENT_PROCUREMENT', sent) }, read, { id });
       expect({ sent, status: result.status, errors: result.errors?.map((e) => [e.extensions?.code, e.extensions?.field]) }).toEqual({ sent, status: 400, errors: [['BAD_USER_INPUT', 'x-credit-case']] });
       expect(await auditRows(platform, requestId)).toEqual([]);
