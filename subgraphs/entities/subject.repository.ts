@@ -7,7 +7,7 @@ import type { CursorPosition } from '../shared/cursors';
 import { findWhereIn } from '../shared/loaders';
 import { loadPages, type Page } from '../shared/pagination';
 import { isIsoDate } from '../shared/scalars';
-import { inTurn } from '../shared/write-queue';
+import { writeTransaction } from '../shared/write-queue';
 import { indexSubjectNames, throughNameIndex } from './subject-names';
 import { Subject, subjectNameMaxLength, type IdentifierKind, type SubjectKind, type SubjectStatus } from './entities/subject.entity';
 
@@ -76,14 +76,11 @@ export class SubjectRepository {
     validateSubject(subject);
     if (await this.subjects.existsBy({ identifier: subject.identifier })) throw duplicate(subject.identifier);
     try {
-      const db = this.subjects.manager.connection;
       // The subject and its name's index, both or neither.
-      await inTurn(db, () =>
-        db.transaction(async (manager) => {
-          await manager.insert(Subject, subject);
-          await indexSubjectNames(manager, [subject]);
-        }),
-      );
+      await writeTransaction(this.subjects.manager.connection, async (manager) => {
+        await manager.insert(Subject, subject);
+        await indexSubjectNames(manager, [subject]);
+      });
     } catch (error) {
       // Two registrations of one code racing past the check above: the unique index decides.
       if (await this.subjects.existsBy({ identifier: subject.identifier })) throw duplicate(subject.identifier);

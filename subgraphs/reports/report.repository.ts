@@ -6,7 +6,7 @@ import type { CursorPosition } from '../shared/cursors';
 import { isUniqueViolation } from '../shared/database';
 import { groupedByKey, PageLoaders } from '../shared/loaders';
 import type { Page } from '../shared/pagination';
-import { inTurn, lockFor, writeAlone, writeTransaction } from '../shared/write-queue';
+import { lockFor, writeAlone, writeTransaction } from '../shared/write-queue';
 import { CreditReportSnapshotPart, snapshotPartLength } from './entities/credit-report-snapshot-part.entity';
 import { CreditReport, type VerificationOutcome } from './entities/credit-report.entity';
 import { ReportVerification } from './entities/report-verification.entity';
@@ -69,13 +69,10 @@ export class ReportRepository {
   /** Stores a generated report and its snapshot together: both or neither. */
   async insertGenerated(report: CreditReport, snapshot: string): Promise<CreditReport> {
     const parts = splitText(snapshot, snapshotPartLength).map((content, partIndex) => Object.assign(new CreditReportSnapshotPart(), { reportId: report.id, partIndex, content }));
-    // One at a time per DataSource: on SQLite every transaction shares the one connection.
-    await inTurn(this.db, () =>
-      this.db.transaction(async (manager) => {
-        await manager.insert(CreditReport, report);
-        await manager.insert(CreditReportSnapshotPart, parts);
-      }),
-    );
+    await writeTransaction(this.db, async (manager) => {
+      await manager.insert(CreditReport, report);
+      await manager.insert(CreditReportSnapshotPart, parts);
+    });
     return report;
   }
 
