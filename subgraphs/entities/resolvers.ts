@@ -2,7 +2,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { GraphQLResolveInfo } from 'graphql';
 import { todayInDistrict } from '../../lib/calendar';
 import { detectIdentifierKind, maskCitizenIdNumber } from '../../lib/identifiers';
-import { assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, type SubgraphContext } from '../shared/access';
+import { assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, personal, personIdentifier, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection } from '../shared/pagination';
 import type { ConsentActor, GrantConsentInput } from './consent.repository';
 import type { EntitiesContext } from './context';
@@ -16,18 +16,6 @@ type Context = EntitiesContext & SubgraphContext;
 function visible(ctx: Context, subject: Subject | null): Subject | null {
   if (subject) assertKindInScope(ctx.access, subject);
   return subject;
-}
-
-function personal<V extends string | null>(ctx: Context, subjectId: string, value: V, mask: (value: string) => string): V | string {
-  if (value === null) return value;
-  if (!ctx.access.identity.grants.includes('PERSONAL_IDENTIFIERS')) return mask(value);
-  disclose(ctx.access, subjectId, 'PERSONAL_IDENTIFIERS');
-  return value;
-}
-
-/** An organisation named in a consent, masked as a subject's own number when it is a citizen ID number. */
-function personIdentifier(ctx: Context, subjectId: string, organisation: string): string {
-  return detectIdentifierKind(organisation) === 'CITIZEN_ID_NUMBER' ? personal(ctx, subjectId, organisation, maskCitizenIdNumber) : organisation;
 }
 
 /** Keeps the district, hides the street: 河北省秦皇岛市北戴河区**** */
@@ -65,7 +53,11 @@ export const resolvers: GraphQLResolverMap<Context> = {
       if (args.kind && allowed && !allowed.includes(args.kind)) throw forbidden(`the purpose of this request does not cover subjects of kind ${args.kind}`);
       const kinds = args.kind ? [args.kind] : allowed;
       const request = pageRequest(ctx, info, null, args);
-      return toConnection(await ctx.repository.search(args.name, kinds, request.first, request.after), request, 'name', (s) => s.id);
+      const page = await ctx.repository.search(args.name, kinds, request.first, request.after);
+      // A page says of each subject on it that its name matches, and its cursors carry the name:
+      // disclosed, and audited, even when no field of the subject itself is asked.
+      for (const subject of page?.rows ?? []) disclose(ctx.access, subject.id, 'SUBJECT_BASICS');
+      return toConnection(page, request, 'name', (s) => s.id);
     },
     // The gateway's own lookup before it lets a consent-based request through: the gateway, not
     // this resolver, compares grantee, purpose and status with the request.
@@ -93,16 +85,16 @@ export const resolvers: GraphQLResolverMap<Context> = {
   Subject: {
     __resolveReference: async (ref: { id: string }, ctx: Context) => visible(ctx, await ctx.subjectById.load(ref.id)),
     unifiedSocialCreditCode: (s: Subject) => (s.identifierKind === 'UNIFIED_SOCIAL_CREDIT_CODE' ? s.identifier : null),
-    citizenIdNumber: (s: Subject, _: unknown, ctx: Context) => (s.identifierKind === 'CITIZEN_ID_NUMBER' ? personal(ctx, s.id, s.identifier, maskCitizenIdNumber) : null),
-    registeredAddress: (s: Subject, _: unknown, ctx: Context) => (s.kind === 'NATURAL_PERSON' ? personal(ctx, s.id, s.registeredAddress, maskAddress) : s.registeredAddress),
+    citizenIdNumber: (s: Subject, _: unknown, ctx: Context) => (s.identifierKind === 'CITIZEN_ID_NUMBER' ? personal(ctx.access, s.id, s.identifier, maskCitizenIdNumber) : null),
+    registeredAddress: (s: Subject, _: unknown, ctx: Context) => (s.kind === 'NATURAL_PERSON' ? personal(ctx.access, s.id, s.registeredAddress, maskAddress) : s.registeredAddress),
     consents: (s: Subject, _: unknown, ctx: Context) => ctx.consentsBySubject.load(s.id),
   },
   Consent: {
     subject: async (c: Consent, _: unknown, ctx: Context) => visible(ctx, await ctx.subjectById.load(c.subjectId)),
     // A person grantee, or a person granting for itself, is named by a citizen ID number: masked
     // as a subject's is, for readers without PERSONAL_IDENTIFIERS (the credit office's window).
-    granteeOrganisation: (c: Consent, _: unknown, ctx: Context) => personIdentifier(ctx, c.subjectId, c.granteeOrganisation),
-    grantedByOrganisation: (c: Consent, _: unknown, ctx: Context) => personIdentifier(ctx, c.subjectId, c.grantedByOrganisation),
+    granteeOrganisation: (c: Consent, _: unknown, ctx: Context) => personIdentifier(ctx.access, c.subjectId, c.granteeOrganisation),
+    grantedByOrganisation: (c: Consent, _: unknown, ctx: Context) => personIdentifier(ctx.access, c.subjectId, c.grantedByOrganisation),
     status: (c: Consent) => consentStatus(c, todayInDistrict()),
   },
 };

@@ -3,7 +3,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { departments, findDepartment, storedDepartment } from '../../lib/catalogue/departments';
 import { recordCategories, restorableFrom, restorationRules, type RecordCategory } from '../../lib/catalogue/record-categories';
 import { badInput, clientError, ErrorCode } from '../../lib/errors';
-import { assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, type SubgraphContext } from '../shared/access';
+import { assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, personIdentifier, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection } from '../shared/pagination';
 import type { RecordsContext } from './context';
 import { countsInCheckToday, effectiveStatus } from '../../lib/catalogue/record-standing';
@@ -195,7 +195,8 @@ export const resolvers: GraphQLResolverMap<Context> = {
       countsInCheckToday(record, ctx.today, record.category === 'TAX_CREDIT_GRADE' ? await ctx.standingTaxGradeBySubject.load(record.subjectId) : null),
     history: async (record: CreditRecord, _: unknown, ctx: Context) => {
       lifecycleOf(ctx, record, 'history');
-      return historyOf(record, await ctx.eventsByRecord.load(record.id), ctx.now);
+      // A person objecting or applying for itself acted as its citizen ID number: masked as its subject's is.
+      return historyOf(record, await ctx.eventsByRecord.load(record.id), ctx.now).map((event) => ({ ...event, organisation: personIdentifier(ctx.access, record.subjectId, event.organisation) }));
     },
     objections: (record: CreditRecord, _: unknown, ctx: Context) => {
       lifecycleOf(ctx, record, 'objections');
@@ -217,12 +218,14 @@ export const resolvers: GraphQLResolverMap<Context> = {
     sourceDepartment: (objection: CreditRecordObjection) => storedDepartment(objection.sourceDepartment),
     decisionDueBy: (objection: CreditRecordObjection) => objectionDueBy(objection.submittedAt),
     overdue: (objection: CreditRecordObjection, _: unknown, ctx: Context) => objection.status === 'SUBMITTED' && objectionDueBy(objection.submittedAt) < ctx.today,
+    submittedByOrganisation: (objection: CreditRecordObjection, _: unknown, ctx: Context) => personIdentifier(ctx.access, objection.subjectId, objection.submittedByOrganisation),
   },
   RestorationApplication: {
     record: (application: RestorationApplication, _: unknown, ctx: Context) => caseRecord(ctx, application.recordId),
     subject: (application: RestorationApplication) => ({ __typename: 'Subject', id: application.subjectId }),
     sourceDepartment: (application: RestorationApplication) => storedDepartment(application.sourceDepartment),
     evidence: (application: RestorationApplication) => JSON.parse(application.evidence) as string[],
+    submittedByOrganisation: (application: RestorationApplication, _: unknown, ctx: Context) => personIdentifier(ctx.access, application.subjectId, application.submittedByOrganisation),
   },
   CreditRecordCategory: {
     sourceDepartments: (category: RecordCategory) => category.sourceDepartments?.map(storedDepartment) ?? null,

@@ -1,5 +1,6 @@
 import { defaultFieldResolver, getNamedType, GraphQLError, isObjectType, parse, type GraphQLSchema } from 'graphql';
 import { identityHeader, type IdentityVerifier, type RequestIdentity } from '../../lib/access/identity';
+import { detectIdentifierKind, maskCitizenIdNumber } from '../../lib/identifiers';
 import { requestIdFrom } from '../../lib/request-record';
 import { allSubjects } from '../../lib/catalogue/matters';
 import { auditedRefusalExtension, ErrorCode, type AuditedRefusal } from '../../lib/errors';
@@ -43,6 +44,22 @@ export function disclose(access: RequestAccess, subjectId: string, group: string
   let groups = access.disclosures.get(subjectId);
   if (!groups) access.disclosures.set(subjectId, (groups = new Set()));
   groups.add(group);
+}
+
+/** A natural person's identifying value: whole under PERSONAL_IDENTIFIERS (and disclosed so), masked otherwise. */
+export function personal<V extends string | null>(access: RequestAccess, subjectId: string, value: V, mask: (value: string) => string): V | string {
+  if (value === null) return value;
+  if (!access.identity.grants.includes('PERSONAL_IDENTIFIERS')) return mask(value);
+  disclose(access, subjectId, 'PERSONAL_IDENTIFIERS');
+  return value;
+}
+
+/**
+ * An organisation as the platform names it (who filed, who granted, who acted): a person acting
+ * for itself is named by its citizen ID number, masked as the subject's own number is.
+ */
+export function personIdentifier(access: RequestAccess, subjectId: string, organisation: string): string {
+  return detectIdentifierKind(organisation) === 'CITIZEN_ID_NUMBER' ? personal(access, subjectId, organisation, maskCitizenIdNumber) : organisation;
 }
 
 /**

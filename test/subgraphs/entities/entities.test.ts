@@ -144,6 +144,16 @@ describe.each(testDatabases)('entities subgraph on $label', (database) => {
     }
   });
 
+  it("reports every subject on a search page as disclosed, though only cursors or ids are asked: the page says their names match, and cursors carry them", async () => {
+    for (const selection of ['edges { cursor }', 'edges { node { id } }']) {
+      const result = await query<{ searchSubjects: { edges: { node?: { id: string } }[] } }>(`{ searchSubjects(name: "北戴河区", first: 3) { ${selection} } }`);
+      expect(result.errors).toBeUndefined();
+      const disclosed = (result.extensions?.disclosures ?? []) as { subjectId: string; groups: string[] }[];
+      expect(disclosed).toHaveLength(3);
+      expect(disclosed.every((d) => d.groups.includes('SUBJECT_BASICS'))).toBe(true);
+    }
+  });
+
   it('reads a search page with one bounded statement and counts the matches only when totalCount is asked', async () => {
     const matching = (await db().getRepository(Subject).find()).filter((s) => s.name.includes('北戴河区'));
     expect(matching.length).toBeGreaterThan(3);
