@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { In, IsNull, type DataSource, type Repository } from 'typeorm';
 import { todayInDistrict } from '../../lib/calendar';
+import { findDepartment } from '../../lib/catalogue/departments';
 import { findMatter, matters } from '../../lib/catalogue/matters';
 import { badInput, clientError, ErrorCode, requiredText } from '../../lib/errors';
 import { normaliseIdentifier, validateCitizenIdNumber, validateUnifiedSocialCreditCode, type IdentifierValidation } from '../../lib/identifiers';
@@ -156,27 +157,48 @@ const uuidShape = /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}
  * or INVALID_ID_NUMBER, as wherever else such a code is refused (field `granteeOrganisation`,
  * `problem` from lib/identifiers), for one that no token of its
  * kind could carry: a subject's id, a mistyped check character, another kind's identifier.
+ * A financial institution's id, which cannot be validated, is still refused (BAD_USER_INPUT)
+ * when it is a subject's id or a district department's code.
  */
 export function granteeOrganisationOf(organisation: string, kind: GranteeKind): string {
   const identifier = granteeIdentifiers[kind];
-  if (!identifier) return organisation.trim();
   const canonical = normaliseIdentifier(organisation);
+  if (!identifier) {
+    // Nothing else can be checked of an id the identity provider gives, but these two are known
+    // mistakes: a subject's id is what readers are known by elsewhere in the API, and a
+    // department's code would let a department read with a consent, not under its matter's
+    // legal basis. Either is recognised in any case: `finance` means the department just as well.
+    const mistake = uuidShape.test(canonical) ? subjectIdHint('organisation id') : findDepartment(canonical) ? departmentHint(canonical) : '';
+    if (mistake) throw badInput('granteeOrganisation', `a grantee of kind ${kind} is named by its organisation id, as its users' tokens carry it, got ${JSON.stringify(organisation)}${mistake}`);
+    return organisation.trim();
+  }
   const result = identifier.validate(canonical);
   if (result.valid) return canonical;
-  // The likely mistakes get a hint: a subject's id (what readers are known by elsewhere in the
-  // API), or the identifier of the other kind of grantee.
+  // The likely mistakes get a hint: a subject's id, a department's code, or the identifier of
+  // the other kind of grantee.
   const hint = uuidShape.test(canonical)
-    ? ` (an id such as a subject's id names no reader: its tokens carry its ${identifier.name})`
-    : kind !== 'INDIVIDUAL' && validateCitizenIdNumber(canonical).valid
-      ? ' (that is a citizen ID number: a person reads as a grantee of kind INDIVIDUAL)'
-      : kind === 'INDIVIDUAL' && validateUnifiedSocialCreditCode(canonical).valid
-        ? ' (that is a unified social credit code: an organisation reads as a grantee of kind ENTERPRISE)'
-        : '';
+    ? subjectIdHint(identifier.name)
+    : findDepartment(canonical)
+      ? departmentHint(canonical)
+      : kind !== 'INDIVIDUAL' && validateCitizenIdNumber(canonical).valid
+        ? ' (that is a citizen ID number: a person reads as a grantee of kind INDIVIDUAL)'
+        : kind === 'INDIVIDUAL' && validateUnifiedSocialCreditCode(canonical).valid
+          ? ' (that is a unified social credit code: an organisation reads as a grantee of kind ENTERPRISE)'
+          : '';
   throw clientError(
     identifier.code,
     `a grantee of kind ${kind} is named by its ${identifier.name} (${identifier.nameZh}), as its users' tokens carry it, got ${JSON.stringify(organisation)}${hint}: ${result.message}`,
     { field: 'granteeOrganisation', problem: result.problem },
   );
+}
+
+function subjectIdHint(carried: string): string {
+  return ` (an id such as a subject's id names no reader: its tokens carry its ${carried})`;
+}
+
+function departmentHint(code: string): string {
+  const department = findDepartment(code)!;
+  return ` (that is the code of ${department.name}, ${department.nameZh}: departments read under their matter's legal basis, not with a consent)`;
 }
 
 /** The purpose as a catalogue matter code that needs a consent and is open to the grantee's kind. */

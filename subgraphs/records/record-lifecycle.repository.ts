@@ -4,7 +4,7 @@ import type { RequestIdentity } from '../../lib/access/identity';
 import { restorableFrom, restorationRules, type Polarity, type RecordCategoryCode, type Severity, type TaxCreditGrade } from '../../lib/catalogue/record-categories';
 import { badInput, clientError, ErrorCode } from '../../lib/errors';
 import type { CursorPosition } from '../shared/cursors';
-import { forbidden } from '../shared/access';
+import { forbidden, forbiddenAbout } from '../shared/access';
 import { groupedByKey } from '../shared/loaders';
 import { loadPages, type Page } from '../shared/pagination';
 import { effectiveStatus } from '../../lib/catalogue/record-standing';
@@ -71,6 +71,11 @@ function notFound(identity: RequestIdentity, what: string, id: string) {
 
 function refused(field: string, message: string, details: Record<string, unknown> = {}) {
   return badInput(field, message, details);
+}
+
+/** Refused for the record's or the case's status (README, Errors): `problem` tells a front end to read it again rather than fix its input. */
+function notAllowedNow(field: string, message: string, details: Record<string, unknown> = {}) {
+  return refused(field, message, { ...details, problem: 'TRANSITION_NOT_ALLOWED' });
 }
 
 /**
@@ -157,7 +162,7 @@ export class RecordLifecycleRepository {
     return await writeTransaction(this.db, async (manager) => {
       const record = await this.lockedRecord(manager, input.recordId, identity);
       if (!mayActFor(identity, record)) {
-        throw forbidden('an objection is filed by the record’s subject itself, or on its behalf by an officer of the credit office or of the record’s source department');
+        throw forbiddenAbout(record.subjectId, 'an objection is filed by the record’s subject itself, or on its behalf by an officer of the credit office or of the record’s source department');
       }
       const next = this.recordTransition(record, 'OBJECT', 'recordId');
       const objection = Object.assign(new CreditRecordObjection(), {
@@ -202,11 +207,11 @@ export class RecordLifecycleRepository {
       const objection = await manager.findOne(CreditRecordObjection, { where: { id: input.id }, lock: lockFor(manager) });
       if (!objection) throw notFound(identity, 'objection', input.id);
       if (!isSourceDepartment(identity.caller, objection.sourceDepartment)) {
-        throw forbidden(`an objection is decided by the record’s source department, ${objection.sourceDepartment}`);
+        throw forbiddenAbout(objection.subjectId, `an objection is decided by the record’s source department, ${objection.sourceDepartment}`);
       }
       const status = transition(objectionTransitions, objection.status, input.decision);
       if (!status) {
-        throw refused('id', `this objection is already ${objection.status} (${objection.decidedAt?.toISOString() ?? ''}); an objection is decided once`, { status: objection.status });
+        throw notAllowedNow('id', `this objection is already ${objection.status} (${objection.decidedAt?.toISOString() ?? ''}); an objection is decided once`, { status: objection.status });
       }
       const record = await this.lockedRecord(manager, objection.recordId, identity);
       const action: RecordAction = input.decision === 'REJECT' ? 'REJECT_OBJECTION' : input.resolution === 'WITHDRAWN' ? 'ACCEPT_OBJECTION_WITHDRAWN' : 'ACCEPT_OBJECTION_CORRECTED';
@@ -300,11 +305,11 @@ export class RecordLifecycleRepository {
     return await writeTransaction(this.db, async (manager) => {
       const record = await this.lockedRecord(manager, input.recordId, identity);
       if (!mayActFor(identity, record)) {
-        throw forbidden('restoration is applied for by the record’s subject itself, or on its behalf by an officer of the credit office or of the record’s source department');
+        throw forbiddenAbout(record.subjectId, 'restoration is applied for by the record’s subject itself, or on its behalf by an officer of the credit office or of the record’s source department');
       }
       this.restoration(record, 'recordId');
       const pending = await manager.findOne(RestorationApplication, { where: { recordId: record.id, status: 'SUBMITTED' } });
-      if (pending) throw refused('recordId', `an application for this record is already pending (${pending.id}); wait for its decision`);
+      if (pending) throw notAllowedNow('recordId', `an application for this record is already pending (${pending.id}); wait for its decision`);
       const application = Object.assign(new RestorationApplication(), {
         id: randomUUID(),
         recordId: record.id,
@@ -342,10 +347,10 @@ export class RecordLifecycleRepository {
       const byCreditOffice = rule?.decidedBy === 'SOURCE_DEPARTMENT_OR_CREDIT_OFFICE' && isCreditOffice(identity.caller);
       if (!isSourceDepartment(identity.caller, application.sourceDepartment) && !byCreditOffice) {
         const who = rule?.decidedBy === 'SOURCE_DEPARTMENT' ? `only by its source department, ${application.sourceDepartment} (${rule.basis})` : `by its source department, ${application.sourceDepartment}, or the credit office`;
-        throw forbidden(`restoration of this ${record.category} record is decided ${who}`);
+        throw forbiddenAbout(record.subjectId, `restoration of this ${record.category} record is decided ${who}`);
       }
       const status = transition(restorationTransitions, application.status, input.decision);
-      if (!status) throw refused('id', `this application is already ${application.status}; an application is decided once (a rejected subject may apply again)`, { status: application.status });
+      if (!status) throw notAllowedNow('id', `this application is already ${application.status}; an application is decided once (a rejected subject may apply again)`, { status: application.status });
       if (input.decision === 'APPROVE') {
         // Asked again: the record may have been corrected since the application (made serious,
         // dated anew, or found positive), and what it is now decides.
@@ -390,7 +395,7 @@ export class RecordLifecycleRepository {
   private recordTransition(record: CreditRecord, action: RecordAction, field: string) {
     const status: RecordStatus = effectiveStatus(record, this.today);
     const next = transition(recordTransitions, status, action);
-    if (!next) throw refused(field, `the record is ${status}: ${refusal(status, action)}`, { recordStatus: status });
+    if (!next) throw notAllowedNow(field, `the record is ${status}: ${refusal(status, action)}`, { recordStatus: status });
     return next;
   }
 

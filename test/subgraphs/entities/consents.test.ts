@@ -261,6 +261,7 @@ describe.each(testDatabases)('consents in the entities subgraph on $label', (dat
       ['a citizen ID number with an impossible birth date', { ...individual, granteeOrganisation: '130304198002300011' }, 'INVALID_BIRTH_DATE', /birth date/],
       ["an enterprise's code for an INDIVIDUAL grantee", { ...individual, granteeOrganisation: code }, expect.any(String), /grantee of kind ENTERPRISE/],
       ["a provider's registry id for a CREDIT_SERVICE_PROVIDER grantee", { ...provider, granteeOrganisation: world.providers[0].id }, 'WRONG_LENGTH', /unified social credit code/],
+      ["a department's code for an ENTERPRISE grantee", { ...enterprise, granteeOrganisation: 'FINANCE' }, 'WRONG_LENGTH', /Finance Bureau.*legal basis/],
     ])('refuses %s with the identifier’s error naming granteeOrganisation, and stores nothing', async (_label, overrides, problem, message) => {
       const before = await consents().count();
       const result = await queryAs(officer, GRANT, { input: grantInput(overrides) });
@@ -270,11 +271,30 @@ describe.each(testDatabases)('consents in the entities subgraph on $label', (dat
       expect(await consents().count()).toBe(before);
     });
 
+    // A bank's id cannot be validated, but a subject's id or a department's code is never one: the
+    // consent would name no reader, or let a department read without its matter's legal basis.
+    it.each([
+      ["a subject's id", () => owner.id, /subject's id names no reader/],
+      ["a subject's id in lower case, with spaces", () => ` ${counterparty.id.toLowerCase()} `, /subject's id names no reader/],
+      ["a subject's id in upper case", () => person.id.toUpperCase(), /subject's id names no reader/],
+      ["a district department's code", () => 'FINANCE', /Finance Bureau.*legal basis/],
+      ["a district department's code in lower case", () => ' credit_office ', /Social Credit Office.*legal basis/],
+    ])('refuses %s as a FINANCIAL_INSTITUTION grantee with BAD_USER_INPUT naming granteeOrganisation, and stores nothing', async (_label, grantee, message) => {
+      const before = await consents().count();
+      const result = await queryAs(officer, GRANT, { input: grantInput({ granteeOrganisation: grantee() }) });
+      expect(result.data).toEqual({ grantConsent: null });
+      expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'granteeOrganisation' });
+      expect(result.errors?.[0].message).toMatch(message);
+      expect(await consents().count()).toBe(before);
+    });
+
     it('checks the grantee against its own kind: a valid code is fine for an enterprise, not for a person', () => {
       const other = unifiedSocialCreditCode({ authority: '5', orgType: '1', division: '130304', organisationBody: 'MA0TEXT1' });
       expect(granteeOrganisationOf(other, 'ENTERPRISE')).toBe(other);
       expect(() => granteeOrganisationOf(other, 'INDIVIDUAL')).toThrow(/citizen ID number/);
       expect(granteeOrganisationOf(' any-Bank.id ', 'FINANCIAL_INSTITUTION')).toBe('any-Bank.id');
+      // Only a department's code itself is refused, not a bank's id that contains one.
+      expect(granteeOrganisationOf('BANK_FINANCE', 'FINANCIAL_INSTITUTION')).toBe('BANK_FINANCE');
     });
 
     it('lets a subject acting for itself grant for itself', async () => {

@@ -124,6 +124,30 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
   };
 
   describe('objections (异议)', () => {
+    it("masks a person's citizen ID number, as the person filed under it, for readers without PERSONAL_IDENTIFIERS, and shows it whole to the person", async () => {
+      const person = { id: randomUUID(), identifier: '130304197304130019', kind: 'NATURAL_PERSON' };
+      const own = selfOf(person);
+      const r = await record({ subjectId: person.id });
+      const objected = await object(r.id, own);
+      expect(objected.data?.objectToCreditRecord).toMatchObject({ submittedByOrganisation: person.identifier });
+      const applied = await apply((await record({ subjectId: person.id, decisionDate: addMonths(today, -5) })).id, own);
+      const masked = '1303**********0019';
+      const CASES = `query($o: ID!, $a: ID!, $r: ID!) { creditRecordObjection(id: $o) { submittedByOrganisation } restorationApplication(id: $a) { submittedByOrganisation } creditRecord(id: $r) { history { kind organisation } } }`;
+      type Cases = { creditRecordObjection: { submittedByOrganisation: string }; restorationApplication: { submittedByOrganisation: string } | null; creditRecord: { history: { kind: string; organisation: string }[] } };
+      const ids = { o: objected.data!.objectToCreditRecord.id, a: applied.data!.applyForRestoration.id, r: r.id };
+      const asSource = await queryAs<Cases>(creditOffice, CASES, ids);
+      expect(asSource.data?.creditRecordObjection.submittedByOrganisation).toBe(masked);
+      expect(asSource.data?.restorationApplication?.submittedByOrganisation).toBe(masked);
+      expect(asSource.data?.creditRecord.history.find((e) => e.kind === 'OBJECTED')?.organisation).toBe(masked);
+      expect(JSON.stringify(asSource)).not.toContain(person.identifier);
+      const asPerson = await queryAs<Cases>(own, CASES, ids);
+      expect(asPerson.data?.creditRecordObjection.submittedByOrganisation).toBe(person.identifier);
+      expect(asPerson.data?.creditRecord.history.find((e) => e.kind === 'OBJECTED')?.organisation).toBe(person.identifier);
+      // This subject's cases are its own: the lists the other tests count are the enterprise's.
+      await db().getRepository(CreditRecordObjection).delete({ subjectId: person.id });
+      await db().getRepository(RestorationApplication).delete({ subjectId: person.id });
+    });
+
     it('SUBMITTED by the subject: the record is OBJECTED, stops counting, and its history says who and why', async () => {
       const r = await record();
       const result = await object(r.id);
@@ -157,7 +181,7 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
       const r = await record({ status });
       const result = await object(r.id);
       await expectRefused(result, 'BAD_USER_INPUT', 'recordId');
-      expect(result.errors?.[0].extensions?.recordStatus).toBe(status);
+      expect(result.errors?.[0].extensions).toMatchObject({ recordStatus: status, problem: 'TRANSITION_NOT_ALLOWED' });
       expect((await stored(r.id)).status).toBe(status);
       expect(await events(r.id)).toBe(0);
     });
@@ -224,7 +248,7 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
       const [before, count] = [await stored(r.id), await events(r.id)];
       const result = await decideObjection(objection.id, second);
       await expectRefused(result, 'BAD_USER_INPUT', 'id');
-      expect(result.errors?.[0].extensions?.status).toBe(status);
+      expect(result.errors?.[0].extensions).toMatchObject({ status, problem: 'TRANSITION_NOT_ALLOWED' });
       expect([await stored(r.id), await events(r.id)]).toEqual([before, count]);
     });
 
@@ -346,19 +370,21 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
       expect(await db().getRepository(RestorationApplication).countBy({ recordId: r.id })).toBe(0);
     });
 
-    it.each<[string, Partial<CreditRecordDraft>, string]>([
-      ['before the minimum disclosure period (serious: a year)', { severity: 'SERIOUS', decisionDate: addMonths(today, -2) }, 'can be restored from'],
-      ['of a positive record', { category: 'RED_LIST_HONOUR', polarity: 'POSITIVE', severity: null }, 'only negative records'],
-      ['of an expired record', { decisionDate: addMonths(today, -13) }, 'nothing to restore'],
-      ['of a record under objection', { status: 'OBJECTED' }, 'pending'],
-      ['of a restored record', { status: 'RESTORED' }, 'settled'],
-      ['of a withdrawn record', { status: 'WITHDRAWN' }, 'settled'],
-      ['of a serious-dishonesty listing before a year', { category: 'SERIOUS_DISHONESTY_LIST', severity: null, sourceDepartment: 'HUMAN_RESOURCES', decisionDate: addMonths(today, -11) }, 'can be restored from'],
-    ])('is refused %s', async (_label, draft, message) => {
+    // Only a refusal for the record's status is TRANSITION_NOT_ALLOWED: the others are about what the record is, or its dates.
+    it.each<[string, Partial<CreditRecordDraft>, string, string | undefined]>([
+      ['before the minimum disclosure period (serious: a year)', { severity: 'SERIOUS', decisionDate: addMonths(today, -2) }, 'can be restored from', undefined],
+      ['of a positive record', { category: 'RED_LIST_HONOUR', polarity: 'POSITIVE', severity: null }, 'only negative records', undefined],
+      ['of an expired record', { decisionDate: addMonths(today, -13) }, 'nothing to restore', 'EXPIRED'],
+      ['of a record under objection', { status: 'OBJECTED' }, 'pending', 'OBJECTED'],
+      ['of a restored record', { status: 'RESTORED' }, 'settled', 'RESTORED'],
+      ['of a withdrawn record', { status: 'WITHDRAWN' }, 'settled', 'WITHDRAWN'],
+      ['of a serious-dishonesty listing before a year', { category: 'SERIOUS_DISHONESTY_LIST', severity: null, sourceDepartment: 'HUMAN_RESOURCES', decisionDate: addMonths(today, -11) }, 'can be restored from', undefined],
+    ])('is refused %s', async (_label, draft, message, recordStatus) => {
       const r = await record(draft);
       const result = await apply(r.id);
       await expectRefused(result, 'BAD_USER_INPUT', 'recordId');
       expect(result.errors?.[0].message).toContain(message);
+      expect([result.errors?.[0].extensions?.recordStatus, result.errors?.[0].extensions?.problem]).toEqual(recordStatus ? [recordStatus, 'TRANSITION_NOT_ALLOWED'] : [undefined, undefined]);
       expect(await db().getRepository(CreditRecord).findOneByOrFail({ id: r.id })).toEqual(r);
     });
 
@@ -373,6 +399,7 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
       const result = await decideRestoration(application.id, 'APPROVE');
       await expectRefused(result, 'BAD_USER_INPUT', 'id');
       expect(result.errors?.[0].message).toContain(message);
+      expect(result.errors?.[0].extensions).not.toHaveProperty('problem');
       expect(await stored(r.id)).toEqual(before);
       expect((await readRecord(r.id)).restorationApplications.map((a) => a.status)).toEqual(['SUBMITTED']);
     });
@@ -380,7 +407,9 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
     it('is refused while another application is pending, for another subject, and for a bank', async () => {
       const r = await record();
       await apply(r.id);
-      await expectRefused(await apply(r.id, window), 'BAD_USER_INPUT', 'recordId');
+      const again = await apply(r.id, window);
+      await expectRefused(again, 'BAD_USER_INPUT', 'recordId');
+      expect(again.errors?.[0].extensions?.problem).toBe('TRANSITION_NOT_ALLOWED');
       await expectRefused(await apply(r.id, selfOf(other)), 'FORBIDDEN');
       await expectRefused(await apply(r.id, bankUser), 'FORBIDDEN');
       await expectRefused(await apply((await record()).id, unrelated), 'FORBIDDEN');
@@ -421,7 +450,7 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
       const [before, count] = [await stored(r.id), await events(r.id)];
       const result = await decideRestoration(application.id, decision);
       await expectRefused(result, 'BAD_USER_INPUT', 'id');
-      expect(result.errors?.[0].extensions?.status).toBe(status);
+      expect(result.errors?.[0].extensions).toMatchObject({ status, problem: 'TRANSITION_NOT_ALLOWED' });
       expect([await stored(r.id), await events(r.id)]).toEqual([before, count]);
     });
 
@@ -451,6 +480,7 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
         const result = await decideRestoration(application.id, decision);
         await expectRefused(result, 'BAD_USER_INPUT', 'id');
         expect(result.errors?.[0].message).toContain('already CLOSED');
+        expect(result.errors?.[0].extensions).toMatchObject({ status: 'CLOSED', problem: 'TRANSITION_NOT_ALLOWED' });
       }
     });
 
@@ -470,6 +500,7 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
       await object(r.id);
       const result = await decideRestoration(application.id, 'APPROVE');
       await expectRefused(result, 'BAD_USER_INPUT', 'id');
+      expect(result.errors?.[0].extensions).toMatchObject({ recordStatus: 'OBJECTED', problem: 'TRANSITION_NOT_ALLOWED' });
       expect((await stored(r.id)).status).toBe('OBJECTED');
     });
   });
@@ -492,6 +523,32 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
       const application = (await apply(r.id)).data!.applyForRestoration;
       await decideRestoration(application.id, 'APPROVE');
       expect((await readRecord(r.id)).history.map((e) => e.kind)).toEqual(['RESTORED']);
+    });
+  });
+
+  describe('refusals to act on another’s record', () => {
+    // The gateway audits the DENIED entry against this subject (README: "against the subject they named or reached").
+    const auditedAgainstSubject = (result: GraphQLResponse) => expect(result.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', auditedRefusal: { subjectId: subject.id } });
+
+    it('name the record’s subject, for filing an objection or an application', async () => {
+      const r = await record();
+      for (const identity of [selfOf(other), unrelated]) {
+        auditedAgainstSubject(await object(r.id, identity));
+        auditedAgainstSubject(await apply(r.id, identity));
+      }
+      expect(await events(r.id)).toBe(0);
+      expect(await db().getRepository(RestorationApplication).countBy({ recordId: r.id })).toBe(0);
+    });
+
+    it('name the record’s subject, for deciding an objection or an application outside the source department', async () => {
+      const objected = await record();
+      const objection = (await object(objected.id)).data!.objectToCreditRecord;
+      for (const identity of [humanResources, creditOffice]) auditedAgainstSubject(await decideObjection(objection.id, { decision: 'REJECT' }, identity));
+      const application = (await apply((await record()).id)).data!.applyForRestoration;
+      auditedAgainstSubject(await decideRestoration(application.id, 'APPROVE', humanResources));
+      const listed = (await apply((await record({ category: 'SERIOUS_DISHONESTY_LIST', severity: null, sourceDepartment: 'HUMAN_RESOURCES', decisionDate: addMonths(today, -13) })).id)).data!.applyForRestoration;
+      auditedAgainstSubject(await decideRestoration(listed.id, 'APPROVE', creditOffice));
+      expect((await stored(objected.id)).status).toBe('OBJECTED');
     });
   });
 
