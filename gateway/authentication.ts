@@ -25,7 +25,8 @@ export interface TokenSettings {
 export type TokenVerifier = (token: string) => Promise<JWTPayload>;
 
 export async function createTokenVerifier(settings: TokenSettings): Promise<TokenVerifier> {
-  const options = { issuer: settings.issuer, audience: settings.audience };
+  // A token without an expiry would be good for ever once leaked.
+  const options = { issuer: settings.issuer, audience: settings.audience, requiredClaims: ['exp'] };
   const { keys } = settings;
   if (keys.kind === 'secret') return rememberVerified(async (token) => (await jwtVerify(token, keys.secret, { ...options, algorithms: ['HS256'] })).payload);
   if (keys.kind === 'public-key') {

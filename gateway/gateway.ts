@@ -11,6 +11,7 @@ import type { GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface } 
 import { GraphQLError, print, type OperationDefinitionNode } from 'graphql';
 import { auditableSubjectId, type Caller } from '../lib/access/identity';
 import { mattersGranting } from '../lib/access/policy';
+import { findMatter } from '../lib/catalogue/matters';
 import { ConfigError } from '../lib/env';
 import { auditedRefusalExtension, ErrorCode, maskUnexpectedErrors, type AuditedRefusal } from '../lib/errors';
 import type { SubgraphName } from '../schema/subgraphs';
@@ -141,7 +142,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const verify = await createTokenVerifier(options.tokens);
   const context = async (req: IncomingMessage) => {
     try {
-      return await createGatewayContext(req, { verify, signingKey: options.signingKey, consents: { client: internal, url: urlOf('entities') }, providers: { client: internal, url: urlOf('providers') }, rateLimits });
+      return await createGatewayContext(req, { verify, signingKey: options.signingKey, entities: { client: internal, url: urlOf('entities') }, providers: { client: internal, url: urlOf('providers') }, rateLimits });
     } catch (error) {
       // A refused token is a denied attempt: it is audited too (without the claims it failed to prove).
       if (error instanceof GraphQLError && error.extensions.code === ErrorCode.UNAUTHENTICATED) {
@@ -297,7 +298,9 @@ function auditEntries(context: GatewayContext, operationName: string | null, ref
     role: caller?.role ?? 'UNIDENTIFIED',
     matter: purpose?.matter ?? null,
     caseNumber: purpose?.caseNumber ?? null,
-    consentId: purpose?.consentId ?? null,
+    // Only a consent the request was read under: a consent header beside a matter that needs none
+    // was never checked, and would put another subject's consent in this trail.
+    consentId: purpose?.consentId && findMatter(purpose.matter)?.consentRequired ? purpose.consentId : null,
     operationName,
     requestId,
     occurredAt: occurredAt.toISOString(),

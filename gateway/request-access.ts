@@ -4,6 +4,7 @@ import { auditedTextLimits, signerFor, type Caller, type Purpose, type RequestId
 import { decideGrants, type GrantDecision } from '../lib/access/policy';
 import { findMatter } from '../lib/catalogue/matters';
 import { badInput, ErrorCode } from '../lib/errors';
+import { ExpiringMemory } from '../lib/expiring-memory';
 import { authenticate, type TokenVerifier } from './authentication';
 import { InternalCallRefused, type InternalClient } from '../lib/internal-client';
 import type { RateLimits, RateLimitState } from './rate-limits';
@@ -55,16 +56,28 @@ const percentEncodedUtf8 = /^utf-8''/i;
  * UTF-8 is refused rather than stored garbled in the audit log.
  */
 function purposeHeaderText(name: string, raw: string): string {
-  const refuse = () => badInput(name, `the ${name} header must be UTF-8 text, or UTF-8'' followed by its percent-encoded UTF-8 (RFC 8187), without control characters`, { http: { status: 400 } });
+  const refuse = () =>
+    badInput(name, `the ${name} header must be UTF-8 text, or UTF-8'' followed by its percent-encoded UTF-8 (RFC 8187), holding a letter or digit and no control, format or line-separator characters`, {
+      http: { status: 400 },
+    });
   let text: string;
   try {
-    if (percentEncodedUtf8.test(raw)) text = decodeURIComponent(raw.slice("utf-8''".length));
-    else text = /[^\x00-\x7f]/.test(raw) ? utf8.decode(Buffer.from(raw, 'latin1')) : raw;
+    if (percentEncodedUtf8.test(raw)) {
+      const encoded = raw.slice("utf-8''".length);
+      // RFC 8187 allows only ASCII after the prefix: raw bytes there would be stored as mojibake.
+      if (/[^\x21-\x7e]/.test(encoded)) throw refuse();
+      text = decodeURIComponent(encoded);
+    } else {
+      text = /[^\x00-\x7f]/.test(raw) ? utf8.decode(Buffer.from(raw, 'latin1')) : raw;
+    }
   } catch {
     throw refuse();
   }
-  // Decoded, %0A or %00 would be a line break or a NUL in the audit log's case number.
-  if (/\p{Cc}/u.test(text)) throw refuse();
+  text = text.trim();
+  // What the audit log shows must be what the request named: a line break or NUL (%0A, %00), a
+  // zero-width or direction-changing character (U+200B, U+202E), or a line separator would make a
+  // case number read as blank, reversed or split; a case of invisible characters names no case.
+  if (text !== '' && (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(text) || !/[\p{L}\p{N}]/u.test(text))) throw refuse();
   return text;
 }
 
@@ -74,9 +87,11 @@ function purposeHeaderText(name: string, raw: string): string {
  */
 export function purposeFrom(req: IncomingMessage): Purpose | null {
   const purposeHeader = (part: keyof typeof purposeHeaders) => {
+    // Node joins a repeated header into one value ("A1, B2"): a read would be audited under a case never named.
+    if ((req.headersDistinct?.[purposeHeaders[part]]?.length ?? 0) > 1) throw badInput(purposeHeaders[part], `the ${purposeHeaders[part]} header must be sent once`, { http: { status: 400 } });
     // Trimmed only once decoded: U+00A0, which trim() removes, is here the last byte of many a character (丠 is E4 B8 A0).
     const raw = rawHeader(req, purposeHeaders[part]);
-    const value = raw ? purposeHeaderText(purposeHeaders[part], raw).trim() || undefined : undefined;
+    const value = raw ? purposeHeaderText(purposeHeaders[part], raw) || undefined : undefined;
     const max = auditedTextLimits[part];
     if (value && value.length > max) {
       throw badInput(purposeHeaders[part], `the ${purposeHeaders[part]} header must be at most ${max} characters, got ${value.length}`, { http: { status: 400 } });
@@ -126,6 +141,41 @@ function applyConsent(decision: GrantDecision, checked: Awaited<ReturnType<typeo
   return { ...decision, scope: { ...decision.scope, subjectId: checked.subjectId } };
 }
 
+const OWN_SUBJECT = /* GraphQL */ `
+  query OwnSubject($id: ID!) {
+    subject(id: $id) { unifiedSocialCreditCode citizenIdNumber }
+  }
+`;
+
+/** Subject id → its code or ID number, which never change: asked once a quarter-hour per subject at most. */
+const ownIdentifiers = new ExpiringMemory<Promise<string | null>>(10_000);
+const ownIdentifierLifetimeMs = 15 * 60 * 1000;
+
+/**
+ * A subject inquiring about itself is the subject its token's `subject_id` names only if that
+ * subject's code (or ID number) is the token's `org`: otherwise an enterprise's token naming a
+ * person's subject id would read the person's file as its own. Asked of the entities subgraph.
+ */
+async function applyOwnSubject(decision: GrantDecision, caller: Caller & { subjectId: string }, entities: { client: InternalClient; url: string }, requestId: string): Promise<GrantDecision> {
+  const refused = (why: string): GrantDecision => ({ groups: decision.groups.filter((g) => g === 'PROVIDER_REGISTRY'), scope: {}, purposeRefused: why });
+  let identifier = ownIdentifiers.get(caller.subjectId);
+  if (!identifier) {
+    identifier = entities.client
+      .call<{ subject: { unifiedSocialCreditCode: string | null; citizenIdNumber: string | null } | null }>(entities.url, OWN_SUBJECT, { id: caller.subjectId }, ['SUBJECT_BASICS', 'PERSONAL_IDENTIFIERS'], requestId)
+      .then(({ subject }) => (subject ? (subject.unifiedSocialCreditCode ?? subject.citizenIdNumber) : null));
+    ownIdentifiers.set(caller.subjectId, identifier, Date.now() + ownIdentifierLifetimeMs);
+    identifier.catch(() => ownIdentifiers.delete(caller.subjectId));
+  }
+  let found: string | null;
+  try {
+    found = await identifier;
+  } catch {
+    return refused("the token's subject could not be checked: the subject register is unavailable");
+  }
+  if (found !== caller.organisation) return refused(`the token's subject_id does not name the subject ${caller.organisation} (its org)`);
+  return decision;
+}
+
 const PROVIDER_STANDING = /* GraphQL */ `
   query ProviderStanding($code: String!) {
     creditServiceProviderByCode(code: $code) { mayCollectPublicCreditData }
@@ -156,7 +206,8 @@ async function applyProviderStanding(decision: GrantDecision, caller: Caller, pr
 export interface AccessDependencies {
   verify: TokenVerifier;
   signingKey: Uint8Array;
-  consents: { client: InternalClient; url: string };
+  /** The entities subgraph: the consent register and the subjects' own codes. */
+  entities: { client: InternalClient; url: string };
   providers: { client: InternalClient; url: string };
   /** Request budgets; none when rate limiting is off. */
   rateLimits?: RateLimits;
@@ -206,11 +257,14 @@ export async function createGatewayContext(req: IncomingMessage, deps: AccessDep
   if (caller && purpose && !decision.purposeRefused && purpose.matter === 'PROVIDER_DATA_COLLECTION') {
     decision = await applyProviderStanding(decision, caller, deps.providers, requestId);
   }
+  if (caller?.subjectId && purpose && !decision.purposeRefused && purpose.matter === 'SELF_INQUIRY') {
+    decision = await applyOwnSubject(decision, { ...caller, subjectId: caller.subjectId }, deps.entities, requestId);
+  }
   if (caller && purpose && !decision.purposeRefused && findMatter(purpose.matter)?.consentRequired) {
-    decision = applyConsent(decision, await checkConsent(caller, purpose, deps.consents, requestId));
+    decision = applyConsent(decision, await checkConsent(caller, purpose, deps.entities, requestId));
     if (!decision.purposeRefused) {
       const checkedAgain = async () => {
-        const checked = await checkConsent(caller, purpose, deps.consents, requestId);
+        const checked = await checkConsent(caller, purpose, deps.entities, requestId);
         return 'refused' in checked ? checked.refused : null;
       };
       return { ...contextOf(requestId, caller, purpose, decision, rateLimit, deps.signingKey), consentRefusal: checkedAgain };

@@ -477,6 +477,55 @@ describe.each(testDatabases)('access to fields through the gateway on $label', (
     }
   });
 
+  it('refuses a case number that is invisible, reversed or split once decoded, and percent-encoding mixed with raw bytes', async () => {
+    const id = enterprise.id;
+    const read = `query Read($id: ID!) { subject(id: $id) { name } }`;
+    const utf8Bytes = (text: string) => Buffer.from(text, 'utf8').toString('latin1');
+    for (const sent of [utf8Bytes('\u200b'), `UTF-8''%E2%80%8B`, `UTF-8''%E2%80%AE1-GC-HDB`, utf8Bytes('CG\u20281'), `UTF-8''Caf${utf8Bytes('é')}`, '---']) {
+      const { result, requestId } = await query({ caller: finance, headers: matter('GOVERNMENT_PROCUREMENT', sent) }, read, { id });
+      expect({ sent, status: result.status, errors: result.errors?.map((e) => [e.extensions?.code, e.extensions?.field]) }).toEqual({ sent, status: 400, errors: [['BAD_USER_INPUT', 'x-credit-case']] });
+      expect(await auditRows(platform, requestId)).toEqual([]);
+    }
+  });
+
+  it('refuses a purpose header sent twice, which Node would join into a case never named', async () => {
+    const { request } = await import('node:http');
+    const body = JSON.stringify({ query: `{ subject(id: "${enterprise.id}") { name } }` });
+    const token = await platform.token(finance);
+    const status = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(platform.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-credit-matter': 'GOVERNMENT_PROCUREMENT', 'x-credit-case': ['A1', 'B2'] }, timeout: 10_000 }, (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      });
+      req.on('error', reject);
+      req.on('timeout', () => req.destroy(new Error('timed out')));
+      req.end(body);
+    });
+    expect(status.status).toBe(400);
+    expect(JSON.parse(status.body).errors.map((e: { extensions: { code: string; field: string } }) => [e.extensions.code, e.extensions.field])).toEqual([['BAD_USER_INPUT', 'x-credit-case']]);
+  });
+
+  it("takes a token's subject_id as the caller's own subject only when that subject's code is its org", async () => {
+    const own: Caller = { id: 'self', organisation: enterprise.identifier, organisationKind: 'ENTERPRISE', role: 'EXTERNAL_USER', subjectId: enterprise.id };
+    const PERSON = `query($id: ID!) { subject(id: $id) { name citizenIdNumber } }`;
+    const ownRead = (await query({ caller: own, headers: { 'x-credit-matter': 'SELF_INQUIRY' } }, `query($id: ID!) { subject(id: $id) { name } }`, { id: enterprise.id })).result;
+    expect(ownRead.errors).toBeUndefined();
+    // The enterprise's token naming a person's subject id: refused, nothing of the person read.
+    const { result, requestId } = await query({ caller: { ...own, subjectId: person.id }, headers: { 'x-credit-matter': 'SELF_INQUIRY' } }, PERSON, { id: person.id });
+    expect(result.data).toEqual({ subject: null });
+    expect(result.errors?.[0].message).toContain("the token's subject_id does not name the subject");
+    expect(JSON.stringify(result)).not.toContain(person.identifier);
+    expect((await auditRows(platform, requestId)).map((r) => r.outcome)).toEqual(['DENIED']);
+  });
+
+  it("audits a consent only where the request was read under it: a consent header beside a matter that needs none is not cited", async () => {
+    const { result, requestId } = await query({ caller: finance, headers: { ...matter('GOVERNMENT_PROCUREMENT'), 'x-credit-consent': demoConsents.bankFinancialServices } }, `query($id: ID!) { subject(id: $id) { name } }`, { id: enterprise.id });
+    expect(result.errors).toBeUndefined();
+    const rows: { consent_id: string | null }[] = await platform.databases.audit.query('SELECT consent_id FROM audit_entry WHERE request_id = ?', [requestId]);
+    expect(rows).toEqual([{ consent_id: null }]);
+  });
+
   it('writes exactly one entry per subject and request under concurrent load, in few batches, and the chain verifies', async () => {
     const ids = world.subjects.filter((s) => s.kind !== 'NATURAL_PERSON').slice(0, 10).map((s) => s.id);
     const before = { ...platform.gateway.audit!.written };

@@ -23,6 +23,12 @@ describe('the gateway remembers tokens it verified', () => {
     await expect(verify(shortLived)).rejects.toMatchObject({ code: 'ERR_JWT_EXPIRED' });
   });
 
+  it('refuses a token without an expiry, which would be good for ever once leaked', async () => {
+    const verify = await createTokenVerifier(settings);
+    const forever = await new SignJWT({ org: 'FINANCE' }).setProtectedHeader({ alg: 'HS256' }).setSubject('officer-1').setIssuer(settings.issuer).setAudience(settings.audience).setIssuedAt().sign(secret);
+    await expect(verify(forever)).rejects.toMatchObject({ code: 'ERR_JWT_CLAIM_VALIDATION_FAILED', claim: 'exp' });
+  });
+
   it('never remembers a token that failed, and checks a tampered copy of a remembered one', async () => {
     const verify = await createTokenVerifier(settings);
     const good = await token(Math.floor(Date.now() / 1000) + 600);
