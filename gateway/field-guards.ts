@@ -4,6 +4,7 @@ import {
   GraphQLIncludeDirective,
   GraphQLSkipDirective,
   getNamedType,
+  getVariableValues,
   Kind,
   parse,
   type DocumentNode,
@@ -20,6 +21,7 @@ import {
 } from 'graphql';
 import { grantOf } from '../subgraphs/shared/access';
 import { auditableSubjectId } from '../lib/access/identity';
+import { detectIdentifierKind, normaliseIdentifier, validateCitizenIdNumber, validateUnifiedSocialCreditCode } from '../lib/identifiers';
 
 /**
  * The gateway half of field-level access, done before planning, as a federation router does:
@@ -56,6 +58,12 @@ export interface RemovedField {
 export interface Refusal {
   /** The subject the operation names for the refused field, by an argument of it or of a field above it. */
   subjectId?: string;
+  /**
+   * The unified social credit code or citizen ID number (normalised, well-formed) by which the
+   * operation names the subject when it names none by id: the refusal fetched nothing, so only the
+   * entities subgraph can say whose trail the entry belongs in.
+   */
+  subjectCode?: string;
   /** The field groups asked for at the refused field and beneath it: everything the refusal withheld. */
   groups: string[];
 }
@@ -102,7 +110,9 @@ export function guardOperation(
   const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
   const root = operation && schema.getRootType(operation.operation);
   if (!operation || !root) return { document, removed: [], subjectKey: '', refusalAt: () => ({ groups: [] }) };
-  const reader = new OperationReader(document, schema, guards, variables);
+  // As execution will read them: a variable the request leaves out takes its definition's default.
+  const values = coercedVariables(schema, operation, variables);
+  const reader = new OperationReader(document, schema, guards, values);
   const removed: RemovedField[] = [];
 
   // `guarding` is false below a selection @skip or @include leaves out: it is never run, so
@@ -112,7 +122,7 @@ export function guardOperation(
     const removedHere: RemovedField[] = [];
     const removedBefore = removed.length;
     for (const selection of selectionSet.selections) {
-      const guarded = guarding && !excluded(selection, variables);
+      const guarded = guarding && !excluded(selection, values);
       if (selection.kind !== Kind.FIELD) {
         const fragment = reader.fragmentOf(selection, parent);
         if (!fragment) continue;
@@ -188,6 +198,7 @@ class OperationReader {
   refusalAt(rootSet: SelectionSetNode, root: GraphQLCompositeType, path: readonly (string | number)[]): Refusal {
     let level: { selectionSet: SelectionSetNode; type: GraphQLCompositeType }[] = [{ selectionSet: rootSet, type: root }];
     let subjectId: string | undefined;
+    let subjectCode: string | undefined;
     const groups = new Set<string>();
     for (const key of path) {
       if (typeof key === 'number') continue;
@@ -196,14 +207,16 @@ class OperationReader {
       groups.clear();
       level = [];
       for (const { node, field, parent } of fields) {
-        subjectId = this.subjectNamedBy(field, node) ?? subjectId;
+        // The subject named nearest the refused field is the one it was about, by id or by code.
+        const named = this.subjectNamedBy(field, node);
+        if (named.id || named.code) ({ id: subjectId, code: subjectCode } = named);
         const group = this.guards.get(`${parent.name}.${field.name}`);
         if (group) groups.add(group);
         if (node.selectionSet) level.push({ selectionSet: node.selectionSet, type: getNamedType(field.type) as GraphQLCompositeType });
       }
     }
     for (const { selectionSet, type } of level) this.groupsAsked(selectionSet, type, groups);
-    return { subjectId, groups: [...groups].sort() };
+    return { subjectId, ...(subjectCode && !subjectId ? { subjectCode } : {}), groups: [...groups].sort() };
   }
 
   /** The fields of a selection set, fragments included, answered under `key`. */
@@ -245,22 +258,52 @@ class OperationReader {
   }
 
   /**
-   * The subject a field's arguments name, literally or through a variable: its `subjectId`, the
-   * `subjectId` of an input object (a credit check's, a consent's), or its `id` when it returns a
-   * subject (a record's or a report's id names no subject). It is the client's text, so only what
-   * looks like an id is taken.
+   * The subject a field's arguments name, literally or through a variable: by id, its
+   * `subjectId`, the `subjectId` of an input object (a credit check's, a consent's), or its `id`
+   * when it returns a subject (a record's or a report's id names no subject); by code, its `code`
+   * when it returns a subject (`subjectByCode`), or the `subjectCode` of an input object (a
+   * submitted record's). It is the client's text, so only what looks like an id, or is a
+   * well-formed code, is taken.
    */
-  private subjectNamedBy(field: GraphQLField<unknown, unknown>, node: FieldNode): string | undefined {
-    if (!node.arguments?.length) return undefined;
+  private subjectNamedBy(field: GraphQLField<unknown, unknown>, node: FieldNode): { id?: string; code?: string } {
+    if (!node.arguments?.length) return {};
     let values: Record<string, unknown>;
     try {
       values = getArgumentValues(field, node, this.variables);
     } catch {
-      return undefined;
+      return {};
     }
     const input = Object.values(values).find((value): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value));
-    const named = values.subjectId ?? (getNamedType(field.type).name === subjectType ? values.id : undefined) ?? input?.subjectId;
-    return auditableSubjectId(named);
+    const returnsSubject = getNamedType(field.type).name === subjectType;
+    const id = auditableSubjectId(values.subjectId ?? (returnsSubject ? values.id : undefined) ?? input?.subjectId);
+    if (id) return { id };
+    return { code: wellFormedSubjectCode((returnsSubject ? values.code : undefined) ?? input?.subjectCode) };
+  }
+}
+
+/**
+ * A unified social credit code or citizen ID number as the entities subgraph stores it, or
+ * undefined for anything that is not one: a malformed code is never sent to be looked up.
+ */
+export function wellFormedSubjectCode(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const code = normaliseIdentifier(value);
+  const valid = detectIdentifierKind(code) === 'CITIZEN_ID_NUMBER' ? validateCitizenIdNumber(code).valid : validateUnifiedSocialCreditCode(code).valid;
+  return valid ? code : undefined;
+}
+
+/**
+ * The request's variables with the operation's defaults applied and each value coerced, as
+ * execution reads them. Values validation or execution will refuse are left to them: the raw
+ * variables are read instead, as they always were.
+ */
+function coercedVariables(schema: GraphQLSchema, operation: OperationDefinitionNode, variables: Record<string, unknown>): Record<string, unknown> {
+  if (!operation.variableDefinitions?.length) return variables;
+  try {
+    const coerced = getVariableValues(schema, operation.variableDefinitions, variables);
+    return coerced.coerced ?? variables;
+  } catch {
+    return variables;
   }
 }
 

@@ -18,13 +18,14 @@ import type { SubgraphName } from '../schema/subgraphs';
 import { AuditWriter, type AuditEntryInput } from './audit-writer';
 import { createTokenVerifier, type TokenSettings } from './authentication';
 import { guardOperation, nullRemovedFields, readFieldGuards, type Refusal, type RemovedField } from './field-guards';
+import { RefusedSubjectCodes } from './refused-subject-codes';
 import { InternalClient } from '../lib/internal-client';
 import type { GatewayObserver } from './observer';
 import { defaultOperationLimits, operationLimitsForApollo, typeLimitErrors, type OperationLimits } from './operation-limits';
 import { createGatewayContext, openGatewayContext, type GatewayContext } from './request-access';
 import { RateLimits, rateLimitPlugin, type RateLimitSettings } from './rate-limits';
 import { operationResolution, wellFormedVariables, withPlatformScalars } from './request-checks';
-import { SubgraphDataSource } from './subgraph-data-source';
+import { defaultSubgraphTimeoutMs, SubgraphDataSource } from './subgraph-data-source';
 
 export interface GatewayOptions {
   supergraphSdl: string;
@@ -96,6 +97,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const enforcement = operationLimitsForApollo(limits);
   const internal = new InternalClient(options.signingKey);
   const audit = accessControl ? new AuditWriter(internal, urlOf('audit'), undefined, options.observer) : null;
+  // Its answer holds the refused request's: no longer than any other subgraph call may take.
+  const refusedSubjects = accessControl ? new RefusedSubjectCodes(new InternalClient(options.signingKey, options.subgraphTimeoutMs ?? defaultSubgraphTimeoutMs), urlOf('entities')) : null;
   const rateLimits = options.rateLimits ? await RateLimits.create(options.rateLimits, options.observer) : undefined;
 
   const gateway = new ApolloGateway({
@@ -105,7 +108,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const guarded: GatewayInterface = {
     async load(loadOptions) {
       const { schema, executor } = await gateway.load(loadOptions);
-      return { schema: withPlatformScalars(schema), executor: audit ? guardExecutor(executor, guards, audit, options.observer) : executor };
+      return { schema: withPlatformScalars(schema), executor: audit && refusedSubjects ? guardExecutor(executor, guards, audit, refusedSubjects, options.observer) : executor };
     },
     onSchemaLoadOrUpdate: (callback) => gateway.onSchemaLoadOrUpdate(callback),
     stop: () => gateway.stop(),
@@ -178,7 +181,7 @@ function deniedAttempt(reason: string, requestId: string): AuditEntryInput {
  * fields were, write the request's audit batch, and only then release the answer. If the audit
  * log cannot be written, the answer is withheld (fail closed).
  */
-function guardExecutor(execute: GatewayExecutor, guards: Map<string, string>, audit: AuditWriter, observer?: GatewayObserver): GatewayExecutor {
+function guardExecutor(execute: GatewayExecutor, guards: Map<string, string>, audit: AuditWriter, refusedSubjects: RefusedSubjectCodes, observer?: GatewayObserver): GatewayExecutor {
   return async (requestContext) => {
     const context = requestContext.context as unknown as GatewayContext;
     const { document, removed, subjectKey, refusalAt } = guardOperation(
@@ -219,6 +222,7 @@ function guardExecutor(execute: GatewayExecutor, guards: Map<string, string>, au
           return { subjectId: auditableSubjectId(told?.subjectId) ?? refusal.subjectId, groups: [...new Set([...refusal.groups, ...(told?.groups ?? [])])] };
         }),
     ];
+    await refusedSubjects.resolve(refusals, context.requestId);
     const errors = [...(result.errors ?? []).map(withoutAuditedRefusal), ...reached.map(({ path, removed: field }) => deniedField(field, path, context))];
     // The instant of disclosure is taken before the consent is asked about again: a consent that
     // still holds then held at that instant, so no entry under it is later than its revocation.
