@@ -1,6 +1,6 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLRequestContext, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import { Kind, parse, type FieldNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import { Kind, parse, type FieldNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import { identityHeader } from '../lib/access/identity';
 import { ErrorCode, SubgraphFault } from '../lib/errors';
 import { platformFetcher } from '../lib/platform-http';
@@ -74,7 +74,8 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       if (reason === SubgraphFault.BAD_RESPONSE) this.observer?.fault(`the ${this.name} subgraph answered something that is not a GraphQL response`, error);
       const unavailable = { message: this.messageFor(reason), extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, reason } };
       const paths = askedPaths(options);
-      return { errors: paths.length ? paths.map((path) => ({ ...unavailable, path })) : [unavailable] } as GatewayGraphQLResponse;
+      // An empty path stands for the error without one: GraphQL leaves `path` out where no field is named.
+      return { errors: paths.length ? paths.map((path) => (path.length ? { ...unavailable, path } : unavailable)) : [unavailable] } as GatewayGraphQLResponse;
     } finally {
       this.observer?.subgraphFetch(this.name, (performance.now() - started) / 1000, outcome);
     }
@@ -106,7 +107,10 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
  * Where each field the fetch asked for sits in the subgraph's answer: a root field's response key,
  * or `_entities`, the representation's index and the field, which the gateway maps to where that
  * entity is in the client's answer. An error on each tells a client exactly which fields of its
- * answer are missing, as GraphQL gives every field error its path.
+ * answer are missing, as GraphQL gives every field error its path. A field the planner asked for
+ * its own needs (a key, a field another subgraph `@requires`, one hidden from clients) is not the
+ * client's: no error names it, and one error without a path says that fields depending on the
+ * subgraph's data are missing too.
  */
 function askedPaths(options: GraphQLDataSourceProcessOptions<GatewayContext>): (string | number)[][] {
   // The planner's document, when it exposes one; else the fetch's text, parsed on this failure path only.
@@ -116,10 +120,41 @@ function askedPaths(options: GraphQLDataSourceProcessOptions<GatewayContext>): (
   const entities = operation.selectionSet.selections.find((s): s is FieldNode => s.kind === Kind.FIELD && s.name.value === '_entities');
   if (!entities?.selectionSet) return responseKeys(operation.selectionSet).map((key) => [key]);
   const representations = options.request.variables?.representations;
-  if (!Array.isArray(representations)) return [];
-  return representations.flatMap((representation: { __typename?: unknown }, index) =>
-    responseKeys(entities.selectionSet!, representation.__typename).map((key) => ['_entities', index, key]),
+  const clientAsked = clientKeysAt(options);
+  if (!Array.isArray(representations) || !clientAsked) return [];
+  let plannerOwn = false;
+  const paths = representations.flatMap((representation: { __typename?: unknown }, index) =>
+    responseKeys(entities.selectionSet!, representation.__typename).flatMap((key) => {
+      if (clientAsked.has(key)) return [['_entities', index, key]];
+      plannerOwn = true;
+      return [];
+    }),
   );
+  return plannerOwn ? [...paths, []] : paths;
+}
+
+/** The response keys the client's own operation asks at the place in its answer this fetch fills; null when it cannot be told. */
+function clientKeysAt(options: GraphQLDataSourceProcessOptions<GatewayContext>): Set<string> | null {
+  if (!('incomingRequestContext' in options) || !options.pathInIncomingRequest) return null;
+  const { operation, document } = options.incomingRequestContext;
+  if (!operation) return null;
+  const fragments = new Map((document?.definitions ?? []).filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
+  let sets: SelectionSetNode[] = [operation.selectionSet];
+  for (const key of options.pathInIncomingRequest) {
+    if (typeof key === 'number' || key === '@') continue;
+    sets = sets.flatMap((set) => fieldsOf(set, fragments).flatMap((field) => ((field.alias?.value ?? field.name.value) === key && field.selectionSet ? [field.selectionSet] : [])));
+  }
+  return new Set(sets.flatMap((set) => fieldsOf(set, fragments).map((field) => field.alias?.value ?? field.name.value)));
+}
+
+/** A selection's fields, through its fragments (of any type: the keys are only compared). */
+function fieldsOf(selectionSet: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>): FieldNode[] {
+  return selectionSet.selections.flatMap((selection) => {
+    if (selection.kind === Kind.FIELD) return [selection];
+    if (selection.kind === Kind.INLINE_FRAGMENT) return fieldsOf(selection.selectionSet, fragments);
+    const fragment = fragments.get(selection.name.value);
+    return fragment ? fieldsOf(fragment.selectionSet, fragments) : [];
+  });
 }
 
 /** The response keys a selection asks for (of `typename`'s fragments only, when given), __typename aside. */

@@ -111,6 +111,24 @@ describe('the gateway when a subgraph is down, slow or answers garbage', () => {
     }
   });
 
+  it("names no field the client did not ask for: a verdict that needs the reports subgraph's part is missing with one error without a path", async () => {
+    const finance: As = { caller: { id: 'test-finance', organisation: 'FINANCE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' }, headers: { 'x-credit-matter': 'GOVERNMENT_PROCUREMENT', 'x-credit-case': 'FAULT-1' } };
+    const ran = await platform.query<{ runCreditCheck: { id: string } }>(
+      /* GraphQL */ `mutation Run($subjectId: ID!) { runCreditCheck(input: { subjectId: $subjectId, matter: "GOVERNMENT_PROCUREMENT", caseNumber: "FAULT-1" }) { id } }`,
+      { subjectId: subject.id },
+      finance,
+    );
+    expect(ran.errors).toBeUndefined();
+    await reports.down();
+    try {
+      const result = await platform.query<{ creditCheck: { caseNumber: string; verdict: string | null } }>(`query Verdict($id: ID!) { creditCheck(id: $id) { caseNumber verdict } }`, { id: ran.data!.runCreditCheck.id }, finance);
+      expect(result.data?.creditCheck).toEqual({ caseNumber: 'FAULT-1', verdict: null });
+      expect(result.errors?.map((e) => [e.path ?? null, e.extensions?.code, e.extensions?.serviceName])).toEqual([[null, 'SUBGRAPH_UNAVAILABLE', 'reports']]);
+    } finally {
+      await reports.up();
+    }
+  });
+
   it('gives up on a subgraph that does not answer within the timeout, without retrying it, and recovers', async () => {
     reports.behaviour = { kind: 'hang' };
     const before = reports.received.length;
