@@ -178,7 +178,8 @@ export function standingOn(current: { filingStatus: FilingStatus; supervisionCla
   }
   const allowed = permissions(filingStatus, supervisionClass);
   const falseInformation = history.falseInformationFrom !== null && history.falseInformationFrom <= date;
-  return { date, filingStatus, supervisionClass, ...allowed, reportsAccepted: allowed.reportsAccepted && !falseInformation };
+  // Only a provider in good standing collects public credit data or issues reports departments accept (domain.md).
+  return { date, filingStatus, supervisionClass, mayCollectPublicCreditData: allowed.mayCollectPublicCreditData && !falseInformation, reportsAccepted: allowed.reportsAccepted && !falseInformation };
 }
 
 function lastOnOrBefore<T extends { occurredAt: Date }>(items: readonly T[], date: string): T | undefined {

@@ -66,6 +66,12 @@ interface ReportRepresentation {
   issuer: { id: string } | null;
 }
 
+/** Whether the registry has found, by today, that the provider gave false information (提供虚假信息). */
+async function falseInformationBy(ctx: Context, provider: CreditServiceProvider): Promise<boolean> {
+  const from = await ctx.falseInformationByProvider.load(provider.id);
+  return from !== null && from <= todayInDistrict();
+}
+
 export const resolvers: GraphQLResolverMap<Context> = {
   Query: {
     creditServiceProvider: async (_: unknown, args: { id: string }, ctx: Context) => visible(ctx, await ctx.providerById.load(args.id)),
@@ -104,12 +110,8 @@ export const resolvers: GraphQLResolverMap<Context> = {
     __resolveReference: async (ref: { id: string }, ctx: Context) => visible(ctx, await ctx.providerById.load(ref.id)),
     // As a report issued today would be judged, false information found since included: the
     // registry's answer and a department's refusal of the provider's new report must agree.
-    inGoodStanding: async (p: CreditServiceProvider, _: unknown, ctx: Context) => {
-      if (!permissions(p.filingStatus, p.supervisionClass).reportsAccepted) return false;
-      const falseInformationFrom = await ctx.falseInformationByProvider.load(p.id);
-      return falseInformationFrom === null || falseInformationFrom > todayInDistrict();
-    },
-    mayCollectPublicCreditData: (p: CreditServiceProvider) => permissions(p.filingStatus, p.supervisionClass).mayCollectPublicCreditData,
+    inGoodStanding: async (p: CreditServiceProvider, _: unknown, ctx: Context) => permissions(p.filingStatus, p.supervisionClass).reportsAccepted && !(await falseInformationBy(ctx, p)),
+    mayCollectPublicCreditData: async (p: CreditServiceProvider, _: unknown, ctx: Context) => permissions(p.filingStatus, p.supervisionClass).mayCollectPublicCreditData && !(await falseInformationBy(ctx, p)),
     standingOn: async (p: CreditServiceProvider, args: { date: string }, ctx: Context) => standingOn(p, await ctx.historyByProvider.load(p.id), args.date),
     filingHistory: async (p: CreditServiceProvider, _: unknown, ctx: Context) => (await ctx.historyByProvider.load(p.id)).events,
     classHistory: async (p: CreditServiceProvider, _: unknown, ctx: Context) => (await ctx.historyByProvider.load(p.id)).classChanges,

@@ -469,10 +469,11 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
       ok(await queryAs(admin, violationMutation, { input: { providerId: id, kind: 'OTHER', description: '未按期报送', evidence: ['通知书'], occurredOn: today } }));
       expect((await at(today)).reportsAccepted).toBe(true);
       ok(await queryAs(admin, violationMutation, { input: { providerId: id, kind: 'FALSE_INFORMATION', description: '报告引用的处罚信息系编造', evidence: ['核查笔录'], occurredOn: today } }));
-      expect(await at(today)).toEqual({ ...before, reportsAccepted: false });
-      // The public registry says the same: a report it issued today would be refused.
+      // Only a provider in good standing collects public credit data or issues accepted reports (domain.md).
+      expect(await at(today)).toEqual({ ...before, reportsAccepted: false, mayCollectPublicCreditData: false });
+      // The public registry says the same: a report it issued today would be refused, and it collects nothing.
       const now = ok(await query<{ creditServiceProvider: { inGoodStanding: boolean; mayCollectPublicCreditData: boolean } }>(standing, { id, date: today })).creditServiceProvider;
-      expect(now).toMatchObject({ inGoodStanding: false, mayCollectPublicCreditData: true });
+      expect(now).toMatchObject({ inGoodStanding: false, mayCollectPublicCreditData: false });
     });
 
     it('follows the class: a provider in class D may neither collect data nor issue accepted reports', async () => {
