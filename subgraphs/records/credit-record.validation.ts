@@ -44,8 +44,12 @@ const maxDocumentNumberLength = 64;
 const maxSummaryLength = 500;
 /** Text that says something: invisible characters alone (U+200B…) are not a document number or a summary. */
 const legible = /[\p{L}\p{N}]/u;
-/** Control characters: none in a document number; a summary may run over lines and use tabs. */
-const controlCharacter = /\p{Cc}/u;
+/**
+ * Control characters: none in a document number, nor format or line-separator characters (U+200B,
+ * U+2060, U+202E, U+2028): invisible, they would make two numbers that read alike two records of
+ * one decision. A summary may run over lines and use tabs.
+ */
+const controlCharacter = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 const controlCharacterBesideLineBreaks = /(?![\t\n\r])\p{Cc}/u;
 /**
  * The founding of the People's Republic: no administrative organ whose decisions the platform
@@ -103,7 +107,7 @@ export function validateCreditRecord(draft: CreditRecordDraft, today: string): C
   if (documentNumber.length === 0 || [...documentNumber].length > maxDocumentNumberLength) {
     problem('documentNumber', `documentNumber must have 1 to ${maxDocumentNumberLength} characters, got ${[...documentNumber].length}`);
   } else if (controlCharacter.test(documentNumber)) {
-    problem('documentNumber', `documentNumber must not hold control characters (a line break, U+0000…), got ${JSON.stringify(documentNumber)}`);
+    problem('documentNumber', `documentNumber must not hold control or invisible characters (a line break, U+0000, U+200B, U+202E…), got ${JSON.stringify(documentNumber).replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}`);
   } else if (!legible.test(documentNumber)) {
     problem('documentNumber', `documentNumber must hold at least one letter or digit, got ${JSON.stringify(documentNumber)}`);
   }

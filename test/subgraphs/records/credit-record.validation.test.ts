@@ -58,6 +58,11 @@ describe('validateCreditRecord', () => {
     ['a 501-character summary', { summary: '罚'.repeat(501) }, ['summary']],
     ['a document number of invisible characters only', { documentNumber: '\u200b\u200b' }, ['documentNumber']],
     ['a document number holding U+0000', { documentNumber: '北戴河市监罚〔2025〕\u0000118号' }, ['documentNumber']],
+    // Invisible, each would make a number that reads as another a second record of one decision.
+    ['a document number holding a zero-width space', { documentNumber: '北戴河市监罚〔2025〕1\u200b18号' }, ['documentNumber']],
+    ['a document number holding a word joiner', { documentNumber: '北戴河市监罚〔2025〕118号\u2060' }, ['documentNumber']],
+    ['a document number holding a right-to-left override', { documentNumber: '\u202e北戴河市监罚〔2025〕118号' }, ['documentNumber']],
+    ['a document number holding a line separator', { documentNumber: '北戴河市监罚\u2028〔2025〕118号' }, ['documentNumber']],
     ['a document number over two lines', { documentNumber: '北戴河市监罚〔2025〕\n118号' }, ['documentNumber']],
     ['a summary of invisible characters only', { summary: '\u200b' }, ['summary']],
     ['a summary holding U+0000', { summary: '未按规定公示\u0000年度报告' }, ['summary']],
@@ -83,8 +88,10 @@ describe('validateCreditRecord', () => {
 
   it('names what it refused in a document number and a summary, and the earliest decision date', () => {
     const messages = (change: Partial<CreditRecordDraft>) => validateCreditRecord({ ...penalty, ...change }, today).map((p) => p.message);
-    expect(messages({ documentNumber: '\u200b' })).toEqual(['documentNumber must hold at least one letter or digit, got "\u200b"']);
-    expect(messages({ documentNumber: 'A\nB' })).toEqual(['documentNumber must not hold control characters (a line break, U+0000…), got "A\\nB"']);
+    expect(messages({ documentNumber: '\u200b' })).toEqual(['documentNumber must not hold control or invisible characters (a line break, U+0000, U+200B, U+202E…), got "\\u200b"']);
+    expect(messages({ documentNumber: '--' })).toEqual(['documentNumber must hold at least one letter or digit, got "--"']);
+    expect(messages({ documentNumber: 'A\nB' })).toEqual(['documentNumber must not hold control or invisible characters (a line break, U+0000, U+200B, U+202E…), got "A\\nB"']);
+    expect(messages({ documentNumber: 'A\u200b-1' })).toEqual(['documentNumber must not hold control or invisible characters (a line break, U+0000, U+200B, U+202E…), got "A\\u200b-1"']);
     expect(messages({ summary: 'a\u0000b' })).toEqual(['summary must not hold control characters other than line breaks and tabs (U+0000…)']);
     expect(messages({ decisionDate: '1800-01-01' })).toEqual(['decisionDate must not be before 1949-10-01, got 1800-01-01']);
   });
