@@ -89,7 +89,8 @@ export class ReportRepository {
       const report = await manager.findOne(CreditReport, { where: { id }, lock: lockFor(manager) });
       if (!report) throw clientError(ErrorCode.NOT_FOUND, `no credit report has the id ${JSON.stringify(id)}`, { field: 'id' });
       if (actor.organisation !== report.registeredByOrganisation && actor.organisation !== 'CREDIT_OFFICE') {
-        throw forbiddenAbout(report.subjectId, `report ${report.reportNumber} is verified by the department that registered it (${report.registeredByOrganisation ?? 'unknown'}) or the credit office`);
+        // Said without the report's number or department: the caller may not read the report.
+        throw forbiddenAbout(report.subjectId, "a report's finding is recorded by the department that registered the report or by the credit office");
       }
       if (report.source === 'DISTRICT_PLATFORM') {
         throw badInput('id', `report ${report.reportNumber} was issued by this platform: it is verified from its stored snapshot, not by an officer`);
