@@ -45,7 +45,8 @@ function loadAccess(): Access {
 
 /** A browser refuses header text beyond ASCII (a case number 北财采〔2026〕17号): such text goes percent-encoded, as RFC 8187 writes it. */
 function headerText(text: string): string {
-  return /^[\x20-\x7e]*$/.test(text) ? text : `UTF-8''${encodeURIComponent(text)}`;
+  // encodeURIComponent throws on a lone surrogate (half an emoji pasted in): it stands as U+FFFD.
+  return /^[\x20-\x7e]*$/.test(text) ? text : `UTF-8''${encodeURIComponent(text.replace(/\p{Cs}/gu, '\ufffd'))}`;
 }
 
 function accessHeaders(access: Access, settings: ExplorerSettings): Record<string, string> {
