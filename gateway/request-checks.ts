@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
-import { getVariableValues, GraphQLError, isScalarType, Kind, type GraphQLScalarLiteralParser, type GraphQLSchema } from 'graphql';
+import { getVariableValues, GraphQLError, isScalarType, Kind, visit, type GraphQLScalarLiteralParser, type GraphQLSchema } from 'graphql';
 import { badInput, ErrorCode } from '../lib/errors';
 import { scalarResolvers } from '../subgraphs/shared/scalars';
 
@@ -46,7 +46,7 @@ const loneSurrogate = /\p{Surrogate}/u;
 export const wellFormedVariables: ApolloServerPlugin<BaseContext> = {
   async requestDidStart() {
     return {
-      async didResolveOperation({ request, operation, schema }) {
+      async didResolveOperation({ request, operation, document, schema }) {
         const variables = request.variables ?? {};
         checkVariables(variables);
         // Coerced here, not only by the gateway's executor, whose errors would come back with 200
@@ -57,6 +57,21 @@ export const wellFormedVariables: ApolloServerPlugin<BaseContext> = {
         if (first) {
           const name = first.nodes?.[0]?.kind === Kind.VARIABLE_DEFINITION ? `$${first.nodes[0].variable.name.value}` : 'variables';
           throw refused(name, first.message);
+        }
+        // `$s: Boolean = true` takes an explicit null, which `@skip(if: $s)` cannot: the query
+        // planner would throw on it, and the client get INTERNAL_SERVER_ERROR.
+        const values = coerced?.coerced ?? {};
+        if (operation) {
+          // The whole document: the operation's fragments hold directives too.
+          visit(document, {
+            Directive(directive) {
+              if (directive.name.value !== 'skip' && directive.name.value !== 'include') return;
+              const condition = directive.arguments?.find((a) => a.name.value === 'if')?.value;
+              if (condition?.kind === Kind.VARIABLE && values[condition.name.value] === null) {
+                throw refused(`$${condition.name.value}`, `Variable "$${condition.name.value}" is the condition of @${directive.name.value} and must be true or false, got null.`);
+              }
+            },
+          });
         }
       },
     };

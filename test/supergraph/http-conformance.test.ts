@@ -195,6 +195,18 @@ describe('variables the gateway refuses before planning', () => {
   const nested = (levels: number, leaf: unknown) => Array.from({ length: levels }).reduce<unknown>((inner) => [inner], leaf);
   const refused = (field: string) => ({ status: 400, data: undefined, errors: [['BAD_USER_INPUT', field]] });
 
+  it('refuses an explicit null as the condition of @skip or @include, naming the variable, where the query planner would throw', async () => {
+    const ask = async (query: string, variables: Record<string, unknown>) => {
+      const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }), signal: AbortSignal.timeout(10_000) });
+      const body = (await response.json()) as { data?: unknown; errors?: { extensions: { code: string; field?: string } }[] };
+      return { status: response.status, data: body.data, errors: (body.errors ?? []).map((e) => [e.extensions.code, e.extensions.field]) };
+    };
+    expect(await ask('query Q($s: Boolean = true) { __typename @skip(if: $s) }', { s: null })).toEqual(refused('$s'));
+    expect(await ask('query Q($i: Boolean = false) { ...F } fragment F on Query { __typename @include(if: $i) }', { i: null })).toEqual(refused('$i'));
+    // Left out, the default stands.
+    expect(await ask('query Q($s: Boolean = true) { __typename @skip(if: $s) }', {})).toEqual({ status: 200, data: {}, errors: [] });
+  });
+
   it('refuses text that is not well-formed Unicode, and nesting thousands deep, naming the variable', async () => {
     expect(await post({ s: 'Subject\ud800' })).toEqual(refused('$s'));
     expect(await post(`{"s":${'['.repeat(5_000)}"Subject"${']'.repeat(5_000)}}`)).toEqual(refused('$s'));
