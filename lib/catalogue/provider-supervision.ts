@@ -148,6 +148,12 @@ export interface ProviderHistory {
    * since when its reports are worthless.
    */
   falseInformationFrom: string | null;
+  /**
+   * The day the registry recorded the earliest such finding, null if none: collecting public
+   * credit data is an act of the day, allowed until the registry knew, unlike a report, whose
+   * worth is judged afresh by the day it was issued.
+   */
+  falseInformationFoundOn: string | null;
 }
 
 export interface Standing {
@@ -178,8 +184,9 @@ export function standingOn(current: { filingStatus: FilingStatus; supervisionCla
   }
   const allowed = permissions(filingStatus, supervisionClass);
   const falseInformation = history.falseInformationFrom !== null && history.falseInformationFrom <= date;
+  const falseInformationKnown = history.falseInformationFoundOn !== null && history.falseInformationFoundOn <= date;
   // Only a provider in good standing collects public credit data or issues reports departments accept (domain.md).
-  return { date, filingStatus, supervisionClass, mayCollectPublicCreditData: allowed.mayCollectPublicCreditData && !falseInformation, reportsAccepted: allowed.reportsAccepted && !falseInformation };
+  return { date, filingStatus, supervisionClass, mayCollectPublicCreditData: allowed.mayCollectPublicCreditData && !falseInformationKnown, reportsAccepted: allowed.reportsAccepted && !falseInformation };
 }
 
 function lastOnOrBefore<T extends { occurredAt: Date }>(items: readonly T[], date: string): T | undefined {

@@ -11,8 +11,8 @@ export interface ProvidersContext {
   providerById: DataLoader<string, CreditServiceProvider | null>;
   /** Filing events, class changes and the day of false information per provider: three statements per batch. */
   historyByProvider: DataLoader<string, ProviderHistoryRows>;
-  /** The day of the earliest false information per provider, or null: one statement per batch. */
-  falseInformationByProvider: DataLoader<string, string | null>;
+  /** The day of the earliest false information per provider, and the day it was found: one statement per batch. */
+  falseInformationByProvider: DataLoader<string, { falseInformationFrom: string | null; falseInformationFoundOn: string | null }>;
   violationById: DataLoader<string, ProviderViolation | null>;
   violationsByProvider: DataLoader<string, ProviderViolation[]>;
   sanctionById: DataLoader<string, ProviderSanction | null>;
@@ -26,7 +26,7 @@ export function createProvidersContext(db: DataSource): ProvidersContext {
     repository,
     providerById: loaderById(repository.providers),
     historyByProvider: new DataLoader((ids) => repository.histories(ids)),
-    falseInformationByProvider: new DataLoader((ids) => repository.falseInformationFrom(ids)),
+    falseInformationByProvider: new DataLoader((ids) => repository.falseInformation(ids)),
     violationById: loaderById(repository.violations),
     violationsByProvider: new DataLoader((ids) => repository.violationsOf(ids)),
     sanctionById: new DataLoader((ids) => repository.sanctionsById(ids)),

@@ -112,20 +112,26 @@ export class ProviderRepository {
   /** The filing events, class changes and false information found of many providers: three statements, lists in key order, oldest first. */
   async histories(providerIds: readonly string[]): Promise<ProviderHistoryRows[]> {
     const ids = [...providerIds];
-    const [events, classChanges, falseInformationFrom] = await Promise.all([
+    const [events, classChanges, falseInformation] = await Promise.all([
       this.db.getRepository(ProviderFilingEvent).find({ where: { providerId: In(ids) }, order: { occurredAt: 'ASC', id: 'ASC' } }),
       this.db.getRepository(SupervisionClassChange).find({ where: { providerId: In(ids) }, order: { occurredAt: 'ASC', id: 'ASC' } }),
-      this.falseInformationFrom(ids),
+      this.falseInformation(ids),
     ]);
     const eventsOf = groupedByKey(ids, events, (e) => e.providerId);
     const changesOf = groupedByKey(ids, classChanges, (c) => c.providerId);
-    return ids.map((_, i) => ({ events: eventsOf[i], classChanges: changesOf[i], falseInformationFrom: falseInformationFrom[i] }));
+    return ids.map((_, i) => ({ events: eventsOf[i], classChanges: changesOf[i], ...falseInformation[i] }));
   }
 
-  /** For each provider, the day of the earliest false information recorded against it, or null; one statement. */
-  async falseInformationFrom(providerIds: readonly string[]): Promise<(string | null)[]> {
-    const rows = await this.violations.find({ select: { providerId: true, occurredOn: true }, where: { providerId: In([...providerIds]), kind: 'FALSE_INFORMATION' }, order: { occurredOn: 'ASC' } });
-    return groupedByKey(providerIds, rows, (v) => v.providerId).map((found) => found[0]?.occurredOn ?? null);
+  /**
+   * For each provider, the day of the earliest false information recorded against it and the day
+   * the registry recorded it, or nulls; one statement.
+   */
+  async falseInformation(providerIds: readonly string[]): Promise<Pick<ProviderHistory, 'falseInformationFrom' | 'falseInformationFoundOn'>[]> {
+    const rows = await this.violations.find({ select: { providerId: true, occurredOn: true, recordedAt: true }, where: { providerId: In([...providerIds]), kind: 'FALSE_INFORMATION' } });
+    return groupedByKey(providerIds, rows, (v) => v.providerId).map((found) => ({
+      falseInformationFrom: found.map((v) => v.occurredOn).sort()[0] ?? null,
+      falseInformationFoundOn: found.map((v) => todayInDistrict(v.recordedAt)).sort()[0] ?? null,
+    }));
   }
 
   /** The violations of many providers in one statement, newest first. */

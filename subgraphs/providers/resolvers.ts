@@ -68,8 +68,8 @@ interface ReportRepresentation {
 
 /** Whether the registry has found, by today, that the provider gave false information (提供虚假信息). */
 async function falseInformationBy(ctx: Context, provider: CreditServiceProvider): Promise<boolean> {
-  const from = await ctx.falseInformationByProvider.load(provider.id);
-  return from !== null && from <= todayInDistrict();
+  const { falseInformationFoundOn } = await ctx.falseInformationByProvider.load(provider.id);
+  return falseInformationFoundOn !== null && falseInformationFoundOn <= todayInDistrict();
 }
 
 export const resolvers: GraphQLResolverMap<Context> = {

@@ -476,6 +476,19 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
       expect(now).toMatchObject({ inGoodStanding: false, mayCollectPublicCreditData: false });
     });
 
+    it('judges reports from the day the false information was given, and collection from the day the registry recorded it', async () => {
+      const provider = world.providers[8];
+      const [violation] = (await db().query(`SELECT occurred_on, recorded_at FROM provider_violation WHERE provider_id = ? AND kind = 'FALSE_INFORMATION'`, [provider.id])) as { occurred_on: string | Date; recorded_at: string | Date }[];
+      const given = typeof violation.occurred_on === 'string' ? violation.occurred_on.slice(0, 10) : violation.occurred_on.toISOString().slice(0, 10);
+      const found = todayInDistrict(new Date(violation.recorded_at));
+      expect(given < found).toBe(true);
+      const onGiven = ok(await query<{ creditServiceProvider: { standingOn: { reportsAccepted: boolean; mayCollectPublicCreditData: boolean } } }>(standing, { id: provider.id, date: given })).creditServiceProvider.standingOn;
+      // Its reports of that day are worthless; its collecting that day was allowed: nobody knew yet.
+      expect(onGiven).toMatchObject({ reportsAccepted: false, mayCollectPublicCreditData: true });
+      const onFound = ok(await query<{ creditServiceProvider: { standingOn: { mayCollectPublicCreditData: boolean } } }>(standing, { id: provider.id, date: found })).creditServiceProvider.standingOn;
+      expect(onFound.mayCollectPublicCreditData).toBe(false);
+    });
+
     it('follows the class: a provider in class D may neither collect data nor issue accepted reports', async () => {
       const result = ok(await query<{ creditServiceProvider: { inGoodStanding: boolean; mayCollectPublicCreditData: boolean } }>(standing, { id: world.providers[8].id, date: '2026-11-24' }));
       expect(result.creditServiceProvider).toMatchObject({ inGoodStanding: false, mayCollectPublicCreditData: false, standingOn: { filingStatus: 'FILED', supervisionClass: 'D', reportsAccepted: false } });
