@@ -482,6 +482,18 @@ describe.each(testDatabases)('audit API on $label', (database) => {
       expect(result.data?._entities[0].disclosures.totalCount).toBe(disclosed);
     });
 
+    it("shows a person who read it by a masked citizen ID number, unless PERSONAL_IDENTIFIERS is granted", async () => {
+      const reader = '130304197304130019';
+      const appended = await append([entry(960, { organisation: reader, organisationKind: 'INDIVIDUAL', role: 'EXTERNAL_USER', matter: 'COMMERCIAL_DUE_DILIGENCE', caseNumber: null, subjectId: subject, requestId: 'person-read', occurredAt: new Date(Date.UTC(2030, 0, 1)).toISOString() })]);
+      expect(appended.errors).toBeUndefined();
+      const READERS = /* GraphQL */ `query($r: [_Any!]!) { _entities(representations: $r) { ... on Subject { disclosures(first: 1) { edges { node { organisation } } } } } }`;
+      const read = (identity: RequestIdentity) => queryAs<{ _entities: { disclosures: { edges: { node: { organisation: string } }[] } }[] }>(identity, READERS, { r: [{ __typename: 'Subject', id: subject }] });
+      expect((await read(self)).data?._entities[0].disclosures.edges[0].node.organisation).toBe('1303**********0019');
+      const granted = await read({ ...self, grants: [...self.grants, 'PERSONAL_IDENTIFIERS'] });
+      expect(granted.data?._entities[0].disclosures.edges[0].node.organisation).toBe(reader);
+      expect(granted.extensions?.disclosures).toEqual(expect.arrayContaining([{ subjectId: subject, groups: expect.arrayContaining(['PERSONAL_IDENTIFIERS']) }]));
+    });
+
     it("is refused another subject's disclosures and the credit office's root queries", async () => {
       const other = await queryAs(self, DISCLOSURES, { r: [{ __typename: 'Subject', id: subjectIds[1] }] });
       expect(other.errors?.[0].extensions?.code).toBe('FORBIDDEN');
