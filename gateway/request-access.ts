@@ -5,6 +5,7 @@ import { decideGrants, type GrantDecision } from '../lib/access/policy';
 import { findMatter } from '../lib/catalogue/matters';
 import { badInput, ErrorCode } from '../lib/errors';
 import { ExpiringMemory } from '../lib/expiring-memory';
+import { hasInvisibleCharacters, isLegible } from '../lib/text';
 import { authenticate, type TokenVerifier } from './authentication';
 import { InternalCallRefused, type InternalClient } from '../lib/internal-client';
 import type { RateLimits, RateLimitState } from './rate-limits';
@@ -77,7 +78,7 @@ function purposeHeaderText(name: string, raw: string): string {
   // What the audit log shows must be what the request named: a line break or NUL (%0A, %00), a
   // zero-width or direction-changing character (U+200B, U+202E), or a line separator would make a
   // case number read as blank, reversed or split; a case of invisible characters names no case.
-  if (text !== '' && (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(text) || !/[\p{L}\p{N}]/u.test(text))) throw refuse();
+  if (text !== '' && (hasInvisibleCharacters(text) || !isLegible(text))) throw refuse();
   return text;
 }
 
@@ -135,9 +136,14 @@ async function checkConsent(caller: Caller, purpose: Purpose, consents: { client
   return { subjectId: consent.subjectId };
 }
 
+/** A decision whose purpose turned out not to hold: only the public registry is left. */
+function purposeRefused(decision: GrantDecision, why: string): GrantDecision {
+  return { groups: decision.groups.filter((g) => g === 'PROVIDER_REGISTRY'), scope: {}, purposeRefused: why };
+}
+
 /** Narrows a consent-based decision to the consented subject, or refuses it. */
 function applyConsent(decision: GrantDecision, checked: Awaited<ReturnType<typeof checkConsent>>): GrantDecision {
-  if ('refused' in checked) return { groups: decision.groups.filter((g) => g === 'PROVIDER_REGISTRY'), scope: {}, purposeRefused: checked.refused };
+  if ('refused' in checked) return purposeRefused(decision, checked.refused);
   return { ...decision, scope: { ...decision.scope, subjectId: checked.subjectId } };
 }
 
@@ -157,7 +163,7 @@ const ownIdentifierLifetimeMs = 15 * 60 * 1000;
  * person's subject id would read the person's file as its own. Asked of the entities subgraph.
  */
 async function applyOwnSubject(decision: GrantDecision, caller: Caller & { subjectId: string }, entities: { client: InternalClient; url: string }, requestId: string): Promise<GrantDecision> {
-  const refused = (why: string): GrantDecision => ({ groups: decision.groups.filter((g) => g === 'PROVIDER_REGISTRY'), scope: {}, purposeRefused: why });
+  const refused = (why: string) => purposeRefused(decision, why);
   let identifier = ownIdentifiers.get(caller.subjectId);
   if (!identifier) {
     identifier = entities.client
@@ -187,7 +193,7 @@ const PROVIDER_STANDING = /* GraphQL */ `
  * class allow it (policy 四(二)-(三)): asked of the providers subgraph, which keeps the registry.
  */
 async function applyProviderStanding(decision: GrantDecision, caller: Caller, providers: { client: InternalClient; url: string }, requestId: string): Promise<GrantDecision> {
-  const refused = (why: string): GrantDecision => ({ groups: decision.groups.filter((g) => g === 'PROVIDER_REGISTRY'), scope: {}, purposeRefused: why });
+  const refused = (why: string) => purposeRefused(decision, why);
   let may: boolean | undefined;
   try {
     const data = await providers.client.call<{ creditServiceProviderByCode: { mayCollectPublicCreditData: boolean } | null }>(providers.url, PROVIDER_STANDING, { code: caller.organisation }, ['PROVIDER_REGISTRY'], requestId);

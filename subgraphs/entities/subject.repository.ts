@@ -10,6 +10,7 @@ import { isIsoDate } from '../shared/scalars';
 import { writeTransaction } from '../shared/write-queue';
 import { indexSubjectNames, throughNameIndex } from './subject-names';
 import { Subject, subjectNameMaxLength, type IdentifierKind, type SubjectKind, type SubjectStatus } from './entities/subject.entity';
+import { isLegible } from '../../lib/text';
 
 export interface RegisterSubjectInput {
   kind: SubjectKind;
@@ -115,7 +116,7 @@ function assertValidIdentifier(identifier: string, kind: IdentifierKind): void {
 function validateSubject(subject: Subject): void {
   if (subject.name.length === 0) throw badInput('name', 'name must not be empty');
   // trim() leaves zero-width and other invisible characters: a name of only those would list as blank.
-  if (!/[\p{L}\p{N}]/u.test(subject.name)) throw badInput('name', `name must hold at least one letter or digit, got ${JSON.stringify(subject.name)}`);
+  if (!isLegible(subject.name)) throw badInput('name', `name must hold at least one letter or digit, got ${JSON.stringify(subject.name)}`);
   if (subject.name.length > subjectNameMaxLength) throw badInput('name', `name must be at most ${subjectNameMaxLength} characters, got ${subject.name.length}`);
   assertValidIdentifier(subject.identifier, subject.identifierKind);
   if (subject.identifierKind === 'CITIZEN_ID_NUMBER') {

@@ -11,6 +11,7 @@ import {
 import { todayInDistrict } from '../../lib/calendar';
 import { isIsoDate } from '../shared/scalars';
 import type { StoredRecordStatus } from './entities/credit-record.entity';
+import { hasInvisibleCharacters, isLegible, quotedVisibly } from '../../lib/text';
 
 /** A credit record as a department submits it, before the platform adds id and disclosure end. */
 export interface CreditRecordDraft {
@@ -42,14 +43,7 @@ const severities: readonly string[] = ['MINOR', 'GENERAL', 'SERIOUS'];
 const storedStatuses: readonly string[] = ['ACTIVE', 'OBJECTED', 'RESTORED', 'WITHDRAWN'];
 const maxDocumentNumberLength = 64;
 const maxSummaryLength = 500;
-/** Text that says something: invisible characters alone (U+200B…) are not a document number or a summary. */
-const legible = /[\p{L}\p{N}]/u;
-/**
- * Control characters: none in a document number, nor format or line-separator characters (U+200B,
- * U+2060, U+202E, U+2028): invisible, they would make two numbers that read alike two records of
- * one decision. A summary may run over lines and use tabs.
- */
-const controlCharacter = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+/** A summary may run over lines and use tabs, but hold no other control character. */
 const controlCharacterBesideLineBreaks = /(?![\t\n\r])\p{Cc}/u;
 /**
  * The founding of the People's Republic: no administrative organ whose decisions the platform
@@ -106,9 +100,10 @@ export function validateCreditRecord(draft: CreditRecordDraft, today: string): C
   const documentNumber = draft.documentNumber.trim();
   if (documentNumber.length === 0 || [...documentNumber].length > maxDocumentNumberLength) {
     problem('documentNumber', `documentNumber must have 1 to ${maxDocumentNumberLength} characters, got ${[...documentNumber].length}`);
-  } else if (controlCharacter.test(documentNumber)) {
-    problem('documentNumber', `documentNumber must not hold control or invisible characters (a line break, U+0000, U+200B, U+202E…), got ${JSON.stringify(documentNumber).replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}`);
-  } else if (!legible.test(documentNumber)) {
+  } else if (hasInvisibleCharacters(documentNumber)) {
+    // Invisible, they would make two numbers that read alike two records of one decision.
+    problem('documentNumber', `documentNumber must not hold control or invisible characters (a line break, U+0000, U+200B, U+202E…), got ${quotedVisibly(documentNumber)}`);
+  } else if (!isLegible(documentNumber)) {
     problem('documentNumber', `documentNumber must hold at least one letter or digit, got ${JSON.stringify(documentNumber)}`);
   }
   const summary = draft.summary.trim();
@@ -116,7 +111,7 @@ export function validateCreditRecord(draft: CreditRecordDraft, today: string): C
     problem('summary', `summary must have 1 to ${maxSummaryLength} characters, got ${[...summary].length}`);
   } else if (controlCharacterBesideLineBreaks.test(summary)) {
     problem('summary', 'summary must not hold control characters other than line breaks and tabs (U+0000…)');
-  } else if (!legible.test(summary)) {
+  } else if (!isLegible(summary)) {
     problem('summary', 'summary must hold at least one letter or digit');
   }
 

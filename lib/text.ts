@@ -1,0 +1,25 @@
+/**
+ * What the platform asks of text a person reads back as typed: a case number, a document number,
+ * a name. One place, so that the audit log, record intake and the subject register agree.
+ */
+
+/** Holds at least one letter or digit: invisible characters alone (U+200B…) say nothing. */
+export function isLegible(text: string): boolean {
+  return /[\p{L}\p{N}]/u.test(text);
+}
+
+/**
+ * Control, format and line-separator characters (a line break, U+0000, U+200B, U+202E, U+2028):
+ * in an identifier they make text that reads as blank, reversed or split, or two identifiers
+ * that read alike.
+ */
+const invisible = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+
+export function hasInvisibleCharacters(text: string): boolean {
+  return invisible.test(text);
+}
+
+/** The text quoted for a message, each invisible character written out as `\uXXXX`. */
+export function quotedVisibly(text: string): string {
+  return JSON.stringify(text).replace(new RegExp(invisible.source, 'gu'), (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
