@@ -1,7 +1,6 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { GraphQLResolveInfo } from 'graphql';
 import { badInput } from '../../lib/errors';
-import { detectIdentifierKind, maskCitizenIdNumber } from '../../lib/identifiers';
 import { disclose, personIdentifier, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type Page, type PageArgs, type PageRequest } from '../shared/pagination';
 import type { AuditEntryInput } from './audit.repository';
@@ -60,12 +59,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
     fieldGroups: (entry: AuditEntry) => splitFieldGroups(entry.fieldGroups),
     // A person reading for itself is recorded by its citizen ID number: masked for readers of the
     // trail without PERSONAL_IDENTIFIERS (the credit office), as a subject's own number is.
-    organisation: (entry: AuditEntry, _: unknown, ctx: Context) => {
-      if (entry.organisationKind !== 'INDIVIDUAL') return entry.organisation;
-      if (entry.subjectId) return personIdentifier(ctx.access, entry.subjectId, entry.organisation);
-      // An entry about no subject has no trail to record the disclosure in: masked unless granted.
-      return ctx.access.identity.grants.includes('PERSONAL_IDENTIFIERS') || detectIdentifierKind(entry.organisation) !== 'CITIZEN_ID_NUMBER' ? entry.organisation : maskCitizenIdNumber(entry.organisation);
-    },
+    organisation: (entry: AuditEntry, _: unknown, ctx: Context) => (entry.organisationKind === 'INDIVIDUAL' ? personIdentifier(ctx.access, entry.subjectId, entry.organisation) : entry.organisation),
     subject: (entry: AuditEntry) => (entry.subjectId ? { __typename: 'Subject', id: entry.subjectId } : null),
   },
   Subject: {

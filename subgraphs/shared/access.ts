@@ -46,11 +46,14 @@ export function disclose(access: RequestAccess, subjectId: string, group: string
   groups.add(group);
 }
 
-/** A natural person's identifying value: whole under PERSONAL_IDENTIFIERS (and disclosed so), masked otherwise. */
-export function personal<V extends string | null>(access: RequestAccess, subjectId: string, value: V, mask: (value: string) => string): V | string {
+/**
+ * A natural person's identifying value: whole under PERSONAL_IDENTIFIERS (and disclosed so, in the
+ * trail of `subjectId`; an audit entry about no subject has none to record it in), masked otherwise.
+ */
+export function personal<V extends string | null>(access: RequestAccess, subjectId: string | null, value: V, mask: (value: string) => string): V | string {
   if (value === null) return value;
   if (!access.identity.grants.includes('PERSONAL_IDENTIFIERS')) return mask(value);
-  disclose(access, subjectId, 'PERSONAL_IDENTIFIERS');
+  if (subjectId) disclose(access, subjectId, 'PERSONAL_IDENTIFIERS');
   return value;
 }
 
@@ -58,7 +61,7 @@ export function personal<V extends string | null>(access: RequestAccess, subject
  * An organisation as the platform names it (who filed, who granted, who acted): a person acting
  * for itself is named by its citizen ID number, masked as the subject's own number is.
  */
-export function personIdentifier(access: RequestAccess, subjectId: string, organisation: string): string {
+export function personIdentifier(access: RequestAccess, subjectId: string | null, organisation: string): string {
   return detectIdentifierKind(organisation) === 'CITIZEN_ID_NUMBER' ? personal(access, subjectId, organisation, maskCitizenIdNumber) : organisation;
 }
 
