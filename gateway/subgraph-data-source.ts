@@ -1,6 +1,6 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLRequestContext, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import { Kind, parse, type FieldNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import { Kind, parse, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type NamedTypeNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import { identityHeader } from '../lib/access/identity';
 import { ErrorCode, SubgraphFault } from '../lib/errors';
 import { platformFetcher } from '../lib/platform-http';
@@ -116,15 +116,17 @@ function askedPaths(options: GraphQLDataSourceProcessOptions<GatewayContext>): (
   // The planner's document, when it exposes one; else the fetch's text, parsed on this failure path only.
   const document = ('document' in options ? options.document : undefined) ?? (options.request.query ? parse(options.request.query) : undefined);
   const operation = document?.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-  if (!operation) return [];
+  if (!document || !operation) return [];
+  const fragments = fragmentsOf(document);
+  const keys = (selectionSet: SelectionSetNode, typename?: unknown) => fieldsOf(selectionSet, fragments, typename).filter((f) => f.name.value !== '__typename').map(responseKey);
   const entities = operation.selectionSet.selections.find((s): s is FieldNode => s.kind === Kind.FIELD && s.name.value === '_entities');
-  if (!entities?.selectionSet) return responseKeys(operation.selectionSet).map((key) => [key]);
+  if (!entities?.selectionSet) return keys(operation.selectionSet).map((key) => [key]);
   const representations = options.request.variables?.representations;
   const clientAsked = clientKeysAt(options);
   if (!Array.isArray(representations) || !clientAsked) return [];
   let plannerOwn = false;
   const paths = representations.flatMap((representation: { __typename?: unknown }, index) =>
-    responseKeys(entities.selectionSet!, representation.__typename).flatMap((key) => {
+    keys(entities.selectionSet!, representation.__typename).flatMap((key) => {
       if (clientAsked.has(key)) return [['_entities', index, key]];
       plannerOwn = true;
       return [];
@@ -138,31 +140,32 @@ function clientKeysAt(options: GraphQLDataSourceProcessOptions<GatewayContext>):
   if (!('incomingRequestContext' in options) || !options.pathInIncomingRequest) return null;
   const { operation, document } = options.incomingRequestContext;
   if (!operation) return null;
-  const fragments = new Map((document?.definitions ?? []).filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
+  const fragments = document ? fragmentsOf(document) : new Map<string, FragmentDefinitionNode>();
   let sets: SelectionSetNode[] = [operation.selectionSet];
   for (const key of options.pathInIncomingRequest) {
     if (typeof key === 'number' || key === '@') continue;
-    sets = sets.flatMap((set) => fieldsOf(set, fragments).flatMap((field) => ((field.alias?.value ?? field.name.value) === key && field.selectionSet ? [field.selectionSet] : [])));
+    sets = sets.flatMap((set) => fieldsOf(set, fragments).flatMap((field) => (responseKey(field) === key && field.selectionSet ? [field.selectionSet] : [])));
   }
-  return new Set(sets.flatMap((set) => fieldsOf(set, fragments).map((field) => field.alias?.value ?? field.name.value)));
+  return new Set(sets.flatMap((set) => fieldsOf(set, fragments).map(responseKey)));
 }
 
-/** A selection's fields, through its fragments (of any type: the keys are only compared). */
-function fieldsOf(selectionSet: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>): FieldNode[] {
+function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {
+  return new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
+}
+
+const responseKey = (field: FieldNode) => field.alias?.value ?? field.name.value;
+
+/**
+ * A selection's fields, through its fragments: of `typename`'s fragments only when it is given
+ * (an entity fetch asks each type for its own fields), of any type otherwise (keys are only compared).
+ */
+function fieldsOf(selectionSet: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, typename?: unknown): FieldNode[] {
+  const applies = (condition: NamedTypeNode | undefined) => !condition || typename === undefined || condition.name.value === typename;
   return selectionSet.selections.flatMap((selection) => {
     if (selection.kind === Kind.FIELD) return [selection];
-    if (selection.kind === Kind.INLINE_FRAGMENT) return fieldsOf(selection.selectionSet, fragments);
+    if (selection.kind === Kind.INLINE_FRAGMENT) return applies(selection.typeCondition) ? fieldsOf(selection.selectionSet, fragments, typename) : [];
     const fragment = fragments.get(selection.name.value);
-    return fragment ? fieldsOf(fragment.selectionSet, fragments) : [];
-  });
-}
-
-/** The response keys a selection asks for (of `typename`'s fragments only, when given), __typename aside. */
-function responseKeys(selectionSet: SelectionSetNode, typename?: unknown): string[] {
-  return selectionSet.selections.flatMap((selection) => {
-    if (selection.kind === Kind.FIELD) return selection.name.value === '__typename' ? [] : [selection.alias?.value ?? selection.name.value];
-    if (selection.kind === Kind.INLINE_FRAGMENT && (!selection.typeCondition || typename === undefined || selection.typeCondition.name.value === typename)) return responseKeys(selection.selectionSet, typename);
-    return [];
+    return fragment && applies(fragment.typeCondition) ? fieldsOf(fragment.selectionSet, fragments, typename) : [];
   });
 }
 
