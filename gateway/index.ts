@@ -25,7 +25,7 @@ async function main(): Promise<void> {
     // The consent the demo bank reads under lives in the entities seed: loaded in the embedded default only.
     const demo =
       config.explorerDemoTokens && config.tokens?.keys.kind === 'secret'
-        ? { secret: config.tokens.keys.secret, issuer: config.tokens.issuer, audience: config.tokens.audience, consentId: (await import('../subgraphs/entities/seed')).demoConsents.bankFinancialServices }
+        ? { secret: config.tokens.keys.secret, issuer: config.tokens.issuer, audience: config.tokens.audience, consentId: (await import('../scripts/demo/consents')).demoConsents.bankFinancialServices }
         : undefined;
     const served = await serveGateway({
       supergraphSdl,

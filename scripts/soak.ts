@@ -7,7 +7,7 @@ import { readFlag } from '../lib/env';
 import { projectRoot } from '../lib/project-root';
 import { subgraphNames, type SubgraphName } from '../schema/subgraphs';
 import { databaseTarget, describeTarget, dropMysqlDatabase } from '../subgraphs/shared/database';
-import { demoConsents } from '../subgraphs/entities/seed';
+import { demoConsents } from './demo/consents';
 import { statusMiB } from './bench/processes';
 import { demoWorld } from './demo/world';
 import { withDevSecrets } from './dev-secrets';

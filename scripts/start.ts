@@ -7,7 +7,7 @@ import { launchPlatform } from './launch';
 import { defaultDemoSize, seedAll } from './seed';
 import { withDevSecrets } from './dev-secrets';
 import { demoTokens, describeTokens } from './tokens';
-import { demoConsents } from '../subgraphs/entities/seed';
+import { demoConsents } from './demo/consents';
 
 /**
  * `npm start`: seeds the demo data (only what is missing, so a second start adds nothing),

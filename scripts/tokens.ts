@@ -24,7 +24,7 @@ export function describeTokens(tokens: (DemoCaller & { token: string })[], gatew
 
 async function main(): Promise<void> {
   const env = withDevSecrets(process.env, path.join(projectRoot, 'data'));
-  const { demoConsents } = await import('../subgraphs/entities/seed');
+  const { demoConsents } = await import('./demo/consents');
   const tokens = await demoTokens(env, demoConsents.bankFinancialServices);
   if (process.argv.includes('--json')) {
     console.log(JSON.stringify(tokens.map(({ label, caller, headers, token }) => ({ label, caller, headers, token })), null, 2));

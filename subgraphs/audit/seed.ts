@@ -4,7 +4,8 @@ import { findMatter, RELEVANT_DEPARTMENTS } from '../../lib/catalogue/matters';
 import type { FieldGroup } from '../../lib/access/field-groups';
 import { purposeGrants } from '../../lib/access/policy';
 import type { Random } from '../../scripts/demo/random';
-import type { DemoSubject, DemoSubjectKind, DemoWorld } from '../../scripts/demo/world';
+import { demoConsentRows } from '../../scripts/demo/consents';
+import { demoBankOrganisation, type DemoSubject, type DemoSubjectKind, type DemoWorld } from '../../scripts/demo/world';
 import { AuditRepository, type AuditEntryInput } from './audit.repository';
 
 /** What a demo request reads under each administrative matter: the catalogue's subject-data grants for it. */
@@ -53,11 +54,12 @@ const matterUses: readonly MatterUse[] = Object.entries(demoCases).map(([code, d
   };
 });
 
-/** Outside administration, with the subject's consent (policy section 三(一)2-3, 三(三), 四). */
-const consentPurposes = {
-  FINANCIAL_INSTITUTION: { purpose: 'FINANCIAL_SERVICES', operationName: 'AssessBorrower' },
-  CREDIT_SERVICE_PROVIDER: { purpose: 'PROVIDER_DATA_COLLECTION', operationName: 'CollectPublicCreditData' },
-} as const;
+/** Outside administration, with the subject's consent (policy section 三(一)2-3, 三(三), 四): what each purpose's reader calls its request. */
+const consentedOperations: Record<string, string> = {
+  FINANCIAL_SERVICES: 'AssessBorrower',
+  COMMERCIAL_DUE_DILIGENCE: 'CheckCounterparty',
+  PROVIDER_DATA_COLLECTION: 'CollectPublicCreditData',
+};
 const consentedGroups = (purpose: string) => purposeGrants[purpose].filter((g) => subjectData.includes(g)).sort();
 
 const auditedSubjects = 50;
@@ -65,9 +67,9 @@ const disclosuresPerSubject = 3;
 const demoYear = { from: '2026-01-05', to: '2026-11-24' };
 
 /**
- * A plausible year of the audit log: three disclosures for each of the first 50 demo subjects
- * (mostly departments in their matters, some banks and providers with consent), some refused
- * and failed attempts, and the credit office's statistics reads. Written through `append`, so
+ * A plausible year of the audit log: three disclosures by departments in their matters for each
+ * of the first 50 demo subjects, the demo consents' reads by the bank, an enterprise and a
+ * provider, some refused and failed attempts, and the credit office's statistics reads. Written through `append`, so
  * the hash chain verifies; entries already present (by id) are skipped.
  */
 export async function seedAudit(db: DataSource, world: DemoWorld): Promise<number> {
@@ -81,63 +83,32 @@ export async function seedAudit(db: DataSource, world: DemoWorld): Promise<numbe
 
 function demoEntries(world: DemoWorld): AuditEntryInput[] {
   const random = world.random('audit-entries');
-  const institutions = world.random('audit-institutions');
-  const banks = Array.from({ length: 3 }, () => institutions.uuid());
-  const providers = world.providers.filter((p) => p.filingStatus === 'FILED');
   const entries: AuditEntryInput[] = [];
 
-  const base = (organisation: string, organisationKind: AuditEntryInput['organisationKind'], role: string) => ({
+  const base = (organisation: string, organisationKind: AuditEntryInput['organisationKind'], role: string, period?: Period) => ({
     id: random.uuid(),
     requestId: random.uuid(),
     actor: actorOf(random, organisation),
     organisation,
     organisationKind,
     role,
-    occurredAt: officeHours(random),
+    occurredAt: officeHours(random, period),
   });
 
   for (const subject of world.subjects.slice(0, auditedSubjects)) {
     const uses = matterUses.filter((m) => m.kinds.includes(subject.kind));
-    for (let i = 0; i < disclosuresPerSubject; i += 1) {
-      const roll = random.next();
-      if (roll < 0.08 && providers.length > 0) {
-        const provider = random.pick(providers);
-        const use = consentPurposes.CREDIT_SERVICE_PROVIDER;
-        entries.push({
-          ...base(provider.id, 'CREDIT_SERVICE_PROVIDER', 'EXTERNAL_USER'),
-          matter: use.purpose,
-          consentId: random.uuid(),
-          subjectId: subject.id,
-          fieldGroups: consentedGroups(use.purpose),
-          operationName: use.operationName,
-          outcome: 'DISCLOSED',
-        });
-      } else if (roll < 0.2) {
-        const use = consentPurposes.FINANCIAL_INSTITUTION;
-        entries.push({
-          ...base(random.pick(banks), 'FINANCIAL_INSTITUTION', 'EXTERNAL_USER'),
-          matter: use.purpose,
-          consentId: random.uuid(),
-          subjectId: subject.id,
-          fieldGroups: consentedGroups(use.purpose),
-          operationName: use.operationName,
-          outcome: 'DISCLOSED',
-        });
-      } else {
-        entries.push(departmentEntry(random, base, random.pick(uses), subject, 'DISCLOSED'));
-      }
-    }
+    for (let i = 0; i < disclosuresPerSubject; i += 1) entries.push(departmentEntry(random, base, random.pick(uses), subject, 'DISCLOSED'));
     // About one subject in five also sees a refused attempt: a bank without a valid consent, or a
     // department asking under a matter it does not handle.
     if (random.chance(0.2)) {
       if (random.chance(0.4)) {
         entries.push({
-          ...base(random.pick(banks), 'FINANCIAL_INSTITUTION', 'EXTERNAL_USER'),
-          matter: consentPurposes.FINANCIAL_INSTITUTION.purpose,
+          ...base(demoBankOrganisation, 'FINANCIAL_INSTITUTION', 'EXTERNAL_USER'),
+          matter: 'FINANCIAL_SERVICES',
           consentId: null,
           subjectId: subject.id,
           fieldGroups: ['DISHONESTY_LISTS', 'SUBJECT_BASICS'],
-          operationName: consentPurposes.FINANCIAL_INSTITUTION.operationName,
+          operationName: consentedOperations.FINANCIAL_SERVICES,
           outcome: 'DENIED',
         });
       } else {
@@ -162,12 +133,55 @@ function demoEntries(world: DemoWorld): AuditEntryInput[] {
       outcome: 'DISCLOSED',
     });
   }
+  entries.push(...consentedEntries(world, base));
   return entries;
 }
 
+type Period = { from: string; to: string };
+type EntryBase = (organisation: string, organisationKind: AuditEntryInput['organisationKind'], role: string, period?: Period) => Omit<AuditEntryInput, 'fieldGroups' | 'outcome'>;
+
+/**
+ * The demo consents' use (scripts/demo/consents.ts): two reads while each held, and one refused
+ * attempt where the demo day finds it revoked, expired or not yet valid. Every consent an entry
+ * cites is in the register, and its grantee is named as its tokens name it.
+ */
+function consentedEntries(world: DemoWorld, base: EntryBase): AuditEntryInput[] {
+  const entries: AuditEntryInput[] = [];
+  const within = (from: string, to: string): Period | null => {
+    const period = { from: from > demoYear.from ? from : demoYear.from, to: to < demoYear.to ? to : demoYear.to };
+    return period.from <= period.to ? period : null;
+  };
+  for (const consent of demoConsentRows(world)) {
+    const subject = world.subjects[consent.subject];
+    if (!subject || !consent.grantee) continue;
+    const use = (period: Period | null, outcome: AuditEntryInput['outcome']) => {
+      if (!period) return;
+      entries.push({
+        ...base(consent.grantee!, consent.granteeKind, 'EXTERNAL_USER', period),
+        matter: consent.purpose,
+        consentId: consent.id,
+        subjectId: subject.id,
+        fieldGroups: consentedGroups(consent.purpose).filter((g) => subject.kind === 'NATURAL_PERSON' || g !== 'PERSONAL_IDENTIFIERS'),
+        operationName: consentedOperations[consent.purpose],
+        outcome,
+      });
+    };
+    const held = within(consent.validFrom, consent.revoked ? dayBefore(consent.revoked.on) : consent.validUntil);
+    use(held, 'DISCLOSED');
+    use(held, 'DISCLOSED');
+    if (consent.revoked) use(within(dayAfter(consent.revoked.on), consent.validUntil), 'DENIED');
+    else if (consent.validUntil < demoYear.to) use(within(dayAfter(consent.validUntil), demoYear.to), 'DENIED');
+    else if (consent.validFrom > demoYear.to) use(within(consent.grantedOn, demoYear.to), 'DENIED');
+  }
+  return entries;
+}
+
+const dayAfter = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+const dayBefore = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+
 function departmentEntry(
   random: Random,
-  base: (organisation: string, kind: 'DEPARTMENT', role: string) => Omit<AuditEntryInput, 'fieldGroups' | 'outcome'>,
+  base: EntryBase,
   use: MatterUse,
   subject: DemoSubject,
   outcome: AuditEntryInput['outcome'],
@@ -196,10 +210,15 @@ function actorOf(random: Random, organisation: string): string {
   return `${prefix}-officer-${random.int(1, 4)}`;
 }
 
-/** A working-day instant in 2026 between 09:00 and 17:30 China time (UTC+8). */
-function officeHours(random: Random): Date {
-  const drawn = new Date(`${random.date(demoYear.from, demoYear.to)}T00:00:00Z`);
-  // A Saturday or Sunday moves to the Monday after (the last demo day, 2026-11-24, is a Tuesday).
-  const weekendShift = drawn.getUTCDay() === 6 ? 2 : drawn.getUTCDay() === 0 ? 1 : 0;
+/**
+ * A working-day instant of the period (the demo year by default) between 09:00 and 17:30 China
+ * time (UTC+8). A weekend day moves to the working day next to it inside the period.
+ */
+function officeHours(random: Random, period: Period = demoYear): Date {
+  const drawn = new Date(`${random.date(period.from, period.to)}T00:00:00Z`);
+  const forward = drawn.getUTCDay() === 6 ? 2 : drawn.getUTCDay() === 0 ? 1 : 0;
+  const backward = drawn.getUTCDay() === 6 ? -1 : drawn.getUTCDay() === 0 ? -2 : 0;
+  const shifted = (days: number) => new Date(drawn.getTime() + days * 86_400_000).toISOString().slice(0, 10);
+  const weekendShift = shifted(forward) <= period.to ? forward : shifted(backward) >= period.from ? backward : 0;
   return new Date(drawn.getTime() + weekendShift * 86_400_000 + random.int(60, 569) * 60_000 + random.int(0, 59_999));
 }

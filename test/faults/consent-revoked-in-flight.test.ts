@@ -1,6 +1,6 @@
 import { demoBankOrganisation, demoWorld } from '../../scripts/demo/world';
 import { Consent } from '../../subgraphs/entities/entities/consent.entity';
-import { demoConsents } from '../../subgraphs/entities/seed';
+import { demoConsents } from '../../scripts/demo/consents';
 import { startPlatform, type As, type Platform } from '../helpers/platform';
 import { StandInSubgraph } from '../helpers/stand-in-subgraph';
 

@@ -1,7 +1,7 @@
 import type { Caller } from '../../lib/access/identity';
 import { citizenIdNumber } from '../../lib/identifiers';
 import { demoBankOrganisation, demoWorld } from '../../scripts/demo/world';
-import { demoConsents } from '../../subgraphs/entities/seed';
+import { demoConsents } from '../../scripts/demo/consents';
 import { testDatabases } from '../helpers/databases';
 import { postGraphQL, type GraphQLResponse } from '../helpers/graphql';
 import { signedBy, fullAccess } from '../helpers/identity';

@@ -1,7 +1,7 @@
 import type { Caller } from '../../lib/access/identity';
 import { fieldGroupNames } from '../../lib/access/field-groups';
 import { demoBankOrganisation, demoWorld } from '../../scripts/demo/world';
-import { demoConsents } from '../../subgraphs/entities/seed';
+import { demoConsents } from '../../scripts/demo/consents';
 import { testDatabases } from '../helpers/databases';
 import { usePlatform, supervisor, type As } from '../helpers/platform';
 

@@ -1,7 +1,7 @@
 import type { Caller } from '../../lib/access/identity';
 import { todayInDistrict } from '../../lib/calendar';
 import { demoWorld, type DemoSubject } from '../../scripts/demo/world';
-import { demoConsents } from '../../subgraphs/entities/seed';
+import { demoConsents } from '../../scripts/demo/consents';
 import { testDatabases } from '../helpers/databases';
 import { usePlatform, type As } from '../helpers/platform';
 

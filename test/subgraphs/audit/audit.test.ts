@@ -1,6 +1,9 @@
 import type { DataSource } from 'typeorm';
 import { findDepartment } from '../../../lib/catalogue/departments';
-import { demoWorld } from '../../../scripts/demo/world';
+import { demoConsentRows, demoConsents } from '../../../scripts/demo/consents';
+import { demoBankOrganisation, demoWorld } from '../../../scripts/demo/world';
+import { consentStatus } from '../../../subgraphs/entities/entities/consent.entity';
+import { todayInDistrict } from '../../../lib/calendar';
 import { AuditRepository, chainHash, genesisHash, type AuditEntryInput } from '../../../subgraphs/audit/audit.repository';
 import { AuditEntry } from '../../../subgraphs/audit/entities/audit-entry.entity';
 import { seedAudit } from '../../../subgraphs/audit/seed';
@@ -428,6 +431,30 @@ describe.each(testDatabases)('audit subgraph on $label', (database) => {
       expect([...new Set(strays)]).toEqual([]);
       // A consented read names a purpose that needs a consent.
       expect(seeded.filter((r) => r.consentId).every((r) => findMatter(r.matter!)?.consentRequired)).toBe(true);
+    });
+
+    it('cites only consents in the register, each read while it held and refused when it did not, its grantee named as its tokens name it', async () => {
+      await seedAudit(db(), world);
+      const register = new Map(demoConsentRows(world).map((c) => [c.id, c]));
+      const consented = (await db().getRepository(AuditEntry).find()).filter((r) => r.requestId.length === 36 && r.consentId);
+      expect(consented.length).toBeGreaterThan(0);
+      const held: string[] = [];
+      for (const entry of consented) {
+        const consent = register.get(entry.consentId!);
+        expect(consent).toBeDefined();
+        expect([entry.subjectId, entry.organisation, entry.organisationKind, entry.matter]).toEqual([world.subjects[consent!.subject].id, consent!.grantee, consent!.granteeKind, consent!.purpose]);
+        const day = todayInDistrict(entry.occurredAt);
+        // As the register stood that day: a revocation counts from its day on.
+        const revokedAt = consent!.revoked && day >= consent!.revoked.on ? entry.occurredAt : null;
+        const status = consentStatus({ validFrom: consent!.validFrom, validUntil: consent!.validUntil, revokedAt }, day);
+        expect([entry.consentId, day, status === 'ACTIVE' ? 'DISCLOSED' : 'DENIED']).toEqual([entry.consentId, day, entry.outcome]);
+        if (entry.outcome === 'DISCLOSED') held.push(entry.consentId!);
+      }
+      // The bank's read of its active consent, the due diligence and the provider's collection are all there.
+      expect(new Set(held)).toEqual(new Set([demoConsents.bankFinancialServices, demoConsents.expired, demoConsents.revoked, demoConsents.dueDiligence, demoConsents.providerCollection]));
+      // The bank's refused attempts without a consent name it as its tokens do.
+      const banks = (await db().getRepository(AuditEntry).find()).filter((r) => r.requestId.length === 36 && r.organisationKind === 'FINANCIAL_INSTITUTION');
+      expect(new Set(banks.map((r) => r.organisation))).toEqual(new Set([demoBankOrganisation]));
     });
 
     it('is deterministic: the same world gives the same entries', async () => {

@@ -9,7 +9,8 @@ import { Consent, consentStatus, type ConsentStatus } from '../../../subgraphs/e
 import { Subject } from '../../../subgraphs/entities/entities/subject.entity';
 import { In } from 'typeorm';
 import { demoBankOrganisation } from '../../../scripts/demo/world';
-import { demoConsents, seedEntities } from '../../../subgraphs/entities/seed';
+import { demoConsents } from '../../../scripts/demo/consents';
+import { seedEntities } from '../../../subgraphs/entities/seed';
 import * as subjectNames from '../../../subgraphs/entities/subject-names';
 import { entitiesSubgraph } from '../../../subgraphs/entities/subgraph';
 import { testDatabases } from '../../helpers/databases';
