@@ -4,7 +4,7 @@ import { findDepartment } from '../lib/catalogue/departments';
 import { auditedTextLimits, organisationKinds, roles, type Caller, type OrganisationKind, type Role } from '../lib/access/identity';
 import { roleRefusal } from '../lib/access/policy';
 import { ErrorCode } from '../lib/errors';
-import { normaliseIdentifier } from '../lib/identifiers';
+import { detectIdentifierKind, maskCitizenIdNumber, normaliseIdentifier, validateCitizenIdNumber } from '../lib/identifiers';
 import { ExpiringMemory } from '../lib/expiring-memory';
 
 /**
@@ -74,8 +74,10 @@ export async function authenticate(authorization: string | undefined, verify: To
   try {
     claims = await verify(match[1]);
   } catch (error) {
-    const reason = (error as { code?: string }).code ?? 'ERR_JWT_INVALID';
-    throw unauthenticated(`the bearer token was refused (${reason.replace(/^ERR_/, '').toLowerCase().replaceAll('_', ' ')})`);
+    const { code = 'ERR_JWT_INVALID', claim, reason } = error as { code?: string; claim?: unknown; reason?: unknown };
+    // jose names the claim that failed: the client is told which one to fix.
+    const which = typeof claim === 'string' ? `: its "${claim}" claim ${reason === 'missing' ? 'is missing' : 'is not the one this platform accepts'}` : '';
+    throw unauthenticated(`the bearer token was refused (${code.replace(/^ERR_/, '').toLowerCase().replaceAll('_', ' ')})${which}`);
   }
   return callerFromClaims(claims);
 }
@@ -95,11 +97,21 @@ export function callerFromClaims(claims: JWTPayload): Caller {
   if (kind === 'DEPARTMENT' && !findDepartment(org)) throw unauthenticated(`the token's organisation ${org} is not a district department`);
   const misheld = roleRefusal(role as Role, kind as OrganisationKind, org);
   if (misheld) throw unauthenticated(`the token's ${misheld}`);
+  // A code or ID number as everything else in the platform holds it (a consent's grantee, the
+  // provider registry): trimmed and upper-cased, so that `x` and `X` name one organisation.
+  const organisation = codeNamedKinds.has(kind as OrganisationKind) ? normaliseIdentifier(org) : org;
+  // A person is named by its citizen ID number, and nothing else is: the audit trail masks, and
+  // the statistics group, persons by their kind, so a number under another kind would show whole.
+  const namesPerson = detectIdentifierKind(organisation) === 'CITIZEN_ID_NUMBER';
+  if (kind === 'INDIVIDUAL' && !(namesPerson && validateCitizenIdNumber(organisation).valid)) {
+    throw unauthenticated("the token's org must be the person's citizen ID number when org_kind is INDIVIDUAL");
+  }
+  if (kind !== 'INDIVIDUAL' && namesPerson) {
+    throw unauthenticated(`the token's org ${maskCitizenIdNumber(organisation)} is a citizen ID number, which names a person: its org_kind must be INDIVIDUAL, not ${String(kind)}`);
+  }
   return {
     id: sub,
-    // A code or ID number as everything else in the platform holds it (a consent's grantee, the
-    // provider registry): trimmed and upper-cased, so that `x` and `X` name one organisation.
-    organisation: codeNamedKinds.has(kind as OrganisationKind) ? normaliseIdentifier(org) : org,
+    organisation,
     organisationKind: kind as OrganisationKind,
     role: role as Role,
     ...(typeof subjectId === 'string' && subjectId ? { subjectId } : {}),

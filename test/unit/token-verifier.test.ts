@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { callerFromClaims, createTokenVerifier } from '../../gateway/authentication';
+import { authenticate, callerFromClaims, createTokenVerifier } from '../../gateway/authentication';
 
 const secret = new Uint8Array(randomBytes(32));
 const settings = { keys: { kind: 'secret' as const, secret }, issuer: 'beidaihe-credit-platform', audience: 'beidaihe-credit-api' };
@@ -29,6 +29,17 @@ describe('the gateway remembers tokens it verified', () => {
     await expect(verify(forever)).rejects.toMatchObject({ code: 'ERR_JWT_CLAIM_VALIDATION_FAILED', claim: 'exp' });
   });
 
+  it.each([
+    ['without an expiry', (jwt: SignJWT) => jwt.setAudience(settings.audience), 'its "exp" claim is missing'],
+    ['for another audience', (jwt: SignJWT) => jwt.setAudience('another-api').setExpirationTime('1h'), 'its "aud" claim is not the one this platform accepts'],
+    ['from another issuer', (jwt: SignJWT) => jwt.setAudience(settings.audience).setIssuer('someone-else').setExpirationTime('1h'), 'its "iss" claim is not the one this platform accepts'],
+  ])('tells a client whose token is %s which claim to fix', async (_label, shape, said) => {
+    const verify = await createTokenVerifier(settings);
+    const jwt = shape(new SignJWT({ org: 'FINANCE' }).setProtectedHeader({ alg: 'HS256' }).setSubject('officer-1').setIssuer(settings.issuer).setIssuedAt());
+    const refused = authenticate(`Bearer ${await jwt.sign(secret)}`, verify);
+    await expect(refused).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' }, message: `the bearer token was refused (jwt claim validation failed): ${said}` });
+  });
+
   it('never remembers a token that failed, and checks a tampered copy of a remembered one', async () => {
     const verify = await createTokenVerifier(settings);
     const good = await token(Math.floor(Date.now() / 1000) + 600);
@@ -46,10 +57,29 @@ describe('the caller a token names', () => {
   it.each([
     ['an enterprise by its code', 'ENTERPRISE', ' 91130304ma0text12y ', '91130304MA0TEXT12Y'],
     ['a provider by its code', 'CREDIT_SERVICE_PROVIDER', '91130304ma0text12y', '91130304MA0TEXT12Y'],
-    ['a person by the ID number', 'INDIVIDUAL', '13030219900101123x ', '13030219900101123X'],
+    ['a person by the ID number', 'INDIVIDUAL', '13030219900101106x ', '13030219900101106X'],
     ['a bank by the id its identity provider gives it, as it is', 'FINANCIAL_INSTITUTION', 'Bank_Hebei', 'Bank_Hebei'],
   ])('names %s as the platform holds it', (_label, kind, org, organisation) => {
     expect(callerFromClaims(claims(org, kind))).toMatchObject({ organisation, organisationKind: kind });
+  });
+
+  it.each([
+    ['an enterprise', 'ENTERPRISE'],
+    ['a provider', 'CREDIT_SERVICE_PROVIDER'],
+    ['a bank', 'FINANCIAL_INSTITUTION'],
+  ])('refuses a citizen ID number as %s: a person is named as INDIVIDUAL, whose number the trail masks and the statistics never name', (_label, kind) => {
+    const refusal = () => callerFromClaims(claims('13030219900101106X', kind));
+    expect(refusal).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }), message: expect.stringContaining('its org_kind must be INDIVIDUAL') }));
+    // The refusal does not repeat the number whole.
+    expect(refusal).toThrow(expect.objectContaining({ message: expect.not.stringContaining('13030219900101106X') }));
+  });
+
+  it.each([
+    ['a credit code', '91130304MA0TEXT12Y'],
+    ['a user name', 'person-1'],
+    ['a number with a wrong check character', '130302199001011231'],
+  ])('refuses %s as the organisation of a person (INDIVIDUAL)', (_label, org) => {
+    expect(() => callerFromClaims(claims(org, 'INDIVIDUAL'))).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }), message: expect.stringContaining("must be the person's citizen ID number") }));
   });
 
   it.each([
