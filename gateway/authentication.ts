@@ -6,6 +6,7 @@ import { roleRefusal } from '../lib/access/policy';
 import { ErrorCode } from '../lib/errors';
 import { detectIdentifierKind, maskCitizenIdNumber, normaliseIdentifier, validateCitizenIdNumber } from '../lib/identifiers';
 import { ExpiringMemory } from '../lib/expiring-memory';
+import { characterCount } from '../lib/text';
 
 /**
  * How callers' bearer tokens are verified: HS256 with a shared secret (the embedded default),
@@ -90,8 +91,8 @@ export function callerFromClaims(claims: JWTPayload): Caller {
   const { sub, org, org_kind: kind, role, subject_id: subjectId } = claims as Record<string, unknown>;
   if (typeof sub !== 'string' || !sub) throw unauthenticated('the token names no user (sub)');
   if (typeof org !== 'string' || !org) throw unauthenticated('the token names no organisation (org)');
-  if (sub.length > auditedTextLimits.callerId) throw unauthenticated(`the token's sub must be at most ${auditedTextLimits.callerId} characters, got ${sub.length}`);
-  if (org.length > auditedTextLimits.organisation) throw unauthenticated(`the token's org must be at most ${auditedTextLimits.organisation} characters, got ${org.length}`);
+  if (characterCount(sub) > auditedTextLimits.callerId) throw unauthenticated(`the token's sub must be at most ${auditedTextLimits.callerId} characters, got ${characterCount(sub)}`);
+  if (characterCount(org) > auditedTextLimits.organisation) throw unauthenticated(`the token's org must be at most ${auditedTextLimits.organisation} characters, got ${characterCount(org)}`);
   if (!organisationKinds.includes(kind as OrganisationKind)) throw unauthenticated(`the token's org_kind must be one of ${organisationKinds.join(', ')}`);
   if (!roles.includes(role as Role)) throw unauthenticated(`the token's role must be one of ${roles.join(', ')}`);
   if (kind === 'DEPARTMENT' && !findDepartment(org)) throw unauthenticated(`the token's organisation ${org} is not a district department`);

@@ -5,7 +5,7 @@ import { decideGrants, type GrantDecision } from '../lib/access/policy';
 import { findMatter } from '../lib/catalogue/matters';
 import { badInput, ErrorCode } from '../lib/errors';
 import { ExpiringMemory } from '../lib/expiring-memory';
-import { hasInvisibleCharacters, isLegible } from '../lib/text';
+import { characterCount, hasInvisibleCharacters, isLegible } from '../lib/text';
 import { authenticate, type TokenVerifier } from './authentication';
 import { InternalCallRefused, type InternalClient } from '../lib/internal-client';
 import type { RateLimits, RateLimitState } from './rate-limits';
@@ -94,8 +94,8 @@ export function purposeFrom(req: IncomingMessage): Purpose | null {
     const raw = rawHeader(req, purposeHeaders[part]);
     const value = raw ? purposeHeaderText(purposeHeaders[part], raw) || undefined : undefined;
     const max = auditedTextLimits[part];
-    if (value && value.length > max) {
-      throw badInput(purposeHeaders[part], `the ${purposeHeaders[part]} header must be at most ${max} characters, got ${value.length}`, { http: { status: 400 } });
+    if (value && characterCount(value) > max) {
+      throw badInput(purposeHeaders[part], `the ${purposeHeaders[part]} header must be at most ${max} characters, got ${characterCount(value)}`, { http: { status: 400 } });
     }
     return value;
   };

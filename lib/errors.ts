@@ -1,5 +1,6 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { currentRequest } from './request-record';
+import { characterCount } from './text';
 
 /**
  * The closed set of error codes a client can switch on (`extensions.code`).
@@ -98,7 +99,7 @@ export function badInput(field: string, message: string, details: Record<string,
 export function requiredText(value: unknown, field: string, max: number, label = field): string {
   const trimmed = typeof value === 'string' ? value.trim() : '';
   if (trimmed === '') throw badInput(field, `${label} must not be empty, got ${JSON.stringify(value)}`);
-  if (trimmed.length > max) throw badInput(field, `${label} must be at most ${max} characters, got ${trimmed.length}`);
+  if (characterCount(trimmed) > max) throw badInput(field, `${label} must be at most ${max} characters, got ${characterCount(trimmed)}`);
   return trimmed;
 }
 

@@ -3,6 +3,16 @@
  * a name. One place, so that the audit log, record intake and the subject register agree.
  */
 
+/**
+ * How many characters a text has as a MySQL utf8mb4 column counts them, and as a reader would:
+ * code points. `length` counts UTF-16 units, two for each character outside the BMP (😀, 𠀀).
+ */
+export function characterCount(text: string): number {
+  let count = 0;
+  for (const _ of text) count += 1;
+  return count;
+}
+
 /** Holds at least one letter or digit: invisible characters alone (U+200B…) say nothing. */
 export function isLegible(text: string): boolean {
   return /[\p{L}\p{N}]/u.test(text);

@@ -11,6 +11,7 @@ import { insertMany, insertRowsPerStatement } from '../shared/bulk-insert';
 import { PageLoaders } from '../shared/loaders';
 import { loadPages, pageSize, type Page } from '../shared/pagination';
 import { inTurn, isMysql } from '../shared/write-queue';
+import { characterCount } from '../../lib/text';
 import {
   AuditEntry,
   auditOutcomes,
@@ -553,6 +554,6 @@ function optional(value: string | null | undefined, field: string, max: number):
   if (typeof value !== 'string') throw badInput(field, `${field} must be a string or null, got ${JSON.stringify(value)}`);
   const trimmed = value.trim();
   if (trimmed === '') return null;
-  if (trimmed.length > max) throw badInput(field, `${field} must be at most ${max} characters, got ${trimmed.length}`);
+  if (characterCount(trimmed) > max) throw badInput(field, `${field} must be at most ${max} characters, got ${characterCount(trimmed)}`);
   return trimmed;
 }

@@ -10,7 +10,7 @@ import { isIsoDate } from '../shared/scalars';
 import { writeTransaction } from '../shared/write-queue';
 import { indexSubjectNames, throughNameIndex } from './subject-names';
 import { Subject, subjectNameMaxLength, type IdentifierKind, type SubjectKind, type SubjectStatus } from './entities/subject.entity';
-import { isLegible } from '../../lib/text';
+import { characterCount, isLegible } from '../../lib/text';
 
 export interface RegisterSubjectInput {
   kind: SubjectKind;
@@ -44,7 +44,7 @@ export class SubjectRepository {
   /** Subjects whose name contains `name`, of the given kinds (all when null), ordered by name. */
   async search(name: string, kinds: readonly SubjectKind[] | null, first: number, after?: CursorPosition | null): Promise<Page<Subject> | undefined> {
     const term = name.trim();
-    const length = [...term].length;
+    const length = characterCount(term);
     if (length < 2) throw badInput('name', `search needs at least 2 characters of a name, got ${JSON.stringify(term)}`);
     // Also bounds the bigrams counted for the term (subject-names.ts): one subquery each.
     if (length > subjectNameMaxLength) throw badInput('name', `a name is at most ${subjectNameMaxLength} characters, so a search term can be no longer, got ${length}`);

@@ -11,7 +11,7 @@ import {
 import { todayInDistrict } from '../../lib/calendar';
 import { isIsoDate } from '../shared/scalars';
 import type { StoredRecordStatus } from './entities/credit-record.entity';
-import { hasInvisibleCharacters, isLegible, quotedVisibly } from '../../lib/text';
+import { characterCount, hasInvisibleCharacters, isLegible, quotedVisibly } from '../../lib/text';
 
 /** A credit record as a department submits it, before the platform adds id and disclosure end. */
 export interface CreditRecordDraft {
@@ -98,8 +98,8 @@ export function validateCreditRecord(draft: CreditRecordDraft, today: string): C
   }
 
   const documentNumber = draft.documentNumber.trim();
-  if (documentNumber.length === 0 || [...documentNumber].length > maxDocumentNumberLength) {
-    problem('documentNumber', `documentNumber must have 1 to ${maxDocumentNumberLength} characters, got ${[...documentNumber].length}`);
+  if (documentNumber.length === 0 || characterCount(documentNumber) > maxDocumentNumberLength) {
+    problem('documentNumber', `documentNumber must have 1 to ${maxDocumentNumberLength} characters, got ${characterCount(documentNumber)}`);
   } else if (hasInvisibleCharacters(documentNumber)) {
     // Invisible, they would make two numbers that read alike two records of one decision.
     problem('documentNumber', `documentNumber must not hold control or invisible characters (a line break, U+0000, U+200B, U+202E…), got ${quotedVisibly(documentNumber)}`);
@@ -107,8 +107,8 @@ export function validateCreditRecord(draft: CreditRecordDraft, today: string): C
     problem('documentNumber', `documentNumber must hold at least one letter or digit, got ${JSON.stringify(documentNumber)}`);
   }
   const summary = draft.summary.trim();
-  if (summary.length === 0 || [...summary].length > maxSummaryLength) {
-    problem('summary', `summary must have 1 to ${maxSummaryLength} characters, got ${[...summary].length}`);
+  if (summary.length === 0 || characterCount(summary) > maxSummaryLength) {
+    problem('summary', `summary must have 1 to ${maxSummaryLength} characters, got ${characterCount(summary)}`);
   } else if (controlCharacterBesideLineBreaks.test(summary)) {
     problem('summary', 'summary must not hold control characters other than line breaks and tabs (U+0000…)');
   } else if (!isLegible(summary)) {

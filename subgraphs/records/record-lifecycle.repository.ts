@@ -3,6 +3,7 @@ import { In, type DataSource, type EntityManager, type Repository } from 'typeor
 import type { RequestIdentity } from '../../lib/access/identity';
 import { restorableFrom, restorationRules, type Polarity, type RecordCategoryCode, type Severity, type TaxCreditGrade } from '../../lib/catalogue/record-categories';
 import { badInput, clientError, ErrorCode } from '../../lib/errors';
+import { characterCount } from '../../lib/text';
 import type { CursorPosition } from '../shared/cursors';
 import { forbidden, forbiddenAbout } from '../shared/access';
 import { groupedByKey } from '../shared/loaders';
@@ -59,7 +60,7 @@ export interface DecideRestorationInput {
 
 function text(value: string | null | undefined, field: string, max: number): string {
   const trimmed = (value ?? '').trim();
-  if (trimmed.length === 0 || [...trimmed].length > max) throw badInput(field, `${field} must have 1 to ${max} characters, got ${[...trimmed].length}`);
+  if (trimmed.length === 0 || characterCount(trimmed) > max) throw badInput(field, `${field} must have 1 to ${max} characters, got ${characterCount(trimmed)}`);
   return trimmed;
 }
 

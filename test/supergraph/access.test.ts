@@ -463,11 +463,19 @@ describe.each(testDatabases)('access to fields through the gateway on $label', (
     const utf8Bytes = (text: string) => Buffer.from(text, 'utf8').toString('latin1');
     const caseNumber = '北财采〔2026〕17号';
     const long = '北戴河区财政局政府采购项目'.repeat(8).slice(0, 100);
-    for (const sent of [utf8Bytes(caseNumber), `UTF-8''${encodeURIComponent(caseNumber)}`, `utf-8''${encodeURIComponent(` ${caseNumber} `)}`, utf8Bytes(long)]) {
+    // 100 characters as the column counts them, 102 UTF-16 units: the limit is characters.
+    const astral = `${'案'.repeat(98)}😀𠀀`;
+    for (const [sent, stored] of [
+      [utf8Bytes(caseNumber), caseNumber],
+      [`UTF-8''${encodeURIComponent(caseNumber)}`, caseNumber],
+      [`utf-8''${encodeURIComponent(` ${caseNumber} `)}`, caseNumber],
+      [utf8Bytes(long), long],
+      [`UTF-8''${encodeURIComponent(astral)}`, astral],
+    ]) {
       const { result, requestId } = await query({ caller: finance, headers: matter('GOVERNMENT_PROCUREMENT', sent) }, read, { id });
-      expect(result.errors).toBeUndefined();
+      expect({ stored, errors: result.errors }).toEqual({ stored, errors: undefined });
       const rows: { case_number: string }[] = await platform.databases.audit.query('SELECT case_number FROM audit_entry WHERE request_id = ?', [requestId]);
-      expect(rows.map((r) => r.case_number)).toEqual([sent === utf8Bytes(long) ? long : caseNumber]);
+      expect(rows.map((r) => r.case_number)).toEqual([stored]);
     }
     // Not UTF-8: a Latin-1 é, a sequence cut short, a percent-encoding cut short; too long once decoded; control characters once decoded.
     for (const sent of ['caf\u00e9', utf8Bytes(caseNumber).slice(0, -1), `UTF-8''%E5%8C`, utf8Bytes(`${long}号`), `UTF-8''CG-1%0A2`, `UTF-8''CG-1%00`, 'CG-1\u0085']) {
