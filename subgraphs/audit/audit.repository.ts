@@ -3,6 +3,7 @@ import { GraphQLError } from 'graphql';
 import { In, type DataSource, type EntityManager, type QueryRunner, type Repository } from 'typeorm';
 import { auditedTextLimits } from '../../lib/access/identity';
 import { findDepartment } from '../../lib/catalogue/departments';
+import { matters } from '../../lib/catalogue/matters';
 import { timeOrderedId } from '../../lib/time-ordered-id';
 import { badInput, ErrorCode, requiredText } from '../../lib/errors';
 import type { CursorPosition } from '../shared/cursors';
@@ -89,8 +90,28 @@ const maxAppendAttempts = 3;
 const chainLockTimeoutSeconds = 10;
 const verifyBatchSize = 500;
 
-/** What `statistics` calls every person acting for themselves together (organisation kind INDIVIDUAL). */
-export const individualsInStatistics = 'INDIVIDUALS';
+/**
+ * What `statistics` calls the market subjects that read together: every person acting for
+ * themselves (organisation kind INDIVIDUAL, named by a citizen ID number) and every enterprise
+ * (kind ENTERPRISE, named by its code; reading itself, its name is a subject's). Departments,
+ * banks and providers, the platform's supervised users, are named.
+ */
+export const subjectReadersInStatistics = { INDIVIDUAL: 'INDIVIDUALS', ENTERPRISE: 'ENTERPRISES' } as const;
+
+/**
+ * What `statistics` calls every matter outside the catalogue. A refused request's matter header
+ * is kept as sent in the trail, for the credit office; any caller could otherwise write a
+ * person's name into every analyst's statistics by sending it as a matter.
+ */
+export const unlistedMatterInStatistics = 'UNLISTED';
+
+/** The catalogue's matter codes as SQL literals: upper-case letters and '_' only, checked here once. */
+const catalogueMatterList = matters
+  .map(({ code }) => {
+    if (!/^[A-Z_]+$/.test(code)) throw new Error(`matter code ${code} cannot be written into SQL as it is`);
+    return `'${code}'`;
+  })
+  .join(', ');
 
 /** Every query the audit subgraph makes, in one place. Built per request (it owns page loaders). */
 export class AuditRepository {
@@ -158,9 +179,9 @@ export class AuditRepository {
    * all of a request's entries one instant, and a caller may send the same x-request-id twice).
    * FAILED entries are not counted. Ordered by organisation then matter, in character-code order
    * (a null matter first) on every driver.
-   * A person acting for themselves is an organisation of kind INDIVIDUAL named by their citizen
-   * ID number: all of them count together as `individualsInStatistics`, and a filter by one
-   * person's number finds nothing, so that statistics never name a person.
+   * Persons and enterprises count together as `subjectReadersInStatistics` says, and a filter by
+   * one person's number or one enterprise's code finds nothing, so that statistics never name a
+   * subject; matters outside the catalogue count together as `unlistedMatterInStatistics`.
    */
   async statistics(range: { from: Date; to: Date }, organisation?: string | null): Promise<AuditStatistic[]> {
     const rows = await this.usage(range, organisation, { groupBy: [], orderBy: ['organisation', 'matter'] });
@@ -206,8 +227,9 @@ export class AuditRepository {
     checkRange(from, to);
     const q = (name: string) => this.db.driver.escape(name);
     const mysql = isMysql(this.db.manager);
-    // Inlined, not a parameter: it appears in SELECT, WHERE and GROUP BY, which must be one expression.
-    const shownOrganisation = `CASE WHEN ${q('organisation_kind')} = 'INDIVIDUAL' THEN '${individualsInStatistics}' ELSE ${q('organisation')} END`;
+    // Inlined, not parameters: they appear in SELECT, WHERE and GROUP BY, which must be one expression each.
+    const shownOrganisation = `CASE ${Object.entries(subjectReadersInStatistics).map(([kind, shown]) => `WHEN ${q('organisation_kind')} = '${kind}' THEN '${shown}'`).join(' ')} ELSE ${q('organisation')} END`;
+    const shownMatter = `CASE WHEN ${q('matter')} IS NULL OR ${q('matter')} IN (${catalogueMatterList}) THEN ${q('matter')} ELSE '${unlistedMatterInStatistics}' END`;
     const conditions = [`${q('occurred_at')} >= ?`, `${q('occurred_at')} < ?`, `${q('outcome')} IN (?, ?)`, ...(shape.where ?? [])];
     const params: unknown[] = ['DISCLOSED', 'DENIED', this.persistedInstant(from), this.persistedInstant(to), 'DISCLOSED', 'DENIED'];
     if (organisation !== null && organisation !== undefined) {
@@ -219,14 +241,14 @@ export class AuditRepository {
     const order = shape.orderBy.map((term) => (mysql && textColumns.has(term) ? `CAST(${q(term)} AS BINARY)` : term.replace(/^\w+/, (name) => q(name))));
     // Ordered outside the GROUP BY, so that its names are the counted columns, never the table's.
     const rows: Record<string, unknown>[] = await this.db.query(
-      `SELECT * FROM (SELECT ${shownOrganisation} AS organisation, ${q('matter')} AS matter,` +
+      `SELECT * FROM (SELECT ${shownOrganisation} AS organisation, ${shownMatter} AS matter,` +
         ` COUNT(DISTINCT CASE WHEN ${q('outcome')} = ? THEN ${request} END) AS disclosed,` +
         ` COUNT(DISTINCT CASE WHEN ${q('outcome')} = ? THEN ${request} END) AS denied,` +
         ` COUNT(DISTINCT ${request}) AS requests,` +
         ` COUNT(DISTINCT ${q('subject_id')}) AS subjects` +
         (shape.columns ?? []).map((column) => `, ${column}`).join('') +
         ` FROM ${q(this.entries.metadata.tablePath)} WHERE ${conditions.join(' AND ')}` +
-        ` GROUP BY ${[shownOrganisation, q('matter'), ...shape.groupBy].join(', ')}) ${q('usage')}` +
+        ` GROUP BY ${[shownOrganisation, shownMatter, ...shape.groupBy].join(', ')}) ${q('usage')}` +
         ` ORDER BY ${order.join(', ')}` +
         (shape.limit === undefined ? '' : ` LIMIT ${shape.limit}`),
       params,

@@ -1,7 +1,8 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { GraphQLResolveInfo } from 'graphql';
 import { badInput } from '../../lib/errors';
-import { disclose, personIdentifier, type SubgraphContext } from '../shared/access';
+import { maskCitizenIdNumber } from '../../lib/identifiers';
+import { disclose, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type Page, type PageArgs, type PageRequest } from '../shared/pagination';
 import type { AuditEntryInput } from './audit.repository';
 import type { AuditContext } from './context';
@@ -10,6 +11,8 @@ import { splitFieldGroups, type AuditEntry } from './entities/audit-entry.entity
 type Context = AuditContext & SubgraphContext;
 
 const connection = (page: Page<AuditEntry> | undefined, request: PageRequest) => toConnection(page, request, 'occurredAt', (e) => e.id);
+
+const auditorsOnly = <V>(ctx: Context, value: V): V | null => (ctx.access.identity.grants.includes('AUDIT') ? value : null);
 
 /**
  * The most entries one `appendAuditEntries` call takes: one transaction holds the chain lock for
@@ -34,7 +37,11 @@ export const resolvers: GraphQLResolverMap<Context> = {
     ) => {
       const request = pageRequest(ctx, info, null, args);
       const filter = { from: args.from, to: args.to, caseNumber: args.caseNumber };
-      return connection(await ctx.repository.byOrganisation(args.organisation, filter, request.first, request.after), request);
+      const page = await ctx.repository.byOrganisation(args.organisation, filter, request.first, request.after);
+      // An organisation's trail lists whom it read: each subject on the page learns, in its own
+      // trail, that its entries were read, as it does through auditEntriesBySubject.
+      for (const entry of page?.rows ?? []) if (entry.subjectId) disclose(ctx.access, entry.subjectId, 'AUDIT');
+      return connection(page, request);
     },
     verifyAuditChain: (_: unknown, __: unknown, ctx: AuditContext) => ctx.repository.verification(),
     auditStatistics: (_: unknown, args: { from: Date; to: Date; organisation?: string | null }, ctx: AuditContext) =>
@@ -57,9 +64,16 @@ export const resolvers: GraphQLResolverMap<Context> = {
   AuditEntry: {
     __resolveReference: (ref: { id: string }, ctx: AuditContext) => ctx.entryById.load(ref.id),
     fieldGroups: (entry: AuditEntry) => splitFieldGroups(entry.fieldGroups),
-    // A person reading for itself is recorded by its citizen ID number: masked for readers of the
-    // trail without PERSONAL_IDENTIFIERS (the credit office), as a subject's own number is.
-    organisation: (entry: AuditEntry, _: unknown, ctx: Context) => (entry.organisationKind === 'INDIVIDUAL' ? personIdentifier(ctx.access, entry.subjectId, entry.organisation) : entry.organisation),
+    // A person reading is recorded by its citizen ID number, which is the reader's, not the read
+    // subject's: a grant of the subject's identifiers (its own inquiry) does not cover it. Whole
+    // to that person only, masked to the subject read and to the credit office alike.
+    organisation: (entry: AuditEntry, _: unknown, ctx: Context) =>
+      entry.organisationKind === 'INDIVIDUAL' && entry.organisation !== ctx.access.identity.caller?.organisation ? maskCitizenIdNumber(entry.organisation) : entry.organisation,
+    // Who at the reader acted, and how, are for the audit's readers: a subject's own view names the
+    // organisation, the matter and the time, as a credit report's 查询记录 does, never the officer.
+    actor: (entry: AuditEntry, _: unknown, ctx: Context) => auditorsOnly(ctx, entry.actor),
+    requestId: (entry: AuditEntry, _: unknown, ctx: Context) => auditorsOnly(ctx, entry.requestId),
+    operationName: (entry: AuditEntry, _: unknown, ctx: Context) => auditorsOnly(ctx, entry.operationName),
     subject: (entry: AuditEntry) => (entry.subjectId ? { __typename: 'Subject', id: entry.subjectId } : null),
   },
   Subject: {

@@ -1,6 +1,7 @@
 import type { RequestIdentity } from '../../../lib/access/identity';
 import { AuditRepository } from '../../../subgraphs/audit/audit.repository';
 import { AuditEntry } from '../../../subgraphs/audit/entities/audit-entry.entity';
+import { findMatter } from '../../../lib/catalogue/matters';
 import { auditSubgraph } from '../../../subgraphs/audit/subgraph';
 import { testDatabases } from '../../helpers/databases';
 import { fullAccess } from '../../helpers/identity';
@@ -236,6 +237,11 @@ describe.each(testDatabases)('audit API on $label', (database) => {
       // Two persons' own inquiries: organisations named by their citizen ID numbers.
       entry(713, { occurredAt: at(11), organisation: '130304197304130019', organisationKind: 'INDIVIDUAL', role: 'EXTERNAL_USER', matter: 'SELF_INQUIRY', caseNumber: null, subjectId: subjectIds[5] }),
       entry(714, { occurredAt: at(12), organisation: '13030419850101002X', organisationKind: 'INDIVIDUAL', role: 'EXTERNAL_USER', matter: 'SELF_INQUIRY', caseNumber: null, subjectId: subjectIds[6] }),
+      // An enterprise's own inquiry, named by its code: a subject's name too.
+      entry(715, { occurredAt: at(13), organisation: '91130304MA0TEXT12Y', organisationKind: 'ENTERPRISE', role: 'EXTERNAL_USER', matter: 'SELF_INQUIRY', caseNumber: null, subjectId: subjectIds[2] }),
+      // Refused under matters no catalogue has, as a caller typed them: one a person's name and number.
+      entry(716, { occurredAt: at(14), organisation: '13030419850101002X', organisationKind: 'INDIVIDUAL', role: 'EXTERNAL_USER', matter: '徐志强-130304197304130019', caseNumber: null, subjectId: subjectIds[6], outcome: 'DENIED' }),
+      entry(717, { occurredAt: at(15), matter: 'MADE_UP', subjectId: subjectIds[1], outcome: 'DENIED' }),
       entry(711, { occurredAt: to.toISOString() }),
       entry(712, { occurredAt: new Date(from.getTime() - 1).toISOString() }),
     ];
@@ -252,11 +258,12 @@ describe.each(testDatabases)('audit API on $label', (database) => {
       for (const row of rows) {
         const time = row.occurredAt.getTime();
         if (time < from.getTime() || time >= to.getTime() || (row.outcome !== 'DISCLOSED' && row.outcome !== 'DENIED')) continue;
-        const shown = row.organisationKind === 'INDIVIDUAL' ? 'INDIVIDUALS' : row.organisation;
+        const shown = row.organisationKind === 'INDIVIDUAL' ? 'INDIVIDUALS' : row.organisationKind === 'ENTERPRISE' ? 'ENTERPRISES' : row.organisation;
         if (organisation !== undefined && shown !== organisation) continue;
-        const key = JSON.stringify([shown, row.matter]);
+        const matter = row.matter === null || findMatter(row.matter) ? row.matter : 'UNLISTED';
+        const key = JSON.stringify([shown, matter]);
         let group = groups.get(key);
-        if (!group) groups.set(key, (group = { statistic: { organisation: shown, matter: row.matter, disclosed: 0, denied: 0, subjects: 0 }, disclosed: new Set(), denied: new Set(), subjects: new Set() }));
+        if (!group) groups.set(key, (group = { statistic: { organisation: shown, matter, disclosed: 0, denied: 0, subjects: 0 }, disclosed: new Set(), denied: new Set(), subjects: new Set() }));
         (row.outcome === 'DISCLOSED' ? group.disclosed : group.denied).add(requestOf(row));
         if (row.subjectId) group.subjects.add(row.subjectId);
       }
@@ -277,19 +284,30 @@ describe.each(testDatabases)('audit API on $label', (database) => {
       // Written out once, so that a mistake shared by the query and `expected` still shows.
       expect(result?.data?.auditStatistics).toEqual([
         { organisation: 'CREDIT_OFFICE', matter: 'CREDIT_SUPERVISION', disclosed: 1, denied: 0, subjects: 0 },
+        { organisation: 'ENTERPRISES', matter: 'SELF_INQUIRY', disclosed: 1, denied: 0, subjects: 1 },
         { organisation: 'FINANCE', matter: 'GOVERNMENT_PROCUREMENT', disclosed: 3, denied: 1, subjects: 2 },
         { organisation: 'FINANCE', matter: 'STATE_ASSET_TRANSFER', disclosed: 1, denied: 0, subjects: 1 },
+        { organisation: 'FINANCE', matter: 'UNLISTED', disclosed: 0, denied: 1, subjects: 1 },
         { organisation: 'INDIVIDUALS', matter: 'SELF_INQUIRY', disclosed: 2, denied: 0, subjects: 2 },
+        { organisation: 'INDIVIDUALS', matter: 'UNLISTED', disclosed: 0, denied: 1, subjects: 1 },
         { organisation: provider, matter: 'PROVIDER_DATA_COLLECTION', disclosed: 1, denied: 0, subjects: 1 },
         { organisation: bank, matter: null, disclosed: 0, denied: 1, subjects: 0 },
         { organisation: bank, matter: 'FINANCIAL_SERVICES', disclosed: 1, denied: 1, subjects: 2 },
       ]);
     });
 
-    it('names no person, even when asked for one by their citizen ID number', async () => {
+    it('names no person or enterprise, even when asked for one by its number or code, and no text a caller made up as a matter', async () => {
       const ask = (organisation: string) => queryAs<{ auditStatistics: Statistic[] }>(analyst, STATISTICS, { from: from.toISOString(), to: to.toISOString(), organisation });
       expect((await ask('130304197304130019')).data?.auditStatistics).toEqual([]);
-      expect((await ask('INDIVIDUALS')).data?.auditStatistics).toEqual([{ organisation: 'INDIVIDUALS', matter: 'SELF_INQUIRY', disclosed: 2, denied: 0, subjects: 2 }]);
+      expect((await ask('91130304MA0TEXT12Y')).data?.auditStatistics).toEqual([]);
+      expect((await ask('INDIVIDUALS')).data?.auditStatistics).toEqual([
+        { organisation: 'INDIVIDUALS', matter: 'SELF_INQUIRY', disclosed: 2, denied: 0, subjects: 2 },
+        { organisation: 'INDIVIDUALS', matter: 'UNLISTED', disclosed: 0, denied: 1, subjects: 1 },
+      ]);
+      expect((await ask('ENTERPRISES')).data?.auditStatistics).toEqual([{ organisation: 'ENTERPRISES', matter: 'SELF_INQUIRY', disclosed: 1, denied: 0, subjects: 1 }]);
+      // The trail keeps the header as sent, for the credit office.
+      const kept = await db().getRepository(AuditEntry).findOneByOrFail({ requestId: 'request-716' });
+      expect(kept.matter).toBe('徐志强-130304197304130019');
     });
 
     it('limits to one organisation when asked', async () => {
@@ -482,16 +500,34 @@ describe.each(testDatabases)('audit API on $label', (database) => {
       expect(result.data?._entities[0].disclosures.totalCount).toBe(disclosed);
     });
 
-    it("shows a person who read it by a masked citizen ID number, unless PERSONAL_IDENTIFIERS is granted", async () => {
+    it("shows a person who read it by a masked citizen ID number, though it holds its own identifiers: the number is the reader's; whole to that person alone", async () => {
       const reader = '130304197304130019';
       const appended = await append([entry(960, { organisation: reader, organisationKind: 'INDIVIDUAL', role: 'EXTERNAL_USER', matter: 'COMMERCIAL_DUE_DILIGENCE', caseNumber: null, subjectId: subject, requestId: 'person-read', occurredAt: new Date(Date.UTC(2030, 0, 1)).toISOString() })]);
       expect(appended.errors).toBeUndefined();
       const READERS = /* GraphQL */ `query($r: [_Any!]!) { _entities(representations: $r) { ... on Subject { disclosures(first: 1) { edges { node { organisation } } } } } }`;
       const read = (identity: RequestIdentity) => queryAs<{ _entities: { disclosures: { edges: { node: { organisation: string } }[] } }[] }>(identity, READERS, { r: [{ __typename: 'Subject', id: subject }] });
       expect((await read(self)).data?._entities[0].disclosures.edges[0].node.organisation).toBe('1303**********0019');
-      const granted = await read({ ...self, grants: [...self.grants, 'PERSONAL_IDENTIFIERS'] });
-      expect(granted.data?._entities[0].disclosures.edges[0].node.organisation).toBe(reader);
-      expect(granted.extensions?.disclosures).toEqual(expect.arrayContaining([{ subjectId: subject, groups: expect.arrayContaining(['PERSONAL_IDENTIFIERS']) }]));
+      const ownIdentifiers = await read({ ...self, grants: [...self.grants, 'PERSONAL_IDENTIFIERS'] });
+      expect(ownIdentifiers.data?._entities[0].disclosures.edges[0].node.organisation).toBe('1303**********0019');
+      // The reader's number is no identifier of the subject read: nothing of the kind is recorded as disclosed about it.
+      expect(ownIdentifiers.extensions?.disclosures ?? []).not.toEqual(expect.arrayContaining([expect.objectContaining({ groups: expect.arrayContaining(['PERSONAL_IDENTIFIERS']) })]));
+      const byOrganisation = /* GraphQL */ `query($o: String!) { auditEntriesByOrganisation(organisation: $o, first: 1) { edges { node { organisation } } } }`;
+      const office = await queryAs<{ auditEntriesByOrganisation: { edges: { node: { organisation: string } }[] } }>(supervisor, byOrganisation, { o: reader });
+      expect(office.data?.auditEntriesByOrganisation.edges[0].node.organisation).toBe('1303**********0019');
+      const person: RequestIdentity = { ...self, caller: { id: 'xu', organisation: reader, organisationKind: 'INDIVIDUAL', role: 'EXTERNAL_USER' }, grants: ['AUDIT'], scope: {} };
+      const own = await queryAs<{ auditEntriesByOrganisation: { edges: { node: { organisation: string } }[] } }>(person, byOrganisation, { o: reader });
+      expect(own.data?.auditEntriesByOrganisation.edges[0].node.organisation).toBe(reader);
+    });
+
+    it('names the reading organisation, matter and time, never the officer, the request id or the operation: those are for the audit', async () => {
+      const appended = await append([entry(961, { actor: 'officer-zhang', subjectId: subject, requestId: 'officer-read', operationName: 'ReviewSupplierCredit', occurredAt: new Date(Date.UTC(2030, 0, 2)).toISOString() })]);
+      expect(appended.errors).toBeUndefined();
+      const FIELDS = /* GraphQL */ `actor organisation matter caseNumber occurredAt requestId operationName`;
+      const own = await queryAs<{ _entities: { disclosures: { edges: { node: Record<string, unknown> }[] } }[] }>(self, `query($r: [_Any!]!) { _entities(representations: $r) { ... on Subject { disclosures(first: 1) { edges { node { ${FIELDS} } } } } } }`, { r: [{ __typename: 'Subject', id: subject }] });
+      expect(own.errors).toBeUndefined();
+      expect(own.data?._entities[0].disclosures.edges[0].node).toMatchObject({ actor: null, requestId: null, operationName: null, organisation: 'FINANCE', occurredAt: '2030-01-02T00:00:00.000Z' });
+      const office = await queryAs<{ auditEntriesBySubject: { edges: { node: Record<string, unknown> }[] } }>(supervisor, `query($id: ID!) { auditEntriesBySubject(subjectId: $id, first: 1) { edges { node { ${FIELDS} } } } }`, { id: subject });
+      expect(office.data?.auditEntriesBySubject.edges[0].node).toMatchObject({ actor: 'officer-zhang', requestId: 'officer-read', operationName: 'ReviewSupplierCredit' });
     });
 
     it("is refused another subject's disclosures and the credit office's root queries", async () => {

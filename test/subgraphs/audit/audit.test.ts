@@ -346,6 +346,10 @@ describe.each(testDatabases)('audit subgraph on $label', (database) => {
       const result = await query<{ auditEntriesByOrganisation: EntryPage }>(BY_ORGANISATION, { organisation: 'FINANCE', to: at(10).toISOString() });
       expect(result.data?.auditEntriesByOrganisation.edges.map((e) => e.node.id)).toEqual(finance.map((e) => e.id));
       expect(result.data?.auditEntriesByOrganisation.totalCount).toBe(finance.length);
+      // Whom the organisation read is read about each of them: audited in each one's trail, as auditEntriesBySubject is.
+      const read = [...new Set(finance.map((e) => e.subjectId).filter((id): id is string => id !== null))].sort();
+      expect(read.length).toBeGreaterThan(1);
+      expect(((result.extensions?.disclosures ?? []) as { subjectId: string; groups: string[] }[]).sort((x, y) => (x.subjectId < y.subjectId ? -1 : 1))).toEqual(read.map((subjectId) => ({ subjectId, groups: ['AUDIT'] })));
     });
 
     it('limits to [from, to): from is included, to is not', async () => {
