@@ -82,7 +82,10 @@ mutation DepartmentCreditCheck($subjectId: ID!) {
       title: `how organisations used credit data in ${year}, and subject counts`,
       audience: 'Analyst',
       query: /* GraphQL */ `# An analyst's statistics (x-credit-matter STATISTICAL_ANALYSIS): use of credit data per
-# organisation and matter, and counts of subjects by name; no personal data.
+# organisation and matter, and subjects by name with counts of their records. Organisations only,
+# no reports: no person's record, ID number or report. Their basics are what business
+# registration makes public, and may name persons: a legal representative, and an individual
+# business's (个体工商户) operator, often in the business's name.
 query AnalystStatistics($from: DateTime!, $to: DateTime!) {
   auditStatistics(from: $from, to: $to) { organisation matter disclosed denied subjects }
   searchSubjects(name: "海滨", first: 10) {

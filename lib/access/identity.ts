@@ -16,7 +16,7 @@ export const roles = [
   'CREDIT_OFFICE_SUPERVISOR',
   /** Files, classifies and sanctions credit service providers. */
   'REGISTRY_ADMIN',
-  /** Explores aggregate data and statistics; reads no personal data. */
+  /** Explores aggregate data and statistics, and organisations' public basics and records; nothing of natural persons. */
   'ANALYST',
   /** A user of a bank, provider, enterprise, or a person, acting for its own organisation. */
   'EXTERNAL_USER',

@@ -66,7 +66,7 @@ export function roleRefusal(role: Role, organisationKind: OrganisationKind, orga
 /** Grants that need no purpose: public data, and each role's own administrative work. */
 export const standingGrants: readonly StandingGrant[] = [
   { who: 'anyone, with or without a token', anonymous: true, groups: ['PROVIDER_REGISTRY'] },
-  // The district files and classifies providers (四(三)): a token naming the role for a provider or a bank administers nothing.
+  // The district files and classifies providers (四(三)): a token naming the role for a provider or a bank is refused at the door (roleRefusal).
   { who: 'provider registry admins of the credit office', organisationKinds: ['DEPARTMENT'], roles: ['REGISTRY_ADMIN'], departments: ['CREDIT_OFFICE'], groups: ['PROVIDER_ADMINISTRATION'] },
   // The role alone is not enough: a token naming it for a bank or another department reads no audit log.
   { who: 'the credit office and the supervising departments', organisationKinds: ['DEPARTMENT'], roles: ['CREDIT_OFFICE_SUPERVISOR'], departments: supervisingDepartments, groups: ['AUDIT', 'STATISTICS'] },
