@@ -60,7 +60,7 @@ export function createRecordsContext(db: DataSource, now: Date = new Date(), dep
   const clock = dependencies.now ?? (() => new Date());
   const repository = new CreditRecordRepository(db, today);
   const lifecycle = new RecordLifecycleRepository(db, today, clock);
-  const checks = new CreditCheckRepository(db, today);
+  const checks = new CreditCheckRepository(db);
   return {
     db,
     now,

@@ -1,4 +1,6 @@
 import { timeOrderedId } from '../../lib/time-ordered-id';
+import { todayInDistrict } from '../../lib/calendar';
+import type { GraphQLError } from 'graphql';
 import type { DataSource, Repository } from 'typeorm';
 import { findDepartment } from '../../lib/catalogue/departments';
 import { findMatter } from '../../lib/catalogue/matters';
@@ -6,7 +8,7 @@ import { recordsThatCount } from '../../lib/catalogue/record-standing';
 import { applicableMeasures, verdict, reportRequired, type AppliedMeasure, type CountingRecord, type MeasureKind } from '../../lib/catalogue/measures';
 import { badInput } from '../../lib/errors';
 import type { CursorPosition } from '../shared/cursors';
-import { forbidden } from '../shared/access';
+import { forbidden, forbiddenAbout } from '../shared/access';
 import { loadPages, type Page } from '../shared/pagination';
 import { PageLoaders } from '../shared/loaders';
 import { writeAlone } from '../shared/write-queue';
@@ -40,24 +42,33 @@ export function measuresOf(check: CreditCheck): AppliedMeasure[] {
   return JSON.parse(check.measures) as AppliedMeasure[];
 }
 
+/**
+ * Another department asked for this check: it is told nothing of it, not even which department
+ * ran it, and the refusal is audited in the trail of the subject it reached.
+ */
+export function anotherDepartmentsCheck(check: CreditCheck): GraphQLError {
+  return forbiddenAbout(check.subjectId, 'this check was run by another department: only that department reads it or reports its feedback');
+}
+
 /** Every query of the review ledger, in one place. */
 export class CreditCheckRepository {
   readonly checks: Repository<CreditCheck>;
   private readonly records: Repository<CreditRecord>;
   private readonly pages = new PageLoaders();
 
-  constructor(
-    private readonly db: DataSource,
-    private readonly today: string,
-  ) {
+  constructor(private readonly db: DataSource) {
     this.checks = db.getRepository(CreditCheck);
     this.records = db.getRepository(CreditRecord);
   }
 
-  /** Records the check: the records that count now, and the measures they call for. */
+  /** Records the check, stamped `now`: the records that count on that day, and the measures they call for. */
   async run(input: { subjectId: string; matter: string; caseNumber: string }, actor: { userId: string; department: string }, now: Date): Promise<CreditCheck> {
     const rows = await this.records.find({ where: { subjectId: input.subjectId }, order: { decisionDate: 'DESC', id: 'DESC' } });
-    const counting: CheckedRecordSnapshot[] = recordsThatCount(rows, this.today).map((r) => ({
+    // Judged on the day of the instant the check is stamped with, not the day its request started:
+    // the reports subgraph judges the report requirement as of `checkedAt`, so a check sent just
+    // before the district's midnight would otherwise count records as of one day and reports as of
+    // the next. `checkedAt` stays the instant the check ran, which is what it claims.
+    const counting: CheckedRecordSnapshot[] = recordsThatCount(rows, todayInDistrict(now)).map((r) => ({
         id: r.id,
         category: r.category,
         polarity: r.polarity,
@@ -114,7 +125,7 @@ export class CreditCheckRepository {
 
   /** The department's report of what it applied; once, by the department that ran the check. */
   async recordFeedback(check: CreditCheck, applied: MeasureKind[], note: string | null, actor: { userId: string; department: string }): Promise<CreditCheck> {
-    if (check.department !== actor.department) throw forbidden(`only ${check.department}, which ran this check, can report on it`);
+    if (check.department !== actor.department) throw anotherDepartmentsCheck(check);
     if (check.feedbackAt) throw badInput('checkId', `feedback for this check was already reported on ${check.feedbackAt.toISOString()}`);
     const calledFor = new Set(measuresOf(check).map((m) => m.kind));
     const unknown = applied.filter((kind) => !calledFor.has(kind));

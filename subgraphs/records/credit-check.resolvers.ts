@@ -8,7 +8,7 @@ import { badInput, clientError, ErrorCode } from '../../lib/errors';
 import { assertCaseFileReadable, assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, underCheckPurpose, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type PageArgs } from '../shared/pagination';
 import type { RecordsContext } from './context';
-import { measuresOf, snapshotOf, type CheckedRecordSnapshot, type LedgerFilter } from './credit-check.repository';
+import { anotherDepartmentsCheck, measuresOf, snapshotOf, type CheckedRecordSnapshot, type LedgerFilter } from './credit-check.repository';
 import { categoryGroup } from './credit-record.repository';
 import type { CreditCheck } from './entities/credit-check.entity';
 import { withEntitiesOrUnavailable } from '../shared/subject-directory';
@@ -30,7 +30,7 @@ function ledgerScope(identity: RequestIdentity): string | null {
 function readable(ctx: Context, check: CreditCheck | null): CreditCheck | null {
   if (!check) return null;
   const department = ledgerScope(ctx.access.identity);
-  if (department && check.department !== department) throw forbidden(`this check belongs to ${check.department}`);
+  if (department && check.department !== department) throw anotherDepartmentsCheck(check);
   return check;
 }
 
@@ -117,8 +117,7 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
       if (!caller || caller.organisationKind !== 'DEPARTMENT') throw forbidden('feedback is reported by the department that ran the check');
       const check = await ctx.checkById.load(args.input.checkId);
       if (!check) throw clientError(ErrorCode.NOT_FOUND, `no credit check has the id ${JSON.stringify(args.input.checkId)}`, { field: 'input.checkId' });
-      // Another department learns nothing of the check, not even its matter and case.
-      if (check.department !== caller.organisation) throw forbidden(`this check belongs to ${check.department}: feedback is reported by the department that ran it`);
+      if (check.department !== caller.organisation) throw anotherDepartmentsCheck(check);
       // Feedback belongs to the case the check was run for: reported under another purpose, it
       // would be audited under a matter that never called for the check.
       if (!underCheckPurpose(ctx.access.identity, check)) {
