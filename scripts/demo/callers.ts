@@ -38,6 +38,11 @@ export function demoCallers(world: DemoWorld, consentId?: string): DemoCaller[] 
       headers: {},
     },
     {
+      label: 'Credit office window officer, recording a subject’s paper consent (授权书)',
+      caller: { id: 'window-sun', organisation: 'CREDIT_OFFICE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' },
+      headers: {},
+    },
+    {
       label: 'Analyst (区发改局)',
       caller: { id: 'analyst-chen', organisation: 'DEVELOPMENT_REFORM', organisationKind: 'DEPARTMENT', role: 'ANALYST' },
       headers: { 'x-credit-matter': 'STATISTICAL_ANALYSIS' },
