@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { RequestIdentity } from '../../lib/access/identity';
 import { todayInDistrict } from '../../lib/calendar';
 import { badInput, clientError, ErrorCode, requiredText } from '../../lib/errors';
-import { permissions, type FilingStatus, type SupervisionClass } from '../../lib/catalogue/provider-supervision';
+import { filingStatusRules, permissions, type FilingStatus, type SupervisionClass } from '../../lib/catalogue/provider-supervision';
+import { addMonths } from '../../lib/catalogue/record-categories';
+import { characterCount, hasInvisibleCharacters, isLegible, quotedVisibly } from '../../lib/text';
 import { isIsoDate } from '../shared/scalars';
 import { CreditReport, reportSources, type ReportSource } from './entities/credit-report.entity';
 import type { PeerClient } from './peers';
@@ -30,6 +32,22 @@ const gradePattern = /^(AAA|AA|A|BBB|BB|B|CCC|CC|C)[+-]?$/;
 const codePattern = /^[0-9A-Za-z-]{4,32}$/;
 const sha256Pattern = /^[0-9a-f]{64}$/;
 
+/**
+ * The year of the national opinion on using credit records and reports in administrative matters
+ * (发改财金〔2013〕920号), the first basis the district's policy names. An earlier issue date is a
+ * slip (0001-01-01): within the longest validity below, such a report lapsed years before the
+ * district platform existed, so no check could rely on it.
+ */
+const earliestIssueDate = '2013-01-01';
+
+/**
+ * Neither the policy nor the issuers' rules known here fix a report's validity: a rating is
+ * typically valid a year, a public credit report 90 or 180 days (the demo's). Three years leaves
+ * room for a longer term while refusing one like 9999-12-31, which would let a single report
+ * satisfy every check for ever.
+ */
+const longestValidityMonths = 36;
+
 interface ProviderStanding {
   filingStatus: FilingStatus | null;
   supervisionClass: SupervisionClass | null;
@@ -40,10 +58,24 @@ interface ProviderAnswer {
   creditServiceProvider: { id: string; name: string; standingOn: ProviderStanding } | null;
 }
 
+/** A provider of the registry bearing the name an officer gave as a report's issuer. */
+interface NamesakeProvider {
+  id: string;
+  filingStatus: FilingStatus;
+}
+
+interface RegistryPage {
+  creditServiceProviders: { edges: { node: { id: string; name: string; filingStatus: FilingStatus } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+}
+
+/** The most the registry lists on one page. */
+const registryPageSize = 100;
+
 /**
  * Registers a report after checking all of it: the fields, that the subject exists (entities),
- * and for a third-party report that its provider was filed and in good standing on the issue date
- * (providers: the registry's history, not its status today). Nothing is stored on any error.
+ * for a third-party report that its provider was filed and in good standing on the issue date
+ * (providers: the registry's history, not its status today), and for any other that its issuer is
+ * no provider of the registry. Nothing is stored on any error.
  */
 export async function registerReport(input: RegisterCreditReportInput, actor: Actor, identity: RequestIdentity, repository: ReportRepository, peers: PeerClient, now: Date = new Date()): Promise<CreditReport> {
   const today = todayInDistrict(now);
@@ -53,17 +85,21 @@ export async function registerReport(input: RegisterCreditReportInput, actor: Ac
   }
   const subjectId = requiredText(input.subjectId, 'input.subjectId', 36, 'subjectId');
   const reportNumber = requiredText(input.reportNumber, 'input.reportNumber', 64, 'reportNumber');
+  assertLegible(reportNumber, 'input.reportNumber', 'reportNumber');
   for (const [field, value] of [['input.issuedOn', input.issuedOn], ['input.validUntil', input.validUntil]] as const) {
     if (!isIsoDate(value)) throw badInput(field, `${field.slice(6)} must be a calendar date as YYYY-MM-DD, got ${JSON.stringify(value)}`);
   }
+  if (input.issuedOn < earliestIssueDate) throw badInput('input.issuedOn', `issuedOn cannot be before ${earliestIssueDate}, got ${input.issuedOn}`);
   if (input.issuedOn > today) throw badInput('input.issuedOn', `a report cannot be issued after today (${today}), got issuedOn ${input.issuedOn}`);
   if (input.validUntil < input.issuedOn) throw badInput('input.validUntil', `validUntil cannot be before issuedOn (${input.issuedOn}), got ${input.validUntil}`);
+  const lastValidDay = addMonths(input.issuedOn, longestValidityMonths);
+  if (input.validUntil > lastValidDay) throw badInput('input.validUntil', `validUntil can be at most ${longestValidityMonths / 12} years after issuedOn (${lastValidDay}), got ${input.validUntil}`);
   const grade = optional(input.grade)?.toUpperCase() ?? null;
   if (grade !== null && !gradePattern.test(grade)) throw badInput('input.grade', `grade must be AAA, AA, A, BBB, BB, B, CCC, CC or C, optionally followed by + or -, got ${JSON.stringify(input.grade)}`);
   const verificationCode = requiredText(input.verificationCode, 'input.verificationCode', 32, 'verificationCode');
   if (!codePattern.test(verificationCode)) throw badInput('input.verificationCode', `verificationCode must be 4 to 32 letters, digits or hyphens as printed on the report, got ${JSON.stringify(input.verificationCode)}`);
   const documentReference = optional(input.documentReference);
-  if (documentReference && documentReference.length > 500) throw badInput('input.documentReference', `documentReference must be at most 500 characters, got ${documentReference.length}`);
+  if (documentReference && characterCount(documentReference) > 500) throw badInput('input.documentReference', `documentReference must be at most 500 characters, got ${characterCount(documentReference)}`);
   const documentSha256 = optional(input.documentSha256)?.toLowerCase() ?? null;
   if (documentSha256 !== null && !sha256Pattern.test(documentSha256)) throw badInput('input.documentSha256', `documentSha256 must be 64 hexadecimal characters (SHA-256), got ${JSON.stringify(input.documentSha256)}`);
   if (!documentReference && !documentSha256) throw badInput('input.documentReference', 'register the document itself: give documentReference (where the file is kept), documentSha256 (its hash), or both');
@@ -73,14 +109,15 @@ export async function registerReport(input: RegisterCreditReportInput, actor: Ac
   if (thirdParty && !providerId) throw badInput('input.issuerProviderId', 'a THIRD_PARTY_PROVIDER report names its provider: issuerProviderId, from the provider registry');
   if (!thirdParty && providerId) throw badInput('input.issuerProviderId', `issuerProviderId applies only to THIRD_PARTY_PROVIDER reports, not to ${source}`);
   const givenIssuer = optional(input.issuerName);
-  if (givenIssuer && givenIssuer.length > 200) throw badInput('input.issuerName', `issuerName must be at most 200 characters, got ${givenIssuer.length}`);
+  if (givenIssuer && characterCount(givenIssuer) > 200) throw badInput('input.issuerName', `issuerName must be at most 200 characters, got ${characterCount(givenIssuer)}`);
+  if (givenIssuer) assertLegible(givenIssuer, 'input.issuerName', 'issuerName');
   if (!thirdParty && !givenIssuer && !defaultIssuerNames[source]) throw badInput('input.issuerName', `a ${source} report names its issuer as printed on it (issuerName)`);
 
   // The peers see only what these checks need: no field group for the subject's existence, the
-  // public registry for the provider.
+  // public registry for the provider, the whole registry for an issuer's name (providersNamed).
   const existence: RequestIdentity = { ...identity, grants: [] };
   const registry: RequestIdentity = { ...identity, grants: ['PROVIDER_REGISTRY'] };
-  const [subjects, provider] = await Promise.all([
+  const [subjects, provider, namesakes] = await Promise.all([
     peers.query<{ _entities: ({ id: string } | null)[] }>('entities', /* GraphQL */ `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on Subject { id } } }`, { representations: [{ __typename: 'Subject', id: subjectId }] }, existence),
     providerId
       ? peers.query<ProviderAnswer>(
@@ -90,9 +127,11 @@ export async function registerReport(input: RegisterCreditReportInput, actor: Ac
           registry,
         )
       : Promise.resolve(null),
+    !thirdParty && givenIssuer ? providersNamed(givenIssuer, peers, identity) : Promise.resolve([]),
   ]);
   if (!subjects._entities[0]) throw clientError(ErrorCode.NOT_FOUND, `no market subject has the id ${JSON.stringify(subjectId)}`, { field: 'input.subjectId' });
   let issuerName = givenIssuer ?? defaultIssuerNames[source] ?? '';
+  if (namesakes.length) throw badInput('input.issuerName', providerReportElsewhere(issuerName, source, namesakes), { problem: 'ISSUER_IS_REGISTERED_PROVIDER' });
   if (provider) {
     const found = provider.creditServiceProvider;
     if (!found) throw badInput('input.issuerProviderId', `no filed credit service provider in the registry has the id ${JSON.stringify(providerId)}`, { problem: 'UNKNOWN_PROVIDER' });
@@ -142,6 +181,48 @@ function notAcceptedBecause(name: string, standing: ProviderStanding, issuedOn: 
     return `${name} was not filed and in good standing on the issue date ${issuedOn}: ${stood}; departments accept only reports issued while a provider is FILED and not in class D`;
   }
   return `${name}'s reports issued on ${issuedOn} are not accepted although ${stood} that day: the registry found that it gave false information (提供虚假信息) on or before that day, and departments accept none of its reports issued from the day of the false information on`;
+}
+
+/**
+ * The registry's providers bearing this name, whatever their filing status. Under another source,
+ * a provider's report would escape the registry's judgement: a revoked provider's report
+ * registered as a public credit service institution's would be accepted, and earn its subject
+ * incentives. Names are compared as the registry keeps them, trimmed and otherwise exact. Read as
+ * a registry admin, because the public registry leaves applications out and an applicant's report
+ * is no more acceptable than a revoked provider's; only the refusal below reaches the officer.
+ */
+async function providersNamed(name: string, peers: PeerClient, identity: RequestIdentity): Promise<NamesakeProvider[]> {
+  const registryAdmin: RequestIdentity = { ...identity, grants: ['PROVIDER_REGISTRY', 'PROVIDER_ADMINISTRATION'] };
+  const namesakes: NamesakeProvider[] = [];
+  let after: string | null = null;
+  do {
+    const page: RegistryPage = await peers.query<RegistryPage>(
+      'providers',
+      /* GraphQL */ `query ($first: Int!, $after: String) { creditServiceProviders(first: $first, after: $after) { edges { node { id name filingStatus } } pageInfo { hasNextPage endCursor } } }`,
+      { first: registryPageSize, after },
+      registryAdmin,
+    );
+    const { edges, pageInfo } = page.creditServiceProviders;
+    for (const { node } of edges) if (node.name.trim() === name) namesakes.push({ id: node.id, filingStatus: node.filingStatus });
+    after = pageInfo.hasNextPage ? pageInfo.endCursor : null;
+  } while (after);
+  return namesakes;
+}
+
+/** The refusal of a provider's report under another source; only ids the public registry shows are named. */
+function providerReportElsewhere(name: string, source: ReportSource, namesakes: NamesakeProvider[]): string {
+  const listed = namesakes.filter((p) => filingStatusRules[p.filingStatus].publiclyListed).map((p) => p.id);
+  const id = listed.length ? ` (${listed.join(' or ')})` : '';
+  return `${name} is a credit service provider in the district registry, so its report is not a ${source} report: register it as THIRD_PARTY_PROVIDER with the provider's id as issuerProviderId${id}, so that its filing and standing on the issue date are checked`;
+}
+
+/**
+ * Text an officer copies from the printed report. An invisible character would make two numbers
+ * that read alike two reports, and a name that reads as a provider's not the provider's.
+ */
+function assertLegible(text: string, field: string, label: string): void {
+  if (hasInvisibleCharacters(text)) throw badInput(field, `${label} must not hold control or invisible characters (a line break, U+0000, U+200B, U+202E…), got ${quotedVisibly(text)}`);
+  if (!isLegible(text)) throw badInput(field, `${label} must hold at least one letter or digit, got ${JSON.stringify(text)}`);
 }
 
 function optional(value: string | null | undefined): string | null {

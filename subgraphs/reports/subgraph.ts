@@ -8,6 +8,7 @@ import { CreateCreditReport1764000000200 } from './migrations/1764000000200-crea
 import { AddReportRegistration1764000000210 } from './migrations/1764000000210-add-report-registration';
 import { CreateCheckReportRequirement1764000000220 } from './migrations/1764000000220-create-check-report-requirement';
 import { CreateReportVerification1764000000230 } from './migrations/1764000000230-create-report-verification';
+import { ExactReportNumbers1764000000240 } from './migrations/1764000000240-exact-report-numbers';
 import { defaultPeers, type ReportsPeers } from './peers';
 import { printableRoute } from './printable';
 import { resolvers } from './resolvers';
@@ -21,7 +22,7 @@ export function createReportsSubgraph(peers: ReportsPeers): SubgraphDefinition<R
   return {
     name: 'reports',
     entities: [CreditReport, CreditReportSnapshotPart, CheckReportRequirement, ReportVerification],
-    migrations: [CreateCreditReport1764000000200, AddReportRegistration1764000000210, CreateCheckReportRequirement1764000000220, CreateReportVerification1764000000230],
+    migrations: [CreateCreditReport1764000000200, AddReportRegistration1764000000210, CreateCheckReportRequirement1764000000220, CreateReportVerification1764000000230, ExactReportNumbers1764000000240],
     resolvers,
     subjectOf: { Subject: (s: { id: string }) => s.id, CreditReport: (r: { subjectId: string }) => r.subjectId, CreditCheck: (c: { subjectId: string }) => c.subjectId,
       ReportVerification: (v: { subjectId: string }) => v.subjectId,

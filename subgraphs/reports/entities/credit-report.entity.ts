@@ -7,7 +7,8 @@ export type ReportSource = (typeof reportSources)[number];
 export type VerificationOutcome = 'GENUINE' | 'NOT_GENUINE';
 
 // Keep column and index names in sync with migrations/1764000000200-create-credit-report.ts and
-// migrations/1764000000210-add-report-registration.ts.
+// migrations/1764000000210-add-report-registration.ts. On MySQL the issuer's name and the report
+// number compare byte for byte, as on SQLite (migrations/1764000000240-exact-report-numbers.ts).
 @Entity('credit_report')
 @Index('IDX_credit_report_subject_id_issued_on', ['subjectId', 'issuedOn'])
 @Index('IDX_credit_report_issuer_provider_id_issued_on', ['issuerProviderId', 'issuedOn'])

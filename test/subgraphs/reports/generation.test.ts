@@ -220,6 +220,16 @@ describe.each(testDatabases)('platform public credit reports on $label', (databa
     expect((await printable(`/reports/${report.reportNumber}.html?code=${wrong}`)).status).toBe(404);
   });
 
+  it('takes a report number in other letter case or in full-width letters for another number, on either database', async () => {
+    const report = await generated();
+    const nothing = { genuine: false, subjectName: null, issuedOn: null, validUntil: null, isWithinValidity: null };
+    const fullWidth = report.reportNumber.replace(/[0-9A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+    expect(await verified(report.reportNumber.toLowerCase(), report.verificationCode)).toEqual(nothing);
+    expect(await verified(fullWidth, report.verificationCode)).toEqual(nothing);
+    expect((await printable(`/reports/${report.reportNumber.toLowerCase()}.html?code=${report.verificationCode}`)).status).toBe(404);
+    expect((await printable(report.printableUrl)).status).toBe(200);
+  });
+
   it('fails verification once the stored snapshot is altered in the database, and shows the report as not genuine', async () => {
     const report = await generated();
     await reports.db().query('UPDATE credit_report_snapshot_part SET content = REPLACE(content, ?, ?) WHERE report_id = ?', [subject.name, '篡改后的名称', report.id]);

@@ -1,12 +1,16 @@
+import { randomUUID } from 'node:crypto';
 import type { RequestIdentity } from '../../../lib/access/identity';
 import { demoWorld } from '../../../scripts/demo/world';
 import { seedEntities } from '../../../subgraphs/entities/seed';
 import { entitiesSubgraph } from '../../../subgraphs/entities/subgraph';
 import { demoProviderHistory, demoRevocationDate, demoSuspensionDate } from '../../../subgraphs/providers/demo-history';
+import { CreditServiceProvider } from '../../../subgraphs/providers/entities/credit-service-provider.entity';
 import { seedProviders } from '../../../subgraphs/providers/seed';
 import { providersSubgraph } from '../../../subgraphs/providers/subgraph';
 import type { Peer } from '../../../subgraphs/reports/peers';
+import { CreditReport } from '../../../subgraphs/reports/entities/credit-report.entity';
 import { createReportsSubgraph } from '../../../subgraphs/reports/subgraph';
+import { isUniqueViolation } from '../../../subgraphs/shared/database';
 import { testDatabases } from '../../helpers/databases';
 import { useSubgraph } from '../../helpers/subgraph';
 import { analyst, creditOffice, financeOfficer, identityOf } from '../providers/callers';
@@ -182,8 +186,79 @@ describe.each(testDatabases)('report registration on $label', (database) => {
     expect(other.errors).toBeUndefined();
   });
 
+  it("refuses a provider's report registered under another source, whatever the provider's filing, and says to register it as THIRD_PARTY_PROVIDER", async () => {
+    const revoked = world.providers[11];
+    // Revoked in July: as THIRD_PARTY_PROVIDER, its report of November is refused.
+    await refused(input({ source: 'THIRD_PARTY_PROVIDER', issuerProviderId: revoked.id, issuedOn: '2026-11-01', validUntil: '2027-10-31' }), 'input.issuerProviderId', 'ISSUER_NOT_IN_GOOD_STANDING');
+    const message = await refused(input({ source: 'PUBLIC_CREDIT_SERVICE_INSTITUTION', issuerName: revoked.name, issuedOn: '2026-11-01', validUntil: '2027-10-31' }), 'input.issuerName', 'ISSUER_IS_REGISTERED_PROVIDER');
+    expect(message).toContain('register it as THIRD_PARTY_PROVIDER');
+    expect(message).toContain(revoked.id);
+    // Filed and in good standing, suspended, or an application the public registry does not list, under
+    // each source that takes an issuer's name, padded or not.
+    for (const [provider, source] of [[world.providers[0], 'LOCAL_CREDIT_WEBSITE'], [world.providers[10], 'CREDIT_CHINA'], [world.providers[9], 'PUBLIC_CREDIT_SERVICE_INSTITUTION']] as const) {
+      await refused(input({ source, issuerName: ` ${provider.name} ` }), 'input.issuerName', 'ISSUER_IS_REGISTERED_PROVIDER');
+    }
+    // An application's id is the registry's admins' to see.
+    expect(await refused(input({ source: 'LOCAL_CREDIT_WEBSITE', issuerName: world.providers[9].name }), 'input.issuerName')).not.toContain(world.providers[9].id);
+  });
+
+  it('finds a provider of that name beyond the first page of the registry', async () => {
+    // 120 providers whose names sort before every demo provider's: the revoked one moves to the second page.
+    await providers.db().getRepository(CreditServiceProvider).insert(
+      Array.from({ length: 120 }, (_, i) => ({
+        id: randomUUID(), unifiedSocialCreditCode: `TEST${String(i).padStart(14, '0')}`, name: `A-${String(i).padStart(3, '0')} 信用服务有限公司`, registeredAddress: '北戴河区', legalRepresentative: '张三',
+        businessScope: '信用评估', contact: null, filingStatus: 'FILED' as const, supervisionClass: 'B' as const, filedOn: '2024-01-01', createdAt: new Date(),
+      })),
+    );
+    await refused(input({ source: 'PUBLIC_CREDIT_SERVICE_INSTITUTION', issuerName: world.providers[11].name }), 'input.issuerName', 'ISSUER_IS_REGISTERED_PROVIDER');
+    expect((await registerAs(officer, input({ source: 'PUBLIC_CREDIT_SERVICE_INSTITUTION', issuerName: '河北省公共信用信息中心' }))).errors).toBeUndefined();
+  });
+
+  it('keeps report numbers that differ in letter case or full-width letters, and issuers that differ in letter case, apart on either database', async () => {
+    const values = input({ source: 'LOCAL_CREDIT_WEBSITE', issuerName: '信用河北网站', reportNumber: 'XYHB-DUP-abc' });
+    const numbers = ['XYHB-DUP-abc', 'XYHB-DUP-ABC', 'XYHB-DUP-ＡＢＣ'];
+    const registered: (string | undefined)[] = [];
+    for (const reportNumber of numbers) registered.push((await registerAs(officer, { ...values, reportNumber })).data?.registerCreditReport?.reportNumber);
+    expect(registered).toEqual(numbers);
+    const otherIssuer = await registerAs(officer, { ...values, issuerName: 'Credit Hebei' });
+    const sameIssuerInCapitals = await registerAs(officer, { ...values, issuerName: 'CREDIT HEBEI' });
+    expect([otherIssuer.errors, sameIssuerInCapitals.errors]).toEqual([undefined, undefined]);
+    // The same number from the same issuer is still one report, to the registration and to the unique index.
+    await refused(values, 'input.reportNumber', 'DUPLICATE_REPORT');
+    const [row] = await reports.db().getRepository(CreditReport).findBy({ issuerName: '信用河北网站', reportNumber: 'XYHB-DUP-abc' });
+    const again = await reports.db().getRepository(CreditReport).insert({ ...row, id: randomUUID() }).then(() => null, (error: unknown) => error);
+    expect(isUniqueViolation(again)).toBe(true);
+    expect(await reports.db().getRepository(CreditReport).countBy({ issuerName: '信用河北网站', reportNumber: 'XYHB-DUP-ABC' })).toBe(1);
+  });
+
+  it('takes a report issued on the earliest day, and a validity of exactly three years (a leap day ending on the 28th)', async () => {
+    for (const [issuedOn, validUntil] of [['2013-01-01', '2016-01-01'], ['2024-02-29', '2027-02-28']]) {
+      const result = await registerAs(officer, input({ issuedOn, validUntil }));
+      expect(result.errors).toBeUndefined();
+      expect(result.data?.registerCreditReport).toMatchObject({ issuedOn, validUntil });
+    }
+  });
+
+  it.each([
+    ['an invisible character', 'abc\u200b', '"abc\\u200b"'],
+    ['a NUL', 'XYHB\u0000NUL', '"XYHB\\u0000NUL"'],
+    ['a line break and a right-to-left override', 'line\nbreak\u202e', '"line\\nbreak\\u202e"'],
+  ])('refuses a report number holding %s, quoting it visibly', async (_label, reportNumber, quoted) => {
+    const message = await refused(input({ reportNumber }), 'input.reportNumber');
+    expect(message).toContain(quoted);
+  });
+
   it.each([
     ['an issue date after today', { issuedOn: '2099-01-01', validUntil: '2099-03-01' }, 'input.issuedOn'],
+    ['an issue date in the year 1', { issuedOn: '0001-01-01', validUntil: '0001-12-31' }, 'input.issuedOn'],
+    ['an issue date the day before 2013', { issuedOn: '2012-12-31', validUntil: '2013-12-30' }, 'input.issuedOn'],
+    ['a validity to the end of time', { validUntil: '9999-12-31' }, 'input.validUntil'],
+    ['a validity a day longer than three years', { issuedOn: '2026-10-30', validUntil: '2029-10-31' }, 'input.validUntil'],
+    ['a report number of emoji only', { reportNumber: '😀😀' }, 'input.reportNumber'],
+    ['a report number of hyphens only', { reportNumber: '---' }, 'input.reportNumber'],
+    ['an issuer name with an invisible character', { source: 'LOCAL_CREDIT_WEBSITE', issuerName: '信用河北\u200b网站' }, 'input.issuerName'],
+    ['an issuer name reversed by a right-to-left override', { source: 'LOCAL_CREDIT_WEBSITE', issuerName: '\u202e站网北河用信' }, 'input.issuerName'],
+    ['an issuer name without a letter or digit', { source: 'LOCAL_CREDIT_WEBSITE', issuerName: '——' }, 'input.issuerName'],
     ['a validity ending before the issue date', { issuedOn: '2026-10-30', validUntil: '2026-10-29' }, 'input.validUntil'],
     ['the platform\'s own source', { source: 'DISTRICT_PLATFORM' }, 'input.source'],
     ['no document at all', { documentSha256: null }, 'input.documentReference'],
