@@ -78,7 +78,8 @@ export const standingGrants: readonly StandingGrant[] = [
   { who: 'analysts of district departments', organisationKinds: ['DEPARTMENT'], roles: ['ANALYST'], groups: ['STATISTICS'] },
   // A provider applies for filing only in its own name (the providers subgraph compares the code with the token).
   { who: 'credit service providers applying for filing', organisationKinds: ['CREDIT_SERVICE_PROVIDER'], roles: ['EXTERNAL_USER'], groups: ['PROVIDER_APPLICATION'] },
-  // Officers file reports with their case papers; generating one also needs a purpose that grants the subject's records.
+  // Officers file reports with their case papers, under the case's purpose (REPORTS; the reports
+  // subgraph checks it); generating one also needs a purpose that grants the subject's records.
   { who: 'department officers, registering and generating credit reports', organisationKinds: ['DEPARTMENT'], roles: ['DEPARTMENT_OFFICER'], groups: ['REPORT_REGISTRATION', 'REPORT_GENERATION'] },
   { who: 'the credit office, generating public credit reports', organisationKinds: ['DEPARTMENT'], roles: ['CREDIT_OFFICE_SUPERVISOR'], departments: ['CREDIT_OFFICE'], groups: ['REPORT_GENERATION'] },
   // A department submits only in its own name, files objections and applications for subjects at

@@ -2,7 +2,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { GraphQLResolveInfo } from 'graphql';
 import { todayInDistrict } from '../../lib/calendar';
 import { badInput } from '../../lib/errors';
-import { assertCaseFileReadable, assertInScope, assertKindInScope, disclose, forbidden, type SubgraphContext } from '../shared/access';
+import { assertCaseFileReadable, assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type PageArgs } from '../shared/pagination';
 import { assertSubjectKindInScope, EntitiesSubjectDirectory } from '../shared/subject-directory';
 import type { ReportsContext } from './context';
@@ -34,6 +34,18 @@ function actorOf(ctx: Context): Actor {
   const { caller } = ctx.access.identity;
   if (!caller) throw forbidden('registering or generating a report needs an authenticated caller');
   return { userId: caller.id, organisation: caller.organisation };
+}
+
+/**
+ * A report registered, or found genuine, counts in every department's credit check of its subject:
+ * so it is done for a matter that reads the subject's reports, and in its case, never on the
+ * standing grant alone. Audited then under that matter and case, and kept to the kinds of subject
+ * the matter covers.
+ */
+function assertReportPurpose(ctx: Context, what: string, subjectId: unknown): void {
+  if (ctx.access.identity.grants.includes('REPORTS')) return;
+  const why = `${what} changes what other departments' credit checks rely on: the request's purpose must grant REPORTS (name the matter and the case with x-credit-matter and x-credit-case)`;
+  throw forbiddenAbout(typeof subjectId === 'string' ? subjectId : null, why, { group: 'REPORTS' });
 }
 
 function peers(ctx: Context): PeerClient {
@@ -85,6 +97,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
   Mutation: {
     registerCreditReport: async (_: unknown, args: { input: RegisterCreditReportInput }, ctx: Context) => {
       const actor = actorOf(ctx);
+      assertReportPurpose(ctx, 'registering a report', args.input.subjectId);
       // Checked before anything is stored (the kernel checks the result only after the write).
       assertInScope(ctx.access, args.input.subjectId);
       return await registerReport(args.input, actor, ctx.access.identity, ctx.repository, peers(ctx));
@@ -94,6 +107,8 @@ export const resolvers: GraphQLResolverMap<Context> = {
       const note = typeof args.note === 'string' ? args.note.trim() : '';
       if (note === '' || note.length > 2000) throw badInput('note', `note must say how the report was checked, 1 to 2000 characters, got ${note.length}`);
       const report = await ctx.reportById.load(args.id);
+      // The credit office records findings in its supervision of reports (report.repository.ts), in no case.
+      if (ctx.access.identity.caller?.organisation !== 'CREDIT_OFFICE') assertReportPurpose(ctx, 'recording what checking a report found', report?.subjectId);
       // Refused as `creditReport(id)` is, before the finding is stored: its answer is the report.
       assertInScope(ctx.access, report ? report.subjectId : null);
       if (report) await assertSubjectKindInScope(ctx.access, entitiesDirectory(ctx), report.subjectId);

@@ -89,12 +89,12 @@ export function assertKindInScope(access: RequestAccess, subject: { id: string; 
   if (!kinds.includes(subject.kind)) throw forbiddenAbout(subject.id, `the purpose of this request does not cover subjects of kind ${subject.kind}`);
 }
 
-/** Whether the request names a credit check's own matter and case (x-credit-matter, x-credit-case). */
 /** The credit office (or a supervising department) reading under its supervision purpose, so that the audit entry says so. */
 function underSupervision(identity: RequestIdentity): boolean {
   return identity.caller?.role === 'CREDIT_OFFICE_SUPERVISOR' && identity.purpose?.matter === 'CREDIT_SUPERVISION';
 }
 
+/** Whether the request names a credit check's own matter and case (x-credit-matter, x-credit-case). */
 export function underCheckPurpose(identity: RequestIdentity, check: { matter: string; caseNumber: string }): boolean {
   return identity.purpose?.matter === check.matter && identity.purpose.caseNumber === check.caseNumber;
 }

@@ -17,7 +17,8 @@ import { analyst, creditOffice, financeOfficer, identityOf } from '../providers/
 
 const world = demoWorld({ subjects: 20 });
 const subject = world.subjects[2];
-const officer = identityOf(financeOfficer);
+// Registering needs a purpose that reads reports: procurement, in its case.
+const officer = identityOf(financeOfficer, { matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'BDH-CG-2026-0117' });
 const sha = 'ab'.repeat(32);
 
 const register = /* GraphQL */ `
@@ -293,6 +294,35 @@ describe.each(testDatabases)('report registration on $label', (database) => {
     }
   });
 
+  it("is refused to an officer without a purpose that reads reports, as a registered report counts in other departments' checks, and stores nothing", async () => {
+    const before = await stored();
+    for (const identity of [identityOf(financeOfficer), identityOf({ ...financeOfficer, organisation: 'HEALTH' })]) {
+      const result = await registerAs(identity, input());
+      expect(result.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', group: 'REPORTS', auditedRefusal: { subjectId: subject.id } });
+      expect(result.errors?.[0].message).toContain('name the matter and the case');
+    }
+    expect(await stored()).toBe(before);
+  });
+
+  it('is refused for a subject of a kind the purpose does not cover before anything is stored', async () => {
+    const before = await stored();
+    const person = world.subjects.find((s) => s.kind === 'NATURAL_PERSON')!;
+    const result = await registerAs(officer, input({ subjectId: person.id }));
+    expect(result.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', auditedRefusal: { subjectId: person.id } });
+    expect(result.errors?.[0].message).toContain('does not cover subjects of kind NATURAL_PERSON');
+    expect(await stored()).toBe(before);
+  });
+
+  it("takes a finding from the registering department only under a purpose that reads reports, and from the credit office in its supervision", async () => {
+    const id = (await registerAs(officer, input())).data!.registerCreditReport!.id;
+    const verify = (identity: RequestIdentity) =>
+      reports.queryAs<{ recordReportVerification: { verificationStatus: string } | null }>(identity, 'mutation ($id: ID!) { recordReportVerification(id: $id, genuine: false, note: "核验") { verificationStatus } }', { id });
+    const withoutPurpose = await verify(identityOf(financeOfficer));
+    expect(withoutPurpose.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', group: 'REPORTS', auditedRefusal: { subjectId: subject.id } });
+    expect((await acceptance({ id, issuedOn: '2026-10-30', issuerProviderId: null })).verificationStatus).toBe('UNCHECKED');
+    expect((await verify(identityOf({ ...financeOfficer, id: 'window-1', organisation: 'CREDIT_OFFICE' }))).data?.recordReportVerification).toEqual({ verificationStatus: 'NOT_GENUINE' });
+  });
+
   it('stores nothing and says SUBGRAPH_UNAVAILABLE when a check cannot be made', async () => {
     const saved = urls.entities;
     urls.entities = 'http://127.0.0.1:9/graphql';
@@ -322,9 +352,10 @@ describe.each(testDatabases)('report registration on $label', (database) => {
     const id = (await registerAs(officer, input())).data!.registerCreditReport!.id;
     const verify = (identity: RequestIdentity, genuine: boolean) =>
       reports.queryAs<{ recordReportVerification: { verificationStatus: string } }>(identity, 'mutation ($id: ID!, $genuine: Boolean!) { recordReportVerification(id: $id, genuine: $genuine, note: "核验") { verificationStatus } }', { id, genuine });
-    const departmentOfficer = (organisation: string) => identityOf({ id: `officer-${organisation.toLowerCase()}`, organisation, organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' });
+    const departmentOfficer = (organisation: string, matter?: string) =>
+      identityOf({ id: `officer-${organisation.toLowerCase()}`, organisation, organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' }, matter ? { matter, caseNumber: 'C-1' } : null);
     expect((await verify(officer, true)).data?.recordReportVerification).toEqual({ verificationStatus: 'GENUINE' });
-    const other = await verify(departmentOfficer('TAXATION'), false);
+    const other = await verify(departmentOfficer('TAXATION', 'TAX_INCENTIVES'), false);
     expect(other.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
     expect(other.errors?.[0].message).toBe("a report's finding is recorded by the department that registered the report or by the credit office");
     expect((await acceptance({ id, issuedOn: '2026-10-30', issuerProviderId: null })).verificationStatus).toBe('GENUINE');
@@ -333,15 +364,16 @@ describe.each(testDatabases)('report registration on $label', (database) => {
 
   it("names the report's subject when it refuses another department's finding, for the audit", async () => {
     const id = (await registerAs(officer, input())).data!.registerCreditReport!.id;
-    const taxation = identityOf({ ...financeOfficer, id: 'officer-tax', organisation: 'TAXATION' });
+    const taxation = identityOf({ ...financeOfficer, id: 'officer-tax', organisation: 'TAXATION' }, { matter: 'TAX_INCENTIVES', caseNumber: 'C-1' });
     const refused = await reports.queryAs(taxation, 'mutation ($id: ID!) { recordReportVerification(id: $id, genuine: false, note: "核验") { id } }', { id });
     expect(refused.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', auditedRefusal: { subjectId: subject.id } });
   });
 
   it('refuses a finding on a report about a subject of a kind the purpose does not cover, as reading it is refused, storing nothing', async () => {
     const person = world.subjects.find((s) => s.kind === 'NATURAL_PERSON')!;
-    const id = (await registerAs(officer, input({ subjectId: person.id }))).data!.registerCreditReport!.id;
-    const procurement = identityOf(financeOfficer, { matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'BDH-CG-2026-0117' });
+    const qualification = identityOf({ ...financeOfficer, organisation: 'MARKET_REGULATION' }, { matter: 'QUALIFICATION_REVIEW', caseNumber: 'BDH-ZZ-2026-001' });
+    const id = (await registerAs(qualification, input({ subjectId: person.id }))).data!.registerCreditReport!.id;
+    const procurement = officer;
     const read = await reports.queryAs(procurement, 'query ($id: ID!) { creditReport(id: $id) { id } }', { id });
     const verified = await reports.queryAs<{ recordReportVerification: unknown }>(
       procurement,
@@ -367,7 +399,7 @@ describe.each(testDatabases)('report registration on $label', (database) => {
     expect((await find(officer, true, '信用中国网站核验：一致')).errors).toBeUndefined();
     expect((await find(creditOfficeOfficer, false, '出具机构回函：未出具该报告')).errors).toBeUndefined();
     // Refused: no finding is kept.
-    expect((await find(identityOf({ ...financeOfficer, id: 'officer-tax', organisation: 'TAXATION' }), true, '核验')).errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect((await find(identityOf({ ...financeOfficer, id: 'officer-tax', organisation: 'TAXATION' }, { matter: 'TAX_INCENTIVES', caseNumber: 'C-1' }), true, '核验')).errors?.[0].extensions?.code).toBe('FORBIDDEN');
     expect((await find(officer, true, '重新核验：出具机构更正回函')).errors).toBeUndefined();
 
     const history = 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on CreditReport { verificationStatus verificationNote verifications { genuine note verifiedAt organisation verifiedBy } } } }';
