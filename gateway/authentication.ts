@@ -77,10 +77,17 @@ export async function authenticate(authorization: string | undefined, verify: To
   } catch (error) {
     const { code = 'ERR_JWT_INVALID', claim, reason } = error as { code?: string; claim?: unknown; reason?: unknown };
     // jose names the claim that failed: the client is told which one to fix.
-    const which = typeof claim === 'string' ? `: its "${claim}" claim ${reason === 'missing' ? 'is missing' : 'is not the one this platform accepts'}` : '';
+    const which = typeof claim === 'string' ? `: its "${claim}" claim ${claimProblem(claim, reason, code)}` : '';
     throw unauthenticated(`the bearer token was refused (${code.replace(/^ERR_/, '').toLowerCase().replaceAll('_', ' ')})${which}`);
   }
   return callerFromClaims(claims);
+}
+
+function claimProblem(claim: string, reason: unknown, code: string): string {
+  if (reason === 'missing') return 'is missing';
+  if (code === 'ERR_JWT_EXPIRED') return 'has passed: get a new token';
+  if (claim === 'iss' || claim === 'aud') return "names another issuer or audience than this platform's";
+  return 'failed its check';
 }
 
 /** The kinds of organisation a token names by unified social credit code or citizen ID number. */
