@@ -151,7 +151,7 @@ export class AuditRepository {
   ): Promise<Page<AuditEntry> | undefined> {
     const code = organisation.trim();
     if (code === '') throw badInput('organisation', 'organisation must be a department code or an organisation id, got an empty string');
-    if (code.length > 64) throw badInput('organisation', `organisation must be at most 64 characters, got ${code.length}`);
+    if (characterCount(code) > 64) throw badInput('organisation', `organisation must be at most 64 characters, got ${characterCount(code)}`);
     const { from, to } = filter;
     if (from && to) checkRange(from, to);
     const conditions = ['t.organisation = ?'];

@@ -117,7 +117,7 @@ function validateSubject(subject: Subject): void {
   if (subject.name.length === 0) throw badInput('name', 'name must not be empty');
   // trim() leaves zero-width and other invisible characters: a name of only those would list as blank.
   if (!isLegible(subject.name)) throw badInput('name', `name must hold at least one letter or digit, got ${JSON.stringify(subject.name)}`);
-  if (subject.name.length > subjectNameMaxLength) throw badInput('name', `name must be at most ${subjectNameMaxLength} characters, got ${subject.name.length}`);
+  if (characterCount(subject.name) > subjectNameMaxLength) throw badInput('name', `name must be at most ${subjectNameMaxLength} characters, got ${characterCount(subject.name)}`);
   assertValidIdentifier(subject.identifier, subject.identifierKind);
   if (subject.identifierKind === 'CITIZEN_ID_NUMBER') {
     if (subject.legalRepresentative) throw badInput('legalRepresentative', 'a natural person has no legal representative');
@@ -128,6 +128,6 @@ function validateSubject(subject: Subject): void {
   if (subject.registrationDate && (!isIsoDate(subject.registrationDate) || subject.registrationDate > todayInDistrict())) {
     throw badInput('registrationDate', `registration date must be a past calendar date, got ${subject.registrationDate}`);
   }
-  if (subject.registeredAddress && subject.registeredAddress.length > 300) throw badInput('registeredAddress', 'address must be at most 300 characters');
-  if (subject.legalRepresentative && subject.legalRepresentative.length > 100) throw badInput('legalRepresentative', 'legal representative must be at most 100 characters');
+  if (subject.registeredAddress && characterCount(subject.registeredAddress) > 300) throw badInput('registeredAddress', `address must be at most 300 characters, got ${characterCount(subject.registeredAddress)}`);
+  if (subject.legalRepresentative && characterCount(subject.legalRepresentative) > 100) throw badInput('legalRepresentative', `legal representative must be at most 100 characters, got ${characterCount(subject.legalRepresentative)}`);
 }

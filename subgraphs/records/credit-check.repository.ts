@@ -14,6 +14,7 @@ import { PageLoaders } from '../shared/loaders';
 import { writeAlone } from '../shared/write-queue';
 import { CreditCheck } from './entities/credit-check.entity';
 import { CreditRecord } from './entities/credit-record.entity';
+import { characterCount } from '../../lib/text';
 
 /** A record as a check saw it: what explains the decision later, whatever happens to the record. */
 export interface CheckedRecordSnapshot extends CountingRecord {
@@ -132,7 +133,7 @@ export class CreditCheckRepository {
     if (unknown.length) throw badInput('appliedMeasures', `the check did not call for ${unknown.join(', ')}; it called for ${[...calledFor].join(', ') || 'no measure'}`);
     const trimmed = note?.trim() || null;
     if (new Set(applied).size < calledFor.size && !trimmed) throw badInput('note', 'say why the other measures the check called for were not applied');
-    if (trimmed && trimmed.length > 1000) throw badInput('note', `note must be at most 1000 characters, got ${trimmed.length}`);
+    if (trimmed && characterCount(trimmed) > 1000) throw badInput('note', `note must be at most 1000 characters, got ${characterCount(trimmed)}`);
     const update = { feedbackApplied: JSON.stringify([...new Set(applied)]), feedbackNote: trimmed, feedbackBy: actor.userId, feedbackAt: new Date() };
     const result = await writeAlone(this.db, () => this.checks.createQueryBuilder().update().set(update).where('id = :id AND feedback_at IS NULL', { id: check.id }).execute());
     if (result.affected === 0) throw badInput('checkId', 'feedback for this check was already reported');

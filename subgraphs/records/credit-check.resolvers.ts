@@ -12,6 +12,7 @@ import { anotherDepartmentsCheck, measuresOf, snapshotOf, type CheckedRecordSnap
 import { categoryGroup } from './credit-record.repository';
 import type { CreditCheck } from './entities/credit-check.entity';
 import { withEntitiesOrUnavailable } from '../shared/subject-directory';
+import { characterCount } from '../../lib/text';
 
 type Context = RecordsContext & SubgraphContext;
 
@@ -87,7 +88,7 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
       if (!caller || caller.organisationKind !== 'DEPARTMENT' || caller.role !== 'DEPARTMENT_OFFICER') throw forbidden('credit checks are run by department officers');
       const input = { subjectId: args.input.subjectId.trim(), matter: args.input.matter.trim(), caseNumber: args.input.caseNumber.trim() };
       if (!measuresByMatter[input.matter]) throw badInput('matter', `matter must be an administrative matter of the catalogue (docs/measures.md), got ${JSON.stringify(input.matter)}`);
-      if (!input.caseNumber || input.caseNumber.length > 100) throw badInput('caseNumber', `caseNumber must be 1 to 100 characters, got ${input.caseNumber.length}`);
+      if (!input.caseNumber || characterCount(input.caseNumber) > 100) throw badInput('caseNumber', `caseNumber must be 1 to 100 characters, got ${characterCount(input.caseNumber)}`);
       // The check is run under the purpose the request names, which is what the grants were decided on.
       if (identity.purpose?.matter !== input.matter || identity.purpose?.caseNumber !== input.caseNumber) {
         throw forbidden(`a check for ${input.matter}, case ${input.caseNumber}, must be run under that purpose (x-credit-matter, x-credit-case)`);

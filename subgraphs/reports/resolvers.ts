@@ -14,6 +14,7 @@ import { genuineSnapshot, printablePath, sameCode } from './platform-report';
 import { registerReport, type RegisterCreditReportInput } from './registration';
 import { judgeReports, type CheckRef, type ConsideredReportSnapshot, type ReportRequirementSnapshot } from './check-requirement';
 import type { Actor } from './report.repository';
+import { characterCount } from '../../lib/text';
 
 type Context = ReportsContext & SubgraphContext;
 
@@ -105,7 +106,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
     recordReportVerification: async (_: unknown, args: { id: string; genuine: boolean; note: string }, ctx: Context) => {
       const actor = actorOf(ctx);
       const note = typeof args.note === 'string' ? args.note.trim() : '';
-      if (note === '' || note.length > 2000) throw badInput('note', `note must say how the report was checked, 1 to 2000 characters, got ${note.length}`);
+      if (note === '' || characterCount(note) > 2000) throw badInput('note', `note must say how the report was checked, 1 to 2000 characters, got ${characterCount(note)}`);
       const report = await ctx.reportById.load(args.id);
       // The credit office records findings in its supervision of reports (report.repository.ts), in no case.
       if (ctx.access.identity.caller?.organisation !== 'CREDIT_OFFICE') assertReportPurpose(ctx, 'recording what checking a report found', report?.subjectId);

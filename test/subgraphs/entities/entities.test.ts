@@ -43,6 +43,28 @@ describe.each(testDatabases)('entities subgraph on $label', (database) => {
     expect(result.data?.registerSubject).toMatchObject({ citizenIdNumber: id, unifiedSocialCreditCode: null, registrationDate: null });
   });
 
+  it('counts the name, address and legal representative in characters, as the columns do: a rare character outside the BMP is one', async () => {
+    const code = citizenIdNumber({ division: '130304', birthDate: '19800115', sequence: '124' });
+    // 𠀀 is two UTF-16 units: each text is at its limit in characters, over it in units.
+    const name = `秦皇岛${'𠀀'.repeat(subjectNameMaxLength - 3)}`;
+    const result = await query<{ registerSubject: { name: string } }>(REGISTER, { input: { kind: 'NATURAL_PERSON', name, code } });
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.registerSubject.name).toBe(name);
+    const organisation = await query(REGISTER, {
+      input: {
+        kind: 'ENTERPRISE',
+        name: '某某有限公司',
+        code: unifiedSocialCreditCode({ authority: '9', orgType: '1', division: '130304', organisationBody: '77000099' }),
+        registrationDate: '2015-06-01',
+        registeredAddress: '𠀀'.repeat(300),
+        legalRepresentative: '𠀀'.repeat(100),
+      },
+    });
+    expect(organisation.errors).toBeUndefined();
+    const longer = await query(REGISTER, { input: { kind: 'NATURAL_PERSON', name: `${name}𠀀`, code: citizenIdNumber({ division: '130304', birthDate: '19800115', sequence: '125' }) } });
+    expect(longer.errors?.[0].message).toBe(`name must be at most ${subjectNameMaxLength} characters, got ${subjectNameMaxLength + 1}`);
+  });
+
   const wrongCheck = enterpriseCode.slice(0, 17) + (enterpriseCode[17] === '0' ? '1' : '0');
   it.each([
     ['a wrong check character', { kind: 'ENTERPRISE', code: wrongCheck, registrationDate: '2015-01-01' }, 'INVALID_CREDIT_CODE', 'WRONG_CHECK_CHARACTER'],
