@@ -81,7 +81,8 @@ export const standingGrants: readonly StandingGrant[] = [
   // Officers file reports with their case papers, under the case's purpose (REPORTS; the reports
   // subgraph checks it); generating one also needs a purpose that grants the subject's records.
   { who: 'department officers, registering and generating credit reports', organisationKinds: ['DEPARTMENT'], roles: ['DEPARTMENT_OFFICER'], groups: ['REPORT_REGISTRATION', 'REPORT_GENERATION'] },
-  { who: 'the credit office, generating public credit reports', organisationKinds: ['DEPARTMENT'], roles: ['CREDIT_OFFICE_SUPERVISOR'], departments: ['CREDIT_OFFICE'], groups: ['REPORT_GENERATION'] },
+  // In its supervision (CREDIT_SUPERVISION grants REPORTS) the credit office also records what checking a report found.
+  { who: 'the credit office, generating public credit reports and checking reports', organisationKinds: ['DEPARTMENT'], roles: ['CREDIT_OFFICE_SUPERVISOR'], departments: ['CREDIT_OFFICE'], groups: ['REPORT_GENERATION', 'REPORT_REGISTRATION'] },
   // A department submits only in its own name, files objections and applications for subjects at
   // its windows, and decides those about the records it supplied (the records subgraph checks which).
   {

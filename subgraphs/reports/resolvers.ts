@@ -108,8 +108,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
       const note = typeof args.note === 'string' ? args.note.trim() : '';
       if (note === '' || characterCount(note) > 2000) throw badInput('note', `note must say how the report was checked, 1 to 2000 characters, got ${characterCount(note)}`);
       const report = await ctx.reportById.load(args.id);
-      // The credit office records findings in its supervision of reports (report.repository.ts), in no case.
-      if (ctx.access.identity.caller?.organisation !== 'CREDIT_OFFICE') assertReportPurpose(ctx, 'recording what checking a report found', report?.subjectId);
+      assertReportPurpose(ctx, 'recording what checking a report found', report?.subjectId);
       // Refused as `creditReport(id)` is, before the finding is stored: its answer is the report.
       assertInScope(ctx.access, report ? report.subjectId : null);
       if (report) await assertSubjectKindInScope(ctx.access, entitiesDirectory(ctx), report.subjectId);

@@ -313,14 +313,16 @@ describe.each(testDatabases)('report registration on $label', (database) => {
     expect(await stored()).toBe(before);
   });
 
-  it("takes a finding from the registering department only under a purpose that reads reports, and from the credit office in its supervision", async () => {
+  it("takes a finding from the registering department only under a purpose that reads reports, and from the credit office in its supervision, never from its window without one", async () => {
     const id = (await registerAs(officer, input())).data!.registerCreditReport!.id;
     const verify = (identity: RequestIdentity) =>
       reports.queryAs<{ recordReportVerification: { verificationStatus: string } | null }>(identity, 'mutation ($id: ID!) { recordReportVerification(id: $id, genuine: false, note: "核验") { verificationStatus } }', { id });
     const withoutPurpose = await verify(identityOf(financeOfficer));
     expect(withoutPurpose.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', group: 'REPORTS', auditedRefusal: { subjectId: subject.id } });
     expect((await acceptance({ id, issuedOn: '2026-10-30', issuerProviderId: null })).verificationStatus).toBe('UNCHECKED');
-    expect((await verify(identityOf({ ...financeOfficer, id: 'window-1', organisation: 'CREDIT_OFFICE' }))).data?.recordReportVerification).toEqual({ verificationStatus: 'NOT_GENUINE' });
+    const window = await verify(identityOf({ ...financeOfficer, id: 'window-1', organisation: 'CREDIT_OFFICE' }));
+    expect(window.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', group: 'REPORTS' });
+    expect((await verify(identityOf(creditOffice, { matter: 'CREDIT_SUPERVISION' }))).data?.recordReportVerification).toEqual({ verificationStatus: 'NOT_GENUINE' });
   });
 
   it('stores nothing and says SUBGRAPH_UNAVAILABLE when a check cannot be made', async () => {
@@ -359,7 +361,7 @@ describe.each(testDatabases)('report registration on $label', (database) => {
     expect(other.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
     expect(other.errors?.[0].message).toBe("a report's finding is recorded by the department that registered the report or by the credit office");
     expect((await acceptance({ id, issuedOn: '2026-10-30', issuerProviderId: null })).verificationStatus).toBe('GENUINE');
-    expect((await verify(departmentOfficer('CREDIT_OFFICE'), false)).data?.recordReportVerification).toEqual({ verificationStatus: 'NOT_GENUINE' });
+    expect((await verify(identityOf(creditOffice, { matter: 'CREDIT_SUPERVISION' }), false)).data?.recordReportVerification).toEqual({ verificationStatus: 'NOT_GENUINE' });
   });
 
   it("names the report's subject when it refuses another department's finding, for the audit", async () => {
@@ -393,7 +395,7 @@ describe.each(testDatabases)('report registration on $label', (database) => {
   it('keeps every finding, newest first, with the department that recorded it; the officer is shown to the audit group only', async () => {
     const id = (await registerAs(officer, input())).data!.registerCreditReport!.id;
     const supervisorOffice = identityOf(creditOffice, { matter: 'CREDIT_SUPERVISION' });
-    const creditOfficeOfficer = identityOf({ ...financeOfficer, id: 'officer-credit-office', organisation: 'CREDIT_OFFICE' });
+    const creditOfficeOfficer = identityOf({ ...creditOffice, id: 'officer-credit-office' }, { matter: 'CREDIT_SUPERVISION' });
     const find = (identity: RequestIdentity, genuine: boolean, note: string) =>
       reports.queryAs(identity, 'mutation ($id: ID!, $genuine: Boolean!, $note: String!) { recordReportVerification(id: $id, genuine: $genuine, note: $note) { id } }', { id, genuine, note });
     expect((await find(officer, true, '信用中国网站核验：一致')).errors).toBeUndefined();
