@@ -13,17 +13,21 @@ export function characterCount(text: string): number {
   return count;
 }
 
-/** Holds at least one letter or digit: invisible characters alone (U+200B…) say nothing. */
+/**
+ * Holds at least one letter or digit that shows: invisible characters alone (U+200B, or the
+ * Hangul filler U+3164, which Unicode counts as a letter) say nothing.
+ */
 export function isLegible(text: string): boolean {
-  return /[\p{L}\p{N}]/u.test(text);
+  return /[\p{L}\p{N}]/u.test(text.replace(new RegExp(invisible.source, 'gu'), ''));
 }
 
 /**
- * Control, format and line-separator characters (a line break, U+0000, U+200B, U+202E, U+2028):
- * in an identifier they make text that reads as blank, reversed or split, or two identifiers
- * that read alike.
+ * Control, format and line-separator characters (a line break, U+0000, U+200B, U+202E, U+2028),
+ * and those Unicode says to draw as nothing (Default_Ignorable_Code_Point: the Hangul fillers
+ * U+3164 and U+115F, variation selectors such as U+FE0F, U+034F): in an identifier they make
+ * text that reads as blank, reversed or split, or two identifiers that read alike.
  */
-const invisible = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+const invisible = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/u;
 
 export function hasInvisibleCharacters(text: string): boolean {
   return invisible.test(text);
@@ -31,5 +35,8 @@ export function hasInvisibleCharacters(text: string): boolean {
 
 /** The text quoted for a message, each invisible character written out as `\uXXXX`. */
 export function quotedVisibly(text: string): string {
-  return JSON.stringify(text).replace(new RegExp(invisible.source, 'gu'), (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(text).replace(new RegExp(invisible.source, 'gu'), (c) => {
+    const code = c.codePointAt(0)!;
+    return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
 }

@@ -84,7 +84,8 @@ export async function registerReport(input: RegisterCreditReportInput, actor: Ac
     throw badInput('input.source', `source must be CREDIT_CHINA, LOCAL_CREDIT_WEBSITE, PUBLIC_CREDIT_SERVICE_INSTITUTION or THIRD_PARTY_PROVIDER (the platform's own reports are generated, not registered), got ${JSON.stringify(source)}`);
   }
   const subjectId = requiredText(input.subjectId, 'input.subjectId', 36, 'subjectId');
-  const reportNumber = requiredText(input.reportNumber, 'input.reportNumber', 64, 'reportNumber');
+  // NFC: é typed as one character or as e and a combining accent is one printed number, one name.
+  const reportNumber = requiredText(input.reportNumber, 'input.reportNumber', 64, 'reportNumber').normalize('NFC');
   assertLegible(reportNumber, 'input.reportNumber', 'reportNumber');
   for (const [field, value] of [['input.issuedOn', input.issuedOn], ['input.validUntil', input.validUntil]] as const) {
     if (!isIsoDate(value)) throw badInput(field, `${field.slice(6)} must be a calendar date as YYYY-MM-DD, got ${JSON.stringify(value)}`);
@@ -108,7 +109,7 @@ export async function registerReport(input: RegisterCreditReportInput, actor: Ac
   const providerId = optional(input.issuerProviderId);
   if (thirdParty && !providerId) throw badInput('input.issuerProviderId', 'a THIRD_PARTY_PROVIDER report names its provider: issuerProviderId, from the provider registry');
   if (!thirdParty && providerId) throw badInput('input.issuerProviderId', `issuerProviderId applies only to THIRD_PARTY_PROVIDER reports, not to ${source}`);
-  const givenIssuer = optional(input.issuerName);
+  const givenIssuer = optional(input.issuerName)?.normalize('NFC') ?? null;
   if (givenIssuer && characterCount(givenIssuer) > 200) throw badInput('input.issuerName', `issuerName must be at most 200 characters, got ${characterCount(givenIssuer)}`);
   if (givenIssuer) assertLegible(givenIssuer, 'input.issuerName', 'issuerName');
   if (!thirdParty && !givenIssuer && !defaultIssuerNames[source]) throw badInput('input.issuerName', `a ${source} report names its issuer as printed on it (issuerName)`);
@@ -187,7 +188,7 @@ function notAcceptedBecause(name: string, standing: ProviderStanding, issuedOn: 
  * The registry's providers bearing this name, whatever their filing status. Under another source,
  * a provider's report would escape the registry's judgement: a revoked provider's report
  * registered as a public credit service institution's would be accepted, and earn its subject
- * incentives. Names are compared as the registry keeps them, trimmed and otherwise exact. Read as
+ * incentives. Names are compared as they read (nameKey). Read as
  * a registry admin, because the public registry leaves applications out and an applicant's report
  * is no more acceptable than a revoked provider's; only the refusal below reaches the officer.
  */
@@ -203,10 +204,19 @@ async function providersNamed(name: string, peers: PeerClient, identity: Request
       registryAdmin,
     );
     const { edges, pageInfo } = page.creditServiceProviders;
-    for (const { node } of edges) if (node.name.trim() === name) namesakes.push({ id: node.id, filingStatus: node.filingStatus });
+    for (const { node } of edges) if (nameKey(node.name) === nameKey(name)) namesakes.push({ id: node.id, filingStatus: node.filingStatus });
     after = pageInfo.hasNextPage ? pageInfo.endCursor : null;
   } while (after);
   return namesakes;
+}
+
+/**
+ * A name as it reads: compatibility forms folded (full-width letters, ｛）), letter case, spaces,
+ * punctuation and invisible characters left out, so that 公司. or 诚信评估 有限公司 is still the
+ * provider's. Traditional and simplified characters are not folded: no table of them is kept here.
+ */
+function nameKey(name: string): string {
+  return name.normalize('NFKC').toLowerCase().replace(/[\p{Z}\p{P}\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}]/gu, '');
 }
 
 /** The refusal of a provider's report under another source; only ids the public registry shows are named. */

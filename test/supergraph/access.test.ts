@@ -489,7 +489,8 @@ describe.each(testDatabases)('access to fields through the gateway on $label', (
     const id = enterprise.id;
     const read = `query Read($id: ID!) { subject(id: $id) { name } }`;
     const utf8Bytes = (text: string) => Buffer.from(text, 'utf8').toString('latin1');
-    for (const sent of [utf8Bytes('\u200b'), `UTF-8''%E2%80%8B`, `UTF-8''%E2%80%AE1-GC-HDB`, utf8Bytes('CG\u20281'), `UTF-8''Caf${utf8Bytes('é')}`, '---']) {
+    // U+3164, the Hangul filler: a letter to Unicode, drawn as nothing.
+    for (const sent of [utf8Bytes('\u200b'), `UTF-8''%E2%80%8B`, `UTF-8''%E2%80%AE1-GC-HDB`, utf8Bytes('CG\u20281'), `UTF-8''Caf${utf8Bytes('é')}`, '---', `UTF-8''%E3%85%A4`, `UTF-8''CG-1%EF%B8%8F`]) {
       const { result, requestId } = await query({ caller: finance, headers: matter('GOVERNMENT_PROCUREMENT', sent) }, read, { id });
       expect({ sent, status: result.status, errors: result.errors?.map((e) => [e.extensions?.code, e.extensions?.field]) }).toEqual({ sent, status: 400, errors: [['BAD_USER_INPUT', 'x-credit-case']] });
       expect(await auditRows(platform, requestId)).toEqual([]);

@@ -199,8 +199,20 @@ describe.each(testDatabases)('report registration on $label', (database) => {
     for (const [provider, source] of [[world.providers[0], 'LOCAL_CREDIT_WEBSITE'], [world.providers[10], 'CREDIT_CHINA'], [world.providers[9], 'PUBLIC_CREDIT_SERVICE_INSTITUTION']] as const) {
       await refused(input({ source, issuerName: ` ${provider.name} ` }), 'input.issuerName', 'ISSUER_IS_REGISTERED_PROVIDER');
     }
+    // As it reads: a full stop, spaces inside, full-width letters, letter case, and invisible fillers (refused as such).
+    for (const variant of [`${revoked.name}.`, `${revoked.name.slice(0, 4)} ${revoked.name.slice(4)}`, `${revoked.name.slice(0, 4)}\u00a0${revoked.name.slice(4)}`, `${revoked.name}（）`]) {
+      await refused(input({ source: 'PUBLIC_CREDIT_SERVICE_INSTITUTION', issuerName: variant, issuedOn: '2026-11-01', validUntil: '2027-10-31' }), 'input.issuerName', 'ISSUER_IS_REGISTERED_PROVIDER');
+    }
+    await refused(input({ source: 'PUBLIC_CREDIT_SERVICE_INSTITUTION', issuerName: `${revoked.name}\u3164`, issuedOn: '2026-11-01', validUntil: '2027-10-31' }), 'input.issuerName');
     // An application's id is the registry's admins' to see.
     expect(await refused(input({ source: 'LOCAL_CREDIT_WEBSITE', issuerName: world.providers[9].name }), 'input.issuerName')).not.toContain(world.providers[9].id);
+  });
+
+  it('takes a number typed with a combining accent as the same printed number', async () => {
+    const values = input({ source: 'LOCAL_CREDIT_WEBSITE', issuerName: '信用河北网站', reportNumber: 'XYHB-caf\u00e9-1' });
+    expect((await registerAs(officer, values)).errors).toBeUndefined();
+    const decomposed = await registerAs(officer, { ...values, reportNumber: 'XYHB-cafe\u0301-1' });
+    expect(decomposed.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.reportNumber', problem: 'DUPLICATE_REPORT' });
   });
 
   it('finds a provider of that name beyond the first page of the registry', async () => {
@@ -244,6 +256,11 @@ describe.each(testDatabases)('report registration on $label', (database) => {
     ['an invisible character', 'abc\u200b', '"abc\\u200b"'],
     ['a NUL', 'XYHB\u0000NUL', '"XYHB\\u0000NUL"'],
     ['a line break and a right-to-left override', 'line\nbreak\u202e', '"line\\nbreak\\u202e"'],
+    // Drawn as nothing, though Unicode calls the fillers letters: Default_Ignorable_Code_Point.
+    ['a Hangul filler', 'abc\u3164', '"abc\\u3164"'],
+    ['Hangul fillers only', '\u3164\u3164', '"\\u3164\\u3164"'],
+    ['a variation selector', 'abc\ufe0f', '"abc\\ufe0f"'],
+    ['a combining grapheme joiner', 'abc\u034f', '"abc\\u034f"'],
   ])('refuses a report number holding %s, quoting it visibly', async (_label, reportNumber, quoted) => {
     const message = await refused(input({ reportNumber }), 'input.reportNumber');
     expect(message).toContain(quoted);
