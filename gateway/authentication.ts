@@ -4,7 +4,7 @@ import { findDepartment } from '../lib/catalogue/departments';
 import { auditedTextLimits, organisationKinds, roles, type Caller, type OrganisationKind, type Role } from '../lib/access/identity';
 import { roleRefusal } from '../lib/access/policy';
 import { ErrorCode } from '../lib/errors';
-import { detectIdentifierKind, maskCitizenIdNumber, normaliseIdentifier, validateCitizenIdNumber } from '../lib/identifiers';
+import { maskCitizenIdNumber, normaliseIdentifier, readsAsCitizenIdNumber, validateCitizenIdNumber, validateUnifiedSocialCreditCode } from '../lib/identifiers';
 import { ExpiringMemory } from '../lib/expiring-memory';
 import { characterCount } from '../lib/text';
 
@@ -102,20 +102,24 @@ export function callerFromClaims(claims: JWTPayload): Caller {
   if (characterCount(org) > auditedTextLimits.organisation) throw unauthenticated(`the token's org must be at most ${auditedTextLimits.organisation} characters, got ${characterCount(org)}`);
   if (!organisationKinds.includes(kind as OrganisationKind)) throw unauthenticated(`the token's org_kind must be one of ${organisationKinds.join(', ')}`);
   if (!roles.includes(role as Role)) throw unauthenticated(`the token's role must be one of ${roles.join(', ')}`);
-  if (kind === 'DEPARTMENT' && !findDepartment(org)) throw unauthenticated(`the token's organisation ${org} is not a district department`);
-  const misheld = roleRefusal(role as Role, kind as OrganisationKind, org);
-  if (misheld) throw unauthenticated(`the token's ${misheld}`);
   // A code or ID number as everything else in the platform holds it (a consent's grantee, the
   // provider registry): trimmed and upper-cased, so that `x` and `X` name one organisation.
   const organisation = codeNamedKinds.has(kind as OrganisationKind) ? normaliseIdentifier(org) : org;
   // A person is named by its citizen ID number, and nothing else is: the audit trail masks, and
   // the statistics group, persons by their kind, so a number under another kind would show whole.
-  const namesPerson = detectIdentifierKind(organisation) === 'CITIZEN_ID_NUMBER';
-  if (kind === 'INDIVIDUAL' && !(namesPerson && validateCitizenIdNumber(organisation).valid)) {
+  // Refusals are audited with their message: they name such an org masked.
+  const namesPerson = readsAsCitizenIdNumber(organisation);
+  const shown = namesPerson ? maskCitizenIdNumber(organisation) : org;
+  if (kind === 'DEPARTMENT' && !findDepartment(org)) throw unauthenticated(`the token's organisation ${shown} is not a district department`);
+  const misheld = roleRefusal(role as Role, kind as OrganisationKind, shown);
+  if (misheld) throw unauthenticated(`the token's ${misheld}`);
+  if (kind === 'INDIVIDUAL' && !validateCitizenIdNumber(organisation).valid) {
     throw unauthenticated("the token's org must be the person's citizen ID number when org_kind is INDIVIDUAL");
   }
-  if (kind !== 'INDIVIDUAL' && namesPerson) {
-    throw unauthenticated(`the token's org ${maskCitizenIdNumber(organisation)} is a citizen ID number, which names a person: its org_kind must be INDIVIDUAL, not ${String(kind)}`);
+  // An all-digit unified social credit code can read as an ID number too: an organisation's own code stands.
+  const ownCode = (kind === 'ENTERPRISE' || kind === 'CREDIT_SERVICE_PROVIDER') && validateUnifiedSocialCreditCode(organisation).valid;
+  if (kind !== 'INDIVIDUAL' && namesPerson && !ownCode) {
+    throw unauthenticated(`the token's org ${shown} reads as a citizen ID number, which names a person: its org_kind must be INDIVIDUAL, not ${String(kind)}`);
   }
   return {
     id: sub,

@@ -62,3 +62,15 @@ export function detectIdentifierKind(code: string): IdentifierKind {
   }
   return 'CITIZEN_ID_NUMBER';
 }
+
+/**
+ * Whether text would be read as a person's citizen ID number: one (detectIdentifierKind), or one
+ * written with full-width digits, spaces or hyphens, or a 15-digit number of before 1999 (a
+ * division and a birth date YYMMDD). Only a person is named so: the platform masks such numbers,
+ * and an organisation's id that reads as one would stand whole where a person's is masked.
+ */
+export function readsAsCitizenIdNumber(text: string): boolean {
+  const compact = text.normalize('NFKC').replace(/[\s\-_.·\p{Cf}\p{Default_Ignorable_Code_Point}]/gu, '').toUpperCase();
+  if (/^[0-9]{15}$/.test(compact)) return looksLikeDivision(compact.slice(0, 6)) && isPlausibleBirthDate(`19${compact.slice(6, 12)}`);
+  return /^[0-9]{17}[0-9X]$/.test(compact) && detectIdentifierKind(compact) === 'CITIZEN_ID_NUMBER';
+}

@@ -4,7 +4,7 @@ import { todayInDistrict } from '../../lib/calendar';
 import { findDepartment } from '../../lib/catalogue/departments';
 import { findMatter, matters } from '../../lib/catalogue/matters';
 import { badInput, clientError, ErrorCode, requiredText } from '../../lib/errors';
-import { normaliseIdentifier, validateCitizenIdNumber, validateUnifiedSocialCreditCode, type IdentifierValidation } from '../../lib/identifiers';
+import { normaliseIdentifier, readsAsCitizenIdNumber, validateCitizenIdNumber, validateUnifiedSocialCreditCode, type IdentifierValidation } from '../../lib/identifiers';
 import { groupedByKey } from '../shared/loaders';
 import { isIsoDate } from '../shared/scalars';
 import { lockFor, writeAlone, writeTransaction } from '../shared/write-queue';
@@ -168,7 +168,13 @@ export function granteeOrganisationOf(organisation: string, kind: GranteeKind): 
     // mistakes: a subject's id is what readers are known by elsewhere in the API, and a
     // department's code would let a department read with a consent, not under its matter's
     // legal basis. Either is recognised in any case: `finance` means the department just as well.
-    const mistake = uuidShape.test(canonical) ? subjectIdHint('organisation id') : findDepartment(canonical) ? departmentHint(canonical) : '';
+    const mistake = uuidShape.test(canonical)
+      ? subjectIdHint('organisation id')
+      : findDepartment(canonical)
+        ? departmentHint(canonical)
+        : readsAsCitizenIdNumber(canonical)
+          ? ' (that reads as a citizen ID number: a person reads as a grantee of kind INDIVIDUAL, and no token of this kind can carry one)'
+          : '';
     if (mistake) throw badInput('granteeOrganisation', `a grantee of kind ${kind} is named by its organisation id, as its users' tokens carry it, got ${JSON.stringify(organisation)}${mistake}`);
     return organisation.trim();
   }

@@ -78,6 +78,34 @@ describe('the caller a token names', () => {
   });
 
   it.each([
+    ['in full-width digits', '１３０３０２１９９００１０１１０６Ｘ'],
+    ['with spaces', '130302 19900101 106X'],
+    ['with hyphens', '130302-19900101-106X'],
+    ['with a zero-width space', '13030219900101106X\u200b'],
+    ['of 15 digits, as before 1999', '130302900101106'],
+  ])('refuses, as a bank, an org that reads as a citizen ID number written %s, naming it masked', (_label, org) => {
+    const refusal = () => callerFromClaims(claims(org, 'FINANCIAL_INSTITUTION'));
+    expect(refusal).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }), message: expect.stringContaining('reads as a citizen ID number') }));
+    expect(refusal).toThrow(expect.objectContaining({ message: expect.not.stringContaining(org) }));
+  });
+
+  it('takes an enterprise by its all-digit credit code that is also a valid citizen ID number', () => {
+    expect(callerFromClaims(claims('913101200004010077', 'ENTERPRISE'))).toMatchObject({ organisation: '913101200004010077', organisationKind: 'ENTERPRISE' });
+  });
+
+  it.each([
+    ['a department officer role', 'INDIVIDUAL', 'DEPARTMENT_OFFICER'],
+    ['a registry admin role', 'INDIVIDUAL', 'REGISTRY_ADMIN'],
+    ['a department kind', 'DEPARTMENT', 'DEPARTMENT_OFFICER'],
+    ['an analyst role for a bank', 'FINANCIAL_INSTITUTION', 'ANALYST'],
+  ])('names a citizen ID number masked when it refuses a token for %s: refused tokens are audited with their message', (_label, orgKind, role) => {
+    const refusal = () => callerFromClaims({ sub: 'p', org: '13030219900101106X', org_kind: orgKind, role });
+    expect(refusal).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) }));
+    expect(refusal).toThrow(expect.objectContaining({ message: expect.stringContaining('1303**********106X') }));
+    expect(refusal).toThrow(expect.objectContaining({ message: expect.not.stringContaining('13030219900101106X') }));
+  });
+
+  it.each([
     ['a credit code', '91130304MA0TEXT12Y'],
     ['a user name', 'person-1'],
     ['a number with a wrong check character', '130302199001011231'],

@@ -280,6 +280,8 @@ describe.each(testDatabases)('consents in the entities subgraph on $label', (dat
       ["a subject's id in upper case", () => person.id.toUpperCase(), /subject's id names no reader/],
       ["a district department's code", () => 'FINANCE', /Finance Bureau.*legal basis/],
       ["a district department's code in lower case", () => ' credit_office ', /Social Credit Office.*legal basis/],
+      ["a person's citizen ID number", () => person.identifier, /reads as a citizen ID number/],
+      ["a person's citizen ID number in full-width digits", () => person.identifier.replace(/[0-9]/g, (d) => String.fromCharCode(0xff10 + Number(d))), /reads as a citizen ID number/],
     ])('refuses %s as a FINANCIAL_INSTITUTION grantee with BAD_USER_INPUT naming granteeOrganisation, and stores nothing', async (_label, grantee, message) => {
       const before = await consents().count();
       const result = await queryAs(officer, GRANT, { input: grantInput({ granteeOrganisation: grantee() }) });
