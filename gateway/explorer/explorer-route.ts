@@ -53,12 +53,17 @@ const contentSecurityPolicy = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+/**
+ * The page: its interface is English (its Chinese names are set in CJK fonts by explorer.css);
+ * its icon is empty and inline (img-src allows data:), so no browser asks for a favicon.ico.
+ */
 const page = `<!doctype html>
-<html lang="zh-CN">
+<html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Credit API explorer · 北戴河区公共信用信息共享平台</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="explorer.css">
 </head>
 <body>

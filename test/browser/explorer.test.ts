@@ -1,8 +1,9 @@
 import fs from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page, type Request, type Route } from 'playwright-core';
 import type { ExplorerSettings } from '../../gateway/explorer/settings';
 import { demoWorld } from '../../scripts/demo/world';
-import { ensureExplorerBundle, startOpsPlatform, type OpsPlatform } from '../ops/ops-platform';
+import { mintToken } from '../../scripts/demo/callers';
+import { ensureExplorerBundle, financeOfficer, startOpsPlatform, type OpsPlatform } from '../ops/ops-platform';
 
 /**
  * The explorer in a real browser: Debian's Chromium (`apt-get install chromium`, as .ci/run
@@ -13,21 +14,70 @@ import { ensureExplorerBundle, startOpsPlatform, type OpsPlatform } from '../ops
 const executablePath = '/usr/bin/chromium';
 const waitMs = 30_000;
 
+// What the functions run in the page (page.evaluate) use there: the tests compile without the DOM's types.
+interface PageStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+}
+declare const sessionStorage: PageStorage;
+declare const localStorage: PageStorage;
+declare const document: { documentElement: { scrollWidth: number } };
+
 /** What Monaco shows in an editor, with its non-breaking spaces made plain. */
 async function editorText(page: Page, selector: string): Promise<string> {
   return ((await page.locator(selector).textContent()) ?? '').replace(/\u00a0/g, ' ');
 }
 
-/** Polls the response editor until it shows `contains` (or fails after waitMs with what it showed). */
-async function waitForResponse(page: Page, contains: string): Promise<string> {
+/** Polls an editor until it shows `contains` (or fails after waitMs with what it showed). */
+async function waitForEditor(page: Page, selector: string, contains: string): Promise<string> {
   const deadline = Date.now() + waitMs;
   let shown = '';
   while (Date.now() < deadline) {
-    shown = await editorText(page, '.graphiql-response .view-lines');
+    shown = await editorText(page, selector);
     if (shown.includes(contains)) return shown;
     await page.waitForTimeout(100);
   }
-  throw new Error(`the response never showed ${contains}; it showed: ${shown.slice(0, 500)}`);
+  throw new Error(`${selector} never showed ${contains}; it showed: ${shown.slice(0, 500)}`);
+}
+
+/** Polls the response editor until it shows `contains` (or fails after waitMs with what it showed). */
+async function waitForResponse(page: Page, contains: string): Promise<string> {
+  return await waitForEditor(page, '.graphiql-response .view-lines', contains);
+}
+
+/** What `promise` gives, or a failure saying `what` did not happen within waitMs. */
+async function within<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not happen within ${waitMs} ms`)), waitMs)));
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Chooses an example in the bar and opens it (in a new tab, with the caller and purpose it is meant for). */
+async function openExample(page: Page, name: string): Promise<void> {
+  await page.selectOption('[data-testid="example"]', name);
+  await page.locator('[data-testid="open-example"]').click();
+}
+
+/** Replaces what one of GraphiQL's editors holds: `tool` is the Variables or Headers tab under the operation. */
+async function typeInto(page: Page, tool: 'Variables' | 'Headers', text: string): Promise<void> {
+  await page.locator('.graphiql-editor-tools button', { hasText: tool }).click();
+  await page.locator('.graphiql-editor-tool .graphiql-editor:not(.hidden) .view-lines').click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Delete');
+  if (text) await page.keyboard.insertText(text);
+}
+
+/** The operations (not the schema's introspection) a page posts to the gateway, as they leave the browser. */
+function operationsSent(page: Page): Request[] {
+  const sent: Request[] = [];
+  page.on('request', (request) => {
+    if (request.method() === 'POST' && request.url().endsWith('/graphql') && !request.postData()?.includes('IntrospectionQuery')) sent.push(request);
+  });
+  return sent;
 }
 
 describe('the explorer in headless Chromium', () => {
@@ -45,6 +95,52 @@ describe('the explorer in headless Chromium', () => {
   const problems: string[] = [];
   const enterprise = demoWorld({ subjects: 20 }).subjects.find((s) => s.kind === 'ENTERPRISE')!;
 
+  /**
+   * A new browser context (its own storage, as a new browser tab's session) on the explorer,
+   * whose requests to any other origin are aborted and recorded in `foreign`.
+   */
+  async function openExplorer(pageProblems: string[] = [], viewport?: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await browser.newContext(viewport ? { viewport } : {});
+    await context.route('**/*', async (route) => {
+      const url = route.request().url();
+      if (new URL(url).origin === platform.origin) return await route.continue();
+      foreign.push(url);
+      return await route.abort('blockedbyclient');
+    });
+    const page = await context.newPage();
+    page.setDefaultTimeout(waitMs);
+    page.on('request', (request) => {
+      const url = request.url();
+      if (!url.startsWith(platform.origin) && !url.startsWith('data:') && !url.startsWith('blob:')) foreign.push(url);
+    });
+    page.on('pageerror', (error) => pageProblems.push(`page error: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageProblems.push(`console: ${message.text()}`);
+    });
+    await page.goto(`${platform.origin}/explorer/`, { waitUntil: 'load' });
+    await page.locator('[data-testid="example"]').waitFor();
+    await page.locator('.graphiql-query-editor .view-lines').waitFor();
+    return { context, page };
+  }
+
+  /** The finance bureau's credit checks in the review ledger, as the credit office reads them. */
+  async function financeCreditChecks(): Promise<number> {
+    const supervisor = (await settingsNow()).demoCallers!.find((c) => c.label.startsWith('Credit office supervisor'))!;
+    const response = await fetch(`${platform.origin}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${supervisor.token}`, 'x-credit-matter': 'CREDIT_SUPERVISION' },
+      body: JSON.stringify({ query: '{ creditChecks(department: "FINANCE") { totalCount } }' }),
+      signal: AbortSignal.timeout(waitMs),
+    });
+    const answer = (await response.json()) as { data?: { creditChecks: { totalCount: number } } };
+    if (!answer.data) throw new Error(`the ledger could not be read: ${JSON.stringify(answer)}`);
+    return answer.data.creditChecks.totalCount;
+  }
+
+  async function settingsNow(): Promise<ExplorerSettings> {
+    return (await (await fetch(`${platform.origin}/explorer/settings.json`, { signal: AbortSignal.timeout(waitMs) })).json()) as ExplorerSettings;
+  }
+
   beforeAll(async () => {
     await ensureExplorerBundle();
     platform = await startOpsPlatform({ kind: 'sqlite', directory: ':memory:' }, { seedSubjects: 20, explorer: 'demo' });
@@ -55,25 +151,7 @@ describe('the explorer in headless Chromium', () => {
       // Root in CI has no user namespace for the sandbox; the browser only ever sees this local page.
       args: ['--no-sandbox', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1', '--no-proxy-server'],
     });
-    const context = await browser.newContext();
-    await context.route('**/*', async (route) => {
-      const url = route.request().url();
-      if (new URL(url).origin === platform.origin) return await route.continue();
-      foreign.push(url);
-      return await route.abort('blockedbyclient');
-    });
-    page = await context.newPage();
-    page.setDefaultTimeout(waitMs);
-    page.on('request', (request) => {
-      const url = request.url();
-      if (!url.startsWith(platform.origin) && !url.startsWith('data:') && !url.startsWith('blob:')) foreign.push(url);
-    });
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-    });
-    await page.goto(`${platform.origin}/explorer/`, { waitUntil: 'load' });
-    await page.locator('[data-testid="example"]').waitFor();
+    ({ page } = await openExplorer(problems));
   });
 
   afterAll(async () => {
@@ -86,11 +164,14 @@ describe('the explorer in headless Chromium', () => {
     await page.locator('.graphiql-query-editor .view-lines').waitFor();
     expect(foreign).toEqual([]);
     expect(problems).toEqual([]);
+    // Its interface is English; its icon is inline, so no browser asks for a favicon.ico (a 404).
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    expect(await page.getAttribute('link[rel="icon"]', 'href')).toBe('data:,');
   });
 
   it('runs the department’s example as the demo finance officer and shows the subject', async () => {
-    await page.selectOption('[data-testid="example"]', 'DepartmentSubjectCheck');
-    const settings = (await (await fetch(`${platform.origin}/explorer/settings.json`)).json()) as ExplorerSettings;
+    await openExample(page, 'DepartmentSubjectCheck');
+    const settings = await settingsNow();
     const officer = settings.examples.find((e) => e.name === 'DepartmentSubjectCheck')!.demoCaller;
     expect(await page.locator('[data-testid="demo-caller"]').inputValue()).toBe(officer);
     expect(await page.locator('[data-testid="matter"]').inputValue()).toBe('GOVERNMENT_PROCUREMENT');
@@ -106,13 +187,13 @@ describe('the explorer in headless Chromium', () => {
 
   it('sends a Chinese case number, which a browser cannot put in a header as it is, and the audit log holds it as typed', async () => {
     const caseNumber = '北财采〔2026〕17号';
-    await page.selectOption('[data-testid="example"]', 'DepartmentSubjectCheck');
+    await openExample(page, 'DepartmentSubjectCheck');
     await page.locator('[data-testid="case"]').fill(caseNumber);
     await page.locator('.graphiql-execute-button').click();
     const shown = await waitForResponse(page, `"name": "${enterprise.name}"`);
     expect(shown).not.toContain('"errors"');
 
-    const settings = (await (await fetch(`${platform.origin}/explorer/settings.json`)).json()) as ExplorerSettings;
+    const settings = await settingsNow();
     const supervisor = settings.demoCallers!.find((c) => c.label.startsWith('Credit office supervisor'))!;
     const response = await fetch(`${platform.origin}/graphql`, {
       method: 'POST',
@@ -124,7 +205,7 @@ describe('the explorer in headless Chromium', () => {
   });
 
   it('sends a pasted token and the purpose with the operation', async () => {
-    await page.selectOption('[data-testid="example"]', 'RegistryReview');
+    await openExample(page, 'RegistryReview');
     await page.selectOption('[data-testid="demo-caller"]', '');
     await page.locator('[data-testid="token"]').fill('not-a-token');
     await page.locator('.graphiql-execute-button').click();
@@ -132,7 +213,7 @@ describe('the explorer in headless Chromium', () => {
     // Chromium reports the refused request (401) on the console: expected here, so not a problem.
     problems.splice(0, problems.length, ...problems.filter((p) => !p.includes('status of 401')));
 
-    const settings = (await (await fetch(`${platform.origin}/explorer/settings.json`)).json()) as ExplorerSettings;
+    const settings = await settingsNow();
     const admin = settings.demoCallers!.find((c) => c.label === settings.examples.find((e) => e.name === 'RegistryReview')!.demoCaller)!;
     await page.locator('[data-testid="token"]').fill(admin.token);
     await page.locator('.graphiql-execute-button').click();
@@ -149,7 +230,7 @@ describe('the explorer in headless Chromium', () => {
   });
 
   it('completes field names from the schema in the editor', async () => {
-    await page.selectOption('[data-testid="example"]', 'RegistryReview');
+    await openExample(page, 'RegistryReview');
     const editor = page.locator('.graphiql-query-editor .monaco-editor').first();
     await editor.click();
     await page.keyboard.press('Control+End');
@@ -159,5 +240,188 @@ describe('the explorer in headless Chromium', () => {
     await page.locator('.suggest-widget').getByText('subjectByCode').first().waitFor();
     expect(foreign).toEqual([]);
     expect(problems).toEqual([]);
+  });
+
+  it('sends what the bar shows: a Headers tab naming the token or a purpose header is refused, visibly, and sends nothing', async () => {
+    const sent = operationsSent(page);
+    await openExample(page, 'DepartmentSubjectCheck');
+    await typeInto(page, 'Headers', '{"x-credit-matter": "PERSONNEL_REVIEW", "x-credit-case": "HDR-2026-1"}');
+    await page.locator('.graphiql-execute-button').click();
+    // (Searched for as words: the result pane wraps long lines.)
+    expect(await waitForResponse(page, 'EXPLORER_HEADER_SET_BY_BAR')).toContain('"x-credit-matter"');
+    await typeInto(page, 'Headers', '{"Authorization": "Bearer typed-in-the-tab"}');
+    await page.locator('.graphiql-execute-button').click();
+    expect(await waitForResponse(page, '"Authorization"')).toContain('EXPLORER_HEADER_SET_BY_BAR');
+    expect(sent).toEqual([]);
+
+    // Any other header goes as typed, beside the bar's token and purpose.
+    await typeInto(page, 'Headers', '{"x-request-id": "explorer-test-17"}');
+    await page.locator('.graphiql-execute-button').click();
+    await waitForResponse(page, '"ENTERPRISE"');
+    expect(sent).toHaveLength(1);
+    const headers = await sent[0].allHeaders();
+    expect(headers['x-request-id']).toBe('explorer-test-17');
+    expect(headers['x-credit-matter']).toBe('GOVERNMENT_PROCUREMENT');
+    expect(headers['x-credit-case']).toBe('BDH-CG-2026-0117');
+    expect(headers.authorization).toBe(`Bearer ${await page.locator('[data-testid="token"]').inputValue()}`);
+    await typeInto(page, 'Headers', '');
+  });
+
+  it('answers in GraphQL’s error shape, saying what to fix, when a header cannot be sent or a proxy answers with a page', async () => {
+    const { context, page } = await openExplorer();
+    try {
+      const sent = operationsSent(page);
+      await typeInto(page, 'Headers', '{"x-note": "北财采〔2026〕18号"}');
+      await page.locator('.graphiql-execute-button').click();
+      const refused = await waitForResponse(page, 'EXPLORER_BAD_HEADER');
+      expect(refused).toContain('"x-note"');
+      expect(refused).not.toContain('stack');
+      expect(sent).toEqual([]);
+
+      await typeInto(page, 'Headers', '');
+      await page.route('**/graphql', async (route) => {
+        if (route.request().postData()?.includes('IntrospectionQuery')) return await route.fallback();
+        return await route.fulfill({ status: 503, contentType: 'text/html', body: '<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>' });
+      });
+      await page.locator('.graphiql-execute-button').click();
+      const failed = await waitForResponse(page, 'EXPLORER_NOT_GRAPHQL');
+      expect(failed).toContain('503');
+      expect(failed).not.toContain('stack');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('stops an operation on Stop: its request is aborted, the credit check is never run, and no late answer shows', async () => {
+    const { context, page } = await openExplorer();
+    try {
+      const checks = await financeCreditChecks();
+      // The credit check's request is held on its way, as on a slow network, until it has been stopped.
+      let hold!: (route: Route) => void;
+      const held = new Promise<Route>((resolve) => (hold = resolve));
+      await page.route('**/graphql', async (route) => {
+        if (route.request().postData()?.includes('mutation DepartmentCreditCheck')) return hold(route);
+        return await route.fallback();
+      });
+      const aborted: string[] = [];
+      page.on('requestfailed', (request) => {
+        if (request.postData()?.includes('mutation DepartmentCreditCheck')) aborted.push(request.failure()?.errorText ?? '');
+      });
+      await openExample(page, 'DepartmentCreditCheck');
+      await page.locator('.graphiql-execute-button').click();
+      const route = await within(held, 'sending the credit check');
+      await page.locator('.graphiql-execute-button[aria-label^="Stop"]').click();
+      await page.locator('.graphiql-execute-button[aria-label^="Execute"]').waitFor();
+      // A request the page aborted cannot go on; one it did not goes to the gateway now.
+      await route.continue().catch(() => undefined);
+      for (const deadline = Date.now() + 5_000; !aborted.length && Date.now() < deadline; ) await page.waitForTimeout(100);
+      await page.waitForTimeout(1_500); // what a late answer would need to show
+      expect(await financeCreditChecks()).toBe(checks);
+      expect(await editorText(page, '.graphiql-response .view-lines')).not.toContain('runCreditCheck');
+      expect(aborted).toEqual(['net::ERR_ABORTED']);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('takes the demo caller’s fresh token after a reload, not the stored one, which may have expired', async () => {
+    const { context, page } = await openExplorer();
+    try {
+      await openExample(page, 'DepartmentSubjectCheck');
+      const expired = await mintToken(financeOfficer.caller, platform.secrets.tokens, { expiresIn: Math.floor(Date.now() / 1000) - 60 });
+      await page.evaluate((token) => {
+        const access = JSON.parse(sessionStorage.getItem('credit-explorer:access') ?? '{}') as Record<string, string>;
+        sessionStorage.setItem('credit-explorer:access', JSON.stringify({ ...access, token }));
+      }, expired);
+      await page.reload({ waitUntil: 'load' });
+      await page.locator('.graphiql-query-editor .view-lines').waitFor();
+      const token = await page.locator('[data-testid="token"]').inputValue();
+      expect(token).not.toBe(expired);
+      expect(token).not.toBe('');
+      expect(await page.locator('[data-testid="demo-caller"]').inputValue()).toBe((await settingsNow()).examples[0].demoCaller);
+      await page.locator('.graphiql-execute-button').click();
+      expect(await waitForResponse(page, `"name": "${enterprise.name}"`)).not.toContain('"errors"');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('keeps tabs, variables and history for the browser tab’s session only, never in localStorage', async () => {
+    const { context, page } = await openExplorer();
+    try {
+      const idNumber = '130304197304130019';
+      // What an earlier explorer kept in localStorage goes at the next load.
+      await page.evaluate((id) => localStorage.setItem('graphiql:queries', JSON.stringify({ queries: [{ variables: `{"code": "${id}"}` }] })), idNumber);
+      await page.reload({ waitUntil: 'load' });
+      await page.locator('.graphiql-query-editor .view-lines').waitFor();
+      await typeInto(page, 'Variables', `{"code": "${idNumber}"}`);
+      await page.locator('.graphiql-execute-button').click();
+      await waitForResponse(page, 'subjectByCode');
+      const kept = async () =>
+        await page.evaluate((id) => ({
+          local: Object.keys(localStorage).filter((key) => key.startsWith('graphiql:') || localStorage.getItem(key)!.includes(id)),
+          session: Object.keys(sessionStorage).filter((key) => sessionStorage.getItem(key)!.includes(id)),
+        }), idNumber);
+      // GraphiQL writes its tabs and history (queries) within a second of a run.
+      const keys = ['graphiql:tabState', 'graphiql:queries'];
+      let where = await kept();
+      for (const deadline = Date.now() + 5_000; !where.local.length && !keys.every((k) => where.session.includes(k)) && Date.now() < deadline; where = await kept()) await page.waitForTimeout(100);
+      expect(where.local).toEqual([]);
+      expect(where.session).toEqual(expect.arrayContaining(keys));
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('opens with one tab, the first example with its variables and the caller and purpose it is meant for, and runs it as it is', async () => {
+    const { context, page } = await openExplorer();
+    try {
+      const first = (await settingsNow()).examples[0];
+      expect(await page.locator('.graphiql-tab').allTextContents()).toEqual([expect.stringContaining(first.name)]);
+      expect(await page.locator('[data-testid="demo-caller"]').inputValue()).toBe(first.demoCaller);
+      expect(await page.locator('[data-testid="matter"]').inputValue()).toBe(first.purpose.matter);
+      await page.locator('.graphiql-execute-button').click();
+      expect(await waitForResponse(page, `"name": "${enterprise.name}"`)).not.toContain('"errors"');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('opens an example in a new tab only when asked: the draft stays, and the arrow keys pass examples without opening them', async () => {
+    const { context, page } = await openExplorer();
+    try {
+      const operation = '.graphiql-query-editor .view-lines';
+      await page.locator(operation).click();
+      await page.keyboard.press('Control+A');
+      await page.keyboard.insertText('query MyDraft { departments { code } }');
+      await waitForEditor(page, operation, 'query MyDraft');
+      await page.locator('[data-testid="example"]').focus();
+      for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowDown');
+      expect(await page.locator('[data-testid="example"]').inputValue()).toBe('AnalystStatistics');
+      await page.waitForTimeout(500); // what an example applied on the way would need to show
+      expect(await editorText(page, operation)).toContain('query MyDraft');
+      expect(await page.locator('[data-testid="matter"]').inputValue()).toBe('GOVERNMENT_PROCUREMENT');
+
+      await page.locator('[data-testid="open-example"]').click();
+      await waitForEditor(page, operation, 'query AnalystStatistics(');
+      expect(await page.locator('[data-testid="matter"]').inputValue()).toBe('STATISTICAL_ANALYSIS');
+      await page.locator('.graphiql-tab', { hasText: 'MyDraft' }).click();
+      await waitForEditor(page, operation, 'query MyDraft');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('puts the result under the operation at a phone’s width, wide enough to read', async () => {
+    const { context, page } = await openExplorer([], { width: 375, height: 800 });
+    try {
+      const operation = (await page.locator('.graphiql-query-editor').boundingBox())!;
+      const result = (await page.locator('.graphiql-response').boundingBox())!;
+      expect(result.width).toBeGreaterThan(250);
+      expect(result.y).toBeGreaterThanOrEqual(operation.y + operation.height);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    } finally {
+      await context.close();
+    }
   });
 });

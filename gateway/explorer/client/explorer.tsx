@@ -4,10 +4,10 @@
  * kind of user. Bundled at build time by gateway/explorer/build.ts and served by the gateway from
  * its own origin: nothing here may load from another host (the gateway's CSP forbids it too).
  */
-import { useGraphiQL } from '@graphiql/react';
+import { useGraphiQL, useGraphiQLActions } from '@graphiql/react';
 import { GraphiQL, type GraphiQLProps } from 'graphiql';
 import 'graphiql/style.css';
-import { StrictMode, useCallback, useMemo, useRef, useState } from 'react';
+import { StrictMode, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { createPortal } from 'react-dom';
 import { createRoot } from 'react-dom/client';
 import type { ExplorerSettings, ExplorerExample, DemoCallerToken } from '../settings';
@@ -35,12 +35,18 @@ const noAccess: Access = { token: '', demoCaller: '', matter: '', caseNumber: ''
 // Tokens stay for the browser tab's session only: never in localStorage.
 const accessKey = 'credit-explorer:access';
 
-function loadAccess(): Access {
+function loadAccess(settings: ExplorerSettings): Access {
+  let stored: Access;
   try {
-    return { ...noAccess, ...(JSON.parse(sessionStorage.getItem(accessKey) ?? '{}') as Partial<Access>) };
+    stored = { ...noAccess, ...(JSON.parse(sessionStorage.getItem(accessKey) ?? '{}') as Partial<Access>) };
   } catch {
     return noAccess;
   }
+  // A demo caller's stored token was minted for an earlier page load and may have expired since:
+  // settings.json has just minted a fresh one for the same caller.
+  const demo = settings.demoCallers?.find((c) => c.label === stored.demoCaller);
+  if (demo) return { ...stored, token: demo.token };
+  return { ...stored, demoCaller: '' };
 }
 
 /** A browser refuses header text beyond ASCII (a case number 北财采〔2026〕17号): such text goes percent-encoded, as RFC 8187 writes it. */
@@ -58,6 +64,102 @@ function accessHeaders(access: Access, settings: ExplorerSettings): Record<strin
   return headers;
 }
 
+type Answer = Record<string, unknown>;
+
+/** What the explorer itself refuses or cannot read, in GraphQL's error shape: the result pane shows it, with no stack, saying what to fix. */
+function explorerError(code: string, message: string, extensions: Record<string, unknown> = {}): Answer {
+  return { errors: [{ message, extensions: { code, ...extensions } }] };
+}
+
+/**
+ * The headers an operation is sent with, or the explorer error saying why it is not sent. The bar
+ * is the one place the token and the purpose are set, and what it shows is what the gateway gets
+ * and audits: a Headers tab that names one of them is refused, visibly, never silently preferred
+ * or dropped. Other headers from the tab go as typed, when a browser can send them.
+ */
+function requestHeaders(access: Access, settings: ExplorerSettings, fromTab: unknown): Headers | Answer {
+  const headers = new Headers({ 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' });
+  const setByBar = new Set(['authorization', ...Object.values(settings.purposeHeaders)]);
+  if (fromTab != null && (typeof fromTab !== 'object' || Array.isArray(fromTab))) {
+    return explorerError('EXPLORER_BAD_HEADERS', 'Not sent: the Headers tab must hold a JSON object of header names and values, such as {"x-request-id": "check-17"}.');
+  }
+  for (const [name, value] of Object.entries(fromTab ?? {})) {
+    if (setByBar.has(name.trim().toLowerCase())) {
+      return explorerError(
+        'EXPLORER_HEADER_SET_BY_BAR',
+        `Not sent: the Headers tab sets ${name}, which only the bar above sets (the bearer token, matter, case and consent). Remove ${name} from the Headers tab and set it in the bar.`,
+        { header: name },
+      );
+    }
+    try {
+      headers.set(name, String(value));
+    } catch {
+      return explorerError(
+        'EXPLORER_BAD_HEADER',
+        `Not sent: a browser cannot send the Headers tab's ${name} as it is. A header name is letters, digits and dashes; a value is Latin text on one line, without Chinese or invisible characters (such as U+200B). Fix or remove it.`,
+        { header: name },
+      );
+    }
+  }
+  for (const [name, value] of Object.entries(accessHeaders(access, settings))) {
+    try {
+      headers.set(name, value);
+    } catch {
+      // Only the token can fail: the bar percent-encodes the purpose text (headerText).
+      return explorerError('EXPLORER_BAD_TOKEN', 'Not sent: the bearer token in the bar holds a character no token has (an invisible one, such as U+200B, pasted with it?). Paste the token again.');
+    }
+  }
+  return headers;
+}
+
+/** Posts an operation; whatever goes wrong comes back as an explorer error, never as a thrown error (GraphiQL would show its stack). */
+async function post(endpoint: string, params: unknown, headers: Headers, signal: AbortSignal): Promise<Answer> {
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetch(endpoint, { method: 'POST', headers, body: JSON.stringify(params), signal });
+    text = await response.text();
+  } catch (error) {
+    return explorerError('EXPLORER_NETWORK_ERROR', `No answer from the gateway (${(error as Error).message}): check the network connection and that the gateway is running, then run again.`);
+  }
+  try {
+    const answer: unknown = JSON.parse(text);
+    if (answer && typeof answer === 'object') return answer as Answer;
+  } catch {
+    // Not JSON: a proxy's error page, say; answered below.
+  }
+  const type = response.headers.get('content-type')?.split(';')[0] || 'no content type';
+  return explorerError(
+    'EXPLORER_NOT_GRAPHQL',
+    `The gateway's address answered HTTP ${response.status} with ${type}, not a GraphQL answer: the gateway, or a proxy in front of it, is failing or down. Try again later, or tell its operators.`,
+    { status: response.status },
+  );
+}
+
+/**
+ * GraphiQL's Stop (and leaving the tab) unsubscribes from what the fetcher returns: an
+ * Observable-like whose unsubscribe aborts the request, so a request still waiting never reaches
+ * the gateway, and an answer that comes anyway is dropped rather than shown later. GraphiQL
+ * subscribes with an observer object (its run and its introspection), the one form kept here.
+ */
+function cancellable(answer: (signal: AbortSignal) => Promise<Answer>) {
+  return {
+    subscribe(observer: { next(value: Answer): void; complete(): void }) {
+      const controller = new AbortController();
+      void answer(controller.signal).then((value) => {
+        if (controller.signal.aborted) return;
+        observer.next(value);
+        observer.complete();
+      });
+      return { unsubscribe: () => controller.abort() };
+    },
+  };
+}
+
+function variablesText(example: ExplorerExample): string | null {
+  return example.variables ? JSON.stringify(example.variables, null, 2) : null;
+}
+
 /** The access an example is meant to be run with: its demo caller (embedded default) and purpose. */
 function accessFor(example: ExplorerExample, settings: ExplorerSettings, current: Access): Access {
   const demo = settings.demoCallers?.find((c) => c.label === example.demoCaller);
@@ -66,36 +168,66 @@ function accessFor(example: ExplorerExample, settings: ExplorerSettings, current
 }
 
 /**
- * Inside GraphiQL (it needs its editors), drawn into the bar above it: opening an example puts
- * its operation and variables into the current tab and sets the access it is meant for.
+ * Inside GraphiQL (it needs its editors and tabs), drawn into the bar above it. Choosing an
+ * example does nothing by itself (keyboard users pass examples with the arrow keys); Open puts
+ * it in a new tab, so no draft is overwritten, and sets the access it is meant for.
  */
 function ExamplePicker({ settings, slot, onOpen }: { settings: ExplorerSettings; slot: HTMLElement | null; onOpen: (example: ExplorerExample) => void }) {
   const queryEditor = useGraphiQL((state) => state.queryEditor);
   const variableEditor = useGraphiQL((state) => state.variableEditor);
+  const { addTab } = useGraphiQLActions();
   const [chosen, setChosen] = useState('');
   if (!slot) return null;
-  const open = (name: string) => {
-    setChosen(name);
-    const example = settings.examples.find((e) => e.name === name);
-    if (!example) return;
-    queryEditor?.setValue(example.query);
-    variableEditor?.setValue(example.variables ? JSON.stringify(example.variables, null, 2) : '');
+  const example = settings.examples.find((e) => e.name === chosen);
+  const open = () => {
+    if (!example || !queryEditor) return;
+    addTab();
+    queryEditor.setValue(example.query);
+    variableEditor?.setValue(variablesText(example) ?? '');
     onOpen(example);
   };
   return createPortal(
-    <label className="explorer-field">
-      <span>Example</span>
-      <select data-testid="example" value={chosen} onChange={(e) => open(e.target.value)}>
-        <option value="">Open an example…</option>
-        {settings.examples.map((e) => (
-          <option key={e.name} value={e.name}>
-            {e.audience}: {e.title}
-          </option>
-        ))}
-      </select>
-    </label>,
+    <>
+      <label className="explorer-field">
+        <span>Example</span>
+        <select data-testid="example" value={chosen} onChange={(e) => setChosen(e.target.value)}>
+          <option value="">Choose an example…</option>
+          {settings.examples.map((e) => (
+            <option key={e.name} value={e.name}>
+              {e.audience}: {e.title}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button type="button" data-testid="open-example" disabled={!example || !queryEditor} onClick={open} title="Opens the example in a new tab, with the caller and purpose it is meant for">
+        Open
+      </button>
+    </>,
     slot,
   );
+}
+
+/**
+ * GraphiQL 5 fills its editors at start from its initial props or from what it stored as last
+ * edited, not from the tab it opens: the first example's tab came without its variables (its run
+ * failed on $code), and a tab restored at a reload could come without its operation. This puts
+ * the active tab's operation and variables in, both, so that what GraphiQL stores as last edited
+ * is that tab's, which it looks for at the next reload.
+ */
+function ActiveTabInEditors() {
+  const queryEditor = useGraphiQL((state) => state.queryEditor);
+  const variableEditor = useGraphiQL((state) => state.variableEditor);
+  const tab = useGraphiQL((state) => state.tabs[state.activeTabIndex]);
+  const done = useRef(false);
+  useEffect(() => {
+    if (!queryEditor || !variableEditor || !tab || done.current) return;
+    done.current = true;
+    const [query, variables] = [tab.query ?? '', tab.variables ?? ''];
+    if (queryEditor.getValue() === query && variableEditor.getValue() === variables) return;
+    queryEditor.setValue(query);
+    variableEditor.setValue(variables);
+  }, [queryEditor, variableEditor, tab]);
+  return null;
 }
 
 function AccessBar({ settings, access, setAccess, exampleSlot }: { settings: ExplorerSettings; access: Access; setAccess: (a: Access) => void; exampleSlot: (el: HTMLDivElement | null) => void }) {
@@ -165,7 +297,7 @@ function AccessBar({ settings, access, setAccess, exampleSlot }: { settings: Exp
 
 function Explorer({ settings }: { settings: ExplorerSettings }) {
   const [access, setAccessState] = useState<Access>(() => {
-    const stored = loadAccess();
+    const stored = loadAccess(settings);
     if (stored.token || stored.matter || !settings.examples[0]) return stored;
     return accessFor(settings.examples[0], settings, stored);
   });
@@ -178,26 +310,30 @@ function Explorer({ settings }: { settings: ExplorerSettings }) {
   const [slot, setSlot] = useState<HTMLDivElement | null>(null);
 
   // One fetcher for the page's life: it reads the access of the moment, so the schema is not
-  // fetched again on every keystroke in the bar. Headers typed into GraphiQL's own editor win.
+  // fetched again on every keystroke in the bar.
   const fetcher = useMemo<GraphiQLProps['fetcher']>(
-    () => async (params, options) => {
-      const response = await fetch(settings.endpoint, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...accessHeaders(accessRef.current, settings), ...(options?.headers as Record<string, string> | undefined) },
-        body: JSON.stringify(params),
-      });
-      return await response.json();
+    () => (params, options) => {
+      const headers = requestHeaders(accessRef.current, settings, options?.headers);
+      const answer = cancellable(async (signal) => (headers instanceof Headers ? await post(settings.endpoint, params, headers, signal) : headers));
+      // GraphiQL's Observable type lists subscribe's other call forms too, which it never uses.
+      return answer as unknown as ReturnType<GraphiQLProps['fetcher']>;
     },
     [settings],
   );
-  const defaultTabs = useMemo(() => settings.examples.map((e) => ({ query: e.query, variables: e.variables ? JSON.stringify(e.variables, null, 2) : null })), [settings]);
+  // One tab to start with, the first example, which the bar's first access is meant for (tabs of
+  // the others would run with the wrong caller and purpose); Open adds the others.
+  const defaultTabs = useMemo(() => settings.examples.slice(0, 1).map((e) => ({ query: e.query, variables: variablesText(e) })), [settings]);
 
   return (
     <div className="explorer">
       <AccessBar settings={settings} access={access} setAccess={setAccess} exampleSlot={setSlot} />
       <div className="explorer-graphiql">
-        <GraphiQL fetcher={fetcher} defaultTabs={defaultTabs} defaultEditorToolsVisibility="variables" shouldPersistHeaders={false}>
+        {/* Tabs, variables and history hold ID numbers and who was checked: kept for the browser
+            tab's session, as the access is, never in localStorage (GraphiQL's default). Its
+            settings' "Clear storage" clears the stored access too, as it says. */}
+        <GraphiQL fetcher={fetcher} storage={sessionStorage} defaultTabs={defaultTabs} defaultEditorToolsVisibility="variables" shouldPersistHeaders={false}>
           <GraphiQL.Logo>Credit API</GraphiQL.Logo>
+          <ActiveTabInEditors />
           <ExamplePicker settings={settings} slot={slot} onOpen={(example) => setAccess(accessFor(example, settings, accessRef.current))} />
         </GraphiQL>
       </div>
@@ -213,6 +349,12 @@ async function main(): Promise<void> {
   const container = document.getElementById('explorer');
   if (!container) return;
   const root = createRoot(container);
+  try {
+    // What GraphiQL kept in localStorage before it kept it in sessionStorage: ended now.
+    for (const key of Object.keys(localStorage)) if (key.startsWith('graphiql:')) localStorage.removeItem(key);
+  } catch {
+    // Storage denied by the browser: nothing was kept there either.
+  }
   try {
     const response = await fetch(new URL('./settings.json', document.baseURI), { headers: { accept: 'application/json' } });
     if (!response.ok) throw new Error(`settings answered ${response.status}`);
