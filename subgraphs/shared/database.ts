@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import fs from 'node:fs';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
-import { DataSource, QueryFailedError, type DataSourceOptions, type Logger } from 'typeorm';
+import { DataSource, QueryFailedError, type DataSourceOptions, type Logger, type QueryRunner } from 'typeorm';
 
 export type DatabaseTarget =
   /** The embedded default: one SQLite file per subgraph in `directory` (or in memory, for tests). */
@@ -151,6 +151,22 @@ export function isDeadlock(error: unknown): boolean {
 export function isSqliteBusy(error: unknown): boolean {
   const code = driverErrorCode(error);
   return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
+
+/**
+ * For a migration: gives text columns of `table` a collation on MySQL, keeping each one's type and
+ * nullability (MODIFY restates them). SQLite compares text as bytes already, so there it does
+ * nothing: the binary collation (utf8mb4_bin) makes MySQL compare as SQLite does.
+ */
+export async function collateColumns(
+  queryRunner: QueryRunner,
+  table: string,
+  columns: readonly (readonly [name: string, type: string, nullability: 'NULL' | 'NOT NULL'])[],
+  collation: 'utf8mb4_bin' | 'utf8mb4_unicode_ci',
+): Promise<void> {
+  if (queryRunner.connection.driver.options.type === 'better-sqlite3') return;
+  const changes = columns.map(([name, type, nullability]) => `MODIFY ${name} ${type} CHARACTER SET utf8mb4 COLLATE ${collation} ${nullability}`);
+  await queryRunner.query(`ALTER TABLE ${table} ${changes.join(', ')}`);
 }
 
 /** Opens (creating if needed) a subgraph's database and brings its schema up to date. */

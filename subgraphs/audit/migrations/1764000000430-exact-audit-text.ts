@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { collateColumns } from '../../shared/database';
 
 // An organisation, a matter and a case number are the exact text a request named, as SQLite
 // compares it. Under MySQL's utf8mb4_unicode_ci, the cases BDH-CG-1, bdh-cg-1 and ＢＤＨ-ＣＧ-1 were one
@@ -14,16 +15,10 @@ export class ExactAuditText1764000000430 implements MigrationInterface {
   name = 'ExactAuditText1764000000430';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await this.collate(queryRunner, 'utf8mb4_bin');
+    await collateColumns(queryRunner, 'audit_entry', columns, 'utf8mb4_bin');
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await this.collate(queryRunner, 'utf8mb4_unicode_ci');
-  }
-
-  private async collate(queryRunner: QueryRunner, collation: string): Promise<void> {
-    if (queryRunner.connection.driver.options.type === 'better-sqlite3') return;
-    const changes = columns.map(([name, type, nullable]) => `MODIFY ${name} ${type} CHARACTER SET utf8mb4 COLLATE ${collation} ${nullable}`);
-    await queryRunner.query(`ALTER TABLE audit_entry ${changes.join(', ')}`);
+    await collateColumns(queryRunner, 'audit_entry', columns, 'utf8mb4_unicode_ci');
   }
 }
