@@ -4,7 +4,7 @@ import type { RequestIdentity } from '../../lib/access/identity';
 import { addDays, todayInDistrict } from '../../lib/calendar';
 import { clientError, ErrorCode } from '../../lib/errors';
 import type { RecordStatus } from '../../lib/catalogue/record-standing';
-import { assertInScope, forbidden, type RequestAccess } from '../shared/access';
+import { assertInScope, assertPurposeGrants, forbidden, type RequestAccess } from '../shared/access';
 import { CreditReport } from './entities/credit-report.entity';
 import type { PeerClient } from './peers';
 import {
@@ -89,10 +89,7 @@ export async function generateReport(subjectId: string, access: RequestAccess, r
   const { identity } = access;
   const caller = identity.caller;
   if (!caller) throw forbidden('generating a report needs an authenticated caller');
-  const missing = generationNeeds.filter((g) => !identity.grants.includes(g));
-  if (missing.length) {
-    throw forbidden(`generating a public credit report discloses the subject's records: the request's purpose must grant ${missing.join(' and ')} (name a matter with x-credit-matter)`, { group: missing[0] });
-  }
+  assertPurposeGrants(identity, generationNeeds, "generating a public credit report discloses the subject's records");
   assertInScope(access, subjectId);
   const asCaller: RequestIdentity = { ...identity, grants: identity.grants.filter((g) => peerGroups.includes(g)) };
 

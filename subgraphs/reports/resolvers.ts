@@ -2,7 +2,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { GraphQLResolveInfo } from 'graphql';
 import { todayInDistrict } from '../../lib/calendar';
 import { badInput } from '../../lib/errors';
-import { assertCaseFileReadable, assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, type SubgraphContext } from '../shared/access';
+import { assertCaseFileReadable, assertInScope, assertKindInScope, assertPurposeGrants, disclose, forbidden, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type PageArgs } from '../shared/pagination';
 import { assertSubjectKindInScope, EntitiesSubjectDirectory } from '../shared/subject-directory';
 import type { ReportsContext } from './context';
@@ -44,9 +44,7 @@ function actorOf(ctx: Context): Actor {
  * the matter covers.
  */
 function assertReportPurpose(ctx: Context, what: string, subjectId: unknown): void {
-  if (ctx.access.identity.grants.includes('REPORTS')) return;
-  const why = `${what} changes what other departments' credit checks rely on: the request's purpose must grant REPORTS (name the matter and the case with x-credit-matter and x-credit-case)`;
-  throw forbiddenAbout(typeof subjectId === 'string' ? subjectId : null, why, { group: 'REPORTS' });
+  assertPurposeGrants(ctx.access.identity, ['REPORTS'], `${what} changes what other departments' credit checks rely on`, typeof subjectId === 'string' ? subjectId : null);
 }
 
 function peers(ctx: Context): PeerClient {

@@ -40,6 +40,17 @@ export function forbiddenAbout(subjectId: string | null | undefined, message: st
   return forbidden(message, Object.keys(refusal).length ? { ...details, [auditedRefusalExtension]: refusal } : details);
 }
 
+/**
+ * What a request does that needs its purpose to grant `groups` (not the standing grants alone):
+ * FORBIDDEN naming the first missing group, `why` saying what is at stake, audited against the
+ * subject when one is given.
+ */
+export function assertPurposeGrants(identity: RequestIdentity, groups: readonly string[], why: string, subjectId: string | null = null): void {
+  const missing = groups.filter((g) => !identity.grants.includes(g));
+  if (!missing.length) return;
+  throw forbiddenAbout(subjectId, `${why}: the request's purpose must grant ${missing.join(' and ')} (name the matter and the case with x-credit-matter and x-credit-case)`, { group: missing[0] });
+}
+
 export function disclose(access: RequestAccess, subjectId: string, group: string): void {
   let groups = access.disclosures.get(subjectId);
   if (!groups) access.disclosures.set(subjectId, (groups = new Set()));
