@@ -18,7 +18,7 @@ export function characterCount(text: string): number {
  * Hangul filler U+3164, which Unicode counts as a letter) say nothing.
  */
 export function isLegible(text: string): boolean {
-  return /[\p{L}\p{N}]/u.test(text.replace(new RegExp(invisible.source, 'gu'), ''));
+  return /[\p{L}\p{N}]/u.test(withoutInvisible(text));
 }
 
 /**
@@ -28,15 +28,32 @@ export function isLegible(text: string): boolean {
  * text that reads as blank, reversed or split, or two identifiers that read alike.
  */
 const invisible = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/u;
+const everyInvisible = new RegExp(invisible.source, 'gu');
 
 export function hasInvisibleCharacters(text: string): boolean {
   return invisible.test(text);
 }
 
+/** The text with its invisible characters left out. */
+export function withoutInvisible(text: string): string {
+  return text.replace(everyInvisible, '');
+}
+
 /** The text quoted for a message, each invisible character written out as `\uXXXX`. */
 export function quotedVisibly(text: string): string {
-  return JSON.stringify(text).replace(new RegExp(invisible.source, 'gu'), (c) => {
+  return JSON.stringify(text).replace(everyInvisible, (c) => {
     const code = c.codePointAt(0)!;
     return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, '0')}`;
   });
+}
+
+/**
+ * Why `text` cannot stand as an identifier a person reads back as typed (a document or report
+ * number, an issuer's name), `label` naming it; undefined when it can. Invisible characters would
+ * make two numbers that read alike two records of one decision, or a provider's name another's.
+ */
+export function illegibility(label: string, text: string): string | undefined {
+  if (hasInvisibleCharacters(text)) return `${label} must not hold control or invisible characters (a line break, U+0000, U+200B, U+202E…), got ${quotedVisibly(text)}`;
+  if (!isLegible(text)) return `${label} must hold at least one letter or digit, got ${JSON.stringify(text)}`;
+  return undefined;
 }

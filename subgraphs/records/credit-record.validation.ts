@@ -11,7 +11,7 @@ import {
 import { todayInDistrict } from '../../lib/calendar';
 import { isIsoDate } from '../shared/scalars';
 import type { StoredRecordStatus } from './entities/credit-record.entity';
-import { characterCount, hasInvisibleCharacters, isLegible, quotedVisibly } from '../../lib/text';
+import { characterCount, illegibility, isLegible } from '../../lib/text';
 
 /** A credit record as a department submits it, before the platform adds id and disclosure end. */
 export interface CreditRecordDraft {
@@ -100,11 +100,9 @@ export function validateCreditRecord(draft: CreditRecordDraft, today: string): C
   const documentNumber = draft.documentNumber.trim();
   if (documentNumber.length === 0 || characterCount(documentNumber) > maxDocumentNumberLength) {
     problem('documentNumber', `documentNumber must have 1 to ${maxDocumentNumberLength} characters, got ${characterCount(documentNumber)}`);
-  } else if (hasInvisibleCharacters(documentNumber)) {
-    // Invisible, they would make two numbers that read alike two records of one decision.
-    problem('documentNumber', `documentNumber must not hold control or invisible characters (a line break, U+0000, U+200B, U+202E…), got ${quotedVisibly(documentNumber)}`);
-  } else if (!isLegible(documentNumber)) {
-    problem('documentNumber', `documentNumber must hold at least one letter or digit, got ${JSON.stringify(documentNumber)}`);
+  } else {
+    const illegible = illegibility('documentNumber', documentNumber);
+    if (illegible) problem('documentNumber', illegible);
   }
   const summary = draft.summary.trim();
   if (summary.length === 0 || characterCount(summary) > maxSummaryLength) {

@@ -4,7 +4,7 @@ import { todayInDistrict } from '../../lib/calendar';
 import { badInput, clientError, ErrorCode, requiredText } from '../../lib/errors';
 import { filingStatusRules, permissions, type FilingStatus, type SupervisionClass } from '../../lib/catalogue/provider-supervision';
 import { addMonths } from '../../lib/catalogue/record-categories';
-import { characterCount, hasInvisibleCharacters, isLegible, quotedVisibly } from '../../lib/text';
+import { characterCount, illegibility, withoutInvisible } from '../../lib/text';
 import { isIsoDate } from '../shared/scalars';
 import { CreditReport, reportSources, type ReportSource } from './entities/credit-report.entity';
 import type { PeerClient } from './peers';
@@ -216,7 +216,7 @@ async function providersNamed(name: string, peers: PeerClient, identity: Request
  * provider's. Traditional and simplified characters are not folded: no table of them is kept here.
  */
 function nameKey(name: string): string {
-  return name.normalize('NFKC').toLowerCase().replace(/[\p{Z}\p{P}\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}]/gu, '');
+  return withoutInvisible(name.normalize('NFKC').toLowerCase()).replace(/[\p{Z}\p{P}]/gu, '');
 }
 
 /** The refusal of a provider's report under another source; only ids the public registry shows are named. */
@@ -231,8 +231,8 @@ function providerReportElsewhere(name: string, source: ReportSource, namesakes: 
  * that read alike two reports, and a name that reads as a provider's not the provider's.
  */
 function assertLegible(text: string, field: string, label: string): void {
-  if (hasInvisibleCharacters(text)) throw badInput(field, `${label} must not hold control or invisible characters (a line break, U+0000, U+200B, U+202E…), got ${quotedVisibly(text)}`);
-  if (!isLegible(text)) throw badInput(field, `${label} must hold at least one letter or digit, got ${JSON.stringify(text)}`);
+  const illegible = illegibility(label, text);
+  if (illegible) throw badInput(field, illegible);
 }
 
 function optional(value: string | null | undefined): string | null {
