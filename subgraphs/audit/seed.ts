@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { addDays } from '../../lib/calendar';
 import { departments, findDepartment } from '../../lib/catalogue/departments';
 import { findMatter, RELEVANT_DEPARTMENTS } from '../../lib/catalogue/matters';
 import type { FieldGroup } from '../../lib/access/field-groups';
@@ -166,18 +167,16 @@ function consentedEntries(world: DemoWorld, base: EntryBase): AuditEntryInput[] 
         outcome,
       });
     };
-    const held = within(consent.validFrom, consent.revoked ? dayBefore(consent.revoked.on) : consent.validUntil);
+    const held = within(consent.validFrom, consent.revoked ? addDays(consent.revoked.on, -1) : consent.validUntil);
     use(held, 'DISCLOSED');
     use(held, 'DISCLOSED');
-    if (consent.revoked) use(within(dayAfter(consent.revoked.on), consent.validUntil), 'DENIED');
-    else if (consent.validUntil < demoYear.to) use(within(dayAfter(consent.validUntil), demoYear.to), 'DENIED');
+    if (consent.revoked) use(within(addDays(consent.revoked.on, 1), consent.validUntil), 'DENIED');
+    else if (consent.validUntil < demoYear.to) use(within(addDays(consent.validUntil, 1), demoYear.to), 'DENIED');
     else if (consent.validFrom > demoYear.to) use(within(consent.grantedOn, demoYear.to), 'DENIED');
   }
   return entries;
 }
 
-const dayAfter = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
-const dayBefore = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
 
 function departmentEntry(
   random: Random,
@@ -215,10 +214,10 @@ function actorOf(random: Random, organisation: string): string {
  * time (UTC+8). A weekend day moves to the working day next to it inside the period.
  */
 function officeHours(random: Random, period: Period = demoYear): Date {
-  const drawn = new Date(`${random.date(period.from, period.to)}T00:00:00Z`);
+  const day = random.date(period.from, period.to);
+  const drawn = new Date(`${day}T00:00:00Z`);
   const forward = drawn.getUTCDay() === 6 ? 2 : drawn.getUTCDay() === 0 ? 1 : 0;
   const backward = drawn.getUTCDay() === 6 ? -1 : drawn.getUTCDay() === 0 ? -2 : 0;
-  const shifted = (days: number) => new Date(drawn.getTime() + days * 86_400_000).toISOString().slice(0, 10);
-  const weekendShift = shifted(forward) <= period.to ? forward : shifted(backward) >= period.from ? backward : 0;
+  const weekendShift = addDays(day, forward) <= period.to ? forward : addDays(day, backward) >= period.from ? backward : 0;
   return new Date(drawn.getTime() + weekendShift * 86_400_000 + random.int(60, 569) * 60_000 + random.int(0, 59_999));
 }
