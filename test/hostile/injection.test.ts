@@ -3,7 +3,7 @@ import { unifiedSocialCreditCode } from '../../lib/identifiers';
 import { demoCallers } from '../../scripts/demo/callers';
 import { demoWorld } from '../../scripts/demo/world';
 import { AuditEntry } from '../../subgraphs/audit/entities/audit-entry.entity';
-import { changedTables, databaseChecksum, type DatabaseChecksum } from '../helpers/database-checksum';
+import { changedTables, databaseChecksum } from '../helpers/database-checksum';
 import { testDatabases } from '../helpers/databases';
 import { supervisor, usePlatform, type As } from '../helpers/platform';
 import { injectionPayloads } from './hostile-requests';

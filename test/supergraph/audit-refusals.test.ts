@@ -1,4 +1,3 @@
-import type { Caller } from '../../lib/access/identity';
 import { fieldGroupNames } from '../../lib/access/field-groups';
 import { demoBankOrganisation, demoWorld } from '../../scripts/demo/world';
 import { demoConsents } from '../../scripts/demo/consents';

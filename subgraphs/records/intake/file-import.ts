@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Actor } from '../record-history';
 import { FileCutShort, openRecordFile } from './intake-file';
-import { intakeChunkSize, RecordIntake, type IntakeRow, type IntakeTotals, type Rejection, type RowResult } from './record-intake';
+import { intakeChunkSize, RecordIntake, type IntakeRow, type IntakeTotals, type Rejection } from './record-intake';
 import type { SubjectDirectory } from '../../shared/subject-directory';
 
 export interface ImportProgress {
