@@ -108,7 +108,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
     departments: () => departments,
     department: (_: unknown, args: { code: string }) => findDepartment(args.code) ?? null,
     submittedCreditRecord: (_: unknown, args: { documentNumber: string }, ctx: Context) =>
-      ctx.repository.records.findOneBy({ sourceDepartment: submittingDepartment(ctx), documentNumber: args.documentNumber.trim() }),
+      ctx.repository.records.findOneBy({ sourceDepartment: submittingDepartment(ctx), documentNumber: args.documentNumber.trim().normalize('NFC') }),
     creditRecordObjection: async (_: unknown, args: { id: string }, ctx: Context) => visibleCase(ctx, await ctx.objectionById.load(args.id), 'objection'),
     restorationApplication: async (_: unknown, args: { id: string }, ctx: Context) => visibleCase(ctx, await ctx.applicationById.load(args.id), 'restoration application'),
     creditRecordObjections: async (_: unknown, args: { status?: string | null; overdue?: boolean | null; first?: number; after?: string | null }, ctx: Context, info: GraphQLResolveInfo) => {

@@ -106,7 +106,8 @@ export function parseRow(values: RecordRow, department: string, today: string): 
     problem('sourceDepartment', `this batch is submitted by ${department}, in its own name; a record of ${sourceDepartment} must be submitted by ${sourceDepartment}`);
   }
 
-  const documentNumber = text('documentNumber');
+  // NFC: é typed as one character or as e and a combining accent is one printed number, one decision.
+  const documentNumber = text('documentNumber')?.normalize('NFC') ?? null;
   const draft: CreditRecordDraft = {
     // A placeholder until the subject is resolved; validation needs a well-formed id here.
     subjectId: subject?.id ?? 'pending',

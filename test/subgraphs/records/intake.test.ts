@@ -117,6 +117,16 @@ describe.each(testDatabases)('record intake mutations on $label', (database) => 
       expect((await submit(penalty('BDH-SJ-ABC-7', { summary: '另一份决定书' }))).data?.submitCreditRecord?.outcome).toBe('UNCHANGED');
     });
 
+    it('takes a number typed with a combining accent as the same printed number: one decision, one record', async () => {
+      const composed = await submit(penalty('BDH-caf\u00e9-8'));
+      const decomposed = await submit(penalty('BDH-cafe\u0301-8'));
+      expect([composed.errors, decomposed.errors]).toEqual([undefined, undefined]);
+      expect([composed.data?.submitCreditRecord?.outcome, decomposed.data?.submitCreditRecord?.outcome]).toEqual(['CREATED', 'UNCHANGED']);
+      expect(decomposed.data?.submitCreditRecord?.record).toMatchObject({ id: composed.data?.submitCreditRecord?.record.id, documentNumber: 'BDH-caf\u00e9-8' });
+      const readBack = await records.queryAs<{ submittedCreditRecord: { documentNumber: string } | null }>(market, `query($n: String!) { submittedCreditRecord(documentNumber: $n) { documentNumber } }`, { n: 'BDH-cafe\u0301-8' });
+      expect(readBack.data?.submittedCreditRecord).toEqual({ documentNumber: 'BDH-caf\u00e9-8' });
+    });
+
     it('names the subject by id as well as by code, and derives polarity from the category or the tax grade', async () => {
       const byId = await submit({ subjectId: person.id, category: 'RED_LIST_HONOUR', documentNumber: '北戴河市监表〔2026〕3号', decisionDate: today, validUntil: addDays(today, 730), summary: '获评诚信经营户' });
       expect(byId.data?.submitCreditRecord?.record).toMatchObject({ subject: { id: person.id }, polarity: 'POSITIVE', validUntil: addDays(today, 730), disclosureEndsAt: null });
