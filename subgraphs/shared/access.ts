@@ -2,7 +2,8 @@ import { defaultFieldResolver, getNamedType, GraphQLError, isObjectType, parse, 
 import { identityHeader, type IdentityVerifier, type RequestIdentity } from '../../lib/access/identity';
 import { detectIdentifierKind, maskCitizenIdNumber } from '../../lib/identifiers';
 import { requestIdFrom } from '../../lib/request-record';
-import { allSubjects } from '../../lib/catalogue/matters';
+import { allSubjects, findMatter } from '../../lib/catalogue/matters';
+import { mattersGranting, purposeRefusal } from '../../lib/access/policy';
 import { auditedRefusalExtension, ErrorCode, type AuditedRefusal } from '../../lib/errors';
 import type { CursorSeal } from './cursors';
 
@@ -48,7 +49,18 @@ export function forbiddenAbout(subjectId: string | null | undefined, message: st
 export function assertPurposeGrants(identity: RequestIdentity, groups: readonly string[], why: string, subjectId: string | null = null): void {
   const missing = groups.filter((g) => !identity.grants.includes(g));
   if (!missing.length) return;
-  throw forbiddenAbout(subjectId, `${why}: the request's purpose must grant ${missing.join(' and ')} (name the matter and the case with x-credit-matter and x-credit-case)`, { group: missing[0] });
+  throw forbiddenAbout(subjectId, `${why}: the request's purpose must grant ${missing.join(' and ')}${purposeAdvice(identity, missing[0])}`, { group: missing[0] });
+}
+
+/** What to fix, as the gateway says it for a field it cut: the named purpose's refusal, or the matters that would grant `group`. */
+function purposeAdvice({ caller, purpose }: RequestIdentity, group: string): string {
+  if (!caller) return ' (present a bearer token)';
+  const refused = purpose ? purposeRefusal(caller, purpose, findMatter(purpose.matter)) : undefined;
+  if (refused) return `; the request's purpose was refused: ${refused}`;
+  const open = mattersGranting(caller, group);
+  if (!open.length) return `, which no matter grants to ${caller.role} callers of ${caller.organisation}`;
+  const withCase = open.every((code) => findMatter(code)?.caseNumberRequired);
+  return ` (name ${purpose ? 'a matter that grants it' : 'the matter'} in x-credit-matter: ${open.join(', ')}${withCase ? '; and the case in x-credit-case' : ''})`;
 }
 
 export function disclose(access: RequestAccess, subjectId: string, group: string): void {

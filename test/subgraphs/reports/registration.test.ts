@@ -316,8 +316,19 @@ describe.each(testDatabases)('report registration on $label', (database) => {
     for (const identity of [identityOf(financeOfficer), identityOf({ ...financeOfficer, organisation: 'HEALTH' })]) {
       const result = await registerAs(identity, input());
       expect(result.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', group: 'REPORTS', auditedRefusal: { subjectId: subject.id } });
-      expect(result.errors?.[0].message).toContain('name the matter and the case');
+      expect(result.errors?.[0].message).toMatch(/name the matter in x-credit-matter: .*GOVERNMENT_PROCUREMENT|name the matter in x-credit-matter: .*KEY_FIELD_SUPERVISION/);
+      expect(result.errors?.[0].message).toContain('and the case in x-credit-case');
     }
+    expect(await stored()).toBe(before);
+  });
+
+  it('names what is wrong with the purpose an officer did name: a missing case, or a matter that does not read reports', async () => {
+    const before = await stored();
+    const withoutCase = await registerAs(identityOf(financeOfficer, { matter: 'GOVERNMENT_PROCUREMENT' }), input());
+    expect(withoutCase.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', group: 'REPORTS' });
+    expect(withoutCase.errors?.[0].message).toContain("the request's purpose was refused: GOVERNMENT_PROCUREMENT is read case by case: name the case number");
+    const notForFinance = await registerAs(identityOf(financeOfficer, { matter: 'PERSONNEL_REVIEW', caseNumber: 'BDH-ZZ-2026-031' }), input());
+    expect(notForFinance.errors?.[0].message).toContain("the request's purpose was refused: FINANCE is not a department responsible for PERSONNEL_REVIEW");
     expect(await stored()).toBe(before);
   });
 
