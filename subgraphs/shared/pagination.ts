@@ -18,7 +18,7 @@ type OnRequest<T> = () => T;
 
 export interface Connection<T> {
   edges: { cursor: OnRequest<string>; node: T }[];
-  pageInfo: { hasNextPage: boolean; endCursor: OnRequest<string | null> };
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: OnRequest<string | null>; endCursor: OnRequest<string | null> };
   /** A count, or how to count: graphql's default resolver calls it only when `totalCount` is asked. */
   totalCount: TotalCount;
 }
@@ -246,7 +246,13 @@ export function toConnection<E extends ObjectLiteral>(page: Page<E> | undefined,
   const edges = rows.map((node) => ({ cursor: cursorOf(node), node }));
   return {
     edges,
-    pageInfo: { hasNextPage: page?.hasNextPage ?? false, endCursor: edges.length ? edges[edges.length - 1].cursor : () => null },
+    pageInfo: {
+      hasNextPage: page?.hasNextPage ?? false,
+      // Pages run forward only: a page asked for after a cursor follows at least that cursor's row.
+      hasPreviousPage: request.after !== null,
+      startCursor: edges.length ? edges[0].cursor : () => null,
+      endCursor: edges.length ? edges[edges.length - 1].cursor : () => null,
+    },
     totalCount: page?.totalCount ?? 0,
   };
 }

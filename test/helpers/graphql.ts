@@ -8,7 +8,7 @@ export interface GraphQLResponse<T = Record<string, unknown>> {
 /** A Relay connection as the subgraphs page their lists. */
 export interface Connection<TNode> {
   totalCount: number;
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  pageInfo: { hasNextPage: boolean; hasPreviousPage?: boolean; startCursor?: string | null; endCursor: string | null };
   edges: { cursor: string; node: TNode }[];
 }
 

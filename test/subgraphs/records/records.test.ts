@@ -256,6 +256,20 @@ describe.each(testDatabases)('records subgraph on $label', (database) => {
       expect(newestFirst.indexOf(idOf('r09'))).toBeLessThan(newestFirst.indexOf(idOf('r08')));
     });
 
+    it('gives the page info of a Relay connection: the first cursor, and whether pages come before (forward paging only)', async () => {
+      const PAGE_INFO = `query($r: [_Any!]!, $after: String) { _entities(representations: $r) { ... on Subject { creditRecords(first: 2, after: $after) {
+        pageInfo { hasPreviousPage hasNextPage startCursor endCursor } edges { cursor } } } } }`;
+      type Paged = { _entities: { creditRecords: { pageInfo: { hasPreviousPage: boolean; hasNextPage: boolean; startCursor: string | null; endCursor: string | null }; edges: { cursor: string }[] } }[] };
+      const answer = await query<Paged>(PAGE_INFO, { r: [subjectRef(subjectId)] });
+      expect(answer.errors).toBeUndefined();
+      const first = answer.data!._entities[0].creditRecords;
+      expect(first.pageInfo).toEqual({ hasPreviousPage: false, hasNextPage: true, startCursor: first.edges[0].cursor, endCursor: first.edges[1].cursor });
+      const second = (await query<Paged>(PAGE_INFO, { r: [subjectRef(subjectId)], after: first.pageInfo.endCursor })).data!._entities[0].creditRecords;
+      expect(second.pageInfo).toMatchObject({ hasPreviousPage: true, startCursor: second.edges[0].cursor });
+      const empty = (await query<Paged>(PAGE_INFO, { r: [subjectRef('no-such-subject')] })).data!._entities[0].creditRecords;
+      expect(empty.pageInfo).toEqual({ hasPreviousPage: false, hasNextPage: false, startCursor: null, endCursor: null });
+    });
+
     it.each([
       ['of a kind the purpose covers', 'ENTERPRISE', null],
       ['of a kind the purpose does not cover', 'NATURAL_PERSON', 'does not cover subjects of kind NATURAL_PERSON'],
