@@ -185,12 +185,14 @@ function notAcceptedBecause(name: string, standing: ProviderStanding, issuedOn: 
 }
 
 /**
- * The registry's providers bearing this name, whatever their filing status. Under another source,
- * a provider's report would escape the registry's judgement: a revoked provider's report
- * registered as a public credit service institution's would be accepted, and earn its subject
- * incentives. Names are compared as they read (nameKey). Read as
- * a registry admin, because the public registry leaves applications out and an applicant's report
- * is no more acceptable than a revoked provider's; only the refusal below reaches the officer.
+ * The registry's providers and applicants bearing this name. Under another source, a provider's
+ * report would escape the registry's judgement: a revoked provider's report registered as a public
+ * credit service institution's would be accepted, and earn its subject incentives. Names are
+ * compared as they read (nameKey). Read as a registry admin, because the public registry leaves
+ * applications out and an applicant's report is no more acceptable than a revoked provider's; only
+ * the refusal below reaches the officer. A rejected application is left out: it made no provider,
+ * and anyone may apply under any name, so an application the registry turned down (one that took
+ * 信用秦皇岛网站's name, say) must not keep the departments from registering that site's reports.
  */
 async function providersNamed(name: string, peers: PeerClient, identity: RequestIdentity): Promise<NamesakeProvider[]> {
   const registryAdmin: RequestIdentity = { ...identity, grants: ['PROVIDER_REGISTRY', 'PROVIDER_ADMINISTRATION'] };
@@ -204,7 +206,7 @@ async function providersNamed(name: string, peers: PeerClient, identity: Request
       registryAdmin,
     );
     const { edges, pageInfo } = page.creditServiceProviders;
-    for (const { node } of edges) if (nameKey(node.name) === nameKey(name)) namesakes.push({ id: node.id, filingStatus: node.filingStatus });
+    for (const { node } of edges) if (node.filingStatus !== 'REJECTED' && nameKey(node.name) === nameKey(name)) namesakes.push({ id: node.id, filingStatus: node.filingStatus });
     after = pageInfo.hasNextPage ? pageInfo.endCursor : null;
   } while (after);
   return namesakes;
@@ -222,8 +224,10 @@ function nameKey(name: string): string {
 /** The refusal of a provider's report under another source; only ids the public registry shows are named. */
 function providerReportElsewhere(name: string, source: ReportSource, namesakes: NamesakeProvider[]): string {
   const listed = namesakes.filter((p) => filingStatusRules[p.filingStatus].publiclyListed).map((p) => p.id);
-  const id = listed.length ? ` (${listed.join(' or ')})` : '';
-  return `${name} is a credit service provider in the district registry, so its report is not a ${source} report: register it as THIRD_PARTY_PROVIDER with the provider's id as issuerProviderId${id}, so that its filing and standing on the issue date are checked`;
+  if (!listed.length) {
+    return `${name} has applied to the district registry for filing as a credit service provider, so its report is not a ${source} report: a provider's report is registered as THIRD_PARTY_PROVIDER once the provider is filed, and counts only if it was issued while the provider was filed and in good standing`;
+  }
+  return `${name} is a credit service provider in the district registry, so its report is not a ${source} report: register it as THIRD_PARTY_PROVIDER with the provider's id as issuerProviderId (${listed.join(' or ')}), so that its filing and standing on the issue date are checked`;
 }
 
 /**

@@ -205,7 +205,24 @@ describe.each(testDatabases)('report registration on $label', (database) => {
     }
     await refused(input({ source: 'PUBLIC_CREDIT_SERVICE_INSTITUTION', issuerName: `${revoked.name}\u3164`, issuedOn: '2026-11-01', validUntil: '2027-10-31' }), 'input.issuerName');
     // An application's id is the registry's admins' to see.
-    expect(await refused(input({ source: 'LOCAL_CREDIT_WEBSITE', issuerName: world.providers[9].name }), 'input.issuerName')).not.toContain(world.providers[9].id);
+    const application = await refused(input({ source: 'LOCAL_CREDIT_WEBSITE', issuerName: world.providers[9].name }), 'input.issuerName');
+    expect(application).not.toContain(world.providers[9].id);
+    expect(application).toContain('has applied to the district registry');
+  });
+
+  it("registers a public source's report when an application that took the source's name was rejected", async () => {
+    const squatter = Object.assign(new CreditServiceProvider(), {
+      id: randomUUID(), unifiedSocialCreditCode: 'TESTSQUAT000000001', name: '信用秦皇岛网站', registeredAddress: '北戴河区', legalRepresentative: '张三',
+      businessScope: '信用评估', contact: null, filingStatus: 'APPLIED' as const, supervisionClass: null, filedOn: null, createdAt: new Date(),
+    });
+    await providers.db().getRepository(CreditServiceProvider).insert(squatter);
+    const values = input({ source: 'LOCAL_CREDIT_WEBSITE', issuerName: '信用秦皇岛网站', reportNumber: 'XYQHD-SQUAT-1' });
+    // Under review, the applicant's name is refused under another source; rejected, it names no provider.
+    await refused(values, 'input.issuerName', 'ISSUER_IS_REGISTERED_PROVIDER');
+    await providers.db().getRepository(CreditServiceProvider).update(squatter.id, { filingStatus: 'REJECTED' });
+    const registered = await registerAs(officer, values);
+    expect(registered.errors).toBeUndefined();
+    expect(registered.data?.registerCreditReport).toMatchObject({ source: 'LOCAL_CREDIT_WEBSITE', issuerName: '信用秦皇岛网站', issuer: null });
   });
 
   it('takes a number typed with a combining accent as the same printed number', async () => {
