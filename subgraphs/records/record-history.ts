@@ -74,35 +74,55 @@ export function expiryInstant(disclosureEndsAt: string): Date {
  * (`effectiveStatus`: a stored ACTIVE past its disclosure end), so that the last status the
  * history tells is the record's status: the record expires at the end of its disclosure period
  * if it is ACTIVE then, or else when it next becomes ACTIVE (an objection pending at the end and
- * rejected later), once per such spell; never once restored or withdrawn.
+ * rejected later), once per such spell; never once restored or withdrawn. The end is the one in
+ * force at the time (a correction may move it), and nothing expires before the record was
+ * created or before the correction that set its end: a record submitted, or corrected, after its
+ * period ended expires then.
  */
 export function expiryEvents(record: Pick<CreditRecord, 'id' | 'disclosureEndsAt'>, stored: readonly CreditRecordEvent[], now: Date): CreditRecordEvent[] {
-  if (!record.disclosureEndsAt) return [];
-  const end = expiryInstant(record.disclosureEndsAt).getTime();
-  if (end > now.getTime()) return [];
+  const events = [...stored].sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
+  const valuesOf = (json: string | null) => (json ? (JSON.parse(json) as RecordValues) : {});
+  // The end the record had before its first change of end, else the one it has.
+  const firstMove = events.find((e) => 'disclosureEndsAt' in valuesOf(e.afterValues));
+  let disclosureEndsAt = firstMove ? (valuesOf(firstMove.beforeValues).disclosureEndsAt ?? null) : record.disclosureEndsAt;
+  let endSetAt = Number.NEGATIVE_INFINITY;
   const expiries: CreditRecordEvent[] = [];
+  /** When an ACTIVE spell begun at `activeSince` expires under the end in force, or null when it does not before `until`. */
+  const expiryBefore = (activeSince: number, until: number): number | null => {
+    if (!disclosureEndsAt) return null;
+    const at = Math.max(expiryInstant(disclosureEndsAt).getTime(), activeSince, endSetAt);
+    return at < until ? at : null;
+  };
   const expire = (at: number) =>
     expiries.push(
       recordEvent(record.id, 'EXPIRED', platformActor, new Date(at), {
         id: expiries.length ? `${record.id}:expired:${expiries.length + 1}` : `${record.id}:expired`,
-        reason: `disclosure period ended on ${record.disclosureEndsAt} (公示期满)`,
+        reason: `disclosure period ended on ${disclosureEndsAt} (公示期满)`,
         before: { status: 'ACTIVE' },
         after: { status: 'EXPIRED' },
       }),
     );
-  // A record is created ACTIVE; `activeSince` is null while it is not ACTIVE or has expired.
-  let activeSince: number | null = Number.NEGATIVE_INFINITY;
-  for (const event of [...stored].sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime())) {
+  // A record is created ACTIVE (a history without its creation, as older seeds wrote, is taken as
+  // ACTIVE from the start); `activeSince` is null while it is not ACTIVE or has expired.
+  let activeSince: number | null = events.some((e) => e.kind === 'CREATED') ? null : Number.NEGATIVE_INFINITY;
+  for (const event of events) {
     const at = event.occurredAt.getTime();
-    if (activeSince !== null && Math.max(end, activeSince) < at) {
-      expire(Math.max(end, activeSince));
+    const expired = activeSince === null ? null : expiryBefore(activeSince, at);
+    if (expired !== null) {
+      expire(expired);
       activeSince = null;
     }
-    const status = event.afterValues ? (JSON.parse(event.afterValues) as RecordValues).status : undefined;
+    const after = valuesOf(event.afterValues);
+    if ('disclosureEndsAt' in after) {
+      disclosureEndsAt = after.disclosureEndsAt ?? null;
+      endSetAt = at;
+    }
+    const status = event.kind === 'CREATED' ? 'ACTIVE' : after.status;
     if (status === 'ACTIVE' && activeSince === null) activeSince = at;
     else if (status && status !== 'ACTIVE') activeSince = null;
   }
-  if (activeSince !== null) expire(Math.max(end, activeSince));
+  const expired = activeSince === null ? null : expiryBefore(activeSince, now.getTime() + 1);
+  if (expired !== null) expire(expired);
   return expiries;
 }
 

@@ -53,6 +53,25 @@ describe('a record’s derived expiry', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
+  it('expires a record submitted after its period ended when it was created, not before it existed', () => {
+    const created = recordEvent(record.id, 'CREATED', officer, at(10));
+    const history = historyOf(record, [created], now);
+    expect(history.map((e) => `${e.kind}@${(e.occurredAt.getTime() - end.getTime()) / 86_400_000}`)).toEqual(['CREATED@10', 'EXPIRED@10']);
+  });
+
+  it('expires under the end in force: a correction that shortens the period past expires the record then, naming the corrected end', () => {
+    const longer = { id: record.id, disclosureEndsAt: '2026-06-30' };
+    const created = recordEvent(longer.id, 'CREATED', officer, at(-200));
+    // Corrected 10 days after the period it sets ended (it had run to 2026-12-31 before).
+    const corrected = recordEvent(longer.id, 'CORRECTED', officer, at(10), { before: { severity: 'GENERAL', disclosureEndsAt: '2026-12-31' }, after: { severity: 'MINOR', disclosureEndsAt: '2026-06-30' } });
+    const history = historyOf(longer, [created, corrected], now);
+    expect(history.map((e) => `${e.kind}@${(e.occurredAt.getTime() - end.getTime()) / 86_400_000}`)).toEqual(['CREATED@-200', 'CORRECTED@10', 'EXPIRED@10']);
+    expect(history[2].reason).toContain('2026-06-30');
+    // The other way: lengthened before the old end, it does not expire at the old end.
+    const lengthened = recordEvent(longer.id, 'CORRECTED', officer, at(-5), { before: { disclosureEndsAt: '2026-06-30' }, after: { disclosureEndsAt: '2026-12-31' } });
+    expect(historyOf({ id: longer.id, disclosureEndsAt: '2026-12-31' }, [created, lengthened], now).map((e) => e.kind)).toEqual(['CREATED', 'CORRECTED']);
+  });
+
   it('adds nothing before the end has passed', () => {
     expect(historyOf(record, [], at(-1))).toEqual([]);
   });
