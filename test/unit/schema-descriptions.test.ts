@@ -80,6 +80,16 @@ describe('schema descriptions', () => {
     }
   });
 
+  it('gives the outcomes an officer is shown the Chinese term users say, so that a front end need not invent labels', () => {
+    const outcomes = ['CheckVerdict', 'ReportVerificationStatus', 'SubmissionOutcome', 'ObjectionDecision', 'RestorationDecision', 'TaxCreditGrade'];
+    const withoutTerm = outcomes.flatMap((name) => {
+      const type = apiSchema.getType(name);
+      if (!isEnumType(type)) return [`${name} is not an enum`];
+      return type.getValues().filter((value) => !/\p{Script=Han}/u.test(value.description ?? '')).map((value) => `${name}.${value.name}`);
+    });
+    expect(withoutTerm).toEqual([]);
+  });
+
   it('keeps a description on the root types once composed, though every subgraph declares them', () => {
     expect(described(apiSchema.getQueryType()?.description)).toBe(true);
     expect(described(apiSchema.getMutationType()?.description)).toBe(true);
