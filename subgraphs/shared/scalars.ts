@@ -1,4 +1,4 @@
-import { GraphQLScalarType, Kind } from 'graphql';
+import { GraphQLScalarType, Kind, print, type ValueNode } from 'graphql';
 import { badInput } from '../../lib/errors';
 
 const isoDate = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -14,9 +14,14 @@ export function isIsoDate(value: string): boolean {
   return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
 }
 
-function parseDate(value: unknown): string {
+/** What the client sent, for a message: a literal that is no string as written (`2026-11-25` unquoted, a number), a value as JSON. */
+type Sent = { value: unknown; shown: string };
+const sentValue = (value: unknown): Sent => ({ value, shown: JSON.stringify(value) });
+const sentLiteral = (ast: ValueNode): Sent => (ast.kind === Kind.STRING ? sentValue(ast.value) : { value: undefined, shown: `${print(ast)}, which is not a string` });
+
+function parseDate({ value, shown }: Sent): string {
   if (typeof value !== 'string' || !isIsoDate(value)) {
-    throw badInput('Date', `expected a calendar date as YYYY-MM-DD, got ${JSON.stringify(value)}`);
+    throw badInput('Date', `expected a calendar date as YYYY-MM-DD, got ${shown}`);
   }
   return value;
 }
@@ -26,8 +31,8 @@ export const DateScalar = new GraphQLScalarType<string, string>({
   name: 'Date',
   description: 'A calendar date, ISO 8601 `YYYY-MM-DD`.',
   serialize: (value) => (value instanceof Date ? value.toISOString().slice(0, 10) : String(value)),
-  parseValue: parseDate,
-  parseLiteral: (ast) => parseDate(ast.kind === Kind.STRING ? ast.value : undefined),
+  parseValue: (value) => parseDate(sentValue(value)),
+  parseLiteral: (ast) => parseDate(sentLiteral(ast)),
 });
 
 /** RFC 3339: a calendar date, `T`, a time with optional fractions of a second, and `Z` or an offset. */
@@ -38,11 +43,11 @@ const rfc3339 = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):([0-5]\d):([0-5]\d)(\.\d{1
  * and `2026-02-30T00:00:00Z` (read as 2 March), which would filter by an instant the caller never
  * meant.
  */
-function parseDateTime(value: unknown): Date {
+function parseDateTime({ value, shown }: Sent): Date {
   const match = typeof value === 'string' ? rfc3339.exec(value) : null;
   const date = match && isIsoDate(match[1]) ? new Date(value as string) : undefined;
   if (!date || Number.isNaN(date.getTime())) {
-    throw badInput('DateTime', `expected an RFC 3339 date-time with a real calendar date and a zone, such as 2026-11-25T08:00:00Z, got ${JSON.stringify(value)}`);
+    throw badInput('DateTime', `expected an RFC 3339 date-time with a real calendar date and a zone, such as 2026-11-25T08:00:00Z, got ${shown}`);
   }
   // The platform records instants to the millisecond, and `new Date` cuts finer fractions off.
   // Rounded up instead, a bound of a range [from, to) selects exactly the recorded instants it
@@ -54,8 +59,8 @@ export const DateTimeScalar = new GraphQLScalarType<Date, string>({
   name: 'DateTime',
   description: 'An instant, RFC 3339 (ISO 8601) with `Z` or an offset, e.g. `2026-11-25T08:00:00.000Z`; answered in UTC. Kept to the millisecond: a finer instant is rounded up to the next millisecond.',
   serialize: (value) => (value instanceof Date ? value : new Date(String(value))).toISOString(),
-  parseValue: parseDateTime,
-  parseLiteral: (ast) => parseDateTime(ast.kind === Kind.STRING ? ast.value : undefined),
+  parseValue: (value) => parseDateTime(sentValue(value)),
+  parseLiteral: (ast) => parseDateTime(sentLiteral(ast)),
 });
 
 export const scalarResolvers = { Date: DateScalar, DateTime: DateTimeScalar };

@@ -48,3 +48,18 @@ describe('the DateTime scalar', () => {
     },
   );
 });
+
+describe('a date or instant written as a literal that is no string', () => {
+  it.each([
+    [DateScalar, { kind: Kind.INT, value: '20261125' } as const, 'got 20261125, which is not a string'],
+    [DateTimeScalar, { kind: Kind.INT, value: '1700000000' } as const, 'got 1700000000, which is not a string'],
+    [DateTimeScalar, { kind: Kind.ENUM, value: 'NOW' } as const, 'got NOW, which is not a string'],
+  ])('is refused naming the literal as written', (scalar, literal, message) => {
+    expect(() => scalar.parseLiteral(literal)).toThrow(message);
+    expect(parsed(() => scalar.parseLiteral(literal))).toEqual(['refused', 'BAD_USER_INPUT']);
+  });
+
+  it('names a variable sent as a number as JSON', () => {
+    expect(() => DateTimeScalar.parseValue(1700000000)).toThrow('got 1700000000');
+  });
+});
