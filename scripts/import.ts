@@ -4,9 +4,8 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { QueryFailedError, type Logger as TypeOrmLogger } from 'typeorm';
 import { findDepartment } from '../lib/catalogue/departments';
-import { readFlag } from '../lib/env';
 import { projectRoot } from '../lib/project-root';
-import { FileRejected } from '../subgraphs/records/intake/intake-file';
+import { FileRejected, formatNamed } from '../subgraphs/records/intake/intake-file';
 import { importRecordFile, type ImportProgress } from '../subgraphs/records/intake/file-import';
 import type { Rejection } from '../subgraphs/records/intake/record-intake';
 import { EntitiesSubjectDirectory, readEntitiesLookupConfig, SubjectDirectoryUnavailable, type EntitiesLookupConfig } from '../subgraphs/shared/subject-directory';
@@ -19,14 +18,16 @@ const usage = `usage: npm run import -- --department CODE [--actor USER] [--form
 Imports a department's credit records (信息归集) from FILE into the records database, in that
 department's name: CSV (comma-separated, header row, UTF-8) or JSON Lines (.json/.jsonl, one
 record object per line). Columns / keys: subject_code or subject_id, category, polarity,
-severity, tax_credit_grade, document_number, decision_date, valid_until, summary (JSON Lines:
-the camelCase names of SubmitCreditRecordInput). Importing a file again changes nothing.
+severity, tax_credit_grade, document_number, decision_date, valid_until, summary, and optionally
+source_department, which must then be CODE (JSON Lines: the camelCase names of
+SubmitCreditRecordInput). Importing a file again changes nothing.
 
 Subjects are checked with the entities subgraph (SUBGRAPH_ENTITIES_URL, default
 http://127.0.0.1:4001/graphql, and GATEWAY_SIGNING_KEY); the database is DATABASE_URL /
 DATABASE_PREFIX / SQLITE_DIRECTORY, as for the subgraphs.
 
---rejections FILE writes every rejected row (row, field, document number, reason) as CSV;
+--rejections FILE writes every rejected row (row, the line of FILE it begins on, field,
+document number, reason) as CSV;
 --summary-json FILE writes the counts, duration, CPU time and peak memory as JSON, for scripts.
 
 Exit status: 0 every row stored or unchanged; 3 imported, some rows rejected; 1 the file was
@@ -65,12 +66,12 @@ function progressPrinter(file: string): { update(progress: ImportProgress): void
 function rejectionSink(file: string | undefined): { add(rejection: Rejection): void; shown: Rejection[]; close(): Promise<void> } {
   const shown: Rejection[] = [];
   const out = file ? fs.createWriteStream(file) : undefined;
-  const quote = (value: string | number | null) => (value === null ? '' : /[",\n\r]/.test(String(value)) ? `"${String(value).replace(/"/g, '""')}"` : String(value));
-  out?.write('row,field,document_number,reason\n');
+  const quote = (value: string | number | null | undefined) => (value === null || value === undefined ? '' : /[",\n\r]/.test(String(value)) ? `"${String(value).replace(/"/g, '""')}"` : String(value));
+  out?.write('row,line,field,document_number,reason\n');
   return {
     add(rejection) {
       if (shown.length < 20) shown.push(rejection);
-      out?.write(`${[rejection.row, rejection.field, rejection.documentNumber, rejection.reason].map(quote).join(',')}\n`);
+      out?.write(`${[rejection.row, rejection.line, rejection.field, rejection.documentNumber, rejection.reason].map(quote).join(',')}\n`);
     },
     shown,
     close: () => new Promise<void>((resolve) => (out ? out.end(resolve) : resolve())),
@@ -90,18 +91,56 @@ const quietDatabase: TypeOrmLogger = {
   log: (level, message) => (level === 'warn' ? console.error(String(message)) : undefined),
 };
 
-async function main(argv: string[]): Promise<number> {
-  const positional = argv.filter((arg, i) => !arg.startsWith('--') && !(i > 0 && argv[i - 1].startsWith('--') && !argv[i - 1].includes('=')));
-  const department = readFlag(argv, 'department');
-  if (argv.includes('--help') || positional.length !== 1 || !department) {
-    console.error(usage);
-    return 2;
+/** The options that take a value (`--name value` or `--name=value`). */
+const valueOptions = ['department', 'actor', 'format', 'rejections', 'summary-json'] as const;
+type ValueOption = (typeof valueOptions)[number];
+
+type Arguments = Partial<Record<ValueOption, string>> & { department: string; file: string };
+
+/** The command line, or what is wrong with it: an option it does not know is refused, never ignored (a mistyped `--dry-run` would import for real). */
+function parseArguments(argv: string[]): Arguments | string {
+  const options: Partial<Record<ValueOption, string>> = {};
+  const files: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith('-') || arg === '-') {
+      files.push(arg);
+      continue;
+    }
+    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const name = valueOptions.find((option) => `--${option}` === flag);
+    if (!name) return `unknown option ${flag}`;
+    const value = inline ?? argv[++i];
+    if (value === undefined || value === '' || (inline === undefined && value.startsWith('--'))) return `${flag} needs a value`;
+    if (options[name] !== undefined) return `${flag} is given twice`;
+    options[name] = value;
   }
+  const { department, format } = options;
+  if (!department) return '--department is required';
+  if (files.length !== 1) return `one FILE is imported at a time, got ${files.length}`;
+  if (format !== undefined && !formatNamed(format)) return `--format must be csv or jsonl, got "${format}"`;
+  return { ...options, department, file: files[0] };
+}
+
+/** Exit status 2: what is wrong, then the usage, on stderr. */
+function usageError(problem: string): number {
+  console.error(`${problem}\n\n${usage}`);
+  return 2;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  // Asked for, the usage is the answer: on stdout, and a success.
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(usage);
+    return 0;
+  }
+  const parsed = parseArguments(argv);
+  if (typeof parsed === 'string') return usageError(parsed);
+  const { department, file, actor: actorName, format, rejections: rejectionsFile, 'summary-json': summaryFile } = parsed;
   if (!findDepartment(department)) {
     console.error(`--department must be a department code of the catalogue (e.g. MARKET_REGULATION), got "${department}"`);
     return 2;
   }
-  const [file] = positional;
   const dataDirectory = path.join(projectRoot, 'data');
   const env = withDevSecrets(process.env, dataDirectory);
   let lookup: EntitiesLookupConfig;
@@ -114,16 +153,16 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const requestId = `import-${randomUUID()}`;
-  const actor = { userId: readFlag(argv, 'actor') ?? `import:${os.userInfo().username}`, organisation: department, requestId };
+  const actor = { userId: actorName ?? `import:${os.userInfo().username}`, organisation: department, requestId };
   const db = await openDatabase('records', target, recordsSubgraph, quietDatabase);
   const progress = progressPrinter(file);
-  const rejections = rejectionSink(readFlag(argv, 'rejections'));
+  const rejections = rejectionSink(rejectionsFile);
   try {
     const summary = await importRecordFile(db, file, {
       department,
       actor,
       subjects: new EntitiesSubjectDirectory(lookup),
-      format: readFlag(argv, 'format'),
+      format,
       onProgress: (p) => progress.update(p),
       onRejection: (r) => rejections.add(r),
     });
@@ -136,13 +175,13 @@ async function main(argv: string[]): Promise<number> {
     const { user, system } = process.cpuUsage();
     const cpuSeconds = Math.round((user + system) / 1e5) / 10;
     console.log(`${path.basename(file)}: ${summary.rows} rows in ${summary.seconds.toFixed(1)} s (${rowsPerSecond} rows/s, peak memory ${peakRssMiB} MiB) for ${department} into ${describeTarget(target)} (import ${requestId})`);
-    const summaryFile = readFlag(argv, 'summary-json');
-    if (summaryFile) fs.writeFileSync(summaryFile, `${JSON.stringify({ file, department, rows: summary.rows, seconds: summary.seconds, rowsPerSecond, peakRssMiB, cpuSeconds, ...summary.totals, ...(summary.cutShort ? { cutShortAfterRow: summary.cutShort.afterRow } : {}) })}\n`);
+    const { cutShort } = summary;
+    if (summaryFile) fs.writeFileSync(summaryFile, `${JSON.stringify({ file, department, rows: summary.rows, seconds: summary.seconds, rowsPerSecond, peakRssMiB, cpuSeconds, ...summary.totals, ...(cutShort ? { cutShortAfterRow: cutShort.afterRow, cutShortAtLine: cutShort.line, cutShortProblem: cutShort.problem } : {}) })}\n`);
     console.log(`  created ${created}, updated ${updated}, unchanged ${unchanged}, rejected ${rejected}`);
-    for (const r of rejections.shown) console.log(`  row ${r.row}${r.field ? `, ${r.field}` : ''}: ${r.reason}`);
-    if (rejected > rejections.shown.length) console.log(`  ... ${readFlag(argv, 'rejections') ? `every rejection is in ${readFlag(argv, 'rejections')}` : 'pass --rejections FILE for all of them'}`);
-    if (summary.cutShort) {
-      console.error(`${path.basename(file)} cut short: ${summary.cutShort.message}; the ${summary.rows} rows before it were imported as counted above`);
+    for (const r of rejections.shown) console.log(`  row ${r.row}${r.line === undefined ? '' : ` (line ${r.line})`}${r.field ? `, ${r.field}` : ''}: ${r.reason}`);
+    if (rejected > rejections.shown.length) console.log(`  ... ${rejectionsFile ? `every rejection is in ${rejectionsFile}` : 'pass --rejections FILE for all of them'}`);
+    if (cutShort) {
+      console.error(`${path.basename(file)} cut short: ${cutShort.message}; the ${summary.rows} rows before it were imported as counted above`);
       return 1;
     }
     return rejected ? 3 : 0;

@@ -26,14 +26,24 @@ export class FileRejected extends Error {
 }
 
 /**
- * The file breaks off after `afterRow` rows that could be read (an unterminated quote): nothing
- * after it can be told apart into rows, while the rows before it are whole and are stored.
+ * Why a file broke off: a quote opened and never closed before the end of the file, a row that
+ * runs past `maxRowBytes` (a quote left open that a later quote would close only far on), or
+ * anything else csv-parse cannot read.
+ */
+export type FileBreak = 'QUOTE_NOT_CLOSED' | 'ROW_TOO_LONG' | 'NOT_CSV';
+
+/**
+ * The file breaks off after `afterRow` rows that could be read, at the row that begins on `line`:
+ * nothing from there on can be told apart into rows, while the rows before it are whole and are
+ * stored.
  */
 export class FileCutShort extends Error {
   override name = 'FileCutShort';
 
   constructor(
     readonly afterRow: number,
+    readonly line: number,
+    readonly problem: FileBreak,
     message: string,
   ) {
     super(message);
@@ -45,10 +55,17 @@ const snake = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCas
 const columnNames = new Map<string, RowField>(rowFields.flatMap((f) => [[snake(f), f] as const, [f.toLowerCase(), f] as const]));
 const requiredColumns: RowField[] = ['category', 'documentNumber', 'decisionDate', 'summary'];
 
+/** The format a name (`--format`, or a file's extension) stands for; undefined for any other name. */
+export function formatNamed(name: string): FileFormat | undefined {
+  const lower = name.toLowerCase();
+  if (lower === 'csv') return 'csv';
+  if (lower === 'json' || lower === 'jsonl' || lower === 'ndjson') return 'jsonl';
+  return undefined;
+}
+
 export function formatOf(file: string, explicit?: string): FileFormat {
-  const name = (explicit ?? path.extname(file).slice(1)).toLowerCase();
-  if (name === 'csv') return 'csv';
-  if (name === 'json' || name === 'jsonl' || name === 'ndjson') return 'jsonl';
+  const format = formatNamed(explicit ?? path.extname(file).slice(1));
+  if (format) return format;
   throw new FileRejected(`cannot tell the format of ${path.basename(file)}: name it .csv, .json or .jsonl (JSON Lines), or pass --format csv|jsonl`);
 }
 
@@ -58,7 +75,7 @@ export interface RecordFile {
   size: number;
   /** Bytes read so far by `rows()`. */
   bytesRead(): number;
-  /** The data rows, numbered from 1 (the first row after a CSV header). */
+  /** The data rows, numbered from 1 (the first row after a CSV header), each with the line it begins on. */
   rows(): AsyncGenerator<IntakeRow>;
 }
 
@@ -91,8 +108,9 @@ export async function openRecordFile(file: string, options: { format?: string } 
     }
     return { format, size, bytesRead: () => bytes, rows: () => jsonLines(stream()) };
   }
-  const columns = csvHeader(head.subarray(start));
-  return { format, size, bytesRead: () => bytes, rows: () => csvRows(stream(), columns) };
+  const lineBreak = lineBreakOf(head.subarray(start));
+  const columns = csvHeader(head.subarray(start), lineBreak);
+  return { format, size, bytesRead: () => bytes, rows: () => csvRows(stream(), columns, lineBreak) };
 }
 
 async function readHead(file: string): Promise<Buffer> {
@@ -139,9 +157,25 @@ async function isGb18030(file: string): Promise<boolean> {
   }
 }
 
+const lf = 0x0a;
+const cr = 0x0d;
+const comma = 0x2c;
+
+/**
+ * The byte that ends a line of the file: LF, whether the lines end in CRLF or LF, alone or mixed
+ * (a header saved by Excel with CRLF and rows appended by a script with LF); CR in a file whose
+ * first line ends in a CR alone (Excel for Mac's "CSV (Macintosh)").
+ */
+type LineBreak = typeof lf | typeof cr;
+
+function lineBreakOf(head: Buffer): LineBreak {
+  const end = head.findIndex((byte) => byte === lf || byte === cr);
+  return end !== -1 && head[end] === cr && head[end + 1] !== lf && end + 1 < head.length ? cr : lf;
+}
+
 /** The header's columns, in order, as input fields; refuses a header the importer cannot read unambiguously. */
-function csvHeader(head: Buffer): RowField[] {
-  const end = head.indexOf(10);
+function csvHeader(head: Buffer, lineBreak: LineBreak): RowField[] {
+  const end = head.indexOf(lineBreak);
   if (end === -1 && head.length >= 64 * 1024) throw new FileRejected('the first line is longer than 64 KiB: this is not a CSV header row');
   const line = head.subarray(0, end === -1 ? head.length : end).toString('utf8').replace(/\r$/, '');
   if (!isUtf8(head.subarray(0, end === -1 ? head.length : end))) throw new FileRejected('the header row is not valid UTF-8');
@@ -174,19 +208,68 @@ function csvHeader(head: Buffer): RowField[] {
   return columns;
 }
 
-async function* csvRows(input: fs.ReadStream, columns: RowField[]): AsyncGenerator<IntakeRow> {
+/**
+ * The longest row read, in bytes. A row of a department's file is a few KiB at most (a summary
+ * has at most 500 characters); a longer one is a quote left open, read on into the rows below
+ * it. Past this the file breaks off (`ROW_TOO_LONG`) rather than hold the rest of it as one field
+ * in memory; up to it, the rows such a quote ran across are each named (`strayQuote`).
+ */
+export const maxRowBytes = 1024 * 1024;
+
+/** A quoted field whose lines read as rows of the file: `opensOn`, `closesOn` and `rowLines` are lines of the file. */
+interface StrayQuote {
+  /** The field's index in the record. */
+  field: number;
+  opensOn: number;
+  closesOn: number;
+  rowLines: number[];
+}
+
+async function* csvRows(input: fs.ReadStream, columns: RowField[], lineBreak: LineBreak): AsyncGenerator<IntakeRow> {
   // Fields as bytes (encoding null), so that a damaged field is found and named, never decoded
   // into replacement characters and stored. The BOM is skipped by the caller: csv-parse's `bom`
-  // option would switch the output back to strings.
-  const parser = input.pipe(parse({ encoding: null, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, from_line: 2 }));
+  // option would switch the output back to strings. Every CRLF or LF ends a row, whichever the
+  // header ended with: left to itself csv-parse takes the first line's ending for all, and read
+  // the LF rows below a CRLF header as one row.
+  const parser = input.pipe(
+    parse({
+      encoding: null,
+      relax_column_count: true,
+      relax_quotes: true,
+      // Blank lines come through, as one empty field, to be counted as lines; they are skipped below
+      // (and so is a line holding only "", which holds nothing either).
+      skip_empty_lines: false,
+      from_line: 2,
+      max_record_size: maxRowBytes,
+      record_delimiter: lineBreak === cr ? ['\r'] : ['\r\n', '\n'],
+    }),
+  );
   let row = 0;
+  // The line the next record begins on, counted here from the line breaks inside each record's
+  // fields: csv-parse's own count (its `info` option, which also made reading a third slower)
+  // counts a CRLF inside a quoted field as two lines.
+  let line = 2;
   try {
     for await (const record of parser as AsyncIterable<Uint8Array[]>) {
+      if (record.length === 1 && record[0].length === 0) {
+        line += 1;
+        continue;
+      }
+      const breaks = record.map((field) => countOf(field, lineBreak));
+      const lastLine = line + breaks.reduce((a, b) => a + b, 0);
       row += 1;
+      const stray = lastLine > line ? strayQuote(record, breaks, columns, line, lineBreak) : undefined;
+      if (stray) {
+        const refused = strayQuoteRows(stray, record, breaks, columns, { row, line, lastLine });
+        yield* refused;
+        row += refused.length - 1;
+        line = lastLine + 1;
+        continue;
+      }
       const values: RecordRow = {};
       const problems: RowProblem[] = [];
       if (record.length !== columns.length) {
-        const hint = record.length === 1 && /[;\t|]/.test(Buffer.from(record[0]).toString('utf8')) ? ' (is it separated by another character than a comma?)' : '';
+        const hint = record.length === 1 && /[;\t|]/.test(textOf(record[0])) ? ' (is it separated by another character than a comma?)' : lastLine > line ? ` (it runs from line ${line} to line ${lastLine} in a quoted field: is a closing quote missing?)` : '';
         problems.push({ field: null, code: ErrorCode.BAD_USER_INPUT, reason: `the row has ${record.length} field${record.length === 1 ? '' : 's'} where the header has ${columns.length}${hint}` });
       }
       columns.forEach((field, i) => {
@@ -196,45 +279,151 @@ async function* csvRows(input: fs.ReadStream, columns: RowField[]): AsyncGenerat
           problems.push({ field, code: ErrorCode.BAD_USER_INPUT, reason: `${field} holds bytes that are not UTF-8 (乱码); the file must be UTF-8 throughout` });
           return;
         }
-        values[field] = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+        values[field] = textOf(bytes);
       });
-      yield { row, values, problems };
+      yield { row, line, values, problems };
+      line = lastLine + 1;
     }
   } catch (error) {
     const code = (error as { code?: string }).code ?? '';
-    throw new FileCutShort(row, `the file is not valid CSV after row ${row} (${code}: ${(error as Error).message}); fix the file and import it again (stored rows come back unchanged)`);
+    const again = 'import it again (stored rows come back unchanged)';
+    if (code === 'CSV_QUOTE_NOT_CLOSED') {
+      throw new FileCutShort(row, line, 'QUOTE_NOT_CLOSED', `the file is not valid CSV after row ${row} (${code}): the row that begins on line ${line} opens a quote that is never closed, so nothing after it can be told apart into rows; close the quote and ${again}`);
+    }
+    if (code === 'CSV_MAX_RECORD_SIZE') {
+      throw new FileCutShort(
+        row,
+        line,
+        'ROW_TOO_LONG',
+        `the file is not valid CSV after row ${row} (${code}): the row that begins on line ${line} runs on past ${maxRowBytes / 1024 / 1024} MiB where a row is a few KiB, so a quote in it is left open and reads the rows below as its text; close the quote and ${again}`,
+      );
+    }
+    throw new FileCutShort(row, line, 'NOT_CSV', `the file is not valid CSV after row ${row} (${code}: ${(error as Error).message}); fix the file and ${again}`);
   }
+}
+
+/**
+ * The rule that tells a stray quote from a summary written on several lines (CRLF or LF inside
+ * its quotes, as Excel saves a cell with line breaks): a quoted field is a stray quote when one
+ * of its lines after the first reads as a row of the file, holding as many commas as the header's
+ * columns need, or more. csv-parse, with relaxed quotes, reads on from a quote left open until
+ * some later quote closes it; the rows it runs across would be stored as this row's text (another
+ * subject's summary, and citizen ID number, published in this one's record) and never counted.
+ * A summary line with that many ASCII commas reads the same way, and is refused too: written on
+ * one line, or with full-width commas (，), it is read.
+ */
+function strayQuote(record: Uint8Array[], breaks: number[], columns: RowField[], line: number, lineBreak: LineBreak): StrayQuote | undefined {
+  let fieldLine = line;
+  for (let i = 0; i < record.length; i++) {
+    if (breaks[i] > 0) {
+      const rowLines = linesReadingAsRows(record[i], lineBreak, columns.length - 1).map((k) => fieldLine + k);
+      if (rowLines.length) return { field: i, opensOn: fieldLine, closesOn: fieldLine + breaks[i], rowLines };
+    }
+    fieldLine += breaks[i];
+  }
+  return undefined;
+}
+
+/**
+ * A row with a stray quote, refused, then a row for each line its quote ran across that reads as
+ * a row, numbered after it, each refused naming its line: the counts cover them, and the report
+ * names every one.
+ */
+function strayQuoteRows(stray: StrayQuote, record: Uint8Array[], breaks: number[], columns: RowField[], at: { row: number; line: number; lastLine: number }): IntakeRow[] {
+  const name = columns[stray.field] ?? `field no. ${stray.field + 1}`;
+  const rowLines = stray.rowLines.length === 1 ? `line ${stray.rowLines[0]}, which reads as a row` : `${lineList(stray.rowLines)}, which read as rows`;
+  const reason = `the ${name} opens a quote on line ${stray.opensOn} that is not closed on that line: it runs on to line ${stray.closesOn}, over ${rowLines} of the file (${columns.length - 1} commas or more, as many as the header's ${columns.length} columns need). Nothing of lines ${at.line}-${at.lastLine} was stored: close the quote on line ${stray.opensOn} and import the file again`;
+  // The row's own document number, to find it by; none when the quote may have run into it.
+  const number = columns.indexOf('documentNumber');
+  const documentNumber = record.length === columns.length && breaks[number] === 0 && isUtf8(record[number]) ? textOf(record[number]) : undefined;
+  return [
+    { row: at.row, line: at.line, values: documentNumber === undefined ? {} : { documentNumber }, problems: [{ field: null, code: ErrorCode.BAD_USER_INPUT, reason }] },
+    ...stray.rowLines.map((line, i) => ({
+      row: at.row + 1 + i,
+      line,
+      values: {},
+      problems: [
+        {
+          field: null,
+          code: ErrorCode.BAD_USER_INPUT,
+          reason: `line ${line} lies inside the quote that row ${at.row}'s ${name} opens on line ${stray.opensOn} and leaves open, so it was not read as a row of its own and nothing of it was stored: close that quote and import the file again`,
+        },
+      ],
+    })),
+  ];
+}
+
+/** Which lines of a field, after its first (line 0), hold `commas` commas or more. */
+function linesReadingAsRows(field: Uint8Array, lineBreak: LineBreak, commas: number): number[] {
+  const found: number[] = [];
+  let at = 0;
+  let seen = 0;
+  for (const byte of field) {
+    if (byte === lineBreak) {
+      if (at > 0 && seen >= commas) found.push(at);
+      at += 1;
+      seen = 0;
+    } else if (byte === comma) {
+      seen += 1;
+    }
+  }
+  if (at > 0 && seen >= commas) found.push(at);
+  return found;
+}
+
+function countOf(bytes: Uint8Array, byte: number): number {
+  let count = 0;
+  for (let at = bytes.indexOf(byte); at !== -1; at = bytes.indexOf(byte, at + 1)) count += 1;
+  return count;
+}
+
+function textOf(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+}
+
+/** "lines 3-9, 12" for ascending line numbers; the first ten runs, when there are more. */
+function lineList(lines: number[]): string {
+  const runs: [number, number][] = [];
+  for (const line of lines) {
+    const last = runs.at(-1);
+    if (last && last[1] === line - 1) last[1] = line;
+    else runs.push([line, line]);
+  }
+  const shown = runs.slice(0, 10).map(([first, last]) => (first === last ? `${first}` : `${first}-${last}`));
+  return `lines ${shown.join(', ')}${runs.length > 10 ? ` and ${runs.length - 10} more runs of lines` : ''}`;
 }
 
 async function* jsonLines(input: fs.ReadStream): AsyncGenerator<IntakeRow> {
   let pending: Buffer = Buffer.alloc(0);
   let row = 0;
-  const toRow = (line: Buffer): IntakeRow | undefined => {
-    const text = line.at(-1) === 13 ? line.subarray(0, -1) : line;
+  let line = 0;
+  const toRow = (bytes: Buffer): IntakeRow | undefined => {
+    line += 1;
+    const text = bytes.at(-1) === cr ? bytes.subarray(0, -1) : bytes;
     if (text.toString('latin1').trim() === '') return undefined;
     row += 1;
-    if (!isUtf8(text)) return { row, values: {}, problems: [{ field: null, code: ErrorCode.BAD_USER_INPUT, reason: 'the line holds bytes that are not UTF-8 (乱码); the file must be UTF-8 throughout' }] };
+    if (!isUtf8(text)) return { row, line, values: {}, problems: [{ field: null, code: ErrorCode.BAD_USER_INPUT, reason: 'the line holds bytes that are not UTF-8 (乱码); the file must be UTF-8 throughout' }] };
     let value: unknown;
     try {
       value = JSON.parse(text.toString('utf8'));
     } catch (error) {
-      return { row, values: {}, problems: [{ field: null, code: ErrorCode.BAD_USER_INPUT, reason: `the line is not JSON: ${(error as Error).message}` }] };
+      return { row, line, values: {}, problems: [{ field: null, code: ErrorCode.BAD_USER_INPUT, reason: `the line is not JSON: ${(error as Error).message}` }] };
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      return { row, values: {}, problems: [{ field: null, code: ErrorCode.BAD_USER_INPUT, reason: 'each line is one JSON object (a record)' }] };
+      return { row, line, values: {}, problems: [{ field: null, code: ErrorCode.BAD_USER_INPUT, reason: 'each line is one JSON object (a record)' }] };
     }
     const unknown = Object.keys(value).filter((k) => !(rowFields as readonly string[]).includes(k));
     const problems: RowProblem[] = unknown.length ? [{ field: null, code: ErrorCode.BAD_USER_INPUT, reason: `unknown key${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; the keys are ${rowFields.join(', ')}` }] : [];
-    return { row, values: value as RecordRow, problems };
+    return { row, line, values: value as RecordRow, problems };
   };
   for await (const chunk of input as AsyncIterable<Buffer>) {
     let data = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-    let newline = data.indexOf(10);
+    let newline = data.indexOf(lf);
     while (newline !== -1) {
       const parsed = toRow(data.subarray(0, newline));
       if (parsed) yield parsed;
       data = data.subarray(newline + 1);
-      newline = data.indexOf(10);
+      newline = data.indexOf(lf);
     }
     pending = Buffer.from(data);
   }

@@ -18,6 +18,8 @@ import type { SubjectDirectory } from '../../shared/subject-directory';
 /** A row of a batch: its number (1 = the first data row) and its values, with any problem its reader found (encoding, shape). */
 export interface IntakeRow {
   row: number;
+  /** The line of the file the row begins on (the header is line 1), for rows read from a file. */
+  line?: number;
   values: RecordRow;
   problems?: RowProblem[];
 }
@@ -27,6 +29,8 @@ export type RowOutcome = 'CREATED' | 'UPDATED' | 'UNCHANGED' | 'REJECTED';
 /** Why one row was not stored: `CreditRecordRejection` of the schema. */
 export interface Rejection {
   row: number;
+  /** The line of the file the row begins on, when it came from a file: a row numbered as the file's Nth may begin on another line (a summary quoted over several lines, blank lines). */
+  line?: number;
   field: RowField | null;
   reason: string;
   documentNumber: string | null;
@@ -58,6 +62,7 @@ const knownSubjectsLimit = 100_000;
 
 interface PreparedRow {
   row: number;
+  line?: number;
   documentNumber: string | null;
   /** A valid record to store, its subject resolved; absent when the row is rejected. */
   record?: CreditRecord;
@@ -84,7 +89,10 @@ export interface IntakeOptions {
  * document number): a row equal to its stored record changes nothing; a changed row corrects the
  * record and its history keeps the change (a CORRECTED event with the fields before and after).
  * A document number seen twice in one intake is a mistake in the batch: the later row is
- * rejected, so a batch never contradicts itself and a second run equals the first.
+ * rejected, so a batch never contradicts itself and a second run equals the first. Only a row
+ * that passes every check before the write claims its number: a row rejected for a problem of
+ * its own (a typo in its date, an unknown subject) stores nothing, and the row that corrects it
+ * further down the batch is stored.
  *
  * Memory: a chunk at a time, a fingerprint per document number seen (for that duplicate check,
  * `SeenDocuments`) and at most `knownSubjectsLimit` subjects found, never the rows themselves.
@@ -126,10 +134,6 @@ export class RecordIntake {
       // A row its reader could not read as a whole (not JSON, the wrong number of fields) gets that one reason.
       const unreadable = problems.some((p) => p.field === null);
       if (!unreadable) for (const p of row.problems) if (!problems.some((q) => q.field === p.field)) problems.push(p);
-      const first = row.documentNumber === null ? undefined : this.seen.firstRow(row.documentNumber, input.row);
-      if (first !== undefined && !problems.some((p) => p.field === 'documentNumber')) {
-        problems.push({ field: 'documentNumber', code: ErrorCode.BAD_USER_INPUT, reason: `documentNumber ${row.documentNumber} already appears in row ${first} of this batch; a decision is sent once` });
-      }
       parsed.push({ input, row, problems });
     }
 
@@ -154,21 +158,32 @@ export class RecordIntake {
 
     return {
       rows: parsed.map(({ input, row, problems }) => {
+        const at = input.line === undefined ? {} : { line: input.line };
+        let subjectId: string | undefined;
         if (problems.length === 0 && row.subject) {
-          const subjectId = resolved.get(keyOf(row.subject));
+          subjectId = resolved.get(keyOf(row.subject));
           if (subjectId === undefined) {
             problems.push(
               row.subject.id !== undefined
                 ? { field: 'subjectId', code: ErrorCode.NOT_FOUND, reason: `no subject has the id ${row.subject.id}` }
                 : { field: 'subjectCode', code: ErrorCode.NOT_FOUND, reason: `no subject with the code ${row.subject.code} is registered on the platform` },
             );
-          } else {
-            const record = recordFromDraft({ ...row.draft, subjectId }, { id: timeOrderedId(), recordedAt: this.clock() });
-            return { row: input.row, documentNumber: row.documentNumber, record, rejections: [] };
           }
         }
-        const rejections = problems.map((p) => ({ row: input.row, field: p.field, reason: p.reason, code: p.code, ...(p.problem ? { problem: p.problem } : {}), documentNumber: row.documentNumber }));
-        return { row: input.row, documentNumber: row.documentNumber, rejections };
+        // In batch order, once the row's every other check is done: only a row that will be
+        // stored claims its number; a rejected row is still told of a number claimed before it.
+        if (row.documentNumber !== null && !problems.some((p) => p.field === 'documentNumber')) {
+          const first = this.seen.firstRow(row.documentNumber, problems.length === 0 ? input.row : undefined);
+          if (first !== undefined) {
+            problems.push({ field: 'documentNumber', code: ErrorCode.BAD_USER_INPUT, reason: `documentNumber ${row.documentNumber} already appears in row ${first} of this batch; a decision is sent once` });
+          }
+        }
+        if (problems.length === 0 && subjectId !== undefined) {
+          const record = recordFromDraft({ ...row.draft, subjectId }, { id: timeOrderedId(), recordedAt: this.clock() });
+          return { row: input.row, ...at, documentNumber: row.documentNumber, record, rejections: [] };
+        }
+        const rejections = problems.map((p) => ({ row: input.row, ...at, field: p.field, reason: p.reason, code: p.code, ...(p.problem ? { problem: p.problem } : {}), documentNumber: row.documentNumber }));
+        return { row: input.row, ...at, documentNumber: row.documentNumber, rejections };
       }),
     };
   }
@@ -224,7 +239,7 @@ export class RecordIntake {
       // its objections and its history to a subject they were never about.
       if (stored.subjectId !== incoming.subjectId) {
         const reason = `the record ${stored.documentNumber} is about another subject, and a record's subject cannot be corrected: a decision about this subject needs its own document number (a record about the wrong subject is withdrawn on an objection)`;
-        results.push({ row: prepared.row, outcome: 'REJECTED', rejections: [{ row: prepared.row, field: 'documentNumber', reason, code: ErrorCode.BAD_USER_INPUT, documentNumber: prepared.documentNumber }] });
+        results.push(refused(prepared, reason));
         continue;
       }
       // Only what the department sends is compared: a disclosure end recomputed under newer
@@ -237,7 +252,7 @@ export class RecordIntake {
       const next = transition(recordTransitions, status, 'CORRECT');
       if (!next) {
         const reason = `the record ${stored.documentNumber} is ${status} and can no longer be corrected (a ${status === 'WITHDRAWN' ? 'withdrawn' : 'restored'} record is settled); a new decision needs a new document number`;
-        results.push({ row: prepared.row, outcome: 'REJECTED', rejections: [{ row: prepared.row, field: 'documentNumber', reason, code: ErrorCode.BAD_USER_INPUT, documentNumber: prepared.documentNumber }] });
+        results.push(refused(prepared, reason));
         continue;
       }
       const corrected: CreditRecord = Object.assign(new CreditRecord(), stored);
@@ -266,6 +281,12 @@ export class RecordIntake {
  */
 export function intakeTransaction<T>(db: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
   return writeTransaction(db, work, 'READ COMMITTED');
+}
+
+/** A valid row refused on what is stored under its document number. */
+function refused(prepared: PreparedRow, reason: string): RowResult {
+  const at = prepared.line === undefined ? {} : { line: prepared.line };
+  return { row: prepared.row, outcome: 'REJECTED', rejections: [{ row: prepared.row, ...at, field: 'documentNumber', reason, code: ErrorCode.BAD_USER_INPUT, documentNumber: prepared.documentNumber }] };
 }
 
 function pick<T extends object>(value: T, keys: (keyof T)[]): Partial<T> {

@@ -4,8 +4,8 @@ import { hash } from 'node:crypto';
 const slotWords = 4;
 
 /**
- * The document numbers an intake has seen, each with the row it first came in, for the rule that
- * a batch sends a decision once. An intake of a file remembers every number to its end, so this
+ * The document numbers an intake has seen in rows it stores, each with the first such row, for
+ * the rule that a batch sends a decision once. An intake of a file remembers every number to its end, so this
  * is what its memory grows with: here 96 bits of the number's SHA-256 and the row, in one typed
  * array of 16 bytes a slot, a quarter to five eighths of them free: 32 MB for a million rows,
  * outside the garbage-collected heap, where a Map of the strings took about 75 bytes a number in
@@ -19,8 +19,11 @@ export class SeenDocuments {
   private size = 0;
   private table = new Uint32Array(this.slots * slotWords);
 
-  /** The row `documentNumber` was first seen in, or undefined when it is new (it is remembered with `row`). */
-  firstRow(documentNumber: string, row: number): number | undefined {
+  /**
+   * The row that claimed `documentNumber`, or undefined when none did; then `row`, when given,
+   * claims it (a rejected row asks without claiming).
+   */
+  firstRow(documentNumber: string, row?: number): number | undefined {
     const digest = hash('sha256', documentNumber, 'buffer');
     const print = [digest.readUInt32LE(0), digest.readUInt32LE(4), digest.readUInt32LE(8)];
     let at = this.slotOf(print[0]);
@@ -28,6 +31,7 @@ export class SeenDocuments {
       if (this.table[at] === print[0] && this.table[at + 1] === print[1] && this.table[at + 2] === print[2]) return this.table[at + 3];
       at = (at + slotWords) % this.table.length;
     }
+    if (row === undefined) return undefined;
     this.table.set([...print, row], at);
     // At most three quarters full, so that a probe ends soon.
     if (++this.size * 4 > this.slots * 3) this.grow();

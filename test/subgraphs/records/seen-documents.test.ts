@@ -14,6 +14,14 @@ describe('the document numbers an intake has seen', () => {
     expect(seen.firstRow(number(50_001), 50_001)).toBeUndefined();
   });
 
+  it('answers a row that only asks, and remembers nothing for it (a rejected row claims no number)', () => {
+    const seen = new SeenDocuments();
+    expect(seen.firstRow('A-1')).toBeUndefined();
+    expect(seen.firstRow('A-1', 2)).toBeUndefined();
+    expect(seen.firstRow('A-1')).toBe(2);
+    expect(seen.firstRow('A-1', 3)).toBe(2);
+  });
+
   it('tells apart numbers that differ in one character, in width or by a trailing space', () => {
     const seen = new SeenDocuments();
     expect(['A-1', 'A-2', 'Ａ-1', 'A-1 ', 'a-1'].map((n, i) => seen.firstRow(n, i + 1))).toEqual([undefined, undefined, undefined, undefined, undefined]);

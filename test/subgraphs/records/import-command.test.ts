@@ -1,0 +1,108 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { main } from '../../../scripts/import';
+import { testDatabases, type TestDatabase } from '../../helpers/databases';
+import { testSigningKey } from '../../helpers/identity';
+import { useRecordsWithSubjects } from './records-harness';
+
+const header = 'subject_code,category,polarity,severity,tax_credit_grade,document_number,decision_date,valid_until,summary';
+
+/** What `main` printed: stdout (console.log) and stderr (console.error), progress lines left out. */
+interface Run {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the command in this process, against a records database of its own (`SQLITE_DIRECTORY`, or
+ * `DATABASE_URL` and `DATABASE_PREFIX`) and the entities subgraph at `entitiesUrl`, as an operator's
+ * environment would give them.
+ */
+async function runImport(argv: string[], settings: { entitiesUrl: string; database: Record<string, string> }): Promise<Run> {
+  const saved = { ...process.env };
+  delete process.env.DATABASE_URL;
+  Object.assign(process.env, { SUBGRAPH_ENTITIES_URL: settings.entitiesUrl, GATEWAY_SIGNING_KEY: `base64:${Buffer.from(testSigningKey).toString('base64')}`, ...settings.database });
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const log = jest.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void stdout.push(args.join(' ')));
+  const error = jest.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void stderr.push(args.join(' ')));
+  const progress = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    const status = await main(argv);
+    return { status, stdout: stdout.join('\n'), stderr: stderr.join('\n') };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+    progress.mockRestore();
+    for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+    Object.assign(process.env, saved);
+  }
+}
+
+describe('the import command’s arguments', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'import-arguments-'));
+  const sqlite = path.join(dir, 'databases');
+  const file = path.join(dir, 'records.csv');
+  fs.writeFileSync(file, `${header}\n`);
+  // Nobody listens there: an import that ran anyway would stop at its first lookup.
+  const settings = { entitiesUrl: 'http://127.0.0.1:1/graphql', database: { SQLITE_DIRECTORY: sqlite } };
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('prints the usage on stdout and exits 0 when asked for it', async () => {
+    const run = await runImport(['--help'], settings);
+    expect(run).toMatchObject({ status: 0, stderr: '' });
+    expect(run.stdout).toMatch(/^usage: npm run import -- --department CODE/);
+    expect(run.stdout).toMatch(/Exit status: 0 every row stored or unchanged/);
+  });
+
+  it.each([
+    ['an option it does not know', ['--department', 'MARKET_REGULATION', '--dry-run=yes', file], 'unknown option --dry-run'],
+    ['a format it does not read', ['--department', 'MARKET_REGULATION', '--format', 'xml', file], '--format must be csv or jsonl, got "xml"'],
+    ['an option without its value', ['--department', 'MARKET_REGULATION', file, '--rejections'], '--rejections needs a value'],
+    ['no department', [file], '--department is required'],
+    ['two files', ['--department', 'MARKET_REGULATION', file, file], 'one FILE is imported at a time, got 2'],
+  ])('refuses %s with exit status 2 and the usage, importing nothing', async (_label, argv, problem) => {
+    const run = await runImport(argv, settings);
+    expect(run).toMatchObject({ status: 2, stdout: '' });
+    expect(run.stderr).toMatch(new RegExp(`^${problem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\n\\nusage: npm run import`));
+    // Not even the database was opened.
+    expect(fs.existsSync(sqlite)).toBe(false);
+  });
+});
+
+describe.each(testDatabases)('the import command’s report on $label', (database: TestDatabase) => {
+  const { world, entities } = useRecordsWithSubjects(database, 'impcmd', 6);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'import-command-'));
+  // The command's own records database, beside the harness's.
+  const target = database.target('impcli');
+  const databaseSettings = (): Record<string, string> => (target.kind === 'mysql' ? { DATABASE_URL: target.url, DATABASE_PREFIX: target.prefix } : { SQLITE_DIRECTORY: path.join(dir, 'databases') });
+  afterAll(async () => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    await database.cleanUp('impcli');
+  });
+
+  it('gives each rejected row the line of the file it begins on, on the terminal and in --rejections', async () => {
+    const enterprise = world.subjects.find((s) => s.kind === 'ENTERPRISE')!;
+    const row = (documentNumber: string, summary: string) => `${enterprise.identifier},ADMINISTRATIVE_PENALTY,NEGATIVE,GENERAL,,${documentNumber},2026-01-05,,${summary}`;
+    const file = path.join(dir, 'stray.csv');
+    fs.writeFileSync(file, [header, row('CLI-1', '"未按规定公示年报'), row('CLI-2', '"罚款2万元"'), row('CLI-3', '正常行'), ''].join('\n'));
+    const rejectionsFile = path.join(dir, 'rejections.csv');
+    const run = await runImport(['--department', 'MARKET_REGULATION', '--rejections', rejectionsFile, file], { entitiesUrl: entities.url(), database: databaseSettings() });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(3);
+    const report = run.stdout.split('\n').slice(1);
+    expect(report).toEqual([
+      '  created 1, updated 0, unchanged 0, rejected 2',
+      expect.stringMatching(/^ {2}row 1 \(line 2\): the summary opens a quote on line 2 that is not closed on that line/),
+      expect.stringMatching(/^ {2}row 2 \(line 3\): line 3 lies inside the quote that row 1's summary opens on line 2/),
+    ]);
+    const written = parse(fs.readFileSync(rejectionsFile), { columns: true }) as Record<string, string>[];
+    expect(written.map(({ row: n, line, field, document_number }) => ({ row: n, line, field, document_number }))).toEqual([
+      { row: '1', line: '2', field: '', document_number: 'CLI-1' },
+      { row: '2', line: '3', field: '', document_number: '' },
+    ]);
+  });
+});
