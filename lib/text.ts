@@ -57,3 +57,14 @@ export function illegibility(label: string, text: string): string | undefined {
   if (!isLegible(text)) return `${label} must hold at least one letter or digit, got ${JSON.stringify(text)}`;
   return undefined;
 }
+
+/**
+ * A name as a reader compares it: compatibility forms folded (full-width letters, ｛）), letter
+ * case, spaces, punctuation and invisible characters left out, so that 公司. or 诚信评估 有限公司
+ * reads as the provider's name. Traditional and simplified characters are not folded: no table
+ * of them is kept here. The registry compares applicants' names so, and report registration a
+ * report issuer's name with the registry's.
+ */
+export function nameAsRead(name: string): string {
+  return withoutInvisible(name.normalize('NFKC').toLowerCase()).replace(/[\p{Z}\p{P}]/gu, '');
+}

@@ -1,6 +1,6 @@
 import { addDays } from '../../lib/calendar';
 import type { DemoProvider, DemoWorld } from '../../scripts/demo/world';
-import { ProviderFilingEvent } from './entities/provider-filing-event.entity';
+import { ProviderFilingEvent, type ApplicationDetails } from './entities/provider-filing-event.entity';
 import { ProviderSanction } from './entities/provider-sanction.entity';
 import { ProviderViolation } from './entities/provider-violation.entity';
 import { SupervisionClassChange } from './entities/supervision-class-change.entity';
@@ -53,6 +53,7 @@ export function demoProviderHistory(world: DemoWorld): DemoProviderHistory {
         toStatus: to,
         reason,
         ...(applicant ? { actor: 'provider-applicant', actorOrganisation: provider.unifiedSocialCreditCode } : registrar),
+        application: applicant ? applicationOf(provider) : null,
         sanctionId,
         occurredAt,
       }),
@@ -65,7 +66,7 @@ export function demoProviderHistory(world: DemoWorld): DemoProviderHistory {
       providerId: provider.id,
       kind,
       description: violationTexts[kind],
-      evidence: JSON.stringify([`北戴河信用办核查〔${occurredOn.slice(0, 4)}〕${random.int(1, 99)}号`, `sha256:${random.uuid().replaceAll('-', '')}${random.uuid().replaceAll('-', '')}`]),
+      evidence: [`北戴河信用办核查〔${occurredOn.slice(0, 4)}〕${random.int(1, 99)}号`, `sha256:${random.uuid().replaceAll('-', '')}${random.uuid().replaceAll('-', '')}`],
       occurredOn,
       recordedBy: registrar.actor,
       recordedByOrganisation: registrar.actorOrganisation,
@@ -149,4 +150,9 @@ export function demoProviderHistory(world: DemoWorld): DemoProviderHistory {
     history.windows.set(provider.id, { from: filedOn, until });
   });
   return history;
+}
+
+/** A demo provider's details never changed: each of its applications said what its row says. */
+function applicationOf({ unifiedSocialCreditCode, name, registeredAddress, legalRepresentative, businessScope, contact }: DemoProvider): ApplicationDetails {
+  return { unifiedSocialCreditCode, name, registeredAddress, legalRepresentative, businessScope, contact };
 }

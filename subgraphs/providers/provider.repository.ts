@@ -3,13 +3,14 @@ import { Equal, In, IsNull, MoreThan, type DataSource, type EntityManager, type 
 import { todayInDistrict } from '../../lib/calendar';
 import { badInput, clientError, ErrorCode, requiredText } from '../../lib/errors';
 import { normaliseIdentifier, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
+import { hasInvisibleCharacters, illegibility, isLegible, nameAsRead, quotedVisibly } from '../../lib/text';
 import type { CursorPosition } from '../shared/cursors';
 import { groupedByKey } from '../shared/loaders';
 import { loadPages, type Page } from '../shared/pagination';
 import { isIsoDate } from '../shared/scalars';
 import { lockFor, writeTransaction } from '../shared/write-queue';
 import { CreditServiceProvider, type FilingStatus, type SupervisionClass } from './entities/credit-service-provider.entity';
-import { ProviderFilingEvent } from './entities/provider-filing-event.entity';
+import { ProviderFilingEvent, type ApplicationDetails } from './entities/provider-filing-event.entity';
 import { ProviderSanction } from './entities/provider-sanction.entity';
 import { ProviderViolation } from './entities/provider-violation.entity';
 import { SupervisionClassChange } from './entities/supervision-class-change.entity';
@@ -166,6 +167,7 @@ export class ProviderRepository {
         const hint = existing.filingStatus === 'RETURNED' ? ': correct the application with resubmitProviderFiling' : '';
         throw badInput('input.unifiedSocialCreditCode', `a provider with the code ${details.unifiedSocialCreditCode} is already in the registry with filing status ${existing.filingStatus}; a new application is possible only for an unknown provider or after REJECTED${hint}`, { problem: 'TRANSITION_NOT_ALLOWED' });
       }
+      await this.assertNameFree(manager, details, 'input.name');
       const previous = existing?.filingStatus ?? null;
       const provider = existing ?? manager.create(CreditServiceProvider, { id: randomUUID(), filingStatus: 'APPLIED', supervisionClass: null, filedOn: null, createdAt: now, ...details });
       if (existing) {
@@ -174,7 +176,7 @@ export class ProviderRepository {
       } else {
         await manager.insert(CreditServiceProvider, provider);
       }
-      await manager.insert(ProviderFilingEvent, event(provider.id, 'APPLY', previous, 'APPLIED', previous ? 'new application after rejection' : 'application for filing', actor, now));
+      await manager.insert(ProviderFilingEvent, event(provider.id, 'APPLY', previous, 'APPLIED', previous ? 'new application after rejection' : 'application for filing', actor, now, details));
       return provider;
     });
   }
@@ -191,7 +193,8 @@ export class ProviderRepository {
       const now = await this.instantAfterHistory(manager, current.id);
       // A resubmission names only its provider: the filing it cannot move is the `id`'s.
       await this.move(manager, current, 'RESUBMIT', details, 'id');
-      await manager.insert(ProviderFilingEvent, event(current.id, 'RESUBMIT', current.filingStatus, 'APPLIED', 'corrected application resubmitted', actor, now));
+      await this.assertNameFree(manager, details, 'input.name');
+      await manager.insert(ProviderFilingEvent, event(current.id, 'RESUBMIT', current.filingStatus, 'APPLIED', 'corrected application resubmitted', actor, now, details));
       return Object.assign(current, details, { filingStatus: 'APPLIED' as const });
     });
   }
@@ -199,11 +202,15 @@ export class ProviderRepository {
   /** A registry admin's decision on the filing: file, return, reject, suspend, reinstate or revoke. */
   async decide(id: string, decision: FilingDecision, reason: string, actor: Actor, reviewedEventId: string | null = null): Promise<CreditServiceProvider> {
     if (!decisions.includes(decision)) throw badInput('decision', `decision must be one of ${decisions.join(', ')}, got ${JSON.stringify(decision)}`);
-    const why = requiredText(reason, 'reason', 2000);
+    const why = legibleText(reason, 'reason', 2000);
     return await this.write(async (manager) => {
       const provider = await this.existing(manager, id, 'id');
       if (reviewedEventId !== null) await this.assertNothingSince(manager, provider, reviewedEventId);
-      return await this.applyDecision(manager, provider, decision, why, actor, await this.instantAfterHistory(manager, provider.id), null);
+      const decided = await this.applyDecision(manager, provider, decision, why, actor, await this.instantAfterHistory(manager, provider.id), null);
+      // Filing puts the name into the registry: of two applications under one name, the second
+      // filed is refused here (an application is checked only against the registry's names).
+      if (decision === 'FILE') await this.assertNameFree(manager, decided, 'decision');
+      return decided;
     });
   }
 
@@ -227,10 +234,28 @@ export class ProviderRepository {
     }
   }
 
+  /**
+   * A name in the registry names one provider: refused when `applicant`'s reads (`nameAsRead`:
+   * NFKC, letter case, spaces, punctuation and invisible characters aside) as the name of another
+   * provider the registry lists (FILED, SUSPENDED or REVOKED), whose filing and history it would
+   * pass for. Reads every listed name: a district's registry is small.
+   */
+  private async assertNameFree(manager: EntityManager, applicant: Pick<CreditServiceProvider, 'name' | 'unifiedSocialCreditCode'>, field: string): Promise<void> {
+    const listed = await manager.find(CreditServiceProvider, { select: { id: true, name: true, unifiedSocialCreditCode: true, filingStatus: true }, where: { filingStatus: In(publicStatuses) } });
+    const name = nameAsRead(applicant.name);
+    const namesake = listed.find((p) => p.unifiedSocialCreditCode !== applicant.unifiedSocialCreditCode && nameAsRead(p.name) === name);
+    if (namesake) {
+      throw badInput(field, `the name ${JSON.stringify(applicant.name)} reads as ${JSON.stringify(namesake.name)}, the name of provider ${namesake.id} (${namesake.unifiedSocialCreditCode}, ${namesake.filingStatus}) in the registry; a name in the registry names one provider`, {
+        problem: 'NAME_OF_ANOTHER_PROVIDER',
+        providerId: namesake.id,
+      });
+    }
+  }
+
   /** Sets the supervision class (分类监管) of a filed or suspended provider, with the reason. */
   async setClass(id: string, supervisionClass: SupervisionClass, reason: string, actor: Actor): Promise<CreditServiceProvider> {
     if (!supervisionClasses.includes(supervisionClass)) throw badInput('supervisionClass', `supervisionClass must be one of ${supervisionClasses.join(', ')}, got ${JSON.stringify(supervisionClass)}`);
-    const why = requiredText(reason, 'reason', 2000);
+    const why = legibleText(reason, 'reason', 2000);
     return await this.write(async (manager) => {
       const provider = await this.existing(manager, id, 'id');
       await this.changeClass(manager, provider, supervisionClass, why, actor, await this.instantAfterHistory(manager, provider.id), null, 'supervisionClass');
@@ -240,22 +265,23 @@ export class ProviderRepository {
 
   async recordViolation(input: ProviderViolationInput, actor: Actor): Promise<ProviderViolation> {
     if (!violationKinds.includes(input.kind)) throw badInput('input.kind', `kind must be one of ${violationKinds.join(', ')}, got ${JSON.stringify(input.kind)}`);
-    const description = requiredText(input.description, 'input.description', 4000);
+    const description = legibleText(input.description, 'input.description', 4000);
     if (!Array.isArray(input.evidence) || input.evidence.length === 0 || input.evidence.length > 50) {
       throw badInput('input.evidence', `evidence must list 1 to 50 items (document numbers, file references or hashes), got ${Array.isArray(input.evidence) ? input.evidence.length : 'none'}`);
     }
-    const evidence = input.evidence.map((item, i) => requiredText(item, `input.evidence[${i}]`, 500));
+    const evidence = input.evidence.map((item, i) => legibleLine(item, `input.evidence[${i}]`, 500));
     const today = todayInDistrict();
     if (!isIsoDate(input.occurredOn)) throw badInput('input.occurredOn', `occurredOn must be a calendar date as YYYY-MM-DD, got ${JSON.stringify(input.occurredOn)}`);
     if (input.occurredOn > today) throw badInput('input.occurredOn', `occurredOn cannot be after today (${today}), got ${input.occurredOn}`);
     return await this.write(async (manager) => {
       const provider = await this.existing(manager, input.providerId, 'input.providerId');
-      const facts = { providerId: provider.id, kind: input.kind, description, evidence: JSON.stringify(evidence), occurredOn: input.occurredOn };
+      const facts = { providerId: provider.id, kind: input.kind, description, occurredOn: input.occurredOn };
       // The same violation sent again (a retried request, a second click) is the one recorded.
       // Compared exactly here too: MySQL's collation would take `Doc-A` for `DOC-a`, another document.
-      const recorded = (await manager.findBy(ProviderViolation, facts)).find((v) => v.description === facts.description && v.evidence === facts.evidence);
+      const candidates = await manager.findBy(ProviderViolation, facts);
+      const recorded = candidates.find((v) => v.description === description && JSON.stringify(v.evidence) === JSON.stringify(evidence));
       if (recorded) return recorded;
-      const violation = manager.create(ProviderViolation, { id: randomUUID(), ...facts, recordedBy: actor.userId, recordedByOrganisation: actor.organisation, recordedAt: new Date() });
+      const violation = manager.create(ProviderViolation, { id: randomUUID(), ...facts, evidence, recordedBy: actor.userId, recordedByOrganisation: actor.organisation, recordedAt: new Date() });
       await manager.insert(ProviderViolation, violation);
       return violation;
     });
@@ -269,7 +295,7 @@ export class ProviderRepository {
   async sanction(input: ProviderSanctionInput, actor: Actor): Promise<ProviderSanction> {
     if (!sanctionKinds.includes(input.kind)) throw badInput('input.kind', `kind must be one of ${sanctionKinds.join(', ')}, got ${JSON.stringify(input.kind)}`);
     const rule = sanctionRules[input.kind];
-    const reason = requiredText(input.reason, 'input.reason', 2000);
+    const reason = legibleText(input.reason, 'input.reason', 2000);
     const downgradeTo = input.downgradeTo ?? null;
     if (rule.downgradesClass && !downgradeTo) throw badInput('input.downgradeTo', `a ${input.kind} sanction names the class it downgrades to (downgradeTo)`);
     if (!rule.downgradesClass && downgradeTo) throw badInput('input.downgradeTo', `downgradeTo applies only to CLASS_DOWNGRADE, not to ${input.kind}`);
@@ -302,7 +328,9 @@ export class ProviderRepository {
         const current = provider.supervisionClass ?? 'B';
         if (classRank(downgradeTo) <= classRank(current)) {
           const unclassified = provider.supervisionClass ? '' : ' (not yet classified)';
-          throw badInput('input.downgradeTo', `a downgrade moves to a worse class than the current ${current}${unclassified}, got ${downgradeTo}`);
+          // Refused by the class the provider is in, as setting the class it has is: another
+          // downgrade may have been imposed since the registrar read it.
+          throw badInput('input.downgradeTo', `a downgrade moves to a worse class than the current ${current}${unclassified}, got ${downgradeTo}`, { problem: 'TRANSITION_NOT_ALLOWED' });
         }
         await this.changeClass(manager, provider, downgradeTo, reason, actor, now, sanction.id, 'input.kind');
       }
@@ -385,8 +413,9 @@ export interface ProviderHistoryRows extends ProviderHistory {
   classChanges: SupervisionClassChange[];
 }
 
-function event(providerId: string, action: FilingAction, fromStatus: FilingStatus | null, toStatus: FilingStatus, reason: string, actor: Actor, now: Date): ProviderFilingEvent {
-  return Object.assign(new ProviderFilingEvent(), { id: randomUUID(), providerId, action, fromStatus, toStatus, reason, actor: actor.userId, actorOrganisation: actor.organisation, sanctionId: null, occurredAt: now });
+/** A filing event; `application` is what the provider submitted, for its own APPLY and RESUBMIT. */
+function event(providerId: string, action: FilingAction, fromStatus: FilingStatus | null, toStatus: FilingStatus, reason: string, actor: Actor, now: Date, application: ApplicationDetails | null = null): ProviderFilingEvent {
+  return Object.assign(new ProviderFilingEvent(), { id: randomUUID(), providerId, action, fromStatus, toStatus, reason, actor: actor.userId, actorOrganisation: actor.organisation, application, sanctionId: null, occurredAt: now });
 }
 
 export function validCode(code: string, field: string): string {
@@ -398,15 +427,44 @@ export function validCode(code: string, field: string): string {
   return canonical;
 }
 
-function validApplication(input: ProviderApplicationInput): Required<ProviderApplicationInput> {
-  const contact = input.contact === null || input.contact === undefined ? null : requiredText(input.contact, 'input.contact', 40);
+/** The application's fields checked in the input's order, so that the first refusal names the first bad field. */
+function validApplication(input: ProviderApplicationInput): ApplicationDetails {
   return {
     unifiedSocialCreditCode: validCode(input.unifiedSocialCreditCode, 'input.unifiedSocialCreditCode'),
-    name: requiredText(input.name, 'input.name', 200),
-    registeredAddress: requiredText(input.registeredAddress, 'input.registeredAddress', 300),
-    legalRepresentative: requiredText(input.legalRepresentative, 'input.legalRepresentative', 100),
-    businessScope: requiredText(input.businessScope, 'input.businessScope', 2000),
-    contact,
+    name: legibleLine(input.name, 'input.name', 200),
+    registeredAddress: legibleLine(input.registeredAddress, 'input.registeredAddress', 300),
+    legalRepresentative: legibleLine(input.legalRepresentative, 'input.legalRepresentative', 100),
+    businessScope: legibleText(input.businessScope, 'input.businessScope', 2000),
+    contact: input.contact === null || input.contact === undefined ? null : legibleLine(input.contact, 'input.contact', 40),
   };
+}
+
+/**
+ * A required line read back as typed (a name, an address, an item of evidence), trimmed and at
+ * most `max` characters, held to the rule of subjects' names and records' document numbers
+ * (lib/text.ts): a letter or digit, and no invisible character. U+200B, U+202E or U+3164 make an
+ * entry that lists as blank or reads reversed, or a name that reads as another provider's.
+ */
+function legibleLine(value: unknown, field: string, max: number): string {
+  const text = requiredText(value, field, max);
+  const illegible = illegibility(field, text);
+  if (illegible) throw badInput(field, illegible);
+  return text;
+}
+
+/** What written text may hold of the characters `illegibility` refuses: it runs over lines. */
+const lineBreaksAndTabs = /[\t\n\r]/g;
+
+/**
+ * Text a person writes (a reason, a description, a business scope), held to the rule of a line
+ * but for line breaks and tabs: a reason of U+200B alone is as blank as one of spaces.
+ */
+function legibleText(value: unknown, field: string, max: number): string {
+  const text = requiredText(value, field, max);
+  if (hasInvisibleCharacters(text.replace(lineBreaksAndTabs, ''))) {
+    throw badInput(field, `${field} must not hold control or invisible characters other than line breaks and tabs (U+0000, U+200B, U+202E…), got ${quotedVisibly(text)}`);
+  }
+  if (!isLegible(text)) throw badInput(field, `${field} must hold at least one letter or digit, got ${quotedVisibly(text)}`);
+  return text;
 }
 

@@ -128,7 +128,6 @@ export const resolvers: GraphQLResolverMap<Context> = {
   },
   ProviderViolation: {
     provider: (v: ProviderViolation, _: unknown, ctx: Context) => ctx.providerById.load(v.providerId),
-    evidence: (v: ProviderViolation) => JSON.parse(v.evidence) as string[],
     sanctions: (v: ProviderViolation, _: unknown, ctx: Context) => ctx.sanctionsByViolation.load(v.id),
   },
   ProviderSanction: {

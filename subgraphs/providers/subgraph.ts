@@ -7,13 +7,15 @@ import { ProviderViolation } from './entities/provider-violation.entity';
 import { SupervisionClassChange } from './entities/supervision-class-change.entity';
 import { CreateCreditServiceProvider1764000000300 } from './migrations/1764000000300-create-credit-service-provider';
 import { CreateProviderSupervision1764000000310 } from './migrations/1764000000310-create-provider-supervision';
+import { EvidenceAsJson1764000000320 } from './migrations/1764000000320-evidence-as-json';
+import { FilingEventApplication1764000000330 } from './migrations/1764000000330-filing-event-application';
 import { resolvers } from './resolvers';
 
 /** Credit service providers (信用服务机构): the district's filing (备案) and supervision (分类监管) registry. */
 export const providersSubgraph: SubgraphDefinition<ProvidersContext> = {
   name: 'providers',
   entities: [CreditServiceProvider, ProviderFilingEvent, SupervisionClassChange, ProviderViolation, ProviderSanction],
-  migrations: [CreateCreditServiceProvider1764000000300, CreateProviderSupervision1764000000310],
+  migrations: [CreateCreditServiceProvider1764000000300, CreateProviderSupervision1764000000310, EvidenceAsJson1764000000320, FilingEventApplication1764000000330],
   resolvers,
   createContext: createProvidersContext,
 };

@@ -4,7 +4,7 @@ import { todayInDistrict } from '../../lib/calendar';
 import { badInput, clientError, ErrorCode, requiredText } from '../../lib/errors';
 import { filingStatusRules, permissions, type FilingStatus, type SupervisionClass } from '../../lib/catalogue/provider-supervision';
 import { addMonths } from '../../lib/catalogue/record-categories';
-import { characterCount, illegibility, withoutInvisible } from '../../lib/text';
+import { characterCount, illegibility, nameAsRead } from '../../lib/text';
 import { isIsoDate } from '../shared/scalars';
 import { CreditReport, reportSources, type ReportSource } from './entities/credit-report.entity';
 import type { PeerClient } from './peers';
@@ -188,7 +188,7 @@ function notAcceptedBecause(name: string, standing: ProviderStanding, issuedOn: 
  * The registry's providers and applicants bearing this name. Under another source, a provider's
  * report would escape the registry's judgement: a revoked provider's report registered as a public
  * credit service institution's would be accepted, and earn its subject incentives. Names are
- * compared as they read (nameKey). Read as a registry admin, because the public registry leaves
+ * compared as they read (`nameAsRead`). Read as a registry admin, because the public registry leaves
  * applications out and an applicant's report is no more acceptable than a revoked provider's; only
  * the refusal below reaches the officer. A rejected application is left out: it made no provider,
  * and anyone may apply under any name, so an application the registry turned down (one that took
@@ -206,19 +206,10 @@ async function providersNamed(name: string, peers: PeerClient, identity: Request
       registryAdmin,
     );
     const { edges, pageInfo } = page.creditServiceProviders;
-    for (const { node } of edges) if (node.filingStatus !== 'REJECTED' && nameKey(node.name) === nameKey(name)) namesakes.push({ id: node.id, filingStatus: node.filingStatus });
+    for (const { node } of edges) if (node.filingStatus !== 'REJECTED' && nameAsRead(node.name) === nameAsRead(name)) namesakes.push({ id: node.id, filingStatus: node.filingStatus });
     after = pageInfo.hasNextPage ? pageInfo.endCursor : null;
   } while (after);
   return namesakes;
-}
-
-/**
- * A name as it reads: compatibility forms folded (full-width letters, ｛）), letter case, spaces,
- * punctuation and invisible characters left out, so that 公司. or 诚信评估 有限公司 is still the
- * provider's. Traditional and simplified characters are not folded: no table of them is kept here.
- */
-function nameKey(name: string): string {
-  return withoutInvisible(name.normalize('NFKC').toLowerCase()).replace(/[\p{Z}\p{P}]/gu, '');
 }
 
 /** The refusal of a provider's report under another source; only ids the public registry shows are named. */

@@ -1,11 +1,22 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { FilingAction, FilingStatus } from '../../../lib/catalogue/provider-supervision';
 
+/** What an application for filing said (申请材料), as the provider submitted it. */
+export interface ApplicationDetails {
+  unifiedSocialCreditCode: string;
+  name: string;
+  registeredAddress: string;
+  legalRepresentative: string;
+  businessScope: string;
+  contact: string | null;
+}
+
 /**
  * One step of a provider's filing (备案) workflow: who moved it from which status to which, when
  * and why. Never updated or deleted: the provider's status on any past day is read from here.
  */
-// Keep column and index names in sync with migrations/1764000000310-create-provider-supervision.ts.
+// Keep column and index names in sync with migrations/1764000000310-create-provider-supervision.ts
+// and migrations/1764000000330-filing-event-application.ts.
 @Entity('provider_filing_event')
 @Index('IDX_provider_filing_event_provider_occurred', ['providerId', 'occurredAt'])
 export class ProviderFilingEvent {
@@ -35,6 +46,14 @@ export class ProviderFilingEvent {
   /** The organisation the user acted for: a department code, or the provider itself. */
   @Column({ name: 'actor_organisation', type: 'varchar', length: 100 })
   actorOrganisation!: string;
+
+  /**
+   * For an APPLY or RESUBMIT step, the application as submitted: the provider's row keeps only
+   * its latest one, and a decision's reason speaks of the application it decided. Null for the
+   * registry's steps, and for applications recorded before it was kept.
+   */
+  @Column({ type: 'json', nullable: true })
+  application!: ApplicationDetails | null;
 
   /** The sanction this step carries out, when it is one (suspension, revocation). */
   @Column({ name: 'sanction_id', type: 'varchar', length: 36, nullable: true })

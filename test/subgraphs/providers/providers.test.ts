@@ -4,7 +4,7 @@ import { demoProviderHistory } from '../../../subgraphs/providers/demo-history';
 import { seedProviders } from '../../../subgraphs/providers/seed';
 import { providersSubgraph } from '../../../subgraphs/providers/subgraph';
 import { testDatabases } from '../../helpers/databases';
-import type { Connection } from '../../helpers/graphql';
+import type { Connection, GraphQLResponse } from '../../helpers/graphql';
 import { useSubgraph } from '../../helpers/subgraph';
 
 interface ProviderNode {
@@ -18,6 +18,9 @@ interface ProviderNode {
 }
 
 type ProviderPage = Connection<ProviderNode>;
+
+/** What a client reads of an answer: its status and body, without the HTTP headers the helper returns too. */
+const answer = ({ status, data, errors }: GraphQLResponse) => ({ status, data, errors });
 
 const world = demoWorld({ subjects: 10 });
 const providerFields = /* GraphQL */ `
@@ -88,7 +91,7 @@ describe.each(testDatabases)('providers subgraph on $label', (database) => {
         `,
         { id: p.id },
       );
-      expect(result).toEqual({
+      expect(answer(result)).toEqual({
         status: 200,
         data: {
           creditServiceProvider: {
@@ -110,7 +113,7 @@ describe.each(testDatabases)('providers subgraph on $label', (database) => {
 
     it('returns null for an unknown id', async () => {
       const result = await query('query { creditServiceProvider(id: "no-such-provider") { id } }');
-      expect(result).toEqual({ status: 200, data: { creditServiceProvider: null } });
+      expect(answer(result)).toEqual({ status: 200, data: { creditServiceProvider: null } });
     });
 
     it('reports good standing only for FILED providers outside class D', async () => {
@@ -132,13 +135,13 @@ describe.each(testDatabases)('providers subgraph on $label', (database) => {
     it('finds a provider by its code, trimmed and upper-cased first', async () => {
       const p = world.providers[3];
       const result = await query(byCode, { code: `  ${p.unifiedSocialCreditCode.toLowerCase()} ` });
-      expect(result).toEqual({ status: 200, data: { creditServiceProviderByCode: { id: p.id, name: p.name } } });
+      expect(answer(result)).toEqual({ status: 200, data: { creditServiceProviderByCode: { id: p.id, name: p.name } } });
     });
 
     it('returns null for a valid code that no provider holds', async () => {
       const code = unifiedSocialCreditCode({ authority: '9', orgType: '1', division: '130304', organisationBody: 'MA0TEXT0' });
       const result = await query(byCode, { code });
-      expect(result).toEqual({ status: 200, data: { creditServiceProviderByCode: null } });
+      expect(answer(result)).toEqual({ status: 200, data: { creditServiceProviderByCode: null } });
     });
 
     it('rejects a code whose check character is wrong with INVALID_CREDIT_CODE', async () => {

@@ -1,6 +1,10 @@
+import fs from 'node:fs';
+import { readFieldGuards } from '../../../gateway/field-guards';
 import type { RequestIdentity } from '../../../lib/access/identity';
 import { todayInDistrict } from '../../../lib/calendar';
 import { unifiedSocialCreditCode } from '../../../lib/identifiers';
+import { characterCount } from '../../../lib/text';
+import { supergraphPath } from '../../../schema/subgraphs';
 import { demoWorld } from '../../../scripts/demo/world';
 import { demoRevocationDate, demoSuspensionDate } from '../../../subgraphs/providers/demo-history';
 import { ProviderFilingEvent } from '../../../subgraphs/providers/entities/provider-filing-event.entity';
@@ -196,7 +200,7 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
       // The provider resubmits while the admin still looks at the returned application (not
       // within the same millisecond: a person's next step never is).
       await new Promise((resolve) => setTimeout(resolve, 5));
-      ok(await queryAs(identityOf(providerUser(code)), resubmitMutation, { id, input: application(code, '补正后信用服务有限公司') }));
+      ok(await queryAs(identityOf(providerUser(code)), resubmitMutation, { id, input: application(code, `补正后信用服务有限公司${code.slice(10, 16)}`) }));
       const stale = await decideOn('REJECT', returned);
       expect(stale.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reviewedEventId', problem: 'CONCURRENT_CHANGE' });
       expect(stale.errors?.[0].message).toContain('RESUBMIT');
@@ -298,10 +302,11 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
 
     it.each(statuses.map((s) => [s, s === 'RETURNED'] as const))('resubmits the application of a %s provider: %s', async (status, accepted) => {
       const { id, code } = await providerIn(status);
-      const result = await queryAs<{ resubmitProviderFiling: { filingStatus: string; name: string } | null }>(identityOf(providerUser(code)), resubmitMutation, { id, input: application(code, '补正后信用服务有限公司') });
+      const corrected = `补正后信用服务有限公司${code.slice(10, 16)}`;
+      const result = await queryAs<{ resubmitProviderFiling: { filingStatus: string; name: string } | null }>(identityOf(providerUser(code)), resubmitMutation, { id, input: application(code, corrected) });
       const after = await history(id);
       if (accepted) {
-        expect(result.data?.resubmitProviderFiling).toEqual({ id, filingStatus: 'APPLIED', name: '补正后信用服务有限公司' });
+        expect(result.data?.resubmitProviderFiling).toEqual({ id, filingStatus: 'APPLIED', name: corrected });
         expect(after.filingHistory.at(-1)).toMatchObject({ action: 'RESUBMIT', fromStatus: 'RETURNED', toStatus: 'APPLIED', actorOrganisation: code });
       } else {
         // The filing that cannot move is the one `id` names: the mutation has no other argument to blame.
@@ -414,7 +419,9 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
       const filed = await providerIn('FILED');
       ok(await queryAs(admin, classMutation, { id: filed.id, class: 'C', reason: '分类' }));
       const better = await queryAs(admin, sanctionMutation, { input: { violationId: await violation(filed.id), kind: 'CLASS_DOWNGRADE', reason: '升级?', downgradeTo: 'B' } });
-      expect(better.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.downgradeTo' });
+      expect(better.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.downgradeTo', problem: 'TRANSITION_NOT_ALLOWED' });
+      const same = await queryAs(admin, sanctionMutation, { input: { violationId: await violation(filed.id), kind: 'CLASS_DOWNGRADE', reason: '仍为C类', downgradeTo: 'C' } });
+      expect(same.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.downgradeTo', problem: 'TRANSITION_NOT_ALLOWED' });
       expect(await count('provider_sanction', 'provider_id = ?', [id])).toBe(sanctions);
       expect(await count('provider_sanction', 'provider_id = ?', [filed.id])).toBe(0);
       expect((await history(filed.id)).supervisionClass).toBe('C');
@@ -434,7 +441,7 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
       const violationId = await violation(id);
       for (const downgradeTo of ['A', 'B']) {
         const raised = await queryAs(admin, sanctionMutation, { input: { violationId, kind: 'CLASS_DOWNGRADE', reason: `降为${downgradeTo}类`, downgradeTo } });
-        expect(raised.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.downgradeTo' });
+        expect(raised.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.downgradeTo', problem: 'TRANSITION_NOT_ALLOWED' });
       }
       expect(await count('provider_sanction', 'provider_id = ?', [id])).toBe(0);
       expect(await history(id)).toMatchObject({ supervisionClass: null, classHistory: [] });
@@ -582,5 +589,264 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
       expect(forFive).toBe(4);
       expect(forFifty).toBe(forFive);
     });
+  });
+
+  describe('what each application said (申请材料)', () => {
+    const applicationsQuery = /* GraphQL */ `
+      query ($id: ID!) {
+        creditServiceProvider(id: $id) {
+          name
+          filingHistory { action reason application { unifiedSocialCreditCode name registeredAddress legalRepresentative businessScope contact } }
+        }
+      }
+    `;
+    interface Applications {
+      name: string;
+      filingHistory: { action: string; reason: string; application: ReturnType<typeof application> | null }[];
+    }
+    const applications = async (id: string) => ok(await queryAs<{ creditServiceProvider: Applications }>(admin, applicationsQuery, { id })).creditServiceProvider;
+    const applyAs = async (code: string, input: Record<string, unknown>) => ok(await queryAs<{ applyForProviderFiling: { id: string } }>(identityOf(providerUser(code)), applyMutation, { input })).applyForProviderFiling.id;
+    const otherDetails = (code: string) => ({
+      ...application(code, `更正后信用服务有限公司${code.slice(10, 16)}`),
+      registeredAddress: '河北省秦皇岛市北戴河区更正路2号',
+      legalRepresentative: '更正人',
+      businessScope: '企业征信业务',
+      contact: null,
+    });
+
+    it('keeps a returned application as submitted when the provider resubmits it corrected, so that the return’s reason can be read against it', async () => {
+      const code = newCode();
+      const first = application(code);
+      const id = await applyAs(code, first);
+      const returned = `名称“${first.name}”与营业执照不符`;
+      ok(await decide(id, 'RETURN_FOR_CORRECTION', admin, returned));
+      const corrected = otherDetails(code);
+      ok(await queryAs(identityOf(providerUser(code)), resubmitMutation, { id, input: corrected }));
+      expect(await applications(id)).toEqual({
+        name: corrected.name,
+        filingHistory: [
+          { action: 'APPLY', reason: 'application for filing', application: first },
+          { action: 'RETURN_FOR_CORRECTION', reason: returned, application: null },
+          { action: 'RESUBMIT', reason: 'corrected application resubmitted', application: corrected },
+        ],
+      });
+    });
+
+    it('keeps a rejected application as submitted when the provider applies afresh with other details', async () => {
+      const code = newCode();
+      const first = application(code);
+      const id = await applyAs(code, first);
+      ok(await decide(id, 'REJECT', admin, `“${first.name}”的法定代表人与登记不符`));
+      const afresh = otherDetails(code);
+      expect(await applyAs(code, afresh)).toBe(id);
+      const read = await applications(id);
+      expect(read.name).toBe(afresh.name);
+      expect(read.filingHistory.map((e) => [e.action, e.application])).toEqual([
+        ['APPLY', first],
+        ['REJECT', null],
+        ['APPLY', afresh],
+      ]);
+    });
+
+    it('shows what an application said to registry admins only: not to the applicant, a department or the public', async () => {
+      const { id, code } = await providerIn('FILED');
+      const read = (as: RequestIdentity) =>
+        queryAs<{ creditServiceProvider: { filingHistory: { action: string; application: { name: string } | null }[] } | null }>(as, 'query ($id: ID!) { creditServiceProvider(id: $id) { filingHistory { action application { name } } } }', { id });
+      expect(ok(await read(admin)).creditServiceProvider?.filingHistory).toEqual([
+        { action: 'APPLY', application: { name: application(code).name } },
+        { action: 'FILE', application: null },
+      ]);
+      for (const as of [identityOf(providerUser(code)), identityOf(financeOfficer, { matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'CG-1' }), identityOf(null)]) {
+        const result = await read(as);
+        expect(result.data?.creditServiceProvider?.filingHistory).toEqual([
+          { action: 'APPLY', application: null },
+          { action: 'FILE', application: null },
+        ]);
+        expect(result.errors?.length).toBeGreaterThan(0);
+        expect(result.errors?.every((e) => e.extensions?.code === 'FORBIDDEN' && e.extensions.group === 'PROVIDER_ADMINISTRATION')).toBe(true);
+      }
+    });
+  });
+
+  describe('the longest texts the documented limits allow', () => {
+    /** `n` characters, each outside the BMP: four bytes in utf8mb4, the most a character takes. */
+    const longest = (n: number, prefix = '') => prefix + '𠀀'.repeat(n - characterCount(prefix));
+
+    it('stores 50 items of evidence of 500 characters each and a description of 4000, and answers the same violation sent again with the one recorded', async () => {
+      const { id } = await providerIn('FILED');
+      const input = { providerId: id, kind: 'OTHER', description: longest(4000), evidence: Array.from({ length: 50 }, (_, i) => longest(500, `证据${i}-`)), occurredOn: '2026-10-01' };
+      const recorded = await queryAs<{ recordProviderViolation: { id: string; evidence: string[] } }>(admin, violationMutation, { input });
+      expect(recorded.errors).toBeUndefined();
+      expect(recorded.data?.recordProviderViolation.evidence).toEqual(input.evidence);
+      const read = ok(await query<{ creditServiceProvider: { violations: { id: string; description: string; evidence: string[] }[] } }>('query ($id: ID!) { creditServiceProvider(id: $id) { violations { id description evidence } } }', { id }));
+      expect(read.creditServiceProvider.violations).toEqual([{ id: recorded.data?.recordProviderViolation.id, description: input.description, evidence: input.evidence }]);
+      expect(ok(await queryAs<{ recordProviderViolation: { id: string } }>(admin, violationMutation, { input })).recordProviderViolation.id).toBe(recorded.data?.recordProviderViolation.id);
+      expect(await count('provider_violation', 'provider_id = ?', [id])).toBe(1);
+    });
+
+    it('stores the longest application, decision, class and sanction reasons, and keeps the application on its step', async () => {
+      const code = newCode();
+      const longestApplication = { unifiedSocialCreditCode: code, name: longest(200, code.slice(10, 16)), registeredAddress: longest(300), legalRepresentative: longest(100), businessScope: longest(2000), contact: longest(40) };
+      const id = ok(await queryAs<{ applyForProviderFiling: { id: string } }>(identityOf(providerUser(code)), applyMutation, { input: longestApplication })).applyForProviderFiling.id;
+      ok(await decide(id, 'FILE', admin, longest(2000, 'FILE')));
+      ok(await queryAs(admin, classMutation, { id, class: 'A', reason: longest(2000, 'A') }));
+      const violationId = ok(await queryAs<{ recordProviderViolation: { id: string } }>(admin, violationMutation, { input: { providerId: id, kind: 'OTHER', description: '未按期报送', evidence: ['通知书'], occurredOn: '2026-10-01' } })).recordProviderViolation.id;
+      ok(await queryAs(admin, sanctionMutation, { input: { violationId, kind: 'CLASS_DOWNGRADE', reason: longest(2000, 'C'), downgradeTo: 'C' } }));
+      ok(await queryAs(admin, sanctionMutation, { input: { violationId, kind: 'SUSPENSION', reason: longest(2000, 'SUSPENSION') } }));
+      const read = ok(await query<{ creditServiceProvider: { filingHistory: { reason: string; application: unknown }[]; classHistory: { reason: string }[] } }>(
+        'query ($id: ID!) { creditServiceProvider(id: $id) { filingHistory { reason application { unifiedSocialCreditCode name registeredAddress legalRepresentative businessScope contact } } classHistory { reason } } }',
+        { id },
+      )).creditServiceProvider;
+      expect(read.filingHistory[0].application).toEqual(longestApplication);
+      expect(read.filingHistory.slice(1).map((e) => e.reason)).toEqual([longest(2000, 'FILE'), longest(2000, 'SUSPENSION')]);
+      expect(read.classHistory.map((c) => c.reason)).toEqual([longest(2000, 'A'), longest(2000, 'C')]);
+    });
+  });
+
+  describe('text a registrar or applicant sends', () => {
+    const probe = { name: '\u200b\u200b', registeredAddress: '\u202e河北省秦皇岛市北戴河区测试路1号', legalRepresentative: '\u3164', businessScope: '\u0000', contact: '\u200b' };
+
+    it.each([
+      ['input.name', 'two zero-width spaces', { name: probe.name }],
+      ['input.name', 'a line break', { name: '测试信用\n服务有限公司' }],
+      ['input.registeredAddress', 'a right-to-left override first', { registeredAddress: probe.registeredAddress }],
+      ['input.legalRepresentative', 'the Hangul filler U+3164', { legalRepresentative: probe.legalRepresentative }],
+      ['input.businessScope', 'U+0000', { businessScope: probe.businessScope }],
+      ['input.businessScope', 'zero-width spaces over two lines', { businessScope: '\u200b\n\u200b' }],
+      ['input.contact', 'a zero-width space', { contact: probe.contact }],
+      ['input.name', 'all of the above, the first field named', probe],
+    ])('refuses an application whose %s is %s, and stores nothing', async (field, _label, change) => {
+      const code = newCode();
+      const result = await queryAs(identityOf(providerUser(code)), applyMutation, { input: { ...application(code), ...change } });
+      expect(result.data?.applyForProviderFiling).toBeNull();
+      expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
+      expect(await count('credit_service_provider', 'unified_social_credit_code = ?', [code])).toBe(0);
+    });
+
+    it('refuses such a corrected application too, and leaves it RETURNED', async () => {
+      const { id, code } = await providerIn('RETURNED');
+      const result = await queryAs(identityOf(providerUser(code)), resubmitMutation, { id, input: { ...application(code), legalRepresentative: probe.legalRepresentative } });
+      expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.legalRepresentative' });
+      expect((await history(id)).filingHistory.map((e) => e.action)).toEqual(['APPLY', 'RETURN_FOR_CORRECTION']);
+    });
+
+    it.each([
+      ['a zero-width space', '\u200b'],
+      ['the Hangul filler U+3164', '\u3164'],
+      ['U+0000', '\u0000'],
+      ['a right-to-left override first', '\u202e予以备案'],
+      ['split by a line separator U+2028', '予以\u2028备案'],
+    ])('refuses a decision, a class and a sanction whose reason is %s, and records nothing', async (_label, reason) => {
+      const { id } = await providerIn('APPLIED');
+      const decision = await decide(id, 'FILE', admin, reason);
+      expect(decision.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reason' });
+      ok(await decide(id, 'FILE'));
+      const classed = await queryAs(admin, classMutation, { id, class: 'A', reason });
+      expect(classed.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reason' });
+      const violationId = ok(await queryAs<{ recordProviderViolation: { id: string } }>(admin, violationMutation, { input: { providerId: id, kind: 'OTHER', description: '未按期报送', evidence: ['通知书'], occurredOn: '2026-10-01' } })).recordProviderViolation.id;
+      const sanctioned = await queryAs(admin, sanctionMutation, { input: { violationId, kind: 'WARNING', reason } });
+      expect(sanctioned.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.reason' });
+      expect(await history(id)).toMatchObject({ filingStatus: 'FILED', supervisionClass: null, classHistory: [] });
+      expect(await count('provider_sanction', 'provider_id = ?', [id])).toBe(0);
+    });
+
+    it.each([
+      ['input.description', 'a zero-width space', { description: '\u200b' }],
+      ['input.description', 'text with a right-to-left override', { description: '出具虚假\u202e信用报告' }],
+      ['input.evidence[1]', 'a zero-width space', { evidence: ['核查笔录〔2026〕3号', '\u200b'] }],
+      ['input.evidence[0]', 'split by a line break', { evidence: ['核查笔录\n〔2026〕3号'] }],
+      ['input.evidence[0]', 'the Hangul filler U+3164', { evidence: ['\u3164'] }],
+    ])('refuses a violation whose %s is %s, and records nothing', async (field, _label, change) => {
+      const { id } = await providerIn('FILED');
+      const result = await queryAs(admin, violationMutation, { input: { providerId: id, kind: 'OTHER', description: '未按期报送', evidence: ['通知书'], occurredOn: '2026-10-01', ...change } });
+      expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
+      expect(await count('provider_violation', 'provider_id = ?', [id])).toBe(0);
+    });
+
+    it('accepts line breaks and tabs in a reason, a description and a business scope', async () => {
+      const code = newCode();
+      const input = { ...application(code), businessScope: '企业征信业务；\r\n信用评估\t信用咨询' };
+      const id = ok(await queryAs<{ applyForProviderFiling: { id: string } }>(identityOf(providerUser(code)), applyMutation, { input })).applyForProviderFiling.id;
+      ok(await decide(id, 'FILE', admin, '材料齐全\n符合备案条件'));
+      const recorded = await queryAs(admin, violationMutation, { input: { providerId: id, kind: 'OTHER', description: '一、未按期报送\n二、\t未备案变更', evidence: ['通知书'], occurredOn: '2026-10-01' } });
+      expect(recorded.errors).toBeUndefined();
+      expect((await history(id)).filingHistory.at(-1)?.reason).toBe('材料齐全\n符合备案条件');
+    });
+  });
+
+  describe('a name in the registry names one provider', () => {
+    const refusal = (namesakeId: string, field = 'input.name') => ({ code: 'BAD_USER_INPUT', field, problem: 'NAME_OF_ANOTHER_PROVIDER', providerId: namesakeId });
+
+    it.each([
+      ['FILED', 0],
+      ['SUSPENDED', 10],
+      ['REVOKED', 11],
+    ])('refuses an application under the name of a %s provider, read as a reader would, and stores nothing', async (_status, index) => {
+      const namesake = world.providers[index];
+      for (const name of [namesake.name, ` ${namesake.name.slice(0, 2)} ${namesake.name.slice(2)}。`, `（${namesake.name}）`]) {
+        const code = newCode();
+        const result = await queryAs(identityOf(providerUser(code)), applyMutation, { input: application(code, name) });
+        expect(result.data?.applyForProviderFiling).toBeNull();
+        expect(result.errors?.[0].extensions).toMatchObject(refusal(namesake.id));
+        expect(await count('credit_service_provider', 'unified_social_credit_code = ?', [code])).toBe(0);
+      }
+    });
+
+    it('folds compatibility forms and letter case, and leaves out spaces and punctuation', async () => {
+      const latin = newCode();
+      const suffix = latin.slice(10, 16);
+      const latinId = ok(await queryAs<{ applyForProviderFiling: { id: string } }>(identityOf(providerUser(latin)), applyMutation, { input: application(latin, `ABC Credit Rating ${suffix} Co., Ltd.`) })).applyForProviderFiling.id;
+      ok(await decide(latinId, 'FILE'));
+      const fullWidth = [...suffix].map((c) => String.fromCodePoint(c.codePointAt(0)! + 0xfee0)).join('');
+      const code = newCode();
+      const result = await queryAs(identityOf(providerUser(code)), applyMutation, { input: application(code, `ａｂｃ credit-rating ${fullWidth} co ltd`) });
+      expect(result.errors?.[0].extensions).toMatchObject(refusal(latinId));
+    });
+
+    it('lets a provider apply afresh under its own name, and refuses a corrected application under another’s', async () => {
+      const rejected = await providerIn('REJECTED');
+      ok(await queryAs(identityOf(providerUser(rejected.code)), applyMutation, { input: application(rejected.code) }));
+      const { id, code } = await providerIn('RETURNED');
+      const result = await queryAs(identityOf(providerUser(code)), resubmitMutation, { id, input: application(code, world.providers[0].name) });
+      expect(result.errors?.[0].extensions).toMatchObject(refusal(world.providers[0].id));
+      expect((await history(id)).filingStatus).toBe('RETURNED');
+    });
+
+    it('accepts two applications under one name, as neither is in the registry, and refuses filing the second', async () => {
+      const [first, second] = [newCode(), newCode()];
+      const name = `同名信用服务有限公司${first.slice(10, 16)}`;
+      const ids = [];
+      for (const code of [first, second]) ids.push(ok(await queryAs<{ applyForProviderFiling: { id: string } }>(identityOf(providerUser(code)), applyMutation, { input: application(code, name) })).applyForProviderFiling.id);
+      ok(await decide(ids[0], 'FILE'));
+      const filed = await decide(ids[1], 'FILE');
+      expect(filed.data?.decideProviderFiling).toBeNull();
+      expect(filed.errors?.[0].extensions).toMatchObject(refusal(ids[0], 'decision'));
+      expect((await history(ids[1])).filingHistory.map((e) => e.action)).toEqual(['APPLY']);
+    });
+  });
+
+  describe('the reason of a sanction’s effect', () => {
+    it('is published as the reason of the class change and filing step it carried out, while the sanction and violation stay with the registry', async () => {
+      const { id } = await providerIn('FILED');
+      ok(await queryAs(admin, classMutation, { id, class: 'A', reason: '首次分类' }));
+      const violationId = ok(await queryAs<{ recordProviderViolation: { id: string } }>(admin, violationMutation, { input: { providerId: id, kind: 'PRIVACY_BREACH', description: '向无关机构提供张某某的信用信息', evidence: ['核查笔录〔2026〕7号'], occurredOn: '2026-10-01' } })).recordProviderViolation.id;
+      ok(await queryAs(admin, sanctionMutation, { input: { violationId, kind: 'CLASS_DOWNGRADE', reason: '未经授权提供个人信用信息，降为C类', downgradeTo: 'C' } }));
+      ok(await queryAs(admin, sanctionMutation, { input: { violationId, kind: 'SUSPENSION', reason: '调查期间暂停备案' } }));
+      const result = await queryAs<{ creditServiceProvider: { filingHistory: { action: string; reason: string; sanction: unknown }[]; classHistory: { toClass: string; reason: string; sanction: unknown }[]; violations: unknown } }>(
+        identityOf(null),
+        'query ($id: ID!) { creditServiceProvider(id: $id) { filingHistory { action reason sanction { id } } classHistory { toClass reason sanction { id } } violations { description } } }',
+        { id },
+      );
+      expect(result.data?.creditServiceProvider.filingHistory.at(-1)).toEqual({ action: 'SUSPEND', reason: '调查期间暂停备案', sanction: null });
+      expect(result.data?.creditServiceProvider.classHistory.at(-1)).toEqual({ toClass: 'C', reason: '未经授权提供个人信用信息，降为C类', sanction: null });
+      expect(result.data?.creditServiceProvider.violations).toBeNull();
+      expect(result.errors?.every((e) => e.extensions?.code === 'FORBIDDEN' && e.extensions.group === 'PROVIDER_ADMINISTRATION')).toBe(true);
+    });
+  });
+});
+
+describe('ProviderFilingEvent.application at the gateway', () => {
+  it('needs PROVIDER_ADMINISTRATION in the committed supergraph, as in the subgraph, so that the gateway cuts it for anyone else', () => {
+    expect(readFieldGuards(fs.readFileSync(supergraphPath, 'utf8')).get('ProviderFilingEvent.application')).toBe('PROVIDER_ADMINISTRATION');
   });
 });
