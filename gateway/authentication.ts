@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, importSPKI, jwtVerify, type JWTPayload, type KeyLike } from 'jose';
+import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { findDepartment } from '../lib/catalogue/departments';
 import { auditedTextLimits, organisationKinds, roles, type Caller, type OrganisationKind, type Role } from '../lib/access/identity';
@@ -59,8 +60,16 @@ function rememberVerified(verify: TokenVerifier): TokenVerifier {
   };
 }
 
-export function unauthenticated(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } } });
+const bearerRealm = 'credit-platform';
+
+/**
+ * A refused token: 401 with the challenge RFC 6750 asks of a bearer-token resource, so that an
+ * HTTP client or library knows to fetch a new token (`invalid_request` for an Authorization
+ * header that is not a bearer token at all).
+ */
+export function unauthenticated(message: string, error: 'invalid_token' | 'invalid_request' = 'invalid_token'): GraphQLError {
+  const challenge = `Bearer realm="${bearerRealm}", error="${error}"`;
+  return new GraphQLError(message, { extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401, headers: new HeaderMap([['www-authenticate', challenge]]) } } });
 }
 
 /**
@@ -70,7 +79,7 @@ export function unauthenticated(message: string): GraphQLError {
 export async function authenticate(authorization: string | undefined, verify: TokenVerifier): Promise<Caller | null> {
   if (!authorization) return null;
   const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
-  if (!match) throw unauthenticated('the Authorization header must be "Bearer <token>"');
+  if (!match) throw unauthenticated('the Authorization header must be "Bearer <token>"', 'invalid_request');
   let claims: JWTPayload;
   try {
     claims = await verify(match[1]);

@@ -1,5 +1,6 @@
 export interface GraphQLResponse<T = Record<string, unknown>> {
   status: number;
+  headers?: Headers;
   data?: T | null;
   errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
   extensions?: Record<string, unknown>;
@@ -20,6 +21,7 @@ export async function postGraphQL<T>(url: string, body: unknown, headers: Record
     signal: AbortSignal.timeout(30_000),
   });
   const json = (await response.json()) as Omit<GraphQLResponse<T>, 'status'>;
-  return { status: response.status, ...json };
+  // Not enumerable: answers are compared whole (toEqual), and the headers are asked for by name.
+  return Object.defineProperty({ status: response.status, ...json }, 'headers', { value: response.headers, enumerable: false });
 }
 

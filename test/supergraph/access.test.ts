@@ -343,9 +343,19 @@ describe.each(testDatabases)('access to fields through the gateway on $label', (
     const requestId = `bad-token-${_label}`;
     const result = await postGraphQL(platform.gatewayUrl, { query: MATRIX, variables: { id: enterprise.id } }, { authorization: `Bearer ${await makeToken(platform)}`, 'x-request-id': requestId, ...matter('GOVERNMENT_PROCUREMENT') });
     expect(result.status).toBe(401);
+    // RFC 6750: a client library knows from the challenge to fetch a new token.
+    const error = _label === 'a malformed header' ? 'invalid_request' : 'invalid_token';
+    expect(result.headers?.get('www-authenticate')).toBe(`Bearer realm="credit-platform", error="${error}"`);
     expect(result.data ?? null).toBeNull();
     expect(result.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
     expect((await auditRows(platform, requestId)).map((r) => r.outcome)).toEqual(['DENIED']);
+  });
+
+  it('answers an Authorization header that is no bearer token with 401 and the invalid_request challenge', async () => {
+    const result = await postGraphQL(platform.gatewayUrl, { query: '{ __typename }' }, { authorization: 'Basic dXNlcjpwYXNz' });
+    expect(result.status).toBe(401);
+    expect(result.headers?.get('www-authenticate')).toBe('Bearer realm="credit-platform", error="invalid_request"');
+    expect(result.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
   });
 
   describe('a subgraph called directly', () => {
