@@ -163,6 +163,9 @@ export class ProviderRepository {
       const existing = await manager.findOne(CreditServiceProvider, { where: { unifiedSocialCreditCode: details.unifiedSocialCreditCode }, lock: lockFor(manager) });
       const now = existing ? await this.instantAfterHistory(manager, existing.id) : new Date();
       const transition = transitionFor('APPLY');
+      // The same application sent again (a retried request, a double-clicked form) while it is
+      // under review answers the one stored, as a consent granted twice does.
+      if (existing?.filingStatus === 'APPLIED' && applicationFields.every((field) => existing[field] === details[field])) return existing;
       if (existing && !transition.from.includes(existing.filingStatus)) {
         const hint = existing.filingStatus === 'RETURNED' ? ': correct the application with resubmitProviderFiling' : '';
         throw badInput('input.unifiedSocialCreditCode', `a provider with the code ${details.unifiedSocialCreditCode} is already in the registry with filing status ${existing.filingStatus}; a new application is possible only for an unknown provider or after REJECTED${hint}`, { problem: 'TRANSITION_NOT_ALLOWED' });
@@ -428,6 +431,8 @@ export function validCode(code: string, field: string): string {
 }
 
 /** The application's fields checked in the input's order, so that the first refusal names the first bad field. */
+const applicationFields = ['unifiedSocialCreditCode', 'name', 'registeredAddress', 'legalRepresentative', 'businessScope', 'contact'] as const satisfies readonly (keyof ApplicationDetails)[];
+
 function validApplication(input: ProviderApplicationInput): ApplicationDetails {
   return {
     unifiedSocialCreditCode: validCode(input.unifiedSocialCreditCode, 'input.unifiedSocialCreditCode'),

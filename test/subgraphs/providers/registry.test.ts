@@ -271,6 +271,18 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
       expect(h.filingHistory).toEqual([expect.objectContaining({ action: 'APPLY', fromStatus: null, toStatus: 'APPLIED', actor: `user-of-${code}`, actorOrganisation: code })]);
     });
 
+    it('answers the same application sent again with the one under review, storing it once; another one under the same code is refused', async () => {
+      const code = newCode();
+      const send = (input: Record<string, unknown>) => queryAs<{ applyForProviderFiling: { id: string } | null }>(identityOf(providerUser(code)), applyMutation, { input });
+      const first = await send(application(code));
+      const again = await send(application(code));
+      expect(again.errors).toBeUndefined();
+      expect(again.data?.applyForProviderFiling?.id).toBe(first.data?.applyForProviderFiling?.id);
+      expect((await history(first.data!.applyForProviderFiling!.id)).filingHistory).toHaveLength(1);
+      const changed = await send(application(code, '另一个名称信用服务有限公司'));
+      expect(changed.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', problem: 'TRANSITION_NOT_ALLOWED' });
+    });
+
     it('cannot apply in another organisation\'s name, and a department cannot apply at all', async () => {
       const code = newCode();
       const other = await queryAs(identityOf(providerUser(newCode())), applyMutation, { input: application(code) });
