@@ -12,6 +12,7 @@ import { forbidden, forbiddenAbout } from '../shared/access';
 import { loadPages, type Page } from '../shared/pagination';
 import { PageLoaders } from '../shared/loaders';
 import { writeAlone } from '../shared/write-queue';
+import { isUniqueViolation } from '../shared/database';
 import { CreditCheck } from './entities/credit-check.entity';
 import { CreditRecord } from './entities/credit-record.entity';
 import { characterCount } from '../../lib/text';
@@ -26,6 +27,14 @@ export interface CheckedRecordSnapshot extends CountingRecord {
   underObjection?: boolean;
 }
 
+
+/** What a department asks to check, and its key for the attempt (`RunCreditCheckInput`). */
+export interface CheckRequest {
+  subjectId: string;
+  matter: string;
+  caseNumber: string;
+  idempotencyKey?: string | null;
+}
 
 export interface LedgerFilter {
   department?: string | null;
@@ -63,7 +72,10 @@ export class CreditCheckRepository {
   }
 
   /** Records the check, stamped `now`: the records that count on that day, and the measures they call for. */
-  async run(input: { subjectId: string; matter: string; caseNumber: string }, actor: { userId: string; department: string }, now: Date): Promise<CreditCheck> {
+  async run(input: CheckRequest, actor: { userId: string; department: string }, now: Date): Promise<CreditCheck> {
+    const key = input.idempotencyKey ?? null;
+    const earlier = key ? await this.runUnder(key, actor.department, input) : null;
+    if (earlier) return earlier;
     const rows = await this.records.find({ where: { subjectId: input.subjectId }, order: { decisionDate: 'DESC', id: 'DESC' } });
     // Judged on the day of the instant the check is stamped with, not the day its request started:
     // the reports subgraph judges the report requirement as of `checkedAt`, so a check sent just
@@ -90,6 +102,7 @@ export class CreditCheckRepository {
       department: actor.department,
       checkedBy: actor.userId,
       checkedAt: now,
+      idempotencyKey: key,
       recordsSnapshot: JSON.stringify(counting),
       measures: JSON.stringify(applicableMeasures(input.matter, counting, false)),
       reportSatisfied: null,
@@ -101,8 +114,26 @@ export class CreditCheckRepository {
       feedbackBy: null,
       feedbackAt: null,
     });
-    await writeAlone(this.db, () => this.checks.insert(check));
+    try {
+      await writeAlone(this.db, () => this.checks.insert(check));
+    } catch (error) {
+      // The same key's first attempt, still running when this one looked, stored its check first.
+      const first = key && isUniqueViolation(error) ? await this.runUnder(key, actor.department, input) : null;
+      if (first) return first;
+      throw error;
+    }
     return check;
+  }
+
+  /** The department's check run under `key`, or null; refused when it was of another subject, matter or case. */
+  private async runUnder(key: string, department: string, input: CheckRequest): Promise<CreditCheck | null> {
+    const earlier = await this.checks.findOneBy({ department, idempotencyKey: key });
+    if (earlier && (earlier.subjectId !== input.subjectId || earlier.matter !== input.matter || earlier.caseNumber !== input.caseNumber)) {
+      throw badInput('input.idempotencyKey', `${department} already ran a check of another subject, matter or case under the key ${key}: make a new key for each check, and send it again only to retry that check`, {
+        problem: 'IDEMPOTENCY_KEY_REUSED',
+      });
+    }
+    return earlier;
   }
 
   /**

@@ -16,6 +16,9 @@ import { characterCount } from '../../lib/text';
 
 type Context = RecordsContext & SubgraphContext;
 
+/** A front end's key for one attempt: a UUID or any such token, never text a person could read into. */
+const idempotencyKeyPattern = /^[A-Za-z0-9._:-]{1,64}$/;
+
 /** A check as the gateway hands it back for `measures` and `verdict`: with the reports subgraph's findings. */
 type CheckWithReport = CreditCheck & { reportSatisfied?: boolean | null; goodReportGrade?: boolean | null };
 
@@ -82,11 +85,14 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
     },
   },
   Mutation: {
-    runCreditCheck: async (_: unknown, args: { input: { subjectId: string; matter: string; caseNumber: string } }, ctx: Context) => {
+    runCreditCheck: async (_: unknown, args: { input: { subjectId: string; matter: string; caseNumber: string; idempotencyKey?: string | null } }, ctx: Context) => {
       const { identity } = ctx.access;
       const caller = identity.caller;
       if (!caller || caller.organisationKind !== 'DEPARTMENT' || caller.role !== 'DEPARTMENT_OFFICER') throw forbidden('credit checks are run by department officers');
-      const input = { subjectId: args.input.subjectId.trim(), matter: args.input.matter.trim(), caseNumber: args.input.caseNumber.trim() };
+      const input = { subjectId: args.input.subjectId.trim(), matter: args.input.matter.trim(), caseNumber: args.input.caseNumber.trim(), idempotencyKey: args.input.idempotencyKey ?? null };
+      if (input.idempotencyKey !== null && !idempotencyKeyPattern.test(input.idempotencyKey)) {
+        throw badInput('input.idempotencyKey', `idempotencyKey must be 1 to 64 letters, digits, '-', '_', '.' or ':' (a UUID, say), got ${JSON.stringify(input.idempotencyKey.slice(0, 80))}`);
+      }
       if (!measuresByMatter[input.matter]) throw badInput('matter', `matter must be an administrative matter of the catalogue (docs/measures.md), got ${JSON.stringify(input.matter)}`);
       if (!input.caseNumber || characterCount(input.caseNumber) > 100) throw badInput('caseNumber', `caseNumber must be 1 to 100 characters, got ${characterCount(input.caseNumber)}`);
       // The check is run under the purpose the request names, which is what the grants were decided on.

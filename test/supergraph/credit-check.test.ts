@@ -161,7 +161,7 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
     fixtures.set(`${situation}:${kind}`, { subjectId, recordId });
   }
 
-  async function run(as: As, input: { subjectId: string; matter: string; caseNumber: string }) {
+  async function run(as: As, input: { subjectId: string; matter: string; caseNumber: string; idempotencyKey?: string }) {
     return await platform.query<{ runCreditCheck: CheckResult | null }>(RUN, { input }, as);
   }
 
@@ -239,6 +239,32 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
     expect(Boolean(row.report_satisfied)).toBe(true);
     const [sealed] = await platform.databases.reports.query('SELECT COUNT(*) AS n FROM check_report_requirement WHERE check_id = ?', [result.data!.runCreditCheck.id]);
     expect(Number(sealed.n)).toBe(1);
+  });
+
+  it('answers a retried check sent with its idempotency key with the check it first ran, at once or concurrently, and refuses the key for another check', async () => {
+    const fixture = fixtures.get('seriousPenalty:ENTERPRISE')!;
+    const as = { caller: officerFor(administrative[1]), headers: purpose('GOVERNMENT_PROCUREMENT', 'RETRY-1') };
+    const input = { subjectId: fixture.subjectId, matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'RETRY-1' };
+    const stored = async () => Number((await platform.databases.records.query('SELECT COUNT(*) AS n FROM credit_check WHERE case_number = ?', ['RETRY-1']))[0].n);
+    const first = await run(as, { ...input, idempotencyKey: 'e0a4c1f2-retry-1' });
+    const again = await run(as, { ...input, idempotencyKey: 'e0a4c1f2-retry-1' });
+    expect([first.errors, again.errors]).toEqual([undefined, undefined]);
+    expect(again.data?.runCreditCheck).toEqual(first.data?.runCreditCheck);
+    expect(await stored()).toBe(1);
+    // Five at once under one key (a double-click that outruns the first answer): one check.
+    const burst = await Promise.all(Array.from({ length: 5 }, () => run(as, { ...input, idempotencyKey: 'e0a4c1f2-retry-2' })));
+    expect(burst.map((r) => r.errors)).toEqual(Array(5).fill(undefined));
+    expect(new Set(burst.map((r) => r.data?.runCreditCheck?.id)).size).toBe(1);
+    expect(await stored()).toBe(2);
+    // Keys differing in letter case are two keys, on either database; without a key, each call is a check.
+    expect((await run(as, { ...input, idempotencyKey: 'E0A4C1F2-RETRY-1' })).data?.runCreditCheck?.id).not.toBe(first.data?.runCreditCheck?.id);
+    await run(as, input);
+    expect(await stored()).toBe(4);
+    const reused = await run({ ...as, headers: purpose('GOVERNMENT_PROCUREMENT', 'RETRY-2') }, { ...input, caseNumber: 'RETRY-2', idempotencyKey: 'e0a4c1f2-retry-1' });
+    expect(reused.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.idempotencyKey', problem: 'IDEMPOTENCY_KEY_REUSED' });
+    const malformed = await run(as, { ...input, idempotencyKey: '重试 1' });
+    expect(malformed.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.idempotencyKey' });
+    expect(await stored()).toBe(4);
   });
 
   it('audits a ledger read as a disclosure about every check it lists, with the groups of the records each considered', async () => {

@@ -4,11 +4,12 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
  * One credit check in the review ledger (审阅和审核制度). The records it relied on and the measures
  * they call for are stored as JSON snapshots, so the decision can be explained after the records
  * change; the verdict is sealed once the report requirement (reports subgraph) is known.
- * Keep in sync with migrations/1764000000120-create-credit-check.ts.
+ * Keep in sync with migrations/1764000000120-create-credit-check.ts and 1764000000140.
  */
 @Entity('credit_check')
 @Index('IDX_credit_check_subject_checked', ['subjectId', 'checkedAt'])
 @Index('IDX_credit_check_department_checked', ['department', 'checkedAt'])
+@Index('UQ_credit_check_department_idempotency_key', ['department', 'idempotencyKey'], { unique: true })
 export class CreditCheck {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
@@ -31,6 +32,10 @@ export class CreditCheck {
 
   @Column({ name: 'checked_at', type: 'datetime', precision: 3 })
   checkedAt!: Date;
+
+  /** The front end's key for the attempt (RunCreditCheckInput.idempotencyKey): one check per key and department. */
+  @Column({ name: 'idempotency_key', type: 'varchar', length: 64, nullable: true })
+  idempotencyKey!: string | null;
 
   /** JSON: the records that counted, as they were (CheckedRecordSnapshot[]). */
   @Column({ name: 'records_snapshot', type: 'text' })
