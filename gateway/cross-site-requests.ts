@@ -49,6 +49,14 @@ export function crossSiteRequestRoute(allowedOrigins: readonly string[] = []): E
       res.setHeader('access-control-expose-headers', exposedResponseHeaders);
       return false;
     }
+    // Another origin's preflight: answered plainly, without CORS headers, so the browser stops
+    // there; left to Apollo Server it was a 405 with a JSON error that reads as a server fault.
+    if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
+      res.setHeader('vary', 'origin');
+      res.statusCode = 204;
+      res.end();
+      return true;
+    }
     const site = String(req.headers['sec-fetch-site'] ?? '');
     if (site !== 'cross-site' && site !== 'same-site') return false;
     const contentType = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();

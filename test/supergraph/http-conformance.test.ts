@@ -98,6 +98,9 @@ describe('the gateway over HTTP', () => {
       expect(allowed.headers.get('access-control-allow-headers')?.split(', ')).toEqual(expect.arrayContaining(['authorization', 'content-type', 'x-credit-matter', 'x-credit-case', 'x-credit-consent']));
       const other = await preflight('https://elsewhere.example');
       expect(other.headers.get('access-control-allow-origin')).toBeNull();
+      expect(other.headers.get('access-control-allow-methods')).toBeNull();
+      // Not Apollo Server's 405 with a JSON error: a plain answer the browser stops at.
+      expect([other.status, await other.text()]).toEqual([204, '']);
 
       // The request itself, as the browser sends it after the preflight: readable, with its request id.
       const post = await fetch(cors.url, { method: 'POST', headers: { origin: frontEnd, 'sec-fetch-site': 'cross-site', 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}', signal: AbortSignal.timeout(10_000) });
