@@ -4,7 +4,7 @@ import { subgraphNames, type SubgraphName } from '../../schema/subgraphs';
 import { seedAudit } from '../../subgraphs/audit/seed';
 import { seedEntities } from '../../subgraphs/entities/seed';
 import { Subject } from '../../subgraphs/entities/entities/subject.entity';
-import { indexSubjectNames } from '../../subgraphs/entities/subject-names';
+import { indexSubjectNames, subjectNameKey } from '../../subgraphs/entities/subject-names';
 import { seedProviders } from '../../subgraphs/providers/seed';
 import { buildCreditRecord } from '../../subgraphs/records/credit-record.repository';
 import { CreditRecord } from '../../subgraphs/records/entities/credit-record.entity';
@@ -139,7 +139,7 @@ function* each<T>(world: DemoWorld, rowsOf: (subject: DemoSubject, index: number
 /** What each database gets, beyond the migrations: bulk rows, then the demo seed for what is small. */
 const writers: Record<SubgraphName, (runner: QueryRunner, db: DataSource, world: DemoWorld) => Promise<number>> = {
   entities: async (runner, db, world) => {
-    const subjects = await bulkInsert(runner, Subject, world.subjects.map((s) => Object.assign(new Subject(), { ...s, createdAt: new Date('2026-01-01T00:00:00Z') })));
+    const subjects = await bulkInsert(runner, Subject, world.subjects.map((s) => Object.assign(new Subject(), { ...s, nameKey: subjectNameKey(s.name), createdAt: new Date('2026-01-01T00:00:00Z') })));
     for (let start = 0; start < world.subjects.length; start += rowsPerBatch) await indexSubjectNames(runner.manager, world.subjects.slice(start, start + rowsPerBatch));
     // The demo consents name the first few subjects, already written: only the consents are new.
     return subjects + (await seedEntities(db, { ...world, subjects: world.subjects.slice(0, 10) }));

@@ -1,36 +1,49 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { ExpiringMemory } from '../../lib/expiring-memory';
+import { withoutInvisible } from '../../lib/text';
 import { insertMany } from '../shared/bulk-insert';
 import type { PageQuery } from '../shared/pagination';
 import { SubjectNameGram } from './entities/subject-name-gram.entity';
-import type { Subject, SubjectKind } from './entities/subject.entity';
+import { subjectNameKeyMaxLength, type Subject, type SubjectKind } from './entities/subject.entity';
 
 /**
- * The name search's index. `name LIKE '%term%'` can use no index: it walks every name in name
+ * The name search's index. `LIKE '%term%'` can use no index: it walks every name in name
  * order until a page is full, 30-100 ms at 100,000 subjects (bench/results.md), more as the
  * register grows. Every name containing the term contains each of the term's bigrams, so the
  * search walks the postings of one of them, already in name order, and tests only those names:
  * a page reads about its own rows.
+ *
+ * Names and terms are compared by their folds (`foldName`), computed here and stored, never by
+ * the database's collation: MySQL's utf8mb4_unicode_ci folds case, width and accents and SQLite
+ * compares bytes, so the same search answered differently on the two. Keys, bigrams and the
+ * postings' names compare as bytes on both (migrations/1764000000050-folded-subject-names.ts).
  */
 
-/** One character lower-cased alone (context-free, unlike a whole string's), kept when that changes its length. */
-function fold(character: string): string {
-  const lower = character.toLowerCase();
-  return lower.length === character.length ? lower : character;
+/**
+ * A name or a search term as the search compares it: NFKC, so that the full-width brackets,
+ * digits and letters a Chinese input method types are their ASCII selves (（２） as (2), Ｄ as D)
+ * and ㈱ is (株); without invisible characters (a zero-width space pasted with a name); each
+ * character lower-cased alone, context-free unlike a whole string's, so that a term's final Σ
+ * is the σ it is inside a longer name.
+ */
+export function foldName(text: string): string {
+  return Array.from(withoutInvisible(text.normalize('NFKC')), (character) => character.toLowerCase()).join('');
 }
 
-/** The distinct bigrams of a text, by code point: what the index holds for a name and what a search term is looked up by. */
+/** What a subject's name is searched by: its fold, as much of it as the column holds. */
+export function subjectNameKey(name: string): string {
+  return Array.from(foldName(name)).slice(0, subjectNameKeyMaxLength).join('');
+}
+
+/** The distinct bigrams of a text's fold, by code point: what the index holds for a name and what a search term is looked up by. */
 export function nameGrams(text: string): string[] {
-  const characters = Array.from(text, fold);
+  const characters = Array.from(foldName(text));
   const grams = new Set<string>();
   for (let i = 1; i < characters.length; i++) grams.add(characters[i - 1] + characters[i]);
   return [...grams];
 }
 
-/**
- * Adds the subjects' names to the index. Idempotent (a seed may run twice), and a bigram equal to
- * another of the same name under MySQL's collation (full-width and half-width letters) is stored once.
- */
+/** Adds the subjects' names to the index. Idempotent: a seed may run twice. */
 export async function indexSubjectNames(manager: EntityManager, subjects: readonly { id: string; name: string; kind: SubjectKind }[]): Promise<void> {
   const rows = subjects.flatMap(({ id, name, kind }) => nameGrams(name).map((gram) => Object.assign(new SubjectNameGram(), { gram, name, subjectId: id, kind })));
   await insertMany(manager, SubjectNameGram, rows, { skipExisting: true });

@@ -8,8 +8,8 @@ import { findWhereIn } from '../shared/loaders';
 import { loadPages, type Page } from '../shared/pagination';
 import { isIsoDate } from '../shared/scalars';
 import { writeTransaction } from '../shared/write-queue';
-import { indexSubjectNames, throughNameIndex } from './subject-names';
-import { Subject, subjectNameMaxLength, type IdentifierKind, type SubjectKind, type SubjectStatus } from './entities/subject.entity';
+import { foldName, indexSubjectNames, subjectNameKey, throughNameIndex } from './subject-names';
+import { Subject, subjectNameKeyMaxLength, subjectNameMaxLength, type IdentifierKind, type SubjectKind, type SubjectStatus } from './entities/subject.entity';
 import { characterCount, isLegible } from '../../lib/text';
 
 export interface RegisterSubjectInput {
@@ -41,19 +41,27 @@ export class SubjectRepository {
     return identifiers.map((identifier) => byIdentifier.get(identifier) ?? null);
   }
 
-  /** Subjects whose name contains `name`, of the given kinds (all when null), ordered by name. */
+  /**
+   * Subjects whose name contains `name`, compared by their folds (subject-names.ts `foldName`:
+   * full-width forms as half-width, letters in either case), of the given kinds (all when null),
+   * in the order of the names' code points.
+   */
   async search(name: string, kinds: readonly SubjectKind[] | null, first: number, after?: CursorPosition | null): Promise<Page<Subject> | undefined> {
     const term = name.trim();
-    const length = characterCount(term);
+    const typed = characterCount(term);
+    if (typed > subjectNameMaxLength) throw badInput('name', `a name is at most ${subjectNameMaxLength} characters, so a search term can be no longer, got ${typed}`);
+    const folded = foldName(term);
+    const length = characterCount(folded);
     if (length < 2) throw badInput('name', `search needs at least 2 characters of a name, got ${JSON.stringify(term)}`);
     // Also bounds the bigrams counted for the term (subject-names.ts): one subquery each.
-    if (length > subjectNameMaxLength) throw badInput('name', `a name is at most ${subjectNameMaxLength} characters, so a search term can be no longer, got ${length}`);
-    // LIKE wildcards in the user's text are matched literally. '!' escapes, not '\\', because
-    // MySQL reads a backslash inside a string literal as an escape and SQLite does not.
-    const pattern = `%${term.replace(/[!%_]/g, (c) => `!${c}`)}%`;
+    if (length > subjectNameKeyMaxLength) throw badInput('name', `a name is searched by at most ${subjectNameKeyMaxLength} characters once its compatibility forms are written out (㍿ as 株式会社), so a search term can be no longer, got ${length}`);
+    // LIKE wildcards in the user's text are matched literally (folded first: ％ is %). '!'
+    // escapes, not '\\', because MySQL reads a backslash inside a string literal as an escape
+    // and SQLite does not.
+    const pattern = `%${folded.replace(/[!%_]/g, (c) => `!${c}`)}%`;
     const where = kinds
-      ? { sql: `t.name LIKE ? ESCAPE '!' AND t.kind IN (${kinds.map(() => '?').join(', ')})`, params: [pattern, ...kinds] }
-      : { sql: "t.name LIKE ? ESCAPE '!'", params: [pattern] };
+      ? { sql: `t.name_key LIKE ? ESCAPE '!' AND t.kind IN (${kinds.map(() => '?').join(', ')})`, params: [pattern, ...kinds] }
+      : { sql: "t.name_key LIKE ? ESCAPE '!'", params: [pattern] };
     // Only the names holding the term's rarest bigram, of the kinds asked, are tested
     // (subject-names.ts); LIKE and the subject's own kind decide.
     const through = await throughNameIndex(this.subjects.manager.connection, term, kinds);
@@ -62,10 +70,12 @@ export class SubjectRepository {
   }
 
   async register(input: RegisterSubjectInput): Promise<Subject> {
+    const name = input.name.trim();
     const subject = this.subjects.create({
       id: randomUUID(),
       kind: input.kind,
-      name: input.name.trim(),
+      name,
+      nameKey: subjectNameKey(name),
       identifier: input.code.trim(),
       identifierKind: input.kind === 'NATURAL_PERSON' ? 'CITIZEN_ID_NUMBER' : 'UNIFIED_SOCIAL_CREDIT_CODE',
       registeredAddress: input.registeredAddress?.trim() || null,
