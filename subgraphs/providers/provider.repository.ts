@@ -3,13 +3,13 @@ import { Equal, In, IsNull, MoreThan, type DataSource, type EntityManager, type 
 import { todayInDistrict } from '../../lib/calendar';
 import { badInput, clientError, ErrorCode, requiredText } from '../../lib/errors';
 import { normaliseIdentifier, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
-import { hasInvisibleCharacters, illegibility, isLegible, nameAsRead, quotedVisibly } from '../../lib/text';
+import { characterCount, hasInvisibleCharacters, illegibility, isLegible, nameAsRead, quotedVisibly } from '../../lib/text';
 import type { CursorPosition } from '../shared/cursors';
 import { groupedByKey } from '../shared/loaders';
 import { loadPages, type Page } from '../shared/pagination';
 import { isIsoDate } from '../shared/scalars';
 import { lockFor, writeTransaction } from '../shared/write-queue';
-import { CreditServiceProvider, type FilingStatus, type SupervisionClass } from './entities/credit-service-provider.entity';
+import { CreditServiceProvider, providerNameKey, type FilingStatus, type SupervisionClass } from './entities/credit-service-provider.entity';
 import { ProviderFilingEvent, type ApplicationDetails } from './entities/provider-filing-event.entity';
 import { ProviderSanction } from './entities/provider-sanction.entity';
 import { ProviderViolation } from './entities/provider-violation.entity';
@@ -34,6 +34,8 @@ import {
 export interface ProviderFilter {
   filingStatus?: FilingStatus | null;
   supervisionClass?: SupervisionClass | null;
+  /** Part of the name, compared as read (`providerNameKey`). */
+  name?: string | null;
 }
 
 /** Who acts, from the caller's token: the user and the organisation it acts for. */
@@ -100,6 +102,11 @@ export class ProviderRepository {
     if (filter.supervisionClass) {
       conditions.push('t.supervision_class = ?');
       params.push(filter.supervisionClass);
+    }
+    if (filter.name !== null && filter.name !== undefined) {
+      conditions.push("t.name_key LIKE ? ESCAPE '!'");
+      // LIKE wildcards in the user's text are matched literally ('!' escapes: see the subjects' search).
+      params.push(`%${nameSearchKey(filter.name).replace(/[!%_]/g, (c) => `!${c}`)}%`);
     }
     if (publicOnly) {
       conditions.push(`t.filing_status IN (${publicStatuses.map(() => '?').join(', ')})`);
@@ -172,10 +179,10 @@ export class ProviderRepository {
       }
       await this.assertNameFree(manager, details, 'input.name');
       const previous = existing?.filingStatus ?? null;
-      const provider = existing ?? manager.create(CreditServiceProvider, { id: randomUUID(), filingStatus: 'APPLIED', supervisionClass: null, filedOn: null, createdAt: now, ...details });
+      const provider = existing ?? manager.create(CreditServiceProvider, { id: randomUUID(), filingStatus: 'APPLIED', supervisionClass: null, filedOn: null, createdAt: now, ...rowOf(details) });
       if (existing) {
-        await this.move(manager, existing, 'APPLY', details, 'input.unifiedSocialCreditCode');
-        Object.assign(existing, details, { filingStatus: 'APPLIED' });
+        await this.move(manager, existing, 'APPLY', rowOf(details), 'input.unifiedSocialCreditCode');
+        Object.assign(existing, rowOf(details), { filingStatus: 'APPLIED' });
       } else {
         await manager.insert(CreditServiceProvider, provider);
       }
@@ -195,10 +202,10 @@ export class ProviderRepository {
       const current = await this.existing(manager, provider.id, 'id');
       const now = await this.instantAfterHistory(manager, current.id);
       // A resubmission names only its provider: the filing it cannot move is the `id`'s.
-      await this.move(manager, current, 'RESUBMIT', details, 'id');
+      await this.move(manager, current, 'RESUBMIT', rowOf(details), 'id');
       await this.assertNameFree(manager, details, 'input.name');
       await manager.insert(ProviderFilingEvent, event(current.id, 'RESUBMIT', current.filingStatus, 'APPLIED', 'corrected application resubmitted', actor, now, details));
-      return Object.assign(current, details, { filingStatus: 'APPLIED' as const });
+      return Object.assign(current, rowOf(details), { filingStatus: 'APPLIED' as const });
     });
   }
 
@@ -431,6 +438,20 @@ export function validCode(code: string, field: string): string {
 }
 
 /** The application's fields checked in the input's order, so that the first refusal names the first bad field. */
+/** The provider's row as an application sets it: its details, and its name's search key. */
+function rowOf(details: ApplicationDetails): ApplicationDetails & Pick<CreditServiceProvider, 'nameKey'> {
+  return { ...details, nameKey: providerNameKey(details.name) };
+}
+
+/** A name search's term as keys are compared; refused when nothing of it is left to compare. */
+function nameSearchKey(term: string): string {
+  const length = characterCount(term.trim());
+  if (length > 200) throw badInput('name', `a provider's name is at most 200 characters, so a search term can be no longer, got ${length}`);
+  const key = providerNameKey(term);
+  if (!key) throw badInput('name', `search by at least one letter or digit of a name (spaces, punctuation and invisible characters are left out), got ${JSON.stringify(term)}`);
+  return key;
+}
+
 const applicationFields = ['unifiedSocialCreditCode', 'name', 'registeredAddress', 'legalRepresentative', 'businessScope', 'contact'] as const satisfies readonly (keyof ApplicationDetails)[];
 
 function validApplication(input: ProviderApplicationInput): ApplicationDetails {

@@ -188,7 +188,8 @@ function notAcceptedBecause(name: string, standing: ProviderStanding, issuedOn: 
  * The registry's providers and applicants bearing this name. Under another source, a provider's
  * report would escape the registry's judgement: a revoked provider's report registered as a public
  * credit service institution's would be accepted, and earn its subject incentives. Names are
- * compared as they read (`nameAsRead`). Read as a registry admin, because the public registry leaves
+ * compared as they read (`nameAsRead`): the registry's name search narrows them to those containing
+ * the name, usually one page. Read as a registry admin, because the public registry leaves
  * applications out and an applicant's report is no more acceptable than a revoked provider's; only
  * the refusal below reaches the officer. A rejected application is left out: it made no provider,
  * and anyone may apply under any name, so an application the registry turned down (one that took
@@ -201,8 +202,8 @@ async function providersNamed(name: string, peers: PeerClient, identity: Request
   do {
     const page: RegistryPage = await peers.query<RegistryPage>(
       'providers',
-      /* GraphQL */ `query ($first: Int!, $after: String) { creditServiceProviders(first: $first, after: $after) { edges { node { id name filingStatus } } pageInfo { hasNextPage endCursor } } }`,
-      { first: registryPageSize, after },
+      /* GraphQL */ `query ($name: String!, $first: Int!, $after: String) { creditServiceProviders(name: $name, first: $first, after: $after) { edges { node { id name filingStatus } } pageInfo { hasNextPage endCursor } } }`,
+      { name, first: registryPageSize, after },
       registryAdmin,
     );
     const { edges, pageInfo } = page.creditServiceProviders;

@@ -1,9 +1,21 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { FilingStatus, SupervisionClass } from '../../../lib/catalogue/provider-supervision';
+import { nameAsRead } from '../../../lib/text';
 
 export type { FilingStatus, SupervisionClass } from '../../../lib/catalogue/provider-supervision';
 
-// Keep column and index names in sync with migrations/1764000000300-create-credit-service-provider.ts.
+/**
+ * A name's key holds three characters for each of the name's 200: NFKC makes some characters
+ * several (㍿ is 株式会社), and a longer column could not be indexed or compared cheaply.
+ */
+export const providerNameKeyMaxLength = 600;
+
+/** A name as the registry's search compares it: as it reads (`nameAsRead`), as much as the column holds. */
+export function providerNameKey(name: string): string {
+  return Array.from(nameAsRead(name)).slice(0, providerNameKeyMaxLength).join('');
+}
+
+// Keep column and index names in sync with migrations/1764000000300-create-credit-service-provider.ts and 1764000000340.
 @Entity('credit_service_provider')
 export class CreditServiceProvider {
   @PrimaryColumn({ type: 'varchar', length: 36 })
@@ -13,9 +25,17 @@ export class CreditServiceProvider {
   @Column({ name: 'unified_social_credit_code', type: 'varchar', length: 18 })
   unifiedSocialCreditCode!: string;
 
+  /** Compared as bytes on MySQL too (migration 1764000000340), so that the registry lists in one order on both drivers. */
   @Index('IDX_credit_service_provider_name')
   @Column({ type: 'varchar', length: 200 })
   name!: string;
+
+  /**
+   * What the name is searched by (`creditServiceProviders(name:)`): the name as a reader compares
+   * it (`providerNameKey`), compared as bytes. Empty only for a row written without it.
+   */
+  @Column({ name: 'name_key', type: 'varchar', length: providerNameKeyMaxLength, default: '' })
+  nameKey!: string;
 
   @Column({ name: 'registered_address', type: 'varchar', length: 300 })
   registeredAddress!: string;

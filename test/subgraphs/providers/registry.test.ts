@@ -529,6 +529,49 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
       expect(result.data!.creditServiceProviders.edges.map((e) => e.node.id)).not.toContain(world.providers[9].id);
     });
 
+    it('finds providers by part of their name as a reader compares names, lists them in one order on either database, and keeps applications to admins', async () => {
+      const filed = async (name: string) => {
+        const code = newCode();
+        const id = ok(await queryAs<{ applyForProviderFiling: { id: string } }>(identityOf(providerUser(code)), applyMutation, { input: application(code, name) })).applyForProviderFiling.id;
+        ok(await decide(id, 'FILE'));
+        return id;
+      };
+      const names = ['检索样例C信用服务有限公司', '检索样例CC信用服务有限公司', '检索样例E信用服务有限公司', '检索样例Ｄ信用评估（北戴河）有限公司', '检索样例c信用管理有限公司'];
+      const ids = new Map<string, string>();
+      for (const name of names) ids.set(name, await filed(name));
+      const applicantCode = newCode();
+      const applicant = ok(await queryAs<{ applyForProviderFiling: { id: string } }>(identityOf(providerUser(applicantCode)), applyMutation, { input: application(applicantCode, '检索样例申请中信用服务有限公司') })).applyForProviderFiling.id;
+      const search = async (name: string, as: RequestIdentity = anonymous, after?: string) =>
+        ok(await queryAs<{ creditServiceProviders: { totalCount: number; pageInfo: { endCursor: string | null }; edges: { node: { id: string; name: string } }[] } }>(
+          as, 'query ($name: String, $after: String) { creditServiceProviders(name: $name, first: 2, after: $after) { totalCount pageInfo { endCursor } edges { node { id name } } } }', { name, after },
+        )).creditServiceProviders;
+      const all = async (name: string, as: RequestIdentity = anonymous) => {
+        const found: string[] = [];
+        let after: string | undefined;
+        do {
+          const page = await search(name, as, after);
+          found.push(...page.edges.map((e) => e.node.name));
+          after = page.edges.length === 2 ? page.pageInfo.endCursor ?? undefined : undefined;
+        } while (after);
+        return found;
+      };
+      // Code-point order (CC before C信, as C < 信; E before c; Ｄ last), paged, the same on SQLite and MySQL.
+      expect(await all('检索样例')).toEqual(['检索样例CC信用服务有限公司', '检索样例C信用服务有限公司', '检索样例E信用服务有限公司', '检索样例c信用管理有限公司', '检索样例Ｄ信用评估（北戴河）有限公司']);
+      // Width, letter case, spaces and punctuation as a reader ignores them.
+      expect(await all('样例d信用评估(北戴河)')).toEqual(['检索样例Ｄ信用评估（北戴河）有限公司']);
+      expect(await all('检索 样例 ｃ 信用')).toEqual(['检索样例C信用服务有限公司', '检索样例c信用管理有限公司']);
+      // % and _ are punctuation a reader skips, never wildcards.
+      expect((await search('检索%有限')).totalCount).toBe(0);
+      expect((await search('检索样例_信用')).totalCount).toBe(0);
+      // Applications are the admins' to find.
+      expect(await all('申请中')).toEqual([]);
+      expect((await search('检索样例申请中', admin)).edges.map((e) => e.node.id)).toEqual([applicant]);
+      for (const term of ['（）', '\u200b', 'x'.repeat(201)]) {
+        const refused = await queryAs(anonymous, 'query ($name: String) { creditServiceProviders(name: $name) { totalCount } }', { name: term });
+        expect(refused.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'name' });
+      }
+    });
+
     it('shows an application only to registry admins and the applicant', async () => {
       const applicant = world.providers[9];
       const read = (as: RequestIdentity) => queryAs<{ creditServiceProvider: { id: string } | null }>(as, 'query ($id: ID!) { creditServiceProvider(id: $id) { id } }', { id: applicant.id });

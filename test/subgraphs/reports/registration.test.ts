@@ -4,7 +4,7 @@ import { demoWorld } from '../../../scripts/demo/world';
 import { seedEntities } from '../../../subgraphs/entities/seed';
 import { entitiesSubgraph } from '../../../subgraphs/entities/subgraph';
 import { demoProviderHistory, demoRevocationDate, demoSuspensionDate } from '../../../subgraphs/providers/demo-history';
-import { CreditServiceProvider } from '../../../subgraphs/providers/entities/credit-service-provider.entity';
+import { CreditServiceProvider, providerNameKey } from '../../../subgraphs/providers/entities/credit-service-provider.entity';
 import { seedProviders } from '../../../subgraphs/providers/seed';
 import { providersSubgraph } from '../../../subgraphs/providers/subgraph';
 import type { Peer } from '../../../subgraphs/reports/peers';
@@ -213,7 +213,7 @@ describe.each(testDatabases)('report registration on $label', (database) => {
   it("registers a public source's report when an application that took the source's name was rejected", async () => {
     const squatter = Object.assign(new CreditServiceProvider(), {
       id: randomUUID(), unifiedSocialCreditCode: 'TESTSQUAT000000001', name: '信用秦皇岛网站', registeredAddress: '北戴河区', legalRepresentative: '张三',
-      businessScope: '信用评估', contact: null, filingStatus: 'APPLIED' as const, supervisionClass: null, filedOn: null, createdAt: new Date(),
+      businessScope: '信用评估', contact: null, filingStatus: 'APPLIED' as const, supervisionClass: null, filedOn: null, createdAt: new Date(), nameKey: providerNameKey('信用秦皇岛网站'),
     });
     await providers.db().getRepository(CreditServiceProvider).insert(squatter);
     const values = input({ source: 'LOCAL_CREDIT_WEBSITE', issuerName: '信用秦皇岛网站', reportNumber: 'XYQHD-SQUAT-1' });
@@ -232,13 +232,17 @@ describe.each(testDatabases)('report registration on $label', (database) => {
     expect(decomposed.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.reportNumber', problem: 'DUPLICATE_REPORT' });
   });
 
-  it('finds a provider of that name beyond the first page of the registry', async () => {
-    // 120 providers whose names sort before every demo provider's: the revoked one moves to the second page.
+  it('finds a provider of that name beyond the first page of the providers whose names contain it', async () => {
+    // 120 providers whose names hold the revoked one's and sort before it: it moves to the second page of the search.
+    const revokedName = world.providers[11].name;
     await providers.db().getRepository(CreditServiceProvider).insert(
-      Array.from({ length: 120 }, (_, i) => ({
-        id: randomUUID(), unifiedSocialCreditCode: `TEST${String(i).padStart(14, '0')}`, name: `A-${String(i).padStart(3, '0')} 信用服务有限公司`, registeredAddress: '北戴河区', legalRepresentative: '张三',
-        businessScope: '信用评估', contact: null, filingStatus: 'FILED' as const, supervisionClass: 'B' as const, filedOn: '2024-01-01', createdAt: new Date(),
-      })),
+      Array.from({ length: 120 }, (_, i) => {
+        const name = `A-${String(i).padStart(3, '0')} ${revokedName}分公司`;
+        return {
+          id: randomUUID(), unifiedSocialCreditCode: `TEST${String(i).padStart(14, '0')}`, name, nameKey: providerNameKey(name), registeredAddress: '北戴河区', legalRepresentative: '张三',
+          businessScope: '信用评估', contact: null, filingStatus: 'FILED' as const, supervisionClass: 'B' as const, filedOn: '2024-01-01', createdAt: new Date(),
+        };
+      }),
     );
     await refused(input({ source: 'PUBLIC_CREDIT_SERVICE_INSTITUTION', issuerName: world.providers[11].name }), 'input.issuerName', 'ISSUER_IS_REGISTERED_PROVIDER');
     expect((await registerAs(officer, input({ source: 'PUBLIC_CREDIT_SERVICE_INSTITUTION', issuerName: '河北省公共信用信息中心' }))).errors).toBeUndefined();
