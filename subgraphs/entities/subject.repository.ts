@@ -10,7 +10,7 @@ import { isIsoDate } from '../shared/scalars';
 import { writeTransaction } from '../shared/write-queue';
 import { foldName, indexSubjectNames, subjectNameKey, throughNameIndex } from './subject-names';
 import { Subject, subjectNameKeyMaxLength, subjectNameMaxLength, type IdentifierKind, type SubjectKind, type SubjectStatus } from './entities/subject.entity';
-import { characterCount, isLegible } from '../../lib/text';
+import { characterCount, illegibility } from '../../lib/text';
 
 export interface RegisterSubjectInput {
   kind: SubjectKind;
@@ -125,8 +125,11 @@ function assertValidIdentifier(identifier: string, kind: IdentifierKind): void {
 /** Throws the first problem found, as a typed error naming the input field. */
 function validateSubject(subject: Subject): void {
   if (subject.name.length === 0) throw badInput('name', 'name must not be empty');
-  // trim() leaves zero-width and other invisible characters: a name of only those would list as blank.
-  if (!isLegible(subject.name)) throw badInput('name', `name must hold at least one letter or digit, got ${JSON.stringify(subject.name)}`);
+  // trim() leaves zero-width and other invisible characters: a name of only those would list as
+  // blank, one with U+202E would read reversed, one with a tab or U+200B inside would read as
+  // another's; the address and the legal representative are read back as typed too.
+  const illegible = illegibility('name', subject.name);
+  if (illegible) throw badInput('name', illegible);
   if (characterCount(subject.name) > subjectNameMaxLength) throw badInput('name', `name must be at most ${subjectNameMaxLength} characters, got ${characterCount(subject.name)}`);
   assertValidIdentifier(subject.identifier, subject.identifierKind);
   if (subject.identifierKind === 'CITIZEN_ID_NUMBER') {
@@ -140,4 +143,8 @@ function validateSubject(subject: Subject): void {
   }
   if (subject.registeredAddress && characterCount(subject.registeredAddress) > 300) throw badInput('registeredAddress', `address must be at most 300 characters, got ${characterCount(subject.registeredAddress)}`);
   if (subject.legalRepresentative && characterCount(subject.legalRepresentative) > 100) throw badInput('legalRepresentative', `legal representative must be at most 100 characters, got ${characterCount(subject.legalRepresentative)}`);
+  for (const [field, text] of [['registeredAddress', subject.registeredAddress], ['legalRepresentative', subject.legalRepresentative]] as const) {
+    const unreadable = text ? illegibility(field, text) : undefined;
+    if (unreadable) throw badInput(field, unreadable);
+  }
 }

@@ -91,6 +91,20 @@ describe.each(testDatabases)('entities subgraph on $label', (database) => {
     expect(await count()).toBe(before);
   });
 
+  it.each([
+    ['name', 'a name reversed by U+202E', { name: '秦皇岛\u202e司公限有' }],
+    ['name', 'a name with a tab inside', { name: '秦皇岛\t示例有限公司' }],
+    ['name', 'a name with a zero-width space inside', { name: '秦皇岛示例\u200b有限公司' }],
+    ['registeredAddress', 'an address with U+3164', { registeredAddress: '北戴河区\u3164' }],
+    ['legalRepresentative', 'a legal representative of invisible characters', { legalRepresentative: '\u200b\u200b' }],
+  ])('refuses %s: %s, and stores nothing', async (field, _label, change) => {
+    const before = await count();
+    const result = await query(REGISTER, { input: { kind: 'ENTERPRISE', name: '秦皇岛示例有限公司', code: enterpriseCode, registrationDate: '2015-01-01', ...change } });
+    expect(result.data).toEqual({ registerSubject: null });
+    expect(result.errors?.map((e) => [e.extensions?.code, e.extensions?.field])).toEqual([['BAD_USER_INPUT', field]]);
+    expect(await count()).toBe(before);
+  });
+
   it('refuses a duplicate code with DUPLICATE_SUBJECT and stores nothing', async () => {
     const before = await count();
     const result = await query(REGISTER, { input: { kind: 'ENTERPRISE', name: '另一家公司', code: world.subjects.find((s) => s.kind === 'ENTERPRISE')?.identifier, registrationDate: '2010-01-01' } });
