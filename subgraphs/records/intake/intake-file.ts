@@ -304,35 +304,57 @@ async function* csvRows(input: fs.ReadStream, columns: RowField[], lineBreak: Li
 
 /**
  * The rule that tells a stray quote from a summary written on several lines (CRLF or LF inside
- * its quotes, as Excel saves a cell with line breaks): a quoted field is a stray quote when one
- * of its lines after the first reads as a row of the file, holding as many commas as the header's
- * columns need, or more. csv-parse, with relaxed quotes, reads on from a quote left open until
- * some later quote closes it; the rows it runs across would be stored as this row's text (another
- * subject's summary, and citizen ID number, published in this one's record) and never counted.
- * A summary line with that many ASCII commas reads the same way, and is refused too: written on
- * one line, or with full-width commas (，), it is read.
+ * its quotes, as Excel saves a cell with line breaks). csv-parse, with relaxed quotes, reads on
+ * from a quote left open until some later quote closes it; the rows it runs across would be
+ * stored as this row's text (another subject's summary, and citizen ID number, published in this
+ * one's record) and never counted. A quote left open in the summary, column k of n, takes in the
+ * rest of its own line (the n-1-k commas before the columns after it), every whole line below
+ * (n-1 commas each) and the start of the line where a later quote closes it (the k commas before
+ * that row's summary): it is a stray quote when a line within reads as a whole row, or when its
+ * first and last lines both read as those pieces of rows, wherever the summary stands among the
+ * columns. Any other column never spans lines (codes, dates, numbers): a line break in one is a
+ * stray quote. A summary written on several lines with that many ASCII commas reads the same
+ * way, and is refused too: written on one line, or with full-width commas (，), it is read.
  */
 function strayQuote(record: Uint8Array[], breaks: number[], columns: RowField[], line: number, lineBreak: LineBreak): StrayQuote | undefined {
   let fieldLine = line;
   for (let i = 0; i < record.length; i++) {
-    if (breaks[i] > 0) {
-      const rowLines = linesReadingAsRows(record[i], lineBreak, columns.length - 1).map((k) => fieldLine + k);
-      if (rowLines.length) return { field: i, opensOn: fieldLine, closesOn: fieldLine + breaks[i], rowLines };
+    if (breaks[i] > 0 && (columns[i] !== 'summary' || readsAsPiecesOfRows(record[i], lineBreak, i, columns.length))) {
+      const rowLines = Array.from({ length: breaks[i] }, (_, k) => fieldLine + 1 + k);
+      return { field: i, opensOn: fieldLine, closesOn: fieldLine + breaks[i], rowLines };
     }
     fieldLine += breaks[i];
   }
   return undefined;
 }
 
+/** Whether a quoted field spanning lines, column `index` of `columns`, holds what a quote left open there takes in (`strayQuote`). */
+function readsAsPiecesOfRows(field: Uint8Array, lineBreak: LineBreak, index: number, columns: number): boolean {
+  const commas = commasPerLine(field, lineBreak);
+  const last = commas.length - 1;
+  if (commas.slice(1, last).some((n) => n >= columns - 1)) return true;
+  return commas[0] >= columns - 1 - index && commas[last] >= index;
+}
+
+/** The ASCII commas on each line of a field. */
+function commasPerLine(field: Uint8Array, lineBreak: LineBreak): number[] {
+  const counts = [0];
+  for (const byte of field) {
+    if (byte === lineBreak) counts.push(0);
+    else if (byte === comma) counts[counts.length - 1] += 1;
+  }
+  return counts;
+}
+
 /**
- * A row with a stray quote, refused, then a row for each line its quote ran across that reads as
- * a row, numbered after it, each refused naming its line: the counts cover them, and the report
- * names every one.
+ * A row with a stray quote, refused, then a row for each line its quote ran across, numbered
+ * after it, each refused naming its line: the counts cover them, and the report names every one.
  */
 function strayQuoteRows(stray: StrayQuote, record: Uint8Array[], breaks: number[], columns: RowField[], at: { row: number; line: number; lastLine: number }): IntakeRow[] {
   const name = columns[stray.field] ?? `field no. ${stray.field + 1}`;
-  const rowLines = stray.rowLines.length === 1 ? `line ${stray.rowLines[0]}, which reads as a row` : `${lineList(stray.rowLines)}, which read as rows`;
-  const reason = `the ${name} opens a quote on line ${stray.opensOn} that is not closed on that line: it runs on to line ${stray.closesOn}, over ${rowLines} of the file (${columns.length - 1} commas or more, as many as the header's ${columns.length} columns need). Nothing of lines ${at.line}-${at.lastLine} was stored: close the quote on line ${stray.opensOn} and import the file again`;
+  const rowLines = stray.rowLines.length === 1 ? `line ${stray.rowLines[0]}` : lineList(stray.rowLines);
+  const why = name === 'summary' ? 'what it takes in reads as parts of rows (ASCII commas where the columns\' stand; write a summary on several lines with full-width commas，)' : `a ${name} is never written on several lines`;
+  const reason = `the ${name} opens a quote on line ${stray.opensOn} that is not closed on that line: it runs on to line ${stray.closesOn}, taking in ${rowLines} of the file as its text, and ${why}. Nothing of lines ${at.line}-${at.lastLine} was stored: close the quote on line ${stray.opensOn} and import the file again`;
   // The row's own document number, to find it by; none when the quote may have run into it.
   const number = columns.indexOf('documentNumber');
   const documentNumber = record.length === columns.length && breaks[number] === 0 && isUtf8(record[number]) ? textOf(record[number]) : undefined;
@@ -351,24 +373,6 @@ function strayQuoteRows(stray: StrayQuote, record: Uint8Array[], breaks: number[
       ],
     })),
   ];
-}
-
-/** Which lines of a field, after its first (line 0), hold `commas` commas or more. */
-function linesReadingAsRows(field: Uint8Array, lineBreak: LineBreak, commas: number): number[] {
-  const found: number[] = [];
-  let at = 0;
-  let seen = 0;
-  for (const byte of field) {
-    if (byte === lineBreak) {
-      if (at > 0 && seen >= commas) found.push(at);
-      at += 1;
-      seen = 0;
-    } else if (byte === comma) {
-      seen += 1;
-    }
-  }
-  if (at > 0 && seen >= commas) found.push(at);
-  return found;
 }
 
 function countOf(bytes: Uint8Array, byte: number): number {

@@ -56,12 +56,43 @@ describe.each(testDatabases)('the import’s reading of rows and lines on $label
       { row: 2, line: 3, field: null, documentNumber: null },
     ]);
     expect(rejections[0].reason).toBe(
-      "the summary opens a quote on line 2 that is not closed on that line: it runs on to line 3, over line 3, which reads as a row of the file (8 commas or more, as many as the header's 9 columns need). Nothing of lines 2-3 was stored: close the quote on line 2 and import the file again",
+      "the summary opens a quote on line 2 that is not closed on that line: it runs on to line 3, taking in line 3 of the file as its text, and what it takes in reads as parts of rows (ASCII commas where the columns' stand; write a summary on several lines with full-width commas，). Nothing of lines 2-3 was stored: close the quote on line 2 and import the file again",
     );
     expect(rejections[1].reason).toBe("line 3 lies inside the quote that row 1's summary opens on line 2 and leaves open, so it was not read as a row of its own and nothing of it was stored: close that quote and import the file again");
     expect(await storedNumbers('STRAY-')).toEqual(['STRAY-3']);
     // The other subject's citizen ID number is published in no record.
     expect(await records.db().getRepository(CreditRecord).countBy({ summary: Like(`%${citizen}%`) })).toBe(0);
+  });
+
+  it.each([
+    ['first', ['summary', 'subject_code', 'category', 'polarity', 'severity', 'tax_credit_grade', 'document_number', 'decision_date', 'valid_until']],
+    ['before the last', ['subject_code', 'category', 'polarity', 'severity', 'tax_credit_grade', 'document_number', 'decision_date', 'summary', 'valid_until']],
+    ['in the middle', ['subject_code', 'category', 'polarity', 'summary', 'severity', 'tax_credit_grade', 'document_number', 'decision_date', 'valid_until']],
+  ])('refuses a quote left open in the summary wherever the summary stands among the columns (%s)', async (where, columns) => {
+    const citizen = person().identifier;
+    const row = (values: Record<string, string>) => columns.map((c) => values[c] ?? '').join(',');
+    const base = { category: 'ADMINISTRATIVE_PENALTY', polarity: 'NEGATIVE', severity: 'GENERAL', decision_date: '2026-01-05' };
+    const tag = `ORDER-${where.replace(/ /g, '')}-`;
+    const file = [
+      columns.join(','),
+      row({ ...base, subject_code: citizen, document_number: `${tag}1`, summary: '"陈秀英无证行医，罚款2万元' }),
+      row({ ...base, subject_code: enterprise().identifier, document_number: `${tag}2`, summary: '"未按规定公示年报"' }),
+      row({ ...base, subject_code: enterprise().identifier, document_number: `${tag}3`, summary: '正常' }),
+      '',
+    ].join('\n');
+    const { summary, rejections } = await importText(`order-${where.replace(/ /g, '')}.csv`, file);
+    expect(summary.totals).toEqual({ created: 1, updated: 0, unchanged: 0, rejected: 2 });
+    expect(rejections.map((r) => r.line)).toEqual([2, 3]);
+    expect(await storedNumbers(tag)).toEqual([`${tag}3`]);
+    expect(await records.db().getRepository(CreditRecord).countBy({ summary: Like(`%${citizen}%`) })).toBe(0);
+  });
+
+  it('refuses a quote left open in a column other than the summary, which never spans lines', async () => {
+    const file = [header, penalty('"NUMBER-1', '第一行'), penalty('NUMBER-2"', '第二行'), penalty('NUMBER-3', '正常'), ''].join('\n');
+    const { summary, rejections } = await importText('number-quote.csv', file);
+    expect(summary.totals).toEqual({ created: 1, updated: 0, unchanged: 0, rejected: 2 });
+    expect(rejections[0].reason).toContain('a documentNumber is never written on several lines');
+    expect(await storedNumbers('NUMBER-')).toEqual(['NUMBER-3']);
   });
 
   it('counts every row a stray quote ran across, and numbers the rows after it by their own lines', async () => {
@@ -77,7 +108,7 @@ describe.each(testDatabases)('the import’s reading of rows and lines on $label
     expect(summary.rows).toBe(12);
     expect(summary.totals).toEqual({ created: 3, updated: 0, unchanged: 0, rejected: 9 });
     expect(rejections.map(({ row, line }) => [row, line])).toEqual([...Array.from({ length: 8 }, (_, i) => [i + 2, i + 3]), [11, 12]]);
-    expect(rejections[0].reason).toMatch(/^the summary opens a quote on line 3 that is not closed on that line: it runs on to line 10, over lines 4-10, which read as rows of the file/);
+    expect(rejections[0].reason).toMatch(/^the summary opens a quote on line 3 that is not closed on that line: it runs on to line 10, taking in lines 4-10 of the file as its text/);
     expect(rejections.at(-1)).toMatchObject({ field: 'decisionDate', documentNumber: 'SHIFT-11' });
     expect(await storedNumbers('SHIFT-')).toEqual(['SHIFT-1', 'SHIFT-10', 'SHIFT-12']);
   });
