@@ -124,6 +124,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     allowBatchedHttpRequests: false,
     // Replaced by crossSiteRequestRoute, which does not break spec-following GET clients.
     csrfPrevention: false,
+    // Automatic persisted queries keep one cache for every caller, looked up before a token is
+    // read: a hash alone, from anyone, told whether someone had sent that exact text (a lookup
+    // naming a person's ID number). Clients send the text; Apollo Client's link falls back to it
+    // on PERSISTED_QUERY_NOT_SUPPORTED.
+    persistedQueries: false,
     parseOptions: enforcement.parseOptions,
     validationRules: enforcement.validationRules,
     // Shutdown belongs to the process's boot (lib/shutdown.ts), which also closes what Apollo does not know.

@@ -1,5 +1,6 @@
 import type { Caller } from '../../lib/access/identity';
 import { unifiedSocialCreditCode } from '../../lib/identifiers';
+import { hasInvisibleCharacters } from '../../lib/text';
 import { demoCallers } from '../../scripts/demo/callers';
 import { demoWorld } from '../../scripts/demo/world';
 import { AuditEntry } from '../../subgraphs/audit/entities/audit-entry.entity';
@@ -145,14 +146,18 @@ describe.each(testDatabases)('SQL injection through every text argument on $labe
       }
     });
 
-    it('stores every payload in a subject’s text fields exactly as sent', async () => {
+    it('stores every payload in a subject’s text fields exactly as sent, or refuses one a person could not read back (a NUL) with a typed error', async () => {
       for (const [i, payload] of mutationPayloads.entries()) {
         const code = unifiedSocialCreditCode({ authority: '9', orgType: '1', division: '130304', organisationBody: `7710000${i}` });
-        const input = { kind: 'ENTERPRISE', name: `注入${payload}`, registeredAddress: payload, legalRepresentative: payload, code, registrationDate: '2020-01-01' };
+        const input = { kind: 'ENTERPRISE', name: `注入${payload}`, registeredAddress: `地址${payload}`, legalRepresentative: `代表${payload}`, code, registrationDate: '2020-01-01' };
         const registered = await platform.query<{ registerSubject: { id: string } | null }>('mutation ($input: RegisterSubjectInput!) { registerSubject(input: $input) { id } }', { input }, registrar);
+        if (hasInvisibleCharacters(payload)) {
+          expect([payload, registered.errors?.map((e) => [e.extensions?.code, e.extensions?.field])]).toEqual([payload, [['BAD_USER_INPUT', 'name']]]);
+          continue;
+        }
         expect([payload, registered.errors]).toEqual([payload, undefined]);
         const read = await platform.query<{ subject: Record<string, string> }>('query ($id: ID!) { subject(id: $id) { name registeredAddress legalRepresentative } }', { id: registered.data!.registerSubject!.id }, supervisor);
-        expect(read.data?.subject).toEqual({ name: input.name, registeredAddress: payload, legalRepresentative: payload });
+        expect(read.data?.subject).toEqual({ name: input.name, registeredAddress: input.registeredAddress, legalRepresentative: input.legalRepresentative });
       }
     });
 
