@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { RequestIdentity } from '../../lib/access/identity';
 import { todayInDistrict } from '../../lib/calendar';
 import { badInput, clientError, ErrorCode, requiredText } from '../../lib/errors';
-import { filingStatusRules, permissions, type FilingStatus, type SupervisionClass } from '../../lib/catalogue/provider-supervision';
+import { permissions, type FilingStatus, type SupervisionClass } from '../../lib/catalogue/provider-supervision';
 import { addMonths } from '../../lib/catalogue/record-categories';
 import { characterCount, illegibility, nameAsRead } from '../../lib/text';
 import { isIsoDate } from '../shared/scalars';
@@ -58,14 +58,9 @@ interface ProviderAnswer {
   creditServiceProvider: { id: string; name: string; standingOn: ProviderStanding } | null;
 }
 
-/** A provider of the registry bearing the name an officer gave as a report's issuer. */
-interface NamesakeProvider {
-  id: string;
-  filingStatus: FilingStatus;
-}
 
 interface RegistryPage {
-  creditServiceProviders: { edges: { node: { id: string; name: string; filingStatus: FilingStatus } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+  creditServiceProviders: { edges: { node: { id: string; name: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
 }
 
 /** The most the registry lists on one page. */
@@ -115,7 +110,7 @@ export async function registerReport(input: RegisterCreditReportInput, actor: Ac
   if (!thirdParty && !givenIssuer && !defaultIssuerNames[source]) throw badInput('input.issuerName', `a ${source} report names its issuer as printed on it (issuerName)`);
 
   // The peers see only what these checks need: no field group for the subject's existence, the
-  // public registry for the provider, the whole registry for an issuer's name (providersNamed).
+  // public registry for the provider and for an issuer's name (providersNamed).
   const existence: RequestIdentity = { ...identity, grants: [] };
   const registry: RequestIdentity = { ...identity, grants: ['PROVIDER_REGISTRY'] };
   const [subjects, provider, namesakes] = await Promise.all([
@@ -128,7 +123,7 @@ export async function registerReport(input: RegisterCreditReportInput, actor: Ac
           registry,
         )
       : Promise.resolve(null),
-    !thirdParty && givenIssuer ? providersNamed(givenIssuer, peers, identity) : Promise.resolve([]),
+    !thirdParty ? providersNamed(givenIssuer ?? defaultIssuerNames[source] ?? '', peers, registry) : Promise.resolve([]),
   ]);
   if (!subjects._entities[0]) throw clientError(ErrorCode.NOT_FOUND, `no market subject has the id ${JSON.stringify(subjectId)}`, { field: 'input.subjectId' });
   let issuerName = givenIssuer ?? defaultIssuerNames[source] ?? '';
@@ -185,41 +180,36 @@ function notAcceptedBecause(name: string, standing: ProviderStanding, issuedOn: 
 }
 
 /**
- * The registry's providers and applicants bearing this name. Under another source, a provider's
- * report would escape the registry's judgement: a revoked provider's report registered as a public
- * credit service institution's would be accepted, and earn its subject incentives. Names are
- * compared as they read (`nameAsRead`): the registry's name search narrows them to those containing
- * the name, usually one page. Read as a registry admin, because the public registry leaves
- * applications out and an applicant's report is no more acceptable than a revoked provider's; only
- * the refusal below reaches the officer. A rejected application is left out: it made no provider,
- * and anyone may apply under any name, so an application the registry turned down (one that took
- * 信用秦皇岛网站's name, say) must not keep the departments from registering that site's reports.
+ * The ids of the public registry's providers (FILED, SUSPENDED, REVOKED) bearing this name. Under
+ * another source, a provider's report would escape the registry's judgement: a revoked provider's
+ * report registered as a public credit service institution's would be accepted, and earn its
+ * subject incentives. Names are compared as they read (`nameAsRead`): the registry's name search
+ * narrows them to those containing the name, usually one page. Applications are left out: anyone
+ * may apply under any name, and an application pending or turned down under 信用河北网站's name
+ * must not keep every department from registering that site's reports; an applicant's own report
+ * counts nowhere anyway, as no department accepts a provider's report issued before its filing.
  */
-async function providersNamed(name: string, peers: PeerClient, identity: RequestIdentity): Promise<NamesakeProvider[]> {
-  const registryAdmin: RequestIdentity = { ...identity, grants: ['PROVIDER_REGISTRY', 'PROVIDER_ADMINISTRATION'] };
-  const namesakes: NamesakeProvider[] = [];
+async function providersNamed(name: string, peers: PeerClient, registry: RequestIdentity): Promise<string[]> {
+  if (!name) return [];
+  const namesakes: string[] = [];
   let after: string | null = null;
   do {
     const page: RegistryPage = await peers.query<RegistryPage>(
       'providers',
-      /* GraphQL */ `query ($name: String!, $first: Int!, $after: String) { creditServiceProviders(name: $name, first: $first, after: $after) { edges { node { id name filingStatus } } pageInfo { hasNextPage endCursor } } }`,
+      /* GraphQL */ `query ($name: String!, $first: Int!, $after: String) { creditServiceProviders(name: $name, first: $first, after: $after) { edges { node { id name } } pageInfo { hasNextPage endCursor } } }`,
       { name, first: registryPageSize, after },
-      registryAdmin,
+      registry,
     );
     const { edges, pageInfo } = page.creditServiceProviders;
-    for (const { node } of edges) if (node.filingStatus !== 'REJECTED' && nameAsRead(node.name) === nameAsRead(name)) namesakes.push({ id: node.id, filingStatus: node.filingStatus });
+    for (const { node } of edges) if (nameAsRead(node.name) === nameAsRead(name)) namesakes.push(node.id);
     after = pageInfo.hasNextPage ? pageInfo.endCursor : null;
   } while (after);
   return namesakes;
 }
 
-/** The refusal of a provider's report under another source; only ids the public registry shows are named. */
-function providerReportElsewhere(name: string, source: ReportSource, namesakes: NamesakeProvider[]): string {
-  const listed = namesakes.filter((p) => filingStatusRules[p.filingStatus].publiclyListed).map((p) => p.id);
-  if (!listed.length) {
-    return `${name} has applied to the district registry for filing as a credit service provider, so its report is not a ${source} report: a provider's report is registered as THIRD_PARTY_PROVIDER once the provider is filed, and counts only if it was issued while the provider was filed and in good standing`;
-  }
-  return `${name} is a credit service provider in the district registry, so its report is not a ${source} report: register it as THIRD_PARTY_PROVIDER with the provider's id as issuerProviderId (${listed.join(' or ')}), so that its filing and standing on the issue date are checked`;
+/** The refusal of a provider's report under another source. */
+function providerReportElsewhere(name: string, source: ReportSource, namesakes: string[]): string {
+  return `${name} is a credit service provider in the district registry, so its report is not a ${source} report: register it as THIRD_PARTY_PROVIDER with the provider's id as issuerProviderId (${namesakes.join(' or ')}), so that its filing and standing on the issue date are checked`;
 }
 
 /**

@@ -194,9 +194,8 @@ describe.each(testDatabases)('report registration on $label', (database) => {
     const message = await refused(input({ source: 'PUBLIC_CREDIT_SERVICE_INSTITUTION', issuerName: revoked.name, issuedOn: '2026-11-01', validUntil: '2027-10-31' }), 'input.issuerName', 'ISSUER_IS_REGISTERED_PROVIDER');
     expect(message).toContain('register it as THIRD_PARTY_PROVIDER');
     expect(message).toContain(revoked.id);
-    // Filed and in good standing, suspended, or an application the public registry does not list, under
-    // each source that takes an issuer's name, padded or not.
-    for (const [provider, source] of [[world.providers[0], 'LOCAL_CREDIT_WEBSITE'], [world.providers[10], 'CREDIT_CHINA'], [world.providers[9], 'PUBLIC_CREDIT_SERVICE_INSTITUTION']] as const) {
+    // Filed and in good standing, or suspended, under each source that takes an issuer's name, padded or not.
+    for (const [provider, source] of [[world.providers[0], 'LOCAL_CREDIT_WEBSITE'], [world.providers[10], 'CREDIT_CHINA'], [world.providers[0], 'PUBLIC_CREDIT_SERVICE_INSTITUTION']] as const) {
       await refused(input({ source, issuerName: ` ${provider.name} ` }), 'input.issuerName', 'ISSUER_IS_REGISTERED_PROVIDER');
     }
     // As it reads: a full stop, spaces inside, full-width letters, letter case, and invisible fillers (refused as such).
@@ -204,25 +203,44 @@ describe.each(testDatabases)('report registration on $label', (database) => {
       await refused(input({ source: 'PUBLIC_CREDIT_SERVICE_INSTITUTION', issuerName: variant, issuedOn: '2026-11-01', validUntil: '2027-10-31' }), 'input.issuerName', 'ISSUER_IS_REGISTERED_PROVIDER');
     }
     await refused(input({ source: 'PUBLIC_CREDIT_SERVICE_INSTITUTION', issuerName: `${revoked.name}\u3164`, issuedOn: '2026-11-01', validUntil: '2027-10-31' }), 'input.issuerName');
-    // An application's id is the registry's admins' to see.
-    const application = await refused(input({ source: 'LOCAL_CREDIT_WEBSITE', issuerName: world.providers[9].name }), 'input.issuerName');
-    expect(application).not.toContain(world.providers[9].id);
-    expect(application).toContain('has applied to the district registry');
   });
 
-  it("registers a public source's report when an application that took the source's name was rejected", async () => {
-    const squatter = Object.assign(new CreditServiceProvider(), {
-      id: randomUUID(), unifiedSocialCreditCode: 'TESTSQUAT000000001', name: '信用秦皇岛网站', registeredAddress: '北戴河区', legalRepresentative: '张三',
-      businessScope: '信用评估', contact: null, filingStatus: 'APPLIED' as const, supervisionClass: null, filedOn: null, createdAt: new Date(), nameKey: providerNameKey('信用秦皇岛网站'),
-    });
-    await providers.db().getRepository(CreditServiceProvider).insert(squatter);
-    const values = input({ source: 'LOCAL_CREDIT_WEBSITE', issuerName: '信用秦皇岛网站', reportNumber: 'XYQHD-SQUAT-1' });
-    // Under review, the applicant's name is refused under another source; rejected, it names no provider.
-    await refused(values, 'input.issuerName', 'ISSUER_IS_REGISTERED_PROVIDER');
-    await providers.db().getRepository(CreditServiceProvider).update(squatter.id, { filingStatus: 'REJECTED' });
-    const registered = await registerAs(officer, values);
-    expect(registered.errors).toBeUndefined();
-    expect(registered.data?.registerCreditReport).toMatchObject({ source: 'LOCAL_CREDIT_WEBSITE', issuerName: '信用秦皇岛网站', issuer: null });
+  it.each(['APPLIED', 'RETURNED', 'REJECTED'] as const)("registers a public source's report though an application %s took the source's name", async (status) => {
+    for (const [name, source, issuerName] of [['信用秦皇岛网站', 'LOCAL_CREDIT_WEBSITE', '信用秦皇岛网站'], ['信用中国网站', 'CREDIT_CHINA', undefined]] as const) {
+      const code = `TESTSQUAT${status.slice(0, 3)}${source.slice(0, 3)}`.padEnd(18, '0');
+      await providers.db().getRepository(CreditServiceProvider).insert(
+        Object.assign(new CreditServiceProvider(), {
+          id: randomUUID(), unifiedSocialCreditCode: code, name, registeredAddress: '北戴河区', legalRepresentative: '张三',
+          businessScope: '信用评估', contact: null, filingStatus: status, supervisionClass: null, filedOn: null, createdAt: new Date(), nameKey: providerNameKey(name),
+        }),
+      );
+      // The issuer named by the officer, or left to the source's own name (CREDIT_CHINA: 信用中国网站).
+      const registered = await registerAs(officer, input({ source, ...(issuerName ? { issuerName } : {}), reportNumber: `SQUAT-${status}-${source}` }));
+      expect(registered.errors).toBeUndefined();
+      expect(registered.data?.registerCreditReport).toMatchObject({ source, issuerName: name, issuer: null });
+    }
+  });
+
+  it("checks the source's own name against the registry when the officer leaves the issuer's name out", async () => {
+    const filed = (id: string, name: string) =>
+      Object.assign(new CreditServiceProvider(), {
+        id, unifiedSocialCreditCode: `TESTCHINA${id.slice(0, 9).replace(/-/g, '0').toUpperCase()}`, name, registeredAddress: '北戴河区', legalRepresentative: '张三',
+        businessScope: '信用评估', contact: null, filingStatus: 'FILED' as const, supervisionClass: 'B' as const, filedOn: '2024-01-01', createdAt: new Date(), nameKey: providerNameKey(name),
+      });
+    const repository = providers.db().getRepository(CreditServiceProvider);
+    // A provider whose name merely holds 信用中国网站 is not its namesake.
+    const holder = filed(randomUUID(), '信用中国网站（北戴河）服务中心');
+    await repository.insert(holder);
+    expect((await registerAs(officer, input({ source: 'CREDIT_CHINA', reportNumber: 'CHINA-DEFAULT-1' }))).errors).toBeUndefined();
+    // One the registry filed under that very name is.
+    const namesake = filed(randomUUID(), '信用中国网站');
+    await repository.insert(namesake);
+    try {
+      const message = await refused(input({ source: 'CREDIT_CHINA', reportNumber: 'CHINA-DEFAULT-2' }), 'input.issuerName', 'ISSUER_IS_REGISTERED_PROVIDER');
+      expect(message).toContain(namesake.id);
+    } finally {
+      await repository.delete([holder.id, namesake.id]);
+    }
   });
 
   it('takes a number typed with a combining accent as the same printed number', async () => {
