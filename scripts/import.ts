@@ -119,6 +119,16 @@ function parseArguments(argv: string[]): Arguments | string {
   if (!department) return '--department is required';
   if (files.length !== 1) return `one FILE is imported at a time, got ${files.length}`;
   if (format !== undefined && !formatNamed(format)) return `--format must be csv or jsonl, got "${format}"`;
+  // Each output is written from the start: one naming the input (or the other output) would
+  // empty the department's file before a row of it is read.
+  const outputs = [['--rejections', options.rejections], ['--summary-json', options['summary-json']]] as const;
+  const written = new Map<string, string>([[path.resolve(files[0]), 'FILE']]);
+  for (const [flag, output] of outputs) {
+    if (output === undefined) continue;
+    const taken = written.get(path.resolve(output));
+    if (taken) return `${flag} ${output} is ${taken === 'FILE' ? 'the file being imported' : `also ${taken}'s file`}: name another file`;
+    written.set(path.resolve(output), flag);
+  }
   return { ...options, department, file: files[0] };
 }
 

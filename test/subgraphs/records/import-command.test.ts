@@ -64,12 +64,16 @@ describe('the import command’s arguments', () => {
     ['an option without its value', ['--department', 'MARKET_REGULATION', file, '--rejections'], '--rejections needs a value'],
     ['no department', [file], '--department is required'],
     ['two files', ['--department', 'MARKET_REGULATION', file, file], 'one FILE is imported at a time, got 2'],
+    ['--rejections naming the file imported', ['--department', 'MARKET_REGULATION', '--rejections', path.join(dir, '.', 'records.csv'), file], `--rejections ${path.join(dir, 'records.csv')} is the file being imported: name another file`],
+    ['--summary-json naming the file imported', ['--department', 'MARKET_REGULATION', `--summary-json=${file}`, file], `--summary-json ${file} is the file being imported: name another file`],
+    ['both outputs naming one file', ['--department', 'MARKET_REGULATION', '--rejections', path.join(dir, 'out'), '--summary-json', path.join(dir, 'out'), file], `--summary-json ${path.join(dir, 'out')} is also --rejections's file: name another file`],
   ])('refuses %s with exit status 2 and the usage, importing nothing', async (_label, argv, problem) => {
     const run = await runImport(argv, settings);
     expect(run).toMatchObject({ status: 2, stdout: '' });
     expect(run.stderr).toMatch(new RegExp(`^${problem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\n\\nusage: npm run import`));
-    // Not even the database was opened.
+    // Not even the database was opened, and the department's file is as it was.
     expect(fs.existsSync(sqlite)).toBe(false);
+    expect(fs.readFileSync(file, 'utf8')).toBe(`${header}\n`);
   });
 });
 
