@@ -74,7 +74,7 @@ export class CreditCheckRepository {
   /** Records the check, stamped `now`: the records that count on that day, and the measures they call for. */
   async run(input: CheckRequest, actor: { userId: string; department: string }, now: Date): Promise<CreditCheck> {
     const key = input.idempotencyKey ?? null;
-    const earlier = key ? await this.runUnder(key, actor.department, input) : null;
+    const earlier = key ? await this.runUnder(key, actor, input) : null;
     if (earlier) return earlier;
     const rows = await this.records.find({ where: { subjectId: input.subjectId }, order: { decisionDate: 'DESC', id: 'DESC' } });
     // Judged on the day of the instant the check is stamped with, not the day its request started:
@@ -118,18 +118,18 @@ export class CreditCheckRepository {
       await writeAlone(this.db, () => this.checks.insert(check));
     } catch (error) {
       // The same key's first attempt, still running when this one looked, stored its check first.
-      const first = key && isUniqueViolation(error) ? await this.runUnder(key, actor.department, input) : null;
+      const first = key && isUniqueViolation(error) ? await this.runUnder(key, actor, input) : null;
       if (first) return first;
       throw error;
     }
     return check;
   }
 
-  /** The department's check run under `key`, or null; refused when it was of another subject, matter or case. */
-  private async runUnder(key: string, department: string, input: CheckRequest): Promise<CreditCheck | null> {
-    const earlier = await this.checks.findOneBy({ department, idempotencyKey: key });
+  /** The officer's check run under `key`, or null; refused when it was of another subject, matter or case. */
+  private async runUnder(key: string, actor: { userId: string; department: string }, input: CheckRequest): Promise<CreditCheck | null> {
+    const earlier = await this.checks.findOneBy({ department: actor.department, checkedBy: actor.userId, idempotencyKey: key });
     if (earlier && (earlier.subjectId !== input.subjectId || earlier.matter !== input.matter || earlier.caseNumber !== input.caseNumber)) {
-      throw badInput('input.idempotencyKey', `${department} already ran a check of another subject, matter or case under the key ${key}: make a new key for each check, and send it again only to retry that check`, {
+      throw badInput('input.idempotencyKey', `${actor.userId} of ${actor.department} already ran a check of another subject, matter or case under the key ${key}: make a new key for each check, and send it again only to retry that check`, {
         problem: 'IDEMPOTENCY_KEY_REUSED',
       });
     }

@@ -262,9 +262,14 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
     expect(await stored()).toBe(4);
     const reused = await run({ ...as, headers: purpose('GOVERNMENT_PROCUREMENT', 'RETRY-2') }, { ...input, caseNumber: 'RETRY-2', idempotencyKey: 'e0a4c1f2-retry-1' });
     expect(reused.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.idempotencyKey', problem: 'IDEMPOTENCY_KEY_REUSED' });
+    // Another officer of the department sending the same key runs a check of their own, in their name.
+    const colleague = await run({ ...as, caller: { ...as.caller, id: 'officer-colleague' } }, { ...input, idempotencyKey: 'e0a4c1f2-retry-1' });
+    expect(colleague.errors).toBeUndefined();
+    expect(colleague.data?.runCreditCheck?.id).not.toBe(first.data?.runCreditCheck?.id);
+    expect(await stored()).toBe(5);
     const malformed = await run(as, { ...input, idempotencyKey: '重试 1' });
     expect(malformed.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.idempotencyKey' });
-    expect(await stored()).toBe(4);
+    expect(await stored()).toBe(5);
   });
 
   it('audits a ledger read as a disclosure about every check it lists, with the groups of the records each considered', async () => {

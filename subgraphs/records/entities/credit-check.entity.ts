@@ -9,7 +9,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Entity('credit_check')
 @Index('IDX_credit_check_subject_checked', ['subjectId', 'checkedAt'])
 @Index('IDX_credit_check_department_checked', ['department', 'checkedAt'])
-@Index('UQ_credit_check_department_idempotency_key', ['department', 'idempotencyKey'], { unique: true })
+@Index('UQ_credit_check_officer_idempotency_key', ['department', 'checkedBy', 'idempotencyKey'], { unique: true })
 export class CreditCheck {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
@@ -33,7 +33,7 @@ export class CreditCheck {
   @Column({ name: 'checked_at', type: 'datetime', precision: 3 })
   checkedAt!: Date;
 
-  /** The front end's key for the attempt (RunCreditCheckInput.idempotencyKey): one check per key and department. */
+  /** The front end's key for the attempt (RunCreditCheckInput.idempotencyKey): one check per key and officer. */
   @Column({ name: 'idempotency_key', type: 'varchar', length: 64, nullable: true })
   idempotencyKey!: string | null;
 
