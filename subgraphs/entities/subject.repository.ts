@@ -10,7 +10,7 @@ import { isIsoDate } from '../shared/scalars';
 import { writeTransaction } from '../shared/write-queue';
 import { foldName, indexSubjectNames, subjectNameKey, throughNameIndex } from './subject-names';
 import { Subject, subjectNameKeyMaxLength, subjectNameMaxLength, type IdentifierKind, type SubjectKind, type SubjectStatus } from './entities/subject.entity';
-import { characterCount, illegibility } from '../../lib/text';
+import { characterCount, illegibility, quotedVisibly } from '../../lib/text';
 
 export interface RegisterSubjectInput {
   kind: SubjectKind;
@@ -52,7 +52,7 @@ export class SubjectRepository {
     if (typed > subjectNameMaxLength) throw badInput('name', `a name is at most ${subjectNameMaxLength} characters, so a search term can be no longer, got ${typed}`);
     const folded = foldName(term);
     const length = characterCount(folded);
-    if (length < 2) throw badInput('name', `search needs at least 2 characters of a name, got ${JSON.stringify(term)}`);
+    if (length < 2) throw badInput('name', `search needs at least 2 characters of a name, invisible ones left out, got ${quotedVisibly(term)}`);
     // Also bounds the bigrams counted for the term (subject-names.ts): one subquery each.
     if (length > subjectNameKeyMaxLength) throw badInput('name', `a name is searched by at most ${subjectNameKeyMaxLength} characters once its compatibility forms are written out (㍿ as 株式会社), so a search term can be no longer, got ${length}`);
     // LIKE wildcards in the user's text are matched literally (folded first: ％ is %). '!'

@@ -97,5 +97,7 @@ describe.each(testDatabases)('searchSubjects on $label: names compared by their 
   it('refuses a term of fewer than two characters once its invisible ones are left out', async () => {
     const result = await query(SEARCH, { name: 'd\u200B' });
     expect(result.errors?.map((e) => [e.extensions?.code, e.extensions?.field])).toEqual([['BAD_USER_INPUT', 'name']]);
+    // The message shows what it left out, so that the term does not read as two characters.
+    expect(result.errors?.[0].message).toContain('got "d\\u200b"');
   });
 });
