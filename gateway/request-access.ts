@@ -129,8 +129,9 @@ async function checkConsent(caller: Caller, purpose: Purpose, consents: { client
   } catch {
     return refused('could not be checked: the consent register is unavailable');
   }
-  if (!consent) return refused('does not exist');
-  if (consent.granteeOrganisation !== caller.organisation) return refused(`was not given to ${caller.organisation}`);
+  // One answer whether the id is unknown or another reader's: a reader learns nothing of a
+  // consent not given to it, not even that it exists.
+  if (!consent || consent.granteeOrganisation !== caller.organisation) return refused(`is no consent given to ${caller.organisation}`);
   if (consent.purpose !== purpose.matter) return refused(`does not cover ${purpose.matter}`);
   if (consent.status !== 'ACTIVE') return refused(`is ${consent.status.toLowerCase().replaceAll('_', ' ')}`);
   return { subjectId: consent.subjectId };

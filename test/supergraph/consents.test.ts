@@ -42,7 +42,11 @@ describe.each(testDatabases)('consents through the gateway on $label', (database
 
     const other = await platform.query(READ, { id: owner.id }, dueDiligence(reader, demoConsents.dueDiligence));
     expect(other.data).toEqual({ subject: null });
-    expect(other.errors?.[0]).toMatchObject({ message: expect.stringContaining(`was not given to ${reader.identifier}`), extensions: { code: 'FORBIDDEN' } });
+    expect(other.errors?.[0]).toMatchObject({ message: expect.stringContaining(`is no consent given to ${reader.identifier}`), extensions: { code: 'FORBIDDEN' } });
+    // An id no consent has is refused in the same words: another reader's consent is not even told to exist.
+    const unknownId = `${demoConsents.dueDiligence.slice(0, -1)}${demoConsents.dueDiligence.endsWith('0') ? '1' : '0'}`;
+    const unknown = await platform.query(READ, { id: owner.id }, dueDiligence(reader, unknownId));
+    expect(unknown.errors?.[0].message).toBe(other.errors?.[0].message.replace(demoConsents.dueDiligence, unknownId));
   });
 
   it.each([
