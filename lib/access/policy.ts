@@ -67,7 +67,7 @@ export function roleRefusal(role: Role, organisationKind: OrganisationKind, orga
 export const standingGrants: readonly StandingGrant[] = [
   { who: 'anyone, with or without a token', anonymous: true, groups: ['PROVIDER_REGISTRY'] },
   // The district files and classifies providers (四(三)): a token naming the role for a provider or a bank is refused at the door (roleRefusal).
-  { who: 'provider registry admins of the credit office', organisationKinds: ['DEPARTMENT'], roles: ['REGISTRY_ADMIN'], departments: ['CREDIT_OFFICE'], groups: ['PROVIDER_ADMINISTRATION'] },
+  { who: 'provider registry admins of the credit office', organisationKinds: ['DEPARTMENT'], roles: ['REGISTRY_ADMIN'], departments: ['CREDIT_OFFICE'], groups: ['PROVIDER_ADMINISTRATION', 'PROVIDER_SUPERVISION_FILE'] },
   // The role alone is not enough: a token naming it for a bank or another department reads no audit log.
   { who: 'the credit office and the supervising departments', organisationKinds: ['DEPARTMENT'], roles: ['CREDIT_OFFICE_SUPERVISOR'], departments: supervisingDepartments, groups: ['AUDIT', 'STATISTICS'] },
   // The platform's window records a consent a subject gave on paper (授权书), on the subject's
@@ -76,8 +76,10 @@ export const standingGrants: readonly StandingGrant[] = [
   { who: 'the credit office’s window officers', organisationKinds: ['DEPARTMENT'], roles: ['DEPARTMENT_OFFICER'], departments: ['CREDIT_OFFICE'], groups: ['CONSENTS'] },
   // The district's analysts (五(一)): a token naming the role for a bank or an enterprise reads no statistics of who used the platform.
   { who: 'analysts of district departments', organisationKinds: ['DEPARTMENT'], roles: ['ANALYST'], groups: ['STATISTICS'] },
-  // A provider applies for filing only in its own name (the providers subgraph compares the code with the token).
-  { who: 'credit service providers applying for filing', organisationKinds: ['CREDIT_SERVICE_PROVIDER'], roles: ['EXTERNAL_USER'], groups: ['PROVIDER_APPLICATION'] },
+  // A provider applies for filing only in its own name, and reads what the registry recorded
+  // against it (a sanction is answered only if its provider knows of it): the providers subgraph
+  // compares the code with the token.
+  { who: 'credit service providers, for their own filing and supervision file', organisationKinds: ['CREDIT_SERVICE_PROVIDER'], roles: ['EXTERNAL_USER'], groups: ['PROVIDER_APPLICATION', 'PROVIDER_SUPERVISION_FILE'] },
   // Officers file reports with their case papers, under the case's purpose (REPORTS; the reports
   // subgraph checks it); generating one also needs a purpose that grants the subject's records.
   { who: 'department officers, registering and generating credit reports', organisationKinds: ['DEPARTMENT'], roles: ['DEPARTMENT_OFFICER'], groups: ['REPORT_REGISTRATION', 'REPORT_GENERATION'] },

@@ -42,6 +42,12 @@ function visible(ctx: Context, provider: CreditServiceProvider | null): CreditSe
   return null;
 }
 
+/** A part of a provider's supervision file (PROVIDER_SUPERVISION_FILE): the registry's admins read every provider's, a provider its own. */
+function supervisionFile<T>(ctx: Context, provider: CreditServiceProvider, read: () => T): T {
+  if (isAdmin(ctx) || isOwn(ctx, provider)) return read();
+  throw forbidden(`a provider's supervision file is read by the registry's admins and by the provider itself, not by ${ctx.access.identity.caller?.organisation ?? 'an anonymous caller'}`, { group: 'PROVIDER_SUPERVISION_FILE' });
+}
+
 function isAdmin(ctx: Context): boolean {
   return ctx.access.identity.grants.includes('PROVIDER_ADMINISTRATION');
 }
@@ -115,8 +121,9 @@ export const resolvers: GraphQLResolverMap<Context> = {
     standingOn: async (p: CreditServiceProvider, args: { date: string }, ctx: Context) => standingOn(p, await ctx.historyByProvider.load(p.id), args.date),
     filingHistory: async (p: CreditServiceProvider, _: unknown, ctx: Context) => (await ctx.historyByProvider.load(p.id)).events,
     classHistory: async (p: CreditServiceProvider, _: unknown, ctx: Context) => (await ctx.historyByProvider.load(p.id)).classChanges,
-    violations: (p: CreditServiceProvider, _: unknown, ctx: Context) => ctx.violationsByProvider.load(p.id),
-    sanctions: (p: CreditServiceProvider, _: unknown, ctx: Context) => ctx.sanctionsByProvider.load(p.id),
+    contact: (p: CreditServiceProvider, _: unknown, ctx: Context) => supervisionFile(ctx, p, () => p.contact),
+    violations: (p: CreditServiceProvider, _: unknown, ctx: Context) => supervisionFile(ctx, p, () => ctx.violationsByProvider.load(p.id)),
+    sanctions: (p: CreditServiceProvider, _: unknown, ctx: Context) => supervisionFile(ctx, p, () => ctx.sanctionsByProvider.load(p.id)),
   },
   ProviderFilingEvent: {
     effectiveOn: (e: ProviderFilingEvent) => todayInDistrict(e.occurredAt),

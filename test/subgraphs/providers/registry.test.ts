@@ -392,6 +392,33 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
       expect(listed.creditServiceProvider.violations).toEqual([{ id: violationId, sanctions: [{ kind: 'REVOCATION' }, { kind: 'SUSPENSION' }, { kind: 'CLASS_DOWNGRADE' }, { kind: 'WARNING' }] }]);
     });
 
+    it('shows a provider its own supervision file (contact, violations, sanctions), and no other provider or outsider any', async () => {
+      const { id, code } = await providerIn('FILED');
+      const violationId = await violation(id);
+      ok(await queryAs(admin, sanctionMutation, { input: { violationId, kind: 'WARNING', reason: '警告' } }));
+      const FILE = 'query ($id: ID!) { creditServiceProvider(id: $id) { contact violations { id description sanctions { kind } } sanctions { kind reason } } }';
+      const own = await queryAs<{ creditServiceProvider: unknown }>(identityOf(providerUser(code)), FILE, { id });
+      expect(own.errors).toBeUndefined();
+      expect(own.data?.creditServiceProvider).toEqual({
+        contact: '0335-4000000',
+        violations: [{ id: violationId, description: '出具虚假信用报告', sanctions: [{ kind: 'WARNING' }] }],
+        sanctions: [{ kind: 'WARNING', reason: '警告' }],
+      });
+      // Another provider holds the group for its own file, not for this one.
+      const other = await queryAs<{ creditServiceProvider: Record<string, unknown> | null }>(identityOf(providerUser(newCode())), FILE, { id });
+      expect(other.data?.creditServiceProvider).toEqual({ contact: null, violations: null, sanctions: null });
+      expect(other.errors?.map((e) => [e.path?.at(-1), e.extensions?.code, e.extensions?.group])).toEqual([
+        ['contact', 'FORBIDDEN', 'PROVIDER_SUPERVISION_FILE'],
+        ['violations', 'FORBIDDEN', 'PROVIDER_SUPERVISION_FILE'],
+        ['sanctions', 'FORBIDDEN', 'PROVIDER_SUPERVISION_FILE'],
+      ]);
+      for (const outsider of [identityOf(null), identityOf(financeOfficer)]) {
+        const read = await queryAs<{ creditServiceProvider: Record<string, unknown> | null }>(outsider, FILE, { id });
+        expect(read.errors?.every((e) => e.extensions?.group === 'PROVIDER_SUPERVISION_FILE')).toBe(true);
+        expect(read.data?.creditServiceProvider).toEqual({ contact: null, violations: null, sanctions: null });
+      }
+    });
+
     it('records the same violation sent again, or ten times at once, once; another description is another violation', async () => {
       const { id } = await providerIn('FILED');
       const ids = await Promise.all(Array.from({ length: 11 }, () => violation(id)));
@@ -591,7 +618,8 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
       expect(result.data?.creditServiceProvider.sanctions).toBeNull();
       expect(result.data?.creditServiceProvider.filingHistory.map((e) => e.action)).toEqual(['APPLY', 'RETURN_FOR_CORRECTION', 'RESUBMIT', 'FILE', 'REVOKE']);
       expect(result.data?.creditServiceProvider.filingHistory.every((e) => e.actor === null)).toBe(true);
-      expect(result.errors?.every((e) => e.extensions?.code === 'FORBIDDEN' && e.extensions.group === 'PROVIDER_ADMINISTRATION')).toBe(true);
+      // Who acted is the registry's; violations and sanctions are its and the provider's file.
+      expect(result.errors?.every((e) => e.extensions?.code === 'FORBIDDEN' && e.extensions.group === (e.path?.includes('filingHistory') ? 'PROVIDER_ADMINISTRATION' : 'PROVIDER_SUPERVISION_FILE'))).toBe(true);
     });
 
     it('publishes the supervision scheme as data', async () => {
@@ -895,7 +923,7 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
       expect(result.data?.creditServiceProvider.filingHistory.at(-1)).toEqual({ action: 'SUSPEND', reason: '调查期间暂停备案', sanction: null });
       expect(result.data?.creditServiceProvider.classHistory.at(-1)).toEqual({ toClass: 'C', reason: '未经授权提供个人信用信息，降为C类', sanction: null });
       expect(result.data?.creditServiceProvider.violations).toBeNull();
-      expect(result.errors?.every((e) => e.extensions?.code === 'FORBIDDEN' && e.extensions.group === 'PROVIDER_ADMINISTRATION')).toBe(true);
+      expect(result.errors?.every((e) => e.extensions?.code === 'FORBIDDEN' && e.extensions.group === (e.path?.includes('violations') ? 'PROVIDER_SUPERVISION_FILE' : 'PROVIDER_ADMINISTRATION'))).toBe(true);
     });
   });
 });
