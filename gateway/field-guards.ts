@@ -277,7 +277,7 @@ class OperationReader {
     const returnsSubject = getNamedType(field.type).name === subjectType;
     const id = auditableSubjectId(values.subjectId ?? (returnsSubject ? values.id : undefined) ?? input?.subjectId);
     if (id) return { id };
-    return { code: wellFormedSubjectCode((returnsSubject ? values.code : undefined) ?? input?.subjectCode) };
+    return { code: wellFormedSubjectCode((returnsSubject ? values.code : undefined) ?? values.subjectCode ?? input?.subjectCode) };
   }
 }
 

@@ -51,12 +51,24 @@ export interface ChainHead {
   hash: string;
 }
 
+/**
+ * Where the recomputed chain first disagrees with the stored log: the sequence number it expected
+ * next, and the stored entry it found there instead (changed, or standing where a removed or
+ * renumbered one should be).
+ */
+export interface BrokenLink {
+  sequence: number;
+  entry: AuditEntry;
+}
+
 /** The outcome of re-computing the whole chain, as the credit office reads it. */
 export interface ChainVerification {
   intact: boolean;
   /** How many entries the log holds. */
   entries: number;
   firstBrokenSequence: number | null;
+  /** The entry at the first broken link, so that the credit office can read it; null when none is broken. */
+  firstBrokenEntry: AuditEntry | null;
   /** Entries stored with no place in the chain (no sequence, one below 1, or no hash): none of them verifies. */
   unchainedEntries: number;
   /** The last entry's sequence and hash as stored, to compare with a copy kept outside the log. */
@@ -258,7 +270,7 @@ export class AuditRepository {
 
   /** Re-computes the chain (`verifyChain`) and reports it with the log's size and stored head. */
   async verification(): Promise<ChainVerification> {
-    const firstBrokenSequence = await this.verifyChain();
+    const broken = await this.verifyChain();
     const entries = await this.entries.count();
     // The chain is walked from sequence 1 up, so a row slipped in beside it (no sequence, or 0)
     // would never be read by the walk, yet every list and statistic would serve it.
@@ -269,9 +281,10 @@ export class AuditRepository {
     // Not chainHead(): a head tampered into having no hash must be reported, not thrown.
     const head = await this.entries.createQueryBuilder('e').where('e.sequence IS NOT NULL').orderBy('e.sequence', 'DESC').limit(1).getOne();
     return {
-      intact: firstBrokenSequence === null && unchainedEntries === 0,
+      intact: broken === null && unchainedEntries === 0,
       entries,
-      firstBrokenSequence,
+      firstBrokenSequence: broken?.sequence ?? null,
+      firstBrokenEntry: broken?.entry ?? null,
       unchainedEntries,
       headSequence: head?.sequence ?? null,
       headHash: head?.hash ?? null,
@@ -355,12 +368,12 @@ export class AuditRepository {
   }
 
   /**
-   * Recomputes the chain from the first entry. Returns the first sequence number at which the
-   * stored log disagrees with the recomputation (a changed entry, a changed hash, a missing or
-   * renumbered entry), or null when the whole chain verifies. Removing entries from the end
-   * cannot be seen from inside the log: compare `chainHead()` with a copy kept elsewhere.
+   * Recomputes the chain from the first entry. Returns the first link at which the stored log
+   * disagrees with the recomputation (a changed entry, a changed hash, a missing or renumbered
+   * entry), or null when the whole chain verifies. Removing entries from the end cannot be seen
+   * from inside the log: compare `chainHead()` with a copy kept elsewhere.
    */
-  async verifyChain(): Promise<number | null> {
+  async verifyChain(): Promise<BrokenLink | null> {
     let expected = 1;
     let previous = genesisHash;
     for (;;) {
@@ -371,7 +384,7 @@ export class AuditRepository {
         .limit(verifyBatchSize)
         .getMany();
       for (const row of batch) {
-        if (row.sequence !== expected || row.previousHash !== previous || row.hash !== chainHash(previous, row)) return expected;
+        if (row.sequence !== expected || row.previousHash !== previous || row.hash !== chainHash(previous, row)) return { sequence: expected, entry: row };
         previous = row.hash;
         expected += 1;
       }

@@ -70,7 +70,8 @@ export class ConsentRepository {
     if (!isIsoDate(validFrom)) throw badInput('validFrom', `validFrom must be a calendar date as YYYY-MM-DD, got ${JSON.stringify(validFrom)}`);
     const validUntil = input.validUntil;
     if (!isIsoDate(validUntil)) throw badInput('validUntil', `validUntil must be a calendar date as YYYY-MM-DD, got ${JSON.stringify(validUntil)}`);
-    if (validUntil <= validFrom) throw badInput('validUntil', `validUntil must be after validFrom (${validFrom}), got ${validUntil}`);
+    // Both days are included: validUntil equal to validFrom is a consent for that one day.
+    if (validUntil < validFrom) throw badInput('validUntil', `validUntil must be validFrom (${validFrom}) or a later day, got ${validUntil}`);
     const latest = addYears(validFrom, maxValidityYears);
     if (validUntil > latest) {
       throw badInput('validUntil', `a consent is valid for at most ${maxValidityYears} year: from ${validFrom}, validUntil may be ${latest} at the latest, got ${validUntil}`);

@@ -18,6 +18,23 @@ function visible(ctx: Context, subject: Subject | null): Subject | null {
   return subject;
 }
 
+/**
+ * The subject a code names (`subjectByCode`, `consentsOfSubject`), or null when none has it; a
+ * malformed code is a typed error, not null.
+ */
+async function subjectOfCode(ctx: Context, code: string, field = 'code'): Promise<Subject | null> {
+  const identifier = identifierOf(code, field);
+  // Refused by the code's form: a purpose without natural persons must not learn whether a
+  // citizen ID number is registered (a FORBIDDEN for a person's, no subject for none). The person
+  // is still looked up, for the audit entry alone: the gateway keeps the id from the caller.
+  const kinds = ctx.access.identity.scope.subjectKinds;
+  if (kinds && !kinds.includes('NATURAL_PERSON') && detectIdentifierKind(identifier) === 'CITIZEN_ID_NUMBER') {
+    const person = await ctx.subjectByIdentifier.load(identifier);
+    throw forbiddenAbout(person?.id, 'the purpose of this request does not cover natural persons, so a citizen ID number cannot be looked up under it');
+  }
+  return visible(ctx, await ctx.subjectByIdentifier.load(identifier));
+}
+
 /** Keeps the district, hides the street: 河北省秦皇岛市北戴河区**** */
 function maskAddress(address: string): string {
   const district = address.indexOf('区');
@@ -34,18 +51,7 @@ function actorOf(ctx: Context): ConsentActor {
 export const resolvers: GraphQLResolverMap<Context> = {
   Query: {
     subject: async (_: unknown, args: { id: string }, ctx: Context) => visible(ctx, await ctx.subjectById.load(args.id)),
-    subjectByCode: async (_: unknown, args: { code: string }, ctx: Context) => {
-      const identifier = identifierOf(args.code);
-      // Refused by the code's form: a purpose without natural persons must not learn whether a
-      // citizen ID number is registered (a FORBIDDEN for a person's, null for none). The person
-      // is still looked up, for the audit entry alone: the gateway keeps the id from the caller.
-      const kinds = ctx.access.identity.scope.subjectKinds;
-      if (kinds && !kinds.includes('NATURAL_PERSON') && detectIdentifierKind(identifier) === 'CITIZEN_ID_NUMBER') {
-        const person = await ctx.subjectByIdentifier.load(identifier);
-        throw forbiddenAbout(person?.id, 'the purpose of this request does not cover natural persons, so a citizen ID number cannot be looked up under it');
-      }
-      return visible(ctx, await ctx.subjectByIdentifier.load(identifier));
-    },
+    subjectByCode: (_: unknown, args: { code: string }, ctx: Context) => subjectOfCode(ctx, args.code),
     searchSubjects: async (_: unknown, args: { name: string; kind?: SubjectKind; first?: number; after?: string }, ctx: Context, info: GraphQLResolveInfo) => {
       const { scope } = ctx.access.identity;
       if (scope.subjectId) throw forbidden('a request scoped to one subject cannot search');
@@ -66,6 +72,19 @@ export const resolvers: GraphQLResolverMap<Context> = {
       if (!consent) return null;
       const { id: consentId, subjectId, granteeOrganisation, purpose } = consent;
       return { consentId, subjectId, granteeOrganisation, purpose, status: consentStatus(consent, todayInDistrict()) };
+    },
+    // The window's own read of a subject's consents, by the code the subject presents: it holds
+    // CONSENTS and nothing else of the subject, so no Subject field is on the way to them.
+    consentsOfSubject: async (_: unknown, args: { subjectCode: string }, ctx: Context) => {
+      const subject = await subjectOfCode(ctx, args.subjectCode, 'subjectCode');
+      // A subject reading its own is refused another's code, and one nobody has, alike.
+      assertInScope(ctx.access, subject ? subject.id : null);
+      // A code nobody has answers as one whose subject gave no consent: nothing about whether
+      // it is registered, which is SUBJECT_BASICS, reaches a caller holding CONSENTS alone.
+      if (!subject) return [];
+      // The kernel sees a list, not a consent, so it cannot tell whose consents these are.
+      disclose(ctx.access, subject.id, 'CONSENTS');
+      return await ctx.consentsBySubject.load(subject.id);
     },
   },
   Mutation: {

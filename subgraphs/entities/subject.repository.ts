@@ -102,9 +102,9 @@ export class SubjectRepository {
 }
 
 /** The identifier a code names, normalised; a malformed code is the caller's typo, not an unknown subject: it gets a typed error, not null. */
-export function identifierOf(code: string): string {
+export function identifierOf(code: string, field = 'code'): string {
   const identifier = normaliseIdentifier(code);
-  assertValidIdentifier(identifier, detectIdentifierKind(identifier));
+  assertValidIdentifier(identifier, detectIdentifierKind(identifier), field);
   return identifier;
 }
 
@@ -112,13 +112,13 @@ function duplicate(identifier: string) {
   return clientError(ErrorCode.DUPLICATE_SUBJECT, `a subject with identifier ${identifier} is already registered`, { field: 'code' });
 }
 
-function assertValidIdentifier(identifier: string, kind: IdentifierKind): void {
+function assertValidIdentifier(identifier: string, kind: IdentifierKind, field = 'code'): void {
   if (kind === 'CITIZEN_ID_NUMBER') {
     const result = validateCitizenIdNumber(identifier);
-    if (!result.valid) throw clientError(ErrorCode.INVALID_ID_NUMBER, `invalid citizen ID number: ${result.message}`, { field: 'code', problem: result.problem });
+    if (!result.valid) throw clientError(ErrorCode.INVALID_ID_NUMBER, `invalid citizen ID number: ${result.message}`, { field, problem: result.problem });
   } else {
     const result = validateUnifiedSocialCreditCode(identifier);
-    if (!result.valid) throw clientError(ErrorCode.INVALID_CREDIT_CODE, `invalid unified social credit code: ${result.message}`, { field: 'code', problem: result.problem });
+    if (!result.valid) throw clientError(ErrorCode.INVALID_CREDIT_CODE, `invalid unified social credit code: ${result.message}`, { field, problem: result.problem });
   }
 }
 

@@ -4,7 +4,7 @@ import { demoConsentRows, demoConsents } from '../../../scripts/demo/consents';
 import { demoBankOrganisation, demoWorld } from '../../../scripts/demo/world';
 import { consentStatus } from '../../../subgraphs/entities/entities/consent.entity';
 import { todayInDistrict } from '../../../lib/calendar';
-import { AuditRepository, chainHash, genesisHash, type AuditEntryInput } from '../../../subgraphs/audit/audit.repository';
+import { AuditRepository, chainHash, genesisHash, type AuditEntryInput, type BrokenLink } from '../../../subgraphs/audit/audit.repository';
 import { AuditEntry } from '../../../subgraphs/audit/entities/audit-entry.entity';
 import { seedAudit } from '../../../subgraphs/audit/seed';
 import { fieldGroupNames } from '../../../lib/access/field-groups';
@@ -228,11 +228,14 @@ describe.each(testDatabases)('audit subgraph on $label', (database) => {
   });
 
   describe('AuditRepository.verifyChain', () => {
-    const tamper = async (sequence: number, set: string, params: unknown[], check: (found: number | null) => void) => {
+    /** The stored entry's sequence and id: what a broken link names. */
+    const stored = async (sequence: number) => ({ sequence, id: (await db().getRepository(AuditEntry).findOneByOrFail({ sequence })).id });
+    const named = (found: BrokenLink | null) => found && { sequence: found.sequence, id: found.entry.id };
+    const tamper = async (sequence: number, set: string, params: unknown[], check: (found: { sequence: number; id: string } | null) => Promise<void>) => {
       const original = await db().getRepository(AuditEntry).findOneByOrFail({ sequence });
       await db().query(`UPDATE audit_entry SET ${set} WHERE ${column('sequence')} = ?`, [...params, sequence]);
       try {
-        check(await repository.verifyChain());
+        await check(named(await repository.verifyChain()));
       } finally {
         await db().getRepository(AuditEntry).save(original);
       }
@@ -240,27 +243,32 @@ describe.each(testDatabases)('audit subgraph on $label', (database) => {
     };
 
     it('finds an entry whose content was changed with raw SQL', async () => {
-      await tamper(3, 'role = ?', ['AUDITOR'], (found) => expect(found).toBe(3));
+      const changed = await stored(3);
+      await tamper(3, 'role = ?', ['AUDITOR'], async (found) => expect(found).toEqual(changed));
     });
 
     it('finds the entry after one whose hash was recomputed to hide a change', async () => {
       const row = await db().getRepository(AuditEntry).findOneByOrFail({ sequence: 3 });
       const forged = chainHash(row.previousHash ?? '', { ...row, role: 'AUDITOR' });
-      await tamper(3, 'role = ?, hash = ?', ['AUDITOR', forged], (found) => expect(found).toBe(4));
+      const next = await stored(4);
+      await tamper(3, 'role = ?, hash = ?', ['AUDITOR', forged], async (found) => expect(found).toEqual(next));
     });
 
     it('finds a changed instant, a changed field group list and a renumbered entry', async () => {
       const occurredAt = db().getRepository(AuditEntry).metadata.columns.find((c) => c.propertyName === 'occurredAt');
       expect(occurredAt).toBeDefined();
-      await tamper(2, `${column('occurred_at')} = ?`, [occurredAt && db().driver.preparePersistentValue(at(9), occurredAt)], (found) => expect(found).toBe(2));
-      await tamper(6, 'field_groups = ?', ['SUBJECT_BASICS'], (found) => expect(found).toBe(6));
-      await tamper(5, `${column('sequence')} = ?`, [1000], (found) => expect(found).toBe(5));
+      const [second, sixth] = [await stored(2), await stored(6)];
+      await tamper(2, `${column('occurred_at')} = ?`, [occurredAt && db().driver.preparePersistentValue(at(9), occurredAt)], async (found) => expect(found).toEqual(second));
+      await tamper(6, 'field_groups = ?', ['SUBJECT_BASICS'], async (found) => expect(found).toEqual(sixth));
+      // The chain breaks where the renumbered entry stood, at the entry found in its place.
+      await tamper(5, `${column('sequence')} = ?`, [1000], async (found) => expect(found).toEqual({ sequence: 5, id: sixth.id }));
     });
 
-    it('finds a deleted entry at its sequence number', async () => {
+    it('finds a deleted entry at its sequence number, at the entry found in its place', async () => {
       const original = await db().getRepository(AuditEntry).findOneByOrFail({ sequence: 4 });
+      const next = await stored(5);
       await db().query(`DELETE FROM audit_entry WHERE ${column('sequence')} = ?`, [4]);
-      expect(await repository.verifyChain()).toBe(4);
+      expect(named(await repository.verifyChain())).toEqual({ sequence: 4, id: next.id });
       await db().getRepository(AuditEntry).insert(original);
       expect(await repository.verifyChain()).toBeNull();
     });
