@@ -20,11 +20,22 @@ export function describeTarget(target: DatabaseTarget): string {
   return target.kind === 'sqlite' ? `SQLite (${target.directory})` : `MySQL (${new URL(target.url).host}, databases ${target.prefix}*)`;
 }
 
-/** Parses `DATABASE_URL`: unset means the embedded SQLite default under `data/`. */
+/**
+ * Parses `DATABASE_URL`: unset means the embedded SQLite default under `data/`. Checked whole
+ * here, with the configuration, so that a URL the driver could not read stops the process with a
+ * configuration error, not a stack trace later; no message repeats the URL's user or password.
+ */
 export function databaseTarget(env: Record<string, string | undefined>, dataDirectory: string): DatabaseTarget {
   const url = env.DATABASE_URL;
   if (!url) return { kind: 'sqlite', directory: env.SQLITE_DIRECTORY || dataDirectory };
-  if (!/^(mysql|mariadb):\/\//.test(url)) throw new Error(`DATABASE_URL must be a mysql:// or mariadb:// URL, got "${url.split('@').pop()}"`);
+  const shown = `"${url.includes('@') ? `…@${url.slice(url.lastIndexOf('@') + 1)}` : url}"`;
+  const expected = 'a mysql:// or mariadb:// URL naming the host, such as mysql://user:password@db-host:3306 (a user or password holding / # ? @ % or : written percent-encoded, %2F for /)';
+  if (!/^(mysql|mariadb):\/\//.test(url)) throw new Error(`DATABASE_URL must be ${expected}, got ${shown}`);
+  try {
+    if (!mysqlConnection(url).host) throw new Error('no host');
+  } catch {
+    throw new Error(`DATABASE_URL must be ${expected}; it could not be read as one (${shown})`);
+  }
   return { kind: 'mysql', url, prefix: env.DATABASE_PREFIX ?? 'credit_' };
 }
 

@@ -14,7 +14,7 @@ import type { DataSource } from 'typeorm';
 import { ErrorCode, maskUnexpectedErrors } from '../../lib/errors';
 import { ConfigError, ConfigProblems, readFlag, readLogLevel, readPort, readSecret } from '../../lib/env';
 import { serveGraphQL, type ExtraRoute, type RunningHttpServer } from '../../lib/http-server';
-import { databaseLogger } from '../../lib/database-logger';
+import { databaseLogger, failedStatement, failedStatementOf } from '../../lib/database-logger';
 import { createLogger, type LogLevel, type Logger as ServiceLogger } from '../../lib/logger';
 import { poolStats, registerPoolMetrics, registerQueryCounter, ServiceMetrics } from '../../lib/metrics';
 import { readinessRoute, withTimeout } from '../../lib/readiness';
@@ -87,7 +87,12 @@ export function createSubgraphServer<TContext extends object>(definition: Subgra
       ApolloServerPluginSchemaReportingDisabled(),
     ],
     formatError: maskUnexpectedErrors(
-      (message, error) => (logger ? logger.error({ err: error }, message) : console.error(`[${definition.name}] ${message}`, error)),
+      (message, error) => {
+        // A failed statement carries its values (TypeORM's parameters, mysql2's filled-in SQL): logged without them.
+        const statement = failedStatementOf(error);
+        const logged = statement ? { failure: failedStatement(statement) } : { err: error };
+        return logger ? logger.error(logged, message) : console.error(`[${definition.name}] ${message}`, statement ? logged : error);
+      },
       (error) => (isDatabaseConnectionLoss(error) ? { code: ErrorCode.DATABASE_UNAVAILABLE, message: `the ${definition.name} subgraph lost its database connection: retry later` } : undefined),
     ),
   });
@@ -126,7 +131,9 @@ export async function startSubgraph<TContext extends object>(
       await withTimeout('the database', databaseProbeMs, db.query('SELECT 1'));
       return { database: { ok: true } };
     } catch (error) {
-      return { database: { ok: false, detail: (error as Error).message } };
+      // /ready answers anyone: the error's code, never its message, which names the database's host and port.
+      const code = (error as { code?: unknown }).code;
+      return { database: { ok: false, detail: `the database did not answer${typeof code === 'string' ? ` (${code})` : ''}` } };
     }
   }, () => http?.stopping ?? false);
   http = await serveGraphQL(server, {

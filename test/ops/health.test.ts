@@ -59,6 +59,7 @@ describe('health and readiness', () => {
       const subgraph = await get(`${new URL(platform.subgraphs.providers.url).origin}/ready`);
       expect(subgraph.status).toBe(503);
       expect(subgraph.body.checks.database.ok).toBe(false);
+      expect(subgraph.body.checks.database.detail).toMatch(/^the database did not answer/);
       const gateway = await get(`${platform.origin}/ready`);
       expect(gateway.status).toBe(503);
       expect(gateway.body.checks.providers).toEqual({ ok: false, detail: '/ready answered 503' });
