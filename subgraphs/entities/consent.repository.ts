@@ -12,7 +12,9 @@ import { Consent, granteeKinds, type GranteeKind } from './entities/consent.enti
 import { Subject } from './entities/subject.entity';
 
 export interface GrantConsentInput {
-  subjectId: string;
+  /** The subject by id; the resolver turns a `subjectCode` into it. */
+  subjectId?: string | null;
+  subjectCode?: string | null;
   granteeOrganisation: string;
   granteeKind: GranteeKind;
   purpose: string;

@@ -1,6 +1,7 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { GraphQLResolveInfo } from 'graphql';
 import { todayInDistrict } from '../../lib/calendar';
+import { badInput, clientError, ErrorCode } from '../../lib/errors';
 import { detectIdentifierKind, maskCitizenIdNumber } from '../../lib/identifiers';
 import { assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, personal, personIdentifier, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection } from '../shared/pagination';
@@ -33,6 +34,17 @@ async function subjectOfCode(ctx: Context, code: string, field = 'code'): Promis
     throw forbiddenAbout(person?.id, 'the purpose of this request does not cover natural persons, so a citizen ID number cannot be looked up under it');
   }
   return visible(ctx, await ctx.subjectByIdentifier.load(identifier));
+}
+
+/** The id of the subject a consent names, by id or by the code on its form (exactly one). */
+async function consentingSubject(ctx: Context, input: GrantConsentInput): Promise<string | null | undefined> {
+  const byCode = input.subjectCode !== null && input.subjectCode !== undefined;
+  const byId = input.subjectId !== null && input.subjectId !== undefined;
+  if (byCode === byId) throw badInput(byCode ? 'input.subjectCode' : 'input.subjectId', 'name the subject giving the consent by subjectId or by subjectCode, exactly one of them');
+  if (!byCode) return input.subjectId;
+  const subject = await subjectOfCode(ctx, input.subjectCode!, 'input.subjectCode');
+  if (!subject) throw clientError(ErrorCode.NOT_FOUND, 'no market subject has this code', { field: 'input.subjectCode' });
+  return subject.id;
 }
 
 /** Keeps the district, hides the street: 河北省秦皇岛市北戴河区**** */
@@ -89,10 +101,11 @@ export const resolvers: GraphQLResolverMap<Context> = {
   },
   Mutation: {
     registerSubject: (_: unknown, args: { input: RegisterSubjectInput }, ctx: Context) => ctx.repository.register(args.input),
-    grantConsent: (_: unknown, args: { input: GrantConsentInput }, ctx: Context) => {
+    grantConsent: async (_: unknown, args: { input: GrantConsentInput }, ctx: Context) => {
+      const subjectId = await consentingSubject(ctx, args.input);
       // Checked before anything is stored (the kernel checks the result only after the write).
-      assertInScope(ctx.access, args.input.subjectId);
-      return ctx.consents.grant(args.input, actorOf(ctx));
+      assertInScope(ctx.access, subjectId);
+      return ctx.consents.grant({ ...args.input, subjectId }, actorOf(ctx));
     },
     revokeConsent: async (_: unknown, args: { id: string; reason: string }, ctx: Context) => {
       const consent = await ctx.consentById.load(args.id);

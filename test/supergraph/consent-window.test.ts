@@ -71,6 +71,24 @@ describe.each(testDatabases)("the credit office's window through the gateway on 
       expect(entries).toEqual([{ organisation: 'CREDIT_OFFICE', subject: owner.id, groups: 'CONSENTS', outcome: 'DISCLOSED' }]);
     });
 
+    it("records a subject's first paper consent by the code on its form, which the bank then reads under", async () => {
+      const firstTimer = world.subjects[7];
+      const validUntil = addDays(todayInDistrict(), 30);
+      const terms = { granteeOrganisation: demoBankOrganisation, granteeKind: 'FINANCIAL_INSTITUTION', purpose: 'FINANCIAL_SERVICES', validUntil };
+      const { result, entries } = await audited<{ grantConsent: { id: string; status: string } }>(windowOfficer, GRANT, { input: { ...terms, subjectCode: ` ${firstTimer.identifier.toLowerCase()} ` } });
+      expect(result.errors).toBeUndefined();
+      expect(result.data?.grantConsent.status).toBe('ACTIVE');
+      expect(entries).toEqual([expect.objectContaining({ subject: firstTimer.id, outcome: 'DISCLOSED' })]);
+      const read = await platform.query<{ subject: { name: string } }>(READ, { id: firstTimer.id }, bankWith(result.data!.grantConsent.id));
+      expect(read.data?.subject).toEqual({ name: firstTimer.name });
+
+      const refused = async (input: Record<string, unknown>) => (await platform.query(GRANT, { input: { ...terms, ...input } }, windowOfficer)).errors?.[0].extensions;
+      expect(await refused({ subjectCode: firstTimer.identifier, subjectId: firstTimer.id })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.subjectCode' });
+      expect(await refused({})).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.subjectId' });
+      expect(await refused({ subjectCode: '91130304MA0TEXT12Y' })).toMatchObject({ code: 'NOT_FOUND', field: 'input.subjectCode' });
+      expect(await refused({ subjectCode: `${firstTimer.identifier.slice(0, 17)}${firstTimer.identifier[17] === '0' ? '1' : '0'}` })).toMatchObject({ field: 'input.subjectCode', problem: expect.any(String) });
+    });
+
     it('finds the consent a walk-in subject came to revoke, which the window then revokes', async () => {
       const listed = await platform.query<{ consentsOfSubject: Listed[] }>(CONSENTS_OF, { code: walkIn.identifier }, windowOfficer);
       expect(listed.errors).toBeUndefined();
