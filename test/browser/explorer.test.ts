@@ -335,6 +335,9 @@ describe('the explorer in headless Chromium', () => {
       }, expired);
       await page.reload({ waitUntil: 'load' });
       await page.locator('.graphiql-query-editor .view-lines').waitFor();
+      // GraphiQL puts the tab's variables back after its operation: Run before they are would send none.
+      await page.locator('.graphiql-editor-tools button', { hasText: 'Variables' }).click();
+      await waitForEditor(page, '.graphiql-editor-tool .graphiql-editor:not(.hidden) .view-lines', '"code"');
       const token = await page.locator('[data-testid="token"]').inputValue();
       expect(token).not.toBe(expired);
       expect(token).not.toBe('');

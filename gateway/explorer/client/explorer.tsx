@@ -175,6 +175,7 @@ function accessFor(example: ExplorerExample, settings: ExplorerSettings, current
 function ExamplePicker({ settings, slot, onOpen }: { settings: ExplorerSettings; slot: HTMLElement | null; onOpen: (example: ExplorerExample) => void }) {
   const queryEditor = useGraphiQL((state) => state.queryEditor);
   const variableEditor = useGraphiQL((state) => state.variableEditor);
+  const storage = useGraphiQL((state) => state.storage);
   const { addTab } = useGraphiQLActions();
   const [chosen, setChosen] = useState('');
   if (!slot) return null;
@@ -182,8 +183,14 @@ function ExamplePicker({ settings, slot, onOpen }: { settings: ExplorerSettings;
   const open = () => {
     if (!example || !queryEditor) return;
     addTab();
+    const variables = variablesText(example) ?? '';
     queryEditor.setValue(example.query);
-    variableEditor?.setValue(variablesText(example) ?? '');
+    variableEditor?.setValue(variables);
+    // GraphiQL stores what its editors hold half a second after a change, and fills them from
+    // that at a reload: a reload sooner brought the example's operation back without its
+    // variables, and its run failed on $code. Stored at once, as the tab is.
+    storage.set('query', example.query);
+    storage.set('variables', variables);
     onOpen(example);
   };
   return createPortal(
