@@ -4,6 +4,14 @@
  */
 export class ConfigError extends Error {
   override name = 'ConfigError';
+
+  /** Each problem on its own: one, or those a whole configuration reader collected (ConfigProblems). */
+  readonly problems: string[];
+
+  constructor(message: string, problems: string[] = [message]) {
+    super(message);
+    this.problems = problems;
+  }
 }
 
 type Env = Record<string, string | undefined>;
@@ -12,8 +20,10 @@ export function readPort(env: Env, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ConfigError(`${name} must be a port number between 0 and 65535, got "${raw}"`);
+  // Not 0: the system would choose a port at random, and nothing (the gateway's subgraph URLs, a
+  // health check, a proxy) could find the service there. Tests that want one listen in-process.
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new ConfigError(`${name} must be a port number between 1 and 65535, got "${raw}"`);
   }
   return port;
 }
@@ -25,12 +35,26 @@ export function readUrl(env: Env, name: string, protocols: string[]): string | u
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError(`${name} must be a URL, got "${raw}"`);
+    throw new ConfigError(`${name} must be a URL, got "${withoutUserInfo(raw)}"`);
   }
   if (!protocols.includes(url.protocol)) {
-    throw new ConfigError(`${name} must use ${protocols.join(' or ')}, got "${url.protocol}"`);
+    // `credit:secret@redis:6379` parses with the user name as its scheme.
+    const shown = raw.startsWith(`${url.protocol}//`) || !raw.includes('@') ? url.protocol : withoutUserInfo(raw);
+    throw new ConfigError(`${name} must use ${protocols.join(' or ')}, got "${shown}"`);
   }
   return raw;
+}
+
+/**
+ * A URL as a message may show it: a user and password (`redis://:secret@redis:6379`) replaced
+ * by `…`. Up to the last `@`, as a URL too broken to parse has no reliable end of its user-info
+ * (a password may hold `/`, `#` or `@`).
+ */
+function withoutUserInfo(raw: string): string {
+  const at = raw.lastIndexOf('@');
+  if (at < 0) return raw;
+  const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(raw)?.[0] ?? '';
+  return `${scheme}…${raw.slice(at)}`;
 }
 
 /** `--name value` or `--name=value` from argv, for the few settings an operator passes as flags. */
@@ -87,7 +111,9 @@ export function readSwitch(env: Env, name: string, fallback: boolean): boolean {
 
 /**
  * Reads a whole configuration, collecting every problem instead of stopping at the first: an
- * operator fixes all the variables in one go. Each reader throws ConfigError for its variable.
+ * operator fixes all the variables in one go. Each reader throws ConfigError for its variable, or
+ * for several (another whole reader, such as a subgraph's shared part); a problem two readers
+ * share (the signing key) is listed once.
  */
 export class ConfigProblems {
   readonly messages: string[] = [];
@@ -97,7 +123,7 @@ export class ConfigProblems {
       return reader();
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
-      this.messages.push(error.message);
+      for (const problem of error.problems) if (!this.messages.includes(problem)) this.messages.push(problem);
       return undefined;
     }
   }
@@ -105,6 +131,6 @@ export class ConfigProblems {
   /** Throws one ConfigError listing every problem, if there were any. */
   check(): void {
     if (this.messages.length === 1) throw new ConfigError(this.messages[0]);
-    if (this.messages.length) throw new ConfigError(`${this.messages.length} configuration problems:\n  - ${this.messages.join('\n  - ')}`);
+    if (this.messages.length) throw new ConfigError(`${this.messages.length} configuration problems:\n  - ${this.messages.join('\n  - ')}`, [...this.messages]);
   }
 }

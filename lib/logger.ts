@@ -10,15 +10,18 @@ export type LogLevel = ReturnType<typeof readLogLevel>;
 
 /**
  * Personal data never reaches a log line, wherever it comes from (an error message, a caller's
- * organisation, which for a person acting for itself is its citizen ID number): every line is
- * masked as a whole before it is written.
+ * organisation, which for a person acting for itself is its citizen ID number, a client's
+ * `x-request-id` or operation name): every line is masked as a whole before it is written.
  *  - citizen ID numbers (GB 11643: 17 digits and a check digit or X; the 15-digit first
- *    generation too), as a standalone token: masked like the API masks them, 4 + 4 characters;
+ *    generation too): masked like the API masks them, 4 + 4 characters;
  *  - mobile phone numbers (11 digits starting 13–19): the middle four masked.
- * Longer digit runs (timestamps, sequence numbers) are left alone: the rules need word boundaries.
+ * A number counts wherever it stands, next to letters too (`ridA130304199001011234`, `query
+ * Leak130304199001011234`): what a client writes around it changes nothing. Only a digit beside
+ * it does: a run of digits is one number, and a longer run (a timestamp in nanoseconds, a sequence
+ * number, a document number) is not an ID number or a phone number that happens to be inside it.
  */
-const citizenIdNumber = /(?<![0-9A-Za-z])(?:\d{17}[0-9Xx]|\d{15})(?![0-9A-Za-z])/g;
-const mobileNumber = /(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])/g;
+const citizenIdNumber = /(?<!\d)(?:\d{17}[Xx]|(?:\d{18}|\d{15})(?!\d))/g;
+const mobileNumber = /(?<!\d)1[3-9]\d{9}(?!\d)/g;
 
 export function maskPersonalData(text: string): string {
   return text.replace(citizenIdNumber, (id) => maskCitizenIdNumber(id.toUpperCase())).replace(mobileNumber, (n) => `${n.slice(0, 3)}****${n.slice(7)}`);

@@ -8,11 +8,17 @@ import type { RequestRecord } from './request-record';
 const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /**
- * Operation names are chosen by clients, so they are label values only while they look like
- * GraphQL names and while there are few of them: a client cannot grow the series without bound.
+ * Operation names are chosen by clients, and `/metrics` answers anyone: a name is a label value
+ * only while it looks like a GraphQL name with no long number in it, and while there are few of
+ * them. Seven digits in a row make a number, not part of a name: an ID number, a phone number
+ * or a date written into the name (`query Leak130304199001011234`) would otherwise be published.
+ * A new name takes one of the label slots only for an identified caller (a verified token at the
+ * gateway, the gateway's signed identity at a subgraph): a client without one cannot fill them and
+ * push the platform's own operations into `(other)`.
  */
 const maxOperationLabels = 300;
 const graphqlName = /^[_A-Za-z][_0-9A-Za-z]{0,99}$/;
+const longNumber = /\d{7}/;
 
 /**
  * One process's metrics (`GET /metrics`, Prometheus text format) in a registry of its own, so
@@ -22,6 +28,7 @@ const graphqlName = /^[_A-Za-z][_0-9A-Za-z]{0,99}$/;
  *  credit_graphql_requests_total{operation,type}          GraphQL operations served
  *  credit_graphql_errors_total{operation,code}            errors sent, by `extensions.code`
  *  credit_graphql_request_duration_seconds{operation,type}  whole request, token check to last byte
+ *  credit_db_queries_total                                 on a subgraph: SQL statements sent (registerQueryCounter)
  *  + Node's process metrics (CPU, memory, event-loop lag, GC), `credit_process_*`
  */
 export class ServiceMetrics {
@@ -48,13 +55,16 @@ export class ServiceMetrics {
     });
   }
 
-  /** A label value for an operation name: its name, `(anonymous)`, `(unresolved)` (never parsed or validated) or `(other)`. */
-  operationLabel(name: string | null | undefined): string {
+  /**
+   * A label value for an operation name: its name, `(anonymous)`, `(unresolved)` (never parsed or
+   * validated) or `(other)`. `identified`: whether the caller was, so may take a new label slot.
+   */
+  operationLabel(name: string | null | undefined, identified: boolean): string {
     if (name === undefined) return '(unresolved)';
     if (name === null) return '(anonymous)';
-    if (!graphqlName.test(name)) return '(other)';
+    if (!graphqlName.test(name) || longNumber.test(name)) return '(other)';
     if (!this.operations.has(name)) {
-      if (this.operations.size >= maxOperationLabels) return '(other)';
+      if (!identified || this.operations.size >= maxOperationLabels) return '(other)';
       this.operations.add(name);
     }
     return name;
@@ -65,7 +75,7 @@ export class ServiceMetrics {
   }
 
   observeGraphQL(record: RequestRecord, seconds: number): void {
-    const operation = this.operationLabel(record.operationName);
+    const operation = this.operationLabel(record.operationName, Boolean(record.caller));
     const type = record.operationType ?? 'unknown';
     this.graphqlRequests.inc({ operation, type });
     this.graphqlDuration.observe({ operation, type }, seconds);

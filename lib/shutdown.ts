@@ -6,21 +6,29 @@ export interface ShutdownStep {
 }
 
 /**
- * Graceful shutdown of a service process on SIGTERM (what an orchestrator sends) or SIGINT
- * (Ctrl-C): the steps run in order, typically the HTTP server first (stop accepting, let the
- * requests in flight finish) and the databases last. A step that fails is logged and the next
- * still runs. A second signal, or steps still running after `forceAfterMs`, end the process at
- * once with status 1.
+ * Whether a launcher (scripts/launch.ts) started this process and watches over it through an IPC
+ * channel. Read at import, while the channel is surely still there: a launcher that died during
+ * this process's start has closed it by the time the signals are handled.
+ */
+const startedByLauncher = process.channel !== undefined;
+
+/**
+ * Graceful shutdown of a service process on SIGTERM (what an orchestrator sends, and the
+ * launcher) or SIGINT (Ctrl-C on the process run alone): the steps run in order, typically the
+ * HTTP server first (stop accepting, let the requests in flight finish) and the databases last. A
+ * step that fails is logged and the next still runs. A second signal, or steps still running
+ * after `forceAfterMs`, end the process at once with status 1.
+ *
+ * A process the launcher started runs in a process group of its own, out of the terminal's reach
+ * (Ctrl-C is the launcher's to handle: it stops the gateway first), so it must not outlive the
+ * launcher: when the launcher's channel closes without a signal first (the launcher was killed),
+ * it shuts down as on SIGTERM.
  */
 export function handleShutdownSignals(logger: Logger, steps: ShutdownStep[], forceAfterMs = 25_000): void {
   let shuttingDown = false;
-  const shutdown = async (signal: NodeJS.Signals) => {
-    if (shuttingDown) {
-      logger.warn({ signal }, 'second signal: exiting without waiting');
-      process.exit(1);
-    }
+  const shutdown = async (cause: { signal: NodeJS.Signals } | { launcher: 'gone' }) => {
     shuttingDown = true;
-    logger.info({ signal }, 'shutting down: no new requests, finishing those in flight');
+    logger.info(cause, 'shutting down: no new requests, finishing those in flight');
     const force = setTimeout(() => {
       logger.error({ afterMs: forceAfterMs }, 'shutdown took too long: exiting');
       process.exit(1);
@@ -38,6 +46,21 @@ export function handleShutdownSignals(logger: Logger, steps: ShutdownStep[], for
     logger.info('stopped');
     process.exit(failed ? 1 : 0);
   };
-  process.on('SIGTERM', (signal) => void shutdown(signal));
-  process.on('SIGINT', (signal) => void shutdown(signal));
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (shuttingDown) {
+      logger.warn({ signal }, 'second signal: exiting without waiting');
+      process.exit(1);
+    }
+    void shutdown({ signal });
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  if (startedByLauncher) {
+    // Already shutting down when the launcher goes: the requests in flight still finish.
+    const launcherGone = () => {
+      if (!shuttingDown) void shutdown({ launcher: 'gone' });
+    };
+    if (process.connected) process.once('disconnect', launcherGone);
+    else launcherGone();
+  }
 }

@@ -11,7 +11,10 @@ export interface LaunchedPlatform {
   died: Promise<string>;
   /** The process id of each process by name (`gateway`, `entities`, …), e.g. to read its memory. */
   pids: Record<string, number>;
+  /** Graceful: SIGTERM to the gateway, which finishes its requests in flight, then to the subgraphs. */
   stop(): Promise<void>;
+  /** At once: SIGKILL to every process still running. */
+  kill(): void;
 }
 
 /**
@@ -22,10 +25,18 @@ export interface LaunchedPlatform {
  * another platform's process could answer for one of ours. The gateway's explorer lists the demo
  * callers' tokens unless told otherwise (`EXPLORER_DEMO_TOKENS`), outside production, and only
  * with the embedded default's token secret: this launcher is the embedded default.
+ *
+ * Each process runs in a process group of its own, so that only the launcher hears the
+ * terminal's Ctrl-C (sent to the whole foreground group): were the processes to hear it too, the
+ * subgraphs would stop while the gateway still has requests in flight that need them, and the
+ * launcher's SIGTERM would reach the gateway as a second signal, which ends it at once
+ * (lib/shutdown.ts). Out of the terminal's reach, they stop when the launcher tells them, or when
+ * its IPC channel closes because the launcher died (lib/shutdown.ts): none outlives it.
+ * `servicesDirectory`: where the built entry points are, `dist/` unless a test bundled its own.
  */
 export async function launchPlatform(
   env: NodeJS.ProcessEnv,
-  options: { gatewayPort?: number; subgraphPorts?: Record<SubgraphName, number>; quiet?: boolean } = {},
+  options: { gatewayPort?: number; subgraphPorts?: Record<SubgraphName, number>; quiet?: boolean; servicesDirectory?: string } = {},
 ): Promise<LaunchedPlatform> {
   const ports = { ...defaultPorts, ...options.subgraphPorts, gateway: options.gatewayPort ?? 4000 };
   for (const [name, port] of Object.entries(ports)) await ensurePortFree(name, port);
@@ -37,10 +48,13 @@ export async function launchPlatform(
   let stopping = false;
   let reportDeath: (name: string) => void = () => {};
   const died = new Promise<string>((resolve) => (reportDeath = resolve));
+  const servicesDirectory = options.servicesDirectory ?? path.join(projectRoot, 'dist');
   const start = (name: string, script: string, extra: NodeJS.ProcessEnv) => {
-    const child = spawn(process.execPath, [path.join(projectRoot, 'dist', script)], {
+    const child = spawn(process.execPath, [path.join(servicesDirectory, script)], {
       env: { ...env, ...extra, APOLLO_TELEMETRY_DISABLED: 'true' },
-      stdio: options.quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit',
+      // No stdin: a process outside the terminal's foreground group that read it would be stopped (SIGTTIN).
+      stdio: ['ignore', options.quiet ? 'ignore' : 'inherit', 'inherit', 'ipc'],
+      detached: true,
     });
     child.on('exit', () => stopping || reportDeath(name));
     children.push({ name, process: child });
@@ -62,6 +76,10 @@ export async function launchPlatform(
     await Promise.all(children.filter((c) => c.name === 'gateway').map(stopOne));
     await Promise.all(children.filter((c) => c.name !== 'gateway').map(stopOne));
   };
+  const kill = () => {
+    stopping = true;
+    for (const c of children) if (c.process.exitCode === null && c.process.signalCode === null) c.process.kill('SIGKILL');
+  };
   try {
     for (const name of subgraphNames) start(name, `subgraphs/${name}/index.js`, { PORT: String(ports[name]) });
     await Promise.all(subgraphNames.map((name) => waitHealthy(name, ports[name], died)));
@@ -69,11 +87,40 @@ export async function launchPlatform(
     start('gateway', 'gateway/index.js', { GATEWAY_PORT: String(ports.gateway), EXPLORER_DEMO_TOKENS: demoTokens });
     await waitHealthy('gateway', ports.gateway, died);
     const pids = Object.fromEntries(children.map((c) => [c.name, c.process.pid ?? 0]));
-    return { gatewayUrl: `http://127.0.0.1:${ports.gateway}/graphql`, died, pids, stop };
+    return { gatewayUrl: `http://127.0.0.1:${ports.gateway}/graphql`, died, pids, stop, kill };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/**
+ * The launcher's end (npm start): the first Ctrl-C or SIGTERM stops the platform gracefully, the
+ * gateway first, and exits 0; a second one kills whatever still runs and exits 1; a process that
+ * dies on its own stops the others and exits 1. `log` prints the launcher's lines.
+ */
+export function superviseUntilStopped(platform: LaunchedPlatform, log: (line: string) => void): void {
+  let stopping = false;
+  const stopThenExit = (code: number) => {
+    stopping = true;
+    void platform.stop().then(() => process.exit(code));
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      log(`second ${signal}: killing what still runs`);
+      platform.kill();
+      process.exit(1);
+    }
+    log(`${signal}: stopping the gateway (it finishes the requests in flight), then the subgraphs`);
+    stopThenExit(0);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  void platform.died.then((name) => {
+    if (stopping) return;
+    log(`${name} exited; stopping everything`);
+    stopThenExit(1);
+  });
 }
 
 async function ensurePortFree(name: string, port: number): Promise<void> {

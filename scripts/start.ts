@@ -3,7 +3,7 @@ import { readPort } from '../lib/env';
 import { projectRoot } from '../lib/project-root';
 import { databaseTarget, describeTarget } from '../subgraphs/shared/database';
 import { demoWorld } from './demo/world';
-import { launchPlatform } from './launch';
+import { launchPlatform, superviseUntilStopped } from './launch';
 import { defaultDemoSize, seedAll } from './seed';
 import { withDevSecrets } from './dev-secrets';
 import { demoTokens, describeTokens } from './tokens';
@@ -12,9 +12,19 @@ import { demoConsents } from './demo/consents';
 /**
  * `npm start`: seeds the demo data (only what is missing, so a second start adds nothing),
  * starts the five subgraphs and the gateway, and stops them all together on Ctrl-C, or as soon
- * as one of them dies.
+ * as one of them dies. It is the demo, never production: refused with NODE_ENV=production.
  */
 async function main(): Promise<void> {
+  if (process.env.NODE_ENV === 'production') {
+    // Seeding would write the demo world into the production database, and the explorer would
+    // hand out tokens signed with a development secret: refused before either can happen.
+    console.error(
+      '[start] npm start runs the demo (it seeds demo data and makes development secrets) and refuses NODE_ENV=production. ' +
+        'Run production with docker/compose.yaml, or start each process from its own entry with NODE_ENV=production: ' +
+        'node dist/subgraphs/<name>/index.js for each subgraph, then node dist/gateway/index.js (README: Running in production).',
+    );
+    process.exit(2);
+  }
   const dataDirectory = path.join(projectRoot, 'data');
   const env = withDevSecrets(process.env, dataDirectory);
   const target = databaseTarget(env, dataDirectory);
@@ -24,16 +34,7 @@ async function main(): Promise<void> {
   console.log(`[start] ${describeTarget(target)}: ${added ? `seeded ${added} demo rows` : 'demo data already present'}`);
 
   const platform = await launchPlatform(env, { gatewayPort });
-  const stop = async (code: number) => {
-    await platform.stop();
-    process.exit(code);
-  };
-  process.once('SIGINT', () => void stop(0));
-  process.once('SIGTERM', () => void stop(0));
-  void platform.died.then((name) => {
-    console.error(`[start] ${name} exited; stopping everything`);
-    void stop(1);
-  });
+  superviseUntilStopped(platform, (line) => console.error(`[start] ${line}`));
 
   const world = demoWorld({ subjects: defaultDemoSize });
   const tokens = env.AUTH_JWT_SECRET ? describeTokens(await demoTokens(env, demoConsents.bankFinancialServices), platform.gatewayUrl) : '  (tokens come from your identity provider)';

@@ -47,6 +47,17 @@ function startGateway(script: string, env: NodeJS.ProcessEnv, ms = 30_000): Prom
   });
 }
 
+/** A port nothing listens on now: GATEWAY_PORT refuses 0, as nothing could find a process on a random port. */
+function sparePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
 /** Whether a new TCP connection to the port is refused. */
 function refused(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -92,7 +103,7 @@ describe('the gateway process stopped with SIGTERM under load', () => {
     const script = await bundleGateway();
     const started = await startGateway(script, {
       PATH: process.env.PATH,
-      GATEWAY_PORT: '0',
+      GATEWAY_PORT: String(await sparePort()),
       SUPERGRAPH_PATH: supergraphPath,
       AUTH_JWT_SECRET: `base64:${Buffer.from(platform.secrets.tokens).toString('base64')}`,
       GATEWAY_SIGNING_KEY: `base64:${Buffer.from(platform.secrets.signing).toString('base64')}`,

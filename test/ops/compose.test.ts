@@ -1,4 +1,6 @@
+import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { gatewayVariables, readGatewayConfig } from '../../gateway/config';
@@ -109,7 +111,22 @@ describe('docker/compose.yaml', () => {
 
   it('refuses to start without the secrets', () => {
     expect(() => environmentOf('records', { ...operatorEnv, GATEWAY_SIGNING_KEY: '' })).toThrow(/GATEWAY_SIGNING_KEY is required/);
-    expect(() => environmentOf('gateway', { ...operatorEnv, AUTH_JWKS_URL: '' })).toThrow(/AUTH_JWKS_URL is required/);
+  });
+
+  it('lets the gateway verify tokens in any one of its three ways, as its comment says, and refuses none or two', () => {
+    const keyFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'credit-compose-')), 'tokens.pem');
+    fs.writeFileSync(keyFile, generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }));
+    const withoutJwks = { ...operatorEnv, AUTH_JWKS_URL: '' };
+    const gateway = (env: Record<string, string>) => readGatewayConfig(environmentOf('gateway', env), []).tokens?.keys.kind;
+    try {
+      expect(gateway(operatorEnv)).toBe('jwks');
+      expect(gateway({ ...withoutJwks, AUTH_PUBLIC_KEY_FILE: keyFile, AUTH_JWT_ALGORITHM: 'ES256' })).toBe('public-key');
+      expect(gateway({ ...withoutJwks, AUTH_JWT_SECRET: 'x'.repeat(40) })).toBe('secret');
+      expect(() => gateway(withoutJwks)).toThrow("set exactly one of AUTH_JWT_SECRET, AUTH_PUBLIC_KEY_FILE, AUTH_JWKS_URL to verify callers' tokens, got none");
+      expect(() => gateway({ ...operatorEnv, AUTH_JWT_SECRET: 'x'.repeat(40) })).toThrow(/got AUTH_JWT_SECRET and AUTH_JWKS_URL$/);
+    } finally {
+      fs.rmSync(path.dirname(keyFile), { recursive: true, force: true });
+    }
   });
 });
 

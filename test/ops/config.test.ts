@@ -38,7 +38,7 @@ describe('readGatewayConfig', () => {
   });
 
   it('states what a bad value should be and what it was', () => {
-    expect(gatewayError({ ...valid, GATEWAY_PORT: 'eighty' })).toBe('GATEWAY_PORT must be a port number between 0 and 65535, got "eighty"');
+    expect(gatewayError({ ...valid, GATEWAY_PORT: 'eighty' })).toBe('GATEWAY_PORT must be a port number between 1 and 65535, got "eighty"');
     expect(gatewayError({ ...valid, LOG_LEVEL: 'loud' })).toBe('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"');
     expect(gatewayError({ ...valid, EXPLORER: 'maybe' })).toBe('EXPLORER must be on or off, got "maybe"');
     expect(gatewayError({ ...valid, SUBGRAPH_RECORDS_URL: 'records:4002' })).toBe('SUBGRAPH_RECORDS_URL must use http: or https:, got "records:"');
@@ -110,7 +110,7 @@ describe('readGatewayConfig', () => {
     const message = gatewayError({ GATEWAY_PORT: '99999', LOG_LEVEL: 'loud' });
     expect(message.split('\n')).toEqual([
       '4 configuration problems:',
-      '  - GATEWAY_PORT must be a port number between 0 and 65535, got "99999"',
+      '  - GATEWAY_PORT must be a port number between 1 and 65535, got "99999"',
       "  - set exactly one of AUTH_JWT_SECRET, AUTH_PUBLIC_KEY_FILE, AUTH_JWKS_URL to verify callers' tokens, got none",
       '  - GATEWAY_SIGNING_KEY is required: a secret of at least 32 bytes (plain text or base64:...)',
       '  - LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
@@ -133,7 +133,7 @@ describe('readSubgraphConfig', () => {
       message = (error as Error).message;
     }
     expect(message).toContain('3 configuration problems:');
-    expect(message).toContain('PORT must be a port number between 0 and 65535, got "-1"');
+    expect(message).toContain('PORT must be a port number between 1 and 65535, got "-1"');
     expect(message).toContain('DATABASE_URL must be a mysql:// or mariadb:// URL naming the host, such as mysql://user:password@db-host:3306');
     expect(message).toContain('got "…@db/credit"');
     expect(message).toContain('GATEWAY_SIGNING_KEY is required');

@@ -1,0 +1,140 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import { build } from 'esbuild';
+import { readGatewayConfig } from '../../gateway/config';
+import { ConfigError, ConfigProblems, readPort, readUrl } from '../../lib/env';
+import { projectRoot } from '../../lib/project-root';
+import { readSubgraphConfig } from '../../subgraphs/shared/subgraph';
+
+const secret = `base64:${Buffer.alloc(32, 7).toString('base64')}`;
+
+function refusal(read: () => unknown): string {
+  try {
+    read();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configured ports', () => {
+  it('refuse 0, which would listen on a port chosen at random', () => {
+    expect(refusal(() => readPort({ PORT: '0' }, 'PORT', 4001))).toBe('PORT must be a port number between 1 and 65535, got "0"');
+    expect(refusal(() => readSubgraphConfig('entities', { GATEWAY_SIGNING_KEY: secret, PORT: '0' }, []))).toBe('PORT must be a port number between 1 and 65535, got "0"');
+    expect(refusal(() => readSubgraphConfig('entities', { GATEWAY_SIGNING_KEY: secret }, ['--port', '0']))).toBe('PORT must be a port number between 1 and 65535, got "0"');
+    expect(refusal(() => readGatewayConfig({ GATEWAY_SIGNING_KEY: secret, AUTH_JWT_SECRET: secret, GATEWAY_PORT: '0' }, []))).toBe('GATEWAY_PORT must be a port number between 1 and 65535, got "0"');
+  });
+
+  it('accept 1 to 65535', () => {
+    expect(readPort({ PORT: '1' }, 'PORT', 4001)).toBe(1);
+    expect(readPort({ PORT: '65535' }, 'PORT', 4001)).toBe(65535);
+    expect(readPort({}, 'PORT', 4001)).toBe(4001);
+  });
+});
+
+describe('a URL in a configuration error', () => {
+  it.each([
+    ['a port that is no number', 'RATE_LIMIT_REDIS_URL', 'redis://credit:hunter2@redis:63x79', ['redis:'], 'RATE_LIMIT_REDIS_URL must be a URL, got "redis://…@redis:63x79"'],
+    ['a password holding / and @', 'RATE_LIMIT_REDIS_URL', 'redis://:hunter2/x@y@redis:port', ['redis:'], 'RATE_LIMIT_REDIS_URL must be a URL, got "redis://…@redis:port"'],
+    ['a broken host', 'SUBGRAPH_RECORDS_URL', 'http://svc:hunter2@[records/graphql', ['http:', 'https:'], 'SUBGRAPH_RECORDS_URL must be a URL, got "http://…@[records/graphql"'],
+    ['no scheme, so the user reads as one', 'RATE_LIMIT_REDIS_URL', 'credit:hunter2@redis:6379', ['redis:'], 'RATE_LIMIT_REDIS_URL must use redis:, got "…@redis:6379"'],
+  ])('shows no user or password: %s', (_label, name, raw, protocols, message) => {
+    const shown = refusal(() => readUrl({ [name]: raw }, name, protocols));
+    expect(shown).toBe(message);
+    expect(shown).not.toContain('hunter2');
+    expect(shown).not.toContain('credit');
+  });
+
+  it('still shows a URL without credentials whole', () => {
+    expect(refusal(() => readUrl({ U: 'http://records:99999/graphql' }, 'U', ['http:']))).toBe('U must be a URL, got "http://records:99999/graphql"');
+    expect(refusal(() => readUrl({ U: 'records:4002' }, 'U', ['http:']))).toBe('U must use http:, got "records:"');
+  });
+
+  it('through the gateway’s reader too', () => {
+    const message = refusal(() => readGatewayConfig({ GATEWAY_SIGNING_KEY: secret, AUTH_JWT_SECRET: secret, RATE_LIMIT_REDIS_URL: 'redis://:hunter2@redis:63x79', SUBGRAPH_AUDIT_URL: 'http://u:hunter2@audit:4x/graphql' }, []));
+    expect(message).toContain('RATE_LIMIT_REDIS_URL must be a URL');
+    expect(message).toContain('SUBGRAPH_AUDIT_URL must be a URL');
+    expect(message).not.toContain('hunter2');
+  });
+});
+
+describe('ConfigProblems', () => {
+  it('takes in every problem of another whole reader, each once', () => {
+    const problems = new ConfigProblems();
+    problems.read(() => readSubgraphConfig('records', { PORT: '70000' }, []));
+    problems.read(() => {
+      throw new ConfigError('GATEWAY_SIGNING_KEY is required: a secret of at least 32 bytes (plain text or base64:...)');
+    });
+    problems.read(() => readUrl({ SUBGRAPH_ENTITIES_URL: 'ftp://x' }, 'SUBGRAPH_ENTITIES_URL', ['http:', 'https:']));
+    expect(problems.messages).toEqual([
+      'PORT must be a port number between 1 and 65535, got "70000"',
+      'GATEWAY_SIGNING_KEY is required: a secret of at least 32 bytes (plain text or base64:...)',
+      'SUBGRAPH_ENTITIES_URL must use http: or https:, got "ftp:"',
+    ]);
+  });
+});
+
+/**
+ * The records and reports processes read their peers' addresses besides every subgraph's own
+ * settings; they once printed plain text naming only the first problem. Their entry points,
+ * bundled from the sources as they are now, are run with bad values.
+ */
+describe('the records and reports processes started with bad configuration', () => {
+  const bundleDirectory = path.join(projectRoot, 'dist', 'ops', 'configuration');
+  beforeAll(async () => {
+    await build({
+      entryPoints: { records: path.join(projectRoot, 'subgraphs/records/index.ts'), reports: path.join(projectRoot, 'subgraphs/reports/index.ts') },
+      outdir: bundleDirectory,
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      packages: 'external',
+      logLevel: 'warning',
+    });
+  });
+
+  async function run(name: 'records' | 'reports', env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const child = spawn(process.execPath, [path.join(bundleDirectory, `${name}.js`)], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    const [code] = (await once(child, 'exit')) as [number | null];
+    clearTimeout(timer);
+    return { code, stdout, stderr };
+  }
+
+  it.each([
+    [
+      'records',
+      { PORT: '70000', SUBGRAPH_ENTITIES_URL: 'ftp://x', SUBGRAPH_REPORTS_URL: 'http://svc:hunter2@reports:4x03/graphql' },
+      [
+        'PORT must be a port number between 1 and 65535, got "70000"',
+        'GATEWAY_SIGNING_KEY is required: a secret of at least 32 bytes (plain text or base64:...)',
+        'SUBGRAPH_ENTITIES_URL must use http: or https:, got "ftp:"',
+        'SUBGRAPH_REPORTS_URL must be a URL, got "http://…@reports:4x03/graphql"',
+      ],
+    ],
+    [
+      'reports',
+      { PORT: '0', GATEWAY_SIGNING_KEY: secret, SUBGRAPH_ENTITIES_URL: 'ftp://x', SUBGRAPH_PROVIDERS_URL: 'http://svc:hunter2@providers:4x04/graphql' },
+      [
+        'PORT must be a port number between 1 and 65535, got "0"',
+        'SUBGRAPH_ENTITIES_URL must use http: or https:, got "ftp:"',
+        'SUBGRAPH_PROVIDERS_URL must be a URL, got "http://…@providers:4x04/graphql"',
+      ],
+    ],
+  ] as const)('%s logs one JSON line naming every problem and exits 2', async (name, env, problems) => {
+    const { code, stdout, stderr } = await run(name, env);
+    expect(code).toBe(2);
+    expect(stderr).toBe('');
+    const lines = stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const line = JSON.parse(lines[0]) as Record<string, unknown>;
+    expect(line).toMatchObject({ service: name, level: 'fatal', msg: `configuration error: ${problems.length} configuration problems:\n  - ${problems.join('\n  - ')}` });
+    expect(stdout).not.toContain('hunter2');
+  });
+});

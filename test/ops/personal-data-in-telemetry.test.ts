@@ -1,0 +1,97 @@
+import { maskPersonalData } from '../../lib/logger';
+import { ServiceMetrics } from '../../lib/metrics';
+import type { RequestRecord } from '../../lib/request-record';
+import { demoWorld } from '../../scripts/demo/world';
+import { financeOfficer, sample, startOpsPlatform, type OpsPlatform } from './ops-platform';
+
+/** A citizen ID number written into what a client chooses: its request id and its operation's name. */
+const idNumber = '130304199001011234';
+const masked = '1303**********1234';
+
+describe('maskPersonalData', () => {
+  it('masks a citizen ID number next to letters', () => {
+    expect(maskPersonalData(`x-request-id: ridA${idNumber}`)).toBe(`x-request-id: ridA${masked}`);
+    expect(maskPersonalData(`query Leak${idNumber} { __typename }`)).toBe(`query Leak${masked} { __typename }`);
+    expect(maskPersonalData(`"requestId":"ridA${idNumber}B"`)).toBe(`"requestId":"ridA${masked}B"`);
+    expect(maskPersonalData('id_13030419900101123Xyz')).toBe('id_1303**********123Xyz');
+    expect(maskPersonalData('old A130304900101123B')).toBe('old A1303*******1123B');
+  });
+
+  it('masks a mobile number next to letters', () => {
+    expect(maskPersonalData('req13812345678x')).toBe('req138****5678x');
+  });
+
+  it('leaves longer digit runs whole: timestamps, sequence numbers, document numbers', () => {
+    const text = [
+      'hrtime 1764057600000123456', // nanoseconds: 19 digits
+      'seq A0000000000000000000042', // 22 digits
+      'doc BDH2026130304199001011234567', // an ID number's digits inside a longer run
+      'at 1764057600000 port :4001 pid 5755', // milliseconds, a port, a process
+      'time 2026-01-17T08:30:00.000Z uuid 0190a8c4-6f1e-7c3a-9b2d-3f4e5a6b7c8d',
+      'code 91130304MA0TEXT1X8',
+    ].join('\n');
+    expect(maskPersonalData(text)).toBe(text);
+  });
+});
+
+describe('operation labels on /metrics', () => {
+  const record = (operationName: string | null, identified: boolean): RequestRecord => ({
+    requestId: 'r',
+    operationName,
+    operationType: 'query',
+    errorCodes: [],
+    caller: identified ? { organisation: 'FINANCE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' } : null,
+  });
+  const operations = async (metrics: ServiceMetrics) => {
+    const text = await metrics.registry.metrics();
+    return [...text.matchAll(/^credit_graphql_requests_total\{operation="([^"]*)"/gm)].map((m) => m[1]);
+  };
+
+  it('never carry a name with a long number in it, an identified caller’s either', async () => {
+    const metrics = new ServiceMetrics('test');
+    for (const name of [`Leak${idNumber}`, 'Call13812345678', 'Report20260117']) metrics.observeGraphQL(record(name, true), 0.01);
+    metrics.observeGraphQL(record('SubjectCheck2026', true), 0.01);
+    expect(await operations(metrics)).toEqual(['(other)', 'SubjectCheck2026']);
+    expect(await metrics.registry.metrics()).not.toContain(idNumber);
+  });
+
+  it('are not given to new names by callers without an identity, who cannot fill the slots', async () => {
+    const metrics = new ServiceMetrics('test');
+    for (let i = 0; i < 400; i++) metrics.observeGraphQL(record(`Junk${i}`, false), 0.01);
+    metrics.observeGraphQL(record('SubjectCheck', true), 0.01);
+    // A name an identified caller brought is counted by name for everyone.
+    metrics.observeGraphQL(record('SubjectCheck', false), 0.01);
+    metrics.observeGraphQL(record(null, false), 0.01);
+    expect((await operations(metrics)).sort()).toEqual(['(anonymous)', '(other)', 'SubjectCheck']);
+  });
+});
+
+describe('a client writing a citizen ID number into its request id and operation name', () => {
+  let platform: OpsPlatform;
+  const enterprise = demoWorld({ subjects: 4 }).subjects.find((s) => s.kind === 'ENTERPRISE')!;
+  beforeAll(async () => {
+    platform = await startOpsPlatform({ kind: 'sqlite', directory: ':memory:' }, { seedSubjects: 4 });
+  });
+  afterAll(async () => {
+    await platform?.stop();
+  });
+
+  it('finds it in no log line and on no /metrics', async () => {
+    const query = /* GraphQL */ `query Leak${idNumber}($code: String!) { subjectByCode(code: $code) { name creditRecords(first: 1) { totalCount } } }`;
+    const requestId = { 'x-request-id': `ridA${idNumber}` };
+    const asOfficer = await platform.query(query, { code: enterprise.identifier }, { caller: financeOfficer.caller, headers: { ...financeOfficer.headers, ...requestId } });
+    expect(asOfficer.errors).toBeUndefined();
+    // Without a token: refused, and logged all the same.
+    await platform.query(query, { code: enterprise.identifier }, { headers: requestId });
+    const [line] = platform.logs.gateway.withRequestId(`ridA${masked}`);
+    expect(line).toMatchObject({ msg: 'request', operationName: `Leak${masked}` });
+    expect(platform.logs.entities.withRequestId(`ridA${masked}`).length).toBeGreaterThanOrEqual(1);
+    expect(Object.values(platform.logs).flatMap((l) => l.raw).join('\n')).not.toContain(idNumber);
+
+    for (const origin of [platform.origin, new URL(platform.subgraphs.entities.url).origin]) {
+      const text = await (await fetch(`${origin}/metrics`)).text();
+      expect(text).not.toContain(idNumber);
+      expect(sample(text, 'credit_graphql_requests_total', { operation: '(other)' })).toBeGreaterThanOrEqual(1);
+    }
+  });
+});
