@@ -40,10 +40,11 @@ describe('an unexpected fault in a subgraph, through the gateway', () => {
     expect(errors[0].extensions).toMatchObject({ code: 'INTERNAL_SERVER_ERROR', requestId });
     expectNothingInternal(body);
 
-    // The operator looks the request id up: the subgraph's line carries the SQL error itself.
+    // The operator looks the request id up: the subgraph's line carries the SQL error itself (a
+    // failed statement's kind and message, never its values).
     const logged = platform.logs.records.withRequestId(requestId).filter((l) => l.msg === 'unexpected error');
     expect(logged).toHaveLength(1);
-    expect(JSON.stringify(logged[0].err)).toMatch(/no such table: credit_record/);
+    expect(JSON.stringify(logged[0].failure)).toMatch(/no such table: credit_record/);
   });
 });
 
