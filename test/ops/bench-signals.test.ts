@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { projectRoot } from '../../lib/project-root';
+import { alive } from '../helpers/processes';
 
 /**
  * The benchmark scripts (npm run bench, npm run bench:import) start services as child processes.
@@ -26,14 +27,6 @@ async function bundleHarness(): Promise<string> {
   return outfile;
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** Resolves with the first line the process prints, or rejects after `ms`. */
 function firstLine(child: ChildProcess, ms: number): Promise<string> {

@@ -12,6 +12,7 @@ import { subgraphNames, type SubgraphName } from '../../schema/subgraphs';
 import { demoCallers, mintToken } from '../../scripts/demo/callers';
 import { demoWorld } from '../../scripts/demo/world';
 import { seedAll } from '../../scripts/seed';
+import { alive } from '../helpers/processes';
 
 /**
  * `npm start` stopped with Ctrl-C: the terminal sends SIGINT to the whole foreground process
@@ -58,14 +59,6 @@ async function sparePorts(count: number): Promise<number[]> {
   return ports;
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 function refused(port: number): Promise<boolean> {
   return new Promise((resolve) => {
