@@ -38,13 +38,16 @@ export function currentRequest(): RequestRecord | undefined {
 
 // An incoming x-request-id is kept when it is printable ASCII of at most 64 characters: it is
 // logged, sent to every subgraph in a header and stored in the audit log (request_id
-// varchar(64)), so nothing longer, and no control or non-ASCII character.
+// varchar(64)), so nothing longer, and no control or non-ASCII character. Nor a run of 15
+// digits or more, which may be a citizen ID number (a client naming its request after the
+// person it looks up): the logs would mask it, but the audit log and every subgraph would keep it.
 const acceptableRequestId = /^[\x21-\x7e](?:[\x20-\x7e]{0,62}[\x21-\x7e])?$/;
+const longDigitRun = /\d{15}/;
 
 /** The request id of an incoming request: the caller's (or its proxy's) `x-request-id`, or a new one. */
 export function requestIdFrom(header: string | string[] | undefined): string {
-  const value = Array.isArray(header) ? header[0] : header;
-  return value && acceptableRequestId.test(value.trim()) ? value.trim() : randomUUID();
+  const value = (Array.isArray(header) ? header[0] : header)?.trim();
+  return value && acceptableRequestId.test(value) && !longDigitRun.test(value) ? value : randomUUID();
 }
 
 /**

@@ -91,6 +91,16 @@ describe('request logs across the platform', () => {
     expect(platform.logs.gateway.withRequestId(requestId!)).toHaveLength(1);
   });
 
+  it('makes a request id of its own for one holding what may be a citizen ID number, which the audit log and the subgraphs would otherwise keep', async () => {
+    for (const sent of ['lookup-130304199001011234', '130304900101123', `rid${'7'.repeat(20)}`]) {
+      const response = await fetch(platform.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': sent }, body: JSON.stringify({ query: '{ __typename }' }) });
+      expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    }
+    // Shorter digit runs (a timestamp in milliseconds, an order number) are kept.
+    const kept = await fetch(platform.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'batch-1733300000000-7' }, body: JSON.stringify({ query: '{ __typename }' }) });
+    expect(kept.headers.get('x-request-id')).toBe('batch-1733300000000-7');
+  });
+
   it('never writes a person’s citizen ID number, even when it is the caller’s organisation', async () => {
     const requestId = 'ops-test-request-0002';
     const self = { id: 'self-person', organisation: person.identifier, organisationKind: 'INDIVIDUAL' as const, role: 'EXTERNAL_USER' as const, subjectId: person.id };
