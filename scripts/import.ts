@@ -122,14 +122,27 @@ function parseArguments(argv: string[]): Arguments | string {
   // Each output is written from the start: one naming the input (or the other output) would
   // empty the department's file before a row of it is read.
   const outputs = [['--rejections', options.rejections], ['--summary-json', options['summary-json']]] as const;
-  const written = new Map<string, string>([[path.resolve(files[0]), 'FILE']]);
+  const written = new Map<string, string>([[fileIdentity(files[0]), 'FILE']]);
   for (const [flag, output] of outputs) {
     if (output === undefined) continue;
-    const taken = written.get(path.resolve(output));
+    const taken = written.get(fileIdentity(output));
     if (taken) return `${flag} ${output} is ${taken === 'FILE' ? 'the file being imported' : `also ${taken}'s file`}: name another file`;
-    written.set(path.resolve(output), flag);
+    written.set(fileIdentity(output), flag);
   }
   return { ...options, department, file: files[0] };
+}
+
+/**
+ * Which file a path names, however it is written: an existing file by its device and inode (a
+ * symbolic or hard link to the input is the input), one yet to be written by its absolute path.
+ */
+function fileIdentity(file: string): string {
+  try {
+    const { dev, ino } = fs.statSync(file);
+    return `inode ${dev}:${ino}`;
+  } catch {
+    return path.resolve(file);
+  }
 }
 
 /** Exit status 2: what is wrong, then the usage, on stderr. */

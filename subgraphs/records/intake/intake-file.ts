@@ -160,6 +160,7 @@ async function isGb18030(file: string): Promise<boolean> {
 const lf = 0x0a;
 const cr = 0x0d;
 const comma = 0x2c;
+const quote = 0x22;
 
 /**
  * The byte that ends a line of the file: LF, whether the lines end in CRLF or LF, alone or mixed
@@ -312,9 +313,13 @@ async function* csvRows(input: fs.ReadStream, columns: RowField[], lineBreak: Li
  * (n-1 commas each) and the start of the line where a later quote closes it (the k commas before
  * that row's summary): it is a stray quote when a line within reads as a whole row, or when its
  * first and last lines both read as those pieces of rows, wherever the summary stands among the
- * columns. Any other column never spans lines (codes, dates, numbers): a line break in one is a
- * stray quote. A summary written on several lines with that many ASCII commas reads the same
- * way, and is refused too: written on one line, or with full-width commas (，), it is read.
+ * columns. A row it takes in whose own summary is quoted shows where that quote opens: after an
+ * ASCII comma or at the start of a line, a quote the field holds as text (the rows' commas are
+ * not needed then: a summary on several lines in the middle of the columns swallowed a person's
+ * row whole). Any other column never spans lines (codes, dates, numbers): a line break in one is
+ * a stray quote. A summary written on several lines with that many ASCII commas, or with a
+ * quote right after an ASCII comma or at a line's start, reads the same way, and is refused too:
+ * written on one line, or with full-width commas and quotes (，“”), it is read.
  */
 function strayQuote(record: Uint8Array[], breaks: number[], columns: RowField[], line: number, lineBreak: LineBreak): StrayQuote | undefined {
   let fieldLine = line;
@@ -333,7 +338,17 @@ function readsAsPiecesOfRows(field: Uint8Array, lineBreak: LineBreak, index: num
   const commas = commasPerLine(field, lineBreak);
   const last = commas.length - 1;
   if (commas.slice(1, last).some((n) => n >= columns - 1)) return true;
-  return commas[0] >= columns - 1 - index && commas[last] >= index;
+  if (commas[0] >= columns - 1 - index && commas[last] >= index) return true;
+  return opensAQuotedField(field, lineBreak);
+}
+
+/** Whether the field's text holds a quote where a row's quoted field would open: at its start, after an ASCII comma, or at a line's start. */
+function opensAQuotedField(field: Uint8Array, lineBreak: LineBreak): boolean {
+  for (let at = field.indexOf(quote); at !== -1; at = field.indexOf(quote, at + 1)) {
+    const before = at === 0 ? comma : field[at - 1];
+    if (before === comma || before === lineBreak || before === cr) return true;
+  }
+  return false;
 }
 
 /** The ASCII commas on each line of a field. */

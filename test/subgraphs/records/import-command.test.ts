@@ -47,6 +47,10 @@ describe('the import command’s arguments', () => {
   const sqlite = path.join(dir, 'databases');
   const file = path.join(dir, 'records.csv');
   fs.writeFileSync(file, `${header}\n`);
+  const symlink = path.join(dir, 'records-link.csv');
+  fs.symlinkSync(file, symlink);
+  const hardLink = path.join(dir, 'records-hard.csv');
+  fs.linkSync(file, hardLink);
   // Nobody listens there: an import that ran anyway would stop at its first lookup.
   const settings = { entitiesUrl: 'http://127.0.0.1:1/graphql', database: { SQLITE_DIRECTORY: sqlite } };
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -67,6 +71,8 @@ describe('the import command’s arguments', () => {
     ['--rejections naming the file imported', ['--department', 'MARKET_REGULATION', '--rejections', path.join(dir, '.', 'records.csv'), file], `--rejections ${path.join(dir, 'records.csv')} is the file being imported: name another file`],
     ['--summary-json naming the file imported', ['--department', 'MARKET_REGULATION', `--summary-json=${file}`, file], `--summary-json ${file} is the file being imported: name another file`],
     ['both outputs naming one file', ['--department', 'MARKET_REGULATION', '--rejections', path.join(dir, 'out'), '--summary-json', path.join(dir, 'out'), file], `--summary-json ${path.join(dir, 'out')} is also --rejections's file: name another file`],
+    ['--rejections naming a symbolic link to the file imported', ['--department', 'MARKET_REGULATION', '--rejections', symlink, file], `--rejections ${symlink} is the file being imported: name another file`],
+    ['--summary-json naming a hard link to the file imported', ['--department', 'MARKET_REGULATION', '--summary-json', hardLink, file], `--summary-json ${hardLink} is the file being imported: name another file`],
   ])('refuses %s with exit status 2 and the usage, importing nothing', async (_label, argv, problem) => {
     const run = await runImport(argv, settings);
     expect(run).toMatchObject({ status: 2, stdout: '' });

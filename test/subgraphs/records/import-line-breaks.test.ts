@@ -87,6 +87,27 @@ describe.each(testDatabases)('the import’s reading of rows and lines on $label
     expect(await records.db().getRepository(CreditRecord).countBy({ summary: Like(`%${citizen}%`) })).toBe(0);
   });
 
+  it.each([
+    ['in the middle, its first line holding no comma', ['subject_code', 'category', 'polarity', 'severity', 'summary', 'tax_credit_grade', 'document_number', 'decision_date', 'valid_until'], '"徐志强（身份证号在此）""逾期未履行"""'],
+    ['before the last, the row below written on two lines', ['subject_code', 'category', 'polarity', 'severity', 'tax_credit_grade', 'document_number', 'decision_date', 'summary', 'valid_until'], '"徐志强逾期未履行,\n罚款200元"'],
+  ])('refuses a summary written on several lines whose quote is left open, %s', async (where, columns, personsSummary) => {
+    const citizen = person().identifier;
+    const row = (values: Record<string, string>) => columns.map((c) => values[c] ?? '').join(',');
+    const base = { category: 'ADMINISTRATIVE_PENALTY', polarity: 'NEGATIVE', severity: 'GENERAL', decision_date: '2026-01-05' };
+    const tag = `OPEN-${where.slice(0, 6).replace(/[ ,]/g, '')}-`;
+    const file = [
+      columns.join(','),
+      row({ ...base, subject_code: enterprise().identifier, document_number: `${tag}A`, summary: '"未按规定公示年度报告\n责令改正' }),
+      row({ ...base, subject_code: citizen, document_number: `${tag}B`, summary: personsSummary }),
+      row({ ...base, subject_code: enterprise().identifier, document_number: `${tag}C`, summary: '一行摘要' }),
+      '',
+    ].join('\n');
+    const { summary } = await importText(`open-${tag}.csv`, file);
+    expect(summary.totals.created).toBe(1);
+    expect(await storedNumbers(tag)).toEqual([`${tag}C`]);
+    expect(await records.db().getRepository(CreditRecord).countBy({ summary: Like('%徐志强%') })).toBe(0);
+  });
+
   it('refuses a quote left open in a column other than the summary, which never spans lines', async () => {
     const file = [header, penalty('"NUMBER-1', '第一行'), penalty('NUMBER-2"', '第二行'), penalty('NUMBER-3', '正常'), ''].join('\n');
     const { summary, rejections } = await importText('number-quote.csv', file);
