@@ -40,9 +40,10 @@ export function currentRequest(): RequestRecord | undefined {
 // logged, sent to every subgraph in a header and stored in the audit log (request_id
 // varchar(64)), so nothing longer, and no control or non-ASCII character. Nor a run of 15
 // digits or more, which may be a citizen ID number (a client naming its request after the
-// person it looks up): the logs would mask it, but the audit log and every subgraph would keep it.
+// person it looks up), also when written in groups (130304-19730413-0019): the logs would mask
+// it, but the audit log and every subgraph would keep it.
 const acceptableRequestId = /^[\x21-\x7e](?:[\x20-\x7e]{0,62}[\x21-\x7e])?$/;
-const longDigitRun = /\d{15}/;
+const longDigitRun = /\d(?:[-._ /:]?\d){14}/;
 
 /** The request id of an incoming request: the caller's (or its proxy's) `x-request-id`, or a new one. */
 export function requestIdFrom(header: string | string[] | undefined): string {

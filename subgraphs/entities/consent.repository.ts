@@ -60,26 +60,9 @@ export class ConsentRepository {
    * (BAD_USER_INPUT naming the field, NOT_FOUND for an unknown subject) and then stores nothing.
    */
   async grant(input: GrantConsentInput, grantor: ConsentActor, now: Date = new Date()): Promise<Consent> {
-    const today = todayInDistrict(now);
+    const granted = consentTerms(input, todayInDistrict(now));
     const subjectId = requiredText(input.subjectId, 'subjectId', 36);
-    const named = requiredText(input.granteeOrganisation, 'granteeOrganisation', 64);
-    if (!granteeKinds.includes(input.granteeKind)) {
-      throw badInput('granteeKind', `granteeKind must be one of ${granteeKinds.join(', ')} (departments read under their matter, not with a consent), got ${JSON.stringify(input.granteeKind)}`);
-    }
-    const purpose = assertPurpose(requiredText(input.purpose, 'purpose', 64), input.granteeKind);
-    const granteeOrganisation = granteeOrganisationOf(named, input.granteeKind);
-    const validFrom = input.validFrom ?? today;
-    if (!isIsoDate(validFrom)) throw badInput('validFrom', `validFrom must be a calendar date as YYYY-MM-DD, got ${JSON.stringify(validFrom)}`);
-    const validUntil = input.validUntil;
-    if (!isIsoDate(validUntil)) throw badInput('validUntil', `validUntil must be a calendar date as YYYY-MM-DD, got ${JSON.stringify(validUntil)}`);
-    // Both days are included: validUntil equal to validFrom is a consent for that one day.
-    if (validUntil < validFrom) throw badInput('validUntil', `validUntil must be validFrom (${validFrom}) or a later day, got ${validUntil}`);
-    const latest = addYears(validFrom, maxValidityYears);
-    if (validUntil > latest) {
-      throw badInput('validUntil', `a consent is valid for at most ${maxValidityYears} year: from ${validFrom}, validUntil may be ${latest} at the latest, got ${validUntil}`);
-    }
-    if (validUntil < today) throw badInput('validUntil', `a consent that ended before today (${today}) could never be used, got validUntil ${validUntil}`);
-    const terms = { subjectId, granteeOrganisation, granteeKind: input.granteeKind, purpose, validFrom, validUntil };
+    const terms = { subjectId, ...granted };
     return await writeTransaction(this.consents.manager.connection, async (manager) => {
       // The subject's row, locked on MySQL, orders two grants for one subject: the second sees the first.
       const subject = await manager.findOne(Subject, { where: { id: subjectId }, select: { id: true }, lock: lockFor(manager) });
@@ -237,3 +220,29 @@ export function addYears(date: string, years: number): string {
   return `${String(year).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(Math.min(d, lastDay.getUTCDate())).padStart(2, '0')}`;
 }
 
+
+/**
+ * What a grant gives, every field but its subject checked, the first problem thrown as
+ * BAD_USER_INPUT naming its field: checked before the subject is looked up, so that a grant that
+ * could never be stored tells nothing of whether its subject is registered.
+ */
+export function consentTerms(input: Omit<GrantConsentInput, 'subjectId' | 'subjectCode'>, today: string): Omit<Consent, 'id' | 'subjectId' | 'grantedBy' | 'grantedByOrganisation' | 'grantedAt' | 'revokedAt' | 'revokedBy' | 'revocationReason'> {
+  const named = requiredText(input.granteeOrganisation, 'granteeOrganisation', 64);
+  if (!granteeKinds.includes(input.granteeKind)) {
+    throw badInput('granteeKind', `granteeKind must be one of ${granteeKinds.join(', ')} (departments read under their matter, not with a consent), got ${JSON.stringify(input.granteeKind)}`);
+  }
+  const purpose = assertPurpose(requiredText(input.purpose, 'purpose', 64), input.granteeKind);
+  const granteeOrganisation = granteeOrganisationOf(named, input.granteeKind);
+  const validFrom = input.validFrom ?? today;
+  if (!isIsoDate(validFrom)) throw badInput('validFrom', `validFrom must be a calendar date as YYYY-MM-DD, got ${JSON.stringify(validFrom)}`);
+  const validUntil = input.validUntil;
+  if (!isIsoDate(validUntil)) throw badInput('validUntil', `validUntil must be a calendar date as YYYY-MM-DD, got ${JSON.stringify(validUntil)}`);
+  // Both days are included: validUntil equal to validFrom is a consent for that one day.
+  if (validUntil < validFrom) throw badInput('validUntil', `validUntil must be validFrom (${validFrom}) or a later day, got ${validUntil}`);
+  const latest = addYears(validFrom, maxValidityYears);
+  if (validUntil > latest) {
+    throw badInput('validUntil', `a consent is valid for at most ${maxValidityYears} year: from ${validFrom}, validUntil may be ${latest} at the latest, got ${validUntil}`);
+  }
+  if (validUntil < today) throw badInput('validUntil', `a consent that ended before today (${today}) could never be used, got validUntil ${validUntil}`);
+  return { granteeOrganisation, granteeKind: input.granteeKind, purpose, validFrom, validUntil };
+}

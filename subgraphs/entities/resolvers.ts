@@ -5,7 +5,7 @@ import { badInput, clientError, ErrorCode } from '../../lib/errors';
 import { detectIdentifierKind, maskCitizenIdNumber } from '../../lib/identifiers';
 import { assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, personal, personIdentifier, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection } from '../shared/pagination';
-import type { ConsentActor, GrantConsentInput } from './consent.repository';
+import { consentTerms, type ConsentActor, type GrantConsentInput } from './consent.repository';
 import type { EntitiesContext } from './context';
 import { consentStatus, type Consent } from './entities/consent.entity';
 import type { Subject, SubjectKind } from './entities/subject.entity';
@@ -102,6 +102,10 @@ export const resolvers: GraphQLResolverMap<Context> = {
   Mutation: {
     registerSubject: (_: unknown, args: { input: RegisterSubjectInput }, ctx: Context) => ctx.repository.register(args.input),
     grantConsent: async (_: unknown, args: { input: GrantConsentInput }, ctx: Context) => {
+      // The terms first: a grant that could never be stored is refused before its subject is
+      // looked up, so that the window (which reads nothing of subjects) cannot use one to learn
+      // whether a code is registered.
+      consentTerms(args.input, todayInDistrict());
       const subjectId = await consentingSubject(ctx, args.input);
       // Checked before anything is stored (the kernel checks the result only after the write).
       assertInScope(ctx.access, subjectId);

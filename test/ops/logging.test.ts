@@ -92,7 +92,7 @@ describe('request logs across the platform', () => {
   });
 
   it('makes a request id of its own for one holding what may be a citizen ID number, which the audit log and the subgraphs would otherwise keep', async () => {
-    for (const sent of ['lookup-130304199001011234', '130304900101123', `rid${'7'.repeat(20)}`]) {
+    for (const sent of ['lookup-130304199001011234', '130304900101123', `rid${'7'.repeat(20)}`, '130304-19730413-0019', '130304.1973.0413.0019', '1303041973_04130019']) {
       const response = await fetch(platform.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': sent }, body: JSON.stringify({ query: '{ __typename }' }) });
       expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     }

@@ -89,6 +89,19 @@ describe.each(testDatabases)("the credit office's window through the gateway on 
       expect(await refused({ subjectCode: `${firstTimer.identifier.slice(0, 17)}${firstTimer.identifier[17] === '0' ? '1' : '0'}` })).toMatchObject({ field: 'input.subjectCode', problem: expect.any(String) });
     });
 
+    it('refuses a grant by code that could never be stored before looking its subject up: registered or not, the same answer', async () => {
+      const registered = world.subjects.find((s) => s.kind === 'NATURAL_PERSON')!.identifier;
+      const unregistered = '130304199001017771';
+      const impossible = { granteeOrganisation: demoBankOrganisation, granteeKind: 'FINANCIAL_INSTITUTION', purpose: 'FINANCIAL_SERVICES', validFrom: addDays(todayInDistrict(), 9), validUntil: addDays(todayInDistrict(), 1) };
+      const answers = [];
+      for (const subjectCode of [registered, unregistered]) {
+        const result = await platform.query(GRANT, { input: { ...impossible, subjectCode } }, windowOfficer);
+        answers.push(result.errors?.map((e) => [e.message, e.extensions?.code, e.extensions?.field]));
+      }
+      expect(answers[0]).toEqual([[expect.stringContaining('validUntil must be validFrom'), 'BAD_USER_INPUT', 'validUntil']]);
+      expect(answers[1]).toEqual(answers[0]);
+    });
+
     it('finds the consent a walk-in subject came to revoke, which the window then revokes', async () => {
       const listed = await platform.query<{ consentsOfSubject: Listed[] }>(CONSENTS_OF, { code: walkIn.identifier }, windowOfficer);
       expect(listed.errors).toBeUndefined();
