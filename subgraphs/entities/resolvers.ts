@@ -42,6 +42,10 @@ async function consentingSubject(ctx: Context, input: GrantConsentInput): Promis
   const byId = input.subjectId !== null && input.subjectId !== undefined;
   if (byCode === byId) throw badInput(byCode ? 'input.subjectCode' : 'input.subjectId', 'name the subject giving the consent by subjectId or by subjectCode, exactly one of them');
   if (!byCode) return input.subjectId;
+  // The terms first: a grant that could never be stored is refused before its subject is looked
+  // up, so that the window (which reads nothing of subjects) cannot use one to learn whether a
+  // code is registered.
+  consentTerms(input, todayInDistrict());
   const subject = await subjectOfCode(ctx, input.subjectCode!, 'input.subjectCode');
   if (!subject) throw clientError(ErrorCode.NOT_FOUND, 'no market subject has this code', { field: 'input.subjectCode' });
   return subject.id;
@@ -102,10 +106,6 @@ export const resolvers: GraphQLResolverMap<Context> = {
   Mutation: {
     registerSubject: (_: unknown, args: { input: RegisterSubjectInput }, ctx: Context) => ctx.repository.register(args.input),
     grantConsent: async (_: unknown, args: { input: GrantConsentInput }, ctx: Context) => {
-      // The terms first: a grant that could never be stored is refused before its subject is
-      // looked up, so that the window (which reads nothing of subjects) cannot use one to learn
-      // whether a code is registered.
-      consentTerms(args.input, todayInDistrict());
       const subjectId = await consentingSubject(ctx, args.input);
       // Checked before anything is stored (the kernel checks the result only after the write).
       assertInScope(ctx.access, subjectId);
