@@ -1,6 +1,6 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { currentRequest } from './request-record';
-import { characterCount } from './text';
+import { characterCount, illegibility } from './text';
 
 /**
  * The closed set of error codes a client can switch on (`extensions.code`).
@@ -101,6 +101,16 @@ export function requiredText(value: unknown, field: string, max: number, label =
   if (trimmed === '') throw badInput(field, `${label} must not be empty, got ${JSON.stringify(value)}`);
   if (characterCount(trimmed) > max) throw badInput(field, `${label} must be at most ${max} characters, got ${characterCount(trimmed)}`);
   return trimmed;
+}
+
+/**
+ * Refuses text a person reads back as typed (a name, a document or report number, an address)
+ * that it could not be: no letter or digit, or a control or invisible character (lib/text.ts
+ * `illegibility`). BAD_USER_INPUT naming `field`; `label` is how the message names it.
+ */
+export function assertLegible(text: string, field: string, label = field): void {
+  const illegible = illegibility(label, text);
+  if (illegible) throw badInput(field, illegible);
 }
 
 /** A fault of the infrastructure a client can be told about by name (a database gone, say), instead of INTERNAL_SERVER_ERROR. */

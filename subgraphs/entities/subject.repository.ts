@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, Repository } from 'typeorm';
-import { badInput, clientError, ErrorCode } from '../../lib/errors';
+import { assertLegible, badInput, clientError, ErrorCode } from '../../lib/errors';
 import { todayInDistrict } from '../../lib/calendar';
 import { detectIdentifierKind, normaliseIdentifier, validateCitizenIdNumber, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
 import type { CursorPosition } from '../shared/cursors';
@@ -10,7 +10,7 @@ import { isIsoDate } from '../shared/scalars';
 import { writeTransaction } from '../shared/write-queue';
 import { foldName, indexSubjectNames, subjectNameKey, throughNameIndex } from './subject-names';
 import { Subject, subjectNameKeyMaxLength, subjectNameMaxLength, type IdentifierKind, type SubjectKind, type SubjectStatus } from './entities/subject.entity';
-import { characterCount, illegibility, quotedVisibly } from '../../lib/text';
+import { characterCount, quotedVisibly } from '../../lib/text';
 
 export interface RegisterSubjectInput {
   kind: SubjectKind;
@@ -128,8 +128,7 @@ function validateSubject(subject: Subject): void {
   // trim() leaves zero-width and other invisible characters: a name of only those would list as
   // blank, one with U+202E would read reversed, one with a tab or U+200B inside would read as
   // another's; the address and the legal representative are read back as typed too.
-  const illegible = illegibility('name', subject.name);
-  if (illegible) throw badInput('name', illegible);
+  assertLegible(subject.name, 'name');
   if (characterCount(subject.name) > subjectNameMaxLength) throw badInput('name', `name must be at most ${subjectNameMaxLength} characters, got ${characterCount(subject.name)}`);
   assertValidIdentifier(subject.identifier, subject.identifierKind);
   if (subject.identifierKind === 'CITIZEN_ID_NUMBER') {
@@ -143,8 +142,6 @@ function validateSubject(subject: Subject): void {
   }
   if (subject.registeredAddress && characterCount(subject.registeredAddress) > 300) throw badInput('registeredAddress', `address must be at most 300 characters, got ${characterCount(subject.registeredAddress)}`);
   if (subject.legalRepresentative && characterCount(subject.legalRepresentative) > 100) throw badInput('legalRepresentative', `legal representative must be at most 100 characters, got ${characterCount(subject.legalRepresentative)}`);
-  for (const [field, text] of [['registeredAddress', subject.registeredAddress], ['legalRepresentative', subject.legalRepresentative]] as const) {
-    const unreadable = text ? illegibility(field, text) : undefined;
-    if (unreadable) throw badInput(field, unreadable);
-  }
+  if (subject.registeredAddress) assertLegible(subject.registeredAddress, 'registeredAddress');
+  if (subject.legalRepresentative) assertLegible(subject.legalRepresentative, 'legalRepresentative');
 }

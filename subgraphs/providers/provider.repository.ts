@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Equal, In, IsNull, MoreThan, type DataSource, type EntityManager, type Repository } from 'typeorm';
 import { todayInDistrict } from '../../lib/calendar';
-import { badInput, clientError, ErrorCode, requiredText } from '../../lib/errors';
+import { assertLegible, badInput, clientError, ErrorCode, requiredText } from '../../lib/errors';
 import { normaliseIdentifier, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
-import { characterCount, hasInvisibleCharacters, illegibility, isLegible, nameAsRead, quotedVisibly } from '../../lib/text';
+import { characterCount, hasInvisibleCharacters, isLegible, nameAsRead, quotedVisibly } from '../../lib/text';
 import type { CursorPosition } from '../shared/cursors';
 import { groupedByKey } from '../shared/loaders';
 import { loadPages, type Page } from '../shared/pagination';
@@ -473,8 +473,7 @@ function validApplication(input: ProviderApplicationInput): ApplicationDetails {
  */
 function legibleLine(value: unknown, field: string, max: number): string {
   const text = requiredText(value, field, max);
-  const illegible = illegibility(field, text);
-  if (illegible) throw badInput(field, illegible);
+  assertLegible(text, field);
   return text;
 }
 

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestIdentity } from '../../lib/access/identity';
 import { todayInDistrict } from '../../lib/calendar';
-import { badInput, clientError, ErrorCode, requiredText } from '../../lib/errors';
+import { assertLegible, badInput, clientError, ErrorCode, requiredText } from '../../lib/errors';
 import { permissions, type FilingStatus, type SupervisionClass } from '../../lib/catalogue/provider-supervision';
 import { addMonths } from '../../lib/catalogue/record-categories';
-import { characterCount, illegibility, nameAsRead } from '../../lib/text';
+import { characterCount, nameAsRead } from '../../lib/text';
 import { isIsoDate } from '../shared/scalars';
 import { CreditReport, reportSources, type ReportSource } from './entities/credit-report.entity';
 import type { PeerClient } from './peers';
@@ -210,15 +210,6 @@ async function providersNamed(name: string, peers: PeerClient, registry: Request
 /** The refusal of a provider's report under another source. */
 function providerReportElsewhere(name: string, source: ReportSource, namesakes: string[]): string {
   return `${name} is a credit service provider in the district registry, so its report is not a ${source} report: register it as THIRD_PARTY_PROVIDER with the provider's id as issuerProviderId (${namesakes.join(' or ')}), so that its filing and standing on the issue date are checked`;
-}
-
-/**
- * Text an officer copies from the printed report. An invisible character would make two numbers
- * that read alike two reports, and a name that reads as a provider's not the provider's.
- */
-function assertLegible(text: string, field: string, label: string): void {
-  const illegible = illegibility(label, text);
-  if (illegible) throw badInput(field, illegible);
 }
 
 function optional(value: string | null | undefined): string | null {
