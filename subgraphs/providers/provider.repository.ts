@@ -248,10 +248,14 @@ export class ProviderRepository {
    * A name in the registry names one provider: refused when `applicant`'s reads (`nameAsRead`:
    * NFKC, letter case, spaces, punctuation and invisible characters aside) as the name of another
    * provider the registry lists (FILED, SUSPENDED or REVOKED), whose filing and history it would
-   * pass for. Reads every listed name: a district's registry is small.
+   * pass for. Looked up by the stored search key, the name as read (cut at its column's length,
+   * so the names themselves decide).
    */
   private async assertNameFree(manager: EntityManager, applicant: Pick<CreditServiceProvider, 'name' | 'unifiedSocialCreditCode'>, field: string): Promise<void> {
-    const listed = await manager.find(CreditServiceProvider, { select: { id: true, name: true, unifiedSocialCreditCode: true, filingStatus: true }, where: { filingStatus: In(publicStatuses) } });
+    const listed = await manager.find(CreditServiceProvider, {
+      select: { id: true, name: true, unifiedSocialCreditCode: true, filingStatus: true },
+      where: { filingStatus: In(publicStatuses), nameKey: providerNameKey(applicant.name) },
+    });
     const name = nameAsRead(applicant.name);
     const namesake = listed.find((p) => p.unifiedSocialCreditCode !== applicant.unifiedSocialCreditCode && nameAsRead(p.name) === name);
     if (namesake) {
