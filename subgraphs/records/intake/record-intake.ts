@@ -158,7 +158,7 @@ export class RecordIntake {
 
     return {
       rows: parsed.map(({ input, row, problems }) => {
-        const at = input.line === undefined ? {} : { line: input.line };
+        const at = { row: input.row, ...(input.line === undefined ? {} : { line: input.line }), documentNumber: row.documentNumber };
         let subjectId: string | undefined;
         if (problems.length === 0 && row.subject) {
           subjectId = resolved.get(keyOf(row.subject));
@@ -180,10 +180,9 @@ export class RecordIntake {
         }
         if (problems.length === 0 && subjectId !== undefined) {
           const record = recordFromDraft({ ...row.draft, subjectId }, { id: timeOrderedId(), recordedAt: this.clock() });
-          return { row: input.row, ...at, documentNumber: row.documentNumber, record, rejections: [] };
+          return { ...at, record, rejections: [] };
         }
-        const rejections = problems.map((p) => ({ row: input.row, ...at, field: p.field, reason: p.reason, code: p.code, ...(p.problem ? { problem: p.problem } : {}), documentNumber: row.documentNumber }));
-        return { row: input.row, ...at, documentNumber: row.documentNumber, rejections };
+        return { ...at, rejections: problems.map((p) => rejectionOf(at, p)) };
       }),
     };
   }
@@ -285,8 +284,20 @@ export function intakeTransaction<T>(db: DataSource, work: (manager: EntityManag
 
 /** A valid row refused on what is stored under its document number. */
 function refused(prepared: PreparedRow, reason: string): RowResult {
-  const at = prepared.line === undefined ? {} : { line: prepared.line };
-  return { row: prepared.row, outcome: 'REJECTED', rejections: [{ row: prepared.row, ...at, field: 'documentNumber', reason, code: ErrorCode.BAD_USER_INPUT, documentNumber: prepared.documentNumber }] };
+  return { row: prepared.row, outcome: 'REJECTED', rejections: [rejectionOf(prepared, { field: 'documentNumber', reason, code: ErrorCode.BAD_USER_INPUT })] };
+}
+
+/** A row's problem as the report names it: the row, the line it begins on (from a file) and its document number. */
+function rejectionOf(row: Pick<PreparedRow, 'row' | 'line' | 'documentNumber'>, problem: RowProblem): Rejection {
+  return {
+    row: row.row,
+    ...(row.line === undefined ? {} : { line: row.line }),
+    field: problem.field,
+    reason: problem.reason,
+    code: problem.code,
+    ...(problem.problem ? { problem: problem.problem } : {}),
+    documentNumber: row.documentNumber,
+  };
 }
 
 function pick<T extends object>(value: T, keys: (keyof T)[]): Partial<T> {
