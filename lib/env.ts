@@ -50,7 +50,7 @@ export function readUrl(env: Env, name: string, protocols: string[]): string | u
  * by `…`. Up to the last `@`, as a URL too broken to parse has no reliable end of its user-info
  * (a password may hold `/`, `#` or `@`).
  */
-function withoutUserInfo(raw: string): string {
+export function withoutUserInfo(raw: string): string {
   const at = raw.lastIndexOf('@');
   if (at < 0) return raw;
   const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(raw)?.[0] ?? '';

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
 import { DataSource, QueryFailedError, type DataSourceOptions, type Logger, type QueryRunner } from 'typeorm';
+import { withoutUserInfo } from '../../lib/env';
 
 export type DatabaseTarget =
   /** The embedded default: one SQLite file per subgraph in `directory` (or in memory, for tests). */
@@ -28,7 +29,7 @@ export function describeTarget(target: DatabaseTarget): string {
 export function databaseTarget(env: Record<string, string | undefined>, dataDirectory: string): DatabaseTarget {
   const url = env.DATABASE_URL;
   if (!url) return { kind: 'sqlite', directory: env.SQLITE_DIRECTORY || dataDirectory };
-  const shown = `"${url.includes('@') ? `…@${url.slice(url.lastIndexOf('@') + 1)}` : url}"`;
+  const shown = `"${withoutUserInfo(url)}"`;
   const expected = 'a mysql:// or mariadb:// URL naming the host, such as mysql://user:password@db-host:3306 (a user or password holding / # ? @ % or : written percent-encoded, %2F for /)';
   if (!/^(mysql|mariadb):\/\//.test(url)) throw new Error(`DATABASE_URL must be ${expected}, got ${shown}`);
   try {

@@ -135,7 +135,7 @@ describe('readSubgraphConfig', () => {
     expect(message).toContain('3 configuration problems:');
     expect(message).toContain('PORT must be a port number between 1 and 65535, got "-1"');
     expect(message).toContain('DATABASE_URL must be a mysql:// or mariadb:// URL naming the host, such as mysql://user:password@db-host:3306');
-    expect(message).toContain('got "…@db/credit"');
+    expect(message).toContain('got "postgres://…@db/credit"');
     expect(message).toContain('GATEWAY_SIGNING_KEY is required');
     expect(message).not.toContain('hunter2');
   });
