@@ -13,6 +13,11 @@ export function characterCount(text: string): number {
   return count;
 }
 
+/** The first `count` characters of a text, counted as `characterCount` counts them (a column's length). */
+export function firstCharacters(text: string, count: number): string {
+  return Array.from(text).slice(0, count).join('');
+}
+
 /**
  * Holds at least one letter or digit that shows: invisible characters alone (U+200B, or the
  * Hangul filler U+3164, which Unicode counts as a letter) say nothing.

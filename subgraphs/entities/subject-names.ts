@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { ExpiringMemory } from '../../lib/expiring-memory';
-import { withoutInvisible } from '../../lib/text';
+import { firstCharacters, withoutInvisible } from '../../lib/text';
 import { insertMany } from '../shared/bulk-insert';
 import type { PageQuery } from '../shared/pagination';
 import { SubjectNameGram } from './entities/subject-name-gram.entity';
@@ -32,7 +32,7 @@ export function foldName(text: string): string {
 
 /** What a subject's name is searched by: its fold, as much of it as the column holds. */
 export function subjectNameKey(name: string): string {
-  return Array.from(foldName(name)).slice(0, subjectNameKeyMaxLength).join('');
+  return firstCharacters(foldName(name), subjectNameKeyMaxLength);
 }
 
 /** The distinct bigrams of a text's fold, by code point: what the index holds for a name and what a search term is looked up by. */

@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { FilingStatus, SupervisionClass } from '../../../lib/catalogue/provider-supervision';
-import { nameAsRead } from '../../../lib/text';
+import { firstCharacters, nameAsRead } from '../../../lib/text';
 
 export type { FilingStatus, SupervisionClass } from '../../../lib/catalogue/provider-supervision';
 
@@ -12,7 +12,7 @@ export const providerNameKeyMaxLength = 600;
 
 /** A name as the registry's search compares it: as it reads (`nameAsRead`), as much as the column holds. */
 export function providerNameKey(name: string): string {
-  return Array.from(nameAsRead(name)).slice(0, providerNameKeyMaxLength).join('');
+  return firstCharacters(nameAsRead(name), providerNameKeyMaxLength);
 }
 
 // Keep column and index names in sync with migrations/1764000000300-create-credit-service-provider.ts and 1764000000340.
