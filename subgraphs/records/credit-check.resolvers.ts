@@ -39,20 +39,16 @@ function readable(ctx: Context, check: CreditCheck | null): CreditCheck | null {
 }
 
 /**
- * Records as a check saw them (what counted then, whatever they are now), audited with the groups
- * their content belongs to, wherever in the check they are read.
+ * What a check found (the records it considered, the measures and verdict they led to, the
+ * feedback on those measures) tells of those records' content, whichever of them is read: read
+ * only in the check's own case or under supervision (`assertCaseFileReadable`), and audited, or
+ * refused, with the ledger's group and the groups of every record the check considered.
  */
-function disclosedRecords(ctx: Context, subjectId: string, records: readonly CheckedRecordSnapshot[]) {
-  for (const record of records) disclose(ctx.access, subjectId, categoryGroup(record.category));
-  return records.map((r) => checkedRecord(r));
+function readFindings(ctx: Context, check: CreditCheck): void {
+  const groups = [...new Set(['CREDIT_CHECK_LEDGER', ...snapshotOf(check).map((r) => categoryGroup(r.category))])];
+  assertCaseFileReadable(ctx.access, check, groups);
+  for (const group of groups) disclose(ctx.access, check.subjectId, group);
 }
-
-/** `assertCaseFileReadable`, withholding the ledger's group and those of the records the check considered. */
-function assertCheckFindingsReadable(ctx: Context, check: CreditCheck): void {
-  const groups = new Set(['CREDIT_CHECK_LEDGER', ...snapshotOf(check).map((r) => categoryGroup(r.category))]);
-  assertCaseFileReadable(ctx.access, check, [...groups]);
-}
-
 
 function checkedRecord(snapshot: CheckedRecordSnapshot) {
   return {
@@ -128,7 +124,7 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
       // Feedback belongs to the case the check was run for: reported under another purpose, it
       // would be audited under a matter that never called for the check.
       if (!underCheckPurpose(ctx.access.identity, check)) {
-        throw forbidden(`feedback on this check is reported under its own purpose: x-credit-matter ${check.matter} and x-credit-case ${check.caseNumber}`);
+        throw forbiddenAbout(check.subjectId, `feedback on this check is reported under its own purpose: x-credit-matter ${check.matter} and x-credit-case ${check.caseNumber}`);
       }
       return await ctx.checks.recordFeedback(check, args.input.appliedMeasures, args.input.note ?? null, { userId: caller.id, department: caller.organisation });
     },
@@ -141,7 +137,8 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
     },
   },
   AppliedMeasure: {
-    triggeredBy: (measure: { subjectId: string; triggering: CheckedRecordSnapshot[] }, _: unknown, ctx: Context) => disclosedRecords(ctx, measure.subjectId, measure.triggering),
+    // Reached through `measures` only, which has read the check's findings.
+    triggeredBy: (measure: { triggering: CheckedRecordSnapshot[] }) => measure.triggering.map(checkedRecord),
   },
   CreditCheck: {
     // With @requires, the gateway hands back the reports subgraph's findings in the representation.
@@ -153,11 +150,11 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
     matterNameZh: (check: CreditCheck) => findMatter(check.matter)?.nameZh ?? check.matter,
     department: (check: CreditCheck) => storedDepartment(check.department),
     recordsConsidered: (check: CreditCheck, _: unknown, ctx: Context) => {
-      assertCheckFindingsReadable(ctx, check);
-      return disclosedRecords(ctx, check.subjectId, snapshotOf(check));
+      readFindings(ctx, check);
+      return snapshotOf(check).map(checkedRecord);
     },
     measures: async (check: CheckWithReport, _: unknown, ctx: Context) => {
-      assertCheckFindingsReadable(ctx, check);
+      readFindings(ctx, check);
       // Before the verdict is sealed (the reports subgraph unreachable) these are the records' measures alone.
       const sealed = await sealIfReady(check, ctx);
       const records = new Map(snapshotOf(sealed).map((r) => [r.id, r]));
@@ -166,15 +163,18 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
         nameZh: measureKinds[m.kind].nameZh,
         polarity: measureKinds[m.kind].polarity,
         situation: m.situation,
-        subjectId: check.subjectId,
         triggering: m.recordIds.map((id) => records.get(id)).filter((r): r is CheckedRecordSnapshot => !!r),
       }));
     },
     verdict: async (check: CheckWithReport, _: unknown, ctx: Context) => {
-      assertCheckFindingsReadable(ctx, check);
+      readFindings(ctx, check);
       return (await sealIfReady(check, ctx)).verdict;
     },
-    feedback: (check: CreditCheck) =>
-      check.feedbackAt ? { appliedMeasures: JSON.parse(check.feedbackApplied ?? '[]'), note: check.feedbackNote, reportedBy: check.feedbackBy, reportedAt: check.feedbackAt } : null,
+    // What the department applied mirrors the measures (EXCLUSION: the subject is on a dishonesty
+    // list), and its note may say more: one of the check's findings.
+    feedback: (check: CreditCheck, _: unknown, ctx: Context) => {
+      readFindings(ctx, check);
+      return check.feedbackAt ? { appliedMeasures: JSON.parse(check.feedbackApplied ?? '[]'), note: check.feedbackNote, reportedBy: check.feedbackBy, reportedAt: check.feedbackAt } : null;
+    },
   },
 };

@@ -241,6 +241,27 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
     expect(Number(sealed.n)).toBe(1);
   });
 
+  it('audits a verdict or measures read alone with the groups of the records the check considered, as it audits the records themselves', async () => {
+    const fixture = fixtures.get('severeList:ENTERPRISE')!;
+    const as = (requestId: string) => ({ caller: officerFor(administrative[1]), headers: { ...purpose('GOVERNMENT_PROCUREMENT', 'VERDICT-ONLY-1'), 'x-request-id': requestId } });
+    const audited = async (requestId: string) =>
+      ((await platform.databases.audit.query('SELECT outcome, subject_id, field_groups FROM audit_entry WHERE request_id = ?', [requestId])) as { outcome: string; subject_id: string; field_groups: string }[]).map((r) => [
+        r.outcome,
+        r.subject_id,
+        r.field_groups,
+      ]);
+    const ran = await platform.query<{ runCreditCheck: { id: string; verdict: string } }>(
+      `mutation($input: RunCreditCheckInput!) { runCreditCheck(input: $input) { id verdict } }`,
+      { input: { subjectId: fixture.subjectId, matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'VERDICT-ONLY-1' } },
+      as('verdict-only-run'),
+    );
+    expect(ran.data?.runCreditCheck.verdict).toBe('EXCLUDED');
+    expect(await audited('verdict-only-run')).toEqual([['DISCLOSED', fixture.subjectId, 'CREDIT_CHECK,CREDIT_CHECK_LEDGER,DISHONESTY_LISTS']]);
+    const read = await platform.query<{ creditCheck: { measures: { situation: string }[] } }>(`query($id: ID!) { creditCheck(id: $id) { measures { situation } } }`, { id: ran.data!.runCreditCheck.id }, as('measures-only-read'));
+    expect(read.data?.creditCheck.measures.map((m) => m.situation)).toContain('SEVERE_DISHONESTY_LIST');
+    expect(await audited('measures-only-read')).toEqual([['DISCLOSED', fixture.subjectId, 'CREDIT_CHECK_LEDGER,DISHONESTY_LISTS']]);
+  });
+
   it('answers a retried check sent with its idempotency key with the check it first ran, at once or concurrently, and refuses the key for another check', async () => {
     const fixture = fixtures.get('seriousPenalty:ENTERPRISE')!;
     const as = { caller: officerFor(administrative[1]), headers: purpose('GOVERNMENT_PROCUREMENT', 'RETRY-1') };
@@ -375,11 +396,14 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
     it.each([
       ['another matter', () => purpose('FISCAL_SUPPORT', 'FB-1')],
       ['another case of the same matter', () => purpose('GOVERNMENT_PROCUREMENT', 'UNRELATED-CASE-999')],
-    ])('refuses the department’s feedback under %s and stores nothing', async (_label, headers) => {
-      const result = await platform.query(FEEDBACK, { input: { checkId, appliedMeasures: ['REFERENCE_NOTED'] } }, { caller: as().caller, headers: headers() });
+    ])('refuses the department’s feedback under %s, audits the refusal against the check’s subject, and stores nothing', async (_label, headers) => {
+      const requestId = `feedback-refused-${randomUUID()}`;
+      const result = await platform.query(FEEDBACK, { input: { checkId, appliedMeasures: ['REFERENCE_NOTED'] } }, { caller: as().caller, headers: { ...headers(), 'x-request-id': requestId } });
       expect(result.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
       expect(result.errors?.[0].message).toContain('x-credit-matter GOVERNMENT_PROCUREMENT and x-credit-case FB-1');
       expect(await stored()).toBeNull();
+      const audit = (await platform.databases.audit.query('SELECT outcome, subject_id FROM audit_entry WHERE request_id = ?', [requestId])) as { outcome: string; subject_id: string | null }[];
+      expect(audit).toEqual([{ outcome: 'DENIED', subject_id: fixtures.get('generalPenalty:ENTERPRISE')!.subjectId }]);
     });
 
     it('refuses feedback by another department, telling it nothing of the check, and stores nothing', async () => {
@@ -474,6 +498,35 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
       );
       expect(pending.data!.creditChecks.totalCount).toBe(Number(n) - 1);
       expect(pending.data!.creditChecks.edges.map((e) => e.node.id)).not.toContain(checkId);
+    });
+    it('shows the feedback, as what the check found, in the check’s own case and to the credit office only, audited with the records’ groups', async () => {
+      // After the test above has stored REFERENCE_NOTED with a note-free feedback.
+      const subjectId = fixtures.get('generalPenalty:ENTERPRISE')!.subjectId;
+      const read = async (headers: Record<string, string>, caller: Caller = as().caller) => {
+        const requestId = `feedback-read-${randomUUID()}`;
+        const result = await platform.query<{ creditCheck: { id: string; feedback: { appliedMeasures: string[] } | null } }>(
+          `query($id: ID!) { creditCheck(id: $id) { id feedback { appliedMeasures } } }`,
+          { id: checkId },
+          { caller, headers: { ...headers, 'x-request-id': requestId } },
+        );
+        const audit = (await platform.databases.audit.query('SELECT outcome, subject_id, field_groups FROM audit_entry WHERE request_id = ? ORDER BY sequence', [requestId])) as { outcome: string; subject_id: string; field_groups: string }[];
+        return { result, audit: audit.map((r) => [r.outcome, r.subject_id, r.field_groups]) };
+      };
+      for (const [headers, caller] of [[{}, as().caller], [purpose('GOVERNMENT_PROCUREMENT', 'OTHER-CASE'), as().caller], [{}, supervisor.caller]] as const) {
+        const { result, audit } = await read(headers, caller);
+        expect(result.data?.creditCheck).toEqual({ id: checkId, feedback: null });
+        expect(result.errors?.map((e) => `${e.path?.join('.')} ${e.extensions?.code}`)).toEqual(['creditCheck.feedback FORBIDDEN']);
+        expect(audit).toEqual([
+          ['DISCLOSED', subjectId, 'CREDIT_CHECK_LEDGER'],
+          ['DENIED', subjectId, 'CREDIT_CHECK_LEDGER,PUBLIC_RECORDS'],
+        ]);
+      }
+      for (const [headers, caller] of [[purpose('GOVERNMENT_PROCUREMENT', 'FB-1'), as().caller], [supervisor.headers ?? {}, supervisor.caller]] as const) {
+        const { result, audit } = await read(headers, caller);
+        expect(result.errors).toBeUndefined();
+        expect(result.data?.creditCheck.feedback?.appliedMeasures).toEqual(['REFERENCE_NOTED']);
+        expect(audit).toEqual([['DISCLOSED', subjectId, 'CREDIT_CHECK_LEDGER,PUBLIC_RECORDS']]);
+      }
     });
   });
 
