@@ -64,10 +64,20 @@ function text(value: string | null | undefined, field: string, max: number): str
   return trimmed;
 }
 
+const outOfScope = "this request may act only on its own subject's records";
+
 /** Not found, said the same way as "not yours" to a request scoped to one subject, so that it cannot probe ids. */
 function notFound(identity: RequestIdentity, what: string, id: string) {
-  if (identity.scope.subjectId) return forbidden(`this request may act only on its own subject's records`);
+  if (identity.scope.subjectId) return forbidden(outOfScope);
   return clientError(ErrorCode.NOT_FOUND, `no ${what} has the id ${id}`, { field: what === 'credit record' ? 'recordId' : 'id' });
+}
+
+/**
+ * "Not yours" to a request scoped to one subject (a subject's own inquiry, a consent), said as
+ * "not found" is, before anything about the record or case could tell them apart.
+ */
+function assertOwnSubject(identity: RequestIdentity, subjectId: string): void {
+  if (identity.scope.subjectId && subjectId !== identity.scope.subjectId) throw forbiddenAbout(subjectId, outOfScope);
 }
 
 function refused(field: string, message: string, details: Record<string, unknown> = {}) {
@@ -207,6 +217,7 @@ export class RecordLifecycleRepository {
     return await writeTransaction(this.db, async (manager) => {
       const objection = await manager.findOne(CreditRecordObjection, { where: { id: input.id }, lock: lockFor(manager) });
       if (!objection) throw notFound(identity, 'objection', input.id);
+      assertOwnSubject(identity, objection.subjectId);
       if (!isSourceDepartment(identity.caller, objection.sourceDepartment)) {
         throw forbiddenAbout(objection.subjectId, `an objection is decided by the record’s source department, ${objection.sourceDepartment}`);
       }
@@ -389,6 +400,7 @@ export class RecordLifecycleRepository {
   private async lockedRecord(manager: EntityManager, id: string, identity: RequestIdentity): Promise<CreditRecord> {
     const record = typeof id === 'string' && id.length <= 36 ? await manager.findOne(CreditRecord, { where: { id }, lock: lockFor(manager) }) : null;
     if (!record) throw notFound(identity, 'credit record', String(id));
+    assertOwnSubject(identity, record.subjectId);
     return record;
   }
 

@@ -80,6 +80,8 @@ async function prepareAll(intake: RecordIntake, rows: IntakeRow[]): Promise<Prep
 
 /** A case (objection, application) is shown to its subject, its source department, its filer and the credit office. */
 function visibleCase<T extends { subjectId: string; sourceDepartment: string; submittedByOrganisation: string }>(ctx: Context, value: T | null, what: string): T | null {
+  // To a request scoped to one subject, another subject's case is refused as an unknown id is.
+  if (value) assertInScope(ctx.access, value.subjectId);
   if (value && !maySeeLifecycle(ctx.access.identity, value)) {
     throw forbiddenAbout(value.subjectId, `this ${what} is shown to its subject, the record's source department, the organisation that filed it and the credit office`);
   }

@@ -552,6 +552,32 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
     });
   });
 
+  describe('a request scoped to one subject', () => {
+    it('is told of another subject’s record, objection or application in the words it gets for an unknown id', async () => {
+      const r = await record();
+      const objection = (await object(r.id)).data!.objectToCreditRecord;
+      const application = (await apply((await record()).id)).data!.applyForRestoration;
+      const outsider = selfOf(other);
+      const unknown = randomUUID();
+      const CASE = (field: string) => `query($id: ID!) { ${field}(id: $id) { id } }`;
+      const pairs: [string, (id: string) => Promise<GraphQLResponse>, string][] = [
+        ['objectToCreditRecord', (id) => object(id, outsider), r.id],
+        ['applyForRestoration', (id) => apply(id, outsider), r.id],
+        ['decideObjection', (id) => decideObjection(id, { decision: 'REJECT' }, outsider), objection.id],
+        ['decideRestoration', (id) => decideRestoration(id, 'APPROVE', outsider), application.id],
+        ['creditRecordObjection', (id) => queryAs(outsider, CASE('creditRecordObjection'), { id }), objection.id],
+        ['restorationApplication', (id) => queryAs(outsider, CASE('restorationApplication'), { id }), application.id],
+      ];
+      const shown = (result: GraphQLResponse) => ({ data: result.data, errors: result.errors?.map((e) => [e.extensions?.code, e.message]) });
+      for (const [field, send, id] of pairs) {
+        const another = shown(await send(id));
+        expect({ field, ...another }).toEqual({ field, ...shown(await send(unknown)) });
+        expect(another.errors?.[0][0]).toBe('FORBIDDEN');
+      }
+      expect((await stored(r.id)).status).toBe('OBJECTED');
+    });
+  });
+
   describe('who reads a record’s lifecycle', () => {
     it('shows history, objections and applications to the subject, the source department and the credit office only', async () => {
       const r = await record();
