@@ -52,8 +52,17 @@ function parseDateTime({ value, shown }: Sent): Date {
   // The platform records instants to the millisecond, and `new Date` cuts finer fractions off.
   // Rounded up instead, a bound of a range [from, to) selects exactly the recorded instants it
   // covers: cut, from 46.1975 would take an entry at 46.197, and to 46.5901 leave out 46.590.
-  return /[1-9]/.test(match![5]?.slice(4) ?? '') ? new Date(date.getTime() + 1) : date;
+  const instant = /[1-9]/.test(match![5]?.slice(4) ?? '') ? new Date(date.getTime() + 1) : date;
+  // An offset can carry a date of year 9999 into year 10000 (or 0000 back into -1), which the
+  // databases would store as year 0000 (or refuse): a range ending there would select nothing.
+  if (instant < firstInstant || instant > lastInstant) {
+    throw badInput('DateTime', `expected an instant from 0000-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z (years of four digits in UTC), got ${shown}, which is ${instant.getUTCFullYear() < 0 ? 'before' : 'after'} them in UTC`);
+  }
+  return instant;
 }
+
+const firstInstant = new Date('0000-01-01T00:00:00.000Z');
+const lastInstant = new Date('9999-12-31T23:59:59.999Z');
 
 export const DateTimeScalar = new GraphQLScalarType<Date, string>({
   name: 'DateTime',

@@ -35,6 +35,11 @@ describe('the DateTime scalar', () => {
     ['2026-12-04T13:42:46.590100000Z', '2026-12-04T13:42:46.591Z'],
     ['2026-12-04T13:42:46.590000Z', '2026-12-04T13:42:46.590Z'],
     ['2026-12-04T13:42:46.999999999Z', '2026-12-04T13:42:47.000Z'],
+    // The first and last instants of four-digit years in UTC, however written.
+    ['0000-01-01T00:00:00Z', '0000-01-01T00:00:00.000Z'],
+    ['9999-12-31T23:59:59.999Z', '9999-12-31T23:59:59.999Z'],
+    ['9999-12-31T23:59:59-00:00', '9999-12-31T23:59:59.000Z'],
+    ['0000-01-01T08:00:00+08:00', '0000-01-01T00:00:00.000Z'],
   ])('takes %s as the instant %s', (value, instant) => {
     expect((DateTimeScalar.parseValue(value) as Date).toISOString()).toBe(instant);
     expect((DateTimeScalar.parseLiteral({ kind: Kind.STRING, value }) as Date).toISOString()).toBe(instant);
@@ -47,6 +52,17 @@ describe('the DateTime scalar', () => {
       expect(parsed(() => DateTimeScalar.parseValue(value))).toEqual(['refused', 'BAD_USER_INPUT']);
     },
   );
+
+  // Stored, these would be read as year 0000 (a range ending there selects nothing) or refused.
+  it.each([
+    ['9999-12-31T23:59:59-01:00', 'after'],
+    ['9999-12-31T23:30:00-00:30', 'after'],
+    ['9999-12-31T23:59:59.9999Z', 'after'],
+    ['0000-01-01T07:59:59+08:00', 'before'],
+  ])('refuses %s, an instant %s the four-digit years in UTC, saying so', (value, side) => {
+    expect(parsed(() => DateTimeScalar.parseValue(value))).toEqual(['refused', 'BAD_USER_INPUT']);
+    expect(() => DateTimeScalar.parseLiteral({ kind: Kind.STRING, value })).toThrow(`which is ${side} them in UTC`);
+  });
 });
 
 describe('a date or instant written as a literal that is no string', () => {
