@@ -127,9 +127,13 @@ export const resolvers: GraphQLResolverMap<Context> = {
   },
   Consent: {
     subject: async (c: Consent, _: unknown, ctx: Context) => visible(ctx, await ctx.subjectById.load(c.subjectId)),
-    // A person grantee, or a person granting for itself, is named by a citizen ID number: masked
-    // as a subject's is, for readers without PERSONAL_IDENTIFIERS (the credit office's window).
-    granteeOrganisation: (c: Consent, _: unknown, ctx: Context) => personIdentifier(ctx.access, c.subjectId, c.granteeOrganisation),
+    // A person grantee is named by its citizen ID number, which is the grantee's, not the
+    // consenting subject's: the subject's own inquiry (PERSONAL_IDENTIFIERS) does not cover it, so
+    // it is masked to every reader but that person, as the subject's audit trail masks that reader.
+    granteeOrganisation: (c: Consent, _: unknown, ctx: Context) =>
+      c.granteeKind === 'INDIVIDUAL' && c.granteeOrganisation !== ctx.access.identity.caller?.organisation ? maskCitizenIdNumber(c.granteeOrganisation) : c.granteeOrganisation,
+    // A person granting for itself is named by its own number: masked as a subject's is, for
+    // readers without PERSONAL_IDENTIFIERS (the credit office's window).
     grantedByOrganisation: (c: Consent, _: unknown, ctx: Context) => personIdentifier(ctx.access, c.subjectId, c.grantedByOrganisation),
     status: (c: Consent) => consentStatus(c, todayInDistrict()),
   },

@@ -1,5 +1,6 @@
 import type { Caller } from '../../lib/access/identity';
 import { todayInDistrict } from '../../lib/calendar';
+import { maskCitizenIdNumber } from '../../lib/identifiers';
 import { demoWorld, type DemoSubject } from '../../scripts/demo/world';
 import { demoConsents } from '../../scripts/demo/consents';
 import { testDatabases } from '../helpers/databases';
@@ -56,7 +57,10 @@ describe.each(testDatabases)('consents through the gateway on $label', (database
     const input = { subjectId: grantor.id, granteeOrganisation: given, granteeKind, purpose: 'COMMERCIAL_DUE_DILIGENCE', validUntil: fromToday(30) };
     const granted = await platform.query<{ grantConsent: { id: string; granteeOrganisation: string; status: string } }>(GRANT, { input }, itself(grantor));
     expect(granted.errors).toBeUndefined();
-    expect(granted.data?.grantConsent).toMatchObject({ granteeOrganisation: grantee.identifier, status: 'ACTIVE' });
+    // A person grantee's number is the grantee's: masked to the consenting subject, stored whole.
+    expect(granted.data?.grantConsent).toMatchObject({ granteeOrganisation: granteeKind === 'INDIVIDUAL' ? maskCitizenIdNumber(grantee.identifier) : grantee.identifier, status: 'ACTIVE' });
+    const [stored] = await platform.databases.entities.query('SELECT grantee_organisation FROM consent WHERE id = ?', [granted.data!.grantConsent.id]);
+    expect(stored.grantee_organisation).toBe(grantee.identifier);
 
     const read = await platform.query<{ subject: { name: string } | null }>(READ, { id: grantor.id }, dueDiligence(grantee, granted.data!.grantConsent.id));
     expect(read.errors).toBeUndefined();

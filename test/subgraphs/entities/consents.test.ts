@@ -318,6 +318,16 @@ describe.each(testDatabases)('consents in the entities subgraph on $label', (dat
       expect(bySelf).toEqual({ id, granteeOrganisation: owner.identifier, grantedByOrganisation: person.identifier });
     });
 
+    it("masks a person grantee's citizen ID number to the consenting subject, whose own inquiry does not cover another person's number, as its audit trail masks it", async () => {
+      const granted = await queryAs<{ grantConsent: ConsentNode }>(selfOf(owner), GRANT, { input: grantInput({ subjectId: owner.id, granteeOrganisation: person.identifier, granteeKind: 'INDIVIDUAL', purpose: 'COMMERCIAL_DUE_DILIGENCE' }) });
+      expect(granted.errors).toBeUndefined();
+      expect(granted.data?.grantConsent.granteeOrganisation).toBe(maskCitizenIdNumber(person.identifier));
+      const LIST = `query($code: String!) { consentsOfSubject(subjectCode: $code) { id granteeOrganisation } }`;
+      const listed = await queryAs<{ consentsOfSubject: { id: string; granteeOrganisation: string }[] }>(selfOf(owner), LIST, { code: owner.identifier });
+      expect(listed.data?.consentsOfSubject.find((c) => c.id === granted.data!.grantConsent.id)).toEqual({ id: granted.data!.grantConsent.id, granteeOrganisation: maskCitizenIdNumber(person.identifier) });
+      expect((await consents().findOneByOrFail({ id: granted.data!.grantConsent.id })).granteeOrganisation).toBe(person.identifier);
+    });
+
     it('refuses a subject acting for itself that grants for another subject with FORBIDDEN, and stores nothing', async () => {
       const before = await consents().count();
       const result = await queryAs(selfOf(person), GRANT, { input: grantInput({ subjectId: owner.id }) });
