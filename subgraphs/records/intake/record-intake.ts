@@ -1,4 +1,4 @@
-import { In, type DataSource, type EntityManager } from 'typeorm';
+import { In, IsNull, Not, type DataSource, type EntityManager } from 'typeorm';
 import { todayInDistrict } from '../../../lib/calendar';
 import { ErrorCode } from '../../../lib/errors';
 import type { IdentifierProblem } from '../../../lib/identifiers';
@@ -6,7 +6,7 @@ import { timeOrderedId } from '../../../lib/time-ordered-id';
 import { effectiveStatus } from '../../../lib/catalogue/record-standing';
 import { recordFromDraft } from '../credit-record.repository';
 import { CreditRecord } from '../entities/credit-record.entity';
-import { CreditRecordEvent } from '../entities/credit-record-event.entity';
+import { CreditRecordEvent, type RecordValues } from '../entities/credit-record-event.entity';
 import { recordTransitions, transition } from '../lifecycle';
 import { changedValues, contentFields, recordEvent, sameContent, type Actor } from '../record-history';
 import { insertMany } from '../../shared/bulk-insert';
@@ -215,6 +215,7 @@ export class RecordIntake {
       });
       for (const record of stored) existing.set(record.documentNumber, record);
     }
+    const settled = await objectionCorrections(manager, [...existing.values()]);
     const now = this.clock();
     const inserts: CreditRecord[] = [];
     const events: CreditRecordEvent[] = [];
@@ -254,6 +255,12 @@ export class RecordIntake {
         results.push(refused(prepared, reason));
         continue;
       }
+      const undone = undoneCorrection(settled.get(stored.id), incoming);
+      if (undone) {
+        const reason = `the record ${stored.documentNumber} was corrected on its subject's objection ${undone.objectionId}, and this row sends back what that correction changed (${undone.fields.map((f) => `${f} ${JSON.stringify(incoming[f])}`).join(', ')}): correct the department's own data, or send the record as corrected`;
+        results.push({ row: prepared.row, outcome: 'REJECTED', rejections: [rejectionOf(prepared, { field: undone.fields[0], reason, code: ErrorCode.BAD_USER_INPUT })] });
+        continue;
+      }
       const corrected: CreditRecord = Object.assign(new CreditRecord(), stored);
       for (const field of contentFields) (corrected as unknown as Record<string, unknown>)[field] = incoming[field];
       corrected.disclosureEndsAt = incoming.disclosureEndsAt;
@@ -268,6 +275,42 @@ export class RecordIntake {
     await insertMany(manager, CreditRecordEvent, events);
     return results;
   }
+}
+
+/** What an accepted objection corrected in a record: the objection, and the content as it was before. */
+interface ObjectionCorrection {
+  objectionId: string;
+  before: RecordValues;
+}
+
+/** The corrections accepted objections made to `records`, one statement for a chunk. */
+async function objectionCorrections(manager: EntityManager, records: readonly CreditRecord[]): Promise<Map<string, ObjectionCorrection[]>> {
+  const byRecord = new Map<string, ObjectionCorrection[]>();
+  if (!records.length) return byRecord;
+  // A CORRECTED event follows from an objection exactly when it names one; a re-submission's names none.
+  const events = await manager.find(CreditRecordEvent, {
+    where: { recordId: In(records.map((r) => r.id)), kind: 'CORRECTED', relatedId: Not(IsNull()) },
+    select: { recordId: true, relatedId: true, beforeValues: true },
+  });
+  for (const event of events) {
+    const corrections = byRecord.get(event.recordId) ?? [];
+    corrections.push({ objectionId: event.relatedId!, before: JSON.parse(event.beforeValues ?? '{}') as RecordValues });
+    byRecord.set(event.recordId, corrections);
+  }
+  return byRecord;
+}
+
+/**
+ * The content fields a re-submitted row sets back to what an accepted objection corrected them
+ * from, if any: a department's routine file, re-sent with the old content, would otherwise undo
+ * the subject's objection without a word, its objection still reading ACCEPTED, CORRECTED.
+ */
+function undoneCorrection(corrections: readonly ObjectionCorrection[] | undefined, incoming: CreditRecord): { objectionId: string; fields: (typeof contentFields)[number][] } | null {
+  for (const { objectionId, before } of corrections ?? []) {
+    const fields = contentFields.filter((field) => field in before && (incoming[field] ?? null) === (before[field] ?? null));
+    if (fields.length) return { objectionId, fields };
+  }
+  return null;
 }
 
 /**

@@ -56,6 +56,39 @@ describe.each(testDatabases)('record intake and objections through the gateway o
     });
   });
 
+  it('refuses a re-submission that sends back what an accepted objection corrected, and stores any other correction', async () => {
+    const input = { subjectCode: enterprise.identifier, category: 'ADMINISTRATIVE_PENALTY', severity: 'GENERAL', documentNumber: '北戴河市监罚〔2026〕778号', decisionDate: todayInDistrict(), summary: '未按规定明码标价，罚款5000元' };
+    const submitted = await platform.query<{ submitCreditRecord: { record: { id: string } } }>(SUBMIT, { input }, { caller: market });
+    const recordId = submitted.data!.submitCreditRecord.record.id;
+    const objected = await platform.query<{ objectToCreditRecord: { id: string } }>(
+      `mutation($input: ObjectToCreditRecordInput!) { objectToCreditRecord(input: $input) { id } }`,
+      { input: { recordId, reason: '情节认定有误' } },
+      { caller: owner, headers: selfInquiry },
+    );
+    const accepted = await platform.query(
+      `mutation($input: DecideObjectionInput!) { decideObjection(input: $input) { status } }`,
+      { input: { id: objected.data!.objectToCreditRecord.id, decision: 'ACCEPT', resolution: 'CORRECTED', reason: '经复核，情节轻微', correction: { severity: 'MINOR' } } },
+      { caller: market },
+    );
+    expect(accepted.errors).toBeUndefined();
+    const stored = async () => (await platform.databases.records.query('SELECT severity, summary FROM credit_record WHERE id = ?', [recordId]))[0];
+    const events = async () => Number((await platform.databases.records.query('SELECT COUNT(*) AS n FROM credit_record_event WHERE record_id = ?', [recordId]))[0].n);
+    const before = await events();
+
+    // The department's file, sent again as it was: it would undo the subject's objection.
+    const again = await platform.query<{ submitCreditRecord: { outcome: string } | null }>(SUBMIT, { input }, { caller: market });
+    expect(again.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'severity' });
+    expect(again.errors?.[0].message).toContain(objected.data!.objectToCreditRecord.id);
+    expect(await stored()).toEqual({ severity: 'MINOR', summary: input.summary });
+    expect(await events()).toBe(before);
+
+    // As corrected, with another change: stored.
+    const corrected = await platform.query<{ submitCreditRecord: { outcome: string } }>(SUBMIT, { input: { ...input, severity: 'MINOR', summary: '未按规定明码标价，罚款3000元' } }, { caller: market });
+    expect(corrected.errors).toBeUndefined();
+    expect(corrected.data?.submitCreditRecord.outcome).toBe('UPDATED');
+    expect(await stored()).toEqual({ severity: 'MINOR', summary: '未按规定明码标价，罚款3000元' });
+  });
+
   it('refuses submission to callers the catalogue does not grant it, at the gateway', async () => {
     const result = await platform.query<{ submitCreditRecord: null }>(SUBMIT, { input: { subjectCode: enterprise.identifier } }, { caller: bank });
     expect(result.data?.submitCreditRecord).toBeNull();
