@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { In, type DataSource, type EntityManager, type QueryRunner, type Repository } from 'typeorm';
 import { auditedTextLimits } from '../../lib/access/identity';
+import { startOfDistrictDay, todayInDistrict } from '../../lib/calendar';
 import { findDepartment } from '../../lib/catalogue/departments';
 import { matters } from '../../lib/catalogue/matters';
 import { timeOrderedId } from '../../lib/time-ordered-id';
@@ -61,17 +62,20 @@ export interface BrokenLink {
   entry: AuditEntry;
 }
 
-/** The outcome of re-computing the whole chain, as the credit office reads it. */
+/**
+ * The outcome of re-computing the whole chain, as the credit office reads it: the log as it stood
+ * when its head was read (see `AuditRepository.verification`), entries appended since left out.
+ */
 export interface ChainVerification {
   intact: boolean;
-  /** How many entries the log holds. */
+  /** How many entries the log held: the chained ones up to `headSequence`, and the unchained ones. */
   entries: number;
   firstBrokenSequence: number | null;
   /** The entry at the first broken link, so that the credit office can read it; null when none is broken. */
   firstBrokenEntry: AuditEntry | null;
   /** Entries stored with no place in the chain (no sequence, one below 1, or no hash): none of them verifies. */
   unchainedEntries: number;
-  /** The last entry's sequence and hash as stored, to compare with a copy kept outside the log. */
+  /** The last entry's sequence and hash as stored when verified (the last entry verified), to compare with a copy kept outside the log. */
   headSequence: number | null;
   headHash: string | null;
 }
@@ -116,6 +120,38 @@ export const subjectReadersInStatistics = { INDIVIDUAL: 'INDIVIDUALS', ENTERPRIS
  * person's name into every analyst's statistics by sending it as a matter.
  */
 export const unlistedMatterInStatistics = 'UNLISTED';
+
+/**
+ * Statistical disclosure control (统计披露控制) for the statistics' readers who do not read the
+ * audit log itself (STATISTICS without AUDIT: the district's analysts). The credit office and the
+ * supervising departments read the trail entry by entry anyway, and get every row exactly.
+ *
+ * - Windows are whole district days (`checkDistrictDays`): no narrowing to the millisecond
+ *   around one request.
+ * - A row (organisation, matter) concerning fewer than `minimumSubjectsPerStatistic` distinct
+ *   subjects is not shown on its own. All such rows of an answer are folded into one row,
+ *   `otherOrganisationsInStatistics` with a null matter, listed last: its `disclosed` and `denied`
+ *   are the sums of the folded rows' requests, its `subjects` the distinct subjects across them.
+ *   That row is itself left out when it concerns fewer than the threshold.
+ * - A filter by organisation answers only that organisation's rows that are shown on their own,
+ *   never a folded row: each such answer is then a subset of the unfiltered answer's rows, so
+ *   asking organisation by organisation and subtracting from the folded row learns nothing new.
+ *
+ * What remains possible, and is accepted: differencing overlapping day windows. Requests add up
+ * across disjoint windows, so a row shown in [d1, d3) and in [d1, d2) gives its request counts
+ * in [d2, d3) by subtraction even where that row would be folded (and the folded row likewise):
+ * one district day is the finest resolution, and an analyst can learn that, say, a bank made N
+ * requests on one day, never about which subjects (no statistic names one). Distinct subjects do
+ * not add up, so subtraction gives only bounds on them. Closing that would take fixed reporting
+ * periods or noise, which the credit office's assessment (考核) does not want.
+ */
+export const minimumSubjectsPerStatistic = 5;
+
+/** The organisation of the row that folds an analyst's small rows together (see `minimumSubjectsPerStatistic`). */
+export const otherOrganisationsInStatistics = 'OTHER';
+
+/** Who reads a statistic: `exact` for the audit's readers (AUDIT), `controlled` for everyone else (see `minimumSubjectsPerStatistic`). */
+export type StatisticsDisclosure = 'exact' | 'controlled';
 
 /** The catalogue's matter codes as SQL literals: upper-case letters and '_' only, checked here once. */
 const catalogueMatterList = matters
@@ -194,10 +230,16 @@ export class AuditRepository {
    * Persons and enterprises count together as `subjectReadersInStatistics` says, and a filter by
    * one person's number or one enterprise's code finds nothing, so that statistics never name a
    * subject; matters outside the catalogue count together as `unlistedMatterInStatistics`.
+   * `controlled`: whole district days only, and small rows folded (`minimumSubjectsPerStatistic`),
+   * still in one statement.
    */
-  async statistics(range: { from: Date; to: Date }, organisation?: string | null): Promise<AuditStatistic[]> {
-    const rows = await this.usage(range, organisation, { groupBy: [], orderBy: ['organisation', 'matter'] });
-    return rows.map((row) => usageOf(row));
+  async statistics(range: { from: Date; to: Date }, organisation: string | null | undefined, disclosure: StatisticsDisclosure): Promise<AuditStatistic[]> {
+    if (disclosure === 'exact') {
+      const rows = await this.usage(range, organisation, { groupBy: [], orderBy: ['organisation', 'matter'] });
+      return rows.map((row) => usageOf(row));
+    }
+    checkDistrictDays(range);
+    return (await this.foldedUsage(range, organisation)).map((row) => usageOf(row));
   }
 
   /**
@@ -225,6 +267,68 @@ export class AuditRepository {
   }
 
   /**
+   * What `usage` and `foldedUsage` share: the shown organisation and matter (inlined, not
+   * parameters: they appear in SELECT, WHERE and GROUP BY, which must be one expression each), a
+   * request's key, the conditions of [from, to) with their parameters, and the ORDER BY terms.
+   */
+  private usageTerms(range: { from: Date; to: Date }, organisation: string | null | undefined, where: string[], orderBy: string[]) {
+    const { from, to } = range;
+    checkRange(from, to);
+    const q = (name: string) => this.db.driver.escape(name);
+    const mysql = isMysql(this.db.manager);
+    const shownOrganisation = `CASE ${Object.entries(subjectReadersInStatistics).map(([kind, shown]) => `WHEN ${q('organisation_kind')} = '${kind}' THEN '${shown}'`).join(' ')} ELSE ${q('organisation')} END`;
+    const shownMatter = `CASE WHEN ${q('matter')} IS NULL OR ${q('matter')} IN (${catalogueMatterList}) THEN ${q('matter')} ELSE '${unlistedMatterInStatistics}' END`;
+    const conditions = [`${q('occurred_at')} >= ?`, `${q('occurred_at')} < ?`, `${q('outcome')} IN (?, ?)`, ...where];
+    const params: unknown[] = [this.persistedInstant(from), this.persistedInstant(to), 'DISCLOSED', 'DENIED'];
+    if (organisation !== null && organisation !== undefined) {
+      conditions.push(`${shownOrganisation} = ?`);
+      params.push(requiredText(organisation, 'organisation', auditedTextLimits.organisation));
+    }
+    const request = mysql ? `CONCAT(${q('request_id')}, ' ', ${q('occurred_at')})` : `${q('request_id')} || ' ' || ${q('occurred_at')}`;
+    const textColumns = new Set(['organisation', 'matter', 'caseNumber']);
+    const order = orderBy.map((term) => (mysql && textColumns.has(term) ? `CAST(${q(term)} AS BINARY)` : term.replace(/^\w+/, (name) => q(name))));
+    return { q, mysql, shownOrganisation, shownMatter, request, conditions, params, order };
+  }
+
+  /**
+   * `usage` per (organisation, matter) for a `controlled` reader, in one statement: each entry
+   * joined to its row's distinct-subject count, and the rows below `minimumSubjectsPerStatistic`
+   * grouped together as `otherOrganisationsInStatistics` (a request is keyed by its row too, so
+   * that the folded row's requests are the sum of its rows'). That row is kept only when it
+   * reaches the threshold itself, and never with a filter by organisation.
+   */
+  private async foldedUsage(range: { from: Date; to: Date }, organisation: string | null | undefined): Promise<Record<string, unknown>[]> {
+    const { q, mysql, shownOrganisation, shownMatter, request, conditions, params, order } = this.usageTerms(range, organisation, [], ['folded', 'organisation', 'matter']);
+    const table = q(this.entries.metadata.tablePath);
+    const where = conditions.join(' AND ');
+    const threshold = minimumSubjectsPerStatistic;
+    if (!Number.isInteger(threshold) || !/^[A-Z_]+$/.test(otherOrganisationsInStatistics)) throw new Error('the statistics threshold and folded organisation must be written into SQL as they are');
+    // Never null (a missing matter is ''): the row's key, joined with '=' on both drivers.
+    const matterKey = `COALESCE(${shownMatter}, '')`;
+    const rowRequest = mysql ? `CONCAT(${shownOrganisation}, ' ', ${matterKey}, ' ', ${request})` : `${shownOrganisation} || ' ' || ${matterKey} || ' ' || ${request}`;
+    const folded = `CASE WHEN ${q('c')}.${q('subjects')} < ${threshold} THEN 1 ELSE 0 END`;
+    const e = (name: string) => `${q('e')}.${q(name)}`;
+    const shown = (column: string, other: string) => `CASE WHEN ${folded} = 1 THEN ${other} ELSE ${e(column)} END`;
+    return this.db.query(
+      `SELECT * FROM (SELECT ${folded} AS ${q('folded')},` +
+        ` ${shown('cell_organisation', `'${otherOrganisationsInStatistics}'`)} AS ${q('organisation')},` +
+        ` ${shown('cell_matter', 'NULL')} AS ${q('matter')},` +
+        ` COUNT(DISTINCT CASE WHEN ${e('outcome')} = ? THEN ${e('request')} END) AS ${q('disclosed')},` +
+        ` COUNT(DISTINCT CASE WHEN ${e('outcome')} = ? THEN ${e('request')} END) AS ${q('denied')},` +
+        ` COUNT(DISTINCT ${e('subject_id')}) AS ${q('subjects')}` +
+        ` FROM (SELECT ${shownOrganisation} AS ${q('cell_organisation')}, ${shownMatter} AS ${q('cell_matter')}, ${matterKey} AS ${q('matter_key')},` +
+        ` ${q('outcome')}, ${rowRequest} AS ${q('request')}, ${q('subject_id')} FROM ${table} WHERE ${where}) ${q('e')}` +
+        ` JOIN (SELECT ${shownOrganisation} AS ${q('cell_organisation')}, ${matterKey} AS ${q('matter_key')}, COUNT(DISTINCT ${q('subject_id')}) AS ${q('subjects')}` +
+        ` FROM ${table} WHERE ${where} GROUP BY ${shownOrganisation}, ${shownMatter}) ${q('c')}` +
+        ` ON ${q('c')}.${q('cell_organisation')} = ${e('cell_organisation')} AND ${q('c')}.${q('matter_key')} = ${e('matter_key')}` +
+        ` GROUP BY ${folded}, ${shown('cell_organisation', `'${otherOrganisationsInStatistics}'`)}, ${shown('cell_matter', 'NULL')}) ${q('usage')}` +
+        ` WHERE ${q('folded')} = 0${organisation === null || organisation === undefined ? ` OR ${q('subjects')} >= ${threshold}` : ''}` +
+        ` ORDER BY ${order.join(', ')}`,
+      ['DISCLOSED', 'DENIED', ...params, ...params],
+    );
+  }
+
+  /**
    * The one GROUP BY behind `statistics` and `cases`: requests disclosed and denied and distinct
    * subjects per (shown organisation, matter, ...groupBy) within [from, to). Text is ordered by
    * its bytes (code points) on both drivers: MySQL's unicode_ci collation would order letters
@@ -235,22 +339,8 @@ export class AuditRepository {
     organisation: string | null | undefined,
     shape: { groupBy: string[]; columns?: string[]; where?: string[]; orderBy: string[]; limit?: number },
   ): Promise<Record<string, unknown>[]> {
-    const { from, to } = range;
-    checkRange(from, to);
-    const q = (name: string) => this.db.driver.escape(name);
-    const mysql = isMysql(this.db.manager);
-    // Inlined, not parameters: they appear in SELECT, WHERE and GROUP BY, which must be one expression each.
-    const shownOrganisation = `CASE ${Object.entries(subjectReadersInStatistics).map(([kind, shown]) => `WHEN ${q('organisation_kind')} = '${kind}' THEN '${shown}'`).join(' ')} ELSE ${q('organisation')} END`;
-    const shownMatter = `CASE WHEN ${q('matter')} IS NULL OR ${q('matter')} IN (${catalogueMatterList}) THEN ${q('matter')} ELSE '${unlistedMatterInStatistics}' END`;
-    const conditions = [`${q('occurred_at')} >= ?`, `${q('occurred_at')} < ?`, `${q('outcome')} IN (?, ?)`, ...(shape.where ?? [])];
-    const params: unknown[] = ['DISCLOSED', 'DENIED', this.persistedInstant(from), this.persistedInstant(to), 'DISCLOSED', 'DENIED'];
-    if (organisation !== null && organisation !== undefined) {
-      conditions.push(`${shownOrganisation} = ?`);
-      params.push(requiredText(organisation, 'organisation', auditedTextLimits.organisation));
-    }
-    const request = mysql ? `CONCAT(${q('request_id')}, ' ', ${q('occurred_at')})` : `${q('request_id')} || ' ' || ${q('occurred_at')}`;
-    const textColumns = new Set(['organisation', 'matter', 'caseNumber']);
-    const order = shape.orderBy.map((term) => (mysql && textColumns.has(term) ? `CAST(${q(term)} AS BINARY)` : term.replace(/^\w+/, (name) => q(name))));
+    const { q, shownOrganisation, shownMatter, request, conditions, params: whereParams, order } = this.usageTerms(range, organisation, shape.where ?? [], shape.orderBy);
+    const params: unknown[] = ['DISCLOSED', 'DENIED', ...whereParams];
     // Ordered outside the GROUP BY, so that its names are the counted columns, never the table's.
     const rows: Record<string, unknown>[] = await this.db.query(
       `SELECT * FROM (SELECT ${shownOrganisation} AS organisation, ${shownMatter} AS matter,` +
@@ -268,21 +358,40 @@ export class AuditRepository {
     return rows;
   }
 
-  /** Re-computes the chain (`verifyChain`) and reports it with the log's size and stored head. */
+  /**
+   * Re-computes the chain (`verifyChain`) and reports it with the log's size and stored head, all
+   * of one moment: the head is read first, and the walk and the count stop at it.
+   *
+   * The gateway appends while this runs. Read one after the other unbounded, the walk, the count
+   * and the head each saw a longer log, and an intact answer could name a head (and a count) it
+   * never verified. Bounding every read by the head read first, rather than reading in one
+   * snapshot (a REPEATABLE READ transaction), because SQLite gives the subgraph one connection
+   * shared with the appends: a read transaction there would take in the appends made meanwhile, or
+   * hold them back for the whole walk, while the bound needs no transaction on either driver, and
+   * on MySQL keeps no read view open over a long walk. It is exact because entries are appended,
+   * never changed, with sequences 1, 2, 3… that become visible in order (an append chains to the
+   * committed head, and the unique index refuses a second append on one head): nothing appended
+   * after the head was read lies at or below it, so the later reads see the rows that stood then.
+   */
   async verification(): Promise<ChainVerification> {
-    const broken = await this.verifyChain();
-    const entries = await this.entries.count();
-    // The chain is walked from sequence 1 up, so a row slipped in beside it (no sequence, or 0)
-    // would never be read by the walk, yet every list and statistic would serve it.
-    const unchainedEntries = await this.entries
-      .createQueryBuilder('e')
-      .where('e.sequence IS NULL OR e.sequence < 1 OR e.hash IS NULL OR e.previousHash IS NULL')
-      .getCount();
     // Not chainHead(): a head tampered into having no hash must be reported, not thrown.
     const head = await this.entries.createQueryBuilder('e').where('e.sequence IS NOT NULL').orderBy('e.sequence', 'DESC').limit(1).getOne();
+    const through = head?.sequence ?? 0;
+    const broken = await this.verifyChain(through);
+    // The chain is walked from sequence 1 up, so a row slipped in beside it (no sequence, or 0)
+    // would never be read by the walk, yet every list and statistic would serve it. Counted with
+    // the chained entries up to the head in one statement, so that the two numbers agree.
+    const unchained = 'e.sequence IS NULL OR e.sequence < 1 OR e.hash IS NULL OR e.previousHash IS NULL';
+    const counts: { entries: unknown; unchained: unknown } | undefined = await this.entries
+      .createQueryBuilder('e')
+      .select('COUNT(*)', 'entries')
+      .addSelect(`SUM(CASE WHEN ${unchained} THEN 1 ELSE 0 END)`, 'unchained')
+      .where(`e.sequence <= :through OR ${unchained}`, { through })
+      .getRawOne();
+    const unchainedEntries = Number(counts?.unchained ?? 0);
     return {
       intact: broken === null && unchainedEntries === 0,
-      entries,
+      entries: Number(counts?.entries ?? 0),
       firstBrokenSequence: broken?.sequence ?? null,
       firstBrokenEntry: broken?.entry ?? null,
       unchainedEntries,
@@ -371,15 +480,16 @@ export class AuditRepository {
    * Recomputes the chain from the first entry. Returns the first link at which the stored log
    * disagrees with the recomputation (a changed entry, a changed hash, a missing or renumbered
    * entry), or null when the whole chain verifies. Removing entries from the end cannot be seen
-   * from inside the log: compare `chainHead()` with a copy kept elsewhere.
+   * from inside the log: compare `chainHead()` with a copy kept elsewhere. With `through`, stops
+   * at that sequence: entries appended after it are left out.
    */
-  async verifyChain(): Promise<BrokenLink | null> {
+  async verifyChain(through?: number): Promise<BrokenLink | null> {
     let expected = 1;
     let previous = genesisHash;
     for (;;) {
-      const batch = await this.entries
-        .createQueryBuilder('e')
-        .where('e.sequence >= :from', { from: expected })
+      const query = this.entries.createQueryBuilder('e').where('e.sequence >= :from', { from: expected });
+      if (through !== undefined) query.andWhere('e.sequence <= :through', { through });
+      const batch = await query
         .orderBy('e.sequence', 'ASC')
         .limit(verifyBatchSize)
         .getMany();
@@ -570,6 +680,23 @@ function withIndex<T>(index: number, validate: () => T): T {
 function checkRange(from: Date, to: Date): void {
   if (from.getTime() >= to.getTime()) {
     throw badInput('to', `the range is [from, to): to must be later than from, got from ${from.toISOString()} and to ${to.toISOString()}`);
+  }
+}
+
+/**
+ * A `controlled` reader's window is whole district days (UTC+8): `from` and `to` each a district
+ * midnight, or BAD_USER_INPUT naming the bound and the nearest midnight.
+ */
+function checkDistrictDays(range: { from: Date; to: Date }): void {
+  for (const field of ['from', 'to'] as const) {
+    const instant = range[field];
+    if (startOfDistrictDay(todayInDistrict(instant)).getTime() === instant.getTime()) continue;
+    const day = todayInDistrict(new Date(instant.getTime() + 12 * 60 * 60 * 1000));
+    const nearest = startOfDistrictDay(day);
+    throw badInput(
+      field,
+      `an analyst's statistics are counted in whole district days: ${field} must be midnight (00:00) in the district's time zone (UTC+8), got ${instant.toISOString()}; the nearest is ${day}T00:00:00+08:00 (${nearest.toISOString()})`,
+    );
   }
 }
 

@@ -44,8 +44,11 @@ export const resolvers: GraphQLResolverMap<Context> = {
       return connection(page, request);
     },
     verifyAuditChain: (_: unknown, __: unknown, ctx: AuditContext) => ctx.repository.verification(),
-    auditStatistics: (_: unknown, args: { from: Date; to: Date; organisation?: string | null }, ctx: AuditContext) =>
-      ctx.repository.statistics({ from: args.from, to: args.to }, args.organisation),
+    // The audit's readers (AUDIT) read every entry anyway and get every row exactly; other
+    // readers of statistics (the district's analysts) get whole district days and no row about
+    // fewer than `minimumSubjectsPerStatistic` subjects on its own (audit.repository.ts).
+    auditStatistics: (_: unknown, args: { from: Date; to: Date; organisation?: string | null }, ctx: Context) =>
+      ctx.repository.statistics({ from: args.from, to: args.to }, args.organisation, ctx.access.identity.grants.includes('AUDIT') ? 'exact' : 'controlled'),
     auditCases: (_: unknown, args: { from: Date; to: Date; organisation?: string | null; first?: number | null }, ctx: AuditContext) =>
       ctx.repository.cases({ from: args.from, to: args.to }, args.organisation, args.first),
   },

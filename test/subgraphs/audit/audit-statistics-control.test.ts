@@ -1,0 +1,217 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { RequestIdentity } from '../../../lib/access/identity';
+import { startOfDistrictDay } from '../../../lib/calendar';
+import { findMatter } from '../../../lib/catalogue/matters';
+import { projectRoot } from '../../../lib/project-root';
+import { minimumSubjectsPerStatistic, otherOrganisationsInStatistics } from '../../../subgraphs/audit/audit.repository';
+import { AuditEntry } from '../../../subgraphs/audit/entities/audit-entry.entity';
+import { auditSubgraph } from '../../../subgraphs/audit/subgraph';
+import { testDatabases } from '../../helpers/databases';
+import { useSubgraph } from '../../helpers/subgraph';
+
+/**
+ * Statistical disclosure control of `auditStatistics`: the district's analysts (STATISTICS without
+ * AUDIT) count whole district days and never see a row about fewer than five subjects on its own;
+ * the credit office's supervisor (AUDIT) sees every row exactly.
+ */
+
+interface Statistic {
+  organisation: string;
+  matter: string | null;
+  disclosed: number;
+  denied: number;
+  subjects: number;
+}
+
+const APPEND = /* GraphQL */ `mutation Append($entries: [AuditEntryInput!]!) { appendAuditEntries(entries: $entries) { appended } }`;
+const STATISTICS = /* GraphQL */ `
+  query Statistics($from: DateTime!, $to: DateTime!, $organisation: String) {
+    auditStatistics(from: $from, to: $to, organisation: $organisation) { organisation matter disclosed denied subjects }
+  }
+`;
+
+const gateway: RequestIdentity = { caller: null, purpose: null, grants: ['AUDIT_WRITE'], scope: {}, requestId: 'gateway-flush' };
+const supervisor: RequestIdentity = {
+  caller: { id: 'supervisor-wang', organisation: 'CREDIT_OFFICE', organisationKind: 'DEPARTMENT', role: 'CREDIT_OFFICE_SUPERVISOR' },
+  purpose: { matter: 'CREDIT_SUPERVISION' },
+  grants: ['AUDIT', 'STATISTICS'],
+  scope: {},
+  requestId: 'supervisor-request',
+};
+const analyst: RequestIdentity = {
+  caller: { id: 'analyst-chen', organisation: 'DEVELOPMENT_REFORM', organisationKind: 'DEPARTMENT', role: 'ANALYST' },
+  purpose: { matter: 'STATISTICAL_ANALYSIS' },
+  grants: ['SUBJECT_BASICS', 'PUBLIC_RECORDS', 'STATISTICS'],
+  scope: {},
+  requestId: 'analyst-request',
+};
+
+const subject = (i: number) => `5c000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+const bank = 'bank-hebei-beidaihe';
+const provider = 'PROVIDER-0001';
+const person = '130304197304130019';
+
+// District days of March 2028 (UTC+8): the week [1st, 8th), and the 4th alone.
+const day = (d: number) => startOfDistrictDay(`2028-03-${String(d).padStart(2, '0')}`);
+const week = { from: day(1).toISOString(), to: day(8).toISOString() };
+const fourth = { from: day(4).toISOString(), to: day(5).toISOString() };
+// An instant of a district day, `ms` after its 10:00.
+const on = (d: number, ms = 0) => new Date(day(d).getTime() + 10 * 3_600_000 + ms).toISOString();
+
+let sequence = 0;
+function entry(overrides: Record<string, unknown>): Record<string, unknown> {
+  sequence += 1;
+  return {
+    actor: 'officer',
+    organisation: 'FINANCE',
+    organisationKind: 'DEPARTMENT',
+    role: 'DEPARTMENT_OFFICER',
+    matter: 'GOVERNMENT_PROCUREMENT',
+    caseNumber: null,
+    consentId: null,
+    subjectId: subject(0),
+    fieldGroups: ['SUBJECT_BASICS'],
+    operationName: null,
+    requestId: `sdc-${sequence}`,
+    occurredAt: on(2, sequence),
+    outcome: 'DISCLOSED',
+    ...overrides,
+  };
+}
+
+const entries = [
+  // FINANCE / GOVERNMENT_PROCUREMENT: six subjects, seven requests, one refused. Shown to analysts.
+  ...[0, 1, 2, 3, 4, 5].map((s) => entry({ subjectId: subject(s), occurredAt: on(2, s) })),
+  entry({ subjectId: subject(0), occurredAt: on(3), outcome: 'DENIED' }),
+  // FINANCE's small rows: three subjects each, six together.
+  ...[10, 11, 12].map((s) => entry({ matter: 'STATE_ASSET_TRANSFER', subjectId: subject(s), occurredAt: on(5, s) })),
+  ...[13, 14, 15].map((s) => entry({ matter: 'FISCAL_SUPPORT', subjectId: subject(s), occurredAt: on(6, s) })),
+  // One person's own inquiry, alone on the 4th (the probe's single-person row).
+  entry({ organisation: person, organisationKind: 'INDIVIDUAL', role: 'EXTERNAL_USER', matter: 'SELF_INQUIRY', subjectId: subject(20), occurredAt: on(4, 165) }),
+  // A bank's consent reads of two subjects, one refused; a provider's of two, one the bank's too.
+  entry({ organisation: bank, organisationKind: 'FINANCIAL_INSTITUTION', role: 'EXTERNAL_USER', matter: 'FINANCIAL_SERVICES', subjectId: subject(21), occurredAt: on(2, 100) }),
+  entry({ organisation: bank, organisationKind: 'FINANCIAL_INSTITUTION', role: 'EXTERNAL_USER', matter: 'FINANCIAL_SERVICES', subjectId: subject(21), occurredAt: on(3, 100) }),
+  entry({ organisation: bank, organisationKind: 'FINANCIAL_INSTITUTION', role: 'EXTERNAL_USER', matter: 'FINANCIAL_SERVICES', subjectId: subject(22), occurredAt: on(3, 101), outcome: 'DENIED' }),
+  entry({ organisation: provider, organisationKind: 'CREDIT_SERVICE_PROVIDER', role: 'EXTERNAL_USER', matter: 'PROVIDER_DATA_COLLECTION', subjectId: subject(22), occurredAt: on(6, 200) }),
+  entry({ organisation: provider, organisationKind: 'CREDIT_SERVICE_PROVIDER', role: 'EXTERNAL_USER', matter: 'PROVIDER_DATA_COLLECTION', subjectId: subject(23), occurredAt: on(6, 201) }),
+  // A personnel review of one person, and a request about no subject.
+  entry({ organisation: 'ORGANISATION', matter: 'PERSONNEL_REVIEW', subjectId: subject(24), occurredAt: on(7) }),
+  entry({ organisation: 'CREDIT_OFFICE', matter: 'CREDIT_SUPERVISION', subjectId: null, occurredAt: on(7, 1) }),
+  // Outside the week: on its last instant's edge and just before it.
+  entry({ subjectId: subject(30), occurredAt: day(8).toISOString() }),
+  entry({ subjectId: subject(31), occurredAt: new Date(day(1).getTime() - 1).toISOString() }),
+];
+
+describe.each(testDatabases)('audit statistics disclosure control on $label', (database) => {
+  const { db, sql, queryAs } = useSubgraph(auditSubgraph, database, 'auditsdc');
+  const statistics = (identity: RequestIdentity, variables: Record<string, unknown>) => queryAs<{ auditStatistics: Statistic[] | null }>(identity, STATISTICS, variables);
+
+  beforeAll(async () => {
+    const result = await queryAs(gateway, APPEND, { entries });
+    if (result.errors) throw new Error(JSON.stringify(result.errors));
+  });
+
+  /** Every row exactly, with its requests and subjects, computed here from the stored entries. */
+  async function cells(range: { from: string; to: string }) {
+    const rows = await db().getRepository(AuditEntry).find();
+    const found = new Map<string, { organisation: string; matter: string | null; disclosed: Set<string>; denied: Set<string>; subjects: Set<string> }>();
+    for (const row of rows) {
+      const time = row.occurredAt.getTime();
+      if (time < Date.parse(range.from) || time >= Date.parse(range.to) || row.outcome === 'FAILED') continue;
+      const organisation = row.organisationKind === 'INDIVIDUAL' ? 'INDIVIDUALS' : row.organisationKind === 'ENTERPRISE' ? 'ENTERPRISES' : row.organisation;
+      const matter = row.matter === null || findMatter(row.matter) ? row.matter : 'UNLISTED';
+      const key = JSON.stringify([organisation, matter]);
+      if (!found.has(key)) found.set(key, { organisation, matter, disclosed: new Set(), denied: new Set(), subjects: new Set() });
+      const cell = found.get(key)!;
+      (row.outcome === 'DISCLOSED' ? cell.disclosed : cell.denied).add(`${row.requestId} ${row.occurredAt.toISOString()}`);
+      if (row.subjectId) cell.subjects.add(row.subjectId);
+    }
+    return [...found.values()];
+  }
+
+  it('refuses an analyst a bound that is not a district midnight, naming the bound and the nearest midnight', async () => {
+    // The probe's millisecond window.
+    const probe = await statistics(analyst, { from: '2026-12-04T20:32:28.165Z', to: '2026-12-04T20:32:28.166Z' });
+    expect(probe.data).toEqual({ auditStatistics: null });
+    expect(probe.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'from' });
+    expect(probe.errors?.[0].message).toContain('whole district days');
+    // 04:32 on the 5th in the district: the 5th's midnight is nearest.
+    expect(probe.errors?.[0].message).toContain('2026-12-05T00:00:00+08:00 (2026-12-04T16:00:00.000Z)');
+    // UTC midnight is 08:00 in the district.
+    const utc = await statistics(analyst, { from: week.from, to: '2028-03-08T00:00:00Z' });
+    expect(utc.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'to' });
+    expect(utc.errors?.[0].message).toContain('2028-03-08T00:00:00+08:00 (2028-03-07T16:00:00.000Z)');
+    // The supervisor's windows are as fine as it likes.
+    const exact = await statistics(supervisor, { from: '2026-12-04T20:32:28.165Z', to: '2026-12-04T20:32:28.166Z' });
+    expect(exact.errors).toBeUndefined();
+  });
+
+  it('shows the supervisor every row exactly, and an analyst no row about fewer than five subjects on its own', async () => {
+    const exact = await statistics(supervisor, week);
+    expect(exact.errors).toBeUndefined();
+    expect(exact.data?.auditStatistics).toContainEqual({ organisation: 'INDIVIDUALS', matter: 'SELF_INQUIRY', disclosed: 1, denied: 0, subjects: 1 });
+    expect(exact.data?.auditStatistics).toContainEqual({ organisation: bank, matter: 'FINANCIAL_SERVICES', disclosed: 2, denied: 1, subjects: 2 });
+    expect(exact.data?.auditStatistics).toHaveLength(8);
+
+    const controlled = await statistics(analyst, week);
+    expect(controlled.errors).toBeUndefined();
+    expect(controlled.data?.auditStatistics).toEqual([
+      { organisation: 'FINANCE', matter: 'GOVERNMENT_PROCUREMENT', disclosed: 6, denied: 1, subjects: 6 },
+      { organisation: otherOrganisationsInStatistics, matter: null, disclosed: 13, denied: 1, subjects: 11 },
+    ]);
+
+    // The probe's day: one person's inquiry alone. The supervisor sees it; the analyst nothing,
+    // as the folded row would concern one subject.
+    expect((await statistics(supervisor, fourth)).data?.auditStatistics).toEqual([{ organisation: 'INDIVIDUALS', matter: 'SELF_INQUIRY', disclosed: 1, denied: 0, subjects: 1 }]);
+    const alone = await statistics(analyst, fourth);
+    expect(alone.errors).toBeUndefined();
+    expect(alone.data?.auditStatistics).toEqual([]);
+  });
+
+  it("folds the small rows into one whose numbers are the stored entries' (sums of requests, distinct subjects)", async () => {
+    const all = await cells(week);
+    const small = all.filter((c) => c.subjects.size < minimumSubjectsPerStatistic);
+    const shown = all.filter((c) => c.subjects.size >= minimumSubjectsPerStatistic);
+    expect(small.length).toBeGreaterThan(1);
+    const subjects = new Set(small.flatMap((c) => [...c.subjects]));
+    const sum = (pick: (c: (typeof all)[number]) => Set<string>) => small.reduce((n, c) => n + pick(c).size, 0);
+    let result: Awaited<ReturnType<typeof statistics>> | undefined;
+    // Folded in the one GROUP BY statement, as the supervisor's rows are counted.
+    expect(await sql.selectsDuring(async () => void (result = await statistics(analyst, week)))).toBe(1);
+    expect(result?.data?.auditStatistics).toEqual([
+      ...shown.map((c) => ({ organisation: c.organisation, matter: c.matter, disclosed: c.disclosed.size, denied: c.denied.size, subjects: c.subjects.size })),
+      { organisation: otherOrganisationsInStatistics, matter: null, disclosed: sum((c) => c.disclosed), denied: sum((c) => c.denied), subjects: subjects.size },
+    ]);
+  });
+
+  it('answers a filter by organisation only with rows the unfiltered answer shows on their own, never a small row or its sum', async () => {
+    const unfiltered = (await statistics(analyst, week)).data?.auditStatistics ?? [];
+    // FINANCE's two small rows concern six subjects together: folded per organisation they would
+    // show FINANCE's exact share of the folded row.
+    expect((await statistics(analyst, { ...week, organisation: 'FINANCE' })).data?.auditStatistics).toEqual([
+      { organisation: 'FINANCE', matter: 'GOVERNMENT_PROCUREMENT', disclosed: 6, denied: 1, subjects: 6 },
+    ]);
+    for (const organisation of ['INDIVIDUALS', bank, provider, 'ORGANISATION', 'CREDIT_OFFICE', otherOrganisationsInStatistics, person]) {
+      const filtered = await statistics(analyst, { ...week, organisation });
+      expect(filtered.errors).toBeUndefined();
+      expect(filtered.data?.auditStatistics).toEqual([]);
+    }
+    // Each filtered answer is part of the unfiltered one: nothing to subtract.
+    expect(unfiltered.filter((s) => s.organisation !== otherOrganisationsInStatistics).every((s) => s.subjects >= minimumSubjectsPerStatistic)).toBe(true);
+    // The supervisor's filter stays exact.
+    expect((await statistics(supervisor, { ...week, organisation: bank })).data?.auditStatistics).toEqual([
+      { organisation: bank, matter: 'FINANCIAL_SERVICES', disclosed: 2, denied: 1, subjects: 2 },
+    ]);
+  });
+});
+
+describe('the auditStatistics contract', () => {
+  it('states the threshold the repository applies and the folded row it answers', () => {
+    const schema = readFileSync(path.join(projectRoot, 'subgraphs', 'audit', 'schema.graphql'), 'utf8');
+    // The field's description only: the text between the previous field and `auditStatistics(`.
+    const sdl = schema.slice(schema.lastIndexOf('"""', schema.lastIndexOf('"""', schema.indexOf('auditStatistics(')) - 1), schema.indexOf('auditStatistics(')).replace(/\s+/g, ' ');
+    expect(sdl).toContain(`fewer than ${minimumSubjectsPerStatistic} distinct subjects`);
+    expect(sdl).toContain(`organisation \`${otherOrganisationsInStatistics}\``);
+  });
+});
