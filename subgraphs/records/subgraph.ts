@@ -14,10 +14,12 @@ import { CreateCreditCheck1764000000120 } from './migrations/1764000000120-creat
 import { ExactDocumentNumbers1764000000130 } from './migrations/1764000000130-exact-document-numbers';
 import { CreditCheckIdempotencyKey1764000000140 } from './migrations/1764000000140-credit-check-idempotency-key';
 import { resolvers } from './resolvers';
+import { creditRecordStatisticsResolvers } from './credit-record-statistics';
 
-/** The resolvers of records and of the review ledger, type by type. */
+/** The resolvers of records, of the review ledger and of the record statistics, type by type. */
+const resolverMaps = [resolvers, creditCheckResolvers, creditRecordStatisticsResolvers];
 const allResolvers = Object.fromEntries(
-  [...new Set([...Object.keys(resolvers), ...Object.keys(creditCheckResolvers)])].map((type) => [type, { ...resolvers[type], ...creditCheckResolvers[type] }]),
+  [...new Set(resolverMaps.flatMap((map) => Object.keys(map)))].map((type) => [type, Object.assign({}, ...resolverMaps.map((map) => map[type]))]),
 ) as typeof resolvers;
 
 /**

@@ -1,0 +1,236 @@
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import type { DataSource } from 'typeorm';
+import { findDepartment, departments, storedDepartment } from '../../lib/catalogue/departments';
+import { allSubjects, organisationSubjects } from '../../lib/catalogue/matters';
+import { recordCategories } from '../../lib/catalogue/record-categories';
+import { badInput } from '../../lib/errors';
+import { forbidden, limitedKinds, type SubgraphContext } from '../shared/access';
+import { withEntitiesOrUnavailable, type SubjectDirectory } from '../shared/subject-directory';
+import type { RecordsContext } from './context';
+
+/**
+ * `Query.creditRecordStatistics` (信用记录统计): how many credit records the district's departments
+ * decided within a period, per source department, kind of subject, category, polarity and
+ * severity, with the number of distinct subjects, small cells folded. An aggregate names no
+ * subject, so nothing here is reported as disclosed (no `disclose`): the gateway writes no audit
+ * entry for it, as for `auditStatistics`, and a refusal is audited with no subject.
+ *
+ * Which records count: every record decided in [from, to) except those WITHDRAWN (the source
+ * department accepted an objection: the decision was wrong). Active, objected (the decision
+ * stands until the objection is decided), expired and restored records count: they are decisions
+ * the department made.
+ *
+ * The records subgraph stores no subject's kind: it learns it from the entities subgraph, as
+ * `creditRecord(id)` does (`SubjectDirectory`, one HTTP request per 1,000 distinct subjects). The
+ * records themselves are read in one SQL statement, grouped per subject and cell.
+ */
+
+/** A cell (row) concerning fewer distinct subjects than this is folded (小单元格抑制). */
+export const minimumCellSubjects = 5;
+
+/** Distinct subjects per lookup request to the entities subgraph (as record intake chunks them). */
+export const kindLookupChunk = 1000;
+
+export type SubjectKindGroup = 'ORGANISATION' | 'NATURAL_PERSON';
+
+export interface CreditRecordStatisticsArgs {
+  from: string;
+  to: string;
+  sourceDepartment?: string | null;
+  subjectKind?: SubjectKindGroup | null;
+}
+
+export interface CreditRecordStatisticsRow {
+  sourceDepartment: string;
+  subjectKind: SubjectKindGroup;
+  category: string | null;
+  polarity: string | null;
+  severity: string | null;
+  folded: boolean;
+  suppressed: boolean;
+  records: number | null;
+  subjects: number | null;
+}
+
+export interface CreditRecordStatistics {
+  from: string;
+  to: string;
+  subjectKinds: SubjectKindGroup[];
+  minimumSubjects: number;
+  rows: CreditRecordStatisticsRow[];
+}
+
+/** One (cell, subject) of the SQL answer: the records the subject has in the cell. */
+interface SubjectCell {
+  sourceDepartment: string;
+  category: string;
+  polarity: string;
+  severity: string | null;
+  subjectId: string;
+  records: number;
+}
+
+const groupOf = (kind: string): SubjectKindGroup => (kind === 'NATURAL_PERSON' ? 'NATURAL_PERSON' : 'ORGANISATION');
+
+/**
+ * The kinds of subject this request may count. Natural persons only for the credit office's
+ * supervisors (CREDIT_OFFICE_SUPERVISOR, held only by the supervising departments), and only when
+ * the request's purpose, if it names one, covers them: analysts' STATISTICAL_ANALYSIS covers
+ * organisations only, and so does their every statistic, with or without the purpose header.
+ */
+export function countedKinds(ctx: SubgraphContext): readonly string[] {
+  const scope = limitedKinds(ctx.access) ?? allSubjects;
+  const role = ctx.access.identity.caller?.role;
+  const byRole = role === 'CREDIT_OFFICE_SUPERVISOR' ? allSubjects : organisationSubjects;
+  return byRole.filter((kind) => scope.includes(kind));
+}
+
+/** The (cell, subject) rows of the period: one statement, whatever the number of records. */
+export async function subjectCells(db: DataSource, from: string, to: string, sourceDepartment: string | null): Promise<SubjectCell[]> {
+  const q = (name: string) => db.driver.escape(name);
+  const columns = ['source_department', 'category', 'polarity', 'severity', 'subject_id'].map(q);
+  const where = [`${q('decision_date')} >= ?`, `${q('decision_date')} < ?`, `${q('status')} <> ?`];
+  const params: unknown[] = [from, to, 'WITHDRAWN'];
+  if (sourceDepartment !== null) {
+    where.push(`${q('source_department')} = ?`);
+    params.push(sourceDepartment);
+  }
+  const rows: Record<string, unknown>[] = await db.query(
+    `SELECT ${columns.join(', ')}, COUNT(*) AS ${q('records')} FROM ${q('credit_record')} WHERE ${where.join(' AND ')} GROUP BY ${columns.join(', ')}`,
+    params,
+  );
+  return rows.map((row) => ({
+    sourceDepartment: String(row.source_department),
+    category: String(row.category),
+    polarity: String(row.polarity),
+    severity: row.severity === null || row.severity === undefined ? null : String(row.severity),
+    subjectId: String(row.subject_id),
+    records: Number(row.records),
+  }));
+}
+
+/** Each subject's kind, from the entities subgraph; a subject it does not know is left out. */
+async function kindsOf(directory: SubjectDirectory, subjectIds: readonly string[], requestId: string): Promise<Map<string, string>> {
+  const kinds = new Map<string, string>();
+  await withEntitiesOrUnavailable(async () => {
+    for (let start = 0; start < subjectIds.length; start += kindLookupChunk) {
+      const found = await directory.lookUp(subjectIds.slice(start, start + kindLookupChunk), [], requestId);
+      found.kinds?.forEach((kind, id) => kinds.set(id, kind));
+    }
+  }, "the subjects' kinds could not be established with the entities subgraph, so nothing was counted; retry later");
+  return kinds;
+}
+
+interface Cell {
+  sourceDepartment: string;
+  subjectKind: SubjectKindGroup;
+  category: string;
+  polarity: string;
+  severity: string | null;
+  records: number;
+  subjects: Set<string>;
+}
+
+const departmentOrder = new Map(departments.map((d, i) => [d.code, i]));
+const categoryOrder = new Map(recordCategories.map((c, i) => [c.code as string, i]));
+const polarityOrder = new Map(['POSITIVE', 'NEUTRAL', 'NEGATIVE'].map((p, i) => [p, i]));
+const severityOrder = new Map([null, 'MINOR', 'GENERAL', 'SERIOUS'].map((s, i) => [s, i]));
+const kindOrder = new Map<SubjectKindGroup, number>([['ORGANISATION', 0], ['NATURAL_PERSON', 1]]);
+const rank = <K>(order: Map<K, number>, key: K) => order.get(key) ?? order.size;
+
+/**
+ * Cells from the (cell, subject) rows; then, per department and kind of subject, the cells under
+ * `minimumCellSubjects` distinct subjects are folded into one row, whose counts are hidden while
+ * it too concerns fewer. The fold never spans departments or kinds, so the rows of a department
+ * (or a kind) are the same whether or not the query is filtered to it: a filter shows no cell the
+ * unfiltered answer hides, and no difference between two answers recovers one.
+ */
+export function foldedRows(cells: readonly SubjectCell[], kinds: ReadonlyMap<string, string>, counted: readonly string[], only: SubjectKindGroup | null): CreditRecordStatisticsRow[] {
+  const byCell = new Map<string, Cell>();
+  for (const row of cells) {
+    const kind = kinds.get(row.subjectId);
+    if (!kind || !counted.includes(kind)) continue;
+    const subjectKind = groupOf(kind);
+    if (only && subjectKind !== only) continue;
+    const key = [row.sourceDepartment, subjectKind, row.category, row.polarity, row.severity ?? ''].join('\u0000');
+    const cell = byCell.get(key) ?? { sourceDepartment: row.sourceDepartment, subjectKind, category: row.category, polarity: row.polarity, severity: row.severity, records: 0, subjects: new Set<string>() };
+    cell.records += row.records;
+    cell.subjects.add(row.subjectId);
+    byCell.set(key, cell);
+  }
+  const rows: CreditRecordStatisticsRow[] = [];
+  const folds = new Map<string, { sourceDepartment: string; subjectKind: SubjectKindGroup; records: number; subjects: Set<string> }>();
+  for (const cell of byCell.values()) {
+    if (cell.subjects.size >= minimumCellSubjects) {
+      const { subjects, ...shown } = cell;
+      rows.push({ ...shown, folded: false, suppressed: false, subjects: subjects.size });
+      continue;
+    }
+    const key = `${cell.sourceDepartment}\u0000${cell.subjectKind}`;
+    const fold = folds.get(key) ?? { sourceDepartment: cell.sourceDepartment, subjectKind: cell.subjectKind, records: 0, subjects: new Set<string>() };
+    fold.records += cell.records;
+    cell.subjects.forEach((s) => fold.subjects.add(s));
+    folds.set(key, fold);
+  }
+  for (const fold of folds.values()) {
+    const suppressed = fold.subjects.size < minimumCellSubjects;
+    rows.push({
+      sourceDepartment: fold.sourceDepartment,
+      subjectKind: fold.subjectKind,
+      category: null,
+      polarity: null,
+      severity: null,
+      folded: true,
+      suppressed,
+      records: suppressed ? null : fold.records,
+      subjects: suppressed ? null : fold.subjects.size,
+    });
+  }
+  return rows.sort(
+    (a, b) =>
+      rank(departmentOrder, a.sourceDepartment) - rank(departmentOrder, b.sourceDepartment) ||
+      (a.sourceDepartment < b.sourceDepartment ? -1 : a.sourceDepartment > b.sourceDepartment ? 1 : 0) ||
+      rank(kindOrder, a.subjectKind) - rank(kindOrder, b.subjectKind) ||
+      Number(a.folded) - Number(b.folded) ||
+      rank(categoryOrder, a.category) - rank(categoryOrder, b.category) ||
+      rank(polarityOrder, a.polarity) - rank(polarityOrder, b.polarity) ||
+      rank(severityOrder, a.severity) - rank(severityOrder, b.severity),
+  );
+}
+
+type Context = RecordsContext & SubgraphContext;
+
+export async function creditRecordStatistics(ctx: Context, args: CreditRecordStatisticsArgs): Promise<CreditRecordStatistics> {
+  if (args.to < args.from) throw badInput('to', `to must be later than from (the period is [from, to): from inclusive, to exclusive), got ${args.from} to ${args.to}`);
+  if (args.to === args.from) throw badInput('to', `the period [from, to) is empty: to is the day after the last day counted, got ${args.from} to ${args.to}`);
+  const sourceDepartment = args.sourceDepartment ?? null;
+  if (sourceDepartment !== null && !findDepartment(sourceDepartment)) {
+    throw badInput('sourceDepartment', `sourceDepartment must be a department code from Query.departments, got ${JSON.stringify(sourceDepartment)}`);
+  }
+  const counted = countedKinds(ctx);
+  const groups = [...new Set(counted.map(groupOf))].sort((a, b) => rank(kindOrder, a) - rank(kindOrder, b));
+  const only = args.subjectKind ?? null;
+  if (only && !groups.includes(only)) {
+    // No subject id: a refusal of an aggregate is audited about no subject.
+    throw forbidden(`this request counts ${groups.join(' and ').toLowerCase() || 'no'} subjects only: analysts' statistics (STATISTICAL_ANALYSIS) cover organisations, not natural persons`, { group: 'STATISTICS' });
+  }
+  const cells = await subjectCells(ctx.db, args.from, args.to, sourceDepartment);
+  const subjectIds = [...new Set(cells.map((c) => c.subjectId))];
+  const kinds = await kindsOf(ctx.subjects, subjectIds, ctx.access.identity.requestId);
+  return {
+    from: args.from,
+    to: args.to,
+    subjectKinds: only ? [only] : groups,
+    minimumSubjects: minimumCellSubjects,
+    rows: foldedRows(cells, kinds, counted, only),
+  };
+}
+
+export const creditRecordStatisticsResolvers: GraphQLResolverMap<Context> = {
+  Query: {
+    creditRecordStatistics: (_: unknown, args: CreditRecordStatisticsArgs, ctx: Context) => creditRecordStatistics(ctx, args),
+  },
+  CreditRecordStatisticsRow: {
+    sourceDepartment: (row: CreditRecordStatisticsRow) => storedDepartment(row.sourceDepartment),
+  },
+};
