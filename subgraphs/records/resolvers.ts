@@ -3,7 +3,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { departments, findDepartment, storedDepartment } from '../../lib/catalogue/departments';
 import { recordCategories, restorableFrom, restorationRules, type RecordCategory } from '../../lib/catalogue/record-categories';
 import { badInput, clientError, ErrorCode } from '../../lib/errors';
-import { assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, personIdentifier, type SubgraphContext } from '../shared/access';
+import { actingUser, assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, personIdentifier, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection } from '../shared/pagination';
 import type { RecordsContext } from './context';
 import { countsInCheckToday, effectiveStatus } from '../../lib/catalogue/record-standing';
@@ -211,6 +211,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
     restorableFrom: (record: CreditRecord) => (record.polarity === 'NEGATIVE' && restorationRules[record.category] ? restorableFrom(record.category, record.severity, record.decisionDate) : null),
   },
   CreditRecordEvent: {
+    actor: (event: CreditRecordEvent, _: unknown, ctx: Context) => actingUser(ctx.access, event.actor, event.organisation),
     before: (event: CreditRecordEvent) => event.beforeValues,
     after: (event: CreditRecordEvent) => event.afterValues,
   },
@@ -220,14 +221,18 @@ export const resolvers: GraphQLResolverMap<Context> = {
     sourceDepartment: (objection: CreditRecordObjection) => storedDepartment(objection.sourceDepartment),
     decisionDueBy: (objection: CreditRecordObjection) => objectionDueBy(objection.submittedAt),
     overdue: (objection: CreditRecordObjection, _: unknown, ctx: Context) => objection.status === 'SUBMITTED' && objectionDueBy(objection.submittedAt) < ctx.today,
+    submittedBy: (objection: CreditRecordObjection, _: unknown, ctx: Context) => actingUser(ctx.access, objection.submittedBy, objection.submittedByOrganisation),
     submittedByOrganisation: (objection: CreditRecordObjection, _: unknown, ctx: Context) => personIdentifier(ctx.access, objection.subjectId, objection.submittedByOrganisation),
+    decidedBy: (objection: CreditRecordObjection, _: unknown, ctx: Context) => actingUser(ctx.access, objection.decidedBy, objection.decidedByOrganisation),
   },
   RestorationApplication: {
     record: (application: RestorationApplication, _: unknown, ctx: Context) => caseRecord(ctx, application.recordId),
     subject: (application: RestorationApplication) => ({ __typename: 'Subject', id: application.subjectId }),
     sourceDepartment: (application: RestorationApplication) => storedDepartment(application.sourceDepartment),
     evidence: (application: RestorationApplication) => JSON.parse(application.evidence) as string[],
+    submittedBy: (application: RestorationApplication, _: unknown, ctx: Context) => actingUser(ctx.access, application.submittedBy, application.submittedByOrganisation),
     submittedByOrganisation: (application: RestorationApplication, _: unknown, ctx: Context) => personIdentifier(ctx.access, application.subjectId, application.submittedByOrganisation),
+    decidedBy: (application: RestorationApplication, _: unknown, ctx: Context) => actingUser(ctx.access, application.decidedBy, application.decidedByOrganisation),
   },
   CreditRecordCategory: {
     sourceDepartments: (category: RecordCategory) => category.sourceDepartments?.map(storedDepartment) ?? null,

@@ -89,6 +89,18 @@ export function personIdentifier(access: RequestAccess, subjectId: string | null
 }
 
 /**
+ * Who acted (a user id, the token's subject) as the reader may see it: whole inside the
+ * administration, and to the users of the organisation the user acted for (or for the platform's
+ * own acts); null for an officer read from outside (a subject, a consent's reader), whose view
+ * names the department, never the officer, as the subject's audit trail does.
+ */
+export function actingUser(access: RequestAccess, userId: string | null, organisation: string | null): string | null {
+  const caller = access.identity.caller;
+  if (userId === null || caller?.organisationKind === 'DEPARTMENT' || organisation === 'PLATFORM') return userId;
+  return caller && organisation !== null && organisation.toUpperCase() === caller.organisation.trim().toUpperCase() ? userId : null;
+}
+
+/**
  * A request scoped to one subject (a consent, a subject's own inquiry) may touch only that
  * subject. `null` stands for "not found": refused the same way, so that a scoped caller cannot
  * tell a subject that does not exist from one it may not see.

@@ -579,6 +579,34 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
   });
 
   describe('who reads a record’s lifecycle', () => {
+    it('names the officers who acted to the administration only: the subject reads its own users and the departments', async () => {
+      const r = await record();
+      const objection = (await object(r.id)).data!.objectToCreditRecord;
+      await decideObjection(objection.id, { decision: 'REJECT' });
+      const application = (await apply(r.id, window)).data!.applyForRestoration;
+      const FIELDS = `history { kind actor organisation }
+        objections { submittedBy submittedByOrganisation decidedBy decidedByOrganisation }
+        restorationApplications { submittedBy submittedByOrganisation decidedBy }`;
+      const LIFECYCLE = `query($id: ID!) { creditRecord(id: $id) { ${FIELDS} } }`;
+      // The source department reads its own records by document number, with no purpose needed.
+      const OWN = `query($n: String!) { creditRecord: submittedCreditRecord(documentNumber: $n) { ${FIELDS} } }`;
+      type Lifecycle = { creditRecord: { history: { kind: string; actor: string | null; organisation: string }[]; objections: Record<string, string | null>[]; restorationApplications: Record<string, string | null>[] } };
+      const bySubject = (await queryAs<Lifecycle>(self, LIFECYCLE, { id: r.id })).data!.creditRecord;
+      expect(bySubject.history).toEqual([
+        { kind: 'OBJECTED', actor: self.caller!.id, organisation: subject.identifier },
+        { kind: 'OBJECTION_REJECTED', actor: null, organisation: 'MARKET_REGULATION' },
+      ]);
+      expect(bySubject.objections).toEqual([{ submittedBy: self.caller!.id, submittedByOrganisation: subject.identifier, decidedBy: null, decidedByOrganisation: 'MARKET_REGULATION' }]);
+      expect(bySubject.restorationApplications).toEqual([{ submittedBy: null, submittedByOrganisation: 'CREDIT_OFFICE', decidedBy: null }]);
+      for (const read of [() => queryAs<Lifecycle>(market, OWN, { n: r.documentNumber }), () => queryAs<Lifecycle>(creditOffice, LIFECYCLE, { id: r.id })]) {
+        const byAdministration = (await read()).data!.creditRecord;
+        expect(byAdministration.history.map((e) => e.actor)).toEqual([self.caller!.id, market.caller!.id]);
+        expect(byAdministration.objections).toEqual([{ submittedBy: self.caller!.id, submittedByOrganisation: subject.identifier, decidedBy: market.caller!.id, decidedByOrganisation: 'MARKET_REGULATION' }]);
+        expect(byAdministration.restorationApplications).toEqual([{ submittedBy: window.caller!.id, submittedByOrganisation: 'CREDIT_OFFICE', decidedBy: null }]);
+      }
+      expect(application.status).toBe('SUBMITTED');
+    });
+
     it('shows history, objections and applications to the subject, the source department and the credit office only', async () => {
       const r = await record();
       await object(r.id);
