@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { In, type DataSource, type EntityManager, type QueryRunner, type Repository } from 'typeorm';
 import { auditedTextLimits } from '../../lib/access/identity';
+import { minimumSubjectsPerStatistic } from '../../lib/access/policy';
 import { startOfDistrictDay, todayInDistrict } from '../../lib/calendar';
 import { findDepartment } from '../../lib/catalogue/departments';
 import { matters } from '../../lib/catalogue/matters';
@@ -122,6 +123,7 @@ export const subjectReadersInStatistics = { INDIVIDUAL: 'INDIVIDUALS', ENTERPRIS
 export const unlistedMatterInStatistics = 'UNLISTED';
 
 /**
+ * Who reads a statistic: `exact` for the audit's readers (AUDIT), `controlled` for everyone else.
  * Statistical disclosure control (统计披露控制) for the statistics' readers who do not read the
  * audit log itself (STATISTICS without AUDIT: the district's analysts). The credit office and the
  * supervising departments read the trail entry by entry anyway, and get every row exactly.
@@ -145,13 +147,11 @@ export const unlistedMatterInStatistics = 'UNLISTED';
  * not add up, so subtraction gives only bounds on them. Closing that would take fixed reporting
  * periods or noise, which the credit office's assessment (考核) does not want.
  */
-export const minimumSubjectsPerStatistic = 5;
+export type StatisticsDisclosure = 'exact' | 'controlled';
 
 /** The organisation of the row that folds an analyst's small rows together (see `minimumSubjectsPerStatistic`). */
 export const otherOrganisationsInStatistics = 'OTHER';
 
-/** Who reads a statistic: `exact` for the audit's readers (AUDIT), `controlled` for everyone else (see `minimumSubjectsPerStatistic`). */
-export type StatisticsDisclosure = 'exact' | 'controlled';
 
 /** The catalogue's matter codes as SQL literals: upper-case letters and '_' only, checked here once. */
 const catalogueMatterList = matters
@@ -309,19 +309,21 @@ export class AuditRepository {
     const folded = `CASE WHEN ${q('c')}.${q('subjects')} < ${threshold} THEN 1 ELSE 0 END`;
     const e = (name: string) => `${q('e')}.${q(name)}`;
     const shown = (column: string, other: string) => `CASE WHEN ${folded} = 1 THEN ${other} ELSE ${e(column)} END`;
+    // Every GROUP BY names plain columns of a derived table: under ONLY_FULL_GROUP_BY (MySQL 8's
+    // default) a selected expression over grouped ones is refused (MySQL bug 80660), and MariaDB
+    // refuses even some expressions grouped exactly as selected.
+    const entries = `SELECT ${shownOrganisation} AS ${q('cell_organisation')}, ${shownMatter} AS ${q('cell_matter')}, ${matterKey} AS ${q('matter_key')}, ${q('outcome')}, ${rowRequest} AS ${q('request')}, ${q('subject_id')} FROM ${table} WHERE ${where}`;
+    const cells = `SELECT ${q('cell_organisation')}, ${q('matter_key')}, COUNT(DISTINCT ${q('subject_id')}) AS ${q('subjects')} FROM (${entries}) ${q('x')} GROUP BY ${q('cell_organisation')}, ${q('matter_key')}`;
+    const shownEntries =
+      `SELECT ${folded} AS ${q('folded')}, ${shown('cell_organisation', `'${otherOrganisationsInStatistics}'`)} AS ${q('organisation')}, ${shown('cell_matter', 'NULL')} AS ${q('matter')},` +
+      ` ${e('outcome')} AS ${q('outcome')}, ${e('request')} AS ${q('request')}, ${e('subject_id')} AS ${q('subject_id')}` +
+      ` FROM (${entries}) ${q('e')} JOIN (${cells}) ${q('c')} ON ${q('c')}.${q('cell_organisation')} = ${e('cell_organisation')} AND ${q('c')}.${q('matter_key')} = ${e('matter_key')}`;
     return this.db.query(
-      `SELECT * FROM (SELECT ${folded} AS ${q('folded')},` +
-        ` ${shown('cell_organisation', `'${otherOrganisationsInStatistics}'`)} AS ${q('organisation')},` +
-        ` ${shown('cell_matter', 'NULL')} AS ${q('matter')},` +
-        ` COUNT(DISTINCT CASE WHEN ${e('outcome')} = ? THEN ${e('request')} END) AS ${q('disclosed')},` +
-        ` COUNT(DISTINCT CASE WHEN ${e('outcome')} = ? THEN ${e('request')} END) AS ${q('denied')},` +
-        ` COUNT(DISTINCT ${e('subject_id')}) AS ${q('subjects')}` +
-        ` FROM (SELECT ${shownOrganisation} AS ${q('cell_organisation')}, ${shownMatter} AS ${q('cell_matter')}, ${matterKey} AS ${q('matter_key')},` +
-        ` ${q('outcome')}, ${rowRequest} AS ${q('request')}, ${q('subject_id')} FROM ${table} WHERE ${where}) ${q('e')}` +
-        ` JOIN (SELECT ${shownOrganisation} AS ${q('cell_organisation')}, ${matterKey} AS ${q('matter_key')}, COUNT(DISTINCT ${q('subject_id')}) AS ${q('subjects')}` +
-        ` FROM ${table} WHERE ${where} GROUP BY ${shownOrganisation}, ${shownMatter}) ${q('c')}` +
-        ` ON ${q('c')}.${q('cell_organisation')} = ${e('cell_organisation')} AND ${q('c')}.${q('matter_key')} = ${e('matter_key')}` +
-        ` GROUP BY ${folded}, ${shown('cell_organisation', `'${otherOrganisationsInStatistics}'`)}, ${shown('cell_matter', 'NULL')}) ${q('usage')}` +
+      `SELECT * FROM (SELECT ${q('folded')}, ${q('organisation')}, ${q('matter')},` +
+        ` COUNT(DISTINCT CASE WHEN ${q('outcome')} = ? THEN ${q('request')} END) AS ${q('disclosed')},` +
+        ` COUNT(DISTINCT CASE WHEN ${q('outcome')} = ? THEN ${q('request')} END) AS ${q('denied')},` +
+        ` COUNT(DISTINCT ${q('subject_id')}) AS ${q('subjects')}` +
+        ` FROM (${shownEntries}) ${q('s')} GROUP BY ${q('folded')}, ${q('organisation')}, ${q('matter')}) ${q('usage')}` +
         ` WHERE ${q('folded')} = 0${organisation === null || organisation === undefined ? ` OR ${q('subjects')} >= ${threshold}` : ''}` +
         ` ORDER BY ${order.join(', ')}`,
       ['DISCLOSED', 'DENIED', ...params, ...params],
@@ -341,16 +343,20 @@ export class AuditRepository {
   ): Promise<Record<string, unknown>[]> {
     const { q, shownOrganisation, shownMatter, request, conditions, params: whereParams, order } = this.usageTerms(range, organisation, shape.where ?? [], shape.orderBy);
     const params: unknown[] = ['DISCLOSED', 'DENIED', ...whereParams];
-    // Ordered outside the GROUP BY, so that its names are the counted columns, never the table's.
+    // Grouped by plain columns of a derived table, as in `foldedUsage` (ONLY_FULL_GROUP_BY), and
+    // ordered outside the GROUP BY, so that its names are the counted columns, never the table's.
+    const entries =
+      `SELECT ${shownOrganisation} AS ${q('shown_organisation')}, ${shownMatter} AS ${q('shown_matter')}, ${q('outcome')}, ${request} AS ${q('request')},` +
+      ` ${q('subject_id')}, ${q('case_number')}, ${q('occurred_at')} FROM ${q(this.entries.metadata.tablePath)} WHERE ${conditions.join(' AND ')}`;
     const rows: Record<string, unknown>[] = await this.db.query(
-      `SELECT * FROM (SELECT ${shownOrganisation} AS organisation, ${shownMatter} AS matter,` +
-        ` COUNT(DISTINCT CASE WHEN ${q('outcome')} = ? THEN ${request} END) AS disclosed,` +
-        ` COUNT(DISTINCT CASE WHEN ${q('outcome')} = ? THEN ${request} END) AS denied,` +
-        ` COUNT(DISTINCT ${request}) AS requests,` +
+      `SELECT * FROM (SELECT ${q('shown_organisation')} AS organisation, ${q('shown_matter')} AS matter,` +
+        ` COUNT(DISTINCT CASE WHEN ${q('outcome')} = ? THEN ${q('request')} END) AS disclosed,` +
+        ` COUNT(DISTINCT CASE WHEN ${q('outcome')} = ? THEN ${q('request')} END) AS denied,` +
+        ` COUNT(DISTINCT ${q('request')}) AS requests,` +
         ` COUNT(DISTINCT ${q('subject_id')}) AS subjects` +
         (shape.columns ?? []).map((column) => `, ${column}`).join('') +
-        ` FROM ${q(this.entries.metadata.tablePath)} WHERE ${conditions.join(' AND ')}` +
-        ` GROUP BY ${[shownOrganisation, shownMatter, ...shape.groupBy].join(', ')}) ${q('usage')}` +
+        ` FROM (${entries}) ${q('e')}` +
+        ` GROUP BY ${[q('shown_organisation'), q('shown_matter'), ...shape.groupBy].join(', ')}) ${q('usage')}` +
         ` ORDER BY ${order.join(', ')}` +
         (shape.limit === undefined ? '' : ` LIMIT ${shape.limit}`),
       params,
