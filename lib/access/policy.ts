@@ -33,6 +33,13 @@ export const purposeGrants: Record<string, readonly FieldGroup[]> = {
   SELF_INQUIRY: ['SUBJECT_BASICS', 'PERSONAL_IDENTIFIERS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS', 'RESTRICTED_RECORDS', 'REPORTS', 'DISCLOSURE_LOG', 'CONSENTS', 'RECORD_OBJECTIONS', 'RECORD_RESTORATION', 'RECORD_HISTORY'],
 };
 
+/**
+ * Statistical disclosure control (小单元格抑制): a statistic an analyst reads concerns at least this
+ * many distinct subjects, and smaller ones are folded together (`auditStatistics`,
+ * `creditRecordStatistics`), so that no count singles out a subject.
+ */
+export const minimumSubjectsPerStatistic = 5;
+
 export interface StandingGrant {
   who: string;
   organisationKinds?: readonly OrganisationKind[];

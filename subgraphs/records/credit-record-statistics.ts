@@ -3,10 +3,12 @@ import type { DataSource } from 'typeorm';
 import { findDepartment, departments, storedDepartment } from '../../lib/catalogue/departments';
 import { allSubjects, organisationSubjects } from '../../lib/catalogue/matters';
 import { recordCategories } from '../../lib/catalogue/record-categories';
+import { minimumSubjectsPerStatistic } from '../../lib/access/policy';
 import { badInput } from '../../lib/errors';
 import { forbidden, limitedKinds, type SubgraphContext } from '../shared/access';
 import { withEntitiesOrUnavailable, type SubjectDirectory } from '../shared/subject-directory';
 import type { RecordsContext } from './context';
+import { intakeChunkSize } from './intake/record-intake';
 
 /**
  * `Query.creditRecordStatistics` (信用记录统计): how many credit records the district's departments
@@ -24,12 +26,6 @@ import type { RecordsContext } from './context';
  * `creditRecord(id)` does (`SubjectDirectory`, one HTTP request per 1,000 distinct subjects). The
  * records themselves are read in one SQL statement, grouped per subject and cell.
  */
-
-/** A cell (row) concerning fewer distinct subjects than this is folded (小单元格抑制). */
-export const minimumCellSubjects = 5;
-
-/** Distinct subjects per lookup request to the entities subgraph (as record intake chunks them). */
-export const kindLookupChunk = 1000;
 
 export type SubjectKindGroup = 'ORGANISATION' | 'NATURAL_PERSON';
 
@@ -113,8 +109,8 @@ export async function subjectCells(db: DataSource, from: string, to: string, sou
 async function kindsOf(directory: SubjectDirectory, subjectIds: readonly string[], requestId: string): Promise<Map<string, string>> {
   const kinds = new Map<string, string>();
   await withEntitiesOrUnavailable(async () => {
-    for (let start = 0; start < subjectIds.length; start += kindLookupChunk) {
-      const found = await directory.lookUp(subjectIds.slice(start, start + kindLookupChunk), [], requestId);
+    for (let start = 0; start < subjectIds.length; start += intakeChunkSize) {
+      const found = await directory.lookUp(subjectIds.slice(start, start + intakeChunkSize), [], requestId);
       found.kinds?.forEach((kind, id) => kinds.set(id, kind));
     }
   }, "the subjects' kinds could not be established with the entities subgraph, so nothing was counted; retry later");
@@ -140,7 +136,7 @@ const rank = <K>(order: Map<K, number>, key: K) => order.get(key) ?? order.size;
 
 /**
  * Cells from the (cell, subject) rows; then, per department and kind of subject, the cells under
- * `minimumCellSubjects` distinct subjects are folded into one row, whose counts are hidden while
+ * `minimumSubjectsPerStatistic` distinct subjects are folded into one row, whose counts are hidden while
  * it too concerns fewer. The fold never spans departments or kinds, so the rows of a department
  * (or a kind) are the same whether or not the query is filtered to it: a filter shows no cell the
  * unfiltered answer hides, and no difference between two answers recovers one.
@@ -161,7 +157,7 @@ export function foldedRows(cells: readonly SubjectCell[], kinds: ReadonlyMap<str
   const rows: CreditRecordStatisticsRow[] = [];
   const folds = new Map<string, { sourceDepartment: string; subjectKind: SubjectKindGroup; records: number; subjects: Set<string> }>();
   for (const cell of byCell.values()) {
-    if (cell.subjects.size >= minimumCellSubjects) {
+    if (cell.subjects.size >= minimumSubjectsPerStatistic) {
       const { subjects, ...shown } = cell;
       rows.push({ ...shown, folded: false, suppressed: false, subjects: subjects.size });
       continue;
@@ -173,7 +169,7 @@ export function foldedRows(cells: readonly SubjectCell[], kinds: ReadonlyMap<str
     folds.set(key, fold);
   }
   for (const fold of folds.values()) {
-    const suppressed = fold.subjects.size < minimumCellSubjects;
+    const suppressed = fold.subjects.size < minimumSubjectsPerStatistic;
     rows.push({
       sourceDepartment: fold.sourceDepartment,
       subjectKind: fold.subjectKind,
@@ -212,7 +208,8 @@ export async function creditRecordStatistics(ctx: Context, args: CreditRecordSta
   const only = args.subjectKind ?? null;
   if (only && !groups.includes(only)) {
     // No subject id: a refusal of an aggregate is audited about no subject.
-    throw forbidden(`this request counts ${groups.join(' and ').toLowerCase() || 'no'} subjects only: analysts' statistics (STATISTICAL_ANALYSIS) cover organisations, not natural persons`, { group: 'STATISTICS' });
+    const counts = groups.length ? `${groups.join(' and ').toLowerCase().replace(/_/g, ' ')} subjects only` : 'no subjects under its purpose';
+    throw forbidden(`this request counts ${counts}: natural persons are counted for the credit office's supervisors, never in analysts' statistics (STATISTICAL_ANALYSIS covers organisations)`, { group: 'STATISTICS' });
   }
   const cells = await subjectCells(ctx.db, args.from, args.to, sourceDepartment);
   const subjectIds = [...new Set(cells.map((c) => c.subjectId))];
@@ -221,7 +218,7 @@ export async function creditRecordStatistics(ctx: Context, args: CreditRecordSta
     from: args.from,
     to: args.to,
     subjectKinds: only ? [only] : groups,
-    minimumSubjects: minimumCellSubjects,
+    minimumSubjects: minimumSubjectsPerStatistic,
     rows: foldedRows(cells, kinds, counted, only),
   };
 }

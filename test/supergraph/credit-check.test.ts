@@ -521,7 +521,7 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
           ['DENIED', subjectId, 'CREDIT_CHECK_LEDGER,PUBLIC_RECORDS'],
         ]);
       }
-      for (const [headers, caller] of [[purpose('GOVERNMENT_PROCUREMENT', 'FB-1'), as().caller], [supervisor.headers ?? {}, supervisor.caller]] as const) {
+      for (const [headers, caller] of [[purpose('GOVERNMENT_PROCUREMENT', 'FB-1'), as().caller], [supervisor.headers!, supervisor.caller]] as const) {
         const { result, audit } = await read(headers, caller);
         expect(result.errors).toBeUndefined();
         expect(result.data?.creditCheck.feedback?.appliedMeasures).toEqual(['REFERENCE_NOTED']);

@@ -291,6 +291,8 @@ async function objectionCorrections(manager: EntityManager, records: readonly Cr
   const events = await manager.find(CreditRecordEvent, {
     where: { recordId: In(records.map((r) => r.id)), kind: 'CORRECTED', relatedId: Not(IsNull()) },
     select: { recordId: true, relatedId: true, beforeValues: true },
+    // The latest first: a row undoing two objections' corrections names the latest.
+    order: { occurredAt: 'DESC' },
   });
   for (const event of events) {
     const corrections = byRecord.get(event.recordId) ?? [];
