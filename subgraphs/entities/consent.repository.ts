@@ -81,6 +81,7 @@ export class ConsentRepository {
         grantedAt: new Date(Math.max(now.getTime(), Date.now())),
         revokedAt: null,
         revokedBy: null,
+        revokedByOrganisation: null,
         revocationReason: null,
       });
       await manager.insert(Consent, consent);
@@ -94,7 +95,7 @@ export class ConsentRepository {
    */
   async revoke(id: string, reason: string, revoker: ConsentActor, now: Date = new Date()): Promise<Consent> {
     const revocationReason = requiredText(reason, 'reason', 500);
-    const result = await writeAlone(this.consents.manager.connection, () => this.consents.update({ id, revokedAt: IsNull() }, { revokedAt: now, revokedBy: revoker.userId, revocationReason }));
+    const result = await writeAlone(this.consents.manager.connection, () => this.consents.update({ id, revokedAt: IsNull() }, { revokedAt: now, revokedBy: revoker.userId, revokedByOrganisation: revoker.organisation, revocationReason }));
     const consent = await this.consents.findOneBy({ id });
     if (!consent) throw clientError(ErrorCode.NOT_FOUND, `no consent has the id ${JSON.stringify(id)}`, { field: 'id' });
     if (result.affected === 0) {
@@ -226,7 +227,7 @@ export function addYears(date: string, years: number): string {
  * BAD_USER_INPUT naming its field: checked before the subject is looked up, so that a grant that
  * could never be stored tells nothing of whether its subject is registered.
  */
-export function consentTerms(input: Omit<GrantConsentInput, 'subjectId' | 'subjectCode'>, today: string): Omit<Consent, 'id' | 'subjectId' | 'grantedBy' | 'grantedByOrganisation' | 'grantedAt' | 'revokedAt' | 'revokedBy' | 'revocationReason'> {
+export function consentTerms(input: Omit<GrantConsentInput, 'subjectId' | 'subjectCode'>, today: string): Omit<Consent, 'id' | 'subjectId' | 'grantedBy' | 'grantedByOrganisation' | 'grantedAt' | 'revokedAt' | 'revokedBy' | 'revokedByOrganisation' | 'revocationReason'> {
   const named = requiredText(input.granteeOrganisation, 'granteeOrganisation', 64);
   if (!granteeKinds.includes(input.granteeKind)) {
     throw badInput('granteeKind', `granteeKind must be one of ${granteeKinds.join(', ')} (departments read under their matter, not with a consent), got ${JSON.stringify(input.granteeKind)}`);

@@ -3,7 +3,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { todayInDistrict } from '../../lib/calendar';
 import { badInput, clientError, ErrorCode } from '../../lib/errors';
 import { detectIdentifierKind, maskCitizenIdNumber } from '../../lib/identifiers';
-import { assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, personal, personIdentifier, type SubgraphContext } from '../shared/access';
+import { actingUser, assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, personal, personIdentifier, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection } from '../shared/pagination';
 import { consentTerms, type ConsentActor, type GrantConsentInput } from './consent.repository';
 import type { EntitiesContext } from './context';
@@ -128,13 +128,16 @@ export const resolvers: GraphQLResolverMap<Context> = {
   Consent: {
     subject: async (c: Consent, _: unknown, ctx: Context) => visible(ctx, await ctx.subjectById.load(c.subjectId)),
     // A person grantee is named by its citizen ID number, which is the grantee's, not the
-    // consenting subject's: the subject's own inquiry (PERSONAL_IDENTIFIERS) does not cover it, so
-    // it is masked to every reader but that person, as the subject's audit trail masks that reader.
-    granteeOrganisation: (c: Consent, _: unknown, ctx: Context) =>
-      c.granteeKind === 'INDIVIDUAL' && c.granteeOrganisation !== ctx.access.identity.caller?.organisation ? maskCitizenIdNumber(c.granteeOrganisation) : c.granteeOrganisation,
+    // consenting subject's: the subject's own inquiry (PERSONAL_IDENTIFIERS) does not cover it,
+    // and no reader of consents is that person, so it is always masked, as the subject's audit
+    // trail masks that reader.
+    granteeOrganisation: (c: Consent) => (c.granteeKind === 'INDIVIDUAL' ? maskCitizenIdNumber(c.granteeOrganisation) : c.granteeOrganisation),
     // A person granting for itself is named by its own number: masked as a subject's is, for
     // readers without PERSONAL_IDENTIFIERS (the credit office's window).
     grantedByOrganisation: (c: Consent, _: unknown, ctx: Context) => personIdentifier(ctx.access, c.subjectId, c.grantedByOrganisation),
+    // Who recorded or revoked it: the subject's own user to the subject, never the window's officer.
+    grantedBy: (c: Consent, _: unknown, ctx: Context) => actingUser(ctx.access, c.grantedBy, c.grantedByOrganisation),
+    revokedBy: (c: Consent, _: unknown, ctx: Context) => actingUser(ctx.access, c.revokedBy, c.revokedByOrganisation),
     status: (c: Consent) => consentStatus(c, todayInDistrict()),
   },
 };

@@ -39,6 +39,7 @@ export async function seedEntities(db: DataSource, world: DemoWorld): Promise<nu
         grantedAt: officeMorning(c.grantedOn),
         revokedAt: c.revoked ? officeMorning(c.revoked.on) : null,
         revokedBy: c.revoked ? grantor.userId : null,
+        revokedByOrganisation: c.revoked ? grantor.organisation : null,
         revocationReason: c.revoked?.reason ?? null,
       }),
     );

@@ -9,13 +9,14 @@ import { IndexSubjectNames1764000000020 } from './migrations/1764000000020-index
 import { NamePostingsKind1764000000030 } from './migrations/1764000000030-name-postings-kind';
 import { ConsentGranteeByCode1764000000040 } from './migrations/1764000000040-consent-grantee-by-code';
 import { FoldedSubjectNames1764000000050 } from './migrations/1764000000050-folded-subject-names';
+import { ConsentRevokerOrganisation1764000000060 } from './migrations/1764000000060-consent-revoker-organisation';
 import { resolvers } from './resolvers';
 
 /** Market subjects (市场主体): who they are, how they are identified, and the consents (授权) they give. */
 export const entitiesSubgraph: SubgraphDefinition<EntitiesContext> = {
   name: 'entities',
   entities: [Subject, SubjectNameGram, Consent],
-  migrations: [CreateSubject1764000000000, CreateConsent1764000000010, IndexSubjectNames1764000000020, NamePostingsKind1764000000030, ConsentGranteeByCode1764000000040, FoldedSubjectNames1764000000050],
+  migrations: [CreateSubject1764000000000, CreateConsent1764000000010, IndexSubjectNames1764000000020, NamePostingsKind1764000000030, ConsentGranteeByCode1764000000040, FoldedSubjectNames1764000000050, ConsentRevokerOrganisation1764000000060],
   resolvers,
   // A consent is its subject's data: granting or revoking one discloses it (group CONSENTS) to the caller.
   // ConsentCheck is deliberately absent: the gateway's own lookup discloses nothing to a caller.

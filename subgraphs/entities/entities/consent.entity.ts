@@ -62,6 +62,10 @@ export class Consent {
   @Column({ name: 'revoked_by', type: 'varchar', length: 100, nullable: true })
   revokedBy!: string | null;
 
+  /** The organisation the revoker acted for; null while not revoked, and for consents revoked before it was kept. */
+  @Column({ name: 'revoked_by_organisation', type: 'varchar', length: 64, nullable: true })
+  revokedByOrganisation!: string | null;
+
   @Column({ name: 'revocation_reason', type: 'varchar', length: 500, nullable: true })
   revocationReason!: string | null;
 }

@@ -328,6 +328,23 @@ describe.each(testDatabases)('consents in the entities subgraph on $label', (dat
       expect((await consents().findOneByOrFail({ id: granted.data!.grantConsent.id })).granteeOrganisation).toBe(person.identifier);
     });
 
+    it('names who recorded and revoked a consent to the subject only when it was its own user, never the window’s officer', async () => {
+      const LIST = `query($code: String!) { consentsOfSubject(subjectCode: $code) { id grantedBy grantedByOrganisation revokedBy } }`;
+      const list = async (identity: RequestIdentity) =>
+        new Map((await queryAs<{ consentsOfSubject: { id: string; grantedBy: string | null; grantedByOrganisation: string; revokedBy: string | null }[] }>(identity, LIST, { code: owner.identifier })).data!.consentsOfSubject.map((c) => [c.id, c]));
+      const byWindow = (await queryAs<{ grantConsent: ConsentNode }>(officer, GRANT, { input: grantInput({ purpose: 'COMMERCIAL_DUE_DILIGENCE', granteeOrganisation: counterparty.identifier, granteeKind: 'ENTERPRISE', validUntil: shift(today, 71) }) })).data!.grantConsent.id;
+      const bySelf = (await queryAs<{ grantConsent: ConsentNode }>(selfOf(owner), GRANT, { input: grantInput({ purpose: 'PROVIDER_DATA_COLLECTION', granteeOrganisation: world.providers[0].unifiedSocialCreditCode, granteeKind: 'CREDIT_SERVICE_PROVIDER', validUntil: shift(today, 72) }) })).data!.grantConsent.id;
+      expect((await queryAs(officer, REVOKE, { id: byWindow, reason: '客户撤回授权' })).errors).toBeUndefined();
+      expect((await queryAs(selfOf(owner), REVOKE, { id: bySelf, reason: '不再合作' })).errors).toBeUndefined();
+      const own = await list(selfOf(owner));
+      expect(own.get(byWindow)).toEqual({ id: byWindow, grantedBy: null, grantedByOrganisation: 'CREDIT_OFFICE', revokedBy: null });
+      expect(own.get(bySelf)).toEqual({ id: bySelf, grantedBy: selfOf(owner).caller!.id, grantedByOrganisation: owner.identifier, revokedBy: selfOf(owner).caller!.id });
+      const window = await list(officer);
+      expect(window.get(byWindow)).toMatchObject({ grantedBy: officer.caller!.id, revokedBy: officer.caller!.id });
+      expect(window.get(bySelf)).toMatchObject({ grantedBy: selfOf(owner).caller!.id, revokedBy: selfOf(owner).caller!.id });
+      expect(await consents().findOneByOrFail({ id: byWindow })).toMatchObject({ revokedBy: officer.caller!.id, revokedByOrganisation: 'CREDIT_OFFICE' });
+    });
+
     it('refuses a subject acting for itself that grants for another subject with FORBIDDEN, and stores nothing', async () => {
       const before = await consents().count();
       const result = await queryAs(selfOf(person), GRANT, { input: grantInput({ subjectId: owner.id }) });
