@@ -255,9 +255,10 @@ export class RecordIntake {
         results.push(refused(prepared, reason));
         continue;
       }
-      const undone = undoneCorrection(settled.get(stored.id), incoming);
+      const undone = undoneCorrections(settled.get(stored.id), stored, incoming);
       if (undone) {
-        const reason = `the record ${stored.documentNumber} was corrected on its subject's objection ${undone.objectionId}, and this row sends back what that correction changed (${undone.fields.map((f) => `${f} ${JSON.stringify(incoming[f])}`).join(', ')}): correct the department's own data, or send the record as corrected`;
+        const objections = undone.objectionIds.length === 1 ? `objection ${undone.objectionIds[0]}` : `objections ${undone.objectionIds.join(', ')}`;
+        const reason = `the record ${stored.documentNumber} was corrected on its subject's ${objections}, and this row sends back what they changed (${undone.fields.map((f) => `${f} ${JSON.stringify(incoming[f])}`).join(', ')}): correct the department's own data, or send the record as corrected`;
         results.push({ row: prepared.row, outcome: 'REJECTED', rejections: [rejectionOf(prepared, { field: undone.fields[0], reason, code: ErrorCode.BAD_USER_INPUT })] });
         continue;
       }
@@ -291,7 +292,7 @@ async function objectionCorrections(manager: EntityManager, records: readonly Cr
   const events = await manager.find(CreditRecordEvent, {
     where: { recordId: In(records.map((r) => r.id)), kind: 'CORRECTED', relatedId: Not(IsNull()) },
     select: { recordId: true, relatedId: true, beforeValues: true },
-    // The latest first: a row undoing two objections' corrections names the latest.
+    // The latest first: a field's latest correction on an objection is the one that stands.
     order: { occurredAt: 'DESC' },
   });
   for (const event of events) {
@@ -303,16 +304,24 @@ async function objectionCorrections(manager: EntityManager, records: readonly Cr
 }
 
 /**
- * The content fields a re-submitted row sets back to what an accepted objection corrected them
- * from, if any: a department's routine file, re-sent with the old content, would otherwise undo
- * the subject's objection without a word, its objection still reading ACCEPTED, CORRECTED.
+ * The content fields a re-submitted row changes back to what the latest accepted objection to
+ * correct each of them corrected it from, with those objections, if any: a department's routine
+ * file, re-sent with the old content, would otherwise undo the subject's objection without a
+ * word, its objection still reading ACCEPTED, CORRECTED. Only the latest correction of a field
+ * counts (a second objection may put back what a first one changed), and only a field the row
+ * changes (a value the record holds now is never refused). `corrections` come latest first.
  */
-function undoneCorrection(corrections: readonly ObjectionCorrection[] | undefined, incoming: CreditRecord): { objectionId: string; fields: (typeof contentFields)[number][] } | null {
-  for (const { objectionId, before } of corrections ?? []) {
-    const fields = contentFields.filter((field) => field in before && (incoming[field] ?? null) === (before[field] ?? null));
-    if (fields.length) return { objectionId, fields };
+function undoneCorrections(corrections: readonly ObjectionCorrection[] | undefined, stored: CreditRecord, incoming: CreditRecord): { fields: (typeof contentFields)[number][]; objectionIds: string[] } | null {
+  const fields: (typeof contentFields)[number][] = [];
+  const objectionIds = new Set<string>();
+  for (const field of contentFields) {
+    if ((incoming[field] ?? null) === (stored[field] ?? null)) continue;
+    const latest = corrections?.find((c) => field in c.before);
+    if (!latest || (incoming[field] ?? null) !== (latest.before[field] ?? null)) continue;
+    fields.push(field);
+    objectionIds.add(latest.objectionId);
   }
-  return null;
+  return fields.length ? { fields, objectionIds: [...objectionIds] } : null;
 }
 
 /**

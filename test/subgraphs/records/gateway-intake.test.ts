@@ -89,6 +89,39 @@ describe.each(testDatabases)('record intake and objections through the gateway o
     expect(await stored()).toEqual({ severity: 'MINOR', summary: '未按规定明码标价，罚款3000元' });
   });
 
+  it('judges a re-submission by the latest objection to correct each field, and names every field and objection it would undo', async () => {
+    const input = { subjectCode: enterprise.identifier, category: 'ADMINISTRATIVE_PENALTY', severity: 'GENERAL', documentNumber: '北戴河市监罚〔2026〕779号', decisionDate: todayInDistrict(), summary: '未按规定公示价格，罚款6000元' };
+    const recordId = (await platform.query<{ submitCreditRecord: { record: { id: string } } }>(SUBMIT, { input }, { caller: market })).data!.submitCreditRecord.record.id;
+    const objectAndCorrect = async (correction: Record<string, string>) => {
+      const objected = await platform.query<{ objectToCreditRecord: { id: string } }>(
+        `mutation($input: ObjectToCreditRecordInput!) { objectToCreditRecord(input: $input) { id } }`,
+        { input: { recordId, reason: '认定有误' } },
+        { caller: owner, headers: selfInquiry },
+      );
+      const decided = await platform.query(
+        `mutation($input: DecideObjectionInput!) { decideObjection(input: $input) { status } }`,
+        { input: { id: objected.data!.objectToCreditRecord.id, decision: 'ACCEPT', resolution: 'CORRECTED', reason: '经复核', correction } },
+        { caller: market },
+      );
+      expect(decided.errors).toBeUndefined();
+      return objected.data!.objectToCreditRecord.id;
+    };
+    await objectAndCorrect({ severity: 'MINOR' });
+    const summaryObjection = await objectAndCorrect({ summary: '未按规定公示价格，罚款600元' });
+    // A later objection puts the severity back: GENERAL is what the record holds, by the subject's own objection.
+    const severityObjection = await objectAndCorrect({ severity: 'GENERAL' });
+
+    const current = { ...input, summary: '未按规定公示价格，罚款600元' };
+    const corrected = await platform.query<{ submitCreditRecord: { outcome: string } }>(SUBMIT, { input: { ...current, summary: '未按规定公示价格，罚款500元' } }, { caller: market });
+    expect(corrected.errors).toBeUndefined();
+    expect(corrected.data?.submitCreditRecord.outcome).toBe('UPDATED');
+
+    const undoing = await platform.query(SUBMIT, { input: { ...current, severity: 'MINOR', summary: input.summary } }, { caller: market });
+    expect(undoing.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'severity' });
+    expect(undoing.errors?.[0].message).toContain(`objections ${severityObjection}, ${summaryObjection}`);
+    expect(undoing.errors?.[0].message).toContain(`severity "MINOR", summary ${JSON.stringify(input.summary)}`);
+  });
+
   it('refuses submission to callers the catalogue does not grant it, at the gateway', async () => {
     const result = await platform.query<{ submitCreditRecord: null }>(SUBMIT, { input: { subjectCode: enterprise.identifier } }, { caller: bank });
     expect(result.data?.submitCreditRecord).toBeNull();
