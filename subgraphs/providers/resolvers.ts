@@ -2,7 +2,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { GraphQLResolveInfo } from 'graphql';
 import { todayInDistrict } from '../../lib/calendar';
 import { clientError, ErrorCode } from '../../lib/errors';
-import { forbidden, type SubgraphContext } from '../shared/access';
+import { actingUser, forbidden, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection } from '../shared/pagination';
 import type { ProvidersContext } from './context';
 import type { CreditServiceProvider, SupervisionClass } from './entities/credit-service-provider.entity';
@@ -136,10 +136,13 @@ export const resolvers: GraphQLResolverMap<Context> = {
   ProviderViolation: {
     provider: (v: ProviderViolation, _: unknown, ctx: Context) => ctx.providerById.load(v.providerId),
     sanctions: (v: ProviderViolation, _: unknown, ctx: Context) => ctx.sanctionsByViolation.load(v.id),
+    // A provider reading its own supervision file reads the registry, never the admin who acted.
+    recordedBy: (v: ProviderViolation, _: unknown, ctx: Context) => actingUser(ctx.access, v.recordedBy, v.recordedByOrganisation),
   },
   ProviderSanction: {
     provider: (s: ProviderSanction, _: unknown, ctx: Context) => ctx.providerById.load(s.providerId),
     violation: (s: ProviderSanction, _: unknown, ctx: Context) => ctx.violationById.load(s.violationId),
+    imposedBy: (s: ProviderSanction, _: unknown, ctx: Context) => actingUser(ctx.access, s.imposedBy, s.imposedByOrganisation),
   },
   CreditReport: {
     // The representation carries the @requires fields (issuedOn, issuer { id }): nothing to read here.

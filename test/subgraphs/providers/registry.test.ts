@@ -396,14 +396,18 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
       const { id, code } = await providerIn('FILED');
       const violationId = await violation(id);
       ok(await queryAs(admin, sanctionMutation, { input: { violationId, kind: 'WARNING', reason: '警告' } }));
-      const FILE = 'query ($id: ID!) { creditServiceProvider(id: $id) { contact violations { id description sanctions { kind } } sanctions { kind reason } } }';
+      const FILE = 'query ($id: ID!) { creditServiceProvider(id: $id) { contact violations { id description recordedBy recordedByOrganisation sanctions { kind } } sanctions { kind reason imposedBy imposedByOrganisation } } }';
       const own = await queryAs<{ creditServiceProvider: unknown }>(identityOf(providerUser(code)), FILE, { id });
       expect(own.errors).toBeUndefined();
+      // The registry, never the admin who acted: a provider reads whom to answer to, not which officer.
       expect(own.data?.creditServiceProvider).toEqual({
         contact: '0335-4000000',
-        violations: [{ id: violationId, description: '出具虚假信用报告', sanctions: [{ kind: 'WARNING' }] }],
-        sanctions: [{ kind: 'WARNING', reason: '警告' }],
+        violations: [{ id: violationId, description: '出具虚假信用报告', recordedBy: null, recordedByOrganisation: 'CREDIT_OFFICE', sanctions: [{ kind: 'WARNING' }] }],
+        sanctions: [{ kind: 'WARNING', reason: '警告', imposedBy: null, imposedByOrganisation: 'CREDIT_OFFICE' }],
       });
+      const byRegistry = await queryAs<{ creditServiceProvider: { violations: { recordedBy: string }[]; sanctions: { imposedBy: string }[] } }>(admin, FILE, { id });
+      expect(byRegistry.data?.creditServiceProvider.violations[0].recordedBy).toBe(admin.caller!.id);
+      expect(byRegistry.data?.creditServiceProvider.sanctions[0].imposedBy).toBe(admin.caller!.id);
       // Another provider holds the group for its own file, not for this one.
       const other = await queryAs<{ creditServiceProvider: Record<string, unknown> | null }>(identityOf(providerUser(newCode())), FILE, { id });
       expect(other.data?.creditServiceProvider).toEqual({ contact: null, violations: null, sanctions: null });
