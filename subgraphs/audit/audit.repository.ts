@@ -130,6 +130,10 @@ export const unlistedMatterInStatistics = 'UNLISTED';
  *
  * - Windows are whole district days (`checkDistrictDays`): no narrowing to the millisecond
  *   around one request.
+ * - Subjects are those of disclosed requests only: a refused request names whatever subject its
+ *   caller chose (a made-up id, a person looked up by number under a matter not its own), and
+ *   counted, it would pad a row over the threshold or tell whether that subject is already among
+ *   a folded row's.
  * - A row (organisation, matter) concerning fewer than `minimumSubjectsPerStatistic` distinct
  *   subjects is not shown on its own. All such rows of an answer are folded into one row,
  *   `otherOrganisationsInStatistics` with a null matter, listed last: its `disclosed` and `denied`
@@ -313,7 +317,11 @@ export class AuditRepository {
     // default) a selected expression over grouped ones is refused (MySQL bug 80660), and MariaDB
     // refuses even some expressions grouped exactly as selected.
     const entries = `SELECT ${shownOrganisation} AS ${q('cell_organisation')}, ${shownMatter} AS ${q('cell_matter')}, ${matterKey} AS ${q('matter_key')}, ${q('outcome')}, ${rowRequest} AS ${q('request')}, ${q('subject_id')} FROM ${table} WHERE ${where}`;
-    const cells = `SELECT ${q('cell_organisation')}, ${q('matter_key')}, COUNT(DISTINCT ${q('subject_id')}) AS ${q('subjects')} FROM (${entries}) ${q('x')} GROUP BY ${q('cell_organisation')}, ${q('matter_key')}`;
+    // Subjects of disclosed requests only: a refused request names whatever subject its caller
+    // chose, so counting those would let a caller pad a row over the threshold, or test whether a
+    // person it names is already among a folded row's subjects.
+    const disclosedSubject = `CASE WHEN ${q('outcome')} = 'DISCLOSED' THEN ${q('subject_id')} END`;
+    const cells = `SELECT ${q('cell_organisation')}, ${q('matter_key')}, COUNT(DISTINCT ${disclosedSubject}) AS ${q('subjects')} FROM (${entries}) ${q('x')} GROUP BY ${q('cell_organisation')}, ${q('matter_key')}`;
     const shownEntries =
       `SELECT ${folded} AS ${q('folded')}, ${shown('cell_organisation', `'${otherOrganisationsInStatistics}'`)} AS ${q('organisation')}, ${shown('cell_matter', 'NULL')} AS ${q('matter')},` +
       ` ${e('outcome')} AS ${q('outcome')}, ${e('request')} AS ${q('request')}, ${e('subject_id')} AS ${q('subject_id')}` +
@@ -322,7 +330,7 @@ export class AuditRepository {
       `SELECT * FROM (SELECT ${q('folded')}, ${q('organisation')}, ${q('matter')},` +
         ` COUNT(DISTINCT CASE WHEN ${q('outcome')} = ? THEN ${q('request')} END) AS ${q('disclosed')},` +
         ` COUNT(DISTINCT CASE WHEN ${q('outcome')} = ? THEN ${q('request')} END) AS ${q('denied')},` +
-        ` COUNT(DISTINCT ${q('subject_id')}) AS ${q('subjects')}` +
+        ` COUNT(DISTINCT ${disclosedSubject}) AS ${q('subjects')}` +
         ` FROM (${shownEntries}) ${q('s')} GROUP BY ${q('folded')}, ${q('organisation')}, ${q('matter')}) ${q('usage')}` +
         ` WHERE ${q('folded')} = 0${organisation === null || organisation === undefined ? ` OR ${q('subjects')} >= ${threshold}` : ''}` +
         ` ORDER BY ${order.join(', ')}`,

@@ -126,7 +126,8 @@ describe.each(testDatabases)('audit statistics disclosure control on $label', (d
       if (!found.has(key)) found.set(key, { organisation, matter, disclosed: new Set(), denied: new Set(), subjects: new Set() });
       const cell = found.get(key)!;
       (row.outcome === 'DISCLOSED' ? cell.disclosed : cell.denied).add(`${row.requestId} ${row.occurredAt.toISOString()}`);
-      if (row.subjectId) cell.subjects.add(row.subjectId);
+      // An analyst's subjects are those of disclosed requests (a refused one names what its caller chose).
+      if (row.subjectId && row.outcome === 'DISCLOSED') cell.subjects.add(row.subjectId);
     }
     return [...found.values()];
   }
@@ -204,6 +205,39 @@ describe.each(testDatabases)('audit statistics disclosure control on $label', (d
     expect((await statistics(supervisor, { ...week, organisation: bank })).data?.auditStatistics).toEqual([
       { organisation: bank, matter: 'FINANCIAL_SERVICES', disclosed: 2, denied: 1, subjects: 2 },
     ]);
+  });
+});
+
+describe.each(testDatabases)('audit statistics padded with refused requests on $label', (database) => {
+  const { queryAs } = useSubgraph(auditSubgraph, database, 'auditpad');
+  const statistics = (identity: RequestIdentity, variables: Record<string, unknown>) => queryAs<{ auditStatistics: Statistic[] | null }>(identity, STATISTICS, variables);
+  const append = async (batch: Record<string, unknown>[]) => {
+    const result = await queryAs(gateway, APPEND, { entries: batch });
+    if (result.errors) throw new Error(JSON.stringify(result.errors));
+  };
+  // The 10th of March 2028: a person's own inquiry, a bank's reads of three subjects and a
+  // provider's of two, all small rows: folded into one about six subjects.
+  const tenth = { from: day(10).toISOString(), to: day(11).toISOString() };
+  beforeAll(async () => {
+    await append([
+      entry({ organisation: person, organisationKind: 'INDIVIDUAL', role: 'EXTERNAL_USER', matter: 'SELF_INQUIRY', subjectId: subject(40), occurredAt: on(10, 1) }),
+      ...[41, 42, 43].map((s) => entry({ organisation: bank, organisationKind: 'FINANCIAL_INSTITUTION', role: 'EXTERNAL_USER', matter: 'FINANCIAL_SERVICES', subjectId: subject(s), occurredAt: on(10, s) })),
+      ...[44, 45].map((s) => entry({ organisation: provider, organisationKind: 'CREDIT_SERVICE_PROVIDER', role: 'EXTERNAL_USER', matter: 'PROVIDER_DATA_COLLECTION', subjectId: subject(s), occurredAt: on(10, s) })),
+    ]);
+  });
+
+  it("cannot be padded by refused requests naming subjects their caller chose: neither to test whether a person is among a folded row's, nor to lift a small row into view", async () => {
+    const folded = async () => (await statistics(analyst, tenth)).data?.auditStatistics;
+    expect(await folded()).toEqual([{ organisation: otherOrganisationsInStatistics, matter: null, disclosed: 6, denied: 0, subjects: 6 }]);
+    // The analyst looks a person up under a matter not its own (refused, audited against the
+    // person), and a made-up subject: as counted, the folded row would tell the two apart.
+    const refused = { organisation: 'DEVELOPMENT_REFORM', role: 'ANALYST', matter: 'DRUG_PROCUREMENT', outcome: 'DENIED' };
+    await append([entry({ ...refused, subjectId: subject(40), occurredAt: on(10, 500) }), entry({ ...refused, subjectId: subject(99), occurredAt: on(10, 501) })]);
+    expect(await folded()).toEqual([{ organisation: otherOrganisationsInStatistics, matter: null, disclosed: 6, denied: 2, subjects: 6 }]);
+    // A person sends five refused reads of made-up subjects: its row stays folded.
+    const padding = { organisation: '130304198610230346', organisationKind: 'INDIVIDUAL', role: 'EXTERNAL_USER', matter: 'COMMERCIAL_DUE_DILIGENCE', outcome: 'DENIED' };
+    await append([90, 91, 92, 93, 94].map((s) => entry({ ...padding, subjectId: subject(s), occurredAt: on(10, 600 + s) })));
+    expect(await folded()).toEqual([{ organisation: otherOrganisationsInStatistics, matter: null, disclosed: 6, denied: 7, subjects: 6 }]);
   });
 });
 
