@@ -7,6 +7,7 @@ import { addMonths } from '../../lib/catalogue/record-categories';
 import { characterCount, nameAsRead } from '../../lib/text';
 import { isIsoDate } from '../shared/scalars';
 import { CreditReport, reportSources, type ReportSource } from './entities/credit-report.entity';
+import { platformIssuer } from './platform-report';
 import type { PeerClient } from './peers';
 import type { Actor, ReportRepository } from './report.repository';
 
@@ -28,7 +29,12 @@ export interface RegisterCreditReportInput {
 /** Issuers whose name is fixed by the source, so an officer need not type it. */
 const defaultIssuerNames: Partial<Record<ReportSource, string>> = { CREDIT_CHINA: '信用中国网站' };
 
-const gradePattern = /^(AAA|AA|A|BBB|BB|B|CCC|CC|C)[+-]?$/;
+/**
+ * The credit rating scale (信用等级): AAA to C, where only AA to B may carry + or - (除AAA级、CCC级
+ * (含)以下等级外，每一个信用等级可用"+"、"-"符号进行微调), as the People's Bank of China's rating
+ * rules write it: AAA+ or CC- is no grade, and a check would read AAA+ as a good one.
+ */
+const gradePattern = /^(AAA|CCC|CC|C|(AA|A|BBB|BB|B)[+-]?)$/;
 const codePattern = /^[0-9A-Za-z-]{4,32}$/;
 const sha256Pattern = /^[0-9a-f]{64}$/;
 
@@ -91,11 +97,13 @@ export async function registerReport(input: RegisterCreditReportInput, actor: Ac
   const lastValidDay = addMonths(input.issuedOn, longestValidityMonths);
   if (input.validUntil > lastValidDay) throw badInput('input.validUntil', `validUntil can be at most ${longestValidityMonths / 12} years after issuedOn (${lastValidDay}), got ${input.validUntil}`);
   const grade = optional(input.grade)?.toUpperCase() ?? null;
-  if (grade !== null && !gradePattern.test(grade)) throw badInput('input.grade', `grade must be AAA, AA, A, BBB, BB, B, CCC, CC or C, optionally followed by + or -, got ${JSON.stringify(input.grade)}`);
+  if (grade !== null && !gradePattern.test(grade)) throw badInput('input.grade', `grade must be AAA, AA, A, BBB, BB, B, CCC, CC or C, with + or - after AA to B only, got ${JSON.stringify(input.grade)}`);
   const verificationCode = requiredText(input.verificationCode, 'input.verificationCode', 32, 'verificationCode');
   if (!codePattern.test(verificationCode)) throw badInput('input.verificationCode', `verificationCode must be 4 to 32 letters, digits or hyphens as printed on the report, got ${JSON.stringify(input.verificationCode)}`);
   const documentReference = optional(input.documentReference);
   if (documentReference && characterCount(documentReference) > 500) throw badInput('input.documentReference', `documentReference must be at most 500 characters, got ${characterCount(documentReference)}`);
+  // Often the only pointer to the document: one that reads otherwise than it is stored finds nothing.
+  if (documentReference) assertLegible(documentReference, 'input.documentReference', 'documentReference');
   const documentSha256 = optional(input.documentSha256)?.toLowerCase() ?? null;
   if (documentSha256 !== null && !sha256Pattern.test(documentSha256)) throw badInput('input.documentSha256', `documentSha256 must be 64 hexadecimal characters (SHA-256), got ${JSON.stringify(input.documentSha256)}`);
   if (!documentReference && !documentSha256) throw badInput('input.documentReference', 'register the document itself: give documentReference (where the file is kept), documentSha256 (its hash), or both');
@@ -108,6 +116,11 @@ export async function registerReport(input: RegisterCreditReportInput, actor: Ac
   if (givenIssuer && characterCount(givenIssuer) > 200) throw badInput('input.issuerName', `issuerName must be at most 200 characters, got ${characterCount(givenIssuer)}`);
   if (givenIssuer) assertLegible(givenIssuer, 'input.issuerName', 'issuerName');
   if (!thirdParty && !givenIssuer && !defaultIssuerNames[source]) throw badInput('input.issuerName', `a ${source} report names its issuer as printed on it (issuerName)`);
+  // The platform's own reports are generated, with their snapshot and verification code; one
+  // registered under its name would pass for one.
+  if (givenIssuer && nameAsRead(givenIssuer) === nameAsRead(platformIssuer.name)) {
+    throw badInput('input.issuerName', `${platformIssuer.name} issues its reports by generateCreditReport, never by registration`);
+  }
 
   // The peers see only what these checks need: no field group for the subject's existence, the
   // public registry for the provider and for an issuer's name (providersNamed).
@@ -126,8 +139,14 @@ export async function registerReport(input: RegisterCreditReportInput, actor: Ac
     !thirdParty ? providersNamed(givenIssuer ?? defaultIssuerNames[source] ?? '', peers, registry) : Promise.resolve([]),
   ]);
   if (!subjects._entities[0]) throw clientError(ErrorCode.NOT_FOUND, `no market subject has the id ${JSON.stringify(subjectId)}`, { field: 'input.subjectId' });
-  let issuerName = givenIssuer ?? defaultIssuerNames[source] ?? '';
-  if (namesakes.length) throw badInput('input.issuerName', providerReportElsewhere(issuerName, source, namesakes), { problem: 'ISSUER_IS_REGISTERED_PROVIDER' });
+  const defaultIssuer = defaultIssuerNames[source];
+  let issuerName = defaultIssuer ?? givenIssuer ?? '';
+  if (namesakes.length) throw badInput('input.issuerName', providerReportElsewhere(givenIssuer ?? issuerName, source, namesakes), { problem: 'ISSUER_IS_REGISTERED_PROVIDER' });
+  // One source, one issuer: the same Credit China report under "信用中国" and "信用中国网站" would be
+  // two reports to the duplicate check, and both would count.
+  if (givenIssuer && defaultIssuer && nameAsRead(givenIssuer) !== nameAsRead(defaultIssuer) && nameAsRead(givenIssuer) !== nameAsRead(defaultIssuer.replace(/网站$/, ''))) {
+    throw badInput('input.issuerName', `a ${source} report is issued by ${defaultIssuer}: leave issuerName out, got ${JSON.stringify(givenIssuer)}`);
+  }
   if (provider) {
     const found = provider.creditServiceProvider;
     if (!found) throw badInput('input.issuerProviderId', `no filed credit service provider in the registry has the id ${JSON.stringify(providerId)}`, { problem: 'UNKNOWN_PROVIDER' });

@@ -321,12 +321,35 @@ describe.each(testDatabases)('report registration on $label', (database) => {
     ['no document at all', { documentSha256: null }, 'input.documentReference'],
     ['a malformed hash', { documentSha256: 'xyz' }, 'input.documentSha256'],
     ['a malformed grade', { grade: 'AAAA' }, 'input.grade'],
+    // Only AA to B are graded finer: AAA+ (which a check would take for a good grade) and CC- are no grades.
+    ['a grade above AAA', { grade: 'AAA+' }, 'input.grade'],
+    ['a grade CC-', { grade: 'CC-' }, 'input.grade'],
+    ['a document reference holding a NUL', { documentReference: 'archive\u0000/r1.pdf' }, 'input.documentReference'],
+    ['a document reference reversed by a right-to-left override', { documentReference: '\u202efdp.1r/evihcra' }, 'input.documentReference'],
+    // One source, one issuer: under another name the same report would be a second one.
+    ['a Credit China report under another issuer', { issuerName: '信用中国（河北）' }, 'input.issuerName'],
+    ["a report under the platform's own name", { source: 'LOCAL_CREDIT_WEBSITE', issuerName: '北戴河区 公共信用信息共享平台' }, 'input.issuerName'],
     ['an empty report number', { reportNumber: '  ' }, 'input.reportNumber'],
     ['a local website report without its issuer', { source: 'LOCAL_CREDIT_WEBSITE' }, 'input.issuerName'],
     ['a third-party report without its provider', { source: 'THIRD_PARTY_PROVIDER' }, 'input.issuerProviderId'],
     ['a provider on a report of another source', { issuerProviderId: 'x' }, 'input.issuerProviderId'],
   ])('refuses %s with BAD_USER_INPUT and stores nothing', async (_label, overrides, field) => {
     await refused(input(overrides), field);
+  });
+
+  it("takes a Credit China report under the site's short name as the same issuer, so that it is one report", async () => {
+    const first = await registerAs(officer, input({ reportNumber: 'CHINA-SHORT-NAME-1' }));
+    expect(first.errors).toBeUndefined();
+    expect(first.data?.registerCreditReport).toMatchObject({ issuerName: '信用中国网站' });
+    const again = await registerAs(officer, input({ reportNumber: 'CHINA-SHORT-NAME-1', issuerName: '信用中国' }));
+    expect(again.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', problem: 'DUPLICATE_REPORT' });
+  });
+
+  it('takes the grades AA to B with + or -', async () => {
+    for (const grade of ['AA+', 'A-', 'BBB+', 'B-', 'AAA', 'CCC']) {
+      const result = await registerAs(officer, input({ grade }));
+      expect({ grade, errors: result.errors }).toEqual({ grade, errors: undefined });
+    }
   });
 
   it('refuses an impossible date in the Date scalar, before any resolver runs', async () => {
