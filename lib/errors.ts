@@ -1,6 +1,6 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { currentRequest } from './request-record';
-import { characterCount, illegibility } from './text';
+import { characterCount, illegibility, type TextForm } from './text';
 
 /**
  * The closed set of error codes a client can switch on (`extensions.code`).
@@ -108,8 +108,8 @@ export function requiredText(value: unknown, field: string, max: number, label =
  * that it could not be: no letter or digit, or a control or invisible character (lib/text.ts
  * `illegibility`). BAD_USER_INPUT naming `field`; `label` is how the message names it.
  */
-export function assertLegible(text: string, field: string, label = field): void {
-  const illegible = illegibility(label, text);
+export function assertLegible(text: string, field: string, label = field, form: TextForm = 'line'): void {
+  const illegible = illegibility(label, text, form);
   if (illegible) throw badInput(field, illegible);
 }
 

@@ -57,11 +57,23 @@ export function quotedVisibly(text: string): string {
  * number, an issuer's name), `label` naming it; undefined when it can. Invisible characters would
  * make two numbers that read alike two records of one decision, or a provider's name another's.
  */
-export function illegibility(label: string, text: string): string | undefined {
-  if (hasInvisibleCharacters(text)) return `${label} must not hold control or invisible characters (a line break, U+0000, U+200B, U+202E…), got ${quotedVisibly(text)}`;
-  if (!isLegible(text)) return `${label} must hold at least one letter or digit, got ${JSON.stringify(text)}`;
+export function illegibility(label: string, text: string, form: TextForm = 'line'): string | undefined {
+  if (form === 'prose' && hasInvisibleCharacters(text.replace(lineBreaksAndTabs, ''))) {
+    return `${label} must not hold control or invisible characters other than line breaks and tabs (U+0000, U+200B, U+202E…), got ${quotedVisibly(text)}`;
+  }
+  if (form === 'line' && hasInvisibleCharacters(text)) return `${label} must not hold control or invisible characters (a line break, U+0000, U+200B, U+202E…), got ${quotedVisibly(text)}`;
+  if (!isLegible(text)) return `${label} must hold at least one letter or digit, got ${quotedVisibly(text)}`;
   return undefined;
 }
+
+/**
+ * `line`: text read back as typed (a number, a name, an item of evidence). `prose`: text a person
+ * writes (a reason, a note, a description), which runs over lines and may hold tabs, and is held
+ * to the rule of a line otherwise: U+202E would make a reason read reversed, U+200B alone blank.
+ */
+export type TextForm = 'line' | 'prose';
+
+const lineBreaksAndTabs = /[\t\n\r]/g;
 
 /**
  * A name as a reader compares it: compatibility forms folded (full-width letters, ｛）), letter

@@ -3,7 +3,7 @@ import { In, IsNull, type DataSource, type Repository } from 'typeorm';
 import { todayInDistrict } from '../../lib/calendar';
 import { findDepartment } from '../../lib/catalogue/departments';
 import { findMatter, matters } from '../../lib/catalogue/matters';
-import { badInput, clientError, ErrorCode, requiredText } from '../../lib/errors';
+import { assertLegible, badInput, clientError, ErrorCode, requiredText } from '../../lib/errors';
 import { normaliseIdentifier, readsAsCitizenIdNumber, validateCitizenIdNumber, validateUnifiedSocialCreditCode, type IdentifierValidation } from '../../lib/identifiers';
 import { groupedByKey } from '../shared/loaders';
 import { isIsoDate } from '../shared/scalars';
@@ -95,6 +95,7 @@ export class ConsentRepository {
    */
   async revoke(id: string, reason: string, revoker: ConsentActor, now: Date = new Date()): Promise<Consent> {
     const revocationReason = requiredText(reason, 'reason', 500);
+    assertLegible(revocationReason, 'reason', 'reason', 'prose');
     const result = await writeAlone(this.consents.manager.connection, () => this.consents.update({ id, revokedAt: IsNull() }, { revokedAt: now, revokedBy: revoker.userId, revokedByOrganisation: revoker.organisation, revocationReason }));
     const consent = await this.consents.findOneBy({ id });
     if (!consent) throw clientError(ErrorCode.NOT_FOUND, `no consent has the id ${JSON.stringify(id)}`, { field: 'id' });
@@ -229,6 +230,8 @@ export function addYears(date: string, years: number): string {
  */
 export function consentTerms(input: Omit<GrantConsentInput, 'subjectId' | 'subjectCode'>, today: string): Omit<Consent, 'id' | 'subjectId' | 'grantedBy' | 'grantedByOrganisation' | 'grantedAt' | 'revokedAt' | 'revokedBy' | 'revokedByOrganisation' | 'revocationReason'> {
   const named = requiredText(input.granteeOrganisation, 'granteeOrganisation', 64);
+  // Compared with a token's organisation exactly: "BANK\u200bX" would be a consent no reader can use.
+  assertLegible(named, 'granteeOrganisation');
   if (!granteeKinds.includes(input.granteeKind)) {
     throw badInput('granteeKind', `granteeKind must be one of ${granteeKinds.join(', ')} (departments read under their matter, not with a consent), got ${JSON.stringify(input.granteeKind)}`);
   }

@@ -3,7 +3,7 @@ import { Equal, In, IsNull, MoreThan, type DataSource, type EntityManager, type 
 import { todayInDistrict } from '../../lib/calendar';
 import { assertLegible, badInput, clientError, ErrorCode, requiredText } from '../../lib/errors';
 import { normaliseIdentifier, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
-import { characterCount, hasInvisibleCharacters, isLegible, nameAsRead, quotedVisibly } from '../../lib/text';
+import { characterCount, nameAsRead } from '../../lib/text';
 import type { CursorPosition } from '../shared/cursors';
 import { groupedByKey } from '../shared/loaders';
 import { loadPages, type Page } from '../shared/pagination';
@@ -481,19 +481,13 @@ function legibleLine(value: unknown, field: string, max: number): string {
   return text;
 }
 
-/** What written text may hold of the characters `illegibility` refuses: it runs over lines. */
-const lineBreaksAndTabs = /[\t\n\r]/g;
-
 /**
  * Text a person writes (a reason, a description, a business scope), held to the rule of a line
  * but for line breaks and tabs: a reason of U+200B alone is as blank as one of spaces.
  */
 function legibleText(value: unknown, field: string, max: number): string {
   const text = requiredText(value, field, max);
-  if (hasInvisibleCharacters(text.replace(lineBreaksAndTabs, ''))) {
-    throw badInput(field, `${field} must not hold control or invisible characters other than line breaks and tabs (U+0000, U+200B, U+202E…), got ${quotedVisibly(text)}`);
-  }
-  if (!isLegible(text)) throw badInput(field, `${field} must hold at least one letter or digit, got ${quotedVisibly(text)}`);
+  assertLegible(text, field, field, 'prose');
   return text;
 }
 

@@ -6,7 +6,7 @@ import { findDepartment } from '../../lib/catalogue/departments';
 import { findMatter } from '../../lib/catalogue/matters';
 import { recordsThatCount } from '../../lib/catalogue/record-standing';
 import { applicableMeasures, verdict, reportRequired, type AppliedMeasure, type CountingRecord, type MeasureKind } from '../../lib/catalogue/measures';
-import { badInput } from '../../lib/errors';
+import { assertLegible, badInput } from '../../lib/errors';
 import type { CursorPosition } from '../shared/cursors';
 import { forbidden, forbiddenAbout } from '../shared/access';
 import { loadPages, type Page } from '../shared/pagination';
@@ -165,6 +165,7 @@ export class CreditCheckRepository {
     const trimmed = note?.trim() || null;
     if (new Set(applied).size < calledFor.size && !trimmed) throw badInput('note', 'say why the other measures the check called for were not applied');
     if (trimmed && characterCount(trimmed) > 1000) throw badInput('note', `note must be at most 1000 characters, got ${characterCount(trimmed)}`);
+    if (trimmed) assertLegible(trimmed, 'note', 'note', 'prose');
     const update = { feedbackApplied: JSON.stringify([...new Set(applied)]), feedbackNote: trimmed, feedbackBy: actor.userId, feedbackAt: new Date() };
     const result = await writeAlone(this.db, () => this.checks.createQueryBuilder().update().set(update).where('id = :id AND feedback_at IS NULL', { id: check.id }).execute());
     if (result.affected === 0) throw badInput('checkId', 'feedback for this check was already reported');

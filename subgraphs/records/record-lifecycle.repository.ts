@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { In, type DataSource, type EntityManager, type Repository } from 'typeorm';
 import type { RequestIdentity } from '../../lib/access/identity';
 import { restorableFrom, restorationRules, type Polarity, type RecordCategoryCode, type Severity, type TaxCreditGrade } from '../../lib/catalogue/record-categories';
-import { badInput, clientError, ErrorCode } from '../../lib/errors';
-import { characterCount } from '../../lib/text';
+import { assertLegible, badInput, clientError, ErrorCode } from '../../lib/errors';
+import { characterCount, type TextForm } from '../../lib/text';
 import type { CursorPosition } from '../shared/cursors';
 import { forbidden, forbiddenAbout } from '../shared/access';
 import { groupedByKey } from '../shared/loaders';
@@ -58,9 +58,12 @@ export interface DecideRestorationInput {
   reason: string;
 }
 
-function text(value: string | null | undefined, field: string, max: number): string {
+/** A required text of at most `max` characters, trimmed; `prose` (a reason) may run over lines, a `line` (an item of evidence) may not. */
+function text(value: string | null | undefined, field: string, max: number, form: TextForm = 'prose'): string {
   const trimmed = (value ?? '').trim();
   if (trimmed.length === 0 || characterCount(trimmed) > max) throw badInput(field, `${field} must have 1 to ${max} characters, got ${characterCount(trimmed)}`);
+  // Read by the other side of the case: a U+202E reason reads reversed, one of U+200B blank.
+  assertLegible(trimmed, field, field, form);
   return trimmed;
 }
 
@@ -311,7 +314,7 @@ export class RecordLifecycleRepository {
     if (!Array.isArray(input.evidence) || input.evidence.length === 0 || input.evidence.length > 20) {
       throw badInput('evidence', `evidence lists 1 to 20 proof documents (证明材料), got ${Array.isArray(input.evidence) ? input.evidence.length : 0}`);
     }
-    const evidence = input.evidence.map((item, i) => text(item, `evidence[${i}]`, 200));
+    const evidence = input.evidence.map((item, i) => text(item, `evidence[${i}]`, 200, 'line'));
     const repeated = evidence.findIndex((item, i) => evidence.indexOf(item) < i);
     if (repeated >= 0) throw badInput(`evidence[${repeated}]`, `evidence[${repeated}] repeats evidence[${evidence.indexOf(evidence[repeated])}] (${JSON.stringify(evidence[repeated])}): list each proof document once`);
     return await writeTransaction(this.db, async (manager) => {

@@ -387,6 +387,7 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
       ['for a check that does not exist', () => ({ checkId: randomUUID(), appliedMeasures: [] as string[], note: 'n/a' }), 'NOT_FOUND', undefined],
       ['with a measure the check did not call for', () => ({ checkId, appliedMeasures: ['EXCLUSION'], note: null }), 'BAD_USER_INPUT', 'appliedMeasures'],
       ['that applies less than called for without saying why', () => ({ checkId, appliedMeasures: [] as string[], note: null }), 'BAD_USER_INPUT', 'note'],
+      ['whose note reads reversed (U+202E)', () => ({ checkId, appliedMeasures: [] as string[], note: '未适用\u202e因原' }), 'BAD_USER_INPUT', 'note'],
     ])('refuses feedback %s and stores nothing', async (_label, input, code, field) => {
       const result = await platform.query(FEEDBACK, { input: input() }, as());
       expect(result.errors?.[0].extensions).toMatchObject({ code, ...(field ? { field } : {}) });

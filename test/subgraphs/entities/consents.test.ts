@@ -345,6 +345,19 @@ describe.each(testDatabases)('consents in the entities subgraph on $label', (dat
       expect(await consents().findOneByOrFail({ id: byWindow })).toMatchObject({ revokedBy: officer.caller!.id, revokedByOrganisation: 'CREDIT_OFFICE' });
     });
 
+    it('refuses a grantee no token can name (an invisible character in it) and a revocation reason that reads reversed, changing nothing', async () => {
+      const before = await consents().count();
+      const hidden = await queryAs(officer, GRANT, { input: grantInput({ granteeOrganisation: 'BANK\u200bHEBEI' }) });
+      expect(hidden.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'granteeOrganisation' });
+      expect(await consents().count()).toBe(before);
+      const granted = (await queryAs<{ grantConsent: ConsentNode }>(officer, GRANT, { input: grantInput({ validUntil: shift(today, 73) }) })).data!.grantConsent;
+      const reversed = await queryAs(officer, REVOKE, { id: granted.id, reason: '客户\u202e权授回撤' });
+      expect(reversed.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reason' });
+      expect((await consents().findOneByOrFail({ id: granted.id })).revokedAt).toBeNull();
+      const twoLines = await queryAs<{ revokeConsent: ConsentNode }>(officer, REVOKE, { id: granted.id, reason: '客户撤回授权：\n见授权撤销书' });
+      expect(twoLines.data?.revokeConsent.revocationReason).toBe('客户撤回授权：\n见授权撤销书');
+    });
+
     it('refuses a subject acting for itself that grants for another subject with FORBIDDEN, and stores nothing', async () => {
       const before = await consents().count();
       const result = await queryAs(selfOf(person), GRANT, { input: grantInput({ subjectId: owner.id }) });

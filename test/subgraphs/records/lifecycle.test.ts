@@ -552,6 +552,27 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
     });
   });
 
+  describe('text a person writes into a case', () => {
+    it.each([
+      ['an objection reason reversed by U+202E', (id: string) => queryAs(self, OBJECT, { input: { recordId: id, reason: '处罚对象\u202e误有定认' } }), 'reason'],
+      ['an objection reason of U+200B alone', (id: string) => queryAs(self, OBJECT, { input: { recordId: id, reason: '\u200b' } }), 'reason'],
+      ['a correction holding a NUL', (id: string) => queryAs(self, APPLY, { input: { recordId: id, correction: '已缴纳\u0000罚款', evidence: ['凭证 1'], commitment: '承诺守法' } }), 'correction'],
+      ['an item of evidence over two lines', (id: string) => queryAs(self, APPLY, { input: { recordId: id, correction: '已缴纳罚款', evidence: ['凭证\n1'], commitment: '承诺守法' } }), 'evidence[0]'],
+    ])('refuses %s, naming the field, and changes nothing', async (_label, send, field) => {
+      const r = await record();
+      const result = (await send(r.id)) as GraphQLResponse;
+      expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
+      expect(await events(r.id)).toBe(0);
+    });
+
+    it('takes a reason over several lines, as written', async () => {
+      const reason = '处罚对象认定有误：\n一、当事人并非经营者；\n二、\t已提交证明。';
+      const result = await queryAs<{ objectToCreditRecord: { reason: string } }>(self, `mutation($input: ObjectToCreditRecordInput!) { objectToCreditRecord(input: $input) { reason } }`, { input: { recordId: (await record()).id, reason } });
+      expect(result.errors).toBeUndefined();
+      expect(result.data?.objectToCreditRecord.reason).toBe(reason);
+    });
+  });
+
   describe('a request scoped to one subject', () => {
     it('is told of another subject’s record, objection or application in the words it gets for an unknown id', async () => {
       const r = await record();
