@@ -113,6 +113,17 @@ export function assertLegible(text: string, field: string, label = field, form: 
   if (illegible) throw badInput(field, illegible);
 }
 
+/**
+ * A list whose items must differ (the documents of a body of evidence): BAD_USER_INPUT naming the
+ * first repeat as `${field}[i]` and the item it repeats, `each` saying what to list once.
+ */
+export function assertNoRepeats(items: readonly string[], field: string, each: string): void {
+  const repeated = items.findIndex((item, i) => items.indexOf(item) < i);
+  if (repeated >= 0) {
+    throw badInput(`${field}[${repeated}]`, `${field}[${repeated}] repeats ${field}[${items.indexOf(items[repeated])}] (${JSON.stringify(items[repeated])}): list each ${each} once`);
+  }
+}
+
 /** A fault of the infrastructure a client can be told about by name (a database gone, say), instead of INTERNAL_SERVER_ERROR. */
 export interface KnownFault {
   code: Extract<ErrorCode, 'DATABASE_UNAVAILABLE'>;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Equal, In, IsNull, MoreThan, type DataSource, type EntityManager, type Repository } from 'typeorm';
 import { todayInDistrict } from '../../lib/calendar';
-import { assertLegible, badInput, clientError, ErrorCode, requiredText } from '../../lib/errors';
+import { assertLegible, assertNoRepeats, badInput, clientError, ErrorCode, requiredText } from '../../lib/errors';
 import { normaliseIdentifier, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
 import { characterCount, nameAsRead } from '../../lib/text';
 import type { CursorPosition } from '../shared/cursors';
@@ -284,6 +284,7 @@ export class ProviderRepository {
       throw badInput('input.evidence', `evidence must list 1 to 50 items (document numbers, file references or hashes), got ${Array.isArray(input.evidence) ? input.evidence.length : 'none'}`);
     }
     const evidence = input.evidence.map((item, i) => legibleLine(item, `input.evidence[${i}]`, 500));
+    assertNoRepeats(evidence, 'input.evidence', 'item of evidence');
     const today = todayInDistrict();
     if (!isIsoDate(input.occurredOn)) throw badInput('input.occurredOn', `occurredOn must be a calendar date as YYYY-MM-DD, got ${JSON.stringify(input.occurredOn)}`);
     if (input.occurredOn > today) throw badInput('input.occurredOn', `occurredOn cannot be after today (${today}), got ${input.occurredOn}`);

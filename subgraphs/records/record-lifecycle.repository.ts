@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { In, type DataSource, type EntityManager, type Repository } from 'typeorm';
 import type { RequestIdentity } from '../../lib/access/identity';
 import { restorableFrom, restorationRules, type Polarity, type RecordCategoryCode, type Severity, type TaxCreditGrade } from '../../lib/catalogue/record-categories';
-import { assertLegible, badInput, clientError, ErrorCode } from '../../lib/errors';
+import { assertLegible, assertNoRepeats, badInput, clientError, ErrorCode } from '../../lib/errors';
 import { characterCount, type TextForm } from '../../lib/text';
 import type { CursorPosition } from '../shared/cursors';
 import { forbidden, forbiddenAbout } from '../shared/access';
@@ -315,8 +315,7 @@ export class RecordLifecycleRepository {
       throw badInput('evidence', `evidence lists 1 to 20 proof documents (证明材料), got ${Array.isArray(input.evidence) ? input.evidence.length : 0}`);
     }
     const evidence = input.evidence.map((item, i) => text(item, `evidence[${i}]`, 200, 'line'));
-    const repeated = evidence.findIndex((item, i) => evidence.indexOf(item) < i);
-    if (repeated >= 0) throw badInput(`evidence[${repeated}]`, `evidence[${repeated}] repeats evidence[${evidence.indexOf(evidence[repeated])}] (${JSON.stringify(evidence[repeated])}): list each proof document once`);
+    assertNoRepeats(evidence, 'evidence', 'proof document');
     return await writeTransaction(this.db, async (manager) => {
       const record = await this.lockedRecord(manager, input.recordId, identity);
       if (!mayActFor(identity, record)) {

@@ -365,6 +365,10 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
       expect(result.data?.recordProviderViolation).toMatchObject({ kind: 'PRIVACY_BREACH', evidence: ['证据一', '证据二'], occurredOn: '2026-10-01', recordedBy: 'registrar-test', recordedByOrganisation: 'CREDIT_OFFICE', provider: { id } });
       const empty = await queryAs(admin, violationMutation, { input: { providerId: id, kind: 'OTHER', description: 'x', evidence: [], occurredOn: '2026-10-01' } });
       expect(empty.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.evidence' });
+      // Each document once, as a restoration application lists its proof.
+      const repeated = await queryAs(admin, violationMutation, { input: { providerId: id, kind: 'OTHER', description: '重复证据', evidence: ['证据一', '证据二', '证据一'], occurredOn: '2026-10-01' } });
+      expect(repeated.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.evidence[2]' });
+      expect(repeated.errors?.[0].message).toContain('repeats input.evidence[0]');
     });
 
     it('carries out each sanction: a warning changes nothing, a downgrade, a suspension and a revocation change the provider', async () => {
