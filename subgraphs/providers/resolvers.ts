@@ -100,7 +100,9 @@ export const resolvers: GraphQLResolverMap<Context> = {
     },
     resubmitProviderFiling: async (_: unknown, args: { id: string; input: ProviderApplicationInput }, ctx: Context) => {
       const actor = actorOf(ctx);
-      const provider = await ctx.providerById.load(args.id);
+      // An application no one else may read is unknown to anyone else here too, so that its id
+      // cannot be probed: refused as "not yours" only where the registry lists it anyway.
+      const provider = visible(ctx, await ctx.providerById.load(args.id));
       if (!provider) throw clientError(ErrorCode.NOT_FOUND, `no credit service provider has the id ${JSON.stringify(args.id)}`, { field: 'id' });
       if (!isOwn(ctx, provider)) throw forbidden(`only the provider itself resubmits its application: this token acts for ${actor.organisation}`);
       return await ctx.repository.resubmit(provider, args.input, actor);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { readFieldGuards } from '../../../gateway/field-guards';
 import type { RequestIdentity } from '../../../lib/access/identity';
@@ -329,8 +330,15 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
 
     it('resubmits only its own application, and keeps its code', async () => {
       const { id, code } = await providerIn('RETURNED');
-      const other = await queryAs(identityOf(providerUser(newCode())), resubmitMutation, { id, input: application(code) });
-      expect(other.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN' });
+      // Another provider cannot tell a returned application, which the registry does not list, from an unknown id.
+      const stranger = identityOf(providerUser(newCode()));
+      const other = await queryAs(stranger, resubmitMutation, { id, input: application(code) });
+      const unknown = await queryAs(stranger, resubmitMutation, { id: randomUUID(), input: application(code) });
+      expect(other.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND', field: 'id' });
+      expect(other.errors?.[0].message).toBe(unknown.errors?.[0].message.replace(/"[^"]+"/, JSON.stringify(id)));
+      // A filed provider is listed: resubmitting for it is refused as not one's own.
+      const filed = await providerIn('FILED');
+      expect((await queryAs(stranger, resubmitMutation, { id: filed.id, input: application(filed.code) })).errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN' });
       const changed = await queryAs(identityOf(providerUser(code)), resubmitMutation, { id, input: application(newCode()) });
       expect(changed.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.unifiedSocialCreditCode' });
       expect((await history(id)).filingStatus).toBe('RETURNED');
