@@ -15,8 +15,14 @@ import { rateLimitHeaders, type RateLimits } from './rate-limits';
  * token: each view is audited as such (an unidentified reader), before the page is released,
  * and with access control on, a view whose entry cannot be stored is refused (503), as any
  * answer is when the audit log cannot be written. The fetch is signed as the gateway's own
- * (REPORT_PRINTING): the reports subgraph renders the page for no one else.
+ * (REPORT_PRINTING): the reports subgraph renders the page for no one else. The identity also
+ * holds the groups the records subgraph needs to say whether a record the report holds was
+ * withdrawn or restored since (a superseded report is not shown): the reports subgraph passes it
+ * on for that one question, and nothing of those records reaches the page's reader.
  */
+/** What the gateway's own identity for a page fetch holds: see above, and subgraphs/reports/record-states.ts. */
+export const printingGrants = ['REPORT_PRINTING', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS', 'RESTRICTED_RECORDS'];
+
 export function printableReportsRoute(reportsUrl: string, audit: Pick<AuditWriter, 'write'> | null, signingKey: Uint8Array, rateLimits?: Pick<RateLimits, 'admit'>, timeoutMs = 10_000): ExtraRoute {
   const origin = new URL(reportsUrl).origin;
   return async (req, res) => {
@@ -44,7 +50,7 @@ export function printableReportsRoute(reportsUrl: string, audit: Pick<AuditWrite
     let upstream: Response;
     let page: Buffer;
     try {
-      const identity = await signerFor(signingKey).sign({ caller: null, purpose: null, grants: ['REPORT_PRINTING'], scope: {} });
+      const identity = await signerFor(signingKey).sign({ caller: null, purpose: null, grants: printingGrants, scope: {} });
       upstream = await fetch(`${origin}${url.pathname}${url.search}`, { headers: { [identityHeader]: identity, 'x-request-id': requestId }, signal: AbortSignal.timeout(timeoutMs) });
       page = Buffer.from(await upstream.arrayBuffer());
     } catch {

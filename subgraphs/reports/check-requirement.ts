@@ -5,6 +5,7 @@ import { CheckReportRequirement } from './entities/check-report-requirement.enti
 import { CreditReport } from './entities/credit-report.entity';
 import type { PeerClient } from './peers';
 import { genuineSnapshot } from './platform-report';
+import { snapshotRecordIds, superseded } from './record-states';
 import type { RequestIdentity } from '../../lib/access/identity';
 import { writeAlone } from '../shared/write-queue';
 
@@ -45,9 +46,18 @@ const gradeRank = (grade: string | null) => (grade ? ['AAA', 'AA', 'A', 'BBB', '
  * Decides a check's report requirement as of its instant: the subject's reports registered by
  * then, within their validity that day, genuine, and for third-party reports issued by a provider
  * in good standing on the issue date and not suspended or revoked by the check's day (asked of
- * the providers subgraph, one request for all issuers).
+ * the providers subgraph, one request for all issuers); a platform report only while none of
+ * the records it holds has been withdrawn or restored since (`recordStates`: the records
+ * subgraph, one request for all of them, as they stand when the requirement is judged).
  */
-export async function judgeReports(check: CheckRef, reports: Repository<CreditReport>, snapshots: (ids: readonly string[]) => Promise<(string | null)[]>, peers: PeerClient, identity: RequestIdentity): Promise<ReportRequirementSnapshot> {
+export async function judgeReports(
+  check: CheckRef,
+  reports: Repository<CreditReport>,
+  snapshots: (ids: readonly string[]) => Promise<(string | null)[]>,
+  peers: PeerClient,
+  identity: RequestIdentity,
+  recordStates: (ids: readonly string[]) => Promise<(string | null)[]>,
+): Promise<ReportRequirementSnapshot> {
   const asOf = new Date(check.checkedAt);
   const day = todayInDistrict(asOf);
   const candidates = (await reports.find({ where: { subjectId: check.subjectId, registeredAt: LessThanOrEqual(asOf) }, order: { issuedOn: 'DESC', id: 'DESC' } })).filter((r) => r.issuedOn <= day);
@@ -55,12 +65,18 @@ export async function judgeReports(check: CheckRef, reports: Repository<CreditRe
   const platformIds = candidates.filter((r) => r.source === 'DISTRICT_PLATFORM').map((r) => r.id);
   const contentOf = new Map(platformIds.map((id, i) => [id, platformContents[i]]));
   const standings = await issuerStandings(candidates.filter((r) => r.issuerProviderId), day, peers, identity);
+  const genuinePlatform = new Map(platformIds.map((id) => [id, genuineSnapshot(candidates.find((r) => r.id === id)!, contentOf.get(id) ?? null)]));
+  const heldRecords = [...new Set([...genuinePlatform.values()].flatMap((snapshot) => (snapshot ? snapshotRecordIds(snapshot) : [])))];
+  const states = await recordStates(heldRecords);
+  const statusOf = new Map(heldRecords.map((id, i) => [id, states[i]]));
 
   const considered: ConsideredReportSnapshot[] = candidates.map((r) => {
     const reasons: string[] = [];
     if (r.validUntil < day) reasons.push('EXPIRED');
-    const genuine = r.source === 'DISTRICT_PLATFORM' ? genuineSnapshot(r, contentOf.get(r.id) ?? null) !== null : r.verificationOutcome !== 'NOT_GENUINE';
+    const snapshot = r.source === 'DISTRICT_PLATFORM' ? (genuinePlatform.get(r.id) ?? null) : null;
+    const genuine = r.source === 'DISTRICT_PLATFORM' ? snapshot !== null : r.verificationOutcome !== 'NOT_GENUINE';
     if (!genuine) reasons.push('NOT_GENUINE');
+    if (snapshot && snapshotRecordIds(snapshot).some((id) => superseded(statusOf.get(id)))) reasons.push('RECORDS_CHANGED');
     if (r.issuerProviderId) {
       const standing = standings.get(r.id);
       if (!standing) reasons.push('ISSUER_STANDING_UNKNOWN');

@@ -20,6 +20,12 @@ export interface ReportsContext {
   requirements: CheckRequirementRepository;
   /** Sealed report requirements of credit checks, one statement per batch; the resolver judges the missing ones. */
   sealedRequirement: DataLoader<CheckRef, ReportRequirementSnapshot | null, string>;
+  /**
+   * Current statuses of the records platform reports hold, by record id (null: unknown there): one
+   * call to the records subgraph per batch, for all of a request's reports. Made on first use
+   * (resolvers.ts), when the request's id is known.
+   */
+  recordStates: DataLoader<string, string | null> | null;
 }
 
 export function createReportsContext(db: DataSource, peers: ReportsPeers, signingKey: Uint8Array): ReportsContext {
@@ -40,5 +46,6 @@ export function createReportsContext(db: DataSource, peers: ReportsPeers, signin
       },
       { cacheKeyFn: (check) => check.id },
     ),
+    recordStates: null,
   };
 }

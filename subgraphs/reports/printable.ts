@@ -1,14 +1,14 @@
 import type http from 'node:http';
 import type { DataSource } from 'typeorm';
-import { disclosedSubjectHeader, type IdentityVerifier } from '../../lib/access/identity';
-import { findDepartment } from '../../lib/catalogue/departments';
-import { findMatter } from '../../lib/catalogue/matters';
+import { disclosedSubjectHeader, identityHeader, type IdentityVerifier } from '../../lib/access/identity';
 import { findRecordCategory } from '../../lib/catalogue/record-categories';
 import { todayInDistrict } from '../../lib/calendar';
 import type { ExtraRoute } from '../../lib/http-server';
 import { gatewayIdentity } from '../shared/access';
 import type { CreditReport } from './entities/credit-report.entity';
 import { activeRecordsSnapshotFormat, genuineSnapshot, platformIssuer, sameCode, type Snapshot, type SnapshotRecord } from './platform-report';
+import type { ReportsPeers } from './peers';
+import { askRecordsWith, currentStatuses, snapshotRecordIds, superseded } from './record-states';
 import { ReportRepository } from './report.repository';
 
 /**
@@ -54,12 +54,21 @@ function recordRows(records: SnapshotRecord[]): string {
   return `<table><thead><tr><th>决定日期</th><th>类别</th><th>性质</th><th>认定部门</th><th>文书号</th><th>内容摘要</th><th>公示截止</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
-/** The page for a genuine snapshot. `today` decides the expiry notice only; the content is the snapshot's. */
+/**
+ * The page for a genuine snapshot. `today` decides the expiry notice only; the content is the snapshot's.
+ *
+ * It prints neither the matter and case the report was generated for nor the organisation that
+ * generated it (查询用途, 查询单位; still sealed in the snapshot): who read the subject, for what
+ * and in which case is the subject's disclosure log, for the subject, the credit office and that
+ * organisation only. The page is served to whoever holds the number and the code, anonymously,
+ * and both are read by every reader of the report (a bank with the subject's consent) and handed
+ * on with the printout, so the page cannot tell the generating organisation from anyone else:
+ * withholding `printableUrl` alone would not stop a reader building the address. That
+ * organisation has the case in its own file; the others read the report without it.
+ */
 export function renderPrintable(snapshot: Snapshot, digest: string, today: string): string {
   const s = snapshot.subject;
   const identifier = s.unifiedSocialCreditCode ? ['统一社会信用代码', s.unifiedSocialCreditCode] : ['公民身份号码', s.citizenIdNumber];
-  const matter = snapshot.purpose.matter ? findMatter(snapshot.purpose.matter) : undefined;
-  const purpose = snapshot.purpose.matter ? `${matter ? `${matter.nameZh}（${snapshot.purpose.matter}）` : snapshot.purpose.matter}${snapshot.purpose.caseNumber ? `，案卷号 ${snapshot.purpose.caseNumber}` : ''}` : null;
   const expired = snapshot.validUntil < today;
   // A report keeps the account of its contents it was issued with: the older ones left out records under objection.
   const basis =
@@ -101,8 +110,6 @@ ${expired ? `<p class="notice">本报告已超过有效期（有效期至 ${esc(
   <tr><td>出具机构</td><td>${esc(snapshot.issuer)}</td></tr>
   <tr><td>出具日期</td><td>${esc(snapshot.issuedOn)}</td></tr>
   <tr><td>有效期至</td><td>${esc(snapshot.validUntil)}</td></tr>
-  <tr><td>查询用途</td><td>${orDash(purpose)}</td></tr>
-  <tr><td>查询单位</td><td>${esc(findDepartment(snapshot.purpose.requestedBy)?.nameZh ?? snapshot.purpose.requestedBy)}</td></tr>
 </tbody></table>
 ${sections.join('\n')}
 <section>
@@ -116,7 +123,7 @@ ${sections.join('\n')}
 <p>凭报告编号和验证码可在${esc(platformIssuer.name)}核验本报告的真实性（verifyCreditReport），核验结果仅显示是否真实、信用主体名称、出具日期和有效期。</p>
 </section>
 <footer>
-  ${esc(basis)}，仅供查询用途所列事项使用。未经信用主体同意，不得向无关单位和个人提供本报告及其内容。
+  ${esc(basis)}，仅供依法依规使用。未经信用主体同意，不得向无关单位和个人提供本报告及其内容。
 </footer>
 </body>
 </html>
@@ -148,8 +155,14 @@ function message(title: string, text: string): string {
  *
  * Only for the gateway (its signed identity holding REPORT_PRINTING), which audits each view
  * before it releases the page: a reader who reached this port directly would read unaudited.
+ *
+ * A report one of whose records has since been withdrawn (撤销, on an accepted objection) or
+ * restored (信用修复) is not shown (410, a notice to generate a new one): it would print against
+ * the subject what the platform no longer holds against it. The records subgraph is asked with
+ * the gateway's identity for this fetch, passed on as is (it also holds the groups a record's
+ * status needs, record-states.ts); if it cannot answer, nothing is shown (503).
  */
-export function printableRoute(db: DataSource, identities: IdentityVerifier): ExtraRoute {
+export function printableRoute(db: DataSource, identities: IdentityVerifier, peers: ReportsPeers): ExtraRoute {
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const match = routePattern.exec(url.pathname);
@@ -175,6 +188,25 @@ export function printableRoute(db: DataSource, identities: IdentityVerifier): Ex
     const snapshot = genuineSnapshot(report, content);
     if (!snapshot || !report.documentSha256) {
       sendHtml(res, 409, message('报告验证失败', '存档的报告内容与出具时不一致，本报告不真实，不得使用。The stored report does not match what was issued.'));
+      return true;
+    }
+    const held = snapshotRecordIds(snapshot);
+    let states: (string | null)[];
+    try {
+      states = await currentStatuses(held, askRecordsWith(peers.url('records'), String(req.headers[identityHeader]), identity.requestId, peers.timeoutMs));
+    } catch {
+      sendHtml(res, 503, message('暂时无法核对报告', '暂时无法核对本报告所载信用记录的现状，报告暂不显示，请稍后再试。The records behind this report could not be checked: retry later.'));
+      return true;
+    }
+    if (states.some(superseded)) {
+      sendHtml(
+        res,
+        410,
+        message(
+          '报告已失效',
+          `本报告（${report.reportNumber}）所载信用记录在出具后已被撤销或已信用修复，报告内容不再反映平台现有信用信息，不得使用，不予显示。请重新生成公共信用信息报告。This report lists a record since withdrawn or restored: it is superseded; generate a new one.`,
+        ),
+      );
       return true;
     }
     res.setHeader(disclosedSubjectHeader, report.subjectId);

@@ -1,7 +1,8 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import DataLoader from 'dataloader';
 import type { GraphQLResolveInfo } from 'graphql';
 import { todayInDistrict } from '../../lib/calendar';
-import { badInput } from '../../lib/errors';
+import { assertLegible, badInput } from '../../lib/errors';
 import { assertCaseFileReadable, assertInScope, assertKindInScope, assertPurposeGrants, disclose, forbidden, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type PageArgs } from '../shared/pagination';
 import { assertSubjectKindInScope, EntitiesSubjectDirectory } from '../shared/subject-directory';
@@ -10,7 +11,8 @@ import type { CreditReport } from './entities/credit-report.entity';
 import type { ReportVerification } from './entities/report-verification.entity';
 import { generateReport } from './generation';
 import { PeerClient } from './peers';
-import { genuineSnapshot, printablePath, sameCode } from './platform-report';
+import { genuineSnapshot, printablePath, sameCode, type Snapshot } from './platform-report';
+import { asRecordsUnavailable, currentStatuses, recordLookupIdentity, snapshotRecordIds, superseded } from './record-states';
 import { registerReport, type RegisterCreditReportInput } from './registration';
 import { judgeReports, type CheckRef, type ConsideredReportSnapshot, type ReportRequirementSnapshot } from './check-requirement';
 import type { Actor } from './report.repository';
@@ -29,7 +31,7 @@ interface IssuerStanding {
 /** A report as resolved here; `issuerStanding` is present when the gateway fetched it for `acceptance`. */
 type ReportWithStanding = CreditReport & { issuerStanding?: IssuerStanding | null };
 
-type RefusalReason = 'EXPIRED' | 'NOT_GENUINE' | 'ISSUER_NOT_IN_GOOD_STANDING_ON_ISSUE_DATE' | 'ISSUER_SUSPENDED' | 'ISSUER_REVOKED' | 'ISSUER_STANDING_UNKNOWN';
+type RefusalReason = 'EXPIRED' | 'NOT_GENUINE' | 'ISSUER_NOT_IN_GOOD_STANDING_ON_ISSUE_DATE' | 'ISSUER_SUSPENDED' | 'ISSUER_REVOKED' | 'ISSUER_STANDING_UNKNOWN' | 'RECORDS_CHANGED';
 
 function actorOf(ctx: Context): Actor {
   const { caller } = ctx.access.identity;
@@ -56,6 +58,57 @@ function entitiesDirectory(ctx: Context): EntitiesSubjectDirectory {
   return new EntitiesSubjectDirectory({ url: ctx.peers.url('entities'), signingKey: ctx.signingKey }, ctx.peers.timeoutMs);
 }
 
+/**
+ * The records subgraph's current statuses of platform reports' records, for this request: one
+ * call per batch (record-states.ts), in the platform's own name, whose disclosures are not the
+ * reader's (it learns only whether a report still stands), so they go to a throwaway access.
+ */
+function recordStates(ctx: Context): DataLoader<string, string | null> {
+  if (!ctx.recordStates) {
+    const identity = recordLookupIdentity(ctx.access.identity.requestId);
+    const client = new PeerClient(ctx.peers, ctx.signingKey, { identity, disclosures: new Map() });
+    ctx.recordStates = new DataLoader(async (ids: readonly string[]) => {
+      try {
+        return await currentStatuses(ids, (query, variables) => client.query('records', query, variables, identity));
+      } catch (error) {
+        return asRecordsUnavailable(error, 'a platform report');
+      }
+    });
+  }
+  return ctx.recordStates;
+}
+
+async function statesOf(ctx: Context, ids: readonly string[]): Promise<(string | null)[]> {
+  const states = await recordStates(ctx).loadMany(ids);
+  const failed = states.find((s): s is Error => s instanceof Error);
+  if (failed) throw failed;
+  return states as (string | null)[];
+}
+
+/** Whether a record a platform report holds has been withdrawn or restored since it was generated. */
+async function recordsChanged(snapshot: Snapshot, ctx: Context): Promise<boolean> {
+  return (await statesOf(ctx, snapshotRecordIds(snapshot))).some(superseded);
+}
+
+/**
+ * Who registered or generated a report, for which matter and case, and what checking it with its
+ * issuer found, is the registering organisation's case file and, to anyone else, the subject's
+ * disclosure log (查询记录: who read the subject, for what). Shown to that organisation, to the
+ * subject itself (SELF_INQUIRY grants DISCLOSURE_LOG, scoped to it) and to the credit office in
+ * its supervision (DISCLOSURE_LOG) or audit (AUDIT), and disclosed as such; null for every other
+ * reader of the report (a consent's bank, another department).
+ */
+function readsCaseFile(ctx: Context, report: Pick<CreditReport, 'subjectId' | 'registeredByOrganisation'>): boolean {
+  const { identity } = ctx.access;
+  const organisation = identity.caller?.organisation.trim().toUpperCase();
+  if (organisation && report.registeredByOrganisation && organisation === report.registeredByOrganisation.trim().toUpperCase()) return true;
+  if (identity.scope.subjectId && identity.scope.subjectId !== report.subjectId) return false;
+  const group = (['DISCLOSURE_LOG', 'AUDIT'] as const).find((g) => identity.grants.includes(g));
+  if (!group) return false;
+  disclose(ctx.access, report.subjectId, group);
+  return true;
+}
+
 /** A platform report is checked against its stored snapshot on every read; a registered one carries an officer's finding. */
 async function verificationStatus(report: CreditReport, ctx: Context): Promise<'GENUINE' | 'NOT_GENUINE' | 'UNCHECKED'> {
   if (report.source === 'DISTRICT_PLATFORM') return genuineSnapshot(report, await ctx.snapshotById.load(report.id)) ? 'GENUINE' : 'NOT_GENUINE';
@@ -66,7 +119,7 @@ async function verificationStatus(report: CreditReport, ctx: Context): Promise<'
 async function requirementOf(check: CheckRef, ctx: Context): Promise<ReportRequirementSnapshot> {
   const sealed = await ctx.sealedRequirement.load(check);
   if (sealed) return sealed;
-  const judged = await judgeReports(check, ctx.repository.reports, (ids) => ctx.repository.snapshots(ids), peers(ctx), ctx.access.identity);
+  const judged = await judgeReports(check, ctx.repository.reports, (ids) => ctx.repository.snapshots(ids), peers(ctx), ctx.access.identity, (ids) => statesOf(ctx, ids));
   const stored = await ctx.requirements.seal(check, judged);
   ctx.sealedRequirement.clear(check).prime(check, stored);
   return stored;
@@ -105,6 +158,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
       const actor = actorOf(ctx);
       const note = typeof args.note === 'string' ? args.note.trim() : '';
       if (note === '' || characterCount(note) > 2000) throw badInput('note', `note must say how the report was checked, 1 to 2000 characters, got ${characterCount(note)}`);
+      assertLegible(note, 'note', 'note', 'prose');
       const report = await ctx.reportById.load(args.id);
       assertReportPurpose(ctx, 'recording what checking a report found', report?.subjectId);
       // Refused as `creditReport(id)` is, before the finding is stored: its answer is the report.
@@ -128,6 +182,10 @@ export const resolvers: GraphQLResolverMap<Context> = {
       const reasons: RefusalReason[] = [];
       if (r.validUntil < todayInDistrict()) reasons.push('EXPIRED');
       if ((await verificationStatus(r, ctx)) === 'NOT_GENUINE') reasons.push('NOT_GENUINE');
+      if (r.source === 'DISTRICT_PLATFORM') {
+        const snapshot = genuineSnapshot(r, await ctx.snapshotById.load(r.id));
+        if (snapshot && (await recordsChanged(snapshot, ctx))) reasons.push('RECORDS_CHANGED');
+      }
       if (r.source === 'THIRD_PARTY_PROVIDER') {
         const standing = r.issuerStanding;
         if (!standing) reasons.push('ISSUER_STANDING_UNKNOWN');
@@ -136,17 +194,29 @@ export const resolvers: GraphQLResolverMap<Context> = {
       }
       return { accepted: reasons.length === 0, reasons };
     },
+    registeredByOrganisation: (r: CreditReport, _: unknown, ctx: Context) => (readsCaseFile(ctx, r) ? r.registeredByOrganisation : null),
+    verificationNote: (r: CreditReport, _: unknown, ctx: Context) => (r.verificationNote !== null && readsCaseFile(ctx, r) ? r.verificationNote : null),
+    // For every reader of the report: the page prints neither who generated it nor for which
+    // matter and case (printable.ts), so the address discloses no more than the report's number
+    // and code, which every reader of it reads anyway.
     printableUrl: (r: CreditReport) => (r.source === 'DISTRICT_PLATFORM' ? printablePath(r) : null),
-    verifications: (r: CreditReport, _: unknown, ctx: Context) => (r.source === 'DISTRICT_PLATFORM' ? [] : ctx.verificationsOf.load(r.id)),
+    verifications: async (r: CreditReport, _: unknown, ctx: Context) => {
+      if (r.source === 'DISTRICT_PLATFORM') return [];
+      const findings = await ctx.verificationsOf.load(r.id);
+      const caseFile = findings.length > 0 && readsCaseFile(ctx, r);
+      return findings.map((v) => ({ ...v, caseFile }));
+    },
     sections: async (r: CreditReport, _: unknown, ctx: Context) => {
       if (r.source !== 'DISTRICT_PLATFORM') return null;
       const snapshot = genuineSnapshot(r, await ctx.snapshotById.load(r.id));
       return snapshot?.sections.map((s) => ({ code: s.code, titleZh: s.titleZh, entryCount: s.records.length, underObjectionCount: s.records.filter((r) => r.underObjection).length })) ?? null;
     },
   },
+  // `caseFile`: whether the reader reads the report's case file (readsCaseFile), set by `verifications`.
   ReportVerification: {
     genuine: (v: ReportVerification) => v.outcome === 'GENUINE',
-    organisation: (v: ReportVerification) => v.verifiedByOrganisation,
+    note: (v: ReportVerification & { caseFile?: boolean }) => (v.caseFile ? v.note : null),
+    organisation: (v: ReportVerification & { caseFile?: boolean }) => (v.caseFile ? v.verifiedByOrganisation : null),
   },
   CreditCheck: {
     // The check lives in the records subgraph; the gateway hands over what @requires names.

@@ -438,6 +438,11 @@ describe.each(testDatabases)('report registration on $label', (database) => {
     );
     expect(checked.data?.recordReportVerification).toMatchObject({ verificationStatus: 'NOT_GENUINE', verificationNote: '信用中国网站核验：验证码不符' });
     expect((await acceptance({ id, issuedOn: '2026-10-30', issuerProviderId: null })).acceptance).toEqual({ accepted: false, reasons: ['NOT_GENUINE'] });
+    // A note that reads reversed is refused, as every text a person types; one over two lines is taken.
+    const reversed = await reports.queryAs(officer, 'mutation ($id: ID!, $note: String!) { recordReportVerification(id: $id, genuine: true, note: $note) { id } }', { id, note: '核验\u202e符不码证验' });
+    expect(reversed.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'note' });
+    const twoLines = await reports.queryAs(officer, 'mutation ($id: ID!, $note: String!) { recordReportVerification(id: $id, genuine: true, note: $note) { id } }', { id, note: '信用中国网站核验：\n验证码相符' });
+    expect(twoLines.errors).toBeUndefined();
   });
 
   it('takes a finding only from the department that registered the report or the credit office, and changes nothing otherwise', async () => {
