@@ -56,21 +56,26 @@ describe.each(testDatabases)('record intake and objections through the gateway o
     });
   });
 
-  it('refuses a re-submission that sends back what an accepted objection corrected, and stores any other correction', async () => {
-    const input = { subjectCode: enterprise.identifier, category: 'ADMINISTRATIVE_PENALTY', severity: 'GENERAL', documentNumber: '北戴河市监罚〔2026〕778号', decisionDate: todayInDistrict(), summary: '未按规定明码标价，罚款5000元' };
-    const submitted = await platform.query<{ submitCreditRecord: { record: { id: string } } }>(SUBMIT, { input }, { caller: market });
-    const recordId = submitted.data!.submitCreditRecord.record.id;
+  /** The subject objects to the record, and the department accepts, correcting it so: the objection's id. */
+  const objectAndCorrect = async (recordId: string, correction: Record<string, string>) => {
     const objected = await platform.query<{ objectToCreditRecord: { id: string } }>(
       `mutation($input: ObjectToCreditRecordInput!) { objectToCreditRecord(input: $input) { id } }`,
-      { input: { recordId, reason: '情节认定有误' } },
+      { input: { recordId, reason: '认定有误' } },
       { caller: owner, headers: selfInquiry },
     );
-    const accepted = await platform.query(
+    const decided = await platform.query(
       `mutation($input: DecideObjectionInput!) { decideObjection(input: $input) { status } }`,
-      { input: { id: objected.data!.objectToCreditRecord.id, decision: 'ACCEPT', resolution: 'CORRECTED', reason: '经复核，情节轻微', correction: { severity: 'MINOR' } } },
+      { input: { id: objected.data!.objectToCreditRecord.id, decision: 'ACCEPT', resolution: 'CORRECTED', reason: '经复核', correction } },
       { caller: market },
     );
-    expect(accepted.errors).toBeUndefined();
+    expect(decided.errors).toBeUndefined();
+    return objected.data!.objectToCreditRecord.id;
+  };
+
+  it('refuses a re-submission that sends back what an accepted objection corrected, and stores any other correction', async () => {
+    const input = { subjectCode: enterprise.identifier, category: 'ADMINISTRATIVE_PENALTY', severity: 'GENERAL', documentNumber: '北戴河市监罚〔2026〕778号', decisionDate: todayInDistrict(), summary: '未按规定明码标价，罚款5000元' };
+    const recordId = (await platform.query<{ submitCreditRecord: { record: { id: string } } }>(SUBMIT, { input }, { caller: market })).data!.submitCreditRecord.record.id;
+    const objectionId = await objectAndCorrect(recordId, { severity: 'MINOR' });
     const stored = async () => (await platform.databases.records.query('SELECT severity, summary FROM credit_record WHERE id = ?', [recordId]))[0];
     const events = async () => Number((await platform.databases.records.query('SELECT COUNT(*) AS n FROM credit_record_event WHERE record_id = ?', [recordId]))[0].n);
     const before = await events();
@@ -78,7 +83,7 @@ describe.each(testDatabases)('record intake and objections through the gateway o
     // The department's file, sent again as it was: it would undo the subject's objection.
     const again = await platform.query<{ submitCreditRecord: { outcome: string } | null }>(SUBMIT, { input }, { caller: market });
     expect(again.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'severity' });
-    expect(again.errors?.[0].message).toContain(objected.data!.objectToCreditRecord.id);
+    expect(again.errors?.[0].message).toContain(objectionId);
     expect(await stored()).toEqual({ severity: 'MINOR', summary: input.summary });
     expect(await events()).toBe(before);
 
@@ -92,24 +97,10 @@ describe.each(testDatabases)('record intake and objections through the gateway o
   it('judges a re-submission by the latest objection to correct each field, and names every field and objection it would undo', async () => {
     const input = { subjectCode: enterprise.identifier, category: 'ADMINISTRATIVE_PENALTY', severity: 'GENERAL', documentNumber: '北戴河市监罚〔2026〕779号', decisionDate: todayInDistrict(), summary: '未按规定公示价格，罚款6000元' };
     const recordId = (await platform.query<{ submitCreditRecord: { record: { id: string } } }>(SUBMIT, { input }, { caller: market })).data!.submitCreditRecord.record.id;
-    const objectAndCorrect = async (correction: Record<string, string>) => {
-      const objected = await platform.query<{ objectToCreditRecord: { id: string } }>(
-        `mutation($input: ObjectToCreditRecordInput!) { objectToCreditRecord(input: $input) { id } }`,
-        { input: { recordId, reason: '认定有误' } },
-        { caller: owner, headers: selfInquiry },
-      );
-      const decided = await platform.query(
-        `mutation($input: DecideObjectionInput!) { decideObjection(input: $input) { status } }`,
-        { input: { id: objected.data!.objectToCreditRecord.id, decision: 'ACCEPT', resolution: 'CORRECTED', reason: '经复核', correction } },
-        { caller: market },
-      );
-      expect(decided.errors).toBeUndefined();
-      return objected.data!.objectToCreditRecord.id;
-    };
-    await objectAndCorrect({ severity: 'MINOR' });
-    const summaryObjection = await objectAndCorrect({ summary: '未按规定公示价格，罚款600元' });
+    await objectAndCorrect(recordId, { severity: 'MINOR' });
+    const summaryObjection = await objectAndCorrect(recordId, { summary: '未按规定公示价格，罚款600元' });
     // A later objection puts the severity back: GENERAL is what the record holds, by the subject's own objection.
-    const severityObjection = await objectAndCorrect({ severity: 'GENERAL' });
+    const severityObjection = await objectAndCorrect(recordId, { severity: 'GENERAL' });
 
     const current = { ...input, summary: '未按规定公示价格，罚款600元' };
     const corrected = await platform.query<{ submitCreditRecord: { outcome: string } }>(SUBMIT, { input: { ...current, summary: '未按规定公示价格，罚款500元' } }, { caller: market });
