@@ -14,6 +14,8 @@ const connection = (page: Page<AuditEntry> | undefined, request: PageRequest) =>
 
 const readsTheAudit = (ctx: Context): boolean => ctx.access.identity.grants.includes('AUDIT');
 const auditorsOnly = <V>(ctx: Context, value: V): V | null => (readsTheAudit(ctx) ? value : null);
+/** Whether the entry's reader acted for the caller's own organisation (a subject's own users reading it). */
+const actedForCaller = (ctx: Context, entry: AuditEntry): boolean => entry.organisation.toUpperCase() === ctx.access.identity.caller?.organisation.trim().toUpperCase();
 
 /**
  * The most entries one `appendAuditEntries` call takes: one transaction holds the chain lock for
@@ -74,8 +76,9 @@ export const resolvers: GraphQLResolverMap<Context> = {
     organisation: (entry: AuditEntry, _: unknown, ctx: Context) =>
       entry.organisationKind === 'INDIVIDUAL' && entry.organisation !== ctx.access.identity.caller?.organisation ? maskCitizenIdNumber(entry.organisation) : entry.organisation,
     // Who at the reader acted, and how, are for the audit's readers: a subject's own view names the
-    // organisation, the matter and the time, as a credit report's 查询记录 does, never the officer.
-    actor: (entry: AuditEntry, _: unknown, ctx: Context) => auditorsOnly(ctx, entry.actor),
+    // organisation, the matter and the time, as a credit report's 查询记录 does, never the officer;
+    // but its own users, who acted for it, by name, as its records' history names them.
+    actor: (entry: AuditEntry, _: unknown, ctx: Context) => (readsTheAudit(ctx) || actedForCaller(ctx, entry) ? entry.actor : null),
     requestId: (entry: AuditEntry, _: unknown, ctx: Context) => auditorsOnly(ctx, entry.requestId),
     operationName: (entry: AuditEntry, _: unknown, ctx: Context) => auditorsOnly(ctx, entry.operationName),
     subject: (entry: AuditEntry) => (entry.subjectId ? { __typename: 'Subject', id: entry.subjectId } : null),

@@ -532,6 +532,14 @@ describe.each(testDatabases)('audit API on $label', (database) => {
       expect(office.data?.auditEntriesBySubject.edges[0].node).toMatchObject({ actor: 'officer-zhang', requestId: 'officer-read', operationName: 'ReviewSupplierCredit' });
     });
 
+    it("names the subject's own users who read it for it, as its records' history does; still no request id or operation", async () => {
+      const ownUser = self.caller!;
+      const appended = await append([entry(962, { actor: 'clerk-li', organisation: ownUser.organisation, organisationKind: ownUser.organisationKind, role: 'EXTERNAL_USER', matter: 'SELF_INQUIRY', caseNumber: null, subjectId: subject, requestId: 'own-read', operationName: 'MyCredit', occurredAt: new Date(Date.UTC(2030, 0, 3)).toISOString() })]);
+      expect(appended.errors).toBeUndefined();
+      const own = await queryAs<{ _entities: { disclosures: { edges: { node: Record<string, unknown> }[] } }[] }>(self, `query($r: [_Any!]!) { _entities(representations: $r) { ... on Subject { disclosures(first: 1) { edges { node { actor organisation requestId operationName } } } } } }`, { r: [{ __typename: 'Subject', id: subject }] });
+      expect(own.data?._entities[0].disclosures.edges[0].node).toEqual({ actor: 'clerk-li', organisation: ownUser.organisation, requestId: null, operationName: null });
+    });
+
     it("is refused another subject's disclosures and the credit office's root queries", async () => {
       const other = await queryAs(self, DISCLOSURES, { r: [{ __typename: 'Subject', id: subjectIds[1] }] });
       expect(other.errors?.[0].extensions?.code).toBe('FORBIDDEN');
