@@ -15,13 +15,10 @@ import { rateLimitHeaders, type RateLimits } from './rate-limits';
  * token: each view is audited as such (an unidentified reader), before the page is released,
  * and with access control on, a view whose entry cannot be stored is refused (503), as any
  * answer is when the audit log cannot be written. The fetch is signed as the gateway's own
- * (REPORT_PRINTING): the reports subgraph renders the page for no one else. The identity also
- * holds the groups the records subgraph needs to say whether a record the report holds was
- * withdrawn or restored since (a superseded report is not shown): the reports subgraph passes it
- * on for that one question, and nothing of those records reaches the page's reader.
+ * (REPORT_PRINTING): the reports subgraph renders the page for no one else.
  */
-/** What the gateway's own identity for a page fetch holds: see above, and subgraphs/reports/record-states.ts. */
-export const printingGrants = ['REPORT_PRINTING', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS', 'RESTRICTED_RECORDS'];
+/** What the gateway's own identity for a page fetch holds: nothing but the right to have it rendered. */
+export const printingGrants = ['REPORT_PRINTING'];
 
 export function printableReportsRoute(reportsUrl: string, audit: Pick<AuditWriter, 'write'> | null, signingKey: Uint8Array, rateLimits?: Pick<RateLimits, 'admit'>, timeoutMs = 10_000): ExtraRoute {
   const origin = new URL(reportsUrl).origin;

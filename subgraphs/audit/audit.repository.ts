@@ -156,7 +156,6 @@ export type StatisticsDisclosure = 'exact' | 'controlled';
 /** The organisation of the row that folds an analyst's small rows together (see `minimumSubjectsPerStatistic`). */
 export const otherOrganisationsInStatistics = 'OTHER';
 
-
 /** The catalogue's matter codes as SQL literals: upper-case letters and '_' only, checked here once. */
 const catalogueMatterList = matters
   .map(({ code }) => {

@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import type { DataSource } from 'typeorm';
-import { disclosedSubjectHeader, identityHeader, type IdentityVerifier } from '../../lib/access/identity';
+import { disclosedSubjectHeader, type IdentityVerifier } from '../../lib/access/identity';
 import { findRecordCategory } from '../../lib/catalogue/record-categories';
 import { todayInDistrict } from '../../lib/calendar';
 import type { ExtraRoute } from '../../lib/http-server';
@@ -8,7 +8,7 @@ import { gatewayIdentity } from '../shared/access';
 import type { CreditReport } from './entities/credit-report.entity';
 import { activeRecordsSnapshotFormat, genuineSnapshot, platformIssuer, sameCode, type Snapshot, type SnapshotRecord } from './platform-report';
 import type { ReportsPeers } from './peers';
-import { askRecordsWith, currentStatuses, snapshotRecordIds, superseded } from './record-states';
+import { recordStatusesAsker, snapshotRecordIds, superseded } from './record-states';
 import { ReportRepository } from './report.repository';
 
 /**
@@ -158,11 +158,11 @@ function message(title: string, text: string): string {
  *
  * A report one of whose records has since been withdrawn (撤销, on an accepted objection) or
  * restored (信用修复) is not shown (410, a notice to generate a new one): it would print against
- * the subject what the platform no longer holds against it. The records subgraph is asked with
- * the gateway's identity for this fetch, passed on as is (it also holds the groups a record's
- * status needs, record-states.ts); if it cannot answer, nothing is shown (503).
+ * the subject what the platform no longer holds against it. The records subgraph is asked in the
+ * platform's own name, as the resolvers ask it (record-states.ts); if it cannot answer, nothing
+ * is shown (503).
  */
-export function printableRoute(db: DataSource, identities: IdentityVerifier, peers: ReportsPeers): ExtraRoute {
+export function printableRoute(db: DataSource, identities: IdentityVerifier, peers: ReportsPeers, signingKey: Uint8Array): ExtraRoute {
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const match = routePattern.exec(url.pathname);
@@ -193,7 +193,7 @@ export function printableRoute(db: DataSource, identities: IdentityVerifier, pee
     const held = snapshotRecordIds(snapshot);
     let states: (string | null)[];
     try {
-      states = await currentStatuses(held, askRecordsWith(peers.url('records'), String(req.headers[identityHeader]), identity.requestId, peers.timeoutMs));
+      states = await recordStatusesAsker(peers, signingKey, identity.requestId)(held);
     } catch {
       sendHtml(res, 503, message('暂时无法核对报告', '暂时无法核对本报告所载信用记录的现状，报告暂不显示，请稍后再试。The records behind this report could not be checked: retry later.'));
       return true;

@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
-import { identityHeader, type RequestIdentity } from '../../lib/access/identity';
+import type { RequestIdentity } from '../../lib/access/identity';
 import { clientError, ErrorCode } from '../../lib/errors';
-import { send } from '../../lib/platform-http';
+import { PeerClient, type ReportsPeers } from './peers';
 import type { Snapshot } from './platform-report';
 
 /**
@@ -24,8 +24,19 @@ export const supersedingStatuses: readonly string[] = ['WITHDRAWN', 'RESTORED'];
 /** The grants the records subgraph needs to answer any record's status (RESTRICTED_RECORDS for those no longer counting). */
 export const recordLookupGroups: readonly string[] = ['PUBLIC_RECORDS', 'DISHONESTY_LISTS', 'RESTRICTED_RECORDS'];
 
-export function recordLookupIdentity(requestId: string): RequestIdentity {
+function recordLookupIdentity(requestId: string): RequestIdentity {
   return { caller: null, purpose: null, grants: [...recordLookupGroups], scope: {}, requestId };
+}
+
+/**
+ * Asks the records subgraph for records' current statuses in the platform's own name, signed with
+ * the key every subgraph shares; the answer's disclosures go to a throwaway access, not the
+ * reader's. For the resolvers (batched per request) and the printable route alike.
+ */
+export function recordStatusesAsker(peers: ReportsPeers, signingKey: Uint8Array, requestId: string): (ids: readonly string[]) => Promise<(string | null)[]> {
+  const identity = recordLookupIdentity(requestId);
+  const client = new PeerClient(peers, signingKey, { identity, disclosures: new Map() });
+  return (ids) => currentStatuses(ids, (query, variables) => client.query<StatesAnswer>('records', query, variables, identity));
 }
 
 export const recordStatesQuery = 'query ReportRecordStates($r: [_Any!]!) { _entities(representations: $r) { ... on CreditRecord { id status } } }';
@@ -45,7 +56,7 @@ export function superseded(status: string | null | undefined): boolean {
 }
 
 /** Each asked id → its current status, or null when the records subgraph answered none. */
-export async function currentStatuses(ids: readonly string[], ask: (query: string, variables: Record<string, unknown>) => Promise<StatesAnswer>): Promise<(string | null)[]> {
+async function currentStatuses(ids: readonly string[], ask: (query: string, variables: Record<string, unknown>) => Promise<StatesAnswer>): Promise<(string | null)[]> {
   if (!ids.length) return [];
   const answer = await ask(recordStatesQuery, { r: ids.map((id) => ({ __typename: 'CreditRecord', id })) });
   return ids.map((_, i) => answer._entities?.[i]?.status ?? null);
@@ -58,22 +69,4 @@ export const recordsUnavailable = (what: string) =>
 export function asRecordsUnavailable(error: unknown, what: string): never {
   if (error instanceof GraphQLError && error.extensions?.code === ErrorCode.SUBGRAPH_UNAVAILABLE) throw recordsUnavailable(what);
   throw error;
-}
-
-/**
- * For the printable route, which holds no signing key: the gateway's own signed identity for the
- * page fetch (REPORT_PRINTING with `recordLookupGroups`) is passed on to the records subgraph as is.
- */
-export function askRecordsWith(url: string, signedIdentity: string, requestId: string, timeoutMs = 10_000) {
-  return async (query: string, variables: Record<string, unknown>): Promise<StatesAnswer> => {
-    const response = await send(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', [identityHeader]: signedIdentity, 'x-request-id': requestId },
-      body: JSON.stringify({ query, variables }),
-      timeoutMs,
-    });
-    const body = JSON.parse(response.text) as { data?: StatesAnswer | null; errors?: { message: string }[] };
-    if (response.status < 200 || response.status > 299 || body.errors?.length || !body.data) throw new Error(`the records subgraph answered ${response.status}: ${body.errors?.map((e) => e.message).join('; ') ?? 'no data'}`);
-    return body.data;
-  };
 }

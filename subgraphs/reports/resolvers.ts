@@ -12,7 +12,7 @@ import type { ReportVerification } from './entities/report-verification.entity';
 import { generateReport } from './generation';
 import { PeerClient } from './peers';
 import { genuineSnapshot, printablePath, sameCode, type Snapshot } from './platform-report';
-import { asRecordsUnavailable, currentStatuses, recordLookupIdentity, snapshotRecordIds, superseded } from './record-states';
+import { asRecordsUnavailable, recordStatusesAsker, snapshotRecordIds, superseded } from './record-states';
 import { registerReport, type RegisterCreditReportInput } from './registration';
 import { judgeReports, type CheckRef, type ConsideredReportSnapshot, type ReportRequirementSnapshot } from './check-requirement';
 import type { Actor } from './report.repository';
@@ -65,11 +65,10 @@ function entitiesDirectory(ctx: Context): EntitiesSubjectDirectory {
  */
 function recordStates(ctx: Context): DataLoader<string, string | null> {
   if (!ctx.recordStates) {
-    const identity = recordLookupIdentity(ctx.access.identity.requestId);
-    const client = new PeerClient(ctx.peers, ctx.signingKey, { identity, disclosures: new Map() });
+    const ask = recordStatusesAsker(ctx.peers, ctx.signingKey, ctx.access.identity.requestId);
     ctx.recordStates = new DataLoader(async (ids: readonly string[]) => {
       try {
-        return await currentStatuses(ids, (query, variables) => client.query('records', query, variables, identity));
+        return await ask(ids);
       } catch (error) {
         return asRecordsUnavailable(error, 'a platform report');
       }

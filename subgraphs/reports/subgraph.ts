@@ -28,7 +28,7 @@ export function createReportsSubgraph(peers: ReportsPeers): SubgraphDefinition<R
       ReportVerification: (v: { subjectId: string }) => v.subjectId,
     },
     createContext: (db, kernel) => createReportsContext(db, peers, kernel.signingKey),
-    routes: (db, kernel) => [printableRoute(db, kernel.identities, peers)],
+    routes: (db, kernel) => [printableRoute(db, kernel.identities, peers, kernel.signingKey)],
   };
 }
 

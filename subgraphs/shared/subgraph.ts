@@ -39,8 +39,8 @@ export interface SubgraphDefinition<TContext extends object> extends DataModel {
   subjectOf?: SubjectOf;
   /** Called once per request (the kernel adds `access`): loaders must never be shared between requests. */
   createContext(db: DataSource, kernel: { signingKey: Uint8Array }): TContext;
-  /** Extra HTTP routes beside GraphQL (the reports subgraph's printable reports), built once per server; `identities` checks the gateway's signature as GraphQL requests are checked. */
-  routes?(db: DataSource, kernel: { identities: IdentityVerifier }): ExtraRoute[];
+  /** Extra HTTP routes beside GraphQL (the reports subgraph's printable reports), built once per server; `identities` checks the gateway's signature as GraphQL requests are checked, and `signingKey` signs calls to peers as `createContext`'s does. */
+  routes?(db: DataSource, kernel: { identities: IdentityVerifier; signingKey: Uint8Array }): ExtraRoute[];
 }
 
 export type ContextOf<TContext extends object> = TContext & SubgraphContext;
@@ -141,7 +141,7 @@ export async function startSubgraph<TContext extends object>(
     host: options.host,
     logger: options.logger,
     metrics,
-    routes: [ready, ...(definition.routes?.(db, { identities }) ?? [])],
+    routes: [ready, ...(definition.routes?.(db, { identities, signingKey: options.signingKey }) ?? [])],
     stopGracePeriodMillis: options.stopGracePeriodMillis,
     describeCaller: (context: ContextOf<TContext>) => {
       const caller = context.access?.identity.caller;
