@@ -2,7 +2,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { GraphQLResolveInfo } from 'graphql';
 import { badInput } from '../../lib/errors';
 import { maskCitizenIdNumber } from '../../lib/identifiers';
-import { disclose, type SubgraphContext } from '../shared/access';
+import { actsFor, disclose, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type Page, type PageArgs, type PageRequest } from '../shared/pagination';
 import type { AuditEntryInput } from './audit.repository';
 import type { AuditContext } from './context';
@@ -14,8 +14,6 @@ const connection = (page: Page<AuditEntry> | undefined, request: PageRequest) =>
 
 const readsTheAudit = (ctx: Context): boolean => ctx.access.identity.grants.includes('AUDIT');
 const auditorsOnly = <V>(ctx: Context, value: V): V | null => (readsTheAudit(ctx) ? value : null);
-/** Whether the entry's reader acted for the caller's own organisation (a subject's own users reading it). */
-const actedForCaller = (ctx: Context, entry: AuditEntry): boolean => entry.organisation.toUpperCase() === ctx.access.identity.caller?.organisation.trim().toUpperCase();
 
 /**
  * The most entries one `appendAuditEntries` call takes: one transaction holds the chain lock for
@@ -78,7 +76,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
     // Who at the reader acted, and how, are for the audit's readers: a subject's own view names the
     // organisation, the matter and the time, as a credit report's 查询记录 does, never the officer;
     // but its own users, who acted for it, by name, as its records' history names them.
-    actor: (entry: AuditEntry, _: unknown, ctx: Context) => (readsTheAudit(ctx) || actedForCaller(ctx, entry) ? entry.actor : null),
+    actor: (entry: AuditEntry, _: unknown, ctx: Context) => (readsTheAudit(ctx) || actsFor(ctx.access, entry.organisation) ? entry.actor : null),
     requestId: (entry: AuditEntry, _: unknown, ctx: Context) => auditorsOnly(ctx, entry.requestId),
     operationName: (entry: AuditEntry, _: unknown, ctx: Context) => auditorsOnly(ctx, entry.operationName),
     subject: (entry: AuditEntry) => (entry.subjectId ? { __typename: 'Subject', id: entry.subjectId } : null),

@@ -3,7 +3,7 @@ import DataLoader from 'dataloader';
 import type { GraphQLResolveInfo } from 'graphql';
 import { todayInDistrict } from '../../lib/calendar';
 import { assertLegible, badInput } from '../../lib/errors';
-import { assertCaseFileReadable, assertInScope, assertKindInScope, assertPurposeGrants, disclose, forbidden, type SubgraphContext } from '../shared/access';
+import { actsFor, assertCaseFileReadable, assertInScope, assertKindInScope, assertPurposeGrants, disclose, forbidden, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type PageArgs } from '../shared/pagination';
 import { assertSubjectKindInScope, EntitiesSubjectDirectory } from '../shared/subject-directory';
 import type { ReportsContext } from './context';
@@ -99,8 +99,7 @@ async function recordsChanged(snapshot: Snapshot, ctx: Context): Promise<boolean
  */
 function readsCaseFile(ctx: Context, report: Pick<CreditReport, 'subjectId' | 'registeredByOrganisation'>): boolean {
   const { identity } = ctx.access;
-  const organisation = identity.caller?.organisation.trim().toUpperCase();
-  if (organisation && report.registeredByOrganisation && organisation === report.registeredByOrganisation.trim().toUpperCase()) return true;
+  if (actsFor(ctx.access, report.registeredByOrganisation)) return true;
   if (identity.scope.subjectId && identity.scope.subjectId !== report.subjectId) return false;
   const group = (['DISCLOSURE_LOG', 'AUDIT'] as const).find((g) => identity.grants.includes(g));
   if (!group) return false;

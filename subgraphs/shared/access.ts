@@ -95,9 +95,18 @@ export function personIdentifier(access: RequestAccess, subjectId: string | null
  * names the department, never the officer, as the subject's audit trail does.
  */
 export function actingUser(access: RequestAccess, userId: string | null, organisation: string | null): string | null {
+  if (userId === null || access.identity.caller?.organisationKind === 'DEPARTMENT' || organisation === 'PLATFORM') return userId;
+  return actsFor(access, organisation) ? userId : null;
+}
+
+/**
+ * Whether the caller acts for `organisation`, as recorded (a department code, a code or an ID
+ * number, stored upper-cased): its token's organisation, trimmed and upper-cased, as the gateway
+ * compares a consent's grantee.
+ */
+export function actsFor(access: RequestAccess, organisation: string | null | undefined): boolean {
   const caller = access.identity.caller;
-  if (userId === null || caller?.organisationKind === 'DEPARTMENT' || organisation === 'PLATFORM') return userId;
-  return caller && organisation !== null && organisation.toUpperCase() === caller.organisation.trim().toUpperCase() ? userId : null;
+  return !!caller && !!organisation && organisation.trim().toUpperCase() === caller.organisation.trim().toUpperCase();
 }
 
 /**
