@@ -115,7 +115,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   };
 
   const typeErrors = typeLimitErrors(limits, { suggestions: introspection });
-  const mask = maskUnexpectedErrors((message, error) => (options.observer ? options.observer.fault(message, error) : console.error(`[gateway] ${message}`, error)));
+  const mask = maskUnexpectedErrors((message, error, requestId) => (options.observer ? options.observer.fault(message, error, requestId) : console.error(`[gateway] ${message}`, error)));
   const server = new ApolloServer<GatewayContext>({
     gateway: guarded,
     includeStacktraceInErrorResponses: false,
@@ -241,7 +241,7 @@ function guardExecutor(execute: GatewayExecutor, guards: Map<string, string>, au
     try {
       await audit.write(auditEntries(context, requestContext.operationName ?? null, refusals, occurredAt));
     } catch (error) {
-      if (observer) observer.fault('audit write failed; answer withheld', error);
+      if (observer) observer.fault('audit write failed; answer withheld', error, context.requestId);
       else console.error('[gateway] audit write failed; answer withheld', error);
       return { errors: [auditUnavailable(requestContext.operation, result.data)] };
     }

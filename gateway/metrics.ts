@@ -61,8 +61,8 @@ export class GatewayMetrics extends ServiceMetrics implements GatewayObserver {
     else this.logger.warn({ err: error }, 'Redis cannot be reached: rate-limit counters are kept per replica in memory until it answers');
   }
 
-  fault(message: string, error: unknown): void {
-    if (this.logger) this.logger.error({ err: error }, message);
+  fault(message: string, error: unknown, requestId?: string): void {
+    if (this.logger) this.logger.error({ err: error, requestId }, message);
     else console.error(`[gateway] ${message}`, error);
   }
 }

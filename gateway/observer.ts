@@ -22,8 +22,8 @@ export interface GatewayObserver {
    * memory because Redis cannot be reached (`error` says why); budgets are then per replica.
    */
   rateLimitCounters(where: 'shared' | 'local', error?: unknown): void;
-  /** An unexpected fault, masked as INTERNAL_SERVER_ERROR (or a withheld answer) for the client. */
-  fault(message: string, error: unknown): void;
+  /** An unexpected fault, masked as INTERNAL_SERVER_ERROR (or a withheld answer) for the client, met serving the request `requestId`. */
+  fault(message: string, error: unknown, requestId?: string): void;
 }
 
 export type SubgraphFetchOutcome = 'ok' | 'graphql_errors' | 'unreachable' | 'timeout' | 'bad_response';

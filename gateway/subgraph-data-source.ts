@@ -71,7 +71,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       const reason = faultOf(error);
       outcome = reason === SubgraphFault.TIMEOUT ? 'timeout' : reason === SubgraphFault.UNREACHABLE ? 'unreachable' : 'bad_response';
       // What exactly came back is for the operator; the client learns only which subgraph and why.
-      if (reason === SubgraphFault.BAD_RESPONSE) this.observer?.fault(`the ${this.name} subgraph answered something that is not a GraphQL response`, error);
+      if (reason === SubgraphFault.BAD_RESPONSE) this.observer?.fault(`the ${this.name} subgraph answered something that is not a GraphQL response`, error, options.context?.requestId);
       const unavailable = { message: this.messageFor(reason), extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, reason } };
       const paths = askedPaths(options);
       // An empty path stands for the error without one: GraphQL leaves `path` out where no field is named.

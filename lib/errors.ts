@@ -1,5 +1,5 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { currentRequest } from './request-record';
+import { requestIdOfError } from './request-record';
 import { characterCount, illegibility, type TextForm } from './text';
 
 /**
@@ -141,11 +141,11 @@ function isRefusedRequest(error: unknown): boolean {
  * Apollo Server `formatError`: errors with a known code go out as they are (minus any stack
  * trace); anything else is a bug or an infrastructure fault, logged here and masked, so that no
  * SQL, path, host name or stack ever reaches a client. The masked error carries the request id,
- * which the log line with the real error carries too (the logger adds it), so an operator can
+ * which the log line with the real error carries too, so an operator can
  * find one from the other. `recognise` names the infrastructure faults a client may act on
  * (retry later); their details are logged and masked all the same.
  */
-export function maskUnexpectedErrors(log: (message: string, error: unknown) => void, recognise: (error: unknown) => KnownFault | undefined = () => undefined) {
+export function maskUnexpectedErrors(log: (message: string, error: unknown, requestId: string | undefined) => void, recognise: (error: unknown) => KnownFault | undefined = () => undefined) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.code;
     const { stacktrace: _stack, exception: _exception, ...extensions } = formatted.extensions ?? {};
@@ -157,8 +157,8 @@ export function maskUnexpectedErrors(log: (message: string, error: unknown) => v
     // the request was wrong, and Apollo's message says how.
     if (isRefusedRequest(error)) return { ...formatted, extensions: { ...extensions, code: ErrorCode.BAD_REQUEST } };
     const fault = recognise(error);
-    log(fault ? fault.message : 'unexpected error', error);
-    const requestId = currentRequest()?.requestId;
+    const requestId = requestIdOfError(error);
+    log(fault ? fault.message : 'unexpected error', error, requestId);
     return {
       message: fault?.message ?? 'Internal server error',
       path: formatted.path,

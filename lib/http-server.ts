@@ -6,7 +6,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ErrorCode } from './errors';
 import type { Logger } from './logger';
 import type { ServiceMetrics } from './metrics';
-import { recordOperations, requestIdFrom, requestStorage, type CallerSummary, type RequestRecord } from './request-record';
+import { attachRecord, markError, recordOperations, requestIdFrom, type CallerSummary, type RequestRecord } from './request-record';
 
 export interface HttpRequestInfo {
   req: http.IncomingMessage;
@@ -141,7 +141,7 @@ function routeLabel(pathname: string): string {
  *
  * Every request gets a request id (its `x-request-id` when acceptable, else a new one), written
  * back into the request's headers, so that the gateway's access code reads the same id, and
- * answered in `x-request-id`; everything that runs for the request sees it (request-record.ts).
+ * answered in `x-request-id`; Apollo's context and the errors met are tied to its record (request-record.ts).
  */
 export async function serveGraphQL<TContext extends BaseContext>(
   server: ApolloServer<TContext>,
@@ -178,7 +178,7 @@ export async function serveGraphQL<TContext extends BaseContext>(
       else if (status >= 500) logger.warn(line, 'request');
       else logger.info(line, 'request');
     });
-    void requestStorage.run(record, async () => {
+    void (async () => {
       try {
         for (const route of routes) if (await route(req, res)) return;
         const url = new URL(req.url ?? '/', 'http://localhost');
@@ -193,7 +193,16 @@ export async function serveGraphQL<TContext extends BaseContext>(
         const body = await readJsonBody(req, limit);
         const response = await server.executeHTTPGraphQLRequest({
           httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
-          context: () => options.context({ req, body }),
+          context: async () => {
+            try {
+              const context = await options.context({ req, body });
+              attachRecord(context, record);
+              return context;
+            } catch (error) {
+              markError(error, record);
+              throw error;
+            }
+          },
         });
         for (const [key, value] of response.headers) res.setHeader(key, value);
         res.statusCode = response.status ?? 200;
@@ -215,12 +224,12 @@ export async function serveGraphQL<TContext extends BaseContext>(
           sendJson(res, error.status, { errors: [{ message: error.message, extensions: error.extensions }] });
           return;
         }
-        if (logger) logger.error({ err: error }, 'unexpected fault serving a request');
+        if (logger) logger.error({ err: error, requestId: record.requestId }, 'unexpected fault serving a request');
         else console.error(error);
         record.errorCodes.push(ErrorCode.INTERNAL_SERVER_ERROR);
         sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId: record.requestId } }] });
       }
-    });
+    })();
   });
   httpServer.on('clientError', answerUnparsableRequest);
   server.addPlugin(ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.stopGracePeriodMillis }));

@@ -1,7 +1,6 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { readLogLevel } from './env';
 import { maskCitizenIdNumber } from './identifiers';
-import { currentRequest } from './request-record';
 
 export type { Logger } from 'pino';
 
@@ -48,8 +47,9 @@ export interface LoggerOptions {
 
 /**
  * A process's logger: JSON lines (pino) on stdout, one field set for all services (`service`,
- * `level` as a word, ISO `time`, `msg`), the current request's id on every line written while
- * serving it, secrets redacted and personal data masked.
+ * `level` as a word, ISO `time`, `msg`), secrets redacted and personal data masked. A line about
+ * a request names it in `requestId`, given by whoever writes the line (request-record.ts says why
+ * it is not found implicitly).
  */
 export function createLogger(service: string, options: LoggerOptions = {}): Logger {
   return pino(
@@ -60,10 +60,6 @@ export function createLogger(service: string, options: LoggerOptions = {}): Logg
       formatters: { level: (label) => ({ level: label }) },
       messageKey: 'msg',
       redact: { paths: redactedPaths, censor: '[redacted]' },
-      mixin: () => {
-        const request = currentRequest();
-        return request ? { requestId: request.requestId } : {};
-      },
       hooks: { streamWrite: maskPersonalData },
     },
     // Synchronous: a fatal line written just before process.exit() must not be lost.

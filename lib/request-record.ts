@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 
@@ -25,15 +24,38 @@ export interface RequestRecord {
   executed?: boolean;
 }
 
-/**
- * The request being served, for everything that runs on its behalf (resolvers, the gateway's
- * subgraph calls, error formatting): the logger reads its request id from here, so every line
- * written while serving a request names it without passing it around.
- */
-export const requestStorage = new AsyncLocalStorage<RequestRecord>();
+// The record travels with the request explicitly, not in an AsyncLocalStorage: on Node 20 one
+// store switches on V8's promise hooks for every promise the process makes, which cost the
+// gateway ~15 % of its CPU per request (bench/results.md). Apollo hands plugins the request's
+// context, so the record rides on that, under a symbol: Apollo copies the context for each
+// operation (Object.assign, which copies symbol-keyed properties too), so an identity-keyed map
+// would miss it. `formatError` gets only the error, so the errors a request met are marked with
+// their record before Apollo formats them.
+const recordKey = Symbol('requestRecord');
+const recordsByError = new WeakMap<object, RequestRecord>();
 
-export function currentRequest(): RequestRecord | undefined {
-  return requestStorage.getStore();
+/** Ties a request's Apollo context to its record (lib/http-server.ts, once the context is built). */
+export function attachRecord(context: object, record: RequestRecord): void {
+  Object.defineProperty(context, recordKey, { value: record, enumerable: true });
+}
+
+function recordOf(context: object): RequestRecord | undefined {
+  return (context as { [recordKey]?: RequestRecord })[recordKey];
+}
+
+/** Marks an error as met while serving the request of `record`. */
+export function markError(error: unknown, record: RequestRecord): void {
+  if (typeof error === 'object' && error !== null) recordsByError.set(error, record);
+}
+
+/**
+ * The id of the request an error was met in, for `formatError`: the error itself or the error it
+ * wraps (Apollo wraps a context function's failure) was marked by `markError`.
+ */
+export function requestIdOfError(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const cause = (error as { originalError?: unknown }).originalError;
+  return (recordsByError.get(error) ?? (typeof cause === 'object' && cause !== null ? recordsByError.get(cause) : undefined))?.requestId;
 }
 
 // An incoming x-request-id is kept when it is printable ASCII of at most 64 characters: it is
@@ -52,14 +74,15 @@ export function requestIdFrom(header: string | string[] | undefined): string {
 }
 
 /**
- * Fills the current request's record from Apollo's pipeline: the operation's name and type once
+ * Fills the request's record from Apollo's pipeline: the operation's name and type once
  * resolved, the caller (as `describeCaller` tells it from the context) and the codes of the
- * errors sent, after formatting, so masked internal errors count as INTERNAL_SERVER_ERROR.
+ * errors sent, after formatting, so masked internal errors count as INTERNAL_SERVER_ERROR. The
+ * errors the pipeline met are marked with the record before `formatError` sees them.
  */
 export function recordOperations<TContext extends BaseContext>(describeCaller: (context: TContext) => CallerSummary | null): ApolloServerPlugin<TContext> {
   return {
     async requestDidStart({ contextValue }) {
-      const record = currentRequest();
+      const record = recordOf(contextValue);
       if (!record) return;
       record.executed = true;
       record.caller = describeCaller(contextValue);
@@ -67,6 +90,9 @@ export function recordOperations<TContext extends BaseContext>(describeCaller: (
         async didResolveOperation({ operationName, operation }) {
           record.operationName = operationName ?? null;
           record.operationType = operation?.operation;
+        },
+        async didEncounterErrors({ errors }) {
+          for (const error of errors) markError(error, record);
         },
         async willSendResponse({ response }) {
           const errors = response.body.kind === 'single' ? response.body.singleResult.errors : response.body.initialResult.errors;

@@ -87,10 +87,10 @@ export function createSubgraphServer<TContext extends object>(definition: Subgra
       ApolloServerPluginSchemaReportingDisabled(),
     ],
     formatError: maskUnexpectedErrors(
-      (message, error) => {
+      (message, error, requestId) => {
         // A failed statement carries its values (TypeORM's parameters, mysql2's filled-in SQL): logged without them.
         const statement = failedStatementOf(error);
-        const logged = statement ? { failure: failedStatement(statement) } : { err: error };
+        const logged = { ...(statement ? { failure: failedStatement(statement) } : { err: error }), requestId };
         return logger ? logger.error(logged, message) : console.error(`[${definition.name}] ${message}`, statement ? logged : error);
       },
       (error) => (isDatabaseConnectionLoss(error) ? { code: ErrorCode.DATABASE_UNAVAILABLE, message: `the ${definition.name} subgraph lost its database connection: retry later` } : undefined),

@@ -57,7 +57,7 @@ const registrar: As = { caller: { id: 'test-registrar', organisation: 'MARKET_RE
     expect(failed.errors?.map((e) => e.extensions)).toEqual([{ code: 'DATABASE_UNAVAILABLE', serviceName: 'entities', requestId: expect.any(String) }]);
     expect(failed.errors?.[0].message).toBe('the entities subgraph lost its database connection: retry later');
     // The client is told no more than that; the operator's log has the driver's error.
-    expect(logged).toHaveBeenCalledWith('[entities] the entities subgraph lost its database connection: retry later', { failure: expect.objectContaining({ code: 'PROTOCOL_CONNECTION_LOST', message: expect.stringMatching(/Connection lost/) }) });
+    expect(logged).toHaveBeenCalledWith('[entities] the entities subgraph lost its database connection: retry later', { failure: expect.objectContaining({ code: 'PROTOCOL_CONNECTION_LOST', message: expect.stringMatching(/Connection lost/) }), requestId: failed.errors?.[0].extensions?.requestId });
 
     // While the server is down, every request is told so, and the subgraph is not ready.
     const whileDown = await readSubject();

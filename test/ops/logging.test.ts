@@ -1,5 +1,7 @@
+import { GraphQLError } from 'graphql';
+import { maskUnexpectedErrors } from '../../lib/errors';
 import { createLogger, maskPersonalData } from '../../lib/logger';
-import { requestStorage } from '../../lib/request-record';
+import { markError } from '../../lib/request-record';
 import { demoWorld } from '../../scripts/demo/world';
 import { financeOfficer, startOpsPlatform, type OpsPlatform } from './ops-platform';
 
@@ -21,18 +23,39 @@ describe('maskPersonalData', () => {
 });
 
 describe('createLogger', () => {
-  it('writes JSON lines with service, level word, request id, redacted secrets and masked personal data', () => {
+  it('writes JSON lines with service, level word, redacted secrets and masked personal data', () => {
     const lines: string[] = [];
     const logger = createLogger('test-service', { destination: { write: (line: string) => void lines.push(line) } });
-    requestStorage.run({ requestId: 'req-42', errorCodes: [] }, () => {
-      logger.info({ authorization: 'Bearer abc.def.ghi', variables: { code: 'x' }, caller: { organisation: '130304199003071234' } }, 'hello');
-    });
+    logger.info({ requestId: 'req-42', authorization: 'Bearer abc.def.ghi', variables: { code: 'x' }, caller: { organisation: '130304199003071234' } }, 'hello');
     logger.warn('outside a request');
     const [inside, outside] = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(inside).toMatchObject({ service: 'test-service', level: 'info', requestId: 'req-42', msg: 'hello', authorization: '[redacted]', variables: '[redacted]', caller: { organisation: '1303**********1234' } });
     expect(typeof inside.time).toBe('string');
     expect(outside.requestId).toBeUndefined();
     expect(lines.join('')).not.toContain('abc.def.ghi');
+  });
+});
+
+describe('maskUnexpectedErrors', () => {
+  const logged: { message: string; requestId: string | undefined }[] = [];
+  const mask = maskUnexpectedErrors((message, _error, requestId) => void logged.push({ message, requestId }));
+  beforeEach(() => void logged.splice(0));
+
+  it('gives a masked error, and its log line, the id of the request that met it', () => {
+    const cause = new Error('connect ECONNREFUSED 10.0.0.7:3306');
+    const error = new GraphQLError('Context creation failed: connect ECONNREFUSED', { originalError: cause });
+    markError(cause, { requestId: 'req-7', errorCodes: [] });
+    const formatted = mask({ message: error.message, extensions: { code: 'INTERNAL_SERVER_ERROR' } }, error);
+    expect(formatted).toEqual({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'req-7' } });
+    expect(logged).toEqual([{ message: 'unexpected error', requestId: 'req-7' }]);
+  });
+
+  it('names no request for an error no request met, and leaves coded errors alone', () => {
+    expect(mask({ message: 'boom', extensions: { code: 'INTERNAL_SERVER_ERROR' } }, new Error('boom')).extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR' });
+    const refused = new GraphQLError('no such subject', { extensions: { code: 'NOT_FOUND' } });
+    markError(refused, { requestId: 'req-8', errorCodes: [] });
+    expect(mask({ message: refused.message, extensions: { code: 'NOT_FOUND' } }, refused)).toEqual({ message: 'no such subject', extensions: { code: 'NOT_FOUND' } });
+    expect(logged).toEqual([{ message: 'unexpected error', requestId: undefined }]);
   });
 });
 
