@@ -4,6 +4,7 @@ import type { ExtraRoute } from '../lib/http-server';
 import { requestIdFrom } from '../lib/request-record';
 import type { GraphQLError } from 'graphql';
 import type { AuditEntryInput, AuditWriter } from './audit-writer';
+import type { GatewayObserver } from './observer';
 import { rateLimitHeaders, type RateLimits } from './rate-limits';
 
 /**
@@ -20,7 +21,17 @@ import { rateLimitHeaders, type RateLimits } from './rate-limits';
 /** What the gateway's own identity for a page fetch holds: nothing but the right to have it rendered. */
 export const printingGrants = ['REPORT_PRINTING'];
 
-export function printableReportsRoute(reportsUrl: string, audit: Pick<AuditWriter, 'write'> | null, signingKey: Uint8Array, rateLimits?: Pick<RateLimits, 'admit'>, timeoutMs = 10_000): ExtraRoute {
+export interface PrintableReportsOptions {
+  /** Writes each view's audit entry before the page is released; null with access control off. */
+  audit: Pick<AuditWriter, 'write'> | null;
+  signingKey: Uint8Array;
+  rateLimits?: Pick<RateLimits, 'admit'>;
+  /** Told why a page was not shown (the reports service unreachable, the audit write failed). */
+  observer?: Pick<GatewayObserver, 'fault'>;
+  timeoutMs?: number;
+}
+
+export function printableReportsRoute(reportsUrl: string, { audit, signingKey, rateLimits, observer, timeoutMs = 10_000 }: PrintableReportsOptions): ExtraRoute {
   const origin = new URL(reportsUrl).origin;
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://gateway');
@@ -50,7 +61,8 @@ export function printableReportsRoute(reportsUrl: string, audit: Pick<AuditWrite
       const identity = await signerFor(signingKey).sign({ caller: null, purpose: null, grants: printingGrants, scope: {} });
       upstream = await fetch(`${origin}${url.pathname}${url.search}`, { headers: { [identityHeader]: identity, 'x-request-id': requestId }, signal: AbortSignal.timeout(timeoutMs) });
       page = Buffer.from(await upstream.arrayBuffer());
-    } catch {
+    } catch (error) {
+      observer?.fault('the reports service could not be reached for a printable report', error, requestId);
       plain(502, 'the reports service could not be reached: retry later');
       return true;
     }
@@ -58,7 +70,8 @@ export function printableReportsRoute(reportsUrl: string, audit: Pick<AuditWrite
     if (audit && upstream.ok && subjectId) {
       try {
         await audit.write([printableView(subjectId, url.pathname, requestId)]);
-      } catch {
+      } catch (error) {
+        observer?.fault('audit write failed; printable report withheld', error, requestId);
         plain(503, 'the audit log could not be written, so the report is not shown: retry later');
         return true;
       }

@@ -90,7 +90,7 @@ export async function startPlatform(target: DatabaseTarget, options: PlatformOpt
     const http: RunningHttpServer = await serveGraphQL(gateway.server, {
       port: 0,
       maxBodyBytes: gateway.limits.bodyBytes,
-      routes: [printableReportsRoute(subgraphs.reports.url, gateway.audit, secrets.signing)],
+      routes: [printableReportsRoute(subgraphs.reports.url, { audit: gateway.audit, signingKey: secrets.signing })],
       context: ({ req }) => gateway.context(req),
     });
     stops.push(() => http.stop());

@@ -15,6 +15,8 @@ describe('the gateway route to printable reports', () => {
   const seen: string[] = [];
   const audited: AuditEntryInput[] = [];
   let auditDown = false;
+  /** What the operator is told of pages not shown. */
+  const faults: { message: string; requestId: string | undefined }[] = [];
   const audit = {
     write: async (entries: AuditEntryInput[]) => {
       if (auditDown) throw new Error('audit subgraph down');
@@ -47,7 +49,7 @@ describe('the gateway route to printable reports', () => {
       if (res.statusCode === 200) res.setHeader('x-credit-disclosed-subject', 'subject-of-the-report');
       res.end(res.statusCode === 200 ? '<h1>北戴河区公共信用信息报告</h1>' : 'not found');
     });
-    const route = printableReportsRoute(`${reports.url}/graphql`, audit, key);
+    const route = printableReportsRoute(`${reports.url}/graphql`, { audit, signingKey: key, observer: { fault: (message, _error, requestId) => void faults.push({ message, requestId }) } });
     gateway = await listen(async (req, res) => {
       if (!(await route(req, res))) {
         res.statusCode = 418;
@@ -94,11 +96,24 @@ describe('the gateway route to printable reports', () => {
   it('withholds the page while the audit log cannot be written', async () => {
     auditDown = true;
     try {
-      const response = await fetch(`${gateway.url}/reports/BDHXY-20261125-ABCD1234.html?code=right`);
+      const response = await fetch(`${gateway.url}/reports/BDHXY-20261125-ABCD1234.html?code=right`, { headers: { 'x-request-id': 'view-withheld' } });
       expect(response.status).toBe(503);
       expect(await response.text()).not.toContain('公共信用信息报告');
+      expect(faults).toContainEqual({ message: 'audit write failed; printable report withheld', requestId: 'view-withheld' });
     } finally {
       auditDown = false;
+    }
+  });
+
+  it('answers 502 when the reports service cannot be reached, and tells the operator why', async () => {
+    const route = printableReportsRoute('http://127.0.0.1:9/graphql', { audit, signingKey: key, observer: { fault: (message, _error, requestId) => void faults.push({ message, requestId }) } });
+    const unreachable = await listen(async (req, res) => void (await route(req, res)));
+    try {
+      const response = await fetch(`${unreachable.url}/reports/BDHXY-20261125-ABCD1234.html?code=right`, { headers: { 'x-request-id': 'view-unreachable' } });
+      expect(response.status).toBe(502);
+      expect(faults).toContainEqual({ message: 'the reports service could not be reached for a printable report', requestId: 'view-unreachable' });
+    } finally {
+      await unreachable.close();
     }
   });
 
