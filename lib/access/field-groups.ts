@@ -17,7 +17,7 @@ export const fieldGroups = {
   PROVIDER_ADMINISTRATION: "Credit service providers' filing workflow and supervision: deciding filings, setting classes, recording violations and sanctions, reading applications and who acted.",
   PROVIDER_SUPERVISION_FILE: "A credit service provider's supervision file: its contact details, the violations recorded against it and their sanctions. Registry admins read every provider's; a provider reads its own, and no other's (the providers subgraph checks which).",
   PROVIDER_APPLICATION: "A credit service provider applying for filing (申请备案) in its own name, and resubmitting a returned application.",
-  REPORT_REGISTRATION: "Registering credit reports obtained elsewhere in the caller's department's name, and recording what checking one with its issuer found; the request's purpose must also grant reading the subject's reports (the credit office's, its supervision).",
+  REPORT_REGISTRATION: "Registering credit reports obtained elsewhere in the caller's department's name, recording what checking one with its issuer found, and withdrawing one registered by mistake; the request's purpose must also grant reading the subject's reports (the credit office's, its supervision).",
   REPORT_GENERATION: "Generating the platform's public credit report (公共信用信息报告) for a subject; the request's purpose must also grant reading the subject's records.",
   CREDIT_CHECK: 'Running a credit check for an administrative matter, and reporting what was applied (信用核查、反馈).',
   CREDIT_CHECK_LEDGER: "Reading the review ledger of credit checks: a department its own, the credit office all.",

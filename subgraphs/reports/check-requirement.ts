@@ -1,4 +1,4 @@
-import { In, LessThanOrEqual, type DataSource, type Repository } from 'typeorm';
+import { In, IsNull, LessThanOrEqual, type DataSource, type Repository } from 'typeorm';
 import { todayInDistrict } from '../../lib/calendar';
 import { isGoodReportGrade, reportRequired } from '../../lib/catalogue/measures';
 import { CheckReportRequirement } from './entities/check-report-requirement.entity';
@@ -48,7 +48,9 @@ const gradeRank = (grade: string | null) => (grade ? ['AAA', 'AA', 'A', 'BBB', '
  * in good standing on the issue date and not suspended or revoked by the check's day (asked of
  * the providers subgraph, one request for all issuers); a platform report only while none of
  * the records it holds has been withdrawn or restored since (`recordStates`: the records
- * subgraph, one request for all of them, as they stand when the requirement is judged).
+ * subgraph, one request for all of them, as they stand when the requirement is judged). A
+ * registration withdrawn by then is not considered at all; like a finding of NOT_GENUINE, a
+ * withdrawal counts from when the requirement is judged, not from the check's instant.
  */
 export async function judgeReports(
   check: CheckRef,
@@ -60,7 +62,10 @@ export async function judgeReports(
 ): Promise<ReportRequirementSnapshot> {
   const asOf = new Date(check.checkedAt);
   const day = todayInDistrict(asOf);
-  const candidates = (await reports.find({ where: { subjectId: check.subjectId, registeredAt: LessThanOrEqual(asOf) }, order: { issuedOn: 'DESC', id: 'DESC' } })).filter((r) => r.issuedOn <= day);
+  // A registration withdrawn by the time the requirement is judged is left out, not listed as
+  // refused: it was a mistake (another subject's report, a mistyped grade), which the check's
+  // findings, read by its department, must not go on stating about this subject.
+  const candidates = (await reports.find({ where: { subjectId: check.subjectId, registeredAt: LessThanOrEqual(asOf), withdrawnAt: IsNull() }, order: { issuedOn: 'DESC', id: 'DESC' } })).filter((r) => r.issuedOn <= day);
   const platformContents = await snapshots(candidates.filter((r) => r.source === 'DISTRICT_PLATFORM').map((r) => r.id));
   const platformIds = candidates.filter((r) => r.source === 'DISTRICT_PLATFORM').map((r) => r.id);
   const contentOf = new Map(platformIds.map((id, i) => [id, platformContents[i]]));

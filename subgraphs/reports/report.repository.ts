@@ -1,4 +1,4 @@
-import { In, type DataSource, type Repository } from 'typeorm';
+import { In, IsNull, type DataSource, type EntityManager, type Repository } from 'typeorm';
 import { badInput, clientError, ErrorCode } from '../../lib/errors';
 import { timeOrderedId } from '../../lib/time-ordered-id';
 import { forbiddenAbout } from '../shared/access';
@@ -32,14 +32,21 @@ export class ReportRepository {
     this.parts = db.getRepository(CreditReportSnapshotPart);
   }
 
-  /** One page of a subject's reports, newest first; the pages of all subjects in a request load in one statement. */
-  reportsAboutSubject(subjectId: string, first: number, after?: CursorPosition | null, count = false): Promise<Page<CreditReport> | undefined> {
-    return this.pages.load(this.reports, { parent: 'subjectId', orderBy: 'issuedOn', direction: 'DESC', first, after, count }, subjectId);
+  /**
+   * One page of a subject's reports, newest first; the pages of all subjects in a request load in
+   * one statement. `withdrawn`: which withdrawn registrations are listed (`WithdrawnListed`).
+   */
+  reportsAboutSubject(subjectId: string, first: number, after: CursorPosition | null | undefined, count: boolean, withdrawn: WithdrawnListed): Promise<Page<CreditReport> | undefined> {
+    return this.pages.load(this.reports, { parent: 'subjectId', orderBy: 'issuedOn', direction: 'DESC', first, after, count, where: withdrawnCondition(withdrawn) }, subjectId);
   }
 
-  /** One page of a provider's reports, newest first, batched like `reportsAboutSubject`. */
+  /**
+   * One page of a provider's reports, newest first, batched like `reportsAboutSubject`. A withdrawn
+   * registration is none of them: it may have named the wrong provider, and the corrected one is
+   * listed.
+   */
   reportsIssuedBy(providerId: string, first: number, after?: CursorPosition | null, count = false): Promise<Page<CreditReport> | undefined> {
-    return this.pages.load(this.reports, { parent: 'issuerProviderId', orderBy: 'issuedOn', direction: 'DESC', first, after, count }, providerId);
+    return this.pages.load(this.reports, { parent: 'issuerProviderId', orderBy: 'issuedOn', direction: 'DESC', first, after, count, where: withdrawnCondition('NONE') }, providerId);
   }
 
   /** The stored snapshots of many platform reports in one statement, parts joined in order; null where none is stored. */
@@ -53,9 +60,12 @@ export class ReportRepository {
     return this.reports.findOneBy({ source: 'DISTRICT_PLATFORM', issuerName: platformIssuer.name, reportNumber });
   }
 
-  /** Stores a registered report; a second report with the same issuer and number is refused. */
+  /**
+   * Stores a registered report; a second standing report with the same issuer and number is
+   * refused. A withdrawn one is not: the corrected report takes the number its mistake held.
+   */
   async insertRegistered(report: CreditReport): Promise<CreditReport> {
-    if (await this.reports.existsBy({ issuerName: report.issuerName, reportNumber: report.reportNumber })) throw duplicate(report);
+    if (await this.reports.existsBy({ issuerName: report.issuerName, reportNumber: report.reportNumber, withdrawnAt: IsNull() })) throw duplicate(report);
     try {
       await writeAlone(this.db, () => this.reports.insert(report));
     } catch (error) {
@@ -86,14 +96,12 @@ export class ReportRepository {
     // The report is read, and the finding's instant taken, once this write holds the report: two
     // findings sent at once then follow one another, and the report states the later one.
     return await writeTransaction(this.db, async (manager) => {
-      const report = await manager.findOne(CreditReport, { where: { id }, lock: lockFor(manager) });
-      if (!report) throw clientError(ErrorCode.NOT_FOUND, `no credit report has the id ${JSON.stringify(id)}`, { field: 'id' });
-      if (actor.organisation !== report.registeredByOrganisation && actor.organisation !== 'CREDIT_OFFICE') {
-        // Said without the report's number or department: the caller may not read the report.
-        throw forbiddenAbout(report.subjectId, "a report's finding is recorded by the department that registered the report or by the credit office");
-      }
-      if (report.source === 'DISTRICT_PLATFORM') {
-        throw badInput('id', `report ${report.reportNumber} was issued by this platform: it is verified from its stored snapshot, not by an officer`);
+      const report = await registrationToAmend(manager, id, actor, {
+        refusal: "a report's finding is recorded by the department that registered the report or by the credit office",
+        platform: 'it is verified from its stored snapshot, not by an officer',
+      });
+      if (report.withdrawnAt) {
+        throw notAllowedNow(`report ${report.reportNumber}'s registration was withdrawn at ${report.withdrawnAt.toISOString()}: no check relies on it, so no finding is recorded on it`);
       }
       // Strictly after the finding it replaces, so that findings sort by time even within a millisecond.
       const instant = now ?? new Date();
@@ -117,6 +125,31 @@ export class ReportRepository {
     });
   }
 
+  /**
+   * Withdraws a registration made by mistake (撤销登记), as `recordVerification` records a finding:
+   * the same department or the credit office, on the report read and locked inside the write. The
+   * row is kept with who withdrew it, when and why; it no longer stands (`inForce`), so no check
+   * considers it and its issuer and number are free for the corrected registration. Final: the
+   * same department sending the same reason again (a retry) is answered the withdrawn report,
+   * unchanged; any other withdrawal of it is refused, so that the reason on file stays the one
+   * given when it was withdrawn.
+   */
+  async withdrawRegistration(id: string, reason: string, actor: Actor, now?: Date): Promise<CreditReport> {
+    return await writeTransaction(this.db, async (manager) => {
+      const report = await registrationToAmend(manager, id, actor, {
+        refusal: "a report's registration is withdrawn by the department that registered the report or by the credit office",
+        platform: 'it was generated, not registered: a platform report holding a record since withdrawn or restored is no longer accepted by itself (RECORDS_CHANGED)',
+      });
+      if (report.withdrawnAt) {
+        if (report.withdrawnByOrganisation === actor.organisation && report.withdrawalReason === reason) return report;
+        throw notAllowedNow(`report ${report.reportNumber}'s registration was already withdrawn at ${report.withdrawnAt.toISOString()} by ${report.withdrawnByOrganisation ?? 'an unknown department'}; a withdrawal is final`);
+      }
+      const changes = { inForce: null, withdrawnAt: now ?? new Date(), withdrawnBy: actor.userId, withdrawnByOrganisation: actor.organisation, withdrawalReason: reason };
+      await manager.update(CreditReport, { id }, changes);
+      return Object.assign(report, changes);
+    });
+  }
+
   /** Every finding on each of these reports, newest first, in one statement. */
   async verificationsOf(reportIds: readonly string[]): Promise<ReportVerification[][]> {
     const rows = await this.db.getRepository(ReportVerification).find({ where: { reportId: In([...reportIds]) }, order: { verifiedAt: 'DESC', id: 'DESC' } });
@@ -136,6 +169,43 @@ export function splitText(text: string, length: number): string[] {
     start = end;
   }
   return pieces.length ? pieces : [''];
+}
+
+/**
+ * Which withdrawn registrations a list shows: all of them to a reader of every listed report's
+ * case file; to anyone else only those its own organisation registered (the case file it keeps);
+ * or none. A withdrawn registration may name the wrong subject or grade: shown to every reader of
+ * the subject, it would go on saying so.
+ */
+export type WithdrawnListed = 'ALL' | { registeredBy: string } | 'NONE';
+
+function withdrawnCondition(listed: WithdrawnListed): { sql: string; params: unknown[] } | undefined {
+  if (listed === 'ALL') return undefined;
+  if (listed === 'NONE') return { sql: 't.withdrawn_at IS NULL', params: [] };
+  return { sql: 't.withdrawn_at IS NULL OR t.registered_by_organisation = ?', params: [listed.registeredBy] };
+}
+
+/**
+ * The registered report a department amends (a finding, a withdrawal), read and locked inside
+ * the write: only the department that registered it, or the credit office, may, as either
+ * changes whether every department's checks accept it; the platform's own reports are never
+ * amended by an officer. `refusal` is the FORBIDDEN message, `platform` why a platform report is
+ * refused.
+ */
+async function registrationToAmend(manager: EntityManager, id: string, actor: Actor, why: { refusal: string; platform: string }): Promise<CreditReport> {
+  const report = await manager.findOne(CreditReport, { where: { id }, lock: lockFor(manager) });
+  if (!report) throw clientError(ErrorCode.NOT_FOUND, `no credit report has the id ${JSON.stringify(id)}`, { field: 'id' });
+  if (actor.organisation !== report.registeredByOrganisation && actor.organisation !== 'CREDIT_OFFICE') {
+    // Said without the report's number or department: the caller may not read the report.
+    throw forbiddenAbout(report.subjectId, why.refusal);
+  }
+  if (report.source === 'DISTRICT_PLATFORM') throw badInput('id', `report ${report.reportNumber} was issued by this platform: ${why.platform}`);
+  return report;
+}
+
+/** Refused for the report's state (README, Errors): `problem` tells a front end to read it again rather than fix its input. */
+function notAllowedNow(message: string) {
+  return badInput('id', message, { problem: 'TRANSITION_NOT_ALLOWED' });
 }
 
 function duplicate(report: CreditReport) {

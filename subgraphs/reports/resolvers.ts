@@ -15,7 +15,7 @@ import { genuineSnapshot, printablePath, sameCode, type Snapshot } from './platf
 import { asRecordsUnavailable, recordStatusesAsker, snapshotRecordIds, superseded } from './record-states';
 import { registerReport, type RegisterCreditReportInput } from './registration';
 import { judgeReports, type CheckRef, type ConsideredReportSnapshot, type ReportRequirementSnapshot } from './check-requirement';
-import type { Actor } from './report.repository';
+import type { Actor, WithdrawnListed } from './report.repository';
 import { characterCount } from '../../lib/text';
 
 type Context = ReportsContext & SubgraphContext;
@@ -31,7 +31,14 @@ interface IssuerStanding {
 /** A report as resolved here; `issuerStanding` is present when the gateway fetched it for `acceptance`. */
 type ReportWithStanding = CreditReport & { issuerStanding?: IssuerStanding | null };
 
-type RefusalReason = 'EXPIRED' | 'NOT_GENUINE' | 'ISSUER_NOT_IN_GOOD_STANDING_ON_ISSUE_DATE' | 'ISSUER_SUSPENDED' | 'ISSUER_REVOKED' | 'ISSUER_STANDING_UNKNOWN' | 'RECORDS_CHANGED';
+/** `CreditReport.withdrawal`: its fields read off the withdrawn report, whose case file decides who reads them; `subjectId` for the audit of `withdrawnBy`. */
+interface Withdrawal {
+  report: CreditReport;
+  subjectId: string;
+  withdrawnAt: Date;
+}
+
+type RefusalReason = 'WITHDRAWN' | 'EXPIRED' | 'NOT_GENUINE' | 'ISSUER_NOT_IN_GOOD_STANDING_ON_ISSUE_DATE' | 'ISSUER_SUSPENDED' | 'ISSUER_REVOKED' | 'ISSUER_STANDING_UNKNOWN' | 'RECORDS_CHANGED';
 
 function actorOf(ctx: Context): Actor {
   const { caller } = ctx.access.identity;
@@ -47,6 +54,26 @@ function actorOf(ctx: Context): Actor {
  */
 function assertReportPurpose(ctx: Context, what: string, subjectId: unknown): void {
   assertPurposeGrants(ctx.access.identity, ['REPORTS'], `${what} changes what other departments' credit checks rely on`, typeof subjectId === 'string' ? subjectId : null);
+}
+
+/**
+ * Before a registered report is amended (a finding, a withdrawal): the purpose reads reports, and
+ * the report is one the request may read, refused as `creditReport(id)` is, since the answer is
+ * the report. Who may amend it is decided on the row inside the write (ReportRepository).
+ */
+async function assertAmendable(ctx: Context, id: string, what: string): Promise<void> {
+  const report = await ctx.reportById.load(id);
+  assertReportPurpose(ctx, what, report?.subjectId);
+  assertInScope(ctx.access, report ? report.subjectId : null);
+  if (report) await assertSubjectKindInScope(ctx.access, entitiesDirectory(ctx), report.subjectId);
+}
+
+/** What an officer writes on a report's file (a finding's note, a withdrawal's reason): read by the other side of the case, so legible, and at most 2000 characters. */
+function fileText(value: unknown, field: string, saying: string): string {
+  const text = typeof value === 'string' ? value.trim() : '';
+  if (text === '' || characterCount(text) > 2000) throw badInput(field, `${field} must say ${saying}, 1 to 2000 characters, got ${characterCount(text)}`);
+  assertLegible(text, field, field, 'prose');
+  return text;
 }
 
 function peers(ctx: Context): PeerClient {
@@ -98,13 +125,29 @@ async function recordsChanged(snapshot: Snapshot, ctx: Context): Promise<boolean
  * reader of the report (a consent's bank, another department).
  */
 function readsCaseFile(ctx: Context, report: Pick<CreditReport, 'subjectId' | 'registeredByOrganisation'>): boolean {
-  const { identity } = ctx.access;
   if (actsFor(ctx.access, report.registeredByOrganisation)) return true;
-  if (identity.scope.subjectId && identity.scope.subjectId !== report.subjectId) return false;
-  const group = (['DISCLOSURE_LOG', 'AUDIT'] as const).find((g) => identity.grants.includes(g));
+  const group = caseFileGroup(ctx, report.subjectId);
   if (!group) return false;
   disclose(ctx.access, report.subjectId, group);
   return true;
+}
+
+/** The group under which the reader reads the case file of every report about this subject (DISCLOSURE_LOG, AUDIT), if any. */
+function caseFileGroup(ctx: Context, subjectId: string): 'DISCLOSURE_LOG' | 'AUDIT' | undefined {
+  const { identity } = ctx.access;
+  if (identity.scope.subjectId && identity.scope.subjectId !== subjectId) return undefined;
+  return (['DISCLOSURE_LOG', 'AUDIT'] as const).find((g) => identity.grants.includes(g));
+}
+
+/**
+ * Which withdrawn registrations a subject's list shows the reader: those whose case file it reads
+ * (`readsCaseFile`), so that the subject, the credit office and the department that made the
+ * mistake still find it, and no other reader of the subject is shown a report that was never its.
+ */
+function withdrawnListedTo(ctx: Context, subjectId: string): WithdrawnListed {
+  if (caseFileGroup(ctx, subjectId)) return 'ALL';
+  const caller = ctx.access.identity.caller;
+  return caller ? { registeredBy: caller.organisation.trim().toUpperCase() } : 'NONE';
 }
 
 /** A platform report is checked against its stored snapshot on every read; a registered one carries an officer's finding. */
@@ -154,15 +197,15 @@ export const resolvers: GraphQLResolverMap<Context> = {
     },
     recordReportVerification: async (_: unknown, args: { id: string; genuine: boolean; note: string }, ctx: Context) => {
       const actor = actorOf(ctx);
-      const note = typeof args.note === 'string' ? args.note.trim() : '';
-      if (note === '' || characterCount(note) > 2000) throw badInput('note', `note must say how the report was checked, 1 to 2000 characters, got ${characterCount(note)}`);
-      assertLegible(note, 'note', 'note', 'prose');
-      const report = await ctx.reportById.load(args.id);
-      assertReportPurpose(ctx, 'recording what checking a report found', report?.subjectId);
-      // Refused as `creditReport(id)` is, before the finding is stored: its answer is the report.
-      assertInScope(ctx.access, report ? report.subjectId : null);
-      if (report) await assertSubjectKindInScope(ctx.access, entitiesDirectory(ctx), report.subjectId);
+      const note = fileText(args.note, 'note', 'how the report was checked');
+      await assertAmendable(ctx, args.id, 'recording what checking a report found');
       return await ctx.repository.recordVerification(args.id, args.genuine ? 'GENUINE' : 'NOT_GENUINE', note, actor);
+    },
+    withdrawCreditReportRegistration: async (_: unknown, args: { id: string; reason: string }, ctx: Context) => {
+      const actor = actorOf(ctx);
+      const reason = fileText(args.reason, 'reason', 'what was registered by mistake');
+      await assertAmendable(ctx, args.id, 'withdrawing a registration');
+      return await ctx.repository.withdrawRegistration(args.id, reason, actor);
     },
     generateCreditReport: (_: unknown, args: { subjectId: string }, ctx: Context) => generateReport(args.subjectId, ctx.access, ctx.repository, peers(ctx)),
   },
@@ -178,6 +221,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
     verificationStatus: (r: CreditReport, _: unknown, ctx: Context) => verificationStatus(r, ctx),
     acceptance: async (r: ReportWithStanding, _: unknown, ctx: Context) => {
       const reasons: RefusalReason[] = [];
+      if (r.withdrawnAt) reasons.push('WITHDRAWN');
       if (r.validUntil < todayInDistrict()) reasons.push('EXPIRED');
       if ((await verificationStatus(r, ctx)) === 'NOT_GENUINE') reasons.push('NOT_GENUINE');
       if (r.source === 'DISTRICT_PLATFORM') {
@@ -194,6 +238,9 @@ export const resolvers: GraphQLResolverMap<Context> = {
     },
     registeredByOrganisation: (r: CreditReport, _: unknown, ctx: Context) => (readsCaseFile(ctx, r) ? r.registeredByOrganisation : null),
     verificationNote: (r: CreditReport, _: unknown, ctx: Context) => (r.verificationNote !== null && readsCaseFile(ctx, r) ? r.verificationNote : null),
+    // That it was withdrawn, and when, is for every reader of the report (its acceptance says
+    // WITHDRAWN); who withdrew it and why is its case file, read as `verificationNote` is.
+    withdrawal: (r: CreditReport) => (r.withdrawnAt ? { report: r, subjectId: r.subjectId, withdrawnAt: r.withdrawnAt } : null),
     // For every reader of the report: the page prints neither who generated it nor for which
     // matter and case (printable.ts), so the address discloses no more than the report's number
     // and code, which every reader of it reads anyway.
@@ -215,6 +262,11 @@ export const resolvers: GraphQLResolverMap<Context> = {
     genuine: (v: ReportVerification) => v.outcome === 'GENUINE',
     note: (v: ReportVerification & { caseFile?: boolean }) => (v.caseFile ? v.note : null),
     organisation: (v: ReportVerification & { caseFile?: boolean }) => (v.caseFile ? v.verifiedByOrganisation : null),
+  },
+  ReportWithdrawal: {
+    reason: (w: Withdrawal, _: unknown, ctx: Context) => (readsCaseFile(ctx, w.report) ? w.report.withdrawalReason : null),
+    organisation: (w: Withdrawal, _: unknown, ctx: Context) => (readsCaseFile(ctx, w.report) ? w.report.withdrawnByOrganisation : null),
+    withdrawnBy: (w: Withdrawal) => w.report.withdrawnBy,
   },
   CreditCheck: {
     // The check lives in the records subgraph; the gateway hands over what @requires names.
@@ -242,7 +294,10 @@ export const resolvers: GraphQLResolverMap<Context> = {
     creditReports: async (subject: { id: string; kind?: string | null }, args: PageArgs, ctx: Context, info: GraphQLResolveInfo) => {
       assertKindInScope(ctx.access, subject);
       const request = pageRequest(ctx, info, subject.id, args);
-      return toConnection(await ctx.repository.reportsAboutSubject(subject.id, request.first, request.after, request.counts), request, 'issuedOn', (r) => r.id);
+      const page = await ctx.repository.reportsAboutSubject(subject.id, request.first, request.after, request.counts, withdrawnListedTo(ctx, subject.id));
+      // A withdrawn registration listed to a reader of its case file discloses that file (who registered it, for what).
+      for (const report of page?.rows ?? []) if (report.withdrawnAt) readsCaseFile(ctx, report);
+      return toConnection(page, request, 'issuedOn', (r) => r.id);
     },
   },
   CreditServiceProvider: {

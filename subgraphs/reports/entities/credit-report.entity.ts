@@ -6,13 +6,14 @@ export type ReportSource = (typeof reportSources)[number];
 /** What an officer found when checking a registered report with its issuer (核验结果). */
 export type VerificationOutcome = 'GENUINE' | 'NOT_GENUINE';
 
-// Keep column and index names in sync with migrations/1764000000200-create-credit-report.ts and
-// migrations/1764000000210-add-report-registration.ts. On MySQL the issuer's name and the report
+// Keep column and index names in sync with migrations/1764000000200-create-credit-report.ts,
+// migrations/1764000000210-add-report-registration.ts and
+// migrations/1764000000250-withdraw-report-registration.ts. On MySQL the issuer's name and the report
 // number compare byte for byte, as on SQLite (migrations/1764000000240-exact-report-numbers.ts).
 @Entity('credit_report')
 @Index('IDX_credit_report_subject_id_issued_on', ['subjectId', 'issuedOn'])
 @Index('IDX_credit_report_issuer_provider_id_issued_on', ['issuerProviderId', 'issuedOn'])
-@Index('UQ_credit_report_issuer_number', ['issuerName', 'reportNumber'], { unique: true })
+@Index('UQ_credit_report_issuer_number_in_force', ['issuerName', 'reportNumber', 'inForce'], { unique: true })
 export class CreditReport {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
@@ -82,4 +83,27 @@ export class CreditReport {
   // Set by the application, not by a column default, so both drivers store the same instant.
   @Column({ name: 'registered_at', type: 'datetime', precision: 3 })
   registeredAt!: Date;
+
+  /**
+   * True while the registration stands, null once it is withdrawn: the unique index over issuer,
+   * number and this holds one standing registration per issuer and number, and any number of
+   * withdrawn ones, since NULLs never collide in a unique index on either database. A withdrawn
+   * mistake must not keep its issuer and number from the corrected registration.
+   */
+  @Column({ name: 'in_force', type: 'boolean', nullable: true, default: true })
+  inForce: true | null = true;
+
+  /** When the registering department, or the credit office, withdrew the registration as a mistake (撤销登记); null while it stands. */
+  @Column({ name: 'withdrawn_at', type: 'datetime', precision: 3, nullable: true })
+  withdrawnAt!: Date | null;
+
+  @Column({ name: 'withdrawn_by', type: 'varchar', length: 100, nullable: true })
+  withdrawnBy!: string | null;
+
+  /** The organisation (department code) the withdrawing user acted for. */
+  @Column({ name: 'withdrawn_by_organisation', type: 'varchar', length: 100, nullable: true })
+  withdrawnByOrganisation!: string | null;
+
+  @Column({ name: 'withdrawal_reason', type: 'text', nullable: true })
+  withdrawalReason!: string | null;
 }
