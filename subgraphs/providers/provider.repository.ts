@@ -71,6 +71,8 @@ export interface ProviderSanctionInput {
 
 const publicStatuses = filingStatuses.filter((s) => filingStatusRules[s].publiclyListed);
 const decisions = filingTransitions.filter((t) => t.by === 'REGISTRY').map((t) => t.action);
+/** The reason a provider's own resubmission step records; it writes none. */
+const resubmissionReason = 'corrected application resubmitted';
 
 /**
  * Every query the providers subgraph makes, in one place. Writes change a provider's row only
@@ -200,11 +202,14 @@ export class ProviderRepository {
     return await this.write(async (manager) => {
       // Read again under the lock: the status a refusal names is the current one.
       const current = await this.existing(manager, provider.id, 'id');
+      // The same corrected application sent after a later return is a new resubmission, not a retry.
+      const [latest] = await this.latestSteps(manager, current.id, 1);
+      if (latest?.action === 'RESUBMIT' && isRetryOf(latest, actor, resubmissionReason) && sameApplication(latest.application, details)) return current;
       const now = await this.instantAfterHistory(manager, current.id);
       // A resubmission names only its provider: the filing it cannot move is the `id`'s.
       await this.move(manager, current, 'RESUBMIT', rowOf(details), 'id');
       await this.assertNameFree(manager, details, 'input.name');
-      await manager.insert(ProviderFilingEvent, event(current.id, 'RESUBMIT', current.filingStatus, 'APPLIED', 'corrected application resubmitted', actor, now, details));
+      await manager.insert(ProviderFilingEvent, event(current.id, 'RESUBMIT', current.filingStatus, 'APPLIED', resubmissionReason, actor, now, details));
       return Object.assign(current, rowOf(details), { filingStatus: 'APPLIED' as const });
     });
   }
@@ -215,6 +220,9 @@ export class ProviderRepository {
     const why = legibleText(reason, 'reason', 2000);
     return await this.write(async (manager) => {
       const provider = await this.existing(manager, id, 'id');
+      // A retry names the event the decision was taken on, which is the one before it.
+      const [latest, before] = await this.latestSteps(manager, provider.id, 2);
+      if (latest?.action === decision && isRetryOf(latest, actor, why) && (reviewedEventId === null || before?.id === reviewedEventId)) return provider;
       if (reviewedEventId !== null) await this.assertNothingSince(manager, provider, reviewedEventId);
       const decided = await this.applyDecision(manager, provider, decision, why, actor, await this.instantAfterHistory(manager, provider.id), null);
       // Filing puts the name into the registry: of two applications under one name, the second
@@ -272,6 +280,8 @@ export class ProviderRepository {
     const why = legibleText(reason, 'reason', 2000);
     return await this.write(async (manager) => {
       const provider = await this.existing(manager, id, 'id');
+      const latest = await manager.findOne(SupervisionClassChange, { where: { providerId: provider.id }, order: { occurredAt: 'DESC', id: 'DESC' } });
+      if (latest?.toClass === supervisionClass && isRetryOf(latest, actor, why)) return provider;
       await this.changeClass(manager, provider, supervisionClass, why, actor, await this.instantAfterHistory(manager, provider.id), null, 'supervisionClass');
       return provider;
     });
@@ -406,6 +416,11 @@ export class ProviderRepository {
     return new Date(Math.max(Date.now(), ...latest.map((row) => (row ? row.occurredAt.getTime() + 1 : 0))));
   }
 
+  /** The provider's last `count` filing steps, newest first, in the order `filingHistory` lists them. */
+  private latestSteps(manager: EntityManager, providerId: string, count: number): Promise<ProviderFilingEvent[]> {
+    return manager.find(ProviderFilingEvent, { where: { providerId }, order: { occurredAt: 'DESC', id: 'DESC' }, take: count });
+  }
+
   /** The provider a write is about, its row locked on MySQL so that writes about one provider take turns. */
   private async existing(manager: EntityManager, id: string, field: string): Promise<CreditServiceProvider> {
     const provider = await manager.findOne(CreditServiceProvider, { where: { id }, lock: lockFor(manager) });
@@ -431,6 +446,22 @@ export interface ProviderHistoryRows extends ProviderHistory {
 /** A filing event; `application` is what the provider submitted, for its own APPLY and RESUBMIT. */
 function event(providerId: string, action: FilingAction, fromStatus: FilingStatus | null, toStatus: FilingStatus, reason: string, actor: Actor, now: Date, application: ApplicationDetails | null = null): ProviderFilingEvent {
   return Object.assign(new ProviderFilingEvent(), { id: randomUUID(), providerId, action, fromStatus, toStatus, reason, actor: actor.userId, actorOrganisation: actor.organisation, application, sanctionId: null, occurredAt: now });
+}
+
+/**
+ * Whether the last step of a history is the one this request would record: the same user's, for
+ * the same reason, and not a sanction's effect. A client that lost the answer sends the request
+ * again; refused as a transition from the status (or class) the step led to, the retry would read
+ * as if the step had failed, so it is answered with what the step left. Only the last step: the
+ * same request sent after anything else happened is a new one.
+ */
+function isRetryOf(step: Pick<ProviderFilingEvent, 'actor' | 'actorOrganisation' | 'reason' | 'sanctionId'>, actor: Actor, reason: string): boolean {
+  return step.actor === actor.userId && step.actorOrganisation === actor.organisation && step.reason === reason && step.sanctionId === null;
+}
+
+/** Whether a step kept this application, field by field (a JSON column keeps no key order). */
+function sameApplication(kept: ApplicationDetails | null, details: ApplicationDetails): boolean {
+  return kept !== null && applicationFields.every((field) => (kept[field] ?? null) === details[field]);
 }
 
 export function validCode(code: string, field: string): string {

@@ -10,7 +10,7 @@ import type { ProviderFilingEvent } from './entities/provider-filing-event.entit
 import type { ProviderSanction } from './entities/provider-sanction.entity';
 import type { ProviderViolation } from './entities/provider-violation.entity';
 import type { SupervisionClassChange } from './entities/supervision-class-change.entity';
-import { validCode, type Actor, type ProviderApplicationInput, type ProviderFilter, type ProviderSanctionInput, type ProviderViolationInput } from './provider.repository';
+import { validCode, type Actor, type ProviderApplicationInput, type ProviderHistoryRows, type ProviderFilter, type ProviderSanctionInput, type ProviderViolationInput } from './provider.repository';
 import {
   filingStatuses,
   filingStatusRules,
@@ -26,9 +26,9 @@ import {
 type Context = ProvidersContext & SubgraphContext;
 
 /** The provider's own users: a token of a credit service provider naming its id or its code. */
-function isOwn(ctx: Context, provider: CreditServiceProvider): boolean {
+function isOwn(ctx: Context, provider: CreditServiceProvider | null): boolean {
   const caller = ctx.access.identity.caller;
-  return !!caller && caller.organisationKind === 'CREDIT_SERVICE_PROVIDER' && (caller.organisation === provider.id || caller.organisation === provider.unifiedSocialCreditCode);
+  return !!provider && !!caller && caller.organisationKind === 'CREDIT_SERVICE_PROVIDER' && (caller.organisation === provider.id || caller.organisation === provider.unifiedSocialCreditCode);
 }
 
 /**
@@ -43,9 +43,25 @@ function visible(ctx: Context, provider: CreditServiceProvider | null): CreditSe
 }
 
 /** A part of a provider's supervision file (PROVIDER_SUPERVISION_FILE): the registry's admins read every provider's, a provider its own. */
-function supervisionFile<T>(ctx: Context, provider: CreditServiceProvider, read: () => T): T {
+function supervisionFile<T>(ctx: Context, provider: CreditServiceProvider | null, read: () => T): T {
   if (isAdmin(ctx) || isOwn(ctx, provider)) return read();
   throw forbidden(`a provider's supervision file is read by the registry's admins and by the provider itself, not by ${ctx.access.identity.caller?.organisation ?? 'an anonymous caller'}`, { group: 'PROVIDER_SUPERVISION_FILE' });
+}
+
+/**
+ * A part of the supervision file kept on a step of the provider's history (what an application
+ * said, the sanction a step carried out): judged by the provider the step belongs to, which its
+ * history's resolver has put in the loader.
+ */
+async function supervisionFileOfStep<T>(ctx: Context, step: { providerId: string }, read: () => T | Promise<T>): Promise<T> {
+  const provider = isAdmin(ctx) ? null : await ctx.providerById.load(step.providerId);
+  return supervisionFile(ctx, provider, read);
+}
+
+/** A provider's history steps, its row kept for `supervisionFileOfStep`, however the provider was found (by code, in a list). */
+async function historyOf(ctx: Context, provider: CreditServiceProvider): Promise<ProviderHistoryRows> {
+  ctx.providerById.prime(provider.id, provider);
+  return await ctx.historyByProvider.load(provider.id);
 }
 
 function isAdmin(ctx: Context): boolean {
@@ -76,6 +92,11 @@ interface ReportRepresentation {
 async function falseInformationBy(ctx: Context, provider: CreditServiceProvider): Promise<boolean> {
   const { falseInformationFoundOn } = await ctx.falseInformationByProvider.load(provider.id);
   return falseInformationFoundOn !== null && falseInformationFoundOn <= todayInDistrict();
+}
+
+/** The sanction a step carried out: the provider reads it in its own file (`sanctions`) anyway. */
+function sanctionOfStep(ctx: Context, step: { providerId: string; sanctionId: string | null }): Promise<ProviderSanction | null> {
+  return supervisionFileOfStep(ctx, step, () => (step.sanctionId ? ctx.sanctionById.load(step.sanctionId) : null));
 }
 
 export const resolvers: GraphQLResolverMap<Context> = {
@@ -121,19 +142,20 @@ export const resolvers: GraphQLResolverMap<Context> = {
     inGoodStanding: async (p: CreditServiceProvider, _: unknown, ctx: Context) => permissions(p.filingStatus, p.supervisionClass).reportsAccepted && !(await falseInformationBy(ctx, p)),
     mayCollectPublicCreditData: async (p: CreditServiceProvider, _: unknown, ctx: Context) => permissions(p.filingStatus, p.supervisionClass).mayCollectPublicCreditData && !(await falseInformationBy(ctx, p)),
     standingOn: async (p: CreditServiceProvider, args: { date: string }, ctx: Context) => standingOn(p, await ctx.historyByProvider.load(p.id), args.date),
-    filingHistory: async (p: CreditServiceProvider, _: unknown, ctx: Context) => (await ctx.historyByProvider.load(p.id)).events,
-    classHistory: async (p: CreditServiceProvider, _: unknown, ctx: Context) => (await ctx.historyByProvider.load(p.id)).classChanges,
+    filingHistory: async (p: CreditServiceProvider, _: unknown, ctx: Context) => (await historyOf(ctx, p)).events,
+    classHistory: async (p: CreditServiceProvider, _: unknown, ctx: Context) => (await historyOf(ctx, p)).classChanges,
     contact: (p: CreditServiceProvider, _: unknown, ctx: Context) => supervisionFile(ctx, p, () => p.contact),
     violations: (p: CreditServiceProvider, _: unknown, ctx: Context) => supervisionFile(ctx, p, () => ctx.violationsByProvider.load(p.id)),
     sanctions: (p: CreditServiceProvider, _: unknown, ctx: Context) => supervisionFile(ctx, p, () => ctx.sanctionsByProvider.load(p.id)),
   },
   ProviderFilingEvent: {
     effectiveOn: (e: ProviderFilingEvent) => todayInDistrict(e.occurredAt),
-    sanction: (e: ProviderFilingEvent, _: unknown, ctx: Context) => (e.sanctionId ? ctx.sanctionById.load(e.sanctionId) : null),
+    sanction: (e: ProviderFilingEvent, _: unknown, ctx: Context) => sanctionOfStep(ctx, e),
+    application: (e: ProviderFilingEvent, _: unknown, ctx: Context) => supervisionFileOfStep(ctx, e, () => e.application),
   },
   SupervisionClassChange: {
     effectiveOn: (c: SupervisionClassChange) => todayInDistrict(c.occurredAt),
-    sanction: (c: SupervisionClassChange, _: unknown, ctx: Context) => (c.sanctionId ? ctx.sanctionById.load(c.sanctionId) : null),
+    sanction: (c: SupervisionClassChange, _: unknown, ctx: Context) => sanctionOfStep(ctx, c),
   },
   ProviderViolation: {
     provider: (v: ProviderViolation, _: unknown, ctx: Context) => ctx.providerById.load(v.providerId),

@@ -345,6 +345,68 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
     });
   });
 
+  describe('a request sent again when its answer was lost', () => {
+    const actions = async (id: string) => (await history(id)).filingHistory.map((e) => e.action);
+    /** Another user of the same organisation: a request of its own, never a retry of this user's. */
+    const colleagueOf = (identity: RequestIdentity) => identityOf({ ...identity.caller!, id: `colleague-of-${identity.caller!.id}` });
+
+    it('answers a resubmission sent again, even five times at once, with the provider as it left it, recording it once', async () => {
+      const { id, code } = await providerIn('RETURNED');
+      const own = identityOf(providerUser(code));
+      const corrected = application(code, `补正后信用服务有限公司${code.slice(10, 16)}`);
+      const send = (as = own, input = corrected) => queryAs<{ resubmitProviderFiling: { id: string; filingStatus: string; name: string } | null }>(as, resubmitMutation, { id, input });
+      const answers = await Promise.all(Array.from({ length: 5 }, () => send()));
+      for (const answer of answers) expect(ok(answer).resubmitProviderFiling).toEqual({ id, filingStatus: 'APPLIED', name: corrected.name });
+      expect(await actions(id)).toEqual(['APPLY', 'RETURN_FOR_CORRECTION', 'RESUBMIT']);
+      // Another correction, or a colleague's, is no retry: the filing is under review.
+      for (const refused of [await send(own, { ...corrected, contact: '0335-4000001' }), await send(colleagueOf(own))]) {
+        expect(refused.data?.resubmitProviderFiling).toBeNull();
+        expect(refused.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id', problem: 'TRANSITION_NOT_ALLOWED' });
+      }
+      // Returned again, the same correction sent once more is a new resubmission.
+      ok(await decide(id, 'RETURN_FOR_CORRECTION'));
+      ok(await send());
+      expect(await actions(id)).toEqual(['APPLY', 'RETURN_FOR_CORRECTION', 'RESUBMIT', 'RETURN_FOR_CORRECTION', 'RESUBMIT']);
+    });
+
+    it('answers a decision sent again, on the event it reviewed or on none, with the provider as it left it, recording it once', async () => {
+      const { id } = await providerIn('APPLIED');
+      const [applied] = (await db().getRepository(ProviderFilingEvent).find({ where: { providerId: id } })).map((e) => e.id);
+      const fileOn = (reviewedEventId: string) =>
+        queryAs<{ decideProviderFiling: { id: string; filingStatus: string; filedOn: string } | null }>(admin, 'mutation ($id: ID!, $e: ID) { decideProviderFiling(id: $id, decision: FILE, reason: "材料齐全", reviewedEventId: $e) { id filingStatus filedOn } }', { id, e: reviewedEventId });
+      const answers = await Promise.all(Array.from({ length: 5 }, () => fileOn(applied)));
+      for (const answer of answers) expect(ok(answer).decideProviderFiling).toEqual({ id, filingStatus: 'FILED', filedOn: todayInDistrict() });
+      expect(await actions(id)).toEqual(['APPLY', 'FILE']);
+      expect(ok(await decide(id, 'SUSPEND', admin, '调查期间暂停')).decideProviderFiling).toMatchObject({ filingStatus: 'SUSPENDED' });
+      expect(ok(await decide(id, 'SUSPEND', admin, '调查期间暂停')).decideProviderFiling).toMatchObject({ filingStatus: 'SUSPENDED' });
+      expect(await actions(id)).toEqual(['APPLY', 'FILE', 'SUSPEND']);
+      // Another reason, a colleague's decision, or the filing decided on an event since outdated, is no retry.
+      for (const refused of [await decide(id, 'SUSPEND', admin, '另案调查'), await decide(id, 'SUSPEND', colleagueOf(admin), '调查期间暂停')]) {
+        expect(refused.data?.decideProviderFiling).toBeNull();
+        expect(refused.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'decision', problem: 'TRANSITION_NOT_ALLOWED' });
+      }
+      expect((await fileOn(applied)).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reviewedEventId', problem: 'CONCURRENT_CHANGE' });
+      // Reinstated, the same suspension sent once more is a new one.
+      ok(await decide(id, 'REINSTATE'));
+      ok(await decide(id, 'SUSPEND', admin, '调查期间暂停'));
+      expect(await actions(id)).toEqual(['APPLY', 'FILE', 'SUSPEND', 'REINSTATE', 'SUSPEND']);
+    });
+
+    it('answers a class sent again with the provider, recording it once, but not after another change', async () => {
+      const { id } = await providerIn('FILED');
+      const classify = (supervisionClass: string, reason: string, as = admin) => queryAs<{ setProviderSupervisionClass: { id: string; supervisionClass: string } | null }>(as, classMutation, { id, class: supervisionClass, reason });
+      const answers = await Promise.all(Array.from({ length: 5 }, () => classify('A', '年度评价优秀')));
+      for (const answer of answers) expect(ok(answer).setProviderSupervisionClass).toEqual({ id, supervisionClass: 'A' });
+      expect((await history(id)).classHistory.map((c) => c.toClass)).toEqual(['A']);
+      for (const refused of [await classify('A', '再次评价'), await classify('A', '年度评价优秀', colleagueOf(admin))]) {
+        expect(refused.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'supervisionClass', problem: 'TRANSITION_NOT_ALLOWED' });
+      }
+      ok(await classify('B', '投诉核实'));
+      ok(await classify('A', '年度评价优秀'));
+      expect((await history(id)).classHistory.map((c) => c.toClass)).toEqual(['A', 'B', 'A']);
+    });
+  });
+
   describe('supervision class, violations and sanctions', () => {
     it('sets the class of a filed provider with its history, and refuses it for an application or the same class', async () => {
       const { id } = await providerIn('FILED');
@@ -747,22 +809,54 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
       ]);
     });
 
-    it('shows what an application said to registry admins only: not to the applicant, a department or the public', async () => {
-      const { id, code } = await providerIn('FILED');
-      const read = (as: RequestIdentity) =>
-        queryAs<{ creditServiceProvider: { filingHistory: { action: string; application: { name: string } | null }[] } | null }>(as, 'query ($id: ID!) { creditServiceProvider(id: $id) { filingHistory { action application { name } } } }', { id });
-      expect(ok(await read(admin)).creditServiceProvider?.filingHistory).toEqual([
-        { action: 'APPLY', application: { name: application(code).name } },
-        { action: 'FILE', application: null },
+    it('shows the applicant what each of its applications said, as submitted, next to the registry’s decisions, even before it is listed and when found by its code', async () => {
+      const code = newCode();
+      const first = application(code);
+      const id = await applyAs(code, first);
+      const returned = '法定代表人与营业执照不符，请补正';
+      ok(await decide(id, 'RETURN_FOR_CORRECTION', admin, returned));
+      const own = identityOf(providerUser(code));
+      const byCode = async () =>
+        ok(await queryAs<{ creditServiceProviderByCode: Applications & { filingStatus: string } }>(own, `query ($code: String!) { creditServiceProviderByCode(code: $code) { filingStatus name filingHistory { action reason application { unifiedSocialCreditCode name registeredAddress legalRepresentative businessScope contact } } } }`, { code }))
+          .creditServiceProviderByCode;
+      // Returned, so unlisted: the applicant reads what it sent against why it came back.
+      expect(await byCode()).toEqual({
+        filingStatus: 'RETURNED',
+        name: first.name,
+        filingHistory: [
+          { action: 'APPLY', reason: 'application for filing', application: first },
+          { action: 'RETURN_FOR_CORRECTION', reason: returned, application: null },
+        ],
+      });
+      const corrected = otherDetails(code);
+      ok(await queryAs(own, resubmitMutation, { id, input: corrected }));
+      ok(await decide(id, 'FILE', admin, '材料齐全'));
+      const read = ok(await queryAs<{ creditServiceProvider: Applications }>(own, applicationsQuery, { id })).creditServiceProvider;
+      expect(read.filingHistory.map((e) => [e.action, e.application])).toEqual([
+        ['APPLY', first],
+        ['RETURN_FOR_CORRECTION', null],
+        ['RESUBMIT', corrected],
+        ['FILE', null],
       ]);
-      for (const as of [identityOf(providerUser(code)), identityOf(financeOfficer, { matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'CG-1' }), identityOf(null)]) {
-        const result = await read(as);
-        expect(result.data?.creditServiceProvider?.filingHistory).toEqual([
-          { action: 'APPLY', application: null },
-          { action: 'FILE', application: null },
+      expect(read).toEqual(await applications(id));
+    });
+
+    it('shows what an application said to no other provider, department or the public, in the words that keep its contact from them', async () => {
+      const { id } = await providerIn('FILED');
+      for (const as of [identityOf(providerUser(newCode())), identityOf(financeOfficer, { matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'CG-1' }), identityOf(null)]) {
+        const result = await queryAs<{ creditServiceProvider: { filingHistory: unknown[]; contact: unknown } | null }>(as, 'query ($id: ID!) { creditServiceProvider(id: $id) { contact filingHistory { action application { name } } } }', { id });
+        expect(result.data?.creditServiceProvider).toEqual({
+          contact: null,
+          filingHistory: [
+            { action: 'APPLY', application: null },
+            { action: 'FILE', application: null },
+          ],
+        });
+        expect(result.errors?.map((e) => [e.path?.at(-1), e.extensions?.code, e.extensions?.group])).toEqual([
+          ['contact', 'FORBIDDEN', 'PROVIDER_SUPERVISION_FILE'],
+          ['application', 'FORBIDDEN', 'PROVIDER_SUPERVISION_FILE'],
+          ['application', 'FORBIDDEN', 'PROVIDER_SUPERVISION_FILE'],
         ]);
-        expect(result.errors?.length).toBeGreaterThan(0);
-        expect(result.errors?.every((e) => e.extensions?.code === 'FORBIDDEN' && e.extensions.group === 'PROVIDER_ADMINISTRATION')).toBe(true);
       }
     });
   });
@@ -925,8 +1019,8 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
   });
 
   describe('the reason of a sanction’s effect', () => {
-    it('is published as the reason of the class change and filing step it carried out, while the sanction and violation stay with the registry', async () => {
-      const { id } = await providerIn('FILED');
+    it('is published as the reason of the class change and filing step it carried out, while the sanction and violation stay with the registry and the provider', async () => {
+      const { id, code } = await providerIn('FILED');
       ok(await queryAs(admin, classMutation, { id, class: 'A', reason: '首次分类' }));
       const violationId = ok(await queryAs<{ recordProviderViolation: { id: string } }>(admin, violationMutation, { input: { providerId: id, kind: 'PRIVACY_BREACH', description: '向无关机构提供张某某的信用信息', evidence: ['核查笔录〔2026〕7号'], occurredOn: '2026-10-01' } })).recordProviderViolation.id;
       ok(await queryAs(admin, sanctionMutation, { input: { violationId, kind: 'CLASS_DOWNGRADE', reason: '未经授权提供个人信用信息，降为C类', downgradeTo: 'C' } }));
@@ -939,13 +1033,36 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
       expect(result.data?.creditServiceProvider.filingHistory.at(-1)).toEqual({ action: 'SUSPEND', reason: '调查期间暂停备案', sanction: null });
       expect(result.data?.creditServiceProvider.classHistory.at(-1)).toEqual({ toClass: 'C', reason: '未经授权提供个人信用信息，降为C类', sanction: null });
       expect(result.data?.creditServiceProvider.violations).toBeNull();
-      expect(result.errors?.every((e) => e.extensions?.code === 'FORBIDDEN' && e.extensions.group === (e.path?.includes('violations') ? 'PROVIDER_SUPERVISION_FILE' : 'PROVIDER_ADMINISTRATION'))).toBe(true);
+      expect(result.errors?.length).toBe(result.data!.creditServiceProvider.filingHistory.length + result.data!.creditServiceProvider.classHistory.length + 1);
+      expect(result.errors?.every((e) => e.extensions?.code === 'FORBIDDEN' && e.extensions.group === 'PROVIDER_SUPERVISION_FILE')).toBe(true);
+
+      // The provider reads which of its sanctions each step carried out, from the registry, never the admin.
+      const steps = 'query ($id: ID!) { creditServiceProvider(id: $id) { filingHistory { action sanction { kind reason imposedBy imposedByOrganisation } } classHistory { toClass sanction { kind imposedBy } } } }';
+      const own = await queryAs<{ creditServiceProvider: { filingHistory: { action: string; sanction: unknown }[]; classHistory: { toClass: string; sanction: unknown }[] } }>(identityOf(providerUser(code)), steps, { id });
+      expect(own.errors).toBeUndefined();
+      expect(own.data?.creditServiceProvider.filingHistory.map((e) => [e.action, e.sanction])).toEqual([
+        ['APPLY', null],
+        ['FILE', null],
+        ['SUSPEND', { kind: 'SUSPENSION', reason: '调查期间暂停备案', imposedBy: null, imposedByOrganisation: 'CREDIT_OFFICE' }],
+      ]);
+      expect(own.data?.creditServiceProvider.classHistory.map((c) => [c.toClass, c.sanction])).toEqual([
+        ['A', null],
+        ['C', { kind: 'CLASS_DOWNGRADE', imposedBy: null }],
+      ]);
+      const other = await queryAs<{ creditServiceProvider: { filingHistory: { sanction: unknown }[] } }>(identityOf(providerUser(newCode())), steps, { id });
+      expect(other.data?.creditServiceProvider.filingHistory.every((e) => e.sanction === null)).toBe(true);
+      expect(other.errors?.length).toBe(5);
+      expect(other.errors?.every((e) => e.extensions?.code === 'FORBIDDEN' && e.extensions.group === 'PROVIDER_SUPERVISION_FILE')).toBe(true);
     });
   });
 });
 
-describe('ProviderFilingEvent.application at the gateway', () => {
-  it('needs PROVIDER_ADMINISTRATION in the committed supergraph, as in the subgraph, so that the gateway cuts it for anyone else', () => {
-    expect(readFieldGuards(fs.readFileSync(supergraphPath, 'utf8')).get('ProviderFilingEvent.application')).toBe('PROVIDER_ADMINISTRATION');
+describe('a provider’s supervision file on its history steps, at the gateway', () => {
+  it.each(['ProviderFilingEvent.application', 'ProviderFilingEvent.sanction', 'SupervisionClassChange.sanction'])('%s needs PROVIDER_SUPERVISION_FILE in the committed supergraph, as in the subgraph, so that the gateway cuts it for anyone but admins and providers', (field) => {
+    expect(readFieldGuards(fs.readFileSync(supergraphPath, 'utf8')).get(field)).toBe('PROVIDER_SUPERVISION_FILE');
+  });
+
+  it.each(['ProviderFilingEvent.actor', 'SupervisionClassChange.actor'])('%s stays the registry’s (PROVIDER_ADMINISTRATION): no provider reads which admin acted', (field) => {
+    expect(readFieldGuards(fs.readFileSync(supergraphPath, 'utf8')).get(field)).toBe('PROVIDER_ADMINISTRATION');
   });
 });
