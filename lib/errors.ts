@@ -88,17 +88,36 @@ export function clientError(code: Exclude<ErrorCode, 'INTERNAL_SERVER_ERROR'>, m
   return new GraphQLError(message, { extensions: { code, ...details } });
 }
 
+/**
+ * BAD_USER_INPUT naming `field` as a front end's form names it (README, Errors): a field of a
+ * mutation's `input` by its path inside it, without `input.` (`reportNumber`, `correction.severity`,
+ * `evidence[2]`), any other argument by its name (`id`, `reason`, `entries[3].organisation`).
+ */
 export function badInput(field: string, message: string, details: Record<string, unknown> = {}): GraphQLError {
   return clientError(ErrorCode.BAD_USER_INPUT, message, { field, ...details });
 }
 
 /**
- * A required text input, trimmed: BAD_USER_INPUT naming `field` when it is empty or longer than
- * `max`. `label` is how the message names it (default: the field path).
+ * A required text input, trimmed: BAD_USER_INPUT naming `field` when it is missing, blank (empty
+ * or only spaces) or longer than `max`. `label` is how the message names it (default: the field).
  */
 export function requiredText(value: unknown, field: string, max: number, label = field): string {
   const trimmed = typeof value === 'string' ? value.trim() : '';
   if (trimmed === '') throw badInput(field, `${label} must not be empty, got ${JSON.stringify(value)}`);
+  if (characterCount(trimmed) > max) throw badInput(field, `${label} must be at most ${max} characters, got ${characterCount(trimmed)}`);
+  return trimmed;
+}
+
+/**
+ * An optional text input, trimmed: null when it is left out, null or blank (empty or only spaces:
+ * a cleared text box means "none", README, Errors), BAD_USER_INPUT naming `field` when it is
+ * longer than `max`. The other half of `requiredText`'s rule, which refuses a blank required one.
+ */
+export function optionalText(value: unknown, field: string, max: number, label = field): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value !== 'string') throw badInput(field, `${label} must be text or null, got ${JSON.stringify(value)}`);
+  const trimmed = value.trim();
+  if (trimmed === '') return null;
   if (characterCount(trimmed) > max) throw badInput(field, `${label} must be at most ${max} characters, got ${characterCount(trimmed)}`);
   return trimmed;
 }

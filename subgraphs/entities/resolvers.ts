@@ -38,17 +38,23 @@ async function subjectOfCode(ctx: Context, code: string, field = 'code'): Promis
 
 /** The id of the subject a consent names, by id or by the code on its form (exactly one). */
 async function consentingSubject(ctx: Context, input: GrantConsentInput): Promise<string | null | undefined> {
-  const byCode = input.subjectCode !== null && input.subjectCode !== undefined;
-  const byId = input.subjectId !== null && input.subjectId !== undefined;
-  if (byCode === byId) throw badInput(byCode ? 'input.subjectCode' : 'input.subjectId', 'name the subject giving the consent by subjectId or by subjectCode, exactly one of them');
+  // A blank one (empty or only spaces) is as if left out (README, Errors).
+  const byCode = isGiven(input.subjectCode);
+  const byId = isGiven(input.subjectId);
+  if (byCode === byId) throw badInput(byCode ? 'subjectCode' : 'subjectId', 'name the subject giving the consent by subjectId or by subjectCode, exactly one of them');
   if (!byCode) return input.subjectId;
   // The terms first: a grant that could never be stored is refused before its subject is looked
   // up, so that the window (which reads nothing of subjects) cannot use one to learn whether a
   // code is registered.
   consentTerms(input, todayInDistrict());
-  const subject = await subjectOfCode(ctx, input.subjectCode!, 'input.subjectCode');
-  if (!subject) throw clientError(ErrorCode.NOT_FOUND, 'no market subject has this code', { field: 'input.subjectCode' });
+  const subject = await subjectOfCode(ctx, input.subjectCode!, 'subjectCode');
+  if (!subject) throw clientError(ErrorCode.NOT_FOUND, 'no market subject has this code', { field: 'subjectCode' });
   return subject.id;
+}
+
+/** Whether an optional text input was given: not left out, null, empty or only spaces. */
+function isGiven(value: string | null | undefined): value is string {
+  return typeof value === 'string' && value.trim() !== '';
 }
 
 /** Keeps the district, hides the street: 河北省秦皇岛市北戴河区**** */

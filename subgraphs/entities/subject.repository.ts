@@ -125,6 +125,8 @@ function assertValidIdentifier(identifier: string, kind: IdentifierKind, field =
 /** Throws the first problem found, as a typed error naming the input field. */
 function validateSubject(subject: Subject): void {
   if (subject.name.length === 0) throw badInput('name', 'name must not be empty');
+  // A blank code is a required box left empty (README, Errors), not a malformed identifier.
+  if (subject.identifier.length === 0) throw badInput('code', `code must not be empty: the ${subject.identifierKind === 'CITIZEN_ID_NUMBER' ? 'citizen ID number' : 'unified social credit code'}`);
   // trim() leaves zero-width and other invisible characters: a name of only those would list as
   // blank, one with U+202E would read reversed, one with a tab or U+200B inside would read as
   // another's; the address and the legal representative are read back as typed too.

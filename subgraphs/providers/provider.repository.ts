@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Equal, In, IsNull, MoreThan, type DataSource, type EntityManager, type Repository } from 'typeorm';
 import { todayInDistrict } from '../../lib/calendar';
-import { assertLegible, assertNoRepeats, badInput, clientError, ErrorCode, requiredText } from '../../lib/errors';
+import { assertLegible, assertNoRepeats, badInput, clientError, ErrorCode, optionalText, requiredText } from '../../lib/errors';
 import { normaliseIdentifier, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
 import { characterCount, nameAsRead } from '../../lib/text';
 import type { CursorPosition } from '../shared/cursors';
@@ -177,13 +177,13 @@ export class ProviderRepository {
       if (existing?.filingStatus === 'APPLIED' && applicationFields.every((field) => existing[field] === details[field])) return existing;
       if (existing && !transition.from.includes(existing.filingStatus)) {
         const hint = existing.filingStatus === 'RETURNED' ? ': correct the application with resubmitProviderFiling' : '';
-        throw badInput('input.unifiedSocialCreditCode', `a provider with the code ${details.unifiedSocialCreditCode} is already in the registry with filing status ${existing.filingStatus}; a new application is possible only for an unknown provider or after REJECTED${hint}`, { problem: 'TRANSITION_NOT_ALLOWED' });
+        throw badInput('unifiedSocialCreditCode', `a provider with the code ${details.unifiedSocialCreditCode} is already in the registry with filing status ${existing.filingStatus}; a new application is possible only for an unknown provider or after REJECTED${hint}`, { problem: 'TRANSITION_NOT_ALLOWED' });
       }
-      await this.assertNameFree(manager, details, 'input.name');
+      await this.assertNameFree(manager, details, 'name');
       const previous = existing?.filingStatus ?? null;
       const provider = existing ?? manager.create(CreditServiceProvider, { id: randomUUID(), filingStatus: 'APPLIED', supervisionClass: null, filedOn: null, createdAt: now, ...rowOf(details) });
       if (existing) {
-        await this.move(manager, existing, 'APPLY', rowOf(details), 'input.unifiedSocialCreditCode');
+        await this.move(manager, existing, 'APPLY', rowOf(details), 'unifiedSocialCreditCode');
         Object.assign(existing, rowOf(details), { filingStatus: 'APPLIED' });
       } else {
         await manager.insert(CreditServiceProvider, provider);
@@ -197,7 +197,7 @@ export class ProviderRepository {
   async resubmit(provider: CreditServiceProvider, input: ProviderApplicationInput, actor: Actor): Promise<CreditServiceProvider> {
     const details = validApplication(input);
     if (details.unifiedSocialCreditCode !== provider.unifiedSocialCreditCode) {
-      throw badInput('input.unifiedSocialCreditCode', `the unified social credit code of an application cannot change: provider ${provider.id} has ${provider.unifiedSocialCreditCode}, got ${details.unifiedSocialCreditCode}`);
+      throw badInput('unifiedSocialCreditCode', `the unified social credit code of an application cannot change: provider ${provider.id} has ${provider.unifiedSocialCreditCode}, got ${details.unifiedSocialCreditCode}`);
     }
     return await this.write(async (manager) => {
       // Read again under the lock: the status a refusal names is the current one.
@@ -208,7 +208,7 @@ export class ProviderRepository {
       const now = await this.instantAfterHistory(manager, current.id);
       // A resubmission names only its provider: the filing it cannot move is the `id`'s.
       await this.move(manager, current, 'RESUBMIT', rowOf(details), 'id');
-      await this.assertNameFree(manager, details, 'input.name');
+      await this.assertNameFree(manager, details, 'name');
       await manager.insert(ProviderFilingEvent, event(current.id, 'RESUBMIT', current.filingStatus, 'APPLIED', resubmissionReason, actor, now, details));
       return Object.assign(current, rowOf(details), { filingStatus: 'APPLIED' as const });
     });
@@ -288,18 +288,18 @@ export class ProviderRepository {
   }
 
   async recordViolation(input: ProviderViolationInput, actor: Actor): Promise<ProviderViolation> {
-    if (!violationKinds.includes(input.kind)) throw badInput('input.kind', `kind must be one of ${violationKinds.join(', ')}, got ${JSON.stringify(input.kind)}`);
-    const description = legibleText(input.description, 'input.description', 4000);
+    if (!violationKinds.includes(input.kind)) throw badInput('kind', `kind must be one of ${violationKinds.join(', ')}, got ${JSON.stringify(input.kind)}`);
+    const description = legibleText(input.description, 'description', 4000);
     if (!Array.isArray(input.evidence) || input.evidence.length === 0 || input.evidence.length > 50) {
-      throw badInput('input.evidence', `evidence must list 1 to 50 items (document numbers, file references or hashes), got ${Array.isArray(input.evidence) ? input.evidence.length : 'none'}`);
+      throw badInput('evidence', `evidence must list 1 to 50 items (document numbers, file references or hashes), got ${Array.isArray(input.evidence) ? input.evidence.length : 'none'}`);
     }
-    const evidence = input.evidence.map((item, i) => legibleLine(item, `input.evidence[${i}]`, 500));
-    assertNoRepeats(evidence, 'input.evidence', 'item of evidence');
+    const evidence = input.evidence.map((item, i) => legibleLine(item, `evidence[${i}]`, 500));
+    assertNoRepeats(evidence, 'evidence', 'item of evidence');
     const today = todayInDistrict();
-    if (!isIsoDate(input.occurredOn)) throw badInput('input.occurredOn', `occurredOn must be a calendar date as YYYY-MM-DD, got ${JSON.stringify(input.occurredOn)}`);
-    if (input.occurredOn > today) throw badInput('input.occurredOn', `occurredOn cannot be after today (${today}), got ${input.occurredOn}`);
+    if (!isIsoDate(input.occurredOn)) throw badInput('occurredOn', `occurredOn must be a calendar date as YYYY-MM-DD, got ${JSON.stringify(input.occurredOn)}`);
+    if (input.occurredOn > today) throw badInput('occurredOn', `occurredOn cannot be after today (${today}), got ${input.occurredOn}`);
     return await this.write(async (manager) => {
-      const provider = await this.existing(manager, input.providerId, 'input.providerId');
+      const provider = await this.existing(manager, input.providerId, 'providerId');
       const facts = { providerId: provider.id, kind: input.kind, description, occurredOn: input.occurredOn };
       // The same violation sent again (a retried request, a second click) is the one recorded.
       // Compared exactly here too: MySQL's collation would take `Doc-A` for `DOC-a`, another document.
@@ -318,23 +318,23 @@ export class ProviderRepository {
    * with the sanction's id. A warning changes nothing else.
    */
   async sanction(input: ProviderSanctionInput, actor: Actor): Promise<ProviderSanction> {
-    if (!sanctionKinds.includes(input.kind)) throw badInput('input.kind', `kind must be one of ${sanctionKinds.join(', ')}, got ${JSON.stringify(input.kind)}`);
+    if (!sanctionKinds.includes(input.kind)) throw badInput('kind', `kind must be one of ${sanctionKinds.join(', ')}, got ${JSON.stringify(input.kind)}`);
     const rule = sanctionRules[input.kind];
-    const reason = legibleText(input.reason, 'input.reason', 2000);
+    const reason = legibleText(input.reason, 'reason', 2000);
     const downgradeTo = input.downgradeTo ?? null;
-    if (rule.downgradesClass && !downgradeTo) throw badInput('input.downgradeTo', `a ${input.kind} sanction names the class it downgrades to (downgradeTo)`);
-    if (!rule.downgradesClass && downgradeTo) throw badInput('input.downgradeTo', `downgradeTo applies only to CLASS_DOWNGRADE, not to ${input.kind}`);
+    if (rule.downgradesClass && !downgradeTo) throw badInput('downgradeTo', `a ${input.kind} sanction names the class it downgrades to (downgradeTo)`);
+    if (!rule.downgradesClass && downgradeTo) throw badInput('downgradeTo', `downgradeTo applies only to CLASS_DOWNGRADE, not to ${input.kind}`);
     return await this.write(async (manager) => {
       const violation = await manager.findOneBy(ProviderViolation, { id: input.violationId });
-      if (!violation) throw clientError(ErrorCode.NOT_FOUND, `no provider violation has the id ${JSON.stringify(input.violationId)}`, { field: 'input.violationId' });
-      const provider = await this.existing(manager, violation.providerId, 'input.violationId');
+      if (!violation) throw clientError(ErrorCode.NOT_FOUND, `no provider violation has the id ${JSON.stringify(input.violationId)}`, { field: 'violationId' });
+      const provider = await this.existing(manager, violation.providerId, 'violationId');
       const now = await this.instantAfterHistory(manager, provider.id);
       // One sanction of a kind per violation: the same one sent again is the one imposed (its
       // effect is not carried out twice); another of that kind for the violation is refused.
       const imposed = await manager.findOneBy(ProviderSanction, { violationId: violation.id, kind: input.kind });
       if (imposed && imposed.reason === reason && imposed.downgradedTo === downgradeTo) return imposed;
       if (imposed) {
-        throw badInput('input.violationId', `violation ${violation.id} already has a ${input.kind} sanction (${imposed.id}, imposed at ${imposed.imposedAt.toISOString()}); a violation is sanctioned once with each kind`, { problem: 'ALREADY_SANCTIONED', sanctionId: imposed.id });
+        throw badInput('violationId', `violation ${violation.id} already has a ${input.kind} sanction (${imposed.id}, imposed at ${imposed.imposedAt.toISOString()}); a violation is sanctioned once with each kind`, { problem: 'ALREADY_SANCTIONED', sanctionId: imposed.id });
       }
       const sanction = manager.create(ProviderSanction, {
         id: randomUUID(),
@@ -355,11 +355,11 @@ export class ProviderRepository {
           const unclassified = provider.supervisionClass ? '' : ' (not yet classified)';
           // Refused by the class the provider is in, as setting the class it has is: another
           // downgrade may have been imposed since the registrar read it.
-          throw badInput('input.downgradeTo', `a downgrade moves to a worse class than the current ${current}${unclassified}, got ${downgradeTo}`, { problem: 'TRANSITION_NOT_ALLOWED' });
+          throw badInput('downgradeTo', `a downgrade moves to a worse class than the current ${current}${unclassified}, got ${downgradeTo}`, { problem: 'TRANSITION_NOT_ALLOWED' });
         }
-        await this.changeClass(manager, provider, downgradeTo, reason, actor, now, sanction.id, 'input.kind');
+        await this.changeClass(manager, provider, downgradeTo, reason, actor, now, sanction.id, 'kind');
       }
-      if (rule.filingAction) await this.applyDecision(manager, provider, rule.filingAction, reason, actor, now, sanction.id, 'input.kind');
+      if (rule.filingAction) await this.applyDecision(manager, provider, rule.filingAction, reason, actor, now, sanction.id, 'kind');
       return sanction;
     });
   }
@@ -464,6 +464,15 @@ function sameApplication(kept: ApplicationDetails | null, details: ApplicationDe
   return kept !== null && applicationFields.every((field) => (kept[field] ?? null) === details[field]);
 }
 
+/**
+ * The code an application gives: required, so a blank one is BAD_USER_INPUT (README, Errors: a
+ * required text box left blank), then validated as `validCode` validates it.
+ */
+export function applicationCode(code: unknown): string {
+  if (typeof code !== 'string' || code.trim() === '') throw badInput('unifiedSocialCreditCode', `unifiedSocialCreditCode must not be empty, got ${JSON.stringify(code)}`);
+  return validCode(code, 'unifiedSocialCreditCode');
+}
+
 export function validCode(code: string, field: string): string {
   const canonical = normaliseIdentifier(code);
   const result = validateUnifiedSocialCreditCode(canonical);
@@ -492,12 +501,13 @@ const applicationFields = ['unifiedSocialCreditCode', 'name', 'registeredAddress
 
 function validApplication(input: ProviderApplicationInput): ApplicationDetails {
   return {
-    unifiedSocialCreditCode: validCode(input.unifiedSocialCreditCode, 'input.unifiedSocialCreditCode'),
-    name: legibleLine(input.name, 'input.name', 200),
-    registeredAddress: legibleLine(input.registeredAddress, 'input.registeredAddress', 300),
-    legalRepresentative: legibleLine(input.legalRepresentative, 'input.legalRepresentative', 100),
-    businessScope: legibleText(input.businessScope, 'input.businessScope', 2000),
-    contact: input.contact === null || input.contact === undefined ? null : legibleLine(input.contact, 'input.contact', 40),
+    unifiedSocialCreditCode: applicationCode(input.unifiedSocialCreditCode),
+    name: legibleLine(input.name, 'name', 200),
+    registeredAddress: legibleLine(input.registeredAddress, 'registeredAddress', 300),
+    legalRepresentative: legibleLine(input.legalRepresentative, 'legalRepresentative', 100),
+    businessScope: legibleText(input.businessScope, 'businessScope', 2000),
+    // Optional: a cleared contact box is no contact (README, Errors), not a contact of nothing.
+    contact: optionalLegibleLine(input.contact, 'contact', 40),
   };
 }
 
@@ -510,6 +520,13 @@ function validApplication(input: ProviderApplicationInput): ApplicationDetails {
 function legibleLine(value: unknown, field: string, max: number): string {
   const text = requiredText(value, field, max);
   assertLegible(text, field);
+  return text;
+}
+
+/** An optional line, held to the rule of `legibleLine` when given; left out, null or blank it is none (null). */
+function optionalLegibleLine(value: unknown, field: string, max: number): string | null {
+  const text = optionalText(value, field, max);
+  if (text !== null) assertLegible(text, field);
   return text;
 }
 

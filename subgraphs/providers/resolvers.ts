@@ -10,7 +10,7 @@ import type { ProviderFilingEvent } from './entities/provider-filing-event.entit
 import type { ProviderSanction } from './entities/provider-sanction.entity';
 import type { ProviderViolation } from './entities/provider-violation.entity';
 import type { SupervisionClassChange } from './entities/supervision-class-change.entity';
-import { validCode, type Actor, type ProviderApplicationInput, type ProviderHistoryRows, type ProviderFilter, type ProviderSanctionInput, type ProviderViolationInput } from './provider.repository';
+import { applicationCode, type Actor, type ProviderApplicationInput, type ProviderHistoryRows, type ProviderFilter, type ProviderSanctionInput, type ProviderViolationInput } from './provider.repository';
 import {
   filingStatuses,
   filingStatusRules,
@@ -112,7 +112,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
   Mutation: {
     applyForProviderFiling: async (_: unknown, args: { input: ProviderApplicationInput }, ctx: Context) => {
       const actor = actorOf(ctx);
-      const code = validCode(args.input.unifiedSocialCreditCode, 'input.unifiedSocialCreditCode');
+      const code = applicationCode(args.input.unifiedSocialCreditCode);
       // A provider applies in its own name only: the token says who it is, not the input.
       if (ctx.access.identity.caller?.organisationKind !== 'CREDIT_SERVICE_PROVIDER' || actor.organisation !== code) {
         throw forbidden(`a credit service provider applies for filing in its own name: this token acts for ${actor.organisation}, the application names ${code}`);

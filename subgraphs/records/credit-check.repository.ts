@@ -129,7 +129,7 @@ export class CreditCheckRepository {
   private async runUnder(key: string, actor: { userId: string; department: string }, input: CheckRequest): Promise<CreditCheck | null> {
     const earlier = await this.checks.findOneBy({ department: actor.department, checkedBy: actor.userId, idempotencyKey: key });
     if (earlier && (earlier.subjectId !== input.subjectId || earlier.matter !== input.matter || earlier.caseNumber !== input.caseNumber)) {
-      throw badInput('input.idempotencyKey', `${actor.userId} of ${actor.department} already ran a check of another subject, matter or case under the key ${key}: make a new key for each check, and send it again only to retry that check`, {
+      throw badInput('idempotencyKey', `${actor.userId} of ${actor.department} already ran a check of another subject, matter or case under the key ${key}: make a new key for each check, and send it again only to retry that check`, {
         problem: 'IDEMPOTENCY_KEY_REUSED',
       });
     }

@@ -22,6 +22,14 @@ const idempotencyKeyPattern = /^[A-Za-z0-9._:-]{1,64}$/;
 /** A check as the gateway hands it back for `measures` and `verdict`: with the reports subgraph's findings. */
 type CheckWithReport = CreditCheck & { reportSatisfied?: boolean | null; goodReportGrade?: boolean | null };
 
+/**
+ * An optional text input left blank (empty or only spaces) is none, as if left out (README,
+ * Errors); any other is kept as sent, for its own rule to judge (a key with spaces is refused).
+ */
+function blankAsNone(value: string | null | undefined): string | null {
+  return value === null || value === undefined || value.trim() === '' ? null : value;
+}
+
 /** The credit office reads every department's checks; a department only its own. */
 function ledgerScope(identity: RequestIdentity): string | null {
   const caller = identity.caller;
@@ -85,9 +93,9 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
       const { identity } = ctx.access;
       const caller = identity.caller;
       if (!caller || caller.organisationKind !== 'DEPARTMENT' || caller.role !== 'DEPARTMENT_OFFICER') throw forbidden('credit checks are run by department officers');
-      const input = { subjectId: args.input.subjectId.trim(), matter: args.input.matter.trim(), caseNumber: args.input.caseNumber.trim(), idempotencyKey: args.input.idempotencyKey ?? null };
+      const input = { subjectId: args.input.subjectId.trim(), matter: args.input.matter.trim(), caseNumber: args.input.caseNumber.trim(), idempotencyKey: blankAsNone(args.input.idempotencyKey) };
       if (input.idempotencyKey !== null && !idempotencyKeyPattern.test(input.idempotencyKey)) {
-        throw badInput('input.idempotencyKey', `idempotencyKey must be 1 to 64 letters, digits, '-', '_', '.' or ':' (a UUID, say), got ${JSON.stringify(input.idempotencyKey.slice(0, 80))}`);
+        throw badInput('idempotencyKey', `idempotencyKey must be 1 to 64 letters, digits, '-', '_', '.' or ':' (a UUID, say), got ${JSON.stringify(input.idempotencyKey.slice(0, 80))}`);
       }
       if (!measuresByMatter[input.matter]) throw badInput('matter', `matter must be an administrative matter of the catalogue (docs/measures.md), got ${JSON.stringify(input.matter)}`);
       if (!input.caseNumber || characterCount(input.caseNumber) > 100) throw badInput('caseNumber', `caseNumber must be 1 to 100 characters, got ${characterCount(input.caseNumber)}`);
@@ -100,7 +108,7 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
         () => ctx.subjects.lookUp([input.subjectId], [], identity.requestId),
         'the subject could not be checked with the entities subgraph, so nothing was recorded; retry later',
       );
-      if (!found.ids.has(input.subjectId)) throw clientError(ErrorCode.NOT_FOUND, `no market subject has the id ${JSON.stringify(input.subjectId)}`, { field: 'input.subjectId' });
+      if (!found.ids.has(input.subjectId)) throw clientError(ErrorCode.NOT_FOUND, `no market subject has the id ${JSON.stringify(input.subjectId)}`, { field: 'subjectId' });
       const kind = found.kinds?.get(input.subjectId);
       if (kind && identity.scope.subjectKinds && !identity.scope.subjectKinds.includes(kind)) {
         throw forbiddenAbout(input.subjectId, `${input.matter} does not cover subjects of kind ${kind}`);
@@ -119,7 +127,7 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
       const caller = ctx.access.identity.caller;
       if (!caller || caller.organisationKind !== 'DEPARTMENT') throw forbidden('feedback is reported by the department that ran the check');
       const check = await ctx.checkById.load(args.input.checkId);
-      if (!check) throw clientError(ErrorCode.NOT_FOUND, `no credit check has the id ${JSON.stringify(args.input.checkId)}`, { field: 'input.checkId' });
+      if (!check) throw clientError(ErrorCode.NOT_FOUND, `no credit check has the id ${JSON.stringify(args.input.checkId)}`, { field: 'checkId' });
       if (check.department !== caller.organisation) throw anotherDepartmentsCheck(check);
       // Feedback belongs to the case the check was run for: reported under another purpose, it
       // would be audited under a matter that never called for the check.

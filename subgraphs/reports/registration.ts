@@ -82,44 +82,44 @@ export async function registerReport(input: RegisterCreditReportInput, actor: Ac
   const today = todayInDistrict(now);
   const source = input.source;
   if (!reportSources.includes(source) || source === 'DISTRICT_PLATFORM') {
-    throw badInput('input.source', `source must be CREDIT_CHINA, LOCAL_CREDIT_WEBSITE, PUBLIC_CREDIT_SERVICE_INSTITUTION or THIRD_PARTY_PROVIDER (the platform's own reports are generated, not registered), got ${JSON.stringify(source)}`);
+    throw badInput('source', `source must be CREDIT_CHINA, LOCAL_CREDIT_WEBSITE, PUBLIC_CREDIT_SERVICE_INSTITUTION or THIRD_PARTY_PROVIDER (the platform's own reports are generated, not registered), got ${JSON.stringify(source)}`);
   }
-  const subjectId = requiredText(input.subjectId, 'input.subjectId', 36, 'subjectId');
+  const subjectId = requiredText(input.subjectId, 'subjectId', 36);
   // NFC: é typed as one character or as e and a combining accent is one printed number, one name.
-  const reportNumber = requiredText(input.reportNumber, 'input.reportNumber', 64, 'reportNumber').normalize('NFC');
-  assertLegible(reportNumber, 'input.reportNumber', 'reportNumber');
-  for (const [field, value] of [['input.issuedOn', input.issuedOn], ['input.validUntil', input.validUntil]] as const) {
-    if (!isIsoDate(value)) throw badInput(field, `${field.slice(6)} must be a calendar date as YYYY-MM-DD, got ${JSON.stringify(value)}`);
+  const reportNumber = requiredText(input.reportNumber, 'reportNumber', 64).normalize('NFC');
+  assertLegible(reportNumber, 'reportNumber');
+  for (const [field, value] of [['issuedOn', input.issuedOn], ['validUntil', input.validUntil]] as const) {
+    if (!isIsoDate(value)) throw badInput(field, `${field} must be a calendar date as YYYY-MM-DD, got ${JSON.stringify(value)}`);
   }
-  if (input.issuedOn < earliestIssueDate) throw badInput('input.issuedOn', `issuedOn cannot be before ${earliestIssueDate}, got ${input.issuedOn}`);
-  if (input.issuedOn > today) throw badInput('input.issuedOn', `a report cannot be issued after today (${today}), got issuedOn ${input.issuedOn}`);
-  if (input.validUntil < input.issuedOn) throw badInput('input.validUntil', `validUntil cannot be before issuedOn (${input.issuedOn}), got ${input.validUntil}`);
+  if (input.issuedOn < earliestIssueDate) throw badInput('issuedOn', `issuedOn cannot be before ${earliestIssueDate}, got ${input.issuedOn}`);
+  if (input.issuedOn > today) throw badInput('issuedOn', `a report cannot be issued after today (${today}), got issuedOn ${input.issuedOn}`);
+  if (input.validUntil < input.issuedOn) throw badInput('validUntil', `validUntil cannot be before issuedOn (${input.issuedOn}), got ${input.validUntil}`);
   const lastValidDay = addMonths(input.issuedOn, longestValidityMonths);
-  if (input.validUntil > lastValidDay) throw badInput('input.validUntil', `validUntil can be at most ${longestValidityMonths / 12} years after issuedOn (${lastValidDay}), got ${input.validUntil}`);
+  if (input.validUntil > lastValidDay) throw badInput('validUntil', `validUntil can be at most ${longestValidityMonths / 12} years after issuedOn (${lastValidDay}), got ${input.validUntil}`);
   const grade = optional(input.grade)?.toUpperCase() ?? null;
-  if (grade !== null && !gradePattern.test(grade)) throw badInput('input.grade', `grade must be AAA, AA, A, BBB, BB, B, CCC, CC or C, with + or - after AA to B only, got ${JSON.stringify(input.grade)}`);
-  const verificationCode = requiredText(input.verificationCode, 'input.verificationCode', 32, 'verificationCode');
-  if (!codePattern.test(verificationCode)) throw badInput('input.verificationCode', `verificationCode must be 4 to 32 letters, digits or hyphens as printed on the report, got ${JSON.stringify(input.verificationCode)}`);
+  if (grade !== null && !gradePattern.test(grade)) throw badInput('grade', `grade must be AAA, AA, A, BBB, BB, B, CCC, CC or C, with + or - after AA to B only, got ${JSON.stringify(input.grade)}`);
+  const verificationCode = requiredText(input.verificationCode, 'verificationCode', 32);
+  if (!codePattern.test(verificationCode)) throw badInput('verificationCode', `verificationCode must be 4 to 32 letters, digits or hyphens as printed on the report, got ${JSON.stringify(input.verificationCode)}`);
   const documentReference = optional(input.documentReference);
-  if (documentReference && characterCount(documentReference) > 500) throw badInput('input.documentReference', `documentReference must be at most 500 characters, got ${characterCount(documentReference)}`);
+  if (documentReference && characterCount(documentReference) > 500) throw badInput('documentReference', `documentReference must be at most 500 characters, got ${characterCount(documentReference)}`);
   // Often the only pointer to the document: one that reads otherwise than it is stored finds nothing.
-  if (documentReference) assertLegible(documentReference, 'input.documentReference', 'documentReference');
+  if (documentReference) assertLegible(documentReference, 'documentReference');
   const documentSha256 = optional(input.documentSha256)?.toLowerCase() ?? null;
-  if (documentSha256 !== null && !sha256Pattern.test(documentSha256)) throw badInput('input.documentSha256', `documentSha256 must be 64 hexadecimal characters (SHA-256), got ${JSON.stringify(input.documentSha256)}`);
-  if (!documentReference && !documentSha256) throw badInput('input.documentReference', 'register the document itself: give documentReference (where the file is kept), documentSha256 (its hash), or both');
+  if (documentSha256 !== null && !sha256Pattern.test(documentSha256)) throw badInput('documentSha256', `documentSha256 must be 64 hexadecimal characters (SHA-256), got ${JSON.stringify(input.documentSha256)}`);
+  if (!documentReference && !documentSha256) throw badInput('documentReference', 'register the document itself: give documentReference (where the file is kept), documentSha256 (its hash), or both');
 
   const thirdParty = source === 'THIRD_PARTY_PROVIDER';
   const providerId = optional(input.issuerProviderId);
-  if (thirdParty && !providerId) throw badInput('input.issuerProviderId', 'a THIRD_PARTY_PROVIDER report names its provider: issuerProviderId, from the provider registry');
-  if (!thirdParty && providerId) throw badInput('input.issuerProviderId', `issuerProviderId applies only to THIRD_PARTY_PROVIDER reports, not to ${source}`);
+  if (thirdParty && !providerId) throw badInput('issuerProviderId', 'a THIRD_PARTY_PROVIDER report names its provider: issuerProviderId, from the provider registry');
+  if (!thirdParty && providerId) throw badInput('issuerProviderId', `issuerProviderId applies only to THIRD_PARTY_PROVIDER reports, not to ${source}`);
   const givenIssuer = optional(input.issuerName)?.normalize('NFC') ?? null;
-  if (givenIssuer && characterCount(givenIssuer) > 200) throw badInput('input.issuerName', `issuerName must be at most 200 characters, got ${characterCount(givenIssuer)}`);
-  if (givenIssuer) assertLegible(givenIssuer, 'input.issuerName', 'issuerName');
-  if (!thirdParty && !givenIssuer && !defaultIssuerNames[source]) throw badInput('input.issuerName', `a ${source} report names its issuer as printed on it (issuerName)`);
+  if (givenIssuer && characterCount(givenIssuer) > 200) throw badInput('issuerName', `issuerName must be at most 200 characters, got ${characterCount(givenIssuer)}`);
+  if (givenIssuer) assertLegible(givenIssuer, 'issuerName');
+  if (!thirdParty && !givenIssuer && !defaultIssuerNames[source]) throw badInput('issuerName', `a ${source} report names its issuer as printed on it (issuerName)`);
   // The platform's own reports are generated, with their snapshot and verification code; one
   // registered under its name would pass for one.
   if (givenIssuer && nameAsRead(givenIssuer) === nameAsRead(platformIssuer.name)) {
-    throw badInput('input.issuerName', `${platformIssuer.name} issues its reports by generateCreditReport, never by registration`);
+    throw badInput('issuerName', `${platformIssuer.name} issues its reports by generateCreditReport, never by registration`);
   }
 
   // The peers see only what these checks need: no field group for the subject's existence, the
@@ -138,21 +138,21 @@ export async function registerReport(input: RegisterCreditReportInput, actor: Ac
       : Promise.resolve(null),
     !thirdParty ? providersNamed(givenIssuer ?? defaultIssuerNames[source] ?? '', peers, registry) : Promise.resolve([]),
   ]);
-  if (!subjects._entities[0]) throw clientError(ErrorCode.NOT_FOUND, `no market subject has the id ${JSON.stringify(subjectId)}`, { field: 'input.subjectId' });
+  if (!subjects._entities[0]) throw clientError(ErrorCode.NOT_FOUND, `no market subject has the id ${JSON.stringify(subjectId)}`, { field: 'subjectId' });
   const defaultIssuer = defaultIssuerNames[source];
   let issuerName = defaultIssuer ?? givenIssuer ?? '';
-  if (namesakes.length) throw badInput('input.issuerName', providerReportElsewhere(givenIssuer ?? issuerName, source, namesakes), { problem: 'ISSUER_IS_REGISTERED_PROVIDER' });
+  if (namesakes.length) throw badInput('issuerName', providerReportElsewhere(givenIssuer ?? issuerName, source, namesakes), { problem: 'ISSUER_IS_REGISTERED_PROVIDER' });
   // One source, one issuer: the same Credit China report under "信用中国" and "信用中国网站" would be
   // two reports to the duplicate check, and both would count.
   if (givenIssuer && defaultIssuer && nameAsRead(givenIssuer) !== nameAsRead(defaultIssuer) && nameAsRead(givenIssuer) !== nameAsRead(defaultIssuer.replace(/网站$/, ''))) {
-    throw badInput('input.issuerName', `a ${source} report is issued by ${defaultIssuer}: leave issuerName out, got ${JSON.stringify(givenIssuer)}`);
+    throw badInput('issuerName', `a ${source} report is issued by ${defaultIssuer}: leave issuerName out, got ${JSON.stringify(givenIssuer)}`);
   }
   if (provider) {
     const found = provider.creditServiceProvider;
-    if (!found) throw badInput('input.issuerProviderId', `no filed credit service provider in the registry has the id ${JSON.stringify(providerId)}`, { problem: 'UNKNOWN_PROVIDER' });
+    if (!found) throw badInput('issuerProviderId', `no filed credit service provider in the registry has the id ${JSON.stringify(providerId)}`, { problem: 'UNKNOWN_PROVIDER' });
     const { reportsAccepted } = found.standingOn;
-    if (!reportsAccepted) throw badInput('input.issuerProviderId', notAcceptedBecause(found.name, found.standingOn, input.issuedOn), { problem: 'ISSUER_NOT_IN_GOOD_STANDING' });
-    if (givenIssuer && givenIssuer !== found.name) throw badInput('input.issuerName', `issuerName must be the provider's registered name, ${found.name}, or be left out; got ${givenIssuer}`);
+    if (!reportsAccepted) throw badInput('issuerProviderId', notAcceptedBecause(found.name, found.standingOn, input.issuedOn), { problem: 'ISSUER_NOT_IN_GOOD_STANDING' });
+    if (givenIssuer && givenIssuer !== found.name) throw badInput('issuerName', `issuerName must be the provider's registered name, ${found.name}, or be left out; got ${givenIssuer}`);
     issuerName = found.name;
   }
 

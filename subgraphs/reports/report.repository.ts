@@ -209,6 +209,6 @@ function notAllowedNow(message: string) {
 }
 
 function duplicate(report: CreditReport) {
-  return badInput('input.reportNumber', `a report numbered ${report.reportNumber} from ${report.issuerName} is already registered`, { problem: 'DUPLICATE_REPORT' });
+  return badInput('reportNumber', `a report numbered ${report.reportNumber} from ${report.issuerName} is already registered`, { problem: 'DUPLICATE_REPORT' });
 }
 

@@ -83,10 +83,10 @@ describe.each(testDatabases)("the credit office's window through the gateway on 
       expect(read.data?.subject).toEqual({ name: firstTimer.name });
 
       const refused = async (input: Record<string, unknown>) => (await platform.query(GRANT, { input: { ...terms, ...input } }, windowOfficer)).errors?.[0].extensions;
-      expect(await refused({ subjectCode: firstTimer.identifier, subjectId: firstTimer.id })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.subjectCode' });
-      expect(await refused({})).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.subjectId' });
-      expect(await refused({ subjectCode: '91130304MA0TEXT12Y' })).toMatchObject({ code: 'NOT_FOUND', field: 'input.subjectCode' });
-      expect(await refused({ subjectCode: `${firstTimer.identifier.slice(0, 17)}${firstTimer.identifier[17] === '0' ? '1' : '0'}` })).toMatchObject({ field: 'input.subjectCode', problem: expect.any(String) });
+      expect(await refused({ subjectCode: firstTimer.identifier, subjectId: firstTimer.id })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'subjectCode' });
+      expect(await refused({})).toMatchObject({ code: 'BAD_USER_INPUT', field: 'subjectId' });
+      expect(await refused({ subjectCode: '91130304MA0TEXT12Y' })).toMatchObject({ code: 'NOT_FOUND', field: 'subjectCode' });
+      expect(await refused({ subjectCode: `${firstTimer.identifier.slice(0, 17)}${firstTimer.identifier[17] === '0' ? '1' : '0'}` })).toMatchObject({ field: 'subjectCode', problem: expect.any(String) });
     });
 
     it('refuses a grant by code that could never be stored before looking its subject up: registered or not, the same answer', async () => {

@@ -288,14 +288,14 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
     await run(as, input);
     expect(await stored()).toBe(4);
     const reused = await run({ ...as, headers: purpose('GOVERNMENT_PROCUREMENT', 'RETRY-2') }, { ...input, caseNumber: 'RETRY-2', idempotencyKey: 'e0a4c1f2-retry-1' });
-    expect(reused.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.idempotencyKey', problem: 'IDEMPOTENCY_KEY_REUSED' });
+    expect(reused.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'idempotencyKey', problem: 'IDEMPOTENCY_KEY_REUSED' });
     // Another officer of the department sending the same key runs a check of their own, in their name.
     const colleague = await run({ ...as, caller: { ...as.caller, id: 'officer-colleague' } }, { ...input, idempotencyKey: 'e0a4c1f2-retry-1' });
     expect(colleague.errors).toBeUndefined();
     expect(colleague.data?.runCreditCheck?.id).not.toBe(first.data?.runCreditCheck?.id);
     expect(await stored()).toBe(5);
     const malformed = await run(as, { ...input, idempotencyKey: '重试 1' });
-    expect(malformed.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.idempotencyKey' });
+    expect(malformed.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'idempotencyKey' });
     expect(await stored()).toBe(5);
   });
 
@@ -345,9 +345,21 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
     for (const [subjectId, groups] of expected) expect({ subjectId, groups: audited.get(subjectId) }).toEqual({ subjectId, groups: expect.arrayContaining([...groups]) });
   });
 
+  // README, Errors: an optional text left blank is none, as if left out.
+  it('takes an idempotency key left blank as none: each such call runs a check of its own', async () => {
+    const fixture = fixtures.get('seriousPenalty:ENTERPRISE')!;
+    const as = { caller: officerFor(administrative[1]), headers: purpose('GOVERNMENT_PROCUREMENT', 'BLANK-KEY-1') };
+    const input = { subjectId: fixture.subjectId, matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'BLANK-KEY-1' };
+    const runs = [await run(as, { ...input, idempotencyKey: '' }), await run(as, { ...input, idempotencyKey: '' }), await run(as, { ...input, idempotencyKey: '   ' })];
+    expect(runs.map((r) => r.errors)).toEqual([undefined, undefined, undefined]);
+    expect(new Set(runs.map((r) => r.data?.runCreditCheck?.id)).size).toBe(3);
+    const rows = await platform.databases.records.query('SELECT idempotency_key AS k FROM credit_check WHERE case_number = ?', ['BLANK-KEY-1']);
+    expect(rows.map((r: { k: string | null }) => r.k)).toEqual([null, null, null]);
+  });
+
   it('refuses a check of a subject that does not exist, and records nothing', async () => {
     const result = await run({ caller: officerFor(administrative[1]), headers: purpose('GOVERNMENT_PROCUREMENT', 'Z-1') }, { subjectId: randomUUID(), matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'Z-1' });
-    expect(result.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND', field: 'input.subjectId' });
+    expect(result.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND', field: 'subjectId' });
     const [{ n }] = await platform.databases.records.query('SELECT COUNT(*) AS n FROM credit_check WHERE case_number = ?', ['Z-1']);
     expect(Number(n)).toBe(0);
   });
@@ -390,7 +402,8 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
     });
 
     it.each([
-      ['for a check that does not exist', () => ({ checkId: randomUUID(), appliedMeasures: [] as string[], note: 'n/a' }), 'NOT_FOUND', undefined],
+      ['for a check that does not exist', () => ({ checkId: randomUUID(), appliedMeasures: [] as string[], note: 'n/a' }), 'NOT_FOUND', 'checkId'],
+      ['whose note, needed, is left blank (as none)', () => ({ checkId, appliedMeasures: [] as string[], note: ' \u3000 ' }), 'BAD_USER_INPUT', 'note'],
       ['with a measure the check did not call for', () => ({ checkId, appliedMeasures: ['EXCLUSION'], note: null }), 'BAD_USER_INPUT', 'appliedMeasures'],
       ['that applies less than called for without saying why', () => ({ checkId, appliedMeasures: [] as string[], note: null }), 'BAD_USER_INPUT', 'note'],
       ['whose note reads reversed (U+202E)', () => ({ checkId, appliedMeasures: [] as string[], note: '未适用\u202e因原' }), 'BAD_USER_INPUT', 'note'],

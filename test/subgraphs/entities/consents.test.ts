@@ -358,6 +358,28 @@ describe.each(testDatabases)('consents in the entities subgraph on $label', (dat
       expect(twoLines.data?.revokeConsent.revocationReason).toBe('客户撤回授权：\n见授权撤销书');
     });
 
+    // README, Errors: `field` is the path inside `input`, and a blank optional text is as if left out.
+    it('takes a subjectId or subjectCode left blank as left out, and names either by its path inside input', async () => {
+      const byId = await queryAs<{ grantConsent: ConsentNode }>(officer, GRANT, { input: grantInput({ subjectCode: '', validUntil: shift(today, 81) }) });
+      expect(byId.errors).toBeUndefined();
+      expect(byId.data?.grantConsent.subject).toEqual({ id: owner.id });
+      const byCode = await queryAs<{ grantConsent: ConsentNode }>(officer, GRANT, { input: grantInput({ subjectId: '  ', subjectCode: counterparty.identifier, validUntil: shift(today, 82) }) });
+      expect(byCode.errors).toBeUndefined();
+      expect(byCode.data?.grantConsent.subject).toEqual({ id: counterparty.id });
+
+      const before = await consents().count();
+      const refused = async (overrides: Record<string, unknown>) => {
+        const result = await queryAs(officer, GRANT, { input: grantInput({ validUntil: shift(today, 83), ...overrides }) });
+        expect(result.data).toEqual({ grantConsent: null });
+        return result.errors?.[0].extensions;
+      };
+      expect(await refused({ subjectId: ' ', subjectCode: '\u3000' })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'subjectId' });
+      expect(await refused({ subjectCode: owner.identifier })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'subjectCode' });
+      expect(await refused({ subjectId: null, subjectCode: '91130304MA0TEXT12Y' })).toMatchObject({ code: 'NOT_FOUND', field: 'subjectCode' });
+      expect(await refused({ subjectId: null, subjectCode: '9113030' })).toMatchObject({ code: 'INVALID_CREDIT_CODE', field: 'subjectCode' });
+      expect(await consents().count()).toBe(before);
+    });
+
     it('refuses a subject acting for itself that grants for another subject with FORBIDDEN, and stores nothing', async () => {
       const before = await consents().count();
       const result = await queryAs(selfOf(person), GRANT, { input: grantInput({ subjectId: owner.id }) });

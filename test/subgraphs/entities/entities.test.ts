@@ -105,6 +105,28 @@ describe.each(testDatabases)('entities subgraph on $label', (database) => {
     expect(await count()).toBe(before);
   });
 
+  // README, Errors: a required text box left blank is BAD_USER_INPUT naming it, whatever it holds.
+  it.each([
+    ['an enterprise', { kind: 'ENTERPRISE', registrationDate: '2015-01-01' }, ''],
+    ['an enterprise', { kind: 'ENTERPRISE', registrationDate: '2015-01-01' }, ' \u3000 '],
+    ['a natural person', { kind: 'NATURAL_PERSON' }, '  '],
+  ])('refuses %s whose code is left blank (%j) with BAD_USER_INPUT naming code, not as a malformed identifier', async (_label, input, code) => {
+    const before = await count();
+    const result = await query(REGISTER, { input: { name: '某某有限公司', ...input, code } });
+    expect(result.data).toEqual({ registerSubject: null });
+    expect(result.errors?.map((e) => [e.extensions?.code, e.extensions?.field])).toEqual([['BAD_USER_INPUT', 'code']]);
+    expect(result.errors?.[0].message).toMatch(/^code must not be empty/);
+    expect(await count()).toBe(before);
+  });
+
+  it('stores an optional address or legal representative left blank as none (null), not as ""', async () => {
+    const code = unifiedSocialCreditCode({ authority: '9', orgType: '1', division: '130304', organisationBody: 'MA0BLNK1' });
+    const result = await query<{ registerSubject: { id: string } }>(REGISTER, { input: { kind: 'ENTERPRISE', name: '留空测试有限公司', code, registrationDate: '2015-01-01', registeredAddress: ' \u3000 ', legalRepresentative: '' } });
+    expect(result.errors).toBeUndefined();
+    const stored = await db().getRepository(Subject).findOneByOrFail({ id: result.data!.registerSubject.id });
+    expect([stored.registeredAddress, stored.legalRepresentative]).toEqual([null, null]);
+  });
+
   it('refuses a duplicate code with DUPLICATE_SUBJECT and stores nothing', async () => {
     const before = await count();
     const result = await query(REGISTER, { input: { kind: 'ENTERPRISE', name: '另一家公司', code: world.subjects.find((s) => s.kind === 'ENTERPRISE')?.identifier, registrationDate: '2010-01-01' } });

@@ -297,7 +297,7 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
       const code = newCode();
       const wrong = code.slice(0, 17) + (code[17] === '0' ? '1' : '0');
       const result = await queryAs(identityOf(providerUser(wrong)), applyMutation, { input: application(wrong) });
-      expect(result.errors?.[0].extensions).toMatchObject({ code: 'INVALID_CREDIT_CODE', field: 'input.unifiedSocialCreditCode' });
+      expect(result.errors?.[0].extensions).toMatchObject({ code: 'INVALID_CREDIT_CODE', field: 'unifiedSocialCreditCode' });
     });
 
     it.each(statuses.map((s) => [s, s === 'REJECTED'] as const))('applies afresh for a %s provider: %s', async (status, accepted) => {
@@ -308,7 +308,7 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
         expect(result.data?.applyForProviderFiling).toMatchObject({ id, filingStatus: 'APPLIED', name: '重新申请信用服务有限公司' });
         expect(after.filingHistory.at(-1)).toMatchObject({ action: 'APPLY', fromStatus: 'REJECTED', toStatus: 'APPLIED' });
       } else {
-        expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.unifiedSocialCreditCode', problem: 'TRANSITION_NOT_ALLOWED' });
+        expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'unifiedSocialCreditCode', problem: 'TRANSITION_NOT_ALLOWED' });
         expect(after.filingStatus).toBe(status);
       }
     });
@@ -340,7 +340,7 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
       const filed = await providerIn('FILED');
       expect((await queryAs(stranger, resubmitMutation, { id: filed.id, input: application(filed.code) })).errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN' });
       const changed = await queryAs(identityOf(providerUser(code)), resubmitMutation, { id, input: application(newCode()) });
-      expect(changed.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.unifiedSocialCreditCode' });
+      expect(changed.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'unifiedSocialCreditCode' });
       expect((await history(id)).filingStatus).toBe('RETURNED');
     });
   });
@@ -434,11 +434,11 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
       const result = await queryAs(admin, violationMutation, { input: { providerId: id, kind: 'PRIVACY_BREACH', description: '泄露个人信息', evidence: ['证据一', '证据二'], occurredOn: '2026-10-01' } });
       expect(result.data?.recordProviderViolation).toMatchObject({ kind: 'PRIVACY_BREACH', evidence: ['证据一', '证据二'], occurredOn: '2026-10-01', recordedBy: 'registrar-test', recordedByOrganisation: 'CREDIT_OFFICE', provider: { id } });
       const empty = await queryAs(admin, violationMutation, { input: { providerId: id, kind: 'OTHER', description: 'x', evidence: [], occurredOn: '2026-10-01' } });
-      expect(empty.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.evidence' });
+      expect(empty.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'evidence' });
       // Each document once, as a restoration application lists its proof.
       const repeated = await queryAs(admin, violationMutation, { input: { providerId: id, kind: 'OTHER', description: '重复证据', evidence: ['证据一', '证据二', '证据一'], occurredOn: '2026-10-01' } });
-      expect(repeated.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.evidence[2]' });
-      expect(repeated.errors?.[0].message).toContain('repeats input.evidence[0]');
+      expect(repeated.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'evidence[2]' });
+      expect(repeated.errors?.[0].message).toContain('repeats evidence[0]');
     });
 
     it('carries out each sanction: a warning changes nothing, a downgrade, a suspension and a revocation change the provider', async () => {
@@ -522,7 +522,7 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
       expect((await history(id)).classHistory.filter((c) => c.sanction)).toHaveLength(1);
 
       const another = await sanction({ kind: 'CLASS_DOWNGRADE', reason: '降为C类', downgradeTo: 'C' });
-      expect(another.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.violationId', problem: 'ALREADY_SANCTIONED', sanctionId: ok(downgrades[0]).sanctionProvider.id });
+      expect(another.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'violationId', problem: 'ALREADY_SANCTIONED', sanctionId: ok(downgrades[0]).sanctionProvider.id });
       expect(await count('provider_sanction', 'provider_id = ?', [id])).toBe(2);
       expect((await history(id)).supervisionClass).toBe('B');
     });
@@ -536,9 +536,9 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
       const filed = await providerIn('FILED');
       ok(await queryAs(admin, classMutation, { id: filed.id, class: 'C', reason: '分类' }));
       const better = await queryAs(admin, sanctionMutation, { input: { violationId: await violation(filed.id), kind: 'CLASS_DOWNGRADE', reason: '升级?', downgradeTo: 'B' } });
-      expect(better.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.downgradeTo', problem: 'TRANSITION_NOT_ALLOWED' });
+      expect(better.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'downgradeTo', problem: 'TRANSITION_NOT_ALLOWED' });
       const same = await queryAs(admin, sanctionMutation, { input: { violationId: await violation(filed.id), kind: 'CLASS_DOWNGRADE', reason: '仍为C类', downgradeTo: 'C' } });
-      expect(same.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.downgradeTo', problem: 'TRANSITION_NOT_ALLOWED' });
+      expect(same.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'downgradeTo', problem: 'TRANSITION_NOT_ALLOWED' });
       expect(await count('provider_sanction', 'provider_id = ?', [id])).toBe(sanctions);
       expect(await count('provider_sanction', 'provider_id = ?', [filed.id])).toBe(0);
       expect((await history(filed.id)).supervisionClass).toBe('C');
@@ -558,7 +558,7 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
       const violationId = await violation(id);
       for (const downgradeTo of ['A', 'B']) {
         const raised = await queryAs(admin, sanctionMutation, { input: { violationId, kind: 'CLASS_DOWNGRADE', reason: `降为${downgradeTo}类`, downgradeTo } });
-        expect(raised.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.downgradeTo', problem: 'TRANSITION_NOT_ALLOWED' });
+        expect(raised.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'downgradeTo', problem: 'TRANSITION_NOT_ALLOWED' });
       }
       expect(await count('provider_sanction', 'provider_id = ?', [id])).toBe(0);
       expect(await history(id)).toMatchObject({ supervisionClass: null, classHistory: [] });
@@ -900,14 +900,14 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
     const probe = { name: '\u200b\u200b', registeredAddress: '\u202e河北省秦皇岛市北戴河区测试路1号', legalRepresentative: '\u3164', businessScope: '\u0000', contact: '\u200b' };
 
     it.each([
-      ['input.name', 'two zero-width spaces', { name: probe.name }],
-      ['input.name', 'a line break', { name: '测试信用\n服务有限公司' }],
-      ['input.registeredAddress', 'a right-to-left override first', { registeredAddress: probe.registeredAddress }],
-      ['input.legalRepresentative', 'the Hangul filler U+3164', { legalRepresentative: probe.legalRepresentative }],
-      ['input.businessScope', 'U+0000', { businessScope: probe.businessScope }],
-      ['input.businessScope', 'zero-width spaces over two lines', { businessScope: '\u200b\n\u200b' }],
-      ['input.contact', 'a zero-width space', { contact: probe.contact }],
-      ['input.name', 'all of the above, the first field named', probe],
+      ['name', 'two zero-width spaces', { name: probe.name }],
+      ['name', 'a line break', { name: '测试信用\n服务有限公司' }],
+      ['registeredAddress', 'a right-to-left override first', { registeredAddress: probe.registeredAddress }],
+      ['legalRepresentative', 'the Hangul filler U+3164', { legalRepresentative: probe.legalRepresentative }],
+      ['businessScope', 'U+0000', { businessScope: probe.businessScope }],
+      ['businessScope', 'zero-width spaces over two lines', { businessScope: '\u200b\n\u200b' }],
+      ['contact', 'a zero-width space', { contact: probe.contact }],
+      ['name', 'all of the above, the first field named', probe],
     ])('refuses an application whose %s is %s, and stores nothing', async (field, _label, change) => {
       const code = newCode();
       const result = await queryAs(identityOf(providerUser(code)), applyMutation, { input: { ...application(code), ...change } });
@@ -916,10 +916,53 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
       expect(await count('credit_service_provider', 'unified_social_credit_code = ?', [code])).toBe(0);
     });
 
+    // README, Errors: a cleared optional text box is none, a required one left blank is named.
+    it.each([
+      ['empty', ''],
+      ['only spaces', ' \u3000 '],
+    ])('takes a contact left %s as none, stored as null rather than refused or stored blank', async (_label, contact) => {
+      const code = newCode();
+      const result = await queryAs<{ applyForProviderFiling: { id: string } }>(identityOf(providerUser(code)), applyMutation, { input: { ...application(code), contact } });
+      const id = ok(result).applyForProviderFiling.id;
+      const [row] = (await db().query('SELECT contact FROM credit_service_provider WHERE id = ?', [id])) as { contact: string | null }[];
+      expect(row.contact).toBeNull();
+      const own = await queryAs<{ creditServiceProvider: { contact: string | null; filingHistory: { application: { contact: string | null } | null }[] } }>(
+        identityOf(providerUser(code)),
+        'query ($id: ID!) { creditServiceProvider(id: $id) { contact filingHistory { application { contact } } } }',
+        { id },
+      );
+      expect(ok(own).creditServiceProvider).toEqual({ contact: null, filingHistory: [{ application: { contact: null } }] });
+    });
+
+    it.each([
+      ['unifiedSocialCreditCode', { unifiedSocialCreditCode: '' }],
+      ['unifiedSocialCreditCode', { unifiedSocialCreditCode: '   ' }],
+      ['name', { name: ' \u3000 ' }],
+      ['businessScope', { businessScope: '' }],
+    ])('refuses an application whose required %s is left blank, as BAD_USER_INPUT naming it', async (field, change) => {
+      const code = newCode();
+      const result = await queryAs(identityOf(providerUser(code)), applyMutation, { input: { ...application(code), ...change } });
+      expect(result.data?.applyForProviderFiling).toBeNull();
+      expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
+      expect(result.errors?.[0].message).toContain(`${field} must not be empty`);
+      expect(await count('credit_service_provider', 'unified_social_credit_code = ?', [code])).toBe(0);
+    });
+
+    it('names a field of a violation or sanction by its path in the input, as the form holds it', async () => {
+      const { id } = await providerIn('FILED');
+      const violation = { providerId: id, kind: 'FALSE_INFORMATION', description: '出具虚假信用报告', evidence: ['核查笔录〔2026〕3号'], occurredOn: '2026-01-05' };
+      const late = await queryAs(admin, violationMutation, { input: { ...violation, occurredOn: '2999-01-01' } });
+      expect(late.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'occurredOn' });
+      const unknown = await queryAs(admin, violationMutation, { input: { ...violation, providerId: randomUUID() } });
+      expect(unknown.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND', field: 'providerId' });
+      const sanction = await queryAs(admin, sanctionMutation, { input: { violationId: randomUUID(), kind: 'WARNING', reason: '警告' } });
+      expect(sanction.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND', field: 'violationId' });
+    });
+
     it('refuses such a corrected application too, and leaves it RETURNED', async () => {
       const { id, code } = await providerIn('RETURNED');
       const result = await queryAs(identityOf(providerUser(code)), resubmitMutation, { id, input: { ...application(code), legalRepresentative: probe.legalRepresentative } });
-      expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.legalRepresentative' });
+      expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'legalRepresentative' });
       expect((await history(id)).filingHistory.map((e) => e.action)).toEqual(['APPLY', 'RETURN_FOR_CORRECTION']);
     });
 
@@ -938,17 +981,17 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
       expect(classed.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reason' });
       const violationId = ok(await queryAs<{ recordProviderViolation: { id: string } }>(admin, violationMutation, { input: { providerId: id, kind: 'OTHER', description: '未按期报送', evidence: ['通知书'], occurredOn: '2026-10-01' } })).recordProviderViolation.id;
       const sanctioned = await queryAs(admin, sanctionMutation, { input: { violationId, kind: 'WARNING', reason } });
-      expect(sanctioned.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.reason' });
+      expect(sanctioned.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reason' });
       expect(await history(id)).toMatchObject({ filingStatus: 'FILED', supervisionClass: null, classHistory: [] });
       expect(await count('provider_sanction', 'provider_id = ?', [id])).toBe(0);
     });
 
     it.each([
-      ['input.description', 'a zero-width space', { description: '\u200b' }],
-      ['input.description', 'text with a right-to-left override', { description: '出具虚假\u202e信用报告' }],
-      ['input.evidence[1]', 'a zero-width space', { evidence: ['核查笔录〔2026〕3号', '\u200b'] }],
-      ['input.evidence[0]', 'split by a line break', { evidence: ['核查笔录\n〔2026〕3号'] }],
-      ['input.evidence[0]', 'the Hangul filler U+3164', { evidence: ['\u3164'] }],
+      ['description', 'a zero-width space', { description: '\u200b' }],
+      ['description', 'text with a right-to-left override', { description: '出具虚假\u202e信用报告' }],
+      ['evidence[1]', 'a zero-width space', { evidence: ['核查笔录〔2026〕3号', '\u200b'] }],
+      ['evidence[0]', 'split by a line break', { evidence: ['核查笔录\n〔2026〕3号'] }],
+      ['evidence[0]', 'the Hangul filler U+3164', { evidence: ['\u3164'] }],
     ])('refuses a violation whose %s is %s, and records nothing', async (field, _label, change) => {
       const { id } = await providerIn('FILED');
       const result = await queryAs(admin, violationMutation, { input: { providerId: id, kind: 'OTHER', description: '未按期报送', evidence: ['通知书'], occurredOn: '2026-10-01', ...change } });
@@ -968,7 +1011,7 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
   });
 
   describe('a name in the registry names one provider', () => {
-    const refusal = (namesakeId: string, field = 'input.name') => ({ code: 'BAD_USER_INPUT', field, problem: 'NAME_OF_ANOTHER_PROVIDER', providerId: namesakeId });
+    const refusal = (namesakeId: string, field = 'name') => ({ code: 'BAD_USER_INPUT', field, problem: 'NAME_OF_ANOTHER_PROVIDER', providerId: namesakeId });
 
     it.each([
       ['FILED', 0],

@@ -138,7 +138,7 @@ describe.each(testDatabases)('report registration on $label', (database) => {
   });
 
   it('rejects a third-party report from a provider suspended before its issue date', async () => {
-    const message = await refused(input({ source: 'THIRD_PARTY_PROVIDER', issuerProviderId: world.providers[10].id, issuedOn: '2026-10-01', validUntil: '2027-09-30' }), 'input.issuerProviderId', 'ISSUER_NOT_IN_GOOD_STANDING');
+    const message = await refused(input({ source: 'THIRD_PARTY_PROVIDER', issuerProviderId: world.providers[10].id, issuedOn: '2026-10-01', validUntil: '2027-09-30' }), 'issuerProviderId', 'ISSUER_NOT_IN_GOOD_STANDING');
     expect(message).toContain('its filing was SUSPENDED');
   });
 
@@ -162,10 +162,10 @@ describe.each(testDatabases)('report registration on $label', (database) => {
   it('accepts a valid report of a provider in good standing, and rejects reports from a class D or not yet filed provider', async () => {
     const good = await registerAs(officer, input({ source: 'THIRD_PARTY_PROVIDER', issuerProviderId: world.providers[1].id, issuedOn: '2026-09-01', validUntil: '2027-08-31' }));
     expect((await acceptance({ id: good.data!.registerCreditReport!.id, issuedOn: '2026-09-01', issuerProviderId: world.providers[1].id })).acceptance).toEqual({ accepted: true, reasons: [] });
-    const classD = await refused(input({ source: 'THIRD_PARTY_PROVIDER', issuerProviderId: world.providers[8].id, issuedOn: '2026-11-01', validUntil: '2027-10-31' }), 'input.issuerProviderId', 'ISSUER_NOT_IN_GOOD_STANDING');
+    const classD = await refused(input({ source: 'THIRD_PARTY_PROVIDER', issuerProviderId: world.providers[8].id, issuedOn: '2026-11-01', validUntil: '2027-10-31' }), 'issuerProviderId', 'ISSUER_NOT_IN_GOOD_STANDING');
     expect(classD).toContain('its class D');
-    await refused(input({ source: 'THIRD_PARTY_PROVIDER', issuerProviderId: world.providers[9].id }), 'input.issuerProviderId', 'UNKNOWN_PROVIDER');
-    await refused(input({ source: 'THIRD_PARTY_PROVIDER', issuerProviderId: 'no-such-provider' }), 'input.issuerProviderId', 'UNKNOWN_PROVIDER');
+    await refused(input({ source: 'THIRD_PARTY_PROVIDER', issuerProviderId: world.providers[9].id }), 'issuerProviderId', 'UNKNOWN_PROVIDER');
+    await refused(input({ source: 'THIRD_PARTY_PROVIDER', issuerProviderId: 'no-such-provider' }), 'issuerProviderId', 'UNKNOWN_PROVIDER');
   });
 
   it('names the false information as the reason for a report issued after it, while the provider still stood filed in class B', async () => {
@@ -173,7 +173,7 @@ describe.each(testDatabases)('report registration on $label', (database) => {
     const violation = demoProviderHistory(world).violations.find((v) => v.providerId === provider.id && v.kind === 'FALSE_INFORMATION')!;
     // The registry downgraded it to D ten days after the false information: the day after, it still stood filed in class B.
     const issuedOn = new Date(Date.parse(`${violation.occurredOn}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
-    const message = await refused(input({ source: 'THIRD_PARTY_PROVIDER', issuerProviderId: provider.id, issuedOn, validUntil: '2027-10-31' }), 'input.issuerProviderId', 'ISSUER_NOT_IN_GOOD_STANDING');
+    const message = await refused(input({ source: 'THIRD_PARTY_PROVIDER', issuerProviderId: provider.id, issuedOn, validUntil: '2027-10-31' }), 'issuerProviderId', 'ISSUER_NOT_IN_GOOD_STANDING');
     expect(message).toContain(`issued on ${issuedOn} are not accepted although its filing was FILED and its class B that day`);
     expect(message).toContain('gave false information (提供虚假信息)');
     expect(message).not.toContain('was not filed and in good standing');
@@ -182,7 +182,7 @@ describe.each(testDatabases)('report registration on $label', (database) => {
   it('refuses the same report number from the same issuer twice, but not from another issuer', async () => {
     const first = input({ source: 'LOCAL_CREDIT_WEBSITE', issuerName: '信用河北网站' });
     expect((await registerAs(officer, first)).errors).toBeUndefined();
-    await refused({ ...first, issuedOn: '2026-10-29' }, 'input.reportNumber', 'DUPLICATE_REPORT');
+    await refused({ ...first, issuedOn: '2026-10-29' }, 'reportNumber', 'DUPLICATE_REPORT');
     const other = await registerAs(officer, { ...first, issuerName: '信用秦皇岛网站' });
     expect(other.errors).toBeUndefined();
   });
@@ -190,19 +190,19 @@ describe.each(testDatabases)('report registration on $label', (database) => {
   it("refuses a provider's report registered under another source, whatever the provider's filing, and says to register it as THIRD_PARTY_PROVIDER", async () => {
     const revoked = world.providers[11];
     // Revoked in July: as THIRD_PARTY_PROVIDER, its report of November is refused.
-    await refused(input({ source: 'THIRD_PARTY_PROVIDER', issuerProviderId: revoked.id, issuedOn: '2026-11-01', validUntil: '2027-10-31' }), 'input.issuerProviderId', 'ISSUER_NOT_IN_GOOD_STANDING');
-    const message = await refused(input({ source: 'PUBLIC_CREDIT_SERVICE_INSTITUTION', issuerName: revoked.name, issuedOn: '2026-11-01', validUntil: '2027-10-31' }), 'input.issuerName', 'ISSUER_IS_REGISTERED_PROVIDER');
+    await refused(input({ source: 'THIRD_PARTY_PROVIDER', issuerProviderId: revoked.id, issuedOn: '2026-11-01', validUntil: '2027-10-31' }), 'issuerProviderId', 'ISSUER_NOT_IN_GOOD_STANDING');
+    const message = await refused(input({ source: 'PUBLIC_CREDIT_SERVICE_INSTITUTION', issuerName: revoked.name, issuedOn: '2026-11-01', validUntil: '2027-10-31' }), 'issuerName', 'ISSUER_IS_REGISTERED_PROVIDER');
     expect(message).toContain('register it as THIRD_PARTY_PROVIDER');
     expect(message).toContain(revoked.id);
     // Filed and in good standing, or suspended, under each source that takes an issuer's name, padded or not.
     for (const [provider, source] of [[world.providers[0], 'LOCAL_CREDIT_WEBSITE'], [world.providers[10], 'CREDIT_CHINA'], [world.providers[0], 'PUBLIC_CREDIT_SERVICE_INSTITUTION']] as const) {
-      await refused(input({ source, issuerName: ` ${provider.name} ` }), 'input.issuerName', 'ISSUER_IS_REGISTERED_PROVIDER');
+      await refused(input({ source, issuerName: ` ${provider.name} ` }), 'issuerName', 'ISSUER_IS_REGISTERED_PROVIDER');
     }
     // As it reads: a full stop, spaces inside, full-width letters, letter case, and invisible fillers (refused as such).
     for (const variant of [`${revoked.name}.`, `${revoked.name.slice(0, 4)} ${revoked.name.slice(4)}`, `${revoked.name.slice(0, 4)}\u00a0${revoked.name.slice(4)}`, `${revoked.name}（）`]) {
-      await refused(input({ source: 'PUBLIC_CREDIT_SERVICE_INSTITUTION', issuerName: variant, issuedOn: '2026-11-01', validUntil: '2027-10-31' }), 'input.issuerName', 'ISSUER_IS_REGISTERED_PROVIDER');
+      await refused(input({ source: 'PUBLIC_CREDIT_SERVICE_INSTITUTION', issuerName: variant, issuedOn: '2026-11-01', validUntil: '2027-10-31' }), 'issuerName', 'ISSUER_IS_REGISTERED_PROVIDER');
     }
-    await refused(input({ source: 'PUBLIC_CREDIT_SERVICE_INSTITUTION', issuerName: `${revoked.name}\u3164`, issuedOn: '2026-11-01', validUntil: '2027-10-31' }), 'input.issuerName');
+    await refused(input({ source: 'PUBLIC_CREDIT_SERVICE_INSTITUTION', issuerName: `${revoked.name}\u3164`, issuedOn: '2026-11-01', validUntil: '2027-10-31' }), 'issuerName');
   });
 
   it.each(['APPLIED', 'RETURNED', 'REJECTED'] as const)("registers a public source's report though an application %s took the source's name", async (status) => {
@@ -236,7 +236,7 @@ describe.each(testDatabases)('report registration on $label', (database) => {
     const namesake = filed(randomUUID(), '信用中国网站');
     await repository.insert(namesake);
     try {
-      const message = await refused(input({ source: 'CREDIT_CHINA', reportNumber: 'CHINA-DEFAULT-2' }), 'input.issuerName', 'ISSUER_IS_REGISTERED_PROVIDER');
+      const message = await refused(input({ source: 'CREDIT_CHINA', reportNumber: 'CHINA-DEFAULT-2' }), 'issuerName', 'ISSUER_IS_REGISTERED_PROVIDER');
       expect(message).toContain(namesake.id);
     } finally {
       await repository.delete([holder.id, namesake.id]);
@@ -247,7 +247,7 @@ describe.each(testDatabases)('report registration on $label', (database) => {
     const values = input({ source: 'LOCAL_CREDIT_WEBSITE', issuerName: '信用河北网站', reportNumber: 'XYHB-caf\u00e9-1' });
     expect((await registerAs(officer, values)).errors).toBeUndefined();
     const decomposed = await registerAs(officer, { ...values, reportNumber: 'XYHB-cafe\u0301-1' });
-    expect(decomposed.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.reportNumber', problem: 'DUPLICATE_REPORT' });
+    expect(decomposed.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reportNumber', problem: 'DUPLICATE_REPORT' });
   });
 
   it('finds a provider of that name beyond the first page of the providers whose names contain it', async () => {
@@ -262,7 +262,7 @@ describe.each(testDatabases)('report registration on $label', (database) => {
         };
       }),
     );
-    await refused(input({ source: 'PUBLIC_CREDIT_SERVICE_INSTITUTION', issuerName: world.providers[11].name }), 'input.issuerName', 'ISSUER_IS_REGISTERED_PROVIDER');
+    await refused(input({ source: 'PUBLIC_CREDIT_SERVICE_INSTITUTION', issuerName: world.providers[11].name }), 'issuerName', 'ISSUER_IS_REGISTERED_PROVIDER');
     expect((await registerAs(officer, input({ source: 'PUBLIC_CREDIT_SERVICE_INSTITUTION', issuerName: '河北省公共信用信息中心' }))).errors).toBeUndefined();
   });
 
@@ -276,7 +276,7 @@ describe.each(testDatabases)('report registration on $label', (database) => {
     const sameIssuerInCapitals = await registerAs(officer, { ...values, issuerName: 'CREDIT HEBEI' });
     expect([otherIssuer.errors, sameIssuerInCapitals.errors]).toEqual([undefined, undefined]);
     // The same number from the same issuer is still one report, to the registration and to the unique index.
-    await refused(values, 'input.reportNumber', 'DUPLICATE_REPORT');
+    await refused(values, 'reportNumber', 'DUPLICATE_REPORT');
     const [row] = await reports.db().getRepository(CreditReport).findBy({ issuerName: '信用河北网站', reportNumber: 'XYHB-DUP-abc' });
     const again = await reports.db().getRepository(CreditReport).insert({ ...row, id: randomUUID() }).then(() => null, (error: unknown) => error);
     expect(isUniqueViolation(again)).toBe(true);
@@ -301,40 +301,50 @@ describe.each(testDatabases)('report registration on $label', (database) => {
     ['a variation selector', 'abc\ufe0f', '"abc\\ufe0f"'],
     ['a combining grapheme joiner', 'abc\u034f', '"abc\\u034f"'],
   ])('refuses a report number holding %s, quoting it visibly', async (_label, reportNumber, quoted) => {
-    const message = await refused(input({ reportNumber }), 'input.reportNumber');
+    const message = await refused(input({ reportNumber }), 'reportNumber');
     expect(message).toContain(quoted);
   });
 
   it.each([
-    ['an issue date after today', { issuedOn: '2099-01-01', validUntil: '2099-03-01' }, 'input.issuedOn'],
-    ['an issue date in the year 1', { issuedOn: '0001-01-01', validUntil: '0001-12-31' }, 'input.issuedOn'],
-    ['an issue date the day before 2013', { issuedOn: '2012-12-31', validUntil: '2013-12-30' }, 'input.issuedOn'],
-    ['a validity to the end of time', { validUntil: '9999-12-31' }, 'input.validUntil'],
-    ['a validity a day longer than three years', { issuedOn: '2026-10-30', validUntil: '2029-10-31' }, 'input.validUntil'],
-    ['a report number of emoji only', { reportNumber: '😀😀' }, 'input.reportNumber'],
-    ['a report number of hyphens only', { reportNumber: '---' }, 'input.reportNumber'],
-    ['an issuer name with an invisible character', { source: 'LOCAL_CREDIT_WEBSITE', issuerName: '信用河北\u200b网站' }, 'input.issuerName'],
-    ['an issuer name reversed by a right-to-left override', { source: 'LOCAL_CREDIT_WEBSITE', issuerName: '\u202e站网北河用信' }, 'input.issuerName'],
-    ['an issuer name without a letter or digit', { source: 'LOCAL_CREDIT_WEBSITE', issuerName: '——' }, 'input.issuerName'],
-    ['a validity ending before the issue date', { issuedOn: '2026-10-30', validUntil: '2026-10-29' }, 'input.validUntil'],
-    ['the platform\'s own source', { source: 'DISTRICT_PLATFORM' }, 'input.source'],
-    ['no document at all', { documentSha256: null }, 'input.documentReference'],
-    ['a malformed hash', { documentSha256: 'xyz' }, 'input.documentSha256'],
-    ['a malformed grade', { grade: 'AAAA' }, 'input.grade'],
+    ['an issue date after today', { issuedOn: '2099-01-01', validUntil: '2099-03-01' }, 'issuedOn'],
+    ['an issue date in the year 1', { issuedOn: '0001-01-01', validUntil: '0001-12-31' }, 'issuedOn'],
+    ['an issue date the day before 2013', { issuedOn: '2012-12-31', validUntil: '2013-12-30' }, 'issuedOn'],
+    ['a validity to the end of time', { validUntil: '9999-12-31' }, 'validUntil'],
+    ['a validity a day longer than three years', { issuedOn: '2026-10-30', validUntil: '2029-10-31' }, 'validUntil'],
+    ['a report number of emoji only', { reportNumber: '😀😀' }, 'reportNumber'],
+    ['a report number of hyphens only', { reportNumber: '---' }, 'reportNumber'],
+    ['an issuer name with an invisible character', { source: 'LOCAL_CREDIT_WEBSITE', issuerName: '信用河北\u200b网站' }, 'issuerName'],
+    ['an issuer name reversed by a right-to-left override', { source: 'LOCAL_CREDIT_WEBSITE', issuerName: '\u202e站网北河用信' }, 'issuerName'],
+    ['an issuer name without a letter or digit', { source: 'LOCAL_CREDIT_WEBSITE', issuerName: '——' }, 'issuerName'],
+    ['a validity ending before the issue date', { issuedOn: '2026-10-30', validUntil: '2026-10-29' }, 'validUntil'],
+    ['the platform\'s own source', { source: 'DISTRICT_PLATFORM' }, 'source'],
+    ['no document at all', { documentSha256: null }, 'documentReference'],
+    ['a malformed hash', { documentSha256: 'xyz' }, 'documentSha256'],
+    ['a malformed grade', { grade: 'AAAA' }, 'grade'],
     // Only AA to B are graded finer: AAA+ (which a check would take for a good grade) and CC- are no grades.
-    ['a grade above AAA', { grade: 'AAA+' }, 'input.grade'],
-    ['a grade CC-', { grade: 'CC-' }, 'input.grade'],
-    ['a document reference holding a NUL', { documentReference: 'archive\u0000/r1.pdf' }, 'input.documentReference'],
-    ['a document reference reversed by a right-to-left override', { documentReference: '\u202efdp.1r/evihcra' }, 'input.documentReference'],
+    ['a grade above AAA', { grade: 'AAA+' }, 'grade'],
+    ['a grade CC-', { grade: 'CC-' }, 'grade'],
+    ['a document reference holding a NUL', { documentReference: 'archive\u0000/r1.pdf' }, 'documentReference'],
+    ['a document reference reversed by a right-to-left override', { documentReference: '\u202efdp.1r/evihcra' }, 'documentReference'],
     // One source, one issuer: under another name the same report would be a second one.
-    ['a Credit China report under another issuer', { issuerName: '信用中国（河北）' }, 'input.issuerName'],
-    ["a report under the platform's own name", { source: 'LOCAL_CREDIT_WEBSITE', issuerName: '北戴河区 公共信用信息共享平台' }, 'input.issuerName'],
-    ['an empty report number', { reportNumber: '  ' }, 'input.reportNumber'],
-    ['a local website report without its issuer', { source: 'LOCAL_CREDIT_WEBSITE' }, 'input.issuerName'],
-    ['a third-party report without its provider', { source: 'THIRD_PARTY_PROVIDER' }, 'input.issuerProviderId'],
-    ['a provider on a report of another source', { issuerProviderId: 'x' }, 'input.issuerProviderId'],
+    ['a Credit China report under another issuer', { issuerName: '信用中国（河北）' }, 'issuerName'],
+    ["a report under the platform's own name", { source: 'LOCAL_CREDIT_WEBSITE', issuerName: '北戴河区 公共信用信息共享平台' }, 'issuerName'],
+    ['an empty report number', { reportNumber: '  ' }, 'reportNumber'],
+    ['a local website report without its issuer', { source: 'LOCAL_CREDIT_WEBSITE' }, 'issuerName'],
+    ['a third-party report without its provider', { source: 'THIRD_PARTY_PROVIDER' }, 'issuerProviderId'],
+    ['a provider on a report of another source', { issuerProviderId: 'x' }, 'issuerProviderId'],
   ])('refuses %s with BAD_USER_INPUT and stores nothing', async (_label, overrides, field) => {
     await refused(input(overrides), field);
+  });
+
+  // README, Errors: an optional text left blank is none (null), a required one left blank is named.
+  it('takes optional text left blank as left out, stored as null, and names a required one left blank', async () => {
+    const result = await registerAs(officer, input({ grade: ' ', documentReference: '', issuerName: '\u3000', issuerProviderId: '  ' }));
+    expect(result.errors).toBeUndefined();
+    const [row] = (await reports.db().query('SELECT grade, document_reference, issuer_name, issuer_provider_id FROM credit_report WHERE id = ?', [result.data!.registerCreditReport!.id])) as Record<string, unknown>[];
+    expect(row).toEqual({ grade: null, document_reference: null, issuer_name: '信用中国网站', issuer_provider_id: null });
+    await refused(input({ verificationCode: ' ' }), 'verificationCode');
+    await refused(input({ subjectId: '' }), 'subjectId');
   });
 
   it("takes a Credit China report under the site's short name as the same issuer, so that it is one report", async () => {
@@ -362,7 +372,7 @@ describe.each(testDatabases)('report registration on $label', (database) => {
   it('answers NOT_FOUND for an unknown subject, and stores nothing', async () => {
     const before = await stored();
     const result = await registerAs(officer, input({ subjectId: 'no-such-subject' }));
-    expect(result.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND', field: 'input.subjectId' });
+    expect(result.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND', field: 'subjectId' });
     expect(await stored()).toBe(before);
   });
 

@@ -142,7 +142,7 @@ describe.each(testDatabases)('withdrawing a report registration on $label', (dat
   it('frees the issuer and number for the correct registration, and only the withdrawn one: two standing registrations of one number stay refused', async () => {
     const mistaken = await registered({ grade: 'C' });
     const again = await reports.queryAs(officer, register, { input: { ...input(), reportNumber: mistaken.reportNumber, grade: 'AA' } });
-    expect(again.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.reportNumber', problem: 'DUPLICATE_REPORT' });
+    expect(again.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reportNumber', problem: 'DUPLICATE_REPORT' });
     expect((await withdrawAs(officer, mistaken.id, '等级录入错误：报告等级为AA，误录为C')).errors).toBeUndefined();
 
     const corrected = await reports.queryAs<{ registerCreditReport: { id: string } }>(officer, register, { input: { ...input(), reportNumber: mistaken.reportNumber, grade: 'AA' } });
