@@ -1,18 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestIdentity } from '../../../lib/access/identity';
 import { demoWorld } from '../../../scripts/demo/world';
-import { seedEntities } from '../../../subgraphs/entities/seed';
-import { entitiesSubgraph } from '../../../subgraphs/entities/subgraph';
 import { demoProviderHistory, demoRevocationDate, demoSuspensionDate } from '../../../subgraphs/providers/demo-history';
 import { CreditServiceProvider, providerNameKey } from '../../../subgraphs/providers/entities/credit-service-provider.entity';
-import { seedProviders } from '../../../subgraphs/providers/seed';
-import { providersSubgraph } from '../../../subgraphs/providers/subgraph';
-import type { Peer } from '../../../subgraphs/reports/peers';
 import { CreditReport } from '../../../subgraphs/reports/entities/credit-report.entity';
-import { createReportsSubgraph } from '../../../subgraphs/reports/subgraph';
 import { isUniqueViolation } from '../../../subgraphs/shared/database';
 import { testDatabases } from '../../helpers/databases';
-import { useSubgraph } from '../../helpers/subgraph';
+import { useReportsWithPeers } from './registry-peers';
 import { analyst, creditOffice, financeOfficer, identityOf } from '../providers/callers';
 
 const world = demoWorld({ subjects: 20 });
@@ -50,19 +44,8 @@ interface Registered {
 
 // Each subgraph gets a suite of its own: a suite's set-up drops every database of its name.
 describe.each(testDatabases)('report registration on $label', (database) => {
-  const urls: Partial<Record<Peer, string>> = {};
-  // The peers start after the reports subgraph; it reads their URLs per call.
-  const reports = useSubgraph(createReportsSubgraph({ url: (peer) => urls[peer] ?? 'http://127.0.0.1:9/graphql', timeoutMs: 2_000 }), database, 'reg_reports');
-  const providers = useSubgraph(providersSubgraph, database, 'reg_providers');
-  const entities = useSubgraph(entitiesSubgraph, database, 'reg_entities');
+  const { reports, providers, entities, urls } = useReportsWithPeers(database, 'reg', world);
   let sequence = 0;
-
-  beforeAll(async () => {
-    urls.providers = providers.url();
-    urls.entities = entities.url();
-    await seedProviders(providers.db(), world);
-    await seedEntities(entities.db(), world);
-  });
 
   function input(overrides: Record<string, unknown> = {}) {
     sequence += 1;

@@ -2,20 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { Caller, RequestIdentity } from '../../../lib/access/identity';
 import { todayInDistrict } from '../../../lib/calendar';
 import { demoWorld } from '../../../scripts/demo/world';
-import { seedEntities } from '../../../subgraphs/entities/seed';
-import { entitiesSubgraph } from '../../../subgraphs/entities/subgraph';
-import { seedProviders } from '../../../subgraphs/providers/seed';
-import { providersSubgraph } from '../../../subgraphs/providers/subgraph';
 import { CreditReport } from '../../../subgraphs/reports/entities/credit-report.entity';
 import { WithdrawReportRegistration1764000000250 } from '../../../subgraphs/reports/migrations/1764000000250-withdraw-report-registration';
-import type { Peer } from '../../../subgraphs/reports/peers';
-import { createReportsSubgraph } from '../../../subgraphs/reports/subgraph';
 import { subgraphDefinitions } from '../../../subgraphs/registry';
 import { isUniqueViolation, openDatabase } from '../../../subgraphs/shared/database';
 import { testDatabases } from '../../helpers/databases';
+import { useReportsWithPeers } from './registry-peers';
 import { supervisor, usePlatform, type As } from '../../helpers/platform';
 import { SqlCounter } from '../../helpers/sql-counter';
-import { useSubgraph } from '../../helpers/subgraph';
 import { analyst, creditOffice, financeOfficer, identityOf } from '../providers/callers';
 
 /**
@@ -63,18 +57,8 @@ interface Row {
 }
 
 describe.each(testDatabases)('withdrawing a report registration on $label', (database) => {
-  const urls: Partial<Record<Peer, string>> = {};
-  const reports = useSubgraph(createReportsSubgraph({ url: (peer) => urls[peer] ?? 'http://127.0.0.1:9/graphql', timeoutMs: 2_000 }), database, 'wd_reports');
-  const providers = useSubgraph(providersSubgraph, database, 'wd_providers');
-  const entities = useSubgraph(entitiesSubgraph, database, 'wd_entities');
+  const { reports } = useReportsWithPeers(database, 'wd', world);
   let sequence = 0;
-
-  beforeAll(async () => {
-    urls.providers = providers.url();
-    urls.entities = entities.url();
-    await seedProviders(providers.db(), world);
-    await seedEntities(entities.db(), world);
-  });
 
   function input(overrides: Record<string, unknown> = {}) {
     sequence += 1;
