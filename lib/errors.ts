@@ -40,7 +40,7 @@ export const ErrorCode = {
    * up (HTTP 429): `extensions.budget` names which, `extensions.retryAfterSeconds` when to retry.
    */
   RATE_LIMITED: 'RATE_LIMITED',
-  /** A subgraph lost its database connection (a restart, say) while answering: retry later. */
+  /** A subgraph lost its database connection (a restart, say) or its database was too slow (a statement, lock or pool wait ran out) while answering: retry later. */
   DATABASE_UNAVAILABLE: 'DATABASE_UNAVAILABLE',
   /** The audit log could not be written, so the answer was withheld (fail closed): retry later. */
   AUDIT_UNAVAILABLE: 'AUDIT_UNAVAILABLE',

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import fs from 'node:fs';
 import path from 'node:path';
+import mysql2, { type Pool, type PoolConnection, type PoolOptions } from 'mysql2';
 import mysql from 'mysql2/promise';
 import { DataSource, QueryFailedError, type DataSourceOptions, type Logger, type QueryRunner } from 'typeorm';
 import { withoutUserInfo } from '../../lib/env';
@@ -76,7 +77,90 @@ export async function dropMysqlDatabase(url: string, database: string): Promise<
  */
 export const sqliteBusyTimeoutMs = 50;
 
-export function dataSourceOptions(subgraph: string, target: DatabaseTarget, model: DataModel, logger?: Logger): DataSourceOptions {
+/**
+ * How long a subgraph waits on its MySQL/MariaDB database before it gives up with a typed error
+ * (DATABASE_UNAVAILABLE). Without them a statement may run, a row lock be waited for (InnoDB: 50 s)
+ * and a free connection be queued for without end, long after the gateway stopped waiting
+ * (SUBGRAPH_TIMEOUT_MS), holding connections that the requests behind it, and the client's retry,
+ * then queue for. Each default is a little below the gateway's 10 s, so that the subgraph answers,
+ * and lets go of its connection, first.
+ */
+export interface DatabaseWaits {
+  /** One statement's run (MariaDB: every statement; MySQL: SELECTs only, writes are bounded by the lock waits). */
+  statementMs: number;
+  /** A row lock (InnoDB) or a table's metadata lock (an ALTER, a LOCK TABLES) another session holds; both servers count whole seconds. */
+  lockSeconds: number;
+  /** A free connection of the pool, while every one of its `mysqlPoolSize` is in use. */
+  poolMs: number;
+}
+
+export const defaultDatabaseWaits: DatabaseWaits = { statementMs: 8_000, lockSeconds: 5, poolMs: 5_000 };
+
+/** Connections of a subgraph's MySQL pool. */
+export const mysqlPoolSize = 10;
+
+/** What a bounded DataSource is told about its server: the variables that bound a session differ between MariaDB and MySQL. */
+interface BoundedSessions {
+  waits: DatabaseWaits;
+  mariadb: boolean;
+}
+
+/**
+ * The statement that bounds a session: server-side limits, which stop the statement on the
+ * server (a client-side timeout, TypeORM's `enableQueryTimeout`, would drop the connection and
+ * leave the statement running). `lock_wait_timeout` too: a metadata lock, which InnoDB's own wait
+ * does not cover, otherwise waits a day (MariaDB) or a year (MySQL).
+ */
+function sessionLimits({ waits, mariadb }: BoundedSessions): string {
+  const locks = `innodb_lock_wait_timeout = ${waits.lockSeconds}, lock_wait_timeout = ${waits.lockSeconds}`;
+  return mariadb ? `SET SESSION max_statement_time = ${waits.statementMs / 1000}, ${locks}` : `SET SESSION max_execution_time = ${waits.statementMs}, ${locks}`;
+}
+
+/** What a pooled connection's wait ended with when none came free in time (`DatabaseWaits.poolMs`). */
+export const poolWaitExceededCode = 'POOL_WAIT_EXCEEDED';
+
+/**
+ * mysql2 as TypeORM is to load it (its `driver` option), but with pools that bound each session
+ * they open and the wait for a connection. The session is bounded on the pool's `connection`
+ * event, before the connection is handed out: statements on one connection run in order, so its
+ * first one already runs bounded, and so does every connection the pool opens again after losing
+ * one. mysql2 (3.x) has no bound on the wait for a connection (TypeORM's `acquireTimeout` is
+ * mysqljs/mysql's option, which mysql2 ignores with a warning; `queueLimit` bounds how many wait,
+ * not for how long), hence the timer: a connection that comes free for a waiter gone goes straight back.
+ */
+function boundedMysql2(sessions: BoundedSessions, logger?: Logger) {
+  const limits = sessionLimits(sessions);
+  const createPool = (config: PoolOptions): Pool => {
+    const pool = mysql2.createPool(config);
+    pool.on('connection', (connection: PoolConnection) => {
+      connection.query(limits, (error) => {
+        if (!error) return;
+        logger?.log('warn', `a database connection could not be bounded and was dropped: ${error.message}`);
+        // Never an unbounded session: the statement it was opened for fails as on a lost connection.
+        connection.destroy();
+      });
+    });
+    const getConnection = pool.getConnection.bind(pool);
+    pool.getConnection = (callback) => {
+      let waiting = true;
+      const timer = setTimeout(() => {
+        waiting = false;
+        const exceeded = Object.assign(new Error(`no database connection came free within ${sessions.waits.poolMs} ms`), { code: poolWaitExceededCode });
+        (callback as (error: Error) => void)(exceeded);
+      }, sessions.waits.poolMs);
+      getConnection((error, connection) => {
+        if (!waiting) return connection?.release();
+        waiting = false;
+        clearTimeout(timer);
+        callback(error, connection);
+      });
+    };
+    return pool;
+  };
+  return { ...mysql2, createPool };
+}
+
+export function dataSourceOptions(subgraph: string, target: DatabaseTarget, model: DataModel, logger?: Logger, bounded?: BoundedSessions): DataSourceOptions {
   // Both drivers get their schema from the committed migrations, never from `synchronize`,
   // so the embedded default runs exactly the schema production runs.
   const common = {
@@ -107,12 +191,27 @@ export function dataSourceOptions(subgraph: string, target: DatabaseTarget, mode
     // Calendar dates come back as the 'YYYY-MM-DD' they are, never as a Date shifted by the
     // server's time zone (a decision of 2026-03-01 is that day everywhere).
     dateStrings: ['DATE'],
-    extra: { connectionLimit: 10 },
+    extra: { connectionLimit: mysqlPoolSize },
+    // A bounded DataSource opens once the unbounded one has migrated (openDatabase).
+    ...(bounded ? { migrationsRun: false, driver: boundedMysql2(bounded, logger) } : {}),
   };
 }
 
 /** Socket-level codes of a connection to MySQL that failed or broke (mysql2 marks its own such errors `fatal`). */
 const connectionLossCodes = new Set(['PROTOCOL_CONNECTION_LOST', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'PROTOCOL_SEQUENCE_TIMEOUT', 'ER_SERVER_SHUTDOWN', 'ER_CON_COUNT_ERROR']);
+
+/** An error and what it wraps: GraphQL's `originalError`, TypeORM's `driverError`, `cause`. */
+function* causes(error: unknown): Generator<{ fatal?: unknown; code?: unknown; errno?: unknown }> {
+  const seen = new Set<unknown>();
+  const pending = [error];
+  while (pending.length) {
+    const e = pending.pop() as { fatal?: unknown; code?: unknown; errno?: unknown; originalError?: unknown; driverError?: unknown; cause?: unknown } | undefined;
+    if (!e || typeof e !== 'object' || seen.has(e)) continue;
+    seen.add(e);
+    yield e;
+    pending.push(e.originalError, e.driverError, e.cause);
+  }
+}
 
 /**
  * Whether an error means the database itself is gone (restarting, unreachable, refusing
@@ -121,16 +220,29 @@ const connectionLossCodes = new Set(['PROTOCOL_CONNECTION_LOST', 'ECONNREFUSED',
  * the database is back succeeds without restarting the subgraph.
  */
 export function isDatabaseConnectionLoss(error: unknown): boolean {
-  const seen = new Set<unknown>();
-  const pending = [error];
-  while (pending.length) {
-    const e = pending.pop() as { fatal?: unknown; code?: unknown; originalError?: unknown; driverError?: unknown; cause?: unknown } | undefined;
-    if (!e || typeof e !== 'object' || seen.has(e)) continue;
-    seen.add(e);
+  for (const e of causes(error)) {
     if (e.fatal === true || (typeof e.code === 'string' && connectionLossCodes.has(e.code))) return true;
-    pending.push(e.originalError, e.driverError, e.cause);
   }
   return false;
+}
+
+/** MariaDB's ER_STATEMENT_TIMEOUT, which mysql2 (naming MySQL's errors only) gives no `code`. */
+const mariadbStatementTimeout = 1969;
+
+/**
+ * Which of the waits a bounded session sets (DatabaseWaits) an error says ran out, looking through
+ * the same wrappers as isDatabaseConnectionLoss: a statement over its time (MariaDB's
+ * max_statement_time, MySQL's max_execution_time), a lock waited for too long (row or metadata,
+ * the same error on both servers), no free connection in time. The server rolls back only the
+ * statement; the transaction around it is rolled back whole by TypeORM, as for any failed statement.
+ */
+export function exceededDatabaseWait(error: unknown): 'statement' | 'lock' | 'pool' | undefined {
+  for (const e of causes(error)) {
+    if (e.errno === mariadbStatementTimeout || e.code === 'ER_QUERY_TIMEOUT') return 'statement';
+    if (e.code === 'ER_LOCK_WAIT_TIMEOUT') return 'lock';
+    if (e.code === poolWaitExceededCode) return 'pool';
+  }
+  return undefined;
 }
 
 /** The driver's code of a failed query (mysql2's `ER_…`, better-sqlite3's `SQLITE_…`), if it has one. */
@@ -181,10 +293,26 @@ export async function collateColumns(
   await queryRunner.query(`ALTER TABLE ${table} ${changes.join(', ')}`);
 }
 
-/** Opens (creating if needed) a subgraph's database and brings its schema up to date. */
-export async function openDatabase(subgraph: string, target: DatabaseTarget, model: DataModel, logger?: Logger): Promise<DataSource> {
+/**
+ * Opens (creating if needed) a subgraph's database and brings its schema up to date. With `waits`
+ * (a subgraph serving requests) every session of its MySQL pool is bounded by them; without (the
+ * import command, the seed, benchmarks' loaders) the server's own limits apply, as writes that
+ * legitimately run long must not be cut short. Migrations are never bounded either: an ALTER may
+ * rewrite a large table, or wait for requests of the replicas still running the old version.
+ * They run first, on a pool of their own; the server's kind is read there.
+ */
+export async function openDatabase(subgraph: string, target: DatabaseTarget, model: DataModel, logger?: Logger, waits?: DatabaseWaits): Promise<DataSource> {
   if (target.kind === 'sqlite' && target.directory !== ':memory:') fs.mkdirSync(target.directory, { recursive: true });
   if (target.kind === 'mysql') await ensureMysqlDatabase(target.url, `${target.prefix}${subgraph}`);
-  const dataSource = new DataSource(dataSourceOptions(subgraph, target, model, logger));
-  return await dataSource.initialize();
+  const migrated = await new DataSource(dataSourceOptions(subgraph, target, model, logger)).initialize();
+  if (target.kind !== 'mysql' || !waits) return migrated;
+  let version: string;
+  try {
+    version = String(((await migrated.query('SELECT VERSION() AS version')) as { version: unknown }[])[0].version);
+  } finally {
+    await migrated.destroy();
+  }
+  // Which server answers, not which scheme the URL names: mysql:// reaches a MariaDB as well.
+  const bounded = { waits, mariadb: /mariadb/i.test(version) };
+  return await new DataSource(dataSourceOptions(subgraph, target, model, logger, bounded)).initialize();
 }

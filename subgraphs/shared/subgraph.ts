@@ -11,7 +11,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { parse } from 'graphql';
 import type { DataSource } from 'typeorm';
-import { ErrorCode, maskUnexpectedErrors } from '../../lib/errors';
+import { ErrorCode, maskUnexpectedErrors, type KnownFault } from '../../lib/errors';
 import { ConfigError, ConfigProblems, readFlag, readLogLevel, readPort, readSecret } from '../../lib/env';
 import { serveGraphQL, type ExtraRoute, type RunningHttpServer } from '../../lib/http-server';
 import { databaseLogger, failedStatement, failedStatementOf } from '../../lib/database-logger';
@@ -21,7 +21,7 @@ import { readinessRoute, withTimeout } from '../../lib/readiness';
 import { handleShutdownSignals } from '../../lib/shutdown';
 import { projectRoot } from '../../lib/project-root';
 import { defaultPorts, readSdl, type SubgraphName } from '../../schema/subgraphs';
-import { databaseTarget, describeTarget, isDatabaseConnectionLoss, openDatabase, type DatabaseTarget, type DataModel } from './database';
+import { databaseTarget, defaultDatabaseWaits, describeTarget, exceededDatabaseWait, isDatabaseConnectionLoss, openDatabase, type DatabaseTarget, type DatabaseWaits, type DataModel } from './database';
 import { CursorSeal } from './cursors';
 import { verifierFor, type IdentityVerifier } from '../../lib/access/identity';
 import { accessFromRequest, enforceGrants, type SubgraphContext, type SubjectOf } from './access';
@@ -93,9 +93,27 @@ export function createSubgraphServer<TContext extends object>(definition: Subgra
         const logged = { ...(statement ? { failure: failedStatement(statement) } : { err: error }), requestId };
         return logger ? logger.error(logged, message) : console.error(`[${definition.name}] ${message}`, statement ? logged : error);
       },
-      (error) => (isDatabaseConnectionLoss(error) ? { code: ErrorCode.DATABASE_UNAVAILABLE, message: `the ${definition.name} subgraph lost its database connection: retry later` } : undefined),
+      (error) => databaseFault(definition.name, error),
     ),
   });
+}
+
+const waitsRunOut = {
+  statement: 'a statement ran over its time limit',
+  lock: 'a lock another change holds was waited for too long',
+  pool: 'no database connection came free in time',
+} as const;
+
+/**
+ * The database faults a client is told of by name: gone (a restart), or too slow (a wait of
+ * DatabaseWaits ran out). One code for both: either way nothing was stored and a later retry may
+ * succeed; the message says which.
+ */
+function databaseFault(subgraph: SubgraphName, error: unknown): KnownFault | undefined {
+  if (isDatabaseConnectionLoss(error)) return { code: ErrorCode.DATABASE_UNAVAILABLE, message: `the ${subgraph} subgraph lost its database connection: retry later` };
+  const wait = exceededDatabaseWait(error);
+  if (wait) return { code: ErrorCode.DATABASE_UNAVAILABLE, message: `the ${subgraph} subgraph's database was too slow (${waitsRunOut[wait]}): retry later` };
+  return undefined;
 }
 
 export interface StartedSubgraph {
@@ -163,6 +181,28 @@ export interface SubgraphConfig {
   /** The key the gateway signs identities with. */
   signingKey: Uint8Array;
   logLevel: LogLevel;
+  /** How long it waits on a MySQL/MariaDB database (`DATABASE_*_TIMEOUT_*`); SQLite has no such waits. */
+  databaseWaits: DatabaseWaits;
+}
+
+/** Each database wait's variable, its unit and its largest value (ten minutes, as `SUBGRAPH_TIMEOUT_MS`). */
+const databaseWaitVariables: Record<keyof DatabaseWaits, { name: string; unit: string; max: number }> = {
+  statementMs: { name: 'DATABASE_STATEMENT_TIMEOUT_MS', unit: 'milliseconds', max: 600_000 },
+  lockSeconds: { name: 'DATABASE_LOCK_TIMEOUT_SECONDS', unit: 'seconds', max: 600 },
+  poolMs: { name: 'DATABASE_POOL_TIMEOUT_MS', unit: 'milliseconds', max: 600_000 },
+};
+
+/** Whole numbers, at least 1: every wait is bounded, none may be switched off. */
+function readDatabaseWaits(env: NodeJS.ProcessEnv, problems: ConfigProblems): DatabaseWaits {
+  const waits = { ...defaultDatabaseWaits };
+  for (const [wait, { name, unit, max }] of Object.entries(databaseWaitVariables) as [keyof DatabaseWaits, (typeof databaseWaitVariables)[keyof DatabaseWaits]][]) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    const value = Number(raw);
+    if (Number.isInteger(value) && value >= 1 && value <= max) waits[wait] = value;
+    else problems.read(() => { throw new ConfigError(`${name} must be a whole number of ${unit} between 1 and ${max}, got "${raw}"`); });
+  }
+  return waits;
 }
 
 /** The only reader of `process.env` in a subgraph process; every bad or missing value is reported at once. */
@@ -179,14 +219,15 @@ export function readSubgraphConfig(name: SubgraphName, env: NodeJS.ProcessEnv, a
   });
   const signingKey = problems.read(() => readSecret(env, 'GATEWAY_SIGNING_KEY'));
   const logLevel = problems.read(() => readLogLevel(env));
+  const databaseWaits = readDatabaseWaits(env, problems);
   problems.check();
-  return { port: port as number, host: env.HOST || '127.0.0.1', database: database as DatabaseTarget, signingKey: signingKey as Uint8Array, logLevel: logLevel as LogLevel };
+  return { port: port as number, host: env.HOST || '127.0.0.1', database: database as DatabaseTarget, signingKey: signingKey as Uint8Array, logLevel: logLevel as LogLevel, databaseWaits };
 }
 
 /** Every variable a subgraph process reads (the compose file's test and the README's table). */
 export const subgraphVariables = {
   required: ['GATEWAY_SIGNING_KEY'],
-  optional: ['PORT', 'HOST', 'DATABASE_URL', 'DATABASE_PREFIX', 'SQLITE_DIRECTORY', 'LOG_LEVEL'],
+  optional: ['PORT', 'HOST', 'DATABASE_URL', 'DATABASE_PREFIX', 'SQLITE_DIRECTORY', ...Object.values(databaseWaitVariables).map((v) => v.name), 'LOG_LEVEL'],
 } as const;
 
 /**
@@ -206,9 +247,9 @@ export async function runSubgraph<TContext extends object>(definition: SubgraphD
   try {
     // Made before the database is opened, so that its logger can count statements from the first.
     const metrics = new ServiceMetrics(definition.name);
-    const db = await openDatabase(definition.name, config.database, definition, databaseLogger(logger, registerQueryCounter(metrics)));
+    const db = await openDatabase(definition.name, config.database, definition, databaseLogger(logger, registerQueryCounter(metrics)), config.databaseWaits);
     const subgraph = await startSubgraph(definition, db, { port: config.port, host: config.host, signingKey: config.signingKey, logger, metrics });
-    logger.info({ url: subgraph.url, database: describeTarget(config.database) }, 'serving');
+    logger.info({ url: subgraph.url, database: describeTarget(config.database), ...(config.database.kind === 'mysql' ? { databaseWaits: config.databaseWaits } : {}) }, 'serving');
     handleShutdownSignals(logger, [
       { name: 'HTTP server', stop: () => subgraph.stop() },
       { name: 'database', stop: () => db.destroy() },
