@@ -5,7 +5,7 @@ import { CheckReportRequirement } from './entities/check-report-requirement.enti
 import { CreditReport } from './entities/credit-report.entity';
 import type { PeerClient } from './peers';
 import { genuineSnapshot } from './platform-report';
-import { snapshotRecordIds, superseded } from './record-states';
+import { recordsChanged, snapshotRecordIds, type CurrentRecord } from './record-states';
 import type { RequestIdentity } from '../../lib/access/identity';
 import { writeAlone } from '../shared/write-queue';
 
@@ -46,9 +46,11 @@ const gradeRank = (grade: string | null) => (grade ? ['AAA', 'AA', 'A', 'BBB', '
  * Decides a check's report requirement as of its instant: the subject's reports registered by
  * then, within their validity that day, genuine, and for third-party reports issued by a provider
  * in good standing on the issue date and not suspended or revoked by the check's day (asked of
- * the providers subgraph, one request for all issuers); a platform report only while none of
- * the records it holds has been withdrawn or restored since (`recordStates`: the records
- * subgraph, one request for all of them, as they stand when the requirement is judged). A
+ * the providers subgraph, one request for all issuers); a platform report only while every
+ * record it holds still stands as it holds it (record-states.ts: still counted by a check, its
+ * disclosure not over, not withdrawn or restored, its content not corrected), by `currentRecords`
+ * (the records subgraph, one request for all of them, as they stand when the requirement is
+ * judged), the same rule as the report's `acceptance` and its printable page. A
  * registration withdrawn by then is not considered at all; like a finding of NOT_GENUINE, a
  * withdrawal counts from when the requirement is judged, not from the check's instant.
  */
@@ -58,7 +60,7 @@ export async function judgeReports(
   snapshots: (ids: readonly string[]) => Promise<(string | null)[]>,
   peers: PeerClient,
   identity: RequestIdentity,
-  recordStates: (ids: readonly string[]) => Promise<(string | null)[]>,
+  currentRecords: (ids: readonly string[]) => Promise<(CurrentRecord | null)[]>,
 ): Promise<ReportRequirementSnapshot> {
   const asOf = new Date(check.checkedAt);
   const day = todayInDistrict(asOf);
@@ -72,8 +74,9 @@ export async function judgeReports(
   const standings = await issuerStandings(candidates.filter((r) => r.issuerProviderId), day, peers, identity);
   const genuinePlatform = new Map(platformIds.map((id) => [id, genuineSnapshot(candidates.find((r) => r.id === id)!, contentOf.get(id) ?? null)]));
   const heldRecords = [...new Set([...genuinePlatform.values()].flatMap((snapshot) => (snapshot ? snapshotRecordIds(snapshot) : [])))];
-  const states = await recordStates(heldRecords);
-  const statusOf = new Map(heldRecords.map((id, i) => [id, states[i]]));
+  const current = await currentRecords(heldRecords);
+  const currentOf = new Map(heldRecords.map((id, i) => [id, current[i]]));
+  const today = todayInDistrict();
 
   const considered: ConsideredReportSnapshot[] = candidates.map((r) => {
     const reasons: string[] = [];
@@ -81,7 +84,7 @@ export async function judgeReports(
     const snapshot = r.source === 'DISTRICT_PLATFORM' ? (genuinePlatform.get(r.id) ?? null) : null;
     const genuine = r.source === 'DISTRICT_PLATFORM' ? snapshot !== null : r.verificationOutcome !== 'NOT_GENUINE';
     if (!genuine) reasons.push('NOT_GENUINE');
-    if (snapshot && snapshotRecordIds(snapshot).some((id) => superseded(statusOf.get(id)))) reasons.push('RECORDS_CHANGED');
+    if (snapshot && recordsChanged(snapshot, (id) => currentOf.get(id), today)) reasons.push('RECORDS_CHANGED');
     if (r.issuerProviderId) {
       const standing = standings.get(r.id);
       if (!standing) reasons.push('ISSUER_STANDING_UNKNOWN');

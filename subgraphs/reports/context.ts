@@ -5,6 +5,7 @@ import type { CreditReport } from './entities/credit-report.entity';
 import type { ReportVerification } from './entities/report-verification.entity';
 import { CheckRequirementRepository, type CheckRef, type ReportRequirementSnapshot } from './check-requirement';
 import type { ReportsPeers } from './peers';
+import type { CurrentRecord } from './record-states';
 import { ReportRepository } from './report.repository';
 
 export interface ReportsContext {
@@ -21,11 +22,12 @@ export interface ReportsContext {
   /** Sealed report requirements of credit checks, one statement per batch; the resolver judges the missing ones. */
   sealedRequirement: DataLoader<CheckRef, ReportRequirementSnapshot | null, string>;
   /**
-   * Current statuses of the records platform reports hold, by record id (null: unknown there): one
-   * call to the records subgraph per batch, for all of a request's reports. Made on first use
-   * (resolvers.ts), when the request's id is known.
+   * The records platform reports hold, as they stand now (status, whether a check counts them,
+   * their content), by record id (null: unknown there): one call to the records subgraph per
+   * batch, for all of a request's reports. Made on first use (resolvers.ts), when the request's
+   * id is known.
    */
-  recordStates: DataLoader<string, string | null> | null;
+  recordStates: DataLoader<string, CurrentRecord | null> | null;
 }
 
 export function createReportsContext(db: DataSource, peers: ReportsPeers, signingKey: Uint8Array): ReportsContext {

@@ -8,14 +8,15 @@ import { gatewayIdentity } from '../shared/access';
 import type { CreditReport } from './entities/credit-report.entity';
 import { activeRecordsSnapshotFormat, genuineSnapshot, platformIssuer, sameCode, type Snapshot, type SnapshotRecord } from './platform-report';
 import type { ReportsPeers } from './peers';
-import { recordStatusesAsker, snapshotRecordIds, superseded } from './record-states';
+import { currentRecordsAsker, recordsChanged, snapshotRecordIds, type CurrentRecord } from './record-states';
 import { ReportRepository } from './report.repository';
 
 /**
  * The printable rendering of a platform report (打印版), which officers file with their case
  * papers: one self-contained HTML page (inline CSS for screen and A4 print, no scripts, no external
  * assets) with the district's header, every section of the snapshot and the verification data.
- * Rendered from the stored snapshot only, and only when it is still genuine.
+ * Rendered from the stored snapshot only, and only while it is genuine, within its validity and
+ * every record it holds still stands as it holds it (record-states.ts).
  */
 
 const escapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -38,7 +39,6 @@ const style = `
   th { background: #eee; white-space: nowrap; }
   .none { color: #444; font-style: italic; }
   .objected { font-weight: bold; white-space: nowrap; }
-  .notice { border: 2px solid #000; padding: .4em .6em; font-weight: bold; margin: .8em 0; }
   .verification td:first-child, .basics td:first-child { width: 11em; font-weight: bold; background: #f6f6f6; }
   .mono { font-family: "Courier New", monospace; word-break: break-all; }
   footer { margin-top: 2em; font-size: .85em; border-top: 1px solid #000; padding-top: .5em; }
@@ -55,7 +55,8 @@ function recordRows(records: SnapshotRecord[]): string {
 }
 
 /**
- * The page for a genuine snapshot. `today` decides the expiry notice only; the content is the snapshot's.
+ * The page for a genuine snapshot, as it was sealed. Whether it may be shown (within its validity,
+ * its records still standing) is the route's to decide: it is never rendered otherwise.
  *
  * It prints neither the matter and case the report was generated for nor the organisation that
  * generated it (查询用途, 查询单位; still sealed in the snapshot): who read the subject, for what
@@ -66,10 +67,9 @@ function recordRows(records: SnapshotRecord[]): string {
  * withholding `printableUrl` alone would not stop a reader building the address. That
  * organisation has the case in its own file; the others read the report without it.
  */
-export function renderPrintable(snapshot: Snapshot, digest: string, today: string): string {
+export function renderPrintable(snapshot: Snapshot, digest: string): string {
   const s = snapshot.subject;
   const identifier = s.unifiedSocialCreditCode ? ['统一社会信用代码', s.unifiedSocialCreditCode] : ['公民身份号码', s.citizenIdNumber];
-  const expired = snapshot.validUntil < today;
   // A report keeps the account of its contents it was issued with: the older ones left out records under objection.
   const basis =
     snapshot.format === activeRecordsSnapshotFormat
@@ -104,7 +104,6 @@ export function renderPrintable(snapshot: Snapshot, digest: string, today: strin
   <h1>${esc(snapshot.title)}</h1>
   <div>报告编号：<span class="mono">${esc(snapshot.reportNumber)}</span></div>
 </header>
-${expired ? `<p class="notice">本报告已超过有效期（有效期至 ${esc(snapshot.validUntil)}），不得作为信用核查依据。</p>` : ''}
 <table class="verification"><tbody>
   <tr><td>信用主体</td><td>${esc(s.name)}</td></tr>
   <tr><td>出具机构</td><td>${esc(snapshot.issuer)}</td></tr>
@@ -156,11 +155,16 @@ function message(title: string, text: string): string {
  * Only for the gateway (its signed identity holding REPORT_PRINTING), which audits each view
  * before it releases the page: a reader who reached this port directly would read unaudited.
  *
- * A report one of whose records has since been withdrawn (撤销, on an accepted objection) or
- * restored (信用修复) is not shown (410, a notice to generate a new one): it would print against
- * the subject what the platform no longer holds against it. The records subgraph is asked in the
- * platform's own name, as the resolvers ask it (record-states.ts); if it cannot answer, nothing
- * is shown (503).
+ * Not shown (410, a notice to generate a new one, and nothing of the subject):
+ * - a report past its validity (有效期): it would go on publishing, to whoever holds its number
+ *   and code, records whose disclosure period (公示期) may have ended since, and no check may rely
+ *   on it anyway. Whether it is genuine, and until when it was valid, is still answered by
+ *   `verifyCreditReport`, which shows no content;
+ * - a report holding a record that no longer stands as it holds it (record-states.ts): withdrawn
+ *   (撤销), restored (信用修复), its disclosure period over (公示期满), no longer counted by a check,
+ *   or corrected by its source department since (更正). It would print about the subject what the
+ *   platform no longer holds. The records subgraph is asked in the platform's own name, as the
+ *   resolvers ask it; if it cannot answer, nothing is shown (503).
  */
 export function printableRoute(db: DataSource, identities: IdentityVerifier, peers: ReportsPeers, signingKey: Uint8Array): ExtraRoute {
   return async (req, res) => {
@@ -190,27 +194,40 @@ export function printableRoute(db: DataSource, identities: IdentityVerifier, pee
       sendHtml(res, 409, message('报告验证失败', '存档的报告内容与出具时不一致，本报告不真实，不得使用。The stored report does not match what was issued.'));
       return true;
     }
+    const today = todayInDistrict();
+    if (snapshot.validUntil < today) {
+      sendHtml(
+        res,
+        410,
+        message(
+          '报告已过有效期',
+          `本报告（${report.reportNumber}）已超过有效期（有效期至 ${snapshot.validUntil}），不得作为信用核查依据，不予显示：所载信息可能已超过公示期。报告真伪仍可凭报告编号和验证码核验。请重新生成公共信用信息报告。This report is past its validity: it is no longer shown; generate a new one.`,
+        ),
+      );
+      return true;
+    }
     const held = snapshotRecordIds(snapshot);
-    let states: (string | null)[];
+    let current: (CurrentRecord | null)[];
     try {
-      states = await recordStatusesAsker(peers, signingKey, identity.requestId)(held);
+      current = await currentRecordsAsker(peers, signingKey, identity.requestId)(held);
     } catch {
       sendHtml(res, 503, message('暂时无法核对报告', '暂时无法核对本报告所载信用记录的现状，报告暂不显示，请稍后再试。The records behind this report could not be checked: retry later.'));
       return true;
     }
-    if (states.some(superseded)) {
+    const byId = new Map(held.map((id, i) => [id, current[i]]));
+    if (recordsChanged(snapshot, (id) => byId.get(id), today)) {
       sendHtml(
         res,
         410,
         message(
           '报告已失效',
-          `本报告（${report.reportNumber}）所载信用记录在出具后已被撤销或已信用修复，报告内容不再反映平台现有信用信息，不得使用，不予显示。请重新生成公共信用信息报告。This report lists a record since withdrawn or restored: it is superseded; generate a new one.`,
+          `本报告（${report.reportNumber}）所载信用记录在出具后已被撤销、已信用修复、公示期满或不再计入信用核查，或已由认定部门更正，报告内容不再反映平台现有信用信息，不得使用，不予显示。请重新生成公共信用信息报告。This report lists a record since withdrawn, restored, past its disclosure period or corrected: it is superseded; generate a new one.`,
         ),
       );
       return true;
     }
     res.setHeader(disclosedSubjectHeader, report.subjectId);
-    sendHtml(res, 200, renderPrintable(snapshot, report.documentSha256, todayInDistrict()));
+    sendHtml(res, 200, renderPrintable(snapshot, report.documentSha256));
     return true;
   };
 }

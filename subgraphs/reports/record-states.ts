@@ -1,27 +1,37 @@
 import { GraphQLError } from 'graphql';
 import type { RequestIdentity } from '../../lib/access/identity';
+import { countsToday, type RecordStatus } from '../../lib/catalogue/record-standing';
 import { clientError, ErrorCode } from '../../lib/errors';
 import { PeerClient, type ReportsPeers } from './peers';
-import type { Snapshot } from './platform-report';
+import { activeRecordsSnapshotFormat, type Snapshot, type SnapshotRecord } from './platform-report';
 
 /**
- * A platform report is a snapshot of the records at generation. A record it holds may since have
- * been withdrawn on an accepted objection (撤销) or restored (信用修复): the report then says
- * against the subject what the platform no longer says, so it is no longer accepted
- * (`RECORDS_CHANGED`), no check relies on it, and its printable page is not shown. The records'
- * current state is asked of the records subgraph, all of a request's reports' records in one
- * `_entities` call (one batched statement there).
+ * A platform report is a snapshot of the records that counted at generation. It goes on saying
+ * against (or for) the subject what it holds, so it stands only while every record it holds still
+ * stands as it holds it: it still counts today, and its content is still what the report prints.
+ * A record that has since stopped counting, for any reason (withdrawn on an accepted objection,
+ * 撤销; restored, 信用修复; its disclosure period over, 公示期满, which happens by the calendar
+ * alone; a lapsed honour, a tax grade replaced by a newer one), or that its source department has
+ * corrected (更正: a re-submission with changed content, an objection accepted with a correction),
+ * makes the report `RECORDS_CHANGED`: not accepted, relied on by no check, its printable page not
+ * shown. The records' current state is asked of the records subgraph, all of a request's reports'
+ * records in one `_entities` call (one batched statement there, and one for the subjects' tax
+ * grades).
+ *
+ * A correction is found by comparing content, not by asking when the record last changed: the
+ * records subgraph answers each record's content exactly as it answered it for the snapshot (the
+ * same fields, the same scalars), and a report stands exactly while what it prints is what the
+ * platform holds. No clock of another process is compared with the report's, and a correction
+ * that was later undone leaves nothing to regret. What a snapshot does not print (a positive
+ * record's term, `validUntil`) matters only through counting, which `countsInCheck` answers.
  *
  * The records subgraph is asked in the platform's own name (caller null), with the groups that
- * let it answer a withdrawn or restored record's status whatever the reader may read: only the
- * outcome (does the report still stand) reaches the reader, never a record, so it is no
- * disclosure to the reader and the records subgraph's disclosures are not added to its audit.
+ * let it answer any record whatever the reader may read: only the outcome (does the report still
+ * stand) reaches the reader, never a record, so it is no disclosure to the reader and the records
+ * subgraph's disclosures are not added to its audit.
  */
 
-/** Statuses after which a snapshot's record no longer stands. EXPIRED is not one: a report shows what counted on its day, and expires itself. */
-export const supersedingStatuses: readonly string[] = ['WITHDRAWN', 'RESTORED'];
-
-/** The grants the records subgraph needs to answer any record's status (RESTRICTED_RECORDS for those no longer counting). */
+/** The grants the records subgraph needs to answer any record (RESTRICTED_RECORDS for those no longer counting). */
 export const recordLookupGroups: readonly string[] = ['PUBLIC_RECORDS', 'DISHONESTY_LISTS', 'RESTRICTED_RECORDS'];
 
 function recordLookupIdentity(requestId: string): RequestIdentity {
@@ -29,20 +39,55 @@ function recordLookupIdentity(requestId: string): RequestIdentity {
 }
 
 /**
- * Asks the records subgraph for records' current statuses in the platform's own name, signed with
+ * A record as the records subgraph answers it now: its standing (status as of the district's
+ * today there, EXPIRED derived from its disclosure end; whether a check run now counts it) and the
+ * content a snapshot holds of it.
+ */
+export interface CurrentRecord {
+  id: string;
+  status: RecordStatus;
+  countsInCheck: boolean;
+  category: string;
+  polarity: string;
+  severity: string | null;
+  taxCreditGrade: string | null;
+  documentNumber: string;
+  decisionDate: string;
+  disclosureEndsAt: string | null;
+  summary: string;
+  sourceDepartment: { code: string };
+}
+
+/**
+ * The content fields a snapshot prints of a record and compares with the record now. The source
+ * department by its code only: its name is the catalogue's (a renamed department corrects no record).
+ */
+const printedFields = ['category', 'polarity', 'severity', 'taxCreditGrade', 'documentNumber', 'decisionDate', 'disclosureEndsAt', 'summary'] as const;
+
+export const recordStatesQuery =
+  'query ReportRecordStates($r: [_Any!]!) { _entities(representations: $r) { ... on CreditRecord { id status countsInCheck category polarity severity taxCreditGrade documentNumber decisionDate disclosureEndsAt summary sourceDepartment { code } } } }';
+
+interface StatesAnswer {
+  _entities: (CurrentRecord | null)[];
+}
+
+/**
+ * Asks the records subgraph for records as they stand now, in the platform's own name, signed with
  * the key every subgraph shares; the answer's disclosures go to a throwaway access, not the
  * reader's. For the resolvers (batched per request) and the printable route alike.
  */
-export function recordStatusesAsker(peers: ReportsPeers, signingKey: Uint8Array, requestId: string): (ids: readonly string[]) => Promise<(string | null)[]> {
+export function currentRecordsAsker(peers: ReportsPeers, signingKey: Uint8Array, requestId: string): (ids: readonly string[]) => Promise<(CurrentRecord | null)[]> {
   const identity = recordLookupIdentity(requestId);
   const client = new PeerClient(peers, signingKey, { identity, disclosures: new Map() });
-  return (ids) => currentStatuses(ids, (query, variables) => client.query<StatesAnswer>('records', query, variables, identity));
-}
-
-export const recordStatesQuery = 'query ReportRecordStates($r: [_Any!]!) { _entities(representations: $r) { ... on CreditRecord { id status } } }';
-
-interface StatesAnswer {
-  _entities: ({ id: string; status: string } | null)[];
+  return async (ids) => {
+    if (!ids.length) return [];
+    const answer = await client.query<StatesAnswer>('records', recordStatesQuery, { r: ids.map((id) => ({ __typename: 'CreditRecord', id })) }, identity);
+    // By position, and only where the answer is the record asked for.
+    return ids.map((id, i) => {
+      const record = answer._entities?.[i];
+      return record && record.id === id ? record : null;
+    });
+  };
 }
 
 /** Every record id a snapshot holds, in print order. */
@@ -50,16 +95,25 @@ export function snapshotRecordIds(snapshot: Snapshot): string[] {
   return snapshot.sections.flatMap((s) => s.records.map((r) => r.id));
 }
 
-/** Whether a record with this current status (null: the records subgraph knows it no more) no longer stands. */
-export function superseded(status: string | null | undefined): boolean {
-  return status === null || status === undefined || supersedingStatuses.includes(status);
+/**
+ * Whether a record a snapshot holds still stands as held: the records subgraph still knows it, a
+ * check run now still counts it, and it still says what the snapshot prints. A report of the
+ * older layout (`activeRecordsSnapshotFormat`), which printed lapsed honours and superseded tax
+ * grades as active records, is held to what it said it contained: records active or under
+ * objection within their disclosure period (`today`, the district's date). The current layout
+ * holds what a check counted, so it stands while a check counts it (`countsInCheck`, decided by
+ * the records subgraph as of its today).
+ */
+export function stillStands(held: SnapshotRecord, current: CurrentRecord | null | undefined, format: string, today: string): boolean {
+  if (!current) return false;
+  const counts = format === activeRecordsSnapshotFormat ? countsToday(current, today) : current.countsInCheck;
+  if (!counts) return false;
+  return printedFields.every((field) => (held[field] ?? null) === (current[field] ?? null)) && held.sourceDepartment.code === current.sourceDepartment?.code;
 }
 
-/** Each asked id → its current status, or null when the records subgraph answered none. */
-async function currentStatuses(ids: readonly string[], ask: (query: string, variables: Record<string, unknown>) => Promise<StatesAnswer>): Promise<(string | null)[]> {
-  if (!ids.length) return [];
-  const answer = await ask(recordStatesQuery, { r: ids.map((id) => ({ __typename: 'CreditRecord', id })) });
-  return ids.map((_, i) => answer._entities?.[i]?.status ?? null);
+/** Whether a record a snapshot holds no longer stands as held (`stillStands`), each record's current state found by `currentOf`. */
+export function recordsChanged(snapshot: Snapshot, currentOf: (id: string) => CurrentRecord | null | undefined, today: string): boolean {
+  return snapshot.sections.some((section) => section.records.some((held) => !stillStands(held, currentOf(held.id), snapshot.format, today)));
 }
 
 export const recordsUnavailable = (what: string) =>

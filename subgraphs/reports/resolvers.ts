@@ -12,7 +12,7 @@ import type { ReportVerification } from './entities/report-verification.entity';
 import { generateReport } from './generation';
 import { PeerClient } from './peers';
 import { genuineSnapshot, printablePath, sameCode, type Snapshot } from './platform-report';
-import { asRecordsUnavailable, recordStatusesAsker, snapshotRecordIds, superseded } from './record-states';
+import { asRecordsUnavailable, currentRecordsAsker, recordsChanged as heldRecordsChanged, snapshotRecordIds, type CurrentRecord } from './record-states';
 import { registerReport, type RegisterCreditReportInput } from './registration';
 import { judgeReports, type CheckRef, type ConsideredReportSnapshot, type ReportRequirementSnapshot } from './check-requirement';
 import type { Actor, WithdrawnListed } from './report.repository';
@@ -86,13 +86,14 @@ function entitiesDirectory(ctx: Context): EntitiesSubjectDirectory {
 }
 
 /**
- * The records subgraph's current statuses of platform reports' records, for this request: one
- * call per batch (record-states.ts), in the platform's own name, whose disclosures are not the
- * reader's (it learns only whether a report still stands), so they go to a throwaway access.
+ * The records platform reports hold, as the records subgraph answers them now (status, whether a
+ * check counts them, their content), for this request: one call per batch (record-states.ts), in
+ * the platform's own name, whose disclosures are not the reader's (it learns only whether a report
+ * still stands), so they go to a throwaway access.
  */
-function recordStates(ctx: Context): DataLoader<string, string | null> {
+function currentRecords(ctx: Context): DataLoader<string, CurrentRecord | null> {
   if (!ctx.recordStates) {
-    const ask = recordStatusesAsker(ctx.peers, ctx.signingKey, ctx.access.identity.requestId);
+    const ask = currentRecordsAsker(ctx.peers, ctx.signingKey, ctx.access.identity.requestId);
     ctx.recordStates = new DataLoader(async (ids: readonly string[]) => {
       try {
         return await ask(ids);
@@ -104,16 +105,22 @@ function recordStates(ctx: Context): DataLoader<string, string | null> {
   return ctx.recordStates;
 }
 
-async function statesOf(ctx: Context, ids: readonly string[]): Promise<(string | null)[]> {
-  const states = await recordStates(ctx).loadMany(ids);
+async function currentOf(ctx: Context, ids: readonly string[]): Promise<(CurrentRecord | null)[]> {
+  const states = await currentRecords(ctx).loadMany(ids);
   const failed = states.find((s): s is Error => s instanceof Error);
   if (failed) throw failed;
-  return states as (string | null)[];
+  return states as (CurrentRecord | null)[];
 }
 
-/** Whether a record a platform report holds has been withdrawn or restored since it was generated. */
+/**
+ * Whether a record a platform report holds no longer stands as held (record-states.ts): it stopped
+ * counting (withdrawn, restored, its disclosure over, …) or its content was corrected since.
+ */
 async function recordsChanged(snapshot: Snapshot, ctx: Context): Promise<boolean> {
-  return (await statesOf(ctx, snapshotRecordIds(snapshot))).some(superseded);
+  const ids = snapshotRecordIds(snapshot);
+  const current = await currentOf(ctx, ids);
+  const byId = new Map(ids.map((id, i) => [id, current[i]]));
+  return heldRecordsChanged(snapshot, (id) => byId.get(id), todayInDistrict());
 }
 
 /**
@@ -160,7 +167,7 @@ async function verificationStatus(report: CreditReport, ctx: Context): Promise<'
 async function requirementOf(check: CheckRef, ctx: Context): Promise<ReportRequirementSnapshot> {
   const sealed = await ctx.sealedRequirement.load(check);
   if (sealed) return sealed;
-  const judged = await judgeReports(check, ctx.repository.reports, (ids) => ctx.repository.snapshots(ids), peers(ctx), ctx.access.identity, (ids) => statesOf(ctx, ids));
+  const judged = await judgeReports(check, ctx.repository.reports, (ids) => ctx.repository.snapshots(ids), peers(ctx), ctx.access.identity, (ids) => currentOf(ctx, ids));
   const stored = await ctx.requirements.seal(check, judged);
   ctx.sealedRequirement.clear(check).prime(check, stored);
   return stored;

@@ -43,11 +43,12 @@ describe('the gateway route to printable reports', () => {
         res.end('the gateway did not sign this fetch');
         return;
       }
-      res.statusCode = req.url?.includes('code=right') ? 200 : 404;
+      // code=gone: a report the reports service no longer shows (past its validity, its records changed).
+      res.statusCode = req.url?.includes('code=right') ? 200 : req.url?.includes('code=gone') ? 410 : 404;
       res.setHeader('content-type', 'text/html; charset=utf-8');
       for (const [name, value] of protections) res.setHeader(name, value);
       if (res.statusCode === 200) res.setHeader('x-credit-disclosed-subject', 'subject-of-the-report');
-      res.end(res.statusCode === 200 ? '<h1>北戴河区公共信用信息报告</h1>' : 'not found');
+      res.end(res.statusCode === 200 ? '<h1>北戴河区公共信用信息报告</h1>' : res.statusCode === 410 ? '<h1>报告已失效</h1><p>请重新生成公共信用信息报告。</p>' : 'not found');
     });
     const route = printableReportsRoute(`${reports.url}/graphql`, { audit, signingKey: key, observer: { fault: (message, _error, requestId) => void faults.push({ message, requestId }) } });
     gateway = await listen(async (req, res) => {
@@ -115,6 +116,15 @@ describe('the gateway route to printable reports', () => {
     } finally {
       await unreachable.close();
     }
+  });
+
+  it('passes on a report no longer shown (410: past its validity, or its records changed) as the reports service sends it, and audits no view', async () => {
+    audited.length = 0;
+    const response = await fetch(`${gateway.url}/reports/BDHXY-20261125-ABCD1234.html?code=gone`, { headers: { 'x-request-id': 'view-gone' } });
+    expect(response.status).toBe(410);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(await response.text()).toContain('请重新生成');
+    expect(audited).toEqual([]);
   });
 
   it('keeps the reports service’s refusal of a wrong code', async () => {

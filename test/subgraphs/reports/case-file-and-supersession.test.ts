@@ -1,3 +1,4 @@
+import { addDays, todayInDistrict } from '../../../lib/calendar';
 import { demoConsents } from '../../../scripts/demo/consents';
 import { demoBankOrganisation, demoWorld } from '../../../scripts/demo/world';
 import { testDatabases } from '../../helpers/databases';
@@ -7,8 +8,11 @@ import { supervisor, usePlatform, type As } from '../../helpers/platform';
  * A: who generated or registered a report, for which case, and what checking it found (查询记录)
  * is shown only to that department, the subject and the credit office; the printable page, served
  * to whoever holds its number and code, prints none of it.
- * B: a platform report holding a record since withdrawn or restored is no longer accepted, no
- * check relies on it, and its page is not shown.
+ * B: a platform report holding a record that no longer stands as it holds it (withdrawn,
+ * restored, past its disclosure period by the calendar alone, corrected by its department) is no
+ * longer accepted, no check relies on it, and its page is not shown; nor is the page of a report
+ * past its own validity. "Now" is moved with a fake Date (the whole platform runs in this
+ * process): a report is generated as of an earlier day, then read today.
  */
 const world = demoWorld({ subjects: 60 });
 
@@ -162,6 +166,203 @@ describe.each(testDatabases)('report case files and superseded platform reports 
     const requirement = checked.data!.runCreditCheck.reportRequirement;
     expect(requirement.considered.find((c) => c.reportNumber === generated.reportNumber)).toEqual({ reportNumber: generated.reportNumber, accepted: false, reasons: ['RECORDS_CHANGED'] });
     expect(requirement.reliedOn?.id).not.toBe(generated.id);
+  });
+
+  /**
+   * Runs `work` with the clock (Date only: timers, ticks and I/O run as usual, and the clock goes
+   * on running) set `days` days back, for every process of the platform, all in this one: the
+   * records subgraph's "today", the gateway's tokens and the reports subgraph's issue date alike.
+   */
+  async function daysAgo<T>(days: number, work: () => Promise<T>): Promise<T> {
+    jest.useFakeTimers({
+      now: Date.now() - days * 86_400_000,
+      advanceTimers: true,
+      doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout', 'requestAnimationFrame', 'cancelAnimationFrame', 'requestIdleCallback', 'cancelIdleCallback'],
+    });
+    try {
+      return await work();
+    } finally {
+      jest.useRealTimers();
+    }
+  }
+
+  interface HeldRecord {
+    id: string;
+    category: string;
+    severity: string | null;
+    status: string;
+    countsInCheck: boolean;
+    documentNumber: string;
+    decisionDate: string;
+    disclosureEndsAt: string | null;
+    validUntil: string | null;
+    summary: string;
+    sourceDepartment: { code: string };
+  }
+
+  /** The organisations, last first (the tests above take the first ones), with their records as they are now. */
+  async function laterOrganisations(): Promise<{ subjectId: string; name: string; records: HeldRecord[] }[]> {
+    const found = [];
+    for (const subject of [...world.subjects].reverse()) {
+      if (subject.kind === 'NATURAL_PERSON') continue;
+      const result = await platform.query<{ subject: { creditRecords: { edges: { node: HeldRecord }[] } } }>(
+        'query ($id: ID!) { subject(id: $id) { creditRecords(first: 100) { edges { node { id category severity status countsInCheck documentNumber decisionDate disclosureEndsAt validUntil summary sourceDepartment { code } } } } } }',
+        { id: subject.id },
+        supervisor,
+      );
+      expect(result.errors).toBeUndefined();
+      found.push({ subjectId: subject.id, name: subject.name, records: result.data!.subject.creditRecords.edges.map((e) => e.node) });
+    }
+    return found;
+  }
+  const taken = new Set<string>();
+  /** An organisation not taken by another of these tests, with a counting record that `fits`, and whose records all satisfy `all`. */
+  async function organisationWith(fits: (record: HeldRecord) => boolean, all: (record: HeldRecord) => boolean = () => true): Promise<{ subjectId: string; name: string; record: HeldRecord }> {
+    for (const organisation of await laterOrganisations()) {
+      const record = organisation.records.find((r) => r.countsInCheck && r.status === 'ACTIVE' && fits(r));
+      if (record && organisation.records.every(all) && !taken.has(organisation.subjectId)) {
+        taken.add(organisation.subjectId);
+        return { subjectId: organisation.subjectId, name: organisation.name, record };
+      }
+    }
+    throw new Error('no other organisation in the demo world has such a record');
+  }
+
+  async function checkOf(subjectId: string, caseNumber: string) {
+    const checked = await platform.query<{ runCreditCheck: { reportRequirement: { reliedOn: { id: string } | null; considered: { reportNumber: string; accepted: boolean; reasons: string[] }[] } } }>(
+      'mutation ($input: RunCreditCheckInput!) { runCreditCheck(input: $input) { reportRequirement { reliedOn { id } considered { reportNumber accepted reasons } } } }',
+      { input: { subjectId, matter: 'GOVERNMENT_PROCUREMENT', caseNumber } },
+      procurement(caseNumber),
+    );
+    expect(checked.errors).toBeUndefined();
+    return checked.data!.runCreditCheck.reportRequirement;
+  }
+
+  /** Not accepted, relied on by no check, its page not shown (and no view audited): a report that no longer stands. */
+  async function expectSuperseded(generated: { id: string; reportNumber: string; printableUrl: string }, subjectId: string, caseNumber: string, shown: readonly string[], reasons: string[] = ['RECORDS_CHANGED']) {
+    expect(await acceptanceOf(generated.id)).toEqual({ accepted: false, reasons });
+    const requestId = `superseded-view-${generated.reportNumber}`;
+    const superseded = await page(generated.printableUrl, requestId);
+    expect(superseded.status).toBe(410);
+    expect(superseded.text).toContain('请重新生成');
+    for (const text of shown) expect(superseded.text).not.toContain(text);
+    expect(await platform.databases.audit.query('SELECT id FROM audit_entry WHERE request_id = ?', [requestId])).toEqual([]);
+    const requirement = await checkOf(subjectId, caseNumber);
+    expect(requirement.considered.find((c) => c.reportNumber === generated.reportNumber)).toEqual({ reportNumber: generated.reportNumber, accepted: false, reasons });
+    expect(requirement.reliedOn?.id).not.toBe(generated.id);
+  }
+
+  it('no longer accepts or prints a report issued on the last day of a serious-dishonesty listing\'s disclosure, from the next day on, with nobody touching the record', async () => {
+    const { subjectId, name, record } = await organisationWith((r) => r.category === 'SERIOUS_DISHONESTY_LIST');
+    const today = todayInDistrict();
+    const yesterday = addDays(today, -1);
+    // The listing's disclosure ended yesterday: set before the report, which is then issued yesterday.
+    await platform.databases.records.query('UPDATE credit_record SET disclosure_ends_at = ? WHERE id = ?', [yesterday, record.id]);
+    const officer = procurement('CG-EXPIRY');
+    const generated = await daysAgo(1, async () => {
+      const report = await generate(officer, subjectId);
+      // On its issue day the listing is still disclosed: accepted, printed.
+      expect(await acceptanceOf(report.id)).toEqual({ accepted: true, reasons: [] });
+      const printed = await page(report.printableUrl);
+      expect(printed.status).toBe(200);
+      expect(printed.text).toContain(record.documentNumber);
+      return report;
+    });
+    const [{ issuedOn, validUntil }] = (await platform.databases.reports.query('SELECT issued_on AS issuedOn, valid_until AS validUntil FROM credit_report WHERE id = ?', [generated.id])) as { issuedOn: unknown; validUntil: unknown }[];
+    expect([issuedOn, validUntil].map((d) => (d instanceof Date ? d.toISOString().slice(0, 10) : String(d)))).toEqual([yesterday, addDays(yesterday, 89)]);
+
+    // Today, well within the report's validity, the listing reads as EXPIRED: its disclosure is over.
+    const now = await platform.query<{ creditRecord: { status: string; countsInCheck: boolean } }>('query ($id: ID!) { creditRecord(id: $id) { status countsInCheck } }', { id: record.id }, supervisor);
+    expect(now.data?.creditRecord).toEqual({ status: 'EXPIRED', countsInCheck: false });
+    await expectSuperseded(generated, subjectId, 'CG-EXPIRY', [record.documentNumber, record.summary, name]);
+  });
+
+  const penaltyRow = (subjectId: string, record: HeldRecord) => ({
+    subjectId,
+    category: record.category,
+    severity: record.severity,
+    documentNumber: record.documentNumber,
+    decisionDate: record.decisionDate,
+    validUntil: record.validUntil,
+    summary: record.summary,
+  });
+  const submit = async (department: string, input: Record<string, unknown>) => {
+    const result = await platform.query<{ submitCreditRecord: { outcome: string; record: { status: string } } }>(
+      'mutation ($input: SubmitCreditRecordInput!) { submitCreditRecord(input: $input) { outcome record { status } } }',
+      { input },
+      { caller: { id: `officer-${department.toLowerCase()}`, organisation: department, organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' } },
+    );
+    expect(result.errors).toBeUndefined();
+    return result.data!.submitCreditRecord;
+  };
+
+  it.each([
+    ['its summary', (r: HeldRecord) => ({ summary: `${r.summary}（更正）` }), 'ACTIVE'],
+    ['its decision date, a day earlier', (r: HeldRecord) => ({ decisionDate: addDays(r.decisionDate, -1) }), 'ACTIVE'],
+    ['its decision date, so far back that its disclosure is over', () => ({ decisionDate: addDays(todayInDistrict(), -4 * 366) }), 'EXPIRED'],
+  ] as const)('no longer accepts or prints a report holding a record its department has since corrected: %s', async (what, correction, status) => {
+    const { subjectId, name, record } = await organisationWith((r) => r.category === 'ADMINISTRATIVE_PENALTY' && r.disclosureEndsAt !== null && r.disclosureEndsAt > addDays(todayInDistrict(), 2));
+    const caseNumber = `CG-CORR-${what.length}`;
+    const generated = await generate(procurement(caseNumber), subjectId);
+    expect(await acceptanceOf(generated.id)).toEqual({ accepted: true, reasons: [] });
+
+    // Sent again as it is: nothing changes, and the report stands, printed.
+    expect(await submit(record.sourceDepartment.code, penaltyRow(subjectId, record))).toEqual({ outcome: 'UNCHANGED', record: { status: 'ACTIVE' } });
+    expect(await acceptanceOf(generated.id)).toEqual({ accepted: true, reasons: [] });
+    const printed = await page(generated.printableUrl);
+    expect(printed.status).toBe(200);
+    expect(printed.text).toContain(record.documentNumber);
+
+    expect(await submit(record.sourceDepartment.code, { ...penaltyRow(subjectId, record), ...correction(record) })).toEqual({ outcome: 'UPDATED', record: { status } });
+    await expectSuperseded(generated, subjectId, caseNumber, [record.documentNumber, record.summary, name]);
+    // A report generated now holds the record as corrected, and stands.
+    const fresh = await generate(procurement(caseNumber), subjectId);
+    expect(await acceptanceOf(fresh.id)).toEqual({ accepted: true, reasons: [] });
+    expect((await page(fresh.printableUrl)).status).toBe(200);
+  });
+
+  it('shows no page of a report past its own validity, which no check relies on, and still verifies it as genuine', async () => {
+    const { subjectId, name } = await organisationWith(() => true);
+    const generated = await daysAgo(90, () => generate(procurement('CG-OLD'), subjectId));
+    const [{ code }] = (await platform.databases.reports.query('SELECT verification_code AS code FROM credit_report WHERE id = ?', [generated.id])) as { code: string }[];
+
+    const acceptance = await acceptanceOf(generated.id);
+    expect(acceptance.accepted).toBe(false);
+    expect(acceptance.reasons).toContain('EXPIRED');
+    const requestId = `expired-view-${generated.reportNumber}`;
+    const expired = await page(generated.printableUrl, requestId);
+    expect(expired.status).toBe(410);
+    expect(expired.text).toContain('已超过有效期');
+    expect(expired.text).toContain('请重新生成');
+    expect(expired.text).not.toContain(name);
+    expect(expired.text).not.toContain('一、基本信息');
+    expect(await platform.databases.audit.query('SELECT id FROM audit_entry WHERE request_id = ?', [requestId])).toEqual([]);
+    const requirement = await checkOf(subjectId, 'CG-OLD');
+    expect(requirement.considered.find((c) => c.reportNumber === generated.reportNumber)).toMatchObject({ accepted: false, reasons: expect.arrayContaining(['EXPIRED']) });
+    expect(requirement.reliedOn?.id).not.toBe(generated.id);
+
+    // Whoever holds the number and the code still learns it is genuine, and no longer valid.
+    const verified = await platform.query<{ verifyCreditReport: unknown }>('query ($n: String!, $c: String!) { verifyCreditReport(reportNumber: $n, verificationCode: $c) { genuine isWithinValidity validUntil } }', { n: generated.reportNumber, c: code });
+    expect(verified.data?.verifyCreditReport).toEqual({ genuine: true, isWithinValidity: false, validUntil: addDays(todayInDistrict(), -1) });
+  });
+
+  it('keeps accepting and printing a report whose records stand unchanged, one under objection since included', async () => {
+    // None of its records stops counting between yesterday and today by the calendar (a disclosure or term ending, a tax grade's year).
+    const yesterday = addDays(todayInDistrict(), -1);
+    const { subjectId, record } = await organisationWith(
+      (r) => r.category !== 'REGISTRATION_BASICS',
+      (r) => r.disclosureEndsAt !== yesterday && r.validUntil !== yesterday && r.category !== 'TAX_CREDIT_GRADE',
+    );
+    const generated = await daysAgo(1, () => generate(procurement('CG-SAME'), subjectId));
+    expect(await acceptanceOf(generated.id)).toEqual({ accepted: true, reasons: [] });
+    // Objected to since: the decision stands until reviewed, and a check still counts it.
+    await platform.databases.records.query('UPDATE credit_record SET status = ? WHERE id = ?', ['OBJECTED', record.id]);
+    expect(await acceptanceOf(generated.id)).toEqual({ accepted: true, reasons: [] });
+    const printed = await page(generated.printableUrl);
+    expect(printed.status).toBe(200);
+    expect(printed.text).toContain(record.documentNumber);
+    const requirement = await checkOf(subjectId, 'CG-SAME');
+    expect(requirement.considered.find((c) => c.reportNumber === generated.reportNumber)).toEqual({ reportNumber: generated.reportNumber, accepted: true, reasons: [] });
   });
 
   it("asks the records subgraph about every platform report's records of a page in one batched call", async () => {

@@ -58,16 +58,16 @@ describe('the printable page', () => {
   });
 
   it('marks a record under objection in its row, and says the report includes such records', () => {
-    const page = renderPrintable(snapshotWith(snapshotFormat, [{ ...listing, underObjection: true }]), 'ab'.repeat(32), '2026-11-25');
+    const page = renderPrintable(snapshotWith(snapshotFormat, [{ ...listing, underObjection: true }]), 'ab'.repeat(32));
     const row = page.split('</tr>').find((r) => r.includes(listing.documentNumber))!;
     expect(row).toContain('<span class="objected">异议处理中</span>');
     expect(page).toContain('含异议处理中的信息');
     expect(page).not.toContain('不含异议处理中');
-    expect(renderPrintable(snapshotWith(snapshotFormat, [{ ...listing, underObjection: false }]), 'ab'.repeat(32), '2026-11-25')).not.toContain('<span class="objected">');
+    expect(renderPrintable(snapshotWith(snapshotFormat, [{ ...listing, underObjection: false }]), 'ab'.repeat(32))).not.toContain('<span class="objected">');
   });
 
   it('prints an older report with the account of its contents it was issued with', () => {
-    const page = renderPrintable(snapshotWith(activeRecordsSnapshotFormat, [listing]), 'ab'.repeat(32), '2026-11-25');
+    const page = renderPrintable(snapshotWith(activeRecordsSnapshotFormat, [listing]), 'ab'.repeat(32));
     expect(page).toContain('不含异议处理中、已信用修复或公示期满的信息');
     expect(page).not.toContain('<span class="objected">');
   });
