@@ -27,10 +27,12 @@ export const purposeGrants: Record<string, readonly FieldGroup[]> = {
   FINANCIAL_SERVICES: ['SUBJECT_BASICS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS', 'REPORTS'],
   COMMERCIAL_DUE_DILIGENCE: ['SUBJECT_BASICS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS'],
   PROVIDER_DATA_COLLECTION: ['SUBJECT_BASICS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS'],
-  CREDIT_SUPERVISION: ['SUBJECT_BASICS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS', 'RESTRICTED_RECORDS', 'REPORTS', 'DISCLOSURE_LOG'],
+  // Checking the lawful basis of a read: the consent an audit entry cites (CONSENTS reads, never
+  // grants or revokes: that is CONSENT_REGISTRATION, the subject's and the window's).
+  CREDIT_SUPERVISION: ['SUBJECT_BASICS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS', 'RESTRICTED_RECORDS', 'REPORTS', 'DISCLOSURE_LOG', 'CONSENTS'],
   STATISTICAL_ANALYSIS: ['SUBJECT_BASICS', 'PUBLIC_RECORDS'],
   // The subject's own objections and restoration applications, and its records' history (issue 5).
-  SELF_INQUIRY: ['SUBJECT_BASICS', 'PERSONAL_IDENTIFIERS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS', 'RESTRICTED_RECORDS', 'REPORTS', 'DISCLOSURE_LOG', 'CONSENTS', 'RECORD_OBJECTIONS', 'RECORD_RESTORATION', 'RECORD_HISTORY'],
+  SELF_INQUIRY: ['SUBJECT_BASICS', 'PERSONAL_IDENTIFIERS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS', 'RESTRICTED_RECORDS', 'REPORTS', 'DISCLOSURE_LOG', 'CONSENTS', 'CONSENT_REGISTRATION', 'RECORD_OBJECTIONS', 'RECORD_RESTORATION', 'RECORD_HISTORY'],
 };
 
 /**
@@ -80,7 +82,7 @@ export const standingGrants: readonly StandingGrant[] = [
   // The platform's window records a consent a subject gave on paper (授权书), on the subject's
   // behalf. Not every department: an officer deciding a case could otherwise consent for the
   // subject to any reader, revoke a consent the subject gave its bank, or read whom it consented to.
-  { who: 'the credit office’s window officers', organisationKinds: ['DEPARTMENT'], roles: ['DEPARTMENT_OFFICER'], departments: ['CREDIT_OFFICE'], groups: ['CONSENTS'] },
+  { who: 'the credit office’s window officers', organisationKinds: ['DEPARTMENT'], roles: ['DEPARTMENT_OFFICER'], departments: ['CREDIT_OFFICE'], groups: ['CONSENTS', 'CONSENT_REGISTRATION'] },
   // The district's analysts (五(一)): a token naming the role for a bank or an enterprise reads no statistics of who used the platform.
   { who: 'analysts of district departments', organisationKinds: ['DEPARTMENT'], roles: ['ANALYST'], groups: ['STATISTICS'] },
   // A provider applies for filing only in its own name, and reads what the registry recorded

@@ -3,7 +3,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { todayInDistrict } from '../../lib/calendar';
 import { badInput, clientError, ErrorCode } from '../../lib/errors';
 import { detectIdentifierKind, maskCitizenIdNumber } from '../../lib/identifiers';
-import { actingUser, assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, personal, personIdentifier, type SubgraphContext } from '../shared/access';
+import { actingUser, assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, limitedKinds, personal, personIdentifier, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection } from '../shared/pagination';
 import { consentTerms, type ConsentActor, type GrantConsentInput } from './consent.repository';
 import type { EntitiesContext } from './context';
@@ -96,7 +96,8 @@ export const resolvers: GraphQLResolverMap<Context> = {
       return { consentId, subjectId, granteeOrganisation, purpose, status: consentStatus(consent, todayInDistrict()) };
     },
     // The window's own read of a subject's consents, by the code the subject presents: it holds
-    // CONSENTS and nothing else of the subject, so no Subject field is on the way to them.
+    // CONSENTS and nothing else of the subject, so no Subject field is on the way to them. (The
+    // supervision, which reads the subject too, may use it as well.)
     consentsOfSubject: async (_: unknown, args: { subjectCode: string }, ctx: Context) => {
       const subject = await subjectOfCode(ctx, args.subjectCode, 'subjectCode');
       // A subject reading its own is refused another's code, and one nobody has, alike.
@@ -107,6 +108,17 @@ export const resolvers: GraphQLResolverMap<Context> = {
       // The kernel sees a list, not a consent, so it cannot tell whose consents these are.
       disclose(ctx.access, subject.id, 'CONSENTS');
       return await ctx.consentsBySubject.load(subject.id);
+    },
+    // A consent by the id an audit entry cites: the supervision checks a read's lawful basis with
+    // it. An unknown id is null, as for subject(id); the kernel refuses a request scoped to one
+    // subject (its own inquiry) an unknown id as it refuses another subject's consent, and
+    // reports the consent's subject as disclosed under CONSENTS. Reading only: writing is
+    // CONSENT_REGISTRATION, a group of its own, so that no reader of consents can grant or revoke.
+    consent: async (_: unknown, args: { id: string }, ctx: Context) => {
+      const consent = await ctx.consentById.load(args.id);
+      // A purpose covering some kinds of subject only reads no consent of a subject of another kind.
+      if (consent && limitedKinds(ctx.access)) assertKindInScope(ctx.access, (await ctx.subjectById.load(consent.subjectId)) ?? { id: consent.subjectId });
+      return consent;
     },
   },
   Mutation: {
@@ -141,7 +153,8 @@ export const resolvers: GraphQLResolverMap<Context> = {
     // A person granting for itself is named by its own number: masked as a subject's is, for
     // readers without PERSONAL_IDENTIFIERS (the credit office's window).
     grantedByOrganisation: (c: Consent, _: unknown, ctx: Context) => personIdentifier(ctx.access, c.subjectId, c.grantedByOrganisation),
-    // Who recorded or revoked it: the subject's own user to the subject, never the window's officer.
+    // Who recorded or revoked it: whole to the administration (the window, the credit office's
+    // supervision); to the subject its own user, never the window's officer.
     grantedBy: (c: Consent, _: unknown, ctx: Context) => actingUser(ctx.access, c.grantedBy, c.grantedByOrganisation),
     revokedBy: (c: Consent, _: unknown, ctx: Context) => actingUser(ctx.access, c.revokedBy, c.revokedByOrganisation),
     status: (c: Consent) => consentStatus(c, todayInDistrict()),

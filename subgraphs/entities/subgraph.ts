@@ -18,7 +18,8 @@ export const entitiesSubgraph: SubgraphDefinition<EntitiesContext> = {
   entities: [Subject, SubjectNameGram, Consent],
   migrations: [CreateSubject1764000000000, CreateConsent1764000000010, IndexSubjectNames1764000000020, NamePostingsKind1764000000030, ConsentGranteeByCode1764000000040, FoldedSubjectNames1764000000050, ConsentRevokerOrganisation1764000000060],
   resolvers,
-  // A consent is its subject's data: granting or revoking one discloses it (group CONSENTS) to the caller.
+  // A consent is its subject's data: reading one (consent(id), group CONSENTS) or granting or
+  // revoking one (CONSENT_REGISTRATION) discloses it to the caller, in its subject's trail.
   // ConsentCheck is deliberately absent: the gateway's own lookup discloses nothing to a caller.
   subjectOf: { Subject: (s: { id: string }) => s.id, Consent: (c: { subjectId: string }) => c.subjectId },
   createContext: createEntitiesContext,

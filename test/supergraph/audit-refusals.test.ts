@@ -107,7 +107,7 @@ describe.each(testDatabases)('refused reads in the audit log on $label', (databa
     const grant = `mutation($input: GrantConsentInput!) { grantConsent(input: $input) { id } }`;
     const input = { subjectId: 'x'.repeat(40), granteeOrganisation: demoBankOrganisation, granteeKind: 'FINANCIAL_INSTITUTION', purpose: 'FINANCIAL_SERVICES', validUntil: '2099-01-01' };
     const { denied } = await audited(self, grant, { input });
-    expect(denied).toEqual([{ outcome: 'DENIED', subject: null, groups: ['CONSENTS'] }]);
+    expect(denied).toEqual([{ outcome: 'DENIED', subject: null, groups: ['CONSENT_REGISTRATION'] }]);
 
     // Sent among other callers' reads, whose entries share the audit log's writes with its own.
     const reads = Array.from({ length: 12 }, () => platform.query(`query($id: ID!) { subject(id: $id) { name } }`, { id: enterprise.id }, finance));

@@ -91,8 +91,30 @@ describe('the access policy catalogue', () => {
   ] as const)('lets an officer of %s record, revoke and read consents for a subject: %s', (_label, organisation, granted) => {
     for (const purpose of [null, { matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'BDH-CG-2026-0001' }]) {
       const { groups } = decideGrants({ id: 'u', organisation, organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' }, purpose);
-      expect(groups.includes('CONSENTS')).toBe(granted);
+      expect({ read: groups.includes('CONSENTS'), write: groups.includes('CONSENT_REGISTRATION') }).toEqual({ read: granted, write: granted });
     }
+  });
+
+  it.each([
+    ['the credit office', 'CREDIT_OFFICE'],
+    ['the administrative approval bureau', 'ADMINISTRATIVE_APPROVAL'],
+    ['the establishment office', 'ESTABLISHMENT_OFFICE'],
+  ] as const)('lets a supervisor of %s read consents in its supervision, and never record or revoke one', (_label, organisation) => {
+    const caller = { id: 'u', organisation, organisationKind: 'DEPARTMENT', role: 'CREDIT_OFFICE_SUPERVISOR' } as const;
+    const supervising = decideGrants(caller, { matter: 'CREDIT_SUPERVISION' }).groups;
+    expect({ read: supervising.includes('CONSENTS'), write: supervising.includes('CONSENT_REGISTRATION') }).toEqual({ read: true, write: false });
+    // Reading a subject's consents is reading its data: under the supervision purpose, not standing.
+    const standing = decideGrants(caller, null).groups;
+    expect({ read: standing.includes('CONSENTS'), write: standing.includes('CONSENT_REGISTRATION') }).toEqual({ read: false, write: false });
+  });
+
+  it('grants recording and revoking consents only to the subject itself and the credit office’s window, and reading them besides only to the supervision', () => {
+    const purposesGranting = (group: string) => Object.entries(purposeGrants).filter(([, groups]) => (groups as readonly string[]).includes(group)).map(([code]) => code);
+    const standingGranting = (group: string) => standingGrants.filter((g) => (g.groups as readonly string[]).includes(group)).map((g) => g.who);
+    expect(purposesGranting('CONSENT_REGISTRATION')).toEqual(['SELF_INQUIRY']);
+    expect(standingGranting('CONSENT_REGISTRATION')).toEqual(['the credit office’s window officers']);
+    expect(purposesGranting('CONSENTS').sort()).toEqual(['CREDIT_SUPERVISION', 'SELF_INQUIRY']);
+    expect(standingGranting('CONSENTS')).toEqual(['the credit office’s window officers']);
   });
 
   it('documents exactly what it enforces: docs/access.md is rendered from the catalogue and the supergraph', () => {

@@ -46,7 +46,7 @@ const shift = (date: string, days: number) => new Date(Date.parse(`${date}T00:00
 const officer: RequestIdentity = {
   caller: { id: 'officer-zhao', organisation: 'CREDIT_OFFICE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' },
   purpose: null,
-  grants: ['CONSENTS', 'SUBJECT_BASICS'],
+  grants: ['CONSENTS', 'CONSENT_REGISTRATION', 'SUBJECT_BASICS'],
   scope: {},
   requestId: 'officer-request',
 };
@@ -183,8 +183,8 @@ describe.each(testDatabases)('consents in the entities subgraph on $label', (dat
         status: 'ACTIVE',
       });
       expect(await consents().findOneBy({ id: granted.id })).toMatchObject({ subjectId: owner.id, validFrom: today, grantedBy: 'officer-zhao' });
-      // Its result is the subject's data: reported as disclosed under CONSENTS.
-      expect(result.extensions?.disclosures).toEqual([{ subjectId: owner.id, groups: ['CONSENTS'] }]);
+      // Its result is the subject's data: reported as disclosed under the group that allowed it.
+      expect(result.extensions?.disclosures).toEqual([{ subjectId: owner.id, groups: ['CONSENT_REGISTRATION'] }]);
     });
 
     it('answers the same grant sent again, or ten times at once, with the one consent, and grants anew once it is revoked', async () => {
@@ -388,10 +388,12 @@ describe.each(testDatabases)('consents in the entities subgraph on $label', (dat
       expect(await consents().count()).toBe(before);
     });
 
-    it('refuses a caller without the CONSENTS group', async () => {
+    it('refuses a caller without the CONSENT_REGISTRATION group, even one holding CONSENTS, which only reads', async () => {
       const before = await consents().count();
       const result = await queryAs(gateway, GRANT, { input: grantInput() });
-      expect(result.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', group: 'CONSENTS' });
+      expect(result.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', group: 'CONSENT_REGISTRATION' });
+      const reader = await queryAs({ ...officer, grants: ['CONSENTS', 'SUBJECT_BASICS'] }, GRANT, { input: grantInput() });
+      expect(reader.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', group: 'CONSENT_REGISTRATION' });
       expect(await consents().count()).toBe(before);
     });
 

@@ -15,7 +15,7 @@ const CHECK = /* GraphQL */ `query Check($id: ID!) { consentForAccess(id: $id) {
 const officer: RequestIdentity = {
   caller: { id: 'window-sun', organisation: 'CREDIT_OFFICE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' },
   purpose: null,
-  grants: ['CONSENTS'],
+  grants: ['CONSENTS', 'CONSENT_REGISTRATION'],
   scope: {},
   requestId: 'window-request',
 };
