@@ -5,7 +5,7 @@ import type { DataSource, Repository } from 'typeorm';
 import { findDepartment } from '../../lib/catalogue/departments';
 import { findMatter } from '../../lib/catalogue/matters';
 import { recordsThatCount } from '../../lib/catalogue/record-standing';
-import { applicableMeasures, verdict, reportRequired, type AppliedMeasure, type CountingRecord, type MeasureKind } from '../../lib/catalogue/measures';
+import { applicableMeasures, measureKinds, verdict, reportRequired, type AppliedMeasure, type CountingRecord, type MeasureKind, type Verdict } from '../../lib/catalogue/measures';
 import { assertLegible, badInput } from '../../lib/errors';
 import type { CursorPosition } from '../shared/cursors';
 import { forbidden, forbiddenAbout } from '../shared/access';
@@ -36,12 +36,78 @@ export interface CheckRequest {
   idempotencyKey?: string | null;
 }
 
+export type MeasurePolarity = (typeof measureKinds)[MeasureKind]['polarity'];
+
 export interface LedgerFilter {
   department?: string | null;
   matter?: string | null;
+  caseNumber?: string | null;
   from?: Date | null;
   to?: Date | null;
   withoutFeedback?: boolean | null;
+  verdict?: Verdict | null;
+  measuresNotApplied?: boolean | null;
+  notAppliedPolarity?: MeasurePolarity | null;
+}
+
+/** Whether the filter selects checks by what they found (verdict, measures, feedback), not by the ledger's line alone. */
+export function filtersByFindings(filter: LedgerFilter): boolean {
+  return (filter.verdict ?? null) !== null || (filter.measuresNotApplied ?? null) !== null;
+}
+
+/** How one polarity of measures fared in a group of checks (`MeasureApplication`). */
+export interface MeasureApplication {
+  polarity: MeasurePolarity;
+  calledFor: number;
+  applied: number;
+  shareApplied: number | null;
+  checksNotApplied: number;
+}
+
+export interface CheckStatistic {
+  department: string;
+  matter: string;
+  checks: number;
+  withFeedback: number;
+  measuresCalledFor: number;
+  measuresApplied: number;
+  shareApplied: number | null;
+  punishment: MeasureApplication;
+  incentive: MeasureApplication;
+}
+
+const polarities: MeasurePolarity[] = ['PUNISHMENT', 'INCENTIVE'];
+
+/** The catalogue's kinds of one polarity (all of them for null), as `measureKinds` classifies them. */
+function kindsOfPolarity(polarity: MeasurePolarity | null): MeasureKind[] {
+  return (Object.keys(measureKinds) as MeasureKind[]).filter((kind) => polarity === null || measureKinds[kind].polarity === polarity);
+}
+
+/**
+ * SQL over a credit_check row (aliased `alias`) for what its JSON columns hold, written the same on
+ * SQLite and MySQL (INSTR, no JSON functions). The columns are written by this repository alone,
+ * with JSON.stringify: `measures` holds `{"kind":"EXCLUSION",...}` per entry, `feedback_applied`
+ * `["EXCLUSION",...]`. A kind is a catalogue constant of capitals and `_`, quoted on both sides,
+ * so no kind's text is found inside another's; it is written as a literal, never from input.
+ */
+function jsonSql(alias: string) {
+  const literal = (text: string) => `'${text}'`;
+  const kindName = (kind: MeasureKind) => {
+    if (!/^[A-Z_]+$/.test(kind)) throw new Error(`not a measure kind: ${kind}`);
+    return kind;
+  };
+  const calledFor = (kind: MeasureKind) => `INSTR(${alias}.measures, ${literal(`"kind":"${kindName(kind)}"`)}) > 0`;
+  const applied = (kind: MeasureKind) => `INSTR(COALESCE(${alias}.feedback_applied, ''), ${literal(`"${kindName(kind)}"`)}) > 0`;
+  const count = (kinds: MeasureKind[], condition: (kind: MeasureKind) => string) => (kinds.length ? kinds.map((k) => `CASE WHEN ${condition(k)} THEN 1 ELSE 0 END`).join(' + ') : '0');
+  return {
+    calledFor,
+    /** How many kinds of the polarity the check calls for, each once however many situations call for it. */
+    calledForCount: (polarity: MeasurePolarity | null) => count(kindsOfPolarity(polarity), calledFor),
+    /** How many kinds of the polarity its feedback reports applied (none without feedback). */
+    appliedCount: (polarity: MeasurePolarity | null) => count(kindsOfPolarity(polarity), applied),
+    /** Feedback reported, and a kind of the polarity the check called for is not among those applied. */
+    notApplied: (polarity: MeasurePolarity | null) => `(${alias}.feedback_at IS NOT NULL AND (${kindsOfPolarity(polarity).map((k) => `(${calledFor(k)} AND NOT ${applied(k)})`).join(' OR ') || '1 = 0'}))`,
+  };
 }
 
 export function snapshotOf(check: CreditCheck): CheckedRecordSnapshot[] {
@@ -193,6 +259,10 @@ export class CreditCheckRepository {
     }
     if (scope && filter.department && filter.department !== scope) throw forbidden(`a department reads its own checks only; ${filter.department} is not ${scope}`);
     if (filter.from && filter.to && filter.to <= filter.from) throw badInput('to', 'to must be after from');
+    const caseNumber = ledgerCaseNumber(filter.caseNumber);
+    if ((filter.notAppliedPolarity ?? null) !== null && filter.measuresNotApplied !== true) {
+      throw badInput('notAppliedPolarity', 'notAppliedPolarity narrows measuresNotApplied: true to measures of one polarity; send it with measuresNotApplied: true, or leave it out');
+    }
     const department = scope ?? filter.department;
     const conditions: string[] = [];
     const params: unknown[] = [];
@@ -203,37 +273,116 @@ export class CreditCheckRepository {
     };
     if (department) add('t.department = ?', department);
     if (filter.matter) add('t.matter = ?', filter.matter);
+    if (caseNumber !== null) add('t.case_number = ?', caseNumber);
     const checkedAt = this.checks.metadata.findColumnWithPropertyName('checkedAt')!;
     if (filter.from) add('t.checked_at >= ?', driver.preparePersistentValue(filter.from, checkedAt));
     if (filter.to) add('t.checked_at < ?', driver.preparePersistentValue(filter.to, checkedAt));
     if (filter.withoutFeedback === true) conditions.push('t.feedback_at IS NULL');
     if (filter.withoutFeedback === false) conditions.push('t.feedback_at IS NOT NULL');
+    const json = jsonSql('t');
+    if (filter.verdict) {
+      // The verdict is stored when it is sealed (when the check runs, or at its first read if the
+      // reports subgraph was down then). Exclusion decides it whatever the report requirement
+      // finds, so an unsealed check calling for EXCLUSION is EXCLUDED already; any other verdict
+      // needs the report's findings, and an unsealed check matches it once sealed.
+      if (filter.verdict === 'EXCLUDED') add(`(t.verdict = ? OR (t.verdict IS NULL AND ${json.calledFor('EXCLUSION')}))`, filter.verdict);
+      else add('t.verdict = ?', filter.verdict);
+    }
+    if (filter.measuresNotApplied === true) conditions.push(json.notApplied(filter.notAppliedPolarity ?? null));
+    if (filter.measuresNotApplied === false) conditions.push(`(t.feedback_at IS NOT NULL AND NOT ${json.notApplied(null)})`);
     const where = conditions.length ? { sql: conditions.join(' AND '), params } : undefined;
     return (await loadPages(this.checks, { where, orderBy: 'checkedAt', direction: 'DESC', first, after })).get('');
   }
 
   /**
-   * Per department and matter over [from, to): checks, feedback, measures called for and applied.
-   * A kind of measure counts once per check, however many situations call for it: the assessment
-   * (考核) asks in how many checks a measure applied, and feedback reports kinds, not situations.
+   * Per department and matter over [from, to): checks, feedback, measures called for and applied,
+   * in all and by polarity (the catalogue's: PUNISHMENT 失信惩戒, INCENTIVE 守信激励). A kind of
+   * measure counts once per check, however many situations call for it: the assessment (考核) asks
+   * in how many checks a measure applied, and feedback reports kinds, not situations. One SQL
+   * statement, counted in the database: each check's counts in a derived table, summed per plain
+   * column of it (ONLY_FULL_GROUP_BY, as MySQL 8 enforces it).
    */
-  async statistics(from: Date, to: Date) {
+  async statistics(from: Date, to: Date): Promise<CheckStatistic[]> {
     if (to <= from) throw badInput('to', 'to must be after from');
-    const rows = await this.checks.createQueryBuilder('c').where('c.checkedAt >= :from AND c.checkedAt < :to', { from, to }).getMany();
-    const groups = new Map<string, { department: string; matter: string; checks: number; withFeedback: number; measuresCalledFor: number; measuresApplied: number }>();
-    for (const check of rows) {
-      const key = `${check.department}\u0000${check.matter}`;
-      const group = groups.get(key) ?? { department: check.department, matter: check.matter, checks: 0, withFeedback: 0, measuresCalledFor: 0, measuresApplied: 0 };
-      group.checks += 1;
-      group.measuresCalledFor += new Set(measuresOf(check).map((m) => m.kind)).size;
-      if (check.feedbackApplied !== null) {
-        group.withFeedback += 1;
-        group.measuresApplied += (JSON.parse(check.feedbackApplied) as string[]).length;
-      }
-      groups.set(key, group);
-    }
-    return [...groups.values()]
-      .sort((a, b) => (a.department === b.department ? (a.matter < b.matter ? -1 : 1) : a.department < b.department ? -1 : 1))
-      .map((g) => ({ ...g, shareApplied: g.measuresCalledFor ? g.measuresApplied / g.measuresCalledFor : null }));
+    const { sql, params } = checkStatisticsStatement(this.db, from, to);
+    const rows: Record<string, unknown>[] = await this.db.query(sql, params);
+    const share = (applied: number, calledFor: number) => (calledFor ? applied / calledFor : null);
+    return rows
+      .map((row) => {
+        const n = (column: string) => Number(row[column] ?? 0);
+        const byPolarity = (polarity: MeasurePolarity, prefix: string): MeasureApplication => ({
+          polarity,
+          calledFor: n(`${prefix}_called_for`),
+          applied: n(`${prefix}_applied`),
+          shareApplied: share(n(`${prefix}_applied`), n(`${prefix}_called_for`)),
+          checksNotApplied: n(`${prefix}_checks_not_applied`),
+        });
+        const punishment = byPolarity('PUNISHMENT', 'punishment');
+        const incentive = byPolarity('INCENTIVE', 'incentive');
+        const measuresCalledFor = punishment.calledFor + incentive.calledFor;
+        const measuresApplied = punishment.applied + incentive.applied;
+        return {
+          department: String(row.department),
+          matter: String(row.matter),
+          checks: n('checks'),
+          withFeedback: n('with_feedback'),
+          measuresCalledFor,
+          measuresApplied,
+          shareApplied: share(measuresApplied, measuresCalledFor),
+          punishment,
+          incentive,
+        };
+      })
+      .sort((a, b) => (a.department === b.department ? (a.matter < b.matter ? -1 : 1) : a.department < b.department ? -1 : 1));
   }
+}
+
+/**
+ * The one statement behind `statistics`: per check (derived table `c`) its department, matter,
+ * whether it has feedback and, per polarity, the kinds called for, the kinds applied and whether
+ * one called for was left out; then summed per department and matter, grouped by plain columns
+ * of the derived table. Exported so that a test can run it under MySQL 8's ONLY_FULL_GROUP_BY.
+ */
+export function checkStatisticsStatement(db: DataSource, from: Date, to: Date): { sql: string; params: unknown[] } {
+  const q = (name: string) => db.driver.escape(name);
+  const checkedAt = db.getMetadata(CreditCheck).findColumnWithPropertyName('checkedAt')!;
+  const json = jsonSql('t');
+  const perCheck = [
+    `t.department AS ${q('department')}`,
+    `t.matter AS ${q('matter')}`,
+    `CASE WHEN t.feedback_at IS NOT NULL THEN 1 ELSE 0 END AS ${q('has_feedback')}`,
+    ...polarities.flatMap((polarity) => {
+      const prefix = polarity.toLowerCase();
+      return [
+        `${json.calledForCount(polarity)} AS ${q(`${prefix}_called_for`)}`,
+        `${json.appliedCount(polarity)} AS ${q(`${prefix}_applied`)}`,
+        `CASE WHEN ${json.notApplied(polarity)} THEN 1 ELSE 0 END AS ${q(`${prefix}_not_applied`)}`,
+      ];
+    }),
+  ];
+  const sums = polarities.flatMap((polarity) => {
+    const prefix = polarity.toLowerCase();
+    return [
+      `SUM(c.${q(`${prefix}_called_for`)}) AS ${q(`${prefix}_called_for`)}`,
+      `SUM(c.${q(`${prefix}_applied`)}) AS ${q(`${prefix}_applied`)}`,
+      `SUM(c.${q(`${prefix}_not_applied`)}) AS ${q(`${prefix}_checks_not_applied`)}`,
+    ];
+  });
+  const sql =
+    `SELECT c.${q('department')} AS ${q('department')}, c.${q('matter')} AS ${q('matter')}, COUNT(*) AS ${q('checks')}, SUM(c.${q('has_feedback')}) AS ${q('with_feedback')}, ${sums.join(', ')}` +
+    ` FROM (SELECT ${perCheck.join(', ')} FROM ${q('credit_check')} t WHERE t.checked_at >= ? AND t.checked_at < ?) c` +
+    ` GROUP BY c.${q('department')}, c.${q('matter')}`;
+  return { sql, params: [db.driver.preparePersistentValue(from, checkedAt), db.driver.preparePersistentValue(to, checkedAt)] };
+}
+
+/**
+ * The ledger's `caseNumber` filter: trimmed, as the check's case number was stored; matched
+ * exactly. Blank, or longer than a case number can be, it could match no check: BAD_USER_INPUT,
+ * as an unknown matter code is, rather than an empty list that reads as "never checked".
+ */
+function ledgerCaseNumber(caseNumber: string | null | undefined): string | null {
+  if (caseNumber === null || caseNumber === undefined) return null;
+  const trimmed = caseNumber.trim();
+  if (!trimmed || characterCount(trimmed) > 100) throw badInput('caseNumber', `caseNumber must be a case number of 1 to 100 characters, got ${characterCount(trimmed)}`);
+  return trimmed;
 }

@@ -8,7 +8,7 @@ import { badInput, clientError, ErrorCode } from '../../lib/errors';
 import { assertCaseFileReadable, assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, underCheckPurpose, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type PageArgs } from '../shared/pagination';
 import type { RecordsContext } from './context';
-import { anotherDepartmentsCheck, measuresOf, snapshotOf, type CheckedRecordSnapshot, type LedgerFilter } from './credit-check.repository';
+import { anotherDepartmentsCheck, filtersByFindings, measuresOf, snapshotOf, type CheckedRecordSnapshot, type LedgerFilter } from './credit-check.repository';
 import { categoryGroup } from './credit-record.repository';
 import type { CreditCheck } from './entities/credit-check.entity';
 import { withEntitiesOrUnavailable } from '../shared/subject-directory';
@@ -58,6 +58,34 @@ function readFindings(ctx: Context, check: CreditCheck): void {
   for (const group of groups) disclose(ctx.access, check.subjectId, group);
 }
 
+/**
+ * The filters that select checks by what they found (`verdict`, `measuresNotApplied`) tell of
+ * each check they list what `verdict`, `measures` and `feedback` would: they are used where those
+ * are read, and each check listed is audited as if they were (`readFindings`). The credit office
+ * under CREDIT_SUPERVISION filters every department's checks; a department, in the case its
+ * request names (x-credit-matter, x-credit-case), filters that case's checks only, which the
+ * answer is then kept to (null: no restriction beyond the ledger's scope). Anyone else, or a
+ * department without a case, is FORBIDDEN: the ledger's line needs no purpose, its findings do.
+ */
+function findingsScope(identity: RequestIdentity, scope: string | null, filter: LedgerFilter): { matter: string; caseNumber: string } | null {
+  if (!filtersByFindings(filter)) return null;
+  const purpose = identity.purpose;
+  if (scope === null) {
+    if (purpose?.matter === 'CREDIT_SUPERVISION') return null;
+    throw forbidden('filtering the ledger by what checks found (verdict, measuresNotApplied) is done under x-credit-matter CREDIT_SUPERVISION, as reading it is');
+  }
+  if (!purpose?.caseNumber || !measuresByMatter[purpose.matter]) {
+    throw forbidden('a department filters its checks by what they found (verdict, measuresNotApplied) in the case it reads them in: name the checks’ matter and case (x-credit-matter, x-credit-case)');
+  }
+  if ((filter.matter ?? null) !== null && filter.matter !== purpose.matter) {
+    throw forbidden(`filtering by what checks found is kept to the case the request names (x-credit-matter ${purpose.matter}); matter ${filter.matter} is not it`);
+  }
+  if ((filter.caseNumber ?? null) !== null && filter.caseNumber!.trim() !== purpose.caseNumber) {
+    throw forbidden(`filtering by what checks found is kept to the case the request names (x-credit-case ${purpose.caseNumber}); caseNumber ${filter.caseNumber!.trim()} is not it`);
+  }
+  return { matter: purpose.matter, caseNumber: purpose.caseNumber };
+}
+
 function checkedRecord(snapshot: CheckedRecordSnapshot) {
   return {
     ...snapshot,
@@ -77,10 +105,14 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
     creditCheck: async (_: unknown, args: { id: string }, ctx: Context) => readable(ctx, await ctx.checkById.load(args.id)),
     creditChecks: async (_: unknown, args: LedgerFilter & PageArgs, ctx: Context, info: GraphQLResolveInfo) => {
       const scope = ledgerScope(ctx.access.identity);
-      const request = pageRequest(ctx, info, null, args);
-      const page = await ctx.checks.ledger(args, scope, request.first, request.after);
-      // Each check names its subject and what counted against it: a read about that subject.
-      page?.rows.forEach((check) => disclose(ctx.access, check.subjectId, 'CREDIT_CHECK_LEDGER'));
+      const caseFile = findingsScope(ctx.access.identity, scope, args);
+      // A department's filtered list is its case's: a cursor of one case's list opens no other's.
+      const request = pageRequest(ctx, info, caseFile && JSON.stringify([caseFile.matter, caseFile.caseNumber]), args);
+      const filter = caseFile ? { ...args, ...caseFile } : args;
+      const page = await ctx.checks.ledger(filter, scope, request.first, request.after);
+      // Each check names its subject and what counted against it: a read about that subject; listed
+      // by what it found, a read of its findings.
+      page?.rows.forEach((check) => (filtersByFindings(args) ? readFindings(ctx, check) : disclose(ctx.access, check.subjectId, 'CREDIT_CHECK_LEDGER')));
       return toConnection(page, request, 'checkedAt', (c) => c.id);
     },
     creditCheckStatistics: async (_: unknown, args: { from: Date; to: Date }, ctx: Context) => {

@@ -568,6 +568,53 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
       if (field) expect(result.errors?.[0].message).toContain(JSON.stringify(filter[field as keyof typeof filter]));
     });
 
+    it('finds an excluded subject admitted (feedback without EXCLUSION) by verdict and punishments not applied, counts it apart from incentives, and audits the list as a read of findings', async () => {
+      const fixture = fixtures.get('severeList:ENTERPRISE')!;
+      const as = { caller: finance, headers: purpose('STATE_ASSET_TRANSFER', 'ADMIT-1') };
+      const check = (await run(as, { subjectId: fixture.subjectId, matter: 'STATE_ASSET_TRANSFER', caseNumber: 'ADMIT-1' })).data!.runCreditCheck!;
+      expect(check.verdict).toBe('EXCLUDED');
+      const reported = await platform.query(`mutation($input: CheckFeedbackInput!) { recordCheckFeedback(input: $input) { id } }`, { input: { checkId: check.id, appliedMeasures: [], note: '领导特批，未限制参与' } }, as);
+      expect(reported.errors).toBeUndefined();
+
+      const FILTERED = `query($department: ID, $caseNumber: String) { creditChecks(department: $department, caseNumber: $caseNumber, verdict: EXCLUDED, measuresNotApplied: true, notAppliedPolarity: PUNISHMENT, first: 100) { totalCount edges { node { id caseNumber feedback { appliedMeasures note } } } } }`;
+      type Filtered = { creditChecks: { totalCount: number; edges: { node: { id: string; caseNumber: string; feedback: { appliedMeasures: string[]; note: string } } }[] } | null };
+      const requestId = requestIdFor('admitted');
+      const found = await platform.query<Filtered>(FILTERED, { department: 'FINANCE' }, { ...supervisor, headers: { ...supervisor.headers, 'x-request-id': requestId } });
+      expect(found.errors).toBeUndefined();
+      expect(found.data!.creditChecks!.edges.map((e) => e.node)).toEqual([{ id: check.id, caseNumber: 'ADMIT-1', feedback: { appliedMeasures: [], note: '领导特批，未限制参与' } }]);
+      expect(found.data!.creditChecks!.totalCount).toBe(1);
+      const audit = (await platform.databases.audit.query('SELECT outcome, subject_id, field_groups FROM audit_entry WHERE request_id = ?', [requestId])) as { outcome: string; subject_id: string; field_groups: string }[];
+      expect(audit.map((r) => [r.outcome, r.subject_id, r.field_groups])).toEqual([['DISCLOSED', fixture.subjectId, 'CREDIT_CHECK_LEDGER,DISHONESTY_LISTS']]);
+
+      // The statistics count it among punishments left out, apart from incentives, the totals as before.
+      type Uptake = { polarity: string; calledFor: number; applied: number; shareApplied: number | null; checksNotApplied: number };
+      type Row = { department: { code: string }; matter: string; measuresCalledFor: number; measuresApplied: number; punishment: Uptake; incentive: Uptake };
+      const stats = await platform.query<{ creditCheckStatistics: Row[] }>(
+        `query($from: DateTime!, $to: DateTime!) { creditCheckStatistics(from: $from, to: $to) { department { code } matter measuresCalledFor measuresApplied punishment { polarity calledFor applied shareApplied checksNotApplied } incentive { polarity calledFor applied shareApplied checksNotApplied } } }`,
+        { from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' },
+        supervisor,
+      );
+      expect(stats.errors).toBeUndefined();
+      const transfer = stats.data!.creditCheckStatistics.find((r) => r.department.code === 'FINANCE' && r.matter === 'STATE_ASSET_TRANSFER')!;
+      expect(transfer.punishment).toMatchObject({ polarity: 'PUNISHMENT', checksNotApplied: 1, applied: 0 });
+      expect(transfer.incentive).toMatchObject({ polarity: 'INCENTIVE', checksNotApplied: 0 });
+      expect(transfer.punishment.calledFor + transfer.incentive.calledFor).toBe(transfer.measuresCalledFor);
+      expect(transfer.punishment.applied + transfer.incentive.applied).toBe(transfer.measuresApplied);
+
+      // The department itself: in the check's own case, its check; without a purpose, refused; another department, nothing of it.
+      const own = await platform.query<Filtered>(FILTERED, {}, as);
+      expect(own.data!.creditChecks!.edges.map((e) => e.node.id)).toEqual([check.id]);
+      const bare = await platform.query<Filtered>(FILTERED, {}, { caller: finance });
+      expect(bare.data?.creditChecks).toBeNull();
+      expect(bare.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+      const taxation: Caller = { id: 'officer-tax', organisation: 'TAXATION', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' };
+      const other = await platform.query<Filtered>(FILTERED, { caseNumber: 'ADMIT-1' }, { caller: taxation, headers: purpose('TAX_INCENTIVES', 'ADMIT-1') });
+      expect(JSON.stringify(other)).not.toContain(check.id);
+      expect(other.data?.creditChecks?.totalCount ?? 0).toBe(0);
+      const byCase = await platform.query<Filtered>(`{ creditChecks(caseNumber: "ADMIT-1") { totalCount edges { node { id } } } }`, {}, { caller: taxation });
+      expect(byCase.data!.creditChecks!.totalCount).toBe(0);
+    });
+
     it('lists a measure once per situation in the check and counts it once per check in the statistics, as the schema documents', async () => {
       // Red-listed with tax grade A: in fiscal support both situations call for KEY_SUPPORT and PRIORITY_HANDLING.
       const subjectId = await addSubject('ENTERPRISE', 100);

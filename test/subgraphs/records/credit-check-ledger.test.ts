@@ -1,0 +1,354 @@
+import { randomUUID } from 'node:crypto';
+import type { Caller, RequestIdentity } from '../../../lib/access/identity';
+import { decideGrants } from '../../../lib/access/policy';
+import { addDays, todayInDistrict } from '../../../lib/calendar';
+import { addMonths } from '../../../lib/catalogue/record-categories';
+import { demoWorld } from '../../../scripts/demo/world';
+import { seedEntities } from '../../../subgraphs/entities/seed';
+import { entitiesSubgraph } from '../../../subgraphs/entities/subgraph';
+import { checkStatisticsStatement } from '../../../subgraphs/records/credit-check.repository';
+import { CreditRecord } from '../../../subgraphs/records/entities/credit-record.entity';
+import type { ReportFindings } from '../../../subgraphs/records/report-findings';
+import { createRecordsSubgraph } from '../../../subgraphs/records/subgraph';
+import { testDatabases } from '../../helpers/databases';
+import { useSubgraph } from '../../helpers/subgraph';
+import { CountingDirectory } from './records-harness';
+
+/**
+ * The credit office's assessment (考核) of how departments apply the measures (联合奖惩) their
+ * checks call for: the statistics split by the catalogue's polarity (PUNISHMENT 失信惩戒, INCENTIVE
+ * 守信激励), and the ledger's filters by case number, verdict and measures left out, each selecting
+ * in SQL (page sizes and totalCount count the filtered checks), kept to the caller's own checks.
+ *
+ * A constructed set of FINANCE procurement checks, one case each (GOVERNMENT_PROCUREMENT calls for
+ * EXCLUSION on a dishonesty list, REFERENCE_NOTED for a general penalty, EVALUATION_PREFERENCE for
+ * a red list; a noted reference does not cancel the preference):
+ *
+ * | case | subject | called for (P punishment, I incentive) | feedback | verdict |
+ * | CK-1 | red     | I: EVALUATION_PREFERENCE               | []       | ELIGIBLE_WITH_INCENTIVES |
+ * | CK-2 | listed  | P: EXCLUSION                           | [] "领导特批，未限制参与" | EXCLUDED |
+ * | CK-3 | listed  | P: EXCLUSION                           | [EXCLUSION] | EXCLUDED |
+ * | CK-4 | mixed   | P: REFERENCE_NOTED, I: EVALUATION_PREF | [REFERENCE_NOTED] | ELIGIBLE_WITH_INCENTIVES |
+ * | CK-5 | mixed   | the same                               | [EVALUATION_PREFERENCE] | ELIGIBLE_WITH_INCENTIVES |
+ * | CK-6 | mixed   | the same                               | none     | ELIGIBLE_WITH_INCENTIVES |
+ * | CK-7 | clean   | nothing                                | []       | ELIGIBLE |
+ * | CK-8 | red     | I: EVALUATION_PREFERENCE               | [EVALUATION_PREFERENCE] | ELIGIBLE_WITH_INCENTIVES |
+ * | CK-9 | listed  | P: EXCLUSION                           | none     | none stored: the reports subgraph was down |
+ *
+ * and one TAXATION check (TAX_INCENTIVES, case TX-1) of the listed subject, admitted: feedback [].
+ */
+const world = demoWorld({ subjects: 20 });
+const [red, listed, mixed, clean] = world.subjects.filter((s) => s.kind === 'ENTERPRISE');
+
+function identity(caller: Caller, purpose: { matter: string; caseNumber?: string } | null): RequestIdentity {
+  const named = purpose ? { matter: purpose.matter, caseNumber: purpose.caseNumber ?? null } : null;
+  const decision = decideGrants(caller, named as never);
+  return { caller, purpose: named as never, grants: decision.groups, scope: decision.scope, requestId: `ledger-${caller.id}` };
+}
+const officer = (organisation: string): Caller => ({ id: `officer-${organisation.toLowerCase()}`, organisation, organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' });
+const finance = officer('FINANCE');
+const taxation = officer('TAXATION');
+const supervisorCaller: Caller = { id: 'supervisor-wang', organisation: 'CREDIT_OFFICE', organisationKind: 'DEPARTMENT', role: 'CREDIT_OFFICE_SUPERVISOR' };
+const creditOffice = identity(supervisorCaller, { matter: 'CREDIT_SUPERVISION' });
+const creditOfficeUnstated = identity(supervisorCaller, null);
+
+const LEDGER = /* GraphQL */ `
+  query Ledger(
+    $department: ID, $matter: String, $caseNumber: String, $withoutFeedback: Boolean, $verdict: CheckVerdict,
+    $measuresNotApplied: Boolean, $notAppliedPolarity: MeasurePolarity, $first: Int, $after: String
+  ) {
+    creditChecks(
+      department: $department, matter: $matter, caseNumber: $caseNumber, withoutFeedback: $withoutFeedback, verdict: $verdict,
+      measuresNotApplied: $measuresNotApplied, notAppliedPolarity: $notAppliedPolarity, first: $first, after: $after
+    ) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges { node { id caseNumber department { code } } }
+    }
+  }
+`;
+type Ledger = { creditChecks: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: { id: string; caseNumber: string; department: { code: string } } }[] } | null };
+
+const STATISTICS = /* GraphQL */ `
+  query Statistics($from: DateTime!, $to: DateTime!) {
+    creditCheckStatistics(from: $from, to: $to) {
+      department { code } matter checks withFeedback measuresCalledFor measuresApplied shareApplied
+      punishment { polarity calledFor applied shareApplied checksNotApplied }
+      incentive { polarity calledFor applied shareApplied checksNotApplied }
+    }
+  }
+`;
+
+describe.each(testDatabases)('the credit office’s assessment of measures applied on $label', (database) => {
+  /** Subjects whose checks the reports subgraph cannot answer for while this is set. */
+  let reportsDown = false;
+  const reports: ReportFindings = {
+    forCheck: async () => {
+      if (reportsDown) throw new Error('reports subgraph unreachable');
+      return { satisfied: true, goodGrade: false };
+    },
+  };
+  const entities = useSubgraph(entitiesSubgraph, database, 'ckledger_subjects');
+  const directory = new CountingDirectory(() => entities.url());
+  const records = useSubgraph(createRecordsSubgraph({ subjects: directory, reports }), database, 'ckledger');
+  /** Check ids by case number. */
+  const checks = new Map<string, string>();
+  const caseOf = new Map<string, string>();
+
+  async function addRecord(subjectId: string, fields: Partial<CreditRecord>): Promise<void> {
+    const id = randomUUID();
+    const repository = records.db().getRepository(CreditRecord);
+    const today = todayInDistrict();
+    await repository.insert(
+      repository.create({
+        id, subjectId, category: 'ADMINISTRATIVE_PENALTY', polarity: 'NEGATIVE', severity: 'GENERAL', taxCreditGrade: null, sourceDepartment: 'MARKET_REGULATION',
+        documentNumber: `北戴河市监罚〔2026〕${id.slice(0, 8)}号`, decisionDate: addMonths(today, -1), disclosureEndsAt: addMonths(today, 6), validUntil: null, status: 'ACTIVE',
+        summary: '考核样例', recordedAt: new Date(), ...fields,
+      }),
+    );
+  }
+
+  async function run(caller: Caller, subjectId: string, matter: string, caseNumber: string): Promise<string> {
+    const result = await records.queryAs<{ runCreditCheck: { id: string } }>(identity(caller, { matter, caseNumber }), `mutation($input: RunCreditCheckInput!) { runCreditCheck(input: $input) { id } }`, {
+      input: { subjectId, matter, caseNumber },
+    });
+    expect(result.errors).toBeUndefined();
+    checks.set(caseNumber, result.data!.runCreditCheck.id);
+    caseOf.set(result.data!.runCreditCheck.id, caseNumber);
+    return result.data!.runCreditCheck.id;
+  }
+
+  async function feedback(caller: Caller, matter: string, caseNumber: string, appliedMeasures: string[], note: string | null = null): Promise<void> {
+    const result = await records.queryAs(identity(caller, { matter, caseNumber }), `mutation($input: CheckFeedbackInput!) { recordCheckFeedback(input: $input) { id } }`, {
+      input: { checkId: checks.get(caseNumber), appliedMeasures, note },
+    });
+    expect(result.errors).toBeUndefined();
+  }
+
+  const ledger = (as: RequestIdentity, filter: Record<string, unknown>) => records.queryAs<Ledger>(as, LEDGER, filter);
+  const cases = (answer: Awaited<ReturnType<typeof ledger>>) => answer.data!.creditChecks!.edges.map((e) => e.node.caseNumber).sort();
+
+  beforeAll(async () => {
+    await seedEntities(entities.db(), world);
+    await addRecord(red.id, { category: 'RED_LIST_HONOUR', polarity: 'POSITIVE', severity: null, disclosureEndsAt: null, sourceDepartment: 'HUMAN_RESOURCES' });
+    await addRecord(listed.id, { category: 'SERIOUS_DISHONESTY_LIST', severity: null, disclosureEndsAt: addMonths(todayInDistrict(), 24) });
+    await addRecord(mixed.id, { category: 'RED_LIST_HONOUR', polarity: 'POSITIVE', severity: null, disclosureEndsAt: null, sourceDepartment: 'HUMAN_RESOURCES' });
+    await addRecord(mixed.id, {});
+    const GP = 'GOVERNMENT_PROCUREMENT';
+    for (const [caseNumber, subject] of [['CK-1', red], ['CK-2', listed], ['CK-3', listed], ['CK-4', mixed], ['CK-5', mixed], ['CK-6', mixed], ['CK-7', clean], ['CK-8', red]] as const) {
+      await run(finance, subject.id, GP, caseNumber);
+    }
+    reportsDown = true;
+    await run(finance, listed.id, GP, 'CK-9');
+    reportsDown = false;
+    await run(taxation, listed.id, 'TAX_INCENTIVES', 'TX-1');
+    await feedback(finance, GP, 'CK-1', [], '本项目不设评审优先');
+    await feedback(finance, GP, 'CK-2', [], '领导特批，未限制参与');
+    await feedback(finance, GP, 'CK-3', ['EXCLUSION']);
+    await feedback(finance, GP, 'CK-4', ['REFERENCE_NOTED'], '评分办法未设加分项');
+    await feedback(finance, GP, 'CK-5', ['EVALUATION_PREFERENCE'], '处罚轻微，未作参考');
+    await feedback(finance, GP, 'CK-7', []);
+    await feedback(finance, GP, 'CK-8', ['EVALUATION_PREFERENCE']);
+    await feedback(taxation, 'TAX_INCENTIVES', 'TX-1', [], '已享受优惠');
+  });
+
+  it('stores the verdicts the constructed set is built on (CK-9 unsealed)', async () => {
+    const rows = (await records.db().query('SELECT case_number AS c, verdict AS v FROM credit_check')) as { c: string; v: string | null }[];
+    expect(Object.fromEntries(rows.map((r) => [r.c, r.v]))).toEqual({
+      'CK-1': 'ELIGIBLE_WITH_INCENTIVES', 'CK-2': 'EXCLUDED', 'CK-3': 'EXCLUDED', 'CK-4': 'ELIGIBLE_WITH_INCENTIVES', 'CK-5': 'ELIGIBLE_WITH_INCENTIVES',
+      'CK-6': 'ELIGIBLE_WITH_INCENTIVES', 'CK-7': 'ELIGIBLE', 'CK-8': 'ELIGIBLE_WITH_INCENTIVES', 'CK-9': null, 'TX-1': 'EXCLUDED',
+    });
+  });
+
+  describe('creditCheckStatistics', () => {
+    const period = () => ({ from: addDays(todayInDistrict(), -2) + 'T00:00:00+08:00', to: addDays(todayInDistrict(), 2) + 'T00:00:00+08:00' });
+
+    it('splits what was called for and applied by the catalogue’s polarity, the totals unchanged, in one SQL statement', async () => {
+      let answer: Awaited<ReturnType<typeof records.queryAs>> | undefined;
+      const selects = await records.sql.selectsDuring(async () => {
+        answer = await records.queryAs(creditOffice, STATISTICS, period());
+      });
+      expect(answer!.errors).toBeUndefined();
+      expect(selects).toBe(1);
+      const rows = (answer!.data as { creditCheckStatistics: Record<string, unknown>[] }).creditCheckStatistics;
+      expect(rows).toEqual([
+        {
+          department: { code: 'FINANCE' }, matter: 'GOVERNMENT_PROCUREMENT', checks: 9, withFeedback: 7,
+          // CK-2..6, CK-9 call for a punishment (CK-4..6 also an incentive; CK-1, CK-8 an incentive only).
+          measuresCalledFor: 11, measuresApplied: 4, shareApplied: 4 / 11,
+          punishment: { polarity: 'PUNISHMENT', calledFor: 6, applied: 2, shareApplied: 2 / 6, checksNotApplied: 2 },
+          incentive: { polarity: 'INCENTIVE', calledFor: 5, applied: 2, shareApplied: 2 / 5, checksNotApplied: 2 },
+        },
+        {
+          department: { code: 'TAXATION' }, matter: 'TAX_INCENTIVES', checks: 1, withFeedback: 1,
+          measuresCalledFor: 1, measuresApplied: 0, shareApplied: 0,
+          punishment: { polarity: 'PUNISHMENT', calledFor: 1, applied: 0, shareApplied: 0, checksNotApplied: 1 },
+          incentive: { polarity: 'INCENTIVE', calledFor: 0, applied: 0, shareApplied: null, checksNotApplied: 0 },
+        },
+      ]);
+    });
+
+    it('counts checksNotApplied as the ledger’s measuresNotApplied filter lists them', async () => {
+      const rows = ((await records.queryAs(creditOffice, STATISTICS, period())).data as { creditCheckStatistics: { department: { code: string }; matter: string; punishment: { checksNotApplied: number }; incentive: { checksNotApplied: number } }[] }).creditCheckStatistics;
+      for (const row of rows) {
+        for (const polarity of ['PUNISHMENT', 'INCENTIVE'] as const) {
+          const listed = await ledger(creditOffice, { department: row.department.code, matter: row.matter, measuresNotApplied: true, notAppliedPolarity: polarity, ...period() });
+          expect(listed.data!.creditChecks!.totalCount).toBe(row[polarity === 'PUNISHMENT' ? 'punishment' : 'incentive'].checksNotApplied);
+        }
+      }
+    });
+
+    it('is one GROUP BY of plain derived-table columns, valid under ONLY_FULL_GROUP_BY (MySQL 8.4’s default)', async () => {
+      const { sql, params } = checkStatisticsStatement(records.db(), new Date(Date.now() - 86_400_000), new Date(Date.now() + 86_400_000));
+      // MariaDB lets a merged derived table's column through where MySQL 8 refuses it: so also
+      // read the statement. Outside the derived table, every column is grouped by or summed.
+      const [outer, inner] = sql.split(/ FROM \(/);
+      const groupBy = sql.slice(sql.lastIndexOf(' GROUP BY ') + ' GROUP BY '.length).split(', ');
+      expect(inner).toMatch(/\) c GROUP BY /);
+      const selected = outer.replace(/^SELECT /, '').split(/, (?![^(]*\))/);
+      const plain = selected.map((item) => item.replace(/ AS .*$/, '')).filter((expression) => !/^(COUNT|SUM)\(/.test(expression));
+      expect(plain.sort()).toEqual([...groupBy].sort());
+      const runner = records.db().createQueryRunner();
+      try {
+        if (database.label === 'mysql') await runner.query("SET SESSION sql_mode = 'ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'");
+        const rows = (await runner.query(sql, params)) as { checks: unknown }[];
+        expect(rows.map((r) => Number(r.checks)).sort()).toEqual([1, 9]);
+      } finally {
+        await runner.release();
+      }
+    });
+  });
+
+  describe('creditChecks filters, for the credit office under supervision', () => {
+    it.each([
+      ['caseNumber', { caseNumber: 'CK-2' }, ['CK-2']],
+      ['caseNumber, trimmed', { caseNumber: ' CK-2 ' }, ['CK-2']],
+      ['caseNumber of a case that read subjects but ran no check', { caseNumber: 'BDH-CG-2026-0999' }, []],
+      // CK-9 is unsealed, but EXCLUSION decides its verdict whatever the report shows.
+      ['verdict EXCLUDED', { verdict: 'EXCLUDED' }, ['CK-2', 'CK-3', 'CK-9', 'TX-1']],
+      ['verdict ELIGIBLE', { verdict: 'ELIGIBLE' }, ['CK-7']],
+      ['verdict ELIGIBLE_WITH_INCENTIVES', { verdict: 'ELIGIBLE_WITH_INCENTIVES' }, ['CK-1', 'CK-4', 'CK-5', 'CK-6', 'CK-8']],
+      ['verdict NEEDS_STRICT_REVIEW', { verdict: 'NEEDS_STRICT_REVIEW' }, []],
+      ['measuresNotApplied', { measuresNotApplied: true }, ['CK-1', 'CK-2', 'CK-4', 'CK-5', 'TX-1']],
+      ['measuresNotApplied of punishments', { measuresNotApplied: true, notAppliedPolarity: 'PUNISHMENT' }, ['CK-2', 'CK-5', 'TX-1']],
+      ['measuresNotApplied of incentives', { measuresNotApplied: true, notAppliedPolarity: 'INCENTIVE' }, ['CK-1', 'CK-4']],
+      ['measuresNotApplied false (all applied, feedback reported)', { measuresNotApplied: false }, ['CK-3', 'CK-7', 'CK-8']],
+      ['verdict and punishments not applied: the excluded subject admitted', { verdict: 'EXCLUDED', measuresNotApplied: true, notAppliedPolarity: 'PUNISHMENT' }, ['CK-2', 'TX-1']],
+      ['the same, in one department', { department: 'FINANCE', verdict: 'EXCLUDED', measuresNotApplied: true, notAppliedPolarity: 'PUNISHMENT' }, ['CK-2']],
+      ['verdict and case number', { verdict: 'EXCLUDED', caseNumber: 'CK-3' }, ['CK-3']],
+      ['verdict and case number that disagree', { verdict: 'ELIGIBLE', caseNumber: 'CK-3' }, []],
+      ['verdict and withoutFeedback', { verdict: 'EXCLUDED', withoutFeedback: true }, ['CK-9']],
+      ['measuresNotApplied and matter', { matter: 'TAX_INCENTIVES', measuresNotApplied: true }, ['TX-1']],
+    ])('filters by %s', async (_label, filter, expected) => {
+      const answer = await ledger(creditOffice, { ...filter, first: 100 });
+      expect(answer.errors).toBeUndefined();
+      expect(cases(answer)).toEqual(expected);
+      expect(answer.data!.creditChecks!.totalCount).toBe(expected.length);
+    });
+
+    it('pages a filtered list by the filtered checks: page size, totalCount and cursors', async () => {
+      const filter = { department: 'FINANCE', measuresNotApplied: true };
+      const first = await ledger(creditOffice, { ...filter, first: 3 });
+      expect(first.data!.creditChecks!.edges).toHaveLength(3);
+      expect(first.data!.creditChecks!.totalCount).toBe(4);
+      expect(first.data!.creditChecks!.pageInfo.hasNextPage).toBe(true);
+      const second = await ledger(creditOffice, { ...filter, first: 3, after: first.data!.creditChecks!.pageInfo.endCursor });
+      expect(second.errors).toBeUndefined();
+      expect(second.data!.creditChecks!.edges).toHaveLength(1);
+      expect(second.data!.creditChecks!.totalCount).toBe(4);
+      expect(second.data!.creditChecks!.pageInfo.hasNextPage).toBe(false);
+      expect([...cases(first), ...cases(second)].sort()).toEqual(['CK-1', 'CK-2', 'CK-4', 'CK-5']);
+      // Newest first, as the unfiltered ledger.
+      const order = [...first.data!.creditChecks!.edges, ...second.data!.creditChecks!.edges].map((e) => e.node.caseNumber);
+      expect(order).toEqual(['CK-5', 'CK-4', 'CK-2', 'CK-1']);
+      // A cursor of one filtered list opens no other.
+      for (const other of [{ ...filter, notAppliedPolarity: 'PUNISHMENT' }, { department: 'FINANCE' }, { ...filter, verdict: 'EXCLUDED' }, { ...filter, caseNumber: 'CK-2' }]) {
+        const reused = await ledger(creditOffice, { ...other, first: 3, after: first.data!.creditChecks!.pageInfo.endCursor });
+        expect(reused.errors?.map((e) => e.extensions?.code)).toEqual(['INVALID_CURSOR']);
+      }
+    });
+
+    it('audits each check listed by what it found as a read of its findings', async () => {
+      const answer = await ledger(creditOffice, { verdict: 'EXCLUDED', caseNumber: 'CK-2' });
+      expect(answer.extensions?.disclosures).toEqual([{ subjectId: listed.id, groups: ['CREDIT_CHECK_LEDGER', 'DISHONESTY_LISTS'] }]);
+      const line = await ledger(creditOffice, { caseNumber: 'CK-2' });
+      expect(line.extensions?.disclosures).toEqual([{ subjectId: listed.id, groups: ['CREDIT_CHECK_LEDGER'] }]);
+    });
+
+    it.each([
+      ['a blank case number', { caseNumber: '  ' }, 'caseNumber'],
+      ['a case number longer than any', { caseNumber: 'C'.repeat(101) }, 'caseNumber'],
+      ['a polarity without measuresNotApplied: true', { notAppliedPolarity: 'PUNISHMENT' }, 'notAppliedPolarity'],
+      ['a polarity with measuresNotApplied: false', { measuresNotApplied: false, notAppliedPolarity: 'PUNISHMENT' }, 'notAppliedPolarity'],
+    ])('refuses %s with BAD_USER_INPUT, not an empty list', async (_label, filter, field) => {
+      const answer = await ledger(creditOffice, filter);
+      expect(answer.data?.creditChecks).toBeNull();
+      expect(answer.errors?.map((e) => e.extensions)).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field })]);
+    });
+
+    it('refuses the findings filters without the supervision purpose, as reading the findings is; the case number is a ledger line', async () => {
+      for (const filter of [{ verdict: 'EXCLUDED' }, { measuresNotApplied: true }, { measuresNotApplied: false }, { verdict: 'NEEDS_STRICT_REVIEW' }]) {
+        const answer = await ledger(creditOfficeUnstated, filter);
+        expect(answer.data?.creditChecks).toBeNull();
+        expect(answer.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+        expect(answer.errors?.[0].message).toContain('CREDIT_SUPERVISION');
+      }
+      expect(cases(await ledger(creditOfficeUnstated, { caseNumber: 'CK-2' }))).toEqual(['CK-2']);
+    });
+  });
+
+  describe('creditChecks filters, for a department', () => {
+    const inCase = (caller: Caller, matter: string, caseNumber: string) => identity(caller, { matter, caseNumber });
+
+    it('finds its own checks by case number without a purpose, never another department’s', async () => {
+      expect(cases(await ledger(identity(finance, null), { caseNumber: 'CK-2' }))).toEqual(['CK-2']);
+      const other = await ledger(identity(taxation, null), { caseNumber: 'CK-2' });
+      expect(other.errors).toBeUndefined();
+      expect(other.data!.creditChecks!.totalCount).toBe(0);
+      expect(cases(await ledger(identity(taxation, null), { caseNumber: 'TX-1' }))).toEqual(['TX-1']);
+    });
+
+    it('filters by what its checks found in the case its request names, and lists that case’s checks only', async () => {
+      const answer = await ledger(inCase(finance, 'GOVERNMENT_PROCUREMENT', 'CK-2'), { verdict: 'EXCLUDED', measuresNotApplied: true, notAppliedPolarity: 'PUNISHMENT' });
+      expect(answer.errors).toBeUndefined();
+      expect(cases(answer)).toEqual(['CK-2']);
+      expect(answer.data!.creditChecks!.totalCount).toBe(1);
+      const admitted = await ledger(inCase(finance, 'GOVERNMENT_PROCUREMENT', 'CK-3'), { verdict: 'EXCLUDED', measuresNotApplied: true });
+      expect(admitted.data!.creditChecks!.totalCount).toBe(0);
+      expect(cases(await ledger(inCase(finance, 'GOVERNMENT_PROCUREMENT', 'CK-3'), { verdict: 'EXCLUDED', caseNumber: 'CK-3', matter: 'GOVERNMENT_PROCUREMENT' }))).toEqual(['CK-3']);
+    });
+
+    it.each([
+      ['without a purpose', () => identity(finance, null), { verdict: 'EXCLUDED' }],
+      ['without a purpose, by measures not applied', () => identity(finance, null), { measuresNotApplied: true }],
+      // Nothing listed would be refused one by one: the count alone would tell what the checks found.
+      ['without a purpose, even when none would be listed', () => identity(finance, null), { verdict: 'NEEDS_STRICT_REVIEW' }],
+      ['for another case than its request names', () => inCase(finance, 'GOVERNMENT_PROCUREMENT', 'CK-2'), { verdict: 'EXCLUDED', caseNumber: 'CK-3' }],
+      ['for another matter than its request names', () => inCase(finance, 'GOVERNMENT_PROCUREMENT', 'CK-2'), { measuresNotApplied: true, matter: 'FISCAL_SUPPORT' }],
+      ['for another department', () => inCase(finance, 'GOVERNMENT_PROCUREMENT', 'CK-2'), { department: 'TAXATION', verdict: 'EXCLUDED' }],
+    ])('refuses the findings filters %s', async (_label, as, filter) => {
+      const answer = await ledger(as(), filter);
+      expect(answer.data?.creditChecks).toBeNull();
+      expect(answer.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    });
+
+    it('never lists another department’s checks, whatever the filters and the case it names', async () => {
+      const financeIds = new Set([...checks.entries()].filter(([c]) => c.startsWith('CK-')).map(([, id]) => id));
+      // Another department naming FINANCE's case as its purpose lists its own checks of that case: none.
+      for (const filter of [{ verdict: 'EXCLUDED' }, { measuresNotApplied: true }, { measuresNotApplied: true, notAppliedPolarity: 'PUNISHMENT' }, { caseNumber: 'CK-2', verdict: 'EXCLUDED' }]) {
+        const answer = await ledger(inCase(taxation, 'GOVERNMENT_PROCUREMENT', 'CK-2'), filter);
+        const ids = answer.data?.creditChecks?.edges.map((e) => e.node.id) ?? [];
+        expect(ids.filter((id) => financeIds.has(id))).toEqual([]);
+        expect(answer.data?.creditChecks?.totalCount ?? 0).toBe(0);
+      }
+      // In its own case, its own check.
+      const own = await ledger(inCase(taxation, 'TAX_INCENTIVES', 'TX-1'), { measuresNotApplied: true, notAppliedPolarity: 'PUNISHMENT' });
+      expect(own.data!.creditChecks!.edges.map((e) => [e.node.caseNumber, e.node.department.code])).toEqual([['TX-1', 'TAXATION']]);
+    });
+
+    it('keeps the credit office’s statistics from departments', async () => {
+      const answer = await records.queryAs(inCase(finance, 'GOVERNMENT_PROCUREMENT', 'CK-2'), STATISTICS, { from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' });
+      expect(answer.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    });
+  });
+});
