@@ -72,7 +72,40 @@ export function findRecordCategory(code: string): RecordCategory | undefined {
 }
 
 /**
- * Disclosure periods (公示期限), counted from the decision date, in months.
+ * Periods are counted as the Civil Code counts them, one convention for every period of this
+ * catalogue (minimum and maximum disclosure, a tax grade's term):
+ * - 民法典 第二百零一条: a period in years, months or days starts on the day after the decision
+ *   (the decision day itself is not counted);
+ * - 民法典 第二百零二条: a period in months or years ends on the day of its last month that
+ *   corresponds to the starting date, or on that month's last day when it has none.
+ * So a period of n months from a decision on D has `periodLastDay(D, n)` = `addMonths(D, n)` as
+ * its last day (decided 2026-09-05, a 3-month period's last day is 2026-12-05), and has passed
+ * from the day after it (`periodPassedFrom`: 2026-12-06). A period of 0 months is none: it has
+ * passed on the decision day itself. (第二百零三条, a last day falling on a public holiday moved to
+ * the next working day, is for acts a party must do by the end of a period; disclosure and terms
+ * run by the calendar, and the platform knows no holiday calendar anyway: lib/calendar.ts.)
+ */
+
+/** The last day of a period of `months` months from a decision on `decisionDate` (民法典 第二百零一条、第二百零二条). */
+export function periodLastDay(decisionDate: string, months: number): string {
+  return addMonths(decisionDate, months);
+}
+
+/** The first day on which a period of `months` months from `decisionDate` has passed: the day after its last day; the decision day for none. */
+export function periodPassedFrom(decisionDate: string, months: number): string {
+  return months > 0 ? nextDay(periodLastDay(decisionDate, months)) : decisionDate;
+}
+
+function nextDay(isoDate: string): string {
+  const [y, m, d] = isoDate.split('-').map(Number);
+  if (d < daysInMonth(y, m)) return `${isoDate.slice(0, 8)}${String(d + 1).padStart(2, '0')}`;
+  return m < 12 ? `${isoDate.slice(0, 5)}${String(m + 1).padStart(2, '0')}-01` : `${String(y + 1).padStart(4, '0')}-01-01`;
+}
+
+/**
+ * Disclosure periods (公示期限), counted from the decision date, in months, by the rule above:
+ * `disclosureEndsAt` is the maximum period's last day, `restorableFrom` the day after the
+ * minimum period's last day.
  * Source: 《信用修复管理办法》 (in force 2026-04-01): minor penalties at most 3 months, general
  * 3 months minimum and 1 year maximum, serious 1 year minimum and 3 years maximum; dishonest
  * judgment debtors are listed by the courts for 2 years by default. The serious-dishonesty list
@@ -86,14 +119,18 @@ export const disclosureMonths: Record<Severity, { minimum: number; maximum: numb
 
 export const dishonestJudgmentDebtorMonths = 24;
 
-/** The date disclosure ends by itself, or null for records that are not disclosed for a limited time. */
+/**
+ * The last day of disclosure (the record counts through it and expires the day after), or null for
+ * records that are not disclosed for a limited time: the maximum period's last day
+ * (`periodLastDay`, 民法典 第二百零一条、第二百零二条).
+ */
 export function disclosureEndsAt(category: RecordCategoryCode, polarity: Polarity, severity: Severity | null, decisionDate: string): string | null {
   if (polarity !== 'NEGATIVE') return null;
   let months: number;
   if (category === 'DISHONEST_JUDGMENT_DEBTOR') months = dishonestJudgmentDebtorMonths;
   else if (category === 'SERIOUS_DISHONESTY_LIST') months = disclosureMonths.SERIOUS.maximum;
   else months = disclosureMonths[severity ?? 'GENERAL'].maximum;
-  return addMonths(decisionDate, months);
+  return periodLastDay(decisionDate, months);
 }
 
 /** Calendar arithmetic on ISO dates, clamping to the month's last day (2024-02-29 + 12 months = 2025-02-28). */
@@ -124,9 +161,15 @@ export function minimumDisclosureMonths(category: RecordCategoryCode, severity: 
   return severity ? disclosureMonths[severity].minimum : 0;
 }
 
-/** The first day the subject may apply for restoration of a negative record. */
+/**
+ * The first day the subject may apply for restoration of a negative record: the day after the
+ * minimum period's last day, counted as the maximum is (民法典 第二百零一条: the decision day is not
+ * counted; 第二百零二条: the corresponding day of the last month is the period's last day). Decided
+ * 2026-09-05, a general penalty's 3-month minimum runs through 2026-12-05 and has passed from
+ * 2026-12-06; the decision day itself for a record with no minimum (a minor penalty).
+ */
 export function restorableFrom(category: RecordCategoryCode, severity: Severity | null, decisionDate: string): string {
-  return addMonths(decisionDate, minimumDisclosureMonths(category, severity));
+  return periodPassedFrom(decisionDate, minimumDisclosureMonths(category, severity));
 }
 
 /** Who may decide a restoration application: whoever made the finding restores it (谁认定谁修复). */

@@ -1,4 +1,4 @@
-import { addMonths, type Polarity, type RecordCategoryCode } from './record-categories';
+import { periodLastDay, type Polarity, type RecordCategoryCode } from './record-categories';
 
 /**
  * Which records count against (or for) a subject on a day: the rule a credit check applies, and
@@ -80,9 +80,12 @@ export function standingTaxGrade<R extends RecordStanding>(records: readonly R[]
  */
 export function countsInCheckToday(record: RecordStanding, today: string, standingTaxGradeId: string | null | undefined): boolean {
   if (!countsToday(record, today)) return false;
+  // `validUntil` is the last day in force (有效期至): an honour counts through it.
   if (record.polarity === 'POSITIVE' && record.validUntil !== null && record.validUntil < today) return false;
   if (record.category !== 'TAX_CREDIT_GRADE') return true;
-  const termEnds = record.validUntil ?? addMonths(record.decisionDate, taxGradeTermMonths);
+  // The term's last day, counted as every period of the catalogue is (民法典 第二百零一条、第二百零二条:
+  // assessed on D, a 12-month term runs through the same day a year later): counts through it.
+  const termEnds = record.validUntil ?? periodLastDay(record.decisionDate, taxGradeTermMonths);
   return record.id === standingTaxGradeId && termEnds >= today;
 }
 

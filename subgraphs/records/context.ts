@@ -25,7 +25,10 @@ export interface RecordsDependencies {
 
 export interface RecordsContext {
   db: DataSource;
-  /** When the request started; history derives expiry events up to it. */
+  /**
+   * When the request started: history derives the expiries whose disclosure end is over by it,
+   * including that of a spell begun by an event this request's mutation wrote after it.
+   */
   now: Date;
   /** The district's date when the request started: `status` and the status filter both read it. */
   today: string;

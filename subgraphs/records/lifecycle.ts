@@ -65,11 +65,14 @@ export const objectionTransitions: TransitionTable<ObjectionStatus, ObjectionAct
   REJECTED: {},
 };
 
-/** A department's decisions, and CLOSE: what withdrawing the record on an objection does to an application pending. */
+/**
+ * A department's decisions, and CLOSE: what withdrawing the record on an objection, or the end of
+ * its disclosure period (公示期满, restoration-closure.ts), does to an application pending.
+ */
 export const restorationActions = ['APPROVE', 'REJECT', 'CLOSE'] as const;
 export type RestorationAction = (typeof restorationActions)[number];
 
-/** A restoration application is decided once; a rejected subject may apply again. */
+/** A restoration application is decided (or closed) once; a rejected subject may apply again. */
 export const restorationTransitions: TransitionTable<RestorationStatus, RestorationAction> = {
   SUBMITTED: { APPROVE: 'APPROVED', REJECT: 'REJECTED', CLOSE: 'CLOSED' },
   APPROVED: {},

@@ -1,6 +1,7 @@
 import { addDays, startOfDistrictDay } from '../../lib/calendar';
 import { timeOrderedId } from '../../lib/time-ordered-id';
-import type { CreditRecord } from './entities/credit-record.entity';
+import { effectiveStatus } from '../../lib/catalogue/record-standing';
+import type { CreditRecord, RecordStatus } from './entities/credit-record.entity';
 import { CreditRecordEvent, type RecordEventKind, type RecordValues } from './entities/credit-record-event.entity';
 
 /** Who makes a change: the caller's user and organisation, and the request it came in. */
@@ -28,8 +29,22 @@ const trackedFields = [...contentFields, 'disclosureEndsAt', 'status'] as const;
 
 type Tracked = Pick<CreditRecord, (typeof trackedFields)[number]>;
 
+/**
+ * A version of a record with its status as a reader sees it on `today` (EXPIRED derived), for
+ * `changedValues`: an event's `before` and `after` tell the status the record read as just before
+ * and just after the change, so that the last status a history tells is the record's status. A
+ * correction that moves an expired record's decision date later says EXPIRED → ACTIVE (it counts
+ * again: the corrected fact is that its period has not ended); one that moves an active record's
+ * disclosure end into the past says ACTIVE → EXPIRED; a decision that keeps an objected record
+ * whose period ended meanwhile says OBJECTED → EXPIRED. Histories written before this rule (a
+ * stored status ACTIVE past the end) get their EXPIRED event derived (`expiryEvents`).
+ */
+export function asRead<T extends Pick<CreditRecord, 'status' | 'disclosureEndsAt'>>(record: T, today: string): Omit<T, 'status'> & { status: RecordStatus } {
+  return { ...record, status: effectiveStatus(record, today) };
+}
+
 /** The tracked fields that differ between two versions of a record, before and after; null when none do. */
-export function changedValues(before: Tracked, after: Tracked): { before: RecordValues; after: RecordValues } | null {
+export function changedValues(before: Omit<Tracked, 'status'> & { status: RecordStatus }, after: Omit<Tracked, 'status'> & { status: RecordStatus }): { before: RecordValues; after: RecordValues } | null {
   const was: RecordValues = {};
   const is: RecordValues = {};
   for (const field of trackedFields) {
@@ -74,10 +89,16 @@ export function expiryInstant(disclosureEndsAt: string): Date {
  * (`effectiveStatus`: a stored ACTIVE past its disclosure end), so that the last status the
  * history tells is the record's status: the record expires at the end of its disclosure period
  * if it is ACTIVE then, or else when it next becomes ACTIVE (an objection pending at the end and
- * rejected later), once per such spell; never once restored or withdrawn. The end is the one in
- * force at the time (a correction may move it), and nothing expires before the record was
- * created or before the correction that set its end: a record submitted, or corrected, after its
- * period ended expires then.
+ * rejected later, in histories written before events told statuses as read), once per such spell;
+ * never once restored or withdrawn. The end is the one in force at the time (a correction may
+ * move it), and nothing expires before the record was created or before the correction that set
+ * its end: a record submitted, or corrected, after its period ended expires then.
+ *
+ * `now` is the instant the history is read as of (a request's start, whose district day its
+ * `status` is read on): an ACTIVE spell expires when its end is over by `now`, at the instant it
+ * did, which is later than `now` when the spell began with an event written after it (the
+ * submission or decision of the very request that reads it), so that a mutation's answer tells
+ * the same history as a later read.
  */
 export function expiryEvents(record: Pick<CreditRecord, 'id' | 'disclosureEndsAt'>, stored: readonly CreditRecordEvent[], now: Date): CreditRecordEvent[] {
   const events = [...stored].sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
@@ -121,7 +142,8 @@ export function expiryEvents(record: Pick<CreditRecord, 'id' | 'disclosureEndsAt
     if (status === 'ACTIVE' && activeSince === null) activeSince = at;
     else if (status && status !== 'ACTIVE') activeSince = null;
   }
-  const expired = activeSince === null ? null : expiryBefore(activeSince, now.getTime() + 1);
+  // The last spell, if its end is over by `now` (the status rule), whenever the spell began.
+  const expired = activeSince === null || !disclosureEndsAt || expiryInstant(disclosureEndsAt).getTime() > now.getTime() ? null : expiryBefore(activeSince, Number.POSITIVE_INFINITY);
   if (expired !== null) expire(expired);
   return expiries;
 }

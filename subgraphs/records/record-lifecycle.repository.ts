@@ -16,7 +16,8 @@ import { CreditRecordEvent } from './entities/credit-record-event.entity';
 import { CreditRecordObjection, type ObjectionResolution, type ObjectionStatus } from './entities/credit-record-objection.entity';
 import { RestorationApplication, type RestorationStatus } from './entities/restoration-application.entity';
 import { objectionTransitions, overdueBefore, recordTransitions, restorationTransitions, transition, type RecordAction } from './lifecycle';
-import { changedValues, recordEvent, sameContent, type Actor } from './record-history';
+import { asRead, changedValues, recordEvent, sameContent, type Actor } from './record-history';
+import { applicationAsItStands, closeEndedApplications, endedCondition } from './restoration-closure';
 import { actorOf, isCreditOffice, isSourceDepartment, mayActFor, ownSubject } from './record-roles';
 import { lockFor, writeTransaction } from '../shared/write-queue';
 
@@ -123,6 +124,11 @@ export class RecordLifecycleRepository {
     return groupedByKey(recordIds, rows, (o) => o.recordId);
   }
 
+  /** Applications as they stand today (`applicationAsItStands`), given their records (loaded or at hand). */
+  asItStands(application: RestorationApplication, record: Pick<CreditRecord, 'status' | 'disclosureEndsAt'> | null | undefined): RestorationApplication {
+    return applicationAsItStands(application, record, this.today);
+  }
+
   async applicationsByRecords(recordIds: readonly string[]): Promise<RestorationApplication[][]> {
     const rows = await this.applications.find({ where: { recordId: In([...recordIds]) }, order: { submittedAt: 'DESC', id: 'DESC' } });
     return groupedByKey(recordIds, rows, (a) => a.recordId);
@@ -153,7 +159,15 @@ export class RecordLifecycleRepository {
       conditions.push('(t.source_department = ? OR t.submitted_by_organisation = ?)');
       params.push(caller.organisation, caller.organisation);
     }
-    if (status) {
+    if (status && repository.metadata.target === RestorationApplication) {
+      // As `RestorationApplication.status` reads: one pending when its record's disclosure ended is CLOSED.
+      if (status === 'SUBMITTED') conditions.push(`(t.status = 'SUBMITTED' AND NOT ${endedCondition(this.db, this.today, params)})`);
+      else if (status === 'CLOSED') conditions.push(`(t.status = 'CLOSED' OR (t.status = 'SUBMITTED' AND ${endedCondition(this.db, this.today, params)}))`);
+      else {
+        conditions.push('t.status = ?');
+        params.push(status);
+      }
+    } else if (status) {
       conditions.push('t.status = ?');
       params.push(status);
     }
@@ -363,8 +377,13 @@ export class RecordLifecycleRepository {
         const who = rule?.decidedBy === 'SOURCE_DEPARTMENT' ? `only by its source department, ${application.sourceDepartment} (${rule.basis})` : `by its source department, ${application.sourceDepartment}, or the credit office`;
         throw forbiddenAbout(record.subjectId, `restoration of this ${record.category} record is decided ${who}`);
       }
-      const status = transition(restorationTransitions, application.status, input.decision);
-      if (!status) throw notAllowedNow('id', `this application is already ${application.status}; an application is decided once (a rejected subject may apply again)`, { status: application.status });
+      // As it stands today: pending when the record's disclosure ended, it was closed then.
+      const standing = applicationAsItStands(application, record, this.today);
+      const status = transition(restorationTransitions, standing.status, input.decision);
+      if (!status) {
+        const why = standing.status === 'CLOSED' && standing.decisionReason ? ` (${standing.decisionReason})` : '';
+        throw notAllowedNow('id', `this application is already ${standing.status}${why}; an application is decided once (a rejected subject may apply again)`, { status: standing.status });
+      }
       if (input.decision === 'APPROVE') {
         // Asked again: the record may have been corrected since the application (made serious,
         // dated anew, or found positive), and what it is now decides.
@@ -414,11 +433,19 @@ export class RecordLifecycleRepository {
     return next;
   }
 
+  /**
+   * Writes a change and its event. The event tells the statuses as read today (`asRead`): an
+   * objection to an expired record reads EXPIRED → OBJECTED, a rejection after the period ended
+   * OBJECTED → EXPIRED, a correction that dates an expired record anew EXPIRED → ACTIVE.
+   */
   private async changeRecord(manager: EntityManager, record: CreditRecord, changes: Partial<CreditRecord>, kind: CreditRecordEvent['kind'], actor: Actor, details: { reason: string; relatedId: string }): Promise<void> {
     const after = Object.assign(new CreditRecord(), record, changes);
-    const delta = changedValues(record, after);
-    if (delta) await manager.update(CreditRecord, { id: record.id }, changes);
-    await manager.insert(CreditRecordEvent, recordEvent(record.id, kind, actor, this.now(), { ...details, ...(delta ?? {}) }));
+    const now = this.now();
+    // An application left pending past the record's disclosure end is closed for good first.
+    await closeEndedApplications(manager, record, after, this.today, actor, now);
+    if (changedValues(record, after)) await manager.update(CreditRecord, { id: record.id }, changes);
+    const delta = changedValues(asRead(record, this.today), asRead(after, this.today));
+    await manager.insert(CreditRecordEvent, recordEvent(record.id, kind, actor, now, { ...details, ...(delta ?? {}) }));
   }
 }
 

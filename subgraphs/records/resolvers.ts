@@ -6,7 +6,7 @@ import { badInput, clientError, ErrorCode } from '../../lib/errors';
 import { actingUser, assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, personIdentifier, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection } from '../shared/pagination';
 import type { RecordsContext } from './context';
-import { countsInCheckToday, effectiveStatus } from '../../lib/catalogue/record-standing';
+import { countsInCheckToday, countsToday, effectiveStatus } from '../../lib/catalogue/record-standing';
 import { groupsToSee, type CreditRecordFilter } from './credit-record.repository';
 import type { CreditRecord } from './entities/credit-record.entity';
 import type { CreditRecordEvent } from './entities/credit-record-event.entity';
@@ -112,7 +112,10 @@ export const resolvers: GraphQLResolverMap<Context> = {
     submittedCreditRecord: (_: unknown, args: { documentNumber: string }, ctx: Context) =>
       ctx.repository.records.findOneBy({ sourceDepartment: submittingDepartment(ctx), documentNumber: args.documentNumber.trim().normalize('NFC') }),
     creditRecordObjection: async (_: unknown, args: { id: string }, ctx: Context) => visibleCase(ctx, await ctx.objectionById.load(args.id), 'objection'),
-    restorationApplication: async (_: unknown, args: { id: string }, ctx: Context) => visibleCase(ctx, await ctx.applicationById.load(args.id), 'restoration application'),
+    restorationApplication: async (_: unknown, args: { id: string }, ctx: Context) => {
+      const application = visibleCase(ctx, await ctx.applicationById.load(args.id), 'restoration application');
+      return application && ctx.lifecycle.asItStands(application, await ctx.recordById.load(application.recordId));
+    },
     creditRecordObjections: async (_: unknown, args: { status?: string | null; overdue?: boolean | null; first?: number; after?: string | null }, ctx: Context, info: GraphQLResolveInfo) => {
       const request = pageRequest(ctx, info, null, args);
       const page = await ctx.lifecycle.list(ctx.lifecycle.objections, ctx.access.identity, args.status, request.first, request.after, args.overdue);
@@ -123,6 +126,11 @@ export const resolvers: GraphQLResolverMap<Context> = {
       const request = pageRequest(ctx, info, null, args);
       const page = await ctx.lifecycle.list(ctx.lifecycle.applications, ctx.access.identity, args.status, request.first, request.after);
       page?.rows.forEach((a) => disclose(ctx.access, a.subjectId, 'RECORD_RESTORATION'));
+      // As each stands today (closed at its record's disclosure end), as the status filter chose them.
+      if (page) {
+        const records = await ctx.recordById.loadMany(page.rows.map((a) => a.recordId));
+        page.rows = page.rows.map((a, i) => ctx.lifecycle.asItStands(a, records[i] instanceof Error ? null : records[i]));
+      }
       return toConnection(page, request, 'submittedAt', (a) => a.id);
     },
   },
@@ -204,11 +212,15 @@ export const resolvers: GraphQLResolverMap<Context> = {
       lifecycleOf(ctx, record, 'objections');
       return ctx.objectionsByRecord.load(record.id);
     },
-    restorationApplications: (record: CreditRecord, _: unknown, ctx: Context) => {
+    restorationApplications: async (record: CreditRecord, _: unknown, ctx: Context) => {
       lifecycleOf(ctx, record, 'restorationApplications');
-      return ctx.applicationsByRecord.load(record.id);
+      return (await ctx.applicationsByRecord.load(record.id)).map((a) => ctx.lifecycle.asItStands(a, record));
     },
-    restorableFrom: (record: CreditRecord) => (record.polarity === 'NEGATIVE' && restorationRules[record.category] ? restorableFrom(record.category, record.severity, record.decisionDate) : null),
+    // Only for a record that can still be restored: a negative one of a category with restoration
+    // that still counts (ACTIVE, or under objection until decided); null once it expired, was
+    // restored or withdrawn, since nothing is left to restore.
+    restorableFrom: (record: CreditRecord, _: unknown, ctx: Context) =>
+      record.polarity === 'NEGATIVE' && restorationRules[record.category] && countsToday(record, ctx.today) ? restorableFrom(record.category, record.severity, record.decisionDate) : null,
   },
   CreditRecordEvent: {
     actor: (event: CreditRecordEvent, _: unknown, ctx: Context) => actingUser(ctx.access, event.actor, event.organisation),

@@ -1,11 +1,11 @@
 import { addDays } from '../../lib/calendar';
 import type { DataSource } from 'typeorm';
-import { addMonths, restorableFrom, taxGradePolarity, type Polarity, type RecordCategoryCode, type Severity, type TaxCreditGrade } from '../../lib/catalogue/record-categories';
+import { restorableFrom, taxGradePolarity, type Polarity, type RecordCategoryCode, type Severity, type TaxCreditGrade } from '../../lib/catalogue/record-categories';
 import type { Random } from '../../scripts/demo/random';
 import type { DemoSubject, DemoWorld } from '../../scripts/demo/world';
 import { insertMissing } from '../shared/seeding';
 import { buildCreditRecord } from './credit-record.repository';
-import { minimumDisclosureMonths, type CreditRecordDraft } from './credit-record.validation';
+import type { CreditRecordDraft } from './credit-record.validation';
 import { CreditRecord, type StoredRecordStatus } from './entities/credit-record.entity';
 import { CreditRecordEvent, type RecordValues } from './entities/credit-record-event.entity';
 import { CreditRecordObjection, type ObjectionResolution, type ObjectionStatus } from './entities/credit-record-objection.entity';
@@ -449,8 +449,9 @@ function amount(random: Random, min: number, max: number, step = 100): number {
 /** Gives a negative record its stored status: some under objection, some restored once the minimum period allows. */
 function withNegativeStatus(random: Random, record: Fixture): Fixture {
   const roll = random.next();
-  const restorableFrom = addMonths(record.decisionDate, minimumDisclosureMonths(record.category, record.severity ?? null));
-  const status = roll < 0.07 ? 'OBJECTED' : roll < 0.22 && restorableFrom <= demoToday ? 'RESTORED' : 'ACTIVE';
+  // The catalogue's rule, as validation applies it (the day after the minimum period's last day).
+  const from = restorableFrom(record.category, record.severity ?? null, record.decisionDate);
+  const status = roll < 0.07 ? 'OBJECTED' : roll < 0.22 && from <= demoToday ? 'RESTORED' : 'ACTIVE';
   return { ...record, status };
 }
 

@@ -1,6 +1,6 @@
 import { effectiveStatus, type StoredRecordStatus } from '../../lib/catalogue/record-standing';
 import type { RecordValues } from '../../subgraphs/records/entities/credit-record-event.entity';
-import { expiryInstant, historyOf, recordEvent, type Actor } from '../../subgraphs/records/record-history';
+import { asRead, changedValues, expiryInstant, historyOf, recordEvent, type Actor } from '../../subgraphs/records/record-history';
 
 /**
  * The derived EXPIRED events against the status EXPIRED: whatever happened to a record around the
@@ -70,6 +70,33 @@ describe('a record’s derived expiry', () => {
     // The other way: lengthened before the old end, it does not expire at the old end.
     const lengthened = recordEvent(longer.id, 'CORRECTED', officer, at(-5), { before: { disclosureEndsAt: '2026-06-30' }, after: { disclosureEndsAt: '2026-12-31' } });
     expect(historyOf({ id: longer.id, disclosureEndsAt: '2026-12-31' }, [created, lengthened], now).map((e) => e.kind)).toEqual(['CREATED', 'CORRECTED']);
+  });
+
+  it('tells a correction that dates an expired record anew as EXPIRED → ACTIVE: the history ends on the status the record reads as', () => {
+    const created = recordEvent(record.id, 'CREATED', officer, at(-200));
+    // Corrected 10 days after its period ended: decided later, its new period runs to 2027-06-30.
+    const content = { category: 'ADMINISTRATIVE_PENALTY', polarity: 'NEGATIVE', severity: 'GENERAL', taxCreditGrade: null, validUntil: null, summary: '罚款' } as const;
+    const stored = { ...content, decisionDate: '2025-06-30', disclosureEndsAt: record.disclosureEndsAt, status: 'ACTIVE' as const };
+    const corrected = { ...content, decisionDate: '2026-06-30', disclosureEndsAt: '2027-06-30', status: 'ACTIVE' as const };
+    const readOn = '2026-07-10';
+    const delta = changedValues(asRead(stored, readOn), asRead(corrected, readOn))!;
+    expect(delta).toEqual({ before: { decisionDate: '2025-06-30', disclosureEndsAt: '2026-06-30', status: 'EXPIRED' }, after: { decisionDate: '2026-06-30', disclosureEndsAt: '2027-06-30', status: 'ACTIVE' } });
+    const correction = recordEvent(record.id, 'CORRECTED', officer, at(10), delta);
+    const history = historyOf({ id: record.id, disclosureEndsAt: '2027-06-30' }, [created, correction], now);
+    expect(history.map((e) => `${e.kind}@${(e.occurredAt.getTime() - end.getTime()) / 86_400_000}`)).toEqual(['CREATED@-200', 'EXPIRED@0', 'CORRECTED@10']);
+    expect(lastToldStatus(history)).toBe(effectiveStatus({ status: 'ACTIVE', disclosureEndsAt: '2027-06-30' }, today));
+    expect(lastToldStatus(history)).toBe('ACTIVE');
+  });
+
+  it('tells, as of a request’s start, the expiry of a spell its own mutation began after it: a submission or a rejection of the record long expired', () => {
+    // The request started at `now`; the record it submitted was written 40 ms later.
+    const created = recordEvent(record.id, 'CREATED', officer, new Date(now.getTime() + 40));
+    expect(historyOf(record, [created], now).map((e) => e.kind)).toEqual(['CREATED', 'EXPIRED']);
+    const objected = change('OBJECTED', at(2), 'ACTIVE', 'OBJECTED');
+    const rejected = change('OBJECTION_REJECTED', new Date(now.getTime() + 40), 'OBJECTED', 'ACTIVE');
+    const history = historyOf(record, [objected, rejected], now);
+    expect(history.map((e) => e.kind)).toEqual(['EXPIRED', 'OBJECTED', 'OBJECTION_REJECTED', 'EXPIRED']);
+    expect(lastToldStatus(history)).toBe('EXPIRED');
   });
 
   it('adds nothing before the end has passed', () => {

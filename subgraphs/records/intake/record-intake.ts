@@ -8,11 +8,12 @@ import { recordFromDraft } from '../credit-record.repository';
 import { CreditRecord } from '../entities/credit-record.entity';
 import { CreditRecordEvent, type RecordValues } from '../entities/credit-record-event.entity';
 import { recordTransitions, transition } from '../lifecycle';
-import { changedValues, contentFields, recordEvent, sameContent, type Actor } from '../record-history';
+import { asRead, changedValues, contentFields, recordEvent, sameContent, type Actor } from '../record-history';
 import { insertMany } from '../../shared/bulk-insert';
 import { lockFor, writeTransaction } from '../../shared/write-queue';
 import { parseRow, type RecordRow, type RowField, type RowProblem, type SubjectReference } from './record-input';
 import { SeenDocuments } from './seen-documents';
+import { closeEndedApplications } from '../restoration-closure';
 import type { SubjectDirectory } from '../../shared/subject-directory';
 
 /** A row of a batch: its number (1 = the first data row) and its values, with any problem its reader found (encoding, shape). */
@@ -79,7 +80,7 @@ export interface IntakeOptions {
   department: string;
   actor: Actor;
   subjects: SubjectDirectory;
-  /** Fixes the clock (tests); the district's "today" is read once, when the intake starts. */
+  /** Fixes the clock (tests); the district's "today" is read from it as each chunk is prepared and again as it is written. */
   now?: () => Date;
 }
 
@@ -107,7 +108,6 @@ export class RecordIntake {
    * never cached: a subject registered during the import is found in a later chunk.
    */
   private readonly known = new Map<string, string>();
-  private readonly today: string;
   private readonly clock: () => Date;
 
   constructor(
@@ -115,7 +115,6 @@ export class RecordIntake {
     private readonly options: IntakeOptions,
   ) {
     this.clock = options.now ?? (() => new Date());
-    this.today = todayInDistrict(this.clock());
   }
 
   /**
@@ -125,11 +124,14 @@ export class RecordIntake {
    */
   async prepare(rows: readonly IntakeRow[]): Promise<PreparedChunk> {
     const parsed: { input: IntakeRow; row: ReturnType<typeof parseRow>; problems: RowProblem[] }[] = [];
+    // Read when the chunk is judged, not when the intake started: an import running past district
+    // midnight takes a decision dated the new day, and judges expiry, on the day it is in.
+    const today = todayInDistrict(this.clock());
     for (const input of rows) {
       // A chunk takes ~15 ms to parse: the previous chunk's commit, whose statements this
       // overlaps, is answered meanwhile, and must not wait for the whole chunk to send its next.
       if (parsed.length % rowsBetweenYields === rowsBetweenYields - 1) await new Promise((resolve) => setImmediate(resolve));
-      const row = parseRow(input.values, this.options.department, this.today);
+      const row = parseRow(input.values, this.options.department, today);
       const problems = [...(input.problems ?? [])];
       // A row its reader could not read as a whole (not JSON, the wrong number of fields) gets that one reason.
       const unreadable = problems.some((p) => p.field === null);
@@ -217,6 +219,9 @@ export class RecordIntake {
     }
     const settled = await objectionCorrections(manager, [...existing.values()]);
     const now = this.clock();
+    // The district's day when this chunk is written: an import running past midnight judges its
+    // later chunks on the new day.
+    const today = todayInDistrict(now);
     const inserts: CreditRecord[] = [];
     const events: CreditRecordEvent[] = [];
     const results: RowResult[] = [];
@@ -248,7 +253,7 @@ export class RecordIntake {
         results.push({ row: prepared.row, outcome: 'UNCHANGED', record: stored, rejections: [] });
         continue;
       }
-      const status = effectiveStatus(stored, this.today);
+      const status = effectiveStatus(stored, today);
       const next = transition(recordTransitions, status, 'CORRECT');
       if (!next) {
         const reason = `the record ${stored.documentNumber} is ${status} and can no longer be corrected (a ${status === 'WITHDRAWN' ? 'withdrawn' : 'restored'} record is settled); a new decision needs a new document number`;
@@ -266,8 +271,13 @@ export class RecordIntake {
       for (const field of contentFields) (corrected as unknown as Record<string, unknown>)[field] = incoming[field];
       corrected.disclosureEndsAt = incoming.disclosureEndsAt;
       corrected.status = next;
-      const delta = changedValues(stored, corrected)!;
-      await manager.update(CreditRecord, { id: stored.id }, pick(corrected, Object.keys(delta.after) as (keyof CreditRecord)[]));
+      // An application left pending past the record's disclosure end is closed for good first.
+      await closeEndedApplications(manager, stored, corrected, today, this.options.actor, now);
+      const written = changedValues(stored, corrected)!;
+      await manager.update(CreditRecord, { id: stored.id }, pick(corrected, Object.keys(written.after) as (keyof CreditRecord)[]));
+      // Told as read (`asRead`): a correction that dates an expired record anew, so that its
+      // period has not ended, says EXPIRED → ACTIVE: it counts again, and its history says so.
+      const delta = changedValues(asRead(stored, today), asRead(corrected, today)) ?? written;
       events.push(recordEvent(stored.id, 'CORRECTED', this.options.actor, now, { reason: 'corrected by the source department on re-submission', ...delta }));
       existing.set(incoming.documentNumber, corrected);
       results.push({ row: prepared.row, outcome: 'UPDATED', record: corrected, rejections: [] });

@@ -101,9 +101,11 @@ describe('validateCreditRecord', () => {
     expect(todayInDistrict(new Date('2025-08-31T16:30:00Z'))).toBe('2025-09-01');
   });
 
-  it('allows restoration once the minimum disclosure period has passed', () => {
-    expect(fieldsOf({ ...penalty, severity: 'GENERAL', decisionDate: '2026-08-25', status: 'RESTORED' })).toEqual([]);
-    expect(fieldsOf({ ...penalty, severity: 'GENERAL', decisionDate: '2026-08-26', status: 'RESTORED' })).toEqual(['status']);
+  it('allows restoration once the minimum disclosure period has passed: from the day after its last day (民法典 第二百零一条、第二百零二条)', () => {
+    // Decided 2026-08-24, the 3-month minimum's last day is 2026-11-24: passed on 2026-11-25 (today).
+    expect(fieldsOf({ ...penalty, severity: 'GENERAL', decisionDate: '2026-08-24', status: 'RESTORED' })).toEqual([]);
+    // Decided 2026-08-25, its last day is today: not passed yet.
+    expect(fieldsOf({ ...penalty, severity: 'GENERAL', decisionDate: '2026-08-25', status: 'RESTORED' })).toEqual(['status']);
   });
 
   it('states the rule and what it received', () => {

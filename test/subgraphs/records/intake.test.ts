@@ -93,6 +93,39 @@ describe.each(testDatabases)('record intake mutations on $label', (database) => 
       expect(JSON.parse(record.history[1].after!)).toEqual({ severity: 'SERIOUS', disclosureEndsAt: addMonths(addDays(today, -20), 36), summary: '销售超过保质期的食品，罚款18000元' });
     });
 
+    it('answers a record submitted after its period ended as a later read tells it: EXPIRED, its history ending so', async () => {
+      const expired = penalty('北戴河市监罚〔2025〕930号', { decisionDate: addMonths(today, -13) });
+      const result = await submit(expired);
+      expect(result.errors).toBeUndefined();
+      const answered = result.data!.submitCreditRecord!.record;
+      expect(answered.status).toBe('EXPIRED');
+      expect(answered.history.map((e) => [e.kind, e.after])).toEqual([
+        ['CREATED', null],
+        ['EXPIRED', '{"status":"EXPIRED"}'],
+      ]);
+      const later = await records.queryAs<{ submittedCreditRecord: Submission['record'] }>(market, `query($n: String!) { submittedCreditRecord(documentNumber: $n) { status history { kind actor organisation before after } } }`, { n: '北戴河市监罚〔2025〕930号' });
+      expect(later.data?.submittedCreditRecord).toEqual({ status: answered.status, history: answered.history });
+    });
+
+    it('counts an expired record again when a correction dates it anew within its period, and its history says EXPIRED → ACTIVE', async () => {
+      const decisionDate = addMonths(today, -13);
+      const redated = addMonths(today, -2);
+      expect((await submit(penalty('北戴河市监罚〔2025〕931号', { decisionDate }))).data?.submitCreditRecord).toMatchObject({ outcome: 'CREATED', record: { status: 'EXPIRED' } });
+      const result = await submit(penalty('北戴河市监罚〔2025〕931号', { decisionDate: redated }));
+      expect(result.errors).toBeUndefined();
+      expect(result.data?.submitCreditRecord?.outcome).toBe('UPDATED');
+      const record = result.data!.submitCreditRecord!.record;
+      expect(record).toMatchObject({ status: 'ACTIVE', decisionDate: redated, disclosureEndsAt: addMonths(redated, 12) });
+      expect(record.history.map((e) => e.kind)).toEqual(['CREATED', 'EXPIRED', 'CORRECTED']);
+      expect(JSON.parse(record.history[2].before!)).toEqual({ decisionDate, disclosureEndsAt: addMonths(decisionDate, 12), status: 'EXPIRED' });
+      expect(JSON.parse(record.history[2].after!)).toEqual({ decisionDate: redated, disclosureEndsAt: addMonths(redated, 12), status: 'ACTIVE' });
+      // The last status the history tells is the record's, and the record counts again.
+      const read = await records.queryAs<{ creditRecord: { status: string; countsInCheck: boolean; history: { after: string | null }[] } }>(market, `query($n: String!) { creditRecord: submittedCreditRecord(documentNumber: $n) { status countsInCheck history { after } } }`, { n: '北戴河市监罚〔2025〕931号' });
+      expect(read.errors).toBeUndefined();
+      const told = read.data!.creditRecord.history.reduce((status, e) => (e.after ? ((JSON.parse(e.after) as { status?: string }).status ?? status) : status), 'ACTIVE');
+      expect([read.data?.creditRecord.status, told, read.data?.creditRecord.countsInCheck]).toEqual(['ACTIVE', 'ACTIVE', true]);
+    });
+
     it("refuses to move a record to another subject by re-sending its document number, and keeps the record as it was", async () => {
       const other = world.subjects.find((s) => s.kind === 'ENTERPRISE' && s.id !== enterprise.id)!;
       expect((await submit(penalty('北戴河市监罚〔2026〕905号'))).data?.submitCreditRecord?.outcome).toBe('CREATED');

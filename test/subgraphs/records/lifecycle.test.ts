@@ -353,7 +353,7 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
       const r = await record();
       const result = await apply(r.id);
       expect(result.errors).toBeUndefined();
-      expect(result.data?.applyForRestoration).toMatchObject({ status: 'SUBMITTED', evidence: ['罚款缴纳凭证 No. 2026-118'], commitment: '承诺今后守法经营', record: { status: 'ACTIVE', restorableFrom: addMonths(r.decisionDate, 3) } });
+      expect(result.data?.applyForRestoration).toMatchObject({ status: 'SUBMITTED', evidence: ['罚款缴纳凭证 No. 2026-118'], commitment: '承诺今后守法经营', record: { status: 'ACTIVE', restorableFrom: addDays(addMonths(r.decisionDate, 3), 1) } });
       // Applying changes nothing about the record.
       expect(await events(r.id)).toBe(0);
     });
@@ -523,6 +523,131 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
       const application = (await apply(r.id)).data!.applyForRestoration;
       await decideRestoration(application.id, 'APPROVE');
       expect((await readRecord(r.id)).history.map((e) => e.kind)).toEqual(['RESTORED']);
+    });
+  });
+
+  describe('an application pending when its record’s disclosure ends (公示期满)', () => {
+    const APPLICATION = /* GraphQL */ `query($id: ID!) { restorationApplication(id: $id) { id status decidedBy decidedByOrganisation decidedAt decisionReason record { id status restorableFrom restorationApplications { id status decidedByOrganisation } } } }`;
+    const LIST = /* GraphQL */ `query($s: RestorationStatus) { restorationApplications(status: $s, first: 100) { edges { node { id status } } } }`;
+    type Application = { id: string; status: string; decidedBy: string | null; decidedByOrganisation: string | null; decidedAt: string | null; decisionReason: string | null; record: { id: string; status: string; restorableFrom: string | null; restorationApplications: { id: string; status: string; decidedByOrganisation: string | null }[] } };
+    const readApplication = async (id: string, identity = self) => {
+      const result = await queryAs<{ restorationApplication: Application }>(identity, APPLICATION, { id });
+      expect(result.errors).toBeUndefined();
+      return result.data!.restorationApplication;
+    };
+    const listed = async (status: string) => ((await queryAs<{ restorationApplications: { edges: { node: { id: string; status: string } }[] } }>(self, LIST, { s: status })).data?.restorationApplications.edges ?? []).map((e) => e.node);
+
+    /** Applied for while the record counted; the days have since passed its last day of disclosure (a general penalty decided 13 months ago). */
+    const pendingAtTheEnd = async () => {
+      const r = await record();
+      const application = (await apply(r.id)).data!.applyForRestoration;
+      const decisionDate = addMonths(today, -13);
+      const disclosureEndsAt = addMonths(decisionDate, 12);
+      await db().getRepository(CreditRecord).update({ id: r.id }, { decisionDate, disclosureEndsAt });
+      await db().getRepository(RestorationApplication).update({ id: application.id }, { submittedAt: new Date(expiryInstant(disclosureEndsAt).getTime() - 10 * 86_400_000) });
+      return { record: await stored(r.id), application };
+    };
+
+    it('reads CLOSED, by the platform, from the first instant after the last day of disclosure: in its answer, its record’s and the status filter', async () => {
+      const { record: r, application } = await pendingAtTheEnd();
+      const read = await readApplication(application.id);
+      expect(read).toMatchObject({ status: 'CLOSED', decidedBy: 'platform', decidedByOrganisation: 'PLATFORM', decidedAt: expiryInstant(r.disclosureEndsAt!).toISOString() });
+      expect(read.decisionReason).toContain(`ended on ${r.disclosureEndsAt}`);
+      expect(read.record).toMatchObject({ status: 'EXPIRED', restorationApplications: [{ id: application.id, status: 'CLOSED', decidedByOrganisation: 'PLATFORM' }] });
+      expect((await listed('SUBMITTED')).map((a) => a.id)).not.toContain(application.id);
+      expect(await listed('CLOSED')).toContainEqual({ id: application.id, status: 'CLOSED' });
+      // Nothing is written by the passing of the date.
+      expect((await db().getRepository(RestorationApplication).findOneByOrFail({ id: application.id })).status).toBe('SUBMITTED');
+    });
+
+    it('can no longer be decided: APPROVE and REJECT are refused as for any closed application, and change nothing', async () => {
+      const { record: r, application } = await pendingAtTheEnd();
+      for (const decision of ['APPROVE', 'REJECT'] as const) {
+        const result = await decideRestoration(application.id, decision);
+        await expectRefused(result, 'BAD_USER_INPUT', 'id');
+        expect(result.errors?.[0].message).toContain('already CLOSED');
+        expect(result.errors?.[0].message).toContain('公示期满');
+        expect(result.errors?.[0].extensions).toMatchObject({ status: 'CLOSED', problem: 'TRANSITION_NOT_ALLOWED' });
+      }
+      expect(await stored(r.id)).toEqual(r);
+      expect(await events(r.id)).toBe(0);
+      expect((await readApplication(application.id)).status).toBe('CLOSED');
+    });
+
+    it('stays CLOSED when a correction dates the record anew and it counts again: the subject applies anew', async () => {
+      const { record: r, application } = await pendingAtTheEnd();
+      const objection = (await object(r.id)).data!.objectToCreditRecord;
+      const corrected = await decideObjection(objection.id, { decision: 'ACCEPT', resolution: 'CORRECTED', correction: { decisionDate: addMonths(today, -5) } });
+      expect(corrected.errors).toBeUndefined();
+      expect(corrected.data?.decideObjection).toMatchObject({ record: { status: 'ACTIVE' } });
+      // Stored as it read: closed at the end of the disclosure that held then, by the platform.
+      expect(await db().getRepository(RestorationApplication).findOneByOrFail({ id: application.id })).toMatchObject({ status: 'CLOSED', decidedByOrganisation: 'PLATFORM', decidedAt: expiryInstant(r.disclosureEndsAt!) });
+      expect(await readApplication(application.id)).toMatchObject({ status: 'CLOSED', record: { status: 'ACTIVE' } });
+      expect((await apply(r.id)).data?.applyForRestoration).toMatchObject({ status: 'SUBMITTED' });
+    });
+  });
+
+  describe('restorableFrom', () => {
+    const RESTORABLE = /* GraphQL */ `query($id: ID!) { creditRecord(id: $id) { status restorableFrom } }`;
+    const readOf = async (draft: Partial<CreditRecordDraft>) => {
+      const result = await queryAs<{ creditRecord: { status: string; restorableFrom: string | null } }>(creditOffice, RESTORABLE, { id: (await record(draft)).id });
+      expect(result.errors).toBeUndefined();
+      return result.data!.creditRecord;
+    };
+
+    it('is the day after the minimum period’s last day, counted as the disclosure end is (民法典 第二百零一条、第二百零二条)', async () => {
+      const decisionDate = addMonths(today, -5);
+      expect(await readOf({ decisionDate })).toEqual({ status: 'ACTIVE', restorableFrom: addDays(addMonths(decisionDate, 3), 1) });
+      // A record under objection can be restored once it is decided.
+      expect(await readOf({ decisionDate, status: 'OBJECTED' })).toEqual({ status: 'OBJECTED', restorableFrom: addDays(addMonths(decisionDate, 3), 1) });
+    });
+
+    it.each<[string, Partial<CreditRecordDraft>, string]>([
+      ['expired', { decisionDate: addMonths(today, -13) }, 'EXPIRED'],
+      ['restored', { status: 'RESTORED' }, 'RESTORED'],
+      ['withdrawn', { status: 'WITHDRAWN' }, 'WITHDRAWN'],
+      ['positive', { category: 'RED_LIST_HONOUR', polarity: 'POSITIVE', severity: null }, 'ACTIVE'],
+    ])('is null for a record %s: nothing is left to restore', async (_label, draft, status) => {
+      expect(await readOf(draft)).toEqual({ status, restorableFrom: null });
+    });
+
+    it('refuses an application on the minimum period’s last day, and names the day after', async () => {
+      // A decision whose 3-month minimum's last day is today (none exists on a few month-end days).
+      let decisionDate = addMonths(today, -3);
+      while (addMonths(decisionDate, 3) > today) decisionDate = addDays(decisionDate, -1);
+      if (addMonths(decisionDate, 3) !== today) return;
+      const r = await record({ decisionDate });
+      const result = await apply(r.id);
+      await expectRefused(result, 'BAD_USER_INPUT', 'recordId');
+      expect(result.errors?.[0].extensions?.restorableFrom).toBe(addDays(today, 1));
+      // Its maximum ends on the same count: a minor penalty decided then counts through today.
+      const minor = await record({ decisionDate, severity: 'MINOR' });
+      expect(minor.disclosureEndsAt).toBe(today);
+      expect((await readRecord(minor.id)).status).toBe('ACTIVE');
+    });
+  });
+
+  describe('a decision’s answer and a later read tell the same history', () => {
+    const DECIDE = /* GraphQL */ `mutation($input: DecideObjectionInput!) { decideObjection(input: $input) { status record { status history { id kind before after } } } }`;
+    type Told = { status: string; history: { id: string; kind: string; before: string | null; after: string | null }[] };
+    const lastTold = (history: Told['history']) => history.reduce((status, e) => (e.after ? ((JSON.parse(e.after) as { status?: string }).status ?? status) : status), 'ACTIVE');
+
+    it('a rejection after the record’s period ended: the record reads EXPIRED, and its history ends so, in the answer and later', async () => {
+      const r = await record({ decisionDate: addMonths(today, -13) });
+      const objection = (await object(r.id)).data!.objectToCreditRecord;
+      const answer = await queryAs<{ decideObjection: { status: string; record: Told } }>(market, DECIDE, { input: { id: objection.id, decision: 'REJECT', reason: '经核查' } });
+      expect(answer.errors).toBeUndefined();
+      const told = answer.data!.decideObjection.record;
+      expect(told.status).toBe('EXPIRED');
+      expect(lastTold(told.history)).toBe('EXPIRED');
+      const later = (await queryAs<{ creditRecord: Told }>(market, `query($n: String!) { creditRecord: submittedCreditRecord(documentNumber: $n) { status history { id kind before after } } }`, { n: r.documentNumber })).data!.creditRecord;
+      expect(later).toEqual(told);
+      // Each status as the record read: it had expired when it was objected to.
+      expect(told.history.map((e) => [e.kind, e.before, e.after])).toEqual([
+        ['EXPIRED', '{"status":"ACTIVE"}', '{"status":"EXPIRED"}'],
+        ['OBJECTED', '{"status":"EXPIRED"}', '{"status":"OBJECTED"}'],
+        ['OBJECTION_REJECTED', '{"status":"OBJECTED"}', '{"status":"EXPIRED"}'],
+      ]);
     });
   });
 
