@@ -11,10 +11,10 @@ import { badInput, ErrorCode, requiredText } from '../../lib/errors';
 import type { CursorPosition } from '../shared/cursors';
 import { isUniqueViolation } from '../shared/database';
 import { insertMany, insertRowsPerStatement } from '../shared/bulk-insert';
-import { PageLoaders } from '../shared/loaders';
-import { loadPages, pageSize, type Page } from '../shared/pagination';
+import { pageSize, type Page } from '../shared/pagination';
 import { inTurn, isMysql } from '../shared/write-queue';
 import { characterCount } from '../../lib/text';
+import { AuditPageLoaders, loadAuditPages } from './audit-pages';
 import {
   AuditEntry,
   auditOutcomes,
@@ -79,6 +79,14 @@ export interface ChainVerification {
   /** The last entry's sequence and hash as stored when verified (the last entry verified), to compare with a copy kept outside the log. */
   headSequence: number | null;
   headHash: string | null;
+  /** Whether the chain verifies up to a head recorded outside the log and ends there in its hash; null when none was given. */
+  recordedHeadMatches: boolean | null;
+}
+
+/** A head (`headSequence`, `headHash`) as the credit office recorded it outside the database, to check the log against. */
+export interface RecordedHead {
+  sequence: number;
+  hash: string;
 }
 
 /** Use of credit data by one organisation under one matter within a period (考核). */
@@ -91,6 +99,13 @@ export interface AuditStatistic {
   denied: number;
   /** Distinct subjects the counted (disclosed or denied) entries concern. */
   subjects: number;
+  /**
+   * For the audit's readers: one of the row's entries (the least id), whose organisation is the
+   * row's exactly as recorded, so that `byOrganisation({ organisationOf })` lists the row's
+   * entries, a person's too, whose number the row shows masked. Null on an analyst's rows: an
+   * entry's id points at one request, and a time-ordered one tells its millisecond.
+   */
+  entryId: string | null;
 }
 
 /** Use of credit data in one case (案件) of one organisation under one matter: a statistic with its case and its span. */
@@ -108,10 +123,14 @@ const chainLockTimeoutSeconds = 10;
 const verifyBatchSize = 500;
 
 /**
- * What `statistics` calls the market subjects that read together: every person acting for
- * themselves (organisation kind INDIVIDUAL, named by a citizen ID number) and every enterprise
- * (kind ENTERPRISE, named by its code; reading itself, its name is a subject's). Departments,
- * banks and providers, the platform's supervised users, are named.
+ * What an analyst's statistics (`controlled`) call the market subjects that read together: every
+ * person acting for themselves (organisation kind INDIVIDUAL, named by a citizen ID number) and
+ * every enterprise (kind ENTERPRISE, named by its code; reading itself, its name is a subject's).
+ * Departments, banks and providers, the platform's supervised users, are named. The audit's
+ * readers (`exact`) read every entry anyway, and the drill-down from a row to its entries needs
+ * the row to be one reader: they get each enterprise by its code (public, as the subject's
+ * unified social credit code is) and each person apart, by the masked number the platform shows
+ * everywhere (`maskedReaderSql`).
  */
 export const subjectReadersInStatistics = { INDIVIDUAL: 'INDIVIDUALS', ENTERPRISE: 'ENTERPRISES' } as const;
 
@@ -126,7 +145,8 @@ export const unlistedMatterInStatistics = 'UNLISTED';
  * Who reads a statistic: `exact` for the audit's readers (AUDIT), `controlled` for everyone else.
  * Statistical disclosure control (统计披露控制) for the statistics' readers who do not read the
  * audit log itself (STATISTICS without AUDIT: the district's analysts). The credit office and the
- * supervising departments read the trail entry by entry anyway, and get every row exactly.
+ * supervising departments read the trail entry by entry anyway, and get every row exactly: one
+ * per reading organisation (a person's number masked) and matter, with an entry to drill down by.
  *
  * - Windows are whole district days (`checkDistrictDays`): no narrowing to the millisecond
  *   around one request.
@@ -167,42 +187,36 @@ const catalogueMatterList = matters
 /** Every query the audit subgraph makes, in one place. Built per request (it owns page loaders). */
 export class AuditRepository {
   readonly entries: Repository<AuditEntry>;
-  private readonly pages = new PageLoaders();
+  private readonly pages: AuditPageLoaders;
 
   constructor(private readonly db: DataSource) {
     this.entries = db.getRepository(AuditEntry);
+    this.pages = new AuditPageLoaders(this.entries);
   }
 
   /**
-   * One page of entries about a subject, newest first (occurredAt DESC, id DESC). Calls made in
-   * the same tick with the same page arguments share one SQL statement.
+   * One page of entries about a subject, newest first (occurredAt, sequence, id, all DESC: see
+   * `loadAuditPages`). Calls made in the same tick with the same page arguments share one SQL
+   * statement.
    */
   bySubject(subjectId: string, first: number, after?: CursorPosition | null, outcome?: AuditOutcome): Promise<Page<AuditEntry> | undefined> {
     if (subjectId.trim() === '') throw badInput('subjectId', 'subjectId must not be empty');
-    return this.pages.load(
-      this.entries,
-      {
-        parent: 'subjectId',
-        ...(outcome ? { where: { sql: 't.outcome = ?', params: [outcome] } } : {}),
-        orderBy: 'occurredAt',
-        direction: 'DESC',
-        first,
-        after,
-      },
-      subjectId,
-    );
+    return this.pages.load({ ...(outcome ? { where: { sql: 't.outcome = ?', params: [outcome] } } : {}), first, after }, subjectId);
   }
 
-  /** One page of what an organisation read, newest first, optionally within [from, to) and in one case. */
+  /**
+   * One page of what an organisation read, newest first, optionally within [from, to) and in one
+   * case. The organisation is named as recorded, or by one of its entries (`organisationOf`, an
+   * entry id): a person's citizen ID number is shown masked everywhere, so the masked form is
+   * refused with a pointer to the way that works, rather than answered with an empty page.
+   */
   async byOrganisation(
-    organisation: string,
+    named: { organisation?: string | null; organisationOf?: string | null },
     filter: { from?: Date | null; to?: Date | null; caseNumber?: string | null },
     first: number,
     after?: CursorPosition | null,
   ): Promise<Page<AuditEntry> | undefined> {
-    const code = organisation.trim();
-    if (code === '') throw badInput('organisation', 'organisation must be a department code or an organisation id, got an empty string');
-    if (characterCount(code) > 64) throw badInput('organisation', `organisation must be at most 64 characters, got ${characterCount(code)}`);
+    const code = await this.organisationNamed(named);
     const { from, to } = filter;
     if (from && to) checkRange(from, to);
     const conditions = ['t.organisation = ?'];
@@ -219,8 +233,28 @@ export class AuditRepository {
       conditions.push('t.case_number = ?');
       params.push(requiredText(filter.caseNumber, 'caseNumber', auditedTextLimits.caseNumber));
     }
-    const pages = await loadPages(this.entries, { where: { sql: conditions.join(' AND '), params }, orderBy: 'occurredAt', direction: 'DESC', first, after });
+    const pages = await loadAuditPages(this.entries, { where: { sql: conditions.join(' AND '), params }, first, after });
     return pages.get('');
+  }
+
+  /** The organisation, exactly as recorded, that `byOrganisation` lists: given, or that of the entry named. */
+  private async organisationNamed(named: { organisation?: string | null; organisationOf?: string | null }): Promise<string> {
+    const given = named.organisation !== null && named.organisation !== undefined;
+    const byEntry = named.organisationOf !== null && named.organisationOf !== undefined;
+    if (given === byEntry) {
+      throw badInput('organisation', 'name the organisation either by organisation (a department code or an organisation id, as recorded) or by organisationOf (the id of one of its audit entries), and not both');
+    }
+    if (byEntry) {
+      const entryId = requiredText(named.organisationOf as string, 'organisationOf', 36);
+      const [entry]: { organisation: string }[] = await this.db.query(`SELECT ${this.db.driver.escape('organisation')} AS ${this.db.driver.escape('organisation')} FROM ${this.db.driver.escape(this.entries.metadata.tablePath)} WHERE ${this.db.driver.escape('id')} = ?`, [entryId]);
+      if (!entry) throw badInput('organisationOf', `organisationOf must be the id of an audit entry (AuditEntry.id, or an auditCases or auditStatistics row's entryId), and no entry has id ${JSON.stringify(entryId)}`);
+      return entry.organisation;
+    }
+    const code = (named.organisation as string).trim();
+    if (code === '') throw badInput('organisation', 'organisation must be a department code or an organisation id, got an empty string');
+    if (characterCount(code) > 64) throw badInput('organisation', `organisation must be at most 64 characters, got ${characterCount(code)}`);
+    refuseMaskedOrganisation(code, 'organisation');
+    return code;
   }
 
   /**
@@ -229,27 +263,31 @@ export class AuditRepository {
    * entry per subject, so it is counted by its distinct request id and instant (the gateway gives
    * all of a request's entries one instant, and a caller may send the same x-request-id twice).
    * FAILED entries are not counted. Ordered by organisation then matter, in character-code order
-   * (a null matter first) on every driver.
-   * Persons and enterprises count together as `subjectReadersInStatistics` says, and a filter by
-   * one person's number or one enterprise's code finds nothing, so that statistics never name a
-   * subject; matters outside the catalogue count together as `unlistedMatterInStatistics`.
-   * `controlled`: whole district days only, and small rows folded (`minimumSubjectsPerStatistic`),
-   * still in one statement.
+   * (a null matter first) on every driver. Matters outside the catalogue count together as
+   * `unlistedMatterInStatistics`.
+   * `exact`: a row per reader (a person by its masked number, two alike ordered by their entry)
+   * with the entry to drill down by; a filter names the organisation as recorded.
+   * `controlled`: persons and enterprises count together as `subjectReadersInStatistics` says,
+   * and a filter by one person's number or one enterprise's code finds nothing, so that an
+   * analyst's statistics never name a subject; whole district days only, and small rows folded
+   * (`minimumSubjectsPerStatistic`), still in one statement.
    */
   async statistics(range: { from: Date; to: Date }, organisation: string | null | undefined, disclosure: StatisticsDisclosure): Promise<AuditStatistic[]> {
     if (disclosure === 'exact') {
-      const rows = await this.usage(range, organisation, { groupBy: [], orderBy: ['organisation', 'matter'] });
+      const rows = await this.usage(range, organisation, { groupBy: [], orderBy: ['organisation', 'matter', 'entryId'] });
       return rows.map((row) => usageOf(row));
     }
     checkDistrictDays(range);
-    return (await this.foldedUsage(range, organisation)).map((row) => usageOf(row));
+    return (await this.foldedUsage(range, organisation)).map((row) => ({ ...usageOf(row), entryId: null }));
   }
 
   /**
-   * The cases (case numbers) of [from, to), counted as `statistics` counts, per (organisation,
-   * matter, case number), the `first` that concerned the most subjects first (then the most
-   * requests, then organisation, matter and case number in character-code order). Entries that
-   * named no case number are left out. One statement, however many cases there are.
+   * The cases (case numbers) of [from, to), counted as `statistics` counts for the audit's
+   * readers (`exact`: they alone read cases), per (organisation, matter, case number), the
+   * `first` that concerned the most subjects first (then the most requests, then organisation,
+   * matter and case number in character-code order, then the entry to drill down by, which tells
+   * apart two persons whose masked numbers are alike). Entries that named no case number are left
+   * out. One statement, however many cases there are.
    */
   async cases(range: { from: Date; to: Date }, organisation: string | null | undefined, first: number | null | undefined): Promise<AuditCase[]> {
     const q = (name: string) => this.db.driver.escape(name);
@@ -258,7 +296,7 @@ export class AuditRepository {
       groupBy: [q('case_number')],
       columns: [`${q('case_number')} AS ${q('caseNumber')}`, `MIN(${q('occurred_at')}) AS ${q('firstOccurredAt')}`, `MAX(${q('occurred_at')}) AS ${q('lastOccurredAt')}`],
       where: [`${q('case_number')} IS NOT NULL`],
-      orderBy: ['subjects DESC', 'requests DESC', 'organisation', 'matter', 'caseNumber'],
+      orderBy: ['subjects DESC', 'requests DESC', 'organisation', 'matter', 'caseNumber', 'entryId'],
       limit,
     });
     return rows.map((row) => ({
@@ -273,22 +311,30 @@ export class AuditRepository {
    * What `usage` and `foldedUsage` share: the shown organisation and matter (inlined, not
    * parameters: they appear in SELECT, WHERE and GROUP BY, which must be one expression each), a
    * request's key, the conditions of [from, to) with their parameters, and the ORDER BY terms.
+   * `exact` shows each reader apart (a person masked) and filters by the organisation as
+   * recorded; `controlled` folds persons and enterprises (`subjectReadersInStatistics`) and
+   * filters by what it shows, so that a person's number or an enterprise's code finds nothing.
    */
-  private usageTerms(range: { from: Date; to: Date }, organisation: string | null | undefined, where: string[], orderBy: string[]) {
+  private usageTerms(range: { from: Date; to: Date }, organisation: string | null | undefined, disclosure: StatisticsDisclosure, where: string[], orderBy: string[]) {
     const { from, to } = range;
     checkRange(from, to);
     const q = (name: string) => this.db.driver.escape(name);
     const mysql = isMysql(this.db.manager);
-    const shownOrganisation = `CASE ${Object.entries(subjectReadersInStatistics).map(([kind, shown]) => `WHEN ${q('organisation_kind')} = '${kind}' THEN '${shown}'`).join(' ')} ELSE ${q('organisation')} END`;
+    const shownOrganisation =
+      disclosure === 'exact'
+        ? `CASE WHEN ${q('organisation_kind')} = 'INDIVIDUAL' THEN ${maskedReaderSql(q('organisation'), mysql)} ELSE ${q('organisation')} END`
+        : `CASE ${Object.entries(subjectReadersInStatistics).map(([kind, shown]) => `WHEN ${q('organisation_kind')} = '${kind}' THEN '${shown}'`).join(' ')} ELSE ${q('organisation')} END`;
     const shownMatter = `CASE WHEN ${q('matter')} IS NULL OR ${q('matter')} IN (${catalogueMatterList}) THEN ${q('matter')} ELSE '${unlistedMatterInStatistics}' END`;
     const conditions = [`${q('occurred_at')} >= ?`, `${q('occurred_at')} < ?`, `${q('outcome')} IN (?, ?)`, ...where];
     const params: unknown[] = [this.persistedInstant(from), this.persistedInstant(to), 'DISCLOSED', 'DENIED'];
     if (organisation !== null && organisation !== undefined) {
-      conditions.push(`${shownOrganisation} = ?`);
-      params.push(requiredText(organisation, 'organisation', auditedTextLimits.organisation));
+      const named = requiredText(organisation, 'organisation', auditedTextLimits.organisation);
+      if (disclosure === 'exact') refuseMaskedOrganisation(named, 'organisation');
+      conditions.push(`${disclosure === 'exact' ? q('organisation') : shownOrganisation} = ?`);
+      params.push(named);
     }
     const request = mysql ? `CONCAT(${q('request_id')}, ' ', ${q('occurred_at')})` : `${q('request_id')} || ' ' || ${q('occurred_at')}`;
-    const textColumns = new Set(['organisation', 'matter', 'caseNumber']);
+    const textColumns = new Set(['organisation', 'matter', 'caseNumber', 'entryId']);
     const order = orderBy.map((term) => (mysql && textColumns.has(term) ? `CAST(${q(term)} AS BINARY)` : term.replace(/^\w+/, (name) => q(name))));
     return { q, mysql, shownOrganisation, shownMatter, request, conditions, params, order };
   }
@@ -301,7 +347,7 @@ export class AuditRepository {
    * reaches the threshold itself, and never with a filter by organisation.
    */
   private async foldedUsage(range: { from: Date; to: Date }, organisation: string | null | undefined): Promise<Record<string, unknown>[]> {
-    const { q, mysql, shownOrganisation, shownMatter, request, conditions, params, order } = this.usageTerms(range, organisation, [], ['folded', 'organisation', 'matter']);
+    const { q, mysql, shownOrganisation, shownMatter, request, conditions, params, order } = this.usageTerms(range, organisation, 'controlled', [], ['folded', 'organisation', 'matter']);
     const table = q(this.entries.metadata.tablePath);
     const where = conditions.join(' AND ');
     const threshold = minimumSubjectsPerStatistic;
@@ -348,22 +394,25 @@ export class AuditRepository {
     organisation: string | null | undefined,
     shape: { groupBy: string[]; columns?: string[]; where?: string[]; orderBy: string[]; limit?: number },
   ): Promise<Record<string, unknown>[]> {
-    const { q, shownOrganisation, shownMatter, request, conditions, params: whereParams, order } = this.usageTerms(range, organisation, shape.where ?? [], shape.orderBy);
+    const { q, shownOrganisation, shownMatter, request, conditions, params: whereParams, order } = this.usageTerms(range, organisation, 'exact', shape.where ?? [], shape.orderBy);
     const params: unknown[] = ['DISCLOSED', 'DENIED', ...whereParams];
     // Grouped by plain columns of a derived table, as in `foldedUsage` (ONLY_FULL_GROUP_BY), and
     // ordered outside the GROUP BY, so that its names are the counted columns, never the table's.
+    // Grouped by the organisation as recorded too: two persons whose masked numbers are alike are
+    // two readers, two rows, each with an entry of its own to drill down by.
     const entries =
-      `SELECT ${shownOrganisation} AS ${q('shown_organisation')}, ${shownMatter} AS ${q('shown_matter')}, ${q('outcome')}, ${request} AS ${q('request')},` +
-      ` ${q('subject_id')}, ${q('case_number')}, ${q('occurred_at')} FROM ${q(this.entries.metadata.tablePath)} WHERE ${conditions.join(' AND ')}`;
+      `SELECT ${shownOrganisation} AS ${q('shown_organisation')}, ${q('organisation')} AS ${q('reader')}, ${shownMatter} AS ${q('shown_matter')}, ${q('outcome')}, ${request} AS ${q('request')},` +
+      ` ${q('subject_id')}, ${q('case_number')}, ${q('occurred_at')}, ${q('id')} FROM ${q(this.entries.metadata.tablePath)} WHERE ${conditions.join(' AND ')}`;
     const rows: Record<string, unknown>[] = await this.db.query(
       `SELECT * FROM (SELECT ${q('shown_organisation')} AS organisation, ${q('shown_matter')} AS matter,` +
         ` COUNT(DISTINCT CASE WHEN ${q('outcome')} = ? THEN ${q('request')} END) AS disclosed,` +
         ` COUNT(DISTINCT CASE WHEN ${q('outcome')} = ? THEN ${q('request')} END) AS denied,` +
         ` COUNT(DISTINCT ${q('request')}) AS requests,` +
-        ` COUNT(DISTINCT ${q('subject_id')}) AS subjects` +
+        ` COUNT(DISTINCT ${q('subject_id')}) AS subjects,` +
+        ` MIN(${q('id')}) AS ${q('entryId')}` +
         (shape.columns ?? []).map((column) => `, ${column}`).join('') +
         ` FROM (${entries}) ${q('e')}` +
-        ` GROUP BY ${[q('shown_organisation'), q('shown_matter'), ...shape.groupBy].join(', ')}) ${q('usage')}` +
+        ` GROUP BY ${[q('shown_organisation'), q('reader'), q('shown_matter'), ...shape.groupBy].join(', ')}) ${q('usage')}` +
         ` ORDER BY ${order.join(', ')}` +
         (shape.limit === undefined ? '' : ` LIMIT ${shape.limit}`),
       params,
@@ -386,7 +435,8 @@ export class AuditRepository {
    * committed head, and the unique index refuses a second append on one head): nothing appended
    * after the head was read lies at or below it, so the later reads see the rows that stood then.
    */
-  async verification(): Promise<ChainVerification> {
+  async verification(recorded?: RecordedHead): Promise<ChainVerification> {
+    const anchor = recorded === undefined ? undefined : recordedHead(recorded);
     // Not chainHead(): a head tampered into having no hash must be reported, not thrown.
     const head = await this.entries.createQueryBuilder('e').where('e.sequence IS NOT NULL').orderBy('e.sequence', 'DESC').limit(1).getOne();
     const through = head?.sequence ?? 0;
@@ -402,15 +452,31 @@ export class AuditRepository {
       .where(`e.sequence <= :through OR ${unchained}`, { through })
       .getRawOne();
     const unchainedEntries = Number(counts?.unchained ?? 0);
+    const recordedHeadMatches = anchor === undefined ? null : await this.endsIn(anchor, through, broken);
     return {
-      intact: broken === null && unchainedEntries === 0,
+      intact: broken === null && unchainedEntries === 0 && recordedHeadMatches !== false,
       entries: Number(counts?.entries ?? 0),
       firstBrokenSequence: broken?.sequence ?? null,
       firstBrokenEntry: broken?.entry ?? null,
       unchainedEntries,
       headSequence: head?.sequence ?? null,
       headHash: head?.hash ?? null,
+      recordedHeadMatches,
     };
+  }
+
+  /**
+   * Whether the chain as appended ran through `recorded`: the walk verified every entry up to its
+   * sequence, and the hash there is the recorded one. The chain is unkeyed, so whoever can write
+   * the database can rewrite an entry and recompute every later hash, and the walk then finds
+   * nothing; only a hash kept where that writer cannot reach tells. A recorded sequence beyond
+   * the head means entries were removed from the end since.
+   */
+  private async endsIn(recorded: RecordedHead, through: number, broken: BrokenLink | null): Promise<boolean> {
+    if (recorded.sequence > through) return false;
+    if (broken !== null && broken.sequence <= recorded.sequence) return false;
+    const row = await this.entries.findOne({ select: { id: true, hash: true }, where: { sequence: recorded.sequence } });
+    return row?.hash === recorded.hash;
   }
 
   /** Which of these ids are already stored (seeds append only what is missing). */
@@ -492,8 +558,9 @@ export class AuditRepository {
   /**
    * Recomputes the chain from the first entry. Returns the first link at which the stored log
    * disagrees with the recomputation (a changed entry, a changed hash, a missing or renumbered
-   * entry), or null when the whole chain verifies. Removing entries from the end cannot be seen
-   * from inside the log: compare `chainHead()` with a copy kept elsewhere. With `through`, stops
+   * entry), or null when the whole chain verifies. The hash has no key: a change whose writer
+   * recomputed every later hash, and entries removed from the end, cannot be seen from inside the
+   * log, only against a head recorded elsewhere (`verification(recorded)`). With `through`, stops
    * at that sequence: entries appended after it are left out.
    */
   async verifyChain(through?: number): Promise<BrokenLink | null> {
@@ -689,6 +756,16 @@ function withIndex<T>(index: number, validate: () => T): T {
   }
 }
 
+/** A recorded head as given, or BAD_USER_INPUT: a sequence number from 1, and a hash as `headHash` gives it (64 hex digits). */
+function recordedHead(recorded: RecordedHead): RecordedHead {
+  if (!Number.isInteger(recorded.sequence) || recorded.sequence < 1) {
+    throw badInput('recordedHead.sequence', `a recorded head's sequence is a headSequence, 1 or more, got ${recorded.sequence}`);
+  }
+  const hash = typeof recorded.hash === 'string' ? recorded.hash.trim().toLowerCase() : '';
+  if (!/^[0-9a-f]{64}$/.test(hash)) throw badInput('recordedHead.hash', `a recorded head's hash is a headHash, 64 hexadecimal digits, got ${JSON.stringify(recorded.hash)}`);
+  return { sequence: recorded.sequence, hash };
+}
+
 /** Every period the audit queries take is half-open, [from, to): an empty or reversed one is an input error. */
 function checkRange(from: Date, to: Date): void {
   if (from.getTime() >= to.getTime()) {
@@ -721,7 +798,38 @@ function usageOf(row: Record<string, unknown>): AuditStatistic {
     disclosed: Number(row.disclosed),
     denied: Number(row.denied),
     subjects: Number(row.subjects),
+    entryId: row.entryId === null || row.entryId === undefined ? null : String(row.entryId),
   };
+}
+
+/**
+ * A person reader's citizen ID number as `maskCitizenIdNumber` masks it (lib/identifiers), in
+ * SQL: the first and last 4 characters kept, the rest starred, and all of it starred at 8
+ * characters or fewer. In SQL, not after the query, so that rows are ordered (and cut at
+ * `first`) by what they show, never by the digits they hide. An organisation is at most 64
+ * characters, so 64 stars always suffice.
+ */
+function maskedReaderSql(column: string, mysql: boolean): string {
+  const stars = `'${'*'.repeat(auditedTextLimits.organisation)}'`;
+  const length = mysql ? `CHAR_LENGTH(${column})` : `LENGTH(${column})`;
+  const kept = [`SUBSTR(${column}, 1, 4)`, `SUBSTR(${stars}, 1, ${length} - 8)`, `SUBSTR(${column}, -4)`];
+  return `CASE WHEN ${length} <= 8 THEN SUBSTR(${stars}, 1, ${length}) ELSE ${mysql ? `CONCAT(${kept.join(', ')})` : kept.join(' || ')} END`;
+}
+
+/** A citizen ID number as the platform shows it (`1303**********0019`), never as one is recorded. */
+const maskedCitizenIdNumber = /^[0-9]{4}\*{10}[0-9]{3}[0-9X]$/;
+
+/**
+ * Refuses a person's masked number where an organisation is named as recorded: it matches no
+ * entry, and an empty answer would read as "this person read nothing". The error says what does
+ * find the person's entries.
+ */
+function refuseMaskedOrganisation(organisation: string, field: string): void {
+  if (!maskedCitizenIdNumber.test(organisation)) return;
+  throw badInput(
+    field,
+    `${organisation} is a person's citizen ID number as the platform shows it, masked, and no organisation is recorded so: to read a person's entries, pass the entryId of an auditCases or auditStatistics row, or the id of one of its entries, as auditEntriesByOrganisation(organisationOf:)`,
+  );
 }
 
 function optional(value: string | null | undefined, field: string, max: number): string | null {

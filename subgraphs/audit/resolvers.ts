@@ -32,22 +32,23 @@ export const resolvers: GraphQLResolverMap<Context> = {
     },
     auditEntriesByOrganisation: async (
       _: unknown,
-      args: PageArgs & { organisation: string; from?: Date | null; to?: Date | null; caseNumber?: string | null },
+      args: PageArgs & { organisation?: string | null; organisationOf?: string | null; from?: Date | null; to?: Date | null; caseNumber?: string | null },
       ctx: Context,
       info: GraphQLResolveInfo,
     ) => {
       const request = pageRequest(ctx, info, null, args);
       const filter = { from: args.from, to: args.to, caseNumber: args.caseNumber };
-      const page = await ctx.repository.byOrganisation(args.organisation, filter, request.first, request.after);
+      const page = await ctx.repository.byOrganisation({ organisation: args.organisation, organisationOf: args.organisationOf }, filter, request.first, request.after);
       // An organisation's trail lists whom it read: each subject on the page learns, in its own
       // trail, that its entries were read, as it does through auditEntriesBySubject.
       for (const entry of page?.rows ?? []) if (entry.subjectId) disclose(ctx.access, entry.subjectId, 'AUDIT');
       return connection(page, request);
     },
-    verifyAuditChain: (_: unknown, __: unknown, ctx: AuditContext) => ctx.repository.verification(),
-    // The audit's readers (AUDIT) read every entry anyway and get every row exactly; other
-    // readers of statistics (the district's analysts) get whole district days and no row about
-    // fewer than `minimumSubjectsPerStatistic` subjects on its own (audit.repository.ts).
+    verifyAuditChain: (_: unknown, args: { recordedHead?: { sequence: number; hash: string } | null }, ctx: AuditContext) => ctx.repository.verification(args.recordedHead ?? undefined),
+    // The audit's readers (AUDIT) read every entry anyway and get a row per reader exactly (a
+    // person's number masked), with an entry to drill down by; other readers of statistics (the
+    // district's analysts) get persons and enterprises counted together, whole district days and
+    // no row about fewer than `minimumSubjectsPerStatistic` subjects on its own (audit.repository.ts).
     auditStatistics: (_: unknown, args: { from: Date; to: Date; organisation?: string | null }, ctx: Context) =>
       ctx.repository.statistics({ from: args.from, to: args.to }, args.organisation, readsTheAudit(ctx) ? 'exact' : 'controlled'),
     auditCases: (_: unknown, args: { from: Date; to: Date; organisation?: string | null; first?: number | null }, ctx: AuditContext) =>

@@ -14,14 +14,17 @@ export type AuditOutcome = (typeof auditOutcomes)[number];
 /**
  * One request that disclosed (or was refused) a subject's credit data: who, for what matter,
  * which subject, which field groups, when. Entries are appended, never updated or deleted; the
- * hash chain (`sequence`, `previousHash`, `hash`) makes any later change detectable.
+ * hash chain (`sequence`, `previousHash`, `hash`) makes a later change detectable, unless its
+ * writer recomputed every later hash: that only a head recorded outside the database detects
+ * (`AuditRepository.verification`).
  */
 // Keep column and index names in sync with migrations/1764000000400-create-audit-entry.ts,
-// 1764000000410-index-audit-entry-cases.ts and 1764000000420-index-audit-entry-instants.ts.
+// 1764000000410-index-audit-entry-cases.ts, 1764000000420-index-audit-entry-instants.ts and
+// 1764000000450-index-audit-entry-lists-by-sequence.ts.
 @Entity('audit_entry')
-@Index('IDX_audit_entry_subject_id_occurred_at', ['subjectId', 'occurredAt'])
-@Index('IDX_audit_entry_organisation_occurred_at', ['organisation', 'occurredAt'])
-@Index('IDX_audit_entry_organisation_case_number_occurred_at', ['organisation', 'caseNumber', 'occurredAt'])
+@Index('IDX_audit_entry_subject_id_occurred_at_sequence', ['subjectId', 'occurredAt', 'sequence'])
+@Index('IDX_audit_entry_organisation_occurred_at_sequence', ['organisation', 'occurredAt', 'sequence'])
+@Index('IDX_audit_entry_organisation_case_number_occurred_at_sequence', ['organisation', 'caseNumber', 'occurredAt', 'sequence'])
 @Index('IDX_audit_entry_occurred_at', ['occurredAt'])
 export class AuditEntry {
   @PrimaryColumn({ type: 'varchar', length: 36 })

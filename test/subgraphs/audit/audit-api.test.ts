@@ -2,6 +2,7 @@ import type { RequestIdentity } from '../../../lib/access/identity';
 import { AuditRepository } from '../../../subgraphs/audit/audit.repository';
 import { AuditEntry } from '../../../subgraphs/audit/entities/audit-entry.entity';
 import { findMatter } from '../../../lib/catalogue/matters';
+import { maskCitizenIdNumber } from '../../../lib/identifiers';
 import { auditSubgraph } from '../../../subgraphs/audit/subgraph';
 import { testDatabases } from '../../helpers/databases';
 import { fullAccess } from '../../helpers/identity';
@@ -251,17 +252,17 @@ describe.each(testDatabases)('audit API on $label', (database) => {
       if (result.errors) throw new Error(JSON.stringify(result.errors));
     });
 
-    /** The same numbers, computed here from the stored rows. */
+    /** The same numbers, computed here from the stored rows, as the supervisor (AUDIT) gets them: a row per reader, a person masked. */
     async function expected(organisation?: string): Promise<Statistic[]> {
       const rows = await db().getRepository(AuditEntry).find();
       const groups = new Map<string, { statistic: Statistic; disclosed: Set<string>; denied: Set<string>; subjects: Set<string> }>();
       for (const row of rows) {
         const time = row.occurredAt.getTime();
         if (time < from.getTime() || time >= to.getTime() || (row.outcome !== 'DISCLOSED' && row.outcome !== 'DENIED')) continue;
-        const shown = row.organisationKind === 'INDIVIDUAL' ? 'INDIVIDUALS' : row.organisationKind === 'ENTERPRISE' ? 'ENTERPRISES' : row.organisation;
-        if (organisation !== undefined && shown !== organisation) continue;
+        const shown = row.organisationKind === 'INDIVIDUAL' ? maskCitizenIdNumber(row.organisation) : row.organisation;
+        if (organisation !== undefined && row.organisation !== organisation) continue;
         const matter = row.matter === null || findMatter(row.matter) ? row.matter : 'UNLISTED';
-        const key = JSON.stringify([shown, matter]);
+        const key = JSON.stringify([shown, row.organisation, matter]);
         let group = groups.get(key);
         if (!group) groups.set(key, (group = { statistic: { organisation: shown, matter, disclosed: 0, denied: 0, subjects: 0 }, disclosed: new Set(), denied: new Set(), subjects: new Set() }));
         (row.outcome === 'DISCLOSED' ? group.disclosed : group.denied).add(requestOf(row));
@@ -283,30 +284,33 @@ describe.each(testDatabases)('audit API on $label', (database) => {
       expect(result?.data?.auditStatistics).toEqual(await expected());
       // Written out once, so that a mistake shared by the query and `expected` still shows.
       expect(result?.data?.auditStatistics).toEqual([
+        { organisation: '1303**********0019', matter: 'SELF_INQUIRY', disclosed: 1, denied: 0, subjects: 1 },
+        { organisation: '1303**********002X', matter: 'SELF_INQUIRY', disclosed: 1, denied: 0, subjects: 1 },
+        { organisation: '1303**********002X', matter: 'UNLISTED', disclosed: 0, denied: 1, subjects: 1 },
+        { organisation: '91130304MA0TEXT12Y', matter: 'SELF_INQUIRY', disclosed: 1, denied: 0, subjects: 1 },
         { organisation: 'CREDIT_OFFICE', matter: 'CREDIT_SUPERVISION', disclosed: 1, denied: 0, subjects: 0 },
-        { organisation: 'ENTERPRISES', matter: 'SELF_INQUIRY', disclosed: 1, denied: 0, subjects: 1 },
         { organisation: 'FINANCE', matter: 'GOVERNMENT_PROCUREMENT', disclosed: 3, denied: 1, subjects: 2 },
         { organisation: 'FINANCE', matter: 'STATE_ASSET_TRANSFER', disclosed: 1, denied: 0, subjects: 1 },
         { organisation: 'FINANCE', matter: 'UNLISTED', disclosed: 0, denied: 1, subjects: 1 },
-        { organisation: 'INDIVIDUALS', matter: 'SELF_INQUIRY', disclosed: 2, denied: 0, subjects: 2 },
-        { organisation: 'INDIVIDUALS', matter: 'UNLISTED', disclosed: 0, denied: 1, subjects: 1 },
         { organisation: provider, matter: 'PROVIDER_DATA_COLLECTION', disclosed: 1, denied: 0, subjects: 1 },
         { organisation: bank, matter: null, disclosed: 0, denied: 1, subjects: 0 },
         { organisation: bank, matter: 'FINANCIAL_SERVICES', disclosed: 1, denied: 1, subjects: 2 },
       ]);
     });
 
-    // Exact counts, as the supervisor reads them; an analyst's (whole district days, small rows
-    // folded) are tested in audit-statistics-control.test.ts.
-    it('names no person or enterprise, even when asked for one by its number or code, and no text a caller made up as a matter', async () => {
+    // Exact counts, as the supervisor reads them; an analyst's (persons and enterprises together,
+    // whole district days, small rows folded) are tested in audit-statistics-control.test.ts.
+    it('finds an enterprise by its code and a person by the whole number, shown masked; refuses the masked form; names no text a caller made up as a matter', async () => {
       const ask = (organisation: string) => queryAs<{ auditStatistics: Statistic[] }>(supervisor, STATISTICS, { from: from.toISOString(), to: to.toISOString(), organisation });
-      expect((await ask('130304197304130019')).data?.auditStatistics).toEqual([]);
-      expect((await ask('91130304MA0TEXT12Y')).data?.auditStatistics).toEqual([]);
-      expect((await ask('INDIVIDUALS')).data?.auditStatistics).toEqual([
-        { organisation: 'INDIVIDUALS', matter: 'SELF_INQUIRY', disclosed: 2, denied: 0, subjects: 2 },
-        { organisation: 'INDIVIDUALS', matter: 'UNLISTED', disclosed: 0, denied: 1, subjects: 1 },
-      ]);
-      expect((await ask('ENTERPRISES')).data?.auditStatistics).toEqual([{ organisation: 'ENTERPRISES', matter: 'SELF_INQUIRY', disclosed: 1, denied: 0, subjects: 1 }]);
+      expect((await ask('130304197304130019')).data?.auditStatistics).toEqual([{ organisation: '1303**********0019', matter: 'SELF_INQUIRY', disclosed: 1, denied: 0, subjects: 1 }]);
+      expect((await ask('91130304MA0TEXT12Y')).data?.auditStatistics).toEqual([{ organisation: '91130304MA0TEXT12Y', matter: 'SELF_INQUIRY', disclosed: 1, denied: 0, subjects: 1 }]);
+      // What the supervisor's rows show of a person names no organisation: refused, saying what does.
+      const masked = await ask('1303**********0019');
+      expect(masked.data).toEqual({ auditStatistics: null });
+      expect(masked.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'organisation' });
+      expect(masked.errors?.[0].message).toContain('organisationOf');
+      // The analyst's names for subjects together are no organisation of the supervisor's rows.
+      expect((await ask('INDIVIDUALS')).data?.auditStatistics).toEqual([]);
       // The trail keeps the header as sent, for the credit office.
       const kept = await db().getRepository(AuditEntry).findOneByOrFail({ requestId: 'request-716' });
       expect(kept.matter).toBe('徐志强-130304197304130019');
@@ -481,6 +485,101 @@ describe.each(testDatabases)('audit API on $label', (database) => {
       const result = await cases({}, analyst);
       expect(result.data).toEqual({ auditCases: null });
       expect(result.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', group: 'AUDIT' });
+    });
+  });
+
+  describe('drilling down from auditCases to the entries of its rows', () => {
+    // The probe: a person and an enterprise each read two subjects in a case of their own.
+    const from = new Date(Date.UTC(2028, 5, 1));
+    const to = new Date(Date.UTC(2028, 6, 1));
+    const at = (day: number, ms = 0) => new Date(Date.UTC(2028, 5, day, 3, 0, 0, ms)).toISOString();
+    const person = '130304197304130019';
+    // Another person, whose number masks alike: their rows must stay apart.
+    const namesake = '130302198001010019';
+    const enterprise = '91130304MA0TEXT12Y';
+    const reads = (organisation: string, organisationKind: string, caseNumber: string, day: number) =>
+      [0, 1].map((s) =>
+        entry(970 + day * 2 + s, { organisation, organisationKind, role: 'EXTERNAL_USER', matter: 'COMMERCIAL_DUE_DILIGENCE', caseNumber, subjectId: subjectIds[1 + s], requestId: `deal-${day}-${s}`, occurredAt: at(day, s) }),
+      );
+    const CASES = /* GraphQL */ `
+      query Cases($from: DateTime!, $to: DateTime!, $organisation: String) {
+        auditCases(from: $from, to: $to, organisation: $organisation) { organisation entryId matter caseNumber disclosed denied subjects }
+      }
+    `;
+    const ENTRIES = /* GraphQL */ `
+      query Entries($organisation: String, $of: ID, $caseNumber: String) {
+        auditEntriesByOrganisation(organisation: $organisation, organisationOf: $of, caseNumber: $caseNumber) { totalCount edges { node { organisation caseNumber subject { id } } } }
+      }
+    `;
+    interface Row { organisation: string; entryId: string; matter: string; caseNumber: string; disclosed: number; denied: number; subjects: number }
+    type Entries = { auditEntriesByOrganisation: { totalCount: number; edges: { node: { organisation: string; caseNumber: string; subject: { id: string } } }[] } | null };
+    const cases = async () => {
+      const result = await queryAs<{ auditCases: Row[] }>(supervisor, CASES, { from: from.toISOString(), to: to.toISOString() });
+      expect(result.errors).toBeUndefined();
+      return result.data!.auditCases;
+    };
+    const entries = (variables: Record<string, unknown>) => queryAs<Entries>(supervisor, ENTRIES, variables);
+
+    beforeAll(async () => {
+      const result = await append([
+        ...reads(person, 'INDIVIDUAL', 'PROBE-S-DEAL-1', 2),
+        ...reads(enterprise, 'ENTERPRISE', 'PROBE-E-DEAL-1', 3),
+        ...reads(namesake, 'INDIVIDUAL', 'PROBE-S-DEAL-1', 4).slice(0, 1),
+      ]);
+      if (result.errors) throw new Error(JSON.stringify(result.errors));
+    });
+
+    it("names an enterprise by its code and a person by the masked number, each reader a row of its own, never the analyst's INDIVIDUALS or ENTERPRISES", async () => {
+      const rows = await cases();
+      expect(rows.map(({ entryId: _, ...row }) => row)).toEqual([
+        { organisation: '1303**********0019', matter: 'COMMERCIAL_DUE_DILIGENCE', caseNumber: 'PROBE-S-DEAL-1', disclosed: 2, denied: 0, subjects: 2 },
+        { organisation: enterprise, matter: 'COMMERCIAL_DUE_DILIGENCE', caseNumber: 'PROBE-E-DEAL-1', disclosed: 2, denied: 0, subjects: 2 },
+        { organisation: '1303**********0019', matter: 'COMMERCIAL_DUE_DILIGENCE', caseNumber: 'PROBE-S-DEAL-1', disclosed: 1, denied: 0, subjects: 1 },
+      ]);
+      expect(JSON.stringify(rows)).not.toContain(person);
+      expect(JSON.stringify(rows)).not.toContain(namesake);
+    });
+
+    it("reads each row's entries by its entryId, a person's too, and only that reader's, masked as the row shows it", async () => {
+      for (const row of await cases()) {
+        const read = await entries({ of: row.entryId, caseNumber: row.caseNumber });
+        expect(read.errors).toBeUndefined();
+        expect(read.data?.auditEntriesByOrganisation?.totalCount).toBe(row.disclosed + row.denied);
+        expect(read.data?.auditEntriesByOrganisation?.edges.map((e) => [e.node.organisation, e.node.caseNumber])).toEqual(
+          Array.from({ length: row.disclosed + row.denied }, () => [row.organisation, row.caseNumber]),
+        );
+      }
+      // The probe's drill-down: the person's two reads, not the namesake's one.
+      const [probe] = await cases();
+      const read = await entries({ of: probe.entryId, caseNumber: 'PROBE-S-DEAL-1' });
+      expect(read.data?.auditEntriesByOrganisation?.edges.map((e) => e.node.subject.id).sort()).toEqual([subjectIds[1], subjectIds[2]]);
+    });
+
+    it('reads an enterprise row by the organisation it shows, as a department row is read', async () => {
+      const row = (await cases()).find((c) => c.organisation === enterprise)!;
+      const read = await entries({ organisation: row.organisation, caseNumber: row.caseNumber });
+      expect(read.errors).toBeUndefined();
+      expect(read.data?.auditEntriesByOrganisation?.totalCount).toBe(2);
+    });
+
+    it('refuses the masked form where an organisation is named, saying to use organisationOf, rather than answering that the person read nothing', async () => {
+      for (const result of [await entries({ organisation: '1303**********0019', caseNumber: 'PROBE-S-DEAL-1' }), await queryAs<{ auditCases: null }>(supervisor, CASES, { from: from.toISOString(), to: to.toISOString(), organisation: '1303**********0019' })]) {
+        expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'organisation' });
+        expect(result.errors?.[0].message).toContain('organisationOf');
+      }
+      // The person's whole number still names the person, for those who have it.
+      expect((await entries({ organisation: person, caseNumber: 'PROBE-S-DEAL-1' })).data?.auditEntriesByOrganisation?.totalCount).toBe(2);
+    });
+
+    it.each([
+      ['neither organisation nor organisationOf', {}, 'organisation'],
+      ['both organisation and organisationOf', { organisation: 'FINANCE', of: 'e-1' }, 'organisation'],
+      ['an organisationOf that is no entry', { of: 'no-such-entry' }, 'organisationOf'],
+      ['an empty organisationOf', { of: ' ' }, 'organisationOf'],
+    ])('refuses %s with BAD_USER_INPUT', async (_label, variables, field) => {
+      const result = await entries(variables);
+      expect(result.data).toEqual({ auditEntriesByOrganisation: null });
+      expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
     });
   });
 

@@ -152,7 +152,8 @@ describe.each(testDatabases)('audit statistics disclosure control on $label', (d
   it('shows the supervisor every row exactly, and an analyst no row about fewer than five subjects on its own', async () => {
     const exact = await statistics(supervisor, week);
     expect(exact.errors).toBeUndefined();
-    expect(exact.data?.auditStatistics).toContainEqual({ organisation: 'INDIVIDUALS', matter: 'SELF_INQUIRY', disclosed: 1, denied: 0, subjects: 1 });
+    // The supervisor's row names the person, masked as everywhere; the analyst's would count persons together.
+    expect(exact.data?.auditStatistics).toContainEqual({ organisation: '1303**********0019', matter: 'SELF_INQUIRY', disclosed: 1, denied: 0, subjects: 1 });
     expect(exact.data?.auditStatistics).toContainEqual({ organisation: bank, matter: 'FINANCIAL_SERVICES', disclosed: 2, denied: 1, subjects: 2 });
     expect(exact.data?.auditStatistics).toHaveLength(8);
 
@@ -165,7 +166,7 @@ describe.each(testDatabases)('audit statistics disclosure control on $label', (d
 
     // The probe's day: one person's inquiry alone. The supervisor sees it; the analyst nothing,
     // as the folded row would concern one subject.
-    expect((await statistics(supervisor, fourth)).data?.auditStatistics).toEqual([{ organisation: 'INDIVIDUALS', matter: 'SELF_INQUIRY', disclosed: 1, denied: 0, subjects: 1 }]);
+    expect((await statistics(supervisor, fourth)).data?.auditStatistics).toEqual([{ organisation: '1303**********0019', matter: 'SELF_INQUIRY', disclosed: 1, denied: 0, subjects: 1 }]);
     const alone = await statistics(analyst, fourth);
     expect(alone.errors).toBeUndefined();
     expect(alone.data?.auditStatistics).toEqual([]);
@@ -205,6 +206,71 @@ describe.each(testDatabases)('audit statistics disclosure control on $label', (d
     expect((await statistics(supervisor, { ...week, organisation: bank })).data?.auditStatistics).toEqual([
       { organisation: bank, matter: 'FINANCIAL_SERVICES', disclosed: 2, denied: 1, subjects: 2 },
     ]);
+  });
+});
+
+describe.each(testDatabases)('audit statistics rows to drill down from on $label', (database) => {
+  const { queryAs } = useSubgraph(auditSubgraph, database, 'auditdrill');
+  const WITH_ENTRY = /* GraphQL */ `
+    query Statistics($from: DateTime!, $to: DateTime!, $organisation: String) {
+      auditStatistics(from: $from, to: $to, organisation: $organisation) { organisation matter disclosed denied subjects entryId }
+    }
+  `;
+  const ENTRIES = /* GraphQL */ `
+    query Entries($of: ID, $from: DateTime, $to: DateTime) {
+      auditEntriesByOrganisation(organisationOf: $of, from: $from, to: $to, first: 100) { totalCount edges { node { organisation matter outcome } } }
+    }
+  `;
+  // Six persons and six enterprises, each reading one subject on the 2nd: together they would
+  // make a row an analyst sees (INDIVIDUALS, ENTERPRISES); apart, no row of theirs reaches five.
+  const persons = ['130304197304130019', '130302198001010019', '130304198502020027', '130304199003030035', '130304199504040043', '130304200005050051'];
+  const enterprises = ['91130304MA0TEXT12Y', '91130304MA0TEXT13Y', '91130304MA0TEXT14Y', '91130304MA0TEXT15Y', '91130304MA0TEXT16Y', '91130304MA0TEXT17Y'];
+  const day2 = { from: day(2).toISOString(), to: day(3).toISOString() };
+  beforeAll(async () => {
+    const batch = [
+      ...persons.map((organisation, i) => entry({ organisation, organisationKind: 'INDIVIDUAL', role: 'EXTERNAL_USER', matter: 'COMMERCIAL_DUE_DILIGENCE', subjectId: subject(50 + i), occurredAt: on(2, 300 + i) })),
+      ...enterprises.map((organisation, i) => entry({ organisation, organisationKind: 'ENTERPRISE', role: 'EXTERNAL_USER', matter: 'COMMERCIAL_DUE_DILIGENCE', subjectId: subject(60 + i), occurredAt: on(2, 400 + i) })),
+      // The first person again, refused, and a FINANCE read: rows of their own.
+      entry({ organisation: persons[0], organisationKind: 'INDIVIDUAL', role: 'EXTERNAL_USER', matter: 'COMMERCIAL_DUE_DILIGENCE', subjectId: subject(70), occurredAt: on(2, 500), outcome: 'DENIED' }),
+    ];
+    const result = await queryAs(gateway, APPEND, { entries: batch });
+    if (result.errors) throw new Error(JSON.stringify(result.errors));
+  });
+
+  it("keeps the analyst's folding and gives the analyst no entry to drill down by", async () => {
+    const controlled = await queryAs<{ auditStatistics: (Statistic & { entryId: string | null })[] }>(analyst, WITH_ENTRY, day2);
+    expect(controlled.errors).toBeUndefined();
+    expect(controlled.data?.auditStatistics).toEqual([
+      { organisation: 'ENTERPRISES', matter: 'COMMERCIAL_DUE_DILIGENCE', disclosed: 6, denied: 0, subjects: 6, entryId: null },
+      { organisation: 'INDIVIDUALS', matter: 'COMMERCIAL_DUE_DILIGENCE', disclosed: 6, denied: 1, subjects: 6, entryId: null },
+    ]);
+    for (const organisation of [persons[0], enterprises[0]]) {
+      expect((await queryAs<{ auditStatistics: Statistic[] }>(analyst, WITH_ENTRY, { ...day2, organisation })).data?.auditStatistics).toEqual([]);
+    }
+  });
+
+  it("gives the supervisor a row per reader, a person masked, whose entry leads to exactly that reader's entries", async () => {
+    const exact = await queryAs<{ auditStatistics: (Statistic & { entryId: string })[] }>(supervisor, WITH_ENTRY, day2);
+    expect(exact.errors).toBeUndefined();
+    const rows = exact.data!.auditStatistics;
+    expect(rows.map((r) => r.organisation)).toEqual([
+      // Two persons share the masked form 1303**********0019: two rows, ordered by their entries.
+      ...['1303**********0019', '1303**********0019', '1303**********0027', '1303**********0035', '1303**********0043', '1303**********0051'],
+      ...enterprises,
+    ]);
+    expect(rows.every((r) => r.entryId !== null)).toBe(true);
+    for (const row of rows) {
+      const read = await queryAs<{ auditEntriesByOrganisation: { totalCount: number; edges: { node: { organisation: string; matter: string; outcome: string } }[] } }>(supervisor, ENTRIES, {
+        of: row.entryId,
+        ...day2,
+      });
+      expect(read.errors).toBeUndefined();
+      const { totalCount, edges } = read.data!.auditEntriesByOrganisation;
+      expect(totalCount).toBe(row.disclosed + row.denied);
+      expect(edges.every((e) => e.node.organisation === row.organisation && e.node.matter === row.matter)).toBe(true);
+    }
+    // The persons of the shared masked form are told apart by their entries: one has the refusal.
+    expect(rows.filter((r) => r.organisation === '1303**********0019').map((r) => r.denied).sort()).toEqual([0, 1]);
   });
 });
 
