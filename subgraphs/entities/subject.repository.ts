@@ -139,8 +139,12 @@ function validateSubject(subject: Subject): void {
   } else {
     if (!subject.registrationDate) throw badInput('registrationDate', `an organisation (${subject.kind}) needs its registration date`);
   }
-  if (subject.registrationDate && (!isIsoDate(subject.registrationDate) || subject.registrationDate > todayInDistrict())) {
-    throw badInput('registrationDate', `registration date must be a past calendar date, got ${subject.registrationDate}`);
+  if (subject.registrationDate && !isIsoDate(subject.registrationDate)) {
+    throw badInput('registrationDate', `registration date must be a calendar date as YYYY-MM-DD, got ${JSON.stringify(subject.registrationDate)}`);
+  }
+  // Today is a registration date like any other: a subject registered this morning is registered at the window this afternoon.
+  if (subject.registrationDate && subject.registrationDate > todayInDistrict()) {
+    throw badInput('registrationDate', `registration date must be today (${todayInDistrict()}) or earlier, got ${subject.registrationDate}`);
   }
   if (subject.registeredAddress && characterCount(subject.registeredAddress) > 300) throw badInput('registeredAddress', `address must be at most 300 characters, got ${characterCount(subject.registeredAddress)}`);
   if (subject.legalRepresentative && characterCount(subject.legalRepresentative) > 100) throw badInput('legalRepresentative', `legal representative must be at most 100 characters, got ${characterCount(subject.legalRepresentative)}`);

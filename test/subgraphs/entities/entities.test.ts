@@ -1,3 +1,4 @@
+import { todayInDistrict } from '../../../lib/calendar';
 import { citizenIdNumber, unifiedSocialCreditCode } from '../../../lib/identifiers';
 import { demoWorld } from '../../../scripts/demo/world';
 import { Subject, subjectNameMaxLength } from '../../../subgraphs/entities/entities/subject.entity';
@@ -81,6 +82,16 @@ describe.each(testDatabases)('entities subgraph on $label', (database) => {
     expect(result.errors?.[0].extensions).toMatchObject({ code, field: 'code', ...(problem ? { problem } : {}) });
     expect(result.errors?.[0].extensions).not.toHaveProperty('stacktrace');
     expect(await count()).toBe(before);
+  });
+
+  it('takes a registration date of today and says so when it refuses a later one', async () => {
+    const today = todayInDistrict();
+    const tomorrow = new Date(Date.parse(`${today}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    const code = unifiedSocialCreditCode({ authority: '9', orgType: '1', division: '130304', organisationBody: 'RD7TD4YA' });
+    const later = await query(REGISTER, { input: { kind: 'ENTERPRISE', name: '秦皇岛市北戴河区今日登记有限公司', code, registrationDate: tomorrow } });
+    expect(later.errors?.map((e) => [e.extensions?.code, e.extensions?.field, e.message])).toEqual([['BAD_USER_INPUT', 'registrationDate', `registration date must be today (${today}) or earlier, got ${tomorrow}`]]);
+    const registered = await query(REGISTER, { input: { kind: 'ENTERPRISE', name: '秦皇岛市北戴河区今日登记有限公司', code, registrationDate: today } });
+    expect(registered.data?.registerSubject).toMatchObject({ registrationDate: today });
   });
 
   it.each([['spaces', '   '], ['zero-width characters', '\u200b\u200c\u2060'], ['punctuation only', '（）·——']])('refuses a name of %s, naming the field, and stores nothing', async (_label, name) => {
