@@ -358,18 +358,22 @@ describe('the explorer in headless Chromium', () => {
       await page.reload({ waitUntil: 'load' });
       await page.locator('.graphiql-query-editor .view-lines').waitFor();
       await typeInto(page, 'Variables', `{"code": "${idNumber}"}`);
-      await page.locator('.graphiql-execute-button').click();
-      await waitForResponse(page, 'subjectByCode');
       const kept = async () =>
         await page.evaluate((id) => ({
           local: Object.keys(localStorage).filter((key) => key.startsWith('graphiql:') || localStorage.getItem(key)!.includes(id)),
           session: Object.keys(sessionStorage).filter((key) => sessionStorage.getItem(key)!.includes(id)),
         }), idNumber);
-      // GraphiQL writes its tabs and history (queries) within a second of a run on an idle machine;
-      // under the whole suite's load on two cores it once took more than five.
       const keys = ['graphiql:tabState', 'graphiql:queries'];
+      // GraphiQL's history plugin adds a run when fetching starts, through a store its own effect
+      // sets up after rendering: a run that starts first (the suite's load on two cores, a click
+      // straight after the load) is never added to history. What is asserted is where history is
+      // kept, not that GraphiQL never misses a run, so the query is run again, at most three times.
       let where = await kept();
-      for (const deadline = Date.now() + 15_000; !where.local.length && !keys.every((k) => where.session.includes(k)) && Date.now() < deadline; where = await kept()) await page.waitForTimeout(100);
+      for (let run = 1; run <= 3 && !where.local.length && !keys.every((k) => where.session.includes(k)); run++) {
+        await page.locator('.graphiql-execute-button').click();
+        await waitForResponse(page, 'subjectByCode');
+        for (const deadline = Date.now() + 5_000; !where.local.length && !keys.every((k) => where.session.includes(k)) && Date.now() < deadline; where = await kept()) await page.waitForTimeout(100);
+      }
       expect(where.local).toEqual([]);
       expect(where.session).toEqual(expect.arrayContaining(keys));
     } finally {
