@@ -6,6 +6,7 @@ import type { ExplorerExample } from './settings';
 export interface ExampleCallers {
   department?: string;
   analyst?: string;
+  supervisor?: string;
   registryAdmin?: string;
 }
 
@@ -15,6 +16,7 @@ export function exampleCallers(callers: { label: string; caller: Caller }[]): Ex
   return {
     department: find((c) => c.role === 'DEPARTMENT_OFFICER' && c.organisation === 'FINANCE'),
     analyst: find((c) => c.role === 'ANALYST'),
+    supervisor: find((c) => c.role === 'CREDIT_OFFICE_SUPERVISOR'),
     registryAdmin: find((c) => c.role === 'REGISTRY_ADMIN'),
   };
 }
@@ -25,7 +27,7 @@ const placeholderCode = '91130304MA0TEXT12Y';
 /**
  * The saved operations the explorer opens with, per kind of user, with the purpose each is sent
  * under: a department's look at a subject and its recorded credit check, an analyst's statistics,
- * a registry admin's review.
+ * the credit office's assessment of the measures departments applied, a registry admin's review.
  */
 export function explorerExamples(options: { subjectCode?: string; subjectId?: string; callers?: ExampleCallers; now?: Date } = {}): ExplorerExample[] {
   const today = todayInDistrict(options.now);
@@ -97,6 +99,30 @@ query AnalystStatistics($from: DateTime!, $to: DateTime!) {
       variables: { from: `${year}-01-01T00:00:00+08:00`, to: `${Number(year) + 1}-01-01T00:00:00+08:00` },
       purpose: { matter: 'STATISTICAL_ANALYSIS' },
       demoCaller: options.callers?.analyst,
+    },
+    {
+      name: 'CreditOfficeAssessment',
+      title: `how departments applied the measures their checks called for in ${year} (考核)`,
+      audience: 'Credit office supervisor',
+      query: /* GraphQL */ `# The credit office's assessment (x-credit-matter CREDIT_SUPERVISION): per department and
+# matter, the joint punishments and incentives the checks called for and how many were applied,
+# then the checks whose department reported feedback without applying a punishment called for
+# (an excluded subject admitted, say), with what the department said.
+query CreditOfficeAssessment($from: DateTime!, $to: DateTime!) {
+  creditCheckStatistics(from: $from, to: $to) {
+    department { nameZh } matter checks withFeedback
+    punishment { calledFor applied shareApplied checksNotApplied }
+    incentive { calledFor applied shareApplied checksNotApplied }
+  }
+  creditChecks(measuresNotApplied: true, notAppliedPolarity: PUNISHMENT, from: $from, to: $to, first: 20) {
+    totalCount
+    edges { node { department { nameZh } matter caseNumber checkedAt verdict feedback { appliedMeasures note } } }
+  }
+}
+`,
+      variables: { from: `${year}-01-01T00:00:00+08:00`, to: `${Number(year) + 1}-01-01T00:00:00+08:00` },
+      purpose: { matter: 'CREDIT_SUPERVISION' },
+      demoCaller: options.callers?.supervisor,
     },
     {
       name: 'RegistryReview',
