@@ -7,14 +7,14 @@ import { startOfDistrictDay, todayInDistrict } from '../../lib/calendar';
 import { findDepartment } from '../../lib/catalogue/departments';
 import { matters } from '../../lib/catalogue/matters';
 import { timeOrderedId } from '../../lib/time-ordered-id';
-import { badInput, ErrorCode, requiredText } from '../../lib/errors';
+import { badInput, ErrorCode, optionalText, requiredText } from '../../lib/errors';
 import type { CursorPosition } from '../shared/cursors';
 import { isUniqueViolation } from '../shared/database';
 import { insertMany, insertRowsPerStatement } from '../shared/bulk-insert';
-import { pageSize, type Page } from '../shared/pagination';
+import { PageLoaders } from '../shared/loaders';
+import { loadPages, pageSize, type Page, type PageQuery } from '../shared/pagination';
 import { inTurn, isMysql } from '../shared/write-queue';
 import { characterCount } from '../../lib/text';
-import { AuditPageLoaders, loadAuditPages } from './audit-pages';
 import {
   AuditEntry,
   auditOutcomes,
@@ -184,24 +184,34 @@ const catalogueMatterList = matters
   })
   .join(', ');
 
+/**
+ * The order of every audit list, newest first: by instant, then by chain sequence, then by id
+ * (occurred_at DESC, sequence DESC, id DESC). The gateway gives all of a request's entries one
+ * instant, so within a request it is the sequence, the order they were appended, that orders
+ * them; ordered by id alone they came in the order of their ids' random part (241, 240, 243, 242).
+ * An entry outside the chain (no sequence, written around the platform) comes after the chained
+ * ones of its instant, and the id orders those among themselves. Cursors stay [instant, id], as
+ * `toConnection` seals them, so that those issued before this order still open (`thenBy`). The
+ * (parent, instant, sequence) indexes hold this order (migration 1764000000450).
+ */
+const newestFirst = { orderBy: 'occurredAt', direction: 'DESC', thenBy: 'sequence' } as const satisfies Pick<PageQuery<AuditEntry>, 'orderBy' | 'direction' | 'thenBy'>;
+
 /** Every query the audit subgraph makes, in one place. Built per request (it owns page loaders). */
 export class AuditRepository {
   readonly entries: Repository<AuditEntry>;
-  private readonly pages: AuditPageLoaders;
+  private readonly pages = new PageLoaders();
 
   constructor(private readonly db: DataSource) {
     this.entries = db.getRepository(AuditEntry);
-    this.pages = new AuditPageLoaders(this.entries);
   }
 
   /**
-   * One page of entries about a subject, newest first (occurredAt, sequence, id, all DESC: see
-   * `loadAuditPages`). Calls made in the same tick with the same page arguments share one SQL
-   * statement.
+   * One page of entries about a subject, newest first (`newestFirst`). Calls made in the same
+   * tick with the same page arguments share one SQL statement.
    */
   bySubject(subjectId: string, first: number, after?: CursorPosition | null, outcome?: AuditOutcome): Promise<Page<AuditEntry> | undefined> {
     if (subjectId.trim() === '') throw badInput('subjectId', 'subjectId must not be empty');
-    return this.pages.load({ ...(outcome ? { where: { sql: 't.outcome = ?', params: [outcome] } } : {}), first, after }, subjectId);
+    return this.pages.load(this.entries, { parent: 'subjectId', ...(outcome ? { where: { sql: 't.outcome = ?', params: [outcome] } } : {}), ...newestFirst, first, after }, subjectId);
   }
 
   /**
@@ -233,7 +243,7 @@ export class AuditRepository {
       conditions.push('t.case_number = ?');
       params.push(requiredText(filter.caseNumber, 'caseNumber', auditedTextLimits.caseNumber));
     }
-    const pages = await loadAuditPages(this.entries, { where: { sql: conditions.join(' AND '), params }, first, after });
+    const pages = await loadPages(this.entries, { where: { sql: conditions.join(' AND '), params }, ...newestFirst, first, after });
     return pages.get('');
   }
 
@@ -614,12 +624,12 @@ export class AuditRepository {
       organisation,
       organisationKind: input.organisationKind,
       role: requiredText(input.role, `${path}.role`, auditedTextLimits.role),
-      matter: optional(input.matter, `${path}.matter`, auditedTextLimits.matter),
-      caseNumber: optional(input.caseNumber, `${path}.caseNumber`, auditedTextLimits.caseNumber),
-      consentId: optional(input.consentId, `${path}.consentId`, auditedTextLimits.consentId),
-      subjectId: optional(input.subjectId, `${path}.subjectId`, 36),
+      matter: optionalText(input.matter, `${path}.matter`, auditedTextLimits.matter),
+      caseNumber: optionalText(input.caseNumber, `${path}.caseNumber`, auditedTextLimits.caseNumber),
+      consentId: optionalText(input.consentId, `${path}.consentId`, auditedTextLimits.consentId),
+      subjectId: optionalText(input.subjectId, `${path}.subjectId`, 36),
       fieldGroups: fieldGroups(input.fieldGroups, `${path}.fieldGroups`),
-      operationName: optional(input.operationName, `${path}.operationName`, auditedTextLimits.operationName),
+      operationName: optionalText(input.operationName, `${path}.operationName`, auditedTextLimits.operationName),
       requestId: requiredText(input.requestId, `${path}.requestId`, 64),
       occurredAt: new Date(input.occurredAt.getTime()),
       outcome: input.outcome,
@@ -830,13 +840,4 @@ function refuseMaskedOrganisation(organisation: string, field: string): void {
     field,
     `${organisation} is a person's citizen ID number as the platform shows it, masked, and no organisation is recorded so: to read a person's entries, pass the entryId of an auditCases or auditStatistics row, or the id of one of its entries, as auditEntriesByOrganisation(organisationOf:)`,
   );
-}
-
-function optional(value: string | null | undefined, field: string, max: number): string | null {
-  if (value === null || value === undefined) return null;
-  if (typeof value !== 'string') throw badInput(field, `${field} must be a string or null, got ${JSON.stringify(value)}`);
-  const trimmed = value.trim();
-  if (trimmed === '') return null;
-  if (characterCount(trimmed) > max) throw badInput(field, `${field} must be at most ${max} characters, got ${characterCount(trimmed)}`);
-  return trimmed;
 }

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestIdentity } from '../../lib/access/identity';
 import { todayInDistrict } from '../../lib/calendar';
-import { assertLegible, badInput, clientError, ErrorCode, requiredText } from '../../lib/errors';
+import { assertLegible, badInput, clientError, ErrorCode, optionalText, requiredText } from '../../lib/errors';
 import { permissions, type FilingStatus, type SupervisionClass } from '../../lib/catalogue/provider-supervision';
 import { addMonths } from '../../lib/catalogue/record-categories';
-import { characterCount, nameAsRead } from '../../lib/text';
+import { nameAsRead } from '../../lib/text';
 import { isIsoDate } from '../shared/scalars';
 import { CreditReport, reportSources, type ReportSource } from './entities/credit-report.entity';
 import { platformIssuer } from './platform-report';
@@ -96,24 +96,24 @@ export async function registerReport(input: RegisterCreditReportInput, actor: Ac
   if (input.validUntil < input.issuedOn) throw badInput('validUntil', `validUntil cannot be before issuedOn (${input.issuedOn}), got ${input.validUntil}`);
   const lastValidDay = addMonths(input.issuedOn, longestValidityMonths);
   if (input.validUntil > lastValidDay) throw badInput('validUntil', `validUntil can be at most ${longestValidityMonths / 12} years after issuedOn (${lastValidDay}), got ${input.validUntil}`);
-  const grade = optional(input.grade)?.toUpperCase() ?? null;
+  // Bounded by the patterns below (grade, hash) and the registry (provider), whose refusals say more than a length would.
+  const grade = optionalText(input.grade, 'grade', Infinity)?.toUpperCase() ?? null;
   if (grade !== null && !gradePattern.test(grade)) throw badInput('grade', `grade must be AAA, AA, A, BBB, BB, B, CCC, CC or C, with + or - after AA to B only, got ${JSON.stringify(input.grade)}`);
   const verificationCode = requiredText(input.verificationCode, 'verificationCode', 32);
   if (!codePattern.test(verificationCode)) throw badInput('verificationCode', `verificationCode must be 4 to 32 letters, digits or hyphens as printed on the report, got ${JSON.stringify(input.verificationCode)}`);
-  const documentReference = optional(input.documentReference);
-  if (documentReference && characterCount(documentReference) > 500) throw badInput('documentReference', `documentReference must be at most 500 characters, got ${characterCount(documentReference)}`);
+  const documentReference = optionalText(input.documentReference, 'documentReference', 500);
   // Often the only pointer to the document: one that reads otherwise than it is stored finds nothing.
   if (documentReference) assertLegible(documentReference, 'documentReference');
-  const documentSha256 = optional(input.documentSha256)?.toLowerCase() ?? null;
+  const documentSha256 = optionalText(input.documentSha256, 'documentSha256', Infinity)?.toLowerCase() ?? null;
   if (documentSha256 !== null && !sha256Pattern.test(documentSha256)) throw badInput('documentSha256', `documentSha256 must be 64 hexadecimal characters (SHA-256), got ${JSON.stringify(input.documentSha256)}`);
   if (!documentReference && !documentSha256) throw badInput('documentReference', 'register the document itself: give documentReference (where the file is kept), documentSha256 (its hash), or both');
 
   const thirdParty = source === 'THIRD_PARTY_PROVIDER';
-  const providerId = optional(input.issuerProviderId);
+  const providerId = optionalText(input.issuerProviderId, 'issuerProviderId', Infinity);
   if (thirdParty && !providerId) throw badInput('issuerProviderId', 'a THIRD_PARTY_PROVIDER report names its provider: issuerProviderId, from the provider registry');
   if (!thirdParty && providerId) throw badInput('issuerProviderId', `issuerProviderId applies only to THIRD_PARTY_PROVIDER reports, not to ${source}`);
-  const givenIssuer = optional(input.issuerName)?.normalize('NFC') ?? null;
-  if (givenIssuer && characterCount(givenIssuer) > 200) throw badInput('issuerName', `issuerName must be at most 200 characters, got ${characterCount(givenIssuer)}`);
+  // Counted as stored, composed (NFC): normalising before trimming trims the same spaces.
+  const givenIssuer = optionalText(input.issuerName?.normalize('NFC'), 'issuerName', 200);
   if (givenIssuer) assertLegible(givenIssuer, 'issuerName');
   if (!thirdParty && !givenIssuer && !defaultIssuerNames[source]) throw badInput('issuerName', `a ${source} report names its issuer as printed on it (issuerName)`);
   // The platform's own reports are generated, with their snapshot and verification code; one
@@ -229,10 +229,5 @@ async function providersNamed(name: string, peers: PeerClient, registry: Request
 /** The refusal of a provider's report under another source. */
 function providerReportElsewhere(name: string, source: ReportSource, namesakes: string[]): string {
   return `${name} is a credit service provider in the district registry, so its report is not a ${source} report: register it as THIRD_PARTY_PROVIDER with the provider's id as issuerProviderId (${namesakes.join(' or ')}), so that its filing and standing on the issue date are checked`;
-}
-
-function optional(value: string | null | undefined): string | null {
-  const trimmed = typeof value === 'string' ? value.trim() : '';
-  return trimmed === '' ? null : trimmed;
 }
 

@@ -102,6 +102,18 @@ export interface PageQuery<E extends ObjectLiteral> {
   /** Sort property; the id breaks ties, so the order is total and cursors are stable. */
   orderBy: keyof E & string;
   direction: 'ASC' | 'DESC';
+  /**
+   * A nullable property that orders the rows of one sort value before the id does, in the same
+   * direction: ORDER BY sort, thenBy, id. DESC only (refused with ASC), with NULL after every
+   * value, as both databases sort NULL lowest and so last descending; the id orders rows whose
+   * `thenBy` is equal or NULL in both (the audit's chain sequence: audit.repository.ts).
+   * Cursors stay [sort value, id], so that those issued before a list gained its tie-break still
+   * open: the cursor row's `thenBy` is read by its id in the statement itself. It must be the value
+   * the row had when the cursor was issued (a row never changed, as an audit entry); were the row
+   * gone, its value would read as NULL and the page go on among that sort value's NULLs, from its
+   * id, skipping the sort value's other rows. Not with `through`.
+   */
+  thenBy?: keyof E & string;
   first: number;
   after?: CursorPosition | null;
   /**
@@ -145,6 +157,12 @@ export async function loadPages<E extends ObjectLiteral>(repository: Repository<
   const parentColumn = query.parent ? column(query.parent) : undefined;
   const id = q(idColumn.databaseName);
   const sort = q(sortColumn.databaseName);
+  const tieBreak = query.thenBy ? q(column(query.thenBy).databaseName) : undefined;
+  if (tieBreak && query.direction !== 'DESC') throw new Error(`${metadata.name} lists ordered by ${query.thenBy} after ${query.orderBy} run DESC only (NULLs last), not ${query.direction}`);
+  if (tieBreak && query.through) throw new Error(`a list reached through an index table is ordered by the table's own sort and id columns: thenBy (${query.thenBy}) is not supported with through`);
+  /** The ORDER BY list: the sort, the tie-break (if any), then the id, all in the list's direction. */
+  const ordered = (sorted: string, brokenBy: string | undefined, identified: string) =>
+    [sorted, brokenBy, identified].flatMap((expression) => (expression === undefined ? [] : [`${expression} ${query.direction}`])).join(', ');
 
   const conditions: string[] = [];
   const params: unknown[] = [];
@@ -161,12 +179,29 @@ export async function loadPages<E extends ObjectLiteral>(repository: Repository<
   }
   const where = (extra: string[]) => (extra.length ? ` WHERE ${extra.join(' AND ')}` : '');
   const table = q(metadata.tablePath);
-  const after = (sorted: string, identified: string) => {
+  /**
+   * Rows after the cursor's row c. With a tie-break b (DESC, NULL lowest), of c's sort value: a row
+   * whose b is NULL when c's is not, or is NULL too and its id lower; one whose b is lower than
+   * c's; or the same b and a lower id. c's b is read by id, a subquery the database runs once.
+   */
+  const after = (sorted: string, identified: string, brokenBy?: string) => {
     if (!query.after) return null;
     const [sortValue, lastId] = query.after;
     const comparison = query.direction === 'ASC' ? '>' : '<';
     const persisted = driver.preparePersistentValue(sortColumn.type === 'datetime' ? new Date(sortValue) : sortValue, sortColumn);
-    return { sql: `(${sorted} ${comparison} ? OR (${sorted} = ? AND ${identified} ${comparison} ?))`, params: [persisted, persisted, lastId] };
+    if (!brokenBy || !tieBreak) {
+      return { sql: `(${sorted} ${comparison} ? OR (${sorted} = ? AND ${identified} ${comparison} ?))`, params: [persisted, persisted, lastId] };
+    }
+    const c = q('c');
+    const cursors = `(SELECT ${c}.${tieBreak} FROM ${table} ${c} WHERE ${c}.${id} = ?)`;
+    return {
+      sql:
+        `(${sorted} ${comparison} ? OR (${sorted} = ? AND (` +
+        `(${brokenBy} IS NULL AND (${cursors} IS NOT NULL OR ${identified} ${comparison} ?))` +
+        ` OR ${brokenBy} ${comparison} ${cursors}` +
+        ` OR (${brokenBy} = ${cursors} AND ${identified} ${comparison} ?))))`,
+      params: [persisted, persisted, lastId, lastId, lastId, lastId, lastId],
+    };
   };
 
   // One list (no parent, or a batch of one parent: a credit check of one subject) is one page.
@@ -174,12 +209,13 @@ export async function loadPages<E extends ObjectLiteral>(repository: Repository<
     const own = { from: `${table} t`, conditions, params };
     const walked = via ? { from: `${q(via.table)} g JOIN ${table} t ON t.${id} = g.${q(via.id)}`, conditions: [`(${via.where.sql})`, ...conditions], params: [...via.where.params, ...params] } : own;
     const [sorted, identified] = via ? [`g.${q(via.sort)}`, `g.${q(via.id)}`] : [`t.${sort}`, `t.${id}`];
+    const brokenBy = tieBreak && `t.${tieBreak}`;
     const counting = via?.countsEveryRow ? own : walked;
-    const position = after(sorted, identified);
+    const position = after(sorted, identified, brokenBy);
     const matching = `FROM ${counting.from}${where(counting.conditions)}`;
     // Uncorrelated (its `t` is its own): the database computes it once for the statement.
     const total = query.count ? `, (SELECT COUNT(*) ${matching}) AS page_total` : '';
-    const rowsSql = `SELECT t.*${total} FROM ${walked.from}${where(position ? [...walked.conditions, position.sql] : walked.conditions)} ORDER BY ${sorted} ${query.direction}, ${identified} ${query.direction} LIMIT ?`;
+    const rowsSql = `SELECT t.*${total} FROM ${walked.from}${where(position ? [...walked.conditions, position.sql] : walked.conditions)} ORDER BY ${ordered(sorted, brokenBy, identified)} LIMIT ?`;
     const raw: Record<string, unknown>[] = await manager.query(rowsSql, [...(query.count ? counting.params : []), ...walked.params, ...(position?.params ?? []), query.first + 1]);
     let counted: Promise<number> | undefined;
     const countAlone = () => (counted ??= manager.query(`SELECT COUNT(*) AS total ${matching}`, counting.params).then((r: { total: unknown }[]) => Number(r[0].total)));
@@ -192,15 +228,15 @@ export async function loadPages<E extends ObjectLiteral>(repository: Repository<
 
   const parent = q(parentColumn.databaseName);
   const partition = `PARTITION BY ${parent}`;
-  // The windows rank only (parent, sort, id), which the parent's index holds, and the page's rows
-  // are then read by id: ranking whole rows made MariaDB copy every child (TEXT columns and all)
-  // into two temporary tables to return a few of them (bench/results.md).
-  const ranking = [...new Set([id, parent, sort])].map((name) => `t.${name}`).join(', ');
+  // The windows rank only (parent, sort, tie-break, id), which the parent's index holds, and the
+  // page's rows are then read by id: ranking whole rows made MariaDB copy every child (TEXT
+  // columns and all) into two temporary tables to return a few of them (bench/results.md).
+  const ranking = [...new Set([id, parent, sort, ...(tieBreak ? [tieBreak] : [])])].map((name) => `t.${name}`).join(', ');
   const filtered = `SELECT ${ranking}, COUNT(*) OVER (${partition}) AS page_total FROM ${table} t${where(conditions)}`;
-  const position = after(`f.${sort}`, `f.${id}`);
+  const position = after(`f.${sort}`, `f.${id}`, tieBreak && `f.${tieBreak}`);
   const cursorCondition = position ? ` WHERE ${position.sql}` : '';
   params.push(...(position?.params ?? []));
-  const ranked = `SELECT f.${id}, f.page_total, ROW_NUMBER() OVER (${partition} ORDER BY f.${sort} ${query.direction}, f.${id} ${query.direction}) AS page_rank FROM (${filtered}) f${cursorCondition}`;
+  const ranked = `SELECT f.${id}, f.page_total, ROW_NUMBER() OVER (${partition} ORDER BY ${ordered(`f.${sort}`, tieBreak && `f.${tieBreak}`, `f.${id}`)}) AS page_rank FROM (${filtered}) f${cursorCondition}`;
   // One extra row per parent tells whether a next page exists.
   const sql = `SELECT t.*, p.page_total, p.page_rank FROM (${ranked}) p JOIN ${table} t ON t.${id} = p.${id} WHERE p.page_rank <= ? ORDER BY p.page_rank`;
   params.push(query.first + 1);

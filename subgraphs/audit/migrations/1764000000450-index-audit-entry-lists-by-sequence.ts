@@ -1,11 +1,11 @@
 import { TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
 
-// The audit's lists are ordered by instant, then sequence, then id (audit-pages.ts), so that one
-// request's entries, which share an instant, come in the order they were appended. Each list's
-// index gains the sequence after the instant: InnoDB keys a secondary index by its columns and
-// then the primary key, so the index then holds the whole order and a page is read from it
-// without sorting the subject's or organisation's every entry. Replaced rather than added to,
-// as the shorter ones would serve nothing these do not.
+// The audit's lists are ordered by instant, then sequence, then id (`newestFirst`,
+// audit.repository.ts), so that one request's entries, which share an instant, come in the order
+// they were appended. Each list's index gains the sequence after the instant: InnoDB keys a
+// secondary index by its columns and then the primary key, so the index then holds the whole
+// order and a page is read from it without sorting the subject's or organisation's every entry.
+// Replaced rather than added to, as the shorter ones would serve nothing these do not.
 const replaced = [
   { before: 'IDX_audit_entry_subject_id_occurred_at', after: 'IDX_audit_entry_subject_id_occurred_at_sequence', columns: ['subject_id', 'occurred_at'] },
   { before: 'IDX_audit_entry_organisation_occurred_at', after: 'IDX_audit_entry_organisation_occurred_at_sequence', columns: ['organisation', 'occurred_at'] },
