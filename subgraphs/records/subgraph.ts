@@ -12,6 +12,7 @@ import { creditCheckResolvers } from './credit-check.resolvers';
 import { CreditCheck } from './entities/credit-check.entity';
 import { CreateCreditCheck1764000000120 } from './migrations/1764000000120-create-credit-check';
 import { ExactDocumentNumbers1764000000130 } from './migrations/1764000000130-exact-document-numbers';
+import { ExactCaseNumbers1764000000150 } from './migrations/1764000000150-exact-case-numbers';
 import { CreditCheckIdempotencyKey1764000000140 } from './migrations/1764000000140-credit-check-idempotency-key';
 import { resolvers } from './resolvers';
 import { creditRecordStatisticsResolvers } from './credit-record-statistics';
@@ -31,7 +32,7 @@ export function createRecordsSubgraph(dependencies: RecordsDependencies): Subgra
   return {
     name: 'records',
     entities: [CreditRecord, CreditRecordEvent, CreditRecordObjection, RestorationApplication, CreditCheck],
-    migrations: [CreateCreditRecord1764000000100, RecordIntakeAndLifecycle1764000000110, CreateCreditCheck1764000000120, ExactDocumentNumbers1764000000130, CreditCheckIdempotencyKey1764000000140],
+    migrations: [CreateCreditRecord1764000000100, RecordIntakeAndLifecycle1764000000110, CreateCreditCheck1764000000120, ExactDocumentNumbers1764000000130, CreditCheckIdempotencyKey1764000000140, ExactCaseNumbers1764000000150],
     resolvers: allResolvers,
     subjectOf: {
       Subject: (s: { id: string }) => s.id,

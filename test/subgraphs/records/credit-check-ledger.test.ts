@@ -308,6 +308,13 @@ describe.each(testDatabases)('the credit office’s assessment of measures appli
       expect(cases(await ledger(identity(taxation, null), { caseNumber: 'TX-1' }))).toEqual(['TX-1']);
     });
 
+    it('matches a case number exactly, as the audit log keeps it: letter case and full-width forms are other cases', async () => {
+      for (const other of ['ck-2', 'Ck-2', 'ＣＫ-2', 'CK－2']) {
+        const answer = await ledger(identity(finance, null), { caseNumber: other });
+        expect({ other, errors: answer.errors, totalCount: answer.data?.creditChecks?.totalCount }).toEqual({ other, errors: undefined, totalCount: 0 });
+      }
+    });
+
     it('filters by what its checks found in the case its request names, and lists that case’s checks only', async () => {
       const answer = await ledger(inCase(finance, 'GOVERNMENT_PROCUREMENT', 'CK-2'), { verdict: 'EXCLUDED', measuresNotApplied: true, notAppliedPolarity: 'PUNISHMENT' });
       expect(answer.errors).toBeUndefined();
