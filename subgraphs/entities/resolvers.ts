@@ -41,7 +41,12 @@ async function consentingSubject(ctx: Context, input: GrantConsentInput): Promis
   // A blank one (empty or only spaces) is as if left out (README, Errors).
   const byCode = isGiven(input.subjectCode);
   const byId = isGiven(input.subjectId);
-  if (byCode === byId) throw badInput(byCode ? 'subjectCode' : 'subjectId', 'name the subject giving the consent by subjectId or by subjectCode, exactly one of them');
+  if (byCode === byId) {
+    // Named as the form names it: the window's form has only subjectCode, so a code left blank
+    // there is refused on subjectCode, not on a field that form does not have.
+    const onlyCodeSent = !byCode && input.subjectCode != null && input.subjectId == null;
+    throw badInput(byCode || onlyCodeSent ? 'subjectCode' : 'subjectId', 'name the subject giving the consent by subjectId or by subjectCode, exactly one of them');
+  }
   if (!byCode) return input.subjectId;
   // The terms first: a grant that could never be stored is refused before its subject is looked
   // up, so that the window (which reads nothing of subjects) cannot use one to learn whether a

@@ -374,6 +374,9 @@ describe.each(testDatabases)('consents in the entities subgraph on $label', (dat
         return result.errors?.[0].extensions;
       };
       expect(await refused({ subjectId: ' ', subjectCode: '\u3000' })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'subjectId' });
+      // The window's form has only the code: left blank there, it is the field named.
+      expect(await refused({ subjectId: null, subjectCode: '  ' })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'subjectCode' });
+      expect(await refused({ subjectId: null, subjectCode: null })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'subjectId' });
       expect(await refused({ subjectCode: owner.identifier })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'subjectCode' });
       expect(await refused({ subjectId: null, subjectCode: '91130304MA0TEXT12Y' })).toMatchObject({ code: 'NOT_FOUND', field: 'subjectCode' });
       expect(await refused({ subjectId: null, subjectCode: '9113030' })).toMatchObject({ code: 'INVALID_CREDIT_CODE', field: 'subjectCode' });
