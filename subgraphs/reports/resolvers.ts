@@ -157,6 +157,12 @@ function withdrawnListedTo(ctx: Context, subjectId: string): WithdrawnListed {
   return caller ? { registeredBy: caller.organisation.trim().toUpperCase() } : 'NONE';
 }
 
+/** Whether the reader is shown this withdrawn registration where it is listed (`withdrawnListedTo`). */
+function listsWithdrawn(ctx: Context, report: CreditReport): boolean {
+  const listed = withdrawnListedTo(ctx, report.subjectId);
+  return listed === 'ALL' || (listed !== 'NONE' && listed.registeredBy === report.registeredByOrganisation);
+}
+
 /** A platform report is checked against its stored snapshot on every read; a registered one carries an officer's finding. */
 async function verificationStatus(report: CreditReport, ctx: Context): Promise<'GENUINE' | 'NOT_GENUINE' | 'UNCHECKED'> {
   if (report.source === 'DISTRICT_PLATFORM') return genuineSnapshot(report, await ctx.snapshotById.load(report.id)) ? 'GENUINE' : 'NOT_GENUINE';
@@ -182,7 +188,9 @@ export const resolvers: GraphQLResolverMap<Context> = {
       // As `creditRecord(id)`: the consent's subject first, then the kinds the purpose covers.
       assertInScope(ctx.access, report ? report.subjectId : null);
       if (report) await assertSubjectKindInScope(ctx.access, entitiesDirectory(ctx), report.subjectId);
-      return report;
+      // Read by id where it would be listed: a withdrawn registration may name the wrong subject,
+      // and an id kept from an earlier list must not go on showing it to the subject's other readers.
+      return report && report.withdrawnAt && !listsWithdrawn(ctx, report) ? null : report;
     },
     verifyCreditReport: async (_: unknown, args: { reportNumber: string; verificationCode: string }, ctx: Context) => {
       const report = await ctx.repository.findPlatformReport(args.reportNumber.trim());

@@ -281,6 +281,16 @@ describe.each(testDatabases)('withdrawing a report registration on $label', (dat
     expect(await listed(office)).toEqual(both);
     expect(await listed(identityOf({ id: 'self', organisation: other.identifier, organisationKind: 'ENTERPRISE', role: 'EXTERNAL_USER', subjectId: other.id }, { matter: 'SELF_INQUIRY' }))).toEqual(both);
     expect(await listed(taxation)).toEqual([standingReport.id]);
+    // Nor read by an id kept from before: where it is not listed, it is no report.
+    const byId = async (identity: RequestIdentity, id: string) => {
+      const result = await reports.queryAs<{ creditReport: { id: string } | null }>(identity, 'query ($id: ID!) { creditReport(id: $id) { id } }', { id });
+      expect(result.errors).toBeUndefined();
+      return result.data!.creditReport?.id ?? null;
+    };
+    expect(await byId(taxation, mistaken.id)).toBeNull();
+    expect(await byId(taxation, standingReport.id)).toBe(standingReport.id);
+    expect(await byId(officer, mistaken.id)).toBe(mistaken.id);
+    expect(await byId(office, mistaken.id)).toBe(mistaken.id);
 
     const issued = await reports.queryAs<{ _entities: { issuedReports: { edges: { node: { id: string } }[] } }[] }>(
       identityOf({ id: 'registrar-test', organisation: 'CREDIT_OFFICE', organisationKind: 'DEPARTMENT', role: 'REGISTRY_ADMIN' }),
