@@ -6,6 +6,7 @@ import { minimumSubjectsPerStatistic } from '../../lib/access/policy';
 import { startOfDistrictDay, todayInDistrict } from '../../lib/calendar';
 import { findDepartment } from '../../lib/catalogue/departments';
 import { matters } from '../../lib/catalogue/matters';
+import { normaliseIdentifier, validateCitizenIdNumber, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
 import { timeOrderedId } from '../../lib/time-ordered-id';
 import { badInput, ErrorCode, optionalText, requiredText } from '../../lib/errors';
 import type { CursorPosition } from '../shared/cursors';
@@ -264,7 +265,7 @@ export class AuditRepository {
     if (code === '') throw badInput('organisation', 'organisation must be a department code or an organisation id, got an empty string');
     if (characterCount(code) > 64) throw badInput('organisation', `organisation must be at most 64 characters, got ${characterCount(code)}`);
     refuseMaskedOrganisation(code, 'organisation');
-    return code;
+    return asRecorded(code);
   }
 
   /**
@@ -341,7 +342,7 @@ export class AuditRepository {
       const named = requiredText(organisation, 'organisation', auditedTextLimits.organisation);
       if (disclosure === 'exact') refuseMaskedOrganisation(named, 'organisation');
       conditions.push(`${disclosure === 'exact' ? q('organisation') : shownOrganisation} = ?`);
-      params.push(named);
+      params.push(disclosure === 'exact' ? asRecorded(named) : named);
     }
     const request = mysql ? `CONCAT(${q('request_id')}, ' ', ${q('occurred_at')})` : `${q('request_id')} || ' ' || ${q('occurred_at')}`;
     const textColumns = new Set(['organisation', 'matter', 'caseNumber', 'entryId']);
@@ -827,6 +828,17 @@ function maskedReaderSql(column: string, mysql: boolean): string {
 }
 
 /** A citizen ID number as the platform shows it (`1303**********0019`), never as one is recorded. */
+/**
+ * An organisation named in a filter as the gateway records it: a unified social credit code or a
+ * citizen ID number trimmed and upper-cased, as a token's org of those kinds is
+ * (gateway/authentication.ts), so that `91130304pr…` typed finds `91130304PR…`; anything else (a
+ * department code, a bank's id) exactly as given.
+ */
+function asRecorded(named: string): string {
+  const canonical = normaliseIdentifier(named);
+  return validateUnifiedSocialCreditCode(canonical).valid || validateCitizenIdNumber(canonical).valid ? canonical : named;
+}
+
 const maskedCitizenIdNumber = /^[0-9]{4}\*{10}[0-9]{3}[0-9X]$/;
 
 /**

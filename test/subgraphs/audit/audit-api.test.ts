@@ -560,6 +560,11 @@ describe.each(testDatabases)('audit API on $label', (database) => {
       const read = await entries({ organisation: row.organisation, caseNumber: row.caseNumber });
       expect(read.errors).toBeUndefined();
       expect(read.data?.auditEntriesByOrganisation?.totalCount).toBe(2);
+      // Typed as a supervisor may type it: a code is recorded upper-cased, as the gateway takes a token's.
+      const typed = await entries({ organisation: ` ${row.organisation.toLowerCase()} `, caseNumber: row.caseNumber });
+      expect(typed.data?.auditEntriesByOrganisation?.totalCount).toBe(2);
+      const counted = await queryAs<{ auditCases: Row[] }>(supervisor, CASES, { from: from.toISOString(), to: to.toISOString(), organisation: row.organisation.toLowerCase() });
+      expect(counted.data?.auditCases.map((c) => c.organisation)).toEqual([row.organisation]);
     });
 
     it('refuses the masked form where an organisation is named, saying to use organisationOf, rather than answering that the person read nothing', async () => {
