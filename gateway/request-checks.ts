@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
-import { getVariableValues, GraphQLError, isScalarType, Kind, visit, type GraphQLScalarLiteralParser, type GraphQLSchema } from 'graphql';
+import { coerceInputValue, getVariableValues, GraphQLError, isInputType, isScalarType, Kind, typeFromAST, visit, type GraphQLScalarLiteralParser, type GraphQLSchema, type VariableDefinitionNode } from 'graphql';
 import { badInput, ErrorCode } from '../lib/errors';
 import { scalarResolvers } from '../subgraphs/shared/scalars';
 
@@ -55,8 +55,10 @@ export const wellFormedVariables: ApolloServerPlugin<BaseContext> = {
         const coerced = definitions?.length ? getVariableValues(schema, definitions, variables) : undefined;
         const first = coerced?.errors?.[0];
         if (first) {
-          const name = first.nodes?.[0]?.kind === Kind.VARIABLE_DEFINITION ? `$${first.nodes[0].variable.name.value}` : 'variables';
-          throw refused(name, first.message);
+          const definition = first.nodes?.[0]?.kind === Kind.VARIABLE_DEFINITION ? first.nodes[0] : undefined;
+          if (!definition) throw refused('variables', first.message);
+          const at = pathInVariable(schema, definition, variables[definition.variable.name.value]);
+          throw refused(`$${definition.variable.name.value}`, first.message, at);
         }
         // `$s: Boolean = true` takes an explicit null, which `@skip(if: $s)` cannot: the query
         // planner would throw on it, and the client get INTERNAL_SERVER_ERROR.
@@ -124,6 +126,23 @@ function checkVariable(root: unknown, name: string): void {
   }
 }
 
-function refused(variable: string, message: string): GraphQLError {
-  return badInput(variable, message, { http: { status: 400 } });
+function refused(variable: string, message: string, inputPath?: string): GraphQLError {
+  return badInput(variable, message, { ...(inputPath ? { inputPath } : {}), http: { status: 400 } });
+}
+
+/**
+ * Where in a variable's value its type refuses it, as a form names the field (README, Errors):
+ * `validUntil`, `correction.severity`, `statuses[0]`; undefined when the value as a whole is
+ * refused (missing, null where required, a bad scalar given directly). graphql-js writes the
+ * path only into its message, so the value is coerced again to learn it.
+ */
+function pathInVariable(schema: GraphQLSchema, definition: VariableDefinitionNode, value: unknown): string | undefined {
+  const type = typeFromAST(schema, definition.type);
+  if (!type || !isInputType(type) || value === undefined) return undefined;
+  let at: readonly (string | number)[] | undefined;
+  coerceInputValue(value, type, (path) => {
+    at ??= path;
+  });
+  if (!at?.length) return undefined;
+  return at.map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? key : `.${key}`)).join('');
 }

@@ -222,7 +222,7 @@ describe('variables the gateway refuses before planning', () => {
   it("refuses a bad Date or DateTime before planning, a literal where it stands and a variable by its name, as the subgraphs would read it", async () => {
     const send = async (query: string, variables: Record<string, unknown> = {}) => {
       const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }), signal: AbortSignal.timeout(10_000) });
-      const { errors } = (await response.json()) as { errors?: { message: string; locations?: unknown[]; extensions: { code: string; field?: string; serviceName?: string } }[] };
+      const { errors } = (await response.json()) as { errors?: { message: string; locations?: unknown[]; extensions: { code: string; field?: string; serviceName?: string; inputPath?: string } }[] };
       return { status: response.status, errors: errors ?? [] };
     };
     const literal = await send('{ creditCheckStatistics(from: "2026-13-01T00:00:00Z", to: "2026-12-01T00:00:00Z") { checks } }');
@@ -234,6 +234,14 @@ describe('variables the gateway refuses before planning', () => {
     const date = await send('query($d: Date) { subject(id: "x") { creditRecords(filter: { decidedFrom: $d }) { totalCount } } }', { d: '2024-02-30' });
     expect(date.status).toBe(400);
     expect(date.errors.map((e) => [e.extensions.code, e.extensions.field, e.extensions.serviceName])).toEqual([['BAD_USER_INPUT', '$d', undefined]]);
+    expect(date.errors[0].extensions).not.toHaveProperty('inputPath');
+    // Inside an input object or a list, the place a form would mark, as README (Errors) names fields.
+    const filter = 'query($filter: CreditRecordFilter) { subject(id: "x") { creditRecords(filter: $filter) { totalCount } } }';
+    for (const [value, inputPath] of [[{ decidedFrom: '2024-02-30' }, 'decidedFrom'], [{ statuses: ['ACTIVE', 'NOPE'] }, 'statuses[1]']] as const) {
+      const nested = await send(filter, { filter: value });
+      expect(nested.status).toBe(400);
+      expect(nested.errors.map((e) => e.extensions)).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: '$filter', inputPath })]);
+    }
   });
 
   it('names the first offending variable and path, and takes inputs nested less than the bound', () => {
