@@ -6,7 +6,7 @@ import { minimumSubjectsPerStatistic } from '../../lib/access/policy';
 import { startOfDistrictDay, todayInDistrict } from '../../lib/calendar';
 import { findDepartment } from '../../lib/catalogue/departments';
 import { matters } from '../../lib/catalogue/matters';
-import { normaliseIdentifier, validateCitizenIdNumber, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
+import { normaliseIdentifier, readsAsCitizenIdNumber, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
 import { timeOrderedId } from '../../lib/time-ordered-id';
 import { badInput, ErrorCode, optionalText, requiredText } from '../../lib/errors';
 import type { CursorPosition } from '../shared/cursors';
@@ -264,7 +264,7 @@ export class AuditRepository {
     const code = (named.organisation as string).trim();
     if (code === '') throw badInput('organisation', 'organisation must be a department code or an organisation id, got an empty string');
     if (characterCount(code) > 64) throw badInput('organisation', `organisation must be at most 64 characters, got ${characterCount(code)}`);
-    refuseMaskedOrganisation(code, 'organisation');
+    refusePersonNumber(code, 'organisation');
     return asRecorded(code);
   }
 
@@ -340,7 +340,7 @@ export class AuditRepository {
     const params: unknown[] = [this.persistedInstant(from), this.persistedInstant(to), 'DISCLOSED', 'DENIED'];
     if (organisation !== null && organisation !== undefined) {
       const named = requiredText(organisation, 'organisation', auditedTextLimits.organisation);
-      if (disclosure === 'exact') refuseMaskedOrganisation(named, 'organisation');
+      if (disclosure === 'exact') refusePersonNumber(named, 'organisation');
       conditions.push(`${disclosure === 'exact' ? q('organisation') : shownOrganisation} = ?`);
       params.push(disclosure === 'exact' ? asRecorded(named) : named);
     }
@@ -829,27 +829,30 @@ function maskedReaderSql(column: string, mysql: boolean): string {
 
 /** A citizen ID number as the platform shows it (`1303**********0019`), never as one is recorded. */
 /**
- * An organisation named in a filter as the gateway records it: a unified social credit code or a
- * citizen ID number trimmed and upper-cased, as a token's org of those kinds is
- * (gateway/authentication.ts), so that `91130304pr…` typed finds `91130304PR…`; anything else (a
- * department code, a bank's id) exactly as given.
+ * An organisation named in a filter as the gateway records it: a unified social credit code
+ * trimmed and upper-cased, as a token's org of that kind is (gateway/authentication.ts), so that
+ * `91130304pr…` typed finds `91130304PR…`; anything else (a department code, a bank's id) exactly
+ * as given. (A person's number is refused before: refusePersonNumber.)
  */
 function asRecorded(named: string): string {
   const canonical = normaliseIdentifier(named);
-  return validateUnifiedSocialCreditCode(canonical).valid || validateCitizenIdNumber(canonical).valid ? canonical : named;
+  return validateUnifiedSocialCreditCode(canonical).valid ? canonical : named;
 }
 
 const maskedCitizenIdNumber = /^[0-9]{4}\*{10}[0-9]{3}[0-9X]$/;
 
 /**
- * Refuses a person's masked number where an organisation is named as recorded: it matches no
- * entry, and an empty answer would read as "this person read nothing". The error says what does
- * find the person's entries.
+ * Refuses a person's citizen ID number where an organisation is named, masked or whole. Masked,
+ * it matches no entry, and an empty answer would read as "this person read nothing"; whole, a
+ * filter would answer whether any guess is a reader's number: the masked number's eight shown
+ * characters and a valid birth date leave a few thousand guesses, tried in seconds, which
+ * unmasked a person to the credit office, to whom a person reader is shown masked like to anyone.
+ * A person's entries are found by one of them: the error says how.
  */
-function refuseMaskedOrganisation(organisation: string, field: string): void {
-  if (!maskedCitizenIdNumber.test(organisation)) return;
+function refusePersonNumber(organisation: string, field: string): void {
+  if (!maskedCitizenIdNumber.test(organisation) && !readsAsCitizenIdNumber(normaliseIdentifier(organisation))) return;
   throw badInput(
     field,
-    `${organisation} is a person's citizen ID number as the platform shows it, masked, and no organisation is recorded so: to read a person's entries, pass the entryId of an auditCases or auditStatistics row, or the id of one of its entries, as auditEntriesByOrganisation(organisationOf:)`,
+    `a person who read is named by one of its entries, never by a citizen ID number, whole or masked: pass the entryId of an auditCases or auditStatistics row, or the id of one of its entries, as auditEntriesByOrganisation(organisationOf:)`,
   );
 }
