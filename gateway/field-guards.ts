@@ -381,3 +381,38 @@ export function nullRemovedFields(data: Record<string, unknown> | null | undefin
   for (const subject of subjects) delete subject[subjectKey];
   return paths;
 }
+
+/** An error as the gateway passes it on: where it points, and its code. */
+export interface PathedError {
+  readonly path?: readonly (string | number)[];
+  readonly extensions?: Record<string, unknown>;
+}
+
+/**
+ * A subgraph's refusal of an object the answer holds all the same points at the fields it
+ * withheld instead. A subject reached through a check, a record or an objection is an entity the
+ * entities subgraph refuses (a purpose that does not cover its kind), while the object, with the
+ * id the parent subgraph gave it, stays in the answer (the line names it; `Subject!` keeps it):
+ * the refusal at `…subject` left every field asked of it null, including those of subgraphs that
+ * `@requires` its kind and so were never asked. Each of those fields gets the error at its own
+ * path, as a field the gateway removed does, so that data and errors agree; a field that already
+ * has an error at or beneath it keeps that one alone. A refusal at a null object or field, or at
+ * an object of which nothing is null, is left as it is. `atPath` makes the error for a path.
+ */
+export function refusalsAtWithheldFields<E extends PathedError>(data: Record<string, unknown> | null | undefined, errors: E[], atPath: (error: E, path: (string | number)[]) => E): E[] {
+  if (!data) return errors;
+  const paths = errors.flatMap((error) => (error.path ? [error.path] : []));
+  const within = (path: readonly (string | number)[]) => paths.some((other) => other.length >= path.length && path.every((key, i) => other[i] === key));
+  const moved = new Set<string>();
+  return errors.flatMap((error) => {
+    if (error.extensions?.code !== 'FORBIDDEN' || !error.path?.length) return [error];
+    const value = error.path.reduce<unknown>((object, key) => (object === null || typeof object !== 'object' ? undefined : (object as Record<string | number, unknown>)[key]), data);
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return [error];
+    const withheld = Object.entries(value as Record<string, unknown>)
+      .filter(([, field]) => field === null)
+      .map(([key]) => [...error.path!, key])
+      .filter((path) => !within(path));
+    if (!withheld.length) return [error];
+    return withheld.filter((path) => !moved.has(JSON.stringify(path)) && moved.add(JSON.stringify(path))).map((path) => atPath(error, path));
+  });
+}

@@ -17,7 +17,7 @@ import { auditedRefusalExtension, ErrorCode, maskUnexpectedErrors, type AuditedR
 import type { SubgraphName } from '../schema/subgraphs';
 import { AuditWriter, type AuditEntryInput } from './audit-writer';
 import { createTokenVerifier, type TokenSettings } from './authentication';
-import { guardOperation, nullRemovedFields, readFieldGuards, type Refusal, type RemovedField } from './field-guards';
+import { guardOperation, nullRemovedFields, readFieldGuards, refusalsAtWithheldFields, type Refusal, type RemovedField } from './field-guards';
 import { RefusedSubjectCodes } from './refused-subject-codes';
 import { InternalClient } from '../lib/internal-client';
 import type { GatewayObserver } from './observer';
@@ -228,7 +228,12 @@ function guardExecutor(execute: GatewayExecutor, guards: Map<string, string>, au
         }),
     ];
     await refusedSubjects.resolve(refusals, context.requestId);
-    const errors = [...(result.errors ?? []).map(withoutAuditedRefusal), ...reached.map(({ path, removed: field }) => deniedField(field, path, context))];
+    // Audited above at the paths the subgraphs gave; told to the client at the fields withheld.
+    const errors = refusalsAtWithheldFields(
+      result.data as Record<string, unknown> | null | undefined,
+      [...(result.errors ?? []).map(withoutAuditedRefusal), ...reached.map(({ path, removed: field }) => deniedField(field, path, context))],
+      atField,
+    );
     // The instant of disclosure is taken before the consent is asked about again: a consent that
     // still holds then held at that instant, so no entry under it is later than its revocation.
     const occurredAt = new Date();
@@ -273,6 +278,11 @@ function withoutAuditedRefusal(error: GraphQLError): GraphQLError {
   if (!(auditedRefusalExtension in (error.extensions ?? {}))) return error;
   const { [auditedRefusalExtension]: _, ...extensions } = error.extensions;
   return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, originalError: error.originalError, extensions });
+}
+
+/** A refusal moved to a field it withheld: the same message and extensions, at the field's path (the parent's locations would point elsewhere). */
+function atField(error: GraphQLError, path: (string | number)[]): GraphQLError {
+  return new GraphQLError(error.message, { path, originalError: error.originalError, extensions: error.extensions });
 }
 
 function deniedField(field: RemovedField, path: (string | number)[], context: GatewayContext): GraphQLError {
