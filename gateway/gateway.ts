@@ -310,21 +310,26 @@ function withoutPurpose(caller: Caller, group: string): string {
 /** One entry per subject disclosed, and one per subject (or none known) refused something. */
 function auditEntries(context: GatewayContext, operationName: string | null, refusals: Refusal[], occurredAt: Date): AuditEntryInput[] {
   const { caller, purpose, requestId } = context;
+  const claimed = { matter: purpose?.matter ?? null, caseNumber: purpose?.caseNumber ?? null };
   const base = {
     actor: caller?.id ?? 'anonymous',
     organisation: caller?.organisation ?? 'anonymous',
     organisationKind: caller?.organisationKind ?? 'UNIDENTIFIED',
     role: caller?.role ?? 'UNIDENTIFIED',
-    matter: purpose?.matter ?? null,
-    caseNumber: purpose?.caseNumber ?? null,
-    // Only a consent the request was read under: a consent header beside a matter that needs none
-    // was never checked, and would put another subject's consent in this trail.
-    consentId: purpose?.consentId && findMatter(purpose.matter)?.consentRequired ? purpose.consentId : null,
+    ...claimed,
+    // Only a consent the request was read under: a consent header beside a matter that needs none,
+    // or under a purpose that was refused, was never checked, and would put another subject's
+    // consent in this trail.
+    consentId: purpose?.consentId && !context.decision.purposeRefused && findMatter(purpose.matter)?.consentRequired ? purpose.consentId : null,
     operationName,
     requestId,
     occurredAt: occurredAt.toISOString(),
   };
-  const entries: AuditEntryInput[] = [...context.disclosures].map(([subjectId, groups]) => ({ ...base, subjectId, fieldGroups: [...groups].sort(), outcome: 'DISCLOSED' as const }));
+  // What a request with a refused purpose still read, it read under its standing grants alone (the
+  // window's consents, the public registry): its entries name no purpose, as none was its basis. The
+  // refused purpose stays on its DENIED entries, the attempt the credit office looks for.
+  const disclosedUnder = context.decision.purposeRefused ? { ...base, matter: null, caseNumber: null } : base;
+  const entries: AuditEntryInput[] = [...context.disclosures].map(([subjectId, groups]) => ({ ...disclosedUnder, subjectId, fieldGroups: [...groups].sort(), outcome: 'DISCLOSED' as const }));
   const denied = new Map<string | null, Set<string>>();
   for (const { subjectId = null, groups } of refusals) {
     const known = denied.get(subjectId) ?? new Set<string>();

@@ -1,0 +1,49 @@
+import { demoConsents } from '../../scripts/demo/consents';
+import { demoWorld } from '../../scripts/demo/world';
+import { testDatabases } from '../helpers/databases';
+import { usePlatform, type As } from '../helpers/platform';
+
+/**
+ * A request whose purpose is refused may still read what its caller's standing grants allow (the
+ * credit office's window reads consents with no purpose at all). Its audit entries must not name
+ * the refused purpose, case or consent as the basis of what it read: a subject's trail would show
+ * a lawful basis that never applied, and the supervision count it under that matter.
+ */
+const world = demoWorld({ subjects: 8 });
+const enterprise = world.subjects.find((s) => s.kind === 'ENTERPRISE')!;
+
+const windowClaimingAnotherPurpose: As = {
+  caller: { id: 'window-officer', organisation: 'CREDIT_OFFICE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' },
+  headers: { 'x-credit-matter': 'COMMERCIAL_DUE_DILIGENCE', 'x-credit-case': 'PROBE-H-FAKE', 'x-credit-consent': demoConsents.bankFinancialServices },
+};
+
+interface Entry {
+  outcome: string;
+  matter: string | null;
+  case_number: string | null;
+  consent_id: string | null;
+  field_groups: string;
+}
+
+describe.each(testDatabases)('the audit of a request whose purpose was refused on $label', (database) => {
+  const platform = usePlatform(database, 'refusedpurpose', { seedSubjects: world.subjects.length });
+
+  it('names no purpose, case or consent on what the standing grants still read, and keeps the refused ones on what was denied', async () => {
+    const requestId = 'refused-purpose-1';
+    const result = await platform.query<{ consentsOfSubject: { id: string }[] | null; subject: { name: string } | null }>(
+      `query($code: String!, $id: ID!) { consentsOfSubject(subjectCode: $code) { id } subject(id: $id) { name } }`,
+      { code: enterprise.identifier, id: enterprise.id },
+      { ...windowClaimingAnotherPurpose, headers: { ...windowClaimingAnotherPurpose.headers, 'x-request-id': requestId } },
+    );
+    expect(result.data?.consentsOfSubject).not.toBeNull();
+    expect(result.data?.subject).toBeNull();
+    expect(result.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    const entries: Entry[] = await platform.databases.audit.query('SELECT outcome, matter, case_number, consent_id, field_groups FROM audit_entry WHERE request_id = ? ORDER BY sequence', [requestId]);
+    const disclosed = entries.filter((e) => e.outcome === 'DISCLOSED');
+    const denied = entries.filter((e) => e.outcome === 'DENIED');
+    expect(disclosed.map((e) => e.field_groups)).toEqual(['CONSENTS']);
+    expect(disclosed.map(({ matter, case_number, consent_id }) => ({ matter, case_number, consent_id }))).toEqual([{ matter: null, case_number: null, consent_id: null }]);
+    expect(denied.length).toBeGreaterThan(0);
+    for (const entry of denied) expect({ matter: entry.matter, case_number: entry.case_number, consent_id: entry.consent_id }).toEqual({ matter: 'COMMERCIAL_DUE_DILIGENCE', case_number: 'PROBE-H-FAKE', consent_id: null });
+  });
+});
