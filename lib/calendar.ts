@@ -1,3 +1,5 @@
+import { badInput } from './errors';
+
 /**
  * Today's date, YYYY-MM-DD, in the district (China Standard Time, UTC+8, no DST). Expiry,
  * validity and "not in the future" are judged by the district's calendar, not by the time zone
@@ -30,4 +32,23 @@ export function addDays(isoDate: string, days: number): string {
 /** The first instant of a district calendar day (midnight, UTC+8). */
 export function startOfDistrictDay(isoDate: string): Date {
   return new Date(`${isoDate}T00:00:00+08:00`);
+}
+
+/**
+ * The whole-district-day rule of statistics that must not be cut around one request or check:
+ * `from` and `to` each a district midnight (00:00, UTC+8), or BAD_USER_INPUT naming the bound
+ * and the nearest midnight. `counted` says whose statistics, as the message's subject ("an
+ * analyst's statistics are", "the credit check statistics are").
+ */
+export function checkDistrictDays(range: { from: Date; to: Date }, counted: string): void {
+  for (const field of ['from', 'to'] as const) {
+    const instant = range[field];
+    if (startOfDistrictDay(todayInDistrict(instant)).getTime() === instant.getTime()) continue;
+    const day = todayInDistrict(new Date(instant.getTime() + 12 * 60 * 60 * 1000));
+    const nearest = startOfDistrictDay(day);
+    throw badInput(
+      field,
+      `${counted} counted in whole district days: ${field} must be midnight (00:00) in the district's time zone (UTC+8), got ${instant.toISOString()}; the nearest is ${day}T00:00:00+08:00 (${nearest.toISOString()})`,
+    );
+  }
 }

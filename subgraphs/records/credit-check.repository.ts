@@ -1,5 +1,5 @@
 import { timeOrderedId } from '../../lib/time-ordered-id';
-import { todayInDistrict } from '../../lib/calendar';
+import { checkDistrictDays, todayInDistrict } from '../../lib/calendar';
 import type { GraphQLError } from 'graphql';
 import type { DataSource, Repository } from 'typeorm';
 import { findDepartment } from '../../lib/catalogue/departments';
@@ -67,6 +67,11 @@ export interface MeasureApplication {
 export interface CheckStatistic {
   department: string;
   matter: string;
+  /**
+   * Distinct subjects the row's checks concern (not in the API): a row about fewer than
+   * `minimumSubjectsPerStatistic` tells of each what its checks found, and is audited so.
+   */
+  subjects: number;
   checks: number;
   withFeedback: number;
   measuresCalledFor: number;
@@ -296,13 +301,16 @@ export class CreditCheckRepository {
 
   /**
    * Per department and matter over [from, to): checks, feedback, measures called for and applied,
-   * in all and by polarity (the catalogue's: PUNISHMENT 失信惩戒, INCENTIVE 守信激励). A kind of
-   * measure counts once per check, however many situations call for it: the assessment (考核) asks
-   * in how many checks a measure applied, and feedback reports kinds, not situations. One SQL
-   * statement, counted in the database: each check's counts in a derived table, summed per plain
-   * column of it (ONLY_FULL_GROUP_BY, as MySQL 8 enforces it).
+   * in all and by polarity (the catalogue's: PUNISHMENT 失信惩戒, INCENTIVE 守信激励), and the
+   * distinct subjects concerned. A kind of measure counts once per check, however many situations
+   * call for it: the assessment (考核) asks in how many checks a measure applied, and feedback
+   * reports kinds, not situations. One SQL statement, counted in the database: each check's
+   * counts in a derived table, summed per plain column of it (ONLY_FULL_GROUP_BY, as MySQL 8
+   * enforces it). The period is whole district days (`checkDistrictDays`, the analysts' audit
+   * statistics' rule), so that no window is cut around one check by the millisecond.
    */
   async statistics(from: Date, to: Date): Promise<CheckStatistic[]> {
+    checkDistrictDays({ from, to }, 'the credit check statistics are');
     if (to <= from) throw badInput('to', 'to must be after from');
     const { sql, params } = checkStatisticsStatement(this.db, from, to);
     const rows: Record<string, unknown>[] = await this.db.query(sql, params);
@@ -324,6 +332,7 @@ export class CreditCheckRepository {
         return {
           department: String(row.department),
           matter: String(row.matter),
+          subjects: n('subjects'),
           checks: n('checks'),
           withFeedback: n('with_feedback'),
           measuresCalledFor,
@@ -335,13 +344,37 @@ export class CreditCheckRepository {
       })
       .sort((a, b) => (a.department === b.department ? (a.matter < b.matter ? -1 : 1) : a.department < b.department ? -1 : 1));
   }
+
+  /**
+   * The checks of [from, to) behind the given statistics rows (department, matter), in one
+   * statement (none for no rows): those a row about few subjects tells of, to be audited as reads
+   * of their findings. A check stored in such a row after `statistics` counted it is among them
+   * too: audited once more than read, never once less.
+   */
+  async checksOfRows(from: Date, to: Date, rows: readonly { department: string; matter: string }[]): Promise<CreditCheck[]> {
+    if (!rows.length) return [];
+    const checkedAt = this.checks.metadata.findColumnWithPropertyName('checkedAt')!;
+    const driver = this.db.driver;
+    const params: Record<string, unknown> = { from: driver.preparePersistentValue(from, checkedAt), to: driver.preparePersistentValue(to, checkedAt) };
+    const cells = rows.map((row, i) => {
+      params[`department${i}`] = row.department;
+      params[`matter${i}`] = row.matter;
+      return `(t.department = :department${i} AND t.matter = :matter${i})`;
+    });
+    return await this.checks
+      .createQueryBuilder('t')
+      .where('t.checked_at >= :from AND t.checked_at < :to')
+      .andWhere(`(${cells.join(' OR ')})`, params)
+      .orderBy('t.id')
+      .getMany();
+  }
 }
 
 /**
  * The one statement behind `statistics`: per check (derived table `c`) its department, matter,
- * whether it has feedback and, per polarity, the kinds called for, the kinds applied and whether
- * one called for was left out; then summed per department and matter, grouped by plain columns
- * of the derived table. Exported so that a test can run it under MySQL 8's ONLY_FULL_GROUP_BY.
+ * subject, whether it has feedback and, per polarity, the kinds called for, the kinds applied and whether
+ * one called for was left out; then summed per department and matter (subjects counted
+ * distinct), grouped by plain columns of the derived table. Exported so that a test can run it under MySQL 8's ONLY_FULL_GROUP_BY.
  */
 export function checkStatisticsStatement(db: DataSource, from: Date, to: Date): { sql: string; params: unknown[] } {
   const q = (name: string) => db.driver.escape(name);
@@ -350,6 +383,7 @@ export function checkStatisticsStatement(db: DataSource, from: Date, to: Date): 
   const perCheck = [
     `t.department AS ${q('department')}`,
     `t.matter AS ${q('matter')}`,
+    `t.subject_id AS ${q('subject_id')}`,
     `CASE WHEN t.feedback_at IS NOT NULL THEN 1 ELSE 0 END AS ${q('has_feedback')}`,
     ...polarities.flatMap((polarity) => {
       const prefix = polarity.toLowerCase();
@@ -369,7 +403,7 @@ export function checkStatisticsStatement(db: DataSource, from: Date, to: Date): 
     ];
   });
   const sql =
-    `SELECT c.${q('department')} AS ${q('department')}, c.${q('matter')} AS ${q('matter')}, COUNT(*) AS ${q('checks')}, SUM(c.${q('has_feedback')}) AS ${q('with_feedback')}, ${sums.join(', ')}` +
+    `SELECT c.${q('department')} AS ${q('department')}, c.${q('matter')} AS ${q('matter')}, COUNT(*) AS ${q('checks')}, COUNT(DISTINCT c.${q('subject_id')}) AS ${q('subjects')}, SUM(c.${q('has_feedback')}) AS ${q('with_feedback')}, ${sums.join(', ')}` +
     ` FROM (SELECT ${perCheck.join(', ')} FROM ${q('credit_check')} t WHERE t.checked_at >= ? AND t.checked_at < ?) c` +
     ` GROUP BY c.${q('department')}, c.${q('matter')}`;
   return { sql, params: [db.driver.preparePersistentValue(from, checkedAt), db.driver.preparePersistentValue(to, checkedAt)] };

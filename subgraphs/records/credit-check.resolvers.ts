@@ -4,6 +4,7 @@ import type { RequestIdentity } from '../../lib/access/identity';
 import { storedDepartment } from '../../lib/catalogue/departments';
 import { findMatter } from '../../lib/catalogue/matters';
 import { measureKinds, measuresByMatter, type AppliedMeasure, type MeasureKind } from '../../lib/catalogue/measures';
+import { minimumSubjectsPerStatistic } from '../../lib/access/policy';
 import { badInput, clientError, ErrorCode } from '../../lib/errors';
 import { assertCaseFileReadable, assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, underCheckPurpose, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type PageArgs } from '../shared/pagination';
@@ -58,6 +59,11 @@ function readFindings(ctx: Context, check: CreditCheck): void {
   for (const group of groups) disclose(ctx.access, check.subjectId, group);
 }
 
+/** The credit office (whom `ledgerScope` gives every department's checks) under x-credit-matter CREDIT_SUPERVISION. */
+function underSupervisionMatter(identity: RequestIdentity): boolean {
+  return identity.purpose?.matter === 'CREDIT_SUPERVISION';
+}
+
 /**
  * The filters that select checks by what they found (`verdict`, `measuresNotApplied`) tell of
  * each check they list what `verdict`, `measures` and `feedback` would: they are used where those
@@ -71,7 +77,7 @@ function findingsScope(identity: RequestIdentity, scope: string | null, filter: 
   if (!filtersByFindings(filter)) return null;
   const purpose = identity.purpose;
   if (scope === null) {
-    if (purpose?.matter === 'CREDIT_SUPERVISION') return null;
+    if (underSupervisionMatter(identity)) return null;
     throw forbidden('filtering the ledger by what checks found (verdict, measuresNotApplied) is done under x-credit-matter CREDIT_SUPERVISION, as reading it is');
   }
   if (!purpose?.caseNumber || !measuresByMatter[purpose.matter]) {
@@ -115,9 +121,20 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
       page?.rows.forEach((check) => (filtersByFindings(args) ? readFindings(ctx, check) : disclose(ctx.access, check.subjectId, 'CREDIT_CHECK_LEDGER')));
       return toConnection(page, request, 'checkedAt', (c) => c.id);
     },
+    // The measures called for and applied, by polarity, are findings (a punishment called for: a
+    // dishonesty list), so the whole query is the credit office's under supervision, in whole
+    // district days. A row about fewer than `minimumSubjectsPerStatistic` subjects tells of each
+    // what its checks found: each of its checks is audited as a read of its findings, as the
+    // findings filters audit the checks they list; larger rows are aggregates, audited as none.
     creditCheckStatistics: async (_: unknown, args: { from: Date; to: Date }, ctx: Context) => {
       if (ledgerScope(ctx.access.identity) !== null) throw forbidden('statistics across departments are for the credit office');
-      return (await ctx.checks.statistics(args.from, args.to)).map((s) => ({ ...s, department: storedDepartment(s.department) }));
+      if (!underSupervisionMatter(ctx.access.identity)) {
+        throw forbidden('the credit check statistics count what checks found (the punishments and incentives called for and applied): read them under x-credit-matter CREDIT_SUPERVISION, as the findings are');
+      }
+      const rows = await ctx.checks.statistics(args.from, args.to);
+      const few = rows.filter((row) => row.subjects < minimumSubjectsPerStatistic);
+      for (const check of await ctx.checks.checksOfRows(args.from, args.to, few)) readFindings(ctx, check);
+      return rows.map(({ subjects: _subjects, ...s }) => ({ ...s, department: storedDepartment(s.department) }));
     },
   },
   Mutation: {

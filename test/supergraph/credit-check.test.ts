@@ -6,6 +6,7 @@ import { addMonths, findRecordCategory } from '../../lib/catalogue/record-catego
 import { todayInDistrict } from '../../lib/calendar';
 import { demoWorld } from '../../scripts/demo/world';
 import { Subject } from '../../subgraphs/entities/entities/subject.entity';
+import { CreditCheck } from '../../subgraphs/records/entities/credit-check.entity';
 import { CreditRecord } from '../../subgraphs/records/entities/credit-record.entity';
 import { CreditReport } from '../../subgraphs/reports/entities/credit-report.entity';
 import { testDatabases } from '../helpers/databases';
@@ -502,7 +503,7 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
 
       const stats = await platform.query<{ creditCheckStatistics: { department: { code: string }; matter: string; checks: number; withFeedback: number; measuresApplied: number }[] }>(
         `query($from: DateTime!, $to: DateTime!) { creditCheckStatistics(from: $from, to: $to) { department { code } matter checks withFeedback measuresCalledFor measuresApplied shareApplied } }`,
-        { from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' },
+        { from: '2000-01-01T00:00:00+08:00', to: '2100-01-01T00:00:00+08:00' },
         supervisor,
       );
       const finance = stats.data!.creditCheckStatistics.find((s) => s.department.code === 'FINANCE' && s.matter === 'GOVERNMENT_PROCUREMENT')!;
@@ -591,7 +592,7 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
       type Row = { department: { code: string }; matter: string; measuresCalledFor: number; measuresApplied: number; punishment: Uptake; incentive: Uptake };
       const stats = await platform.query<{ creditCheckStatistics: Row[] }>(
         `query($from: DateTime!, $to: DateTime!) { creditCheckStatistics(from: $from, to: $to) { department { code } matter measuresCalledFor measuresApplied punishment { polarity calledFor applied shareApplied checksNotApplied } incentive { polarity calledFor applied shareApplied checksNotApplied } } }`,
-        { from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' },
+        { from: '2000-01-01T00:00:00+08:00', to: '2100-01-01T00:00:00+08:00' },
         supervisor,
       );
       expect(stats.errors).toBeUndefined();
@@ -643,7 +644,7 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
       expect(creditChecks.edges).toHaveLength(creditChecks.totalCount);
       const stats = await platform.query<{ creditCheckStatistics: { department: { code: string }; matter: string; checks: number; withFeedback: number; measuresCalledFor: number; measuresApplied: number }[] }>(
         `query($from: DateTime!, $to: DateTime!) { creditCheckStatistics(from: $from, to: $to) { department { code } matter checks withFeedback measuresCalledFor measuresApplied } }`,
-        { from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' },
+        { from: '2000-01-01T00:00:00+08:00', to: '2100-01-01T00:00:00+08:00' },
         supervisor,
       );
       const fiscal = stats.data!.creditCheckStatistics.find((s) => s.department.code === 'FINANCE' && s.matter === 'FISCAL_SUPPORT')!;
@@ -663,6 +664,59 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
       };
       expect(await described('CreditCheck', 'measures')).toContain('one entry per kind of measure and credit situation');
       expect(await described('CreditCheckStatistic', 'measuresCalledFor')).toContain('each kind once per check');
+    });
+
+    it('answers the statistics to the credit office under supervision only, in whole district days, and audits a row about few subjects as a read of its checks’ findings', async () => {
+      const STATS = `query($from: DateTime!, $to: DateTime!) { creditCheckStatistics(from: $from, to: $to) { department { code } matter checks punishment { calledFor } incentive { calledFor } } }`;
+      type Stats = { creditCheckStatistics: { department: { code: string }; matter: string; checks: number; punishment: { calledFor: number }; incentive: { calledFor: number } }[] | null };
+      const ask = async (variables: Record<string, string>, as: As) => {
+        const requestId = requestIdFor('check-statistics');
+        const result = await platform.query<Stats>(STATS, variables, { ...as, headers: { ...as.headers, 'x-request-id': requestId } });
+        const rows = (await platform.databases.audit.query('SELECT outcome, subject_id, field_groups, matter FROM audit_entry WHERE request_id = ? AND subject_id IS NOT NULL ORDER BY sequence', [requestId])) as { outcome: string; subject_id: string; field_groups: string; matter: string }[];
+        return { result, audit: rows.map((r) => [r.outcome, r.subject_id, r.field_groups, r.matter]) };
+      };
+      // A day of its own (long past) with one check, of a subject on a dishonesty list; another with five subjects' checks.
+      const finance: Caller = { id: 'officer-finance', organisation: 'FINANCE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' };
+      const checks = platform.databases.records.getRepository(CreditCheck);
+      const at = async (subjectId: string, caseNumber: string, checkedAt: string) => {
+        const as = { caller: finance, headers: purpose('GOVERNMENT_PROCUREMENT', caseNumber) };
+        const check = (await run(as, { subjectId, matter: 'GOVERNMENT_PROCUREMENT', caseNumber })).data!.runCreditCheck!;
+        await checks.update({ id: check.id }, { checkedAt: new Date(checkedAt) });
+        return check;
+      };
+      const listedSubject = fixtures.get('severeList:ENTERPRISE')!.subjectId;
+      const alone = await at(listedSubject, 'DAY-ALONE-1', '2001-03-04T10:00:00.123+08:00');
+      expect(alone.verdict).toBe('EXCLUDED');
+      for (const [i, situation] of (['noRecords', 'redList', 'generalPenalty', 'seriousPenalty', 'severeList'] as const).entries()) {
+        await at(fixtures.get(`${situation}:ENTERPRISE`)!.subjectId, `DAY-MANY-${i}`, `2001-03-06T1${i}:00:00+08:00`);
+      }
+
+      // The probe: the check's instant from the ledger's line (no purpose needed), and a window of one millisecond around it.
+      const line = await platform.query<{ creditChecks: { edges: { node: { checkedAt: string } }[] } }>(`{ creditChecks(caseNumber: "DAY-ALONE-1") { edges { node { checkedAt } } } }`, {}, { caller: supervisor.caller });
+      const checkedAt = line.data!.creditChecks.edges[0].node.checkedAt;
+      const cut = { from: checkedAt, to: new Date(new Date(checkedAt).getTime() + 1).toISOString() };
+      const unstated = await ask(cut, { caller: supervisor.caller });
+      expect(unstated.result.data?.creditCheckStatistics ?? null).toBeNull();
+      expect(unstated.result.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+      expect(unstated.result.errors?.[0].message).toContain('x-credit-matter CREDIT_SUPERVISION');
+      expect(unstated.audit).toEqual([]);
+      const narrowed = await ask(cut, supervisor);
+      expect(narrowed.result.data?.creditCheckStatistics ?? null).toBeNull();
+      expect(narrowed.result.errors?.map((e) => e.extensions)).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'from' })]);
+      expect(narrowed.result.errors?.[0].message).toContain('the nearest is 2001-03-04T00:00:00+08:00');
+      expect(narrowed.audit).toEqual([]);
+
+      // The whole day: answered, and audited in the subject's trail as a read of the check's findings, under supervision.
+      const day = await ask({ from: '2001-03-04T00:00:00+08:00', to: '2001-03-05T00:00:00+08:00' }, supervisor);
+      expect(day.result.errors).toBeUndefined();
+      expect(day.result.data!.creditCheckStatistics).toEqual([{ department: { code: 'FINANCE' }, matter: 'GOVERNMENT_PROCUREMENT', checks: 1, punishment: { calledFor: 1 }, incentive: { calledFor: 0 } }]);
+      expect(day.audit).toEqual([['DISCLOSED', listedSubject, 'CREDIT_CHECK_LEDGER,DISHONESTY_LISTS', 'CREDIT_SUPERVISION']]);
+
+      // Five subjects' checks in one row: an aggregate, audited about no subject.
+      const many = await ask({ from: '2001-03-06T00:00:00+08:00', to: '2001-03-07T00:00:00+08:00' }, supervisor);
+      expect(many.result.errors).toBeUndefined();
+      expect(many.result.data!.creditCheckStatistics?.map((r) => [r.department.code, r.matter, r.checks])).toEqual([['FINANCE', 'GOVERNMENT_PROCUREMENT', 5]]);
+      expect(many.audit).toEqual([]);
     });
   });
 });

@@ -163,13 +163,15 @@ describe.each(testDatabases)('the credit office’s assessment of measures appli
   describe('creditCheckStatistics', () => {
     const period = () => ({ from: addDays(todayInDistrict(), -2) + 'T00:00:00+08:00', to: addDays(todayInDistrict(), 2) + 'T00:00:00+08:00' });
 
-    it('splits what was called for and applied by the catalogue’s polarity, the totals unchanged, in one SQL statement', async () => {
+    // Both rows concern fewer than five subjects (FINANCE's four, TAXATION's one): the one statement
+    // that counts them, and one more that finds their checks to audit as reads of their findings.
+    it('splits what was called for and applied by the catalogue’s polarity, the totals unchanged, in one SQL statement (and one for the small rows’ checks)', async () => {
       let answer: Awaited<ReturnType<typeof records.queryAs>> | undefined;
       const selects = await records.sql.selectsDuring(async () => {
         answer = await records.queryAs(creditOffice, STATISTICS, period());
       });
       expect(answer!.errors).toBeUndefined();
-      expect(selects).toBe(1);
+      expect(selects).toBe(2);
       const rows = (answer!.data as { creditCheckStatistics: Record<string, unknown>[] }).creditCheckStatistics;
       expect(rows).toEqual([
         {
@@ -196,6 +198,52 @@ describe.each(testDatabases)('the credit office’s assessment of measures appli
           expect(listed.data!.creditChecks!.totalCount).toBe(row[polarity === 'PUNISHMENT' ? 'punishment' : 'incentive'].checksNotApplied);
         }
       }
+    });
+
+    it('audits every check of a row about fewer than five subjects as a read of its findings, as the findings filters do', async () => {
+      const answer = await records.queryAs(creditOffice, STATISTICS, period());
+      const filtered = await ledger(creditOffice, { measuresNotApplied: false, first: 100 });
+      const listedAll = await ledger(creditOffice, { verdict: 'EXCLUDED', first: 100 });
+      const eligible = await ledger(creditOffice, { verdict: 'ELIGIBLE_WITH_INCENTIVES', first: 100 });
+      const bySubject = (disclosures: unknown) => new Map((disclosures as { subjectId: string; groups: string[] }[]).map((d) => [d.subjectId, [...d.groups].sort()]));
+      // The same groups per subject as the findings filters record for the checks they list.
+      const expected = new Map([...bySubject(filtered.extensions?.disclosures), ...bySubject(listedAll.extensions?.disclosures), ...bySubject(eligible.extensions?.disclosures)]);
+      expect([...expected.keys()].sort()).toEqual([red.id, listed.id, mixed.id, clean.id].sort());
+      expect(bySubject(answer.extensions?.disclosures)).toEqual(expected);
+      expect(expected.get(listed.id)).toEqual(['CREDIT_CHECK_LEDGER', 'DISHONESTY_LISTS']);
+    });
+
+    it('is refused without x-credit-matter CREDIT_SUPERVISION, as the findings filters are, and audits no one', async () => {
+      const answer = await records.queryAs(creditOfficeUnstated, STATISTICS, period());
+      expect(answer.data?.creditCheckStatistics ?? null).toBeNull();
+      expect(answer.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+      expect(answer.errors?.[0].message).toContain('x-credit-matter CREDIT_SUPERVISION');
+      expect(answer.extensions?.disclosures ?? []).toEqual([]);
+      const otherMatter = await records.queryAs(identity(supervisorCaller, { matter: 'STATISTICAL_ANALYSIS' }), STATISTICS, period());
+      expect(otherMatter.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    });
+
+    it('counts whole district days only: a window cut around one check by the millisecond is BAD_USER_INPUT naming the bound and the nearest midnight', async () => {
+      // The probe: a check's instant, read from the ledger's line, which needs no purpose.
+      const line = await records.queryAs<{ creditChecks: { edges: { node: { checkedAt: string } }[] } }>(creditOfficeUnstated, `{ creditChecks(caseNumber: "CK-2") { edges { node { checkedAt } } } }`);
+      const checkedAt = new Date(line.data!.creditChecks.edges[0].node.checkedAt);
+      const nearestDay = todayInDistrict(new Date(checkedAt.getTime() + 12 * 3_600_000));
+      const midnight = new Date(`${todayInDistrict()}T00:00:00+08:00`);
+      for (const [from, to, field] of [
+        [checkedAt, new Date(checkedAt.getTime() + 1), 'from'],
+        [midnight, new Date(midnight.getTime() + 1), 'to'],
+        [new Date(`${todayInDistrict()}T00:00:00Z`), new Date(`${addDays(todayInDistrict(), 1)}T00:00:00+08:00`), 'from'],
+      ] as const) {
+        const answer = await records.queryAs(creditOffice, STATISTICS, { from: from.toISOString(), to: to.toISOString() });
+        expect(answer.data?.creditCheckStatistics ?? null).toBeNull();
+        expect(answer.errors?.map((e) => e.extensions)).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field })]);
+        expect(answer.errors?.[0].message).toContain('whole district days');
+        expect(answer.extensions?.disclosures ?? []).toEqual([]);
+      }
+      const probe = await records.queryAs(creditOffice, STATISTICS, { from: checkedAt.toISOString(), to: new Date(checkedAt.getTime() + 1).toISOString() });
+      expect(probe.errors?.[0].message).toContain(`the nearest is ${nearestDay}T00:00:00+08:00`);
+      const empty = await records.queryAs(creditOffice, STATISTICS, { from: midnight.toISOString(), to: midnight.toISOString() });
+      expect(empty.errors?.map((e) => e.extensions)).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'to' })]);
     });
 
     it('is one GROUP BY of plain derived-table columns, valid under ONLY_FULL_GROUP_BY (MySQL 8.4’s default)', async () => {
