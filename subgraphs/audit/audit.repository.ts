@@ -3,7 +3,7 @@ import { GraphQLError } from 'graphql';
 import { In, type DataSource, type EntityManager, type QueryRunner, type Repository } from 'typeorm';
 import { auditedTextLimits } from '../../lib/access/identity';
 import { minimumSubjectsPerStatistic } from '../../lib/access/policy';
-import { startOfDistrictDay, todayInDistrict } from '../../lib/calendar';
+import { checkDistrictDays } from '../../lib/calendar';
 import { findDepartment } from '../../lib/catalogue/departments';
 import { matters } from '../../lib/catalogue/matters';
 import { normaliseIdentifier, readsAsCitizenIdNumber, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
@@ -288,7 +288,7 @@ export class AuditRepository {
       const rows = await this.usage(range, organisation, { groupBy: [], orderBy: ['organisation', 'matter', 'entryId'] });
       return rows.map((row) => usageOf(row));
     }
-    checkDistrictDays(range);
+    checkDistrictDays(range, "an analyst's statistics are");
     return (await this.foldedUsage(range, organisation)).map((row) => ({ ...usageOf(row), entryId: null }));
   }
 
@@ -784,22 +784,6 @@ function checkRange(from: Date, to: Date): void {
   }
 }
 
-/**
- * A `controlled` reader's window is whole district days (UTC+8): `from` and `to` each a district
- * midnight, or BAD_USER_INPUT naming the bound and the nearest midnight.
- */
-function checkDistrictDays(range: { from: Date; to: Date }): void {
-  for (const field of ['from', 'to'] as const) {
-    const instant = range[field];
-    if (startOfDistrictDay(todayInDistrict(instant)).getTime() === instant.getTime()) continue;
-    const day = todayInDistrict(new Date(instant.getTime() + 12 * 60 * 60 * 1000));
-    const nearest = startOfDistrictDay(day);
-    throw badInput(
-      field,
-      `an analyst's statistics are counted in whole district days: ${field} must be midnight (00:00) in the district's time zone (UTC+8), got ${instant.toISOString()}; the nearest is ${day}T00:00:00+08:00 (${nearest.toISOString()})`,
-    );
-  }
-}
 
 /** A row of `usage` as counts: MySQL may return them as strings. */
 function usageOf(row: Record<string, unknown>): AuditStatistic {
