@@ -43,20 +43,11 @@ function recordLookupIdentity(requestId: string): RequestIdentity {
  * today there, EXPIRED derived from its disclosure end; whether a check run now counts it) and the
  * content a snapshot holds of it.
  */
-export interface CurrentRecord {
-  id: string;
+export type CurrentRecord = Omit<SnapshotRecord, 'sourceDepartment' | 'underObjection'> & {
   status: RecordStatus;
   countsInCheck: boolean;
-  category: string;
-  polarity: string;
-  severity: string | null;
-  taxCreditGrade: string | null;
-  documentNumber: string;
-  decisionDate: string;
-  disclosureEndsAt: string | null;
-  summary: string;
   sourceDepartment: { code: string };
-}
+};
 
 /**
  * The content fields a snapshot prints of a record and compares with the record now. The source
