@@ -7,6 +7,8 @@ describe('the /ready route', () => {
   let url: string;
   let checks = 0;
   let release: () => void = () => undefined;
+  /** Probes the server has received: the check must end only once all ten are waiting on it. */
+  let arrived = 0;
   const check: ReadinessCheck = () => {
     checks += 1;
     return new Promise((resolve) => (release = () => resolve({ database: { ok: true } })));
@@ -14,7 +16,10 @@ describe('the /ready route', () => {
 
   beforeAll(async () => {
     const route = readinessRoute(check, () => false);
-    server = http.createServer((req, res) => void route(req, res));
+    server = http.createServer((req, res) => {
+      arrived += 1;
+      void route(req, res);
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/ready`;
   });
@@ -22,9 +27,11 @@ describe('the /ready route', () => {
 
   it('answers the probes that arrive while a check runs with that one check, and checks afresh after it', async () => {
     const answers = Array.from({ length: 10 }, () => fetch(url, { signal: AbortSignal.timeout(5_000) }));
-    while (checks === 0) await new Promise((resolve) => setTimeout(resolve, 5));
-    // Let every request reach the route before the check ends.
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Every request reaches the route before the check ends (bounded: a fetch gives up after 5 s).
+    // A fixed pause was once too short under the whole suite's load on two cores: the late probe
+    // started a second check, which nothing released.
+    for (const deadline = Date.now() + 5_000; (arrived < 10 || checks === 0) && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(arrived).toBe(10);
     release();
     expect((await Promise.all(answers)).map((a) => a.status)).toEqual(Array(10).fill(200));
     expect(checks).toBe(1);
