@@ -811,7 +811,6 @@ function maskedReaderSql(column: string, mysql: boolean): string {
   return `CASE WHEN ${length} <= 8 THEN SUBSTR(${stars}, 1, ${length}) ELSE ${mysql ? `CONCAT(${kept.join(', ')})` : kept.join(' || ')} END`;
 }
 
-/** A citizen ID number as the platform shows it (`1303**********0019`), never as one is recorded. */
 /**
  * An organisation named in a filter as the gateway records it: a unified social credit code
  * trimmed and upper-cased, as a token's org of that kind is (gateway/authentication.ts), so that
@@ -823,7 +822,8 @@ function asRecorded(named: string): string {
   return validateUnifiedSocialCreditCode(canonical).valid ? canonical : named;
 }
 
-const maskedCitizenIdNumber = /^[0-9]{4}\*{10}[0-9]{3}[0-9X]$/;
+/** A citizen ID number as the platform shows it (`1303**********0019`, a 15-digit one `1303*******1234`), never as one is recorded. */
+const maskedCitizenIdNumber = /^[0-9]{4}\*+[0-9]{3}[0-9X]$/;
 
 /**
  * Refuses a person's citizen ID number where an organisation is named, masked or whole. Masked,

@@ -414,7 +414,7 @@ export function checkStatisticsStatement(db: DataSource, from: Date, to: Date): 
  * exactly. Blank, or longer than a case number can be, it could match no check: BAD_USER_INPUT,
  * as an unknown matter code is, rather than an empty list that reads as "never checked".
  */
-function ledgerCaseNumber(caseNumber: string | null | undefined): string | null {
+export function ledgerCaseNumber(caseNumber: string | null | undefined): string | null {
   if (caseNumber === null || caseNumber === undefined) return null;
   const trimmed = caseNumber.trim();
   if (!trimmed || characterCount(trimmed) > 100) throw badInput('caseNumber', `caseNumber must be a case number of 1 to 100 characters, got ${characterCount(trimmed)}`);

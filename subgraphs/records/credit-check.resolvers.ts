@@ -9,7 +9,7 @@ import { badInput, clientError, ErrorCode } from '../../lib/errors';
 import { assertCaseFileReadable, assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, underCheckPurpose, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type PageArgs } from '../shared/pagination';
 import type { RecordsContext } from './context';
-import { anotherDepartmentsCheck, filtersByFindings, measuresOf, snapshotOf, type CheckedRecordSnapshot, type LedgerFilter } from './credit-check.repository';
+import { anotherDepartmentsCheck, filtersByFindings, ledgerCaseNumber, measuresOf, snapshotOf, type CheckedRecordSnapshot, type LedgerFilter } from './credit-check.repository';
 import { categoryGroup } from './credit-record.repository';
 import type { CreditCheck } from './entities/credit-check.entity';
 import { withEntitiesOrUnavailable } from '../shared/subject-directory';
@@ -86,8 +86,9 @@ function findingsScope(identity: RequestIdentity, scope: string | null, filter: 
   if ((filter.matter ?? null) !== null && filter.matter !== purpose.matter) {
     throw forbidden(`filtering by what checks found is kept to the case the request names (x-credit-matter ${purpose.matter}); matter ${filter.matter} is not it`);
   }
-  if ((filter.caseNumber ?? null) !== null && filter.caseNumber!.trim() !== purpose.caseNumber) {
-    throw forbidden(`filtering by what checks found is kept to the case the request names (x-credit-case ${purpose.caseNumber}); caseNumber ${filter.caseNumber!.trim()} is not it`);
+  const caseNumber = ledgerCaseNumber(filter.caseNumber);
+  if (caseNumber !== null && caseNumber !== purpose.caseNumber) {
+    throw forbidden(`filtering by what checks found is kept to the case the request names (x-credit-case ${purpose.caseNumber}); caseNumber ${caseNumber} is not it`);
   }
   return { matter: purpose.matter, caseNumber: purpose.caseNumber };
 }

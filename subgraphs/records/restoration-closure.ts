@@ -54,7 +54,8 @@ export function endedCondition(db: DataSource, today: string, params: unknown[])
  * Stores the closing of `record`'s pending application, if any, before a write changes the record
  * from `before` to `after`: closed at the end of disclosure when it had ended before the write
  * (as it already read), or now, by `actor`, when the write itself ends it (a correction moving
- * the period into the past). One statement, only when the period has ended on either side.
+ * the period into the past). A read and an update per pending application (a record has one at
+ * most, as a new one is refused while one is pending), only when the period has ended on either side.
  */
 export async function closeEndedApplications(manager: EntityManager, before: CreditRecord, after: Pick<CreditRecord, 'status' | 'disclosureEndsAt'>, today: string, actor: Actor, now: Date): Promise<void> {
   const closed = transition(restorationTransitions, 'SUBMITTED', 'CLOSE')!;

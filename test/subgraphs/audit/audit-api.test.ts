@@ -306,7 +306,7 @@ describe.each(testDatabases)('audit API on $label', (database) => {
       expect((await ask('')).errors).toBeDefined();
       // What the supervisor's rows show of a person names no organisation, and the whole number is
       // no filter: it would answer whether each guess is a reader's. Refused, saying what does.
-      for (const number of ['1303**********0019', '130304197304130019']) {
+      for (const number of ['1303**********0019', '130304197304130019', '1303*******1234']) {
         const refused = await ask(number);
         expect(refused.data).toEqual({ auditStatistics: null });
         expect(refused.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'organisation' });

@@ -363,6 +363,11 @@ describe.each(testDatabases)('the credit office’s assessment of measures appli
       }
     });
 
+    it('refuses a blank case number beside a findings filter as bad input, as without one, not as another case', async () => {
+      const answer = await ledger(inCase(finance, 'GOVERNMENT_PROCUREMENT', 'CK-2'), { verdict: 'EXCLUDED', caseNumber: '  ' });
+      expect(answer.errors?.map((e) => e.extensions)).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'caseNumber' })]);
+    });
+
     it('filters by what its checks found in the case its request names, and lists that case’s checks only', async () => {
       const answer = await ledger(inCase(finance, 'GOVERNMENT_PROCUREMENT', 'CK-2'), { verdict: 'EXCLUDED', measuresNotApplied: true, notAppliedPolarity: 'PUNISHMENT' });
       expect(answer.errors).toBeUndefined();
