@@ -611,11 +611,17 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
       expect(await readOf(draft)).toEqual({ status, restorableFrom: null });
     });
 
-    it('refuses an application on the minimum period’s last day, and names the day after', async () => {
-      // A decision whose 3-month minimum's last day is today (none exists on a few month-end days).
-      let decisionDate = addMonths(today, -3);
-      while (addMonths(decisionDate, 3) > today) decisionDate = addDays(decisionDate, -1);
-      if (addMonths(decisionDate, 3) !== today) return;
+    // A decision whose 3-month minimum's last day is today: none exists on a few month-end days
+    // (29-31 May, say), where the test is reported skipped, not passed; the rule itself is tested
+    // on fixed dates in test/unit/record-periods.test.ts.
+    const lastDayToday = (() => {
+      const day = todayInDistrict();
+      let decisionDate = addMonths(day, -3);
+      while (addMonths(decisionDate, 3) > day) decisionDate = addDays(decisionDate, -1);
+      return addMonths(decisionDate, 3) === day ? decisionDate : null;
+    })();
+    (lastDayToday ? it : it.skip)('refuses an application on the minimum period’s last day, and names the day after', async () => {
+      const decisionDate = lastDayToday!;
       const r = await record({ decisionDate });
       const result = await apply(r.id);
       await expectRefused(result, 'BAD_USER_INPUT', 'recordId');
