@@ -109,6 +109,16 @@ export function requiredText(value: unknown, field: string, max: number, label =
 }
 
 /**
+ * Required prose a person writes for others to read (a reason, a note): `requiredText` held to the
+ * legibility rule for prose (lib/text.ts: it may run over lines and hold tabs).
+ */
+export function requiredProse(value: unknown, field: string, max: number, label = field): string {
+  const text = requiredText(value, field, max, label);
+  assertLegible(text, field, label, 'prose');
+  return text;
+}
+
+/**
  * An optional text input, trimmed: null when it is left out, null or blank (empty or only spaces:
  * a cleared text box means "none", README, Errors), BAD_USER_INPUT naming `field` when it is
  * longer than `max`. The other half of `requiredText`'s rule, which refuses a blank required one.

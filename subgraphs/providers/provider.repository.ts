@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Equal, In, IsNull, MoreThan, type DataSource, type EntityManager, type Repository } from 'typeorm';
 import { todayInDistrict } from '../../lib/calendar';
-import { assertLegible, assertNoRepeats, badInput, clientError, ErrorCode, optionalText, requiredText } from '../../lib/errors';
+import { assertLegible, assertNoRepeats, badInput, clientError, ErrorCode, optionalText, requiredProse, requiredText } from '../../lib/errors';
 import { normaliseIdentifier, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
 import { characterCount, nameAsRead } from '../../lib/text';
 import type { CursorPosition } from '../shared/cursors';
@@ -217,7 +217,7 @@ export class ProviderRepository {
   /** A registry admin's decision on the filing: file, return, reject, suspend, reinstate or revoke. */
   async decide(id: string, decision: FilingDecision, reason: string, actor: Actor, reviewedEventId: string | null = null): Promise<CreditServiceProvider> {
     if (!decisions.includes(decision)) throw badInput('decision', `decision must be one of ${decisions.join(', ')}, got ${JSON.stringify(decision)}`);
-    const why = legibleText(reason, 'reason', 2000);
+    const why = requiredProse(reason, 'reason', 2000);
     return await this.write(async (manager) => {
       const provider = await this.existing(manager, id, 'id');
       // A retry names the event the decision was taken on, which is the one before it.
@@ -277,7 +277,7 @@ export class ProviderRepository {
   /** Sets the supervision class (分类监管) of a filed or suspended provider, with the reason. */
   async setClass(id: string, supervisionClass: SupervisionClass, reason: string, actor: Actor): Promise<CreditServiceProvider> {
     if (!supervisionClasses.includes(supervisionClass)) throw badInput('supervisionClass', `supervisionClass must be one of ${supervisionClasses.join(', ')}, got ${JSON.stringify(supervisionClass)}`);
-    const why = legibleText(reason, 'reason', 2000);
+    const why = requiredProse(reason, 'reason', 2000);
     return await this.write(async (manager) => {
       const provider = await this.existing(manager, id, 'id');
       const latest = await manager.findOne(SupervisionClassChange, { where: { providerId: provider.id }, order: { occurredAt: 'DESC', id: 'DESC' } });
@@ -289,7 +289,7 @@ export class ProviderRepository {
 
   async recordViolation(input: ProviderViolationInput, actor: Actor): Promise<ProviderViolation> {
     if (!violationKinds.includes(input.kind)) throw badInput('kind', `kind must be one of ${violationKinds.join(', ')}, got ${JSON.stringify(input.kind)}`);
-    const description = legibleText(input.description, 'description', 4000);
+    const description = requiredProse(input.description, 'description', 4000);
     if (!Array.isArray(input.evidence) || input.evidence.length === 0 || input.evidence.length > 50) {
       throw badInput('evidence', `evidence must list 1 to 50 items (document numbers, file references or hashes), got ${Array.isArray(input.evidence) ? input.evidence.length : 'none'}`);
     }
@@ -320,7 +320,7 @@ export class ProviderRepository {
   async sanction(input: ProviderSanctionInput, actor: Actor): Promise<ProviderSanction> {
     if (!sanctionKinds.includes(input.kind)) throw badInput('kind', `kind must be one of ${sanctionKinds.join(', ')}, got ${JSON.stringify(input.kind)}`);
     const rule = sanctionRules[input.kind];
-    const reason = legibleText(input.reason, 'reason', 2000);
+    const reason = requiredProse(input.reason, 'reason', 2000);
     const downgradeTo = input.downgradeTo ?? null;
     if (rule.downgradesClass && !downgradeTo) throw badInput('downgradeTo', `a ${input.kind} sanction names the class it downgrades to (downgradeTo)`);
     if (!rule.downgradesClass && downgradeTo) throw badInput('downgradeTo', `downgradeTo applies only to CLASS_DOWNGRADE, not to ${input.kind}`);
@@ -505,7 +505,7 @@ function validApplication(input: ProviderApplicationInput): ApplicationDetails {
     name: legibleLine(input.name, 'name', 200),
     registeredAddress: legibleLine(input.registeredAddress, 'registeredAddress', 300),
     legalRepresentative: legibleLine(input.legalRepresentative, 'legalRepresentative', 100),
-    businessScope: legibleText(input.businessScope, 'businessScope', 2000),
+    businessScope: requiredProse(input.businessScope, 'businessScope', 2000),
     // Optional: a cleared contact box is no contact (README, Errors), not a contact of nothing.
     contact: optionalLegibleLine(input.contact, 'contact', 40),
   };
@@ -534,9 +534,4 @@ function optionalLegibleLine(value: unknown, field: string, max: number): string
  * Text a person writes (a reason, a description, a business scope), held to the rule of a line
  * but for line breaks and tabs: a reason of U+200B alone is as blank as one of spaces.
  */
-function legibleText(value: unknown, field: string, max: number): string {
-  const text = requiredText(value, field, max);
-  assertLegible(text, field, field, 'prose');
-  return text;
-}
 

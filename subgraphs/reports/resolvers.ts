@@ -2,7 +2,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import DataLoader from 'dataloader';
 import type { GraphQLResolveInfo } from 'graphql';
 import { todayInDistrict } from '../../lib/calendar';
-import { assertLegible, badInput } from '../../lib/errors';
+import { requiredProse } from '../../lib/errors';
 import { actsFor, assertCaseFileReadable, assertInScope, assertKindInScope, assertPurposeGrants, disclose, forbidden, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type PageArgs } from '../shared/pagination';
 import { assertSubjectKindInScope, EntitiesSubjectDirectory } from '../shared/subject-directory';
@@ -16,7 +16,6 @@ import { asRecordsUnavailable, currentRecordsAsker, recordsChanged as heldRecord
 import { registerReport, type RegisterCreditReportInput } from './registration';
 import { judgeReports, type CheckRef, type ConsideredReportSnapshot, type ReportRequirementSnapshot } from './check-requirement';
 import type { Actor, WithdrawnListed } from './report.repository';
-import { characterCount } from '../../lib/text';
 
 type Context = ReportsContext & SubgraphContext;
 
@@ -66,14 +65,6 @@ async function assertAmendable(ctx: Context, id: string, what: string): Promise<
   assertReportPurpose(ctx, what, report?.subjectId);
   assertInScope(ctx.access, report ? report.subjectId : null);
   if (report) await assertSubjectKindInScope(ctx.access, entitiesDirectory(ctx), report.subjectId);
-}
-
-/** What an officer writes on a report's file (a finding's note, a withdrawal's reason): read by the other side of the case, so legible, and at most 2000 characters. */
-function fileText(value: unknown, field: string, saying: string): string {
-  const text = typeof value === 'string' ? value.trim() : '';
-  if (text === '' || characterCount(text) > 2000) throw badInput(field, `${field} must say ${saying}, 1 to 2000 characters, got ${characterCount(text)}`);
-  assertLegible(text, field, field, 'prose');
-  return text;
 }
 
 function peers(ctx: Context): PeerClient {
@@ -212,13 +203,13 @@ export const resolvers: GraphQLResolverMap<Context> = {
     },
     recordReportVerification: async (_: unknown, args: { id: string; genuine: boolean; note: string }, ctx: Context) => {
       const actor = actorOf(ctx);
-      const note = fileText(args.note, 'note', 'how the report was checked');
+      const note = requiredProse(args.note, 'note', 2000);
       await assertAmendable(ctx, args.id, 'recording what checking a report found');
       return await ctx.repository.recordVerification(args.id, args.genuine ? 'GENUINE' : 'NOT_GENUINE', note, actor);
     },
     withdrawCreditReportRegistration: async (_: unknown, args: { id: string; reason: string }, ctx: Context) => {
       const actor = actorOf(ctx);
-      const reason = fileText(args.reason, 'reason', 'what was registered by mistake');
+      const reason = requiredProse(args.reason, 'reason', 2000);
       await assertAmendable(ctx, args.id, 'withdrawing a registration');
       return await ctx.repository.withdrawRegistration(args.id, reason, actor);
     },
