@@ -264,7 +264,7 @@ export class CreditCheckRepository {
     }
     if (scope && filter.department && filter.department !== scope) throw forbidden(`a department reads its own checks only; ${filter.department} is not ${scope}`);
     if (filter.from && filter.to && filter.to <= filter.from) throw badInput('to', 'to must be after from');
-    const caseNumber = ledgerCaseNumber(filter.caseNumber);
+    const caseNumber = caseNumberOf(filter.caseNumber);
     if ((filter.notAppliedPolarity ?? null) !== null && filter.measuresNotApplied !== true) {
       throw badInput('notAppliedPolarity', 'notAppliedPolarity narrows measuresNotApplied: true to measures of one polarity; send it with measuresNotApplied: true, or leave it out');
     }
@@ -410,11 +410,12 @@ export function checkStatisticsStatement(db: DataSource, from: Date, to: Date): 
 }
 
 /**
- * The ledger's `caseNumber` filter: trimmed, as the check's case number was stored; matched
- * exactly. Blank, or longer than a case number can be, it could match no check: BAD_USER_INPUT,
- * as an unknown matter code is, rather than an empty list that reads as "never checked".
+ * A check's case number as sent (a check's own, or the ledger's `caseNumber` filter): trimmed, as
+ * the check's was stored, and matched exactly. Blank, or longer than a case number can be,
+ * BAD_USER_INPUT: a filter by it could match no check, and an empty list would read as "never
+ * checked", as an unknown matter code would.
  */
-export function ledgerCaseNumber(caseNumber: string | null | undefined): string | null {
+export function caseNumberOf(caseNumber: string | null | undefined): string | null {
   if (caseNumber === null || caseNumber === undefined) return null;
   const trimmed = caseNumber.trim();
   if (!trimmed || characterCount(trimmed) > 100) throw badInput('caseNumber', `caseNumber must be a case number of 1 to 100 characters, got ${characterCount(trimmed)}`);

@@ -6,14 +6,13 @@ import { findMatter } from '../../lib/catalogue/matters';
 import { measureKinds, measuresByMatter, type AppliedMeasure, type MeasureKind } from '../../lib/catalogue/measures';
 import { minimumSubjectsPerStatistic } from '../../lib/access/policy';
 import { badInput, clientError, ErrorCode } from '../../lib/errors';
-import { assertCaseFileReadable, assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, underCheckPurpose, type SubgraphContext } from '../shared/access';
+import { assertCaseFileReadable, assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, underCheckPurpose, underSupervision, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type PageArgs } from '../shared/pagination';
 import type { RecordsContext } from './context';
-import { anotherDepartmentsCheck, filtersByFindings, ledgerCaseNumber, measuresOf, snapshotOf, type CheckedRecordSnapshot, type LedgerFilter } from './credit-check.repository';
+import { anotherDepartmentsCheck, caseNumberOf, filtersByFindings, measuresOf, snapshotOf, type CheckedRecordSnapshot, type LedgerFilter } from './credit-check.repository';
 import { categoryGroup } from './credit-record.repository';
 import type { CreditCheck } from './entities/credit-check.entity';
 import { withEntitiesOrUnavailable } from '../shared/subject-directory';
-import { characterCount } from '../../lib/text';
 
 type Context = RecordsContext & SubgraphContext;
 
@@ -59,11 +58,6 @@ function readFindings(ctx: Context, check: CreditCheck): void {
   for (const group of groups) disclose(ctx.access, check.subjectId, group);
 }
 
-/** The credit office (whom `ledgerScope` gives every department's checks) under x-credit-matter CREDIT_SUPERVISION. */
-function underSupervisionMatter(identity: RequestIdentity): boolean {
-  return identity.purpose?.matter === 'CREDIT_SUPERVISION';
-}
-
 /**
  * The filters that select checks by what they found (`verdict`, `measuresNotApplied`) tell of
  * each check they list what `verdict`, `measures` and `feedback` would: they are used where those
@@ -77,7 +71,7 @@ function findingsScope(identity: RequestIdentity, scope: string | null, filter: 
   if (!filtersByFindings(filter)) return null;
   const purpose = identity.purpose;
   if (scope === null) {
-    if (underSupervisionMatter(identity)) return null;
+    if (underSupervision(identity)) return null;
     throw forbidden('filtering the ledger by what checks found (verdict, measuresNotApplied) is done under x-credit-matter CREDIT_SUPERVISION, as reading it is');
   }
   if (!purpose?.caseNumber || !measuresByMatter[purpose.matter]) {
@@ -86,7 +80,7 @@ function findingsScope(identity: RequestIdentity, scope: string | null, filter: 
   if ((filter.matter ?? null) !== null && filter.matter !== purpose.matter) {
     throw forbidden(`filtering by what checks found is kept to the case the request names (x-credit-matter ${purpose.matter}); matter ${filter.matter} is not it`);
   }
-  const caseNumber = ledgerCaseNumber(filter.caseNumber);
+  const caseNumber = caseNumberOf(filter.caseNumber);
   if (caseNumber !== null && caseNumber !== purpose.caseNumber) {
     throw forbidden(`filtering by what checks found is kept to the case the request names (x-credit-case ${purpose.caseNumber}); caseNumber ${caseNumber} is not it`);
   }
@@ -129,7 +123,7 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
     // findings filters audit the checks they list; larger rows are aggregates, audited as none.
     creditCheckStatistics: async (_: unknown, args: { from: Date; to: Date }, ctx: Context) => {
       if (ledgerScope(ctx.access.identity) !== null) throw forbidden('statistics across departments are for the credit office');
-      if (!underSupervisionMatter(ctx.access.identity)) {
+      if (!underSupervision(ctx.access.identity)) {
         throw forbidden('the credit check statistics count what checks found (the punishments and incentives called for and applied): read them under x-credit-matter CREDIT_SUPERVISION, as the findings are');
       }
       const rows = await ctx.checks.statistics(args.from, args.to);
@@ -148,7 +142,7 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
         throw badInput('idempotencyKey', `idempotencyKey must be 1 to 64 letters, digits, '-', '_', '.' or ':' (a UUID, say), got ${JSON.stringify(input.idempotencyKey.slice(0, 80))}`);
       }
       if (!measuresByMatter[input.matter]) throw badInput('matter', `matter must be an administrative matter of the catalogue (docs/measures.md), got ${JSON.stringify(input.matter)}`);
-      if (!input.caseNumber || characterCount(input.caseNumber) > 100) throw badInput('caseNumber', `caseNumber must be 1 to 100 characters, got ${characterCount(input.caseNumber)}`);
+      caseNumberOf(input.caseNumber);
       // The check is run under the purpose the request names, which is what the grants were decided on.
       if (identity.purpose?.matter !== input.matter || identity.purpose?.caseNumber !== input.caseNumber) {
         throw forbidden(`a check for ${input.matter}, case ${input.caseNumber}, must be run under that purpose (x-credit-matter, x-credit-case)`);

@@ -134,7 +134,7 @@ export function assertKindInScope(access: RequestAccess, subject: { id: string; 
 }
 
 /** The credit office (or a supervising department) reading under its supervision purpose, so that the audit entry says so. */
-function underSupervision(identity: RequestIdentity): boolean {
+export function underSupervision(identity: RequestIdentity): boolean {
   return identity.caller?.role === 'CREDIT_OFFICE_SUPERVISOR' && identity.purpose?.matter === 'CREDIT_SUPERVISION';
 }
 

@@ -44,7 +44,7 @@ interface Registered {
 
 // Each subgraph gets a suite of its own: a suite's set-up drops every database of its name.
 describe.each(testDatabases)('report registration on $label', (database) => {
-  const { reports, providers, entities, urls } = useReportsWithPeers(database, 'reg', world);
+  const { reports, providers, urls } = useReportsWithPeers(database, 'reg', world);
   let sequence = 0;
 
   function input(overrides: Record<string, unknown> = {}) {

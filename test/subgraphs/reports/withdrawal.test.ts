@@ -88,8 +88,6 @@ describe.each(testDatabases)('withdrawing a report registration on $label', (dat
     return found;
   }
 
-  const standing = { in_force: expect.anything(), withdrawn_at: null, withdrawn_by: null, withdrawn_by_organisation: null, withdrawal_reason: null };
-
   /** Refused with this code (and field, problem), the report's row exactly as it was. */
   async function refused(identity: RequestIdentity, id: string, reason: string, extensions: Record<string, unknown>) {
     const before = await row(id);
