@@ -58,23 +58,16 @@ export function endedCondition(db: DataSource, today: string, params: unknown[])
  * most, as a new one is refused while one is pending), only when the period has ended on either side.
  */
 export async function closeEndedApplications(manager: EntityManager, before: CreditRecord, after: Pick<CreditRecord, 'status' | 'disclosureEndsAt'>, today: string, actor: Actor, now: Date): Promise<void> {
-  const closed = transition(restorationTransitions, 'SUBMITTED', 'CLOSE')!;
   if (disclosureEnded(before, today)) {
-    const end = before.disclosureEndsAt!;
+    // Stored as it already reads: the closing `applicationAsItStands` derives.
     const pending = await manager.find(RestorationApplication, { where: { recordId: before.id, status: 'SUBMITTED' } });
     for (const application of pending) {
-      const stands = applicationAsItStands(application, before, today);
-      await manager.update(RestorationApplication, { id: application.id, status: 'SUBMITTED' }, {
-        status: closed,
-        decidedBy: stands.decidedBy,
-        decidedByOrganisation: stands.decidedByOrganisation,
-        decidedAt: stands.decidedAt,
-        decisionReason: closedOnExpiryReason(end),
-      });
+      const { status, decidedBy, decidedByOrganisation, decidedAt, decisionReason } = applicationAsItStands(application, before, today);
+      await manager.update(RestorationApplication, { id: application.id, status: 'SUBMITTED' }, { status, decidedBy, decidedByOrganisation, decidedAt, decisionReason });
     }
   } else if (disclosureEnded(after, today)) {
     await manager.update(RestorationApplication, { recordId: before.id, status: 'SUBMITTED' }, {
-      status: closed,
+      status: transition(restorationTransitions, 'SUBMITTED', 'CLOSE')!,
       decidedBy: actor.userId,
       decidedByOrganisation: actor.organisation,
       decidedAt: now,
