@@ -55,8 +55,7 @@ export type CurrentRecord = Omit<SnapshotRecord, 'sourceDepartment' | 'underObje
  */
 const printedFields = ['category', 'polarity', 'severity', 'taxCreditGrade', 'documentNumber', 'decisionDate', 'disclosureEndsAt', 'summary'] as const;
 
-export const recordStatesQuery =
-  'query ReportRecordStates($r: [_Any!]!) { _entities(representations: $r) { ... on CreditRecord { id status countsInCheck category polarity severity taxCreditGrade documentNumber decisionDate disclosureEndsAt summary sourceDepartment { code } } } }';
+export const recordStatesQuery = `query ReportRecordStates($r: [_Any!]!) { _entities(representations: $r) { ... on CreditRecord { id status countsInCheck ${printedFields.join(' ')} sourceDepartment { code } } } }`;
 
 interface StatesAnswer {
   _entities: (CurrentRecord | null)[];
