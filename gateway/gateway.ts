@@ -310,13 +310,13 @@ function withoutPurpose(caller: Caller, group: string): string {
 /** One entry per subject disclosed, and one per subject (or none known) refused something. */
 function auditEntries(context: GatewayContext, operationName: string | null, refusals: Refusal[], occurredAt: Date): AuditEntryInput[] {
   const { caller, purpose, requestId } = context;
-  const claimed = { matter: purpose?.matter ?? null, caseNumber: purpose?.caseNumber ?? null };
   const base = {
     actor: caller?.id ?? 'anonymous',
     organisation: caller?.organisation ?? 'anonymous',
     organisationKind: caller?.organisationKind ?? 'UNIDENTIFIED',
     role: caller?.role ?? 'UNIDENTIFIED',
-    ...claimed,
+    matter: purpose?.matter ?? null,
+    caseNumber: purpose?.caseNumber ?? null,
     // Only a consent the request was read under: a consent header beside a matter that needs none,
     // or under a purpose that was refused, was never checked, and would put another subject's
     // consent in this trail.
