@@ -119,15 +119,23 @@ export function requiredProse(value: unknown, field: string, max: number, label 
 }
 
 /**
+ * Whether an optional input is none: left out, null, or text that is empty or only spaces (a
+ * cleared text box, README, Errors). The one rule `optionalText` and the inputs that keep their
+ * value as sent (an idempotency key, which its own pattern judges) follow.
+ */
+export function isBlank(value: unknown): value is null | undefined | '' {
+  return value === null || value === undefined || (typeof value === 'string' && value.trim() === '');
+}
+
+/**
  * An optional text input, trimmed: null when it is left out, null or blank (empty or only spaces:
  * a cleared text box means "none", README, Errors), BAD_USER_INPUT naming `field` when it is
  * longer than `max`. The other half of `requiredText`'s rule, which refuses a blank required one.
  */
 export function optionalText(value: unknown, field: string, max: number, label = field): string | null {
-  if (value === null || value === undefined) return null;
+  if (isBlank(value)) return null;
   if (typeof value !== 'string') throw badInput(field, `${label} must be text or null, got ${JSON.stringify(value)}`);
   const trimmed = value.trim();
-  if (trimmed === '') return null;
   if (characterCount(trimmed) > max) throw badInput(field, `${label} must be at most ${max} characters, got ${characterCount(trimmed)}`);
   return trimmed;
 }

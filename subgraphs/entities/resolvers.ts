@@ -1,7 +1,7 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { GraphQLResolveInfo } from 'graphql';
 import { todayInDistrict } from '../../lib/calendar';
-import { badInput, clientError, ErrorCode } from '../../lib/errors';
+import { badInput, clientError, ErrorCode, isBlank } from '../../lib/errors';
 import { detectIdentifierKind, maskCitizenIdNumber } from '../../lib/identifiers';
 import { actingUser, assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, limitedKinds, personal, personIdentifier, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection } from '../shared/pagination';
@@ -39,8 +39,8 @@ async function subjectOfCode(ctx: Context, code: string, field = 'code'): Promis
 /** The id of the subject a consent names, by id or by the code on its form (exactly one). */
 async function consentingSubject(ctx: Context, input: GrantConsentInput): Promise<string | null | undefined> {
   // A blank one (empty or only spaces) is as if left out (README, Errors).
-  const byCode = isGiven(input.subjectCode);
-  const byId = isGiven(input.subjectId);
+  const byCode = !isBlank(input.subjectCode);
+  const byId = !isBlank(input.subjectId);
   if (byCode === byId) {
     // Named as the form names it: the window's form has only subjectCode, so a code left blank
     // there is refused on subjectCode, not on a field that form does not have.
@@ -55,11 +55,6 @@ async function consentingSubject(ctx: Context, input: GrantConsentInput): Promis
   const subject = await subjectOfCode(ctx, input.subjectCode!, 'subjectCode');
   if (!subject) throw clientError(ErrorCode.NOT_FOUND, 'no market subject has this code', { field: 'subjectCode' });
   return subject.id;
-}
-
-/** Whether an optional text input was given: not left out, null, empty or only spaces. */
-function isGiven(value: string | null | undefined): value is string {
-  return typeof value === 'string' && value.trim() !== '';
 }
 
 /** Keeps the district, hides the street: 河北省秦皇岛市北戴河区**** */

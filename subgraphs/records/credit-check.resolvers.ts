@@ -5,7 +5,7 @@ import { storedDepartment } from '../../lib/catalogue/departments';
 import { findMatter } from '../../lib/catalogue/matters';
 import { measureKinds, measuresByMatter, type AppliedMeasure, type MeasureKind } from '../../lib/catalogue/measures';
 import { minimumSubjectsPerStatistic } from '../../lib/access/policy';
-import { badInput, clientError, ErrorCode } from '../../lib/errors';
+import { badInput, clientError, ErrorCode, isBlank } from '../../lib/errors';
 import { assertCaseFileReadable, assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, underCheckPurpose, underSupervision, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type PageArgs } from '../shared/pagination';
 import type { RecordsContext } from './context';
@@ -21,14 +21,6 @@ const idempotencyKeyPattern = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /** A check as the gateway hands it back for `measures` and `verdict`: with the reports subgraph's findings. */
 type CheckWithReport = CreditCheck & { reportSatisfied?: boolean | null; goodReportGrade?: boolean | null };
-
-/**
- * An optional text input left blank (empty or only spaces) is none, as if left out (README,
- * Errors); any other is kept as sent, for its own rule to judge (a key with spaces is refused).
- */
-function blankAsNone(value: string | null | undefined): string | null {
-  return value === null || value === undefined || value.trim() === '' ? null : value;
-}
 
 /** The credit office reads every department's checks; a department only its own. */
 function ledgerScope(identity: RequestIdentity): string | null {
@@ -137,7 +129,13 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
       const { identity } = ctx.access;
       const caller = identity.caller;
       if (!caller || caller.organisationKind !== 'DEPARTMENT' || caller.role !== 'DEPARTMENT_OFFICER') throw forbidden('credit checks are run by department officers');
-      const input = { subjectId: args.input.subjectId.trim(), matter: args.input.matter.trim(), caseNumber: args.input.caseNumber.trim(), idempotencyKey: blankAsNone(args.input.idempotencyKey) };
+      const input = {
+        subjectId: args.input.subjectId.trim(),
+        matter: args.input.matter.trim(),
+        caseNumber: args.input.caseNumber.trim(),
+        // Blank is none (README, Errors); any other key is kept as sent, for its pattern to judge (spaces are refused).
+        idempotencyKey: isBlank(args.input.idempotencyKey) ? null : args.input.idempotencyKey,
+      };
       if (input.idempotencyKey !== null && !idempotencyKeyPattern.test(input.idempotencyKey)) {
         throw badInput('idempotencyKey', `idempotencyKey must be 1 to 64 letters, digits, '-', '_', '.' or ':' (a UUID, say), got ${JSON.stringify(input.idempotencyKey.slice(0, 80))}`);
       }
