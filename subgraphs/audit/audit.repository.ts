@@ -15,7 +15,6 @@ import { insertMany, insertRowsPerStatement } from '../shared/bulk-insert';
 import { PageLoaders } from '../shared/loaders';
 import { loadPages, pageSize, type Page, type PageQuery } from '../shared/pagination';
 import { inTurn, isMysql } from '../shared/write-queue';
-import { characterCount } from '../../lib/text';
 import {
   AuditEntry,
   auditOutcomes,
@@ -261,9 +260,7 @@ export class AuditRepository {
       if (!entry) throw badInput('organisationOf', `organisationOf must be the id of an audit entry (AuditEntry.id, or an auditCases or auditStatistics row's entryId), and no entry has id ${JSON.stringify(entryId)}`);
       return entry.organisation;
     }
-    const code = (named.organisation as string).trim();
-    if (code === '') throw badInput('organisation', 'organisation must be a department code or an organisation id, got an empty string');
-    if (characterCount(code) > 64) throw badInput('organisation', `organisation must be at most 64 characters, got ${characterCount(code)}`);
+    const code = requiredText(named.organisation, 'organisation', auditedTextLimits.organisation);
     refusePersonNumber(code, 'organisation');
     return asRecorded(code);
   }
@@ -783,7 +780,6 @@ function checkRange(from: Date, to: Date): void {
     throw badInput('to', `the range is [from, to): to must be later than from, got from ${from.toISOString()} and to ${to.toISOString()}`);
   }
 }
-
 
 /** A row of `usage` as counts: MySQL may return them as strings. */
 function usageOf(row: Record<string, unknown>): AuditStatistic {
