@@ -219,6 +219,7 @@ export class ProviderRepository {
     if (!decisions.includes(decision)) throw badInput('decision', `decision must be one of ${decisions.join(', ')}, got ${JSON.stringify(decision)}`);
     const why = requiredProse(reason, 'reason', 2000);
     return await this.write(async (manager) => {
+      if (decision === 'FILE') await this.lockNamesakes(manager, id);
       const provider = await this.existing(manager, id, 'id');
       // A retry names the event the decision was taken on, which is the one before it.
       const [latest, before] = await this.latestSteps(manager, provider.id, 2);
@@ -230,6 +231,25 @@ export class ProviderRepository {
       if (decision === 'FILE') await this.assertNameFree(manager, decided, 'decision');
       return decided;
     });
+  }
+
+  /**
+   * Locks, on MySQL, every provider whose name key is `id`'s, `id`'s own row among them, in id
+   * order. Two filings under one name each lock only their own provider otherwise, and each then
+   * reads the other as still unfiled (READ COMMITTED): both were filed. Taken in one order before
+   * any other lock, so the second filing waits for the first to commit, then reads it FILED and is
+   * refused, without a deadlock. Read again once locked: a name changed meanwhile (a
+   * resubmission) has its own namesakes locked in turn.
+   */
+  private async lockNamesakes(manager: EntityManager, id: string): Promise<void> {
+    const lock = lockFor(manager);
+    let locked: string | null = null;
+    for (;;) {
+      const own = lock && (await manager.findOne(CreditServiceProvider, { select: { id: true, nameKey: true }, where: { id } }));
+      if (!own || own.nameKey === locked) return;
+      locked = own.nameKey;
+      await manager.find(CreditServiceProvider, { select: { id: true }, where: { nameKey: locked }, order: { id: 'ASC' }, lock });
+    }
   }
 
   /**

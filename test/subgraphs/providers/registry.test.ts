@@ -1059,6 +1059,22 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
       expect(filed.errors?.[0].extensions).toMatchObject(refusal(ids[0], 'decision'));
       expect((await history(ids[1])).filingHistory.map((e) => e.action)).toEqual(['APPLY']);
     });
+
+    // On MySQL each filing locked only its own provider and read the others as unfiled: two or
+    // three of six were filed under one name, in one round out of five.
+    it('files one of several applications under one name decided at the same moment, and refuses the others', async () => {
+      for (let round = 0; round < 4; round += 1) {
+        const codes = Array.from({ length: 6 }, () => newCode());
+        const name = `同时备案信用服务有限公司${codes[0].slice(10, 16)}`;
+        const ids = await Promise.all(codes.map(async (code) => ok(await queryAs<{ applyForProviderFiling: { id: string } }>(identityOf(providerUser(code)), applyMutation, { input: application(code, name) })).applyForProviderFiling.id));
+        const answers = await Promise.all(ids.map((id) => decide(id, 'FILE')));
+        const filed = ids.filter((_, i) => answers[i].data?.decideProviderFiling);
+        expect(filed).toHaveLength(1);
+        for (const answer of answers.filter((a) => !a.data?.decideProviderFiling)) expect(answer.errors?.[0].extensions).toMatchObject(refusal(filed[0], 'decision'));
+        const statuses = await Promise.all(ids.map(async (id) => (await history(id)).filingStatus));
+        expect(statuses.filter((s) => s === 'FILED')).toHaveLength(1);
+      }
+    });
   });
 
   describe('the reason of a sanction’s effect', () => {
