@@ -318,8 +318,9 @@ function auditEntries(context: GatewayContext, operationName: string | null, ref
     matter: purpose?.matter ?? null,
     caseNumber: purpose?.caseNumber ?? null,
     // Only a consent the request was read under: a consent header beside a matter that needs none,
-    // or under a purpose that was refused, was never checked, and would put another subject's
-    // consent in this trail.
+    // or under a purpose refused before it was checked, was never checked, and would put another
+    // subject's consent in this trail. A consent checked and refused is the caller's own: its
+    // DENIED entries name it (`consentRefused`).
     consentId: purpose?.consentId && !context.decision.purposeRefused && findMatter(purpose.matter)?.consentRequired ? purpose.consentId : null,
     operationName,
     requestId,
@@ -336,6 +337,7 @@ function auditEntries(context: GatewayContext, operationName: string | null, ref
     for (const group of groups) known.add(group);
     denied.set(subjectId, known);
   }
-  for (const [subjectId, groups] of denied) entries.push({ ...base, subjectId, fieldGroups: [...groups].sort(), outcome: 'DENIED' });
+  const deniedUnder = context.decision.consentRefused ? { ...base, consentId: context.decision.consentRefused } : base;
+  for (const [subjectId, groups] of denied) entries.push({ ...deniedUnder, subjectId, fieldGroups: [...groups].sort(), outcome: 'DENIED' });
   return entries;
 }

@@ -121,7 +121,7 @@ interface ConsentCheck {
  * or why it does not. The reason never names the subject, so a caller learns nothing about a
  * subject it has no consent for.
  */
-async function checkConsent(caller: Caller, purpose: Purpose, consents: { client: InternalClient; url: string }, requestId: string): Promise<{ subjectId: string } | { refused: string }> {
+async function checkConsent(caller: Caller, purpose: Purpose, consents: { client: InternalClient; url: string }, requestId: string): Promise<{ subjectId: string } | { refused: string; ownConsent?: string }> {
   const refused = (why: string) => ({ refused: `consent ${purpose.consentId} ${why}` });
   let consent: ConsentCheck['consentForAccess'];
   try {
@@ -132,8 +132,9 @@ async function checkConsent(caller: Caller, purpose: Purpose, consents: { client
   // One answer whether the id is unknown or another reader's: a reader learns nothing of a
   // consent not given to it, not even that it exists.
   if (!consent || consent.granteeOrganisation !== caller.organisation) return refused(`is no consent given to ${caller.organisation}`);
-  if (consent.purpose !== purpose.matter) return refused(`does not cover ${purpose.matter}`);
-  if (consent.status !== 'ACTIVE') return refused(`is ${consent.status.toLowerCase().replaceAll('_', ' ')}`);
+  const ownConsent = purpose.consentId;
+  if (consent.purpose !== purpose.matter) return { ...refused(`does not cover ${purpose.matter}`), ownConsent };
+  if (consent.status !== 'ACTIVE') return { ...refused(`is ${consent.status.toLowerCase().replaceAll('_', ' ')}`), ownConsent };
   return { subjectId: consent.subjectId };
 }
 
@@ -144,7 +145,7 @@ function purposeRefused(decision: GrantDecision, why: string): GrantDecision {
 
 /** Narrows a consent-based decision to the consented subject, or refuses it. */
 function applyConsent(decision: GrantDecision, checked: Awaited<ReturnType<typeof checkConsent>>): GrantDecision {
-  if ('refused' in checked) return purposeRefused(decision, checked.refused);
+  if ('refused' in checked) return { ...purposeRefused(decision, checked.refused), ...(checked.ownConsent ? { consentRefused: checked.ownConsent } : {}) };
   return { ...decision, scope: { ...decision.scope, subjectId: checked.subjectId } };
 }
 

@@ -121,6 +121,12 @@ export interface GrantDecision {
   scope: { subjectId?: string; subjectKinds?: readonly SubjectKind[] };
   /** Why the named purpose grants nothing, for the FORBIDDEN errors and the audit entry. */
   purposeRefused?: string;
+  /**
+   * The consent the request cited, given to this caller but refused (revoked, expired, not yet
+   * valid, another matter's): named on the request's DENIED entries, so that the credit office
+   * finds every attempt made under it.
+   */
+  consentRefused?: string;
 }
 
 function matches(caller: Caller | null, grant: StandingGrant): boolean {

@@ -1,5 +1,5 @@
 import { demoConsents } from '../../scripts/demo/consents';
-import { demoWorld } from '../../scripts/demo/world';
+import { demoBankOrganisation, demoWorld } from '../../scripts/demo/world';
 import { testDatabases } from '../helpers/databases';
 import { usePlatform, type As } from '../helpers/platform';
 
@@ -16,6 +16,8 @@ const windowClaimingAnotherPurpose: As = {
   caller: { id: 'window-officer', organisation: 'CREDIT_OFFICE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' },
   headers: { 'x-credit-matter': 'COMMERCIAL_DUE_DILIGENCE', 'x-credit-case': 'PROBE-H-FAKE', 'x-credit-consent': demoConsents.bankFinancialServices },
 };
+
+const bank = { id: 'banker', organisation: demoBankOrganisation, organisationKind: 'FINANCIAL_INSTITUTION', role: 'EXTERNAL_USER' } as const;
 
 interface Entry {
   outcome: string;
@@ -45,5 +47,24 @@ describe.each(testDatabases)('the audit of a request whose purpose was refused o
     expect(disclosed.map(({ matter, case_number, consent_id }) => ({ matter, case_number, consent_id }))).toEqual([{ matter: null, case_number: null, consent_id: null }]);
     expect(denied.length).toBeGreaterThan(0);
     for (const entry of denied) expect({ matter: entry.matter, case_number: entry.case_number, consent_id: entry.consent_id }).toEqual({ matter: 'COMMERCIAL_DUE_DILIGENCE', case_number: 'PROBE-H-FAKE', consent_id: null });
+  });
+
+  // The credit office lists the attempts made under a consent by its id: one refused because it
+  // was revoked or had expired is the bank's own, and each of its refusals names it.
+  it.each([
+    ['revoked', demoConsents.revoked, demoConsents.revoked],
+    ['expired', demoConsents.expired, demoConsents.expired],
+    ['given to another reader', demoConsents.dueDiligence, null],
+    ['unknown', '00000000-0000-4000-8000-000000000000', null],
+  ])('names a consent %s on the DENIED entries of the request refused under it only when it is the caller’s', async (label, consentId, named) => {
+    const requestId = `refused-consent-${label.replaceAll(' ', '-')}`;
+    const result = await platform.query<{ subject: { name: string } | null }>(`query($id: ID!) { subject(id: $id) { name } }`, { id: world.subjects[0].id }, {
+      caller: bank,
+      headers: { 'x-credit-matter': 'FINANCIAL_SERVICES', 'x-credit-consent': consentId, 'x-request-id': requestId },
+    });
+    expect(result.data?.subject).toBeNull();
+    const entries: Entry[] = await platform.databases.audit.query('SELECT outcome, matter, case_number, consent_id, field_groups FROM audit_entry WHERE request_id = ? ORDER BY sequence', [requestId]);
+    expect(entries.length).toBeGreaterThan(0);
+    for (const entry of entries) expect({ outcome: entry.outcome, matter: entry.matter, consent_id: entry.consent_id }).toEqual({ outcome: 'DENIED', matter: 'FINANCIAL_SERVICES', consent_id: named });
   });
 });
