@@ -153,6 +153,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
     // A person granting for itself is named by its own number: masked as a subject's is, for
     // readers without PERSONAL_IDENTIFIERS (the credit office's window).
     grantedByOrganisation: (c: Consent, _: unknown, ctx: Context) => personIdentifier(ctx.access, c.subjectId, c.grantedByOrganisation),
+    revokedByOrganisation: (c: Consent, _: unknown, ctx: Context) => c.revokedByOrganisation && personIdentifier(ctx.access, c.subjectId, c.revokedByOrganisation),
     // Who recorded or revoked it: whole to the administration (the window, the credit office's
     // supervision); to the subject its own user, never the window's officer.
     grantedBy: (c: Consent, _: unknown, ctx: Context) => actingUser(ctx.access, c.grantedBy, c.grantedByOrganisation),

@@ -310,12 +310,13 @@ describe.each(testDatabases)('consents in the entities subgraph on $label', (dat
       const granted = await queryAs<{ grantConsent: ConsentNode }>(selfOf(person), GRANT, { input: grantInput({ subjectId: person.id, granteeOrganisation: owner.identifier, granteeKind: 'ENTERPRISE', purpose: 'COMMERCIAL_DUE_DILIGENCE' }) });
       expect(granted.errors).toBeUndefined();
       const id = granted.data!.grantConsent.id;
-      const LIST = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Subject { consents { id granteeOrganisation grantedByOrganisation } } } }`;
-      const read = (identity: RequestIdentity) => queryAs<{ _entities: { consents: { id: string; granteeOrganisation: string; grantedByOrganisation: string }[] }[] }>(identity, LIST, { r: [{ __typename: 'Subject', id: person.id }] });
+      expect((await queryAs(selfOf(person), REVOKE, { id, reason: '不再合作' })).errors).toBeUndefined();
+      const LIST = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Subject { consents { id granteeOrganisation grantedByOrganisation revokedByOrganisation } } } }`;
+      const read = (identity: RequestIdentity) => queryAs<{ _entities: { consents: { id: string; granteeOrganisation: string; grantedByOrganisation: string; revokedByOrganisation: string }[] }[] }>(identity, LIST, { r: [{ __typename: 'Subject', id: person.id }] });
       const byOfficer = (await read(officer)).data?._entities[0].consents.find((c) => c.id === id);
-      expect(byOfficer).toEqual({ id, granteeOrganisation: owner.identifier, grantedByOrganisation: maskCitizenIdNumber(person.identifier) });
+      expect(byOfficer).toEqual({ id, granteeOrganisation: owner.identifier, grantedByOrganisation: maskCitizenIdNumber(person.identifier), revokedByOrganisation: maskCitizenIdNumber(person.identifier) });
       const bySelf = (await read(selfOf(person))).data?._entities[0].consents.find((c) => c.id === id);
-      expect(bySelf).toEqual({ id, granteeOrganisation: owner.identifier, grantedByOrganisation: person.identifier });
+      expect(bySelf).toEqual({ id, granteeOrganisation: owner.identifier, grantedByOrganisation: person.identifier, revokedByOrganisation: person.identifier });
     });
 
     it("masks a person grantee's citizen ID number to the consenting subject, whose own inquiry does not cover another person's number, as its audit trail masks it", async () => {
@@ -329,19 +330,19 @@ describe.each(testDatabases)('consents in the entities subgraph on $label', (dat
     });
 
     it('names who recorded and revoked a consent to the subject only when it was its own user, never the window’s officer', async () => {
-      const LIST = `query($code: String!) { consentsOfSubject(subjectCode: $code) { id grantedBy grantedByOrganisation revokedBy } }`;
+      const LIST = `query($code: String!) { consentsOfSubject(subjectCode: $code) { id grantedBy grantedByOrganisation revokedBy revokedByOrganisation } }`;
       const list = async (identity: RequestIdentity) =>
-        new Map((await queryAs<{ consentsOfSubject: { id: string; grantedBy: string | null; grantedByOrganisation: string; revokedBy: string | null }[] }>(identity, LIST, { code: owner.identifier })).data!.consentsOfSubject.map((c) => [c.id, c]));
+        new Map((await queryAs<{ consentsOfSubject: { id: string; grantedBy: string | null; grantedByOrganisation: string; revokedBy: string | null; revokedByOrganisation: string | null }[] }>(identity, LIST, { code: owner.identifier })).data!.consentsOfSubject.map((c) => [c.id, c]));
       const byWindow = (await queryAs<{ grantConsent: ConsentNode }>(officer, GRANT, { input: grantInput({ purpose: 'COMMERCIAL_DUE_DILIGENCE', granteeOrganisation: counterparty.identifier, granteeKind: 'ENTERPRISE', validUntil: shift(today, 71) }) })).data!.grantConsent.id;
       const bySelf = (await queryAs<{ grantConsent: ConsentNode }>(selfOf(owner), GRANT, { input: grantInput({ purpose: 'PROVIDER_DATA_COLLECTION', granteeOrganisation: world.providers[0].unifiedSocialCreditCode, granteeKind: 'CREDIT_SERVICE_PROVIDER', validUntil: shift(today, 72) }) })).data!.grantConsent.id;
       expect((await queryAs(officer, REVOKE, { id: byWindow, reason: '客户撤回授权' })).errors).toBeUndefined();
       expect((await queryAs(selfOf(owner), REVOKE, { id: bySelf, reason: '不再合作' })).errors).toBeUndefined();
       const own = await list(selfOf(owner));
-      expect(own.get(byWindow)).toEqual({ id: byWindow, grantedBy: null, grantedByOrganisation: 'CREDIT_OFFICE', revokedBy: null });
-      expect(own.get(bySelf)).toEqual({ id: bySelf, grantedBy: selfOf(owner).caller!.id, grantedByOrganisation: owner.identifier, revokedBy: selfOf(owner).caller!.id });
+      expect(own.get(byWindow)).toEqual({ id: byWindow, grantedBy: null, grantedByOrganisation: 'CREDIT_OFFICE', revokedBy: null, revokedByOrganisation: 'CREDIT_OFFICE' });
+      expect(own.get(bySelf)).toEqual({ id: bySelf, grantedBy: selfOf(owner).caller!.id, grantedByOrganisation: owner.identifier, revokedBy: selfOf(owner).caller!.id, revokedByOrganisation: owner.identifier });
       const window = await list(officer);
-      expect(window.get(byWindow)).toMatchObject({ grantedBy: officer.caller!.id, revokedBy: officer.caller!.id });
-      expect(window.get(bySelf)).toMatchObject({ grantedBy: selfOf(owner).caller!.id, revokedBy: selfOf(owner).caller!.id });
+      expect(window.get(byWindow)).toMatchObject({ grantedBy: officer.caller!.id, revokedBy: officer.caller!.id, revokedByOrganisation: 'CREDIT_OFFICE' });
+      expect(window.get(bySelf)).toMatchObject({ grantedBy: selfOf(owner).caller!.id, revokedBy: selfOf(owner).caller!.id, revokedByOrganisation: owner.identifier });
       expect(await consents().findOneByOrFail({ id: byWindow })).toMatchObject({ revokedBy: officer.caller!.id, revokedByOrganisation: 'CREDIT_OFFICE' });
     });
 
