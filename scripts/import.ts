@@ -62,18 +62,25 @@ function progressPrinter(file: string): { update(progress: ImportProgress): void
   };
 }
 
-/** Rejections go to a CSV file when asked (all of them, streamed), and the first 20 to the terminal. */
-function rejectionSink(file: string | undefined): { add(rejection: Rejection): void; shown: Rejection[]; close(): Promise<void> } {
+/**
+ * Rejections go to a CSV file when asked (all of them, streamed), and the first 20 to the
+ * terminal. A row may be rejected for several problems, each a rejection of its own: `count`
+ * counts rejections, as `shown` holds them, not rows.
+ */
+function rejectionSink(file: string | undefined): { add(rejection: Rejection): void; shown: Rejection[]; count(): number; close(): Promise<void> } {
   const shown: Rejection[] = [];
+  let count = 0;
   const out = file ? fs.createWriteStream(file) : undefined;
   const quote = (value: string | number | null | undefined) => (value === null || value === undefined ? '' : /[",\n\r]/.test(String(value)) ? `"${String(value).replace(/"/g, '""')}"` : String(value));
   out?.write('row,line,field,document_number,reason\n');
   return {
     add(rejection) {
+      count += 1;
       if (shown.length < 20) shown.push(rejection);
       out?.write(`${[rejection.row, rejection.line, rejection.field, rejection.documentNumber, rejection.reason].map(quote).join(',')}\n`);
     },
     shown,
+    count: () => count,
     close: () => new Promise<void>((resolve) => (out ? out.end(resolve) : resolve())),
   };
 }
@@ -202,7 +209,7 @@ export async function main(argv: string[]): Promise<number> {
     if (summaryFile) fs.writeFileSync(summaryFile, `${JSON.stringify({ file, department, rows: summary.rows, seconds: summary.seconds, rowsPerSecond, peakRssMiB, cpuSeconds, ...summary.totals, ...(cutShort ? { cutShortAfterRow: cutShort.afterRow, cutShortAtLine: cutShort.line, cutShortProblem: cutShort.problem } : {}) })}\n`);
     console.log(`  created ${created}, updated ${updated}, unchanged ${unchanged}, rejected ${rejected}`);
     for (const r of rejections.shown) console.log(`  row ${r.row}${r.line === undefined ? '' : ` (line ${r.line})`}${r.field ? `, ${r.field}` : ''}: ${r.reason}`);
-    if (rejected > rejections.shown.length) console.log(`  ... ${rejectionsFile ? `every rejection is in ${rejectionsFile}` : 'pass --rejections FILE for all of them'}`);
+    if (rejections.count() > rejections.shown.length) console.log(`  ... ${rejectionsFile ? `every rejection is in ${rejectionsFile}` : 'pass --rejections FILE for all of them'}`);
     if (cutShort) {
       console.error(`${path.basename(file)} cut short: ${cutShort.message}; the ${summary.rows} rows before it were imported as counted above`);
       return 1;

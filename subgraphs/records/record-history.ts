@@ -20,9 +20,31 @@ export const platformActor: Actor = { userId: 'platform', organisation: 'PLATFOR
  */
 export const contentFields = ['category', 'polarity', 'severity', 'taxCreditGrade', 'decisionDate', 'validUntil', 'summary'] as const;
 
+export type ContentField = (typeof contentFields)[number];
+
+/** The content fields whose text may run over several lines. */
+const multiLineFields: ReadonlySet<ContentField> = new Set(['summary']);
+
+/** Text with every line end, CRLF or a lone CR (Excel for Mac), as LF: how intake stores a summary. */
+export function withLfLineEnds(text: string): string {
+  return text.replace(/\r\n?/g, '\n');
+}
+
+/**
+ * Whether two values of a content field say the same. Line ends in a multi-line field are line
+ * breaks, whatever bytes end them: intake stores LF (since 2026-12-05), and a record stored with
+ * CRLF before, re-sent with LF (or the other way round), is the same record, not a correction.
+ * Stored text is compared as it is, never rewritten.
+ */
+export function sameValue(field: ContentField, a: string | null | undefined, b: string | null | undefined): boolean {
+  const [x, y] = [a ?? null, b ?? null];
+  if (x === y) return true;
+  return multiLineFields.has(field) && x !== null && y !== null && withLfLineEnds(x) === withLfLineEnds(y);
+}
+
 /** Whether two versions of a record say the same: a re-submission or correction that changes none of it changes nothing. */
-export function sameContent(a: Partial<Pick<CreditRecord, (typeof contentFields)[number]>>, b: Partial<Pick<CreditRecord, (typeof contentFields)[number]>>): boolean {
-  return contentFields.every((field) => (a[field] ?? null) === (b[field] ?? null));
+export function sameContent(a: Partial<Pick<CreditRecord, ContentField>>, b: Partial<Pick<CreditRecord, ContentField>>): boolean {
+  return contentFields.every((field) => sameValue(field, a[field], b[field]));
 }
 /** What history shows of a change: the content, the derived disclosure end and the status. */
 const trackedFields = [...contentFields, 'disclosureEndsAt', 'status'] as const;

@@ -45,8 +45,9 @@ export interface ImportSummary {
  * Imports a department's file into the records database: the file is checked whole first
  * (`openRecordFile`, throws FileRejected before anything is stored), then streamed a chunk at a
  * time, each chunk in its own transaction. A chunk is read and its subjects looked up while the
- * chunks before it commit, up to `commitsInFlight` at once; their rejections and progress are
- * reported in file order all the same. A file that breaks off (`FileCutShort`) has every row
+ * chunks before it commit, up to `commitsInFlight` at once (a chunk repeating a document number of
+ * an earlier chunk's row waits for it to commit: `RecordIntake.commit`); their rejections and
+ * progress are reported in file order all the same. A file that breaks off (`FileCutShort`) has every row
  * before the break stored (or rejected), and the summary says where it broke off. A failure
  * stops the import once the chunks already committing have settled; as intake is idempotent,
  * importing the same file again completes it.

@@ -90,10 +90,13 @@ export async function openRecordFile(file: string, options: { format?: string } 
   } catch {
     throw new FileRejected(`cannot read ${file}`);
   }
-  if (size === 0) throw new FileRejected(`${path.basename(file)} is empty${format === 'csv' ? ': a CSV file starts with its header row' : ''}`);
+  const empty = new FileRejected(`${path.basename(file)} is empty${format === 'csv' ? ': a CSV file starts with its header row' : ''}`);
+  if (size === 0) throw empty;
   await checkEncoding(file);
   const head = await readHead(file);
   const start = head.subarray(0, 3).equals(utf8Bom) ? 3 : 0;
+  // A byte order mark, or blank lines, alone: what an editor saves of an empty sheet.
+  if (head.length === size && head.subarray(start).toString('latin1').trim() === '') throw empty;
   let bytes = 0;
   const stream = () => {
     // 64 KiB, some 400 rows, at a time: the CSV parser parses a read whole before anything else
@@ -193,6 +196,11 @@ function csvHeader(head: Buffer, lineBreak: LineBreak): RowField[] {
       throw new FileRejected(`the header row has a single column ${JSON.stringify(names[0].slice(0, 80))}: the file seems separated by ${other === '\t' ? 'tabs' : `'${other}'`}, and the importer reads comma-separated CSV (RFC 4180); ${expected}`);
     }
   }
+  const unnamed = names.findIndex((raw) => raw.trim() === '');
+  if (unnamed !== -1) {
+    const hint = unnamed === names.length - 1 ? 'a trailing comma?' : 'two commas in a row?';
+    throw new FileRejected(`column ${unnamed + 1} of the header has no name; ${hint} (${expected})`);
+  }
   const columns: RowField[] = [];
   const unknown: string[] = [];
   for (const raw of names) {
@@ -238,7 +246,8 @@ async function* csvRows(input: fs.ReadStream, columns: RowField[], lineBreak: Li
       relax_column_count: true,
       relax_quotes: true,
       // Blank lines come through, as one empty field, to be counted as lines; they are skipped below
-      // (and so is a line holding only "", which holds nothing either).
+      // (and so is a line holding only "", or only commas, as a spreadsheet saves an empty row:
+      // they hold nothing either).
       skip_empty_lines: false,
       from_line: 2,
       max_record_size: maxRowBytes,
@@ -252,7 +261,7 @@ async function* csvRows(input: fs.ReadStream, columns: RowField[], lineBreak: Li
   let line = 2;
   try {
     for await (const record of parser as AsyncIterable<Uint8Array[]>) {
-      if (record.length === 1 && record[0].length === 0) {
+      if (record.every((field) => field.length === 0)) {
         line += 1;
         continue;
       }
@@ -269,6 +278,8 @@ async function* csvRows(input: fs.ReadStream, columns: RowField[], lineBreak: Li
       }
       const values: RecordRow = {};
       const problems: RowProblem[] = [];
+      // What is left of a line break after `strayQuote`: inside one column's own quotes, taking in nothing else.
+      problems.push(...lineBreakProblems(record, breaks, columns, line));
       if (record.length !== columns.length) {
         const hint = record.length === 1 && /[;\t|]/.test(textOf(record[0])) ? ' (is it separated by another character than a comma?)' : lastLine > line ? ` (it runs from line ${line} to line ${lastLine} in a quoted field: is a closing quote missing?)` : '';
         problems.push({ field: null, code: ErrorCode.BAD_USER_INPUT, reason: `the row has ${record.length} field${record.length === 1 ? '' : 's'} where the header has ${columns.length}${hint}` });
@@ -317,20 +328,48 @@ async function* csvRows(input: fs.ReadStream, columns: RowField[], lineBreak: Li
  * ASCII comma or at the start of a line, a quote the field holds as text (the rows' commas are
  * not needed then: a summary on several lines in the middle of the columns swallowed a person's
  * row whole). Any other column never spans lines (codes, dates, numbers): a line break in one is
- * a stray quote. A summary written on several lines with that many ASCII commas, or with a
- * quote right after an ASCII comma or at a line's start, reads the same way, and is refused too:
- * written on one line, or with full-width commas and quotes (，“”), it is read.
+ * a stray quote, unless what its quotes hold is its own text alone (no ASCII comma, no quote,
+ * and the row has the header's columns): a line break typed into a document number's cell, say,
+ * which rejects that row alone (`lineBreakProblems`). A summary written on several lines with
+ * that many ASCII commas, or with a quote right after an ASCII comma or at a line's start, reads
+ * the same way, and is refused too: written on one line, or with full-width commas and quotes
+ * (，“”), it is read.
  */
 function strayQuote(record: Uint8Array[], breaks: number[], columns: RowField[], line: number, lineBreak: LineBreak): StrayQuote | undefined {
   let fieldLine = line;
   for (let i = 0; i < record.length; i++) {
-    if (breaks[i] > 0 && (columns[i] !== 'summary' || readsAsPiecesOfRows(record[i], lineBreak, i, columns.length))) {
+    if (breaks[i] > 0 && (columns[i] === 'summary' ? readsAsPiecesOfRows(record[i], lineBreak, i, columns.length) : !holdsItsOwnTextAlone(record, i, columns))) {
       const rowLines = Array.from({ length: breaks[i] }, (_, k) => fieldLine + 1 + k);
       return { field: i, opensOn: fieldLine, closesOn: fieldLine + breaks[i], rowLines };
     }
     fieldLine += breaks[i];
   }
   return undefined;
+}
+
+/**
+ * Whether a field of a column that never spans lines holds nothing a quote left open would have
+ * taken in from other columns or rows: no ASCII comma, no quote, and its row has the header's
+ * columns. A row of the file has an ASCII comma between every two columns, so no piece of
+ * another row or column can be in it.
+ */
+function holdsItsOwnTextAlone(record: Uint8Array[], index: number, columns: RowField[]): boolean {
+  return record.length === columns.length && !record[index].includes(comma) && !record[index].includes(quote);
+}
+
+/** A problem for each column other than the summary whose quotes hold a line break (`strayQuote` found its own text alone there), naming its lines. */
+function lineBreakProblems(record: Uint8Array[], breaks: number[], columns: RowField[], line: number): RowProblem[] {
+  const problems: RowProblem[] = [];
+  let fieldLine = line;
+  record.forEach((_, i) => {
+    const field = columns[i];
+    if (breaks[i] > 0 && field !== undefined && field !== 'summary') {
+      const reason = `${field} holds a line break: its quotes open on line ${fieldLine} and close on line ${fieldLine + breaks[i]}, and a ${field} is written on one line; remove the line break and import the file again`;
+      problems.push({ field, code: ErrorCode.BAD_USER_INPUT, reason });
+    }
+    fieldLine += breaks[i];
+  });
+  return problems;
 }
 
 /** Whether a quoted field spanning lines, column `index` of `columns`, holds what a quote left open there takes in (`strayQuote`). */

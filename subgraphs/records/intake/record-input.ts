@@ -2,6 +2,7 @@ import { findRecordCategory, taxGradePolarity, type Polarity, type RecordCategor
 import { ErrorCode } from '../../../lib/errors';
 import { detectIdentifierKind, normaliseIdentifier, validateCitizenIdNumber, validateUnifiedSocialCreditCode, type IdentifierProblem } from '../../../lib/identifiers';
 import { validateCreditRecord, type CreditRecordDraft } from '../credit-record.validation';
+import { withLfLineEnds } from '../record-history';
 
 /**
  * One submitted record as it arrives, before anything is trusted: text from a CSV file, values
@@ -119,7 +120,8 @@ export function parseRow(values: RecordRow, department: string, today: string): 
     documentNumber: documentNumber ?? '',
     decisionDate: text('decisionDate') ?? '',
     validUntil: text('validUntil'),
-    summary: text('summary') ?? '',
+    // Stored with LF line ends, whichever the row's spreadsheet wrote (`sameValue` compares older CRLF ones).
+    summary: withLfLineEnds(text('summary') ?? ''),
   };
   for (const found of validateCreditRecord(draft, today)) {
     if (found.field === 'recordedAt' || found.field === 'status') continue;

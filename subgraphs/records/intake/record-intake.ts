@@ -8,11 +8,11 @@ import { recordFromDraft } from '../credit-record.repository';
 import { CreditRecord } from '../entities/credit-record.entity';
 import { CreditRecordEvent, type RecordValues } from '../entities/credit-record-event.entity';
 import { recordTransitions, transition } from '../lifecycle';
-import { asRead, changedValues, contentFields, recordEvent, sameContent, type Actor } from '../record-history';
+import { asRead, changedValues, contentFields, recordEvent, sameContent, sameValue, type Actor, type ContentField } from '../record-history';
 import { insertMany } from '../../shared/bulk-insert';
 import { lockFor, writeTransaction } from '../../shared/write-queue';
 import { parseRow, type RecordRow, type RowField, type RowProblem, type SubjectReference } from './record-input';
-import { SeenDocuments } from './seen-documents';
+import { ClaimDecisions, SeenDocuments } from './seen-documents';
 import { closeEndedApplications } from '../restoration-closure';
 import type { SubjectDirectory } from '../../shared/subject-directory';
 
@@ -68,11 +68,22 @@ interface PreparedRow {
   /** A valid record to store, its subject resolved; absent when the row is rejected. */
   record?: CreditRecord;
   rejections: Rejection[];
+  /**
+   * The row's document number as prepared: `first`, this valid row is the first of the batch to
+   * claim it; `later`, an earlier row claimed it, and whether that row holds it (so that this one
+   * is a second decision) is known only once the earlier row is written, in batch order. Absent
+   * when the row has no number to claim.
+   */
+  claim?: 'first' | 'later';
 }
 
 /** A chunk that passed every check that needs no write: `commit` stores it. */
 export interface PreparedChunk {
   rows: PreparedRow[];
+  /** Its place in the batch: 0 for the first chunk prepared. */
+  sequence: number;
+  /** Whether a row of it claims a number that a row of an earlier chunk claimed: its write waits for theirs. */
+  followsEarlierChunks: boolean;
 }
 
 export interface IntakeOptions {
@@ -91,9 +102,12 @@ export interface IntakeOptions {
  * record and its history keeps the change (a CORRECTED event with the fields before and after).
  * A document number seen twice in one intake is a mistake in the batch: the later row is
  * rejected, so a batch never contradicts itself and a second run equals the first. Only a row
- * that passes every check before the write claims its number: a row rejected for a problem of
- * its own (a typo in its date, an unknown subject) stores nothing, and the row that corrects it
- * further down the batch is stored.
+ * that is stored claims its number: a row rejected for a problem of its own, found before the
+ * write (a typo in its date, an unknown subject) or by it (the number is another subject's
+ * record, or a withdrawn one), stores nothing, and the row that corrects it further down the
+ * batch is stored. So a row whose number an earlier row claimed is judged when it is written,
+ * once the earlier row's write has decided, and a chunk holding one waits for the chunks before
+ * it to commit (duplicates are rare, and the other chunks still commit several at once).
  *
  * Memory: a chunk at a time, a fingerprint per document number seen (for that duplicate check,
  * `SeenDocuments`) and at most `knownSubjectsLimit` subjects found, never the rows themselves.
@@ -109,6 +123,15 @@ export class RecordIntake {
    */
   private readonly known = new Map<string, string>();
   private readonly clock: () => Date;
+  private chunksPrepared = 0;
+  /** Settles once every commit begun so far has, true when each of them stored its chunk. */
+  private earlierCommits: Promise<boolean> = Promise.resolve(true);
+  /**
+   * The claims decided in the caller's transaction (`commit` with a manager), and the chunk it
+   * wrote last: the caller writes a batch's chunks in order, and writing one again is its
+   * transaction begun anew (retried after a deadlock), deciding again from the start.
+   */
+  private inCallersTransaction?: { manager: EntityManager; claims: ClaimDecisions; sequence: number };
 
   constructor(
     private readonly db: DataSource,
@@ -127,6 +150,9 @@ export class RecordIntake {
     // Read when the chunk is judged, not when the intake started: an import running past district
     // midnight takes a decision dated the new day, and judges expiry, on the day it is in.
     const today = todayInDistrict(this.clock());
+    const sequence = this.chunksPrepared++;
+    const chunkStartsAt = rows[0]?.row ?? 0;
+    let followsEarlierChunks = false;
     for (const input of rows) {
       // A chunk takes ~15 ms to parse: the previous chunk's commit, whose statements this
       // overlaps, is answered meanwhile, and must not wait for the whole chunk to send its next.
@@ -158,35 +184,38 @@ export class RecordIntake {
     }
     for (const [key, id] of resolved) this.remember(key, id);
 
-    return {
-      rows: parsed.map(({ input, row, problems }) => {
-        const at = { row: input.row, ...(input.line === undefined ? {} : { line: input.line }), documentNumber: row.documentNumber };
-        let subjectId: string | undefined;
-        if (problems.length === 0 && row.subject) {
-          subjectId = resolved.get(keyOf(row.subject));
-          if (subjectId === undefined) {
-            problems.push(
-              row.subject.id !== undefined
-                ? { field: 'subjectId', code: ErrorCode.NOT_FOUND, reason: `no subject has the id ${row.subject.id}` }
-                : { field: 'subjectCode', code: ErrorCode.NOT_FOUND, reason: `no subject with the code ${row.subject.code} is registered on the platform` },
-            );
-          }
+    const prepared = parsed.map(({ input, row, problems }): PreparedRow => {
+      const at = { row: input.row, ...(input.line === undefined ? {} : { line: input.line }), documentNumber: row.documentNumber };
+      let subjectId: string | undefined;
+      if (problems.length === 0 && row.subject) {
+        subjectId = resolved.get(keyOf(row.subject));
+        if (subjectId === undefined) {
+          problems.push(
+            row.subject.id !== undefined
+              ? { field: 'subjectId', code: ErrorCode.NOT_FOUND, reason: `no subject has the id ${row.subject.id}` }
+              : { field: 'subjectCode', code: ErrorCode.NOT_FOUND, reason: `no subject with the code ${row.subject.code} is registered on the platform` },
+          );
         }
-        // In batch order, once the row's every other check is done: only a row that will be
-        // stored claims its number; a rejected row is still told of a number claimed before it.
-        if (row.documentNumber !== null && !problems.some((p) => p.field === 'documentNumber')) {
-          const first = this.seen.firstRow(row.documentNumber, problems.length === 0 ? input.row : undefined);
-          if (first !== undefined) {
-            problems.push({ field: 'documentNumber', code: ErrorCode.BAD_USER_INPUT, reason: `documentNumber ${row.documentNumber} already appears in row ${first} of this batch; a decision is sent once` });
-          }
-        }
-        if (problems.length === 0 && subjectId !== undefined) {
-          const record = recordFromDraft({ ...row.draft, subjectId }, { id: timeOrderedId(), recordedAt: this.clock() });
-          return { ...at, record, rejections: [] };
-        }
-        return { ...at, rejections: problems.map((p) => rejectionOf(at, p)) };
-      }),
-    };
+      }
+      // In batch order, once the row's every other check is done: a valid row claims a number
+      // no row claimed before it; a row after one that did is judged when written (`write`),
+      // and a rejected row is then still told of a number held before it.
+      let claim: PreparedRow['claim'];
+      if (row.documentNumber !== null && !problems.some((p) => p.field === 'documentNumber')) {
+        const holder = this.seen.firstRow(row.documentNumber, problems.length === 0 ? input.row : undefined);
+        if (holder !== undefined) {
+          claim = 'later';
+          // A holder in this chunk is written before this row, in the same transaction.
+          if (holder === null || holder < chunkStartsAt) followsEarlierChunks = true;
+        } else if (problems.length === 0) claim = 'first';
+      }
+      if (problems.length === 0 && subjectId !== undefined) {
+        const record = recordFromDraft({ ...row.draft, subjectId }, { id: timeOrderedId(), recordedAt: this.clock() });
+        return { ...at, record, rejections: [], claim };
+      }
+      return { ...at, rejections: problems.map((p) => rejectionOf(at, p)), claim };
+    });
+    return { rows: prepared, sequence, followsEarlierChunks };
   }
 
   private remember(key: string, id: string): void {
@@ -197,17 +226,46 @@ export class RecordIntake {
 
   /**
    * Stores a prepared chunk: inside `manager`'s transaction when given (a mutation commits all
-   * its chunks at once, in `intakeTransaction`), otherwise in a transaction of its own. The
-   * stored records it compares with are read inside the transaction, locked on MySQL, so a
-   * concurrent objection or import cannot slip between the comparison and the write.
+   * its chunks at once, in `intakeTransaction`, one after another in batch order), otherwise in a
+   * transaction of its own, begun once the chunks before it whose rows claimed its numbers have
+   * committed (`followsEarlierChunks`); others commit at once. The stored records it compares
+   * with are read inside the transaction, locked on MySQL, so a concurrent objection or import
+   * cannot slip between the comparison and the write.
    */
   async commit(chunk: PreparedChunk, manager?: EntityManager): Promise<RowResult[]> {
-    const results = manager ? await this.write(chunk, manager) : await intakeTransaction(this.db, (m) => this.write(chunk, m));
+    const results = manager ? await this.writeInCallersTransaction(chunk, manager) : await this.commitInOwnTransaction(chunk);
     for (const result of results) this.totals[result.outcome.toLowerCase() as keyof IntakeTotals] += 1;
     return results;
   }
 
-  private async write(chunk: PreparedChunk, manager: EntityManager): Promise<RowResult[]> {
+  private writeInCallersTransaction(chunk: PreparedChunk, manager: EntityManager): Promise<RowResult[]> {
+    const current = this.inCallersTransaction;
+    // The chunks before it were written in this transaction: its claims are theirs too.
+    const claims = current && current.manager === manager && current.sequence < chunk.sequence ? current.claims : new ClaimDecisions(this.seen);
+    this.inCallersTransaction = { manager, claims, sequence: chunk.sequence };
+    return this.write(chunk, manager, claims);
+  }
+
+  private commitInOwnTransaction(chunk: PreparedChunk): Promise<RowResult[]> {
+    const earlier = this.earlierCommits;
+    const committed = (async () => {
+      // Its rows are judged on what the earlier rows with their numbers were decided to be.
+      if (chunk.followsEarlierChunks && !(await earlier)) {
+        throw new Error(`rows ${chunk.rows[0].row}-${chunk.rows.at(-1)!.row} were not written: an earlier chunk whose rows claimed their document numbers failed`);
+      }
+      const { results, claims } = await intakeTransaction(this.db, async (m) => {
+        // Decided anew on each attempt, from what committed chunks settled.
+        const decisions = new ClaimDecisions(this.seen);
+        return { results: await this.write(chunk, m, decisions), claims: decisions };
+      });
+      claims.settle();
+      return results;
+    })();
+    this.earlierCommits = Promise.all([earlier, committed.then(() => true, () => false)]).then(([before, own]) => before && own);
+    return committed;
+  }
+
+  private async write(chunk: PreparedChunk, manager: EntityManager, claims: ClaimDecisions): Promise<RowResult[]> {
     const valid = chunk.rows.filter((r) => r.record);
     const existing = new Map<string, CreditRecord>();
     if (valid.length) {
@@ -222,70 +280,85 @@ export class RecordIntake {
     // The district's day when this chunk is written: an import running past midnight judges its
     // later chunks on the new day.
     const today = todayInDistrict(now);
-    const inserts: CreditRecord[] = [];
-    const events: CreditRecordEvent[] = [];
+    const writing: ChunkWrite = { manager, existing, settled, now, today, inserts: [], events: [] };
     const results: RowResult[] = [];
     for (const prepared of chunk.rows) {
-      const incoming = prepared.record;
-      if (!incoming) {
-        results.push({ row: prepared.row, outcome: 'REJECTED', rejections: prepared.rejections });
+      // Decided in batch order: the rows before this one with its number are decided already.
+      const holder = prepared.claim === 'later' ? claims.holder(prepared.documentNumber!) : undefined;
+      const sentBefore = typeof holder === 'number' ? rejectionOf(prepared, { field: 'documentNumber', code: ErrorCode.BAD_USER_INPUT, reason: `documentNumber ${prepared.documentNumber} already appears in row ${holder} of this batch; a decision is sent once` }) : undefined;
+      if (!prepared.record || sentBefore) {
+        results.push({ row: prepared.row, outcome: 'REJECTED', rejections: sentBefore ? [...prepared.rejections, sentBefore] : prepared.rejections });
         continue;
       }
-      const stored = existing.get(incoming.documentNumber);
-      if (!stored) {
-        inserts.push(incoming);
-        events.push(recordEvent(incoming.id, 'CREATED', this.options.actor, now));
-        // A later row of the same chunk with this number was rejected as a duplicate in prepare.
-        existing.set(incoming.documentNumber, incoming);
-        results.push({ row: prepared.row, outcome: 'CREATED', record: incoming, rejections: [] });
-        continue;
-      }
-      // A document number is one decision about one subject: moving it would hand the record,
-      // its objections and its history to a subject they were never about.
-      if (stored.subjectId !== incoming.subjectId) {
-        const reason = `the record ${stored.documentNumber} is about another subject, and a record's subject cannot be corrected: a decision about this subject needs its own document number (a record about the wrong subject is withdrawn on an objection)`;
-        results.push(refused(prepared, reason));
-        continue;
-      }
-      // Only what the department sends is compared: a disclosure end recomputed under newer
-      // catalogue rules is not a correction by the department.
-      if (sameContent(stored, incoming)) {
-        results.push({ row: prepared.row, outcome: 'UNCHANGED', record: stored, rejections: [] });
-        continue;
-      }
-      const status = effectiveStatus(stored, today);
-      const next = transition(recordTransitions, status, 'CORRECT');
-      if (!next) {
-        const reason = `the record ${stored.documentNumber} is ${status} and can no longer be corrected (a ${status === 'WITHDRAWN' ? 'withdrawn' : 'restored'} record is settled); a new decision needs a new document number`;
-        results.push(refused(prepared, reason));
-        continue;
-      }
-      const undone = undoneCorrections(settled.get(stored.id), stored, incoming);
-      if (undone) {
-        const objections = undone.objectionIds.length === 1 ? `objection ${undone.objectionIds[0]}` : `objections ${undone.objectionIds.join(', ')}`;
-        const reason = `the record ${stored.documentNumber} was corrected on its subject's ${objections}, and this row sends back what they changed (${undone.fields.map((f) => `${f} ${JSON.stringify(incoming[f])}`).join(', ')}): correct the department's own data, or send the record as corrected`;
-        results.push({ row: prepared.row, outcome: 'REJECTED', rejections: [rejectionOf(prepared, { field: undone.fields[0], reason, code: ErrorCode.BAD_USER_INPUT })] });
-        continue;
-      }
-      const corrected: CreditRecord = Object.assign(new CreditRecord(), stored);
-      for (const field of contentFields) (corrected as unknown as Record<string, unknown>)[field] = incoming[field];
-      corrected.disclosureEndsAt = incoming.disclosureEndsAt;
-      corrected.status = next;
-      // An application left pending past the record's disclosure end is closed for good first.
-      await closeEndedApplications(manager, stored, corrected, today, this.options.actor, now);
-      const written = changedValues(stored, corrected)!;
-      await manager.update(CreditRecord, { id: stored.id }, pick(corrected, Object.keys(written.after) as (keyof CreditRecord)[]));
-      // Told as read (`asRead`): a correction that dates an expired record anew, so that its
-      // period has not ended, says EXPIRED → ACTIVE: it counts again, and its history says so.
-      const delta = changedValues(asRead(stored, today), asRead(corrected, today)) ?? written;
-      events.push(recordEvent(stored.id, 'CORRECTED', this.options.actor, now, { reason: 'corrected by the source department on re-submission', ...delta }));
-      existing.set(incoming.documentNumber, corrected);
-      results.push({ row: prepared.row, outcome: 'UPDATED', record: corrected, rejections: [] });
+      const result = await this.writeRow(prepared, prepared.record, writing);
+      // A row refused here claims nothing; one stored after such rows holds the number from now on.
+      if (result.outcome === 'REJECTED' && prepared.claim === 'first') claims.decide(prepared.documentNumber!, null);
+      else if (result.outcome !== 'REJECTED' && prepared.claim === 'later') claims.decide(prepared.documentNumber!, prepared.row);
+      results.push(result);
     }
-    await insertMany(manager, CreditRecord, inserts);
-    await insertMany(manager, CreditRecordEvent, events);
+    await insertMany(manager, CreditRecord, writing.inserts);
+    await insertMany(manager, CreditRecordEvent, writing.events);
     return results;
   }
+
+  /** Stores one valid row, or refuses it on what is stored under its number. */
+  private async writeRow(prepared: PreparedRow, incoming: CreditRecord, writing: ChunkWrite): Promise<RowResult> {
+    const { manager, now, today } = writing;
+    const stored = writing.existing.get(incoming.documentNumber);
+    if (!stored) {
+      writing.inserts.push(incoming);
+      writing.events.push(recordEvent(incoming.id, 'CREATED', this.options.actor, now));
+      return { row: prepared.row, outcome: 'CREATED', record: incoming, rejections: [] };
+    }
+    // A document number is one decision about one subject: moving it would hand the record,
+    // its objections and its history to a subject they were never about.
+    if (stored.subjectId !== incoming.subjectId) {
+      return refused(prepared, `the record ${stored.documentNumber} is about another subject, and a record's subject cannot be corrected: a decision about this subject needs its own document number (a record about the wrong subject is withdrawn on an objection)`);
+    }
+    // Only what the department sends is compared: a disclosure end recomputed under newer
+    // catalogue rules is not a correction by the department.
+    if (sameContent(stored, incoming)) return { row: prepared.row, outcome: 'UNCHANGED', record: stored, rejections: [] };
+    const status = effectiveStatus(stored, today);
+    const next = transition(recordTransitions, status, 'CORRECT');
+    if (!next) {
+      return refused(prepared, `the record ${stored.documentNumber} is ${status} and can no longer be corrected (a ${status === 'WITHDRAWN' ? 'withdrawn' : 'restored'} record is settled); a new decision needs a new document number`);
+    }
+    const undone = undoneCorrections(writing.settled.get(stored.id), stored, incoming);
+    if (undone) {
+      const objections = undone.objectionIds.length === 1 ? `objection ${undone.objectionIds[0]}` : `objections ${undone.objectionIds.join(', ')}`;
+      const reason = `the record ${stored.documentNumber} was corrected on its subject's ${objections}, and this row sends back what they changed (${undone.fields.map((f) => `${f} ${JSON.stringify(incoming[f])}`).join(', ')}): correct the department's own data, or send the record as corrected`;
+      return { row: prepared.row, outcome: 'REJECTED', rejections: [rejectionOf(prepared, { field: undone.fields[0], reason, code: ErrorCode.BAD_USER_INPUT })] };
+    }
+    const corrected: CreditRecord = Object.assign(new CreditRecord(), stored);
+    // A field the row sends as stored (a summary whose line ends alone differ) is kept as stored.
+    for (const field of contentFields) if (!sameValue(field, stored[field], incoming[field])) (corrected as unknown as Record<string, unknown>)[field] = incoming[field];
+    corrected.disclosureEndsAt = incoming.disclosureEndsAt;
+    corrected.status = next;
+    // An application left pending past the record's disclosure end is closed for good first.
+    await closeEndedApplications(manager, stored, corrected, today, this.options.actor, now);
+    const written = changedValues(stored, corrected)!;
+    await manager.update(CreditRecord, { id: stored.id }, pick(corrected, Object.keys(written.after) as (keyof CreditRecord)[]));
+    // Told as read (`asRead`): a correction that dates an expired record anew, so that its
+    // period has not ended, says EXPIRED → ACTIVE: it counts again, and its history says so.
+    const delta = changedValues(asRead(stored, today), asRead(corrected, today)) ?? written;
+    writing.events.push(recordEvent(stored.id, 'CORRECTED', this.options.actor, now, { reason: 'corrected by the source department on re-submission', ...delta }));
+    return { row: prepared.row, outcome: 'UPDATED', record: corrected, rejections: [] };
+  }
+}
+
+/**
+ * One chunk's write in progress: the stored records its rows are compared with (read locked), the
+ * objections' corrections to them, the clock, and the records and events to insert at its end.
+ * A row stored in the chunk never meets a later one with its number: that one is a duplicate.
+ */
+interface ChunkWrite {
+  manager: EntityManager;
+  existing: ReadonlyMap<string, CreditRecord>;
+  settled: ReadonlyMap<string, ObjectionCorrection[]>;
+  now: Date;
+  today: string;
+  inserts: CreditRecord[];
+  events: CreditRecordEvent[];
 }
 
 /** What an accepted objection corrected in a record: the objection, and the content as it was before. */
@@ -321,13 +394,13 @@ async function objectionCorrections(manager: EntityManager, records: readonly Cr
  * counts (a second objection may put back what a first one changed), and only a field the row
  * changes (a value the record holds now is never refused). `corrections` come latest first.
  */
-function undoneCorrections(corrections: readonly ObjectionCorrection[] | undefined, stored: CreditRecord, incoming: CreditRecord): { fields: (typeof contentFields)[number][]; objectionIds: string[] } | null {
-  const fields: (typeof contentFields)[number][] = [];
+function undoneCorrections(corrections: readonly ObjectionCorrection[] | undefined, stored: CreditRecord, incoming: CreditRecord): { fields: ContentField[]; objectionIds: string[] } | null {
+  const fields: ContentField[] = [];
   const objectionIds = new Set<string>();
   for (const field of contentFields) {
-    if ((incoming[field] ?? null) === (stored[field] ?? null)) continue;
+    if (sameValue(field, incoming[field], stored[field])) continue;
     const latest = corrections?.find((c) => field in c.before);
-    if (!latest || (incoming[field] ?? null) !== (latest.before[field] ?? null)) continue;
+    if (!latest || !sameValue(field, incoming[field], latest.before[field])) continue;
     fields.push(field);
     objectionIds.add(latest.objectionId);
   }

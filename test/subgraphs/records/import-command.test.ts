@@ -115,4 +115,17 @@ describe.each(testDatabases)('the import command’s report on $label', (databas
       { row: '2', line: '3', field: '', document_number: '' },
     ]);
   });
+  it('says that rejections are hidden when rows with several problems each fill the 20 shown, though fewer than 20 rows were rejected', async () => {
+    const enterprise = world.subjects.find((s) => s.kind === 'ENTERPRISE')!;
+    // Each row has two problems, its category and its date: 12 rows, 24 rejections.
+    const rows = Array.from({ length: 12 }, (_, i) => `${enterprise.identifier},PARKING_TICKET,NEGATIVE,GENERAL,,CLI-TWICE-${i + 1},2026-02-30,,罚款`);
+    const file = path.join(dir, 'two-problems.csv');
+    fs.writeFileSync(file, [header, ...rows, ''].join('\n'));
+    const run = await runImport(['--department', 'MARKET_REGULATION', file], { entitiesUrl: entities.url(), database: databaseSettings() });
+    expect(run.status).toBe(3);
+    const report = run.stdout.split('\n').slice(1);
+    expect(report[0]).toBe('  created 0, updated 0, unchanged 0, rejected 12');
+    expect(report.filter((line) => /^ {2}row \d+/.test(line))).toHaveLength(20);
+    expect(report.at(-1)).toBe('  ... pass --rejections FILE for all of them');
+  });
 });

@@ -116,6 +116,24 @@ describe.each(testDatabases)('the import’s reading of rows and lines on $label
     expect(await storedNumbers('NUMBER-')).toEqual(['NUMBER-3']);
   });
 
+  it('rejects a row whose document number holds a line break inside its own quotes, naming the column, and reads on as one row', async () => {
+    const file = [header, penalty('INNUMBER-1', '第一行'), penalty('"INNUMBER-2\n"', '第二行'), penalty('INNUMBER-3', '正常'), ''].join('\n');
+    const { summary, rejections } = await importText('number-break.csv', file);
+    expect(summary.rows).toBe(3);
+    expect(summary.totals).toEqual({ created: 2, updated: 0, unchanged: 0, rejected: 1 });
+    expect(rejections).toEqual([
+      {
+        row: 2,
+        line: 3,
+        field: 'documentNumber',
+        documentNumber: 'INNUMBER-2',
+        code: 'BAD_USER_INPUT',
+        reason: 'documentNumber holds a line break: its quotes open on line 3 and close on line 4, and a documentNumber is written on one line; remove the line break and import the file again',
+      },
+    ]);
+    expect(await storedNumbers('INNUMBER-')).toEqual(['INNUMBER-1', 'INNUMBER-3']);
+  });
+
   it('counts every row a stray quote ran across, and numbers the rows after it by their own lines', async () => {
     const rows = Array.from({ length: 12 }, (_, i) => {
       const n = i + 1;
@@ -149,7 +167,8 @@ describe.each(testDatabases)('the import’s reading of rows and lines on $label
     // Lines: header 1, MULTI-1 2-3, blank 4, MULTI-2 5-7, MULTI-3 8-9, MULTI-4 10.
     expect(rejections.map(({ row, line, field }) => ({ row, line, field }))).toEqual([{ row: 3, line: 8, field: 'decisionDate' }]);
     const stored = await records.db().getRepository(CreditRecord).find({ where: { documentNumber: In(['MULTI-1', 'MULTI-2']) }, order: { documentNumber: 'ASC' } });
-    expect(stored.map((r) => r.summary)).toEqual(['第一行\r\n第二行, 含一个逗号', '甲\n乙\n丙']);
+    // Stored with LF, as every summary is, whichever line ends the file has inside its quotes.
+    expect(stored.map((r) => r.summary)).toEqual(['第一行\n第二行, 含一个逗号', '甲\n乙\n丙']);
   });
 
   it('reads each line as a row when the header ends in CRLF and the rows in LF', async () => {

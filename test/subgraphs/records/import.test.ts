@@ -127,6 +127,11 @@ describe.each(testDatabases)('the import command’s file import on $label', (da
       ['an unknown column', () => `${header},colour\n`, 'unknown.csv', /unknown column "colour"/],
       ['a repeated column', () => `${header},summary\n`, 'twice.csv', /names the column summary twice/],
       ['an empty file', () => '', 'empty.csv', /is empty/],
+      ['a file holding a byte order mark alone', () => '\ufeff', 'bom-only.csv', /^bom-only\.csv is empty: a CSV file starts with its header row$/],
+      ['a file of blank lines', () => '\r\n\r\n', 'blank.csv', /^blank\.csv is empty/],
+      ['a JSON Lines file holding a byte order mark alone', () => '\ufeff', 'bom-only.jsonl', /^bom-only\.jsonl is empty$/],
+      ['a header ending in a comma', () => `${header},\n`, 'trailing-comma.csv', /^column 8 of the header has no name; a trailing comma\? \(expected comma-separated columns/],
+      ['a header with an empty column between two', () => `${header.replace(',', ',,')}\n`, 'two-commas.csv', /^column 2 of the header has no name; two commas in a row\?/],
       ['a JSON array', () => `[${JSON.stringify({ category: 'CREDIT_COMMITMENT' })}]`, 'array.json', /is a JSON array; .*JSON Lines/],
       ['a file of unknown format', () => goodRow(), 'records.xlsx', /cannot tell the format/],
     ])('%s', async (_label, content, name, message) => {
@@ -156,6 +161,17 @@ describe.each(testDatabases)('the import command’s file import on $label', (da
       expect(progress.at(-1)?.totals.created).toBe(good);
       expect(await storedOf(name)).toBe(good);
     });
+  });
+
+  it('skips a row of empty fields, as a spreadsheet saves an empty row, like a blank line: neither counted nor rejected', async () => {
+    const subject = world.subjects[3];
+    const row = (documentNumber: string, decisionDate = '2024-02-01') => `${subject.identifier},CREDIT_COMMITMENT,,${documentNumber},${decisionDate},,承诺`;
+    const file = write('empty-rows.csv', [header, row('EMPTYROW-1'), ',,,,,,', '""', row('EMPTYROW-2', '2024-02-30'), ',,,,,,', ''].join('\r\n'));
+    const { summary, rejections } = await importFile(file);
+    expect(summary.rows).toBe(2);
+    expect(summary.totals).toEqual({ created: 1, updated: 0, unchanged: 0, rejected: 1 });
+    // Skipped, its line is still a line of the file.
+    expect(rejections.map(({ row, line, field }) => ({ row, line, field }))).toEqual([{ row: 2, line: 5, field: 'decisionDate' }]);
   });
 
   it('reads a CSV with a byte-order mark, quoted fields and CRLF line ends', async () => {

@@ -101,3 +101,87 @@ describe.each(testDatabases)('which row of a batch claims its document number, o
     ]);
   });
 });
+
+/**
+ * The same rule for a row refused when written, on what is stored under its number (a record
+ * about another subject): it claims nothing either, and the row after it with the number is
+ * judged on its own, in a file whose rows lie in one chunk or in chunks committing at once, and
+ * in a `submitCreditRecords` call.
+ */
+describe.each(testDatabases)('a row refused when written claims no document number, on $label', (database) => {
+  const { world, records, directory } = useRecordsWithSubjects(database, 'impwriteclaims', 8);
+  const [subject, other] = world.subjects.filter((s) => s.kind === 'ENTERPRISE');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'intake-write-claims-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const actor = { userId: 'import:test', organisation: 'MARKET_REGULATION' };
+
+  const penalty = (documentNumber: string, subjectCode: string, summary = '罚款') => ({ subjectCode, category: 'ADMINISTRATIVE_PENALTY', severity: 'GENERAL', documentNumber, decisionDate: '2026-01-05', summary });
+  /** Two stored records, then rows in batch order: another subject's row and its correction, a repeat of that, and another subject's row twice. */
+  const batch = (prefix: string) => ({
+    stored: [penalty(`${prefix}-X`, subject.identifier), penalty(`${prefix}-Y`, subject.identifier)],
+    rows: [
+      penalty(`${prefix}-X`, other.identifier, '罚款（错主体）'),
+      penalty(`${prefix}-X`, subject.identifier, '罚款（更正）'),
+      penalty(`${prefix}-X`, subject.identifier, '罚款（更正）'),
+      penalty(`${prefix}-Y`, other.identifier),
+      penalty(`${prefix}-Y`, other.identifier),
+    ],
+  });
+  const anotherSubject = (documentNumber: string) => `the record ${documentNumber} is about another subject, and a record's subject cannot be corrected: a decision about this subject needs its own document number (a record about the wrong subject is withdrawn on an objection)`;
+  const expected = (prefix: string) => ({
+    totals: { created: 0, updated: 1, unchanged: 0, rejected: 4 },
+    rejections: [
+      { row: 1, field: 'documentNumber', documentNumber: `${prefix}-X`, reason: anotherSubject(`${prefix}-X`) },
+      { row: 3, field: 'documentNumber', documentNumber: `${prefix}-X`, reason: `documentNumber ${prefix}-X already appears in row 2 of this batch; a decision is sent once` },
+      { row: 4, field: 'documentNumber', documentNumber: `${prefix}-Y`, reason: anotherSubject(`${prefix}-Y`) },
+      { row: 5, field: 'documentNumber', documentNumber: `${prefix}-Y`, reason: anotherSubject(`${prefix}-Y`) },
+    ],
+  });
+  const stored = async (prefix: string) =>
+    (await records.db().getRepository(CreditRecord).find({ where: { documentNumber: Like(`${prefix}-%`) } })).map((r) => [r.documentNumber, r.subjectId, r.summary]).sort();
+  const storedAfter = (prefix: string) => [
+    [`${prefix}-X`, subject.id, '罚款（更正）'],
+    [`${prefix}-Y`, subject.id, '罚款'],
+  ];
+
+  it.each([
+    ['in one chunk', 'ONE', 1000],
+    // A row a chunk: each repeat is in a chunk after its claim's, up to four of them committing at once.
+    ['in chunks committing at once', 'SPLIT', 1],
+  ])('in a file, %s, stores the row after one refused when written', async (_, prefix, chunkSize) => {
+    const { stored: before, rows } = batch(prefix);
+    const header = 'subject_code,category,severity,document_number,decision_date,summary';
+    const csv = (values: typeof rows) => `${header}\n${values.map((r) => [r.subjectCode, r.category, r.severity, r.documentNumber, r.decisionDate, r.summary].join(',')).join('\n')}\n`;
+    const first = path.join(dir, `${prefix}-stored.csv`);
+    fs.writeFileSync(first, csv(before));
+    expect((await importRecordFile(records.db(), first, { department: 'MARKET_REGULATION', actor, subjects: directory })).totals).toMatchObject({ created: 2, rejected: 0 });
+    const file = path.join(dir, `${prefix}-batch.csv`);
+    fs.writeFileSync(file, csv(rows));
+    const rejections: Rejection[] = [];
+    const summary = await importRecordFile(records.db(), file, { department: 'MARKET_REGULATION', actor, subjects: directory, chunkSize, onRejection: (r) => rejections.push(r) });
+    const { totals, rejections: wanted } = expected(prefix);
+    expect(summary.totals).toEqual(totals);
+    expect(rejections).toMatchObject(wanted);
+    expect(rejections).toHaveLength(wanted.length);
+    expect(await stored(prefix)).toEqual(storedAfter(prefix));
+  });
+
+  it.each([
+    ['in one chunk', 'API', 0],
+    // 999 rows rejected for an unknown category first: the repeats are in the call's second chunk of 1,000, in the same transaction.
+    ['across chunks', 'APICHUNKS', 999],
+  ])('in a submitCreditRecords call, %s, the same', async (_, prefix, padding) => {
+    const { stored: before, rows } = batch(prefix);
+    const first = await records.queryAs<{ submitCreditRecords: BatchResult }>(officerOf('MARKET_REGULATION'), SUBMIT_MANY, { rows: before });
+    expect(first.data?.submitCreditRecords).toMatchObject({ created: 2, rejected: 0 });
+    const unknownCategory = Array.from({ length: padding }, (_, i) => ({ ...penalty(`${prefix}-PAD-${i}`, subject.identifier), category: 'PARKING_TICKET' }));
+    const result = await records.queryAs<{ submitCreditRecords: BatchResult }>(officerOf('MARKET_REGULATION'), SUBMIT_MANY, { rows: [...unknownCategory, ...rows] });
+    expect(result.errors).toBeUndefined();
+    const { totals, rejections: wanted } = expected(prefix);
+    expect(result.data?.submitCreditRecords).toMatchObject({ ...totals, rejected: totals.rejected + padding });
+    const batchRejections = result.data!.submitCreditRecords.rejections.slice(padding);
+    expect(batchRejections).toMatchObject(wanted.map((r) => ({ ...r, row: r.row + padding, reason: r.reason.replace(/in row (\d+)/, (_, row: string) => `in row ${Number(row) + padding}`) })));
+    expect(batchRejections).toHaveLength(wanted.length);
+    expect(await stored(prefix)).toEqual(storedAfter(prefix));
+  });
+});

@@ -83,6 +83,31 @@ describe.each(testDatabases)('record intake mutations on $label', (database) => 
       expect([await count(), await eventCount()]).toEqual([records0, events0]);
     });
 
+    it('stores a summary\'s line breaks as LF, whether the row ends its lines in CRLF, LF or CR', async () => {
+      const result = await submit(penalty('北戴河市监罚〔2026〕911号', { summary: '第一行\r\n第二行\r第三行\n第四行' }));
+      expect(result.data?.submitCreditRecord).toMatchObject({ outcome: 'CREATED', record: { summary: '第一行\n第二行\n第三行\n第四行' } });
+      expect((await records.db().getRepository(CreditRecord).findOneByOrFail({ documentNumber: '北戴河市监罚〔2026〕911号' })).summary).toBe('第一行\n第二行\n第三行\n第四行');
+      expect((await submit(penalty('北戴河市监罚〔2026〕911号', { summary: '第一行\r\n第二行\r\n第三行\r\n第四行' }))).data?.submitCreditRecord?.outcome).toBe('UNCHANGED');
+    });
+
+    it('takes a summary stored with CRLF and re-sent with LF as unchanged, and keeps it as stored when the record is corrected', async () => {
+      const documentNumber = '北戴河市监罚〔2026〕912号';
+      expect((await submit(penalty(documentNumber))).data?.submitCreditRecord?.outcome).toBe('CREATED');
+      // As a record stored before intake wrote LF holds it.
+      await records.db().getRepository(CreditRecord).update({ documentNumber }, { summary: '未按规定公示年度报告：\r\n罚款2000元' });
+      const [records0, events0] = [await count(), await eventCount()];
+      const resent = await submit(penalty(documentNumber, { summary: '未按规定公示年度报告：\n罚款2000元' }));
+      expect(resent.data?.submitCreditRecord?.outcome).toBe('UNCHANGED');
+      expect([await count(), await eventCount()]).toEqual([records0, events0]);
+
+      const corrected = await submit(penalty(documentNumber, { summary: '未按规定公示年度报告：\n罚款2000元', severity: 'SERIOUS' }));
+      expect(corrected.data?.submitCreditRecord?.outcome).toBe('UPDATED');
+      const history = corrected.data!.submitCreditRecord!.record.history;
+      expect(history.map((e) => e.kind)).toEqual(['CREATED', 'CORRECTED']);
+      expect(Object.keys(JSON.parse(history[1].after!))).not.toContain('summary');
+      expect((await records.db().getRepository(CreditRecord).findOneByOrFail({ documentNumber })).summary).toBe('未按规定公示年度报告：\r\n罚款2000元');
+    });
+
     it('corrects the record when its content changes, keeping the change in its history', async () => {
       const result = await submit(penalty('北戴河市监罚〔2026〕901号', { summary: '销售超过保质期的食品，罚款18000元', severity: 'SERIOUS' }));
       expect(result.data?.submitCreditRecord?.outcome).toBe('UPDATED');
