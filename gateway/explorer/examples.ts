@@ -32,6 +32,8 @@ const placeholderCode = '91130304MA0TEXT12Y';
 export function explorerExamples(options: { subjectCode?: string; subjectId?: string; callers?: ExampleCallers; now?: Date } = {}): ExplorerExample[] {
   const today = todayInDistrict(options.now);
   const year = today.slice(0, 4);
+  // Completed days of this year, or of the last one on New Year's Day: never an empty window.
+  const sinceYearStart = today.endsWith('-01-01') ? `${Number(year) - 1}-01-01` : `${year}-01-01`;
   return [
     {
       name: 'DepartmentSubjectCheck',
@@ -81,14 +83,18 @@ mutation DepartmentCreditCheck($subjectId: ID!) {
     },
     {
       name: 'AnalystStatistics',
-      title: `how organisations used credit data in ${year}, and subject counts`,
+      title: `credit records decided and use of credit data from ${sinceYearStart} to yesterday, and subject counts`,
       audience: 'Analyst',
-      query: /* GraphQL */ `# An analyst's statistics (x-credit-matter STATISTICAL_ANALYSIS): use of credit data per
-# organisation and matter, and subjects by name with counts of their records. Organisations only,
-# no reports: no person's record, ID number or report. Their basics are what business
-# registration makes public, and may name persons: a legal representative, and an individual
-# business's (个体工商户) operator, often in the business's name.
-query AnalystStatistics($from: DateTime!, $to: DateTime!) {
+      query: /* GraphQL */ `# An analyst's statistics (x-credit-matter STATISTICAL_ANALYSIS): credit records decided per
+# department, kind of subject, category and severity; use of credit data per organisation and
+# matter, over completed district days (to today's midnight); and subjects by name with counts of
+# their records. Organisations only, no reports: no person's record, ID number or report. Their
+# basics are what business registration makes public, and may name persons: a legal
+# representative, and an individual business's (个体工商户) operator, often in the business's name.
+query AnalystStatistics($fromDay: Date!, $toDay: Date!, $from: DateTime!, $to: DateTime!) {
+  creditRecordStatistics(from: $fromDay, to: $toDay) {
+    rows { sourceDepartment { code nameZh } subjectKind category polarity severity folded suppressed records subjects }
+  }
   auditStatistics(from: $from, to: $to) { organisation matter disclosed denied subjects }
   searchSubjects(name: "海滨", first: 10) {
     totalCount
@@ -96,7 +102,7 @@ query AnalystStatistics($from: DateTime!, $to: DateTime!) {
   }
 }
 `,
-      variables: { from: `${year}-01-01T00:00:00+08:00`, to: `${Number(year) + 1}-01-01T00:00:00+08:00` },
+      variables: { fromDay: sinceYearStart, toDay: today, from: `${sinceYearStart}T00:00:00+08:00`, to: `${today}T00:00:00+08:00` },
       purpose: { matter: 'STATISTICAL_ANALYSIS' },
       demoCaller: options.callers?.analyst,
     },

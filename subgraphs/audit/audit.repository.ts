@@ -3,7 +3,7 @@ import { GraphQLError } from 'graphql';
 import { In, type DataSource, type EntityManager, type QueryRunner, type Repository } from 'typeorm';
 import { auditedTextLimits } from '../../lib/access/identity';
 import { minimumSubjectsPerStatistic } from '../../lib/access/policy';
-import { checkDistrictDays } from '../../lib/calendar';
+import { checkCompletedDays, checkDistrictDays } from '../../lib/calendar';
 import { findDepartment } from '../../lib/catalogue/departments';
 import { matters } from '../../lib/catalogue/matters';
 import { normaliseIdentifier, readsAsCitizenIdNumber, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
@@ -148,8 +148,10 @@ export const unlistedMatterInStatistics = 'UNLISTED';
  * supervising departments read the trail entry by entry anyway, and get every row exactly: one
  * per reading organisation (a person's number masked) and matter, with an entry to drill down by.
  *
- * - Windows are whole district days (`checkDistrictDays`): no narrowing to the millisecond
- *   around one request.
+ * - Windows are whole district days (`checkDistrictDays`), and completed ones
+ *   (`checkCompletedDays`): no narrowing to the millisecond around one request, nor polling
+ *   today's counts to see each request as it is made.
+ * - The reader's own rows are shown on their own, however small, and never folded (below).
  * - Subjects are those of disclosed requests only: a refused request names whatever subject its
  *   caller chose (a made-up id, a person looked up by number under a matter not its own), and
  *   counted, it would pad a row over the threshold or tell whether that subject is already among
@@ -280,13 +282,14 @@ export class AuditRepository {
    * analyst's statistics never name a subject; whole district days only, and small rows folded
    * (`minimumSubjectsPerStatistic`), still in one statement.
    */
-  async statistics(range: { from: Date; to: Date }, organisation: string | null | undefined, disclosure: StatisticsDisclosure): Promise<AuditStatistic[]> {
+  async statistics(range: { from: Date; to: Date }, organisation: string | null | undefined, disclosure: StatisticsDisclosure, reader: string): Promise<AuditStatistic[]> {
     if (disclosure === 'exact') {
       const rows = await this.usage(range, organisation, { groupBy: [], orderBy: ['organisation', 'matter', 'entryId'] });
       return rows.map((row) => usageOf(row));
     }
     checkDistrictDays(range, "an analyst's statistics are");
-    return (await this.foldedUsage(range, organisation)).map((row) => ({ ...usageOf(row), entryId: null }));
+    checkCompletedDays(range.to);
+    return (await this.foldedUsage(range, organisation, reader)).map((row) => ({ ...usageOf(row), entryId: null }));
   }
 
   /**
@@ -354,7 +357,7 @@ export class AuditRepository {
    * that the folded row's requests are the sum of its rows'). That row is kept only when it
    * reaches the threshold itself, and never with a filter by organisation.
    */
-  private async foldedUsage(range: { from: Date; to: Date }, organisation: string | null | undefined): Promise<Record<string, unknown>[]> {
+  private async foldedUsage(range: { from: Date; to: Date }, organisation: string | null | undefined, reader: string): Promise<Record<string, unknown>[]> {
     const { q, mysql, shownOrganisation, shownMatter, request, conditions, params, order } = this.usageTerms(range, organisation, 'controlled', [], ['folded', 'organisation', 'matter']);
     const table = q(this.entries.metadata.tablePath);
     const where = conditions.join(' AND ');
@@ -363,7 +366,7 @@ export class AuditRepository {
     // Never null (a missing matter is ''): the row's key, joined with '=' on both drivers.
     const matterKey = `COALESCE(${shownMatter}, '')`;
     const rowRequest = mysql ? `CONCAT(${shownOrganisation}, ' ', ${matterKey}, ' ', ${request})` : `${shownOrganisation} || ' ' || ${matterKey} || ' ' || ${request}`;
-    const folded = `CASE WHEN ${q('c')}.${q('subjects')} < ${threshold} THEN 1 ELSE 0 END`;
+    const folded = `CASE WHEN ${q('c')}.${q('subjects')} < ${threshold} AND ${q('c')}.${q('own')} = 0 THEN 1 ELSE 0 END`;
     const e = (name: string) => `${q('e')}.${q(name)}`;
     const shown = (column: string, other: string) => `CASE WHEN ${folded} = 1 THEN ${other} ELSE ${e(column)} END`;
     // Every GROUP BY names plain columns of a derived table: under ONLY_FULL_GROUP_BY (MySQL 8's
@@ -374,7 +377,12 @@ export class AuditRepository {
     // chose, so counting those would let a caller pad a row over the threshold, or test whether a
     // person it names is already among a folded row's subjects.
     const disclosedSubject = `CASE WHEN ${q('outcome')} = 'DISCLOSED' THEN ${q('subject_id')} END`;
-    const cells = `SELECT ${q('cell_organisation')}, ${q('matter_key')}, COUNT(DISTINCT ${disclosedSubject}) AS ${q('subjects')} FROM (${entries}) ${q('x')} GROUP BY ${q('cell_organisation')}, ${q('matter_key')}`;
+    // The reader's own rows are never folded: its own reads, counted into the folded row, would
+    // tell whether a subject it reads is already among the small readers' (the count stays put),
+    // and could lift that row over the threshold. It knows its own reads anyway.
+    const cells =
+      `SELECT ${q('cell_organisation')}, ${q('matter_key')}, COUNT(DISTINCT ${disclosedSubject}) AS ${q('subjects')},` +
+      ` MAX(CASE WHEN ${q('cell_organisation')} = ? THEN 1 ELSE 0 END) AS ${q('own')} FROM (${entries}) ${q('x')} GROUP BY ${q('cell_organisation')}, ${q('matter_key')}`;
     const shownEntries =
       `SELECT ${folded} AS ${q('folded')}, ${shown('cell_organisation', `'${otherOrganisationsInStatistics}'`)} AS ${q('organisation')}, ${shown('cell_matter', 'NULL')} AS ${q('matter')},` +
       ` ${e('outcome')} AS ${q('outcome')}, ${e('request')} AS ${q('request')}, ${e('subject_id')} AS ${q('subject_id')}` +
@@ -387,7 +395,7 @@ export class AuditRepository {
         ` FROM (${shownEntries}) ${q('s')} GROUP BY ${q('folded')}, ${q('organisation')}, ${q('matter')}) ${q('usage')}` +
         ` WHERE ${q('folded')} = 0${organisation === null || organisation === undefined ? ` OR ${q('subjects')} >= ${threshold}` : ''}` +
         ` ORDER BY ${order.join(', ')}`,
-      ['DISCLOSED', 'DENIED', ...params, ...params],
+      ['DISCLOSED', 'DENIED', ...params, reader, ...params],
     );
   }
 

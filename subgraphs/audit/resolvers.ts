@@ -50,7 +50,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
     // district's analysts) get persons and enterprises counted together, whole district days and
     // no row about fewer than `minimumSubjectsPerStatistic` subjects on its own (audit.repository.ts).
     auditStatistics: (_: unknown, args: { from: Date; to: Date; organisation?: string | null }, ctx: Context) =>
-      ctx.repository.statistics({ from: args.from, to: args.to }, args.organisation, readsTheAudit(ctx) ? 'exact' : 'controlled'),
+      ctx.repository.statistics({ from: args.from, to: args.to }, args.organisation, readsTheAudit(ctx) ? 'exact' : 'controlled', ctx.access.identity.caller?.organisation ?? ''),
     auditCases: (_: unknown, args: { from: Date; to: Date; organisation?: string | null; first?: number | null }, ctx: AuditContext) =>
       ctx.repository.cases({ from: args.from, to: args.to }, args.organisation, args.first),
   },

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RequestIdentity } from '../../../lib/access/identity';
-import { startOfDistrictDay } from '../../../lib/calendar';
+import { addDays, startOfDistrictDay, todayInDistrict } from '../../../lib/calendar';
 import { findMatter } from '../../../lib/catalogue/matters';
 import { projectRoot } from '../../../lib/project-root';
 import { minimumSubjectsPerStatistic } from '../../../lib/access/policy';
@@ -53,8 +53,8 @@ const bank = 'bank-hebei-beidaihe';
 const provider = 'PROVIDER-0001';
 const person = '130304197304130019';
 
-// District days of March 2028 (UTC+8): the week [1st, 8th), and the 4th alone.
-const day = (d: number) => startOfDistrictDay(`2028-03-${String(d).padStart(2, '0')}`);
+// District days of March 2026 (UTC+8), completed days as analysts count them: the week [1st, 8th), and the 4th alone.
+const day = (d: number) => startOfDistrictDay(`2026-03-${String(d).padStart(2, '0')}`);
 const week = { from: day(1).toISOString(), to: day(8).toISOString() };
 const fourth = { from: day(4).toISOString(), to: day(5).toISOString() };
 // An instant of a district day, `ms` after its 10:00.
@@ -141,9 +141,9 @@ describe.each(testDatabases)('audit statistics disclosure control on $label', (d
     // 04:32 on the 5th in the district: the 5th's midnight is nearest.
     expect(probe.errors?.[0].message).toContain('2026-12-05T00:00:00+08:00 (2026-12-04T16:00:00.000Z)');
     // UTC midnight is 08:00 in the district.
-    const utc = await statistics(analyst, { from: week.from, to: '2028-03-08T00:00:00Z' });
+    const utc = await statistics(analyst, { from: week.from, to: '2026-03-08T00:00:00Z' });
     expect(utc.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'to' });
-    expect(utc.errors?.[0].message).toContain('2028-03-08T00:00:00+08:00 (2028-03-07T16:00:00.000Z)');
+    expect(utc.errors?.[0].message).toContain('2026-03-08T00:00:00+08:00 (2026-03-07T16:00:00.000Z)');
     // The supervisor's windows are as fine as it likes.
     const exact = await statistics(supervisor, { from: '2026-12-04T20:32:28.165Z', to: '2026-12-04T20:32:28.166Z' });
     expect(exact.errors).toBeUndefined();
@@ -281,7 +281,7 @@ describe.each(testDatabases)('audit statistics padded with refused requests on $
     const result = await queryAs(gateway, APPEND, { entries: batch });
     if (result.errors) throw new Error(JSON.stringify(result.errors));
   };
-  // The 10th of March 2028: a person's own inquiry, a bank's reads of three subjects and a
+  // The 10th of March 2026: a person's own inquiry, a bank's reads of three subjects and a
   // provider's of two, all small rows: folded into one about six subjects.
   const tenth = { from: day(10).toISOString(), to: day(11).toISOString() };
   beforeAll(async () => {
@@ -295,15 +295,46 @@ describe.each(testDatabases)('audit statistics padded with refused requests on $
   it("cannot be padded by refused requests naming subjects their caller chose: neither to test whether a person is among a folded row's, nor to lift a small row into view", async () => {
     const folded = async () => (await statistics(analyst, tenth)).data?.auditStatistics;
     expect(await folded()).toEqual([{ organisation: otherOrganisationsInStatistics, matter: null, disclosed: 6, denied: 0, subjects: 6 }]);
-    // The analyst looks a person up under a matter not its own (refused, audited against the
-    // person), and a made-up subject: as counted, the folded row would tell the two apart.
-    const refused = { organisation: 'DEVELOPMENT_REFORM', role: 'ANALYST', matter: 'DRUG_PROCUREMENT', outcome: 'DENIED' };
+    // Another department's analyst looks a person up under a matter not its own (refused, audited
+    // against the person), and a made-up subject: as counted, the folded row would tell the two apart.
+    const refused = { organisation: 'SCIENCE_TECHNOLOGY', role: 'ANALYST', matter: 'DRUG_PROCUREMENT', outcome: 'DENIED' };
     await append([entry({ ...refused, subjectId: subject(40), occurredAt: on(10, 500) }), entry({ ...refused, subjectId: subject(99), occurredAt: on(10, 501) })]);
     expect(await folded()).toEqual([{ organisation: otherOrganisationsInStatistics, matter: null, disclosed: 6, denied: 2, subjects: 6 }]);
     // A person sends five refused reads of made-up subjects: its row stays folded.
     const padding = { organisation: '130304198610230346', organisationKind: 'INDIVIDUAL', role: 'EXTERNAL_USER', matter: 'COMMERCIAL_DUE_DILIGENCE', outcome: 'DENIED' };
     await append([90, 91, 92, 93, 94].map((s) => entry({ ...padding, subjectId: subject(s), occurredAt: on(10, 600 + s) })));
     expect(await folded()).toEqual([{ organisation: otherOrganisationsInStatistics, matter: null, disclosed: 6, denied: 7, subjects: 6 }]);
+  });
+
+  // The 12th: a bank's reads of three subjects and a provider's of two fold into a row about five.
+  // The analyst then reads one of them and one more: folded in too, its own reads would leave the
+  // row's subjects at six, and tell it the first was already among them (a bank's client).
+  it("shows the analyst's own reads on their own, never in the folded row, whose subjects would tell it who the small readers read", async () => {
+    const twelfth = { from: day(12).toISOString(), to: day(13).toISOString() };
+    await append([
+      ...[50, 51, 52].map((s) => entry({ organisation: bank, organisationKind: 'FINANCIAL_INSTITUTION', role: 'EXTERNAL_USER', matter: 'FINANCIAL_SERVICES', subjectId: subject(s), occurredAt: on(12, s) })),
+      ...[53, 54].map((s) => entry({ organisation: provider, organisationKind: 'CREDIT_SERVICE_PROVIDER', role: 'EXTERNAL_USER', matter: 'PROVIDER_DATA_COLLECTION', subjectId: subject(s), occurredAt: on(12, s) })),
+    ]);
+    const other = { organisation: otherOrganisationsInStatistics, matter: null, disclosed: 5, denied: 0, subjects: 5 };
+    expect((await statistics(analyst, twelfth)).data?.auditStatistics).toEqual([other]);
+    const own = { organisation: 'DEVELOPMENT_REFORM', organisationKind: 'DEPARTMENT', role: 'ANALYST', matter: 'STATISTICAL_ANALYSIS' };
+    await append([50, 55].map((s) => entry({ ...own, subjectId: subject(s), occurredAt: on(12, 100 + s) })));
+    expect((await statistics(analyst, twelfth)).data?.auditStatistics).toEqual([{ organisation: 'DEVELOPMENT_REFORM', matter: 'STATISTICAL_ANALYSIS', disclosed: 2, denied: 0, subjects: 2 }, other]);
+    // Another department's analyst sees them folded with the others', as any small reader's.
+    const colleague: RequestIdentity = { ...analyst, caller: { ...analyst.caller!, id: 'analyst-li', organisation: 'SCIENCE_TECHNOLOGY' } };
+    expect((await statistics(colleague, twelfth)).data?.auditStatistics).toEqual([{ ...other, disclosed: 7, subjects: 6 }]);
+  });
+
+  // Counted while the day runs, a window ending tonight would show each request as it is made.
+  it("counts an analyst's completed district days only, and the supervisor's any", async () => {
+    const today = todayInDistrict();
+    const tonight = startOfDistrictDay(addDays(today, 1)).toISOString();
+    const running = await statistics(analyst, { from: startOfDistrictDay(addDays(today, -7)).toISOString(), to: tonight });
+    expect(running.data).toEqual({ auditStatistics: null });
+    expect(running.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'to' });
+    expect(running.errors?.[0].message).toContain(`completed district days only: to must be today's midnight, ${today}T00:00:00+08:00, or earlier`);
+    expect((await statistics(analyst, { from: startOfDistrictDay(addDays(today, -7)).toISOString(), to: startOfDistrictDay(today).toISOString() })).errors).toBeUndefined();
+    expect((await statistics(supervisor, { from: startOfDistrictDay(today).toISOString(), to: tonight })).errors).toBeUndefined();
   });
 });
 

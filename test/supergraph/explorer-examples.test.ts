@@ -1,0 +1,29 @@
+import { exampleCallers, explorerExamples } from '../../gateway/explorer/examples';
+import { demoCallers } from '../../scripts/demo/callers';
+import { demoWorld } from '../../scripts/demo/world';
+import { testDatabases } from '../helpers/databases';
+import { usePlatform } from '../helpers/platform';
+
+/**
+ * The explorer's saved operations, as a newcomer opens them: each sent by the demo caller it is
+ * meant for, under its purpose, against the seeded demo world, answers without an error. A window
+ * an analyst may not count, or a field a role is refused, would greet them with one.
+ */
+const world = demoWorld({ subjects: 20 });
+const callers = demoCallers(world);
+const enterprise = world.subjects.find((s) => s.kind === 'ENTERPRISE')!;
+const examples = explorerExamples({ subjectCode: enterprise.identifier, subjectId: enterprise.id, callers: exampleCallers(callers) });
+
+describe.each(testDatabases)('the explorer examples on $label', (database) => {
+  const platform = usePlatform(database, 'examples', { seedSubjects: world.subjects.length });
+
+  it.each(examples.map((e) => [e.name, e] as const))('%s answers its demo caller without an error', async (_name, example) => {
+    const caller = callers.find((c) => c.label === example.demoCaller);
+    expect(caller).toBeDefined();
+    const { matter, caseNumber } = example.purpose;
+    const headers: Record<string, string> = { ...(matter ? { 'x-credit-matter': matter } : {}), ...(caseNumber ? { 'x-credit-case': caseNumber } : {}) };
+    const result = await platform.query(example.query, example.variables, { caller: caller!.caller, headers });
+    expect(result.errors).toBeUndefined();
+    expect(result.data).toBeTruthy();
+  });
+});
