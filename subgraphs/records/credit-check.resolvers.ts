@@ -143,7 +143,8 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
       caseNumberOf(input.caseNumber);
       // The check is run under the purpose the request names, which is what the grants were decided on.
       if (identity.purpose?.matter !== input.matter || identity.purpose?.caseNumber !== input.caseNumber) {
-        throw forbidden(`a check for ${input.matter}, case ${input.caseNumber}, must be run under that purpose (x-credit-matter, x-credit-case)`);
+        const field = identity.purpose?.matter !== input.matter ? 'matter' : 'caseNumber';
+        throw forbidden(`a check for ${input.matter}, case ${input.caseNumber}, must be run under that purpose (x-credit-matter, x-credit-case)`, { group: 'CREDIT_CHECK', field });
       }
       assertInScope(ctx.access, input.subjectId);
       const found = await withEntitiesOrUnavailable(

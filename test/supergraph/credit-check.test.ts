@@ -365,10 +365,15 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
     expect(Number(n)).toBe(0);
   });
 
-  it('refuses a check whose matter is not the purpose the request names', async () => {
+  it('refuses a check whose matter or case is not the purpose the request names, naming the input field and the group, and records nothing', async () => {
     const fixture = fixtures.get('noRecords:ENTERPRISE')!;
-    const result = await run({ caller: officerFor(administrative[1]), headers: purpose('GOVERNMENT_PROCUREMENT', 'Y-1') }, { subjectId: fixture.subjectId, matter: 'FISCAL_SUPPORT', caseNumber: 'Y-1' });
-    expect(result.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    const as = { caller: officerFor(administrative[1]), headers: purpose('GOVERNMENT_PROCUREMENT', 'Y-1') };
+    const otherMatter = await run(as, { subjectId: fixture.subjectId, matter: 'FISCAL_SUPPORT', caseNumber: 'Y-1' });
+    expect(otherMatter.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', group: 'CREDIT_CHECK', field: 'matter' });
+    const otherCase = await run(as, { subjectId: fixture.subjectId, matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'Y-2' });
+    expect(otherCase.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', group: 'CREDIT_CHECK', field: 'caseNumber' });
+    const [{ n }] = await platform.databases.records.query('SELECT COUNT(*) AS n FROM credit_check WHERE case_number IN (?, ?)', ['Y-1', 'Y-2']);
+    expect(Number(n)).toBe(0);
   });
 
   it('keeps a check as it was when the records change afterwards', async () => {
