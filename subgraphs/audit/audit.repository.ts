@@ -211,9 +211,21 @@ export class AuditRepository {
    * One page of entries about a subject, newest first (`newestFirst`). Calls made in the same
    * tick with the same page arguments share one SQL statement.
    */
-  bySubject(subjectId: string, first: number, after?: CursorPosition | null, outcome?: AuditOutcome): Promise<Page<AuditEntry> | undefined> {
+  bySubject(subjectId: string, first: number, after?: CursorPosition | null, filter: { outcome?: AuditOutcome; selfInquiries?: boolean } = {}): Promise<Page<AuditEntry> | undefined> {
     if (subjectId.trim() === '') throw badInput('subjectId', 'subjectId must not be empty');
-    return this.pages.load(this.entries, { parent: 'subjectId', ...(outcome ? { where: { sql: 't.outcome = ?', params: [outcome] } } : {}), ...newestFirst, first, after }, subjectId);
+    const conditions: string[] = [];
+    const params: unknown[] = [];
+    if (filter.outcome) {
+      conditions.push('t.outcome = ?');
+      params.push(filter.outcome);
+    }
+    // SELF_INQUIRY is granted for the caller's own subject only: these are the subject's own reads.
+    if (filter.selfInquiries === false) {
+      conditions.push('(t.matter IS NULL OR t.matter <> ?)');
+      params.push('SELF_INQUIRY');
+    }
+    const where = conditions.length ? { where: { sql: conditions.join(' AND '), params } } : {};
+    return this.pages.load(this.entries, { parent: 'subjectId', ...where, ...newestFirst, first, after }, subjectId);
   }
 
   /**

@@ -85,9 +85,9 @@ export const resolvers: GraphQLResolverMap<Context> = {
   Subject: {
     // Nothing to read here: `disclosures` batches its own query across subjects.
     __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
-    disclosures: async (subject: { id: string }, args: PageArgs, ctx: Context, info: GraphQLResolveInfo) => {
+    disclosures: async (subject: { id: string }, args: PageArgs & { includeSelfInquiries?: boolean }, ctx: Context, info: GraphQLResolveInfo) => {
       const request = pageRequest(ctx, info, subject.id, args);
-      return connection(await ctx.repository.bySubject(subject.id, request.first, request.after, 'DISCLOSED'), request);
+      return connection(await ctx.repository.bySubject(subject.id, request.first, request.after, { outcome: 'DISCLOSED', selfInquiries: args.includeSelfInquiries ?? false }), request);
     },
   },
 };

@@ -652,7 +652,7 @@ describe.each(testDatabases)('audit API on $label', (database) => {
       const ownUser = self.caller!;
       const appended = await append([entry(962, { actor: 'clerk-li', organisation: ownUser.organisation, organisationKind: ownUser.organisationKind, role: 'EXTERNAL_USER', matter: 'SELF_INQUIRY', caseNumber: null, subjectId: subject, requestId: 'own-read', operationName: 'MyCredit', occurredAt: new Date(Date.UTC(2030, 0, 3)).toISOString() })]);
       expect(appended.errors).toBeUndefined();
-      const own = await queryAs<{ _entities: { disclosures: { edges: { node: Record<string, unknown> }[] } }[] }>(self, `query($r: [_Any!]!) { _entities(representations: $r) { ... on Subject { disclosures(first: 1) { edges { node { actor organisation requestId operationName } } } } } }`, { r: [{ __typename: 'Subject', id: subject }] });
+      const own = await queryAs<{ _entities: { disclosures: { edges: { node: Record<string, unknown> }[] } }[] }>(self, `query($r: [_Any!]!) { _entities(representations: $r) { ... on Subject { disclosures(first: 1, includeSelfInquiries: true) { edges { node { actor organisation requestId operationName } } } } } }`, { r: [{ __typename: 'Subject', id: subject }] });
       expect(own.data?._entities[0].disclosures.edges[0].node).toEqual({ actor: 'clerk-li', organisation: ownUser.organisation, requestId: null, operationName: null });
     });
 

@@ -188,7 +188,7 @@ describe.each(testDatabases.filter((d) => d.label === 'mysql'))('audit lists rea
       const last = first!.rows[19];
       await repository.byOrganisation({ organisation: 'FINANCE' }, { caseNumber: 'C-3' }, 20, [last.occurredAt.toISOString(), last.id]);
       await repository.bySubject(subject(7), 20, [last.occurredAt.toISOString(), last.id]);
-      await repository.bySubject(subject(7), 20, null, 'DISCLOSED');
+      await repository.bySubject(subject(7), 20, null, { outcome: 'DISCLOSED' });
     } finally {
       spy.mockRestore();
     }
