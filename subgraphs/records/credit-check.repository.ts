@@ -13,7 +13,7 @@ import { loadPages, type Page } from '../shared/pagination';
 import { PageLoaders } from '../shared/loaders';
 import { writeAlone } from '../shared/write-queue';
 import { isUniqueViolation } from '../shared/database';
-import { CreditCheck } from './entities/credit-check.entity';
+import { CreditCheck, measureKindsOf } from './entities/credit-check.entity';
 import { CreditRecord } from './entities/credit-record.entity';
 import { characterCount } from '../../lib/text';
 
@@ -89,19 +89,21 @@ function kindsOfPolarity(polarity: MeasurePolarity | null): MeasureKind[] {
 }
 
 /**
- * SQL over a credit_check row (aliased `alias`) for what its JSON columns hold, written the same on
- * SQLite and MySQL (INSTR, no JSON functions). The columns are written by this repository alone,
- * with JSON.stringify: `measures` holds `{"kind":"EXCLUSION",...}` per entry, `feedback_applied`
- * `["EXCLUSION",...]`. A kind is a catalogue constant of capitals and `_`, quoted on both sides,
- * so no kind's text is found inside another's; it is written as a literal, never from input.
+ * SQL over a credit_check row (aliased `alias`) for the kinds it called for and those its feedback
+ * applied, written the same on SQLite and MySQL (INSTR, no JSON functions). The columns are
+ * written by this repository alone: `measure_kinds` as `,EXCLUSION,REFERENCE_NOTED,`
+ * (`measureKindsOf`), `feedback_applied` with JSON.stringify as `["EXCLUSION",...]` (a varchar,
+ * which MySQL keeps as written, unlike the JSON column `measures`). A kind is a catalogue constant
+ * of capitals and `_`, between commas or quotes on both sides, so no kind's text is found inside
+ * another's; it is written as a literal, never from input.
  */
-function jsonSql(alias: string) {
+function findingsSql(alias: string) {
   const literal = (text: string) => `'${text}'`;
   const kindName = (kind: MeasureKind) => {
     if (!/^[A-Z_]+$/.test(kind)) throw new Error(`not a measure kind: ${kind}`);
     return kind;
   };
-  const calledFor = (kind: MeasureKind) => `INSTR(${alias}.measures, ${literal(`"kind":"${kindName(kind)}"`)}) > 0`;
+  const calledFor = (kind: MeasureKind) => `INSTR(${alias}.measure_kinds, ${literal(`,${kindName(kind)},`)}) > 0`;
   const applied = (kind: MeasureKind) => `INSTR(COALESCE(${alias}.feedback_applied, ''), ${literal(`"${kindName(kind)}"`)}) > 0`;
   const count = (kinds: MeasureKind[], condition: (kind: MeasureKind) => string) => (kinds.length ? kinds.map((k) => `CASE WHEN ${condition(k)} THEN 1 ELSE 0 END`).join(' + ') : '0');
   return {
@@ -115,12 +117,9 @@ function jsonSql(alias: string) {
   };
 }
 
-export function snapshotOf(check: CreditCheck): CheckedRecordSnapshot[] {
-  return JSON.parse(check.recordsSnapshot) as CheckedRecordSnapshot[];
-}
-
-export function measuresOf(check: CreditCheck): AppliedMeasure[] {
-  return JSON.parse(check.measures) as AppliedMeasure[];
+/** The measures as a check stores them: with the kinds they call for, which the ledger's SQL reads (`findingsSql`). */
+function storedMeasures(measures: AppliedMeasure[]): Pick<CreditCheck, 'measures' | 'measureKinds'> {
+  return { measures, measureKinds: measureKindsOf(measures) };
 }
 
 /**
@@ -174,8 +173,8 @@ export class CreditCheckRepository {
       checkedBy: actor.userId,
       checkedAt: now,
       idempotencyKey: key,
-      recordsSnapshot: JSON.stringify(counting),
-      measures: JSON.stringify(applicableMeasures(input.matter, counting, false)),
+      recordsSnapshot: counting,
+      ...storedMeasures(applicableMeasures(input.matter, counting, false)),
       reportSatisfied: null,
       goodReportGrade: null,
       verdict: null,
@@ -214,9 +213,9 @@ export class CreditCheckRepository {
    */
   async seal(check: CreditCheck, report: { satisfied: boolean; goodGrade: boolean }): Promise<CreditCheck> {
     if (check.verdict) return check;
-    const measures = applicableMeasures(check.matter, snapshotOf(check), report.goodGrade);
+    const measures = applicableMeasures(check.matter, check.recordsSnapshot, report.goodGrade);
     const sealed = {
-      measures: JSON.stringify(measures),
+      ...storedMeasures(measures),
       reportSatisfied: report.satisfied,
       goodReportGrade: report.goodGrade,
       verdict: verdict(measures, { required: reportRequired(check.matter), satisfied: report.satisfied }),
@@ -230,7 +229,7 @@ export class CreditCheckRepository {
   async recordFeedback(check: CreditCheck, applied: MeasureKind[], note: string | null, actor: { userId: string; department: string }): Promise<CreditCheck> {
     if (check.department !== actor.department) throw anotherDepartmentsCheck(check);
     if (check.feedbackAt) throw badInput('checkId', `feedback for this check was already reported on ${check.feedbackAt.toISOString()}`);
-    const calledFor = new Set(measuresOf(check).map((m) => m.kind));
+    const calledFor = new Set(check.measures.map((m) => m.kind));
     const unknown = applied.filter((kind) => !calledFor.has(kind));
     if (unknown.length) throw badInput('appliedMeasures', `the check did not call for ${unknown.join(', ')}; it called for ${[...calledFor].join(', ') || 'no measure'}`);
     const trimmed = note?.trim() || null;
@@ -284,17 +283,17 @@ export class CreditCheckRepository {
     if (filter.to) add('t.checked_at < ?', driver.preparePersistentValue(filter.to, checkedAt));
     if (filter.withoutFeedback === true) conditions.push('t.feedback_at IS NULL');
     if (filter.withoutFeedback === false) conditions.push('t.feedback_at IS NOT NULL');
-    const json = jsonSql('t');
+    const findings = findingsSql('t');
     if (filter.verdict) {
       // The verdict is stored when it is sealed (when the check runs, or at its first read if the
       // reports subgraph was down then). Exclusion decides it whatever the report requirement
       // finds, so an unsealed check calling for EXCLUSION is EXCLUDED already; any other verdict
       // needs the report's findings, and an unsealed check matches it once sealed.
-      if (filter.verdict === 'EXCLUDED') add(`(t.verdict = ? OR (t.verdict IS NULL AND ${json.calledFor('EXCLUSION')}))`, filter.verdict);
+      if (filter.verdict === 'EXCLUDED') add(`(t.verdict = ? OR (t.verdict IS NULL AND ${findings.calledFor('EXCLUSION')}))`, filter.verdict);
       else add('t.verdict = ?', filter.verdict);
     }
-    if (filter.measuresNotApplied === true) conditions.push(json.notApplied(filter.notAppliedPolarity ?? null));
-    if (filter.measuresNotApplied === false) conditions.push(`(t.feedback_at IS NOT NULL AND NOT ${json.notApplied(null)})`);
+    if (filter.measuresNotApplied === true) conditions.push(findings.notApplied(filter.notAppliedPolarity ?? null));
+    if (filter.measuresNotApplied === false) conditions.push(`(t.feedback_at IS NOT NULL AND NOT ${findings.notApplied(null)})`);
     const where = conditions.length ? { sql: conditions.join(' AND '), params } : undefined;
     return (await loadPages(this.checks, { where, orderBy: 'checkedAt', direction: 'DESC', first, after })).get('');
   }
@@ -379,7 +378,7 @@ export class CreditCheckRepository {
 export function checkStatisticsStatement(db: DataSource, from: Date, to: Date): { sql: string; params: unknown[] } {
   const q = (name: string) => db.driver.escape(name);
   const checkedAt = db.getMetadata(CreditCheck).findColumnWithPropertyName('checkedAt')!;
-  const json = jsonSql('t');
+  const findings = findingsSql('t');
   const perCheck = [
     `t.department AS ${q('department')}`,
     `t.matter AS ${q('matter')}`,
@@ -388,9 +387,9 @@ export function checkStatisticsStatement(db: DataSource, from: Date, to: Date): 
     ...polarities.flatMap((polarity) => {
       const prefix = polarity.toLowerCase();
       return [
-        `${json.calledForCount(polarity)} AS ${q(`${prefix}_called_for`)}`,
-        `${json.appliedCount(polarity)} AS ${q(`${prefix}_applied`)}`,
-        `CASE WHEN ${json.notApplied(polarity)} THEN 1 ELSE 0 END AS ${q(`${prefix}_not_applied`)}`,
+        `${findings.calledForCount(polarity)} AS ${q(`${prefix}_called_for`)}`,
+        `${findings.appliedCount(polarity)} AS ${q(`${prefix}_applied`)}`,
+        `CASE WHEN ${findings.notApplied(polarity)} THEN 1 ELSE 0 END AS ${q(`${prefix}_not_applied`)}`,
       ];
     }),
   ];

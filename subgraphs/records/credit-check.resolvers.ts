@@ -9,7 +9,7 @@ import { badInput, clientError, ErrorCode, isBlank } from '../../lib/errors';
 import { assertCaseFileReadable, assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, underCheckPurpose, underSupervision, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type PageArgs } from '../shared/pagination';
 import type { RecordsContext } from './context';
-import { anotherDepartmentsCheck, caseNumberOf, filtersByFindings, measuresOf, snapshotOf, type CheckedRecordSnapshot, type LedgerFilter } from './credit-check.repository';
+import { anotherDepartmentsCheck, caseNumberOf, filtersByFindings, type CheckedRecordSnapshot, type LedgerFilter } from './credit-check.repository';
 import { categoryGroup } from './credit-record.repository';
 import type { CreditCheck } from './entities/credit-check.entity';
 import { withEntitiesOrUnavailable } from '../shared/subject-directory';
@@ -45,7 +45,7 @@ function readable(ctx: Context, check: CreditCheck | null): CreditCheck | null {
  * refused, with the ledger's group and the groups of every record the check considered.
  */
 function readFindings(ctx: Context, check: CreditCheck): void {
-  const groups = [...new Set(['CREDIT_CHECK_LEDGER', ...snapshotOf(check).map((r) => categoryGroup(r.category))])];
+  const groups = [...new Set(['CREDIT_CHECK_LEDGER', ...check.recordsSnapshot.map((r) => categoryGroup(r.category))])];
   assertCaseFileReadable(ctx.access, check, groups);
   for (const group of groups) disclose(ctx.access, check.subjectId, group);
 }
@@ -202,14 +202,14 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
     department: (check: CreditCheck) => storedDepartment(check.department),
     recordsConsidered: (check: CreditCheck, _: unknown, ctx: Context) => {
       readFindings(ctx, check);
-      return snapshotOf(check).map(checkedRecord);
+      return check.recordsSnapshot.map(checkedRecord);
     },
     measures: async (check: CheckWithReport, _: unknown, ctx: Context) => {
       readFindings(ctx, check);
       // Before the verdict is sealed (the reports subgraph unreachable) these are the records' measures alone.
       const sealed = await sealIfReady(check, ctx);
-      const records = new Map(snapshotOf(sealed).map((r) => [r.id, r]));
-      return measuresOf(sealed).map((m: AppliedMeasure) => ({
+      const records = new Map(sealed.recordsSnapshot.map((r) => [r.id, r]));
+      return sealed.measures.map((m: AppliedMeasure) => ({
         kind: m.kind,
         nameZh: measureKinds[m.kind].nameZh,
         polarity: measureKinds[m.kind].polarity,

@@ -14,6 +14,7 @@ import { CreateCreditCheck1764000000120 } from './migrations/1764000000120-creat
 import { ExactDocumentNumbers1764000000130 } from './migrations/1764000000130-exact-document-numbers';
 import { ExactCaseNumbers1764000000150 } from './migrations/1764000000150-exact-case-numbers';
 import { CreditCheckIdempotencyKey1764000000140 } from './migrations/1764000000140-credit-check-idempotency-key';
+import { CreditCheckFindingsAsJson1764000000160 } from './migrations/1764000000160-credit-check-findings-as-json';
 import { resolvers } from './resolvers';
 import { creditRecordStatisticsResolvers } from './credit-record-statistics';
 
@@ -32,7 +33,7 @@ export function createRecordsSubgraph(dependencies: RecordsDependencies): Subgra
   return {
     name: 'records',
     entities: [CreditRecord, CreditRecordEvent, CreditRecordObjection, RestorationApplication, CreditCheck],
-    migrations: [CreateCreditRecord1764000000100, RecordIntakeAndLifecycle1764000000110, CreateCreditCheck1764000000120, ExactDocumentNumbers1764000000130, CreditCheckIdempotencyKey1764000000140, ExactCaseNumbers1764000000150],
+    migrations: [CreateCreditRecord1764000000100, RecordIntakeAndLifecycle1764000000110, CreateCreditCheck1764000000120, ExactDocumentNumbers1764000000130, CreditCheckIdempotencyKey1764000000140, ExactCaseNumbers1764000000150, CreditCheckFindingsAsJson1764000000160],
     resolvers: allResolvers,
     subjectOf: {
       Subject: (s: { id: string }) => s.id,

@@ -1,10 +1,23 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { measureKinds, type AppliedMeasure, type MeasureKind } from '../../../lib/catalogue/measures';
+import type { CheckedRecordSnapshot } from '../credit-check.repository';
+
+/**
+ * A check's `measure_kinds`: the catalogue's kinds its measures call for, each once, in the
+ * catalogue's order, between commas (`,EXCLUSION,REFERENCE_NOTED,`; empty for none), so that
+ * INSTR of `,KIND,` finds a kind and no kind inside another. All nine kinds take 152 characters.
+ */
+export function measureKindsOf(measures: readonly AppliedMeasure[]): string {
+  const called = new Set(measures.map((m) => m.kind));
+  const kinds = (Object.keys(measureKinds) as MeasureKind[]).filter((kind) => called.has(kind));
+  return kinds.length ? `,${kinds.join(',')},` : '';
+}
 
 /**
  * One credit check in the review ledger (审阅和审核制度). The records it relied on and the measures
  * they call for are stored as JSON snapshots, so the decision can be explained after the records
  * change; the verdict is sealed once the report requirement (reports subgraph) is known.
- * Keep in sync with migrations/1764000000120-create-credit-check.ts and 1764000000140.
+ * Keep in sync with migrations/1764000000120-create-credit-check.ts, 1764000000140 and 1764000000160.
  */
 @Entity('credit_check')
 @Index('IDX_credit_check_subject_checked', ['subjectId', 'checkedAt'])
@@ -37,16 +50,29 @@ export class CreditCheck {
   @Column({ name: 'idempotency_key', type: 'varchar', length: 64, nullable: true })
   idempotencyKey!: string | null;
 
-  /** JSON: the records that counted, as they were (CheckedRecordSnapshot[]). */
-  @Column({ name: 'records_snapshot', type: 'text' })
-  recordsSnapshot!: string;
+  /**
+   * The records that counted, as they were. A JSON column (LONGTEXT on MariaDB, JSON on MySQL,
+   * text on SQLite), as is `measures`: a subject's records are not bounded, and some 36 with long
+   * summaries overflowed the 64 KB of the MySQL TEXT column this was.
+   */
+  @Column({ name: 'records_snapshot', type: 'json' })
+  recordsSnapshot!: CheckedRecordSnapshot[];
 
   /**
-   * JSON: the measures that apply (AppliedMeasure[]): those the records call for when the check
-   * runs, completed with a good report grade's incentives when the verdict is sealed; then fixed.
+   * The measures that apply: those the records call for when the check runs, completed with a
+   * good report grade's incentives when the verdict is sealed; then fixed. Each names the records
+   * that triggered it, so it grows with them.
    */
-  @Column({ type: 'text' })
-  measures!: string;
+  @Column({ type: 'json' })
+  measures!: AppliedMeasure[];
+
+  /**
+   * The kinds `measures` call for (`measureKindsOf`), written with them: what the ledger's filters
+   * and statistics find a kind by, in SQL alike on both drivers. MySQL keeps a JSON column in its
+   * own serialisation (`{"kind": "EXCLUSION"}`, keys reordered), so its text is not searched.
+   */
+  @Column({ name: 'measure_kinds', type: 'varchar', length: 255 })
+  measureKinds!: string;
 
   /** Sealed with the verdict: whether the report requirement was met and a good grade found. */
   @Column({ name: 'report_satisfied', type: 'boolean', nullable: true })

@@ -38,7 +38,18 @@ import { CountingDirectory } from './records-harness';
  * and one TAXATION check (TAX_INCENTIVES, case TX-1) of the listed subject, admitted: feedback [].
  */
 const world = demoWorld({ subjects: 20 });
-const [red, listed, mixed, clean] = world.subjects.filter((s) => s.kind === 'ENTERPRISE');
+const [red, listed, mixed, clean, muchPenalised] = world.subjects.filter((s) => s.kind === 'ENTERPRISE');
+
+/** A general penalty of the subject, in disclosure, as intake stores one, unless `fields` say otherwise. */
+function recordOf(subjectId: string, fields: Partial<CreditRecord>): Partial<CreditRecord> {
+  const id = randomUUID();
+  const today = todayInDistrict();
+  return {
+    id, subjectId, category: 'ADMINISTRATIVE_PENALTY', polarity: 'NEGATIVE', severity: 'GENERAL', taxCreditGrade: null, sourceDepartment: 'MARKET_REGULATION',
+    documentNumber: `北戴河市监罚〔2026〕${id.slice(0, 8)}号`, decisionDate: addMonths(today, -1), disclosureEndsAt: addMonths(today, 6), validUntil: null, status: 'ACTIVE',
+    summary: '考核样例', recordedAt: new Date(), ...fields,
+  };
+}
 
 function identity(caller: Caller, purpose: { matter: string; caseNumber?: string } | null): RequestIdentity {
   const named = purpose ? { matter: purpose.matter, caseNumber: purpose.caseNumber ?? null } : null;
@@ -96,16 +107,8 @@ describe.each(testDatabases)('the credit office’s assessment of measures appli
   const caseOf = new Map<string, string>();
 
   async function addRecord(subjectId: string, fields: Partial<CreditRecord>): Promise<void> {
-    const id = randomUUID();
     const repository = records.db().getRepository(CreditRecord);
-    const today = todayInDistrict();
-    await repository.insert(
-      repository.create({
-        id, subjectId, category: 'ADMINISTRATIVE_PENALTY', polarity: 'NEGATIVE', severity: 'GENERAL', taxCreditGrade: null, sourceDepartment: 'MARKET_REGULATION',
-        documentNumber: `北戴河市监罚〔2026〕${id.slice(0, 8)}号`, decisionDate: addMonths(today, -1), disclosureEndsAt: addMonths(today, 6), validUntil: null, status: 'ACTIVE',
-        summary: '考核样例', recordedAt: new Date(), ...fields,
-      }),
-    );
+    await repository.insert(repository.create(recordOf(subjectId, fields)));
   }
 
   async function run(caller: Caller, subjectId: string, matter: string, caseNumber: string): Promise<string> {
@@ -410,5 +413,74 @@ describe.each(testDatabases)('the credit office’s assessment of measures appli
       const answer = await records.queryAs(inCase(finance, 'GOVERNMENT_PROCUREMENT', 'CK-2'), STATISTICS, { from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' });
       expect(answer.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
     });
+  });
+});
+
+/**
+ * A subject's counting records are not bounded, and a check keeps them all, with the records that
+ * trigger each measure: 1,700 general penalties with 500-character summaries make some 3 MB of
+ * snapshot and, in FISCAL_SUPPORT, a REFERENCE_NOTED measure naming 1,700 records (66 KB); both
+ * overflowed the 64 KB TEXT columns they were in on MySQL. The report's good grade adds two
+ * incentives when the verdict is sealed, which the ledger then finds among those called for.
+ */
+describe.each(testDatabases)('a credit check of a subject with many counting records on $label', (database) => {
+  const reports: ReportFindings = { forCheck: async () => ({ satisfied: true, goodGrade: true }) };
+  const entities = useSubgraph(entitiesSubgraph, database, 'ckmany_subjects');
+  const records = useSubgraph(createRecordsSubgraph({ subjects: new CountingDirectory(() => entities.url()), reports }), database, 'ckmany');
+  const inCase = identity(finance, { matter: 'FISCAL_SUPPORT', caseNumber: 'FS-1' });
+  const penalties = Array.from({ length: 1700 }, (_, i) => recordOf(muchPenalised.id, { summary: `第${i}号处罚：${'未按规定公示年度报告'.repeat(60)}`.slice(0, 500) }));
+  /** Newest decision first, as the check lists them: all of one day, so by id, descending. */
+  const newestFirst = penalties.map((r) => r.id!).sort().reverse();
+
+  beforeAll(async () => {
+    await seedEntities(entities.db(), world);
+    const repository = records.db().getRepository(CreditRecord);
+    for (let start = 0; start < penalties.length; start += 200) await repository.insert(penalties.slice(start, start + 200).map((r) => repository.create(r)));
+  });
+
+  it('is stored, and reads back every record it considered and every record that triggered its measures', async () => {
+    const run = await records.queryAs<{ runCreditCheck: { id: string; verdict: string } }>(inCase, `mutation($input: RunCreditCheckInput!) { runCreditCheck(input: $input) { id verdict } }`, {
+      input: { subjectId: muchPenalised.id, matter: 'FISCAL_SUPPORT', caseNumber: 'FS-1' },
+    });
+    expect(run.errors).toBeUndefined();
+    expect(run.data!.runCreditCheck.verdict).toBe('ELIGIBLE_WITH_INCENTIVES');
+    const read = await records.queryAs<{ creditCheck: { recordsConsidered: { recordId: string; summary: string }[]; measures: { kind: string; situation: string; triggeredBy: { recordId: string }[] }[] } }>(
+      inCase,
+      `query($id: ID!) { creditCheck(id: $id) { recordsConsidered { recordId summary } measures { kind situation triggeredBy { recordId } } } }`,
+      { id: run.data!.runCreditCheck.id },
+    );
+    expect(read.errors).toBeUndefined();
+    const summaries = new Map(penalties.map((r) => [r.id, r.summary]));
+    expect(read.data!.creditCheck.recordsConsidered).toEqual(newestFirst.map((recordId) => ({ recordId, summary: summaries.get(recordId) })));
+    expect(read.data!.creditCheck.measures.map((m) => ({ ...m, triggeredBy: m.triggeredBy.map((r) => r.recordId) }))).toEqual([
+      { kind: 'REFERENCE_NOTED', situation: 'GENERAL_NEGATIVE', triggeredBy: newestFirst },
+      { kind: 'KEY_SUPPORT', situation: 'GOOD_REPORT_GRADE', triggeredBy: [] },
+      { kind: 'PRIORITY_HANDLING', situation: 'GOOD_REPORT_GRADE', triggeredBy: [] },
+    ]);
+  });
+
+  it('is found by the kinds its sealed measures call for, in the ledger and in the statistics', async () => {
+    const ledger = async (filter: Record<string, unknown> = {}) => {
+      const answer = await records.queryAs<Ledger>(creditOffice, LEDGER, filter);
+      expect(answer.errors).toBeUndefined();
+      return answer.data!.creditChecks!;
+    };
+    const feedback = await records.queryAs(inCase, `mutation($input: CheckFeedbackInput!) { recordCheckFeedback(input: $input) { id } }`, {
+      input: { checkId: (await ledger()).edges[0].node.id, appliedMeasures: ['REFERENCE_NOTED'], note: '资金已拨付，未设激励' },
+    });
+    expect(feedback.errors).toBeUndefined();
+    expect((await ledger({ measuresNotApplied: true, notAppliedPolarity: 'INCENTIVE' })).totalCount).toBe(1);
+    expect((await ledger({ measuresNotApplied: true, notAppliedPolarity: 'PUNISHMENT' })).totalCount).toBe(0);
+    expect((await ledger({ verdict: 'ELIGIBLE_WITH_INCENTIVES' })).totalCount).toBe(1);
+    const period = { from: addDays(todayInDistrict(), -2) + 'T00:00:00+08:00', to: addDays(todayInDistrict(), 2) + 'T00:00:00+08:00' };
+    const statistics = await records.queryAs<{ creditCheckStatistics: Record<string, unknown>[] }>(creditOffice, STATISTICS, period);
+    expect(statistics.data?.creditCheckStatistics).toEqual([
+      expect.objectContaining({
+        checks: 1, measuresCalledFor: 3, measuresApplied: 1,
+        punishment: { polarity: 'PUNISHMENT', calledFor: 1, applied: 1, shareApplied: 1, checksNotApplied: 0 },
+        incentive: { polarity: 'INCENTIVE', calledFor: 2, applied: 0, shareApplied: 0, checksNotApplied: 1 },
+      }),
+    ]);
+
   });
 });
