@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, Repository } from 'typeorm';
-import { assertLegible, badInput, clientError, ErrorCode } from '../../lib/errors';
+import { assertLegible, badInput, clientError, ErrorCode, isBlank } from '../../lib/errors';
 import { todayInDistrict } from '../../lib/calendar';
 import { detectIdentifierKind, normaliseIdentifier, validateCitizenIdNumber, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
 import type { CursorPosition } from '../shared/cursors';
@@ -103,6 +103,8 @@ export class SubjectRepository {
 
 /** The identifier a code names, normalised; a malformed code is the caller's typo, not an unknown subject: it gets a typed error, not null. */
 export function identifierOf(code: string, field = 'code'): string {
+  // A code left blank is a required value missing (README, Errors), not a typed code of length 0.
+  if (isBlank(code)) throw badInput(field, `${field} must not be empty: give a unified social credit code or a citizen ID number`);
   const identifier = normaliseIdentifier(code);
   assertValidIdentifier(identifier, detectIdentifierKind(identifier), field);
   return identifier;

@@ -136,6 +136,17 @@ describe.each(testDatabases)('Query.consentsOfSubject on $label', (database) => 
     expect(result.errors?.map((e) => [e.message, { ...e.extensions, field: 'code' }])).toEqual(byCode.errors?.map((e) => [e.message, e.extensions]));
   });
 
+  it.each([
+    ['empty', ''],
+    ['only spaces', '  '],
+  ])('refuses a code left %s as a required value missing (BAD_USER_INPUT), as subjectByCode does, not as a typed code of length 0', async (_label, code) => {
+    const result = await queryAs(windowOfficer, CONSENTS_OF, { code });
+    expect(result.data).toEqual({ consentsOfSubject: null });
+    expect(result.errors?.[0].extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'subjectCode' });
+    const byCode = await query(`query($code: String!) { subjectByCode(code: $code) { id } }`, { code });
+    expect(byCode.errors?.[0].extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'code' });
+  });
+
   it("lets a subject read its own consents by its code, and refuses another's, or one nobody has, alike", async () => {
     const own = await queryAs<{ consentsOfSubject: Listed[] }>(selfOf(owner), CONSENTS_OF, { code: owner.identifier });
     expect(own.errors).toBeUndefined();
