@@ -22,7 +22,7 @@ import { RefusedSubjectCodes } from './refused-subject-codes';
 import { InternalClient } from '../lib/internal-client';
 import type { GatewayObserver } from './observer';
 import { defaultOperationLimits, operationLimitsForApollo, typeLimitErrors, type OperationLimits } from './operation-limits';
-import { createGatewayContext, openGatewayContext, type GatewayContext } from './request-access';
+import { createGatewayContext, openGatewayContext, purposeHeaders, type GatewayContext } from './request-access';
 import { RateLimits, rateLimitPlugin, type RateLimitSettings } from './rate-limits';
 import { operationResolution, wellFormedVariables, withPlatformScalars } from './request-checks';
 import { defaultSubgraphTimeoutMs, SubgraphDataSource } from './subgraph-data-source';
@@ -287,16 +287,19 @@ function atField(error: GraphQLError, path: (string | number)[]): GraphQLError {
 
 function deniedField(field: RemovedField, path: (string | number)[], context: GatewayContext): GraphQLError {
   const { caller } = context;
-  const why = context.decision.purposeRefused
-    ? `; the request's purpose was refused: ${context.decision.purposeRefused}`
+  const refused = context.decision.purposeRefused;
+  const why = refused
+    ? `; the request's purpose was refused: ${refused.message}`
     : caller === null
       ? ': present a bearer token'
       : context.purpose
         ? ''
         : withoutPurpose(caller, field.group);
+  // A front end tells the refusals apart by `problem`, and points at the header to correct: the message is for people.
+  const refusal = refused ? { problem: refused.problem, ...(refused.part ? { header: purposeHeaders[refused.part] } : {}) } : {};
   return new GraphQLError(`${field.coordinate} needs the field group ${field.group}${why}`, {
     path,
-    extensions: { code: caller === null ? ErrorCode.UNAUTHENTICATED : ErrorCode.FORBIDDEN, group: field.group, field: field.coordinate },
+    extensions: { code: caller === null ? ErrorCode.UNAUTHENTICATED : ErrorCode.FORBIDDEN, group: field.group, field: field.coordinate, ...refusal },
   });
 }
 

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { auditedTextLimits, signerFor, type Caller, type Purpose, type RequestIdentity } from '../lib/access/identity';
-import { decideGrants, type GrantDecision } from '../lib/access/policy';
+import type { GraphQLError } from 'graphql';
+import { decideGrants, type GrantDecision, type PurposeProblem, type PurposeRefusal } from '../lib/access/policy';
 import { findMatter } from '../lib/catalogue/matters';
-import { badInput, ErrorCode } from '../lib/errors';
+import { badInput, clientError, ErrorCode } from '../lib/errors';
+import type { SubgraphName } from '../schema/subgraphs';
 import { ExpiringMemory } from '../lib/expiring-memory';
 import { characterCount, hasInvisibleCharacters, isLegible } from '../lib/text';
 import { authenticate, type TokenVerifier } from './authentication';
@@ -106,41 +108,60 @@ export function purposeFrom(req: IncomingMessage): Purpose | null {
   return { matter, ...(caseNumber ? { caseNumber } : {}), ...(consentId ? { consentId } : {}) };
 }
 
+/**
+ * A register the gateway must ask before it can decide the purpose gave no usable answer: an
+ * outage, not a refusal (the caller may well have the right to read), so the whole request is
+ * answered SUBGRAPH_UNAVAILABLE naming the subgraph, with nothing read, and is to be sent again
+ * later. What the register answered is not the caller's to see. 503, as for AUDIT_UNAVAILABLE:
+ * the platform failed, not the request, and an answer holding no data is never 200 (GraphQL over
+ * HTTP). Nothing was read or refused, so nothing is audited, as for a request refused for a
+ * malformed purpose header before it is planned.
+ */
+function registerUnavailable(serviceName: SubgraphName, register: string, unchecked: string): GraphQLError {
+  return clientError(ErrorCode.SUBGRAPH_UNAVAILABLE, `the ${serviceName} subgraph (${register}) gave no usable answer, so ${unchecked} could not be checked and nothing was read: retry later`, {
+    serviceName,
+    http: { status: 503 },
+  });
+}
+
 const CONSENT = /* GraphQL */ `
   query ConsentForAccess($id: ID!) {
     consentForAccess(id: $id) { subjectId granteeOrganisation purpose status }
   }
 `;
 
+/** The register's ConsentStatus values other than ACTIVE (subgraphs/entities/schema.graphql: keep in sync), each a refusal of its own. */
+const refusedConsentStatuses = { REVOKED: 'CONSENT_REVOKED', EXPIRED: 'CONSENT_EXPIRED', NOT_YET_VALID: 'CONSENT_NOT_YET_VALID' } as const satisfies Record<string, PurposeProblem>;
+
 interface ConsentCheck {
-  consentForAccess: { subjectId: string; granteeOrganisation: string; purpose: string; status: string } | null;
+  consentForAccess: { subjectId: string; granteeOrganisation: string; purpose: string; status: 'ACTIVE' | keyof typeof refusedConsentStatuses } | null;
 }
 
 /**
  * The consent as the register has it now: the subject it lets this caller read for this purpose,
  * or why it does not. The reason never names the subject, so a caller learns nothing about a
- * subject it has no consent for.
+ * subject it has no consent for. SUBGRAPH_UNAVAILABLE when the register cannot be asked.
  */
-async function checkConsent(caller: Caller, purpose: Purpose, consents: { client: InternalClient; url: string }, requestId: string): Promise<{ subjectId: string } | { refused: string; ownConsent?: string }> {
-  const refused = (why: string) => ({ refused: `consent ${purpose.consentId} ${why}` });
+async function checkConsent(caller: Caller, purpose: Purpose, consents: { client: InternalClient; url: string }, requestId: string): Promise<{ subjectId: string } | { refused: PurposeRefusal; ownConsent?: string }> {
+  const refused = (problem: PurposeProblem, why: string): { refused: PurposeRefusal } => ({ refused: { problem, part: 'consentId', message: `consent ${purpose.consentId} ${why}` } });
   let consent: ConsentCheck['consentForAccess'];
   try {
     consent = (await consents.client.call<ConsentCheck>(consents.url, CONSENT, { id: purpose.consentId }, ['CONSENT_VERIFY'], requestId)).consentForAccess;
   } catch {
-    return refused('could not be checked: the consent register is unavailable');
+    throw registerUnavailable('entities', 'the consent register', "the request's consent");
   }
   // One answer whether the id is unknown or another reader's: a reader learns nothing of a
   // consent not given to it, not even that it exists.
-  if (!consent || consent.granteeOrganisation !== caller.organisation) return refused(`is no consent given to ${caller.organisation}`);
+  if (!consent || consent.granteeOrganisation !== caller.organisation) return refused('CONSENT_NOT_GIVEN_TO_CALLER', `is no consent given to ${caller.organisation}`);
   const ownConsent = purpose.consentId;
-  if (consent.purpose !== purpose.matter) return { ...refused(`does not cover ${purpose.matter}`), ownConsent };
-  if (consent.status !== 'ACTIVE') return { ...refused(`is ${consent.status.toLowerCase().replaceAll('_', ' ')}`), ownConsent };
+  if (consent.purpose !== purpose.matter) return { ...refused('CONSENT_NOT_FOR_MATTER', `does not cover ${purpose.matter}`), ownConsent };
+  if (consent.status !== 'ACTIVE') return { ...refused(refusedConsentStatuses[consent.status], `is ${consent.status.toLowerCase().replaceAll('_', ' ')}`), ownConsent };
   return { subjectId: consent.subjectId };
 }
 
 /** A decision whose purpose turned out not to hold: only the public registry is left. */
-function purposeRefused(decision: GrantDecision, why: string): GrantDecision {
-  return { groups: decision.groups.filter((g) => g === 'PROVIDER_REGISTRY'), scope: {}, purposeRefused: why };
+function purposeRefused(decision: GrantDecision, refusal: PurposeRefusal): GrantDecision {
+  return { groups: decision.groups.filter((g) => g === 'PROVIDER_REGISTRY'), scope: {}, purposeRefused: refusal };
 }
 
 /** Narrows a consent-based decision to the consented subject, or refuses it. */
@@ -165,7 +186,6 @@ const ownIdentifierLifetimeMs = 15 * 60 * 1000;
  * person's subject id would read the person's file as its own. Asked of the entities subgraph.
  */
 async function applyOwnSubject(decision: GrantDecision, caller: Caller & { subjectId: string }, entities: { client: InternalClient; url: string }, requestId: string): Promise<GrantDecision> {
-  const refused = (why: string) => purposeRefused(decision, why);
   let identifier = ownIdentifiers.get(caller.subjectId);
   if (!identifier) {
     identifier = entities.client
@@ -178,9 +198,9 @@ async function applyOwnSubject(decision: GrantDecision, caller: Caller & { subje
   try {
     found = await identifier;
   } catch {
-    return refused("the token's subject could not be checked: the subject register is unavailable");
+    throw registerUnavailable('entities', 'the subject register', "the token's subject");
   }
-  if (found !== caller.organisation) return refused(`the token's subject_id does not name the subject ${caller.organisation} (its org)`);
+  if (found !== caller.organisation) return purposeRefused(decision, { problem: 'TOKEN_SUBJECT_NOT_OWN', message: `the token's subject_id does not name the subject ${caller.organisation} (its org)` });
   return decision;
 }
 
@@ -195,7 +215,7 @@ const PROVIDER_STANDING = /* GraphQL */ `
  * class allow it (policy 四(二)-(三)): asked of the providers subgraph, which keeps the registry.
  */
 async function applyProviderStanding(decision: GrantDecision, caller: Caller, providers: { client: InternalClient; url: string }, requestId: string): Promise<GrantDecision> {
-  const refused = (why: string) => purposeRefused(decision, why);
+  const mayNotCollect = (message: string) => purposeRefused(decision, { problem: 'PROVIDER_MAY_NOT_COLLECT', message });
   let may: boolean | undefined;
   try {
     const data = await providers.client.call<{ creditServiceProviderByCode: { mayCollectPublicCreditData: boolean } | null }>(providers.url, PROVIDER_STANDING, { code: caller.organisation }, ['PROVIDER_REGISTRY'], requestId);
@@ -203,12 +223,12 @@ async function applyProviderStanding(decision: GrantDecision, caller: Caller, pr
   } catch (error) {
     // The registry answered: no provider holds a code that is not one, so the caller is no provider it knows.
     if (error instanceof InternalCallRefused && error.codes.includes(ErrorCode.INVALID_CREDIT_CODE)) {
-      return refused(`${caller.organisation} is not a valid unified social credit code, so not a filed provider allowed to collect public credit data`);
+      return mayNotCollect(`${caller.organisation} is not a valid unified social credit code, so not a filed provider allowed to collect public credit data`);
     }
-    return refused("the provider's standing could not be checked: the registry is unavailable");
+    throw registerUnavailable('providers', 'the provider registry', "the provider's standing");
   }
   if (may) return decision;
-  return refused(`${caller.organisation} is not a filed provider allowed to collect public credit data`);
+  return mayNotCollect(`${caller.organisation} is not a filed provider allowed to collect public credit data`);
 }
 
 export interface AccessDependencies {
@@ -272,8 +292,14 @@ export async function createGatewayContext(req: IncomingMessage, deps: AccessDep
     decision = applyConsent(decision, await checkConsent(caller, purpose, deps.entities, requestId));
     if (!decision.purposeRefused) {
       const checkedAgain = async () => {
-        const checked = await checkConsent(caller, purpose, deps.entities, requestId);
-        return 'refused' in checked ? checked.refused : null;
+        try {
+          const checked = await checkConsent(caller, purpose, deps.entities, requestId);
+          return 'refused' in checked ? checked.refused.message : null;
+        } catch {
+          // Everything is read by now, and only a consent known to hold releases it: withheld as a
+          // lapsed consent's answer is, whose DENIED entries audit what was read and refused.
+          return `consent ${purpose.consentId} could not be checked again: the consent register is unavailable`;
+        }
       };
       return { ...contextOf(requestId, caller, purpose, decision, rateLimit, deps.signingKey), consentRefusal: checkedAgain };
     }

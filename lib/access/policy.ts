@@ -120,7 +120,7 @@ export interface GrantDecision {
   /** Which subjects the purpose allows: a consented or own subject, and/or kinds of subject. */
   scope: { subjectId?: string; subjectKinds?: readonly SubjectKind[] };
   /** Why the named purpose grants nothing, for the FORBIDDEN errors and the audit entry. */
-  purposeRefused?: string;
+  purposeRefused?: PurposeRefusal;
   /**
    * The consent the request cited, given to this caller but refused (revoked, expired, not yet
    * valid, another matter's): named on the request's DENIED entries, so that the credit office
@@ -139,21 +139,55 @@ function matches(caller: Caller | null, grant: StandingGrant): boolean {
   );
 }
 
+/**
+ * Why a named purpose is refused, as a front end tells the cases apart (`extensions.problem` of
+ * the errors at the fields it would have opened; README, Errors, whose list this is: keep the two
+ * in sync). Decided here from the catalogue, or by the gateway from the registers it asks
+ * (gateway/request-access.ts: the consent, the token's own subject, the provider's standing).
+ */
+export const purposeProblems = [
+  'UNKNOWN_MATTER',
+  'AUTHENTICATION_REQUIRED',
+  'MATTER_NOT_OPEN_TO_CALLER',
+  'DEPARTMENT_NOT_RESPONSIBLE',
+  'CASE_NUMBER_REQUIRED',
+  'CONSENT_REQUIRED',
+  'TOKEN_SUBJECT_REQUIRED',
+  'TOKEN_SUBJECT_NOT_OWN',
+  'PROVIDER_MAY_NOT_COLLECT',
+  'CONSENT_NOT_GIVEN_TO_CALLER',
+  'CONSENT_NOT_FOR_MATTER',
+  'CONSENT_REVOKED',
+  'CONSENT_EXPIRED',
+  'CONSENT_NOT_YET_VALID',
+] as const;
+
+export type PurposeProblem = (typeof purposeProblems)[number];
+
+export interface PurposeRefusal {
+  problem: PurposeProblem;
+  /** The part of the purpose whose value was refused (its header is at fault); none when the caller's token or standing is. */
+  part?: keyof Purpose;
+  /** For a person: what was refused and why, never naming a subject the caller has no right to. */
+  message: string;
+}
+
 /** Why this caller may not read under this matter, or undefined when it may. */
-export function purposeRefusal(caller: Caller | null, purpose: Purpose, matter: Matter | undefined): string | undefined {
-  if (!matter) return `"${purpose.matter}" is not a matter or purpose in the catalogue`;
-  if (!caller) return `${matter.code} needs an authenticated caller`;
+export function refusalOfPurpose(caller: Caller | null, purpose: Purpose, matter: Matter | undefined): PurposeRefusal | undefined {
+  if (!matter) return { problem: 'UNKNOWN_MATTER', part: 'matter', message: `"${purpose.matter}" is not a matter or purpose in the catalogue` };
+  if (!caller) return { problem: 'AUTHENTICATION_REQUIRED', message: `${matter.code} needs an authenticated caller` };
+  const notOpen = (message: string): PurposeRefusal => ({ problem: 'MATTER_NOT_OPEN_TO_CALLER', part: 'matter', message });
   const { users } = matter;
-  if (!users.organisationKinds.includes(caller.organisationKind)) return `${matter.code} is not open to ${caller.organisationKind} callers`;
-  if (!users.roles.includes(caller.role)) return `${matter.code} is not open to the role ${caller.role}`;
+  if (!users.organisationKinds.includes(caller.organisationKind)) return notOpen(`${matter.code} is not open to ${caller.organisationKind} callers`);
+  if (!users.roles.includes(caller.role)) return notOpen(`${matter.code} is not open to the role ${caller.role}`);
   if (caller.organisationKind === 'DEPARTMENT' && users.departments) {
     const department = findDepartment(caller.organisation);
     const responsible = users.departments === RELEVANT_DEPARTMENTS ? department !== undefined && caller.organisation !== 'CREDIT_OFFICE' : users.departments.includes(caller.organisation);
-    if (!responsible) return `${caller.organisation} is not a department responsible for ${matter.code} (${matter.nameZh})`;
+    if (!responsible) return { problem: 'DEPARTMENT_NOT_RESPONSIBLE', part: 'matter', message: `${caller.organisation} is not a department responsible for ${matter.code} (${matter.nameZh})` };
   }
-  if (matter.caseNumberRequired && !purpose.caseNumber?.trim()) return `${matter.code} is read case by case: name the case number`;
-  if (matter.consentRequired && !purpose.consentId?.trim()) return `${matter.code} needs the subject's consent: name the consent id`;
-  if (matter.code === 'SELF_INQUIRY' && !caller.subjectId) return 'SELF_INQUIRY needs a token that names the caller\'s own subject';
+  if (matter.caseNumberRequired && !purpose.caseNumber?.trim()) return { problem: 'CASE_NUMBER_REQUIRED', part: 'caseNumber', message: `${matter.code} is read case by case: name the case number` };
+  if (matter.consentRequired && !purpose.consentId?.trim()) return { problem: 'CONSENT_REQUIRED', part: 'consentId', message: `${matter.code} needs the subject's consent: name the consent id` };
+  if (matter.code === 'SELF_INQUIRY' && !caller.subjectId) return { problem: 'TOKEN_SUBJECT_REQUIRED', message: "SELF_INQUIRY needs a token that names the caller's own subject" };
   return undefined;
 }
 
@@ -161,7 +195,7 @@ export function purposeRefusal(caller: Caller | null, purpose: Purpose, matter: 
 export function mattersGranting(caller: Caller, group: string): string[] {
   // Case and consent as if named: the question is which matter, not what else it needs.
   const named = (code: string): Purpose => ({ matter: code, caseNumber: 'named', consentId: 'named' });
-  return matters.filter((m) => (purposeGrants[m.code] as readonly string[] | undefined)?.includes(group) && !purposeRefusal(caller, named(m.code), m)).map((m) => m.code);
+  return matters.filter((m) => (purposeGrants[m.code] as readonly string[] | undefined)?.includes(group) && !refusalOfPurpose(caller, named(m.code), m)).map((m) => m.code);
 }
 
 /**
@@ -174,7 +208,7 @@ export function decideGrants(caller: Caller | null, purpose: Purpose | null): Gr
   for (const grant of standingGrants) if (matches(caller, grant)) grant.groups.forEach((g) => groups.add(g));
   if (!purpose) return { groups: [...groups], scope: {} };
   const matter = findMatter(purpose.matter);
-  const refusal = purposeRefusal(caller, purpose, matter);
+  const refusal = refusalOfPurpose(caller, purpose, matter);
   if (refusal || !matter) return { groups: [...groups], scope: {}, purposeRefused: refusal };
   purposeGrants[matter.code]?.forEach((g) => groups.add(g));
   const scope = matter.code === 'SELF_INQUIRY' ? { subjectId: caller?.subjectId, subjectKinds: matter.subjectKinds } : { subjectKinds: matter.subjectKinds };

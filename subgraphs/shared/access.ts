@@ -3,7 +3,7 @@ import { identityHeader, type IdentityVerifier, type RequestIdentity } from '../
 import { detectIdentifierKind, maskCitizenIdNumber } from '../../lib/identifiers';
 import { requestIdFrom } from '../../lib/request-record';
 import { allSubjects, findMatter } from '../../lib/catalogue/matters';
-import { mattersGranting, purposeRefusal } from '../../lib/access/policy';
+import { mattersGranting, refusalOfPurpose } from '../../lib/access/policy';
 import { auditedRefusalExtension, ErrorCode, type AuditedRefusal } from '../../lib/errors';
 import type { CursorSeal } from './cursors';
 
@@ -55,7 +55,7 @@ export function assertPurposeGrants(identity: RequestIdentity, groups: readonly 
 /** What to fix, as the gateway says it for a field it cut: the named purpose's refusal, or the matters that would grant `group`. */
 function purposeAdvice({ caller, purpose }: RequestIdentity, group: string): string {
   if (!caller) return ' (present a bearer token)';
-  const refused = purpose ? purposeRefusal(caller, purpose, findMatter(purpose.matter)) : undefined;
+  const refused = purpose ? refusalOfPurpose(caller, purpose, findMatter(purpose.matter))?.message : undefined;
   if (refused) return `; the request's purpose was refused: ${refused}`;
   const open = mattersGranting(caller, group);
   if (!open.length) return `, which no matter grants to ${caller.role} callers of ${caller.organisation}`;

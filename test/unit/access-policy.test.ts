@@ -44,17 +44,18 @@ describe('the access policy catalogue', () => {
 
   it.each([
     ['the finance bureau for procurement', { id: 'u', organisation: 'FINANCE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' }, { matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'C-1' }, undefined],
-    ['the finance bureau for personnel review', { id: 'u', organisation: 'FINANCE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' }, { matter: 'PERSONNEL_REVIEW', caseNumber: 'C-1' }, 'FINANCE is not a department responsible for PERSONNEL_REVIEW'],
-    ['the credit office for a "relevant departments" matter', { id: 'u', organisation: 'CREDIT_OFFICE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' }, { matter: 'AWARDS_AND_RATINGS', caseNumber: 'C-1' }, 'CREDIT_OFFICE is not a department responsible for AWARDS_AND_RATINGS'],
+    ['the finance bureau for personnel review', { id: 'u', organisation: 'FINANCE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' }, { matter: 'PERSONNEL_REVIEW', caseNumber: 'C-1' }, ['FINANCE is not a department responsible for PERSONNEL_REVIEW', 'DEPARTMENT_NOT_RESPONSIBLE', 'matter']],
+    ['the credit office for a "relevant departments" matter', { id: 'u', organisation: 'CREDIT_OFFICE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' }, { matter: 'AWARDS_AND_RATINGS', caseNumber: 'C-1' }, ['CREDIT_OFFICE is not a department responsible for AWARDS_AND_RATINGS', 'DEPARTMENT_NOT_RESPONSIBLE', 'matter']],
     ['a public institution with administrative functions for a "relevant departments" matter', { id: 'u', organisation: 'PUBLIC_RESOURCE_TRADING_CENTRE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' }, { matter: 'AWARDS_AND_RATINGS', caseNumber: 'C-1' }, undefined],
-    ['a public institution for a matter of named departments', { id: 'u', organisation: 'PUBLIC_RESOURCE_TRADING_CENTRE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' }, { matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'C-1' }, 'PUBLIC_RESOURCE_TRADING_CENTRE is not a department responsible for GOVERNMENT_PROCUREMENT'],
-    ['a bank without a consent', { id: 'u', organisation: 'BANK', organisationKind: 'FINANCIAL_INSTITUTION', role: 'EXTERNAL_USER' }, { matter: 'FINANCIAL_SERVICES' }, "FINANCIAL_SERVICES needs the subject's consent"],
-    ['a bank for procurement', { id: 'u', organisation: 'BANK', organisationKind: 'FINANCIAL_INSTITUTION', role: 'EXTERNAL_USER' }, { matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'C-1' }, 'not open to FINANCIAL_INSTITUTION'],
-    ['an unknown matter', { id: 'u', organisation: 'FINANCE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' }, { matter: 'LUNCH' }, 'is not a matter'],
+    ['a public institution for a matter of named departments', { id: 'u', organisation: 'PUBLIC_RESOURCE_TRADING_CENTRE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' }, { matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'C-1' }, ['PUBLIC_RESOURCE_TRADING_CENTRE is not a department responsible for GOVERNMENT_PROCUREMENT', 'DEPARTMENT_NOT_RESPONSIBLE', 'matter']],
+    ['a bank without a consent', { id: 'u', organisation: 'BANK', organisationKind: 'FINANCIAL_INSTITUTION', role: 'EXTERNAL_USER' }, { matter: 'FINANCIAL_SERVICES' }, ["FINANCIAL_SERVICES needs the subject's consent", 'CONSENT_REQUIRED', 'consentId']],
+    ['a bank for procurement', { id: 'u', organisation: 'BANK', organisationKind: 'FINANCIAL_INSTITUTION', role: 'EXTERNAL_USER' }, { matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'C-1' }, ['not open to FINANCIAL_INSTITUTION', 'MATTER_NOT_OPEN_TO_CALLER', 'matter']],
+    ['an unknown matter', { id: 'u', organisation: 'FINANCE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' }, { matter: 'LUNCH' }, ['is not a matter', 'UNKNOWN_MATTER', 'matter']],
   ] as const)('decides %s', (_label, caller, purpose, refusal) => {
     const decision = decideGrants(caller, purpose);
     if (refusal) {
-      expect(decision.purposeRefused).toContain(refusal);
+      const [message, problem, part] = refusal;
+      expect(decision.purposeRefused).toEqual({ problem, part, message: expect.stringContaining(message) });
       expect(decision.groups).not.toContain('SUBJECT_BASICS');
     } else {
       expect(decision.purposeRefused).toBeUndefined();

@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import type { Caller } from '../../lib/access/identity';
+import { purposeProblems, type PurposeProblem } from '../../lib/access/policy';
+import { demoConsents } from '../../scripts/demo/consents';
+import { demoBankOrganisation, demoWorld } from '../../scripts/demo/world';
+import { testDatabases } from '../helpers/databases';
+import { usePlatform, type As, type Platform } from '../helpers/platform';
+
+/**
+ * What a front end is told when a request's purpose is refused: at the field the purpose would
+ * have opened, `problem` says which refusal it is and `header` which purpose header to correct,
+ * beside the message for people. And when a register the gateway must ask to decide the purpose
+ * is down, the request is an outage to retry (SUBGRAPH_UNAVAILABLE), never a refusal.
+ */
+const world = demoWorld({ subjects: 8 });
+const enterprise = world.subjects.find((s) => s.kind === 'ENTERPRISE')!;
+const person = world.subjects.find((s) => s.kind === 'NATURAL_PERSON')!;
+
+const officer = (organisation: string): Caller => ({ id: `officer-${organisation.toLowerCase()}`, organisation, organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' });
+const finance = officer('FINANCE');
+const analyst: Caller = { id: 'analyst', organisation: 'DEVELOPMENT_REFORM', organisationKind: 'DEPARTMENT', role: 'ANALYST' };
+const bank: Caller = { id: 'banker', organisation: demoBankOrganisation, organisationKind: 'FINANCIAL_INSTITUTION', role: 'EXTERNAL_USER' };
+const provider = (index: number): Caller => ({ id: 'collector', organisation: world.providers[index].unifiedSocialCreditCode, organisationKind: 'CREDIT_SERVICE_PROVIDER', role: 'EXTERNAL_USER' });
+const enterpriseUser: Caller = { id: 'self', organisation: enterprise.identifier, organisationKind: 'ENTERPRISE', role: 'EXTERNAL_USER' };
+const ownEnterprise: Caller = { ...enterpriseUser, subjectId: enterprise.id };
+
+const procurement = { 'x-credit-matter': 'GOVERNMENT_PROCUREMENT', 'x-credit-case': 'CG-2026-1' };
+const financialServices = (consentId: string) => ({ 'x-credit-matter': 'FINANCIAL_SERVICES', 'x-credit-consent': consentId });
+
+const READ = /* GraphQL */ `query Read($id: ID!) { subject(id: $id) { name } }`;
+
+interface RefusalCase {
+  label: string;
+  problem: PurposeProblem;
+  as: As;
+  header?: string;
+  /** FORBIDDEN unless the caller sent no token. */
+  code?: string;
+}
+
+const refusals: RefusalCase[] = [
+  { label: 'a matter not in the catalogue', problem: 'UNKNOWN_MATTER', as: { caller: finance, headers: { 'x-credit-matter': 'LUNCH' } }, header: 'x-credit-matter' },
+  { label: 'a matter named without a token', problem: 'AUTHENTICATION_REQUIRED', as: { headers: procurement }, code: 'UNAUTHENTICATED' },
+  { label: 'a matter not open to the caller’s kind of organisation', problem: 'MATTER_NOT_OPEN_TO_CALLER', as: { caller: bank, headers: procurement }, header: 'x-credit-matter' },
+  { label: 'a matter not open to the caller’s role', problem: 'MATTER_NOT_OPEN_TO_CALLER', as: { caller: analyst, headers: procurement }, header: 'x-credit-matter' },
+  { label: 'a matter the department is not responsible for', problem: 'DEPARTMENT_NOT_RESPONSIBLE', as: { caller: finance, headers: { ...procurement, 'x-credit-matter': 'PERSONNEL_REVIEW' } }, header: 'x-credit-matter' },
+  { label: 'an administrative matter without its case number', problem: 'CASE_NUMBER_REQUIRED', as: { caller: finance, headers: { 'x-credit-matter': 'GOVERNMENT_PROCUREMENT' } }, header: 'x-credit-case' },
+  { label: 'a consent-based purpose without a consent', problem: 'CONSENT_REQUIRED', as: { caller: bank, headers: { 'x-credit-matter': 'FINANCIAL_SERVICES' } }, header: 'x-credit-consent' },
+  { label: 'a self-inquiry by a token naming no subject', problem: 'TOKEN_SUBJECT_REQUIRED', as: { caller: enterpriseUser, headers: { 'x-credit-matter': 'SELF_INQUIRY' } } },
+  { label: 'a self-inquiry by a token naming another’s subject', problem: 'TOKEN_SUBJECT_NOT_OWN', as: { caller: { ...ownEnterprise, subjectId: person.id }, headers: { 'x-credit-matter': 'SELF_INQUIRY' } } },
+  {
+    label: 'collection by a provider whose filing does not allow it',
+    problem: 'PROVIDER_MAY_NOT_COLLECT',
+    as: { caller: provider(11), headers: { 'x-credit-matter': 'PROVIDER_DATA_COLLECTION', 'x-credit-consent': demoConsents.providerCollection } },
+  },
+  {
+    label: 'collection by a provider token whose organisation is no credit code',
+    problem: 'PROVIDER_MAY_NOT_COLLECT',
+    as: { caller: { ...provider(0), organisation: 'NOT-A-CREDIT-CODE' }, headers: { 'x-credit-matter': 'PROVIDER_DATA_COLLECTION', 'x-credit-consent': demoConsents.providerCollection } },
+  },
+  { label: 'a consent given to another reader', problem: 'CONSENT_NOT_GIVEN_TO_CALLER', as: { caller: bank, headers: financialServices(demoConsents.dueDiligence) }, header: 'x-credit-consent' },
+  { label: 'a consent nobody was given', problem: 'CONSENT_NOT_GIVEN_TO_CALLER', as: { caller: bank, headers: financialServices('00000000-0000-4000-8000-000000000000') }, header: 'x-credit-consent' },
+  // The provider's code is an enterprise's too: its consent for collection, cited for due diligence.
+  {
+    label: 'the caller’s consent for another matter',
+    problem: 'CONSENT_NOT_FOR_MATTER',
+    as: { caller: { ...provider(0), organisationKind: 'ENTERPRISE' }, headers: { 'x-credit-matter': 'COMMERCIAL_DUE_DILIGENCE', 'x-credit-consent': demoConsents.providerCollection } },
+    header: 'x-credit-consent',
+  },
+  { label: 'the caller’s revoked consent', problem: 'CONSENT_REVOKED', as: { caller: bank, headers: financialServices(demoConsents.revoked) }, header: 'x-credit-consent' },
+  { label: 'the caller’s expired consent', problem: 'CONSENT_EXPIRED', as: { caller: bank, headers: financialServices(demoConsents.expired) }, header: 'x-credit-consent' },
+  { label: 'the caller’s consent not yet valid', problem: 'CONSENT_NOT_YET_VALID', as: { caller: bank, headers: financialServices(demoConsents.notYetValid) }, header: 'x-credit-consent' },
+];
+
+async function auditedOutcomes(platform: Platform, requestId: string): Promise<string[]> {
+  const rows: { outcome: string }[] = await platform.databases.audit.query('SELECT outcome FROM audit_entry WHERE request_id = ? ORDER BY sequence', [requestId]);
+  return rows.map((row) => row.outcome);
+}
+
+describe.each(testDatabases)('a refused purpose as a front end reads it, on $label', (database) => {
+  const platform = usePlatform(database, 'purposecodes', { seedSubjects: world.subjects.length });
+
+  it('has a request below for every problem a refused purpose can have', () => {
+    expect([...new Set(refusals.map((r) => r.problem))].sort()).toEqual([...purposeProblems].sort());
+  });
+
+  it.each(refusals)('names $problem for $label, with the purpose header at fault', async ({ problem, as, header, code = 'FORBIDDEN' }) => {
+    const requestId = `purposecodes-${randomUUID()}`;
+    const result = await platform.query<{ subject: { name: string } | null }>(READ, { id: enterprise.id }, { ...as, headers: { ...as.headers, 'x-request-id': requestId } });
+    expect(result.status).toBe(200);
+    expect(result.data).toEqual({ subject: null });
+    expect(result.errors?.map((e) => ({ path: e.path, extensions: e.extensions }))).toEqual([
+      { path: ['subject'], extensions: { code, group: 'SUBJECT_BASICS', field: 'Query.subject', problem, ...(header ? { header } : {}) } },
+    ]);
+    // The reason for people is still the message's end.
+    expect(result.errors?.[0].message).toMatch(/^Query\.subject needs the field group SUBJECT_BASICS; the request's purpose was refused: ./);
+    // Still a denied attempt in the subject's trail, as before the reason had a code.
+    expect(await auditedOutcomes(platform, requestId)).toEqual(['DENIED']);
+  });
+
+  it('tells an unknown consent and another reader’s apart by nothing but the id the caller sent', async () => {
+    const read = (consentId: string) => platform.query(READ, { id: enterprise.id }, { caller: bank, headers: financialServices(consentId) });
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    const [another, nobodys] = await Promise.all([read(demoConsents.dueDiligence), read(unknown)]);
+    expect(another.errors?.[0].extensions).toEqual(nobodys.errors?.[0].extensions);
+    expect(another.errors?.[0].message.replace(demoConsents.dueDiligence, '<id>')).toBe(nobodys.errors?.[0].message.replace(unknown, '<id>'));
+  });
+});
+
+/** No port listens there: connections are refused, as to a stopped subgraph. */
+const unreachable = 'http://127.0.0.1:1/graphql';
+
+describe.each(testDatabases)('a register the gateway asks to decide a purpose, down, on $label', (database) => {
+  /** The answer to a request whose purpose needs the down register: nothing read, nothing audited. */
+  async function expectOutage(platform: Platform, as: As, serviceName: string, register: string) {
+    const requestId = `purposeoutage-${randomUUID()}`;
+    const result = await platform.query(READ, { id: enterprise.id }, { ...as, headers: { ...as.headers, 'x-request-id': requestId } });
+    expect(result.status).toBe(503);
+    expect(result.data).toBeUndefined();
+    expect(result.errors).toEqual([{ message: expect.stringMatching(new RegExp(`^the ${serviceName} subgraph \\(${register}\\) gave no usable answer, .*: retry later$`)), extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName } }]);
+    expect(JSON.stringify(result)).not.toContain('127.0.0.1');
+    expect(await auditedOutcomes(platform, requestId)).toEqual([]);
+  }
+
+  describe('the entities subgraph (consents, subjects)', () => {
+    const platform = usePlatform(database, 'purposeentitiesdown', { gateway: { subgraphUrls: { entities: unreachable } } });
+
+    it('answers a consent-based read SUBGRAPH_UNAVAILABLE naming the entities subgraph, not FORBIDDEN', async () => {
+      await expectOutage(platform, { caller: bank, headers: financialServices(demoConsents.bankFinancialServices) }, 'entities', 'the consent register');
+    });
+
+    it('answers a self-inquiry whose subject is not yet known SUBGRAPH_UNAVAILABLE naming the entities subgraph', async () => {
+      // A subject id never asked about in this process: the gateway remembers the answers it had.
+      await expectOutage(platform, { caller: { ...ownEnterprise, subjectId: randomUUID() }, headers: { 'x-credit-matter': 'SELF_INQUIRY' } }, 'entities', 'the subject register');
+    });
+  });
+
+  describe('the providers subgraph (the provider registry)', () => {
+    const platform = usePlatform(database, 'purposeprovidersdown', { gateway: { subgraphUrls: { providers: unreachable } } });
+
+    it("answers a provider's collection SUBGRAPH_UNAVAILABLE naming the providers subgraph, not FORBIDDEN", async () => {
+      await expectOutage(platform, { caller: provider(0), headers: { 'x-credit-matter': 'PROVIDER_DATA_COLLECTION', 'x-credit-consent': demoConsents.providerCollection } }, 'providers', 'the provider registry');
+    });
+  });
+});
