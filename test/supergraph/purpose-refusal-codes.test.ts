@@ -72,6 +72,14 @@ const refusals: RefusalCase[] = [
   { label: 'the caller’s consent not yet valid', problem: 'CONSENT_NOT_YET_VALID', as: { caller: bank, headers: financialServices(demoConsents.notYetValid) }, header: 'x-credit-consent' },
 ];
 
+/**
+ * A request id of its own for each request, so its audit entries are found by it: never a random
+ * UUID, whose digit groups can read as a citizen ID number (15 digits or more, dashes between),
+ * which the gateway replaces with an id of its own (lib/request-record.ts).
+ */
+let requests = 0;
+const requestIdFor = (label: string) => `${label}-${(requests += 1)}`;
+
 async function auditedOutcomes(platform: Platform, requestId: string): Promise<string[]> {
   const rows: { outcome: string }[] = await platform.databases.audit.query('SELECT outcome FROM audit_entry WHERE request_id = ? ORDER BY sequence', [requestId]);
   return rows.map((row) => row.outcome);
@@ -85,7 +93,8 @@ describe.each(testDatabases)('a refused purpose as a front end reads it, on $lab
   });
 
   it.each(refusals)('names $problem for $label, with the purpose header at fault', async ({ problem, as, header, code = 'FORBIDDEN' }) => {
-    const result = await platform.query<{ subject: { name: string } | null }>(READ, { id: enterprise.id }, as);
+    const requestId = requestIdFor(`purposecodes-${problem}`);
+    const result = await platform.query<{ subject: { name: string } | null }>(READ, { id: enterprise.id }, { ...as, headers: { ...as.headers, 'x-request-id': requestId } });
     expect(result.status).toBe(200);
     expect(result.data).toEqual({ subject: null });
     expect(result.errors?.map((e) => ({ path: e.path, extensions: e.extensions }))).toEqual([
@@ -93,6 +102,8 @@ describe.each(testDatabases)('a refused purpose as a front end reads it, on $lab
     ]);
     // The reason for people is still the message's end.
     expect(result.errors?.[0].message).toMatch(/^Query\.subject needs the field group SUBJECT_BASICS; the request's purpose was refused: ./);
+    // Still a denied attempt in the subject's trail, as before the reason had a code.
+    expect(await auditedOutcomes(platform, requestId)).toEqual(['DENIED']);
   });
 
   it('tells an unknown consent and another reader’s apart by nothing but the id the caller sent', async () => {
@@ -110,7 +121,7 @@ const unreachable = 'http://127.0.0.1:1/graphql';
 describe.each(testDatabases)('a register the gateway asks to decide a purpose, down, on $label', (database) => {
   /** The answer to a request whose purpose needs the down register: nothing read, nothing audited. */
   async function expectOutage(platform: Platform, as: As, serviceName: string, register: string) {
-    const requestId = `purposeoutage-${randomUUID()}`;
+    const requestId = requestIdFor(`purposeoutage-${serviceName}`);
     const result = await platform.query(READ, { id: enterprise.id }, { ...as, headers: { ...as.headers, 'x-request-id': requestId } });
     expect(result.status).toBe(503);
     expect(result.data).toBeUndefined();
