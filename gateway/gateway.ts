@@ -237,20 +237,19 @@ function guardExecutor(execute: GatewayExecutor, guards: Map<string, string>, au
     // The instant of disclosure is taken before the consent is asked about again: a consent that
     // still holds then held at that instant, so no entry under it is later than its revocation.
     const occurredAt = new Date();
-    const lapsed = context.consentRefusal && context.disclosures.size ? await context.consentRefusal() : null;
-    if (lapsed) {
-      // Revoked (or expired) while the request was under way: nothing it read is released.
-      refusals.push(...[...context.disclosures].map(([subjectId, groups]) => ({ subjectId, groups: [...groups] })));
-      context.disclosures.clear();
-    }
+    const lapse = context.consentRecheck && context.disclosures.size ? await context.consentRecheck() : null;
+    // Revoked (or expired) while the request was under way, or not known to hold: nothing it read
+    // is released, and its entries say which (DENIED, or FAILED when the register was down).
+    const withheld = lapse ? [...context.disclosures].map(([subjectId, groups]) => ({ subjectId, groups: [...groups], outcome: lapse.outcome })) : [];
+    if (lapse) context.disclosures.clear();
     try {
-      await audit.write(auditEntries(context, requestContext.operationName ?? null, refusals, occurredAt));
+      await audit.write(auditEntries(context, requestContext.operationName ?? null, [...refusals, ...withheld], occurredAt));
     } catch (error) {
       if (observer) observer.fault('audit write failed; answer withheld', error, context.requestId);
       else console.error('[gateway] audit write failed; answer withheld', error);
       return { errors: [auditUnavailable(requestContext.operation, result.data)] };
     }
-    if (lapsed) return { errors: [new GraphQLError(`${lapsed}, so nothing read under it is released`, { extensions: { code: ErrorCode.FORBIDDEN } })] };
+    if (lapse) return { errors: [lapse.error] };
     return { ...result, errors: errors.length ? errors : undefined };
   };
 }
@@ -311,7 +310,7 @@ function withoutPurpose(caller: Caller, group: string): string {
 }
 
 /** One entry per subject disclosed, and one per subject (or none known) refused something. */
-function auditEntries(context: GatewayContext, operationName: string | null, refusals: Refusal[], occurredAt: Date): AuditEntryInput[] {
+function auditEntries(context: GatewayContext, operationName: string | null, refusals: (Refusal & { outcome?: 'DENIED' | 'FAILED' })[], occurredAt: Date): AuditEntryInput[] {
   const { caller, purpose, requestId } = context;
   const base = {
     actor: caller?.id ?? 'anonymous',
@@ -334,13 +333,15 @@ function auditEntries(context: GatewayContext, operationName: string | null, ref
   // refused purpose stays on its DENIED entries, the attempt the credit office looks for.
   const disclosedUnder = context.decision.purposeRefused ? { ...base, matter: null, caseNumber: null } : base;
   const entries: AuditEntryInput[] = [...context.disclosures].map(([subjectId, groups]) => ({ ...disclosedUnder, subjectId, fieldGroups: [...groups].sort(), outcome: 'DISCLOSED' as const }));
-  const denied = new Map<string | null, Set<string>>();
-  for (const { subjectId = null, groups } of refusals) {
-    const known = denied.get(subjectId) ?? new Set<string>();
-    for (const group of groups) known.add(group);
-    denied.set(subjectId, known);
+  // One entry per subject and outcome: what was refused (DENIED), or read and then withheld for want of a check (FAILED).
+  const withheld = new Map<string, { subjectId: string | null; outcome: 'DENIED' | 'FAILED'; groups: Set<string> }>();
+  for (const { subjectId = null, groups, outcome = 'DENIED' } of refusals) {
+    const key = `${outcome} ${subjectId}`;
+    const known = withheld.get(key) ?? { subjectId, outcome, groups: new Set<string>() };
+    for (const group of groups) known.groups.add(group);
+    withheld.set(key, known);
   }
   const deniedUnder = context.decision.consentRefused ? { ...base, consentId: context.decision.consentRefused } : base;
-  for (const [subjectId, groups] of denied) entries.push({ ...deniedUnder, subjectId, fieldGroups: [...groups].sort(), outcome: 'DENIED' });
+  for (const { subjectId, outcome, groups } of withheld.values()) entries.push({ ...deniedUnder, subjectId, fieldGroups: [...groups].sort(), outcome });
   return entries;
 }

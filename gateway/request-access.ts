@@ -33,9 +33,19 @@ export interface GatewayContext {
   signedIdentity(): Promise<string>;
   /**
    * For a request under a consent: asks the consent register again, before the answer is
-   * released, whether the consent still holds; why it does not, or null.
+   * released, whether the consent still holds; null when it does.
    */
-  consentRefusal?: () => Promise<string | null>;
+  consentRecheck?: () => Promise<ConsentLapse | null>;
+}
+
+/**
+ * Why what a request read under its consent is withheld after all: the consent was refused when
+ * asked again (`DENIED`: revoked or expired meanwhile), or the register could not be asked
+ * (`FAILED`: the platform's fault, and the client may try again). `error` is the answer's.
+ */
+export interface ConsentLapse {
+  outcome: 'DENIED' | 'FAILED';
+  error: GraphQLError;
 }
 
 function rawHeader(req: IncomingMessage, name: string): string | undefined {
@@ -117,8 +127,8 @@ export function purposeFrom(req: IncomingMessage): Purpose | null {
  * HTTP). Nothing was read or refused, so nothing is audited, as for a request refused for a
  * malformed purpose header before it is planned.
  */
-function registerUnavailable(serviceName: SubgraphName, register: string, unchecked: string): GraphQLError {
-  return clientError(ErrorCode.SUBGRAPH_UNAVAILABLE, `the ${serviceName} subgraph (${register}) gave no usable answer, so ${unchecked} could not be checked and nothing was read: retry later`, {
+function registerUnavailable(serviceName: SubgraphName, register: string, unchecked: string, consequence = 'nothing was read'): GraphQLError {
+  return clientError(ErrorCode.SUBGRAPH_UNAVAILABLE, `the ${serviceName} subgraph (${register}) gave no usable answer, so ${unchecked} could not be checked and ${consequence}: retry later`, {
     serviceName,
     http: { status: 503 },
   });
@@ -291,17 +301,19 @@ export async function createGatewayContext(req: IncomingMessage, deps: AccessDep
   if (caller && purpose && !decision.purposeRefused && findMatter(purpose.matter)?.consentRequired) {
     decision = applyConsent(decision, await checkConsent(caller, purpose, deps.entities, requestId));
     if (!decision.purposeRefused) {
-      const checkedAgain = async () => {
+      const checkedAgain = async (): Promise<ConsentLapse | null> => {
+        let checked: Awaited<ReturnType<typeof checkConsent>>;
         try {
-          const checked = await checkConsent(caller, purpose, deps.entities, requestId);
-          return 'refused' in checked ? checked.refused.message : null;
+          checked = await checkConsent(caller, purpose, deps.entities, requestId);
         } catch {
-          // Everything is read by now, and only a consent known to hold releases it: withheld as a
-          // lapsed consent's answer is, whose DENIED entries audit what was read and refused.
-          return `consent ${purpose.consentId} could not be checked again: the consent register is unavailable`;
+          // Everything is read by now, and only a consent known to hold releases it.
+          return { outcome: 'FAILED', error: registerUnavailable('entities', 'the consent register', `whether consent ${purpose.consentId} still holds`, 'nothing read under it is released') };
         }
+        if (!('refused' in checked)) return null;
+        const { problem, part, message } = checked.refused;
+        return { outcome: 'DENIED', error: clientError(ErrorCode.FORBIDDEN, `${message}, so nothing read under it is released`, { problem, ...(part ? { header: purposeHeaders[part] } : {}) }) };
       };
-      return { ...contextOf(requestId, caller, purpose, decision, rateLimit, deps.signingKey), consentRefusal: checkedAgain };
+      return { ...contextOf(requestId, caller, purpose, decision, rateLimit, deps.signingKey), consentRecheck: checkedAgain };
     }
   }
   return contextOf(requestId, caller, purpose, decision, rateLimit, deps.signingKey);

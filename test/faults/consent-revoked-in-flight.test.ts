@@ -9,7 +9,7 @@ import { StandInSubgraph } from '../helpers/stand-in-subgraph';
  * register again before it releases the answer, so nothing read under the consent leaves after
  * the revocation, and the audit log has no disclosure under it later than its revocation. The
  * records subgraph is reached through a stand-in that holds the request while the consent is
- * revoked.
+ * revoked; the entities subgraph (the consent register) through another, that fails when told.
  */
 const world = demoWorld({ subjects: 12 });
 const consented = world.subjects[0];
@@ -22,18 +22,23 @@ const READ = /* GraphQL */ `query Read($id: ID!) { subject(id: $id) { name credi
 describe('a consent revoked while a request under it is answered', () => {
   let platform: Platform;
   let records: StandInSubgraph;
+  let entities: StandInSubgraph;
   let requests = 0;
 
   beforeAll(async () => {
     records = await StandInSubgraph.start();
-    platform = await startPlatform({ kind: 'sqlite', directory: ':memory:' }, { seedSubjects: world.subjects.length, gateway: { subgraphUrls: { records: records.url } } });
+    entities = await StandInSubgraph.start();
+    platform = await startPlatform({ kind: 'sqlite', directory: ':memory:' }, { seedSubjects: world.subjects.length, gateway: { subgraphUrls: { records: records.url, entities: entities.url } } });
     records.upstream = platform.subgraphs.records.url;
+    entities.upstream = platform.subgraphs.entities.url;
   });
   afterAll(async () => {
     records?.release();
     await platform?.stop();
     await records?.stop();
+    await entities?.stop();
   });
+  afterEach(() => entities.release());
 
   /** Sends the bank's read with the records subgraph holding it; `meanwhile` runs once the read has reached it. */
   async function heldRead(meanwhile: () => Promise<unknown>) {
@@ -56,12 +61,27 @@ describe('a consent revoked while a request under it is answered', () => {
     expect(audited.map((a) => [a.outcome, a.subject_id])).toEqual([['DISCLOSED', consented.id]]);
   });
 
+  it('withholds everything read under it when the consent register cannot be asked again: an outage (503), audited as failed, not a refusal', async () => {
+    const { result, audited } = await heldRead(async () => {
+      entities.behaviour = { kind: 'answer', status: 503, contentType: 'text/plain', body: 'Service Unavailable' };
+    });
+    expect(result.status).toBe(503);
+    expect(result.data ?? null).toBeNull();
+    expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'entities' }]);
+    expect(result.errors?.[0].message).toContain(`whether consent ${demoConsents.bankFinancialServices} still holds could not be checked and nothing read under it is released`);
+    expect(JSON.stringify(result)).not.toContain(consented.name);
+    expect(audited.map((a) => [a.outcome, a.subject_id])).toEqual([['FAILED', consented.id]]);
+  });
+
   it('withholds everything read under it once it is revoked meanwhile, audits the read as denied, and refuses the next request at once', async () => {
     const consents = platform.databases.entities.getRepository(Consent);
     const { result, audited } = await heldRead(() => consents.update({ id: demoConsents.bankFinancialServices }, { revokedAt: new Date(), revokedBy: 'self-user', revocationReason: '客户撤回授权' }));
     expect(result.data ?? null).toBeNull();
-    expect(result.errors?.map((e) => ({ code: e.extensions?.code, message: e.message }))).toEqual([
-      { code: 'FORBIDDEN', message: `consent ${demoConsents.bankFinancialServices} is revoked, so nothing read under it is released` },
+    expect(result.errors?.map((e) => ({ message: e.message, extensions: e.extensions }))).toEqual([
+      {
+        message: `consent ${demoConsents.bankFinancialServices} is revoked, so nothing read under it is released`,
+        extensions: { code: 'FORBIDDEN', problem: 'CONSENT_REVOKED', header: 'x-credit-consent' },
+      },
     ]);
     expect(JSON.stringify(result)).not.toContain(consented.name);
     expect(audited.map((a) => [a.outcome, a.subject_id])).toEqual([['DENIED', consented.id]]);
