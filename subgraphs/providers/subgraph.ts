@@ -10,13 +10,14 @@ import { CreateProviderSupervision1764000000310 } from './migrations/17640000003
 import { EvidenceAsJson1764000000320 } from './migrations/1764000000320-evidence-as-json';
 import { FilingEventApplication1764000000330 } from './migrations/1764000000330-filing-event-application';
 import { ProviderNameSearch1764000000340 } from './migrations/1764000000340-provider-name-search';
+import { ProviderNameKeyIndex1764000000350 } from './migrations/1764000000350-provider-name-key-index';
 import { resolvers } from './resolvers';
 
 /** Credit service providers (信用服务机构): the district's filing (备案) and supervision (分类监管) registry. */
 export const providersSubgraph: SubgraphDefinition<ProvidersContext> = {
   name: 'providers',
   entities: [CreditServiceProvider, ProviderFilingEvent, SupervisionClassChange, ProviderViolation, ProviderSanction],
-  migrations: [CreateCreditServiceProvider1764000000300, CreateProviderSupervision1764000000310, EvidenceAsJson1764000000320, FilingEventApplication1764000000330, ProviderNameSearch1764000000340],
+  migrations: [CreateCreditServiceProvider1764000000300, CreateProviderSupervision1764000000310, EvidenceAsJson1764000000320, FilingEventApplication1764000000330, ProviderNameSearch1764000000340, ProviderNameKeyIndex1764000000350],
   resolvers,
   createContext: createProvidersContext,
 };

@@ -1075,6 +1075,25 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
         expect(statuses.filter((s) => s === 'FILED')).toHaveLength(1);
       }
     });
+
+    // The namesakes' lock read name_key without an index: on MySQL it locked its way through the
+    // registry, so a filing waited on any provider locked by another change, whatever its name,
+    // and after the lock timeout failed with DATABASE_UNAVAILABLE.
+    (database.label === 'mysql' ? it : it.skip)('files a provider while another provider, of another name, is locked by a change under way', async () => {
+      const other = await providerIn('APPLIED');
+      const { id } = await providerIn('APPLIED');
+      const runner = db().createQueryRunner();
+      await runner.startTransaction();
+      try {
+        await runner.query('SELECT id FROM credit_service_provider WHERE id = ? FOR UPDATE', [other.id]);
+        const filed = await decide(id, 'FILE');
+        expect(filed.errors).toBeUndefined();
+        expect(filed.data?.decideProviderFiling?.filingStatus).toBe('FILED');
+      } finally {
+        await runner.rollbackTransaction();
+        await runner.release();
+      }
+    });
   });
 
   describe('the reason of a sanction’s effect', () => {
