@@ -58,8 +58,8 @@ export function checkDistrictDays(range: { from: Date; to: Date }, counted: stri
  * would show as it is made): `to` no later than today's district midnight, or BAD_USER_INPUT
  * naming that midnight.
  */
-export function checkCompletedDays(to: Date, now: Date = new Date()): void {
+export function checkCompletedDays(to: Date, counted: string, now: Date = new Date()): void {
   const today = todayInDistrict(now);
   if (to.getTime() <= startOfDistrictDay(today).getTime()) return;
-  throw badInput('to', `an analyst's statistics count completed district days only: to must be today's midnight, ${today}T00:00:00+08:00, or earlier, got ${to.toISOString()}`);
+  throw badInput('to', `${counted} counted in completed district days only: to must be today's midnight, ${today}T00:00:00+08:00, or earlier, got ${to.toISOString()}`);
 }

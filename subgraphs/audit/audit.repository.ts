@@ -300,7 +300,7 @@ export class AuditRepository {
       return rows.map((row) => usageOf(row));
     }
     checkDistrictDays(range, "an analyst's statistics are");
-    checkCompletedDays(range.to);
+    checkCompletedDays(range.to, "an analyst's statistics are");
     return (await this.foldedUsage(range, organisation, reader)).map((row) => ({ ...usageOf(row), entryId: null }));
   }
 
