@@ -1,7 +1,7 @@
 import type { ExtraRoute } from '../lib/http-server';
 import { sendJson } from '../lib/http-server';
 import { ErrorCode } from '../lib/errors';
-import { purposeHeaders } from './request-access';
+import { purposeHeaders } from '../lib/access/identity';
 
 // The content types a page may POST cross-site without the browser asking first (CORS preflight).
 const simpleContentTypes = ['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain'];

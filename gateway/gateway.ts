@@ -10,7 +10,7 @@ import {
 import type { GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface } from '@apollo/server-gateway-interface';
 import { GraphQLError, print, type OperationDefinitionNode } from 'graphql';
 import { auditableSubjectId, type Caller } from '../lib/access/identity';
-import { mattersGranting } from '../lib/access/policy';
+import { mattersGranting, refusalDetails } from '../lib/access/policy';
 import { findMatter } from '../lib/catalogue/matters';
 import { ConfigError } from '../lib/env';
 import { auditedRefusalExtension, ErrorCode, maskUnexpectedErrors, type AuditedRefusal } from '../lib/errors';
@@ -22,7 +22,7 @@ import { RefusedSubjectCodes } from './refused-subject-codes';
 import { InternalClient } from '../lib/internal-client';
 import type { GatewayObserver } from './observer';
 import { defaultOperationLimits, operationLimitsForApollo, typeLimitErrors, type OperationLimits } from './operation-limits';
-import { createGatewayContext, openGatewayContext, purposeHeaders, type GatewayContext } from './request-access';
+import { createGatewayContext, openGatewayContext, type GatewayContext } from './request-access';
 import { RateLimits, rateLimitPlugin, type RateLimitSettings } from './rate-limits';
 import { operationResolution, wellFormedVariables, withPlatformScalars } from './request-checks';
 import { defaultSubgraphTimeoutMs, SubgraphDataSource } from './subgraph-data-source';
@@ -295,7 +295,7 @@ function deniedField(field: RemovedField, path: (string | number)[], context: Ga
         ? ''
         : withoutPurpose(caller, field.group);
   // A front end tells the refusals apart by `problem`, and points at the header to correct: the message is for people.
-  const refusal = refused ? { problem: refused.problem, ...(refused.part ? { header: purposeHeaders[refused.part] } : {}) } : {};
+  const refusal = refused ? refusalDetails(refused) : { problem: caller === null ? 'AUTHENTICATION_REQUIRED' : 'GROUP_NOT_GRANTED' };
   return new GraphQLError(`${field.coordinate} needs the field group ${field.group}${why}`, {
     path,
     extensions: { code: caller === null ? ErrorCode.UNAUTHENTICATED : ErrorCode.FORBIDDEN, group: field.group, field: field.coordinate, ...refusal },

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { auditedTextLimits, signerFor, type Caller, type Purpose, type RequestIdentity } from '../lib/access/identity';
+import { auditedTextLimits, purposeHeaders, signerFor, type Caller, type Purpose, type RequestIdentity } from '../lib/access/identity';
 import type { GraphQLError } from 'graphql';
-import { decideGrants, type GrantDecision, type PurposeProblem, type PurposeRefusal } from '../lib/access/policy';
+import { decideGrants, refusalDetails, type GrantDecision, type PurposeProblem, type PurposeRefusal } from '../lib/access/policy';
 import { findMatter } from '../lib/catalogue/matters';
 import { badInput, clientError, ErrorCode } from '../lib/errors';
 import type { SubgraphName } from '../schema/subgraphs';
@@ -12,12 +12,6 @@ import { authenticate, type TokenVerifier } from './authentication';
 import { InternalCallRefused, type InternalClient } from '../lib/internal-client';
 import type { RateLimits, RateLimitState } from './rate-limits';
 
-/**
- * A request's purpose travels in headers, not in operation arguments: it belongs to the whole
- * request (every field of every subgraph is read under it, and it is audited once), the gateway
- * needs it before planning, and it keeps access plumbing out of the schema front ends code to.
- */
-export const purposeHeaders = { matter: 'x-credit-matter', caseNumber: 'x-credit-case', consentId: 'x-credit-consent' } as const;
 
 export interface GatewayContext {
   requestId: string;
@@ -310,8 +304,7 @@ export async function createGatewayContext(req: IncomingMessage, deps: AccessDep
           return { outcome: 'FAILED', error: registerUnavailable('entities', 'the consent register', `whether consent ${purpose.consentId} still holds`, 'nothing read under it is released') };
         }
         if (!('refused' in checked)) return null;
-        const { problem, part, message } = checked.refused;
-        return { outcome: 'DENIED', error: clientError(ErrorCode.FORBIDDEN, `${message}, so nothing read under it is released`, { problem, ...(part ? { header: purposeHeaders[part] } : {}) }) };
+        return { outcome: 'DENIED', error: clientError(ErrorCode.FORBIDDEN, `${checked.refused.message}, so nothing read under it is released`, refusalDetails(checked.refused)) };
       };
       return { ...contextOf(requestId, caller, purpose, decision, rateLimit, deps.signingKey), consentRecheck: checkedAgain };
     }

@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { ConfigError } from '../../lib/env';
 import { sendJson, type ExtraRoute } from '../../lib/http-server';
 import { matters } from '../../lib/catalogue/matters';
-import { purposeHeaders } from '../request-access';
+import { purposeHeaders } from '../../lib/access/identity';
 import { explorerBundleDirectory } from './build';
 import type { ExplorerSettings } from './settings';
 

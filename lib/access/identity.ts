@@ -60,6 +60,13 @@ export function auditableSubjectId(value: unknown): string | undefined {
   return typeof value === 'string' && /^[A-Za-z0-9-]{1,36}$/.test(value) ? value : undefined;
 }
 
+/**
+ * A request's purpose travels in headers, not in operation arguments: it belongs to the whole
+ * request (every field of every subgraph is read under it, and it is audited once), the gateway
+ * needs it before planning, and it keeps access plumbing out of the schema front ends code to.
+ */
+export const purposeHeaders = { matter: 'x-credit-matter', caseNumber: 'x-credit-case', consentId: 'x-credit-consent' } as const;
+
 export interface Purpose {
   /** An administrative matter code or a non-administrative purpose code. */
   matter: string;

@@ -1,7 +1,7 @@
 import { findDepartment } from '../catalogue/departments';
 import { findMatter, matters, RELEVANT_DEPARTMENTS, supervisingDepartments, type Matter, type SubjectKind } from '../catalogue/matters';
 import type { FieldGroup } from './field-groups';
-import { organisationKinds, type Caller, type OrganisationKind, type Purpose, type Role } from './identity';
+import { organisationKinds, purposeHeaders, type Caller, type OrganisationKind, type Purpose, type Role } from './identity';
 
 /**
  * The policy catalogue: what each kind of caller may read, for which purpose. Data, not code
@@ -171,6 +171,33 @@ export interface PurposeRefusal {
   /** For a person: what was refused and why, never naming a subject the caller has no right to. */
   message: string;
 }
+
+/** A refused purpose as a FORBIDDEN error's extensions carry it: its `problem`, and the purpose `header` at fault, if one is. */
+export function refusalDetails({ problem, part }: PurposeRefusal): { problem: PurposeProblem; header?: string } {
+  return { problem, ...(part ? { header: purposeHeaders[part] } : {}) };
+}
+
+/**
+ * Why a subgraph refuses what the request's purpose let through (a FORBIDDEN's `problem`, beside
+ * the purpose problems): a front end switches on it; the message, for people, says the rest.
+ */
+export const refusalProblems = [
+  /** The request was not granted the field group the error's `group` names. */
+  'GROUP_NOT_GRANTED',
+  /** The purpose covers other kinds of subject (procurement: organisations; personnel review: persons). */
+  'SUBJECT_KIND_NOT_COVERED',
+  /** The purpose covers some kinds of subject only, and this subject's kind could not be established. */
+  'SUBJECT_KIND_UNKNOWN',
+  /** A request scoped to one subject (a consent, a subject's own inquiry) reached another, or an unknown id. */
+  'OUTSIDE_SUBJECT_SCOPE',
+  /** Done or read under another purpose only: a check's own matter and case, or the credit office's supervision. */
+  'PURPOSE_MISMATCH',
+  /** Not this caller's to do or read: another department's, another provider's, the source department's. */
+  'NOT_ENTITLED',
+] as const;
+
+/** A FORBIDDEN error's `problem`: a refused purpose's, or a subgraph's refusal's. */
+export type AccessProblem = PurposeProblem | (typeof refusalProblems)[number];
 
 /** Why this caller may not read under this matter, or undefined when it may. */
 export function refusalOfPurpose(caller: Caller | null, purpose: Purpose, matter: Matter | undefined): PurposeRefusal | undefined {

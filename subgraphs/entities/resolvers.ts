@@ -31,7 +31,7 @@ async function subjectOfCode(ctx: Context, code: string, field = 'code'): Promis
   const kinds = ctx.access.identity.scope.subjectKinds;
   if (kinds && !kinds.includes('NATURAL_PERSON') && detectIdentifierKind(identifier) === 'CITIZEN_ID_NUMBER') {
     const person = await ctx.subjectByIdentifier.load(identifier);
-    throw forbiddenAbout(person?.id, 'the purpose of this request does not cover natural persons, so a citizen ID number cannot be looked up under it');
+    throw forbiddenAbout(person?.id, 'SUBJECT_KIND_NOT_COVERED', 'the purpose of this request does not cover natural persons, so a citizen ID number cannot be looked up under it');
   }
   return visible(ctx, await ctx.subjectByIdentifier.load(identifier));
 }
@@ -66,7 +66,7 @@ function maskAddress(address: string): string {
 /** The user recording a grant or revocation: a subject's own user, or an officer on its behalf. */
 function actorOf(ctx: Context): ConsentActor {
   const { caller } = ctx.access.identity;
-  if (!caller) throw forbidden('granting or revoking a consent needs an authenticated caller');
+  if (!caller) throw forbidden('AUTHENTICATION_REQUIRED', 'granting or revoking a consent needs an authenticated caller');
   return { userId: caller.id, organisation: caller.organisation };
 }
 
@@ -76,9 +76,9 @@ export const resolvers: GraphQLResolverMap<Context> = {
     subjectByCode: (_: unknown, args: { code: string }, ctx: Context) => subjectOfCode(ctx, args.code),
     searchSubjects: async (_: unknown, args: { name: string; kind?: SubjectKind; first?: number; after?: string }, ctx: Context, info: GraphQLResolveInfo) => {
       const { scope } = ctx.access.identity;
-      if (scope.subjectId) throw forbidden('a request scoped to one subject cannot search');
+      if (scope.subjectId) throw forbidden('OUTSIDE_SUBJECT_SCOPE', 'a request scoped to one subject cannot search');
       const allowed = (scope.subjectKinds ?? null) as SubjectKind[] | null;
-      if (args.kind && allowed && !allowed.includes(args.kind)) throw forbidden(`the purpose of this request does not cover subjects of kind ${args.kind}`);
+      if (args.kind && allowed && !allowed.includes(args.kind)) throw forbidden('SUBJECT_KIND_NOT_COVERED', `the purpose of this request does not cover subjects of kind ${args.kind}`);
       const kinds = args.kind ? [args.kind] : allowed;
       const request = pageRequest(ctx, info, null, args);
       const page = await ctx.repository.search(args.name, kinds, request.first, request.after);

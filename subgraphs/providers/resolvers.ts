@@ -45,7 +45,7 @@ function visible(ctx: Context, provider: CreditServiceProvider | null): CreditSe
 /** A part of a provider's supervision file (PROVIDER_SUPERVISION_FILE): the registry's admins read every provider's, a provider its own. */
 function supervisionFile<T>(ctx: Context, provider: CreditServiceProvider | null, read: () => T): T {
   if (isAdmin(ctx) || isOwn(ctx, provider)) return read();
-  throw forbidden(`a provider's supervision file is read by the registry's admins and by the provider itself, not by ${ctx.access.identity.caller?.organisation ?? 'an anonymous caller'}`, { group: 'PROVIDER_SUPERVISION_FILE' });
+  throw forbidden('NOT_ENTITLED', `a provider's supervision file is read by the registry's admins and by the provider itself, not by ${ctx.access.identity.caller?.organisation ?? 'an anonymous caller'}`, { group: 'PROVIDER_SUPERVISION_FILE' });
 }
 
 /**
@@ -70,7 +70,7 @@ function isAdmin(ctx: Context): boolean {
 
 function actorOf(ctx: Context): Actor {
   const { caller } = ctx.access.identity;
-  if (!caller) throw forbidden('changing the registry needs an authenticated caller');
+  if (!caller) throw forbidden('AUTHENTICATION_REQUIRED', 'changing the registry needs an authenticated caller');
   return { userId: caller.id, organisation: caller.organisation };
 }
 
@@ -115,7 +115,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
       const code = applicationCode(args.input.unifiedSocialCreditCode);
       // A provider applies in its own name only: the token says who it is, not the input.
       if (ctx.access.identity.caller?.organisationKind !== 'CREDIT_SERVICE_PROVIDER' || actor.organisation !== code) {
-        throw forbidden(`a credit service provider applies for filing in its own name: this token acts for ${actor.organisation}, the application names ${code}`);
+        throw forbidden('NOT_ENTITLED', `a credit service provider applies for filing in its own name: this token acts for ${actor.organisation}, the application names ${code}`);
       }
       return await ctx.repository.apply(args.input, actor);
     },
@@ -125,7 +125,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
       // cannot be probed: refused as "not yours" only where the registry lists it anyway.
       const provider = visible(ctx, await ctx.providerById.load(args.id));
       if (!provider) throw clientError(ErrorCode.NOT_FOUND, `no credit service provider has the id ${JSON.stringify(args.id)}`, { field: 'id' });
-      if (!isOwn(ctx, provider)) throw forbidden(`only the provider itself resubmits its application: this token acts for ${actor.organisation}`);
+      if (!isOwn(ctx, provider)) throw forbidden('NOT_ENTITLED', `only the provider itself resubmits its application: this token acts for ${actor.organisation}`);
       return await ctx.repository.resubmit(provider, args.input, actor);
     },
     decideProviderFiling: (_: unknown, args: { id: string; decision: FilingDecision; reason: string; reviewedEventId?: string | null }, ctx: Context) =>

@@ -127,7 +127,7 @@ function storedMeasures(measures: AppliedMeasure[]): Pick<CreditCheck, 'measures
  * ran it, and the refusal is audited in the trail of the subject it reached.
  */
 export function anotherDepartmentsCheck(check: CreditCheck): GraphQLError {
-  return forbiddenAbout(check.subjectId, 'this check was run by another department: only that department reads it or reports its feedback');
+  return forbiddenAbout(check.subjectId, 'NOT_ENTITLED', 'this check was run by another department: only that department reads it or reports its feedback');
 }
 
 /** Every query of the review ledger, in one place. */
@@ -261,7 +261,7 @@ export class CreditCheckRepository {
     if (filter.matter !== null && filter.matter !== undefined && !findMatter(filter.matter)) {
       throw badInput('matter', `matter must be a matter code from the catalogue (docs/access.md), got ${JSON.stringify(filter.matter)}`);
     }
-    if (scope && filter.department && filter.department !== scope) throw forbidden(`a department reads its own checks only; ${filter.department} is not ${scope}`);
+    if (scope && filter.department && filter.department !== scope) throw forbidden('NOT_ENTITLED', `a department reads its own checks only; ${filter.department} is not ${scope}`);
     if (filter.from && filter.to && filter.to <= filter.from) throw badInput('to', 'to must be after from');
     const caseNumber = caseNumberOf(filter.caseNumber);
     if ((filter.notAppliedPolarity ?? null) !== null && filter.measuresNotApplied !== true) {

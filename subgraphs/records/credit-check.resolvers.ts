@@ -25,9 +25,9 @@ type CheckWithReport = CreditCheck & { reportSatisfied?: boolean | null; goodRep
 /** The credit office reads every department's checks; a department only its own. */
 function ledgerScope(identity: RequestIdentity): string | null {
   const caller = identity.caller;
-  if (!caller) throw forbidden('the review ledger needs an authenticated caller');
+  if (!caller) throw forbidden('AUTHENTICATION_REQUIRED', 'the review ledger needs an authenticated caller');
   if (caller.role === 'CREDIT_OFFICE_SUPERVISOR') return null;
-  if (caller.organisationKind !== 'DEPARTMENT') throw forbidden('the review ledger is open to departments and the credit office only');
+  if (caller.organisationKind !== 'DEPARTMENT') throw forbidden('NOT_ENTITLED', 'the review ledger is open to departments and the credit office only');
   return caller.organisation;
 }
 
@@ -64,17 +64,17 @@ function findingsScope(identity: RequestIdentity, scope: string | null, filter: 
   const purpose = identity.purpose;
   if (scope === null) {
     if (underSupervision(identity)) return null;
-    throw forbidden('filtering the ledger by what checks found (verdict, measuresNotApplied) is done under x-credit-matter CREDIT_SUPERVISION, as reading it is');
+    throw forbidden('PURPOSE_MISMATCH', 'filtering the ledger by what checks found (verdict, measuresNotApplied) is done under x-credit-matter CREDIT_SUPERVISION, as reading it is');
   }
   if (!purpose?.caseNumber || !measuresByMatter[purpose.matter]) {
-    throw forbidden('a department filters its checks by what they found (verdict, measuresNotApplied) in the case it reads them in: name the checks’ matter and case (x-credit-matter, x-credit-case)');
+    throw forbidden('PURPOSE_MISMATCH', 'a department filters its checks by what they found (verdict, measuresNotApplied) in the case it reads them in: name the checks’ matter and case (x-credit-matter, x-credit-case)');
   }
   if ((filter.matter ?? null) !== null && filter.matter !== purpose.matter) {
-    throw forbidden(`filtering by what checks found is kept to the case the request names (x-credit-matter ${purpose.matter}); matter ${filter.matter} is not it`);
+    throw forbidden('PURPOSE_MISMATCH', `filtering by what checks found is kept to the case the request names (x-credit-matter ${purpose.matter}); matter ${filter.matter} is not it`);
   }
   const caseNumber = caseNumberOf(filter.caseNumber);
   if (caseNumber !== null && caseNumber !== purpose.caseNumber) {
-    throw forbidden(`filtering by what checks found is kept to the case the request names (x-credit-case ${purpose.caseNumber}); caseNumber ${caseNumber} is not it`);
+    throw forbidden('PURPOSE_MISMATCH', `filtering by what checks found is kept to the case the request names (x-credit-case ${purpose.caseNumber}); caseNumber ${caseNumber} is not it`);
   }
   return { matter: purpose.matter, caseNumber: purpose.caseNumber };
 }
@@ -114,9 +114,9 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
     // what its checks found: each of its checks is audited as a read of its findings, as the
     // findings filters audit the checks they list; larger rows are aggregates, audited as none.
     creditCheckStatistics: async (_: unknown, args: { from: Date; to: Date }, ctx: Context) => {
-      if (ledgerScope(ctx.access.identity) !== null) throw forbidden('statistics across departments are for the credit office');
+      if (ledgerScope(ctx.access.identity) !== null) throw forbidden('NOT_ENTITLED', 'statistics across departments are for the credit office');
       if (!underSupervision(ctx.access.identity)) {
-        throw forbidden('the credit check statistics count what checks found (the punishments and incentives called for and applied): read them under x-credit-matter CREDIT_SUPERVISION, as the findings are');
+        throw forbidden('PURPOSE_MISMATCH', 'the credit check statistics count what checks found (the punishments and incentives called for and applied): read them under x-credit-matter CREDIT_SUPERVISION, as the findings are');
       }
       const rows = await ctx.checks.statistics(args.from, args.to);
       const few = rows.filter((row) => row.subjects < minimumSubjectsPerStatistic);
@@ -128,7 +128,7 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
     runCreditCheck: async (_: unknown, args: { input: { subjectId: string; matter: string; caseNumber: string; idempotencyKey?: string | null } }, ctx: Context) => {
       const { identity } = ctx.access;
       const caller = identity.caller;
-      if (!caller || caller.organisationKind !== 'DEPARTMENT' || caller.role !== 'DEPARTMENT_OFFICER') throw forbidden('credit checks are run by department officers');
+      if (!caller || caller.organisationKind !== 'DEPARTMENT' || caller.role !== 'DEPARTMENT_OFFICER') throw forbidden('NOT_ENTITLED', 'credit checks are run by department officers');
       const input = {
         subjectId: args.input.subjectId.trim(),
         matter: args.input.matter.trim(),
@@ -144,7 +144,7 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
       // The check is run under the purpose the request names, which is what the grants were decided on.
       if (identity.purpose?.matter !== input.matter || identity.purpose?.caseNumber !== input.caseNumber) {
         const field = identity.purpose?.matter !== input.matter ? 'matter' : 'caseNumber';
-        throw forbidden(`a check for ${input.matter}, case ${input.caseNumber}, must be run under that purpose (x-credit-matter, x-credit-case)`, { group: 'CREDIT_CHECK', field });
+        throw forbidden('PURPOSE_MISMATCH', `a check for ${input.matter}, case ${input.caseNumber}, must be run under that purpose (x-credit-matter, x-credit-case)`, { group: 'CREDIT_CHECK', field });
       }
       assertInScope(ctx.access, input.subjectId);
       const found = await withEntitiesOrUnavailable(
@@ -154,7 +154,7 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
       if (!found.ids.has(input.subjectId)) throw clientError(ErrorCode.NOT_FOUND, `no market subject has the id ${JSON.stringify(input.subjectId)}`, { field: 'subjectId' });
       const kind = found.kinds?.get(input.subjectId);
       if (kind && identity.scope.subjectKinds && !identity.scope.subjectKinds.includes(kind)) {
-        throw forbiddenAbout(input.subjectId, `${input.matter} does not cover subjects of kind ${kind}`);
+        throw forbiddenAbout(input.subjectId, 'SUBJECT_KIND_NOT_COVERED', `${input.matter} does not cover subjects of kind ${kind}`);
       }
       const check = await ctx.checks.run(input, { userId: caller.id, department: caller.organisation }, ctx.clock());
       // Sealed now, so the ledger holds the verdict whatever the client selected. If the reports
@@ -168,14 +168,14 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
     },
     recordCheckFeedback: async (_: unknown, args: { input: { checkId: string; appliedMeasures: MeasureKind[]; note?: string | null } }, ctx: Context) => {
       const caller = ctx.access.identity.caller;
-      if (!caller || caller.organisationKind !== 'DEPARTMENT') throw forbidden('feedback is reported by the department that ran the check');
+      if (!caller || caller.organisationKind !== 'DEPARTMENT') throw forbidden('NOT_ENTITLED', 'feedback is reported by the department that ran the check');
       const check = await ctx.checkById.load(args.input.checkId);
       if (!check) throw clientError(ErrorCode.NOT_FOUND, `no credit check has the id ${JSON.stringify(args.input.checkId)}`, { field: 'checkId' });
       if (check.department !== caller.organisation) throw anotherDepartmentsCheck(check);
       // Feedback belongs to the case the check was run for: reported under another purpose, it
       // would be audited under a matter that never called for the check.
       if (!underCheckPurpose(ctx.access.identity, check)) {
-        throw forbiddenAbout(check.subjectId, `feedback on this check is reported under its own purpose: x-credit-matter ${check.matter} and x-credit-case ${check.caseNumber}`);
+        throw forbiddenAbout(check.subjectId, 'PURPOSE_MISMATCH', `feedback on this check is reported under its own purpose: x-credit-matter ${check.matter} and x-credit-case ${check.caseNumber}`);
       }
       return await ctx.checks.recordFeedback(check, args.input.appliedMeasures, args.input.note ?? null, { userId: caller.id, department: caller.organisation });
     },

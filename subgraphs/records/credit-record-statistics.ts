@@ -209,7 +209,7 @@ export async function creditRecordStatistics(ctx: Context, args: CreditRecordSta
   if (only && !groups.includes(only)) {
     // No subject id: a refusal of an aggregate is audited about no subject.
     const counts = groups.length ? `${groups.join(' and ').toLowerCase().replace(/_/g, ' ')} subjects only` : 'no subjects under its purpose';
-    throw forbidden(`this request counts ${counts}: natural persons are counted for the credit office's supervisors, never in analysts' statistics (STATISTICAL_ANALYSIS covers organisations)`, { group: 'STATISTICS' });
+    throw forbidden('SUBJECT_KIND_NOT_COVERED', `this request counts ${counts}: natural persons are counted for the credit office's supervisors, never in analysts' statistics (STATISTICAL_ANALYSIS covers organisations)`, { group: 'STATISTICS' });
   }
   const cells = await subjectCells(ctx.db, args.from, args.to, sourceDepartment);
   const subjectIds = [...new Set(cells.map((c) => c.subjectId))];

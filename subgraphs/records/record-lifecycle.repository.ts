@@ -72,7 +72,7 @@ const outOfScope = "this request may act only on its own subject's records";
 
 /** Not found, said the same way as "not yours" to a request scoped to one subject, so that it cannot probe ids. */
 function notFound(identity: RequestIdentity, what: string, id: string) {
-  if (identity.scope.subjectId) return forbidden(outOfScope);
+  if (identity.scope.subjectId) return forbidden('OUTSIDE_SUBJECT_SCOPE', outOfScope);
   return clientError(ErrorCode.NOT_FOUND, `no ${what} has the id ${id}`, { field: what === 'credit record' ? 'recordId' : 'id' });
 }
 
@@ -81,7 +81,7 @@ function notFound(identity: RequestIdentity, what: string, id: string) {
  * "not found" is, before anything about the record or case could tell them apart.
  */
 function assertOwnSubject(identity: RequestIdentity, subjectId: string): void {
-  if (identity.scope.subjectId && subjectId !== identity.scope.subjectId) throw forbiddenAbout(subjectId, outOfScope);
+  if (identity.scope.subjectId && subjectId !== identity.scope.subjectId) throw forbiddenAbout(subjectId, 'OUTSIDE_SUBJECT_SCOPE', outOfScope);
 }
 
 function refused(field: string, message: string, details: Record<string, unknown> = {}) {
@@ -151,11 +151,11 @@ export class RecordLifecycleRepository {
     const own = ownSubject(identity);
     const { caller } = identity;
     if (identity.scope.subjectId) {
-      if (!own) throw forbidden('this request may list only its own subject’s cases');
+      if (!own) throw forbidden('OUTSIDE_SUBJECT_SCOPE', 'this request may list only its own subject’s cases');
       conditions.push('t.subject_id = ?');
       params.push(own);
     } else if (!isCreditOffice(caller)) {
-      if (caller?.organisationKind !== 'DEPARTMENT') throw forbidden('cases are listed for their subject, their source department and the credit office');
+      if (caller?.organisationKind !== 'DEPARTMENT') throw forbidden('NOT_ENTITLED', 'cases are listed for their subject, their source department and the credit office');
       conditions.push('(t.source_department = ? OR t.submitted_by_organisation = ?)');
       params.push(caller.organisation, caller.organisation);
     }
@@ -190,7 +190,7 @@ export class RecordLifecycleRepository {
     return await writeTransaction(this.db, async (manager) => {
       const record = await this.lockedRecord(manager, input.recordId, identity);
       if (!mayActFor(identity, record)) {
-        throw forbiddenAbout(record.subjectId, 'an objection is filed by the record’s subject itself, or on its behalf by an officer of the credit office or of the record’s source department');
+        throw forbiddenAbout(record.subjectId, 'NOT_ENTITLED', 'an objection is filed by the record’s subject itself, or on its behalf by an officer of the credit office or of the record’s source department');
       }
       const next = this.recordTransition(record, 'OBJECT', 'recordId');
       const objection = Object.assign(new CreditRecordObjection(), {
@@ -236,7 +236,7 @@ export class RecordLifecycleRepository {
       if (!objection) throw notFound(identity, 'objection', input.id);
       assertOwnSubject(identity, objection.subjectId);
       if (!isSourceDepartment(identity.caller, objection.sourceDepartment)) {
-        throw forbiddenAbout(objection.subjectId, `an objection is decided by the record’s source department, ${objection.sourceDepartment}`);
+        throw forbiddenAbout(objection.subjectId, 'NOT_ENTITLED', `an objection is decided by the record’s source department, ${objection.sourceDepartment}`);
       }
       const status = transition(objectionTransitions, objection.status, input.decision);
       if (!status) {
@@ -333,7 +333,7 @@ export class RecordLifecycleRepository {
     return await writeTransaction(this.db, async (manager) => {
       const record = await this.lockedRecord(manager, input.recordId, identity);
       if (!mayActFor(identity, record)) {
-        throw forbiddenAbout(record.subjectId, 'restoration is applied for by the record’s subject itself, or on its behalf by an officer of the credit office or of the record’s source department');
+        throw forbiddenAbout(record.subjectId, 'NOT_ENTITLED', 'restoration is applied for by the record’s subject itself, or on its behalf by an officer of the credit office or of the record’s source department');
       }
       this.restoration(record, 'recordId');
       const pending = await manager.findOne(RestorationApplication, { where: { recordId: record.id, status: 'SUBMITTED' } });
@@ -375,7 +375,7 @@ export class RecordLifecycleRepository {
       const byCreditOffice = rule?.decidedBy === 'SOURCE_DEPARTMENT_OR_CREDIT_OFFICE' && isCreditOffice(identity.caller);
       if (!isSourceDepartment(identity.caller, application.sourceDepartment) && !byCreditOffice) {
         const who = rule?.decidedBy === 'SOURCE_DEPARTMENT' ? `only by its source department, ${application.sourceDepartment} (${rule.basis})` : `by its source department, ${application.sourceDepartment}, or the credit office`;
-        throw forbiddenAbout(record.subjectId, `restoration of this ${record.category} record is decided ${who}`);
+        throw forbiddenAbout(record.subjectId, 'NOT_ENTITLED', `restoration of this ${record.category} record is decided ${who}`);
       }
       // As it stands today: pending when the record's disclosure ended, it was closed then.
       const standing = applicationAsItStands(application, record, this.today);

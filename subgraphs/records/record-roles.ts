@@ -58,6 +58,6 @@ export function maySeeLifecycle(identity: RequestIdentity, owner: { subjectId: s
 /** The acting user, from the verified identity; never from an input field. */
 export function actorOf(identity: RequestIdentity, what: string): Actor {
   const { caller } = identity;
-  if (!caller) throw forbidden(`${what} needs an authenticated caller`);
+  if (!caller) throw forbidden('AUTHENTICATION_REQUIRED', `${what} needs an authenticated caller`);
   return { userId: caller.id, organisation: caller.organisation, requestId: identity.requestId };
 }

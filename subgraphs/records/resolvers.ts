@@ -34,7 +34,7 @@ function shown(ctx: Context, record: CreditRecord | null): CreditRecord | null {
   if (!record) return null;
   const missing = groupsToSee(record, ctx.today).filter((g) => !ctx.access.identity.grants.includes(g));
   if (missing.length) {
-    throw forbiddenAbout(record.subjectId, `this credit record needs the field group ${missing.join(' and ')}, which this request was not granted`, { group: missing[0] }, missing);
+    throw forbiddenAbout(record.subjectId, 'GROUP_NOT_GRANTED', `this credit record needs the field group ${missing.join(' and ')}, which this request was not granted`, { group: missing[0] }, missing);
   }
   return disclosedRecord(ctx, record);
 }
@@ -60,7 +60,7 @@ async function caseRecord(ctx: Context, recordId: string): Promise<CreditRecord 
 function submittingDepartment(ctx: Context): string {
   const { caller } = ctx.access.identity;
   if (caller?.organisationKind !== 'DEPARTMENT' || !findDepartment(caller.organisation)) {
-    throw forbidden('credit records are submitted by a department of the catalogue, in its own name');
+    throw forbidden('NOT_ENTITLED', 'credit records are submitted by a department of the catalogue, in its own name');
   }
   return caller.organisation;
 }
@@ -83,13 +83,13 @@ function visibleCase<T extends { subjectId: string; sourceDepartment: string; su
   // To a request scoped to one subject, another subject's case is refused as an unknown id is.
   if (value) assertInScope(ctx.access, value.subjectId);
   if (value && !maySeeLifecycle(ctx.access.identity, value)) {
-    throw forbiddenAbout(value.subjectId, `this ${what} is shown to its subject, the record's source department, the organisation that filed it and the credit office`);
+    throw forbiddenAbout(value.subjectId, 'NOT_ENTITLED', `this ${what} is shown to its subject, the record's source department, the organisation that filed it and the credit office`);
   }
   return value;
 }
 
 function lifecycleOf(ctx: Context, record: CreditRecord, field: string): void {
-  if (!maySeeLifecycle(ctx.access.identity, record)) throw forbiddenAbout(record.subjectId, `CreditRecord.${field} is shown to the record's subject, its source department and the credit office`);
+  if (!maySeeLifecycle(ctx.access.identity, record)) throw forbiddenAbout(record.subjectId, 'NOT_ENTITLED', `CreditRecord.${field} is shown to the record's subject, its source department and the credit office`);
 }
 
 function rejectionList(results: RowResult[]): Rejection[] {

@@ -88,7 +88,7 @@ function countingToday(records: readonly AnsweredRecord[]): SnapshotRecord[] {
 export async function generateReport(subjectId: string, access: RequestAccess, repository: ReportRepository, peers: PeerClient, now: Date = new Date()): Promise<CreditReport> {
   const { identity } = access;
   const caller = identity.caller;
-  if (!caller) throw forbidden('generating a report needs an authenticated caller');
+  if (!caller) throw forbidden('AUTHENTICATION_REQUIRED', 'generating a report needs an authenticated caller');
   assertPurposeGrants(identity, generationNeeds, "generating a public credit report discloses the subject's records");
   assertInScope(access, subjectId);
   const asCaller: RequestIdentity = { ...identity, grants: identity.grants.filter((g) => peerGroups.includes(g)) };

@@ -197,7 +197,7 @@ async function registrationToAmend(manager: EntityManager, id: string, actor: Ac
   if (!report) throw clientError(ErrorCode.NOT_FOUND, `no credit report has the id ${JSON.stringify(id)}`, { field: 'id' });
   if (actor.organisation !== report.registeredByOrganisation && actor.organisation !== 'CREDIT_OFFICE') {
     // Said without the report's number or department: the caller may not read the report.
-    throw forbiddenAbout(report.subjectId, why.refusal);
+    throw forbiddenAbout(report.subjectId, 'NOT_ENTITLED', why.refusal);
   }
   if (report.source === 'DISTRICT_PLATFORM') throw badInput('id', `report ${report.reportNumber} was issued by this platform: ${why.platform}`);
   return report;

@@ -41,7 +41,7 @@ type RefusalReason = 'WITHDRAWN' | 'EXPIRED' | 'NOT_GENUINE' | 'ISSUER_NOT_IN_GO
 
 function actorOf(ctx: Context): Actor {
   const { caller } = ctx.access.identity;
-  if (!caller) throw forbidden('registering or generating a report needs an authenticated caller');
+  if (!caller) throw forbidden('AUTHENTICATION_REQUIRED', 'registering or generating a report needs an authenticated caller');
   return { userId: caller.id, organisation: caller.organisation };
 }
 

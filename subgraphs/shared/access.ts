@@ -3,7 +3,7 @@ import { identityHeader, type IdentityVerifier, type RequestIdentity } from '../
 import { detectIdentifierKind, maskCitizenIdNumber } from '../../lib/identifiers';
 import { requestIdFrom } from '../../lib/request-record';
 import { allSubjects, findMatter } from '../../lib/catalogue/matters';
-import { mattersGranting, refusalOfPurpose } from '../../lib/access/policy';
+import { mattersGranting, refusalDetails, refusalOfPurpose, type AccessProblem } from '../../lib/access/policy';
 import { auditedRefusalExtension, ErrorCode, type AuditedRefusal } from '../../lib/errors';
 import type { CursorSeal } from './cursors';
 
@@ -28,17 +28,18 @@ export interface SubgraphContext {
 /** Maps a parent object of a type to the subject whose data it is, for disclosure reporting. */
 export type SubjectOf = Record<string, (parent: never) => string | null | undefined>;
 
-export function forbidden(message: string, details: Record<string, unknown> = {}): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: ErrorCode.FORBIDDEN, ...details } });
+/** FORBIDDEN, with the `problem` a front end switches on (README, Errors). */
+export function forbidden(problem: AccessProblem, message: string, details: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.FORBIDDEN, problem, ...details } });
 }
 
 /**
  * A refusal about a known subject: the gateway audits it against that subject, with `groups`
  * besides those selected at the error's path (and keeps both from the caller).
  */
-export function forbiddenAbout(subjectId: string | null | undefined, message: string, details: Record<string, unknown> = {}, groups: readonly string[] = []): GraphQLError {
+export function forbiddenAbout(subjectId: string | null | undefined, problem: AccessProblem, message: string, details: Record<string, unknown> = {}, groups: readonly string[] = []): GraphQLError {
   const refusal: AuditedRefusal = { ...(subjectId ? { subjectId } : {}), ...(groups.length ? { groups: [...groups] } : {}) };
-  return forbidden(message, Object.keys(refusal).length ? { ...details, [auditedRefusalExtension]: refusal } : details);
+  return forbidden(problem, message, Object.keys(refusal).length ? { ...details, [auditedRefusalExtension]: refusal } : details);
 }
 
 /**
@@ -49,14 +50,20 @@ export function forbiddenAbout(subjectId: string | null | undefined, message: st
 export function assertPurposeGrants(identity: RequestIdentity, groups: readonly string[], why: string, subjectId: string | null = null): void {
   const missing = groups.filter((g) => !identity.grants.includes(g));
   if (!missing.length) return;
-  throw forbiddenAbout(subjectId, `${why}: the request's purpose must grant ${missing.join(' and ')}${purposeAdvice(identity, missing[0])}`, { group: missing[0] });
+  const { caller, purpose } = identity;
+  // As the gateway tells a field it cut: the named purpose's refusal, or what would grant the group.
+  const refused = caller && purpose ? refusalOfPurpose(caller, purpose, findMatter(purpose.matter)) : undefined;
+  const [advice, details] = !caller
+    ? [' (present a bearer token)', { problem: 'AUTHENTICATION_REQUIRED' as const }]
+    : refused
+      ? [`; the request's purpose was refused: ${refused.message}`, refusalDetails(refused)]
+      : [grantingMatters(identity, missing[0]), { problem: 'GROUP_NOT_GRANTED' as const }];
+  throw forbiddenAbout(subjectId, details.problem, `${why}: the request's purpose must grant ${missing.join(' and ')}${advice}`, { group: missing[0], ...details });
 }
 
-/** What to fix, as the gateway says it for a field it cut: the named purpose's refusal, or the matters that would grant `group`. */
-function purposeAdvice({ caller, purpose }: RequestIdentity, group: string): string {
-  if (!caller) return ' (present a bearer token)';
-  const refused = purpose ? refusalOfPurpose(caller, purpose, findMatter(purpose.matter))?.message : undefined;
-  if (refused) return `; the request's purpose was refused: ${refused}`;
+/** The matters that would grant `group` to this caller, as advice on a refusal. */
+function grantingMatters({ caller, purpose }: RequestIdentity, group: string): string {
+  if (!caller) return '';
   const open = mattersGranting(caller, group);
   if (!open.length) return `, which no matter grants to ${caller.role} callers of ${caller.organisation}`;
   const withCase = open.every((code) => findMatter(code)?.caseNumberRequired);
@@ -117,7 +124,7 @@ export function actsFor(access: RequestAccess, organisation: string | null | und
 export function assertInScope(access: RequestAccess, subjectId: string | null | undefined): void {
   const only = access.identity.scope.subjectId;
   if (!only || subjectId === undefined || subjectId === only) return;
-  throw forbiddenAbout(subjectId, 'this request may read only the subject its consent or inquiry names');
+  throw forbiddenAbout(subjectId, 'OUTSIDE_SUBJECT_SCOPE', 'this request may read only the subject its consent or inquiry names');
 }
 
 /**
@@ -129,8 +136,8 @@ export function assertInScope(access: RequestAccess, subjectId: string | null | 
 export function assertKindInScope(access: RequestAccess, subject: { id: string; kind?: string | null }): void {
   const kinds = limitedKinds(access);
   if (!kinds) return;
-  if (!subject.kind) throw forbiddenAbout(subject.id, "the purpose of this request covers some kinds of subject only, and this subject's kind could not be established");
-  if (!kinds.includes(subject.kind)) throw forbiddenAbout(subject.id, `the purpose of this request does not cover subjects of kind ${subject.kind}`);
+  if (!subject.kind) throw forbiddenAbout(subject.id, 'SUBJECT_KIND_UNKNOWN', "the purpose of this request covers some kinds of subject only, and this subject's kind could not be established");
+  if (!kinds.includes(subject.kind)) throw forbiddenAbout(subject.id, 'SUBJECT_KIND_NOT_COVERED', `the purpose of this request does not cover subjects of kind ${subject.kind}`);
 }
 
 /** The credit office (or a supervising department) reading under its supervision purpose, so that the audit entry says so. */
@@ -155,7 +162,7 @@ export function underCheckPurpose(identity: RequestIdentity, check: { matter: st
 export function assertCaseFileReadable(access: RequestAccess, check: { subjectId: string; matter: string; caseNumber: string }, groups: readonly string[]): void {
   const { identity } = access;
   if (underSupervision(identity) || underCheckPurpose(identity, check)) return;
-  throw forbiddenAbout(check.subjectId, `what this check found is read in its own case (x-credit-matter ${check.matter} and x-credit-case ${check.caseNumber}), or by the credit office under x-credit-matter CREDIT_SUPERVISION`, {}, groups);
+  throw forbiddenAbout(check.subjectId, 'PURPOSE_MISMATCH', `what this check found is read in its own case (x-credit-matter ${check.matter} and x-credit-case ${check.caseNumber}), or by the credit office under x-credit-matter CREDIT_SUPERVISION`, {}, groups);
 }
 
 /** The kinds of subject the request's purpose covers, or null when it covers every kind (self-inquiry, supervision). */
@@ -190,7 +197,7 @@ export function enforceGrants(schema: GraphQLSchema, subjectOf: SubjectOf): Grap
         const { identity } = context.access;
         const parentSubject = subjectFor?.(parent) ?? undefined;
         if (!identity.grants.includes(group)) {
-          throw forbiddenAbout(parentSubject, `${type.name}.${field.name} needs the field group ${group}, which this request was not granted`, { group });
+          throw forbiddenAbout(parentSubject, 'GROUP_NOT_GRANTED', `${type.name}.${field.name} needs the field group ${group}, which this request was not granted`, { group });
         }
         assertInScope(context.access, parentSubject);
         const value = await resolve(parent, args, context, info);

@@ -1,6 +1,9 @@
+import { purposeProblems, refusalProblems } from '../../lib/access/policy';
 import { ErrorCode } from '../../lib/errors';
 
 const knownCodes = new Set<string>(Object.values(ErrorCode));
+/** Every FORBIDDEN says which refusal it is (README, Errors), for a front end to switch on. */
+const accessProblems = new Set<string>([...purposeProblems, ...refusalProblems]);
 
 /** What came back for one request, as read off the wire. */
 export interface RawAnswer {
@@ -52,11 +55,12 @@ export function wellFormednessProblems(answer: RawAnswer, sent: string, internal
   if (errors !== undefined) {
     if (!Array.isArray(errors) || errors.length === 0) problems.push('errors is not a non-empty list');
     else {
-      for (const error of errors as { message?: unknown; extensions?: { code?: unknown } }[]) {
+      for (const error of errors as { message?: unknown; extensions?: { code?: unknown; problem?: unknown } }[]) {
         if (typeof error?.message !== 'string') problems.push('an error without a string message');
         const code = error?.extensions?.code;
         if (typeof code !== 'string' || !knownCodes.has(code)) problems.push(`an error code outside ErrorCode: ${JSON.stringify(code)}`);
         else if (code === ErrorCode.INTERNAL_SERVER_ERROR) problems.push(`INTERNAL_SERVER_ERROR (a masked fault): ${JSON.stringify(error).slice(0, 300)}`);
+        else if (code === ErrorCode.FORBIDDEN && !accessProblems.has(error.extensions?.problem as string)) problems.push(`FORBIDDEN without a known problem: ${JSON.stringify(error).slice(0, 300)}`);
       }
     }
   }

@@ -1,3 +1,4 @@
+import { citizenIdNumber } from '../../lib/identifiers/citizen-id-number';
 import { fieldGroupNames } from '../../lib/access/field-groups';
 import { demoBankOrganisation, demoWorld } from '../../scripts/demo/world';
 import { demoConsents } from '../../scripts/demo/consents';
@@ -118,9 +119,9 @@ describe.each(testDatabases)('refused reads in the audit log on $label', (databa
   });
 
   it.each([
-    ['a purpose for organisations reading a natural person', finance, person],
-    ['a bank reading a subject outside its consent', bank, other],
-  ])("audits a subject a subgraph refused by its code (%s) against that subject, and tells the caller nothing of it", async (_label, as, subject) => {
+    ['a purpose for organisations reading a natural person', finance, person, 'SUBJECT_KIND_NOT_COVERED', citizenIdNumber({ division: '130304', birthDate: '19800101', sequence: '999' })],
+    ['a bank reading a subject outside its consent', bank, other, 'OUTSIDE_SUBJECT_SCOPE', '91130304MA0TEXT12Y'],
+  ])("audits a subject a subgraph refused by its code (%s) against that subject, and tells the caller nothing of it", async (_label, as, subject, problem, unknownCode) => {
     const query = `query($code: String!) { subjectByCode(code: $code) { name } }`;
     const { denied, disclosed } = await audited(as, query, { code: subject.identifier });
     expect(disclosed).toEqual([]);
@@ -128,7 +129,9 @@ describe.each(testDatabases)('refused reads in the audit log on $label', (databa
     // The caller's answer is the same as for a code no subject has, but for the message.
     const answer = await platform.query(query, { code: subject.identifier }, as);
     expect(JSON.stringify(answer)).not.toContain(subject.id);
-    expect(answer.errors?.map((e) => ({ path: e.path, extensions: e.extensions }))).toEqual([{ path: ['subjectByCode'], extensions: { code: 'FORBIDDEN', serviceName: 'entities' } }]);
+    expect(answer.errors?.map((e) => ({ path: e.path, extensions: e.extensions }))).toEqual([{ path: ['subjectByCode'], extensions: { code: 'FORBIDDEN', problem, serviceName: 'entities' } }]);
+    const unknown = await platform.query(query, { code: unknownCode }, as);
+    expect(unknown.errors?.map((e) => e.extensions)).toEqual(answer.errors?.map((e) => e.extensions));
   });
 
   it('audits a record the records subgraph refused by its row (its category, its lifecycle) against its subject, with the groups withheld', async () => {

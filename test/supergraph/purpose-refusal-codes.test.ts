@@ -106,6 +106,14 @@ describe.each(testDatabases)('a refused purpose as a front end reads it, on $lab
     expect(await auditedOutcomes(platform, requestId)).toEqual(['DENIED']);
   });
 
+  // A subgraph that checks the purpose itself (a report generated for the request's case) told the
+  // group it lacked, and the reason in prose only.
+  it('names the same problem and header when a subgraph refuses what the refused purpose would have granted', async () => {
+    const result = await platform.query(`mutation ($id: ID!) { generateCreditReport(subjectId: $id) { id } }`, { id: enterprise.id }, { caller: finance, headers: { 'x-credit-matter': 'GOVERNMENT_PROCUREMENT' } });
+    expect(result.data).toEqual({ generateCreditReport: null });
+    expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'FORBIDDEN', group: expect.any(String), problem: 'CASE_NUMBER_REQUIRED', header: 'x-credit-case', serviceName: 'reports' }]);
+  });
+
   it('tells an unknown consent and another reader’s apart by nothing but the id the caller sent', async () => {
     const read = (consentId: string) => platform.query(READ, { id: enterprise.id }, { caller: bank, headers: financialServices(consentId) });
     const unknown = '00000000-0000-4000-8000-000000000000';
