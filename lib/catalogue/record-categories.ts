@@ -1,3 +1,5 @@
+import { departments } from './departments';
+
 /**
  * The categories of credit records (公共信用信息基础目录, as summarised in domain.md) and what
  * each allows. Record intake, seeding and the schema's enum all read this one table.
@@ -64,6 +66,32 @@ export const recordCategories: readonly RecordCategory[] = [
 
 /** A tax grade decides the polarity of its record: A is trustworthy, D is dishonest. */
 export const taxGradePolarity: Record<TaxCreditGrade, Polarity> = { A: 'POSITIVE', B: 'NEUTRAL', M: 'NEUTRAL', C: 'NEGATIVE', D: 'NEGATIVE' };
+
+/**
+ * The credit office (区信用办) guides, supervises and assesses the departments' use and supply of
+ * records (policy 五(一)); of its own it decides (认定) only the honours it confers (诚信之星,
+ * 守信激励对象名单) and the commitments made to it: no penalty, list, grade or licence.
+ */
+const creditOfficeDecides: readonly RecordCategoryCode[] = ['RED_LIST_HONOUR', 'CREDIT_COMMITMENT'];
+
+/** Whether `department` may decide (and so submit) records of `category`. */
+export function decidesCategory(department: string, category: RecordCategory): boolean {
+  if (category.sourceDepartments) return category.sourceDepartments.includes(department);
+  return department !== 'CREDIT_OFFICE' || creditOfficeDecides.includes(category.code);
+}
+
+/** Why `department` may not decide records of `category`, for a rejected row; undefined when it may. */
+export function categoryRefusal(department: string, category: RecordCategory): string | undefined {
+  if (decidesCategory(department, category)) return undefined;
+  if (category.sourceDepartments) return `${category.code} records come only from ${category.sourceDepartments.join(', ')}, got ${department}`;
+  return `the credit office decides only ${creditOfficeDecides.join(' and ')} records (it supervises the departments' others, which they decide), got ${category.code}`;
+}
+
+/** The departments that may decide records of `category`, or null when every department may. */
+export function decidingDepartments(category: RecordCategory): string[] | null {
+  const deciding = departments.filter((d) => decidesCategory(d.code, category)).map((d) => d.code);
+  return deciding.length === departments.length ? null : deciding;
+}
 
 const byCode = new Map(recordCategories.map((c) => [c.code, c]));
 

@@ -1,5 +1,6 @@
 import { findDepartment } from '../../lib/catalogue/departments';
 import {
+  categoryRefusal,
   findRecordCategory,
   restorableFrom,
   taxGradePolarity,
@@ -89,9 +90,8 @@ export function validateCreditRecord(draft: CreditRecordDraft, today: string): C
     } else if (grade !== null) {
       problem('taxCreditGrade', `taxCreditGrade applies only to TAX_CREDIT_GRADE records, got ${grade} for a ${category.code} record`);
     }
-    if (findDepartment(draft.sourceDepartment) && category.sourceDepartments && !category.sourceDepartments.includes(draft.sourceDepartment)) {
-      problem('sourceDepartment', `${category.code} records come only from ${category.sourceDepartments.join(', ')}, got ${draft.sourceDepartment}`);
-    }
+    const refusal = findDepartment(draft.sourceDepartment) ? categoryRefusal(draft.sourceDepartment, category) : undefined;
+    if (refusal) problem('sourceDepartment', refusal);
   }
   if (!findDepartment(draft.sourceDepartment)) {
     problem('sourceDepartment', `sourceDepartment must be a department code from the catalogue, got ${JSON.stringify(draft.sourceDepartment)}`);

@@ -1,7 +1,7 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { GraphQLResolveInfo } from 'graphql';
 import { departments, findDepartment, storedDepartment } from '../../lib/catalogue/departments';
-import { recordCategories, restorableFrom, restorationRules, type RecordCategory } from '../../lib/catalogue/record-categories';
+import { decidingDepartments, recordCategories, restorableFrom, restorationRules, type RecordCategory } from '../../lib/catalogue/record-categories';
 import { badInput, clientError, ErrorCode } from '../../lib/errors';
 import { actingUser, assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, personIdentifier, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection } from '../shared/pagination';
@@ -247,7 +247,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
     decidedBy: (application: RestorationApplication, _: unknown, ctx: Context) => actingUser(ctx.access, application.decidedBy, application.decidedByOrganisation),
   },
   CreditRecordCategory: {
-    sourceDepartments: (category: RecordCategory) => category.sourceDepartments?.map(storedDepartment) ?? null,
+    sourceDepartments: (category: RecordCategory) => decidingDepartments(category)?.map(storedDepartment) ?? null,
   },
   Department: {
     // The catalogue is in memory: there is nothing to batch, so no loader.

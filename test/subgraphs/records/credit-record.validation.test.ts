@@ -33,6 +33,7 @@ describe('validateCreditRecord', () => {
       { ...penalty, category: 'REGISTRATION_BASICS', polarity: 'NEUTRAL', severity: null, sourceDepartment: 'ADMINISTRATIVE_APPROVAL' },
       { ...penalty, category: 'ADMINISTRATIVE_LICENSING', polarity: 'NEUTRAL', severity: null, sourceDepartment: 'ADMINISTRATIVE_APPROVAL' },
       { ...penalty, category: 'CREDIT_COMMITMENT', polarity: 'NEUTRAL', severity: null, sourceDepartment: 'FINANCE' },
+      { ...penalty, category: 'CREDIT_COMMITMENT', polarity: 'NEUTRAL', severity: null, sourceDepartment: 'CREDIT_OFFICE' },
     ];
     expect(new Set(drafts.map((d) => d.category))).toEqual(new Set(recordCategories.map((c) => c.code)));
     for (const draft of drafts) expect(validateCreditRecord(draft, today)).toEqual([]);
@@ -47,6 +48,9 @@ describe('validateCreditRecord', () => {
     ['a severity on the serious-dishonesty list', { category: 'SERIOUS_DISHONESTY_LIST', severity: 'SERIOUS' }, ['severity']],
     ['a judgment-debtor record from a bureau', { category: 'DISHONEST_JUDGMENT_DEBTOR', severity: null, sourceDepartment: 'MARKET_REGULATION' }, ['sourceDepartment']],
     ['a tax grade from another department', { category: 'TAX_CREDIT_GRADE', polarity: 'POSITIVE', severity: null, taxCreditGrade: 'A' }, ['sourceDepartment']],
+    // The credit office supervises the departments' records and decides only its honours and the commitments made to it.
+    ['the serious-dishonesty list from the credit office', { category: 'SERIOUS_DISHONESTY_LIST', severity: null, sourceDepartment: 'CREDIT_OFFICE' }, ['sourceDepartment']],
+    ['a penalty from the credit office', { sourceDepartment: 'CREDIT_OFFICE' }, ['sourceDepartment']],
     ['a tax grade record without a grade', { category: 'TAX_CREDIT_GRADE', polarity: 'NEUTRAL', severity: null, sourceDepartment: 'TAXATION' }, ['taxCreditGrade']],
     ['a tax grade whose polarity contradicts the grade', { category: 'TAX_CREDIT_GRADE', polarity: 'POSITIVE', severity: null, taxCreditGrade: 'C', sourceDepartment: 'TAXATION' }, ['polarity']],
     ['a tax grade on a penalty', { taxCreditGrade: 'A' }, ['taxCreditGrade']],

@@ -113,6 +113,25 @@ describe.each(testDatabases)('record intake and objections through the gateway o
     expect(undoing.errors?.[0].message).toContain(`severity "MINOR", summary ${JSON.stringify(input.summary)}`);
   });
 
+  // The credit office's window officer holds RECORD_SUBMISSION (a DEPARTMENT_OFFICER): it put a
+  // subject on the serious-dishonesty list in the credit office's name, which decides no such list.
+  it("refuses the credit office's records of a category it does not decide, and says which departments do", async () => {
+    const window: Caller = { id: 'window-sun', organisation: 'CREDIT_OFFICE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' };
+    const listing = { subjectCode: enterprise.identifier, category: 'SERIOUS_DISHONESTY_LIST', documentNumber: '北戴河信用办〔2026〕1号', decisionDate: todayInDistrict(), summary: '列入严重失信主体名单' };
+    const refused = await platform.query(SUBMIT, { input: listing }, { caller: window });
+    expect(refused.data?.submitCreditRecord).toBeNull();
+    expect(refused.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'category' });
+    expect(await platform.databases.records.query('SELECT id FROM credit_record WHERE document_number = ?', [listing.documentNumber])).toEqual([]);
+    const honour = { ...listing, category: 'RED_LIST_HONOUR', documentNumber: '北戴河信用激〔2026〕1号', summary: '获评北戴河区“诚信之星”' };
+    expect((await platform.query<{ submitCreditRecord: { outcome: string } }>(SUBMIT, { input: honour }, { caller: window })).data?.submitCreditRecord.outcome).toBe('CREATED');
+    const categories = await platform.query<{ creditRecordCategories: { code: string; sourceDepartments: { code: string }[] | null }[] }>(`{ creditRecordCategories { code sourceDepartments { code } } }`, {}, { caller: market });
+    const deciding = Object.fromEntries(categories.data!.creditRecordCategories.map((c) => [c.code, c.sourceDepartments?.map((d) => d.code) ?? null]));
+    expect(deciding.SERIOUS_DISHONESTY_LIST).toContain('MARKET_REGULATION');
+    expect(deciding.SERIOUS_DISHONESTY_LIST).not.toContain('CREDIT_OFFICE');
+    expect(deciding.RED_LIST_HONOUR).toBeNull();
+    expect(deciding.DISHONEST_JUDGMENT_DEBTOR).toEqual(['PEOPLES_COURT']);
+  });
+
   it('refuses submission to callers the catalogue does not grant it, at the gateway', async () => {
     const result = await platform.query<{ submitCreditRecord: null }>(SUBMIT, { input: { subjectCode: enterprise.identifier } }, { caller: bank });
     expect(result.data?.submitCreditRecord).toBeNull();
