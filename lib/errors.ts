@@ -1,6 +1,6 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { requestIdOfError } from './request-record';
-import { characterCount, illegibility, type TextForm } from './text';
+import { characterCount, firstCharacters, illegibility, type TextForm } from './text';
 
 /**
  * The closed set of error codes a client can switch on (`extensions.code`).
@@ -174,6 +174,18 @@ function isRefusedRequest(error: unknown): boolean {
   return typeof status === 'number' && status >= 400 && status < 500;
 }
 
+/** Longest message a client gets, in characters. */
+export const maxMessageCharacters = 1_000;
+
+/**
+ * A message as a person reads it: messages quote the value refused, and a value of 100 KB quoted
+ * back whole would make the answer as large as the request, and the message unreadable.
+ */
+function boundedMessage(message: string): string {
+  const count = characterCount(message);
+  return count <= maxMessageCharacters ? message : `${firstCharacters(message, maxMessageCharacters)}… (${count} characters in all)`;
+}
+
 /**
  * Apollo Server `formatError`: errors with a known code go out as they are (minus any stack
  * trace); anything else is a bug or an infrastructure fault, logged here and masked, so that no
@@ -187,7 +199,7 @@ export function maskUnexpectedErrors(log: (message: string, error: unknown, requ
     const code = formatted.extensions?.code;
     const { stacktrace: _stack, exception: _exception, ...extensions } = formatted.extensions ?? {};
     if (typeof code === 'string' && knownCodes.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
-      return { ...formatted, extensions };
+      return { ...formatted, message: boundedMessage(formatted.message), extensions };
     }
     // Apollo refuses a few malformed requests (a persisted query whose hash does not match its
     // text, say) with HTTP 400 and no code of their own (it formats them as INTERNAL_SERVER_ERROR):
