@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
-import { coerceInputValue, getVariableValues, GraphQLError, isInputType, isScalarType, Kind, typeFromAST, visit, type GraphQLScalarLiteralParser, type GraphQLSchema, type VariableDefinitionNode } from 'graphql';
+import { coerceInputValue, getNamedType, getNullableType, getVariableValues, GraphQLError, isInputObjectType, isInputType, isListType, isNonNullType, isScalarType, Kind, typeFromAST, visit, type GraphQLInputType, type GraphQLScalarLiteralParser, type GraphQLSchema, type VariableDefinitionNode } from 'graphql';
 import { badInput, ErrorCode } from '../lib/errors';
 import { scalarResolvers } from '../subgraphs/shared/scalars';
 
@@ -132,17 +132,50 @@ function refused(variable: string, message: string, inputPath?: string): GraphQL
 
 /**
  * Where in a variable's value its type refuses it, as a form names the field (README, Errors):
- * `validUntil`, `correction.severity`, `statuses[0]`; undefined when the value as a whole is
- * refused (missing, null where required, a bad scalar given directly). graphql-js writes the
- * path only into its message, so the value is coerced again to learn it.
+ * `validUntil`, `correction.severity`, `statuses[0]`, and a required field left out or a field the
+ * type does not have by its own name (`reason`); undefined when the value as a whole is refused
+ * (missing, null where required, a bad scalar given directly). graphql-js writes the path only
+ * into its message, so the value is coerced again to learn it.
  */
 function pathInVariable(schema: GraphQLSchema, definition: VariableDefinitionNode, value: unknown): string | undefined {
   const type = typeFromAST(schema, definition.type);
   if (!type || !isInputType(type) || value === undefined) return undefined;
   let at: readonly (string | number)[] | undefined;
-  coerceInputValue(value, type, (path) => {
-    at ??= path;
+  coerceInputValue(value, type, (path, invalid) => {
+    // A field left out or not defined is reported at the object that holds it: the field is added.
+    at ??= [...path, ...fieldAtFault(inputTypeAt(type, path), invalid)];
   });
   if (!at?.length) return undefined;
   return at.map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? key : `.${key}`)).join('');
+}
+
+/** The type of the value at `path` inside a value of `type`, as `coerceInputValue` walks it (a list takes one item as a list of one). */
+function inputTypeAt(type: GraphQLInputType, path: readonly (string | number)[]): GraphQLInputType {
+  let at = type;
+  for (const key of path) {
+    const nullable = getNullableType(at);
+    if (typeof key === 'number' && isListType(nullable)) at = nullable.ofType;
+    else {
+      const object = getNamedType(at);
+      if (!isInputObjectType(object)) return at;
+      at = object.getFields()[key].type;
+    }
+  }
+  return at;
+}
+
+/**
+ * The field an input object is refused for, as graphql-js checks them: the first required field
+ * left out (in the type's order), else the first field the type does not have; none when `value`
+ * is no input object (a scalar or null where an object is expected).
+ */
+function fieldAtFault(type: GraphQLInputType, value: unknown): string[] {
+  const object = getNamedType(type);
+  if (!isInputObjectType(object) || value === null || typeof value !== 'object' || Array.isArray(value)) return [];
+  const fields = object.getFields();
+  const given = value as Record<string, unknown>;
+  const missing = Object.values(fields).find((field) => given[field.name] === undefined && field.defaultValue === undefined && isNonNullType(field.type));
+  const unknown = Object.keys(given).find((key) => !Object.hasOwn(fields, key));
+  const name = missing?.name ?? unknown;
+  return name === undefined ? [] : [name];
 }

@@ -100,7 +100,8 @@ export class ConsentRepository {
     const consent = await this.consents.findOneBy({ id });
     if (!consent) throw clientError(ErrorCode.NOT_FOUND, `no consent has the id ${JSON.stringify(id)}`, { field: 'id' });
     if (result.affected === 0) {
-      throw badInput('id', `consent ${id} was already revoked at ${consent.revokedAt?.toISOString() ?? 'an unknown time'}; a revocation is final`);
+      // Its status refuses it, not the input (README, Errors): `problem` tells a front end to read it again.
+      throw badInput('id', `consent ${id} was already revoked at ${consent.revokedAt?.toISOString() ?? 'an unknown time'}; a revocation is final`, { problem: 'TRANSITION_NOT_ALLOWED' });
     }
     return consent;
   }

@@ -10,7 +10,7 @@ import { groupedByKey } from '../shared/loaders';
 import { loadPages, type Page } from '../shared/pagination';
 import { effectiveStatus } from '../../lib/catalogue/record-standing';
 import { recordFromDraft } from './credit-record.repository';
-import { validateCreditRecord } from './credit-record.validation';
+import { validateCreditRecord, type CreditRecordDraft } from './credit-record.validation';
 import { CreditRecord, type RecordStatus, type StoredRecordStatus } from './entities/credit-record.entity';
 import { CreditRecordEvent } from './entities/credit-record-event.entity';
 import { CreditRecordObjection, type ObjectionResolution, type ObjectionStatus } from './entities/credit-record-objection.entity';
@@ -84,13 +84,13 @@ function assertOwnSubject(identity: RequestIdentity, subjectId: string): void {
   if (identity.scope.subjectId && subjectId !== identity.scope.subjectId) throw forbiddenAbout(subjectId, 'OUTSIDE_SUBJECT_SCOPE', outOfScope);
 }
 
-function refused(field: string, message: string, details: Record<string, unknown> = {}) {
-  return badInput(field, message, details);
-}
-
-/** Refused for the record's or the case's status (README, Errors): `problem` tells a front end to read it again rather than fix its input. */
+/**
+ * Refused for what the record or the case is now (README, Errors): its status, or for restoration
+ * its kind and dates, which a correction since may have changed. `problem` tells a front end to
+ * read it again rather than fix its input.
+ */
 function notAllowedNow(field: string, message: string, details: Record<string, unknown> = {}) {
-  return refused(field, message, { ...details, problem: 'TRANSITION_NOT_ALLOWED' });
+  return badInput(field, message, { ...details, problem: 'TRANSITION_NOT_ALLOWED' });
 }
 
 /**
@@ -311,7 +311,7 @@ export class RecordLifecycleRepository {
       summary: correction.summary ?? record.summary,
     };
     // Named and shaped as a submission's problems are ({ field, reason }), at the input's path.
-    const problems = validateCreditRecord(draft, this.today).map((p) => ({ field: `correction.${p.field}`, reason: p.message }));
+    const problems = validateCreditRecord(draft, this.today).map((p) => ({ field: `correction.${correctionField(p.field)}`, reason: p.message }));
     if (problems.length) throw badInput(problems[0].field, problems[0].reason, { problems });
     const fixed = recordFromDraft(draft, { id: record.id, recordedAt: record.recordedAt });
     const { category, polarity, severity, taxCreditGrade, decisionDate, validUntil, summary, disclosureEndsAt } = fixed;
@@ -406,12 +406,12 @@ export class RecordLifecycleRepository {
   private restoration(record: CreditRecord, field: string): StoredRecordStatus {
     const rule = restorationRules[record.category];
     if (record.polarity !== 'NEGATIVE' || !rule) {
-      throw refused(field, `only negative records of ${Object.keys(restorationRules).join(', ')} can be restored, this is a ${record.polarity} ${record.category} record`);
+      throw notAllowedNow(field, `only negative records of ${Object.keys(restorationRules).join(', ')} can be restored, this is a ${record.polarity} ${record.category} record`);
     }
     const next = this.recordTransition(record, 'RESTORE', field);
     const from = restorableFrom(record.category, record.severity, record.decisionDate);
     if (this.today < from) {
-      throw refused(field, `this record can be restored from ${from}, once its minimum disclosure period has passed (${rule.basis}); today is ${this.today}`, { restorableFrom: from });
+      throw notAllowedNow(field, `this record can be restored from ${from}, once its minimum disclosure period has passed (${rule.basis}); today is ${this.today}`, { restorableFrom: from });
     }
     return next;
   }
@@ -447,6 +447,16 @@ export class RecordLifecycleRepository {
     const delta = changedValues(asRead(record, this.today), asRead(after, this.today));
     await manager.insert(CreditRecordEvent, recordEvent(record.id, kind, actor, now, { ...details, ...(delta ?? {}) }));
   }
+}
+
+/**
+ * The field of RecordCorrectionInput behind a problem the intake validator names by a record's
+ * field. The record's source department is checked against its category (a category comes from
+ * some departments only), so a correction breaks that rule with its category; the other fields it
+ * does not have (the subject, the document number) are carried over as stored, and pass as they did.
+ */
+function correctionField(field: keyof CreditRecordDraft): string {
+  return field === 'sourceDepartment' ? 'category' : field;
 }
 
 function refusal(status: RecordStatus, action: RecordAction): string {

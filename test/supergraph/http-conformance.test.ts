@@ -244,6 +244,26 @@ describe('variables the gateway refuses before planning', () => {
     }
   });
 
+  it('names a required field left out, or a field the input type does not have, by its path as a form names it', async () => {
+    const send = async (query: string, variables: Record<string, unknown>) => {
+      const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }), signal: AbortSignal.timeout(10_000) });
+      const { errors } = (await response.json()) as { errors?: { extensions: { code: string; field?: string; inputPath?: string } }[] };
+      return { status: response.status, errors: (errors ?? []).map((e) => [e.extensions.code, e.extensions.field, e.extensions.inputPath]) };
+    };
+    const object = 'mutation($i: ObjectToCreditRecordInput!) { objectToCreditRecord(input: $i) { id } }';
+    const recordId = '0b6f3b2e-8d1c-4a57-9e0f-3c2d1a4b5e6f';
+    expect(await send(object, { i: { recordId } })).toEqual({ status: 400, errors: [['BAD_USER_INPUT', '$i', 'reason']] });
+    expect(await send(object, { i: { recordId, reason: '处罚对象认定有误', status: 'WITHDRAWN' } })).toEqual({ status: 400, errors: [['BAD_USER_INPUT', '$i', 'status']] });
+    // Both at once: the field left out, which graphql-js reports first.
+    expect(await send(object, { i: { recordId, status: 'WITHDRAWN' } })).toEqual({ status: 400, errors: [['BAD_USER_INPUT', '$i', 'reason']] });
+    const decide = 'mutation($d: DecideObjectionInput!) { decideObjection(input: $d) { id } }';
+    expect(await send(decide, { d: { id: recordId, decision: 'ACCEPT', resolution: 'CORRECTED', reason: '经核查', correction: { summary: '更正', sourceDepartment: 'PEOPLES_COURT' } } })).toEqual({ status: 400, errors: [['BAD_USER_INPUT', '$d', 'correction.sourceDepartment']] });
+    const rows = 'mutation($rows: [SubmitCreditRecordInput!]!) { submitCreditRecords(rows: $rows) { created } }';
+    expect(await send(rows, { rows: [{ summary: '罚款' }, { summary: '罚款', grade: 'A' }] })).toEqual({ status: 400, errors: [['BAD_USER_INPUT', '$rows', '[1].grade']] });
+    // An input object given as something else is refused as a whole: no place inside it.
+    expect(await send(object, { i: 'recordId' })).toEqual({ status: 400, errors: [['BAD_USER_INPUT', '$i', undefined]] });
+  });
+
   it('names the first offending variable and path, and takes inputs nested less than the bound', () => {
     const message = (variables: Record<string, unknown>) => {
       try {

@@ -439,7 +439,7 @@ describe.each(testDatabases)('consents in the entities subgraph on $label', (dat
       return result.data.grantConsent.id;
     };
 
-    it('revokes from now on, recording who and why; a second revocation is BAD_USER_INPUT and changes nothing', async () => {
+    it('revokes from now on, recording who and why; a second revocation is BAD_USER_INPUT with TRANSITION_NOT_ALLOWED and changes nothing', async () => {
       const id = await grant(officer, owner);
       const first = await queryAs<{ revokeConsent: ConsentNode }>(officer, REVOKE, { id, reason: '客户撤回授权' });
       expect(first.errors).toBeUndefined();
@@ -449,7 +449,8 @@ describe.each(testDatabases)('consents in the entities subgraph on $label', (dat
 
       const second = await queryAs(officer, REVOKE, { id, reason: '再次撤销' });
       expect(second.data).toEqual({ revokeConsent: null });
-      expect(second.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });
+      // The consent's status refuses it (README, Errors), as a front end learns by reading it again.
+      expect(second.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id', problem: 'TRANSITION_NOT_ALLOWED' });
       const stored = await consents().findOneByOrFail({ id });
       expect([stored.revokedAt?.toISOString(), stored.revocationReason]).toEqual([revokedAt, '客户撤回授权']);
     });

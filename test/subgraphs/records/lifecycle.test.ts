@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { In } from 'typeorm';
-import { addMonths } from '../../../lib/catalogue/record-categories';
+import { addMonths, restorableFrom } from '../../../lib/catalogue/record-categories';
 import { todayInDistrict } from '../../../lib/calendar';
 import { buildCreditRecord, groupsToSee } from '../../../subgraphs/records/credit-record.repository';
 import type { CreditRecordDraft } from '../../../subgraphs/records/credit-record.validation';
@@ -281,6 +281,11 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
         ]),
       );
       expect(future.errors?.[0].extensions?.field).toBe(problems[0].field);
+      // A category another department supplies breaks the record's source department, which the correction has no field for: its category is named.
+      const courts = await decideObjection(objection.id, { decision: 'ACCEPT', resolution: 'CORRECTED', correction: { category: 'DISHONEST_JUDGMENT_DEBTOR', severity: null } });
+      await expectRefused(courts, 'BAD_USER_INPUT', 'correction.category');
+      expect(courts.errors?.[0].message).toContain('PEOPLES_COURT');
+      expect(courts.errors?.[0].extensions?.problems).toEqual([{ field: 'correction.category', reason: expect.stringContaining('DISHONEST_JUDGMENT_DEBTOR records come only from PEOPLES_COURT') }]);
       await expectRefused(await decideObjection('no-such-objection', { decision: 'REJECT' }), 'NOT_FOUND');
       expect((await stored(r.id)).status).toBe('OBJECTED');
       expect(await events(r.id)).toBe(1);
@@ -370,7 +375,7 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
       expect(await db().getRepository(RestorationApplication).countBy({ recordId: r.id })).toBe(0);
     });
 
-    // Only a refusal for the record's status is TRANSITION_NOT_ALLOWED: the others are about what the record is, or its dates.
+    // Each is TRANSITION_NOT_ALLOWED (README, Errors): what the record is now refuses it, not the form's input; `recordStatus` names a status at fault.
     it.each<[string, Partial<CreditRecordDraft>, string, string | undefined]>([
       ['before the minimum disclosure period (serious: a year)', { severity: 'SERIOUS', decisionDate: addMonths(today, -2) }, 'can be restored from', undefined],
       ['of a positive record', { category: 'RED_LIST_HONOUR', polarity: 'POSITIVE', severity: null }, 'only negative records', undefined],
@@ -384,7 +389,7 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
       const result = await apply(r.id);
       await expectRefused(result, 'BAD_USER_INPUT', 'recordId');
       expect(result.errors?.[0].message).toContain(message);
-      expect([result.errors?.[0].extensions?.recordStatus, result.errors?.[0].extensions?.problem]).toEqual(recordStatus ? [recordStatus, 'TRANSITION_NOT_ALLOWED'] : [undefined, undefined]);
+      expect([result.errors?.[0].extensions?.recordStatus, result.errors?.[0].extensions?.problem]).toEqual([recordStatus, 'TRANSITION_NOT_ALLOWED']);
       expect(await db().getRepository(CreditRecord).findOneByOrFail({ id: r.id })).toEqual(r);
     });
 
@@ -399,8 +404,22 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
       const result = await decideRestoration(application.id, 'APPROVE');
       await expectRefused(result, 'BAD_USER_INPUT', 'id');
       expect(result.errors?.[0].message).toContain(message);
-      expect(result.errors?.[0].extensions).not.toHaveProperty('problem');
+      // The record changed since the application was read: a front end reads it again.
+      expect(result.errors?.[0].extensions?.problem).toBe('TRANSITION_NOT_ALLOWED');
       expect(await stored(r.id)).toEqual(before);
+      expect((await readRecord(r.id)).restorationApplications.map((a) => a.status)).toEqual(['SUBMITTED']);
+    });
+
+    it('is not approved once an accepted objection made the record restorable later, refused as TRANSITION_NOT_ALLOWED with the new day', async () => {
+      const r = await record();
+      const application = (await apply(r.id)).data!.applyForRestoration;
+      const objection = (await object(r.id)).data!.objectToCreditRecord;
+      expect((await decideObjection(objection.id, { decision: 'ACCEPT', resolution: 'CORRECTED', correction: { severity: 'SERIOUS' } })).errors).toBeUndefined();
+      const before = [await stored(r.id), await events(r.id)];
+      const result = await decideRestoration(application.id, 'APPROVE');
+      await expectRefused(result, 'BAD_USER_INPUT', 'id');
+      expect(result.errors?.[0].extensions).toMatchObject({ problem: 'TRANSITION_NOT_ALLOWED', restorableFrom: restorableFrom(r.category, 'SERIOUS', r.decisionDate) });
+      expect([await stored(r.id), await events(r.id)]).toEqual(before);
       expect((await readRecord(r.id)).restorationApplications.map((a) => a.status)).toEqual(['SUBMITTED']);
     });
 

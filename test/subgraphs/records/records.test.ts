@@ -223,7 +223,12 @@ describe.each(testDatabases)('records subgraph on $label', (database) => {
           nameZh: c.nameZh,
           polarities: [...c.polarities],
           severityRequired: c.severityRequired,
-          sourceDepartments: c.sourceDepartments ? c.sourceDepartments.map((code) => ({ code })) : null,
+          // The credit office decides its honours and the commitments made to it, every other department the rest.
+          sourceDepartments: c.sourceDepartments
+            ? c.sourceDepartments.map((code) => ({ code }))
+            : ['RED_LIST_HONOUR', 'CREDIT_COMMITMENT'].includes(c.code)
+              ? null
+              : departments.filter((d) => d.code !== 'CREDIT_OFFICE').map((d) => ({ code: d.code })),
         })),
       );
     });
