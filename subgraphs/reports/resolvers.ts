@@ -154,6 +154,30 @@ function listsWithdrawn(ctx: Context, report: CreditReport): boolean {
   return listed === 'ALL' || (listed !== 'NONE' && listed.registeredBy === report.registeredByOrganisation);
 }
 
+/**
+ * A report as the reader may be shown it where a request reaches it by its id (`creditReport`, a
+ * check that considered it): null for a withdrawn registration it would not find listed among the
+ * subject's reports (the lists apply `withdrawnListedTo` in SQL). The registration may name the
+ * wrong subject or grade, and an id kept from an earlier list or a sealed check must not go on
+ * showing it to the subject's other readers. References need no such rule: only this subgraph
+ * returns reports, so the gateway resolves one by reference only after reaching it here.
+ */
+function shownReport(ctx: Context, report: CreditReport | null): CreditReport | null {
+  return report && report.withdrawnAt && !listsWithdrawn(ctx, report) ? null : report;
+}
+
+/**
+ * The snapshot of a platform report while it may be shown: genuine, within its validity and every
+ * record it holds still standing as held, exactly when its printable page is shown (printable.ts).
+ * Otherwise null, `acceptance` saying why (NOT_GENUINE, EXPIRED, RECORDS_CHANGED): what it holds
+ * would go on telling every reader of the report about records the platform no longer discloses.
+ */
+async function shownSnapshot(report: CreditReport, ctx: Context): Promise<Snapshot | null> {
+  const snapshot = genuineSnapshot(report, await ctx.snapshotById.load(report.id));
+  if (!snapshot || snapshot.validUntil < todayInDistrict() || (await recordsChanged(snapshot, ctx))) return null;
+  return snapshot;
+}
+
 /** A platform report is checked against its stored snapshot on every read; a registered one carries an officer's finding. */
 async function verificationStatus(report: CreditReport, ctx: Context): Promise<'GENUINE' | 'NOT_GENUINE' | 'UNCHECKED'> {
   if (report.source === 'DISTRICT_PLATFORM') return genuineSnapshot(report, await ctx.snapshotById.load(report.id)) ? 'GENUINE' : 'NOT_GENUINE';
@@ -179,17 +203,18 @@ export const resolvers: GraphQLResolverMap<Context> = {
       // As `creditRecord(id)`: the consent's subject first, then the kinds the purpose covers.
       assertInScope(ctx.access, report ? report.subjectId : null);
       if (report) await assertSubjectKindInScope(ctx.access, entitiesDirectory(ctx), report.subjectId);
-      // Read by id where it would be listed: a withdrawn registration may name the wrong subject,
-      // and an id kept from an earlier list must not go on showing it to the subject's other readers.
-      return report && report.withdrawnAt && !listsWithdrawn(ctx, report) ? null : report;
+      return shownReport(ctx, report);
     },
     verifyCreditReport: async (_: unknown, args: { reportNumber: string; verificationCode: string }, ctx: Context) => {
       const report = await ctx.repository.findPlatformReport(args.reportNumber.trim());
       if (!report || !sameCode(args.verificationCode, report.verificationCode)) return notGenuine;
       const snapshot = genuineSnapshot(report, await ctx.snapshotById.load(report.id));
       if (!snapshot) return notGenuine;
-      // The subject's name went to whoever asked: audited like any other disclosure of its basics.
-      disclose(ctx.access, report.subjectId, 'SUBJECT_BASICS');
+      // Not a read of the subject, so nothing is disclosed for the audit log: it answers only what
+      // is printed on the report whose number and code the asker holds, and a public lookup is made
+      // for no matter, case or consent, which an entry under the request's purpose would cite (a
+      // bank's consent for another subject, a case that covers no such subject). The report's
+      // content, its printable page, is audited on each view, to an unidentified reader.
       return { genuine: true, subjectName: snapshot.subject.name, issuedOn: report.issuedOn, validUntil: report.validUntil, isWithinValidity: report.validUntil >= todayInDistrict() };
     },
   },
@@ -259,7 +284,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
     },
     sections: async (r: CreditReport, _: unknown, ctx: Context) => {
       if (r.source !== 'DISTRICT_PLATFORM') return null;
-      const snapshot = genuineSnapshot(r, await ctx.snapshotById.load(r.id));
+      const snapshot = await shownSnapshot(r, ctx);
       return snapshot?.sections.map((s) => ({ code: s.code, titleZh: s.titleZh, entryCount: s.records.length, underObjectionCount: s.records.filter((r) => r.underObjection).length })) ?? null;
     },
   },
@@ -285,8 +310,10 @@ export const resolvers: GraphQLResolverMap<Context> = {
       if (requirement.considered.length) disclose(ctx.access, check.subjectId, 'REPORTS');
       return {
         ...requirement,
-        reliedOn: requirement.reliedOn ? await ctx.reportById.load(requirement.reliedOn) : null,
-        considered: requirement.considered.map((c: ConsideredReportSnapshot) => ({ ...c, report: () => ctx.reportById.load(c.reportId) })),
+        // The reports as they are now, shown as they would be by id: a registration withdrawn since
+        // is its case file's, whatever the check's copy (`considered`) says it was.
+        reliedOn: requirement.reliedOn ? shownReport(ctx, await ctx.reportById.load(requirement.reliedOn)) : null,
+        considered: requirement.considered.map((c: ConsideredReportSnapshot) => ({ ...c, report: async () => shownReport(ctx, await ctx.reportById.load(c.reportId)) })),
       };
     },
     // Not in the API (@inaccessible): read by the gateway for `verdict` and `measures`, which the records subgraph guards.
