@@ -14,7 +14,7 @@ export const fieldGroups = {
   AUDIT: 'The audit log of every disclosure, for the credit office.',
   STATISTICS: 'Aggregate counts, with no subject named.',
   SUBJECT_REGISTRATION: 'Registering market subjects.',
-  PROVIDER_ADMINISTRATION: "Credit service providers' filing workflow and supervision: deciding filings, setting classes, recording violations and sanctions, and reading who acted.",
+  PROVIDER_ADMINISTRATION: "Credit service providers' filing workflow and supervision: deciding filings, setting classes, recording and withdrawing violations, imposing sanctions, and reading who acted.",
   PROVIDER_SUPERVISION_FILE: "A credit service provider's supervision file: its contact details, the violations recorded against it and their sanctions, each application as submitted and the sanction behind each step of its history. Registry admins read every provider's; a provider reads its own, and no other's (the providers subgraph checks which).",
   PROVIDER_APPLICATION: "A credit service provider applying for filing (申请备案) in its own name, and resubmitting a returned application.",
   REPORT_REGISTRATION: "Registering credit reports obtained elsewhere in the caller's department's name, recording what checking one with its issuer found, and withdrawing one registered by mistake; the request's purpose must also grant reading the subject's reports (the credit office's, its supervision).",

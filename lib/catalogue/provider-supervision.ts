@@ -26,6 +26,16 @@ export type ViolationKind = (typeof violationKinds)[number];
 export const sanctionKinds = ['WARNING', 'CLASS_DOWNGRADE', 'SUSPENSION', 'REVOCATION'] as const;
 export type SanctionKind = (typeof sanctionKinds)[number];
 
+/**
+ * The earliest issue date of a report departments rely on: the year of the national opinion on
+ * using credit records and reports in administrative matters (发改财金〔2013〕920号), the first
+ * basis the district's policy names. An earlier issue date is a slip (0001-01-01): within the
+ * longest validity, such a report lapsed years before the district platform existed. A
+ * provider's violation is dated no earlier either: false information dated before it reaches back
+ * to no report one dated that day does not (0000-01-01, 2001 typed for 2021).
+ */
+export const earliestReportIssueDate = '2013-01-01';
+
 export interface FilingTransition {
   action: FilingAction;
   nameZh: string;
@@ -142,8 +152,8 @@ export interface ProviderHistory {
   events: readonly { toStatus: FilingStatus; action: FilingAction; occurredAt: Date }[];
   classChanges: readonly { toClass: SupervisionClass; occurredAt: Date }[];
   /**
-   * The day of the earliest false information (提供虚假信息) the registry found the provider gave;
-   * null if none. A provider's reports are not relied on from that day, though it stood filed and
+   * The day of the earliest false information (提供虚假信息) the registry found the provider gave,
+   * of the findings it has not withdrawn as recorded in error; null if none. A provider's reports are not relied on from that day, though it stood filed and
    * classed until the registry found out: its status and class say when it was sanctioned, not
    * since when its reports are worthless.
    */

@@ -16,6 +16,7 @@ import { ProviderViolation } from './entities/provider-violation.entity';
 import { SupervisionClassChange } from './entities/supervision-class-change.entity';
 import {
   classRank,
+  earliestReportIssueDate,
   filingStatuses,
   filingStatusRules,
   filingTransitions,
@@ -134,10 +135,11 @@ export class ProviderRepository {
 
   /**
    * For each provider, the day of the earliest false information recorded against it and the day
-   * the registry recorded it, or nulls; one statement.
+   * the registry recorded it, or nulls; one statement. A finding withdrawn as recorded in error
+   * counts for no day, as if it had never been recorded.
    */
   async falseInformation(providerIds: readonly string[]): Promise<Pick<ProviderHistory, 'falseInformationFrom' | 'falseInformationFoundOn'>[]> {
-    const rows = await this.violations.find({ select: { providerId: true, occurredOn: true, recordedAt: true }, where: { providerId: In([...providerIds]), kind: 'FALSE_INFORMATION' } });
+    const rows = await this.violations.find({ select: { providerId: true, occurredOn: true, recordedAt: true }, where: { providerId: In([...providerIds]), kind: 'FALSE_INFORMATION', withdrawnAt: IsNull() } });
     return groupedByKey(providerIds, rows, (v) => v.providerId).map((found) => ({
       falseInformationFrom: found.map((v) => v.occurredOn).sort()[0] ?? null,
       falseInformationFoundOn: found.map((v) => todayInDistrict(v.recordedAt)).sort()[0] ?? null,
@@ -318,17 +320,43 @@ export class ProviderRepository {
     const today = todayInDistrict();
     if (!isIsoDate(input.occurredOn)) throw badInput('occurredOn', `occurredOn must be a calendar date as YYYY-MM-DD, got ${JSON.stringify(input.occurredOn)}`);
     if (input.occurredOn > today) throw badInput('occurredOn', `occurredOn cannot be after today (${today}), got ${input.occurredOn}`);
+    if (input.occurredOn < earliestReportIssueDate) {
+      throw badInput('occurredOn', `occurredOn is the day the violation began, not before ${earliestReportIssueDate} (no report departments rely on is older), got ${input.occurredOn}`);
+    }
     return await this.write(async (manager) => {
       const provider = await this.existing(manager, input.providerId, 'providerId');
       const facts = { providerId: provider.id, kind: input.kind, description, occurredOn: input.occurredOn };
       // The same violation sent again (a retried request, a second click) is the one recorded.
       // Compared exactly here too: MySQL's collation would take `Doc-A` for `DOC-a`, another document.
-      const candidates = await manager.findBy(ProviderViolation, facts);
+      // Not a withdrawn one: recorded again after its withdrawal, it is recorded anew, and counts.
+      const candidates = await manager.findBy(ProviderViolation, { ...facts, withdrawnAt: IsNull() });
       const recorded = candidates.find((v) => v.description === description && JSON.stringify(v.evidence) === JSON.stringify(evidence));
       if (recorded) return recorded;
       const violation = manager.create(ProviderViolation, { id: randomUUID(), ...facts, evidence, recordedBy: actor.userId, recordedByOrganisation: actor.organisation, recordedAt: new Date() });
       await manager.insert(ProviderViolation, violation);
       return violation;
+    });
+  }
+
+  /**
+   * Withdraws a violation recorded in error (撤销违规记录): kept, with who withdrew it, when and
+   * why, and counted for nothing from then on (`falseInformation`). Its sanctions and their
+   * effects stand: each was a decision of its own, published in the provider's history, undone
+   * by another (schema.graphql, `withdrawProviderViolation`). Final: the same admin sending the
+   * same reason again (a retry) is answered the withdrawn violation; any other withdrawal of it
+   * is refused, so that the reason on file stays the one given when it was withdrawn.
+   */
+  async withdrawViolation(id: string, reason: string, actor: Actor): Promise<ProviderViolation> {
+    const why = requiredProse(reason, 'reason', 2000);
+    return await this.write(async (manager) => {
+      const { violation } = await this.violationToAmend(manager, id, 'id');
+      if (violation.withdrawnAt) {
+        if (violation.withdrawnBy === actor.userId && violation.withdrawnByOrganisation === actor.organisation && violation.withdrawalReason === why) return violation;
+        throw badInput('id', `violation ${violation.id} was already withdrawn at ${violation.withdrawnAt.toISOString()} by ${violation.withdrawnByOrganisation}; a withdrawal is final`, { problem: 'TRANSITION_NOT_ALLOWED' });
+      }
+      const withdrawal = { withdrawnAt: new Date(), withdrawnBy: actor.userId, withdrawnByOrganisation: actor.organisation, withdrawalReason: why };
+      await manager.update(ProviderViolation, { id: violation.id }, withdrawal);
+      return Object.assign(violation, withdrawal);
     });
   }
 
@@ -345,14 +373,15 @@ export class ProviderRepository {
     if (rule.downgradesClass && !downgradeTo) throw badInput('downgradeTo', `a ${input.kind} sanction names the class it downgrades to (downgradeTo)`);
     if (!rule.downgradesClass && downgradeTo) throw badInput('downgradeTo', `downgradeTo applies only to CLASS_DOWNGRADE, not to ${input.kind}`);
     return await this.write(async (manager) => {
-      const violation = await manager.findOneBy(ProviderViolation, { id: input.violationId });
-      if (!violation) throw clientError(ErrorCode.NOT_FOUND, `no provider violation has the id ${JSON.stringify(input.violationId)}`, { field: 'violationId' });
-      const provider = await this.existing(manager, violation.providerId, 'violationId');
+      const { violation, provider } = await this.violationToAmend(manager, input.violationId, 'violationId');
       const now = await this.instantAfterHistory(manager, provider.id);
       // One sanction of a kind per violation: the same one sent again is the one imposed (its
       // effect is not carried out twice); another of that kind for the violation is refused.
       const imposed = await manager.findOneBy(ProviderSanction, { violationId: violation.id, kind: input.kind });
       if (imposed && imposed.reason === reason && imposed.downgradedTo === downgradeTo) return imposed;
+      if (violation.withdrawnAt) {
+        throw badInput('violationId', `violation ${violation.id} was withdrawn as recorded in error at ${violation.withdrawnAt.toISOString()}; a withdrawn violation takes no sanction`, { problem: 'TRANSITION_NOT_ALLOWED' });
+      }
       if (imposed) {
         throw badInput('violationId', `violation ${violation.id} already has a ${input.kind} sanction (${imposed.id}, imposed at ${imposed.imposedAt.toISOString()}); a violation is sanctioned once with each kind`, { problem: 'ALREADY_SANCTIONED', sanctionId: imposed.id });
       }
@@ -439,6 +468,18 @@ export class ProviderRepository {
   /** The provider's last `count` filing steps, newest first, in the order `filingHistory` lists them. */
   private latestSteps(manager: EntityManager, providerId: string, count: number): Promise<ProviderFilingEvent[]> {
     return manager.find(ProviderFilingEvent, { where: { providerId }, order: { occurredAt: 'DESC', id: 'DESC' }, take: count });
+  }
+
+  /**
+   * The violation a write amends (a sanction, a withdrawal), read once its provider's row is
+   * locked (`existing`): a sanction and a withdrawal of one violation take turns, and the second
+   * reads whether the first withdrew it.
+   */
+  private async violationToAmend(manager: EntityManager, id: string, field: string): Promise<{ violation: ProviderViolation; provider: CreditServiceProvider }> {
+    const found = await manager.findOne(ProviderViolation, { select: { id: true, providerId: true }, where: { id } });
+    if (!found) throw clientError(ErrorCode.NOT_FOUND, `no provider violation has the id ${JSON.stringify(id)}`, { field });
+    const provider = await this.existing(manager, found.providerId, field);
+    return { violation: await manager.findOneByOrFail(ProviderViolation, { id }), provider };
   }
 
   /** The provider a write is about, its row locked on MySQL so that writes about one provider take turns. */

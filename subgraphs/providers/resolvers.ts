@@ -133,6 +133,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
     setProviderSupervisionClass: (_: unknown, args: { id: string; supervisionClass: SupervisionClass; reason: string }, ctx: Context) =>
       ctx.repository.setClass(args.id, args.supervisionClass, args.reason, actorOf(ctx)),
     recordProviderViolation: (_: unknown, args: { input: ProviderViolationInput }, ctx: Context) => ctx.repository.recordViolation(args.input, actorOf(ctx)),
+    withdrawProviderViolation: (_: unknown, args: { id: string; reason: string }, ctx: Context) => ctx.repository.withdrawViolation(args.id, args.reason, actorOf(ctx)),
     sanctionProvider: (_: unknown, args: { input: ProviderSanctionInput }, ctx: Context) => ctx.repository.sanction(args.input, actorOf(ctx)),
   },
   CreditServiceProvider: {
@@ -162,6 +163,8 @@ export const resolvers: GraphQLResolverMap<Context> = {
     sanctions: (v: ProviderViolation, _: unknown, ctx: Context) => ctx.sanctionsByViolation.load(v.id),
     // A provider reading its own supervision file reads the registry, never the admin who acted.
     recordedBy: (v: ProviderViolation, _: unknown, ctx: Context) => actingUser(ctx.access, v.recordedBy, v.recordedByOrganisation),
+    withdrawal: (v: ProviderViolation, _: unknown, ctx: Context) =>
+      v.withdrawnAt ? { withdrawnAt: v.withdrawnAt, reason: v.withdrawalReason, withdrawnBy: actingUser(ctx.access, v.withdrawnBy, v.withdrawnByOrganisation), withdrawnByOrganisation: v.withdrawnByOrganisation } : null,
   },
   ProviderSanction: {
     provider: (s: ProviderSanction, _: unknown, ctx: Context) => ctx.providerById.load(s.providerId),

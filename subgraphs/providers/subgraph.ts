@@ -11,13 +11,14 @@ import { EvidenceAsJson1764000000320 } from './migrations/1764000000320-evidence
 import { FilingEventApplication1764000000330 } from './migrations/1764000000330-filing-event-application';
 import { ProviderNameSearch1764000000340 } from './migrations/1764000000340-provider-name-search';
 import { ProviderNameKeyIndex1764000000350 } from './migrations/1764000000350-provider-name-key-index';
+import { WithdrawProviderViolation1764000000360 } from './migrations/1764000000360-withdraw-provider-violation';
 import { resolvers } from './resolvers';
 
 /** Credit service providers (信用服务机构): the district's filing (备案) and supervision (分类监管) registry. */
 export const providersSubgraph: SubgraphDefinition<ProvidersContext> = {
   name: 'providers',
   entities: [CreditServiceProvider, ProviderFilingEvent, SupervisionClassChange, ProviderViolation, ProviderSanction],
-  migrations: [CreateCreditServiceProvider1764000000300, CreateProviderSupervision1764000000310, EvidenceAsJson1764000000320, FilingEventApplication1764000000330, ProviderNameSearch1764000000340, ProviderNameKeyIndex1764000000350],
+  migrations: [CreateCreditServiceProvider1764000000300, CreateProviderSupervision1764000000310, EvidenceAsJson1764000000320, FilingEventApplication1764000000330, ProviderNameSearch1764000000340, ProviderNameKeyIndex1764000000350, WithdrawProviderViolation1764000000360],
   resolvers,
   createContext: createProvidersContext,
 };

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { RequestIdentity } from '../../lib/access/identity';
 import { todayInDistrict } from '../../lib/calendar';
 import { assertLegible, badInput, clientError, ErrorCode, optionalText, requiredText } from '../../lib/errors';
-import { permissions, type FilingStatus, type SupervisionClass } from '../../lib/catalogue/provider-supervision';
+import { earliestReportIssueDate, permissions, type FilingStatus, type SupervisionClass } from '../../lib/catalogue/provider-supervision';
 import { addMonths } from '../../lib/catalogue/record-categories';
 import { nameAsRead } from '../../lib/text';
 import { isIsoDate } from '../shared/scalars';
@@ -37,14 +37,6 @@ const defaultIssuerNames: Partial<Record<ReportSource, string>> = { CREDIT_CHINA
 const gradePattern = /^(AAA|CCC|CC|C|(AA|A|BBB|BB|B)[+-]?)$/;
 const codePattern = /^[0-9A-Za-z-]{4,32}$/;
 const sha256Pattern = /^[0-9a-f]{64}$/;
-
-/**
- * The year of the national opinion on using credit records and reports in administrative matters
- * (发改财金〔2013〕920号), the first basis the district's policy names. An earlier issue date is a
- * slip (0001-01-01): within the longest validity below, such a report lapsed years before the
- * district platform existed, so no check could rely on it.
- */
-const earliestIssueDate = '2013-01-01';
 
 /**
  * Neither the policy nor the issuers' rules known here fix a report's validity: a rating is
@@ -91,7 +83,7 @@ export async function registerReport(input: RegisterCreditReportInput, actor: Ac
   for (const [field, value] of [['issuedOn', input.issuedOn], ['validUntil', input.validUntil]] as const) {
     if (!isIsoDate(value)) throw badInput(field, `${field} must be a calendar date as YYYY-MM-DD, got ${JSON.stringify(value)}`);
   }
-  if (input.issuedOn < earliestIssueDate) throw badInput('issuedOn', `issuedOn cannot be before ${earliestIssueDate}, got ${input.issuedOn}`);
+  if (input.issuedOn < earliestReportIssueDate) throw badInput('issuedOn', `issuedOn cannot be before ${earliestReportIssueDate}, got ${input.issuedOn}`);
   if (input.issuedOn > today) throw badInput('issuedOn', `a report cannot be issued after today (${today}), got issuedOn ${input.issuedOn}`);
   if (input.validUntil < input.issuedOn) throw badInput('validUntil', `validUntil cannot be before issuedOn (${input.issuedOn}), got ${input.validUntil}`);
   const lastValidDay = addMonths(input.issuedOn, longestValidityMonths);

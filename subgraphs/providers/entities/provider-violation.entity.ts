@@ -1,9 +1,13 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { ViolationKind } from '../../../lib/catalogue/provider-supervision';
 
-/** A breach by a provider that the registry found (违法违规行为), with its evidence. Append-only. */
-// Keep column and index names in sync with migrations/1764000000310-create-provider-supervision.ts
-// and the column types with migrations/1764000000320-evidence-as-json.ts.
+/**
+ * A breach by a provider that the registry found (违法违规行为), with its evidence. Never deleted
+ * nor changed, but for its withdrawal as recorded in error (撤销违规记录), kept on its row.
+ */
+// Keep column and index names in sync with migrations/1764000000310-create-provider-supervision.ts,
+// the column types with migrations/1764000000320-evidence-as-json.ts and the withdrawal's columns
+// with migrations/1764000000360-withdraw-provider-violation.ts.
 @Entity('provider_violation')
 @Index('IDX_provider_violation_provider_recorded', ['providerId', 'recordedAt'])
 export class ProviderViolation {
@@ -27,7 +31,10 @@ export class ProviderViolation {
   @Column({ type: 'json' })
   evidence!: string[];
 
-  /** When the breach happened (or was found), as the registry established it. */
+  /**
+   * The day the breach began, as the registry established it (for false information, the day it
+   * was first given), not the day it was found (`recordedAt`): reports are judged from it.
+   */
   @Column({ name: 'occurred_on', type: 'date' })
   occurredOn!: string;
 
@@ -39,4 +46,18 @@ export class ProviderViolation {
 
   @Column({ name: 'recorded_at', type: 'datetime', precision: 3 })
   recordedAt!: Date;
+
+  /** When it was withdrawn as recorded in error; null while it stands. A withdrawn violation counts for nothing. */
+  @Column({ name: 'withdrawn_at', type: 'datetime', precision: 3, nullable: true })
+  withdrawnAt!: Date | null;
+
+  @Column({ name: 'withdrawn_by', type: 'varchar', length: 100, nullable: true })
+  withdrawnBy!: string | null;
+
+  @Column({ name: 'withdrawn_by_organisation', type: 'varchar', length: 100, nullable: true })
+  withdrawnByOrganisation!: string | null;
+
+  /** What was recorded in error, as the admin who withdrew it wrote. */
+  @Column({ name: 'withdrawal_reason', type: 'text', nullable: true })
+  withdrawalReason!: string | null;
 }
