@@ -7,6 +7,7 @@ import type { PeerClient } from './peers';
 import { genuineSnapshot } from './platform-report';
 import { recordsChanged, snapshotRecordIds, type CurrentRecord } from './record-states';
 import type { RequestIdentity } from '../../lib/access/identity';
+import { isUniqueViolation } from '../shared/database';
 import { writeAlone } from '../shared/write-queue';
 
 /** A report as a check judged it, copied so the decision can be explained after the report changes. */
@@ -28,7 +29,7 @@ export interface ReportRequirementSnapshot {
   /** Whether an accepted report was found (whatever `required` says). */
   satisfied: boolean;
   goodGrade: boolean;
-  /** The report relied on: accepted, best grade, latest. */
+  /** The report relied on: accepted, best grade, latest (`relianceOrder`). */
   reliedOn: string | null;
   considered: ConsideredReportSnapshot[];
 }
@@ -40,7 +41,32 @@ export interface CheckRef {
   checkedAt: string | Date;
 }
 
-const gradeRank = (grade: string | null) => (grade ? ['AAA', 'AA', 'A', 'BBB', 'BB', 'B', 'CCC', 'CC', 'C'].indexOf(grade.replace(/[+-]$/, '')) : 99);
+/**
+ * The AAA…C scale, best first, as registration.ts's gradePattern writes it: AA to B carry + above
+ * the bare grade and - below it, so AA+, AA, AA-, then A+.
+ */
+const gradeScale = ['AAA', ...['AA', 'A', 'BBB', 'BB', 'B'].flatMap((grade) => [`${grade}+`, grade, `${grade}-`]), 'CCC', 'CC', 'C'];
+
+/** Lower is better; a report without a grade (or one off the scale) comes after every graded one. */
+function gradeRank(grade: string | null): number {
+  const rank = grade === null ? -1 : gradeScale.indexOf(grade);
+  return rank === -1 ? gradeScale.length : rank;
+}
+
+/**
+ * Which accepted report a check relies on first: the best grade, then the latest issued. Two
+ * standing reports alike in both are told apart by what identifies them, their issuer and report
+ * number (unique among standing registrations, UQ_credit_report_issuer_number_in_force): the
+ * higher number first, an issuer's numbers mostly running in sequence. Not by id, drawn at random
+ * when a report is registered: the same registrations, made on SQLite and on MariaDB, were relied
+ * on differently.
+ */
+function relianceOrder(a: ConsideredReportSnapshot, b: ConsideredReportSnapshot): number {
+  return gradeRank(a.grade) - gradeRank(b.grade) || descending(a.issuedOn, b.issuedOn) || descending(a.reportNumber, b.reportNumber) || descending(a.issuerName, b.issuerName);
+}
+
+/** Code-unit order, the same in every process whatever the database's collation. */
+const descending = (a: string, b: string) => (a < b ? 1 : a > b ? -1 : 0);
 
 /**
  * Decides a check's report requirement as of its instant: the subject's reports registered by
@@ -94,7 +120,7 @@ export async function judgeReports(
     }
     return { reportId: r.id, reportNumber: r.reportNumber, source: r.source, issuerName: r.issuerName, grade: r.grade, issuedOn: r.issuedOn, validUntil: r.validUntil, accepted: reasons.length === 0, reasons };
   });
-  const accepted = considered.filter((c) => c.accepted).sort((a, b) => gradeRank(a.grade) - gradeRank(b.grade) || (a.issuedOn < b.issuedOn ? 1 : -1));
+  const accepted = considered.filter((c) => c.accepted).sort(relianceOrder);
   return {
     required: reportRequired(check.matter),
     satisfied: accepted.length > 0,
@@ -136,21 +162,58 @@ export class CheckRequirementRepository {
     this.requirements = db.getRepository(CheckReportRequirement);
   }
 
-  async sealed(checkIds: readonly string[]): Promise<Map<string, ReportRequirementSnapshot>> {
-    const rows = await this.requirements.findBy({ checkId: In([...checkIds]) });
-    return new Map(rows.map((row) => [row.checkId, JSON.parse(row.requirement) as ReportRequirementSnapshot]));
+  /**
+   * The sealed requirements of these checks by id (a check not sealed yet is missing). One that
+   * cannot be read is an Error for its check alone, which the loader fails (context.ts) and the
+   * server logs, answering INTERNAL_SERVER_ERROR for that check's fields: the checks read with it
+   * keep theirs. Not the client's fault, nor one a retry mends, and not judged again: a sealed
+   * requirement is what the check found, and only someone who knows why it is unreadable may
+   * replace it.
+   */
+  async sealed(checkIds: readonly string[]): Promise<Map<string, ReportRequirementSnapshot | Error>> {
+    // Raw rows, parsed one by one: TypeORM parses a JSON column while it maps the rows of a find,
+    // and on SQLite one row it cannot parse fails the whole find.
+    const rows: SealedRow[] = await this.requirements
+      .createQueryBuilder('sealed')
+      .select('sealed.checkId', 'checkId')
+      .addSelect('sealed.requirement', 'requirement')
+      .where({ checkId: In([...checkIds]) })
+      .getRawMany();
+    return new Map(rows.map((row) => [row.checkId, readSealed(row)]));
   }
 
   /** Stores the first judgement; a concurrent second one loses to it and reads it back. */
   async seal(check: CheckRef, requirement: ReportRequirementSnapshot): Promise<ReportRequirementSnapshot> {
-    await writeAlone(this.requirements.manager.connection, () =>
-      this.requirements
-        .createQueryBuilder()
-        .insert()
-        .values({ checkId: check.id, subjectId: check.subjectId, matter: check.matter, judgedAsOf: new Date(check.checkedAt), requirement: JSON.stringify(requirement), sealedAt: new Date() })
-        .orIgnore()
-        .execute(),
-    );
-    return (await this.sealed([check.id])).get(check.id) ?? requirement;
+    try {
+      await writeAlone(this.requirements.manager.connection, () =>
+        this.requirements.insert({ checkId: check.id, subjectId: check.subjectId, matter: check.matter, judgedAsOf: new Date(check.checkedAt), requirement, sealedAt: new Date() }),
+      );
+    } catch (error) {
+      // Only the check's key is let pass. Not INSERT IGNORE: MySQL makes every error of such an
+      // insert a warning, and stored a requirement longer than its column cut short.
+      if (!isUniqueViolation(error)) throw error;
+    }
+    const stored = (await this.sealed([check.id])).get(check.id) ?? requirement;
+    if (stored instanceof Error) throw stored;
+    return stored;
+  }
+}
+
+interface SealedRow {
+  checkId: string;
+  /**
+   * mysql2 gives a JSON column parsed (MySQL's native one, and MariaDB's LONGTEXT, which it marks
+   * as JSON); SQLite gives its text, as both did the TEXT column of before 1764000000260.
+   */
+  requirement: unknown;
+}
+
+function readSealed(row: SealedRow): ReportRequirementSnapshot | Error {
+  if (typeof row.requirement !== 'string') return row.requirement as ReportRequirementSnapshot;
+  try {
+    return JSON.parse(row.requirement) as ReportRequirementSnapshot;
+  } catch {
+    // Not the parser's message: it may quote the text, which names the subject's reports.
+    return new Error(`the sealed report requirement of check ${row.checkId} cannot be read: its ${row.requirement.length} characters are not JSON`);
   }
 }
