@@ -367,9 +367,10 @@ describe('the explorer in headless Chromium', () => {
       // GraphiQL's history plugin adds a run when fetching starts, through a store its own effect
       // sets up after rendering: a run that starts first (the suite's load on two cores, a click
       // straight after the load) is never added to history. What is asserted is where history is
-      // kept, not that GraphiQL never misses a run, so the query is run again, at most three times.
+      // kept, not that GraphiQL never misses a run, so the query is run again, at most five times
+      // (three were once all missed under the whole suite's load).
       let where = await kept();
-      for (let run = 1; run <= 3 && !where.local.length && !keys.every((k) => where.session.includes(k)); run++) {
+      for (let run = 1; run <= 5 && !where.local.length && !keys.every((k) => where.session.includes(k)); run++) {
         await page.locator('.graphiql-execute-button').click();
         await waitForResponse(page, 'subjectByCode');
         for (const deadline = Date.now() + 5_000; !where.local.length && !keys.every((k) => where.session.includes(k)) && Date.now() < deadline; where = await kept()) await page.waitForTimeout(100);
@@ -379,7 +380,7 @@ describe('the explorer in headless Chromium', () => {
     } finally {
       await context.close();
     }
-  });
+  }, 120_000);
 
   it('opens with one tab, the first example with its variables and the caller and purpose it is meant for, and runs it as it is', async () => {
     const { context, page } = await openExplorer();
