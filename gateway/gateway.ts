@@ -332,7 +332,12 @@ function auditEntries(context: GatewayContext, operationName: string | null, ref
   // window's consents, the public registry): its entries name no purpose, as none was its basis. The
   // refused purpose stays on its DENIED entries, the attempt the credit office looks for.
   const disclosedUnder = context.decision.purposeRefused ? { ...base, matter: null, caseNumber: null } : base;
-  const entries: AuditEntryInput[] = [...context.disclosures].map(([subjectId, groups]) => ({ ...disclosedUnder, subjectId, fieldGroups: [...groups].sort(), outcome: 'DISCLOSED' as const }));
+  // A public lookup answers anyone: no matter, case or consent opened it, so none is named.
+  const toAnyone = { ...base, matter: null, caseNumber: null, consentId: null };
+  const entries: AuditEntryInput[] = [
+    ...[...context.disclosures].map(([subjectId, groups]) => ({ ...disclosedUnder, subjectId, fieldGroups: [...groups].sort(), outcome: 'DISCLOSED' as const })),
+    ...[...context.publicDisclosures].map(([subjectId, groups]) => ({ ...toAnyone, subjectId, fieldGroups: [...groups].sort(), outcome: 'DISCLOSED' as const })),
+  ];
   // One entry per subject and outcome: what was refused (DENIED), or read and then withheld for want of a check (FAILED).
   const withheld = new Map<string, { subjectId: string | null; outcome: 'DENIED' | 'FAILED'; groups: Set<string> }>();
   for (const { subjectId = null, groups, outcome = 'DENIED' } of refusals) {

@@ -21,6 +21,8 @@ export interface GatewayContext {
   identity: RequestIdentity;
   /** subject id → field groups the subgraphs reported disclosing, across the whole query plan. */
   disclosures: Map<string, Set<string>>;
+  /** The same, disclosed by public lookups (a report's verification): under no purpose. */
+  publicDisclosures: Map<string, Set<string>>;
   /** Where the request stands against its rate-limit budgets (null when they are off): the RateLimit headers. */
   rateLimit: RateLimitState | null;
   /** The identity as the subgraphs receive it (signed once per identity and half-minute: IdentitySigner). */
@@ -255,6 +257,7 @@ function contextOf(requestId: string, caller: Caller | null, purpose: Purpose | 
     decision,
     identity,
     disclosures: new Map(),
+    publicDisclosures: new Map(),
     rateLimit,
     signedIdentity: () => signerFor(signingKey).sign(identity),
   };

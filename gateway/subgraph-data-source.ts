@@ -41,12 +41,13 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   override async didReceiveResponse({ response, context }: Required<Pick<GatewayGraphQLRequestContext<GatewayContext>, 'request' | 'response' | 'context'>>): Promise<GatewayGraphQLResponse> {
     // Checked before anything is read from it: the gateway must never act on a malformed answer.
     if (!isGraphQLResponse(response)) throw new NotGraphQLResponse(describe(response));
-    const reported = response.extensions?.disclosures as { subjectId: string; groups: string[] }[] | undefined;
+    const reported = response.extensions?.disclosures as { subjectId: string; groups: string[]; toAnyone?: boolean }[] | undefined;
     if (reported && context?.disclosures) {
-      for (const { subjectId, groups } of reported) {
-        const known = context.disclosures.get(subjectId) ?? new Set<string>();
+      for (const { subjectId, groups, toAnyone } of reported) {
+        const disclosures = toAnyone === true ? context.publicDisclosures : context.disclosures;
+        const known = disclosures.get(subjectId) ?? new Set<string>();
         groups.forEach((g) => known.add(g));
-        context.disclosures.set(subjectId, known);
+        disclosures.set(subjectId, known);
       }
     }
     if (response.extensions) delete response.extensions.disclosures;

@@ -52,9 +52,9 @@ export class PeerClient {
     const body = parseJson(response.text) as {
       data?: T | null;
       errors?: { message: string; extensions?: { code?: string; field?: string; group?: string } }[];
-      extensions?: { disclosures?: { subjectId: string; groups: string[] }[] };
+      extensions?: { disclosures?: { subjectId: string; groups: string[]; toAnyone?: boolean }[] };
     };
-    for (const { subjectId, groups } of body.extensions?.disclosures ?? []) for (const group of groups) disclose(this.access, subjectId, group);
+    for (const { subjectId, groups, toAnyone } of body.extensions?.disclosures ?? []) for (const group of groups) disclose(this.access, subjectId, group, toAnyone ? 'ANYONE' : 'UNDER_PURPOSE');
     const error = body.errors?.[0];
     if (error) {
       const code = error.extensions?.code;

@@ -2,6 +2,7 @@ import { GraphQLError } from 'graphql';
 import type { RequestIdentity } from '../../lib/access/identity';
 import { countsToday, type RecordStatus } from '../../lib/catalogue/record-standing';
 import { clientError, ErrorCode } from '../../lib/errors';
+import { accessOf } from '../shared/access';
 import { PeerClient, type ReportsPeers } from './peers';
 import { activeRecordsSnapshotFormat, type Snapshot, type SnapshotRecord } from './platform-report';
 
@@ -68,7 +69,7 @@ interface StatesAnswer {
  */
 export function currentRecordsAsker(peers: ReportsPeers, signingKey: Uint8Array, requestId: string): (ids: readonly string[]) => Promise<(CurrentRecord | null)[]> {
   const identity = recordLookupIdentity(requestId);
-  const client = new PeerClient(peers, signingKey, { identity, disclosures: new Map() });
+  const client = new PeerClient(peers, signingKey, accessOf(identity));
   return async (ids) => {
     if (!ids.length) return [];
     const answer = await client.query<StatesAnswer>('records', recordStatesQuery, { r: ids.map((id) => ({ __typename: 'CreditRecord', id })) }, identity);

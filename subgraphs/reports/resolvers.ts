@@ -210,11 +210,10 @@ export const resolvers: GraphQLResolverMap<Context> = {
       if (!report || !sameCode(args.verificationCode, report.verificationCode)) return notGenuine;
       const snapshot = genuineSnapshot(report, await ctx.snapshotById.load(report.id));
       if (!snapshot) return notGenuine;
-      // Not a read of the subject, so nothing is disclosed for the audit log: it answers only what
-      // is printed on the report whose number and code the asker holds, and a public lookup is made
-      // for no matter, case or consent, which an entry under the request's purpose would cite (a
-      // bank's consent for another subject, a case that covers no such subject). The report's
-      // content, its printable page, is audited on each view, to an unidentified reader.
+      // The subject's name went to whoever asked, as each view of the printable page goes: audited
+      // in its trail, but as a public lookup, under no matter, case or consent (the request's would
+      // cite a bank's consent for another subject, or a case that covers no such subject).
+      disclose(ctx.access, report.subjectId, 'SUBJECT_BASICS', 'ANYONE');
       return { genuine: true, subjectName: snapshot.subject.name, issuedOn: report.issuedOn, validUntil: report.validUntil, isWithinValidity: report.validUntil >= todayInDistrict() };
     },
   },

@@ -17,6 +17,17 @@ export interface RequestAccess {
   identity: RequestIdentity;
   /** subject id → field groups disclosed in this response. */
   disclosures: Map<string, Set<string>>;
+  /**
+   * subject id → field groups disclosed by a public lookup (what anyone may ask, a report's
+   * verification), under no purpose: audited without the request's matter, case or consent, which
+   * did not open them.
+   */
+  publicDisclosures: Map<string, Set<string>>;
+}
+
+/** A request's access, nothing disclosed yet. */
+export function accessOf(identity: RequestIdentity): RequestAccess {
+  return { identity, disclosures: new Map(), publicDisclosures: new Map() };
 }
 
 /** Every subgraph's request context carries the caller's access, and the seal of its page cursors. */
@@ -70,9 +81,10 @@ function grantingMatters({ caller, purpose }: RequestIdentity, group: string): s
   return ` (name ${purpose ? 'a matter that grants it' : 'the matter'} in x-credit-matter: ${open.join(', ')}${withCase ? '; and the case in x-credit-case' : ''})`;
 }
 
-export function disclose(access: RequestAccess, subjectId: string, group: string): void {
-  let groups = access.disclosures.get(subjectId);
-  if (!groups) access.disclosures.set(subjectId, (groups = new Set()));
+export function disclose(access: RequestAccess, subjectId: string, group: string, to: 'UNDER_PURPOSE' | 'ANYONE' = 'UNDER_PURPOSE'): void {
+  const disclosures = to === 'ANYONE' ? access.publicDisclosures : access.disclosures;
+  let groups = disclosures.get(subjectId);
+  if (!groups) disclosures.set(subjectId, (groups = new Set()));
   groups.add(group);
 }
 
@@ -241,8 +253,8 @@ export async function gatewayIdentity(headers: Record<string, string | string[] 
  */
 export async function accessFromRequest(headers: Record<string, string | string[] | undefined>, body: unknown, identities: IdentityVerifier): Promise<RequestAccess> {
   const identity = await gatewayIdentity(headers, identities);
-  if (identity) return { identity, disclosures: new Map() };
-  if (isServiceSdlQuery(body)) return { identity: serviceIdentity, disclosures: new Map() };
+  if (identity) return accessOf(identity);
+  if (isServiceSdlQuery(body)) return accessOf(serviceIdentity);
   throw new GraphQLError(headers[identityHeader] ? 'the gateway identity on this request is invalid or expired' : 'subgraphs answer only requests signed by the gateway', {
     extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } },
   });

@@ -46,17 +46,21 @@ export interface SubgraphDefinition<TContext extends object> extends DataModel {
 export type ContextOf<TContext extends object> = TContext & SubgraphContext;
 
 /**
- * Reports what this response disclosed in `extensions.disclosures` ([{ subjectId, groups }]);
- * the gateway reads it for the audit log and strips it before answering the client.
+ * Reports what this response disclosed in `extensions.disclosures` ([{ subjectId, groups }],
+ * `toAnyone: true` for a public lookup's); the gateway reads it for the audit log and strips it
+ * before answering the client.
  */
 const reportDisclosures: ApolloServerPlugin<SubgraphContext> = {
   async requestDidStart() {
     return {
       async willSendResponse({ contextValue, response }) {
-        if (response.body.kind !== 'single' || !contextValue.access || contextValue.access.disclosures.size === 0) return;
+        const access = contextValue.access;
+        if (response.body.kind !== 'single' || !access || access.disclosures.size + access.publicDisclosures.size === 0) return;
+        const reported = (disclosures: Map<string, Set<string>>, toAnyone: boolean) =>
+          [...disclosures].map(([subjectId, groups]) => ({ subjectId, groups: [...groups].sort(), ...(toAnyone ? { toAnyone } : {}) }));
         response.body.singleResult.extensions = {
           ...response.body.singleResult.extensions,
-          disclosures: [...contextValue.access.disclosures].map(([subjectId, groups]) => ({ subjectId, groups: [...groups].sort() })),
+          disclosures: [...reported(access.disclosures, false), ...reported(access.publicDisclosures, true)],
         };
       },
     };

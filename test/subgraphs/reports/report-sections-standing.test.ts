@@ -178,13 +178,17 @@ describe.each(testDatabases)('what a report no longer standing still tells, on $
     expect(await requirementAs(supervisor)).toEqual({ satisfied: true, reliedOn: { id }, mistaken: { reportNumber, grade: 'AAA', report: { id, grade: 'AAA' } } });
   });
 
-  it("leaves no entry in a report subject's trail for a public verification, under whatever purpose or consent the request names", async () => {
+  // It was audited under the request's purpose: a bank's consent for another subject, a case that covers persons only.
+  it("audits a public verification in the report subject's trail as a public lookup, under no matter, case or consent", async () => {
     const subject = anotherOrganisation();
     const report = await generate(subject.id);
-    const entriesBefore = (await platform.databases.audit.query('SELECT COUNT(*) AS n FROM audit_entry WHERE subject_id = ?', [subject.id])) as { n: number | string }[];
     // A bank under a consent for another subject, an officer whose case covers persons only, no token at all.
-    const askers: [As, string][] = [[bank, 'verify-by-bank'], [personnel, 'verify-by-personnel'], [{}, 'verify-anonymously']];
-    for (const [as, requestId] of askers) {
+    const askers: [As, string, string][] = [
+      [bank, 'verify-by-bank', bank.caller!.id],
+      [personnel, 'verify-by-personnel', personnel.caller!.id],
+      [{}, 'verify-anonymously', 'anonymous'],
+    ];
+    for (const [as, requestId, actor] of askers) {
       const verified = await platform.query<{ verifyCreditReport: unknown }>(
         'query ($n: String!, $c: String!) { verifyCreditReport(reportNumber: $n, verificationCode: $c) { genuine subjectName } }',
         { n: report.reportNumber, c: report.verificationCode },
@@ -192,8 +196,9 @@ describe.each(testDatabases)('what a report no longer standing still tells, on $
       );
       expect(verified.errors).toBeUndefined();
       expect(verified.data?.verifyCreditReport).toEqual({ genuine: true, subjectName: subject.name });
-      expect(await platform.databases.audit.query('SELECT subject_id, consent_id, case_number FROM audit_entry WHERE request_id = ?', [requestId])).toEqual([]);
+      expect(await platform.databases.audit.query('SELECT actor, subject_id, matter, case_number, consent_id, field_groups, outcome FROM audit_entry WHERE request_id = ?', [requestId])).toEqual([
+        { actor, subject_id: subject.id, matter: null, case_number: null, consent_id: null, field_groups: 'SUBJECT_BASICS', outcome: 'DISCLOSED' },
+      ]);
     }
-    expect(await platform.databases.audit.query('SELECT COUNT(*) AS n FROM audit_entry WHERE subject_id = ?', [subject.id])).toEqual(entriesBefore);
   });
 });
