@@ -42,6 +42,24 @@ export function readFieldGuards(supergraphSdl: string): Map<string, string> {
   return guards;
 }
 
+/**
+ * The field group each guarded field needs, told in its description as the gateway serves the
+ * schema: composition keeps no `@grant`, so introspection (the explorer's docs pane, a front end's
+ * code generator) would not show the group a FORBIDDEN error names. Said once, however often the
+ * schema is loaded.
+ */
+export function withFieldGroupsDescribed(schema: GraphQLSchema, guards: ReadonlyMap<string, string>): GraphQLSchema {
+  for (const [coordinate, group] of guards) {
+    const [typeName, fieldName] = coordinate.split('.');
+    const type = schema.getType(typeName);
+    const field = type && 'getFields' in type ? (type.getFields() as Record<string, { description?: string | null }>)[fieldName] : undefined;
+    if (!field) continue;
+    const told = `Field group: \`${group}\` (docs/access.md: who holds it, under which matters).`;
+    if (!field.description?.endsWith(told)) field.description = field.description ? `${field.description}\n\n${told}` : told;
+  }
+  return schema;
+}
+
 export interface RemovedField {
   /** Response keys from the root to the field; lists are crossed without an index. */
   path: string[];

@@ -17,7 +17,7 @@ import { auditedRefusalExtension, ErrorCode, maskUnexpectedErrors, type AuditedR
 import type { SubgraphName } from '../schema/subgraphs';
 import { AuditWriter, type AuditEntryInput } from './audit-writer';
 import { createTokenVerifier, type TokenSettings } from './authentication';
-import { guardOperation, nullRemovedFields, readFieldGuards, refusalsAtWithheldFields, type Refusal, type RemovedField } from './field-guards';
+import { guardOperation, nullRemovedFields, readFieldGuards, refusalsAtWithheldFields, withFieldGroupsDescribed, type Refusal, type RemovedField } from './field-guards';
 import { RefusedSubjectCodes } from './refused-subject-codes';
 import { InternalClient } from '../lib/internal-client';
 import type { GatewayObserver } from './observer';
@@ -108,7 +108,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const guarded: GatewayInterface = {
     async load(loadOptions) {
       const { schema, executor } = await gateway.load(loadOptions);
-      return { schema: withPlatformScalars(schema), executor: audit && refusedSubjects ? guardExecutor(executor, guards, audit, refusedSubjects, options.observer) : executor };
+      return { schema: withFieldGroupsDescribed(withPlatformScalars(schema), guards), executor: audit && refusedSubjects ? guardExecutor(executor, guards, audit, refusedSubjects, options.observer) : executor };
     },
     onSchemaLoadOrUpdate: (callback) => gateway.onSchemaLoadOrUpdate(callback),
     stop: () => gateway.stop(),
