@@ -32,11 +32,14 @@ export async function insertMany<E extends ObjectLiteral>(manager: EntityManager
  */
 export async function insertValues(manager: EntityManager, table: string, columns: readonly string[], rows: readonly (readonly unknown[])[], { skipExisting = false } = {}): Promise<void> {
   const { driver } = manager.connection;
-  const insert = !skipExisting ? 'INSERT' : isSqlite(manager.connection) ? 'INSERT OR IGNORE' : 'INSERT IGNORE';
-  const head = `${insert} INTO ${driver.escape(table)} (${columns.map((c) => driver.escape(c)).join(', ')}) VALUES `;
+  const head = `INSERT INTO ${driver.escape(table)} (${columns.map((c) => driver.escape(c)).join(', ')}) VALUES `;
   const tuple = `(${columns.map(() => '?').join(', ')})`;
+  // Only a stored key is skipped: MySQL's INSERT IGNORE (and SQLite's OR IGNORE) would also turn
+  // a value too long for its column into a truncated one, and a missing value into a default.
+  const first = driver.escape(columns[0]);
+  const tail = !skipExisting ? '' : isSqlite(manager.connection) ? ' ON CONFLICT DO NOTHING' : ` ON DUPLICATE KEY UPDATE ${first} = ${first}`;
   for (let start = 0; start < rows.length; start += insertRowsPerStatement) {
     const slice = rows.slice(start, start + insertRowsPerStatement);
-    await manager.query(`${head}${Array.from(slice, () => tuple).join(', ')}`, slice.flat());
+    await manager.query(`${head}${Array.from(slice, () => tuple).join(', ')}${tail}`, slice.flat());
   }
 }

@@ -18,7 +18,9 @@ export async function insertMissing<E extends ObjectLiteral>(repository: Reposit
     // writeTransaction: `npm run seed` may write beside a running subgraph, on one SQLite file.
     inserted += await writeTransaction(repository.manager.connection, async (manager) => {
       const before = await manager.countBy(repository.target, stored);
-      await manager.createQueryBuilder().insert().into(repository.target).values(chunk).orIgnore().execute();
+      // A stored key only is skipped (a no-op update of the key): INSERT IGNORE would also store a
+      // value too long for its column cut short, on MySQL, without a word.
+      await manager.createQueryBuilder().insert().into(repository.target).values(chunk).orUpdate([key.databaseName], [key.databaseName]).execute();
       return (await manager.countBy(repository.target, stored)) - before;
     });
   }
