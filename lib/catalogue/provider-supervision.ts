@@ -9,13 +9,13 @@ import { todayInDistrict } from '../calendar';
  * a provider's report is not accepted.
  */
 
-export const filingStatuses = ['APPLIED', 'RETURNED', 'REJECTED', 'FILED', 'SUSPENDED', 'REVOKED'] as const;
+export const filingStatuses = ['APPLIED', 'RETURNED', 'REJECTED', 'FILED', 'SUSPENDED', 'REVOKED', 'DEREGISTERED'] as const;
 export type FilingStatus = (typeof filingStatuses)[number];
 
 export const supervisionClasses = ['A', 'B', 'C', 'D'] as const;
 export type SupervisionClass = (typeof supervisionClasses)[number];
 
-export const filingActions = ['APPLY', 'RESUBMIT', 'FILE', 'RETURN_FOR_CORRECTION', 'REJECT', 'SUSPEND', 'REINSTATE', 'REVOKE'] as const;
+export const filingActions = ['APPLY', 'RESUBMIT', 'FILE', 'RETURN_FOR_CORRECTION', 'REJECT', 'SUSPEND', 'REINSTATE', 'REVOKE', 'DEREGISTER'] as const;
 export type FilingAction = (typeof filingActions)[number];
 /** The actions a registry admin takes; APPLY and RESUBMIT are the provider's own. */
 export type FilingDecision = Exclude<FilingAction, 'APPLY' | 'RESUBMIT'>;
@@ -56,7 +56,13 @@ export const filingTransitions: readonly FilingTransition[] = [
   { action: 'REJECT', nameZh: '不予备案', from: ['APPLIED'], to: 'REJECTED', by: 'REGISTRY' },
   { action: 'SUSPEND', nameZh: '暂停备案', from: ['FILED'], to: 'SUSPENDED', by: 'REGISTRY' },
   { action: 'REINSTATE', nameZh: '恢复备案', from: ['SUSPENDED'], to: 'FILED', by: 'REGISTRY' },
-  { action: 'REVOKE', nameZh: '撤销备案', from: ['FILED', 'SUSPENDED'], to: 'REVOKED', by: 'REGISTRY' },
+  // A de-registered provider is still revoked for what it did while filed: de-registering does
+  // not shield its reports from the sanction.
+  { action: 'REVOKE', nameZh: '撤销备案', from: ['FILED', 'SUSPENDED', 'DEREGISTERED'], to: 'REVOKED', by: 'REGISTRY' },
+  // At the provider's request (it stops trading), recorded by the registry. Only from FILED: a
+  // suspended provider de-registering would make its reports, not relied on while the breach is
+  // investigated, accepted again without a reinstatement.
+  { action: 'DEREGISTER', nameZh: '注销备案', from: ['FILED'], to: 'DEREGISTERED', by: 'REGISTRY' },
 ];
 
 export function transitionFor(action: FilingAction): FilingTransition {
@@ -89,6 +95,11 @@ export const filingStatusRules: Record<FilingStatus, FilingStatusRule> = {
   // Revocation is final, and it withdraws every report the provider issued (policy 四: a provider
   // that supplied false information is not to be relied on).
   REVOKED: { status: 'REVOKED', nameZh: '撤销备案', publiclyListed: true, mayCollectPublicCreditData: false, mayIssueAcceptedReports: false, earlierReportsAccepted: false },
+  // De-registration (注销) at the provider's request ends the filing without a sanction: what it
+  // issued while filed stays accepted, nothing after. Listed, so that its name stays its own (its
+  // reports are registered under it, by its id: ISSUER_IS_REGISTERED_PROVIDER) and no newcomer
+  // passes for it.
+  DEREGISTERED: { status: 'DEREGISTERED', nameZh: '注销备案', publiclyListed: true, mayCollectPublicCreditData: false, mayIssueAcceptedReports: false, earlierReportsAccepted: true },
 };
 
 export interface SupervisionClassRule {

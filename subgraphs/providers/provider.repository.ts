@@ -255,31 +255,49 @@ export class ProviderRepository {
   }
 
   /**
-   * A decision taken on the filing as the admin read it: refused if the filing changed since the
-   * event it reviewed (an application resubmitted meanwhile is not decided unseen).
+   * A decision taken on the provider as the admin read it: refused if `histories` changed since
+   * the step it reviewed (an application resubmitted meanwhile is not decided unseen, a class set
+   * meanwhile not overwritten unseen).
    */
-  private async assertNothingSince(manager: EntityManager, provider: CreditServiceProvider, reviewedEventId: string): Promise<void> {
-    const reviewed = await manager.findOneBy(ProviderFilingEvent, { id: reviewedEventId, providerId: provider.id });
-    if (!reviewed) throw badInput('reviewedEventId', `${JSON.stringify(reviewedEventId)} is not an event of provider ${provider.id}'s filing history`);
-    // Later in the order filingHistory lists events in: by instant, then id.
-    const later = await manager.findOne(ProviderFilingEvent, {
-      where: [
-        { providerId: provider.id, occurredAt: MoreThan(reviewed.occurredAt) },
-        { providerId: provider.id, occurredAt: Equal(reviewed.occurredAt), id: MoreThan(reviewed.id) },
-      ],
-      order: { occurredAt: 'ASC', id: 'ASC' },
-    });
+  private async assertNothingSince(manager: EntityManager, provider: CreditServiceProvider, reviewedEventId: string, histories: readonly HistoryEntity[] = [ProviderFilingEvent]): Promise<void> {
+    const later = await this.firstStepAfter(manager, provider, reviewedEventId, histories);
     if (later) {
-      throw badInput('reviewedEventId', `provider ${provider.id}'s filing changed after the event reviewed: ${later.action} at ${later.occurredAt.toISOString()}, now ${provider.filingStatus}; read it again before deciding`, { problem: 'CONCURRENT_CHANGE' });
+      const what = later instanceof ProviderFilingEvent ? later.action : `class set to ${later.toClass}`;
+      throw badInput('reviewedEventId', `provider ${provider.id} changed after the step reviewed: ${what} at ${later.occurredAt.toISOString()}, now ${provider.filingStatus}${provider.supervisionClass ? ` in class ${provider.supervisionClass}` : ''}; read it again before deciding`, { problem: 'CONCURRENT_CHANGE' });
     }
+  }
+
+  /**
+   * The first step of `histories` recorded after the step `reviewedEventId` (one of theirs), in the
+   * order the histories list them (by instant, then id); null if there is none.
+   */
+  private async firstStepAfter(manager: EntityManager, provider: CreditServiceProvider, reviewedEventId: string, histories: readonly HistoryEntity[]): Promise<ProviderFilingEvent | SupervisionClassChange | null> {
+    const found = await Promise.all(histories.map((entity) => manager.findOne<ProviderFilingEvent | SupervisionClassChange>(entity, { where: { id: reviewedEventId, providerId: provider.id } })));
+    const reviewed = found.find((step) => step !== null);
+    if (!reviewed) {
+      const named = histories.length > 1 ? 'filing or class history' : 'filing history';
+      throw badInput('reviewedEventId', `${JSON.stringify(reviewedEventId)} is not a step of provider ${provider.id}'s ${named}`);
+    }
+    const later = await Promise.all(
+      histories.map((entity) =>
+        manager.findOne<ProviderFilingEvent | SupervisionClassChange>(entity, {
+          where: [
+            { providerId: provider.id, occurredAt: MoreThan(reviewed.occurredAt) },
+            { providerId: provider.id, occurredAt: Equal(reviewed.occurredAt), id: MoreThan(reviewed.id) },
+          ],
+          order: { occurredAt: 'ASC', id: 'ASC' },
+        }),
+      ),
+    );
+    return later.reduce<ProviderFilingEvent | SupervisionClassChange | null>((first, step) => (step && (!first || step.occurredAt < first.occurredAt || (+step.occurredAt === +first.occurredAt && step.id < first.id)) ? step : first), null);
   }
 
   /**
    * A name in the registry names one provider: refused when `applicant`'s reads (`nameAsRead`:
    * NFKC, letter case, spaces, punctuation and invisible characters aside) as the name of another
-   * provider the registry lists (FILED, SUSPENDED or REVOKED), whose filing and history it would
-   * pass for. Looked up by the stored search key, the name as read (cut at its column's length,
-   * so the names themselves decide).
+   * provider the registry lists (FILED, SUSPENDED, REVOKED or DEREGISTERED), whose filing and
+   * history it would pass for. Looked up by the stored search key, the name as read (cut at its
+   * column's length, so the names themselves decide).
    */
   private async assertNameFree(manager: EntityManager, applicant: Pick<CreditServiceProvider, 'name' | 'unifiedSocialCreditCode'>, field: string): Promise<void> {
     const listed = await manager.find(CreditServiceProvider, {
@@ -296,14 +314,22 @@ export class ProviderRepository {
     }
   }
 
-  /** Sets the supervision class (分类监管) of a filed or suspended provider, with the reason. */
-  async setClass(id: string, supervisionClass: SupervisionClass, reason: string, actor: Actor): Promise<CreditServiceProvider> {
+  /**
+   * Sets the supervision class (分类监管) of a filed or suspended provider, with the reason. Like a
+   * filing decision, it may name the last step of the provider's filing or class history the
+   * admin reviewed (`reviewedEventId`), and is refused if either changed since: of two admins
+   * classifying one provider at once, the second is told, not silently overwritten.
+   */
+  async setClass(id: string, supervisionClass: SupervisionClass, reason: string, actor: Actor, reviewedEventId: string | null = null): Promise<CreditServiceProvider> {
     if (!supervisionClasses.includes(supervisionClass)) throw badInput('supervisionClass', `supervisionClass must be one of ${supervisionClasses.join(', ')}, got ${JSON.stringify(supervisionClass)}`);
     const why = requiredProse(reason, 'reason', 2000);
     return await this.write(async (manager) => {
       const provider = await this.existing(manager, id, 'id');
       const latest = await manager.findOne(SupervisionClassChange, { where: { providerId: provider.id }, order: { occurredAt: 'DESC', id: 'DESC' } });
-      if (latest?.toClass === supervisionClass && isRetryOf(latest, actor, why)) return provider;
+      // A retry names the step the change was made on: the change is the first step after it.
+      const retried = latest?.toClass === supervisionClass && isRetryOf(latest, actor, why);
+      if (retried && (reviewedEventId === null || (await this.firstStepAfter(manager, provider, reviewedEventId, bothHistories))?.id === latest.id)) return provider;
+      if (reviewedEventId !== null) await this.assertNothingSince(manager, provider, reviewedEventId, bothHistories);
       await this.changeClass(manager, provider, supervisionClass, why, actor, await this.instantAfterHistory(manager, provider.id), null, 'supervisionClass');
       return provider;
     });
@@ -498,6 +524,11 @@ export class ProviderRepository {
     return writeTransaction(this.db, task, 'READ COMMITTED');
   }
 }
+
+/** A history of a provider's steps, each listed by instant, then id. */
+type HistoryEntity = typeof ProviderFilingEvent | typeof SupervisionClassChange;
+/** Where a class decision's reviewed step may be: the class depends on the filing status too. */
+const bothHistories: readonly HistoryEntity[] = [ProviderFilingEvent, SupervisionClassChange];
 
 export interface ProviderHistoryRows extends ProviderHistory {
   events: ProviderFilingEvent[];

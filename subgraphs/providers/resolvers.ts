@@ -130,8 +130,8 @@ export const resolvers: GraphQLResolverMap<Context> = {
     },
     decideProviderFiling: (_: unknown, args: { id: string; decision: FilingDecision; reason: string; reviewedEventId?: string | null }, ctx: Context) =>
       ctx.repository.decide(args.id, args.decision, args.reason, actorOf(ctx), args.reviewedEventId ?? null),
-    setProviderSupervisionClass: (_: unknown, args: { id: string; supervisionClass: SupervisionClass; reason: string }, ctx: Context) =>
-      ctx.repository.setClass(args.id, args.supervisionClass, args.reason, actorOf(ctx)),
+    setProviderSupervisionClass: (_: unknown, args: { id: string; supervisionClass: SupervisionClass; reason: string; reviewedEventId?: string | null }, ctx: Context) =>
+      ctx.repository.setClass(args.id, args.supervisionClass, args.reason, actorOf(ctx), args.reviewedEventId ?? null),
     recordProviderViolation: (_: unknown, args: { input: ProviderViolationInput }, ctx: Context) => ctx.repository.recordViolation(args.input, actorOf(ctx)),
     withdrawProviderViolation: (_: unknown, args: { id: string; reason: string }, ctx: Context) => ctx.repository.withdrawViolation(args.id, args.reason, actorOf(ctx)),
     sanctionProvider: (_: unknown, args: { input: ProviderSanctionInput }, ctx: Context) => ctx.repository.sanction(args.input, actorOf(ctx)),
