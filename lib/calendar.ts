@@ -63,3 +63,12 @@ export function checkCompletedDays(to: Date, counted: string, now: Date = new Da
   if (to.getTime() <= startOfDistrictDay(today).getTime()) return;
   throw badInput('to', `${counted} counted in completed district days only: to must be today's midnight, ${today}T00:00:00+08:00, or earlier, got ${to.toISOString()}`);
 }
+
+/**
+ * A period of district dates, [from, to): `to` is the day after the last one counted, so it must
+ * be later than `from` (BAD_USER_INPUT on `to`, an equal one told as the empty period it is).
+ */
+export function checkDatePeriod({ from, to }: { from: string; to: string }): void {
+  if (to < from) throw badInput('to', `to must be later than from (the period is [from, to): from inclusive, to exclusive), got ${from} to ${to}`);
+  if (to === from) throw badInput('to', `the period [from, to) is empty: to is the day after the last day counted, got ${from} to ${to}`);
+}

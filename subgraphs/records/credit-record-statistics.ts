@@ -5,6 +5,7 @@ import { allSubjects, organisationSubjects } from '../../lib/catalogue/matters';
 import { recordCategories } from '../../lib/catalogue/record-categories';
 import { minimumSubjectsPerStatistic } from '../../lib/access/policy';
 import { badInput } from '../../lib/errors';
+import { checkDatePeriod } from '../../lib/calendar';
 import { forbidden, limitedKinds, type SubgraphContext } from '../shared/access';
 import { withEntitiesOrUnavailable, type SubjectDirectory } from '../shared/subject-directory';
 import type { RecordsContext } from './context';
@@ -197,8 +198,7 @@ export function foldedRows(cells: readonly SubjectCell[], kinds: ReadonlyMap<str
 type Context = RecordsContext & SubgraphContext;
 
 export async function creditRecordStatistics(ctx: Context, args: CreditRecordStatisticsArgs): Promise<CreditRecordStatistics> {
-  if (args.to < args.from) throw badInput('to', `to must be later than from (the period is [from, to): from inclusive, to exclusive), got ${args.from} to ${args.to}`);
-  if (args.to === args.from) throw badInput('to', `the period [from, to) is empty: to is the day after the last day counted, got ${args.from} to ${args.to}`);
+  checkDatePeriod(args);
   const sourceDepartment = args.sourceDepartment ?? null;
   if (sourceDepartment !== null && !findDepartment(sourceDepartment)) {
     throw badInput('sourceDepartment', `sourceDepartment must be a department code from Query.departments, got ${JSON.stringify(sourceDepartment)}`);

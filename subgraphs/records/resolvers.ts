@@ -19,6 +19,7 @@ import { historyOf } from './record-history';
 import { objectionDueBy } from './lifecycle';
 import type { ApplyForRestorationInput, DecideObjectionInput, DecideRestorationInput, FileObjectionInput } from './record-lifecycle.repository';
 import { actorOf, maySeeLifecycle } from './record-roles';
+import { departmentHandlingStatistics, type DepartmentHandlingPeriod } from './department-statistics';
 
 /** Rows one `submitCreditRecords` call may carry; larger files go through `npm run import`. */
 export const maxBatchRows = 5000;
@@ -133,6 +134,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
       }
       return toConnection(page, request, 'submittedAt', (a) => a.id);
     },
+    departmentHandlingStatistics: (_: unknown, args: DepartmentHandlingPeriod, ctx: Context) => departmentHandlingStatistics(ctx, args),
   },
   Mutation: {
     submitCreditRecord: async (_: unknown, args: { input: RecordRow }, ctx: Context) => {

@@ -1,0 +1,275 @@
+import { randomUUID } from 'node:crypto';
+import type { Caller, RequestIdentity } from '../../../lib/access/identity';
+import { addDays, startOfDistrictDay, todayInDistrict } from '../../../lib/calendar';
+import { departments } from '../../../lib/catalogue/departments';
+import { addMonths } from '../../../lib/catalogue/record-categories';
+import { buildCreditRecord } from '../../../subgraphs/records/credit-record.repository';
+import { CreditRecord } from '../../../subgraphs/records/entities/credit-record.entity';
+import { CreditRecordEvent, type RecordEventKind } from '../../../subgraphs/records/entities/credit-record-event.entity';
+import { CreditRecordObjection, type ObjectionStatus } from '../../../subgraphs/records/entities/credit-record-objection.entity';
+import { RestorationApplication, type RestorationStatus } from '../../../subgraphs/records/entities/restoration-application.entity';
+import { recordEvent } from '../../../subgraphs/records/record-history';
+import { createRecordsSubgraph } from '../../../subgraphs/records/subgraph';
+import { SubjectDirectoryUnavailable } from '../../../subgraphs/shared/subject-directory';
+import { testDatabases } from '../../helpers/databases';
+import type { GraphQLResponse } from '../../helpers/graphql';
+import { useSubgraph } from '../../helpers/subgraph';
+import { creditOffice, identityOf, officerOf } from './records-harness';
+
+/**
+ * `departmentHandlingStatistics` (部门信用信息归集和处理统计): the credit office's counts, per
+ * department, of the records it supplied and of how it handled objections and restorations.
+ *
+ * The week under assessment is [M, M+7), M a Monday two months ago or more, so that every time
+ * limit of its objections has passed. Its edges are instants: the first of M, the last of M+6
+ * (in) and the first of M+7 (out), at district midnights (UTC+8). Everything not meant to count
+ * in a window (the records cases are about) entered the platform long before.
+ */
+const today = todayInDistrict();
+const mondayOnOrBefore = (day: string) => addDays(day, -((new Date(`${day}T00:00:00Z`).getUTCDay() + 6) % 7));
+const M = mondayOnOrBefore(addDays(today, -60));
+const day = (offset: number) => addDays(M, offset);
+/** An instant of a district day: `hours` after its midnight (UTC+8). */
+const at = (isoDate: string, hours = 0) => new Date(startOfDistrictDay(isoDate).getTime() + hours * 3_600_000);
+const lastInstantOf = (isoDate: string) => new Date(startOfDistrictDay(addDays(isoDate, 1)).getTime() - 1);
+
+const QUERY = /* GraphQL */ `
+  query Handling($from: Date!, $to: Date!) {
+    departmentHandlingStatistics(from: $from, to: $to) {
+      department { code }
+      intake { created corrected }
+      objections { filed accepted rejected decidedLate pending overdue }
+      restorations { filed approved rejected closed pending }
+    }
+  }
+`;
+interface Statistic {
+  department: { code: string };
+  intake: { created: number; corrected: number };
+  objections: { filed: number; accepted: number; rejected: number; decidedLate: number; pending: number; overdue: number };
+  restorations: { filed: number; approved: number; rejected: number; closed: number; pending: number };
+}
+type Answer = GraphQLResponse<{ departmentHandlingStatistics: Statistic[] | null }>;
+
+/** A row of the answer, its zero counts left out of the literal. */
+function row(code: string, counts: { intake?: Partial<Statistic['intake']>; objections?: Partial<Statistic['objections']>; restorations?: Partial<Statistic['restorations']> }): Statistic {
+  return {
+    department: { code },
+    intake: { created: 0, corrected: 0, ...counts.intake },
+    objections: { filed: 0, accepted: 0, rejected: 0, decidedLate: 0, pending: 0, overdue: 0, ...counts.objections },
+    restorations: { filed: 0, approved: 0, rejected: 0, closed: 0, pending: 0, ...counts.restorations },
+  };
+}
+
+const supervisor = (organisation: string, matter?: string): RequestIdentity =>
+  identityOf({ id: `supervisor-${organisation.toLowerCase()}`, organisation, organisationKind: 'DEPARTMENT', role: 'CREDIT_OFFICE_SUPERVISOR' }, matter);
+const analyst: Caller = { id: 'analyst-zhao', organisation: 'FINANCE', organisationKind: 'DEPARTMENT', role: 'ANALYST' };
+
+describe.each(testDatabases)('departmentHandlingStatistics on $label', (database) => {
+  /** The instant the lifecycle stamps a filing or a decision made through the API with. */
+  let clock = new Date();
+  const records = useSubgraph(
+    createRecordsSubgraph({
+      // Cases filed at the credit office's window name a record, never a subject to look up.
+      subjects: {
+        lookUp: async () => {
+          throw new SubjectDirectoryUnavailable('no subject is looked up here');
+        },
+      },
+      now: () => clock,
+    }),
+    database,
+    'deptstats',
+  );
+  const subjectId = randomUUID();
+  let serial = 0;
+
+  /** A general penalty of `department`, entered at `recordedAt` (long before the windows by default). */
+  async function record(department: string, recordedAt = at(day(-150), 10), decisionDate = addDays(M, -200)): Promise<CreditRecord> {
+    serial += 1;
+    const built = buildCreditRecord(
+      {
+        subjectId, category: 'ADMINISTRATIVE_PENALTY', polarity: 'NEGATIVE', severity: 'GENERAL', sourceDepartment: department,
+        documentNumber: `考核统计〔2026〕${serial}号`, decisionDate, summary: '未按规定公示年度报告，罚款5000元',
+      },
+      { id: randomUUID(), recordedAt, today },
+    );
+    await records.db().getRepository(CreditRecord).insert(built);
+    return built;
+  }
+
+  async function event(target: CreditRecord, kind: RecordEventKind, occurredAt: Date): Promise<void> {
+    await records.db().getRepository(CreditRecordEvent).insert(recordEvent(target.id, kind, { userId: 'officer', organisation: target.sourceDepartment }, occurredAt));
+  }
+
+  async function objection(target: CreditRecord, submittedAt: Date, decided?: { status: Exclude<ObjectionStatus, 'SUBMITTED'>; at: Date }): Promise<void> {
+    await records.db().getRepository(CreditRecordObjection).insert(
+      Object.assign(new CreditRecordObjection(), {
+        id: randomUUID(), recordId: target.id, subjectId, sourceDepartment: target.sourceDepartment, status: decided?.status ?? 'SUBMITTED', reason: '处罚对象认定有误',
+        submittedBy: 'window', submittedByOrganisation: 'CREDIT_OFFICE', submittedAt,
+        resolution: decided?.status === 'ACCEPTED' ? 'CORRECTED' : null, decidedBy: decided ? 'officer' : null, decidedByOrganisation: decided ? target.sourceDepartment : null,
+        decidedAt: decided?.at ?? null, decisionReason: decided ? '经核查' : null,
+      }),
+    );
+  }
+
+  async function application(target: CreditRecord, submittedAt: Date, status: RestorationStatus = 'SUBMITTED'): Promise<void> {
+    const decided = status !== 'SUBMITTED';
+    await records.db().getRepository(RestorationApplication).insert(
+      Object.assign(new RestorationApplication(), {
+        id: randomUUID(), recordId: target.id, subjectId, sourceDepartment: target.sourceDepartment, status, correction: '已缴纳罚款并完成整改', evidence: JSON.stringify(['罚款缴纳凭证']),
+        commitment: '承诺今后守法经营', submittedBy: 'window', submittedByOrganisation: 'CREDIT_OFFICE', submittedAt,
+        decidedBy: decided ? 'officer' : null, decidedByOrganisation: decided ? target.sourceDepartment : null, decidedAt: decided ? addDaysTo(submittedAt, 5) : null, decisionReason: decided ? '经审核' : null,
+      }),
+    );
+  }
+  const addDaysTo = (instant: Date, days: number) => new Date(instant.getTime() + days * 86_400_000);
+
+  const statistics = (from: string, to: string, identity: RequestIdentity = creditOffice) => records.queryAs(identity, QUERY, { from, to }) as Promise<Answer>;
+  const answered = async (from: string, to: string): Promise<Statistic[]> => {
+    const answer = await statistics(from, to);
+    expect(answer.errors).toBeUndefined();
+    // Counts about departments: nothing disclosed about any subject.
+    expect((answer.extensions?.disclosures as unknown[] | undefined) ?? []).toEqual([]);
+    return answer.data!.departmentHandlingStatistics!;
+  };
+
+  beforeAll(async () => {
+    // Records entered: the first instant of M and the last of M+6 in; the last of M-1 and the first of M+7 out.
+    const before = await record('MARKET_REGULATION', lastInstantOf(day(-1)));
+    const first = await record('MARKET_REGULATION', at(day(0)));
+    await record('MARKET_REGULATION', lastInstantOf(day(6)));
+    await record('MARKET_REGULATION', at(day(7)));
+    const finance = await record('FINANCE', at(day(2), 12));
+    // Corrections: the record entered the day before, twice (one record corrected), and the first record;
+    // an objection is no correction; finance's correction on M+7 is out.
+    await event(before, 'CORRECTED', at(day(3), 9));
+    await event(before, 'CORRECTED', at(day(4), 9));
+    await event(first, 'CORRECTED', at(day(5), 9));
+    await event(first, 'OBJECTED', at(day(5), 10));
+    await event(finance, 'CORRECTED', at(day(7)));
+
+    // Objections to market regulation's records. Filed on Monday M, due by M+14: accepted on its last
+    // evening (on time), rejected half an hour after it ended (late, though still M+14 in UTC).
+    await objection(await record('MARKET_REGULATION'), at(day(0), 10), { status: 'ACCEPTED', at: at(day(14), 23.5) });
+    await objection(await record('MARKET_REGULATION'), at(day(0), 10), { status: 'REJECTED', at: at(day(15), 0.5) });
+    // Pending since the period's last instant: overdue long since. The day before and the day after: out.
+    await objection(await record('MARKET_REGULATION'), lastInstantOf(day(6)));
+    await objection(await record('MARKET_REGULATION'), at(day(-1), 23));
+    await objection(await record('MARKET_REGULATION'), at(day(7)));
+    // Filed on Saturday M+5: ten working days end on Friday M+18, so Saturday M+19 is late.
+    await objection(await record('FINANCE'), at(day(5), 10), { status: 'ACCEPTED', at: at(day(19), 10) });
+
+    // Applications about market regulation's records, one of each outcome; a pending one whose record's
+    // disclosure ended reads CLOSED; the one filed on M+7 is out.
+    for (const status of ['APPROVED', 'REJECTED', 'CLOSED', 'SUBMITTED'] as const) await application(await record('MARKET_REGULATION'), at(day(1), 9), status);
+    await application(await record('MARKET_REGULATION', at(day(-150), 10), addMonths(today, -13)), at(day(2), 9));
+    await application(await record('MARKET_REGULATION'), at(day(7), 9));
+    await application(await record('FINANCE'), at(day(3), 9));
+
+    // Near today, for taxation: pending since 20 days ago (overdue) and since now (not yet).
+    await objection(await record('TAXATION'), at(addDays(today, -20), 10));
+    await objection(await record('TAXATION'), new Date());
+  });
+
+  /** Finance files and decides an objection through the API: on M+1, corrected a day after its limit (M+15). */
+  beforeAll(async () => {
+    const target = await record('FINANCE');
+    clock = at(day(1), 9);
+    const filed = await records.queryAs<{ objectToCreditRecord: { id: string } }>(officerOf('CREDIT_OFFICE'), `mutation($input: ObjectToCreditRecordInput!) { objectToCreditRecord(input: $input) { id } }`, {
+      input: { recordId: target.id, reason: '罚款金额有误' },
+    });
+    expect(filed.errors).toBeUndefined();
+    clock = at(day(16), 9);
+    const decided = await records.queryAs(officerOf('FINANCE'), `mutation($input: DecideObjectionInput!) { decideObjection(input: $input) { id status } }`, {
+      input: { id: filed.data!.objectToCreditRecord.id, decision: 'ACCEPT', resolution: 'CORRECTED', correction: { summary: '未按规定公示年度报告，罚款3000元' }, reason: '罚款金额更正' },
+    });
+    expect(decided.errors).toBeUndefined();
+  });
+
+  it('counts each department of the week in catalogue order: records entered and corrected, objections and applications by outcome today', async () => {
+    expect(await answered(day(0), day(7))).toEqual([
+      row('FINANCE', {
+        intake: { created: 1 },
+        objections: { filed: 2, accepted: 2, decidedLate: 2 },
+        restorations: { filed: 1, pending: 1 },
+      }),
+      row('MARKET_REGULATION', {
+        intake: { created: 2, corrected: 2 },
+        objections: { filed: 3, accepted: 1, rejected: 1, decidedLate: 1, pending: 1, overdue: 1 },
+        restorations: { filed: 5, approved: 1, rejected: 1, closed: 2, pending: 1 },
+      }),
+    ]);
+  });
+
+  it('counts the last day of the period, and not the day after', async () => {
+    expect(await answered(day(6), day(7))).toEqual([row('MARKET_REGULATION', { intake: { created: 1 }, objections: { filed: 1, pending: 1, overdue: 1 } })]);
+    expect(await answered(day(7), day(8))).toEqual([
+      row('FINANCE', { intake: { corrected: 1 } }),
+      row('MARKET_REGULATION', { intake: { created: 1 }, objections: { filed: 1, pending: 1, overdue: 1 }, restorations: { filed: 1, pending: 1 } }),
+    ]);
+  });
+
+  it('counts a correction by the day it was made, and a department with nothing else in the period has a row for it', async () => {
+    expect(await answered(day(14), day(21))).toEqual([row('FINANCE', { intake: { corrected: 1 } })]);
+  });
+
+  it('tells a pending objection still within its limit from an overdue one, as of today', async () => {
+    expect(await answered(addDays(today, -20), addDays(today, 1))).toEqual([row('TAXATION', { objections: { filed: 2, pending: 2, overdue: 1 } })]);
+  });
+
+  it('answers a period with nothing in it with no rows', async () => {
+    expect(await answered(day(-50), day(-40))).toEqual([]);
+  });
+
+  it('reads in four statements, however many departments the period has', async () => {
+    const wide = day(-28);
+    const suppliers = departments.filter((d) => d.code !== 'CREDIT_OFFICE');
+    for (const { code } of suppliers) {
+      const supplied = await record(code, at(wide, 10));
+      await objection(supplied, at(wide, 11));
+      await application(supplied, at(wide, 12));
+    }
+    const counted = async (from: string, to: string) => {
+      let answer: Answer | undefined;
+      const selects = await records.sql.selectsDuring(async () => {
+        answer = await statistics(from, to);
+      });
+      expect(answer!.errors).toBeUndefined();
+      return { departments: answer!.data!.departmentHandlingStatistics!.length, selects };
+    };
+    expect(await counted(day(0), day(7))).toEqual({ departments: 2, selects: 4 });
+    expect(await counted(wide, addDays(wide, 1))).toEqual({ departments: suppliers.length, selects: 4 });
+  });
+
+  it('answers the supervising departments under CREDIT_SUPERVISION', async () => {
+    const answer = await statistics(day(6), day(7), supervisor('ADMINISTRATIVE_APPROVAL', 'CREDIT_SUPERVISION'));
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data!.departmentHandlingStatistics!.map((r) => r.department.code)).toEqual(['MARKET_REGULATION']);
+  });
+
+  it.each([
+    ['an analyst, who holds STATISTICS', () => identityOf(analyst, 'STATISTICAL_ANALYSIS'), 'NOT_ENTITLED'],
+    ['a department officer, who holds no STATISTICS', () => officerOf('MARKET_REGULATION'), 'GROUP_NOT_GRANTED'],
+    ['the credit office without x-credit-matter CREDIT_SUPERVISION', () => supervisor('CREDIT_OFFICE'), 'PURPOSE_MISMATCH'],
+  ])('refuses %s with FORBIDDEN and its problem', async (_, identity, problem) => {
+    const answer = await statistics(day(0), day(7), identity());
+    expect(answer.data?.departmentHandlingStatistics ?? null).toBeNull();
+    expect(answer.errors?.map((e) => e.extensions)).toEqual([expect.objectContaining({ code: 'FORBIDDEN', problem })]);
+    expect((answer.extensions?.disclosures as unknown[] | undefined) ?? []).toEqual([]);
+  });
+
+  it.each([
+    ['an empty period', day(7), day(7)],
+    ['a period ending before it starts', day(7), day(0)],
+  ])('refuses %s with BAD_USER_INPUT naming `to`', async (_, from, to) => {
+    const answer = await statistics(from, to);
+    expect(answer.data?.departmentHandlingStatistics ?? null).toBeNull();
+    expect(answer.errors?.map((e) => e.extensions)).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'to' })]);
+  });
+
+  it('refuses a day that is not a calendar date', async () => {
+    const answer = await statistics('2026-02-30', day(7));
+    expect(answer.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+  });
+});
