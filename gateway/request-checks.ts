@@ -1,6 +1,34 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
-import { coerceInputValue, getNamedType, getNullableType, getVariableValues, GraphQLError, isInputObjectType, isInputType, isListType, isNonNullType, isScalarType, Kind, typeFromAST, visit, type GraphQLInputType, type GraphQLScalarLiteralParser, type GraphQLSchema, type VariableDefinitionNode } from 'graphql';
-import { badInput, ErrorCode } from '../lib/errors';
+import {
+  BREAK,
+  coerceInputValue,
+  getNamedType,
+  getNullableType,
+  getVariableValues,
+  GraphQLError,
+  GraphQLID,
+  isInputObjectType,
+  isInputType,
+  isListType,
+  isNonNullType,
+  isScalarType,
+  Kind,
+  TypeInfo,
+  typeFromAST,
+  valueFromAST,
+  visit,
+  visitWithTypeInfo,
+  type DocumentNode,
+  type ExecutableDefinitionNode,
+  type FragmentDefinitionNode,
+  type GraphQLInputType,
+  type GraphQLScalarLiteralParser,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type ValueNode,
+  type VariableDefinitionNode,
+} from 'graphql';
+import { badInput, ErrorCode, isBlank } from '../lib/errors';
 import { scalarResolvers } from '../subgraphs/shared/scalars';
 
 /**
@@ -41,7 +69,8 @@ const loneSurrogate = /\p{Surrogate}/u;
  * DateTime) passes on unparsed until serialising it for a subgraph overflows the stack. Both
  * are refused with BAD_USER_INPUT naming the variable, as is a value its declared type refuses
  * (a missing required one, an unknown enum value, a bad date: see `withPlatformScalars`);
- * document literals are checked by graphql's parser and validation.
+ * document literals are checked by graphql's parser and validation. A required ID left blank,
+ * in a variable or a literal, is refused here too (`blankRequiredId`).
  */
 export const wellFormedVariables: ApolloServerPlugin<BaseContext> = {
   async requestDidStart() {
@@ -74,6 +103,8 @@ export const wellFormedVariables: ApolloServerPlugin<BaseContext> = {
               }
             },
           });
+          const blank = blankRequiredId(schema, document, operation, values);
+          if (blank) throw blank;
         }
       },
     };
@@ -145,8 +176,12 @@ function pathInVariable(schema: GraphQLSchema, definition: VariableDefinitionNod
     // A field left out or not defined is reported at the object that holds it: the field is added.
     at ??= [...path, ...fieldAtFault(inputTypeAt(type, path), invalid)];
   });
-  if (!at?.length) return undefined;
-  return at.map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? key : `.${key}`)).join('');
+  return at?.length ? placeInForm(at) : undefined;
+}
+
+/** A place inside a value as a form names it (README, Errors): `correction.severity`, `statuses[1]`, `[0].grade`. */
+function placeInForm(path: readonly (string | number)[]): string {
+  return path.map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? key : `.${key}`)).join('');
 }
 
 /** The type of the value at `path` inside a value of `type`, as `coerceInputValue` walks it (a list takes one item as a list of one). */
@@ -178,4 +213,98 @@ function fieldAtFault(type: GraphQLInputType, value: unknown): string[] {
   const unknown = Object.keys(given).find((key) => !Object.hasOwn(fields, key));
   const name = missing?.name ?? unknown;
   return name === undefined ? [] : [name];
+}
+
+/**
+ * The refusal of the first `ID!` the operation gives blank (empty or only spaces), or undefined.
+ * A blank id names nothing, so a subgraph answered it as an unknown one (null, NOT_FOUND, or
+ * FORBIDDEN under a consent's scope), which tells a front end nothing of the form's bug. Refused
+ * before anything runs, so nothing is read, changed or audited: BAD_USER_INPUT, 400, naming a
+ * literal's place as a form names it (`id`, `subjectId` inside `input`, `ids[2]`), or the variable
+ * that gave it (`$id`, and `inputPath` inside it). An ID the schema lets be null is another
+ * matter: left blank it is none, as if left out (README, Errors), which the subgraphs read so.
+ * The operation's values are read as execution reads them (`variables` coerced, defaults
+ * applied), wherever an argument takes one: fields, directives, the fragments it spreads.
+ */
+export function blankRequiredId(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): GraphQLError | undefined {
+  const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
+  const pending: ExecutableDefinitionNode[] = [operation];
+  const spread = new Set<string>();
+  let refusal: GraphQLError | undefined;
+  for (let definition = pending.pop(); definition && !refusal; definition = pending.pop()) {
+    const types = new TypeInfo(schema);
+    visit(
+      definition,
+      visitWithTypeInfo(types, {
+        FragmentSpread({ name: { value: name } }) {
+          const fragment = fragments.get(name);
+          if (fragment && !spread.has(name)) pending.push(fragment);
+          spread.add(name);
+        },
+        Argument(argument) {
+          const type = types.getArgument()?.type;
+          const blank = type && blankIdIn(valueFromAST(argument.value, type, variables), type);
+          if (!blank) return false; // Its value holds no field or argument to visit.
+          refusal = blankIdRefusal(argument.name.value, argument.value, blank);
+          return BREAK;
+        },
+      }),
+    );
+  }
+  return refusal;
+}
+
+interface BlankId {
+  /** Where it is inside the argument's value: input field names and list indices. */
+  path: (string | number)[];
+  value: string;
+}
+
+/** The first `ID!` in `value` (a value of `type` as execution reads it), in the type's order, that is blank; undefined where none is. */
+function blankIdIn(value: unknown, type: GraphQLInputType, path: (string | number)[] = []): BlankId | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (isNonNullType(type) && isScalarType(type.ofType) && type.ofType.name === GraphQLID.name) return typeof value === 'string' && isBlank(value) ? { path, value } : undefined;
+  const nullable = getNullableType(type);
+  if (isListType(nullable) && Array.isArray(value)) {
+    for (const [index, item] of value.entries()) {
+      const blank = blankIdIn(item, nullable.ofType, [...path, index]);
+      if (blank) return blank;
+    }
+  }
+  if (isInputObjectType(nullable) && typeof value === 'object') {
+    for (const field of Object.values(nullable.getFields())) {
+      const blank = blankIdIn((value as Record<string, unknown>)[field.name], field.type, [...path, field.name]);
+      if (blank) return blank;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The refusal of a blank id in the argument `name` given as `literal`: by the variable the literal
+ * takes it from, if it does, else by the argument's place as a form names it (a mutation's
+ * `input` object by the field inside it).
+ */
+function blankIdRefusal(name: string, literal: ValueNode, { path, value }: BlankId): GraphQLError {
+  let node: ValueNode | undefined = literal;
+  for (const [depth, key] of path.entries()) {
+    if (node.kind === Kind.VARIABLE) return blankVariable(node.name.value, path.slice(depth), value);
+    // A single value given for a list is a list of one: it stands for its item 0.
+    if (typeof key === 'number') node = node.kind === Kind.LIST ? node.values[key] : node;
+    else node = node.kind === Kind.OBJECT ? node.fields.find((field) => field.name.value === key)?.value : undefined;
+    // A field left out took its default, which the schema wrote: named as a literal's.
+    if (!node) break;
+  }
+  if (node?.kind === Kind.VARIABLE) return blankVariable(node.name.value, [], value);
+  const place = placeInForm(name === 'input' && path.length ? path : [name, ...path]);
+  return refused(place, blankIdMessage(place, value));
+}
+
+function blankVariable(name: string, inside: readonly (string | number)[], value: string): GraphQLError {
+  return refused(`$${name}`, blankIdMessage(placeInForm([`$${name}`, ...inside]), value), inside.length ? placeInForm(inside) : undefined);
+}
+
+/** As a subgraph words a required text left blank (lib/errors.ts `requiredText`). */
+function blankIdMessage(place: string, value: string): string {
+  return `${place} must not be empty: an ID names an object by its id, got ${JSON.stringify(value)}`;
 }
