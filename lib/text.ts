@@ -85,3 +85,11 @@ const lineBreaksAndTabs = /[\t\n\r]/g;
 export function nameAsRead(name: string): string {
   return withoutInvisible(name.normalize('NFKC').toLowerCase()).replace(/[\p{Z}\p{P}]/gu, '');
 }
+
+/** Room in a key column for a 200-character name as read: compatibility forms (㍿, ﷺ) may read as several characters. */
+export const nameKeyMaxLength = 600;
+
+/** A name as readers compare it (`nameAsRead`), as much as a key column holds: the key a registry's names are searched and told apart by. */
+export function nameKey(name: string): string {
+  return firstCharacters(nameAsRead(name), nameKeyMaxLength);
+}

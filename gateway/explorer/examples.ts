@@ -114,7 +114,7 @@ query AnalystStatistics($fromDay: Date!, $toDay: Date!, $from: DateTime!, $to: D
 # matter, the joint punishments and incentives the checks called for and how many were applied,
 # then the checks whose department reported feedback without applying a punishment called for
 # (an excluded subject admitted, say), with what the department said.
-query CreditOfficeAssessment($from: DateTime!, $to: DateTime!) {
+query CreditOfficeAssessment($from: DateTime!, $to: DateTime!, $fromDay: Date!, $toDay: Date!) {
   creditCheckStatistics(from: $from, to: $to) {
     department { nameZh } matter checks withFeedback
     punishment { calledFor applied shareApplied checksNotApplied }
@@ -124,9 +124,16 @@ query CreditOfficeAssessment($from: DateTime!, $to: DateTime!) {
     totalCount
     edges { node { department { nameZh } matter caseNumber checkedAt verdict feedback { appliedMeasures note } } }
   }
+  # How each department supplied its records and handled objections and restorations (归集和处理).
+  departmentHandlingStatistics(from: $fromDay, to: $toDay) {
+    department { nameZh }
+    intake { created corrected }
+    objections { filed accepted rejected decidedLate pending overdue }
+    restorations { filed approved rejected closed pending }
+  }
 }
 `,
-      variables: { from: `${year}-01-01T00:00:00+08:00`, to: `${Number(year) + 1}-01-01T00:00:00+08:00` },
+      variables: { from: `${year}-01-01T00:00:00+08:00`, to: `${Number(year) + 1}-01-01T00:00:00+08:00`, fromDay: `${year}-01-01`, toDay: `${Number(year) + 1}-01-01` },
       purpose: { matter: 'CREDIT_SUPERVISION' },
       demoCaller: options.callers?.supervisor,
     },

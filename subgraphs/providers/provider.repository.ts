@@ -3,13 +3,13 @@ import { Equal, In, IsNull, MoreThan, type DataSource, type EntityManager, type 
 import { todayInDistrict } from '../../lib/calendar';
 import { assertLegible, assertNoRepeats, badInput, clientError, ErrorCode, optionalText, requiredProse, requiredText } from '../../lib/errors';
 import { normaliseIdentifier, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
-import { characterCount, nameAsRead } from '../../lib/text';
+import { characterCount, nameAsRead, nameKey } from '../../lib/text';
 import type { CursorPosition } from '../shared/cursors';
 import { groupedByKey } from '../shared/loaders';
 import { loadPages, type Page } from '../shared/pagination';
 import { isIsoDate } from '../shared/scalars';
 import { lockFor, writeTransaction } from '../shared/write-queue';
-import { CreditServiceProvider, providerNameKey, type FilingStatus, type SupervisionClass } from './entities/credit-service-provider.entity';
+import { CreditServiceProvider, type FilingStatus, type SupervisionClass } from './entities/credit-service-provider.entity';
 import { ProviderFilingEvent, type ApplicationDetails } from './entities/provider-filing-event.entity';
 import { ProviderSanction } from './entities/provider-sanction.entity';
 import { ProviderViolation } from './entities/provider-violation.entity';
@@ -35,7 +35,7 @@ import {
 export interface ProviderFilter {
   filingStatus?: FilingStatus | null;
   supervisionClass?: SupervisionClass | null;
-  /** Part of the name, compared as read (`providerNameKey`). */
+  /** Part of the name, compared as read (`nameKey`). */
   name?: string | null;
 }
 
@@ -302,7 +302,7 @@ export class ProviderRepository {
   private async assertNameFree(manager: EntityManager, applicant: Pick<CreditServiceProvider, 'name' | 'unifiedSocialCreditCode'>, field: string): Promise<void> {
     const listed = await manager.find(CreditServiceProvider, {
       select: { id: true, name: true, unifiedSocialCreditCode: true, filingStatus: true },
-      where: { filingStatus: In(publicStatuses), nameKey: providerNameKey(applicant.name) },
+      where: { filingStatus: In(publicStatuses), nameKey: nameKey(applicant.name) },
     });
     const name = nameAsRead(applicant.name);
     const namesake = listed.find((p) => p.unifiedSocialCreditCode !== applicant.unifiedSocialCreditCode && nameAsRead(p.name) === name);
@@ -577,14 +577,14 @@ export function validCode(code: string, field: string): string {
 /** The application's fields checked in the input's order, so that the first refusal names the first bad field. */
 /** The provider's row as an application sets it: its details, and its name's search key. */
 function rowOf(details: ApplicationDetails): ApplicationDetails & Pick<CreditServiceProvider, 'nameKey'> {
-  return { ...details, nameKey: providerNameKey(details.name) };
+  return { ...details, nameKey: nameKey(details.name) };
 }
 
 /** A name search's term as keys are compared; refused when nothing of it is left to compare. */
 function nameSearchKey(term: string): string {
   const length = characterCount(term.trim());
   if (length > 200) throw badInput('name', `a provider's name is at most 200 characters, so a search term can be no longer, got ${length}`);
-  const key = providerNameKey(term);
+  const key = nameKey(term);
   if (!key) throw badInput('name', `search by at least one letter or digit of a name (spaces, punctuation and invisible characters are left out), got ${JSON.stringify(term)}`);
   return key;
 }

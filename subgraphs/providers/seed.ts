@@ -2,7 +2,8 @@ import type { DataSource } from 'typeorm';
 import type { DemoWorld } from '../../scripts/demo/world';
 import { insertMissing } from '../shared/seeding';
 import { demoProviderHistory } from './demo-history';
-import { CreditServiceProvider, providerNameKey } from './entities/credit-service-provider.entity';
+import { nameKey } from '../../lib/text';
+import { CreditServiceProvider } from './entities/credit-service-provider.entity';
 import { ProviderFilingEvent } from './entities/provider-filing-event.entity';
 import { ProviderSanction } from './entities/provider-sanction.entity';
 import { ProviderViolation } from './entities/provider-violation.entity';
@@ -18,7 +19,7 @@ export async function seedProviders(db: DataSource, world: DemoWorld): Promise<n
   const createdAt = new Date('2026-01-01T00:00:00Z');
   const repository = db.getRepository(CreditServiceProvider);
   const history = demoProviderHistory(world);
-  let inserted = await insertMissing(repository, world.providers.map((p) => repository.create({ ...p, nameKey: providerNameKey(p.name), createdAt })));
+  let inserted = await insertMissing(repository, world.providers.map((p) => repository.create({ ...p, nameKey: nameKey(p.name), createdAt })));
   inserted += await insertMissing(db.getRepository(ProviderFilingEvent), history.events);
   inserted += await insertMissing(db.getRepository(SupervisionClassChange), history.classChanges);
   inserted += await insertMissing(db.getRepository(ProviderViolation), history.violations);

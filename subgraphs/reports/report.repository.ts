@@ -62,10 +62,13 @@ export class ReportRepository {
 
   /**
    * Stores a registered report; a second standing report with the same issuer and number is
-   * refused. A withdrawn one is not: the corrected report takes the number its mistake held.
+   * refused, the issuer's name compared as read (`issuerNameKey`: HEBEI CREDIT SITE is Hebei
+   * Credit Site) and the number exactly. A withdrawn one is not: the corrected report takes the
+   * number its mistake held.
    */
   async insertRegistered(report: CreditReport): Promise<CreditReport> {
-    if (await this.reports.existsBy({ issuerName: report.issuerName, reportNumber: report.reportNumber, withdrawnAt: IsNull() })) throw duplicate(report);
+    const standing = await this.reports.findOne({ select: { id: true, issuerName: true }, where: { issuerNameKey: report.issuerNameKey, reportNumber: report.reportNumber, withdrawnAt: IsNull() } });
+    if (standing) throw duplicate(report, standing.issuerName);
     try {
       await writeAlone(this.db, () => this.reports.insert(report));
     } catch (error) {
@@ -208,7 +211,9 @@ function notAllowedNow(message: string) {
   return badInput('id', message, { problem: 'TRANSITION_NOT_ALLOWED' });
 }
 
-function duplicate(report: CreditReport) {
-  return badInput('reportNumber', `a report numbered ${report.reportNumber} from ${report.issuerName} is already registered`, { problem: 'DUPLICATE_REPORT' });
+/** `registeredAs`: the issuer's name as the standing registration spells it, when known (a race lost to the unique index tells none). */
+function duplicate(report: CreditReport, registeredAs = report.issuerName) {
+  const spelled = registeredAs === report.issuerName ? '' : ` (its issuer named ${registeredAs})`;
+  return badInput('reportNumber', `a report numbered ${report.reportNumber} from ${report.issuerName} is already registered${spelled}`, { problem: 'DUPLICATE_REPORT' });
 }
 

@@ -11,6 +11,7 @@ import { CreateReportVerification1764000000230 } from './migrations/176400000023
 import { ExactReportNumbers1764000000240 } from './migrations/1764000000240-exact-report-numbers';
 import { WithdrawReportRegistration1764000000250 } from './migrations/1764000000250-withdraw-report-registration';
 import { CheckRequirementAsJson1764000000260 } from './migrations/1764000000260-check-requirement-as-json';
+import { IssuerNameKey1764000000270 } from './migrations/1764000000270-issuer-name-key';
 import { defaultPeers, type ReportsPeers } from './peers';
 import { printableRoute } from './printable';
 import { resolvers } from './resolvers';
@@ -24,7 +25,7 @@ export function createReportsSubgraph(peers: ReportsPeers): SubgraphDefinition<R
   return {
     name: 'reports',
     entities: [CreditReport, CreditReportSnapshotPart, CheckReportRequirement, ReportVerification],
-    migrations: [CreateCreditReport1764000000200, AddReportRegistration1764000000210, CreateCheckReportRequirement1764000000220, CreateReportVerification1764000000230, ExactReportNumbers1764000000240, WithdrawReportRegistration1764000000250, CheckRequirementAsJson1764000000260],
+    migrations: [CreateCreditReport1764000000200, AddReportRegistration1764000000210, CreateCheckReportRequirement1764000000220, CreateReportVerification1764000000230, ExactReportNumbers1764000000240, WithdrawReportRegistration1764000000250, CheckRequirementAsJson1764000000260, IssuerNameKey1764000000270],
     resolvers,
     subjectOf: { Subject: (s: { id: string }) => s.id, CreditReport: (r: { subjectId: string }) => r.subjectId, CreditCheck: (c: { subjectId: string }) => c.subjectId,
       ReportVerification: (v: { subjectId: string }) => v.subjectId,

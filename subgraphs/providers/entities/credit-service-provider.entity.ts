@@ -1,19 +1,9 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { FilingStatus, SupervisionClass } from '../../../lib/catalogue/provider-supervision';
-import { firstCharacters, nameAsRead } from '../../../lib/text';
+import { nameKeyMaxLength } from '../../../lib/text';
 
 export type { FilingStatus, SupervisionClass } from '../../../lib/catalogue/provider-supervision';
 
-/**
- * A name's key holds three characters for each of the name's 200: NFKC makes some characters
- * several (㍿ is 株式会社), and a longer column could not be indexed or compared cheaply.
- */
-export const providerNameKeyMaxLength = 600;
-
-/** A name as the registry's search compares it: as it reads (`nameAsRead`), as much as the column holds. */
-export function providerNameKey(name: string): string {
-  return firstCharacters(nameAsRead(name), providerNameKeyMaxLength);
-}
 
 // Keep column and index names in sync with migrations/1764000000300-create-credit-service-provider.ts and 1764000000340.
 @Entity('credit_service_provider')
@@ -32,11 +22,11 @@ export class CreditServiceProvider {
 
   /**
    * What the name is searched by (`creditServiceProviders(name:)`): the name as a reader compares
-   * it (`providerNameKey`), compared as bytes. Empty only for a row written without it.
+   * it (`nameKey`), compared as bytes. Empty only for a row written without it.
    * Indexed: a filing decision locks the providers of one key (MySQL would otherwise scan the registry under the lock).
    */
   @Index('IDX_credit_service_provider_name_key')
-  @Column({ name: 'name_key', type: 'varchar', length: providerNameKeyMaxLength, default: '' })
+  @Column({ name: 'name_key', type: 'varchar', length: nameKeyMaxLength, default: '' })
   nameKey!: string;
 
   @Column({ name: 'registered_address', type: 'varchar', length: 300 })

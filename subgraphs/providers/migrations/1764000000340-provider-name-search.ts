@@ -1,6 +1,6 @@
 import { TableColumn, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { collateColumns } from '../../shared/database';
-import { providerNameKey } from '../entities/credit-service-provider.entity';
+import { nameKey } from '../../../lib/text';
 
 /** Keys set per UPDATE: three parameters each. */
 const keysPerStatement = 500;
@@ -25,7 +25,7 @@ export class ProviderNameSearch1764000000340 implements MigrationInterface {
       const batch = providers.slice(start, start + keysPerStatement);
       await queryRunner.query(
         `UPDATE credit_service_provider SET name_key = CASE id ${batch.map(() => 'WHEN ? THEN ?').join(' ')} END WHERE id IN (${batch.map(() => '?').join(', ')})`,
-        [...batch.flatMap((p) => [p.id, providerNameKey(p.name)]), ...batch.map((p) => p.id)],
+        [...batch.flatMap((p) => [p.id, nameKey(p.name)]), ...batch.map((p) => p.id)],
       );
     }
   }

@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { nameKey, nameKeyMaxLength } from '../../../lib/text';
 
 export const reportSources = ['CREDIT_CHINA', 'LOCAL_CREDIT_WEBSITE', 'PUBLIC_CREDIT_SERVICE_INSTITUTION', 'THIRD_PARTY_PROVIDER', 'DISTRICT_PLATFORM'] as const;
 export type ReportSource = (typeof reportSources)[number];
@@ -6,14 +7,16 @@ export type ReportSource = (typeof reportSources)[number];
 /** What an officer found when checking a registered report with its issuer (核验结果). */
 export type VerificationOutcome = 'GENUINE' | 'NOT_GENUINE';
 
+
 // Keep column and index names in sync with migrations/1764000000200-create-credit-report.ts,
 // migrations/1764000000210-add-report-registration.ts and
-// migrations/1764000000250-withdraw-report-registration.ts. On MySQL the issuer's name and the report
+// migrations/1764000000250-withdraw-report-registration.ts and
+// migrations/1764000000270-issuer-name-key.ts. On MySQL the issuer's name, its key and the report
 // number compare byte for byte, as on SQLite (migrations/1764000000240-exact-report-numbers.ts).
 @Entity('credit_report')
 @Index('IDX_credit_report_subject_id_issued_on', ['subjectId', 'issuedOn'])
 @Index('IDX_credit_report_issuer_provider_id_issued_on', ['issuerProviderId', 'issuedOn'])
-@Index('UQ_credit_report_issuer_number_in_force', ['issuerName', 'reportNumber', 'inForce'], { unique: true })
+@Index('UQ_credit_report_issuer_number_in_force', ['issuerNameKey', 'reportNumber', 'inForce'], { unique: true })
 export class CreditReport {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
@@ -27,6 +30,25 @@ export class CreditReport {
 
   @Column({ name: 'issuer_name', type: 'varchar', length: 200 })
   issuerName!: string;
+
+  /**
+   * The issuer's name as read (`nameKey`), which the unique index holds one standing
+   * registration of a number to: 信用河北网站 and 信用河北 网站, Hebei Credit Site and HEBEI CREDIT
+   * SITE are one issuer, and one report under both would count twice. Worked out from
+   * `issuerName` whenever a report is written, by whatever writes it (registration, generation,
+   * the seed, bulk loads), so the two never disagree; what a read returns is the same, and is
+   * not kept. Null only for a row written without an entity (a plain object, as tests write):
+   * NULLs never collide in the index, so such a row is kept out of the rule rather than made a
+   * duplicate of every other such row of its number.
+   */
+  @Column({ name: 'issuer_name_key', type: 'varchar', length: nameKeyMaxLength, nullable: true })
+  get issuerNameKey(): string {
+    return nameKey(this.issuerName);
+  }
+
+  set issuerNameKey(_stored: string) {
+    // TypeORM sets what it reads back: the name above already says it.
+  }
 
   /** A CreditServiceProvider of the providers subgraph; set only for THIRD_PARTY_PROVIDER reports. */
   @Column({ name: 'issuer_provider_id', type: 'varchar', length: 36, nullable: true })
