@@ -2,6 +2,7 @@ import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import { departments, storedDepartment, type Department } from '../../lib/catalogue/departments';
 import { checkDatePeriod, startOfDistrictDay } from '../../lib/calendar';
 import { forbidden, underSupervision, type SubgraphContext } from '../shared/access';
+import { isSqlite } from '../shared/write-queue';
 import type { RecordsContext } from './context';
 import { CreditRecord } from './entities/credit-record.entity';
 import { CreditRecordEvent } from './entities/credit-record-event.entity';
@@ -79,7 +80,7 @@ const emptyCounts = (): Counts => ({
  * is UTC+8 without daylight saving, as `todayInDistrict` counts it: keep the two in sync.
  */
 function districtDay(db: DataSource, column: string): string {
-  return db.options.type === 'better-sqlite3' ? `date(${column}, '+8 hours')` : `DATE_FORMAT(${column} + INTERVAL 8 HOUR, '%Y-%m-%d')`;
+  return isSqlite(db) ? `date(${column}, '+8 hours')` : `DATE_FORMAT(${column} + INTERVAL 8 HOUR, '%Y-%m-%d')`;
 }
 
 /** The period's bounds as the column `property` of `entity` stores instants. */
