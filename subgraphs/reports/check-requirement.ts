@@ -2,7 +2,7 @@ import { In, IsNull, LessThanOrEqual, type DataSource, type Repository } from 't
 import { todayInDistrict } from '../../lib/calendar';
 import { isGoodReportGrade, reportRequired } from '../../lib/catalogue/measures';
 import { CheckReportRequirement } from './entities/check-report-requirement.entity';
-import { CreditReport } from './entities/credit-report.entity';
+import { CreditReport, creditGrades } from './entities/credit-report.entity';
 import type { PeerClient } from './peers';
 import { genuineSnapshot } from './platform-report';
 import { recordsChanged, snapshotRecordIds, type CurrentRecord } from './record-states';
@@ -41,16 +41,10 @@ export interface CheckRef {
   checkedAt: string | Date;
 }
 
-/**
- * The AAA…C scale, best first, as registration.ts's gradePattern writes it: AA to B carry + above
- * the bare grade and - below it, so AA+, AA, AA-, then A+.
- */
-const gradeScale = ['AAA', ...['AA', 'A', 'BBB', 'BB', 'B'].flatMap((grade) => [`${grade}+`, grade, `${grade}-`]), 'CCC', 'CC', 'C'];
-
 /** Lower is better; a report without a grade (or one off the scale) comes after every graded one. */
 function gradeRank(grade: string | null): number {
-  const rank = grade === null ? -1 : gradeScale.indexOf(grade);
-  return rank === -1 ? gradeScale.length : rank;
+  const rank = grade === null ? -1 : creditGrades.indexOf(grade);
+  return rank === -1 ? creditGrades.length : rank;
 }
 
 /**

@@ -6,7 +6,7 @@ import { earliestReportIssueDate, permissions, type FilingStatus, type Supervisi
 import { addMonths } from '../../lib/catalogue/record-categories';
 import { nameAsRead } from '../../lib/text';
 import { isIsoDate } from '../shared/scalars';
-import { CreditReport, reportSources, type ReportSource } from './entities/credit-report.entity';
+import { CreditReport, creditGrades, reportSources, type ReportSource } from './entities/credit-report.entity';
 import { platformIssuer } from './platform-report';
 import type { PeerClient } from './peers';
 import type { Actor, ReportRepository } from './report.repository';
@@ -29,12 +29,6 @@ export interface RegisterCreditReportInput {
 /** Issuers whose name is fixed by the source, so an officer need not type it. */
 const defaultIssuerNames: Partial<Record<ReportSource, string>> = { CREDIT_CHINA: '信用中国网站' };
 
-/**
- * The credit rating scale (信用等级): AAA to C, where only AA to B may carry + or - (除AAA级、CCC级
- * (含)以下等级外，每一个信用等级可用"+"、"-"符号进行微调), as the People's Bank of China's rating
- * rules write it: AAA+ or CC- is no grade, and a check would read AAA+ as a good one.
- */
-const gradePattern = /^(AAA|CCC|CC|C|(AA|A|BBB|BB|B)[+-]?)$/;
 const codePattern = /^[0-9A-Za-z-]{4,32}$/;
 const sha256Pattern = /^[0-9a-f]{64}$/;
 
@@ -90,7 +84,7 @@ export async function registerReport(input: RegisterCreditReportInput, actor: Ac
   if (input.validUntil > lastValidDay) throw badInput('validUntil', `validUntil can be at most ${longestValidityMonths / 12} years after issuedOn (${lastValidDay}), got ${input.validUntil}`);
   // Bounded by the patterns below (grade, hash) and the registry (provider), whose refusals say more than a length would.
   const grade = optionalText(input.grade, 'grade', Infinity)?.toUpperCase() ?? null;
-  if (grade !== null && !gradePattern.test(grade)) throw badInput('grade', `grade must be AAA, AA, A, BBB, BB, B, CCC, CC or C, with + or - after AA to B only, got ${JSON.stringify(input.grade)}`);
+  if (grade !== null && !creditGrades.includes(grade)) throw badInput('grade', `grade must be AAA, AA, A, BBB, BB, B, CCC, CC or C, with + or - after AA to B only, got ${JSON.stringify(input.grade)}`);
   const verificationCode = requiredText(input.verificationCode, 'verificationCode', 32);
   if (!codePattern.test(verificationCode)) throw badInput('verificationCode', `verificationCode must be 4 to 32 letters, digits or hyphens as printed on the report, got ${JSON.stringify(input.verificationCode)}`);
   const documentReference = optionalText(input.documentReference, 'documentReference', 500);

@@ -4,6 +4,14 @@ import { nameKey, nameKeyMaxLength } from '../../../lib/text';
 export const reportSources = ['CREDIT_CHINA', 'LOCAL_CREDIT_WEBSITE', 'PUBLIC_CREDIT_SERVICE_INSTITUTION', 'THIRD_PARTY_PROVIDER', 'DISTRICT_PLATFORM'] as const;
 export type ReportSource = (typeof reportSources)[number];
 
+/**
+ * The credit rating scale (信用等级), best first: AAA to C, where only AA to B may carry + (above
+ * the bare grade) or - (below it) (除AAA级、CCC级(含)以下等级外，每一个信用等级可用"+"、"-"符号进行微调),
+ * as the People's Bank of China's rating rules write it: AAA+ or CC- is no grade, and a check
+ * would read AAA+ as a good one. Registration takes these only; a check ranks by their order.
+ */
+export const creditGrades: readonly string[] = ['AAA', ...['AA', 'A', 'BBB', 'BB', 'B'].flatMap((grade) => [`${grade}+`, grade, `${grade}-`]), 'CCC', 'CC', 'C'];
+
 /** What an officer found when checking a registered report with its issuer (核验结果). */
 export type VerificationOutcome = 'GENUINE' | 'NOT_GENUINE';
 
