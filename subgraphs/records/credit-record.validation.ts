@@ -53,6 +53,18 @@ const controlCharacterBesideLineBreaks = /(?![\t\n\r])\p{Cc}/u;
 const earliestDecisionDate = '1949-10-01';
 
 /**
+ * Why a decision dated `decisionDate` cannot be that of a record that entered the platform at
+ * `recordedAt`, or null: a department sends a decision once it is made, so the decision is dated
+ * on or before the district day its record entered. A record keeps that day when it is corrected
+ * (on an accepted objection, or re-submitted), so a corrected decision date is held to it too.
+ */
+export function decisionAfterEntry(decisionDate: string, recordedAt: Date): string | null {
+  const enteredOn = todayInDistrict(recordedAt);
+  if (decisionDate <= enteredOn) return null;
+  return `the record entered the platform on ${enteredOn}, so its decision was made by then: the decision date must not be after ${enteredOn}, got ${decisionDate}`;
+}
+
+/**
  * Every rule a credit record must satisfy before it is stored, as a list of problems (empty when
  * the draft is valid). Record intake reports them all at once; the seed asserts there are none.
  * `today` is the district's date (YYYY-MM-DD), so that tests and seeds can fix it.
@@ -126,10 +138,10 @@ export function validateCreditRecord(draft: CreditRecordDraft, today: string): C
 
   if (draft.recordedAt) {
     const recordedOn = Number.isNaN(draft.recordedAt.getTime()) ? undefined : todayInDistrict(draft.recordedAt);
+    const decidedLater = recordedOn && decisionDateValid ? decisionAfterEntry(draft.decisionDate, draft.recordedAt) : null;
     if (!recordedOn) problem('recordedAt', 'recordedAt must be a valid instant');
-    else if (decisionDateValid && recordedOn < draft.decisionDate) {
-      problem('recordedAt', `a record cannot enter the platform (${recordedOn}) before its decision (${draft.decisionDate})`);
-    } else if (recordedOn > today) problem('recordedAt', `recordedAt must not be after today (${today}), got ${recordedOn}`);
+    else if (decidedLater) problem('recordedAt', decidedLater);
+    else if (recordedOn > today) problem('recordedAt', `recordedAt must not be after today (${today}), got ${recordedOn}`);
   }
 
   const status = draft.status ?? 'ACTIVE';

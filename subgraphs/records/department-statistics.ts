@@ -24,11 +24,16 @@ import { endedCondition } from './restoration-closure';
  * instant they entered the platform (`recordedAt`) and corrections by their CORRECTED events.
  * Objections and applications count by the instant they were filed, each as it stands today: a
  * period's cases split exactly into their outcomes so far (filed = accepted + rejected + pending),
- * and a past period's counts move only as its pending cases are decided.
+ * and a past period's counts move only as its pending cases are decided. Beside them, the
+ * objections' backlog at the period's first and last instants (filed before, not decided by then),
+ * which counting by the day filed leaves out: a case filed before the period and decided in it, or
+ * still pending, is in no period's `filed` but this one's work.
  *
  * Four statements whatever the number of departments or cases, each grouped per department in
  * the database; objections per day filed and day decided too, since their time limit is counted
- * in working days from the day filed (`objectionDueBy`), which is not done in SQL.
+ * in working days from the day filed (`objectionDueBy`), which is not done in SQL, and since the
+ * period's bounds are district midnights, those days tell filed in the period from backlog.
+ * Each statement reads its period from an index (migrations/1764000000170-index-handling-periods.ts).
  */
 
 export interface DepartmentHandlingPeriod {
@@ -50,6 +55,11 @@ export interface DepartmentObjectionHandling {
   overdue: number;
 }
 
+export interface DepartmentObjectionBacklog {
+  atStart: number;
+  atEnd: number;
+}
+
 export interface DepartmentRestorationHandling {
   filed: number;
   approved: number;
@@ -62,6 +72,7 @@ export interface DepartmentHandlingStatistic {
   department: Department;
   intake: DepartmentRecordIntake;
   objections: DepartmentObjectionHandling;
+  objectionBacklog: DepartmentObjectionBacklog;
   restorations: DepartmentRestorationHandling;
 }
 
@@ -71,6 +82,7 @@ type Counts = Omit<DepartmentHandlingStatistic, 'department'>;
 const emptyCounts = (): Counts => ({
   intake: { created: 0, corrected: 0 },
   objections: { filed: 0, accepted: 0, rejected: 0, decidedLate: 0, pending: 0, overdue: 0 },
+  objectionBacklog: { atStart: 0, atEnd: 0 },
   restorations: { filed: 0, approved: 0, rejected: 0, closed: 0, pending: 0 },
 });
 
@@ -83,18 +95,24 @@ function districtDay(db: DataSource, column: string): string {
   return isSqlite(db) ? `date(${column}, '+8 hours')` : `DATE_FORMAT(${column} + INTERVAL 8 HOUR, '%Y-%m-%d')`;
 }
 
+/** An instant as the column `property` of `entity` stores it. */
+function stored(db: DataSource, entity: EntityTarget<ObjectLiteral>, property: string, instant: Date): unknown {
+  return db.driver.preparePersistentValue(instant, db.getMetadata(entity).findColumnWithPropertyName(property)!);
+}
+
 /** The period's bounds as the column `property` of `entity` stores instants. */
 function storedBounds(db: DataSource, entity: EntityTarget<ObjectLiteral>, property: string, period: { from: Date; to: Date }): unknown[] {
-  const column = db.getMetadata(entity).findColumnWithPropertyName(property)!;
-  return [db.driver.preparePersistentValue(period.from, column), db.driver.preparePersistentValue(period.to, column)];
+  return [stored(db, entity, property, period.from), stored(db, entity, property, period.to)];
 }
 
 type Row = Record<string, unknown>;
 
 /**
  * The period's statements, each per department: records entered, records corrected, objections
- * filed (per stored status, day filed and day decided) and applications filed (per status as it
- * stands today). Derived tables grouped by their plain columns, as MySQL 8's ONLY_FULL_GROUP_BY asks.
+ * pending at any time of the period or at its start (filed before its end and not decided before
+ * its start: those filed in it and the backlog; per stored status, day filed and day decided) and
+ * applications filed (per status as it stands today). Derived tables grouped by their plain
+ * columns, as MySQL 8's ONLY_FULL_GROUP_BY asks.
  */
 async function countedRows(db: DataSource, period: { from: Date; to: Date }, today: string) {
   const q = (name: string) => db.driver.escape(name);
@@ -110,13 +128,19 @@ async function countedRows(db: DataSource, period: { from: Date; to: Date }, tod
       ` WHERE e.${q('kind')} = ? AND e.${q('occurred_at')} >= ? AND e.${q('occurred_at')} < ? GROUP BY r.${q('source_department')}`,
     ['CORRECTED', ...storedBounds(db, CreditRecordEvent, 'occurredAt', period)],
   );
+  // Those still pending, and those decided since the period began: two reads of the index on
+  // (decided_at, submitted_at), where one with `decided_at IS NULL OR decided_at >= ?` would have
+  // SQLite, which keeps no statistics, read the whole table in department order instead.
+  const objectionsFiledBefore = (decided: string) =>
+    `SELECT t.${q('source_department')} AS ${q('department')}, t.${q('status')} AS ${q('status')},` +
+    ` ${districtDay(db, `t.${q('submitted_at')}`)} AS ${q('filed_on')}, ${districtDay(db, `t.${q('decided_at')}`)} AS ${q('decided_on')}` +
+    ` FROM ${q('credit_record_objection')} t WHERE t.${q('decided_at')} ${decided} AND t.${q('submitted_at')} < ?`;
+  const periodEnd = stored(db, CreditRecordObjection, 'submittedAt', period.to);
   const objections: Row[] = await db.query(
     `SELECT c.${q('department')}, c.${q('status')}, c.${q('filed_on')}, c.${q('decided_on')}, COUNT(*) AS ${q('cases')} FROM (` +
-      `SELECT t.${q('source_department')} AS ${q('department')}, t.${q('status')} AS ${q('status')},` +
-      ` ${districtDay(db, `t.${q('submitted_at')}`)} AS ${q('filed_on')}, ${districtDay(db, `t.${q('decided_at')}`)} AS ${q('decided_on')}` +
-      ` FROM ${q('credit_record_objection')} t WHERE t.${q('submitted_at')} >= ? AND t.${q('submitted_at')} < ?) c` +
+      `${objectionsFiledBefore('IS NULL')} UNION ALL ${objectionsFiledBefore('>= ?')}) c` +
       ` GROUP BY c.${q('department')}, c.${q('status')}, c.${q('filed_on')}, c.${q('decided_on')}`,
-    storedBounds(db, CreditRecordObjection, 'submittedAt', period),
+    [periodEnd, stored(db, CreditRecordObjection, 'decidedAt', period.from), periodEnd],
   );
   // As `RestorationApplication.status` reads: one pending when its record's disclosure ended is CLOSED.
   const params: unknown[] = ['SUBMITTED'];
@@ -154,12 +178,22 @@ export async function departmentHandlingStatistics(ctx: Context, args: Departmen
   for (const row of rows.created) of(row).intake.created = Number(row.records);
   for (const row of rows.corrected) of(row).intake.corrected = Number(row.records);
   for (const row of rows.objections) {
-    const counts = of(row).objections;
+    const department = of(row);
+    const counts = department.objections;
     const cases = Number(row.cases);
+    const filedOn = String(row.filed_on);
+    const pending = row.status === 'SUBMITTED';
+    // Not decided by the period's end; filed before it, as every case read is.
+    if (pending || String(row.decided_on) >= args.to) department.objectionBacklog.atEnd += cases;
+    // Filed before the period and, as every case read is, not decided before it began.
+    if (filedOn < args.from) {
+      department.objectionBacklog.atStart += cases;
+      continue;
+    }
     // The time limit `CreditRecordObjection.decisionDueBy` and `overdue` read, from the day filed.
-    const dueBy = objectionDueBy(startOfDistrictDay(String(row.filed_on)));
+    const dueBy = objectionDueBy(startOfDistrictDay(filedOn));
     counts.filed += cases;
-    if (row.status === 'SUBMITTED') {
+    if (pending) {
       counts.pending += cases;
       if (dueBy < ctx.today) counts.overdue += cases;
       continue;

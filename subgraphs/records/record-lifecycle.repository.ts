@@ -296,7 +296,10 @@ export class RecordLifecycleRepository {
     );
   }
 
-  /** The record with a correction applied, validated as intake validates a new record. */
+  /**
+   * The record with a correction applied, validated as intake validates a new record, against the
+   * day the record entered the platform too: a corrected decision is still one made by then.
+   */
   private corrected(record: CreditRecord, correction: RecordCorrection): Partial<CreditRecord> {
     const draft = {
       subjectId: record.subjectId,
@@ -309,9 +312,13 @@ export class RecordLifecycleRepository {
       decisionDate: correction.decisionDate ?? record.decisionDate,
       validUntil: correction.validUntil !== undefined ? correction.validUntil : record.validUntil,
       summary: correction.summary ?? record.summary,
+      recordedAt: record.recordedAt,
     };
-    // Named and shaped as a submission's problems are ({ field, reason }), at the input's path.
-    const problems = validateCreditRecord(draft, this.today).map((p) => ({ field: `correction.${correctionField(p.field)}`, reason: p.message }));
+    // Named and shaped as a submission's problems are ({ field, reason }), at the input's path,
+    // the first of each field only, as a submission lists them (a date in the future is told once).
+    const problems = validateCreditRecord(draft, this.today)
+      .map((p) => ({ field: `correction.${correctionField(p.field)}`, reason: p.message }))
+      .filter((p, i, all) => all.findIndex((q) => q.field === p.field) === i);
     if (problems.length) throw badInput(problems[0].field, problems[0].reason, { problems });
     const fixed = recordFromDraft(draft, { id: record.id, recordedAt: record.recordedAt });
     const { category, polarity, severity, taxCreditGrade, decisionDate, validUntil, summary, disclosureEndsAt } = fixed;
@@ -452,11 +459,15 @@ export class RecordLifecycleRepository {
 /**
  * The field of RecordCorrectionInput behind a problem the intake validator names by a record's
  * field. The record's source department is checked against its category (a category comes from
- * some departments only), so a correction breaks that rule with its category; the other fields it
- * does not have (the subject, the document number) are carried over as stored, and pass as they did.
+ * some departments only), so a correction breaks that rule with its category; the day the record
+ * entered the platform is checked against its decision date, so a correction breaks that rule with
+ * its decision date; the other fields it does not have (the subject, the document number) are
+ * carried over as stored, and pass as they did.
  */
 function correctionField(field: keyof CreditRecordDraft): string {
-  return field === 'sourceDepartment' ? 'category' : field;
+  if (field === 'sourceDepartment') return 'category';
+  if (field === 'recordedAt') return 'decisionDate';
+  return field;
 }
 
 function refusal(status: RecordStatus, action: RecordAction): string {

@@ -15,9 +15,12 @@ export type RecordValues = Partial<Record<'subjectId' | 'category' | 'polarity' 
  * One change to a credit record (信用记录变更): who (user and organisation), when, why, and the
  * changed fields before and after. Append-only: never updated, never deleted.
  */
-// Keep column and index names in sync with migrations/1764000000110-record-intake-and-lifecycle.ts.
+// Keep column and index names in sync with migrations/1764000000110-record-intake-and-lifecycle.ts
+// and 1764000000170-index-handling-periods.ts.
 @Entity('credit_record_event')
 @Index('IDX_credit_record_event_record', ['recordId', 'occurredAt'])
+// The records corrected in a period (department-statistics.ts), counted from the index.
+@Index('IDX_credit_record_event_kind_occurred_at', ['kind', 'occurredAt', 'recordId'])
 export class CreditRecordEvent {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;

@@ -11,11 +11,14 @@ export type ObjectionResolution = 'CORRECTED' | 'WITHDRAWN';
  * (correcting or withdrawing the record) or rejects it, with a reason. How its status may change
  * is `objectionTransitions` in lifecycle.ts. Never deleted.
  */
-// Keep column and index names in sync with migrations/1764000000110-record-intake-and-lifecycle.ts.
+// Keep column and index names in sync with migrations/1764000000110-record-intake-and-lifecycle.ts
+// and 1764000000170-index-handling-periods.ts.
 @Entity('credit_record_objection')
 @Index('IDX_credit_record_objection_record', ['recordId'])
 @Index('IDX_credit_record_objection_subject', ['subjectId'])
 @Index('IDX_credit_record_objection_department', ['sourceDepartment', 'status'])
+// The objections pending in a period (department-statistics.ts): not decided before it, filed before its end.
+@Index('IDX_credit_record_objection_decided_submitted', ['decidedAt', 'submittedAt'])
 export class CreditRecordObjection {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;

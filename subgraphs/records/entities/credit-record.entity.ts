@@ -6,10 +6,12 @@ import type { StoredRecordStatus } from '../../../lib/catalogue/record-standing'
 // The statuses are the catalogue's (lib/catalogue/record-standing.ts), which the reports subgraph reads too.
 export type { RecordStatus, StoredRecordStatus } from '../../../lib/catalogue/record-standing';
 
-// Keep column and index names in sync with migrations/1764000000100-create-credit-record.ts and
-// 1764000000110-record-intake-and-lifecycle.ts (valid_until).
+// Keep column and index names in sync with migrations/1764000000100-create-credit-record.ts,
+// 1764000000110-record-intake-and-lifecycle.ts (valid_until) and 1764000000170-index-handling-periods.ts.
 @Entity('credit_record')
 @Index('IDX_credit_record_subject_decision', ['subjectId', 'decisionDate'])
+// The records a department supplied in a period (department-statistics.ts), counted from the index.
+@Index('IDX_credit_record_recorded_at_department', ['recordedAt', 'sourceDepartment'])
 // Bulk intake is idempotent on it: a department sends the same decision twice, one row results.
 @Index('UQ_credit_record_source_document', ['sourceDepartment', 'documentNumber'], { unique: true })
 export class CreditRecord {

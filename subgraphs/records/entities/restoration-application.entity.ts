@@ -10,11 +10,14 @@ export type RestorationStatus = (typeof restorationStatuses)[number];
  * the catalogue allows, approves (the record is RESTORED) or rejects it, with a reason. How its
  * status may change is `restorationTransitions` in lifecycle.ts. Never deleted.
  */
-// Keep column and index names in sync with migrations/1764000000110-record-intake-and-lifecycle.ts.
+// Keep column and index names in sync with migrations/1764000000110-record-intake-and-lifecycle.ts
+// and 1764000000170-index-handling-periods.ts.
 @Entity('restoration_application')
 @Index('IDX_restoration_application_record', ['recordId'])
 @Index('IDX_restoration_application_subject', ['subjectId'])
 @Index('IDX_restoration_application_department', ['sourceDepartment', 'status'])
+// The applications filed in a period (department-statistics.ts).
+@Index('IDX_restoration_application_submitted_at', ['submittedAt'])
 export class RestorationApplication {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;

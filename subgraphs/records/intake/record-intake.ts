@@ -5,6 +5,7 @@ import type { IdentifierProblem } from '../../../lib/identifiers';
 import { timeOrderedId } from '../../../lib/time-ordered-id';
 import { effectiveStatus } from '../../../lib/catalogue/record-standing';
 import { recordFromDraft } from '../credit-record.repository';
+import { decisionAfterEntry } from '../credit-record.validation';
 import { CreditRecord } from '../entities/credit-record.entity';
 import { CreditRecordEvent, type RecordValues } from '../entities/credit-record-event.entity';
 import { recordTransitions, transition } from '../lifecycle';
@@ -322,6 +323,11 @@ export class RecordIntake {
     const next = transition(recordTransitions, status, 'CORRECT');
     if (!next) {
       return refused(prepared, `the record ${stored.documentNumber} is ${status} and can no longer be corrected (a ${status === 'WITHDRAWN' ? 'withdrawn' : 'restored'} record is settled); a new decision needs a new document number`);
+    }
+    // The record keeps the day it entered the platform: its decision, as corrected, was made by then.
+    const decidedLater = decisionAfterEntry(incoming.decisionDate, stored.recordedAt);
+    if (decidedLater) {
+      return { row: prepared.row, outcome: 'REJECTED', rejections: [rejectionOf(prepared, { field: 'decisionDate', reason: `the record ${stored.documentNumber}: ${decidedLater}`, code: ErrorCode.BAD_USER_INPUT })] };
     }
     const undone = undoneCorrections(writing.settled.get(stored.id), stored, incoming);
     if (undone) {

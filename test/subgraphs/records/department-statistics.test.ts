@@ -12,6 +12,7 @@ import { recordEvent } from '../../../subgraphs/records/record-history';
 import { createRecordsSubgraph } from '../../../subgraphs/records/subgraph';
 import { SubjectDirectoryUnavailable } from '../../../subgraphs/shared/subject-directory';
 import { testDatabases } from '../../helpers/databases';
+import type { TestDatabase } from '../../helpers/databases';
 import type { GraphQLResponse } from '../../helpers/graphql';
 import { useSubgraph } from '../../helpers/subgraph';
 import { creditOffice, identityOf, officerOf } from './records-harness';
@@ -39,6 +40,7 @@ const QUERY = /* GraphQL */ `
       department { code }
       intake { created corrected }
       objections { filed accepted rejected decidedLate pending overdue }
+      objectionBacklog { atStart atEnd }
       restorations { filed approved rejected closed pending }
     }
   }
@@ -47,16 +49,21 @@ interface Statistic {
   department: { code: string };
   intake: { created: number; corrected: number };
   objections: { filed: number; accepted: number; rejected: number; decidedLate: number; pending: number; overdue: number };
+  objectionBacklog: { atStart: number; atEnd: number };
   restorations: { filed: number; approved: number; rejected: number; closed: number; pending: number };
 }
 type Answer = GraphQLResponse<{ departmentHandlingStatistics: Statistic[] | null }>;
 
 /** A row of the answer, its zero counts left out of the literal. */
-function row(code: string, counts: { intake?: Partial<Statistic['intake']>; objections?: Partial<Statistic['objections']>; restorations?: Partial<Statistic['restorations']> }): Statistic {
+function row(
+  code: string,
+  counts: { intake?: Partial<Statistic['intake']>; objections?: Partial<Statistic['objections']>; objectionBacklog?: Partial<Statistic['objectionBacklog']>; restorations?: Partial<Statistic['restorations']> },
+): Statistic {
   return {
     department: { code },
     intake: { created: 0, corrected: 0, ...counts.intake },
     objections: { filed: 0, accepted: 0, rejected: 0, decidedLate: 0, pending: 0, overdue: 0, ...counts.objections },
+    objectionBacklog: { atStart: 0, atEnd: 0, ...counts.objectionBacklog },
     restorations: { filed: 0, approved: 0, rejected: 0, closed: 0, pending: 0, ...counts.restorations },
   };
 }
@@ -65,7 +72,11 @@ const supervisor = (organisation: string, matter?: string): RequestIdentity =>
   identityOf({ id: `supervisor-${organisation.toLowerCase()}`, organisation, organisationKind: 'DEPARTMENT', role: 'CREDIT_OFFICE_SUPERVISOR' }, matter);
 const analyst: Caller = { id: 'analyst-zhao', organisation: 'FINANCE', organisationKind: 'DEPARTMENT', role: 'ANALYST' };
 
-describe.each(testDatabases)('departmentHandlingStatistics on $label', (database) => {
+/**
+ * The records subgraph of a suite, with its own database, and how its tests store cases and read
+ * the statistics. Call inside a `describe`.
+ */
+function useHandlingStatistics(database: TestDatabase, suite: string) {
   /** The instant the lifecycle stamps a filing or a decision made through the API with. */
   let clock = new Date();
   const records = useSubgraph(
@@ -79,7 +90,7 @@ describe.each(testDatabases)('departmentHandlingStatistics on $label', (database
       now: () => clock,
     }),
     database,
-    'deptstats',
+    suite,
   );
   const subjectId = randomUUID();
   let serial = 0;
@@ -134,6 +145,12 @@ describe.each(testDatabases)('departmentHandlingStatistics on $label', (database
     return answer.data!.departmentHandlingStatistics!;
   };
 
+  return { records, record, event, objection, application, statistics, answered, setClock: (instant: Date) => (clock = instant) };
+}
+
+describe.each(testDatabases)('departmentHandlingStatistics on $label', (database) => {
+  const { records, record, event, objection, application, statistics, answered, setClock } = useHandlingStatistics(database, 'deptstats');
+
   beforeAll(async () => {
     // Records entered: the first instant of M and the last of M+6 in; the last of M-1 and the first of M+7 out.
     const before = await record('MARKET_REGULATION', lastInstantOf(day(-1)));
@@ -175,59 +192,74 @@ describe.each(testDatabases)('departmentHandlingStatistics on $label', (database
   /** Finance files and decides an objection through the API: on M+1, corrected a day after its limit (M+15). */
   beforeAll(async () => {
     const target = await record('FINANCE');
-    clock = at(day(1), 9);
+    setClock(at(day(1), 9));
     const filed = await records.queryAs<{ objectToCreditRecord: { id: string } }>(officerOf('CREDIT_OFFICE'), `mutation($input: ObjectToCreditRecordInput!) { objectToCreditRecord(input: $input) { id } }`, {
       input: { recordId: target.id, reason: '罚款金额有误' },
     });
     expect(filed.errors).toBeUndefined();
-    clock = at(day(16), 9);
+    setClock(at(day(16), 9));
     const decided = await records.queryAs(officerOf('FINANCE'), `mutation($input: DecideObjectionInput!) { decideObjection(input: $input) { id status } }`, {
       input: { id: filed.data!.objectToCreditRecord.id, decision: 'ACCEPT', resolution: 'CORRECTED', correction: { summary: '未按规定公示年度报告，罚款3000元' }, reason: '罚款金额更正' },
     });
     expect(decided.errors).toBeUndefined();
   });
 
-  it('counts each department of the week in catalogue order: records entered and corrected, objections and applications by outcome today', async () => {
+  it('counts each department of the week in catalogue order: records entered and corrected, objections and applications by outcome today, and the objection backlog', async () => {
     expect(await answered(day(0), day(7))).toEqual([
       row('FINANCE', {
         intake: { created: 1 },
         objections: { filed: 2, accepted: 2, decidedLate: 2 },
+        // Both filed in the week and decided after it.
+        objectionBacklog: { atEnd: 2 },
         restorations: { filed: 1, pending: 1 },
       }),
       row('MARKET_REGULATION', {
         intake: { created: 2, corrected: 2 },
         objections: { filed: 3, accepted: 1, rejected: 1, decidedLate: 1, pending: 1, overdue: 1 },
+        // Pending since the evening before the week; and with it the week's three, decided after it or not yet.
+        objectionBacklog: { atStart: 1, atEnd: 4 },
         restorations: { filed: 5, approved: 1, rejected: 1, closed: 2, pending: 1 },
       }),
     ]);
   });
 
   it('counts the last day of the period, and not the day after', async () => {
-    expect(await answered(day(6), day(7))).toEqual([row('MARKET_REGULATION', { intake: { created: 1 }, objections: { filed: 1, pending: 1, overdue: 1 } })]);
+    expect(await answered(day(6), day(7))).toEqual([
+      row('FINANCE', { objectionBacklog: { atStart: 2, atEnd: 2 } }),
+      row('MARKET_REGULATION', { intake: { created: 1 }, objections: { filed: 1, pending: 1, overdue: 1 }, objectionBacklog: { atStart: 3, atEnd: 4 } }),
+    ]);
     expect(await answered(day(7), day(8))).toEqual([
-      row('FINANCE', { intake: { corrected: 1 } }),
-      row('MARKET_REGULATION', { intake: { created: 1 }, objections: { filed: 1, pending: 1, overdue: 1 }, restorations: { filed: 1, pending: 1 } }),
+      row('FINANCE', { intake: { corrected: 1 }, objectionBacklog: { atStart: 2, atEnd: 2 } }),
+      row('MARKET_REGULATION', { intake: { created: 1 }, objections: { filed: 1, pending: 1, overdue: 1 }, objectionBacklog: { atStart: 4, atEnd: 5 }, restorations: { filed: 1, pending: 1 } }),
     ]);
   });
 
-  it('counts a correction by the day it was made, and a department with nothing else in the period has a row for it', async () => {
-    expect(await answered(day(14), day(21))).toEqual([row('FINANCE', { intake: { corrected: 1 } })]);
+  it('counts a correction by the day it was made, and objections filed before the period and decided in it as its backlog', async () => {
+    expect(await answered(day(14), day(21))).toEqual([
+      row('FINANCE', { intake: { corrected: 1 }, objectionBacklog: { atStart: 2, atEnd: 0 } }),
+      // Accepted on M+14's last evening and rejected on M+15: pending when the period began, not at its end.
+      row('MARKET_REGULATION', { objectionBacklog: { atStart: 5, atEnd: 3 } }),
+    ]);
   });
 
   it('tells a pending objection still within its limit from an overdue one, as of today', async () => {
-    expect(await answered(addDays(today, -20), addDays(today, 1))).toEqual([row('TAXATION', { objections: { filed: 2, pending: 2, overdue: 1 } })]);
+    expect(await answered(addDays(today, -20), addDays(today, 1))).toEqual([
+      row('MARKET_REGULATION', { objectionBacklog: { atStart: 3, atEnd: 3 } }),
+      row('TAXATION', { objections: { filed: 2, pending: 2, overdue: 1 }, objectionBacklog: { atEnd: 2 } }),
+    ]);
   });
 
   it('answers a period with nothing in it with no rows', async () => {
     expect(await answered(day(-50), day(-40))).toEqual([]);
   });
 
-  it('reads in four statements, however many departments the period has', async () => {
+  it('reads in four statements, however many departments the period has, its backlog included', async () => {
     const wide = day(-28);
     const suppliers = departments.filter((d) => d.code !== 'CREDIT_OFFICE');
     for (const { code } of suppliers) {
       const supplied = await record(code, at(wide, 10));
-      await objection(supplied, at(wide, 11));
+      // Decided two days later: the next day's backlog, and no later period's.
+      await objection(supplied, at(wide, 11), { status: 'REJECTED', at: at(addDays(wide, 2), 9) });
       await application(supplied, at(wide, 12));
     }
     const counted = async (from: string, to: string) => {
@@ -240,12 +272,13 @@ describe.each(testDatabases)('departmentHandlingStatistics on $label', (database
     };
     expect(await counted(day(0), day(7))).toEqual({ departments: 2, selects: 4 });
     expect(await counted(wide, addDays(wide, 1))).toEqual({ departments: suppliers.length, selects: 4 });
+    expect(await counted(addDays(wide, 1), addDays(wide, 2))).toEqual({ departments: suppliers.length, selects: 4 });
   });
 
   it('answers the supervising departments under CREDIT_SUPERVISION', async () => {
     const answer = await statistics(day(6), day(7), supervisor('ADMINISTRATIVE_APPROVAL', 'CREDIT_SUPERVISION'));
     expect(answer.errors).toBeUndefined();
-    expect(answer.data!.departmentHandlingStatistics!.map((r) => r.department.code)).toEqual(['MARKET_REGULATION']);
+    expect(answer.data!.departmentHandlingStatistics!.map((r) => r.department.code)).toEqual(['FINANCE', 'MARKET_REGULATION']);
   });
 
   it.each([
@@ -271,5 +304,77 @@ describe.each(testDatabases)('departmentHandlingStatistics on $label', (database
   it('refuses a day that is not a calendar date', async () => {
     const answer = await statistics('2026-02-30', day(7));
     expect(answer.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+  });
+});
+
+/**
+ * The objection backlog (积压异议) of a period: at its first instant and at its last, the
+ * objections filed before and not yet decided, whenever filed. The week is [M, M+7) again; its
+ * edges are instants, for filing as for deciding.
+ */
+describe.each(testDatabases)('departmentHandlingStatistics: the objection backlog on $label', (database) => {
+  const { record, objection, answered } = useHandlingStatistics(database, 'deptbacklog');
+
+  beforeAll(async () => {
+    const market = () => record('MARKET_REGULATION');
+    const filedBefore = at(day(-10), 10);
+    // Filed before the week: decided days before it, and on its eve's last instant (in neither);
+    // on its first instant, during it (at its start only); on the first instant after it, and not
+    // yet (at both). Filed on the eve's last instant, pending: at both.
+    await objection(await market(), filedBefore, { status: 'REJECTED', at: at(day(-3)) });
+    await objection(await market(), filedBefore, { status: 'REJECTED', at: lastInstantOf(day(-1)) });
+    await objection(await market(), filedBefore, { status: 'ACCEPTED', at: at(day(0)) });
+    await objection(await market(), filedBefore, { status: 'REJECTED', at: at(day(3), 15) });
+    await objection(await market(), filedBefore, { status: 'ACCEPTED', at: at(day(7)) });
+    await objection(await market(), filedBefore);
+    await objection(await market(), lastInstantOf(day(-1)));
+    // Filed in the week: decided in it (filed, not backlog); decided after it, and not yet (at its end).
+    await objection(await market(), at(day(0)), { status: 'ACCEPTED', at: at(day(2), 11) });
+    await objection(await market(), at(day(3), 9), { status: 'REJECTED', at: at(day(10), 9) });
+    await objection(await market(), lastInstantOf(day(6)));
+    // Filed after the week: pending, and decided the day filed (in no count of the week).
+    await objection(await market(), at(day(7)));
+    await objection(await market(), at(day(9), 9), { status: 'ACCEPTED', at: at(day(9), 16) });
+    // Finance's only case of the week: filed before it, decided after it.
+    await objection(await record('FINANCE'), at(day(-5), 10), { status: 'REJECTED', at: at(day(10), 10) });
+  });
+
+  it('counts at the period\'s start those filed before it and not decided before it, and at its end those not decided by then', async () => {
+    expect(await answered(day(0), day(7))).toEqual([
+      // A department whose only count is its backlog has a row.
+      row('FINANCE', { objectionBacklog: { atStart: 1, atEnd: 1 } }),
+      row('MARKET_REGULATION', {
+        objections: { filed: 3, accepted: 1, rejected: 1, pending: 1, overdue: 1 },
+        objectionBacklog: { atStart: 5, atEnd: 5 },
+      }),
+    ]);
+  });
+
+  it('carries one period\'s backlog at its end into the next at its start: the end is the start plus those filed, less those decided', async () => {
+    const [week, next] = [await answered(day(0), day(7)), await answered(day(7), day(14))];
+    expect(next).toEqual([
+      row('FINANCE', { objectionBacklog: { atStart: 1, atEnd: 0 } }),
+      // Filed in it: the one pending since its first instant, the one decided the day filed.
+      row('MARKET_REGULATION', { objections: { filed: 2, accepted: 1, pending: 1, overdue: 1 }, objectionBacklog: { atStart: 5, atEnd: 4 } }),
+    ]);
+    for (const code of ['FINANCE', 'MARKET_REGULATION']) {
+      const [ending, starting] = [week, next].map((rows) => rows.find((r) => r.department.code === code)!.objectionBacklog);
+      expect(starting.atStart).toBe(ending.atEnd);
+    }
+    // Over the two weeks at once: the same start and end.
+    expect((await answered(day(0), day(14))).map((r) => [r.department.code, r.objectionBacklog])).toEqual([
+      ['FINANCE', { atStart: 1, atEnd: 0 }],
+      ['MARKET_REGULATION', { atStart: 5, atEnd: 4 }],
+    ]);
+  });
+
+  it('answers a period before any case with no rows, and the week before with the cases filed before and in it', async () => {
+    expect(await answered(day(-30), day(-10))).toEqual([]);
+    // The week before: at its start the six filed on M-10; at its end, less the two decided in it,
+    // with the one filed on its last instant (finance's, filed in it, at its end only).
+    expect((await answered(day(-7), day(0))).map((r) => [r.department.code, r.objectionBacklog, r.objections.filed])).toEqual([
+      ['FINANCE', { atStart: 0, atEnd: 1 }, 1],
+      ['MARKET_REGULATION', { atStart: 6, atEnd: 5 }, 1],
+    ]);
   });
 });
