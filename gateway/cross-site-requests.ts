@@ -6,8 +6,13 @@ import { purposeHeaders } from '../lib/access/identity';
 // The content types a page may POST cross-site without the browser asking first (CORS preflight).
 const simpleContentTypes = ['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain'];
 
-/** What a front end on another origin sends beyond the CORS-safelisted headers. */
-const allowedRequestHeaders = ['authorization', 'content-type', ...Object.values(purposeHeaders), 'x-request-id'].join(', ');
+/**
+ * What a front end on another origin sends beyond the CORS-safelisted headers: its token, the
+ * purpose, a request id, and the client name and version Apollo Client sends when it is given
+ * them (client awareness), which carry no data and without which its every request would fail
+ * at the preflight.
+ */
+const allowedRequestHeaders = ['authorization', 'content-type', ...Object.values(purposeHeaders), 'x-request-id', 'apollographql-client-name', 'apollographql-client-version'].join(', ');
 /** What it may read of an answer: the request id to quote, and the rate-limit budget to pace itself by. */
 const exposedResponseHeaders = ['x-request-id', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset', 'retry-after'].join(', ');
 

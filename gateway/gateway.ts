@@ -13,7 +13,7 @@ import { auditableSubjectId, type Caller } from '../lib/access/identity';
 import { mattersGranting, refusalDetails } from '../lib/access/policy';
 import { findMatter } from '../lib/catalogue/matters';
 import { ConfigError } from '../lib/env';
-import { auditedRefusalExtension, ErrorCode, maskUnexpectedErrors, type AuditedRefusal } from '../lib/errors';
+import { auditedRefusalExtension, ErrorCode, maskUnexpectedErrors, outageHttp, outageRetryAfterSeconds, type AuditedRefusal } from '../lib/errors';
 import type { SubgraphName } from '../schema/subgraphs';
 import { AuditWriter, type AuditEntryInput } from './audit-writer';
 import { createTokenVerifier, type TokenSettings } from './authentication';
@@ -261,15 +261,15 @@ function guardExecutor(execute: GatewayExecutor, guards: Map<string, string>, au
  */
 function auditUnavailable(operation: OperationDefinitionNode, data: Record<string, unknown> | null | undefined): GraphQLError {
   // 503: the platform failed, not the request; a client may send a read again later, and a monitor sees an outage.
-  const http = { status: 503 };
+  const outage = { retryAfterSeconds: outageRetryAfterSeconds, http: outageHttp() };
   if (operation.operation !== 'mutation') {
-    return new GraphQLError('the audit log could not be written, so nothing is disclosed: retry later', { extensions: { code: ErrorCode.AUDIT_UNAVAILABLE, http } });
+    return new GraphQLError('the audit log could not be written, so nothing is disclosed: retry later', { extensions: { code: ErrorCode.AUDIT_UNAVAILABLE, ...outage } });
   }
   const applied = Object.entries(data ?? {})
     .filter(([key, value]) => value !== null && key !== '__typename')
     .map(([key]) => key);
   const effect = applied.length ? `${applied.join(', ')} took effect all the same: read the result back before sending it again` : 'none of its changes took effect: it may be sent again';
-  return new GraphQLError(`the audit log could not be written, so the answer is withheld; ${effect}`, { extensions: { code: ErrorCode.AUDIT_UNAVAILABLE, applied, http } });
+  return new GraphQLError(`the audit log could not be written, so the answer is withheld; ${effect}`, { extensions: { code: ErrorCode.AUDIT_UNAVAILABLE, applied, ...outage } });
 }
 
 /** A subgraph's error as the client gets it: without what it told the audit entry. */

@@ -1,6 +1,7 @@
 import { platformReportGroups } from '../lib/access/field-groups';
 import { disclosedSubjectHeader, identityHeader, signerFor } from '../lib/access/identity';
 import type { ExtraRoute } from '../lib/http-server';
+import { outageRetryAfterSeconds } from '../lib/errors';
 import { requestIdFrom } from '../lib/request-record';
 import type { GraphQLError } from 'graphql';
 import type { AuditEntryInput, AuditWriter } from './audit-writer';
@@ -72,6 +73,7 @@ export function printableReportsRoute(reportsUrl: string, { audit, signingKey, r
         await audit.write([printableView(subjectId, url.pathname, requestId)]);
       } catch (error) {
         observer?.fault('audit write failed; printable report withheld', error, requestId);
+        res.setHeader('retry-after', String(outageRetryAfterSeconds));
         plain(503, 'the audit log could not be written, so the report is not shown: retry later');
         return true;
       }

@@ -4,7 +4,7 @@ import { auditedTextLimits, purposeHeaders, signerFor, type Caller, type Purpose
 import type { GraphQLError } from 'graphql';
 import { decideGrants, refusalDetails, type GrantDecision, type PurposeProblem, type PurposeRefusal } from '../lib/access/policy';
 import { findMatter } from '../lib/catalogue/matters';
-import { badInput, clientError, ErrorCode } from '../lib/errors';
+import { badInput, clientError, ErrorCode, serviceUnavailable } from '../lib/errors';
 import type { SubgraphName } from '../schema/subgraphs';
 import { ExpiringMemory } from '../lib/expiring-memory';
 import { characterCount, hasInvisibleCharacters, isLegible } from '../lib/text';
@@ -124,10 +124,7 @@ export function purposeFrom(req: IncomingMessage): Purpose | null {
  * malformed purpose header before it is planned.
  */
 function registerUnavailable(serviceName: SubgraphName, register: string, unchecked: string, consequence = 'nothing was read'): GraphQLError {
-  return clientError(ErrorCode.SUBGRAPH_UNAVAILABLE, `the ${serviceName} subgraph (${register}) gave no usable answer, so ${unchecked} could not be checked and ${consequence}: retry later`, {
-    serviceName,
-    http: { status: 503 },
-  });
+  return serviceUnavailable(serviceName, `the ${serviceName} subgraph (${register}) gave no usable answer, so ${unchecked} could not be checked and ${consequence}: retry later`, true);
 }
 
 const CONSENT = /* GraphQL */ `

@@ -2,7 +2,7 @@ import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@
 import type { GatewayGraphQLRequestContext, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { Kind, parse, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type NamedTypeNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import { identityHeader } from '../lib/access/identity';
-import { ErrorCode, SubgraphFault } from '../lib/errors';
+import { ErrorCode, outageRetryAfterSeconds, SubgraphFault } from '../lib/errors';
 import { platformFetcher } from '../lib/platform-http';
 import type { GatewayObserver, SubgraphFetchOutcome } from './observer';
 import type { GatewayContext } from './request-access';
@@ -73,7 +73,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       outcome = reason === SubgraphFault.TIMEOUT ? 'timeout' : reason === SubgraphFault.UNREACHABLE ? 'unreachable' : 'bad_response';
       // What exactly came back is for the operator; the client learns only which subgraph and why.
       if (reason === SubgraphFault.BAD_RESPONSE) this.observer?.fault(`the ${this.name} subgraph answered something that is not a GraphQL response`, error, options.context?.requestId);
-      const unavailable = { message: this.messageFor(reason), extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, reason } };
+      const unavailable = { message: this.messageFor(reason), extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, reason, retryAfterSeconds: outageRetryAfterSeconds } };
       const paths = askedPaths(options);
       // An empty path stands for the error without one: GraphQL leaves `path` out where no field is named.
       return { errors: paths.length ? paths.map((path) => (path.length ? { ...unavailable, path } : unavailable)) : [unavailable] } as GatewayGraphQLResponse;

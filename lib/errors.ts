@@ -1,3 +1,4 @@
+import { HeaderMap } from '@apollo/server';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { requestIdOfError } from './request-record';
 import { characterCount, firstCharacters, illegibility, type TextForm } from './text';
@@ -32,7 +33,8 @@ export const ErrorCode = {
    * A subgraph gave no usable answer; `extensions.serviceName` names it, `extensions.reason` says
    * why (`UNREACHABLE`, `TIMEOUT`, `BAD_RESPONSE`: see SubgraphFault), the rest of the answer
    * stands. One code, not three: whatever the reason, the fields it owns are missing and a later
-   * retry may succeed.
+   * retry may succeed, after `extensions.retryAfterSeconds` (and `Retry-After` when the whole
+   * answer is withheld, a 503).
    */
   SUBGRAPH_UNAVAILABLE: 'SUBGRAPH_UNAVAILABLE',
   /**
@@ -40,9 +42,9 @@ export const ErrorCode = {
    * up (HTTP 429): `extensions.budget` names which, `extensions.retryAfterSeconds` when to retry.
    */
   RATE_LIMITED: 'RATE_LIMITED',
-  /** A subgraph lost its database connection (a restart, say) or its database was too slow (a statement, lock or pool wait ran out) while answering: retry later. */
+  /** A subgraph lost its database connection (a restart, say) or its database was too slow (a statement, lock or pool wait ran out) while answering: retry after `extensions.retryAfterSeconds`. */
   DATABASE_UNAVAILABLE: 'DATABASE_UNAVAILABLE',
-  /** The audit log could not be written, so the answer was withheld (fail closed): retry later. */
+  /** The audit log could not be written, so the answer was withheld (fail closed, HTTP 503): retry after `extensions.retryAfterSeconds` (and `Retry-After`). */
   AUDIT_UNAVAILABLE: 'AUDIT_UNAVAILABLE',
   /**
    * The operation (or its request body) is larger than the gateway accepts, refused before it was
@@ -161,6 +163,29 @@ export function assertNoRepeats(items: readonly string[], field: string, each: s
   }
 }
 
+/**
+ * How long a client should wait before sending again what an outage refused (AUDIT_UNAVAILABLE,
+ * SUBGRAPH_UNAVAILABLE, DATABASE_UNAVAILABLE): `extensions.retryAfterSeconds`, and `Retry-After`
+ * when the whole answer is a 503, as a 429 says when its budget resets. Without it every client
+ * of a busy district retries at once, the moment the audit log or a database comes back. The
+ * outages these codes name are a restart or a slow moment: seconds, not minutes.
+ */
+export const outageRetryAfterSeconds = 5;
+
+/**
+ * SUBGRAPH_UNAVAILABLE: `serviceName` could not be asked, so what `message` says did not happen,
+ * and the client may retry after `retryAfterSeconds`. `wholeAnswer` when nothing of the request
+ * was answered (a 503 with `Retry-After`); otherwise the rest of the answer stands.
+ */
+export function serviceUnavailable(serviceName: string, message: string, wholeAnswer = false): GraphQLError {
+  return clientError(ErrorCode.SUBGRAPH_UNAVAILABLE, message, { serviceName, retryAfterSeconds: outageRetryAfterSeconds, ...(wholeAnswer ? { http: outageHttp() } : {}) });
+}
+
+/** The HTTP head of an answer withheld whole for an outage (Apollo Server's `extensions.http`). */
+export function outageHttp(): { status: 503; headers: HeaderMap } {
+  return { status: 503, headers: new HeaderMap([['retry-after', String(outageRetryAfterSeconds)]]) };
+}
+
 /** A fault of the infrastructure a client can be told about by name (a database gone, say), instead of INTERNAL_SERVER_ERROR. */
 export interface KnownFault {
   code: Extract<ErrorCode, 'DATABASE_UNAVAILABLE'>;
@@ -214,6 +239,7 @@ export function maskUnexpectedErrors(log: (message: string, error: unknown, requ
       extensions: {
         ...(extensions.serviceName ? { serviceName: extensions.serviceName } : {}),
         code: fault?.code ?? ErrorCode.INTERNAL_SERVER_ERROR,
+        ...(fault ? { retryAfterSeconds: outageRetryAfterSeconds } : {}),
         ...(requestId ? { requestId } : {}),
       },
     };

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { identityHeader, signerFor, type RequestIdentity } from '../../lib/access/identity';
-import { clientError, ErrorCode } from '../../lib/errors';
+import { ErrorCode, serviceUnavailable } from '../../lib/errors';
 import { send, type PlatformResponse } from '../../lib/platform-http';
 import { defaultUrl } from '../../schema/subgraphs';
 import { disclose, type RequestAccess } from '../shared/access';
@@ -47,7 +47,7 @@ export class PeerClient {
         timeoutMs: this.peers.timeoutMs ?? 10_000,
       });
     } catch {
-      throw clientError(ErrorCode.SUBGRAPH_UNAVAILABLE, `the ${peer} subgraph could not be reached, so nothing was stored: retry later`, { serviceName: peer });
+      throw serviceUnavailable(peer, `the ${peer} subgraph could not be reached, so nothing was stored: retry later`);
     }
     const body = parseJson(response.text) as {
       data?: T | null;

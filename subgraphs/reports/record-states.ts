@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import type { RequestIdentity } from '../../lib/access/identity';
 import { countsToday, type RecordStatus } from '../../lib/catalogue/record-standing';
-import { clientError, ErrorCode } from '../../lib/errors';
+import { ErrorCode, serviceUnavailable } from '../../lib/errors';
 import { accessOf } from '../shared/access';
 import { PeerClient, type ReportsPeers } from './peers';
 import { activeRecordsSnapshotFormat, type Snapshot, type SnapshotRecord } from './platform-report';
@@ -108,7 +108,7 @@ export function recordsChanged(snapshot: Snapshot, currentOf: (id: string) => Cu
 }
 
 export const recordsUnavailable = (what: string) =>
-  clientError(ErrorCode.SUBGRAPH_UNAVAILABLE, `the records subgraph could not be reached to check that the records behind ${what} still stand: retry later`, { serviceName: 'records' });
+  serviceUnavailable('records', `the records subgraph could not be reached to check that the records behind ${what} still stand: retry later`);
 
 /** Rethrows a failed call as SUBGRAPH_UNAVAILABLE naming the records subgraph: a report whose records cannot be checked is never shown as accepted. */
 export function asRecordsUnavailable(error: unknown, what: string): never {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { InternalClient } from '../../lib/internal-client';
 import { readSecret, readUrl } from '../../lib/env';
-import { clientError, ErrorCode } from '../../lib/errors';
+import { serviceUnavailable } from '../../lib/errors';
 import { defaultUrl } from '../../schema/subgraphs';
 import { assertKindInScope, limitedKinds, type RequestAccess } from './access';
 
@@ -43,7 +43,7 @@ export async function withEntitiesOrUnavailable<T>(lookup: () => Promise<T>, mes
   try {
     return await lookup();
   } catch (error) {
-    if (error instanceof SubjectDirectoryUnavailable) throw clientError(ErrorCode.SUBGRAPH_UNAVAILABLE, message, { serviceName: 'entities' });
+    if (error instanceof SubjectDirectoryUnavailable) throw serviceUnavailable('entities', message);
     throw error;
   }
 }

@@ -68,9 +68,10 @@ const finance: As = {
   function expectWithheld(reads: Awaited<ReturnType<typeof readSubjects>>) {
     for (const { name, result } of reads) {
       expect(result.data ?? null).toBeNull();
-      expect(result.errors?.map((e) => e.extensions?.code)).toEqual(['AUDIT_UNAVAILABLE']);
-      // The platform failed, not the request.
+      expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'AUDIT_UNAVAILABLE', retryAfterSeconds: 5 }]);
+      // The platform failed, not the request; clients are told when to try again, so they do not all retry at once.
       expect(result.status).toBe(503);
+      expect(result.headers?.get('retry-after')).toBe('5');
       expect(JSON.stringify(result)).not.toContain(name);
     }
   }
@@ -114,11 +115,12 @@ const finance: As = {
       await audit.up();
     }
     expect(applied.data ?? null).toBeNull();
-    expect(applied.errors?.map((e) => e.extensions)).toEqual([{ code: 'AUDIT_UNAVAILABLE', applied: ['done'] }]);
+    expect(applied.errors?.map((e) => e.extensions)).toEqual([{ code: 'AUDIT_UNAVAILABLE', applied: ['done'], retryAfterSeconds: 5 }]);
     expect([applied.status, refused.status]).toEqual([503, 503]);
+    expect([applied.headers?.get('retry-after'), refused.headers?.get('retry-after')]).toEqual(['5', '5']);
     expect(applied.errors?.[0].message).toContain('done took effect');
     expect(await checks()).toBe(before + 1);
-    expect(refused.errors?.map((e) => e.extensions)).toEqual([{ code: 'AUDIT_UNAVAILABLE', applied: [] }]);
+    expect(refused.errors?.map((e) => e.extensions)).toEqual([{ code: 'AUDIT_UNAVAILABLE', applied: [], retryAfterSeconds: 5 }]);
     expect(refused.errors?.[0].message).toContain('none of its changes took effect');
   });
 

@@ -67,7 +67,8 @@ describe('a consent revoked while a request under it is answered', () => {
     });
     expect(result.status).toBe(503);
     expect(result.data ?? null).toBeNull();
-    expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'entities' }]);
+    expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'entities', retryAfterSeconds: 5 }]);
+    expect(result.headers?.get('retry-after')).toBe('5');
     expect(result.errors?.[0].message).toContain(`whether consent ${demoConsents.bankFinancialServices} still holds could not be checked and nothing read under it is released`);
     expect(JSON.stringify(result)).not.toContain(consented.name);
     expect(audited.map((a) => [a.outcome, a.subject_id])).toEqual([['FAILED', consented.id]]);

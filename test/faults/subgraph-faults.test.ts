@@ -54,7 +54,7 @@ describe('the gateway when a subgraph is down, slow or answers garbage', () => {
     expect(result.status).toBe(200);
     expect(result.data).toEqual({ subject: { ...complete.subject, creditReports: null } });
     expect(result.errors).toHaveLength(1);
-    expect(result.errors?.[0].extensions).toEqual({ code: 'SUBGRAPH_UNAVAILABLE', reason, serviceName: 'reports' });
+    expect(result.errors?.[0].extensions).toEqual({ code: 'SUBGRAPH_UNAVAILABLE', reason, retryAfterSeconds: 5, serviceName: 'reports' });
     expect(result.errors?.[0].message).toMatch(/^the reports subgraph /);
     // On the very field that is missing, as GraphQL places a field's error.
     expect(result.errors?.[0].path).toEqual(['subject', 'creditReports']);
@@ -174,7 +174,7 @@ describe('the gateway when a subgraph is down, slow or answers garbage', () => {
     entities.dropConnections(2);
     const result = await platform.query<SubjectWithReports>(SUBJECT_WITH_REPORTS, { id: subject.id }, supervisor);
     expect(result.data).toEqual({ subject: null });
-    expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'SUBGRAPH_UNAVAILABLE', reason: 'UNREACHABLE', serviceName: 'entities' }]);
+    expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'SUBGRAPH_UNAVAILABLE', reason: 'UNREACHABLE', retryAfterSeconds: 5, serviceName: 'entities' }]);
     expect(result.errors?.[0].path).toEqual(['subject']);
     expect(entities.received.length - before).toBe(2);
   });
@@ -189,7 +189,7 @@ describe('the gateway when a subgraph is down, slow or answers garbage', () => {
       registrar,
     );
     expect(result.data).toEqual({ registerSubject: null });
-    expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'SUBGRAPH_UNAVAILABLE', reason: 'UNREACHABLE', serviceName: 'entities' }]);
+    expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'SUBGRAPH_UNAVAILABLE', reason: 'UNREACHABLE', retryAfterSeconds: 5, serviceName: 'entities' }]);
     const calls = entities.received.slice(before);
     expect(calls.map((c) => c.query.split(/[\s({]/)[0])).toEqual(['mutation']);
     // The stand-in dropped it before the subgraph saw it: nothing was stored, and nothing is on a retry.

@@ -98,7 +98,7 @@ describe('the gateway route to printable reports', () => {
     auditDown = true;
     try {
       const response = await fetch(`${gateway.url}/reports/BDHXY-20261125-ABCD1234.html?code=right`, { headers: { 'x-request-id': 'view-withheld' } });
-      expect(response.status).toBe(503);
+      expect([response.status, response.headers.get('retry-after')]).toEqual([503, '5']);
       expect(await response.text()).not.toContain('公共信用信息报告');
       expect(faults).toContainEqual({ message: 'audit write failed; printable report withheld', requestId: 'view-withheld' });
     } finally {

@@ -101,7 +101,7 @@ describe('a subgraph answering with an internal page, through the gateway', () =
         ...supervisor.headers,
       });
       // The client learns which subgraph failed and that its answer was not GraphQL, nothing more.
-      expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'SUBGRAPH_UNAVAILABLE', reason: 'BAD_RESPONSE', serviceName: 'providers' }]);
+      expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'SUBGRAPH_UNAVAILABLE', reason: 'BAD_RESPONSE', retryAfterSeconds: 5, serviceName: 'providers' }]);
       expectNothingInternal(JSON.stringify(result));
       const logged = logs.withRequestId(requestId).filter((l) => l.msg === 'the providers subgraph answered something that is not a GraphQL response');
       expect(logged).toHaveLength(1);

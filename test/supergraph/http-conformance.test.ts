@@ -96,6 +96,13 @@ describe('the gateway over HTTP', () => {
       expect(allowed.headers.get('access-control-allow-origin')).toBe(frontEnd);
       expect(allowed.headers.get('access-control-allow-methods')).toBe('GET, POST');
       expect(allowed.headers.get('access-control-allow-headers')?.split(', ')).toEqual(expect.arrayContaining(['authorization', 'content-type', 'x-credit-matter', 'x-credit-case', 'x-credit-consent']));
+      // Apollo Client given a name and version (client awareness) sends them on every request.
+      const apolloClient = await fetch(cors.url, {
+        method: 'OPTIONS',
+        headers: { origin: frontEnd, 'access-control-request-method': 'POST', 'access-control-request-headers': 'apollographql-client-name,apollographql-client-version,authorization,content-type' },
+        signal: AbortSignal.timeout(10_000),
+      });
+      expect(apolloClient.headers.get('access-control-allow-headers')?.split(', ')).toEqual(expect.arrayContaining(['apollographql-client-name', 'apollographql-client-version', 'authorization', 'content-type']));
       const other = await preflight('https://elsewhere.example');
       expect(other.headers.get('access-control-allow-origin')).toBeNull();
       expect(other.headers.get('access-control-allow-methods')).toBeNull();

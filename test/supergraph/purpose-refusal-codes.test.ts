@@ -133,7 +133,7 @@ describe.each(testDatabases)('a register the gateway asks to decide a purpose, d
     const result = await platform.query(READ, { id: enterprise.id }, { ...as, headers: { ...as.headers, 'x-request-id': requestId } });
     expect(result.status).toBe(503);
     expect(result.data).toBeUndefined();
-    expect(result.errors).toEqual([{ message: expect.stringMatching(new RegExp(`^the ${serviceName} subgraph \\(${register}\\) gave no usable answer, .*: retry later$`)), extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName } }]);
+    expect(result.errors).toEqual([{ message: expect.stringMatching(new RegExp(`^the ${serviceName} subgraph \\(${register}\\) gave no usable answer, .*: retry later$`)), extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName, retryAfterSeconds: 5 } }]);
     expect(JSON.stringify(result)).not.toContain('127.0.0.1');
     expect(await auditedOutcomes(platform, requestId)).toEqual([]);
   }

@@ -192,6 +192,6 @@ describe.each(testDatabases)('credit reports through the gateway on $label', (da
     );
     // The gateway cannot get the issuer's standing, so it never asks for the verdict: null, never "accepted".
     expect(result.data?.subject.creditReports.edges.map((e) => e.node.acceptance)).toEqual([null]);
-    expect(result.errors?.[0].extensions).toMatchObject({ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'providers' });
+    expect(result.errors?.[0].extensions).toEqual({ code: 'SUBGRAPH_UNAVAILABLE', reason: 'UNREACHABLE', serviceName: 'providers', retryAfterSeconds: 5 });
   });
 });
