@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { In, type DataSource, type EntityManager, type QueryRunner, type Repository } from 'typeorm';
-import { auditedTextLimits } from '../../lib/access/identity';
+import { auditedTextLimits, type Caller } from '../../lib/access/identity';
 import { minimumSubjectsPerStatistic } from '../../lib/access/policy';
 import { checkCompletedDays, checkDistrictDays } from '../../lib/calendar';
 import { findDepartment } from '../../lib/catalogue/departments';
@@ -13,7 +13,7 @@ import type { CursorPosition } from '../shared/cursors';
 import { isUniqueViolation } from '../shared/database';
 import { insertMany, insertRowsPerStatement } from '../shared/bulk-insert';
 import { PageLoaders } from '../shared/loaders';
-import { loadPages, pageSize, type Page, type PageQuery } from '../shared/pagination';
+import { loadPages, type Page, type PageQuery, type TotalCount } from '../shared/pagination';
 import { inTurn, isMysql } from '../shared/write-queue';
 import {
   AuditEntry,
@@ -106,14 +106,38 @@ export interface AuditStatistic {
    * entry's id points at one request, and a time-ordered one tells its millisecond.
    */
   entryId: string | null;
+  /**
+   * Who the row counts: for the audit's readers, the one reader's organisation kind as recorded;
+   * for an analyst, that kind for a department, bank or provider, `subjectReadersInStatistics`
+   * for every person or every enterprise together, `otherOrganisationsInStatistics` for the
+   * small rows folded. Rows are grouped by it too, so that an organisation whose id reads like
+   * one of those labels (a bank's `ENTERPRISES`) is never counted with them.
+   */
+  readerKind: ReaderKind;
+  /** The analyst's row of small rows folded together (readerKind `otherOrganisationsInStatistics`). */
+  folded: boolean;
+  /** The fewest subjects a row had to concern to be shown on its own: `minimumSubjectsPerStatistic` for an analyst, null for the audit's readers. */
+  minimumSubjects: number | null;
 }
 
-/** Use of credit data in one case (案件) of one organisation under one matter: a statistic with its case and its span. */
-export interface AuditCase extends AuditStatistic {
+/** What a statistic's row counts: one organisation kind, or an analyst's readers together or folded (`AuditStatistic.readerKind`). */
+export type ReaderKind = OrganisationKind | (typeof subjectReadersInStatistics)[keyof typeof subjectReadersInStatistics] | typeof otherOrganisationsInStatistics;
+
+/** A row of `usage` before it is told whose it is: the audit's readers' or an analyst's. */
+type Usage = Omit<AuditStatistic, 'folded' | 'minimumSubjects'>;
+
+/** Use of credit data in one case (案件) of one organisation under one matter: a row of the audit's readers with its case and its span. */
+export interface AuditCase extends Omit<Usage, 'entryId'> {
+  entryId: string;
   caseNumber: string;
   firstOccurredAt: Date;
   lastOccurredAt: Date;
+  /** Where the case stands in the order `cases` lists them, as its cursor seals it: `CasePlace` as JSON, the entryId beside it. */
+  place: string;
 }
+
+/** The terms of `cases`' order before its entryId: subjects and requests (descending), organisation, matter, case number. */
+type CasePlace = [subjects: number, requests: number, organisation: string, matter: string | null, caseNumber: string];
 
 /** The `previousHash` of the first entry: the chain starts from a fixed, well-known value. */
 export const genesisHash = '0'.repeat(64);
@@ -174,6 +198,9 @@ export const unlistedMatterInStatistics = 'UNLISTED';
  * periods or noise, which the credit office's assessment (考核) does not want.
  */
 export type StatisticsDisclosure = 'exact' | 'controlled';
+
+/** The caller a statistic is read for, whose own rows are never folded; null for none. */
+export type Reader = Pick<Caller, 'organisation' | 'organisationKind'> | null;
 
 /** The organisation of the row that folds an analyst's small rows together (see `minimumSubjectsPerStatistic`). */
 export const otherOrganisationsInStatistics = 'OTHER';
@@ -294,59 +321,89 @@ export class AuditRepository {
    * analyst's statistics never name a subject; whole district days only, and small rows folded
    * (`minimumSubjectsPerStatistic`), still in one statement.
    */
-  async statistics(range: { from: Date; to: Date }, organisation: string | null | undefined, disclosure: StatisticsDisclosure, reader: string): Promise<AuditStatistic[]> {
+  async statistics(range: { from: Date; to: Date }, organisation: string | null | undefined, disclosure: StatisticsDisclosure, reader: Reader): Promise<AuditStatistic[]> {
     if (disclosure === 'exact') {
       const rows = await this.usage(range, organisation, { groupBy: [], orderBy: ['organisation', 'matter', 'entryId'] });
-      return rows.map((row) => usageOf(row));
+      return rows.map((row) => ({ ...usageOf(row), folded: false, minimumSubjects: null }));
     }
     checkDistrictDays(range, "an analyst's statistics are");
     checkCompletedDays(range.to, "an analyst's statistics are");
-    return (await this.foldedUsage(range, organisation, reader)).map((row) => ({ ...usageOf(row), entryId: null }));
-  }
-
-  /**
-   * The cases (case numbers) of [from, to), counted as `statistics` counts for the audit's
-   * readers (`exact`: they alone read cases), per (organisation, matter, case number), the
-   * `first` that concerned the most subjects first (then the most requests, then organisation,
-   * matter and case number in character-code order, then the entry to drill down by, which tells
-   * apart two persons whose masked numbers are alike). Entries that named no case number are left
-   * out. One statement, however many cases there are.
-   */
-  async cases(range: { from: Date; to: Date }, organisation: string | null | undefined, first: number | null | undefined): Promise<AuditCase[]> {
-    const q = (name: string) => this.db.driver.escape(name);
-    const limit = pageSize(first);
-    const rows = await this.usage(range, organisation, {
-      groupBy: [q('case_number')],
-      columns: [`${q('case_number')} AS ${q('caseNumber')}`, `MIN(${q('occurred_at')}) AS ${q('firstOccurredAt')}`, `MAX(${q('occurred_at')}) AS ${q('lastOccurredAt')}`],
-      where: [`${q('case_number')} IS NOT NULL`],
-      orderBy: ['subjects DESC', 'requests DESC', 'organisation', 'matter', 'caseNumber', 'entryId'],
-      limit,
-    });
-    return rows.map((row) => ({
+    return (await this.foldedUsage(range, organisation, reader)).map((row) => ({
       ...usageOf(row),
-      caseNumber: String(row.caseNumber),
-      firstOccurredAt: this.hydratedInstant(row.firstOccurredAt),
-      lastOccurredAt: this.hydratedInstant(row.lastOccurredAt),
+      entryId: null,
+      folded: Number(row.folded) === 1,
+      minimumSubjects: minimumSubjectsPerStatistic,
     }));
   }
 
   /**
-   * What `usage` and `foldedUsage` share: the shown organisation and matter (inlined, not
-   * parameters: they appear in SELECT, WHERE and GROUP BY, which must be one expression each), a
-   * request's key, the conditions of [from, to) with their parameters, and the ORDER BY terms.
+   * One page of the cases (case numbers) of [from, to), counted as `statistics` counts for the
+   * audit's readers (`exact`: they alone read cases), per (organisation, matter, case number):
+   * the case that concerned the most subjects first, then the most requests, then organisation,
+   * matter and case number in character-code order, then the entry to drill down by (the least
+   * id of the case's entries, so one case's alone: it tells apart two persons whose masked
+   * numbers are alike, and makes the order total). Entries that named no case number are left
+   * out. A page is one statement, its count (`count`) in it: a window over the grouped cases.
+   *
+   * Paged by keyset, `after` being the last case's place and entryId: each page starts after
+   * that place however the cases before it have grown meanwhile, where an offset would skip or
+   * repeat cases once entries are appended to the period. A case whose counts grow while a
+   * client pages moves in the order, and may then be listed twice or not at all, as any list
+   * ordered by a value that changes.
+   */
+  async cases(range: { from: Date; to: Date }, organisation: string | null | undefined, page: { first: number; after: CursorPosition | null; count: boolean }): Promise<Page<AuditCase>> {
+    const q = (name: string) => this.db.driver.escape(name);
+    const shape = {
+      groupBy: [q('case_number')],
+      columns: [`${q('case_number')} AS ${q('caseNumber')}`, `MIN(${q('occurred_at')}) AS ${q('firstOccurredAt')}`, `MAX(${q('occurred_at')}) AS ${q('lastOccurredAt')}`],
+      where: [`${q('case_number')} IS NOT NULL`],
+      orderBy: ['subjects DESC', 'requests DESC', 'organisation', 'matter', 'caseNumber', 'entryId'],
+    };
+    const rows = await this.usage(range, organisation, { ...shape, after: page.after ? caseAfter(page.after) : undefined, limit: page.first + 1, count: page.count });
+    const cases = rows.slice(0, page.first).map((row): AuditCase => {
+      const usage = usageOf(row);
+      const caseNumber = String(row.caseNumber);
+      const place: CasePlace = [usage.subjects, Number(row.requests), usage.organisation, usage.matter, caseNumber];
+      return {
+        ...usage,
+        entryId: String(row.entryId),
+        caseNumber,
+        firstOccurredAt: this.hydratedInstant(row.firstOccurredAt),
+        lastOccurredAt: this.hydratedInstant(row.lastOccurredAt),
+        place: JSON.stringify(place),
+      };
+    });
+    // Counted with the page, the count rides on its rows; a page past the end has none to carry it.
+    const countAlone = async () => Number((await this.usage(range, organisation, { ...shape, limit: 1, count: true }))[0]?.total ?? 0);
+    const hasNextPage = rows.length > page.first;
+    const totalCount: TotalCount = page.count && rows.length ? Number(rows[0].total) : !page.after && !hasNextPage ? rows.length : countAlone;
+    return { rows: cases, totalCount, hasNextPage };
+  }
+
+  /**
+   * What `usage` and `foldedUsage` share: the shown organisation, its kind and the matter
+   * (inlined, not parameters: they appear in SELECT, WHERE and GROUP BY, which must be one
+   * expression each), a request's key, the conditions of [from, to) with their parameters, the
+   * ORDER BY terms, and the condition for the rows after a given one in that order.
    * `exact` shows each reader apart (a person masked) and filters by the organisation as
    * recorded; `controlled` folds persons and enterprises (`subjectReadersInStatistics`) and
    * filters by what it shows, so that a person's number or an enterprise's code finds nothing.
+   * The kind is grouped by beside the organisation: a bank whose id is `ENTERPRISES` shows as
+   * the enterprises do, and is still a row of its own.
    */
   private usageTerms(range: { from: Date; to: Date }, organisation: string | null | undefined, disclosure: StatisticsDisclosure, where: string[], orderBy: string[]) {
     const { from, to } = range;
     checkRange(from, to);
     const q = (name: string) => this.db.driver.escape(name);
     const mysql = isMysql(this.db.manager);
+    // Persons and enterprises together, as `subjectReadersInStatistics` names them; any other reader as `otherwise`.
+    const subjectReadersOr = (otherwise: string) =>
+      `CASE ${Object.entries(subjectReadersInStatistics).map(([kind, shown]) => `WHEN ${q('organisation_kind')} = '${kind}' THEN '${shown}'`).join(' ')} ELSE ${otherwise} END`;
     const shownOrganisation =
       disclosure === 'exact'
         ? `CASE WHEN ${q('organisation_kind')} = 'INDIVIDUAL' THEN ${maskedReaderSql(q('organisation'), mysql)} ELSE ${q('organisation')} END`
-        : `CASE ${Object.entries(subjectReadersInStatistics).map(([kind, shown]) => `WHEN ${q('organisation_kind')} = '${kind}' THEN '${shown}'`).join(' ')} ELSE ${q('organisation')} END`;
+        : subjectReadersOr(q('organisation'));
+    const shownKind = disclosure === 'exact' ? q('organisation_kind') : subjectReadersOr(q('organisation_kind'));
     const shownMatter = `CASE WHEN ${q('matter')} IS NULL OR ${q('matter')} IN (${catalogueMatterList}) THEN ${q('matter')} ELSE '${unlistedMatterInStatistics}' END`;
     const conditions = [`${q('occurred_at')} >= ?`, `${q('occurred_at')} < ?`, `${q('outcome')} IN (?, ?)`, ...where];
     const params: unknown[] = [this.persistedInstant(from), this.persistedInstant(to), 'DISCLOSED', 'DENIED'];
@@ -357,34 +414,60 @@ export class AuditRepository {
       params.push(disclosure === 'exact' ? asRecorded(named) : named);
     }
     const request = mysql ? `CONCAT(${q('request_id')}, ' ', ${q('occurred_at')})` : `${q('request_id')} || ' ' || ${q('occurred_at')}`;
-    const textColumns = new Set(['organisation', 'matter', 'caseNumber', 'entryId']);
-    const order = orderBy.map((term) => (mysql && textColumns.has(term) ? `CAST(${q(term)} AS BINARY)` : term.replace(/^\w+/, (name) => q(name))));
-    return { q, mysql, shownOrganisation, shownMatter, request, conditions, params, order };
+    const textColumns = new Set(['organisation', 'matter', 'caseNumber', 'entryId', 'readerKind']);
+    const terms = orderBy.map((term) => {
+      const [name, direction] = term.split(' ');
+      const text = mysql && textColumns.has(name);
+      return { expression: text ? `CAST(${q(name)} AS BINARY)` : q(name), placeholder: text ? 'CAST(? AS BINARY)' : '?', descending: direction === 'DESC' };
+    });
+    const order = terms.map(({ expression, descending }) => `${expression}${descending ? ' DESC' : ''}`);
+    /**
+     * The rows after the one whose values of the ORDER BY terms are `values` (keyset paging). NULL
+     * sorts lowest on both drivers, first ascending: a term that may be NULL is ascending here.
+     */
+    const following = (values: readonly (string | number | null)[]) => {
+      const positionParams: unknown[] = [];
+      const after = (i: number): string => {
+        const { expression, placeholder, descending } = terms[i];
+        const value = values[i];
+        const beyond = value === null ? `${expression} IS NOT NULL` : `${expression} ${descending ? '<' : '>'} ${placeholder}`;
+        if (value !== null) positionParams.push(value);
+        if (i === terms.length - 1) return beyond;
+        const same = value === null ? `${expression} IS NULL` : `${expression} = ${placeholder}`;
+        if (value !== null) positionParams.push(value);
+        return `(${beyond} OR (${same} AND ${after(i + 1)}))`;
+      };
+      return { sql: after(0), params: positionParams };
+    };
+    return { q, mysql, shownOrganisation, shownKind, shownMatter, request, conditions, params, order, following };
   }
 
   /**
-   * `usage` per (organisation, matter) for a `controlled` reader, in one statement: each entry
-   * joined to its row's distinct-subject count, and the rows below `minimumSubjectsPerStatistic`
-   * grouped together as `otherOrganisationsInStatistics` (a request is keyed by its row too, so
-   * that the folded row's requests are the sum of its rows'). That row is kept only when it
-   * reaches the threshold itself, and never with a filter by organisation.
+   * `usage` per (kind, organisation, matter) for a `controlled` reader, in one statement: each
+   * entry joined to its row's distinct-subject count, and the rows below
+   * `minimumSubjectsPerStatistic` grouped together as `otherOrganisationsInStatistics`, kind and
+   * organisation alike (a request is keyed by its row too, so that the folded row's requests are
+   * the sum of its rows'). That row is kept only when it reaches the threshold itself, and never
+   * with a filter by organisation.
    */
-  private async foldedUsage(range: { from: Date; to: Date }, organisation: string | null | undefined, reader: string): Promise<Record<string, unknown>[]> {
-    const { q, mysql, shownOrganisation, shownMatter, request, conditions, params, order } = this.usageTerms(range, organisation, 'controlled', [], ['folded', 'organisation', 'matter']);
+  private async foldedUsage(range: { from: Date; to: Date }, organisation: string | null | undefined, reader: Reader): Promise<Record<string, unknown>[]> {
+    const { q, mysql, shownOrganisation, shownKind, shownMatter, request, conditions, params, order } = this.usageTerms(range, organisation, 'controlled', [], ['folded', 'organisation', 'matter', 'readerKind']);
     const table = q(this.entries.metadata.tablePath);
     const where = conditions.join(' AND ');
     const threshold = minimumSubjectsPerStatistic;
     if (!Number.isInteger(threshold) || !/^[A-Z_]+$/.test(otherOrganisationsInStatistics)) throw new Error('the statistics threshold and folded organisation must be written into SQL as they are');
     // Never null (a missing matter is ''): the row's key, joined with '=' on both drivers.
     const matterKey = `COALESCE(${shownMatter}, '')`;
-    const rowRequest = mysql ? `CONCAT(${shownOrganisation}, ' ', ${matterKey}, ' ', ${request})` : `${shownOrganisation} || ' ' || ${matterKey} || ' ' || ${request}`;
+    const rowRequest = mysql
+      ? `CONCAT(${shownKind}, ' ', ${shownOrganisation}, ' ', ${matterKey}, ' ', ${request})`
+      : `${shownKind} || ' ' || ${shownOrganisation} || ' ' || ${matterKey} || ' ' || ${request}`;
     const folded = `CASE WHEN ${q('c')}.${q('subjects')} < ${threshold} AND ${q('c')}.${q('own')} = 0 THEN 1 ELSE 0 END`;
     const e = (name: string) => `${q('e')}.${q(name)}`;
     const shown = (column: string, other: string) => `CASE WHEN ${folded} = 1 THEN ${other} ELSE ${e(column)} END`;
     // Every GROUP BY names plain columns of a derived table: under ONLY_FULL_GROUP_BY (MySQL 8's
     // default) a selected expression over grouped ones is refused (MySQL bug 80660), and MariaDB
     // refuses even some expressions grouped exactly as selected.
-    const entries = `SELECT ${shownOrganisation} AS ${q('cell_organisation')}, ${shownMatter} AS ${q('cell_matter')}, ${matterKey} AS ${q('matter_key')}, ${q('outcome')}, ${rowRequest} AS ${q('request')}, ${q('subject_id')} FROM ${table} WHERE ${where}`;
+    const entries = `SELECT ${shownKind} AS ${q('cell_kind')}, ${shownOrganisation} AS ${q('cell_organisation')}, ${shownMatter} AS ${q('cell_matter')}, ${matterKey} AS ${q('matter_key')}, ${q('outcome')}, ${rowRequest} AS ${q('request')}, ${q('subject_id')} FROM ${table} WHERE ${where}`;
     // Subjects of disclosed requests only: a refused request names whatever subject its caller
     // chose, so counting those would let a caller pad a row over the threshold, or test whether a
     // person it names is already among a folded row's subjects.
@@ -393,54 +476,62 @@ export class AuditRepository {
     // tell whether a subject it reads is already among the small readers' (the count stays put),
     // and could lift that row over the threshold. It knows its own reads anyway.
     const cells =
-      `SELECT ${q('cell_organisation')}, ${q('matter_key')}, COUNT(DISTINCT ${disclosedSubject}) AS ${q('subjects')},` +
-      ` MAX(CASE WHEN ${q('cell_organisation')} = ? THEN 1 ELSE 0 END) AS ${q('own')} FROM (${entries}) ${q('x')} GROUP BY ${q('cell_organisation')}, ${q('matter_key')}`;
+      `SELECT ${q('cell_kind')}, ${q('cell_organisation')}, ${q('matter_key')}, COUNT(DISTINCT ${disclosedSubject}) AS ${q('subjects')},` +
+      ` MAX(CASE WHEN ${q('cell_kind')} = ? AND ${q('cell_organisation')} = ? THEN 1 ELSE 0 END) AS ${q('own')}` +
+      ` FROM (${entries}) ${q('x')} GROUP BY ${q('cell_kind')}, ${q('cell_organisation')}, ${q('matter_key')}`;
+    const other = `'${otherOrganisationsInStatistics}'`;
     const shownEntries =
-      `SELECT ${folded} AS ${q('folded')}, ${shown('cell_organisation', `'${otherOrganisationsInStatistics}'`)} AS ${q('organisation')}, ${shown('cell_matter', 'NULL')} AS ${q('matter')},` +
+      `SELECT ${folded} AS ${q('folded')}, ${shown('cell_kind', other)} AS ${q('reader_kind')}, ${shown('cell_organisation', other)} AS ${q('organisation')}, ${shown('cell_matter', 'NULL')} AS ${q('matter')},` +
       ` ${e('outcome')} AS ${q('outcome')}, ${e('request')} AS ${q('request')}, ${e('subject_id')} AS ${q('subject_id')}` +
-      ` FROM (${entries}) ${q('e')} JOIN (${cells}) ${q('c')} ON ${q('c')}.${q('cell_organisation')} = ${e('cell_organisation')} AND ${q('c')}.${q('matter_key')} = ${e('matter_key')}`;
+      ` FROM (${entries}) ${q('e')} JOIN (${cells}) ${q('c')}` +
+      ` ON ${q('c')}.${q('cell_kind')} = ${e('cell_kind')} AND ${q('c')}.${q('cell_organisation')} = ${e('cell_organisation')} AND ${q('c')}.${q('matter_key')} = ${e('matter_key')}`;
     return this.db.query(
-      `SELECT * FROM (SELECT ${q('folded')}, ${q('organisation')}, ${q('matter')},` +
+      `SELECT * FROM (SELECT ${q('folded')}, ${q('reader_kind')} AS ${q('readerKind')}, ${q('organisation')}, ${q('matter')},` +
         ` COUNT(DISTINCT CASE WHEN ${q('outcome')} = ? THEN ${q('request')} END) AS ${q('disclosed')},` +
         ` COUNT(DISTINCT CASE WHEN ${q('outcome')} = ? THEN ${q('request')} END) AS ${q('denied')},` +
         ` COUNT(DISTINCT ${disclosedSubject}) AS ${q('subjects')}` +
-        ` FROM (${shownEntries}) ${q('s')} GROUP BY ${q('folded')}, ${q('organisation')}, ${q('matter')}) ${q('usage')}` +
+        ` FROM (${shownEntries}) ${q('s')} GROUP BY ${q('folded')}, ${q('reader_kind')}, ${q('organisation')}, ${q('matter')}) ${q('usage')}` +
         ` WHERE ${q('folded')} = 0${organisation === null || organisation === undefined ? ` OR ${q('subjects')} >= ${threshold}` : ''}` +
         ` ORDER BY ${order.join(', ')}`,
-      ['DISCLOSED', 'DENIED', ...params, reader, ...params],
+      ['DISCLOSED', 'DENIED', ...params, reader?.organisationKind ?? '', reader?.organisation ?? '', ...params],
     );
   }
 
   /**
    * The one GROUP BY behind `statistics` and `cases`: requests disclosed and denied and distinct
-   * subjects per (shown organisation, matter, ...groupBy) within [from, to). Text is ordered by
+   * subjects per (reader, its kind, matter, ...groupBy) within [from, to). Text is ordered by
    * its bytes (code points) on both drivers: MySQL's unicode_ci collation would order letters
-   * case-insensitively where SQLite compares bytes.
+   * case-insensitively where SQLite compares bytes. `after`: only the rows after the one whose
+   * values of the `orderBy` terms these are. `count`: each row carries how many rows there are
+   * in all (`total`), before `after` and `limit`.
    */
   private async usage(
     range: { from: Date; to: Date },
     organisation: string | null | undefined,
-    shape: { groupBy: string[]; columns?: string[]; where?: string[]; orderBy: string[]; limit?: number },
+    shape: { groupBy: string[]; columns?: string[]; where?: string[]; orderBy: string[]; after?: readonly (string | number | null)[]; limit?: number; count?: boolean },
   ): Promise<Record<string, unknown>[]> {
-    const { q, shownOrganisation, shownMatter, request, conditions, params: whereParams, order } = this.usageTerms(range, organisation, 'exact', shape.where ?? [], shape.orderBy);
-    const params: unknown[] = ['DISCLOSED', 'DENIED', ...whereParams];
+    const { q, shownOrganisation, shownKind, shownMatter, request, conditions, params: whereParams, order, following } = this.usageTerms(range, organisation, 'exact', shape.where ?? [], shape.orderBy);
+    const position = shape.after ? following(shape.after) : null;
+    const params: unknown[] = ['DISCLOSED', 'DENIED', ...whereParams, ...(position?.params ?? [])];
     // Grouped by plain columns of a derived table, as in `foldedUsage` (ONLY_FULL_GROUP_BY), and
     // ordered outside the GROUP BY, so that its names are the counted columns, never the table's.
     // Grouped by the organisation as recorded too: two persons whose masked numbers are alike are
     // two readers, two rows, each with an entry of its own to drill down by.
     const entries =
-      `SELECT ${shownOrganisation} AS ${q('shown_organisation')}, ${q('organisation')} AS ${q('reader')}, ${shownMatter} AS ${q('shown_matter')}, ${q('outcome')}, ${request} AS ${q('request')},` +
-      ` ${q('subject_id')}, ${q('case_number')}, ${q('occurred_at')}, ${q('id')} FROM ${q(this.entries.metadata.tablePath)} WHERE ${conditions.join(' AND ')}`;
+      `SELECT ${shownOrganisation} AS ${q('shown_organisation')}, ${q('organisation')} AS ${q('reader')}, ${shownKind} AS ${q('reader_kind')}, ${shownMatter} AS ${q('shown_matter')},` +
+      ` ${q('outcome')}, ${request} AS ${q('request')}, ${q('subject_id')}, ${q('case_number')}, ${q('occurred_at')}, ${q('id')} FROM ${q(this.entries.metadata.tablePath)} WHERE ${conditions.join(' AND ')}`;
     const rows: Record<string, unknown>[] = await this.db.query(
-      `SELECT * FROM (SELECT ${q('shown_organisation')} AS organisation, ${q('shown_matter')} AS matter,` +
+      `SELECT * FROM (SELECT ${q('shown_organisation')} AS organisation, ${q('reader_kind')} AS ${q('readerKind')}, ${q('shown_matter')} AS matter,` +
         ` COUNT(DISTINCT CASE WHEN ${q('outcome')} = ? THEN ${q('request')} END) AS disclosed,` +
         ` COUNT(DISTINCT CASE WHEN ${q('outcome')} = ? THEN ${q('request')} END) AS denied,` +
         ` COUNT(DISTINCT ${q('request')}) AS requests,` +
         ` COUNT(DISTINCT ${q('subject_id')}) AS subjects,` +
         ` MIN(${q('id')}) AS ${q('entryId')}` +
         (shape.columns ?? []).map((column) => `, ${column}`).join('') +
+        (shape.count ? `, COUNT(*) OVER () AS ${q('total')}` : '') +
         ` FROM (${entries}) ${q('e')}` +
-        ` GROUP BY ${[q('shown_organisation'), q('reader'), q('shown_matter'), ...shape.groupBy].join(', ')}) ${q('usage')}` +
+        ` GROUP BY ${[q('shown_organisation'), q('reader'), q('reader_kind'), q('shown_matter'), ...shape.groupBy].join(', ')}) ${q('usage')}` +
+        (position ? ` WHERE ${position.sql}` : '') +
         ` ORDER BY ${order.join(', ')}` +
         (shape.limit === undefined ? '' : ` LIMIT ${shape.limit}`),
       params,
@@ -794,6 +885,12 @@ function recordedHead(recorded: RecordedHead): RecordedHead {
   return { sequence: recorded.sequence, hash };
 }
 
+/** The values of `cases`' order terms at the case a cursor was issued for: its place, then its entryId. */
+function caseAfter([place, entryId]: CursorPosition): (string | number | null)[] {
+  // Sealed for this very list (CursorSeal.open): a place `cases` wrote, so no shape to check.
+  return [...(JSON.parse(String(place)) as CasePlace), entryId];
+}
+
 /** Every period the audit queries take is half-open, [from, to): an empty or reversed one is an input error. */
 function checkRange(from: Date, to: Date): void {
   if (from.getTime() >= to.getTime()) {
@@ -802,9 +899,10 @@ function checkRange(from: Date, to: Date): void {
 }
 
 /** A row of `usage` as counts: MySQL may return them as strings. */
-function usageOf(row: Record<string, unknown>): AuditStatistic {
+function usageOf(row: Record<string, unknown>): Usage {
   return {
     organisation: String(row.organisation),
+    readerKind: String(row.readerKind) as ReaderKind,
     matter: row.matter === null ? null : String(row.matter),
     disclosed: Number(row.disclosed),
     denied: Number(row.denied),

@@ -50,9 +50,12 @@ export const resolvers: GraphQLResolverMap<Context> = {
     // district's analysts) get persons and enterprises counted together, whole district days and
     // no row about fewer than `minimumSubjectsPerStatistic` subjects on its own (audit.repository.ts).
     auditStatistics: (_: unknown, args: { from: Date; to: Date; organisation?: string | null }, ctx: Context) =>
-      ctx.repository.statistics({ from: args.from, to: args.to }, args.organisation, readsTheAudit(ctx) ? 'exact' : 'controlled', ctx.access.identity.caller?.organisation ?? ''),
-    auditCases: (_: unknown, args: { from: Date; to: Date; organisation?: string | null; first?: number | null }, ctx: AuditContext) =>
-      ctx.repository.cases({ from: args.from, to: args.to }, args.organisation, args.first),
+      ctx.repository.statistics({ from: args.from, to: args.to }, args.organisation, readsTheAudit(ctx) ? 'exact' : 'controlled', ctx.access.identity.caller ?? null),
+    auditCases: async (_: unknown, args: PageArgs & { from: Date; to: Date; organisation?: string | null }, ctx: Context, info: GraphQLResolveInfo) => {
+      const request = pageRequest(ctx, info, null, args);
+      const page = await ctx.repository.cases({ from: args.from, to: args.to }, args.organisation, { first: request.first, after: request.after, count: request.counts });
+      return toConnection(page, request, 'place', (c) => c.entryId);
+    },
   },
   Mutation: {
     // Group commit: the gateway sends every request's entries of one flush in one call, and they

@@ -5,7 +5,7 @@ import { findMatter, RELEVANT_DEPARTMENTS } from '../../lib/catalogue/matters';
 import type { FieldGroup } from '../../lib/access/field-groups';
 import { purposeGrants } from '../../lib/access/policy';
 import type { Random } from '../../scripts/demo/random';
-import { demoConsentRows } from '../../scripts/demo/consents';
+import { demoConsentRows, demoConsents } from '../../scripts/demo/consents';
 import { demoBankOrganisation, type DemoSubject, type DemoSubjectKind, type DemoWorld } from '../../scripts/demo/world';
 import { AuditRepository, type AuditEntryInput } from './audit.repository';
 
@@ -68,10 +68,11 @@ const disclosuresPerSubject = 3;
 const demoYear = { from: '2026-01-05', to: '2026-11-24' };
 
 /**
- * A plausible year of the audit log: three disclosures by departments in their matters for each
- * of the first 50 demo subjects, the demo consents' reads by the bank, an enterprise and a
- * provider, some refused and failed attempts, and the credit office's statistics reads. Written through `append`, so
- * the hash chain verifies; entries already present (by id) are skipped.
+ * A plausible year of the audit log, made only of entries the gateway writes (gateway/gateway.ts,
+ * `auditEntries`): three disclosures by departments in their matters for each of the first 50
+ * demo subjects, the demo consents' reads by the bank, an enterprise and a provider, some refused
+ * attempts, one consented read withheld, and the credit office's look at who read some subjects.
+ * Written through `append`, so the hash chain verifies; entries already present (by id) are skipped.
  */
 export async function seedAudit(db: DataSource, world: DemoWorld): Promise<number> {
   const entries = demoEntries(world).sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime() || (a.id ?? '').localeCompare(b.id ?? ''));
@@ -120,17 +121,18 @@ function demoEntries(world: DemoWorld): AuditEntryInput[] {
         entries.push(departmentEntry(random, base, { ...use, departments: [outsider.code] }, subject, 'DENIED'));
       }
     }
-    if (random.chance(0.06)) entries.push(departmentEntry(random, base, random.pick(uses), subject, 'FAILED'));
   }
 
-  // The credit office's supervision reads statistics: no single subject is disclosed.
-  for (let i = 0; i < 6; i += 1) {
+  // The credit office's supervision reads who read a few subjects (the README's Supervision
+  // query: the subject's name and its disclosures). Its statistics leave no entry: a successful
+  // read that discloses no subject is not audited, so the demo has no disclosure without one.
+  for (const subject of world.subjects.slice(0, auditedSubjects).filter((_, i) => i % 8 === 0)) {
     entries.push({
       ...base(department('CREDIT_OFFICE'), 'DEPARTMENT', 'CREDIT_OFFICE_SUPERVISOR'),
       matter: 'CREDIT_SUPERVISION',
-      subjectId: null,
-      fieldGroups: ['STATISTICS'],
-      operationName: 'UsageStatistics',
+      subjectId: subject.id,
+      fieldGroups: ['DISCLOSURE_LOG', 'SUBJECT_BASICS'],
+      operationName: 'Supervision',
       outcome: 'DISCLOSED',
     });
   }
@@ -142,8 +144,9 @@ type Period = { from: string; to: string };
 type EntryBase = (organisation: string, organisationKind: AuditEntryInput['organisationKind'], role: string, period?: Period) => Omit<AuditEntryInput, 'fieldGroups' | 'outcome'>;
 
 /**
- * The demo consents' use (scripts/demo/consents.ts): two reads while each held, and one refused
- * attempt where the demo day finds it revoked, expired or not yet valid. Every consent an entry
+ * The demo consents' use (scripts/demo/consents.ts): two reads while each held (and the bank's
+ * active one a third, withheld), and one refused attempt where the demo day finds it revoked,
+ * expired or not yet valid. Every consent an entry
  * cites is in the register, and its grantee is named as its tokens name it.
  */
 function consentedEntries(world: DemoWorld, base: EntryBase): AuditEntryInput[] {
@@ -170,6 +173,9 @@ function consentedEntries(world: DemoWorld, base: EntryBase): AuditEntryInput[] 
     const held = within(consent.validFrom, consent.revoked ? addDays(consent.revoked.on, -1) : consent.validUntil);
     use(held, 'DISCLOSED');
     use(held, 'DISCLOSED');
+    // Before releasing a consented read the gateway asks the register again, and withholds the
+    // read when it cannot (gateway/request-access.ts): the only FAILED entry the gateway writes.
+    if (consent.id === demoConsents.bankFinancialServices) use(held, 'FAILED');
     if (consent.revoked) use(within(addDays(consent.revoked.on, 1), consent.validUntil), 'DENIED');
     else if (consent.validUntil < demoYear.to) use(within(addDays(consent.validUntil, 1), demoYear.to), 'DENIED');
     else if (consent.validFrom > demoYear.to) use(within(consent.grantedOn, demoYear.to), 'DENIED');

@@ -338,6 +338,67 @@ describe.each(testDatabases)('audit statistics padded with refused requests on $
   });
 });
 
+describe.each(testDatabases)('audit statistics of readers whose ids read like its labels on $label', (database) => {
+  const { queryAs } = useSubgraph(auditSubgraph, database, 'auditlabels');
+  const statistics = (identity: RequestIdentity, variables: Record<string, unknown>) => queryAs<{ auditStatistics: Statistic[] | null }>(identity, STATISTICS, variables);
+  const LABELLED = /* GraphQL */ `
+    query Statistics($from: DateTime!, $to: DateTime!, $organisation: String) {
+      auditStatistics(from: $from, to: $to, organisation: $organisation) { organisation readerKind matter folded minimumSubjects disclosed denied subjects }
+    }
+  `;
+  type Labelled = Statistic & { readerKind: string; folded: boolean; minimumSubjects: number | null };
+  const labelled = async (identity: RequestIdentity, variables: Record<string, unknown>) => {
+    const result = await queryAs<{ auditStatistics: Labelled[] }>(identity, LABELLED, variables);
+    expect(result.errors).toBeUndefined();
+    return result.data!.auditStatistics;
+  };
+  const twentieth = { from: day(20).toISOString(), to: day(21).toISOString() };
+  const enterprises = ['91130304MA0TEXT12Y', '91130304MA0TEXT13Y', '91130304MA0TEXT14Y'];
+  // A printable report's check (verifyCreditReport) discloses its subject's name under no matter,
+  // whoever asks: three enterprises check three reports, and banks whose ids are the analyst's
+  // labels check two and read five subjects under their consents.
+  const verified = { role: 'EXTERNAL_USER', matter: null, fieldGroups: ['SUBJECT_BASICS'], operationName: 'VerifyReport' };
+  beforeAll(async () => {
+    const result = await queryAs(gateway, APPEND, {
+      entries: [
+        ...enterprises.map((organisation, i) => entry({ ...verified, organisation, organisationKind: 'ENTERPRISE', subjectId: subject(80 + i), occurredAt: on(20, i) })),
+        ...[83, 84].map((s) => entry({ ...verified, organisation: 'ENTERPRISES', organisationKind: 'FINANCIAL_INSTITUTION', subjectId: subject(s), occurredAt: on(20, s) })),
+        ...[85, 86, 87, 88, 89].map((s) =>
+          entry({ organisation: otherOrganisationsInStatistics, organisationKind: 'FINANCIAL_INSTITUTION', role: 'EXTERNAL_USER', matter: 'FINANCIAL_SERVICES', subjectId: subject(s), occurredAt: on(20, s) }),
+        ),
+      ],
+    });
+    if (result.errors) throw new Error(JSON.stringify(result.errors));
+  });
+
+  it('never counts a bank whose id is ENTERPRISES with the enterprises: each small row is folded, not lifted into view by the other', async () => {
+    // Counted together, the two small rows made one about five subjects, shown as the enterprises'.
+    expect((await statistics(analyst, twentieth)).data?.auditStatistics).toEqual([
+      { organisation: otherOrganisationsInStatistics, matter: 'FINANCIAL_SERVICES', disclosed: 5, denied: 0, subjects: 5 },
+      { organisation: otherOrganisationsInStatistics, matter: null, disclosed: 5, denied: 0, subjects: 5 },
+    ]);
+    // Nor does a filter by the label show either of them.
+    expect(await labelled(analyst, { ...twentieth, organisation: 'ENTERPRISES' })).toEqual([]);
+  });
+
+  it('tells the folded row from a bank whose id is OTHER by readerKind and folded, with the threshold it held the rows to', async () => {
+    expect(await labelled(analyst, twentieth)).toEqual([
+      { organisation: 'OTHER', readerKind: 'FINANCIAL_INSTITUTION', matter: 'FINANCIAL_SERVICES', folded: false, minimumSubjects: minimumSubjectsPerStatistic, disclosed: 5, denied: 0, subjects: 5 },
+      { organisation: 'OTHER', readerKind: 'OTHER', matter: null, folded: true, minimumSubjects: minimumSubjectsPerStatistic, disclosed: 5, denied: 0, subjects: 5 },
+    ]);
+    // A filter by OTHER finds the bank, never the folded row.
+    expect((await labelled(analyst, { ...twentieth, organisation: 'OTHER' })).map((r) => [r.organisation, r.readerKind, r.folded])).toEqual([['OTHER', 'FINANCIAL_INSTITUTION', false]]);
+  });
+
+  it('gives the supervisor each reader with its kind, exactly, and no threshold', async () => {
+    expect(await labelled(supervisor, twentieth)).toEqual([
+      ...enterprises.map((organisation) => ({ organisation, readerKind: 'ENTERPRISE', matter: null, folded: false, minimumSubjects: null, disclosed: 1, denied: 0, subjects: 1 })),
+      { organisation: 'ENTERPRISES', readerKind: 'FINANCIAL_INSTITUTION', matter: null, folded: false, minimumSubjects: null, disclosed: 2, denied: 0, subjects: 2 },
+      { organisation: 'OTHER', readerKind: 'FINANCIAL_INSTITUTION', matter: 'FINANCIAL_SERVICES', folded: false, minimumSubjects: null, disclosed: 5, denied: 0, subjects: 5 },
+    ]);
+  });
+});
+
 describe('the auditStatistics contract', () => {
   it('states the threshold the repository applies and the folded row it answers', () => {
     const schema = readFileSync(path.join(projectRoot, 'subgraphs', 'audit', 'schema.graphql'), 'utf8');

@@ -18,7 +18,7 @@ const STATISTICS = /* GraphQL */ `
 `;
 const CASES = /* GraphQL */ `
   query Cases($from: DateTime!, $to: DateTime!, $organisation: String) {
-    auditCases(from: $from, to: $to, organisation: $organisation) { organisation matter caseNumber disclosed denied subjects }
+    auditCases(from: $from, to: $to, organisation: $organisation) { edges { node { organisation matter caseNumber disclosed denied subjects } } }
   }
 `;
 
@@ -91,9 +91,9 @@ describe.each(testDatabases)('subject and request ids compared exactly on $label
     const statistics = await queryAs<{ auditStatistics: unknown[] }>(supervisor, STATISTICS, { from: from.toISOString(), to: to.toISOString(), organisation: 'FINANCE' });
     expect(statistics.errors).toBeUndefined();
     expect(statistics.data?.auditStatistics).toEqual([{ organisation: 'FINANCE', matter: 'GOVERNMENT_PROCUREMENT', disclosed: 4, denied: 2, subjects: 2 }]);
-    const cases = await queryAs<{ auditCases: unknown[] }>(supervisor, CASES, { from: from.toISOString(), to: to.toISOString(), organisation: 'FINANCE' });
+    const cases = await queryAs<{ auditCases: { edges: { node: unknown }[] } }>(supervisor, CASES, { from: from.toISOString(), to: to.toISOString(), organisation: 'FINANCE' });
     expect(cases.errors).toBeUndefined();
-    expect(cases.data?.auditCases).toEqual([
+    expect(cases.data?.auditCases.edges.map((e) => e.node)).toEqual([
       { organisation: 'FINANCE', matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'BDHCG-2027-0001', disclosed: 2, denied: 2, subjects: 2 },
       { organisation: 'FINANCE', matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'BDHCG-2027-0002', disclosed: 2, denied: 0, subjects: 1 },
     ]);
