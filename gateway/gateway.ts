@@ -11,7 +11,7 @@ import type { GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface } 
 import { GraphQLError, print, type OperationDefinitionNode } from 'graphql';
 import { auditableSubjectId, type Caller } from '../lib/access/identity';
 import { mattersGranting, refusalDetails } from '../lib/access/policy';
-import { findMatter } from '../lib/catalogue/matters';
+import { findMatter, selfInquiry } from '../lib/catalogue/matters';
 import { ConfigError } from '../lib/env';
 import { auditedRefusalExtension, ErrorCode, maskUnexpectedErrors, outageHttp, outageRetryAfterSeconds, type AuditedRefusal } from '../lib/errors';
 import type { SubgraphName } from '../schema/subgraphs';
@@ -332,11 +332,14 @@ function auditEntries(context: GatewayContext, operationName: string | null, ref
   // window's consents, the public registry): its entries name no purpose, as none was its basis. The
   // refused purpose stays on its DENIED entries, the attempt the credit office looks for.
   const disclosedUnder = context.decision.purposeRefused ? { ...base, matter: null, caseNumber: null } : base;
-  // A public lookup answers anyone: no matter, case or consent opened it, so none is named.
+  // A public lookup answers anyone: no matter, case or consent opened it, so none is named; but a
+  // subject looking itself up (verifying its own report) made a self-inquiry, which its own list
+  // of who read it leaves out unless asked, as for any of its own reads.
   const toAnyone = { ...base, matter: null, caseNumber: null, consentId: null };
+  const toItself = { ...toAnyone, matter: selfInquiry };
   const entries: AuditEntryInput[] = [
     ...[...context.disclosures].map(([subjectId, groups]) => ({ ...disclosedUnder, subjectId, fieldGroups: [...groups].sort(), outcome: 'DISCLOSED' as const })),
-    ...[...context.publicDisclosures].map(([subjectId, groups]) => ({ ...toAnyone, subjectId, fieldGroups: [...groups].sort(), outcome: 'DISCLOSED' as const })),
+    ...[...context.publicDisclosures].map(([subjectId, groups]) => ({ ...(subjectId === caller?.subjectId ? toItself : toAnyone), subjectId, fieldGroups: [...groups].sort(), outcome: 'DISCLOSED' as const })),
   ];
   // One entry per subject and outcome: what was refused (DENIED), or read and then withheld for want of a check (FAILED).
   const withheld = new Map<string, { subjectId: string | null; outcome: 'DENIED' | 'FAILED'; groups: Set<string> }>();

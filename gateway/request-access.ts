@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { auditedTextLimits, purposeHeaders, signerFor, type Caller, type Purpose, type RequestIdentity } from '../lib/access/identity';
 import type { GraphQLError } from 'graphql';
 import { decideGrants, refusalDetails, type GrantDecision, type PurposeProblem, type PurposeRefusal } from '../lib/access/policy';
-import { findMatter } from '../lib/catalogue/matters';
+import { findMatter, selfInquiry } from '../lib/catalogue/matters';
 import { badInput, clientError, ErrorCode, serviceUnavailable } from '../lib/errors';
 import type { SubgraphName } from '../schema/subgraphs';
 import { ExpiringMemory } from '../lib/expiring-memory';
@@ -289,7 +289,7 @@ export async function createGatewayContext(req: IncomingMessage, deps: AccessDep
   if (caller && purpose && !decision.purposeRefused && purpose.matter === 'PROVIDER_DATA_COLLECTION') {
     decision = await applyProviderStanding(decision, caller, deps.providers, requestId);
   }
-  if (caller?.subjectId && purpose && !decision.purposeRefused && purpose.matter === 'SELF_INQUIRY') {
+  if (caller?.subjectId && purpose && !decision.purposeRefused && purpose.matter === selfInquiry) {
     decision = await applyOwnSubject(decision, { ...caller, subjectId: caller.subjectId }, deps.entities, requestId);
   }
   if (caller && purpose && !decision.purposeRefused && findMatter(purpose.matter)?.consentRequired) {

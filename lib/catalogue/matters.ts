@@ -53,6 +53,9 @@ const officer = { organisationKinds: ['DEPARTMENT'], roles: ['DEPARTMENT_OFFICER
  */
 export const supervisingDepartments = ['CREDIT_OFFICE', 'ADMINISTRATIVE_APPROVAL', 'ESTABLISHMENT_OFFICE'] as const;
 
+/** The matter of a subject's own users reading its own credit (本人查询), which its trail leaves out unless asked. */
+export const selfInquiry = 'SELF_INQUIRY';
+
 export const matters: readonly Matter[] = [
   {
     code: 'CONSTRUCTION_BIDDING', name: 'Construction project bidding', nameZh: '建设工程招投标', source: '三(二)1', kind: 'ADMINISTRATIVE',
@@ -128,7 +131,7 @@ export const matters: readonly Matter[] = [
     users: { organisationKinds: ['DEPARTMENT'], roles: ['ANALYST'], departments: RELEVANT_DEPARTMENTS }, subjectKinds: organisationSubjects, caseNumberRequired: false, consentRequired: false,
   },
   {
-    code: 'SELF_INQUIRY', name: "A subject's inquiry into its own credit", nameZh: '信用主体查询本人信用', source: '五(三)', kind: 'PLATFORM',
+    code: selfInquiry, name: "A subject's inquiry into its own credit", nameZh: '信用主体查询本人信用', source: '五(三)', kind: 'PLATFORM',
     users: { organisationKinds: ['ENTERPRISE', 'INDIVIDUAL'], roles: ['EXTERNAL_USER'] }, subjectKinds: allSubjects, caseNumberRequired: false, consentRequired: false,
   },
 ];

@@ -5,7 +5,7 @@ import { auditedTextLimits, type Caller } from '../../lib/access/identity';
 import { minimumSubjectsPerStatistic } from '../../lib/access/policy';
 import { checkCompletedDays, checkDistrictDays } from '../../lib/calendar';
 import { findDepartment } from '../../lib/catalogue/departments';
-import { matters } from '../../lib/catalogue/matters';
+import { matters, selfInquiry } from '../../lib/catalogue/matters';
 import { normaliseIdentifier, readsAsCitizenIdNumber, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
 import { timeOrderedId } from '../../lib/time-ordered-id';
 import { badInput, ErrorCode, optionalText, requiredText } from '../../lib/errors';
@@ -249,7 +249,7 @@ export class AuditRepository {
     // SELF_INQUIRY is granted for the caller's own subject only: these are the subject's own reads.
     if (filter.selfInquiries === false) {
       conditions.push('(t.matter IS NULL OR t.matter <> ?)');
-      params.push('SELF_INQUIRY');
+      params.push(selfInquiry);
     }
     const where = conditions.length ? { where: { sql: conditions.join(' AND '), params } } : {};
     return this.pages.load(this.entries, { parent: 'subjectId', ...where, ...newestFirst, first, after }, subjectId);

@@ -201,4 +201,28 @@ describe.each(testDatabases)('what a report no longer standing still tells, on $
       ]);
     }
   });
+
+  it('audits a subject verifying its own report as a self-inquiry, which its list of who read it leaves out unless asked', async () => {
+    const subject = anotherOrganisation();
+    const report = await generate(subject.id);
+    const itself: As = {
+      caller: { id: 'self-user', organisation: subject.identifier, organisationKind: 'ENTERPRISE', role: 'EXTERNAL_USER', subjectId: subject.id },
+      headers: { 'x-credit-matter': 'SELF_INQUIRY' },
+    };
+    const verified = await platform.query<{ verifyCreditReport: unknown }>(
+      'query ($n: String!, $c: String!) { verifyCreditReport(reportNumber: $n, verificationCode: $c) { genuine } }',
+      { n: report.reportNumber, c: report.verificationCode },
+      { ...itself, headers: { ...itself.headers, 'x-request-id': 'verify-by-itself' } },
+    );
+    expect(verified.data?.verifyCreditReport).toEqual({ genuine: true });
+    expect(await platform.databases.audit.query('SELECT actor, matter, outcome FROM audit_entry WHERE request_id = ?', ['verify-by-itself'])).toEqual([{ actor: 'self-user', matter: 'SELF_INQUIRY', outcome: 'DISCLOSED' }]);
+    const trail = (includeSelfInquiries: boolean) =>
+      ok<{ subject: { disclosures: { edges: { node: { actor: string } }[] } } }>(
+        'query ($id: ID!, $own: Boolean) { subject(id: $id) { disclosures(first: 100, includeSelfInquiries: $own) { edges { node { actor } } } } }',
+        { id: subject.id, own: includeSelfInquiries },
+        itself,
+      ).then((data) => data.subject.disclosures.edges.map((e) => e.node.actor));
+    expect(await trail(false)).not.toContain('self-user');
+    expect(await trail(true)).toContain('self-user');
+  });
 });
