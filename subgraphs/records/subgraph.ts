@@ -18,9 +18,10 @@ import { CreditCheckFindingsAsJson1764000000160 } from './migrations/17640000001
 import { IndexHandlingPeriods1764000000170 } from './migrations/1764000000170-index-handling-periods';
 import { resolvers } from './resolvers';
 import { creditRecordStatisticsResolvers } from './credit-record-statistics';
+import { accessCatalogueResolvers } from './access-catalogue';
 
-/** The resolvers of records, of the review ledger and of the record statistics, type by type. */
-const resolverMaps = [resolvers, creditCheckResolvers, creditRecordStatisticsResolvers];
+/** The resolvers of records, of the review ledger, of the record statistics and of the access catalogue, type by type. */
+const resolverMaps = [resolvers, creditCheckResolvers, creditRecordStatisticsResolvers, accessCatalogueResolvers];
 const allResolvers = Object.fromEntries(
   [...new Set(resolverMaps.flatMap((map) => Object.keys(map)))].map((type) => [type, Object.assign({}, ...resolverMaps.map((map) => map[type]))]),
 ) as typeof resolvers;
