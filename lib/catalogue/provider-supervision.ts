@@ -15,10 +15,16 @@ export type FilingStatus = (typeof filingStatuses)[number];
 export const supervisionClasses = ['A', 'B', 'C', 'D'] as const;
 export type SupervisionClass = (typeof supervisionClasses)[number];
 
-export const filingActions = ['APPLY', 'RESUBMIT', 'FILE', 'RETURN_FOR_CORRECTION', 'REJECT', 'SUSPEND', 'REINSTATE', 'REVOKE', 'DEREGISTER'] as const;
+/** The actions that move a filing from one status to another (`filingTransitions`). */
+export const filingTransitionActions = ['APPLY', 'RESUBMIT', 'FILE', 'RETURN_FOR_CORRECTION', 'REJECT', 'SUSPEND', 'REINSTATE', 'REVOKE', 'DEREGISTER'] as const;
+/** The steps of a change of a filed provider's particulars (变更备案, `filingChangeSteps`): the status stays as it is. */
+export const filingChangeActions = ['APPLY_CHANGE', 'APPROVE_CHANGE', 'REJECT_CHANGE'] as const;
+export type FilingChangeAction = (typeof filingChangeActions)[number];
+/** Every step a provider's filing history records. Keep in sync with `FilingAction` in schema.graphql. */
+export const filingActions = [...filingTransitionActions, ...filingChangeActions] as const;
 export type FilingAction = (typeof filingActions)[number];
-/** The actions a registry admin takes; APPLY and RESUBMIT are the provider's own. */
-export type FilingDecision = Exclude<FilingAction, 'APPLY' | 'RESUBMIT'>;
+/** The transitions a registry admin decides (`decideProviderFiling`); APPLY and RESUBMIT are the provider's own. */
+export type FilingDecision = Exclude<(typeof filingTransitionActions)[number], 'APPLY' | 'RESUBMIT'>;
 
 export const violationKinds = ['FALSE_INFORMATION', 'TRADE_SECRET_BREACH', 'PRIVACY_BREACH', 'OTHER'] as const;
 export type ViolationKind = (typeof violationKinds)[number];
@@ -37,7 +43,7 @@ export type SanctionKind = (typeof sanctionKinds)[number];
 export const earliestReportIssueDate = '2013-01-01';
 
 export interface FilingTransition {
-  action: FilingAction;
+  action: (typeof filingTransitionActions)[number];
   nameZh: string;
   /** Statuses the action starts from; null: a provider the registry does not know yet. */
   from: readonly (FilingStatus | null)[];
@@ -65,10 +71,40 @@ export const filingTransitions: readonly FilingTransition[] = [
   { action: 'DEREGISTER', nameZh: '注销备案', from: ['FILED'], to: 'DEREGISTERED', by: 'REGISTRY' },
 ];
 
-export function transitionFor(action: FilingAction): FilingTransition {
+export function transitionFor(action: FilingTransition['action']): FilingTransition {
   const transition = filingTransitions.find((t) => t.action === action);
   if (!transition) throw new Error(`filing action ${action} is not in the scheme`);
   return transition;
+}
+
+/**
+ * A step of a change of the particulars a provider filed (变更备案: its name, address, legal
+ * representative, business scope, contact): the provider applies, the registry approves or
+ * rejects. None moves the filing status, so a provider's standing on any day reads as before.
+ */
+export interface FilingChangeStep {
+  action: FilingChangeAction;
+  nameZh: string;
+  /** Statuses the step is taken in. */
+  from: readonly FilingStatus[];
+  by: FilingTransition['by'];
+}
+
+/** Keep in sync with `FilingAction` in schema.graphql. */
+export const filingChangeSteps: readonly FilingChangeStep[] = [
+  // A suspended provider may correct its particulars while the breach is investigated or corrected
+  // (a new legal representative may be the correction); a revoked or de-registered one has no
+  // filing left to change.
+  { action: 'APPLY_CHANGE', nameZh: '申请变更备案', from: ['FILED', 'SUSPENDED'], by: 'PROVIDER' },
+  { action: 'APPROVE_CHANGE', nameZh: '准予变更', from: ['FILED', 'SUSPENDED'], by: 'REGISTRY' },
+  // A change still pending when the filing was revoked or de-registered is closed by rejecting it.
+  { action: 'REJECT_CHANGE', nameZh: '不予变更', from: ['FILED', 'SUSPENDED', 'REVOKED', 'DEREGISTERED'], by: 'REGISTRY' },
+];
+
+export function changeStepFor(action: FilingChangeAction): FilingChangeStep {
+  const step = filingChangeSteps.find((s) => s.action === action);
+  if (!step) throw new Error(`filing change step ${action} is not in the scheme`);
+  return step;
 }
 
 export interface FilingStatusRule {
@@ -220,4 +256,23 @@ function lastOnOrBefore<T extends { occurredAt: Date }>(items: readonly T[], dat
 export function lastDayOf(history: ProviderHistory, action: FilingAction): string | null {
   const event = [...history.events].reverse().find((e) => e.action === action);
   return event ? todayInDistrict(event.occurredAt) : null;
+}
+
+/** One name a provider was filed under and the days it bore it (`CreditServiceProvider.nameHistory`). */
+export interface NameHeld {
+  name: string;
+  /** The day it took effect: the filing day for the name filed first (null while the provider is not filed), a change's day for a later one. */
+  from: string | null;
+  /** The day a change replaced it (it was borne that day too); null for the current name. */
+  until: string | null;
+}
+
+/**
+ * The names a provider bore during `date`, the one it bore at the end of that day last: one, or on
+ * the day a change of name took effect, the old and the new. A report issued that day may bear
+ * either, as the registry knows the day of a change and not its hour. Before its filing, the name
+ * filed first, which is the name it applied under.
+ */
+export function namesHeldOn(history: readonly NameHeld[], date: string): string[] {
+  return history.filter((h, i) => (i === 0 || h.from === null || h.from <= date) && (h.until === null || date <= h.until)).map((h) => h.name);
 }

@@ -2,6 +2,8 @@ import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
 import { loaderById } from '../shared/loaders';
 import type { CreditServiceProvider } from './entities/credit-service-provider.entity';
+import type { ProviderFilingChange } from './entities/provider-filing-change.entity';
+import type { ProviderFormerName } from './entities/provider-former-name.entity';
 import type { ProviderSanction } from './entities/provider-sanction.entity';
 import type { ProviderViolation } from './entities/provider-violation.entity';
 import { ProviderRepository, type ProviderHistoryRows } from './provider.repository';
@@ -18,6 +20,11 @@ export interface ProvidersContext {
   sanctionById: DataLoader<string, ProviderSanction | null>;
   sanctionsByProvider: DataLoader<string, ProviderSanction[]>;
   sanctionsByViolation: DataLoader<string, ProviderSanction[]>;
+  /** The names a provider was filed under before its current one, oldest first: one statement per batch. */
+  formerNamesByProvider: DataLoader<string, ProviderFormerName[]>;
+  /** The change of filed particulars awaiting decision per provider, or null: one statement per batch. */
+  pendingChangeByProvider: DataLoader<string, ProviderFilingChange | null>;
+  filingChangeById: DataLoader<string, ProviderFilingChange | null>;
 }
 
 export function createProvidersContext(db: DataSource): ProvidersContext {
@@ -32,5 +39,8 @@ export function createProvidersContext(db: DataSource): ProvidersContext {
     sanctionById: new DataLoader((ids) => repository.sanctionsById(ids)),
     sanctionsByProvider: new DataLoader((ids) => repository.sanctionsBy('providerId', ids)),
     sanctionsByViolation: new DataLoader((ids) => repository.sanctionsBy('violationId', ids)),
+    formerNamesByProvider: new DataLoader((ids) => repository.formerNamesOf(ids)),
+    pendingChangeByProvider: new DataLoader((ids) => repository.pendingChangesOf(ids)),
+    filingChangeById: loaderById(repository.filingChanges),
   };
 }

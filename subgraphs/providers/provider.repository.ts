@@ -10,11 +10,14 @@ import { loadPages, type Page } from '../shared/pagination';
 import { isIsoDate } from '../shared/scalars';
 import { lockFor, writeTransaction } from '../shared/write-queue';
 import { CreditServiceProvider, type FilingStatus, type SupervisionClass } from './entities/credit-service-provider.entity';
+import { ProviderFilingChange, providerParticulars, type ParticularChange, type ProviderParticular } from './entities/provider-filing-change.entity';
 import { ProviderFilingEvent, type ApplicationDetails } from './entities/provider-filing-event.entity';
+import { ProviderFormerName } from './entities/provider-former-name.entity';
 import { ProviderSanction } from './entities/provider-sanction.entity';
 import { ProviderViolation } from './entities/provider-violation.entity';
 import { SupervisionClassChange } from './entities/supervision-class-change.entity';
 import {
+  changeStepFor,
   classRank,
   earliestReportIssueDate,
   filingStatuses,
@@ -26,7 +29,9 @@ import {
   transitionFor,
   violationKinds,
   type FilingAction,
+  type FilingChangeAction,
   type FilingDecision,
+  type FilingTransition,
   type ProviderHistory,
   type SanctionKind,
   type ViolationKind,
@@ -35,8 +40,10 @@ import {
 export interface ProviderFilter {
   filingStatus?: FilingStatus | null;
   supervisionClass?: SupervisionClass | null;
-  /** Part of the name, compared as read (`nameKey`). */
+  /** Part of the name or of a former name, compared as read (`nameKey`). */
   name?: string | null;
+  /** Only providers with (true) or without (false) a change of filed particulars awaiting decision. */
+  filingChangePending?: boolean | null;
 }
 
 /** Who acts, from the caller's token: the user and the organisation it acts for. */
@@ -54,6 +61,19 @@ export interface ProviderApplicationInput {
   businessScope: string;
   contact?: string | null;
 }
+
+/** The filed particulars a change gives: left out or null, a particular stays as filed. */
+export type ProviderParticularsInput = Partial<Record<ParticularField, string | null>>;
+
+/** What a filed provider asks to change of its filed particulars (变更备案申请), and why. */
+export interface ProviderFilingChangeInput {
+  particulars: ProviderParticularsInput;
+  reason: string;
+  supportingMaterial: string;
+}
+
+/** The registry's decision on a change of filed particulars. */
+export type FilingChangeDecision = 'APPROVE' | 'REJECT';
 
 export interface ProviderViolationInput {
   providerId: string;
@@ -74,6 +94,9 @@ const publicStatuses = filingStatuses.filter((s) => filingStatusRules[s].publicl
 const decisions = filingTransitions.filter((t) => t.by === 'REGISTRY').map((t) => t.action);
 /** The reason a provider's own resubmission step records; it writes none. */
 const resubmissionReason = 'corrected application resubmitted';
+/** The reason a provider's application for a change records on its step, which is public: its own reason stays in its supervision file. */
+const changeApplicationReason = 'application for a change of filed particulars';
+const changeDecisions: Record<FilingChangeDecision, FilingChangeAction> = { APPROVE: 'APPROVE_CHANGE', REJECT: 'REJECT_CHANGE' };
 
 /**
  * Every query the providers subgraph makes, in one place. Writes change a provider's row only
@@ -83,10 +106,12 @@ const resubmissionReason = 'corrected application resubmitted';
 export class ProviderRepository {
   readonly providers: Repository<CreditServiceProvider>;
   readonly violations: Repository<ProviderViolation>;
+  readonly filingChanges: Repository<ProviderFilingChange>;
 
   constructor(private readonly db: DataSource) {
     this.providers = db.getRepository(CreditServiceProvider);
     this.violations = db.getRepository(ProviderViolation);
+    this.filingChanges = db.getRepository(ProviderFilingChange);
   }
 
   /** A malformed code is the caller's mistake, reported as such rather than as "not found". */
@@ -107,9 +132,15 @@ export class ProviderRepository {
       params.push(filter.supervisionClass);
     }
     if (filter.name !== null && filter.name !== undefined) {
-      conditions.push("t.name_key LIKE ? ESCAPE '!'");
+      // A former name finds its provider too: the reports it issued under it bear it.
+      conditions.push("(t.name_key LIKE ? ESCAPE '!' OR EXISTS (SELECT 1 FROM provider_former_name f WHERE f.provider_id = t.id AND f.name_key LIKE ? ESCAPE '!'))");
       // LIKE wildcards in the user's text are matched literally ('!' escapes: see the subjects' search).
-      params.push(`%${nameSearchKey(filter.name).replace(/[!%_]/g, (c) => `!${c}`)}%`);
+      const pattern = `%${nameSearchKey(filter.name).replace(/[!%_]/g, (c) => `!${c}`)}%`;
+      params.push(pattern, pattern);
+    }
+    if (filter.filingChangePending !== null && filter.filingChangePending !== undefined) {
+      conditions.push(`${filter.filingChangePending ? '' : 'NOT '}EXISTS (SELECT 1 FROM provider_filing_change c WHERE c.provider_id = t.id AND c.status = ?)`);
+      params.push('PENDING');
     }
     if (publicOnly) {
       conditions.push(`t.filing_status IN (${publicStatuses.map(() => '?').join(', ')})`);
@@ -162,6 +193,18 @@ export class ProviderRepository {
     const rows = await this.db.getRepository(ProviderSanction).findBy({ id: In([...ids]) });
     const by = new Map(rows.map((r) => [r.id, r]));
     return ids.map((id) => by.get(id) ?? null);
+  }
+
+  /** The former names of many providers in one statement, oldest first. */
+  async formerNamesOf(providerIds: readonly string[]): Promise<ProviderFormerName[][]> {
+    const rows = await this.db.getRepository(ProviderFormerName).find({ where: { providerId: In([...providerIds]) }, order: { heldUntil: 'ASC', id: 'ASC' } });
+    return groupedByKey(providerIds, rows, (n) => n.providerId);
+  }
+
+  /** The change awaiting decision of many providers in one statement; null for a provider without one. */
+  async pendingChangesOf(providerIds: readonly string[]): Promise<(ProviderFilingChange | null)[]> {
+    const rows = await this.filingChanges.findBy({ providerId: In([...providerIds]), status: 'PENDING' });
+    return groupedByKey(providerIds, rows, (c) => c.providerId).map(([pending]) => pending ?? null);
   }
 
   /**
@@ -255,6 +298,20 @@ export class ProviderRepository {
   }
 
   /**
+   * Locks, on MySQL, for the approval of a change to a name of this key, the changes asked to it
+   * and then the providers bearing it, each in id order, before the provider's own row. The
+   * providers alone would not do: two providers changing to one new name find none bearing it yet
+   * and would both be approved. Once the first commits, the second reads its name and is refused;
+   * a filing under the name locks its bearers as the approval does (`lockNamesakes`).
+   */
+  private async lockChangesToName(manager: EntityManager, key: string): Promise<void> {
+    const lock = lockFor(manager);
+    if (!lock) return;
+    await manager.find(ProviderFilingChange, { select: { id: true }, where: { nameKey: key }, order: { id: 'ASC' }, lock });
+    await manager.find(CreditServiceProvider, { select: { id: true }, where: { nameKey: key }, order: { id: 'ASC' }, lock });
+  }
+
+  /**
    * A decision taken on the provider as the admin read it: refused if `histories` changed since
    * the step it reviewed (an application resubmitted meanwhile is not decided unseen, a class set
    * meanwhile not overwritten unseen).
@@ -295,23 +352,119 @@ export class ProviderRepository {
   /**
    * A name in the registry names one provider: refused when `applicant`'s reads (`nameAsRead`:
    * NFKC, letter case, spaces, punctuation and invisible characters aside) as the name of another
-   * provider the registry lists (FILED, SUSPENDED, REVOKED or DEREGISTERED), whose filing and
-   * history it would pass for. Looked up by the stored search key, the name as read (cut at its
-   * column's length, so the names themselves decide).
+   * provider the registry lists (FILED, SUSPENDED, REVOKED or DEREGISTERED), or as a name it was
+   * filed under before a change (`ProviderFormerName`), whose filing, history and reports it would
+   * pass for. Looked up by the stored search key, the name as read (cut at its column's length, so
+   * the names themselves decide).
    */
   private async assertNameFree(manager: EntityManager, applicant: Pick<CreditServiceProvider, 'name' | 'unifiedSocialCreditCode'>, field: string): Promise<void> {
-    const listed = await manager.find(CreditServiceProvider, {
-      select: { id: true, name: true, unifiedSocialCreditCode: true, filingStatus: true },
-      where: { filingStatus: In(publicStatuses), nameKey: nameKey(applicant.name) },
-    });
+    const key = nameKey(applicant.name);
+    const columns = { id: true, name: true, unifiedSocialCreditCode: true, filingStatus: true } as const;
+    const [listed, formerly] = await Promise.all([
+      manager.find(CreditServiceProvider, { select: columns, where: { filingStatus: In(publicStatuses), nameKey: key } }),
+      manager.find(ProviderFormerName, { select: { providerId: true, name: true }, where: { nameKey: key } }),
+    ]);
+    const formerHolders = formerly.length ? await manager.find(CreditServiceProvider, { select: columns, where: { id: In(formerly.map((f) => f.providerId)), filingStatus: In(publicStatuses) } }) : [];
+    const bearers = [
+      ...listed.map((holder) => ({ holder, name: holder.name, former: false })),
+      ...formerly.flatMap((f) => formerHolders.filter((h) => h.id === f.providerId).map((holder) => ({ holder, name: f.name, former: true }))),
+    ];
     const name = nameAsRead(applicant.name);
-    const namesake = listed.find((p) => p.unifiedSocialCreditCode !== applicant.unifiedSocialCreditCode && nameAsRead(p.name) === name);
+    const namesake = bearers.find((b) => b.holder.unifiedSocialCreditCode !== applicant.unifiedSocialCreditCode && nameAsRead(b.name) === name);
     if (namesake) {
-      throw badInput(field, `the name ${JSON.stringify(applicant.name)} reads as ${JSON.stringify(namesake.name)}, the name of provider ${namesake.id} (${namesake.unifiedSocialCreditCode}, ${namesake.filingStatus}) in the registry; a name in the registry names one provider`, {
+      const { holder } = namesake;
+      // A former name stays its provider's: the reports it issued under it bear it.
+      const whose = namesake.former ? 'a former name of' : 'the name of';
+      throw badInput(field, `the name ${JSON.stringify(applicant.name)} reads as ${JSON.stringify(namesake.name)}, ${whose} provider ${holder.id} (${holder.unifiedSocialCreditCode}, ${holder.filingStatus}) in the registry; a name in the registry names one provider`, {
         problem: 'NAME_OF_ANOTHER_PROVIDER',
-        providerId: namesake.id,
+        providerId: holder.id,
       });
     }
+  }
+
+  /**
+   * A filed provider applies for a change of its filed particulars (变更备案), in its own name (the
+   * resolver checks the caller): the particulars given that differ from those filed, why, and what
+   * supports it. One change at a time; the provider stays as filed until the registry decides.
+   */
+  async applyForChange(providerId: string, input: ProviderFilingChangeInput, actor: Actor): Promise<ProviderFilingChange> {
+    const requested = requestedParticulars(input.particulars);
+    const reason = requiredProse(input.reason, 'reason', 2000);
+    const supportingMaterial = requiredProse(input.supportingMaterial, 'supportingMaterial', 2000);
+    return await this.write(async (manager) => {
+      const provider = await this.existing(manager, providerId, 'id');
+      const changes = requested.flatMap(({ particular, field, value }) => (provider[field] === value ? [] : [{ particular, before: provider[field], after: value }]));
+      const pending = await manager.findOneBy(ProviderFilingChange, { providerId: provider.id, status: 'PENDING' });
+      // The same change sent again (a retried request) while it is pending is the one pending.
+      if (pending && pending.reason === reason && pending.supportingMaterial === supportingMaterial && sameChanges(pending.changes, changes)) return pending;
+      const step = changeStepFor('APPLY_CHANGE');
+      if (!step.from.includes(provider.filingStatus)) {
+        const hint = provider.filingStatus === 'RETURNED' ? ': an application returned for correction is corrected with resubmitProviderFiling' : '';
+        throw badInput('id', `a change of filed particulars applies to a provider whose filing is ${step.from.join(' or ')}; provider ${provider.id} is ${provider.filingStatus}${hint}`, { problem: 'TRANSITION_NOT_ALLOWED' });
+      }
+      if (pending) {
+        throw badInput('id', `provider ${provider.id} already has a change of its filed particulars awaiting the registry's decision (${pending.id}, applied at ${pending.appliedAt.toISOString()}); one change at a time`, { problem: 'TRANSITION_NOT_ALLOWED', filingChangeId: pending.id });
+      }
+      if (changes.length === 0) throw badInput('particulars', `the change alters none of provider ${provider.id}'s filed particulars: give those that change, as they are to be filed`);
+      const renamed = changes.find((c) => c.particular === 'NAME');
+      if (renamed?.after) await this.assertNameFree(manager, { name: renamed.after, unifiedSocialCreditCode: provider.unifiedSocialCreditCode }, 'particulars.name');
+      const now = await this.instantAfterHistory(manager, provider.id);
+      const change = manager.create(ProviderFilingChange, { id: randomUUID(), providerId: provider.id, status: 'PENDING', changes, nameKey: renamed?.after ? nameKey(renamed.after) : '', reason, supportingMaterial, appliedAt: now });
+      await manager.insert(ProviderFilingChange, change);
+      await manager.insert(ProviderFilingEvent, { ...event(provider.id, 'APPLY_CHANGE', provider.filingStatus, provider.filingStatus, changeApplicationReason, actor, now), filingChangeId: change.id });
+      return change;
+    });
+  }
+
+  /**
+   * A registry admin approves or rejects a change of filed particulars, with the reason. Approval
+   * files the particulars asked for, a name after checking it is no other provider's, and keeps
+   * the name replaced as a former name; rejection leaves the provider as filed. Final: the same
+   * decision sent again by the same admin (a retried request) answers the change as decided.
+   */
+  async decideChange(id: string, decision: FilingChangeDecision, reason: string, actor: Actor, reviewedEventId: string | null = null): Promise<ProviderFilingChange> {
+    const action = changeDecisions[decision];
+    if (!action) throw badInput('decision', `decision must be one of ${Object.keys(changeDecisions).join(', ')}, got ${JSON.stringify(decision)}`);
+    const why = requiredProse(reason, 'reason', 2000);
+    return await this.write(async (manager) => {
+      const asked = await manager.findOne(ProviderFilingChange, { select: { id: true, providerId: true, nameKey: true }, where: { id } });
+      if (!asked) throw clientError(ErrorCode.NOT_FOUND, `no change of a provider's filed particulars has the id ${JSON.stringify(id)}`, { field: 'id' });
+      if (action === 'APPROVE_CHANGE' && asked.nameKey) await this.lockChangesToName(manager, asked.nameKey);
+      const provider = await this.existing(manager, asked.providerId, 'id');
+      // Read again under the provider's lock: another admin may have decided it meanwhile.
+      const change = await manager.findOneByOrFail(ProviderFilingChange, { id });
+      if (change.status !== 'PENDING') {
+        const decided = await manager.findOne(ProviderFilingEvent, { where: { filingChangeId: change.id, action: In(Object.values(changeDecisions)) } });
+        if (decided?.action === action && isRetryOf(decided, actor, why)) return change;
+        const when = decided ? ` at ${decided.occurredAt.toISOString()} by ${decided.actorOrganisation}` : '';
+        throw badInput('id', `change ${change.id} was already ${change.status}${when}; a decision on a change is final (a new change is applied for afresh)`, { problem: 'TRANSITION_NOT_ALLOWED' });
+      }
+      if (reviewedEventId !== null) await this.assertNothingSince(manager, provider, reviewedEventId);
+      const step = changeStepFor(action);
+      if (!step.from.includes(provider.filingStatus)) {
+        throw badInput('decision', `${action} applies to a provider whose filing is ${step.from.join(' or ')}; provider ${provider.id} is ${provider.filingStatus} (a change left pending is closed by REJECT)`, { problem: 'TRANSITION_NOT_ALLOWED' });
+      }
+      const now = await this.instantAfterHistory(manager, provider.id);
+      if (action === 'APPROVE_CHANGE') await this.fileChange(manager, provider, change, now);
+      const status = action === 'APPROVE_CHANGE' ? 'APPROVED' : 'REJECTED';
+      await manager.update(ProviderFilingChange, { id: change.id }, { status });
+      await manager.insert(ProviderFilingEvent, { ...event(provider.id, action, provider.filingStatus, provider.filingStatus, why, actor, now), filingChangeId: change.id });
+      return Object.assign(change, { status });
+    });
+  }
+
+  /** Files the particulars an approved change asks for, keeping a name it replaces as a former name. */
+  private async fileChange(manager: EntityManager, provider: CreditServiceProvider, change: ProviderFilingChange, now: Date): Promise<void> {
+    // What each change was asked against is what is filed still: nothing but an approved change
+    // alters a filed provider's particulars, and one change is pending at a time.
+    const filed: Partial<CreditServiceProvider> = Object.fromEntries(change.changes.map(({ particular, after }) => [particularRules[particular].field, after]));
+    if (filed.name !== undefined && filed.name !== null) {
+      await this.assertNameFree(manager, { name: filed.name, unifiedSocialCreditCode: provider.unifiedSocialCreditCode }, 'decision');
+      filed.nameKey = nameKey(filed.name);
+      await manager.insert(ProviderFormerName, { id: randomUUID(), providerId: provider.id, name: provider.name, nameKey: nameKey(provider.name), heldUntil: now, filingChangeId: change.id });
+    }
+    await manager.update(CreditServiceProvider, { id: provider.id }, filed);
+    Object.assign(provider, filed);
   }
 
   /**
@@ -457,7 +610,7 @@ export class ProviderRepository {
   }
 
   /** Moves the provider's row along a transition, only from the status it was read in. */
-  private async move(manager: EntityManager, provider: CreditServiceProvider, action: FilingAction, changes: Partial<CreditServiceProvider>, field: string): Promise<void> {
+  private async move(manager: EntityManager, provider: CreditServiceProvider, action: FilingTransition['action'], changes: Partial<CreditServiceProvider>, field: string): Promise<void> {
     const transition = transitionFor(action);
     if (!transition.from.includes(provider.filingStatus)) {
       const from = transition.from.map((s) => s ?? 'a provider not yet in the registry').join(' or ');
@@ -537,7 +690,7 @@ export interface ProviderHistoryRows extends ProviderHistory {
 
 /** A filing event; `application` is what the provider submitted, for its own APPLY and RESUBMIT. */
 function event(providerId: string, action: FilingAction, fromStatus: FilingStatus | null, toStatus: FilingStatus, reason: string, actor: Actor, now: Date, application: ApplicationDetails | null = null): ProviderFilingEvent {
-  return Object.assign(new ProviderFilingEvent(), { id: randomUUID(), providerId, action, fromStatus, toStatus, reason, actor: actor.userId, actorOrganisation: actor.organisation, application, sanctionId: null, occurredAt: now });
+  return Object.assign(new ProviderFilingEvent(), { id: randomUUID(), providerId, action, fromStatus, toStatus, reason, actor: actor.userId, actorOrganisation: actor.organisation, application, sanctionId: null, filingChangeId: null, occurredAt: now });
 }
 
 /**
@@ -574,7 +727,6 @@ export function validCode(code: string, field: string): string {
   return canonical;
 }
 
-/** The application's fields checked in the input's order, so that the first refusal names the first bad field. */
 /** The provider's row as an application sets it: its details, and its name's search key. */
 function rowOf(details: ApplicationDetails): ApplicationDetails & Pick<CreditServiceProvider, 'nameKey'> {
   return { ...details, nameKey: nameKey(details.name) };
@@ -591,16 +743,47 @@ function nameSearchKey(term: string): string {
 
 const applicationFields = ['unifiedSocialCreditCode', 'name', 'registeredAddress', 'legalRepresentative', 'businessScope', 'contact'] as const satisfies readonly (keyof ApplicationDetails)[];
 
+type ParticularField = Exclude<keyof ApplicationDetails, 'unifiedSocialCreditCode'>;
+
+/** How each filed particular is read, in an application and in a change alike: its field, and its rule and length. */
+const particularRules = {
+  NAME: { field: 'name', read: (value: unknown, field: string): string => legibleLine(value, field, 200) },
+  REGISTERED_ADDRESS: { field: 'registeredAddress', read: (value: unknown, field: string): string => legibleLine(value, field, 300) },
+  LEGAL_REPRESENTATIVE: { field: 'legalRepresentative', read: (value: unknown, field: string): string => legibleLine(value, field, 100) },
+  BUSINESS_SCOPE: { field: 'businessScope', read: (value: unknown, field: string): string => requiredProse(value, field, 2000) },
+  // Optional: a cleared contact box is no contact (README, Errors), not a contact of nothing.
+  CONTACT: { field: 'contact', read: (value: unknown, field: string): string | null => optionalLegibleLine(value, field, 40) },
+} as const satisfies Record<ProviderParticular, { field: ParticularField; read: (value: unknown, field: string) => string | null }>;
+
+/** The application's fields checked in the input's order, so that the first refusal names the first bad field. */
 function validApplication(input: ProviderApplicationInput): ApplicationDetails {
   return {
     unifiedSocialCreditCode: applicationCode(input.unifiedSocialCreditCode),
-    name: legibleLine(input.name, 'name', 200),
-    registeredAddress: legibleLine(input.registeredAddress, 'registeredAddress', 300),
-    legalRepresentative: legibleLine(input.legalRepresentative, 'legalRepresentative', 100),
-    businessScope: requiredProse(input.businessScope, 'businessScope', 2000),
-    // Optional: a cleared contact box is no contact (README, Errors), not a contact of nothing.
-    contact: optionalLegibleLine(input.contact, 'contact', 40),
+    name: particularRules.NAME.read(input.name, 'name'),
+    registeredAddress: particularRules.REGISTERED_ADDRESS.read(input.registeredAddress, 'registeredAddress'),
+    legalRepresentative: particularRules.LEGAL_REPRESENTATIVE.read(input.legalRepresentative, 'legalRepresentative'),
+    businessScope: particularRules.BUSINESS_SCOPE.read(input.businessScope, 'businessScope'),
+    contact: particularRules.CONTACT.read(input.contact, 'contact'),
   };
+}
+
+/**
+ * The particulars a change gives (`particulars.<field>`), in the input's order, each read by the
+ * rule of the application: left out or null, it stays as filed; the contact given blank is
+ * cleared (a cleared text box is none, README, Errors).
+ */
+function requestedParticulars(input: ProviderParticularsInput | null | undefined): { particular: ProviderParticular; field: ParticularField; value: string | null }[] {
+  const given = providerParticulars.filter((particular) => input?.[particularRules[particular].field] != null);
+  if (given.length === 0) throw badInput('particulars', `a change gives at least one of the particulars it alters (${providerParticulars.map((p) => particularRules[p].field).join(', ')})`);
+  return given.map((particular) => {
+    const { field, read } = particularRules[particular];
+    return { particular, field, value: read(input?.[field], `particulars.${field}`) };
+  });
+}
+
+/** Whether a pending change asks exactly this, particular by particular (a JSON column keeps no key order). */
+function sameChanges(kept: readonly ParticularChange[], asked: readonly ParticularChange[]): boolean {
+  return kept.length === asked.length && kept.every((k, i) => k.particular === asked[i].particular && k.before === asked[i].before && k.after === asked[i].after);
 }
 
 /**

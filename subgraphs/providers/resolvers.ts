@@ -6,12 +6,24 @@ import { actingUser, forbidden, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection } from '../shared/pagination';
 import type { ProvidersContext } from './context';
 import type { CreditServiceProvider, SupervisionClass } from './entities/credit-service-provider.entity';
+import type { ProviderFilingChange } from './entities/provider-filing-change.entity';
 import type { ProviderFilingEvent } from './entities/provider-filing-event.entity';
 import type { ProviderSanction } from './entities/provider-sanction.entity';
 import type { ProviderViolation } from './entities/provider-violation.entity';
 import type { SupervisionClassChange } from './entities/supervision-class-change.entity';
-import { applicationCode, type Actor, type ProviderApplicationInput, type ProviderHistoryRows, type ProviderFilter, type ProviderSanctionInput, type ProviderViolationInput } from './provider.repository';
 import {
+  applicationCode,
+  type Actor,
+  type FilingChangeDecision,
+  type ProviderApplicationInput,
+  type ProviderFilingChangeInput,
+  type ProviderHistoryRows,
+  type ProviderFilter,
+  type ProviderSanctionInput,
+  type ProviderViolationInput,
+} from './provider.repository';
+import {
+  filingChangeSteps,
   filingStatuses,
   filingStatusRules,
   filingTransitions,
@@ -21,6 +33,7 @@ import {
   standingOn,
   supervisionClassRules,
   type FilingDecision,
+  type NameHeld,
 } from '../../lib/catalogue/provider-supervision';
 
 type Context = ProvidersContext & SubgraphContext;
@@ -58,6 +71,34 @@ async function supervisionFileOfStep<T>(ctx: Context, step: { providerId: string
   return supervisionFile(ctx, provider, read);
 }
 
+/**
+ * The provider a provider's own write is about (its application resubmitted, a change of its
+ * particulars): an application no one else may read is unknown to anyone else here too, so that
+ * its id cannot be probed; refused as "not yours" only where the registry lists it anyway.
+ */
+async function ownProvider(ctx: Context, id: string, actor: Actor, what: string): Promise<CreditServiceProvider> {
+  const provider = visible(ctx, await ctx.providerById.load(id));
+  if (!provider) throw clientError(ErrorCode.NOT_FOUND, `no credit service provider has the id ${JSON.stringify(id)}`, { field: 'id' });
+  if (!isOwn(ctx, provider)) throw forbidden('NOT_ENTITLED', `only the provider itself ${what}: this token acts for ${actor.organisation}`);
+  return provider;
+}
+
+/**
+ * The names a provider was filed under, oldest first: each former name until the day the change
+ * that replaced it took effect, which is the day the next one starts; the current name last.
+ */
+function nameHistoryOf(provider: CreditServiceProvider, formerNames: readonly { name: string; heldUntil: Date }[]): NameHeld[] {
+  const history: NameHeld[] = [];
+  let from = provider.filedOn;
+  for (const former of formerNames) {
+    const until = todayInDistrict(former.heldUntil);
+    history.push({ name: former.name, from, until });
+    from = until;
+  }
+  history.push({ name: provider.name, from, until: null });
+  return history;
+}
+
 /** A provider's history steps, its row kept for `supervisionFileOfStep`, however the provider was found (by code, in a list). */
 async function historyOf(ctx: Context, provider: CreditServiceProvider): Promise<ProviderHistoryRows> {
   ctx.providerById.prime(provider.id, provider);
@@ -78,6 +119,7 @@ const scheme = {
   filingStatuses: filingStatuses.map((s) => filingStatusRules[s]),
   supervisionClasses: supervisionClassRules,
   transitions: filingTransitions,
+  filingChanges: filingChangeSteps,
   sanctions: Object.values(sanctionRules).map((r) => ({ ...r, filingDecision: r.filingAction })),
 };
 
@@ -121,13 +163,15 @@ export const resolvers: GraphQLResolverMap<Context> = {
     },
     resubmitProviderFiling: async (_: unknown, args: { id: string; input: ProviderApplicationInput }, ctx: Context) => {
       const actor = actorOf(ctx);
-      // An application no one else may read is unknown to anyone else here too, so that its id
-      // cannot be probed: refused as "not yours" only where the registry lists it anyway.
-      const provider = visible(ctx, await ctx.providerById.load(args.id));
-      if (!provider) throw clientError(ErrorCode.NOT_FOUND, `no credit service provider has the id ${JSON.stringify(args.id)}`, { field: 'id' });
-      if (!isOwn(ctx, provider)) throw forbidden('NOT_ENTITLED', `only the provider itself resubmits its application: this token acts for ${actor.organisation}`);
-      return await ctx.repository.resubmit(provider, args.input, actor);
+      return await ctx.repository.resubmit(await ownProvider(ctx, args.id, actor, 'resubmits its application'), args.input, actor);
     },
+    applyForProviderFilingChange: async (_: unknown, args: { id: string; input: ProviderFilingChangeInput }, ctx: Context) => {
+      const actor = actorOf(ctx);
+      const provider = await ownProvider(ctx, args.id, actor, 'applies for a change of its filed particulars');
+      return await ctx.repository.applyForChange(provider.id, args.input, actor);
+    },
+    decideProviderFilingChange: (_: unknown, args: { id: string; decision: FilingChangeDecision; reason: string; reviewedEventId?: string | null }, ctx: Context) =>
+      ctx.repository.decideChange(args.id, args.decision, args.reason, actorOf(ctx), args.reviewedEventId ?? null),
     decideProviderFiling: (_: unknown, args: { id: string; decision: FilingDecision; reason: string; reviewedEventId?: string | null }, ctx: Context) =>
       ctx.repository.decide(args.id, args.decision, args.reason, actorOf(ctx), args.reviewedEventId ?? null),
     setProviderSupervisionClass: (_: unknown, args: { id: string; supervisionClass: SupervisionClass; reason: string; reviewedEventId?: string | null }, ctx: Context) =>
@@ -148,11 +192,22 @@ export const resolvers: GraphQLResolverMap<Context> = {
     contact: (p: CreditServiceProvider, _: unknown, ctx: Context) => supervisionFile(ctx, p, () => p.contact),
     violations: (p: CreditServiceProvider, _: unknown, ctx: Context) => supervisionFile(ctx, p, () => ctx.violationsByProvider.load(p.id)),
     sanctions: (p: CreditServiceProvider, _: unknown, ctx: Context) => supervisionFile(ctx, p, () => ctx.sanctionsByProvider.load(p.id)),
+    nameHistory: async (p: CreditServiceProvider, _: unknown, ctx: Context) => nameHistoryOf(p, await ctx.formerNamesByProvider.load(p.id)),
+    pendingFilingChange: (p: CreditServiceProvider, _: unknown, ctx: Context) => supervisionFile(ctx, p, () => ctx.pendingChangeByProvider.load(p.id)),
   },
   ProviderFilingEvent: {
     effectiveOn: (e: ProviderFilingEvent) => todayInDistrict(e.occurredAt),
     sanction: (e: ProviderFilingEvent, _: unknown, ctx: Context) => sanctionOfStep(ctx, e),
     application: (e: ProviderFilingEvent, _: unknown, ctx: Context) => supervisionFileOfStep(ctx, e, () => e.application),
+    filingChange: (e: ProviderFilingEvent, _: unknown, ctx: Context) => supervisionFileOfStep(ctx, e, () => (e.filingChangeId ? ctx.filingChangeById.load(e.filingChangeId) : null)),
+  },
+  ProviderFilingChange: {
+    provider: (c: ProviderFilingChange, _: unknown, ctx: Context) => ctx.providerById.load(c.providerId),
+    decision: async (c: ProviderFilingChange, _: unknown, ctx: Context) => {
+      if (c.status === 'PENDING') return null;
+      const { events } = await ctx.historyByProvider.load(c.providerId);
+      return events.find((e) => e.filingChangeId === c.id && e.action !== 'APPLY_CHANGE') ?? null;
+    },
   },
   SupervisionClassChange: {
     effectiveOn: (c: SupervisionClassChange) => todayInDistrict(c.occurredAt),

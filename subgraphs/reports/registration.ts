@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { RequestIdentity } from '../../lib/access/identity';
 import { todayInDistrict } from '../../lib/calendar';
 import { assertLegible, badInput, clientError, ErrorCode, optionalText, requiredText } from '../../lib/errors';
-import { earliestReportIssueDate, permissions, type FilingStatus, type SupervisionClass } from '../../lib/catalogue/provider-supervision';
+import { earliestReportIssueDate, namesHeldOn, permissions, type FilingStatus, type NameHeld, type SupervisionClass } from '../../lib/catalogue/provider-supervision';
 import { addMonths } from '../../lib/catalogue/record-categories';
 import { nameAsRead } from '../../lib/text';
 import { isIsoDate } from '../shared/scalars';
@@ -47,12 +47,11 @@ interface ProviderStanding {
 }
 
 interface ProviderAnswer {
-  creditServiceProvider: { id: string; name: string; standingOn: ProviderStanding } | null;
+  creditServiceProvider: { id: string; name: string; standingOn: ProviderStanding; nameHistory: NameHeld[] } | null;
 }
 
-
 interface RegistryPage {
-  creditServiceProviders: { edges: { node: { id: string; name: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+  creditServiceProviders: { edges: { node: { id: string; nameHistory: { name: string }[] } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
 }
 
 /** The most the registry lists on one page. */
@@ -117,7 +116,7 @@ export async function registerReport(input: RegisterCreditReportInput, actor: Ac
     providerId
       ? peers.query<ProviderAnswer>(
           'providers',
-          /* GraphQL */ `query ($id: ID!, $date: Date!) { creditServiceProvider(id: $id) { id name standingOn(date: $date) { filingStatus supervisionClass reportsAccepted } } }`,
+          /* GraphQL */ `query ($id: ID!, $date: Date!) { creditServiceProvider(id: $id) { id name standingOn(date: $date) { filingStatus supervisionClass reportsAccepted } nameHistory { name from until } } }`,
           { id: providerId, date: input.issuedOn },
           registry,
         )
@@ -136,10 +135,17 @@ export async function registerReport(input: RegisterCreditReportInput, actor: Ac
   if (provider) {
     const found = provider.creditServiceProvider;
     if (!found) throw badInput('issuerProviderId', `no filed credit service provider in the registry has the id ${JSON.stringify(providerId)}`, { problem: 'UNKNOWN_PROVIDER' });
+    // A report bears the name its provider was filed under when it issued it, which a change of
+    // name since has not made another's (the registry keeps it: nameHistory).
+    const namesThen = namesHeldOn(found.nameHistory, input.issuedOn);
+    const nameThen = namesThen.at(-1) ?? found.name;
     const { reportsAccepted } = found.standingOn;
-    if (!reportsAccepted) throw badInput('issuerProviderId', notAcceptedBecause(found.name, found.standingOn, input.issuedOn), { problem: 'ISSUER_NOT_IN_GOOD_STANDING' });
-    if (givenIssuer && givenIssuer !== found.name) throw badInput('issuerName', `issuerName must be the provider's registered name, ${found.name}, or be left out; got ${givenIssuer}`);
-    issuerName = found.name;
+    if (!reportsAccepted) throw badInput('issuerProviderId', notAcceptedBecause(nameThen, found.standingOn, input.issuedOn), { problem: 'ISSUER_NOT_IN_GOOD_STANDING' });
+    if (givenIssuer && !namesThen.includes(givenIssuer)) {
+      const now = nameThen === found.name ? '' : ` (its name since: ${found.name})`;
+      throw badInput('issuerName', `issuerName must be the name the provider was filed under on the issue date ${input.issuedOn}, ${namesThen.map((n) => JSON.stringify(n)).join(' or ')}${now}, or be left out; got ${JSON.stringify(givenIssuer)}`);
+    }
+    issuerName = givenIssuer ?? nameThen;
   }
 
   const report = Object.assign(new CreditReport(), {
@@ -185,7 +191,8 @@ function notAcceptedBecause(name: string, standing: ProviderStanding, issuedOn: 
 }
 
 /**
- * The ids of the public registry's providers (FILED, SUSPENDED, REVOKED) bearing this name. Under
+ * The ids of the public registry's providers (FILED, SUSPENDED, REVOKED) bearing this name, or
+ * having borne it before a change of name (the reports they issued then bear it). Under
  * another source, a provider's report would escape the registry's judgement: a revoked provider's
  * report registered as a public credit service institution's would be accepted, and earn its
  * subject incentives. Names are compared as they read (`nameAsRead`): the registry's name search
@@ -201,12 +208,12 @@ async function providersNamed(name: string, peers: PeerClient, registry: Request
   do {
     const page: RegistryPage = await peers.query<RegistryPage>(
       'providers',
-      /* GraphQL */ `query ($name: String!, $first: Int!, $after: String) { creditServiceProviders(name: $name, first: $first, after: $after) { edges { node { id name } } pageInfo { hasNextPage endCursor } } }`,
+      /* GraphQL */ `query ($name: String!, $first: Int!, $after: String) { creditServiceProviders(name: $name, first: $first, after: $after) { edges { node { id nameHistory { name } } } pageInfo { hasNextPage endCursor } } }`,
       { name, first: registryPageSize, after },
       registry,
     );
     const { edges, pageInfo } = page.creditServiceProviders;
-    for (const { node } of edges) if (nameAsRead(node.name) === nameAsRead(name)) namesakes.push(node.id);
+    for (const { node } of edges) if (node.nameHistory.some((held) => nameAsRead(held.name) === nameAsRead(name))) namesakes.push(node.id);
     after = pageInfo.hasNextPage ? pageInfo.endCursor : null;
   } while (after);
   return namesakes;

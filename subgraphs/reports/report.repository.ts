@@ -63,11 +63,14 @@ export class ReportRepository {
   /**
    * Stores a registered report; a second standing report with the same issuer and number is
    * refused, the issuer's name compared as read (`issuerNameKey`: HEBEI CREDIT SITE is Hebei
-   * Credit Site) and the number exactly. A withdrawn one is not: the corrected report takes the
-   * number its mistake held.
+   * Credit Site) and the number exactly, and a provider's also by the provider: on the day of its
+   * change of name, its report may bear either name. A withdrawn one is not: the corrected report
+   * takes the number its mistake held.
    */
   async insertRegistered(report: CreditReport): Promise<CreditReport> {
-    const standing = await this.reports.findOne({ select: { id: true, issuerName: true }, where: { issuerNameKey: report.issuerNameKey, reportNumber: report.reportNumber, withdrawnAt: IsNull() } });
+    const number = { reportNumber: report.reportNumber, withdrawnAt: IsNull() };
+    const issuers = [{ issuerNameKey: report.issuerNameKey, ...number }, ...(report.issuerProviderId ? [{ issuerProviderId: report.issuerProviderId, ...number }] : [])];
+    const standing = await this.reports.findOne({ select: { id: true, issuerName: true }, where: issuers });
     if (standing) throw duplicate(report, standing.issuerName);
     try {
       await writeAlone(this.db, () => this.reports.insert(report));

@@ -16,7 +16,7 @@ export interface ApplicationDetails {
  * and why. Never updated or deleted: the provider's status on any past day is read from here.
  */
 // Keep column and index names in sync with migrations/1764000000310-create-provider-supervision.ts
-// and migrations/1764000000330-filing-event-application.ts.
+// migrations/1764000000330-filing-event-application.ts and 1764000000370-provider-filing-change.ts.
 @Entity('provider_filing_event')
 @Index('IDX_provider_filing_event_provider_occurred', ['providerId', 'occurredAt'])
 export class ProviderFilingEvent {
@@ -54,6 +54,10 @@ export class ProviderFilingEvent {
    */
   @Column({ type: 'json', nullable: true })
   application!: ApplicationDetails | null;
+
+  /** For the steps of a change of filed particulars (APPLY_CHANGE, APPROVE_CHANGE, REJECT_CHANGE), the change. */
+  @Column({ name: 'filing_change_id', type: 'varchar', length: 36, nullable: true })
+  filingChangeId!: string | null;
 
   /** The sanction this step carries out, when it is one (suspension, revocation). */
   @Column({ name: 'sanction_id', type: 'varchar', length: 36, nullable: true })
