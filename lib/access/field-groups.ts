@@ -22,6 +22,7 @@ export const fieldGroups = {
   CREDIT_CHECK: 'Running a credit check for an administrative matter, and reporting what was applied (信用核查、反馈).',
   CREDIT_CHECK_LEDGER: "Reading the review ledger of credit checks: a department its own, the credit office all.",
   CONSENTS: "A subject's consents (授权), read-only: the grantee (a person's citizen ID number always masked), purpose, validity, who recorded each and who revoked it, when and why. The subject reads its own, the credit office's window those of the subjects it serves, the credit office's supervision any subject's (the consent an audit entry cites).",
+  CONSENTS_RECEIVED: "The consents given to the caller's own organisation (被授权记录), as their grantee reads them: each one's id (to name in x-credit-consent), its subject's name and code (a person's citizen ID number masked), purpose, validity and status; never who recorded or revoked it, nor why. Banks, credit service providers, enterprises and persons read theirs, with no purpose.",
   CONSENT_REGISTRATION: "Recording a subject's consent and revoking it (授权、撤销授权): the subject itself, or the credit office's window from a signed paper consent (授权书); never the supervision, which reads consents (CONSENTS) but does not give or end them.",
   RECORD_SUBMISSION: "Submitting credit records in the caller's own department's name (one, a batch, or the import command) and reading back what it submitted.",
   RECORD_OBJECTIONS: 'Objections to credit records (异议): filing one for a subject, deciding those to the records one supplied, reading their outcome.',

@@ -83,6 +83,15 @@ export const standingGrants: readonly StandingGrant[] = [
   // behalf. Not every department: an officer deciding a case could otherwise consent for the
   // subject to any reader, revoke a consent the subject gave its bank, or read whom it consented to.
   { who: 'the credit office’s window officers', organisationKinds: ['DEPARTMENT'], roles: ['DEPARTMENT_OFFICER'], departments: ['CREDIT_OFFICE'], groups: ['CONSENTS', 'CONSENT_REGISTRATION'] },
+  // A grantee learns a consent's id, to name in x-credit-consent, from its own list of the consents
+  // given to it, and sees there when one is revoked or expires: read before any consent is named,
+  // so with no purpose. The entities subgraph lists those naming the caller's own organisation only.
+  {
+    who: 'banks, credit service providers, enterprises and persons, for the consents given to them',
+    organisationKinds: ['FINANCIAL_INSTITUTION', 'CREDIT_SERVICE_PROVIDER', 'ENTERPRISE', 'INDIVIDUAL'],
+    roles: ['EXTERNAL_USER'],
+    groups: ['CONSENTS_RECEIVED'],
+  },
   // The district's analysts (五(一)): a token naming the role for a bank or an enterprise reads no statistics of who used the platform.
   { who: 'analysts of district departments', organisationKinds: ['DEPARTMENT'], roles: ['ANALYST'], groups: ['STATISTICS'] },
   // A provider applies for filing only in its own name, and reads what the registry recorded

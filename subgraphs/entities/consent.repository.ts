@@ -6,9 +6,10 @@ import { findMatter, matters } from '../../lib/catalogue/matters';
 import { assertLegible, badInput, clientError, ErrorCode, requiredText } from '../../lib/errors';
 import { normaliseIdentifier, readsAsCitizenIdNumber, validateCitizenIdNumber, validateUnifiedSocialCreditCode, type IdentifierValidation } from '../../lib/identifiers';
 import { groupedByKey } from '../shared/loaders';
+import { loadPages, type Page, type PageRequest } from '../shared/pagination';
 import { isIsoDate } from '../shared/scalars';
 import { lockFor, writeAlone, writeTransaction } from '../shared/write-queue';
-import { Consent, granteeKinds, type GranteeKind } from './entities/consent.entity';
+import { Consent, consentStatusCondition, granteeKinds, type ConsentStatus, type GranteeKind } from './entities/consent.entity';
 import { Subject } from './entities/subject.entity';
 
 export interface GrantConsentInput {
@@ -56,6 +57,30 @@ export class ConsentRepository {
   }
 
   /**
+   * One page of the consents given to a grantee: naming its organisation exactly (binary
+   * collation on MySQL, as SQLite and the gateway compare) and its kind, newest first as a
+   * subject's own list runs, in any of `statuses` as of `today` (all when null; none when empty).
+   * One statement, its count in it when asked for.
+   */
+  async givenTo(grantee: { organisation: string; kind: GranteeKind }, statuses: readonly ConsentStatus[] | null | undefined, request: PageRequest, today: string): Promise<Page<Consent>> {
+    const params: unknown[] = [grantee.organisation, grantee.kind];
+    const conditions = ['t.grantee_organisation = ?', 't.grantee_kind = ?'];
+    if (statuses) {
+      const alternatives = [...new Set(statuses)].map((status) => consentStatusCondition(status, today, params));
+      conditions.push(alternatives.length ? `(${alternatives.join(' OR ')})` : '1 = 0');
+    }
+    const pages = await loadPages(this.consents, {
+      where: { sql: conditions.join(' AND '), params },
+      orderBy: 'grantedAt',
+      direction: 'DESC',
+      first: request.first,
+      after: request.after,
+      count: request.counts,
+    });
+    return pages.get('')!;
+  }
+
+  /**
    * Records a consent after checking the whole input; throws the first problem as a typed error
    * (BAD_USER_INPUT naming the field, NOT_FOUND for an unknown subject) and then stores nothing.
    */
@@ -66,11 +91,14 @@ export class ConsentRepository {
     return await writeTransaction(this.consents.manager.connection, async (manager) => {
       // The subject's row, locked on MySQL, orders two grants for one subject: the second sees the first.
       const subject = await manager.findOne(Subject, { where: { id: subjectId }, select: { id: true }, lock: lockFor(manager) });
-      if (!subject) throw clientError(ErrorCode.NOT_FOUND, `no market subject has the id ${JSON.stringify(subjectId)}`, { field: 'subjectId' });
+      // Exactly, as SQLite finds it: MySQL's collation finds `C437…` for `c437…`, and a consent
+      // stored under that id would be in no list of its subject's consents nor of its grantee's.
+      if (subject?.id !== subjectId) throw clientError(ErrorCode.NOT_FOUND, `no market subject has the id ${JSON.stringify(subjectId)}`, { field: 'subjectId' });
       // The same grant sent again (a resubmitted form, a retried request) is the consent already
       // given, not a second one that a revocation of the first would leave in force.
-      // Compared exactly here too: MySQL's collation would take a bank's `bank_x` for `BANK_X`.
-      const given = (await manager.findBy(Consent, { ...terms, revokedAt: IsNull() })).find((c) => sameTerms(c, terms));
+      // Exactly, on MySQL too: the grantee's column is compared as bytes (migration 070), so a
+      // bank's `bank_x` is not taken for `BANK_X`; the other terms are checked codes and dates.
+      const given = await manager.findOneBy(Consent, { ...terms, revokedAt: IsNull() });
       if (given) return given;
       const consent = manager.create(Consent, {
         id: randomUUID(),
@@ -105,11 +133,6 @@ export class ConsentRepository {
     }
     return consent;
   }
-}
-
-/** Whether a stored consent has exactly these terms, character for character. */
-function sameTerms(consent: Consent, terms: Pick<Consent, 'subjectId' | 'granteeOrganisation' | 'granteeKind' | 'purpose' | 'validFrom' | 'validUntil'>): boolean {
-  return (Object.keys(terms) as (keyof typeof terms)[]).every((key) => consent[key] === terms[key]);
 }
 
 interface GranteeIdentifier {

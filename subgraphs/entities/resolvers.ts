@@ -7,7 +7,7 @@ import { actingUser, assertInScope, assertKindInScope, disclose, forbidden, forb
 import { pageRequest, toConnection } from '../shared/pagination';
 import { consentTerms, type ConsentActor, type GrantConsentInput } from './consent.repository';
 import type { EntitiesContext } from './context';
-import { consentStatus, type Consent } from './entities/consent.entity';
+import { consentStatus, granteeKinds, type Consent, type ConsentStatus, type GranteeKind } from './entities/consent.entity';
 import type { Subject, SubjectKind } from './entities/subject.entity';
 import { identifierOf, type RegisterSubjectInput } from './subject.repository';
 
@@ -53,6 +53,10 @@ async function consentingSubject(ctx: Context, input: GrantConsentInput): Promis
   // code is registered.
   consentTerms(input, todayInDistrict());
   const subject = await subjectOfCode(ctx, input.subjectCode!, 'subjectCode');
+  // Before NOT_FOUND could tell the two apart: a request scoped to one subject is refused
+  // another's code and one nobody has alike, so that it cannot test whether a citizen ID number
+  // is registered. Only the window, which records for any subject, learns that none has the code.
+  assertInScope(ctx.access, subject ? subject.id : null);
   if (!subject) throw clientError(ErrorCode.NOT_FOUND, 'no market subject has this code', { field: 'subjectCode' });
   return subject.id;
 }
@@ -109,6 +113,23 @@ export const resolvers: GraphQLResolverMap<Context> = {
       disclose(ctx.access, subject.id, 'CONSENTS');
       return await ctx.consentsBySubject.load(subject.id);
     },
+    // A grantee's own list: by the organisation and kind its token carries, so that it names no
+    // other reader's consents. Each subject on the page is disclosed (its name and code, that it
+    // consented), whatever the client selects, as a search page discloses its subjects.
+    consentsGivenToCaller: async (_: unknown, args: { statuses?: ConsentStatus[] | null; first?: number; after?: string }, ctx: Context, info: GraphQLResolveInfo) => {
+      const { caller, scope } = ctx.access.identity;
+      // The list concerns every subject that consented to the caller: a request scoped to one
+      // subject (read under a consent, or a subject's own inquiry) may touch that one only.
+      if (scope.subjectId) throw forbidden('OUTSIDE_SUBJECT_SCOPE', 'a request scoped to one subject (under a consent, or a subject\'s own inquiry) cannot list the consents given to its caller, which concern other subjects: send it without x-credit-matter');
+      const kind = caller?.organisationKind as GranteeKind | undefined;
+      if (!caller || !kind || !granteeKinds.includes(kind)) throw forbidden('NOT_ENTITLED', 'only a bank, a credit service provider, an enterprise or a person is given consents');
+      const grantee = { organisation: caller.organisation, kind };
+      // The cursors are the grantee's: one issued to another reader opens nothing here.
+      const request = pageRequest(ctx, info, `${kind} ${caller.organisation}`, args);
+      const page = await ctx.consents.givenTo(grantee, args.statuses, request, todayInDistrict());
+      for (const consent of page.rows) disclose(ctx.access, consent.subjectId, 'CONSENTS_RECEIVED');
+      return toConnection(page, request, 'grantedAt', (c) => c.id);
+    },
     // A consent by the id an audit entry cites: the supervision checks a read's lawful basis with
     // it. An unknown id is null, as for subject(id); the kernel refuses a request scoped to one
     // subject (its own inquiry) an unknown id as it refuses another subject's consent, and
@@ -160,4 +181,24 @@ export const resolvers: GraphQLResolverMap<Context> = {
     revokedBy: (c: Consent, _: unknown, ctx: Context) => actingUser(ctx.access, c.revokedBy, c.revokedByOrganisation),
     status: (c: Consent) => consentStatus(c, todayInDistrict()),
   },
+  // What the grantee reads of a consent given to it: enough to tell its consents apart and name
+  // one (the subject's name and code, as on the form the subject signed for it), never who
+  // recorded or revoked it, nor why, which are the subject's dealings with the platform.
+  ConsentGivenToCaller: {
+    subject: async (c: Consent, _: unknown, ctx: Context) => visible(ctx, await ctx.subjectById.load(c.subjectId)),
+    subjectName: async (c: Consent, _: unknown, ctx: Context) => (await consentingSubjectOf(ctx, c)).name,
+    // No consent's purpose grants PERSONAL_IDENTIFIERS: a person's number masked, as reading under it shows it.
+    subjectCode: async (c: Consent, _: unknown, ctx: Context) => {
+      const subject = await consentingSubjectOf(ctx, c);
+      return subject.identifierKind === 'CITIZEN_ID_NUMBER' ? maskCitizenIdNumber(subject.identifier) : subject.identifier;
+    },
+    status: (c: Consent) => consentStatus(c, todayInDistrict()),
+  },
 };
+
+/** The subject that gave a consent: subjects are never deleted, and a consent is stored only for one that exists. */
+async function consentingSubjectOf(ctx: Context, consent: Consent): Promise<Subject> {
+  const subject = await ctx.subjectById.load(consent.subjectId);
+  if (!subject) throw new Error(`consent ${consent.id} names subject ${consent.subjectId}, which is not in the register`);
+  return subject;
+}

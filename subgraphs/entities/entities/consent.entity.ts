@@ -13,10 +13,11 @@ export type ConsentStatus = 'ACTIVE' | 'NOT_YET_VALID' | 'EXPIRED' | 'REVOKED';
  * `validUntil`, both days included, until revoked. Consents are never deleted: a revoked or
  * expired one stays, so that the audit entries citing it can still be explained.
  */
-// Keep column and index names in sync with migrations/1764000000010-create-consent.ts.
+// Keep column and index names in sync with migrations/1764000000010-create-consent.ts and
+// 1764000000070-consents-by-grantee.ts.
 @Entity('consent')
 @Index('IDX_consent_subject_id', ['subjectId'])
-@Index('IDX_consent_grantee_organisation', ['granteeOrganisation'])
+@Index('IDX_consent_grantee', ['granteeOrganisation', 'granteeKind', 'grantedAt', 'id'])
 export class Consent {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
@@ -80,4 +81,24 @@ export function consentStatus(consent: Pick<Consent, 'validFrom' | 'validUntil' 
   if (today < consent.validFrom) return 'NOT_YET_VALID';
   if (today > consent.validUntil) return 'EXPIRED';
   return 'ACTIVE';
+}
+
+/**
+ * `consentStatus` as an SQL condition on the consent table aliased `t`, for lists filtered by
+ * status: keep the two in step. Pushes its parameters onto `params`.
+ */
+export function consentStatusCondition(status: ConsentStatus, today: string, params: unknown[]): string {
+  switch (status) {
+    case 'REVOKED':
+      return 't.revoked_at IS NOT NULL';
+    case 'NOT_YET_VALID':
+      params.push(today);
+      return '(t.revoked_at IS NULL AND t.valid_from > ?)';
+    case 'EXPIRED':
+      params.push(today, today);
+      return '(t.revoked_at IS NULL AND t.valid_from <= ? AND t.valid_until < ?)';
+    case 'ACTIVE':
+      params.push(today, today);
+      return '(t.revoked_at IS NULL AND t.valid_from <= ? AND t.valid_until >= ?)';
+  }
 }
