@@ -95,7 +95,7 @@ query AnalystStatistics($fromDay: Date!, $toDay: Date!, $from: DateTime!, $to: D
   creditRecordStatistics(from: $fromDay, to: $toDay) {
     rows { sourceDepartment { code nameZh } subjectKind category polarity severity folded suppressed records subjects }
   }
-  auditStatistics(from: $from, to: $to) { organisation matter disclosed denied subjects }
+  auditStatistics(from: $from, to: $to) { organisation readerKind folded matter disclosed denied subjects }
   searchSubjects(name: "海滨", first: 10) {
     totalCount
     edges { node { name kind creditRecords(filter: { polarity: NEGATIVE }, first: 1) { totalCount } } }
@@ -129,6 +129,7 @@ query CreditOfficeAssessment($from: DateTime!, $to: DateTime!, $fromDay: Date!, 
     department { nameZh }
     intake { created corrected }
     objections { filed accepted rejected decidedLate pending overdue }
+    objectionBacklog { atStart atEnd }
     restorations { filed approved rejected closed pending }
   }
 }
@@ -141,13 +142,16 @@ query CreditOfficeAssessment($from: DateTime!, $to: DateTime!, $fromDay: Date!, 
       name: 'RegistryReview',
       title: 'the credit service provider registry (信用服务机构备案)',
       audience: 'Registry admin',
-      query: /* GraphQL */ `# A provider registry admin reviews the filed providers and what each has issued.
+      query: /* GraphQL */ `# A provider registry admin reviews the filed providers, the names each was filed under, a
+# change of its filed particulars (变更备案) awaiting decision, and what each has issued.
 query RegistryReview {
   creditServiceProviders(first: 20) {
     totalCount
     edges {
       node {
         name unifiedSocialCreditCode filingStatus supervisionClass filedOn inGoodStanding
+        nameHistory { name from until }
+        pendingFilingChange { id appliedAt changes { particular before after } reason }
         issuedReports(first: 5) { totalCount edges { node { reportNumber validUntil } } }
       }
     }
