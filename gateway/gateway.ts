@@ -10,7 +10,7 @@ import {
 import type { GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface } from '@apollo/server-gateway-interface';
 import { GraphQLError, print, type OperationDefinitionNode } from 'graphql';
 import { auditableSubjectId, type Caller } from '../lib/access/identity';
-import { mattersGranting, refusalDetails } from '../lib/access/policy';
+import { mattersGranting, purposeRefusalFor, refusalDetails } from '../lib/access/policy';
 import { findMatter, selfInquiry } from '../lib/catalogue/matters';
 import { ConfigError } from '../lib/env';
 import { auditedRefusalExtension, ErrorCode, maskUnexpectedErrors, outageHttp, outageRetryAfterSeconds, type AuditedRefusal } from '../lib/errors';
@@ -286,12 +286,12 @@ function atField(error: GraphQLError, path: (string | number)[]): GraphQLError {
 
 function deniedField(field: RemovedField, path: (string | number)[], context: GatewayContext): GraphQLError {
   const { caller } = context;
-  const refused = context.decision.purposeRefused;
+  const refused = purposeRefusalFor(caller, field.group, context.decision.purposeRefused);
   const why = refused
     ? `; the request's purpose was refused: ${refused.message}`
     : caller === null
       ? ': present a bearer token'
-      : context.purpose
+      : context.purpose && !context.decision.purposeRefused
         ? ''
         : withoutPurpose(caller, field.group);
   // A front end tells the refusals apart by `problem`, and points at the header to correct: the message is for people.
@@ -302,7 +302,7 @@ function deniedField(field: RemovedField, path: (string | number)[], context: Ga
   });
 }
 
-/** What a caller refused a group without naming a purpose can do: name a matter that grants it, if one is open to it. */
+/** What a caller refused a group without a purpose (or under a refused one no purpose could mend) can do: name a matter that grants it, if one is open to it. */
 function withoutPurpose(caller: Caller, group: string): string {
   const open = mattersGranting(caller, group);
   if (open.length === 0) return `, which no matter grants to ${caller.role} callers of ${caller.organisation}`;

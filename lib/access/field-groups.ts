@@ -13,6 +13,7 @@ export const fieldGroups = {
   DISCLOSURE_LOG: "Who read a subject's credit data (the subject's own view of the audit log).",
   AUDIT: 'The audit log of every disclosure, for the credit office.',
   STATISTICS: 'Aggregate counts, with no subject named.',
+  SUPERVISION_STATISTICS: "The credit office's assessment of departments (考核, policy 五(一)), read in its supervision (CREDIT_SUPERVISION) only: the credit checks' measures called for and applied, which count findings, and how each department supplies records and handles objections and restorations.",
   SUBJECT_REGISTRATION: 'Registering market subjects.',
   PROVIDER_ADMINISTRATION: "Credit service providers' filing workflow and supervision: deciding filings and changes of filed particulars, setting classes, recording and withdrawing violations, imposing sanctions, and reading who acted.",
   PROVIDER_SUPERVISION_FILE: "A credit service provider's supervision file: its contact details, the violations recorded against it and their sanctions, each application and each change of its filed particulars as submitted, and the sanction behind each step of its history. Registry admins read every provider's; a provider reads its own, and no other's (the providers subgraph checks which).",

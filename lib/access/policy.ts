@@ -28,8 +28,10 @@ export const purposeGrants: Record<string, readonly FieldGroup[]> = {
   COMMERCIAL_DUE_DILIGENCE: ['SUBJECT_BASICS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS'],
   PROVIDER_DATA_COLLECTION: ['SUBJECT_BASICS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS'],
   // Checking the lawful basis of a read: the consent an audit entry cites (CONSENTS reads, never
-  // grants or revokes: that is CONSENT_REGISTRATION, the subject's and the window's).
-  CREDIT_SUPERVISION: ['SUBJECT_BASICS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS', 'RESTRICTED_RECORDS', 'REPORTS', 'DISCLOSURE_LOG', 'CONSENTS'],
+  // grants or revokes: that is CONSENT_REGISTRATION, the subject's and the window's). The
+  // assessment's statistics count what checks found (a punishment: a dishonesty list), so they are
+  // read where the findings are, in the supervision, never on the role's standing alone.
+  CREDIT_SUPERVISION: ['SUBJECT_BASICS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS', 'RESTRICTED_RECORDS', 'REPORTS', 'DISCLOSURE_LOG', 'CONSENTS', 'SUPERVISION_STATISTICS'],
   STATISTICAL_ANALYSIS: ['SUBJECT_BASICS', 'PUBLIC_RECORDS'],
   // The subject's own objections and restoration applications, and its records' history (issue 5).
   SELF_INQUIRY: ['SUBJECT_BASICS', 'PERSONAL_IDENTIFIERS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS', 'RESTRICTED_RECORDS', 'REPORTS', 'DISCLOSURE_LOG', 'CONSENTS', 'CONSENT_REGISTRATION', 'RECORD_OBJECTIONS', 'RECORD_RESTORATION', 'RECORD_HISTORY'],
@@ -229,9 +231,22 @@ export function refusalOfPurpose(caller: Caller | null, purpose: Purpose, matter
 
 /** The matters this caller may name whose purpose grants `group`, in catalogue order: what to tell a caller refused it without a purpose. */
 export function mattersGranting(caller: Caller, group: string): string[] {
-  // Case and consent as if named: the question is which matter, not what else it needs.
+  // Case, consent and the token's own subject as if named: the question is which matter, not what else it needs.
   const named = (code: string): Purpose => ({ matter: code, caseNumber: 'named', consentId: 'named' });
-  return matters.filter((m) => (purposeGrants[m.code] as readonly string[] | undefined)?.includes(group) && !refusalOfPurpose(caller, named(m.code), m)).map((m) => m.code);
+  const withSubject: Caller = { ...caller, subjectId: caller.subjectId ?? 'named' };
+  return matters.filter((m) => (purposeGrants[m.code] as readonly string[] | undefined)?.includes(group) && !refusalOfPurpose(withSubject, named(m.code), m)).map((m) => m.code);
+}
+
+/**
+ * The refused purpose a FORBIDDEN for a missing `group` names (its `problem`, and the `header` at
+ * fault), or undefined when it should name none and say GROUP_NOT_GRANTED instead: the purpose
+ * is to blame only where some purpose this caller may name would grant the group. A group no
+ * matter grants this caller (AUDIT, a standing grant only; a field of a matter its department may
+ * not name) stays refused whatever purpose is sent, and a front end pointed at x-credit-matter
+ * would ask for a correction that cannot open it.
+ */
+export function purposeRefusalFor(caller: Caller | null, group: string, refused: PurposeRefusal | undefined): PurposeRefusal | undefined {
+  return refused && (!caller || mattersGranting(caller, group).length) ? refused : undefined;
 }
 
 /**

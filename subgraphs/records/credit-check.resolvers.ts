@@ -113,6 +113,8 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
     // district days. A row about fewer than `minimumSubjectsPerStatistic` subjects tells of each
     // what its checks found: each of its checks is audited as a read of its findings, as the
     // findings filters audit the checks they list; larger rows are aggregates, audited as none.
+    // The checks below repeat the field's group (SUPERVISION_STATISTICS, which CREDIT_SUPERVISION
+    // alone grants), should the policy ever grant it elsewhere.
     creditCheckStatistics: async (_: unknown, args: { from: Date; to: Date }, ctx: Context) => {
       if (ledgerScope(ctx.access.identity) !== null) throw forbidden('NOT_ENTITLED', 'statistics across departments are for the credit office');
       if (!underSupervision(ctx.access.identity)) {

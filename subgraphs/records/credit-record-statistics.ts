@@ -14,7 +14,8 @@ import { intakeChunkSize } from './intake/record-intake';
 /**
  * `Query.creditRecordStatistics` (信用记录统计): how many credit records the district's departments
  * decided within a period, per source department, kind of subject, category, polarity and
- * severity, with the number of distinct subjects, small cells folded. An aggregate names no
+ * severity, with the number of distinct subjects, small cells folded for whoever does not read
+ * every record one by one (`readsEveryRecord`). An aggregate names no
  * subject, so nothing here is reported as disclosed (no `disclose`): the gateway writes no audit
  * entry for it, as for `auditStatistics`, and a refusal is audited with no subject.
  *
@@ -53,7 +54,8 @@ export interface CreditRecordStatistics {
   from: string;
   to: string;
   subjectKinds: SubjectKindGroup[];
-  minimumSubjects: number;
+  /** Null when every cell is shown exactly (`readsEveryRecord`). */
+  minimumSubjects: number | null;
   rows: CreditRecordStatisticsRow[];
 }
 
@@ -80,6 +82,23 @@ export function countedKinds(ctx: SubgraphContext): readonly string[] {
   const role = ctx.access.identity.caller?.role;
   const byRole = role === 'CREDIT_OFFICE_SUPERVISOR' ? allSubjects : organisationSubjects;
   return byRole.filter((kind) => scope.includes(kind));
+}
+
+/** The field groups that read, one by one, every record counted here: each category's, and RESTRICTED_RECORDS for the restored and expired. */
+const everyRecordCounted = [...new Set<string>([...recordCategories.map((c) => c.fieldGroup), 'RESTRICTED_RECORDS'])];
+
+/**
+ * Whether this request gets every cell exactly, as `auditStatistics` decides for its readers
+ * (subgraphs/audit): small-cell suppression hides from a reader what it could not read record by
+ * record. The credit office and the supervising departments under CREDIT_SUPERVISION read every
+ * record counted (dishonesty lists, restored and expired ones) one by one anyway, and their
+ * assessment (考核) needs each department's exact output, cells that add up. Decided by the
+ * request's grants, not the role: a supervisor without that purpose reads no record, and is
+ * answered as an analyst is.
+ */
+function readsEveryRecord(ctx: SubgraphContext): boolean {
+  const { grants } = ctx.access.identity;
+  return everyRecordCounted.every((group) => grants.includes(group));
 }
 
 /** The (cell, subject) rows of the period: one statement, whatever the number of records. */
@@ -137,12 +156,19 @@ const rank = <K>(order: Map<K, number>, key: K) => order.get(key) ?? order.size;
 
 /**
  * Cells from the (cell, subject) rows; then, per department and kind of subject, the cells under
- * `minimumSubjectsPerStatistic` distinct subjects are folded into one row, whose counts are hidden while
- * it too concerns fewer. The fold never spans departments or kinds, so the rows of a department
- * (or a kind) are the same whether or not the query is filtered to it: a filter shows no cell the
- * unfiltered answer hides, and no difference between two answers recovers one.
+ * `minimumSubjects` distinct subjects are folded into one row, whose counts are hidden while it
+ * too concerns fewer (a minimum of one subject, which every cell concerns, folds nothing). The
+ * fold never spans departments or kinds, so the rows of a department (or a kind) are the same
+ * whether or not the query is filtered to it: a filter shows no cell the unfiltered answer hides,
+ * and no difference between two answers recovers one.
  */
-export function foldedRows(cells: readonly SubjectCell[], kinds: ReadonlyMap<string, string>, counted: readonly string[], only: SubjectKindGroup | null): CreditRecordStatisticsRow[] {
+export function foldedRows(
+  cells: readonly SubjectCell[],
+  kinds: ReadonlyMap<string, string>,
+  counted: readonly string[],
+  only: SubjectKindGroup | null,
+  minimumSubjects: number,
+): CreditRecordStatisticsRow[] {
   const byCell = new Map<string, Cell>();
   for (const row of cells) {
     const kind = kinds.get(row.subjectId);
@@ -158,7 +184,7 @@ export function foldedRows(cells: readonly SubjectCell[], kinds: ReadonlyMap<str
   const rows: CreditRecordStatisticsRow[] = [];
   const folds = new Map<string, { sourceDepartment: string; subjectKind: SubjectKindGroup; records: number; subjects: Set<string> }>();
   for (const cell of byCell.values()) {
-    if (cell.subjects.size >= minimumSubjectsPerStatistic) {
+    if (cell.subjects.size >= minimumSubjects) {
       const { subjects, ...shown } = cell;
       rows.push({ ...shown, folded: false, suppressed: false, subjects: subjects.size });
       continue;
@@ -170,7 +196,7 @@ export function foldedRows(cells: readonly SubjectCell[], kinds: ReadonlyMap<str
     folds.set(key, fold);
   }
   for (const fold of folds.values()) {
-    const suppressed = fold.subjects.size < minimumSubjectsPerStatistic;
+    const suppressed = fold.subjects.size < minimumSubjects;
     rows.push({
       sourceDepartment: fold.sourceDepartment,
       subjectKind: fold.subjectKind,
@@ -214,12 +240,13 @@ export async function creditRecordStatistics(ctx: Context, args: CreditRecordSta
   const cells = await subjectCells(ctx.db, args.from, args.to, sourceDepartment);
   const subjectIds = [...new Set(cells.map((c) => c.subjectId))];
   const kinds = await kindsOf(ctx.subjects, subjectIds, ctx.access.identity.requestId);
+  const exact = readsEveryRecord(ctx);
   return {
     from: args.from,
     to: args.to,
     subjectKinds: only ? [only] : groups,
-    minimumSubjects: minimumSubjectsPerStatistic,
-    rows: foldedRows(cells, kinds, counted, only),
+    minimumSubjects: exact ? null : minimumSubjectsPerStatistic,
+    rows: foldedRows(cells, kinds, counted, only, exact ? 1 : minimumSubjectsPerStatistic),
   };
 }
 

@@ -160,6 +160,8 @@ const departmentOrder = new Map(departments.map((d, i) => [d.code, i]));
 
 export async function departmentHandlingStatistics(ctx: Context, args: DepartmentHandlingPeriod): Promise<DepartmentHandlingStatistic[]> {
   const { identity } = ctx.access;
+  // Besides the field's group (SUPERVISION_STATISTICS, which CREDIT_SUPERVISION alone grants):
+  // should the policy ever grant it elsewhere, the assessment stays the supervision's.
   if (identity.caller?.role !== 'CREDIT_OFFICE_SUPERVISOR') {
     throw forbidden('NOT_ENTITLED', 'department handling statistics are the credit office’s assessment of departments (考核): read by the credit office and the supervising departments');
   }

@@ -3,7 +3,7 @@ import { identityHeader, type IdentityVerifier, type RequestIdentity } from '../
 import { detectIdentifierKind, maskCitizenIdNumber } from '../../lib/identifiers';
 import { requestIdFrom } from '../../lib/request-record';
 import { allSubjects, findMatter } from '../../lib/catalogue/matters';
-import { mattersGranting, refusalDetails, refusalOfPurpose, type AccessProblem } from '../../lib/access/policy';
+import { mattersGranting, purposeRefusalFor, refusalDetails, refusalOfPurpose, type AccessProblem } from '../../lib/access/policy';
 import { auditedRefusalExtension, ErrorCode, type AuditedRefusal } from '../../lib/errors';
 import type { CursorSeal } from './cursors';
 
@@ -62,8 +62,8 @@ export function assertPurposeGrants(identity: RequestIdentity, groups: readonly 
   const missing = groups.filter((g) => !identity.grants.includes(g));
   if (!missing.length) return;
   const { caller, purpose } = identity;
-  // As the gateway tells a field it cut: the named purpose's refusal, or what would grant the group.
-  const refused = caller && purpose ? refusalOfPurpose(caller, purpose, findMatter(purpose.matter)) : undefined;
+  // As the gateway tells a field it cut: the named purpose's refusal where a purpose could grant the group, or what would.
+  const refused = caller && purpose ? purposeRefusalFor(caller, missing[0], refusalOfPurpose(caller, purpose, findMatter(purpose.matter))) : undefined;
   const [advice, details] = !caller
     ? [' (present a bearer token)', { problem: 'AUTHENTICATION_REQUIRED' as const }]
     : refused

@@ -702,8 +702,8 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
       const cut = { from: checkedAt, to: new Date(new Date(checkedAt).getTime() + 1).toISOString() };
       const unstated = await ask(cut, { caller: supervisor.caller });
       expect(unstated.result.data?.creditCheckStatistics ?? null).toBeNull();
-      expect(unstated.result.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
-      expect(unstated.result.errors?.[0].message).toContain('x-credit-matter CREDIT_SUPERVISION');
+      expect(unstated.result.errors?.map((e) => e.extensions)).toEqual([expect.objectContaining({ code: 'FORBIDDEN', group: 'SUPERVISION_STATISTICS', problem: 'GROUP_NOT_GRANTED' })]);
+      expect(unstated.result.errors?.[0].message).toContain('name the matter in the x-credit-matter header (CREDIT_SUPERVISION)');
       expect(unstated.audit).toEqual([]);
       const narrowed = await ask(cut, supervisor);
       expect(narrowed.result.data?.creditCheckStatistics ?? null).toBeNull();

@@ -19,6 +19,8 @@ const person = world.subjects.find((s) => s.kind === 'NATURAL_PERSON')!;
 const officer = (organisation: string): Caller => ({ id: `officer-${organisation.toLowerCase()}`, organisation, organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' });
 const finance = officer('FINANCE');
 const analyst: Caller = { id: 'analyst', organisation: 'DEVELOPMENT_REFORM', organisationKind: 'DEPARTMENT', role: 'ANALYST' };
+const creditOfficeAnalyst: Caller = { ...analyst, id: 'analyst-credit-office', organisation: 'CREDIT_OFFICE' };
+const windowOfficer = officer('CREDIT_OFFICE');
 const bank: Caller = { id: 'banker', organisation: demoBankOrganisation, organisationKind: 'FINANCIAL_INSTITUTION', role: 'EXTERNAL_USER' };
 const provider = (index: number): Caller => ({ id: 'collector', organisation: world.providers[index].unifiedSocialCreditCode, organisationKind: 'CREDIT_SERVICE_PROVIDER', role: 'EXTERNAL_USER' });
 const enterpriseUser: Caller = { id: 'self', organisation: enterprise.identifier, organisationKind: 'ENTERPRISE', role: 'EXTERNAL_USER' };
@@ -112,6 +114,36 @@ describe.each(testDatabases)('a refused purpose as a front end reads it, on $lab
     const result = await platform.query(`mutation ($id: ID!) { generateCreditReport(subjectId: $id) { id } }`, { id: enterprise.id }, { caller: finance, headers: { 'x-credit-matter': 'GOVERNMENT_PROCUREMENT' } });
     expect(result.data).toEqual({ generateCreditReport: null });
     expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'FORBIDDEN', group: expect.any(String), problem: 'CASE_NUMBER_REQUIRED', header: 'x-credit-case', serviceName: 'reports' }]);
+  });
+
+  // A group no purpose could grant this caller is refused as such whatever purpose was sent: a front
+  // end pointed at the header would ask for a correction that cannot open the field.
+  it.each([
+    // SUBJECT_BASICS, which STATISTICAL_ANALYSIS would grant this analyst, still points at the header.
+    { label: 'an analyst naming a matter not open to its role', as: { caller: analyst, headers: procurement }, subject: { problem: 'MATTER_NOT_OPEN_TO_CALLER', header: 'x-credit-matter' } },
+    // No matter grants the credit office's analyst SUBJECT_BASICS either.
+    { label: 'the credit office’s analyst, whose department is not responsible for STATISTICAL_ANALYSIS', as: { caller: creditOfficeAnalyst, headers: { 'x-credit-matter': 'STATISTICAL_ANALYSIS' } }, subject: { problem: 'GROUP_NOT_GRANTED' } },
+  ])('names GROUP_NOT_GRANTED, no header, for a group no matter grants the caller: $label', async ({ as, subject }) => {
+    const result = await platform.query<{ subject: unknown; verifyAuditChain: unknown }>(`query ($id: ID!) { subject(id: $id) { name } verifyAuditChain { intact } }`, { id: enterprise.id }, as);
+    expect(result.data).toEqual({ subject: null, verifyAuditChain: null });
+    const at = (field: string) => result.errors?.find((e) => e.path?.[0] === field);
+    const { caller } = as;
+    expect(at('verifyAuditChain')?.extensions).toEqual({ code: 'FORBIDDEN', group: 'AUDIT', field: 'Query.verifyAuditChain', problem: 'GROUP_NOT_GRANTED' });
+    expect(at('verifyAuditChain')?.message).toBe(`Query.verifyAuditChain needs the field group AUDIT, which no matter grants to ANALYST callers of ${caller.organisation}`);
+    expect(at('subject')?.extensions).toEqual({ code: 'FORBIDDEN', group: 'SUBJECT_BASICS', field: 'Query.subject', ...subject });
+  });
+
+  it('names GROUP_NOT_GRANTED, no header, for a refused consent when no purpose grants the caller the group', async () => {
+    const result = await platform.query(`{ auditStatistics(from: "2026-01-01T00:00:00+08:00", to: "2026-01-02T00:00:00+08:00") { subjects } }`, {}, { caller: bank, headers: financialServices(demoConsents.revoked) });
+    expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'FORBIDDEN', group: 'STATISTICS', field: 'Query.auditStatistics', problem: 'GROUP_NOT_GRANTED' }]);
+  });
+
+  it('names GROUP_NOT_GRANTED, no header, when a subgraph refuses a group no matter grants the caller under a refused purpose', async () => {
+    // The credit office's window may name no administrative matter: a report needs what none grants it.
+    const result = await platform.query(`mutation ($id: ID!) { generateCreditReport(subjectId: $id) { id } }`, { id: enterprise.id }, { caller: windowOfficer, headers: { 'x-credit-matter': 'AWARDS_AND_RATINGS', 'x-credit-case': 'PY-2026-1' } });
+    expect(result.data).toEqual({ generateCreditReport: null });
+    expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'FORBIDDEN', group: 'SUBJECT_BASICS', problem: 'GROUP_NOT_GRANTED', serviceName: 'reports' }]);
+    expect(result.errors?.[0].message).toMatch(/, which no matter grants to DEPARTMENT_OFFICER callers of CREDIT_OFFICE$/);
   });
 
   it('tells an unknown consent and another reader’s apart by nothing but the id the caller sent', async () => {

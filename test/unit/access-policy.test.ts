@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import { parse, visit } from 'graphql';
 import { fieldGroupNames, gatewayOnlyGroups } from '../../lib/access/field-groups';
-import { decideGrants, purposeGrants, standingGrants } from '../../lib/access/policy';
+import { decideGrants, purposeGrants, purposeRefusalFor, refusalOfPurpose, standingGrants } from '../../lib/access/policy';
+import type { Caller, Purpose } from '../../lib/access/identity';
+import { findMatter } from '../../lib/catalogue/matters';
 import { matters } from '../../lib/catalogue/matters';
 import { subgraphNames, readSdl, supergraphPath } from '../../schema/subgraphs';
 import { accessDocPath, renderAccessDoc } from '../../scripts/docs';
@@ -116,6 +118,42 @@ describe('the access policy catalogue', () => {
     expect(standingGranting('CONSENT_REGISTRATION')).toEqual(['the credit office’s window officers']);
     expect(purposesGranting('CONSENTS').sort()).toEqual(['CREDIT_SUPERVISION', 'SELF_INQUIRY']);
     expect(standingGranting('CONSENTS')).toEqual(['the credit office’s window officers']);
+  });
+
+  it('grants the assessment statistics only in the supervision, to the supervising departments, never on a role’s standing', () => {
+    const purposesGranting = Object.entries(purposeGrants).filter(([, groups]) => (groups as readonly string[]).includes('SUPERVISION_STATISTICS')).map(([code]) => code);
+    expect(purposesGranting).toEqual(['CREDIT_SUPERVISION']);
+    expect(standingGrants.filter((g) => (g.groups as readonly string[]).includes('SUPERVISION_STATISTICS'))).toEqual([]);
+    const analyst: Caller = { id: 'u', organisation: 'DEVELOPMENT_REFORM', organisationKind: 'DEPARTMENT', role: 'ANALYST' };
+    expect(decideGrants(analyst, { matter: 'STATISTICAL_ANALYSIS' }).groups).not.toContain('SUPERVISION_STATISTICS');
+    for (const organisation of ['CREDIT_OFFICE', 'ADMINISTRATIVE_APPROVAL', 'ESTABLISHMENT_OFFICE']) {
+      const supervisor: Caller = { id: 'u', organisation, organisationKind: 'DEPARTMENT', role: 'CREDIT_OFFICE_SUPERVISOR' };
+      expect(decideGrants(supervisor, { matter: 'CREDIT_SUPERVISION' }).groups).toContain('SUPERVISION_STATISTICS');
+      expect(decideGrants(supervisor, null).groups).not.toContain('SUPERVISION_STATISTICS');
+    }
+  });
+
+  describe('which refused purpose a refusal of a field group names', () => {
+    const refusal = (caller: Caller, purpose: Purpose) => refusalOfPurpose(caller, purpose, findMatter(purpose.matter));
+    const analyst: Caller = { id: 'u', organisation: 'DEVELOPMENT_REFORM', organisationKind: 'DEPARTMENT', role: 'ANALYST' };
+    const enterprise: Caller = { id: 'u', organisation: '91130304MA0TEXT1X8', organisationKind: 'ENTERPRISE', role: 'EXTERNAL_USER' };
+
+    it.each([
+      ['an analyst naming procurement, for the audit log, which only a standing grant gives', analyst, { matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'C-1' }, 'AUDIT', undefined],
+      ['an analyst naming procurement, for basics, which its own purpose grants', analyst, { matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'C-1' }, 'SUBJECT_BASICS', 'MATTER_NOT_OPEN_TO_CALLER'],
+      ['an analyst naming a made-up matter, for the assessment statistics', analyst, { matter: 'LUNCH' }, 'SUPERVISION_STATISTICS', undefined],
+      ['a finance officer without a case number, for reports', { ...analyst, organisation: 'FINANCE', role: 'DEPARTMENT_OFFICER' }, { matter: 'GOVERNMENT_PROCUREMENT' }, 'REPORTS', 'CASE_NUMBER_REQUIRED'],
+      // The token's own subject is what it lacks, not the matter: a token naming it would read the trail.
+      ['an enterprise’s token naming no subject, for its disclosure log', enterprise, { matter: 'SELF_INQUIRY' }, 'DISCLOSURE_LOG', 'TOKEN_SUBJECT_REQUIRED'],
+      ['an enterprise’s token naming no subject, for the audit log', enterprise, { matter: 'SELF_INQUIRY' }, 'AUDIT', undefined],
+    ] as const)('%s', (_label, caller, purpose, group, named) => {
+      expect(purposeRefusalFor(caller, group, refusal(caller, purpose))?.problem).toBe(named);
+    });
+
+    it('names the refused purpose to an anonymous caller, whom a token would let name one', () => {
+      const purpose = { matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'C-1' };
+      expect(purposeRefusalFor(null, 'AUDIT', refusalOfPurpose(null, purpose, findMatter(purpose.matter)))?.problem).toBe('AUTHENTICATION_REQUIRED');
+    });
   });
 
   it('documents exactly what it enforces: docs/access.md is rendered from the catalogue and the supergraph', () => {

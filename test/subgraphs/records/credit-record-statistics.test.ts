@@ -32,7 +32,7 @@ interface Row {
   subjects: number | null;
 }
 interface Answer {
-  creditRecordStatistics: { from: string; to: string; subjectKinds: string[]; minimumSubjects: number; rows: Row[] } | null;
+  creditRecordStatistics: { from: string; to: string; subjectKinds: string[]; minimumSubjects: number | null; rows: Row[] } | null;
 }
 
 const analystIdentity = identityOf({ id: 'analyst-li', organisation: 'DEVELOPMENT_REFORM', organisationKind: 'DEPARTMENT', role: 'ANALYST' }, 'STATISTICAL_ANALYSIS');
@@ -74,8 +74,21 @@ const personRows: Record<string, Row[]> = {
   MARKET_REGULATION: [cell('MARKET_REGULATION', 'NATURAL_PERSON', 'ADMINISTRATIVE_PENALTY', 'NEGATIVE', 'GENERAL', 5, 5)],
   HEALTH: [fold('HEALTH', 'NATURAL_PERSON', null)],
 };
-/** What the credit office sees: persons too, in rows of their own. */
+/** What the credit office sees without CREDIT_SUPERVISION: persons too, in rows of their own, small cells folded as for analysts. */
 const allRows: Row[] = [...organisationRows.slice(0, 2), ...personRows.MARKET_REGULATION, organisationRows[2], ...personRows.HEALTH];
+/**
+ * What the credit office sees under CREDIT_SUPERVISION, which reads each of these records one by
+ * one: every cell exactly, the small ones too (licences 3, serious penalties 2, tax grades 2, one person).
+ */
+const exactRows: Row[] = [
+  cell('MARKET_REGULATION', 'ORGANISATION', 'ADMINISTRATIVE_LICENSING', 'NEUTRAL', null, 3, 3),
+  cell('MARKET_REGULATION', 'ORGANISATION', 'ADMINISTRATIVE_PENALTY', 'NEGATIVE', 'GENERAL', 8, 6),
+  cell('MARKET_REGULATION', 'ORGANISATION', 'ADMINISTRATIVE_PENALTY', 'NEGATIVE', 'SERIOUS', 2, 2),
+  ...personRows.MARKET_REGULATION,
+  cell('TAXATION', 'ORGANISATION', 'TAX_CREDIT_GRADE', 'POSITIVE', null, 2, 2),
+  cell('HEALTH', 'NATURAL_PERSON', 'CONTRACT_PERFORMANCE', 'NEGATIVE', 'MINOR', 1, 1),
+];
+const creditOfficeUnstated = identityOf(creditOffice.caller!);
 
 describe.each(testDatabases)('creditRecordStatistics on $label', (database) => {
   const { world, records, directory } = useRecordsWithSubjects(database, 'rst_stats', 40);
@@ -127,17 +140,30 @@ describe.each(testDatabases)('creditRecordStatistics on $label', (database) => {
     expect((await rowsOf(bare)).rows).toEqual(organisationRows);
   });
 
-  it('counts natural persons for the credit office, in rows of their own', async () => {
+  it('gives the credit office under CREDIT_SUPERVISION every cell exactly, natural persons in rows of their own', async () => {
     const answer = await rowsOf(creditOffice);
-    expect(answer.subjectKinds).toEqual(['ORGANISATION', 'NATURAL_PERSON']);
+    expect(answer).toMatchObject({ subjectKinds: ['ORGANISATION', 'NATURAL_PERSON'], minimumSubjects: null });
+    expect(answer.rows).toEqual(exactRows);
+    expect((await rowsOf(creditOffice, { ...year1999, subjectKind: 'NATURAL_PERSON' })).rows).toEqual(exactRows.filter((r) => r.subjectKind === 'NATURAL_PERSON'));
+    expect((await rowsOf(creditOffice, { ...year1999, subjectKind: 'ORGANISATION' })).rows).toEqual(exactRows.filter((r) => r.subjectKind === 'ORGANISATION'));
+  });
+
+  it.each([['ADMINISTRATIVE_APPROVAL'], ['ESTABLISHMENT_OFFICE']])('gives the supervising department %s under CREDIT_SUPERVISION every cell exactly', async (organisation) => {
+    const supervising = identityOf({ id: `supervisor-${organisation.toLowerCase()}`, organisation, organisationKind: 'DEPARTMENT', role: 'CREDIT_OFFICE_SUPERVISOR' }, 'CREDIT_SUPERVISION');
+    expect(await rowsOf(supervising)).toMatchObject({ minimumSubjects: null, rows: exactRows });
+  });
+
+  it('folds small cells for the credit office without CREDIT_SUPERVISION, which reads no record one by one', async () => {
+    const answer = await rowsOf(creditOfficeUnstated);
+    expect(answer).toMatchObject({ subjectKinds: ['ORGANISATION', 'NATURAL_PERSON'], minimumSubjects: 5 });
     expect(answer.rows).toEqual(allRows);
-    expect((await rowsOf(creditOffice, { ...year1999, subjectKind: 'NATURAL_PERSON' })).rows).toEqual([...personRows.MARKET_REGULATION, ...personRows.HEALTH]);
-    expect((await rowsOf(creditOffice, { ...year1999, subjectKind: 'ORGANISATION' })).rows).toEqual(organisationRows);
+    expect((await rowsOf(creditOfficeUnstated, { ...year1999, subjectKind: 'NATURAL_PERSON' })).rows).toEqual([...personRows.MARKET_REGULATION, ...personRows.HEALTH]);
+    expect((await rowsOf(creditOfficeUnstated, { ...year1999, subjectKind: 'ORGANISATION' })).rows).toEqual(organisationRows);
   });
 
   it.each([['MARKET_REGULATION'], ['TAXATION'], ['HEALTH'], ['FINANCE']])('answers the %s filter with the same rows as the unfiltered answer', async (department) => {
     let shown = 0;
-    for (const identity of [analystIdentity, creditOffice]) {
+    for (const identity of [analystIdentity, creditOfficeUnstated, creditOffice]) {
       const unfiltered = (await rowsOf(identity)).rows.filter((r) => r.sourceDepartment.code === department);
       expect((await rowsOf(identity, { ...year1999, sourceDepartment: department })).rows).toEqual(unfiltered);
       shown += unfiltered.length;
@@ -232,6 +258,32 @@ describe.each(testDatabases)('creditRecordStatistics through the gateway on $lab
     expect(new Set(analystRows.rows.map((r) => r.subjectKind))).toEqual(new Set(['ORGANISATION']));
     // Every shown row concerns at least 5 subjects.
     for (const row of analystRows.rows) expect(row.suppressed ? row.subjects : row.subjects! >= 5).toBe(row.suppressed ? null : true);
+  });
+
+  it('gives the credit office under CREDIT_SUPERVISION every cell exactly, so that its rows add up to the records decided', async () => {
+    const window = { from: '2000-01-01', to: '2100-01-01' };
+    const { result, entries } = await withEntries(platformSupervisor, window);
+    expect(result.errors).toBeUndefined();
+    const answer = result.data!.creditRecordStatistics!;
+    expect(answer.minimumSubjects).toBeNull();
+    expect(answer.rows.filter((r) => r.folded || r.suppressed || r.category === null || r.records === null)).toEqual([]);
+    // The demo world's small cells are shown, not folded.
+    expect(answer.rows.some((r) => r.subjects! < 5)).toBe(true);
+    const [{ decided }]: { decided: number | string }[] = await platform.databases.records.query(
+      "SELECT COUNT(*) AS decided FROM credit_record WHERE status <> 'WITHDRAWN' AND decision_date >= ? AND decision_date < ?",
+      [window.from, window.to],
+    );
+    expect(answer.rows.reduce((sum, r) => sum + r.records!, 0)).toBe(Number(decided));
+    expect(entries.filter((e) => e.subject_id !== null)).toEqual([]);
+  });
+
+  it('folds small cells for the credit office without CREDIT_SUPERVISION, as for analysts', async () => {
+    const { result } = await withEntries({ caller: platformSupervisor.caller }, { from: '2000-01-01', to: '2100-01-01' });
+    expect(result.errors).toBeUndefined();
+    const answer = result.data!.creditRecordStatistics!;
+    expect(answer.minimumSubjects).toBe(5);
+    expect(answer.rows.some((r) => r.folded)).toBe(true);
+    for (const row of answer.rows) expect(row.suppressed ? row.subjects : row.subjects! >= 5).toBe(row.suppressed ? null : true);
   });
 
   it('refuses a department officer with FORBIDDEN, audited about no subject', async () => {
