@@ -14,10 +14,15 @@ import { rateLimitHeaders, type RateLimits } from './rate-limits';
  * code and the sealed snapshot and renders the page. Only that path, only GET.
  *
  * The page discloses its subject's data to whoever holds the number and the code, without a
- * token: each view is audited as such (an unidentified reader), before the page is released,
- * and with access control on, a view whose entry cannot be stored is refused (503), as any
- * answer is when the audit log cannot be written. The fetch is signed as the gateway's own
- * (REPORT_PRINTING): the reports subgraph renders the page for no one else.
+ * token (a browser following a link sends none, so a view cannot be tied to a reader). The API
+ * gives the code and the page's address only to the readers of the report's case file (the
+ * generating department, the subject, the credit office: the reports subgraph's `readsCaseFile`),
+ * never to a reader under a consent, which would keep the key once the consent is revoked; the
+ * code otherwise travels only on the printout. Each view is audited as such (an unidentified
+ * reader), before the page is released, and with access control on, a view whose entry cannot be
+ * stored is refused (503), as any answer is when the audit log cannot be written. The fetch is
+ * signed as the gateway's own (REPORT_PRINTING): the reports subgraph renders the page for no one
+ * else.
  */
 /** What the gateway's own identity for a page fetch holds: nothing but the right to have it rendered. */
 export const printingGrants = ['REPORT_PRINTING'];

@@ -34,7 +34,9 @@ export const purposeGrants: Record<string, readonly FieldGroup[]> = {
   CREDIT_SUPERVISION: ['SUBJECT_BASICS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS', 'RESTRICTED_RECORDS', 'REPORTS', 'DISCLOSURE_LOG', 'CONSENTS', 'SUPERVISION_STATISTICS'],
   STATISTICAL_ANALYSIS: ['SUBJECT_BASICS', 'PUBLIC_RECORDS'],
   // The subject's own objections and restoration applications, and its records' history (issue 5).
-  SELF_INQUIRY: ['SUBJECT_BASICS', 'PERSONAL_IDENTIFIERS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS', 'RESTRICTED_RECORDS', 'REPORTS', 'DISCLOSURE_LOG', 'CONSENTS', 'CONSENT_REGISTRATION', 'RECORD_OBJECTIONS', 'RECORD_RESTORATION', 'RECORD_HISTORY'],
+  // Its own public credit report, to provide where a department asks for one (三(一)1): scoped to
+  // its own subject like everything here, masked as every report is (subgraphs/reports/generation.ts).
+  SELF_INQUIRY: ['SUBJECT_BASICS', 'PERSONAL_IDENTIFIERS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS', 'RESTRICTED_RECORDS', 'REPORTS', 'REPORT_GENERATION', 'DISCLOSURE_LOG', 'CONSENTS', 'CONSENT_REGISTRATION', 'RECORD_OBJECTIONS', 'RECORD_RESTORATION', 'RECORD_HISTORY'],
 };
 
 /**

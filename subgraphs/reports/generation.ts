@@ -84,6 +84,13 @@ function countingToday(records: readonly AnsweredRecord[]): SnapshotRecord[] {
  * (entities) and the records that count (records) under the caller's own identity and grants, so
  * that both subgraphs apply the caller's purpose and scope and report what they disclosed; then
  * seals the snapshot (canonical JSON and SHA-256) and stores it with a new number and code.
+ *
+ * The caller is a department in a case, the credit office in its supervision, or a subject for
+ * itself (SELF_INQUIRY, scoped to its own subject: any other id, registered or not, is refused
+ * before anything is asked, so that nothing tells the two apart). Whoever generates holds the
+ * report's case file (`registeredByOrganisation`): a department's code, or the subject's own code
+ * or citizen ID number, whose case file is then its own, with no case number (the snapshot seals
+ * SELF_INQUIRY as its purpose).
  */
 export async function generateReport(subjectId: string, access: RequestAccess, repository: ReportRepository, peers: PeerClient, now: Date = new Date()): Promise<CreditReport> {
   const { identity } = access;

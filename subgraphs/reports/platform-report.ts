@@ -1,5 +1,6 @@
 import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
 import type { RecordCategoryCode } from '../../lib/catalogue/record-categories';
+import { nameAsRead } from '../../lib/text';
 import type { CreditReport } from './entities/credit-report.entity';
 
 /**
@@ -130,9 +131,24 @@ export function randomCode(length: number): string {
   return Array.from({ length }, () => codeAlphabet[randomInt(codeAlphabet.length)]).join('');
 }
 
+/** What every platform report number starts with (北戴河信用): no other issuer's number is the platform's to verify. */
+const reportNumberPrefix = 'BDHXY';
+
 /** e.g. BDHXY-20261125-7KQ2M9TA: the issue day, then random characters (no shared counter to race on). */
 export function newReportNumber(issuedOn: string): string {
-  return `BDHXY-${issuedOn.replaceAll('-', '')}-${randomCode(8)}`;
+  return `${reportNumberPrefix}-${issuedOn.replaceAll('-', '')}-${randomCode(8)}`;
+}
+
+/** A platform report number as read (`nameAsRead`): the prefix, then the issue day's digits. */
+const platformNumberAsRead = new RegExp(`^${reportNumberPrefix.toLowerCase()}\\d`);
+
+/**
+ * Whether a number is in the platform's numbering, as a reader may type it off the paper (letter
+ * case, full-width forms, spaces and hyphens aside). Any other number is another issuer's, known
+ * by its form alone, so that telling the two apart consults no stored report.
+ */
+export function inPlatformNumbering(reportNumber: string): boolean {
+  return platformNumberAsRead.test(nameAsRead(reportNumber));
 }
 
 export function printablePath(report: Pick<CreditReport, 'reportNumber' | 'verificationCode'>): string {

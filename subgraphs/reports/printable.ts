@@ -61,11 +61,11 @@ function recordRows(records: SnapshotRecord[]): string {
  * It prints neither the matter and case the report was generated for nor the organisation that
  * generated it (查询用途, 查询单位; still sealed in the snapshot): who read the subject, for what
  * and in which case is the subject's disclosure log, for the subject, the credit office and that
- * organisation only. The page is served to whoever holds the number and the code, anonymously,
- * and both are read by every reader of the report (a bank with the subject's consent) and handed
- * on with the printout, so the page cannot tell the generating organisation from anyone else:
- * withholding `printableUrl` alone would not stop a reader building the address. That
- * organisation has the case in its own file; the others read the report without it.
+ * organisation only. The page is served to whoever holds the number and the code, anonymously (a
+ * browser opening it sends no token), and the code, though given only to the readers of the
+ * report's case file, is printed on the report and handed on with the printout, so the page
+ * cannot tell the generating organisation from anyone else. That organisation has the case in its
+ * own file; the others read the report without it.
  */
 export function renderPrintable(snapshot: Snapshot, digest: string): string {
   const s = snapshot.subject;
@@ -119,7 +119,7 @@ ${sections.join('\n')}
   <tr><td>数字摘要（SHA-256）</td><td class="mono">${esc(digest)}</td></tr>
   <tr><td>生成时间（UTC）</td><td>${esc(snapshot.generatedAt)}</td></tr>
 </tbody></table>
-<p>凭报告编号和验证码可在${esc(platformIssuer.name)}核验本报告的真实性（verifyCreditReport），核验结果仅显示是否真实、信用主体名称、出具日期和有效期。</p>
+<p>凭报告编号和验证码可在${esc(platformIssuer.name)}核验本报告的真实性（verifyCreditReport），核验结果仅显示是否真实、是否仍然有效（已过有效期或所载信息已变更的，请重新出具）、信用主体名称、出具日期和有效期。</p>
 </section>
 <footer>
   ${esc(basis)}，仅供依法依规使用。未经信用主体同意，不得向无关单位和个人提供本报告及其内容。

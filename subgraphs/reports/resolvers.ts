@@ -3,7 +3,7 @@ import DataLoader from 'dataloader';
 import type { GraphQLResolveInfo } from 'graphql';
 import { todayInDistrict } from '../../lib/calendar';
 import { requiredProse } from '../../lib/errors';
-import { actsFor, assertCaseFileReadable, assertInScope, assertKindInScope, assertPurposeGrants, disclose, forbidden, type SubgraphContext } from '../shared/access';
+import { actsFor, assertCaseFileReadable, assertInScope, assertKindInScope, assertPurposeGrants, disclose, forbidden, personIdentifier, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type PageArgs } from '../shared/pagination';
 import { assertSubjectKindInScope, EntitiesSubjectDirectory } from '../shared/subject-directory';
 import type { ReportsContext } from './context';
@@ -11,7 +11,7 @@ import type { CreditReport } from './entities/credit-report.entity';
 import type { ReportVerification } from './entities/report-verification.entity';
 import { generateReport } from './generation';
 import { PeerClient } from './peers';
-import { genuineSnapshot, printablePath, sameCode, type Snapshot } from './platform-report';
+import { genuineSnapshot, inPlatformNumbering, printablePath, sameCode, type Snapshot } from './platform-report';
 import { asRecordsUnavailable, currentRecordsAsker, recordsChanged as heldRecordsChanged, snapshotRecordIds, type CurrentRecord } from './record-states';
 import { registerReport, type RegisterCreditReportInput } from './registration';
 import { judgeReports, type CheckRef, type ConsideredReportSnapshot, type ReportRequirementSnapshot } from './check-requirement';
@@ -38,6 +38,9 @@ interface Withdrawal {
 }
 
 type RefusalReason = 'WITHDRAWN' | 'EXPIRED' | 'NOT_GENUINE' | 'ISSUER_NOT_IN_GOOD_STANDING_ON_ISSUE_DATE' | 'ISSUER_SUSPENDED' | 'ISSUER_REVOKED' | 'ISSUER_STANDING_UNKNOWN' | 'RECORDS_CHANGED';
+
+/** Whether a genuine platform report still stands (`ReportVerificationConclusion`'s genuine values). */
+type Standing = 'CURRENT' | 'EXPIRED' | 'RECORDS_CHANGED';
 
 function actorOf(ctx: Context): Actor {
   const { caller } = ctx.access.identity;
@@ -117,10 +120,12 @@ async function recordsChanged(snapshot: Snapshot, ctx: Context): Promise<boolean
 /**
  * Who registered or generated a report, for which matter and case, and what checking it with its
  * issuer found, is the registering organisation's case file and, to anyone else, the subject's
- * disclosure log (查询记录: who read the subject, for what). Shown to that organisation, to the
- * subject itself (SELF_INQUIRY grants DISCLOSURE_LOG, scoped to it) and to the credit office in
- * its supervision (DISCLOSURE_LOG) or audit (AUDIT), and disclosed as such; null for every other
- * reader of the report (a consent's bank, another department).
+ * disclosure log (查询记录: who read the subject, for what). So is the report's verification code,
+ * the key to the report itself (its printable page) long after a reader's purpose has ended.
+ * Shown to that organisation (a department, or the subject for a report it generated for
+ * itself), to the subject itself (SELF_INQUIRY grants DISCLOSURE_LOG, scoped to it) and to the
+ * credit office in its supervision (DISCLOSURE_LOG) or audit (AUDIT), and disclosed as such; null
+ * for every other reader of the report (a consent's bank, another department).
  */
 function readsCaseFile(ctx: Context, report: Pick<CreditReport, 'subjectId' | 'registeredByOrganisation'>): boolean {
   if (actsFor(ctx.access, report.registeredByOrganisation)) return true;
@@ -167,15 +172,23 @@ function shownReport(ctx: Context, report: CreditReport | null): CreditReport | 
 }
 
 /**
- * The snapshot of a platform report while it may be shown: genuine, within its validity and every
- * record it holds still standing as held, exactly when its printable page is shown (printable.ts).
- * Otherwise null, `acceptance` saying why (NOT_GENUINE, EXPIRED, RECORDS_CHANGED): what it holds
- * would go on telling every reader of the report about records the platform no longer discloses.
+ * Whether a genuine platform report still stands: within its validity, and then every record it
+ * holds still standing as held (its records are not asked about once it has expired).
+ */
+async function standingOf(snapshot: Snapshot, ctx: Context): Promise<Standing> {
+  if (snapshot.validUntil < todayInDistrict()) return 'EXPIRED';
+  return (await recordsChanged(snapshot, ctx)) ? 'RECORDS_CHANGED' : 'CURRENT';
+}
+
+/**
+ * The snapshot of a platform report while it may be shown: genuine and still standing, exactly
+ * when its printable page is shown (printable.ts). Otherwise null, `acceptance` saying why
+ * (NOT_GENUINE, EXPIRED, RECORDS_CHANGED): what it holds would go on telling every reader of the
+ * report about records the platform no longer discloses.
  */
 async function shownSnapshot(report: CreditReport, ctx: Context): Promise<Snapshot | null> {
   const snapshot = genuineSnapshot(report, await ctx.snapshotById.load(report.id));
-  if (!snapshot || snapshot.validUntil < todayInDistrict() || (await recordsChanged(snapshot, ctx))) return null;
-  return snapshot;
+  return snapshot && (await standingOf(snapshot, ctx)) === 'CURRENT' ? snapshot : null;
 }
 
 /** A platform report is checked against its stored snapshot on every read; a registered one carries an officer's finding. */
@@ -194,7 +207,8 @@ async function requirementOf(check: CheckRef, ctx: Context): Promise<ReportRequi
   return stored;
 }
 
-const notGenuine = { genuine: false, subjectName: null, issuedOn: null, validUntil: null, isWithinValidity: null };
+const notGenuine = { status: 'NOT_GENUINE', genuine: false, subjectName: null, issuedOn: null, validUntil: null, isWithinValidity: null } as const;
+const notIssuedHere = { ...notGenuine, status: 'NOT_ISSUED_HERE' } as const;
 
 export const resolvers: GraphQLResolverMap<Context> = {
   Query: {
@@ -206,7 +220,11 @@ export const resolvers: GraphQLResolverMap<Context> = {
       return shownReport(ctx, report);
     },
     verifyCreditReport: async (_: unknown, args: { reportNumber: string; verificationCode: string }, ctx: Context) => {
-      const report = await ctx.repository.findPlatformReport(args.reportNumber.trim());
+      const reportNumber = args.reportNumber.trim();
+      // Another issuer's number, by its form: whether a department registered that report here is
+      // its case file, and a report nobody registered is no less genuine.
+      if (!inPlatformNumbering(reportNumber)) return notIssuedHere;
+      const report = await ctx.repository.findPlatformReport(reportNumber);
       if (!report || !sameCode(args.verificationCode, report.verificationCode)) return notGenuine;
       const snapshot = genuineSnapshot(report, await ctx.snapshotById.load(report.id));
       if (!snapshot) return notGenuine;
@@ -214,7 +232,15 @@ export const resolvers: GraphQLResolverMap<Context> = {
       // in its trail, but as a public lookup, under no matter, case or consent (the request's would
       // cite a bank's consent for another subject, or a case that covers no such subject).
       disclose(ctx.access, report.subjectId, 'SUBJECT_BASICS', 'ANYONE');
-      return { genuine: true, subjectName: snapshot.subject.name, issuedOn: report.issuedOn, validUntil: report.validUntil, isWithinValidity: report.validUntil >= todayInDistrict() };
+      return {
+        // Asked of the records subgraph only when selected; whether the report stands, never which record changed.
+        status: () => standingOf(snapshot, ctx),
+        genuine: true,
+        subjectName: snapshot.subject.name,
+        issuedOn: report.issuedOn,
+        validUntil: report.validUntil,
+        isWithinValidity: report.validUntil >= todayInDistrict(),
+      };
     },
   },
   Mutation: {
@@ -266,15 +292,17 @@ export const resolvers: GraphQLResolverMap<Context> = {
       }
       return { accepted: reasons.length === 0, reasons };
     },
-    registeredByOrganisation: (r: CreditReport, _: unknown, ctx: Context) => (readsCaseFile(ctx, r) ? r.registeredByOrganisation : null),
+    // A subject's own report names it by its code or citizen ID number, the latter masked as everywhere.
+    registeredByOrganisation: (r: CreditReport, _: unknown, ctx: Context) => (r.registeredByOrganisation && readsCaseFile(ctx, r) ? personIdentifier(ctx.access, r.subjectId, r.registeredByOrganisation) : null),
     verificationNote: (r: CreditReport, _: unknown, ctx: Context) => (r.verificationNote !== null && readsCaseFile(ctx, r) ? r.verificationNote : null),
     // That it was withdrawn, and when, is for every reader of the report (its acceptance says
     // WITHDRAWN); who withdrew it and why is its case file, read as `verificationNote` is.
     withdrawal: (r: CreditReport) => (r.withdrawnAt ? { report: r, subjectId: r.subjectId, withdrawnAt: r.withdrawnAt } : null),
-    // For every reader of the report: the page prints neither who generated it nor for which
-    // matter and case (printable.ts), so the address discloses no more than the report's number
-    // and code, which every reader of it reads anyway.
-    printableUrl: (r: CreditReport) => (r.source === 'DISTRICT_PLATFORM' ? printablePath(r) : null),
+    // The key to the report itself, which the page shows to whoever holds it, without a token and
+    // for as long as the report stands: the case file's, never a reader's whose purpose ends (a
+    // bank's consent, revoked, would otherwise leave it reading the page).
+    verificationCode: (r: CreditReport, _: unknown, ctx: Context) => (readsCaseFile(ctx, r) ? r.verificationCode : null),
+    printableUrl: (r: CreditReport, _: unknown, ctx: Context) => (r.source === 'DISTRICT_PLATFORM' && readsCaseFile(ctx, r) ? printablePath(r) : null),
     verifications: async (r: CreditReport, _: unknown, ctx: Context) => {
       if (r.source === 'DISTRICT_PLATFORM') return [];
       const findings = await ctx.verificationsOf.load(r.id);

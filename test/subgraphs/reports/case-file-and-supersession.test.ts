@@ -1,6 +1,7 @@
 import { addDays, todayInDistrict } from '../../../lib/calendar';
 import { demoConsents } from '../../../scripts/demo/consents';
 import { demoBankOrganisation, demoWorld } from '../../../scripts/demo/world';
+import { daysAgo } from '../../helpers/clock';
 import { testDatabases } from '../../helpers/databases';
 import { supervisor, usePlatform, type As } from '../../helpers/platform';
 
@@ -167,24 +168,6 @@ describe.each(testDatabases)('report case files and superseded platform reports 
     expect(requirement.considered.find((c) => c.reportNumber === generated.reportNumber)).toEqual({ reportNumber: generated.reportNumber, accepted: false, reasons: ['RECORDS_CHANGED'] });
     expect(requirement.reliedOn?.id).not.toBe(generated.id);
   });
-
-  /**
-   * Runs `work` with the clock (Date only: timers, ticks and I/O run as usual, and the clock goes
-   * on running) set `days` days back, for every process of the platform, all in this one: the
-   * records subgraph's "today", the gateway's tokens and the reports subgraph's issue date alike.
-   */
-  async function daysAgo<T>(days: number, work: () => Promise<T>): Promise<T> {
-    jest.useFakeTimers({
-      now: Date.now() - days * 86_400_000,
-      advanceTimers: true,
-      doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout', 'requestAnimationFrame', 'cancelAnimationFrame', 'requestIdleCallback', 'cancelIdleCallback'],
-    });
-    try {
-      return await work();
-    } finally {
-      jest.useRealTimers();
-    }
-  }
 
   interface HeldRecord {
     id: string;

@@ -1,6 +1,7 @@
 import { addDays, todayInDistrict } from '../../../lib/calendar';
 import { demoConsents } from '../../../scripts/demo/consents';
 import { demoBankOrganisation, demoWorld } from '../../../scripts/demo/world';
+import { daysAgo } from '../../helpers/clock';
 import { testDatabases } from '../../helpers/databases';
 import { supervisor, usePlatform, type As } from '../../helpers/platform';
 
@@ -123,17 +124,7 @@ describe.each(testDatabases)('what a report no longer standing still tells, on $
     expect((await readAs(housing, standing, subject.id)).sections).toEqual(standing.sections);
 
     // Generated 90 days ago (Date only: the whole platform runs in this process), so valid until yesterday.
-    jest.useFakeTimers({
-      now: Date.now() - 90 * 86_400_000,
-      advanceTimers: true,
-      doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout', 'requestAnimationFrame', 'cancelAnimationFrame', 'requestIdleCallback', 'cancelIdleCallback'],
-    });
-    let expired: Generated;
-    try {
-      expired = await generate(subject.id);
-    } finally {
-      jest.useRealTimers();
-    }
+    const expired = await daysAgo(90, () => generate(subject.id));
     const read = await readAs(housing, expired, subject.id);
     expect(read.acceptance.reasons).toContain('EXPIRED');
     expect(read.sections).toBeNull();

@@ -218,8 +218,9 @@ describe.each(testDatabases)('reports subgraph on $label', (database) => {
             registeredAt: '2026-01-02T03:04:05.678Z',
           },
         },
-        // What the response disclosed, for the gateway's audit log: one subject, its reports.
-        extensions: { disclosures: [{ subjectId: 'paging-subject', groups: ['REPORTS'] }] },
+        // What the response disclosed, for the gateway's audit log: one subject, its reports, and
+        // the verification code, the report's case file (this identity holds DISCLOSURE_LOG).
+        extensions: { disclosures: [{ subjectId: 'paging-subject', groups: ['DISCLOSURE_LOG', 'REPORTS'] }] },
       });
     });
 
