@@ -3,7 +3,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { departments, findDepartment, storedDepartment } from '../../lib/catalogue/departments';
 import { decidingDepartments, recordCategories, restorableFrom, restorationRules, type RecordCategory } from '../../lib/catalogue/record-categories';
 import { badInput, clientError, ErrorCode } from '../../lib/errors';
-import { actingUser, assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, personIdentifier, type SubgraphContext } from '../shared/access';
+import { actingUser, actsFor, assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, personIdentifier, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection } from '../shared/pagination';
 import type { RecordsContext } from './context';
 import { countsInCheckToday, countsToday, effectiveStatus } from '../../lib/catalogue/record-standing';
@@ -38,6 +38,18 @@ function shown(ctx: Context, record: CreditRecord | null): CreditRecord | null {
     throw forbiddenAbout(record.subjectId, 'GROUP_NOT_GRANTED', `this credit record needs the field group ${missing.join(' and ')}, which this request was not granted`, { group: missing[0] }, missing);
   }
   return disclosedRecord(ctx, record);
+}
+
+/**
+ * Whether a record is answered by id as an id nobody has: one that no longer counts (restored,
+ * withdrawn, expired), to a request without RESTRICTED_RECORDS. The subject's list shows such a
+ * request the record as to a subject that has none, and a refusal naming the group would tell a
+ * caller that kept the id (a bank, from an earlier consent) that the record was since restored or
+ * withdrawn, which the restoration rules say is no longer disclosed. Its source department, which
+ * knows the record, is refused by the group as before.
+ */
+function answeredAsUnknown(ctx: Context, record: CreditRecord): boolean {
+  return !countsToday(record, ctx.today) && !ctx.access.identity.grants.includes('RESTRICTED_RECORDS') && !actsFor(ctx.access, record.sourceDepartment);
 }
 
 /** Reports a record shown as disclosed, with the groups its category and status belong to. */
@@ -103,6 +115,11 @@ export const resolvers: GraphQLResolverMap<Context> = {
       const found = await ctx.recordById.load(args.id);
       // The scope first: a consent-scoped caller learns nothing of another subject's record, not even that it is restricted.
       assertInScope(ctx.access, found ? found.subjectId : null);
+      // Then a record that no longer counts for this request, answered as not found (before the kind: an unknown id has none to check).
+      if (found && answeredAsUnknown(ctx, found)) {
+        assertInScope(ctx.access, null);
+        return null;
+      }
       // Then the subject's kind, before `shown` reports the record as disclosed.
       if (found) await assertSubjectKindInScope(ctx.access, ctx.subjects, found.subjectId);
       return shown(ctx, found);
