@@ -804,9 +804,3 @@ function optionalLegibleLine(value: unknown, field: string, max: number): string
   if (text !== null) assertLegible(text, field);
   return text;
 }
-
-/**
- * Text a person writes (a reason, a description, a business scope), held to the rule of a line
- * but for line breaks and tabs: a reason of U+200B alone is as blank as one of spaces.
- */
-
