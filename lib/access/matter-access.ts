@@ -1,23 +1,14 @@
 import { departments, type Department } from '../catalogue/departments';
 import { matters, type Matter } from '../catalogue/matters';
 import type { FieldGroup } from './field-groups';
-import type { Caller, Purpose } from './identity';
-import { decideGrants, refusalOfPurpose } from './policy';
+import type { Caller } from './identity';
+import { decideGrants, namedInFull, refusalOfPurpose } from './policy';
 
 /**
  * Who may name which matter, as the API tells front ends (`Query.matters`, `Query.viewer`):
  * answered by asking the policy itself (`refusalOfPurpose`, `decideGrants`) rather than by reading
  * the catalogue's tables again, so that what a front end offers is what the gateway then accepts.
  */
-
-/**
- * A request naming `matter` with everything else it needs (a case, a consent), so that the policy
- * answers only whether the caller may name it; whether that case or consent holds is each
- * request's own question.
- */
-function namedInFull(matter: Matter): Purpose {
-  return { matter: matter.code, caseNumber: 'named', consentId: 'named' };
-}
 
 export interface OpenMatter {
   matter: Matter;
@@ -28,7 +19,7 @@ export interface OpenMatter {
 /** The matters this caller may name, in catalogue order, each with the grants the gateway decides for a request naming it. */
 export function mattersOpenTo(caller: Caller): OpenMatter[] {
   return matters.flatMap((matter) => {
-    const decision = decideGrants(caller, namedInFull(matter));
+    const decision = decideGrants(caller, namedInFull(matter.code));
     return decision.purposeRefused ? [] : [{ matter, groups: decision.groups }];
   });
 }
@@ -40,6 +31,6 @@ export function mattersOpenTo(caller: Caller): OpenMatter[] {
  */
 export function departmentsNaming(matter: Matter): Department[] {
   return departments.filter((department) =>
-    matter.users.roles.some((role) => !refusalOfPurpose({ id: 'catalogue', organisation: department.code, organisationKind: 'DEPARTMENT', role }, namedInFull(matter), matter)),
+    matter.users.roles.some((role) => !refusalOfPurpose({ id: 'catalogue', organisation: department.code, organisationKind: 'DEPARTMENT', role }, namedInFull(matter.code), matter)),
   );
 }

@@ -233,10 +233,18 @@ export function refusalOfPurpose(caller: Caller | null, purpose: Purpose, matter
 
 /** The matters this caller may name whose purpose grants `group`, in catalogue order: what to tell a caller refused it without a purpose. */
 export function mattersGranting(caller: Caller, group: string): string[] {
-  // Case, consent and the token's own subject as if named: the question is which matter, not what else it needs.
-  const named = (code: string): Purpose => ({ matter: code, caseNumber: 'named', consentId: 'named' });
+  // The token's own subject as if named too: the question is which matter, not what else it needs.
   const withSubject: Caller = { ...caller, subjectId: caller.subjectId ?? 'named' };
-  return matters.filter((m) => (purposeGrants[m.code] as readonly string[] | undefined)?.includes(group) && !refusalOfPurpose(withSubject, named(m.code), m)).map((m) => m.code);
+  return matters.filter((m) => (purposeGrants[m.code] as readonly string[] | undefined)?.includes(group) && !refusalOfPurpose(withSubject, namedInFull(m.code), m)).map((m) => m.code);
+}
+
+/**
+ * A request naming the matter `code` with everything else it needs (a case, a consent), so that
+ * the policy answers only whether the caller may name it; whether that case or consent holds is
+ * each request's own question.
+ */
+export function namedInFull(code: string): Purpose {
+  return { matter: code, caseNumber: 'named', consentId: 'named' };
 }
 
 /**
