@@ -5,7 +5,7 @@ import { CheckReportRequirement } from './entities/check-report-requirement.enti
 import { CreditReport, creditGrades } from './entities/credit-report.entity';
 import type { PeerClient } from './peers';
 import { genuineSnapshot } from './platform-report';
-import { recordsChanged, snapshotRecordIds, type CurrentRecord } from './record-states';
+import { recordsChanged, snapshotRecordIds, type CurrentRecordsAsker } from './record-states';
 import type { RequestIdentity } from '../../lib/access/identity';
 import { isUniqueViolation } from '../shared/database';
 import { writeAlone } from '../shared/write-queue';
@@ -80,7 +80,7 @@ export async function judgeReports(
   snapshots: (ids: readonly string[]) => Promise<(string | null)[]>,
   peers: PeerClient,
   identity: RequestIdentity,
-  currentRecords: (ids: readonly string[]) => Promise<(CurrentRecord | null)[]>,
+  currentRecords: CurrentRecordsAsker,
 ): Promise<ReportRequirementSnapshot> {
   const asOf = new Date(check.checkedAt);
   const day = todayInDistrict(asOf);

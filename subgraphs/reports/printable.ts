@@ -8,7 +8,7 @@ import { gatewayIdentity } from '../shared/access';
 import type { CreditReport } from './entities/credit-report.entity';
 import { activeRecordsSnapshotFormat, genuineSnapshot, platformIssuer, sameCode, type Snapshot, type SnapshotRecord } from './platform-report';
 import type { ReportsPeers } from './peers';
-import { currentRecordsAsker, recordsChanged, snapshotRecordIds, type CurrentRecord } from './record-states';
+import { currentRecordsAsker, standingOf, type Standing } from './record-states';
 import { ReportRepository } from './report.repository';
 
 /**
@@ -16,7 +16,7 @@ import { ReportRepository } from './report.repository';
  * papers: one self-contained HTML page (inline CSS for screen and A4 print, no scripts, no external
  * assets) with the district's header, every section of the snapshot and the verification data.
  * Rendered from the stored snapshot only, and only while it is genuine, within its validity and
- * every record it holds still stands as it holds it (record-states.ts).
+ * every record it holds still stands as it holds it (`standingOf`, record-states.ts).
  */
 
 const escapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -194,8 +194,14 @@ export function printableRoute(db: DataSource, identities: IdentityVerifier, pee
       sendHtml(res, 409, message('报告验证失败', '存档的报告内容与出具时不一致，本报告不真实，不得使用。The stored report does not match what was issued.'));
       return true;
     }
-    const today = todayInDistrict();
-    if (snapshot.validUntil < today) {
+    let standing: Standing;
+    try {
+      standing = await standingOf(snapshot, currentRecordsAsker(peers, signingKey, identity.requestId), todayInDistrict());
+    } catch {
+      sendHtml(res, 503, message('暂时无法核对报告', '暂时无法核对本报告所载信用记录的现状，报告暂不显示，请稍后再试。The records behind this report could not be checked: retry later.'));
+      return true;
+    }
+    if (standing === 'EXPIRED') {
       sendHtml(
         res,
         410,
@@ -206,16 +212,7 @@ export function printableRoute(db: DataSource, identities: IdentityVerifier, pee
       );
       return true;
     }
-    const held = snapshotRecordIds(snapshot);
-    let current: (CurrentRecord | null)[];
-    try {
-      current = await currentRecordsAsker(peers, signingKey, identity.requestId)(held);
-    } catch {
-      sendHtml(res, 503, message('暂时无法核对报告', '暂时无法核对本报告所载信用记录的现状，报告暂不显示，请稍后再试。The records behind this report could not be checked: retry later.'));
-      return true;
-    }
-    const byId = new Map(held.map((id, i) => [id, current[i]]));
-    if (recordsChanged(snapshot, (id) => byId.get(id), today)) {
+    if (standing === 'RECORDS_CHANGED') {
       sendHtml(
         res,
         410,

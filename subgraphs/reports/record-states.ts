@@ -67,7 +67,7 @@ interface StatesAnswer {
  * the key every subgraph shares; the answer's disclosures go to a throwaway access, not the
  * reader's. For the resolvers (batched per request) and the printable route alike.
  */
-export function currentRecordsAsker(peers: ReportsPeers, signingKey: Uint8Array, requestId: string): (ids: readonly string[]) => Promise<(CurrentRecord | null)[]> {
+export function currentRecordsAsker(peers: ReportsPeers, signingKey: Uint8Array, requestId: string): CurrentRecordsAsker {
   const identity = recordLookupIdentity(requestId);
   const client = new PeerClient(peers, signingKey, accessOf(identity));
   return async (ids) => {
@@ -105,6 +105,30 @@ export function stillStands(held: SnapshotRecord, current: CurrentRecord | null 
 /** Whether a record a snapshot holds no longer stands as held (`stillStands`), each record's current state found by `currentOf`. */
 export function recordsChanged(snapshot: Snapshot, currentOf: (id: string) => CurrentRecord | null | undefined, today: string): boolean {
   return snapshot.sections.some((section) => section.records.some((held) => !stillStands(held, currentOf(held.id), snapshot.format, today)));
+}
+
+/** Asks for records as they stand now, by position (`currentRecordsAsker`, or a request's loader over it). */
+export type CurrentRecordsAsker = (ids: readonly string[]) => Promise<(CurrentRecord | null)[]>;
+
+/** `recordsChanged`, the snapshot's records asked of `currentRecords` in one call. */
+export async function recordsChangedNow(snapshot: Snapshot, currentRecords: CurrentRecordsAsker, today: string): Promise<boolean> {
+  const ids = snapshotRecordIds(snapshot);
+  const current = await currentRecords(ids);
+  const byId = new Map(ids.map((id, i) => [id, current[i]]));
+  return recordsChanged(snapshot, (id) => byId.get(id), today);
+}
+
+export type Standing = 'CURRENT' | 'EXPIRED' | 'RECORDS_CHANGED';
+
+/**
+ * Whether a genuine platform report still stands: within its validity (`today`, the district's
+ * date), and then every record it holds still standing as held (not asked once it has expired).
+ * The one rule for what the report shows (`sections`), what `verifyCreditReport` says of it and
+ * whether its printable page is shown.
+ */
+export async function standingOf(snapshot: Snapshot, currentRecords: CurrentRecordsAsker, today: string): Promise<Standing> {
+  if (snapshot.validUntil < today) return 'EXPIRED';
+  return (await recordsChangedNow(snapshot, currentRecords, today)) ? 'RECORDS_CHANGED' : 'CURRENT';
 }
 
 export const recordsUnavailable = (what: string) =>

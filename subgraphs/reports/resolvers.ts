@@ -12,7 +12,7 @@ import type { ReportVerification } from './entities/report-verification.entity';
 import { generateReport } from './generation';
 import { PeerClient } from './peers';
 import { genuineSnapshot, inPlatformNumbering, printablePath, sameCode, type Snapshot } from './platform-report';
-import { asRecordsUnavailable, currentRecordsAsker, recordsChanged as heldRecordsChanged, snapshotRecordIds, type CurrentRecord } from './record-states';
+import { asRecordsUnavailable, currentRecordsAsker, recordsChangedNow, standingOf, type CurrentRecord, type CurrentRecordsAsker } from './record-states';
 import { registerReport, type RegisterCreditReportInput } from './registration';
 import { judgeReports, type CheckRef, type ConsideredReportSnapshot, type ReportRequirementSnapshot } from './check-requirement';
 import type { Actor, WithdrawnListed } from './report.repository';
@@ -40,7 +40,6 @@ interface Withdrawal {
 type RefusalReason = 'WITHDRAWN' | 'EXPIRED' | 'NOT_GENUINE' | 'ISSUER_NOT_IN_GOOD_STANDING_ON_ISSUE_DATE' | 'ISSUER_SUSPENDED' | 'ISSUER_REVOKED' | 'ISSUER_STANDING_UNKNOWN' | 'RECORDS_CHANGED';
 
 /** Whether a genuine platform report still stands (`ReportVerificationConclusion`'s genuine values). */
-type Standing = 'CURRENT' | 'EXPIRED' | 'RECORDS_CHANGED';
 
 function actorOf(ctx: Context): Actor {
   const { caller } = ctx.access.identity;
@@ -99,22 +98,14 @@ function currentRecords(ctx: Context): DataLoader<string, CurrentRecord | null> 
   return ctx.recordStates;
 }
 
-async function currentOf(ctx: Context, ids: readonly string[]): Promise<(CurrentRecord | null)[]> {
-  const states = await currentRecords(ctx).loadMany(ids);
-  const failed = states.find((s): s is Error => s instanceof Error);
-  if (failed) throw failed;
-  return states as (CurrentRecord | null)[];
-}
-
-/**
- * Whether a record a platform report holds no longer stands as held (record-states.ts): it stopped
- * counting (withdrawn, restored, its disclosure over, …) or its content was corrected since.
- */
-async function recordsChanged(snapshot: Snapshot, ctx: Context): Promise<boolean> {
-  const ids = snapshotRecordIds(snapshot);
-  const current = await currentOf(ctx, ids);
-  const byId = new Map(ids.map((id, i) => [id, current[i]]));
-  return heldRecordsChanged(snapshot, (id) => byId.get(id), todayInDistrict());
+/** `currentRecords` as the one asker record-states.ts's rules take: the first failure fails the question. */
+function recordsNow(ctx: Context): CurrentRecordsAsker {
+  return async (ids) => {
+    const states = await currentRecords(ctx).loadMany(ids);
+    const failed = states.find((s): s is Error => s instanceof Error);
+    if (failed) throw failed;
+    return states as (CurrentRecord | null)[];
+  };
 }
 
 /**
@@ -172,15 +163,6 @@ function shownReport(ctx: Context, report: CreditReport | null): CreditReport | 
 }
 
 /**
- * Whether a genuine platform report still stands: within its validity, and then every record it
- * holds still standing as held (its records are not asked about once it has expired).
- */
-async function standingOf(snapshot: Snapshot, ctx: Context): Promise<Standing> {
-  if (snapshot.validUntil < todayInDistrict()) return 'EXPIRED';
-  return (await recordsChanged(snapshot, ctx)) ? 'RECORDS_CHANGED' : 'CURRENT';
-}
-
-/**
  * The snapshot of a platform report while it may be shown: genuine and still standing, exactly
  * when its printable page is shown (printable.ts). Otherwise null, `acceptance` saying why
  * (NOT_GENUINE, EXPIRED, RECORDS_CHANGED): what it holds would go on telling every reader of the
@@ -188,7 +170,7 @@ async function standingOf(snapshot: Snapshot, ctx: Context): Promise<Standing> {
  */
 async function shownSnapshot(report: CreditReport, ctx: Context): Promise<Snapshot | null> {
   const snapshot = genuineSnapshot(report, await ctx.snapshotById.load(report.id));
-  return snapshot && (await standingOf(snapshot, ctx)) === 'CURRENT' ? snapshot : null;
+  return snapshot && (await standingOf(snapshot, recordsNow(ctx), todayInDistrict())) === 'CURRENT' ? snapshot : null;
 }
 
 /** A platform report is checked against its stored snapshot on every read; a registered one carries an officer's finding. */
@@ -201,7 +183,7 @@ async function verificationStatus(report: CreditReport, ctx: Context): Promise<'
 async function requirementOf(check: CheckRef, ctx: Context): Promise<ReportRequirementSnapshot> {
   const sealed = await ctx.sealedRequirement.load(check);
   if (sealed) return sealed;
-  const judged = await judgeReports(check, ctx.repository.reports, (ids) => ctx.repository.snapshots(ids), peers(ctx), ctx.access.identity, (ids) => currentOf(ctx, ids));
+  const judged = await judgeReports(check, ctx.repository.reports, (ids) => ctx.repository.snapshots(ids), peers(ctx), ctx.access.identity, recordsNow(ctx));
   const stored = await ctx.requirements.seal(check, judged);
   ctx.sealedRequirement.clear(check).prime(check, stored);
   return stored;
@@ -234,7 +216,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
       disclose(ctx.access, report.subjectId, 'SUBJECT_BASICS', 'ANYONE');
       return {
         // Asked of the records subgraph only when selected; whether the report stands, never which record changed.
-        status: () => standingOf(snapshot, ctx),
+        status: () => standingOf(snapshot, recordsNow(ctx), todayInDistrict()),
         genuine: true,
         subjectName: snapshot.subject.name,
         issuedOn: report.issuedOn,
@@ -282,7 +264,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
       if ((await verificationStatus(r, ctx)) === 'NOT_GENUINE') reasons.push('NOT_GENUINE');
       if (r.source === 'DISTRICT_PLATFORM') {
         const snapshot = genuineSnapshot(r, await ctx.snapshotById.load(r.id));
-        if (snapshot && (await recordsChanged(snapshot, ctx))) reasons.push('RECORDS_CHANGED');
+        if (snapshot && (await recordsChangedNow(snapshot, recordsNow(ctx), todayInDistrict()))) reasons.push('RECORDS_CHANGED');
       }
       if (r.source === 'THIRD_PARTY_PROVIDER') {
         const standing = r.issuerStanding;
