@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { auditedTextLimits, purposeHeaders, signerFor, type Caller, type Purpose, type RequestIdentity } from '../lib/access/identity';
+import { auditedTextLimits, purposeHeaders, signerFor, type Caller, type OrganisationKind, type Purpose, type RequestIdentity } from '../lib/access/identity';
 import type { GraphQLError } from 'graphql';
 import { decideGrants, refusalDetails, type GrantDecision, type PurposeProblem, type PurposeRefusal } from '../lib/access/policy';
 import { findMatter, selfInquiry } from '../lib/catalogue/matters';
@@ -129,7 +129,7 @@ function registerUnavailable(serviceName: SubgraphName, register: string, unchec
 
 const CONSENT = /* GraphQL */ `
   query ConsentForAccess($id: ID!) {
-    consentForAccess(id: $id) { subjectId granteeOrganisation purpose status }
+    consentForAccess(id: $id) { subjectId granteeOrganisation granteeKind purpose status }
   }
 `;
 
@@ -137,7 +137,7 @@ const CONSENT = /* GraphQL */ `
 const refusedConsentStatuses = { REVOKED: 'CONSENT_REVOKED', EXPIRED: 'CONSENT_EXPIRED', NOT_YET_VALID: 'CONSENT_NOT_YET_VALID' } as const satisfies Record<string, PurposeProblem>;
 
 interface ConsentCheck {
-  consentForAccess: { subjectId: string; granteeOrganisation: string; purpose: string; status: 'ACTIVE' | keyof typeof refusedConsentStatuses } | null;
+  consentForAccess: { subjectId: string; granteeOrganisation: string; granteeKind: OrganisationKind; purpose: string; status: 'ACTIVE' | keyof typeof refusedConsentStatuses } | null;
 }
 
 /**
@@ -154,8 +154,12 @@ async function checkConsent(caller: Caller, purpose: Purpose, consents: { client
     throw registerUnavailable('entities', 'the consent register', "the request's consent");
   }
   // One answer whether the id is unknown or another reader's: a reader learns nothing of a
-  // consent not given to it, not even that it exists.
-  if (!consent || consent.granteeOrganisation !== caller.organisation) return refused('CONSENT_NOT_GIVEN_TO_CALLER', `is no consent given to ${caller.organisation}`);
+  // consent not given to it, not even that it exists. The reader is its organisation and its
+  // kind: an all-digit credit code can read as a citizen ID number, and the person's consent is
+  // not the enterprise's.
+  if (!consent || consent.granteeOrganisation !== caller.organisation || consent.granteeKind !== caller.organisationKind) {
+    return refused('CONSENT_NOT_GIVEN_TO_CALLER', `is no consent given to ${caller.organisation}`);
+  }
   const ownConsent = purpose.consentId;
   if (consent.purpose !== purpose.matter) return { ...refused('CONSENT_NOT_FOR_MATTER', `does not cover ${purpose.matter}`), ownConsent };
   if (consent.status !== 'ACTIVE') return { ...refused(refusedConsentStatuses[consent.status], `is ${consent.status.toLowerCase().replaceAll('_', ' ')}`), ownConsent };

@@ -1,6 +1,6 @@
 import type { Caller } from '../../lib/access/identity';
 import { todayInDistrict } from '../../lib/calendar';
-import { maskCitizenIdNumber } from '../../lib/identifiers';
+import { maskCitizenIdNumber, validateCitizenIdNumber, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
 import { demoWorld, type DemoSubject } from '../../scripts/demo/world';
 import { demoConsents } from '../../scripts/demo/consents';
 import { testDatabases } from '../helpers/databases';
@@ -83,5 +83,25 @@ describe.each(testDatabases)('consents through the gateway on $label', (database
     expect(refused.data).toEqual({ grantConsent: null });
     expect(refused.errors?.[0].extensions).toMatchObject({ code: granteeKind === 'INDIVIDUAL' ? 'INVALID_ID_NUMBER' : 'INVALID_CREDIT_CODE', field: 'granteeOrganisation', problem });
     expect(await consentCount()).toBe(before);
+  });
+
+  it("keeps a consent given to a person from an enterprise whose credit code is the person's ID number, character for character", async () => {
+    // Valid as a citizen ID number (GB 11643) and as a unified social credit code (GB 32100) alike:
+    // a token of either kind may carry it, and the two are different readers.
+    const twoReaders = '911303198001012132';
+    expect([validateCitizenIdNumber(twoReaders).valid, validateUnifiedSocialCreditCode(twoReaders).valid]).toEqual([true, true]);
+    const input = { subjectId: grantor.id, granteeOrganisation: twoReaders, granteeKind: 'INDIVIDUAL', purpose: 'COMMERCIAL_DUE_DILIGENCE', validUntil: fromToday(30) };
+    const granted = await platform.query<{ grantConsent: { id: string } }>(GRANT, { input }, itself(grantor));
+    expect(granted.errors).toBeUndefined();
+    const consentId = granted.data!.grantConsent.id;
+    const headers = { 'x-credit-matter': 'COMMERCIAL_DUE_DILIGENCE', 'x-credit-consent': consentId };
+
+    const asPerson = await platform.query(READ, { id: grantor.id }, { caller: { id: 'person-two', organisation: twoReaders, organisationKind: 'INDIVIDUAL', role: 'EXTERNAL_USER' }, headers });
+    expect(asPerson.errors).toBeUndefined();
+    expect(asPerson.data).toEqual({ subject: { name: grantor.name } });
+
+    const asEnterprise = await platform.query(READ, { id: grantor.id }, { caller: { id: 'enterprise-two', organisation: twoReaders, organisationKind: 'ENTERPRISE', role: 'EXTERNAL_USER' }, headers });
+    expect(asEnterprise.data).toEqual({ subject: null });
+    expect(asEnterprise.errors?.[0]).toMatchObject({ extensions: { code: 'FORBIDDEN', problem: 'CONSENT_NOT_GIVEN_TO_CALLER' } });
   });
 });
