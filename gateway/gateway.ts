@@ -21,7 +21,7 @@ import { guardOperation, nullRemovedFields, readFieldGuards, refusalsAtWithheldF
 import { RefusedSubjectCodes } from './refused-subject-codes';
 import { InternalClient } from '../lib/internal-client';
 import type { GatewayObserver } from './observer';
-import { defaultOperationLimits, operationLimitsForApollo, typeLimitErrors, type OperationLimits } from './operation-limits';
+import { defaultOperationLimits, operationLimitsForApollo, readListSizes, typeLimitErrors, type OperationLimits } from './operation-limits';
 import { createGatewayContext, openGatewayContext, type GatewayContext } from './request-access';
 import { RateLimits, rateLimitPlugin, type RateLimitSettings } from './rate-limits';
 import { operationResolution, wellFormedVariables, withPlatformScalars } from './request-checks';
@@ -94,7 +94,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   }
   const limits = { ...defaultOperationLimits, ...options.limits };
   const introspection = options.introspection ?? true;
-  const enforcement = operationLimitsForApollo(limits);
+  const enforcement = operationLimitsForApollo(limits, readListSizes(options.supergraphSdl));
   const internal = new InternalClient(options.signingKey);
   const audit = accessControl ? new AuditWriter(internal, urlOf('audit'), undefined, options.observer) : null;
   // Its answer holds the refused request's: no longer than any other subgraph call may take.

@@ -12,6 +12,7 @@ import {
   isIntrospectionType,
   isListType,
   Kind,
+  parse,
   type DocumentNode,
   type FragmentDefinitionNode,
   type GraphQLCompositeType,
@@ -139,15 +140,37 @@ function armorRules(limits: OperationLimits): ValidationRule[] {
   return validationRules;
 }
 
-/** A list without a page argument is assumed to hold one default page of the platform's lists. */
+/** A list without a page argument, or a size its field declares, is assumed to hold one default page of the platform's lists. */
 const assumedListSize = 20;
+
+/**
+ * `Type.field` → the items a list without a page argument is assumed to hold, where its subgraph
+ * declares one with `@listSize(assumedSize:)` (the cost directive of federation 2.9, after IBM's
+ * GraphQL cost specification, which composition keeps in the supergraph): a record's history, its
+ * objections, a report's sections hold a few items, not a page of the platform's lists, and
+ * counting them as one would refuse a subject's own page of twenty records with their histories.
+ * The declaration is the contract: the subgraph's SDL says, next to the field, how long the list
+ * runs and why.
+ */
+export function readListSizes(supergraphSdl: string): Map<string, number> {
+  const sizes = new Map<string, number>();
+  for (const definition of parse(supergraphSdl).definitions) {
+    if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION) continue;
+    for (const field of definition.fields ?? []) {
+      const assumed = field.directives?.find((d) => d.name.value === 'listSize')?.arguments?.find((a) => a.name.value === 'assumedSize')?.value;
+      if (assumed?.kind === Kind.INT) sizes.set(`${definition.name.value}.${field.name.value}`, Number(assumed.value));
+    }
+  }
+  return sizes;
+}
 
 /**
  * The estimated size of the answer: every field counts one value, times the number of times it
  * is resolved. A list holds `first` (or `last`) items when its field, or the connection it
- * belongs to, takes that argument (as given, from a variable, or its default), else
- * `assumedListSize`. So `searchSubjects(first: 50) { edges { node { name creditRecords(first: 20)
- * { totalCount } } } }` costs 1 + 50 × (3 + 2).
+ * belongs to, takes that argument (as given, from a variable, or its default), else the size its
+ * field declares (`listSizes`, from `readListSizes`), else `assumedListSize`. So
+ * `searchSubjects(first: 50) { edges { node { name creditRecords(first: 20) { totalCount } } } }`
+ * costs 1 + 50 × (3 + 2).
  *
  * The cost also bounds the work of every later step that inlines fragments (field guards, the
  * query planner), so it is never less than the number of fields the operation holds once its
@@ -156,7 +179,13 @@ const assumedListSize = 20;
  * is worked out once per page size, so a chain of fragments that each spread the next one twice,
  * a few hundred tokens that inline to 2^40 fields, is refused in microseconds, not walked.
  */
-export function operationCost(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, rawVariables: Record<string, unknown> = {}): number {
+export function operationCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  rawVariables: Record<string, unknown> = {},
+  listSizes: ReadonlyMap<string, number> = new Map(),
+): number {
   const operation = getOperationAST(document, operationName);
   const root = operation && schema.getRootType(operation.operation);
   if (!operation || !root) return 0;
@@ -202,7 +231,7 @@ export function operationCost(schema: GraphQLSchema, document: DocumentNode, ope
         // An argument that does not coerce fails the operation later; size it as unknown.
       }
       const isList = isListType(getNullableType(field.type));
-      const times = isList ? Math.max(1, connectionSize ?? pageSize(args) ?? assumedListSize) : 1;
+      const times = isList ? Math.max(1, connectionSize ?? pageSize(args) ?? listSizes.get(`${parent.name}.${field.name}`) ?? assumedListSize) : 1;
       const type = getNamedType(field.type);
       const below = selection.selectionSet && isCompositeType(type) ? cost(selection.selectionSet, type, isList ? undefined : pageSize(args)) : 0;
       return sum + times * (1 + below);
@@ -220,12 +249,12 @@ export function operationCost(schema: GraphQLSchema, document: DocumentNode, ope
 }
 
 /** Apollo plugin: the cost limit, once the operation is resolved (it needs the variables) and before the gateway plans it. */
-function costLimitPlugin(max: number): ApolloServerPlugin<BaseContext> {
+function costLimitPlugin(max: number, listSizes: ReadonlyMap<string, number>): ApolloServerPlugin<BaseContext> {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ schema, document, operationName, request }) {
-          const found = operationCost(schema, document, operationName, request.variables ?? {});
+          const found = operationCost(schema, document, operationName, request.variables ?? {}, listSizes);
           if (found > max) throw new OperationLimitExceeded('cost', max, `Query cost limit of ${max} exceeded, found ${found}.`);
         },
       };
@@ -233,12 +262,15 @@ function costLimitPlugin(max: number): ApolloServerPlugin<BaseContext> {
   };
 }
 
-/** What ApolloServer needs to enforce the limits: parse options, validation rules and a plugin. */
-export function operationLimitsForApollo(limits: OperationLimits): { parseOptions: ParseOptions; validationRules: ValidationRule[]; plugins: ApolloServerPlugin<BaseContext>[] } {
+/** What ApolloServer needs to enforce the limits: parse options, validation rules and a plugin. `listSizes`: `readListSizes` of the supergraph served. */
+export function operationLimitsForApollo(
+  limits: OperationLimits,
+  listSizes: ReadonlyMap<string, number> = new Map(),
+): { parseOptions: ParseOptions; validationRules: ValidationRule[]; plugins: ApolloServerPlugin<BaseContext>[] } {
   return {
     parseOptions: { maxTokens: limits.tokens },
     validationRules: [...armorRules(limits), rootFieldsRule(limits.rootFields), operationNameRule],
-    plugins: [costLimitPlugin(limits.cost)],
+    plugins: [costLimitPlugin(limits.cost, listSizes)],
   };
 }
 

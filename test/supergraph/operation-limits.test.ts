@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import { buildSchema, getIntrospectionQuery, parse, validate } from 'graphql';
 import { explorerExamples } from '../../gateway/explorer/examples';
-import { defaultOperationLimits, operationCost, operationLimitsForApollo, type OperationLimitName, type OperationLimits } from '../../gateway/operation-limits';
+import { defaultOperationLimits, operationCost, operationLimitsForApollo, readListSizes, type OperationLimitName, type OperationLimits } from '../../gateway/operation-limits';
+import { sections as reportSections } from '../../subgraphs/reports/platform-report';
 import { SubgraphDataSource } from '../../gateway/subgraph-data-source';
 import { supergraphPath } from '../../schema/subgraphs';
 import { testDatabases } from '../helpers/databases';
@@ -89,6 +90,14 @@ describe.each(testDatabases.filter((d) => d.label === 'sqlite'))('operation limi
     await refused(`{ creditRecordCategories { polarities } }`, 'cost');
   });
 
+  it('counts an unpaged list as the size its subgraph declares with @listSize, read from the supergraph it serves', async () => {
+    // A provider's filing history is declared 10 events: 1 + 10 × (edge + node + 10 × (event + toStatus)) = 221,
+    // within 302; counted as 20 events it would be 1 + 10 × (2 + 40) = 421.
+    expectAnswered(await platform.query(`{ creditServiceProviders(first: 10) { edges { node { filingHistory { toStatus } } } } }`, {}, supervisor));
+    // With the name history too (declared 5 names), a page of 14 is 1 + 14 × (2 + 10 × 2 + 5 × 2) = 449, over 302.
+    await refused(`{ creditServiceProviders(first: 14) { edges { node { filingHistory { toStatus } nameHistory { name } } } } }`, 'cost');
+  });
+
   it('refuses a request body one byte over the limit, before it is read as an operation', async () => {
     const body = (size: number) => {
       const shell = JSON.stringify({ query: '{ __typename }', variables: { pad: '' } });
@@ -149,8 +158,29 @@ describe.each(testDatabases.filter((d) => d.label === 'sqlite'))('fragments that
 });
 
 describe('operationCost', () => {
-  const schema = buildSchema(fs.readFileSync(supergraphPath, 'utf8'));
-  const cost = (query: string, variables?: Record<string, unknown>) => operationCost(schema, parse(query), undefined, variables);
+  const supergraphSdl = fs.readFileSync(supergraphPath, 'utf8');
+  const schema = buildSchema(supergraphSdl);
+  const listSizes = readListSizes(supergraphSdl);
+  const cost = (query: string, variables?: Record<string, unknown>) => operationCost(schema, parse(query), undefined, variables, listSizes);
+
+  it('sizes an unpaged list by its declared @listSize, and a paged one by its page whatever it declares', () => {
+    // A record's history is declared 10 events, its objections 3; an undeclared unpaged list is 20.
+    expect(cost(`{ creditRecord(id: "r") { history { kind } objections { status } } }`)).toBe(1 + 10 * 2 + 3 * 2);
+    expect(cost(`{ creditRecordCategories { code } }`)).toBe(20 * 2);
+    expect(operationCost(schema, parse(`{ creditRecord(id: "r") { history { kind } } }`), undefined, {})).toBe(1 + 20 * 2);
+  });
+
+  it('declares a report as holding exactly the sections a platform report has', () => {
+    expect(listSizes.get('CreditReport.sections')).toBe(Object.keys(reportSections).length);
+  });
+
+  it('reads a declared size from every subgraph that declares one, and nothing from a field that declares none', () => {
+    expect(Object.fromEntries([...listSizes].filter(([coordinate]) => /^(CreditRecord|CreditServiceProvider)\.(history|filingHistory)$/.test(coordinate)))).toEqual({
+      'CreditRecord.history': 10,
+      'CreditServiceProvider.filingHistory': 10,
+    });
+    expect(listSizes.has('CreditCheck.recordsConsidered')).toBe(false);
+  });
 
   it('multiplies nested pages, each sized by its own first argument or default', () => {
     // searchSubjects: 1 + n × (edge 1 + node 1 + name 1 + records connection (1 + totalCount 1))
@@ -190,7 +220,7 @@ describe('operationCost', () => {
     for (const example of explorerExamples({ subjectCode: '91130304MA0TEXT1X8', subjectId: '00000000-0000-0000-0000-000000000000' })) {
       const document = parse(example.query, parseOptions);
       expect({ example: example.name, errors: validate(schema, document, validationRules).map((e) => e.message) }).toEqual({ example: example.name, errors: [] });
-      const found = operationCost(schema, document, undefined, example.variables);
+      const found = operationCost(schema, document, undefined, example.variables, listSizes);
       expect({ example: example.name, withinHalf: found <= defaultOperationLimits.cost / 2 }).toEqual({ example: example.name, withinHalf: true });
     }
   });

@@ -24,7 +24,7 @@ import { supergraphPath } from '../../schema/subgraphs';
 
 /** Federation's own machinery: not part of the contract (the API schema drops most of it anyway). */
 function isFederationInternal(name: string): boolean {
-  return ['_Service', '_Any', '_Entity', '_FieldSet', 'FieldSet', 'link', 'inaccessible'].includes(name) || /^(link|join|federation|context|cost)__/.test(name);
+  return ['_Service', '_Any', '_Entity', '_FieldSet', 'FieldSet', 'link', 'inaccessible', 'cost', 'listSize'].includes(name) || /^(link|join|federation|context|cost)__/.test(name);
 }
 
 const described = (description: string | null | undefined) => typeof description === 'string' && description.trim().length > 0;
