@@ -8,6 +8,7 @@ export interface ExampleCallers {
   analyst?: string;
   supervisor?: string;
   registryAdmin?: string;
+  subject?: string;
 }
 
 /** Picks, from the demo callers, the one each example is for (by role and organisation, not by label). */
@@ -18,6 +19,7 @@ export function exampleCallers(callers: { label: string; caller: Caller }[]): Ex
     analyst: find((c) => c.role === 'ANALYST'),
     supervisor: find((c) => c.role === 'CREDIT_OFFICE_SUPERVISOR'),
     registryAdmin: find((c) => c.role === 'REGISTRY_ADMIN'),
+    subject: find((c) => c.role === 'EXTERNAL_USER' && Boolean(c.subjectId)),
   };
 }
 
@@ -27,7 +29,8 @@ const placeholderCode = '91130304MA0TEXT12Y';
 /**
  * The saved operations the explorer opens with, per kind of user, with the purpose each is sent
  * under: a department's look at a subject and its recorded credit check, an analyst's statistics,
- * the credit office's assessment of the measures departments applied, a registry admin's review.
+ * the credit office's assessment of the measures departments applied, a registry admin's review,
+ * a market subject's own credit.
  */
 export function explorerExamples(options: { subjectCode?: string; subjectId?: string; callers?: ExampleCallers; now?: Date } = {}): ExplorerExample[] {
   const today = todayInDistrict(options.now);
@@ -160,6 +163,41 @@ query RegistryReview {
 `,
       purpose: {},
       demoCaller: options.callers?.registryAdmin,
+    },
+    {
+      name: 'OwnCredit',
+      title: 'its own credit records, objections, restoration applications and who read them (本主体查询)',
+      audience: 'Market subject',
+      query: /* GraphQL */ `# A market subject signed in as itself (an enterprise's or a person's own account) reads its
+# own credit (x-credit-matter SELF_INQUIRY): every record with its history, its objections and
+# restoration applications, and who read its credit data (查询记录).
+query OwnCredit {
+  viewer {
+    subject {
+      name
+      creditRecords(first: 20) {
+        totalCount
+        pageInfo { hasNextPage endCursor }
+        edges {
+          node {
+            id category polarity severity status countsInCheck documentNumber decisionDate disclosureEndsAt restorableFrom summary
+            sourceDepartment { nameZh }
+            history { kind occurredAt organisation reason }
+            objections { status reason submittedAt decisionDueBy decisionReason }
+            restorationApplications { status submittedAt decidedAt decisionReason }
+          }
+        }
+      }
+      disclosures(first: 20) {
+        totalCount
+        edges { node { occurredAt organisation organisationKind matter caseNumber } }
+      }
+    }
+  }
+}
+`,
+      purpose: { matter: 'SELF_INQUIRY' },
+      demoCaller: options.callers?.subject,
     },
   ];
 }

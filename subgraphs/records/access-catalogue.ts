@@ -34,6 +34,7 @@ export const accessCatalogueResolvers: GraphQLResolverMap<SubgraphContext> = {
     userId: (caller: Caller) => caller.id,
     organisation: (caller: Caller, _: unknown, ctx: SubgraphContext) => personIdentifier(ctx.access, null, caller.organisation),
     department: (caller: Caller) => (caller.organisationKind === 'DEPARTMENT' ? (findDepartment(caller.organisation) ?? null) : null),
+    subject: (caller: Caller) => (caller.subjectId ? { __typename: 'Subject', id: caller.subjectId } : null),
     standingFieldGroups: (caller: Caller) => decideGrants(caller, null).groups,
     matters: (caller: Caller) => mattersOpenTo(caller),
   },

@@ -54,7 +54,7 @@ describe('the explorer, served by the gateway (embedded default, with demo token
     expect(settings.purposeHeaders).toEqual({ matter: 'x-credit-matter', caseNumber: 'x-credit-case', consentId: 'x-credit-consent' });
     expect(settings.matters.map((m) => m.code)).toContain('GOVERNMENT_PROCUREMENT');
     expect(settings.demoCallers?.length).toBeGreaterThanOrEqual(5);
-    expect(settings.examples.map((e) => e.name)).toEqual(['DepartmentSubjectCheck', 'DepartmentCreditCheck', 'AnalystStatistics', 'CreditOfficeAssessment', 'RegistryReview']);
+    expect(settings.examples.map((e) => e.name)).toEqual(['DepartmentSubjectCheck', 'DepartmentCreditCheck', 'AnalystStatistics', 'CreditOfficeAssessment', 'RegistryReview', 'OwnCredit']);
 
     const introspection = await platform.query<IntrospectionQuery>(getIntrospectionQuery());
     const schema = buildClientSchema(introspection.data!);

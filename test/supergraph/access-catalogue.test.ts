@@ -4,7 +4,7 @@ import { departments, findDepartment } from '../../lib/catalogue/departments';
 import { matters, type Matter } from '../../lib/catalogue/matters';
 import { maskCitizenIdNumber } from '../../lib/identifiers';
 import { subgraphNames } from '../../schema/subgraphs';
-import { demoBankOrganisation } from '../../scripts/demo/world';
+import { demoBankOrganisation, demoWorld } from '../../scripts/demo/world';
 import { testDatabases } from '../helpers/databases';
 import { usePlatform, type As } from '../helpers/platform';
 
@@ -84,8 +84,14 @@ const registryAdmin: As = { caller: { id: 'registrar-viewer', organisation: 'CRE
 const personNumber = '11010519491231002X';
 const person: As = { caller: { id: 'person-viewer', organisation: personNumber, organisationKind: 'INDIVIDUAL', role: 'EXTERNAL_USER' } };
 
+const [ownSubject] = demoWorld({ subjects: 1 }).subjects;
+const subjectItself: As = {
+  caller: { id: 'self-viewer', organisation: ownSubject.identifier, organisationKind: ownSubject.kind === 'NATURAL_PERSON' ? 'INDIVIDUAL' : 'ENTERPRISE', role: 'EXTERNAL_USER', subjectId: ownSubject.id },
+  headers: { 'x-credit-matter': 'SELF_INQUIRY' },
+};
+
 describe.each(testDatabases)('the access catalogue (matters, viewer) through the gateway on $label', (database) => {
-  const platform = usePlatform(database, 'accesscatalogue');
+  const platform = usePlatform(database, 'accesscatalogue', { seedSubjects: 1 });
   let requests = 0;
 
   /** Sends `query` as `as`, and reads back the audit entries the request left. */
@@ -164,6 +170,20 @@ describe.each(testDatabases)('the access catalogue (matters, viewer) through the
     expect(result.data!.viewer).toEqual(expectedViewer(person.caller!, maskCitizenIdNumber(personNumber)));
     expect(result.data!.viewer!.matters.map((m) => m.matter.code)).toEqual(['COMMERCIAL_DUE_DILIGENCE']);
     expect(entries).toEqual([]);
+  });
+
+  it('leads a subject signed in as itself to its own subject, read as its self-inquiry, and every other caller to null', async () => {
+    const own = await withEntries<{ viewer: { subject: { id: string; name: string } | null } }>(`{ viewer { subject { id name } } }`, subjectItself);
+    expect(own.result.errors).toBeUndefined();
+    expect(own.result.data!.viewer).toEqual({ subject: { id: ownSubject.id, name: ownSubject.name } });
+    // Its name is its own credit data, read under SELF_INQUIRY: in its trail, as any of its own reads.
+    expect(own.entries).toEqual([{ outcome: 'DISCLOSED' }]);
+    for (const as of [financeOfficer, analyst, bank, registryAdmin, person]) {
+      // `id` only: a field the caller's grants do not cover (a registry admin asking a name) is a refused read, audited as one.
+      const other = await withEntries<{ viewer: { subject: unknown } }>(`{ viewer { subject { id } } }`, as);
+      expect({ caller: as.caller!.id, answer: other.result.data, errors: other.result.errors }).toEqual({ caller: as.caller!.id, answer: { viewer: { subject: null } }, errors: undefined });
+      expect(other.entries).toEqual([]);
+    }
   });
 
   it('answers an anonymous caller UNAUTHENTICATED at viewer, and the catalogue all the same', async () => {
