@@ -26,8 +26,8 @@ export const fieldGroups = {
   CONSENTS_RECEIVED: "The consents given to the caller's own organisation (被授权记录), as their grantee reads them: each one's id (to name in x-credit-consent), its subject's name and code (a person's citizen ID number masked), purpose, validity and status; never who recorded or revoked it, nor why. Banks, credit service providers, enterprises and persons read theirs, with no purpose.",
   CONSENT_REGISTRATION: "Recording a subject's consent and revoking it (授权、撤销授权): the subject itself, or the credit office's window from a signed paper consent (授权书); never the supervision, which reads consents (CONSENTS) but does not give or end them.",
   RECORD_SUBMISSION: "Submitting credit records in the caller's own department's name (one, a batch, or the import command) and reading back what it submitted.",
-  RECORD_OBJECTIONS: 'Objections to credit records (异议): filing one for a subject, deciding those to the records one supplied, reading their outcome.',
-  RECORD_RESTORATION: 'Credit restoration (信用修复): applying for a subject, deciding applications, reading their outcome.',
+  RECORD_OBJECTIONS: 'Objections to credit records (异议): filing one for a subject and withdrawing it while pending (撤回), deciding those to the records one supplied, reading their outcome.',
+  RECORD_RESTORATION: 'Credit restoration (信用修复): applying for a subject and withdrawing the application while pending (撤回), deciding applications, reading their outcome.',
   RECORD_HISTORY: "A credit record's history of changes (created, corrected, objected, restored, expired, withdrawn), with who and when.",
   /** Never granted by the catalogue: only the gateway's own identity, to check a consent. */
   CONSENT_VERIFY: 'Looking a consent up to decide a request (the gateway only).',

@@ -23,9 +23,12 @@ import { endedCondition } from './restoration-closure';
  * The period is whole district days, [from, to) of district calendar dates. Records count by the
  * instant they entered the platform (`recordedAt`) and corrections by their CORRECTED events.
  * Objections and applications count by the instant they were filed, each as it stands today: a
- * period's cases split exactly into their outcomes so far (filed = accepted + rejected + pending),
- * and a past period's counts move only as its pending cases are decided. Beside them, the
- * objections' backlog at the period's first and last instants (filed before, not decided by then),
+ * period's cases split exactly into their outcomes so far (filed = accepted + rejected + withdrawn
+ * + pending), and a past period's counts move only as its pending cases are decided or withdrawn.
+ * A case its subject withdrew (撤回) is no decision of the department's: counted apart, never late
+ * nor overdue; it awaited the department until withdrawn (its `decided_at`, where a withdrawal is
+ * stored). Beside them, the objections' backlog at the period's first and last instants (filed
+ * before, not decided or withdrawn by then),
  * which counting by the day filed leaves out: a case filed before the period and decided in it, or
  * still pending, is in no period's `filed` but this one's work.
  *
@@ -51,6 +54,7 @@ export interface DepartmentObjectionHandling {
   accepted: number;
   rejected: number;
   decidedLate: number;
+  withdrawn: number;
   pending: number;
   overdue: number;
 }
@@ -65,6 +69,7 @@ export interface DepartmentRestorationHandling {
   approved: number;
   rejected: number;
   closed: number;
+  withdrawn: number;
   pending: number;
 }
 
@@ -81,9 +86,9 @@ type Counts = Omit<DepartmentHandlingStatistic, 'department'>;
 
 const emptyCounts = (): Counts => ({
   intake: { created: 0, corrected: 0 },
-  objections: { filed: 0, accepted: 0, rejected: 0, decidedLate: 0, pending: 0, overdue: 0 },
+  objections: { filed: 0, accepted: 0, rejected: 0, decidedLate: 0, withdrawn: 0, pending: 0, overdue: 0 },
   objectionBacklog: { atStart: 0, atEnd: 0 },
-  restorations: { filed: 0, approved: 0, rejected: 0, closed: 0, pending: 0 },
+  restorations: { filed: 0, approved: 0, rejected: 0, closed: 0, withdrawn: 0, pending: 0 },
 });
 
 /**
@@ -185,7 +190,7 @@ export async function departmentHandlingStatistics(ctx: Context, args: Departmen
     const cases = Number(row.cases);
     const filedOn = String(row.filed_on);
     const pending = row.status === 'SUBMITTED';
-    // Not decided by the period's end; filed before it, as every case read is.
+    // Not decided (or withdrawn) by the period's end; filed before it, as every case read is.
     if (pending || String(row.decided_on) >= args.to) department.objectionBacklog.atEnd += cases;
     // Filed before the period and, as every case read is, not decided before it began.
     if (filedOn < args.from) {
@@ -200,6 +205,11 @@ export async function departmentHandlingStatistics(ctx: Context, args: Departmen
       if (dueBy < ctx.today) counts.overdue += cases;
       continue;
     }
+    // Withdrawn by its subject: no decision of the department's, so never decided late.
+    if (row.status === 'WITHDRAWN') {
+      counts.withdrawn += cases;
+      continue;
+    }
     if (row.status === 'ACCEPTED') counts.accepted += cases;
     else counts.rejected += cases;
     if (String(row.decided_on) > dueBy) counts.decidedLate += cases;
@@ -211,6 +221,7 @@ export async function departmentHandlingStatistics(ctx: Context, args: Departmen
     if (row.status === 'SUBMITTED') counts.pending += cases;
     else if (row.status === 'APPROVED') counts.approved += cases;
     else if (row.status === 'REJECTED') counts.rejected += cases;
+    else if (row.status === 'WITHDRAWN') counts.withdrawn += cases;
     else counts.closed += cases;
   }
   // Codes were checked against the catalogue on write: `storedDepartment` throws on a miss, a bug.

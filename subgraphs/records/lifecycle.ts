@@ -16,7 +16,7 @@ export function transition<S extends string, A extends string, T extends string>
 }
 
 /** What can happen to a record. */
-export const recordActions = ['CORRECT', 'OBJECT', 'ACCEPT_OBJECTION_CORRECTED', 'ACCEPT_OBJECTION_WITHDRAWN', 'REJECT_OBJECTION', 'RESTORE'] as const;
+export const recordActions = ['CORRECT', 'OBJECT', 'ACCEPT_OBJECTION_CORRECTED', 'ACCEPT_OBJECTION_WITHDRAWN', 'REJECT_OBJECTION', 'WITHDRAW_OBJECTION', 'RESTORE'] as const;
 export type RecordAction = (typeof recordActions)[number];
 
 /**
@@ -25,17 +25,23 @@ export type RecordAction = (typeof recordActions)[number];
  *   (intake) or corrects it when accepting an objection; a restored or withdrawn record is settled.
  * - OBJECT: one pending objection at a time; a record that no longer counts because it expired may
  *   still be disputed (it stays in its history), a restored or withdrawn one may not.
+ * - WITHDRAW_OBJECTION: the subject takes its pending objection back (撤回) undecided; the record
+ *   leaves OBJECTED as on a rejection, unchanged (and reads EXPIRED if its period ended meanwhile).
  * - RESTORE: only a record that still counts (ACTIVE); an expired one has nothing left to restore.
  */
 export const recordTransitions: TransitionTable<RecordStatus, RecordAction, StoredRecordStatus> = {
   ACTIVE: { CORRECT: 'ACTIVE', OBJECT: 'OBJECTED', RESTORE: 'RESTORED' },
   EXPIRED: { CORRECT: 'ACTIVE', OBJECT: 'OBJECTED' },
-  OBJECTED: { CORRECT: 'OBJECTED', ACCEPT_OBJECTION_CORRECTED: 'ACTIVE', ACCEPT_OBJECTION_WITHDRAWN: 'WITHDRAWN', REJECT_OBJECTION: 'ACTIVE' },
+  OBJECTED: { CORRECT: 'OBJECTED', ACCEPT_OBJECTION_CORRECTED: 'ACTIVE', ACCEPT_OBJECTION_WITHDRAWN: 'WITHDRAWN', REJECT_OBJECTION: 'ACTIVE', WITHDRAW_OBJECTION: 'ACTIVE' },
   RESTORED: {},
   WITHDRAWN: {},
 };
 
-export const objectionActions = ['ACCEPT', 'REJECT'] as const;
+/**
+ * The source department's decisions, and WITHDRAW: its subject (or the organisation that filed it)
+ * taking it back undecided (撤回), as administrative practice lets an applicant do before a decision.
+ */
+export const objectionActions = ['ACCEPT', 'REJECT', 'WITHDRAW'] as const;
 export type ObjectionAction = (typeof objectionActions)[number];
 
 /**
@@ -58,26 +64,29 @@ export function overdueBefore(today: string): Date {
   return startOfDistrictDay(day);
 }
 
-/** An objection is decided once, by the source department. */
+/** An objection is decided once, by the source department, or withdrawn while pending; either is final (a withdrawing subject may object anew). */
 export const objectionTransitions: TransitionTable<ObjectionStatus, ObjectionAction> = {
-  SUBMITTED: { ACCEPT: 'ACCEPTED', REJECT: 'REJECTED' },
+  SUBMITTED: { ACCEPT: 'ACCEPTED', REJECT: 'REJECTED', WITHDRAW: 'WITHDRAWN' },
   ACCEPTED: {},
   REJECTED: {},
+  WITHDRAWN: {},
 };
 
 /**
- * A department's decisions, and CLOSE: what withdrawing the record on an objection, or the end of
- * its disclosure period (公示期满, restoration-closure.ts), does to an application pending.
+ * A department's decisions; CLOSE: what withdrawing the record on an objection, or the end of
+ * its disclosure period (公示期满, restoration-closure.ts), does to an application pending; and
+ * WITHDRAW: its subject (or the organisation that filed it) taking it back undecided (撤回).
  */
-export const restorationActions = ['APPROVE', 'REJECT', 'CLOSE'] as const;
+export const restorationActions = ['APPROVE', 'REJECT', 'CLOSE', 'WITHDRAW'] as const;
 export type RestorationAction = (typeof restorationActions)[number];
 
-/** A restoration application is decided (or closed) once; a rejected subject may apply again. */
+/** A restoration application is decided (or closed, or withdrawn) once; a rejected or withdrawing subject may apply again. */
 export const restorationTransitions: TransitionTable<RestorationStatus, RestorationAction> = {
-  SUBMITTED: { APPROVE: 'APPROVED', REJECT: 'REJECTED', CLOSE: 'CLOSED' },
+  SUBMITTED: { APPROVE: 'APPROVED', REJECT: 'REJECTED', CLOSE: 'CLOSED', WITHDRAW: 'WITHDRAWN' },
   APPROVED: {},
   REJECTED: {},
   CLOSED: {},
+  WITHDRAWN: {},
 };
 
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { In, type DataSource, type EntityManager, type Repository } from 'typeorm';
 import type { RequestIdentity } from '../../lib/access/identity';
 import { restorableFrom, restorationRules, type Polarity, type RecordCategoryCode, type Severity, type TaxCreditGrade } from '../../lib/catalogue/record-categories';
-import { assertLegible, assertNoRepeats, badInput, clientError, ErrorCode } from '../../lib/errors';
+import { assertLegible, assertNoRepeats, badInput, clientError, ErrorCode, optionalText } from '../../lib/errors';
 import { characterCount, type TextForm } from '../../lib/text';
 import type { CursorPosition } from '../shared/cursors';
 import { forbidden, forbiddenAbout } from '../shared/access';
@@ -18,7 +18,7 @@ import { RestorationApplication, type RestorationStatus } from './entities/resto
 import { objectionTransitions, overdueBefore, recordTransitions, restorationTransitions, transition, type RecordAction } from './lifecycle';
 import { asRead, changedValues, recordEvent, sameContent, type Actor } from './record-history';
 import { applicationAsItStands, closeEndedApplications, endedCondition } from './restoration-closure';
-import { actorOf, isCreditOffice, isSourceDepartment, mayActFor, ownSubject } from './record-roles';
+import { actorOf, isCreditOffice, isSourceDepartment, mayActFor, mayWithdraw, ownSubject } from './record-roles';
 import { lockFor, writeTransaction } from '../shared/write-queue';
 
 export interface FileObjectionInput {
@@ -59,6 +59,15 @@ export interface DecideRestorationInput {
   reason: string;
 }
 
+/** Withdrawing (撤回) a pending objection or restoration application: which one, and optionally why. */
+export interface WithdrawCaseInput {
+  id: string;
+  reason?: string | null;
+}
+
+/** An objection or application as a withdrawal reads and writes it. */
+type FiledCase = CreditRecordObjection | RestorationApplication;
+
 /** A required text of at most `max` characters, trimmed; `prose` (a reason) may run over lines, a `line` (an item of evidence) may not. */
 function text(value: string | null | undefined, field: string, max: number, form: TextForm = 'prose'): string {
   const trimmed = (value ?? '').trim();
@@ -66,6 +75,13 @@ function text(value: string | null | undefined, field: string, max: number, form
   // Read by the other side of the case: a U+202E reason reads reversed, one of U+200B blank.
   assertLegible(trimmed, field, field, form);
   return trimmed;
+}
+
+/** An optional reason (a withdrawal's), trimmed, held to the rule for prose a person reads; null when left out or blank. */
+function optionalReason(value: string | null | undefined, field: string, max: number): string | null {
+  const reason = optionalText(value, field, max);
+  if (reason !== null) assertLegible(reason, field, field, 'prose');
+  return reason;
 }
 
 const outOfScope = "this request may act only on its own subject's records";
@@ -240,7 +256,7 @@ export class RecordLifecycleRepository {
       }
       const status = transition(objectionTransitions, objection.status, input.decision);
       if (!status) {
-        throw notAllowedNow('id', `this objection is already ${objection.status} (${objection.decidedAt?.toISOString() ?? ''}); an objection is decided once`, { status: objection.status });
+        throw notAllowedNow('id', `this objection is already ${objection.status} (${objection.decidedAt?.toISOString() ?? ''}); ${objection.status === 'WITHDRAWN' ? 'its subject withdrew it (撤回), so there is nothing to decide' : 'an objection is decided once'}`, { status: objection.status });
       }
       const record = await this.lockedRecord(manager, objection.recordId, identity);
       const action: RecordAction = input.decision === 'REJECT' ? 'REJECT_OBJECTION' : input.resolution === 'WITHDRAWN' ? 'ACCEPT_OBJECTION_WITHDRAWN' : 'ACCEPT_OBJECTION_CORRECTED';
@@ -275,6 +291,75 @@ export class RecordLifecycleRepository {
       if (action === 'ACCEPT_OBJECTION_WITHDRAWN') await this.closeRestoration(manager, record, objection, actor);
       return objection;
     });
+  }
+
+  /**
+   * Withdraws a pending objection (撤回): the record leaves OBJECTED as on a rejection (ACTIVE, or
+   * EXPIRED when its period ended meanwhile), with an OBJECTION_WITHDRAWN event. The objection is
+   * locked before its record, in the order `decideObjection` takes: a decision and a withdrawal
+   * made at once serialise, and the second finds it no longer pending.
+   */
+  async withdrawObjection(input: WithdrawCaseInput, identity: RequestIdentity): Promise<CreditRecordObjection> {
+    const actor = actorOf(identity, 'withdrawing an objection');
+    const reason = optionalReason(input.reason, 'reason', 500);
+    return await writeTransaction(this.db, async (manager) => {
+      const objection = await manager.findOne(CreditRecordObjection, { where: { id: input.id }, lock: lockFor(manager) });
+      if (!objection) throw notFound(identity, 'objection', input.id);
+      assertOwnSubject(identity, objection.subjectId);
+      this.assertMayWithdraw(identity, objection, 'an objection');
+      if (sameWithdrawal(objection, actor, reason)) return objection;
+      if (!transition(objectionTransitions, objection.status, 'WITHDRAW')) {
+        throw notAllowedNow('id', `this objection is already ${objection.status} (${objection.decidedAt?.toISOString() ?? ''}); only a pending objection can be withdrawn`, { status: objection.status });
+      }
+      const record = await this.lockedRecord(manager, objection.recordId, identity);
+      const next = this.recordTransition(record, 'WITHDRAW_OBJECTION', 'id');
+      await this.storeWithdrawal(manager, CreditRecordObjection, objection, actor, reason);
+      await this.changeRecord(manager, record, { status: next }, 'OBJECTION_WITHDRAWN', actor, { reason, relatedId: objection.id });
+      return objection;
+    });
+  }
+
+  /**
+   * Withdraws a pending restoration application (撤回). The record is untouched and its history
+   * tells nothing, as of an application filed: the subject may apply again. Locked as
+   * `decideRestoration` locks, the record first.
+   */
+  async withdrawRestorationApplication(input: WithdrawCaseInput, identity: RequestIdentity): Promise<RestorationApplication> {
+    const actor = actorOf(identity, 'withdrawing a restoration application');
+    const reason = optionalReason(input.reason, 'reason', 500);
+    return await writeTransaction(this.db, async (manager) => {
+      const named = await manager.findOne(RestorationApplication, { where: { id: input.id }, select: { id: true, recordId: true } });
+      if (!named) throw notFound(identity, 'restoration application', input.id);
+      const record = await this.lockedRecord(manager, named.recordId, identity);
+      const application = await manager.findOneOrFail(RestorationApplication, { where: { id: input.id }, lock: lockFor(manager) });
+      this.assertMayWithdraw(identity, application, 'a restoration application');
+      if (sameWithdrawal(application, actor, reason)) return application;
+      // As it stands today: pending when the record's disclosure ended, it was closed then.
+      const standing = applicationAsItStands(application, record, this.today);
+      if (!transition(restorationTransitions, standing.status, 'WITHDRAW')) {
+        const why = standing.status === 'CLOSED' && standing.decisionReason ? ` (${standing.decisionReason})` : '';
+        throw notAllowedNow('id', `this application is already ${standing.status}${why}; only a pending application can be withdrawn`, { status: standing.status });
+      }
+      await this.storeWithdrawal(manager, RestorationApplication, application, actor, reason);
+      return application;
+    });
+  }
+
+  private assertMayWithdraw(identity: RequestIdentity, filed: FiledCase, what: string): void {
+    if (!mayWithdraw(identity, filed)) {
+      throw forbiddenAbout(filed.subjectId, 'NOT_ENTITLED', `${what} is withdrawn by the record’s subject itself, or by the organisation that filed it on the subject’s behalf`);
+    }
+  }
+
+  /**
+   * Stores a withdrawal, which the transition tables allowed, in the columns a decision fills: who
+   * withdrew it, when and why. The instant is the one the case stopped pending, which the
+   * department statistics' backlog reads.
+   */
+  private async storeWithdrawal(manager: EntityManager, entity: typeof CreditRecordObjection | typeof RestorationApplication, filed: FiledCase, actor: Actor, reason: string | null): Promise<void> {
+    const withdrawal = { status: 'WITHDRAWN' as const, decidedBy: actor.userId, decidedByOrganisation: actor.organisation, decidedAt: this.now(), decisionReason: reason };
+    await manager.update(entity, { id: filed.id }, withdrawal);
+    Object.assign(filed, withdrawal);
   }
 
   /**
@@ -389,7 +474,8 @@ export class RecordLifecycleRepository {
       const status = transition(restorationTransitions, standing.status, input.decision);
       if (!status) {
         const why = standing.status === 'CLOSED' && standing.decisionReason ? ` (${standing.decisionReason})` : '';
-        throw notAllowedNow('id', `this application is already ${standing.status}${why}; an application is decided once (a rejected subject may apply again)`, { status: standing.status });
+        const once = standing.status === 'WITHDRAWN' ? 'its subject withdrew it (撤回), so there is nothing to decide' : 'an application is decided once (a rejected subject may apply again)';
+        throw notAllowedNow('id', `this application is already ${standing.status}${why}; ${once}`, { status: standing.status });
       }
       if (input.decision === 'APPROVE') {
         // Asked again: the record may have been corrected since the application (made serious,
@@ -445,7 +531,7 @@ export class RecordLifecycleRepository {
    * objection to an expired record reads EXPIRED → OBJECTED, a rejection after the period ended
    * OBJECTED → EXPIRED, a correction that dates an expired record anew EXPIRED → ACTIVE.
    */
-  private async changeRecord(manager: EntityManager, record: CreditRecord, changes: Partial<CreditRecord>, kind: CreditRecordEvent['kind'], actor: Actor, details: { reason: string; relatedId: string }): Promise<void> {
+  private async changeRecord(manager: EntityManager, record: CreditRecord, changes: Partial<CreditRecord>, kind: CreditRecordEvent['kind'], actor: Actor, details: { reason: string | null; relatedId: string }): Promise<void> {
     const after = Object.assign(new CreditRecord(), record, changes);
     const now = this.now();
     // An application left pending past the record's disclosure end is closed for good first.
@@ -468,6 +554,14 @@ function correctionField(field: keyof CreditRecordDraft): string {
   if (field === 'sourceDepartment') return 'category';
   if (field === 'recordedAt') return 'decisionDate';
   return field;
+}
+
+/**
+ * Whether `filed` is already withdrawn by this actor with this reason: a retried withdrawal (a
+ * timed-out request), answered with the case as it stands rather than refused.
+ */
+function sameWithdrawal(filed: FiledCase, actor: Actor, reason: string | null): boolean {
+  return filed.status === 'WITHDRAWN' && filed.decidedBy === actor.userId && filed.decidedByOrganisation === actor.organisation && filed.decisionReason === reason;
 }
 
 function refusal(status: RecordStatus, action: RecordAction): string {

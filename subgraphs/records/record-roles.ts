@@ -41,6 +41,19 @@ export function mayActFor(identity: RequestIdentity, record: { subjectId: string
   return isDepartmentOfficer(caller) && (caller?.organisation === windowDepartment || caller?.organisation === record.sourceDepartment);
 }
 
+/**
+ * May this request withdraw (撤回) an objection or a restoration application: one who may file it
+ * (`mayActFor`) and speaks for it. The subject itself, whoever filed it (the case is the
+ * subject's own); an officer, only one its own organisation filed on the subject's behalf. Not the
+ * source department of a case the subject or the window filed: the department decides that case,
+ * and withdrawing it would close it undecided, out of the department's time-limit statistics,
+ * without the subject's say.
+ */
+export function mayWithdraw(identity: RequestIdentity, filed: { subjectId: string; sourceDepartment: string; submittedByOrganisation: string }): boolean {
+  if (!mayActFor(identity, filed)) return false;
+  return !!identity.scope.subjectId || identity.caller?.organisation === filed.submittedByOrganisation;
+}
+
 /** The department whose window files for subjects on any record: the credit office (区信用办), which runs the platform. */
 const windowDepartment = 'CREDIT_OFFICE';
 

@@ -17,7 +17,7 @@ import type { RecordRow } from './intake/record-input';
 import { assertSubjectKindInScope, withEntitiesOrUnavailable } from '../shared/subject-directory';
 import { historyOf } from './record-history';
 import { objectionDueBy } from './lifecycle';
-import type { ApplyForRestorationInput, DecideObjectionInput, DecideRestorationInput, FileObjectionInput } from './record-lifecycle.repository';
+import type { ApplyForRestorationInput, DecideObjectionInput, DecideRestorationInput, FileObjectionInput, WithdrawCaseInput } from './record-lifecycle.repository';
 import { actorOf, maySeeLifecycle } from './record-roles';
 import { departmentHandlingStatistics, type DepartmentHandlingPeriod } from './department-statistics';
 
@@ -197,6 +197,8 @@ export const resolvers: GraphQLResolverMap<Context> = {
     decideObjection: (_: unknown, args: { input: DecideObjectionInput }, ctx: Context) => ctx.lifecycle.decideObjection(args.input, ctx.access.identity),
     applyForRestoration: (_: unknown, args: { input: ApplyForRestorationInput }, ctx: Context) => ctx.lifecycle.applyForRestoration(args.input, ctx.access.identity),
     decideRestoration: (_: unknown, args: { input: DecideRestorationInput }, ctx: Context) => ctx.lifecycle.decideRestoration(args.input, ctx.access.identity),
+    withdrawObjection: (_: unknown, args: { input: WithdrawCaseInput }, ctx: Context) => ctx.lifecycle.withdrawObjection(args.input, ctx.access.identity),
+    withdrawRestorationApplication: (_: unknown, args: { input: WithdrawCaseInput }, ctx: Context) => ctx.lifecycle.withdrawRestorationApplication(args.input, ctx.access.identity),
   },
   Subject: {
     // The subject's own fields live in the entities subgraph; here it anchors creditRecords, with the kind the gateway brought (@requires).
@@ -255,6 +257,8 @@ export const resolvers: GraphQLResolverMap<Context> = {
     submittedBy: (objection: CreditRecordObjection, _: unknown, ctx: Context) => actingUser(ctx.access, objection.submittedBy, objection.submittedByOrganisation),
     submittedByOrganisation: (objection: CreditRecordObjection, _: unknown, ctx: Context) => personIdentifier(ctx.access, objection.subjectId, objection.submittedByOrganisation),
     decidedBy: (objection: CreditRecordObjection, _: unknown, ctx: Context) => actingUser(ctx.access, objection.decidedBy, objection.decidedByOrganisation),
+    // A person withdrawing its own case acted as its citizen ID number, masked as when it filed.
+    decidedByOrganisation: (objection: CreditRecordObjection, _: unknown, ctx: Context) => objection.decidedByOrganisation && personIdentifier(ctx.access, objection.subjectId, objection.decidedByOrganisation),
   },
   RestorationApplication: {
     record: (application: RestorationApplication, _: unknown, ctx: Context) => caseRecord(ctx, application.recordId),
@@ -264,6 +268,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
     submittedBy: (application: RestorationApplication, _: unknown, ctx: Context) => actingUser(ctx.access, application.submittedBy, application.submittedByOrganisation),
     submittedByOrganisation: (application: RestorationApplication, _: unknown, ctx: Context) => personIdentifier(ctx.access, application.subjectId, application.submittedByOrganisation),
     decidedBy: (application: RestorationApplication, _: unknown, ctx: Context) => actingUser(ctx.access, application.decidedBy, application.decidedByOrganisation),
+    decidedByOrganisation: (application: RestorationApplication, _: unknown, ctx: Context) => application.decidedByOrganisation && personIdentifier(ctx.access, application.subjectId, application.decidedByOrganisation),
   },
   CreditRecordCategory: {
     sourceDepartments: (category: RecordCategory) => decidingDepartments(category)?.map(storedDepartment) ?? null,

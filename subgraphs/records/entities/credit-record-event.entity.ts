@@ -5,7 +5,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
  * passing of a date, so its EXPIRED event is derived when the history is read (see
  * `expiryEvents` in record-history.ts), like its EXPIRED status.
  */
-export const recordEventKinds = ['CREATED', 'CORRECTED', 'OBJECTED', 'OBJECTION_REJECTED', 'RESTORED', 'WITHDRAWN', 'EXPIRED'] as const;
+export const recordEventKinds = ['CREATED', 'CORRECTED', 'OBJECTED', 'OBJECTION_REJECTED', 'OBJECTION_WITHDRAWN', 'RESTORED', 'WITHDRAWN', 'EXPIRED'] as const;
 export type RecordEventKind = (typeof recordEventKinds)[number];
 
 /** The record's fields an event's before/after may name, as JSON objects `{ field: value }`. */

@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-export const objectionStatuses = ['SUBMITTED', 'ACCEPTED', 'REJECTED'] as const;
+export const objectionStatuses = ['SUBMITTED', 'ACCEPTED', 'REJECTED', 'WITHDRAWN'] as const;
 export type ObjectionStatus = (typeof objectionStatuses)[number];
 /** What an accepted objection did to the record. */
 export type ObjectionResolution = 'CORRECTED' | 'WITHDRAWN';
@@ -8,8 +8,10 @@ export type ObjectionResolution = 'CORRECTED' | 'WITHDRAWN';
 /**
  * An objection (异议) to a credit record: its subject (or an officer on its behalf) disputes it;
  * while SUBMITTED the record is OBJECTED and still counts, marked as disputed; the source department accepts it
- * (correcting or withdrawing the record) or rejects it, with a reason. How its status may change
- * is `objectionTransitions` in lifecycle.ts. Never deleted.
+ * (correcting or withdrawing the record) or rejects it, with a reason; or whoever may withdraw it
+ * (its subject, the organisation that filed it) withdraws it undecided (撤回: WITHDRAWN, stored in
+ * the decided_* columns, as the instant it stopped pending). How its status may change is
+ * `objectionTransitions` in lifecycle.ts. Never deleted.
  */
 // Keep column and index names in sync with migrations/1764000000110-record-intake-and-lifecycle.ts
 // and 1764000000170-index-handling-periods.ts.

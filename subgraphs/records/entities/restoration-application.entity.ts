@@ -1,14 +1,16 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-export const restorationStatuses = ['SUBMITTED', 'APPROVED', 'REJECTED', 'CLOSED'] as const;
+export const restorationStatuses = ['SUBMITTED', 'APPROVED', 'REJECTED', 'CLOSED', 'WITHDRAWN'] as const;
 export type RestorationStatus = (typeof restorationStatuses)[number];
 
 /**
  * An application for credit restoration (信用修复申请): once a negative record's minimum
  * disclosure period has passed, its subject (or an officer on its behalf) shows how it corrected
  * the behaviour and commits to keep the rules; the source department, or the credit office where
- * the catalogue allows, approves (the record is RESTORED) or rejects it, with a reason. How its
- * status may change is `restorationTransitions` in lifecycle.ts. Never deleted.
+ * the catalogue allows, approves (the record is RESTORED) or rejects it, with a reason; or its
+ * subject (or the organisation that filed it) withdraws it undecided (撤回: WITHDRAWN, stored in
+ * the decided_* columns). How its status may change is `restorationTransitions` in lifecycle.ts.
+ * Never deleted.
  */
 // Keep column and index names in sync with migrations/1764000000110-record-intake-and-lifecycle.ts
 // and 1764000000170-index-handling-periods.ts.

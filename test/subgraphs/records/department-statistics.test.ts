@@ -378,3 +378,69 @@ describe.each(testDatabases)('departmentHandlingStatistics: the objection backlo
     ]);
   });
 });
+
+/**
+ * Cases their subject (or the organisation that filed them) withdrew (撤回): no decision of the
+ * department's, so counted apart (`withdrawn`), never late nor overdue, and in the backlog only
+ * until withdrawn. Filed and withdrawn through the API, at the window, with the clock set.
+ */
+describe.each(testDatabases)('departmentHandlingStatistics: withdrawn cases on $label', (database) => {
+  const { records, record, objection, answered, setClock } = useHandlingStatistics(database, 'deptwithdrawn');
+  const WITHDRAWN_QUERY = /* GraphQL */ `
+    query Handling($from: Date!, $to: Date!) {
+      departmentHandlingStatistics(from: $from, to: $to) {
+        department { code }
+        objections { filed accepted rejected decidedLate withdrawn pending overdue }
+        objectionBacklog { atStart atEnd }
+        restorations { filed approved rejected closed withdrawn pending }
+      }
+    }
+  `;
+  const window = officerOf('CREDIT_OFFICE');
+  const counted = async (from: string, to: string) => {
+    const answer = await records.queryAs<{ departmentHandlingStatistics: Statistic[] }>(creditOffice, WITHDRAWN_QUERY, { from, to });
+    expect(answer.errors).toBeUndefined();
+    return answer.data!.departmentHandlingStatistics;
+  };
+  const mutate = async <T>(at: Date, query: string, input: Record<string, unknown>): Promise<T> => {
+    setClock(at);
+    const result = await records.queryAs<T>(window, query, { input });
+    expect(result.errors).toBeUndefined();
+    return result.data!;
+  };
+  const fileObjection = async (submittedAt: Date) =>
+    (await mutate<{ objectToCreditRecord: { id: string } }>(submittedAt, `mutation($input: ObjectToCreditRecordInput!) { objectToCreditRecord(input: $input) { id } }`, { recordId: (await record('MARKET_REGULATION')).id, reason: '处罚对象认定有误' })).objectToCreditRecord.id;
+  const withdrawObjection = (id: string, withdrawnAt: Date) => mutate(withdrawnAt, `mutation($input: WithdrawObjectionInput!) { withdrawObjection(input: $input) { id } }`, { id, reason: '已与认定部门核实一致' });
+
+  beforeAll(async () => {
+    // Filed on M, due by M+14, withdrawn on M+20: past its limit, yet never late nor overdue.
+    await withdrawObjection(await fileObjection(at(day(0), 10)), at(day(20), 10));
+    // Filed and withdrawn in the week.
+    await withdrawObjection(await fileObjection(at(day(1), 10)), at(day(3), 10));
+    // Beside them, one still pending (overdue) and one rejected late, as before.
+    await objection(await record('MARKET_REGULATION'), at(day(2), 10));
+    await objection(await record('MARKET_REGULATION'), at(day(2), 10), { status: 'REJECTED', at: at(day(30), 10) });
+    // An application filed on M+2 and withdrawn on M+4.
+    const applied = await mutate<{ applyForRestoration: { id: string } }>(at(day(2), 9), `mutation($input: ApplyForRestorationInput!) { applyForRestoration(input: $input) { id } }`, {
+      recordId: (await record('MARKET_REGULATION')).id, correction: '已缴纳罚款并完成整改', evidence: ['罚款缴纳凭证'], commitment: '承诺今后守法经营',
+    });
+    await mutate(at(day(4), 9), `mutation($input: WithdrawRestorationApplicationInput!) { withdrawRestorationApplication(input: $input) { id } }`, { id: applied.applyForRestoration.id });
+  });
+
+  it('counts withdrawn objections and applications apart: filed = accepted + rejected + withdrawn + pending, none of them late or overdue', async () => {
+    expect(await counted(day(0), day(7))).toEqual([
+      {
+        department: { code: 'MARKET_REGULATION' },
+        objections: { filed: 4, accepted: 0, rejected: 1, decidedLate: 1, withdrawn: 2, pending: 1, overdue: 1 },
+        // At the week's end: the one withdrawn after it, the pending one and the one rejected after it.
+        objectionBacklog: { atStart: 0, atEnd: 3 },
+        restorations: { filed: 1, approved: 0, rejected: 0, closed: 0, withdrawn: 1, pending: 0 },
+      },
+    ]);
+  });
+
+  it('keeps a withdrawn objection in the backlog until it was withdrawn, and out of it after', async () => {
+    expect((await counted(day(14), day(21))).map((r) => [r.department.code, r.objectionBacklog])).toEqual([['MARKET_REGULATION', { atStart: 3, atEnd: 2 }]]);
+    expect((await counted(day(21), day(28))).map((r) => [r.department.code, r.objectionBacklog])).toEqual([['MARKET_REGULATION', { atStart: 2, atEnd: 2 }]]);
+  });
+});

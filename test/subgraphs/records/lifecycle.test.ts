@@ -46,6 +46,7 @@ describe('the lifecycle transition tables', () => {
     'OBJECTED ACCEPT_OBJECTION_CORRECTED': 'ACTIVE',
     'OBJECTED ACCEPT_OBJECTION_WITHDRAWN': 'WITHDRAWN',
     'OBJECTED REJECT_OBJECTION': 'ACTIVE',
+    'OBJECTED WITHDRAW_OBJECTION': 'ACTIVE',
   };
 
   it.each(pairs(recordStatuses, recordActions, recordTransitions))('record: %s --%s--> %s', (state, action, to) => {
@@ -53,11 +54,11 @@ describe('the lifecycle transition tables', () => {
   });
 
   it.each(pairs(objectionStatuses, objectionActions, objectionTransitions))('objection: %s --%s--> %s', (state, action, to) => {
-    expect(to).toBe(state === 'SUBMITTED' ? { ACCEPT: 'ACCEPTED', REJECT: 'REJECTED' }[action] : undefined);
+    expect(to).toBe(state === 'SUBMITTED' ? { ACCEPT: 'ACCEPTED', REJECT: 'REJECTED', WITHDRAW: 'WITHDRAWN' }[action] : undefined);
   });
 
   it.each(pairs(restorationStatuses, restorationActions, restorationTransitions))('restoration: %s --%s--> %s', (state, action, to) => {
-    expect(to).toBe(state === 'SUBMITTED' ? { APPROVE: 'APPROVED', REJECT: 'REJECTED', CLOSE: 'CLOSED' }[action] : undefined);
+    expect(to).toBe(state === 'SUBMITTED' ? { APPROVE: 'APPROVED', REJECT: 'REJECTED', CLOSE: 'CLOSED', WITHDRAW: 'WITHDRAWN' }[action] : undefined);
   });
 
   it('counts ACTIVE records in a credit check, and those under objection (the decision stands until it is decided)', () => {
@@ -69,6 +70,8 @@ const OBJECT = /* GraphQL */ `mutation($input: ObjectToCreditRecordInput!) { obj
 const DECIDE_OBJECTION = /* GraphQL */ `mutation($input: DecideObjectionInput!) { decideObjection(input: $input) { id status resolution decidedBy decidedByOrganisation decisionReason record { id status summary severity disclosureEndsAt } } }`;
 const APPLY = /* GraphQL */ `mutation($input: ApplyForRestorationInput!) { applyForRestoration(input: $input) { id status evidence commitment record { id status restorableFrom } } }`;
 const DECIDE_RESTORATION = /* GraphQL */ `mutation($input: DecideRestorationInput!) { decideRestoration(input: $input) { id status decidedByOrganisation decisionReason record { id status } } }`;
+const WITHDRAW_OBJECTION = /* GraphQL */ `mutation($input: WithdrawObjectionInput!) { withdrawObjection(input: $input) { id status overdue decidedBy decidedByOrganisation decidedAt decisionReason record { id status } } }`;
+const WITHDRAW_APPLICATION = /* GraphQL */ `mutation($input: WithdrawRestorationApplicationInput!) { withdrawRestorationApplication(input: $input) { id status decidedBy decidedByOrganisation decidedAt decisionReason record { id status restorableFrom } } }`;
 const RECORD = /* GraphQL */ `query($id: ID!) { creditRecord(id: $id) { id status history { id kind actor organisation occurredAt reason before after relatedId } objections { id status resolution decisionReason } restorationApplications { id status decisionReason } } }`;
 
 type Mutation<K extends string> = GraphQLResponse<Record<K, Record<string, unknown> & { id: string }>>;
@@ -720,6 +723,219 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
       const result = await queryAs<{ objectToCreditRecord: { reason: string } }>(self, `mutation($input: ObjectToCreditRecordInput!) { objectToCreditRecord(input: $input) { reason } }`, { input: { recordId: (await record()).id, reason } });
       expect(result.errors).toBeUndefined();
       expect(result.data?.objectToCreditRecord.reason).toBe(reason);
+    });
+  });
+
+  describe('withdrawal (撤回) of a pending objection or application', () => {
+    type Withdrawn = Record<string, unknown> & { id: string; status: string; decidedBy: string | null; decidedByOrganisation: string | null; decidedAt: string | null; decisionReason: string | null; record: { id: string; status: string } };
+    const withdrawObjection = (id: string, identity = self, reason: string | null = '已与认定部门核实一致') =>
+      queryAs<{ withdrawObjection: Withdrawn }>(identity, WITHDRAW_OBJECTION, { input: { id, reason } });
+    const withdrawApplication = (id: string, identity = self, reason: string | null = '申请材料不全，补充后重新申请') =>
+      queryAs<{ withdrawRestorationApplication: Withdrawn & { record: { restorableFrom: string | null } } }>(identity, WITHDRAW_APPLICATION, { input: { id, reason } });
+    const storedObjection = (id: string) => db().getRepository(CreditRecordObjection).findOneByOrFail({ id });
+    const storedApplication = (id: string) => db().getRepository(RestorationApplication).findOneByOrFail({ id });
+
+    it('SUBMITTED → WITHDRAWN by the subject: the record counts again, unchanged, its history tells it, and the subject may object again', async () => {
+      const r = await record();
+      const objection = (await object(r.id)).data!.objectToCreditRecord;
+      const result = await withdrawObjection(objection.id);
+      expect(result.errors).toBeUndefined();
+      expect(result.data?.withdrawObjection).toMatchObject({
+        id: objection.id, status: 'WITHDRAWN', overdue: false, decidedBy: self.caller!.id, decidedByOrganisation: subject.identifier, decisionReason: '已与认定部门核实一致', record: { id: r.id, status: 'ACTIVE' },
+      });
+      expect(Date.parse(result.data!.withdrawObjection.decidedAt!)).toBeGreaterThan(Date.now() - 60_000);
+      const read = await readRecord(r.id);
+      expect(read.history.map((e) => [e.kind, e.actor, e.relatedId, e.before, e.after])).toEqual([
+        ['OBJECTED', self.caller!.id, objection.id, '{"status":"ACTIVE"}', '{"status":"OBJECTED"}'],
+        ['OBJECTION_WITHDRAWN', self.caller!.id, objection.id, '{"status":"OBJECTED"}', '{"status":"ACTIVE"}'],
+      ]);
+      expect(read.objections.map((o) => o.status)).toEqual(['WITHDRAWN']);
+      expect(await stored(r.id)).toEqual(r);
+      const again = await object(r.id);
+      expect(again.errors).toBeUndefined();
+      expect(again.data?.objectToCreditRecord).toMatchObject({ status: 'SUBMITTED', record: { status: 'OBJECTED' } });
+    });
+
+    it('takes a record whose disclosure period ended meanwhile back to EXPIRED, as a rejection does, without a reason given', async () => {
+      const r = await record({ decisionDate: addMonths(today, -13) });
+      const objection = (await object(r.id)).data!.objectToCreditRecord;
+      const result = await withdrawObjection(objection.id, self, null);
+      expect(result.errors).toBeUndefined();
+      expect(result.data?.withdrawObjection).toMatchObject({ status: 'WITHDRAWN', decisionReason: null, record: { status: 'EXPIRED' } });
+      expect((await readRecord(r.id)).history.map((e) => [e.kind, e.before, e.after])).toEqual([
+        ['EXPIRED', '{"status":"ACTIVE"}', '{"status":"EXPIRED"}'],
+        ['OBJECTED', '{"status":"EXPIRED"}', '{"status":"OBJECTED"}'],
+        ['OBJECTION_WITHDRAWN', '{"status":"OBJECTED"}', '{"status":"EXPIRED"}'],
+      ]);
+    });
+
+    it('is withdrawn by the organisation that filed it on the subject’s behalf, or by the subject; not by the source department of a case it did not file, another department or a bank', async () => {
+      const r = await record();
+      const byWindow = (await object(r.id, window)).data!.objectToCreditRecord;
+      // Departments are refused as not entitled, the bank already for the group it lacks.
+      for (const [identity, problem] of [[market, 'NOT_ENTITLED'], [unrelated, 'NOT_ENTITLED'], [bankUser, 'GROUP_NOT_GRANTED']] as const) {
+        const refused = await withdrawObjection(byWindow.id, identity);
+        expect(refused.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', problem });
+      }
+      expect(await storedObjection(byWindow.id)).toMatchObject({ status: 'SUBMITTED' });
+      expect((await withdrawObjection(byWindow.id, window)).data?.withdrawObjection).toMatchObject({ status: 'WITHDRAWN', decidedByOrganisation: 'CREDIT_OFFICE', record: { status: 'ACTIVE' } });
+      // The subject's own objection, which the source department decides: the department cannot close it undecided.
+      const bySubject = (await object(r.id)).data!.objectToCreditRecord;
+      await expectRefused(await withdrawObjection(bySubject.id, market), 'FORBIDDEN');
+      await expectRefused(await withdrawObjection(bySubject.id, window), 'FORBIDDEN');
+      expect((await withdrawObjection(bySubject.id)).data?.withdrawObjection).toMatchObject({ status: 'WITHDRAWN' });
+      // One the source department filed for the subject: it, or the subject, may take it back.
+      const bySource = (await object(r.id, market)).data!.objectToCreditRecord;
+      expect((await withdrawObjection(bySource.id)).data?.withdrawObjection).toMatchObject({ status: 'WITHDRAWN', decidedBy: self.caller!.id });
+      const bySourceAgain = (await object(r.id, market)).data!.objectToCreditRecord;
+      expect((await withdrawObjection(bySourceAgain.id, market)).data?.withdrawObjection).toMatchObject({ status: 'WITHDRAWN', decidedByOrganisation: 'MARKET_REGULATION' });
+    });
+
+    it.each<[string, Record<string, unknown>]>([
+      ['ACCEPTED', { decision: 'ACCEPT', resolution: 'CORRECTED', correction: { summary: '虚构原价进行价格欺诈，罚款10000元' } }],
+      ['REJECTED', { decision: 'REJECT' }],
+    ])('is refused once %s, typed, and changes nothing', async (status, decision) => {
+      const r = await record();
+      const objection = (await object(r.id)).data!.objectToCreditRecord;
+      expect((await decideObjection(objection.id, decision)).errors).toBeUndefined();
+      const before = [await stored(r.id), await events(r.id), await storedObjection(objection.id)];
+      const result = await withdrawObjection(objection.id);
+      await expectRefused(result, 'BAD_USER_INPUT', 'id');
+      expect(result.errors?.[0].extensions).toMatchObject({ status, problem: 'TRANSITION_NOT_ALLOWED' });
+      expect(result.data?.withdrawObjection ?? null).toBeNull();
+      expect([await stored(r.id), await events(r.id), await storedObjection(objection.id)]).toEqual(before);
+    });
+
+    it('is final: a decision after it is refused, and so is another withdrawal; the same one retried is answered unchanged', async () => {
+      const r = await record();
+      const objection = (await object(r.id)).data!.objectToCreditRecord;
+      const first = (await withdrawObjection(objection.id)).data!.withdrawObjection;
+      const before = [await stored(r.id), await events(r.id), await storedObjection(objection.id)];
+      const decided = await decideObjection(objection.id, { decision: 'REJECT' });
+      await expectRefused(decided, 'BAD_USER_INPUT', 'id');
+      expect(decided.errors?.[0].extensions).toMatchObject({ status: 'WITHDRAWN', problem: 'TRANSITION_NOT_ALLOWED' });
+      expect(decided.errors?.[0].message).toContain('withdrew');
+      const otherReason = await withdrawObjection(objection.id, self, '另一理由');
+      expect(otherReason.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id', status: 'WITHDRAWN', problem: 'TRANSITION_NOT_ALLOWED' });
+      const retried = await withdrawObjection(objection.id);
+      expect(retried.errors).toBeUndefined();
+      expect(retried.data?.withdrawObjection).toEqual(first);
+      expect([await stored(r.id), await events(r.id), await storedObjection(objection.id)]).toEqual(before);
+    });
+
+    it('races a decision made at the same moment: one of them happens, the other is refused as no longer pending', async () => {
+      for (let attempt = 0; attempt < 3; attempt += 1) {
+        const r = await record();
+        const objection = (await object(r.id)).data!.objectToCreditRecord;
+        const [withdrawn, decided] = await Promise.all([withdrawObjection(objection.id), decideObjection(objection.id, { decision: 'REJECT' })]);
+        const outcomes = [withdrawn, decided].map((result) => (result.errors ? result.errors[0].extensions?.problem : 'DONE'));
+        expect(outcomes.sort()).toEqual(['DONE', 'TRANSITION_NOT_ALLOWED']);
+        expect(['WITHDRAWN', 'REJECTED']).toContain((await storedObjection(objection.id)).status);
+        expect((await stored(r.id)).status).toBe('ACTIVE');
+        expect(await events(r.id)).toBe(2);
+      }
+    });
+
+    it('refuses an illegible reason, naming it, and changes nothing', async () => {
+      const r = await record();
+      const objection = (await object(r.id)).data!.objectToCreditRecord;
+      await expectRefused(await withdrawObjection(objection.id, self, '撤回\u202e由理'), 'BAD_USER_INPUT', 'reason');
+      await expectRefused(await withdrawObjection(objection.id, self, '撤'.repeat(501)), 'BAD_USER_INPUT', 'reason');
+      expect(await storedObjection(objection.id)).toMatchObject({ status: 'SUBMITTED' });
+      expect(await events(r.id)).toBe(1);
+    });
+
+    it('is never overdue: a withdrawn objection past its limit leaves the overdue list, and the status filter finds it', async () => {
+      const LIST = `query($s: ObjectionStatus, $o: Boolean) { creditRecordObjections(status: $s, overdue: $o, first: 100) { edges { node { id status overdue } } } }`;
+      const listed = async (variables: Record<string, unknown>) =>
+        ((await queryAs<{ creditRecordObjections: { edges: { node: { id: string; status: string; overdue: boolean } }[] } }>(creditOffice, LIST, variables)).data?.creditRecordObjections.edges ?? []).map((e) => e.node);
+      const objection = (await object((await record()).id)).data!.objectToCreditRecord;
+      await db().getRepository(CreditRecordObjection).update({ id: objection.id }, { submittedAt: new Date(Date.now() - 20 * 86_400_000) });
+      expect((await listed({ o: true })).map((n) => n.id)).toContain(objection.id);
+      expect((await withdrawObjection(objection.id)).data?.withdrawObjection).toMatchObject({ status: 'WITHDRAWN', overdue: false });
+      expect((await listed({ o: true })).map((n) => n.id)).not.toContain(objection.id);
+      expect(await listed({ o: false })).toContainEqual({ id: objection.id, status: 'WITHDRAWN', overdue: false });
+      expect(await listed({ s: 'WITHDRAWN' })).toContainEqual({ id: objection.id, status: 'WITHDRAWN', overdue: false });
+      expect((await listed({ s: 'SUBMITTED' })).map((n) => n.id)).not.toContain(objection.id);
+    });
+
+    it('SUBMITTED → WITHDRAWN for an application: the record and its history are untouched, and the subject may apply again', async () => {
+      const r = await record();
+      const application = (await apply(r.id)).data!.applyForRestoration;
+      const result = await withdrawApplication(application.id);
+      expect(result.errors).toBeUndefined();
+      expect(result.data?.withdrawRestorationApplication).toMatchObject({
+        id: application.id, status: 'WITHDRAWN', decidedBy: self.caller!.id, decidedByOrganisation: subject.identifier, decisionReason: '申请材料不全，补充后重新申请',
+        record: { id: r.id, status: 'ACTIVE', restorableFrom: addDays(addMonths(r.decisionDate, 3), 1) },
+      });
+      expect(await stored(r.id)).toEqual(r);
+      expect(await events(r.id)).toBe(0);
+      const LIST = `query($s: RestorationStatus) { restorationApplications(status: $s, first: 100) { edges { node { id status } } } }`;
+      const listed = async (status: string) => ((await queryAs<{ restorationApplications: { edges: { node: { id: string; status: string } }[] } }>(self, LIST, { s: status })).data?.restorationApplications.edges ?? []).map((e) => e.node);
+      expect(await listed('WITHDRAWN')).toContainEqual({ id: application.id, status: 'WITHDRAWN' });
+      expect((await listed('SUBMITTED')).map((a) => a.id)).not.toContain(application.id);
+      const again = await apply(r.id);
+      expect(again.errors).toBeUndefined();
+      expect(again.data?.applyForRestoration).toMatchObject({ status: 'SUBMITTED' });
+      // Withdrawn, it can no longer be decided.
+      const decided = await decideRestoration(application.id, 'APPROVE');
+      await expectRefused(decided, 'BAD_USER_INPUT', 'id');
+      expect(decided.errors?.[0].extensions).toMatchObject({ status: 'WITHDRAWN', problem: 'TRANSITION_NOT_ALLOWED' });
+      expect((await stored(r.id)).status).toBe('ACTIVE');
+    });
+
+    it('is refused for an application decided, or closed at its record’s disclosure end, and changes nothing', async () => {
+      const decidedRecord = await record();
+      const approved = (await apply(decidedRecord.id)).data!.applyForRestoration;
+      await decideRestoration(approved.id, 'APPROVE');
+      const ended = await record();
+      const pending = (await apply(ended.id)).data!.applyForRestoration;
+      const decisionDate = addMonths(today, -13);
+      await db().getRepository(CreditRecord).update({ id: ended.id }, { decisionDate, disclosureEndsAt: addMonths(decisionDate, 12) });
+      for (const [id, status] of [[approved.id, 'APPROVED'], [pending.id, 'CLOSED']] as const) {
+        const before = await storedApplication(id);
+        const result = await withdrawApplication(id);
+        await expectRefused(result, 'BAD_USER_INPUT', 'id');
+        expect(result.errors?.[0].extensions).toMatchObject({ status, problem: 'TRANSITION_NOT_ALLOWED' });
+        expect(await storedApplication(id)).toEqual(before);
+      }
+      // One the window filed: the window or the subject may withdraw it, not the deciding department.
+      const byWindow = (await apply((await record()).id, window)).data!.applyForRestoration;
+      await expectRefused(await withdrawApplication(byWindow.id, market), 'FORBIDDEN');
+      expect((await withdrawApplication(byWindow.id, window)).data?.withdrawRestorationApplication).toMatchObject({ status: 'WITHDRAWN', decidedByOrganisation: 'CREDIT_OFFICE' });
+    });
+
+    it('answers another subject’s objection or application as it answers an unknown id, and withdraws nothing', async () => {
+      const r = await record();
+      const objection = (await object(r.id)).data!.objectToCreditRecord;
+      const application = (await apply((await record()).id)).data!.applyForRestoration;
+      const outsider = selfOf(other);
+      const shown = (result: GraphQLResponse) => ({ data: result.data, errors: result.errors?.map((e) => [e.extensions?.code, e.extensions?.problem, e.extensions?.field, e.message]) });
+      for (const [send, id] of [[(i: string) => withdrawObjection(i, outsider), objection.id], [(i: string) => withdrawApplication(i, outsider), application.id]] as const) {
+        const another = shown(await send(id));
+        expect(another).toEqual(shown(await send(randomUUID())));
+        expect(another.errors?.[0][0]).toBe('FORBIDDEN');
+      }
+      expect(await storedObjection(objection.id)).toMatchObject({ status: 'SUBMITTED' });
+      expect(await storedApplication(application.id)).toMatchObject({ status: 'SUBMITTED' });
+      // Unknown to a department: NOT_FOUND naming the argument, as for a decision.
+      await expectRefused(await withdrawObjection(randomUUID(), window), 'NOT_FOUND', 'id');
+      await expectRefused(await withdrawApplication(randomUUID(), window), 'NOT_FOUND', 'id');
+    });
+
+    it("masks the citizen ID number a person withdrew under, for readers without PERSONAL_IDENTIFIERS", async () => {
+      const person = { id: randomUUID(), identifier: '130304197304130019', kind: 'NATURAL_PERSON' };
+      const own = selfOf(person);
+      const objection = (await object((await record({ subjectId: person.id })).id, own)).data!.objectToCreditRecord;
+      const application = (await apply((await record({ subjectId: person.id })).id, own)).data!.applyForRestoration;
+      expect((await withdrawObjection(objection.id, own)).data?.withdrawObjection).toMatchObject({ decidedByOrganisation: person.identifier });
+      expect((await withdrawApplication(application.id, own)).data?.withdrawRestorationApplication).toMatchObject({ decidedByOrganisation: person.identifier });
+      const CASES = `query($o: ID!, $a: ID!) { creditRecordObjection(id: $o) { decidedByOrganisation } restorationApplication(id: $a) { decidedByOrganisation } }`;
+      const asOffice = await queryAs(creditOffice, CASES, { o: objection.id, a: application.id });
+      expect(asOffice.data).toEqual({ creditRecordObjection: { decidedByOrganisation: '1303**********0019' }, restorationApplication: { decidedByOrganisation: '1303**********0019' } });
+      // This subject's cases are its own: the lists the other tests count are the enterprise's.
+      await db().getRepository(CreditRecordObjection).delete({ subjectId: person.id });
+      await db().getRepository(RestorationApplication).delete({ subjectId: person.id });
     });
   });
 
