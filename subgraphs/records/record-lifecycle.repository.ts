@@ -15,7 +15,7 @@ import { CreditRecord, type RecordStatus, type StoredRecordStatus } from './enti
 import { CreditRecordEvent } from './entities/credit-record-event.entity';
 import { CreditRecordObjection, type ObjectionResolution, type ObjectionStatus } from './entities/credit-record-objection.entity';
 import { RestorationApplication, type RestorationStatus } from './entities/restoration-application.entity';
-import { objectionTransitions, overdueBefore, recordTransitions, restorationTransitions, transition, type RecordAction } from './lifecycle';
+import { objectionTransitions, overdueBefore, recordTransitions, restorationTransitions, transition, type RecordAction, type RestorationAction } from './lifecycle';
 import { asRead, changedValues, recordEvent, sameContent, type Actor } from './record-history';
 import { applicationAsItStands, closeEndedApplications, endedCondition } from './restoration-closure';
 import { actorOf, isCreditOffice, isSourceDepartment, mayActFor, mayWithdraw, ownSubject } from './record-roles';
@@ -328,18 +328,10 @@ export class RecordLifecycleRepository {
     const actor = actorOf(identity, 'withdrawing a restoration application');
     const reason = optionalReason(input.reason, 'reason', 500);
     return await writeTransaction(this.db, async (manager) => {
-      const named = await manager.findOne(RestorationApplication, { where: { id: input.id }, select: { id: true, recordId: true } });
-      if (!named) throw notFound(identity, 'restoration application', input.id);
-      const record = await this.lockedRecord(manager, named.recordId, identity);
-      const application = await manager.findOneOrFail(RestorationApplication, { where: { id: input.id }, lock: lockFor(manager) });
+      const { record, application } = await this.lockedApplication(manager, input.id, identity);
       this.assertMayWithdraw(identity, application, 'a restoration application');
       if (sameWithdrawal(application, actor, reason)) return application;
-      // As it stands today: pending when the record's disclosure ended, it was closed then.
-      const standing = applicationAsItStands(application, record, this.today);
-      if (!transition(restorationTransitions, standing.status, 'WITHDRAW')) {
-        const why = standing.status === 'CLOSED' && standing.decisionReason ? ` (${standing.decisionReason})` : '';
-        throw notAllowedNow('id', `this application is already ${standing.status}${why}; only a pending application can be withdrawn`, { status: standing.status });
-      }
+      stillPendingFor(application, record, this.today, 'WITHDRAW', 'only a pending application can be withdrawn');
       await this.storeWithdrawal(manager, RestorationApplication, application, actor, reason);
       return application;
     });
@@ -456,27 +448,14 @@ export class RecordLifecycleRepository {
     const actor = actorOf(identity, 'deciding a restoration application');
     const reason = text(input.reason, 'reason', 500);
     return await writeTransaction(this.db, async (manager) => {
-      // The record is locked before its application, in the order every lifecycle write takes
-      // (an objection's decision closes the record's pending application after locking the
-      // record): two writes locking them in opposite orders deadlock on MySQL.
-      const named = await manager.findOne(RestorationApplication, { where: { id: input.id }, select: { id: true, recordId: true } });
-      if (!named) throw notFound(identity, 'restoration application', input.id);
-      const record = await this.lockedRecord(manager, named.recordId, identity);
-      const application = await manager.findOneOrFail(RestorationApplication, { where: { id: input.id }, lock: lockFor(manager) });
+      const { record, application } = await this.lockedApplication(manager, input.id, identity);
       const rule = restorationRules[record.category];
       const byCreditOffice = rule?.decidedBy === 'SOURCE_DEPARTMENT_OR_CREDIT_OFFICE' && isCreditOffice(identity.caller);
       if (!isSourceDepartment(identity.caller, application.sourceDepartment) && !byCreditOffice) {
         const who = rule?.decidedBy === 'SOURCE_DEPARTMENT' ? `only by its source department, ${application.sourceDepartment} (${rule.basis})` : `by its source department, ${application.sourceDepartment}, or the credit office`;
         throw forbiddenAbout(record.subjectId, 'NOT_ENTITLED', `restoration of this ${record.category} record is decided ${who}`);
       }
-      // As it stands today: pending when the record's disclosure ended, it was closed then.
-      const standing = applicationAsItStands(application, record, this.today);
-      const status = transition(restorationTransitions, standing.status, input.decision);
-      if (!status) {
-        const why = standing.status === 'CLOSED' && standing.decisionReason ? ` (${standing.decisionReason})` : '';
-        const once = standing.status === 'WITHDRAWN' ? 'its subject withdrew it (撤回), so there is nothing to decide' : 'an application is decided once (a rejected subject may apply again)';
-        throw notAllowedNow('id', `this application is already ${standing.status}${why}; ${once}`, { status: standing.status });
-      }
+      const status = stillPendingFor(application, record, this.today, input.decision, application.status === 'WITHDRAWN' ? 'its subject withdrew it (撤回), so there is nothing to decide' : 'an application is decided once (a rejected subject may apply again)');
       if (input.decision === 'APPROVE') {
         // Asked again: the record may have been corrected since the application (made serious,
         // dated anew, or found positive), and what it is now decides.
@@ -510,6 +489,19 @@ export class RecordLifecycleRepository {
   }
 
   // -------------------------------------------------------------------------------------------
+
+  /**
+   * A restoration application and its record, both locked: the record first, in the order every
+   * lifecycle write takes (an objection's decision closes the record's pending application after
+   * locking the record): two writes locking them in opposite orders deadlock on MySQL.
+   */
+  private async lockedApplication(manager: EntityManager, id: string, identity: RequestIdentity): Promise<{ record: CreditRecord; application: RestorationApplication }> {
+    const named = await manager.findOne(RestorationApplication, { where: { id }, select: { id: true, recordId: true } });
+    if (!named) throw notFound(identity, 'restoration application', id);
+    const record = await this.lockedRecord(manager, named.recordId, identity);
+    const application = await manager.findOneOrFail(RestorationApplication, { where: { id }, lock: lockFor(manager) });
+    return { record, application };
+  }
 
   private async lockedRecord(manager: EntityManager, id: string, identity: RequestIdentity): Promise<CreditRecord> {
     const record = typeof id === 'string' && id.length <= 36 ? await manager.findOne(CreditRecord, { where: { id }, lock: lockFor(manager) }) : null;
@@ -554,6 +546,19 @@ function correctionField(field: keyof CreditRecordDraft): string {
   if (field === 'sourceDepartment') return 'category';
   if (field === 'recordedAt') return 'decisionDate';
   return field;
+}
+
+/**
+ * The status `action` takes an application to, as it stands today (pending when its record's
+ * disclosure ended, it was closed then); a refusal naming what it already is, and `then`, when
+ * it is settled.
+ */
+function stillPendingFor<A extends RestorationAction>(application: RestorationApplication, record: CreditRecord, today: string, action: A, then: string): RestorationStatus {
+  const standing = applicationAsItStands(application, record, today);
+  const status = transition(restorationTransitions, standing.status, action);
+  if (status) return status;
+  const why = standing.status === 'CLOSED' && standing.decisionReason ? ` (${standing.decisionReason})` : '';
+  throw notAllowedNow('id', `this application is already ${standing.status}${why}; ${then}`, { status: standing.status });
 }
 
 /**
