@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Caller } from '../../lib/access/identity';
 import { purposeProblems, type PurposeProblem } from '../../lib/access/policy';
 import { demoConsents } from '../../scripts/demo/consents';
+import { Consent } from '../../subgraphs/entities/entities/consent.entity';
 import { demoBankOrganisation, demoWorld } from '../../scripts/demo/world';
 import { testDatabases } from '../helpers/databases';
 import { usePlatform, type As, type Platform } from '../helpers/platform';
@@ -30,6 +31,13 @@ const procurement = { 'x-credit-matter': 'GOVERNMENT_PROCUREMENT', 'x-credit-cas
 const financialServices = (consentId: string) => ({ 'x-credit-matter': 'FINANCIAL_SERVICES', 'x-credit-consent': consentId });
 
 const READ = /* GraphQL */ `query Read($id: ID!) { subject(id: $id) { name } }`;
+
+/**
+ * Each kind of reader has one consent-based matter today, and grantConsent gives a consent only for
+ * a matter its grantee's kind may name, so a consent for another matter is one stored otherwise (a
+ * migration, a matter since withdrawn): given to the bank for due diligence, stored directly below.
+ */
+const otherMatterConsent = '5c0e0000-0000-4000-8000-00000000f1a7';
 
 interface RefusalCase {
   label: string;
@@ -62,13 +70,15 @@ const refusals: RefusalCase[] = [
   },
   { label: 'a consent given to another reader', problem: 'CONSENT_NOT_GIVEN_TO_CALLER', as: { caller: bank, headers: financialServices(demoConsents.dueDiligence) }, header: 'x-credit-consent' },
   { label: 'a consent nobody was given', problem: 'CONSENT_NOT_GIVEN_TO_CALLER', as: { caller: bank, headers: financialServices('00000000-0000-4000-8000-000000000000') }, header: 'x-credit-consent' },
-  // The provider's code is an enterprise's too: its consent for collection, cited for due diligence.
+  // The provider's code is an enterprise's too, but a consent is given to a kind of reader as well:
+  // its consent for collection, cited by the company as an enterprise, is not the enterprise's.
   {
-    label: 'the caller’s consent for another matter',
-    problem: 'CONSENT_NOT_FOR_MATTER',
+    label: 'a consent given to the caller’s code as another kind of organisation',
+    problem: 'CONSENT_NOT_GIVEN_TO_CALLER',
     as: { caller: { ...provider(0), organisationKind: 'ENTERPRISE' }, headers: { 'x-credit-matter': 'COMMERCIAL_DUE_DILIGENCE', 'x-credit-consent': demoConsents.providerCollection } },
     header: 'x-credit-consent',
   },
+  { label: 'the caller’s consent for another matter', problem: 'CONSENT_NOT_FOR_MATTER', as: { caller: bank, headers: financialServices(otherMatterConsent) }, header: 'x-credit-consent' },
   { label: 'the caller’s revoked consent', problem: 'CONSENT_REVOKED', as: { caller: bank, headers: financialServices(demoConsents.revoked) }, header: 'x-credit-consent' },
   { label: 'the caller’s expired consent', problem: 'CONSENT_EXPIRED', as: { caller: bank, headers: financialServices(demoConsents.expired) }, header: 'x-credit-consent' },
   { label: 'the caller’s consent not yet valid', problem: 'CONSENT_NOT_YET_VALID', as: { caller: bank, headers: financialServices(demoConsents.notYetValid) }, header: 'x-credit-consent' },
@@ -89,6 +99,12 @@ async function auditedOutcomes(platform: Platform, requestId: string): Promise<s
 
 describe.each(testDatabases)('a refused purpose as a front end reads it, on $label', (database) => {
   const platform = usePlatform(database, 'purposecodes', { seedSubjects: world.subjects.length });
+  beforeAll(async () => {
+    await platform.databases.entities.getRepository(Consent).insert({
+      id: otherMatterConsent, subjectId: enterprise.id, granteeOrganisation: demoBankOrganisation, granteeKind: 'FINANCIAL_INSTITUTION', purpose: 'COMMERCIAL_DUE_DILIGENCE',
+      validFrom: '2026-01-01', validUntil: '2099-12-31', grantedBy: 'window-sun', grantedByOrganisation: 'CREDIT_OFFICE', grantedAt: new Date(), revokedAt: null, revokedBy: null, revokedByOrganisation: null, revocationReason: null,
+    });
+  });
 
   it('has a request below for every problem a refused purpose can have', () => {
     expect([...new Set(refusals.map((r) => r.problem))].sort()).toEqual([...purposeProblems].sort());
