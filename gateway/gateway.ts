@@ -25,7 +25,7 @@ import { defaultOperationLimits, operationLimitsForApollo, readListSizes, typeLi
 import { createGatewayContext, openGatewayContext, type GatewayContext } from './request-access';
 import { RateLimits, rateLimitPlugin, type RateLimitSettings } from './rate-limits';
 import { operationResolution, wellFormedVariables, withPlatformScalars } from './request-checks';
-import { defaultSubgraphTimeoutMs, SubgraphDataSource } from './subgraph-data-source';
+import { defaultSubgraphTimeoutMs, rememberQueryPlan, SubgraphDataSource } from './subgraph-data-source';
 
 export interface GatewayOptions {
   supergraphSdl: string;
@@ -104,6 +104,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     buildService: ({ name, url }) => new SubgraphDataSource(name, urls[name] ?? url ?? '', options.subgraphTimeoutMs, options.observer),
+    // A failed fetch's errors name the fields of later fetches the plan then skips (subgraph-data-source.ts).
+    experimental_didResolveQueryPlan: rememberQueryPlan,
   });
   const guarded: GatewayInterface = {
     async load(loadOptions) {

@@ -1,4 +1,4 @@
-import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { RemoteGraphQLDataSource, type Experimental_DidResolveQueryPlanCallback, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLRequestContext, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { Kind, parse, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type NamedTypeNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import { identityHeader } from '../lib/access/identity';
@@ -104,14 +104,31 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   }
 }
 
+type QueryPlan = Parameters<Experimental_DidResolveQueryPlanCallback>[0]['queryPlan'];
+type PlanNode = NonNullable<QueryPlan['node']>;
+type FetchNode = Extract<PlanNode, { kind: 'Fetch' }>;
+type RequiredSelection = NonNullable<FetchNode['requires']>[number];
+
+/** Each request's query plan, by the request context the gateway executes it with (and hands each fetch). */
+const queryPlans = new WeakMap<object, QueryPlan>();
+
+/** For the gateway (`experimental_didResolveQueryPlan`): keeps the plan a failed fetch is placed in. */
+export const rememberQueryPlan: Experimental_DidResolveQueryPlanCallback = ({ queryPlan, requestContext }) => {
+  queryPlans.set(requestContext, queryPlan);
+};
+
 /**
- * Where each field the fetch asked for sits in the subgraph's answer: a root field's response key,
- * or `_entities`, the representation's index and the field, which the gateway maps to where that
- * entity is in the client's answer. An error on each tells a client exactly which fields of its
- * answer are missing, as GraphQL gives every field error its path. A field the planner asked for
- * its own needs (a key, a field another subgraph `@requires`, one hidden from clients) is not the
- * client's: no error names it, and one error without a path says that fields depending on the
- * subgraph's data are missing too.
+ * Where each field of the client's answer that this fetch leaves missing sits in the subgraph's
+ * answer: a root field's response key, or `_entities`, the representation's index and the field,
+ * which the gateway maps to where that entity is in the client's answer. An error on each tells a
+ * client exactly which fields of its answer are missing, as GraphQL gives every field error its
+ * path. Missing are the fields the fetch asked for, and the fields of later fetches for the same
+ * entities that `@requires` one of those: the gateway skips such a fetch for an entity lacking
+ * what it requires, silently, so their nulls would otherwise carry no error at all (a verdict
+ * needing the reports subgraph's finding, an acceptance needing the provider's standing). A field
+ * the planner asked for its own needs (a key, a field another subgraph requires, one hidden from
+ * clients) is not the client's: no error names it. Only when the plan is not known does one error
+ * without a path say that fields depending on the subgraph's data are missing too.
  */
 function askedPaths(options: GraphQLDataSourceProcessOptions<GatewayContext>): (string | number)[][] {
   // The planner's document, when it exposes one; else the fetch's text, parsed on this failure path only.
@@ -119,21 +136,91 @@ function askedPaths(options: GraphQLDataSourceProcessOptions<GatewayContext>): (
   const operation = document?.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   if (!document || !operation) return [];
   const fragments = fragmentsOf(document);
-  const keys = (selectionSet: SelectionSetNode, typename?: unknown) => fieldsOf(selectionSet, fragments, typename).filter((f) => f.name.value !== '__typename').map(responseKey);
-  const entities = operation.selectionSet.selections.find((s): s is FieldNode => s.kind === Kind.FIELD && s.name.value === '_entities');
-  if (!entities?.selectionSet) return keys(operation.selectionSet).map((key) => [key]);
+  const entities = entitiesField(operation);
+  if (!entities) return fieldsOf(operation.selectionSet, fragments).filter((f) => f.name.value !== '__typename').map((f) => [responseKey(f)]);
   const representations = options.request.variables?.representations;
   const clientAsked = clientKeysAt(options);
   if (!Array.isArray(representations) || !clientAsked) return [];
+  const incoming = 'incomingRequestContext' in options ? options : undefined;
+  const plan = incoming && queryPlans.get(incoming.incomingRequestContext);
+  const later = plan ? fetchesAt(plan, incoming.pathInIncomingRequest ?? []).filter((fetch) => fetch.operation !== options.request.query) : [];
+  const missingOf = new Map<unknown, string[]>();
+  const missing = (typename: unknown) => {
+    if (!missingOf.has(typename)) missingOf.set(typename, missingWith(entityKeys(entities, fragments, typename), later, typename));
+    return missingOf.get(typename)!;
+  };
   let plannerOwn = false;
   const paths = representations.flatMap((representation: { __typename?: unknown }, index) =>
-    keys(entities.selectionSet!, representation.__typename).flatMap((key) => {
+    missing(representation.__typename).flatMap((key) => {
       if (clientAsked.has(key)) return [['_entities', index, key]];
       plannerOwn = true;
       return [];
     }),
   );
-  return plannerOwn ? [...paths, []] : paths;
+  return plannerOwn && !plan ? [...paths, []] : paths;
+}
+
+/**
+ * The response keys missing from an entity of `typename` when a fetch giving `keys` fails: those,
+ * and what each later fetch for the same entities gives whose `@requires` names a missing key, as
+ * the gateway does not send it for that entity (and so on, a skipped fetch's keys missing in turn).
+ */
+function missingWith(keys: string[], later: FetchNode[], typename: unknown): string[] {
+  const missing = new Set(keys);
+  const pending = [...later];
+  for (let skipped = pending.findIndex(needsAnyOf); skipped >= 0; skipped = pending.findIndex(needsAnyOf)) {
+    const [fetch] = pending.splice(skipped, 1);
+    const document = fetch.operationDocumentNode ?? parse(fetch.operation);
+    const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+    const entities = operation && entitiesField(operation);
+    if (entities) entityKeys(entities, fragmentsOf(document), typename).forEach((key) => missing.add(key));
+  }
+  return [...missing];
+
+  function needsAnyOf(fetch: FetchNode): boolean {
+    return requiredKeys(fetch.requires ?? [], typename).some((key) => missing.has(key));
+  }
+}
+
+/** The top-level response keys a fetch's `requires` names for an entity of `typename`. */
+function requiredKeys(selections: readonly RequiredSelection[], typename: unknown): string[] {
+  return selections.flatMap((selection) =>
+    selection.kind === 'Field' ? [selection.alias ?? selection.name] : !selection.typeCondition || selection.typeCondition === typename ? requiredKeys(selection.selections, typename) : [],
+  );
+}
+
+/** The entity fetches of a plan that fill the entities at `path` of the answer (`@` for each element of a list). */
+function fetchesAt(plan: QueryPlan, path: readonly (string | number)[]): FetchNode[] {
+  const found: FetchNode[] = [];
+  const visit = (node: PlanNode | undefined, at: readonly (string | number)[]): void => {
+    if (!node) return;
+    switch (node.kind) {
+      case 'Sequence':
+      case 'Parallel':
+        return node.nodes.forEach((child) => visit(child, at));
+      case 'Flatten':
+        return visit(node.node, [...at, ...node.path]);
+      case 'Condition':
+        visit(node.ifClause, at);
+        return visit(node.elseClause, at);
+      case 'Fetch':
+        if (node.requires && at.length === path.length && at.every((key, i) => key === path[i])) found.push(node);
+        return;
+    }
+  };
+  visit(plan.node, []);
+  return found;
+}
+
+function entitiesField(operation: OperationDefinitionNode): FieldNode | undefined {
+  return operation.selectionSet.selections.find((s): s is FieldNode => s.kind === Kind.FIELD && s.name.value === '_entities' && !!s.selectionSet);
+}
+
+/** What an entity fetch asks of an entity of `typename`, by response key. */
+function entityKeys(entities: FieldNode, fragments: Map<string, FragmentDefinitionNode>, typename: unknown): string[] {
+  return fieldsOf(entities.selectionSet!, fragments, typename)
+    .filter((f) => f.name.value !== '__typename')
+    .map(responseKey);
 }
 
 /** The response keys the client's own operation asks at the place in its answer this fetch fills; null when it cannot be told. */

@@ -3,6 +3,7 @@ import { unifiedSocialCreditCode } from '../../lib/identifiers';
 import { demoWorld } from '../../scripts/demo/world';
 import { startPlatform, supervisor, type As, type Platform } from '../helpers/platform';
 import { StandInSubgraph } from '../helpers/stand-in-subgraph';
+import type { GraphQLResponse } from '../helpers/graphql';
 
 /**
  * The gateway facing a subgraph that is down, slow or answers garbage. The reports and entities
@@ -25,14 +26,20 @@ describe('the gateway when a subgraph is down, slow or answers garbage', () => {
   let platform: Platform;
   let reports: StandInSubgraph;
   let entities: StandInSubgraph;
+  let providers: StandInSubgraph;
   let complete: SubjectWithReports;
 
   beforeAll(async () => {
     reports = await StandInSubgraph.start();
     entities = await StandInSubgraph.start();
-    platform = await startPlatform({ kind: 'sqlite', directory: ':memory:' }, { seedSubjects: world.subjects.length, gateway: { subgraphUrls: { reports: reports.url, entities: entities.url }, subgraphTimeoutMs: timeoutMs } });
+    providers = await StandInSubgraph.start();
+    platform = await startPlatform(
+      { kind: 'sqlite', directory: ':memory:' },
+      { seedSubjects: world.subjects.length, gateway: { subgraphUrls: { reports: reports.url, entities: entities.url, providers: providers.url }, subgraphTimeoutMs: timeoutMs } },
+    );
     reports.upstream = platform.subgraphs.reports.url;
     entities.upstream = platform.subgraphs.entities.url;
+    providers.upstream = platform.subgraphs.providers.url;
     const result = await platform.query<SubjectWithReports>(SUBJECT_WITH_REPORTS, { id: subject.id }, supervisor);
     expect(result.errors).toBeUndefined();
     complete = result.data!;
@@ -41,10 +48,12 @@ describe('the gateway when a subgraph is down, slow or answers garbage', () => {
     await platform?.stop();
     await reports?.stop();
     await entities?.stop();
+    await providers?.stop();
   });
   afterEach(() => {
     reports.behaviour = { kind: 'proxy' };
     entities.behaviour = { kind: 'proxy' };
+    providers.behaviour = { kind: 'proxy' };
     entities.dropConnections(0);
   });
 
@@ -111,21 +120,88 @@ describe('the gateway when a subgraph is down, slow or answers garbage', () => {
     }
   });
 
-  it("names no field the client did not ask for: a verdict that needs the reports subgraph's part is missing with one error without a path", async () => {
-    const finance: As = { caller: { id: 'test-finance', organisation: 'FINANCE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' }, headers: { 'x-credit-matter': 'GOVERNMENT_PROCUREMENT', 'x-credit-case': 'FAULT-1' } };
-    const ran = await platform.query<{ runCreditCheck: { id: string } }>(
-      /* GraphQL */ `mutation Run($subjectId: ID!) { runCreditCheck(input: { subjectId: $subjectId, matter: "GOVERNMENT_PROCUREMENT", caseNumber: "FAULT-1" }) { id } }`,
-      { subjectId: subject.id },
-      finance,
-    );
+  /**
+   * The errors of an answer a subgraph's outage left incomplete, by path (sorted), each with the
+   * extensions the outage gives; an error without a path would be one a client cannot place.
+   */
+  function outageErrorsByPath(errors: GraphQLResponse['errors'], serviceName: string, reason: string) {
+    expect(errors?.filter((e) => !e.path)).toEqual([]);
+    for (const error of errors ?? []) expect(error.extensions).toEqual({ code: 'SUBGRAPH_UNAVAILABLE', reason, retryAfterSeconds: 5, serviceName });
+    return (errors ?? []).map((e) => e.path!.join('.')).sort();
+  }
+
+  const finance: As = { caller: { id: 'test-finance', organisation: 'FINANCE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' }, headers: { 'x-credit-matter': 'GOVERNMENT_PROCUREMENT', 'x-credit-case': 'FAULT-1' } };
+  const RUN_CHECK = /* GraphQL */ `
+    mutation Run($subjectId: ID!, $key: String!) {
+      runCreditCheck(input: { subjectId: $subjectId, matter: "GOVERNMENT_PROCUREMENT", caseNumber: "FAULT-1", idempotencyKey: $key }) { id verdict measures { kind } reportRequirement { satisfied } }
+    }
+  `;
+  type RanCheck = { runCreditCheck: { id: string; verdict: string | null; measures: unknown[] | null; reportRequirement: { satisfied: boolean } | null } | null };
+
+  it.each([
+    ['down', 'UNREACHABLE', () => reports.down(), () => reports.up()],
+    ['slower than the timeout', 'TIMEOUT', async () => void (reports.behaviour = { kind: 'hang' }), async () => void (reports.behaviour = { kind: 'proxy' })],
+  ])('puts an error on each finding of a check it runs while the reports subgraph is %s, the ones that need its part (@requires) too', async (_label, reason, fail, recover) => {
+    const healthy = await platform.query<RanCheck>(RUN_CHECK, { subjectId: subject.id, key: `fault-healthy-${reason}` }, finance);
+    expect(healthy.errors).toBeUndefined();
+    expect(healthy.data?.runCreditCheck).toEqual({ id: expect.any(String), verdict: expect.any(String), measures: expect.any(Array), reportRequirement: { satisfied: expect.any(Boolean) } });
+    await fail();
+    try {
+      const result = await platform.query<RanCheck>(RUN_CHECK, { subjectId: subject.id, key: `fault-outage-${reason}` }, finance);
+      expect(result.data?.runCreditCheck).toEqual({ id: expect.any(String), verdict: null, measures: null, reportRequirement: null });
+      expect(outageErrorsByPath(result.errors, 'reports', reason)).toEqual(['runCreditCheck.measures', 'runCreditCheck.reportRequirement', 'runCreditCheck.verdict']);
+    } finally {
+      await recover();
+    }
+  });
+
+  it("puts an error on a check's verdict read while the reports subgraph is down, though the client never asked the reports subgraph's part", async () => {
+    const ran = await platform.query<RanCheck>(RUN_CHECK, { subjectId: subject.id, key: 'fault-read-verdict' }, finance);
     expect(ran.errors).toBeUndefined();
+    const VERDICT = `query Verdict($id: ID!) { creditCheck(id: $id) { caseNumber verdict } }`;
     await reports.down();
     try {
-      const result = await platform.query<{ creditCheck: { caseNumber: string; verdict: string | null } }>(`query Verdict($id: ID!) { creditCheck(id: $id) { caseNumber verdict } }`, { id: ran.data!.runCreditCheck.id }, finance);
+      const result = await platform.query<{ creditCheck: { caseNumber: string; verdict: string | null } }>(VERDICT, { id: ran.data!.runCreditCheck!.id }, finance);
       expect(result.data?.creditCheck).toEqual({ caseNumber: 'FAULT-1', verdict: null });
-      expect(result.errors?.map((e) => [e.path ?? null, e.extensions?.code, e.extensions?.serviceName])).toEqual([[null, 'SUBGRAPH_UNAVAILABLE', 'reports']]);
+      expect(outageErrorsByPath(result.errors, 'reports', 'UNREACHABLE')).toEqual(['creditCheck.verdict']);
     } finally {
       await reports.up();
+    }
+  });
+
+  it("puts an error on a subject's credit records when the entities subgraph, which gives the subject's kind they need (@requires), is down", async () => {
+    const RECORD = /* GraphQL */ `query Record($id: ID!) { creditRecord(id: $id) { id subject { id name creditRecords { totalCount } } } }`;
+    const listed = await platform.query<{ subject: { creditRecords: { edges: { node: { id: string } }[] } } }>(`query Records($id: ID!) { subject(id: $id) { creditRecords { edges { node { id } } } } }`, { id: subject.id }, supervisor);
+    const recordId = listed.data!.subject.creditRecords.edges[0].node.id;
+    type Record = { creditRecord: { id: string; subject: { id: string; name: string | null; creditRecords: { totalCount: number } | null } } };
+    const healthy = await platform.query<Record>(RECORD, { id: recordId }, supervisor);
+    expect(healthy.errors).toBeUndefined();
+    expect(healthy.data?.creditRecord.subject).toEqual({ id: subject.id, name: subject.name, creditRecords: { totalCount: expect.any(Number) } });
+    await entities.down();
+    try {
+      const result = await platform.query<Record>(RECORD, { id: recordId }, supervisor);
+      expect(result.data?.creditRecord).toEqual({ id: recordId, subject: { id: subject.id, name: null, creditRecords: null } });
+      expect(outageErrorsByPath(result.errors, 'entities', 'UNREACHABLE')).toEqual(['creditRecord.subject.creditRecords', 'creditRecord.subject.name']);
+    } finally {
+      await entities.up();
+    }
+  });
+
+  it("puts an error on each report's acceptance when the providers subgraph, which gives the issuer's standing it needs (@requires), is down", async () => {
+    const REPORTS = /* GraphQL */ `query Reports($id: ID!) { subject(id: $id) { creditReports { edges { node { reportNumber acceptance { accepted } } } } } }`;
+    type Reports = { subject: { creditReports: { edges: { node: { reportNumber: string; acceptance: { accepted: boolean } | null } }[] } } };
+    const healthy = await platform.query<Reports>(REPORTS, { id: subject.id }, supervisor);
+    expect(healthy.errors).toBeUndefined();
+    const nodes = healthy.data!.subject.creditReports.edges.map((e) => e.node);
+    expect(nodes.length).toBeGreaterThan(0);
+    expect(nodes.every((n) => n.acceptance !== null)).toBe(true);
+    await providers.down();
+    try {
+      const result = await platform.query<Reports>(REPORTS, { id: subject.id }, supervisor);
+      expect(result.data?.subject.creditReports.edges.map((e) => e.node)).toEqual(nodes.map((n) => ({ ...n, acceptance: null })));
+      expect(outageErrorsByPath(result.errors, 'providers', 'UNREACHABLE')).toEqual(nodes.map((_, i) => `subject.creditReports.edges.${i}.node.acceptance`).sort());
+    } finally {
+      await providers.up();
     }
   });
 
