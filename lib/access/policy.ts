@@ -31,7 +31,11 @@ export const purposeGrants: Record<string, readonly FieldGroup[]> = {
   // grants or revokes: that is CONSENT_REGISTRATION, the subject's and the window's). The
   // assessment's statistics count what checks found (a punishment: a dishonesty list), so they are
   // read where the findings are, in the supervision, never on the role's standing alone.
-  CREDIT_SUPERVISION: ['SUBJECT_BASICS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS', 'RESTRICTED_RECORDS', 'REPORTS', 'DISCLOSURE_LOG', 'CONSENTS', 'SUPERVISION_STATISTICS'],
+  // The objections it counts there (a department's overdue ones, 逾期未处理) it also lists, to
+  // follow them up: every supervising department's supervisor, as each counts every department's
+  // (五(一)). To read only: the records subgraph lets no supervisor file, withdraw or decide one
+  // (record-roles.ts; the credit office decides those to its own records, as a source department).
+  CREDIT_SUPERVISION: ['SUBJECT_BASICS', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS', 'RESTRICTED_RECORDS', 'REPORTS', 'DISCLOSURE_LOG', 'CONSENTS', 'SUPERVISION_STATISTICS', 'RECORD_OBJECTIONS'],
   STATISTICAL_ANALYSIS: ['SUBJECT_BASICS', 'PUBLIC_RECORDS'],
   // The subject's own objections and restoration applications, and its records' history (issue 5).
   // Its own public credit report, to provide where a department asks for one (三(一)1): scoped to

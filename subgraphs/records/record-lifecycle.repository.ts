@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { In, type DataSource, type EntityManager, type Repository } from 'typeorm';
 import type { RequestIdentity } from '../../lib/access/identity';
+import { findDepartment } from '../../lib/catalogue/departments';
 import { restorableFrom, restorationRules, type Polarity, type RecordCategoryCode, type Severity, type TaxCreditGrade } from '../../lib/catalogue/record-categories';
 import { assertLegible, assertNoRepeats, badInput, clientError, ErrorCode, optionalText } from '../../lib/errors';
 import { characterCount, type TextForm } from '../../lib/text';
@@ -18,7 +19,7 @@ import { RestorationApplication, type RestorationStatus } from './entities/resto
 import { objectionTransitions, overdueBefore, recordTransitions, restorationTransitions, transition, type RecordAction, type RestorationAction } from './lifecycle';
 import { asRead, changedValues, recordEvent, sameContent, type Actor } from './record-history';
 import { applicationAsItStands, closeEndedApplications, endedCondition } from './restoration-closure';
-import { actorOf, isCreditOffice, isSourceDepartment, mayActFor, mayWithdraw, ownSubject } from './record-roles';
+import { actorOf, isCreditOffice, isSourceDepartment, mayActFor, mayWithdraw, ownSubject, supervisesEveryDepartment } from './record-roles';
 import { lockFor, writeTransaction } from '../shared/write-queue';
 
 export interface FileObjectionInput {
@@ -151,8 +152,10 @@ export class RecordLifecycleRepository {
   }
 
   /**
-   * The cases a request may list, newest first: a subject its own, the credit office all, a
-   * department those about the records it supplied and those it filed for subjects.
+   * The cases a request may list, newest first: a subject its own, the credit office and the
+   * supervision all, a department those about the records it supplied and those it filed for
+   * subjects. `sourceDepartment` narrows that to the cases about one department's records
+   * (IDX_credit_record_objection_department, with the status: one department's overdue ones).
    */
   async list<E extends CreditRecordObjection | RestorationApplication>(
     repository: Repository<E>,
@@ -161,7 +164,12 @@ export class RecordLifecycleRepository {
     first: number,
     after?: CursorPosition | null,
     overdue?: boolean | null,
+    sourceDepartment?: string | null,
   ): Promise<Page<E> | undefined> {
+    // The caller's mistake, refused before any scope: matching nothing, a typo would read as "none overdue".
+    if (sourceDepartment !== null && sourceDepartment !== undefined && !findDepartment(sourceDepartment)) {
+      throw badInput('sourceDepartment', `sourceDepartment must be a department code from Query.departments, got ${JSON.stringify(sourceDepartment)}`);
+    }
     const conditions: string[] = [];
     const params: unknown[] = [];
     const own = ownSubject(identity);
@@ -170,10 +178,14 @@ export class RecordLifecycleRepository {
       if (!own) throw forbidden('OUTSIDE_SUBJECT_SCOPE', 'this request may list only its own subject’s cases');
       conditions.push('t.subject_id = ?');
       params.push(own);
-    } else if (!isCreditOffice(caller)) {
+    } else if (!supervisesEveryDepartment(identity)) {
       if (caller?.organisationKind !== 'DEPARTMENT') throw forbidden('NOT_ENTITLED', 'cases are listed for their subject, their source department and the credit office');
       conditions.push('(t.source_department = ? OR t.submitted_by_organisation = ?)');
       params.push(caller.organisation, caller.organisation);
+    }
+    if (sourceDepartment !== null && sourceDepartment !== undefined) {
+      conditions.push('t.source_department = ?');
+      params.push(sourceDepartment);
     }
     if (status && repository.metadata.target === RestorationApplication) {
       // As `RestorationApplication.status` reads: one pending when its record's disclosure ended is CLOSED.

@@ -1,5 +1,5 @@
 import type { Caller, RequestIdentity } from '../../lib/access/identity';
-import { forbidden } from '../shared/access';
+import { forbidden, underSupervision } from '../shared/access';
 import type { Actor } from './record-history';
 
 /**
@@ -22,9 +22,22 @@ export function isCreditOffice(caller: Caller | null): boolean {
   return caller?.organisationKind === 'DEPARTMENT' && caller.organisation === 'CREDIT_OFFICE' && caller.role === 'CREDIT_OFFICE_SUPERVISOR';
 }
 
-/** Staff of the department that supplied the record (认定部门): its officers, or the credit office's own supervisor for its own records. */
+/**
+ * Staff of the department that supplied the record (认定部门): its officers, or the credit office's
+ * own supervisor for its own records. Not a supervising department's supervisor (行政审批局, 编办):
+ * its supervision reads every department's objections (RECORD_OBJECTIONS under CREDIT_SUPERVISION)
+ * and decides none; its department's officers decide those to its records.
+ */
 export function isSourceDepartment(caller: Caller | null, sourceDepartment: string): boolean {
-  return caller?.organisationKind === 'DEPARTMENT' && caller.organisation === sourceDepartment && (caller.role === 'DEPARTMENT_OFFICER' || caller.role === 'CREDIT_OFFICE_SUPERVISOR');
+  return caller?.organisationKind === 'DEPARTMENT' && caller.organisation === sourceDepartment && (caller.role === 'DEPARTMENT_OFFICER' || isCreditOffice(caller));
+}
+
+/**
+ * The credit office or a supervising department in its supervision (CREDIT_SUPERVISION): it reads
+ * every department's cases, as it counts them (`departmentHandlingStatistics`), and acts on none.
+ */
+export function supervisesEveryDepartment(identity: RequestIdentity): boolean {
+  return isCreditOffice(identity.caller) || underSupervision(identity);
 }
 
 /**
@@ -59,12 +72,13 @@ const windowDepartment = 'CREDIT_OFFICE';
 
 /**
  * May this request see a record's lifecycle (its history, objections, applications): its subject,
- * its source department, the credit office, or the organisation that filed the case.
+ * its source department, the credit office, the supervision (what its field groups open: the
+ * objections), or the organisation that filed the case.
  */
 export function maySeeLifecycle(identity: RequestIdentity, owner: { subjectId: string; sourceDepartment: string; submittedByOrganisation?: string }): boolean {
   if (identity.scope.subjectId) return ownSubject(identity) === owner.subjectId;
   const { caller } = identity;
-  if (isCreditOffice(caller) || isSourceDepartment(caller, owner.sourceDepartment)) return true;
+  if (supervisesEveryDepartment(identity) || isSourceDepartment(caller, owner.sourceDepartment)) return true;
   return owner.submittedByOrganisation !== undefined && caller?.organisationKind === 'DEPARTMENT' && caller.organisation === owner.submittedByOrganisation;
 }
 

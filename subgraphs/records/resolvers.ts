@@ -91,7 +91,7 @@ async function prepareAll(intake: RecordIntake, rows: IntakeRow[]): Promise<Prep
   return chunks;
 }
 
-/** A case (objection, application) is shown to its subject, its source department, its filer and the credit office. */
+/** A case (objection, application) is shown to its subject, its source department, its filer, the credit office and the supervision (`maySeeLifecycle`). */
 function visibleCase<T extends { subjectId: string; sourceDepartment: string; submittedByOrganisation: string }>(ctx: Context, value: T | null, what: string): T | null {
   // To a request scoped to one subject, another subject's case is refused as an unknown id is.
   if (value) assertInScope(ctx.access, value.subjectId);
@@ -134,9 +134,14 @@ export const resolvers: GraphQLResolverMap<Context> = {
       const application = visibleCase(ctx, await ctx.applicationById.load(args.id), 'restoration application');
       return application && ctx.lifecycle.asItStands(application, await ctx.recordById.load(application.recordId));
     },
-    creditRecordObjections: async (_: unknown, args: { status?: string | null; overdue?: boolean | null; first?: number; after?: string | null }, ctx: Context, info: GraphQLResolveInfo) => {
+    creditRecordObjections: async (
+      _: unknown,
+      args: { status?: string | null; overdue?: boolean | null; sourceDepartment?: string | null; first?: number; after?: string | null },
+      ctx: Context,
+      info: GraphQLResolveInfo,
+    ) => {
       const request = pageRequest(ctx, info, null, args);
-      const page = await ctx.lifecycle.list(ctx.lifecycle.objections, ctx.access.identity, args.status, request.first, request.after, args.overdue);
+      const page = await ctx.lifecycle.list(ctx.lifecycle.objections, ctx.access.identity, args.status, request.first, request.after, args.overdue, args.sourceDepartment);
       page?.rows.forEach((o) => disclose(ctx.access, o.subjectId, 'RECORD_OBJECTIONS'));
       return toConnection(page, request, 'submittedAt', (o) => o.id);
     },
