@@ -13,7 +13,7 @@ import { auditableSubjectId, type Caller } from '../lib/access/identity';
 import { mattersGranting, purposeRefusalFor, refusalDetails } from '../lib/access/policy';
 import { findMatter, selfInquiry } from '../lib/catalogue/matters';
 import { ConfigError } from '../lib/env';
-import { auditedRefusalExtension, ErrorCode, maskUnexpectedErrors, outageHttp, outageRetryAfterSeconds, type AuditedRefusal } from '../lib/errors';
+import { auditedRefusalExtension, ErrorCode, maskUnexpectedErrors, outageHttp, outageRetryAfterSeconds, withUnavailablePeerNamed, type AuditedRefusal } from '../lib/errors';
 import type { SubgraphName } from '../schema/subgraphs';
 import { AuditWriter, type AuditEntryInput } from './audit-writer';
 import { createTokenVerifier, type TokenSettings } from './authentication';
@@ -135,7 +135,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     validationRules: enforcement.validationRules,
     // Shutdown belongs to the process's boot (lib/shutdown.ts), which also closes what Apollo does not know.
     stopOnTerminationSignals: false,
-    formatError: (formatted, error) => mask(typeErrors(formatted, error), error),
+    formatError: (formatted, error) => mask(typeErrors(withUnavailablePeerNamed(formatted, error), error), error),
     plugins: [
       operationResolution,
       wellFormedVariables,

@@ -181,6 +181,18 @@ export function serviceUnavailable(serviceName: string, message: string, wholeAn
   return clientError(ErrorCode.SUBGRAPH_UNAVAILABLE, message, { serviceName, retryAfterSeconds: outageRetryAfterSeconds, ...(wholeAnswer ? { http: outageHttp() } : {}) });
 }
 
+/**
+ * The gateway's `formatError`, before masking: a subgraph's SUBGRAPH_UNAVAILABLE about a peer it
+ * called (the records subgraph's lookup in the entities subgraph timing out) keeps naming that
+ * peer in `serviceName`, which Apollo Gateway overwrites with the subgraph it fetched from: the
+ * peer is the one that could not be asked, and the one a client or operator must wait on.
+ */
+export function withUnavailablePeerNamed(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  if (formatted.extensions?.code !== ErrorCode.SUBGRAPH_UNAVAILABLE) return formatted;
+  const peer = ((error as { originalError?: { extensions?: { serviceName?: unknown } } } | null)?.originalError?.extensions?.serviceName);
+  return typeof peer === 'string' && peer !== formatted.extensions.serviceName ? { ...formatted, extensions: { ...formatted.extensions, serviceName: peer } } : formatted;
+}
+
 /** The HTTP head of an answer withheld whole for an outage (Apollo Server's `extensions.http`). */
 export function outageHttp(): { status: 503; headers: HeaderMap } {
   return { status: 503, headers: new HeaderMap([['retry-after', String(outageRetryAfterSeconds)]]) };

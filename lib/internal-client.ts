@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { identityHeader, signerFor } from './access/identity';
+import type { RequestDeadline } from './deadline';
 import { send } from './platform-http';
 
 /**
@@ -8,17 +9,22 @@ import { send } from './platform-http';
  * catalogue never gives a caller), the records subgraph checking that subjects exist.
  */
 export class InternalClient {
+  /** `service` names the subgraph called, in errors and in a request deadline's account of its time. */
   constructor(
     private readonly signingKey: Uint8Array,
     private readonly timeoutMs = 5_000,
+    private readonly service?: string,
   ) {}
 
-  async call<T>(url: string, query: string, variables: Record<string, unknown>, grants: string[], requestId: string = randomUUID()): Promise<T> {
+  /** `deadline`: the request this call is made for, whose time left bounds the call's (lib/deadline.ts). */
+  async call<T>(url: string, query: string, variables: Record<string, unknown>, grants: string[], requestId: string = randomUUID(), deadline?: RequestDeadline): Promise<T> {
     const response = await send(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', [identityHeader]: await signerFor(this.signingKey).sign({ caller: null, purpose: null, grants, scope: {} }), 'x-request-id': requestId },
       body: JSON.stringify({ query, variables }),
       timeoutMs: this.timeoutMs,
+      deadline,
+      service: this.service,
     });
     const body = JSON.parse(response.text) as { data?: T; errors?: { message: string; extensions?: { code?: unknown } }[] };
     if (response.status !== 200 || body.errors?.length || !body.data) {

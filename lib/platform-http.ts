@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Fetcher, FetcherHeaders, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
 import { Agent, request, type Dispatcher } from 'undici';
+import { PeerTimeout, timeoutHeader, type RequestDeadline } from './deadline';
 
 /**
  * HTTP between the platform's own processes (gateway → subgraph, subgraph → subgraph): undici's
@@ -17,15 +18,41 @@ export interface PlatformResponse {
   text: string;
 }
 
-export async function send(url: string, init: FetcherRequestInit & { timeoutMs: number }): Promise<PlatformResponse> {
-  const response = await request(url, {
-    method: (init.method ?? 'GET') as Dispatcher.HttpMethod,
-    headers: init.headers,
-    body: init.body,
-    signal: AbortSignal.timeout(init.timeoutMs),
-    dispatcher: pool,
-  });
-  return { status: response.statusCode, headers: response.headers, text: await response.body.text() };
+export interface SendOptions extends FetcherRequestInit {
+  /** The longest the call may take, answer included. */
+  timeoutMs: number;
+  /** The deadline of the request this call is made for (lib/deadline.ts): the call takes no more than it leaves. */
+  deadline?: RequestDeadline;
+  /** The subgraph called, as errors and the deadline name it (default: the URL's host). */
+  service?: string;
+}
+
+/**
+ * One call. The callee is told how long it has (`x-request-timeout-ms`, lib/deadline.ts), which is
+ * `timeoutMs`, or less when the request it is made for has less left; with too little left it is
+ * not made. Running out of time throws PeerTimeout (named `TimeoutError`, as the signal's own error).
+ */
+export async function send(url: string, init: SendOptions): Promise<PlatformResponse> {
+  const started = Date.now();
+  const service = init.service ?? new URL(url).host;
+  const timeoutMs = init.deadline ? init.deadline.peerTimeout(init.timeoutMs, started) : init.timeoutMs;
+  if (timeoutMs <= 0) throw new PeerTimeout(service, 0, false, true);
+  const signal = AbortSignal.timeout(timeoutMs);
+  try {
+    const response = await request(url, {
+      method: (init.method ?? 'GET') as Dispatcher.HttpMethod,
+      headers: { ...init.headers, [timeoutHeader]: String(timeoutMs) },
+      body: init.body,
+      signal,
+      dispatcher: pool,
+    });
+    return { status: response.statusCode, headers: response.headers, text: await response.body.text() };
+  } catch (error) {
+    if (signal.aborted) throw new PeerTimeout(service, timeoutMs, true, timeoutMs < init.timeoutMs);
+    throw error;
+  } finally {
+    init.deadline?.peerAnswered(service, Date.now() - started);
+  }
 }
 
 /** `send` shaped as the Fetcher @apollo/gateway's RemoteGraphQLDataSource calls. */

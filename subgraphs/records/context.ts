@@ -12,6 +12,7 @@ import type { RestorationApplication } from './entities/restoration-application.
 import { SubjectDirectoryUnavailable, type SubjectDirectory } from '../shared/subject-directory';
 import { RecordLifecycleRepository } from './record-lifecycle.repository';
 import type { ReportFindings } from './report-findings';
+import type { RequestDeadline } from '../../lib/deadline';
 
 /** What the records subgraph needs from outside its database. */
 export interface RecordsDependencies {
@@ -57,13 +58,16 @@ const noDirectory: SubjectDirectory = {
   },
 };
 
-/** Per request: loaders are never shared between requests. `now` lets tests fix the clock. */
-export function createRecordsContext(db: DataSource, now: Date = new Date(), dependencies: RecordsDependencies = { subjects: noDirectory }): RecordsContext {
+/**
+ * Per request: loaders are never shared between requests. `now` lets tests fix the clock;
+ * `deadline` is the request's, which the review ledger's writes keep within (lib/deadline.ts).
+ */
+export function createRecordsContext(db: DataSource, now: Date = new Date(), dependencies: RecordsDependencies = { subjects: noDirectory }, deadline?: RequestDeadline): RecordsContext {
   const today = todayInDistrict(now);
   const clock = dependencies.now ?? (() => new Date());
   const repository = new CreditRecordRepository(db, today);
   const lifecycle = new RecordLifecycleRepository(db, today, clock);
-  const checks = new CreditCheckRepository(db);
+  const checks = new CreditCheckRepository(db, deadline);
   return {
     db,
     now,

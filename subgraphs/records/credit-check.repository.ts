@@ -12,6 +12,7 @@ import { forbidden, forbiddenAbout } from '../shared/access';
 import { loadPages, type Page } from '../shared/pagination';
 import { PageLoaders } from '../shared/loaders';
 import { writeAlone } from '../shared/write-queue';
+import type { RequestDeadline } from '../../lib/deadline';
 import { isUniqueViolation } from '../shared/database';
 import { CreditCheck, measureKindsOf } from './entities/credit-check.entity';
 import { CreditRecord } from './entities/credit-record.entity';
@@ -136,7 +137,11 @@ export class CreditCheckRepository {
   private readonly records: Repository<CreditRecord>;
   private readonly pages = new PageLoaders();
 
-  constructor(private readonly db: DataSource) {
+  /** `deadline`: the request's, which its writes keep within (lib/deadline.ts). */
+  constructor(
+    private readonly db: DataSource,
+    private readonly deadline?: RequestDeadline,
+  ) {
     this.checks = db.getRepository(CreditCheck);
     this.records = db.getRepository(CreditRecord);
   }
@@ -185,7 +190,7 @@ export class CreditCheckRepository {
       feedbackAt: null,
     });
     try {
-      await writeAlone(this.db, () => this.checks.insert(check));
+      await writeAlone(this.db, () => this.checks.insert(check), this.deadline);
     } catch (error) {
       // The same key's first attempt, still running when this one looked, stored its check first.
       const first = key && isUniqueViolation(error) ? await this.runUnder(key, actor, input) : null;
@@ -221,7 +226,7 @@ export class CreditCheckRepository {
       verdict: verdict(measures, { required: reportRequired(check.matter), satisfied: report.satisfied }),
       sealedAt: new Date(),
     };
-    await writeAlone(this.db, () => this.checks.createQueryBuilder().update().set(sealed).where('id = :id AND verdict IS NULL', { id: check.id }).execute());
+    await writeAlone(this.db, () => this.checks.createQueryBuilder().update().set(sealed).where('id = :id AND verdict IS NULL', { id: check.id }).execute(), this.deadline);
     return (await this.checks.findOneByOrFail({ id: check.id })) as CreditCheck;
   }
 
@@ -237,7 +242,7 @@ export class CreditCheckRepository {
     if (trimmed && characterCount(trimmed) > 1000) throw badInput('note', `note must be at most 1000 characters, got ${characterCount(trimmed)}`);
     if (trimmed) assertLegible(trimmed, 'note', 'note', 'prose');
     const update = { feedbackApplied: JSON.stringify([...new Set(applied)]), feedbackNote: trimmed, feedbackBy: actor.userId, feedbackAt: new Date() };
-    const result = await writeAlone(this.db, () => this.checks.createQueryBuilder().update().set(update).where('id = :id AND feedback_at IS NULL', { id: check.id }).execute());
+    const result = await writeAlone(this.db, () => this.checks.createQueryBuilder().update().set(update).where('id = :id AND feedback_at IS NULL', { id: check.id }).execute(), this.deadline);
     if (result.affected === 0) throw badInput('checkId', 'feedback for this check was already reported');
     return (await this.checks.findOneByOrFail({ id: check.id })) as CreditCheck;
   }

@@ -150,8 +150,8 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
       }
       assertInScope(ctx.access, input.subjectId);
       const found = await withEntitiesOrUnavailable(
-        () => ctx.subjects.lookUp([input.subjectId], [], identity.requestId),
-        'the subject could not be checked with the entities subgraph, so nothing was recorded; retry later',
+        () => ctx.subjects.lookUp([input.subjectId], [], identity.requestId, ctx.access.deadline),
+        'the subject could not be checked with the entities subgraph, so nothing was stored: retry later',
       );
       if (!found.ids.has(input.subjectId)) throw clientError(ErrorCode.NOT_FOUND, `no market subject has the id ${JSON.stringify(input.subjectId)}`, { field: 'subjectId' });
       const kind = found.kinds?.get(input.subjectId);
@@ -160,10 +160,11 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
       }
       const check = await ctx.checks.run(input, { userId: caller.id, department: caller.organisation }, ctx.clock());
       // Sealed now, so the ledger holds the verdict whatever the client selected. If the reports
-      // subgraph cannot answer, the check stays unsealed and the first read seals it as of its instant.
+      // subgraph cannot answer (in the time the request has left), the check stays unsealed and the
+      // first read seals it as of its instant.
       if (!ctx.reports) return check;
       try {
-        return await ctx.checks.seal(check, await ctx.reports.forCheck(check, identity.requestId));
+        return await ctx.checks.seal(check, await ctx.reports.forCheck(check, identity.requestId, ctx.access.deadline));
       } catch {
         return check;
       }

@@ -1,4 +1,5 @@
 import { readSecret, readUrl } from '../../lib/env';
+import type { RequestDeadline } from '../../lib/deadline';
 import { InternalClient } from '../../lib/internal-client';
 import { defaultUrl } from '../../schema/subgraphs';
 import type { CreditCheck } from './entities/credit-check.entity';
@@ -10,7 +11,8 @@ import type { CreditCheck } from './entities/credit-check.entity';
  * subgraph's sealed judgement, so the two always agree.
  */
 export interface ReportFindings {
-  forCheck(check: CreditCheck, requestId: string): Promise<{ satisfied: boolean; goodGrade: boolean }>;
+  /** `deadline`: the request's, which the call keeps within (lib/deadline.ts). */
+  forCheck(check: CreditCheck, requestId: string, deadline?: RequestDeadline): Promise<{ satisfied: boolean; goodGrade: boolean }>;
 }
 
 export interface ReportsLookupConfig {
@@ -36,16 +38,17 @@ export class ReportsSubgraphFindings implements ReportFindings {
   /** `config` may be a function, read at the first call (tests learn the URL once reports listens). */
   constructor(private readonly config: ReportsLookupConfig | (() => ReportsLookupConfig)) {}
 
-  async forCheck(check: CreditCheck, requestId: string) {
+  async forCheck(check: CreditCheck, requestId: string, deadline?: RequestDeadline) {
     const { url, signingKey } = typeof this.config === 'function' ? this.config() : this.config;
     const representation = { __typename: 'CreditCheck', id: check.id, subjectId: check.subjectId, matter: check.matter, checkedAt: check.checkedAt.toISOString() };
     // The reports subgraph asks the providers registry (public) about issuers: that is the one grant it needs.
-    const data = await new InternalClient(signingKey).call<{ _entities: ({ reportSatisfied: boolean; goodReportGrade: boolean } | null)[] }>(
+    const data = await new InternalClient(signingKey, undefined, 'reports').call<{ _entities: ({ reportSatisfied: boolean; goodReportGrade: boolean } | null)[] }>(
       url,
       FINDINGS,
       { representations: [representation] },
       ['PROVIDER_REGISTRY'],
       requestId,
+      deadline,
     );
     const found = data._entities[0];
     if (!found) throw new Error(`the reports subgraph returned no findings for check ${check.id}`);

@@ -46,7 +46,7 @@ export function createRecordsSubgraph(dependencies: RecordsDependencies): Subgra
       // The submitted record comes back to its department: audited like any record shown.
       CreditRecordSubmission: (s: { record: { subjectId: string } }) => s.record.subjectId,
     },
-    createContext: (db) => createRecordsContext(db, new Date(), dependencies),
+    createContext: (db, { deadline }) => createRecordsContext(db, new Date(), dependencies, deadline),
   };
 }
 

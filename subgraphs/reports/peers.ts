@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { identityHeader, signerFor, type RequestIdentity } from '../../lib/access/identity';
-import { ErrorCode, serviceUnavailable } from '../../lib/errors';
+import { PeerTimeout } from '../../lib/deadline';
+import { ErrorCode, serviceUnavailable, SubgraphFault } from '../../lib/errors';
 import { send, type PlatformResponse } from '../../lib/platform-http';
 import { defaultUrl } from '../../schema/subgraphs';
 import { disclose, type RequestAccess } from '../shared/access';
@@ -45,9 +46,14 @@ export class PeerClient {
         headers: { 'content-type': 'application/json', [identityHeader]: await signerFor(this.signingKey).sign(identity), 'x-request-id': identity.requestId },
         body: JSON.stringify({ query, variables }),
         timeoutMs: this.peers.timeoutMs ?? 10_000,
+        deadline: this.access.deadline,
+        service: peer,
       });
-    } catch {
-      throw serviceUnavailable(peer, `the ${peer} subgraph could not be reached, so nothing was stored: retry later`);
+    } catch (error) {
+      if (!(error instanceof PeerTimeout)) throw serviceUnavailable(peer, `the ${peer} subgraph could not be reached, so nothing was stored: retry later`);
+      const unavailable = serviceUnavailable(peer, `${error.message}, so nothing was stored: retry later`);
+      unavailable.extensions.reason = SubgraphFault.TIMEOUT;
+      throw unavailable;
     }
     const body = parseJson(response.text) as {
       data?: T | null;

@@ -1,5 +1,6 @@
 import { defaultFieldResolver, getNamedType, GraphQLError, isObjectType, parse, type GraphQLSchema } from 'graphql';
 import { identityHeader, type IdentityVerifier, type RequestIdentity } from '../../lib/access/identity';
+import type { RequestDeadline } from '../../lib/deadline';
 import { detectIdentifierKind, maskCitizenIdNumber } from '../../lib/identifiers';
 import { requestIdFrom } from '../../lib/request-record';
 import { allSubjects, findMatter } from '../../lib/catalogue/matters';
@@ -23,6 +24,11 @@ export interface RequestAccess {
    * did not open them.
    */
   publicDisclosures: Map<string, Set<string>>;
+  /**
+   * When the caller (the gateway, a peer) stops waiting for this request, from its
+   * `x-request-timeout-ms` (lib/deadline.ts); none for a call without one (tests, direct calls).
+   */
+  deadline?: RequestDeadline;
 }
 
 /** A request's access, nothing disclosed yet. */

@@ -24,6 +24,7 @@ import { defaultPorts, readSdl, type SubgraphName } from '../../schema/subgraphs
 import { databaseTarget, defaultDatabaseWaits, describeTarget, exceededDatabaseWait, isDatabaseConnectionLoss, openDatabase, type DatabaseTarget, type DatabaseWaits, type DataModel } from './database';
 import { CursorSeal } from './cursors';
 import { verifierFor, type IdentityVerifier } from '../../lib/access/identity';
+import { RequestDeadline } from '../../lib/deadline';
 import { accessFromRequest, enforceGrants, type SubgraphContext, type SubjectOf } from './access';
 import { scalarResolvers } from './scalars';
 
@@ -37,8 +38,11 @@ export interface SubgraphDefinition<TContext extends object> extends DataModel {
   resolvers: GraphQLResolverMap<TContext & SubgraphContext>;
   /** For each type that holds a subject's data, how to find the subject: disclosures are reported per subject. */
   subjectOf?: SubjectOf;
-  /** Called once per request (the kernel adds `access`): loaders must never be shared between requests. */
-  createContext(db: DataSource, kernel: { signingKey: Uint8Array }): TContext;
+  /**
+   * Called once per request (the kernel adds `access`): loaders must never be shared between
+   * requests. `deadline` is the request's (lib/deadline.ts), for its writes to keep within.
+   */
+  createContext(db: DataSource, kernel: { signingKey: Uint8Array; deadline?: RequestDeadline }): TContext;
   /** Extra HTTP routes beside GraphQL (the reports subgraph's printable reports), built once per server; `identities` checks the gateway's signature as GraphQL requests are checked, and `signingKey` signs calls to peers as `createContext`'s does. */
   routes?(db: DataSource, kernel: { identities: IdentityVerifier; signingKey: Uint8Array }): ExtraRoute[];
 }
@@ -170,8 +174,10 @@ export async function startSubgraph<TContext extends object>(
       return caller ? { organisation: caller.organisation, organisationKind: caller.organisationKind, role: caller.role } : null;
     },
     context: async ({ req, body }) => {
+      const receivedAt = Date.now();
       const access = await accessFromRequest(req.headers, body, identities);
-      return Object.assign(definition.createContext(db, { signingKey: options.signingKey }), { access, cursors });
+      access.deadline = RequestDeadline.fromHeaders(req.headers, definition.name, receivedAt);
+      return Object.assign(definition.createContext(db, { signingKey: options.signingKey, deadline: access.deadline }), { access, cursors });
     },
   });
   const running = http;

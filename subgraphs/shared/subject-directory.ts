@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { InternalClient } from '../../lib/internal-client';
 import { readSecret, readUrl } from '../../lib/env';
-import { serviceUnavailable } from '../../lib/errors';
+import { PeerTimeout, type RequestDeadline } from '../../lib/deadline';
+import { serviceUnavailable, SubgraphFault } from '../../lib/errors';
 import { defaultUrl } from '../../schema/subgraphs';
 import { assertKindInScope, limitedKinds, type RequestAccess } from './access';
 
@@ -27,24 +28,37 @@ export interface SubjectLookup {
 }
 
 export interface SubjectDirectory {
-  lookUp(ids: readonly string[], codes: readonly string[], requestId?: string): Promise<SubjectLookup>;
+  /** `deadline`: the request's, which the lookup keeps within (lib/deadline.ts). */
+  lookUp(ids: readonly string[], codes: readonly string[], requestId?: string, deadline?: RequestDeadline): Promise<SubjectLookup>;
 }
 
 /** The entities subgraph could not answer: nothing may be decided about the rows that needed it. */
 export class SubjectDirectoryUnavailable extends Error {
   override name = 'SubjectDirectoryUnavailable';
+
+  /** `timedOut`: the call ran out of time (the request's, or its own), and why, as a client is told. */
+  constructor(
+    message: string,
+    readonly timedOut?: PeerTimeout,
+  ) {
+    super(message);
+  }
 }
 
 /**
  * Runs `lookup`; when the entities subgraph could not answer it, the client gets
- * SUBGRAPH_UNAVAILABLE with `message`, which says what that meant for its request.
+ * SUBGRAPH_UNAVAILABLE with `message`, which says what that meant for its request, after how long
+ * the entities subgraph was waited for when it was too slow (reason TIMEOUT, as the gateway's).
  */
 export async function withEntitiesOrUnavailable<T>(lookup: () => Promise<T>, message: string): Promise<T> {
   try {
     return await lookup();
   } catch (error) {
-    if (error instanceof SubjectDirectoryUnavailable) throw serviceUnavailable('entities', message);
-    throw error;
+    if (!(error instanceof SubjectDirectoryUnavailable)) throw error;
+    if (!error.timedOut) throw serviceUnavailable('entities', message);
+    const unavailable = serviceUnavailable('entities', `${error.timedOut.message}; ${message}`);
+    unavailable.extensions.reason = SubgraphFault.TIMEOUT;
+    throw unavailable;
   }
 }
 
@@ -56,7 +70,7 @@ export async function withEntitiesOrUnavailable<T>(lookup: () => Promise<T>, mes
 export async function assertSubjectKindInScope(access: RequestAccess, directory: SubjectDirectory, subjectId: string): Promise<void> {
   if (!limitedKinds(access)) return;
   const found = await withEntitiesOrUnavailable(
-    () => directory.lookUp([subjectId], [], access.identity.requestId),
+    () => directory.lookUp([subjectId], [], access.identity.requestId, access.deadline),
     "the subject's kind could not be checked with the entities subgraph; retry later",
   );
   assertKindInScope(access, { id: subjectId, kind: found.kinds?.get(subjectId) ?? null });
@@ -94,7 +108,7 @@ export class EntitiesSubjectDirectory implements SubjectDirectory {
     private readonly timeoutMs = 30_000,
   ) {}
 
-  async lookUp(ids: readonly string[], codes: readonly string[], requestId: string = randomUUID()): Promise<SubjectLookup> {
+  async lookUp(ids: readonly string[], codes: readonly string[], requestId: string = randomUUID(), deadline?: RequestDeadline): Promise<SubjectLookup> {
     if (ids.length === 0 && codes.length === 0) return { ids: new Set(), codes: new Map() };
     let config: EntitiesLookupConfig;
     try {
@@ -113,9 +127,9 @@ export class EntitiesSubjectDirectory implements SubjectDirectory {
     const query = `query RecordIntakeSubjects(${declarations.join(', ')}) { ${fields.join(' ')} }`;
     let data: Record<string, unknown>;
     try {
-      data = await new InternalClient(config.signingKey, this.timeoutMs).call<Record<string, unknown>>(config.url, query, variables, ['SUBJECT_BASICS'], requestId);
+      data = await new InternalClient(config.signingKey, this.timeoutMs, 'entities').call<Record<string, unknown>>(config.url, query, variables, ['SUBJECT_BASICS'], requestId, deadline);
     } catch (error) {
-      throw new SubjectDirectoryUnavailable(`the entities subgraph at ${config.url} could not check the subjects: ${(error as Error).message}`);
+      throw new SubjectDirectoryUnavailable(`the entities subgraph at ${config.url} could not check the subjects: ${(error as Error).message}`, error instanceof PeerTimeout ? error : undefined);
     }
     const found = new Set<string>();
     const kinds = new Map<string, string>();

@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { RequestDeadline } from '../../lib/deadline';
 import { isDeadlock, isSqliteBusy, isUniqueViolation } from './database';
 
 // SQLite: every transaction of a DataSource shares its one connection, and TypeORM opens a second
@@ -25,8 +26,10 @@ export function inTurn<T>(db: DataSource, task: () => Promise<T>): Promise<T> {
  * of that transaction and be undone by its rollback (a credit check stored while an objection's
  * decision failed would be lost). On MySQL it runs at once on a connection of its own.
  */
-export function writeAlone<T>(db: DataSource, write: () => Promise<T>): Promise<T> {
-  return isSqlite(db) ? inTurn(db, () => whileSqliteBusy(write)) : write();
+export function writeAlone<T>(db: DataSource, write: () => Promise<T>, deadline?: RequestDeadline): Promise<T> {
+  // One statement has no commit to refuse: it is not sent once too little of the request's time is left.
+  const guarded = deadline ? () => (deadline.assertTimeToCommit(), write()) : write;
+  return isSqlite(db) ? inTurn(db, () => whileSqliteBusy(guarded)) : guarded();
 }
 
 /**
@@ -73,10 +76,23 @@ export const writeAttempts = 4;
  * fresh transaction, up to `writeAttempts` in all, as MySQL advises for deadlocks: `work` must
  * read what it decides on inside it. On SQLite the queue orders this process's transactions only;
  * one refused because another process holds the file is retried too (`whileSqliteBusy`).
- * `isolation` applies on MySQL (on SQLite the queue already serialises every write).
+ * `isolation` applies on MySQL (on SQLite the queue already serialises every write). With the
+ * request's `deadline`, it does not commit once too little time is left to answer in time.
  */
-export async function writeTransaction<T>(db: DataSource, work: (manager: EntityManager) => Promise<T>, isolation?: IsolationLevel): Promise<T> {
-  const transaction = () => (isolation && isMysql(db.manager) ? db.transaction(isolation, work) : db.transaction(work));
+export async function writeTransaction<T>(db: DataSource, work: (manager: EntityManager) => Promise<T>, isolation?: IsolationLevel, deadline?: RequestDeadline): Promise<T> {
+  // The request's deadline (lib/deadline.ts): checked before the transaction begins, and after its
+  // work, before it commits; too little time left, it is rolled back and the client told so.
+  const guarded = deadline
+    ? async (manager: EntityManager) => {
+        const result = await work(manager);
+        deadline.assertTimeToCommit();
+        return result;
+      }
+    : work;
+  const transaction = () => {
+    deadline?.assertTimeToCommit();
+    return isolation && isMysql(db.manager) ? db.transaction(isolation, guarded) : db.transaction(guarded);
+  };
   const attempts = async (): Promise<T> => {
     for (let attempt = 1; ; attempt += 1) {
       try {

@@ -47,6 +47,8 @@ export interface PlatformOptions {
   databaseTargets?: Partial<Record<SubgraphName, DatabaseTarget>>;
   /** Gateway settings a test needs: operation limits, introspection, a stand-in for some subgraphs, the timeout. */
   gateway?: Pick<GatewayOptions, 'limits' | 'introspection' | 'subgraphUrls' | 'subgraphTimeoutMs'>;
+  /** Where the subgraphs that call peers (records, reports) reach some of them instead (a stand-in, say). */
+  peerUrls?: Partial<Record<SubgraphName, string>>;
 }
 
 /**
@@ -76,7 +78,7 @@ export async function startPlatform(target: DatabaseTarget, options: PlatformOpt
       const subgraph = await startSubgraph(definitions[name], databases[name], { port: 0, signingKey: secrets.signing });
       stops.push(() => subgraph.stop());
       subgraphs[name] = subgraph;
-      listening(name, subgraph.url);
+      listening(name, options.peerUrls?.[name] ?? subgraph.url);
     }
     const gateway = await createGateway({
       supergraphSdl: fs.readFileSync(supergraphPath, 'utf8'),

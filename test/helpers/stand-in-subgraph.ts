@@ -11,6 +11,7 @@ export type StandInBehaviour = { kind: 'proxy' } | { kind: 'hold' } | { kind: 'h
 /** One request the stand-in received: the subgraph operation the gateway sent. */
 export interface ReceivedCall {
   query: string;
+  headers: http.IncomingHttpHeaders;
 }
 
 /**
@@ -80,7 +81,7 @@ export class StandInSubgraph {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString('utf8');
-    this.received.push({ query: (JSON.parse(body) as { query: string }).query });
+    this.received.push({ query: (JSON.parse(body) as { query: string }).query, headers: req.headers });
     if (this.connectionsToDrop > 0) {
       this.connectionsToDrop--;
       req.socket.destroy();

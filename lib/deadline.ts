@@ -1,0 +1,108 @@
+import type { GraphQLError } from 'graphql';
+import { serviceUnavailable, SubgraphFault } from './errors';
+
+/**
+ * A request's deadline, as gRPC propagates one: every call between the platform's processes says
+ * how long its caller waits for it (this header, whole milliseconds from when the call was sent;
+ * relative, so that no two clocks need agree), and the callee keeps within it. The gateway gives
+ * each subgraph call its `SUBGRAPH_TIMEOUT_MS`; a subgraph's own calls to peers take at most the
+ * time it has left, less what it needs afterwards; and a subgraph stores nothing once too little
+ * is left to answer before its caller gives up. So a mutation the gateway answered as failed
+ * (timed out) cannot be stored afterwards: by then the subgraph has given up on its peer, or
+ * refused to commit, and answered so in time.
+ *
+ * Carried explicitly (the request's access, the repositories), not in an AsyncLocalStorage,
+ * for the reason lib/request-record.ts gives.
+ */
+export const timeoutHeader = 'x-request-timeout-ms';
+
+/** The longest budget a header may name: the gateway's longest `SUBGRAPH_TIMEOUT_MS`. */
+const longestBudgetMs = 600_000;
+
+export class RequestDeadline {
+  /** When the caller stops waiting, in this process's clock (ms since the epoch). */
+  readonly at: number;
+  /** The peer call that took longest, to name when the time ran out after it. */
+  private slowest: { service: string; ms: number } | null = null;
+
+  /** `service` is this process (the subgraph the caller waits on), named when its own work ran out of time. */
+  constructor(
+    readonly budgetMs: number,
+    readonly service: string,
+    startedAt: number = Date.now(),
+  ) {
+    this.at = startedAt + budgetMs;
+  }
+
+  /** The deadline a request's header gives, measured from `receivedAt`; none without a well-formed header (tests, direct calls). */
+  static fromHeaders(headers: Record<string, string | string[] | undefined>, service: string, receivedAt: number = Date.now()): RequestDeadline | undefined {
+    const raw = headers[timeoutHeader];
+    if (typeof raw !== 'string' || !/^\d{1,7}$/.test(raw)) return undefined;
+    const budgetMs = Number(raw);
+    return budgetMs >= 1 && budgetMs <= longestBudgetMs ? new RequestDeadline(budgetMs, service, receivedAt) : undefined;
+  }
+
+  left(now: number = Date.now()): number {
+    return this.at - now;
+  }
+
+  /**
+   * What must still be left when the last change commits: the answer's way back to the caller (the
+   * response written and read, the hop's latency, a pause of the collector). A tenth of the budget,
+   * at most 250 ms.
+   */
+  get answerAllowanceMs(): number {
+    return Math.min(250, this.budgetMs / 10);
+  }
+
+  /** What a peer call leaves after it: the commit of what it decided, then the answer. */
+  get afterPeerAllowanceMs(): number {
+    return 2 * this.answerAllowanceMs;
+  }
+
+  /** The time a call to a peer may take: `timeoutMs` at most, and no more than leaves `afterPeerAllowanceMs`; 0 or less: none left. */
+  peerTimeout(timeoutMs: number, now: number = Date.now()): number {
+    return Math.min(timeoutMs, Math.floor(this.left(now) - this.afterPeerAllowanceMs));
+  }
+
+  /** Notes how long a call to `service` took. */
+  peerAnswered(service: string, ms: number): void {
+    if (!this.slowest || ms > this.slowest.ms) this.slowest = { service, ms: Math.round(ms) };
+  }
+
+  /**
+   * Before a change commits: SUBGRAPH_UNAVAILABLE (reason TIMEOUT) when too little time is left to
+   * answer, naming the peer that took longest, or this subgraph when none took half the budget.
+   */
+  assertTimeToCommit(now: number = Date.now()): void {
+    const left = this.left(now);
+    if (left >= this.answerAllowanceMs) return;
+    throw this.ranOut(left);
+  }
+
+  private ranOut(left: number): GraphQLError {
+    const peer = this.slowest && this.slowest.ms >= this.budgetMs / 2 ? this.slowest : null;
+    const why = peer ? `the ${peer.service} subgraph took ${peer.ms} ms of the ${this.budgetMs} ms the request had` : `the ${this.service} subgraph used ${Math.round(this.budgetMs - left)} ms of the ${this.budgetMs} ms the request had`;
+    const error = serviceUnavailable(peer?.service ?? this.service, `${why}, too little to store the change in time, so nothing was stored: retry later`);
+    error.extensions.reason = SubgraphFault.TIMEOUT;
+    return error;
+  }
+}
+
+/**
+ * A call to a peer that got no answer within its time: the time the request had left, or the
+ * call's own timeout. `made` is false when too little was left to make it at all.
+ */
+export class PeerTimeout extends Error {
+  /** As the abort signal's own error is named: callers that tell a timeout by its name (the gateway's) keep doing so. */
+  override name = 'TimeoutError';
+
+  constructor(
+    readonly service: string,
+    readonly timeoutMs: number,
+    readonly made: boolean,
+    byDeadline: boolean,
+  ) {
+    super(made ? `the ${service} subgraph did not answer within ${timeoutMs} ms${byDeadline ? ', the time the request had left' : ''}` : `too little of the request's time was left to ask the ${service} subgraph`);
+  }
+}
