@@ -7,7 +7,7 @@ import { findMatter, selfInquiry } from '../lib/catalogue/matters';
 import { badInput, clientError, ErrorCode, serviceUnavailable } from '../lib/errors';
 import type { SubgraphName } from '../schema/subgraphs';
 import { ExpiringMemory } from '../lib/expiring-memory';
-import { characterCount, hasInvisibleCharacters, isLegible } from '../lib/text';
+import { characterCount, foldedNumber, hasInvisibleCharacters, isLegible } from '../lib/text';
 import { authenticate, type TokenVerifier } from './authentication';
 import { InternalCallRefused, type InternalClient } from '../lib/internal-client';
 import type { RateLimits, RateLimitState } from './rate-limits';
@@ -100,7 +100,11 @@ export function purposeFrom(req: IncomingMessage): Purpose | null {
     if ((req.headersDistinct?.[purposeHeaders[part]]?.length ?? 0) > 1) throw badInput(purposeHeaders[part], `the ${purposeHeaders[part]} header must be sent once`, { http: { status: 400 } });
     // Trimmed only once decoded: U+00A0, which trim() removes, is here the last byte of many a character (丠 is E4 B8 A0).
     const raw = rawHeader(req, purposeHeaders[part]);
-    const value = raw ? purposeHeaderText(purposeHeaders[part], raw) || undefined : undefined;
+    const text = raw ? purposeHeaderText(purposeHeaders[part], raw) : undefined;
+    // A case number typed in full width (ＢＤＨ－ＣＧ－２０２６－０１１７) is the case typed in half
+    // width, as everywhere a case number is named (creditChecks, auditEntriesByOrganisation):
+    // folded only once decoded from UTF-8, its length counted as the audit log keeps it.
+    const value = (part === 'caseNumber' && text ? foldedNumber(text) : text) || undefined;
     const max = auditedTextLimits[part];
     if (value && characterCount(value) > max) {
       throw badInput(purposeHeaders[part], `the ${purposeHeaders[part]} header must be at most ${max} characters, got ${characterCount(value)}`, { http: { status: 400 } });

@@ -9,12 +9,28 @@ import type { Logger } from './logger';
  * text only (placeholders, not values), and a failure with what kind it was (`failedStatement`).
  * TypeORM calls logQuery for every statement it sends, so `countQuery` counts them
  * (`credit_db_queries_total`, lib/metrics.ts).
+ *
+ * A statement a unique or primary key refused is logged at debug, not error. Such a refusal is
+ * an answer about the data (that key is taken) that only the caller can judge, and every caller
+ * that can race is written to expect it: a check's report requirement sealed by two readers at
+ * once (reports' CheckRequirementRepository.seal), a credit check run twice under one
+ * idempotency key, two registrations of one code or report number, the audit chain's head taken
+ * by another process, writeTransaction's retries. Logged at error, those routine races would
+ * page the operators. One the code does not expect is not lost: it fails its request, and the
+ * subgraph logs it at error as an unexpected error (shared/subgraph.ts `formatError`, with the
+ * same `failedStatement`), as it does any other error a resolver lets through. The call sites
+ * cannot be told apart here instead: TypeORM hands this logger the driver's error and the SQL,
+ * with no word from the caller.
  */
 export function databaseLogger(logger: Logger, countQuery: () => void = () => undefined): TypeOrmLogger {
   const log = logger.child({ component: 'database' });
   return {
     logQuery: countQuery,
-    logQueryError: (error, query) => log.error({ failure: failedStatement(error), sql: query }, 'query failed'),
+    logQueryError: (error, query) => {
+      const failure = failedStatement(error);
+      if (isUniqueViolationCode(failure.code)) log.debug({ failure, sql: query }, 'query refused by a unique key');
+      else log.error({ failure, sql: query }, 'query failed');
+    },
     logQuerySlow: (time, query) => log.warn({ durationMs: time, sql: query }, 'slow query'),
     logSchemaBuild: (message) => log.debug(message),
     logMigration: (message) => log.info(message),
@@ -41,6 +57,14 @@ export function failedStatement(error: unknown): { type: string; code?: string; 
     ...(text(driver.sqlState) ? { sqlState: text(driver.sqlState) } : {}),
     message: withoutQuotedValues(text(driver.sqlMessage) ?? text(driver.message) ?? String(error)),
   };
+}
+
+/** The drivers' codes for a statement a unique or primary key refused: mysql2's (MySQL, MariaDB) and better-sqlite3's. */
+const uniqueViolationCodes: ReadonlySet<unknown> = new Set(['ER_DUP_ENTRY', 'SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY']);
+
+/** Whether a driver's error code (`failedStatement(error).code`) says a unique or primary key refused the statement. */
+export function isUniqueViolationCode(code: unknown): boolean {
+  return uniqueViolationCodes.has(code);
 }
 
 const quotedValue = /\b(entry|value:?|values?) '(?:[^'\\]|\\.)*'/gi;

@@ -93,3 +93,16 @@ export const nameKeyMaxLength = 600;
 export function nameKey(name: string): string {
   return firstCharacters(nameAsRead(name), nameKeyMaxLength);
 }
+
+/**
+ * A number or code a person types (a case number, a unified social credit code, a citizen ID
+ * number) as the platform compares and keeps it: compatibility forms folded (NFKC: full-width
+ * digits and letters such as １ and Ｘ, the full-width hyphen －, the ideographic space) and
+ * surrounding spaces trimmed. An input method left in full-width mode types
+ * ＢＤＨ－ＣＧ－２０２６－０１１７ for BDH-CG-2026-0117: one case, or one code, however typed.
+ * Letter case is kept (the identifiers upper-case on their own, and a case number is matched as
+ * written), as are spaces and punctuation inside, which NFKC only makes half-width.
+ */
+export function foldedNumber(text: string): string {
+  return text.normalize('NFKC').trim();
+}

@@ -1,4 +1,5 @@
-import { isPlausibleBirthDate, isPlausibleBirthYear, looksLikeDivision, validateCitizenIdNumber } from './citizen-id-number';
+import { foldedNumber } from '../text';
+import { CITIZEN_ID_LENGTH, isPlausibleBirthDate, isPlausibleBirthYear, looksLikeDivision, validateCitizenIdNumber } from './citizen-id-number';
 import { validateUnifiedSocialCreditCode } from './unified-social-credit-code';
 
 export type { IdentifierProblem, IdentifierValidation } from './unified-social-credit-code';
@@ -24,43 +25,57 @@ export {
 export type IdentifierKind = 'UNIFIED_SOCIAL_CREDIT_CODE' | 'CITIZEN_ID_NUMBER';
 
 /**
- * Trims surrounding whitespace and upper-cases. The validators deliberately do
- * not do this themselves, so that stored identifiers are canonical; callers that
- * accept user input may apply it first.
+ * Folds full-width and other compatibility forms (lib/text.ts `foldedNumber`: １３０３…Ｘ is
+ * 1303…X), trims surrounding whitespace and upper-cases. The validators deliberately do not do
+ * this themselves, so that stored identifiers are canonical; callers that accept user input
+ * apply it first.
  */
 export function normaliseIdentifier(input: string): string {
-  return input.trim().toUpperCase();
+  return foldedNumber(input).toUpperCase();
 }
 
 /**
- * Guesses which kind of identifier `code` is, to route it to a validator.
+ * Guesses which kind of identifier `code` is, to route it to a validator. `code` is read as
+ * `normaliseIdentifier` makes it (full-width digits fold, a trailing x is X).
  *
- * Rule: after trimming, 18 characters of which the first 17 are digits and the
- * last is a digit or X/x is a citizen ID number when positions 7–14 hold a
- * plausible birth date (real date, 1900..today), or when positions 1–6 look
- * like a division and 7–10 a birth year: a person's number whose month or day
- * is impossible must be told about its birth date, not about a credit code's
- * check characters. Everything else (including inputs of the wrong length) is
- * treated as a unified social credit code, whose validator then reports the
- * specific problem. The birth year is what keeps a mistyped all-digit USCC of a
- * public institution (12…, Tianjin's division too) a USCC.
+ * Rule: 18 characters of which the first 17 are digits and the last is a digit or X is a
+ * citizen ID number when positions 7–14 hold a plausible birth date (real date, 1900..today), or
+ * when positions 1–6 look like a division and 7–10 a birth year: a person's number whose month or
+ * day is impossible must be told about its birth date, not about a credit code's check
+ * characters. The birth year is what keeps a mistyped all-digit USCC of a public institution
+ * (12…, Tianjin's division too) a USCC.
  *
  * An all-digit USCC can look like a citizen ID. For that ambiguous shape the
  * check characters break the tie: if it passes only the USCC validation it is a
- * USCC, otherwise it is a citizen ID. Callers that already know the kind should
- * call the validator directly instead.
+ * USCC, otherwise it is a citizen ID.
+ *
+ * Of any other length, the code is neither, and is told of its length as the kind it was meant
+ * to be: a citizen ID number when it is written as one (digits, an X only last) and begins as one
+ * does (a division, then a birth year: 13030419730413001 has lost a character), or is a 15-digit
+ * number of before 1999; a unified social credit code otherwise, whose validator then reports
+ * the specific problem. Callers that already know the kind should call the validator directly.
  */
 export function detectIdentifierKind(code: string): IdentifierKind {
-  const trimmed = code.trim();
-  const citizenShape =
-    /^[0-9]{17}[0-9Xx]$/.test(trimmed) &&
-    (isPlausibleBirthDate(trimmed.slice(6, 14)) || (looksLikeDivision(trimmed.slice(0, 6)) && isPlausibleBirthYear(trimmed.slice(6, 10))));
+  const canonical = normaliseIdentifier(code);
+  if (canonical.length !== CITIZEN_ID_LENGTH) {
+    return beginsAsCitizenIdNumber(canonical) || isFirstGenerationIdNumber(canonical) ? 'CITIZEN_ID_NUMBER' : 'UNIFIED_SOCIAL_CREDIT_CODE';
+  }
+  const citizenShape = /^[0-9]{17}[0-9X]$/.test(canonical) && (isPlausibleBirthDate(canonical.slice(6, 14)) || beginsAsCitizenIdNumber(canonical));
   if (!citizenShape) return 'UNIFIED_SOCIAL_CREDIT_CODE';
-  const canonical = trimmed.toUpperCase();
   if (!validateCitizenIdNumber(canonical).valid && validateUnifiedSocialCreditCode(canonical).valid) {
     return 'UNIFIED_SOCIAL_CREDIT_CODE';
   }
   return 'CITIZEN_ID_NUMBER';
+}
+
+/** Written as a citizen ID number (digits, an X only last) with a division and then a birth year where one has them. */
+function beginsAsCitizenIdNumber(canonical: string): boolean {
+  return /^[0-9]{10,}X?$/.test(canonical) && looksLikeDivision(canonical.slice(0, 6)) && isPlausibleBirthYear(canonical.slice(6, 10));
+}
+
+/** A first-generation citizen ID number (before 1999): 15 digits, a division and a birth date YYMMDD of the 1900s. */
+function isFirstGenerationIdNumber(compact: string): boolean {
+  return /^[0-9]{15}$/.test(compact) && looksLikeDivision(compact.slice(0, 6)) && isPlausibleBirthDate(`19${compact.slice(6, 12)}`);
 }
 
 /**
@@ -71,6 +86,6 @@ export function detectIdentifierKind(code: string): IdentifierKind {
  */
 export function readsAsCitizenIdNumber(text: string): boolean {
   const compact = text.normalize('NFKC').replace(/[\s\-_.·\p{Cf}\p{Default_Ignorable_Code_Point}]/gu, '').toUpperCase();
-  if (/^[0-9]{15}$/.test(compact)) return looksLikeDivision(compact.slice(0, 6)) && isPlausibleBirthDate(`19${compact.slice(6, 12)}`);
+  if (/^[0-9]{15}$/.test(compact)) return isFirstGenerationIdNumber(compact);
   return /^[0-9]{17}[0-9X]$/.test(compact) && detectIdentifierKind(compact) === 'CITIZEN_ID_NUMBER';
 }

@@ -10,7 +10,7 @@ import { isIsoDate } from '../shared/scalars';
 import { writeTransaction } from '../shared/write-queue';
 import { foldName, indexSubjectNames, subjectNameKey, throughNameIndex } from './subject-names';
 import { Subject, subjectNameKeyMaxLength, subjectNameMaxLength, type IdentifierKind, type SubjectKind, type SubjectStatus } from './entities/subject.entity';
-import { characterCount, quotedVisibly } from '../../lib/text';
+import { characterCount, foldedNumber, quotedVisibly } from '../../lib/text';
 
 export interface RegisterSubjectInput {
   kind: SubjectKind;
@@ -76,7 +76,9 @@ export class SubjectRepository {
       kind: input.kind,
       name,
       nameKey: subjectNameKey(name),
-      identifier: input.code.trim(),
+      // Typed in full width (１３０３…), the code is its half-width self, as subjectByCode reads it;
+      // letter case is the validator's to judge (LOWER_CASE), as ever.
+      identifier: foldedNumber(input.code),
       identifierKind: input.kind === 'NATURAL_PERSON' ? 'CITIZEN_ID_NUMBER' : 'UNIFIED_SOCIAL_CREDIT_CODE',
       registeredAddress: input.registeredAddress?.trim() || null,
       legalRepresentative: input.legalRepresentative?.trim() || null,

@@ -16,7 +16,7 @@ import type { RequestDeadline } from '../../lib/deadline';
 import { isUniqueViolation } from '../shared/database';
 import { CreditCheck, measureKindsOf } from './entities/credit-check.entity';
 import { CreditRecord } from './entities/credit-record.entity';
-import { characterCount } from '../../lib/text';
+import { characterCount, foldedNumber } from '../../lib/text';
 
 /** A record as a check saw it: what explains the decision later, whatever happens to the record. */
 export interface CheckedRecordSnapshot extends CountingRecord {
@@ -414,14 +414,15 @@ export function checkStatisticsStatement(db: DataSource, from: Date, to: Date): 
 }
 
 /**
- * A check's case number as sent (a check's own, or the ledger's `caseNumber` filter): trimmed, as
- * the check's was stored, and matched exactly. Blank, or longer than a case number can be,
+ * A check's case number as sent (a check's own, or the ledger's `caseNumber` filter): trimmed and
+ * its full-width forms folded (lib/text.ts `foldedNumber`), as the check's was stored and as the
+ * gateway takes x-credit-case, and matched exactly. Blank, or longer than a case number can be,
  * BAD_USER_INPUT: a filter by it could match no check, and an empty list would read as "never
  * checked", as an unknown matter code would.
  */
 export function caseNumberOf(caseNumber: string | null | undefined): string | null {
   if (caseNumber === null || caseNumber === undefined) return null;
-  const trimmed = caseNumber.trim();
+  const trimmed = foldedNumber(caseNumber);
   if (!trimmed || characterCount(trimmed) > 100) throw badInput('caseNumber', `caseNumber must be a case number of 1 to 100 characters, got ${characterCount(trimmed)}`);
   return trimmed;
 }

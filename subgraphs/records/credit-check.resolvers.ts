@@ -6,6 +6,7 @@ import { findMatter } from '../../lib/catalogue/matters';
 import { measureKinds, measuresByMatter, type AppliedMeasure, type MeasureKind } from '../../lib/catalogue/measures';
 import { minimumSubjectsPerStatistic } from '../../lib/access/policy';
 import { badInput, clientError, ErrorCode, isBlank } from '../../lib/errors';
+import { foldedNumber } from '../../lib/text';
 import { assertCaseFileReadable, assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, underCheckPurpose, underSupervision, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type PageArgs } from '../shared/pagination';
 import type { RecordsContext } from './context';
@@ -134,7 +135,8 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
       const input = {
         subjectId: args.input.subjectId.trim(),
         matter: args.input.matter.trim(),
-        caseNumber: args.input.caseNumber.trim(),
+        // As the gateway takes x-credit-case: ＢＤＨ－ＣＧ－２０２６－０１１７ is the case BDH-CG-2026-0117.
+        caseNumber: foldedNumber(args.input.caseNumber),
         // Blank is none (README, Errors); any other key is kept as sent, for its pattern to judge (spaces are refused).
         idempotencyKey: isBlank(args.input.idempotencyKey) ? null : args.input.idempotencyKey,
       };

@@ -3,6 +3,7 @@ import { identityHeader, type IdentityVerifier, type RequestIdentity } from '../
 import type { RequestDeadline } from '../../lib/deadline';
 import { detectIdentifierKind, maskCitizenIdNumber } from '../../lib/identifiers';
 import { requestIdFrom } from '../../lib/request-record';
+import { foldedNumber } from '../../lib/text';
 import { allSubjects, findMatter } from '../../lib/catalogue/matters';
 import { mattersGranting, purposeRefusalFor, refusalDetails, refusalOfPurpose, type AccessProblem } from '../../lib/access/policy';
 import { auditedRefusalExtension, ErrorCode, type AuditedRefusal } from '../../lib/errors';
@@ -163,9 +164,13 @@ export function underSupervision(identity: RequestIdentity): boolean {
   return identity.caller?.role === 'CREDIT_OFFICE_SUPERVISOR' && identity.purpose?.matter === 'CREDIT_SUPERVISION';
 }
 
-/** Whether the request names a credit check's own matter and case (x-credit-matter, x-credit-case). */
+/**
+ * Whether the request names a credit check's own matter and case (x-credit-matter, x-credit-case).
+ * The gateway folds x-credit-case (ＢＤＨ－… is BDH-…): a check run under a full-width case before
+ * it did is still read in its case.
+ */
 export function underCheckPurpose(identity: RequestIdentity, check: { matter: string; caseNumber: string }): boolean {
-  return identity.purpose?.matter === check.matter && identity.purpose.caseNumber === check.caseNumber;
+  return identity.purpose?.matter === check.matter && identity.purpose.caseNumber === foldedNumber(check.caseNumber);
 }
 
 /**

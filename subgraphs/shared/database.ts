@@ -4,6 +4,7 @@ import path from 'node:path';
 import mysql2, { type Pool, type PoolConnection, type PoolOptions } from 'mysql2';
 import mysql from 'mysql2/promise';
 import { DataSource, QueryFailedError, type DataSourceOptions, type Logger, type QueryRunner } from 'typeorm';
+import { isUniqueViolationCode } from '../../lib/database-logger';
 import { withoutUserInfo } from '../../lib/env';
 
 export type DatabaseTarget =
@@ -256,8 +257,7 @@ function driverErrorCode(error: unknown): unknown {
 
 /** A query refused by a unique key or the primary key: a row with that key is already stored. */
 export function isUniqueViolation(error: unknown): boolean {
-  const code = driverErrorCode(error);
-  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+  return isUniqueViolationCode(driverErrorCode(error));
 }
 
 /** A transaction MySQL rolled back to break a deadlock: running it again may succeed. */

@@ -3,15 +3,19 @@ import { GraphQLError } from 'graphql';
 import { QueryFailedError } from 'typeorm';
 import { databaseLogger, failedStatement, failedStatementOf } from '../../lib/database-logger';
 import { createLogger } from '../../lib/logger';
+import { CheckRequirementRepository } from '../../subgraphs/reports/check-requirement';
+import { reportsSubgraph } from '../../subgraphs/reports/subgraph';
+import { openDatabase } from '../../subgraphs/shared/database';
+import { testDatabases } from '../helpers/databases';
 
 const mysqlUrl = process.env.TEST_DATABASE_URL ?? 'mariadb://root@127.0.0.1:3306';
 const name = '欧阳测试人';
 const address = '北戴河区测试路99号隐私楼';
 
-/** The lines a logger wrote. */
+/** The lines a logger wrote (debug and above). */
 function capturingLogger() {
   const lines: string[] = [];
-  const logger = createLogger('entities', { destination: { write: (line: string) => void lines.push(line) } });
+  const logger = createLogger('entities', { level: 'debug', destination: { write: (line: string) => void lines.push(line) } });
   return { logger, lines };
 }
 
@@ -53,7 +57,9 @@ function capturingLogger() {
     const { logger, lines } = capturingLogger();
     databaseLogger(logger).logQueryError(failure, statement, failure.parameters);
     expect(lines).toHaveLength(1);
-    const line = JSON.parse(lines[0]) as { failure: { code: string; message: string }; sql: string };
+    const line = JSON.parse(lines[0]) as { level: string; failure: { code: string; message: string }; sql: string };
+    // A unique key's refusal is for its caller to judge (lib/database-logger.ts): debug, not error.
+    expect(line.level).toBe('debug');
     expect(line.failure).toMatchObject({ code: 'ER_DUP_ENTRY', message: expect.stringMatching(/^Duplicate entry '…' for key 'PRIMARY'$/) });
     expect(line.sql).toBe(statement);
     for (const value of [name, address, '130304199001011234', '1303']) expect(lines[0]).not.toContain(value);
@@ -64,5 +70,45 @@ function capturingLogger() {
     expect(failedStatementOf(through)).toBe(failure);
     expect(JSON.stringify(failedStatement(failedStatementOf(through)))).not.toContain(address);
     expect(failedStatementOf(new GraphQLError('other'))).toBeUndefined();
+  });
+});
+
+/**
+ * A report requirement sealed by two readers at once: the second insert hits the check's key, and
+ * the seal reads the first back, on purpose (check-requirement.ts). The database logger must not
+ * log that race at error level, which pages the operators; a statement that fails otherwise it
+ * still logs at error, with its kind and placeholders.
+ */
+describe.each(testDatabases)('the database logger of a subgraph on $label', (database) => {
+  const suite = 'dblog';
+  const { logger, lines } = capturingLogger();
+  let db: Awaited<ReturnType<typeof openDatabase>>;
+  const logged = () => lines.map((line) => JSON.parse(line) as { level: string; msg: string; failure?: { code?: string } });
+
+  beforeAll(async () => {
+    db = await openDatabase('reports', database.target(suite), reportsSubgraph, databaseLogger(logger));
+  });
+  afterAll(async () => {
+    await db?.destroy();
+    await database.cleanUp(suite);
+  });
+
+  it('logs a unique key refusing the second of two seals of a check at debug, and no error', async () => {
+    lines.length = 0;
+    const requirements = new CheckRequirementRepository(db);
+    const check = { id: 'check-raced-log', subjectId: 'subject-1', matter: 'GOVERNMENT_PROCUREMENT', checkedAt: new Date().toISOString() };
+    const first = { required: false, satisfied: true, goodGrade: false, reliedOn: null, considered: [] };
+    expect(await requirements.seal(check, first)).toEqual(first);
+    expect(await requirements.seal(check, { ...first, satisfied: false })).toEqual(first);
+    expect(logged().filter((line) => line.level === 'error')).toEqual([]);
+    expect(logged().filter((line) => line.failure).map((line) => [line.level, line.msg])).toEqual([['debug', 'query refused by a unique key']]);
+    expect(logged().find((line) => line.failure)!.failure!.code).toMatch(/^(ER_DUP_ENTRY|SQLITE_CONSTRAINT_PRIMARYKEY|SQLITE_CONSTRAINT_UNIQUE)$/);
+  });
+
+  it('logs any other failed statement at error', async () => {
+    lines.length = 0;
+    await expect(db.query('SELECT * FROM no_such_table WHERE id = ?', ['130304199001011234'])).rejects.toThrow();
+    expect(logged().map((line) => [line.level, line.msg])).toEqual([['error', 'query failed']]);
+    expect(lines[0]).not.toContain('130304199001011234');
   });
 });

@@ -279,6 +279,9 @@ describe('normaliseIdentifier', () => {
   it.each([
     ['  11010519491231002x \n', '11010519491231002X'],
     ['91130304ma0fxy3b2m', '91130304MA0FXY3B2M'],
+    // An input method in full-width mode: digits, letters and the ideographic space fold.
+    ['\u3000１１０１０５１９４９１２３１００２ｘ\u3000', '11010519491231002X'],
+    ['９１１３０３０４ＭＡ０ＦＸＹ３Ｂ２Ｍ', '91130304MA0FXY3B2M'],
   ])('turns %j into the canonical %s', (input, expected) => {
     expect(normaliseIdentifier(input)).toBe(expected);
   });
@@ -286,6 +289,13 @@ describe('normaliseIdentifier', () => {
   it('lets a lower-case citizen ID pass once normalised', () => {
     expect(validateCitizenIdNumber('11010519491231002x').problem).toBe('LOWER_CASE');
     expect(validateCitizenIdNumber(normaliseIdentifier('11010519491231002x'))).toEqual({ valid: true });
+  });
+
+  it('lets a code typed in full width pass once normalised, and a full-width hyphen inside is refused as the hyphen it is', () => {
+    expect(validateCitizenIdNumber(normaliseIdentifier('１１０１０５１９４９１２３１００２Ｘ'))).toEqual({ valid: true });
+    expect(validateUnifiedSocialCreditCode(normaliseIdentifier('９１４４０３００１９２２０３８２１６'))).toEqual({ valid: true });
+    expect(validateUnifiedSocialCreditCode(normaliseIdentifier('9144030019220382１6'))).toEqual({ valid: true });
+    expect(validateCitizenIdNumber(normaliseIdentifier('110105－19491231002'))).toMatchObject({ problem: 'FORBIDDEN_CHARACTER', message: 'expected only digits and a trailing X, got "-" at position 7' });
   });
 });
 
@@ -298,7 +308,8 @@ describe('detectIdentifierKind', () => {
     ['130304198506121239', 'CITIZEN_ID_NUMBER'],
     ['914403001922038216', 'UNIFIED_SOCIAL_CREDIT_CODE'],
     ['91130304MA0FXY3B2M', 'UNIFIED_SOCIAL_CREDIT_CODE'],
-    ['1101051949123100', 'UNIFIED_SOCIAL_CREDIT_CODE'],
+    ['１１０１０５１９４９１２３１００２Ｘ', 'CITIZEN_ID_NUMBER'],
+    ['９１４４０３００１９２２０３８２１６', 'UNIFIED_SOCIAL_CREDIT_CODE'],
   ] as const)('classifies %s as %s', (code, kind) => {
     expect(detectIdentifierKind(code)).toBe(kind);
   });
@@ -316,6 +327,33 @@ describe('detectIdentifierKind', () => {
     const result = validateCitizenIdNumber(normaliseIdentifier(code));
     expect(result.problem).toBe('INVALID_BIRTH_DATE');
     expect(result.message).toContain(`birth date YYYYMMDD at positions 7–14, got "${code.slice(6, 14)}"`);
+  });
+
+  // Of another length a code is neither kind: it is told of its length as the kind it was meant to
+  // be. Digits beginning with a division and a birth year, or a 15-digit number of before 1999,
+  // are a person's number (13030419730413001 has lost a character), not a credit code of 17.
+  it.each([
+    ['17 digits, the check character left out', '13030419730413001', 17],
+    ['17 digits typed in full width', '１３０３０４１９７３０４１３００１', 17],
+    ['16 digits', '1101051949123100', 16],
+    ['17 characters ending in X', '1101051949123102X', 17],
+    ['19 digits, one typed twice', '1303041973304130019', 19],
+    ['15 digits, a number of before 1999', '130304730413001', 15],
+  ])('routes a citizen ID number of the wrong length (%s: %s) to the citizen validator, which names its length', (_label, code, length) => {
+    expect(detectIdentifierKind(code)).toBe('CITIZEN_ID_NUMBER');
+    expect(validateCitizenIdNumber(normaliseIdentifier(code))).toEqual({ valid: false, problem: 'WRONG_LENGTH', message: `expected an 18-character citizen ID number, got ${length} characters` });
+  });
+
+  it.each([
+    ['a credit code of 17 characters', '91440300192203821'],
+    ['an all-digit public institution code of 17, 0440 no birth year', '12130304401234609'],
+    ['an enterprise code of 19 characters', '9144030019220382160'],
+    ['a code with letters, of 17', '91130304MA0FXY3B2'],
+    ['digits under no province', '99000019730413001'],
+    ['a department code', 'FINANCE'],
+    ['nothing', ''],
+  ])('keeps %s (%s) a unified social credit code', (_label, code) => {
+    expect(detectIdentifierKind(code)).toBe('UNIFIED_SOCIAL_CREDIT_CODE');
   });
 
   it.each([

@@ -17,6 +17,8 @@ const REGISTER = /* GraphQL */ `
 `;
 
 const enterpriseCode = unifiedSocialCreditCode({ authority: '9', orgType: '1', division: '130304', organisationBody: 'MA0TEXT1' });
+/** A code as an input method in full-width mode types it: ＡＢ１２ for AB12. */
+const inFullWidth = (code: string) => code.replace(/[0-9A-Za-z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
 
 describe.each(testDatabases)('entities subgraph on $label', (database) => {
   const { db, sql, query } = useSubgraph(entitiesSubgraph, database);
@@ -157,10 +159,31 @@ describe.each(testDatabases)('entities subgraph on $label', (database) => {
     expect(result.data?.subjectByCode?.id).toBe(subject.id);
   });
 
+  it('finds a subject by its code typed in full width, with ideographic spaces around it', async () => {
+    for (const subject of [world.subjects.find((s) => s.kind === 'NATURAL_PERSON')!, world.subjects.find((s) => s.kind === 'ENTERPRISE')!]) {
+      const result = await query<{ subjectByCode: { id: string } | null }>(`query($code: String!) { subjectByCode(code: $code) { id } }`, { code: `\u3000${inFullWidth(subject.identifier)}\u3000` });
+      expect({ code: subject.identifier, errors: result.errors, found: result.data?.subjectByCode?.id }).toEqual({ code: subject.identifier, errors: undefined, found: subject.id });
+    }
+  });
+
+  it('registers a subject by its code typed in full width under the code itself', async () => {
+    const id = citizenIdNumber({ division: '130304', birthDate: '19800115', sequence: '125' });
+    const result = await query<{ registerSubject: Record<string, unknown> }>(REGISTER, { input: { kind: 'NATURAL_PERSON', name: '全角码', code: inFullWidth(id) } });
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.registerSubject).toMatchObject({ citizenIdNumber: id });
+    const again = await query(REGISTER, { input: { kind: 'NATURAL_PERSON', name: '全角码', code: id } });
+    expect(again.errors?.[0].extensions?.code).toBe('DUPLICATE_SUBJECT');
+  });
+
   it.each([
     ['a unified social credit code', '914403001922038217', 'INVALID_CREDIT_CODE', 'WRONG_CHECK_CHARACTER'],
     ['a citizen ID number', '110105194912310021', 'INVALID_ID_NUMBER', 'WRONG_CHECK_CHARACTER'],
     ['a citizen ID number born in month 13', '11010519491331002X', 'INVALID_ID_NUMBER', 'INVALID_BIRTH_DATE'],
+    // Neither kind is 17 long: digits that begin as a person's number does are one that lost a character.
+    ['a citizen ID number of 17 digits', '13030419730413001', 'INVALID_ID_NUMBER', 'WRONG_LENGTH'],
+    ['a citizen ID number of 17 digits typed in full width', inFullWidth('13030419730413001'), 'INVALID_ID_NUMBER', 'WRONG_LENGTH'],
+    ['a citizen ID number typed in full width, with a wrong check digit', inFullWidth('110105194912310021'), 'INVALID_ID_NUMBER', 'WRONG_CHECK_CHARACTER'],
+    ['a unified social credit code of 17 characters', '91440300192203821', 'INVALID_CREDIT_CODE', 'WRONG_LENGTH'],
   ])('answers a lookup by a malformed %s with a typed error, not null', async (_label, code, expected, problem) => {
     const result = await query(`query($code: String!) { subjectByCode(code: $code) { id } }`, { code });
     expect(result.errors?.[0].extensions).toMatchObject({ code: expected, problem });

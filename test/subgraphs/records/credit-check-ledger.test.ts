@@ -359,10 +359,17 @@ describe.each(testDatabases)('the credit office’s assessment of measures appli
       expect(cases(await ledger(identity(taxation, null), { caseNumber: 'TX-1' }))).toEqual(['TX-1']);
     });
 
-    it('matches a case number exactly, as the audit log keeps it: letter case and full-width forms are other cases', async () => {
-      for (const other of ['ck-2', 'Ck-2', 'ＣＫ-2', 'CK－2']) {
+    it('matches a case number exactly, as the audit log keeps it: letter case makes another case', async () => {
+      for (const other of ['ck-2', 'Ck-2', 'ｃｋ－２']) {
         const answer = await ledger(identity(finance, null), { caseNumber: other });
         expect({ other, errors: answer.errors, totalCount: answer.data?.creditChecks?.totalCount }).toEqual({ other, errors: undefined, totalCount: 0 });
+      }
+    });
+
+    it('takes a case number typed in full width for the case itself, as the gateway takes x-credit-case', async () => {
+      for (const same of ['ＣＫ-2', 'CK－2', '\u3000ＣＫ－２\u3000']) {
+        const answer = await ledger(identity(finance, null), { caseNumber: same });
+        expect({ same, errors: answer.errors, cases: answer.data && cases(answer) }).toEqual({ same, errors: undefined, cases: ['CK-2'] });
       }
     });
 
@@ -412,6 +419,18 @@ describe.each(testDatabases)('the credit office’s assessment of measures appli
     it('keeps the credit office’s statistics from departments', async () => {
       const answer = await records.queryAs(inCase(finance, 'GOVERNMENT_PROCUREMENT', 'CK-2'), STATISTICS, { from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' });
       expect(answer.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    });
+
+    // Last: it adds a check of its own.
+    it('runs a check named by a case number typed in full width under that case, and stores it half-width', async () => {
+      const result = await records.queryAs<{ runCreditCheck: { id: string; caseNumber: string } }>(
+        inCase(finance, 'GOVERNMENT_PROCUREMENT', 'CK-FW'),
+        `mutation($input: RunCreditCheckInput!) { runCreditCheck(input: $input) { id caseNumber } }`,
+        { input: { subjectId: clean.id, matter: 'GOVERNMENT_PROCUREMENT', caseNumber: '\u3000ＣＫ－ＦＷ ' } },
+      );
+      expect(result.errors).toBeUndefined();
+      expect(result.data!.runCreditCheck.caseNumber).toBe('CK-FW');
+      expect(cases(await ledger(identity(finance, null), { caseNumber: 'CK-FW' }))).toEqual(['CK-FW']);
     });
   });
 });
