@@ -9,6 +9,7 @@ import { matters, selfInquiry } from '../../lib/catalogue/matters';
 import { normaliseIdentifier, readsAsCitizenIdNumber, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
 import { timeOrderedId } from '../../lib/time-ordered-id';
 import { badInput, ErrorCode, optionalText, requiredText } from '../../lib/errors';
+import { foldedNumber } from '../../lib/text';
 import type { CursorPosition } from '../shared/cursors';
 import { isUniqueViolation } from '../shared/database';
 import { insertMany, insertRowsPerStatement } from '../shared/bulk-insert';
@@ -139,6 +140,21 @@ export interface AuditCase extends Omit<Usage, 'entryId'> {
 /** The terms of `cases`' order before its entryId: subjects and requests (descending), organisation, matter, case number. */
 type CasePlace = [subjects: number, requests: number, organisation: string, matter: string | null, caseNumber: string];
 
+/**
+ * How a filter names one reading organisation: its id as recorded with its kind, or one of its
+ * entries (`organisationOf`, an entry id), which gives both. An id alone is not an organisation:
+ * the finance bureau is recorded as `FINANCE` (DEPARTMENT), and a bank's token may carry the id
+ * `FINANCE` too (FINANCIAL_INSTITUTION); `statistics` and `cases` count them apart, by kind.
+ */
+export interface ReaderNamed {
+  organisation?: string | null;
+  organisationKind?: OrganisationKind | null;
+  organisationOf?: string | null;
+}
+
+/** The organisation `statistics` and `cases` are limited to (none: all), by id and, when given, kind. */
+export type OrganisationFilter = Pick<ReaderNamed, 'organisation' | 'organisationKind'>;
+
 /** The `previousHash` of the first entry: the chain starts from a fixed, well-known value. */
 export const genesisHash = '0'.repeat(64);
 
@@ -257,21 +273,24 @@ export class AuditRepository {
 
   /**
    * One page of what an organisation read, newest first, optionally within [from, to) and in one
-   * case. The organisation is named as recorded, or by one of its entries (`organisationOf`, an
-   * entry id): a person's citizen ID number is shown masked everywhere, so the masked form is
-   * refused with a pointer to the way that works, rather than answered with an empty page.
+   * case. An organisation is its id and its kind (`ReaderNamed`): a bank may be recorded under the
+   * finance bureau's code `FINANCE`, and a drill-down from a row of `statistics` or `cases`, which
+   * count each kind apart, must list that row's entries and no other's. The organisation is named
+   * as recorded, or by one of its entries (`organisationOf`, an entry id): a person's citizen ID
+   * number is shown masked everywhere, so the masked form is refused with a pointer to the way that
+   * works, rather than answered with an empty page.
    */
-  async byOrganisation(
-    named: { organisation?: string | null; organisationOf?: string | null },
-    filter: { from?: Date | null; to?: Date | null; caseNumber?: string | null },
-    first: number,
-    after?: CursorPosition | null,
-  ): Promise<Page<AuditEntry> | undefined> {
-    const code = await this.organisationNamed(named);
+  async byOrganisation(named: ReaderNamed, filter: { from?: Date | null; to?: Date | null; caseNumber?: string | null }, first: number, after?: CursorPosition | null): Promise<Page<AuditEntry> | undefined> {
+    const reader = await this.readerNamed(named);
     const { from, to } = filter;
     if (from && to) checkRange(from, to);
-    const conditions = ['t.organisation = ?'];
-    const params: unknown[] = [code];
+    const caseNumber = filter.caseNumber === null || filter.caseNumber === undefined ? null : requiredText(filter.caseNumber, 'caseNumber', auditedTextLimits.caseNumber);
+    // Nothing is recorded under the id: no reader, no entries.
+    if (!reader) return { rows: [], totalCount: 0, hasNextPage: false };
+    // Both columns lead the organisation's indexes (migration 1764000000460), which hold the
+    // list's order after them: a page is read from the index whichever reader it is.
+    const conditions = ['t.organisation = ?', 't.organisation_kind = ?'];
+    const params: unknown[] = [reader.organisation, reader.organisationKind];
     if (from) {
       conditions.push('t.occurred_at >= ?');
       params.push(this.persistedInstant(from));
@@ -280,30 +299,63 @@ export class AuditRepository {
       conditions.push('t.occurred_at < ?');
       params.push(this.persistedInstant(to));
     }
-    if (filter.caseNumber !== null && filter.caseNumber !== undefined) {
-      conditions.push('t.case_number = ?');
-      params.push(requiredText(filter.caseNumber, 'caseNumber', auditedTextLimits.caseNumber));
+    if (caseNumber !== null) {
+      // The case as the gateway records x-credit-case, full-width forms folded (ＢＤＨ－… is BDH-…),
+      // and as given: entries of before that keep the full-width number they were named by (the
+      // log is chained, never rewritten), which is what their auditCases row shows.
+      const named = [...new Set([foldedNumber(caseNumber), caseNumber])];
+      conditions.push(`t.case_number IN (${named.map(() => '?').join(', ')})`);
+      params.push(...named);
     }
     const pages = await loadPages(this.entries, { where: { sql: conditions.join(' AND '), params }, ...newestFirst, first, after });
     return pages.get('');
   }
 
-  /** The organisation, exactly as recorded, that `byOrganisation` lists: given, or that of the entry named. */
-  private async organisationNamed(named: { organisation?: string | null; organisationOf?: string | null }): Promise<string> {
+  /**
+   * The reader `byOrganisation` lists, its id and kind exactly as recorded: those of the entry
+   * named (`organisationOf`), or the id given with the kind given, or else with the one kind the
+   * id is recorded under. An id recorded under several kinds (the finance bureau `FINANCE` and a
+   * bank whose id is `FINANCE`) is refused, `BAD_USER_INPUT` on `organisationKind` listing them
+   * (`extensions.organisationKinds`), rather than answered with their entries mixed. Null when
+   * nothing is recorded under the id.
+   */
+  private async readerNamed(named: ReaderNamed): Promise<{ organisation: string; organisationKind: OrganisationKind } | null> {
     const given = named.organisation !== null && named.organisation !== undefined;
     const byEntry = named.organisationOf !== null && named.organisationOf !== undefined;
     if (given === byEntry) {
       throw badInput('organisation', 'name the organisation either by organisation (a department code or an organisation id, as recorded) or by organisationOf (the id of one of its audit entries), and not both');
     }
+    const q = (name: string) => this.db.driver.escape(name);
+    const table = q(this.entries.metadata.tablePath);
     if (byEntry) {
+      if (named.organisationKind !== null && named.organisationKind !== undefined) {
+        throw badInput('organisationKind', "organisationOf takes the organisation and its kind from the entry: organisationKind goes with organisation only");
+      }
       const entryId = requiredText(named.organisationOf as string, 'organisationOf', 36);
-      const [entry]: { organisation: string }[] = await this.db.query(`SELECT ${this.db.driver.escape('organisation')} AS ${this.db.driver.escape('organisation')} FROM ${this.db.driver.escape(this.entries.metadata.tablePath)} WHERE ${this.db.driver.escape('id')} = ?`, [entryId]);
+      const [entry]: { organisation: string; organisationKind: OrganisationKind }[] = await this.db.query(
+        `SELECT ${q('organisation')} AS ${q('organisation')}, ${q('organisation_kind')} AS ${q('organisationKind')} FROM ${table} WHERE ${q('id')} = ?`,
+        [entryId],
+      );
       if (!entry) throw badInput('organisationOf', `organisationOf must be the id of an audit entry (AuditEntry.id, or an auditCases or auditStatistics row's entryId), and no entry has id ${JSON.stringify(entryId)}`);
-      return entry.organisation;
+      return { organisation: entry.organisation, organisationKind: entry.organisationKind };
     }
     const code = requiredText(named.organisation, 'organisation', auditedTextLimits.organisation);
     refusePersonNumber(code, 'organisation');
-    return asRecorded(code);
+    const organisation = asRecorded(code);
+    if (named.organisationKind !== null && named.organisationKind !== undefined) return { organisation, organisationKind: kindNamed(named.organisationKind) };
+    // Over the whole log, not the period asked: the same question is answered or refused alike
+    // for every period, so a front end asks which reader once. Read from the organisation's
+    // index, whose second column is the kind: a few index entries, however many it read.
+    const recorded: { kind: string }[] = await this.db.query(`SELECT DISTINCT ${q('organisation_kind')} AS ${q('kind')} FROM ${table} WHERE ${q('organisation')} = ?`, [organisation]);
+    const kinds = organisationKinds.filter((kind) => recorded.some((row) => row.kind === kind));
+    if (kinds.length > 1) {
+      throw badInput(
+        'organisationKind',
+        `${JSON.stringify(organisation)} is recorded for ${kinds.length} organisations, one of each kind ${kinds.join(', ')}: name the one meant with organisationKind (a row's readerKind), or read a row's entries by its entryId (organisationOf)`,
+        { organisationKinds: kinds },
+      );
+    }
+    return kinds.length ? { organisation, organisationKind: kinds[0] } : null;
   }
 
   /**
@@ -321,7 +373,7 @@ export class AuditRepository {
    * analyst's statistics never name a subject; whole district days only, and small rows folded
    * (`minimumSubjectsPerStatistic`), still in one statement.
    */
-  async statistics(range: { from: Date; to: Date }, organisation: string | null | undefined, disclosure: StatisticsDisclosure, reader: Reader): Promise<AuditStatistic[]> {
+  async statistics(range: { from: Date; to: Date }, organisation: OrganisationFilter, disclosure: StatisticsDisclosure, reader: Reader): Promise<AuditStatistic[]> {
     if (disclosure === 'exact') {
       const rows = await this.usage(range, organisation, { groupBy: [], orderBy: ['organisation', 'matter', 'entryId'] });
       return rows.map((row) => ({ ...usageOf(row), folded: false, minimumSubjects: null }));
@@ -351,7 +403,7 @@ export class AuditRepository {
    * client pages moves in the order, and may then be listed twice or not at all, as any list
    * ordered by a value that changes.
    */
-  async cases(range: { from: Date; to: Date }, organisation: string | null | undefined, page: { first: number; after: CursorPosition | null; count: boolean }): Promise<Page<AuditCase>> {
+  async cases(range: { from: Date; to: Date }, organisation: OrganisationFilter, page: { first: number; after: CursorPosition | null; count: boolean }): Promise<Page<AuditCase>> {
     const q = (name: string) => this.db.driver.escape(name);
     const shape = {
       groupBy: [q('case_number')],
@@ -391,7 +443,7 @@ export class AuditRepository {
    * The kind is grouped by beside the organisation: a bank whose id is `ENTERPRISES` shows as
    * the enterprises do, and is still a row of its own.
    */
-  private usageTerms(range: { from: Date; to: Date }, organisation: string | null | undefined, disclosure: StatisticsDisclosure, where: string[], orderBy: string[]) {
+  private usageTerms(range: { from: Date; to: Date }, filter: OrganisationFilter, disclosure: StatisticsDisclosure, where: string[], orderBy: string[]) {
     const { from, to } = range;
     checkRange(from, to);
     const q = (name: string) => this.db.driver.escape(name);
@@ -407,11 +459,24 @@ export class AuditRepository {
     const shownMatter = `CASE WHEN ${q('matter')} IS NULL OR ${q('matter')} IN (${catalogueMatterList}) THEN ${q('matter')} ELSE '${unlistedMatterInStatistics}' END`;
     const conditions = [`${q('occurred_at')} >= ?`, `${q('occurred_at')} < ?`, `${q('outcome')} IN (?, ?)`, ...where];
     const params: unknown[] = [this.persistedInstant(from), this.persistedInstant(to), 'DISCLOSED', 'DENIED'];
+    const { organisation, organisationKind } = filter;
+    const kindGiven = organisationKind !== null && organisationKind !== undefined;
     if (organisation !== null && organisation !== undefined) {
       const named = requiredText(organisation, 'organisation', auditedTextLimits.organisation);
       if (disclosure === 'exact') refusePersonNumber(named, 'organisation');
       conditions.push(`${disclosure === 'exact' ? q('organisation') : shownOrganisation} = ?`);
       params.push(disclosure === 'exact' ? asRecorded(named) : named);
+      // The kind as recorded, for either reader: an analyst's `ENTERPRISES` row is organisation
+      // `ENTERPRISES` of kind ENTERPRISE, the bank whose id is `ENTERPRISES` the same organisation
+      // of kind FINANCIAL_INSTITUTION. Without it, each kind's rows, apart as ever.
+      if (kindGiven) {
+        conditions.push(`${q('organisation_kind')} = ?`);
+        params.push(kindNamed(organisationKind));
+      }
+    } else if (kindGiven) {
+      // A kind alone would change what an analyst's folded row sums up, and so tell, subtracted
+      // from the unfiltered one, what the small readers of the other kinds did.
+      throw badInput('organisationKind', 'organisationKind tells apart organisations recorded under one id: give it with organisation');
     }
     const request = mysql ? `CONCAT(${q('request_id')}, ' ', ${q('occurred_at')})` : `${q('request_id')} || ' ' || ${q('occurred_at')}`;
     const textColumns = new Set(['organisation', 'matter', 'caseNumber', 'entryId', 'readerKind']);
@@ -450,7 +515,7 @@ export class AuditRepository {
    * the sum of its rows'). That row is kept only when it reaches the threshold itself, and never
    * with a filter by organisation.
    */
-  private async foldedUsage(range: { from: Date; to: Date }, organisation: string | null | undefined, reader: Reader): Promise<Record<string, unknown>[]> {
+  private async foldedUsage(range: { from: Date; to: Date }, organisation: OrganisationFilter, reader: Reader): Promise<Record<string, unknown>[]> {
     const { q, mysql, shownOrganisation, shownKind, shownMatter, request, conditions, params, order } = this.usageTerms(range, organisation, 'controlled', [], ['folded', 'organisation', 'matter', 'readerKind']);
     const table = q(this.entries.metadata.tablePath);
     const where = conditions.join(' AND ');
@@ -491,7 +556,7 @@ export class AuditRepository {
         ` COUNT(DISTINCT CASE WHEN ${q('outcome')} = ? THEN ${q('request')} END) AS ${q('denied')},` +
         ` COUNT(DISTINCT ${disclosedSubject}) AS ${q('subjects')}` +
         ` FROM (${shownEntries}) ${q('s')} GROUP BY ${q('folded')}, ${q('reader_kind')}, ${q('organisation')}, ${q('matter')}) ${q('usage')}` +
-        ` WHERE ${q('folded')} = 0${organisation === null || organisation === undefined ? ` OR ${q('subjects')} >= ${threshold}` : ''}` +
+        ` WHERE ${q('folded')} = 0${organisation.organisation === null || organisation.organisation === undefined ? ` OR ${q('subjects')} >= ${threshold}` : ''}` +
         ` ORDER BY ${order.join(', ')}`,
       ['DISCLOSED', 'DENIED', ...params, reader?.organisationKind ?? '', reader?.organisation ?? '', ...params],
     );
@@ -507,7 +572,7 @@ export class AuditRepository {
    */
   private async usage(
     range: { from: Date; to: Date },
-    organisation: string | null | undefined,
+    organisation: OrganisationFilter,
     shape: { groupBy: string[]; columns?: string[]; where?: string[]; orderBy: string[]; after?: readonly (string | number | null)[]; limit?: number; count?: boolean },
   ): Promise<Record<string, unknown>[]> {
     const { q, shownOrganisation, shownKind, shownMatter, request, conditions, params: whereParams, order, following } = this.usageTerms(range, organisation, 'exact', shape.where ?? [], shape.orderBy);
@@ -934,6 +999,13 @@ function maskedReaderSql(column: string, mysql: boolean): string {
 function asRecorded(named: string): string {
   const canonical = normaliseIdentifier(named);
   return validateUnifiedSocialCreditCode(canonical).valid ? canonical : named;
+}
+
+/** A kind named in a filter, as `OrganisationKind` has them (the SDL enum checks it first; direct callers are checked here). */
+function kindNamed(kind: string): OrganisationKind {
+  const known = organisationKinds.find((k) => k === kind);
+  if (!known) throw badInput('organisationKind', `organisationKind must be one of ${organisationKinds.join(', ')}, got ${JSON.stringify(kind)}`);
+  return known;
 }
 
 /** A citizen ID number as the platform shows it (`1303**********0019`, a 15-digit one `1303*******1234`), never as one is recorded. */

@@ -4,7 +4,7 @@ import { badInput } from '../../lib/errors';
 import { maskCitizenIdNumber } from '../../lib/identifiers';
 import { actsFor, disclose, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type Page, type PageArgs, type PageRequest } from '../shared/pagination';
-import type { AuditEntryInput } from './audit.repository';
+import type { AuditEntryInput, OrganisationFilter, ReaderNamed } from './audit.repository';
 import type { AuditContext } from './context';
 import { splitFieldGroups, type AuditEntry } from './entities/audit-entry.entity';
 
@@ -32,13 +32,14 @@ export const resolvers: GraphQLResolverMap<Context> = {
     },
     auditEntriesByOrganisation: async (
       _: unknown,
-      args: PageArgs & { organisation?: string | null; organisationOf?: string | null; from?: Date | null; to?: Date | null; caseNumber?: string | null },
+      args: PageArgs & ReaderNamed & { from?: Date | null; to?: Date | null; caseNumber?: string | null },
       ctx: Context,
       info: GraphQLResolveInfo,
     ) => {
       const request = pageRequest(ctx, info, null, args);
       const filter = { from: args.from, to: args.to, caseNumber: args.caseNumber };
-      const page = await ctx.repository.byOrganisation({ organisation: args.organisation, organisationOf: args.organisationOf }, filter, request.first, request.after);
+      const named = { organisation: args.organisation, organisationKind: args.organisationKind, organisationOf: args.organisationOf };
+      const page = await ctx.repository.byOrganisation(named, filter, request.first, request.after);
       // An organisation's trail lists whom it read: each subject on the page learns, in its own
       // trail, that its entries were read, as it does through auditEntriesBySubject.
       for (const entry of page?.rows ?? []) if (entry.subjectId) disclose(ctx.access, entry.subjectId, 'AUDIT');
@@ -49,11 +50,11 @@ export const resolvers: GraphQLResolverMap<Context> = {
     // person's number masked), with an entry to drill down by; other readers of statistics (the
     // district's analysts) get persons and enterprises counted together, whole district days and
     // no row about fewer than `minimumSubjectsPerStatistic` subjects on its own (audit.repository.ts).
-    auditStatistics: (_: unknown, args: { from: Date; to: Date; organisation?: string | null }, ctx: Context) =>
-      ctx.repository.statistics({ from: args.from, to: args.to }, args.organisation, readsTheAudit(ctx) ? 'exact' : 'controlled', ctx.access.identity.caller ?? null),
-    auditCases: async (_: unknown, args: PageArgs & { from: Date; to: Date; organisation?: string | null }, ctx: Context, info: GraphQLResolveInfo) => {
+    auditStatistics: (_: unknown, args: OrganisationFilter & { from: Date; to: Date }, ctx: Context) =>
+      ctx.repository.statistics({ from: args.from, to: args.to }, { organisation: args.organisation, organisationKind: args.organisationKind }, readsTheAudit(ctx) ? 'exact' : 'controlled', ctx.access.identity.caller ?? null),
+    auditCases: async (_: unknown, args: PageArgs & OrganisationFilter & { from: Date; to: Date }, ctx: Context, info: GraphQLResolveInfo) => {
       const request = pageRequest(ctx, info, null, args);
-      const page = await ctx.repository.cases({ from: args.from, to: args.to }, args.organisation, { first: request.first, after: request.after, count: request.counts });
+      const page = await ctx.repository.cases({ from: args.from, to: args.to }, { organisation: args.organisation, organisationKind: args.organisationKind }, { first: request.first, after: request.after, count: request.counts });
       return toConnection(page, request, 'place', (c) => c.entryId);
     },
   },

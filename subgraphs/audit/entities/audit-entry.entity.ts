@@ -19,12 +19,13 @@ export type AuditOutcome = (typeof auditOutcomes)[number];
  * (`AuditRepository.verification`).
  */
 // Keep column and index names in sync with migrations/1764000000400-create-audit-entry.ts,
-// 1764000000410-index-audit-entry-cases.ts, 1764000000420-index-audit-entry-instants.ts and
-// 1764000000450-index-audit-entry-lists-by-sequence.ts.
+// 1764000000410-index-audit-entry-cases.ts, 1764000000420-index-audit-entry-instants.ts,
+// 1764000000450-index-audit-entry-lists-by-sequence.ts and
+// 1764000000460-index-audit-entry-organisation-kinds.ts.
 @Entity('audit_entry')
 @Index('IDX_audit_entry_subject_id_occurred_at_sequence', ['subjectId', 'occurredAt', 'sequence'])
-@Index('IDX_audit_entry_organisation_occurred_at_sequence', ['organisation', 'occurredAt', 'sequence'])
-@Index('IDX_audit_entry_organisation_case_number_occurred_at_sequence', ['organisation', 'caseNumber', 'occurredAt', 'sequence'])
+@Index('IDX_audit_entry_organisation_kind_occurred_at_sequence', ['organisation', 'organisationKind', 'occurredAt', 'sequence'])
+@Index('IDX_audit_entry_organisation_kind_case_occurred_at_sequence', ['organisation', 'organisationKind', 'caseNumber', 'occurredAt', 'sequence'])
 @Index('IDX_audit_entry_occurred_at', ['occurredAt'])
 export class AuditEntry {
   @PrimaryColumn({ type: 'varchar', length: 36 })

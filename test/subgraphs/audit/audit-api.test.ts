@@ -475,14 +475,22 @@ describe.each(testDatabases)('audit API on $label', (database) => {
 
     it('keeps case numbers that differ only in letter case or width apart, on either database, as the requests named them', async () => {
       const later = (day: number) => new Date(Date.UTC(2029, 0, day, 3)).toISOString();
+      // The full-width one as an entry of before the gateway folded x-credit-case holds it.
       const named = ['BDH-CG-1', 'bdh-cg-1', 'ＢＤＨ-ＣＧ-1'];
       const result = await append(named.map((caseNumber, i) => entry(950 + i, { caseNumber, occurredAt: later(2 + i), requestId: `width-${i}` })));
       expect(result.errors).toBeUndefined();
       const widths = await queryAs<Cases>(supervisor, CASES, { from: later(1), to: later(10) });
       expect(listed(widths)?.map((c) => [c.caseNumber, c.disclosed])).toEqual(named.map((caseNumber) => [caseNumber, 1]));
-      for (const caseNumber of named) {
+      // Letter case is another case. A case number typed in full width is its half-width self,
+      // as the gateway now records it; the entry of before is still found by its row's number.
+      for (const [caseNumber, found] of [
+        ['BDH-CG-1', ['BDH-CG-1']],
+        ['bdh-cg-1', ['bdh-cg-1']],
+        ['ＢＤＨ－ＣＧ－１', ['BDH-CG-1']],
+        ['ＢＤＨ-ＣＧ-1', ['ＢＤＨ-ＣＧ-1', 'BDH-CG-1']],
+      ] as const) {
         const one = await queryAs<{ auditEntriesByOrganisation: { totalCount: number; edges: { node: { caseNumber: string } }[] } }>(supervisor, ONE_CASE, { organisation: 'FINANCE', caseNumber });
-        expect(one.data?.auditEntriesByOrganisation.edges.map((e) => e.node.caseNumber)).toEqual([caseNumber]);
+        expect({ caseNumber, found: one.data?.auditEntriesByOrganisation.edges.map((e) => e.node.caseNumber) }).toEqual({ caseNumber, found });
       }
     });
 

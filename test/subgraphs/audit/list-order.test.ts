@@ -165,38 +165,73 @@ describe.each(testDatabases.filter((d) => d.label === 'mysql'))('audit lists rea
   const { db } = useSubgraph(auditSubgraph, database, 'auditorderix');
 
   beforeAll(async () => {
-    // Three organisations, 100 subjects and 50 cases; four entries an instant, as a request's.
+    // Three departments and a bank whose id is FINANCE too, 100 subjects and 50 cases; four
+    // entries an instant, as a request's.
     const repository = new AuditRepository(db());
     const rows = Array.from({ length: 2000 }, (_, i) =>
-      entry(0, { id: undefined, organisation: ['FINANCE', 'HEALTH', 'TAXATION'][i % 3], caseNumber: `C-${i % 50}`, subjectId: subject(i % 100), requestId: `r-${Math.floor(i / 4)}`, occurredAt: new Date(instant.getTime() + Math.floor(i / 4) * 1000) }),
+      entry(0, {
+        id: undefined,
+        organisation: ['FINANCE', 'HEALTH', 'TAXATION', 'FINANCE'][i % 4],
+        organisationKind: i % 4 === 3 ? 'FINANCIAL_INSTITUTION' : 'DEPARTMENT',
+        caseNumber: `C-${i % 50}`,
+        subjectId: subject(i % 100),
+        requestId: `r-${Math.floor(i / 4)}`,
+        occurredAt: new Date(instant.getTime() + Math.floor(i / 4) * 1000),
+      }),
     );
     for (let start = 0; start < rows.length; start += 500) await repository.append(rows.slice(start, start + 500));
     await db().query('ANALYZE TABLE audit_entry');
   });
 
-  it("reads a page of each list in the index's order, without sorting the organisation's or subject's every entry", async () => {
-    const manager = db().manager;
-    const sent: [string, unknown[]][] = [];
-    const send = manager.query.bind(manager);
-    const spy = jest.spyOn(manager, 'query').mockImplementation((sql: string, params?: unknown) => {
-      sent.push([sql, (params as unknown[] | undefined) ?? []]);
-      return send(sql, params as unknown[] | undefined);
+  /** The statements `read` sends through the entity manager (the lists), and through the DataSource (lookups, and the lists again: the manager sends through it). */
+  async function statementsOf(read: () => Promise<unknown>): Promise<{ lists: [string, unknown[]][]; lookups: [string, unknown[]][] }> {
+    const sent = { lists: [] as [string, unknown[]][], lookups: [] as [string, unknown[]][] };
+    type Queries = { query(sql: string, params?: unknown[]): Promise<unknown> };
+    const spies = ([['lists', db().manager as Queries], ['lookups', db() as Queries]] as const).map(([into, target]) => {
+      const send = target.query.bind(target);
+      return jest.spyOn(target, 'query').mockImplementation((sql: string, params?: unknown) => {
+        sent[into].push([sql, (params as unknown[] | undefined) ?? []]);
+        return send(sql, params as unknown[] | undefined);
+      });
     });
     try {
-      const repository = new AuditRepository(db());
-      const first = await repository.byOrganisation({ organisation: 'FINANCE' }, {}, 20, null);
+      await read();
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+    return sent;
+  }
+
+  const explain = (sql: string, params: unknown[]): Promise<{ table: string; key: string | null; ref: string | null; Extra: string | null }[]> => db().query(`EXPLAIN ${sql}`, params);
+
+  it("reads a page of each list in the index's order, without sorting the organisation's or subject's every entry", async () => {
+    const repository = new AuditRepository(db());
+    const { lists: sent } = await statementsOf(async () => {
+      const first = await repository.byOrganisation({ organisation: 'FINANCE', organisationKind: 'DEPARTMENT' }, {}, 20, null);
       const last = first!.rows[19];
-      await repository.byOrganisation({ organisation: 'FINANCE' }, { caseNumber: 'C-3' }, 20, [last.occurredAt.toISOString(), last.id]);
+      await repository.byOrganisation({ organisation: 'FINANCE', organisationKind: 'FINANCIAL_INSTITUTION' }, { caseNumber: 'C-3' }, 20, [last.occurredAt.toISOString(), last.id]);
       await repository.bySubject(subject(7), 20, [last.occurredAt.toISOString(), last.id]);
       await repository.bySubject(subject(7), 20, null, { outcome: 'DISCLOSED' });
-    } finally {
-      spy.mockRestore();
-    }
+    });
     expect(sent).toHaveLength(4);
     for (const [sql, params] of sent) {
-      const plan: { table: string; key: string | null; Extra: string | null }[] = await db().query(`EXPLAIN ${sql}`, params);
+      const plan = await explain(sql, params);
       const list = plan.find((step) => step.table === 't');
       expect({ sql, key: list?.key, sorted: /filesort/i.test(list?.Extra ?? '') }).toEqual({ sql, key: expect.stringMatching(/_occurred_at_sequence$/), sorted: false });
     }
+    // An organisation's list seeks its id and its kind in the index: the bank's page never walks
+    // the finance bureau's entries under the same id.
+    for (const [sql, params] of sent.slice(0, 2)) {
+      expect((await explain(sql, params)).find((step) => step.table === 't')?.key).toMatch(/^IDX_audit_entry_organisation_kind_/);
+    }
+  });
+
+  it('reads which kinds an id is recorded for from the index alone, however many entries it has', async () => {
+    const repository = new AuditRepository(db());
+    const { lists, lookups } = await statementsOf(() => repository.byOrganisation({ organisation: 'HEALTH' }, {}, 20, null));
+    const kinds = lookups.filter(([sql]) => !lists.some(([list]) => list === sql));
+    expect(kinds).toHaveLength(1);
+    const [step] = await explain(...kinds[0]);
+    expect({ key: step.key, fromIndexOnly: /Using index/.test(step.Extra ?? '') }).toEqual({ key: expect.stringMatching(/^IDX_audit_entry_organisation_kind_/), fromIndexOnly: true });
   });
 });
