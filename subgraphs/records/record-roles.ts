@@ -57,14 +57,15 @@ export function mayActFor(identity: RequestIdentity, record: { subjectId: string
 /**
  * May this request withdraw (撤回) an objection or a restoration application: one who may file it
  * (`mayActFor`) and speaks for it. The subject itself, whoever filed it (the case is the
- * subject's own); an officer, only one its own organisation filed on the subject's behalf. Not the
- * source department of a case the subject or the window filed: the department decides that case,
- * and withdrawing it would close it undecided, out of the department's time-limit statistics,
- * without the subject's say.
+ * subject's own); an officer, only one its own organisation filed on the subject's behalf, and
+ * never the source department, which decides the case, even one it filed at its own counter:
+ * withdrawing it would close it undecided, out of the department's time-limit statistics (its
+ * overdue objections cleared by its own hand), without the subject's say.
  */
 export function mayWithdraw(identity: RequestIdentity, filed: { subjectId: string; sourceDepartment: string; submittedByOrganisation: string }): boolean {
   if (!mayActFor(identity, filed)) return false;
-  return !!identity.scope.subjectId || identity.caller?.organisation === filed.submittedByOrganisation;
+  if (identity.scope.subjectId) return true;
+  return identity.caller?.organisation === filed.submittedByOrganisation && !isSourceDepartment(identity.caller, filed.sourceDepartment);
 }
 
 /** The department whose window files for subjects on any record: the credit office (区信用办), which runs the platform. */
