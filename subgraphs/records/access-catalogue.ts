@@ -34,7 +34,13 @@ export const accessCatalogueResolvers: GraphQLResolverMap<SubgraphContext> = {
     userId: (caller: Caller) => caller.id,
     organisation: (caller: Caller, _: unknown, ctx: SubgraphContext) => personIdentifier(ctx.access, null, caller.organisation),
     department: (caller: Caller) => (caller.organisationKind === 'DEPARTMENT' ? (findDepartment(caller.organisation) ?? null) : null),
-    subject: (caller: Caller) => (caller.subjectId ? { __typename: 'Subject', id: caller.subjectId } : null),
+    // The token's subject only once the gateway found it the caller's own, which it does for a
+    // SELF_INQUIRY it accepts (the request is then scoped to it): a token naming another subject,
+    // or none there is, leads nowhere.
+    subject: (caller: Caller, _: unknown, ctx: SubgraphContext) => {
+      const own = ctx.access.identity.scope.subjectId;
+      return own && own === caller.subjectId ? { __typename: 'Subject', id: own } : null;
+    },
     standingFieldGroups: (caller: Caller) => decideGrants(caller, null).groups,
     matters: (caller: Caller) => mattersOpenTo(caller),
   },

@@ -178,7 +178,10 @@ describe.each(testDatabases)('the access catalogue (matters, viewer) through the
     expect(own.result.data!.viewer).toEqual({ subject: { id: ownSubject.id, name: ownSubject.name } });
     // Its name is its own credit data, read under SELF_INQUIRY: in its trail, as any of its own reads.
     expect(own.entries).toEqual([{ outcome: 'DISCLOSED' }]);
-    for (const as of [financeOfficer, analyst, bank, registryAdmin, person]) {
+    // The same token without naming its self-inquiry, or naming a subject that is not its own.
+    const otherSubject: As = { caller: { ...subjectItself.caller!, id: 'self-viewer-other', subjectId: '00000000-0000-4000-8000-000000000000' }, headers: subjectItself.headers };
+    const withoutPurpose: As = { caller: { ...subjectItself.caller!, id: 'self-viewer-plain' } };
+    for (const as of [financeOfficer, analyst, bank, registryAdmin, person, otherSubject, withoutPurpose]) {
       // `id` only: a field the caller's grants do not cover (a registry admin asking a name) is a refused read, audited as one.
       const other = await withEntries<{ viewer: { subject: unknown } }>(`{ viewer { subject { id } } }`, as);
       expect({ caller: as.caller!.id, answer: other.result.data, errors: other.result.errors }).toEqual({ caller: as.caller!.id, answer: { viewer: { subject: null } }, errors: undefined });
