@@ -31,6 +31,14 @@ export interface DemoProvider {
   filingStatus: 'APPLIED' | 'FILED' | 'SUSPENDED' | 'REVOKED';
   supervisionClass: 'A' | 'B' | 'C' | 'D' | null;
   filedOn: string | null;
+  /** The names it was filed under before an approved change of name (变更备案), oldest first: `name` is the current one. */
+  formerNames: DemoFormerName[];
+}
+
+/** A name a demo provider was filed under, and the day the change that replaced it took effect (it bore it that day too). */
+export interface DemoFormerName {
+  name: string;
+  until: string;
 }
 
 export interface DemoWorld {
@@ -116,6 +124,15 @@ const providerNames = [
   '燕山资信评级有限公司', '海港区信用数据有限公司', '河北金信评估咨询有限公司', '秦皇岛公信信用服务有限公司',
 ];
 
+/**
+ * Changes of name, by provider index, fixed rather than drawn so that no other provider's data moves:
+ * world.providers[1] (FILED, class A, filed 2023-08-31) was filed as 北戴河信用服务有限公司 until
+ * 2026-09-01, between the reports it issued under each name. A former name is no provider's name.
+ */
+const formerNamesByIndex: Record<number, DemoFormerName[]> = {
+  1: [{ name: '北戴河信用服务有限公司', until: '2026-09-01' }],
+};
+
 function providerAt(random: Random, index: number): DemoProvider {
   // Most providers are filed; a few show the other states of the registry.
   const filingStatus = index === 9 ? 'APPLIED' : index === 10 ? 'SUSPENDED' : index === 11 ? 'REVOKED' : 'FILED';
@@ -131,7 +148,17 @@ function providerAt(random: Random, index: number): DemoProvider {
     filingStatus,
     supervisionClass,
     filedOn: filingStatus === 'APPLIED' ? null : random.date('2019-01-01', '2024-12-31'),
+    formerNames: formerNamesByIndex[index] ?? [],
   };
+}
+
+/**
+ * The name a demo provider's report issued on `date` bears: the name it was filed under that day.
+ * On the day a change took effect either is right (the registry keeps the day, not the hour); the
+ * new one, as registration takes it when the name is left out.
+ */
+export function demoProviderNameOn(provider: DemoProvider, date: string): string {
+  return provider.formerNames.find((former) => date < former.until)?.name ?? provider.name;
 }
 
 export function demoWorld(size: { subjects: number; providers?: number } = { subjects: 300 }): DemoWorld {

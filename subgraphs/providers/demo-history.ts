@@ -1,10 +1,15 @@
 import { addDays } from '../../lib/calendar';
+import { nameKey } from '../../lib/text';
+import type { Random } from '../../scripts/demo/random';
 import type { DemoProvider, DemoWorld } from '../../scripts/demo/world';
+import { ProviderFilingChange } from './entities/provider-filing-change.entity';
 import { ProviderFilingEvent, type ApplicationDetails } from './entities/provider-filing-event.entity';
+import { ProviderFormerName } from './entities/provider-former-name.entity';
 import { ProviderSanction } from './entities/provider-sanction.entity';
 import { ProviderViolation } from './entities/provider-violation.entity';
 import { SupervisionClassChange } from './entities/supervision-class-change.entity';
 import type { FilingAction, FilingStatus, SanctionKind, SupervisionClass, ViolationKind } from '../../lib/catalogue/provider-supervision';
+import { changeApplicationReason } from './provider.repository';
 
 /**
  * The registry's history in the demo world, consistent with each provider's current status,
@@ -15,13 +20,17 @@ import type { FilingAction, FilingStatus, SanctionKind, SupervisionClass, Violat
  *
  * Fixed dates the reports seed and the README rely on: world.providers[10] is suspended on
  * 2026-09-10 (after its report of 2026-04-08), world.providers[11] is revoked on 2026-07-15
- * (after its report of 2026-05-20), world.providers[9] applied on 2026-11-10.
+ * (after its report of 2026-05-20), world.providers[9] applied on 2026-11-10. A provider's change
+ * of name (world.ts, `formerNames`) is stored as its approval stores it: the change APPROVED, its
+ * application and approval as filing steps, the name replaced as a former name held until then.
  */
 export interface DemoProviderHistory {
   events: ProviderFilingEvent[];
   classChanges: SupervisionClassChange[];
   violations: ProviderViolation[];
   sanctions: ProviderSanction[];
+  filingChanges: ProviderFilingChange[];
+  formerNames: ProviderFormerName[];
   /** Per provider id: the days on which it could issue reports that departments accept, `until` excluded. */
   windows: Map<string, { from: string; until: string | null }>;
 }
@@ -40,9 +49,8 @@ const violationTexts: Record<ViolationKind, string> = {
 
 export function demoProviderHistory(world: DemoWorld): DemoProviderHistory {
   const random = world.random('provider-history');
-  const history: DemoProviderHistory = { events: [], classChanges: [], violations: [], sanctions: [], windows: new Map() };
-  // 10:xx in the district (UTC+8) on `date`; a later `order` is later that morning.
-  const at = (date: string, order = 0) => new Date(`${date}T02:${String(random.int(0, 9) + order * 10).padStart(2, '0')}:${String(random.int(0, 59)).padStart(2, '0')}.000Z`);
+  const history: DemoProviderHistory = { events: [], classChanges: [], violations: [], sanctions: [], filingChanges: [], formerNames: [], windows: new Map() };
+  const at = morningOn(random);
   const step = (provider: DemoProvider, action: FilingAction, from: FilingStatus | null, to: FilingStatus, reason: string, occurredAt: Date, sanctionId: string | null = null, applicant = false) =>
     history.events.push(
       Object.assign(new ProviderFilingEvent(), {
@@ -149,10 +157,52 @@ export function demoProviderHistory(world: DemoWorld): DemoProviderHistory {
     }
     history.windows.set(provider.id, { from: filedOn, until });
   });
+  addChangesOfName(world, history);
   return history;
 }
 
-/** A demo provider's details never changed: each of its applications said what its row says. */
-function applicationOf({ unifiedSocialCreditCode, name, registeredAddress, legalRepresentative, businessScope, contact }: DemoProvider): ApplicationDetails {
-  return { unifiedSocialCreditCode, name, registeredAddress, legalRepresentative, businessScope, contact };
+/** 10:xx in the district (UTC+8) on `date`, drawn from `random`; a later `order` is later that morning. */
+function morningOn(random: Random): (date: string, order?: number) => Date {
+  return (date, order = 0) => new Date(`${date}T02:${String(random.int(0, 9) + order * 10).padStart(2, '0')}:${String(random.int(0, 59)).padStart(2, '0')}.000Z`);
+}
+
+/**
+ * Each demo change of name as the registry stores its approval (provider.repository.ts,
+ * `applyForChange`, `decideChange`, `fileChange`): the provider applied a fortnight or so before
+ * the day it took effect, a registrar approved it that morning. From a generator of its own, so
+ * that it moves none of the rest of the history.
+ */
+function addChangesOfName(world: DemoWorld, history: DemoProviderHistory): void {
+  const random = world.random('provider-filing-changes');
+  const at = morningOn(random);
+  for (const provider of world.providers) {
+    provider.formerNames.forEach((former, i) => {
+      const renamedTo = provider.formerNames[i + 1]?.name ?? provider.name;
+      const appliedAt = at(addDays(former.until, -random.int(10, 20)));
+      const approvedAt = at(former.until);
+      const change = Object.assign(new ProviderFilingChange(), {
+        id: random.uuid(),
+        providerId: provider.id,
+        status: 'APPROVED',
+        changes: [{ particular: 'NAME', before: former.name, after: renamedTo }],
+        nameKey: nameKey(renamedTo),
+        reason: '股东会决议变更公司名称，已办理市场主体变更登记',
+        supportingMaterial: '变更后的营业执照副本、股东会决议、准予变更登记通知书',
+        appliedAt,
+      });
+      const changeStep = (action: FilingAction, reason: string, occurredAt: Date, actor: { actor: string; actorOrganisation: string }) =>
+        Object.assign(new ProviderFilingEvent(), { id: random.uuid(), providerId: provider.id, action, fromStatus: 'FILED', toStatus: 'FILED', reason, ...actor, application: null, sanctionId: null, filingChangeId: change.id, occurredAt });
+      history.filingChanges.push(change);
+      history.events.push(
+        changeStep('APPLY_CHANGE', changeApplicationReason, appliedAt, { actor: 'provider-applicant', actorOrganisation: provider.unifiedSocialCreditCode }),
+        changeStep('APPROVE_CHANGE', '名称变更材料齐全，准予变更', approvedAt, registrar),
+      );
+      history.formerNames.push(Object.assign(new ProviderFormerName(), { id: random.uuid(), providerId: provider.id, name: former.name, nameKey: nameKey(former.name), heldUntil: approvedAt, filingChangeId: change.id }));
+    });
+  }
+}
+
+/** A demo provider's details changed by its changes of name only: each of its applications said what its row says, under the name it was first filed under. */
+function applicationOf({ unifiedSocialCreditCode, name, formerNames, registeredAddress, legalRepresentative, businessScope, contact }: DemoProvider): ApplicationDetails {
+  return { unifiedSocialCreditCode, name: formerNames[0]?.name ?? name, registeredAddress, legalRepresentative, businessScope, contact };
 }

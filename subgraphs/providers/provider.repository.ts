@@ -95,7 +95,7 @@ const decisions = filingTransitions.filter((t) => t.by === 'REGISTRY').map((t) =
 /** The reason a provider's own resubmission step records; it writes none. */
 const resubmissionReason = 'corrected application resubmitted';
 /** The reason a provider's application for a change records on its step, which is public: its own reason stays in its supervision file. */
-const changeApplicationReason = 'application for a change of filed particulars';
+export const changeApplicationReason = 'application for a change of filed particulars';
 const changeDecisions: Record<FilingChangeDecision, FilingChangeAction> = { APPROVE: 'APPROVE_CHANGE', REJECT: 'REJECT_CHANGE' };
 
 /**

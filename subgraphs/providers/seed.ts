@@ -4,7 +4,9 @@ import { insertMissing } from '../shared/seeding';
 import { demoProviderHistory } from './demo-history';
 import { nameKey } from '../../lib/text';
 import { CreditServiceProvider } from './entities/credit-service-provider.entity';
+import { ProviderFilingChange } from './entities/provider-filing-change.entity';
 import { ProviderFilingEvent } from './entities/provider-filing-event.entity';
+import { ProviderFormerName } from './entities/provider-former-name.entity';
 import { ProviderSanction } from './entities/provider-sanction.entity';
 import { ProviderViolation } from './entities/provider-violation.entity';
 import { SupervisionClassChange } from './entities/supervision-class-change.entity';
@@ -12,15 +14,20 @@ import { SupervisionClassChange } from './entities/supervision-class-change.enti
 /**
  * The registry as the demo world describes it: mostly FILED providers in classes A–D, one APPLIED
  * (world.providers[9]), one SUSPENDED ([10]) and one REVOKED ([11]), each with a filing history,
- * class history, violations and sanctions consistent with its current state (demo-history.ts);
- * the reports seed issues reports in these providers' names. Returns how many rows were new.
+ * class history, violations and sanctions consistent with its current state (demo-history.ts),
+ * and world.providers[1] renamed by an approved change (its former name in `nameHistory`); the
+ * reports seed issues reports in the names these providers bore. Returns how many rows were new.
  */
 export async function seedProviders(db: DataSource, world: DemoWorld): Promise<number> {
   const createdAt = new Date('2026-01-01T00:00:00Z');
   const repository = db.getRepository(CreditServiceProvider);
   const history = demoProviderHistory(world);
-  let inserted = await insertMissing(repository, world.providers.map((p) => repository.create({ ...p, nameKey: nameKey(p.name), createdAt })));
+  // A provider's former names are rows of their own (history.formerNames), not columns of its row.
+  let inserted = await insertMissing(repository, world.providers.map(({ formerNames: _rowsOfTheirOwn, ...p }) => repository.create({ ...p, nameKey: nameKey(p.name), createdAt })));
+  // The change before the steps naming it, as its application stores them.
+  inserted += await insertMissing(db.getRepository(ProviderFilingChange), history.filingChanges);
   inserted += await insertMissing(db.getRepository(ProviderFilingEvent), history.events);
+  inserted += await insertMissing(db.getRepository(ProviderFormerName), history.formerNames);
   inserted += await insertMissing(db.getRepository(SupervisionClassChange), history.classChanges);
   inserted += await insertMissing(db.getRepository(ProviderViolation), history.violations);
   inserted += await insertMissing(db.getRepository(ProviderSanction), history.sanctions);

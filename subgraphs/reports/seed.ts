@@ -2,7 +2,7 @@ import { addDays } from '../../lib/calendar';
 import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { Random } from '../../scripts/demo/random';
-import type { DemoProvider, DemoSubject, DemoWorld } from '../../scripts/demo/world';
+import { demoProviderNameOn, type DemoProvider, type DemoSubject, type DemoWorld } from '../../scripts/demo/world';
 import { demoProviderHistory } from '../providers/demo-history';
 import { insertMissing } from '../shared/seeding';
 import { CreditReport, type ReportSource } from './entities/credit-report.entity';
@@ -25,6 +25,8 @@ interface Issuer {
   /** Printed before the year in the issuer's report numbers, e.g. XYZG-2026-0001234. */
   prefix: string;
   providerId: string | null;
+  /** For a provider, the name its report of that day bears: a former one before a change of name. */
+  nameOn?: (issuedOn: string) => string;
 }
 
 const creditChina: Issuer = { name: '信用中国网站', prefix: 'XYZG', providerId: null };
@@ -39,7 +41,7 @@ const publicInstitutions: Issuer[] = [
 
 function providerIssuer(provider: DemoProvider): Issuer {
   // Providers number their reports after their own organisation code (USCC positions 9-12).
-  return { name: provider.name, prefix: provider.unifiedSocialCreditCode.slice(8, 12), providerId: provider.id };
+  return { name: provider.name, prefix: provider.unifiedSocialCreditCode.slice(8, 12), providerId: provider.id, nameOn: (issuedOn) => demoProviderNameOn(provider, issuedOn) };
 }
 
 /** Enterprise credit grades with how often they occur: most rated subjects sit around A-AA. */
@@ -70,6 +72,9 @@ class ReportFactory {
 
   create(subject: DemoSubject, issuer: Issuer, source: RegisteredSource, issuedOn: string, grade: string | null): CreditReport {
     const random = this.random;
+    // As a department registered it then: under the name the provider was filed under that day.
+    const issuerName = issuer.nameOn?.(issuedOn) ?? issuer.name;
+    // One numbering per issuer, whichever of its names a report bears.
     const sequence = (this.sequences.get(issuer.name) ?? random.int(1000, 200000)) + random.int(1, 500);
     this.sequences.set(issuer.name, sequence);
     const reportNumber = `${issuer.prefix}-${issuedOn.slice(0, 4)}-${String(sequence).padStart(7, '0')}`;
@@ -82,7 +87,7 @@ class ReportFactory {
       id: random.uuid(),
       subjectId: subject.id,
       source,
-      issuerName: issuer.name,
+      issuerName,
       issuerProviderId: issuer.providerId,
       reportNumber,
       grade,
@@ -91,7 +96,7 @@ class ReportFactory {
       verificationCode,
       // A stand-in for the registered PDF: the hash of what identifies it. Some reports were
       // registered from a paper copy, without a document.
-      documentSha256: random.chance(0.85) ? createHash('sha256').update(`${issuer.name}|${reportNumber}|${subject.identifier}|${issuedOn}|${verificationCode}`).digest('hex') : null,
+      documentSha256: random.chance(0.85) ? createHash('sha256').update(`${issuerName}|${reportNumber}|${subject.identifier}|${issuedOn}|${verificationCode}`).digest('hex') : null,
       documentReference: null,
       // Registered before the platform kept who registered a report.
       registeredBy: null,
@@ -125,7 +130,9 @@ class ReportFactory {
  * From index 11 on, third-party reports come from any provider whose filing was ever accepted,
  * [10] and [11] included, and never from [9], whose filing is still APPLIED; each is issued while
  * its provider stood well (the registry's demo history: after its filing, before a downgrade to D,
- * a suspension or a revocation), as registration would require. The first local-website report
+ * a suspension or a revocation), as registration would require, under the name it was filed under
+ * that day: world.providers[1]'s reports issued before its change of name (world.ts) bear its
+ * former name, as a department registered them then. The first local-website report
  * from index 11 on was found not genuine by the officer who checked it with its issuer.
  *
  * The platform's own reports (DISTRICT_PLATFORM) are not seeded: one is generated from the records

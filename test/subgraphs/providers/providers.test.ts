@@ -60,7 +60,8 @@ describe.each(testDatabases)('providers subgraph on $label', (database) => {
   describe('seed', () => {
     it('inserts every provider of the demo world and its history once, and nothing on a second run', async () => {
       const history = demoProviderHistory(world);
-      expect(seededFirst).toBe(world.providers.length + history.events.length + history.classChanges.length + history.violations.length + history.sanctions.length);
+      const changesOfName = history.filingChanges.length + history.formerNames.length;
+      expect(seededFirst).toBe(world.providers.length + history.events.length + history.classChanges.length + history.violations.length + history.sanctions.length + changesOfName);
       expect(seededAgain).toBe(0);
       const [{ n }] = (await db().query('SELECT COUNT(*) AS n FROM credit_service_provider')) as { n: number | string }[];
       expect(Number(n)).toBe(world.providers.length);
