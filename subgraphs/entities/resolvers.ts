@@ -1,6 +1,7 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { GraphQLResolveInfo } from 'graphql';
 import { todayInDistrict } from '../../lib/calendar';
+import { organisationSubjects } from '../../lib/catalogue/matters';
 import { badInput, clientError, ErrorCode, isBlank } from '../../lib/errors';
 import { detectIdentifierKind, maskCitizenIdNumber } from '../../lib/identifiers';
 import { actingUser, assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, limitedKinds, personal, personIdentifier, type SubgraphContext } from '../shared/access';
@@ -20,18 +21,32 @@ function visible(ctx: Context, subject: Subject | null): Subject | null {
 }
 
 /**
- * The subject a code names (`subjectByCode`, `consentsOfSubject`), or null when none has it; a
- * malformed code is a typed error, not null.
+ * The kinds of subject a code of this form can name, whether or not one has it: registration
+ * gives a natural person a citizen ID number and every organisation a unified social credit code
+ * (subject.repository.ts), so the form alone tells a person's code from an organisation's.
+ */
+function kindsNamedBy(identifier: string): { kinds: readonly SubjectKind[]; refusal: string } {
+  return detectIdentifierKind(identifier) === 'CITIZEN_ID_NUMBER'
+    ? { kinds: ['NATURAL_PERSON'], refusal: 'the purpose of this request does not cover natural persons, so a citizen ID number cannot be looked up under it' }
+    : { kinds: organisationSubjects, refusal: 'the purpose of this request does not cover organisations, so a unified social credit code cannot be looked up under it' };
+}
+
+/**
+ * The subject a code names (`subjectByCode`, `consentsOfSubject`, `grantConsent`), or null when
+ * none has it; a malformed code is a typed error, not null.
  */
 async function subjectOfCode(ctx: Context, code: string, field = 'code'): Promise<Subject | null> {
   const identifier = identifierOf(code, field);
-  // Refused by the code's form: a purpose without natural persons must not learn whether a
-  // citizen ID number is registered (a FORBIDDEN for a person's, no subject for none). The person
-  // is still looked up, for the audit entry alone: the gateway keeps the id from the caller.
-  const kinds = ctx.access.identity.scope.subjectKinds;
-  if (kinds && !kinds.includes('NATURAL_PERSON') && detectIdentifierKind(identifier) === 'CITIZEN_ID_NUMBER') {
-    const person = await ctx.subjectByIdentifier.load(identifier);
-    throw forbiddenAbout(person?.id, 'SUBJECT_KIND_NOT_COVERED', 'the purpose of this request does not cover natural persons, so a citizen ID number cannot be looked up under it');
+  // Refused by the code's form, in either direction: a purpose without natural persons must not
+  // learn whether a citizen ID number is registered, nor one of natural persons only (personnel
+  // review) whether an organisation's code is (a FORBIDDEN for a registered one, no subject for
+  // another, would tell). The subject is still looked up, for the audit entry alone: the gateway
+  // keeps its id from the caller, who gets one answer for both.
+  const covered = ctx.access.identity.scope.subjectKinds;
+  const named = kindsNamedBy(identifier);
+  if (covered && !named.kinds.some((kind) => covered.includes(kind))) {
+    const subject = await ctx.subjectByIdentifier.load(identifier);
+    throw forbiddenAbout(subject?.id, 'SUBJECT_KIND_NOT_COVERED', named.refusal);
   }
   return visible(ctx, await ctx.subjectByIdentifier.load(identifier));
 }

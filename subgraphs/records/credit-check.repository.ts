@@ -131,6 +131,17 @@ export function anotherDepartmentsCheck(check: CreditCheck): GraphQLError {
   return forbiddenAbout(check.subjectId, 'NOT_ENTITLED', 'this check was run by another department: only that department reads it or reports its feedback');
 }
 
+/**
+ * Feedback is reported once: what the check is now refuses a second report, not the form's input,
+ * so it is TRANSITION_NOT_ALLOWED as every refusal of something already done (README, Errors),
+ * with when it was reported (`reportedAt`, as `CreditCheck.feedback` shows it), as a decided
+ * objection's refusal names its `status`.
+ */
+function feedbackAlreadyReported(reportedAt: Date | null): GraphQLError {
+  const when = reportedAt?.toISOString();
+  return badInput('checkId', `feedback for this check was already reported${when ? ` on ${when}` : ''}`, { problem: 'TRANSITION_NOT_ALLOWED', ...(when ? { reportedAt: when } : {}) });
+}
+
 /** Every query of the review ledger, in one place. */
 export class CreditCheckRepository {
   readonly checks: Repository<CreditCheck>;
@@ -233,7 +244,7 @@ export class CreditCheckRepository {
   /** The department's report of what it applied; once, by the department that ran the check. */
   async recordFeedback(check: CreditCheck, applied: MeasureKind[], note: string | null, actor: { userId: string; department: string }): Promise<CreditCheck> {
     if (check.department !== actor.department) throw anotherDepartmentsCheck(check);
-    if (check.feedbackAt) throw badInput('checkId', `feedback for this check was already reported on ${check.feedbackAt.toISOString()}`);
+    if (check.feedbackAt) throw feedbackAlreadyReported(check.feedbackAt);
     const calledFor = new Set(check.measures.map((m) => m.kind));
     const unknown = applied.filter((kind) => !calledFor.has(kind));
     if (unknown.length) throw badInput('appliedMeasures', `the check did not call for ${unknown.join(', ')}; it called for ${[...calledFor].join(', ') || 'no measure'}`);
@@ -243,7 +254,8 @@ export class CreditCheckRepository {
     if (trimmed) assertLegible(trimmed, 'note', 'note', 'prose');
     const update = { feedbackApplied: JSON.stringify([...new Set(applied)]), feedbackNote: trimmed, feedbackBy: actor.userId, feedbackAt: new Date() };
     const result = await writeAlone(this.db, () => this.checks.createQueryBuilder().update().set(update).where('id = :id AND feedback_at IS NULL', { id: check.id }).execute(), this.deadline);
-    if (result.affected === 0) throw badInput('checkId', 'feedback for this check was already reported');
+    // Another request reported it between the read above and this write: refused as if it had come first.
+    if (result.affected === 0) throw feedbackAlreadyReported((await this.checks.findOneByOrFail({ id: check.id })).feedbackAt);
     return (await this.checks.findOneByOrFail({ id: check.id })) as CreditCheck;
   }
 

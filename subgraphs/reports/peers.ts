@@ -65,8 +65,12 @@ export class PeerClient {
     if (error) {
       const code = error.extensions?.code;
       if (code && passedThrough.has(code)) {
+        // The refusal is this subgraph's answer to its caller, in the peer's words (they speak
+        // of the request, its purpose, the subject), not prefixed with the peer's name: a front
+        // end shows it as any other message. `serviceName` names the peer to a direct caller;
+        // the gateway sets it to this subgraph, whose answer it is.
         const { code: _code, ...details } = error.extensions ?? {};
-        throw new GraphQLError(`${peer} subgraph: ${error.message}`, { extensions: { code, ...details, serviceName: peer } });
+        throw new GraphQLError(error.message, { extensions: { code, ...details, serviceName: peer } });
       }
       throw new Error(`the ${peer} subgraph answered ${response.status}: ${body.errors?.map((e) => e.message).join('; ')}`);
     }

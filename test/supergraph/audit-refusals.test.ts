@@ -24,6 +24,10 @@ const finance: As = {
   caller: { id: 'officer-finance', organisation: 'FINANCE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' },
   headers: { 'x-credit-matter': 'GOVERNMENT_PROCUREMENT', 'x-credit-case': 'BDH-CG-2026-0117' },
 };
+const personnel: As = {
+  caller: { id: 'officer-organisation', organisation: 'ORGANISATION', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' },
+  headers: { 'x-credit-matter': 'PERSONNEL_REVIEW', 'x-credit-case': 'BDH-RS-2026-0009' },
+};
 const bank: As = {
   caller: { id: 'banker', organisation: demoBankOrganisation, organisationKind: 'FINANCIAL_INSTITUTION', role: 'EXTERNAL_USER' },
   headers: { 'x-credit-matter': 'FINANCIAL_SERVICES', 'x-credit-consent': demoConsents.bankFinancialServices },
@@ -120,6 +124,7 @@ describe.each(testDatabases)('refused reads in the audit log on $label', (databa
 
   it.each([
     ['a purpose for organisations reading a natural person', finance, person, 'SUBJECT_KIND_NOT_COVERED', citizenIdNumber({ division: '130304', birthDate: '19800101', sequence: '999' })],
+    ['a purpose for natural persons reading an organisation', personnel, enterprise, 'SUBJECT_KIND_NOT_COVERED', '914403001922038216'],
     ['a bank reading a subject outside its consent', bank, other, 'OUTSIDE_SUBJECT_SCOPE', '91130304MA0TEXT12Y'],
   ])("audits a subject a subgraph refused by its code (%s) against that subject, and tells the caller nothing of it", async (_label, as, subject, problem, unknownCode) => {
     const query = `query($code: String!) { subjectByCode(code: $code) { name } }`;

@@ -391,8 +391,9 @@ describe.each(testDatabases)('report registration on $label', (database) => {
     const before = await stored();
     const person = world.subjects.find((s) => s.kind === 'NATURAL_PERSON')!;
     const result = await registerAs(officer, input({ subjectId: person.id }));
-    expect(result.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', auditedRefusal: { subjectId: person.id } });
-    expect(result.errors?.[0].message).toContain('does not cover subjects of kind NATURAL_PERSON');
+    expect(result.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', problem: 'SUBJECT_KIND_NOT_COVERED', auditedRefusal: { subjectId: person.id }, serviceName: 'entities' });
+    // The entities subgraph's words, as this subgraph's answer: the peer is named in serviceName, not in the message.
+    expect(result.errors?.[0].message).toBe('the purpose of this request does not cover subjects of kind NATURAL_PERSON');
     expect(await stored()).toBe(before);
   });
 

@@ -182,6 +182,23 @@ describe.each(testDatabases)('credit reports through the gateway on $label', (da
     expect(result.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN' });
   });
 
+  it("answers a registration the entities subgraph refused as the reports subgraph's own refusal, audited against the subject", async () => {
+    // Construction bidding covers organisations; the subject's kind is checked in the entities subgraph.
+    const housing: As = {
+      caller: { id: 'officer-housing', organisation: 'HOUSING_CONSTRUCTION', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' },
+      headers: { 'x-credit-matter': 'CONSTRUCTION_BIDDING', 'x-credit-case': 'BDH-JS-2026-0031', 'x-request-id': 'register-person-bidding' },
+    };
+    const person = world.subjects.find((s) => s.kind === 'NATURAL_PERSON')!;
+    const input = { subjectId: person.id, source: 'CREDIT_CHINA', reportNumber: 'XYZG-2026-P000001', issuedOn: '2026-10-30', validUntil: '2027-01-27', verificationCode: 'K7Q2M9TA', documentSha256: 'ab'.repeat(32) };
+    const result = await platform.query('mutation ($input: RegisterCreditReportInput!) { registerCreditReport(input: $input) { id } }', { input }, housing);
+    expect(result.data).toEqual({ registerCreditReport: null });
+    expect(result.errors?.map((e) => [e.message, e.extensions])).toEqual([
+      ['the purpose of this request does not cover subjects of kind NATURAL_PERSON', { code: 'FORBIDDEN', problem: 'SUBJECT_KIND_NOT_COVERED', serviceName: 'reports' }],
+    ]);
+    const audit = (await platform.databases.audit.query('SELECT subject_id, outcome FROM audit_entry WHERE request_id = ?', ['register-person-bidding'])) as unknown[];
+    expect(audit).toEqual([{ subject_id: person.id, outcome: 'DENIED' }]);
+  });
+
   // Last: it stops the providers subgraph.
   it('answers no acceptance for a third-party report while the provider registry cannot be asked, and says why', async () => {
     await platform.subgraphs.providers.stop();

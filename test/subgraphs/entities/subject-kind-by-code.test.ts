@@ -1,0 +1,87 @@
+import type { Caller, RequestIdentity } from '../../../lib/access/identity';
+import { decideGrants } from '../../../lib/access/policy';
+import { citizenIdNumber } from '../../../lib/identifiers';
+import { demoWorld } from '../../../scripts/demo/world';
+import { Subject } from '../../../subgraphs/entities/entities/subject.entity';
+import { seedEntities } from '../../../subgraphs/entities/seed';
+import { entitiesSubgraph } from '../../../subgraphs/entities/subgraph';
+import { testDatabases } from '../../helpers/databases';
+import type { GraphQLResponse } from '../../helpers/graphql';
+import { useSubgraph } from '../../helpers/subgraph';
+
+/**
+ * A purpose that covers some kinds of subject only refuses a code by its form, in both
+ * directions, before anything about the code's registration could show: a citizen ID number under
+ * government procurement (organisations), a unified social credit code under personnel review
+ * (natural persons). Registered or not, the caller gets one answer; only the gateway learns, for
+ * the audit entry, which subject a registered code named (`auditedRefusal`, which it takes off).
+ */
+const SUBJECT_BY_CODE = /* GraphQL */ `query($code: String!) { subjectByCode(code: $code) { id name } }`;
+const CONSENTS_OF = /* GraphQL */ `query($code: String!) { consentsOfSubject(subjectCode: $code) { id } }`;
+const SEARCH = /* GraphQL */ `query($kind: SubjectKind) { searchSubjects(name: "北戴河区", kind: $kind, first: 5) { totalCount } }`;
+
+/** A request's identity as the gateway decides it from the policy: nothing granted by hand. */
+function decided(caller: Caller, matter: string): RequestIdentity {
+  const purpose = { matter, caseNumber: 'BDH-2026-0001' };
+  const decision = decideGrants(caller, purpose);
+  return { caller, purpose, grants: decision.groups, scope: decision.scope, requestId: `${caller.id}-request` };
+}
+
+const personnelReview = decided({ id: 'officer-organisation', organisation: 'ORGANISATION', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' }, 'PERSONNEL_REVIEW');
+const procurement = decided({ id: 'officer-finance', organisation: 'FINANCE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' }, 'GOVERNMENT_PROCUREMENT');
+/** The window's read of consents, held to natural persons: consentsOfSubject looks codes up as subjectByCode does. */
+const personsOnlyConsents: RequestIdentity = { ...personnelReview, grants: ['CONSENTS'], scope: { subjectKinds: ['NATURAL_PERSON'] } };
+
+/** A valid unified social credit code of a Shenzhen company, not in the demo world. */
+const unregisteredOrganisationCode = '914403001922038216';
+const unregisteredPersonNumber = citizenIdNumber({ division: '130304', birthDate: '19800101', sequence: '999' });
+
+/** The answer a caller gets, as the gateway passes it on: without `auditedRefusal`. */
+function asTheCallerSeesIt(result: GraphQLResponse) {
+  return { data: result.data, errors: result.errors?.map(({ message, path, extensions }) => ({ message, path, extensions: { ...extensions, auditedRefusal: undefined } })) };
+}
+
+describe.each(testDatabases)('a code refused by its form under a purpose covering some kinds of subject only, on $label', (database) => {
+  const { db, queryAs } = useSubgraph(entitiesSubgraph, database, 'kindbycode');
+  const world = demoWorld({ subjects: 40 });
+  const enterprise = world.subjects.find((s) => s.kind === 'ENTERPRISE')!;
+  const person = world.subjects.find((s) => s.kind === 'NATURAL_PERSON')!;
+
+  beforeAll(async () => {
+    await seedEntities(db(), world);
+    for (const code of [unregisteredOrganisationCode, unregisteredPersonNumber]) expect(await db().getRepository(Subject).countBy({ identifier: code })).toBe(0);
+  });
+
+  it.each([
+    ['an organisation’s code under personnel review', () => personnelReview, SUBJECT_BY_CODE, () => enterprise, unregisteredOrganisationCode, 'organisations, so a unified social credit code'],
+    ['a person’s number under government procurement', () => procurement, SUBJECT_BY_CODE, () => person, unregisteredPersonNumber, 'natural persons, so a citizen ID number'],
+    ['an organisation’s code, for its consents, under a scope of natural persons', () => personsOnlyConsents, CONSENTS_OF, () => enterprise, unregisteredOrganisationCode, 'organisations, so a unified social credit code'],
+  ])('refuses %s alike whether registered or not, naming the registered one’s subject to the gateway only', async (_label, as, query, registered, unregistered, covered) => {
+    const known = await queryAs(as(), query, { code: registered().identifier });
+    const unknown = await queryAs(as(), query, { code: unregistered });
+    expect(known.errors?.map((e) => e.extensions)).toEqual([{ code: 'FORBIDDEN', problem: 'SUBJECT_KIND_NOT_COVERED', auditedRefusal: { subjectId: registered().id } }]);
+    expect(known.errors?.[0].message).toBe(`the purpose of this request does not cover ${covered} cannot be looked up under it`);
+    expect(unknown.errors?.map((e) => e.extensions)).toEqual([{ code: 'FORBIDDEN', problem: 'SUBJECT_KIND_NOT_COVERED' }]);
+    expect(asTheCallerSeesIt(unknown)).toEqual(asTheCallerSeesIt(known));
+    // Nothing about either subject was disclosed.
+    expect(known.extensions?.disclosures).toBeUndefined();
+    expect(unknown.extensions?.disclosures).toBeUndefined();
+  });
+
+  it('looks up a code of a kind the purpose covers as before: the subject, or null for one nobody has', async () => {
+    const found = await queryAs<{ subjectByCode: { id: string } | null }>(personnelReview, SUBJECT_BY_CODE, { code: person.identifier });
+    expect([found.errors, found.data?.subjectByCode?.id]).toEqual([undefined, person.id]);
+    const none = await queryAs(personnelReview, SUBJECT_BY_CODE, { code: citizenIdNumber({ division: '130304', birthDate: '19800101', sequence: '998' }) });
+    expect([none.errors, none.data]).toEqual([undefined, { subjectByCode: null }]);
+    const organisation = await queryAs<{ subjectByCode: { id: string } | null }>(procurement, SUBJECT_BY_CODE, { code: enterprise.identifier });
+    expect([organisation.errors, organisation.data?.subjectByCode?.id]).toEqual([undefined, enterprise.id]);
+  });
+
+  it('refuses a search for a kind the purpose does not cover in either direction, before anything is searched', async () => {
+    for (const [as, kind] of [[personnelReview, 'ENTERPRISE'], [procurement, 'NATURAL_PERSON']] as const) {
+      const refused = await queryAs(as, SEARCH, { kind });
+      expect(refused.errors?.map((e) => e.extensions)).toEqual([{ code: 'FORBIDDEN', problem: 'SUBJECT_KIND_NOT_COVERED' }]);
+      expect(refused.extensions?.disclosures).toBeUndefined();
+    }
+  });
+});

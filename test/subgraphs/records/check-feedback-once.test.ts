@@ -1,0 +1,84 @@
+import type { Caller, RequestIdentity } from '../../../lib/access/identity';
+import { decideGrants } from '../../../lib/access/policy';
+import type { ReportFindings } from '../../../subgraphs/records/report-findings';
+import { createRecordsSubgraph } from '../../../subgraphs/records/subgraph';
+import { demoWorld } from '../../../scripts/demo/world';
+import { seedEntities } from '../../../subgraphs/entities/seed';
+import { entitiesSubgraph } from '../../../subgraphs/entities/subgraph';
+import { testDatabases } from '../../helpers/databases';
+import { useSubgraph } from '../../helpers/subgraph';
+import { CountingDirectory } from './records-harness';
+
+/**
+ * A check's feedback (反馈) is reported once. A second report is refused as every other thing
+ * already done is (an objection decided twice, a consent revoked twice): `BAD_USER_INPUT` on the
+ * field naming the object, with `problem: TRANSITION_NOT_ALLOWED` and what the object is now
+ * (here `reportedAt`, when the feedback was reported), so that a front end reads it again rather
+ * than marking the form's input. Reports racing each other are refused the same way.
+ */
+const world = demoWorld({ subjects: 20 });
+const subject = world.subjects.find((s) => s.kind === 'ENTERPRISE')!;
+const finance: Caller = { id: 'officer-finance', organisation: 'FINANCE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' };
+
+function inCase(caseNumber: string): RequestIdentity {
+  const purpose = { matter: 'GOVERNMENT_PROCUREMENT', caseNumber };
+  const decision = decideGrants(finance, purpose);
+  return { caller: finance, purpose, grants: decision.groups, scope: decision.scope, requestId: `feedback-${caseNumber}` };
+}
+
+const RUN = /* GraphQL */ `mutation($input: RunCreditCheckInput!) { runCreditCheck(input: $input) { id } }`;
+const FEEDBACK = /* GraphQL */ `mutation($input: CheckFeedbackInput!) { recordCheckFeedback(input: $input) { id feedback { appliedMeasures reportedAt } } }`;
+const READ = /* GraphQL */ `query($id: ID!) { creditCheck(id: $id) { feedback { appliedMeasures note reportedAt } } }`;
+
+type Reported = { recordCheckFeedback: { id: string; feedback: { appliedMeasures: string[]; reportedAt: string } } | null };
+
+describe.each(testDatabases)('feedback on a credit check reported twice, on $label', (database) => {
+  const reports: ReportFindings = { forCheck: async () => ({ satisfied: true, goodGrade: false }) };
+  const entities = useSubgraph(entitiesSubgraph, database, 'ckfeedback_subjects');
+  const records = useSubgraph(createRecordsSubgraph({ subjects: new CountingDirectory(() => entities.url()), reports }), database, 'ckfeedback');
+
+  beforeAll(async () => {
+    await seedEntities(entities.db(), world);
+  });
+
+  async function checkIn(caseNumber: string): Promise<string> {
+    const run = await records.queryAs<{ runCreditCheck: { id: string } }>(inCase(caseNumber), RUN, { input: { subjectId: subject.id, matter: 'GOVERNMENT_PROCUREMENT', caseNumber } });
+    expect(run.errors).toBeUndefined();
+    return run.data!.runCreditCheck.id;
+  }
+
+  const report = (caseNumber: string, checkId: string, note: string) =>
+    records.queryAs<Reported>(inCase(caseNumber), FEEDBACK, { input: { checkId, appliedMeasures: [], note } });
+
+  async function storedFeedback(caseNumber: string, checkId: string) {
+    const read = await records.queryAs<{ creditCheck: { feedback: { appliedMeasures: string[]; note: string; reportedAt: string } } }>(inCase(caseNumber), READ, { id: checkId });
+    expect(read.errors).toBeUndefined();
+    return read.data!.creditCheck.feedback;
+  }
+
+  it('refuses a second report with TRANSITION_NOT_ALLOWED and when the first was reported, keeping the first', async () => {
+    const checkId = await checkIn('FB-TWICE');
+    const first = await report('FB-TWICE', checkId, '本项目不设限制');
+    expect(first.errors).toBeUndefined();
+    const reportedAt = first.data!.recordCheckFeedback!.feedback.reportedAt;
+
+    const second = await report('FB-TWICE', checkId, '再次反馈');
+    expect(second.data).toEqual({ recordCheckFeedback: null });
+    expect(second.errors?.map((e) => e.extensions)).toEqual([{ code: 'BAD_USER_INPUT', field: 'checkId', problem: 'TRANSITION_NOT_ALLOWED', reportedAt }]);
+    expect(second.errors?.[0].message).toBe(`feedback for this check was already reported on ${reportedAt}`);
+    expect(await storedFeedback('FB-TWICE', checkId)).toEqual({ appliedMeasures: [], note: '本项目不设限制', reportedAt });
+  });
+
+  it('refuses every report but one of several sent at once in the same way, whichever read the check first', async () => {
+    const checkId = await checkIn('FB-RACE');
+    const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => report('FB-RACE', checkId, `第${i}次反馈`)));
+    const stored = await storedFeedback('FB-RACE', checkId);
+    expect(answers.filter((a) => !a.errors).map((a) => a.data!.recordCheckFeedback!.feedback.reportedAt)).toEqual([stored.reportedAt]);
+    const refusals = answers.filter((a) => a.errors);
+    expect(refusals).toHaveLength(5);
+    for (const refused of refusals) {
+      expect(refused.errors?.map((e) => e.extensions)).toEqual([{ code: 'BAD_USER_INPUT', field: 'checkId', problem: 'TRANSITION_NOT_ALLOWED', reportedAt: stored.reportedAt }]);
+      expect(refused.errors?.[0].message).toBe(`feedback for this check was already reported on ${stored.reportedAt}`);
+    }
+  });
+});
