@@ -16,6 +16,7 @@ import { insertMany, insertRowsPerStatement } from '../shared/bulk-insert';
 import { PageLoaders } from '../shared/loaders';
 import { loadPages, type Page, type PageQuery, type TotalCount } from '../shared/pagination';
 import { inTurn, isMysql } from '../shared/write-queue';
+import type { RequestDeadline } from '../../lib/deadline';
 import {
   AuditEntry,
   auditOutcomes,
@@ -246,7 +247,11 @@ export class AuditRepository {
   readonly entries: Repository<AuditEntry>;
   private readonly pages = new PageLoaders();
 
-  constructor(private readonly db: DataSource) {
+  /** `deadline`: the request's (the gateway's append), which an append keeps within (lib/deadline.ts). */
+  constructor(
+    private readonly db: DataSource,
+    private readonly deadline?: RequestDeadline,
+  ) {
     this.entries = db.getRepository(AuditEntry);
   }
 
@@ -685,6 +690,12 @@ export class AuditRepository {
    * (atomic on its own). When another process has appended since, that INSERT collides on
    * `sequence` and the batch takes the locked path: on MySQL a named lock held until after the
    * commit orders appenders across processes, and the head is read under it.
+   *
+   * With the request's deadline (the gateway's: its internal client's timeout), nothing is
+   * appended once too little of it is left to answer in time: the hot path's INSERT is not sent,
+   * the locked path's transaction is rolled back before it commits. The gateway, told
+   * SUBGRAPH_UNAVAILABLE, answers AUDIT_UNAVAILABLE and releases nothing, as it does when it gives
+   * up waiting; and an append it gave up on is not stored after it was answered so.
    */
   async append(inputs: readonly AuditEntryInput[]): Promise<AuditEntry[]> {
     const rows = inputs.map((input, index) => withIndex(index, () => this.toRow(input, `entries[${index}]`)));
@@ -696,6 +707,8 @@ export class AuditRepository {
     if (rows.length === 0) return [];
     const idsNamed = inputs.some((input) => input.id !== undefined);
     return await inTurn(this.db, async () => {
+      // After the wait for its turn, and before the one statement of the hot path is sent.
+      this.deadline?.assertTimeToCommit();
       try {
         const known = knownHeads.get(this.db);
         if (known && !idsNamed && rows.length <= insertRowsPerStatement) {
@@ -720,6 +733,8 @@ export class AuditRepository {
         await runner.startTransaction();
         try {
           const appended = await this.chainAndInsert(runner.manager, rows, idsNamed);
+          // After the wait for the chain lock: refused, the batch is rolled back below.
+          this.deadline?.assertTimeToCommit();
           await runner.commitTransaction();
           return appended;
         } catch (error) {

@@ -2,6 +2,7 @@ import type DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
 import { loaderById } from '../shared/loaders';
 import { AuditRepository } from './audit.repository';
+import type { RequestDeadline } from '../../lib/deadline';
 import type { AuditEntry } from './entities/audit-entry.entity';
 
 export interface AuditContext {
@@ -10,7 +11,8 @@ export interface AuditContext {
   entryById: DataLoader<string, AuditEntry | null>;
 }
 
-export function createAuditContext(db: DataSource): AuditContext {
-  const repository = new AuditRepository(db);
+/** Per request; `deadline` is the request's (the gateway's append: its internal client's timeout), which an append keeps within (lib/deadline.ts). */
+export function createAuditContext(db: DataSource, deadline?: RequestDeadline): AuditContext {
+  const repository = new AuditRepository(db, deadline);
   return { repository, entryById: loaderById(repository.entries) };
 }

@@ -9,6 +9,7 @@ import { groupedByKey } from '../shared/loaders';
 import { loadPages, type Page, type PageRequest } from '../shared/pagination';
 import { isIsoDate } from '../shared/scalars';
 import { lockFor, writeAlone, writeTransaction } from '../shared/write-queue';
+import type { RequestDeadline } from '../../lib/deadline';
 import { Consent, consentStatusCondition, granteeKinds, type ConsentStatus, type GranteeKind } from './entities/consent.entity';
 import { Subject } from './entities/subject.entity';
 
@@ -43,7 +44,11 @@ const maxValidityYears = 1;
 export class ConsentRepository {
   readonly consents: Repository<Consent>;
 
-  constructor(db: DataSource) {
+  /** `deadline`: the request's, which its writes keep within (lib/deadline.ts). */
+  constructor(
+    db: DataSource,
+    private readonly deadline?: RequestDeadline,
+  ) {
     this.consents = db.getRepository(Consent);
   }
 
@@ -88,33 +93,38 @@ export class ConsentRepository {
     const granted = consentTerms(input, todayInDistrict(now));
     const subjectId = requiredText(input.subjectId, 'subjectId', 36);
     const terms = { subjectId, ...granted };
-    return await writeTransaction(this.consents.manager.connection, async (manager) => {
-      // The subject's row, locked on MySQL, orders two grants for one subject: the second sees the first.
-      const subject = await manager.findOne(Subject, { where: { id: subjectId }, select: { id: true }, lock: lockFor(manager) });
-      // Exactly, as SQLite finds it: MySQL's collation finds `C437…` for `c437…`, and a consent
-      // stored under that id would be in no list of its subject's consents nor of its grantee's.
-      if (subject?.id !== subjectId) throw clientError(ErrorCode.NOT_FOUND, `no market subject has the id ${JSON.stringify(subjectId)}`, { field: 'subjectId' });
-      // The same grant sent again (a resubmitted form, a retried request) is the consent already
-      // given, not a second one that a revocation of the first would leave in force.
-      // Exactly, on MySQL too: the grantee's column is compared as bytes (migration 070), so a
-      // bank's `bank_x` is not taken for `BANK_X`; the other terms are checked codes and dates.
-      const given = await manager.findOneBy(Consent, { ...terms, revokedAt: IsNull() });
-      if (given) return given;
-      const consent = manager.create(Consent, {
-        id: randomUUID(),
-        ...terms,
-        grantedBy: grantor.userId,
-        grantedByOrganisation: grantor.organisation,
-        // Taken after the consents were read: a grant made because a revocation had committed is stamped after it.
-        grantedAt: new Date(Math.max(now.getTime(), Date.now())),
-        revokedAt: null,
-        revokedBy: null,
-        revokedByOrganisation: null,
-        revocationReason: null,
-      });
-      await manager.insert(Consent, consent);
-      return consent;
-    });
+    return await writeTransaction(
+      this.consents.manager.connection,
+      async (manager) => {
+        // The subject's row, locked on MySQL, orders two grants for one subject: the second sees the first.
+        const subject = await manager.findOne(Subject, { where: { id: subjectId }, select: { id: true }, lock: lockFor(manager) });
+        // Exactly, as SQLite finds it: MySQL's collation finds `C437…` for `c437…`, and a consent
+        // stored under that id would be in no list of its subject's consents nor of its grantee's.
+        if (subject?.id !== subjectId) throw clientError(ErrorCode.NOT_FOUND, `no market subject has the id ${JSON.stringify(subjectId)}`, { field: 'subjectId' });
+        // The same grant sent again (a resubmitted form, a retried request) is the consent already
+        // given, not a second one that a revocation of the first would leave in force.
+        // Exactly, on MySQL too: the grantee's column is compared as bytes (migration 070), so a
+        // bank's `bank_x` is not taken for `BANK_X`; the other terms are checked codes and dates.
+        const given = await manager.findOneBy(Consent, { ...terms, revokedAt: IsNull() });
+        if (given) return given;
+        const consent = manager.create(Consent, {
+          id: randomUUID(),
+          ...terms,
+          grantedBy: grantor.userId,
+          grantedByOrganisation: grantor.organisation,
+          // Taken after the consents were read: a grant made because a revocation had committed is stamped after it.
+          grantedAt: new Date(Math.max(now.getTime(), Date.now())),
+          revokedAt: null,
+          revokedBy: null,
+          revokedByOrganisation: null,
+          revocationReason: null,
+        });
+        await manager.insert(Consent, consent);
+        return consent;
+      },
+      undefined,
+      this.deadline,
+    );
   }
 
   /**
@@ -124,7 +134,11 @@ export class ConsentRepository {
   async revoke(id: string, reason: string, revoker: ConsentActor, now: Date = new Date()): Promise<Consent> {
     const revocationReason = requiredText(reason, 'reason', 500);
     assertLegible(revocationReason, 'reason', 'reason', 'prose');
-    const result = await writeAlone(this.consents.manager.connection, () => this.consents.update({ id, revokedAt: IsNull() }, { revokedAt: now, revokedBy: revoker.userId, revokedByOrganisation: revoker.organisation, revocationReason }));
+    const result = await writeAlone(
+      this.consents.manager.connection,
+      () => this.consents.update({ id, revokedAt: IsNull() }, { revokedAt: now, revokedBy: revoker.userId, revokedByOrganisation: revoker.organisation, revocationReason }),
+      this.deadline,
+    );
     const consent = await this.consents.findOneBy({ id });
     if (!consent) throw clientError(ErrorCode.NOT_FOUND, `no consent has the id ${JSON.stringify(id)}`, { field: 'id' });
     if (result.affected === 0) {

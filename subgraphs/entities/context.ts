@@ -5,6 +5,7 @@ import { ConsentRepository } from './consent.repository';
 import type { Consent } from './entities/consent.entity';
 import type { Subject } from './entities/subject.entity';
 import { SubjectRepository } from './subject.repository';
+import type { RequestDeadline } from '../../lib/deadline';
 
 export interface EntitiesContext {
   repository: SubjectRepository;
@@ -17,9 +18,10 @@ export interface EntitiesContext {
   consentsBySubject: DataLoader<string, Consent[]>;
 }
 
-export function createEntitiesContext(db: DataSource): EntitiesContext {
-  const repository = new SubjectRepository(db);
-  const consents = new ConsentRepository(db);
+/** Per request; `deadline` is the request's, which every write it makes keeps within (lib/deadline.ts). */
+export function createEntitiesContext(db: DataSource, deadline?: RequestDeadline): EntitiesContext {
+  const repository = new SubjectRepository(db, deadline);
+  const consents = new ConsentRepository(db, deadline);
   return {
     repository,
     subjectById: loaderById(repository.subjects),

@@ -24,5 +24,5 @@ export const entitiesSubgraph: SubgraphDefinition<EntitiesContext> = {
   // revoking one (CONSENT_REGISTRATION) discloses it to the caller, in its subject's trail.
   // ConsentCheck is deliberately absent: the gateway's own lookup discloses nothing to a caller.
   subjectOf: { Subject: (s: { id: string }) => s.id, Consent: (c: { subjectId: string }) => c.subjectId },
-  createContext: createEntitiesContext,
+  createContext: (db, { deadline }) => createEntitiesContext(db, deadline),
 };

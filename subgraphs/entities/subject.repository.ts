@@ -8,6 +8,7 @@ import { findWhereIn } from '../shared/loaders';
 import { loadPages, type Page } from '../shared/pagination';
 import { isIsoDate } from '../shared/scalars';
 import { writeTransaction } from '../shared/write-queue';
+import type { RequestDeadline } from '../../lib/deadline';
 import { foldName, indexSubjectNames, subjectNameKey, throughNameIndex } from './subject-names';
 import { Subject, subjectNameKeyMaxLength, subjectNameMaxLength, type IdentifierKind, type SubjectKind, type SubjectStatus } from './entities/subject.entity';
 import { characterCount, foldedNumber, quotedVisibly } from '../../lib/text';
@@ -26,7 +27,11 @@ export interface RegisterSubjectInput {
 export class SubjectRepository {
   readonly subjects: Repository<Subject>;
 
-  constructor(db: DataSource) {
+  /** `deadline`: the request's, which its writes keep within (lib/deadline.ts). */
+  constructor(
+    db: DataSource,
+    private readonly deadline?: RequestDeadline,
+  ) {
     this.subjects = db.getRepository(Subject);
   }
 
@@ -90,10 +95,15 @@ export class SubjectRepository {
     if (await this.subjects.existsBy({ identifier: subject.identifier })) throw duplicate(subject.identifier);
     try {
       // The subject and its name's index, both or neither.
-      await writeTransaction(this.subjects.manager.connection, async (manager) => {
-        await manager.insert(Subject, subject);
-        await indexSubjectNames(manager, [subject]);
-      });
+      await writeTransaction(
+        this.subjects.manager.connection,
+        async (manager) => {
+          await manager.insert(Subject, subject);
+          await indexSubjectNames(manager, [subject]);
+        },
+        undefined,
+        this.deadline,
+      );
     } catch (error) {
       // Two registrations of one code racing past the check above: the unique index decides.
       if (await this.subjects.existsBy({ identifier: subject.identifier })) throw duplicate(subject.identifier);

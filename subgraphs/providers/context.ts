@@ -7,6 +7,7 @@ import type { ProviderFormerName } from './entities/provider-former-name.entity'
 import type { ProviderSanction } from './entities/provider-sanction.entity';
 import type { ProviderViolation } from './entities/provider-violation.entity';
 import { ProviderRepository, type ProviderHistoryRows } from './provider.repository';
+import type { RequestDeadline } from '../../lib/deadline';
 
 export interface ProvidersContext {
   repository: ProviderRepository;
@@ -27,8 +28,9 @@ export interface ProvidersContext {
   filingChangeById: DataLoader<string, ProviderFilingChange | null>;
 }
 
-export function createProvidersContext(db: DataSource): ProvidersContext {
-  const repository = new ProviderRepository(db);
+/** Per request; `deadline` is the request's, which every write it makes keeps within (lib/deadline.ts). */
+export function createProvidersContext(db: DataSource, deadline?: RequestDeadline): ProvidersContext {
+  const repository = new ProviderRepository(db, deadline);
   return {
     repository,
     providerById: loaderById(repository.providers),

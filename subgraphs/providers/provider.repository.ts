@@ -9,6 +9,7 @@ import { groupedByKey } from '../shared/loaders';
 import { loadPages, type Page } from '../shared/pagination';
 import { isIsoDate } from '../shared/scalars';
 import { lockFor, writeTransaction } from '../shared/write-queue';
+import type { RequestDeadline } from '../../lib/deadline';
 import { CreditServiceProvider, type FilingStatus, type SupervisionClass } from './entities/credit-service-provider.entity';
 import { ProviderFilingChange, providerParticulars, type ParticularChange, type ProviderParticular } from './entities/provider-filing-change.entity';
 import { ProviderFilingEvent, type ApplicationDetails } from './entities/provider-filing-event.entity';
@@ -108,7 +109,11 @@ export class ProviderRepository {
   readonly violations: Repository<ProviderViolation>;
   readonly filingChanges: Repository<ProviderFilingChange>;
 
-  constructor(private readonly db: DataSource) {
+  /** `deadline`: the request's, which its writes keep within (lib/deadline.ts). */
+  constructor(
+    private readonly db: DataSource,
+    private readonly deadline?: RequestDeadline,
+  ) {
     this.providers = db.getRepository(CreditServiceProvider);
     this.violations = db.getRepository(ProviderViolation);
     this.filingChanges = db.getRepository(ProviderFilingChange);
@@ -672,9 +677,10 @@ export class ProviderRepository {
    * Each write in a transaction: in turn on SQLite, ordered by the provider's row lock on MySQL.
    * READ COMMITTED there, so that what a write reads once it holds the lock (the sanctions a
    * violation has) is what the write before it committed, not a snapshot taken before the wait.
+   * Not committed once too little of the request's time is left.
    */
   private write<T>(task: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return writeTransaction(this.db, task, 'READ COMMITTED');
+    return writeTransaction(this.db, task, 'READ COMMITTED', this.deadline);
   }
 }
 

@@ -32,5 +32,5 @@ export const providersSubgraph: SubgraphDefinition<ProvidersContext> = {
     ProviderFilingChange1764000000370,
   ],
   resolvers,
-  createContext: createProvidersContext,
+  createContext: (db, { deadline }) => createProvidersContext(db, deadline),
 };

@@ -60,13 +60,14 @@ const noDirectory: SubjectDirectory = {
 
 /**
  * Per request: loaders are never shared between requests. `now` lets tests fix the clock;
- * `deadline` is the request's, which the review ledger's writes keep within (lib/deadline.ts).
+ * `deadline` is the request's, which every write it makes keeps within (lib/deadline.ts): the
+ * repositories here are given it, and the request's record intake (resolvers.ts `intakeFor`) too.
  */
 export function createRecordsContext(db: DataSource, now: Date = new Date(), dependencies: RecordsDependencies = { subjects: noDirectory }, deadline?: RequestDeadline): RecordsContext {
   const today = todayInDistrict(now);
   const clock = dependencies.now ?? (() => new Date());
   const repository = new CreditRecordRepository(db, today);
-  const lifecycle = new RecordLifecycleRepository(db, today, clock);
+  const lifecycle = new RecordLifecycleRepository(db, today, clock, deadline);
   const checks = new CreditCheckRepository(db, deadline);
   return {
     db,

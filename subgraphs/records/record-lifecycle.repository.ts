@@ -21,6 +21,7 @@ import { asRead, changedValues, recordEvent, sameContent, type Actor } from './r
 import { applicationAsItStands, closeEndedApplications, endedCondition } from './restoration-closure';
 import { actorOf, isCreditOffice, isSourceDepartment, mayActFor, mayWithdraw, ownSubject, supervisesEveryDepartment } from './record-roles';
 import { lockFor, writeTransaction } from '../shared/write-queue';
+import type { RequestDeadline } from '../../lib/deadline';
 
 export interface FileObjectionInput {
   recordId: string;
@@ -120,10 +121,12 @@ export class RecordLifecycleRepository {
   readonly applications: Repository<RestorationApplication>;
   readonly events: Repository<CreditRecordEvent>;
 
+  /** `deadline`: the request's, which its writes keep within (lib/deadline.ts). */
   constructor(
     private readonly db: DataSource,
     private readonly today: string,
     private readonly now: () => Date = () => new Date(),
+    private readonly deadline?: RequestDeadline,
   ) {
     this.objections = db.getRepository(CreditRecordObjection);
     this.applications = db.getRepository(RestorationApplication);
@@ -215,7 +218,7 @@ export class RecordLifecycleRepository {
   async fileObjection(input: FileObjectionInput, identity: RequestIdentity): Promise<CreditRecordObjection> {
     const actor = actorOf(identity, 'objecting to a record');
     const reason = text(input.reason, 'reason', 500);
-    return await writeTransaction(this.db, async (manager) => {
+    return await this.write(async (manager) => {
       const record = await this.lockedRecord(manager, input.recordId, identity);
       if (!mayActFor(identity, record)) {
         throw forbiddenAbout(record.subjectId, 'NOT_ENTITLED', 'an objection is filed by the record’s subject itself, or on its behalf by an officer of the credit office or of the record’s source department');
@@ -259,7 +262,7 @@ export class RecordLifecycleRepository {
     if (input.decision === 'ACCEPT' && input.resolution === 'CORRECTED' && !input.correction) {
       throw badInput('correction', 'accepting an objection as CORRECTED needs the correction: the fields that change (to keep the record as it is, REJECT; to take it back, WITHDRAWN)');
     }
-    return await writeTransaction(this.db, async (manager) => {
+    return await this.write(async (manager) => {
       const objection = await manager.findOne(CreditRecordObjection, { where: { id: input.id }, lock: lockFor(manager) });
       if (!objection) throw notFound(identity, 'objection', input.id);
       assertOwnSubject(identity, objection.subjectId);
@@ -314,7 +317,7 @@ export class RecordLifecycleRepository {
   async withdrawObjection(input: WithdrawCaseInput, identity: RequestIdentity): Promise<CreditRecordObjection> {
     const actor = actorOf(identity, 'withdrawing an objection');
     const reason = optionalReason(input.reason, 'reason', 500);
-    return await writeTransaction(this.db, async (manager) => {
+    return await this.write(async (manager) => {
       const objection = await manager.findOne(CreditRecordObjection, { where: { id: input.id }, lock: lockFor(manager) });
       if (!objection) throw notFound(identity, 'objection', input.id);
       assertOwnSubject(identity, objection.subjectId);
@@ -339,7 +342,7 @@ export class RecordLifecycleRepository {
   async withdrawRestorationApplication(input: WithdrawCaseInput, identity: RequestIdentity): Promise<RestorationApplication> {
     const actor = actorOf(identity, 'withdrawing a restoration application');
     const reason = optionalReason(input.reason, 'reason', 500);
-    return await writeTransaction(this.db, async (manager) => {
+    return await this.write(async (manager) => {
       const { record, application } = await this.lockedApplication(manager, input.id, identity);
       this.assertMayWithdraw(identity, application, 'a restoration application');
       if (sameWithdrawal(application, actor, reason)) return application;
@@ -426,7 +429,7 @@ export class RecordLifecycleRepository {
     }
     const evidence = input.evidence.map((item, i) => text(item, `evidence[${i}]`, 200, 'line'));
     assertNoRepeats(evidence, 'evidence', 'proof document');
-    return await writeTransaction(this.db, async (manager) => {
+    return await this.write(async (manager) => {
       const record = await this.lockedRecord(manager, input.recordId, identity);
       if (!mayActFor(identity, record)) {
         throw forbiddenAbout(record.subjectId, 'NOT_ENTITLED', 'restoration is applied for by the record’s subject itself, or on its behalf by an officer of the credit office or of the record’s source department');
@@ -459,7 +462,7 @@ export class RecordLifecycleRepository {
   async decideRestoration(input: DecideRestorationInput, identity: RequestIdentity): Promise<RestorationApplication> {
     const actor = actorOf(identity, 'deciding a restoration application');
     const reason = text(input.reason, 'reason', 500);
-    return await writeTransaction(this.db, async (manager) => {
+    return await this.write(async (manager) => {
       const { record, application } = await this.lockedApplication(manager, input.id, identity);
       const rule = restorationRules[record.category];
       const byCreditOffice = rule?.decidedBy === 'SOURCE_DEPARTMENT_OR_CREDIT_OFFICE' && isCreditOffice(identity.caller);
@@ -543,6 +546,11 @@ export class RecordLifecycleRepository {
     if (changedValues(record, after)) await manager.update(CreditRecord, { id: record.id }, changes);
     const delta = changedValues(asRead(record, this.today), asRead(after, this.today));
     await manager.insert(CreditRecordEvent, recordEvent(record.id, kind, actor, now, { ...details, ...(delta ?? {}) }));
+  }
+
+  /** Each write in a transaction of its own, not committed once too little of the request's time is left. */
+  private write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return writeTransaction(this.db, work, undefined, this.deadline);
   }
 }
 

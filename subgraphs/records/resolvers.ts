@@ -12,7 +12,7 @@ import type { CreditRecord } from './entities/credit-record.entity';
 import type { CreditRecordEvent } from './entities/credit-record-event.entity';
 import type { CreditRecordObjection } from './entities/credit-record-objection.entity';
 import type { RestorationApplication } from './entities/restoration-application.entity';
-import { intakeChunkSize, intakeTransaction, RecordIntake, type IntakeRow, type PreparedChunk, type Rejection, type RowResult } from './intake/record-intake';
+import { intakeChunkSize, RecordIntake, type IntakeRow, type PreparedChunk, type Rejection, type RowResult } from './intake/record-intake';
 import type { RecordRow } from './intake/record-input';
 import { assertSubjectKindInScope, withEntitiesOrUnavailable } from '../shared/subject-directory';
 import { historyOf } from './record-history';
@@ -78,8 +78,9 @@ function submittingDepartment(ctx: Context): string {
   return caller.organisation;
 }
 
+/** The request's intake: its subject lookups and writes keep within the request's deadline. */
 function intakeFor(ctx: Context): RecordIntake {
-  return new RecordIntake(ctx.db, { department: submittingDepartment(ctx), actor: actorOf(ctx.access.identity, 'submitting credit records'), subjects: ctx.subjects, now: ctx.clock });
+  return new RecordIntake(ctx.db, { department: submittingDepartment(ctx), actor: actorOf(ctx.access.identity, 'submitting credit records'), subjects: ctx.subjects, now: ctx.clock, deadline: ctx.access.deadline });
 }
 
 /** Prepares rows a chunk (one subject lookup) at a time; an unreachable entities subgraph fails the call, storing nothing. */
@@ -190,11 +191,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
         args.rows.map((values, i) => ({ row: i + 1, values })),
       );
       // One transaction for the whole call: a failing mutation stores nothing.
-      const results = await intakeTransaction(ctx.db, async (manager) => {
-        const all: RowResult[] = [];
-        for (const chunk of chunks) all.push(...(await intake.commit(chunk, manager)));
-        return all;
-      });
+      const results = await intake.commitTogether(chunks);
       const count = (outcome: RowResult['outcome']) => results.filter((r) => r.outcome === outcome).length;
       return { created: count('CREATED'), updated: count('UPDATED'), unchanged: count('UNCHANGED'), rejected: count('REJECTED'), rejections: rejectionList(results) };
     },

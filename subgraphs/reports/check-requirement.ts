@@ -9,6 +9,7 @@ import { recordsChanged, snapshotRecordIds, type CurrentRecordsAsker } from './r
 import type { RequestIdentity } from '../../lib/access/identity';
 import { isUniqueViolation } from '../shared/database';
 import { writeAlone } from '../shared/write-queue';
+import type { RequestDeadline } from '../../lib/deadline';
 
 /** A report as a check judged it, copied so the decision can be explained after the report changes. */
 export interface ConsideredReportSnapshot {
@@ -152,7 +153,11 @@ async function issuerStandings(reports: CreditReport[], day: string, peers: Peer
 export class CheckRequirementRepository {
   readonly requirements: Repository<CheckReportRequirement>;
 
-  constructor(db: DataSource) {
+  /** `deadline`: the request's, which sealing keeps within (lib/deadline.ts). */
+  constructor(
+    db: DataSource,
+    private readonly deadline?: RequestDeadline,
+  ) {
     this.requirements = db.getRepository(CheckReportRequirement);
   }
 
@@ -176,11 +181,16 @@ export class CheckRequirementRepository {
     return new Map(rows.map((row) => [row.checkId, readSealed(row)]));
   }
 
-  /** Stores the first judgement; a concurrent second one loses to it and reads it back. */
+  /**
+   * Stores the first judgement; a concurrent second one loses to it and reads it back. Not once
+   * too little of the request's time is left: the reader is refused in time (SUBGRAPH_UNAVAILABLE),
+   * and the next reader judges it again, as of the check's instant as ever.
+   */
   async seal(check: CheckRef, requirement: ReportRequirementSnapshot): Promise<ReportRequirementSnapshot> {
     try {
       await writeAlone(this.requirements.manager.connection, () =>
         this.requirements.insert({ checkId: check.id, subjectId: check.subjectId, matter: check.matter, judgedAsOf: new Date(check.checkedAt), requirement, sealedAt: new Date() }),
+        this.deadline,
       );
     } catch (error) {
       // Only the check's key is let pass. Not INSERT IGNORE: MySQL makes every error of such an

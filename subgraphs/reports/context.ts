@@ -7,6 +7,7 @@ import { CheckRequirementRepository, type CheckRef, type ReportRequirementSnapsh
 import type { ReportsPeers } from './peers';
 import type { CurrentRecord } from './record-states';
 import { ReportRepository } from './report.repository';
+import type { RequestDeadline } from '../../lib/deadline';
 
 export interface ReportsContext {
   repository: ReportRepository;
@@ -30,9 +31,10 @@ export interface ReportsContext {
   recordStates: DataLoader<string, CurrentRecord | null> | null;
 }
 
-export function createReportsContext(db: DataSource, peers: ReportsPeers, signingKey: Uint8Array): ReportsContext {
-  const repository = new ReportRepository(db);
-  const requirements = new CheckRequirementRepository(db);
+/** Per request; `deadline` is the request's, which every write it makes keeps within (lib/deadline.ts). */
+export function createReportsContext(db: DataSource, peers: ReportsPeers, signingKey: Uint8Array, deadline?: RequestDeadline): ReportsContext {
+  const repository = new ReportRepository(db, deadline);
+  const requirements = new CheckRequirementRepository(db, deadline);
   return {
     repository,
     reportById: loaderById(repository.reports),

@@ -7,6 +7,7 @@ import { isUniqueViolation } from '../shared/database';
 import { groupedByKey, PageLoaders } from '../shared/loaders';
 import type { Page } from '../shared/pagination';
 import { lockFor, writeAlone, writeTransaction } from '../shared/write-queue';
+import type { RequestDeadline } from '../../lib/deadline';
 import { CreditReportSnapshotPart, snapshotPartLength } from './entities/credit-report-snapshot-part.entity';
 import { CreditReport, type VerificationOutcome } from './entities/credit-report.entity';
 import { ReportVerification } from './entities/report-verification.entity';
@@ -27,7 +28,11 @@ export class ReportRepository {
   private readonly parts: Repository<CreditReportSnapshotPart>;
   private readonly pages = new PageLoaders();
 
-  constructor(private readonly db: DataSource) {
+  /** `deadline`: the request's, which its writes keep within (lib/deadline.ts). */
+  constructor(
+    private readonly db: DataSource,
+    private readonly deadline?: RequestDeadline,
+  ) {
     this.reports = db.getRepository(CreditReport);
     this.parts = db.getRepository(CreditReportSnapshotPart);
   }
@@ -73,7 +78,7 @@ export class ReportRepository {
     const standing = await this.reports.findOne({ select: { id: true, issuerName: true }, where: issuers });
     if (standing) throw duplicate(report, standing.issuerName);
     try {
-      await writeAlone(this.db, () => this.reports.insert(report));
+      await writeAlone(this.db, () => this.reports.insert(report), this.deadline);
     } catch (error) {
       // Two registrations racing past the check above: the unique index decides.
       if (isUniqueViolation(error)) throw duplicate(report);
@@ -85,7 +90,7 @@ export class ReportRepository {
   /** Stores a generated report and its snapshot together: both or neither. */
   async insertGenerated(report: CreditReport, snapshot: string): Promise<CreditReport> {
     const parts = splitText(snapshot, snapshotPartLength).map((content, partIndex) => Object.assign(new CreditReportSnapshotPart(), { reportId: report.id, partIndex, content }));
-    await writeTransaction(this.db, async (manager) => {
+    await this.write(async (manager) => {
       await manager.insert(CreditReport, report);
       await manager.insert(CreditReportSnapshotPart, parts);
     });
@@ -101,7 +106,7 @@ export class ReportRepository {
   async recordVerification(id: string, outcome: VerificationOutcome, note: string, actor: Actor, now?: Date): Promise<CreditReport> {
     // The report is read, and the finding's instant taken, once this write holds the report: two
     // findings sent at once then follow one another, and the report states the later one.
-    return await writeTransaction(this.db, async (manager) => {
+    return await this.write(async (manager) => {
       const report = await registrationToAmend(manager, id, actor, {
         refusal: "a report's finding is recorded by the department that registered the report or by the credit office",
         platform: 'it is verified from its stored snapshot, not by an officer',
@@ -141,7 +146,7 @@ export class ReportRepository {
    * given when it was withdrawn.
    */
   async withdrawRegistration(id: string, reason: string, actor: Actor, now?: Date): Promise<CreditReport> {
-    return await writeTransaction(this.db, async (manager) => {
+    return await this.write(async (manager) => {
       const report = await registrationToAmend(manager, id, actor, {
         refusal: "a report's registration is withdrawn by the department that registered the report or by the credit office",
         platform: 'it was generated, not registered: a platform report holding a record since withdrawn, restored, past its disclosure period or corrected is no longer accepted by itself (RECORDS_CHANGED), nor one past its validity (EXPIRED)',
@@ -160,6 +165,11 @@ export class ReportRepository {
   async verificationsOf(reportIds: readonly string[]): Promise<ReportVerification[][]> {
     const rows = await this.db.getRepository(ReportVerification).find({ where: { reportId: In([...reportIds]) }, order: { verifiedAt: 'DESC', id: 'DESC' } });
     return groupedByKey(reportIds, rows, (row) => row.reportId);
+  }
+
+  /** Each write of several rows in a transaction of its own, not committed once too little of the request's time is left. */
+  private write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return writeTransaction(this.db, work, undefined, this.deadline);
   }
 }
 

@@ -31,7 +31,7 @@ export function createReportsSubgraph(peers: ReportsPeers): SubgraphDefinition<R
       ReportVerification: (v: { subjectId: string }) => v.subjectId,
       ReportWithdrawal: (w: { subjectId: string }) => w.subjectId,
     },
-    createContext: (db, kernel) => createReportsContext(db, peers, kernel.signingKey),
+    createContext: (db, kernel) => createReportsContext(db, peers, kernel.signingKey, kernel.deadline),
     routes: (db, kernel) => [printableRoute(db, kernel.identities, peers, kernel.signingKey)],
   };
 }

@@ -16,6 +16,7 @@ import { parseRow, type RecordRow, type RowField, type RowProblem, type SubjectR
 import { ClaimDecisions, SeenDocuments } from './seen-documents';
 import { closeEndedApplications } from '../restoration-closure';
 import type { SubjectDirectory } from '../../shared/subject-directory';
+import type { RequestDeadline } from '../../../lib/deadline';
 
 /** A row of a batch: its number (1 = the first data row) and its values, with any problem its reader found (encoding, shape). */
 export interface IntakeRow {
@@ -94,6 +95,12 @@ export interface IntakeOptions {
   subjects: SubjectDirectory;
   /** Fixes the clock (tests); the district's "today" is read from it as each chunk is prepared and again as it is written. */
   now?: () => Date;
+  /**
+   * The deadline of the request that submits the rows (lib/deadline.ts): its subject lookups take
+   * at most the time it has left, and its writes are not committed once too little is left. None
+   * for the import command, which no caller waits on.
+   */
+  deadline?: RequestDeadline;
 }
 
 /**
@@ -179,7 +186,7 @@ export class RecordIntake {
     const ids = [...new Set(missing.filter((s) => s.id !== undefined).map((s) => s.id as string))];
     const codes = [...new Set(missing.filter((s) => s.code !== undefined).map((s) => s.code as string))];
     if (ids.length || codes.length) {
-      const asked = await this.options.subjects.lookUp(ids, codes, this.options.actor.requestId ?? undefined);
+      const asked = await this.options.subjects.lookUp(ids, codes, this.options.actor.requestId ?? undefined, this.options.deadline);
       for (const id of asked.ids) resolved.set(`id:${id}`, id);
       for (const [code, id] of asked.codes) resolved.set(`code:${code}`, id);
     }
@@ -227,7 +234,7 @@ export class RecordIntake {
 
   /**
    * Stores a prepared chunk: inside `manager`'s transaction when given (a mutation commits all
-   * its chunks at once, in `intakeTransaction`, one after another in batch order), otherwise in a
+   * its chunks at once, `commitTogether`, one after another in batch order), otherwise in a
    * transaction of its own, begun once the chunks before it whose rows claimed its numbers have
    * committed (`followsEarlierChunks`); others commit at once. The stored records it compares
    * with are read inside the transaction, locked on MySQL, so a concurrent objection or import
@@ -237,6 +244,19 @@ export class RecordIntake {
     const results = manager ? await this.writeInCallersTransaction(chunk, manager) : await this.commitInOwnTransaction(chunk);
     for (const result of results) this.totals[result.outcome.toLowerCase() as keyof IntakeTotals] += 1;
     return results;
+  }
+
+  /** Stores every chunk of a batch in one transaction, in batch order: all of them or, should one fail, none. */
+  async commitTogether(chunks: readonly PreparedChunk[]): Promise<RowResult[]> {
+    return await intakeTransaction(
+      this.db,
+      async (manager) => {
+        const all: RowResult[] = [];
+        for (const chunk of chunks) all.push(...(await this.commit(chunk, manager)));
+        return all;
+      },
+      this.options.deadline,
+    );
   }
 
   private writeInCallersTransaction(chunk: PreparedChunk, manager: EntityManager): Promise<RowResult[]> {
@@ -254,11 +274,15 @@ export class RecordIntake {
       if (chunk.followsEarlierChunks && !(await earlier)) {
         throw new Error(`rows ${chunk.rows[0].row}-${chunk.rows.at(-1)!.row} were not written: an earlier chunk whose rows claimed their document numbers failed`);
       }
-      const { results, claims } = await intakeTransaction(this.db, async (m) => {
-        // Decided anew on each attempt, from what committed chunks settled.
-        const decisions = new ClaimDecisions(this.seen);
-        return { results: await this.write(chunk, m, decisions), claims: decisions };
-      });
+      const { results, claims } = await intakeTransaction(
+        this.db,
+        async (m) => {
+          // Decided anew on each attempt, from what committed chunks settled.
+          const decisions = new ClaimDecisions(this.seen);
+          return { results: await this.write(chunk, m, decisions), claims: decisions };
+        },
+        this.options.deadline,
+      );
       claims.settle();
       return results;
     })();
@@ -421,8 +445,8 @@ function undoneCorrections(corrections: readonly ObjectionCorrection[] | undefin
  * other's gap locks. A number stored meanwhile by another transaction still cannot be stored
  * twice: the unique key refuses it, and the retry finds it stored.
  */
-export function intakeTransaction<T>(db: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
-  return writeTransaction(db, work, 'READ COMMITTED');
+export function intakeTransaction<T>(db: DataSource, work: (manager: EntityManager) => Promise<T>, deadline?: RequestDeadline): Promise<T> {
+  return writeTransaction(db, work, 'READ COMMITTED', deadline);
 }
 
 /** A valid row refused on what is stored under its document number. */
