@@ -97,7 +97,9 @@ function visibleCase<T extends { subjectId: string; sourceDepartment: string; su
   // To a request scoped to one subject, another subject's case is refused as an unknown id is.
   if (value) assertInScope(ctx.access, value.subjectId);
   if (value && !maySeeLifecycle(ctx.access.identity, value)) {
-    throw forbiddenAbout(value.subjectId, 'NOT_ENTITLED', `this ${what} is shown to its subject, the record's source department, the organisation that filed it and the credit office`);
+    // The supervision reads objections only (RECORD_OBJECTIONS under CREDIT_SUPERVISION), not applications.
+    const supervision = what === 'objection' ? ', and the supervising departments under CREDIT_SUPERVISION' : '';
+    throw forbiddenAbout(value.subjectId, 'NOT_ENTITLED', `this ${what} is shown to its subject, the record's source department, the organisation that filed it and the credit office${supervision}`);
   }
   return value;
 }

@@ -188,6 +188,15 @@ describe.each(testDatabases)('one department’s objections, overdue ones to fol
     expect(await db().getRepository(CreditRecordObjection).findOneByOrFail({ id: pending.id })).toMatchObject({ status: 'SUBMITTED', decidedAt: null });
   });
 
+  it('tells an officer it does not show an objection to, who it is shown to: the supervision among them', async () => {
+    const one = seeded.find((o) => o.sourceDepartment === 'FINANCE' && o.submittedByOrganisation === 'CREDIT_OFFICE')!;
+    const refused = await queryAs(officerOf('MARKET_REGULATION'), /* GraphQL */ `query($id: ID!) { creditRecordObjection(id: $id) { id } }`, { id: one.id });
+    expect(refused.errors?.[0]).toMatchObject({
+      message: expect.stringContaining('the organisation that filed it and the credit office, and the supervising departments under CREDIT_SUPERVISION'),
+      extensions: { code: 'FORBIDDEN', problem: 'NOT_ENTITLED' },
+    });
+  });
+
   it('narrows a department’s own list: its own records’ objections, and on another department’s records only those it filed', async () => {
     const finance = await listAll(officerOf('FINANCE'), { d: 'FINANCE' }, 100);
     expect(finance.ids).toEqual(expected({ department: 'FINANCE' }));
