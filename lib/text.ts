@@ -106,3 +106,16 @@ export function nameKey(name: string): string {
 export function foldedNumber(text: string): string {
   return text.normalize('NFKC').trim();
 }
+
+/**
+ * A decision's document number (文书号) as the platform compares and keeps it: folded as any
+ * number a person types (`foldedNumber`: 北戴河市监严失〔２０２６〕１０号 is 北戴河市监严失〔2026〕10号),
+ * its round brackets kept in the full width official numbering writes them in. NFKC makes the
+ * court's （2025）冀0304执118号 (2025)冀0304执118号, which is the same case but not its number
+ * as printed; so ASCII brackets, typed or folded, are （）. The tortoise-shell brackets 〔〕 of
+ * other departments' numbers and Chinese characters are no compatibility forms and are kept as
+ * typed (﹝﹞, their small forms, are 〔〕). Idempotent: a kept number is kept as it is.
+ */
+export function foldedDocumentNumber(text: string): string {
+  return foldedNumber(text).replace(/\(/g, '（').replace(/\)/g, '）');
+}

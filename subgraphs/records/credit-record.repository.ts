@@ -8,6 +8,7 @@ import { CreditRecord, type RecordStatus } from './entities/credit-record.entity
 import { validateCreditRecord, type CreditRecordDraft } from './credit-record.validation';
 import { countsToday, standingTaxGrade } from '../../lib/catalogue/record-standing';
 import { groupedByKey } from '../shared/loaders';
+import { foldedDocumentNumber } from '../../lib/text';
 
 /** `CreditRecordFilter` of the schema. */
 export interface CreditRecordFilter {
@@ -46,7 +47,8 @@ export function recordFromDraft(draft: CreditRecordDraft, write: { id: string; r
     severity,
     taxCreditGrade: draft.taxCreditGrade ?? null,
     sourceDepartment: draft.sourceDepartment,
-    documentNumber: draft.documentNumber.trim(),
+    // One decision however typed: 〔２０２６〕１０号 is 〔2026〕10号 (lib/text.ts `foldedDocumentNumber`).
+    documentNumber: foldedDocumentNumber(draft.documentNumber),
     decisionDate: draft.decisionDate,
     disclosureEndsAt: disclosureEndsAt(draft.category, draft.polarity, severity, draft.decisionDate),
     validUntil: draft.validUntil ?? null,

@@ -12,7 +12,7 @@ import {
 import { todayInDistrict } from '../../lib/calendar';
 import { isIsoDate } from '../shared/scalars';
 import type { StoredRecordStatus } from './entities/credit-record.entity';
-import { characterCount, illegibility, isLegible } from '../../lib/text';
+import { characterCount, foldedDocumentNumber, illegibility, isLegible } from '../../lib/text';
 
 /** A credit record as a department submits it, before the platform adds id and disclosure end. */
 export interface CreditRecordDraft {
@@ -109,7 +109,8 @@ export function validateCreditRecord(draft: CreditRecordDraft, today: string): C
     problem('sourceDepartment', `sourceDepartment must be a department code from the catalogue, got ${JSON.stringify(draft.sourceDepartment)}`);
   }
 
-  const documentNumber = draft.documentNumber.trim();
+  // Judged as it is kept (recordFromDraft): full-width digits fold, and may fold into more characters (⑽ is （10）).
+  const documentNumber = foldedDocumentNumber(draft.documentNumber);
   if (documentNumber.length === 0 || characterCount(documentNumber) > maxDocumentNumberLength) {
     problem('documentNumber', `documentNumber must have 1 to ${maxDocumentNumberLength} characters, got ${characterCount(documentNumber)}`);
   } else {

@@ -20,6 +20,7 @@ import { objectionDueBy } from './lifecycle';
 import type { ApplyForRestorationInput, DecideObjectionInput, DecideRestorationInput, FileObjectionInput, WithdrawCaseInput } from './record-lifecycle.repository';
 import { actorOf, maySeeLifecycle } from './record-roles';
 import { departmentHandlingStatistics, type DepartmentHandlingPeriod } from './department-statistics';
+import { foldedDocumentNumber } from '../../lib/text';
 
 /** Rows one `submitCreditRecords` call may carry; larger files go through `npm run import`. */
 export const maxBatchRows = 5000;
@@ -131,7 +132,8 @@ export const resolvers: GraphQLResolverMap<Context> = {
     departments: () => departments,
     department: (_: unknown, args: { code: string }) => findDepartment(args.code) ?? null,
     submittedCreditRecord: (_: unknown, args: { documentNumber: string }, ctx: Context) =>
-      ctx.repository.records.findOneBy({ sourceDepartment: submittingDepartment(ctx), documentNumber: args.documentNumber.trim().normalize('NFC') }),
+      // As intake keeps it: 〔２０２６〕１０号 finds 〔2026〕10号.
+      ctx.repository.records.findOneBy({ sourceDepartment: submittingDepartment(ctx), documentNumber: foldedDocumentNumber(args.documentNumber) }),
     creditRecordObjection: async (_: unknown, args: { id: string }, ctx: Context) => visibleCase(ctx, await ctx.objectionById.load(args.id), 'objection'),
     restorationApplication: async (_: unknown, args: { id: string }, ctx: Context) => {
       const application = visibleCase(ctx, await ctx.applicationById.load(args.id), 'restoration application');

@@ -16,6 +16,7 @@ import { ExactCaseNumbers1764000000150 } from './migrations/1764000000150-exact-
 import { CreditCheckIdempotencyKey1764000000140 } from './migrations/1764000000140-credit-check-idempotency-key';
 import { CreditCheckFindingsAsJson1764000000160 } from './migrations/1764000000160-credit-check-findings-as-json';
 import { IndexHandlingPeriods1764000000170 } from './migrations/1764000000170-index-handling-periods';
+import { FoldedDocumentAndCaseNumbers1764000000180 } from './migrations/1764000000180-folded-document-and-case-numbers';
 import { resolvers } from './resolvers';
 import { creditRecordStatisticsResolvers } from './credit-record-statistics';
 import { accessCatalogueResolvers } from './access-catalogue';
@@ -35,7 +36,7 @@ export function createRecordsSubgraph(dependencies: RecordsDependencies): Subgra
   return {
     name: 'records',
     entities: [CreditRecord, CreditRecordEvent, CreditRecordObjection, RestorationApplication, CreditCheck],
-    migrations: [CreateCreditRecord1764000000100, RecordIntakeAndLifecycle1764000000110, CreateCreditCheck1764000000120, ExactDocumentNumbers1764000000130, CreditCheckIdempotencyKey1764000000140, ExactCaseNumbers1764000000150, CreditCheckFindingsAsJson1764000000160, IndexHandlingPeriods1764000000170],
+    migrations: [CreateCreditRecord1764000000100, RecordIntakeAndLifecycle1764000000110, CreateCreditCheck1764000000120, ExactDocumentNumbers1764000000130, CreditCheckIdempotencyKey1764000000140, ExactCaseNumbers1764000000150, CreditCheckFindingsAsJson1764000000160, IndexHandlingPeriods1764000000170, FoldedDocumentAndCaseNumbers1764000000180],
     resolvers: allResolvers,
     subjectOf: {
       Subject: (s: { id: string }) => s.id,

@@ -3,6 +3,7 @@ import { ErrorCode } from '../../../lib/errors';
 import { detectIdentifierKind, normaliseIdentifier, validateCitizenIdNumber, validateUnifiedSocialCreditCode, type IdentifierProblem } from '../../../lib/identifiers';
 import { validateCreditRecord, type CreditRecordDraft } from '../credit-record.validation';
 import { withLfLineEnds } from '../record-history';
+import { foldedDocumentNumber } from '../../../lib/text';
 
 /**
  * One submitted record as it arrives, before anything is trusted: text from a CSV file, values
@@ -26,7 +27,7 @@ export interface RowProblem {
 export type SubjectReference = { id: string; code?: undefined } | { code: string; id?: undefined };
 
 export interface ParsedRow {
-  /** The document number as given (trimmed), for duplicate detection and reports; null when missing. */
+  /** The document number as kept (folded: `foldedDocumentNumber`), for duplicate detection and reports; null when missing. */
   documentNumber: string | null;
   subject: SubjectReference | null;
   /** The draft to store once its subject is resolved (`subjectId` is filled in then); valid only without problems. */
@@ -107,8 +108,10 @@ export function parseRow(values: RecordRow, department: string, today: string): 
     problem('sourceDepartment', `this batch is submitted by ${department}, in its own name; a record of ${sourceDepartment} must be submitted by ${sourceDepartment}`);
   }
 
-  // NFC: é typed as one character or as e and a combining accent is one printed number, one decision.
-  const documentNumber = text('documentNumber')?.normalize('NFC') ?? null;
+  // One printed number, one decision, however typed: é as one character or as e and a combining
+  // accent, 〔２０２６〕１０号 in full width or 〔2026〕10号 (NFKC, lib/text.ts `foldedDocumentNumber`).
+  const given = text('documentNumber');
+  const documentNumber = given === null ? null : foldedDocumentNumber(given);
   const draft: CreditRecordDraft = {
     // A placeholder until the subject is resolved; validation needs a well-formed id here.
     subjectId: subject?.id ?? 'pending',

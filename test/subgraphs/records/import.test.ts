@@ -183,6 +183,16 @@ describe.each(testDatabases)('the import command’s file import on $label', (da
     expect(record.summary).toBe('承诺, 含逗号和"引号"');
   });
 
+  it('takes a document number typed in full width for the decision stored in half width, as a submission does', async () => {
+    const subject = world.subjects[4];
+    const row = (documentNumber: string) => `${subject.identifier},CREDIT_COMMITMENT,,${documentNumber},2024-02-01,,承诺`;
+    expect((await importFile(write('half-width.csv', [header, row('北戴河市监诺〔2024〕7号'), ''].join('\n')))).summary.totals).toMatchObject({ created: 1, rejected: 0 });
+    const { summary } = await importFile(write('full-width.csv', [header, row('北戴河市监诺〔２０２４〕７号'), row('ＦＷ－１'), ''].join('\n')));
+    expect(summary.totals).toEqual({ created: 1, updated: 0, unchanged: 1, rejected: 0 });
+    const kept = await records.db().getRepository(CreditRecord).find({ select: { documentNumber: true }, where: { subjectId: subject.id, documentNumber: In(['北戴河市监诺〔2024〕7号', '北戴河市监诺〔２０２４〕７号', 'FW-1', 'ＦＷ－１']) } });
+    expect(kept.map((r) => r.documentNumber).sort()).toEqual(['FW-1', '北戴河市监诺〔2024〕7号']);
+  });
+
   describe('commits chunks side by side', () => {
     // The daily file with document numbers never stored before (…〔2021〕T1-123号): numbers deleted
     // but not yet purged would make InnoDB lock gaps for its duplicate check, at any isolation.

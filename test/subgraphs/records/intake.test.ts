@@ -185,6 +185,30 @@ describe.each(testDatabases)('record intake mutations on $label', (database) => 
       expect(readBack.data?.submittedCreditRecord).toEqual({ documentNumber: 'BDH-caf\u00e9-8' });
     });
 
+    it('takes a number typed in full width as the number itself: one decision, one record, found by either form', async () => {
+      const typed = await submit(penalty('北戴河市监罚〔2026〕920号'));
+      const recordsBefore = await count();
+      const fullWidth = await submit(penalty('\u3000北戴河市监罚〔２０２６〕９２０号'));
+      expect(fullWidth.errors).toBeUndefined();
+      expect(fullWidth.data?.submitCreditRecord).toMatchObject({ outcome: 'UNCHANGED', record: { id: typed.data?.submitCreditRecord?.record.id, documentNumber: '北戴河市监罚〔2026〕920号' } });
+      expect(await count()).toBe(recordsBefore);
+      const QUERY = `query($n: String!) { submittedCreditRecord(documentNumber: $n) { id documentNumber } }`;
+      for (const n of ['北戴河市监罚〔2026〕920号', '北戴河市监罚〔２０２６〕９２０号']) {
+        const found = await records.queryAs<{ submittedCreditRecord: unknown }>(market, QUERY, { n });
+        expect({ n, found: found.data?.submittedCreditRecord }).toEqual({ n, found: { id: typed.data?.submitCreditRecord?.record.id, documentNumber: '北戴河市监罚〔2026〕920号' } });
+      }
+      // Both forms in one batch are one decision sent twice.
+      const batch = await submitMany([penalty('北戴河市监罚〔２０２６〕９２１号'), penalty('北戴河市监罚〔2026〕921号')]);
+      expect(batch.data?.submitCreditRecords).toMatchObject({ created: 1, rejected: 1, rejections: [{ row: 2, field: 'documentNumber', documentNumber: '北戴河市监罚〔2026〕921号' }] });
+    });
+
+    it('keeps round brackets of a number in the full width of official numbering, however typed', async () => {
+      const ascii = await submit(penalty('(2026)北戴河市监罚922号'));
+      expect(ascii.data?.submitCreditRecord).toMatchObject({ outcome: 'CREATED', record: { documentNumber: '（2026）北戴河市监罚922号' } });
+      const official = await submit(penalty('（２０２６）北戴河市监罚９２２号'));
+      expect(official.data?.submitCreditRecord).toMatchObject({ outcome: 'UNCHANGED', record: { id: ascii.data?.submitCreditRecord?.record.id } });
+    });
+
     it('names the subject by id as well as by code, and derives polarity from the category or the tax grade', async () => {
       const byId = await submit({ subjectId: person.id, category: 'RED_LIST_HONOUR', documentNumber: '北戴河市监表〔2026〕3号', decisionDate: today, validUntil: addDays(today, 730), summary: '获评诚信经营户' });
       expect(byId.data?.submitCreditRecord?.record).toMatchObject({ subject: { id: person.id }, polarity: 'POSITIVE', validUntil: addDays(today, 730), disclosureEndsAt: null });

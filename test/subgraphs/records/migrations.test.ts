@@ -1,7 +1,11 @@
 import type { AppliedMeasure } from '../../../lib/catalogue/measures';
 import type { CheckedRecordSnapshot } from '../../../subgraphs/records/credit-check.repository';
+import type { Logger } from 'typeorm';
+import { CreditCheckRepository } from '../../../subgraphs/records/credit-check.repository';
 import { CreditCheck } from '../../../subgraphs/records/entities/credit-check.entity';
+import { CreditRecord } from '../../../subgraphs/records/entities/credit-record.entity';
 import { CreditCheckFindingsAsJson1764000000160 } from '../../../subgraphs/records/migrations/1764000000160-credit-check-findings-as-json';
+import { FoldedDocumentAndCaseNumbers1764000000180 } from '../../../subgraphs/records/migrations/1764000000180-folded-document-and-case-numbers';
 import { recordsSubgraph } from '../../../subgraphs/records/subgraph';
 import { openDatabase } from '../../../subgraphs/shared/database';
 import { testDatabases } from '../../helpers/databases';
@@ -55,6 +59,74 @@ describe.each(testDatabases)('records migrations on $label', (database) => {
       const restored: Record<string, unknown>[] = await db.query('SELECT * FROM credit_check ORDER BY id');
       expect(restored.map((c) => ({ id: c.id, records_snapshot: c.records_snapshot, measures: c.measures }))).toEqual(stored);
       expect(Object.keys(restored[0])).not.toContain('measure_kinds');
+    } finally {
+      await runner.release();
+      await db.destroy();
+    }
+  });
+
+  it('folds document numbers and case numbers stored in full width, leaving a number whose folded form its department has already, and logging it', async () => {
+    await database.cleanUp(suite);
+    const warnings: string[] = [];
+    const logger: Logger = { logQuery: () => undefined, logQueryError: () => undefined, logQuerySlow: () => undefined, logSchemaBuild: () => undefined, logMigration: () => undefined, log: (level, message) => void (level === 'warn' && warnings.push(String(message))) };
+    const before = { entities: recordsSubgraph.entities, migrations: recordsSubgraph.migrations.filter((m) => m !== FoldedDocumentAndCaseNumbers1764000000180) };
+    const db = await openDatabase('records', database.target(suite), before, logger);
+    const record = (id: string, documentNumber: string, recordedAt: string, sourceDepartment = 'MARKET_REGULATION') =>
+      Object.assign(new CreditRecord(), {
+        id, subjectId: 'subject-1', category: 'SERIOUS_DISHONESTY_LIST', polarity: 'NEGATIVE', severity: null, taxCreditGrade: null, sourceDepartment, documentNumber,
+        decisionDate: '2026-09-01', disclosureEndsAt: '2029-09-01', validUntil: null, status: 'ACTIVE', summary: '列入严重违法失信名单', recordedAt: new Date(recordedAt),
+      });
+    // More records and checks than the migration reads at a time, so that its batches must meet.
+    const plain = Array.from({ length: 1100 }, (_, i) => record(`r-${String(i).padStart(4, '0')}`, `北戴河市监罚〔2026〕${i}号`, '2026-09-02T01:00:00Z'));
+    const stored = [
+      // The decision stored twice: in half width, and later in full width.
+      record('r-half', '北戴河市监严失〔2026〕10号', '2026-09-02T01:00:00Z'),
+      record('r-full', '北戴河市监严失〔２０２６〕１０号', '2026-09-03T01:00:00Z'),
+      // Two full-width forms of one number, none folded yet: the earlier is folded, the later left (though its id sorts first).
+      record('r-again', '\u3000北戴河市监严失〔２０２６〕１１号', '2026-09-05T01:00:00Z'),
+      record('r-earlier', '北戴河市监严失〔2026〕１１号', '2026-09-04T01:00:00Z'),
+      // Alone in full width: folded, the court's round brackets kept full width.
+      record('r-alone', 'ＭＲ－２０２６－１２', '2026-09-04T01:00:00Z'),
+      record('r-court', '（２０２６）冀0304执１２号', '2026-09-04T01:00:00Z', 'PEOPLES_COURT'),
+      // The same number in another department is another decision: folded.
+      record('r-other', '北戴河市监严失〔２０２６〕１０号', '2026-09-04T01:00:00Z', 'FINANCE'),
+    ];
+    const check = (id: string, caseNumber: string, idempotencyKey: string | null = null) =>
+      Object.assign(new CreditCheck(), {
+        id, subjectId: 'subject-1', matter: 'GOVERNMENT_PROCUREMENT', caseNumber, department: 'FINANCE', checkedBy: 'officer-1', checkedAt: new Date('2026-10-02T03:04:05.678Z'), idempotencyKey,
+        recordsSnapshot: [], measures: [], measureKinds: '', reportSatisfied: null, goodReportGrade: null, verdict: null, sealedAt: null, feedbackApplied: null, feedbackNote: null, feedbackBy: null, feedbackAt: null,
+      });
+    const checks = [...Array.from({ length: 1100 }, (_, i) => check(`c-${String(i).padStart(4, '0')}`, `CASE-${i}`)), check('c-full', 'ＢＤＨ－ＣＧ－２０２６－０１１７', 'retry-key')];
+    const runner = db.createQueryRunner();
+    try {
+      for (let start = 0; start < plain.length; start += 500) await db.getRepository(CreditRecord).insert(plain.slice(start, start + 500));
+      await db.getRepository(CreditRecord).insert(stored);
+      for (let start = 0; start < checks.length; start += 500) await db.getRepository(CreditCheck).insert(checks.slice(start, start + 500));
+
+      await new FoldedDocumentAndCaseNumbers1764000000180().up(runner);
+
+      const numbers = await db.getRepository(CreditRecord).find({ select: { id: true, documentNumber: true }, order: { id: 'ASC' } });
+      expect(numbers.filter((r) => !r.id.match(/^r-\d/))).toEqual([
+        { id: 'r-again', documentNumber: '\u3000北戴河市监严失〔２０２６〕１１号' },
+        { id: 'r-alone', documentNumber: 'MR-2026-12' },
+        { id: 'r-court', documentNumber: '（2026）冀0304执12号' },
+        { id: 'r-earlier', documentNumber: '北戴河市监严失〔2026〕11号' },
+        { id: 'r-full', documentNumber: '北戴河市监严失〔２０２６〕１０号' },
+        { id: 'r-half', documentNumber: '北戴河市监严失〔2026〕10号' },
+        { id: 'r-other', documentNumber: '北戴河市监严失〔2026〕10号' },
+      ]);
+      expect(numbers.filter((r) => r.id.match(/^r-\d/))).toEqual(plain.map((r) => ({ id: r.id, documentNumber: r.documentNumber })));
+      expect(warnings).toHaveLength(2);
+      expect(warnings[0]).toMatch(/^credit record r-full of MARKET_REGULATION keeps its document number "北戴河市监严失〔２０２６〕１０号" unfolded: record r-half has it folded/);
+      expect(warnings[1]).toMatch(/^credit record r-again of MARKET_REGULATION .* record r-earlier has it folded/);
+
+      const ledger = new CreditCheckRepository(db);
+      const listed = await ledger.ledger({ caseNumber: 'BDH-CG-2026-0117' }, null, 10);
+      expect(listed?.rows.map((c) => c.id)).toEqual(['c-full']);
+      expect((await db.getRepository(CreditCheck).findOneByOrFail({ id: 'c-0007' })).caseNumber).toBe('CASE-7');
+      // Retried under its key with the case as the ledger now takes it: the check it ran, not a key reused.
+      const retried = await ledger.run({ subjectId: 'subject-1', matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'BDH-CG-2026-0117', idempotencyKey: 'retry-key' }, { userId: 'officer-1', department: 'FINANCE' }, new Date());
+      expect(retried.id).toBe('c-full');
     } finally {
       await runner.release();
       await db.destroy();
