@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { In, type DataSource, type EntityManager, type Repository } from 'typeorm';
+import { In, type DataSource, type EntityManager, type EntityTarget, type Repository } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import type { RequestIdentity } from '../../lib/access/identity';
 import { findDepartment } from '../../lib/catalogue/departments';
 import { restorableFrom, restorationRules, type Polarity, type RecordCategoryCode, type Severity, type TaxCreditGrade } from '../../lib/catalogue/record-categories';
@@ -286,22 +287,7 @@ export class RecordLifecycleRepository {
         Object.assign(changes, corrected);
       }
       const kind = action === 'REJECT_OBJECTION' ? 'OBJECTION_REJECTED' : action === 'ACCEPT_OBJECTION_WITHDRAWN' ? 'WITHDRAWN' : 'CORRECTED';
-      Object.assign(objection, {
-        status,
-        resolution: input.decision === 'ACCEPT' ? (input.resolution ?? null) : null,
-        decidedBy: actor.userId,
-        decidedByOrganisation: actor.organisation,
-        decidedAt: this.now(),
-        decisionReason: reason,
-      });
-      await manager.update(CreditRecordObjection, { id: objection.id }, {
-        status: objection.status,
-        resolution: objection.resolution,
-        decidedBy: objection.decidedBy,
-        decidedByOrganisation: objection.decidedByOrganisation,
-        decidedAt: objection.decidedAt,
-        decisionReason: objection.decisionReason,
-      });
+      await this.settle(manager, CreditRecordObjection, objection, { status, resolution: input.decision === 'ACCEPT' ? (input.resolution ?? null) : null }, actor, reason);
       await this.changeRecord(manager, record, changes, kind, actor, { reason, relatedId: objection.id });
       if (action === 'ACCEPT_OBJECTION_WITHDRAWN') await this.closeRestoration(manager, record, objection, actor);
       return objection;
@@ -328,7 +314,7 @@ export class RecordLifecycleRepository {
       }
       const record = await this.lockedRecord(manager, objection.recordId, identity);
       const next = this.recordTransition(record, 'WITHDRAW_OBJECTION', 'id');
-      await this.storeWithdrawal(manager, CreditRecordObjection, objection, actor, reason);
+      await this.settle(manager, CreditRecordObjection, objection, { status: 'WITHDRAWN' }, actor, reason);
       await this.changeRecord(manager, record, { status: next }, 'OBJECTION_WITHDRAWN', actor, { reason, relatedId: objection.id });
       return objection;
     });
@@ -347,7 +333,7 @@ export class RecordLifecycleRepository {
       this.assertMayWithdraw(identity, application, 'a restoration application');
       if (sameWithdrawal(application, actor, reason)) return application;
       stillPendingFor(application, record, this.today, 'WITHDRAW', 'only a pending application can be withdrawn');
-      await this.storeWithdrawal(manager, RestorationApplication, application, actor, reason);
+      await this.settle(manager, RestorationApplication, application, { status: 'WITHDRAWN' }, actor, reason);
       return application;
     });
   }
@@ -359,14 +345,22 @@ export class RecordLifecycleRepository {
   }
 
   /**
-   * Stores a withdrawal, which the transition tables allowed, in the columns a decision fills: who
-   * withdrew it, when and why. The instant is the one the case stopped pending, which the
-   * department statistics' backlog reads.
+   * Stores what settled a case, which the transition tables allowed: a decision or a withdrawal,
+   * its status (and an objection's resolution) beside who settled it, when and why. The instant
+   * is the one the case stopped pending, which the department statistics' backlog reads.
    */
-  private async storeWithdrawal(manager: EntityManager, entity: typeof CreditRecordObjection | typeof RestorationApplication, filed: FiledCase, actor: Actor, reason: string | null): Promise<void> {
-    const withdrawal = { status: 'WITHDRAWN' as const, decidedBy: actor.userId, decidedByOrganisation: actor.organisation, decidedAt: this.now(), decisionReason: reason };
-    await manager.update(entity, { id: filed.id }, withdrawal);
-    Object.assign(filed, withdrawal);
+  private async settle<T extends FiledCase>(
+    manager: EntityManager,
+    entity: EntityTarget<T>,
+    filed: T,
+    outcome: Pick<T, 'status'> & Partial<Pick<CreditRecordObjection, 'resolution'>>,
+    actor: Actor,
+    reason: string | null,
+  ): Promise<void> {
+    const settled = { ...outcome, decidedBy: actor.userId, decidedByOrganisation: actor.organisation, decidedAt: this.now(), decisionReason: reason };
+    // TypeORM cannot see that a case's own columns are a partial of the case.
+    await manager.update(entity, { id: filed.id }, settled as QueryDeepPartialEntity<T>);
+    Object.assign(filed, settled);
   }
 
   /**
@@ -477,14 +471,7 @@ export class RecordLifecycleRepository {
         const next = this.restoration(record, 'id');
         await this.changeRecord(manager, record, { status: next }, 'RESTORED', actor, { reason, relatedId: application.id });
       }
-      Object.assign(application, { status, decidedBy: actor.userId, decidedByOrganisation: actor.organisation, decidedAt: this.now(), decisionReason: reason });
-      await manager.update(RestorationApplication, { id: application.id }, {
-        status: application.status,
-        decidedBy: application.decidedBy,
-        decidedByOrganisation: application.decidedByOrganisation,
-        decidedAt: application.decidedAt,
-        decisionReason: application.decisionReason,
-      });
+      await this.settle(manager, RestorationApplication, application, { status }, actor, reason);
       return application;
     });
   }
