@@ -34,9 +34,10 @@ export interface SendOptions extends FetcherRequestInit {
  */
 export async function send(url: string, init: SendOptions): Promise<PlatformResponse> {
   const started = Date.now();
-  const service = init.service ?? new URL(url).host;
+  // Named only when it is told (an error, a deadline's account): the gateway's every fetch passes here.
+  const service = () => init.service ?? new URL(url).host;
   const timeoutMs = init.deadline ? init.deadline.peerTimeout(init.timeoutMs, started) : init.timeoutMs;
-  if (timeoutMs <= 0) throw new PeerTimeout(service, 0, false, true);
+  if (timeoutMs <= 0) throw new PeerTimeout(service(), 0, false, true);
   const signal = AbortSignal.timeout(timeoutMs);
   try {
     const response = await request(url, {
@@ -48,10 +49,10 @@ export async function send(url: string, init: SendOptions): Promise<PlatformResp
     });
     return { status: response.statusCode, headers: response.headers, text: await response.body.text() };
   } catch (error) {
-    if (signal.aborted) throw new PeerTimeout(service, timeoutMs, true, timeoutMs < init.timeoutMs);
+    if (signal.aborted) throw new PeerTimeout(service(), timeoutMs, true, timeoutMs < init.timeoutMs);
     throw error;
   } finally {
-    init.deadline?.peerAnswered(service, Date.now() - started);
+    init.deadline?.peerAnswered(service(), Date.now() - started);
   }
 }
 
