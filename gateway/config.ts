@@ -39,6 +39,8 @@ export interface GatewayConfig {
   rateLimits: RateLimitSettings | null;
   /** How long one call to a subgraph may take before its fields answer SUBGRAPH_UNAVAILABLE (`SUBGRAPH_TIMEOUT_MS`). */
   subgraphTimeoutMs: number;
+  /** How long all of a request's calls to subgraphs may take together, from its arrival (`REQUEST_TIMEOUT_MS`). */
+  requestTimeoutMs: number;
   /** Origins of front ends a browser may call the gateway from on another site (`CORS_ORIGINS`); none by default. */
   corsOrigins: string[];
 }
@@ -157,7 +159,8 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv, argv: string[]): Gatew
   const explorer = readExplorer(env, production, problems);
   const limits = readOperationLimits(env, problems);
   const rateLimits = readRateLimits(env, problems);
-  const subgraphTimeoutMs = problems.read(() => readSubgraphTimeout(env));
+  const subgraphTimeoutMs = problems.read(() => readTimeout(env, 'SUBGRAPH_TIMEOUT_MS'));
+  const requestTimeoutMs = problems.read(() => readTimeout(env, 'REQUEST_TIMEOUT_MS'));
   const corsOrigins = problems.read(() => readCorsOrigins(env));
   problems.check();
   return {
@@ -174,6 +177,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv, argv: string[]): Gatew
     accessControl,
     rateLimits,
     subgraphTimeoutMs: subgraphTimeoutMs as number,
+    requestTimeoutMs: requestTimeoutMs as number,
     corsOrigins: corsOrigins as string[],
   };
 }
@@ -201,12 +205,15 @@ function readCorsOrigins(env: NodeJS.ProcessEnv): string[] {
 
 const rateLimitVariables = ['RATE_LIMIT', 'RATE_LIMIT_CALLER_PER_MINUTE', 'RATE_LIMIT_ORGANISATION_PER_MINUTE', 'RATE_LIMIT_REDIS_URL', 'RATE_LIMIT_REDIS_PREFIX'] as const;
 
-/** `SUBGRAPH_TIMEOUT_MS`: whole milliseconds, at least 1 and at most 10 minutes. */
-function readSubgraphTimeout(env: NodeJS.ProcessEnv): number {
-  const raw = env.SUBGRAPH_TIMEOUT_MS;
+/**
+ * `SUBGRAPH_TIMEOUT_MS`, `REQUEST_TIMEOUT_MS`: whole milliseconds, at least 1 and at most 10
+ * minutes; 10 s each unless set, as Apollo Router's subgraph and router timeouts default alike.
+ */
+function readTimeout(env: NodeJS.ProcessEnv, name: 'SUBGRAPH_TIMEOUT_MS' | 'REQUEST_TIMEOUT_MS'): number {
+  const raw = env[name];
   if (raw === undefined || raw === '') return defaultSubgraphTimeoutMs;
   const ms = Number(raw);
-  if (!Number.isInteger(ms) || ms < 1 || ms > 600_000) throw new ConfigError(`SUBGRAPH_TIMEOUT_MS must be a whole number of milliseconds between 1 and 600000, got "${raw}"`);
+  if (!Number.isInteger(ms) || ms < 1 || ms > 600_000) throw new ConfigError(`${name} must be a whole number of milliseconds between 1 and 600000, got "${raw}"`);
   return ms;
 }
 
@@ -218,5 +225,5 @@ export const gatewayVariables = {
   required: ['GATEWAY_SIGNING_KEY'],
   /** Exactly one of these. */
   oneOf: ['AUTH_JWT_SECRET', 'AUTH_PUBLIC_KEY_FILE', 'AUTH_JWKS_URL'],
-  optional: ['GATEWAY_PORT', 'HOST', 'SUPERGRAPH_PATH', ...subgraphNames.map((n) => `SUBGRAPH_${n.toUpperCase()}_URL`), 'AUTH_JWT_ALGORITHM', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'LOG_LEVEL', 'NODE_ENV', 'EXPLORER', 'INTROSPECTION', 'EXPLORER_DEMO_TOKENS', ...Object.values(operationLimitVariables), 'ACCESS_CONTROL', ...rateLimitVariables, 'SUBGRAPH_TIMEOUT_MS', 'CORS_ORIGINS'],
+  optional: ['GATEWAY_PORT', 'HOST', 'SUPERGRAPH_PATH', ...subgraphNames.map((n) => `SUBGRAPH_${n.toUpperCase()}_URL`), 'AUTH_JWT_ALGORITHM', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'LOG_LEVEL', 'NODE_ENV', 'EXPLORER', 'INTROSPECTION', 'EXPLORER_DEMO_TOKENS', ...Object.values(operationLimitVariables), 'ACCESS_CONTROL', ...rateLimitVariables, 'SUBGRAPH_TIMEOUT_MS', 'REQUEST_TIMEOUT_MS', 'CORS_ORIGINS'],
 } as const;

@@ -49,6 +49,8 @@ export interface GatewayOptions {
   rateLimits?: RateLimitSettings;
   /** How long one call to a subgraph may take (default defaultSubgraphTimeoutMs). */
   subgraphTimeoutMs?: number;
+  /** How long a request's calls to subgraphs may take together, from its arrival (default defaultSubgraphTimeoutMs). */
+  requestTimeoutMs?: number;
 }
 
 export interface Gateway {
@@ -147,12 +149,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       ...(rateLimits ? [rateLimitPlugin<GatewayContext>(rateLimits, (context) => context.rateLimit)] : []),
     ],
   });
-  if (!audit) return { server, context: async (req) => openGatewayContext(req, options.signingKey), audit, limits };
+  const requestTimeoutMs = options.requestTimeoutMs ?? defaultSubgraphTimeoutMs;
+  if (!audit) return { server, context: async (req) => openGatewayContext(req, options.signingKey, requestTimeoutMs), audit, limits };
   if (!options.tokens) throw new ConfigError("access control needs a way to verify callers' tokens (AUTH_JWT_SECRET, AUTH_PUBLIC_KEY_FILE or AUTH_JWKS_URL)");
   const verify = await createTokenVerifier(options.tokens);
   const context = async (req: IncomingMessage) => {
     try {
-      return await createGatewayContext(req, { verify, signingKey: options.signingKey, entities: { client: internal, url: urlOf('entities') }, providers: { client: internal, url: urlOf('providers') }, rateLimits });
+      return await createGatewayContext(req, { verify, signingKey: options.signingKey, requestTimeoutMs, entities: { client: internal, url: urlOf('entities') }, providers: { client: internal, url: urlOf('providers') }, rateLimits });
     } catch (error) {
       // A refused token is a denied attempt: it is audited too (without the claims it failed to prove).
       if (error instanceof GraphQLError && error.extensions.code === ErrorCode.UNAUTHENTICATED) {

@@ -37,6 +37,7 @@ async function main(): Promise<void> {
       accessControl: config.accessControl,
       rateLimits: config.rateLimits ?? undefined,
       subgraphTimeoutMs: config.subgraphTimeoutMs,
+      requestTimeoutMs: config.requestTimeoutMs,
       port: config.port,
       host: config.host,
       logger,

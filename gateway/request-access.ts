@@ -6,6 +6,7 @@ import { decideGrants, refusalDetails, type GrantDecision, type PurposeProblem, 
 import { findMatter, selfInquiry } from '../lib/catalogue/matters';
 import { badInput, clientError, ErrorCode, serviceUnavailable } from '../lib/errors';
 import type { SubgraphName } from '../schema/subgraphs';
+import { RequestDeadline } from '../lib/deadline';
 import { ExpiringMemory } from '../lib/expiring-memory';
 import { characterCount, foldedNumber, hasInvisibleCharacters, isLegible } from '../lib/text';
 import { authenticate, type TokenVerifier } from './authentication';
@@ -23,6 +24,12 @@ export interface GatewayContext {
   disclosures: Map<string, Set<string>>;
   /** The same, disclosed by public lookups (a report's verification): under no purpose. */
   publicDisclosures: Map<string, Set<string>>;
+  /**
+   * When the gateway stops waiting for the subgraphs (REQUEST_TIMEOUT_MS from the request's
+   * arrival): each fetch of the plan takes at most what is left, so a plan of several fetches
+   * in sequence answers in the request's time, not in theirs added up.
+   */
+  deadline: RequestDeadline;
   /** Where the request stands against its rate-limit budgets (null when they are off): the RateLimit headers. */
   rateLimit: RateLimitState | null;
   /** The identity as the subgraphs receive it (signed once per identity and half-minute: IdentitySigner). */
@@ -245,6 +252,8 @@ async function applyProviderStanding(decision: GrantDecision, caller: Caller, pr
 export interface AccessDependencies {
   verify: TokenVerifier;
   signingKey: Uint8Array;
+  /** The request's time for its subgraph calls (GatewayContext.deadline). */
+  requestTimeoutMs: number;
   /** The entities subgraph: the consent register and the subjects' own codes. */
   entities: { client: InternalClient; url: string };
   providers: { client: InternalClient; url: string };
@@ -253,10 +262,11 @@ export interface AccessDependencies {
 }
 
 /** The request's context once who asks, why and what they may read are known. */
-function contextOf(requestId: string, caller: Caller | null, purpose: Purpose | null, decision: GrantDecision, rateLimit: RateLimitState | null, signingKey: Uint8Array): GatewayContext {
+function contextOf(requestId: string, deadline: RequestDeadline, caller: Caller | null, purpose: Purpose | null, decision: GrantDecision, rateLimit: RateLimitState | null, signingKey: Uint8Array): GatewayContext {
   const identity: RequestIdentity = { caller, purpose, grants: decision.groups, scope: decision.scope, requestId };
   return {
     requestId,
+    deadline,
     caller,
     purpose,
     decision,
@@ -273,12 +283,13 @@ function contextOf(requestId: string, caller: Caller | null, purpose: Purpose | 
  * authenticated, nothing is granted or audited, no budget is counted; the subgraphs get an
  * anonymous identity.
  */
-export function openGatewayContext(req: IncomingMessage, signingKey: Uint8Array): GatewayContext {
-  return contextOf(header(req, 'x-request-id') ?? randomUUID(), null, null, { groups: [], scope: {} }, null, signingKey);
+export function openGatewayContext(req: IncomingMessage, signingKey: Uint8Array, requestTimeoutMs: number): GatewayContext {
+  return contextOf(header(req, 'x-request-id') ?? randomUUID(), new RequestDeadline(requestTimeoutMs, 'gateway'), null, null, { groups: [], scope: {} }, null, signingKey);
 }
 
 /** Who is asking, why, and what they may read: decided once per request, before planning. */
 export async function createGatewayContext(req: IncomingMessage, deps: AccessDependencies): Promise<GatewayContext> {
+  const deadline = new RequestDeadline(deps.requestTimeoutMs, 'gateway');
   const requestId = header(req, 'x-request-id') ?? randomUUID();
   const address = req.socket.remoteAddress ?? 'unknown';
   let caller: Caller | null;
@@ -314,8 +325,8 @@ export async function createGatewayContext(req: IncomingMessage, deps: AccessDep
         if (!('refused' in checked)) return null;
         return { outcome: 'DENIED', error: clientError(ErrorCode.FORBIDDEN, `${checked.refused.message}, so nothing read under it is released`, refusalDetails(checked.refused)) };
       };
-      return { ...contextOf(requestId, caller, purpose, decision, rateLimit, deps.signingKey), consentRecheck: checkedAgain };
+      return { ...contextOf(requestId, deadline, caller, purpose, decision, rateLimit, deps.signingKey), consentRecheck: checkedAgain };
     }
   }
-  return contextOf(requestId, caller, purpose, decision, rateLimit, deps.signingKey);
+  return contextOf(requestId, deadline, caller, purpose, decision, rateLimit, deps.signingKey);
 }

@@ -3,6 +3,7 @@ import type { GatewayGraphQLRequestContext, GatewayGraphQLResponse } from '@apol
 import { Kind, parse, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type NamedTypeNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import { identityHeader } from '../lib/access/identity';
 import { ErrorCode, outageRetryAfterSeconds, SubgraphFault } from '../lib/errors';
+import { PeerTimeout, timeoutHeader } from '../lib/deadline';
 import { platformFetcher } from '../lib/platform-http';
 import type { GatewayObserver, SubgraphFetchOutcome } from './observer';
 import type { GatewayContext } from './request-access';
@@ -28,7 +29,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     private readonly timeoutMs: number = defaultSubgraphTimeoutMs,
     private readonly observer?: GatewayObserver,
   ) {
-    super({ url, fetcher: platformFetcher(timeoutMs) });
+    super({ url, fetcher: platformFetcher(timeoutMs, name) });
   }
 
   override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
@@ -36,6 +37,9 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     if (!context?.signedIdentity) return;
     request.http?.headers.set(identityHeader, await context.signedIdentity());
     request.http?.headers.set('x-request-id', context.requestId);
+    // The time the request has left, for the fetcher to bound this call by (platformFetcher):
+    // the fetcher is all Apollo's data source hands a call to, and it sees only the headers.
+    request.http?.headers.set(timeoutHeader, String(Math.max(1, Math.floor(context.deadline.left()))));
   }
 
   override async didReceiveResponse({ response, context }: Required<Pick<GatewayGraphQLRequestContext<GatewayContext>, 'request' | 'response' | 'context'>>): Promise<GatewayGraphQLResponse> {
@@ -73,7 +77,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       outcome = reason === SubgraphFault.TIMEOUT ? 'timeout' : reason === SubgraphFault.UNREACHABLE ? 'unreachable' : 'bad_response';
       // What exactly came back is for the operator; the client learns only which subgraph and why.
       if (reason === SubgraphFault.BAD_RESPONSE) this.observer?.fault(`the ${this.name} subgraph answered something that is not a GraphQL response`, error, options.context?.requestId);
-      const unavailable = { message: this.messageFor(reason), extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, reason, retryAfterSeconds: outageRetryAfterSeconds } };
+      const unavailable = { message: error instanceof PeerTimeout ? error.message : this.messageFor(reason), extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, reason, retryAfterSeconds: outageRetryAfterSeconds } };
       const paths = askedPaths(options);
       // An empty path stands for the error without one: GraphQL leaves `path` out where no field is named.
       return { errors: paths.length ? paths.map((path) => (path.length ? { ...unavailable, path } : unavailable)) : [unavailable] } as GatewayGraphQLResponse;

@@ -5,7 +5,8 @@ import { serviceUnavailable, SubgraphFault } from './errors';
  * A request's deadline, as gRPC propagates one: every call between the platform's processes says
  * how long its caller waits for it (this header, whole milliseconds from when the call was sent;
  * relative, so that no two clocks need agree), and the callee keeps within it. The gateway gives
- * each subgraph call its `SUBGRAPH_TIMEOUT_MS`; a subgraph's own calls to peers take at most the
+ * each subgraph call its `SUBGRAPH_TIMEOUT_MS`, or what is left of the request's own
+ * `REQUEST_TIMEOUT_MS` when that is less; a subgraph's own calls to peers take at most the
  * time it has left, less what it needs afterwards; and a subgraph stores nothing once too little
  * is left to answer before its caller gives up. So a mutation the gateway answered as failed
  * (timed out) cannot be stored afterwards: by then the subgraph has given up on its peer, or

@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Fetcher, FetcherHeaders, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
 import { Agent, request, type Dispatcher } from 'undici';
-import { PeerTimeout, timeoutHeader, type RequestDeadline } from './deadline';
+import { PeerTimeout, RequestDeadline, timeoutHeader } from './deadline';
 
 /**
  * HTTP between the platform's own processes (gateway → subgraph, subgraph → subgraph): undici's
@@ -56,9 +56,13 @@ export async function send(url: string, init: SendOptions): Promise<PlatformResp
   }
 }
 
-/** `send` shaped as the Fetcher @apollo/gateway's RemoteGraphQLDataSource calls. */
-export function platformFetcher(timeoutMs: number): Fetcher {
-  return async (url, init = {}) => new BufferedResponse(url, await send(url, { ...init, timeoutMs }));
+/**
+ * `send` shaped as the Fetcher @apollo/gateway's RemoteGraphQLDataSource calls, to `service`. A
+ * call whose headers already say how long its request has left (the gateway's data source sets
+ * them from the request's deadline) takes at most that, less what the gateway needs to answer.
+ */
+export function platformFetcher(timeoutMs: number, service: string): Fetcher {
+  return async (url, init = {}) => new BufferedResponse(url, await send(url, { ...init, timeoutMs, service, deadline: RequestDeadline.fromHeaders(init.headers ?? {}, 'gateway') }));
 }
 
 class ReadOnlyHeaders implements FetcherHeaders {

@@ -14,6 +14,8 @@ import type { GraphQLResponse } from '../helpers/graphql';
 const world = demoWorld({ subjects: 20 });
 const subject = world.subjects.find((s) => s.kind === 'ENTERPRISE')!;
 const timeoutMs = 1_500;
+/** Room for a fetch's whole timeout after a quick one, and not for a slow one's and the next's together. */
+const requestTimeoutMs = 3_000;
 
 const SUBJECT_WITH_REPORTS = /* GraphQL */ `
   query SubjectWithReports($id: ID!) { subject(id: $id) { name creditRecords { totalCount } creditReports { totalCount } } }
@@ -35,7 +37,7 @@ describe('the gateway when a subgraph is down, slow or answers garbage', () => {
     providers = await StandInSubgraph.start();
     platform = await startPlatform(
       { kind: 'sqlite', directory: ':memory:' },
-      { seedSubjects: world.subjects.length, gateway: { subgraphUrls: { reports: reports.url, entities: entities.url, providers: providers.url }, subgraphTimeoutMs: timeoutMs } },
+      { seedSubjects: world.subjects.length, gateway: { subgraphUrls: { reports: reports.url, entities: entities.url, providers: providers.url }, subgraphTimeoutMs: timeoutMs, requestTimeoutMs } },
     );
     reports.upstream = platform.subgraphs.reports.url;
     entities.upstream = platform.subgraphs.entities.url;
@@ -213,6 +215,28 @@ describe('the gateway when a subgraph is down, slow or answers garbage', () => {
     expect(reports.received.length - before).toBe(1);
     reports.behaviour = { kind: 'proxy' };
     await expectRecovered();
+  });
+
+  it("gives a fetch after a slow one only the request's time left, not its own whole timeout", async () => {
+    // Each fetch within its own timeout, but the two in sequence beyond the request's.
+    const entitiesSlowForMs = timeoutMs - 200;
+    entities.behaviour = { kind: 'hold' };
+    const released = setTimeout(() => entities.release(), entitiesSlowForMs);
+    reports.behaviour = { kind: 'hang' };
+    let result: GraphQLResponse<SubjectWithReports>;
+    try {
+      result = await platform.query<SubjectWithReports>(SUBJECT_WITH_REPORTS, { id: subject.id }, supervisor);
+    } finally {
+      clearTimeout(released);
+      entities.release();
+    }
+    expect(result.data).toEqual({ subject: { ...complete.subject, creditReports: null } });
+    expect(result.errors?.map((e) => ({ ...e.extensions, path: e.path }))).toEqual([{ code: 'SUBGRAPH_UNAVAILABLE', reason: 'TIMEOUT', retryAfterSeconds: 5, serviceName: 'reports', path: ['subject', 'creditReports'] }]);
+    const [, given] = /^the reports subgraph did not answer within (\d+) ms, the time the request had left$/.exec(result.errors![0].message) ?? [];
+    expect(Number(given)).toBeGreaterThan(0);
+    expect(Number(given)).toBeLessThanOrEqual(requestTimeoutMs - entitiesSlowForMs);
+    // What the gateway told the subgraph it had is what it waited.
+    expect(Number(reports.received.at(-1)?.headers['x-request-timeout-ms'])).toBe(Number(given));
   });
 
   it.each([

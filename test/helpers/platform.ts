@@ -46,7 +46,7 @@ export interface PlatformOptions {
   /** Where some subgraphs' databases are instead (a proxy in front of the server, say). */
   databaseTargets?: Partial<Record<SubgraphName, DatabaseTarget>>;
   /** Gateway settings a test needs: operation limits, introspection, a stand-in for some subgraphs, the timeout. */
-  gateway?: Pick<GatewayOptions, 'limits' | 'introspection' | 'subgraphUrls' | 'subgraphTimeoutMs'>;
+  gateway?: Pick<GatewayOptions, 'limits' | 'introspection' | 'subgraphUrls' | 'subgraphTimeoutMs' | 'requestTimeoutMs'>;
   /** Where the subgraphs that call peers (records, reports) reach some of them instead (a stand-in, say). */
   peerUrls?: Partial<Record<SubgraphName, string>>;
 }
@@ -88,6 +88,7 @@ export async function startPlatform(target: DatabaseTarget, options: PlatformOpt
       limits: options.gateway?.limits,
       introspection: options.gateway?.introspection,
       subgraphTimeoutMs: options.gateway?.subgraphTimeoutMs,
+      requestTimeoutMs: options.gateway?.requestTimeoutMs,
     });
     const http: RunningHttpServer = await serveGraphQL(gateway.server, {
       port: 0,

@@ -51,6 +51,12 @@ describe('readGatewayConfig', () => {
     expect(readGatewayConfig({ ...valid, SUBGRAPH_TIMEOUT_MS: '2500' }, []).subgraphTimeoutMs).toBe(2_500);
   });
 
+  it("bounds a request's subgraph calls together by REQUEST_TIMEOUT_MS, 10 s unless set", () => {
+    expect(readGatewayConfig(valid, []).requestTimeoutMs).toBe(10_000);
+    expect(readGatewayConfig({ ...valid, REQUEST_TIMEOUT_MS: '15000' }, []).requestTimeoutMs).toBe(15_000);
+    expect(gatewayError({ ...valid, REQUEST_TIMEOUT_MS: '0' })).toBe('REQUEST_TIMEOUT_MS must be a whole number of milliseconds between 1 and 600000, got "0"');
+  });
+
   it('takes the front ends allowed across origins from CORS_ORIGINS, exact origins only, none unless set', () => {
     expect(readGatewayConfig(valid, []).corsOrigins).toEqual([]);
     expect(readGatewayConfig({ ...valid, CORS_ORIGINS: 'https://credit.example.gov.cn, http://localhost:5173' }, []).corsOrigins).toEqual(['https://credit.example.gov.cn', 'http://localhost:5173']);
