@@ -317,6 +317,36 @@ export class AuditRepository {
   }
 
   /**
+   * The id an organisation named in a filter is recorded under. A unified social credit code as
+   * the gateway records a token's of that kind (gateway/authentication.ts): trimmed and
+   * upper-cased, so that `91130304pr…` typed finds `91130304PR…`. Any other id as given, unless
+   * nothing is recorded under it and something is under its folded form (NFKC, upper-cased): a
+   * department is recorded by its exact code (`FINANCE`), and `finance` or `ＦＩＮＡＮＣＥ` typed
+   * means it, where an empty answer would read as "this department read nothing". A bank's id is
+   * recorded as its token gave it, so the form recorded as given wins. (A person's number is
+   * refused before: refusePersonNumber.)
+   */
+  private async recordedId(named: string): Promise<string> {
+    const folded = normaliseIdentifier(named);
+    if (validateUnifiedSocialCreditCode(folded).valid || folded === named) return folded;
+    const q = (name: string) => this.db.driver.escape(name);
+    const recorded: { organisation: string }[] = await this.db.query(
+      `SELECT DISTINCT ${q('organisation')} AS ${q('organisation')} FROM ${q(this.entries.metadata.tablePath)} WHERE ${q('organisation')} IN (?, ?)`,
+      [named, folded],
+    );
+    return recorded.some((row) => row.organisation === folded) && !recorded.some((row) => row.organisation === named) ? folded : named;
+  }
+
+  /** A statistics filter naming its organisation as recorded (`recordedId`): for the audit's readers, who see ids exactly. */
+  private async asRecorded(filter: OrganisationFilter): Promise<OrganisationFilter> {
+    const { organisation } = filter;
+    if (organisation === null || organisation === undefined) return filter;
+    const named = requiredText(organisation, 'organisation', auditedTextLimits.organisation);
+    refusePersonNumber(named, 'organisation');
+    return { ...filter, organisation: await this.recordedId(named) };
+  }
+
+  /**
    * The reader `byOrganisation` lists, its id and kind exactly as recorded: those of the entry
    * named (`organisationOf`), or the id given with the kind given, or else with the one kind the
    * id is recorded under. An id recorded under several kinds (the finance bureau `FINANCE` and a
@@ -346,7 +376,7 @@ export class AuditRepository {
     }
     const code = requiredText(named.organisation, 'organisation', auditedTextLimits.organisation);
     refusePersonNumber(code, 'organisation');
-    const organisation = asRecorded(code);
+    const organisation = await this.recordedId(code);
     if (named.organisationKind !== null && named.organisationKind !== undefined) return { organisation, organisationKind: kindNamed(named.organisationKind) };
     // Over the whole log, not the period asked: the same question is answered or refused alike
     // for every period, so a front end asks which reader once. Read from the organisation's
@@ -380,7 +410,7 @@ export class AuditRepository {
    */
   async statistics(range: { from: Date; to: Date }, organisation: OrganisationFilter, disclosure: StatisticsDisclosure, reader: Reader): Promise<AuditStatistic[]> {
     if (disclosure === 'exact') {
-      const rows = await this.usage(range, organisation, { groupBy: [], orderBy: ['organisation', 'matter', 'entryId'] });
+      const rows = await this.usage(range, await this.asRecorded(organisation), { groupBy: [], orderBy: ['organisation', 'matter', 'entryId'] });
       return rows.map((row) => ({ ...usageOf(row), folded: false, minimumSubjects: null }));
     }
     checkDistrictDays(range, "an analyst's statistics are");
@@ -416,6 +446,7 @@ export class AuditRepository {
       where: [`${q('case_number')} IS NOT NULL`],
       orderBy: ['subjects DESC', 'requests DESC', 'organisation', 'matter', 'caseNumber', 'entryId'],
     };
+    organisation = await this.asRecorded(organisation);
     const rows = await this.usage(range, organisation, { ...shape, after: page.after ? caseAfter(page.after) : undefined, limit: page.first + 1, count: page.count });
     const cases = rows.slice(0, page.first).map((row): AuditCase => {
       const usage = usageOf(row);
@@ -470,7 +501,7 @@ export class AuditRepository {
       const named = requiredText(organisation, 'organisation', auditedTextLimits.organisation);
       if (disclosure === 'exact') refusePersonNumber(named, 'organisation');
       conditions.push(`${disclosure === 'exact' ? q('organisation') : shownOrganisation} = ?`);
-      params.push(disclosure === 'exact' ? asRecorded(named) : named);
+      params.push(named);
       // The kind as recorded, for either reader: an analyst's `ENTERPRISES` row is organisation
       // `ENTERPRISES` of kind ENTERPRISE, the bank whose id is `ENTERPRISES` the same organisation
       // of kind FINANCIAL_INSTITUTION. Without it, each kind's rows, apart as ever.
@@ -1003,17 +1034,6 @@ function maskedReaderSql(column: string, mysql: boolean): string {
   const length = mysql ? `CHAR_LENGTH(${column})` : `LENGTH(${column})`;
   const kept = [`SUBSTR(${column}, 1, 4)`, `SUBSTR(${stars}, 1, ${length} - 8)`, `SUBSTR(${column}, -4)`];
   return `CASE WHEN ${length} <= 8 THEN SUBSTR(${stars}, 1, ${length}) ELSE ${mysql ? `CONCAT(${kept.join(', ')})` : kept.join(' || ')} END`;
-}
-
-/**
- * An organisation named in a filter as the gateway records it: a unified social credit code
- * trimmed and upper-cased, as a token's org of that kind is (gateway/authentication.ts), so that
- * `91130304pr…` typed finds `91130304PR…`; anything else (a department code, a bank's id) exactly
- * as given. (A person's number is refused before: refusePersonNumber.)
- */
-function asRecorded(named: string): string {
-  const canonical = normaliseIdentifier(named);
-  return validateUnifiedSocialCreditCode(canonical).valid ? canonical : named;
 }
 
 /** A kind named in a filter, as `OrganisationKind` has them (the SDL enum checks it first; direct callers are checked here). */

@@ -123,6 +123,8 @@ const fixtures: AuditEntryInput[] = [
   read('FINANCIAL_INSTITUTION', 'GOVERNMENT_PROCUREMENT', 7, 'DENIED', sharedCase),
   // A department recorded under one kind only: named by its code alone, as before.
   ...[0, 1].map((s) => read('DEPARTMENT', 'KEY_FIELD_SUPERVISION', s, 'DISCLOSED', 'BDH-HL-2025-0002', 'HEALTH')),
+  // A bank whose token gave its id in lower case, as it is recorded: `health` is not HEALTH.
+  read('FINANCIAL_INSTITUTION', 'FINANCIAL_SERVICES', 8, 'DISCLOSED', null, 'health'),
 ];
 
 describe.each(testDatabases)('organisations told by id and kind in the audit on $label', (database) => {
@@ -215,6 +217,26 @@ describe.each(testDatabases)('organisations told by id and kind in the audit on 
     // A kind HEALTH was never recorded as: nobody's entries.
     expect((await entries({ organisation: 'HEALTH', organisationKind: 'ENTERPRISE' })).data).toEqual({ auditEntriesByOrganisation: { totalCount: 0, edges: [] } });
     expect((await entries({ organisation: 'TAXATION' })).data).toEqual({ auditEntriesByOrganisation: { totalCount: 0, edges: [] } });
+  });
+
+  it('reads a department typed in lower case or full width as its code, and an id recorded as typed as that', async () => {
+    // The probe: ＦＩＮＡＮＣＥ, as a Chinese input method types it, answered no entries at all.
+    for (const typed of ['ＦＩＮＡＮＣＥ', 'finance', ' Finance ']) {
+      const bureau = await entries({ organisation: typed, organisationKind: 'DEPARTMENT' });
+      expect(bureau.errors).toBeUndefined();
+      expect(bureau.data!.auditEntriesByOrganisation!.totalCount).toBe(6);
+      // Without a kind, as FINANCE is: recorded for two organisations, which the error lists.
+      expect((await entries({ organisation: typed })).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'organisationKind', organisationKinds: ['DEPARTMENT', 'FINANCIAL_INSTITUTION'] });
+      const rows = await statistics({ organisation: typed, organisationKind: 'DEPARTMENT' });
+      expect(rows.data!.auditStatistics!.map((r) => [r.organisation, r.readerKind, r.matter, r.disclosed, r.denied])).toEqual([['FINANCE', 'DEPARTMENT', 'GOVERNMENT_PROCUREMENT', 5, 1]]);
+      expect((await cases({ organisation: typed, organisationKind: 'DEPARTMENT' })).data!.auditCases!.totalCount).toBe(1);
+    }
+    // `health` is recorded as typed (a bank's): that one; typed otherwise, the department HEALTH.
+    const bank = await entries({ organisation: 'health' });
+    expect(bank.data!.auditEntriesByOrganisation!.edges.map((e) => [e.node.organisation, e.node.organisationKind])).toEqual([['health', 'FINANCIAL_INSTITUTION']]);
+    const department = await entries({ organisation: 'ＨＥＡＬＴＨ' });
+    expect(department.data!.auditEntriesByOrganisation!.totalCount).toBe(2);
+    expect(department.data!.auditEntriesByOrganisation!.edges.every((e) => e.node.organisation === 'HEALTH' && e.node.organisationKind === 'DEPARTMENT')).toBe(true);
   });
 
   it('refuses organisationKind with organisationOf, which takes the kind from the entry', async () => {
