@@ -120,6 +120,13 @@ export function callerFromClaims(claims: JWTPayload): Caller {
   const namesPerson = readsAsCitizenIdNumber(organisation);
   const shown = namesPerson ? maskCitizenIdNumber(organisation) : org;
   if (kind === 'DEPARTMENT' && !findDepartment(org)) throw unauthenticated(`the token's organisation ${shown} is not a district department`);
+  // A department's code names that department only. Wherever the platform compares an
+  // organisation by its id (the report case files a department registered, the records it
+  // supplied, the officers who acted for it), a bank whose token carried `FINANCE` would be
+  // taken for the finance bureau.
+  if (kind !== 'DEPARTMENT' && findDepartment(normaliseIdentifier(org))) {
+    throw unauthenticated(`the token's org ${org} is the code of a district department, which names that department only: its org_kind must be DEPARTMENT, not ${String(kind)}`);
+  }
   const misheld = roleRefusal(role as Role, kind as OrganisationKind, shown);
   if (misheld) throw unauthenticated(`the token's ${misheld}`);
   if (kind === 'INDIVIDUAL' && !validateCitizenIdNumber(organisation).valid) {

@@ -81,7 +81,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
     // Who at the reader acted, and how, are for the audit's readers: a subject's own view names the
     // organisation, the matter and the time, as a credit report's 查询记录 does, never the officer;
     // but its own users, who acted for it, by name, as its records' history names them.
-    actor: (entry: AuditEntry, _: unknown, ctx: Context) => (readsTheAudit(ctx) || actsFor(ctx.access, entry.organisation) ? entry.actor : null),
+    actor: (entry: AuditEntry, _: unknown, ctx: Context) => (readsTheAudit(ctx) || actsFor(ctx.access, entry.organisation, entry.organisationKind) ? entry.actor : null),
     requestId: (entry: AuditEntry, _: unknown, ctx: Context) => auditorsOnly(ctx, entry.requestId),
     operationName: (entry: AuditEntry, _: unknown, ctx: Context) => auditorsOnly(ctx, entry.operationName),
     subject: (entry: AuditEntry) => (entry.subjectId ? { __typename: 'Subject', id: entry.subjectId } : null),

@@ -128,11 +128,13 @@ export function actingUser(access: RequestAccess, userId: string | null, organis
 /**
  * Whether the caller acts for `organisation`, as recorded (a department code, a code or an ID
  * number, stored upper-cased): its token's organisation, trimmed and upper-cased, as the gateway
- * compares a consent's grantee.
+ * compares a consent's grantee; and of `kind`, where that is recorded too (an audit entry's
+ * reader): a bank whose id is an enterprise's code is not that enterprise.
  */
-export function actsFor(access: RequestAccess, organisation: string | null | undefined): boolean {
+export function actsFor(access: RequestAccess, organisation: string | null | undefined, kind?: string): boolean {
   const caller = access.identity.caller;
-  return !!caller && !!organisation && organisation.trim().toUpperCase() === caller.organisation.trim().toUpperCase();
+  if (!caller || !organisation || (kind !== undefined && kind !== caller.organisationKind)) return false;
+  return organisation.trim().toUpperCase() === caller.organisation.trim().toUpperCase();
 }
 
 /**

@@ -89,6 +89,18 @@ describe('the caller a token names', () => {
     expect(refusal).toThrow(expect.objectContaining({ message: expect.not.stringContaining(org) }));
   });
 
+  it.each([
+    ['a bank', 'FINANCIAL_INSTITUTION', 'FINANCE'],
+    ['a bank, in lower case', 'FINANCIAL_INSTITUTION', 'finance'],
+    ['a bank, in full width', 'FINANCIAL_INSTITUTION', 'ＣＲＥＤＩＴ＿ＯＦＦＩＣＥ'],
+    ['an enterprise', 'ENTERPRISE', 'CREDIT_OFFICE'],
+    ['a provider', 'CREDIT_SERVICE_PROVIDER', 'HEALTH'],
+  ])("refuses a department's code as %s: it would be taken for the department wherever an organisation is compared by its id", (_label, kind, org) => {
+    expect(() => callerFromClaims(claims(org, kind))).toThrow(
+      expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }), message: expect.stringContaining('its org_kind must be DEPARTMENT') }),
+    );
+  });
+
   it('takes an enterprise by its all-digit credit code that is also a valid citizen ID number', () => {
     expect(callerFromClaims(claims('913101200004010077', 'ENTERPRISE'))).toMatchObject({ organisation: '913101200004010077', organisationKind: 'ENTERPRISE' });
   });

@@ -667,6 +667,14 @@ describe.each(testDatabases)('audit API on $label', (database) => {
       expect(own.data?._entities[0].disclosures.edges[0].node).toEqual({ actor: 'clerk-li', organisation: ownUser.organisation, requestId: null, operationName: null });
     });
 
+    it('names no user of another organisation recorded under the same id, of another kind', async () => {
+      // A bank whose identity provider gave it the enterprise's id: the bank's officer is not the subject's user.
+      const appended = await append([entry(963, { actor: 'banker-wu', organisation: self.caller!.organisation, organisationKind: 'FINANCIAL_INSTITUTION', role: 'EXTERNAL_USER', matter: 'FINANCIAL_SERVICES', caseNumber: null, subjectId: subject, requestId: 'bank-read', operationName: 'Lending', occurredAt: new Date(Date.UTC(2030, 0, 4)).toISOString() })]);
+      expect(appended.errors).toBeUndefined();
+      const own = await queryAs<{ _entities: { disclosures: { edges: { node: Record<string, unknown> }[] } }[] }>(self, `query($r: [_Any!]!) { _entities(representations: $r) { ... on Subject { disclosures(first: 1) { edges { node { actor organisation occurredAt } } } } } }`, { r: [{ __typename: 'Subject', id: subject }] });
+      expect(own.data?._entities[0].disclosures.edges[0].node).toEqual({ actor: null, organisation: self.caller!.organisation, occurredAt: '2030-01-04T00:00:00.000Z' });
+    });
+
     it("is refused another subject's disclosures and the credit office's root queries", async () => {
       const other = await queryAs(self, DISCLOSURES, { r: [{ __typename: 'Subject', id: subjectIds[1] }] });
       expect(other.errors?.[0].extensions?.code).toBe('FORBIDDEN');
