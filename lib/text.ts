@@ -27,29 +27,98 @@ export function isLegible(text: string): boolean {
 }
 
 /**
- * Control, format and line-separator characters (a line break, U+0000, U+200B, U+202E, U+2028),
- * and those Unicode says to draw as nothing (Default_Ignorable_Code_Point: the Hangul fillers
- * U+3164 and U+115F, variation selectors such as U+FE0F, U+034F): in an identifier they make
- * text that reads as blank, reversed or split, or two identifiers that read alike.
+ * Characters a reader does not see, or sees as nothing he could type back: control, format and
+ * line-separator characters (a line break, U+0000, U+200B, U+202E, U+2028); those Unicode says to
+ * draw as nothing (Default_Ignorable_Code_Point: the Hangul fillers U+3164 and U+115F, variation
+ * selectors such as U+FE0F, U+034F); private-use characters (U+E000…, drawn as whatever a font
+ * puts there, or as a blank or a box), noncharacters (U+FFFF, U+FDD0: no font draws them) and
+ * lone surrogates (not code points unassigned as yet: which those are depends on the runtime's
+ * Unicode version, and a character Unicode has since added, a rare one of a person's name, say,
+ * must not be refused by an older runtime); and symbols drawn blank, the Braille pattern blank
+ * U+2800 (a symbol, So, not a space, so neither trimmed nor left out as one) and the musical
+ * null notehead U+1D159. In an identifier they make text that reads as blank, reversed or split,
+ * or two identifiers that read alike: "\u2800中诚信…" is 中诚信… to whoever reads it.
  */
-const invisible = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/u;
+const invisible = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Noncharacter_Code_Point}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}\u2800\u{1D159}]/u;
 const everyInvisible = new RegExp(invisible.source, 'gu');
 
+/** A combining mark (accents, vowel signs, U+0301, U+3099): drawn on the letter before it. */
+const combiningMark = /\p{M}/u;
+const letterOrDigit = /[\p{L}\p{N}]/u;
+
+/**
+ * Scripts whose letters take only their own combining marks: a Chinese character takes no accent
+ * (中\u0301 reads as 中, the acute a speck over it), kana only the voicing marks U+3099 and U+309A,
+ * Hangul and Bopomofo only their tone marks. A mark of another script on one of their letters is
+ * drawn on nothing a reader would type, as a mark at the start of a text or after a space is.
+ */
+const ownMarksOnly = (['Han', 'Hiragana', 'Katakana', 'Hangul', 'Bopomofo', 'Yi'] as const).map((script) => ({
+  letter: new RegExp(`\\p{Script=${script}}`, 'u'),
+  mark: new RegExp(`\\p{Script_Extensions=${script}}`, 'u'),
+}));
+
+/**
+ * Whether each character of `characters` (code points) is hidden from a reader: invisible, or a
+ * combining mark with no letter or digit to sit on: first, after a space, punctuation, a symbol or
+ * an invisible character (a line break, U+200B), or on a letter of a script that takes no such
+ * mark (`ownMarksOnly`). A mark on a letter or digit (e\u0301, as é; a stack of them, ệ as
+ * e\u0323\u0302; a Devanagari vowel sign) is read with it, and NFC or NFKC composes it with its
+ * letter where Unicode has a composed form.
+ */
+function hiddenCharacters(characters: readonly string[]): boolean[] {
+  let base: { fits: (mark: string) => boolean } | undefined;
+  return characters.map((character) => {
+    if (invisible.test(character)) {
+      base = undefined;
+      return true;
+    }
+    if (combiningMark.test(character)) return base === undefined || !base.fits(character);
+    if (letterOrDigit.test(character)) {
+      const own = ownMarksOnly.find((script) => script.letter.test(character));
+      base = { fits: own ? (mark) => own.mark.test(mark) : () => true };
+    } else {
+      base = undefined;
+    }
+    return false;
+  });
+}
+
+/** The characters of `text` a reader does not see (`hiddenCharacters`), in order. */
+function hiddenIn(text: string): string[] {
+  if (!combiningMark.test(text)) return text.match(everyInvisible) ?? [];
+  const characters = Array.from(text);
+  const hidden = hiddenCharacters(characters);
+  return characters.filter((_, i) => hidden[i]);
+}
+
+/** Whether `text` holds a character a reader does not see: an invisible one, or a combining mark with no letter to sit on (`hiddenCharacters`). */
 export function hasInvisibleCharacters(text: string): boolean {
-  return invisible.test(text);
+  return hiddenIn(text).length > 0;
 }
 
-/** The text with its invisible characters left out. */
+/** The text with its invisible characters, and combining marks with no letter to sit on, left out. */
 export function withoutInvisible(text: string): string {
-  return text.replace(everyInvisible, '');
+  if (!combiningMark.test(text)) return text.replace(everyInvisible, '');
+  const characters = Array.from(text);
+  const hidden = hiddenCharacters(characters);
+  return characters.filter((_, i) => !hidden[i]).join('');
 }
 
-/** The text quoted for a message, each invisible character written out as `\uXXXX`. */
+/**
+ * The text quoted for a message as JSON quotes it, each character a reader would not see written
+ * out: `\uXXXX` (`\u{XXXXX}` beyond the BMP) where JSON would write it as it is. Judged in the
+ * text, not in its quotation, where a mark that opens the text would sit on the quote.
+ */
 export function quotedVisibly(text: string): string {
-  return JSON.stringify(text).replace(everyInvisible, (c) => {
-    const code = c.codePointAt(0)!;
+  const characters = Array.from(text);
+  const hidden = hiddenCharacters(characters);
+  const quoted = characters.map((character, i) => {
+    const json = JSON.stringify(character).slice(1, -1);
+    if (!hidden[i] || json.startsWith('\\')) return json;
+    const code = character.codePointAt(0)!;
     return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, '0')}`;
   });
+  return `"${quoted.join('')}"`;
 }
 
 /**
@@ -58,10 +127,13 @@ export function quotedVisibly(text: string): string {
  * make two numbers that read alike two records of one decision, or a provider's name another's.
  */
 export function illegibility(label: string, text: string, form: TextForm = 'line'): string | undefined {
-  if (form === 'prose' && hasInvisibleCharacters(text.replace(lineBreaksAndTabs, ''))) {
-    return `${label} must not hold control or invisible characters other than line breaks and tabs (U+0000, U+200B, U+202E…), got ${quotedVisibly(text)}`;
+  // Judged on the text as sent: a line break a prose form allows still leaves the mark after it nothing to sit on.
+  const hidden = hiddenIn(text).filter((c) => form !== 'prose' || !lineBreakOrTab.test(c));
+  if (hidden.some((c) => invisible.test(c))) {
+    if (form === 'prose') return `${label} must not hold control or invisible characters other than line breaks and tabs (U+0000, U+200B, U+202E…), got ${quotedVisibly(text)}`;
+    return `${label} must not hold control or invisible characters (a line break, U+0000, U+200B, U+202E…), got ${quotedVisibly(text)}`;
   }
-  if (form === 'line' && hasInvisibleCharacters(text)) return `${label} must not hold control or invisible characters (a line break, U+0000, U+200B, U+202E…), got ${quotedVisibly(text)}`;
+  if (hidden.length) return `${label} must not hold a combining mark with no letter to sit on (U+0301 first, after a space or on a Chinese character…), got ${quotedVisibly(text)}`;
   if (!isLegible(text)) return `${label} must hold at least one letter or digit, got ${quotedVisibly(text)}`;
   return undefined;
 }
@@ -73,12 +145,15 @@ export function illegibility(label: string, text: string, form: TextForm = 'line
  */
 export type TextForm = 'line' | 'prose';
 
-const lineBreaksAndTabs = /[\t\n\r]/g;
+const lineBreakOrTab = /^[\t\n\r]$/;
 
 /**
  * A name as a reader compares it: compatibility forms folded (full-width letters, ｛）), letter
  * case, spaces, punctuation and invisible characters left out, so that 公司. or 诚信评估 有限公司
- * reads as the provider's name. Traditional and simplified characters are not folded: no table
+ * reads as the provider's name; so are the characters a reader does not see that are no format
+ * character (U+2800, U+E000, U+FFFF) and combining marks with no letter to sit on (U+0301 first or
+ * on 中), so that \u2800中诚信… or 中\u0301诚信… reads as 中诚信… (`hiddenCharacters`). A mark on
+ * its letter is kept, composed with it (NFKC: e\u0301 is é, not e). Traditional and simplified characters are not folded: no table
  * of them is kept here. The registry compares applicants' names so, and report registration a
  * report issuer's name with the registry's.
  */

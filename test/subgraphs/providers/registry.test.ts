@@ -1039,6 +1039,36 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
       expect(result.errors?.[0].extensions).toMatchObject(refusal(latinId));
     });
 
+    // A name that reads as a filed provider's but for a character no reader sees is no other name:
+    // refused as text that cannot be read back as typed, before the registry is looked at.
+    it.each([
+      ['the Braille pattern blank U+2800 first', (name: string) => `\u2800${name}`],
+      ['a private-use character U+E000 first', (name: string) => `\ue000${name}`],
+      ['the noncharacter U+FFFF last', (name: string) => `${name}\uffff`],
+      ['a combining acute U+0301 first', (name: string) => `\u0301${name}`],
+      ['a combining acute U+0301 on a Chinese character', (name: string) => `${name.slice(0, 1)}\u0301${name.slice(1)}`],
+    ])('refuses the name of a filed provider with %s, and stores nothing', async (_label, disguised) => {
+      const namesake = world.providers[0];
+      const code = newCode();
+      const result = await queryAs(identityOf(providerUser(code)), applyMutation, { input: application(code, disguised(namesake.name)) });
+      expect(result.data?.applyForProviderFiling).toBeNull();
+      expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'name' });
+      expect(await count('credit_service_provider', 'unified_social_credit_code = ?', [code])).toBe(0);
+      const listed = ok(await query<{ creditServiceProviders: { edges: { node: { name: string } }[] } }>('query ($name: String) { creditServiceProviders(name: $name) { edges { node { name } } } }', { name: namesake.name }));
+      expect(listed.creditServiceProviders.edges.map((e) => e.node.name)).toEqual([namesake.name]);
+    });
+
+    it('accepts a name with full-width brackets, a middle dot and an accent on its letter, and reads the accent as composed', async () => {
+      const code = newCode();
+      const suffix = code.slice(10, 16);
+      const name = `北戴河·诚信（Café）评估${suffix}有限公司`;
+      const id = ok(await queryAs<{ applyForProviderFiling: { id: string; name: string } }>(identityOf(providerUser(code)), applyMutation, { input: application(code, name) })).applyForProviderFiling.id;
+      ok(await decide(id, 'FILE'));
+      const other = newCode();
+      const result = await queryAs(identityOf(providerUser(other)), applyMutation, { input: application(other, `北戴河·诚信（Cafe\u0301）评估${suffix}有限公司`) });
+      expect(result.errors?.[0].extensions).toMatchObject(refusal(id));
+    });
+
     it('lets a provider apply afresh under its own name, and refuses a corrected application under another’s', async () => {
       const rejected = await providerIn('REJECTED');
       ok(await queryAs(identityOf(providerUser(rejected.code)), applyMutation, { input: application(rejected.code) }));
