@@ -122,8 +122,8 @@ export function requiredProse(value: unknown, field: string, max: number, label 
 
 /**
  * Whether an optional input is none: left out, null, or text that is empty or only spaces (a
- * cleared text box, README, Errors). The one rule `optionalText` and the inputs that keep their
- * value as sent (an idempotency key, which its own pattern judges) follow.
+ * cleared text box, README, Errors). The one rule `optionalText` follows, and with it every
+ * optional typed text and token (an optional ID, an idempotency key, then judged by its pattern).
  */
 export function isBlank(value: unknown): value is null | undefined | '' {
   return value === null || value === undefined || (typeof value === 'string' && value.trim() === '');

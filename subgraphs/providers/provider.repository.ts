@@ -322,18 +322,28 @@ export class ProviderRepository {
    * meanwhile not overwritten unseen).
    */
   private async assertNothingSince(manager: EntityManager, provider: CreditServiceProvider, reviewedEventId: string, histories: readonly HistoryEntity[] = [ProviderFilingEvent]): Promise<void> {
-    const later = await this.firstStepAfter(manager, provider, reviewedEventId, histories);
+    const { reviewed: reviewedStep, later } = await this.firstStepAfter(manager, provider, reviewedEventId, histories);
     if (later) {
       const what = later instanceof ProviderFilingEvent ? later.action : `class set to ${later.toClass}`;
-      throw badInput('reviewedEventId', `provider ${provider.id} changed after the step reviewed: ${what} at ${later.occurredAt.toISOString()}, now ${provider.filingStatus}${provider.supervisionClass ? ` in class ${provider.supervisionClass}` : ''}; read it again before deciding`, { problem: 'CONCURRENT_CHANGE' });
+      const reviewed = reviewedStep instanceof ProviderFilingEvent ? reviewedStep.action : `class set to ${reviewedStep.toClass}`;
+      throw badInput(
+        'reviewedEventId',
+        `provider ${provider.id} has changed since the step reviewed (${reviewed} at ${reviewedStep.occurredAt.toISOString()}): ${what} at ${later.occurredAt.toISOString()} by ${later.actorOrganisation}, now ${provider.filingStatus}${provider.supervisionClass ? ` in class ${provider.supervisionClass}` : ''}; read it again before deciding`,
+        { problem: 'CONCURRENT_CHANGE' },
+      );
     }
   }
 
   /**
-   * The first step of `histories` recorded after the step `reviewedEventId` (one of theirs), in the
-   * order the histories list them (by instant, then id); null if there is none.
+   * The step `reviewedEventId` (one of `histories`'), and the first step of `histories` recorded
+   * after it, in the order the histories list them (by instant, then id); null if there is none.
    */
-  private async firstStepAfter(manager: EntityManager, provider: CreditServiceProvider, reviewedEventId: string, histories: readonly HistoryEntity[]): Promise<ProviderFilingEvent | SupervisionClassChange | null> {
+  private async firstStepAfter(
+    manager: EntityManager,
+    provider: CreditServiceProvider,
+    reviewedEventId: string,
+    histories: readonly HistoryEntity[],
+  ): Promise<{ reviewed: ProviderFilingEvent | SupervisionClassChange; later: ProviderFilingEvent | SupervisionClassChange | null }> {
     const found = await Promise.all(histories.map((entity) => manager.findOne<ProviderFilingEvent | SupervisionClassChange>(entity, { where: { id: reviewedEventId, providerId: provider.id } })));
     const reviewed = found.find((step) => step !== null);
     if (!reviewed) {
@@ -351,7 +361,8 @@ export class ProviderRepository {
         }),
       ),
     );
-    return later.reduce<ProviderFilingEvent | SupervisionClassChange | null>((first, step) => (step && (!first || step.occurredAt < first.occurredAt || (+step.occurredAt === +first.occurredAt && step.id < first.id)) ? step : first), null);
+    const first = later.reduce<ProviderFilingEvent | SupervisionClassChange | null>((first, step) => (step && (!first || step.occurredAt < first.occurredAt || (+step.occurredAt === +first.occurredAt && step.id < first.id)) ? step : first), null);
+    return { reviewed, later: first };
   }
 
   /**
@@ -400,13 +411,24 @@ export class ProviderRepository {
       const provider = await this.existing(manager, providerId, 'id');
       const changes = requested.flatMap(({ particular, field, value }) => (provider[field] === value ? [] : [{ particular, before: provider[field], after: value }]));
       const pending = await manager.findOneBy(ProviderFilingChange, { providerId: provider.id, status: 'PENDING' });
-      // The same change sent again (a retried request) while it is pending is the one pending.
-      if (pending && pending.reason === reason && pending.supportingMaterial === supportingMaterial && sameChanges(pending.changes, changes)) return pending;
+      // Judged before a retry is answered: a change left pending when the filing was revoked or
+      // de-registered can no longer be approved, only closed by the registry's rejection
+      // (REJECT_CHANGE), so the same change sent again is refused, not answered as awaiting a
+      // decision; the refusal names it, so that the provider learns it was stored.
       const step = changeStepFor('APPLY_CHANGE');
       if (!step.from.includes(provider.filingStatus)) {
-        const hint = provider.filingStatus === 'RETURNED' ? ': an application returned for correction is corrected with resubmitProviderFiling' : '';
-        throw badInput('id', `a change of filed particulars applies to a provider whose filing is ${step.from.join(' or ')}; provider ${provider.id} is ${provider.filingStatus}${hint}`, { problem: 'TRANSITION_NOT_ALLOWED' });
+        const hint = pending
+          ? `: its change ${pending.id}, applied at ${pending.appliedAt.toISOString()}, is left for the registry to close by rejecting it`
+          : provider.filingStatus === 'RETURNED'
+            ? ': an application returned for correction is corrected with resubmitProviderFiling'
+            : '';
+        throw badInput('id', `a change of filed particulars applies to a provider whose filing is ${step.from.join(' or ')}; provider ${provider.id} is ${provider.filingStatus}${hint}`, {
+          problem: 'TRANSITION_NOT_ALLOWED',
+          ...(pending ? { filingChangeId: pending.id } : {}),
+        });
       }
+      // The same change sent again (a retried request) while it is pending is the one pending.
+      if (pending && pending.reason === reason && pending.supportingMaterial === supportingMaterial && sameChanges(pending.changes, changes)) return pending;
       if (pending) {
         throw badInput('id', `provider ${provider.id} already has a change of its filed particulars awaiting the registry's decision (${pending.id}, applied at ${pending.appliedAt.toISOString()}); one change at a time`, { problem: 'TRANSITION_NOT_ALLOWED', filingChangeId: pending.id });
       }
@@ -486,7 +508,7 @@ export class ProviderRepository {
       const latest = await manager.findOne(SupervisionClassChange, { where: { providerId: provider.id }, order: { occurredAt: 'DESC', id: 'DESC' } });
       // A retry names the step the change was made on: the change is the first step after it.
       const retried = latest?.toClass === supervisionClass && isRetryOf(latest, actor, why);
-      if (retried && (reviewedEventId === null || (await this.firstStepAfter(manager, provider, reviewedEventId, bothHistories))?.id === latest.id)) return provider;
+      if (retried && (reviewedEventId === null || (await this.firstStepAfter(manager, provider, reviewedEventId, bothHistories)).later?.id === latest.id)) return provider;
       if (reviewedEventId !== null) await this.assertNothingSince(manager, provider, reviewedEventId, bothHistories);
       await this.changeClass(manager, provider, supervisionClass, why, actor, await this.instantAfterHistory(manager, provider.id), null, 'supervisionClass');
       return provider;

@@ -1,7 +1,7 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { GraphQLResolveInfo } from 'graphql';
 import { todayInDistrict } from '../../lib/calendar';
-import { clientError, ErrorCode } from '../../lib/errors';
+import { badInput, clientError, ErrorCode, optionalText } from '../../lib/errors';
 import { actingUser, forbidden, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection } from '../shared/pagination';
 import type { ProvidersContext } from './context';
@@ -105,6 +105,15 @@ async function historyOf(ctx: Context, provider: CreditServiceProvider): Promise
   return await ctx.historyByProvider.load(provider.id);
 }
 
+/**
+ * The step a decision names as the one its admin reviewed (`reviewedEventId`): left out, null or
+ * blank it is none (README, Errors: an optional `ID` left blank is none), as the reports
+ * subgraph reads a blank `issuerProviderId`; otherwise trimmed.
+ */
+function reviewedStep(id: string | null | undefined): string | null {
+  return optionalText(id, 'reviewedEventId', Infinity);
+}
+
 function isAdmin(ctx: Context): boolean {
   return ctx.access.identity.grants.includes('PROVIDER_ADMINISTRATION');
 }
@@ -171,11 +180,11 @@ export const resolvers: GraphQLResolverMap<Context> = {
       return await ctx.repository.applyForChange(provider.id, args.input, actor);
     },
     decideProviderFilingChange: (_: unknown, args: { id: string; decision: FilingChangeDecision; reason: string; reviewedEventId?: string | null }, ctx: Context) =>
-      ctx.repository.decideChange(args.id, args.decision, args.reason, actorOf(ctx), args.reviewedEventId ?? null),
+      ctx.repository.decideChange(args.id, args.decision, args.reason, actorOf(ctx), reviewedStep(args.reviewedEventId)),
     decideProviderFiling: (_: unknown, args: { id: string; decision: FilingDecision; reason: string; reviewedEventId?: string | null }, ctx: Context) =>
-      ctx.repository.decide(args.id, args.decision, args.reason, actorOf(ctx), args.reviewedEventId ?? null),
+      ctx.repository.decide(args.id, args.decision, args.reason, actorOf(ctx), reviewedStep(args.reviewedEventId)),
     setProviderSupervisionClass: (_: unknown, args: { id: string; supervisionClass: SupervisionClass; reason: string; reviewedEventId?: string | null }, ctx: Context) =>
-      ctx.repository.setClass(args.id, args.supervisionClass, args.reason, actorOf(ctx), args.reviewedEventId ?? null),
+      ctx.repository.setClass(args.id, args.supervisionClass, args.reason, actorOf(ctx), reviewedStep(args.reviewedEventId)),
     recordProviderViolation: (_: unknown, args: { input: ProviderViolationInput }, ctx: Context) => ctx.repository.recordViolation(args.input, actorOf(ctx)),
     withdrawProviderViolation: (_: unknown, args: { id: string; reason: string }, ctx: Context) => ctx.repository.withdrawViolation(args.id, args.reason, actorOf(ctx)),
     sanctionProvider: (_: unknown, args: { input: ProviderSanctionInput }, ctx: Context) => ctx.repository.sanction(args.input, actorOf(ctx)),

@@ -5,7 +5,7 @@ import { storedDepartment } from '../../lib/catalogue/departments';
 import { findMatter } from '../../lib/catalogue/matters';
 import { measureKinds, measuresByMatter, type AppliedMeasure, type MeasureKind } from '../../lib/catalogue/measures';
 import { minimumSubjectsPerStatistic } from '../../lib/access/policy';
-import { badInput, clientError, ErrorCode, isBlank } from '../../lib/errors';
+import { badInput, clientError, ErrorCode, optionalText } from '../../lib/errors';
 import { foldedNumber } from '../../lib/text';
 import { assertCaseFileReadable, assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, underCheckPurpose, underSupervision, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type PageArgs } from '../shared/pagination';
@@ -137,8 +137,10 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
         matter: args.input.matter.trim(),
         // As the gateway takes x-credit-case: ＢＤＨ－ＣＧ－２０２６－０１１７ is the case BDH-CG-2026-0117.
         caseNumber: foldedNumber(args.input.caseNumber),
-        // Blank is none (README, Errors); any other key is kept as sent, for its pattern to judge (spaces are refused).
-        idempotencyKey: isBlank(args.input.idempotencyKey) ? null : args.input.idempotencyKey,
+        // As any optional typed text (README, Errors): blank is none, any other key trimmed, then
+        // judged by its pattern (a space inside it is refused). A key sent with the spaces a
+        // copy and paste adds is the key without them: keys differing only so are one key.
+        idempotencyKey: optionalText(args.input.idempotencyKey, 'idempotencyKey', Infinity),
       };
       if (input.idempotencyKey !== null && !idempotencyKeyPattern.test(input.idempotencyKey)) {
         throw badInput('idempotencyKey', `idempotencyKey must be 1 to 64 letters, digits, '-', '_', '.' or ':' (a UUID, say), got ${JSON.stringify(input.idempotencyKey.slice(0, 80))}`);

@@ -358,6 +358,20 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
     expect(rows.map((r: { k: string | null }) => r.k)).toEqual([null, null, null]);
   });
 
+  // As other typed text: a key sent with surrounding spaces (pasted, say) is the key without them.
+  it('trims an idempotency key: sent with spaces around it, it answers the check its trimmed key ran', async () => {
+    const fixture = fixtures.get('seriousPenalty:ENTERPRISE')!;
+    const as = { caller: officerFor(administrative[1]), headers: purpose('GOVERNMENT_PROCUREMENT', 'SPACED-KEY-1') };
+    const input = { subjectId: fixture.subjectId, matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'SPACED-KEY-1' };
+    const runs = [await run(as, { ...input, idempotencyKey: '  7d1c-spaced-key ' }), await run(as, { ...input, idempotencyKey: '7d1c-spaced-key' }), await run(as, { ...input, idempotencyKey: '\t7d1c-spaced-key\n' })];
+    expect(runs.map((r) => r.errors)).toEqual([undefined, undefined, undefined]);
+    expect(new Set(runs.map((r) => r.data?.runCreditCheck?.id)).size).toBe(1);
+    const rows = await platform.databases.records.query('SELECT idempotency_key AS k FROM credit_check WHERE case_number = ?', ['SPACED-KEY-1']);
+    expect(rows.map((r: { k: string | null }) => r.k)).toEqual(['7d1c-spaced-key']);
+    // A space inside a key is still refused.
+    expect((await run(as, { ...input, idempotencyKey: '7d1c spaced' })).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'idempotencyKey' });
+  });
+
   it('refuses a check of a subject that does not exist, and records nothing', async () => {
     const result = await run({ caller: officerFor(administrative[1]), headers: purpose('GOVERNMENT_PROCUREMENT', 'Z-1') }, { subjectId: randomUUID(), matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'Z-1' });
     expect(result.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND', field: 'subjectId' });

@@ -360,7 +360,47 @@ describe.each(testDatabases)('a change of a filed provider’s particulars (变�
       const before = await snapshot(id);
       const refused = await decideChange(applied.id, 'APPROVE', '准予变更', admin, reviewed);
       expect(refused.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reviewedEventId', problem: 'CONCURRENT_CHANGE' });
+      // The message names the step reviewed, then what happened since, and by whom.
+      expect(refused.errors?.[0].message).toMatch(/has changed since the step reviewed \(APPLY_CHANGE at [^)]+\): SUSPEND at \S+ by CREDIT_OFFICE, now SUSPENDED/);
       expect(await snapshot(id)).toEqual(before);
+    });
+
+    // README, Errors: an optional `ID` left blank is none, as if left out.
+    it.each([
+      ['empty', ''],
+      ['only spaces', '   '],
+    ])('takes a reviewedEventId left %s as none, whether the change is approved or rejected', async (_case, blank) => {
+      const { id, own } = await filedProvider();
+      const first = ok(await applyChange(id, own, { legalRepresentative: '李某' })).applyForProviderFilingChange!;
+      expect(ok(await decideChange(first.id, 'APPROVE', undefined, admin, blank)).decideProviderFilingChange).toMatchObject({ status: 'APPROVED' });
+      const second = ok(await applyChange(id, own, { legalRepresentative: '赵某' })).applyForProviderFilingChange!;
+      const literal = await queryAs<{ decideProviderFilingChange: { status: string } }>(admin, `mutation ($id: ID!) { decideProviderFilingChange(id: $id, decision: REJECT, reason: "不予变更", reviewedEventId: ${JSON.stringify(blank)}) { status } }`, { id: second.id });
+      expect(ok(literal).decideProviderFilingChange).toEqual({ status: 'REJECTED' });
+      expect(await provider(id)).toMatchObject({ legalRepresentative: '李某', pendingFilingChange: null });
+    });
+
+    // The schema: TRANSITION_NOT_ALLOWED "for a provider not FILED or SUSPENDED"; a change left
+    // pending by the de-registration or revocation is closed by the registry's rejection.
+    it.each(['DEREGISTER', 'REVOKE'])('refuses the same change sent again after %s, naming the change still pending, which a rejection then closes', async (decision) => {
+      const { id, own } = await filedProvider();
+      const applied = ok(await applyChange(id, own, { legalRepresentative: '李某' })).applyForProviderFilingChange!;
+      ok(await queryAs(admin, decideMutation, { id, decision, reason: `测试：${decision}` }));
+      const before = await snapshot(id);
+      const again = await applyChange(id, own, { legalRepresentative: '李某' });
+      expect(again.data?.applyForProviderFilingChange).toBeNull();
+      expect(again.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id', problem: 'TRANSITION_NOT_ALLOWED', filingChangeId: applied.id });
+      expect(await snapshot(id)).toEqual(before);
+      expect(before.provider.pendingFilingChange).toEqual({ id: applied.id, status: 'PENDING' });
+      expect(ok(await decideChange(applied.id, 'REJECT', '备案已终止')).decideProviderFilingChange).toMatchObject({ status: 'REJECTED' });
+      expect((await provider(id)).pendingFilingChange).toBeNull();
+    });
+
+    it('answers the same change sent again after a suspension, which leaves it to be decided, with the one pending', async () => {
+      const { id, own } = await filedProvider();
+      const applied = ok(await applyChange(id, own, { legalRepresentative: '李某' })).applyForProviderFilingChange!;
+      ok(await queryAs(admin, decideMutation, { id, decision: 'SUSPEND', reason: '调查期间暂停备案' }));
+      expect(ok(await applyChange(id, own, { legalRepresentative: '李某' })).applyForProviderFilingChange).toMatchObject({ id: applied.id, status: 'PENDING' });
+      expect(await count('provider_filing_change', 'provider_id = ?', [id])).toBe(1);
     });
 
     it('approves no change of a provider revoked while it was pending, and closes it by a rejection', async () => {

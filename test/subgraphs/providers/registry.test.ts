@@ -205,10 +205,33 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
       const stale = await decideOn('REJECT', returned);
       expect(stale.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reviewedEventId', problem: 'CONCURRENT_CHANGE' });
       expect(stale.errors?.[0].message).toContain('RESUBMIT');
+      // What happened since the step reviewed, not the step reviewed: the message names both.
+      expect(stale.errors?.[0].message).toMatch(/has changed since the step reviewed \(RETURN_FOR_CORRECTION at [^)]+\): RESUBMIT at \S+ by \S+, now APPLIED/);
       expect((await history(id)).filingStatus).toBe('APPLIED');
       const other = await providerIn('APPLIED');
       expect((await decideOn('REJECT', await lastEvent(other.id))).errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reviewedEventId' });
       expect((await decideOn('FILE', await lastEvent(id))).data).toEqual({ decideProviderFiling: { filingStatus: 'FILED' } });
+    });
+
+    // README, Errors: an optional `ID` left blank is none, as if left out.
+    it.each([
+      ['empty', ''],
+      ['only spaces', '   '],
+    ])('takes a reviewedEventId left %s, as a variable or a literal, as none in a filing decision and a class decision', async (_case, blank) => {
+      const { id } = await providerIn('FILED');
+      const byVariable = (decision: Decision) =>
+        queryAs<{ decideProviderFiling: { filingStatus: Status } }>(admin, 'mutation ($id: ID!, $decision: FilingDecision!, $e: ID) { decideProviderFiling(id: $id, decision: $decision, reason: "审核", reviewedEventId: $e) { filingStatus } }', { id, decision, e: blank });
+      const byLiteral = (decision: Decision) =>
+        queryAs<{ decideProviderFiling: { filingStatus: Status } }>(admin, `mutation ($id: ID!) { decideProviderFiling(id: $id, decision: ${decision}, reason: "审核", reviewedEventId: ${JSON.stringify(blank)}) { filingStatus } }`, { id });
+      expect(ok(await byVariable('SUSPEND')).decideProviderFiling).toEqual({ filingStatus: 'SUSPENDED' });
+      expect(ok(await byLiteral('REINSTATE')).decideProviderFiling).toEqual({ filingStatus: 'FILED' });
+      const setClass = (supervisionClass: string, literal: boolean) =>
+        literal
+          ? queryAs<{ setProviderSupervisionClass: { supervisionClass: string } }>(admin, `mutation ($id: ID!) { setProviderSupervisionClass(id: $id, supervisionClass: ${supervisionClass}, reason: "评级", reviewedEventId: ${JSON.stringify(blank)}) { supervisionClass } }`, { id })
+          : queryAs<{ setProviderSupervisionClass: { supervisionClass: string } }>(admin, 'mutation ($id: ID!, $c: SupervisionClass!, $e: ID) { setProviderSupervisionClass(id: $id, supervisionClass: $c, reason: "评级", reviewedEventId: $e) { supervisionClass } }', { id, c: supervisionClass, e: blank });
+      expect(ok(await setClass('A', false)).setProviderSupervisionClass).toEqual({ supervisionClass: 'A' });
+      expect(ok(await setClass('B', true)).setProviderSupervisionClass).toEqual({ supervisionClass: 'B' });
+      expect(await history(id)).toMatchObject({ filingStatus: 'FILED', supervisionClass: 'B' });
     });
 
     it('records each change after everything already in the provider’s history, so that its history lists the changes in the order they were made', async () => {
