@@ -223,32 +223,52 @@ export interface Standing {
 }
 
 /**
- * The provider's standing at the end of `date` (district calendar): the status and class set by
- * the last event and class change on or before that day; its reports are not accepted from the
- * day of a false information found since (`falseInformationFrom`). A provider without any recorded event
- * (a row from before the history was kept) is taken to have had its current status and class
- * since its filing date.
+ * The provider's standing on `date` (district calendar). `filingStatus` and `supervisionClass` are
+ * those at the end of that day: set by the last event and class change on or before it.
+ * `reportsAccepted` says whether a report issued that day is accepted: it is when the provider was
+ * in good standing at any time of the day (at its start, or after any step taken that day), as a
+ * report's issue date has no hour and the registry cannot tell whether it was issued before or
+ * after a filing, suspension, revocation, de-registration or change of class of that day; as
+ * either name is taken on the day of a change of name (`namesHeldOn`). Its reports are not
+ * accepted from the day of a false information found since (`falseInformationFrom`), that day
+ * included. `mayCollectPublicCreditData` reads the end of the day: a collection is judged at its
+ * instant, not by a date. A provider without any recorded event (a row from before the history
+ * was kept) is taken to have had its current status and class since its filing date.
  */
 export function standingOn(current: { filingStatus: FilingStatus; supervisionClass: SupervisionClass | null; filedOn: string | null }, history: ProviderHistory, date: string): Standing {
-  let filingStatus: FilingStatus | null;
-  let supervisionClass: SupervisionClass | null;
-  if (history.events.length === 0) {
-    filingStatus = current.filedOn && current.filedOn <= date ? current.filingStatus : null;
-    supervisionClass = filingStatus ? current.supervisionClass : null;
-  } else {
-    filingStatus = lastOnOrBefore(history.events, date)?.toStatus ?? null;
-    supervisionClass = history.classChanges.length === 0 ? (filingStatus ? current.supervisionClass : null) : (lastOnOrBefore(history.classChanges, date)?.toClass ?? null);
-  }
-  const allowed = permissions(filingStatus, supervisionClass);
+  const endOfDay = standingWhen(current, history, date, (at) => todayInDistrict(at) <= date);
+  // The start of the day, then the instant of each step taken that day.
+  const during = [standingWhen(current, history, date, (at) => todayInDistrict(at) < date)];
+  const instants = [...history.events, ...history.classChanges].map((s) => s.occurredAt).filter((at) => todayInDistrict(at) === date);
+  for (const instant of instants) during.push(standingWhen(current, history, date, (at) => todayInDistrict(at) < date || (todayInDistrict(at) === date && at.getTime() <= instant.getTime())));
+  const allowed = permissions(endOfDay.filingStatus, endOfDay.supervisionClass);
+  const inGoodStandingThatDay = during.some((s) => permissions(s.filingStatus, s.supervisionClass).reportsAccepted);
   const falseInformation = history.falseInformationFrom !== null && history.falseInformationFrom <= date;
   const falseInformationKnown = history.falseInformationFoundOn !== null && history.falseInformationFoundOn <= date;
   // Only a provider in good standing collects public credit data or issues reports departments accept (domain.md).
-  return { date, filingStatus, supervisionClass, mayCollectPublicCreditData: allowed.mayCollectPublicCreditData && !falseInformationKnown, reportsAccepted: allowed.reportsAccepted && !falseInformation };
+  return { date, ...endOfDay, mayCollectPublicCreditData: allowed.mayCollectPublicCreditData && !falseInformationKnown, reportsAccepted: inGoodStandingThatDay && !falseInformation };
 }
 
-function lastOnOrBefore<T extends { occurredAt: Date }>(items: readonly T[], date: string): T | undefined {
+/** The filing status and class set by the last event and class change that had taken effect (`tookEffect`) on `date`. */
+function standingWhen(
+  current: { filingStatus: FilingStatus; supervisionClass: SupervisionClass | null; filedOn: string | null },
+  history: ProviderHistory,
+  date: string,
+  tookEffect: (occurredAt: Date) => boolean,
+): { filingStatus: FilingStatus | null; supervisionClass: SupervisionClass | null } {
+  if (history.events.length === 0) {
+    const filingStatus = current.filedOn && current.filedOn <= date ? current.filingStatus : null;
+    return { filingStatus, supervisionClass: filingStatus ? current.supervisionClass : null };
+  }
+  const filingStatus = lastThat(history.events, tookEffect)?.toStatus ?? null;
+  const supervisionClass = history.classChanges.length === 0 ? (filingStatus ? current.supervisionClass : null) : (lastThat(history.classChanges, tookEffect)?.toClass ?? null);
+  return { filingStatus, supervisionClass };
+}
+
+/** The last of `items` (in the order they happened) that had taken effect. */
+function lastThat<T extends { occurredAt: Date }>(items: readonly T[], tookEffect: (occurredAt: Date) => boolean): T | undefined {
   let found: T | undefined;
-  for (const item of items) if (todayInDistrict(item.occurredAt) <= date) found = item;
+  for (const item of items) if (tookEffect(item.occurredAt)) found = item;
   return found;
 }
 

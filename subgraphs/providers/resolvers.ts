@@ -195,7 +195,12 @@ export const resolvers: GraphQLResolverMap<Context> = {
     // registry's answer and a department's refusal of the provider's new report must agree.
     inGoodStanding: async (p: CreditServiceProvider, _: unknown, ctx: Context) => permissions(p.filingStatus, p.supervisionClass).reportsAccepted && !(await falseInformationBy(ctx, p)),
     mayCollectPublicCreditData: async (p: CreditServiceProvider, _: unknown, ctx: Context) => permissions(p.filingStatus, p.supervisionClass).mayCollectPublicCreditData && !(await falseInformationBy(ctx, p)),
-    standingOn: async (p: CreditServiceProvider, args: { date: string }, ctx: Context) => standingOn(p, await ctx.historyByProvider.load(p.id), args.date),
+    standingOn: async (p: CreditServiceProvider, args: { date: string }, ctx: Context) => {
+      // Read from the histories as they stand: a day to come would read as today, as if known.
+      const today = todayInDistrict();
+      if (args.date > today) throw badInput('date', `standingOn reads a day that has come, today (${today}) or earlier in the district's calendar, got ${args.date}`);
+      return standingOn(p, await ctx.historyByProvider.load(p.id), args.date);
+    },
     filingHistory: async (p: CreditServiceProvider, _: unknown, ctx: Context) => (await historyOf(ctx, p)).events,
     classHistory: async (p: CreditServiceProvider, _: unknown, ctx: Context) => (await historyOf(ctx, p)).classChanges,
     contact: (p: CreditServiceProvider, _: unknown, ctx: Context) => supervisionFile(ctx, p, () => p.contact),

@@ -268,9 +268,17 @@ export const resolvers: GraphQLResolverMap<Context> = {
       }
       if (r.source === 'THIRD_PARTY_PROVIDER') {
         const standing = r.issuerStanding;
+        // Every reason that holds: a report issued while its provider was not in good standing is
+        // refused for that, and while the provider is suspended or once revoked for that too.
         if (!standing) reasons.push('ISSUER_STANDING_UNKNOWN');
-        else if (!standing.acceptedOnIssueDate) reasons.push('ISSUER_NOT_IN_GOOD_STANDING_ON_ISSUE_DATE');
-        else if (!standing.stillAccepted) reasons.push(standing.revokedOn ? 'ISSUER_REVOKED' : standing.suspendedSince ? 'ISSUER_SUSPENDED' : 'ISSUER_NOT_IN_GOOD_STANDING_ON_ISSUE_DATE');
+        else {
+          const issuer: RefusalReason[] = [];
+          if (!standing.acceptedOnIssueDate) issuer.push('ISSUER_NOT_IN_GOOD_STANDING_ON_ISSUE_DATE');
+          if (standing.suspendedSince) issuer.push('ISSUER_SUSPENDED');
+          if (standing.revokedOn) issuer.push('ISSUER_REVOKED');
+          if (!standing.stillAccepted && issuer.length === 0) issuer.push('ISSUER_NOT_IN_GOOD_STANDING_ON_ISSUE_DATE');
+          reasons.push(...issuer);
+        }
       }
       return { accepted: reasons.length === 0, reasons };
     },

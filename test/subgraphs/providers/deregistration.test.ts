@@ -28,6 +28,8 @@ const applyMutation = /* GraphQL */ `
 /** The day the tests' providers were filed, well before today, so that a report of it precedes the de-registration. */
 const filedOn = '2026-01-10';
 const reportIssuedWhileFiled = '2026-01-15';
+/** The day a test back-dates a de-registration to, so that reports of the days after it can be judged. */
+const deregisteredOn = '2026-02-20';
 const reason = '本机构已停止信用服务业务，依其2026年第3号书面申请注销备案';
 
 describe.each(testDatabases)('de-registration of a provider at its own request (注销备案) on $label', (database) => {
@@ -88,6 +90,17 @@ describe.each(testDatabases)('de-registration of a provider at its own request (
       ],
     });
     expect(await issuerStanding(id, reportIssuedWhileFiled)).toEqual({ filingStatusOnIssueDate: 'FILED', acceptedOnIssueDate: true, currentFilingStatus: 'DEREGISTERED', stillAccepted: true, revokedOn: null });
+    // Its report dated the day of the de-registration: the registry cannot tell whether it was
+    // issued before the de-registration that day, so it was issued while filed.
+    expect(await issuerStanding(id, todayInDistrict())).toEqual({ filingStatusOnIssueDate: 'DEREGISTERED', acceptedOnIssueDate: true, currentFilingStatus: 'DEREGISTERED', stillAccepted: true, revokedOn: null });
+  });
+
+  it('accepts none of its reports issued the days after the de-registration', async () => {
+    const { id } = await filedProvider();
+    ok(await decide(id, 'DEREGISTER'));
+    await db().getRepository(ProviderFilingEvent).update({ providerId: id, action: 'DEREGISTER' }, { occurredAt: new Date(`${deregisteredOn}T03:00:00.000Z`) });
+    expect(await issuerStanding(id, deregisteredOn)).toMatchObject({ filingStatusOnIssueDate: 'DEREGISTERED', acceptedOnIssueDate: true, stillAccepted: true });
+    expect(await issuerStanding(id, '2026-02-21')).toMatchObject({ filingStatusOnIssueDate: 'DEREGISTERED', acceptedOnIssueDate: false, stillAccepted: false });
     expect(await issuerStanding(id, todayInDistrict())).toMatchObject({ filingStatusOnIssueDate: 'DEREGISTERED', acceptedOnIssueDate: false, stillAccepted: false });
   });
 

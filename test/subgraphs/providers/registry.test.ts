@@ -124,6 +124,10 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
     return ok(await query<{ creditServiceProvider: History }>(historyQuery, { id })).creditServiceProvider;
   }
 
+  function dayAfter(date: string): string {
+    return new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  }
+
   async function count(table: string, where = '1 = 1', params: unknown[] = []): Promise<number> {
     const [{ n }] = (await db().query(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`, params)) as { n: number | string }[];
     return Number(n);
@@ -599,11 +603,40 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
     it('reads status and class as they were at the end of that day', async () => {
       const suspended = world.providers[10];
       expect(await on(10, '2026-04-08')).toEqual({ date: '2026-04-08', filingStatus: 'FILED', supervisionClass: 'B', mayCollectPublicCreditData: true, reportsAccepted: true });
-      expect(await on(10, demoSuspensionDate)).toEqual({ date: demoSuspensionDate, filingStatus: 'SUSPENDED', supervisionClass: 'C', mayCollectPublicCreditData: false, reportsAccepted: false });
+      // The day of its suspension ends SUSPENDED in class C, but it stood FILED in class B that morning:
+      // a report of that day, whose hour nobody knows, was issued in good standing.
+      expect(await on(10, demoSuspensionDate)).toEqual({ date: demoSuspensionDate, filingStatus: 'SUSPENDED', supervisionClass: 'C', mayCollectPublicCreditData: false, reportsAccepted: true });
+      expect(await on(10, dayAfter(demoSuspensionDate))).toMatchObject({ filingStatus: 'SUSPENDED', reportsAccepted: false });
       const dayBefore = new Date(Date.parse(`${suspended.filedOn}T00:00:00Z`) - 86_400_000 * 60).toISOString().slice(0, 10);
       expect(await on(10, dayBefore)).toMatchObject({ filingStatus: null, reportsAccepted: false });
       expect(await on(11, '2026-05-20')).toMatchObject({ filingStatus: 'FILED', supervisionClass: 'B', reportsAccepted: true });
       expect(await on(11, demoRevocationDate)).toMatchObject({ filingStatus: 'REVOKED', supervisionClass: 'D', reportsAccepted: false });
+    });
+
+    it('accepts the reports of any day the provider stood in good standing for part of, as a report has a date and no hour: the day of its filing, suspension or downgrade to class D, not the day after', async () => {
+      const { id } = await providerIn('FILED');
+      ok(await queryAs(admin, classMutation, { id, class: 'D', reason: '测试：降为D类' }));
+      ok(await queryAs(admin, classMutation, { id, class: 'B', reason: '测试：复核恢复B类' }));
+      ok(await decide(id, 'SUSPEND'));
+      // Back-dated, as steps taken months apart: the registry knows each one's instant, a report only its date.
+      const events = db().getRepository(ProviderFilingEvent);
+      await events.update({ providerId: id, action: 'APPLY' }, { occurredAt: new Date('2026-03-01T01:00:00.000Z') });
+      await events.update({ providerId: id, action: 'FILE' }, { occurredAt: new Date('2026-03-02T03:00:00.000Z') });
+      await events.update({ providerId: id, action: 'SUSPEND' }, { occurredAt: new Date('2026-03-20T03:00:00.000Z') });
+      const classes = db().getRepository(SupervisionClassChange);
+      await classes.update({ providerId: id, toClass: 'D' }, { occurredAt: new Date('2026-03-10T03:00:00.000Z') });
+      await classes.update({ providerId: id, toClass: 'B' }, { occurredAt: new Date('2026-03-12T03:00:00.000Z') });
+      const at = async (date: string) => ok(await query<{ creditServiceProvider: { standingOn: { filingStatus: string | null; supervisionClass: string | null; reportsAccepted: boolean } } }>(standing, { id, date })).creditServiceProvider.standingOn;
+      expect(await at('2026-03-01')).toMatchObject({ filingStatus: 'APPLIED', reportsAccepted: false });
+      // The day of the filing: filed that day.
+      expect(await at('2026-03-02')).toMatchObject({ filingStatus: 'FILED', reportsAccepted: true });
+      // The day of the downgrade to D: in class B that morning; the day after, D all day; the day it is raised again, B by evening.
+      expect(await at('2026-03-10')).toMatchObject({ filingStatus: 'FILED', supervisionClass: 'D', reportsAccepted: true });
+      expect(await at('2026-03-11')).toMatchObject({ filingStatus: 'FILED', supervisionClass: 'D', reportsAccepted: false });
+      expect(await at('2026-03-12')).toMatchObject({ filingStatus: 'FILED', supervisionClass: 'B', reportsAccepted: true });
+      // The day of the suspension: FILED that morning, SUSPENDED by evening; the day after, SUSPENDED all day.
+      expect(await at('2026-03-20')).toEqual({ date: '2026-03-20', filingStatus: 'SUSPENDED', supervisionClass: 'B', mayCollectPublicCreditData: false, reportsAccepted: true });
+      expect(await at('2026-03-21')).toMatchObject({ filingStatus: 'SUSPENDED', reportsAccepted: false });
     });
 
     it("stops accepting a provider's reports from the day of a false information found since, though its status and class then stay as they were", async () => {
@@ -634,6 +667,17 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
       expect(onGiven).toMatchObject({ reportsAccepted: false, mayCollectPublicCreditData: true });
       const onFound = ok(await query<{ creditServiceProvider: { standingOn: { mayCollectPublicCreditData: boolean } } }>(standing, { id: provider.id, date: found })).creditServiceProvider.standingOn;
       expect(onFound.mayCollectPublicCreditData).toBe(false);
+    });
+
+    it('reads today, and refuses a day to come, which no history can tell yet', async () => {
+      const today = todayInDistrict();
+      const tomorrow = new Date(Date.parse(`${today}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+      expect(await on(0, today)).toMatchObject({ date: today });
+      for (const date of [tomorrow, '2030-01-01']) {
+        const refused = await query<{ creditServiceProvider: { standingOn: unknown } | null }>(standing, { id: world.providers[0].id, date });
+        expect(refused.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'date' });
+        expect(refused.errors?.[0].message).toContain(today);
+      }
     });
 
     it('follows the class: a provider in class D may neither collect data nor issue accepted reports', async () => {
@@ -763,6 +807,25 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
       expect(whileSuspended).toMatchObject({ filingStatusOnIssueDate: 'SUSPENDED', acceptedOnIssueDate: false, stillAccepted: false });
       expect(creditChina).toBeNull();
       expect(unknown).toBeNull();
+    });
+
+    it('judges a report of the day of a suspension or a revocation as issued in good standing, which the suspension or revocation then withdraws; one of the day after a suspension, as not', async () => {
+      const suspended = await providerIn('SUSPENDED');
+      const revoked = await providerIn('REVOKED');
+      const today = todayInDistrict();
+      const result = ok(
+        await query<{ _entities: { issuerStanding: Record<string, unknown> | null }[] }>(entities, {
+          representations: [report('suspension-day', today, suspended.id), report('revocation-day', today, revoked.id), report('after-suspension', dayAfter(demoSuspensionDate), world.providers[10].id)],
+        }),
+      );
+      const [suspensionDay, revocationDay, afterSuspension] = result._entities.map((e) => e.issuerStanding);
+      expect(suspensionDay).toEqual({ filingStatusOnIssueDate: 'SUSPENDED', supervisionClassOnIssueDate: null, acceptedOnIssueDate: true, currentFilingStatus: 'SUSPENDED', stillAccepted: false, suspendedSince: today, revokedOn: null });
+      expect(revocationDay).toEqual({ filingStatusOnIssueDate: 'REVOKED', supervisionClassOnIssueDate: null, acceptedOnIssueDate: true, currentFilingStatus: 'REVOKED', stillAccepted: false, suspendedSince: null, revokedOn: today });
+      expect(afterSuspension).toMatchObject({ filingStatusOnIssueDate: 'SUSPENDED', acceptedOnIssueDate: false, stillAccepted: false, suspendedSince: demoSuspensionDate });
+      // Reinstated, the provider's report of the day of its suspension is accepted again.
+      ok(await decide(suspended.id, 'REINSTATE'));
+      const [reinstated] = ok(await query<{ _entities: { issuerStanding: Record<string, unknown> | null }[] }>(entities, { representations: [report('suspension-day', today, suspended.id)] }))._entities.map((e) => e.issuerStanding);
+      expect(reinstated).toMatchObject({ acceptedOnIssueDate: true, currentFilingStatus: 'FILED', stillAccepted: true, suspendedSince: null });
     });
 
     it('reads 5 and 50 reports\' issuers with the same number of SELECT statements', async () => {

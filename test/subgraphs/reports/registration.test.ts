@@ -3,12 +3,15 @@ import type { RequestIdentity } from '../../../lib/access/identity';
 import { demoWorld } from '../../../scripts/demo/world';
 import { demoProviderHistory, demoRevocationDate, demoSuspensionDate } from '../../../subgraphs/providers/demo-history';
 import { nameKey } from '../../../lib/text';
+import { todayInDistrict } from '../../../lib/calendar';
+import { unifiedSocialCreditCode } from '../../../lib/identifiers';
+import { ProviderFilingEvent } from '../../../subgraphs/providers/entities/provider-filing-event.entity';
 import { CreditServiceProvider } from '../../../subgraphs/providers/entities/credit-service-provider.entity';
 import { CreditReport } from '../../../subgraphs/reports/entities/credit-report.entity';
 import { isUniqueViolation } from '../../../subgraphs/shared/database';
 import { testDatabases } from '../../helpers/databases';
 import { useReportsWithPeers } from './registry-peers';
-import { analyst, creditOffice, financeOfficer, identityOf } from '../providers/callers';
+import { analyst, creditOffice, financeOfficer, identityOf, providerUser, registryAdmin } from '../providers/callers';
 
 const world = demoWorld({ subjects: 20 });
 const subject = world.subjects[2];
@@ -141,6 +144,75 @@ describe.each(testDatabases)('report registration on $label', (database) => {
     expect(demoSuspensionDate > '2026-04-08').toBe(true);
     const { acceptance: verdict } = await acceptance({ id: result.data!.registerCreditReport!.id, issuedOn: '2026-04-08', issuerProviderId: world.providers[10].id });
     expect(verdict).toEqual({ accepted: false, reasons: ['ISSUER_SUSPENDED'] });
+  });
+
+  describe('a report dated the day its provider’s standing changed, whose hour the registry does not know', () => {
+    const admin = identityOf(registryAdmin);
+    const today = todayInDistrict();
+    let providerSequence = 0;
+
+    /** A provider filed on 2026-01-10 through the registry's own mutations, then dated back. */
+    async function filedProvider(): Promise<string> {
+      providerSequence += 1;
+      const code = unifiedSocialCreditCode({ authority: '9', orgType: '1', division: '130304', organisationBody: `TD${String(providerSequence).padStart(6, '0')}` });
+      const application = { unifiedSocialCreditCode: code, name: `当日测试信用服务有限公司${providerSequence}`, registeredAddress: '河北省秦皇岛市北戴河区当日路1号', legalRepresentative: '测试人', businessScope: '企业征信业务' };
+      const applied = await providers.queryAs<{ applyForProviderFiling: { id: string } }>(identityOf(providerUser(code)), 'mutation ($input: ProviderApplicationInput!) { applyForProviderFiling(input: $input) { id } }', { input: application });
+      expect(applied.errors).toBeUndefined();
+      const id = applied.data!.applyForProviderFiling.id;
+      await decide(id, 'FILE');
+      const events = providers.db().getRepository(ProviderFilingEvent);
+      await events.update({ providerId: id, action: 'APPLY' }, { occurredAt: new Date('2026-01-10T01:00:00.000Z') });
+      await events.update({ providerId: id, action: 'FILE' }, { occurredAt: new Date('2026-01-10T02:00:00.000Z') });
+      await providers.db().query('UPDATE credit_service_provider SET filed_on = ? WHERE id = ?', ['2026-01-10', id]);
+      return id;
+    }
+
+    async function decide(id: string, decision: string) {
+      const result = await providers.queryAs(admin, 'mutation ($id: ID!, $decision: FilingDecision!) { decideProviderFiling(id: $id, decision: $decision, reason: "测试：当日决定") { id } }', { id, decision });
+      expect(result.errors).toBeUndefined();
+    }
+
+    /** A report of the provider issued today, registered while it is filed. */
+    async function reportOfToday(providerId: string) {
+      const result = await registerAs(officer, input({ source: 'THIRD_PARTY_PROVIDER', issuerProviderId: providerId, issuedOn: today, validUntil: '2027-12-01' }));
+      expect(result.errors).toBeUndefined();
+      return { id: result.data!.registerCreditReport!.id, issuedOn: today, issuerProviderId: providerId };
+    }
+
+    it('accepts a report of the day of its provider’s suspension once reinstated, refusing it only while the suspension lasts', async () => {
+      const providerId = await filedProvider();
+      const report = await reportOfToday(providerId);
+      expect((await acceptance(report)).acceptance).toEqual({ accepted: true, reasons: [] });
+      await decide(providerId, 'SUSPEND');
+      expect((await acceptance(report)).acceptance).toEqual({ accepted: false, reasons: ['ISSUER_SUSPENDED'] });
+      // Registered after the suspension, a report of that day is still the provider's in good standing.
+      const registeredLater = await registerAs(officer, input({ source: 'THIRD_PARTY_PROVIDER', issuerProviderId: providerId, issuedOn: today, validUntil: '2027-12-01' }));
+      expect(registeredLater.errors).toBeUndefined();
+      await decide(providerId, 'REINSTATE');
+      expect((await acceptance(report)).acceptance).toEqual({ accepted: true, reasons: [] });
+      expect((await acceptance({ ...report, id: registeredLater.data!.registerCreditReport!.id })).acceptance).toEqual({ accepted: true, reasons: [] });
+    });
+
+    it('accepts a report of the day of its provider’s de-registration, as it does those issued while filed', async () => {
+      const providerId = await filedProvider();
+      const report = await reportOfToday(providerId);
+      await decide(providerId, 'DEREGISTER');
+      expect((await acceptance(report)).acceptance).toEqual({ accepted: true, reasons: [] });
+    });
+
+    it('names every reason that holds: false information on the issue date, and the suspension that followed it', async () => {
+      const providerId = await filedProvider();
+      const report = await reportOfToday(providerId);
+      const violation = await providers.queryAs<{ recordProviderViolation: { id: string } }>(admin, 'mutation ($input: ProviderViolationInput!) { recordProviderViolation(input: $input) { id } }', {
+        input: { providerId, kind: 'FALSE_INFORMATION', description: '报告引用的处罚信息系编造', evidence: ['核查笔录'], occurredOn: today },
+      });
+      expect(violation.errors).toBeUndefined();
+      const sanction = await providers.queryAs(admin, 'mutation ($input: ProviderSanctionInput!) { sanctionProvider(input: $input) { id } }', {
+        input: { violationId: violation.data!.recordProviderViolation.id, kind: 'SUSPENSION', reason: '调查期间暂停备案' },
+      });
+      expect(sanction.errors).toBeUndefined();
+      expect((await acceptance(report)).acceptance).toEqual({ accepted: false, reasons: ['ISSUER_NOT_IN_GOOD_STANDING_ON_ISSUE_DATE', 'ISSUER_SUSPENDED'] });
+    });
   });
 
   it('accepts a valid report of a provider in good standing, and rejects reports from a class D or not yet filed provider', async () => {
