@@ -36,24 +36,42 @@ export interface ServedGateway {
  */
 export async function serveGateway(options: ServeGatewayOptions): Promise<ServedGateway> {
   const { port, host, logger, explorer, stopGracePeriodMillis, corsOrigins, ...gatewayOptions } = options;
+  // Closed when the gateway stops, or when it fails to start: its GC observer would outlive it (lib/metrics.ts).
   const metrics = new GatewayMetrics(logger);
-  // Before anything starts: a missing bundle must stop the boot with a clear message.
-  const explorerRoutes = explorer ? [explorerRoute({ bundleDirectory: explorer.bundleDirectory, settings: explorerSettingsProvider(explorer.demo) })] : [];
-  const gateway = await createGateway({ ...gatewayOptions, observer: metrics });
-  const subgraphUrls: Record<string, string> = { ...routingUrls(options.supergraphSdl), ...(options.subgraphUrls as Record<string, string> | undefined) };
-  let http: RunningHttpServer | undefined;
-  const ready = readinessRoute(gatewayReadiness(subgraphUrls, () => http !== undefined, options.accessControl === false ? 'typename' : 'ready-route'), () => http?.stopping ?? false);
-  http = await serveGraphQL(gateway.server, {
-    port,
-    host,
-    logger,
-    metrics,
-    stopGracePeriodMillis,
-    maxBodyBytes: gateway.limits.bodyBytes,
-    routes: [crossSiteRequestRoute(corsOrigins), ready, ...explorerRoutes, ...(subgraphUrls.reports ? [printableReportsRoute(subgraphUrls.reports, { audit: gateway.audit, signingKey: options.signingKey, rateLimits: gateway.rateLimits, observer: metrics })] : [])],
-    describeCaller: (context) => (context.caller ? { organisation: context.caller.organisation, organisationKind: context.caller.organisationKind, role: context.caller.role } : null),
-    context: ({ req }) => gateway.context(req),
-  });
-  const running = http;
-  return { url: running.url, gateway, http: running, metrics, stop: () => running.stop() };
+  try {
+    // Before anything starts: a missing bundle must stop the boot with a clear message.
+    const explorerRoutes = explorer ? [explorerRoute({ bundleDirectory: explorer.bundleDirectory, settings: explorerSettingsProvider(explorer.demo) })] : [];
+    const gateway = await createGateway({ ...gatewayOptions, observer: metrics });
+    const subgraphUrls: Record<string, string> = { ...routingUrls(options.supergraphSdl), ...(options.subgraphUrls as Record<string, string> | undefined) };
+    let http: RunningHttpServer | undefined;
+    const ready = readinessRoute(gatewayReadiness(subgraphUrls, () => http !== undefined, options.accessControl === false ? 'typename' : 'ready-route'), () => http?.stopping ?? false);
+    http = await serveGraphQL(gateway.server, {
+      port,
+      host,
+      logger,
+      metrics,
+      stopGracePeriodMillis,
+      maxBodyBytes: gateway.limits.bodyBytes,
+      routes: [crossSiteRequestRoute(corsOrigins), ready, ...explorerRoutes, ...(subgraphUrls.reports ? [printableReportsRoute(subgraphUrls.reports, { audit: gateway.audit, signingKey: options.signingKey, rateLimits: gateway.rateLimits, observer: metrics })] : [])],
+      describeCaller: (context) => (context.caller ? { organisation: context.caller.organisation, organisationKind: context.caller.organisationKind, role: context.caller.role } : null),
+      context: ({ req }) => gateway.context(req),
+    });
+    const running = http;
+    return {
+      url: running.url,
+      gateway,
+      http: running,
+      metrics,
+      stop: async () => {
+        try {
+          await running.stop();
+        } finally {
+          metrics.close();
+        }
+      },
+    };
+  } catch (error) {
+    metrics.close();
+    throw error;
+  }
 }

@@ -1,5 +1,6 @@
 import type http from 'node:http';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { constants as perfConstants, monitorEventLoopDelay, PerformanceObserver, type IntervalHistogram } from 'node:perf_hooks';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { pathOf } from './http-server';
 import type { RequestRecord } from './request-record';
@@ -29,10 +30,14 @@ const longNumber = /\d{7}/;
  *  credit_graphql_errors_total{operation,code}            errors sent, by `extensions.code`
  *  credit_graphql_request_duration_seconds{operation,type}  whole request, token check to last byte
  *  credit_db_queries_total                                 on a subgraph: SQL statements sent (registerQueryCounter)
- *  + Node's process metrics (CPU, memory, event-loop lag, GC), `credit_process_*`
+ *  + Node's process metrics (CPU, memory, event-loop lag, GC), `credit_process_*`, `credit_nodejs_*`
+ *
+ * close() stops the GC observer and the event-loop sampling: whoever made the metrics calls it
+ * when the service stops (startSubgraph, serveGateway), or they outlive it (see processMetrics).
  */
 export class ServiceMetrics {
   readonly registry = new Registry();
+  private readonly stopProcessMetrics: () => void;
   private readonly operations = new Set<string>();
   private readonly httpRequests: Counter<'route' | 'method' | 'status'>;
   private readonly graphqlRequests: Counter<'operation' | 'type'>;
@@ -41,7 +46,7 @@ export class ServiceMetrics {
 
   constructor(readonly service: string) {
     this.registry.setDefaultLabels({ service });
-    collectDefaultMetrics({ register: this.registry, prefix: 'credit_' });
+    this.stopProcessMetrics = processMetrics(this.registry, 'credit_');
     const registers = [this.registry];
     this.httpRequests = new Counter({ name: 'credit_http_requests_total', help: 'HTTP requests answered, by route, method and status.', labelNames: ['route', 'method', 'status'], registers });
     this.graphqlRequests = new Counter({ name: 'credit_graphql_requests_total', help: 'GraphQL operations served, by operation name and type.', labelNames: ['operation', 'type'], registers });
@@ -82,6 +87,11 @@ export class ServiceMetrics {
     for (const code of record.errorCodes) this.graphqlErrors.inc({ operation, code });
   }
 
+  /** Stops what the process metrics started; the registry still answers, without GC or lag updates. Idempotent. */
+  close(): void {
+    this.stopProcessMetrics();
+  }
+
   /** The `/metrics` route. */
   route = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<boolean> => {
     if (pathOf(req) !== '/metrics' || req.method !== 'GET') return false;
@@ -89,6 +99,96 @@ export class ServiceMetrics {
     res.setHeader('content-type', this.registry.contentType);
     res.end(await this.registry.metrics());
     return true;
+  };
+}
+
+/** prom-client's default metrics that only read the process when scraped (its `collectDefaultMetrics` less gc and eventLoopLag). */
+type ScrapedMetric = (registry: Registry, config: { prefix: string }) => void;
+/* eslint-disable @typescript-eslint/no-require-imports -- prom-client exports these only as files (no types, no index export). */
+const scrapedMetrics: ScrapedMetric[] = [
+  require('prom-client/lib/metrics/processCpuTotal'),
+  require('prom-client/lib/metrics/processStartTime'),
+  require('prom-client/lib/metrics/osMemoryHeap'),
+  require('prom-client/lib/metrics/processOpenFileDescriptors'),
+  require('prom-client/lib/metrics/processMaxFileDescriptors'),
+  require('prom-client/lib/metrics/processResources'),
+  require('prom-client/lib/metrics/processHandles'),
+  require('prom-client/lib/metrics/processRequests'),
+  require('prom-client/lib/metrics/heapSizeAndUsed'),
+  require('prom-client/lib/metrics/heapSpacesSizeAndUsed'),
+  require('prom-client/lib/metrics/version'),
+];
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+const gcKinds: Record<number, string> = {
+  [perfConstants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
+  [perfConstants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
+  [perfConstants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
+  [perfConstants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb',
+};
+
+/**
+ * The series of prom-client's `collectDefaultMetrics`, the same names and help, but with a stop:
+ * its GC series is fed by a PerformanceObserver and its lag series by an event-loop-delay
+ * histogram that it starts and never stops (prom-client 15 returns no handle: prometheus/client_js
+ * #500, #494). Started per service, those outlived the service: every subgraph or gateway
+ * started in a process (each test suite starts several) left a GC observer whose callback held its
+ * registry and, in jest, the test file's whole module graph (~30 MB per file), and a histogram
+ * sampling every 10 ms. Returns the function that stops both.
+ */
+function processMetrics(registry: Registry, prefix: string): () => void {
+  for (const metric of scrapedMetrics) metric(registry, { prefix });
+  const registers = [registry];
+
+  const gcDuration = new Histogram({
+    name: `${prefix}nodejs_gc_duration_seconds`,
+    help: 'Garbage collection duration by kind, one of major, minor, incremental or weakcb.',
+    labelNames: ['kind'],
+    buckets: [0.001, 0.01, 0.1, 1, 2, 5],
+    registers,
+  });
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const kind = gcKinds[(entry as { detail?: { kind?: number } }).detail?.kind ?? -1];
+      if (kind) gcDuration.observe({ kind }, entry.duration / 1000);
+    }
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
+
+  const delay: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  const lagGauge = (name: string, help: string, aggregator: 'min' | 'max' | 'average') => new Gauge({ name: `${prefix}${name}`, help, registers, aggregator });
+  const lag = new Gauge({
+    name: `${prefix}nodejs_eventloop_lag_seconds`,
+    help: 'Lag of event loop in seconds.',
+    registers,
+    aggregator: 'average',
+    // As prom-client: this one metric's collect sets every lag series; the lag itself is measured
+    // by a setImmediate, so a scrape shows the one measured at the scrape before.
+    collect() {
+      const start = process.hrtime.bigint();
+      setImmediate(() => lag.set(Number(process.hrtime.bigint() - start) / 1e9));
+      lagMin.set(delay.min / 1e9);
+      lagMax.set(delay.max / 1e9);
+      lagMean.set(delay.mean / 1e9);
+      lagStddev.set(delay.stddev / 1e9);
+      lagP50.set(delay.percentile(50) / 1e9);
+      lagP90.set(delay.percentile(90) / 1e9);
+      lagP99.set(delay.percentile(99) / 1e9);
+      delay.reset();
+    },
+  });
+  const lagMin = lagGauge('nodejs_eventloop_lag_min_seconds', 'The minimum recorded event loop delay.', 'min');
+  const lagMax = lagGauge('nodejs_eventloop_lag_max_seconds', 'The maximum recorded event loop delay.', 'max');
+  const lagMean = lagGauge('nodejs_eventloop_lag_mean_seconds', 'The mean of the recorded event loop delays.', 'average');
+  const lagStddev = lagGauge('nodejs_eventloop_lag_stddev_seconds', 'The standard deviation of the recorded event loop delays.', 'average');
+  const lagP50 = lagGauge('nodejs_eventloop_lag_p50_seconds', 'The 50th percentile of the recorded event loop delays.', 'average');
+  const lagP90 = lagGauge('nodejs_eventloop_lag_p90_seconds', 'The 90th percentile of the recorded event loop delays.', 'average');
+  const lagP99 = lagGauge('nodejs_eventloop_lag_p99_seconds', 'The 99th percentile of the recorded event loop delays.', 'average');
+
+  return () => {
+    gcObserver.disconnect();
+    delay.disable();
   };
 }
 

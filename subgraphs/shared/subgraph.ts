@@ -149,6 +149,8 @@ export async function startSubgraph<TContext extends object>(
   const cursors = new CursorSeal(options.signingKey);
   const identities = verifierFor(options.signingKey);
   const metrics = options.metrics ?? new ServiceMetrics(definition.name);
+  // Metrics made here are closed here (their GC observer would outlive the subgraph); metrics a caller passed are the caller's.
+  const ownMetrics = options.metrics ? undefined : metrics;
   // SQLite has no pool: no gauges rather than made-up numbers.
   if (poolStats(db)) registerPoolMetrics(metrics, () => poolStats(db));
   let http: RunningHttpServer | undefined;
@@ -162,26 +164,38 @@ export async function startSubgraph<TContext extends object>(
       return { database: { ok: false, detail: `the database did not answer${typeof code === 'string' ? ` (${code})` : ''}` } };
     }
   }, () => http?.stopping ?? false);
-  http = await serveGraphQL(server, {
-    port: options.port,
-    host: options.host,
-    logger: options.logger,
-    metrics,
-    routes: [ready, ...(definition.routes?.(db, { identities, signingKey: options.signingKey }) ?? [])],
-    stopGracePeriodMillis: options.stopGracePeriodMillis,
-    describeCaller: (context: ContextOf<TContext>) => {
-      const caller = context.access?.identity.caller;
-      return caller ? { organisation: caller.organisation, organisationKind: caller.organisationKind, role: caller.role } : null;
-    },
-    context: async ({ req, body }) => {
-      const receivedAt = Date.now();
-      const access = await accessFromRequest(req.headers, body, identities);
-      access.deadline = RequestDeadline.fromHeaders(req.headers, definition.name, receivedAt);
-      return Object.assign(definition.createContext(db, { signingKey: options.signingKey, deadline: access.deadline }), { access, cursors });
-    },
-  });
+  try {
+    http = await serveGraphQL(server, {
+      port: options.port,
+      host: options.host,
+      logger: options.logger,
+      metrics,
+      routes: [ready, ...(definition.routes?.(db, { identities, signingKey: options.signingKey }) ?? [])],
+      stopGracePeriodMillis: options.stopGracePeriodMillis,
+      describeCaller: (context: ContextOf<TContext>) => {
+        const caller = context.access?.identity.caller;
+        return caller ? { organisation: caller.organisation, organisationKind: caller.organisationKind, role: caller.role } : null;
+      },
+      context: async ({ req, body }) => {
+        const receivedAt = Date.now();
+        const access = await accessFromRequest(req.headers, body, identities);
+        access.deadline = RequestDeadline.fromHeaders(req.headers, definition.name, receivedAt);
+        return Object.assign(definition.createContext(db, { signingKey: options.signingKey, deadline: access.deadline }), { access, cursors });
+      },
+    });
+  } catch (error) {
+    ownMetrics?.close();
+    throw error;
+  }
   const running = http;
-  return { name: definition.name, url: running.url, http: running, metrics, stop: () => running.stop() };
+  const stop = async () => {
+    try {
+      await running.stop();
+    } finally {
+      ownMetrics?.close();
+    }
+  };
+  return { name: definition.name, url: running.url, http: running, metrics, stop };
 }
 
 export interface SubgraphConfig {

@@ -42,13 +42,21 @@ describe('operation labels on /metrics', () => {
     errorCodes: [],
     caller: identified ? { organisation: 'FINANCE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' } : null,
   });
+  // Each stops its GC observer when closed; one left open would keep this file's modules alive.
+  const made: ServiceMetrics[] = [];
+  const serviceMetrics = () => {
+    const metrics = new ServiceMetrics('test');
+    made.push(metrics);
+    return metrics;
+  };
+  afterAll(() => made.forEach((metrics) => metrics.close()));
   const operations = async (metrics: ServiceMetrics) => {
     const text = await metrics.registry.metrics();
     return [...text.matchAll(/^credit_graphql_requests_total\{operation="([^"]*)"/gm)].map((m) => m[1]);
   };
 
   it('never carry a name with a long number in it, an identified caller’s either', async () => {
-    const metrics = new ServiceMetrics('test');
+    const metrics = serviceMetrics();
     for (const name of [`Leak${idNumber}`, 'Call13812345678', 'Report20260117']) metrics.observeGraphQL(record(name, true), 0.01);
     metrics.observeGraphQL(record('SubjectCheck2026', true), 0.01);
     expect(await operations(metrics)).toEqual(['(other)', 'SubjectCheck2026']);
@@ -56,7 +64,7 @@ describe('operation labels on /metrics', () => {
   });
 
   it('are not given to new names by callers without an identity, who cannot fill the slots', async () => {
-    const metrics = new ServiceMetrics('test');
+    const metrics = serviceMetrics();
     for (let i = 0; i < 400; i++) metrics.observeGraphQL(record(`Junk${i}`, false), 0.01);
     metrics.observeGraphQL(record('SubjectCheck', true), 0.01);
     // A name an identified caller brought is counted by name for everyone.
