@@ -108,10 +108,13 @@ export async function judgeReports(
     if (snapshot && recordsChanged(snapshot, (id) => currentOf.get(id), today)) reasons.push('RECORDS_CHANGED');
     if (r.issuerProviderId) {
       const standing = standings.get(r.id);
+      // Every reason that holds, as a report's `acceptance` lists them.
       if (!standing) reasons.push('ISSUER_STANDING_UNKNOWN');
-      else if (!standing.onIssue) reasons.push('ISSUER_NOT_IN_GOOD_STANDING_ON_ISSUE_DATE');
-      else if (standing.statusOnCheckDay === 'REVOKED') reasons.push('ISSUER_REVOKED');
-      else if (standing.statusOnCheckDay === 'SUSPENDED') reasons.push('ISSUER_SUSPENDED');
+      else {
+        if (!standing.onIssue) reasons.push('ISSUER_NOT_IN_GOOD_STANDING_ON_ISSUE_DATE');
+        if (standing.statusOnCheckDay === 'SUSPENDED') reasons.push('ISSUER_SUSPENDED');
+        if (standing.statusOnCheckDay === 'REVOKED') reasons.push('ISSUER_REVOKED');
+      }
     }
     return { reportId: r.id, reportNumber: r.reportNumber, source: r.source, issuerName: r.issuerName, grade: r.grade, issuedOn: r.issuedOn, validUntil: r.validUntil, accepted: reasons.length === 0, reasons };
   });

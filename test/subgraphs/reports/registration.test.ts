@@ -212,6 +212,15 @@ describe.each(testDatabases)('report registration on $label', (database) => {
       });
       expect(sanction.errors).toBeUndefined();
       expect((await acceptance(report)).acceptance).toEqual({ accepted: false, reasons: ['ISSUER_NOT_IN_GOOD_STANDING_ON_ISSUE_DATE', 'ISSUER_SUSPENDED'] });
+      // A credit check judging the report names both as well.
+      const check = { __typename: 'CreditCheck', id: randomUUID(), subjectId: subject.id, matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'BDH-CG-2026-0117', checkedAt: new Date().toISOString() };
+      const judged = await reports.queryAs<{ _entities: { reportRequirement: { considered: { report: { id: string } | null; accepted: boolean; reasons: string[] }[] } }[] }>(
+        officer,
+        'query ($r: [_Any!]!) { _entities(representations: $r) { ... on CreditCheck { reportRequirement { considered { report { id } accepted reasons } } } } }',
+        { r: [check] },
+      );
+      expect(judged.errors).toBeUndefined();
+      expect(judged.data!._entities[0].reportRequirement.considered.find((c) => c.report?.id === report.id)).toEqual({ report: { id: report.id }, accepted: false, reasons: ['ISSUER_NOT_IN_GOOD_STANDING_ON_ISSUE_DATE', 'ISSUER_SUSPENDED'] });
     });
   });
 
