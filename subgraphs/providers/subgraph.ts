@@ -15,6 +15,7 @@ import { ProviderNameSearch1764000000340 } from './migrations/1764000000340-prov
 import { ProviderNameKeyIndex1764000000350 } from './migrations/1764000000350-provider-name-key-index';
 import { WithdrawProviderViolation1764000000360 } from './migrations/1764000000360-withdraw-provider-violation';
 import { ProviderFilingChange1764000000370 } from './migrations/1764000000370-provider-filing-change';
+import { RekeyProviderNames1764000000380 } from './migrations/1764000000380-rekey-provider-names';
 import { resolvers } from './resolvers';
 
 /** Credit service providers (信用服务机构): the district's filing (备案) and supervision (分类监管) registry. */
@@ -30,6 +31,7 @@ export const providersSubgraph: SubgraphDefinition<ProvidersContext> = {
     ProviderNameKeyIndex1764000000350,
     WithdrawProviderViolation1764000000360,
     ProviderFilingChange1764000000370,
+    RekeyProviderNames1764000000380,
   ],
   resolvers,
   createContext: (db, { deadline }) => createProvidersContext(db, deadline),

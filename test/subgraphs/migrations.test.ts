@@ -8,7 +8,14 @@ import { CreditReport } from '../../subgraphs/reports/entities/credit-report.ent
 import { ReportVerification } from '../../subgraphs/reports/entities/report-verification.entity';
 import { CreateReportVerification1764000000230 } from '../../subgraphs/reports/migrations/1764000000230-create-report-verification';
 import { openDatabase } from '../../subgraphs/shared/database';
+import { nameKey } from '../../lib/text';
+import { CreditServiceProvider } from '../../subgraphs/providers/entities/credit-service-provider.entity';
+import { ProviderFilingChange } from '../../subgraphs/providers/entities/provider-filing-change.entity';
+import { ProviderFormerName } from '../../subgraphs/providers/entities/provider-former-name.entity';
+import { RekeyProviderNames1764000000380 } from '../../subgraphs/providers/migrations/1764000000380-rekey-provider-names';
 import { testDatabases } from '../helpers/databases';
+
+const withoutFormerNames = <T extends { formerNames?: unknown }>({ formerNames: _rowsOfTheirOwn, ...provider }: T) => provider;
 
 // The committed migrations are the schema on both drivers; an entity change without a matching
 // migration would otherwise only show up as a production failure.
@@ -51,6 +58,35 @@ describe.each(testDatabases)('migrations on $label', (database) => {
       expect(findings).toEqual([
         { id: 'checked', reportId: 'checked', subjectId: 'subject-1', outcome: 'NOT_GENUINE', note: '出具机构否认', verifiedBy: 'officer-1', verifiedByOrganisation: null, verifiedAt: new Date('2026-11-02T03:04:05.678Z') },
       ]);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('keys again the provider names, former names and asked names stored with a character a reader does not see', async () => {
+    await database.cleanUp(suite);
+    const db = await openDatabase('providers', database.target(suite), subgraphDefinitions.providers);
+    try {
+      const [plain, disguised] = demoWorld({ subjects: 10 }).providers;
+      const providers = db.getRepository(CreditServiceProvider);
+      // As the key was computed before: U+2800 kept, as a character that is no format character.
+      const disguisedName = `\u2800${plain.name}`;
+      await providers.insert([
+        providers.create({ ...withoutFormerNames(plain), nameKey: nameKey(plain.name), createdAt: new Date('2026-01-01T00:00:00Z') }),
+        providers.create({ ...withoutFormerNames(disguised), name: disguisedName, nameKey: `\u2800${nameKey(plain.name)}`, createdAt: new Date('2026-01-01T00:00:00Z') }),
+      ]);
+      await db.getRepository(ProviderFormerName).insert({ id: 'former-1', providerId: disguised.id, name: `中\u0301${disguised.name}`, nameKey: `中\u0301${nameKey(disguised.name)}`.normalize('NFKC'), heldUntil: new Date('2026-02-01T00:00:00Z'), filingChangeId: 'change-1' });
+      await db.getRepository(ProviderFilingChange).insert({ id: 'change-2', providerId: plain.id, status: 'PENDING', changes: [{ particular: 'NAME', before: plain.name, after: `${plain.name}\ue000` }], nameKey: `${nameKey(plain.name)}\ue000`, reason: '更名', supportingMaterial: '营业执照', appliedAt: new Date('2026-03-01T00:00:00Z') });
+      const runner = db.createQueryRunner();
+      try {
+        await new RekeyProviderNames1764000000380().up(runner);
+      } finally {
+        await runner.release();
+      }
+      const keys = Object.fromEntries((await providers.find()).map((p) => [p.id, p.nameKey]));
+      expect(keys).toEqual({ [plain.id]: nameKey(plain.name), [disguised.id]: nameKey(plain.name) });
+      expect((await db.getRepository(ProviderFormerName).findOneByOrFail({ id: 'former-1' })).nameKey).toBe(nameKey(`中${disguised.name}`));
+      expect((await db.getRepository(ProviderFilingChange).findOneByOrFail({ id: 'change-2' })).nameKey).toBe(nameKey(plain.name));
     } finally {
       await db.destroy();
     }
