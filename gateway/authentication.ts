@@ -7,7 +7,7 @@ import { roleRefusal } from '../lib/access/policy';
 import { ErrorCode } from '../lib/errors';
 import { maskCitizenIdNumber, normaliseIdentifier, readsAsCitizenIdNumber, validateCitizenIdNumber, validateUnifiedSocialCreditCode } from '../lib/identifiers';
 import { ExpiringMemory } from '../lib/expiring-memory';
-import { characterCount } from '../lib/text';
+import { characterCount, hasInvisibleCharacters } from '../lib/text';
 
 /**
  * How callers' bearer tokens are verified: HS256 with a shared secret (the embedded default),
@@ -109,6 +109,15 @@ export function callerFromClaims(claims: JWTPayload): Caller {
   if (typeof org !== 'string' || !org) throw unauthenticated('the token names no organisation (org)');
   if (characterCount(sub) > auditedTextLimits.callerId) throw unauthenticated(`the token's sub must be at most ${auditedTextLimits.callerId} characters, got ${characterCount(sub)}`);
   if (characterCount(org) > auditedTextLimits.organisation) throw unauthenticated(`the token's org must be at most ${auditedTextLimits.organisation} characters, got ${characterCount(org)}`);
+  // Both are recorded in every audit entry the caller causes, and shown to whoever reads it: text a
+  // reader cannot see (`FINANCE\u200b`, read as the finance bureau) or that is no Unicode at all (a
+  // lone surrogate, stored as U+FFFD, so that the entry's hash no longer matched its row and the
+  // chain read as tampered) is refused, as the purpose headers' is.
+  // Checked first: refusals are audited with their message, which must not carry such text either,
+  // and this one does not quote the claim (a person's number).
+  for (const [claim, value] of [['sub', sub], ['org', org]] as const) {
+    if (hasInvisibleCharacters(value)) throw unauthenticated(`the token's ${claim} holds characters a reader does not see (control, format or invisible ones such as U+200B, or a lone surrogate)`);
+  }
   if (!organisationKinds.includes(kind as OrganisationKind)) throw unauthenticated(`the token's org_kind must be one of ${organisationKinds.join(', ')}`);
   if (!roles.includes(role as Role)) throw unauthenticated(`the token's role must be one of ${roles.join(', ')}`);
   // A code or ID number as everything else in the platform holds it (a consent's grantee, the

@@ -835,7 +835,7 @@ export class AuditRepository {
     if (!(input.occurredAt instanceof Date) || Number.isNaN(input.occurredAt.getTime())) {
       throw badInput(`${path}.occurredAt`, `occurredAt must be a valid instant, got ${String(input.occurredAt)}`);
     }
-    return this.entries.create({
+    const row = this.entries.create({
       id: input.id === undefined ? timeOrderedId() : requiredText(input.id, `${path}.id`, 36),
       sequence: null,
       previousHash: null,
@@ -854,6 +854,12 @@ export class AuditRepository {
       occurredAt: new Date(input.occurredAt.getTime()),
       outcome: input.outcome,
     });
+    // A lone surrogate is hashed as JSON escapes it but stored as U+FFFD: the entry would fail its
+    // own hash check ever after, and the chain read as tampered from it on.
+    for (const [field, value] of Object.entries(row)) {
+      if (typeof value === 'string' && loneSurrogate.test(value)) throw badInput(`${path}.${field}`, `${field} must be well-formed Unicode text, without a lone surrogate`);
+    }
+    return row;
   }
 
   /**
@@ -1042,6 +1048,8 @@ function kindNamed(kind: string): OrganisationKind {
   if (!known) throw badInput('organisationKind', `organisationKind must be one of ${organisationKinds.join(', ')}, got ${JSON.stringify(kind)}`);
   return known;
 }
+
+const loneSurrogate = /\p{Cs}/u;
 
 /** A citizen ID number as the platform shows it (`1303**********0019`, a 15-digit one `1303*******1234`), never as one is recorded. */
 const maskedCitizenIdNumber = /^[0-9]{4}\*+[0-9]{3}[0-9X]$/;

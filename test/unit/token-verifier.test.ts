@@ -81,7 +81,6 @@ describe('the caller a token names', () => {
     ['in full-width digits', '１３０３０２１９９００１０１１０６Ｘ'],
     ['with spaces', '130302 19900101 106X'],
     ['with hyphens', '130302-19900101-106X'],
-    ['with a zero-width space', '13030219900101106X\u200b'],
     ['of 15 digits, as before 1999', '130302900101106'],
   ])('refuses, as a bank, an org that reads as a citizen ID number written %s, naming it masked', (_label, org) => {
     const refusal = () => callerFromClaims(claims(org, 'FINANCIAL_INSTITUTION'));
@@ -99,6 +98,17 @@ describe('the caller a token names', () => {
     expect(() => callerFromClaims(claims(org, kind))).toThrow(
       expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }), message: expect.stringContaining('its org_kind must be DEPARTMENT') }),
     );
+  });
+
+  it.each([
+    ['a zero-width space after a department code', 'org', 'FINANCE\u200b'],
+    ['a lone surrogate', 'org', 'BANK\ud800X'],
+    ['a control character', 'org', 'BANK\u0001'],
+    ['a right-to-left override', 'sub', 'user\u202e1'],
+    ['a line break', 'sub', 'user\n1'],
+  ])("refuses a claim with %s: it is recorded in the audit chain, whose hashes a lone surrogate broke, and shown to readers", (_label, claim, value) => {
+    const token = { ...claims('BANK_HEBEI', 'FINANCIAL_INSTITUTION'), [claim]: value };
+    expect(() => callerFromClaims(token)).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }), message: expect.stringContaining(`the token's ${claim} holds characters a reader does not see`) }));
   });
 
   it('takes an enterprise by its all-digit credit code that is also a valid citizen ID number', () => {

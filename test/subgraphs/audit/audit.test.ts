@@ -140,6 +140,9 @@ describe.each(testDatabases)('audit subgraph on $label', (database) => {
       ['a field group listed twice', { fieldGroups: ['SUBJECT_BASICS', 'SUBJECT_BASICS'] }, 'entries[1].fieldGroups'],
       ['an invalid instant', { occurredAt: new Date('not a date') }, 'entries[1].occurredAt'],
       ['a request id over 64 characters', { requestId: 'r'.repeat(65) }, 'entries[1].requestId'],
+      // Hashed as JSON escapes it, stored as U+FFFD: the chain would read as tampered from it on.
+      ['a lone surrogate in an organisation', { organisation: 'BANK\ud800X', organisationKind: 'FINANCIAL_INSTITUTION' as const }, 'entries[1].organisation'],
+      ['a lone surrogate in an actor', { actor: 'user\udc00' }, 'entries[1].actor'],
     ])('refuses %s with BAD_USER_INPUT naming the field, and stores none of the batch', async (_label, overrides, field) => {
       const before = await count();
       const batch = [entry('f0000000-0000-4000-8000-000000000001'), entry('f0000000-0000-4000-8000-000000000002', overrides)];
