@@ -142,6 +142,9 @@ export class ConsentRepository {
     const consent = await this.consents.findOneBy({ id });
     if (!consent) throw clientError(ErrorCode.NOT_FOUND, `no consent has the id ${JSON.stringify(id)}`, { field: 'id' });
     if (result.affected === 0) {
+      // The same revocation sent again (a retried request: the same organisation, the same
+      // reason) answers the consent as it revoked it, as a retried withdrawal does.
+      if (consent.revokedByOrganisation === revoker.organisation && consent.revocationReason === revocationReason) return consent;
       // Its status refuses it, not the input (README, Errors): `problem` tells a front end to read it again.
       throw badInput('id', `consent ${id} was already revoked at ${consent.revokedAt?.toISOString() ?? 'an unknown time'}; a revocation is final`, { problem: 'TRANSITION_NOT_ALLOWED' });
     }

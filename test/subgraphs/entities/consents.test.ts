@@ -439,13 +439,18 @@ describe.each(testDatabases)('consents in the entities subgraph on $label', (dat
       return result.data.grantConsent.id;
     };
 
-    it('revokes from now on, recording who and why; a second revocation is BAD_USER_INPUT with TRANSITION_NOT_ALLOWED and changes nothing', async () => {
+    it('revokes from now on, recording who and why; the same revocation sent again answers it unchanged, another is BAD_USER_INPUT with TRANSITION_NOT_ALLOWED and changes nothing', async () => {
       const id = await grant(officer, owner);
       const first = await queryAs<{ revokeConsent: ConsentNode }>(officer, REVOKE, { id, reason: '客户撤回授权' });
       expect(first.errors).toBeUndefined();
       expect(first.data?.revokeConsent).toMatchObject({ id, status: 'REVOKED', revokedBy: 'officer-zhao', revocationReason: '客户撤回授权' });
       const revokedAt = first.data?.revokeConsent.revokedAt;
       expect(Date.now() - Date.parse(revokedAt ?? '')).toBeLessThan(60_000);
+
+      // Sent again as it was (a retried request): the consent as revoked, unchanged.
+      const retried = await queryAs<{ revokeConsent: ConsentNode }>(officer, REVOKE, { id, reason: '客户撤回授权' });
+      expect(retried.errors).toBeUndefined();
+      expect(retried.data?.revokeConsent).toMatchObject({ id, status: 'REVOKED', revokedAt, revocationReason: '客户撤回授权' });
 
       const second = await queryAs(officer, REVOKE, { id, reason: '再次撤销' });
       expect(second.data).toEqual({ revokeConsent: null });
