@@ -11,7 +11,7 @@ import { isIsoDate } from '../shared/scalars';
 import { lockFor, writeAlone, writeTransaction } from '../shared/write-queue';
 import type { RequestDeadline } from '../../lib/deadline';
 import { Consent, consentStatusCondition, granteeKinds, type ConsentStatus, type GranteeKind } from './entities/consent.entity';
-import { Subject } from './entities/subject.entity';
+import { Subject, type IdentifierKind } from './entities/subject.entity';
 
 export interface GrantConsentInput {
   /** The subject by id; the resolver turns a `subjectCode` into it. */
@@ -97,10 +97,16 @@ export class ConsentRepository {
       this.consents.manager.connection,
       async (manager) => {
         // The subject's row, locked on MySQL, orders two grants for one subject: the second sees the first.
-        const subject = await manager.findOne(Subject, { where: { id: subjectId }, select: { id: true }, lock: lockFor(manager) });
+        const subject = await manager.findOne(Subject, { where: { id: subjectId }, select: { id: true, identifier: true, identifierKind: true }, lock: lockFor(manager) });
         // Exactly, as SQLite finds it: MySQL's collation finds `C437…` for `c437…`, and a consent
         // stored under that id would be in no list of its subject's consents nor of its grantee's.
         if (subject?.id !== subjectId) throw clientError(ErrorCode.NOT_FOUND, `no market subject has the id ${JSON.stringify(subjectId)}`, { field: 'subjectId' });
+        // A subject reads its own credit under SELF_INQUIRY: a consent to itself would only have
+        // its own reads recorded as another reader's. Itself is its identifier under its own kind
+        // of identifier (an all-digit credit code may be a person's ID number too: another subject).
+        if (granted.granteeOrganisation === subject.identifier && granteeIdentifierKind(granted.granteeKind) === subject.identifierKind) {
+          throw badInput('granteeOrganisation', 'a subject needs no consent to read its own credit: it reads it under SELF_INQUIRY (x-credit-matter), with a token naming its own subject_id', { problem: 'CONSENT_TO_ITSELF' });
+        }
         // The same grant sent again (a resubmitted form, a retried request) is the consent already
         // given, not a second one that a revocation of the first would leave in force.
         // Exactly, on MySQL too: the grantee's column is compared as bytes (migration 070), so a
@@ -171,6 +177,11 @@ const idNumber: GranteeIdentifier = { name: 'citizen ID number', nameZh: '公民
  * citizen ID number. A financial institution carries whatever organisation id the identity
  * provider gives it, which the platform cannot check: null.
  */
+/** The kind of identifier a grantee of this kind would have as a subject: a person its ID number, an organisation its credit code. */
+function granteeIdentifierKind(kind: GranteeKind): IdentifierKind {
+  return kind === 'INDIVIDUAL' ? 'CITIZEN_ID_NUMBER' : 'UNIFIED_SOCIAL_CREDIT_CODE';
+}
+
 const granteeIdentifiers: Record<GranteeKind, GranteeIdentifier | null> = {
   FINANCIAL_INSTITUTION: null,
   CREDIT_SERVICE_PROVIDER: creditCode,

@@ -229,6 +229,16 @@ describe.each(testDatabases)('consents in the entities subgraph on $label', (dat
       expect(statuses).toEqual(['ACTIVE', 'NOT_YET_VALID', 'ACTIVE', 'ACTIVE', 'ACTIVE']);
     });
 
+    it('refuses a consent of a subject to itself, which reads its own credit under SELF_INQUIRY, and stores nothing', async () => {
+      const before = await consents().count();
+      for (const [subject, granteeKind] of [[owner, 'ENTERPRISE'], [person, 'INDIVIDUAL']] as const) {
+        const result = await queryAs(officer, GRANT, { input: grantInput({ subjectId: subject.id, granteeOrganisation: subject.identifier.toLowerCase(), granteeKind, purpose: 'COMMERCIAL_DUE_DILIGENCE' }) });
+        expect(result.data).toEqual({ grantConsent: null });
+        expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'granteeOrganisation', problem: 'CONSENT_TO_ITSELF' });
+      }
+      expect(await consents().count()).toBe(before);
+    });
+
     it.each([
       ['an enterprise by its code, in lower case and with spaces', 'ENTERPRISE', 'COMMERCIAL_DUE_DILIGENCE', ` ${counterparty.identifier.toLowerCase()}\t`, counterparty.identifier],
       ['a credit service provider by its code, in lower case', 'CREDIT_SERVICE_PROVIDER', 'PROVIDER_DATA_COLLECTION', world.providers[0].unifiedSocialCreditCode.toLowerCase(), world.providers[0].unifiedSocialCreditCode],
