@@ -9,8 +9,8 @@ import {
 } from '@apollo/server/plugin/disabled';
 import type { GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface } from '@apollo/server-gateway-interface';
 import { GraphQLError, print, type OperationDefinitionNode } from 'graphql';
-import { auditableSubjectId, type Caller } from '../lib/access/identity';
-import { mattersGranting, purposeRefusalFor, refusalDetails } from '../lib/access/policy';
+import { auditableSubjectId, purposeHeaders, type Caller, type Purpose } from '../lib/access/identity';
+import { decideGrants, mattersGranting, purposeRefusalFor, refusalDetails, type PurposeRefusal } from '../lib/access/policy';
 import { findMatter, selfInquiry } from '../lib/catalogue/matters';
 import { ConfigError } from '../lib/env';
 import { auditedRefusalExtension, ErrorCode, maskUnexpectedErrors, outageHttp, outageRetryAfterSeconds, withUnavailablePeerNamed, type AuditedRefusal } from '../lib/errors';
@@ -22,7 +22,7 @@ import { RefusedSubjectCodes } from './refused-subject-codes';
 import { InternalClient } from '../lib/internal-client';
 import type { GatewayObserver } from './observer';
 import { defaultOperationLimits, operationLimitsForApollo, readListSizes, typeLimitErrors, type OperationLimits } from './operation-limits';
-import { createGatewayContext, openGatewayContext, type GatewayContext } from './request-access';
+import { createGatewayContext, openGatewayContext, type ConsentLapse, type GatewayContext } from './request-access';
 import { RateLimits, rateLimitPlugin, type RateLimitSettings } from './rate-limits';
 import { operationResolution, wellFormedVariables, withPlatformScalars } from './request-checks';
 import { defaultSubgraphTimeoutMs, rememberQueryPlan, SubgraphDataSource } from './subgraph-data-source';
@@ -254,9 +254,35 @@ function guardExecutor(execute: GatewayExecutor, guards: Map<string, string>, au
       else console.error('[gateway] audit write failed; answer withheld', error);
       return { errors: [auditUnavailable(requestContext.operation, result.data)] };
     }
-    if (lapse) return { errors: [lapse.error] };
+    if (lapse) return withheldUnderLapse(requestContext, guards, lapse, result.data as Record<string, unknown> | null | undefined, errors);
     return { ...result, errors: errors.length ? errors : undefined };
   };
+}
+
+/**
+ * The answer of a request whose consent lapsed while it was under way: each field the consent
+ * opened answers null with the lapse's error (FORBIDDEN with the consent's `problem` and `header`,
+ * or SUBGRAPH_UNAVAILABLE when the register could not be asked again), as the fields of a request
+ * arriving after the revocation do, and the rest of the answer stands. `data` is there, so the
+ * answer is a 200 (GraphQL over HTTP), not the 400 of a request that was malformed. The fields are
+ * those the grants left to a refused consent do not cover, found as before execution, on the
+ * client's own operation. A field null with an error of its own keeps that one.
+ */
+function withheldUnderLapse(
+  requestContext: GatewayGraphQLRequestContext,
+  guards: Map<string, string>,
+  lapse: ConsentLapse,
+  data: Record<string, unknown> | null | undefined,
+  errors: GraphQLError[],
+): { data: Record<string, unknown> | null; errors: GraphQLError[] } {
+  const { removed, subjectKey } = guardOperation(requestContext.document, requestContext.operationName, requestContext.schema, guards, new Set(lapse.grants), requestContext.request.variables ?? {});
+  const withheld = nullRemovedFields(data, removed, subjectKey).map(({ path }) => path);
+  const starts = (path: readonly (string | number)[] | undefined, prefix: (string | number)[]) => !!path && path.length >= prefix.length && prefix.every((key, i) => path[i] === key);
+  const same = (path: readonly (string | number)[] | undefined, other: (string | number)[]) => starts(path, other) && path!.length === other.length;
+  const kept = errors.filter((error) => !withheld.some((path) => starts(error.path, path) && !same(error.path, path)));
+  const told = withheld.filter((path) => !kept.some((error) => same(error.path, path))).map((path) => atField(lapse.error, path));
+  // Read, and yet at no field the consent opened (an answer null as a whole): the error is the answer's own.
+  return { data: data ?? null, errors: [...kept, ...(told.length ? told : [lapse.error])] };
 }
 
 /**
@@ -291,6 +317,8 @@ function atField(error: GraphQLError, path: (string | number)[]): GraphQLError {
 
 function deniedField(field: RemovedField, path: (string | number)[], context: GatewayContext): GraphQLError {
   const { caller } = context;
+  const unscoped = caller && context.purpose && context.decision.purposeRefused ? readWithoutPurpose(caller, field, path, context.purpose, context.decision.purposeRefused) : undefined;
+  if (unscoped) return unscoped;
   const refused = purposeRefusalFor(caller, field.group, context.decision.purposeRefused);
   const why = refused
     ? `; the request's purpose was refused: ${refused.message}`
@@ -304,6 +332,26 @@ function deniedField(field: RemovedField, path: (string | number)[], context: Ga
   return new GraphQLError(`${field.coordinate} needs the field group ${field.group}${why}`, {
     path,
     extensions: { code: caller === null ? ErrorCode.UNAUTHENTICATED : ErrorCode.FORBIDDEN, group: field.group, field: field.coordinate, ...refusal },
+  });
+}
+
+/**
+ * A group the caller holds with no purpose at all (a grantee's CONSENTS_RECEIVED), asked under a
+ * purpose the registers refused (a consent revoked, expired or not its own; a token's subject not
+ * its own; a provider that may not collect): such a purpose leaves the public registry only, and
+ * would have been scoped to one subject, where the subgraph refuses the group as
+ * OUTSIDE_SUBJECT_SCOPE. The same `problem` then, and what opens it: the request without its
+ * purpose headers; the purpose's own refusal is told beside it, as it is no remedy here (a
+ * consent that held would not open the group either). Undefined for a group the caller holds
+ * only under some purpose.
+ */
+function readWithoutPurpose(caller: Caller, field: RemovedField, path: (string | number)[], purpose: Purpose, refused: PurposeRefusal): GraphQLError | undefined {
+  if (!(decideGrants(caller, null).groups as readonly string[]).includes(field.group)) return undefined;
+  const headers = (['matter', 'caseNumber', 'consentId'] as const).filter((part) => purpose[part]).map((part) => purposeHeaders[part]);
+  const named = headers.length > 1 ? `${headers.slice(0, -1).join(', ')} and ${headers[headers.length - 1]}` : headers[0];
+  return new GraphQLError(`${field.coordinate} needs the field group ${field.group}, which ${caller.organisation} reads with no purpose: send it without ${named} (the request's purpose was refused besides: ${refused.message})`, {
+    path,
+    extensions: { code: ErrorCode.FORBIDDEN, group: field.group, field: field.coordinate, problem: 'OUTSIDE_SUBJECT_SCOPE' },
   });
 }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { auditedTextLimits, purposeHeaders, signerFor, type Caller, type OrganisationKind, type Purpose, type RequestIdentity } from '../lib/access/identity';
 import type { GraphQLError } from 'graphql';
+import type { FieldGroup } from '../lib/access/field-groups';
 import { decideGrants, refusalDetails, type GrantDecision, type PurposeProblem, type PurposeRefusal } from '../lib/access/policy';
 import { findMatter, selfInquiry } from '../lib/catalogue/matters';
 import { badInput, clientError, ErrorCode, serviceUnavailable } from '../lib/errors';
@@ -44,11 +45,15 @@ export interface GatewayContext {
 /**
  * Why what a request read under its consent is withheld after all: the consent was refused when
  * asked again (`DENIED`: revoked or expired meanwhile), or the register could not be asked
- * (`FAILED`: the platform's fault, and the client may try again). `error` is the answer's.
+ * (`FAILED`: the platform's fault, and the client may try again). `error` is told at each field
+ * withheld (no path of its own, and no HTTP status: the answer is a 200 with those fields null, as
+ * for a purpose refused before execution).
  */
 export interface ConsentLapse {
   outcome: 'DENIED' | 'FAILED';
   error: GraphQLError;
+  /** What the request may still release: the grants left to a request whose consent is refused (purposeRefused). */
+  grants: readonly FieldGroup[];
 }
 
 function rawHeader(req: IncomingMessage, name: string): string | undefined {
@@ -132,10 +137,11 @@ export function purposeFrom(req: IncomingMessage): Purpose | null {
  * later. What the register answered is not the caller's to see. 503, as for AUDIT_UNAVAILABLE:
  * the platform failed, not the request, and an answer holding no data is never 200 (GraphQL over
  * HTTP). Nothing was read or refused, so nothing is audited, as for a request refused for a
- * malformed purpose header before it is planned.
+ * malformed purpose header before it is planned. Asked again once everything is read (a consent
+ * re-checked before release), it is told at the fields withheld instead (`wholeAnswer` false).
  */
-function registerUnavailable(serviceName: SubgraphName, register: string, unchecked: string, consequence = 'nothing was read'): GraphQLError {
-  return serviceUnavailable(serviceName, `the ${serviceName} subgraph (${register}) gave no usable answer, so ${unchecked} could not be checked and ${consequence}: retry later`, true);
+function registerUnavailable(serviceName: SubgraphName, register: string, unchecked: string, consequence = 'nothing was read', wholeAnswer = true): GraphQLError {
+  return serviceUnavailable(serviceName, `the ${serviceName} subgraph (${register}) gave no usable answer, so ${unchecked} could not be checked and ${consequence}: retry later`, wholeAnswer);
 }
 
 const CONSENT = /* GraphQL */ `
@@ -177,9 +183,14 @@ async function checkConsent(caller: Caller, purpose: Purpose, consents: { client
   return { subjectId: consent.subjectId };
 }
 
+/** What a request whose purpose turned out not to hold may still read: only the public registry. */
+function groupsLeftUnderRefusal(decision: GrantDecision): FieldGroup[] {
+  return decision.groups.filter((g) => g === 'PROVIDER_REGISTRY');
+}
+
 /** A decision whose purpose turned out not to hold: only the public registry is left. */
 function purposeRefused(decision: GrantDecision, refusal: PurposeRefusal): GrantDecision {
-  return { groups: decision.groups.filter((g) => g === 'PROVIDER_REGISTRY'), scope: {}, purposeRefused: refusal };
+  return { groups: groupsLeftUnderRefusal(decision), scope: {}, purposeRefused: refusal };
 }
 
 /** Narrows a consent-based decision to the consented subject, or refuses it. */
@@ -319,11 +330,21 @@ export async function createGatewayContext(req: IncomingMessage, deps: AccessDep
         try {
           checked = await checkConsent(caller, purpose, deps.entities, requestId);
         } catch {
-          // Everything is read by now, and only a consent known to hold releases it.
-          return { outcome: 'FAILED', error: registerUnavailable('entities', 'the consent register', `whether consent ${purpose.consentId} still holds`, 'nothing read under it is released') };
+          // Everything is read by now, and only a consent known to hold releases it. The fields read
+          // under it answer null with this error, the rest of the answer stands (HTTP 200), as for
+          // any subgraph that gave no usable answer: not the 503 of a request refused whole.
+          return {
+            outcome: 'FAILED',
+            error: registerUnavailable('entities', 'the consent register', `whether consent ${purpose.consentId} still holds`, 'nothing read under it is released', false),
+            grants: groupsLeftUnderRefusal(decision),
+          };
         }
         if (!('refused' in checked)) return null;
-        return { outcome: 'DENIED', error: clientError(ErrorCode.FORBIDDEN, `${checked.refused.message}, so nothing read under it is released`, refusalDetails(checked.refused)) };
+        return {
+          outcome: 'DENIED',
+          error: clientError(ErrorCode.FORBIDDEN, `${checked.refused.message}, so nothing read under it is released`, refusalDetails(checked.refused)),
+          grants: groupsLeftUnderRefusal(decision),
+        };
       };
       return { ...contextOf(requestId, deadline, caller, purpose, decision, rateLimit, deps.signingKey), consentRecheck: checkedAgain };
     }

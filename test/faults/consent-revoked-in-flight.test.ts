@@ -18,6 +18,8 @@ const bank: As = {
   headers: { 'x-credit-matter': 'FINANCIAL_SERVICES', 'x-credit-consent': demoConsents.bankFinancialServices },
 };
 const READ = /* GraphQL */ `query Read($id: ID!) { subject(id: $id) { name creditRecords { totalCount } } }`;
+/** The same read beside a field anyone may read, which no consent opened: it stands whatever becomes of the consent. */
+const PUBLIC_BESIDE = /* GraphQL */ `query ReadBeside($id: ID!) { subject(id: $id) { name creditRecords { totalCount } } matters { code } }`;
 
 describe('a consent revoked while a request under it is answered', () => {
   let platform: Platform;
@@ -41,11 +43,11 @@ describe('a consent revoked while a request under it is answered', () => {
   afterEach(() => entities.release());
 
   /** Sends the bank's read with the records subgraph holding it; `meanwhile` runs once the read has reached it. */
-  async function heldRead(meanwhile: () => Promise<unknown>) {
+  async function heldRead(meanwhile: () => Promise<unknown>, query = READ) {
     const requestId = `inflight-${++requests}`;
     records.behaviour = { kind: 'hold' };
     const before = records.received.length;
-    const answer = platform.query<{ subject: { name: string } | null }>(READ, { id: consented.id }, { ...bank, headers: { ...bank.headers, 'x-request-id': requestId } });
+    const answer = platform.query<{ subject: { name: string } | null; matters?: { code: string }[] }>(query, { id: consented.id }, { ...bank, headers: { ...bank.headers, 'x-request-id': requestId } });
     await records.receivedAtLeast(before + 1);
     await meanwhile();
     records.release();
@@ -61,33 +63,59 @@ describe('a consent revoked while a request under it is answered', () => {
     expect(audited.map((a) => [a.outcome, a.subject_id])).toEqual([['DISCLOSED', consented.id]]);
   });
 
-  it('withholds everything read under it when the consent register cannot be asked again: an outage (503), audited as failed, not a refusal', async () => {
+  it('withholds everything read under it when the consent register cannot be asked again: an outage at the fields withheld (200, the rest standing), audited as failed, not a refusal', async () => {
     const { result, audited } = await heldRead(async () => {
       entities.behaviour = { kind: 'answer', status: 503, contentType: 'text/plain', body: 'Service Unavailable' };
-    });
-    expect(result.status).toBe(503);
-    expect(result.data ?? null).toBeNull();
-    expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'entities', retryAfterSeconds: 5 }]);
-    expect(result.headers?.get('retry-after')).toBe('5');
+    }, PUBLIC_BESIDE);
+    // The answer has `data`, so it is a 200 (GraphQL over HTTP), as SUBGRAPH_UNAVAILABLE at a field is: not the 503 of a request refused whole.
+    expect(result.status).toBe(200);
+    expect(result.headers?.get('retry-after')).toBeNull();
+    expect(result.data).toEqual({ subject: null, matters: expect.arrayContaining([{ code: 'FINANCIAL_SERVICES' }]) });
+    expect(result.errors?.map((e) => ({ path: e.path, extensions: e.extensions }))).toEqual([{ path: ['subject'], extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'entities', retryAfterSeconds: 5 } }]);
     expect(result.errors?.[0].message).toContain(`whether consent ${demoConsents.bankFinancialServices} still holds could not be checked and nothing read under it is released`);
     expect(JSON.stringify(result)).not.toContain(consented.name);
     expect(audited.map((a) => [a.outcome, a.subject_id])).toEqual([['FAILED', consented.id]]);
   });
 
-  it('withholds everything read under it once it is revoked meanwhile, audits the read as denied, and refuses the next request at once', async () => {
+  it('withholds everything read under it once it is revoked meanwhile, as a 200 answering what it read null, audits the read as denied, and refuses the next request at once, in the same shape', async () => {
     const consents = platform.databases.entities.getRepository(Consent);
-    const { result, audited } = await heldRead(() => consents.update({ id: demoConsents.bankFinancialServices }, { revokedAt: new Date(), revokedBy: 'self-user', revocationReason: '客户撤回授权' }));
-    expect(result.data ?? null).toBeNull();
-    expect(result.errors?.map((e) => ({ message: e.message, extensions: e.extensions }))).toEqual([
+    const { result, audited } = await heldRead(() => consents.update({ id: demoConsents.bankFinancialServices }, { revokedAt: new Date(), revokedBy: 'self-user', revocationReason: '客户撤回授权' }), PUBLIC_BESIDE);
+    // A well-formed purpose the caller may no longer use is no HTTP error (README): 200 with `data`, not a 400.
+    expect(result.status).toBe(200);
+    expect(result.data).toEqual({ subject: null, matters: expect.arrayContaining([{ code: 'FINANCIAL_SERVICES' }]) });
+    expect(result.errors?.map((e) => ({ message: e.message, path: e.path, extensions: e.extensions }))).toEqual([
       {
         message: `consent ${demoConsents.bankFinancialServices} is revoked, so nothing read under it is released`,
+        path: ['subject'],
         extensions: { code: 'FORBIDDEN', problem: 'CONSENT_REVOKED', header: 'x-credit-consent' },
       },
     ]);
     expect(JSON.stringify(result)).not.toContain(consented.name);
     expect(audited.map((a) => [a.outcome, a.subject_id])).toEqual([['DENIED', consented.id]]);
 
-    const next = await platform.query(READ, { id: consented.id }, bank);
-    expect(next.errors?.[0]).toMatchObject({ message: expect.stringContaining('is revoked'), extensions: { code: 'FORBIDDEN' } });
+    const next = await platform.query<{ subject: unknown }>(PUBLIC_BESIDE, { id: consented.id }, bank);
+    expect(next.status).toBe(200);
+    expect(next.data).toEqual({ subject: null, matters: result.data?.matters });
+    expect(next.errors?.map((e) => ({ path: e.path, extensions: e.extensions }))).toEqual([{ path: ['subject'], extensions: expect.objectContaining({ code: 'FORBIDDEN', problem: 'CONSENT_REVOKED', header: 'x-credit-consent' }) }]);
+    expect(next.errors?.[0].message).toContain('is revoked');
+  });
+
+  it('answers each of many reads under it, revoked part-way, with the subject null and the refusal, every one a 200', async () => {
+    const consents = platform.databases.entities.getRepository(Consent);
+    await consents.update({ id: demoConsents.bankFinancialServices }, { revokedAt: null, revokedBy: null, revocationReason: null });
+    records.behaviour = { kind: 'hold' };
+    const before = records.received.length;
+    const reads = Array.from({ length: 30 }, (_, i) => platform.query<{ subject: { name: string } | null }>(READ, { id: consented.id }, { ...bank, headers: { ...bank.headers, 'x-request-id': `inflight-many-${i}` } }));
+    await records.receivedAtLeast(before + 1);
+    await consents.update({ id: demoConsents.bankFinancialServices }, { revokedAt: new Date(), revokedBy: 'self-user', revocationReason: '客户撤回授权' });
+    records.release();
+    const answers = await Promise.all(reads);
+    expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
+    for (const answer of answers) {
+      expect(answer.data).toEqual({ subject: null });
+      // Withheld at the re-check, or refused before execution (which also names the group and field it lacked).
+      expect(answer.errors?.map((e) => ({ path: e.path, extensions: e.extensions }))).toEqual([{ path: ['subject'], extensions: expect.objectContaining({ code: 'FORBIDDEN', problem: 'CONSENT_REVOKED', header: 'x-credit-consent' }) }]);
+    }
+    expect(answers.filter((a) => a.errors?.[0].message.endsWith('so nothing read under it is released')).length).toBeGreaterThan(0);
   });
 });

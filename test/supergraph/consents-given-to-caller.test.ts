@@ -212,6 +212,36 @@ describe.each(testDatabases)('Query.consentsGivenToCaller on $label', (database)
     expect(await platform.databases.audit.query("SELECT outcome FROM audit_entry WHERE request_id = ? AND outcome = 'DISCLOSED'", [requestId])).toEqual([]);
   });
 
+  it.each(['REVOKED', 'EXPIRED', 'NOT_YET_VALID'])(
+    'refuses a bank reading under its own %s consent as under one that holds (OUTSIDE_SUBJECT_SCOPE), saying it reads the list with no purpose and why the consent was refused',
+    async (status) => {
+      const consent = expected.find((c) => c.status === status)!;
+      const requestId = `consents-given-refused-${status}`;
+      const result = await list(bank(bankA, { 'x-credit-matter': 'FINANCIAL_SERVICES', 'x-credit-consent': consent.id }), {}, requestId);
+      expect(result.status).toBe(200);
+      expect(result.data).toEqual({ consentsGivenToCaller: null });
+      expect(result.errors?.map((e) => ({ path: e.path, extensions: e.extensions }))).toEqual([
+        { path: ['consentsGivenToCaller'], extensions: { code: 'FORBIDDEN', group: 'CONSENTS_RECEIVED', field: 'Query.consentsGivenToCaller', problem: 'OUTSIDE_SUBJECT_SCOPE' } },
+      ]);
+      const why = status.toLowerCase().replaceAll('_', ' ');
+      expect(result.errors?.[0].message).toBe(
+        `Query.consentsGivenToCaller needs the field group CONSENTS_RECEIVED, which ${bankA} reads with no purpose: send it without x-credit-matter and x-credit-consent (the request's purpose was refused besides: consent ${consent.id} is ${why})`,
+      );
+      expect(await platform.databases.audit.query("SELECT outcome FROM audit_entry WHERE request_id = ? AND outcome = 'DISCLOSED'", [requestId])).toEqual([]);
+      // As the message says: without the purpose headers the same token reads the list.
+      const without = await list(bank(bankA));
+      expect(without.errors).toBeUndefined();
+      expect(without.data?.consentsGivenToCaller?.totalCount).toBe(expected.length);
+    },
+  );
+
+  it("refuses a bank naming another bank's consent the same way, without telling whose it is", async () => {
+    const result = await list(bank(bankA, { 'x-credit-matter': 'FINANCIAL_SERVICES', 'x-credit-consent': ids.bankB }));
+    expect(result.data).toEqual({ consentsGivenToCaller: null });
+    expect(result.errors?.map((e) => e.extensions)).toEqual([expect.objectContaining({ code: 'FORBIDDEN', group: 'CONSENTS_RECEIVED', problem: 'OUTSIDE_SUBJECT_SCOPE' })]);
+    expect(result.errors?.[0].message).toMatch(/send it without x-credit-matter and x-credit-consent \(the request's purpose was refused besides: consent \S+ is no consent given to BANK_GRANTEE_A\)$/);
+  });
+
   it('refuses a department, which reads under its matter and is given no consent, before anything is fetched', async () => {
     const finance: As = { caller: { id: 'officer-zhang', organisation: 'FINANCE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' } };
     const refused = await list(finance);
