@@ -2,26 +2,37 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
+/** The secrets the embedded default makes when the environment lacks them. */
+export const devSecretNames = ['AUTH_JWT_SECRET', 'GATEWAY_SIGNING_KEY'] as const;
+export type DevSecretName = (typeof devSecretNames)[number];
+
 /**
  * The embedded default's secrets: made once per checkout in `data/dev-secrets.json` (ignored by
  * git, readable by the owner only), so that demo tokens survive a restart. Production sets
- * AUTH_* and GATEWAY_SIGNING_KEY itself; anything already in the environment wins.
+ * AUTH_* and GATEWAY_SIGNING_KEY itself; anything already in the environment wins, and the file
+ * is read (made, the first time) only for a secret the environment lacks: with every one given
+ * (AUTH_JWT_SECRET not needed beside external keys, AUTH_PUBLIC_KEY_FILE or AUTH_JWKS_URL), it
+ * is neither read nor written. `needed`: the secrets the command uses (import signs its lookups
+ * only, with GATEWAY_SIGNING_KEY), every one by default.
  */
-export function withDevSecrets(env: NodeJS.ProcessEnv, dataDirectory: string): NodeJS.ProcessEnv {
+export function withDevSecrets(env: NodeJS.ProcessEnv, dataDirectory: string, needed: readonly DevSecretName[] = devSecretNames): NodeJS.ProcessEnv {
+  const externalKeys = Boolean(env.AUTH_PUBLIC_KEY_FILE || env.AUTH_JWKS_URL);
+  const missing = needed.filter((name) => !env[name] && !(name === 'AUTH_JWT_SECRET' && externalKeys));
+  if (!missing.length) return { ...env };
   const file = path.join(dataDirectory, 'dev-secrets.json');
-  let secrets: Record<string, string>;
+  let secrets: Partial<Record<DevSecretName, string>> = {};
   try {
-    secrets = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string>;
+    secrets = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<Record<DevSecretName, string>>;
   } catch {
+    // None yet (or unreadable): made afresh below.
+  }
+  const absent = devSecretNames.filter((name) => typeof secrets[name] !== 'string' || !secrets[name]);
+  if (absent.length) {
+    // Every secret at once, so that the file stays the one pair the demo runs with.
     const fresh = () => `base64:${randomBytes(32).toString('base64')}`;
-    secrets = { AUTH_JWT_SECRET: fresh(), GATEWAY_SIGNING_KEY: fresh() };
+    secrets = { ...secrets, ...Object.fromEntries(absent.map((name) => [name, fresh()])) };
     fs.mkdirSync(dataDirectory, { recursive: true });
     fs.writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   }
-  const externalKeys = env.AUTH_PUBLIC_KEY_FILE || env.AUTH_JWKS_URL;
-  return {
-    ...env,
-    GATEWAY_SIGNING_KEY: env.GATEWAY_SIGNING_KEY || secrets.GATEWAY_SIGNING_KEY,
-    ...(externalKeys ? {} : { AUTH_JWT_SECRET: env.AUTH_JWT_SECRET || secrets.AUTH_JWT_SECRET }),
-  };
+  return { ...env, ...Object.fromEntries(missing.map((name) => [name, secrets[name]])) };
 }

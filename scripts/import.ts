@@ -23,7 +23,8 @@ source_department, which must then be CODE (JSON Lines: the camelCase names of
 SubmitCreditRecordInput). Importing a file again changes nothing.
 
 Subjects are checked with the entities subgraph (SUBGRAPH_ENTITIES_URL, default
-http://127.0.0.1:4001/graphql, and GATEWAY_SIGNING_KEY); the database is DATABASE_URL /
+http://127.0.0.1:4001/graphql, and GATEWAY_SIGNING_KEY: required with NODE_ENV=production,
+otherwise when unset the development key of data/dev-secrets.json); the database is DATABASE_URL /
 DATABASE_PREFIX / SQLITE_DIRECTORY, as for the subgraphs.
 
 --rejections FILE writes every rejected row (row, the line of FILE it begins on, field,
@@ -172,7 +173,15 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const dataDirectory = path.join(projectRoot, 'data');
-  const env = withDevSecrets(process.env, dataDirectory);
+  // The import signs its subject lookups with the gateway's key, which the entities subgraph
+  // checks. In production that is the real one, from the environment, as the gateway and the
+  // subgraphs read it (lib/env.ts readSecret): a development key made here would only be refused
+  // there, and a secrets file written on a production host. Elsewhere the embedded default's.
+  if (process.env.NODE_ENV === 'production' && !process.env.GATEWAY_SIGNING_KEY) {
+    console.error('configuration error: GATEWAY_SIGNING_KEY is required with NODE_ENV=production: the key the gateway signs with, which the entities subgraph checks (the import makes no development secret in production)');
+    return 2;
+  }
+  const env = process.env.NODE_ENV === 'production' ? { ...process.env } : withDevSecrets(process.env, dataDirectory, ['GATEWAY_SIGNING_KEY']);
   let lookup: EntitiesLookupConfig;
   let target: DatabaseTarget;
   try {

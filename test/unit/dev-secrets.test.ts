@@ -1,0 +1,73 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { projectRoot } from '../../lib/project-root';
+import { withDevSecrets } from '../../scripts/dev-secrets';
+import { main as importMain } from '../../scripts/import';
+
+/**
+ * The embedded default's secrets file (data/dev-secrets.json) is read, or made, only for a secret
+ * the environment lacks: a host that sets its secrets (production) gets no file of made-up ones.
+ */
+describe('withDevSecrets', () => {
+  let dir: string;
+  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dev-secrets-'))));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = () => path.join(dir, 'data', 'dev-secrets.json');
+  const given = { AUTH_JWT_SECRET: 'base64:given-auth', GATEWAY_SIGNING_KEY: 'base64:given-signing' };
+
+  it('neither reads nor writes the file when the environment gives every secret', () => {
+    const env = withDevSecrets({ ...given, OTHER: 'kept' }, path.join(dir, 'data'));
+    expect(env).toMatchObject({ ...given, OTHER: 'kept' });
+    expect(fs.existsSync(path.join(dir, 'data'))).toBe(false);
+    // Not read either: an unreadable file changes nothing.
+    fs.mkdirSync(path.join(dir, 'data'));
+    fs.writeFileSync(file(), 'not json');
+    expect(withDevSecrets(given, path.join(dir, 'data'))).toEqual(given);
+    expect(fs.readFileSync(file(), 'utf8')).toBe('not json');
+  });
+
+  it('needs no AUTH_JWT_SECRET beside external keys, nor one the command does not use', () => {
+    expect(withDevSecrets({ GATEWAY_SIGNING_KEY: given.GATEWAY_SIGNING_KEY, AUTH_JWKS_URL: 'https://idp.example/jwks' }, path.join(dir, 'data'))).not.toHaveProperty('AUTH_JWT_SECRET');
+    expect(withDevSecrets({ GATEWAY_SIGNING_KEY: given.GATEWAY_SIGNING_KEY }, path.join(dir, 'data'), ['GATEWAY_SIGNING_KEY'])).toEqual({ GATEWAY_SIGNING_KEY: given.GATEWAY_SIGNING_KEY });
+    expect(fs.existsSync(file())).toBe(false);
+  });
+
+  it('makes the file for a secret the environment lacks, owner-only, and reuses it; what the environment gives wins', () => {
+    const first = withDevSecrets({}, path.join(dir, 'data'));
+    expect(first.AUTH_JWT_SECRET).toMatch(/^base64:/);
+    expect(first.GATEWAY_SIGNING_KEY).toMatch(/^base64:/);
+    expect(fs.statSync(file()).mode & 0o777).toBe(0o600);
+    const written = fs.readFileSync(file(), 'utf8');
+    expect(withDevSecrets({}, path.join(dir, 'data'))).toEqual(first);
+    const mixed = withDevSecrets({ AUTH_JWT_SECRET: given.AUTH_JWT_SECRET }, path.join(dir, 'data'));
+    expect(mixed).toEqual({ AUTH_JWT_SECRET: given.AUTH_JWT_SECRET, GATEWAY_SIGNING_KEY: first.GATEWAY_SIGNING_KEY });
+    expect(fs.readFileSync(file(), 'utf8')).toBe(written);
+  });
+});
+
+describe('npm run import with NODE_ENV=production', () => {
+  it('refuses without the real GATEWAY_SIGNING_KEY, making no development one', async () => {
+    const secrets = path.join(projectRoot, 'data', 'dev-secrets.json');
+    const before = fs.existsSync(secrets) ? fs.statSync(secrets).mtimeMs : null;
+    const saved = { ...process.env };
+    const errors: string[] = [];
+    const error = jest.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void errors.push(args.join(' ')));
+    try {
+      process.env.NODE_ENV = 'production';
+      delete process.env.GATEWAY_SIGNING_KEY;
+      // Were it to go on, into a database of its own, not the checkout's.
+      delete process.env.DATABASE_URL;
+      process.env.SQLITE_DIRECTORY = fs.mkdtempSync(path.join(os.tmpdir(), 'import-production-'));
+      process.env.SUBGRAPH_ENTITIES_URL = 'http://127.0.0.1:1/graphql';
+      const status = await importMain(['--department', 'MARKET_REGULATION', path.join(os.tmpdir(), 'no-such-records.csv')]);
+      expect(status).toBe(2);
+      expect(errors.join('\n')).toMatch(/GATEWAY_SIGNING_KEY is required with NODE_ENV=production/);
+    } finally {
+      error.mockRestore();
+      for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+      Object.assign(process.env, saved);
+    }
+    expect(fs.existsSync(secrets) ? fs.statSync(secrets).mtimeMs : null).toBe(before);
+  });
+});
