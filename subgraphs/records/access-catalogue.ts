@@ -1,18 +1,67 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { findDepartment } from '../../lib/catalogue/departments';
-import { matters, type Matter } from '../../lib/catalogue/matters';
-import type { Caller } from '../../lib/access/identity';
+import { findMatter, matters, selfInquiry, type Matter } from '../../lib/catalogue/matters';
+import type { Caller, RequestIdentity } from '../../lib/access/identity';
 import { departmentsNaming, mattersOpenTo, type OpenMatter } from '../../lib/access/matter-access';
-import { decideGrants, purposeGrants } from '../../lib/access/policy';
+import { decideGrants, purposeGrants, refusalDetails, refusalOfPurpose, type PurposeRefusal } from '../../lib/access/policy';
 import { clientError, ErrorCode } from '../../lib/errors';
-import { personIdentifier, type SubgraphContext } from '../shared/access';
+import { ExpiringMemory } from '../../lib/expiring-memory';
+import { detectIdentifierKind, validateCitizenIdNumber, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
+import { forbiddenAbout, personIdentifier, type SubgraphContext } from '../shared/access';
+import { withEntitiesOrUnavailable, type SubjectDirectory } from '../shared/subject-directory';
+
+/** The records subgraph's context, as far as the catalogue needs it: the entities subgraph's subject directory. */
+type Context = SubgraphContext & { subjects: SubjectDirectory };
+
+/**
+ * Why this request's SELF_INQUIRY was refused, or undefined when it was accepted. The signed
+ * identity carries no refusal, but tells one: the policy's own refusals are the policy's to decide
+ * again (`refusalOfPurpose`, as the gateway's `decideGrants`), and a self-inquiry the policy lets
+ * through is scoped by the gateway to the token's subject once it found that subject the caller's
+ * own (gateway/request-access.ts, applyOwnSubject); a scope without it is that check's refusal.
+ */
+function selfInquiryRefusal(identity: RequestIdentity, caller: Caller, shown: string): PurposeRefusal | undefined {
+  const purpose = identity.purpose!;
+  const byPolicy = refusalOfPurpose(caller, purpose, findMatter(purpose.matter));
+  if (byPolicy) return byPolicy;
+  if (caller.subjectId && identity.scope.subjectId === caller.subjectId) return undefined;
+  return { problem: 'TOKEN_SUBJECT_NOT_OWN', message: `the token's subject_id does not name the subject ${shown} (its org)` };
+}
+
+/** `${subject id} ${org}` → whether that subject is the one the org names: codes never change, so a quarter-hour at most. */
+const ownSubjects = new ExpiringMemory<Promise<boolean>>(10_000);
+const ownSubjectLifetimeMs = 15 * 60 * 1000;
+
+/**
+ * Whether the token's `subject_id` names the caller's own subject (the one whose code or ID number
+ * is its `org`), as the gateway checks before it accepts a SELF_INQUIRY: a request that named one
+ * already tells (its scope); any other asks the entities subgraph which subject the org names.
+ */
+async function ownSubjectVerified(ctx: Context, caller: Caller & { subjectId: string }): Promise<boolean> {
+  const { identity, deadline } = ctx.access;
+  if (identity.purpose?.matter === selfInquiry) return identity.scope.subjectId === caller.subjectId;
+  const org = caller.organisation;
+  const valid = detectIdentifierKind(org) === 'CITIZEN_ID_NUMBER' ? validateCitizenIdNumber(org).valid : validateUnifiedSocialCreditCode(org).valid;
+  // No subject has a malformed code: the entities subgraph would refuse to look it up.
+  if (!valid) return false;
+  const key = `${caller.subjectId} ${org}`;
+  let own = ownSubjects.get(key);
+  if (!own) {
+    own = ctx.subjects.lookUp([], [org], identity.requestId, deadline).then((found) => found.codes.get(org) === caller.subjectId);
+    ownSubjects.set(key, own, Date.now() + ownSubjectLifetimeMs);
+    own.catch(() => ownSubjects.delete(key));
+  }
+  return await withEntitiesOrUnavailable(() => own, "whether the token's subject_id names the caller's own subject (so whether it may name SELF_INQUIRY) could not be checked with the entities subgraph; retry later");
+}
 
 /**
  * The access catalogue front ends build on (`Query.matters`, `Query.viewer`): served here, beside
  * the other catalogues (`departments`, `creditRecordCategories`), whose `Department`s it names.
- * Nothing in it is about a subject, so nothing is disclosed and no statement is sent.
+ * Nothing in it is about a subject, so nothing is disclosed and no statement is sent here; only
+ * whether a subject's token names its own subject, for its SELF_INQUIRY, is asked of the entities
+ * subgraph (a lookup, not a disclosure), as the gateway asks it.
  */
-export const accessCatalogueResolvers: GraphQLResolverMap<SubgraphContext> = {
+export const accessCatalogueResolvers: GraphQLResolverMap<Context> = {
   Query: {
     matters: () => matters,
     viewer: (_: unknown, __: unknown, ctx: SubgraphContext): Caller => {
@@ -35,14 +84,28 @@ export const accessCatalogueResolvers: GraphQLResolverMap<SubgraphContext> = {
     organisation: (caller: Caller, _: unknown, ctx: SubgraphContext) => personIdentifier(ctx.access, null, caller.organisation),
     department: (caller: Caller) => (caller.organisationKind === 'DEPARTMENT' ? (findDepartment(caller.organisation) ?? null) : null),
     // The token's subject only once the gateway found it the caller's own, which it does for a
-    // SELF_INQUIRY it accepts (the request is then scoped to it): a token naming another subject,
-    // or none there is, leads nowhere.
-    subject: (caller: Caller, _: unknown, ctx: SubgraphContext) => {
-      const own = ctx.access.identity.scope.subjectId;
-      return own && own === caller.subjectId ? { __typename: 'Subject', id: own } : null;
+    // SELF_INQUIRY it accepts (the request is then scoped to it). A SELF_INQUIRY it refused (a
+    // token naming another subject, or none there is; a caller it is not open to) is answered
+    // here with its refusal, as the gateway answers the fields it cut under it: nothing beneath
+    // is resolved, so the refusal would otherwise go unsaid. Audited as the attempt it is,
+    // against the subject the token names.
+    subject: (caller: Caller, _: unknown, ctx: Context) => {
+      const { identity } = ctx.access;
+      if (identity.purpose?.matter !== selfInquiry) return null;
+      const refused = selfInquiryRefusal(identity, caller, personIdentifier(ctx.access, null, caller.organisation));
+      if (refused) {
+        throw forbiddenAbout(caller.subjectId, refused.problem, `viewer.subject is the token's own subject, read under SELF_INQUIRY; the request's purpose was refused: ${refused.message}`, refusalDetails(refused));
+      }
+      return { __typename: 'Subject', id: identity.scope.subjectId };
     },
     standingFieldGroups: (caller: Caller) => decideGrants(caller, null).groups,
-    matters: (caller: Caller) => mattersOpenTo(caller),
+    // What the gateway then accepts: SELF_INQUIRY only to a caller whose token's subject is its own.
+    matters: async (caller: Caller, _: unknown, ctx: Context) => {
+      const open = mattersOpenTo(caller);
+      if (!caller.subjectId || !open.some((o) => o.matter.code === selfInquiry)) return open;
+      if (await ownSubjectVerified(ctx, { ...caller, subjectId: caller.subjectId })) return open;
+      return open.filter((o) => o.matter.code !== selfInquiry);
+    },
   },
   ViewerMatter: {
     fieldGroups: (open: OpenMatter) => open.groups,

@@ -178,15 +178,63 @@ describe.each(testDatabases)('the access catalogue (matters, viewer) through the
     expect(own.result.data!.viewer).toEqual({ subject: { id: ownSubject.id, name: ownSubject.name } });
     // Its name is its own credit data, read under SELF_INQUIRY: in its trail, as any of its own reads.
     expect(own.entries).toEqual([{ outcome: 'DISCLOSED' }]);
-    // The same token without naming its self-inquiry, or naming a subject that is not its own.
-    const otherSubject: As = { caller: { ...subjectItself.caller!, id: 'self-viewer-other', subjectId: '00000000-0000-4000-8000-000000000000' }, headers: subjectItself.headers };
+    // The same token without naming its self-inquiry (a token naming a subject not its own is refused: below).
     const withoutPurpose: As = { caller: { ...subjectItself.caller!, id: 'self-viewer-plain' } };
-    for (const as of [financeOfficer, analyst, bank, registryAdmin, person, otherSubject, withoutPurpose]) {
+    for (const as of [financeOfficer, analyst, bank, registryAdmin, person, withoutPurpose]) {
       // `id` only: a field the caller's grants do not cover (a registry admin asking a name) is a refused read, audited as one.
       const other = await withEntries<{ viewer: { subject: unknown } }>(`{ viewer { subject { id } } }`, as);
       expect({ caller: as.caller!.id, answer: other.result.data, errors: other.result.errors }).toEqual({ caller: as.caller!.id, answer: { viewer: { subject: null } }, errors: undefined });
       expect(other.entries).toEqual([]);
     }
+  });
+
+  it("answers a refused self-inquiry's refusal at viewer.subject, as subject(id:) answers it, and offers SELF_INQUIRY only for the token's own subject", async () => {
+    const QUERY = `query Own($id: ID!) { viewer { subject { name } matters { matter { code } } } subject(id: $id) { name } }`;
+    const ask = async (as: As, id = ownSubject.id) => {
+      const requestId = `viewer-${database.label}-${++requests}`;
+      const result = await platform.query<{ viewer: { subject: unknown; matters: { matter: { code: string } }[] } | null; subject: unknown }>(QUERY, { id }, { ...as, headers: { ...as.headers, 'x-request-id': requestId } });
+      const entries: { outcome: string; subject_id: string | null }[] = await platform.databases.audit.query('SELECT outcome, subject_id FROM audit_entry WHERE request_id = ?', [requestId]);
+      const offered = result.data?.viewer?.matters.map((m) => m.matter.code);
+      return { result, entries, offersSelfInquiry: offered?.includes('SELF_INQUIRY') };
+    };
+    const refusalAt = (result: Awaited<ReturnType<typeof ask>>['result'], path: string[]) =>
+      result.errors?.filter((e) => e.path?.slice(0, path.length).join('.') === path.join('.')).map((e) => ({ code: e.extensions?.code, problem: e.extensions?.problem, header: e.extensions?.header }));
+    const strangerId = '00000000-0000-4000-8000-000000000000';
+    // A token whose subject_id names a subject there is not: the gateway refuses its self-inquiry.
+    const otherSubject: As = { caller: { ...subjectItself.caller!, id: 'self-viewer-other', subjectId: strangerId }, headers: subjectItself.headers };
+    const refused = await ask(otherSubject, strangerId);
+    expect(refused.result.data).toEqual({ viewer: { subject: null, matters: expect.any(Array) }, subject: null });
+    const notOwn = [{ code: 'FORBIDDEN', problem: 'TOKEN_SUBJECT_NOT_OWN', header: undefined }];
+    expect(refusalAt(refused.result, ['viewer', 'subject'])).toEqual(notOwn);
+    expect(refusalAt(refused.result, ['subject'])).toEqual(notOwn);
+    expect(refused.offersSelfInquiry).toBe(false);
+    // Both refusals are attempts at the subject the token names, audited as such.
+    expect(refused.entries).toEqual(expect.arrayContaining([{ outcome: 'DENIED', subject_id: strangerId }]));
+
+    // The same token naming no purpose: not offered SELF_INQUIRY, which the gateway would refuse.
+    const plainOther = await ask({ caller: otherSubject.caller }, strangerId);
+    expect(plainOther.offersSelfInquiry).toBe(false);
+    expect(plainOther.result.data!.viewer!.subject).toBeNull();
+    // A token whose org is no code at all names no subject of its own either.
+    const codeless = await ask({ caller: { ...subjectItself.caller!, id: 'self-viewer-codeless', organisation: 'NOT-A-CODE', organisationKind: 'ENTERPRISE' } });
+    expect(codeless.offersSelfInquiry).toBe(false);
+
+    // A caller SELF_INQUIRY is not open to (a bank whose token carries a subject_id) is told so at viewer.subject too.
+    const bankWithSubject: As = { caller: { ...bank.caller!, id: 'banker-viewer-self', subjectId: ownSubject.id }, headers: subjectItself.headers };
+    const notOpen = await ask(bankWithSubject);
+    expect(refusalAt(notOpen.result, ['viewer', 'subject'])).toEqual([{ code: 'FORBIDDEN', problem: 'MATTER_NOT_OPEN_TO_CALLER', header: 'x-credit-matter' }]);
+    expect(notOpen.offersSelfInquiry).toBe(false);
+
+    // The subject itself is offered it, with or without naming it, and reads its own subject under it.
+    const own = await ask(subjectItself);
+    expect(own.result.errors).toBeUndefined();
+    expect(own.result.data).toEqual({ viewer: { subject: { name: ownSubject.name }, matters: expect.any(Array) }, subject: { name: ownSubject.name } });
+    expect(own.offersSelfInquiry).toBe(true);
+    const plainOwn = await withEntries<ViewerAnswer>(VIEWER, { caller: subjectItself.caller });
+    expect(plainOwn.result.errors).toBeUndefined();
+    expect(plainOwn.result.data!.viewer).toEqual(expectedViewer(subjectItself.caller!, plainOwn.result.data!.viewer!.organisation));
+    expect(plainOwn.result.data!.viewer!.matters.map((m) => m.matter.code)).toContain('SELF_INQUIRY');
+    expect(plainOwn.entries).toEqual([]);
   });
 
   it('answers an anonymous caller UNAUTHENTICATED at viewer, and the catalogue all the same', async () => {
