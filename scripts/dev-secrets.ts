@@ -36,3 +36,14 @@ export function withDevSecrets(env: NodeJS.ProcessEnv, dataDirectory: string, ne
   }
   return { ...env, ...Object.fromEntries(missing.map((name) => [name, secrets[name]])) };
 }
+
+/**
+ * Whether the demo callers' tokens may be listed in the explorer (`EXPLORER_DEMO_TOKENS`): only
+ * when the token secret is the checkout's own demo secret, which `withDevSecrets` supplies for an
+ * environment that gives none. A secret the operator set (a staging host started with `npm
+ * start`) signs real tokens: listing them would hand anyone who reaches the explorer a credit
+ * office supervisor's. An explicit `EXPLORER_DEMO_TOKENS` wins, as ever.
+ */
+export function demoTokensListed(env: NodeJS.ProcessEnv): string {
+  return env.EXPLORER_DEMO_TOKENS ?? String(!env.AUTH_JWT_SECRET && !env.AUTH_PUBLIC_KEY_FILE && !env.AUTH_JWKS_URL);
+}

@@ -23,8 +23,8 @@ export interface LaunchedPlatform {
  * `npm start` runs), and waits until each answers `/ready` (a subgraph: its database answers;
  * the gateway: every subgraph is ready). A port already in use stops the launch: otherwise
  * another platform's process could answer for one of ours. The gateway's explorer lists the demo
- * callers' tokens unless told otherwise (`EXPLORER_DEMO_TOKENS`), outside production, and only
- * with the embedded default's token secret: this launcher is the embedded default.
+ * callers' tokens only when told to (`EXPLORER_DEMO_TOKENS`): `npm start` does, when the token
+ * secret is the checkout's own demo secret (scripts/dev-secrets.ts, `demoTokensListed`).
  *
  * Each process runs in a process group of its own, so that only the launcher hears the
  * terminal's Ctrl-C (sent to the whole foreground group): were the processes to hear it too, the
@@ -83,8 +83,7 @@ export async function launchPlatform(
   try {
     for (const name of subgraphNames) start(name, `subgraphs/${name}/index.js`, { PORT: String(ports[name]) });
     await Promise.all(subgraphNames.map((name) => waitHealthy(name, ports[name], died)));
-    const demoTokens = env.EXPLORER_DEMO_TOKENS ?? (env.NODE_ENV !== 'production' && env.AUTH_JWT_SECRET ? 'true' : 'false');
-    start('gateway', 'gateway/index.js', { GATEWAY_PORT: String(ports.gateway), EXPLORER_DEMO_TOKENS: demoTokens });
+    start('gateway', 'gateway/index.js', { GATEWAY_PORT: String(ports.gateway), EXPLORER_DEMO_TOKENS: env.EXPLORER_DEMO_TOKENS ?? 'false' });
     await waitHealthy('gateway', ports.gateway, died);
     const pids = Object.fromEntries(children.map((c) => [c.name, c.process.pid ?? 0]));
     return { gatewayUrl: `http://127.0.0.1:${ports.gateway}/graphql`, died, pids, stop, kill };

@@ -5,7 +5,7 @@ import { databaseTarget, describeTarget } from '../subgraphs/shared/database';
 import { demoWorld } from './demo/world';
 import { launchPlatform, superviseUntilStopped } from './launch';
 import { defaultDemoSize, seedAll } from './seed';
-import { withDevSecrets } from './dev-secrets';
+import { demoTokensListed, withDevSecrets } from './dev-secrets';
 import { demoTokens, describeTokens } from './tokens';
 import { demoConsents } from './demo/consents';
 
@@ -26,7 +26,8 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const dataDirectory = path.join(projectRoot, 'data');
-  const env = withDevSecrets(process.env, dataDirectory);
+  // Decided on the environment as given, before the demo secrets fill it in.
+  const env: NodeJS.ProcessEnv = { ...withDevSecrets(process.env, dataDirectory), EXPLORER_DEMO_TOKENS: demoTokensListed(process.env) };
   const target = databaseTarget(env, dataDirectory);
   const gatewayPort = readPort(env, 'GATEWAY_PORT', 4000);
   const counts = await seedAll(target);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../../lib/project-root';
-import { withDevSecrets } from '../../scripts/dev-secrets';
+import { demoTokensListed, withDevSecrets } from '../../scripts/dev-secrets';
 import { main as importMain } from '../../scripts/import';
 
 /**
@@ -69,5 +69,21 @@ describe('npm run import with NODE_ENV=production', () => {
       Object.assign(process.env, saved);
     }
     expect(fs.existsSync(secrets) ? fs.statSync(secrets).mtimeMs : null).toBe(before);
+  });
+});
+
+/**
+ * `npm start` lists the demo callers' tokens in the explorer, a credit office supervisor's among
+ * them, to anyone who reaches it: only when they are signed with the checkout's own demo secret,
+ * never with a secret an operator set (a staging host started with `npm start`).
+ */
+describe('demoTokensListed', () => {
+  it('lists them with the demo secret only, and as EXPLORER_DEMO_TOKENS says when it is set', () => {
+    expect(demoTokensListed({})).toBe('true');
+    expect(demoTokensListed({ AUTH_JWT_SECRET: 'base64:the-operators' })).toBe('false');
+    expect(demoTokensListed({ AUTH_JWKS_URL: 'https://idp.example/jwks' })).toBe('false');
+    expect(demoTokensListed({ AUTH_PUBLIC_KEY_FILE: '/etc/credit/idp.pem' })).toBe('false');
+    expect(demoTokensListed({ AUTH_JWT_SECRET: 'base64:the-operators', EXPLORER_DEMO_TOKENS: 'true' })).toBe('true');
+    expect(demoTokensListed({ EXPLORER_DEMO_TOKENS: 'off' })).toBe('off');
   });
 });
