@@ -1,7 +1,7 @@
 import { createRemoteJWKSet, importSPKI, jwtVerify, type JWTPayload, type KeyLike } from 'jose';
 import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
-import { findDepartment } from '../lib/catalogue/departments';
+import { departments, findDepartment } from '../lib/catalogue/departments';
 import { auditedTextLimits, organisationKinds, roles, type Caller, type OrganisationKind, type Role } from '../lib/access/identity';
 import { roleRefusal } from '../lib/access/policy';
 import { ErrorCode } from '../lib/errors';
@@ -102,6 +102,19 @@ function claimProblem(claim: string, reason: unknown, code: string): string {
 /** The kinds of organisation a token names by unified social credit code or citizen ID number. */
 const codeNamedKinds = new Set<OrganisationKind>(['ENTERPRISE', 'CREDIT_SERVICE_PROVIDER', 'INDIVIDUAL']);
 
+/** Department codes as `asRead` leaves them (`CREDIT_OFFICE` as CREDITOFFICE). */
+const departmentCodesAsRead = new Set(departments.map((d) => asRead(d.code)));
+
+/** Letters and digits only, accents and case left out (`Finance.`, `FİNANCE`, `credit office` as FINANCE, CREDITOFFICE). */
+function asRead(text: string): string {
+  return text.normalize('NFKD').replace(/[^\p{L}\p{N}]/gu, '').toUpperCase();
+}
+
+/** Whether an organisation id reads as a district department's code, however it is cased, spaced, punctuated or accented. */
+function readsAsDepartment(org: string): boolean {
+  return departmentCodesAsRead.has(asRead(org));
+}
+
 /** Claims: `sub`, `org`, `org_kind`, `role`, and `subject_id` for a subject acting for itself. */
 export function callerFromClaims(claims: JWTPayload): Caller {
   const { sub, org, org_kind: kind, role, subject_id: subjectId } = claims as Record<string, unknown>;
@@ -133,7 +146,7 @@ export function callerFromClaims(claims: JWTPayload): Caller {
   // organisation by its id (the report case files a department registered, the records it
   // supplied, the officers who acted for it), a bank whose token carried `FINANCE` would be
   // taken for the finance bureau.
-  if (kind !== 'DEPARTMENT' && findDepartment(normaliseIdentifier(org))) {
+  if (kind !== 'DEPARTMENT' && readsAsDepartment(org)) {
     throw unauthenticated(`the token's org ${org} is the code of a district department, which names that department only: its org_kind must be DEPARTMENT, not ${String(kind)}`);
   }
   const misheld = roleRefusal(role as Role, kind as OrganisationKind, shown);

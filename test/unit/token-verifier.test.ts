@@ -94,6 +94,9 @@ describe('the caller a token names', () => {
     ['a bank, in full width', 'FINANCIAL_INSTITUTION', 'ＣＲＥＤＩＴ＿ＯＦＦＩＣＥ'],
     ['an enterprise', 'ENTERPRISE', 'CREDIT_OFFICE'],
     ['a provider', 'CREDIT_SERVICE_PROVIDER', 'HEALTH'],
+    ['a bank, with a full stop', 'FINANCIAL_INSTITUTION', 'FINANCE.'],
+    ['a bank, with a dotted capital I', 'FINANCIAL_INSTITUTION', 'F\u0130NANCE'],
+    ['a bank, spaced and without the underscore', 'FINANCIAL_INSTITUTION', 'Credit Office'],
   ])("refuses a department's code as %s: it would be taken for the department wherever an organisation is compared by its id", (_label, kind, org) => {
     expect(() => callerFromClaims(claims(org, kind))).toThrow(
       expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }), message: expect.stringContaining('its org_kind must be DEPARTMENT') }),
