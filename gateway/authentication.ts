@@ -118,8 +118,8 @@ function readsAsDepartment(org: string): boolean {
 /** Claims: `sub`, `org`, `org_kind`, `role`, and `subject_id` for a subject acting for itself. */
 export function callerFromClaims(claims: JWTPayload): Caller {
   const { sub, org, org_kind: kind, role, subject_id: subjectId } = claims as Record<string, unknown>;
-  if (typeof sub !== 'string' || !sub) throw unauthenticated('the token names no user (sub)');
-  if (typeof org !== 'string' || !org) throw unauthenticated('the token names no organisation (org)');
+  if (typeof sub !== 'string' || !sub.trim()) throw unauthenticated('the token names no user (sub)');
+  if (typeof org !== 'string' || !org.trim()) throw unauthenticated('the token names no organisation (org)');
   if (characterCount(sub) > auditedTextLimits.callerId) throw unauthenticated(`the token's sub must be at most ${auditedTextLimits.callerId} characters, got ${characterCount(sub)}`);
   if (characterCount(org) > auditedTextLimits.organisation) throw unauthenticated(`the token's org must be at most ${auditedTextLimits.organisation} characters, got ${characterCount(org)}`);
   // Both are recorded in every audit entry the caller causes, and shown to whoever reads it: text a
@@ -134,14 +134,16 @@ export function callerFromClaims(claims: JWTPayload): Caller {
   if (!organisationKinds.includes(kind as OrganisationKind)) throw unauthenticated(`the token's org_kind must be one of ${organisationKinds.join(', ')}`);
   if (!roles.includes(role as Role)) throw unauthenticated(`the token's role must be one of ${roles.join(', ')}`);
   // A code or ID number as everything else in the platform holds it (a consent's grantee, the
-  // provider registry): trimmed and upper-cased, so that `x` and `X` name one organisation.
-  const organisation = codeNamedKinds.has(kind as OrganisationKind) ? normaliseIdentifier(org) : org;
+  // provider registry): trimmed and upper-cased, so that `x` and `X` name one organisation. Any
+  // other id trimmed, as the consent register trims a bank grantee's: `BANK_X ` would otherwise
+  // match none of its consents, and be another organisation that reads as BANK_X.
+  const organisation = codeNamedKinds.has(kind as OrganisationKind) ? normaliseIdentifier(org) : org.trim();
   // A person is named by its citizen ID number, and nothing else is: the audit trail masks, and
   // the statistics group, persons by their kind, so a number under another kind would show whole.
   // Refusals are audited with their message: they name such an org masked.
   const namesPerson = readsAsCitizenIdNumber(organisation);
   const shown = namesPerson ? maskCitizenIdNumber(organisation) : org;
-  if (kind === 'DEPARTMENT' && !findDepartment(org)) throw unauthenticated(`the token's organisation ${shown} is not a district department`);
+  if (kind === 'DEPARTMENT' && !findDepartment(organisation)) throw unauthenticated(`the token's organisation ${shown} is not a district department`);
   // A department's code names that department only. Wherever the platform compares an
   // organisation by its id (the report case files a department registered, the records it
   // supplied, the officers who acted for it), a bank whose token carried `FINANCE` would be
@@ -160,7 +162,8 @@ export function callerFromClaims(claims: JWTPayload): Caller {
     throw unauthenticated(`the token's org ${shown} reads as a citizen ID number, which names a person: its org_kind must be INDIVIDUAL, not ${String(kind)}`);
   }
   return {
-    id: sub,
+    // Trimmed: `banker ` is `banker`, as it reads in the audit log.
+    id: sub.trim(),
     organisation,
     organisationKind: kind as OrganisationKind,
     role: role as Role,

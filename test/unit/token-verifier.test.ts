@@ -62,6 +62,8 @@ describe('the caller a token names', () => {
     ['a provider by its code', 'CREDIT_SERVICE_PROVIDER', '91130304ma0text12y', '91130304MA0TEXT12Y'],
     ['a person by the ID number', 'INDIVIDUAL', '13030219900101106x ', '13030219900101106X'],
     ['a bank by the id its identity provider gives it, as it is', 'FINANCIAL_INSTITUTION', 'Bank_Hebei', 'Bank_Hebei'],
+    ['a bank by its id, trimmed as the consent register trims a grantee', 'FINANCIAL_INSTITUTION', ' Bank_Hebei  ', 'Bank_Hebei'],
+    ['a department by its code, trimmed', 'DEPARTMENT', 'FINANCE ', 'FINANCE'],
   ])('names %s as the platform holds it', (_label, kind, org, organisation) => {
     expect(callerFromClaims(claims(org, kind))).toMatchObject({ organisation, organisationKind: kind });
   });
@@ -112,6 +114,11 @@ describe('the caller a token names', () => {
   ])("refuses a claim with %s: it is recorded in the audit chain, whose hashes a lone surrogate broke, and shown to readers", (_label, claim, value) => {
     const token = { ...claims('BANK_HEBEI', 'FINANCIAL_INSTITUTION'), [claim]: value };
     expect(() => callerFromClaims(token)).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }), message: expect.stringContaining(`the token's ${claim} holds characters a reader does not see`) }));
+  });
+
+  it('takes the user trimmed, as it reads in the audit log, and refuses one of spaces only', () => {
+    expect(callerFromClaims({ ...claims('Bank_Hebei', 'FINANCIAL_INSTITUTION'), sub: ' banker ' }).id).toBe('banker');
+    expect(() => callerFromClaims({ ...claims('Bank_Hebei', 'FINANCIAL_INSTITUTION'), sub: '   ' })).toThrow(expect.objectContaining({ message: 'the token names no user (sub)' }));
   });
 
   it('takes an enterprise by its all-digit credit code that is also a valid citizen ID number', () => {
