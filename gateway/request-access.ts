@@ -215,14 +215,14 @@ const ownIdentifierLifetimeMs = 15 * 60 * 1000;
  * person's subject id would read the person's file as its own. Asked of the entities subgraph.
  */
 async function applyOwnSubject(decision: GrantDecision, caller: Caller & { subjectId: string }, entities: { client: InternalClient; url: string }, requestId: string): Promise<GrantDecision> {
-  let identifier = ownIdentifiers.get(caller.subjectId);
-  if (!identifier) {
-    identifier = entities.client
-      .call<{ subject: { unifiedSocialCreditCode: string | null; citizenIdNumber: string | null } | null }>(entities.url, OWN_SUBJECT, { id: caller.subjectId }, ['SUBJECT_BASICS', 'PERSONAL_IDENTIFIERS'], requestId)
-      .then(({ subject }) => (subject ? (subject.unifiedSocialCreditCode ?? subject.citizenIdNumber) : null));
-    ownIdentifiers.set(caller.subjectId, identifier, Date.now() + ownIdentifierLifetimeMs);
-    identifier.catch(() => ownIdentifiers.delete(caller.subjectId));
-  }
+  const identifier = ownIdentifiers.remember(
+    caller.subjectId,
+    () =>
+      entities.client
+        .call<{ subject: { unifiedSocialCreditCode: string | null; citizenIdNumber: string | null } | null }>(entities.url, OWN_SUBJECT, { id: caller.subjectId }, ['SUBJECT_BASICS', 'PERSONAL_IDENTIFIERS'], requestId)
+        .then(({ subject }) => (subject ? (subject.unifiedSocialCreditCode ?? subject.citizenIdNumber) : null)),
+    Date.now() + ownIdentifierLifetimeMs,
+  );
   let found: string | null;
   try {
     found = await identifier;

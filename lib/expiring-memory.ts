@@ -25,4 +25,17 @@ export class ExpiringMemory<V> {
   delete(key: string): void {
     this.entries.delete(key);
   }
+
+  /**
+   * The value remembered under `key`, or else `make()`'s, remembered until `until`. A promise that
+   * fails is forgotten, so that the next ask tries again rather than being answered the failure.
+   */
+  remember(key: string, make: () => V, until: number, now = Date.now()): V {
+    const known = this.get(key, now);
+    if (known !== undefined) return known;
+    const value = make();
+    this.set(key, value, until);
+    if (value instanceof Promise) value.catch(() => this.delete(key));
+    return value;
+  }
 }

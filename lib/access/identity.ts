@@ -151,12 +151,7 @@ export class IdentitySigner {
     const { caller, purpose, grants, scope } = identity;
     const content = JSON.stringify([caller, purpose, grants, scope]);
     const now = Date.now();
-    const known = this.signed.get(content, now);
-    if (known) return known;
-    const token = signIdentity(identity, this.key);
-    this.signed.set(content, token, now + (identityLifetimeSeconds * 1000) / 2);
-    token.catch(() => this.signed.delete(content));
-    return token;
+    return this.signed.remember(content, () => signIdentity(identity, this.key), now + (identityLifetimeSeconds * 1000) / 2, now);
   }
 }
 

@@ -44,13 +44,11 @@ async function ownSubjectVerified(ctx: Context, caller: Caller & { subjectId: st
   const valid = detectIdentifierKind(org) === 'CITIZEN_ID_NUMBER' ? validateCitizenIdNumber(org).valid : validateUnifiedSocialCreditCode(org).valid;
   // No subject has a malformed code: the entities subgraph would refuse to look it up.
   if (!valid) return false;
-  const key = `${caller.subjectId} ${org}`;
-  let own = ownSubjects.get(key);
-  if (!own) {
-    own = ctx.subjects.lookUp([], [org], identity.requestId, deadline).then((found) => found.codes.get(org) === caller.subjectId);
-    ownSubjects.set(key, own, Date.now() + ownSubjectLifetimeMs);
-    own.catch(() => ownSubjects.delete(key));
-  }
+  const own = ownSubjects.remember(
+    `${caller.subjectId} ${org}`,
+    () => ctx.subjects.lookUp([], [org], identity.requestId, deadline).then((found) => found.codes.get(org) === caller.subjectId),
+    Date.now() + ownSubjectLifetimeMs,
+  );
   return await withEntitiesOrUnavailable(() => own, "whether the token's subject_id names the caller's own subject (so whether it may name SELF_INQUIRY) could not be checked with the entities subgraph; retry later");
 }
 
