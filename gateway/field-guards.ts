@@ -406,6 +406,11 @@ export interface PathedError {
   readonly extensions?: Record<string, unknown>;
 }
 
+/** Whether the answer's `path` is `field`'s or lies beneath it. */
+export function isAtOrBeneath(path: readonly (string | number)[], field: readonly (string | number)[]): boolean {
+  return path.length >= field.length && field.every((key, i) => path[i] === key);
+}
+
 /**
  * A subgraph's refusal of an object the answer holds all the same points at the fields it
  * withheld instead. A subject reached through a check, a record or an objection is an entity the
@@ -420,7 +425,7 @@ export interface PathedError {
 export function refusalsAtWithheldFields<E extends PathedError>(data: Record<string, unknown> | null | undefined, errors: E[], atPath: (error: E, path: (string | number)[]) => E): E[] {
   if (!data) return errors;
   const paths = errors.flatMap((error) => (error.path ? [error.path] : []));
-  const within = (path: readonly (string | number)[]) => paths.some((other) => other.length >= path.length && path.every((key, i) => other[i] === key));
+  const within = (path: readonly (string | number)[]) => paths.some((other) => isAtOrBeneath(other, path));
   const moved = new Set<string>();
   return errors.flatMap((error) => {
     if (error.extensions?.code !== 'FORBIDDEN' || !error.path?.length) return [error];

@@ -17,7 +17,7 @@ import { auditedRefusalExtension, ErrorCode, maskUnexpectedErrors, outageHttp, o
 import type { SubgraphName } from '../schema/subgraphs';
 import { AuditWriter, type AuditEntryInput } from './audit-writer';
 import { createTokenVerifier, type TokenSettings } from './authentication';
-import { guardOperation, nullRemovedFields, readFieldGuards, refusalsAtWithheldFields, withFieldGroupsDescribed, type Refusal, type RemovedField } from './field-guards';
+import { guardOperation, isAtOrBeneath, nullRemovedFields, readFieldGuards, refusalsAtWithheldFields, withFieldGroupsDescribed, type Refusal, type RemovedField } from './field-guards';
 import { RefusedSubjectCodes } from './refused-subject-codes';
 import { InternalClient } from '../lib/internal-client';
 import type { GatewayObserver } from './observer';
@@ -277,9 +277,9 @@ function withheldUnderLapse(
 ): { data: Record<string, unknown> | null; errors: GraphQLError[] } {
   const { removed, subjectKey } = guardOperation(requestContext.document, requestContext.operationName, requestContext.schema, guards, new Set(lapse.grants), requestContext.request.variables ?? {});
   const withheld = nullRemovedFields(data, removed, subjectKey).map(({ path }) => path);
-  const starts = (path: readonly (string | number)[] | undefined, prefix: (string | number)[]) => !!path && path.length >= prefix.length && prefix.every((key, i) => path[i] === key);
-  const same = (path: readonly (string | number)[] | undefined, other: (string | number)[]) => starts(path, other) && path!.length === other.length;
-  const kept = errors.filter((error) => !withheld.some((path) => starts(error.path, path) && !same(error.path, path)));
+  const beneath = (path: readonly (string | number)[] | undefined, field: (string | number)[]) => !!path && path.length > field.length && isAtOrBeneath(path, field);
+  const same = (path: readonly (string | number)[] | undefined, field: (string | number)[]) => !!path && path.length === field.length && isAtOrBeneath(path, field);
+  const kept = errors.filter((error) => !withheld.some((path) => beneath(error.path, path)));
   const told = withheld.filter((path) => !kept.some((error) => same(error.path, path))).map((path) => atField(lapse.error, path));
   // Read, and yet at no field the consent opened (an answer null as a whole): the error is the answer's own.
   return { data: data ?? null, errors: [...kept, ...(told.length ? told : [lapse.error])] };

@@ -26,7 +26,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   constructor(
     readonly name: string,
     url: string,
-    private readonly timeoutMs: number = defaultSubgraphTimeoutMs,
+    timeoutMs: number = defaultSubgraphTimeoutMs,
     private readonly observer?: GatewayObserver,
   ) {
     super({ url, fetcher: platformFetcher(timeoutMs, name) });
@@ -77,7 +77,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       outcome = reason === SubgraphFault.TIMEOUT ? 'timeout' : reason === SubgraphFault.UNREACHABLE ? 'unreachable' : 'bad_response';
       // What exactly came back is for the operator; the client learns only which subgraph and why.
       if (reason === SubgraphFault.BAD_RESPONSE) this.observer?.fault(`the ${this.name} subgraph answered something that is not a GraphQL response`, error, options.context?.requestId);
-      const unavailable = { message: error instanceof PeerTimeout ? error.message : this.messageFor(reason), extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, reason, retryAfterSeconds: outageRetryAfterSeconds } };
+      const unavailable = { message: this.messageFor(reason, error), extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, reason, retryAfterSeconds: outageRetryAfterSeconds } };
       const paths = askedPaths(options);
       // An empty path stands for the error without one: GraphQL leaves `path` out where no field is named.
       return { errors: paths.length ? paths.map((path) => (path.length ? { ...unavailable, path } : unavailable)) : [unavailable] } as GatewayGraphQLResponse;
@@ -96,12 +96,13 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     }
   }
 
-  private messageFor(reason: SubgraphFault): string {
+  private messageFor(reason: SubgraphFault, error: unknown): string {
     switch (reason) {
       case SubgraphFault.UNREACHABLE:
         return `the ${this.name} subgraph could not be reached`;
       case SubgraphFault.TIMEOUT:
-        return `the ${this.name} subgraph did not answer within ${this.timeoutMs} ms`;
+        // The fetcher's PeerTimeout (lib/platform-http.ts): the time the call had, and whether that was what the request had left.
+        return (error as PeerTimeout).message;
       case SubgraphFault.BAD_RESPONSE:
         return `the ${this.name} subgraph did not answer with a GraphQL response`;
     }
