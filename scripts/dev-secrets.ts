@@ -16,8 +16,7 @@ export type DevSecretName = (typeof devSecretNames)[number];
  * only, with GATEWAY_SIGNING_KEY), every one by default.
  */
 export function withDevSecrets(env: NodeJS.ProcessEnv, dataDirectory: string, needed: readonly DevSecretName[] = devSecretNames): NodeJS.ProcessEnv {
-  const externalKeys = Boolean(env.AUTH_PUBLIC_KEY_FILE || env.AUTH_JWKS_URL);
-  const missing = needed.filter((name) => !env[name] && !(name === 'AUTH_JWT_SECRET' && externalKeys));
+  const missing = devSecretsFor(env, needed);
   if (!missing.length) return { ...env };
   const file = path.join(dataDirectory, 'dev-secrets.json');
   let secrets: Partial<Record<DevSecretName, string>> = {};
@@ -37,6 +36,12 @@ export function withDevSecrets(env: NodeJS.ProcessEnv, dataDirectory: string, ne
   return { ...env, ...Object.fromEntries(missing.map((name) => [name, secrets[name]])) };
 }
 
+/** The secrets of `needed` the environment lacks, which `withDevSecrets` supplies: AUTH_JWT_SECRET is none beside external keys. */
+function devSecretsFor(env: NodeJS.ProcessEnv, needed: readonly DevSecretName[] = devSecretNames): DevSecretName[] {
+  const externalKeys = Boolean(env.AUTH_PUBLIC_KEY_FILE || env.AUTH_JWKS_URL);
+  return needed.filter((name) => !env[name] && !(name === 'AUTH_JWT_SECRET' && externalKeys));
+}
+
 /**
  * Whether the demo callers' tokens may be listed in the explorer (`EXPLORER_DEMO_TOKENS`): only
  * when the token secret is the checkout's own demo secret, which `withDevSecrets` supplies for an
@@ -45,5 +50,5 @@ export function withDevSecrets(env: NodeJS.ProcessEnv, dataDirectory: string, ne
  * office supervisor's. An explicit `EXPLORER_DEMO_TOKENS` wins, as ever.
  */
 export function demoTokensListed(env: NodeJS.ProcessEnv): string {
-  return env.EXPLORER_DEMO_TOKENS ?? String(!env.AUTH_JWT_SECRET && !env.AUTH_PUBLIC_KEY_FILE && !env.AUTH_JWKS_URL);
+  return env.EXPLORER_DEMO_TOKENS ?? String(devSecretsFor(env).includes('AUTH_JWT_SECRET'));
 }
