@@ -2,7 +2,7 @@ import { createRemoteJWKSet, importSPKI, jwtVerify, type JWTPayload, type KeyLik
 import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { departments, findDepartment } from '../lib/catalogue/departments';
-import { auditedTextLimits, organisationKinds, roles, type Caller, type OrganisationKind, type Role } from '../lib/access/identity';
+import { auditedTextLimits, organisationKinds, platformOrganisations, roles, type Caller, type OrganisationKind, type Role } from '../lib/access/identity';
 import { roleRefusal } from '../lib/access/policy';
 import { ErrorCode } from '../lib/errors';
 import { maskCitizenIdNumber, normaliseIdentifier, readsAsCitizenIdNumber, validateCitizenIdNumber, validateUnifiedSocialCreditCode } from '../lib/identifiers';
@@ -105,6 +105,9 @@ const codeNamedKinds = new Set<OrganisationKind>(['ENTERPRISE', 'CREDIT_SERVICE_
 /** Department codes as `asRead` leaves them (`CREDIT_OFFICE` as CREDITOFFICE). */
 const departmentCodesAsRead = new Set(departments.map((d) => asRead(d.code)));
 
+/** The platform's own organisation names as `asRead` leaves them. */
+const platformOrganisationsAsRead = new Set(Object.values(platformOrganisations).map(asRead));
+
 /** Letters and digits only, accents and case left out (`Finance.`, `FİNANCE`, `credit office` as FINANCE, CREDITOFFICE). */
 function asRead(text: string): string {
   return text.normalize('NFKD').replace(/[^\p{L}\p{N}]/gu, '').toUpperCase();
@@ -150,6 +153,12 @@ export function callerFromClaims(claims: JWTPayload): Caller {
   // taken for the finance bureau.
   if (kind !== 'DEPARTMENT' && readsAsDepartment(org)) {
     throw unauthenticated(`the token's org ${org} is the code of a district department, which names that department only: its org_kind must be DEPARTMENT, not ${String(kind)}`);
+  }
+  // Where no token names anyone, the platform records itself, `anonymous` (a printable page's
+  // reader) or `unverified` (a refused token): a caller's org read as one of those would pass, in
+  // the audit log and its statistics, for what the platform recorded.
+  if (platformOrganisationsAsRead.has(asRead(org))) {
+    throw unauthenticated(`the token's org ${org} is a name the platform records where no token names an organisation (${Object.values(platformOrganisations).join(', ')}): no caller's organisation may be named so`);
   }
   const misheld = roleRefusal(role as Role, kind as OrganisationKind, shown);
   if (misheld) throw unauthenticated(`the token's ${misheld}`);

@@ -9,7 +9,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import type { GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface } from '@apollo/server-gateway-interface';
 import { GraphQLError, print, type OperationDefinitionNode } from 'graphql';
-import { auditableSubjectId, purposeHeaders, type Caller, type Purpose } from '../lib/access/identity';
+import { auditableSubjectId, platformOrganisations, purposeHeaders, type Caller, type Purpose } from '../lib/access/identity';
 import { decideGrants, mattersGranting, purposeRefusalFor, refusalDetails, type PurposeRefusal } from '../lib/access/policy';
 import { findMatter, selfInquiry } from '../lib/catalogue/matters';
 import { ConfigError } from '../lib/env';
@@ -169,8 +169,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
 function deniedAttempt(reason: string, requestId: string): AuditEntryInput {
   return {
-    actor: 'unverified',
-    organisation: 'unverified',
+    actor: platformOrganisations.unverified,
+    organisation: platformOrganisations.unverified,
     organisationKind: 'UNIDENTIFIED',
     role: 'UNIDENTIFIED',
     matter: null,
@@ -366,8 +366,8 @@ function withoutPurpose(caller: Caller, group: string): string {
 function auditEntries(context: GatewayContext, operationName: string | null, refusals: (Refusal & { outcome?: 'DENIED' | 'FAILED' })[], occurredAt: Date): AuditEntryInput[] {
   const { caller, purpose, requestId } = context;
   const base = {
-    actor: caller?.id ?? 'anonymous',
-    organisation: caller?.organisation ?? 'anonymous',
+    actor: caller?.id ?? platformOrganisations.anonymous,
+    organisation: caller?.organisation ?? platformOrganisations.anonymous,
     organisationKind: caller?.organisationKind ?? 'UNIDENTIFIED',
     role: caller?.role ?? 'UNIDENTIFIED',
     matter: purpose?.matter ?? null,

@@ -1,5 +1,5 @@
 import { platformReportGroups } from '../lib/access/field-groups';
-import { disclosedSubjectHeader, identityHeader, signerFor } from '../lib/access/identity';
+import { disclosedSubjectHeader, identityHeader, platformOrganisations, signerFor } from '../lib/access/identity';
 import type { ExtraRoute } from '../lib/http-server';
 import { outageRetryAfterSeconds } from '../lib/errors';
 import { requestIdFrom } from '../lib/request-record';
@@ -96,8 +96,8 @@ export function printableReportsRoute(reportsUrl: string, { audit, signingKey, r
 
 function printableView(subjectId: string, pathname: string, requestId: string): AuditEntryInput {
   return {
-    actor: 'anonymous',
-    organisation: 'anonymous',
+    actor: platformOrganisations.anonymous,
+    organisation: platformOrganisations.anonymous,
     organisationKind: 'UNIDENTIFIED',
     role: 'UNIDENTIFIED',
     matter: null,

@@ -23,6 +23,14 @@ export const roles = [
 ] as const;
 export type Role = (typeof roles)[number];
 
+/**
+ * The organisations the platform records where no token names one: itself, for what happens by
+ * the passing of time (a record's expiry); whoever followed a printable report's link; whoever
+ * sent a token that was refused. Never a caller's: a bank whose token said `anonymous` would read,
+ * in the audit log and its statistics, as the unidentified readers of printable pages.
+ */
+export const platformOrganisations = { platform: 'PLATFORM', anonymous: 'anonymous', unverified: 'unverified' } as const;
+
 export interface Caller {
   /** The user, from the token's `sub`. */
   id: string;

@@ -1,4 +1,5 @@
 import { addDays, startOfDistrictDay } from '../../lib/calendar';
+import { platformOrganisations } from '../../lib/access/identity';
 import { timeOrderedId } from '../../lib/time-ordered-id';
 import { effectiveStatus } from '../../lib/catalogue/record-standing';
 import type { CreditRecord, RecordStatus } from './entities/credit-record.entity';
@@ -12,7 +13,7 @@ export interface Actor {
 }
 
 /** The platform itself, for what happens by the passing of time. */
-export const platformActor: Actor = { userId: 'platform', organisation: 'PLATFORM' };
+export const platformActor: Actor = { userId: 'platform', organisation: platformOrganisations.platform };
 
 /**
  * The fields a department submits, which a correction may change; derived ones follow them. Not

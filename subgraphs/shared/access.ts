@@ -1,5 +1,5 @@
 import { defaultFieldResolver, getNamedType, GraphQLError, isObjectType, parse, type GraphQLSchema } from 'graphql';
-import { identityHeader, type IdentityVerifier, type RequestIdentity } from '../../lib/access/identity';
+import { identityHeader, platformOrganisations, type IdentityVerifier, type RequestIdentity } from '../../lib/access/identity';
 import type { RequestDeadline } from '../../lib/deadline';
 import { detectIdentifierKind, maskCitizenIdNumber } from '../../lib/identifiers';
 import { requestIdFrom } from '../../lib/request-record';
@@ -121,7 +121,7 @@ export function personIdentifier(access: RequestAccess, subjectId: string | null
  * names the department, never the officer, as the subject's audit trail does.
  */
 export function actingUser(access: RequestAccess, userId: string | null, organisation: string | null): string | null {
-  if (userId === null || access.identity.caller?.organisationKind === 'DEPARTMENT' || organisation === 'PLATFORM') return userId;
+  if (userId === null || access.identity.caller?.organisationKind === 'DEPARTMENT' || organisation === platformOrganisations.platform) return userId;
   return actsFor(access, organisation) ? userId : null;
 }
 

@@ -106,6 +106,19 @@ describe('the caller a token names', () => {
   });
 
   it.each([
+    ['a bank', 'FINANCIAL_INSTITUTION', 'anonymous'],
+    ['a bank, upper-cased', 'FINANCIAL_INSTITUTION', 'ANONYMOUS'],
+    ['a bank', 'FINANCIAL_INSTITUTION', 'unverified'],
+    ['a bank, spaced', 'FINANCIAL_INSTITUTION', ' Un-Verified '],
+    ['a bank', 'FINANCIAL_INSTITUTION', 'PLATFORM'],
+    ['a bank, in full width', 'FINANCIAL_INSTITUTION', 'ｐｌａｔｆｏｒｍ'],
+  ])("refuses %s whose org reads as a name the platform records for itself or where no token names one: the audit log would show the caller as that", (_label, kind, org) => {
+    expect(() => callerFromClaims(claims(org, kind))).toThrow(
+      expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }), message: expect.stringContaining('is a name the platform records where no token names an organisation') }),
+    );
+  });
+
+  it.each([
     ['a zero-width space after a department code', 'org', 'FINANCE\u200b'],
     ['a lone surrogate', 'org', 'BANK\ud800X'],
     ['a control character', 'org', 'BANK\u0001'],
