@@ -8,9 +8,14 @@ import { serviceUnavailable, SubgraphFault } from './errors';
  * each subgraph call its `SUBGRAPH_TIMEOUT_MS`, or what is left of the request's own
  * `REQUEST_TIMEOUT_MS` when that is less; a subgraph's own calls to peers take at most the
  * time it has left, less what it needs afterwards; and a subgraph stores nothing once too little
- * is left to answer before its caller gives up. So a mutation the gateway answered as failed
- * (timed out) cannot be stored afterwards: by then the subgraph has given up on its peer, or
- * refused to commit, and answered so in time.
+ * is left to answer before its caller gives up, or once its caller has gone (the connection
+ * closed before the answer: the caller gave up). The budget is counted from the request's arrival,
+ * which a stalled process (a pause of the collector, a stopped process, a queue of large bodies)
+ * meets late: the caller's giving up is what tells it that, as the caller closes the connection
+ * when it stops waiting. So a mutation the gateway answered as failed (timed out) is not stored
+ * afterwards: by then the subgraph has given up on its peer, or refused to commit. One that was
+ * committing at that very moment (its COMMIT sent, the caller's time running out meanwhile) is
+ * the one case left: it is stored, and the caller was told it timed out.
  *
  * Carried explicitly (the request's access, the repositories), not in an AsyncLocalStorage,
  * for the reason lib/request-record.ts gives.
@@ -26,21 +31,33 @@ export class RequestDeadline {
   /** The peer call that took longest, to name when the time ran out after it. */
   private slowest: { service: string; ms: number } | null = null;
 
-  /** `service` is this process (the subgraph the caller waits on), named when its own work ran out of time. */
+  /**
+   * `service` is this process (the subgraph the caller waits on), named when its own work ran out
+   * of time. `callerGone`: aborted when the caller closed the connection before it was answered.
+   */
   constructor(
     readonly budgetMs: number,
     readonly service: string,
     startedAt: number = Date.now(),
+    private readonly callerGone?: AbortSignal,
   ) {
     this.at = startedAt + budgetMs;
   }
 
-  /** The deadline a request's header gives, measured from `receivedAt`; none without a well-formed header (tests, direct calls). */
-  static fromHeaders(headers: Record<string, string | string[] | undefined>, service: string, receivedAt: number = Date.now()): RequestDeadline | undefined {
+  /**
+   * The deadline a request's header gives, measured from `receivedAt` (when its first byte was
+   * read); none without a well-formed header (tests, direct calls).
+   */
+  static fromHeaders(headers: Record<string, string | string[] | undefined>, service: string, receivedAt: number = Date.now(), callerGone?: AbortSignal): RequestDeadline | undefined {
     const raw = headers[timeoutHeader];
     if (typeof raw !== 'string' || !/^\d{1,7}$/.test(raw)) return undefined;
     const budgetMs = Number(raw);
-    return budgetMs >= 1 && budgetMs <= longestBudgetMs ? new RequestDeadline(budgetMs, service, receivedAt) : undefined;
+    return budgetMs >= 1 && budgetMs <= longestBudgetMs ? new RequestDeadline(budgetMs, service, receivedAt, callerGone) : undefined;
+  }
+
+  /** Whether the caller has stopped waiting: it closed the connection before it was answered. */
+  get callerHasGone(): boolean {
+    return this.callerGone?.aborted === true;
   }
 
   left(now: number = Date.now()): number {
@@ -63,6 +80,7 @@ export class RequestDeadline {
 
   /** The time a call to a peer may take: `timeoutMs` at most, and no more than leaves `afterPeerAllowanceMs`; 0 or less: none left. */
   peerTimeout(timeoutMs: number, now: number = Date.now()): number {
+    if (this.callerHasGone) return 0;
     return Math.min(timeoutMs, Math.floor(this.left(now) - this.afterPeerAllowanceMs));
   }
 
@@ -77,13 +95,18 @@ export class RequestDeadline {
    */
   assertTimeToCommit(now: number = Date.now()): void {
     const left = this.left(now);
-    if (left >= this.answerAllowanceMs) return;
+    if (left >= this.answerAllowanceMs && !this.callerHasGone) return;
     throw this.ranOut(left);
   }
 
   private ranOut(left: number): GraphQLError {
     const peer = this.slowest && this.slowest.ms >= this.budgetMs / 2 ? this.slowest : null;
-    const why = peer ? `the ${peer.service} subgraph took ${peer.ms} ms of the ${this.budgetMs} ms the request had` : `the ${this.service} subgraph used ${Math.round(this.budgetMs - left)} ms of the ${this.budgetMs} ms the request had`;
+    // Gone early: this process met the request late (it was stalled), and its caller's time ran out meanwhile.
+    const why = peer
+      ? `the ${peer.service} subgraph took ${peer.ms} ms of the ${this.budgetMs} ms the request had`
+      : left >= this.answerAllowanceMs
+        ? `the caller stopped waiting for the ${this.service} subgraph (its ${this.budgetMs} ms ran out before the subgraph could take up the request)`
+        : `the ${this.service} subgraph used ${Math.round(this.budgetMs - left)} ms of the ${this.budgetMs} ms the request had`;
     const error = serviceUnavailable(peer?.service ?? this.service, `${why}, too little to store the change in time, so nothing was stored: retry later`);
     error.extensions.reason = SubgraphFault.TIMEOUT;
     return error;

@@ -12,6 +12,10 @@ export interface HttpRequestInfo {
   req: http.IncomingMessage;
   /** The parsed JSON body of a POST (undefined for GET). */
   body: unknown;
+  /** When the request arrived (ms since the epoch), before its body was read. */
+  receivedAt: number;
+  /** Aborted when the client closes the connection before it is answered: it stopped waiting. */
+  callerGone: AbortSignal;
 }
 
 export type ExtraRoute = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<boolean> | boolean;
@@ -153,6 +157,8 @@ export async function serveGraphQL<TContext extends BaseContext>(
   server.addPlugin(recordOperations(options.describeCaller ?? (() => null)));
   const httpServer = http.createServer((req, res) => {
     const started = process.hrtime.bigint();
+    const receivedAt = Date.now();
+    const callerGone = new AbortController();
     const record: RequestRecord = { requestId: requestIdFrom(req.headers['x-request-id']), errorCodes: [] };
     req.headers['x-request-id'] = record.requestId;
     res.setHeader('x-request-id', record.requestId);
@@ -160,6 +166,7 @@ export async function serveGraphQL<TContext extends BaseContext>(
     res.once('close', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = routeLabel(pathname);
+      if (!res.writableFinished) callerGone.abort();
       const status = res.writableFinished ? res.statusCode : 499; // 499: the client went away first
       metrics?.observeHttp(route, req.method ?? 'GET', status);
       if (route === '/graphql' && (record.executed || record.errorCodes.length)) metrics?.observeGraphQL(record, seconds);
@@ -195,7 +202,7 @@ export async function serveGraphQL<TContext extends BaseContext>(
           httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
           context: async () => {
             try {
-              const context = await options.context({ req, body });
+              const context = await options.context({ req, body, receivedAt, callerGone: callerGone.signal });
               attachRecord(context, record);
               return context;
             } catch (error) {

@@ -176,10 +176,9 @@ export async function startSubgraph<TContext extends object>(
         const caller = context.access?.identity.caller;
         return caller ? { organisation: caller.organisation, organisationKind: caller.organisationKind, role: caller.role } : null;
       },
-      context: async ({ req, body }) => {
-        const receivedAt = Date.now();
+      context: async ({ req, body, receivedAt, callerGone }) => {
         const access = await accessFromRequest(req.headers, body, identities);
-        access.deadline = RequestDeadline.fromHeaders(req.headers, definition.name, receivedAt);
+        access.deadline = RequestDeadline.fromHeaders(req.headers, definition.name, receivedAt, callerGone);
         return Object.assign(definition.createContext(db, { signingKey: options.signingKey, deadline: access.deadline }), { access, cursors });
       },
     });

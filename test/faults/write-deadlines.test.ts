@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AuditWriter, type AuditEntryInput as GatewayAuditEntry } from '../../gateway/audit-writer';
 import { addDays, todayInDistrict } from '../../lib/calendar';
+import { identityHeader, signerFor } from '../../lib/access/identity';
 import { RequestDeadline, timeoutHeader } from '../../lib/deadline';
 import { InternalCallRefused, InternalClient } from '../../lib/internal-client';
 import { unifiedSocialCreditCode } from '../../lib/identifiers';
@@ -26,7 +27,7 @@ import type { SubgraphDefinition } from '../../subgraphs/shared/subgraph';
 import type { SubjectDirectory } from '../../subgraphs/shared/subject-directory';
 import { inTurn } from '../../subgraphs/shared/write-queue';
 import { testDatabases } from '../helpers/databases';
-import { testSigningKey } from '../helpers/identity';
+import { signedBy, testSigningKey } from '../helpers/identity';
 import { useSubgraph } from '../helpers/subgraph';
 import { officerOf } from '../subgraphs/records/records-harness';
 
@@ -57,7 +58,14 @@ describe.each(testDatabases)('writes past the request deadline, on $label', (dat
   describe('records', () => {
     const enterprise = world.subjects.find((s) => s.kind === 'ENTERPRISE')!;
     // The subjects exist: the only refusal left is the deadline's.
-    const directory: SubjectDirectory = { lookUp: async (ids) => ({ ids: new Set(ids), codes: new Map(), kinds: new Map(ids.map((id) => [id, 'ENTERPRISE'])) }) };
+    // `directoryPause`: how long the directory takes, for a subgraph that meets its request late.
+    let directoryPause = 0;
+    const directory: SubjectDirectory = {
+      lookUp: async (ids) => {
+        if (directoryPause) await sleep(directoryPause);
+        return { ids: new Set(ids), codes: new Map(), kinds: new Map(ids.map((id) => [id, 'ENTERPRISE'])) };
+      },
+    };
     const definition = createRecordsSubgraph({ subjects: directory });
     const records = useSubgraph(definition, database, 'wdlrecords');
     const officer = officerOf('MARKET_REGULATION');
@@ -84,6 +92,31 @@ describe.each(testDatabases)('writes past the request deadline, on $label', (dat
       expect(await records.db().getRepository(CreditRecordObjection).countBy({ recordId: record.id })).toBe(0);
       expect(await records.db().getRepository(CreditRecord).findOneByOrFail({ id: record.id })).toMatchObject({ status: record.status });
       await expect(request().lifecycle.fileObjection(objecting, officer)).resolves.toMatchObject({ recordId: record.id, status: 'SUBMITTED' });
+    });
+
+    // A process that meets its request late (stopped, paused by its collector, behind a queue of
+    // large bodies) counts the header's budget from then: the caller's giving up, its connection
+    // closed, is what tells it that the caller was told the call failed. Here the caller says it
+    // waits 10 s but gives up after 300 ms, as the gateway does for a subgraph that met it 9.7 s late.
+    it('stores nothing over HTTP once its caller has closed the connection, though the budget its header gave is not spent', async () => {
+      const mutation = 'mutation ($input: SubmitCreditRecordInput!) { submitCreditRecord(input: $input) { outcome } }';
+      const sent = async (documentNumber: string, waitMs: number) =>
+        await fetch(records.url(), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', [timeoutHeader]: '10000', ...(await signedBy(officer)) },
+          body: JSON.stringify({ query: mutation, variables: { input: row(documentNumber) } }),
+          signal: AbortSignal.timeout(waitMs),
+        }).then((response) => response.json());
+      directoryPause = 800;
+      try {
+        await expect(sent('北戴河市监罚〔2026〕905号', 300)).rejects.toMatchObject({ name: 'TimeoutError' });
+        // The same request, its caller waiting, is stored: the pause alone refuses nothing.
+        await expect(sent('北戴河市监罚〔2026〕906号', 5_000)).resolves.toMatchObject({ data: { submitCreditRecord: { outcome: 'CREATED' } } });
+      } finally {
+        directoryPause = 0;
+      }
+      expect(await stored('北戴河市监罚〔2026〕905号')).toBe(0);
+      expect(await stored('北戴河市监罚〔2026〕906号')).toBe(1);
     });
   });
 
@@ -225,6 +258,26 @@ describe.each(testDatabases)('writes past the request deadline, on $label', (dat
         await earlier;
         await sleep(200);
         expect(await logged('deadline-late')).toBe(0);
+      });
+
+      it('store nothing once the gateway gave up on them, though the audit subgraph met the append too late to know it from the time', async () => {
+        // The call says the gateway waits 10 s, and it gives up after 300 ms: what the gateway's
+        // call looks like to an audit subgraph that took it up 9.7 s late (stopped, paused).
+        const earlier = inTurn(audit.db(), () => sleep(800));
+        const appended = fetch(audit.url(), {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            [timeoutHeader]: '10000',
+            [identityHeader]: await signerFor(testSigningKey).sign({ caller: null, purpose: null, grants: ['AUDIT_WRITE'], scope: {} }),
+          },
+          body: JSON.stringify({ query: 'mutation ($entries: [AuditEntryInput!]!) { appendAuditEntries(entries: $entries) { appended } }', variables: { entries: [gatewayEntry('deadline-gave-up')] } }),
+          signal: AbortSignal.timeout(300),
+        });
+        await expect(appended).rejects.toMatchObject({ name: 'TimeoutError' });
+        await earlier;
+        await sleep(200);
+        expect(await logged('deadline-gave-up')).toBe(0);
       });
     });
   });
