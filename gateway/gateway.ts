@@ -56,7 +56,7 @@ export interface GatewayOptions {
 export interface Gateway {
   server: ApolloServer<GatewayContext>;
   /** Builds a request's context from its HTTP request (authentication, purpose, grants). */
-  context: (req: IncomingMessage) => Promise<GatewayContext>;
+  context: (req: IncomingMessage, receivedAt?: number) => Promise<GatewayContext>;
   /** Null when access control is off. */
   audit: AuditWriter | null;
   limits: OperationLimits;
@@ -150,12 +150,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     ],
   });
   const requestTimeoutMs = options.requestTimeoutMs ?? defaultSubgraphTimeoutMs;
-  if (!audit) return { server, context: async (req) => openGatewayContext(req, options.signingKey, requestTimeoutMs), audit, limits };
+  if (!audit) return { server, context: async (req, receivedAt) => openGatewayContext(req, options.signingKey, requestTimeoutMs, receivedAt), audit, limits };
   if (!options.tokens) throw new ConfigError("access control needs a way to verify callers' tokens (AUTH_JWT_SECRET, AUTH_PUBLIC_KEY_FILE or AUTH_JWKS_URL)");
   const verify = await createTokenVerifier(options.tokens);
-  const context = async (req: IncomingMessage) => {
+  const context = async (req: IncomingMessage, receivedAt?: number) => {
     try {
-      return await createGatewayContext(req, { verify, signingKey: options.signingKey, requestTimeoutMs, entities: { client: internal, url: urlOf('entities') }, providers: { client: internal, url: urlOf('providers') }, rateLimits });
+      return await createGatewayContext(req, { verify, signingKey: options.signingKey, requestTimeoutMs, entities: { client: internal, url: urlOf('entities') }, providers: { client: internal, url: urlOf('providers') }, rateLimits }, receivedAt);
     } catch (error) {
       // A refused token is a denied attempt: it is audited too (without the claims it failed to prove).
       if (error instanceof GraphQLError && error.extensions.code === ErrorCode.UNAUTHENTICATED) {

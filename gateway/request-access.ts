@@ -294,13 +294,16 @@ function contextOf(requestId: string, deadline: RequestDeadline, caller: Caller 
  * authenticated, nothing is granted or audited, no budget is counted; the subgraphs get an
  * anonymous identity.
  */
-export function openGatewayContext(req: IncomingMessage, signingKey: Uint8Array, requestTimeoutMs: number): GatewayContext {
-  return contextOf(header(req, 'x-request-id') ?? randomUUID(), new RequestDeadline(requestTimeoutMs, 'gateway'), null, null, { groups: [], scope: {} }, null, signingKey);
+export function openGatewayContext(req: IncomingMessage, signingKey: Uint8Array, requestTimeoutMs: number, receivedAt: number = Date.now()): GatewayContext {
+  return contextOf(header(req, 'x-request-id') ?? randomUUID(), new RequestDeadline(requestTimeoutMs, 'gateway', receivedAt), null, null, { groups: [], scope: {} }, null, signingKey);
 }
 
-/** Who is asking, why, and what they may read: decided once per request, before planning. */
-export async function createGatewayContext(req: IncomingMessage, deps: AccessDependencies): Promise<GatewayContext> {
-  const deadline = new RequestDeadline(deps.requestTimeoutMs, 'gateway');
+/**
+ * Who is asking, why, and what they may read: decided once per request, before planning. The
+ * request's time counts from `receivedAt`, its arrival, before its body was read and parsed.
+ */
+export async function createGatewayContext(req: IncomingMessage, deps: AccessDependencies, receivedAt: number = Date.now()): Promise<GatewayContext> {
+  const deadline = new RequestDeadline(deps.requestTimeoutMs, 'gateway', receivedAt);
   const requestId = header(req, 'x-request-id') ?? randomUUID();
   const address = req.socket.remoteAddress ?? 'unknown';
   let caller: Caller | null;

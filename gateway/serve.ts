@@ -54,7 +54,7 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<Served
       maxBodyBytes: gateway.limits.bodyBytes,
       routes: [crossSiteRequestRoute(corsOrigins), ready, ...explorerRoutes, ...(subgraphUrls.reports ? [printableReportsRoute(subgraphUrls.reports, { audit: gateway.audit, signingKey: options.signingKey, rateLimits: gateway.rateLimits, observer: metrics })] : [])],
       describeCaller: (context) => (context.caller ? { organisation: context.caller.organisation, organisationKind: context.caller.organisationKind, role: context.caller.role } : null),
-      context: ({ req }) => gateway.context(req),
+      context: ({ req, receivedAt }) => gateway.context(req, receivedAt),
     });
     const running = http;
     return {

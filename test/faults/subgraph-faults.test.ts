@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { todayInDistrict } from '../../lib/calendar';
 import { unifiedSocialCreditCode } from '../../lib/identifiers';
 import { demoWorld } from '../../scripts/demo/world';
@@ -237,6 +238,31 @@ describe('the gateway when a subgraph is down, slow or answers garbage', () => {
     expect(Number(given)).toBeLessThanOrEqual(requestTimeoutMs - entitiesSlowForMs);
     // What the gateway told the subgraph it had is what it waited.
     expect(Number(reports.received.at(-1)?.headers['x-request-timeout-ms'])).toBe(Number(given));
+  });
+
+  it("counts the request's time from its arrival: a body that took long to come leaves its fetches less", async () => {
+    reports.behaviour = { kind: 'hang' };
+    const uploadMs = 1_800;
+    const body = JSON.stringify({ query: SUBJECT_WITH_REPORTS, variables: { id: subject.id } });
+    const headers = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), authorization: `Bearer ${await platform.token(supervisor.caller!)}`, ...supervisor.headers };
+    // Half the body, a pause, the rest: the gateway has the request from the first byte.
+    const answer = await new Promise<string>((resolve, reject) => {
+      const request = http.request(platform.gatewayUrl, { method: 'POST', headers, timeout: 10_000 }, (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => resolve(text));
+      });
+      request.on('error', reject);
+      request.on('timeout', () => request.destroy(new Error('no answer within 10 s')));
+      request.write(body.slice(0, 20));
+      setTimeout(() => request.end(body.slice(20)), uploadMs);
+    });
+    const result = JSON.parse(answer) as GraphQLResponse<SubjectWithReports>;
+    expect(result.data).toEqual({ subject: { ...complete.subject, creditReports: null } });
+    const [, given] = /^the reports subgraph did not answer within (\d+) ms, the time the request had left$/.exec(result.errors![0].message) ?? [];
+    expect(Number(given)).toBeGreaterThan(0);
+    expect(Number(given)).toBeLessThanOrEqual(requestTimeoutMs - uploadMs);
   });
 
   it.each([

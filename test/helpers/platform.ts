@@ -94,7 +94,7 @@ export async function startPlatform(target: DatabaseTarget, options: PlatformOpt
       port: 0,
       maxBodyBytes: gateway.limits.bodyBytes,
       routes: [printableReportsRoute(subgraphs.reports.url, { audit: gateway.audit, signingKey: secrets.signing })],
-      context: ({ req }) => gateway.context(req),
+      context: ({ req, receivedAt }) => gateway.context(req, receivedAt),
     });
     stops.push(() => http.stop());
     for (const counter of Object.values(sql)) counter.reset();
