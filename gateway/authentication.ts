@@ -2,7 +2,7 @@ import { createRemoteJWKSet, importSPKI, jwtVerify, type JWTPayload, type KeyLik
 import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { departments, findDepartment } from '../lib/catalogue/departments';
-import { auditedTextLimits, organisationKinds, platformOrganisations, roles, type Caller, type OrganisationKind, type Role } from '../lib/access/identity';
+import { auditedTextLimits, clockToleranceSeconds, organisationKinds, platformOrganisations, roles, type Caller, type OrganisationKind, type Role } from '../lib/access/identity';
 import { roleRefusal } from '../lib/access/policy';
 import { ErrorCode } from '../lib/errors';
 import { maskCitizenIdNumber, normaliseIdentifier, readsAsCitizenIdNumber, validateCitizenIdNumber, validateUnifiedSocialCreditCode } from '../lib/identifiers';
@@ -28,7 +28,7 @@ export type TokenVerifier = (token: string) => Promise<JWTPayload>;
 
 export async function createTokenVerifier(settings: TokenSettings): Promise<TokenVerifier> {
   // A token without an expiry would be good for ever once leaked.
-  const options = { issuer: settings.issuer, audience: settings.audience, requiredClaims: ['exp'] };
+  const options = { issuer: settings.issuer, audience: settings.audience, requiredClaims: ['exp'], clockTolerance: clockToleranceSeconds };
   const { keys } = settings;
   if (keys.kind === 'secret') return rememberVerified(async (token) => (await jwtVerify(token, keys.secret, { ...options, algorithms: ['HS256'] })).payload);
   if (keys.kind === 'public-key') {

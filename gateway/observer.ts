@@ -26,4 +26,4 @@ export interface GatewayObserver {
   fault(message: string, error: unknown, requestId?: string): void;
 }
 
-export type SubgraphFetchOutcome = 'ok' | 'graphql_errors' | 'unreachable' | 'timeout' | 'bad_response';
+export type SubgraphFetchOutcome = 'ok' | 'graphql_errors' | 'unreachable' | 'timeout' | 'bad_response' | 'identity_refused';

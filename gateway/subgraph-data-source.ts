@@ -68,15 +68,17 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     } catch (error) {
       // A subgraph answers input it rejects (a bad scalar value, say) with HTTP 400 and typed
       // GraphQL errors; those are the client's to read, not a gateway fault.
+      const reason = faultOf(error);
+      // Its refusal of the gateway's own identity (401) is not: see SubgraphFault.IDENTITY_REFUSED.
       const body = (error as { extensions?: { response?: { body?: { errors?: unknown } } } }).extensions?.response?.body;
-      if (body && Array.isArray(body.errors)) {
+      if (body && Array.isArray(body.errors) && reason !== SubgraphFault.IDENTITY_REFUSED) {
         outcome = 'graphql_errors';
         return { errors: body.errors } as GatewayGraphQLResponse;
       }
-      const reason = faultOf(error);
-      outcome = reason === SubgraphFault.TIMEOUT ? 'timeout' : reason === SubgraphFault.UNREACHABLE ? 'unreachable' : 'bad_response';
+      outcome = fetchOutcomes[reason];
       // What exactly came back is for the operator; the client learns only which subgraph and why.
       if (reason === SubgraphFault.BAD_RESPONSE) this.observer?.fault(`the ${this.name} subgraph answered something that is not a GraphQL response`, error, options.context?.requestId);
+      if (reason === SubgraphFault.IDENTITY_REFUSED) this.observer?.fault(`the ${this.name} subgraph refused the gateway's signed identity: check that both hold the same GATEWAY_SIGNING_KEY and that their clocks agree`, error, options.context?.requestId);
       const unavailable = { message: this.messageFor(reason, error), extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, reason, retryAfterSeconds: outageRetryAfterSeconds } };
       const paths = askedPaths(options);
       // An empty path stands for the error without one: GraphQL leaves `path` out where no field is named.
@@ -105,6 +107,8 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
         return (error as PeerTimeout).message;
       case SubgraphFault.BAD_RESPONSE:
         return `the ${this.name} subgraph did not answer with a GraphQL response`;
+      case SubgraphFault.IDENTITY_REFUSED:
+        return `the ${this.name} subgraph refused the platform's own credentials for this call (a fault of the platform's configuration, not of your token)`;
     }
   }
 }
@@ -292,8 +296,17 @@ function describe(response: GatewayGraphQLResponse): string {
 /** Connection errors carry the socket's code, on the error itself or on its `cause`. */
 const connectionCodes = /ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EPIPE|ETIMEDOUT|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT|UND_ERR_CLOSED/;
 
+const fetchOutcomes: Record<SubgraphFault, SubgraphFetchOutcome> = {
+  [SubgraphFault.UNREACHABLE]: 'unreachable',
+  [SubgraphFault.TIMEOUT]: 'timeout',
+  [SubgraphFault.BAD_RESPONSE]: 'bad_response',
+  [SubgraphFault.IDENTITY_REFUSED]: 'identity_refused',
+};
+
 function faultOf(error: unknown): SubgraphFault {
   if ((error as Error)?.name === 'TimeoutError') return SubgraphFault.TIMEOUT;
+  // Only a subgraph's refusal of the identity is a 401 (subgraphs/shared/access.ts, accessFromRequest).
+  if ((error as { extensions?: { response?: { status?: unknown } } }).extensions?.response?.status === 401) return SubgraphFault.IDENTITY_REFUSED;
   for (let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
     if (typeof e.code === 'string' && connectionCodes.test(e.code)) return SubgraphFault.UNREACHABLE;
   }

@@ -66,6 +66,13 @@ export const SubgraphFault = {
   TIMEOUT: 'TIMEOUT',
   /** It answered, but not with a GraphQL response (an HTML error page, broken JSON, ...). */
   BAD_RESPONSE: 'BAD_RESPONSE',
+  /**
+   * It refused the gateway's signed identity (HTTP 401): the two hold different signing keys, or
+   * their clocks are further apart than the tolerance. The platform's fault, never the caller's,
+   * whose token the gateway had accepted: answered as an outage, not as UNAUTHENTICATED, which
+   * would send the caller to log in again for nothing.
+   */
+  IDENTITY_REFUSED: 'IDENTITY_REFUSED',
 } as const;
 
 export type SubgraphFault = (typeof SubgraphFault)[keyof typeof SubgraphFault];

@@ -114,6 +114,15 @@ const audience = 'credit-subgraphs';
 export type SignedIdentity = Omit<RequestIdentity, 'requestId'>;
 
 const identityLifetimeSeconds = 60;
+
+/**
+ * How far two hosts' clocks may disagree when one checks what the other signed (a token's `exp`
+ * and `nbf`, an identity header's `exp`): NTP keeps them within milliseconds, but a host whose
+ * clock has drifted by seconds refused every fresh token of an identity provider running ahead,
+ * and every identity header the gateway reuses once a subgraph's clock ran 30 s ahead, as if the
+ * caller's login were at fault. As the common JWT libraries allow by default or advise.
+ */
+export const clockToleranceSeconds = 30;
 /** How many distinct identities a signer or verifier remembers at most (the oldest forgotten first). */
 const rememberedIdentities = 10_000;
 
@@ -180,7 +189,7 @@ export class IdentityVerifier {
     let identity: SignedIdentity | undefined;
     let expiresAt: number;
     try {
-      const { payload } = await jwtVerify(token, secretKey(this.key), { issuer, audience, algorithms: ['HS256'] });
+      const { payload } = await jwtVerify(token, secretKey(this.key), { issuer, audience, algorithms: ['HS256'], clockTolerance: clockToleranceSeconds });
       identity = payload.identity as SignedIdentity | undefined;
       expiresAt = (payload.exp ?? 0) * 1000;
     } catch {

@@ -265,6 +265,16 @@ describe('the gateway when a subgraph is down, slow or answers garbage', () => {
     expect(Number(given)).toBeLessThanOrEqual(requestTimeoutMs - uploadMs);
   });
 
+  it("answers a subgraph's refusal of the gateway's identity as an outage of that subgraph, not as the caller's UNAUTHENTICATED", async () => {
+    // What a subgraph answers an identity it cannot verify (subgraphs/shared/access.ts): its clock or key is not the gateway's.
+    const refusal = { errors: [{ message: 'the gateway identity on this request is invalid or expired', extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } }] };
+    reports.behaviour = { kind: 'answer', status: 401, contentType: 'application/json', body: JSON.stringify(refusal) };
+    const result = await expectReportsMissing('IDENTITY_REFUSED');
+    expect(result.errors?.[0].message).toBe("the reports subgraph refused the platform's own credentials for this call (a fault of the platform's configuration, not of your token)");
+    reports.behaviour = { kind: 'proxy' };
+    await expectRecovered();
+  });
+
   it.each([
     ['an HTML error page from a proxy', 502, 'text/html', '<html><body><h1>502 Bad Gateway</h1><p>nginx/1.24.0</p></body></html>'],
     ['an HTML page with status 200', 200, 'text/html; charset=utf-8', '<!doctype html><title>maintenance</title>'],

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { IdentitySigner, IdentityVerifier, signIdentity, type RequestIdentity } from '../../lib/access/identity';
+import { clockToleranceSeconds, IdentitySigner, IdentityVerifier, signIdentity, type RequestIdentity } from '../../lib/access/identity';
 
 const key = new Uint8Array(randomBytes(32));
 const officer: RequestIdentity = {
@@ -35,12 +35,19 @@ describe('identities between the gateway and the subgraphs', () => {
     expect(payload.identity).not.toHaveProperty('requestId');
   });
 
-  it('are refused once expired, even after they verified', async () => {
+  it('are refused once expired, beyond the clocks’ tolerance, even after they verified', async () => {
     const verifier = new IdentityVerifier(key);
     const token = await signIdentity(officer, key, '30s');
     expect(await verifier.verify(token, 'r')).not.toBeNull();
-    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'], now: Date.now() + 31_000 });
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'], now: Date.now() + (30 + clockToleranceSeconds + 1) * 1000 });
     expect(await verifier.verify(token, 'r')).toBeNull();
+  });
+
+  it('are taken from a gateway whose clock runs behind the subgraph’s by up to half a minute', async () => {
+    // The signature the gateway hands out last, 30 s after it made it, read by a subgraph 29 s ahead.
+    const signed = await new IdentitySigner(key).sign(officer);
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'], now: Date.now() + 30_000 + 29_000 + 20_000 });
+    expect(await new IdentityVerifier(key).verify(signed, 'r')).toMatchObject({ caller: officer.caller });
   });
 
   it('are refused when forged, signed with another key or tampered with, each time', async () => {

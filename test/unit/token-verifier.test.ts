@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { authenticate, callerFromClaims, createTokenVerifier } from '../../gateway/authentication';
+import { clockToleranceSeconds } from '../../lib/access/identity';
 
 const secret = new Uint8Array(randomBytes(32));
 const settings = { keys: { kind: 'secret' as const, secret }, issuer: 'beidaihe-credit-platform', audience: 'beidaihe-credit-api' };
@@ -18,9 +19,19 @@ describe('the gateway remembers tokens it verified', () => {
     const shortLived = await token(now + 30);
     expect((await verify(shortLived)).sub).toBe('officer-1');
     expect((await verify(shortLived)).sub).toBe('officer-1');
-    // Forty seconds later the remembered verification has lapsed with the token's exp.
-    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'], now: (now + 40) * 1000 });
+    // Past its exp and the clocks' tolerance, the remembered verification has lapsed with it.
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'], now: (now + 30 + clockToleranceSeconds + 10) * 1000 });
     await expect(verify(shortLived)).rejects.toMatchObject({ code: 'ERR_JWT_EXPIRED' });
+  });
+
+  it("takes a fresh token from an identity provider whose clock runs a few seconds ahead of the gateway's", async () => {
+    const verify = await createTokenVerifier(settings);
+    const now = Math.floor(Date.now() / 1000);
+    const ahead = await new SignJWT({ org: 'FINANCE' }).setProtectedHeader({ alg: 'HS256' }).setSubject('officer-1').setIssuer(settings.issuer).setAudience(settings.audience).setIssuedAt(now + 5).setNotBefore(now + 5).setExpirationTime(now + 3600).sign(secret);
+    expect((await verify(ahead)).sub).toBe('officer-1');
+    // Beyond the tolerance a token is not yet valid.
+    const farAhead = await new SignJWT({ org: 'FINANCE' }).setProtectedHeader({ alg: 'HS256' }).setSubject('officer-1').setIssuer(settings.issuer).setAudience(settings.audience).setIssuedAt(now + 120).setNotBefore(now + 120).setExpirationTime(now + 3600).sign(secret);
+    await expect(verify(farAhead)).rejects.toMatchObject({ code: 'ERR_JWT_CLAIM_VALIDATION_FAILED', claim: 'nbf' });
   });
 
   it('refuses a token without an expiry, which would be good for ever once leaked', async () => {
