@@ -191,8 +191,8 @@ export const resolvers: GraphQLResolverMap<Context> = {
   },
   CreditServiceProvider: {
     __resolveReference: async (ref: { id: string }, ctx: Context) => visible(ctx, await ctx.providerById.load(ref.id)),
-    // As a report issued today would be judged, false information found since included: the
-    // registry's answer and a department's refusal of the provider's new report must agree.
+    // Now, false information found since included (a department refuses its reports dated from
+    // then on); a report is judged by its issue date, in `standingOn`.
     inGoodStanding: async (p: CreditServiceProvider, _: unknown, ctx: Context) => permissions(p.filingStatus, p.supervisionClass).reportsAccepted && !(await falseInformationBy(ctx, p)),
     mayCollectPublicCreditData: async (p: CreditServiceProvider, _: unknown, ctx: Context) => permissions(p.filingStatus, p.supervisionClass).mayCollectPublicCreditData && !(await falseInformationBy(ctx, p)),
     standingOn: async (p: CreditServiceProvider, args: { date: string }, ctx: Context) => {

@@ -822,6 +822,9 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
       expect(suspensionDay).toEqual({ filingStatusOnIssueDate: 'SUSPENDED', supervisionClassOnIssueDate: null, acceptedOnIssueDate: true, currentFilingStatus: 'SUSPENDED', stillAccepted: false, suspendedSince: today, revokedOn: null });
       expect(revocationDay).toEqual({ filingStatusOnIssueDate: 'REVOKED', supervisionClassOnIssueDate: null, acceptedOnIssueDate: true, currentFilingStatus: 'REVOKED', stillAccepted: false, suspendedSince: null, revokedOn: today });
       expect(afterSuspension).toMatchObject({ filingStatusOnIssueDate: 'SUSPENDED', acceptedOnIssueDate: false, stillAccepted: false, suspendedSince: demoSuspensionDate });
+      // Not in good standing now, though a report dated today is still accepted (as its schema says).
+      const standing = ok(await query<{ creditServiceProvider: { inGoodStanding: boolean; standingOn: { reportsAccepted: boolean } } }>('query ($id: ID!, $today: Date!) { creditServiceProvider(id: $id) { inGoodStanding standingOn(date: $today) { reportsAccepted } } }', { id: suspended.id, today }));
+      expect(standing.creditServiceProvider).toEqual({ inGoodStanding: false, standingOn: { reportsAccepted: true } });
       // Reinstated, the provider's report of the day of its suspension is accepted again.
       ok(await decide(suspended.id, 'REINSTATE'));
       const [reinstated] = ok(await query<{ _entities: { issuerStanding: Record<string, unknown> | null }[] }>(entities, { representations: [report('suspension-day', today, suspended.id)] }))._entities.map((e) => e.issuerStanding);
