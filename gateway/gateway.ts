@@ -255,8 +255,33 @@ function guardExecutor(execute: GatewayExecutor, guards: Map<string, string>, au
       return { errors: [auditUnavailable(requestContext.operation, result.data)] };
     }
     if (lapse) return withheldUnderLapse(requestContext, guards, lapse, result.data as Record<string, unknown> | null | undefined, errors);
-    return { ...result, errors: errors.length ? errors : undefined };
+    const told = withAppliedMutationsTold(requestContext.operation, result.data as Record<string, unknown> | null | undefined, errors);
+    return { ...result, errors: told.length ? told : undefined };
   };
+}
+
+/**
+ * A mutation that took effect, whose answer then lacks fields read after it (a later fetch of the
+ * plan met an outage: a check's `verdict` without the reports subgraph). The outage's own words
+ * say "retry later", which a client would take for the mutation: each such error under a mutation
+ * field that answered says that it took effect (`applied`, by response key, as AUDIT_UNAVAILABLE's),
+ * so that the client reads the result back instead of sending the change again.
+ */
+function withAppliedMutationsTold(operation: OperationDefinitionNode | undefined, data: Record<string, unknown> | null | undefined, errors: GraphQLError[]): GraphQLError[] {
+  if (operation?.operation !== 'mutation' || !data) return errors;
+  return errors.map((error) => {
+    const field = error.path?.[0];
+    const outage = error.extensions?.code === ErrorCode.SUBGRAPH_UNAVAILABLE || error.extensions?.code === ErrorCode.DATABASE_UNAVAILABLE;
+    if (!outage || typeof field !== 'string' || data[field] === null || data[field] === undefined) return error;
+    return new GraphQLError(`${error.message}; ${field} itself took effect (only fields read after it are missing): read the result back rather than sending it again`, {
+      nodes: error.nodes,
+      source: error.source,
+      positions: error.positions,
+      path: error.path,
+      originalError: error.originalError,
+      extensions: { ...error.extensions, applied: [field] },
+    });
+  });
 }
 
 /**
