@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigError, ConfigProblems, readFlag, readLogLevel, readPort, readPositiveInteger, readSecret, readSwitch, readUrl } from '../lib/env';
+import { ConfigError, ConfigProblems, isProduction, readFlag, readLogLevel, readPort, readPositiveInteger, readSecret, readSwitch, readUrl, withoutUserInfo } from '../lib/env';
 import type { LogLevel } from '../lib/logger';
 import { subgraphNames, supergraphPath, type SubgraphName } from '../schema/subgraphs';
 import type { TokenKeys, TokenSettings } from './authentication';
@@ -48,9 +48,10 @@ export interface GatewayConfig {
 /**
  * Exactly one way to verify callers' tokens: `AUTH_JWT_SECRET` (HS256, the embedded default),
  * `AUTH_PUBLIC_KEY_FILE` (a PEM public key, `AUTH_JWT_ALGORITHM` default RS256) or
- * `AUTH_JWKS_URL` (the identity provider's key set).
+ * `AUTH_JWKS_URL` (the identity provider's key set; https only in production: whoever could
+ * answer in its place over plain HTTP would choose the keys every token is checked with).
  */
-function readTokenKeys(env: NodeJS.ProcessEnv): TokenKeys {
+function readTokenKeys(env: NodeJS.ProcessEnv, production: boolean): TokenKeys {
   const configured = ['AUTH_JWT_SECRET', 'AUTH_PUBLIC_KEY_FILE', 'AUTH_JWKS_URL'].filter((name) => env[name]);
   if (configured.length !== 1) {
     throw new ConfigError(`set exactly one of AUTH_JWT_SECRET, AUTH_PUBLIC_KEY_FILE, AUTH_JWKS_URL to verify callers' tokens, got ${configured.length ? configured.join(' and ') : 'none'}`);
@@ -67,7 +68,23 @@ function readTokenKeys(env: NodeJS.ProcessEnv): TokenKeys {
     if (!/^(RS|PS|ES)(256|384|512)$|^EdDSA$/.test(algorithm)) throw new ConfigError(`AUTH_JWT_ALGORITHM must be an asymmetric JWS algorithm such as RS256 or ES256, got "${algorithm}"`);
     return { kind: 'public-key', pem, algorithm };
   }
-  return { kind: 'jwks', url: readUrl(env, 'AUTH_JWKS_URL', ['https:', 'http:']) as string };
+  const url = readUrl(env, 'AUTH_JWKS_URL', ['https:', 'http:']) as string;
+  if (production && new URL(url).protocol !== 'https:') {
+    throw new ConfigError(`AUTH_JWKS_URL must use https: with NODE_ENV=production (a key set fetched over plain HTTP can be swapped on the way, and every token signed with the swapped keys accepted), got "${withoutUserInfo(url)}"`);
+  }
+  return { kind: 'jwks', url };
+}
+
+/**
+ * With NODE_ENV=production the HS256 secret callers' tokens are signed with must not be the key
+ * the gateway signs identities with: whoever issues tokens (an identity provider, a department's
+ * system) could otherwise sign an identity with any grants, and the subgraphs would trust it.
+ */
+function checkSecretsDiffer(keys: TokenKeys | null | undefined, signingKey: Uint8Array | undefined): void {
+  if (keys?.kind !== 'secret' || !signingKey || !Buffer.from(keys.secret).equals(Buffer.from(signingKey))) return;
+  throw new ConfigError(
+    'AUTH_JWT_SECRET and GATEWAY_SIGNING_KEY must be different secrets with NODE_ENV=production: whoever signs callers\' tokens with the one could sign the identities the subgraphs trust with the other',
+  );
 }
 
 export const defaultIssuer = 'beidaihe-credit-platform';
@@ -147,14 +164,15 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv, argv: string[]): Gatew
     if (url) subgraphUrls[name] = url;
   }
   if (supergraph === '') problems.read(() => { throw new ConfigError('SUPERGRAPH_PATH must name a file'); });
-  const production = env.NODE_ENV === 'production';
+  const production = isProduction(env);
   const port = problems.read(() => (portFlag === undefined ? readPort(env, 'GATEWAY_PORT', 4000) : readPort({ port: portFlag }, 'port', 4000)));
   const accessControl = readAccessControl(env, production, problems);
   // Without access control no token is verified, and the identity the subgraphs receive is
   // anonymous: neither setting is needed unless given (a key of the run's own signs it).
   const needed = accessControl || Boolean(env.AUTH_JWT_SECRET || env.AUTH_PUBLIC_KEY_FILE || env.AUTH_JWKS_URL);
-  const keys = needed ? problems.read(() => readTokenKeys(env)) : null;
+  const keys = needed ? problems.read(() => readTokenKeys(env, production)) : null;
   const signingKey = accessControl || env.GATEWAY_SIGNING_KEY ? problems.read(() => readSecret(env, 'GATEWAY_SIGNING_KEY')) : new Uint8Array(randomBytes(32));
+  if (production) problems.read(() => checkSecretsDiffer(keys, signingKey));
   const logLevel = problems.read(() => readLogLevel(env));
   const explorer = readExplorer(env, production, problems);
   const limits = readOperationLimits(env, problems);

@@ -67,15 +67,37 @@ export function readFlag(argv: string[], name: string): string | undefined {
   return undefined;
 }
 
+/** `NODE_ENV=production`: the settings that are for development only are refused. */
+export function isProduction(env: Env): boolean {
+  return env.NODE_ENV === 'production';
+}
+
+/**
+ * The fewest distinct bytes a secret may hold with NODE_ENV=production. A placeholder has a
+ * handful (`aaaa…` one, `changeme` repeated seven); 32 random bytes have about 30, and even 32
+ * random hex digits about 14. A floor against placeholders, not a measure of strength: the
+ * README says how to make a random secret.
+ */
+export const minimumDistinctSecretBytes = 8;
+
 /**
  * A shared secret for HS256, at least 32 bytes (RFC 7518 §3.2: the key must be as long as the
- * hash). Accepts plain text or `base64:...`.
+ * hash). Accepts plain text or `base64:...`. With NODE_ENV=production, also at least
+ * `minimumDistinctSecretBytes` different bytes (of the decoded secret); tests and the demo may
+ * use any 32 bytes.
  */
 export function readSecret(env: Env, name: string): Uint8Array {
   const raw = env[name];
   if (!raw) throw new ConfigError(`${name} is required: a secret of at least 32 bytes (plain text or base64:...)`);
   const bytes = raw.startsWith('base64:') ? Buffer.from(raw.slice(7), 'base64') : Buffer.from(raw, 'utf8');
   if (bytes.length < 32) throw new ConfigError(`${name} must be at least 32 bytes, got ${bytes.length}`);
+  const distinct = new Set(bytes).size;
+  if (isProduction(env) && distinct < minimumDistinctSecretBytes) {
+    throw new ConfigError(
+      `${name} must hold at least ${minimumDistinctSecretBytes} different characters with NODE_ENV=production, got ${distinct}: ` +
+        'a placeholder, not a secret (make one with: echo "base64:$(openssl rand -base64 32)")',
+    );
+  }
   return new Uint8Array(bytes);
 }
 

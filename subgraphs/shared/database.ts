@@ -5,7 +5,7 @@ import mysql2, { type Pool, type PoolConnection, type PoolOptions } from 'mysql2
 import mysql from 'mysql2/promise';
 import { DataSource, QueryFailedError, type DataSourceOptions, type Logger, type QueryRunner } from 'typeorm';
 import { isUniqueViolationCode } from '../../lib/database-logger';
-import { withoutUserInfo } from '../../lib/env';
+import { isProduction, withoutUserInfo } from '../../lib/env';
 
 export type DatabaseTarget =
   /** The embedded default: one SQLite file per subgraph in `directory` (or in memory, for tests). */
@@ -24,12 +24,20 @@ export function describeTarget(target: DatabaseTarget): string {
 }
 
 /**
- * Parses `DATABASE_URL`: unset means the embedded SQLite default under `data/`. Checked whole
- * here, with the configuration, so that a URL the driver could not read stops the process with a
- * configuration error, not a stack trace later; no message repeats the URL's user or password.
+ * Parses `DATABASE_URL`: unset means the embedded SQLite default under `data/`, which
+ * NODE_ENV=production refuses (the data and the audit log would sit in files on one machine's
+ * disk, a container's, and go with it). Checked whole here, with the configuration, so that a
+ * URL the driver could not read stops the process with a configuration error, not a stack trace
+ * later; no message repeats the URL's user or password.
  */
 export function databaseTarget(env: Record<string, string | undefined>, dataDirectory: string): DatabaseTarget {
   const url = env.DATABASE_URL;
+  if (!url && isProduction(env)) {
+    throw new Error(
+      'DATABASE_URL is required with NODE_ENV=production: a mysql:// or mariadb:// URL such as mysql://user:password@db-host:3306 ' +
+        '(the SQLite default, SQLITE_DIRECTORY included, is for development and trials: it would keep the data and the audit log in files on this machine\'s disk)',
+    );
+  }
   if (!url) return { kind: 'sqlite', directory: env.SQLITE_DIRECTORY || dataDirectory };
   const shown = `"${withoutUserInfo(url)}"`;
   const expected = 'a mysql:// or mariadb:// URL naming the host, such as mysql://user:password@db-host:3306 (a user or password holding / # ? @ % or : written percent-encoded, %2F for /)';

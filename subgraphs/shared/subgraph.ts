@@ -228,7 +228,11 @@ function readDatabaseWaits(env: NodeJS.ProcessEnv, problems: ConfigProblems): Da
   return waits;
 }
 
-/** The only reader of `process.env` in a subgraph process; every bad or missing value is reported at once. */
+/**
+ * The only reader of `process.env` in a subgraph process; every bad or missing value is reported
+ * at once. With NODE_ENV=production it also refuses the SQLite default (no DATABASE_URL) and a
+ * placeholder GATEWAY_SIGNING_KEY (lib/env.ts readSecret).
+ */
 export function readSubgraphConfig(name: SubgraphName, env: NodeJS.ProcessEnv, argv: string[]): SubgraphConfig {
   const problems = new ConfigProblems();
   const portFlag = readFlag(argv, 'port');
@@ -250,7 +254,7 @@ export function readSubgraphConfig(name: SubgraphName, env: NodeJS.ProcessEnv, a
 /** Every variable a subgraph process reads (the compose file's test and the README's table). */
 export const subgraphVariables = {
   required: ['GATEWAY_SIGNING_KEY'],
-  optional: ['PORT', 'HOST', 'DATABASE_URL', 'DATABASE_PREFIX', 'SQLITE_DIRECTORY', ...Object.values(databaseWaitVariables).map((v) => v.name), 'LOG_LEVEL'],
+  optional: ['PORT', 'HOST', 'DATABASE_URL', 'DATABASE_PREFIX', 'SQLITE_DIRECTORY', ...Object.values(databaseWaitVariables).map((v) => v.name), 'LOG_LEVEL', 'NODE_ENV'],
 } as const;
 
 /**

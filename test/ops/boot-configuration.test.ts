@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { readGatewayConfig } from '../../gateway/config';
@@ -81,11 +83,15 @@ describe('ConfigProblems', () => {
  * settings; they once printed plain text naming only the first problem. Their entry points,
  * bundled from the sources as they are now, are run with bad values.
  */
-describe('the records and reports processes started with bad configuration', () => {
+describe('the records, reports and audit processes started with bad configuration', () => {
   const bundleDirectory = path.join(projectRoot, 'dist', 'ops', 'configuration');
   beforeAll(async () => {
     await build({
-      entryPoints: { records: path.join(projectRoot, 'subgraphs/records/index.ts'), reports: path.join(projectRoot, 'subgraphs/reports/index.ts') },
+      entryPoints: {
+        records: path.join(projectRoot, 'subgraphs/records/index.ts'),
+        reports: path.join(projectRoot, 'subgraphs/reports/index.ts'),
+        audit: path.join(projectRoot, 'subgraphs/audit/index.ts'),
+      },
       outdir: bundleDirectory,
       bundle: true,
       platform: 'node',
@@ -95,7 +101,7 @@ describe('the records and reports processes started with bad configuration', () 
     });
   });
 
-  async function run(name: 'records' | 'reports', env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  async function run(name: 'records' | 'reports' | 'audit', env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
     const child = spawn(process.execPath, [path.join(bundleDirectory, `${name}.js`)], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -136,5 +142,24 @@ describe('the records and reports processes started with bad configuration', () 
     const line = JSON.parse(lines[0]) as Record<string, unknown>;
     expect(line).toMatchObject({ service: name, level: 'fatal', msg: `configuration error: ${problems.length} configuration problems:\n  - ${problems.join('\n  - ')}` });
     expect(stdout).not.toContain('hunter2');
+  });
+
+  /**
+   * With NODE_ENV=production and no DATABASE_URL a subgraph once served from SQLite files under
+   * the checkout's (the container's) data/, audit log and all; it stops now, touching no file.
+   */
+  it('audit started with NODE_ENV=production and no DATABASE_URL exits 2 naming DATABASE_URL, writing no SQLite file', async () => {
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'credit-production-sqlite-'));
+    try {
+      const signingKey = `base64:${Buffer.from(Array.from({ length: 32 }, (_, i) => (i * 37 + 11) % 256)).toString('base64')}`;
+      const { code, stdout, stderr } = await run('audit', { NODE_ENV: 'production', GATEWAY_SIGNING_KEY: signingKey, SQLITE_DIRECTORY: directory, PORT: '5871' });
+      expect({ code, stderr }).toEqual({ code: 2, stderr: '' });
+      const lines = stdout.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0])).toMatchObject({ service: 'audit', level: 'fatal', msg: expect.stringMatching(/^configuration error: DATABASE_URL is required with NODE_ENV=production: /) });
+      expect(fs.readdirSync(directory)).toEqual([]);
+    } finally {
+      fs.rmSync(directory, { recursive: true, force: true });
+    }
   });
 });

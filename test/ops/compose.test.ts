@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,6 +10,9 @@ import { routingUrls } from '../../gateway/gateway';
 import { projectRoot } from '../../lib/project-root';
 import { defaultPorts, subgraphNames, supergraphPath, type SubgraphName } from '../../schema/subgraphs';
 import { readSubgraphConfig, subgraphVariables } from '../../subgraphs/shared/subgraph';
+import { subgraphDefinitions } from '../../subgraphs/registry';
+import { dropMysqlDatabase, openDatabase } from '../../subgraphs/shared/database';
+import mysql from 'mysql2/promise';
 
 /**
  * No Docker engine runs here, so the compose file is checked for what can be checked: it
@@ -19,6 +23,7 @@ interface Service {
   image?: string;
   command?: string[];
   environment?: Record<string, string | number>;
+  volumes?: string[];
   healthcheck?: { test?: string[] };
   depends_on?: Record<string, { condition: string }>;
 }
@@ -26,11 +31,16 @@ interface Service {
 const composeFile = path.join(projectRoot, 'docker', 'compose.yaml');
 const compose = parse(fs.readFileSync(composeFile, 'utf8'), { merge: true }) as { services: Record<string, Service> };
 
+/** Each subgraph's MySQL password variable (docker/env.example), and the value the tests put there. */
+const passwordVariable = (name: SubgraphName) => `MYSQL_${name.toUpperCase()}_PASSWORD`;
+const passwordOf = (name: SubgraphName) => `${name}0secret${name.length}`;
+
 /** What an operator puts in docker/.env. */
 const operatorEnv: Record<string, string> = {
-  GATEWAY_SIGNING_KEY: `base64:${Buffer.alloc(32, 7).toString('base64')}`,
+  // Random-looking: production refuses a placeholder of a few repeated characters.
+  GATEWAY_SIGNING_KEY: `base64:${Buffer.from(Array.from({ length: 32 }, (_, i) => (i * 37 + 11) % 256)).toString('base64')}`,
   MYSQL_ROOT_PASSWORD: 'root-secret',
-  MYSQL_PASSWORD: 'credit-secret',
+  ...Object.fromEntries(subgraphNames.map((name) => [passwordVariable(name), passwordOf(name)])),
   AUTH_JWKS_URL: 'https://identity.example/jwks.json',
 };
 
@@ -82,15 +92,30 @@ describe('docker/compose.yaml', () => {
     }
   });
 
-  it('gives each subgraph what its configuration requires, on MySQL, listening beyond loopback', () => {
+  it('gives each subgraph what its configuration requires, on MySQL as its own user, listening beyond loopback', () => {
     for (const name of subgraphNames) {
       const env = environmentOf(name);
-      const known = new Set<string>([...subgraphVariables.required, ...subgraphVariables.optional, 'NODE_ENV', ...(peerVariables[name] ?? []).map((p) => `SUBGRAPH_${p.toUpperCase()}_URL`)]);
+      const known = new Set<string>([...subgraphVariables.required, ...subgraphVariables.optional, ...(peerVariables[name] ?? []).map((p) => `SUBGRAPH_${p.toUpperCase()}_URL`)]);
       expect({ name, unknown: Object.keys(env).filter((k) => !known.has(k)) }).toEqual({ name, unknown: [] });
       const config = readSubgraphConfig(name, env, []);
-      expect(config).toMatchObject({ port: defaultPorts[name], host: '0.0.0.0', database: { kind: 'mysql', url: 'mysql://credit:credit-secret@mysql:3306', prefix: 'credit_' } });
+      // The user credit_<name>, which docker/mysql-init grants the database credit_<name> alone.
+      expect(config).toMatchObject({ port: defaultPorts[name], host: '0.0.0.0', database: { kind: 'mysql', url: `mysql://credit_${name}:${passwordOf(name)}@mysql:3306`, prefix: 'credit_' } });
       for (const peer of peerVariables[name] ?? []) expect(env[`SUBGRAPH_${peer.toUpperCase()}_URL`]).toBe(composeUrl(peer));
-      expect(Object.keys(compose.services[name].depends_on ?? {})).toEqual(expect.arrayContaining(['mysql', ...(startupPeers[name] ?? [])]));
+      // It waits for MySQL and for the peers it calls at start, no other.
+      expect({ name, dependsOn: Object.keys(compose.services[name].depends_on ?? {}).sort() }).toEqual({ name, dependsOn: ['mysql', ...(startupPeers[name] ?? [])].sort() });
+    }
+  });
+
+  it("gives MySQL each subgraph's password, and no user shared by the subgraphs", () => {
+    const env = environmentOf('mysql');
+    expect(Object.keys(env).sort()).toEqual(['MYSQL_ROOT_PASSWORD', ...subgraphNames.map(passwordVariable)].sort());
+    for (const name of subgraphNames) expect(env[passwordVariable(name)]).toBe(passwordOf(name));
+    const users = subgraphNames.map((name) => new URL(environmentOf(name).DATABASE_URL).username);
+    expect(users).toEqual(subgraphNames.map((name) => `credit_${name}`));
+    expect(compose.services.mysql.volumes).toContain('./mysql-init:/docker-entrypoint-initdb.d:ro');
+    for (const name of subgraphNames) {
+      expect(() => environmentOf(name, { ...operatorEnv, [passwordVariable(name)]: '' })).toThrow(`${passwordVariable(name)} is required`);
+      expect(() => environmentOf('mysql', { ...operatorEnv, [passwordVariable(name)]: '' })).toThrow(`${passwordVariable(name)} is required`);
     }
   });
 
@@ -121,13 +146,152 @@ describe('docker/compose.yaml', () => {
     try {
       expect(gateway(operatorEnv)).toBe('jwks');
       expect(gateway({ ...withoutJwks, AUTH_PUBLIC_KEY_FILE: keyFile, AUTH_JWT_ALGORITHM: 'ES256' })).toBe('public-key');
-      expect(gateway({ ...withoutJwks, AUTH_JWT_SECRET: 'x'.repeat(40) })).toBe('secret');
+      expect(gateway({ ...withoutJwks, AUTH_JWT_SECRET: 'a-token-secret-of-forty-bytes-or-so-0123' })).toBe('secret');
       expect(() => gateway(withoutJwks)).toThrow("set exactly one of AUTH_JWT_SECRET, AUTH_PUBLIC_KEY_FILE, AUTH_JWKS_URL to verify callers' tokens, got none");
-      expect(() => gateway({ ...operatorEnv, AUTH_JWT_SECRET: 'x'.repeat(40) })).toThrow(/got AUTH_JWT_SECRET and AUTH_JWKS_URL$/);
+      expect(() => gateway({ ...operatorEnv, AUTH_JWT_SECRET: 'a-token-secret-of-forty-bytes-or-so-0123' })).toThrow(/got AUTH_JWT_SECRET and AUTH_JWKS_URL$/);
+      // Production, as compose runs it: a placeholder secret, the signing key as token secret, a key set over http.
+      expect(() => gateway({ ...withoutJwks, AUTH_JWT_SECRET: 'x'.repeat(40) })).toThrow(/AUTH_JWT_SECRET must hold at least 8 different characters/);
+      expect(() => gateway({ ...withoutJwks, AUTH_JWT_SECRET: operatorEnv.GATEWAY_SIGNING_KEY })).toThrow(/AUTH_JWT_SECRET and GATEWAY_SIGNING_KEY must be different secrets/);
+      expect(() => gateway({ ...operatorEnv, AUTH_JWKS_URL: 'http://identity.example/jwks.json' })).toThrow(/AUTH_JWKS_URL must use https:/);
     } finally {
       fs.rmSync(path.dirname(keyFile), { recursive: true, force: true });
     }
   });
+});
+
+/**
+ * docker/mysql-init/01-subgraph-users.sh, as the mysql image's entrypoint runs it: sourced, with
+ * its docker_process_sql (here a stand-in that collects the SQL). It makes one user per subgraph
+ * with rights on that subgraph's database alone.
+ */
+describe('docker/mysql-init', () => {
+  const script = path.join(projectRoot, 'docker', 'mysql-init', '01-subgraph-users.sh');
+  const passwords = Object.fromEntries(subgraphNames.map((name) => [passwordVariable(name), passwordOf(name)]));
+
+  function initialise(env: Record<string, string>): { status: number | null; sql: string; stderr: string } {
+    const entrypoint = `set -eo pipefail; docker_process_sql() { printf -- '-- docker_process_sql %s\n' "$*"; cat; }; . ${JSON.stringify(script)}`;
+    const run = spawnSync('bash', ['--norc', '--noprofile', '-c', entrypoint], { env: { PATH: process.env.PATH, MYSQL_ROOT_PASSWORD: 'root-secret', ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return { status: run.status, sql: run.stdout, stderr: run.stderr };
+  }
+
+  it('is the only file of the directory MySQL initialises from', () => {
+    expect(fs.readdirSync(path.dirname(script))).toEqual([path.basename(script)]);
+  });
+
+  it("makes each subgraph's user, with the password compose gives MySQL, and grants it its own database alone", () => {
+    const { status, sql, stderr } = initialise(environmentOf('mysql'));
+    expect({ status, stderr }).toEqual({ status: 0, stderr: '' });
+    expect(sql.startsWith('-- docker_process_sql --database=mysql\n')).toBe(true);
+    const grants = [...sql.matchAll(/^GRANT .*$/gm)].map((m) => m[0]);
+    expect(grants).toEqual(subgraphNames.map((name) => `GRANT ALL PRIVILEGES ON \`credit\\_${name}\`.* TO 'credit_${name}'@'%';`));
+    for (const name of subgraphNames) {
+      expect(sql).toContain(`CREATE USER IF NOT EXISTS 'credit_${name}'@'%' IDENTIFIED BY '${passwordOf(name)}';`);
+      expect(sql).toContain(`ALTER USER 'credit_${name}'@'%' IDENTIFIED BY '${passwordOf(name)}';`);
+    }
+    // The shared user of before goes, on a volume that has it.
+    expect(sql).toContain("DROP USER IF EXISTS 'credit'@'%';");
+    // Each user's database is the one its subgraph opens: compose's DATABASE_PREFIX and its name.
+    for (const name of subgraphNames) {
+      const { database } = readSubgraphConfig(name, environmentOf(name), []);
+      expect(database.kind === 'mysql' && `${database.prefix}${name}`).toBe(`credit_${name}`);
+      expect(sql).toContain(`CREATE DATABASE IF NOT EXISTS \`credit_${name}\``);
+    }
+  });
+
+  it('refuses a missing password, and one a URL would need encoded, before making any user', () => {
+    const base64 = initialise({ ...passwords, MYSQL_AUDIT_PASSWORD: 'Zx9/q+Rt2Lw=' });
+    expect(base64.status).not.toBe(0);
+    expect(base64.sql).toBe('');
+    expect(base64.stderr).toContain('MYSQL_AUDIT_PASSWORD must hold letters and digits only (make one with: openssl rand -hex 24)');
+    expect(base64.stderr).not.toContain('Zx9');
+    const missing = initialise({ ...passwords, MYSQL_RECORDS_PASSWORD: '' });
+    expect(missing.status).not.toBe(0);
+    expect(missing.sql).toBe('');
+    expect(missing.stderr).toContain('MYSQL_RECORDS_PASSWORD is not set');
+  });
+
+  /** On the tests' MySQL/MariaDB server, under a prefix of the run's own (its users are dropped after). */
+  const serverUrl = process.env.TEST_DATABASE_URL ?? 'mariadb://root@127.0.0.1:3306';
+  const runTag = (process.env.TEST_RUN_TAG ?? '').replace(/[^a-z0-9]/gi, '').slice(0, 8).toLowerCase();
+  const prefix = `credit_u${runTag}_`;
+  const onServer = serverUrl === 'off' ? it.skip : it;
+  const root = () => {
+    const url = new URL(serverUrl);
+    return mysql.createConnection({ host: url.hostname, port: Number(url.port || 3306), user: decodeURIComponent(url.username) || 'root', password: decodeURIComponent(url.password), multipleStatements: true });
+  };
+  const userUrl = (name: SubgraphName) => {
+    const url = new URL(serverUrl);
+    url.username = `${prefix}${name}`;
+    url.password = passwordOf(name);
+    return url.toString().replace(/\/$/, '');
+  };
+  const cleanUp = async () => {
+    const connection = await root();
+    try {
+      for (const name of subgraphNames) await connection.query(`DROP USER IF EXISTS '${prefix}${name}'@'%'`);
+    } finally {
+      await connection.end();
+    }
+    for (const name of subgraphNames) await dropMysqlDatabase(serverUrl, `${prefix}${name}`);
+  };
+
+  onServer(
+    'on a MySQL server: each subgraph migrates its own database as its user, and can neither read, write nor drop another',
+    async () => {
+      const { status, sql, stderr } = initialise({ ...passwords, DATABASE_PREFIX: prefix });
+      expect({ status, stderr }).toEqual({ status: 0, stderr: '' });
+      expect(sql).not.toContain("DROP USER IF EXISTS 'credit'@'%'");
+      await cleanUp();
+      try {
+        const connection = await root();
+        try {
+          await connection.query(sql);
+        } finally {
+          await connection.end();
+        }
+        // Every subgraph opens its database as a running one does: created if missing, migrated.
+        for (const name of subgraphNames) {
+          const db = await openDatabase(name, { kind: 'mysql', url: userUrl(name), prefix }, subgraphDefinitions[name]);
+          await db.destroy();
+        }
+        const table = async (name: SubgraphName) => {
+          const connection = await root();
+          try {
+            const [rows] = await connection.query('SELECT table_name AS name FROM information_schema.tables WHERE table_schema = ? ORDER BY table_name LIMIT 1', [`${prefix}${name}`]);
+            return (rows as { name: string }[])[0].name;
+          } finally {
+            await connection.end();
+          }
+        };
+        const auditTable = await table('audit');
+        for (const name of subgraphNames) {
+          const url = new URL(userUrl(name));
+          const connection = await mysql.createConnection({ host: url.hostname, port: Number(url.port || 3306), user: decodeURIComponent(url.username), password: decodeURIComponent(url.password) });
+          try {
+            await connection.query(`CREATE TABLE \`${prefix}${name}\`.probe (id INT)`);
+            await connection.query(`DROP TABLE \`${prefix}${name}\`.probe`);
+            for (const other of subgraphNames.filter((o) => o !== name)) {
+              const refused = async (statement: string) => {
+                const error = await connection.query(statement).then(() => null, (e: { code?: string }) => e);
+                expect({ name, statement, code: error?.code }).toEqual({ name, statement, code: expect.stringMatching(/^ER_(DBACCESS|TABLEACCESS)_DENIED_ERROR$/) });
+              };
+              await refused(`CREATE TABLE \`${prefix}${other}\`.probe (id INT)`);
+              await refused(`DROP DATABASE \`${prefix}${other}\``);
+              if (other === 'audit') {
+                await refused(`SELECT * FROM \`${prefix}audit\`.\`${auditTable}\``);
+                await refused(`DELETE FROM \`${prefix}audit\`.\`${auditTable}\``);
+              }
+            }
+          } finally {
+            await connection.end();
+          }
+        }
+      } finally {
+        await cleanUp();
+      }
+    },
+    180_000,
+  );
 });
 
 describe('docker/supergraph.graphql', () => {

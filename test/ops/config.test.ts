@@ -5,6 +5,9 @@ import { readSubgraphConfig } from '../../subgraphs/shared/subgraph';
 
 const secret = 'a-secret-of-at-least-thirty-two-bytes!!';
 const valid = { AUTH_JWT_SECRET: secret, GATEWAY_SIGNING_KEY: secret };
+/** Production refuses one secret for both (see 'in production'). */
+const signingKey = 'base64:' + Buffer.from(Array.from({ length: 32 }, (_, i) => (i * 37 + 11) % 256)).toString('base64');
+const production = { AUTH_JWT_SECRET: secret, GATEWAY_SIGNING_KEY: signingKey, NODE_ENV: 'production' };
 
 function gatewayError(env: NodeJS.ProcessEnv, argv: string[] = []): string {
   try {
@@ -23,8 +26,8 @@ describe('readGatewayConfig', () => {
   });
 
   it('switches explorer and introspection off in production unless configured on', () => {
-    expect(readGatewayConfig({ ...valid, NODE_ENV: 'production' }, [])).toMatchObject({ production: true, explorer: false, introspection: false });
-    expect(readGatewayConfig({ ...valid, NODE_ENV: 'production', EXPLORER: 'on', INTROSPECTION: 'on' }, [])).toMatchObject({ explorer: true, introspection: true });
+    expect(readGatewayConfig(production, [])).toMatchObject({ production: true, explorer: false, introspection: false });
+    expect(readGatewayConfig({ ...production, EXPLORER: 'on', INTROSPECTION: 'on' }, [])).toMatchObject({ explorer: true, introspection: true });
     expect(readGatewayConfig({ ...valid, EXPLORER: 'off', INTROSPECTION: 'off' }, [])).toMatchObject({ explorer: false, introspection: false });
   });
 
@@ -67,7 +70,7 @@ describe('readGatewayConfig', () => {
 
   it('refuses an explorer without introspection, and demo tokens in production or without the demo secret', () => {
     expect(gatewayError({ ...valid, EXPLORER: 'on', INTROSPECTION: 'off' })).toMatch(/^EXPLORER=on needs INTROSPECTION=on/);
-    expect(gatewayError({ ...valid, NODE_ENV: 'production', EXPLORER_DEMO_TOKENS: 'true' })).toBe('EXPLORER_DEMO_TOKENS is for the embedded default only and cannot be on with NODE_ENV=production');
+    expect(gatewayError({ ...production, EXPLORER_DEMO_TOKENS: 'true' })).toBe('EXPLORER_DEMO_TOKENS is for the embedded default only and cannot be on with NODE_ENV=production');
     expect(gatewayError({ GATEWAY_SIGNING_KEY: secret, AUTH_JWKS_URL: 'https://idp.example/jwks', EXPLORER_DEMO_TOKENS: 'true' })).toBe('EXPLORER_DEMO_TOKENS needs AUTH_JWT_SECRET: the demo tokens are signed with it');
   });
 
@@ -82,7 +85,7 @@ describe('readGatewayConfig', () => {
   it('turns access control off only outside production', () => {
     expect(readGatewayConfig(valid, []).accessControl).toBe(true);
     expect(readGatewayConfig({ ...valid, ACCESS_CONTROL: 'off' }, []).accessControl).toBe(false);
-    expect(gatewayError({ ...valid, ACCESS_CONTROL: 'off', NODE_ENV: 'production' })).toBe('ACCESS_CONTROL=off is for development only and cannot be set with NODE_ENV=production');
+    expect(gatewayError({ ...production, ACCESS_CONTROL: 'off' })).toBe('ACCESS_CONTROL=off is for development only and cannot be set with NODE_ENV=production');
   });
 
   it('needs no token settings or signing key with access control off, and still checks any given', () => {
@@ -144,5 +147,70 @@ describe('readSubgraphConfig', () => {
     expect(message).toContain('got "postgres://…@db/credit"');
     expect(message).toContain('GATEWAY_SIGNING_KEY is required');
     expect(message).not.toContain('hunter2');
+  });
+});
+
+function subgraphError(env: NodeJS.ProcessEnv): string {
+  try {
+    readSubgraphConfig('audit', env, []);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+/**
+ * What NODE_ENV=production refuses besides the development switches: a placeholder secret, one
+ * secret for callers' tokens and the gateway's identities, a key set over plain HTTP, and a
+ * subgraph on the SQLite default. Outside production all of them are taken, as tests and the demo
+ * use them.
+ */
+describe('in production (NODE_ENV=production)', () => {
+  const database = { DATABASE_URL: 'mysql://credit_audit:pw@db:3306' };
+  const placeholder = (name: string, distinct: number) =>
+    `${name} must hold at least 8 different characters with NODE_ENV=production, got ${distinct}: a placeholder, not a secret (make one with: echo "base64:$(openssl rand -base64 32)")`;
+
+  it('refuses a secret of one repeated character, or of a few, in the gateway and the subgraphs', () => {
+    expect(gatewayError({ ...production, AUTH_JWT_SECRET: 'a'.repeat(32) })).toBe(placeholder('AUTH_JWT_SECRET', 1));
+    expect(gatewayError({ ...production, GATEWAY_SIGNING_KEY: 'changeme'.repeat(4) })).toBe(placeholder('GATEWAY_SIGNING_KEY', 7));
+    // Counted on the decoded bytes: 32 bytes of 7, written in base64.
+    expect(gatewayError({ ...production, GATEWAY_SIGNING_KEY: `base64:${Buffer.alloc(32, 7).toString('base64')}` })).toBe(placeholder('GATEWAY_SIGNING_KEY', 1));
+    expect(subgraphError({ ...database, NODE_ENV: 'production', GATEWAY_SIGNING_KEY: 'a'.repeat(32) })).toBe(placeholder('GATEWAY_SIGNING_KEY', 1));
+  });
+
+  it('takes 8 different characters and more, random secrets of either form, and any secret outside production', () => {
+    expect(readGatewayConfig({ ...production, GATEWAY_SIGNING_KEY: 'abcdefgh'.repeat(4) }, []).production).toBe(true);
+    expect(readGatewayConfig({ ...production, AUTH_JWT_SECRET: '0123456789abcdef0123456789abcdef01234567', GATEWAY_SIGNING_KEY: `base64:${Buffer.from('f3a9c4e1b2d8076a5e4c3b2a1f0e9d8c7b6a59483726150f').toString('base64')}` }, []).production).toBe(true);
+    expect(readSubgraphConfig('audit', { ...database, NODE_ENV: 'production', GATEWAY_SIGNING_KEY: signingKey }, []).signingKey).toHaveLength(32);
+    expect(readGatewayConfig({ AUTH_JWT_SECRET: 'a'.repeat(32), GATEWAY_SIGNING_KEY: 'b'.repeat(32) }, []).production).toBe(false);
+    expect(readSubgraphConfig('audit', { GATEWAY_SIGNING_KEY: 'a'.repeat(32) }, []).signingKey).toHaveLength(32);
+  });
+
+  it('refuses AUTH_JWT_SECRET equal to GATEWAY_SIGNING_KEY, however each is written', () => {
+    const same = 'AUTH_JWT_SECRET and GATEWAY_SIGNING_KEY must be different secrets with NODE_ENV=production: whoever signs callers\' tokens with the one could sign the identities the subgraphs trust with the other';
+    expect(gatewayError({ ...valid, NODE_ENV: 'production' })).toBe(same);
+    expect(gatewayError({ ...production, AUTH_JWT_SECRET: `base64:${Buffer.from(secret).toString('base64')}`, GATEWAY_SIGNING_KEY: secret })).toBe(same);
+    // Outside production the two may be one (tests, the demo).
+    expect(readGatewayConfig(valid, []).production).toBe(false);
+  });
+
+  it('fetches the key set over https only', () => {
+    const jwks = { GATEWAY_SIGNING_KEY: signingKey, NODE_ENV: 'production' };
+    const plain = (url: string) => `AUTH_JWKS_URL must use https: with NODE_ENV=production (a key set fetched over plain HTTP can be swapped on the way, and every token signed with the swapped keys accepted), got "${url}"`;
+    expect(gatewayError({ ...jwks, AUTH_JWKS_URL: 'http://idp.example/jwks.json' })).toBe(plain('http://idp.example/jwks.json'));
+    expect(gatewayError({ ...jwks, AUTH_JWKS_URL: 'http://127.0.0.1:8080/jwks.json' })).toBe(plain('http://127.0.0.1:8080/jwks.json'));
+    expect(gatewayError({ ...jwks, AUTH_JWKS_URL: 'http://svc:hunter2@idp.example/jwks.json' })).not.toContain('hunter2');
+    expect(readGatewayConfig({ ...jwks, AUTH_JWKS_URL: 'https://idp.example/jwks.json' }, []).tokens?.keys).toEqual({ kind: 'jwks', url: 'https://idp.example/jwks.json' });
+    expect(readGatewayConfig({ GATEWAY_SIGNING_KEY: signingKey, AUTH_JWKS_URL: 'http://127.0.0.1:8080/jwks.json' }, []).tokens?.keys.kind).toBe('jwks');
+  });
+
+  it('refuses a subgraph without DATABASE_URL, SQLITE_DIRECTORY or not, and names every problem at once', () => {
+    const required = 'DATABASE_URL is required with NODE_ENV=production: a mysql:// or mariadb:// URL such as mysql://user:password@db-host:3306 (the SQLite default, SQLITE_DIRECTORY included, is for development and trials: it would keep the data and the audit log in files on this machine\'s disk)';
+    expect(subgraphError({ NODE_ENV: 'production', GATEWAY_SIGNING_KEY: signingKey })).toBe(required);
+    expect(subgraphError({ NODE_ENV: 'production', GATEWAY_SIGNING_KEY: signingKey, SQLITE_DIRECTORY: '/var/lib/credit' })).toBe(required);
+    expect(subgraphError({ NODE_ENV: 'production', GATEWAY_SIGNING_KEY: 'x'.repeat(32) }).split('\n')).toEqual(['2 configuration problems:', `  - ${required}`, `  - ${placeholder('GATEWAY_SIGNING_KEY', 1)}`]);
+    expect(readSubgraphConfig('audit', { NODE_ENV: 'production', GATEWAY_SIGNING_KEY: signingKey, ...database }, []).database).toEqual({ kind: 'mysql', url: database.DATABASE_URL, prefix: 'credit_' });
+    expect(readSubgraphConfig('audit', { GATEWAY_SIGNING_KEY: signingKey, SQLITE_DIRECTORY: '/tmp/credit' }, []).database).toEqual({ kind: 'sqlite', directory: '/tmp/credit' });
   });
 });
