@@ -190,12 +190,14 @@ export function serviceUnavailable(serviceName: string, message: string, wholeAn
 
 /**
  * The gateway's `formatError`, before masking: a subgraph's SUBGRAPH_UNAVAILABLE about a peer it
- * called (the records subgraph's lookup in the entities subgraph timing out) keeps naming that
- * peer in `serviceName`, which Apollo Gateway overwrites with the subgraph it fetched from: the
- * peer is the one that could not be asked, and the one a client or operator must wait on.
+ * called (the records subgraph's lookup in the entities subgraph timing out), or a peer's
+ * DATABASE_UNAVAILABLE it passed on (the reports subgraph generating a report while the records
+ * subgraph's database is gone), keeps naming that peer in `serviceName`, which Apollo Gateway
+ * overwrites with the subgraph it fetched from: the peer is the one that could not answer, and
+ * the one a client or operator must wait on.
  */
 export function withUnavailablePeerNamed(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  if (formatted.extensions?.code !== ErrorCode.SUBGRAPH_UNAVAILABLE) return formatted;
+  if (formatted.extensions?.code !== ErrorCode.SUBGRAPH_UNAVAILABLE && formatted.extensions?.code !== ErrorCode.DATABASE_UNAVAILABLE) return formatted;
   const peer = ((error as { originalError?: { extensions?: { serviceName?: unknown } } } | null)?.originalError?.extensions?.serviceName);
   return typeof peer === 'string' && peer !== formatted.extensions.serviceName ? { ...formatted, extensions: { ...formatted.extensions, serviceName: peer } } : formatted;
 }

@@ -83,7 +83,9 @@ function countingToday(records: readonly AnsweredRecord[]): SnapshotRecord[] {
  * Generates the platform's public credit report (公共信用信息报告) for a subject: reads its basics
  * (entities) and the records that count (records) under the caller's own identity and grants, so
  * that both subgraphs apply the caller's purpose and scope and report what they disclosed; then
- * seals the snapshot (canonical JSON and SHA-256) and stores it with a new number and code.
+ * seals the snapshot (canonical JSON and SHA-256) and stores it with a new number and code. What
+ * the peers disclosed is the caller's, and audited, once the report is stored: a generation that
+ * fails (a peer down after the subject's basics were read) released nothing to be audited.
  *
  * The caller is a department in a case, the credit office in its supervision, or a subject for
  * itself (SELF_INQUIRY, scoped to its own subject: any other id, registered or not, is refused
@@ -149,5 +151,8 @@ export async function generateReport(subjectId: string, access: RequestAccess, r
   };
   const content = canonicalJson(snapshot);
   report.documentSha256 = sha256Hex(content);
-  return await repository.insertGenerated(report, content);
+  const stored = await repository.insertGenerated(report, content);
+  // The report is made: what the peers disclosed for it is the caller's now, and audited (peers.ts).
+  peers.release();
+  return stored;
 }

@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { identityHeader, signerFor, type RequestIdentity } from '../../lib/access/identity';
 import { PeerTimeout } from '../../lib/deadline';
-import { ErrorCode, serviceUnavailable, SubgraphFault } from '../../lib/errors';
+import { ErrorCode, outageRetryAfterSeconds, serviceUnavailable, SubgraphFault } from '../../lib/errors';
 import { send, type PlatformResponse } from '../../lib/platform-http';
 import { defaultUrl } from '../../schema/subgraphs';
 import { disclose, type RequestAccess } from '../shared/access';
@@ -24,18 +24,50 @@ export const defaultPeers: ReportsPeers = { url: (peer) => defaultUrl(peer) };
 const passedThrough = new Set<string>([ErrorCode.FORBIDDEN, ErrorCode.NOT_FOUND, ErrorCode.BAD_USER_INPUT, ErrorCode.INVALID_CURSOR, ErrorCode.UNAUTHENTICATED]);
 
 /**
+ * A peer's outage (its database gone or too slow; a subgraph it asked in turn that could not
+ * answer): what needed the peer's answer was not done, and a later retry may succeed. Passed on as
+ * the peer said it, naming the subgraph that failed (`serviceName`: the peer, or the one the peer
+ * named), so that the client waits on the right one, and nobody looks for a fault here.
+ */
+const outages = new Set<string>([ErrorCode.DATABASE_UNAVAILABLE, ErrorCode.SUBGRAPH_UNAVAILABLE]);
+
+/** What a peer's answer says it disclosed (its `extensions.disclosures`). */
+interface PeerDisclosure {
+  subjectId: string;
+  groups: string[];
+  toAnyone?: boolean;
+}
+
+/**
  * Calls a peer subgraph directly, as the gateway would: with an identity signed by the key the
  * gateway and every subgraph share. Used where federation cannot help because the answer decides
  * a write (a provider's standing when a report is registered) or becomes part of a stored document
- * (the records in a generated report). Disclosures the peer reports are added to this request's,
- * so that the gateway audits them as if it had fetched them itself.
+ * (the records in a generated report).
+ *
+ * Disclosures the peers report are held until `release()`, which adds them to this request's,
+ * so that the gateway audits them as if it had fetched them itself: call it once the field that
+ * needed the reads answers (a generated report is stored). A read whose field then fails (the
+ * records subgraph down after the subject's basics were read) reached nobody, and is not audited
+ * as DISCLOSED. One client per field: `peers(ctx)` in resolvers.ts makes one per call.
+ *
+ * A peer that cannot answer is SUBGRAPH_UNAVAILABLE naming it, with the reason the gateway gives
+ * for a subgraph of its own (UNREACHABLE, TIMEOUT, BAD_RESPONSE); its own outage
+ * (DATABASE_UNAVAILABLE, or SUBGRAPH_UNAVAILABLE about a subgraph it asked) is passed on naming
+ * the subgraph that failed. The gateway keeps that name (lib/errors.ts, withUnavailablePeerNamed).
  */
 export class PeerClient {
+  private readonly held: PeerDisclosure[] = [];
+
   constructor(
     private readonly peers: ReportsPeers,
     private readonly signingKey: Uint8Array,
     private readonly access: RequestAccess,
   ) {}
+
+  /** The peers' disclosures held so far become this request's (see the class): the field that needed them answers. */
+  release(): void {
+    for (const { subjectId, groups, toAnyone } of this.held.splice(0)) for (const group of groups) disclose(this.access, subjectId, group, toAnyone ? 'ANYONE' : 'UNDER_PURPOSE');
+  }
 
   async query<T>(peer: Peer, query: string, variables: Record<string, unknown>, identity: RequestIdentity): Promise<T> {
     const url = this.peers.url(peer);
@@ -50,17 +82,16 @@ export class PeerClient {
         service: peer,
       });
     } catch (error) {
-      if (!(error instanceof PeerTimeout)) throw serviceUnavailable(peer, `the ${peer} subgraph could not be reached, so nothing was stored: retry later`);
-      const unavailable = serviceUnavailable(peer, `${error.message}, so nothing was stored: retry later`);
-      unavailable.extensions.reason = SubgraphFault.TIMEOUT;
-      throw unavailable;
+      if (!(error instanceof PeerTimeout)) throw unavailable(peer, SubgraphFault.UNREACHABLE, `the ${peer} subgraph could not be reached, so nothing was stored: retry later`);
+      throw unavailable(peer, SubgraphFault.TIMEOUT, `${error.message}, so nothing was stored: retry later`);
     }
     const body = parseJson(response.text) as {
       data?: T | null;
-      errors?: { message: string; extensions?: { code?: string; field?: string; group?: string } }[];
-      extensions?: { disclosures?: { subjectId: string; groups: string[]; toAnyone?: boolean }[] };
+      errors?: { message: string; extensions?: { code?: string; field?: string; group?: string; serviceName?: unknown; retryAfterSeconds?: unknown } }[];
+      extensions?: { disclosures?: PeerDisclosure[] };
     };
-    for (const { subjectId, groups, toAnyone } of body.extensions?.disclosures ?? []) for (const group of groups) disclose(this.access, subjectId, group, toAnyone ? 'ANYONE' : 'UNDER_PURPOSE');
+    const disclosures = body.extensions?.disclosures;
+    if (Array.isArray(disclosures)) this.held.push(...disclosures);
     const error = body.errors?.[0];
     if (error) {
       const code = error.extensions?.code;
@@ -72,11 +103,29 @@ export class PeerClient {
         const { code: _code, ...details } = error.extensions ?? {};
         throw new GraphQLError(error.message, { extensions: { code, ...details, serviceName: peer } });
       }
-      throw new Error(`the ${peer} subgraph answered ${response.status}: ${body.errors?.map((e) => e.message).join('; ')}`);
+      if (code && outages.has(code)) {
+        const { code: _code, serviceName, retryAfterSeconds, ...details } = error.extensions ?? {};
+        throw new GraphQLError(error.message, {
+          extensions: { code, ...details, serviceName: typeof serviceName === 'string' ? serviceName : peer, retryAfterSeconds: typeof retryAfterSeconds === 'number' ? retryAfterSeconds : outageRetryAfterSeconds },
+        });
+      }
+      // A fault of the peer's, or of this subgraph's query: logged (masked) as ours, its first message only.
+      const more = (body.errors?.length ?? 1) - 1;
+      throw new Error(`the ${peer} subgraph answered ${response.status}: ${error.message}${more ? ` (and ${more} more errors)` : ''}`);
     }
-    if (response.status < 200 || response.status > 299 || !body.data) throw new Error(`the ${peer} subgraph answered ${response.status} without data`);
+    // Not a GraphQL answer (an HTML error page of a proxy in front of the peer, broken JSON), as the gateway tells it of a subgraph of its own.
+    if (response.status < 200 || response.status > 299 || !body.data) {
+      throw unavailable(peer, SubgraphFault.BAD_RESPONSE, `the ${peer} subgraph answered ${response.status} without a GraphQL response, so nothing was stored: retry later`);
+    }
     return body.data;
   }
+}
+
+/** SUBGRAPH_UNAVAILABLE naming `peer`, `reason` saying why, as the gateway says it of a subgraph it could not ask. */
+function unavailable(peer: Peer, reason: SubgraphFault, message: string): GraphQLError {
+  const error = serviceUnavailable(peer, message);
+  error.extensions.reason = reason;
+  return error;
 }
 
 /** A peer's answer that is not JSON is read as an empty one: it has neither data nor errors. */

@@ -2,7 +2,7 @@ import type http from 'node:http';
 import type { DataSource } from 'typeorm';
 import { disclosedSubjectHeader, type IdentityVerifier } from '../../lib/access/identity';
 import { findRecordCategory } from '../../lib/catalogue/record-categories';
-import { todayInDistrict } from '../../lib/calendar';
+import { startOfDistrictDay, todayInDistrict } from '../../lib/calendar';
 import type { ExtraRoute } from '../../lib/http-server';
 import { gatewayIdentity } from '../shared/access';
 import type { CreditReport } from './entities/credit-report.entity';
@@ -45,6 +45,20 @@ const style = `
   @page { size: A4; margin: 18mm 15mm; }
   @media print { body { margin: 0; max-width: none; } th { background: #eee !important; -webkit-print-color-adjust: exact; print-color-adjust: exact; } tr { page-break-inside: avoid; } h2 { page-break-after: avoid; } }
 `;
+
+/**
+ * An instant as the district reads a clock (China Standard Time, UTC+8): `2026-12-06 00:17:39（北京时间）`,
+ * on the calendar the issue date is on, where the UTC form (`2026-12-05T16:17:39.261Z`) printed
+ * under 出具日期 2026-12-06 would read as the day before. To the second, as a document's time is given.
+ */
+function inBeijingTime(iso: string): string {
+  const instant = new Date(iso);
+  if (Number.isNaN(instant.getTime())) return iso;
+  const day = todayInDistrict(instant);
+  const seconds = Math.floor((instant.getTime() - startOfDistrictDay(day).getTime()) / 1000);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${day} ${two(Math.floor(seconds / 3600))}:${two(Math.floor(seconds / 60) % 60)}:${two(seconds % 60)}（北京时间）`;
+}
 
 function recordRows(records: SnapshotRecord[]): string {
   if (records.length === 0) return '<p class="none">无记录（本报告生成时无有效记录）</p>';
@@ -117,7 +131,7 @@ ${sections.join('\n')}
   <tr><td>报告编号</td><td class="mono">${esc(snapshot.reportNumber)}</td></tr>
   <tr><td>验证码</td><td class="mono">${esc(snapshot.verificationCode)}</td></tr>
   <tr><td>数字摘要（SHA-256）</td><td class="mono">${esc(digest)}</td></tr>
-  <tr><td>生成时间（UTC）</td><td>${esc(snapshot.generatedAt)}</td></tr>
+  <tr><td>生成时间</td><td>${esc(inBeijingTime(snapshot.generatedAt))}</td></tr>
 </tbody></table>
 <p>凭报告编号和验证码可在${esc(platformIssuer.name)}核验本报告的真实性（verifyCreditReport），核验结果仅显示是否真实、是否仍然有效（已过有效期或所载信息已变更的，请重新出具）、信用主体名称、出具日期和有效期。</p>
 </section>

@@ -71,4 +71,17 @@ describe('the printable page', () => {
     expect(page).toContain('不含异议处理中、已信用修复或公示期满的信息');
     expect(page).not.toContain('<span class="objected">');
   });
+
+  it("prints when the report was generated in Beijing time, on the district's calendar as its issue date", () => {
+    // Generated at 00:17 in the district on 6 December: still 5 December in UTC.
+    const lateNight = { ...snapshotWith(snapshotFormat, [listing]), issuedOn: '2026-12-06', generatedAt: '2026-12-05T16:17:39.261Z' };
+    const page = renderPrintable(lateNight, 'ab'.repeat(32));
+    expect(page).toContain('<tr><td>出具日期</td><td>2026-12-06</td></tr>');
+    expect(page).toContain('<tr><td>生成时间</td><td>2026-12-06 00:17:39（北京时间）</td></tr>');
+    expect(page).not.toContain('2026-12-05');
+    expect(page).not.toContain('UTC');
+    // Noon UTC is 20:00 the same day; a district midnight is 00:00:00, not 24:00:00 the day before.
+    expect(renderPrintable({ ...lateNight, generatedAt: '2026-11-25T12:00:00.000Z' }, 'ab'.repeat(32))).toContain('2026-11-25 20:00:00（北京时间）');
+    expect(renderPrintable({ ...lateNight, generatedAt: '2026-12-05T16:00:00.000Z' }, 'ab'.repeat(32))).toContain('2026-12-06 00:00:00（北京时间）');
+  });
 });
