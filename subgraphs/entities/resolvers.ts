@@ -1,5 +1,5 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import type { GraphQLResolveInfo } from 'graphql';
+import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import { todayInDistrict } from '../../lib/calendar';
 import { organisationSubjects } from '../../lib/catalogue/matters';
 import { badInput, clientError, ErrorCode, isBlank } from '../../lib/errors';
@@ -158,7 +158,17 @@ export const resolvers: GraphQLResolverMap<Context> = {
     },
   },
   Mutation: {
-    registerSubject: (_: unknown, args: { input: RegisterSubjectInput }, ctx: Context) => ctx.repository.register(args.input),
+    registerSubject: async (_: unknown, args: { input: RegisterSubjectInput }, ctx: Context) => {
+      try {
+        return await ctx.repository.register(args.input);
+      } catch (error) {
+        // The refusal names the subject registered under the code (`subjectId`), as the answer
+        // would have: audited in its trail as the registration's answer is.
+        const subjectId = error instanceof GraphQLError && error.extensions.code === ErrorCode.DUPLICATE_SUBJECT ? error.extensions.subjectId : undefined;
+        if (typeof subjectId === 'string') disclose(ctx.access, subjectId, 'SUBJECT_REGISTRATION');
+        throw error;
+      }
+    },
     grantConsent: async (_: unknown, args: { input: GrantConsentInput }, ctx: Context) => {
       const subjectId = await consentingSubject(ctx, args.input);
       // Checked before anything is stored (the kernel checks the result only after the write).

@@ -92,7 +92,7 @@ export class SubjectRepository {
       createdAt: new Date(),
     });
     validateSubject(subject);
-    if (await this.subjects.existsBy({ identifier: subject.identifier })) throw duplicate(subject.identifier);
+    await this.assertUnregistered(subject.identifier);
     try {
       // The subject and its name's index, both or neither.
       await writeTransaction(
@@ -106,10 +106,22 @@ export class SubjectRepository {
       );
     } catch (error) {
       // Two registrations of one code racing past the check above: the unique index decides.
-      if (await this.subjects.existsBy({ identifier: subject.identifier })) throw duplicate(subject.identifier);
+      await this.assertUnregistered(subject.identifier);
       throw error;
     }
     return subject;
+  }
+
+  /**
+   * DUPLICATE_SUBJECT when a subject already has this identifier, naming it in `subjectId`: a
+   * registrar whose answer was lost (a timeout, a dropped connection) sends the registration
+   * again, and learns from the refusal which subject its first one stored, or which one was there
+   * before. Registrars are told the code is registered anyway; its subject's id, the registry's
+   * handle for it, says nothing more of it (reading any of its fields needs SUBJECT_BASICS).
+   */
+  private async assertUnregistered(identifier: string): Promise<void> {
+    const registered = await this.subjects.findOne({ select: { id: true }, where: { identifier } });
+    if (registered) throw duplicate(identifier, registered.id);
   }
 }
 
@@ -122,8 +134,8 @@ export function identifierOf(code: string, field = 'code'): string {
   return identifier;
 }
 
-function duplicate(identifier: string) {
-  return clientError(ErrorCode.DUPLICATE_SUBJECT, `a subject with identifier ${identifier} is already registered`, { field: 'code' });
+function duplicate(identifier: string, subjectId: string) {
+  return clientError(ErrorCode.DUPLICATE_SUBJECT, `a subject with identifier ${identifier} is already registered, as subject ${subjectId}`, { field: 'code', subjectId });
 }
 
 function assertValidIdentifier(identifier: string, kind: IdentifierKind, field = 'code'): void {

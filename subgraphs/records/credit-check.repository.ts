@@ -135,11 +135,25 @@ export function anotherDepartmentsCheck(check: CreditCheck): GraphQLError {
  * Feedback is reported once: what the check is now refuses a second report, not the form's input,
  * so it is TRANSITION_NOT_ALLOWED as every refusal of something already done (README, Errors),
  * with when it was reported (`reportedAt`, as `CreditCheck.feedback` shows it), as a decided
- * objection's refusal names its `status`.
+ * objection's refusal names its `status`, and by whom (the department's own user, as
+ * `CreditCheck.feedback` shows it to the department).
  */
-function feedbackAlreadyReported(reportedAt: Date | null): GraphQLError {
-  const when = reportedAt?.toISOString();
-  return badInput('checkId', `feedback for this check was already reported${when ? ` on ${when}` : ''}`, { problem: 'TRANSITION_NOT_ALLOWED', ...(when ? { reportedAt: when } : {}) });
+function feedbackAlreadyReported(check: Pick<CreditCheck, 'feedbackAt' | 'feedbackBy'>): GraphQLError {
+  const when = check.feedbackAt?.toISOString();
+  const by = check.feedbackBy ? ` by ${check.feedbackBy}` : '';
+  return badInput('checkId', `feedback for this check was already reported${by}${when ? ` on ${when}` : ''}`, { problem: 'TRANSITION_NOT_ALLOWED', ...(when ? { reportedAt: when } : {}) });
+}
+
+/**
+ * Whether the feedback on file is this report, by the same user: a client that lost the answer
+ * sends it again, and is answered the check as reported rather than refused as if the report had
+ * failed. The measures as a set (each kind once, in any order), the note as stored (trimmed, or none).
+ */
+function isSameFeedback(check: Pick<CreditCheck, 'feedbackAt' | 'feedbackBy' | 'feedbackApplied' | 'feedbackNote'>, applied: readonly MeasureKind[], note: string | null, userId: string): boolean {
+  if (!check.feedbackAt || check.feedbackBy !== userId || check.feedbackNote !== (note?.trim() || null)) return false;
+  const reported = new Set(JSON.parse(check.feedbackApplied ?? '[]') as string[]);
+  const sent = new Set<string>(applied);
+  return reported.size === sent.size && [...sent].every((kind) => reported.has(kind));
 }
 
 /** Every query of the review ledger, in one place. */
@@ -244,7 +258,10 @@ export class CreditCheckRepository {
   /** The department's report of what it applied; once, by the department that ran the check. */
   async recordFeedback(check: CreditCheck, applied: MeasureKind[], note: string | null, actor: { userId: string; department: string }): Promise<CreditCheck> {
     if (check.department !== actor.department) throw anotherDepartmentsCheck(check);
-    if (check.feedbackAt) throw feedbackAlreadyReported(check.feedbackAt);
+    if (check.feedbackAt) {
+      if (isSameFeedback(check, applied, note, actor.userId)) return check;
+      throw feedbackAlreadyReported(check);
+    }
     const calledFor = new Set(check.measures.map((m) => m.kind));
     const unknown = applied.filter((kind) => !calledFor.has(kind));
     if (unknown.length) throw badInput('appliedMeasures', `the check did not call for ${unknown.join(', ')}; it called for ${[...calledFor].join(', ') || 'no measure'}`);
@@ -254,9 +271,11 @@ export class CreditCheckRepository {
     if (trimmed) assertLegible(trimmed, 'note', 'note', 'prose');
     const update = { feedbackApplied: JSON.stringify([...new Set(applied)]), feedbackNote: trimmed, feedbackBy: actor.userId, feedbackAt: new Date() };
     const result = await writeAlone(this.db, () => this.checks.createQueryBuilder().update().set(update).where('id = :id AND feedback_at IS NULL', { id: check.id }).execute(), this.deadline);
-    // Another request reported it between the read above and this write: refused as if it had come first.
-    if (result.affected === 0) throw feedbackAlreadyReported((await this.checks.findOneByOrFail({ id: check.id })).feedbackAt);
-    return (await this.checks.findOneByOrFail({ id: check.id })) as CreditCheck;
+    const reported = (await this.checks.findOneByOrFail({ id: check.id })) as CreditCheck;
+    // Another request reported it between the read above and this write: refused as if it had
+    // come first, unless it was this very report (the same request sent twice at once).
+    if (result.affected === 0 && !isSameFeedback(reported, applied, note, actor.userId)) throw feedbackAlreadyReported(reported);
+    return reported;
   }
 
   /** A subject's checks, newest first, batched across subjects; a department sees its own only. */

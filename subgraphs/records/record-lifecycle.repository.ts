@@ -18,9 +18,9 @@ import { CreditRecordEvent } from './entities/credit-record-event.entity';
 import { CreditRecordObjection, type ObjectionResolution, type ObjectionStatus } from './entities/credit-record-objection.entity';
 import { RestorationApplication, type RestorationStatus } from './entities/restoration-application.entity';
 import { objectionTransitions, overdueBefore, recordTransitions, restorationTransitions, transition, type RecordAction, type RestorationAction } from './lifecycle';
-import { asRead, changedValues, recordEvent, sameContent, type Actor } from './record-history';
+import { asRead, changedValues, contentFields, recordEvent, sameContent, type Actor, type ContentField } from './record-history';
 import { applicationAsItStands, closeEndedApplications, endedCondition } from './restoration-closure';
-import { actorOf, isCreditOffice, isSourceDepartment, mayActFor, mayWithdraw, ownSubject, supervisesEveryDepartment } from './record-roles';
+import { actorOf, isCreditOffice, isSourceDepartment, mayActFor, maySeeLifecycle, mayWithdraw, ownSubject, supervisesEveryDepartment } from './record-roles';
 import { lockFor, writeTransaction } from '../shared/write-queue';
 import type { RequestDeadline } from '../../lib/deadline';
 
@@ -70,6 +70,13 @@ export interface WithdrawCaseInput {
 
 /** An objection or application as a withdrawal reads and writes it. */
 type FiledCase = CreditRecordObjection | RestorationApplication;
+
+/**
+ * Called with the subject of a case a refusal names by its id (`objectionId`, `applicationId`),
+ * so that the caller's learning of it is audited in the subject's trail, as the answer naming the
+ * case would have been (the resolver reports it under the mutation's field group).
+ */
+export type CaseDisclosure = (subjectId: string) => void;
 
 /** A required text of at most `max` characters, trimmed; `prose` (a reason) may run over lines, a `line` (an item of evidence) may not. */
 function text(value: string | null | undefined, field: string, max: number, form: TextForm = 'prose'): string {
@@ -216,13 +223,24 @@ export class RecordLifecycleRepository {
   // -------------------------------------------------------------------------------------------
   // Objections
 
-  async fileObjection(input: FileObjectionInput, identity: RequestIdentity): Promise<CreditRecordObjection> {
+  /**
+   * Files an objection. The same objection sent again by the same user (same reason) while it is
+   * pending, a retried request whose answer was lost, is answered the pending one; any other
+   * filing while one is pending is refused, naming the pending one (`objectionId`) to a caller
+   * who may read it (`maySeeLifecycle`), and only saying that one is pending to another.
+   */
+  async fileObjection(input: FileObjectionInput, identity: RequestIdentity, disclosed?: CaseDisclosure): Promise<CreditRecordObjection> {
     const actor = actorOf(identity, 'objecting to a record');
     const reason = text(input.reason, 'reason', 500);
     return await this.write(async (manager) => {
       const record = await this.lockedRecord(manager, input.recordId, identity);
       if (!mayActFor(identity, record)) {
         throw forbiddenAbout(record.subjectId, 'NOT_ENTITLED', 'an objection is filed by the record’s subject itself, or on its behalf by an officer of the credit office or of the record’s source department');
+      }
+      const pending = record.status === 'OBJECTED' ? await manager.findOne(CreditRecordObjection, { where: { recordId: record.id, status: 'SUBMITTED' } }) : null;
+      if (pending) {
+        if (pending.submittedBy === actor.userId && pending.submittedByOrganisation === actor.organisation && pending.reason === reason) return pending;
+        throw this.pendingCase(identity, pending, record, 'OBJECT', disclosed);
       }
       const next = this.recordTransition(record, 'OBJECT', 'recordId');
       const objection = Object.assign(new CreditRecordObjection(), {
@@ -272,7 +290,10 @@ export class RecordLifecycleRepository {
       }
       const status = transition(objectionTransitions, objection.status, input.decision);
       if (!status) {
-        throw notAllowedNow('id', `this objection is already ${objection.status} (${objection.decidedAt?.toISOString() ?? ''}); ${objection.status === 'WITHDRAWN' ? 'its subject withdrew it (撤回), so there is nothing to decide' : 'an objection is decided once'}`, { status: objection.status });
+        // A retried request (its answer lost): answered the objection as decided, changing nothing.
+        if (await this.isSameDecision(manager, objection, input, reason, actor)) return objection;
+        const settled = objection.status === 'WITHDRAWN' ? `(${objection.decidedAt?.toISOString() ?? ''})` : decidedByWhom(objection);
+        throw notAllowedNow('id', `this objection is already ${objection.status} ${settled}; ${objection.status === 'WITHDRAWN' ? 'its subject withdrew it (撤回), so there is nothing to decide' : 'an objection is decided once'}`, { status: objection.status });
       }
       const record = await this.lockedRecord(manager, objection.recordId, identity);
       const action: RecordAction = input.decision === 'REJECT' ? 'REJECT_OBJECTION' : input.resolution === 'WITHDRAWN' ? 'ACCEPT_OBJECTION_WITHDRAWN' : 'ACCEPT_OBJECTION_CORRECTED';
@@ -414,7 +435,13 @@ export class RecordLifecycleRepository {
   // -------------------------------------------------------------------------------------------
   // Restoration
 
-  async applyForRestoration(input: ApplyForRestorationInput, identity: RequestIdentity): Promise<RestorationApplication> {
+  /**
+   * Applies for restoration. The same application sent again by the same user (same correction,
+   * evidence and commitment) while it is pending, a retried request whose answer was lost, is
+   * answered the pending one; any other while one is pending is refused, naming the pending one
+   * (`applicationId`) to a caller who may read it, as `fileObjection` does.
+   */
+  async applyForRestoration(input: ApplyForRestorationInput, identity: RequestIdentity, disclosed?: CaseDisclosure): Promise<RestorationApplication> {
     const actor = actorOf(identity, 'applying for restoration');
     const correction = text(input.correction, 'correction', 1000);
     const commitment = text(input.commitment, 'commitment', 1000);
@@ -428,9 +455,14 @@ export class RecordLifecycleRepository {
       if (!mayActFor(identity, record)) {
         throw forbiddenAbout(record.subjectId, 'NOT_ENTITLED', 'restoration is applied for by the record’s subject itself, or on its behalf by an officer of the credit office or of the record’s source department');
       }
+      // Stored SUBMITTED, it is pending unless its record's disclosure has ended (then CLOSED).
+      const stored = await manager.findOne(RestorationApplication, { where: { recordId: record.id, status: 'SUBMITTED' } });
+      const pending = stored && this.asItStands(stored, record).status === 'SUBMITTED' ? stored : null;
+      if (pending && pending.submittedBy === actor.userId && pending.submittedByOrganisation === actor.organisation && pending.correction === correction && pending.evidence === JSON.stringify(evidence) && pending.commitment === commitment) {
+        return pending;
+      }
       this.restoration(record, 'recordId');
-      const pending = await manager.findOne(RestorationApplication, { where: { recordId: record.id, status: 'SUBMITTED' } });
-      if (pending) throw notAllowedNow('recordId', `an application for this record is already pending (${pending.id}); wait for its decision`);
+      if (pending) throw this.pendingCase(identity, pending, record, 'RESTORE', disclosed);
       const application = Object.assign(new RestorationApplication(), {
         id: randomUUID(),
         recordId: record.id,
@@ -464,7 +496,10 @@ export class RecordLifecycleRepository {
         const who = rule?.decidedBy === 'SOURCE_DEPARTMENT' ? `only by its source department, ${application.sourceDepartment} (${rule.basis})` : `by its source department, ${application.sourceDepartment}, or the credit office`;
         throw forbiddenAbout(record.subjectId, 'NOT_ENTITLED', `restoration of this ${record.category} record is decided ${who}`);
       }
-      const status = stillPendingFor(application, record, this.today, input.decision, application.status === 'WITHDRAWN' ? 'its subject withdrew it (撤回), so there is nothing to decide' : 'an application is decided once (a rejected subject may apply again)');
+      // A retried request (its answer lost): answered the application as decided, changing nothing.
+      const decided = input.decision === 'APPROVE' ? 'APPROVED' : 'REJECTED';
+      if (application.status === decided && application.decidedBy === actor.userId && application.decidedByOrganisation === actor.organisation && application.decisionReason === reason) return application;
+      const status = stillPendingFor(application, record, this.today, input.decision, application.status === 'WITHDRAWN' ? 'its subject withdrew it (撤回), so there is nothing to decide' : 'an application is decided once (a rejected subject may apply again)', true);
       if (input.decision === 'APPROVE') {
         // Asked again: the record may have been corrected since the application (made serious,
         // dated anew, or found positive), and what it is now decides.
@@ -474,6 +509,49 @@ export class RecordLifecycleRepository {
       await this.settle(manager, RestorationApplication, application, { status }, actor, reason);
       return application;
     });
+  }
+
+  /**
+   * The refusal of a second case while one is pending for the record (`OBJECT`: an objection,
+   * `RESTORE`: a restoration application): TRANSITION_NOT_ALLOWED on `recordId`, naming the
+   * pending case by its id (`objectionId`, `applicationId`) and when it was filed to a caller who
+   * may read it, where a front end goes on with it, and disclosed so; to any other (the window,
+   * when the subject filed itself) saying only that one is pending.
+   */
+  private pendingCase(identity: RequestIdentity, pending: FiledCase, record: CreditRecord, action: 'OBJECT' | 'RESTORE', disclosed?: CaseDisclosure) {
+    const shown = maySeeLifecycle(identity, pending);
+    if (shown) disclosed?.(record.subjectId);
+    const named = shown ? ` (${pending.id}, filed at ${pending.submittedAt.toISOString()})` : '';
+    if (action === 'RESTORE') {
+      return notAllowedNow('recordId', `an application for this record is already pending${named}; wait for its decision`, shown ? { applicationId: pending.id } : {});
+    }
+    return notAllowedNow('recordId', `the record is OBJECTED: an objection to it is pending${named}; one objection at a time`, { recordStatus: 'OBJECTED', ...(shown ? { objectionId: pending.id } : {}) });
+  }
+
+  /**
+   * Whether a decided objection is what this decision would have made of it, by the same user:
+   * the same decision, resolution and reason, and for a correction the same correction (the record
+   * still reads as it leaves it, and it names every field the decision changed). A client that
+   * lost the answer sends the decision again; refused as already decided, it would read as if the
+   * decision had failed.
+   */
+  private async isSameDecision(manager: EntityManager, objection: CreditRecordObjection, input: DecideObjectionInput, reason: string, actor: Actor): Promise<boolean> {
+    if (objection.decidedBy !== actor.userId || objection.decidedByOrganisation !== actor.organisation || objection.decisionReason !== reason) return false;
+    if (objection.status !== (input.decision === 'ACCEPT' ? 'ACCEPTED' : 'REJECTED')) return false;
+    if ((objection.resolution ?? null) !== (input.decision === 'ACCEPT' ? (input.resolution ?? null) : null)) return false;
+    if (objection.resolution !== 'CORRECTED') return true;
+    const record = await manager.findOneBy(CreditRecord, { id: objection.recordId });
+    const corrected = await manager.findOneBy(CreditRecordEvent, { recordId: objection.recordId, kind: 'CORRECTED', relatedId: objection.id });
+    if (!record || !corrected || !input.correction) return false;
+    const changed = Object.keys(corrected.afterValues ? (JSON.parse(corrected.afterValues) as object) : {}).filter((field): field is ContentField => (contentFields as readonly string[]).includes(field));
+    const named = correctedFields(input.correction);
+    if (!changed.every((field) => named.includes(field))) return false;
+    try {
+      return sameContent(this.corrected(record, input.correction), record);
+    } catch {
+      // A correction the record, as it is now, refuses is not the one it was corrected by.
+      return false;
+    }
   }
 
   /** The stored status restoring `record` leads to today, or a refusal saying why it cannot be restored. */
@@ -560,12 +638,32 @@ function correctionField(field: keyof CreditRecordDraft): string {
  * disclosure ended, it was closed then); a refusal naming what it already is, and `then`, when
  * it is settled.
  */
-function stillPendingFor<A extends RestorationAction>(application: RestorationApplication, record: CreditRecord, today: string, action: A, then: string): RestorationStatus {
+function stillPendingFor<A extends RestorationAction>(application: RestorationApplication, record: CreditRecord, today: string, action: A, then: string, namingDecider = false): RestorationStatus {
   const standing = applicationAsItStands(application, record, today);
   const status = transition(restorationTransitions, standing.status, action);
   if (status) return status;
-  const why = standing.status === 'CLOSED' && standing.decisionReason ? ` (${standing.decisionReason})` : '';
+  const decided = standing.status === 'APPROVED' || standing.status === 'REJECTED';
+  const why = standing.status === 'CLOSED' && standing.decisionReason ? ` (${standing.decisionReason})` : namingDecider && decided ? ` ${decidedByWhom(standing)}` : '';
   throw notAllowedNow('id', `this application is already ${standing.status}${why}; ${then}`, { status: standing.status });
+}
+
+/**
+ * Who decided a case and when, as a refused second decision tells the deciding department: the
+ * user and the department (or the credit office), both shown whole inside the administration.
+ * Not for a withdrawal, whose organisation may be a person's citizen ID number.
+ */
+function decidedByWhom(decided: Pick<FiledCase, 'decidedBy' | 'decidedByOrganisation' | 'decidedAt'>): string {
+  return `(decided by ${decided.decidedBy ?? 'an unknown user'} of ${decided.decidedByOrganisation ?? 'an unknown department'} at ${decided.decidedAt?.toISOString() ?? 'an unknown time'})`;
+}
+
+/**
+ * The fields a correction gives a value, as `corrected` reads it: one left out keeps the record's;
+ * null keeps it too for a field every record has, and clears one it may lack (a severity, a tax
+ * credit grade, an end of validity).
+ */
+function correctedFields(correction: RecordCorrection): ContentField[] {
+  const clearable: readonly ContentField[] = ['severity', 'taxCreditGrade', 'validUntil'];
+  return contentFields.filter((field) => (clearable.includes(field) ? correction[field] !== undefined : correction[field] !== undefined && correction[field] !== null));
 }
 
 /**

@@ -199,9 +199,11 @@ export const resolvers: GraphQLResolverMap<Context> = {
       const count = (outcome: RowResult['outcome']) => results.filter((r) => r.outcome === outcome).length;
       return { created: count('CREATED'), updated: count('UPDATED'), unchanged: count('UNCHANGED'), rejected: count('REJECTED'), rejections: rejectionList(results) };
     },
-    objectToCreditRecord: (_: unknown, args: { input: FileObjectionInput }, ctx: Context) => ctx.lifecycle.fileObjection(args.input, ctx.access.identity),
+    objectToCreditRecord: (_: unknown, args: { input: FileObjectionInput }, ctx: Context) =>
+      ctx.lifecycle.fileObjection(args.input, ctx.access.identity, (subjectId) => disclose(ctx.access, subjectId, 'RECORD_OBJECTIONS')),
     decideObjection: (_: unknown, args: { input: DecideObjectionInput }, ctx: Context) => ctx.lifecycle.decideObjection(args.input, ctx.access.identity),
-    applyForRestoration: (_: unknown, args: { input: ApplyForRestorationInput }, ctx: Context) => ctx.lifecycle.applyForRestoration(args.input, ctx.access.identity),
+    applyForRestoration: (_: unknown, args: { input: ApplyForRestorationInput }, ctx: Context) =>
+      ctx.lifecycle.applyForRestoration(args.input, ctx.access.identity, (subjectId) => disclose(ctx.access, subjectId, 'RECORD_RESTORATION')),
     decideRestoration: (_: unknown, args: { input: DecideRestorationInput }, ctx: Context) => ctx.lifecycle.decideRestoration(args.input, ctx.access.identity),
     withdrawObjection: (_: unknown, args: { input: WithdrawCaseInput }, ctx: Context) => ctx.lifecycle.withdrawObjection(args.input, ctx.access.identity),
     withdrawRestorationApplication: (_: unknown, args: { input: WithdrawCaseInput }, ctx: Context) => ctx.lifecycle.withdrawRestorationApplication(args.input, ctx.access.identity),

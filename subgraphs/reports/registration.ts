@@ -63,7 +63,15 @@ const registryPageSize = 100;
  * (providers: the registry's history, not its status today), and for any other that its issuer is
  * no provider of the registry. Nothing is stored on any error.
  */
-export async function registerReport(input: RegisterCreditReportInput, actor: Actor, identity: RequestIdentity, repository: ReportRepository, peers: PeerClient, now: Date = new Date()): Promise<CreditReport> {
+export async function registerReport(
+  input: RegisterCreditReportInput,
+  actor: Actor,
+  identity: RequestIdentity,
+  repository: ReportRepository,
+  peers: PeerClient,
+  now: Date = new Date(),
+  disclosed?: (subjectId: string) => void,
+): Promise<CreditReport> {
   const today = todayInDistrict(now);
   const source = input.source;
   if (!reportSources.includes(source) || source === 'DISTRICT_PLATFORM') {
@@ -169,7 +177,7 @@ export async function registerReport(input: RegisterCreditReportInput, actor: Ac
     verifiedAt: null,
     registeredAt: now,
   });
-  return await repository.insertRegistered(report);
+  return await repository.insertRegistered(report, disclosed);
 }
 
 /**

@@ -70,21 +70,32 @@ export class ReportRepository {
    * refused, the issuer's name compared as read (`issuerNameKey`: HEBEI CREDIT SITE is Hebei
    * Credit Site) and the number exactly, and a provider's also by the provider: on the day of its
    * change of name, its report may bear either name. A withdrawn one is not: the corrected report
-   * takes the number its mistake held.
+   * takes the number its mistake held. The same registration sent again by the same user (a
+   * retried request whose answer was lost) is answered the report it stored (`standingAgain`).
+   * `disclosed` is told the subject of a standing registration the refusal names by its id.
    */
-  async insertRegistered(report: CreditReport): Promise<CreditReport> {
-    const number = { reportNumber: report.reportNumber, withdrawnAt: IsNull() };
-    const issuers = [{ issuerNameKey: report.issuerNameKey, ...number }, ...(report.issuerProviderId ? [{ issuerProviderId: report.issuerProviderId, ...number }] : [])];
-    const standing = await this.reports.findOne({ select: { id: true, issuerName: true }, where: issuers });
-    if (standing) throw duplicate(report, standing.issuerName);
+  async insertRegistered(report: CreditReport, disclosed?: (subjectId: string) => void): Promise<CreditReport> {
+    const standing = await this.standingRegistration(report);
+    if (standing) return standingAgain(report, standing, disclosed);
     try {
       await writeAlone(this.db, () => this.reports.insert(report), this.deadline);
     } catch (error) {
       // Two registrations racing past the check above: the unique index decides.
-      if (isUniqueViolation(error)) throw duplicate(report);
+      if (isUniqueViolation(error)) {
+        const raced = await this.standingRegistration(report);
+        if (raced) return standingAgain(report, raced, disclosed);
+        throw duplicate(report);
+      }
       throw error;
     }
     return report;
+  }
+
+  /** The standing registration `report` would repeat (its issuer's and number's), if any. */
+  private standingRegistration(report: CreditReport): Promise<CreditReport | null> {
+    const number = { reportNumber: report.reportNumber, withdrawnAt: IsNull() };
+    const issuers = [{ issuerNameKey: report.issuerNameKey, ...number }, ...(report.issuerProviderId ? [{ issuerProviderId: report.issuerProviderId, ...number }] : [])];
+    return this.reports.findOne({ where: issuers });
   }
 
   /** Stores a generated report and its snapshot together: both or neither. */
@@ -224,9 +235,42 @@ function notAllowedNow(message: string) {
   return badInput('id', message, { problem: 'TRANSITION_NOT_ALLOWED' });
 }
 
-/** `registeredAs`: the issuer's name as the standing registration spells it, when known (a race lost to the unique index tells none). */
-function duplicate(report: CreditReport, registeredAs = report.issuerName) {
+/** The fields a registration stores from its input and its caller: the same in both, it is the same registration. */
+const registeredFields = ['subjectId', 'source', 'issuerName', 'issuerProviderId', 'reportNumber', 'grade', 'issuedOn', 'validUntil', 'verificationCode', 'documentSha256', 'documentReference', 'registeredBy', 'registeredByOrganisation'] as const;
+
+/**
+ * A registration that repeats a standing one. The same registration by the same user, every field
+ * as stored (a retried request whose answer was lost), is answered the standing report, and
+ * nothing is stored, as a resubmitted consent is (`grantConsent`). Any other is DUPLICATE_REPORT,
+ * saying whose the standing one is: the caller's own department's (its case file) is named, who
+ * registered it and when, and, when it is about the same subject, which the request may read, its
+ * id in `reportId`, to go on with it or withdraw it if it was a mistake (disclosed then, in the
+ * subject's trail, as the registration's answer is); of another department's, whose case file the
+ * caller does not read, only that another department registered it.
+ */
+function standingAgain(report: CreditReport, standing: CreditReport, disclosed?: (subjectId: string) => void): CreditReport {
+  if (registeredFields.every((field) => (standing[field] ?? null) === (report[field] ?? null))) return standing;
+  const own = standing.registeredByOrganisation === report.registeredByOrganisation;
+  if (own && standing.subjectId === report.subjectId) disclosed?.(standing.subjectId);
+  throw duplicate(report, standing, own);
+}
+
+/**
+ * `standing`: the registration it repeats, when known (a race lost to the unique index tells
+ * none): the issuer's name as it spells it, and, when `own` (registered by the caller's
+ * department), who registered it and when, and its id in `reportId` when it is about the same subject.
+ */
+function duplicate(report: CreditReport, standing?: CreditReport, own = false) {
+  const registeredAs = standing?.issuerName ?? report.issuerName;
   const spelled = registeredAs === report.issuerName ? '' : ` (its issuer named ${registeredAs})`;
-  return badInput('reportNumber', `a report numbered ${report.reportNumber} from ${report.issuerName} is already registered${spelled}`, { problem: 'DUPLICATE_REPORT' });
+  const named = standing && own && standing.subjectId === report.subjectId;
+  const by = !standing
+    ? ''
+    : !own
+      ? ': another department registered it'
+      : named
+        ? `: your department registered it (${standing.id}, by ${standing.registeredBy} at ${standing.registeredAt.toISOString()}); withdraw it if it was registered by mistake`
+        : `: your department registered it for another subject (by ${standing.registeredBy} at ${standing.registeredAt.toISOString()}); withdraw that registration if it was a mistake`;
+  return badInput('reportNumber', `a report numbered ${report.reportNumber} from ${report.issuerName} is already registered${spelled}${by}`, { problem: 'DUPLICATE_REPORT', ...(named ? { reportId: standing.id } : {}) });
 }
 

@@ -231,7 +231,8 @@ export const resolvers: GraphQLResolverMap<Context> = {
       assertReportPurpose(ctx, 'registering a report', args.input.subjectId);
       // Checked before anything is stored (the kernel checks the result only after the write).
       assertInScope(ctx.access, args.input.subjectId);
-      return await registerReport(args.input, actor, ctx.access.identity, ctx.repository, peers(ctx));
+      // A refusal naming the department's own standing registration of the number (DUPLICATE_REPORT's `reportId`) discloses it as the answer would.
+      return await registerReport(args.input, actor, ctx.access.identity, ctx.repository, peers(ctx), undefined, (subjectId) => disclose(ctx.access, subjectId, 'REPORT_REGISTRATION'));
     },
     recordReportVerification: async (_: unknown, args: { id: string; genuine: boolean; note: string }, ctx: Context) => {
       const actor = actorOf(ctx);

@@ -14,16 +14,19 @@ import { CountingDirectory } from './records-harness';
  * already done is (an objection decided twice, a consent revoked twice): `BAD_USER_INPUT` on the
  * field naming the object, with `problem: TRANSITION_NOT_ALLOWED` and what the object is now
  * (here `reportedAt`, when the feedback was reported), so that a front end reads it again rather
- * than marking the form's input. Reports racing each other are refused the same way.
+ * than marking the form's input; the message says who reported it and when. Reports racing each
+ * other are refused the same way. The same report sent again by the same user (a client retrying
+ * after its answer was lost) is answered the check as reported, as a withdrawal retried is.
  */
 const world = demoWorld({ subjects: 20 });
 const subject = world.subjects.find((s) => s.kind === 'ENTERPRISE')!;
 const finance: Caller = { id: 'officer-finance', organisation: 'FINANCE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' };
+const colleague: Caller = { ...finance, id: 'officer-finance-colleague' };
 
-function inCase(caseNumber: string): RequestIdentity {
+function inCase(caseNumber: string, caller = finance): RequestIdentity {
   const purpose = { matter: 'GOVERNMENT_PROCUREMENT', caseNumber };
-  const decision = decideGrants(finance, purpose);
-  return { caller: finance, purpose, grants: decision.groups, scope: decision.scope, requestId: `feedback-${caseNumber}` };
+  const decision = decideGrants(caller, purpose);
+  return { caller, purpose, grants: decision.groups, scope: decision.scope, requestId: `feedback-${caseNumber}` };
 }
 
 const RUN = /* GraphQL */ `mutation($input: RunCreditCheckInput!) { runCreditCheck(input: $input) { id } }`;
@@ -47,8 +50,8 @@ describe.each(testDatabases)('feedback on a credit check reported twice, on $lab
     return run.data!.runCreditCheck.id;
   }
 
-  const report = (caseNumber: string, checkId: string, note: string) =>
-    records.queryAs<Reported>(inCase(caseNumber), FEEDBACK, { input: { checkId, appliedMeasures: [], note } });
+  const report = (caseNumber: string, checkId: string, note: string, caller = finance) =>
+    records.queryAs<Reported>(inCase(caseNumber, caller), FEEDBACK, { input: { checkId, appliedMeasures: [], note } });
 
   async function storedFeedback(caseNumber: string, checkId: string) {
     const read = await records.queryAs<{ creditCheck: { feedback: { appliedMeasures: string[]; note: string; reportedAt: string } } }>(inCase(caseNumber), READ, { id: checkId });
@@ -65,8 +68,30 @@ describe.each(testDatabases)('feedback on a credit check reported twice, on $lab
     const second = await report('FB-TWICE', checkId, '再次反馈');
     expect(second.data).toEqual({ recordCheckFeedback: null });
     expect(second.errors?.map((e) => e.extensions)).toEqual([{ code: 'BAD_USER_INPUT', field: 'checkId', problem: 'TRANSITION_NOT_ALLOWED', reportedAt }]);
-    expect(second.errors?.[0].message).toBe(`feedback for this check was already reported on ${reportedAt}`);
+    expect(second.errors?.[0].message).toBe(`feedback for this check was already reported by officer-finance on ${reportedAt}`);
     expect(await storedFeedback('FB-TWICE', checkId)).toEqual({ appliedMeasures: [], note: '本项目不设限制', reportedAt });
+  });
+
+  it('answers the same report sent again by the same officer with the check as reported, and refuses it from a colleague', async () => {
+    const checkId = await checkIn('FB-RETRY');
+    const first = await report('FB-RETRY', checkId, '本项目不设限制');
+    expect(first.errors).toBeUndefined();
+    const reportedAt = first.data!.recordCheckFeedback!.feedback.reportedAt;
+    const retried = await report('FB-RETRY', checkId, ' 本项目不设限制 ');
+    expect(retried.errors).toBeUndefined();
+    expect(retried.data).toEqual(first.data);
+
+    const byColleague = await report('FB-RETRY', checkId, '本项目不设限制', colleague);
+    expect(byColleague.errors?.map((e) => e.extensions)).toEqual([{ code: 'BAD_USER_INPUT', field: 'checkId', problem: 'TRANSITION_NOT_ALLOWED', reportedAt }]);
+    expect(byColleague.errors?.[0].message).toBe(`feedback for this check was already reported by officer-finance on ${reportedAt}`);
+    expect(await storedFeedback('FB-RETRY', checkId)).toEqual({ appliedMeasures: [], note: '本项目不设限制', reportedAt });
+  });
+
+  it('answers the same report sent several times at once with the one reported', async () => {
+    const checkId = await checkIn('FB-RETRY-RACE');
+    const answers = await Promise.all(Array.from({ length: 4 }, () => report('FB-RETRY-RACE', checkId, '同时重发')));
+    const stored = await storedFeedback('FB-RETRY-RACE', checkId);
+    expect(answers.map((a) => [a.errors, a.data?.recordCheckFeedback?.feedback.reportedAt])).toEqual(Array.from({ length: 4 }, () => [undefined, stored.reportedAt]));
   });
 
   it('refuses every report but one of several sent at once in the same way, whichever read the check first', async () => {
@@ -78,7 +103,7 @@ describe.each(testDatabases)('feedback on a credit check reported twice, on $lab
     expect(refusals).toHaveLength(5);
     for (const refused of refusals) {
       expect(refused.errors?.map((e) => e.extensions)).toEqual([{ code: 'BAD_USER_INPUT', field: 'checkId', problem: 'TRANSITION_NOT_ALLOWED', reportedAt: stored.reportedAt }]);
-      expect(refused.errors?.[0].message).toBe(`feedback for this check was already reported on ${stored.reportedAt}`);
+      expect(refused.errors?.[0].message).toBe(`feedback for this check was already reported by officer-finance on ${stored.reportedAt}`);
     }
   });
 });

@@ -243,7 +243,8 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
       ['ACCEPTED', { decision: 'ACCEPT', resolution: 'WITHDRAWN' }, { decision: 'ACCEPT', resolution: 'CORRECTED', correction: { summary: '虚构原价进行价格欺诈，罚款10000元' } }],
       ['ACCEPTED', { decision: 'ACCEPT', resolution: 'WITHDRAWN' }, { decision: 'REJECT' }],
       ['REJECTED', { decision: 'REJECT' }, { decision: 'ACCEPT', resolution: 'WITHDRAWN' }],
-      ['REJECTED', { decision: 'REJECT' }, { decision: 'REJECT' }],
+      // The same decision with the same reason by the same officer is a retry, answered as decided (retries.test.ts).
+      ['REJECTED', { decision: 'REJECT' }, { decision: 'REJECT', reason: '再次核查' }],
     ])('%s is final: a second decision is refused and changes nothing', async (status, first, second) => {
       const r = await record();
       const objection = (await object(r.id)).data!.objectToCreditRecord;
@@ -470,7 +471,8 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
       const application = (await apply(r.id)).data!.applyForRestoration;
       await decideRestoration(application.id, status === 'APPROVED' ? 'APPROVE' : 'REJECT');
       const [before, count] = [await stored(r.id), await events(r.id)];
-      const result = await decideRestoration(application.id, decision);
+      // Another reason: the same decision with the same reason by the same officer is a retry, answered as decided (retries.test.ts).
+      const result = (await queryAs(market, DECIDE_RESTORATION, { input: { id: application.id, decision, reason: '再次决定' } })) as Mutation<'decideRestoration'>;
       await expectRefused(result, 'BAD_USER_INPUT', 'id');
       expect(result.errors?.[0].extensions).toMatchObject({ status, problem: 'TRANSITION_NOT_ALLOWED' });
       expect([await stored(r.id), await events(r.id)]).toEqual([before, count]);
