@@ -6,6 +6,7 @@ import mysql from 'mysql2/promise';
 import { DataSource, QueryFailedError, type DataSourceOptions, type Logger, type QueryRunner } from 'typeorm';
 import { isUniqueViolationCode } from '../../lib/database-logger';
 import { isProduction, withoutUserInfo } from '../../lib/env';
+import { rerunnable, runMigrationsOnce } from './rerunnable-migrations';
 
 export type DatabaseTarget =
   /** The embedded default: one SQLite file per subgraph in `directory` (or in memory, for tests). */
@@ -171,11 +172,12 @@ function boundedMysql2(sessions: BoundedSessions, logger?: Logger) {
 
 export function dataSourceOptions(subgraph: string, target: DatabaseTarget, model: DataModel, logger?: Logger, bounded?: BoundedSessions): DataSourceOptions {
   // Both drivers get their schema from the committed migrations, never from `synchronize`,
-  // so the embedded default runs exactly the schema production runs.
+  // so the embedded default runs exactly the schema production runs. openDatabase runs them
+  // (runMigrationsOnce: on MySQL under a lock, and each re-runnable).
   const common = {
     entities: model.entities,
-    migrations: model.migrations,
-    migrationsRun: true,
+    migrations: model.migrations.map(rerunnable),
+    migrationsRun: false,
     migrationsTransactionMode: 'each' as const,
     synchronize: false,
     logger,
@@ -202,7 +204,7 @@ export function dataSourceOptions(subgraph: string, target: DatabaseTarget, mode
     dateStrings: ['DATE'],
     extra: { connectionLimit: mysqlPoolSize },
     // A bounded DataSource opens once the unbounded one has migrated (openDatabase).
-    ...(bounded ? { migrationsRun: false, driver: boundedMysql2(bounded, logger) } : {}),
+    ...(bounded ? { driver: boundedMysql2(bounded, logger) } : {}),
   };
 }
 
@@ -307,12 +309,21 @@ export async function collateColumns(
  * import command, the seed, benchmarks' loaders) the server's own limits apply, as writes that
  * legitimately run long must not be cut short. Migrations are never bounded either: an ALTER may
  * rewrite a large table, or wait for requests of the replicas still running the old version.
- * They run first, on a pool of their own; the server's kind is read there.
+ * They run first, on a pool of their own; the server's kind is read there. On MySQL they run
+ * under a lock of the database, so that replicas starting together wait for one another, and
+ * each re-runnably, so that a start killed during them completes them the next time
+ * (rerunnable-migrations.ts).
  */
 export async function openDatabase(subgraph: string, target: DatabaseTarget, model: DataModel, logger?: Logger, waits?: DatabaseWaits): Promise<DataSource> {
   if (target.kind === 'sqlite' && target.directory !== ':memory:') fs.mkdirSync(target.directory, { recursive: true });
   if (target.kind === 'mysql') await ensureMysqlDatabase(target.url, `${target.prefix}${subgraph}`);
   const migrated = await new DataSource(dataSourceOptions(subgraph, target, model, logger)).initialize();
+  try {
+    await runMigrationsOnce(migrated, logger);
+  } catch (error) {
+    await migrated.destroy();
+    throw error;
+  }
   if (target.kind !== 'mysql' || !waits) return migrated;
   let version: string;
   try {

@@ -10,6 +10,8 @@ export class ConsentRevokerOrganisation1764000000060 implements MigrationInterfa
   name = 'ConsentRevokerOrganisation1764000000060';
 
   async up(queryRunner: QueryRunner): Promise<void> {
+    // Once made, not again: on MySQL a start killed right after it runs this migration once more.
+    if (await queryRunner.hasColumn('consent', 'revoked_by_organisation')) return;
     await queryRunner.query('ALTER TABLE consent ADD COLUMN revoked_by_organisation varchar(64)');
   }
 

@@ -22,7 +22,8 @@ export class CreditCheckFindingsAsJson1764000000160 implements MigrationInterfac
     // The default only fills the checks already there until they get their kinds just below; it
     // then goes, so that a check written without its kinds is refused, not missed by every filter.
     await queryRunner.addColumn('credit_check', new TableColumn({ name: 'measure_kinds', type: 'varchar', length: '255', default: "''" }));
-    await rewriteEachCheck(queryRunner, 'measure_kinds', (measures) => measureKindsOf(JSON.parse(measures) as AppliedMeasure[]));
+    // Its measures are already JSON when this runs again on MySQL, after a start killed past the MODIFY below.
+    await rewriteEachCheck(queryRunner, 'measure_kinds', (measures) => measureKindsOf(parsed(measures) as AppliedMeasure[]));
     if (onSqlite(queryRunner)) {
       await changeOnSqlite(queryRunner, [
         new TableColumn({ name: 'records_snapshot', type: 'json' }),
@@ -46,8 +47,13 @@ export class CreditCheckFindingsAsJson1764000000160 implements MigrationInterfac
     }
     // The earlier ledger searched `measures` for `"kind":"X"` as JSON.stringify writes it; MySQL's
     // JSON column gave it back as `"kind": "X"`.
-    await rewriteEachCheck(queryRunner, 'measures', (measures) => JSON.stringify(JSON.parse(measures)));
+    await rewriteEachCheck(queryRunner, 'measures', (measures) => JSON.stringify(parsed(measures)));
   }
+}
+
+/** Measures as stored: text, or a JSON column's value, which mysql2 gives parsed. */
+function parsed(measures: unknown): unknown {
+  return typeof measures === 'string' ? JSON.parse(measures) : measures;
 }
 
 function onSqlite(queryRunner: QueryRunner): boolean {
@@ -67,10 +73,10 @@ async function changeOnSqlite(queryRunner: QueryRunner, columns: TableColumn[]):
  * Sets `column` of every check to what `valueOf` makes of its measures' text, `checksPerBatch` at
  * a time in id order: one UPDATE per batch (a CASE on the id), the same SQL on both drivers.
  */
-async function rewriteEachCheck(queryRunner: QueryRunner, column: 'measure_kinds' | 'measures', valueOf: (measures: string) => string): Promise<void> {
+async function rewriteEachCheck(queryRunner: QueryRunner, column: 'measure_kinds' | 'measures', valueOf: (measures: unknown) => string): Promise<void> {
   let last = '';
   for (;;) {
-    const checks: { id: string; measures: string }[] = await queryRunner.query('SELECT id, measures FROM credit_check WHERE id > ? ORDER BY id LIMIT ?', [last, checksPerBatch]);
+    const checks: { id: string; measures: unknown }[] = await queryRunner.query('SELECT id, measures FROM credit_check WHERE id > ? ORDER BY id LIMIT ?', [last, checksPerBatch]);
     if (!checks.length) return;
     await queryRunner.query(
       `UPDATE credit_check SET ${column} = CASE id ${checks.map(() => 'WHEN ? THEN ?').join(' ')} END WHERE id IN (${checks.map(() => '?').join(', ')})`,

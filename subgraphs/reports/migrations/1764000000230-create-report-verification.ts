@@ -23,10 +23,13 @@ export class CreateReportVerification1764000000230 implements MigrationInterface
     );
     await queryRunner.createIndex('credit_report_verification', new TableIndex({ name: 'IDX_credit_report_verification_report_id_verified_at', columnNames: ['report_id', 'verified_at'] }));
     // The report's id serves as the id of its one earlier finding: unique, and no other row has it.
+    // A finding copied already is not copied again: on MySQL a start killed after the copy, before
+    // the migration was recorded, runs this migration once more.
     await queryRunner.query(
       `INSERT INTO credit_report_verification (id, report_id, subject_id, outcome, note, verified_by, verified_by_organisation, verified_at)
        SELECT id, id, subject_id, verification_outcome, COALESCE(verification_note, ''), COALESCE(verified_by, ''), NULL, verified_at
-       FROM credit_report WHERE verification_outcome IS NOT NULL AND verified_at IS NOT NULL`,
+       FROM credit_report WHERE verification_outcome IS NOT NULL AND verified_at IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM credit_report_verification copied WHERE copied.id = credit_report.id)`,
     );
   }
 

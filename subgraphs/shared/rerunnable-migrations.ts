@@ -1,0 +1,160 @@
+import { createHash } from 'node:crypto';
+import type { DataSource, Logger, MigrationInterface, QueryRunner, Table, TableColumn, TableIndex } from 'typeorm';
+
+/**
+ * Migrations on MySQL/MariaDB are not transactions: each DDL statement commits on its own and
+ * cannot be rolled back, so a subgraph stopped during a migration (SIGKILL, out of memory, a deploy
+ * timeout) leaves what the migration had done so far, without its row in `migrations`. Its next
+ * start runs the migration again from its first statement, which then met what it had already
+ * made (`Duplicate column name`, `Duplicate key name`) and failed, at every start.
+ *
+ * Every migration therefore runs re-runnably there: the schema steps of TypeORM's QueryRunner a
+ * migration takes (tables, columns, indices, a primary key) are each skipped when the catalogue
+ * shows it already done, so a migration run again carries on where the interrupted run stopped and
+ * completes. Each CREATE TABLE is one statement (its indices inline), so a table that exists is
+ * whole. What a migration writes itself must be re-runnable in its own right: a MODIFY restates a
+ * column and may run twice, an UPDATE must set what it sets again alike, an INSERT must skip rows it
+ * made already, an ALTER TABLE … ADD must be guarded (test/subgraphs/migration-resume.test.ts runs
+ * every migration interrupted after each of its statements, and then again). Not covered by
+ * the steps: changeColumn and renameColumn (a changeColumn to what the column already is only
+ * restates it), and an index given no name (every migration names its own).
+ *
+ * SQLite needs none of this: there each migration is one transaction, rolled back whole.
+ */
+export function rerunnable(migration: Function): Function {
+  const Migration = migration as new () => MigrationInterface;
+  const Rerunnable = class extends Migration {
+    override async up(queryRunner: QueryRunner): Promise<void> {
+      await super.up(onMysql(queryRunner) ? rerunnableSteps(queryRunner) : queryRunner);
+    }
+  };
+  // TypeORM names a migration by its `name` property, failing that by its class's.
+  Object.defineProperty(Rerunnable, 'name', { value: Migration.name });
+  return Rerunnable;
+}
+
+function onMysql(queryRunner: QueryRunner): boolean {
+  const type = queryRunner.connection.driver.options.type;
+  return type === 'mysql' || type === 'mariadb';
+}
+
+const tableName = (table: Table | string) => (typeof table === 'string' ? table : table.name);
+const columnName = (column: TableColumn | string) => (typeof column === 'string' ? column : column.name);
+
+/** The columns of an index, in order, and whether it is unique; undefined when the table has no index by that name. */
+async function storedIndex(queryRunner: QueryRunner, table: Table | string, index: string): Promise<{ columnNames: string[]; isUnique: boolean } | undefined> {
+  const rows: { column_name: string; non_unique: number | string }[] = await queryRunner.query(
+    `SELECT COLUMN_NAME AS column_name, NON_UNIQUE AS non_unique FROM information_schema.STATISTICS
+     WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND INDEX_NAME = ? ORDER BY SEQ_IN_INDEX`,
+    [tableName(table), index],
+  );
+  return rows.length ? { columnNames: rows.map((r) => r.column_name), isUnique: Number(rows[0].non_unique) === 0 } : undefined;
+}
+
+/**
+ * The QueryRunner a migration is given on MySQL: TypeORM's own, whose schema steps are each
+ * skipped when already done. An index already there under the name is kept only when it has the
+ * columns and uniqueness asked for; another is left for createIndex to refuse.
+ */
+export function rerunnableSteps(queryRunner: QueryRunner): QueryRunner {
+  const steps: Partial<Record<keyof QueryRunner, unknown>> = {
+    async createTable(table: Table, ...rest: unknown[]) {
+      if (await queryRunner.hasTable(table)) return;
+      await (queryRunner.createTable as (...args: unknown[]) => Promise<void>)(table, ...rest);
+    },
+    async dropTable(table: Table | string, ...rest: unknown[]) {
+      if (!(await queryRunner.hasTable(table))) return;
+      await (queryRunner.dropTable as (...args: unknown[]) => Promise<void>)(table, ...rest);
+    },
+    async addColumn(table: Table | string, column: TableColumn) {
+      if (await queryRunner.hasColumn(tableName(table), column.name)) return;
+      await queryRunner.addColumn(table, column);
+    },
+    async addColumns(table: Table | string, columns: TableColumn[]) {
+      for (const column of columns) {
+        if (!(await queryRunner.hasColumn(tableName(table), column.name))) await queryRunner.addColumn(table, column);
+      }
+    },
+    async dropColumn(table: Table | string, column: TableColumn | string) {
+      if (!(await queryRunner.hasColumn(tableName(table), columnName(column)))) return;
+      await queryRunner.dropColumn(table, column);
+    },
+    async dropColumns(table: Table | string, columns: (TableColumn | string)[]) {
+      for (const column of columns) {
+        if (await queryRunner.hasColumn(tableName(table), columnName(column))) await queryRunner.dropColumn(table, column);
+      }
+    },
+    async createIndex(table: Table | string, index: TableIndex) {
+      const stored = index.name ? await storedIndex(queryRunner, table, index.name) : undefined;
+      if (stored && stored.isUnique === !!index.isUnique && stored.columnNames.join() === index.columnNames.join()) return;
+      await queryRunner.createIndex(table, index);
+    },
+    async createIndices(table: Table | string, indices: TableIndex[]) {
+      for (const index of indices) await (steps.createIndex as (t: Table | string, i: TableIndex) => Promise<void>)(table, index);
+    },
+    async dropIndex(table: Table | string, index: TableIndex | string) {
+      const name = typeof index === 'string' ? index : index.name;
+      if (name && !(await storedIndex(queryRunner, table, name))) return;
+      await queryRunner.dropIndex(table, index);
+    },
+    async dropIndices(table: Table | string, indices: TableIndex[]) {
+      for (const index of indices) await (steps.dropIndex as (t: Table | string, i: TableIndex) => Promise<void>)(table, index);
+    },
+    async createPrimaryKey(table: Table | string, columnNames: string[], ...rest: unknown[]) {
+      const stored = await storedIndex(queryRunner, table, 'PRIMARY');
+      if (stored && stored.columnNames.join() === columnNames.join()) return;
+      await (queryRunner.createPrimaryKey as (...args: unknown[]) => Promise<void>)(table, columnNames, ...rest);
+    },
+  };
+  return new Proxy(queryRunner, {
+    get(target, property, receiver) {
+      if (typeof property === 'string' && Object.hasOwn(steps, property)) return steps[property as keyof QueryRunner];
+      const value: unknown = Reflect.get(target, property, receiver);
+      // TypeORM's own methods run on the runner itself, so that the steps they take in turn are its own.
+      return typeof value === 'function' ? (value as Function).bind(target) : value;
+    },
+  });
+}
+
+/** Seconds one GET_LOCK call waits before the wait is logged and the lock asked for again. */
+const lockWaitSeconds = 10;
+
+/** The name of the lock a MySQL database's migrations are run under: lock names are server-wide and at most 64 characters. */
+export function migrationLockName(database: string): string {
+  const name = `migrations:${database}`;
+  return name.length <= 64 ? name : `migrations:${createHash('sha256').update(database).digest('hex').slice(0, 52)}`;
+}
+
+/**
+ * Runs a DataSource's pending migrations, each in a transaction of its own (the whole of it on
+ * SQLite; on MySQL up to its first DDL statement). On MySQL they run under a named lock of the
+ * database (GET_LOCK, held by a session of its own), so that replicas of a subgraph starting
+ * together run them one after another, not all at once: the first runs them, each next one finds
+ * them done. The server lets go of the lock when the session holding it ends, a process killed
+ * during its migrations included, and the next start completes them (`rerunnable`).
+ */
+export async function runMigrationsOnce(dataSource: DataSource, logger?: Logger): Promise<void> {
+  const type = dataSource.options.type;
+  if (type !== 'mysql' && type !== 'mariadb') {
+    await dataSource.runMigrations({ transaction: 'each' });
+    return;
+  }
+  const lock = migrationLockName(String(dataSource.options.database));
+  const session = dataSource.createQueryRunner();
+  try {
+    for (let waited = 0; ; waited += lockWaitSeconds) {
+      const [{ acquired }] = (await session.query('SELECT GET_LOCK(?, ?) AS acquired', [lock, lockWaitSeconds])) as { acquired: number | string | null }[];
+      if (acquired === null) throw new Error(`the migrations lock ${lock} could not be taken`);
+      if (Number(acquired) === 1) break;
+      logger?.logMigration(`waiting ${waited + lockWaitSeconds} s for another process to finish the migrations of ${String(dataSource.options.database)}`);
+    }
+    try {
+      await dataSource.runMigrations({ transaction: 'each' });
+    } finally {
+      // A connection lost meanwhile has let go of the lock already: its release fails, and is of no matter.
+      await session.query('SELECT RELEASE_LOCK(?)', [lock]).catch(() => undefined);
+    }
+  } finally {
+    await session.release();
+  }
+}
