@@ -18,7 +18,8 @@ export const defaultSubgraphTimeoutMs = 10_000;
  * A subgraph that gives no usable answer (down, slower than `timeoutMs`, or answering something
  * that is not GraphQL) becomes a typed error on the fields it owns, SUBGRAPH_UNAVAILABLE with a
  * `reason` (the gateway adds `serviceName`), not a failure of the whole operation. A read whose
- * connection fails is sent once more (a keep-alive connection the subgraph closed, a restart);
+ * connection fails is sent once more (a keep-alive connection the subgraph closed, a restart, a
+ * subgraph that is stopping and refuses what reaches it);
  * a mutation never is, and a call that timed out is not either: the subgraph is slow, not gone,
  * and a second wait would double the time the client waits.
  */
@@ -293,8 +294,11 @@ function describe(response: GatewayGraphQLResponse): string {
   return `expected { data, errors }, got ${JSON.stringify(body).slice(0, 200)}`;
 }
 
-/** Connection errors carry the socket's code, on the error itself or on its `cause`. */
-const connectionCodes = /ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EPIPE|ETIMEDOUT|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT|UND_ERR_CLOSED/;
+/**
+ * Connection errors carry the socket's code, on the error itself or on its `cause`. A subgraph
+ * that is stopping and refuses the call unrun is one too (PeerShuttingDown, lib/platform-http.ts).
+ */
+const connectionCodes = /PEER_SHUTTING_DOWN|ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EPIPE|ETIMEDOUT|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT|UND_ERR_CLOSED/;
 
 const fetchOutcomes: Record<SubgraphFault, SubgraphFetchOutcome> = {
   [SubgraphFault.UNREACHABLE]: 'unreachable',

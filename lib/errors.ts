@@ -52,6 +52,12 @@ export const ErrorCode = {
    * `tokens`, `cost`, `bodyBytes`), `extensions.max` is its value.
    */
   OPERATION_LIMIT_EXCEEDED: 'OPERATION_LIMIT_EXCEEDED',
+  /**
+   * The process is stopping (SIGTERM) and took no new request: nothing of this one ran (HTTP 503,
+   * `Connection: close`); send it again, to another instance or after `extensions.retryAfterSeconds`
+   * (and `Retry-After`).
+   */
+  SHUTTING_DOWN: 'SHUTTING_DOWN',
   /** An unexpected fault (logged on the server with `extensions.requestId`): retry later. */
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;

@@ -1,9 +1,8 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { HeaderMap, type ApolloServer, type BaseContext, type ContextFunction } from '@apollo/server';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ErrorCode } from './errors';
+import { ErrorCode, outageRetryAfterSeconds } from './errors';
 import type { Logger } from './logger';
 import type { ServiceMetrics } from './metrics';
 import { attachRecord, markError, recordOperations, requestIdFrom, type CallerSummary, type RequestRecord } from './request-record';
@@ -35,8 +34,8 @@ export interface ServeOptions<TContext extends BaseContext> {
   /** Who asked, for the request's log line (organisation and role only). */
   describeCaller?: (context: TContext) => CallerSummary | null;
   /**
-   * How long stopping waits for in-flight requests before it closes their connections
-   * (Apollo's drain plugin; default 10 s).
+   * How long stopping waits for the requests in flight to be answered before it closes their
+   * connections (default 10 s).
    */
   stopGracePeriodMillis?: number;
 }
@@ -47,8 +46,9 @@ export interface RunningHttpServer {
   /** True from the moment stop() is called: readiness answers 503 from then on. */
   readonly stopping: boolean;
   /**
-   * Graceful: stops accepting connections, lets in-flight requests finish (up to the grace
-   * period), then closes the rest. Idempotent.
+   * Graceful (see serveGraphQL): stops accepting connections, refuses what arrives on the
+   * connections it has (503 SHUTTING_DOWN), and resolves once every request it took before is
+   * answered, or the grace period is over. Idempotent.
    */
   stop(): Promise<void>;
 }
@@ -130,6 +130,49 @@ function answerUnparsableRequest(error: NodeJS.ErrnoException, socket: Duplex): 
 /** Routes answered without a log line at info level: probes and scrapes would drown the requests. */
 const quietRoutes = new Set(['/health', '/ready', '/metrics']);
 
+/**
+ * While stopping, how long no request must have started or ended before the idle kept-alive
+ * connections are closed. A client under load sends its next request on a connection the moment
+ * it has one free: closed at that moment, the request meets the close on the way (a socket error,
+ * and no telling whether it ran); left open while the requests in flight drain, and a little
+ * after, the connection is used and the request refused with a 503 the client can read. A client
+ * whose event loop lags sees a close late, and one whose connection closed after its answer
+ * (`Connection: close`) turns to another it kept, at once: closing the idle connections the
+ * moment the last request in flight was answered, or a quarter of a second after each was last
+ * used, left a few requests in 200 meeting the close (SIGTERM to the gateway under 32 clients
+ * each a tenth of a second behind); a second of quiet left none. Closing an idle connection always
+ * risks meeting a request on the way: HTTP/1.1 has no way around that short of waiting out the
+ * keep-alive timeout.
+ */
+const stoppingIdleCloseMs = 1_000;
+
+/**
+ * The answer to a request that arrives while the server stops (on a connection it kept alive):
+ * nothing of it ran, and the client may send it again, to another instance or after
+ * `retryAfterSeconds`.
+ */
+function refuseWhileStopping(res: http.ServerResponse): void {
+  res.setHeader('retry-after', String(outageRetryAfterSeconds));
+  sendJson(res, 503, {
+    errors: [{ message: 'the server is shutting down: nothing of this request ran, send it again', extensions: { code: ErrorCode.SHUTTING_DOWN, retryAfterSeconds: outageRetryAfterSeconds } }],
+  });
+}
+
+/** Reads a request's body to its end, unparsed (at most `limit` bytes), so that the answer is not lost to a reset connection. */
+function discardBody(req: http.IncomingMessage, limit: number): Promise<void> {
+  if (req.readableEnded || Number(req.headers['content-length']) > limit) return Promise.resolve();
+  return new Promise((resolve) => {
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) resolve();
+    });
+    req.once('end', resolve);
+    req.once('close', resolve);
+    req.once('error', resolve);
+  });
+}
+
 function routeLabel(pathname: string): string {
   if (pathname === '/graphql' || pathname === '/') return '/graphql';
   if (quietRoutes.has(pathname)) return pathname;
@@ -140,8 +183,22 @@ function routeLabel(pathname: string): string {
 /**
  * Serves an Apollo Server over plain node:http: GraphQL at `/graphql` (and `/`), plus the extra
  * routes (health, readiness, metrics, the explorer). Modelled on @apollo/server's standalone
- * server, which offers no way to add routes; stopping drains in-flight requests before the
- * server closes.
+ * server, which offers no way to add routes.
+ *
+ * Stopping (SIGTERM) drains: from the moment stop() is called, no new connection is accepted;
+ * every request already taken runs to its answer, sent with `Connection: close`; a request that
+ * arrives on a connection kept alive is refused, not run: 503 `SHUTTING_DOWN` with `Retry-After`
+ * and `Connection: close` (`/health`, `/ready` and `/metrics` are still answered, `/ready` with
+ * 503); the idle connections are closed once no request has started or ended for
+ * `stoppingIdleCloseMs`. stop() resolves when every request taken has been handled to its end
+ * (its resolvers done, even when its client went away) and every connection is closed, or when
+ * the grace period is over: the connections still open are then cut.
+ *
+ * Apollo's drain plugin, used before, did less: it closed the idle connections at once, and the
+ * busy ones right after an answer that invited the client to send more on them; it went on taking
+ * what arrived on them, running requests it could no longer answer (a client under load saw a
+ * socket error for a credit check stored, reads audited as disclosed); and it resolved once the
+ * connections were closed, with requests whose client had gone still running.
  *
  * Every request gets a request id (its `x-request-id` when acceptable, else a new one), written
  * back into the request's headers, so that the gateway's access code reads the same id, and
@@ -155,6 +212,7 @@ export async function serveGraphQL<TContext extends BaseContext>(
   const limit = options.maxBodyBytes ?? 10 * 1024 * 1024;
   const { logger, metrics } = options;
   server.addPlugin(recordOperations(options.describeCaller ?? (() => null)));
+  const drain = new Drain(options.stopGracePeriodMillis ?? 10_000, logger);
   const httpServer = http.createServer((req, res) => {
     const started = process.hrtime.bigint();
     const receivedAt = Date.now();
@@ -163,6 +221,7 @@ export async function serveGraphQL<TContext extends BaseContext>(
     req.headers['x-request-id'] = record.requestId;
     res.setHeader('x-request-id', record.requestId);
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const handled = drain.requestStarted(req, res);
     res.once('close', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = routeLabel(pathname);
@@ -187,6 +246,12 @@ export async function serveGraphQL<TContext extends BaseContext>(
     });
     void (async () => {
       try {
+        if (drain.draining && !quietRoutes.has(pathname)) {
+          record.errorCodes.push(ErrorCode.SHUTTING_DOWN);
+          await discardBody(req, limit);
+          refuseWhileStopping(res);
+          return;
+        }
         for (const route of routes) if (await route(req, res)) return;
         const url = new URL(req.url ?? '/', 'http://localhost');
         if (url.pathname !== '/graphql' && url.pathname !== '/') {
@@ -236,10 +301,12 @@ export async function serveGraphQL<TContext extends BaseContext>(
         record.errorCodes.push(ErrorCode.INTERNAL_SERVER_ERROR);
         sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId: record.requestId } }] });
       }
-    })();
+    })().finally(handled);
   });
   httpServer.on('clientError', answerUnparsableRequest);
-  server.addPlugin(ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.stopGracePeriodMillis }));
+  drain.watch(httpServer);
+  // Apollo's stop() drains first, however it is called: stop() below, or the server's own.
+  server.addPlugin({ serverWillStart: async () => ({ drainServer: () => drain.start() }) });
   await server.start();
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
@@ -252,11 +319,127 @@ export async function serveGraphQL<TContext extends BaseContext>(
     url: `http://${host}:${port}/graphql`,
     port,
     get stopping() {
-      return stopped !== undefined;
+      return drain.draining;
     },
-    // ApolloServer.stop() runs the drain plugin, which closes the HTTP server. Idempotent.
-    stop: () => (stopped ??= server.stop()),
+    // Draining starts at once (no connection accepted from here on); ApolloServer.stop() waits for it. Idempotent.
+    stop: () => (stopped ??= (void drain.start(), server.stop())),
   };
+}
+
+/**
+ * The HTTP server's side of stopping (serveGraphQL): which requests are being handled, on which
+ * connections, and closing those once they are done.
+ */
+class Drain {
+  /** Each open connection, with how many of its responses are not yet finished. */
+  private readonly connections = new Map<net.Socket, number>();
+  /** Responses not yet finished: told `Connection: close` when stopping starts. */
+  private readonly open = new Set<http.ServerResponse>();
+  /** Requests whose handling has not ended, answered or not. */
+  private handling = 0;
+  /** When a request last started or ended. */
+  private lastActivity = Date.now();
+  private quietTimer?: NodeJS.Timeout;
+  private server?: http.Server;
+  private stopping = false;
+  private started?: Promise<void>;
+  private done: () => void = () => {};
+
+  constructor(
+    private readonly gracePeriodMs: number,
+    private readonly logger?: Logger,
+  ) {}
+
+  get draining(): boolean {
+    return this.stopping;
+  }
+
+  watch(server: http.Server): void {
+    this.server = server;
+    server.on('connection', (socket: net.Socket) => {
+      this.connections.set(socket, 0);
+      socket.once('close', () => {
+        this.connections.delete(socket);
+        this.check();
+      });
+    });
+  }
+
+  /** A request taken: returns what to call when its handling has ended. */
+  requestStarted(req: http.IncomingMessage, res: http.ServerResponse): () => void {
+    const socket = req.socket;
+    if (this.connections.has(socket)) this.connections.set(socket, this.connections.get(socket)! + 1);
+    this.handling++;
+    this.lastActivity = Date.now();
+    clearTimeout(this.quietTimer);
+    this.open.add(res);
+    if (this.draining) res.setHeader('connection', 'close');
+    res.once('close', () => {
+      this.open.delete(res);
+      if (this.connections.has(socket)) this.connections.set(socket, this.connections.get(socket)! - 1);
+    });
+    return () => {
+      this.handling--;
+      this.lastActivity = Date.now();
+      if (this.draining && this.handling === 0) this.closeIdleWhenQuiet();
+      this.check();
+    };
+  }
+
+  /** Starts stopping (idempotent); resolves once every request taken is handled and every connection closed, or at the end of the grace period. */
+  start(): Promise<void> {
+    if (!this.started) {
+      this.stopping = true;
+      this.started = this.run();
+    }
+    return this.started;
+  }
+
+  private async run(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    const finished = new Promise<void>((resolve) => (this.done = resolve));
+    // No new connections. net's close, not http's: that one also closes the idle kept-alive
+    // connections at once, which is what must not happen (stoppingIdleCloseMs).
+    const closed = new Promise<void>((resolve) => net.Server.prototype.close.call(server, () => resolve()));
+    for (const res of this.open) if (!res.headersSent) res.setHeader('connection', 'close');
+    if (this.handling === 0) this.closeIdleWhenQuiet();
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<'grace over'>((resolve) => (timer = setTimeout(() => resolve('grace over'), this.gracePeriodMs)));
+    this.check();
+    const outcome = await Promise.race([Promise.all([finished, closed]), graceOver]);
+    clearTimeout(timer);
+    clearTimeout(this.quietTimer);
+    if (outcome === 'grace over') {
+      this.logger?.warn({ gracePeriodMs: this.gracePeriodMs, requestsUnfinished: this.handling, connectionsOpen: this.connections.size }, 'stop grace period over: closing the connections still open');
+      for (const socket of this.connections.keys()) socket.destroy();
+    }
+    // http's close: its timers for slow requests; every connection is closed or cut by now.
+    server.close();
+  }
+
+  /**
+   * While stopping, with no request being handled: once none has started or ended for
+   * stoppingIdleCloseMs, closes the idle connections (a busy one closes after its answer).
+   */
+  private closeIdleWhenQuiet(): void {
+    clearTimeout(this.quietTimer);
+    const wait = Math.max(0, Math.min(this.lastActivity + stoppingIdleCloseMs - Date.now(), this.gracePeriodMs));
+    this.quietTimer = setTimeout(() => {
+      // After one more turn of the event loop: a request that has reached a socket by now is read, and taken (then refused).
+      setImmediate(() => {
+        if (this.handling > 0) return;
+        for (const [socket, unfinished] of this.connections) {
+          // Once the close is sent, nothing more is read: what a client sends now is not taken.
+          if (unfinished === 0 && !socket.destroyed) socket.end(() => socket.destroy());
+        }
+      });
+    }, wait);
+  }
+
+  private check(): void {
+    if (this.draining && this.handling === 0 && this.connections.size === 0) this.done();
+  }
 }
 
 function errorCodesOf(body: string): string[] {

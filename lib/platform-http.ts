@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Fetcher, FetcherHeaders, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
 import { Agent, request, type Dispatcher } from 'undici';
 import { PeerTimeout, RequestDeadline, timeoutHeader } from './deadline';
+import { ErrorCode } from './errors';
 
 /**
  * HTTP between the platform's own processes (gateway → subgraph, subgraph → subgraph): undici's
@@ -47,12 +48,38 @@ export async function send(url: string, init: SendOptions): Promise<PlatformResp
       signal,
       dispatcher: pool,
     });
-    return { status: response.statusCode, headers: response.headers, text: await response.body.text() };
+    const text = await response.body.text();
+    if (response.statusCode === 503 && refusedWhileStopping(text)) throw new PeerShuttingDown(service());
+    return { status: response.statusCode, headers: response.headers, text };
   } catch (error) {
     if (signal.aborted) throw new PeerTimeout(service(), timeoutMs, true, timeoutMs < init.timeoutMs);
     throw error;
   } finally {
     init.deadline?.peerAnswered(service(), Date.now() - started);
+  }
+}
+
+/**
+ * The callee is stopping (SIGTERM) and refused the call on a connection it had kept alive, before
+ * running any of it (503 SHUTTING_DOWN, lib/http-server.ts): for the caller, as if the connection
+ * had been refused, which is what the next call meets. Its `code` is matched as a connection
+ * error's is (the gateway's data source, SubgraphFault.UNREACHABLE).
+ */
+export class PeerShuttingDown extends Error {
+  readonly code = 'PEER_SHUTTING_DOWN';
+
+  constructor(readonly service: string) {
+    super(`${service} is shutting down and ran nothing of this call`);
+    this.name = 'PeerShuttingDown';
+  }
+}
+
+function refusedWhileStopping(text: string): boolean {
+  try {
+    const errors = (JSON.parse(text) as { errors?: { extensions?: { code?: unknown } }[] }).errors;
+    return Array.isArray(errors) && errors.some((e) => e?.extensions?.code === ErrorCode.SHUTTING_DOWN);
+  } catch {
+    return false;
   }
 }
 

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import fs from 'node:fs';
@@ -58,6 +59,21 @@ function sparePort(): Promise<number> {
   });
 }
 
+/** A POST over `agent`, which keeps its one connection alive: status, headers and body. */
+function postOver(agent: http.Agent, url: string, headers: Record<string, string>, body: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string; reusedSocket: boolean }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', agent, headers: { ...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, reusedSocket: req.reusedSocket }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 /** Whether a new TCP connection to the port is refused. */
 function refused(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -98,7 +114,7 @@ describe('the gateway process stopped with SIGTERM under load', () => {
     await entities?.stop();
   });
 
-  it('finishes the requests in flight, refuses new connections and exits 0', async () => {
+  it('finishes the requests in flight, refuses new connections and what comes on a kept-alive one, and exits 0', async () => {
     const bundleBefore = explorerBundleState();
     const script = await bundleGateway();
     const started = await startGateway(script, {
@@ -122,17 +138,32 @@ describe('the gateway process stopped with SIGTERM under load', () => {
         signal: AbortSignal.timeout(30_000),
       });
 
+    // A client that keeps its connection alive, used once before the signal.
+    const keptAlive = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const headers = { authorization, ...supervisor.headers };
+    const readBody = (id: string) => JSON.stringify({ query: SUBJECT, variables: { id } });
+    expect((await postOver(keptAlive, started.url, headers, readBody(world.subjects[inFlight].id))).status).toBe(200);
+
     entities.behaviour = { kind: 'hold' };
     const subjects = world.subjects.slice(0, inFlight);
     const responses = subjects.map((s) => read(s.id));
-    await entities.receivedAtLeast(inFlight);
+    await entities.receivedAtLeast(inFlight + 1);
 
     gateway.kill('SIGTERM');
     await eventually('refusing new connections', () => refused(port));
+    // Sent on the connection kept alive after the signal: refused, and not run (the entities subgraph never sees it).
+    const late = await postOver(keptAlive, started.url, headers, readBody(world.subjects[inFlight + 1].id));
+    expect(late.reusedSocket).toBe(true);
+    expect([late.status, late.headers.connection, late.headers['retry-after']]).toEqual([503, 'close', '5']);
+    expect((JSON.parse(late.body) as { errors: { extensions: unknown }[] }).errors.map((e) => e.extensions)).toEqual([{ code: 'SHUTTING_DOWN', retryAfterSeconds: 5 }]);
+    expect(entities.received).toHaveLength(inFlight + 1);
+    keptAlive.destroy();
     entities.release();
 
     for (const [i, response] of (await Promise.all(responses)).entries()) {
       expect(response.status).toBe(200);
+      // Not to be sent more on: the process is going.
+      expect(response.headers.get('connection')).toBe('close');
       const body = (await response.json()) as { data?: { subject: { name: string; creditRecords: { totalCount: number } } }; errors?: unknown };
       expect(body.errors).toBeUndefined();
       expect(body.data?.subject.name).toBe(subjects[i].name);

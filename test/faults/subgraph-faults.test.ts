@@ -334,4 +334,30 @@ describe('the gateway when a subgraph is down, slow or answers garbage', () => {
     const [row] = await platform.databases.entities.query('SELECT COUNT(*) AS n FROM subject WHERE identifier = ?', [code]);
     expect(Number((row as { n: unknown }).n)).toBe(0);
   });
+
+  // What a stopping subgraph answers a request that reaches it on a kept-alive connection (lib/http-server.ts): nothing of it ran.
+  const shuttingDown = { kind: 'answer' as const, status: 503, contentType: 'application/json', body: JSON.stringify({ errors: [{ message: 'the server is shutting down: nothing of this request ran, send it again', extensions: { code: 'SHUTTING_DOWN', retryAfterSeconds: 5 } }] }) };
+
+  it('answers a mutation a stopping subgraph refused as that subgraph UNREACHABLE, without sending it again', async () => {
+    const code = unifiedSocialCreditCode({ authority: '9', orgType: '1', division: '130304', organisationBody: 'MA0C1DWN' });
+    const before = entities.received.length;
+    entities.behaviour = shuttingDown;
+    const result = await platform.query<{ registerSubject: { id: string } | null }>(
+      /* GraphQL */ `mutation Register($code: String!, $date: Date!) { registerSubject(input: { kind: ENTERPRISE, name: "停机测试有限公司", code: $code, registrationDate: $date }) { id } }`,
+      { code, date: todayInDistrict() },
+      registrar,
+    );
+    expect(result.data).toEqual({ registerSubject: null });
+    expect(result.errors?.map((e) => [e.extensions, e.path])).toEqual([[{ code: 'SUBGRAPH_UNAVAILABLE', reason: 'UNREACHABLE', retryAfterSeconds: 5, serviceName: 'entities' }, ['registerSubject']]]);
+    expect(entities.received.slice(before).map((c) => c.query.split(/[\s({]/)[0])).toEqual(['mutation']);
+  });
+
+  it('sends a read a stopping subgraph refused once more, as one whose connection was lost, and answers UNREACHABLE on the fields it owns', async () => {
+    const before = reports.received.length;
+    reports.behaviour = shuttingDown;
+    await expectReportsMissing('UNREACHABLE');
+    expect(reports.received.length - before).toBe(2);
+    reports.behaviour = { kind: 'proxy' };
+    await expectRecovered();
+  });
 });

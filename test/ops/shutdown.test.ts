@@ -1,5 +1,8 @@
+import http from 'node:http';
 import { ApolloServer } from '@apollo/server';
+import { Agent, request } from 'undici';
 import { serveGraphQL } from '../../lib/http-server';
+import { PeerShuttingDown, send } from '../../lib/platform-http';
 import { readinessRoute } from '../../lib/readiness';
 
 describe('stopping a server (graceful shutdown)', () => {
@@ -52,6 +55,212 @@ describe('stopping a server (graceful shutdown)', () => {
       expect(await response.json()).toEqual({ status: 'not ready', checks: { server: { ok: false, detail: 'shutting down' } } });
     } finally {
       await http.stop();
+    }
+  });
+});
+
+/** One request over `agent` (its connections kept alive): status, headers, body, and whether it went over a connection already used. */
+function post(agent: http.Agent, url: string, query: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string; reusedSocket: boolean }> {
+  return new Promise((resolve, reject) => {
+    const body = JSON.stringify({ query });
+    const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, reusedSocket: req.reusedSocket }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+// A probe: SIGTERM to the gateway under keep-alive load. Clients kept sending on the connections
+// they held; the server ran those requests (a credit check stored, reads audited DISCLOSED) but
+// could no longer answer them (logged 499, the client saw a socket error), and stop() resolved,
+// and the process exited, while a request whose connection was gone still ran.
+describe('stopping a server with connections kept alive', () => {
+  let release: () => void = () => {};
+  let released: Promise<void>;
+  let entered: () => void = () => {};
+  let inResolver: Promise<void>;
+  let bumps: number;
+  let slowDone: boolean;
+  beforeEach(() => {
+    released = new Promise<void>((resolve) => (release = resolve));
+    inResolver = new Promise<void>((resolve) => (entered = resolve));
+    bumps = 0;
+    slowDone = false;
+  });
+  const start = (stopGracePeriodMillis = 10_000) =>
+    serveGraphQL(
+      new ApolloServer({
+        typeDefs: 'type Query { slow: String } type Mutation { bump(ms: Int): Int }',
+        resolvers: {
+          Query: { slow: async () => (entered(), await released, (slowDone = true), 'finished') },
+          Mutation: { bump: async (_: unknown, { ms }: { ms?: number }) => (ms && (await new Promise((resolve) => setTimeout(resolve, ms))), ++bumps) },
+        },
+      }),
+      { port: 0, context: async () => ({}), stopGracePeriodMillis },
+    );
+
+  it('refuses a request sent on a kept-alive connection after stop() began (503 SHUTTING_DOWN, Connection: close) without running it', async () => {
+    const served = await start();
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const first = await post(agent, served.url, 'mutation { bump }');
+      expect([first.status, first.headers.connection]).toEqual([200, 'keep-alive']);
+      const inFlight = fetch(served.url, { method: 'POST', headers: { 'content-type': 'application/json', connection: 'close' }, body: JSON.stringify({ query: '{ slow }' }), signal: AbortSignal.timeout(15_000) });
+      await inResolver;
+
+      const stopped = served.stop();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const refused = await post(agent, served.url, 'mutation { bump }');
+      expect(refused.reusedSocket).toBe(true);
+      expect(refused.status).toBe(503);
+      expect(refused.headers.connection).toBe('close');
+      expect(refused.headers['retry-after']).toBe('5');
+      expect(JSON.parse(refused.body)).toEqual({ errors: [{ message: expect.stringMatching(/shutting down/), extensions: { code: 'SHUTTING_DOWN', retryAfterSeconds: 5 } }] });
+      expect(bumps).toBe(1);
+
+      release();
+      const answered = await inFlight;
+      expect(answered.status).toBe(200);
+      expect(await answered.json()).toEqual({ data: { slow: 'finished' } });
+      await stopped;
+    } finally {
+      release();
+      agent.destroy();
+      await served.stop();
+    }
+  });
+
+  it('answers a request in flight on a kept-alive connection with Connection: close', async () => {
+    const served = await start();
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      await post(agent, served.url, 'mutation { bump }');
+      const inFlight = post(agent, served.url, '{ slow }');
+      await inResolver;
+      const stopped = served.stop();
+      release();
+      const answered = await inFlight;
+      expect([answered.status, answered.headers.connection, JSON.parse(answered.body)]).toEqual([200, 'close', { data: { slow: 'finished' } }]);
+      await stopped;
+    } finally {
+      release();
+      agent.destroy();
+      await served.stop();
+    }
+  });
+
+  it("fails a platform call the stopping server refused as its connection refused (PeerShuttingDown), not as the server's answer", async () => {
+    const served = await start();
+    try {
+      const call = () => send(served.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'mutation { bump }' }), timeoutMs: 5_000, service: 'records' });
+      expect((await call()).status).toBe(200);
+      const inFlight = fetch(served.url, { method: 'POST', headers: { 'content-type': 'application/json', connection: 'close' }, body: JSON.stringify({ query: '{ slow }' }) });
+      await inResolver;
+      const stopped = served.stop();
+      // On the connection the platform's pool kept alive: refused unrun.
+      const refused = await call().catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(PeerShuttingDown);
+      expect(refused).toMatchObject({ code: 'PEER_SHUTTING_DOWN', service: 'records' });
+      expect(bumps).toBe(1);
+      release();
+      expect((await inFlight).status).toBe(200);
+      await stopped;
+    } finally {
+      release();
+      await served.stop();
+    }
+  });
+
+  it('resolves stop() only once a request in flight is done, even when its caller went away', async () => {
+    const served = await start();
+    try {
+      const client = http.request(served.url, { method: 'POST', headers: { 'content-type': 'application/json' } });
+      client.on('error', () => {});
+      client.end(JSON.stringify({ query: '{ slow }' }));
+      await inResolver;
+      client.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+
+      const order: string[] = [];
+      const stopped = served.stop().then(() => order.push('stopped'));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(order).toEqual([]);
+      release();
+      await released;
+      order.push('released');
+      await stopped;
+      expect(order).toEqual(['released', 'stopped']);
+      expect(slowDone).toBe(true);
+    } finally {
+      release();
+      await served.stop();
+    }
+  });
+
+  it('cuts the connections of the requests still running when the grace period is over', async () => {
+    const served = await start(300);
+    try {
+      const inFlight = fetch(served.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ slow }' }) }).then(
+        (response) => response.status,
+        (error: Error) => (error.cause as { code?: string } | undefined)?.code ?? error.message,
+      );
+      await inResolver;
+      const started = Date.now();
+      await served.stop();
+      expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+      expect(await inFlight).toBe('UND_ERR_SOCKET');
+    } finally {
+      release();
+      await served.stop();
+    }
+  });
+
+  it('under load from 32 kept-alive clients, answers every request it ran and refuses the rest cleanly', async () => {
+    const served = await start();
+    // One connection per client, opened while warming up: the load then runs on connections kept alive, as the probe's did.
+    const dispatcher = new Agent({ keepAliveTimeout: 30_000, connections: 32 });
+    const answered: number[] = [];
+    const answeredBy = new Set<number>();
+    const outcomes: Record<string, number> = {};
+    const count = (outcome: string) => (outcomes[outcome] = (outcomes[outcome] ?? 0) + 1);
+    let stopping = false;
+    const client = async (i: number) => {
+      for (;;) {
+        try {
+          const response = await request(served.url, { method: 'POST', dispatcher, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `mutation { bump(ms: ${1 + Math.floor(Math.random() * 20)}) }` }) });
+          const body = (await response.body.json()) as { data?: { bump: number }; errors?: { extensions: { code: string } }[] };
+          if (response.statusCode === 200 && body.data) {
+            answered.push(body.data.bump);
+            answeredBy.add(i);
+          } else count(`${response.statusCode} ${body.errors?.[0]?.extensions.code}`);
+        } catch (error) {
+          count((error as { code?: string }).code ?? String(error));
+          // A connection refused, or anything else once stopping: this client is done.
+          if (stopping) return;
+        }
+      }
+    };
+    try {
+      const clients = Array.from({ length: 32 }, (_, i) => client(i));
+      const warm = Date.now() + 20_000;
+      while ((answeredBy.size < 32 || answered.length < 200) && Date.now() < warm) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(answeredBy.size).toBe(32);
+      stopping = true;
+      await served.stop();
+      await Promise.all(clients);
+      // Every request the server ran was answered: none ran for a client that saw an error.
+      expect(answered.length).toBe(bumps);
+      // Everything else: refused before it ran, a 503 on a connection it had, or a new connection refused.
+      expect(Object.keys(outcomes).filter((outcome) => outcome !== '503 SHUTTING_DOWN' && outcome !== 'ECONNREFUSED')).toEqual([]);
+      expect(outcomes.ECONNREFUSED).toBe(32);
+    } finally {
+      await dispatcher.close();
+      await served.stop();
     }
   });
 });
