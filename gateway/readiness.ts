@@ -17,12 +17,17 @@ function probe(kind: SubgraphProbe, url: string): Promise<Response> {
 }
 
 /**
- * The gateway is ready when its supergraph is loaded and every subgraph it routes to says it is
- * ready. One subgraph down makes the gateway not ready, although it still serves the other
- * subgraphs' fields (SUBGRAPH_UNAVAILABLE for the missing ones): readiness is for the
- * orchestrator, which should not send traffic to a degraded platform.
+ * The gateway is ready when its supergraph is loaded and every subgraph it routes to has said it
+ * is ready since the gateway started: until then it would answer every field of one missing. A
+ * subgraph that is down later leaves it ready, `degraded`, the subgraph named in `checks`: the
+ * gateway still serves the other subgraphs' fields (SUBGRAPH_UNAVAILABLE for the missing ones),
+ * and every replica of it shares the subgraph, so that an orchestrator taking the replicas out of
+ * service for it would turn the outage of a part (the records subgraph's database) into one of
+ * the whole (the provider registry, the catalogues, whatever else answers), as Apollo Router's
+ * readiness does not depend on its subgraphs either.
  */
 export function gatewayReadiness(subgraphUrls: Record<string, string>, supergraphLoaded: () => boolean, kind: SubgraphProbe = 'ready-route'): ReadinessCheck {
+  const seenReady = new Set<string>();
   return async () => {
     const checks: Record<string, DependencyState> = { supergraph: supergraphLoaded() ? { ok: true } : { ok: false, detail: 'not loaded yet' } };
     await Promise.all(
@@ -30,12 +35,17 @@ export function gatewayReadiness(subgraphUrls: Record<string, string>, supergrap
         try {
           const response = await withTimeout(`the ${name} subgraph`, subgraphProbeMs, probe(kind, url));
           await response.body?.cancel();
-          checks[name] = response.ok ? { ok: true } : { ok: false, detail: `${kind === 'ready-route' ? '/ready' : '{ __typename }'} answered ${response.status}` };
+          if (response.ok) seenReady.add(name);
+          checks[name] = response.ok ? { ok: true } : notReady(name, `${kind === 'ready-route' ? '/ready' : '{ __typename }'} answered ${response.status}`);
         } catch (error) {
-          checks[name] = { ok: false, detail: `unreachable: ${(error as Error).message}` };
+          checks[name] = notReady(name, `unreachable: ${(error as Error).message}`);
         }
       }),
     );
     return checks;
   };
+
+  function notReady(name: string, detail: string): DependencyState {
+    return seenReady.has(name) ? { ok: false, degraded: true, detail } : { ok: false, detail };
+  }
 }

@@ -6,6 +6,11 @@ export interface DependencyState {
   ok: boolean;
   /** Why not, when not: safe to show (no secrets, no personal data). */
   detail?: string;
+  /**
+   * Not ok, and yet the server serves without it, its answers saying what is missing: reported,
+   * and the server still ready (`status: "degraded"`, 200).
+   */
+  degraded?: true;
 }
 
 export type ReadinessCheck = () => Promise<Record<string, DependencyState>>;
@@ -24,9 +29,10 @@ export async function withTimeout<T>(what: string, ms: number, work: Promise<T>)
 }
 
 /**
- * `GET /ready`: 200 `{ status: "ready", checks }` when every dependency is ok, 503
- * `{ status: "not ready", checks }` when one is not or while the server is stopping (so that a
- * load balancer stops sending traffic before the process goes). `/health` (liveness) is answered
+ * `GET /ready`: 200 `{ status: "ready", checks }` when every dependency is ok, 200
+ * `{ status: "degraded", checks }` when those that are not are ones it serves without
+ * (`degraded`), 503 `{ status: "not ready", checks }` when another is not, or while the server is
+ * stopping (so that a load balancer stops sending traffic before the process goes). `/health` (liveness) is answered
  * by the HTTP server itself and never looks at dependencies.
  */
 export function readinessRoute(check: ReadinessCheck, stopping: () => boolean): ExtraRoute {
@@ -46,8 +52,9 @@ export function readinessRoute(check: ReadinessCheck, stopping: () => boolean): 
     } catch (error) {
       checks = { readiness: { ok: false, detail: (error as Error).message } };
     }
-    const ready = Object.values(checks).every((c) => c.ok);
-    sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', checks });
+    const states = Object.values(checks);
+    const status = states.every((c) => c.ok) ? 'ready' : states.every((c) => c.ok || c.degraded) ? 'degraded' : 'not ready';
+    sendJson(res, status === 'not ready' ? 503 : 200, { status, checks });
     return true;
   };
 }

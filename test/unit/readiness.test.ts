@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gatewayReadiness } from '../../gateway/readiness';
 import { readinessRoute, type ReadinessCheck } from '../../lib/readiness';
 
 describe('the /ready route', () => {
@@ -41,5 +42,30 @@ describe('the /ready route', () => {
     release();
     expect((await next).status).toBe(200);
     expect(checks).toBe(2);
+  });
+});
+
+describe("the gateway's readiness", () => {
+  let subgraph: http.Server;
+  let subgraphReady = false;
+
+  beforeAll(async () => {
+    subgraph = http.createServer((_req, res) => {
+      res.statusCode = subgraphReady ? 200 : 503;
+      res.end('{}');
+    });
+    await new Promise<void>((resolve) => subgraph.listen(0, '127.0.0.1', resolve));
+  });
+  afterAll(() => new Promise((resolve) => subgraph.close(resolve)));
+
+  it('waits for every subgraph to be ready once, and is then degraded, not unready, while one is not: it serves the rest', async () => {
+    const url = `http://127.0.0.1:${(subgraph.address() as AddressInfo).port}/graphql`;
+    const check = gatewayReadiness({ records: url }, () => true);
+    subgraphReady = false;
+    expect(await check()).toEqual({ supergraph: { ok: true }, records: { ok: false, detail: '/ready answered 503' } });
+    subgraphReady = true;
+    expect(await check()).toEqual({ supergraph: { ok: true }, records: { ok: true } });
+    subgraphReady = false;
+    expect(await check()).toEqual({ supergraph: { ok: true }, records: { ok: false, degraded: true, detail: '/ready answered 503' } });
   });
 });
