@@ -19,7 +19,17 @@ const latencyBuckets = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
  *                                                             in memory for want of Redis (absent without Redis)
  * It is also the gateway's observer, so faults it masks go to the log with the request's id.
  */
+/**
+ * A subgraph that cannot be reached or answers too late is logged once per window, with how
+ * many calls met it since the last line: one line per failed call would be thousands a minute in
+ * an outage, and none (the fields' SUBGRAPH_UNAVAILABLE shows only in request lines) left the
+ * operator only the metrics to find it in.
+ */
+const outageLogWindowMs = 10_000;
+
 export class GatewayMetrics extends ServiceMetrics implements GatewayObserver {
+  /** Per subgraph and outcome: when its outage was last logged, and the calls that met it since. */
+  private readonly outages = new Map<string, { loggedAt: number; calls: number }>();
   private readonly fetchDuration: Histogram<'subgraph'>;
   private readonly fetches: Counter<'subgraph' | 'outcome'>;
   private readonly auditEntries: Histogram;
@@ -41,6 +51,21 @@ export class GatewayMetrics extends ServiceMetrics implements GatewayObserver {
   subgraphFetch(subgraph: string, seconds: number, outcome: SubgraphFetchOutcome): void {
     this.fetchDuration.observe({ subgraph }, seconds);
     this.fetches.inc({ subgraph, outcome });
+    if (outcome === 'unreachable' || outcome === 'timeout') this.outage(subgraph, outcome);
+  }
+
+  private outage(subgraph: string, outcome: 'unreachable' | 'timeout', now: number = Date.now()): void {
+    const key = `${subgraph} ${outcome}`;
+    const seen = this.outages.get(key);
+    if (seen && now - seen.loggedAt < outageLogWindowMs) {
+      seen.calls++;
+      return;
+    }
+    const calls = (seen?.calls ?? 0) + 1;
+    const message = `calls to the ${subgraph} subgraph ${outcome === 'timeout' ? 'time out' : 'fail to reach it'}: its fields answer SUBGRAPH_UNAVAILABLE`;
+    if (this.logger) this.logger.warn({ subgraph, outcome, callsSinceLastLine: calls }, message);
+    else console.warn(`[gateway] ${message} (${calls} calls)`);
+    this.outages.set(key, { loggedAt: now, calls: 0 });
   }
 
   auditBatch(entries: number, seconds: number, stored: boolean): void {
