@@ -90,6 +90,8 @@ export class PeerClient {
       errors?: { message: string; extensions?: { code?: string; field?: string; group?: string; serviceName?: unknown; retryAfterSeconds?: unknown } }[];
       extensions?: { disclosures?: PeerDisclosure[] };
     };
+    // A peer's refusal of the signed identity (401): keys or clocks apart, the platform's fault, not the caller's token's (SubgraphFault.IDENTITY_REFUSED).
+    if (response.status === 401) throw unavailable(peer, SubgraphFault.IDENTITY_REFUSED, `the ${peer} subgraph refused the platform's own credentials for this call (a fault of the platform's configuration, not of your token), so nothing was stored: retry later`);
     const disclosures = body.extensions?.disclosures;
     if (Array.isArray(disclosures)) this.held.push(...disclosures);
     const error = body.errors?.[0];

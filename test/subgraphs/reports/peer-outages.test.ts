@@ -114,6 +114,16 @@ describe.each(testDatabases)('the reports subgraph when a peer cannot answer, on
     await expectGenerationFailed({ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'entities', reason: 'TIMEOUT', retryAfterSeconds: 5 }, 'the entities subgraph did not answer within 900 ms; retry later');
   });
 
+  it("answers SUBGRAPH_UNAVAILABLE naming the peer, reason IDENTITY_REFUSED, when the peer refuses the platform's signed identity, not the caller's UNAUTHENTICATED", async () => {
+    recordsStandIn.behaviour = {
+      kind: 'answer',
+      status: 401,
+      contentType: 'application/json',
+      body: JSON.stringify({ errors: [{ message: 'the gateway identity on this request is invalid or expired', extensions: { code: 'UNAUTHENTICATED' } }] }),
+    };
+    await expectGenerationFailed({ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'records', reason: 'IDENTITY_REFUSED', retryAfterSeconds: 5 }, /^the records subgraph refused the platform's own credentials for this call/);
+  });
+
   it('answers SUBGRAPH_UNAVAILABLE naming the peer, reason UNREACHABLE, when the peer is down', async () => {
     await recordsStandIn.down();
     try {
