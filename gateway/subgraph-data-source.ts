@@ -65,7 +65,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     try {
       const response = await this.processWithRetry(options);
       outcome = response.errors?.length ? 'graphql_errors' : 'ok';
-      return response;
+      return withErrorsAtAskedFields(options, response);
     } catch (error) {
       // A subgraph answers input it rejects (a bad scalar value, say) with HTTP 400 and typed
       // GraphQL errors; those are the client's to read, not a gateway fault.
@@ -145,29 +145,123 @@ function askedPaths(options: GraphQLDataSourceProcessOptions<GatewayContext>): (
   const document = ('document' in options ? options.document : undefined) ?? (options.request.query ? parse(options.request.query) : undefined);
   const operation = document?.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   if (!document || !operation) return [];
-  const fragments = fragmentsOf(document);
-  const entities = entitiesField(operation);
-  if (!entities) return fieldsOf(operation.selectionSet, fragments).filter((f) => f.name.value !== '__typename').map((f) => [responseKey(f)]);
-  const representations = options.request.variables?.representations;
-  const clientAsked = clientKeysAt(options);
-  if (!Array.isArray(representations) || !clientAsked) return [];
-  const incoming = 'incomingRequestContext' in options ? options : undefined;
-  const plan = incoming && queryPlans.get(incoming.incomingRequestContext);
-  const later = plan ? fetchesAt(plan, incoming.pathInIncomingRequest ?? []).filter((fetch) => fetch.operation !== options.request.query) : [];
-  const missingOf = new Map<unknown, string[]>();
-  const missing = (typename: unknown) => {
-    if (!missingOf.has(typename)) missingOf.set(typename, missingWith(entityKeys(entities, fragments, typename), later, typename));
-    return missingOf.get(typename)!;
-  };
+  if (!entitiesField(operation)) return fieldsOf(operation.selectionSet, fragmentsOf(document)).filter((f) => f.name.value !== '__typename').map((f) => [responseKey(f)]);
+  const fetch = entityFetchOf(options, document, operation);
+  if (!fetch) return [];
   let plannerOwn = false;
-  const paths = representations.flatMap((representation: { __typename?: unknown }, index) =>
-    missing(representation.__typename).flatMap((key) => {
-      if (clientAsked.has(key)) return [['_entities', index, key]];
+  const paths = fetch.representations.flatMap((representation, index) =>
+    fetch.missing(representation?.__typename).flatMap((key) => {
+      if (fetch.clientAsked.has(key)) return [['_entities', index, key]];
       plannerOwn = true;
       return [];
     }),
   );
-  return plannerOwn && !plan ? [...paths, []] : paths;
+  return plannerOwn && !fetch.plan ? [...paths, []] : paths;
+}
+
+/** An entity fetch as its failures are placed: what it was sent, what the client asked where it lands, and what else goes missing with a field of it. */
+interface EntityFetch {
+  representations: ({ __typename?: unknown } | null | undefined)[];
+  /** The response keys the client's own operation asks of these entities. */
+  clientAsked: Set<string>;
+  /** The request's plan; undefined when it is not known (the later fetches are not known then either). */
+  plan: QueryPlan | undefined;
+  /**
+   * The response keys an entity of `typename` is left without when it lacks `failed` (all this
+   * fetch asks of it, unless given): those, and the fields of later fetches that need them.
+   */
+  missing(typename: unknown, failed?: string[]): string[];
+}
+
+function entityFetchOf(options: GraphQLDataSourceProcessOptions<GatewayContext>, document: DocumentNode, operation: OperationDefinitionNode): EntityFetch | undefined {
+  const entities = entitiesField(operation);
+  const representations = options.request.variables?.representations;
+  const clientAsked = clientKeysAt(options);
+  if (!entities || !Array.isArray(representations) || !clientAsked) return undefined;
+  const fragments = fragmentsOf(document);
+  const incoming = 'incomingRequestContext' in options ? options : undefined;
+  const plan = incoming && queryPlans.get(incoming.incomingRequestContext);
+  const later = plan ? fetchesAt(plan, incoming.pathInIncomingRequest ?? []).filter((fetch) => fetch.operation !== options.request.query) : [];
+  const whole = new Map<unknown, string[]>();
+  return {
+    representations,
+    clientAsked,
+    plan,
+    missing(typename, failed) {
+      if (failed) return missingWith(failed, later, typename);
+      if (!whole.has(typename)) whole.set(typename, missingWith(entityKeys(entities, fragments, typename), later, typename));
+      return whole.get(typename)!;
+    },
+  };
+}
+
+type SubgraphError = NonNullable<GatewayGraphQLResponse['errors']>[number];
+
+/**
+ * A subgraph that answers an entity fetch with errors on fields the client did not ask for,
+ * fetched only for a later fetch's `@requires` (the reports subgraph's `reportSatisfied` and
+ * `goodReportGrade`, which a check's `verdict` and `measures` need, unable to judge the reports
+ * while its own peer is down): the error moves to each field of the client's that needed one of
+ * them, at its path, with its message and extensions, as when the subgraph gives no answer at all
+ * (askedPaths). Such a field is left out of what the gateway merges, so a later fetch needing it
+ * is skipped for that entity, as on an outage, and what it gives answers null with the error
+ * rather than a value made without the finding (a verdict never sealed, measures without the good
+ * report grade's incentive). A field the client asked for that answered null with its error keeps
+ * that error, and the fields needing it get it too; an error beneath a field the client asked for
+ * that answered is left as it is. An error naming the whole list, the subgraph answering no
+ * entities, stands for each of them, as a failed fetch does. Without the plan, which alone tells
+ * which later fetches need what, the errors are left as the subgraph gave them.
+ */
+function withErrorsAtAskedFields(options: GraphQLDataSourceProcessOptions<GatewayContext>, response: GatewayGraphQLResponse): GatewayGraphQLResponse {
+  if (!response.errors?.some((error) => error.path?.[0] === '_entities')) return response;
+  const document = ('document' in options ? options.document : undefined) ?? (options.request.query ? parse(options.request.query) : undefined);
+  const operation = document?.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const fetch = document && operation && entityFetchOf(options, document, operation);
+  if (!fetch?.plan) return response;
+  const received = (response.data as { _entities?: unknown } | null | undefined)?._entities;
+  const entities = Array.isArray(received) ? (received as unknown[]) : undefined;
+  const unanswered = response.errors.some((error) => error.path?.[0] === '_entities' && typeof error.path[1] !== 'number') && !entities;
+  // Where each error goes: its own path when the client asked for that field, else those of the fields needing it.
+  const moved = response.errors.map(isMoved);
+  const targets = response.errors.map((error, i): (string | number)[][] | null => {
+    if (!moved[i]) return null;
+    const [, index, key] = error.path!;
+    // The list named, none answered: each entity's fields missing, as when the fetch fails.
+    if (typeof index !== 'number') return askedPaths(options);
+    const asked = fetch.missing(fetch.representations[index]?.__typename, [key as string]).filter((k) => fetch.clientAsked.has(k));
+    return asked.map((k) => (k === key ? (error.path as (string | number)[]) : ['_entities', index, k]));
+  });
+  // Left out of what the gateway merges: a later fetch needing such a field is skipped for that entity, as on an outage.
+  for (const error of response.errors.filter((_, i) => moved[i])) {
+    const [, index, key] = error.path!;
+    if (typeof index === 'number') delete (entities![index] as Record<string, unknown>)[key as string];
+  }
+  // One error at each path: a field that has its own keeps it alone.
+  const placed = new Set(response.errors.flatMap((error, i) => (targets[i] === null || targets[i]!.some((path) => path === error.path) ? [JSON.stringify(error.path ?? null)] : [])));
+  const errors = response.errors.flatMap((error, i): SubgraphError[] => {
+    const paths = targets[i];
+    if (paths === null) return [error];
+    // Nothing the client asked is missing: told without a path, as a failed fetch is (SubgraphDataSource.process).
+    if (!paths.length) return [(({ path: _path, ...pathless }) => pathless)(error)];
+    return paths.flatMap((path) => {
+      if (path === error.path) return [error];
+      const key = JSON.stringify(path);
+      if (placed.has(key)) return [];
+      placed.add(key);
+      return [{ ...error, path }];
+    });
+  });
+  return { ...response, ...(unanswered ? { data: null } : {}), errors };
+
+  /** An error this placement moves: on the list of an answer without entities, or on a field of an answered entity the client did not ask for or that answered null. */
+  function isMoved(error: SubgraphError): boolean {
+    const [root, index, key] = error.path ?? [];
+    if (root !== '_entities') return false;
+    if (typeof index !== 'number') return !entities;
+    const entity = entities?.[index];
+    if (typeof key !== 'string' || entity === null || typeof entity !== 'object' || !(key in entity)) return false;
+    return !fetch!.clientAsked.has(key) || (entity as Record<string, unknown>)[key] === null;
+  }
 }
 
 /**
