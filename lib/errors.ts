@@ -155,6 +155,22 @@ export function optionalText(value: unknown, field: string, max: number, label =
   return trimmed;
 }
 
+const idempotencyKeyPattern = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/**
+ * An optional idempotency key (a mutation's `idempotencyKey`: a UUID, say), as any optional typed
+ * text (optionalText): blank is none, any other trimmed, then judged by its pattern, a space
+ * inside it refused. A key sent with the spaces a copy and paste adds is the key without them:
+ * keys differing only so are one key.
+ */
+export function idempotencyKeyOf(value: unknown): string | null {
+  const key = optionalText(value, 'idempotencyKey', Infinity);
+  if (key !== null && !idempotencyKeyPattern.test(key)) {
+    throw badInput('idempotencyKey', `idempotencyKey must be 1 to 64 letters, digits, '-', '_', '.' or ':' (a UUID, say), got ${JSON.stringify(key.slice(0, 80))}`);
+  }
+  return key;
+}
+
 /**
  * Refuses text a person reads back as typed (a name, a document or report number, an address)
  * that it could not be: no letter or digit, or a control or invisible character (lib/text.ts

@@ -5,7 +5,7 @@ import { storedDepartment } from '../../lib/catalogue/departments';
 import { findMatter } from '../../lib/catalogue/matters';
 import { measureKinds, measuresByMatter, type AppliedMeasure, type MeasureKind } from '../../lib/catalogue/measures';
 import { minimumSubjectsPerStatistic } from '../../lib/access/policy';
-import { badInput, clientError, ErrorCode, optionalText } from '../../lib/errors';
+import { badInput, clientError, ErrorCode, idempotencyKeyOf } from '../../lib/errors';
 import { foldedNumber } from '../../lib/text';
 import { assertCaseFileReadable, assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, underCheckPurpose, underSupervision, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type PageArgs } from '../shared/pagination';
@@ -18,7 +18,6 @@ import { withEntitiesOrUnavailable } from '../shared/subject-directory';
 type Context = RecordsContext & SubgraphContext;
 
 /** A front end's key for one attempt: a UUID or any such token, never text a person could read into. */
-const idempotencyKeyPattern = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /** A check as the gateway hands it back for `measures` and `verdict`: with the reports subgraph's findings. */
 type CheckWithReport = CreditCheck & { reportSatisfied?: boolean | null; goodReportGrade?: boolean | null };
@@ -137,14 +136,8 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
         matter: args.input.matter.trim(),
         // As the gateway takes x-credit-case: ＢＤＨ－ＣＧ－２０２６－０１１７ is the case BDH-CG-2026-0117.
         caseNumber: foldedNumber(args.input.caseNumber),
-        // As any optional typed text (README, Errors): blank is none, any other key trimmed, then
-        // judged by its pattern (a space inside it is refused). A key sent with the spaces a
-        // copy and paste adds is the key without them: keys differing only so are one key.
-        idempotencyKey: optionalText(args.input.idempotencyKey, 'idempotencyKey', Infinity),
+        idempotencyKey: idempotencyKeyOf(args.input.idempotencyKey),
       };
-      if (input.idempotencyKey !== null && !idempotencyKeyPattern.test(input.idempotencyKey)) {
-        throw badInput('idempotencyKey', `idempotencyKey must be 1 to 64 letters, digits, '-', '_', '.' or ':' (a UUID, say), got ${JSON.stringify(input.idempotencyKey.slice(0, 80))}`);
-      }
       if (!measuresByMatter[input.matter]) throw badInput('matter', `matter must be an administrative matter of the catalogue (docs/measures.md), got ${JSON.stringify(input.matter)}`);
       caseNumberOf(input.caseNumber);
       // The check is run under the purpose the request names, which is what the grants were decided on.

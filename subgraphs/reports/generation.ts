@@ -2,14 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { platformReportGroups } from '../../lib/access/field-groups';
 import type { RequestIdentity } from '../../lib/access/identity';
 import { addDays, todayInDistrict } from '../../lib/calendar';
-import { clientError, ErrorCode } from '../../lib/errors';
+import { badInput, clientError, ErrorCode, idempotencyKeyOf } from '../../lib/errors';
+import { findRecordCategory } from '../../lib/catalogue/record-categories';
 import type { RecordStatus } from '../../lib/catalogue/record-standing';
-import { assertInScope, assertPurposeGrants, forbidden, type RequestAccess } from '../shared/access';
+import { assertInScope, assertPurposeGrants, disclose, forbidden, type RequestAccess } from '../shared/access';
 import { CreditReport } from './entities/credit-report.entity';
 import type { PeerClient } from './peers';
 import {
   buildSections,
   canonicalJson,
+  genuineSnapshot,
   newReportNumber,
   platformIssuer,
   platformReportValidityDays,
@@ -79,6 +81,50 @@ function countingToday(records: readonly AnsweredRecord[]): SnapshotRecord[] {
   return records.filter((r) => r.countsInCheck).map(({ status, validUntil: _validUntil, countsInCheck: _counts, ...record }) => ({ ...record, underObjection: status === 'OBJECTED' }));
 }
 
+/** What `generateReport` takes besides the subject: the caller's key for the attempt, and the instant (tests). */
+export interface GenerationOptions {
+  /** As sent (`generateCreditReport(idempotencyKey:)`): trimmed and judged here (`idempotencyKeyOf`). */
+  idempotencyKey?: string | null;
+  now?: Date;
+}
+
+/**
+ * The field groups of what a stored report discloses to whoever is given it (its sections, its
+ * printable page): the subject's basics, its records (the connection they were read through, as
+ * its generation reported it), and the lists, when it prints a record of one. None when its
+ * snapshot is not genuine: nothing of it is shown then.
+ */
+function groupsHeld(snapshot: Snapshot | null): string[] {
+  if (!snapshot) return [];
+  const groups = new Set<string>(['SUBJECT_BASICS', 'PUBLIC_RECORDS']);
+  for (const record of snapshot.sections.flatMap((s) => s.records)) groups.add(findRecordCategory(record.category)?.fieldGroup ?? 'PUBLIC_RECORDS');
+  return [...groups];
+}
+
+/**
+ * The report the caller (its organisation and user) generated under `key`, answered again to a
+ * retry, or null when it generated none under it. Answered unchanged, storing nothing; given to
+ * the caller again, what it holds is disclosed again, and audited as when it was generated (the
+ * report's own field group the kernel adds). The key sent with another subject, or under another
+ * matter or case than the report's snapshot seals, is IDEMPOTENCY_KEY_REUSED, as `runCreditCheck`
+ * answers, and tells nothing of the report.
+ */
+async function generatedBefore(key: string, subjectId: string, access: RequestAccess, repository: ReportRepository, report?: CreditReport): Promise<CreditReport | null> {
+  const { caller, purpose } = access.identity;
+  const earlier = report ?? (caller ? await repository.generatedUnder(key, { userId: caller.id, organisation: caller.organisation }) : null);
+  if (!earlier || !caller) return null;
+  const [content] = await repository.snapshots([earlier.id]);
+  const snapshot = genuineSnapshot(earlier, content);
+  const samePurpose = !snapshot || (snapshot.purpose.matter === (purpose?.matter ?? null) && snapshot.purpose.caseNumber === (purpose?.caseNumber ?? null));
+  if (earlier.subjectId !== subjectId || !samePurpose) {
+    throw badInput('idempotencyKey', `${caller.id} already generated a report of another subject, or under another matter or case, under the key ${key}: make a new key for each report, and send it again only to retry that report`, {
+      problem: 'IDEMPOTENCY_KEY_REUSED',
+    });
+  }
+  for (const group of groupsHeld(snapshot)) disclose(access, earlier.subjectId, group);
+  return earlier;
+}
+
 /**
  * Generates the platform's public credit report (公共信用信息报告) for a subject: reads its basics
  * (entities) and the records that count (records) under the caller's own identity and grants, so
@@ -93,13 +139,21 @@ function countingToday(records: readonly AnsweredRecord[]): SnapshotRecord[] {
  * report's case file (`registeredByOrganisation`): a department's code, or the subject's own code
  * or citizen ID number, whose case file is then its own, with no case number (the snapshot seals
  * SELF_INQUIRY as its purpose).
+ *
+ * Each call generates a report of its own, but for a retry under the caller's idempotency key,
+ * which answers the report the key first generated (`generatedBefore`), reading nothing of the
+ * peers and storing nothing.
  */
-export async function generateReport(subjectId: string, access: RequestAccess, repository: ReportRepository, peers: PeerClient, now: Date = new Date()): Promise<CreditReport> {
+export async function generateReport(subjectId: string, access: RequestAccess, repository: ReportRepository, peers: PeerClient, options: GenerationOptions = {}): Promise<CreditReport> {
   const { identity } = access;
   const caller = identity.caller;
+  const now = options.now ?? new Date();
   if (!caller) throw forbidden('AUTHENTICATION_REQUIRED', 'generating a report needs an authenticated caller');
   assertPurposeGrants(identity, generationNeeds, "generating a public credit report discloses the subject's records");
   assertInScope(access, subjectId);
+  const key = idempotencyKeyOf(options.idempotencyKey);
+  const earlier = key ? await generatedBefore(key, subjectId, access, repository) : null;
+  if (earlier) return earlier;
   const asCaller: RequestIdentity = { ...identity, grants: identity.grants.filter((g) => peerGroups.includes(g)) };
 
   const { subject } = await peers.query<{ subject: SnapshotSubject | null }>('entities', subjectQuery, { id: subjectId }, asCaller);
@@ -129,6 +183,7 @@ export async function generateReport(subjectId: string, access: RequestAccess, r
     documentReference: null,
     registeredBy: caller.id,
     registeredByOrganisation: caller.organisation,
+    idempotencyKey: key,
     verificationOutcome: null,
     verificationNote: null,
     verifiedBy: null,
@@ -152,6 +207,9 @@ export async function generateReport(subjectId: string, access: RequestAccess, r
   const content = canonicalJson(snapshot);
   report.documentSha256 = sha256Hex(content);
   const stored = await repository.insertGenerated(report, content);
+  // The same attempt sent twice at once: the first stored is the answer, given as to a retry, and
+  // what the peers disclosed for this one, which is stored nowhere, reached nobody.
+  if (key && stored.id !== report.id) return (await generatedBefore(key, subjectId, access, repository, stored))!;
   // The report is made: what the peers disclosed for it is the caller's now, and audited (peers.ts).
   peers.release();
   return stored;

@@ -98,14 +98,28 @@ export class ReportRepository {
     return this.reports.findOne({ where: issuers });
   }
 
-  /** Stores a generated report and its snapshot together: both or neither. */
+  /**
+   * Stores a generated report and its snapshot together: both or neither. Generated under an
+   * idempotency key, it may find the report that key's first attempt stored meanwhile (the same
+   * request sent twice at once, each past the look-up before either stored; the unique index makes
+   * the later insert wait for the first and fail, and the transaction run again finds it): that
+   * report is answered instead, nothing of this one stored; the caller tells them apart by their ids.
+   */
   async insertGenerated(report: CreditReport, snapshot: string): Promise<CreditReport> {
     const parts = splitText(snapshot, snapshotPartLength).map((content, partIndex) => Object.assign(new CreditReportSnapshotPart(), { reportId: report.id, partIndex, content }));
-    await this.write(async (manager) => {
+    const { idempotencyKey: key, registeredBy: userId, registeredByOrganisation: organisation } = report;
+    return await this.write(async (manager) => {
+      const first = key && userId && organisation ? await manager.findOneBy(CreditReport, generatedUnderKey(key, { userId, organisation })) : null;
+      if (first) return first;
       await manager.insert(CreditReport, report);
       await manager.insert(CreditReportSnapshotPart, parts);
+      return report;
     });
-    return report;
+  }
+
+  /** The platform report `actor` generated under the idempotency key `key`, or null. */
+  generatedUnder(key: string, actor: Actor): Promise<CreditReport | null> {
+    return this.reports.findOneBy(generatedUnderKey(key, actor));
   }
 
   /**
@@ -122,6 +136,10 @@ export class ReportRepository {
         refusal: "a report's finding is recorded by the department that registered the report or by the credit office",
         platform: 'it is verified from its stored snapshot, not by an officer',
       });
+      // A retried request whose answer was lost (or the same request sent twice at once, the
+      // second held until the first committed): answered the finding stored, whatever became of
+      // the report since, and no second finding is kept.
+      if (await isLatestFinding(manager, report, outcome, note, actor)) return report;
       if (report.withdrawnAt) {
         throw notAllowedNow(`report ${report.reportNumber}'s registration was withdrawn at ${report.withdrawnAt.toISOString()}: no check relies on it, so no finding is recorded on it`);
       }
@@ -184,6 +202,11 @@ export class ReportRepository {
   }
 }
 
+/** The platform report `actor` generated under `key`, as a condition (the unique index's columns). */
+function generatedUnderKey(key: string, actor: Actor) {
+  return { source: 'DISTRICT_PLATFORM' as const, registeredByOrganisation: actor.organisation, registeredBy: actor.userId, idempotencyKey: key };
+}
+
 /** Cuts text into pieces of at most `length` UTF-16 units, never between the halves of a surrogate pair. */
 export function splitText(text: string, length: number): string[] {
   const pieces: string[] = [];
@@ -228,6 +251,19 @@ async function registrationToAmend(manager: EntityManager, id: string, actor: Ac
   }
   if (report.source === 'DISTRICT_PLATFORM') throw badInput('id', `report ${report.reportNumber} was issued by this platform: ${why.platform}`);
   return report;
+}
+
+/**
+ * Whether this finding is the report's latest, recorded by the same user for the same
+ * organisation: the same result and note (as stored: trimmed), by the officer who recorded it and
+ * the department it was recorded for (the latest finding's row keeps it), as a withdrawal sent
+ * again is judged (`withdrawRegistration`). A finding some other one has replaced since is
+ * recorded again: it changes what the report states.
+ */
+async function isLatestFinding(manager: EntityManager, report: CreditReport, outcome: VerificationOutcome, note: string, actor: Actor): Promise<boolean> {
+  if (report.verificationOutcome !== outcome || report.verificationNote !== note || report.verifiedBy !== actor.userId) return false;
+  const latest = await manager.findOne(ReportVerification, { where: { reportId: report.id }, order: { verifiedAt: 'DESC', id: 'DESC' } });
+  return latest !== null && latest.outcome === outcome && latest.note === note && latest.verifiedBy === actor.userId && latest.verifiedByOrganisation === actor.organisation;
 }
 
 /** Refused for the report's state (README, Errors): `problem` tells a front end to read it again rather than fix its input. */

@@ -246,7 +246,8 @@ export const resolvers: GraphQLResolverMap<Context> = {
       await assertAmendable(ctx, args.id, 'withdrawing a registration');
       return await ctx.repository.withdrawRegistration(args.id, reason, actor);
     },
-    generateCreditReport: (_: unknown, args: { subjectId: string }, ctx: Context) => generateReport(args.subjectId, ctx.access, ctx.repository, peers(ctx)),
+    generateCreditReport: (_: unknown, args: { subjectId: string; idempotencyKey?: string | null }, ctx: Context) =>
+      generateReport(args.subjectId, ctx.access, ctx.repository, peers(ctx), { idempotencyKey: args.idempotencyKey }),
   },
   CreditReport: {
     // The third fetch of `acceptance` brings the issuer's standing along: keep it with the row.

@@ -19,12 +19,15 @@ export type VerificationOutcome = 'GENUINE' | 'NOT_GENUINE';
 // Keep column and index names in sync with migrations/1764000000200-create-credit-report.ts,
 // migrations/1764000000210-add-report-registration.ts and
 // migrations/1764000000250-withdraw-report-registration.ts and
-// migrations/1764000000270-issuer-name-key.ts. On MySQL the issuer's name, its key and the report
-// number compare byte for byte, as on SQLite (migrations/1764000000240-exact-report-numbers.ts).
+// migrations/1764000000270-issuer-name-key.ts and
+// migrations/1764000000280-generated-report-idempotency-key.ts. On MySQL the issuer's name, its
+// key, the report number and a generation's idempotency key compare byte for byte, as on SQLite
+// (migrations/1764000000240-exact-report-numbers.ts).
 @Entity('credit_report')
 @Index('IDX_credit_report_subject_id_issued_on', ['subjectId', 'issuedOn'])
 @Index('IDX_credit_report_issuer_provider_id_issued_on', ['issuerProviderId', 'issuedOn'])
 @Index('UQ_credit_report_issuer_number_in_force', ['issuerNameKey', 'reportNumber', 'inForce'], { unique: true })
+@Index('UQ_credit_report_generator_idempotency_key', ['registeredByOrganisation', 'registeredBy', 'idempotencyKey'], { unique: true })
 export class CreditReport {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
@@ -96,6 +99,15 @@ export class CreditReport {
   /** The organisation (department code) that user acted for. */
   @Column({ name: 'registered_by_organisation', type: 'varchar', length: 100, nullable: true })
   registeredByOrganisation!: string | null;
+
+  /**
+   * The front end's key for the attempt that generated the report (generateCreditReport's
+   * `idempotencyKey`): one report per key and caller (the organisation and user that generated
+   * it), so that a retry answers the report first generated. Null for a report generated without
+   * one, and for every registered report: NULLs never collide in the unique index.
+   */
+  @Column({ name: 'idempotency_key', type: 'varchar', length: 64, nullable: true })
+  idempotencyKey!: string | null;
 
   /** Set when an officer checked a registered report with its issuer; the latest check wins. */
   @Column({ name: 'verification_outcome', type: 'varchar', length: 16, nullable: true })
