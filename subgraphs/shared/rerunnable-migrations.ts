@@ -137,6 +137,7 @@ export async function runMigrationsOnce(dataSource: DataSource, logger?: Logger)
   const type = dataSource.options.type;
   if (type !== 'mysql' && type !== 'mariadb') {
     await dataSource.runMigrations({ transaction: 'each' });
+    await warnOfUnknownMigrations(dataSource, logger);
     return;
   }
   const lock = migrationLockName(String(dataSource.options.database));
@@ -150,11 +151,27 @@ export async function runMigrationsOnce(dataSource: DataSource, logger?: Logger)
     }
     try {
       await dataSource.runMigrations({ transaction: 'each' });
+      await warnOfUnknownMigrations(dataSource, logger);
     } finally {
       // A connection lost meanwhile has let go of the lock already: its release fails, and is of no matter.
       await session.query('SELECT RELEASE_LOCK(?)', [lock]).catch(() => undefined);
     }
   } finally {
     await session.release();
+  }
+}
+
+/**
+ * A database migrated by a later version than this one (a deploy rolled back, or an old replica
+ * left running beside new ones): it starts, as the schema only grew, but says so, naming the
+ * migrations it does not know, for this version may misread what the later one writes there.
+ */
+async function warnOfUnknownMigrations(dataSource: DataSource, logger?: Logger): Promise<void> {
+  const known = new Set(dataSource.migrations.map((m) => m.name ?? m.constructor.name));
+  const table = dataSource.driver.escape(dataSource.options.migrationsTableName ?? 'migrations');
+  const executed = (await dataSource.query(`SELECT ${dataSource.driver.escape('name')} AS name FROM ${table}`)) as { name: string }[];
+  const unknown = executed.map((row) => row.name).filter((name) => !known.has(name));
+  if (unknown.length) {
+    logger?.log('warn', `the database ${String(dataSource.options.database ?? '')} was migrated by a later version of this subgraph (migrations ${unknown.join(', ')} are not this version's): this version may misread what that one writes; run the later version`);
   }
 }

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { subgraphNames } from '../../schema/subgraphs';
 import { demoWorld } from '../../scripts/demo/world';
 import { Consent } from '../../subgraphs/entities/entities/consent.entity';
@@ -34,6 +37,24 @@ describe.each(testDatabases)('migrations on $label', (database) => {
     } finally {
       await db.destroy();
     }
+  });
+
+  it('warns, and starts, on a database a later version migrated: a rollback', async () => {
+    await database.cleanUp(suite);
+    // On SQLite a file, as in memory each opening is a database of its own.
+    const target = database.label === 'sqlite' ? ({ kind: 'sqlite', directory: fs.mkdtempSync(path.join(os.tmpdir(), 'later-version-')) } as const) : database.target(suite);
+    const first = await openDatabase('providers', target, subgraphDefinitions.providers);
+    try {
+      await first.query(`INSERT INTO ${first.driver.escape('migrations')} (${first.driver.escape('timestamp')}, ${first.driver.escape('name')}) VALUES (?, ?)`, [1764000009990, 'LaterVersionStep1764000009990']);
+    } finally {
+      await first.destroy();
+    }
+    const warnings: string[] = [];
+    const logger = { logQuery: () => undefined, logQueryError: () => undefined, logQuerySlow: () => undefined, logSchemaBuild: () => undefined, logMigration: () => undefined, log: (level: string, message: unknown) => level === 'warn' && warnings.push(String(message)) };
+    const again = await openDatabase('providers', target, subgraphDefinitions.providers, logger);
+    await again.destroy();
+    if (target.kind === 'sqlite') fs.rmSync(target.directory, { recursive: true, force: true });
+    expect(warnings).toEqual([expect.stringContaining('was migrated by a later version of this subgraph (migrations LaterVersionStep1764000009990 are not this version')]);
   });
 
   it("carries a registered report's earlier finding into its findings when the findings table is made", async () => {
