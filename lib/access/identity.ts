@@ -123,6 +123,14 @@ const identityLifetimeSeconds = 60;
  * caller's login were at fault. As the common JWT libraries allow by default or advise.
  */
 export const clockToleranceSeconds = 30;
+
+/**
+ * An identity's age is bounded by its `exp`; a maximum age is given only so that jose also refuses
+ * one issued in the future beyond the tolerance: a subgraph whose clock ran minutes behind took
+ * headers for as long after they expired. A day: longer than any run of the benchmark, which
+ * signs one header for a whole run (signIdentity's `lifetime`).
+ */
+const identityIssuedInTheFuture = '1 day';
 /** How many distinct identities a signer or verifier remembers at most (the oldest forgotten first). */
 const rememberedIdentities = 10_000;
 
@@ -189,7 +197,7 @@ export class IdentityVerifier {
     let identity: SignedIdentity | undefined;
     let expiresAt: number;
     try {
-      const { payload } = await jwtVerify(token, secretKey(this.key), { issuer, audience, algorithms: ['HS256'], clockTolerance: clockToleranceSeconds });
+      const { payload } = await jwtVerify(token, secretKey(this.key), { issuer, audience, algorithms: ['HS256'], clockTolerance: clockToleranceSeconds, maxTokenAge: identityIssuedInTheFuture });
       identity = payload.identity as SignedIdentity | undefined;
       expiresAt = (payload.exp ?? 0) * 1000;
     } catch {

@@ -43,6 +43,14 @@ describe('identities between the gateway and the subgraphs', () => {
     expect(await verifier.verify(token, 'r')).toBeNull();
   });
 
+  it('are refused by a subgraph whose clock runs behind the gateway’s by more than half a minute, as by one ahead', async () => {
+    const signed = await new IdentitySigner(key).sign(officer);
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'], now: Date.now() - (clockToleranceSeconds + 15) * 1000 });
+    expect(await new IdentityVerifier(key).verify(signed, 'r')).toBeNull();
+    jest.setSystemTime(Date.now() + 30_000);
+    expect(await new IdentityVerifier(key).verify(signed, 'r')).not.toBeNull();
+  });
+
   it('are taken from a gateway whose clock runs behind the subgraph’s by up to half a minute', async () => {
     // The signature the gateway hands out last, 30 s after it made it, read by a subgraph 29 s ahead.
     const signed = await new IdentitySigner(key).sign(officer);
