@@ -99,6 +99,18 @@ export class RequestDeadline {
     throw this.ranOut(left);
   }
 
+  /**
+   * assertTimeToCommit, once the event loop has read what its connections hold: a caller that
+   * gave up while this process was stalled (stopped, paused) has its closing already waiting when
+   * the process takes up the request, and it is read in the loop's next round, after the one that
+   * read the request; a write sent before (a single INSERT right after the request was parsed)
+   * would not have heard it. Two turns of the loop: the rest of this one, and the next.
+   */
+  async assertCallerWaits(): Promise<void> {
+    for (let turn = 0; turn < 2; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+    this.assertTimeToCommit();
+  }
+
   private ranOut(left: number): GraphQLError {
     const peer = this.slowest && this.slowest.ms >= this.budgetMs / 2 ? this.slowest : null;
     // Gone early: this process met the request late (it was stalled), and its caller's time ran out meanwhile.

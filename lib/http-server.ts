@@ -217,6 +217,13 @@ export async function serveGraphQL<TContext extends BaseContext>(
     const started = process.hrtime.bigint();
     const receivedAt = Date.now();
     const callerGone = new AbortController();
+    // The client's end of the connection closed (its FIN read) before it was answered: it stopped
+    // waiting. Heard at once, not when the socket closes a few turns later (a write sent meanwhile
+    // would not know); with HTTP/1.1 no client closes its end while it still waits.
+    const gone = () => res.writableFinished || callerGone.abort();
+    if (req.socket.readableEnded) gone();
+    else req.socket.once('end', gone);
+    res.once('close', () => req.socket.off('end', gone));
     const record: RequestRecord = { requestId: requestIdFrom(req.headers['x-request-id']), errorCodes: [] };
     req.headers['x-request-id'] = record.requestId;
     res.setHeader('x-request-id', record.requestId);

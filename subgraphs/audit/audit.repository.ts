@@ -739,7 +739,7 @@ export class AuditRepository {
     const idsNamed = inputs.some((input) => input.id !== undefined);
     return await inTurn(this.db, async () => {
       // After the wait for its turn, and before the one statement of the hot path is sent.
-      this.deadline?.assertTimeToCommit();
+      await this.deadline?.assertCallerWaits();
       try {
         const known = knownHeads.get(this.db);
         if (known && !idsNamed && rows.length <= insertRowsPerStatement) {
@@ -765,7 +765,7 @@ export class AuditRepository {
         try {
           const appended = await this.chainAndInsert(runner.manager, rows, idsNamed);
           // After the wait for the chain lock: refused, the batch is rolled back below.
-          this.deadline?.assertTimeToCommit();
+          await this.deadline?.assertCallerWaits();
           await runner.commitTransaction();
           return appended;
         } catch (error) {

@@ -28,7 +28,7 @@ export function inTurn<T>(db: DataSource, task: () => Promise<T>): Promise<T> {
  */
 export function writeAlone<T>(db: DataSource, write: () => Promise<T>, deadline?: RequestDeadline): Promise<T> {
   // One statement has no commit to refuse: it is not sent once too little of the request's time is left.
-  const guarded = deadline ? () => (deadline.assertTimeToCommit(), write()) : write;
+  const guarded = deadline ? async () => (await deadline.assertCallerWaits(), await write()) : write;
   return isSqlite(db) ? inTurn(db, () => whileSqliteBusy(guarded)) : guarded();
 }
 
@@ -85,7 +85,7 @@ export async function writeTransaction<T>(db: DataSource, work: (manager: Entity
   const guarded = deadline
     ? async (manager: EntityManager) => {
         const result = await work(manager);
-        deadline.assertTimeToCommit();
+        await deadline.assertCallerWaits();
         return result;
       }
     : work;

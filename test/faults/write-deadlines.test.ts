@@ -1,3 +1,7 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AuditWriter, type AuditEntryInput as GatewayAuditEntry } from '../../gateway/audit-writer';
 import { addDays, todayInDistrict } from '../../lib/calendar';
@@ -258,6 +262,27 @@ describe.each(testDatabases)('writes past the request deadline, on $label', (dat
         await earlier;
         await sleep(200);
         expect(await logged('deadline-late')).toBe(0);
+      });
+
+      it('store nothing when the gateway gave up before the audit subgraph, stalled, read the append at all: its closing is read with the request', async () => {
+        // A client in a process of its own sends the append and closes its end, while this
+        // process (the audit subgraph's) is stalled, as a stopped or paused one is: once it runs
+        // again, it reads the request and the closing together.
+        const body = JSON.stringify({ query: 'mutation ($entries: [AuditEntryInput!]!) { appendAuditEntries(entries: $entries) { appended } }', variables: { entries: [gatewayEntry('deadline-stalled')] } });
+        const identity = await signerFor(testSigningKey).sign({ caller: null, purpose: null, grants: ['AUDIT_WRITE'], scope: {} });
+        const request = `POST /graphql HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${timeoutHeader}: 10000\r\n${identityHeader}: ${identity}\r\n\r\n${body}`;
+        const sent = path.join(os.tmpdir(), `stalled-append-${process.pid}-${Date.now()}`);
+        const client = spawn(process.execPath, ['-e', `const s = require('net').connect(Number(process.argv[1]), '127.0.0.1', () => s.end(process.argv[2], () => require('fs').writeFileSync(process.argv[3], '')));\ns.on('error', () => process.exit(0)); s.on('close', () => process.exit(0)); s.resume();`, new URL(audit.url()).port, request, sent], { stdio: 'ignore' });
+        try {
+          // Stalled (bounded) until the client has sent it all and closed its end.
+          for (const until = Date.now() + 10_000; !fs.existsSync(sent) && Date.now() < until; ) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+          expect(fs.existsSync(sent)).toBe(true);
+          await sleep(500);
+          expect(await logged('deadline-stalled')).toBe(0);
+        } finally {
+          client.kill();
+          fs.rmSync(sent, { force: true });
+        }
       });
 
       it('store nothing once the gateway gave up on them, though the audit subgraph met the append too late to know it from the time', async () => {
