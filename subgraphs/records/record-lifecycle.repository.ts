@@ -329,7 +329,7 @@ export class RecordLifecycleRepository {
       if (!objection) throw notFound(identity, 'objection', input.id);
       assertOwnSubject(identity, objection.subjectId);
       this.assertMayWithdraw(identity, objection, 'an objection');
-      if (sameWithdrawal(objection, actor, reason)) return objection;
+      if (settledAs(objection, 'WITHDRAWN', actor, reason)) return objection;
       if (!transition(objectionTransitions, objection.status, 'WITHDRAW')) {
         throw notAllowedNow('id', `this objection is already ${objection.status} (${objection.decidedAt?.toISOString() ?? ''}); only a pending objection can be withdrawn`, { status: objection.status });
       }
@@ -352,7 +352,7 @@ export class RecordLifecycleRepository {
     return await this.write(async (manager) => {
       const { record, application } = await this.lockedApplication(manager, input.id, identity);
       this.assertMayWithdraw(identity, application, 'a restoration application');
-      if (sameWithdrawal(application, actor, reason)) return application;
+      if (settledAs(application, 'WITHDRAWN', actor, reason)) return application;
       stillPendingFor(application, record, this.today, 'WITHDRAW', 'only a pending application can be withdrawn');
       await this.settle(manager, RestorationApplication, application, { status: 'WITHDRAWN' }, actor, reason);
       return application;
@@ -497,8 +497,7 @@ export class RecordLifecycleRepository {
         throw forbiddenAbout(record.subjectId, 'NOT_ENTITLED', `restoration of this ${record.category} record is decided ${who}`);
       }
       // A retried request (its answer lost): answered the application as decided, changing nothing.
-      const decided = input.decision === 'APPROVE' ? 'APPROVED' : 'REJECTED';
-      if (application.status === decided && application.decidedBy === actor.userId && application.decidedByOrganisation === actor.organisation && application.decisionReason === reason) return application;
+      if (settledAs(application, input.decision === 'APPROVE' ? 'APPROVED' : 'REJECTED', actor, reason)) return application;
       const status = stillPendingFor(application, record, this.today, input.decision, application.status === 'WITHDRAWN' ? 'its subject withdrew it (撤回), so there is nothing to decide' : 'an application is decided once (a rejected subject may apply again)', true);
       if (input.decision === 'APPROVE') {
         // Asked again: the record may have been corrected since the application (made serious,
@@ -536,8 +535,7 @@ export class RecordLifecycleRepository {
    * decision had failed.
    */
   private async isSameDecision(manager: EntityManager, objection: CreditRecordObjection, input: DecideObjectionInput, reason: string, actor: Actor): Promise<boolean> {
-    if (objection.decidedBy !== actor.userId || objection.decidedByOrganisation !== actor.organisation || objection.decisionReason !== reason) return false;
-    if (objection.status !== (input.decision === 'ACCEPT' ? 'ACCEPTED' : 'REJECTED')) return false;
+    if (!settledAs(objection, input.decision === 'ACCEPT' ? 'ACCEPTED' : 'REJECTED', actor, reason)) return false;
     if ((objection.resolution ?? null) !== (input.decision === 'ACCEPT' ? (input.resolution ?? null) : null)) return false;
     if (objection.resolution !== 'CORRECTED') return true;
     const record = await manager.findOneBy(CreditRecord, { id: objection.recordId });
@@ -667,11 +665,12 @@ function correctedFields(correction: RecordCorrection): ContentField[] {
 }
 
 /**
- * Whether `filed` is already withdrawn by this actor with this reason: a retried withdrawal (a
- * timed-out request), answered with the case as it stands rather than refused.
+ * Whether `filed` was already settled as `status` (withdrawn, or decided so) by this actor with
+ * this reason: a retried withdrawal or decision (a timed-out request), answered with the case as
+ * it stands rather than refused.
  */
-function sameWithdrawal(filed: FiledCase, actor: Actor, reason: string | null): boolean {
-  return filed.status === 'WITHDRAWN' && filed.decidedBy === actor.userId && filed.decidedByOrganisation === actor.organisation && filed.decisionReason === reason;
+function settledAs(filed: FiledCase, status: FiledCase['status'], actor: Actor, reason: string | null): boolean {
+  return filed.status === status && filed.decidedBy === actor.userId && filed.decidedByOrganisation === actor.organisation && filed.decisionReason === reason;
 }
 
 function refusal(status: RecordStatus, action: RecordAction): string {
