@@ -141,10 +141,9 @@ export const rememberQueryPlan: Experimental_DidResolveQueryPlanCallback = ({ qu
  * without a path say that fields depending on the subgraph's data are missing too.
  */
 function askedPaths(options: GraphQLDataSourceProcessOptions<GatewayContext>): (string | number)[][] {
-  // The planner's document, when it exposes one; else the fetch's text, parsed on this failure path only.
-  const document = ('document' in options ? options.document : undefined) ?? (options.request.query ? parse(options.request.query) : undefined);
-  const operation = document?.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-  if (!document || !operation) return [];
+  const sent = fetchOperationOf(options);
+  if (!sent) return [];
+  const { document, operation } = sent;
   if (!entitiesField(operation)) return fieldsOf(operation.selectionSet, fragmentsOf(document)).filter((f) => f.name.value !== '__typename').map((f) => [responseKey(f)]);
   const fetch = entityFetchOf(options, document, operation);
   if (!fetch) return [];
@@ -157,6 +156,17 @@ function askedPaths(options: GraphQLDataSourceProcessOptions<GatewayContext>): (
     }),
   );
   return plannerOwn && !fetch.plan ? [...paths, []] : paths;
+}
+
+/** What a fetch sent: the planner's document, when it exposes one; else the fetch's text, parsed (on failure paths only). */
+function fetchOperationOf(options: GraphQLDataSourceProcessOptions<GatewayContext>): { document: DocumentNode; operation: OperationDefinitionNode } | undefined {
+  const document = ('document' in options ? options.document : undefined) ?? (options.request.query ? parse(options.request.query) : undefined);
+  const operation = document && operationOf(document);
+  return document && operation ? { document, operation } : undefined;
+}
+
+function operationOf(document: DocumentNode): OperationDefinitionNode | undefined {
+  return document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
 }
 
 /** An entity fetch as its failures are placed: what it was sent, what the client asked where it lands, and what else goes missing with a field of it. */
@@ -214,9 +224,8 @@ type SubgraphError = NonNullable<GatewayGraphQLResponse['errors']>[number];
  */
 function withErrorsAtAskedFields(options: GraphQLDataSourceProcessOptions<GatewayContext>, response: GatewayGraphQLResponse): GatewayGraphQLResponse {
   if (!response.errors?.some((error) => error.path?.[0] === '_entities')) return response;
-  const document = ('document' in options ? options.document : undefined) ?? (options.request.query ? parse(options.request.query) : undefined);
-  const operation = document?.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-  const fetch = document && operation && entityFetchOf(options, document, operation);
+  const sent = fetchOperationOf(options);
+  const fetch = sent && entityFetchOf(options, sent.document, sent.operation);
   if (!fetch?.plan) return response;
   const received = (response.data as { _entities?: unknown } | null | undefined)?._entities;
   const entities = Array.isArray(received) ? (received as unknown[]) : undefined;
@@ -275,7 +284,7 @@ function missingWith(keys: string[], later: FetchNode[], typename: unknown): str
   for (let skipped = pending.findIndex(needsAnyOf); skipped >= 0; skipped = pending.findIndex(needsAnyOf)) {
     const [fetch] = pending.splice(skipped, 1);
     const document = fetch.operationDocumentNode ?? parse(fetch.operation);
-    const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+    const operation = operationOf(document);
     const entities = operation && entitiesField(operation);
     if (entities) entityKeys(entities, fragmentsOf(document), typename).forEach((key) => missing.add(key));
   }
