@@ -29,6 +29,15 @@ export function addDays(isoDate: string, days: number): string {
   return new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
 
+/**
+ * An instant as the district's clock reads it, to the second, with its offset:
+ * `2026-12-06T00:17:39+08:00`, for messages an officer reads; the UTC form of the same instant
+ * (`2026-12-05T16:17:39.261Z`) reads as the day before.
+ */
+export function inDistrictTime(instant: Date): string {
+  return `${new Date(instant.getTime() + 8 * 60 * 60 * 1000).toISOString().slice(0, 19)}+08:00`;
+}
+
 /** The first instant of a district calendar day (midnight, UTC+8). */
 export function startOfDistrictDay(isoDate: string): Date {
   return new Date(`${isoDate}T00:00:00+08:00`);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { In, IsNull, type DataSource, type Repository } from 'typeorm';
-import { todayInDistrict } from '../../lib/calendar';
+import { inDistrictTime, todayInDistrict } from '../../lib/calendar';
 import { findDepartment } from '../../lib/catalogue/departments';
 import { findMatter, matters } from '../../lib/catalogue/matters';
 import { assertLegible, badInput, clientError, ErrorCode, requiredText } from '../../lib/errors';
@@ -152,7 +152,7 @@ export class ConsentRepository {
       // reason) answers the consent as it revoked it, as a retried withdrawal does.
       if (consent.revokedByOrganisation === revoker.organisation && consent.revocationReason === revocationReason) return consent;
       // Its status refuses it, not the input (README, Errors): `problem` tells a front end to read it again.
-      throw badInput('id', `consent ${id} was already revoked at ${consent.revokedAt?.toISOString() ?? 'an unknown time'}; a revocation is final`, { problem: 'TRANSITION_NOT_ALLOWED' });
+      throw badInput('id', `consent ${id} was already revoked at ${consent.revokedAt ? inDistrictTime(consent.revokedAt) : 'an unknown time'}; a revocation is final`, { problem: 'TRANSITION_NOT_ALLOWED' });
     }
     return consent;
   }

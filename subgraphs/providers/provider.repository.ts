@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Equal, In, IsNull, MoreThan, type DataSource, type EntityManager, type Repository } from 'typeorm';
-import { todayInDistrict } from '../../lib/calendar';
+import { inDistrictTime, todayInDistrict } from '../../lib/calendar';
 import { assertLegible, assertNoRepeats, badInput, clientError, ErrorCode, optionalText, requiredProse, requiredText } from '../../lib/errors';
 import { normaliseIdentifier, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
 import { characterCount, nameAsRead, nameKey } from '../../lib/text';
@@ -328,7 +328,7 @@ export class ProviderRepository {
       const reviewed = reviewedStep instanceof ProviderFilingEvent ? reviewedStep.action : `class set to ${reviewedStep.toClass}`;
       throw badInput(
         'reviewedEventId',
-        `provider ${provider.id} has changed since the step reviewed (${reviewed} at ${reviewedStep.occurredAt.toISOString()}): ${what} at ${later.occurredAt.toISOString()} by ${later.actorOrganisation}, now ${provider.filingStatus}${provider.supervisionClass ? ` in class ${provider.supervisionClass}` : ''}; read it again before deciding`,
+        `provider ${provider.id} has changed since the step reviewed (${reviewed} at ${inDistrictTime(reviewedStep.occurredAt)}): ${what} at ${inDistrictTime(later.occurredAt)} by ${later.actorOrganisation}, now ${provider.filingStatus}${provider.supervisionClass ? ` in class ${provider.supervisionClass}` : ''}; read it again before deciding`,
         { problem: 'CONCURRENT_CHANGE' },
       );
     }
@@ -418,7 +418,7 @@ export class ProviderRepository {
       const step = changeStepFor('APPLY_CHANGE');
       if (!step.from.includes(provider.filingStatus)) {
         const hint = pending
-          ? `: its change ${pending.id}, applied at ${pending.appliedAt.toISOString()}, is left for the registry to close by rejecting it`
+          ? `: its change ${pending.id}, applied at ${inDistrictTime(pending.appliedAt)}, is left for the registry to close by rejecting it`
           : provider.filingStatus === 'RETURNED'
             ? ': an application returned for correction is corrected with resubmitProviderFiling'
             : '';
@@ -430,7 +430,7 @@ export class ProviderRepository {
       // The same change sent again (a retried request) while it is pending is the one pending.
       if (pending && pending.reason === reason && pending.supportingMaterial === supportingMaterial && sameChanges(pending.changes, changes)) return pending;
       if (pending) {
-        throw badInput('id', `provider ${provider.id} already has a change of its filed particulars awaiting the registry's decision (${pending.id}, applied at ${pending.appliedAt.toISOString()}); one change at a time`, { problem: 'TRANSITION_NOT_ALLOWED', filingChangeId: pending.id });
+        throw badInput('id', `provider ${provider.id} already has a change of its filed particulars awaiting the registry's decision (${pending.id}, applied at ${inDistrictTime(pending.appliedAt)}); one change at a time`, { problem: 'TRANSITION_NOT_ALLOWED', filingChangeId: pending.id });
       }
       if (changes.length === 0) throw badInput('particulars', `the change alters none of provider ${provider.id}'s filed particulars: give those that change, as they are to be filed`);
       const renamed = changes.find((c) => c.particular === 'NAME');
@@ -463,7 +463,7 @@ export class ProviderRepository {
       if (change.status !== 'PENDING') {
         const decided = await manager.findOne(ProviderFilingEvent, { where: { filingChangeId: change.id, action: In(Object.values(changeDecisions)) } });
         if (decided?.action === action && isRetryOf(decided, actor, why)) return change;
-        const when = decided ? ` at ${decided.occurredAt.toISOString()} by ${decided.actorOrganisation}` : '';
+        const when = decided ? ` at ${inDistrictTime(decided.occurredAt)} by ${decided.actorOrganisation}` : '';
         throw badInput('id', `change ${change.id} was already ${change.status}${when}; a decision on a change is final (a new change is applied for afresh)`, { problem: 'TRANSITION_NOT_ALLOWED' });
       }
       if (reviewedEventId !== null) await this.assertNothingSince(manager, provider, reviewedEventId);
@@ -558,7 +558,7 @@ export class ProviderRepository {
       const { violation } = await this.violationToAmend(manager, id, 'id');
       if (violation.withdrawnAt) {
         if (violation.withdrawnBy === actor.userId && violation.withdrawnByOrganisation === actor.organisation && violation.withdrawalReason === why) return violation;
-        throw badInput('id', `violation ${violation.id} was already withdrawn at ${violation.withdrawnAt.toISOString()} by ${violation.withdrawnByOrganisation}; a withdrawal is final`, { problem: 'TRANSITION_NOT_ALLOWED' });
+        throw badInput('id', `violation ${violation.id} was already withdrawn at ${inDistrictTime(violation.withdrawnAt)} by ${violation.withdrawnByOrganisation}; a withdrawal is final`, { problem: 'TRANSITION_NOT_ALLOWED' });
       }
       const withdrawal = { withdrawnAt: new Date(), withdrawnBy: actor.userId, withdrawnByOrganisation: actor.organisation, withdrawalReason: why };
       await manager.update(ProviderViolation, { id: violation.id }, withdrawal);
@@ -586,10 +586,10 @@ export class ProviderRepository {
       const imposed = await manager.findOneBy(ProviderSanction, { violationId: violation.id, kind: input.kind });
       if (imposed && imposed.reason === reason && imposed.downgradedTo === downgradeTo) return imposed;
       if (violation.withdrawnAt) {
-        throw badInput('violationId', `violation ${violation.id} was withdrawn as recorded in error at ${violation.withdrawnAt.toISOString()}; a withdrawn violation takes no sanction`, { problem: 'TRANSITION_NOT_ALLOWED' });
+        throw badInput('violationId', `violation ${violation.id} was withdrawn as recorded in error at ${inDistrictTime(violation.withdrawnAt)}; a withdrawn violation takes no sanction`, { problem: 'TRANSITION_NOT_ALLOWED' });
       }
       if (imposed) {
-        throw badInput('violationId', `violation ${violation.id} already has a ${input.kind} sanction (${imposed.id}, imposed at ${imposed.imposedAt.toISOString()}); a violation is sanctioned once with each kind`, { problem: 'ALREADY_SANCTIONED', sanctionId: imposed.id });
+        throw badInput('violationId', `violation ${violation.id} already has a ${input.kind} sanction (${imposed.id}, imposed at ${inDistrictTime(imposed.imposedAt)}); a violation is sanctioned once with each kind`, { problem: 'ALREADY_SANCTIONED', sanctionId: imposed.id });
       }
       const sanction = manager.create(ProviderSanction, {
         id: randomUUID(),

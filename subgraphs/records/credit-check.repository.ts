@@ -1,5 +1,5 @@
 import { timeOrderedId } from '../../lib/time-ordered-id';
-import { checkDistrictDays, todayInDistrict } from '../../lib/calendar';
+import { checkDistrictDays, inDistrictTime, todayInDistrict } from '../../lib/calendar';
 import type { GraphQLError } from 'graphql';
 import type { DataSource, Repository } from 'typeorm';
 import { findDepartment } from '../../lib/catalogue/departments';
@@ -139,9 +139,9 @@ export function anotherDepartmentsCheck(check: CreditCheck): GraphQLError {
  * `CreditCheck.feedback` shows it to the department).
  */
 function feedbackAlreadyReported(check: Pick<CreditCheck, 'feedbackAt' | 'feedbackBy'>): GraphQLError {
-  const when = check.feedbackAt?.toISOString();
+  const when = check.feedbackAt;
   const by = check.feedbackBy ? ` by ${check.feedbackBy}` : '';
-  return badInput('checkId', `feedback for this check was already reported${by}${when ? ` on ${when}` : ''}`, { problem: 'TRANSITION_NOT_ALLOWED', ...(when ? { reportedAt: when } : {}) });
+  return badInput('checkId', `feedback for this check was already reported${by}${when ? ` at ${inDistrictTime(when)}` : ''}`, { problem: 'TRANSITION_NOT_ALLOWED', ...(when ? { reportedAt: when.toISOString() } : {}) });
 }
 
 /**

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { In, type DataSource, type EntityManager, type EntityTarget, type Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import type { RequestIdentity } from '../../lib/access/identity';
+import { inDistrictTime } from '../../lib/calendar';
 import { findDepartment } from '../../lib/catalogue/departments';
 import { restorableFrom, restorationRules, type Polarity, type RecordCategoryCode, type Severity, type TaxCreditGrade } from '../../lib/catalogue/record-categories';
 import { assertLegible, assertNoRepeats, badInput, clientError, ErrorCode, optionalText } from '../../lib/errors';
@@ -292,7 +293,7 @@ export class RecordLifecycleRepository {
       if (!status) {
         // A retried request (its answer lost): answered the objection as decided, changing nothing.
         if (await this.isSameDecision(manager, objection, input, reason, actor)) return objection;
-        const settled = objection.status === 'WITHDRAWN' ? `(${objection.decidedAt?.toISOString() ?? ''})` : decidedByWhom(objection);
+        const settled = objection.status === 'WITHDRAWN' ? `(${objection.decidedAt ? inDistrictTime(objection.decidedAt) : ''})` : decidedByWhom(objection);
         throw notAllowedNow('id', `this objection is already ${objection.status} ${settled}; ${objection.status === 'WITHDRAWN' ? 'its subject withdrew it (撤回), so there is nothing to decide' : 'an objection is decided once'}`, { status: objection.status });
       }
       const record = await this.lockedRecord(manager, objection.recordId, identity);
@@ -331,7 +332,7 @@ export class RecordLifecycleRepository {
       this.assertMayWithdraw(identity, objection, 'an objection');
       if (settledAs(objection, 'WITHDRAWN', actor, reason)) return objection;
       if (!transition(objectionTransitions, objection.status, 'WITHDRAW')) {
-        throw notAllowedNow('id', `this objection is already ${objection.status} (${objection.decidedAt?.toISOString() ?? ''}); only a pending objection can be withdrawn`, { status: objection.status });
+        throw notAllowedNow('id', `this objection is already ${objection.status} (${objection.decidedAt ? inDistrictTime(objection.decidedAt) : ''}); only a pending objection can be withdrawn`, { status: objection.status });
       }
       const record = await this.lockedRecord(manager, objection.recordId, identity);
       const next = this.recordTransition(record, 'WITHDRAW_OBJECTION', 'id');
@@ -520,7 +521,7 @@ export class RecordLifecycleRepository {
   private pendingCase(identity: RequestIdentity, pending: FiledCase, record: CreditRecord, action: 'OBJECT' | 'RESTORE', disclosed?: CaseDisclosure) {
     const shown = maySeeLifecycle(identity, pending);
     if (shown) disclosed?.(record.subjectId);
-    const named = shown ? ` (${pending.id}, filed at ${pending.submittedAt.toISOString()})` : '';
+    const named = shown ? ` (${pending.id}, filed at ${inDistrictTime(pending.submittedAt)})` : '';
     if (action === 'RESTORE') {
       return notAllowedNow('recordId', `an application for this record is already pending${named}; wait for its decision`, shown ? { applicationId: pending.id } : {});
     }
@@ -651,7 +652,7 @@ function stillPendingFor<A extends RestorationAction>(application: RestorationAp
  * Not for a withdrawal, whose organisation may be a person's citizen ID number.
  */
 function decidedByWhom(decided: Pick<FiledCase, 'decidedBy' | 'decidedByOrganisation' | 'decidedAt'>): string {
-  return `(decided by ${decided.decidedBy ?? 'an unknown user'} of ${decided.decidedByOrganisation ?? 'an unknown department'} at ${decided.decidedAt?.toISOString() ?? 'an unknown time'})`;
+  return `(decided by ${decided.decidedBy ?? 'an unknown user'} of ${decided.decidedByOrganisation ?? 'an unknown department'} at ${decided.decidedAt ? inDistrictTime(decided.decidedAt) : 'an unknown time'})`;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { In, IsNull, type DataSource, type EntityManager, type Repository } from 'typeorm';
+import { inDistrictTime } from '../../lib/calendar';
 import { badInput, clientError, ErrorCode } from '../../lib/errors';
 import { timeOrderedId } from '../../lib/time-ordered-id';
 import { forbiddenAbout } from '../shared/access';
@@ -141,7 +142,7 @@ export class ReportRepository {
       // the report since, and no second finding is kept.
       if (await isLatestFinding(manager, report, outcome, note, actor)) return report;
       if (report.withdrawnAt) {
-        throw notAllowedNow(`report ${report.reportNumber}'s registration was withdrawn at ${report.withdrawnAt.toISOString()}: no check relies on it, so no finding is recorded on it`);
+        throw notAllowedNow(`report ${report.reportNumber}'s registration was withdrawn at ${inDistrictTime(report.withdrawnAt)}: no check relies on it, so no finding is recorded on it`);
       }
       // Strictly after the finding it replaces, so that findings sort by time even within a millisecond.
       const instant = now ?? new Date();
@@ -182,7 +183,7 @@ export class ReportRepository {
       });
       if (report.withdrawnAt) {
         if (report.withdrawnByOrganisation === actor.organisation && report.withdrawalReason === reason) return report;
-        throw notAllowedNow(`report ${report.reportNumber}'s registration was already withdrawn at ${report.withdrawnAt.toISOString()} by ${report.withdrawnByOrganisation ?? 'an unknown department'}; a withdrawal is final`);
+        throw notAllowedNow(`report ${report.reportNumber}'s registration was already withdrawn at ${inDistrictTime(report.withdrawnAt)} by ${report.withdrawnByOrganisation ?? 'an unknown department'}; a withdrawal is final`);
       }
       const changes = { inForce: null, withdrawnAt: now ?? new Date(), withdrawnBy: actor.userId, withdrawnByOrganisation: actor.organisation, withdrawalReason: reason };
       await manager.update(CreditReport, { id }, changes);
@@ -305,8 +306,8 @@ function duplicate(report: CreditReport, standing?: CreditReport, own = false) {
     : !own
       ? ': another department registered it'
       : named
-        ? `: your department registered it (${standing.id}, by ${standing.registeredBy} at ${standing.registeredAt.toISOString()}); withdraw it if it was registered by mistake`
-        : `: your department registered it for another subject (by ${standing.registeredBy} at ${standing.registeredAt.toISOString()}); withdraw that registration if it was a mistake`;
+        ? `: your department registered it (${standing.id}, by ${standing.registeredBy} at ${inDistrictTime(standing.registeredAt)}); withdraw it if it was registered by mistake`
+        : `: your department registered it for another subject (by ${standing.registeredBy} at ${inDistrictTime(standing.registeredAt)}); withdraw that registration if it was a mistake`;
   return badInput('reportNumber', `a report numbered ${report.reportNumber} from ${report.issuerName} is already registered${spelled}${by}`, { problem: 'DUPLICATE_REPORT', ...(named ? { reportId: standing.id } : {}) });
 }
 

@@ -1,5 +1,6 @@
 import type { Caller, RequestIdentity } from '../../../lib/access/identity';
 import { decideGrants } from '../../../lib/access/policy';
+import { inDistrictTime } from '../../../lib/calendar';
 import type { ReportFindings } from '../../../subgraphs/records/report-findings';
 import { createRecordsSubgraph } from '../../../subgraphs/records/subgraph';
 import { demoWorld } from '../../../scripts/demo/world';
@@ -68,7 +69,7 @@ describe.each(testDatabases)('feedback on a credit check reported twice, on $lab
     const second = await report('FB-TWICE', checkId, '再次反馈');
     expect(second.data).toEqual({ recordCheckFeedback: null });
     expect(second.errors?.map((e) => e.extensions)).toEqual([{ code: 'BAD_USER_INPUT', field: 'checkId', problem: 'TRANSITION_NOT_ALLOWED', reportedAt }]);
-    expect(second.errors?.[0].message).toBe(`feedback for this check was already reported by officer-finance on ${reportedAt}`);
+    expect(second.errors?.[0].message).toBe(`feedback for this check was already reported by officer-finance at ${inDistrictTime(new Date(reportedAt))}`);
     expect(await storedFeedback('FB-TWICE', checkId)).toEqual({ appliedMeasures: [], note: '本项目不设限制', reportedAt });
   });
 
@@ -83,7 +84,7 @@ describe.each(testDatabases)('feedback on a credit check reported twice, on $lab
 
     const byColleague = await report('FB-RETRY', checkId, '本项目不设限制', colleague);
     expect(byColleague.errors?.map((e) => e.extensions)).toEqual([{ code: 'BAD_USER_INPUT', field: 'checkId', problem: 'TRANSITION_NOT_ALLOWED', reportedAt }]);
-    expect(byColleague.errors?.[0].message).toBe(`feedback for this check was already reported by officer-finance on ${reportedAt}`);
+    expect(byColleague.errors?.[0].message).toBe(`feedback for this check was already reported by officer-finance at ${inDistrictTime(new Date(reportedAt))}`);
     expect(await storedFeedback('FB-RETRY', checkId)).toEqual({ appliedMeasures: [], note: '本项目不设限制', reportedAt });
   });
 
@@ -103,7 +104,7 @@ describe.each(testDatabases)('feedback on a credit check reported twice, on $lab
     expect(refusals).toHaveLength(5);
     for (const refused of refusals) {
       expect(refused.errors?.map((e) => e.extensions)).toEqual([{ code: 'BAD_USER_INPUT', field: 'checkId', problem: 'TRANSITION_NOT_ALLOWED', reportedAt: stored.reportedAt }]);
-      expect(refused.errors?.[0].message).toBe(`feedback for this check was already reported by officer-finance on ${stored.reportedAt}`);
+      expect(refused.errors?.[0].message).toBe(`feedback for this check was already reported by officer-finance at ${inDistrictTime(new Date(stored.reportedAt))}`);
     }
   });
 });

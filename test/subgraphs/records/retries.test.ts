@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { addMonths } from '../../../lib/catalogue/record-categories';
-import { todayInDistrict } from '../../../lib/calendar';
+import { inDistrictTime, todayInDistrict } from '../../../lib/calendar';
 import { buildCreditRecord } from '../../../subgraphs/records/credit-record.repository';
 import type { CreditRecordDraft } from '../../../subgraphs/records/credit-record.validation';
 import { CreditRecord } from '../../../subgraphs/records/entities/credit-record.entity';
@@ -92,7 +92,7 @@ describe.each(testDatabases)('lifecycle mutations sent again, on $label', (datab
           data: { objectToCreditRecord: null },
           extensions: [{ code: 'BAD_USER_INPUT', field: 'recordId', problem: 'TRANSITION_NOT_ALLOWED', recordStatus: 'OBJECTED', objectionId: pending.id }],
         });
-        expect(again.errors?.[0].message).toBe(`the record is OBJECTED: an objection to it is pending (${pending.id}, filed at ${pending.submittedAt}); one objection at a time`);
+        expect(again.errors?.[0].message).toBe(`the record is OBJECTED: an objection to it is pending (${pending.id}, filed at ${inDistrictTime(new Date(String(pending.submittedAt)))}); one objection at a time`);
         // The refusal names the subject's case: audited in its trail, as the answer would have been.
         expect(again.extensions?.disclosures).toEqual([{ subjectId: subject.id, groups: ['RECORD_OBJECTIONS'] }]);
       }
@@ -146,7 +146,7 @@ describe.each(testDatabases)('lifecycle mutations sent again, on $label', (datab
       ] as const) {
         const again = await decideObjection(objection.id, input, identity);
         expect(refusal(again)).toEqual({ data: { decideObjection: null }, extensions: [{ code: 'BAD_USER_INPUT', field: 'id', problem: 'TRANSITION_NOT_ALLOWED', status: 'ACCEPTED' }] });
-        expect(again.errors?.[0].message).toBe(`this objection is already ACCEPTED (decided by ${market.caller!.id} of MARKET_REGULATION at ${decided.decidedAt}); an objection is decided once`);
+        expect(again.errors?.[0].message).toBe(`this objection is already ACCEPTED (decided by ${market.caller!.id} of MARKET_REGULATION at ${inDistrictTime(new Date(String(decided.decidedAt)))}); an objection is decided once`);
       }
       expect([await stored(r.id), await events(r.id)]).toEqual([before, count]);
     });
@@ -173,7 +173,7 @@ describe.each(testDatabases)('lifecycle mutations sent again, on $label', (datab
       ] as const) {
         const again = await apply(r.id, identity, input);
         expect(refusal(again)).toEqual({ data: { applyForRestoration: null }, extensions: [{ code: 'BAD_USER_INPUT', field: 'recordId', problem: 'TRANSITION_NOT_ALLOWED', applicationId: pending.id }] });
-        expect(again.errors?.[0].message).toBe(`an application for this record is already pending (${pending.id}, filed at ${pending.submittedAt}); wait for its decision`);
+        expect(again.errors?.[0].message).toBe(`an application for this record is already pending (${pending.id}, filed at ${inDistrictTime(new Date(String(pending.submittedAt)))}); wait for its decision`);
         expect(again.extensions?.disclosures).toEqual([{ subjectId: subject.id, groups: ['RECORD_RESTORATION'] }]);
       }
       const byWindow = await apply(r.id, window);
@@ -210,7 +210,7 @@ describe.each(testDatabases)('lifecycle mutations sent again, on $label', (datab
         const again = await decideRestoration(application.id, decision, identity, reason);
         expect(refusal(again)).toEqual({ data: { decideRestoration: null }, extensions: [{ code: 'BAD_USER_INPUT', field: 'id', problem: 'TRANSITION_NOT_ALLOWED', status: 'REJECTED' }] });
         expect(again.errors?.[0].message).toBe(
-          `this application is already REJECTED (decided by ${market.caller!.id} of MARKET_REGULATION at ${decided.decidedAt}); an application is decided once (a rejected subject may apply again)`,
+          `this application is already REJECTED (decided by ${market.caller!.id} of MARKET_REGULATION at ${inDistrictTime(new Date(String(decided.decidedAt)))}); an application is decided once (a rejected subject may apply again)`,
         );
       }
       expect((await stored(r.id)).status).toBe('ACTIVE');

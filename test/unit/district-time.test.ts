@@ -1,0 +1,15 @@
+import { inDistrictTime, todayInDistrict } from '../../lib/calendar';
+
+describe('an instant in a message, as the district reads a clock (UTC+8)', () => {
+  it.each([
+    ['after 16:00 UTC: the next day in the district', '2026-12-05T16:17:39.261Z', '2026-12-06T00:17:39+08:00'],
+    ['before 16:00 UTC: the same day', '2026-12-05T15:59:59.999Z', '2026-12-05T23:59:59+08:00'],
+    ['across the year', '2026-12-31T16:00:00.000Z', '2027-01-01T00:00:00+08:00'],
+  ])('%s', (_label, utc, expected) => {
+    const instant = new Date(utc);
+    expect(inDistrictTime(instant)).toBe(expected);
+    // The same instant, to the second, and on the district's calendar day.
+    expect(Date.parse(expected)).toBe(Math.floor(instant.getTime() / 1000) * 1000);
+    expect(expected.slice(0, 10)).toBe(todayInDistrict(instant));
+  });
+});
