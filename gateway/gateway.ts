@@ -22,7 +22,7 @@ import { RefusedSubjectCodes } from './refused-subject-codes';
 import { InternalClient } from '../lib/internal-client';
 import type { GatewayObserver } from './observer';
 import { defaultOperationLimits, operationLimitsForApollo, readListSizes, typeLimitErrors, type OperationLimits } from './operation-limits';
-import { createGatewayContext, openGatewayContext, type ConsentLapse, type GatewayContext } from './request-access';
+import { createGatewayContext, MalformedPurpose, openGatewayContext, type GatewayContext, type PurposeLapse } from './request-access';
 import { RateLimits, rateLimitPlugin, type RateLimitSettings } from './rate-limits';
 import { operationResolution, wellFormedVariables, withPlatformScalars } from './request-checks';
 import { defaultSubgraphTimeoutMs, rememberQueryPlan, SubgraphDataSource } from './subgraph-data-source';
@@ -157,6 +157,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     try {
       return await createGatewayContext(req, { verify, signingKey: options.signingKey, requestTimeoutMs, entities: { client: internal, url: urlOf('entities') }, providers: { client: internal, url: urlOf('providers') }, rateLimits }, receivedAt);
     } catch (error) {
+      // A proved caller's malformed purpose header is its denied attempt, under what of the purpose could be read.
+      if (error instanceof MalformedPurpose) {
+        const { caller, readable } = error;
+        const by = { actor: caller.id, organisation: caller.organisation, organisationKind: caller.organisationKind, role: caller.role, ...readable };
+        await audit.write([{ ...deniedAttempt(error.refusal.message, error.requestId), ...by }]).catch(() => undefined);
+        throw error.refusal;
+      }
       // A refused token is a denied attempt: it is audited too (without the claims it failed to prove).
       if (error instanceof GraphQLError && error.extensions.code === ErrorCode.UNAUTHENTICATED) {
         await audit.write([deniedAttempt(error.message, String(req.headers['x-request-id'] ?? ''))]).catch(() => undefined);
@@ -167,6 +174,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   return { server, context, audit, limits, rateLimits };
 }
 
+/** A request refused before it was planned, by a caller its token did not prove (the caller's own fields are set over these when it did). */
 function deniedAttempt(reason: string, requestId: string): AuditEntryInput {
   return {
     actor: platformOrganisations.unverified,
@@ -239,12 +247,13 @@ function guardExecutor(execute: GatewayExecutor, guards: Map<string, string>, au
       [...(result.errors ?? []).map(withoutAuditedRefusal), ...reached.map(({ path, removed: field }) => deniedField(field, path, context))],
       atField,
     );
-    // The instant of disclosure is taken before the consent is asked about again: a consent that
-    // still holds then held at that instant, so no entry under it is later than its revocation.
+    // The instant of disclosure is taken before the consent (and a provider's standing) is asked
+    // about again: a consent that still holds then held at that instant, so no entry under it is
+    // later than its revocation, nor a provider's than its suspension.
     const occurredAt = new Date();
-    const lapse = context.consentRecheck && context.disclosures.size ? await context.consentRecheck() : null;
-    // Revoked (or expired) while the request was under way, or not known to hold: nothing it read
-    // is released, and its entries say which (DENIED, or FAILED when the register was down).
+    const lapse = context.purposeRecheck && context.disclosures.size ? await context.purposeRecheck() : null;
+    // Revoked (or expired, or the provider suspended) while the request was under way, or not known
+    // to hold: nothing it read is released, and its entries say which (DENIED, or FAILED when a register was down).
     const withheld = lapse ? [...context.disclosures].map(([subjectId, groups]) => ({ subjectId, groups: [...groups], outcome: lapse.outcome })) : [];
     if (lapse) context.disclosures.clear();
     try {
@@ -285,10 +294,10 @@ function withAppliedMutationsTold(operation: OperationDefinitionNode | undefined
 }
 
 /**
- * The answer of a request whose consent lapsed while it was under way: each field the consent
+ * The answer of a request whose purpose lapsed while it was under way: each field the consent
  * opened answers null with the lapse's error (FORBIDDEN with the consent's `problem` and `header`,
- * or SUBGRAPH_UNAVAILABLE when the register could not be asked again), as the fields of a request
- * arriving after the revocation do, and the rest of the answer stands. `data` is there, so the
+ * or the provider's PROVIDER_MAY_NOT_COLLECT, or SUBGRAPH_UNAVAILABLE when a register could not be
+ * asked again), as the fields of a request arriving after the revocation do, and the rest of the answer stands. `data` is there, so the
  * answer is a 200 (GraphQL over HTTP), not the 400 of a request that was malformed. The fields are
  * those the grants left to a refused consent do not cover, found as before execution, on the
  * client's own operation. A field null with an error of its own keeps that one.
@@ -296,7 +305,7 @@ function withAppliedMutationsTold(operation: OperationDefinitionNode | undefined
 function withheldUnderLapse(
   requestContext: GatewayGraphQLRequestContext,
   guards: Map<string, string>,
-  lapse: ConsentLapse,
+  lapse: PurposeLapse,
   data: Record<string, unknown> | null | undefined,
   errors: GraphQLError[],
 ): { data: Record<string, unknown> | null; errors: GraphQLError[] } {

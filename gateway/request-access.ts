@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { auditedTextLimits, purposeHeaders, signerFor, type Caller, type OrganisationKind, type Purpose, type RequestIdentity } from '../lib/access/identity';
-import type { GraphQLError } from 'graphql';
+import { GraphQLError } from 'graphql';
 import type { FieldGroup } from '../lib/access/field-groups';
 import { decideGrants, refusalDetails, type GrantDecision, type PurposeProblem, type PurposeRefusal } from '../lib/access/policy';
 import { findMatter, selfInquiry } from '../lib/catalogue/matters';
@@ -10,6 +10,7 @@ import type { SubgraphName } from '../schema/subgraphs';
 import { RequestDeadline } from '../lib/deadline';
 import { ExpiringMemory } from '../lib/expiring-memory';
 import { characterCount, foldedNumber, hasInvisibleCharacters, isLegible } from '../lib/text';
+import { normaliseIdentifier } from '../lib/identifiers';
 import { authenticate, type TokenVerifier } from './authentication';
 import { InternalCallRefused, type InternalClient } from '../lib/internal-client';
 import type { RateLimits, RateLimitState } from './rate-limits';
@@ -37,19 +38,20 @@ export interface GatewayContext {
   signedIdentity(): Promise<string>;
   /**
    * For a request under a consent: asks the consent register again, before the answer is
-   * released, whether the consent still holds; null when it does.
+   * released, whether the consent still holds, and for a provider's collection the provider
+   * registry whether the provider may still collect; null when both do.
    */
-  consentRecheck?: () => Promise<ConsentLapse | null>;
+  purposeRecheck?: () => Promise<PurposeLapse | null>;
 }
 
 /**
- * Why what a request read under its consent is withheld after all: the consent was refused when
- * asked again (`DENIED`: revoked or expired meanwhile), or the register could not be asked
- * (`FAILED`: the platform's fault, and the client may try again). `error` is told at each field
- * withheld (no path of its own, and no HTTP status: the answer is a 200 with those fields null, as
- * for a purpose refused before execution).
+ * Why what a request read under its consent is withheld after all: the consent, or the provider's
+ * standing, was refused when asked again (`DENIED`: revoked or expired meanwhile, the provider
+ * suspended), or a register could not be asked (`FAILED`: the platform's fault, and the client may
+ * try again). `error` is told at each field withheld (no path of its own, and no HTTP status: the
+ * answer is a 200 with those fields null, as for a purpose refused before execution).
  */
-export interface ConsentLapse {
+export interface PurposeLapse {
   outcome: 'DENIED' | 'FAILED';
   error: GraphQLError;
   /** What the request may still release: the grants left to a request whose consent is refused (purposeRefused). */
@@ -103,31 +105,72 @@ function purposeHeaderText(name: string, raw: string): string {
 }
 
 /**
+ * One purpose header's value; BAD_USER_INPUT (400) naming the header when it is sent twice, is not
+ * UTF-8 or is longer than its audit column.
+ */
+function purposeHeader(req: IncomingMessage, part: keyof typeof purposeHeaders): string | undefined {
+  // Node joins a repeated header into one value ("A1, B2"): a read would be audited under a case never named.
+  if ((req.headersDistinct?.[purposeHeaders[part]]?.length ?? 0) > 1) throw badInput(purposeHeaders[part], `the ${purposeHeaders[part]} header must be sent once`, { http: { status: 400 } });
+  // Trimmed only once decoded: U+00A0, which trim() removes, is here the last byte of many a character (丠 is E4 B8 A0).
+  const raw = rawHeader(req, purposeHeaders[part]);
+  const text = raw ? purposeHeaderText(purposeHeaders[part], raw) : undefined;
+  // A case number typed in full width (ＢＤＨ－ＣＧ－２０２６－０１１７) is the case typed in half
+  // width, as everywhere a case number is named (creditChecks, auditEntriesByOrganisation):
+  // folded only once decoded from UTF-8, its length counted as the audit log keeps it. A matter
+  // typed in lower case or full width (government_procurement, ＧＯＶＥＲＮＭＥＮＴ＿…) is the
+  // catalogue's code, as codes typed are read everywhere (normaliseIdentifier); one the catalogue
+  // does not hold is kept as sent, which the audit log shows (UNKNOWN_MATTER).
+  const asRead = !text ? text : part === 'caseNumber' ? foldedNumber(text) : part === 'matter' ? (findMatter(normaliseIdentifier(text))?.code ?? text) : text;
+  const value = asRead || undefined;
+  const max = auditedTextLimits[part];
+  if (value && characterCount(value) > max) {
+    throw badInput(purposeHeaders[part], `the ${purposeHeaders[part]} header must be at most ${max} characters, got ${characterCount(value)}`, { http: { status: 400 } });
+  }
+  return value;
+}
+
+/**
  * The purpose the headers name; BAD_USER_INPUT (400) naming the header when one is not UTF-8 or is
  * longer than its audit column.
  */
 export function purposeFrom(req: IncomingMessage): Purpose | null {
-  const purposeHeader = (part: keyof typeof purposeHeaders) => {
-    // Node joins a repeated header into one value ("A1, B2"): a read would be audited under a case never named.
-    if ((req.headersDistinct?.[purposeHeaders[part]]?.length ?? 0) > 1) throw badInput(purposeHeaders[part], `the ${purposeHeaders[part]} header must be sent once`, { http: { status: 400 } });
-    // Trimmed only once decoded: U+00A0, which trim() removes, is here the last byte of many a character (丠 is E4 B8 A0).
-    const raw = rawHeader(req, purposeHeaders[part]);
-    const text = raw ? purposeHeaderText(purposeHeaders[part], raw) : undefined;
-    // A case number typed in full width (ＢＤＨ－ＣＧ－２０２６－０１１７) is the case typed in half
-    // width, as everywhere a case number is named (creditChecks, auditEntriesByOrganisation):
-    // folded only once decoded from UTF-8, its length counted as the audit log keeps it.
-    const value = (part === 'caseNumber' && text ? foldedNumber(text) : text) || undefined;
-    const max = auditedTextLimits[part];
-    if (value && characterCount(value) > max) {
-      throw badInput(purposeHeaders[part], `the ${purposeHeaders[part]} header must be at most ${max} characters, got ${characterCount(value)}`, { http: { status: 400 } });
-    }
-    return value;
-  };
-  const matter = purposeHeader('matter');
-  const caseNumber = purposeHeader('caseNumber');
-  const consentId = purposeHeader('consentId');
+  const matter = purposeHeader(req, 'matter');
+  const caseNumber = purposeHeader(req, 'caseNumber');
+  const consentId = purposeHeader(req, 'consentId');
   if (!matter) return null;
   return { matter, ...(caseNumber ? { caseNumber } : {}), ...(consentId ? { consentId } : {}) };
+}
+
+/**
+ * A request its caller's token proved, refused for a malformed purpose header (sent twice, not
+ * UTF-8, too long): audited as a denied attempt by that caller (gateway.ts), under what of the
+ * purpose could be read, never the malformed text itself; `refusal` is the client's answer.
+ */
+export class MalformedPurpose extends Error {
+  constructor(
+    readonly refusal: GraphQLError,
+    readonly caller: Caller,
+    readonly requestId: string,
+    /** The matter and case number as read, each where its own header was well-formed. */
+    readonly readable: { matter: string | null; caseNumber: string | null },
+  ) {
+    super(refusal.message);
+  }
+}
+
+/**
+ * The purpose headers of a request refused for one of them: what each well-formed one names. The
+ * consent is left out: never checked, an id in the caller's trail would cite another's consent.
+ */
+function readablePurpose(req: IncomingMessage): MalformedPurpose['readable'] {
+  const readable = (part: 'matter' | 'caseNumber') => {
+    try {
+      return purposeHeader(req, part) ?? null;
+    } catch {
+      return null;
+    }
+  };
+  return { matter: readable('matter'), caseNumber: readable('caseNumber') };
 }
 
 /**
@@ -136,9 +179,9 @@ export function purposeFrom(req: IncomingMessage): Purpose | null {
  * answered SUBGRAPH_UNAVAILABLE naming the subgraph, with nothing read, and is to be sent again
  * later. What the register answered is not the caller's to see. 503, as for AUDIT_UNAVAILABLE:
  * the platform failed, not the request, and an answer holding no data is never 200 (GraphQL over
- * HTTP). Nothing was read or refused, so nothing is audited, as for a request refused for a
- * malformed purpose header before it is planned. Asked again once everything is read (a consent
- * re-checked before release), it is told at the fields withheld instead (`wholeAnswer` false).
+ * HTTP). Nothing was read or refused, so nothing is audited. Asked again once everything is read
+ * (a consent, or a provider's standing, re-checked before release), it is told at the fields
+ * withheld instead (`wholeAnswer` false).
  */
 function registerUnavailable(serviceName: SubgraphName, register: string, unchecked: string, consequence = 'nothing was read', wholeAnswer = true): GraphQLError {
   return serviceUnavailable(serviceName, `the ${serviceName} subgraph (${register}) gave no usable answer, so ${unchecked} could not be checked and ${consequence}: retry later`, wholeAnswer);
@@ -242,9 +285,10 @@ const PROVIDER_STANDING = /* GraphQL */ `
 /**
  * A credit service provider collects public credit data only while its filing and supervision
  * class allow it (policy 四(二)-(三)): asked of the providers subgraph, which keeps the registry.
+ * Why it may not collect now, or null while it may; SUBGRAPH_UNAVAILABLE when the registry cannot be asked.
  */
-async function applyProviderStanding(decision: GrantDecision, caller: Caller, providers: { client: InternalClient; url: string }, requestId: string): Promise<GrantDecision> {
-  const mayNotCollect = (message: string) => purposeRefused(decision, { problem: 'PROVIDER_MAY_NOT_COLLECT', message });
+async function providerStanding(caller: Caller, providers: { client: InternalClient; url: string }, requestId: string): Promise<PurposeRefusal | null> {
+  const mayNotCollect = (message: string): PurposeRefusal => ({ problem: 'PROVIDER_MAY_NOT_COLLECT', message });
   let may: boolean | undefined;
   try {
     const data = await providers.client.call<{ creditServiceProviderByCode: { mayCollectPublicCreditData: boolean } | null }>(providers.url, PROVIDER_STANDING, { code: caller.organisation }, ['PROVIDER_REGISTRY'], requestId);
@@ -256,7 +300,7 @@ async function applyProviderStanding(decision: GrantDecision, caller: Caller, pr
     }
     throw registerUnavailable('providers', 'the provider registry', "the provider's standing");
   }
-  if (may) return decision;
+  if (may) return null;
   return mayNotCollect(`${caller.organisation} is not a filed provider allowed to collect public credit data`);
 }
 
@@ -317,10 +361,19 @@ export async function createGatewayContext(req: IncomingMessage, deps: AccessDep
   }
   // Before the consent and provider look-ups: a refused request costs the subgraphs nothing.
   const rateLimit = deps.rateLimits ? await deps.rateLimits.admit(caller, address) : null;
-  const purpose = purposeFrom(req);
+  let purpose: Purpose | null;
+  try {
+    purpose = purposeFrom(req);
+  } catch (error) {
+    // A caller the token names is known: its malformed attempt is audited, as a refused token's is.
+    if (caller && error instanceof GraphQLError) throw new MalformedPurpose(error, caller, requestId, readablePurpose(req));
+    throw error;
+  }
   let decision = decideGrants(caller, purpose);
-  if (caller && purpose && !decision.purposeRefused && purpose.matter === 'PROVIDER_DATA_COLLECTION') {
-    decision = await applyProviderStanding(decision, caller, deps.providers, requestId);
+  const collecting = purpose?.matter === 'PROVIDER_DATA_COLLECTION';
+  if (caller && purpose && !decision.purposeRefused && collecting) {
+    const refusal = await providerStanding(caller, deps.providers, requestId);
+    if (refusal) decision = purposeRefused(decision, refusal);
   }
   if (caller?.subjectId && purpose && !decision.purposeRefused && purpose.matter === selfInquiry) {
     decision = await applyOwnSubject(decision, { ...caller, subjectId: caller.subjectId }, deps.entities, requestId);
@@ -328,28 +381,38 @@ export async function createGatewayContext(req: IncomingMessage, deps: AccessDep
   if (caller && purpose && !decision.purposeRefused && findMatter(purpose.matter)?.consentRequired) {
     decision = applyConsent(decision, await checkConsent(caller, purpose, deps.entities, requestId));
     if (!decision.purposeRefused) {
-      const checkedAgain = async (): Promise<ConsentLapse | null> => {
+      const lapse = (outcome: PurposeLapse['outcome'], error: GraphQLError): PurposeLapse => ({ outcome, error, grants: groupsLeftUnderRefusal(decision) });
+      const refusedAgain = (refusal: PurposeRefusal, withheld: string) => lapse('DENIED', clientError(ErrorCode.FORBIDDEN, `${refusal.message}, so ${withheld} is released`, refusalDetails(refusal)));
+      // Everything is read by now, and only a purpose known to hold releases it. When a register
+      // cannot be asked, the fields read under it answer null with its error, the rest of the answer
+      // stands (HTTP 200), as for any subgraph that gave no usable answer: not the 503 of a request
+      // refused whole.
+      const consentAgain = async (): Promise<PurposeLapse | null> => {
         let checked: Awaited<ReturnType<typeof checkConsent>>;
         try {
           checked = await checkConsent(caller, purpose, deps.entities, requestId);
         } catch {
-          // Everything is read by now, and only a consent known to hold releases it. The fields read
-          // under it answer null with this error, the rest of the answer stands (HTTP 200), as for
-          // any subgraph that gave no usable answer: not the 503 of a request refused whole.
-          return {
-            outcome: 'FAILED',
-            error: registerUnavailable('entities', 'the consent register', `whether consent ${purpose.consentId} still holds`, 'nothing read under it is released', false),
-            grants: groupsLeftUnderRefusal(decision),
-          };
+          return lapse('FAILED', registerUnavailable('entities', 'the consent register', `whether consent ${purpose.consentId} still holds`, 'nothing read under it is released', false));
         }
-        if (!('refused' in checked)) return null;
-        return {
-          outcome: 'DENIED',
-          error: clientError(ErrorCode.FORBIDDEN, `${checked.refused.message}, so nothing read under it is released`, refusalDetails(checked.refused)),
-          grants: groupsLeftUnderRefusal(decision),
-        };
+        return 'refused' in checked ? refusedAgain(checked.refused, 'nothing read under it') : null;
       };
-      return { ...contextOf(requestId, deadline, caller, purpose, decision, rateLimit, deps.signingKey), consentRecheck: checkedAgain };
+      // A provider suspended (or downgraded) while its request was under way collects nothing more.
+      const standingAgain = async (): Promise<PurposeLapse | null> => {
+        let refusal: PurposeRefusal | null;
+        try {
+          refusal = await providerStanding(caller, deps.providers, requestId);
+        } catch {
+          return lapse('FAILED', registerUnavailable('providers', 'the provider registry', `whether ${caller.organisation} may still collect public credit data`, 'nothing it read is released', false));
+        }
+        return refusal ? refusedAgain(refusal, 'nothing it read') : null;
+      };
+      // Each register asked once, at once (they are two subgraphs): a refusal by either withholds
+      // the answer, and tells the caller why; failing one, a register that could not be asked does.
+      const checkedAgain = async (): Promise<PurposeLapse | null> => {
+        const lapses = await Promise.all([...(collecting ? [standingAgain()] : []), consentAgain()]);
+        return lapses.find((l) => l?.outcome === 'DENIED') ?? lapses.find((l) => l !== null) ?? null;
+      };
+      return { ...contextOf(requestId, deadline, caller, purpose, decision, rateLimit, deps.signingKey), purposeRecheck: checkedAgain };
     }
   }
   return contextOf(requestId, deadline, caller, purpose, decision, rateLimit, deps.signingKey);

@@ -192,6 +192,14 @@ async function auditRows(platform: Platform, requestId: string): Promise<{ outco
   return await platform.databases.audit.query('SELECT outcome, subject_id, field_groups FROM audit_entry WHERE request_id = ? ORDER BY sequence', [requestId]);
 }
 
+/** The entry of an attempt refused for a malformed purpose header: who made it and what of its purpose could be read, never the header's text. */
+async function attemptAudited(platform: Platform, requestId: string) {
+  return await platform.databases.audit.query(
+    'SELECT outcome, actor, organisation, matter, case_number, consent_id, subject_id, field_groups, operation_name FROM audit_entry WHERE request_id = ? ORDER BY sequence',
+    [requestId],
+  );
+}
+
 describe.each(testDatabases)('access to fields through the gateway on $label', (database) => {
   const platform = usePlatform(database, 'access', { seedSubjects: world.subjects.length });
   let requests = 0;
@@ -454,9 +462,18 @@ describe.each(testDatabases)('access to fields through the gateway on $label', (
         data: null,
         errors: [[code, field]],
       });
-      // A refused token is a denied attempt, audited without its claims; the others asked nothing.
-      expect({ label, audited: (await auditRows(platform, requestId)).map((r) => r.outcome) }).toEqual({ label, audited: code === 'UNAUTHENTICATED' ? ['DENIED'] : [] });
+      // A refused token is a denied attempt, audited without its claims, and so is a proved caller's
+      // oversized purpose header, under the rest of the purpose; an operation name asked nothing.
+      expect({ label, audited: (await auditRows(platform, requestId)).map((r) => r.outcome) }).toEqual({ label, audited: code === 'GRAPHQL_VALIDATION_FAILED' ? [] : ['DENIED'] });
     }
+    const [matterAttempt, caseAttempt, consentAttempt] = await Promise.all(refused.slice(0, 3).map(({ requestId }) => attemptAudited(platform, requestId)));
+    const attempt = (caller: Caller, matter: string | null, caseNumber: string | null, header: string) => ({
+      outcome: 'DENIED', actor: caller.id, organisation: caller.organisation, matter, case_number: caseNumber, consent_id: null, subject_id: null, field_groups: '',
+      operation_name: expect.stringMatching(new RegExp(`^refused: the ${header} header must be at most \\d+ characters, got \\d+$`)),
+    });
+    expect(matterAttempt).toEqual([attempt(finance, null, null, 'x-credit-matter')]);
+    expect(caseAttempt).toEqual([attempt(finance, 'GOVERNMENT_PROCUREMENT', null, 'x-credit-case')]);
+    expect(consentAttempt).toEqual([attempt(bank, 'FINANCIAL_SERVICES', null, 'x-credit-consent')]);
     // Text at the limits is answered and stored whole.
     for (const [i, { result, requestId }] of answered.entries()) {
       expect(result.errors).toBeUndefined();
@@ -491,7 +508,7 @@ describe.each(testDatabases)('access to fields through the gateway on $label', (
     for (const sent of ['caf\u00e9', utf8Bytes(caseNumber).slice(0, -1), `UTF-8''%E5%8C`, utf8Bytes(`${long}号`), `UTF-8''CG-1%0A2`, `UTF-8''CG-1%00`, 'CG-1\u0085']) {
       const { result, requestId } = await query({ caller: finance, headers: matter('GOVERNMENT_PROCUREMENT', sent) }, read, { id });
       expect({ sent, status: result.status, errors: result.errors?.map((e) => [e.extensions?.code, e.extensions?.field]) }).toEqual({ sent, status: 400, errors: [['BAD_USER_INPUT', 'x-credit-case']] });
-      expect(await auditRows(platform, requestId)).toEqual([]);
+      expect((await attemptAudited(platform, requestId)).map((r: { outcome: string; actor: string; matter: string; case_number: string | null }) => [r.outcome, r.actor, r.matter, r.case_number])).toEqual([['DENIED', finance.id, 'GOVERNMENT_PROCUREMENT', null]]);
     }
   });
 
@@ -503,7 +520,12 @@ describe.each(testDatabases)('access to fields through the gateway on $label', (
     for (const sent of [utf8Bytes('\u200b'), `UTF-8''%E2%80%8B`, `UTF-8''%E2%80%AE1-GC-HDB`, utf8Bytes('CG\u20281'), `UTF-8''Caf${utf8Bytes('é')}`, '---', `UTF-8''%E3%85%A4`, `UTF-8''CG-1%EF%B8%8F`]) {
       const { result, requestId } = await query({ caller: finance, headers: matter('GOVERNMENT_PROCUREMENT', sent) }, read, { id });
       expect({ sent, status: result.status, errors: result.errors?.map((e) => [e.extensions?.code, e.extensions?.field]) }).toEqual({ sent, status: 400, errors: [['BAD_USER_INPUT', 'x-credit-case']] });
-      expect(await auditRows(platform, requestId)).toEqual([]);
+      // The officer's attempt is in the trail the credit office reads, its case as unreadable as it was.
+      const audited = await attemptAudited(platform, requestId);
+      expect(audited).toEqual([
+        { outcome: 'DENIED', actor: finance.id, organisation: 'FINANCE', matter: 'GOVERNMENT_PROCUREMENT', case_number: null, consent_id: null, subject_id: null, field_groups: '', operation_name: expect.stringMatching(/^refused: the x-credit-case header must be UTF-8 text/) },
+      ]);
+      expect(audited[0].operation_name.length).toBeLessThanOrEqual(200);
     }
   });
 
@@ -512,7 +534,7 @@ describe.each(testDatabases)('access to fields through the gateway on $label', (
     const body = JSON.stringify({ query: `{ subject(id: "${enterprise.id}") { name } }` });
     const token = await platform.token(finance);
     const status = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request(platform.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-credit-matter': 'GOVERNMENT_PROCUREMENT', 'x-credit-case': ['A1', 'B2'] }, timeout: 10_000 }, (res) => {
+      const req = request(platform.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-request-id': 'case-sent-twice', 'x-credit-matter': 'GOVERNMENT_PROCUREMENT', 'x-credit-case': ['A1', 'B2'] }, timeout: 10_000 }, (res) => {
         let text = '';
         res.on('data', (chunk: Buffer) => (text += chunk.toString()));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
@@ -523,6 +545,10 @@ describe.each(testDatabases)('access to fields through the gateway on $label', (
     });
     expect(status.status).toBe(400);
     expect(JSON.parse(status.body).errors.map((e: { extensions: { code: string; field: string } }) => [e.extensions.code, e.extensions.field])).toEqual([['BAD_USER_INPUT', 'x-credit-case']]);
+    // Audited as the officer's denied attempt, naming neither of the two cases.
+    expect(await attemptAudited(platform, 'case-sent-twice')).toEqual([
+      { outcome: 'DENIED', actor: finance.id, organisation: 'FINANCE', matter: 'GOVERNMENT_PROCUREMENT', case_number: null, consent_id: null, subject_id: null, field_groups: '', operation_name: 'refused: the x-credit-case header must be sent once' },
+    ]);
   });
 
   it("takes a token's subject_id as the caller's own subject only when that subject's code is its org", async () => {
@@ -536,6 +562,16 @@ describe.each(testDatabases)('access to fields through the gateway on $label', (
     expect(result.errors?.[0].message).toContain("the token's subject_id does not name the subject");
     expect(JSON.stringify(result)).not.toContain(person.identifier);
     expect((await auditRows(platform, requestId)).map((r) => r.outcome)).toEqual(['DENIED']);
+  });
+
+  it('reads a matter code typed in lower case or full width as the code, and audits the code', async () => {
+    const utf8Bytes = (text: string) => Buffer.from(text, 'utf8').toString('latin1');
+    for (const sent of ['government_procurement', utf8Bytes('ＧＯＶＥＲＮＭＥＮＴ＿ＰＲＯＣＵＲＥＭＥＮＴ')]) {
+      const { result, requestId } = await query({ caller: finance, headers: matter(sent) }, `query($id: ID!) { subject(id: $id) { name } }`, { id: enterprise.id });
+      expect({ sent, errors: result.errors, data: result.data }).toEqual({ sent, errors: undefined, data: { subject: { name: enterprise.name } } });
+      const rows: { outcome: string; matter: string }[] = await platform.databases.audit.query('SELECT outcome, matter FROM audit_entry WHERE request_id = ?', [requestId]);
+      expect(rows).toEqual([{ outcome: 'DISCLOSED', matter: 'GOVERNMENT_PROCUREMENT' }]);
+    }
   });
 
   it("audits a consent only where the request was read under it: a consent header beside a matter that needs none is not cited", async () => {

@@ -2,9 +2,10 @@ import type { IncomingMessage } from 'node:http';
 import { purposeFrom } from '../../gateway/request-access';
 
 /**
- * x-credit-case as Node hands it over: each byte of the header value one Latin-1 character, so
- * UTF-8 text arrives as its bytes. A case number typed in full width names the case typed in half
- * width, whichever way it was sent: in the audit log, auditCases and creditChecks it is one case.
+ * The purpose headers as Node hands them over: each byte of a header value one Latin-1 character,
+ * so UTF-8 text arrives as its bytes. A case number typed in full width names the case typed in
+ * half width, whichever way it was sent: in the audit log, auditCases and creditChecks it is one
+ * case; a matter code typed in lower case or full width is the catalogue's code.
  */
 function request(headers: Record<string, string>): IncomingMessage {
   return { headers, headersDistinct: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, [value]])) } as unknown as IncomingMessage;
@@ -27,7 +28,22 @@ describe('x-credit-case', () => {
     expect(caseOf(onTheWire('bdh-cg-2026-0117'))).toBe('bdh-cg-2026-0117');
   });
 
-  it('folds only the case number: the matter is read as sent', () => {
+  it('keeps a matter the catalogue does not hold as sent, for the audit log to show', () => {
     expect(purposeFrom(request({ 'x-credit-matter': onTheWire('ＧＯＶ'), 'x-credit-case': 'A1' }))).toEqual({ matter: 'ＧＯＶ', caseNumber: 'A1' });
+  });
+});
+
+describe('x-credit-matter', () => {
+  it.each([
+    ['in lower case', 'government_procurement'],
+    ['in mixed case, with spaces around it', '  Government_Procurement '],
+    ['in full width, as UTF-8 bytes', onTheWire('ＧＯＶＥＲＮＭＥＮＴ＿ＰＲＯＣＵＲＥＭＥＮＴ')],
+    ["in full width lower case, percent-encoded after UTF-8''", `UTF-8''${encodeURIComponent('ｇｏｖｅｒｎｍｅｎｔ＿ｐｒｏｃｕｒｅｍｅｎｔ')}`],
+  ])('reads a matter code typed %s as the code', (_label, sent) => {
+    expect(purposeFrom(request({ 'x-credit-matter': sent, 'x-credit-case': 'A1' }))).toEqual({ matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'A1' });
+  });
+
+  it('folds only what reads as a code: a matter with other words in it is another matter', () => {
+    expect(purposeFrom(request({ 'x-credit-matter': 'government procurement' }))).toEqual({ matter: 'government procurement' });
   });
 });
