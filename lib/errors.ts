@@ -98,6 +98,25 @@ export interface AuditedRefusal {
 
 const knownCodes = new Set<string>(Object.values(ErrorCode));
 
+/** Longest value refused a message quotes whole, in characters: enough to recognise it by. */
+export const maxQuotedCharacters = 80;
+
+/**
+ * A value refused as a message quotes it (as JSON does), a longer one than `maxQuotedCharacters`
+ * by its first characters and how many it had. Quoted whole, a value of 100 KB made the answer as
+ * large as the request each time it was quoted: in a batch's rejections and an error's
+ * `extensions.problems`, which no message cap bounds, one value sent in every field of every row
+ * came back hundreds of times; and a message cut at its cap lost what it said after the value.
+ */
+export function quotedInput(value: unknown): string {
+  const text = typeof value === 'string' ? value : String(JSON.stringify(value));
+  const quoted = (shown: string) => (typeof value === 'string' ? JSON.stringify(shown) : shown);
+  const count = characterCount(text);
+  if (count <= maxQuotedCharacters) return quoted(text);
+  // Its first characters are within twice as many UTF-16 units: read there, not in the whole 100 KB.
+  return `${quoted(firstCharacters(text.slice(0, 2 * maxQuotedCharacters), maxQuotedCharacters))}… (${count} characters in all)`;
+}
+
 /** A client error with a typed code; `details` go into `extensions` (e.g. `field`, `problem`). */
 export function clientError(code: Exclude<ErrorCode, 'INTERNAL_SERVER_ERROR'>, message: string, details: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { code, ...details } });
@@ -118,7 +137,7 @@ export function badInput(field: string, message: string, details: Record<string,
  */
 export function requiredText(value: unknown, field: string, max: number, label = field): string {
   const trimmed = typeof value === 'string' ? value.trim() : '';
-  if (trimmed === '') throw badInput(field, `${label} must not be empty, got ${JSON.stringify(value)}`);
+  if (trimmed === '') throw badInput(field, `${label} must not be empty, got ${quotedInput(value)}`);
   if (characterCount(trimmed) > max) throw badInput(field, `${label} must be at most ${max} characters, got ${characterCount(trimmed)}`);
   return trimmed;
 }
@@ -149,7 +168,7 @@ export function isBlank(value: unknown): value is null | undefined | '' {
  */
 export function optionalText(value: unknown, field: string, max: number, label = field): string | null {
   if (isBlank(value)) return null;
-  if (typeof value !== 'string') throw badInput(field, `${label} must be text or null, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'string') throw badInput(field, `${label} must be text or null, got ${quotedInput(value)}`);
   const trimmed = value.trim();
   if (characterCount(trimmed) > max) throw badInput(field, `${label} must be at most ${max} characters, got ${characterCount(trimmed)}`);
   return trimmed;
@@ -166,7 +185,7 @@ const idempotencyKeyPattern = /^[A-Za-z0-9._:-]{1,64}$/;
 export function idempotencyKeyOf(value: unknown): string | null {
   const key = optionalText(value, 'idempotencyKey', Infinity);
   if (key !== null && !idempotencyKeyPattern.test(key)) {
-    throw badInput('idempotencyKey', `idempotencyKey must be 1 to 64 letters, digits, '-', '_', '.' or ':' (a UUID, say), got ${JSON.stringify(key.slice(0, 80))}`);
+    throw badInput('idempotencyKey', `idempotencyKey must be 1 to 64 letters, digits, '-', '_', '.' or ':' (a UUID, say), got ${quotedInput(key)}`);
   }
   return key;
 }
@@ -188,7 +207,7 @@ export function assertLegible(text: string, field: string, label = field, form: 
 export function assertNoRepeats(items: readonly string[], field: string, each: string): void {
   const repeated = items.findIndex((item, i) => items.indexOf(item) < i);
   if (repeated >= 0) {
-    throw badInput(`${field}[${repeated}]`, `${field}[${repeated}] repeats ${field}[${items.indexOf(items[repeated])}] (${JSON.stringify(items[repeated])}): list each ${each} once`);
+    throw badInput(`${field}[${repeated}]`, `${field}[${repeated}] repeats ${field}[${items.indexOf(items[repeated])}] (${quotedInput(items[repeated])}): list each ${each} once`);
   }
 }
 
@@ -246,12 +265,15 @@ function isRefusedRequest(error: unknown): boolean {
 export const maxMessageCharacters = 1_000;
 
 /**
- * A message as a person reads it: messages quote the value refused, and a value of 100 KB quoted
- * back whole would make the answer as large as the request, and the message unreadable.
+ * A message as a person reads it, at most `maxMessageCharacters` in all: a longer one (a value
+ * quoted whole somewhere) is cut to make room for `…` and how many characters it had. A message
+ * so bounded is left alone, as the gateway leaves a subgraph's, and keeps the count of the original.
  */
 function boundedMessage(message: string): string {
   const count = characterCount(message);
-  return count <= maxMessageCharacters ? message : `${firstCharacters(message, maxMessageCharacters)}… (${count} characters in all)`;
+  if (count <= maxMessageCharacters) return message;
+  const ending = `… (${count} characters in all)`;
+  return `${firstCharacters(message, maxMessageCharacters - characterCount(ending))}${ending}`;
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   type TaxCreditGrade,
 } from '../../lib/catalogue/record-categories';
 import { todayInDistrict } from '../../lib/calendar';
+import { quotedInput } from '../../lib/errors';
 import { isIsoDate } from '../shared/scalars';
 import type { StoredRecordStatus } from './entities/credit-record.entity';
 import { characterCount, foldedDocumentNumber, illegibility, isLegible } from '../../lib/text';
@@ -73,40 +74,46 @@ export function validateCreditRecord(draft: CreditRecordDraft, today: string): C
   const problems: CreditRecordProblem[] = [];
   const problem = (field: keyof CreditRecordDraft, message: string) => problems.push({ field, message });
 
-  if (!draft.subjectId || draft.subjectId.length > 36) problem('subjectId', `subjectId must be a subject id of 1 to 36 characters, got ${JSON.stringify(draft.subjectId)}`);
+  if (!draft.subjectId || draft.subjectId.length > 36) problem('subjectId', `subjectId must be a subject id of 1 to 36 characters, got ${quotedInput(draft.subjectId)}`);
 
-  if (!polarities.includes(draft.polarity)) problem('polarity', `polarity must be POSITIVE, NEGATIVE or NEUTRAL, got ${JSON.stringify(draft.polarity)}`);
+  const polarityKnown = polarities.includes(draft.polarity);
+  if (!polarityKnown) problem('polarity', `polarity must be POSITIVE, NEGATIVE or NEUTRAL, got ${quotedInput(draft.polarity)}`);
   const severity = draft.severity ?? null;
-  if (severity !== null && !severities.includes(severity)) problem('severity', `severity must be MINOR, GENERAL or SERIOUS, got ${JSON.stringify(severity)}`);
+  const severityKnown = severity === null || severities.includes(severity);
+  if (!severityKnown) problem('severity', `severity must be MINOR, GENERAL or SERIOUS, got ${quotedInput(severity)}`);
 
   const category = findRecordCategory(draft.category);
   if (!category) {
-    problem('category', `category must be a catalogue code such as ADMINISTRATIVE_PENALTY, got ${JSON.stringify(draft.category)}`);
+    problem('category', `category must be a catalogue code such as ADMINISTRATIVE_PENALTY, got ${quotedInput(draft.category)}`);
   } else {
-    if (!category.polarities.includes(draft.polarity)) {
+    // What the category asks of a polarity or severity is asked of one the platform knows: one it
+    // does not know is refused above, once, and not quoted again in a rule it cannot be judged by.
+    if (polarityKnown && !category.polarities.includes(draft.polarity)) {
       problem('polarity', `a ${category.code} record is ${category.polarities.join(' or ')}, got ${draft.polarity}`);
     }
-    const severityRequired = category.severityRequired && draft.polarity === 'NEGATIVE';
-    if (severityRequired && severity === null) {
-      problem('severity', `a negative ${category.code} record needs a severity (MINOR, GENERAL or SERIOUS), got none`);
-    } else if (!severityRequired && severity !== null) {
-      problem('severity', `severity applies only to negative records of categories that grade them, got ${severity} for a ${draft.polarity} ${category.code} record`);
+    if (polarityKnown && severityKnown) {
+      const severityRequired = category.severityRequired && draft.polarity === 'NEGATIVE';
+      if (severityRequired && severity === null) {
+        problem('severity', `a negative ${category.code} record needs a severity (MINOR, GENERAL or SERIOUS), got none`);
+      } else if (!severityRequired && severity !== null) {
+        problem('severity', `severity applies only to negative records of categories that grade them, got ${severity} for a ${draft.polarity} ${category.code} record`);
+      }
     }
     const grade = draft.taxCreditGrade ?? null;
     if (category.code === 'TAX_CREDIT_GRADE') {
       if (grade === null || !(grade in taxGradePolarity)) {
-        problem('taxCreditGrade', `a TAX_CREDIT_GRADE record needs a grade A, B, M, C or D, got ${JSON.stringify(grade)}`);
-      } else if (taxGradePolarity[grade] !== draft.polarity) {
+        problem('taxCreditGrade', `a TAX_CREDIT_GRADE record needs a grade A, B, M, C or D, got ${quotedInput(grade)}`);
+      } else if (polarityKnown && taxGradePolarity[grade] !== draft.polarity) {
         problem('polarity', `a tax credit grade ${grade} record is ${taxGradePolarity[grade]}, got ${draft.polarity}`);
       }
     } else if (grade !== null) {
-      problem('taxCreditGrade', `taxCreditGrade applies only to TAX_CREDIT_GRADE records, got ${grade} for a ${category.code} record`);
+      problem('taxCreditGrade', `taxCreditGrade applies only to TAX_CREDIT_GRADE records, got ${quotedInput(grade)} for a ${category.code} record`);
     }
     const refusal = findDepartment(draft.sourceDepartment) ? categoryRefusal(draft.sourceDepartment, category) : undefined;
     if (refusal) problem('sourceDepartment', refusal);
   }
   if (!findDepartment(draft.sourceDepartment)) {
-    problem('sourceDepartment', `sourceDepartment must be a department code from the catalogue, got ${JSON.stringify(draft.sourceDepartment)}`);
+    problem('sourceDepartment', `sourceDepartment must be a department code from the catalogue, got ${quotedInput(draft.sourceDepartment)}`);
   }
 
   // Judged as it is kept (recordFromDraft): full-width digits fold, and may fold into more characters (⑽ is （10）).
@@ -127,13 +134,13 @@ export function validateCreditRecord(draft: CreditRecordDraft, today: string): C
   }
 
   const decisionDateValid = isIsoDate(draft.decisionDate);
-  if (!decisionDateValid) problem('decisionDate', `decisionDate must be a calendar date YYYY-MM-DD, got ${JSON.stringify(draft.decisionDate)}`);
+  if (!decisionDateValid) problem('decisionDate', `decisionDate must be a calendar date YYYY-MM-DD, got ${quotedInput(draft.decisionDate)}`);
   else if (draft.decisionDate > today) problem('decisionDate', `decisionDate must not be after today (${today}), got ${draft.decisionDate}`);
   else if (draft.decisionDate < earliestDecisionDate) problem('decisionDate', `decisionDate must not be before ${earliestDecisionDate}, got ${draft.decisionDate}`);
 
   const validUntil = draft.validUntil ?? null;
   if (validUntil !== null) {
-    if (!isIsoDate(validUntil)) problem('validUntil', `validUntil must be a calendar date YYYY-MM-DD, got ${JSON.stringify(validUntil)}`);
+    if (!isIsoDate(validUntil)) problem('validUntil', `validUntil must be a calendar date YYYY-MM-DD, got ${quotedInput(validUntil)}`);
     else if (decisionDateValid && validUntil < draft.decisionDate) problem('validUntil', `validUntil (${validUntil}) must not be before the decision date (${draft.decisionDate})`);
   }
 
@@ -147,8 +154,8 @@ export function validateCreditRecord(draft: CreditRecordDraft, today: string): C
 
   const status = draft.status ?? 'ACTIVE';
   if (!storedStatuses.includes(status)) {
-    problem('status', `status must be ACTIVE, OBJECTED, RESTORED or WITHDRAWN (EXPIRED follows from the disclosure end), got ${JSON.stringify(status)}`);
-  } else if (status === 'RESTORED') {
+    problem('status', `status must be ACTIVE, OBJECTED, RESTORED or WITHDRAWN (EXPIRED follows from the disclosure end), got ${quotedInput(status)}`);
+  } else if (status === 'RESTORED' && polarityKnown) {
     if (draft.polarity !== 'NEGATIVE') problem('status', `only a negative record can be restored (信用修复), got a ${draft.polarity} record`);
     else if (category && decisionDateValid) {
       const from = restorableFrom(category.code, severity, draft.decisionDate);

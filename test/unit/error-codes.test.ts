@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ErrorCode, maskUnexpectedErrors, maxMessageCharacters } from '../../lib/errors';
+import { ErrorCode, maskUnexpectedErrors, maxMessageCharacters, maxQuotedCharacters, quotedInput } from '../../lib/errors';
 import { projectRoot } from '../../lib/project-root';
 
 // Front ends switch on `extensions.code`: every code the platform answers with is in the README's table.
@@ -15,12 +15,35 @@ describe('the error codes', () => {
 // Messages quote the value refused: a 100 KB value was sent back whole, in every error about it.
 describe('an error message quoting a long value', () => {
   const format = maskUnexpectedErrors(() => undefined);
-  it(`goes out as its first ${maxMessageCharacters} characters and how many it had, whole when shorter`, () => {
+  it(`goes out as at most ${maxMessageCharacters} characters in all, ending with how many it had, whole when shorter`, () => {
     const long = `grade must be one of the issuer's grades, got ${JSON.stringify('𠀀'.repeat(50_000))}`;
     const formatted = format({ message: long, extensions: { code: ErrorCode.BAD_USER_INPUT, field: 'grade' } }, new Error(long));
-    expect(formatted.message).toBe(`${Array.from(long).slice(0, maxMessageCharacters).join('')}… (${Array.from(long).length} characters in all)`);
+    const ending = `… (${Array.from(long).length} characters in all)`;
+    expect(formatted.message).toBe(`${Array.from(long).slice(0, maxMessageCharacters - ending.length).join('')}${ending}`);
+    expect(Array.from(formatted.message)).toHaveLength(maxMessageCharacters);
     expect(formatted.extensions).toEqual({ code: ErrorCode.BAD_USER_INPUT, field: 'grade' });
+    // The gateway formats what a subgraph formatted: the message stays as the subgraph bounded it, counting the original.
+    expect(format(formatted, new Error(formatted.message)).message).toBe(formatted.message);
     const short = 'grade must be one of the issuer’s grades, got "Z"';
     expect(format({ message: short, extensions: { code: ErrorCode.BAD_USER_INPUT } }, new Error(short)).message).toBe(short);
+  });
+});
+
+// A batch's rejections and an error's extensions.problems quote the value each refuses, and no
+// message cap bounds them: one 200 KB value sent in every field of 60 rows came back as 36 MB.
+describe('a value refused, as a reason quotes it', () => {
+  it('is quoted whole up to its limit, as JSON quotes it', () => {
+    expect(quotedInput('UNKNOWN')).toBe('"UNKNOWN"');
+    expect(quotedInput('a"b\n')).toBe('"a\\"b\\n"');
+    expect(quotedInput('A'.repeat(maxQuotedCharacters))).toBe(JSON.stringify('A'.repeat(maxQuotedCharacters)));
+    expect(quotedInput(null)).toBe('null');
+    expect(quotedInput(1234)).toBe('1234');
+  });
+
+  it(`is quoted by its first ${maxQuotedCharacters} characters and how many it had when longer, counted as a reader counts them`, () => {
+    expect(quotedInput('A'.repeat(200_000))).toBe(`"${'A'.repeat(maxQuotedCharacters)}"… (200000 characters in all)`);
+    // 𠀀 is one character (two UTF-16 units), never cut in half.
+    expect(quotedInput('𠀀'.repeat(100))).toBe(`"${'𠀀'.repeat(maxQuotedCharacters)}"… (100 characters in all)`);
+    expect(quotedInput(['x'.repeat(100)])).toBe(`${JSON.stringify(['x'.repeat(100)]).slice(0, maxQuotedCharacters)}… (104 characters in all)`);
   });
 });

@@ -1,5 +1,5 @@
 import { findRecordCategory, taxGradePolarity, type Polarity, type RecordCategoryCode, type Severity, type TaxCreditGrade } from '../../../lib/catalogue/record-categories';
-import { ErrorCode } from '../../../lib/errors';
+import { ErrorCode, quotedInput } from '../../../lib/errors';
 import { detectIdentifierKind, normaliseIdentifier, validateCitizenIdNumber, validateUnifiedSocialCreditCode, type IdentifierProblem } from '../../../lib/identifiers';
 import { validateCreditRecord, type CreditRecordDraft } from '../credit-record.validation';
 import { withLfLineEnds } from '../record-history';
@@ -61,7 +61,7 @@ export function parseRow(values: RecordRow, department: string, today: string): 
     const value = values[field];
     if (value === undefined || value === null) return null;
     if (typeof value !== 'string') {
-      problem(field, `${field} must be text, got ${typeof value === 'object' ? 'an object' : `the ${typeof value} ${JSON.stringify(value)}`}`);
+      problem(field, `${field} must be text, got ${typeof value === 'object' ? 'an object' : `the ${typeof value} ${quotedInput(value)}`}`);
       return null;
     }
     const trimmed = value.trim();
@@ -81,11 +81,11 @@ export function parseRow(values: RecordRow, department: string, today: string): 
     if (detectIdentifierKind(code) === 'CITIZEN_ID_NUMBER') {
       const result = validateCitizenIdNumber(code);
       if (result.valid) subject = { code };
-      else problem('subjectCode', `invalid citizen ID number ${JSON.stringify(rawCode)}: ${result.message}`, ErrorCode.INVALID_ID_NUMBER, result.problem);
+      else problem('subjectCode', `invalid citizen ID number ${quotedInput(rawCode)}: ${result.message}`, ErrorCode.INVALID_ID_NUMBER, result.problem);
     } else {
       const result = validateUnifiedSocialCreditCode(code);
       if (result.valid) subject = { code };
-      else problem('subjectCode', `invalid unified social credit code ${JSON.stringify(rawCode)}: ${result.message}`, ErrorCode.INVALID_CREDIT_CODE, result.problem);
+      else problem('subjectCode', `invalid unified social credit code ${quotedInput(rawCode)}: ${result.message}`, ErrorCode.INVALID_CREDIT_CODE, result.problem);
     }
   } else if (!problems.some((p) => p.field === 'subjectId' || p.field === 'subjectCode')) {
     problem('subjectCode', 'each record names its subject: subjectCode (统一社会信用代码 or 公民身份号码) or subjectId; this row has neither');
@@ -105,7 +105,7 @@ export function parseRow(values: RecordRow, department: string, today: string): 
 
   const sourceDepartment = upper(text('sourceDepartment'));
   if (sourceDepartment !== null && sourceDepartment !== department) {
-    problem('sourceDepartment', `this batch is submitted by ${department}, in its own name; a record of ${sourceDepartment} must be submitted by ${sourceDepartment}`);
+    problem('sourceDepartment', `this batch is submitted by ${department}, in its own name; a record of ${quotedInput(sourceDepartment)} must be submitted by that department`);
   }
 
   // One printed number, one decision, however typed: é as one character or as e and a combining

@@ -1,5 +1,6 @@
 import { addMonths } from '../../../lib/catalogue/record-categories';
 import { todayInDistrict } from '../../../lib/calendar';
+import { maxQuotedCharacters } from '../../../lib/errors';
 import { unifiedSocialCreditCode } from '../../../lib/identifiers';
 import { CreditRecord } from '../../../subgraphs/records/entities/credit-record.entity';
 import { CreditRecordEvent } from '../../../subgraphs/records/entities/credit-record-event.entity';
@@ -257,6 +258,26 @@ describe.each(testDatabases)('record intake mutations on $label', (database) => 
       ]);
     });
 
+    it('quotes a long value refused by its first characters and its length, in the message and in every problem', async () => {
+      const long = 'A'.repeat(5_000);
+      const before = [await count(), await eventCount()];
+      const result = await submit(penalty('北戴河市监罚〔2026〕954号', { category: long, severity: long, subjectCode: long }));
+      const shown = `"${'A'.repeat(maxQuotedCharacters)}"… (5000 characters in all)`;
+      expect(result.errors?.[0]).toMatchObject({
+        message: `invalid unified social credit code ${shown}: expected an 18-character unified social credit code, got 5000 characters (and 2 more problems)`,
+        extensions: {
+          code: 'INVALID_CREDIT_CODE',
+          field: 'subjectCode',
+          problems: [
+            { field: 'subjectCode', reason: `invalid unified social credit code ${shown}: expected an 18-character unified social credit code, got 5000 characters` },
+            { field: 'severity', reason: `severity must be MINOR, GENERAL or SERIOUS, got ${shown}` },
+            { field: 'category', reason: `category must be a catalogue code such as ADMINISTRATIVE_PENALTY, got ${shown}` },
+          ],
+        },
+      });
+      expect([await count(), await eventCount()]).toEqual(before);
+    });
+
     it('refuses callers without the submission group, and a department cannot submit for another', async () => {
       const before = await count();
       const bank = await submit(penalty('X-1'), bankUser);
@@ -332,6 +353,22 @@ describe.each(testDatabases)('record intake mutations on $label', (database) => 
         { ids: 0, codes: world.subjects.length },
         { ids: world.subjects.length, codes: 0 },
       ]);
+    });
+
+    it('answers a batch of rows refused for one long value with a bounded answer: each reason quotes the value by its first characters and its length', async () => {
+      // One variable of 200 KB, used in four fields of each of 60 rows: quoted whole, it made an answer of 36 MB.
+      const rows = Array.from({ length: 60 }, (_, i) => `{ subjectCode: "${enterprise.identifier}", category: $value, polarity: $value, severity: $value, taxCreditGrade: $value, documentNumber: "AMP-${i}", decisionDate: "${today}", summary: "x" }`);
+      const query = `mutation($value: String!) { submitCreditRecords(rows: [${rows.join(', ')}]) { rejected rejections { row field reason } } }`;
+      const long = 'A'.repeat(200_000);
+      const result = await records.queryAs<{ submitCreditRecords: { rejected: number; rejections: { row: number; field: string; reason: string }[] } }>(market, query, { value: long });
+      const shown = `"${'A'.repeat(maxQuotedCharacters)}"… (200000 characters in all)`;
+      expect(result.data?.submitCreditRecords.rejected).toBe(60);
+      expect(result.data?.submitCreditRecords.rejections.filter((r) => r.row === 1)).toEqual([
+        { row: 1, field: 'polarity', reason: `polarity must be POSITIVE, NEGATIVE or NEUTRAL, got ${shown}` },
+        { row: 1, field: 'severity', reason: `severity must be MINOR, GENERAL or SERIOUS, got ${shown}` },
+        { row: 1, field: 'category', reason: `category must be a catalogue code such as ADMINISTRATIVE_PENALTY, got ${shown}` },
+      ]);
+      expect(JSON.stringify(result).length).toBeLessThan(60 * 3 * 300);
     });
 
     it(`refuses more than ${maxBatchRows} rows with a typed error, storing nothing`, async () => {
