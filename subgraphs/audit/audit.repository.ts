@@ -5,7 +5,7 @@ import { auditedTextLimits, type Caller } from '../../lib/access/identity';
 import { minimumSubjectsPerStatistic } from '../../lib/access/policy';
 import { checkCompletedDays, checkDistrictDays } from '../../lib/calendar';
 import { findDepartment } from '../../lib/catalogue/departments';
-import { matters, selfInquiry } from '../../lib/catalogue/matters';
+import { findMatter, matters, selfInquiry } from '../../lib/catalogue/matters';
 import { normaliseIdentifier, readsAsCitizenIdNumber, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
 import { timeOrderedId } from '../../lib/time-ordered-id';
 import { badInput, ErrorCode, optionalText, requiredText } from '../../lib/errors';
@@ -156,6 +156,30 @@ export interface ReaderNamed {
 /** The organisation `statistics` and `cases` are limited to (none: all), by id and, when given, kind. */
 export type OrganisationFilter = Pick<ReaderNamed, 'organisation' | 'organisationKind'>;
 
+/**
+ * What the audit's entry lists are narrowed to (`AuditEntryFilter` in the SDL): every condition
+ * given holds, one omitted narrows nothing. `field` prefixes the fields its errors name
+ * (`filter.`), empty for the arguments `auditEntriesByOrganisation` took before the filter.
+ */
+export interface EntryFilter {
+  from?: Date | null;
+  to?: Date | null;
+  outcome?: AuditOutcome | null;
+  matter?: string | null;
+  caseNumber?: string | null;
+  hasCaseNumber?: boolean | null;
+  actor?: string | null;
+  auditReads?: boolean | null;
+  field?: string;
+}
+
+/**
+ * The field groups of an entry that records a read of the audit log itself and nothing else: a
+ * page of the audit's lists (or a broken link's entry) shown to its readers, disclosed as `AUDIT`
+ * in the trail of each subject on it (resolvers.ts). `auditReads` leaves them out, or keeps them alone.
+ */
+export const auditReadGroups = joinFieldGroups(['AUDIT']);
+
 /** The `previousHash` of the first entry: the chain starts from a fixed, well-known value. */
 export const genesisHash = '0'.repeat(64);
 
@@ -256,17 +280,13 @@ export class AuditRepository {
   }
 
   /**
-   * One page of entries about a subject, newest first (`newestFirst`). Calls made in the same
-   * tick with the same page arguments share one SQL statement.
+   * One page of entries about a subject, newest first (`newestFirst`), narrowed by `filter`.
+   * Calls made in the same tick with the same page arguments and filter share one SQL statement.
+   * `selfInquiries` false leaves out the subject's own reads (Subject.disclosures).
    */
-  bySubject(subjectId: string, first: number, after?: CursorPosition | null, filter: { outcome?: AuditOutcome; selfInquiries?: boolean } = {}): Promise<Page<AuditEntry> | undefined> {
+  bySubject(subjectId: string, first: number, after?: CursorPosition | null, filter: EntryFilter & { selfInquiries?: boolean } = {}): Promise<Page<AuditEntry> | undefined> {
     if (subjectId.trim() === '') throw badInput('subjectId', 'subjectId must not be empty');
-    const conditions: string[] = [];
-    const params: unknown[] = [];
-    if (filter.outcome) {
-      conditions.push('t.outcome = ?');
-      params.push(filter.outcome);
-    }
+    const { conditions, params } = entryConditions(filter, (instant) => this.persistedInstant(instant));
     // SELF_INQUIRY is granted for the caller's own subject only: these are the subject's own reads.
     if (filter.selfInquiries === false) {
       conditions.push('(t.matter IS NULL OR t.matter <> ?)');
@@ -277,42 +297,38 @@ export class AuditRepository {
   }
 
   /**
-   * One page of what an organisation read, newest first, optionally within [from, to) and in one
-   * case. An organisation is its id and its kind (`ReaderNamed`): a bank may be recorded under the
-   * finance bureau's code `FINANCE`, and a drill-down from a row of `statistics` or `cases`, which
-   * count each kind apart, must list that row's entries and no other's. The organisation is named
-   * as recorded, or by one of its entries (`organisationOf`, an entry id): a person's citizen ID
-   * number is shown masked everywhere, so the masked form is refused with a pointer to the way that
-   * works, rather than answered with an empty page.
+   * One page of what an organisation read, newest first, narrowed by `filter` (within [from, to),
+   * in one case, ...). An organisation is its id and its kind (`ReaderNamed`): a bank may be
+   * recorded under the finance bureau's code `FINANCE`, and a drill-down from a row of
+   * `statistics` or `cases`, which count each kind apart, must list that row's entries and no
+   * other's. The organisation is named as recorded, or by one of its entries (`organisationOf`, an
+   * entry id): a person's citizen ID number is shown masked everywhere, so the masked form is
+   * refused with a pointer to the way that works, rather than answered with an empty page.
    */
-  async byOrganisation(named: ReaderNamed, filter: { from?: Date | null; to?: Date | null; caseNumber?: string | null }, first: number, after?: CursorPosition | null): Promise<Page<AuditEntry> | undefined> {
+  async byOrganisation(named: ReaderNamed, filter: EntryFilter, first: number, after?: CursorPosition | null): Promise<Page<AuditEntry> | undefined> {
     const reader = await this.readerNamed(named);
-    const { from, to } = filter;
-    if (from && to) checkRange(from, to);
-    const caseNumber = filter.caseNumber === null || filter.caseNumber === undefined ? null : requiredText(filter.caseNumber, 'caseNumber', auditedTextLimits.caseNumber);
+    const narrowed = entryConditions(filter, (instant) => this.persistedInstant(instant));
     // Nothing is recorded under the id: no reader, no entries.
     if (!reader) return { rows: [], totalCount: 0, hasNextPage: false };
     // Both columns lead the organisation's indexes (migration 1764000000460), which hold the
     // list's order after them: a page is read from the index whichever reader it is.
-    const conditions = ['t.organisation = ?', 't.organisation_kind = ?'];
-    const params: unknown[] = [reader.organisation, reader.organisationKind];
-    if (from) {
-      conditions.push('t.occurred_at >= ?');
-      params.push(this.persistedInstant(from));
-    }
-    if (to) {
-      conditions.push('t.occurred_at < ?');
-      params.push(this.persistedInstant(to));
-    }
-    if (caseNumber !== null) {
-      // The case as the gateway records x-credit-case, full-width forms folded (ＢＤＨ－… is BDH-…),
-      // and as given: entries of before that keep the full-width number they were named by (the
-      // log is chained, never rewritten), which is what their auditCases row shows.
-      const named = [...new Set([foldedNumber(caseNumber), caseNumber])];
-      conditions.push(`t.case_number IN (${named.map(() => '?').join(', ')})`);
-      params.push(...named);
-    }
+    const conditions = ['t.organisation = ?', 't.organisation_kind = ?', ...narrowed.conditions];
+    const params: unknown[] = [reader.organisation, reader.organisationKind, ...narrowed.params];
     const pages = await loadPages(this.entries, { where: { sql: conditions.join(' AND '), params }, ...newestFirst, first, after });
+    return pages.get('');
+  }
+
+  /**
+   * One page of the whole log, every organisation's and subject's entries, newest first, narrowed
+   * by `filter`: the credit office's questions across organisations (every refused attempt of a
+   * month, everything under one matter). Read from the index of the condition given that leads
+   * one (outcome, matter, actor: migration 1764000000470), else from the instants' index.
+   * `count`: the client asked for `totalCount`, counted in the page's statement.
+   */
+  async all(filter: EntryFilter, first: number, after?: CursorPosition | null, count = false): Promise<Page<AuditEntry> | undefined> {
+    const { conditions, params } = entryConditions(filter, (instant) => this.persistedInstant(instant));
+    const where = conditions.length ? { where: { sql: conditions.join(' AND '), params } } : {};
+    const pages = await loadPages(this.entries, { ...where, ...newestFirst, first, after, count });
     return pages.get('');
   }
 
@@ -337,12 +353,18 @@ export class AuditRepository {
     return recorded.some((row) => row.organisation === folded) && !recorded.some((row) => row.organisation === named) ? folded : named;
   }
 
-  /** A statistics filter naming its organisation as recorded (`recordedId`): for the audit's readers, who see ids exactly. */
-  private async asRecorded(filter: OrganisationFilter): Promise<OrganisationFilter> {
+  /**
+   * A statistics filter naming its organisation as recorded (`recordedId`), so that a department
+   * code typed in lower case or full width finds the department for either reader. The audit's
+   * readers, who see ids exactly, are refused a person's number (`refusePersonNumber`); an
+   * analyst's filter is compared with what its rows show, where no person or enterprise is named,
+   * so that one finds nothing.
+   */
+  private async asRecorded(filter: OrganisationFilter, disclosure: StatisticsDisclosure): Promise<OrganisationFilter> {
     const { organisation } = filter;
     if (organisation === null || organisation === undefined) return filter;
     const named = requiredText(organisation, 'organisation', auditedTextLimits.organisation);
-    refusePersonNumber(named, 'organisation');
+    if (disclosure === 'exact') refusePersonNumber(named, 'organisation');
     return { ...filter, organisation: await this.recordedId(named) };
   }
 
@@ -410,12 +432,12 @@ export class AuditRepository {
    */
   async statistics(range: { from: Date; to: Date }, organisation: OrganisationFilter, disclosure: StatisticsDisclosure, reader: Reader): Promise<AuditStatistic[]> {
     if (disclosure === 'exact') {
-      const rows = await this.usage(range, await this.asRecorded(organisation), { groupBy: [], orderBy: ['organisation', 'matter', 'entryId'] });
+      const rows = await this.usage(range, await this.asRecorded(organisation, disclosure), { groupBy: [], orderBy: ['organisation', 'matter', 'entryId'] });
       return rows.map((row) => ({ ...usageOf(row), folded: false, minimumSubjects: null }));
     }
     checkDistrictDays(range, "an analyst's statistics are");
     checkCompletedDays(range.to, "an analyst's statistics are");
-    return (await this.foldedUsage(range, organisation, reader)).map((row) => ({
+    return (await this.foldedUsage(range, await this.asRecorded(organisation, disclosure), reader)).map((row) => ({
       ...usageOf(row),
       entryId: null,
       folded: Number(row.folded) === 1,
@@ -446,7 +468,7 @@ export class AuditRepository {
       where: [`${q('case_number')} IS NOT NULL`],
       orderBy: ['subjects DESC', 'requests DESC', 'organisation', 'matter', 'caseNumber', 'entryId'],
     };
-    organisation = await this.asRecorded(organisation);
+    organisation = await this.asRecorded(organisation, 'exact');
     const rows = await this.usage(range, organisation, { ...shape, after: page.after ? caseAfter(page.after) : undefined, limit: page.first + 1, count: page.count });
     const cases = rows.slice(0, page.first).map((row): AuditCase => {
       const usage = usageOf(row);
@@ -1008,11 +1030,67 @@ function caseAfter([place, entryId]: CursorPosition): (string | number | null)[]
   return [...(JSON.parse(String(place)) as CasePlace), entryId];
 }
 
-/** Every period the audit queries take is half-open, [from, to): an empty or reversed one is an input error. */
-function checkRange(from: Date, to: Date): void {
+/** Every period the audit queries take is half-open, [from, to): an empty or reversed one is an input error (on `field`). */
+function checkRange(from: Date, to: Date, field = 'to'): void {
   if (from.getTime() >= to.getTime()) {
-    throw badInput('to', `the range is [from, to): to must be later than from, got from ${from.toISOString()} and to ${to.toISOString()}`);
+    throw badInput(field, `the range is [from, to): to must be later than from, got from ${from.toISOString()} and to ${to.toISOString()}`);
   }
+}
+
+/**
+ * The SQL conditions (on the table aliased `t`) of an `EntryFilter`, with their parameters;
+ * BAD_USER_INPUT, on the filter's field, for a reversed period, an empty or overlong text, or
+ * `hasCaseNumber` false with a `caseNumber`. `persisted`: an instant as the driver stores it.
+ */
+function entryConditions(filter: EntryFilter, persisted: (instant: Date) => unknown): { conditions: string[]; params: unknown[] } {
+  const prefix = filter.field ?? '';
+  const conditions: string[] = [];
+  const params: unknown[] = [];
+  const { from, to } = filter;
+  if (from && to) checkRange(from, to, `${prefix}to`);
+  if (from) {
+    conditions.push('t.occurred_at >= ?');
+    params.push(persisted(from));
+  }
+  if (to) {
+    conditions.push('t.occurred_at < ?');
+    params.push(persisted(to));
+  }
+  if (filter.outcome !== null && filter.outcome !== undefined) {
+    if (!auditOutcomes.includes(filter.outcome)) throw badInput(`${prefix}outcome`, `outcome must be one of ${auditOutcomes.join(', ')}, got ${JSON.stringify(filter.outcome)}`);
+    conditions.push('t.outcome = ?');
+    params.push(filter.outcome);
+  }
+  if (filter.matter !== null && filter.matter !== undefined) {
+    // A catalogue code typed in lower case or full width is the code; a matter outside the
+    // catalogue (a refused request's header) is kept as sent, and found as typed.
+    const matter = requiredText(filter.matter, `${prefix}matter`, auditedTextLimits.matter);
+    const code = normaliseIdentifier(matter);
+    const named = [...new Set([matter, ...(findMatter(code) ? [code] : [])])];
+    conditions.push(`t.matter IN (${named.map(() => '?').join(', ')})`);
+    params.push(...named);
+  }
+  if (filter.caseNumber !== null && filter.caseNumber !== undefined) {
+    if (filter.hasCaseNumber === false) throw badInput(`${prefix}hasCaseNumber`, 'hasCaseNumber false lists the entries that named no case number: not with a caseNumber');
+    const caseNumber = requiredText(filter.caseNumber, `${prefix}caseNumber`, auditedTextLimits.caseNumber);
+    // The case as the gateway records x-credit-case, full-width forms folded (ＢＤＨ－… is BDH-…),
+    // and as given: entries of before that keep the full-width number they were named by (the
+    // log is chained, never rewritten), which is what their auditCases row shows.
+    const named = [...new Set([foldedNumber(caseNumber), caseNumber])];
+    conditions.push(`t.case_number IN (${named.map(() => '?').join(', ')})`);
+    params.push(...named);
+  } else if (filter.hasCaseNumber !== null && filter.hasCaseNumber !== undefined) {
+    conditions.push(filter.hasCaseNumber ? 't.case_number IS NOT NULL' : 't.case_number IS NULL');
+  }
+  if (filter.actor !== null && filter.actor !== undefined) {
+    conditions.push('t.actor = ?');
+    params.push(requiredText(filter.actor, `${prefix}actor`, auditedTextLimits.callerId));
+  }
+  if (filter.auditReads !== null && filter.auditReads !== undefined) {
+    conditions.push(filter.auditReads ? 't.field_groups = ?' : 't.field_groups <> ?');
+    params.push(auditReadGroups);
+  }
+  return { conditions, params };
 }
 
 /** A row of `usage` as counts: MySQL may return them as strings. */

@@ -4,7 +4,7 @@ import { badInput } from '../../lib/errors';
 import { maskCitizenIdNumber } from '../../lib/identifiers';
 import { actsFor, disclose, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type Page, type PageArgs, type PageRequest } from '../shared/pagination';
-import type { AuditEntryInput, OrganisationFilter, ReaderNamed } from './audit.repository';
+import type { AuditEntryInput, EntryFilter, OrganisationFilter, ReaderNamed } from './audit.repository';
 import type { AuditContext } from './context';
 import { splitFieldGroups, type AuditEntry } from './entities/audit-entry.entity';
 
@@ -15,6 +15,35 @@ const connection = (page: Page<AuditEntry> | undefined, request: PageRequest) =>
 const readsTheAudit = (ctx: Context): boolean => ctx.access.identity.grants.includes('AUDIT');
 const auditorsOnly = <V>(ctx: Context, value: V): V | null => (readsTheAudit(ctx) ? value : null);
 
+/** The `filter` argument of the audit's entry lists, its errors naming `filter.<field>`. */
+const filterOf = (filter: EntryFilter | null | undefined): EntryFilter => ({ ...filter, field: 'filter.' });
+
+/**
+ * Each subject on a page of the audit's lists learns, in its own trail, that its entries were
+ * read (as it learns through Subject.disclosures who read its data): reading the audit is audited.
+ */
+const auditedRead = (ctx: Context, entries: readonly AuditEntry[] | undefined) => {
+  for (const entry of entries ?? []) if (entry.subjectId) disclose(ctx.access, entry.subjectId, 'AUDIT');
+};
+
+/**
+ * `auditEntriesByOrganisation`'s filter: `filter`, and the `from`, `to` and `caseNumber` it took
+ * as arguments before there was one (deprecated, still served). A condition given both ways is
+ * refused rather than one of them silently dropped.
+ */
+function organisationFilter(args: { from?: Date | null; to?: Date | null; caseNumber?: string | null; filter?: EntryFilter | null }): EntryFilter {
+  const filter = filterOf(args.filter);
+  for (const name of ['from', 'to', 'caseNumber'] as const) {
+    const argument = args[name];
+    if (argument === null || argument === undefined) continue;
+    if (filter[name] !== null && filter[name] !== undefined) throw badInput(`filter.${name}`, `${name} is given both as an argument and in filter: give it once, in filter`);
+    Object.assign(filter, { [name]: argument });
+  }
+  // The arguments' errors name them as they were given, the filter's as `filter.<field>`.
+  const byArguments = args.filter === null || args.filter === undefined;
+  return byArguments ? { ...filter, field: '' } : filter;
+}
+
 /**
  * The most entries one `appendAuditEntries` call takes: one transaction holds the chain lock for
  * the whole batch, so a larger backlog is sent as several calls. Keep in sync with the SDL.
@@ -23,26 +52,30 @@ export const maxAppendBatch = 1000;
 
 export const resolvers: GraphQLResolverMap<Context> = {
   Query: {
-    auditEntriesBySubject: async (_: unknown, args: PageArgs & { subjectId: string }, ctx: Context, info: GraphQLResolveInfo) => {
+    auditEntriesBySubject: async (_: unknown, args: PageArgs & { subjectId: string; filter?: EntryFilter | null }, ctx: Context, info: GraphQLResolveInfo) => {
       const request = pageRequest(ctx, info, null, args);
-      const page = await ctx.repository.bySubject(args.subjectId, request.first, request.after);
+      const page = await ctx.repository.bySubject(args.subjectId, request.first, request.after, filterOf(args.filter));
       // Who read this subject, as Subject.disclosures tells it, where reading it is audited: so is reading it here.
-      if (page?.rows.length) disclose(ctx.access, args.subjectId, 'AUDIT');
+      auditedRead(ctx, page?.rows);
       return connection(page, request);
     },
     auditEntriesByOrganisation: async (
       _: unknown,
-      args: PageArgs & ReaderNamed & { from?: Date | null; to?: Date | null; caseNumber?: string | null },
+      args: PageArgs & ReaderNamed & { from?: Date | null; to?: Date | null; caseNumber?: string | null; filter?: EntryFilter | null },
       ctx: Context,
       info: GraphQLResolveInfo,
     ) => {
       const request = pageRequest(ctx, info, null, args);
-      const filter = { from: args.from, to: args.to, caseNumber: args.caseNumber };
       const named = { organisation: args.organisation, organisationKind: args.organisationKind, organisationOf: args.organisationOf };
-      const page = await ctx.repository.byOrganisation(named, filter, request.first, request.after);
-      // An organisation's trail lists whom it read: each subject on the page learns, in its own
-      // trail, that its entries were read, as it does through auditEntriesBySubject.
-      for (const entry of page?.rows ?? []) if (entry.subjectId) disclose(ctx.access, entry.subjectId, 'AUDIT');
+      const page = await ctx.repository.byOrganisation(named, organisationFilter(args), request.first, request.after);
+      // An organisation's trail lists whom it read: each subject on the page learns it too.
+      auditedRead(ctx, page?.rows);
+      return connection(page, request);
+    },
+    auditEntries: async (_: unknown, args: PageArgs & { filter?: EntryFilter | null }, ctx: Context, info: GraphQLResolveInfo) => {
+      const request = pageRequest(ctx, info, null, args);
+      const page = await ctx.repository.all(filterOf(args.filter), request.first, request.after, request.counts);
+      auditedRead(ctx, page?.rows);
       return connection(page, request);
     },
     verifyAuditChain: (_: unknown, args: { recordedHead?: { sequence: number; hash: string } | null }, ctx: AuditContext) => ctx.repository.verification(args.recordedHead ?? undefined),

@@ -20,13 +20,17 @@ export type AuditOutcome = (typeof auditOutcomes)[number];
  */
 // Keep column and index names in sync with migrations/1764000000400-create-audit-entry.ts,
 // 1764000000410-index-audit-entry-cases.ts, 1764000000420-index-audit-entry-instants.ts,
-// 1764000000450-index-audit-entry-lists-by-sequence.ts and
-// 1764000000460-index-audit-entry-organisation-kinds.ts.
+// 1764000000450-index-audit-entry-lists-by-sequence.ts,
+// 1764000000460-index-audit-entry-organisation-kinds.ts and
+// 1764000000470-index-audit-entry-log-filters.ts.
 @Entity('audit_entry')
 @Index('IDX_audit_entry_subject_id_occurred_at_sequence', ['subjectId', 'occurredAt', 'sequence'])
 @Index('IDX_audit_entry_organisation_kind_occurred_at_sequence', ['organisation', 'organisationKind', 'occurredAt', 'sequence'])
 @Index('IDX_audit_entry_organisation_kind_case_occurred_at_sequence', ['organisation', 'organisationKind', 'caseNumber', 'occurredAt', 'sequence'])
-@Index('IDX_audit_entry_occurred_at', ['occurredAt'])
+@Index('IDX_audit_entry_occurred_at_sequence', ['occurredAt', 'sequence'])
+@Index('IDX_audit_entry_outcome_occurred_at_sequence', ['outcome', 'occurredAt', 'sequence'])
+@Index('IDX_audit_entry_matter_occurred_at_sequence', ['matter', 'occurredAt', 'sequence'])
+@Index('IDX_audit_entry_actor_occurred_at_sequence', ['actor', 'occurredAt', 'sequence'])
 export class AuditEntry {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;

@@ -207,6 +207,16 @@ describe.each(testDatabases)('audit statistics disclosure control on $label', (d
       { organisation: bank, matter: 'FINANCIAL_SERVICES', disclosed: 2, denied: 1, subjects: 2 },
     ]);
   });
+
+  it('reads a department code typed in lower case or full width as the code, for an analyst as for the supervisor', async () => {
+    const finance = [{ organisation: 'FINANCE', matter: 'GOVERNMENT_PROCUREMENT', disclosed: 6, denied: 1, subjects: 6 }];
+    for (const organisation of ['FINANCE', 'finance', 'ＦＩＮＡＮＣＥ']) {
+      expect((await statistics(analyst, { ...week, organisation })).data?.auditStatistics).toEqual(finance);
+      expect((await statistics(supervisor, { ...week, organisation })).data?.auditStatistics).toContainEqual(finance[0]);
+    }
+    // Folded, a person's number or an enterprise's code still finds nothing of an analyst's.
+    expect((await statistics(analyst, { ...week, organisation: person.replace(/9$/, 'x') })).data?.auditStatistics).toEqual([]);
+  });
 });
 
 describe.each(testDatabases)('audit statistics rows to drill down from on $label', (database) => {

@@ -1,0 +1,278 @@
+import type { RequestIdentity } from '../../../lib/access/identity';
+import { AuditRepository } from '../../../subgraphs/audit/audit.repository';
+import { AuditEntry } from '../../../subgraphs/audit/entities/audit-entry.entity';
+import { auditSubgraph } from '../../../subgraphs/audit/subgraph';
+import { testDatabases } from '../../helpers/databases';
+import { useSubgraph } from '../../helpers/subgraph';
+
+/**
+ * The credit office's questions of the audit log (AuditEntryFilter): every refused attempt of a
+ * month across departments, the requests that named no case number, everything under one matter,
+ * what one officer did, a subject's trail within a period and without the reads of the trail
+ * itself; answered from the log's indexes, paged with cursors sealed for their filter.
+ */
+
+const APPEND = /* GraphQL */ `mutation Append($entries: [AuditEntryInput!]!) { appendAuditEntries(entries: $entries) { appended } }`;
+const NODE = 'id organisation actor matter caseNumber outcome fieldGroups occurredAt subject { id }';
+const LOG = /* GraphQL */ `
+  query Log($filter: AuditEntryFilter, $first: Int, $after: String) {
+    auditEntries(filter: $filter, first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { ${NODE} } } }
+  }
+`;
+const BY_SUBJECT = /* GraphQL */ `
+  query Trail($subjectId: ID!, $filter: AuditEntryFilter, $first: Int, $after: String) {
+    auditEntriesBySubject(subjectId: $subjectId, filter: $filter, first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { ${NODE} } } }
+  }
+`;
+const BY_ORGANISATION = /* GraphQL */ `
+  query Read($organisation: String, $from: DateTime, $caseNumber: String, $filter: AuditEntryFilter, $first: Int, $after: String) {
+    auditEntriesByOrganisation(organisation: $organisation, from: $from, caseNumber: $caseNumber, filter: $filter, first: $first, after: $after) {
+      totalCount pageInfo { hasNextPage endCursor } edges { node { ${NODE} } }
+    }
+  }
+`;
+
+const gateway: RequestIdentity = { caller: null, purpose: null, grants: ['AUDIT_WRITE'], scope: {}, requestId: 'gateway-flush' };
+const supervisor: RequestIdentity = {
+  caller: { id: 'supervisor-wang', organisation: 'CREDIT_OFFICE', organisationKind: 'DEPARTMENT', role: 'CREDIT_OFFICE_SUPERVISOR' },
+  purpose: { matter: 'CREDIT_SUPERVISION' },
+  grants: ['AUDIT', 'STATISTICS'],
+  scope: {},
+  requestId: 'supervisor-request',
+};
+const analyst: RequestIdentity = {
+  caller: { id: 'analyst-chen', organisation: 'DEVELOPMENT_REFORM', organisationKind: 'DEPARTMENT', role: 'ANALYST' },
+  purpose: { matter: 'STATISTICAL_ANALYSIS' },
+  grants: ['SUBJECT_BASICS', 'PUBLIC_RECORDS', 'STATISTICS'],
+  scope: {},
+  requestId: 'analyst-request',
+};
+
+const subject = (i: number) => `5d000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+// November and December 2026, UTC.
+const november = { from: '2026-11-01T00:00:00.000Z', to: '2026-12-01T00:00:00.000Z' };
+const at = (month: number, day: number, ms = 0) => new Date(Date.UTC(2026, month - 1, day, 2, 0, 0, ms)).toISOString();
+
+let count = 0;
+function entry(overrides: Record<string, unknown>): Record<string, unknown> {
+  count += 1;
+  return {
+    actor: 'finance-officer-1',
+    organisation: 'FINANCE',
+    organisationKind: 'DEPARTMENT',
+    role: 'DEPARTMENT_OFFICER',
+    matter: 'GOVERNMENT_PROCUREMENT',
+    caseNumber: 'BDH-CG-2026-0117',
+    consentId: null,
+    subjectId: subject(0),
+    fieldGroups: ['SUBJECT_BASICS', 'PUBLIC_RECORDS'],
+    operationName: null,
+    requestId: `filter-${count}`,
+    occurredAt: at(11, 2, count),
+    outcome: 'DISCLOSED',
+    ...overrides,
+  };
+}
+
+const entries = [
+  // FINANCE in November: two reads under a case, one without, one refused, one failed; one in October.
+  entry({ subjectId: subject(0), occurredAt: at(11, 2) }),
+  entry({ subjectId: subject(1), occurredAt: at(11, 3), actor: 'finance-officer-2' }),
+  entry({ subjectId: subject(0), occurredAt: at(11, 4), caseNumber: null }),
+  entry({ subjectId: subject(2), occurredAt: at(11, 5), outcome: 'DENIED', caseNumber: null, matter: 'STATE_ASSET_TRANSFER' }),
+  entry({ subjectId: subject(1), occurredAt: at(11, 6), outcome: 'FAILED' }),
+  entry({ subjectId: subject(0), occurredAt: at(10, 30) }),
+  // Other departments' refusals in November and one in December; a bank's refused consent read.
+  entry({ organisation: 'HEALTH', actor: 'health-officer', matter: 'DRUG_PROCUREMENT', subjectId: subject(3), occurredAt: at(11, 7), outcome: 'DENIED' }),
+  entry({ organisation: 'TAXATION', actor: 'tax-officer', matter: 'TAX_INCENTIVES', caseNumber: null, subjectId: subject(0), occurredAt: at(11, 8), outcome: 'DENIED' }),
+  entry({ organisation: 'TAXATION', actor: 'tax-officer', matter: 'TAX_INCENTIVES', subjectId: subject(0), occurredAt: at(12, 1), outcome: 'DENIED' }),
+  entry({ organisation: 'bank-hebei', organisationKind: 'FINANCIAL_INSTITUTION', role: 'EXTERNAL_USER', actor: 'loan-officer', matter: 'FINANCIAL_SERVICES', caseNumber: null, subjectId: subject(4), occurredAt: at(11, 9), outcome: 'DENIED' }),
+  // Earlier reads of subject 0's trail by the credit office: the trail's own reads, AUDIT alone;
+  // and one request that read the trail and the subject's records: a read of its credit data.
+  entry({ organisation: 'CREDIT_OFFICE', actor: 'supervisor-li', role: 'CREDIT_OFFICE_SUPERVISOR', matter: 'CREDIT_SUPERVISION', caseNumber: null, fieldGroups: ['AUDIT'], subjectId: subject(0), occurredAt: at(11, 10) }),
+  entry({ organisation: 'CREDIT_OFFICE', actor: 'supervisor-li', role: 'CREDIT_OFFICE_SUPERVISOR', matter: 'CREDIT_SUPERVISION', caseNumber: null, fieldGroups: ['AUDIT'], subjectId: subject(0), occurredAt: at(11, 11) }),
+  entry({ organisation: 'CREDIT_OFFICE', actor: 'supervisor-li', role: 'CREDIT_OFFICE_SUPERVISOR', matter: 'CREDIT_SUPERVISION', caseNumber: null, fieldGroups: ['AUDIT', 'PUBLIC_RECORDS'], subjectId: subject(0), occurredAt: at(11, 12) }),
+];
+
+interface Page {
+  totalCount: number;
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  edges: { node: { id: string; organisation: string; actor: string; matter: string | null; caseNumber: string | null; outcome: string; fieldGroups: string[]; occurredAt: string; subject: { id: string } | null } }[];
+}
+
+describe.each(testDatabases)('audit entry filters on $label', (database) => {
+  const { db, sql, queryAs } = useSubgraph(auditSubgraph, database, 'auditfilter');
+  const log = (variables: Record<string, unknown>, identity = supervisor) => queryAs<{ auditEntries: Page | null }>(identity, LOG, variables);
+  const trail = (variables: Record<string, unknown>) => queryAs<{ auditEntriesBySubject: Page | null }>(supervisor, BY_SUBJECT, variables);
+  const read = (variables: Record<string, unknown>) => queryAs<{ auditEntriesByOrganisation: Page | null }>(supervisor, BY_ORGANISATION, variables);
+  /** The stored entries that pass `test`, newest first, as the lists order them. */
+  const stored = async (test: (e: AuditEntry) => boolean) =>
+    (await db().getRepository(AuditEntry).find())
+      .filter(test)
+      .sort((a, b) => b.occurredAt.getTime() - a.occurredAt.getTime() || (b.sequence ?? 0) - (a.sequence ?? 0))
+      .map((e) => e.id);
+  const inNovember = (e: AuditEntry) => e.occurredAt.toISOString() >= november.from && e.occurredAt.toISOString() < november.to;
+
+  beforeAll(async () => {
+    const result = await queryAs(gateway, APPEND, { entries });
+    if (result.errors) throw new Error(JSON.stringify(result.errors));
+  });
+
+  it("lists every refused attempt of a month across organisations, in one statement, each subject's trail told of the read", async () => {
+    sql.reset();
+    const result = await log({ filter: { outcome: 'DENIED', ...november } });
+    // The page and its count in one statement.
+    expect(sql.statements.filter((s) => /audit_entry/.test(s))).toHaveLength(1);
+    expect(result.errors).toBeUndefined();
+    const page = result.data!.auditEntries!;
+    expect(page.edges.map((e) => e.node.id)).toEqual(await stored((e) => e.outcome === 'DENIED' && inNovember(e)));
+    expect(page.edges.map((e) => e.node.organisation)).toEqual(['bank-hebei', 'TAXATION', 'HEALTH', 'FINANCE']);
+    expect(page.totalCount).toBe(4);
+    const disclosed = (result.extensions?.disclosures ?? []) as { subjectId: string; groups: string[] }[];
+    expect(disclosed.map((d) => [d.subjectId, d.groups]).sort()).toEqual([subject(0), subject(2), subject(3), subject(4)].map((s) => [s, ['AUDIT']]));
+  });
+
+  it('finds the requests that named no case number, and those that named one, of an organisation and of the whole log', async () => {
+    const without = await read({ organisation: 'FINANCE', filter: { hasCaseNumber: false } });
+    expect(without.data?.auditEntriesByOrganisation?.edges.map((e) => e.node.id)).toEqual(await stored((e) => e.organisation === 'FINANCE' && e.caseNumber === null));
+    expect(without.data?.auditEntriesByOrganisation?.totalCount).toBe(2);
+    const withCase = await read({ organisation: 'FINANCE', filter: { hasCaseNumber: true, ...november } });
+    expect(withCase.data?.auditEntriesByOrganisation?.edges.map((e) => e.node.id)).toEqual(await stored((e) => e.organisation === 'FINANCE' && e.caseNumber !== null && inNovember(e)));
+    const refusedWithout = await log({ filter: { hasCaseNumber: false, outcome: 'DENIED' } });
+    expect(refusedWithout.data?.auditEntries?.edges.map((e) => e.node.organisation)).toEqual(['bank-hebei', 'TAXATION', 'FINANCE']);
+  });
+
+  it('lists everything under one matter, a catalogue code typed in lower case or full width read as the code', async () => {
+    const expected = await stored((e) => e.matter === 'TAX_INCENTIVES');
+    expect(expected).toHaveLength(2);
+    for (const matter of ['TAX_INCENTIVES', 'tax_incentives', 'ＴＡＸ＿ＩＮＣＥＮＴＩＶＥＳ']) {
+      expect((await log({ filter: { matter } })).data?.auditEntries?.edges.map((e) => e.node.id)).toEqual(expected);
+    }
+    // With the case too, full width folded as the gateway records x-credit-case.
+    const inCase = await log({ filter: { matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'ＢＤＨ－ＣＧ－２０２６－０１１７', ...november } });
+    expect(inCase.data?.auditEntries?.edges.map((e) => e.node.id)).toEqual(await stored((e) => e.matter === 'GOVERNMENT_PROCUREMENT' && e.caseNumber === 'BDH-CG-2026-0117' && inNovember(e)));
+  });
+
+  it('lists what one officer did, within an organisation and across the log', async () => {
+    const officer = await read({ organisation: 'FINANCE', filter: { actor: 'finance-officer-2' } });
+    expect(officer.data?.auditEntriesByOrganisation?.edges.map((e) => [e.node.actor, e.node.subject?.id])).toEqual([['finance-officer-2', subject(1)]]);
+    expect((await log({ filter: { actor: 'tax-officer', outcome: 'DENIED', ...november } })).data?.auditEntries?.totalCount).toBe(1);
+  });
+
+  it("narrows a subject's trail to a period and an outcome, and leaves out the reads of the trail itself, keeping its reads audited", async () => {
+    const refused = await trail({ subjectId: subject(0), filter: { outcome: 'DENIED', from: november.from } });
+    expect(refused.data?.auditEntriesBySubject?.edges.map((e) => e.node.organisation)).toEqual(['TAXATION', 'TAXATION']);
+    const month = await trail({ subjectId: subject(0), filter: november });
+    expect(month.data?.auditEntriesBySubject?.edges.map((e) => e.node.id)).toEqual(await stored((e) => e.subjectId === subject(0) && inNovember(e)));
+
+    const readsOfTheTrail = (e: AuditEntry) => e.subjectId === subject(0) && e.fieldGroups === 'AUDIT';
+    const before = await stored(readsOfTheTrail);
+    expect(before).toHaveLength(2);
+    const credit = await trail({ subjectId: subject(0), filter: { auditReads: false } });
+    expect(credit.data?.auditEntriesBySubject?.edges.map((e) => e.node.id)).toEqual(await stored((e) => e.subjectId === subject(0) && e.fieldGroups !== 'AUDIT'));
+    // The read that was also of the subject's records stays: it read the subject's credit data.
+    expect(credit.data?.auditEntriesBySubject?.edges.map((e) => e.node.fieldGroups)).toContainEqual(['AUDIT', 'PUBLIC_RECORDS']);
+    // Audited all the same: the subject's trail is told it was read.
+    expect(credit.extensions?.disclosures).toEqual([{ subjectId: subject(0), groups: ['AUDIT'] }]);
+    const reads = await trail({ subjectId: subject(0), filter: { auditReads: true } });
+    expect(reads.data?.auditEntriesBySubject?.edges.map((e) => e.node.id)).toEqual(before);
+    expect(reads.data?.auditEntriesBySubject?.edges.every((e) => e.node.actor === 'supervisor-li')).toBe(true);
+  });
+
+  it('pages a filtered list with its cursors, and refuses a cursor of another filter as INVALID_CURSOR', async () => {
+    const filter = { outcome: 'DENIED' };
+    const ids: string[] = [];
+    let after: string | null = null;
+    do {
+      const page: Page = (await log({ filter, first: 2, after })).data!.auditEntries!;
+      ids.push(...page.edges.map((e) => e.node.id));
+      after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+    } while (after);
+    expect(ids).toEqual(await stored((e) => e.outcome === 'DENIED'));
+    const first = (await log({ filter, first: 2 })).data!.auditEntries!;
+    const other = await log({ filter: { outcome: 'DISCLOSED' }, first: 2, after: first.pageInfo.endCursor });
+    expect(other.errors?.[0].extensions?.code).toBe('INVALID_CURSOR');
+    const unfiltered = await log({ first: 2, after: first.pageInfo.endCursor });
+    expect(unfiltered.errors?.[0].extensions?.code).toBe('INVALID_CURSOR');
+    const trailCursor = (await trail({ subjectId: subject(0), filter: { auditReads: false }, first: 1 })).data!.auditEntriesBySubject!.pageInfo.endCursor;
+    expect((await trail({ subjectId: subject(0), first: 1, after: trailCursor })).errors?.[0].extensions?.code).toBe('INVALID_CURSOR');
+  });
+
+  it.each([
+    ['a reversed period', { from: november.to, to: november.from }, 'filter.to'],
+    ['an empty matter', { matter: ' ' }, 'filter.matter'],
+    ['an empty actor', { actor: '' }, 'filter.actor'],
+    ['an overlong case number', { caseNumber: 'C'.repeat(101) }, 'filter.caseNumber'],
+    ['a case number with hasCaseNumber false', { caseNumber: 'BDH-CG-2026-0117', hasCaseNumber: false }, 'filter.hasCaseNumber'],
+  ])('refuses %s, naming the field, and records no read', async (_, filter, field) => {
+    for (const result of [await log({ filter }), await trail({ subjectId: subject(0), filter }), await read({ organisation: 'FINANCE', filter })]) {
+      expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
+      expect(result.extensions?.disclosures ?? []).toEqual([]);
+    }
+  });
+
+  it("takes auditEntriesByOrganisation's earlier arguments as the filter's, and refuses one given both ways", async () => {
+    const byArguments = await read({ organisation: 'FINANCE', from: november.from, caseNumber: 'BDH-CG-2026-0117' });
+    const byFilter = await read({ organisation: 'FINANCE', filter: { from: november.from, caseNumber: 'BDH-CG-2026-0117' } });
+    expect(byArguments.data?.auditEntriesByOrganisation?.edges).toEqual(byFilter.data?.auditEntriesByOrganisation?.edges);
+    expect(byArguments.data?.auditEntriesByOrganisation?.totalCount).toBe(3);
+    const both = await read({ organisation: 'FINANCE', from: november.from, filter: { from: november.from } });
+    expect(both.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'filter.from' });
+  });
+
+  it('is for the audit\'s readers only: an analyst is refused the whole log', async () => {
+    const refused = await log({ filter: { outcome: 'DENIED' } }, analyst);
+    expect(refused.data?.auditEntries ?? null).toBeNull();
+    expect(refused.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+  });
+});
+
+describe.each(testDatabases.filter((d) => d.label === 'mysql'))('the whole log read from its indexes on $label', (database) => {
+  const { db } = useSubgraph(auditSubgraph, database, 'auditfilterix');
+  const matters = ['GOVERNMENT_PROCUREMENT', 'DRUG_PROCUREMENT', 'TAX_INCENTIVES', 'STATE_ASSET_TRANSFER', 'FISCAL_SUPPORT'];
+
+  beforeAll(async () => {
+    // 4,000 entries of five departments' officers, one in forty refused, spread over four months.
+    const repository = new AuditRepository(db());
+    const rows = Array.from({ length: 4000 }, (_, i) => ({
+      actor: `officer-${i % 40}`,
+      organisation: ['FINANCE', 'HEALTH', 'TAXATION', 'MARKET_REGULATION', 'CREDIT_OFFICE'][i % 5],
+      organisationKind: 'DEPARTMENT' as const,
+      role: 'DEPARTMENT_OFFICER',
+      matter: matters[i % 5],
+      caseNumber: i % 3 === 0 ? null : `C-${i % 50}`,
+      subjectId: subject(i % 100),
+      fieldGroups: ['SUBJECT_BASICS'],
+      requestId: `ix-${i}`,
+      occurredAt: new Date(Date.UTC(2026, 7, 1) + i * 2_600_000),
+      outcome: i % 40 === 7 ? ('DENIED' as const) : ('DISCLOSED' as const),
+    }));
+    for (let start = 0; start < rows.length; start += 500) await repository.append(rows.slice(start, start + 500));
+    await db().query('ANALYZE TABLE audit_entry');
+  });
+
+  it('reads a page by the index its condition leads, in the list order, without sorting the log', async () => {
+    const repository = new AuditRepository(db());
+    const sent: [string, unknown[]][] = [];
+    const send = db().manager.query.bind(db().manager);
+    const spy = jest.spyOn(db().manager, 'query').mockImplementation((statement: string, params?: unknown) => {
+      sent.push([statement, (params as unknown[] | undefined) ?? []]);
+      return send(statement, params as unknown[] | undefined);
+    });
+    try {
+      await repository.all({ outcome: 'DENIED', from: new Date(Date.UTC(2026, 8, 1)), to: new Date(Date.UTC(2026, 9, 1)) }, 20, null);
+      await repository.all({ matter: 'TAX_INCENTIVES' }, 20, null);
+      await repository.all({ actor: 'officer-7' }, 20, null);
+      await repository.all({}, 20, null);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(sent).toHaveLength(4);
+    const keys = ['IDX_audit_entry_outcome_occurred_at_sequence', 'IDX_audit_entry_matter_occurred_at_sequence', 'IDX_audit_entry_actor_occurred_at_sequence', 'IDX_audit_entry_occurred_at_sequence'];
+    for (const [i, [statement, params]] of sent.entries()) {
+      const plan: { table: string; key: string | null; Extra: string | null }[] = await db().query(`EXPLAIN ${statement}`, params);
+      const list = plan.find((step) => step.table === 't');
+      expect({ key: list?.key, sorted: /filesort/i.test(list?.Extra ?? '') }).toEqual({ key: keys[i], sorted: false });
+    }
+  });
+});
