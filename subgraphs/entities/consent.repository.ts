@@ -287,7 +287,8 @@ export function consentTerms(input: Omit<GrantConsentInput, 'subjectId' | 'subje
   if (!granteeKinds.includes(input.granteeKind)) {
     throw badInput('granteeKind', `granteeKind must be one of ${granteeKinds.join(', ')} (departments read under their matter, not with a consent), got ${JSON.stringify(input.granteeKind)}`);
   }
-  const purpose = assertPurpose(requiredText(input.purpose, 'purpose', 64), input.granteeKind);
+  // A catalogue code, read as every code typed is: financial_services or ＦＩＮＡＮＣＩＡＬ＿ＳＥＲＶＩＣＥＳ is FINANCIAL_SERVICES.
+  const purpose = assertPurpose(normaliseIdentifier(requiredText(input.purpose, 'purpose', 64)), input.granteeKind);
   const granteeOrganisation = granteeOrganisationOf(named, input.granteeKind);
   const validFrom = input.validFrom ?? today;
   if (!isIsoDate(validFrom)) throw badInput('validFrom', `validFrom must be a calendar date as YYYY-MM-DD, got ${JSON.stringify(validFrom)}`);

@@ -6,6 +6,7 @@ import { findMatter } from '../../lib/catalogue/matters';
 import { measureKinds, measuresByMatter, type AppliedMeasure, type MeasureKind } from '../../lib/catalogue/measures';
 import { minimumSubjectsPerStatistic } from '../../lib/access/policy';
 import { badInput, clientError, ErrorCode, idempotencyKeyOf } from '../../lib/errors';
+import { normaliseIdentifier } from '../../lib/identifiers';
 import { foldedNumber } from '../../lib/text';
 import { assertCaseFileReadable, assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, underCheckPurpose, underSupervision, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type PageArgs } from '../shared/pagination';
@@ -133,7 +134,8 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
       if (!caller || caller.organisationKind !== 'DEPARTMENT' || caller.role !== 'DEPARTMENT_OFFICER') throw forbidden('NOT_ENTITLED', 'credit checks are run by department officers');
       const input = {
         subjectId: args.input.subjectId.trim(),
-        matter: args.input.matter.trim(),
+        // A catalogue code, read as every code typed is: government_procurement is GOVERNMENT_PROCUREMENT.
+        matter: normaliseIdentifier(args.input.matter),
         // As the gateway takes x-credit-case: ＢＤＨ－ＣＧ－２０２６－０１１７ is the case BDH-CG-2026-0117.
         caseNumber: foldedNumber(args.input.caseNumber),
         idempotencyKey: idempotencyKeyOf(args.input.idempotencyKey),

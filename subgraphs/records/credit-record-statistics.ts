@@ -5,6 +5,7 @@ import { allSubjects, organisationSubjects } from '../../lib/catalogue/matters';
 import { recordCategories } from '../../lib/catalogue/record-categories';
 import { minimumSubjectsPerStatistic } from '../../lib/access/policy';
 import { badInput } from '../../lib/errors';
+import { normaliseIdentifier } from '../../lib/identifiers';
 import { checkDatePeriod } from '../../lib/calendar';
 import { forbidden, limitedKinds, type SubgraphContext } from '../shared/access';
 import { withEntitiesOrUnavailable, type SubjectDirectory } from '../shared/subject-directory';
@@ -225,9 +226,10 @@ type Context = RecordsContext & SubgraphContext;
 
 export async function creditRecordStatistics(ctx: Context, args: CreditRecordStatisticsArgs): Promise<CreditRecordStatistics> {
   checkDatePeriod(args);
-  const sourceDepartment = args.sourceDepartment ?? null;
+  // A department code, read as every code typed is: finance or ＦＩＮＡＮＣＥ is FINANCE.
+  const sourceDepartment = args.sourceDepartment === null || args.sourceDepartment === undefined ? null : normaliseIdentifier(args.sourceDepartment);
   if (sourceDepartment !== null && !findDepartment(sourceDepartment)) {
-    throw badInput('sourceDepartment', `sourceDepartment must be a department code from Query.departments, got ${JSON.stringify(sourceDepartment)}`);
+    throw badInput('sourceDepartment', `sourceDepartment must be a department code from Query.departments, got ${JSON.stringify(args.sourceDepartment)}`);
   }
   const counted = countedKinds(ctx);
   const groups = [...new Set(counted.map(groupOf))].sort((a, b) => rank(kindOrder, a) - rank(kindOrder, b));

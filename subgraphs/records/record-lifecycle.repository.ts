@@ -6,6 +6,7 @@ import { inDistrictTime } from '../../lib/calendar';
 import { findDepartment } from '../../lib/catalogue/departments';
 import { restorableFrom, restorationRules, type Polarity, type RecordCategoryCode, type Severity, type TaxCreditGrade } from '../../lib/catalogue/record-categories';
 import { assertLegible, assertNoRepeats, badInput, clientError, ErrorCode, optionalText } from '../../lib/errors';
+import { normaliseIdentifier } from '../../lib/identifiers';
 import { characterCount, type TextForm } from '../../lib/text';
 import type { CursorPosition } from '../shared/cursors';
 import { forbidden, forbiddenAbout } from '../shared/access';
@@ -178,8 +179,10 @@ export class RecordLifecycleRepository {
     overdue?: boolean | null,
     sourceDepartment?: string | null,
   ): Promise<Page<E> | undefined> {
+    // A department code, read as every code typed is: finance or ＦＩＮＡＮＣＥ is FINANCE.
+    const department = sourceDepartment === null || sourceDepartment === undefined ? null : normaliseIdentifier(sourceDepartment);
     // The caller's mistake, refused before any scope: matching nothing, a typo would read as "none overdue".
-    if (sourceDepartment !== null && sourceDepartment !== undefined && !findDepartment(sourceDepartment)) {
+    if (department !== null && !findDepartment(department)) {
       throw badInput('sourceDepartment', `sourceDepartment must be a department code from Query.departments, got ${JSON.stringify(sourceDepartment)}`);
     }
     const conditions: string[] = [];
@@ -195,9 +198,9 @@ export class RecordLifecycleRepository {
       conditions.push('(t.source_department = ? OR t.submitted_by_organisation = ?)');
       params.push(caller.organisation, caller.organisation);
     }
-    if (sourceDepartment !== null && sourceDepartment !== undefined) {
+    if (department !== null) {
       conditions.push('t.source_department = ?');
-      params.push(sourceDepartment);
+      params.push(department);
     }
     if (status && repository.metadata.target === RestorationApplication) {
       // As `RestorationApplication.status` reads: one pending when its record's disclosure ended is CLOSED.

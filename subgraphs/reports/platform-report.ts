@@ -1,5 +1,6 @@
 import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
 import type { RecordCategoryCode } from '../../lib/catalogue/record-categories';
+import { normaliseIdentifier } from '../../lib/identifiers';
 import { nameAsRead } from '../../lib/text';
 import type { CreditReport } from './entities/credit-report.entity';
 
@@ -155,9 +156,10 @@ export function printablePath(report: Pick<CreditReport, 'reportNumber' | 'verif
   return `/reports/${encodeURIComponent(report.reportNumber)}.html?code=${encodeURIComponent(report.verificationCode)}`;
 }
 
+/** Whether two verification codes are one, each read as a code typed is (`normaliseIdentifier`: letter case and width aside, trimmed), in constant time. */
 export function sameCode(a: string, b: string): boolean {
-  const left = Buffer.from(a.trim().toUpperCase(), 'utf8');
-  const right = Buffer.from(b.trim().toUpperCase(), 'utf8');
+  const left = Buffer.from(normaliseIdentifier(a), 'utf8');
+  const right = Buffer.from(normaliseIdentifier(b), 'utf8');
   return left.length === right.length && timingSafeEqual(left, right);
 }
 

@@ -3,6 +3,7 @@ import DataLoader from 'dataloader';
 import type { GraphQLResolveInfo } from 'graphql';
 import { todayInDistrict } from '../../lib/calendar';
 import { requiredProse } from '../../lib/errors';
+import { normaliseIdentifier } from '../../lib/identifiers';
 import { actsFor, assertCaseFileReadable, assertInScope, assertKindInScope, assertPurposeGrants, disclose, forbidden, personIdentifier, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type PageArgs } from '../shared/pagination';
 import { assertSubjectKindInScope, EntitiesSubjectDirectory } from '../shared/subject-directory';
@@ -202,7 +203,11 @@ export const resolvers: GraphQLResolverMap<Context> = {
       return shownReport(ctx, report);
     },
     verifyCreditReport: async (_: unknown, args: { reportNumber: string; verificationCode: string }, ctx: Context) => {
-      const reportNumber = args.reportNumber.trim();
+      // Read as every code typed is, so that a number typed in lower case or full width
+      // (bdhxy-…, ＢＤＨＸＹ－…) is not told it is forged: the platform's numbers are upper-case
+      // letters and digits (newReportNumber), so folding makes no number another. Only they are
+      // looked up: another issuer's, whose numbers may differ by letter case alone, is not.
+      const reportNumber = normaliseIdentifier(args.reportNumber);
       // Another issuer's number, by its form: whether a department registered that report here is
       // its case file, and a report nobody registered is no less genuine.
       if (!inPlatformNumbering(reportNumber)) return notIssuedHere;

@@ -212,6 +212,20 @@ describe.each(testDatabases)('consents in the entities subgraph on $label', (dat
       expect(await count()).toBe(3);
     });
 
+    it('reads the purpose in any letter case and width, trimmed, as every code typed is, and keeps the code: one consent however typed', async () => {
+      const subject = world.subjects[11];
+      const input = grantInput({ subjectId: subject.id, validUntil: shift(today, 45) });
+      const ids = [];
+      for (const purpose of ['financial_services', ' Financial_Services ', '\u3000ＦＩＮＡＮＣＩＡＬ＿ＳＥＲＶＩＣＥＳ', 'FINANCIAL_SERVICES']) {
+        const result = await queryAs<{ grantConsent: ConsentNode }>(officer, GRANT, { input: { ...input, purpose } });
+        expect({ purpose, errors: result.errors, granted: result.data?.grantConsent.purpose }).toEqual({ purpose, errors: undefined, granted: 'FINANCIAL_SERVICES' });
+        ids.push(result.data!.grantConsent.id);
+      }
+      expect(new Set(ids).size).toBe(1);
+      expect((await consents().findBy({ subjectId: subject.id })).map((c) => c.purpose)).toEqual(['FINANCIAL_SERVICES']);
+      expect((await queryAs<{ consentForAccess: { purpose: string } }>(gateway, CHECK, { id: ids[0] })).data?.consentForAccess.purpose).toBe('FINANCIAL_SERVICES');
+    });
+
     it('accepts exactly one year, a future validFrom (NOT_YET_VALID) and every purpose for its own kinds of grantee', async () => {
       const inputs = [
         grantInput({ validFrom: today, validUntil: addYears(today, 1) }),

@@ -432,6 +432,17 @@ describe.each(testDatabases)('the credit office’s assessment of measures appli
       expect(result.data!.runCreditCheck.caseNumber).toBe('CK-FW');
       expect(cases(await ledger(identity(finance, null), { caseNumber: 'CK-FW' }))).toEqual(['CK-FW']);
     });
+
+    it('runs a check named by a matter typed in any letter case and width, trimmed, under that matter, and stores the code', async () => {
+      for (const [matter, caseNumber] of [['government_procurement', 'CK-LC'], [' Government_Procurement ', 'CK-MC'], ['\u3000ＧＯＶＥＲＮＭＥＮＴ＿ＰＲＯＣＵＲＥＭＥＮＴ', 'CK-FM']]) {
+        const result = await records.queryAs<{ runCreditCheck: { matter: string; caseNumber: string } }>(
+          inCase(finance, 'GOVERNMENT_PROCUREMENT', caseNumber),
+          `mutation($input: RunCreditCheckInput!) { runCreditCheck(input: $input) { matter caseNumber } }`,
+          { input: { subjectId: clean.id, matter, caseNumber } },
+        );
+        expect({ matter, errors: result.errors, check: result.data?.runCreditCheck }).toEqual({ matter, errors: undefined, check: { matter: 'GOVERNMENT_PROCUREMENT', caseNumber } });
+      }
+    });
   });
 });
 

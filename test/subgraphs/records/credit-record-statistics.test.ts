@@ -175,6 +175,14 @@ describe.each(testDatabases)('creditRecordStatistics on $label', (database) => {
     expect(taxation).toEqual([fold('TAXATION', 'ORGANISATION', null)]);
   });
 
+  it('reads the department code in any letter case and width, trimmed, as every code typed is', async () => {
+    const taxation = (await rowsOf(creditOffice, { ...year1999, sourceDepartment: 'TAXATION' })).rows;
+    expect(taxation.length).toBeGreaterThan(0);
+    for (const code of ['taxation', ' Taxation ', 'ＴＡＸＡＴＩＯＮ', '\u3000ｔａｘａｔｉｏｎ']) {
+      expect({ code, rows: (await rowsOf(creditOffice, { ...year1999, sourceDepartment: code })).rows }).toEqual({ code, rows: taxation });
+    }
+  });
+
   it('refuses an analyst natural persons', async () => {
     const result = await ask(analystIdentity, { ...year1999, subjectKind: 'NATURAL_PERSON' });
     expect(result.data?.creditRecordStatistics).toBeNull();

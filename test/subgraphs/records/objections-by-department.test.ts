@@ -135,8 +135,16 @@ describe.each(testDatabases)('one department’s objections, overdue ones to fol
     expect(departments.map((department) => expected({ department, overdue: true }).length)).toEqual(departments.map((department) => overdueCount[department]));
   });
 
+  it('reads a department code in any letter case and width, trimmed, as every code typed is', async () => {
+    const ids = expected({ department: 'FINANCE', overdue: true });
+    for (const code of ['finance', ' Finance ', 'ＦＩＮＡＮＣＥ', '\u3000ｆｉｎａｎｃｅ']) {
+      const listed = await listAll(creditOffice, { d: code, o: true });
+      expect({ code, ids: listed.ids }).toEqual({ code, ids });
+    }
+  });
+
   it('refuses a department code not in the catalogue, as every department argument is (BAD_USER_INPUT naming sourceDepartment)', async () => {
-    for (const code of ['NOT_A_DEPARTMENT', 'finance', '']) {
+    for (const code of ['NOT_A_DEPARTMENT', 'finance_bureau', '']) {
       const result = await queryAs<Listed>(creditOffice, LIST, { d: code, o: true });
       expect({ code, data: result.data?.creditRecordObjections ?? null, extensions: result.errors?.[0]?.extensions }).toEqual({
         code,

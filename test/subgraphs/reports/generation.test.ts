@@ -222,12 +222,20 @@ describe.each(testDatabases)('platform public credit reports on $label', (databa
     expect((await printable(`/reports/${report.reportNumber}.html?code=${wrong}`)).status).toBe(404);
   });
 
-  it('takes a report number in other letter case or in full-width letters for another number, on either database', async () => {
+  it('reads a report number and code typed in any letter case and width, trimmed, as the report\'s, on either database', async () => {
     const report = await generated();
-    const nothing = { genuine: false, subjectName: null, issuedOn: null, validUntil: null, isWithinValidity: null };
-    const fullWidth = report.reportNumber.replace(/[0-9A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
-    expect(await verified(report.reportNumber.toLowerCase(), report.verificationCode)).toEqual(nothing);
-    expect(await verified(fullWidth, report.verificationCode)).toEqual(nothing);
+    const genuine = { genuine: true, subjectName: subject.name, issuedOn: report.issuedOn, validUntil: report.validUntil, isWithinValidity: true };
+    const fullWidth = (text: string) => text.replace(/[0-9A-Z-]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+    const typed = [
+      [report.reportNumber.toLowerCase(), report.verificationCode],
+      [`\u3000${fullWidth(report.reportNumber)} `, report.verificationCode],
+      [fullWidth(report.reportNumber).toLowerCase(), fullWidth(report.verificationCode).toLowerCase()],
+    ];
+    for (const [number, code] of typed) expect({ number, code, answer: await verified(number, code) }).toEqual({ number, code, answer: genuine });
+    // Still no other number: one character changed is another, forged, number, whatever its case.
+    const other = report.reportNumber.slice(0, -1) + (report.reportNumber.endsWith('A') ? 'B' : 'A');
+    expect(await verified(other.toLowerCase(), report.verificationCode)).toEqual({ genuine: false, subjectName: null, issuedOn: null, validUntil: null, isWithinValidity: null });
+    // The printable page's address is the one the platform made, not typed: its number stays exact.
     expect((await printable(`/reports/${report.reportNumber.toLowerCase()}.html?code=${report.verificationCode}`)).status).toBe(404);
     expect((await printable(report.printableUrl)).status).toBe(200);
   });
