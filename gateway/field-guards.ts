@@ -98,6 +98,18 @@ export interface GuardedOperation {
   subjectKey: string;
   /** What a refusal at a response path of the client's operation concerned (list indices are skipped). */
   refusalAt(path: readonly (string | number)[]): Refusal;
+  /** The root fields the operation runs whose group is one of `groups`, in the order asked (fragments included, @skip and @include applied). */
+  rootFieldsIn(groups: ReadonlySet<string>): AskedRootField[];
+}
+
+/** A guarded root field as the client asked it. */
+export interface AskedRootField {
+  /** Where the answer gives it: its alias, or its name. */
+  key: string;
+  name: string;
+  group: string;
+  /** Its arguments as execution reads them (the request's variables and the defaults applied); empty when they cannot be read. */
+  arguments: Record<string, unknown>;
 }
 
 /** The type whose objects are market subjects: whatever is refused within one is refused about it. */
@@ -127,7 +139,7 @@ export function guardOperation(
   const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
   const root = operation && schema.getRootType(operation.operation);
-  if (!operation || !root) return { document, removed: [], subjectKey: '', refusalAt: () => ({ groups: [] }) };
+  if (!operation || !root) return { document, removed: [], subjectKey: '', refusalAt: () => ({ groups: [] }), rootFieldsIn: () => [] };
   // As execution will read them: a variable the request leaves out takes its definition's default.
   const values = coercedVariables(schema, operation, variables);
   const reader = new OperationReader(document, schema, guards, values);
@@ -183,12 +195,14 @@ export function guardOperation(
 
   const selectionSet = walk(operation.selectionSet, root, []);
   const refusalAt = (path: readonly (string | number)[]) => reader.refusalAt(operation.selectionSet, root, path);
-  if (!removed.length) return { document, removed, subjectKey: '', refusalAt };
+  const rootFieldsIn = (groups: ReadonlySet<string>) => reader.rootFieldsIn(operation.selectionSet, root, groups);
+  if (!removed.length) return { document, removed, subjectKey: '', refusalAt, rootFieldsIn };
   return {
     document: { kind: Kind.DOCUMENT, definitions: [{ ...operation, selectionSet }] },
     removed,
     subjectKey: keysOf().subject,
     refusalAt,
+    rootFieldsIn,
   };
 }
 
@@ -235,6 +249,27 @@ class OperationReader {
     }
     for (const { selectionSet, type } of level) this.groupsAsked(selectionSet, type, groups);
     return { subjectId, ...(subjectCode && !subjectId ? { subjectCode } : {}), groups: [...groups].sort() };
+  }
+
+  /** The fields of the root's selection set (fragments included) that execution runs and whose group is one of `groups`. */
+  rootFieldsIn(selectionSet: SelectionSetNode, root: GraphQLCompositeType, groups: ReadonlySet<string>): AskedRootField[] {
+    return selectionSet.selections.flatMap((selection): AskedRootField[] => {
+      if (excluded(selection, this.variables)) return [];
+      if (selection.kind !== Kind.FIELD) {
+        const inner = this.fragmentOf(selection, root);
+        return inner ? this.rootFieldsIn(inner.selectionSet, root, groups) : [];
+      }
+      const field = 'getFields' in root ? root.getFields()[selection.name.value] : undefined;
+      const group = field && this.guards.get(`${root.name}.${field.name}`);
+      if (!field || !group || !groups.has(group)) return [];
+      let values: Record<string, unknown> = {};
+      try {
+        values = getArgumentValues(field, selection, this.variables);
+      } catch {
+        // Values execution refuses: the field is not answered either.
+      }
+      return [{ key: selection.alias?.value ?? field.name, name: field.name, group, arguments: values }];
+    });
   }
 
   /** The fields of a selection set, fragments included, answered under `key`. */

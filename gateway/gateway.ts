@@ -9,15 +9,18 @@ import {
 } from '@apollo/server/plugin/disabled';
 import type { GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface } from '@apollo/server-gateway-interface';
 import { GraphQLError, print, type OperationDefinitionNode } from 'graphql';
-import { auditableSubjectId, platformOrganisations, purposeHeaders, type Caller, type Purpose } from '../lib/access/identity';
+import type { FieldGroup } from '../lib/access/field-groups';
+import { auditableSubjectId, auditedTextLimits, platformOrganisations, purposeHeaders, type Caller, type Purpose } from '../lib/access/identity';
 import { decideGrants, mattersGranting, purposeRefusalFor, refusalDetails, type PurposeRefusal } from '../lib/access/policy';
 import { findMatter, selfInquiry } from '../lib/catalogue/matters';
 import { ConfigError } from '../lib/env';
+import { maskPersonalData } from '../lib/logger';
+import { firstCharacters } from '../lib/text';
 import { auditedRefusalExtension, ErrorCode, maskUnexpectedErrors, outageHttp, outageRetryAfterSeconds, withUnavailablePeerNamed, type AuditedRefusal } from '../lib/errors';
 import type { SubgraphName } from '../schema/subgraphs';
 import { AuditWriter, type AuditEntryInput } from './audit-writer';
 import { createTokenVerifier, type TokenSettings } from './authentication';
-import { guardOperation, isAtOrBeneath, nullRemovedFields, readFieldGuards, refusalsAtWithheldFields, withFieldGroupsDescribed, type Refusal, type RemovedField } from './field-guards';
+import { guardOperation, isAtOrBeneath, type AskedRootField, nullRemovedFields, readFieldGuards, refusalsAtWithheldFields, withFieldGroupsDescribed, type Refusal, type RemovedField } from './field-guards';
 import { RefusedSubjectCodes } from './refused-subject-codes';
 import { InternalClient } from '../lib/internal-client';
 import type { GatewayObserver } from './observer';
@@ -202,7 +205,7 @@ function deniedAttempt(reason: string, requestId: string): AuditEntryInput {
 function guardExecutor(execute: GatewayExecutor, guards: Map<string, string>, audit: AuditWriter, refusedSubjects: RefusedSubjectCodes, observer?: GatewayObserver): GatewayExecutor {
   return async (requestContext) => {
     const context = requestContext.context as unknown as GatewayContext;
-    const { document, removed, subjectKey, refusalAt } = guardOperation(
+    const { document, removed, subjectKey, refusalAt, rootFieldsIn } = guardOperation(
       requestContext.document,
       requestContext.operationName,
       requestContext.schema,
@@ -252,12 +255,15 @@ function guardExecutor(execute: GatewayExecutor, guards: Map<string, string>, au
     // later than its revocation, nor a provider's than its suspension.
     const occurredAt = new Date();
     const lapse = context.purposeRecheck && context.disclosures.size ? await context.purposeRecheck() : null;
+    // No subgraph reports a statistic as a disclosure (it names no subject): each one the answer gives is audited from the operation.
+    const data = result.data as Record<string, unknown> | null | undefined;
+    const statistics = rootFieldsIn(statisticsGroups).filter(({ key }) => data?.[key] !== null && data?.[key] !== undefined);
     // Revoked (or expired, or the provider suspended) while the request was under way, or not known
     // to hold: nothing it read is released, and its entries say which (DENIED, or FAILED when a register was down).
     const withheld = lapse ? [...context.disclosures].map(([subjectId, groups]) => ({ subjectId, groups: [...groups], outcome: lapse.outcome })) : [];
     if (lapse) context.disclosures.clear();
     try {
-      await audit.write(auditEntries(context, requestContext.operationName ?? null, [...refusals, ...withheld], occurredAt));
+      await audit.write(auditEntries(context, requestContext.operationName ?? null, [...refusals, ...withheld], statistics, occurredAt));
     } catch (error) {
       if (observer) observer.fault('audit write failed; answer withheld', error, context.requestId);
       else console.error('[gateway] audit write failed; answer withheld', error);
@@ -396,8 +402,30 @@ function withoutPurpose(caller: Caller, group: string): string {
   return `: name the matter in the x-credit-matter header (${open.join(', ')})`;
 }
 
-/** One entry per subject disclosed, and one per subject (or none known) refused something. */
-function auditEntries(context: GatewayContext, operationName: string | null, refusals: (Refusal & { outcome?: 'DENIED' | 'FAILED' })[], occurredAt: Date): AuditEntryInput[] {
+/**
+ * The field groups whose fields count and name no subject (统计): the analysts' statistics and
+ * the credit office's assessment. Each such field answered is audited on its own entry, with no
+ * subject (`statisticAsked` says what was asked), so that the credit office sees every window an
+ * analyst counted (overlapping ones, subtracted, isolate a small cell: auditStatistics' accepted
+ * risk), and no subject's trail holds it.
+ */
+const statisticsGroups: ReadonlySet<FieldGroup> = new Set<FieldGroup>(['STATISTICS', 'SUPERVISION_STATISTICS']);
+
+/**
+ * What a statistic's entry records as its operation, the one column that can say what was asked:
+ * the operation's name, then the field with its arguments as execution read them,
+ * `Windows: auditStatistics(from: "2026-11-30T16:00:00.000Z", to: "2026-12-03T16:00:00.000Z")`.
+ * An operation's name is a GraphQL name (no ':', no space), so the two are never confused.
+ * Personal data masked as in the logs (a filter may be typed as anything); cut to the column.
+ */
+function statisticAsked(operationName: string | null, field: AskedRootField): string {
+  const values = Object.entries(field.arguments).map(([name, value]) => `${name}: ${JSON.stringify(value)}`);
+  const asked = `${operationName ? `${operationName}: ` : ''}${field.name}${values.length ? `(${values.join(', ')})` : ''}`;
+  return firstCharacters(maskPersonalData(asked), auditedTextLimits.operationName);
+}
+
+/** One entry per subject disclosed, one per statistic answered, and one per subject (or none known) refused something. */
+function auditEntries(context: GatewayContext, operationName: string | null, refusals: (Refusal & { outcome?: 'DENIED' | 'FAILED' })[], statistics: AskedRootField[], occurredAt: Date): AuditEntryInput[] {
   const { caller, purpose, requestId } = context;
   const base = {
     actor: caller?.id ?? platformOrganisations.anonymous,
@@ -427,6 +455,7 @@ function auditEntries(context: GatewayContext, operationName: string | null, ref
   const entries: AuditEntryInput[] = [
     ...[...context.disclosures].map(([subjectId, groups]) => ({ ...disclosedUnder, subjectId, fieldGroups: [...groups].sort(), outcome: 'DISCLOSED' as const })),
     ...[...context.publicDisclosures].map(([subjectId, groups]) => ({ ...(subjectId === caller?.subjectId ? toItself : toAnyone), subjectId, fieldGroups: [...groups].sort(), outcome: 'DISCLOSED' as const })),
+    ...statistics.map((field) => ({ ...disclosedUnder, subjectId: null, fieldGroups: [field.group], operationName: statisticAsked(operationName, field), outcome: 'DISCLOSED' as const })),
   ];
   // One entry per subject and outcome: what was refused (DENIED), or read and then withheld for want of a check (FAILED).
   const withheld = new Map<string, { subjectId: string | null; outcome: 'DENIED' | 'FAILED'; groups: Set<string> }>();

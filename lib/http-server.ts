@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -5,7 +6,7 @@ import { HeaderMap, type ApolloServer, type BaseContext, type ContextFunction } 
 import { ErrorCode, outageRetryAfterSeconds } from './errors';
 import type { Logger } from './logger';
 import type { ServiceMetrics } from './metrics';
-import { attachRecord, markError, recordOperations, requestIdFrom, type CallerSummary, type RequestRecord } from './request-record';
+import { attachRecord, clientRequestIdFrom, markError, recordOperations, requestIdFrom, type CallerSummary, type RequestRecord } from './request-record';
 
 export interface HttpRequestInfo {
   req: http.IncomingMessage;
@@ -31,6 +32,15 @@ export interface ServeOptions<TContext extends BaseContext> {
   logger?: Logger;
   /** Counted per request; its `/metrics` route is added. */
   metrics?: ServiceMetrics;
+  /**
+   * True at the platform's edge (the gateway): every request gets an id made here, never the
+   * client's `x-request-id`, as an edge proxy does (Envoy trusts no external x-request-id at the
+   * edge). The id is stored in the audit log, and the credit office's statistics count a request
+   * by its id and instant: a client's id, reused, made two requests one, or its entries pass for
+   * another request's. The client's id, when acceptable, is logged beside it (`clientRequestId`).
+   * False (default): a service the gateway calls keeps the gateway's id.
+   */
+  ownRequestIds?: boolean;
   /** Who asked, for the request's log line (organisation and role only). */
   describeCaller?: (context: TContext) => CallerSummary | null;
   /**
@@ -200,8 +210,9 @@ function routeLabel(pathname: string): string {
  * socket error for a credit check stored, reads audited as disclosed); and it resolved once the
  * connections were closed, with requests whose client had gone still running.
  *
- * Every request gets a request id (its `x-request-id` when acceptable, else a new one), written
- * back into the request's headers, so that the gateway's access code reads the same id, and
+ * Every request gets a request id (its `x-request-id` when acceptable, else a new one; at the
+ * gateway always a new one, `ownRequestIds`), written back into the request's headers, so that
+ * the gateway's access code reads the same id, and
  * answered in `x-request-id`; Apollo's context and the errors met are tied to its record (request-record.ts).
  */
 export async function serveGraphQL<TContext extends BaseContext>(
@@ -224,7 +235,9 @@ export async function serveGraphQL<TContext extends BaseContext>(
     if (req.socket.readableEnded) gone();
     else req.socket.once('end', gone);
     res.once('close', () => req.socket.off('end', gone));
-    const record: RequestRecord = { requestId: requestIdFrom(req.headers['x-request-id']), errorCodes: [] };
+    const sent = req.headers['x-request-id'];
+    const clientRequestId = options.ownRequestIds ? clientRequestIdFrom(sent) : undefined;
+    const record: RequestRecord = { requestId: options.ownRequestIds ? randomUUID() : requestIdFrom(sent), ...(clientRequestId ? { clientRequestId } : {}), errorCodes: [] };
     req.headers['x-request-id'] = record.requestId;
     res.setHeader('x-request-id', record.requestId);
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -239,6 +252,7 @@ export async function serveGraphQL<TContext extends BaseContext>(
       if (!logger) return;
       const line = {
         requestId: record.requestId,
+        ...(record.clientRequestId ? { clientRequestId: record.clientRequestId } : {}),
         method: req.method,
         path: pathname,
         status,

@@ -14,6 +14,8 @@ export interface CallerSummary {
  */
 export interface RequestRecord {
   requestId: string;
+  /** At the gateway: the `x-request-id` the client sent, when acceptable, logged beside the gateway's own `requestId`. */
+  clientRequestId?: string;
   /** The GraphQL operation's name; null for an anonymous operation, undefined when none was resolved. */
   operationName?: string | null;
   operationType?: string;
@@ -58,19 +60,31 @@ export function requestIdOfError(error: unknown): string | undefined {
   return (recordsByError.get(error) ?? (typeof cause === 'object' && cause !== null ? recordsByError.get(cause) : undefined))?.requestId;
 }
 
-// An incoming x-request-id is kept when it is printable ASCII of at most 64 characters: it is
-// logged, sent to every subgraph in a header and stored in the audit log (request_id
-// varchar(64)), so nothing longer, and no control or non-ASCII character. Nor a run of 15
-// digits or more, which may be a citizen ID number (a client naming its request after the
-// person it looks up), also when written in groups (130304-19730413-0019): the logs would mask
-// it, but the audit log and every subgraph would keep it.
+// An incoming x-request-id is acceptable when it is printable ASCII of at most 64 characters:
+// it is logged, and where it is trusted (a subgraph, called by the gateway) sent on to peers and
+// stored in the audit log (request_id varchar(64)), so nothing longer, and no control or
+// non-ASCII character. Nor a run of 15 digits or more, which may be a citizen ID number (a client
+// naming its request after the person it looks up), also when written in groups
+// (130304-19730413-0019): the logs would mask it, but the audit log and every subgraph would keep it.
 const acceptableRequestId = /^[\x21-\x7e](?:[\x20-\x7e]{0,62}[\x21-\x7e])?$/;
 const longDigitRun = /\d(?:[-._ /:]?\d){14}/;
 
-/** The request id of an incoming request: the caller's (or its proxy's) `x-request-id`, or a new one. */
-export function requestIdFrom(header: string | string[] | undefined): string {
+/**
+ * An incoming `x-request-id` when acceptable (see above), else undefined. At the gateway it is
+ * the client's, logged beside the gateway's own id (`clientRequestId`), so that a front end's
+ * support finds the request by the id it sent.
+ */
+export function clientRequestIdFrom(header: string | string[] | undefined): string | undefined {
   const value = (Array.isArray(header) ? header[0] : header)?.trim();
-  return value && acceptableRequestId.test(value) && !longDigitRun.test(value) ? value : randomUUID();
+  return value && acceptableRequestId.test(value) && !longDigitRun.test(value) ? value : undefined;
+}
+
+/**
+ * The request id of an incoming request to a service the gateway calls: the gateway's
+ * `x-request-id`, or a new one. The gateway itself trusts no client's (`ServeOptions.ownRequestIds`).
+ */
+export function requestIdFrom(header: string | string[] | undefined): string {
+  return clientRequestIdFrom(header) ?? randomUUID();
 }
 
 /**

@@ -168,6 +168,7 @@ export interface EntryFilter {
   matter?: string | null;
   caseNumber?: string | null;
   hasCaseNumber?: boolean | null;
+  hasSubject?: boolean | null;
   actor?: string | null;
   auditReads?: boolean | null;
   field?: string;
@@ -322,7 +323,7 @@ export class AuditRepository {
    * One page of the whole log, every organisation's and subject's entries, newest first, narrowed
    * by `filter`: the credit office's questions across organisations (every refused attempt of a
    * month, everything under one matter). Read from the index of the condition given that leads
-   * one (outcome, matter, actor: migration 1764000000470), else from the instants' index.
+   * one (outcome, matter, actor: migration 1764000000470; no subject: the subjects' index), else from the instants' index.
    * `count`: the client asked for `totalCount`, counted in the page's statement.
    */
   async all(filter: EntryFilter, first: number, after?: CursorPosition | null, count = false): Promise<Page<AuditEntry> | undefined> {
@@ -1081,6 +1082,10 @@ function entryConditions(filter: EntryFilter, persisted: (instant: Date) => unkn
     params.push(...named);
   } else if (filter.hasCaseNumber !== null && filter.hasCaseNumber !== undefined) {
     conditions.push(filter.hasCaseNumber ? 't.case_number IS NOT NULL' : 't.case_number IS NULL');
+  }
+  if (filter.hasSubject !== null && filter.hasSubject !== undefined) {
+    // Subject-less entries lead the subjects' index (subject, instant, sequence: migration 1764000000450), in the lists' order.
+    conditions.push(filter.hasSubject ? 't.subject_id IS NOT NULL' : 't.subject_id IS NULL');
   }
   if (filter.actor !== null && filter.actor !== undefined) {
     conditions.push('t.actor = ?');

@@ -3,6 +3,7 @@ import { maskUnexpectedErrors } from '../../lib/errors';
 import { createLogger, maskPersonalData } from '../../lib/logger';
 import { markError } from '../../lib/request-record';
 import { demoWorld } from '../../scripts/demo/world';
+import { testDatabases } from '../helpers/databases';
 import { financeOfficer, startOpsPlatform, type OpsPlatform } from './ops-platform';
 
 describe('maskPersonalData', () => {
@@ -71,21 +72,24 @@ describe('request logs across the platform', () => {
     await platform?.stop();
   });
 
-  it('carries one request id from the gateway to every subgraph it calls and into the audit log', async () => {
-    const requestId = 'ops-test-request-0001';
+  it('carries one request id, its own, from the gateway to every subgraph it calls and into the audit log, the client\'s logged beside it', async () => {
+    const sent = 'ops-test-request-0001';
     const token = await platform.token(financeOfficer.caller);
     const result = await platform.query(
       /* GraphQL */ `query LoggedLookup($code: String!) { subjectByCode(code: $code) { name creditRecords(first: 1) { totalCount } } }`,
       { code: enterprise.identifier },
-      { headers: { ...financeOfficer.headers, authorization: `Bearer ${token}`, 'x-request-id': requestId } },
+      { headers: { ...financeOfficer.headers, authorization: `Bearer ${token}`, 'x-request-id': sent } },
     );
     expect(result.errors).toBeUndefined();
+    const requestId = result.headers!.get('x-request-id')!;
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
 
     const [gatewayLine] = platform.logs.gateway.withRequestId(requestId);
     expect(gatewayLine).toMatchObject({
       service: 'gateway',
       level: 'info',
       msg: 'request',
+      clientRequestId: sent,
       method: 'POST',
       path: '/graphql',
       status: 200,
@@ -98,48 +102,91 @@ describe('request logs across the platform', () => {
       const lines = platform.logs[name].withRequestId(requestId);
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatchObject({ service: name, msg: 'request', status: 200, caller: { organisation: 'FINANCE', role: 'DEPARTMENT_OFFICER' } });
+      expect(platform.logs[name].withRequestId(sent)).toEqual([]);
     }
-    const audited = (await platform.databases.audit.query('SELECT request_id FROM audit_entry WHERE request_id = ?', [requestId])) as { request_id: string }[];
+    const audited = (await platform.databases.audit.query('SELECT request_id FROM audit_entry WHERE request_id IN (?, ?)', [requestId, sent])) as { request_id: string }[];
     expect(audited.length).toBeGreaterThanOrEqual(1);
+    expect(audited.every((e) => e.request_id === requestId)).toBe(true);
     // Neither the token nor the variables (the code looked up) are in any line.
     const everything = Object.values(platform.logs).flatMap((l) => l.raw).join('\n');
     expect(everything).not.toContain(token);
     expect(everything).not.toContain(enterprise.identifier);
   });
 
-  it('answers with the request id, and makes one when the caller sent none or an unusable one', async () => {
+  it('answers with the request id it made, and logs no unusable client id beside it', async () => {
     const response = await fetch(platform.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'x'.repeat(65) }, body: JSON.stringify({ query: '{ __typename }' }) });
     const requestId = response.headers.get('x-request-id');
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(platform.logs.gateway.withRequestId(requestId!)).toHaveLength(1);
+    const lines = platform.logs.gateway.withRequestId(requestId!);
+    expect(lines).toHaveLength(1);
+    expect(lines[0].clientRequestId).toBeUndefined();
   });
 
-  it('makes a request id of its own for one holding what may be a citizen ID number, which the audit log and the subgraphs would otherwise keep', async () => {
+  it('logs no client id holding what may be a citizen ID number, and one with a shorter digit run', async () => {
     for (const sent of ['lookup-130304199001011234', '130304900101123', `rid${'7'.repeat(20)}`, '130304-19730413-0019', '130304.1973.0413.0019', '1303041973_04130019']) {
       const response = await fetch(platform.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': sent }, body: JSON.stringify({ query: '{ __typename }' }) });
-      expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+      const requestId = response.headers.get('x-request-id')!;
+      expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(platform.logs.gateway.withRequestId(requestId)[0].clientRequestId).toBeUndefined();
     }
-    // Shorter digit runs (a timestamp in milliseconds, an order number) are kept.
+    // Shorter digit runs (a timestamp in milliseconds, an order number) are logged beside the gateway's id.
     const kept = await fetch(platform.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'batch-1733300000000-7' }, body: JSON.stringify({ query: '{ __typename }' }) });
-    expect(kept.headers.get('x-request-id')).toBe('batch-1733300000000-7');
+    const requestId = kept.headers.get('x-request-id')!;
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(platform.logs.gateway.withRequestId(requestId)[0].clientRequestId).toBe('batch-1733300000000-7');
   });
 
   it('never writes a person’s citizen ID number, even when it is the caller’s organisation', async () => {
-    const requestId = 'ops-test-request-0002';
     const self = { id: 'self-person', organisation: person.identifier, organisationKind: 'INDIVIDUAL' as const, role: 'EXTERNAL_USER' as const, subjectId: person.id };
-    const result = await platform.query(/* GraphQL */ `query Mine($id: ID!) { subject(id: $id) { name } }`, { id: person.id }, { caller: self, headers: { 'x-credit-matter': 'SELF_INQUIRY', 'x-request-id': requestId } });
+    const result = await platform.query(/* GraphQL */ `query Mine($id: ID!) { subject(id: $id) { name } }`, { id: person.id }, { caller: self, headers: { 'x-credit-matter': 'SELF_INQUIRY' } });
     expect(result.errors).toBeUndefined();
-    const [line] = platform.logs.gateway.withRequestId(requestId);
+    const [line] = platform.logs.gateway.withRequestId(result.headers!.get('x-request-id')!);
     expect(line.caller).toEqual({ organisation: `${person.identifier.slice(0, 4)}**********${person.identifier.slice(-4)}`, organisationKind: 'INDIVIDUAL', role: 'EXTERNAL_USER' });
     const everything = Object.values(platform.logs).flatMap((l) => l.raw).join('\n');
     expect(everything).not.toContain(person.identifier);
   });
 
   it('logs a refused request with its error code', async () => {
-    const requestId = 'ops-test-request-0003';
-    await platform.query('{ __typename }', {}, { headers: { authorization: 'Bearer forged', 'x-request-id': requestId } });
-    const [line] = platform.logs.gateway.withRequestId(requestId);
+    const result = await platform.query('{ __typename }', {}, { headers: { authorization: 'Bearer forged' } });
+    const [line] = platform.logs.gateway.withRequestId(result.headers!.get('x-request-id')!);
     expect(line.errorCodes).toEqual(['UNAUTHENTICATED']);
     expect(JSON.stringify(line)).not.toContain('forged');
+  });
+});
+
+/**
+ * The request id stored in the audit log is the gateway's, never the client's: the credit office's
+ * statistics count a request by its id and instant, so an id a client sends twice would make two
+ * requests one, and a client could make its entries pass for another request's.
+ */
+describe.each(testDatabases)('request ids in the audit log on $label', (database) => {
+  const enterprise = demoWorld({ subjects: 8 }).subjects.find((s) => s.kind === 'ENTERPRISE')!;
+  let platform: OpsPlatform;
+  beforeAll(async () => {
+    await database.cleanUp('reqids');
+    platform = await startOpsPlatform(database.target('reqids'), { seedSubjects: 8 });
+  });
+  afterAll(async () => {
+    await platform?.stop();
+    await database.cleanUp('reqids');
+  });
+
+  it('stores an id of its own for each request, authenticated or not, whatever x-request-id the client sends', async () => {
+    const sent = { 'x-request-id': 'client-chosen-id' };
+    const token = await platform.token(financeOfficer.caller);
+    const answers = await Promise.all([
+      platform.query('{ __typename }', {}, { headers: { ...sent, authorization: 'Bearer forged' } }),
+      platform.query('{ __typename }', {}, { headers: { ...sent, authorization: 'Bearer forged' } }),
+      platform.query('query($code: String!) { subjectByCode(code: $code) { name } }', { code: enterprise.identifier }, { headers: { ...financeOfficer.headers, ...sent, authorization: `Bearer ${token}` } }),
+    ]);
+    const ids = answers.map((answer) => answer.headers!.get('x-request-id')!);
+    expect(new Set(ids).size).toBe(3);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    const stored: { request_id: string; outcome: string }[] = await platform.databases.audit.query('SELECT request_id, outcome FROM audit_entry WHERE request_id IN (?, ?, ?, ?) ORDER BY sequence', [
+      'client-chosen-id',
+      ...ids,
+    ]);
+    expect(stored.map((e) => e.request_id).sort()).toEqual([...ids].sort());
+    expect(stored.map((e) => e.outcome).sort()).toEqual(['DENIED', 'DENIED', 'DISCLOSED']);
   });
 });

@@ -25,14 +25,16 @@ describe('an unexpected fault in a subgraph, through the gateway', () => {
   afterAll(() => platform?.stop());
 
   it('answers INTERNAL_SERVER_ERROR with the request id, and logs the real error under that id', async () => {
-    const requestId = 'masking-test-0001';
     const token = await platform.token(supervisor.caller!);
     const response = await fetch(platform.gatewayUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-request-id': requestId, ...supervisor.headers },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-request-id': 'masking-test-0001', ...supervisor.headers },
       body: JSON.stringify({ query: '{ creditRecord(id: "00000000-0000-0000-0000-000000000001") { summary } }' }),
       signal: AbortSignal.timeout(10_000),
     });
+    // The gateway's own id, not the client's: it is what the answer, the logs and the audit log name.
+    const requestId = response.headers.get('x-request-id')!;
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
     const body = await response.text();
     const { errors } = JSON.parse(body) as { errors: { message: string; extensions: Record<string, unknown> }[] };
     expect(errors).toHaveLength(1);
@@ -94,12 +96,12 @@ describe('a subgraph answering with an internal page, through the gateway', () =
       logger: logs.logger('gateway'),
     });
     try {
-      const requestId = 'masking-test-0002';
       const result = await postGraphQL(gateway.url, { query: '{ creditServiceProviders(first: 1) { totalCount } }' }, {
         authorization: `Bearer ${await mintToken(supervisor.caller!, secret)}`,
-        'x-request-id': requestId,
+        'x-request-id': 'masking-test-0002',
         ...supervisor.headers,
       });
+      const requestId = result.headers!.get('x-request-id')!;
       // The client learns which subgraph failed and that its answer was not GraphQL, nothing more.
       expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'SUBGRAPH_UNAVAILABLE', reason: 'BAD_RESPONSE', retryAfterSeconds: 5, serviceName: 'providers' }]);
       expectNothingInternal(JSON.stringify(result));

@@ -220,6 +220,27 @@ describe.each(testDatabases)('audit entry filters on $label', (database) => {
     expect(both.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'filter.from' });
   });
 
+  it('lists the entries that concerned no subject (the statistics read), and those that did', async () => {
+    const statistics = [
+      entry({ organisation: 'DEVELOPMENT_REFORM', actor: 'analyst-chen', role: 'ANALYST', matter: null, caseNumber: null, subjectId: null, fieldGroups: ['STATISTICS'], operationName: 'W: auditStatistics(from: "2026-11-01T16:00:00.000Z", to: "2026-11-03T16:00:00.000Z")', occurredAt: at(11, 13) }),
+      entry({ organisation: 'DEVELOPMENT_REFORM', actor: 'analyst-chen', role: 'ANALYST', matter: null, caseNumber: null, subjectId: null, fieldGroups: ['STATISTICS'], operationName: 'W: auditStatistics(from: "2026-11-01T16:00:00.000Z", to: "2026-11-02T16:00:00.000Z")', occurredAt: at(11, 13, 1) }),
+      entry({ organisation: 'unverified', organisationKind: 'UNIDENTIFIED', actor: 'unverified', role: 'UNIDENTIFIED', matter: null, caseNumber: null, subjectId: null, fieldGroups: [], outcome: 'DENIED', occurredAt: at(11, 14) }),
+    ];
+    expect((await queryAs(gateway, APPEND, { entries: statistics })).errors).toBeUndefined();
+    const read = await log({ filter: { hasSubject: false, outcome: 'DISCLOSED', ...november } });
+    expect(read.errors).toBeUndefined();
+    expect(read.data?.auditEntries?.edges.map((e) => e.node.id)).toEqual(await stored((e) => e.subjectId === null && e.outcome === 'DISCLOSED'));
+    expect(read.data?.auditEntries?.edges.map((e) => [e.node.actor, e.node.fieldGroups, e.node.subject])).toEqual([
+      ['analyst-chen', ['STATISTICS'], null],
+      ['analyst-chen', ['STATISTICS'], null],
+    ]);
+    // Nobody's trail is told of a read that showed no subject.
+    expect(read.extensions?.disclosures ?? []).toEqual([]);
+    expect((await log({ filter: { hasSubject: false } })).data?.auditEntries?.totalCount).toBe(3);
+    const about = await log({ filter: { hasSubject: true, ...november }, first: 100 });
+    expect(about.data?.auditEntries?.edges.map((e) => e.node.id)).toEqual(await stored((e) => e.subjectId !== null && inNovember(e)));
+  });
+
   it('is for the audit\'s readers only: an analyst is refused the whole log', async () => {
     const refused = await log({ filter: { outcome: 'DENIED' } }, analyst);
     expect(refused.data?.auditEntries ?? null).toBeNull();
@@ -264,11 +285,18 @@ describe.each(testDatabases.filter((d) => d.label === 'mysql'))('the whole log r
       await repository.all({ matter: 'TAX_INCENTIVES' }, 20, null);
       await repository.all({ actor: 'officer-7' }, 20, null);
       await repository.all({}, 20, null);
+      await repository.all({ hasSubject: false }, 20, null);
     } finally {
       spy.mockRestore();
     }
-    expect(sent).toHaveLength(4);
-    const keys = ['IDX_audit_entry_outcome_occurred_at_sequence', 'IDX_audit_entry_matter_occurred_at_sequence', 'IDX_audit_entry_actor_occurred_at_sequence', 'IDX_audit_entry_occurred_at_sequence'];
+    expect(sent).toHaveLength(5);
+    const keys = [
+      'IDX_audit_entry_outcome_occurred_at_sequence',
+      'IDX_audit_entry_matter_occurred_at_sequence',
+      'IDX_audit_entry_actor_occurred_at_sequence',
+      'IDX_audit_entry_occurred_at_sequence',
+      'IDX_audit_entry_subject_id_occurred_at_sequence',
+    ];
     for (const [i, [statement, params]] of sent.entries()) {
       const plan: { table: string; key: string | null; Extra: string | null }[] = await db().query(`EXPLAIN ${statement}`, params);
       const list = plan.find((step) => step.table === 't');

@@ -1,0 +1,139 @@
+import type { Caller } from '../../lib/access/identity';
+import { demoWorld } from '../../scripts/demo/world';
+import { testDatabases } from '../helpers/databases';
+import { usePlatform, type As } from '../helpers/platform';
+
+/**
+ * Every statistic answered is audited (DISCLOSED, no subject, its field group, what was counted
+ * over which period), so that the credit office sees each window an analyst asked: overlapping
+ * windows, subtracted, count a small cell (the accepted risk of the analysts' statistics). No
+ * subject's trail holds such an entry, and a request's statistics ride in the one audit write it
+ * makes anyway: a request reading none costs none.
+ */
+const world = demoWorld({ subjects: 8 });
+const enterprise = world.subjects.find((s) => s.kind === 'ENTERPRISE')!;
+
+const department = (organisation: string, role: Caller['role'], id: string): Caller => ({ id, organisation, organisationKind: 'DEPARTMENT', role });
+const analyst: As = { caller: department('DEVELOPMENT_REFORM', 'ANALYST', 'analyst-zhao') };
+const creditOffice: As = { caller: department('CREDIT_OFFICE', 'CREDIT_OFFICE_SUPERVISOR', 'supervisor-sun'), headers: { 'x-credit-matter': 'CREDIT_SUPERVISION' } };
+
+interface Stored {
+  outcome: string;
+  subject_id: string | null;
+  field_groups: string;
+  matter: string | null;
+  actor: string;
+  organisation: string;
+  operation_name: string | null;
+  occurred_at: unknown;
+}
+
+const WINDOWS = /* GraphQL */ `
+  query Windows {
+    wide: auditStatistics(from: "2026-11-01T00:00:00+08:00", to: "2026-11-04T00:00:00+08:00") { organisation disclosed }
+    narrow: auditStatistics(from: "2026-11-01T00:00:00+08:00", to: "2026-11-03T00:00:00+08:00") { organisation disclosed }
+    creditRecordStatistics(from: "2025-01-01", to: "2026-01-01", subjectKind: ORGANISATION) { from }
+  }
+`;
+
+describe.each(testDatabases)('statistics in the audit log on $label', (database) => {
+  const platform = usePlatform(database, 'statsaudit', { seedSubjects: world.subjects.length });
+  let requests = 0;
+
+  async function ask(as: As, query: string, variables: Record<string, unknown> = {}) {
+    const requestId = `statsaudit-${++requests}`;
+    const result = await platform.query<Record<string, unknown>>(query, variables, { ...as, headers: { ...as.headers, 'x-request-id': requestId } });
+    const entries: Stored[] = await platform.databases.audit.query(
+      'SELECT outcome, subject_id, field_groups, matter, actor, organisation, operation_name, occurred_at FROM audit_entry WHERE request_id = ? ORDER BY sequence',
+      [requestId],
+    );
+    return { result, entries };
+  }
+
+  it("audits each of an analyst's statistics answered: no subject, its group, the window asked", async () => {
+    const { result, entries } = await ask(analyst, WINDOWS);
+    expect(result.errors).toBeUndefined();
+    const statistic = { outcome: 'DISCLOSED', subject_id: null, field_groups: 'STATISTICS', matter: null, actor: 'analyst-zhao', organisation: 'DEVELOPMENT_REFORM' };
+    expect(entries.map(({ occurred_at: _, ...entry }) => entry)).toEqual([
+      { ...statistic, operation_name: 'Windows: auditStatistics(from: "2026-10-31T16:00:00.000Z", to: "2026-11-03T16:00:00.000Z")' },
+      { ...statistic, operation_name: 'Windows: auditStatistics(from: "2026-10-31T16:00:00.000Z", to: "2026-11-02T16:00:00.000Z")' },
+      { ...statistic, operation_name: 'Windows: creditRecordStatistics(from: "2025-01-01", to: "2026-01-01", subjectKind: "ORGANISATION")' },
+    ]);
+  });
+
+  it("audits the credit office's assessment in the one write of a request that also read a subject", async () => {
+    const before = { ...platform.gateway.audit!.written };
+    const { result, entries } = await ask(
+      creditOffice,
+      /* GraphQL */ `query Assessment($id: ID!) {
+        subject(id: $id) { name }
+        departmentHandlingStatistics(from: "2026-11-01", to: "2026-12-01") { department { code } }
+        creditCheckStatistics(from: "2026-11-01T00:00:00+08:00", to: "2026-12-01T00:00:00+08:00") { checks }
+      }`,
+      { id: enterprise.id },
+    );
+    expect(result.errors).toBeUndefined();
+    const assessment = { outcome: 'DISCLOSED', subject_id: null, field_groups: 'SUPERVISION_STATISTICS', matter: 'CREDIT_SUPERVISION', actor: 'supervisor-sun', organisation: 'CREDIT_OFFICE' };
+    expect(entries.map(({ occurred_at: _, ...entry }) => entry)).toEqual([
+      expect.objectContaining({ outcome: 'DISCLOSED', subject_id: enterprise.id, operation_name: 'Assessment' }),
+      { ...assessment, operation_name: 'Assessment: departmentHandlingStatistics(from: "2026-11-01", to: "2026-12-01")' },
+      { ...assessment, operation_name: 'Assessment: creditCheckStatistics(from: "2026-10-31T16:00:00.000Z", to: "2026-11-30T16:00:00.000Z")' },
+    ]);
+    // One request, one instant, one write.
+    expect(new Set(entries.map((e) => String(e.occurred_at))).size).toBe(1);
+    expect(platform.gateway.audit!.written.batches - before.batches).toBe(1);
+    expect(platform.gateway.audit!.written.entries - before.entries).toBe(3);
+  });
+
+  it('writes nothing for a request that read no statistic and no subject', async () => {
+    const before = { ...platform.gateway.audit!.written };
+    const { result, entries } = await ask(analyst, '{ matters { code } }');
+    expect(result.errors).toBeUndefined();
+    expect(entries).toEqual([]);
+    expect(platform.gateway.audit!.written).toEqual(before);
+  });
+
+  it('audits a statistic refused as DENIED only, and one left out by @skip not at all', async () => {
+    const refused = await ask(analyst, '{ creditRecordStatistics(from: "2025-01-01", to: "2026-01-01", subjectKind: NATURAL_PERSON) { from } }');
+    expect(refused.result.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect(refused.entries.map((e) => [e.outcome, e.subject_id, e.field_groups])).toEqual([['DENIED', null, 'STATISTICS']]);
+    const skipped = await ask(analyst, 'query Skipped($no: Boolean!) { matters { code } creditRecordStatistics(from: "2025-01-01", to: "2026-01-01", subjectKind: ORGANISATION) @skip(if: $no) { from } }', { no: true });
+    expect(skipped.result.errors).toBeUndefined();
+    expect(skipped.entries).toEqual([]);
+  });
+
+  it("lets the credit office list the statistics read, and keeps them out of every subject's trail", async () => {
+    const LIST = /* GraphQL */ `
+      query Statistics($filter: AuditEntryFilter) {
+        auditEntries(filter: $filter, first: 100) { totalCount edges { node { organisation actor fieldGroups operationName outcome subject { id } } } }
+      }
+    `;
+    const listed = await platform.query<{ auditEntries: { totalCount: number; edges: { node: Record<string, unknown> }[] } }>(LIST, { filter: { hasSubject: false, outcome: 'DISCLOSED' } }, creditOffice);
+    expect(listed.errors).toBeUndefined();
+    const operations = listed.data!.auditEntries.edges.map((e) => e.node.operationName);
+    expect(operations).toEqual(
+      expect.arrayContaining([
+        'Windows: auditStatistics(from: "2026-10-31T16:00:00.000Z", to: "2026-11-03T16:00:00.000Z")',
+        'Windows: auditStatistics(from: "2026-10-31T16:00:00.000Z", to: "2026-11-02T16:00:00.000Z")',
+        'Assessment: creditCheckStatistics(from: "2026-10-31T16:00:00.000Z", to: "2026-11-30T16:00:00.000Z")',
+      ]),
+    );
+    expect(listed.data!.auditEntries.edges.every((e) => e.node.subject === null && e.node.outcome === 'DISCLOSED')).toBe(true);
+    // An analyst's are found by its department too.
+    const byAnalyst = await platform.query<{ auditEntriesByOrganisation: { edges: { node: { fieldGroups: string[] } }[] } }>(
+      `{ auditEntriesByOrganisation(organisation: "DEVELOPMENT_REFORM", filter: { hasSubject: false, outcome: DISCLOSED }) { edges { node { fieldGroups } } } }`,
+      {},
+      creditOffice,
+    );
+    expect(byAnalyst.data!.auditEntriesByOrganisation.edges.map((e) => e.node.fieldGroups)).toEqual(Array(3).fill(['STATISTICS']));
+    // The subject read beside the assessment has its read in its trail, and nothing of the statistics.
+    const trail = await platform.query<{ auditEntriesBySubject: { edges: { node: { fieldGroups: string[] } }[] } }>(
+      'query($id: ID!) { auditEntriesBySubject(subjectId: $id, filter: { auditReads: false }) { edges { node { fieldGroups } } } }',
+      { id: enterprise.id },
+      creditOffice,
+    );
+    const groups = trail.data!.auditEntriesBySubject.edges.flatMap((e) => e.node.fieldGroups);
+    expect(groups).not.toContain('STATISTICS');
+    expect(groups).not.toContain('SUPERVISION_STATISTICS');
+  });
+});
