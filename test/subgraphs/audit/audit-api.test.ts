@@ -1,4 +1,5 @@
 import type { RequestIdentity } from '../../../lib/access/identity';
+import { gateway, supervisor, analyst } from './audit-callers';
 import { AuditRepository } from '../../../subgraphs/audit/audit.repository';
 import { AuditEntry } from '../../../subgraphs/audit/entities/audit-entry.entity';
 import { findMatter } from '../../../lib/catalogue/matters';
@@ -41,22 +42,6 @@ const STATISTICS = /* GraphQL */ `
   }
 `;
 
-/** The gateway's own identity: the only one holding AUDIT_WRITE. */
-const gateway: RequestIdentity = { caller: null, purpose: null, grants: ['AUDIT_WRITE'], scope: {}, requestId: 'gateway-flush' };
-const supervisor: RequestIdentity = {
-  caller: { id: 'supervisor-wang', organisation: 'CREDIT_OFFICE', organisationKind: 'DEPARTMENT', role: 'CREDIT_OFFICE_SUPERVISOR' },
-  purpose: { matter: 'CREDIT_SUPERVISION' },
-  grants: ['AUDIT', 'STATISTICS'],
-  scope: {},
-  requestId: 'supervisor-request',
-};
-const analyst: RequestIdentity = {
-  caller: { id: 'analyst-chen', organisation: 'DEVELOPMENT_REFORM', organisationKind: 'DEPARTMENT', role: 'ANALYST' },
-  purpose: { matter: 'STATISTICAL_ANALYSIS' },
-  grants: ['SUBJECT_BASICS', 'PUBLIC_RECORDS', 'STATISTICS'],
-  scope: {},
-  requestId: 'analyst-request',
-};
 
 const subjectIds = Array.from({ length: 7 }, (_, i) => `5b000000-0000-4000-8000-00000000000${i}`);
 // Mixed case on purpose: MySQL's collation orders 'bank-…' before 'FINANCE', a byte order after.

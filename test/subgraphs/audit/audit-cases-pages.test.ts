@@ -1,4 +1,4 @@
-import type { RequestIdentity } from '../../../lib/access/identity';
+import { gateway, supervisor } from './audit-callers';
 import { maskCitizenIdNumber } from '../../../lib/identifiers';
 import { AuditEntry } from '../../../subgraphs/audit/entities/audit-entry.entity';
 import { auditSubgraph } from '../../../subgraphs/audit/subgraph';
@@ -42,14 +42,6 @@ const BY_ORGANISATION = /* GraphQL */ `
   }
 `;
 
-const gateway: RequestIdentity = { caller: null, purpose: null, grants: ['AUDIT_WRITE'], scope: {}, requestId: 'gateway-flush' };
-const supervisor: RequestIdentity = {
-  caller: { id: 'supervisor-wang', organisation: 'CREDIT_OFFICE', organisationKind: 'DEPARTMENT', role: 'CREDIT_OFFICE_SUPERVISOR' },
-  purpose: { matter: 'CREDIT_SUPERVISION' },
-  grants: ['AUDIT', 'STATISTICS'],
-  scope: {},
-  requestId: 'supervisor-request',
-};
 
 const subject = (i: number) => `5d000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
 const from = new Date(Date.UTC(2029, 2, 1));

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RequestIdentity } from '../../../lib/access/identity';
+import { gateway, supervisor, analyst } from './audit-callers';
 import { addDays, startOfDistrictDay, todayInDistrict } from '../../../lib/calendar';
 import { findMatter } from '../../../lib/catalogue/matters';
 import { projectRoot } from '../../../lib/project-root';
@@ -32,21 +33,6 @@ const STATISTICS = /* GraphQL */ `
   }
 `;
 
-const gateway: RequestIdentity = { caller: null, purpose: null, grants: ['AUDIT_WRITE'], scope: {}, requestId: 'gateway-flush' };
-const supervisor: RequestIdentity = {
-  caller: { id: 'supervisor-wang', organisation: 'CREDIT_OFFICE', organisationKind: 'DEPARTMENT', role: 'CREDIT_OFFICE_SUPERVISOR' },
-  purpose: { matter: 'CREDIT_SUPERVISION' },
-  grants: ['AUDIT', 'STATISTICS'],
-  scope: {},
-  requestId: 'supervisor-request',
-};
-const analyst: RequestIdentity = {
-  caller: { id: 'analyst-chen', organisation: 'DEVELOPMENT_REFORM', organisationKind: 'DEPARTMENT', role: 'ANALYST' },
-  purpose: { matter: 'STATISTICAL_ANALYSIS' },
-  grants: ['SUBJECT_BASICS', 'PUBLIC_RECORDS', 'STATISTICS'],
-  scope: {},
-  requestId: 'analyst-request',
-};
 
 const subject = (i: number) => `5c000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
 const bank = 'bank-hebei-beidaihe';

@@ -1,4 +1,4 @@
-import type { RequestIdentity } from '../../../lib/access/identity';
+import { gateway, supervisor, analyst } from './audit-callers';
 import { AuditRepository } from '../../../subgraphs/audit/audit.repository';
 import { AuditEntry } from '../../../subgraphs/audit/entities/audit-entry.entity';
 import { auditSubgraph } from '../../../subgraphs/audit/subgraph';
@@ -32,21 +32,6 @@ const BY_ORGANISATION = /* GraphQL */ `
   }
 `;
 
-const gateway: RequestIdentity = { caller: null, purpose: null, grants: ['AUDIT_WRITE'], scope: {}, requestId: 'gateway-flush' };
-const supervisor: RequestIdentity = {
-  caller: { id: 'supervisor-wang', organisation: 'CREDIT_OFFICE', organisationKind: 'DEPARTMENT', role: 'CREDIT_OFFICE_SUPERVISOR' },
-  purpose: { matter: 'CREDIT_SUPERVISION' },
-  grants: ['AUDIT', 'STATISTICS'],
-  scope: {},
-  requestId: 'supervisor-request',
-};
-const analyst: RequestIdentity = {
-  caller: { id: 'analyst-chen', organisation: 'DEVELOPMENT_REFORM', organisationKind: 'DEPARTMENT', role: 'ANALYST' },
-  purpose: { matter: 'STATISTICAL_ANALYSIS' },
-  grants: ['SUBJECT_BASICS', 'PUBLIC_RECORDS', 'STATISTICS'],
-  scope: {},
-  requestId: 'analyst-request',
-};
 
 const subject = (i: number) => `5d000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
 // November and December 2026, UTC.

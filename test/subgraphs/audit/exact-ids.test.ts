@@ -1,4 +1,4 @@
-import type { RequestIdentity } from '../../../lib/access/identity';
+import { supervisor } from './audit-callers';
 import { AuditRepository, type AuditEntryInput } from '../../../subgraphs/audit/audit.repository';
 import { ExactAuditIds1764000000440 } from '../../../subgraphs/audit/migrations/1764000000440-exact-audit-ids';
 import { auditSubgraph } from '../../../subgraphs/audit/subgraph';
@@ -22,13 +22,6 @@ const CASES = /* GraphQL */ `
   }
 `;
 
-const supervisor: RequestIdentity = {
-  caller: { id: 'supervisor-wang', organisation: 'CREDIT_OFFICE', organisationKind: 'DEPARTMENT', role: 'CREDIT_OFFICE_SUPERVISOR' },
-  purpose: { matter: 'CREDIT_SUPERVISION' },
-  grants: ['AUDIT', 'STATISTICS'],
-  scope: {},
-  requestId: 'supervisor-request',
-};
 
 const subject = 'c437ca86-5d0e-4c1b-9a3f-2b7e8d6f10aa';
 const upperCased = subject.toUpperCase();

@@ -1,4 +1,5 @@
 import type { RequestIdentity } from '../../../lib/access/identity';
+import { supervisor } from './audit-callers';
 import { AuditRepository, type AuditEntryInput } from '../../../subgraphs/audit/audit.repository';
 import type { OrganisationKind } from '../../../subgraphs/audit/entities/audit-entry.entity';
 import { auditSubgraph } from '../../../subgraphs/audit/subgraph';
@@ -68,13 +69,6 @@ const DRILL_DOWN = /* GraphQL */ `
   }
 `;
 
-const supervisor: RequestIdentity = {
-  caller: { id: 'supervisor-wang', organisation: 'CREDIT_OFFICE', organisationKind: 'DEPARTMENT', role: 'CREDIT_OFFICE_SUPERVISOR' },
-  purpose: { matter: 'CREDIT_SUPERVISION' },
-  grants: ['AUDIT', 'STATISTICS'],
-  scope: {},
-  requestId: 'supervisor-request',
-};
 const analyst: RequestIdentity = {
   caller: { id: 'analyst-chen', organisation: 'DEVELOPMENT_REFORM', organisationKind: 'DEPARTMENT', role: 'ANALYST' },
   purpose: { matter: 'STATISTICAL_ANALYSIS' },

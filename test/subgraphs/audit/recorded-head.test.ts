@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { RequestIdentity } from '../../../lib/access/identity';
+import { supervisor } from './audit-callers';
 import { projectRoot } from '../../../lib/project-root';
 import { AuditRepository, chainHash, type AuditEntryInput } from '../../../subgraphs/audit/audit.repository';
 import { AuditEntry } from '../../../subgraphs/audit/entities/audit-entry.entity';
@@ -29,13 +29,6 @@ const VERIFY = /* GraphQL */ `
   }
 `;
 
-const supervisor: RequestIdentity = {
-  caller: { id: 'supervisor-wang', organisation: 'CREDIT_OFFICE', organisationKind: 'DEPARTMENT', role: 'CREDIT_OFFICE_SUPERVISOR' },
-  purpose: { matter: 'CREDIT_SUPERVISION' },
-  grants: ['AUDIT', 'STATISTICS'],
-  scope: {},
-  requestId: 'supervisor-request',
-};
 
 function entry(i: number): AuditEntryInput {
   return {

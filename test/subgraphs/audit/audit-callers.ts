@@ -1,0 +1,24 @@
+import type { RequestIdentity } from '../../../lib/access/identity';
+
+/** The callers the audit subgraph's suites read and write its log as. */
+
+/** The gateway's own identity: the only one holding AUDIT_WRITE. */
+export const gateway: RequestIdentity = { caller: null, purpose: null, grants: ['AUDIT_WRITE'], scope: {}, requestId: 'gateway-flush' };
+
+/** The credit office's supervisor (区信用办), in its supervision. */
+export const supervisor: RequestIdentity = {
+  caller: { id: 'supervisor-wang', organisation: 'CREDIT_OFFICE', organisationKind: 'DEPARTMENT', role: 'CREDIT_OFFICE_SUPERVISOR' },
+  purpose: { matter: 'CREDIT_SUPERVISION' },
+  grants: ['AUDIT', 'STATISTICS'],
+  scope: {},
+  requestId: 'supervisor-request',
+};
+
+/** An analyst (区发改局): statistics, never the log itself. */
+export const analyst: RequestIdentity = {
+  caller: { id: 'analyst-chen', organisation: 'DEVELOPMENT_REFORM', organisationKind: 'DEPARTMENT', role: 'ANALYST' },
+  purpose: { matter: 'STATISTICAL_ANALYSIS' },
+  grants: ['SUBJECT_BASICS', 'PUBLIC_RECORDS', 'STATISTICS'],
+  scope: {},
+  requestId: 'analyst-request',
+};
