@@ -3,7 +3,7 @@ import { In, IsNull, type DataSource, type Repository } from 'typeorm';
 import { inDistrictTime, todayInDistrict } from '../../lib/calendar';
 import { findDepartment } from '../../lib/catalogue/departments';
 import { findMatter, matters } from '../../lib/catalogue/matters';
-import { assertLegible, badInput, clientError, ErrorCode, requiredText } from '../../lib/errors';
+import { assertLegible, badInput, clientError, ErrorCode, quotedInput, requiredText } from '../../lib/errors';
 import { normaliseIdentifier, readsAsCitizenIdNumber, validateCitizenIdNumber, validateUnifiedSocialCreditCode, type IdentifierValidation } from '../../lib/identifiers';
 import { groupedByKey } from '../shared/loaders';
 import { loadPages, type Page, type PageRequest } from '../shared/pagination';
@@ -100,7 +100,7 @@ export class ConsentRepository {
         const subject = await manager.findOne(Subject, { where: { id: subjectId }, select: { id: true, identifier: true, identifierKind: true }, lock: lockFor(manager) });
         // Exactly, as SQLite finds it: MySQL's collation finds `C437…` for `c437…`, and a consent
         // stored under that id would be in no list of its subject's consents nor of its grantee's.
-        if (subject?.id !== subjectId) throw clientError(ErrorCode.NOT_FOUND, `no market subject has the id ${JSON.stringify(subjectId)}`, { field: 'subjectId' });
+        if (subject?.id !== subjectId) throw clientError(ErrorCode.NOT_FOUND, `no market subject has the id ${quotedInput(subjectId)}`, { field: 'subjectId' });
         // A subject reads its own credit under SELF_INQUIRY: a consent to itself would only have
         // its own reads recorded as another reader's. Itself is its identifier under its own kind
         // of identifier (an all-digit credit code may be a person's ID number too: another subject).
@@ -146,7 +146,7 @@ export class ConsentRepository {
       this.deadline,
     );
     const consent = await this.consents.findOneBy({ id });
-    if (!consent) throw clientError(ErrorCode.NOT_FOUND, `no consent has the id ${JSON.stringify(id)}`, { field: 'id' });
+    if (!consent) throw clientError(ErrorCode.NOT_FOUND, `no consent has the id ${quotedInput(id)}`, { field: 'id' });
     if (result.affected === 0) {
       // The same revocation sent again (a retried request: the same organisation, the same
       // reason) answers the consent as it revoked it, as a retried withdrawal does.
@@ -215,7 +215,7 @@ export function granteeOrganisationOf(organisation: string, kind: GranteeKind): 
         : readsAsCitizenIdNumber(canonical)
           ? ' (that reads as a citizen ID number: a person reads as a grantee of kind INDIVIDUAL, and no token of this kind can carry one)'
           : '';
-    if (mistake) throw badInput('granteeOrganisation', `a grantee of kind ${kind} is named by its organisation id, as its users' tokens carry it, got ${JSON.stringify(organisation)}${mistake}`);
+    if (mistake) throw badInput('granteeOrganisation', `a grantee of kind ${kind} is named by its organisation id, as its users' tokens carry it, got ${quotedInput(organisation)}${mistake}`);
     return organisation.trim();
   }
   const result = identifier.validate(canonical);
@@ -233,7 +233,7 @@ export function granteeOrganisationOf(organisation: string, kind: GranteeKind): 
           : '';
   throw clientError(
     identifier.code,
-    `a grantee of kind ${kind} is named by its ${identifier.name} (${identifier.nameZh}), as its users' tokens carry it, got ${JSON.stringify(organisation)}${hint}: ${result.message}`,
+    `a grantee of kind ${kind} is named by its ${identifier.name} (${identifier.nameZh}), as its users' tokens carry it, got ${quotedInput(organisation)}${hint}: ${result.message}`,
     { field: 'granteeOrganisation', problem: result.problem },
   );
 }
@@ -251,7 +251,7 @@ function departmentHint(code: string): string {
 function assertPurpose(code: string, granteeKind: GranteeKind): string {
   const matter = findMatter(code);
   if (!matter || !matter.consentRequired) {
-    const why = matter ? `${code} (${matter.nameZh}) is read under its legal basis, without a consent` : `${JSON.stringify(code)} is not a matter in the catalogue`;
+    const why = matter ? `${code} (${matter.nameZh}) is read under its legal basis, without a consent` : `${quotedInput(code)} is not a matter in the catalogue`;
     throw badInput('purpose', `purpose must be one of ${consentPurposes.join(', ')}: ${why}`);
   }
   if (!matter.users.organisationKinds.includes(granteeKind)) {
@@ -285,15 +285,15 @@ export function consentTerms(input: Omit<GrantConsentInput, 'subjectId' | 'subje
   // Compared with a token's organisation exactly: "BANK\u200bX" would be a consent no reader can use.
   assertLegible(named, 'granteeOrganisation');
   if (!granteeKinds.includes(input.granteeKind)) {
-    throw badInput('granteeKind', `granteeKind must be one of ${granteeKinds.join(', ')} (departments read under their matter, not with a consent), got ${JSON.stringify(input.granteeKind)}`);
+    throw badInput('granteeKind', `granteeKind must be one of ${granteeKinds.join(', ')} (departments read under their matter, not with a consent), got ${quotedInput(input.granteeKind)}`);
   }
   // A catalogue code, read as every code typed is: financial_services or ＦＩＮＡＮＣＩＡＬ＿ＳＥＲＶＩＣＥＳ is FINANCIAL_SERVICES.
   const purpose = assertPurpose(normaliseIdentifier(requiredText(input.purpose, 'purpose', 64)), input.granteeKind);
   const granteeOrganisation = granteeOrganisationOf(named, input.granteeKind);
   const validFrom = input.validFrom ?? today;
-  if (!isIsoDate(validFrom)) throw badInput('validFrom', `validFrom must be a calendar date as YYYY-MM-DD, got ${JSON.stringify(validFrom)}`);
+  if (!isIsoDate(validFrom)) throw badInput('validFrom', `validFrom must be a calendar date as YYYY-MM-DD, got ${quotedInput(validFrom)}`);
   const validUntil = input.validUntil;
-  if (!isIsoDate(validUntil)) throw badInput('validUntil', `validUntil must be a calendar date as YYYY-MM-DD, got ${JSON.stringify(validUntil)}`);
+  if (!isIsoDate(validUntil)) throw badInput('validUntil', `validUntil must be a calendar date as YYYY-MM-DD, got ${quotedInput(validUntil)}`);
   // Both days are included: validUntil equal to validFrom is a consent for that one day.
   if (validUntil < validFrom) throw badInput('validUntil', `validUntil must be validFrom (${validFrom}) or a later day, got ${validUntil}`);
   const latest = addYears(validFrom, maxValidityYears);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, Repository } from 'typeorm';
-import { assertLegible, badInput, clientError, ErrorCode, isBlank } from '../../lib/errors';
+import { assertLegible, badInput, clientError, ErrorCode, isBlank, quotedInput } from '../../lib/errors';
 import { todayInDistrict } from '../../lib/calendar';
 import { detectIdentifierKind, normaliseIdentifier, validateCitizenIdNumber, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
 import type { CursorPosition } from '../shared/cursors';
@@ -166,7 +166,7 @@ function validateSubject(subject: Subject): void {
     if (!subject.registrationDate) throw badInput('registrationDate', `an organisation (${subject.kind}) needs its registration date`);
   }
   if (subject.registrationDate && !isIsoDate(subject.registrationDate)) {
-    throw badInput('registrationDate', `registration date must be a calendar date as YYYY-MM-DD, got ${JSON.stringify(subject.registrationDate)}`);
+    throw badInput('registrationDate', `registration date must be a calendar date as YYYY-MM-DD, got ${quotedInput(subject.registrationDate)}`);
   }
   // Today is a registration date like any other: a subject registered this morning is registered at the window this afternoon.
   if (subject.registrationDate && subject.registrationDate > todayInDistrict()) {

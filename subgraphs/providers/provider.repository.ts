@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Equal, In, IsNull, MoreThan, type DataSource, type EntityManager, type Repository } from 'typeorm';
 import { inDistrictTime, todayInDistrict } from '../../lib/calendar';
-import { assertLegible, assertNoRepeats, badInput, clientError, ErrorCode, optionalText, requiredProse, requiredText } from '../../lib/errors';
+import { assertLegible, assertNoRepeats, badInput, clientError, ErrorCode, optionalText, quotedInput, requiredProse, requiredText } from '../../lib/errors';
 import { normaliseIdentifier, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
 import { characterCount, nameAsRead, nameKey } from '../../lib/text';
 import type { CursorPosition } from '../shared/cursors';
@@ -266,7 +266,7 @@ export class ProviderRepository {
 
   /** A registry admin's decision on the filing: file, return, reject, suspend, reinstate or revoke. */
   async decide(id: string, decision: FilingDecision, reason: string, actor: Actor, reviewedEventId: string | null = null): Promise<CreditServiceProvider> {
-    if (!decisions.includes(decision)) throw badInput('decision', `decision must be one of ${decisions.join(', ')}, got ${JSON.stringify(decision)}`);
+    if (!decisions.includes(decision)) throw badInput('decision', `decision must be one of ${decisions.join(', ')}, got ${quotedInput(decision)}`);
     const why = requiredProse(reason, 'reason', 2000);
     return await this.write(async (manager) => {
       if (decision === 'FILE') await this.lockNamesakes(manager, id);
@@ -348,7 +348,7 @@ export class ProviderRepository {
     const reviewed = found.find((step) => step !== null);
     if (!reviewed) {
       const named = histories.length > 1 ? 'filing or class history' : 'filing history';
-      throw badInput('reviewedEventId', `${JSON.stringify(reviewedEventId)} is not a step of provider ${provider.id}'s ${named}`);
+      throw badInput('reviewedEventId', `${quotedInput(reviewedEventId)} is not a step of provider ${provider.id}'s ${named}`);
     }
     const later = await Promise.all(
       histories.map((entity) =>
@@ -451,11 +451,11 @@ export class ProviderRepository {
    */
   async decideChange(id: string, decision: FilingChangeDecision, reason: string, actor: Actor, reviewedEventId: string | null = null): Promise<ProviderFilingChange> {
     const action = changeDecisions[decision];
-    if (!action) throw badInput('decision', `decision must be one of ${Object.keys(changeDecisions).join(', ')}, got ${JSON.stringify(decision)}`);
+    if (!action) throw badInput('decision', `decision must be one of ${Object.keys(changeDecisions).join(', ')}, got ${quotedInput(decision)}`);
     const why = requiredProse(reason, 'reason', 2000);
     return await this.write(async (manager) => {
       const asked = await manager.findOne(ProviderFilingChange, { select: { id: true, providerId: true, nameKey: true }, where: { id } });
-      if (!asked) throw clientError(ErrorCode.NOT_FOUND, `no change of a provider's filed particulars has the id ${JSON.stringify(id)}`, { field: 'id' });
+      if (!asked) throw clientError(ErrorCode.NOT_FOUND, `no change of a provider's filed particulars has the id ${quotedInput(id)}`, { field: 'id' });
       if (action === 'APPROVE_CHANGE' && asked.nameKey) await this.lockChangesToName(manager, asked.nameKey);
       const provider = await this.existing(manager, asked.providerId, 'id');
       // Read again under the provider's lock: another admin may have decided it meanwhile.
@@ -501,7 +501,7 @@ export class ProviderRepository {
    * classifying one provider at once, the second is told, not silently overwritten.
    */
   async setClass(id: string, supervisionClass: SupervisionClass, reason: string, actor: Actor, reviewedEventId: string | null = null): Promise<CreditServiceProvider> {
-    if (!supervisionClasses.includes(supervisionClass)) throw badInput('supervisionClass', `supervisionClass must be one of ${supervisionClasses.join(', ')}, got ${JSON.stringify(supervisionClass)}`);
+    if (!supervisionClasses.includes(supervisionClass)) throw badInput('supervisionClass', `supervisionClass must be one of ${supervisionClasses.join(', ')}, got ${quotedInput(supervisionClass)}`);
     const why = requiredProse(reason, 'reason', 2000);
     return await this.write(async (manager) => {
       const provider = await this.existing(manager, id, 'id');
@@ -516,7 +516,7 @@ export class ProviderRepository {
   }
 
   async recordViolation(input: ProviderViolationInput, actor: Actor): Promise<ProviderViolation> {
-    if (!violationKinds.includes(input.kind)) throw badInput('kind', `kind must be one of ${violationKinds.join(', ')}, got ${JSON.stringify(input.kind)}`);
+    if (!violationKinds.includes(input.kind)) throw badInput('kind', `kind must be one of ${violationKinds.join(', ')}, got ${quotedInput(input.kind)}`);
     const description = requiredProse(input.description, 'description', 4000);
     if (!Array.isArray(input.evidence) || input.evidence.length === 0 || input.evidence.length > 50) {
       throw badInput('evidence', `evidence must list 1 to 50 items (document numbers, file references or hashes), got ${Array.isArray(input.evidence) ? input.evidence.length : 'none'}`);
@@ -524,7 +524,7 @@ export class ProviderRepository {
     const evidence = input.evidence.map((item, i) => legibleLine(item, `evidence[${i}]`, 500));
     assertNoRepeats(evidence, 'evidence', 'item of evidence');
     const today = todayInDistrict();
-    if (!isIsoDate(input.occurredOn)) throw badInput('occurredOn', `occurredOn must be a calendar date as YYYY-MM-DD, got ${JSON.stringify(input.occurredOn)}`);
+    if (!isIsoDate(input.occurredOn)) throw badInput('occurredOn', `occurredOn must be a calendar date as YYYY-MM-DD, got ${quotedInput(input.occurredOn)}`);
     if (input.occurredOn > today) throw badInput('occurredOn', `occurredOn cannot be after today (${today}), got ${input.occurredOn}`);
     if (input.occurredOn < earliestReportIssueDate) {
       throw badInput('occurredOn', `occurredOn is the day the violation began, not before ${earliestReportIssueDate} (no report departments rely on is older), got ${input.occurredOn}`);
@@ -572,7 +572,7 @@ export class ProviderRepository {
    * with the sanction's id. A warning changes nothing else.
    */
   async sanction(input: ProviderSanctionInput, actor: Actor): Promise<ProviderSanction> {
-    if (!sanctionKinds.includes(input.kind)) throw badInput('kind', `kind must be one of ${sanctionKinds.join(', ')}, got ${JSON.stringify(input.kind)}`);
+    if (!sanctionKinds.includes(input.kind)) throw badInput('kind', `kind must be one of ${sanctionKinds.join(', ')}, got ${quotedInput(input.kind)}`);
     const rule = sanctionRules[input.kind];
     const reason = requiredProse(input.reason, 'reason', 2000);
     const downgradeTo = input.downgradeTo ?? null;
@@ -683,7 +683,7 @@ export class ProviderRepository {
    */
   private async violationToAmend(manager: EntityManager, id: string, field: string): Promise<{ violation: ProviderViolation; provider: CreditServiceProvider }> {
     const found = await manager.findOne(ProviderViolation, { select: { id: true, providerId: true }, where: { id } });
-    if (!found) throw clientError(ErrorCode.NOT_FOUND, `no provider violation has the id ${JSON.stringify(id)}`, { field });
+    if (!found) throw clientError(ErrorCode.NOT_FOUND, `no provider violation has the id ${quotedInput(id)}`, { field });
     const provider = await this.existing(manager, found.providerId, field);
     return { violation: await manager.findOneByOrFail(ProviderViolation, { id }), provider };
   }
@@ -691,7 +691,7 @@ export class ProviderRepository {
   /** The provider a write is about, its row locked on MySQL so that writes about one provider take turns. */
   private async existing(manager: EntityManager, id: string, field: string): Promise<CreditServiceProvider> {
     const provider = await manager.findOne(CreditServiceProvider, { where: { id }, lock: lockFor(manager) });
-    if (!provider) throw clientError(ErrorCode.NOT_FOUND, `no credit service provider has the id ${JSON.stringify(id)}`, { field });
+    if (!provider) throw clientError(ErrorCode.NOT_FOUND, `no credit service provider has the id ${quotedInput(id)}`, { field });
     return provider;
   }
 
@@ -742,7 +742,7 @@ function sameApplication(kept: ApplicationDetails | null, details: ApplicationDe
  * required text box left blank), then validated as `validCode` validates it.
  */
 export function applicationCode(code: unknown): string {
-  if (typeof code !== 'string' || code.trim() === '') throw badInput('unifiedSocialCreditCode', `unifiedSocialCreditCode must not be empty, got ${JSON.stringify(code)}`);
+  if (typeof code !== 'string' || code.trim() === '') throw badInput('unifiedSocialCreditCode', `unifiedSocialCreditCode must not be empty, got ${quotedInput(code)}`);
   return validCode(code, 'unifiedSocialCreditCode');
 }
 
@@ -765,7 +765,7 @@ function nameSearchKey(term: string): string {
   const length = characterCount(term.trim());
   if (length > 200) throw badInput('name', `a provider's name is at most 200 characters, so a search term can be no longer, got ${length}`);
   const key = nameKey(term);
-  if (!key) throw badInput('name', `search by at least one letter or digit of a name (spaces, punctuation and invisible characters are left out), got ${JSON.stringify(term)}`);
+  if (!key) throw badInput('name', `search by at least one letter or digit of a name (spaces, punctuation and invisible characters are left out), got ${quotedInput(term)}`);
   return key;
 }
 

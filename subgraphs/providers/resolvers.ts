@@ -1,7 +1,7 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { GraphQLResolveInfo } from 'graphql';
 import { todayInDistrict } from '../../lib/calendar';
-import { badInput, clientError, ErrorCode, optionalText } from '../../lib/errors';
+import { badInput, clientError, ErrorCode, optionalText, quotedInput } from '../../lib/errors';
 import { actingUser, forbidden, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection } from '../shared/pagination';
 import type { ProvidersContext } from './context';
@@ -78,7 +78,7 @@ async function supervisionFileOfStep<T>(ctx: Context, step: { providerId: string
  */
 async function ownProvider(ctx: Context, id: string, actor: Actor, what: string): Promise<CreditServiceProvider> {
   const provider = visible(ctx, await ctx.providerById.load(id));
-  if (!provider) throw clientError(ErrorCode.NOT_FOUND, `no credit service provider has the id ${JSON.stringify(id)}`, { field: 'id' });
+  if (!provider) throw clientError(ErrorCode.NOT_FOUND, `no credit service provider has the id ${quotedInput(id)}`, { field: 'id' });
   if (!isOwn(ctx, provider)) throw forbidden('NOT_ENTITLED', `only the provider itself ${what}: this token acts for ${actor.organisation}`);
   return provider;
 }

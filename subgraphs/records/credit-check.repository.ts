@@ -6,7 +6,7 @@ import { findDepartment } from '../../lib/catalogue/departments';
 import { findMatter } from '../../lib/catalogue/matters';
 import { recordsThatCount } from '../../lib/catalogue/record-standing';
 import { applicableMeasures, measureKinds, verdict, reportRequired, type AppliedMeasure, type CountingRecord, type MeasureKind, type Verdict } from '../../lib/catalogue/measures';
-import { assertLegible, badInput } from '../../lib/errors';
+import { assertLegible, badInput, quotedInput } from '../../lib/errors';
 import type { CursorPosition } from '../shared/cursors';
 import { forbidden, forbiddenAbout } from '../shared/access';
 import { loadPages, type Page } from '../shared/pagination';
@@ -288,14 +288,15 @@ export class CreditCheckRepository {
    * The ledger as `scope` reads it (a department its own checks, null the credit office all),
    * newest first. An unknown department or matter code is BAD_USER_INPUT, as in `creditRecords`:
    * matching nothing, a typo would read as "no checks". It is refused before the scope is applied,
-   * since it is the caller's mistake, not a request for another department's checks.
+   * since it is the caller's mistake, not a request for another department's checks. The codes
+   * are compared as given: the resolver reads them as every code typed is (`normaliseIdentifier`).
    */
   async ledger(filter: LedgerFilter, scope: string | null, first: number, after?: CursorPosition | null): Promise<Page<CreditCheck> | undefined> {
     if (filter.department !== null && filter.department !== undefined && !findDepartment(filter.department)) {
-      throw badInput('department', `department must be a department code from Query.departments, got ${JSON.stringify(filter.department)}`);
+      throw badInput('department', `department must be a department code from Query.departments, got ${quotedInput(filter.department)}`);
     }
     if (filter.matter !== null && filter.matter !== undefined && !findMatter(filter.matter)) {
-      throw badInput('matter', `matter must be a matter code from the catalogue (docs/access.md), got ${JSON.stringify(filter.matter)}`);
+      throw badInput('matter', `matter must be a matter code from the catalogue (docs/access.md), got ${quotedInput(filter.matter)}`);
     }
     if (scope && filter.department && filter.department !== scope) throw forbidden('NOT_ENTITLED', `a department reads its own checks only; ${filter.department} is not ${scope}`);
     if (filter.from && filter.to && filter.to <= filter.from) throw badInput('to', 'to must be after from');

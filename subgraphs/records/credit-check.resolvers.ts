@@ -5,7 +5,7 @@ import { storedDepartment } from '../../lib/catalogue/departments';
 import { findMatter } from '../../lib/catalogue/matters';
 import { measureKinds, measuresByMatter, type AppliedMeasure, type MeasureKind } from '../../lib/catalogue/measures';
 import { minimumSubjectsPerStatistic } from '../../lib/access/policy';
-import { badInput, clientError, ErrorCode, idempotencyKeyOf } from '../../lib/errors';
+import { badInput, clientError, ErrorCode, idempotencyKeyOf, quotedInput } from '../../lib/errors';
 import { normaliseIdentifier } from '../../lib/identifiers';
 import { foldedNumber } from '../../lib/text';
 import { assertCaseFileReadable, assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, underCheckPurpose, underSupervision, type SubgraphContext } from '../shared/access';
@@ -30,6 +30,11 @@ function ledgerScope(identity: RequestIdentity): string | null {
   if (caller.role === 'CREDIT_OFFICE_SUPERVISOR') return null;
   if (caller.organisationKind !== 'DEPARTMENT') throw forbidden('NOT_ENTITLED', 'the review ledger is open to departments and the credit office only');
   return caller.organisation;
+}
+
+/** An optional code argument as every code typed is read (`normaliseIdentifier`); none when left out. */
+function catalogueCode(code: string | null | undefined): string | null {
+  return code === null || code === undefined ? null : normaliseIdentifier(code);
 }
 
 function readable(ctx: Context, check: CreditCheck | null): CreditCheck | null {
@@ -67,7 +72,7 @@ function findingsScope(identity: RequestIdentity, scope: string | null, filter: 
     if (underSupervision(identity)) return null;
     throw forbidden('PURPOSE_MISMATCH', 'filtering the ledger by what checks found (verdict, measuresNotApplied) is done under x-credit-matter CREDIT_SUPERVISION, as reading it is');
   }
-  if (!purpose?.caseNumber || !measuresByMatter[purpose.matter]) {
+  if (!purpose?.caseNumber || !Object.hasOwn(measuresByMatter, purpose.matter)) {
     throw forbidden('PURPOSE_MISMATCH', 'a department filters its checks by what they found (verdict, measuresNotApplied) in the case it reads them in: name the checks’ matter and case (x-credit-matter, x-credit-case)');
   }
   if ((filter.matter ?? null) !== null && filter.matter !== purpose.matter) {
@@ -99,10 +104,12 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
     creditCheck: async (_: unknown, args: { id: string }, ctx: Context) => readable(ctx, await ctx.checkById.load(args.id)),
     creditChecks: async (_: unknown, args: LedgerFilter & PageArgs, ctx: Context, info: GraphQLResolveInfo) => {
       const scope = ledgerScope(ctx.access.identity);
-      const caseFile = findingsScope(ctx.access.identity, scope, args);
+      // Catalogue codes, read as every code typed is: finance or ＦＩＮＡＮＣＥ is FINANCE, government_procurement GOVERNMENT_PROCUREMENT.
+      const typed = { ...args, department: catalogueCode(args.department), matter: catalogueCode(args.matter) };
+      const caseFile = findingsScope(ctx.access.identity, scope, typed);
       // A department's filtered list is its case's: a cursor of one case's list opens no other's.
       const request = pageRequest(ctx, info, caseFile && JSON.stringify([caseFile.matter, caseFile.caseNumber]), args);
-      const filter = caseFile ? { ...args, ...caseFile } : args;
+      const filter = caseFile ? { ...typed, ...caseFile } : typed;
       const page = await ctx.checks.ledger(filter, scope, request.first, request.after);
       // Each check names its subject and what counted against it: a read about that subject; listed
       // by what it found, a read of its findings.
@@ -140,7 +147,7 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
         caseNumber: foldedNumber(args.input.caseNumber),
         idempotencyKey: idempotencyKeyOf(args.input.idempotencyKey),
       };
-      if (!measuresByMatter[input.matter]) throw badInput('matter', `matter must be an administrative matter of the catalogue (docs/measures.md), got ${JSON.stringify(input.matter)}`);
+      if (!Object.hasOwn(measuresByMatter, input.matter)) throw badInput('matter', `matter must be an administrative matter of the catalogue (docs/measures.md), got ${quotedInput(args.input.matter)}`);
       caseNumberOf(input.caseNumber);
       // The check is run under the purpose the request names, which is what the grants were decided on.
       if (identity.purpose?.matter !== input.matter || identity.purpose?.caseNumber !== input.caseNumber) {
@@ -152,7 +159,7 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
         () => ctx.subjects.lookUp([input.subjectId], [], identity.requestId, ctx.access.deadline),
         'the subject could not be checked with the entities subgraph, so nothing was stored: retry later',
       );
-      if (!found.ids.has(input.subjectId)) throw clientError(ErrorCode.NOT_FOUND, `no market subject has the id ${JSON.stringify(input.subjectId)}`, { field: 'subjectId' });
+      if (!found.ids.has(input.subjectId)) throw clientError(ErrorCode.NOT_FOUND, `no market subject has the id ${quotedInput(input.subjectId)}`, { field: 'subjectId' });
       const kind = found.kinds?.get(input.subjectId);
       if (kind && identity.scope.subjectKinds && !identity.scope.subjectKinds.includes(kind)) {
         throw forbiddenAbout(input.subjectId, 'SUBJECT_KIND_NOT_COVERED', `${input.matter} does not cover subjects of kind ${kind}`);
@@ -172,7 +179,7 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
       const caller = ctx.access.identity.caller;
       if (!caller || caller.organisationKind !== 'DEPARTMENT') throw forbidden('NOT_ENTITLED', 'feedback is reported by the department that ran the check');
       const check = await ctx.checkById.load(args.input.checkId);
-      if (!check) throw clientError(ErrorCode.NOT_FOUND, `no credit check has the id ${JSON.stringify(args.input.checkId)}`, { field: 'checkId' });
+      if (!check) throw clientError(ErrorCode.NOT_FOUND, `no credit check has the id ${quotedInput(args.input.checkId)}`, { field: 'checkId' });
       if (check.department !== caller.organisation) throw anotherDepartmentsCheck(check);
       // Feedback belongs to the case the check was run for: reported under another purpose, it
       // would be audited under a matter that never called for the check.

@@ -4,7 +4,7 @@ import { findDepartment, departments, storedDepartment } from '../../lib/catalog
 import { allSubjects, organisationSubjects } from '../../lib/catalogue/matters';
 import { recordCategories } from '../../lib/catalogue/record-categories';
 import { minimumSubjectsPerStatistic } from '../../lib/access/policy';
-import { badInput } from '../../lib/errors';
+import { badInput, quotedInput } from '../../lib/errors';
 import { normaliseIdentifier } from '../../lib/identifiers';
 import { checkDatePeriod } from '../../lib/calendar';
 import { forbidden, limitedKinds, type SubgraphContext } from '../shared/access';
@@ -229,7 +229,7 @@ export async function creditRecordStatistics(ctx: Context, args: CreditRecordSta
   // A department code, read as every code typed is: finance or ＦＩＮＡＮＣＥ is FINANCE.
   const sourceDepartment = args.sourceDepartment === null || args.sourceDepartment === undefined ? null : normaliseIdentifier(args.sourceDepartment);
   if (sourceDepartment !== null && !findDepartment(sourceDepartment)) {
-    throw badInput('sourceDepartment', `sourceDepartment must be a department code from Query.departments, got ${JSON.stringify(args.sourceDepartment)}`);
+    throw badInput('sourceDepartment', `sourceDepartment must be a department code from Query.departments, got ${quotedInput(args.sourceDepartment)}`);
   }
   const counted = countedKinds(ctx);
   const groups = [...new Set(counted.map(groupOf))].sort((a, b) => rank(kindOrder, a) - rank(kindOrder, b));

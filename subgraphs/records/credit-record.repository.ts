@@ -1,7 +1,8 @@
 import { In, type DataSource, type Repository } from 'typeorm';
 import { findDepartment } from '../../lib/catalogue/departments';
 import { disclosureEndsAt, findRecordCategory, recordCategories, type Polarity, type RecordCategoryCode } from '../../lib/catalogue/record-categories';
-import { badInput } from '../../lib/errors';
+import { badInput, quotedInput } from '../../lib/errors';
+import { normaliseIdentifier } from '../../lib/identifiers';
 import type { CursorPosition } from '../shared/cursors';
 import type { PageQuery } from '../shared/pagination';
 import { CreditRecord, type RecordStatus } from './entities/credit-record.entity';
@@ -133,11 +134,13 @@ export class CreditRecordRepository {
       params.push(filter.polarity);
     }
     if (filter.sourceDepartment !== null && filter.sourceDepartment !== undefined) {
-      if (!findDepartment(filter.sourceDepartment)) {
-        throw badInput('filter.sourceDepartment', `sourceDepartment must be a department code from Query.departments, got ${JSON.stringify(filter.sourceDepartment)}`);
+      // A department code, read as every code typed is: finance or ＦＩＮＡＮＣＥ is FINANCE.
+      const department = normaliseIdentifier(filter.sourceDepartment);
+      if (!findDepartment(department)) {
+        throw badInput('filter.sourceDepartment', `sourceDepartment must be a department code from Query.departments, got ${quotedInput(filter.sourceDepartment)}`);
       }
       conditions.push(`${column('source_department')} = ?`);
-      params.push(filter.sourceDepartment);
+      params.push(department);
     }
     if (filter.decidedFrom && filter.decidedTo && filter.decidedFrom > filter.decidedTo) {
       throw badInput('filter.decidedTo', `decidedTo must not be before decidedFrom, got ${filter.decidedFrom} to ${filter.decidedTo}`);

@@ -101,7 +101,7 @@ export function validateCreditRecord(draft: CreditRecordDraft, today: string): C
     }
     const grade = draft.taxCreditGrade ?? null;
     if (category.code === 'TAX_CREDIT_GRADE') {
-      if (grade === null || !(grade in taxGradePolarity)) {
+      if (grade === null || !Object.hasOwn(taxGradePolarity, grade)) {
         problem('taxCreditGrade', `a TAX_CREDIT_GRADE record needs a grade A, B, M, C or D, got ${quotedInput(grade)}`);
       } else if (polarityKnown && taxGradePolarity[grade] !== draft.polarity) {
         problem('polarity', `a tax credit grade ${grade} record is ${taxGradePolarity[grade]}, got ${draft.polarity}`);

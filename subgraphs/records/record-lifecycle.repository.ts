@@ -5,7 +5,7 @@ import type { RequestIdentity } from '../../lib/access/identity';
 import { inDistrictTime } from '../../lib/calendar';
 import { findDepartment } from '../../lib/catalogue/departments';
 import { restorableFrom, restorationRules, type Polarity, type RecordCategoryCode, type Severity, type TaxCreditGrade } from '../../lib/catalogue/record-categories';
-import { assertLegible, assertNoRepeats, badInput, clientError, ErrorCode, optionalText } from '../../lib/errors';
+import { assertLegible, assertNoRepeats, badInput, clientError, ErrorCode, optionalText, quotedInput } from '../../lib/errors';
 import { normaliseIdentifier } from '../../lib/identifiers';
 import { characterCount, type TextForm } from '../../lib/text';
 import type { CursorPosition } from '../shared/cursors';
@@ -101,7 +101,7 @@ const outOfScope = "this request may act only on its own subject's records";
 /** Not found, said the same way as "not yours" to a request scoped to one subject, so that it cannot probe ids. */
 function notFound(identity: RequestIdentity, what: string, id: string) {
   if (identity.scope.subjectId) return forbidden('OUTSIDE_SUBJECT_SCOPE', outOfScope);
-  return clientError(ErrorCode.NOT_FOUND, `no ${what} has the id ${id}`, { field: what === 'credit record' ? 'recordId' : 'id' });
+  return clientError(ErrorCode.NOT_FOUND, `no ${what} has the id ${quotedInput(id)}`, { field: what === 'credit record' ? 'recordId' : 'id' });
 }
 
 /**
@@ -183,7 +183,7 @@ export class RecordLifecycleRepository {
     const department = sourceDepartment === null || sourceDepartment === undefined ? null : normaliseIdentifier(sourceDepartment);
     // The caller's mistake, refused before any scope: matching nothing, a typo would read as "none overdue".
     if (department !== null && !findDepartment(department)) {
-      throw badInput('sourceDepartment', `sourceDepartment must be a department code from Query.departments, got ${JSON.stringify(sourceDepartment)}`);
+      throw badInput('sourceDepartment', `sourceDepartment must be a department code from Query.departments, got ${quotedInput(sourceDepartment)}`);
     }
     const conditions: string[] = [];
     const params: unknown[] = [];
@@ -273,11 +273,11 @@ export class RecordLifecycleRepository {
     const actor = actorOf(identity, 'deciding an objection');
     const reason = text(input.reason, 'reason', 500);
     if (input.decision === 'ACCEPT' && input.resolution !== 'CORRECTED' && input.resolution !== 'WITHDRAWN') {
-      throw badInput('resolution', `accepting an objection corrects the record (CORRECTED, with a correction) or withdraws it (WITHDRAWN), got ${JSON.stringify(input.resolution ?? null)}`);
+      throw badInput('resolution', `accepting an objection corrects the record (CORRECTED, with a correction) or withdraws it (WITHDRAWN), got ${quotedInput(input.resolution ?? null)}`);
     }
     // Stored as if no resolution were given, it would tell the subject nothing of what the caller meant.
     if (input.decision === 'REJECT' && input.resolution) {
-      throw badInput('resolution', `a rejection keeps the record as it was and takes no resolution (CORRECTED and WITHDRAWN go with ACCEPT), got ${JSON.stringify(input.resolution)}`);
+      throw badInput('resolution', `a rejection keeps the record as it was and takes no resolution (CORRECTED and WITHDRAWN go with ACCEPT), got ${quotedInput(input.resolution)}`);
     }
     if ((input.decision !== 'ACCEPT' || input.resolution !== 'CORRECTED') && input.correction) {
       throw badInput('correction', 'a correction goes only with decision ACCEPT and resolution CORRECTED');

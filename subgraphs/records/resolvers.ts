@@ -3,6 +3,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { departments, findDepartment, storedDepartment } from '../../lib/catalogue/departments';
 import { decidingDepartments, recordCategories, restorableFrom, restorationRules, type RecordCategory } from '../../lib/catalogue/record-categories';
 import { badInput, clientError, ErrorCode } from '../../lib/errors';
+import { normaliseIdentifier } from '../../lib/identifiers';
 import { actingUser, actsFor, assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, personIdentifier, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection } from '../shared/pagination';
 import type { RecordsContext } from './context';
@@ -130,7 +131,8 @@ export const resolvers: GraphQLResolverMap<Context> = {
     },
     creditRecordCategories: () => recordCategories,
     departments: () => departments,
-    department: (_: unknown, args: { code: string }) => findDepartment(args.code) ?? null,
+    // Read as every code typed is: finance or ＦＩＮＡＮＣＥ is FINANCE.
+    department: (_: unknown, args: { code: string }) => findDepartment(normaliseIdentifier(args.code)) ?? null,
     submittedCreditRecord: (_: unknown, args: { documentNumber: string }, ctx: Context) =>
       // As intake keeps it: 〔２０２６〕１０号 finds 〔2026〕10号.
       ctx.repository.records.findOneBy({ sourceDepartment: submittingDepartment(ctx), documentNumber: foldedDocumentNumber(args.documentNumber) }),

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestIdentity } from '../../lib/access/identity';
 import { todayInDistrict } from '../../lib/calendar';
-import { assertLegible, badInput, clientError, ErrorCode, optionalText, requiredText } from '../../lib/errors';
+import { assertLegible, badInput, clientError, ErrorCode, optionalText, quotedInput, requiredText } from '../../lib/errors';
+import { normaliseIdentifier } from '../../lib/identifiers';
 import { earliestReportIssueDate, namesHeldOn, permissions, type FilingStatus, type NameHeld, type SupervisionClass } from '../../lib/catalogue/provider-supervision';
 import { addMonths } from '../../lib/catalogue/record-categories';
 import { nameAsRead } from '../../lib/text';
@@ -75,14 +76,14 @@ export async function registerReport(
   const today = todayInDistrict(now);
   const source = input.source;
   if (!reportSources.includes(source) || source === 'DISTRICT_PLATFORM') {
-    throw badInput('source', `source must be CREDIT_CHINA, LOCAL_CREDIT_WEBSITE, PUBLIC_CREDIT_SERVICE_INSTITUTION or THIRD_PARTY_PROVIDER (the platform's own reports are generated, not registered), got ${JSON.stringify(source)}`);
+    throw badInput('source', `source must be CREDIT_CHINA, LOCAL_CREDIT_WEBSITE, PUBLIC_CREDIT_SERVICE_INSTITUTION or THIRD_PARTY_PROVIDER (the platform's own reports are generated, not registered), got ${quotedInput(source)}`);
   }
   const subjectId = requiredText(input.subjectId, 'subjectId', 36);
   // NFC: é typed as one character or as e and a combining accent is one printed number, one name.
   const reportNumber = requiredText(input.reportNumber, 'reportNumber', 64).normalize('NFC');
   assertLegible(reportNumber, 'reportNumber');
   for (const [field, value] of [['issuedOn', input.issuedOn], ['validUntil', input.validUntil]] as const) {
-    if (!isIsoDate(value)) throw badInput(field, `${field} must be a calendar date as YYYY-MM-DD, got ${JSON.stringify(value)}`);
+    if (!isIsoDate(value)) throw badInput(field, `${field} must be a calendar date as YYYY-MM-DD, got ${quotedInput(value)}`);
   }
   if (input.issuedOn < earliestReportIssueDate) throw badInput('issuedOn', `issuedOn cannot be before ${earliestReportIssueDate}, got ${input.issuedOn}`);
   if (input.issuedOn > today) throw badInput('issuedOn', `a report cannot be issued after today (${today}), got issuedOn ${input.issuedOn}`);
@@ -90,15 +91,17 @@ export async function registerReport(
   const lastValidDay = addMonths(input.issuedOn, longestValidityMonths);
   if (input.validUntil > lastValidDay) throw badInput('validUntil', `validUntil can be at most ${longestValidityMonths / 12} years after issuedOn (${lastValidDay}), got ${input.validUntil}`);
   // Bounded by the patterns below (grade, hash) and the registry (provider), whose refusals say more than a length would.
-  const grade = optionalText(input.grade, 'grade', Infinity)?.toUpperCase() ?? null;
-  if (grade !== null && !creditGrades.includes(grade)) throw badInput('grade', `grade must be AAA, AA, A, BBB, BB, B, CCC, CC or C, with + or - after AA to B only, got ${JSON.stringify(input.grade)}`);
+  // A grade of the scale, read as every code typed is: aa+ or ＡＡ＋ is AA+.
+  const typedGrade = optionalText(input.grade, 'grade', Infinity);
+  const grade = typedGrade === null ? null : normaliseIdentifier(typedGrade);
+  if (grade !== null && !creditGrades.includes(grade)) throw badInput('grade', `grade must be AAA, AA, A, BBB, BB, B, CCC, CC or C, with + or - after AA to B only, got ${quotedInput(input.grade)}`);
   const verificationCode = requiredText(input.verificationCode, 'verificationCode', 32);
-  if (!codePattern.test(verificationCode)) throw badInput('verificationCode', `verificationCode must be 4 to 32 letters, digits or hyphens as printed on the report, got ${JSON.stringify(input.verificationCode)}`);
+  if (!codePattern.test(verificationCode)) throw badInput('verificationCode', `verificationCode must be 4 to 32 letters, digits or hyphens as printed on the report, got ${quotedInput(input.verificationCode)}`);
   const documentReference = optionalText(input.documentReference, 'documentReference', 500);
   // Often the only pointer to the document: one that reads otherwise than it is stored finds nothing.
   if (documentReference) assertLegible(documentReference, 'documentReference');
   const documentSha256 = optionalText(input.documentSha256, 'documentSha256', Infinity)?.toLowerCase() ?? null;
-  if (documentSha256 !== null && !sha256Pattern.test(documentSha256)) throw badInput('documentSha256', `documentSha256 must be 64 hexadecimal characters (SHA-256), got ${JSON.stringify(input.documentSha256)}`);
+  if (documentSha256 !== null && !sha256Pattern.test(documentSha256)) throw badInput('documentSha256', `documentSha256 must be 64 hexadecimal characters (SHA-256), got ${quotedInput(input.documentSha256)}`);
   if (!documentReference && !documentSha256) throw badInput('documentReference', 'register the document itself: give documentReference (where the file is kept), documentSha256 (its hash), or both');
 
   const thirdParty = source === 'THIRD_PARTY_PROVIDER';
@@ -131,18 +134,18 @@ export async function registerReport(
       : Promise.resolve(null),
     !thirdParty ? providersNamed(givenIssuer ?? defaultIssuerNames[source] ?? '', peers, registry) : Promise.resolve([]),
   ]);
-  if (!subjects._entities[0]) throw clientError(ErrorCode.NOT_FOUND, `no market subject has the id ${JSON.stringify(subjectId)}`, { field: 'subjectId' });
+  if (!subjects._entities[0]) throw clientError(ErrorCode.NOT_FOUND, `no market subject has the id ${quotedInput(subjectId)}`, { field: 'subjectId' });
   const defaultIssuer = defaultIssuerNames[source];
   let issuerName = defaultIssuer ?? givenIssuer ?? '';
   if (namesakes.length) throw badInput('issuerName', providerReportElsewhere(givenIssuer ?? issuerName, source, namesakes), { problem: 'ISSUER_IS_REGISTERED_PROVIDER' });
   // One source, one issuer: the same Credit China report under "信用中国" and "信用中国网站" would be
   // two reports to the duplicate check, and both would count.
   if (givenIssuer && defaultIssuer && nameAsRead(givenIssuer) !== nameAsRead(defaultIssuer) && nameAsRead(givenIssuer) !== nameAsRead(defaultIssuer.replace(/网站$/, ''))) {
-    throw badInput('issuerName', `a ${source} report is issued by ${defaultIssuer}: leave issuerName out, got ${JSON.stringify(givenIssuer)}`);
+    throw badInput('issuerName', `a ${source} report is issued by ${defaultIssuer}: leave issuerName out, got ${quotedInput(givenIssuer)}`);
   }
   if (provider) {
     const found = provider.creditServiceProvider;
-    if (!found) throw badInput('issuerProviderId', `no filed credit service provider in the registry has the id ${JSON.stringify(providerId)}`, { problem: 'UNKNOWN_PROVIDER' });
+    if (!found) throw badInput('issuerProviderId', `no filed credit service provider in the registry has the id ${quotedInput(providerId)}`, { problem: 'UNKNOWN_PROVIDER' });
     // A report bears the name its provider was filed under when it issued it, which a change of
     // name since has not made another's (the registry keeps it: nameHistory).
     const namesThen = namesHeldOn(found.nameHistory, input.issuedOn);
@@ -151,7 +154,7 @@ export async function registerReport(
     if (!reportsAccepted) throw badInput('issuerProviderId', notAcceptedBecause(nameThen, found.standingOn, input.issuedOn), { problem: 'ISSUER_NOT_IN_GOOD_STANDING' });
     if (givenIssuer && !namesThen.includes(givenIssuer)) {
       const now = nameThen === found.name ? '' : ` (its name since: ${found.name})`;
-      throw badInput('issuerName', `issuerName must be the name the provider was filed under on the issue date ${input.issuedOn}, ${namesThen.map((n) => JSON.stringify(n)).join(' or ')}${now}, or be left out; got ${JSON.stringify(givenIssuer)}`);
+      throw badInput('issuerName', `issuerName must be the name the provider was filed under on the issue date ${input.issuedOn}, ${namesThen.map((n) => JSON.stringify(n)).join(' or ')}${now}, or be left out; got ${quotedInput(givenIssuer)}`);
     }
     issuerName = givenIssuer ?? nameThen;
   }

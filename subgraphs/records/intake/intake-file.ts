@@ -3,7 +3,7 @@ import { isUtf8 } from 'node:buffer';
 import path from 'node:path';
 import { parse } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
-import { ErrorCode } from '../../../lib/errors';
+import { ErrorCode, quotedInput } from '../../../lib/errors';
 import type { IntakeRow } from './record-intake';
 import { rowFields, type RecordRow, type RowField, type RowProblem } from './record-input';
 
@@ -193,7 +193,7 @@ function csvHeader(head: Buffer, lineBreak: LineBreak): RowField[] {
   if (names.length === 1) {
     const other = [';', '\t', '|'].find((d) => line.includes(d));
     if (other) {
-      throw new FileRejected(`the header row has a single column ${JSON.stringify(names[0].slice(0, 80))}: the file seems separated by ${other === '\t' ? 'tabs' : `'${other}'`}, and the importer reads comma-separated CSV (RFC 4180); ${expected}`);
+      throw new FileRejected(`the header row has a single column ${quotedInput(names[0])}: the file seems separated by ${other === '\t' ? 'tabs' : `'${other}'`}, and the importer reads comma-separated CSV (RFC 4180); ${expected}`);
     }
   }
   const unnamed = names.findIndex((raw) => raw.trim() === '');
@@ -210,7 +210,7 @@ function csvHeader(head: Buffer, lineBreak: LineBreak): RowField[] {
     else if (columns.includes(field)) throw new FileRejected(`the header names the column ${snake(field)} twice`);
     else columns.push(field);
   }
-  if (unknown.length) throw new FileRejected(`the header has unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => JSON.stringify(u)).join(', ')}; ${expected}`);
+  if (unknown.length) throw new FileRejected(`the header has unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map(quotedInput).join(', ')}; ${expected}`);
   const missing = requiredColumns.filter((f) => !columns.includes(f)).map(snake);
   if (!columns.includes('subjectCode') && !columns.includes('subjectId')) missing.push('subject_code (or subject_id)');
   if (missing.length) throw new FileRejected(`the header lacks the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; ${expected}`);

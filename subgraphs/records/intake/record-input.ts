@@ -35,8 +35,6 @@ export interface ParsedRow {
   problems: RowProblem[];
 }
 
-const upper = (value: string | null) => (value === null ? null : value.toUpperCase());
-
 /** The row's field at fault for a problem `validateCreditRecord` names by the draft's field. */
 function rowFieldOf(field: Exclude<keyof CreditRecordDraft, 'recordedAt' | 'status'>, subject: SubjectReference | null): RowField {
   if (field === 'subjectId' && subject?.code !== undefined) return 'subjectCode';
@@ -67,6 +65,11 @@ export function parseRow(values: RecordRow, department: string, today: string): 
     const trimmed = value.trim();
     return trimmed === '' ? null : trimmed;
   };
+  // A catalogue code, read as every code typed is: administrative_penalty or ＡＤＭＩＮＩＳＴＲＡＴＩＶＥ＿ＰＥＮＡＬＴＹ is ADMINISTRATIVE_PENALTY.
+  const catalogueCode = (field: RowField): string | null => {
+    const typed = text(field);
+    return typed === null ? null : normaliseIdentifier(typed);
+  };
 
   const subjectId = text('subjectId');
   const rawCode = text('subjectCode');
@@ -91,19 +94,19 @@ export function parseRow(values: RecordRow, department: string, today: string): 
     problem('subjectCode', 'each record names its subject: subjectCode (统一社会信用代码 or 公民身份号码) or subjectId; this row has neither');
   }
 
-  const category = upper(text('category'));
-  const severity = upper(text('severity'));
-  const taxCreditGrade = upper(text('taxCreditGrade'));
-  let polarity = upper(text('polarity'));
+  const category = catalogueCode('category');
+  const severity = catalogueCode('severity');
+  const taxCreditGrade = catalogueCode('taxCreditGrade');
+  let polarity = catalogueCode('polarity');
   const known = category === null ? undefined : findRecordCategory(category);
   if (category === null) problem('category', 'category is required: a catalogue code such as ADMINISTRATIVE_PENALTY');
   if (polarity === null && known) {
     if (known.polarities.length === 1) polarity = known.polarities[0];
-    else if (known.code === 'TAX_CREDIT_GRADE' && taxCreditGrade !== null && taxCreditGrade in taxGradePolarity) polarity = taxGradePolarity[taxCreditGrade as TaxCreditGrade];
+    else if (known.code === 'TAX_CREDIT_GRADE' && taxCreditGrade !== null && Object.hasOwn(taxGradePolarity, taxCreditGrade)) polarity = taxGradePolarity[taxCreditGrade as TaxCreditGrade];
     else if (known.code !== 'TAX_CREDIT_GRADE') problem('polarity', `polarity is required for ${known.code} records: ${known.polarities.join(' or ')}`);
   }
 
-  const sourceDepartment = upper(text('sourceDepartment'));
+  const sourceDepartment = catalogueCode('sourceDepartment');
   if (sourceDepartment !== null && sourceDepartment !== department) {
     problem('sourceDepartment', `this batch is submitted by ${department}, in its own name; a record of ${quotedInput(sourceDepartment)} must be submitted by that department`);
   }

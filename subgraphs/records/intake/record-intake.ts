@@ -1,6 +1,6 @@
 import { In, IsNull, Not, type DataSource, type EntityManager } from 'typeorm';
 import { todayInDistrict } from '../../../lib/calendar';
-import { ErrorCode } from '../../../lib/errors';
+import { ErrorCode, quotedInput } from '../../../lib/errors';
 import type { IdentifierProblem } from '../../../lib/identifiers';
 import { timeOrderedId } from '../../../lib/time-ordered-id';
 import { effectiveStatus } from '../../../lib/catalogue/record-standing';
@@ -356,7 +356,7 @@ export class RecordIntake {
     const undone = undoneCorrections(writing.settled.get(stored.id), stored, incoming);
     if (undone) {
       const objections = undone.objectionIds.length === 1 ? `objection ${undone.objectionIds[0]}` : `objections ${undone.objectionIds.join(', ')}`;
-      const reason = `the record ${stored.documentNumber} was corrected on its subject's ${objections}, and this row sends back what they changed (${undone.fields.map((f) => `${f} ${JSON.stringify(incoming[f])}`).join(', ')}): correct the department's own data, or send the record as corrected`;
+      const reason = `the record ${stored.documentNumber} was corrected on its subject's ${objections}, and this row sends back what they changed (${undone.fields.map((f) => `${f} ${quotedInput(incoming[f])}`).join(', ')}): correct the department's own data, or send the record as corrected`;
       return { row: prepared.row, outcome: 'REJECTED', rejections: [rejectionOf(prepared, { field: undone.fields[0], reason, code: ErrorCode.BAD_USER_INPUT })] };
     }
     const corrected: CreditRecord = Object.assign(new CreditRecord(), stored);

@@ -1,6 +1,7 @@
 import type { RequestIdentity } from '../../../lib/access/identity';
 import { purposeGrants } from '../../../lib/access/policy';
 import { todayInDistrict } from '../../../lib/calendar';
+import { maxQuotedCharacters } from '../../../lib/errors';
 import { demoWorld, type DemoSubject } from '../../../scripts/demo/world';
 import { unifiedSocialCreditCode } from '../../../lib/identifiers';
 import { maskCitizenIdNumber } from '../../../lib/identifiers';
@@ -488,6 +489,14 @@ describe.each(testDatabases)('consents in the entities subgraph on $label', (dat
       const id = await grant(officer, owner);
       const results = await Promise.all([queryAs(officer, REVOKE, { id, reason: 'A' }), queryAs(officer, REVOKE, { id, reason: 'B' })]);
       expect(results.map((r) => r.errors?.[0].extensions?.code ?? 'OK').sort()).toEqual(['BAD_USER_INPUT', 'OK']);
+    });
+
+    it('quotes a long id refused by its first characters and its length', async () => {
+      const unknown = await queryAs(officer, REVOKE, { id: 'A'.repeat(5_000), reason: '撤销' });
+      expect(unknown.errors?.[0]).toMatchObject({
+        message: `no consent has the id "${'A'.repeat(maxQuotedCharacters)}"… (5000 characters in all)`,
+        extensions: { code: 'NOT_FOUND', field: 'id' },
+      });
     });
 
     it('answers an unknown id with NOT_FOUND and an empty reason with BAD_USER_INPUT, revoking nothing', async () => {

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { readFieldGuards } from '../../../gateway/field-guards';
 import type { RequestIdentity } from '../../../lib/access/identity';
 import { todayInDistrict } from '../../../lib/calendar';
+import { maxQuotedCharacters } from '../../../lib/errors';
 import { unifiedSocialCreditCode } from '../../../lib/identifiers';
 import { characterCount } from '../../../lib/text';
 import { supergraphPath } from '../../../schema/subgraphs';
@@ -260,6 +261,14 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
     it('answers NOT_FOUND for an unknown provider', async () => {
       const result = await decide('no-such-provider', 'FILE');
       expect(result.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND', field: 'id' });
+    });
+
+    it('quotes a long id refused by its first characters and its length', async () => {
+      const result = await decide('A'.repeat(5_000), 'FILE');
+      expect(result.errors?.[0]).toMatchObject({
+        message: `no credit service provider has the id "${'A'.repeat(maxQuotedCharacters)}"… (5000 characters in all)`,
+        extensions: { code: 'NOT_FOUND', field: 'id' },
+      });
     });
 
     it.each([

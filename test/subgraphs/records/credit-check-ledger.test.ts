@@ -290,6 +290,9 @@ describe.each(testDatabases)('the credit office’s assessment of measures appli
       ['verdict and case number that disagree', { verdict: 'ELIGIBLE', caseNumber: 'CK-3' }, []],
       ['verdict and withoutFeedback', { verdict: 'EXCLUDED', withoutFeedback: true }, ['CK-9']],
       ['measuresNotApplied and matter', { matter: 'TAX_INCENTIVES', measuresNotApplied: true }, ['TX-1']],
+      // Codes, read as every code typed is: in any letter case and width, trimmed.
+      ['a department typed in lower case and full width', { department: '\u3000ｆｉｎａｎｃｅ ', verdict: 'EXCLUDED', measuresNotApplied: true, notAppliedPolarity: 'PUNISHMENT' }, ['CK-2']],
+      ['a matter typed in lower case', { matter: ' tax_incentives', measuresNotApplied: true }, ['TX-1']],
     ])('filters by %s', async (_label, filter, expected) => {
       const answer = await ledger(creditOffice, { ...filter, first: 100 });
       expect(answer.errors).toBeUndefined();
@@ -386,6 +389,13 @@ describe.each(testDatabases)('the credit office’s assessment of measures appli
       const admitted = await ledger(inCase(finance, 'GOVERNMENT_PROCUREMENT', 'CK-3'), { verdict: 'EXCLUDED', measuresNotApplied: true });
       expect(admitted.data!.creditChecks!.totalCount).toBe(0);
       expect(cases(await ledger(inCase(finance, 'GOVERNMENT_PROCUREMENT', 'CK-3'), { verdict: 'EXCLUDED', caseNumber: 'CK-3', matter: 'GOVERNMENT_PROCUREMENT' }))).toEqual(['CK-3']);
+    });
+
+    it('reads its own department and its case’s matter typed in any letter case and width, trimmed, as every code typed is', async () => {
+      for (const [department, matter] of [['finance', 'government_procurement'], [' Finance ', 'Government_Procurement'], ['ＦＩＮＡＮＣＥ', '\u3000ｇｏｖｅｒｎｍｅｎｔ＿ｐｒｏｃｕｒｅｍｅｎｔ']]) {
+        const answer = await ledger(inCase(finance, 'GOVERNMENT_PROCUREMENT', 'CK-3'), { verdict: 'EXCLUDED', caseNumber: 'CK-3', department, matter });
+        expect({ department, matter, errors: answer.errors, cases: answer.data && cases(answer) }).toEqual({ department, matter, errors: undefined, cases: ['CK-3'] });
+      }
     });
 
     it.each([

@@ -54,6 +54,12 @@ describe('validateCreditRecord', () => {
     ['a tax grade record without a grade', { category: 'TAX_CREDIT_GRADE', polarity: 'NEUTRAL', severity: null, sourceDepartment: 'TAXATION' }, ['taxCreditGrade']],
     ['a tax grade whose polarity contradicts the grade', { category: 'TAX_CREDIT_GRADE', polarity: 'POSITIVE', severity: null, taxCreditGrade: 'C', sourceDepartment: 'TAXATION' }, ['polarity']],
     ['a tax grade on a penalty', { taxCreditGrade: 'A' }, ['taxCreditGrade']],
+    // Names an object has of its own kind are no grades: each was read as one whose polarity is a function.
+    ...(['toString', 'constructor', '__proto__', 'hasOwnProperty'] as const).map((grade): [string, Partial<CreditRecordDraft>, string[]] => [
+      `the tax grade ${grade}`,
+      { category: 'TAX_CREDIT_GRADE', polarity: 'NEGATIVE', severity: null, taxCreditGrade: grade as CreditRecordDraft['taxCreditGrade'], sourceDepartment: 'TAXATION' },
+      ['taxCreditGrade'],
+    ]),
     ['an unknown department', { sourceDepartment: 'POLICE' }, ['sourceDepartment']],
     ['an unknown category', { category: 'GOSSIP' as CreditRecordDraft['category'] }, ['category']],
     ['a blank document number', { documentNumber: '  ' }, ['documentNumber']],

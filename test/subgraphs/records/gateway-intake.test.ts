@@ -1,6 +1,6 @@
 import type { Caller } from '../../../lib/access/identity';
 import { todayInDistrict } from '../../../lib/calendar';
-import { maxMessageCharacters } from '../../../lib/errors';
+import * as errors from '../../../lib/errors';
 import { characterCount } from '../../../lib/text';
 import { demoWorld } from '../../../scripts/demo/world';
 import { testDatabases } from '../../helpers/databases';
@@ -143,13 +143,16 @@ describe.each(testDatabases)('record intake and objections through the gateway o
   // The README's Errors section: a message of at most 1,000 characters, one quoting a longer value
   // ending with how many it had. The subgraph bounds it and the gateway again, which left the
   // 1,026 characters the subgraph made and counted those, not the original's.
-  it(`answers a subgraph's message quoting a long value as at most ${maxMessageCharacters} characters, counting the original's`, async () => {
+  it(`answers a subgraph's message quoting a long value as at most ${errors.maxMessageCharacters} characters, counting the original's`, async () => {
     const long = 'A'.repeat(5_000);
     const submitted = await platform.query(SUBMIT, { input: { subjectCode: enterprise.identifier, category: long, severity: 'GENERAL', documentNumber: 'X-1', decisionDate: todayInDistrict(), summary: 'x' } }, { caller: market });
-    const listed = await platform.query(`query($department: ID) { creditRecordObjections(sourceDepartment: $department) { totalCount } }`, { department: long }, { caller: market });
+    // Every value a subgraph refuses is quoted bounded (quotedInput) now: a message over the cap is
+    // made here by quoting one whole, as any site that forgot to would.
+    const quotedWhole = jest.spyOn(errors, 'quotedInput').mockImplementation((value) => JSON.stringify(value));
+    const listed = await platform.query(`query($department: ID) { creditRecordObjections(sourceDepartment: $department) { totalCount } }`, { department: long }, { caller: market }).finally(() => quotedWhole.mockRestore());
     for (const error of [submitted.errors?.[0], listed.errors?.[0]]) {
       expect(error?.extensions?.code).toBe('BAD_USER_INPUT');
-      expect(characterCount(error!.message)).toBeLessThanOrEqual(maxMessageCharacters);
+      expect(characterCount(error!.message)).toBeLessThanOrEqual(errors.maxMessageCharacters);
       const stated = /… \((\d+) characters in all\)$/.exec(error!.message);
       expect(Number(stated?.[1])).toBeGreaterThanOrEqual(long.length);
     }

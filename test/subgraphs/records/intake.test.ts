@@ -217,6 +217,21 @@ describe.each(testDatabases)('record intake mutations on $label', (database) => 
       expect(grade.data?.submitCreditRecord?.record).toMatchObject({ polarity: 'NEGATIVE', sourceDepartment: { code: 'TAXATION' } });
     });
 
+    it('reads the category, polarity, severity and tax grade in any letter case and width, trimmed, as every code typed is, and stores the codes', async () => {
+      const typed = await submit(penalty('北戴河市监罚〔2026〕913号', { category: '\u3000Ａｄｍｉｎｉｓｔｒａｔｉｖｅ＿ｐｅｎａｌｔｙ ', polarity: 'ｎｅｇａｔｉｖｅ', severity: ' ｇｅｎｅｒａｌ' }));
+      expect({ errors: typed.errors, submission: typed.data?.submitCreditRecord }).toMatchObject({
+        errors: undefined,
+        submission: { outcome: 'CREATED', record: { category: 'ADMINISTRATIVE_PENALTY', polarity: 'NEGATIVE', severity: 'GENERAL' } },
+      });
+      // One record, however its codes are typed.
+      expect((await submit(penalty('北戴河市监罚〔2026〕913号'))).data?.submitCreditRecord?.outcome).toBe('UNCHANGED');
+      // A tax grade typed in full width decides the polarity left out, as the grade itself does.
+      const grade = await submit({ subjectCode: enterprise.identifier, category: 'ｔａｘ＿ｃｒｅｄｉｔ＿ｇｒａｄｅ', taxCreditGrade: 'Ｃ', documentNumber: '北戴河税信评〔2026〕9号', decisionDate: today, summary: '2025年度纳税信用等级评定为C级' }, officerOf('TAXATION'));
+      expect({ errors: grade.errors, submission: grade.data?.submitCreditRecord }).toMatchObject({ errors: undefined, submission: { outcome: 'CREATED', record: { category: 'TAX_CREDIT_GRADE', polarity: 'NEGATIVE' } } });
+      const stored = await records.db().getRepository(CreditRecord).findOneByOrFail({ documentNumber: '北戴河税信评〔2026〕9号' });
+      expect([stored.category, stored.polarity, stored.taxCreditGrade]).toEqual(['TAX_CREDIT_GRADE', 'NEGATIVE', 'C']);
+    });
+
     it.each<[string, Record<string, unknown>, string, string]>([
       ['a code with a wrong check character', { subjectCode: `${enterprise.identifier.slice(0, 17)}${enterprise.identifier[17] === '0' ? '1' : '0'}` }, 'INVALID_CREDIT_CODE', 'subjectCode'],
       ['a citizen ID number with a wrong check character', { subjectCode: `${person.identifier.slice(0, 17)}${person.identifier[17] === '0' ? '1' : '0'}` }, 'INVALID_ID_NUMBER', 'subjectCode'],

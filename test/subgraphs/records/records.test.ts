@@ -1,5 +1,6 @@
 import { Kind, parse, type EnumTypeDefinitionNode } from 'graphql';
 import { departments } from '../../../lib/catalogue/departments';
+import { maxQuotedCharacters } from '../../../lib/errors';
 import { addMonths, recordCategories } from '../../../lib/catalogue/record-categories';
 import { readSdl } from '../../../schema/subgraphs';
 import { demoWorld } from '../../../scripts/demo/world';
@@ -213,6 +214,13 @@ describe.each(testDatabases)('records subgraph on $label', (database) => {
       expect(result.data?.unknown).toBeNull();
     });
 
+    it('finds a department by its code typed in any letter case and width, trimmed, as every code typed is', async () => {
+      for (const code of ['finance', ' Finance ', 'ＦＩＮＡＮＣＥ', '\u3000ｆｉｎａｎｃｅ']) {
+        const result = await query<{ department: { code: string } | null }>(`query($code: ID!) { department(code: $code) { code } }`, { code });
+        expect({ code, errors: result.errors, department: result.data?.department }).toEqual({ code, errors: undefined, department: { code: 'FINANCE' } });
+      }
+    });
+
     it('lists the record categories of the catalogue with their rules', async () => {
       const result = await query<{ creditRecordCategories: { code: string; nameZh: string; polarities: string[]; severityRequired: boolean; sourceDepartments: { code: string }[] | null }[] }>(
         `{ creditRecordCategories { code nameZh polarities severityRequired sourceDepartments { code } } }`,
@@ -336,6 +344,9 @@ describe.each(testDatabases)('records subgraph on $label', (database) => {
       ['status EXPIRED, derived from the disclosure end', { statuses: ['EXPIRED'] }, ids('r02', 'r12')],
       ['statuses OBJECTED and RESTORED, which never expire', { statuses: ['OBJECTED', 'RESTORED'] }, ids('r03', 'r04')],
       ['source department', { sourceDepartment: 'TAXATION' }, ids('r03', 'r05', 'r10')],
+      // Read as every code typed is: in any letter case and width, trimmed.
+      ['source department typed in lower case', { sourceDepartment: 'taxation' }, ids('r03', 'r05', 'r10')],
+      ['source department typed in full width and mixed case, with spaces', { sourceDepartment: '\u3000Ｔａｘａｔｉｏｎ ' }, ids('r03', 'r05', 'r10')],
       ['a decision date range, both ends included', { decidedFrom: '2020-05-01', decidedTo: '2022-01-10' }, ids('r03', 'r04', 'r05', 'r06')],
       ['several fields at once', { categories: ['ADMINISTRATIVE_PENALTY'], statuses: ['ACTIVE'], decidedFrom: '2021-01-01' }, ids('r01', 'r11')],
     ])('filters by %s', async (_label, filter, expected) => {
@@ -371,6 +382,14 @@ describe.each(testDatabases)('records subgraph on $label', (database) => {
       const result = await query<SubjectPages>(SUBJECT_RECORDS, { r: [subjectRef(subjectId)], ...variables });
       expect(result.errors?.[0].extensions).toMatchObject({ code, ...(field ? { field } : {}) });
       expect(result.errors?.[0].extensions).not.toHaveProperty('stacktrace');
+    });
+
+    it('quotes a long department code refused by its first characters and its length', async () => {
+      const result = await query<SubjectPages>(SUBJECT_RECORDS, { r: [subjectRef(subjectId)], filter: { sourceDepartment: 'A'.repeat(5_000) } });
+      expect(result.errors?.[0]).toMatchObject({
+        message: `sourceDepartment must be a department code from Query.departments, got "${'A'.repeat(maxQuotedCharacters)}"… (5000 characters in all)`,
+        extensions: { code: 'BAD_USER_INPUT', field: 'filter.sourceDepartment' },
+      });
     });
   });
 

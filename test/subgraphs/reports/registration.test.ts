@@ -4,6 +4,7 @@ import { demoWorld } from '../../../scripts/demo/world';
 import { demoProviderHistory, demoRevocationDate, demoSuspensionDate } from '../../../subgraphs/providers/demo-history';
 import { nameKey } from '../../../lib/text';
 import { todayInDistrict } from '../../../lib/calendar';
+import { maxQuotedCharacters } from '../../../lib/errors';
 import { unifiedSocialCreditCode } from '../../../lib/identifiers';
 import { ProviderFilingEvent } from '../../../subgraphs/providers/entities/provider-filing-event.entity';
 import { CreditServiceProvider } from '../../../subgraphs/providers/entities/credit-service-provider.entity';
@@ -425,6 +426,20 @@ describe.each(testDatabases)('report registration on $label', (database) => {
       const result = await registerAs(officer, input({ grade }));
       expect({ grade, errors: result.errors }).toEqual({ grade, errors: undefined });
     }
+  });
+
+  it('reads a grade typed in any letter case and width, trimmed, as every code typed is, and keeps the grade', async () => {
+    for (const [grade, kept, reportNumber] of [['ＡＡ＋', 'AA+', 'GRADE-WIDTH-1'], ['\u3000ｂｂｂ－ ', 'BBB-', 'GRADE-WIDTH-2'], [' ccc', 'CCC', 'GRADE-WIDTH-3']]) {
+      const result = await registerAs(officer, input({ grade, reportNumber }));
+      expect({ grade, errors: result.errors }).toEqual({ grade, errors: undefined });
+      const [row] = (await reports.db().query('SELECT grade FROM credit_report WHERE id = ?', [result.data!.registerCreditReport!.id])) as { grade: string }[];
+      expect({ grade, kept: row.grade }).toEqual({ grade, kept });
+    }
+  });
+
+  it('quotes a long value refused by its first characters and its length', async () => {
+    const message = await refused(input({ grade: 'A'.repeat(5_000) }), 'grade');
+    expect(message).toBe(`grade must be AAA, AA, A, BBB, BB, B, CCC, CC or C, with + or - after AA to B only, got "${'A'.repeat(maxQuotedCharacters)}"… (5000 characters in all)`);
   });
 
   it('refuses an impossible date in the Date scalar, before any resolver runs', async () => {
