@@ -35,6 +35,15 @@ export function normaliseIdentifier(input: string): string {
 }
 
 /**
+ * A code typed in an optional argument (a department, a matter, a grade), read as every code typed
+ * is (`normaliseIdentifier`: administrative_penalty or ＡＤＭＩＮＩＳＴＲＡＴＩＶＥ＿ＰＥＮＡＬＴＹ is
+ * ADMINISTRATIVE_PENALTY); null when left out.
+ */
+export function optionalCode(typed: string | null | undefined): string | null {
+  return typed === null || typed === undefined ? null : normaliseIdentifier(typed);
+}
+
+/**
  * Guesses which kind of identifier `code` is, to route it to a validator. `code` is read as
  * `normaliseIdentifier` makes it (full-width digits fold, a trailing x is X).
  *

@@ -6,7 +6,7 @@ import { findMatter } from '../../lib/catalogue/matters';
 import { measureKinds, measuresByMatter, type AppliedMeasure, type MeasureKind } from '../../lib/catalogue/measures';
 import { minimumSubjectsPerStatistic } from '../../lib/access/policy';
 import { badInput, clientError, ErrorCode, idempotencyKeyOf, quotedInput } from '../../lib/errors';
-import { normaliseIdentifier } from '../../lib/identifiers';
+import { normaliseIdentifier, optionalCode } from '../../lib/identifiers';
 import { foldedNumber } from '../../lib/text';
 import { assertCaseFileReadable, assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, underCheckPurpose, underSupervision, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type PageArgs } from '../shared/pagination';
@@ -30,11 +30,6 @@ function ledgerScope(identity: RequestIdentity): string | null {
   if (caller.role === 'CREDIT_OFFICE_SUPERVISOR') return null;
   if (caller.organisationKind !== 'DEPARTMENT') throw forbidden('NOT_ENTITLED', 'the review ledger is open to departments and the credit office only');
   return caller.organisation;
-}
-
-/** An optional code argument as every code typed is read (`normaliseIdentifier`); none when left out. */
-function catalogueCode(code: string | null | undefined): string | null {
-  return code === null || code === undefined ? null : normaliseIdentifier(code);
 }
 
 function readable(ctx: Context, check: CreditCheck | null): CreditCheck | null {
@@ -105,7 +100,7 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
     creditChecks: async (_: unknown, args: LedgerFilter & PageArgs, ctx: Context, info: GraphQLResolveInfo) => {
       const scope = ledgerScope(ctx.access.identity);
       // Catalogue codes, read as every code typed is: finance or ＦＩＮＡＮＣＥ is FINANCE, government_procurement GOVERNMENT_PROCUREMENT.
-      const typed = { ...args, department: catalogueCode(args.department), matter: catalogueCode(args.matter) };
+      const typed = { ...args, department: optionalCode(args.department), matter: optionalCode(args.matter) };
       const caseFile = findingsScope(ctx.access.identity, scope, typed);
       // A department's filtered list is its case's: a cursor of one case's list opens no other's.
       const request = pageRequest(ctx, info, caseFile && JSON.stringify([caseFile.matter, caseFile.caseNumber]), args);

@@ -5,7 +5,7 @@ import { allSubjects, organisationSubjects } from '../../lib/catalogue/matters';
 import { recordCategories } from '../../lib/catalogue/record-categories';
 import { minimumSubjectsPerStatistic } from '../../lib/access/policy';
 import { badInput, quotedInput } from '../../lib/errors';
-import { normaliseIdentifier } from '../../lib/identifiers';
+import { optionalCode } from '../../lib/identifiers';
 import { checkDatePeriod } from '../../lib/calendar';
 import { forbidden, limitedKinds, type SubgraphContext } from '../shared/access';
 import { withEntitiesOrUnavailable, type SubjectDirectory } from '../shared/subject-directory';
@@ -227,7 +227,7 @@ type Context = RecordsContext & SubgraphContext;
 export async function creditRecordStatistics(ctx: Context, args: CreditRecordStatisticsArgs): Promise<CreditRecordStatistics> {
   checkDatePeriod(args);
   // A department code, read as every code typed is: finance or ＦＩＮＡＮＣＥ is FINANCE.
-  const sourceDepartment = args.sourceDepartment === null || args.sourceDepartment === undefined ? null : normaliseIdentifier(args.sourceDepartment);
+  const sourceDepartment = optionalCode(args.sourceDepartment);
   if (sourceDepartment !== null && !findDepartment(sourceDepartment)) {
     throw badInput('sourceDepartment', `sourceDepartment must be a department code from Query.departments, got ${quotedInput(args.sourceDepartment)}`);
   }

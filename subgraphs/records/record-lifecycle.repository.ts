@@ -6,7 +6,7 @@ import { inDistrictTime } from '../../lib/calendar';
 import { findDepartment } from '../../lib/catalogue/departments';
 import { restorableFrom, restorationRules, type Polarity, type RecordCategoryCode, type Severity, type TaxCreditGrade } from '../../lib/catalogue/record-categories';
 import { assertLegible, assertNoRepeats, badInput, clientError, ErrorCode, optionalText, quotedInput } from '../../lib/errors';
-import { normaliseIdentifier } from '../../lib/identifiers';
+import { optionalCode } from '../../lib/identifiers';
 import { characterCount, type TextForm } from '../../lib/text';
 import type { CursorPosition } from '../shared/cursors';
 import { forbidden, forbiddenAbout } from '../shared/access';
@@ -180,7 +180,7 @@ export class RecordLifecycleRepository {
     sourceDepartment?: string | null,
   ): Promise<Page<E> | undefined> {
     // A department code, read as every code typed is: finance or ＦＩＮＡＮＣＥ is FINANCE.
-    const department = sourceDepartment === null || sourceDepartment === undefined ? null : normaliseIdentifier(sourceDepartment);
+    const department = optionalCode(sourceDepartment);
     // The caller's mistake, refused before any scope: matching nothing, a typo would read as "none overdue".
     if (department !== null && !findDepartment(department)) {
       throw badInput('sourceDepartment', `sourceDepartment must be a department code from Query.departments, got ${quotedInput(sourceDepartment)}`);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { RequestIdentity } from '../../lib/access/identity';
 import { todayInDistrict } from '../../lib/calendar';
 import { assertLegible, badInput, clientError, ErrorCode, optionalText, quotedInput, requiredText } from '../../lib/errors';
-import { normaliseIdentifier } from '../../lib/identifiers';
+import { optionalCode } from '../../lib/identifiers';
 import { earliestReportIssueDate, namesHeldOn, permissions, type FilingStatus, type NameHeld, type SupervisionClass } from '../../lib/catalogue/provider-supervision';
 import { addMonths } from '../../lib/catalogue/record-categories';
 import { nameAsRead } from '../../lib/text';
@@ -92,8 +92,7 @@ export async function registerReport(
   if (input.validUntil > lastValidDay) throw badInput('validUntil', `validUntil can be at most ${longestValidityMonths / 12} years after issuedOn (${lastValidDay}), got ${input.validUntil}`);
   // Bounded by the patterns below (grade, hash) and the registry (provider), whose refusals say more than a length would.
   // A grade of the scale, read as every code typed is: aa+ or ＡＡ＋ is AA+.
-  const typedGrade = optionalText(input.grade, 'grade', Infinity);
-  const grade = typedGrade === null ? null : normaliseIdentifier(typedGrade);
+  const grade = optionalCode(optionalText(input.grade, 'grade', Infinity));
   if (grade !== null && !creditGrades.includes(grade)) throw badInput('grade', `grade must be AAA, AA, A, BBB, BB, B, CCC, CC or C, with + or - after AA to B only, got ${quotedInput(input.grade)}`);
   const verificationCode = requiredText(input.verificationCode, 'verificationCode', 32);
   if (!codePattern.test(verificationCode)) throw badInput('verificationCode', `verificationCode must be 4 to 32 letters, digits or hyphens as printed on the report, got ${quotedInput(input.verificationCode)}`);

@@ -1,6 +1,6 @@
 import { findRecordCategory, taxGradePolarity, type Polarity, type RecordCategoryCode, type Severity, type TaxCreditGrade } from '../../../lib/catalogue/record-categories';
 import { ErrorCode, quotedInput } from '../../../lib/errors';
-import { detectIdentifierKind, normaliseIdentifier, validateCitizenIdNumber, validateUnifiedSocialCreditCode, type IdentifierProblem } from '../../../lib/identifiers';
+import { detectIdentifierKind, normaliseIdentifier, optionalCode, validateCitizenIdNumber, validateUnifiedSocialCreditCode, type IdentifierProblem } from '../../../lib/identifiers';
 import { validateCreditRecord, type CreditRecordDraft } from '../credit-record.validation';
 import { withLfLineEnds } from '../record-history';
 import { foldedDocumentNumber } from '../../../lib/text';
@@ -66,10 +66,7 @@ export function parseRow(values: RecordRow, department: string, today: string): 
     return trimmed === '' ? null : trimmed;
   };
   // A catalogue code, read as every code typed is: administrative_penalty or ＡＤＭＩＮＩＳＴＲＡＴＩＶＥ＿ＰＥＮＡＬＴＹ is ADMINISTRATIVE_PENALTY.
-  const catalogueCode = (field: RowField): string | null => {
-    const typed = text(field);
-    return typed === null ? null : normaliseIdentifier(typed);
-  };
+  const catalogueCode = (field: RowField): string | null => optionalCode(text(field));
 
   const subjectId = text('subjectId');
   const rawCode = text('subjectCode');
