@@ -46,6 +46,10 @@ describe('the gateway when a subgraph is down, slow or answers garbage', () => {
     const result = await platform.query<SubjectWithReports>(SUBJECT_WITH_REPORTS, { id: subject.id }, supervisor);
     expect(result.errors).toBeUndefined();
     complete = result.data!;
+    // Run once before it is timed: the first check compiles its path through three subgraphs in this
+    // process, which a loaded machine (CI) took longer than the 1.5 s timeout for, failing the healthy
+    // check a test starts from. Its answer is not this suite's concern.
+    await platform.query(RUN_CHECK, { subjectId: subject.id, key: 'fault-warm-up' }, finance);
   });
   afterAll(async () => {
     await platform?.stop();
