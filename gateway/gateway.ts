@@ -413,14 +413,16 @@ const statisticsGroups: ReadonlySet<FieldGroup> = new Set<FieldGroup>(['STATISTI
 
 /**
  * What a statistic's entry records as its operation, the one column that can say what was asked:
- * the operation's name, then the field with its arguments as execution read them,
- * `Windows: auditStatistics(from: "2026-11-30T16:00:00.000Z", to: "2026-12-03T16:00:00.000Z")`.
- * An operation's name is a GraphQL name (no ':', no space), so the two are never confused.
- * Personal data masked as in the logs (a filter may be typed as anything); cut to the column.
+ * the field with its arguments as execution read them, then the operation's name,
+ * `auditStatistics(from: "2026-11-30T16:00:00.000Z", to: "2026-12-03T16:00:00.000Z") in Windows`.
+ * The field first, as the column is cut to its length: an operation named at length (a GraphQL
+ * name may run to the 200 characters) would otherwise push the window out of the entry. An
+ * operation's name holds no space, so an entry's own name is never read as one of these.
+ * Personal data masked as in the logs (a filter may be typed as anything).
  */
 function statisticAsked(operationName: string | null, field: AskedRootField): string {
   const values = Object.entries(field.arguments).map(([name, value]) => `${name}: ${JSON.stringify(value)}`);
-  const asked = `${operationName ? `${operationName}: ` : ''}${field.name}${values.length ? `(${values.join(', ')})` : ''}`;
+  const asked = `${field.name}${values.length ? `(${values.join(', ')})` : ''}${operationName ? ` in ${operationName}` : ''}`;
   return firstCharacters(maskPersonalData(asked), auditedTextLimits.operationName);
 }
 

@@ -55,9 +55,9 @@ describe.each(testDatabases)('statistics in the audit log on $label', (database)
     expect(result.errors).toBeUndefined();
     const statistic = { outcome: 'DISCLOSED', subject_id: null, field_groups: 'STATISTICS', matter: null, actor: 'analyst-zhao', organisation: 'DEVELOPMENT_REFORM' };
     expect(entries.map(({ occurred_at: _, ...entry }) => entry)).toEqual([
-      { ...statistic, operation_name: 'Windows: auditStatistics(from: "2026-10-31T16:00:00.000Z", to: "2026-11-03T16:00:00.000Z")' },
-      { ...statistic, operation_name: 'Windows: auditStatistics(from: "2026-10-31T16:00:00.000Z", to: "2026-11-02T16:00:00.000Z")' },
-      { ...statistic, operation_name: 'Windows: creditRecordStatistics(from: "2025-01-01", to: "2026-01-01", subjectKind: "ORGANISATION")' },
+      { ...statistic, operation_name: 'auditStatistics(from: "2026-10-31T16:00:00.000Z", to: "2026-11-03T16:00:00.000Z") in Windows' },
+      { ...statistic, operation_name: 'auditStatistics(from: "2026-10-31T16:00:00.000Z", to: "2026-11-02T16:00:00.000Z") in Windows' },
+      { ...statistic, operation_name: 'creditRecordStatistics(from: "2025-01-01", to: "2026-01-01", subjectKind: "ORGANISATION") in Windows' },
     ]);
   });
 
@@ -76,8 +76,8 @@ describe.each(testDatabases)('statistics in the audit log on $label', (database)
     const assessment = { outcome: 'DISCLOSED', subject_id: null, field_groups: 'SUPERVISION_STATISTICS', matter: 'CREDIT_SUPERVISION', actor: 'supervisor-sun', organisation: 'CREDIT_OFFICE' };
     expect(entries.map(({ occurred_at: _, ...entry }) => entry)).toEqual([
       expect.objectContaining({ outcome: 'DISCLOSED', subject_id: enterprise.id, operation_name: 'Assessment' }),
-      { ...assessment, operation_name: 'Assessment: departmentHandlingStatistics(from: "2026-11-01", to: "2026-12-01")' },
-      { ...assessment, operation_name: 'Assessment: creditCheckStatistics(from: "2026-10-31T16:00:00.000Z", to: "2026-11-30T16:00:00.000Z")' },
+      { ...assessment, operation_name: 'departmentHandlingStatistics(from: "2026-11-01", to: "2026-12-01") in Assessment' },
+      { ...assessment, operation_name: 'creditCheckStatistics(from: "2026-10-31T16:00:00.000Z", to: "2026-11-30T16:00:00.000Z") in Assessment' },
     ]);
     // One request, one instant, one write.
     expect(new Set(entries.map((e) => String(e.occurred_at))).size).toBe(1);
@@ -113,9 +113,9 @@ describe.each(testDatabases)('statistics in the audit log on $label', (database)
     const operations = listed.data!.auditEntries.edges.map((e) => e.node.operationName);
     expect(operations).toEqual(
       expect.arrayContaining([
-        'Windows: auditStatistics(from: "2026-10-31T16:00:00.000Z", to: "2026-11-03T16:00:00.000Z")',
-        'Windows: auditStatistics(from: "2026-10-31T16:00:00.000Z", to: "2026-11-02T16:00:00.000Z")',
-        'Assessment: creditCheckStatistics(from: "2026-10-31T16:00:00.000Z", to: "2026-11-30T16:00:00.000Z")',
+        'auditStatistics(from: "2026-10-31T16:00:00.000Z", to: "2026-11-03T16:00:00.000Z") in Windows',
+        'auditStatistics(from: "2026-10-31T16:00:00.000Z", to: "2026-11-02T16:00:00.000Z") in Windows',
+        'creditCheckStatistics(from: "2026-10-31T16:00:00.000Z", to: "2026-11-30T16:00:00.000Z") in Assessment',
       ]),
     );
     expect(listed.data!.auditEntries.edges.every((e) => e.node.subject === null && e.node.outcome === 'DISCLOSED')).toBe(true);
@@ -135,5 +135,13 @@ describe.each(testDatabases)('statistics in the audit log on $label', (database)
     const groups = trail.data!.auditEntriesBySubject.edges.flatMap((e) => e.node.fieldGroups);
     expect(groups).not.toContain('STATISTICS');
     expect(groups).not.toContain('SUPERVISION_STATISTICS');
+  });
+
+  it('keeps the statistic and its window whole under an operation named at length: the name is what is cut', async () => {
+    const name = `Q${'a'.repeat(194)}`;
+    const { result, entries } = await ask(analyst, `query ${name} { creditRecordStatistics(from: "2025-01-01", to: "2026-01-01", subjectKind: ORGANISATION) { from } }`);
+    expect(result.errors).toBeUndefined();
+    const asked = 'creditRecordStatistics(from: "2025-01-01", to: "2026-01-01", subjectKind: "ORGANISATION") in ';
+    expect(entries.map((e) => e.operation_name)).toEqual([`${asked}${name}`.slice(0, 200)]);
   });
 });
