@@ -323,7 +323,8 @@ export class AuditRepository {
    * One page of the whole log, every organisation's and subject's entries, newest first, narrowed
    * by `filter`: the credit office's questions across organisations (every refused attempt of a
    * month, everything under one matter). Read from the index of the condition given that leads
-   * one (outcome, matter, actor: migration 1764000000470; no subject: the subjects' index), else from the instants' index.
+   * one (outcome, matter, actor, case number: migration 1764000000470; no subject: the subjects'
+   * index), else from the instants' index.
    * `count`: the client asked for `totalCount`, counted in the page's statement.
    */
   async all(filter: EntryFilter, first: number, after?: CursorPosition | null, count = false): Promise<Page<AuditEntry> | undefined> {
@@ -420,8 +421,10 @@ export class AuditRepository {
    * Counts the requests that disclosed and that were denied, per (organisation, matter) within
    * [from, to), optionally for one organisation, in one GROUP BY statement: a request has one
    * entry per subject, so it is counted by its distinct request id and instant (the gateway gives
-   * all of a request's entries one instant, and a caller may send the same x-request-id twice).
-   * FAILED entries are not counted. Ordered by organisation then matter, in character-code order
+   * all of a request's entries one instant; entries stored before it made its own request ids may
+   * carry an id a client sent twice).
+   * FAILED entries are not counted, nor the statistics read (DISCLOSED with no subject:
+   * `usageTerms`). Ordered by organisation then matter, in character-code order
    * (a null matter first) on every driver. Matters outside the catalogue count together as
    * `unlistedMatterInStatistics`.
    * `exact`: a row per reader (a person by its masked number, two alike ordered by their entry)
@@ -516,8 +519,12 @@ export class AuditRepository {
         : subjectReadersOr(q('organisation'));
     const shownKind = disclosure === 'exact' ? q('organisation_kind') : subjectReadersOr(q('organisation_kind'));
     const shownMatter = `CASE WHEN ${q('matter')} IS NULL OR ${q('matter')} IN (${catalogueMatterList}) THEN ${q('matter')} ELSE '${unlistedMatterInStatistics}' END`;
-    const conditions = [`${q('occurred_at')} >= ?`, `${q('occurred_at')} < ?`, `${q('outcome')} IN (?, ?)`, ...where];
-    const params: unknown[] = [this.persistedInstant(from), this.persistedInstant(to), 'DISCLOSED', 'DENIED'];
+    // A statistic read is a DISCLOSED entry with no subject (the gateway's, one per statistic
+    // answered): it disclosed no subject's credit data, and counted here, every refresh of these
+    // very counts would raise them. They are listed by `hasSubject: false` (`entryConditions`). A
+    // refused attempt that named no subject is still a refused request.
+    const conditions = [`${q('occurred_at')} >= ?`, `${q('occurred_at')} < ?`, `${q('outcome')} IN (?, ?)`, `(${q('subject_id')} IS NOT NULL OR ${q('outcome')} <> ?)`, ...where];
+    const params: unknown[] = [this.persistedInstant(from), this.persistedInstant(to), 'DISCLOSED', 'DENIED', 'DISCLOSED'];
     const { organisation, organisationKind } = filter;
     const kindGiven = organisationKind !== null && organisationKind !== undefined;
     if (organisation !== null && organisation !== undefined) {

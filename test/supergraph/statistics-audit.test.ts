@@ -144,4 +144,36 @@ describe.each(testDatabases)('statistics in the audit log on $label', (database)
     const asked = 'creditRecordStatistics(from: "2025-01-01", to: "2026-01-01", subjectKind: "ORGANISATION") in ';
     expect(entries.map((e) => e.operation_name)).toEqual([`${asked}${name}`.slice(0, 200)]);
   });
+
+  it("counts no statistic read in auditStatistics or auditCases, which count the requests about subjects; a refused one still as refused", async () => {
+    const USAGE = /* GraphQL */ `
+      query Usage($from: DateTime!, $to: DateTime!) {
+        auditStatistics(from: $from, to: $to) { organisation matter disclosed denied subjects }
+        auditCases(from: $from, to: $to, first: 100) { edges { node { organisation caseNumber disclosed denied subjects } } }
+      }
+    `;
+    type Usage = { auditStatistics: { organisation: string; matter: string | null; disclosed: number; denied: number; subjects: number }[]; auditCases: { edges: unknown[] } };
+    const period = { from: new Date(Date.now() - 86_400_000).toISOString(), to: new Date(Date.now() + 86_400_000).toISOString() };
+    // Each call is itself a statistic read of the credit office's, audited as one.
+    const usage = async () => {
+      const { result } = await ask(creditOffice, USAGE, period);
+      expect(result.errors).toBeUndefined();
+      return result.data as unknown as Usage;
+    };
+    const before = await usage();
+    // An analyst's windows, and a statistic read naming a case: no subject read, nothing counted.
+    expect((await ask(analyst, WINDOWS)).result.errors).toBeUndefined();
+    const inCase: As = { caller: creditOffice.caller, headers: { ...creditOffice.headers, 'x-credit-case': 'BDH-JG-2026-0042' } };
+    expect((await ask(inCase, '{ creditCheckStatistics(from: "2026-11-01T00:00:00+08:00", to: "2026-12-01T00:00:00+08:00") { checks } }')).result.errors).toBeUndefined();
+    expect(await usage()).toEqual(before);
+    // A refused statistic names no subject and is still a refused request of the analyst's department.
+    const counted = (rows: Usage, organisation: string) =>
+      rows.auditStatistics.filter((row) => row.organisation === organisation).reduce((sum, row) => ({ disclosed: sum.disclosed + row.disclosed, denied: sum.denied + row.denied }), { disclosed: 0, denied: 0 });
+    await ask(analyst, '{ creditRecordStatistics(from: "2025-01-01", to: "2026-01-01", subjectKind: NATURAL_PERSON) { from } }');
+    const refused = await usage();
+    expect(counted(refused, 'DEVELOPMENT_REFORM')).toEqual({ ...counted(before, 'DEVELOPMENT_REFORM'), denied: counted(before, 'DEVELOPMENT_REFORM').denied + 1 });
+    // A subject read under the credit office's supervision is a disclosed request, as ever.
+    expect((await ask(creditOffice, 'query($id: ID!) { subject(id: $id) { name } }', { id: enterprise.id })).result.errors).toBeUndefined();
+    expect(counted(await usage(), 'CREDIT_OFFICE')).toEqual({ ...counted(refused, 'CREDIT_OFFICE'), disclosed: counted(refused, 'CREDIT_OFFICE').disclosed + 1 });
+  });
 });

@@ -31,6 +31,7 @@ export type AuditOutcome = (typeof auditOutcomes)[number];
 @Index('IDX_audit_entry_outcome_occurred_at_sequence', ['outcome', 'occurredAt', 'sequence'])
 @Index('IDX_audit_entry_matter_occurred_at_sequence', ['matter', 'occurredAt', 'sequence'])
 @Index('IDX_audit_entry_actor_occurred_at_sequence', ['actor', 'occurredAt', 'sequence'])
+@Index('IDX_audit_entry_case_number_occurred_at_sequence', ['caseNumber', 'occurredAt', 'sequence'])
 export class AuditEntry {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;

@@ -207,8 +207,8 @@ describe.each(testDatabases)('audit entry filters on $label', (database) => {
 
   it('lists the entries that concerned no subject (the statistics read), and those that did', async () => {
     const statistics = [
-      entry({ organisation: 'DEVELOPMENT_REFORM', actor: 'analyst-chen', role: 'ANALYST', matter: null, caseNumber: null, subjectId: null, fieldGroups: ['STATISTICS'], operationName: 'W: auditStatistics(from: "2026-11-01T16:00:00.000Z", to: "2026-11-03T16:00:00.000Z")', occurredAt: at(11, 13) }),
-      entry({ organisation: 'DEVELOPMENT_REFORM', actor: 'analyst-chen', role: 'ANALYST', matter: null, caseNumber: null, subjectId: null, fieldGroups: ['STATISTICS'], operationName: 'W: auditStatistics(from: "2026-11-01T16:00:00.000Z", to: "2026-11-02T16:00:00.000Z")', occurredAt: at(11, 13, 1) }),
+      entry({ organisation: 'DEVELOPMENT_REFORM', actor: 'analyst-chen', role: 'ANALYST', matter: null, caseNumber: null, subjectId: null, fieldGroups: ['STATISTICS'], operationName: 'auditStatistics(from: "2026-11-01T16:00:00.000Z", to: "2026-11-03T16:00:00.000Z") in W', occurredAt: at(11, 13) }),
+      entry({ organisation: 'DEVELOPMENT_REFORM', actor: 'analyst-chen', role: 'ANALYST', matter: null, caseNumber: null, subjectId: null, fieldGroups: ['STATISTICS'], operationName: 'auditStatistics(from: "2026-11-01T16:00:00.000Z", to: "2026-11-02T16:00:00.000Z") in W', occurredAt: at(11, 13, 1) }),
       entry({ organisation: 'unverified', organisationKind: 'UNIDENTIFIED', actor: 'unverified', role: 'UNIDENTIFIED', matter: null, caseNumber: null, subjectId: null, fieldGroups: [], outcome: 'DENIED', occurredAt: at(11, 14) }),
     ];
     expect((await queryAs(gateway, APPEND, { entries: statistics })).errors).toBeUndefined();
@@ -271,16 +271,21 @@ describe.each(testDatabases.filter((d) => d.label === 'mysql'))('the whole log r
       await repository.all({ actor: 'officer-7' }, 20, null);
       await repository.all({}, 20, null);
       await repository.all({ hasSubject: false }, 20, null);
+      // A case across organisations, one with entries and one that names none: never a walk of the log.
+      await repository.all({ caseNumber: 'C-7' }, 20, null);
+      await repository.all({ caseNumber: 'BDH-NO-SUCH-CASE' }, 20, null);
     } finally {
       spy.mockRestore();
     }
-    expect(sent).toHaveLength(5);
+    expect(sent).toHaveLength(7);
     const keys = [
       'IDX_audit_entry_outcome_occurred_at_sequence',
       'IDX_audit_entry_matter_occurred_at_sequence',
       'IDX_audit_entry_actor_occurred_at_sequence',
       'IDX_audit_entry_occurred_at_sequence',
       'IDX_audit_entry_subject_id_occurred_at_sequence',
+      'IDX_audit_entry_case_number_occurred_at_sequence',
+      'IDX_audit_entry_case_number_occurred_at_sequence',
     ];
     for (const [i, [statement, params]] of sent.entries()) {
       const plan: { table: string; key: string | null; Extra: string | null }[] = await db().query(`EXPLAIN ${statement}`, params);
