@@ -189,7 +189,7 @@ function deniedAttempt(reason: string, requestId: string): AuditEntryInput {
     consentId: null,
     subjectId: null,
     fieldGroups: [],
-    operationName: `refused: ${reason}`.slice(0, 200),
+    operationName: firstCharacters(`refused: ${reason}`, auditedTextLimits.operationName),
     requestId: requestId || 'none',
     occurredAt: new Date().toISOString(),
     outcome: 'DENIED',

@@ -483,6 +483,17 @@ describe.each(testDatabases)('access to fields through the gateway on $label', (
     }
   });
 
+  it('audits a refused token whose reason runs past the 200 characters the log keeps, cut between characters, never inside one', async () => {
+    // The reason quotes the org: 63 emoji after one letter put the 200th UTF-16 unit between the halves of one.
+    const organisation = `x${'\u{1F600}'.repeat(63)}`;
+    const { result, requestId } = await query({ caller: { id: 'mislabelled', organisation, organisationKind: 'ENTERPRISE', role: 'REGISTRY_ADMIN' } }, '{ __typename }', {});
+    expect(result.errors?.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
+    const [entry] = await attemptAudited(platform, requestId);
+    expect(entry).toMatchObject({ outcome: 'DENIED', actor: 'unverified', subject_id: null });
+    const reason = `refused: ${result.errors?.[0].message}`;
+    expect([...entry.operation_name]).toEqual([...reason].slice(0, 200));
+  });
+
   it('audits a Chinese case number as sent, in UTF-8 or percent-encoded as a browser must send it, and refuses header text that is not UTF-8', async () => {
     const id = world.subjects.find((s) => s.kind !== 'NATURAL_PERSON')!.id;
     const read = `query Read($id: ID!) { subject(id: $id) { name } }`;
