@@ -1,5 +1,6 @@
 import { addDays, startOfDistrictDay } from '../../lib/calendar';
-import { platformOrganisations } from '../../lib/access/identity';
+import { auditedTextLimits, platformOrganisations } from '../../lib/access/identity';
+import { firstCharacters } from '../../lib/text';
 import { timeOrderedId } from '../../lib/time-ordered-id';
 import { effectiveStatus } from '../../lib/catalogue/record-standing';
 import type { CreditRecord, RecordStatus } from './entities/credit-record.entity';
@@ -90,14 +91,15 @@ export function recordEvent(
     id: details.id ?? timeOrderedId(),
     recordId,
     kind,
-    actor: actor.userId.slice(0, 100),
-    organisation: actor.organisation.slice(0, 64),
+    // Counted in characters, as the columns hold them: a UTF-16 cut would split a character beyond the BMP (𠮷).
+    actor: firstCharacters(actor.userId, auditedTextLimits.callerId),
+    organisation: firstCharacters(actor.organisation, auditedTextLimits.organisation),
     occurredAt: at,
     reason: details.reason ?? null,
     beforeValues: details.before ? JSON.stringify(details.before) : null,
     afterValues: details.after ? JSON.stringify(details.after) : null,
     relatedId: details.relatedId ?? null,
-    requestId: actor.requestId?.slice(0, 64) ?? null,
+    requestId: actor.requestId ? firstCharacters(actor.requestId, 64) : null,
   });
 }
 

@@ -157,4 +157,14 @@ describe.each(testDatabases)('record intake and objections through the gateway o
       expect(Number(stated?.[1])).toBeGreaterThanOrEqual(long.length);
     }
   });
+
+  it('records the officer who submitted by the whole name the token gives, characters beyond the BMP included', async () => {
+    // 100 characters (the most a token's sub may hold), 199 UTF-16 units: 𠮷 is one character in two units.
+    const officer = { ...market, id: `x${'\u{20BB7}'.repeat(99)}` };
+    const input = { subjectCode: enterprise.identifier, category: 'ADMINISTRATIVE_PENALTY', severity: 'GENERAL', documentNumber: '北戴河市监罚〔2026〕9001号', decisionDate: todayInDistrict(), summary: '未按规定明码标价，罚款2000元' };
+    const submitted = await platform.query<{ submitCreditRecord: { record: { id: string } } }>(SUBMIT, { input }, { caller: officer });
+    expect(submitted.errors).toBeUndefined();
+    const events = await platform.databases.records.query('SELECT kind, actor FROM credit_record_event WHERE record_id = ?', [submitted.data!.submitCreditRecord.record.id]);
+    expect(events).toEqual([{ kind: 'CREATED', actor: officer.id }]);
+  });
 });
