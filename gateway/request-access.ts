@@ -4,13 +4,12 @@ import { auditedTextLimits, purposeHeaders, signerFor, type Caller, type Organis
 import { GraphQLError } from 'graphql';
 import type { FieldGroup } from '../lib/access/field-groups';
 import { decideGrants, refusalDetails, type GrantDecision, type PurposeProblem, type PurposeRefusal } from '../lib/access/policy';
-import { findMatter, selfInquiry } from '../lib/catalogue/matters';
+import { findMatter, selfInquiry, typedMatter } from '../lib/catalogue/matters';
 import { badInput, clientError, ErrorCode, serviceUnavailable } from '../lib/errors';
 import type { SubgraphName } from '../schema/subgraphs';
 import { RequestDeadline } from '../lib/deadline';
 import { ExpiringMemory } from '../lib/expiring-memory';
 import { characterCount, foldedNumber, hasInvisibleCharacters, isLegible } from '../lib/text';
-import { normaliseIdentifier } from '../lib/identifiers';
 import { authenticate, type TokenVerifier } from './authentication';
 import { InternalCallRefused, type InternalClient } from '../lib/internal-client';
 import type { RateLimits, RateLimitState } from './rate-limits';
@@ -117,10 +116,9 @@ function purposeHeader(req: IncomingMessage, part: keyof typeof purposeHeaders):
   // A case number typed in full width (ＢＤＨ－ＣＧ－２０２６－０１１７) is the case typed in half
   // width, as everywhere a case number is named (creditChecks, auditEntriesByOrganisation):
   // folded only once decoded from UTF-8, its length counted as the audit log keeps it. A matter
-  // typed in lower case or full width (government_procurement, ＧＯＶＥＲＮＭＥＮＴ＿…) is the
-  // catalogue's code, as codes typed are read everywhere (normaliseIdentifier); one the catalogue
-  // does not hold is kept as sent, which the audit log shows (UNKNOWN_MATTER).
-  const asRead = !text ? text : part === 'caseNumber' ? foldedNumber(text) : part === 'matter' ? (findMatter(normaliseIdentifier(text))?.code ?? text) : text;
+  // is read as typed matters are (typedMatter); one outside the catalogue is what the audit log
+  // shows (UNKNOWN_MATTER).
+  const asRead = !text ? text : part === 'caseNumber' ? foldedNumber(text) : part === 'matter' ? typedMatter(text) : text;
   const value = asRead || undefined;
   const max = auditedTextLimits[part];
   if (value && characterCount(value) > max) {

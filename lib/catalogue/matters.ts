@@ -5,6 +5,7 @@
  * analysis, a subject's own inquiry). The access policy and the README table read this list.
  */
 import type { OrganisationKind, Role } from '../access/identity';
+import { normaliseIdentifier } from '../identifiers';
 
 export type SubjectKind = 'ENTERPRISE' | 'OTHER_ORGANISATION' | 'INDIVIDUAL_BUSINESS' | 'NATURAL_PERSON';
 export const organisationSubjects: readonly SubjectKind[] = ['ENTERPRISE', 'OTHER_ORGANISATION', 'INDIVIDUAL_BUSINESS'];
@@ -140,4 +141,14 @@ const byCode = new Map(matters.map((m) => [m.code, m]));
 
 export function findMatter(code: string): Matter | undefined {
   return byCode.get(code);
+}
+
+/**
+ * A matter as a person typed it: a catalogue code in lower case or full width
+ * (government_procurement, ＧＯＶＥＲＮＭＥＮＴ＿…) is that code, as codes typed are read
+ * everywhere (normaliseIdentifier); text the catalogue does not hold is kept as sent, so that
+ * what a refused request named is recorded, and found, as it was named.
+ */
+export function typedMatter(text: string): string {
+  return findMatter(normaliseIdentifier(text))?.code ?? text;
 }

@@ -5,7 +5,7 @@ import { auditedTextLimits, type Caller } from '../../lib/access/identity';
 import { minimumSubjectsPerStatistic } from '../../lib/access/policy';
 import { checkCompletedDays, checkDistrictDays } from '../../lib/calendar';
 import { findDepartment } from '../../lib/catalogue/departments';
-import { findMatter, matters, selfInquiry } from '../../lib/catalogue/matters';
+import { matters, selfInquiry, typedMatter } from '../../lib/catalogue/matters';
 import { normaliseIdentifier, readsAsCitizenIdNumber, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
 import { timeOrderedId } from '../../lib/time-ordered-id';
 import { badInput, ErrorCode, optionalText, requiredText } from '../../lib/errors';
@@ -1070,11 +1070,10 @@ function entryConditions(filter: EntryFilter, persisted: (instant: Date) => unkn
     params.push(filter.outcome);
   }
   if (filter.matter !== null && filter.matter !== undefined) {
-    // A catalogue code typed in lower case or full width is the code; a matter outside the
-    // catalogue (a refused request's header) is kept as sent, and found as typed.
+    // As the gateway records x-credit-matter (typedMatter), and as given: entries of before that
+    // keep the form they were named by (the log is chained, never rewritten).
     const matter = requiredText(filter.matter, `${prefix}matter`, auditedTextLimits.matter);
-    const code = normaliseIdentifier(matter);
-    const named = [...new Set([matter, ...(findMatter(code) ? [code] : [])])];
+    const named = [...new Set([typedMatter(matter), matter])];
     conditions.push(`t.matter IN (${named.map(() => '?').join(', ')})`);
     params.push(...named);
   }
