@@ -3,7 +3,7 @@ import { ErrorCode, quotedInput } from '../../../lib/errors';
 import { detectIdentifierKind, normaliseIdentifier, optionalCode, validateCitizenIdNumber, validateUnifiedSocialCreditCode, type IdentifierProblem } from '../../../lib/identifiers';
 import { validateCreditRecord, type CreditRecordDraft } from '../credit-record.validation';
 import { withLfLineEnds } from '../record-history';
-import { foldedDocumentNumber } from '../../../lib/text';
+import { foldedDocumentNumber, foldedNumber } from '../../../lib/text';
 
 /**
  * One submitted record as it arrives, before anything is trusted: text from a CSV file, values
@@ -67,6 +67,11 @@ export function parseRow(values: RecordRow, department: string, today: string): 
   };
   // A catalogue code, read as every code typed is: administrative_penalty or ＡＤＭＩＮＩＳＴＲＡＴＩＶＥ＿ＰＥＮＡＬＴＹ is ADMINISTRATIVE_PENALTY.
   const catalogueCode = (field: RowField): string | null => optionalCode(text(field));
+  // A date as a number typed is read (foldedNumber): a spreadsheet's ２０２６－１１－１５ is 2026-11-15; its form is not changed.
+  const date = (field: RowField): string | null => {
+    const typed = text(field);
+    return typed === null ? null : foldedNumber(typed);
+  };
 
   const subjectId = text('subjectId');
   const rawCode = text('subjectCode');
@@ -121,8 +126,8 @@ export function parseRow(values: RecordRow, department: string, today: string): 
     taxCreditGrade: taxCreditGrade as TaxCreditGrade | null,
     sourceDepartment: department,
     documentNumber: documentNumber ?? '',
-    decisionDate: text('decisionDate') ?? '',
-    validUntil: text('validUntil'),
+    decisionDate: date('decisionDate') ?? '',
+    validUntil: date('validUntil'),
     // Stored with LF line ends, whichever the row's spreadsheet wrote (`sameValue` compares older CRLF ones).
     summary: withLfLineEnds(text('summary') ?? ''),
   };

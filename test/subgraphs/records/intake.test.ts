@@ -210,6 +210,19 @@ describe.each(testDatabases)('record intake mutations on $label', (database) => 
       expect(official.data?.submitCreditRecord).toMatchObject({ outcome: 'UNCHANGED', record: { id: ascii.data?.submitCreditRecord?.record.id } });
     });
 
+    it('reads a decision date and a term typed in full width as the dates, and stores them as YYYY-MM-DD', async () => {
+      // As an input method types digits and hyphens in a Chinese spreadsheet: ２０２６－１１－１５.
+      const fullWidth = (date: string) => date.replace(/[0-9-]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+      const [decided, until] = [addDays(today, -20), addDays(today, 365)];
+      const typed = await submit(penalty('北戴河市监罚〔2026〕923号', { category: 'RED_LIST_HONOUR', severity: null, decisionDate: ` ${fullWidth(decided)}\u3000`, validUntil: fullWidth(until) }));
+      expect({ errors: typed.errors, record: typed.data?.submitCreditRecord?.record }).toMatchObject({ errors: undefined, record: { decisionDate: decided, validUntil: until } });
+      // One record, however its dates are typed.
+      expect((await submit(penalty('北戴河市监罚〔2026〕923号', { category: 'RED_LIST_HONOUR', severity: null, decisionDate: decided, validUntil: until }))).data?.submitCreditRecord?.outcome).toBe('UNCHANGED');
+      // Width is folded, not the form: a date with other separators is still refused.
+      const slashes = await submit(penalty('北戴河市监罚〔2026〕924号', { decisionDate: decided.replaceAll('-', '/') }));
+      expect(slashes.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'decisionDate' } });
+    });
+
     it('names the subject by id as well as by code, and derives polarity from the category or the tax grade', async () => {
       const byId = await submit({ subjectId: person.id, category: 'RED_LIST_HONOUR', documentNumber: '北戴河市监表〔2026〕3号', decisionDate: today, validUntil: addDays(today, 730), summary: '获评诚信经营户' });
       expect(byId.data?.submitCreditRecord?.record).toMatchObject({ subject: { id: person.id }, polarity: 'POSITIVE', validUntil: addDays(today, 730), disclosureEndsAt: null });
