@@ -22,7 +22,7 @@ import { RestorationApplication, type RestorationStatus } from './entities/resto
 import { objectionTransitions, overdueBefore, recordTransitions, restorationTransitions, transition, type RecordAction, type RestorationAction } from './lifecycle';
 import { asRead, changedValues, contentFields, recordEvent, sameContent, type Actor, type ContentField } from './record-history';
 import { applicationAsItStands, closeEndedApplications, endedCondition } from './restoration-closure';
-import { actorOf, isCreditOffice, isSourceDepartment, mayActFor, maySeeLifecycle, mayWithdraw, ownSubject, supervisesEveryDepartment } from './record-roles';
+import { actorOf, assertMaySeeCase, isCreditOffice, isSourceDepartment, mayActFor, maySeeLifecycle, mayWithdraw, ownSubject, supervisesEveryDepartment } from './record-roles';
 import { lockFor, writeTransaction } from '../shared/write-queue';
 import type { RequestDeadline } from '../../lib/deadline';
 
@@ -289,6 +289,7 @@ export class RecordLifecycleRepository {
       const objection = await manager.findOne(CreditRecordObjection, { where: { id: input.id }, lock: lockFor(manager) });
       if (!objection) throw notFound(identity, 'objection', input.id);
       assertOwnSubject(identity, objection.subjectId);
+      assertMaySeeCase(identity, objection, 'objection');
       if (!isSourceDepartment(identity.caller, objection.sourceDepartment)) {
         throw forbiddenAbout(objection.subjectId, 'NOT_ENTITLED', `an objection is decided by the record’s source department, ${objection.sourceDepartment}`);
       }
@@ -332,6 +333,7 @@ export class RecordLifecycleRepository {
       const objection = await manager.findOne(CreditRecordObjection, { where: { id: input.id }, lock: lockFor(manager) });
       if (!objection) throw notFound(identity, 'objection', input.id);
       assertOwnSubject(identity, objection.subjectId);
+      assertMaySeeCase(identity, objection, 'objection');
       this.assertMayWithdraw(identity, objection, 'an objection');
       if (settledAs(objection, 'WITHDRAWN', actor, reason)) return objection;
       if (!transition(objectionTransitions, objection.status, 'WITHDRAW')) {
@@ -355,6 +357,7 @@ export class RecordLifecycleRepository {
     const reason = optionalReason(input.reason, 'reason', 500);
     return await this.write(async (manager) => {
       const { record, application } = await this.lockedApplication(manager, input.id, identity);
+      assertMaySeeCase(identity, application, 'restoration application');
       this.assertMayWithdraw(identity, application, 'a restoration application');
       if (settledAs(application, 'WITHDRAWN', actor, reason)) return application;
       stillPendingFor(application, record, this.today, 'WITHDRAW', 'only a pending application can be withdrawn');
@@ -494,6 +497,7 @@ export class RecordLifecycleRepository {
     const reason = text(input.reason, 'reason', 500);
     return await this.write(async (manager) => {
       const { record, application } = await this.lockedApplication(manager, input.id, identity);
+      assertMaySeeCase(identity, application, 'restoration application');
       const rule = restorationRules[record.category];
       const byCreditOffice = rule?.decidedBy === 'SOURCE_DEPARTMENT_OR_CREDIT_OFFICE' && isCreditOffice(identity.caller);
       if (!isSourceDepartment(identity.caller, application.sourceDepartment) && !byCreditOffice) {

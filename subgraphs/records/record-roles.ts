@@ -1,5 +1,5 @@
 import type { Caller, RequestIdentity } from '../../lib/access/identity';
-import { forbidden, underSupervision } from '../shared/access';
+import { forbidden, forbiddenAbout, underSupervision } from '../shared/access';
 import type { Actor } from './record-history';
 
 /**
@@ -81,6 +81,18 @@ export function maySeeLifecycle(identity: RequestIdentity, owner: { subjectId: s
   const { caller } = identity;
   if (supervisesEveryDepartment(identity) || isSourceDepartment(caller, owner.sourceDepartment)) return true;
   return owner.submittedByOrganisation !== undefined && caller?.organisationKind === 'DEPARTMENT' && caller.organisation === owner.submittedByOrganisation;
+}
+
+/**
+ * A case (objection, restoration application) shown to the request, or NOT_ENTITLED as its read
+ * is refused: a mutation naming it by id says no more than the read would (which department
+ * decides it, whose record it is) to a caller the read refuses.
+ */
+export function assertMaySeeCase(identity: RequestIdentity, value: { subjectId: string; sourceDepartment: string; submittedByOrganisation: string }, what: 'objection' | 'restoration application'): void {
+  if (maySeeLifecycle(identity, value)) return;
+  // The supervision reads objections only (RECORD_OBJECTIONS under CREDIT_SUPERVISION), not applications.
+  const supervision = what === 'objection' ? ', and the supervising departments under CREDIT_SUPERVISION' : '';
+  throw forbiddenAbout(value.subjectId, 'NOT_ENTITLED', `this ${what} is shown to its subject, the record's source department, the organisation that filed it and the credit office${supervision}`);
 }
 
 /** The acting user, from the verified identity; never from an input field. */

@@ -19,7 +19,7 @@ import { assertSubjectKindInScope, withEntitiesOrUnavailable } from '../shared/s
 import { historyOf } from './record-history';
 import { objectionDueBy } from './lifecycle';
 import type { ApplyForRestorationInput, DecideObjectionInput, DecideRestorationInput, FileObjectionInput, WithdrawCaseInput } from './record-lifecycle.repository';
-import { actorOf, maySeeLifecycle } from './record-roles';
+import { actorOf, assertMaySeeCase, maySeeLifecycle } from './record-roles';
 import { departmentHandlingStatistics, type DepartmentHandlingPeriod } from './department-statistics';
 import { foldedDocumentNumber } from '../../lib/text';
 
@@ -95,13 +95,11 @@ async function prepareAll(intake: RecordIntake, rows: IntakeRow[]): Promise<Prep
 }
 
 /** A case (objection, application) is shown to its subject, its source department, its filer, the credit office and the supervision (`maySeeLifecycle`). */
-function visibleCase<T extends { subjectId: string; sourceDepartment: string; submittedByOrganisation: string }>(ctx: Context, value: T | null, what: string): T | null {
+function visibleCase<T extends { subjectId: string; sourceDepartment: string; submittedByOrganisation: string }>(ctx: Context, value: T | null, what: Parameters<typeof assertMaySeeCase>[2]): T | null {
   // To a request scoped to one subject, another subject's case is refused as an unknown id is.
-  if (value) assertInScope(ctx.access, value.subjectId);
-  if (value && !maySeeLifecycle(ctx.access.identity, value)) {
-    // The supervision reads objections only (RECORD_OBJECTIONS under CREDIT_SUPERVISION), not applications.
-    const supervision = what === 'objection' ? ', and the supervising departments under CREDIT_SUPERVISION' : '';
-    throw forbiddenAbout(value.subjectId, 'NOT_ENTITLED', `this ${what} is shown to its subject, the record's source department, the organisation that filed it and the credit office${supervision}`);
+  if (value) {
+    assertInScope(ctx.access, value.subjectId);
+    assertMaySeeCase(ctx.access.identity, value, what);
   }
   return value;
 }

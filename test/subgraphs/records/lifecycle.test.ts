@@ -794,6 +794,24 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
       expect((await withdrawObjection(bySource.id)).data?.withdrawObjection).toMatchObject({ status: 'WITHDRAWN', decidedBy: self.caller!.id });
     });
 
+    it('tells a department the read refuses no more when it decides or withdraws the case: not which department decides it, nor its record', async () => {
+      const objection = (await object((await record()).id)).data!.objectToCreditRecord;
+      const application = (await apply((await record()).id)).data!.applyForRestoration;
+      const refusalOf = (result: GraphQLResponse) => ({ message: result.errors?.[0].message, code: result.errors?.[0].extensions?.code, problem: result.errors?.[0].extensions?.problem });
+      const objectionRead = refusalOf(await queryAs(unrelated, `query($id: ID!) { creditRecordObjection(id: $id) { id } }`, { id: objection.id }));
+      const applicationRead = refusalOf(await queryAs(unrelated, `query($id: ID!) { restorationApplication(id: $id) { id } }`, { id: application.id }));
+      expect([objectionRead, applicationRead]).toEqual([expect.objectContaining({ code: 'FORBIDDEN', problem: 'NOT_ENTITLED' }), expect.objectContaining({ code: 'FORBIDDEN', problem: 'NOT_ENTITLED' })]);
+      expect(refusalOf(await decideObjection(objection.id, { decision: 'REJECT' }, unrelated))).toEqual(objectionRead);
+      expect(refusalOf(await withdrawObjection(objection.id, unrelated))).toEqual(objectionRead);
+      expect(refusalOf(await decideRestoration(application.id, 'REJECT', unrelated))).toEqual(applicationRead);
+      expect(refusalOf(await withdrawApplication(application.id, unrelated))).toEqual(applicationRead);
+      expect(JSON.stringify([objectionRead, applicationRead])).not.toContain('MARKET_REGULATION');
+      // A department that reads the case is told who decides it.
+      expect((await decideObjection(objection.id, { decision: 'REJECT' }, creditOffice)).errors?.[0].message).toContain('MARKET_REGULATION');
+      expect(await storedObjection(objection.id)).toMatchObject({ status: 'SUBMITTED' });
+      expect(await storedApplication(application.id)).toMatchObject({ status: 'SUBMITTED' });
+    });
+
     it.each<[string, Record<string, unknown>]>([
       ['ACCEPTED', { decision: 'ACCEPT', resolution: 'CORRECTED', correction: { summary: '虚构原价进行价格欺诈，罚款10000元' } }],
       ['REJECTED', { decision: 'REJECT' }],
