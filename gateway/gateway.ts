@@ -316,11 +316,14 @@ function withheldUnderLapse(
   errors: GraphQLError[],
 ): { data: Record<string, unknown> | null; errors: GraphQLError[] } {
   const { removed, subjectKey } = guardOperation(requestContext.document, requestContext.operationName, requestContext.schema, guards, new Set(lapse.grants), requestContext.request.variables ?? {});
-  const withheld = nullRemovedFields(data, removed, subjectKey).map(({ path }) => path);
+  const withheld = nullRemovedFields(data, removed, subjectKey);
   const beneath = (path: readonly (string | number)[] | undefined, field: (string | number)[]) => !!path && path.length > field.length && isAtOrBeneath(path, field);
   const same = (path: readonly (string | number)[] | undefined, field: (string | number)[]) => !!path && path.length === field.length && isAtOrBeneath(path, field);
-  const kept = errors.filter((error) => !withheld.some((path) => beneath(error.path, path)));
-  const told = withheld.filter((path) => !kept.some((error) => same(error.path, path))).map((path) => atField(lapse.error, path));
+  const kept = errors.filter((error) => !withheld.some(({ path }) => beneath(error.path, path)));
+  // A refusal names the field withheld and its group, as at a field refused before execution (deniedField); an outage does not.
+  const told = withheld
+    .filter(({ path }) => !kept.some((error) => same(error.path, path)))
+    .map(({ path, removed: field }) => atField(lapse.error, path, lapse.outcome === 'DENIED' ? { group: field.group, field: field.coordinate } : {}));
   // Read, and yet at no field the consent opened (an answer null as a whole): the error is the answer's own.
   return { data: data ?? null, errors: [...kept, ...(told.length ? told : [lapse.error])] };
 }
@@ -351,8 +354,8 @@ function withoutAuditedRefusal(error: GraphQLError): GraphQLError {
 }
 
 /** A refusal moved to a field it withheld: the same message and extensions, at the field's path (the parent's locations would point elsewhere). */
-function atField(error: GraphQLError, path: (string | number)[]): GraphQLError {
-  return new GraphQLError(error.message, { path, originalError: error.originalError, extensions: error.extensions });
+function atField(error: GraphQLError, path: (string | number)[], extensions: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(error.message, { path, originalError: error.originalError, extensions: { ...error.extensions, ...extensions } });
 }
 
 function deniedField(field: RemovedField, path: (string | number)[], context: GatewayContext): GraphQLError {

@@ -87,7 +87,7 @@ describe('a consent revoked while a request under it is answered', () => {
       {
         message: `consent ${demoConsents.bankFinancialServices} is revoked, so nothing read under it is released`,
         path: ['subject'],
-        extensions: { code: 'FORBIDDEN', problem: 'CONSENT_REVOKED', header: 'x-credit-consent' },
+        extensions: { code: 'FORBIDDEN', problem: 'CONSENT_REVOKED', header: 'x-credit-consent', group: 'SUBJECT_BASICS', field: 'Query.subject' },
       },
     ]);
     expect(JSON.stringify(result)).not.toContain(consented.name);
@@ -96,7 +96,8 @@ describe('a consent revoked while a request under it is answered', () => {
     const next = await platform.query<{ subject: unknown }>(PUBLIC_BESIDE, { id: consented.id }, bank);
     expect(next.status).toBe(200);
     expect(next.data).toEqual({ subject: null, matters: result.data?.matters });
-    expect(next.errors?.map((e) => ({ path: e.path, extensions: e.extensions }))).toEqual([{ path: ['subject'], extensions: expect.objectContaining({ code: 'FORBIDDEN', problem: 'CONSENT_REVOKED', header: 'x-credit-consent' }) }]);
+    // The same shape: the field withheld and its group named, as for a field refused before execution.
+    expect(next.errors?.map((e) => ({ path: e.path, extensions: e.extensions }))).toEqual(result.errors?.map((e) => ({ path: e.path, extensions: e.extensions })));
     expect(next.errors?.[0].message).toContain('is revoked');
   });
 

@@ -91,7 +91,7 @@ describe.each(testDatabases)('a provider suspended while its collection is answe
       {
         message: `${code} is not a filed provider allowed to collect public credit data, so nothing it read is released`,
         path: ['subject'],
-        extensions: { code: 'FORBIDDEN', problem: 'PROVIDER_MAY_NOT_COLLECT' },
+        extensions: { code: 'FORBIDDEN', problem: 'PROVIDER_MAY_NOT_COLLECT', group: 'SUBJECT_BASICS', field: 'Query.subject' },
       },
     ]);
     expect(JSON.stringify(result)).not.toContain(consented.name);
@@ -100,6 +100,7 @@ describe.each(testDatabases)('a provider suspended while its collection is answe
     const next = await platform.query<{ subject: unknown }>(READ, { id: consented.id }, collection);
     expect(next.status).toBe(200);
     expect(next.data).toEqual({ subject: null, matters: result.data?.matters });
-    expect(next.errors?.map((e) => ({ path: e.path, extensions: e.extensions }))).toEqual([{ path: ['subject'], extensions: expect.objectContaining({ code: 'FORBIDDEN', problem: 'PROVIDER_MAY_NOT_COLLECT' }) }]);
+    // The same shape: the field withheld and its group named, as for a field refused before execution.
+    expect(next.errors?.map((e) => ({ path: e.path, extensions: e.extensions }))).toEqual(result.errors?.map((e) => ({ path: e.path, extensions: e.extensions })));
   });
 });
