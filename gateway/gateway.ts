@@ -402,7 +402,9 @@ function readWithoutPurpose(caller: Caller, field: RemovedField, path: (string |
 function withoutPurpose(caller: Caller, group: string): string {
   const open = mattersGranting(caller, group);
   if (open.length === 0) return `, which no matter grants to ${caller.role} callers of ${caller.organisation}`;
-  return `: name the matter in the x-credit-matter header (${open.join(', ')})`;
+  // What each opens is not any subject: a field of another's subject is not the caller's to read under its own inquiry.
+  const named = open.map((code) => (code === selfInquiry ? `${code}, for its own subject only` : findMatter(code)?.consentRequired ? `${code}, with the subject's consent` : code));
+  return `: name the matter in the x-credit-matter header (${named.join('; ')})`;
 }
 
 /**

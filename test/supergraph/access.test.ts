@@ -251,6 +251,14 @@ describe.each(testDatabases)('access to fields through the gateway on $label', (
     const officerRead = (await query({ caller: finance }, `query ($id: ID!) { subject(id: $id) { name } }`, { id })).result;
     expect(officerRead.errors?.[0].message).toMatch(/: name the matter in the x-credit-matter header \(.*GOVERNMENT_PROCUREMENT.*\)$/);
     expect(officerRead.errors?.[0].message).not.toContain('CREDIT_SUPERVISION');
+    // A matter that opens one subject only says which: a subject's own inquiry, a consent's subject.
+    const own: Caller = { id: 'self', organisation: enterprise.identifier, organisationKind: 'ENTERPRISE', role: 'EXTERNAL_USER', subjectId: enterprise.id };
+    const ownRead = (await query({ caller: own }, `query ($id: ID!) { subject(id: $id) { name } }`, { id })).result;
+    expect(ownRead.errors?.[0].message).toBe(
+      "Query.subject needs the field group SUBJECT_BASICS: name the matter in the x-credit-matter header (COMMERCIAL_DUE_DILIGENCE, with the subject's consent; SELF_INQUIRY, for its own subject only)",
+    );
+    const bankRead = (await query({ caller: bank }, `query ($id: ID!) { subject(id: $id) { name } }`, { id })).result;
+    expect(bankRead.errors?.[0].message).toContain("FINANCIAL_SERVICES, with the subject's consent");
     // No matter grants the audit log or record submission to these callers: naming one would not help.
     const chain = (await query({ caller: finance }, '{ verifyAuditChain { intact } }', {})).result;
     expect(chain.errors?.[0].message).toBe('Query.verifyAuditChain needs the field group AUDIT, which no matter grants to DEPARTMENT_OFFICER callers of FINANCE');
