@@ -448,13 +448,16 @@ export function checkStatisticsStatement(db: DataSource, from: Date, to: Date): 
 /**
  * A check's case number as sent (a check's own, or the ledger's `caseNumber` filter): trimmed and
  * its full-width forms folded (lib/text.ts `foldedNumber`), as the check's was stored and as the
- * gateway takes x-credit-case, and matched exactly. Blank, or longer than a case number can be,
- * BAD_USER_INPUT: a filter by it could match no check, and an empty list would read as "never
- * checked", as an unknown matter code would.
+ * gateway takes x-credit-case, and matched exactly. Blank, longer than a case number can be, or
+ * holding a character the gateway refuses in x-credit-case (a zero-width space or a direction
+ * override pasted with it, no letter or digit): BAD_USER_INPUT, as no case could be named so; a
+ * filter by it could match no check, and an empty list would read as "never checked", as an
+ * unknown matter code would.
  */
 export function caseNumberOf(caseNumber: string | null | undefined): string | null {
   if (caseNumber === null || caseNumber === undefined) return null;
   const trimmed = foldedNumber(caseNumber);
   if (!trimmed || characterCount(trimmed) > 100) throw badInput('caseNumber', `caseNumber must be a case number of 1 to 100 characters, got ${characterCount(trimmed)}`);
+  assertLegible(trimmed, 'caseNumber');
   return trimmed;
 }

@@ -7,7 +7,6 @@ import { measureKinds, measuresByMatter, type AppliedMeasure, type MeasureKind }
 import { minimumSubjectsPerStatistic } from '../../lib/access/policy';
 import { badInput, clientError, ErrorCode, idempotencyKeyOf, quotedInput } from '../../lib/errors';
 import { normaliseIdentifier, optionalCode } from '../../lib/identifiers';
-import { foldedNumber } from '../../lib/text';
 import { assertCaseFileReadable, assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, underCheckPurpose, underSupervision, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type PageArgs } from '../shared/pagination';
 import type { RecordsContext } from './context';
@@ -139,11 +138,10 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
         // A catalogue code, read as every code typed is: government_procurement is GOVERNMENT_PROCUREMENT.
         matter: normaliseIdentifier(args.input.matter),
         // As the gateway takes x-credit-case: ＢＤＨ－ＣＧ－２０２６－０１１７ is the case BDH-CG-2026-0117.
-        caseNumber: foldedNumber(args.input.caseNumber),
+        caseNumber: caseNumberOf(args.input.caseNumber)!,
         idempotencyKey: idempotencyKeyOf(args.input.idempotencyKey),
       };
       if (!Object.hasOwn(measuresByMatter, input.matter)) throw badInput('matter', `matter must be an administrative matter of the catalogue (docs/measures.md), got ${quotedInput(args.input.matter)}`);
-      caseNumberOf(input.caseNumber);
       // The check is run under the purpose the request names, which is what the grants were decided on.
       if (identity.purpose?.matter !== input.matter || identity.purpose?.caseNumber !== input.caseNumber) {
         const field = identity.purpose?.matter !== input.matter ? 'matter' : 'caseNumber';

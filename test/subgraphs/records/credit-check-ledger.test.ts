@@ -7,6 +7,7 @@ import { demoWorld } from '../../../scripts/demo/world';
 import { seedEntities } from '../../../subgraphs/entities/seed';
 import { entitiesSubgraph } from '../../../subgraphs/entities/subgraph';
 import { checkStatisticsStatement } from '../../../subgraphs/records/credit-check.repository';
+import { CreditCheck } from '../../../subgraphs/records/entities/credit-check.entity';
 import { CreditRecord } from '../../../subgraphs/records/entities/credit-record.entity';
 import type { ReportFindings } from '../../../subgraphs/records/report-findings';
 import { createRecordsSubgraph } from '../../../subgraphs/records/subgraph';
@@ -332,6 +333,9 @@ describe.each(testDatabases)('the credit office’s assessment of measures appli
     it.each([
       ['a blank case number', { caseNumber: '  ' }, 'caseNumber'],
       ['a case number longer than any', { caseNumber: 'C'.repeat(101) }, 'caseNumber'],
+      // Pasted with it, as the gateway refuses in x-credit-case: no case could be named so.
+      ['a case number holding a zero-width space', { caseNumber: 'CK-2\u200b' }, 'caseNumber'],
+      ['a case number holding a direction override', { caseNumber: 'CK-\u202e2' }, 'caseNumber'],
       ['a polarity without measuresNotApplied: true', { notAppliedPolarity: 'PUNISHMENT' }, 'notAppliedPolarity'],
       ['a polarity with measuresNotApplied: false', { measuresNotApplied: false, notAppliedPolarity: 'PUNISHMENT' }, 'notAppliedPolarity'],
     ])('refuses %s with BAD_USER_INPUT, not an empty list', async (_label, filter, field) => {
@@ -441,6 +445,18 @@ describe.each(testDatabases)('the credit office’s assessment of measures appli
       expect(result.errors).toBeUndefined();
       expect(result.data!.runCreditCheck.caseNumber).toBe('CK-FW');
       expect(cases(await ledger(identity(finance, null), { caseNumber: 'CK-FW' }))).toEqual(['CK-FW']);
+    });
+
+    it('refuses a check whose case number holds an invisible character as bad input naming it, quoted visibly, and stores nothing', async () => {
+      const before = await records.db().getRepository(CreditCheck).count();
+      for (const caseNumber of ['CK-2\u200b', 'CK-\u202e2']) {
+        const result = await records.queryAs(inCase(finance, 'GOVERNMENT_PROCUREMENT', 'CK-2'), `mutation($input: RunCreditCheckInput!) { runCreditCheck(input: $input) { id } }`, {
+          input: { subjectId: clean.id, matter: 'GOVERNMENT_PROCUREMENT', caseNumber },
+        });
+        expect(result.errors?.map((e) => e.extensions)).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'caseNumber' })]);
+        expect(result.errors?.[0].message).not.toMatch(/[\u200b\u202e]/);
+      }
+      expect(await records.db().getRepository(CreditCheck).count()).toBe(before);
     });
 
     it('runs a check named by a matter typed in any letter case and width, trimmed, under that matter, and stores the code', async () => {
