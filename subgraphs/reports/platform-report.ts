@@ -142,6 +142,8 @@ export function newReportNumber(issuedOn: string): string {
 
 /** A platform report number as read (`nameAsRead`): the prefix, then the issue day's digits. */
 const platformNumberAsRead = new RegExp(`^${reportNumberPrefix.toLowerCase()}\\d`);
+/** The whole of one, as `newReportNumber` writes it: the prefix, the issue day, eight characters of `randomCode`. */
+const wholePlatformNumberAsRead = new RegExp(`^${reportNumberPrefix.toLowerCase()}(\\d{8})([0-9a-z]{8})$`);
 
 /**
  * Whether a number is in the platform's numbering, as a reader may type it off the paper (letter
@@ -150,6 +152,17 @@ const platformNumberAsRead = new RegExp(`^${reportNumberPrefix.toLowerCase()}\\d
  */
 export function inPlatformNumbering(reportNumber: string): boolean {
   return platformNumberAsRead.test(nameAsRead(reportNumber));
+}
+
+/**
+ * A platform report number as typed off the paper, as the platform wrote it (`BDHXY-20261206-7KQ2M9TA`):
+ * letter case, full-width forms, and spaces or other separators between its parts aside (`bdhxy
+ * 20261206 7kq2m9ta`). Its numbers are upper-case letters and digits in three fixed parts, so no
+ * two differ in those alone. Undefined for text of another form, which no platform report has.
+ */
+export function platformReportNumber(typed: string): string | undefined {
+  const parts = wholePlatformNumberAsRead.exec(nameAsRead(typed));
+  return parts ? `${reportNumberPrefix}-${parts[1]}-${parts[2].toUpperCase()}` : undefined;
 }
 
 export function printablePath(report: Pick<CreditReport, 'reportNumber' | 'verificationCode'>): string {

@@ -6,7 +6,7 @@ import { startOfDistrictDay, todayInDistrict } from '../../lib/calendar';
 import type { ExtraRoute } from '../../lib/http-server';
 import { gatewayIdentity } from '../shared/access';
 import type { CreditReport } from './entities/credit-report.entity';
-import { activeRecordsSnapshotFormat, genuineSnapshot, platformIssuer, sameCode, type Snapshot, type SnapshotRecord } from './platform-report';
+import { activeRecordsSnapshotFormat, genuineSnapshot, platformIssuer, platformReportNumber, sameCode, type Snapshot, type SnapshotRecord } from './platform-report';
 import type { ReportsPeers } from './peers';
 import { currentRecordsAsker, standingOf, type Standing } from './record-states';
 import { ReportRepository } from './report.repository';
@@ -196,7 +196,9 @@ export function printableRoute(db: DataSource, identities: IdentityVerifier, pee
       return true;
     }
     const repository = new ReportRepository(db);
-    const report: CreditReport | null = await repository.findPlatformReport(match[1]);
+    // As verifyCreditReport reads a number typed off the paper (bdhxy-…): the page is found by the same number.
+    const reportNumber = platformReportNumber(match[1]);
+    const report: CreditReport | null = reportNumber ? await repository.findPlatformReport(reportNumber) : null;
     const code = url.searchParams.get('code') ?? '';
     if (!report || !sameCode(code, report.verificationCode)) {
       sendHtml(res, 404, message('未找到报告', '报告编号或验证码不正确。The report number or the verification code is wrong.'));

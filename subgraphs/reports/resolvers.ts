@@ -2,8 +2,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import DataLoader from 'dataloader';
 import type { GraphQLResolveInfo } from 'graphql';
 import { todayInDistrict } from '../../lib/calendar';
-import { requiredProse } from '../../lib/errors';
-import { normaliseIdentifier } from '../../lib/identifiers';
+import { requiredProse, requiredText } from '../../lib/errors';
 import { actsFor, assertCaseFileReadable, assertInScope, assertKindInScope, assertPurposeGrants, disclose, forbidden, personIdentifier, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type PageArgs } from '../shared/pagination';
 import { assertSubjectKindInScope, EntitiesSubjectDirectory } from '../shared/subject-directory';
@@ -12,7 +11,7 @@ import type { CreditReport } from './entities/credit-report.entity';
 import type { ReportVerification } from './entities/report-verification.entity';
 import { generateReport } from './generation';
 import { PeerClient } from './peers';
-import { genuineSnapshot, inPlatformNumbering, printablePath, sameCode, type Snapshot } from './platform-report';
+import { genuineSnapshot, inPlatformNumbering, platformReportNumber, printablePath, sameCode, type Snapshot } from './platform-report';
 import { asRecordsUnavailable, currentRecordsAsker, recordsChangedNow, standingOf, type CurrentRecord, type CurrentRecordsAsker } from './record-states';
 import { registerReport, type RegisterCreditReportInput } from './registration';
 import { judgeReports, type CheckRef, type ConsideredReportSnapshot, type ReportRequirementSnapshot } from './check-requirement';
@@ -203,15 +202,19 @@ export const resolvers: GraphQLResolverMap<Context> = {
       return shownReport(ctx, report);
     },
     verifyCreditReport: async (_: unknown, args: { reportNumber: string; verificationCode: string }, ctx: Context) => {
-      // Read as every code typed is, so that a number typed in lower case or full width
-      // (bdhxy-…, ＢＤＨＸＹ－…) is not told it is forged: the platform's numbers are upper-case
-      // letters and digits (newReportNumber), so folding makes no number another. Only they are
-      // looked up: another issuer's, whose numbers may differ by letter case alone, is not.
-      const reportNumber = normaliseIdentifier(args.reportNumber);
+      // Nothing typed is no number and no code: an answer about a report would tell an officer a
+      // bidder's genuine report is forged, or another issuer's.
+      const typedNumber = requiredText(args.reportNumber, 'reportNumber', Infinity);
+      requiredText(args.verificationCode, 'verificationCode', Infinity);
       // Another issuer's number, by its form: whether a department registered that report here is
       // its case file, and a report nobody registered is no less genuine.
-      if (!inPlatformNumbering(reportNumber)) return notIssuedHere;
-      const report = await ctx.repository.findPlatformReport(reportNumber);
+      if (!inPlatformNumbering(typedNumber)) return notIssuedHere;
+      // As typed off the paper (bdhxy-…, ＢＤＨＸＹ－…, spaces for the hyphens), so that it is not
+      // told it is forged: the platform's numbers are upper-case letters and digits in fixed parts
+      // (platformReportNumber), so reading them so makes no number another. Only they are looked
+      // up so: another issuer's, whose numbers may differ by letter case alone, is not.
+      const reportNumber = platformReportNumber(typedNumber);
+      const report = reportNumber ? await ctx.repository.findPlatformReport(reportNumber) : null;
       if (!report || !sameCode(args.verificationCode, report.verificationCode)) return notGenuine;
       const snapshot = genuineSnapshot(report, await ctx.snapshotById.load(report.id));
       if (!snapshot) return notGenuine;

@@ -230,14 +230,25 @@ describe.each(testDatabases)('platform public credit reports on $label', (databa
       [report.reportNumber.toLowerCase(), report.verificationCode],
       [`\u3000${fullWidth(report.reportNumber)} `, report.verificationCode],
       [fullWidth(report.reportNumber).toLowerCase(), fullWidth(report.verificationCode).toLowerCase()],
+      // Spaces typed for the hyphens, as read off the paper.
+      [report.reportNumber.replaceAll('-', ' ').toLowerCase(), report.verificationCode],
     ];
     for (const [number, code] of typed) expect({ number, code, answer: await verified(number, code) }).toEqual({ number, code, answer: genuine });
     // Still no other number: one character changed is another, forged, number, whatever its case.
     const other = report.reportNumber.slice(0, -1) + (report.reportNumber.endsWith('A') ? 'B' : 'A');
     expect(await verified(other.toLowerCase(), report.verificationCode)).toEqual({ genuine: false, subjectName: null, issuedOn: null, validUntil: null, isWithinValidity: null });
-    // The printable page's address is the one the platform made, not typed: its number stays exact.
-    expect((await printable(`/reports/${report.reportNumber.toLowerCase()}.html?code=${report.verificationCode}`)).status).toBe(404);
+    // The printable page is found by the number as verification reads it: typed into the address bar in lower case, it is the page.
+    expect((await printable(`/reports/${report.reportNumber.toLowerCase()}.html?code=${report.verificationCode}`)).status).toBe(200);
+    expect((await printable(`/reports/${other.toLowerCase()}.html?code=${report.verificationCode}`)).status).toBe(404);
     expect((await printable(report.printableUrl)).status).toBe(200);
+  });
+
+  it('refuses a blank report number or code as bad input, not as a verdict on a report', async () => {
+    const report = await generated();
+    for (const [number, code, field] of [['', report.verificationCode, 'reportNumber'], [report.reportNumber, ' \u3000', 'verificationCode']]) {
+      const result = await reports.queryAs<{ verifyCreditReport: unknown }>(identityOf(null), verify, { number, code });
+      expect({ field, answer: result.data?.verifyCreditReport ?? null, errors: result.errors?.map((e) => e.extensions) }).toEqual({ field, answer: null, errors: [expect.objectContaining({ code: 'BAD_USER_INPUT', field })] });
+    }
   });
 
   it('fails verification once the stored snapshot is altered in the database, and shows the report as not genuine', async () => {
