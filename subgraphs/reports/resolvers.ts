@@ -333,8 +333,9 @@ export const resolvers: GraphQLResolverMap<Context> = {
       // Read as the check's other findings are; withheld, it is the ledger's and the reports' content.
       assertCaseFileReadable(ctx.access, check, ['CREDIT_CHECK_LEDGER', 'REPORTS']);
       const requirement = await requirementOf(check, ctx);
-      // The reports it names (numbers, issuers, grades) are the subject's reports: audited as such.
-      if (requirement.considered.length) disclose(ctx.access, check.subjectId, 'REPORTS');
+      // The reports it names (numbers, issuers, grades) are the subject's reports, and none named
+      // says the subject has none to offer: a read of its reports either way, audited as such.
+      disclose(ctx.access, check.subjectId, 'REPORTS');
       return {
         ...requirement,
         // The reports as they are now, shown as they would be by id: a registration withdrawn since

@@ -338,12 +338,28 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
     for (const { node } of creditChecks.edges) {
       const groups = expected.get(node.subject.id) ?? new Set(['CREDIT_CHECK_LEDGER']);
       for (const record of (node.measures ?? []).flatMap((m) => m.triggeredBy)) groups.add(findRecordCategory(record.category)!.fieldGroup);
-      if (node.reportRequirement?.considered.length) groups.add('REPORTS');
+      // None considered is read from the subject's reports too: that it has none to offer.
+      if (node.reportRequirement) groups.add('REPORTS');
       expected.set(node.subject.id, groups);
     }
     // The ledger's checks trigger measures by records of more than one group, and consider reports.
     expect(new Set([...expected.values()].flatMap((g) => [...g]))).toEqual(new Set(['CREDIT_CHECK_LEDGER', 'PUBLIC_RECORDS', 'DISHONESTY_LISTS', 'REPORTS']));
     for (const [subjectId, groups] of expected) expect({ subjectId, groups: audited.get(subjectId) }).toEqual({ subjectId, groups: expect.arrayContaining([...groups]) });
+  });
+
+  it("audits a check's report finding as a read of the subject's reports when it found none: that it has none to offer", async () => {
+    const subjectId = await addSubject('ENTERPRISE', 990);
+    const as = { caller: officerFor(administrative.find((m) => m.code === 'GOVERNMENT_PROCUREMENT')!), headers: purpose('GOVERNMENT_PROCUREMENT', 'NO-REPORT-1') };
+    const check = (await run(as, { subjectId, matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'NO-REPORT-1' })).data!.runCreditCheck!;
+    const requestId = requestIdFor('no-report');
+    const read = await platform.query<{ creditCheck: { reportRequirement: { satisfied: boolean; considered: unknown[] } } }>(
+      `query($id: ID!) { creditCheck(id: $id) { reportRequirement { satisfied considered { reportNumber } } } }`,
+      { id: check.id },
+      { ...as, headers: { ...as.headers, 'x-request-id': requestId } },
+    );
+    expect(read.data?.creditCheck.reportRequirement).toEqual({ satisfied: false, considered: [] });
+    const rows = await platform.databases.audit.query('SELECT subject_id, field_groups, outcome FROM audit_entry WHERE request_id = ?', [requestId]);
+    expect(rows).toEqual([{ subject_id: subjectId, field_groups: expect.stringContaining('REPORTS'), outcome: 'DISCLOSED' }]);
   });
 
   // README, Errors: an optional text left blank is none, as if left out.
