@@ -12,6 +12,7 @@ import { lockFor, writeAlone, writeTransaction } from '../shared/write-queue';
 import type { RequestDeadline } from '../../lib/deadline';
 import { Consent, consentStatusCondition, granteeKinds, type ConsentStatus, type GranteeKind } from './entities/consent.entity';
 import { Subject, type IdentifierKind } from './entities/subject.entity';
+import { unknownSubjectId } from '../shared/subject-directory';
 
 export interface GrantConsentInput {
   /** The subject by id; the resolver turns a `subjectCode` into it. */
@@ -100,7 +101,7 @@ export class ConsentRepository {
         const subject = await manager.findOne(Subject, { where: { id: subjectId }, select: { id: true, identifier: true, identifierKind: true }, lock: lockFor(manager) });
         // Exactly, as SQLite finds it: MySQL's collation finds `C437…` for `c437…`, and a consent
         // stored under that id would be in no list of its subject's consents nor of its grantee's.
-        if (subject?.id !== subjectId) throw clientError(ErrorCode.NOT_FOUND, `no market subject has the id ${quotedInput(subjectId)}`, { field: 'subjectId' });
+        if (subject?.id !== subjectId) throw unknownSubjectId(subjectId);
         // A subject reads its own credit under SELF_INQUIRY: a consent to itself would only have
         // its own reads recorded as another reader's. Itself is its identifier under its own kind
         // of identifier (an all-digit credit code may be a person's ID number too: another subject).

@@ -13,7 +13,7 @@ import type { RecordsContext } from './context';
 import { anotherDepartmentsCheck, caseNumberOf, filtersByFindings, type CheckedRecordSnapshot, type LedgerFilter } from './credit-check.repository';
 import { categoryGroup } from './credit-record.repository';
 import type { CreditCheck } from './entities/credit-check.entity';
-import { withEntitiesOrUnavailable } from '../shared/subject-directory';
+import { unknownSubjectId, withEntitiesOrUnavailable } from '../shared/subject-directory';
 
 type Context = RecordsContext & SubgraphContext;
 
@@ -152,7 +152,7 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
         () => ctx.subjects.lookUp([input.subjectId], [], identity.requestId, ctx.access.deadline),
         'the subject could not be checked with the entities subgraph, so nothing was stored: retry later',
       );
-      if (!found.ids.has(input.subjectId)) throw clientError(ErrorCode.NOT_FOUND, `no market subject has the id ${quotedInput(input.subjectId)}`, { field: 'subjectId' });
+      if (!found.ids.has(input.subjectId)) throw unknownSubjectId(input.subjectId);
       const kind = found.kinds?.get(input.subjectId);
       if (kind && identity.scope.subjectKinds && !identity.scope.subjectKinds.includes(kind)) {
         throw forbiddenAbout(input.subjectId, 'SUBJECT_KIND_NOT_COVERED', `${input.matter} does not cover subjects of kind ${kind}`);

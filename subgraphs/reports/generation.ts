@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { platformReportGroups } from '../../lib/access/field-groups';
 import type { RequestIdentity } from '../../lib/access/identity';
 import { addDays, todayInDistrict } from '../../lib/calendar';
-import { badInput, clientError, ErrorCode, idempotencyKeyOf } from '../../lib/errors';
+import { badInput, idempotencyKeyOf } from '../../lib/errors';
 import { findRecordCategory } from '../../lib/catalogue/record-categories';
 import type { RecordStatus } from '../../lib/catalogue/record-standing';
 import { assertInScope, assertPurposeGrants, disclose, forbidden, type RequestAccess } from '../shared/access';
@@ -23,6 +23,7 @@ import {
   type SnapshotSubject,
 } from './platform-report';
 import type { ReportRepository } from './report.repository';
+import { unknownSubjectId } from '../shared/subject-directory';
 
 /**
  * Generating a subject's report discloses its records to the caller, so the request's purpose must
@@ -157,7 +158,7 @@ export async function generateReport(subjectId: string, access: RequestAccess, r
   const asCaller: RequestIdentity = { ...identity, grants: identity.grants.filter((g) => peerGroups.includes(g)) };
 
   const { subject } = await peers.query<{ subject: SnapshotSubject | null }>('entities', subjectQuery, { id: subjectId }, asCaller);
-  if (!subject) throw clientError(ErrorCode.NOT_FOUND, `no market subject has the id ${JSON.stringify(subjectId)}`, { field: 'subjectId' });
+  if (!subject) throw unknownSubjectId(subjectId);
   const records: AnsweredRecord[] = [];
   let after: string | null = null;
   do {

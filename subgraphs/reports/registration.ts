@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestIdentity } from '../../lib/access/identity';
 import { todayInDistrict } from '../../lib/calendar';
-import { assertLegible, badInput, clientError, ErrorCode, optionalText, quotedInput, requiredText } from '../../lib/errors';
+import { assertLegible, badInput, optionalText, quotedInput, requiredText } from '../../lib/errors';
 import { optionalCode } from '../../lib/identifiers';
 import { earliestReportIssueDate, namesHeldOn, permissions, type FilingStatus, type NameHeld, type SupervisionClass } from '../../lib/catalogue/provider-supervision';
 import { addMonths } from '../../lib/catalogue/record-categories';
@@ -11,6 +11,7 @@ import { CreditReport, creditGrades, reportSources, type ReportSource } from './
 import { platformIssuer } from './platform-report';
 import type { PeerClient } from './peers';
 import type { Actor, ReportRepository } from './report.repository';
+import { unknownSubjectId } from '../shared/subject-directory';
 
 /** A report obtained elsewhere, as an officer registers it (信用报告登记). */
 export interface RegisterCreditReportInput {
@@ -133,7 +134,7 @@ export async function registerReport(
       : Promise.resolve(null),
     !thirdParty ? providersNamed(givenIssuer ?? defaultIssuerNames[source] ?? '', peers, registry) : Promise.resolve([]),
   ]);
-  if (!subjects._entities[0]) throw clientError(ErrorCode.NOT_FOUND, `no market subject has the id ${quotedInput(subjectId)}`, { field: 'subjectId' });
+  if (!subjects._entities[0]) throw unknownSubjectId(subjectId);
   const defaultIssuer = defaultIssuerNames[source];
   let issuerName = defaultIssuer ?? givenIssuer ?? '';
   if (namesakes.length) throw badInput('issuerName', providerReportElsewhere(givenIssuer ?? issuerName, source, namesakes), { problem: 'ISSUER_IS_REGISTERED_PROVIDER' });

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { InternalClient } from '../../lib/internal-client';
 import { readSecret, readUrl } from '../../lib/env';
 import { PeerTimeout, type RequestDeadline } from '../../lib/deadline';
-import { serviceUnavailable, SubgraphFault } from '../../lib/errors';
+import { clientError, ErrorCode, quotedInput, serviceUnavailable, SubgraphFault } from '../../lib/errors';
+import { normaliseIdentifier, validateCitizenIdNumber, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
 import { defaultUrl } from '../../schema/subgraphs';
 import { assertKindInScope, limitedKinds, type RequestAccess } from './access';
 
@@ -25,6 +26,17 @@ export interface SubjectLookup {
   codes: ReadonlyMap<string, string>;
   /** The kind of each subject found by id (a credit check's purpose covers some kinds only). */
   kinds?: ReadonlyMap<string, string>;
+}
+
+/**
+ * NOT_FOUND for a `subjectId` no subject has (field `subjectId`). A subject's code typed where its
+ * id goes, as an officer holding a bidder's licence would, is told so, and where the id is found.
+ */
+export function unknownSubjectId(subjectId: string) {
+  const code = normaliseIdentifier(subjectId);
+  const kind = validateUnifiedSocialCreditCode(code).valid ? 'a unified social credit code (统一社会信用代码)' : validateCitizenIdNumber(code).valid ? 'a citizen ID number (公民身份号码)' : null;
+  const hint = kind ? `; that is ${kind}, not an id: a subject's id is its platform id (Subject.id), which subjectByCode(code:) answers` : '';
+  return clientError(ErrorCode.NOT_FOUND, `no market subject has the id ${quotedInput(subjectId)}${hint}`, { field: 'subjectId' });
 }
 
 export interface SubjectDirectory {

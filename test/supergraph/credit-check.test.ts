@@ -362,6 +362,17 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
     expect(rows).toEqual([{ subject_id: subjectId, field_groups: expect.stringContaining('REPORTS'), outcome: 'DISCLOSED' }]);
   });
 
+  it("tells an officer who typed a subject's code where its id goes that it is a code, and where the id is found", async () => {
+    const as = { caller: officerFor(administrative.find((m) => m.code === 'GOVERNMENT_PROCUREMENT')!), headers: purpose('GOVERNMENT_PROCUREMENT', 'CODE-AS-ID-1') };
+    const code = unifiedSocialCreditCode({ authority: '9', orgType: '1', division: '130304', organisationBody: 'CK000991' });
+    for (const [subjectId, hint] of [[code, 'that is a unified social credit code (统一社会信用代码), not an id'], [randomUUID(), null]] as const) {
+      const result = await run(as, { subjectId, matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'CODE-AS-ID-1' });
+      expect(result.errors?.map((e) => e.extensions)).toEqual([expect.objectContaining({ code: 'NOT_FOUND', field: 'subjectId' })]);
+      if (hint) expect(result.errors?.[0].message).toContain(hint);
+      else expect(result.errors?.[0].message).toBe(`no market subject has the id "${subjectId}"`);
+    }
+  });
+
   // README, Errors: an optional text left blank is none, as if left out.
   it('takes an idempotency key left blank as none: each such call runs a check of its own', async () => {
     const fixture = fixtures.get('seriousPenalty:ENTERPRISE')!;
