@@ -226,12 +226,18 @@ function guardExecutor(execute: GatewayExecutor, guards: Map<string, string>, au
     }
     const result = await execute(effective);
     const reached = nullRemovedFields(result.data as Record<string, unknown> | null | undefined, removed, subjectKey);
+    const subgraphRefusalPaths = (result.errors ?? []).filter((error) => error.extensions?.code === ErrorCode.FORBIDDEN && error.path?.length).map((error) => error.path!.filter((key): key is string => typeof key === 'string'));
     const refusals: Refusal[] = [
       ...removed.flatMap((field) => {
         const refusal = refusalAt(field.path);
         const subjects = reached.filter((at) => at.removed === field).map((at) => at.subjectId ?? refusal.subjectId);
-        // A field under an object the answer lacks was refused all the same: audited once, against the subject the operation names.
-        return (subjects.length ? subjects : [refusal.subjectId]).map((subjectId) => ({ ...refusal, subjectId }));
+        if (subjects.length) return subjects.map((subjectId) => ({ ...refusal, subjectId }));
+        // Under an object a subgraph refused, the field is that refusal's, audited with it (about
+        // the subject the subgraph names, with the groups of all asked beneath it), not again
+        // about no subject. Under one the answer lacks otherwise, it was refused all the same:
+        // audited once, against the subject the operation names.
+        if (subgraphRefusalPaths.some((path) => isAtOrBeneath(field.path, path))) return [];
+        return [{ ...refusal }];
       }),
       // Refusals by a subgraph (a purpose's kinds of subject, a consent's subject) withhold
       // everything asked at their path, about the subject the subgraph names, if it names one.

@@ -373,6 +373,18 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
     }
   });
 
+  it("audits a read of a check's findings refused outside its case once, about the check's subject: never again about no subject for a field beneath it", async () => {
+    const fixture = fixtures.get('seriousPenalty:ENTERPRISE')!;
+    const as = { caller: officerFor(administrative.find((m) => m.code === 'GOVERNMENT_PROCUREMENT')!), headers: purpose('GOVERNMENT_PROCUREMENT', 'FINDINGS-OUTSIDE-1') };
+    const check = (await run(as, { subjectId: fixture.subjectId, matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'FINDINGS-OUTSIDE-1' })).data!.runCreditCheck!;
+    const requestId = requestIdFor('findings-outside');
+    // No purpose: the records subgraph refuses the finding (PURPOSE_MISMATCH), and the gateway cuts `grade` (REPORTS) beneath it.
+    const read = await platform.query(`query($id: ID!) { creditCheck(id: $id) { id reportRequirement { satisfied reliedOn { grade } } } }`, { id: check.id }, { caller: as.caller, headers: { 'x-request-id': requestId } });
+    expect(read.errors?.map((e) => [e.path?.join('.'), e.extensions?.code])).toEqual([['creditCheck.reportRequirement', 'FORBIDDEN']]);
+    const rows = (await platform.databases.audit.query('SELECT subject_id, field_groups, outcome FROM audit_entry WHERE request_id = ? ORDER BY sequence', [requestId])) as { subject_id: string | null; field_groups: string; outcome: string }[];
+    expect(rows.filter((r) => r.outcome === 'DENIED')).toEqual([{ subject_id: fixture.subjectId, field_groups: expect.stringContaining('REPORTS'), outcome: 'DENIED' }]);
+  });
+
   // README, Errors: an optional text left blank is none, as if left out.
   it('takes an idempotency key left blank as none: each such call runs a check of its own', async () => {
     const fixture = fixtures.get('seriousPenalty:ENTERPRISE')!;
