@@ -1,3 +1,4 @@
+import type { GraphQLError } from 'graphql';
 import { randomUUID } from 'node:crypto';
 import { InternalClient } from '../../lib/internal-client';
 import { readSecret, readUrl } from '../../lib/env';
@@ -32,7 +33,7 @@ export interface SubjectLookup {
  * NOT_FOUND for a `subjectId` no subject has (field `subjectId`). A subject's code typed where its
  * id goes, as an officer holding a bidder's licence would, is told so, and where the id is found.
  */
-export function unknownSubjectId(subjectId: string) {
+export function unknownSubjectId(subjectId: string): GraphQLError {
   const code = normaliseIdentifier(subjectId);
   const kind = validateUnifiedSocialCreditCode(code).valid ? 'a unified social credit code (统一社会信用代码)' : validateCitizenIdNumber(code).valid ? 'a citizen ID number (公民身份号码)' : null;
   const hint = kind ? `; that is ${kind}, not an id: a subject's id is its platform id (Subject.id), which subjectByCode(code:) answers` : '';
