@@ -1,5 +1,5 @@
 import { GraphQLScalarType, Kind, print, type ValueNode } from 'graphql';
-import { badInput } from '../../lib/errors';
+import { badInput, quotedInput } from '../../lib/errors';
 
 const isoDate = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -16,7 +16,8 @@ export function isIsoDate(value: string): boolean {
 
 /** What the client sent, for a message: a literal that is no string as written (`2026-11-25` unquoted, a number), a value as JSON. */
 type Sent = { value: unknown; shown: string };
-const sentValue = (value: unknown): Sent => ({ value, shown: JSON.stringify(value) });
+const sentValue = (value: unknown): Sent => ({ value, shown: quotedInput(value) });
+// A literal other than a string is a few tokens at most (the gateway's token limit): printed whole.
 const sentLiteral = (ast: ValueNode): Sent => (ast.kind === Kind.STRING ? sentValue(ast.value) : { value: undefined, shown: `${print(ast)}, which is not a string` });
 
 function parseDate({ value, shown }: Sent): string {

@@ -79,3 +79,18 @@ describe('a date or instant written as a literal that is no string', () => {
     expect(() => DateTimeScalar.parseValue(1700000000)).toThrow('got 1700000000');
   });
 });
+
+describe('a date or instant sent as a long value', () => {
+  // A variable is bounded by the body limit alone: quoted whole, 1 MB sent came back as 1 MB of message.
+  it.each([DateScalar, DateTimeScalar])('is refused quoting its first characters and its length, not the whole', (scalar) => {
+    const value = `2026-11-25${'9'.repeat(100_000)}`;
+    let message = '';
+    try {
+      scalar.parseValue(value);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('(100010 characters in all)');
+    expect(message.length).toBeLessThan(400);
+  });
+});
