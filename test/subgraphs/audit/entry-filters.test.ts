@@ -188,6 +188,9 @@ describe.each(testDatabases)('audit entry filters on $label', (database) => {
     ['an empty matter', { matter: ' ' }, 'filter.matter'],
     ['an empty actor', { actor: '' }, 'filter.actor'],
     ['an overlong case number', { caseNumber: 'C'.repeat(101) }, 'filter.caseNumber'],
+    // Pasted with it, as the gateway refuses in x-credit-case and x-credit-matter: no entry could name them.
+    ['a case number holding a zero-width space', { caseNumber: 'BDH-CG-2026-0117\u200b' }, 'filter.caseNumber'],
+    ['a matter holding a direction override', { matter: 'GOVERNMENT_PROCUREMENT\u202e' }, 'filter.matter'],
     ['a case number with hasCaseNumber false', { caseNumber: 'BDH-CG-2026-0117', hasCaseNumber: false }, 'filter.hasCaseNumber'],
   ])('refuses %s, naming the field, and records no read', async (_, filter, field) => {
     for (const result of [await log({ filter }), await trail({ subjectId: subject(0), filter }), await read({ organisation: 'FINANCE', filter })]) {
