@@ -2,7 +2,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import DataLoader from 'dataloader';
 import type { GraphQLResolveInfo } from 'graphql';
 import { todayInDistrict } from '../../lib/calendar';
-import { requiredProse, requiredText } from '../../lib/errors';
+import { assertLegible, requiredProse, requiredText } from '../../lib/errors';
 import { actsFor, assertCaseFileReadable, assertInScope, assertKindInScope, assertPurposeGrants, disclose, forbidden, personIdentifier, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type PageArgs } from '../shared/pagination';
 import { assertSubjectKindInScope, EntitiesSubjectDirectory } from '../shared/subject-directory';
@@ -205,7 +205,8 @@ export const resolvers: GraphQLResolverMap<Context> = {
       // Nothing typed is no number and no code: an answer about a report would tell an officer a
       // bidder's genuine report is forged, or another issuer's.
       const typedNumber = requiredText(args.reportNumber, 'reportNumber', Infinity);
-      requiredText(args.verificationCode, 'verificationCode', Infinity);
+      assertLegible(typedNumber, 'reportNumber');
+      assertLegible(requiredText(args.verificationCode, 'verificationCode', Infinity), 'verificationCode');
       // Another issuer's number, by its form: whether a department registered that report here is
       // its case file, and a report nobody registered is no less genuine.
       if (!inPlatformNumbering(typedNumber)) return notIssuedHere;

@@ -243,9 +243,10 @@ describe.each(testDatabases)('platform public credit reports on $label', (databa
     expect((await printable(report.printableUrl)).status).toBe(200);
   });
 
-  it('refuses a blank report number or code as bad input, not as a verdict on a report', async () => {
+  it('refuses a blank report number or code, or one holding an invisible character, as bad input, not as a verdict on a report', async () => {
     const report = await generated();
-    for (const [number, code, field] of [['', report.verificationCode, 'reportNumber'], [report.reportNumber, ' \u3000', 'verificationCode']]) {
+    // A zero-width space alone, or pasted with the code, is no code either.
+    for (const [number, code, field] of [['', report.verificationCode, 'reportNumber'], [report.reportNumber, ' \u3000', 'verificationCode'], ['\u200b', report.verificationCode, 'reportNumber'], [report.reportNumber, `${report.verificationCode}\u200b`, 'verificationCode']]) {
       const result = await reports.queryAs<{ verifyCreditReport: unknown }>(identityOf(null), verify, { number, code });
       expect({ field, answer: result.data?.verifyCreditReport ?? null, errors: result.errors?.map((e) => e.extensions) }).toEqual({ field, answer: null, errors: [expect.objectContaining({ code: 'BAD_USER_INPUT', field })] });
     }
