@@ -101,7 +101,7 @@ export class ConsentRepository {
         const subject = await manager.findOne(Subject, { where: { id: subjectId }, select: { id: true, identifier: true, identifierKind: true }, lock: lockFor(manager) });
         // Exactly, as SQLite finds it: MySQL's collation finds `C437…` for `c437…`, and a consent
         // stored under that id would be in no list of its subject's consents nor of its grantee's.
-        if (subject?.id !== subjectId) throw unknownSubjectId(subjectId);
+        if (subject?.id !== subjectId) throw unknownSubjectId(subjectId, 'subjectCode');
         // A subject reads its own credit under SELF_INQUIRY: a consent to itself would only have
         // its own reads recorded as another reader's. Itself is its identifier under its own kind
         // of identifier (an all-digit credit code may be a person's ID number too: another subject).

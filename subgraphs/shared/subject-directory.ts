@@ -30,14 +30,21 @@ export interface SubjectLookup {
 }
 
 /**
- * NOT_FOUND for a `subjectId` no subject has (field `subjectId`). A subject's code typed where its
- * id goes, as an officer holding a bidder's licence would, is told so, and where the id is found.
+ * Why a `subjectId` names no subject. A subject's code typed where its id goes, as an officer
+ * holding a bidder's licence would, is told so, and where the code goes: `codeField`, where the
+ * input takes one (the credit office's window reads nothing else of a subject), otherwise the
+ * query that answers the id.
  */
-export function unknownSubjectId(subjectId: string): GraphQLError {
+export function unknownSubjectIdMessage(subjectId: string, codeField?: string): string {
   const code = normaliseIdentifier(subjectId);
   const kind = validateUnifiedSocialCreditCode(code).valid ? 'a unified social credit code (统一社会信用代码)' : validateCitizenIdNumber(code).valid ? 'a citizen ID number (公民身份号码)' : null;
-  const hint = kind ? `; that is ${kind}, not an id: a subject's id is its platform id (Subject.id), which subjectByCode(code:) answers` : '';
-  return clientError(ErrorCode.NOT_FOUND, `no market subject has the id ${quotedInput(subjectId)}${hint}`, { field: 'subjectId' });
+  const where = codeField ? `name the subject by ${codeField}` : "a subject's id is its platform id (Subject.id), which subjectByCode(code:) answers";
+  return `no market subject has the id ${quotedInput(subjectId)}${kind ? `; that is ${kind}, not an id: ${where}` : ''}`;
+}
+
+/** NOT_FOUND (field `subjectId`) saying why: `unknownSubjectIdMessage`. */
+export function unknownSubjectId(subjectId: string, codeField?: string): GraphQLError {
+  return clientError(ErrorCode.NOT_FOUND, unknownSubjectIdMessage(subjectId, codeField), { field: 'subjectId' });
 }
 
 export interface SubjectDirectory {

@@ -15,7 +15,7 @@ import { lockFor, writeTransaction } from '../../shared/write-queue';
 import { parseRow, type RecordRow, type RowField, type RowProblem, type SubjectReference } from './record-input';
 import { ClaimDecisions, SeenDocuments } from './seen-documents';
 import { closeEndedApplications } from '../restoration-closure';
-import type { SubjectDirectory } from '../../shared/subject-directory';
+import { unknownSubjectIdMessage, type SubjectDirectory } from '../../shared/subject-directory';
 import type { RequestDeadline } from '../../../lib/deadline';
 
 /** A row of a batch: its number (1 = the first data row) and its values, with any problem its reader found (encoding, shape). */
@@ -200,7 +200,7 @@ export class RecordIntake {
         if (subjectId === undefined) {
           problems.push(
             row.subject.id !== undefined
-              ? { field: 'subjectId', code: ErrorCode.NOT_FOUND, reason: `no subject has the id ${row.subject.id}` }
+              ? { field: 'subjectId', code: ErrorCode.NOT_FOUND, reason: unknownSubjectIdMessage(row.subject.id, 'subjectCode') }
               : { field: 'subjectCode', code: ErrorCode.NOT_FOUND, reason: `no subject with the code ${row.subject.code} is registered on the platform` },
           );
         }

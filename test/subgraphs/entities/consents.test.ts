@@ -445,6 +445,12 @@ describe.each(testDatabases)('consents in the entities subgraph on $label', (dat
       expect(await consents().count()).toBe(before);
     });
 
+    it("tells the window that a subject's code given as its id is a code, and to name the subject by subjectCode", async () => {
+      const result = await queryAs(officer, GRANT, { input: grantInput({ subjectId: owner.identifier }) });
+      expect(result.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND', field: 'subjectId' });
+      expect(result.errors?.[0].message).toContain('not an id: name the subject by subjectCode');
+    });
+
     it.each([
       ['an impossible date', { validFrom: '2026-02-30' }],
       ['a department as grantee kind', { granteeKind: 'DEPARTMENT' }],

@@ -275,6 +275,12 @@ describe.each(testDatabases)('record intake mutations on $label', (database) => 
       expect([await count(), await eventCount()]).toEqual(before);
     });
 
+    it('tells a row naming its subject by a code in subjectId that it is a code, and to name it by subjectCode', async () => {
+      const result = await submit(penalty('北戴河市监罚〔2026〕952号', { subjectCode: null, subjectId: enterprise.identifier }));
+      expect(result.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND', field: 'subjectId' });
+      expect(result.errors?.[0].message).toContain('that is a unified social credit code (统一社会信用代码), not an id: name the subject by subjectCode');
+    });
+
     it('says what is wrong with an invalid subject code, as subjectByCode says it, alone and in a batch', async () => {
       const wrongCheck = `${enterprise.identifier.slice(0, 17)}${enterprise.identifier[17] === '0' ? '1' : '0'}`;
       const alone = await submit(penalty('北戴河市监罚〔2026〕951号', { subjectCode: wrongCheck }));
