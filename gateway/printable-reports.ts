@@ -1,5 +1,5 @@
 import { platformReportGroups } from '../lib/access/field-groups';
-import { disclosedSubjectHeader, identityHeader, platformOrganisations, signerFor } from '../lib/access/identity';
+import { disclosedReportHeader, disclosedSubjectHeader, identityHeader, platformOrganisations, signerFor } from '../lib/access/identity';
 import type { ExtraRoute } from '../lib/http-server';
 import { outageRetryAfterSeconds } from '../lib/errors';
 import { requestIdFrom } from '../lib/request-record';
@@ -75,7 +75,9 @@ export function printableReportsRoute(reportsUrl: string, { audit, signingKey, r
     const subjectId = upstream.headers.get(disclosedSubjectHeader);
     if (audit && upstream.ok && subjectId) {
       try {
-        await audit.write([printableView(subjectId, url.pathname, requestId)]);
+        // The number as issued, which the reports service names (the address may spell it `bdhxy-…`); as addressed, from a service that does not.
+        const reportNumber = upstream.headers.get(disclosedReportHeader) ?? url.pathname.slice('/reports/'.length, -'.html'.length);
+        await audit.write([printableView(subjectId, reportNumber, requestId)]);
       } catch (error) {
         observer?.fault('audit write failed; printable report withheld', error, requestId);
         res.setHeader('retry-after', String(outageRetryAfterSeconds));
@@ -94,7 +96,7 @@ export function printableReportsRoute(reportsUrl: string, { audit, signingKey, r
   };
 }
 
-function printableView(subjectId: string, pathname: string, requestId: string): AuditEntryInput {
+function printableView(subjectId: string, reportNumber: string, requestId: string): AuditEntryInput {
   return {
     actor: platformOrganisations.anonymous,
     organisation: platformOrganisations.anonymous,
@@ -105,7 +107,7 @@ function printableView(subjectId: string, pathname: string, requestId: string): 
     consentId: null,
     subjectId,
     fieldGroups: [...platformReportGroups].sort(),
-    operationName: `printable report ${pathname.slice('/reports/'.length, -'.html'.length)}`,
+    operationName: `printable report ${reportNumber}`,
     requestId,
     occurredAt: new Date().toISOString(),
     outcome: 'DISCLOSED',

@@ -102,6 +102,8 @@ export interface RequestIdentity {
 export const identityHeader = 'x-credit-identity';
 /** Set by the reports subgraph on a printable report's page: the subject it discloses, for the gateway's audit entry. */
 export const disclosedSubjectHeader = 'x-credit-disclosed-subject';
+/** Beside it: the report's number as the platform issued it, however the page's address spelt it (`bdhxy-…`), so that its views are audited under one number. */
+export const disclosedReportHeader = 'x-credit-disclosed-report';
 const issuer = 'credit-gateway';
 const audience = 'credit-subgraphs';
 

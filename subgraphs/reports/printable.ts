@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import type { DataSource } from 'typeorm';
-import { disclosedSubjectHeader, type IdentityVerifier } from '../../lib/access/identity';
+import { disclosedReportHeader, disclosedSubjectHeader, type IdentityVerifier } from '../../lib/access/identity';
 import { findRecordCategory } from '../../lib/catalogue/record-categories';
 import { startOfDistrictDay, todayInDistrict } from '../../lib/calendar';
 import type { ExtraRoute } from '../../lib/http-server';
@@ -240,6 +240,7 @@ export function printableRoute(db: DataSource, identities: IdentityVerifier, pee
       return true;
     }
     res.setHeader(disclosedSubjectHeader, report.subjectId);
+    res.setHeader(disclosedReportHeader, report.reportNumber);
     sendHtml(res, 200, renderPrintable(snapshot, report.documentSha256));
     return true;
   };

@@ -48,6 +48,8 @@ describe('the gateway route to printable reports', () => {
       res.setHeader('content-type', 'text/html; charset=utf-8');
       for (const [name, value] of protections) res.setHeader(name, value);
       if (res.statusCode === 200) res.setHeader('x-credit-disclosed-subject', 'subject-of-the-report');
+      // The number as issued, as the reports service names it, however the address spelt it.
+      if (res.statusCode === 200 && req.url?.startsWith('/reports/bdhxy-')) res.setHeader('x-credit-disclosed-report', 'BDHXY-20261125-ABCD1234');
       res.end(res.statusCode === 200 ? '<h1>北戴河区公共信用信息报告</h1>' : res.statusCode === 410 ? '<h1>报告已失效</h1><p>请重新生成公共信用信息报告。</p>' : 'not found');
     });
     const route = printableReportsRoute(`${reports.url}/graphql`, { audit, signingKey: key, observer: { fault: (message, _error, requestId) => void faults.push({ message, requestId }) } });
@@ -92,6 +94,14 @@ describe('the gateway route to printable reports', () => {
     // A refused code discloses nothing and is not a view.
     expect((await fetch(`${gateway.url}/reports/BDHXY-20261125-ABCD1234.html?code=wrong`)).status).toBe(404);
     expect(audited).toHaveLength(1);
+  });
+
+  it('audits a view by the report number the reports service names, not as the address spelt it, and does not pass the number header on', async () => {
+    audited.length = 0;
+    const response = await fetch(`${gateway.url}/reports/bdhxy-20261125-abcd1234.html?code=right`, { headers: { 'x-request-id': 'view-lower-case' } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-credit-disclosed-report')).toBeNull();
+    expect(audited.map((entry) => entry.operationName)).toEqual(['printable report BDHXY-20261125-ABCD1234']);
   });
 
   it('withholds the page while the audit log cannot be written', async () => {

@@ -85,9 +85,9 @@ describe.each(testDatabases)('platform public credit reports on $label', (databa
   }
 
   /** The page as the gateway fetches it: signed with the gateway's own REPORT_PRINTING identity. */
-  async function printable(path: string): Promise<{ status: number; text: string; type: string | null }> {
+  async function printable(path: string): Promise<{ status: number; text: string; type: string | null; headers: Headers }> {
     const response = await fetch(new URL(path, reports.url()), { headers: await signedBy(theGatewayPrinting), signal: AbortSignal.timeout(10_000) });
-    return { status: response.status, text: await response.text(), type: response.headers.get('content-type') };
+    return { status: response.status, text: await response.text(), type: response.headers.get('content-type'), headers: response.headers };
   }
 
   /** The records a credit check of the subject counts now, as the records subgraph itself decides them. */
@@ -238,7 +238,10 @@ describe.each(testDatabases)('platform public credit reports on $label', (databa
     const other = report.reportNumber.slice(0, -1) + (report.reportNumber.endsWith('A') ? 'B' : 'A');
     expect(await verified(other.toLowerCase(), report.verificationCode)).toEqual({ genuine: false, subjectName: null, issuedOn: null, validUntil: null, isWithinValidity: null });
     // The printable page is found by the number as verification reads it: typed into the address bar in lower case, it is the page.
-    expect((await printable(`/reports/${report.reportNumber.toLowerCase()}.html?code=${report.verificationCode}`)).status).toBe(200);
+    const typedPage = await printable(`/reports/${report.reportNumber.toLowerCase()}.html?code=${report.verificationCode}`);
+    expect(typedPage.status).toBe(200);
+    // For the gateway's audit entry: the number as issued.
+    expect(typedPage.headers.get('x-credit-disclosed-report')).toBe(report.reportNumber);
     expect((await printable(`/reports/${other.toLowerCase()}.html?code=${report.verificationCode}`)).status).toBe(404);
     expect((await printable(report.printableUrl)).status).toBe(200);
   });
