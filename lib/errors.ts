@@ -143,6 +143,18 @@ export function requiredText(value: unknown, field: string, max: number, label =
 }
 
 /**
+ * A required line read back as typed (a name, an address, a case or report number, an item of
+ * evidence): `requiredText` held to the legibility rule for a line (lib/text.ts: a letter or
+ * digit, and no control or invisible character). U+200B, U+202E or U+3164 make an entry that
+ * lists as blank or reads reversed, or a number that matches nothing it looks like.
+ */
+export function requiredLine(value: unknown, field: string, max: number, label = field): string {
+  const text = requiredText(value, field, max, label);
+  assertLegible(text, field, label);
+  return text;
+}
+
+/**
  * Required prose a person writes for others to read (a reason, a note): `requiredText` held to the
  * legibility rule for prose (lib/text.ts: it may run over lines and hold tabs).
  */

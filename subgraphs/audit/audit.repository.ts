@@ -8,7 +8,7 @@ import { findDepartment } from '../../lib/catalogue/departments';
 import { matters, selfInquiry, typedMatter } from '../../lib/catalogue/matters';
 import { normaliseIdentifier, readsAsCitizenIdNumber, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
 import { timeOrderedId } from '../../lib/time-ordered-id';
-import { assertLegible, badInput, ErrorCode, optionalText, requiredText } from '../../lib/errors';
+import { badInput, ErrorCode, optionalText, requiredLine, requiredText } from '../../lib/errors';
 import { foldedNumber } from '../../lib/text';
 import type { CursorPosition } from '../shared/cursors';
 import { isUniqueViolation } from '../shared/database';
@@ -1072,17 +1072,15 @@ function entryConditions(filter: EntryFilter, persisted: (instant: Date) => unkn
   if (filter.matter !== null && filter.matter !== undefined) {
     // As the gateway records x-credit-matter (typedMatter), and as given: entries of before that
     // keep the form they were named by (the log is chained, never rewritten).
-    const matter = requiredText(filter.matter, `${prefix}matter`, auditedTextLimits.matter);
     // Text the gateway refuses in its header (U+200B, U+202E pasted with it) names no entry: said, not an empty list.
-    assertLegible(matter, `${prefix}matter`);
+    const matter = requiredLine(filter.matter, `${prefix}matter`, auditedTextLimits.matter);
     const named = [...new Set([typedMatter(matter), matter])];
     conditions.push(`t.matter IN (${named.map(() => '?').join(', ')})`);
     params.push(...named);
   }
   if (filter.caseNumber !== null && filter.caseNumber !== undefined) {
     if (filter.hasCaseNumber === false) throw badInput(`${prefix}hasCaseNumber`, 'hasCaseNumber false lists the entries that named no case number: not with a caseNumber');
-    const caseNumber = requiredText(filter.caseNumber, `${prefix}caseNumber`, auditedTextLimits.caseNumber);
-    assertLegible(caseNumber, `${prefix}caseNumber`);
+    const caseNumber = requiredLine(filter.caseNumber, `${prefix}caseNumber`, auditedTextLimits.caseNumber);
     // The case as the gateway records x-credit-case, full-width forms folded (ＢＤＨ－… is BDH-…),
     // and as given: entries of before that keep the full-width number they were named by (the
     // log is chained, never rewritten), which is what their auditCases row shows.

@@ -3,7 +3,7 @@ import { In, IsNull, type DataSource, type Repository } from 'typeorm';
 import { inDistrictTime, todayInDistrict } from '../../lib/calendar';
 import { findDepartment } from '../../lib/catalogue/departments';
 import { findMatter, matters } from '../../lib/catalogue/matters';
-import { assertLegible, badInput, clientError, ErrorCode, quotedInput, requiredText } from '../../lib/errors';
+import { assertLegible, badInput, clientError, ErrorCode, quotedInput, requiredProse, requiredText } from '../../lib/errors';
 import { normaliseIdentifier, readsAsCitizenIdNumber, validateCitizenIdNumber, validateUnifiedSocialCreditCode, type IdentifierValidation } from '../../lib/identifiers';
 import { groupedByKey } from '../shared/loaders';
 import { loadPages, type Page, type PageRequest } from '../shared/pagination';
@@ -139,8 +139,7 @@ export class ConsentRepository {
    * the UPDATE itself, so two revocations racing cannot both succeed.
    */
   async revoke(id: string, reason: string, revoker: ConsentActor, now: Date = new Date()): Promise<Consent> {
-    const revocationReason = requiredText(reason, 'reason', 500);
-    assertLegible(revocationReason, 'reason', 'reason', 'prose');
+    const revocationReason = requiredProse(reason, 'reason', 500);
     const result = await writeAlone(
       this.consents.manager.connection,
       () => this.consents.update({ id, revokedAt: IsNull() }, { revokedAt: now, revokedBy: revoker.userId, revokedByOrganisation: revoker.organisation, revocationReason }),

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Equal, In, IsNull, MoreThan, type DataSource, type EntityManager, type Repository } from 'typeorm';
 import { inDistrictTime, todayInDistrict } from '../../lib/calendar';
-import { assertLegible, assertNoRepeats, badInput, clientError, ErrorCode, optionalText, quotedInput, requiredProse, requiredText } from '../../lib/errors';
+import { assertLegible, assertNoRepeats, badInput, clientError, ErrorCode, optionalText, quotedInput, requiredLine, requiredProse } from '../../lib/errors';
 import { normaliseIdentifier, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
 import { characterCount, nameAsRead, nameKey } from '../../lib/text';
 import type { CursorPosition } from '../shared/cursors';
@@ -521,7 +521,7 @@ export class ProviderRepository {
     if (!Array.isArray(input.evidence) || input.evidence.length === 0 || input.evidence.length > 50) {
       throw badInput('evidence', `evidence must list 1 to 50 items (document numbers, file references or hashes), got ${Array.isArray(input.evidence) ? input.evidence.length : 'none'}`);
     }
-    const evidence = input.evidence.map((item, i) => legibleLine(item, `evidence[${i}]`, 500));
+    const evidence = input.evidence.map((item, i) => requiredLine(item, `evidence[${i}]`, 500));
     assertNoRepeats(evidence, 'evidence', 'item of evidence');
     const today = todayInDistrict();
     if (!isIsoDate(input.occurredOn)) throw badInput('occurredOn', `occurredOn must be a calendar date as YYYY-MM-DD, got ${quotedInput(input.occurredOn)}`);
@@ -775,9 +775,9 @@ type ParticularField = Exclude<keyof ApplicationDetails, 'unifiedSocialCreditCod
 
 /** How each filed particular is read, in an application and in a change alike: its field, and its rule and length. */
 const particularRules = {
-  NAME: { field: 'name', read: (value: unknown, field: string): string => legibleLine(value, field, 200) },
-  REGISTERED_ADDRESS: { field: 'registeredAddress', read: (value: unknown, field: string): string => legibleLine(value, field, 300) },
-  LEGAL_REPRESENTATIVE: { field: 'legalRepresentative', read: (value: unknown, field: string): string => legibleLine(value, field, 100) },
+  NAME: { field: 'name', read: (value: unknown, field: string): string => requiredLine(value, field, 200) },
+  REGISTERED_ADDRESS: { field: 'registeredAddress', read: (value: unknown, field: string): string => requiredLine(value, field, 300) },
+  LEGAL_REPRESENTATIVE: { field: 'legalRepresentative', read: (value: unknown, field: string): string => requiredLine(value, field, 100) },
   BUSINESS_SCOPE: { field: 'businessScope', read: (value: unknown, field: string): string => requiredProse(value, field, 2000) },
   // Optional: a cleared contact box is no contact (README, Errors), not a contact of nothing.
   CONTACT: { field: 'contact', read: (value: unknown, field: string): string | null => optionalLegibleLine(value, field, 40) },
@@ -814,19 +814,7 @@ function sameChanges(kept: readonly ParticularChange[], asked: readonly Particul
   return kept.length === asked.length && kept.every((k, i) => k.particular === asked[i].particular && k.before === asked[i].before && k.after === asked[i].after);
 }
 
-/**
- * A required line read back as typed (a name, an address, an item of evidence), trimmed and at
- * most `max` characters, held to the rule of subjects' names and records' document numbers
- * (lib/text.ts): a letter or digit, and no invisible character. U+200B, U+202E or U+3164 make an
- * entry that lists as blank or reads reversed, or a name that reads as another provider's.
- */
-function legibleLine(value: unknown, field: string, max: number): string {
-  const text = requiredText(value, field, max);
-  assertLegible(text, field);
-  return text;
-}
-
-/** An optional line, held to the rule of `legibleLine` when given; left out, null or blank it is none (null). */
+/** An optional line, held to the rule of `requiredLine` when given; left out, null or blank it is none (null). */
 function optionalLegibleLine(value: unknown, field: string, max: number): string | null {
   const text = optionalText(value, field, max);
   if (text !== null) assertLegible(text, field);

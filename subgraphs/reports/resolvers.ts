@@ -2,7 +2,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import DataLoader from 'dataloader';
 import type { GraphQLResolveInfo } from 'graphql';
 import { todayInDistrict } from '../../lib/calendar';
-import { assertLegible, requiredProse, requiredText } from '../../lib/errors';
+import { requiredLine, requiredProse } from '../../lib/errors';
 import { actsFor, assertCaseFileReadable, assertInScope, assertKindInScope, assertPurposeGrants, disclose, forbidden, personIdentifier, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type PageArgs } from '../shared/pagination';
 import { assertSubjectKindInScope, EntitiesSubjectDirectory } from '../shared/subject-directory';
@@ -204,9 +204,8 @@ export const resolvers: GraphQLResolverMap<Context> = {
     verifyCreditReport: async (_: unknown, args: { reportNumber: string; verificationCode: string }, ctx: Context) => {
       // Nothing typed is no number and no code: an answer about a report would tell an officer a
       // bidder's genuine report is forged, or another issuer's.
-      const typedNumber = requiredText(args.reportNumber, 'reportNumber', Infinity);
-      assertLegible(typedNumber, 'reportNumber');
-      assertLegible(requiredText(args.verificationCode, 'verificationCode', Infinity), 'verificationCode');
+      const typedNumber = requiredLine(args.reportNumber, 'reportNumber', Infinity);
+      requiredLine(args.verificationCode, 'verificationCode', Infinity);
       // Another issuer's number, by its form: whether a department registered that report here is
       // its case file, and a report nobody registered is no less genuine.
       if (!inPlatformNumbering(typedNumber)) return notIssuedHere;
