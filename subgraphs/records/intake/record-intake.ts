@@ -193,7 +193,10 @@ export class RecordIntake {
     for (const [key, id] of resolved) this.remember(key, id);
 
     const prepared = parsed.map(({ input, row, problems }): PreparedRow => {
-      const at = { row: input.row, ...(input.line === undefined ? {} : { line: input.line }), documentNumber: row.documentNumber };
+      // A number refused is no number intake keeps: its reason quotes it, bounded (`quotedInput`),
+      // where each of the row's rejections would otherwise carry all of it.
+      const numberRefused = problems.some((p) => p.field === 'documentNumber');
+      const at = { row: input.row, ...(input.line === undefined ? {} : { line: input.line }), documentNumber: numberRefused ? null : row.documentNumber };
       let subjectId: string | undefined;
       if (problems.length === 0 && row.subject) {
         subjectId = resolved.get(keyOf(row.subject));
@@ -209,7 +212,7 @@ export class RecordIntake {
       // no row claimed before it; a row after one that did is judged when written (`write`),
       // and a rejected row is then still told of a number held before it.
       let claim: PreparedRow['claim'];
-      if (row.documentNumber !== null && !problems.some((p) => p.field === 'documentNumber')) {
+      if (row.documentNumber !== null && !numberRefused) {
         const holder = this.seen.firstRow(row.documentNumber, problems.length === 0 ? input.row : undefined);
         if (holder !== undefined) {
           claim = 'later';

@@ -405,6 +405,27 @@ describe.each(testDatabases)('record intake mutations on $label', (database) => 
       expect(JSON.stringify(result).length).toBeLessThan(60 * 3 * 300);
     });
 
+    it('names a rejected row by its number only when the number is one intake keeps: a refused number is quoted, bounded, in its reason alone', async () => {
+      // A number of 200 KB, with seven other fields wrong: each of the row's rejections carried all of it (1.6 MB for one row).
+      const long = '北'.repeat(200_000);
+      const query = `mutation($number: String!, $hidden: String!) { submitCreditRecords(rows: [
+        { subjectCode: "x", category: "x", severity: "x", documentNumber: $number, decisionDate: "x", summary: "" },
+        { subjectCode: "${enterprise.identifier}", category: "ADMINISTRATIVE_PENALTY", severity: "GENERAL", documentNumber: $hidden, decisionDate: "${today}", summary: "x" },
+        { subjectCode: "${enterprise.identifier}", category: "ADMINISTRATIVE_PENALTY", severity: "x", documentNumber: "北戴河市监罚〔2026〕957号", decisionDate: "${today}", summary: "x" }
+      ]) { rejected rejections { row field documentNumber } } }`;
+      const before = await count();
+      const result = await records.queryAs<{ submitCreditRecords: { rejected: number; rejections: { row: number; field: string; documentNumber: string | null }[] } }>(market, query, {
+        number: long,
+        hidden: '北戴河市监罚〔2026〕956\u200b号',
+      });
+      const rejections = result.data!.submitCreditRecords.rejections;
+      expect(rejections.filter((r) => r.row === 1).length).toBeGreaterThan(4);
+      expect(new Set(rejections.map((r) => `${r.row}:${r.documentNumber}`))).toEqual(new Set(['1:null', '2:null', '3:北戴河市监罚〔2026〕957号']));
+      expect(rejections).toContainEqual({ row: 2, field: 'documentNumber', documentNumber: null });
+      expect(JSON.stringify(result).length).toBeLessThan(5_000);
+      expect(await count()).toBe(before);
+    });
+
     it(`refuses more than ${maxBatchRows} rows with a typed error, storing nothing`, async () => {
       const before = await count();
       const result = await records.queryAs<{ submitCreditRecords: BatchResult | null }>(officerOf('ADMINISTRATIVE_APPROVAL'), SUBMIT_MANY, { rows: batch(maxBatchRows + 1, '北戴河审批诺C') });
