@@ -11,7 +11,7 @@ import { writeTransaction } from '../shared/write-queue';
 import type { RequestDeadline } from '../../lib/deadline';
 import { foldName, indexSubjectNames, subjectNameKey, throughNameIndex } from './subject-names';
 import { Subject, subjectNameKeyMaxLength, subjectNameMaxLength, type IdentifierKind, type SubjectKind, type SubjectStatus } from './entities/subject.entity';
-import { characterCount, foldedNumber, quotedVisibly } from '../../lib/text';
+import { characterCount, quotedVisibly } from '../../lib/text';
 
 export interface RegisterSubjectInput {
   kind: SubjectKind;
@@ -81,9 +81,9 @@ export class SubjectRepository {
       kind: input.kind,
       name,
       nameKey: subjectNameKey(name),
-      // Typed in full width (１３０３…), the code is its half-width self, as subjectByCode reads it;
-      // letter case is the validator's to judge (LOWER_CASE), as ever.
-      identifier: foldedNumber(input.code),
+      // Read as subjectByCode and every other input reads a code (full width, letter case, spaces
+      // about it): a registrar's lower-case retry is told DUPLICATE_SUBJECT with the subject's id.
+      identifier: normaliseIdentifier(input.code),
       identifierKind: input.kind === 'NATURAL_PERSON' ? 'CITIZEN_ID_NUMBER' : 'UNIFIED_SOCIAL_CREDIT_CODE',
       registeredAddress: input.registeredAddress?.trim() || null,
       legalRepresentative: input.legalRepresentative?.trim() || null,

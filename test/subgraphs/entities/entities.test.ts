@@ -175,6 +175,18 @@ describe.each(testDatabases)('entities subgraph on $label', (database) => {
     expect(again.errors?.[0].extensions?.code).toBe('DUPLICATE_SUBJECT');
   });
 
+  it('registers a code typed in lower case under the code itself, and tells a lower-case retry which subject holds it', async () => {
+    const code = unifiedSocialCreditCode({ authority: '9', orgType: '1', division: '130304', organisationBody: 'MA0QYJ2J' });
+    expect(code).toMatch(/[A-Z]/);
+    const result = await query<{ registerSubject: { id: string; unifiedSocialCreditCode: string } }>(REGISTER, { input: { kind: 'ENTERPRISE', name: '小写码有限公司', code: ` ${code.toLowerCase()} `, registrationDate: '2019-03-01' } });
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.registerSubject.unifiedSocialCreditCode).toBe(code);
+    const before = await count();
+    const again = await query(REGISTER, { input: { kind: 'ENTERPRISE', name: '小写码有限公司', code: code.toLowerCase(), registrationDate: '2019-03-01' } });
+    expect(again.errors?.[0].extensions).toMatchObject({ code: 'DUPLICATE_SUBJECT', field: 'code', subjectId: result.data?.registerSubject.id });
+    expect(await count()).toBe(before);
+  });
+
   it.each([
     ['a unified social credit code', '914403001922038217', 'INVALID_CREDIT_CODE', 'WRONG_CHECK_CHARACTER'],
     ['a citizen ID number', '110105194912310021', 'INVALID_ID_NUMBER', 'WRONG_CHECK_CHARACTER'],
