@@ -1,14 +1,15 @@
 import { supervisor } from './audit-callers';
 import { AuditRepository, type AuditEntryInput } from '../../../subgraphs/audit/audit.repository';
 import { ExactAuditIds1764000000440 } from '../../../subgraphs/audit/migrations/1764000000440-exact-audit-ids';
+import { ExactAuditActors1764000000480 } from '../../../subgraphs/audit/migrations/1764000000480-exact-audit-actors';
 import { auditSubgraph } from '../../../subgraphs/audit/subgraph';
 import { testDatabases } from '../../helpers/databases';
 import { useSubgraph } from '../../helpers/subgraph';
 
 /**
- * A subject id and a request id are the exact text the gateway recorded: the same id in other
- * letter case is another subject (one no subject has, but a request can leave entries under it)
- * and another request, on MySQL as on SQLite.
+ * A subject id, a request id and an actor are the exact text the gateway recorded: the same id in
+ * other letter case is another subject (one no subject has, but a request can leave entries under
+ * it), another request and another user, on MySQL as on SQLite.
  */
 const BY_SUBJECT = /* GraphQL */ `query BySubject($id: ID!) { auditEntriesBySubject(subjectId: $id, first: 100) { totalCount edges { node { id subject { id } requestId } } } }`;
 const STATISTICS = /* GraphQL */ `
@@ -16,6 +17,7 @@ const STATISTICS = /* GraphQL */ `
     auditStatistics(from: $from, to: $to, organisation: $organisation) { organisation matter disclosed denied subjects }
   }
 `;
+const BY_ACTOR = /* GraphQL */ `query ByActor($actor: String!) { auditEntries(filter: { actor: $actor }, first: 10) { totalCount edges { node { id actor organisation } } } }`;
 const CASES = /* GraphQL */ `
   query Cases($from: DateTime!, $to: DateTime!, $organisation: String) {
     auditCases(from: $from, to: $to, organisation: $organisation) { edges { node { organisation matter caseNumber disclosed denied subjects } } }
@@ -56,6 +58,10 @@ const fixtures = [
   entry(4, { subjectId: upperCased, outcome: 'DENIED', requestId: 'probe-upper' }),
   entry(5, { caseNumber: 'BDHCG-2027-0002', occurredAt: at(20), requestId: 'REQ-ab12' }),
   entry(6, { caseNumber: 'BDHCG-2027-0002', occurredAt: at(20), requestId: 'req-AB12' }),
+  // Three users of two departments whose ids differ only in letter case and an accent.
+  ...(['officer-zhang', 'OFFICER-ZHANG', 'officer-zhäng'] as const).map((actor, i) =>
+    entry(7 + i, { actor, organisation: i === 0 ? 'MARKET_REGULATION' : 'TAXATION', matter: 'TAX_INCENTIVES', caseNumber: `BDHSW-2027-000${i}`, subjectId: null, requestId: `actor-${i}` }),
+  ),
 ];
 
 describe.each(testDatabases)('subject and request ids compared exactly on $label', (database) => {
@@ -100,7 +106,35 @@ describe.each(testDatabases)('subject and request ids compared exactly on $label
     expect(exact.map((r) => r.id)).toEqual([fixtures[5].id]);
   });
 
+  it('lists an actor\'s entries by its user id exactly: another in letter case or accent is another user', async () => {
+    const byActor = async (actor: string) => {
+      const result = await queryAs<{ auditEntries: { totalCount: number; edges: { node: { id: string; actor: string; organisation: string } }[] } }>(supervisor, BY_ACTOR, { actor });
+      expect(result.errors).toBeUndefined();
+      return result.data!.auditEntries;
+    };
+    for (const [i, actor] of ['officer-zhang', 'OFFICER-ZHANG', 'officer-zhäng'].entries()) {
+      const found = await byActor(actor);
+      expect({ actor, total: found.totalCount, ids: found.edges.map((e) => e.node.id) }).toEqual({ actor, total: 1, ids: [fixtures[6 + i].id] });
+    }
+    expect((await byActor('Officer-Zhang')).totalCount).toBe(0);
+  });
+
   if (database.label === 'mysql') {
+    it('keeps the actor binary-collated, and the actor migration\'s down restores unicode_ci', async () => {
+      const collation = async () =>
+        ((await db().query(`SELECT COLLATION_NAME AS collation, COLUMN_TYPE AS type, IS_NULLABLE AS nullable FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'audit_entry' AND COLUMN_NAME = 'actor'`)) as unknown[])[0];
+      expect(await collation()).toEqual({ collation: 'utf8mb4_bin', type: 'varchar(100)', nullable: 'NO' });
+      const runner = db().createQueryRunner();
+      try {
+        await new ExactAuditActors1764000000480().down(runner);
+        expect(await collation()).toEqual({ collation: 'utf8mb4_unicode_ci', type: 'varchar(100)', nullable: 'NO' });
+      } finally {
+        await new ExactAuditActors1764000000480().up(runner);
+        await runner.release();
+      }
+      expect(await collation()).toEqual({ collation: 'utf8mb4_bin', type: 'varchar(100)', nullable: 'NO' });
+    });
+
     it('keeps the columns as the create migration made them, binary-collated, and its down migration restores unicode_ci', async () => {
       const columns = async () =>
         (await db().query(
