@@ -160,7 +160,8 @@ export function callerFromClaims(claims: JWTPayload): Caller {
   if (platformOrganisationsAsRead.has(asRead(org))) {
     throw unauthenticated(`the token's org ${org} is a name the platform records where no token names an organisation (${Object.values(platformOrganisations).join(', ')}): no caller's organisation may be named so`);
   }
-  const misheld = roleRefusal(role as Role, kind as OrganisationKind, shown);
+  // The department as read (` CREDIT_OFFICE ` is the credit office, as for its other checks).
+  const misheld = roleRefusal(role as Role, kind as OrganisationKind, organisation, shown);
   if (misheld) throw unauthenticated(`the token's ${misheld}`);
   if (kind === 'INDIVIDUAL' && !validateCitizenIdNumber(organisation).valid) {
     throw unauthenticated("the token's org must be the person's citizen ID number when org_kind is INDIVIDUAL");

@@ -73,11 +73,15 @@ const roleHolders: Record<Role, { kinds: readonly OrganisationKind[]; department
   EXTERNAL_USER: { kinds: organisationKinds.filter((k) => k !== 'DEPARTMENT'), who: 'users outside the administration (banks, providers, enterprises, persons)' },
 };
 
-/** Why a role cannot be held by this organisation (`role … is held only by …`), or undefined when it can. */
-export function roleRefusal(role: Role, organisationKind: OrganisationKind, organisation: string): string | undefined {
+/**
+ * Why a role cannot be held by this organisation (`role … is held only by …`), or undefined when it
+ * can. `organisation` as the platform reads it (trimmed, a code upper-cased); `shown`, as the
+ * refusal may name it (a person's number masked).
+ */
+export function roleRefusal(role: Role, organisationKind: OrganisationKind, organisation: string, shown = organisation): string | undefined {
   const holders = roleHolders[role];
   if (holders.kinds.includes(organisationKind) && (!holders.departments || holders.departments.includes(organisation))) return undefined;
-  return `role ${role} is held only by ${holders.who}, not by ${organisation} (${organisationKind})`;
+  return `role ${role} is held only by ${holders.who}, not by ${shown} (${organisationKind})`;
 }
 
 /** Grants that need no purpose: public data, and each role's own administrative work. */

@@ -191,4 +191,15 @@ describe('the caller a token names', () => {
       expect(callerFromClaims({ sub: 'user-1', org, org_kind: orgKind, role })).toMatchObject({ organisation: org, role });
     }
   });
+
+  it('reads a department with spaces about its code as the department for its roles too, as for its other checks', () => {
+    for (const [org, role] of [
+      [' CREDIT_OFFICE ', 'REGISTRY_ADMIN'],
+      ['CREDIT_OFFICE  ', 'CREDIT_OFFICE_SUPERVISOR'],
+      [' ADMINISTRATIVE_APPROVAL', 'CREDIT_OFFICE_SUPERVISOR'],
+    ]) {
+      expect(callerFromClaims({ sub: 'user-1', org, org_kind: 'DEPARTMENT', role })).toMatchObject({ organisation: org.trim(), role });
+    }
+    expect(() => callerFromClaims({ sub: 'user-1', org: ' FINANCE ', org_kind: 'DEPARTMENT', role: 'REGISTRY_ADMIN' })).toThrow(expect.objectContaining({ message: expect.stringContaining('role REGISTRY_ADMIN is held only by') }));
+  });
 });
