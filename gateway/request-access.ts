@@ -369,15 +369,26 @@ export async function createGatewayContext(req: IncomingMessage, deps: AccessDep
   }
   let decision = decideGrants(caller, purpose);
   const collecting = purpose?.matter === 'PROVIDER_DATA_COLLECTION';
+  // Asked beside the provider's standing, not after it: a barred provider's attempt under a
+  // consent given to it is the provider's own, and its DENIED entries name that consent, as for a
+  // consent revoked (the credit office finds every attempt under a consent by its id).
+  const consentChecked = caller && purpose && !decision.purposeRefused && findMatter(purpose.matter)?.consentRequired ? checkConsent(caller, purpose, deps.entities, requestId) : null;
+  // Settled on every path: a refusal or an outage below may leave it unread.
+  consentChecked?.catch(() => undefined);
   if (caller && purpose && !decision.purposeRefused && collecting) {
     const refusal = await providerStanding(caller, deps.providers, requestId);
-    if (refusal) decision = purposeRefused(decision, refusal);
+    if (refusal) {
+      // The consent register down meanwhile leaves the attempt unnamed: the refusal stands without it.
+      const consent = await consentChecked?.catch(() => null);
+      const own = !consent ? undefined : 'subjectId' in consent ? purpose.consentId : consent.ownConsent;
+      decision = { ...purposeRefused(decision, refusal), ...(own ? { consentRefused: own } : {}) };
+    }
   }
   if (caller?.subjectId && purpose && !decision.purposeRefused && purpose.matter === selfInquiry) {
     decision = await applyOwnSubject(decision, { ...caller, subjectId: caller.subjectId }, deps.entities, requestId);
   }
-  if (caller && purpose && !decision.purposeRefused && findMatter(purpose.matter)?.consentRequired) {
-    decision = applyConsent(decision, await checkConsent(caller, purpose, deps.entities, requestId));
+  if (caller && purpose && !decision.purposeRefused && consentChecked) {
+    decision = applyConsent(decision, await consentChecked);
     if (!decision.purposeRefused) {
       const lapse = (outcome: PurposeLapse['outcome'], error: GraphQLError): PurposeLapse => ({ outcome, error, grants: groupsLeftUnderRefusal(decision) });
       const refusedAgain = (refusal: PurposeRefusal, withheld: string) => lapse('DENIED', clientError(ErrorCode.FORBIDDEN, `${refusal.message}, so ${withheld} is released`, refusalDetails(refusal)));

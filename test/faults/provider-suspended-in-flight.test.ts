@@ -97,8 +97,11 @@ describe.each(testDatabases)('a provider suspended while its collection is answe
     expect(JSON.stringify(result)).not.toContain(consented.name);
     expect(audited.map((a) => [a.outcome, a.subject_id, a.consent_id])).toEqual([['DENIED', consented.id, demoConsents.providerCollection]]);
 
-    const next = await platform.query<{ subject: unknown }>(READ, { id: consented.id }, collection);
+    const next = await platform.query<{ subject: unknown }>(READ, { id: consented.id }, { ...collection, headers: { ...collection.headers, 'x-request-id': 'provider-inflight-next' } });
     expect(next.status).toBe(200);
+    // Refused on arrival, under the consent given to it all the same: the attempt is found by the consent's id, as the one refused mid-request.
+    const refusedOnArrival: { outcome: string; subject_id: string | null; consent_id: string | null }[] = await platform.databases.audit.query('SELECT outcome, subject_id, consent_id FROM audit_entry WHERE request_id = ?', ['provider-inflight-next']);
+    expect(refusedOnArrival.map((a) => [a.outcome, a.consent_id])).toEqual([['DENIED', demoConsents.providerCollection]]);
     expect(next.data).toEqual({ subject: null, matters: result.data?.matters });
     // The same shape: the field withheld and its group named, as for a field refused before execution.
     expect(next.errors?.map((e) => ({ path: e.path, extensions: e.extensions }))).toEqual(result.errors?.map((e) => ({ path: e.path, extensions: e.extensions })));
