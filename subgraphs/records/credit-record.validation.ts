@@ -70,6 +70,18 @@ export function decisionAfterEntry(decisionDate: string, recordedAt: Date): stri
  * the draft is valid). Record intake reports them all at once; the seed asserts there are none.
  * `today` is the district's date (YYYY-MM-DD), so that tests and seeds can fix it.
  */
+/**
+ * What is wrong with a document number itself, or undefined: judged as it is kept
+ * (recordFromDraft), where full-width digits fold, and may fold into more characters (⑽ is （10）).
+ */
+export function documentNumberProblem(typed: string): string | undefined {
+  const documentNumber = foldedDocumentNumber(typed);
+  if (documentNumber.length === 0 || characterCount(documentNumber) > maxDocumentNumberLength) {
+    return `documentNumber must have 1 to ${maxDocumentNumberLength} characters, got ${characterCount(documentNumber)}`;
+  }
+  return illegibility('documentNumber', documentNumber);
+}
+
 export function validateCreditRecord(draft: CreditRecordDraft, today: string): CreditRecordProblem[] {
   const problems: CreditRecordProblem[] = [];
   const problem = (field: keyof CreditRecordDraft, message: string) => problems.push({ field, message });
@@ -116,14 +128,8 @@ export function validateCreditRecord(draft: CreditRecordDraft, today: string): C
     problem('sourceDepartment', `sourceDepartment must be a department code from the catalogue, got ${quotedInput(draft.sourceDepartment)}`);
   }
 
-  // Judged as it is kept (recordFromDraft): full-width digits fold, and may fold into more characters (⑽ is （10）).
-  const documentNumber = foldedDocumentNumber(draft.documentNumber);
-  if (documentNumber.length === 0 || characterCount(documentNumber) > maxDocumentNumberLength) {
-    problem('documentNumber', `documentNumber must have 1 to ${maxDocumentNumberLength} characters, got ${characterCount(documentNumber)}`);
-  } else {
-    const illegible = illegibility('documentNumber', documentNumber);
-    if (illegible) problem('documentNumber', illegible);
-  }
+  const numberProblem = documentNumberProblem(draft.documentNumber);
+  if (numberProblem) problem('documentNumber', numberProblem);
   const summary = draft.summary.trim();
   if (summary.length === 0 || characterCount(summary) > maxSummaryLength) {
     problem('summary', `summary must have 1 to ${maxSummaryLength} characters, got ${characterCount(summary)}`);

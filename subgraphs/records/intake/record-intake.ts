@@ -5,7 +5,7 @@ import type { IdentifierProblem } from '../../../lib/identifiers';
 import { timeOrderedId } from '../../../lib/time-ordered-id';
 import { effectiveStatus } from '../../../lib/catalogue/record-standing';
 import { recordFromDraft } from '../credit-record.repository';
-import { decisionAfterEntry } from '../credit-record.validation';
+import { decisionAfterEntry, documentNumberProblem } from '../credit-record.validation';
 import { CreditRecord } from '../entities/credit-record.entity';
 import { CreditRecordEvent, type RecordValues } from '../entities/credit-record-event.entity';
 import { recordTransitions, transition } from '../lifecycle';
@@ -193,10 +193,10 @@ export class RecordIntake {
     for (const [key, id] of resolved) this.remember(key, id);
 
     const prepared = parsed.map(({ input, row, problems }): PreparedRow => {
-      // A number refused is no number intake keeps: its reason quotes it, bounded (`quotedInput`),
-      // where each of the row's rejections would otherwise carry all of it.
-      const numberRefused = problems.some((p) => p.field === 'documentNumber');
-      const at = { row: input.row, ...(input.line === undefined ? {} : { line: input.line }), documentNumber: numberRefused ? null : row.documentNumber };
+      // A number that is itself refused (too long, not legible) is no number intake keeps: its
+      // reason says why, where each of the row's rejections would otherwise carry all of it.
+      const keptNumber = row.documentNumber !== null && documentNumberProblem(row.documentNumber) === undefined ? row.documentNumber : null;
+      const at = { row: input.row, ...(input.line === undefined ? {} : { line: input.line }), documentNumber: keptNumber };
       let subjectId: string | undefined;
       if (problems.length === 0 && row.subject) {
         subjectId = resolved.get(keyOf(row.subject));
@@ -212,7 +212,7 @@ export class RecordIntake {
       // no row claimed before it; a row after one that did is judged when written (`write`),
       // and a rejected row is then still told of a number held before it.
       let claim: PreparedRow['claim'];
-      if (row.documentNumber !== null && !numberRefused) {
+      if (row.documentNumber !== null && !problems.some((p) => p.field === 'documentNumber')) {
         const holder = this.seen.firstRow(row.documentNumber, problems.length === 0 ? input.row : undefined);
         if (holder !== undefined) {
           claim = 'later';
