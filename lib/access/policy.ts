@@ -1,5 +1,5 @@
 import { findDepartment } from '../catalogue/departments';
-import { findMatter, matters, RELEVANT_DEPARTMENTS, supervisingDepartments, type Matter, type SubjectKind } from '../catalogue/matters';
+import { findMatter, matters, responsibleFor, supervisingDepartments, type Matter, type SubjectKind } from '../catalogue/matters';
 import type { FieldGroup } from './field-groups';
 import { organisationKinds, purposeHeaders, type Caller, type OrganisationKind, type Purpose, type Role } from './identity';
 
@@ -229,8 +229,7 @@ export function refusalOfPurpose(caller: Caller | null, purpose: Purpose, matter
   if (!users.organisationKinds.includes(caller.organisationKind)) return notOpen(`${matter.code} is not open to ${caller.organisationKind} callers`);
   if (!users.roles.includes(caller.role)) return notOpen(`${matter.code} is not open to the role ${caller.role}`);
   if (caller.organisationKind === 'DEPARTMENT' && users.departments) {
-    const department = findDepartment(caller.organisation);
-    const responsible = users.departments === RELEVANT_DEPARTMENTS ? department !== undefined && caller.organisation !== 'CREDIT_OFFICE' : users.departments.includes(caller.organisation);
+    const responsible = findDepartment(caller.organisation) !== undefined && responsibleFor(users, caller.organisation);
     if (!responsible) return { problem: 'DEPARTMENT_NOT_RESPONSIBLE', part: 'matter', message: `${caller.organisation} is not a department responsible for ${matter.code} (${matter.nameZh})` };
   }
   if (matter.caseNumberRequired && !purpose.caseNumber?.trim()) return { problem: 'CASE_NUMBER_REQUIRED', part: 'caseNumber', message: `${matter.code} is read case by case: name the case number` };

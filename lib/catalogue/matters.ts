@@ -22,6 +22,16 @@ export type CreditUse =
 /** "Relevant departments" (区有关部门): every administrative department and the court. */
 export const RELEVANT_DEPARTMENTS = 'RELEVANT_DEPARTMENTS';
 
+/**
+ * Whether `department` (a catalogue department's code) is one a matter's users name as
+ * responsible for it. Of the "relevant departments" the credit office is not one: it supervises
+ * how the others use credit data (CREDIT_SUPERVISION), and decides none of their matters.
+ */
+export function responsibleFor(users: Matter['users'], department: string): boolean {
+  if (!users.departments) return true;
+  return users.departments === RELEVANT_DEPARTMENTS ? department !== 'CREDIT_OFFICE' : users.departments.includes(department);
+}
+
 export interface Matter {
   code: string;
   name: string;

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { addDays } from '../../lib/calendar';
 import { departments, findDepartment } from '../../lib/catalogue/departments';
-import { findMatter, RELEVANT_DEPARTMENTS } from '../../lib/catalogue/matters';
+import { findMatter, responsibleFor } from '../../lib/catalogue/matters';
 import type { FieldGroup } from '../../lib/access/field-groups';
 import { purposeGrants } from '../../lib/access/policy';
 import type { Random } from '../../scripts/demo/random';
@@ -44,8 +44,11 @@ const demoCases: Record<string, { operationName: string; casePrefix: string }> =
 const matterUses: readonly MatterUse[] = Object.entries(demoCases).map(([code, demo]) => {
   const matter = findMatter(code);
   if (!matter) throw new Error(`the audit seed names matter ${code}, which lib/catalogue/matters.ts does not define`);
+  // Administrative departments only, where the policy names "relevant departments": the demo's
+  // court and trading centre make no such reads. The policy decides which may (`responsibleFor`).
   const named = matter.users.departments;
-  const responsible = named === RELEVANT_DEPARTMENTS || !named ? departments.filter((d) => d.kind === 'ADMINISTRATIVE').map((d) => d.code) : named;
+  const candidates = Array.isArray(named) ? named : departments.filter((d) => d.kind === 'ADMINISTRATIVE').map((d) => d.code);
+  const responsible = candidates.filter((code) => responsibleFor(matter.users, code));
   return {
     matter: code,
     departments: responsible,

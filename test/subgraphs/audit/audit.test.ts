@@ -8,7 +8,8 @@ import { AuditRepository, chainHash, genesisHash, type AuditEntryInput, type Bro
 import { AuditEntry } from '../../../subgraphs/audit/entities/audit-entry.entity';
 import { seedAudit } from '../../../subgraphs/audit/seed';
 import { fieldGroupNames } from '../../../lib/access/field-groups';
-import { roles } from '../../../lib/access/identity';
+import { roles, type Role } from '../../../lib/access/identity';
+import { refusalOfPurpose } from '../../../lib/access/policy';
 import { findMatter } from '../../../lib/catalogue/matters';
 import { auditSubgraph } from '../../../subgraphs/audit/subgraph';
 import { openDatabase } from '../../../subgraphs/shared/database';
@@ -446,6 +447,17 @@ describe.each(testDatabases)('audit subgraph on $label', (database) => {
       expect([...new Set(strays)]).toEqual([]);
       // A consented read names a purpose that needs a consent.
       expect(seeded.filter((r) => r.consentId).every((r) => findMatter(r.matter!)?.consentRequired)).toBe(true);
+    });
+
+    it('shows a department disclosing only under a matter the policy lets it read, and refused only under one it does not', async () => {
+      await seedAudit(db(), world);
+      const seeded = (await db().getRepository(AuditEntry).find()).filter((r) => r.requestId.length === 36 && r.organisationKind === 'DEPARTMENT' && r.matter);
+      const refusalOf = (r: AuditEntry) =>
+        refusalOfPurpose({ id: r.actor, organisation: r.organisation, organisationKind: 'DEPARTMENT', role: r.role as Role }, { matter: r.matter!, ...(r.caseNumber ? { caseNumber: r.caseNumber } : {}) }, findMatter(r.matter!));
+      const disclosed = seeded.filter((r) => r.outcome === 'DISCLOSED');
+      expect(disclosed.length).toBeGreaterThan(100);
+      expect(disclosed.filter((r) => refusalOf(r)).map((r) => `${r.organisation} ${r.role} ${r.matter}`)).toEqual([]);
+      expect(seeded.filter((r) => r.outcome === 'DENIED' && !refusalOf(r)).map((r) => `${r.organisation} ${r.role} ${r.matter}`)).toEqual([]);
     });
 
     it('cites only consents in the register, each read while it held and refused when it did not, its grantee named as its tokens name it', async () => {
