@@ -266,7 +266,7 @@ function guardExecutor(execute: GatewayExecutor, guards: Map<string, string>, au
     const statistics = rootFieldsIn(statisticsGroups).filter(({ key }) => data?.[key] !== null && data?.[key] !== undefined);
     // Revoked (or expired, or the provider suspended) while the request was under way, or not known
     // to hold: nothing it read is released, and its entries say which (DENIED, or FAILED when a register was down).
-    const withheld = lapse ? [...context.disclosures].map(([subjectId, groups]) => ({ subjectId, groups: [...groups], outcome: lapse.outcome })) : [];
+    const withheld = lapse ? [...context.disclosures].map(([subjectId, groups]) => ({ subjectId: subjectId ?? undefined, groups: [...groups], outcome: lapse.outcome })) : [];
     if (lapse) context.disclosures.clear();
     try {
       await audit.write(auditEntries(context, requestContext.operationName ?? null, [...refusals, ...withheld], statistics, occurredAt));

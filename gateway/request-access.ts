@@ -22,9 +22,9 @@ export interface GatewayContext {
   decision: GrantDecision;
   identity: RequestIdentity;
   /** subject id → field groups the subgraphs reported disclosing, across the whole query plan. */
-  disclosures: Map<string, Set<string>>;
+  disclosures: Map<string | null, Set<string>>;
   /** The same, disclosed by public lookups (a report's verification): under no purpose. */
-  publicDisclosures: Map<string, Set<string>>;
+  publicDisclosures: Map<string | null, Set<string>>;
   /**
    * When the gateway stops waiting for the subgraphs (REQUEST_TIMEOUT_MS from the request's
    * arrival): each fetch of the plan takes at most what is left, so a plan of several fetches

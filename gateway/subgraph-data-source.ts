@@ -46,7 +46,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   override async didReceiveResponse({ response, context }: Required<Pick<GatewayGraphQLRequestContext<GatewayContext>, 'request' | 'response' | 'context'>>): Promise<GatewayGraphQLResponse> {
     // Checked before anything is read from it: the gateway must never act on a malformed answer.
     if (!isGraphQLResponse(response)) throw new NotGraphQLResponse(describe(response));
-    const reported = response.extensions?.disclosures as { subjectId: string; groups: string[]; toAnyone?: boolean }[] | undefined;
+    const reported = response.extensions?.disclosures as { subjectId: string | null; groups: string[]; toAnyone?: boolean }[] | undefined;
     if (reported && context?.disclosures) {
       for (const { subjectId, groups, toAnyone } of reported) {
         const disclosures = toAnyone === true ? context.publicDisclosures : context.disclosures;
@@ -389,7 +389,7 @@ function isGraphQLResponse(response: GatewayGraphQLResponse): boolean {
   if (errors !== undefined && !(Array.isArray(errors) && errors.every((e) => isPlainObject(e) && typeof e.message === 'string'))) return false;
   if (extensions !== undefined && !isPlainObject(extensions)) return false;
   const disclosures = isPlainObject(extensions) ? extensions.disclosures : undefined;
-  return disclosures === undefined || (Array.isArray(disclosures) && disclosures.every((d) => isPlainObject(d) && typeof d.subjectId === 'string' && Array.isArray(d.groups)));
+  return disclosures === undefined || (Array.isArray(disclosures) && disclosures.every((d) => isPlainObject(d) && (typeof d.subjectId === 'string' || d.subjectId === null) && Array.isArray(d.groups)));
 }
 
 function describe(response: GatewayGraphQLResponse): string {

@@ -21,9 +21,10 @@ const filterOf = (filter: EntryFilter | null | undefined): EntryFilter => ({ ...
 /**
  * Each subject on a page of the audit's lists learns, in its own trail, that its entries were
  * read (as it learns through Subject.disclosures who read its data): reading the audit is audited.
+ * A list across subjects read for its count alone names none of them (`PageRequest.readAbout`).
  */
-const auditedRead = (ctx: Context, entries: readonly AuditEntry[] | undefined) => {
-  for (const entry of entries ?? []) if (entry.subjectId) disclose(ctx.access, entry.subjectId, 'AUDIT');
+const auditedRead = (ctx: Context, entries: readonly AuditEntry[] | undefined, page?: PageRequest) => {
+  for (const entry of entries ?? []) if (entry.subjectId) disclose(ctx.access, page ? page.readAbout(entry.subjectId) : entry.subjectId, 'AUDIT');
 };
 
 /**
@@ -69,13 +70,13 @@ export const resolvers: GraphQLResolverMap<Context> = {
       const named = { organisation: args.organisation, organisationKind: args.organisationKind, organisationOf: args.organisationOf };
       const page = await ctx.repository.byOrganisation(named, organisationFilter(args), request.first, request.after);
       // An organisation's trail lists whom it read: each subject on the page learns it too.
-      auditedRead(ctx, page?.rows);
+      auditedRead(ctx, page?.rows, request);
       return connection(page, request);
     },
     auditEntries: async (_: unknown, args: PageArgs & { filter?: EntryFilter | null }, ctx: Context, info: GraphQLResolveInfo) => {
       const request = pageRequest(ctx, info, null, args);
       const page = await ctx.repository.all(filterOf(args.filter), request.first, request.after, request.counts);
-      auditedRead(ctx, page?.rows);
+      auditedRead(ctx, page?.rows, request);
       return connection(page, request);
     },
     verifyAuditChain: (_: unknown, args: { recordedHead?: { sequence: number; hash: string } | null }, ctx: AuditContext) => ctx.repository.verification(args.recordedHead ?? undefined),

@@ -101,9 +101,10 @@ export const resolvers: GraphQLResolverMap<Context> = {
       const kinds = args.kind ? [args.kind] : allowed;
       const request = pageRequest(ctx, info, null, args);
       const page = await ctx.repository.search(args.name, kinds, request.first, request.after);
-      // A page says of each subject on it that its name matches, and its cursors carry the name:
-      // disclosed, and audited, even when no field of the subject itself is asked.
-      for (const subject of page?.rows ?? []) disclose(ctx.access, subject.id, 'SUBJECT_BASICS');
+      // A page listed says of each subject on it that its name matches, and its cursors carry the
+      // name: disclosed, and audited, even when no field of the subject itself is asked. Its count
+      // alone names none (`readAbout`).
+      for (const subject of page?.rows ?? []) disclose(ctx.access, request.readAbout(subject.id), 'SUBJECT_BASICS');
       return toConnection(page, request, 'name', (s) => s.id);
     },
     // The gateway's own lookup before it lets a consent-based request through: the gateway, not
@@ -142,7 +143,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
       // The cursors are the grantee's: one issued to another reader opens nothing here.
       const request = pageRequest(ctx, info, `${kind} ${caller.organisation}`, args);
       const page = await ctx.consents.givenTo(grantee, args.statuses, request, todayInDistrict());
-      for (const consent of page.rows) disclose(ctx.access, consent.subjectId, 'CONSENTS_RECEIVED');
+      for (const consent of page.rows) disclose(ctx.access, request.readAbout(consent.subjectId), 'CONSENTS_RECEIVED');
       return toConnection(page, request, 'grantedAt', (c) => c.id);
     },
     // A consent by the id an audit entry cites: the supervision checks a read's lawful basis with

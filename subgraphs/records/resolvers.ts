@@ -147,13 +147,13 @@ export const resolvers: GraphQLResolverMap<Context> = {
     ) => {
       const request = pageRequest(ctx, info, null, args);
       const page = await ctx.lifecycle.list(ctx.lifecycle.objections, ctx.access.identity, args.status, request.first, request.after, args.overdue, args.sourceDepartment);
-      page?.rows.forEach((o) => disclose(ctx.access, o.subjectId, 'RECORD_OBJECTIONS'));
+      page?.rows.forEach((o) => disclose(ctx.access, request.readAbout(o.subjectId), 'RECORD_OBJECTIONS'));
       return toConnection(page, request, 'submittedAt', (o) => o.id);
     },
     restorationApplications: async (_: unknown, args: { status?: string | null; first?: number; after?: string | null }, ctx: Context, info: GraphQLResolveInfo) => {
       const request = pageRequest(ctx, info, null, args);
       const page = await ctx.lifecycle.list(ctx.lifecycle.applications, ctx.access.identity, args.status, request.first, request.after);
-      page?.rows.forEach((a) => disclose(ctx.access, a.subjectId, 'RECORD_RESTORATION'));
+      page?.rows.forEach((a) => disclose(ctx.access, request.readAbout(a.subjectId), 'RECORD_RESTORATION'));
       // As each stands today (closed at its record's disclosure end), as the status filter chose them.
       if (page) {
         const records = await ctx.recordById.loadMany(page.rows.map((a) => a.recordId));

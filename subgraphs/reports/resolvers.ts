@@ -368,7 +368,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
       const page = await ctx.repository.reportsIssuedBy(provider.id, request.first, request.after, request.counts);
       // Each report is about a subject: a registry admin reading a provider's output reads those
       // subjects' reports, so each is audited as a disclosure about its subject.
-      page?.rows.forEach((report) => disclose(ctx.access, report.subjectId, 'PROVIDER_ADMINISTRATION'));
+      page?.rows.forEach((report) => disclose(ctx.access, request.readAbout(report.subjectId), 'PROVIDER_ADMINISTRATION'));
       return toConnection(page, request, 'issuedOn', (r) => r.id);
     },
   },

@@ -17,14 +17,14 @@ import type { CursorSeal } from './cursors';
  */
 export interface RequestAccess {
   identity: RequestIdentity;
-  /** subject id → field groups disclosed in this response. */
-  disclosures: Map<string, Set<string>>;
+  /** subject id → field groups disclosed in this response; null: read about no subject (a page's count). */
+  disclosures: Map<string | null, Set<string>>;
   /**
    * subject id → field groups disclosed by a public lookup (what anyone may ask, a report's
    * verification), under no purpose: audited without the request's matter, case or consent, which
    * did not open them.
    */
-  publicDisclosures: Map<string, Set<string>>;
+  publicDisclosures: Map<string | null, Set<string>>;
   /**
    * When the caller (the gateway, a peer) stops waiting for this request, from its
    * `x-request-timeout-ms` (lib/deadline.ts); none for a call without one (tests, direct calls).
@@ -88,7 +88,8 @@ function grantingMatters({ caller, purpose }: RequestIdentity, group: string): s
   return ` (name ${purpose ? 'a matter that grants it' : 'the matter'} in x-credit-matter: ${open.join(', ')}${withCase ? '; and the case in x-credit-case' : ''})`;
 }
 
-export function disclose(access: RequestAccess, subjectId: string, group: string, to: 'UNDER_PURPOSE' | 'ANYONE' = 'UNDER_PURPOSE'): void {
+/** Records a read of `group` about `subjectId` (null: about no subject, as a page's count) for the request's audit. */
+export function disclose(access: RequestAccess, subjectId: string | null, group: string, to: 'UNDER_PURPOSE' | 'ANYONE' = 'UNDER_PURPOSE'): void {
   const disclosures = to === 'ANYONE' ? access.publicDisclosures : access.disclosures;
   let groups = disclosures.get(subjectId);
   if (!groups) disclosures.set(subjectId, (groups = new Set()));

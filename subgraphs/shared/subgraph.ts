@@ -51,8 +51,8 @@ export type ContextOf<TContext extends object> = TContext & SubgraphContext;
 
 /**
  * Reports what this response disclosed in `extensions.disclosures` ([{ subjectId, groups }],
- * `toAnyone: true` for a public lookup's); the gateway reads it for the audit log and strips it
- * before answering the client.
+ * `subjectId` null for a read about no subject (a page's count), `toAnyone: true` for a public
+ * lookup's); the gateway reads it for the audit log and strips it before answering the client.
  */
 const reportDisclosures: ApolloServerPlugin<SubgraphContext> = {
   async requestDidStart() {
@@ -60,7 +60,7 @@ const reportDisclosures: ApolloServerPlugin<SubgraphContext> = {
       async willSendResponse({ contextValue, response }) {
         const access = contextValue.access;
         if (response.body.kind !== 'single' || !access || access.disclosures.size + access.publicDisclosures.size === 0) return;
-        const reported = (disclosures: Map<string, Set<string>>, toAnyone: boolean) =>
+        const reported = (disclosures: Map<string | null, Set<string>>, toAnyone: boolean) =>
           [...disclosures].map(([subjectId, groups]) => ({ subjectId, groups: [...groups].sort(), ...(toAnyone ? { toAnyone } : {}) }));
         response.body.singleResult.extensions = {
           ...response.body.singleResult.extensions,
