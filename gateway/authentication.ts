@@ -89,7 +89,44 @@ export async function authenticate(authorization: string | undefined, verify: To
     const which = typeof claim === 'string' ? `: its "${claim}" claim ${claimProblem(claim, reason, code)}` : '';
     throw unauthenticated(`the bearer token was refused (${code.replace(/^ERR_/, '').toLowerCase().replaceAll('_', ' ')})${which}`);
   }
-  return callerFromClaims(claims);
+  try {
+    return callerFromClaims(claims);
+  } catch (error) {
+    const user = provenUser(claims.sub);
+    throw user !== undefined && error instanceof GraphQLError ? new RefusedClaims(error, user) : error;
+  }
+}
+
+/**
+ * A token whose signature and dates held, refused for what it claims (an organisation, kind or
+ * role it may not name): its user (`sub`) is the identity provider's word all the same, and the
+ * audit log records the attempt under it, so that the credit office sees which account posed as
+ * a department. `refusal` is the client's answer; the organisation stays unrecorded (`unverified`).
+ */
+export class RefusedClaims extends Error {
+  constructor(
+    readonly refusal: GraphQLError,
+    readonly user: string,
+  ) {
+    super(refusal.message);
+  }
+}
+
+/** The token's user id as the audit log records it (trimmed): refused when missing, too long or holding characters a reader does not see. */
+function userOf(sub: unknown): string {
+  if (typeof sub !== 'string' || !sub.trim()) throw unauthenticated('the token names no user (sub)');
+  if (characterCount(sub) > auditedTextLimits.callerId) throw unauthenticated(`the token's sub must be at most ${auditedTextLimits.callerId} characters, got ${characterCount(sub)}`);
+  // Recorded in every audit entry the caller causes, and shown to whoever reads it (see `org` below).
+  if (hasInvisibleCharacters(sub)) throw unauthenticated("the token's sub holds characters a reader does not see (control, format or invisible ones such as U+200B, or a lone surrogate)");
+  return sub.trim();
+}
+
+function provenUser(sub: unknown): string | undefined {
+  try {
+    return userOf(sub);
+  } catch {
+    return undefined;
+  }
 }
 
 function claimProblem(claim: string, reason: unknown, code: string): string {
@@ -121,19 +158,16 @@ function readsAsDepartment(org: string): boolean {
 /** Claims: `sub`, `org`, `org_kind`, `role`, and `subject_id` for a subject acting for itself. */
 export function callerFromClaims(claims: JWTPayload): Caller {
   const { sub, org, org_kind: kind, role, subject_id: subjectId } = claims as Record<string, unknown>;
-  if (typeof sub !== 'string' || !sub.trim()) throw unauthenticated('the token names no user (sub)');
+  const user = userOf(sub);
   if (typeof org !== 'string' || !org.trim()) throw unauthenticated('the token names no organisation (org)');
-  if (characterCount(sub) > auditedTextLimits.callerId) throw unauthenticated(`the token's sub must be at most ${auditedTextLimits.callerId} characters, got ${characterCount(sub)}`);
   if (characterCount(org) > auditedTextLimits.organisation) throw unauthenticated(`the token's org must be at most ${auditedTextLimits.organisation} characters, got ${characterCount(org)}`);
-  // Both are recorded in every audit entry the caller causes, and shown to whoever reads it: text a
-  // reader cannot see (`FINANCE\u200b`, read as the finance bureau) or that is no Unicode at all (a
-  // lone surrogate, stored as U+FFFD, so that the entry's hash no longer matched its row and the
-  // chain read as tampered) is refused, as the purpose headers' is.
+  // Recorded in every audit entry the caller causes, and shown to whoever reads it: text a reader
+  // cannot see (`FINANCE\u200b`, read as the finance bureau) or that is no Unicode at all (a lone
+  // surrogate, stored as U+FFFD, so that the entry's hash no longer matched its row and the chain
+  // read as tampered) is refused, as the purpose headers' is, and as the sub's (`userOf`).
   // Checked first: refusals are audited with their message, which must not carry such text either,
   // and this one does not quote the claim (a person's number).
-  for (const [claim, value] of [['sub', sub], ['org', org]] as const) {
-    if (hasInvisibleCharacters(value)) throw unauthenticated(`the token's ${claim} holds characters a reader does not see (control, format or invisible ones such as U+200B, or a lone surrogate)`);
-  }
+  if (hasInvisibleCharacters(org)) throw unauthenticated("the token's org holds characters a reader does not see (control, format or invisible ones such as U+200B, or a lone surrogate)");
   if (!organisationKinds.includes(kind as OrganisationKind)) throw unauthenticated(`the token's org_kind must be one of ${organisationKinds.join(', ')}`);
   if (!roles.includes(role as Role)) throw unauthenticated(`the token's role must be one of ${roles.join(', ')}`);
   // A code or ID number as everything else in the platform holds it (a consent's grantee, the
@@ -173,7 +207,7 @@ export function callerFromClaims(claims: JWTPayload): Caller {
   }
   return {
     // Trimmed: `banker ` is `banker`, as it reads in the audit log.
-    id: sub.trim(),
+    id: user,
     organisation,
     organisationKind: kind as OrganisationKind,
     role: role as Role,

@@ -19,7 +19,7 @@ import { firstCharacters } from '../lib/text';
 import { auditedRefusalExtension, ErrorCode, maskUnexpectedErrors, outageHttp, outageRetryAfterSeconds, withUnavailablePeerNamed, type AuditedRefusal } from '../lib/errors';
 import type { SubgraphName } from '../schema/subgraphs';
 import { AuditWriter, type AuditEntryInput } from './audit-writer';
-import { createTokenVerifier, type TokenSettings } from './authentication';
+import { createTokenVerifier, RefusedClaims, type TokenSettings } from './authentication';
 import { guardOperation, isAtOrBeneath, type AskedRootField, nullRemovedFields, readFieldGuards, refusalsAtWithheldFields, withFieldGroupsDescribed, type Refusal, type RemovedField } from './field-guards';
 import { RefusedSubjectCodes } from './refused-subject-codes';
 import { InternalClient } from '../lib/internal-client';
@@ -167,7 +167,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         await audit.write([{ ...deniedAttempt(error.refusal.message, error.requestId), ...by }]).catch(() => undefined);
         throw error.refusal;
       }
-      // A refused token is a denied attempt: it is audited too (without the claims it failed to prove).
+      // A refused token is a denied attempt: it is audited too, without the claims it failed to
+      // prove; a token refused for what it claims, under the user its signature proved.
+      if (error instanceof RefusedClaims) {
+        await audit.write([{ ...deniedAttempt(error.refusal.message, String(req.headers['x-request-id'] ?? '')), actor: error.user }]).catch(() => undefined);
+        throw error.refusal;
+      }
       if (error instanceof GraphQLError && error.extensions.code === ErrorCode.UNAUTHENTICATED) {
         await audit.write([deniedAttempt(error.message, String(req.headers['x-request-id'] ?? ''))]).catch(() => undefined);
       }

@@ -497,9 +497,24 @@ describe.each(testDatabases)('access to fields through the gateway on $label', (
     const { result, requestId } = await query({ caller: { id: 'mislabelled', organisation, organisationKind: 'ENTERPRISE', role: 'REGISTRY_ADMIN' } }, '{ __typename }', {});
     expect(result.errors?.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
     const [entry] = await attemptAudited(platform, requestId);
-    expect(entry).toMatchObject({ outcome: 'DENIED', actor: 'unverified', subject_id: null });
+    expect(entry).toMatchObject({ outcome: 'DENIED', actor: 'mislabelled', organisation: 'unverified', subject_id: null });
     const reason = `refused: ${result.errors?.[0].message}`;
     expect([...entry.operation_name]).toEqual([...reason].slice(0, 200));
+  });
+
+  it('audits a token refused for what it claims under the user its signature proved, never under the organisation it claimed', async () => {
+    const posing = [
+      { id: 'bank-clerk-7', organisation: 'ＦＩＮＡＮＣＥ', organisationKind: 'FINANCIAL_INSTITUTION', role: 'EXTERNAL_USER' },
+      { id: ' bank-clerk-8 ', organisation: 'CREDIT_OFFICE', organisationKind: 'FINANCIAL_INSTITUTION', role: 'REGISTRY_ADMIN' },
+    ] as const;
+    for (const caller of posing) {
+      const { result, requestId } = await query({ caller, headers: matter('GOVERNMENT_PROCUREMENT') }, '{ __typename }', {});
+      expect(result.status).toBe(401);
+      expect(await attemptAudited(platform, requestId)).toEqual([expect.objectContaining({ outcome: 'DENIED', actor: caller.id.trim(), organisation: 'unverified', matter: null, subject_id: null })]);
+    }
+    // A user id the log cannot record as it reads is no proven user: the attempt is recorded as unverified.
+    const hidden = await query({ caller: { id: 'clerk\u200b', organisation: 'FINANCE', organisationKind: 'FINANCIAL_INSTITUTION', role: 'EXTERNAL_USER' } }, '{ __typename }', {});
+    expect(await attemptAudited(platform, hidden.requestId)).toEqual([expect.objectContaining({ outcome: 'DENIED', actor: 'unverified', organisation: 'unverified' })]);
   });
 
   it('audits a Chinese case number as sent, in UTF-8 or percent-encoded as a browser must send it, and refuses header text that is not UTF-8', async () => {
