@@ -1,7 +1,7 @@
 import { HeaderMap } from '@apollo/server';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { requestIdOfError } from './request-record';
-import { characterCount, firstCharacters, illegibility, type TextForm } from './text';
+import { characterCount, firstCharacters, foldedDocumentNumber, illegibility, type TextForm } from './text';
 
 /**
  * The closed set of error codes a client can switch on (`extensions.code`).
@@ -214,12 +214,15 @@ export function assertLegible(text: string, field: string, label = field, form: 
 
 /**
  * A list whose items must differ (the documents of a body of evidence): BAD_USER_INPUT naming the
- * first repeat as `${field}[i]` and the item it repeats, `each` saying what to list once.
+ * first repeat as `${field}[i]` and the item it repeats, `each` saying what to list once. Items
+ * are compared as document numbers are (`foldedDocumentNumber`): 北信办〔２０２６〕５号 typed by an
+ * input method in full width is 北信办〔2026〕5号, one document listed twice.
  */
 export function assertNoRepeats(items: readonly string[], field: string, each: string): void {
-  const repeated = items.findIndex((item, i) => items.indexOf(item) < i);
+  const read = items.map(foldedDocumentNumber);
+  const repeated = read.findIndex((item, i) => read.indexOf(item) < i);
   if (repeated >= 0) {
-    throw badInput(`${field}[${repeated}]`, `${field}[${repeated}] repeats ${field}[${items.indexOf(items[repeated])}] (${quotedInput(items[repeated])}): list each ${each} once`);
+    throw badInput(`${field}[${repeated}]`, `${field}[${repeated}] repeats ${field}[${read.indexOf(read[repeated])}] (${quotedInput(items[repeated])}): list each ${each} once`);
   }
 }
 

@@ -475,6 +475,9 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
       const repeated = await queryAs(admin, violationMutation, { input: { providerId: id, kind: 'OTHER', description: '重复证据', evidence: ['证据一', '证据二', '证据一'], occurredOn: '2026-10-01' } });
       expect(repeated.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'evidence[2]' });
       expect(repeated.errors?.[0].message).toContain('repeats evidence[0]');
+      // One document however an input method typed its number: 〔２０２６〕５号 is 〔2026〕5号.
+      const typedTwice = await queryAs(admin, violationMutation, { input: { providerId: id, kind: 'OTHER', description: '重复证据', evidence: ['北信办〔2026〕5号', '北信办〔２０２６〕５号'], occurredOn: '2026-10-01' } });
+      expect(typedTwice.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'evidence[1]' });
     });
 
     it('carries out each sanction: a warning changes nothing, a downgrade, a suspension and a revocation change the provider', async () => {

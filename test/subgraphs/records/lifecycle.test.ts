@@ -372,6 +372,7 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
       ['21 proofs', Array.from({ length: 21 }, (_, i) => `凭证 No. ${i}`), 'evidence'],
       ['a blank proof', ['罚款缴纳凭证', '  '], 'evidence[1]'],
       ['the same proof twice', ['罚款缴纳凭证 No. 2026-118', '整改报告', ' 罚款缴纳凭证 No. 2026-118'], 'evidence[2]'],
+      ['the same proof typed once in full width', ['北缴〔2026〕118号', '北缴〔２０２６〕１１８号'], 'evidence[1]'],
     ])('is refused with %s, naming the item, and stores nothing', async (_label, evidence, field) => {
       const r = await record();
       const result = await queryAs(self, APPLY, { input: { recordId: r.id, correction: '已缴纳罚款并完成整改', evidence, commitment: '承诺今后守法经营' } });
