@@ -1074,9 +1074,14 @@ function entryConditions(filter: EntryFilter, persisted: (instant: Date) => unkn
     // keep the form they were named by (the log is chained, never rewritten).
     // Text the gateway refuses in its header (U+200B, U+202E pasted with it) names no entry: said, not an empty list.
     const matter = requiredLine(filter.matter, `${prefix}matter`, auditedTextLimits.matter);
-    const named = [...new Set([typedMatter(matter), matter])];
-    conditions.push(`t.matter IN (${named.map(() => '?').join(', ')})`);
-    params.push(...named);
+    if (normaliseIdentifier(matter) === unlistedMatterInStatistics) {
+      // The statistics' UNLISTED row drills down to what it counted: every matter named outside the catalogue.
+      conditions.push(`(t.matter IS NOT NULL AND t.matter NOT IN (${catalogueMatterList}))`);
+    } else {
+      const named = [...new Set([typedMatter(matter), matter])];
+      conditions.push(`t.matter IN (${named.map(() => '?').join(', ')})`);
+      params.push(...named);
+    }
   }
   if (filter.caseNumber !== null && filter.caseNumber !== undefined) {
     if (filter.hasCaseNumber === false) throw badInput(`${prefix}hasCaseNumber`, 'hasCaseNumber false lists the entries that named no case number: not with a caseNumber');
