@@ -136,6 +136,19 @@ function claimProblem(claim: string, reason: unknown, code: string): string {
   return 'failed its check';
 }
 
+/**
+ * Cyrillic and Greek letters drawn as Latin ones: `FINАNCE` with a Cyrillic А shows as FINANCE in
+ * the audit log and its statistics, beside the finance bureau's own rows.
+ */
+const latinLookalikes: Readonly<Record<string, string>> = Object.fromEntries(
+  [
+    ['АВЕКМНОРСТУХЅІЈԚԜ', 'ABEKMHOPCTYXSIJQW'],
+    ['авекмнорстухѕіјԛԝ', 'ABEKMHOPCTYXSIJQW'],
+    ['ΑΒΕΖΗΙΚΜΝΟΡΤΥΧ', 'ABEZHIKMNOPTYX'],
+    ['οικνρτυχ', 'OIKVPTUX'],
+  ].flatMap(([from, to]) => [...from].map((c, i) => [c, to[i]])),
+);
+
 /** The kinds of organisation a token names by unified social credit code or citizen ID number. */
 const codeNamedKinds = new Set<OrganisationKind>(['ENTERPRISE', 'CREDIT_SERVICE_PROVIDER', 'INDIVIDUAL']);
 
@@ -145,9 +158,13 @@ const departmentCodesAsRead = new Set(departments.map((d) => asRead(d.code)));
 /** The platform's own organisation names as `asRead` leaves them. */
 const platformOrganisationsAsRead = new Set(Object.values(platformOrganisations).map(asRead));
 
-/** Letters and digits only, accents and case left out (`Finance.`, `FİNANCE`, `credit office` as FINANCE, CREDITOFFICE). */
+/** Letters and digits only, accents, case and Cyrillic or Greek look-alikes left out (`Finance.`, `FİNANCE`, `FINАNCE`, `credit office` as FINANCE, CREDITOFFICE). */
 function asRead(text: string): string {
-  return text.normalize('NFKD').replace(/[^\p{L}\p{N}]/gu, '').toUpperCase();
+  return text
+    .normalize('NFKD')
+    .replace(/[^\p{L}\p{N}]/gu, '')
+    .replace(/./gu, (c) => latinLookalikes[c] ?? c)
+    .toUpperCase();
 }
 
 /** Whether an organisation id reads as a district department's code, however it is cased, spaced, punctuated or accented. */

@@ -110,6 +110,8 @@ describe('the caller a token names', () => {
     ['a bank, with a full stop', 'FINANCIAL_INSTITUTION', 'FINANCE.'],
     ['a bank, with a dotted capital I', 'FINANCIAL_INSTITUTION', 'F\u0130NANCE'],
     ['a bank, spaced and without the underscore', 'FINANCIAL_INSTITUTION', 'Credit Office'],
+    ['a bank, with a Cyrillic А', 'FINANCIAL_INSTITUTION', 'FIN\u0410NCE'],
+    ['an enterprise, with a Greek Ο and Cyrillic о and с', 'ENTERPRISE', 'CREDIT_\u039fFFI\u0441E'],
   ])("refuses a department's code as %s: it would be taken for the department wherever an organisation is compared by its id", (_label, kind, org) => {
     expect(() => callerFromClaims(claims(org, kind))).toThrow(
       expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }), message: expect.stringContaining('its org_kind must be DEPARTMENT') }),
@@ -123,6 +125,7 @@ describe('the caller a token names', () => {
     ['a bank, spaced', 'FINANCIAL_INSTITUTION', ' Un-Verified '],
     ['a bank', 'FINANCIAL_INSTITUTION', 'PLATFORM'],
     ['a bank, in full width', 'FINANCIAL_INSTITUTION', 'ｐｌａｔｆｏｒｍ'],
+    ['a bank, with a Cyrillic о', 'FINANCIAL_INSTITUTION', 'anonym\u043eus'],
   ])("refuses %s whose org reads as a name the platform records for itself or where no token names one: the audit log would show the caller as that", (_label, kind, org) => {
     expect(() => callerFromClaims(claims(org, kind))).toThrow(
       expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }), message: expect.stringContaining('is a name the platform records where no token names an organisation') }),
