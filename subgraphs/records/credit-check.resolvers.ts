@@ -44,10 +44,10 @@ function readable(ctx: Context, check: CreditCheck | null): CreditCheck | null {
  * only in the check's own case or under supervision (`assertCaseFileReadable`), and audited, or
  * refused, with the ledger's group and the groups of every record the check considered.
  */
-function readFindings(ctx: Context, check: CreditCheck, about: string | null = check.subjectId): void {
+function readFindings(ctx: Context, check: CreditCheck): void {
   const groups = [...new Set(['CREDIT_CHECK_LEDGER', ...check.recordsSnapshot.map((r) => categoryGroup(r.category))])];
   assertCaseFileReadable(ctx.access, check, groups);
-  for (const group of groups) disclose(ctx.access, about, group);
+  for (const group of groups) disclose(ctx.access, check.subjectId, group);
 }
 
 /**
@@ -107,7 +107,10 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
       const page = await ctx.checks.ledger(filter, scope, request.first, request.after);
       // Each check names its subject and what counted against it: a read about that subject; listed
       // by what it found, a read of its findings.
-      page?.rows.forEach((check) => (filtersByFindings(args) ? readFindings(ctx, check, request.readAbout(check.subjectId)) : disclose(ctx.access, request.readAbout(check.subjectId), 'CREDIT_CHECK_LEDGER')));
+      // Counted alone, a page of the ledger's lines names no subject (`readAbout`); counted by what
+      // the checks found, it tells of each check the caller can name (by its case, its instant)
+      // what it found: a read of each one's findings, however few of its fields are asked.
+      page?.rows.forEach((check) => (filtersByFindings(args) ? readFindings(ctx, check) : disclose(ctx.access, request.readAbout(check.subjectId), 'CREDIT_CHECK_LEDGER')));
       return toConnection(page, request, 'checkedAt', (c) => c.id);
     },
     // The measures called for and applied, by polarity, are findings (a punishment called for: a

@@ -1,6 +1,6 @@
 import type { ObjectLiteral, Repository } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
-import { Kind, type GraphQLResolveInfo, type SelectionNode } from 'graphql';
+import { getDirectiveValues, GraphQLIncludeDirective, GraphQLSkipDirective, Kind, type GraphQLResolveInfo, type SelectionNode } from 'graphql';
 import { badInput } from '../../lib/errors';
 import type { SubgraphContext } from './access';
 import { listIdentity, type CursorPosition, type CursorSeal } from './cursors';
@@ -87,11 +87,18 @@ export function pageRequest(ctx: SubgraphContext, info: GraphQLResolveInfo, pare
   return new PageRequest(ctx.cursors, () => listIdentity(info, parentId, args as Record<string, unknown>), args, selects(info, 'totalCount'), selects(info, 'edges') || selects(info, 'pageInfo'));
 }
 
-/** Whether the field being resolved selects `name` (directly, in an inline fragment or in a named one). */
+/**
+ * Whether the field being resolved selects `name` (directly, in an inline fragment or in a named
+ * one), as execution will: a selection `@skip`ped or not `@include`d is not asked.
+ */
 function selects(info: GraphQLResolveInfo, name: string): boolean {
+  const asked = (s: SelectionNode) =>
+    getDirectiveValues(GraphQLSkipDirective, s, info.variableValues)?.if !== true && getDirectiveValues(GraphQLIncludeDirective, s, info.variableValues)?.if !== false;
   const within = (selections: readonly SelectionNode[]): boolean =>
-    selections.some((s) =>
-      s.kind === Kind.FIELD ? s.name.value === name : s.kind === Kind.INLINE_FRAGMENT ? within(s.selectionSet.selections) : within(info.fragments[s.name.value]?.selectionSet.selections ?? []),
+    selections.some(
+      (s) =>
+        asked(s) &&
+        (s.kind === Kind.FIELD ? s.name.value === name : s.kind === Kind.INLINE_FRAGMENT ? within(s.selectionSet.selections) : within(info.fragments[s.name.value]?.selectionSet.selections ?? [])),
     );
   return info.fieldNodes.some((node) => node.selectionSet !== undefined && within(node.selectionSet.selections));
 }

@@ -54,6 +54,50 @@ describe.each(testDatabases)('lists read for their count alone, on $label', (dat
     expect(new Set(entries.map((e) => e.subject_id)).size).toBe(entries.length);
   });
 
+  it.each([
+    [false, 'as a count alone'],
+    [true, 'as a read of each subject on the page'],
+  ])('audits a search whose edges are asked only if %s %s', async (show) => {
+    const requestId = `included-edges-${show}`;
+    const result = await platform.query<{ searchSubjects: { totalCount: number; edges?: unknown[] } }>(
+      `query($show: Boolean!) { searchSubjects(name: "北戴河", first: 30) { totalCount edges @include(if: $show) { node { id } } ...on SubjectConnection { pageInfo @skip(if: true) { endCursor } } } }`,
+      { show },
+      procurement('BDH-CG-2027-INCL', requestId),
+    );
+    expect(result.errors).toBeUndefined();
+    const entries = await entriesOf(requestId);
+    if (show) {
+      expect(entries.length).toBe(result.data!.searchSubjects.edges!.length);
+      expect(entries.every((e) => e.subject_id !== null)).toBe(true);
+    } else {
+      expect(result.data!.searchSubjects.edges).toBeUndefined();
+      expect(entries).toEqual([{ subject_id: null, outcome: 'DISCLOSED', field_groups: 'SUBJECT_BASICS', case_number: 'BDH-CG-2027-INCL' }]);
+    }
+  });
+
+  it('audits a count of checks by what they found as a read of each counted check’s findings, about its subject: the count tells the verdict of a check the caller can name', async () => {
+    const subject = world.subjects.find((s) => s.kind !== 'NATURAL_PERSON')!;
+    const ran = await platform.query<{ runCreditCheck: { verdict: string } }>(
+      `mutation($input: RunCreditCheckInput!) { runCreditCheck(input: $input) { verdict } }`,
+      { input: { subjectId: subject.id, matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'BDH-CG-2027-ONE' } },
+      procurement('BDH-CG-2027-ONE', 'count-checks-run'),
+    );
+    expect(ran.errors).toBeUndefined();
+    const counted = await platform.query<{ creditChecks: { totalCount: number } }>(
+      `query($verdict: CheckVerdict) { creditChecks(caseNumber: "BDH-CG-2027-ONE", verdict: $verdict) { totalCount } }`,
+      { verdict: ran.data!.runCreditCheck.verdict },
+      procurement('BDH-CG-2027-ONE', 'count-checks-by-verdict'),
+    );
+    expect(counted.errors).toBeUndefined();
+    expect(counted.data!.creditChecks.totalCount).toBe(1);
+    const entries = await entriesOf('count-checks-by-verdict');
+    expect(entries.map((e) => e.subject_id)).toEqual([subject.id]);
+    expect(entries[0].field_groups.split(',')).toContain('CREDIT_CHECK_LEDGER');
+    // Counted by the ledger's line alone, the same checks name no subject.
+    await platform.query(`{ creditChecks(caseNumber: "BDH-CG-2027-ONE") { totalCount } }`, {}, procurement('BDH-CG-2027-ONE', 'count-checks-plain'));
+    expect(await entriesOf('count-checks-plain')).toEqual([{ subject_id: null, outcome: 'DISCLOSED', field_groups: 'CREDIT_CHECK_LEDGER', case_number: 'BDH-CG-2027-ONE' }]);
+  });
+
   it('counts no subject for a case whose search was only counted, in the credit office’s case statistics', async () => {
     const result = await platform.query<{ auditCases: { edges: { node: { caseNumber: string; subjects: number } }[] } }>(
       `query($from: DateTime!, $to: DateTime!) { auditCases(from: $from, to: $to, organisation: "FINANCE") { edges { node { caseNumber subjects } } } }`,
