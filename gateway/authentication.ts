@@ -136,19 +136,6 @@ function claimProblem(claim: string, reason: unknown, code: string): string {
   return 'failed its check';
 }
 
-/**
- * Cyrillic and Greek letters drawn as Latin ones: `FINАNCE` with a Cyrillic А shows as FINANCE in
- * the audit log and its statistics, beside the finance bureau's own rows.
- */
-const latinLookalikes: Readonly<Record<string, string>> = Object.fromEntries(
-  [
-    ['АВЕКМНОРСТУХЅІЈԚԜ', 'ABEKMHOPCTYXSIJQW'],
-    ['авекмнорстухѕіјԛԝ', 'ABEKMHOPCTYXSIJQW'],
-    ['ΑΒΕΖΗΙΚΜΝΟΡΤΥΧ', 'ABEZHIKMNOPTYX'],
-    ['οικνρτυχ', 'OIKVPTUX'],
-  ].flatMap(([from, to]) => [...from].map((c, i) => [c, to[i]])),
-);
-
 /** The kinds of organisation a token names by unified social credit code or citizen ID number. */
 const codeNamedKinds = new Set<OrganisationKind>(['ENTERPRISE', 'CREDIT_SERVICE_PROVIDER', 'INDIVIDUAL']);
 
@@ -158,18 +145,28 @@ const departmentCodesAsRead = new Set(departments.map((d) => asRead(d.code)));
 /** The platform's own organisation names as `asRead` leaves them. */
 const platformOrganisationsAsRead = new Set(Object.values(platformOrganisations).map(asRead));
 
-/** Letters and digits only, accents, case and Cyrillic or Greek look-alikes left out (`Finance.`, `FİNANCE`, `FINАNCE`, `credit office` as FINANCE, CREDITOFFICE). */
+/** Letters and digits only, accents and case left out (`Finance.`, `FİNANCE`, `credit office` as FINANCE, CREDITOFFICE). */
 function asRead(text: string): string {
-  return text
-    .normalize('NFKD')
-    .replace(/[^\p{L}\p{N}]/gu, '')
-    .replace(/./gu, (c) => latinLookalikes[c] ?? c)
-    .toUpperCase();
+  return text.normalize('NFKD').replace(/[^\p{L}\p{N}]/gu, '').toUpperCase();
 }
 
-/** Whether an organisation id reads as a district department's code, however it is cased, spaced, punctuated or accented. */
-function readsAsDepartment(org: string): boolean {
-  return departmentCodesAsRead.has(asRead(org));
+/**
+ * A letter that may be drawn as a Latin one: any letter outside ASCII but those of the scripts
+ * written beside Latin in organisation names here (Chinese, Japanese, Korean). Cyrillic А, Greek
+ * α, Lisu ꓮ, Cherokee Ꭺ and the small capital ᴀ all show as A; no list of look-alikes is complete.
+ */
+const standsInForLatin = /[^\x00-\x7f\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Bopomofo}]/u;
+
+/**
+ * Whether `org` reads as one of `names` (each as `asRead` leaves it): however cased, spaced,
+ * punctuated or accented, and with any letter that may be drawn as a Latin one taken for the one
+ * the name has there (`FINАNCE`, `ᴄʀᴇᴅɪᴛ_ᴏꜰꜰɪᴄᴇ`). An id of such letters only, as long as a name,
+ * reads as it too: no district organisation is named so.
+ */
+function readsAsOneOf(org: string, names: ReadonlySet<string>): boolean {
+  const read = [...asRead(org)];
+  for (const name of names) if (name.length === read.length && read.every((c, i) => c === name[i] || standsInForLatin.test(c))) return true;
+  return false;
 }
 
 /** Claims: `sub`, `org`, `org_kind`, `role`, and `subject_id` for a subject acting for itself. */
@@ -202,13 +199,13 @@ export function callerFromClaims(claims: JWTPayload): Caller {
   // organisation by its id (the report case files a department registered, the records it
   // supplied, the officers who acted for it), a bank whose token carried `FINANCE` would be
   // taken for the finance bureau.
-  if (kind !== 'DEPARTMENT' && readsAsDepartment(org)) {
+  if (kind !== 'DEPARTMENT' && readsAsOneOf(org, departmentCodesAsRead)) {
     throw unauthenticated(`the token's org ${org} is the code of a district department, which names that department only: its org_kind must be DEPARTMENT, not ${String(kind)}`);
   }
   // Where no token names anyone, the platform records itself, `anonymous` (a printable page's
   // reader) or `unverified` (a refused token): a caller's org read as one of those would pass, in
   // the audit log and its statistics, for what the platform recorded.
-  if (platformOrganisationsAsRead.has(asRead(org))) {
+  if (readsAsOneOf(org, platformOrganisationsAsRead)) {
     throw unauthenticated(`the token's org ${org} is a name the platform records where no token names an organisation (${Object.values(platformOrganisations).join(', ')}): no caller's organisation may be named so`);
   }
   // The department as read (` CREDIT_OFFICE ` is the credit office, as for its other checks).

@@ -112,6 +112,11 @@ describe('the caller a token names', () => {
     ['a bank, spaced and without the underscore', 'FINANCIAL_INSTITUTION', 'Credit Office'],
     ['a bank, with a Cyrillic А', 'FINANCIAL_INSTITUTION', 'FIN\u0410NCE'],
     ['an enterprise, with a Greek Ο and Cyrillic о and с', 'ENTERPRISE', 'CREDIT_\u039fFFI\u0441E'],
+    ['a bank, with a Greek α', 'FINANCIAL_INSTITUTION', 'fin\u03b1nce'],
+    ['a bank, with a lunate sigma for its C', 'FINANCIAL_INSTITUTION', '\u03f9REDIT_OFFICE'],
+    ['a bank, in small capitals', 'FINANCIAL_INSTITUTION', 'ᴄʀᴇᴅɪᴛ_ᴏꜰꜰɪᴄᴇ'],
+    ['a bank, in Lisu letters', 'FINANCIAL_INSTITUTION', 'ꓝꓲꓠꓮꓠꓚꓰ'],
+    ['a bank, with a Cherokee Ꭺ', 'FINANCIAL_INSTITUTION', 'FIN\u13aaNCE'],
   ])("refuses a department's code as %s: it would be taken for the department wherever an organisation is compared by its id", (_label, kind, org) => {
     expect(() => callerFromClaims(claims(org, kind))).toThrow(
       expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }), message: expect.stringContaining('its org_kind must be DEPARTMENT') }),
@@ -126,6 +131,7 @@ describe('the caller a token names', () => {
     ['a bank', 'FINANCIAL_INSTITUTION', 'PLATFORM'],
     ['a bank, in full width', 'FINANCIAL_INSTITUTION', 'ｐｌａｔｆｏｒｍ'],
     ['a bank, with a Cyrillic о', 'FINANCIAL_INSTITUTION', 'anonym\u043eus'],
+    ['a bank, with a Cyrillic ԁ', 'FINANCIAL_INSTITUTION', 'unverifie\u0501'],
   ])("refuses %s whose org reads as a name the platform records for itself or where no token names one: the audit log would show the caller as that", (_label, kind, org) => {
     expect(() => callerFromClaims(claims(org, kind))).toThrow(
       expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }), message: expect.stringContaining('is a name the platform records where no token names an organisation') }),
@@ -180,6 +186,12 @@ describe('the caller a token names', () => {
     ['an outside user role for a department', 'FINANCE', 'DEPARTMENT', 'EXTERNAL_USER'],
   ])('refuses %s: every grant downstream reads the role as its holder', (_label, org, orgKind, role) => {
     expect(() => callerFromClaims({ sub: 'user-1', org, org_kind: orgKind, role })).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }), message: expect.stringContaining(`role ${role} is held only by`) }));
+  });
+
+  it('accepts an organisation named in Chinese, or in Latin letters that name no department', () => {
+    for (const org of ['河北银行北戴河支行', 'BANK_HEBEI_BEIDAIHE', 'Finance Lease Co.', 'ＢＡＮＫ－ＨＥＢＥＩ']) {
+      expect(callerFromClaims({ sub: 'user-1', org, org_kind: 'FINANCIAL_INSTITUTION', role: 'EXTERNAL_USER' })).toMatchObject({ organisation: org.trim() });
+    }
   });
 
   it('accepts each role where it is held', () => {
