@@ -104,6 +104,16 @@ function purposeHeaderText(name: string, raw: string): string {
 }
 
 /**
+ * A consent id as the register holds it: a UUID, written in lower case (randomUUID), which a
+ * bank's system may print in upper case (a SQL Server uniqueidentifier, say), is that consent
+ * however cased; any other id as sent.
+ */
+function typedConsentId(text: string): string {
+  const folded = foldedNumber(text);
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(folded) ? folded.toLowerCase() : folded;
+}
+
+/**
  * One purpose header's value; BAD_USER_INPUT (400) naming the header when it is sent twice, is not
  * UTF-8 or is longer than its audit column.
  */
@@ -118,7 +128,7 @@ function purposeHeader(req: IncomingMessage, part: keyof typeof purposeHeaders):
   // folded only once decoded from UTF-8, its length counted as the audit log keeps it. A matter
   // is read as typed matters are (typedMatter); one outside the catalogue is what the audit log
   // shows (UNKNOWN_MATTER).
-  const asRead = !text ? text : part === 'caseNumber' ? foldedNumber(text) : part === 'matter' ? typedMatter(text) : text;
+  const asRead = !text ? text : part === 'caseNumber' ? foldedNumber(text) : part === 'matter' ? typedMatter(text) : typedConsentId(text);
   const value = asRead || undefined;
   const max = auditedTextLimits[part];
   if (value && characterCount(value) > max) {

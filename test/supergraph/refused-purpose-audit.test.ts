@@ -67,4 +67,19 @@ describe.each(testDatabases)('the audit of a request whose purpose was refused o
     expect(entries.length).toBeGreaterThan(0);
     for (const entry of entries) expect({ outcome: entry.outcome, matter: entry.matter, consent_id: entry.consent_id }).toEqual({ outcome: 'DENIED', matter: 'FINANCIAL_SERVICES', consent_id: named });
   });
+  it('reads a consent id sent in upper case as the consent, and audits its reads and refusals under the id as the register holds it', async () => {
+    for (const [label, consentId, outcome] of [
+      ['active', demoConsents.bankFinancialServices, 'DISCLOSED'],
+      ['revoked', demoConsents.revoked, 'DENIED'],
+    ] as const) {
+      const requestId = `upper-cased-consent-${label}`;
+      const result = await platform.query<{ subject: { name: string } | null }>(`query($id: ID!) { subject(id: $id) { name } }`, { id: world.subjects[0].id }, {
+        caller: bank,
+        headers: { 'x-credit-matter': 'FINANCIAL_SERVICES', 'x-credit-consent': ` ${consentId.toUpperCase()} `, 'x-request-id': requestId },
+      });
+      expect({ label, read: result.data?.subject !== null }).toEqual({ label, read: outcome === 'DISCLOSED' });
+      const entries: Entry[] = await platform.databases.audit.query('SELECT outcome, matter, case_number, consent_id, field_groups FROM audit_entry WHERE request_id = ? ORDER BY sequence', [requestId]);
+      expect(entries.map((e) => [e.outcome, e.consent_id])).toEqual([[outcome, consentId]]);
+    }
+  });
 });
