@@ -80,7 +80,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       // What exactly came back is for the operator; the client learns only which subgraph and why.
       if (reason === SubgraphFault.BAD_RESPONSE) this.observer?.fault(`the ${this.name} subgraph answered something that is not a GraphQL response`, error, options.context?.requestId);
       if (reason === SubgraphFault.IDENTITY_REFUSED) this.observer?.fault(`the ${this.name} subgraph refused the gateway's signed identity: check that both hold the same GATEWAY_SIGNING_KEY and that their clocks agree`, error, options.context?.requestId);
-      const unavailable = { message: this.messageFor(reason, error), extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, reason, retryAfterSeconds: outageRetryAfterSeconds } };
+      const unavailable = { message: this.messageFor(reason, error, isMutation(options.request.query)), extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, reason, retryAfterSeconds: outageRetryAfterSeconds } };
       const paths = askedPaths(options);
       // An empty path stands for the error without one: GraphQL leaves `path` out where no field is named.
       return { errors: paths.length ? paths.map((path) => (path.length ? { ...unavailable, path } : unavailable)) : [unavailable] } as GatewayGraphQLResponse;
@@ -99,13 +99,18 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     }
   }
 
-  private messageFor(reason: SubgraphFault, error: unknown): string {
+  private messageFor(reason: SubgraphFault, error: unknown, mutation: boolean): string {
     switch (reason) {
       case SubgraphFault.UNREACHABLE:
         return `the ${this.name} subgraph could not be reached`;
       case SubgraphFault.TIMEOUT:
-        // The fetcher's PeerTimeout (lib/platform-http.ts): the time the call had, and whether that was what the request had left.
-        return (error as PeerTimeout).message;
+        // The fetcher's PeerTimeout (lib/platform-http.ts): the time the call had, and whether that
+        // was what the request had left. A subgraph the gateway stopped waiting for stores nothing
+        // once it sees its caller gone, but a commit already under way completes (README, Errors):
+        // the client cannot tell which, and every mutation answers a retry with what it stored.
+        return mutation
+          ? `${(error as PeerTimeout).message}; whether the change was stored is not known for certain: send the same request again, which answers with what was stored if it was, rather than another`
+          : (error as PeerTimeout).message;
       case SubgraphFault.BAD_RESPONSE:
         return `the ${this.name} subgraph did not answer with a GraphQL response`;
       case SubgraphFault.IDENTITY_REFUSED:

@@ -339,6 +339,31 @@ describe('the gateway when a subgraph is down, slow or answers garbage', () => {
     expect(Number((row as { n: unknown }).n)).toBe(0);
   });
 
+  it('tells a client whose mutation the gateway stopped waiting for to send the same request again, as its outcome is not known for certain', async () => {
+    const code = unifiedSocialCreditCode({ authority: '9', orgType: '1', division: '130304', organisationBody: 'MA0HANG2' });
+    const register = () =>
+      platform.query<{ registerSubject: { id: string } | null }>(
+        /* GraphQL */ `mutation Register($code: String!, $date: Date!) { registerSubject(input: { kind: ENTERPRISE, name: "超时测试有限公司", code: $code, registrationDate: $date }) { id } }`,
+        { code, date: todayInDistrict() },
+        registrar,
+      );
+    entities.behaviour = { kind: 'hang' };
+    try {
+      const result = await register();
+      expect(result.data).toEqual({ registerSubject: null });
+      expect(result.errors?.map((e) => [e.extensions?.code, e.extensions?.reason, e.path])).toEqual([['SUBGRAPH_UNAVAILABLE', 'TIMEOUT', ['registerSubject']]]);
+      expect(result.errors?.[0].message).toBe(
+        `the entities subgraph did not answer within ${timeoutMs} ms; whether the change was stored is not known for certain: send the same request again, which answers with what was stored if it was, rather than another`,
+      );
+    } finally {
+      entities.behaviour = { kind: 'proxy' };
+    }
+    // Sent again as it was: stored now (the stand-in never passed the first on), or named as stored.
+    const again = await register();
+    expect(again.errors).toBeUndefined();
+    expect(again.data?.registerSubject?.id).toBeTruthy();
+  });
+
   // What a stopping subgraph answers a request that reaches it on a kept-alive connection (lib/http-server.ts): nothing of it ran.
   const shuttingDown = { kind: 'answer' as const, status: 503, contentType: 'application/json', body: JSON.stringify({ errors: [{ message: 'the server is shutting down: nothing of this request ran, send it again', extensions: { code: 'SHUTTING_DOWN', retryAfterSeconds: 5 } }] }) };
 
