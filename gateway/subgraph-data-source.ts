@@ -107,9 +107,10 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
         // The fetcher's PeerTimeout (lib/platform-http.ts): the time the call had, and whether that
         // was what the request had left. A subgraph the gateway stopped waiting for stores nothing
         // once it sees its caller gone, but a commit already under way completes (README, Errors):
-        // the client cannot tell which, and every mutation answers a retry with what it stored.
+        // the client cannot tell which. A retry is answered with what was stored; a check or a
+        // report generation, each of which makes a new one per call, only under its idempotencyKey.
         return mutation
-          ? `${(error as PeerTimeout).message}; whether the change was stored is not known for certain: send the same request again, which answers with what was stored if it was, rather than another`
+          ? `${(error as PeerTimeout).message}; whether the change was stored is not known for certain: send the same request again, which answers with what was stored if it was (a check or a report generation only when sent with an idempotencyKey), rather than another`
           : (error as PeerTimeout).message;
       case SubgraphFault.BAD_RESPONSE:
         return `the ${this.name} subgraph did not answer with a GraphQL response`;

@@ -353,7 +353,7 @@ describe('the gateway when a subgraph is down, slow or answers garbage', () => {
       expect(result.data).toEqual({ registerSubject: null });
       expect(result.errors?.map((e) => [e.extensions?.code, e.extensions?.reason, e.path])).toEqual([['SUBGRAPH_UNAVAILABLE', 'TIMEOUT', ['registerSubject']]]);
       expect(result.errors?.[0].message).toBe(
-        `the entities subgraph did not answer within ${timeoutMs} ms; whether the change was stored is not known for certain: send the same request again, which answers with what was stored if it was, rather than another`,
+        `the entities subgraph did not answer within ${timeoutMs} ms; whether the change was stored is not known for certain: send the same request again, which answers with what was stored if it was (a check or a report generation only when sent with an idempotencyKey), rather than another`,
       );
     } finally {
       entities.behaviour = { kind: 'proxy' };
