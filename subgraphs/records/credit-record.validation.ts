@@ -13,7 +13,7 @@ import { todayInDistrict } from '../../lib/calendar';
 import { quotedInput } from '../../lib/errors';
 import { isIsoDate } from '../shared/scalars';
 import type { StoredRecordStatus } from './entities/credit-record.entity';
-import { characterCount, foldedDocumentNumber, illegibility, isLegible } from '../../lib/text';
+import { characterCount, foldedDocumentNumber, illegibility } from '../../lib/text';
 
 /** A credit record as a department submits it, before the platform adds id and disclosure end. */
 export interface CreditRecordDraft {
@@ -45,8 +45,6 @@ const severities: readonly string[] = ['MINOR', 'GENERAL', 'SERIOUS'];
 const storedStatuses: readonly string[] = ['ACTIVE', 'OBJECTED', 'RESTORED', 'WITHDRAWN'];
 const maxDocumentNumberLength = 64;
 const maxSummaryLength = 500;
-/** A summary may run over lines and use tabs, but hold no other control character. */
-const controlCharacterBesideLineBreaks = /(?![\t\n\r])\p{Cc}/u;
 /**
  * The founding of the People's Republic: no administrative organ whose decisions the platform
  * records decided earlier (and MySQL's DATE holds years from 1000 only).
@@ -133,10 +131,12 @@ export function validateCreditRecord(draft: CreditRecordDraft, today: string): C
   const summary = draft.summary.trim();
   if (summary.length === 0 || characterCount(summary) > maxSummaryLength) {
     problem('summary', `summary must have 1 to ${maxSummaryLength} characters, got ${characterCount(summary)}`);
-  } else if (controlCharacterBesideLineBreaks.test(summary)) {
-    problem('summary', 'summary must not hold control characters other than line breaks and tabs (U+0000…)');
-  } else if (!isLegible(summary)) {
-    problem('summary', 'summary must hold at least one letter or digit');
+  } else {
+    // Held to the rule of every text a person types (README, Errors), as an objection's reason is:
+    // a summary is published as written, and one told from another by a U+200B alone re-sent an
+    // old batch's row past the guard that keeps a correction made on an objection (record-intake).
+    const illegible = illegibility('summary', summary, 'prose');
+    if (illegible) problem('summary', illegible);
   }
 
   const decisionDateValid = isIsoDate(draft.decisionDate);

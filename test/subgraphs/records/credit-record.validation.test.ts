@@ -102,7 +102,12 @@ describe('validateCreditRecord', () => {
     expect(messages({ documentNumber: '--' })).toEqual(['documentNumber must hold at least one letter or digit, got "--"']);
     expect(messages({ documentNumber: 'A\nB' })).toEqual(['documentNumber must not hold control or invisible characters (a line break, U+0000, U+200B, U+202E…), got "A\\nB"']);
     expect(messages({ documentNumber: 'A\u200b-1' })).toEqual(['documentNumber must not hold control or invisible characters (a line break, U+0000, U+200B, U+202E…), got "A\\u200b-1"']);
-    expect(messages({ summary: 'a\u0000b' })).toEqual(['summary must not hold control characters other than line breaks and tabs (U+0000…)']);
+    expect(messages({ summary: 'a\u0000b' })).toEqual(['summary must not hold control or invisible characters other than line breaks and tabs (U+0000, U+200B, U+202E…), got "a\\u0000b"']);
+    // A summary is published as written: what a reader cannot see is refused, as in any text a person types.
+    for (const hidden of ['\u200b', '\u202e', '\u2060', '\u00ad', '\u2028']) {
+      expect({ hidden, fields: fieldsOf({ ...penalty, summary: `超范围经营${hidden}，警告` }) }).toEqual({ hidden, fields: ['summary'] });
+    }
+    expect(messages({ summary: '\u0301警告' })[0]).toContain('a combining mark with no letter to sit on');
     expect(messages({ decisionDate: '1800-01-01' })).toEqual(['decisionDate must not be before 1949-10-01, got 1800-01-01']);
   });
 

@@ -260,6 +260,8 @@ describe.each(testDatabases)('record intake mutations on $label', (database) => 
       ['a document number of invisible characters only', { documentNumber: '\u200b\u200b' }, 'BAD_USER_INPUT', 'documentNumber'],
       ['a document number holding U+0000', { documentNumber: '北戴河市监罚〔2026〕\u0000950号' }, 'BAD_USER_INPUT', 'documentNumber'],
       ['a summary holding U+0000', { summary: '罚款\u00002000元' }, 'BAD_USER_INPUT', 'summary'],
+      ['a summary holding a zero-width space', { summary: '超范围经营，警告\u200b' }, 'BAD_USER_INPUT', 'summary'],
+      ['a summary holding a right-to-left override', { summary: '罚款\u202e2000元' }, 'BAD_USER_INPUT', 'summary'],
       ['a decision before 1949-10-01', { decisionDate: '1800-01-01' }, 'BAD_USER_INPUT', 'decisionDate'],
       ['a decision in the future', { decisionDate: addDays(today, 1) }, 'BAD_USER_INPUT', 'decisionDate'],
       ['an impossible date', { decisionDate: '2026-02-30' }, 'BAD_USER_INPUT', 'decisionDate'],
