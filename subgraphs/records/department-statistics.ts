@@ -62,6 +62,7 @@ export interface DepartmentObjectionHandling {
 export interface DepartmentObjectionBacklog {
   atStart: number;
   atEnd: number;
+  overdueAtEnd: number;
 }
 
 export interface DepartmentRestorationHandling {
@@ -87,7 +88,7 @@ type Counts = Omit<DepartmentHandlingStatistic, 'department'>;
 const emptyCounts = (): Counts => ({
   intake: { created: 0, corrected: 0 },
   objections: { filed: 0, accepted: 0, rejected: 0, decidedLate: 0, withdrawn: 0, pending: 0, overdue: 0 },
-  objectionBacklog: { atStart: 0, atEnd: 0 },
+  objectionBacklog: { atStart: 0, atEnd: 0, overdueAtEnd: 0 },
   restorations: { filed: 0, approved: 0, rejected: 0, closed: 0, withdrawn: 0, pending: 0 },
 });
 
@@ -190,15 +191,20 @@ export async function departmentHandlingStatistics(ctx: Context, args: Departmen
     const cases = Number(row.cases);
     const filedOn = String(row.filed_on);
     const pending = row.status === 'SUBMITTED';
-    // Not decided (or withdrawn) by the period's end; filed before it, as every case read is.
-    if (pending || String(row.decided_on) >= args.to) department.objectionBacklog.atEnd += cases;
+    // The time limit `CreditRecordObjection.decisionDueBy` and `overdue` read, from the day filed.
+    const dueBy = objectionDueBy(startOfDistrictDay(filedOn));
+    // Not decided (or withdrawn) by the period's end; filed before it, as every case read is. Past
+    // its time limit then: its last day over before the period's end, or, in a period not yet
+    // over, before today (as `creditRecordObjections(overdue: true)` reads it).
+    if (pending || String(row.decided_on) >= args.to) {
+      department.objectionBacklog.atEnd += cases;
+      if (dueBy < (args.to < ctx.today ? args.to : ctx.today)) department.objectionBacklog.overdueAtEnd += cases;
+    }
     // Filed before the period and, as every case read is, not decided before it began.
     if (filedOn < args.from) {
       department.objectionBacklog.atStart += cases;
       continue;
     }
-    // The time limit `CreditRecordObjection.decisionDueBy` and `overdue` read, from the day filed.
-    const dueBy = objectionDueBy(startOfDistrictDay(filedOn));
     counts.filed += cases;
     if (pending) {
       counts.pending += cases;

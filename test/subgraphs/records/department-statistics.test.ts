@@ -40,7 +40,7 @@ const QUERY = /* GraphQL */ `
       department { code }
       intake { created corrected }
       objections { filed accepted rejected decidedLate pending overdue }
-      objectionBacklog { atStart atEnd }
+      objectionBacklog { atStart atEnd overdueAtEnd }
       restorations { filed approved rejected closed pending }
     }
   }
@@ -49,7 +49,7 @@ interface Statistic {
   department: { code: string };
   intake: { created: number; corrected: number };
   objections: { filed: number; accepted: number; rejected: number; decidedLate: number; pending: number; overdue: number };
-  objectionBacklog: { atStart: number; atEnd: number };
+  objectionBacklog: { atStart: number; atEnd: number; overdueAtEnd: number };
   restorations: { filed: number; approved: number; rejected: number; closed: number; pending: number };
 }
 type Answer = GraphQLResponse<{ departmentHandlingStatistics: Statistic[] | null }>;
@@ -63,7 +63,7 @@ function row(
     department: { code },
     intake: { created: 0, corrected: 0, ...counts.intake },
     objections: { filed: 0, accepted: 0, rejected: 0, decidedLate: 0, pending: 0, overdue: 0, ...counts.objections },
-    objectionBacklog: { atStart: 0, atEnd: 0, ...counts.objectionBacklog },
+    objectionBacklog: { atStart: 0, atEnd: 0, overdueAtEnd: 0, ...counts.objectionBacklog },
     restorations: { filed: 0, approved: 0, rejected: 0, closed: 0, pending: 0, ...counts.restorations },
   };
 }
@@ -238,15 +238,21 @@ describe.each(testDatabases)('departmentHandlingStatistics on $label', (database
     expect(await answered(day(14), day(21))).toEqual([
       row('FINANCE', { intake: { corrected: 1 }, objectionBacklog: { atStart: 2, atEnd: 0 } }),
       // Accepted on M+14's last evening and rejected on M+15: pending when the period began, not at its end.
-      row('MARKET_REGULATION', { objectionBacklog: { atStart: 5, atEnd: 3 } }),
+      // Of the three at its end, those filed on M-1 and M+6 were past their limits (M+11, M+18) by M+21; M+7's (M+21) was not.
+      row('MARKET_REGULATION', { objectionBacklog: { atStart: 5, atEnd: 3, overdueAtEnd: 2 } }),
     ]);
   });
 
   it('tells a pending objection still within its limit from an overdue one, as of today', async () => {
     expect(await answered(addDays(today, -20), addDays(today, 1))).toEqual([
-      row('MARKET_REGULATION', { objectionBacklog: { atStart: 3, atEnd: 3 } }),
-      row('TAXATION', { objections: { filed: 2, pending: 2, overdue: 1 }, objectionBacklog: { atEnd: 2 } }),
+      // A period not yet over: its end's overdue are today's, whenever filed, as creditRecordObjections(overdue: true) lists them.
+      row('MARKET_REGULATION', { objectionBacklog: { atStart: 3, atEnd: 3, overdueAtEnd: 3 } }),
+      row('TAXATION', { objections: { filed: 2, pending: 2, overdue: 1 }, objectionBacklog: { atEnd: 2, overdueAtEnd: 1 } }),
     ]);
+    for (const [department, overdueAtEnd] of [['MARKET_REGULATION', 3], ['TAXATION', 1]] as const) {
+      const listed = await records.queryAs<{ creditRecordObjections: { totalCount: number } }>(creditOffice, `query($d: ID) { creditRecordObjections(overdue: true, sourceDepartment: $d) { totalCount } }`, { d: department });
+      expect({ department, listed: listed.data?.creditRecordObjections.totalCount }).toEqual({ department, listed: overdueAtEnd });
+    }
   });
 
   it('answers a period with nothing in it with no rows', async () => {
@@ -345,7 +351,8 @@ describe.each(testDatabases)('departmentHandlingStatistics: the objection backlo
       row('FINANCE', { objectionBacklog: { atStart: 1, atEnd: 1 } }),
       row('MARKET_REGULATION', {
         objections: { filed: 3, accepted: 1, rejected: 1, pending: 1, overdue: 1 },
-        objectionBacklog: { atStart: 5, atEnd: 5 },
+        // Of the five at its end, the two filed on M-10 were past their limit (M+4).
+        objectionBacklog: { atStart: 5, atEnd: 5, overdueAtEnd: 2 },
       }),
     ]);
   });
@@ -355,7 +362,7 @@ describe.each(testDatabases)('departmentHandlingStatistics: the objection backlo
     expect(next).toEqual([
       row('FINANCE', { objectionBacklog: { atStart: 1, atEnd: 0 } }),
       // Filed in it: the one pending since its first instant, the one decided the day filed.
-      row('MARKET_REGULATION', { objections: { filed: 2, accepted: 1, pending: 1, overdue: 1 }, objectionBacklog: { atStart: 5, atEnd: 4 } }),
+      row('MARKET_REGULATION', { objections: { filed: 2, accepted: 1, pending: 1, overdue: 1 }, objectionBacklog: { atStart: 5, atEnd: 4, overdueAtEnd: 2 } }),
     ]);
     for (const code of ['FINANCE', 'MARKET_REGULATION']) {
       const [ending, starting] = [week, next].map((rows) => rows.find((r) => r.department.code === code)!.objectionBacklog);
@@ -363,8 +370,8 @@ describe.each(testDatabases)('departmentHandlingStatistics: the objection backlo
     }
     // Over the two weeks at once: the same start and end.
     expect((await answered(day(0), day(14))).map((r) => [r.department.code, r.objectionBacklog])).toEqual([
-      ['FINANCE', { atStart: 1, atEnd: 0 }],
-      ['MARKET_REGULATION', { atStart: 5, atEnd: 4 }],
+      ['FINANCE', { atStart: 1, atEnd: 0, overdueAtEnd: 0 }],
+      ['MARKET_REGULATION', { atStart: 5, atEnd: 4, overdueAtEnd: 2 }],
     ]);
   });
 
@@ -373,8 +380,9 @@ describe.each(testDatabases)('departmentHandlingStatistics: the objection backlo
     // The week before: at its start the six filed on M-10; at its end, less the two decided in it,
     // with the one filed on its last instant (finance's, filed in it, at its end only).
     expect((await answered(day(-7), day(0))).map((r) => [r.department.code, r.objectionBacklog, r.objections.filed])).toEqual([
-      ['FINANCE', { atStart: 0, atEnd: 1 }, 1],
-      ['MARKET_REGULATION', { atStart: 6, atEnd: 5 }, 1],
+      ['FINANCE', { atStart: 0, atEnd: 1, overdueAtEnd: 0 }, 1],
+      // At M's first instant, those filed on M-10 were still within their limit (M+4).
+      ['MARKET_REGULATION', { atStart: 6, atEnd: 5, overdueAtEnd: 0 }, 1],
     ]);
   });
 });
@@ -391,7 +399,7 @@ describe.each(testDatabases)('departmentHandlingStatistics: withdrawn cases on $
       departmentHandlingStatistics(from: $from, to: $to) {
         department { code }
         objections { filed accepted rejected decidedLate withdrawn pending overdue }
-        objectionBacklog { atStart atEnd }
+        objectionBacklog { atStart atEnd overdueAtEnd }
         restorations { filed approved rejected closed withdrawn pending }
       }
     }
@@ -433,14 +441,15 @@ describe.each(testDatabases)('departmentHandlingStatistics: withdrawn cases on $
         department: { code: 'MARKET_REGULATION' },
         objections: { filed: 4, accepted: 0, rejected: 1, decidedLate: 1, withdrawn: 2, pending: 1, overdue: 1 },
         // At the week's end: the one withdrawn after it, the pending one and the one rejected after it.
-        objectionBacklog: { atStart: 0, atEnd: 3 },
+        objectionBacklog: { atStart: 0, atEnd: 3, overdueAtEnd: 0 },
         restorations: { filed: 1, approved: 0, rejected: 0, closed: 0, withdrawn: 1, pending: 0 },
       },
     ]);
   });
 
   it('keeps a withdrawn objection in the backlog until it was withdrawn, and out of it after', async () => {
-    expect((await counted(day(14), day(21))).map((r) => [r.department.code, r.objectionBacklog])).toEqual([['MARKET_REGULATION', { atStart: 3, atEnd: 2 }]]);
-    expect((await counted(day(21), day(28))).map((r) => [r.department.code, r.objectionBacklog])).toEqual([['MARKET_REGULATION', { atStart: 2, atEnd: 2 }]]);
+    // The two left at M+21 were filed on M+2, past their limit (M+16) by then.
+    expect((await counted(day(14), day(21))).map((r) => [r.department.code, r.objectionBacklog])).toEqual([['MARKET_REGULATION', { atStart: 3, atEnd: 2, overdueAtEnd: 2 }]]);
+    expect((await counted(day(21), day(28))).map((r) => [r.department.code, r.objectionBacklog])).toEqual([['MARKET_REGULATION', { atStart: 2, atEnd: 2, overdueAtEnd: 2 }]]);
   });
 });
