@@ -1,7 +1,7 @@
 import { HeaderMap } from '@apollo/server';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { requestIdOfError } from './request-record';
-import { characterCount, firstCharacters, foldedDocumentNumber, illegibility, type TextForm } from './text';
+import { characterCount, firstCharacters, foldedDocumentNumber, illegibility, quotedVisibly, type TextForm } from './text';
 
 /**
  * The closed set of error codes a client can switch on (`extensions.code`).
@@ -107,10 +107,12 @@ export const maxQuotedCharacters = 80;
  * large as the request each time it was quoted: in a batch's rejections and an error's
  * `extensions.problems`, which no message cap bounds, one value sent in every field of every row
  * came back hundreds of times; and a message cut at its cap lost what it said after the value.
+ * Text a reader does not see is written out (`quotedVisibly`: "\u200b2026-11-01"), or a refused
+ * value would read as one that looks right.
  */
 export function quotedInput(value: unknown): string {
   const text = typeof value === 'string' ? value : String(JSON.stringify(value));
-  const quoted = (shown: string) => (typeof value === 'string' ? JSON.stringify(shown) : shown);
+  const quoted = (shown: string) => (typeof value === 'string' ? quotedVisibly(shown) : shown);
   const count = characterCount(text);
   if (count <= maxQuotedCharacters) return quoted(text);
   // Its first characters are within twice as many UTF-16 units: read there, not in the whole 100 KB.

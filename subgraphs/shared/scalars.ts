@@ -1,5 +1,6 @@
 import { GraphQLScalarType, Kind, print, type ValueNode } from 'graphql';
 import { badInput, quotedInput } from '../../lib/errors';
+import { foldedNumber } from '../../lib/text';
 
 const isoDate = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -20,11 +21,16 @@ const sentValue = (value: unknown): Sent => ({ value, shown: quotedInput(value) 
 // A literal other than a string is a few tokens at most (the gateway's token limit): printed whole.
 const sentLiteral = (ast: ValueNode): Sent => (ast.kind === Kind.STRING ? sentValue(ast.value) : { value: undefined, shown: `${print(ast)}, which is not a string` });
 
+/**
+ * A date typed in full width (２０２６－１１－１５, as an input method in full-width mode types it) is
+ * the date: folded (NFKC) and trimmed, as record intake reads the dates of a row.
+ */
 function parseDate({ value, shown }: Sent): string {
-  if (typeof value !== 'string' || !isIsoDate(value)) {
+  const date = typeof value === 'string' ? foldedNumber(value) : value;
+  if (typeof date !== 'string' || !isIsoDate(date)) {
     throw badInput('Date', `expected a calendar date as YYYY-MM-DD, got ${shown}`);
   }
-  return value;
+  return date;
 }
 
 /** Calendar dates (decision dates, validity) carry no time zone: a decision of 2026-03-01 is that day everywhere. */

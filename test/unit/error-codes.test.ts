@@ -38,6 +38,9 @@ describe('a value refused, as a reason quotes it', () => {
     expect(quotedInput('A'.repeat(maxQuotedCharacters))).toBe(JSON.stringify('A'.repeat(maxQuotedCharacters)));
     expect(quotedInput(null)).toBe('null');
     expect(quotedInput(1234)).toBe('1234');
+    // What a reader does not see is written out: a refused value must not read as one that looks right.
+    expect(quotedInput('\u200b2026-11-01')).toBe('"\\u200b2026-11-01"');
+    expect(quotedInput('BDH\u202e1')).toBe('"BDH\\u202e1"');
   });
 
   it(`is quoted by its first ${maxQuotedCharacters} characters and how many it had when longer, counted as a reader counts them`, () => {

@@ -17,9 +17,22 @@ describe('the Date scalar', () => {
     expect(parsed(() => DateScalar.parseLiteral({ kind: Kind.STRING, value }))).toBe(value);
   });
 
-  it.each(['2026-02-29', '2026-02-30', '2026-13-01', '2026-00-10', '2026-1-1', '26-01-01', '2026-01-01T00:00:00Z', '', 'now'])('refuses %j', (value) => {
+  it.each(['2026-02-29', '2026-02-30', '2026-13-01', '2026-00-10', '2026-1-1', '26-01-01', '2026-01-01T00:00:00Z', '', 'now', '2026/11/15', '２０２６／１１／１５'])('refuses %j', (value) => {
     expect(isIsoDate(value)).toBe(false);
     expect(parsed(() => DateScalar.parseValue(value))).toEqual(['refused', 'BAD_USER_INPUT']);
+  });
+
+  // As record intake reads a row's dates: an input method in full-width mode types ２０２６－１１－１５.
+  it.each([
+    ['２０２６－１１－１５', '2026-11-15'],
+    [' 2026-11-15\u3000', '2026-11-15'],
+  ])('takes %j, typed in full width or with spaces about it, as %s', (value, date) => {
+    expect(DateScalar.parseValue(value)).toBe(date);
+    expect(DateScalar.parseLiteral({ kind: Kind.STRING, value })).toBe(date);
+  });
+
+  it('shows a character a reader does not see in the date it refuses', () => {
+    expect(() => DateScalar.parseValue('\u200b2026-11-01')).toThrow('expected a calendar date as YYYY-MM-DD, got "\\u200b2026-11-01"');
   });
 });
 

@@ -268,6 +268,15 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
       expect((await readRecord(r.id)).objections.map((o) => o.status)).toEqual(['SUBMITTED']);
     });
 
+    it('reads a corrected decision date typed in full width as the date, as intake reads a row\'s', async () => {
+      const r = await record();
+      const objection = (await object(r.id)).data!.objectToCreditRecord;
+      const typed = addDays(today, -40).replace(/[0-9-]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+      const corrected = await decideObjection(objection.id, { decision: 'ACCEPT', resolution: 'CORRECTED', correction: { decisionDate: typed } });
+      expect(corrected.errors).toBeUndefined();
+      expect((await stored(r.id)).decisionDate).toBe(addDays(today, -40));
+    });
+
     it('is decided only by the source department, with a resolution when accepted', async () => {
       const r = await record();
       const objection = (await object(r.id)).data!.objectToCreditRecord;
