@@ -74,9 +74,12 @@ export interface WithdrawCaseInput {
 type FiledCase = CreditRecordObjection | RestorationApplication;
 
 /**
- * Called with the subject of a case a refusal names by its id (`objectionId`, `applicationId`),
- * so that the caller's learning of it is audited in the subject's trail, as the answer naming the
- * case would have been (the resolver reports it under the mutation's field group).
+ * Called with the record's subject once a caller may act for it on a filing (an objection, a
+ * restoration application): whatever follows tells of the record (its status, when it can be
+ * restored, a case pending on it), refused or filed, so the caller's learning of it is audited in
+ * the subject's trail, as the answer naming the case would have been (the resolver reports it
+ * under the mutation's field group). The credit office's window, which reads no record, learnt a
+ * restored (restricted) record's status from the refusal, unaudited.
  */
 export type CaseDisclosure = (subjectId: string) => void;
 
@@ -241,10 +244,11 @@ export class RecordLifecycleRepository {
       if (!mayActFor(identity, record)) {
         throw forbiddenAbout(record.subjectId, 'NOT_ENTITLED', 'an objection is filed by the record’s subject itself, or on its behalf by an officer of the credit office or of the record’s source department');
       }
+      disclosed?.(record.subjectId);
       const pending = record.status === 'OBJECTED' ? await manager.findOne(CreditRecordObjection, { where: { recordId: record.id, status: 'SUBMITTED' } }) : null;
       if (pending) {
         if (pending.submittedBy === actor.userId && pending.submittedByOrganisation === actor.organisation && pending.reason === reason) return pending;
-        throw this.pendingCase(identity, pending, record, 'OBJECT', disclosed);
+        throw this.pendingCase(identity, pending, 'OBJECT');
       }
       const next = this.recordTransition(record, 'OBJECT', 'recordId');
       const objection = Object.assign(new CreditRecordObjection(), {
@@ -462,6 +466,7 @@ export class RecordLifecycleRepository {
       if (!mayActFor(identity, record)) {
         throw forbiddenAbout(record.subjectId, 'NOT_ENTITLED', 'restoration is applied for by the record’s subject itself, or on its behalf by an officer of the credit office or of the record’s source department');
       }
+      disclosed?.(record.subjectId);
       // Stored SUBMITTED, it is pending unless its record's disclosure has ended (then CLOSED).
       const stored = await manager.findOne(RestorationApplication, { where: { recordId: record.id, status: 'SUBMITTED' } });
       const pending = stored && this.asItStands(stored, record).status === 'SUBMITTED' ? stored : null;
@@ -469,7 +474,7 @@ export class RecordLifecycleRepository {
         return pending;
       }
       this.restoration(record, 'recordId');
-      if (pending) throw this.pendingCase(identity, pending, record, 'RESTORE', disclosed);
+      if (pending) throw this.pendingCase(identity, pending, 'RESTORE');
       const application = Object.assign(new RestorationApplication(), {
         id: randomUUID(),
         recordId: record.id,
@@ -522,12 +527,11 @@ export class RecordLifecycleRepository {
    * The refusal of a second case while one is pending for the record (`OBJECT`: an objection,
    * `RESTORE`: a restoration application): TRANSITION_NOT_ALLOWED on `recordId`, naming the
    * pending case by its id (`objectionId`, `applicationId`) and when it was filed to a caller who
-   * may read it, where a front end goes on with it, and disclosed so; to any other (the window,
-   * when the subject filed itself) saying only that one is pending.
+   * may read it, where a front end goes on with it; to any other (the window, when the subject
+   * filed itself) saying only that one is pending. Disclosed either way (`CaseDisclosure`).
    */
-  private pendingCase(identity: RequestIdentity, pending: FiledCase, record: CreditRecord, action: 'OBJECT' | 'RESTORE', disclosed?: CaseDisclosure) {
+  private pendingCase(identity: RequestIdentity, pending: FiledCase, action: 'OBJECT' | 'RESTORE') {
     const shown = maySeeLifecycle(identity, pending);
-    if (shown) disclosed?.(record.subjectId);
     const named = shown ? ` (${pending.id}, filed at ${inDistrictTime(pending.submittedAt)})` : '';
     if (action === 'RESTORE') {
       return notAllowedNow('recordId', `an application for this record is already pending${named}; wait for its decision`, shown ? { applicationId: pending.id } : {});

@@ -268,6 +268,23 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
       expect((await readRecord(r.id)).objections.map((o) => o.status)).toEqual(['SUBMITTED']);
     });
 
+    it('audits what a refused filing tells the window of a record it cannot read: its status, when it can be restored', async () => {
+      const disclosuresOf = (result: GraphQLResponse) => (result.extensions?.disclosures as { subjectId: string; groups: string[] }[] | undefined) ?? [];
+      const restored = await record();
+      await db().getRepository(CreditRecord).update({ id: restored.id }, { status: 'RESTORED' });
+      const objected = await object(restored.id, window);
+      expect(objected.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', problem: 'TRANSITION_NOT_ALLOWED', recordStatus: 'RESTORED' });
+      expect(disclosuresOf(objected)).toEqual([{ subjectId: subject.id, groups: ['RECORD_OBJECTIONS'] }]);
+      // A serious penalty of five months ago is restorable after a year: the refusal says from when.
+      const early = await apply((await record({ severity: 'SERIOUS' })).id, window);
+      expect(early.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', problem: 'TRANSITION_NOT_ALLOWED', restorableFrom: expect.any(String) });
+      expect(disclosuresOf(early)).toEqual([{ subjectId: subject.id, groups: ['RECORD_RESTORATION'] }]);
+      // Refused before the record is read, a filing tells nothing of it.
+      const blank = await queryAs(window, OBJECT, { input: { recordId: restored.id, reason: ' ' } });
+      expect(blank.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+      expect(disclosuresOf(blank)).toEqual([]);
+    });
+
     it('reads a corrected decision date typed in full width as the date, as intake reads a row\'s', async () => {
       const r = await record();
       const objection = (await object(r.id)).data!.objectToCreditRecord;

@@ -100,7 +100,8 @@ describe.each(testDatabases)('lifecycle mutations sent again, on $label', (datab
       const byWindow = await object(r.id, window, '处罚对象认定有误');
       expect(refusal(byWindow).extensions).toEqual([{ code: 'BAD_USER_INPUT', field: 'recordId', problem: 'TRANSITION_NOT_ALLOWED', recordStatus: 'OBJECTED' }]);
       expect(byWindow.errors?.[0].message).toBe('the record is OBJECTED: an objection to it is pending; one objection at a time');
-      expect(byWindow.extensions?.disclosures).toBeUndefined();
+      // That still tells the window the record's status, which it reads nowhere else: audited in the subject's trail.
+      expect(byWindow.extensions?.disclosures).toEqual([{ subjectId: subject.id, groups: ['RECORD_OBJECTIONS'] }]);
       expect(await db().getRepository(CreditRecordObjection).countBy({ recordId: r.id })).toBe(1);
     });
 
