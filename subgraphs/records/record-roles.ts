@@ -92,7 +92,8 @@ export function assertMaySeeCase(identity: RequestIdentity, value: { subjectId: 
   if (maySeeLifecycle(identity, value)) return;
   // The supervision reads objections only (RECORD_OBJECTIONS under CREDIT_SUPERVISION), not applications.
   const supervision = what === 'objection' ? ', and the supervising departments under CREDIT_SUPERVISION' : '';
-  throw forbiddenAbout(value.subjectId, 'NOT_ENTITLED', `this ${what} is shown to its subject, the record's source department, the organisation that filed it and the credit office${supervision}`);
+  // The credit office's supervisors, not its window, whose officers are told so by this very message.
+  throw forbiddenAbout(value.subjectId, 'NOT_ENTITLED', `this ${what} is shown to its subject, the record's source department, the organisation that filed it and the credit office's supervisors${supervision}`);
 }
 
 /** The acting user, from the verified identity; never from an input field. */

@@ -105,7 +105,7 @@ function visibleCase<T extends { subjectId: string; sourceDepartment: string; su
 }
 
 function lifecycleOf(ctx: Context, record: CreditRecord, field: string): void {
-  if (!maySeeLifecycle(ctx.access.identity, record)) throw forbiddenAbout(record.subjectId, 'NOT_ENTITLED', `CreditRecord.${field} is shown to the record's subject, its source department and the credit office`);
+  if (!maySeeLifecycle(ctx.access.identity, record)) throw forbiddenAbout(record.subjectId, 'NOT_ENTITLED', `CreditRecord.${field} is shown to the record's subject, its source department and the credit office's supervisors`);
 }
 
 function rejectionList(results: RowResult[]): Rejection[] {

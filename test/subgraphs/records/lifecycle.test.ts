@@ -828,6 +828,9 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
       const objectionRead = refusalOf(await queryAs(unrelated, `query($id: ID!) { creditRecordObjection(id: $id) { id } }`, { id: objection.id }));
       const applicationRead = refusalOf(await queryAs(unrelated, `query($id: ID!) { restorationApplication(id: $id) { id } }`, { id: application.id }));
       expect([objectionRead, applicationRead]).toEqual([expect.objectContaining({ code: 'FORBIDDEN', problem: 'NOT_ENTITLED' }), expect.objectContaining({ code: 'FORBIDDEN', problem: 'NOT_ENTITLED' })]);
+      // The credit office's window, refused a case the subject filed itself, is told who sees it: the office's supervisors, not "the credit office" it is.
+      const byWindow = refusalOf(await queryAs(window, `query($id: ID!) { creditRecordObjection(id: $id) { id } }`, { id: objection.id }));
+      expect(byWindow).toEqual(expect.objectContaining({ code: 'FORBIDDEN', problem: 'NOT_ENTITLED', message: expect.stringContaining("and the credit office's supervisors") }));
       expect(refusalOf(await decideObjection(objection.id, { decision: 'REJECT' }, unrelated))).toEqual(objectionRead);
       expect(refusalOf(await withdrawObjection(objection.id, unrelated))).toEqual(objectionRead);
       expect(refusalOf(await decideRestoration(application.id, 'REJECT', unrelated))).toEqual(applicationRead);

@@ -200,7 +200,7 @@ describe.each(testDatabases)('one department’s objections, overdue ones to fol
     const one = seeded.find((o) => o.sourceDepartment === 'FINANCE' && o.submittedByOrganisation === 'CREDIT_OFFICE')!;
     const refused = await queryAs(officerOf('MARKET_REGULATION'), /* GraphQL */ `query($id: ID!) { creditRecordObjection(id: $id) { id } }`, { id: one.id });
     expect(refused.errors?.[0]).toMatchObject({
-      message: expect.stringContaining('the organisation that filed it and the credit office, and the supervising departments under CREDIT_SUPERVISION'),
+      message: expect.stringContaining("the organisation that filed it and the credit office's supervisors, and the supervising departments under CREDIT_SUPERVISION"),
       extensions: { code: 'FORBIDDEN', problem: 'NOT_ENTITLED' },
     });
   });
