@@ -169,12 +169,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       }
       // A refused token is a denied attempt: it is audited too, without the claims it failed to
       // prove; a token refused for what it claims, under the user its signature proved.
+      const requestId = String(req.headers['x-request-id'] ?? '');
       if (error instanceof RefusedClaims) {
-        await audit.write([{ ...deniedAttempt(error.refusal.message, String(req.headers['x-request-id'] ?? '')), actor: error.user }]).catch(() => undefined);
+        await audit.write([{ ...deniedAttempt(error.refusal.message, requestId), actor: error.user }]).catch(() => undefined);
         throw error.refusal;
       }
       if (error instanceof GraphQLError && error.extensions.code === ErrorCode.UNAUTHENTICATED) {
-        await audit.write([deniedAttempt(error.message, String(req.headers['x-request-id'] ?? ''))]).catch(() => undefined);
+        await audit.write([deniedAttempt(error.message, requestId)]).catch(() => undefined);
       }
       throw error;
     }

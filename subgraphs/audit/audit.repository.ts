@@ -520,9 +520,10 @@ export class AuditRepository {
     const shownKind = disclosure === 'exact' ? q('organisation_kind') : subjectReadersOr(q('organisation_kind'));
     const shownMatter = `CASE WHEN ${q('matter')} IS NULL OR ${q('matter')} IN (${catalogueMatterList}) THEN ${q('matter')} ELSE '${unlistedMatterInStatistics}' END`;
     // A statistic read is a DISCLOSED entry with no subject (the gateway's, one per statistic
-    // answered; so is a list read for its count alone): it disclosed no subject's credit data, and counted here, every refresh of these
-    // very counts would raise them. They are listed by `hasSubject: false` (`entryConditions`). A
-    // refused attempt that named no subject is still a refused request.
+    // answered; so is a list read for its count alone): it disclosed no subject's credit data, and
+    // counted here, every refresh of these very counts would raise them. They are listed by
+    // `hasSubject: false` (`entryConditions`). A refused attempt that named no subject is still a
+    // refused request.
     const conditions = [`${q('occurred_at')} >= ?`, `${q('occurred_at')} < ?`, `${q('outcome')} IN (?, ?)`, `(${q('subject_id')} IS NOT NULL OR ${q('outcome')} <> ?)`, ...where];
     const params: unknown[] = [this.persistedInstant(from), this.persistedInstant(to), 'DISCLOSED', 'DENIED', 'DISCLOSED'];
     const { organisation, organisationKind } = filter;

@@ -105,11 +105,10 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
       const request = pageRequest(ctx, info, caseFile && JSON.stringify([caseFile.matter, caseFile.caseNumber]), args);
       const filter = caseFile ? { ...typed, ...caseFile } : typed;
       const page = await ctx.checks.ledger(filter, scope, request.first, request.after);
-      // Each check names its subject and what counted against it: a read about that subject; listed
-      // by what it found, a read of its findings.
-      // Counted alone, a page of the ledger's lines names no subject (`readAbout`); counted by what
-      // the checks found, it tells of each check the caller can name (by its case, its instant)
-      // what it found: a read of each one's findings, however few of its fields are asked.
+      // Each check names its subject and what counted against it: a read about that subject, but
+      // for a page counted alone, which names none (`readAbout`). Listed or counted by what it
+      // found, a read of its findings about its subject: a count tells what a check the caller can
+      // name (by its case, its instant) found, however few of its fields are asked.
       page?.rows.forEach((check) => (filtersByFindings(args) ? readFindings(ctx, check) : disclose(ctx.access, request.readAbout(check.subjectId), 'CREDIT_CHECK_LEDGER')));
       return toConnection(page, request, 'checkedAt', (c) => c.id);
     },

@@ -64,11 +64,6 @@ export function decisionAfterEntry(decisionDate: string, recordedAt: Date): stri
 }
 
 /**
- * Every rule a credit record must satisfy before it is stored, as a list of problems (empty when
- * the draft is valid). Record intake reports them all at once; the seed asserts there are none.
- * `today` is the district's date (YYYY-MM-DD), so that tests and seeds can fix it.
- */
-/**
  * What is wrong with a document number itself, or undefined: judged as it is kept
  * (recordFromDraft), where full-width digits fold, and may fold into more characters (⑽ is （10）).
  */
@@ -80,6 +75,11 @@ export function documentNumberProblem(typed: string): string | undefined {
   return illegibility('documentNumber', documentNumber);
 }
 
+/**
+ * Every rule a credit record must satisfy before it is stored, as a list of problems (empty when
+ * the draft is valid). Record intake reports them all at once; the seed asserts there are none.
+ * `today` is the district's date (YYYY-MM-DD), so that tests and seeds can fix it.
+ */
 export function validateCreditRecord(draft: CreditRecordDraft, today: string): CreditRecordProblem[] {
   const problems: CreditRecordProblem[] = [];
   const problem = (field: keyof CreditRecordDraft, message: string) => problems.push({ field, message });

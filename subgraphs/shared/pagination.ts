@@ -84,23 +84,27 @@ export class PageRequest {
  * another's.
  */
 export function pageRequest(ctx: SubgraphContext, info: GraphQLResolveInfo, parentId: string | null, args: PageArgs & object): PageRequest {
-  return new PageRequest(ctx.cursors, () => listIdentity(info, parentId, args as Record<string, unknown>), args, selects(info, 'totalCount'), selects(info, 'edges') || selects(info, 'pageInfo'));
+  const asked = selectedFields(info);
+  return new PageRequest(ctx.cursors, () => listIdentity(info, parentId, args as Record<string, unknown>), args, asked.has('totalCount'), asked.has('edges') || asked.has('pageInfo'));
 }
 
 /**
- * Whether the field being resolved selects `name` (directly, in an inline fragment or in a named
- * one), as execution will: a selection `@skip`ped or not `@include`d is not asked.
+ * The names of the fields the field being resolved selects (directly, in inline fragments or in
+ * named ones), as execution will: a selection `@skip`ped or not `@include`d is not asked.
  */
-function selects(info: GraphQLResolveInfo, name: string): boolean {
+function selectedFields(info: GraphQLResolveInfo): Set<string> {
+  const names = new Set<string>();
   const asked = (s: SelectionNode) =>
     getDirectiveValues(GraphQLSkipDirective, s, info.variableValues)?.if !== true && getDirectiveValues(GraphQLIncludeDirective, s, info.variableValues)?.if !== false;
-  const within = (selections: readonly SelectionNode[]): boolean =>
-    selections.some(
-      (s) =>
-        asked(s) &&
-        (s.kind === Kind.FIELD ? s.name.value === name : s.kind === Kind.INLINE_FRAGMENT ? within(s.selectionSet.selections) : within(info.fragments[s.name.value]?.selectionSet.selections ?? [])),
-    );
-  return info.fieldNodes.some((node) => node.selectionSet !== undefined && within(node.selectionSet.selections));
+  const collect = (selections: readonly SelectionNode[]): void => {
+    for (const s of selections) {
+      if (!asked(s)) continue;
+      if (s.kind === Kind.FIELD) names.add(s.name.value);
+      else collect(s.kind === Kind.INLINE_FRAGMENT ? s.selectionSet.selections : (info.fragments[s.name.value]?.selectionSet.selections ?? []));
+    }
+  };
+  for (const node of info.fieldNodes) if (node.selectionSet) collect(node.selectionSet.selections);
+  return names;
 }
 
 export interface PageQuery<E extends ObjectLiteral> {
