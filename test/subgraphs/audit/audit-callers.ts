@@ -1,4 +1,5 @@
 import type { RequestIdentity } from '../../../lib/access/identity';
+import type { AuditEntryInput } from '../../../subgraphs/audit/audit.repository';
 
 /** The callers the audit subgraph's suites read and write its log as. */
 
@@ -22,3 +23,21 @@ export const analyst: RequestIdentity = {
   scope: {},
   requestId: 'analyst-request',
 };
+
+/**
+ * An entry as the gateway writes one for a finance bureau officer's read under government
+ * procurement, with no case: a suite gives what identifies it and what it is about.
+ */
+export function financeOfficerEntry(entry: Pick<AuditEntryInput, 'id' | 'subjectId' | 'requestId' | 'occurredAt'> & Partial<AuditEntryInput>): AuditEntryInput {
+  return {
+    actor: 'finance-officer-1',
+    organisation: 'FINANCE',
+    organisationKind: 'DEPARTMENT',
+    role: 'DEPARTMENT_OFFICER',
+    matter: 'GOVERNMENT_PROCUREMENT',
+    caseNumber: null,
+    fieldGroups: ['SUBJECT_BASICS'],
+    outcome: 'DISCLOSED',
+    ...entry,
+  };
+}

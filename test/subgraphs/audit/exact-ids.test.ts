@@ -1,4 +1,4 @@
-import { supervisor } from './audit-callers';
+import { financeOfficerEntry, supervisor } from './audit-callers';
 import { AuditRepository, type AuditEntryInput } from '../../../subgraphs/audit/audit.repository';
 import { ExactAuditIds1764000000440 } from '../../../subgraphs/audit/migrations/1764000000440-exact-audit-ids';
 import { ExactAuditActors1764000000480 } from '../../../subgraphs/audit/migrations/1764000000480-exact-audit-actors';
@@ -32,21 +32,14 @@ const to = new Date(Date.UTC(2027, 6, 1));
 const at = (day: number) => new Date(Date.UTC(2027, 5, day, 3));
 
 function entry(id: number, overrides: Partial<AuditEntryInput> = {}): AuditEntryInput {
-  return {
+  return financeOfficerEntry({
     id: `ea000000-0000-4000-8000-${String(id).padStart(12, '0')}`,
-    actor: 'finance-officer-1',
-    organisation: 'FINANCE',
-    organisationKind: 'DEPARTMENT',
-    role: 'DEPARTMENT_OFFICER',
-    matter: 'GOVERNMENT_PROCUREMENT',
     caseNumber: 'BDHCG-2027-0001',
     subjectId: subject,
-    fieldGroups: ['SUBJECT_BASICS'],
     requestId: `request-${id}`,
     occurredAt: at(2 + id),
-    outcome: 'DISCLOSED',
     ...overrides,
-  };
+  });
 }
 
 // The subject's own trail (three entries), one entry a request left under its id upper-cased, and

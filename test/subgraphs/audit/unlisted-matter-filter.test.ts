@@ -1,4 +1,4 @@
-import { supervisor } from './audit-callers';
+import { financeOfficerEntry, supervisor } from './audit-callers';
 import { AuditRepository, type AuditEntryInput } from '../../../subgraphs/audit/audit.repository';
 import { auditSubgraph } from '../../../subgraphs/audit/subgraph';
 import { testDatabases } from '../../helpers/databases';
@@ -16,20 +16,14 @@ const BY_MATTER = /* GraphQL */ `query ByMatter($matter: String!) { auditEntries
 const at = (day: number) => new Date(Date.UTC(2027, 7, day, 3));
 
 function entry(id: number, matter: string | null): AuditEntryInput {
-  return {
+  return financeOfficerEntry({
     id: `eb000000-0000-4000-8000-${String(id).padStart(12, '0')}`,
-    actor: 'finance-officer-1',
-    organisation: 'FINANCE',
-    organisationKind: 'DEPARTMENT',
-    role: 'DEPARTMENT_OFFICER',
     matter,
-    caseNumber: null,
     subjectId: 'c437ca86-5d0e-4c1b-9a3f-2b7e8d6f10ab',
-    fieldGroups: ['SUBJECT_BASICS'],
     requestId: `unlisted-${id}`,
     occurredAt: at(2 + id),
     outcome: 'DENIED',
-  };
+  });
 }
 
 const fixtures = [entry(1, 'Procurement_X'), entry(2, 'ｐｒｏｃｕｒｅｍｅｎｔ_x'), entry(3, 'GOVERNMENT_PROCUREMENT'), entry(4, null)];
