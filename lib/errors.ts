@@ -188,6 +188,20 @@ export function optionalText(value: unknown, field: string, max: number, label =
   return trimmed;
 }
 
+/** An optional line (`optionalText`) held, when given, to the rule of `requiredLine`. */
+export function optionalLine(value: unknown, field: string, max: number, label = field): string | null {
+  const text = optionalText(value, field, max, label);
+  if (text !== null) assertLegible(text, field, label);
+  return text;
+}
+
+/** Optional prose (`optionalText`) held, when given, to the rule of `requiredProse`. */
+export function optionalProse(value: unknown, field: string, max: number, label = field): string | null {
+  const text = optionalText(value, field, max, label);
+  if (text !== null) assertLegible(text, field, label, 'prose');
+  return text;
+}
+
 const idempotencyKeyPattern = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /**

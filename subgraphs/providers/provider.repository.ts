@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Equal, In, IsNull, MoreThan, type DataSource, type EntityManager, type Repository } from 'typeorm';
 import { inDistrictTime, todayInDistrict } from '../../lib/calendar';
-import { assertLegible, assertNoRepeats, badInput, clientError, ErrorCode, optionalText, quotedInput, requiredLine, requiredProse } from '../../lib/errors';
+import { assertNoRepeats, badInput, clientError, ErrorCode, optionalLine, optionalText, quotedInput, requiredLine, requiredProse } from '../../lib/errors';
 import { normaliseIdentifier, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
 import { characterCount, nameAsRead, nameKey } from '../../lib/text';
 import type { CursorPosition } from '../shared/cursors';
@@ -780,7 +780,7 @@ const particularRules = {
   LEGAL_REPRESENTATIVE: { field: 'legalRepresentative', read: (value: unknown, field: string): string => requiredLine(value, field, 100) },
   BUSINESS_SCOPE: { field: 'businessScope', read: (value: unknown, field: string): string => requiredProse(value, field, 2000) },
   // Optional: a cleared contact box is no contact (README, Errors), not a contact of nothing.
-  CONTACT: { field: 'contact', read: (value: unknown, field: string): string | null => optionalLegibleLine(value, field, 40) },
+  CONTACT: { field: 'contact', read: (value: unknown, field: string): string | null => optionalLine(value, field, 40) },
 } as const satisfies Record<ProviderParticular, { field: ParticularField; read: (value: unknown, field: string) => string | null }>;
 
 /** The application's fields checked in the input's order, so that the first refusal names the first bad field. */
@@ -814,9 +814,3 @@ function sameChanges(kept: readonly ParticularChange[], asked: readonly Particul
   return kept.length === asked.length && kept.every((k, i) => k.particular === asked[i].particular && k.before === asked[i].before && k.after === asked[i].after);
 }
 
-/** An optional line, held to the rule of `requiredLine` when given; left out, null or blank it is none (null). */
-function optionalLegibleLine(value: unknown, field: string, max: number): string | null {
-  const text = optionalText(value, field, max);
-  if (text !== null) assertLegible(text, field);
-  return text;
-}

@@ -5,7 +5,7 @@ import type { RequestIdentity } from '../../lib/access/identity';
 import { inDistrictTime } from '../../lib/calendar';
 import { findDepartment } from '../../lib/catalogue/departments';
 import { restorableFrom, restorationRules, type Polarity, type RecordCategoryCode, type Severity, type TaxCreditGrade } from '../../lib/catalogue/record-categories';
-import { assertLegible, assertNoRepeats, badInput, clientError, ErrorCode, optionalText, quotedInput } from '../../lib/errors';
+import { assertLegible, assertNoRepeats, badInput, clientError, ErrorCode, optionalProse, quotedInput } from '../../lib/errors';
 import { optionalCode } from '../../lib/identifiers';
 import { characterCount, type TextForm } from '../../lib/text';
 import type { CursorPosition } from '../shared/cursors';
@@ -90,13 +90,6 @@ function text(value: string | null | undefined, field: string, max: number, form
   // Read by the other side of the case: a U+202E reason reads reversed, one of U+200B blank.
   assertLegible(trimmed, field, field, form);
   return trimmed;
-}
-
-/** An optional reason (a withdrawal's), trimmed, held to the rule for prose a person reads; null when left out or blank. */
-function optionalReason(value: string | null | undefined, field: string, max: number): string | null {
-  const reason = optionalText(value, field, max);
-  if (reason !== null) assertLegible(reason, field, field, 'prose');
-  return reason;
 }
 
 const outOfScope = "this request may act only on its own subject's records";
@@ -332,7 +325,7 @@ export class RecordLifecycleRepository {
    */
   async withdrawObjection(input: WithdrawCaseInput, identity: RequestIdentity): Promise<CreditRecordObjection> {
     const actor = actorOf(identity, 'withdrawing an objection');
-    const reason = optionalReason(input.reason, 'reason', 500);
+    const reason = optionalProse(input.reason, 'reason', 500);
     return await this.write(async (manager) => {
       const objection = await manager.findOne(CreditRecordObjection, { where: { id: input.id }, lock: lockFor(manager) });
       if (!objection) throw notFound(identity, 'objection', input.id);
@@ -358,7 +351,7 @@ export class RecordLifecycleRepository {
    */
   async withdrawRestorationApplication(input: WithdrawCaseInput, identity: RequestIdentity): Promise<RestorationApplication> {
     const actor = actorOf(identity, 'withdrawing a restoration application');
-    const reason = optionalReason(input.reason, 'reason', 500);
+    const reason = optionalProse(input.reason, 'reason', 500);
     return await this.write(async (manager) => {
       const { record, application } = await this.lockedApplication(manager, input.id, identity);
       assertMaySeeCase(identity, application, 'restoration application');

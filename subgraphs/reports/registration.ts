@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestIdentity } from '../../lib/access/identity';
 import { todayInDistrict } from '../../lib/calendar';
-import { assertLegible, badInput, optionalText, quotedInput, requiredText } from '../../lib/errors';
+import { assertLegible, badInput, optionalLine, optionalText, quotedInput, requiredText } from '../../lib/errors';
 import { optionalCode } from '../../lib/identifiers';
 import { earliestReportIssueDate, namesHeldOn, permissions, type FilingStatus, type NameHeld, type SupervisionClass } from '../../lib/catalogue/provider-supervision';
 import { addMonths } from '../../lib/catalogue/record-categories';
@@ -97,9 +97,8 @@ export async function registerReport(
   if (grade !== null && !creditGrades.includes(grade)) throw badInput('grade', `grade must be AAA, AA, A, BBB, BB, B, CCC, CC or C, with + or - after AA to B only, got ${quotedInput(input.grade)}`);
   const verificationCode = requiredText(input.verificationCode, 'verificationCode', 32);
   if (!codePattern.test(verificationCode)) throw badInput('verificationCode', `verificationCode must be 4 to 32 letters, digits or hyphens as printed on the report, got ${quotedInput(input.verificationCode)}`);
-  const documentReference = optionalText(input.documentReference, 'documentReference', 500);
   // Often the only pointer to the document: one that reads otherwise than it is stored finds nothing.
-  if (documentReference) assertLegible(documentReference, 'documentReference');
+  const documentReference = optionalLine(input.documentReference, 'documentReference', 500);
   const documentSha256 = optionalText(input.documentSha256, 'documentSha256', Infinity)?.toLowerCase() ?? null;
   if (documentSha256 !== null && !sha256Pattern.test(documentSha256)) throw badInput('documentSha256', `documentSha256 must be 64 hexadecimal characters (SHA-256), got ${quotedInput(input.documentSha256)}`);
   if (!documentReference && !documentSha256) throw badInput('documentReference', 'register the document itself: give documentReference (where the file is kept), documentSha256 (its hash), or both');
@@ -109,8 +108,7 @@ export async function registerReport(
   if (thirdParty && !providerId) throw badInput('issuerProviderId', 'a THIRD_PARTY_PROVIDER report names its provider: issuerProviderId, from the provider registry');
   if (!thirdParty && providerId) throw badInput('issuerProviderId', `issuerProviderId applies only to THIRD_PARTY_PROVIDER reports, not to ${source}`);
   // Counted as stored, composed (NFC): normalising before trimming trims the same spaces.
-  const givenIssuer = optionalText(input.issuerName?.normalize('NFC'), 'issuerName', 200);
-  if (givenIssuer) assertLegible(givenIssuer, 'issuerName');
+  const givenIssuer = optionalLine(input.issuerName?.normalize('NFC'), 'issuerName', 200);
   if (!thirdParty && !givenIssuer && !defaultIssuerNames[source]) throw badInput('issuerName', `a ${source} report names its issuer as printed on it (issuerName)`);
   // The platform's own reports are generated, with their snapshot and verification code; one
   // registered under its name would pass for one.

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ErrorCode, maskUnexpectedErrors, maxMessageCharacters, maxQuotedCharacters, quotedInput } from '../../lib/errors';
+import { GraphQLError } from 'graphql';
+import { ErrorCode, maskUnexpectedErrors, maxMessageCharacters, maxQuotedCharacters, optionalLine, optionalProse, quotedInput } from '../../lib/errors';
 import { projectRoot } from '../../lib/project-root';
 
 // Front ends switch on `extensions.code`: every code the platform answers with is in the README's table.
@@ -48,5 +49,32 @@ describe('a value refused, as a reason quotes it', () => {
     // 𠀀 is one character (two UTF-16 units), never cut in half.
     expect(quotedInput('𠀀'.repeat(100))).toBe(`"${'𠀀'.repeat(maxQuotedCharacters)}"… (100 characters in all)`);
     expect(quotedInput(['x'.repeat(100)])).toBe(`${JSON.stringify(['x'.repeat(100)]).slice(0, maxQuotedCharacters)}… (104 characters in all)`);
+  });
+});
+
+// Optional text a person types (a provider's contact, a withdrawal's reason, a report's issuer):
+// a cleared box is none, anything given is held to the rule of its required counterpart.
+describe('optional text held to the legibility rule', () => {
+  const refused = (read: () => unknown) => {
+    try {
+      read();
+    } catch (error) {
+      return (error as GraphQLError).extensions;
+    }
+    throw new Error('not refused');
+  };
+  it.each([
+    ['optionalLine', optionalLine],
+    ['optionalProse', optionalProse],
+  ] as const)('%s: blank is none, given is trimmed, too long or unreadable is BAD_USER_INPUT naming the field', (_, read) => {
+    for (const none of [undefined, null, '', '  \u3000 ']) expect(read(none, 'reason', 10)).toBeNull();
+    expect(read('  撤回  ', 'reason', 10)).toBe('撤回');
+    expect(refused(() => read('字'.repeat(11), 'reason', 10))).toEqual({ code: ErrorCode.BAD_USER_INPUT, field: 'reason' });
+    expect(refused(() => read('\u202e撤回', 'reason', 10))).toEqual({ code: ErrorCode.BAD_USER_INPUT, field: 'reason' });
+    expect(refused(() => read('撤\u200b回', 'reason', 10))).toEqual({ code: ErrorCode.BAD_USER_INPUT, field: 'reason' });
+  });
+  it('a line may not run over lines; prose may', () => {
+    expect(refused(() => optionalLine('第一行\n第二行', 'contact', 40))).toEqual({ code: ErrorCode.BAD_USER_INPUT, field: 'contact' });
+    expect(optionalProse('第一行\n第二行', 'reason', 40)).toBe('第一行\n第二行');
   });
 });
