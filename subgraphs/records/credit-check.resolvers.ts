@@ -181,6 +181,10 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
       if (!underCheckPurpose(ctx.access.identity, check)) {
         throw forbiddenAbout(check.subjectId, 'PURPOSE_MISMATCH', `feedback on this check is reported under its own purpose: x-credit-matter ${check.matter} and x-credit-case ${check.caseNumber}`);
       }
+      // Whatever follows tells of the findings: a refusal names the measures the check called for
+      // (or that it called for more than were applied), or the feedback already reported, and an
+      // acceptance that the measures applied were among them.
+      readFindings(ctx, check);
       return await ctx.checks.recordFeedback(check, args.input.appliedMeasures, args.input.note ?? null, { userId: caller.id, department: caller.organisation });
     },
   },

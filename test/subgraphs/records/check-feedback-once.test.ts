@@ -88,6 +88,21 @@ describe.each(testDatabases)('feedback on a credit check reported twice, on $lab
     expect(await storedFeedback('FB-RETRY', checkId)).toEqual({ appliedMeasures: [], note: '本项目不设限制', reportedAt });
   });
 
+  it('audits what a report tells of the check\'s findings, refused or stored, as a read of them; refused before, it tells nothing', async () => {
+    const checkId = await checkIn('FB-FINDINGS');
+    const findings = [{ subjectId: subject.id, groups: ['CREDIT_CHECK_LEDGER'] }];
+    const uncalled = await records.queryAs<Reported>(inCase('FB-FINDINGS'), FEEDBACK, { input: { checkId, appliedMeasures: ['GREEN_CHANNEL'] } });
+    expect(uncalled.errors?.[0].message).toBe('the check did not call for GREEN_CHANNEL; it called for no measure');
+    expect(uncalled.extensions?.disclosures).toEqual(findings);
+    const otherCase = await records.queryAs<Reported>(inCase('FB-ELSEWHERE'), FEEDBACK, { input: { checkId, appliedMeasures: ['GREEN_CHANNEL'] } });
+    expect(otherCase.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect(otherCase.extensions?.disclosures ?? []).toEqual([]);
+    const stored = await records.queryAs<{ recordCheckFeedback: { id: string } }>(inCase('FB-FINDINGS'), `mutation($input: CheckFeedbackInput!) { recordCheckFeedback(input: $input) { id } }`, { input: { checkId, appliedMeasures: [] } });
+    expect(stored.errors).toBeUndefined();
+    // Beside the check it answers (the mutation's own group).
+    expect(stored.extensions?.disclosures).toEqual([{ subjectId: subject.id, groups: ['CREDIT_CHECK', 'CREDIT_CHECK_LEDGER'] }]);
+  });
+
   it('answers the same report sent several times at once with the one reported', async () => {
     const checkId = await checkIn('FB-RETRY-RACE');
     const answers = await Promise.all(Array.from({ length: 4 }, () => report('FB-RETRY-RACE', checkId, '同时重发')));
