@@ -11,7 +11,7 @@ import { rateLimitHeaders, type RateLimits } from './rate-limits';
 /**
  * Officers open a platform report's printable page from the one address they know, the gateway:
  * `GET /reports/<number>.html?code=<code>` is passed to the reports subgraph, which checks the
- * code and the sealed snapshot and renders the page. Only that path, only GET.
+ * code and the sealed snapshot and renders the page. Only that path, only GET (405 otherwise).
  *
  * The page discloses its subject's data to whoever holds the number and the code, without a
  * token (a browser following a link sends none, so a view cannot be tied to a reader). The API
@@ -41,13 +41,21 @@ export function printableReportsRoute(reportsUrl: string, { audit, signingKey, r
   const origin = new URL(reportsUrl).origin;
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://gateway');
-    if (req.method !== 'GET' || !/^\/reports\/[A-Za-z0-9-]+\.html$/.test(url.pathname)) return false;
+    if (!/^\/reports\/[A-Za-z0-9-]+\.html$/.test(url.pathname)) return false;
     const requestId = requestIdFrom(req.headers['x-request-id']);
     const plain = (status: number, text: string) => {
       res.statusCode = status;
       res.setHeader('content-type', 'text/plain; charset=utf-8');
       res.end(text);
     };
+    // Any other method, HEAD included (a link checker testing the address filed in a case), is told
+    // to GET, whether or not there is a page: a HEAD answered as a GET would be a view audited that
+    // no one read, or, unaudited, would tell whether the code is right and the report current.
+    if (req.method !== 'GET') {
+      res.setHeader('allow', 'GET');
+      plain(405, 'a printable report is opened with GET, as a browser opens it');
+      return true;
+    }
     // An anonymous request like any other: it counts against its address's budget, before it
     // costs the reports subgraph a page and the audit log an entry.
     if (rateLimits) {

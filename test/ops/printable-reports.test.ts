@@ -141,6 +141,16 @@ describe('the gateway route to printable reports', () => {
     expect((await fetch(`${gateway.url}/reports/BDHXY-20261125-ABCD1234.html?code=wrong`)).status).toBe(404);
   });
 
+  it.each(['HEAD', 'POST', 'PUT'])('answers %s with 405 and Allow: GET, fetching, auditing and passing on nothing', async (method) => {
+    audited.length = 0;
+    seen.length = 0;
+    const response = await fetch(`${gateway.url}/reports/BDHXY-20261125-ABCD1234.html?code=right`, { method });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('GET');
+    expect(seen).toEqual([]);
+    expect(audited).toEqual([]);
+  });
+
   it.each(['/reports/../graphql', '/reports/x.json', '/other'])('does not answer %s', async (path) => {
     expect((await fetch(`${gateway.url}${path}`)).status).toBe(418);
   });
