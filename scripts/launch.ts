@@ -125,7 +125,7 @@ export function superviseUntilStopped(platform: LaunchedPlatform, log: (line: st
 async function ensurePortFree(name: string, port: number): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const probe = net.createServer();
-    probe.once('error', () => reject(new Error(`port ${port} (for ${name}) is in use: stop what listens there or choose other ports`)));
+    probe.once('error', () => reject(new Error(`port ${port} (for ${name}) is in use: stop what listens there or choose other ports (GATEWAY_PORT, SUBGRAPH_<NAME>_URL)`)));
     probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
   });
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
-import { readPort } from '../lib/env';
+import { ConfigError, readPort, readSwitch, readUrl } from '../lib/env';
 import { projectRoot } from '../lib/project-root';
+import { defaultPorts, subgraphNames, type SubgraphName } from '../schema/subgraphs';
 import { databaseTarget, describeTarget } from '../subgraphs/shared/database';
 import { demoWorld } from './demo/world';
 import { launchPlatform, superviseUntilStopped } from './launch';
@@ -34,13 +35,14 @@ async function main(): Promise<void> {
   const added = Object.values(counts).reduce((a, b) => a + b, 0);
   console.log(`[start] ${describeTarget(target)}: ${added ? `seeded ${added} demo rows` : 'demo data already present'}`);
 
-  const platform = await launchPlatform(env, { gatewayPort });
+  const platform = await launchPlatform(env, { gatewayPort, subgraphPorts: localSubgraphPorts(env) });
   superviseUntilStopped(platform, (line) => console.error(`[start] ${line}`));
 
   const world = demoWorld({ subjects: defaultDemoSize });
   const tokens = env.AUTH_JWT_SECRET ? describeTokens(await demoTokens(env, demoConsents.bankFinancialServices), platform.gatewayUrl) : '  (tokens come from your identity provider)';
   console.log(`
-  Credit platform ready: ${platform.gatewayUrl}   (Ctrl-C stops everything)
+  Credit platform ready: ${platform.gatewayUrl}   (Ctrl-C stops everything)${readSwitch(env, 'EXPLORER', true) ? `
+  Explorer:              ${new URL('/explorer/', platform.gatewayUrl)}` : ''}
 
   Demo callers (\`npm run tokens\` prints these again):
 
@@ -49,6 +51,25 @@ ${tokens}
   A query to send with them, e.g. the finance officer's:
     {"query":"{ subjectByCode(code: \\"${world.subjects[0].identifier}\\") { name creditRecords { totalCount edges { node { category summary } } } } }"}
 `);
+}
+
+/**
+ * The port each subgraph runs on: its default (4001-4005), or, to run beside something that holds
+ * one, the port of its SUBGRAPH_<NAME>_URL, the address the gateway and the other subgraphs call
+ * it at. npm start runs every subgraph on this machine, so that address must be one here.
+ */
+function localSubgraphPorts(env: NodeJS.ProcessEnv): Record<SubgraphName, number> {
+  const port = (name: SubgraphName): number => {
+    const variable = `SUBGRAPH_${name.toUpperCase()}_URL`;
+    const given = readUrl(env, variable, ['http:']);
+    if (!given) return defaultPorts[name];
+    const url = new URL(given);
+    if (!['127.0.0.1', 'localhost'].includes(url.hostname) || url.pathname !== '/graphql' || !url.port) {
+      throw new ConfigError(`npm start runs every subgraph on this machine: ${variable} must be http://127.0.0.1:<port>/graphql, got "${given}"`);
+    }
+    return Number(url.port);
+  };
+  return Object.fromEntries(subgraphNames.map((name) => [name, port(name)])) as Record<SubgraphName, number>;
 }
 
 main().catch((error) => {

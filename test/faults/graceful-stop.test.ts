@@ -10,6 +10,7 @@ import { subgraphNames, supergraphPath } from '../../schema/subgraphs';
 import { demoWorld } from '../../scripts/demo/world';
 import { startPlatform, supervisor, type Platform } from '../helpers/platform';
 import { StandInSubgraph } from '../helpers/stand-in-subgraph';
+import { connectionRefused, eventually } from '../helpers/processes';
 
 /**
  * The real gateway process (gateway/index.ts, bundled from the sources as they are now) stopped
@@ -74,27 +75,10 @@ function postOver(agent: http.Agent, url: string, headers: Record<string, string
   });
 }
 
-/** Whether a new TCP connection to the port is refused. */
-function refused(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => (socket.destroy(), resolve(false)));
-    socket.once('error', () => resolve(true));
-  });
-}
-
 /** Each file of the explorer bundle with its modification time, or null when there is no bundle. */
 function explorerBundleState(): Record<string, number> | null {
   if (!fs.existsSync(explorerBundleDirectory)) return null;
   return Object.fromEntries(fs.readdirSync(explorerBundleDirectory).map((file) => [file, fs.statSync(path.join(explorerBundleDirectory, file)).mtimeMs]));
-}
-
-async function eventually(what: string, check: () => Promise<boolean>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 describe('the gateway process stopped with SIGTERM under load', () => {
@@ -150,7 +134,7 @@ describe('the gateway process stopped with SIGTERM under load', () => {
     await entities.receivedAtLeast(inFlight + 1);
 
     gateway.kill('SIGTERM');
-    await eventually('refusing new connections', () => refused(port));
+    await eventually('refusing new connections', () => connectionRefused(port));
     // Sent on the connection kept alive after the signal: refused, and not run (the entities subgraph never sees it).
     const late = await postOver(keptAlive, started.url, headers, readBody(world.subjects[inFlight + 1].id));
     expect(late.reusedSocket).toBe(true);

@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import http from 'node:http';
-import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
@@ -12,7 +11,7 @@ import { subgraphNames, type SubgraphName } from '../../schema/subgraphs';
 import { demoCallers, mintToken } from '../../scripts/demo/callers';
 import { demoWorld } from '../../scripts/demo/world';
 import { seedAll } from '../../scripts/seed';
-import { alive } from '../helpers/processes';
+import { alive, connectionRefused, eventually, sparePorts } from '../helpers/processes';
 
 /**
  * `npm start` stopped with Ctrl-C: the terminal sends SIGINT to the whole foreground process
@@ -50,30 +49,6 @@ async function bundle(): Promise<string> {
   const launcher = path.join(bundleDirectory, 'launcher.js');
   await build({ ...common, stdin: { contents: launcherScript, resolveDir: projectRoot, loader: 'ts' }, outfile: launcher });
   return launcher;
-}
-
-async function sparePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(Array.from({ length: count }, () => new Promise<net.Server>((resolve) => { const s = net.createServer(); s.listen(0, '127.0.0.1', () => resolve(s)); })));
-  const ports = servers.map((s) => (s.address() as AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
-}
-
-
-function refused(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => (socket.destroy(), resolve(false)));
-    socket.once('error', () => resolve(true));
-  });
-}
-
-async function eventually(what: string, check: () => boolean | Promise<boolean>, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 interface Answer {
@@ -187,7 +162,7 @@ describe('the platform launched as npm start launches it', () => {
 
     process.kill(-launcher.pid!, 'SIGINT');
     // The gateway stops accepting: the launcher has told it to stop.
-    await eventually('the gateway refusing new connections', () => refused(Number(gatewayUrl.port)), 10_000);
+    await eventually('the gateway refusing new connections', () => connectionRefused(Number(gatewayUrl.port)), 10_000);
     for (const request of held) request.finish();
 
     const answers = await Promise.all(held.map((r) => r.answer));
@@ -207,7 +182,7 @@ describe('the platform launched as npm start launches it', () => {
     const { held } = await heldLookups(gatewayUrl, 1);
 
     process.kill(-launcher.pid!, 'SIGINT');
-    await eventually('the gateway refusing new connections', () => refused(Number(gatewayUrl.port)), 10_000);
+    await eventually('the gateway refusing new connections', () => connectionRefused(Number(gatewayUrl.port)), 10_000);
     // The gateway still waits for the request it holds; the second Ctrl-C does not.
     process.kill(-launcher.pid!, 'SIGINT');
     const timeLimit = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the launcher did not exit within 5 s')), 5_000).unref());
