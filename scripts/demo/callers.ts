@@ -53,6 +53,13 @@ export function demoCallers(world: DemoWorld, consentId?: string): DemoCaller[] 
       headers: { 'x-credit-matter': 'FINANCIAL_SERVICES', ...(consentId ? { 'x-credit-consent': consentId } : {}) },
     },
     {
+      // Registers market subjects (登记) and checks bidders: the README's registerSubject and
+      // CONSTRUCTION_BIDDING examples need a department that does both.
+      label: 'Administrative approval bureau officer, construction bidding and subject registration (区行政审批局)',
+      caller: { id: 'officer-zhou', organisation: 'ADMINISTRATIVE_APPROVAL', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' },
+      headers: { 'x-credit-matter': 'CONSTRUCTION_BIDDING', 'x-credit-case': 'BDH-SP-2026-0088' },
+    },
+    {
       label: `Enterprise looking at its own credit (${subject.name})`,
       caller: { id: 'self-user', organisation: subject.identifier, organisationKind: subject.kind === 'NATURAL_PERSON' ? 'INDIVIDUAL' : 'ENTERPRISE', role: 'EXTERNAL_USER', subjectId: subject.id },
       headers: { 'x-credit-matter': 'SELF_INQUIRY' },

@@ -23,6 +23,8 @@ import { changeApplicationReason } from './provider.repository';
  * (after its report of 2026-05-20), world.providers[9] applied on 2026-11-10. A provider's change
  * of name (world.ts, `formerNames`) is stored as its approval stores it: the change APPROVED, its
  * application and approval as filing steps, the name replaced as a former name held until then.
+ * world.providers[6] (渤海信用科技有限公司) has a change of its contact pending since 2026-11-25, for
+ * a registry admin to decide (README, the registry admin's ChangesToDecide).
  */
 export interface DemoProviderHistory {
   events: ProviderFilingEvent[];
@@ -158,6 +160,7 @@ export function demoProviderHistory(world: DemoWorld): DemoProviderHistory {
     history.windows.set(provider.id, { from: filedOn, until });
   });
   addChangesOfName(world, history);
+  addPendingChange(world, history);
   return history;
 }
 
@@ -200,6 +203,41 @@ function addChangesOfName(world: DemoWorld, history: DemoProviderHistory): void 
       history.formerNames.push(Object.assign(new ProviderFormerName(), { id: random.uuid(), providerId: provider.id, name: former.name, nameKey: nameKey(former.name), heldUntil: approvedAt, filingChangeId: change.id }));
     });
   }
+}
+
+/** The demo's change awaiting decision, as its application stores it; from a generator of its own, so that it moves none of the rest. */
+function addPendingChange(world: DemoWorld, history: DemoProviderHistory): void {
+  const provider = world.providers[6];
+  if (!provider || provider.filingStatus !== 'FILED') return;
+  const random = world.random('provider-pending-change');
+  const appliedAt = morningOn(random)('2026-11-25');
+  const change = Object.assign(new ProviderFilingChange(), {
+    id: random.uuid(),
+    providerId: provider.id,
+    status: 'PENDING',
+    changes: [{ particular: 'CONTACT', before: provider.contact, after: '0335-4188600' }],
+    nameKey: '',
+    reason: '公司迁入新办公场所，原联系电话停用',
+    supportingMaterial: '新办公场所租赁合同、电信业务受理单',
+    appliedAt,
+  });
+  history.filingChanges.push(change);
+  history.events.push(
+    Object.assign(new ProviderFilingEvent(), {
+      id: random.uuid(),
+      providerId: provider.id,
+      action: 'APPLY_CHANGE',
+      fromStatus: 'FILED',
+      toStatus: 'FILED',
+      reason: changeApplicationReason,
+      actor: 'provider-applicant',
+      actorOrganisation: provider.unifiedSocialCreditCode,
+      application: null,
+      sanctionId: null,
+      filingChangeId: change.id,
+      occurredAt: appliedAt,
+    }),
+  );
 }
 
 /** A demo provider's details changed by its changes of name only: each of its applications said what its row says, under the name it was first filed under. */

@@ -15,7 +15,8 @@ import { SupervisionClassChange } from './entities/supervision-class-change.enti
  * The registry as the demo world describes it: mostly FILED providers in classes A–D, one APPLIED
  * (world.providers[9]), one SUSPENDED ([10]) and one REVOKED ([11]), each with a filing history,
  * class history, violations and sanctions consistent with its current state (demo-history.ts),
- * and world.providers[1] renamed by an approved change (its former name in `nameHistory`); the
+ * world.providers[1] renamed by an approved change (its former name in `nameHistory`), and
+ * world.providers[6] with a change of contact awaiting decision; the
  * reports seed issues reports in the names these providers bore. Returns how many rows were new.
  */
 export async function seedProviders(db: DataSource, world: DemoWorld): Promise<number> {
