@@ -30,12 +30,14 @@ export function addDays(isoDate: string, days: number): string {
 }
 
 /**
- * An instant as the district's clock reads it, to the second, with its offset:
+ * An instant as the district's clock reads it, to the second (`exact`: to the millisecond), with its offset:
  * `2026-12-06T00:17:39+08:00`, for messages an officer reads; the UTC form of the same instant
  * (`2026-12-05T16:17:39.261Z`) reads as the day before.
  */
-export function inDistrictTime(instant: Date): string {
-  return `${new Date(instant.getTime() + 8 * 60 * 60 * 1000).toISOString().slice(0, 19)}+08:00`;
+export function inDistrictTime(instant: Date, exact = false): string {
+  const local = new Date(instant.getTime() + 8 * 60 * 60 * 1000).toISOString();
+  // `exact`: to the millisecond when there is one, for a bound refused for missing midnight by it.
+  return `${local.slice(0, exact && instant.getMilliseconds() !== 0 ? 23 : 19)}+08:00`;
 }
 
 /** The first instant of a district calendar day (midnight, UTC+8). */
@@ -57,7 +59,7 @@ export function checkDistrictDays(range: { from: Date; to: Date }, counted: stri
     const nearest = startOfDistrictDay(day);
     throw badInput(
       field,
-      `${counted} counted in whole district days: ${field} must be midnight (00:00) in the district's time zone (UTC+8), got ${instant.toISOString()}; the nearest is ${day}T00:00:00+08:00 (${nearest.toISOString()})`,
+      `${counted} counted in whole district days: ${field} must be midnight (00:00) in the district's time zone (UTC+8), got ${inDistrictTime(instant, true)}; the nearest is ${day}T00:00:00+08:00 (${nearest.toISOString()})`,
     );
   }
 }
@@ -70,7 +72,7 @@ export function checkDistrictDays(range: { from: Date; to: Date }, counted: stri
 export function checkCompletedDays(to: Date, counted: string, now: Date = new Date()): void {
   const today = todayInDistrict(now);
   if (to.getTime() <= startOfDistrictDay(today).getTime()) return;
-  throw badInput('to', `${counted} counted in completed district days only: to must be today's midnight, ${today}T00:00:00+08:00, or earlier, got ${to.toISOString()}`);
+  throw badInput('to', `${counted} counted in completed district days only: to must be today's midnight, ${today}T00:00:00+08:00, or earlier, got ${inDistrictTime(to, true)}`);
 }
 
 /**

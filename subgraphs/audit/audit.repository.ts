@@ -3,7 +3,7 @@ import { GraphQLError } from 'graphql';
 import { In, type DataSource, type EntityManager, type QueryRunner, type Repository } from 'typeorm';
 import { auditedTextLimits, type Caller } from '../../lib/access/identity';
 import { minimumSubjectsPerStatistic } from '../../lib/access/policy';
-import { checkCompletedDays, checkDistrictDays } from '../../lib/calendar';
+import { checkCompletedDays, checkDistrictDays, inDistrictTime } from '../../lib/calendar';
 import { findDepartment } from '../../lib/catalogue/departments';
 import { matters, selfInquiry, typedMatter } from '../../lib/catalogue/matters';
 import { normaliseIdentifier, readsAsCitizenIdNumber, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
@@ -1042,7 +1042,7 @@ function caseAfter([place, entryId]: CursorPosition): (string | number | null)[]
 /** Every period the audit queries take is half-open, [from, to): an empty or reversed one is an input error (on `field`). */
 function checkRange(from: Date, to: Date, field = 'to'): void {
   if (from.getTime() >= to.getTime()) {
-    throw badInput(field, `the range is [from, to): to must be later than from, got from ${from.toISOString()} and to ${to.toISOString()}`);
+    throw badInput(field, `the range is [from, to): to must be later than from, got from ${inDistrictTime(from, true)} and to ${inDistrictTime(to, true)}`);
   }
 }
 

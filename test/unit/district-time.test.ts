@@ -1,4 +1,4 @@
-import { inDistrictTime, todayInDistrict } from '../../lib/calendar';
+import { checkCompletedDays, inDistrictTime, todayInDistrict } from '../../lib/calendar';
 
 describe('an instant in a message, as the district reads a clock (UTC+8)', () => {
   it.each([
@@ -11,5 +11,24 @@ describe('an instant in a message, as the district reads a clock (UTC+8)', () =>
     // The same instant, to the second, and on the district's calendar day.
     expect(Date.parse(expected)).toBe(Math.floor(instant.getTime() / 1000) * 1000);
     expect(expected.slice(0, 10)).toBe(todayInDistrict(instant));
+  });
+});
+
+// A statistics bound refused for not being a completed district day: told as the analyst sent
+// it (2026-12-07T00:00:00+08:00), not as the UTC instant, which reads as the day before.
+describe('a refused statistics bound, as its message echoes it', () => {
+  it('is told in district time, to the millisecond where one keeps it from midnight', () => {
+    expect(inDistrictTime(new Date('2026-12-06T16:00:00.000Z'), true)).toBe('2026-12-07T00:00:00+08:00');
+    expect(inDistrictTime(new Date('2026-12-06T16:00:00.001Z'), true)).toBe('2026-12-07T00:00:00.001+08:00');
+    const refusal = (to: Date) => {
+      try {
+        checkCompletedDays(to, 'usage', new Date('2026-12-06T02:00:00Z'));
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return 'accepted';
+    };
+    expect(refusal(new Date('2026-12-07T00:00:00+08:00'))).toBe("usage counted in completed district days only: to must be today's midnight, 2026-12-06T00:00:00+08:00, or earlier, got 2026-12-07T00:00:00+08:00");
+    expect(refusal(new Date('2026-12-06T00:00:00+08:00'))).toBe('accepted');
   });
 });
