@@ -39,6 +39,13 @@ export async function launchPlatform(
   options: { gatewayPort?: number; subgraphPorts?: Record<SubgraphName, number>; quiet?: boolean; servicesDirectory?: string } = {},
 ): Promise<LaunchedPlatform> {
   const ports = { ...defaultPorts, ...options.subgraphPorts, gateway: options.gatewayPort ?? 4000 };
+  // Each checked free before any starts: two given one port would pass, and the second die listening.
+  const owners = new Map<number, string>();
+  for (const [name, port] of Object.entries(ports)) {
+    const other = owners.get(port);
+    if (other) throw new Error(`port ${port} is given to both ${other} and ${name}: give each its own (GATEWAY_PORT, SUBGRAPH_<NAME>_URL)`);
+    owners.set(port, name);
+  }
   for (const [name, port] of Object.entries(ports)) await ensurePortFree(name, port);
   if (options.subgraphPorts) {
     // Every process that calls a subgraph (the gateway, and subgraphs calling their peers) reads these.

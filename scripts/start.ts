@@ -31,11 +31,12 @@ async function main(): Promise<void> {
   const env: NodeJS.ProcessEnv = { ...withDevSecrets(process.env, dataDirectory), EXPLORER_DEMO_TOKENS: demoTokensListed(process.env) };
   const target = databaseTarget(env, dataDirectory);
   const gatewayPort = readPort(env, 'GATEWAY_PORT', 4000);
+  const subgraphPorts = localSubgraphPorts(env);
   const counts = await seedAll(target);
   const added = Object.values(counts).reduce((a, b) => a + b, 0);
   console.log(`[start] ${describeTarget(target)}: ${added ? `seeded ${added} demo rows` : 'demo data already present'}`);
 
-  const platform = await launchPlatform(env, { gatewayPort, subgraphPorts: localSubgraphPorts(env) });
+  const platform = await launchPlatform(env, { gatewayPort, subgraphPorts });
   superviseUntilStopped(platform, (line) => console.error(`[start] ${line}`));
 
   const world = demoWorld({ subjects: defaultDemoSize });

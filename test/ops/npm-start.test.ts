@@ -65,3 +65,38 @@ describe('npm start sent SIGTERM alone', () => {
     await Promise.race([exited, new Promise((_, reject) => setTimeout(() => reject(new Error(`npm did not exit within 10 s:\n${output}`)), 10_000).unref())]);
   }, 200_000);
 });
+
+describe('npm start given ports it cannot use', () => {
+  let sqliteDirectory: string;
+  beforeAll(() => {
+    sqliteDirectory = fs.mkdtempSync(path.join(os.tmpdir(), 'credit-npm-start-ports-'));
+  });
+  afterAll(() => {
+    if (sqliteDirectory) fs.rmSync(sqliteDirectory, { recursive: true, force: true });
+  });
+
+  async function start(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+    const npm = spawn('npm', ['start'], { cwd: projectRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, HOME: process.env.HOME, SQLITE_DIRECTORY: sqliteDirectory, LOG_LEVEL: 'warn', ...env } });
+    let output = '';
+    npm.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    npm.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const timer = setTimeout(() => process.kill(-npm.pid!, 'SIGKILL'), 90_000);
+    const [code] = (await once(npm, 'exit')) as [number | null];
+    clearTimeout(timer);
+    return { code, output };
+  }
+
+  it('refuses a subgraph URL that is not on this machine, before seeding anything', async () => {
+    const refused = await start({ SUBGRAPH_RECORDS_URL: 'http://records:4002/graphql' });
+    expect(refused.code).toBe(1);
+    expect(refused.output).toContain('npm start runs every subgraph on this machine: SUBGRAPH_RECORDS_URL must be http://127.0.0.1:<port>/graphql, got "http://records:4002/graphql"');
+    expect(fs.readdirSync(sqliteDirectory)).toEqual([]);
+  }, 100_000);
+
+  it('refuses one port given to two services, naming both', async () => {
+    const [port] = await sparePorts(1);
+    const refused = await start({ GATEWAY_PORT: String(port), SUBGRAPH_AUDIT_URL: `http://127.0.0.1:${port}/graphql` });
+    expect(refused.code).toBe(1);
+    expect(refused.output).toContain(`port ${port} is given to both audit and gateway`);
+  }, 100_000);
+});
