@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -103,20 +104,28 @@ export async function launchPlatform(
 /**
  * The launcher's end (npm start): the first Ctrl-C or SIGTERM stops the platform gracefully, the
  * gateway first, and exits 0; a second one kills whatever still runs and exits 1; a process that
- * dies on its own stops the others and exits 1. `log` prints the launcher's lines.
+ * dies on its own stops the others and exits 1, and so does the launcher once whatever started
+ * it (npm) is gone, killed past its own signal handling (a process manager's SIGKILL after its
+ * stop timed out), so that nothing holds the ports for the next start. `log` prints the
+ * launcher's lines.
  */
 export function superviseUntilStopped(platform: LaunchedPlatform, log: (line: string) => void): void {
   let stopping = false;
+  let first: { signal: NodeJS.Signals; at: number } | undefined;
   const stopThenExit = (code: number) => {
     stopping = true;
     void platform.stop().then(() => process.exit(code));
   };
   const onSignal = (signal: NodeJS.Signals) => {
+    // npm passes on the signal it gets, and a terminal's Ctrl-C reaches npm and the launcher both:
+    // the same signal again within a moment is that one press, not a second.
+    if (first && signal === first.signal && Date.now() - first.at < samePressMs) return;
     if (stopping) {
       log(`second ${signal}: killing what still runs`);
       platform.kill();
       process.exit(1);
     }
+    first = { signal, at: Date.now() };
     log(`${signal}: stopping the gateway (it finishes the requests in flight), then the subgraphs`);
     stopThenExit(0);
   };
@@ -127,6 +136,36 @@ export function superviseUntilStopped(platform: LaunchedPlatform, log: (line: st
     log(`${name} exited; stopping everything`);
     stopThenExit(1);
   });
+  const parent = process.ppid;
+  const watch = setInterval(() => {
+    if (stopping || !parentGone(parent)) return;
+    clearInterval(watch);
+    log('the process that started the launcher is gone; stopping everything');
+    stopThenExit(1);
+  }, 1000);
+  watch.unref();
+}
+
+/** How soon the same signal again is the same press (npm's copy comes within milliseconds); a person's second press to force the stop comes later. */
+export const samePressMs = 500;
+
+/**
+ * Whether the launcher's parent has gone: on Linux its parent id changes the moment the parent
+ * exits (the launcher is handed to init); elsewhere, whether the parent still takes a signal.
+ */
+function parentGone(parent: number): boolean {
+  try {
+    const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+    // pid (command) state ppid …: the command may hold spaces and parentheses, so read after the last ')'.
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== parent;
+  } catch {
+    try {
+      process.kill(parent, 0);
+      return false;
+    } catch {
+      return true;
+    }
+  }
 }
 
 async function ensurePortFree(name: string, port: number): Promise<void> {

@@ -65,8 +65,9 @@ function localSubgraphPorts(env: NodeJS.ProcessEnv): Record<SubgraphName, number
     const given = readUrl(env, variable, ['http:']);
     if (!given) return defaultPorts[name];
     const url = new URL(given);
-    if (!['127.0.0.1', 'localhost'].includes(url.hostname) || url.pathname !== '/graphql' || !url.port) {
-      throw new ConfigError(`npm start runs every subgraph on this machine: ${variable} must be http://127.0.0.1:<port>/graphql, got "${given}"`);
+    // Not port 0: the system would choose one that nothing calling the subgraph could know.
+    if (!['127.0.0.1', 'localhost'].includes(url.hostname) || url.pathname !== '/graphql' || !url.port || url.port === '0') {
+      throw new ConfigError(`npm start runs every subgraph on this machine: ${variable} must be http://127.0.0.1:<port>/graphql, a port from 1 to 65535, got "${given}"`);
     }
     return Number(url.port);
   };

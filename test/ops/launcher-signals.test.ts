@@ -10,6 +10,7 @@ import { projectRoot } from '../../lib/project-root';
 import { subgraphNames, type SubgraphName } from '../../schema/subgraphs';
 import { demoCallers, mintToken } from '../../scripts/demo/callers';
 import { demoWorld } from '../../scripts/demo/world';
+import { samePressMs } from '../../scripts/launch';
 import { seedAll } from '../../scripts/seed';
 import { alive, connectionRefused, eventually, sparePorts } from '../helpers/processes';
 
@@ -183,6 +184,8 @@ describe('the platform launched as npm start launches it', () => {
 
     process.kill(-launcher.pid!, 'SIGINT');
     await eventually('the gateway refusing new connections', () => connectionRefused(Number(gatewayUrl.port)), 10_000);
+    // A person's second press, not the copy of the first that npm passes on (samePressMs).
+    await new Promise((resolve) => setTimeout(resolve, samePressMs + 100));
     // The gateway still waits for the request it holds; the second Ctrl-C does not.
     process.kill(-launcher.pid!, 'SIGINT');
     const timeLimit = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the launcher did not exit within 5 s')), 5_000).unref());

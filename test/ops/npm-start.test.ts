@@ -9,35 +9,40 @@ import { subgraphNames } from '../../schema/subgraphs';
 import { connectionRefused, eventually, sparePorts } from '../helpers/processes';
 
 /**
- * `npm start` stopped as a process manager, an IDE's stop button or `timeout` stops it: SIGTERM
- * to npm alone, not to its process group as a terminal's Ctrl-C is sent. npm passes the signal
- * to the script's shell; a shell that ran the launcher as its child died of it and left the
- * launcher, and the six services, running on, so that the next `npm start` found its ports taken.
- * The real `npm start` is run (it builds, seeds the demo world into a SQLite directory of its own
- * and launches on spare ports, named by SUBGRAPH_<NAME>_URL and GATEWAY_PORT).
+ * `npm start` stopped each way it is stopped: Ctrl-C in a terminal (SIGINT to its process group:
+ * npm and the launcher both get it, and npm passes its copy on); SIGTERM to npm alone, as a
+ * process manager, an IDE's stop button or `timeout` sends it; SIGKILL to npm alone, as a process
+ * manager sends it once its stop has timed out. A shell that ran the launcher as its child died of
+ * the SIGTERM and left the launcher and the six services running, so that the next `npm start`
+ * found its ports taken; with the launcher exec'd instead, the copy of Ctrl-C counted as a second
+ * press, which kills instead of stopping. The real `npm start` is run (it builds, seeds the demo
+ * world into a SQLite directory of its own and launches on spare ports, named by
+ * SUBGRAPH_<NAME>_URL and GATEWAY_PORT).
  */
-describe('npm start sent SIGTERM alone', () => {
+describe('npm start stopped', () => {
   let sqliteDirectory: string;
-  let npm: ReturnType<typeof spawn> | undefined;
+  const started: number[] = [];
   beforeAll(() => {
     sqliteDirectory = fs.mkdtempSync(path.join(os.tmpdir(), 'credit-npm-start-'));
   });
   afterAll(() => {
-    // Whatever still runs of its group (npm, a shell, the launcher) is killed; the services stop
-    // when the launcher's IPC channel closes (lib/shutdown.ts).
-    try {
-      if (npm?.pid) process.kill(-npm.pid, 'SIGKILL');
-    } catch {
-      // the group is gone
+    // Whatever still runs of a group (npm, the launcher) is killed; the services stop when the
+    // launcher's IPC channel closes (lib/shutdown.ts).
+    for (const pid of started) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // the group is gone
+      }
     }
     if (sqliteDirectory) fs.rmSync(sqliteDirectory, { recursive: true, force: true });
   });
 
-  it('stops every service and frees every port, as Ctrl-C does', async () => {
+  /** npm start in a process group of its own, as a shell starts it, once it says it is ready. */
+  async function start() {
     const [gatewayPort, ...ports] = await sparePorts(1 + subgraphNames.length);
-    npm = spawn('npm', ['start'], {
+    const npm = spawn('npm', ['start'], {
       cwd: projectRoot,
-      // A group of its own, as a shell starts it, so that the test can clean up after a failure.
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
@@ -51,18 +56,42 @@ describe('npm start sent SIGTERM alone', () => {
         LOG_LEVEL: 'warn',
       },
     });
+    started.push(npm.pid!);
     const exited = once(npm, 'exit');
     let output = '';
     npm.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     npm.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await eventually('npm start printing that the platform is ready', () => output.includes('Credit platform ready') || npm!.exitCode !== null, 150_000);
+    await eventually('npm start printing that the platform is ready', () => output.includes('Credit platform ready') || npm.exitCode !== null, 150_000);
     expect(output).toContain(`Credit platform ready: http://127.0.0.1:${gatewayPort}/graphql`);
-    expect(output).toContain(`Explorer:              http://127.0.0.1:${gatewayPort}/explorer/`);
-    for (const port of [gatewayPort, ...ports]) expect({ port, refused: await connectionRefused(port) }).toEqual({ port, refused: false });
+    const all = [gatewayPort, ...ports];
+    for (const port of all) expect({ port, refused: await connectionRefused(port) }).toEqual({ port, refused: false });
+    const stopped = () => eventually('every port freed', async () => (await Promise.all(all.map(connectionRefused))).every(Boolean), 30_000);
+    return { npm, exited, stopped, output: () => output, gatewayPort };
+  }
 
+  it('prints the explorer beside the gateway, and on Ctrl-C (SIGINT to its group) stops everything gracefully, not as if pressed twice', async () => {
+    const { npm, exited, stopped, output, gatewayPort } = await start();
+    expect(output()).toContain(`Explorer:              http://127.0.0.1:${gatewayPort}/explorer/`);
+    process.kill(-npm.pid!, 'SIGINT');
+    await stopped();
+    await Promise.race([exited, new Promise((_, reject) => setTimeout(() => reject(new Error(`npm did not exit within 10 s:\n${output()}`)), 10_000).unref())]);
+    expect(output()).toContain('SIGINT: stopping the gateway');
+    expect(output()).not.toContain('killing what still runs');
+  }, 200_000);
+
+  it('on SIGTERM to npm alone stops every service and frees every port', async () => {
+    const { npm, exited, stopped, output } = await start();
     process.kill(npm.pid!, 'SIGTERM');
-    await eventually('every port freed', async () => (await Promise.all([gatewayPort, ...ports].map(connectionRefused))).every(Boolean), 30_000);
-    await Promise.race([exited, new Promise((_, reject) => setTimeout(() => reject(new Error(`npm did not exit within 10 s:\n${output}`)), 10_000).unref())]);
+    await stopped();
+    await Promise.race([exited, new Promise((_, reject) => setTimeout(() => reject(new Error(`npm did not exit within 10 s:\n${output()}`)), 10_000).unref())]);
+    expect(output()).not.toContain('killing what still runs');
+  }, 200_000);
+
+  it('on SIGKILL to npm alone stops every service and frees every port, the launcher having seen npm go', async () => {
+    const { npm, stopped, output } = await start();
+    process.kill(npm.pid!, 'SIGKILL');
+    await stopped();
+    await eventually('the launcher saying why it stopped', () => output().includes('the process that started the launcher is gone'), 5_000);
   }, 200_000);
 });
 
@@ -89,7 +118,7 @@ describe('npm start given ports it cannot use', () => {
   it('refuses a subgraph URL that is not on this machine, before seeding anything', async () => {
     const refused = await start({ SUBGRAPH_RECORDS_URL: 'http://records:4002/graphql' });
     expect(refused.code).toBe(1);
-    expect(refused.output).toContain('npm start runs every subgraph on this machine: SUBGRAPH_RECORDS_URL must be http://127.0.0.1:<port>/graphql, got "http://records:4002/graphql"');
+    expect(refused.output).toContain('npm start runs every subgraph on this machine: SUBGRAPH_RECORDS_URL must be http://127.0.0.1:<port>/graphql, a port from 1 to 65535, got "http://records:4002/graphql"');
     expect(fs.readdirSync(sqliteDirectory)).toEqual([]);
   }, 100_000);
 
