@@ -10,6 +10,7 @@ import type { SubgraphName } from '../schema/subgraphs';
 import { RequestDeadline } from '../lib/deadline';
 import { ExpiringMemory } from '../lib/expiring-memory';
 import { characterCount, foldedNumber, hasInvisibleCharacters, isLegible } from '../lib/text';
+import { typedUuid } from '../lib/identifiers';
 import { authenticate, type TokenVerifier } from './authentication';
 import { InternalCallRefused, type InternalClient } from '../lib/internal-client';
 import type { RateLimits, RateLimitState } from './rate-limits';
@@ -103,14 +104,9 @@ function purposeHeaderText(name: string, raw: string): string {
   return text;
 }
 
-/**
- * A consent id as the register holds it: a UUID, written in lower case (randomUUID), which a
- * bank's system may print in upper case (a SQL Server uniqueidentifier, say), is that consent
- * however cased; any other id as sent.
- */
+/** A consent id as the register holds it (`typedUuid`: however cased or wide); any other id folded as a number typed is. */
 function typedConsentId(text: string): string {
-  const folded = foldedNumber(text);
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(folded) ? folded.toLowerCase() : folded;
+  return typedUuid(text) ?? foldedNumber(text);
 }
 
 /**

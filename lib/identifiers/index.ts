@@ -34,6 +34,19 @@ export function normaliseIdentifier(input: string): string {
   return foldedNumber(input).toUpperCase();
 }
 
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * An id typed as a UUID, as the platform writes every id it makes: in lower case (randomUUID,
+ * timeOrderedId). A client's system may print one in upper case (a SQL Server uniqueidentifier),
+ * an input method in full width, a copy and paste with spaces around it: it is that id all the
+ * same. Null for text that reads as no UUID, which is left as sent.
+ */
+export function typedUuid(text: string): string | null {
+  const folded = foldedNumber(text);
+  return uuidPattern.test(folded) ? folded.toLowerCase() : null;
+}
+
 /**
  * A code typed in an optional argument (a department, a matter, a grade), read as every code typed
  * is (`normaliseIdentifier`: administrative_penalty or ＡＤＭＩＮＩＳＴＲＡＴＩＶＥ＿ＰＥＮＡＬＴＹ is

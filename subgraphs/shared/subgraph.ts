@@ -27,6 +27,7 @@ import { verifierFor, type IdentityVerifier } from '../../lib/access/identity';
 import { RequestDeadline } from '../../lib/deadline';
 import { accessFromRequest, enforceGrants, type SubgraphContext, type SubjectOf } from './access';
 import { scalarResolvers } from './scalars';
+import { foldTypedIds } from './typed-ids';
 
 /**
  * Everything that makes one subgraph: its data model, its resolvers and how a request's
@@ -38,6 +39,12 @@ export interface SubgraphDefinition<TContext extends object> extends DataModel {
   resolvers: GraphQLResolverMap<TContext & SubgraphContext>;
   /** For each type that holds a subject's data, how to find the subject: disclosures are reported per subject. */
   subjectOf?: SubjectOf;
+  /**
+   * False: its ID arguments are compared as sent, not read as typed UUIDs (`foldTypedIds`). The
+   * audit log's, which finds entries by the ids they were recorded under, an earlier platform's
+   * upper-cased one included (entries are never rewritten: they are chained).
+   */
+  readsTypedIds?: boolean;
   /**
    * Called once per request (the kernel adds `access`): loaders must never be shared between
    * requests. `deadline` is the request's (lib/deadline.ts), for its writes to keep within.
@@ -72,11 +79,12 @@ const reportDisclosures: ApolloServerPlugin<SubgraphContext> = {
 };
 
 export function createSubgraphServer<TContext extends object>(definition: SubgraphDefinition<TContext>, logger?: ServiceLogger): ApolloServer<ContextOf<TContext>> {
+  const built = buildSubgraphSchema({
+    typeDefs: parse(readSdl(definition.name)),
+    resolvers: { ...scalarResolvers, ...definition.resolvers } as GraphQLResolverMap<unknown>,
+  });
   const schema = enforceGrants(
-    buildSubgraphSchema({
-      typeDefs: parse(readSdl(definition.name)),
-      resolvers: { ...scalarResolvers, ...definition.resolvers } as GraphQLResolverMap<unknown>,
-    }),
+    definition.readsTypedIds === false ? built : foldTypedIds(built),
     definition.subjectOf ?? {},
   );
   return new ApolloServer<ContextOf<TContext>>({

@@ -72,10 +72,13 @@ describe.each(testDatabases)('grantConsent by a code, to a request scoped to one
     expect(unknown.errors?.map((e) => e.extensions)).toEqual([expect.objectContaining({ code: 'NOT_FOUND', field: 'subjectCode' })]);
   });
 
-  // MySQL's collation would find the subject, and store a consent under an id that is not its
-  // subject's: in none of its subject's lists, nor its grantee's, and unusable.
-  it("refuses the window a subject's id in another letter case, as an id no subject has, on either database", async () => {
-    const caseVariant = await answer(windowOfficer, { subjectId: otherEnterprise.id.toUpperCase() });
-    expect(caseVariant.errors?.map((e) => e.extensions)).toEqual([expect.objectContaining({ code: 'NOT_FOUND', field: 'subjectId' })]);
+  // MySQL's collation found the subject, and stored a consent under an id that was not its
+  // subject's: in none of its subject's lists, nor its grantee's, and unusable. An id in upper
+  // case is the subject's id, on either database, and the consent is stored under it.
+  it("records the window's consent for a subject named by its id in upper case, under the subject's id, on either database", async () => {
+    const granted = await platform.query<{ grantConsent: { id: string } }>(GRANT, { input: { ...terms, subjectId: otherEnterprise.id.toUpperCase() } }, windowOfficer);
+    expect(granted.errors).toBeUndefined();
+    const stored = (await platform.databases.entities.query('SELECT subject_id FROM consent WHERE id = ?', [granted.data!.grantConsent.id])) as { subject_id: string }[];
+    expect(stored).toEqual([{ subject_id: otherEnterprise.id }]);
   });
 });
