@@ -204,8 +204,18 @@ async function readAudit(url: string, supervisor: Headers, organisations: string
       after = page.auditEntriesByOrganisation.pageInfo.hasNextPage ? page.auditEntriesByOrganisation.pageInfo.endCursor : null;
     } while (after);
   }
-  const { verifyAuditChain } = await ask<{ verifyAuditChain: { intact: boolean; entries: number; firstBrokenSequence: number | null; unchainedEntries: number } }>(`query SoakChain { verifyAuditChain { intact entries firstBrokenSequence unchainedEntries } }`, {});
-  return { entries, chain: verifyAuditChain };
+  type Verification = { intact: boolean | null; complete: boolean; resumeFrom: { sequence: number; hash: string } | null; entries: number; firstBrokenSequence: number | null; unchainedEntries: number };
+  let chain: Verification;
+  let resumeFrom: Verification['resumeFrom'] = null;
+  // A long log is verified over several calls, each resumed where the last stopped.
+  do {
+    ({ verifyAuditChain: chain } = await ask<{ verifyAuditChain: Verification }>(
+      `query SoakChain($resumeFrom: AuditChainHeadInput) { verifyAuditChain(resumeFrom: $resumeFrom) { intact complete resumeFrom { sequence hash } entries firstBrokenSequence unchainedEntries } }`,
+      { resumeFrom },
+    ));
+    resumeFrom = chain.resumeFrom;
+  } while (!chain.complete);
+  return { entries, chain };
 }
 
 function readNumber(argv: string[], name: string, fallback: number, min: number): number {

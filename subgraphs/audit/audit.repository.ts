@@ -62,7 +62,15 @@ export interface ChainHead {
  */
 export interface BrokenLink {
   sequence: number;
-  entry: AuditEntry;
+  /** Null where the walk was resumed at an entry that is gone. */
+  entry: AuditEntry | null;
+}
+
+/** How far one call's walk of the chain got: the first broken link, or the last entry verified and whether that is the head it walked to. */
+interface ChainWalk {
+  broken: BrokenLink | null;
+  complete: boolean;
+  verified: RecordedHead | null;
 }
 
 /**
@@ -70,7 +78,12 @@ export interface BrokenLink {
  * when its head was read (see `AuditRepository.verification`), entries appended since left out.
  */
 export interface ChainVerification {
-  intact: boolean;
+  /** Null while `complete` is false. */
+  intact: boolean | null;
+  /** Whether this call reached the head (or a broken link); false: it ran out of its time first, and `resumeFrom` goes on. */
+  complete: boolean;
+  /** The last entry this call verified, to resume from; null once `complete`. */
+  resumeFrom: RecordedHead | null;
   /** How many entries the log held: the chained ones up to `headSequence`, and the unchained ones. */
   entries: number;
   firstBrokenSequence: number | null;
@@ -686,12 +699,14 @@ export class AuditRepository {
    * committed head, and the unique index refuses a second append on one head): nothing appended
    * after the head was read lies at or below it, so the later reads see the rows that stood then.
    */
-  async verification(recorded?: RecordedHead): Promise<ChainVerification> {
-    const anchor = recorded === undefined ? undefined : recordedHead(recorded);
+  async verification(recorded?: RecordedHead, resumeFrom?: RecordedHead, outOfTime: () => boolean = this.walkTimeSpent()): Promise<ChainVerification> {
+    const anchor = recorded === undefined ? undefined : recordedHead(recorded, 'recordedHead');
+    const start = resumeFrom === undefined ? undefined : recordedHead(resumeFrom, 'resumeFrom');
     // Not chainHead(): a head tampered into having no hash must be reported, not thrown.
     const head = await this.entries.createQueryBuilder('e').where('e.sequence IS NOT NULL').orderBy('e.sequence', 'DESC').limit(1).getOne();
     const through = head?.sequence ?? 0;
-    const broken = await this.verifyChain(through);
+    const walk = await this.walkChain(through, start, outOfTime);
+    const broken = walk.broken;
     // The chain is walked from sequence 1 up, so a row slipped in beside it (no sequence, or 0)
     // would never be read by the walk, yet every list and statistic would serve it. Counted with
     // the chained entries up to the head in one statement, so that the two numbers agree.
@@ -703,9 +718,12 @@ export class AuditRepository {
       .where(`e.sequence <= :through OR ${unchained}`, { through })
       .getRawOne();
     const unchainedEntries = Number(counts?.unchained ?? 0);
-    const recordedHeadMatches = anchor === undefined ? null : await this.endsIn(anchor, through, broken);
+    // A walk resumed found no break before it (the call that did would have ended the walk).
+    const recordedHeadMatches = anchor === undefined || !walk.complete ? null : await this.endsIn(anchor, through, broken);
     return {
-      intact: broken === null && unchainedEntries === 0 && recordedHeadMatches !== false,
+      intact: walk.complete ? broken === null && unchainedEntries === 0 && recordedHeadMatches !== false : null,
+      complete: walk.complete,
+      resumeFrom: walk.complete ? null : walk.verified,
       entries: Number(counts?.entries ?? 0),
       firstBrokenSequence: broken?.sequence ?? null,
       firstBrokenEntry: broken?.entry ?? null,
@@ -825,8 +843,33 @@ export class AuditRepository {
    * at that sequence: entries appended after it are left out.
    */
   async verifyChain(through?: number): Promise<BrokenLink | null> {
-    let expected = 1;
-    let previous = genesisHash;
+    return (await this.walkChain(through)).broken;
+  }
+
+  /**
+   * How long one call may walk the chain: half of what its caller waits (the gateway's
+   * SUBGRAPH_TIMEOUT_MS, 10 s by default), the other half left for the counts and the answer; 5 s
+   * for a caller that names no deadline.
+   */
+  private walkTimeSpent(): () => boolean {
+    const started = Date.now();
+    const budgetMs = this.deadline ? this.deadline.left(started) / 2 : 5_000;
+    return () => Date.now() - started >= budgetMs;
+  }
+
+  /**
+   * `verifyChain`, from `from` (an entry an earlier call verified, which must still have the
+   * hash it had) or the first entry, for as long as `outOfTime` allows: it stops after a batch
+   * once out of time, naming the last entry it verified.
+   */
+  private async walkChain(through?: number, from?: RecordedHead, outOfTime: () => boolean = () => false): Promise<ChainWalk> {
+    if (from !== undefined) {
+      const resumedAt = await this.entries.findOne({ where: { sequence: from.sequence } });
+      // Changed or gone since the earlier call verified it: the log changed during the verification.
+      if (resumedAt?.hash !== from.hash) return { broken: { sequence: from.sequence, entry: resumedAt }, complete: true, verified: null };
+    }
+    let expected = (from?.sequence ?? 0) + 1;
+    let previous = from?.hash ?? genesisHash;
     for (;;) {
       const query = this.entries.createQueryBuilder('e').where('e.sequence >= :from', { from: expected });
       if (through !== undefined) query.andWhere('e.sequence <= :through', { through });
@@ -835,11 +878,12 @@ export class AuditRepository {
         .limit(verifyBatchSize)
         .getMany();
       for (const row of batch) {
-        if (row.sequence !== expected || row.previousHash !== previous || row.hash !== chainHash(previous, row)) return { sequence: expected, entry: row };
+        if (row.sequence !== expected || row.previousHash !== previous || row.hash !== chainHash(previous, row)) return { broken: { sequence: expected, entry: row }, complete: true, verified: null };
         previous = row.hash;
         expected += 1;
       }
-      if (batch.length < verifyBatchSize) return null;
+      if (batch.length < verifyBatchSize) return { broken: null, complete: true, verified: null };
+      if (outOfTime()) return { broken: null, complete: false, verified: { sequence: expected - 1, hash: previous } };
     }
   }
 
@@ -1024,13 +1068,15 @@ function withIndex<T>(index: number, validate: () => T): T {
 }
 
 /** A recorded head as given, or BAD_USER_INPUT: a sequence number from 1, and a hash as `headHash` gives it (64 hex digits). */
-function recordedHead(recorded: RecordedHead): RecordedHead {
+/** A place in the chain given as an argument (`recordedHead`, `resumeFrom`), validated and its hash in lower case. */
+function recordedHead(recorded: RecordedHead, field: 'recordedHead' | 'resumeFrom'): RecordedHead {
+  const [sequence, hash] = field === 'recordedHead' ? ["a recorded head's sequence is a headSequence", "a recorded head's hash is a headHash"] : ["resumeFrom's sequence is the one an earlier call answered in resumeFrom", "resumeFrom's hash is the one an earlier call answered in resumeFrom"];
   if (!Number.isInteger(recorded.sequence) || recorded.sequence < 1) {
-    throw badInput('recordedHead.sequence', `a recorded head's sequence is a headSequence, 1 or more, got ${recorded.sequence}`);
+    throw badInput(`${field}.sequence`, `${sequence}, 1 or more, got ${recorded.sequence}`);
   }
-  const hash = typeof recorded.hash === 'string' ? recorded.hash.trim().toLowerCase() : '';
-  if (!/^[0-9a-f]{64}$/.test(hash)) throw badInput('recordedHead.hash', `a recorded head's hash is a headHash, 64 hexadecimal digits, got ${JSON.stringify(recorded.hash)}`);
-  return { sequence: recorded.sequence, hash };
+  const typed = typeof recorded.hash === 'string' ? recorded.hash.trim().toLowerCase() : '';
+  if (!/^[0-9a-f]{64}$/.test(typed)) throw badInput(`${field}.hash`, `${hash}, 64 hexadecimal digits, got ${JSON.stringify(recorded.hash)}`);
+  return { sequence: recorded.sequence, hash: typed };
 }
 
 /** The values of `cases`' order terms at the case a cursor was issued for: its place, then its entryId. */

@@ -79,7 +79,8 @@ export const resolvers: GraphQLResolverMap<Context> = {
       auditedRead(ctx, page?.rows, request);
       return connection(page, request);
     },
-    verifyAuditChain: (_: unknown, args: { recordedHead?: { sequence: number; hash: string } | null }, ctx: AuditContext) => ctx.repository.verification(args.recordedHead ?? undefined),
+    verifyAuditChain: (_: unknown, args: { recordedHead?: { sequence: number; hash: string } | null; resumeFrom?: { sequence: number; hash: string } | null }, ctx: AuditContext) =>
+      ctx.repository.verification(args.recordedHead ?? undefined, args.resumeFrom ?? undefined),
     // The audit's readers (AUDIT) read every entry anyway and get a row per reader exactly (a
     // person's number masked), with an entry to drill down by; other readers of statistics (the
     // district's analysts) get persons and enterprises counted together, whole district days and

@@ -1,6 +1,6 @@
 import type { RequestIdentity } from '../../../lib/access/identity';
 import { gateway, supervisor, analyst } from './audit-callers';
-import { AuditRepository } from '../../../subgraphs/audit/audit.repository';
+import { AuditRepository, type ChainVerification } from '../../../subgraphs/audit/audit.repository';
 import { AuditEntry } from '../../../subgraphs/audit/entities/audit-entry.entity';
 import { findMatter } from '../../../lib/catalogue/matters';
 import { maskCitizenIdNumber } from '../../../lib/identifiers';
@@ -194,6 +194,40 @@ describe.each(testDatabases)('audit API on $label', (database) => {
       } finally {
         await db().getRepository(AuditEntry).save(original);
       }
+    });
+
+    // A log the gateway's timeout cannot walk in one call (690,000 entries took 9.5 s of its 10):
+    // each call walks for the time it has, and the walk goes on where it stopped.
+    it('walks a long log over calls that each stop when out of time, resumed where each stopped: the last answers as one walk does', async () => {
+      const repository = new AuditRepository(db());
+      for (let batch = 0; batch < 4; batch++) expect((await append(Array.from({ length: 300 }, (_, i) => entry(5000 + 300 * batch + i)))).errors).toBeUndefined();
+      const whole = await repository.verification();
+      const calls: ChainVerification[] = [];
+      let resumeFrom: { sequence: number; hash: string } | undefined;
+      do {
+        // Out of time at once: each call walks one batch (500 entries).
+        calls.push(await repository.verification(undefined, resumeFrom, () => true));
+        resumeFrom = calls.at(-1)!.resumeFrom ?? undefined;
+      } while (resumeFrom && calls.length < 100);
+      expect(calls.length).toBeGreaterThanOrEqual(3);
+      for (const [i, call] of calls.slice(0, -1).entries()) {
+        expect(call).toMatchObject({ complete: false, intact: null, recordedHeadMatches: null, firstBrokenSequence: null, resumeFrom: { sequence: 500 * (i + 1), hash: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+      }
+      expect(calls.at(-1)).toEqual({ ...whole, complete: true, resumeFrom: null });
+      expect(whole).toMatchObject({ intact: true, complete: true, resumeFrom: null });
+    });
+
+    it('resumed through the API at an entry that no longer has the hash it had, breaks there; a malformed place is BAD_USER_INPUT', async () => {
+      const RESUME = /* GraphQL */ `query ($from: AuditChainHeadInput) { verifyAuditChain(resumeFrom: $from) { intact complete resumeFrom { sequence } firstBrokenSequence headSequence } }`;
+      const stored = await db().getRepository(AuditEntry).findOneByOrFail({ sequence: 100 });
+      const head = await new AuditRepository(db()).chainHead();
+      const resumed = await queryAs<{ verifyAuditChain: unknown }>(supervisor, RESUME, { from: { sequence: 100, hash: stored.hash!.toUpperCase() } });
+      expect(resumed.errors).toBeUndefined();
+      expect(resumed.data?.verifyAuditChain).toEqual({ intact: true, complete: true, resumeFrom: null, firstBrokenSequence: null, headSequence: head?.sequence });
+      const changed = await queryAs<{ verifyAuditChain: unknown }>(supervisor, RESUME, { from: { sequence: 100, hash: '0'.repeat(64) } });
+      expect(changed.data?.verifyAuditChain).toEqual({ intact: false, complete: true, resumeFrom: null, firstBrokenSequence: 100, headSequence: head?.sequence });
+      const malformed = await queryAs<{ verifyAuditChain: unknown }>(supervisor, RESUME, { from: { sequence: 0, hash: stored.hash } });
+      expect(malformed.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'resumeFrom.sequence' });
     });
 
     it('needs the AUDIT group: an analyst holding STATISTICS gets FORBIDDEN', async () => {

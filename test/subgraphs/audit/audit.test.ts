@@ -234,7 +234,7 @@ describe.each(testDatabases)('audit subgraph on $label', (database) => {
   describe('AuditRepository.verifyChain', () => {
     /** The stored entry's sequence and id: what a broken link names. */
     const stored = async (sequence: number) => ({ sequence, id: (await db().getRepository(AuditEntry).findOneByOrFail({ sequence })).id });
-    const named = (found: BrokenLink | null) => found && { sequence: found.sequence, id: found.entry.id };
+    const named = (found: BrokenLink | null) => found && { sequence: found.sequence, id: found.entry!.id };
     const tamper = async (sequence: number, set: string, params: unknown[], check: (found: { sequence: number; id: string } | null) => Promise<void>) => {
       const original = await db().getRepository(AuditEntry).findOneByOrFail({ sequence });
       await db().query(`UPDATE audit_entry SET ${set} WHERE ${column('sequence')} = ?`, [...params, sequence]);
