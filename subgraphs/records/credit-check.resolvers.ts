@@ -5,7 +5,7 @@ import { storedDepartment } from '../../lib/catalogue/departments';
 import { findMatter } from '../../lib/catalogue/matters';
 import { measureKinds, measuresByMatter, type AppliedMeasure, type MeasureKind } from '../../lib/catalogue/measures';
 import { minimumSubjectsPerStatistic } from '../../lib/access/policy';
-import { badInput, clientError, ErrorCode, idempotencyKeyOf, quotedInput } from '../../lib/errors';
+import { badInput, clientError, ErrorCode, idempotencyKeyOf, quotedInput, serviceUnavailable } from '../../lib/errors';
 import { normaliseIdentifier, optionalCode } from '../../lib/identifiers';
 import { assertCaseFileReadable, assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, underCheckPurpose, underSupervision, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type PageArgs } from '../shared/pagination';
@@ -91,6 +91,25 @@ function checkedRecord(snapshot: CheckedRecordSnapshot) {
 async function sealIfReady(check: CheckWithReport, ctx: Context): Promise<CreditCheck> {
   if (check.verdict || check.reportSatisfied === undefined || check.reportSatisfied === null) return check;
   return await ctx.checks.seal(check, { satisfied: check.reportSatisfied, goodGrade: check.goodReportGrade === true });
+}
+
+/**
+ * Feedback is judged against the measures the check called for, final once its verdict is sealed.
+ * A check run while the reports subgraph could not be asked holds its records' measures alone (a
+ * good grade's incentive not yet among them): it is sealed first, or no feedback is stored, as
+ * feedback judged against the unsealed measures would stand for good.
+ */
+async function sealedForFeedback(check: CreditCheck, ctx: Context): Promise<CreditCheck> {
+  if (check.verdict) return check;
+  const unavailable = () => serviceUnavailable('reports', 'the check was run while the reports subgraph could not be asked, and its measures are final only once it is: nothing was stored; send the feedback again later');
+  if (!ctx.reports) throw unavailable();
+  let findings: { satisfied: boolean; goodGrade: boolean };
+  try {
+    findings = await ctx.reports.forCheck(check, ctx.access.identity.requestId, ctx.access.deadline);
+  } catch {
+    throw unavailable();
+  }
+  return await ctx.checks.seal(check, findings);
 }
 
 export const creditCheckResolvers: GraphQLResolverMap<Context> = {
@@ -185,7 +204,8 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
       // (or that it called for more than were applied), or the feedback already reported, and an
       // acceptance that the measures applied were among them.
       readFindings(ctx, check);
-      return await ctx.checks.recordFeedback(check, args.input.appliedMeasures, args.input.note ?? null, { userId: caller.id, department: caller.organisation });
+      const sealed = await sealedForFeedback(check, ctx);
+      return await ctx.checks.recordFeedback(sealed, args.input.appliedMeasures, args.input.note ?? null, { userId: caller.id, department: caller.organisation });
     },
   },
   Subject: {

@@ -2,6 +2,7 @@ import type { Caller, RequestIdentity } from '../../../lib/access/identity';
 import { decideGrants } from '../../../lib/access/policy';
 import { inDistrictTime } from '../../../lib/calendar';
 import type { ReportFindings } from '../../../subgraphs/records/report-findings';
+import { CreditCheck } from '../../../subgraphs/records/entities/credit-check.entity';
 import { createRecordsSubgraph } from '../../../subgraphs/records/subgraph';
 import { demoWorld } from '../../../scripts/demo/world';
 import { seedEntities } from '../../../subgraphs/entities/seed';
@@ -37,7 +38,14 @@ const READ = /* GraphQL */ `query($id: ID!) { creditCheck(id: $id) { feedback { 
 type Reported = { recordCheckFeedback: { id: string; feedback: { appliedMeasures: string[]; reportedAt: string } } | null };
 
 describe.each(testDatabases)('feedback on a credit check reported twice, on $label', (database) => {
-  const reports: ReportFindings = { forCheck: async () => ({ satisfied: true, goodGrade: false }) };
+  // Down: a check run then is stored unsealed. `goodGrade`: what the reports subgraph finds.
+  const reportsSubgraph = { down: false, goodGrade: false };
+  const reports: ReportFindings = {
+    forCheck: async () => {
+      if (reportsSubgraph.down) throw new Error('the reports subgraph could not be reached');
+      return { satisfied: true, goodGrade: reportsSubgraph.goodGrade };
+    },
+  };
   const entities = useSubgraph(entitiesSubgraph, database, 'ckfeedback_subjects');
   const records = useSubgraph(createRecordsSubgraph({ subjects: new CountingDirectory(() => entities.url()), reports }), database, 'ckfeedback');
 
@@ -101,6 +109,29 @@ describe.each(testDatabases)('feedback on a credit check reported twice, on $lab
     expect(stored.errors).toBeUndefined();
     // Beside the check it answers (the mutation's own group).
     expect(stored.extensions?.disclosures).toEqual([{ subjectId: subject.id, groups: ['CREDIT_CHECK', 'CREDIT_CHECK_LEDGER'] }]);
+  });
+
+  it('judges feedback on a check run while the reports subgraph was down against its sealed measures, or stores none', async () => {
+    reportsSubgraph.down = true;
+    const checkId = await checkIn('FB-UNSEALED');
+    const stored = async () => (await records.db().getRepository(CreditCheck).findOneByOrFail({ id: checkId }));
+    expect((await stored()).verdict).toBeNull();
+    try {
+      const whileDown = await report('FB-UNSEALED', checkId, '');
+      expect(whileDown.errors?.map((e) => e.extensions)).toEqual([expect.objectContaining({ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'reports' })]);
+      expect((await stored()).feedbackAt).toBeNull();
+    } finally {
+      reportsSubgraph.down = false;
+    }
+    // Sealed now with a good grade's incentive, which the records alone did not call for.
+    reportsSubgraph.goodGrade = true;
+    try {
+      const none = await report('FB-UNSEALED', checkId, '');
+      expect(none.errors?.map((e) => e.extensions)).toEqual([{ code: 'BAD_USER_INPUT', field: 'note' }]);
+      expect(await stored()).toMatchObject({ verdict: 'ELIGIBLE_WITH_INCENTIVES', feedbackAt: null });
+    } finally {
+      reportsSubgraph.goodGrade = false;
+    }
   });
 
   it('answers the same report sent several times at once with the one reported', async () => {
