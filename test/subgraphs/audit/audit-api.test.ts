@@ -456,6 +456,12 @@ describe.each(testDatabases)('audit API on $label', (database) => {
       ]);
     });
 
+    it('is itself a read of the log, audited as one about no subject', async () => {
+      const result = await cases({ first: 1 });
+      expect(result.errors).toBeUndefined();
+      expect(result.extensions?.disclosures).toEqual([{ subjectId: null, groups: ['AUDIT'] }]);
+    });
+
     it('gives the first n, and one organisation\'s cases when asked', async () => {
       expect(listed(await cases({ first: 1 }))?.map((c) => [c.organisation, c.caseNumber])).toEqual([['FINANCE', trawl]]);
       expect(listed(await cases({ organisation: 'TAXATION' }))?.map((c) => [c.organisation, c.caseNumber])).toEqual([['TAXATION', trawl]]);
