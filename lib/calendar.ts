@@ -75,6 +75,13 @@ export function checkCompletedDays(to: Date, counted: string, now: Date = new Da
   throw badInput('to', `${counted} counted in completed district days only: to must be today's midnight, ${today}T00:00:00+08:00, or earlier, got ${inDistrictTime(to, true)}`);
 }
 
+/** A period of instants is half-open, [from, to): an empty or reversed one is BAD_USER_INPUT on `field`, echoing both ends as the district reads them. */
+export function checkInstantRange(from: Date, to: Date, field = 'to'): void {
+  if (from.getTime() >= to.getTime()) {
+    throw badInput(field, `the range is [from, to): to must be later than from, got from ${inDistrictTime(from, true)} and to ${inDistrictTime(to, true)}`);
+  }
+}
+
 /**
  * A period of district dates, [from, to): `to` is the day after the last one counted, so it must
  * be later than `from` (BAD_USER_INPUT on `to`, an equal one told as the empty period it is).

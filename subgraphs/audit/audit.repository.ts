@@ -3,7 +3,7 @@ import { GraphQLError } from 'graphql';
 import { In, type DataSource, type EntityManager, type QueryRunner, type Repository } from 'typeorm';
 import { auditedTextLimits, type Caller } from '../../lib/access/identity';
 import { minimumSubjectsPerStatistic } from '../../lib/access/policy';
-import { checkCompletedDays, checkDistrictDays, inDistrictTime } from '../../lib/calendar';
+import { checkCompletedDays, checkDistrictDays, checkInstantRange } from '../../lib/calendar';
 import { findDepartment } from '../../lib/catalogue/departments';
 import { matters, selfInquiry, typedMatter } from '../../lib/catalogue/matters';
 import { normaliseIdentifier, readsAsCitizenIdNumber, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
@@ -520,7 +520,7 @@ export class AuditRepository {
    */
   private usageTerms(range: { from: Date; to: Date }, filter: OrganisationFilter, disclosure: StatisticsDisclosure, where: string[], orderBy: string[]) {
     const { from, to } = range;
-    checkRange(from, to);
+    checkInstantRange(from, to);
     const q = (name: string) => this.db.driver.escape(name);
     const mysql = isMysql(this.db.manager);
     // Persons and enterprises together, as `subjectReadersInStatistics` names them; any other reader as `otherwise`.
@@ -1085,12 +1085,6 @@ function caseAfter([place, entryId]: CursorPosition): (string | number | null)[]
   return [...(JSON.parse(String(place)) as CasePlace), entryId];
 }
 
-/** Every period the audit queries take is half-open, [from, to): an empty or reversed one is an input error (on `field`). */
-function checkRange(from: Date, to: Date, field = 'to'): void {
-  if (from.getTime() >= to.getTime()) {
-    throw badInput(field, `the range is [from, to): to must be later than from, got from ${inDistrictTime(from, true)} and to ${inDistrictTime(to, true)}`);
-  }
-}
 
 /**
  * The SQL conditions (on the table aliased `t`) of an `EntryFilter`, with their parameters;
@@ -1102,7 +1096,7 @@ function entryConditions(filter: EntryFilter, persisted: (instant: Date) => unkn
   const conditions: string[] = [];
   const params: unknown[] = [];
   const { from, to } = filter;
-  if (from && to) checkRange(from, to, `${prefix}to`);
+  if (from && to) checkInstantRange(from, to, `${prefix}to`);
   if (from) {
     conditions.push('t.occurred_at >= ?');
     params.push(persisted(from));

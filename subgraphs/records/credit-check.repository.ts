@@ -1,5 +1,5 @@
 import { timeOrderedId } from '../../lib/time-ordered-id';
-import { checkDistrictDays, inDistrictTime, todayInDistrict } from '../../lib/calendar';
+import { checkDistrictDays, checkInstantRange, inDistrictTime, todayInDistrict } from '../../lib/calendar';
 import type { GraphQLError } from 'graphql';
 import type { DataSource, Repository } from 'typeorm';
 import { findDepartment } from '../../lib/catalogue/departments';
@@ -299,7 +299,7 @@ export class CreditCheckRepository {
       throw badInput('matter', `matter must be a matter code from the catalogue (docs/access.md), got ${quotedInput(filter.matter)}`);
     }
     if (scope && filter.department && filter.department !== scope) throw forbidden('NOT_ENTITLED', `a department reads its own checks only; ${filter.department} is not ${scope}`);
-    if (filter.from && filter.to && filter.to <= filter.from) throw badInput('to', 'to must be after from');
+    if (filter.from && filter.to) checkInstantRange(filter.from, filter.to);
     const caseNumber = caseNumberOf(filter.caseNumber);
     if ((filter.notAppliedPolarity ?? null) !== null && filter.measuresNotApplied !== true) {
       throw badInput('notAppliedPolarity', 'notAppliedPolarity narrows measuresNotApplied: true to measures of one polarity; send it with measuresNotApplied: true, or leave it out');
@@ -347,7 +347,7 @@ export class CreditCheckRepository {
    */
   async statistics(from: Date, to: Date): Promise<CheckStatistic[]> {
     checkDistrictDays({ from, to }, 'the credit check statistics are');
-    if (to <= from) throw badInput('to', 'to must be after from');
+    checkInstantRange(from, to);
     const { sql, params } = checkStatisticsStatement(this.db, from, to);
     const rows: Record<string, unknown>[] = await this.db.query(sql, params);
     const share = (applied: number, calledFor: number) => (calledFor ? applied / calledFor : null);

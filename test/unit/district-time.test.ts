@@ -1,4 +1,4 @@
-import { checkCompletedDays, inDistrictTime, todayInDistrict } from '../../lib/calendar';
+import { checkCompletedDays, checkInstantRange, inDistrictTime, todayInDistrict } from '../../lib/calendar';
 
 describe('an instant in a message, as the district reads a clock (UTC+8)', () => {
   it.each([
@@ -30,5 +30,12 @@ describe('a refused statistics bound, as its message echoes it', () => {
     };
     expect(refusal(new Date('2026-12-07T00:00:00+08:00'))).toBe("usage counted in completed district days only: to must be today's midnight, 2026-12-06T00:00:00+08:00, or earlier, got 2026-12-07T00:00:00+08:00");
     expect(refusal(new Date('2026-12-06T00:00:00+08:00'))).toBe('accepted');
+  });
+
+  it('is told in district time for a reversed or empty period, both ends echoed, whichever statistic refused it', () => {
+    const from = new Date('2026-12-01T00:00:00+08:00');
+    expect(() => checkInstantRange(from, new Date('2026-11-01T00:00:00+08:00'))).toThrow('the range is [from, to): to must be later than from, got from 2026-12-01T00:00:00+08:00 and to 2026-11-01T00:00:00+08:00');
+    expect(() => checkInstantRange(from, from, 'filter.to')).toThrow(expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field: 'filter.to' } }));
+    expect(() => checkInstantRange(from, new Date(from.getTime() + 1))).not.toThrow();
   });
 });
