@@ -204,13 +204,13 @@ async function readAudit(url: string, supervisor: Headers, organisations: string
       after = page.auditEntriesByOrganisation.pageInfo.hasNextPage ? page.auditEntriesByOrganisation.pageInfo.endCursor : null;
     } while (after);
   }
-  type Verification = { intact: boolean | null; complete: boolean; resumeFrom: { sequence: number; hash: string } | null; entries: number; firstBrokenSequence: number | null; unchainedEntries: number };
+  type Verification = { intact: boolean | null; complete: boolean; resumeFrom: string | null; entries: number; firstBrokenSequence: number | null; unchainedEntries: number };
   let chain: Verification;
   let resumeFrom: Verification['resumeFrom'] = null;
   // A long log is verified over several calls, each resumed where the last stopped.
   do {
     ({ verifyAuditChain: chain } = await ask<{ verifyAuditChain: Verification }>(
-      `query SoakChain($resumeFrom: AuditChainHeadInput) { verifyAuditChain(resumeFrom: $resumeFrom) { intact complete resumeFrom { sequence hash } entries firstBrokenSequence unchainedEntries } }`,
+      `query SoakChain($resumeFrom: String) { verifyAuditChain(resumeFrom: $resumeFrom) { intact complete resumeFrom entries firstBrokenSequence unchainedEntries } }`,
       { resumeFrom },
     ));
     resumeFrom = chain.resumeFrom;

@@ -699,13 +699,17 @@ export class AuditRepository {
    * committed head, and the unique index refuses a second append on one head): nothing appended
    * after the head was read lies at or below it, so the later reads see the rows that stood then.
    */
+  /**
+   * `resumeFrom`: where an earlier call of the same walk stopped, as this API sealed it for the
+   * client (the resolver opens it): a walk is only ever resumed where one begun at the first
+   * entry stopped, so that no call answers `intact` for a chain it walked from the middle.
+   */
   async verification(recorded?: RecordedHead, resumeFrom?: RecordedHead, outOfTime: () => boolean = this.walkTimeSpent()): Promise<ChainVerification> {
-    const anchor = recorded === undefined ? undefined : recordedHead(recorded, 'recordedHead');
-    const start = resumeFrom === undefined ? undefined : recordedHead(resumeFrom, 'resumeFrom');
+    const anchor = recorded === undefined ? undefined : recordedHead(recorded);
     // Not chainHead(): a head tampered into having no hash must be reported, not thrown.
     const head = await this.entries.createQueryBuilder('e').where('e.sequence IS NOT NULL').orderBy('e.sequence', 'DESC').limit(1).getOne();
     const through = head?.sequence ?? 0;
-    const walk = await this.walkChain(through, start, outOfTime);
+    const walk = await this.walkChain(through, resumeFrom, outOfTime);
     const broken = walk.broken;
     // The chain is walked from sequence 1 up, so a row slipped in beside it (no sequence, or 0)
     // would never be read by the walk, yet every list and statistic would serve it. Counted with
@@ -1068,15 +1072,13 @@ function withIndex<T>(index: number, validate: () => T): T {
 }
 
 /** A recorded head as given, or BAD_USER_INPUT: a sequence number from 1, and a hash as `headHash` gives it (64 hex digits). */
-/** A place in the chain given as an argument (`recordedHead`, `resumeFrom`), validated and its hash in lower case. */
-function recordedHead(recorded: RecordedHead, field: 'recordedHead' | 'resumeFrom'): RecordedHead {
-  const [sequence, hash] = field === 'recordedHead' ? ["a recorded head's sequence is a headSequence", "a recorded head's hash is a headHash"] : ["resumeFrom's sequence is the one an earlier call answered in resumeFrom", "resumeFrom's hash is the one an earlier call answered in resumeFrom"];
+function recordedHead(recorded: RecordedHead): RecordedHead {
   if (!Number.isInteger(recorded.sequence) || recorded.sequence < 1) {
-    throw badInput(`${field}.sequence`, `${sequence}, 1 or more, got ${recorded.sequence}`);
+    throw badInput('recordedHead.sequence', `a recorded head's sequence is a headSequence, 1 or more, got ${recorded.sequence}`);
   }
-  const typed = typeof recorded.hash === 'string' ? recorded.hash.trim().toLowerCase() : '';
-  if (!/^[0-9a-f]{64}$/.test(typed)) throw badInput(`${field}.hash`, `${hash}, 64 hexadecimal digits, got ${JSON.stringify(recorded.hash)}`);
-  return { sequence: recorded.sequence, hash: typed };
+  const hash = typeof recorded.hash === 'string' ? recorded.hash.trim().toLowerCase() : '';
+  if (!/^[0-9a-f]{64}$/.test(hash)) throw badInput('recordedHead.hash', `a recorded head's hash is a headHash, 64 hexadecimal digits, got ${JSON.stringify(recorded.hash)}`);
+  return { sequence: recorded.sequence, hash };
 }
 
 /** The values of `cases`' order terms at the case a cursor was issued for: its place, then its entryId. */

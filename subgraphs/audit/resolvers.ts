@@ -1,9 +1,10 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { GraphQLResolveInfo } from 'graphql';
-import { badInput } from '../../lib/errors';
+import { badInput, clientError, ErrorCode } from '../../lib/errors';
 import { maskCitizenIdNumber } from '../../lib/identifiers';
 import { actsFor, disclose, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type Page, type PageArgs, type PageRequest } from '../shared/pagination';
+import type { CursorPosition } from '../shared/cursors';
 import type { AuditEntryInput, EntryFilter, OrganisationFilter, ReaderNamed } from './audit.repository';
 import type { AuditContext } from './context';
 import { splitFieldGroups, type AuditEntry } from './entities/audit-entry.entity';
@@ -14,6 +15,23 @@ const connection = (page: Page<AuditEntry> | undefined, request: PageRequest) =>
 
 const readsTheAudit = (ctx: Context): boolean => ctx.access.identity.grants.includes('AUDIT');
 const auditorsOnly = <V>(ctx: Context, value: V): V | null => (readsTheAudit(ctx) ? value : null);
+
+/**
+ * Where a verification of the chain stopped, sealed as page cursors are (shared/cursors.ts): a
+ * token made up or edited (to start a walk at the head, and have it answer `intact` for a chain
+ * it never walked) is INVALID_CURSOR on `resumeFrom`.
+ */
+const resumptionList = 'verifyAuditChain.resumeFrom';
+function openedResumption(ctx: Context, token: string): { sequence: number; hash: string } {
+  let position: CursorPosition;
+  try {
+    position = ctx.cursors.open(resumptionList, token);
+  } catch {
+    throw clientError(ErrorCode.INVALID_CURSOR, 'resumeFrom must be the resumeFrom an earlier call of this verification answered; start again without it', { field: 'resumeFrom' });
+  }
+  const [sequence, hash] = position;
+  return { sequence: Number(sequence), hash };
+}
 
 /** The `filter` argument of the audit's entry lists, its errors naming `filter.<field>`. */
 const filterOf = (filter: EntryFilter | null | undefined): EntryFilter => ({ ...filter, field: 'filter.' });
@@ -81,8 +99,10 @@ export const resolvers: GraphQLResolverMap<Context> = {
       auditedRead(ctx, page?.rows, request);
       return connection(page, request);
     },
-    verifyAuditChain: (_: unknown, args: { recordedHead?: { sequence: number; hash: string } | null; resumeFrom?: { sequence: number; hash: string } | null }, ctx: AuditContext) =>
-      ctx.repository.verification(args.recordedHead ?? undefined, args.resumeFrom ?? undefined),
+    verifyAuditChain: async (_: unknown, args: { recordedHead?: { sequence: number; hash: string } | null; resumeFrom?: string | null }, ctx: Context) => {
+      const verified = await ctx.repository.verification(args.recordedHead ?? undefined, args.resumeFrom ? openedResumption(ctx, args.resumeFrom) : undefined);
+      return { ...verified, resumeFrom: verified.resumeFrom && ctx.cursors.seal(resumptionList, [verified.resumeFrom.sequence, verified.resumeFrom.hash]) };
+    },
     // The audit's readers (AUDIT) read every entry anyway and get a row per reader exactly (a
     // person's number masked), with an entry to drill down by; other readers of statistics (the
     // district's analysts) get persons and enterprises counted together, whole district days and

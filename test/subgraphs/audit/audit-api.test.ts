@@ -6,7 +6,8 @@ import { findMatter } from '../../../lib/catalogue/matters';
 import { maskCitizenIdNumber } from '../../../lib/identifiers';
 import { auditSubgraph } from '../../../subgraphs/audit/subgraph';
 import { testDatabases } from '../../helpers/databases';
-import { fullAccess } from '../../helpers/identity';
+import { fullAccess, testSigningKey } from '../../helpers/identity';
+import { CursorSeal } from '../../../subgraphs/shared/cursors';
 import { useSubgraph } from '../../helpers/subgraph';
 
 /** An entry as the gateway sends it: JSON, instants as ISO strings. */
@@ -217,17 +218,24 @@ describe.each(testDatabases)('audit API on $label', (database) => {
       expect(whole).toMatchObject({ intact: true, complete: true, resumeFrom: null });
     });
 
-    it('resumed through the API at an entry that no longer has the hash it had, breaks there; a malformed place is BAD_USER_INPUT', async () => {
-      const RESUME = /* GraphQL */ `query ($from: AuditChainHeadInput) { verifyAuditChain(resumeFrom: $from) { intact complete resumeFrom { sequence } firstBrokenSequence headSequence } }`;
+    it('resumes through the API only from a token it sealed, and breaks there when that entry no longer has the hash it had', async () => {
+      const RESUME = /* GraphQL */ `query ($from: String) { verifyAuditChain(resumeFrom: $from) { intact complete resumeFrom firstBrokenSequence headSequence } }`;
       const stored = await db().getRepository(AuditEntry).findOneByOrFail({ sequence: 100 });
       const head = await new AuditRepository(db()).chainHead();
-      const resumed = await queryAs<{ verifyAuditChain: unknown }>(supervisor, RESUME, { from: { sequence: 100, hash: stored.hash!.toUpperCase() } });
+      // What an earlier call that stopped after entry 100 answered.
+      const token = (hash: string) => new CursorSeal(testSigningKey).seal('verifyAuditChain.resumeFrom', [100, hash]);
+      const resumed = await queryAs<{ verifyAuditChain: unknown }>(supervisor, RESUME, { from: token(stored.hash!) });
       expect(resumed.errors).toBeUndefined();
       expect(resumed.data?.verifyAuditChain).toEqual({ intact: true, complete: true, resumeFrom: null, firstBrokenSequence: null, headSequence: head?.sequence });
-      const changed = await queryAs<{ verifyAuditChain: unknown }>(supervisor, RESUME, { from: { sequence: 100, hash: '0'.repeat(64) } });
+      const changed = await queryAs<{ verifyAuditChain: unknown }>(supervisor, RESUME, { from: token('0'.repeat(64)) });
       expect(changed.data?.verifyAuditChain).toEqual({ intact: false, complete: true, resumeFrom: null, firstBrokenSequence: 100, headSequence: head?.sequence });
-      const malformed = await queryAs<{ verifyAuditChain: unknown }>(supervisor, RESUME, { from: { sequence: 0, hash: stored.hash } });
-      expect(malformed.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'resumeFrom.sequence' });
+      // A token made up to start at the head, which would answer intact for a chain never walked.
+      const madeUp = `${Buffer.from(JSON.stringify([head!.sequence, head!.hash])).toString('base64url')}.${Buffer.alloc(16).toString('base64url')}`;
+      for (const forged of [madeUp, new CursorSeal(testSigningKey).seal('another list', [head!.sequence, head!.hash])]) {
+        const refused = await queryAs<{ verifyAuditChain: unknown }>(supervisor, RESUME, { from: forged });
+        expect(refused.data).toEqual({ verifyAuditChain: null });
+        expect(refused.errors?.[0].extensions).toMatchObject({ code: 'INVALID_CURSOR', field: 'resumeFrom' });
+      }
     });
 
     it('needs the AUDIT group: an analyst holding STATISTICS gets FORBIDDEN', async () => {
