@@ -1,6 +1,7 @@
 import { createSecretKey } from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';
 import { ExpiringMemory } from '../expiring-memory';
+import { typedUuid } from '../identifiers';
 
 /**
  * Who is asking and why, as the gateway established it. Subgraphs receive it signed by the
@@ -61,11 +62,15 @@ export const auditedTextLimits = {
 
 /**
  * A subject as an audit entry names it: an id of at most 36 letters, digits and '-' (the column's
- * length). What a request names otherwise is no subject's id, and its entry names no subject, for
- * the same reason as `auditedTextLimits`.
+ * length), a UUID as the platform writes it however it was typed (`typedUuid`, as the subgraphs
+ * read every ID argument), so that a refusal the gateway makes itself of an id pasted in upper
+ * case is in the trail of the subject it named. What a request names otherwise is no subject's
+ * id, and its entry names no subject, for the same reason as `auditedTextLimits`.
  */
 export function auditableSubjectId(value: unknown): string | undefined {
-  return typeof value === 'string' && /^[A-Za-z0-9-]{1,36}$/.test(value) ? value : undefined;
+  if (typeof value !== 'string') return undefined;
+  const id = typedUuid(value) ?? value;
+  return /^[A-Za-z0-9-]{1,36}$/.test(id) ? id : undefined;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { buildSchema, graphql } from 'graphql';
 import type { Caller } from '../../lib/access/identity';
 import { foldTypedIds } from '../../subgraphs/shared/typed-ids';
+import { demoCallers } from '../../scripts/demo/callers';
 import { demoConsents } from '../../scripts/demo/consents';
 import { demoBankOrganisation, demoWorld } from '../../scripts/demo/world';
 import { testDatabases } from '../helpers/databases';
@@ -20,6 +21,7 @@ const fullWidth = (text: string) => text.replace(/[0-9a-z-]/gi, (c) => String.fr
 
 const finance: Caller = { id: 'officer-finance', organisation: 'FINANCE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' };
 const procurement: As = { caller: finance, headers: { 'x-credit-matter': 'GOVERNMENT_PROCUREMENT', 'x-credit-case': 'CG-TYPED-IDS' } };
+const windowOfficer: As = { caller: demoCallers(world).find((c) => c.label.startsWith('Credit office window officer'))!.caller };
 const bank: As = {
   caller: { id: 'banker', organisation: demoBankOrganisation, organisationKind: 'FINANCIAL_INSTITUTION', role: 'EXTERNAL_USER' },
   headers: { 'x-credit-matter': 'FINANCIAL_SERVICES', 'x-credit-consent': demoConsents.bankFinancialServices },
@@ -42,6 +44,18 @@ describe.each(testDatabases)('ids typed in upper case or full width, through the
     const requestId = 'typed-ids-refused';
     const result = await platform.query('query ($id: ID!) { subject(id: $id) { name } }', { id: other.id.toUpperCase() }, { ...bank, headers: { ...bank.headers, 'x-request-id': requestId } });
     expect(result.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', problem: 'OUTSIDE_SUBJECT_SCOPE' });
+    const entries = await platform.databases.audit.query('SELECT subject_id, outcome FROM audit_entry WHERE request_id = ?', [requestId]);
+    expect(entries.map((e: { subject_id: string; outcome: string }) => [e.subject_id, e.outcome])).toEqual([[other.id, 'DENIED']]);
+  });
+
+  it.each([
+    ['in upper case', other.id.toUpperCase()],
+    ['in full width', fullWidth(other.id)],
+  ])("audits a refusal the gateway makes itself, of a subject named %s, in that subject's trail", async (how, typed) => {
+    // The window reads no subject's basics: the gateway cuts the field before any subgraph sees it.
+    const requestId = `typed-ids-cut-${how.replace(/ /g, '-')}`;
+    const result = await platform.query('query ($id: ID!) { subject(id: $id) { name } }', { id: typed }, { ...windowOfficer, headers: { 'x-request-id': requestId } });
+    expect(result.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', problem: 'GROUP_NOT_GRANTED' });
     const entries = await platform.databases.audit.query('SELECT subject_id, outcome FROM audit_entry WHERE request_id = ?', [requestId]);
     expect(entries.map((e: { subject_id: string; outcome: string }) => [e.subject_id, e.outcome])).toEqual([[other.id, 'DENIED']]);
   });
