@@ -17,20 +17,32 @@ const readsTheAudit = (ctx: Context): boolean => ctx.access.identity.grants.incl
 const auditorsOnly = <V>(ctx: Context, value: V): V | null => (readsTheAudit(ctx) ? value : null);
 
 /**
- * Where a verification of the chain stopped, sealed as page cursors are (shared/cursors.ts): a
- * token made up or edited (to start a walk at the head, and have it answer `intact` for a chain
- * it never walked) is INVALID_CURSOR on `resumeFrom`.
+ * Where a verification of the chain stopped, sealed as page cursors are (shared/cursors.ts), with
+ * when: a token made up or edited (to start a walk at the head, and have it answer `intact` for a
+ * chain it never walked) is INVALID_CURSOR on `resumeFrom`, and so is one older than
+ * `resumeWithinMs`. A walk rechecks only the entry it resumes at, so an entry it had passed could
+ * change between its calls unseen: the calls are kept as close together as one long walk's
+ * batches are, a front end looping on them.
  */
 const resumptionList = 'verifyAuditChain.resumeFrom';
-function openedResumption(ctx: Context, token: string): { sequence: number; hash: string } {
-  let position: CursorPosition;
+export const resumeWithinMs = 10 * 60_000;
+
+export function sealedResumption(ctx: Pick<Context, 'cursors'>, at: { sequence: number; hash: string }, now = Date.now()): string {
+  return ctx.cursors.seal(resumptionList, [at.sequence, `${at.hash} ${now}`]);
+}
+
+function openedResumption(ctx: Context, token: string, now = Date.now()): { sequence: number; hash: string } {
+  let position: CursorPosition | undefined;
   try {
     position = ctx.cursors.open(resumptionList, token);
   } catch {
-    throw clientError(ErrorCode.INVALID_CURSOR, 'resumeFrom must be the resumeFrom an earlier call of this verification answered; start again without it', { field: 'resumeFrom' });
+    // Refused below, in this field's words.
   }
-  const [sequence, hash] = position;
-  return { sequence: Number(sequence), hash };
+  const [hash, issuedAt] = typeof position?.[1] === 'string' ? position[1].split(' ') : [];
+  if (!position || !hash || !(now - Number(issuedAt) <= resumeWithinMs)) {
+    throw clientError(ErrorCode.INVALID_CURSOR, `resumeFrom must be the resumeFrom an earlier call of this verification answered, within ${resumeWithinMs / 60_000} minutes; start again without it`, { field: 'resumeFrom' });
+  }
+  return { sequence: Number(position[0]), hash };
 }
 
 /** The `filter` argument of the audit's entry lists, its errors naming `filter.<field>`. */
@@ -101,7 +113,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
     },
     verifyAuditChain: async (_: unknown, args: { recordedHead?: { sequence: number; hash: string } | null; resumeFrom?: string | null }, ctx: Context) => {
       const verified = await ctx.repository.verification(args.recordedHead ?? undefined, args.resumeFrom ? openedResumption(ctx, args.resumeFrom) : undefined);
-      return { ...verified, resumeFrom: verified.resumeFrom && ctx.cursors.seal(resumptionList, [verified.resumeFrom.sequence, verified.resumeFrom.hash]) };
+      return { ...verified, resumeFrom: verified.resumeFrom && sealedResumption(ctx, verified.resumeFrom) };
     },
     // The audit's readers (AUDIT) read every entry anyway and get a row per reader exactly (a
     // person's number masked), with an entry to drill down by; other readers of statistics (the

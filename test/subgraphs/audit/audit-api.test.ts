@@ -4,6 +4,7 @@ import { AuditRepository, type ChainVerification } from '../../../subgraphs/audi
 import { AuditEntry } from '../../../subgraphs/audit/entities/audit-entry.entity';
 import { findMatter } from '../../../lib/catalogue/matters';
 import { maskCitizenIdNumber } from '../../../lib/identifiers';
+import { resumeWithinMs, sealedResumption } from '../../../subgraphs/audit/resolvers';
 import { auditSubgraph } from '../../../subgraphs/audit/subgraph';
 import { testDatabases } from '../../helpers/databases';
 import { fullAccess, testSigningKey } from '../../helpers/identity';
@@ -223,7 +224,8 @@ describe.each(testDatabases)('audit API on $label', (database) => {
       const stored = await db().getRepository(AuditEntry).findOneByOrFail({ sequence: 100 });
       const head = await new AuditRepository(db()).chainHead();
       // What an earlier call that stopped after entry 100 answered.
-      const token = (hash: string) => new CursorSeal(testSigningKey).seal('verifyAuditChain.resumeFrom', [100, hash]);
+      const seal = { cursors: new CursorSeal(testSigningKey) };
+      const token = (hash: string, at = Date.now()) => sealedResumption(seal, { sequence: 100, hash }, at);
       const resumed = await queryAs<{ verifyAuditChain: unknown }>(supervisor, RESUME, { from: token(stored.hash!) });
       expect(resumed.errors).toBeUndefined();
       expect(resumed.data?.verifyAuditChain).toEqual({ intact: true, complete: true, resumeFrom: null, firstBrokenSequence: null, headSequence: head?.sequence });
@@ -231,7 +233,8 @@ describe.each(testDatabases)('audit API on $label', (database) => {
       expect(changed.data?.verifyAuditChain).toEqual({ intact: false, complete: true, resumeFrom: null, firstBrokenSequence: 100, headSequence: head?.sequence });
       // A token made up to start at the head, which would answer intact for a chain never walked.
       const madeUp = `${Buffer.from(JSON.stringify([head!.sequence, head!.hash])).toString('base64url')}.${Buffer.alloc(16).toString('base64url')}`;
-      for (const forged of [madeUp, new CursorSeal(testSigningKey).seal('another list', [head!.sequence, head!.hash])]) {
+      // And a genuine one too old: an entry the walk had passed could have changed since, unseen.
+      for (const forged of [madeUp, new CursorSeal(testSigningKey).seal('another list', [head!.sequence, head!.hash]), token(stored.hash!, Date.now() - resumeWithinMs - 1000)]) {
         const refused = await queryAs<{ verifyAuditChain: unknown }>(supervisor, RESUME, { from: forged });
         expect(refused.data).toEqual({ verifyAuditChain: null });
         expect(refused.errors?.[0].extensions).toMatchObject({ code: 'INVALID_CURSOR', field: 'resumeFrom' });
