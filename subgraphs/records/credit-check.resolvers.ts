@@ -200,11 +200,12 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
       if (!underCheckPurpose(ctx.access.identity, check)) {
         throw forbiddenAbout(check.subjectId, 'PURPOSE_MISMATCH', `feedback on this check is reported under its own purpose: x-credit-matter ${check.matter} and x-credit-case ${check.caseNumber}`);
       }
+      const sealed = await sealedForFeedback(check, ctx);
       // Whatever follows tells of the findings: a refusal names the measures the check called for
       // (or that it called for more than were applied), or the feedback already reported, and an
-      // acceptance that the measures applied were among them.
-      readFindings(ctx, check);
-      const sealed = await sealedForFeedback(check, ctx);
+      // acceptance that the measures applied were among them. A check that could not be sealed
+      // told nothing of them.
+      readFindings(ctx, sealed);
       return await ctx.checks.recordFeedback(sealed, args.input.appliedMeasures, args.input.note ?? null, { userId: caller.id, department: caller.organisation });
     },
   },

@@ -119,6 +119,8 @@ describe.each(testDatabases)('feedback on a credit check reported twice, on $lab
     try {
       const whileDown = await report('FB-UNSEALED', checkId, '');
       expect(whileDown.errors?.map((e) => e.extensions)).toEqual([expect.objectContaining({ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'reports' })]);
+      // It told nothing of the findings: no read of them is audited.
+      expect(whileDown.extensions?.disclosures ?? []).toEqual([]);
       expect((await stored()).feedbackAt).toBeNull();
     } finally {
       reportsSubgraph.down = false;
