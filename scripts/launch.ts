@@ -40,13 +40,7 @@ export async function launchPlatform(
   options: { gatewayPort?: number; subgraphPorts?: Record<SubgraphName, number>; quiet?: boolean; servicesDirectory?: string } = {},
 ): Promise<LaunchedPlatform> {
   const ports = { ...defaultPorts, ...options.subgraphPorts, gateway: options.gatewayPort ?? 4000 };
-  // Each checked free before any starts: two given one port would pass, and the second die listening.
-  const owners = new Map<number, string>();
-  for (const [name, port] of Object.entries(ports)) {
-    const other = owners.get(port);
-    if (other) throw new Error(`port ${port} is given to both ${other} and ${name}: give each its own (GATEWAY_PORT, SUBGRAPH_<NAME>_URL)`);
-    owners.set(port, name);
-  }
+  checkDistinctPorts(ports);
   for (const [name, port] of Object.entries(ports)) await ensurePortFree(name, port);
   if (options.subgraphPorts) {
     // Every process that calls a subgraph (the gateway, and subgraphs calling their peers) reads these.
@@ -104,10 +98,9 @@ export async function launchPlatform(
 /**
  * The launcher's end (npm start): the first Ctrl-C or SIGTERM stops the platform gracefully, the
  * gateway first, and exits 0; a second one kills whatever still runs and exits 1; a process that
- * dies on its own stops the others and exits 1, and so does the launcher once whatever started
- * it (npm) is gone, killed past its own signal handling (a process manager's SIGKILL after its
- * stop timed out), so that nothing holds the ports for the next start. `log` prints the
- * launcher's lines.
+ * dies on its own stops the others and exits 1, and so does the launcher run by npm once npm is
+ * gone, killed past its own signal handling (a process manager's SIGKILL after its stop timed
+ * out), so that nothing holds the ports for the next start. `log` prints the launcher's lines.
  */
 export function superviseUntilStopped(platform: LaunchedPlatform, log: (line: string) => void): void {
   let stopping = false;
@@ -136,6 +129,9 @@ export function superviseUntilStopped(platform: LaunchedPlatform, log: (line: st
     log(`${name} exited; stopping everything`);
     stopThenExit(1);
   });
+  // Run by npm (npm start), whose going means its user stopped it; run on its own, the launcher
+  // may outlive what started it (nohup, a shell that exits).
+  if (!process.env.npm_lifecycle_event) return;
   const parent = process.ppid;
   const watch = setInterval(() => {
     if (stopping || !parentGone(parent)) return;
@@ -165,6 +161,19 @@ function parentGone(parent: number): boolean {
     } catch {
       return true;
     }
+  }
+}
+
+/**
+ * Refuses one port given to two services, naming both: each is checked free before any starts,
+ * so two given one port would pass, and the second die listening. npm start asks before seeding.
+ */
+export function checkDistinctPorts(ports: Record<string, number>): void {
+  const owners = new Map<number, string>();
+  for (const [name, port] of Object.entries(ports)) {
+    const other = owners.get(port);
+    if (other) throw new Error(`port ${port} is given to both ${other} and ${name}: give each its own (GATEWAY_PORT, SUBGRAPH_<NAME>_URL)`);
+    owners.set(port, name);
   }
 }
 

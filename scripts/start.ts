@@ -4,7 +4,7 @@ import { projectRoot } from '../lib/project-root';
 import { defaultPorts, subgraphNames, type SubgraphName } from '../schema/subgraphs';
 import { databaseTarget, describeTarget } from '../subgraphs/shared/database';
 import { demoWorld } from './demo/world';
-import { launchPlatform, superviseUntilStopped } from './launch';
+import { checkDistinctPorts, launchPlatform, superviseUntilStopped } from './launch';
 import { defaultDemoSize, seedAll } from './seed';
 import { demoTokensListed, withDevSecrets } from './dev-secrets';
 import { demoTokens, describeTokens } from './tokens';
@@ -32,6 +32,7 @@ async function main(): Promise<void> {
   const target = databaseTarget(env, dataDirectory);
   const gatewayPort = readPort(env, 'GATEWAY_PORT', 4000);
   const subgraphPorts = localSubgraphPorts(env);
+  checkDistinctPorts({ gateway: gatewayPort, ...subgraphPorts });
   const counts = await seedAll(target);
   const added = Object.values(counts).reduce((a, b) => a + b, 0);
   console.log(`[start] ${describeTarget(target)}: ${added ? `seeded ${added} demo rows` : 'demo data already present'}`);
@@ -65,11 +66,12 @@ function localSubgraphPorts(env: NodeJS.ProcessEnv): Record<SubgraphName, number
     const given = readUrl(env, variable, ['http:']);
     if (!given) return defaultPorts[name];
     const url = new URL(given);
-    // Not port 0: the system would choose one that nothing calling the subgraph could know.
-    if (!['127.0.0.1', 'localhost'].includes(url.hostname) || url.pathname !== '/graphql' || !url.port || url.port === '0') {
+    // Not port 0: the system would choose one that nothing calling the subgraph could know. No
+    // port is http's own, 80, as the URL says (which writes :80 as none).
+    if (!['127.0.0.1', 'localhost'].includes(url.hostname) || url.pathname !== '/graphql' || url.port === '0') {
       throw new ConfigError(`npm start runs every subgraph on this machine: ${variable} must be http://127.0.0.1:<port>/graphql, a port from 1 to 65535, got "${given}"`);
     }
-    return Number(url.port);
+    return Number(url.port || 80);
   };
   return Object.fromEntries(subgraphNames.map((name) => [name, port(name)])) as Record<SubgraphName, number>;
 }

@@ -87,6 +87,38 @@ describe('npm start stopped', () => {
     expect(output()).not.toContain('killing what still runs');
   }, 200_000);
 
+  it('run without npm (nohup node dist/scripts/start.js &), outlives the shell that started it', async () => {
+    // The shell prints the launcher's pid, waits until the platform is ready, and is then killed.
+    const [gatewayPort, ...ports] = await sparePorts(1 + subgraphNames.length);
+    const shell = spawn('sh', ['-c', 'node dist/scripts/start.js & echo "launcher $!"; wait'], {
+      cwd: projectRoot,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        PATH: process.env.PATH,
+        SQLITE_DIRECTORY: sqliteDirectory,
+        GATEWAY_PORT: String(gatewayPort),
+        ...Object.fromEntries(subgraphNames.map((name, i) => [`SUBGRAPH_${name.toUpperCase()}_URL`, `http://127.0.0.1:${ports[i]}/graphql`])),
+        AUTH_JWT_SECRET: `base64:${randomBytes(32).toString('base64')}`,
+        GATEWAY_SIGNING_KEY: `base64:${randomBytes(32).toString('base64')}`,
+        LOG_LEVEL: 'warn',
+      },
+    });
+    started.push(shell.pid!);
+    let output = '';
+    shell.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    shell.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await eventually('the platform ready', () => output.includes('Credit platform ready'), 150_000);
+    const launcher = Number(/launcher (\d+)/.exec(output)![1]);
+    process.kill(shell.pid!, 'SIGKILL');
+    // Longer than the launcher's look at its parent, once a second.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    const all = [gatewayPort, ...ports];
+    expect((await Promise.all(all.map(connectionRefused))).some(Boolean)).toBe(false);
+    process.kill(launcher, 'SIGTERM');
+    await eventually('every port freed', async () => (await Promise.all(all.map(connectionRefused))).every(Boolean), 30_000);
+  }, 200_000);
+
   it('on SIGKILL to npm alone stops every service and frees every port, the launcher having seen npm go', async () => {
     const { npm, stopped, output } = await start();
     process.kill(npm.pid!, 'SIGKILL');
@@ -122,10 +154,11 @@ describe('npm start given ports it cannot use', () => {
     expect(fs.readdirSync(sqliteDirectory)).toEqual([]);
   }, 100_000);
 
-  it('refuses one port given to two services, naming both', async () => {
+  it('refuses one port given to two services, naming both, before seeding anything', async () => {
     const [port] = await sparePorts(1);
     const refused = await start({ GATEWAY_PORT: String(port), SUBGRAPH_AUDIT_URL: `http://127.0.0.1:${port}/graphql` });
     expect(refused.code).toBe(1);
-    expect(refused.output).toContain(`port ${port} is given to both audit and gateway`);
+    expect(refused.output).toContain(`port ${port} is given to both gateway and audit`);
+    expect(fs.readdirSync(sqliteDirectory)).toEqual([]);
   }, 100_000);
 });
