@@ -38,10 +38,10 @@ describe('npm start stopped', () => {
     if (sqliteDirectory) fs.rmSync(sqliteDirectory, { recursive: true, force: true });
   });
 
-  /** npm start in a process group of its own, as a shell starts it, once it says it is ready. */
-  async function start() {
+  /** npm start (or `command`) in a process group of its own, as a shell starts it, once it says it is ready. */
+  async function start(command: [string, string[]] = ['npm', ['start']]) {
     const [gatewayPort, ...ports] = await sparePorts(1 + subgraphNames.length);
-    const npm = spawn('npm', ['start'], {
+    const npm = spawn(command[0], command[1], {
       cwd: projectRoot,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -66,7 +66,7 @@ describe('npm start stopped', () => {
     const all = [gatewayPort, ...ports];
     for (const port of all) expect({ port, refused: await connectionRefused(port) }).toEqual({ port, refused: false });
     const stopped = () => eventually('every port freed', async () => (await Promise.all(all.map(connectionRefused))).every(Boolean), 30_000);
-    return { npm, exited, stopped, output: () => output, gatewayPort };
+    return { npm, exited, stopped, output: () => output, gatewayPort, ports: all };
   }
 
   it('prints the explorer beside the gateway, and on Ctrl-C (SIGINT to its group) stops everything gracefully, not as if pressed twice', async () => {
@@ -89,34 +89,14 @@ describe('npm start stopped', () => {
 
   it('run without npm (nohup node dist/scripts/start.js &), outlives the shell that started it', async () => {
     // The shell prints the launcher's pid, waits until the platform is ready, and is then killed.
-    const [gatewayPort, ...ports] = await sparePorts(1 + subgraphNames.length);
-    const shell = spawn('sh', ['-c', 'node dist/scripts/start.js & echo "launcher $!"; wait'], {
-      cwd: projectRoot,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        PATH: process.env.PATH,
-        SQLITE_DIRECTORY: sqliteDirectory,
-        GATEWAY_PORT: String(gatewayPort),
-        ...Object.fromEntries(subgraphNames.map((name, i) => [`SUBGRAPH_${name.toUpperCase()}_URL`, `http://127.0.0.1:${ports[i]}/graphql`])),
-        AUTH_JWT_SECRET: `base64:${randomBytes(32).toString('base64')}`,
-        GATEWAY_SIGNING_KEY: `base64:${randomBytes(32).toString('base64')}`,
-        LOG_LEVEL: 'warn',
-      },
-    });
-    started.push(shell.pid!);
-    let output = '';
-    shell.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    shell.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await eventually('the platform ready', () => output.includes('Credit platform ready'), 150_000);
-    const launcher = Number(/launcher (\d+)/.exec(output)![1]);
+    const { npm: shell, stopped, output, ports } = await start(['sh', ['-c', 'node dist/scripts/start.js & echo "launcher $!"; wait']]);
+    const launcher = Number(/launcher (\d+)/.exec(output())![1]);
     process.kill(shell.pid!, 'SIGKILL');
-    // Longer than the launcher's look at its parent, once a second.
+    // Longer than a launcher run by npm takes to see its parent gone (it looks once a second).
     await new Promise((resolve) => setTimeout(resolve, 2_500));
-    const all = [gatewayPort, ...ports];
-    expect((await Promise.all(all.map(connectionRefused))).some(Boolean)).toBe(false);
+    expect((await Promise.all(ports.map(connectionRefused))).some(Boolean)).toBe(false);
     process.kill(launcher, 'SIGTERM');
-    await eventually('every port freed', async () => (await Promise.all(all.map(connectionRefused))).every(Boolean), 30_000);
+    await stopped();
   }, 200_000);
 
   it('on SIGKILL to npm alone stops every service and frees every port, the launcher having seen npm go', async () => {
