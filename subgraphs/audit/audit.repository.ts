@@ -869,8 +869,10 @@ export class AuditRepository {
   private async walkChain(through?: number, from?: RecordedHead, outOfTime: () => boolean = () => false): Promise<ChainWalk> {
     if (from !== undefined) {
       const resumedAt = await this.entries.findOne({ where: { sequence: from.sequence } });
-      // Changed or gone since the earlier call verified it: the log changed during the verification.
-      if (resumedAt?.hash !== from.hash) return { broken: { sequence: from.sequence, entry: resumedAt }, complete: true, verified: null };
+      // Changed or gone since the earlier call verified it (its hash, or its content under the
+      // same hash): the log changed during the verification.
+      const unchanged = resumedAt?.hash === from.hash && resumedAt.previousHash !== null && chainHash(resumedAt.previousHash, resumedAt) === from.hash;
+      if (!unchanged) return { broken: { sequence: from.sequence, entry: resumedAt }, complete: true, verified: null };
     }
     let expected = (from?.sequence ?? 0) + 1;
     let previous = from?.hash ?? genesisHash;

@@ -25,7 +25,7 @@ const auditorsOnly = <V>(ctx: Context, value: V): V | null => (readsTheAudit(ctx
  * batches are, a front end looping on them.
  */
 const resumptionList = 'verifyAuditChain.resumeFrom';
-export const resumeWithinMs = 10 * 60_000;
+export const resumeWithinMs = 2 * 60_000;
 
 export function sealedResumption(ctx: Pick<Context, 'cursors'>, at: { sequence: number; hash: string }, now = Date.now()): string {
   return ctx.cursors.seal(resumptionList, [at.sequence, `${at.hash} ${now}`]);

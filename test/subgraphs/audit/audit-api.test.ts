@@ -231,6 +231,14 @@ describe.each(testDatabases)('audit API on $label', (database) => {
       expect(resumed.data?.verifyAuditChain).toEqual({ intact: true, complete: true, resumeFrom: null, firstBrokenSequence: null, headSequence: head?.sequence });
       const changed = await queryAs<{ verifyAuditChain: unknown }>(supervisor, RESUME, { from: token('0'.repeat(64)) });
       expect(changed.data?.verifyAuditChain).toEqual({ intact: false, complete: true, resumeFrom: null, firstBrokenSequence: 100, headSequence: head?.sequence });
+      // Its content changed under the same hash since the earlier call verified it.
+      await db().query(`UPDATE audit_entry SET ${db().driver.escape('organisation')} = ? WHERE ${db().driver.escape('sequence')} = ?`, ['HEALTH', 100]);
+      try {
+        const rewritten = await queryAs<{ verifyAuditChain: unknown }>(supervisor, RESUME, { from: token(stored.hash!) });
+        expect(rewritten.data?.verifyAuditChain).toEqual({ intact: false, complete: true, resumeFrom: null, firstBrokenSequence: 100, headSequence: head?.sequence });
+      } finally {
+        await db().getRepository(AuditEntry).save(stored);
+      }
       // A token made up to start at the head, which would answer intact for a chain never walked.
       const madeUp = `${Buffer.from(JSON.stringify([head!.sequence, head!.hash])).toString('base64url')}.${Buffer.alloc(16).toString('base64url')}`;
       // And a genuine one too old: an entry the walk had passed could have changed since, unseen.
