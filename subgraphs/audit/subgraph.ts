@@ -19,6 +19,5 @@ export const auditSubgraph: SubgraphDefinition<AuditContext> = {
   migrations: [CreateAuditEntry1764000000400, IndexAuditEntryCases1764000000410, IndexAuditEntryInstants1764000000420, ExactAuditText1764000000430, ExactAuditIds1764000000440, IndexAuditEntryListsBySequence1764000000450, IndexAuditEntryOrganisationKinds1764000000460, IndexAuditEntryLogFilters1764000000470, ExactAuditActors1764000000480],
   resolvers,
   subjectOf: { Subject: (s: { id: string }) => s.id, AuditEntry: (e: { subjectId: string | null }) => e.subjectId },
-  readsTypedIds: false,
   createContext: (db, { deadline }) => createAuditContext(db, deadline),
 };

@@ -40,12 +40,6 @@ export interface SubgraphDefinition<TContext extends object> extends DataModel {
   /** For each type that holds a subject's data, how to find the subject: disclosures are reported per subject. */
   subjectOf?: SubjectOf;
   /**
-   * False: its ID arguments are compared as sent, not read as typed UUIDs (`foldTypedIds`). The
-   * audit log's, which finds entries by the ids they were recorded under, an earlier platform's
-   * upper-cased one included (entries are never rewritten: they are chained).
-   */
-  readsTypedIds?: boolean;
-  /**
    * Called once per request (the kernel adds `access`): loaders must never be shared between
    * requests. `deadline` is the request's (lib/deadline.ts), for its writes to keep within.
    */
@@ -79,12 +73,13 @@ const reportDisclosures: ApolloServerPlugin<SubgraphContext> = {
 };
 
 export function createSubgraphServer<TContext extends object>(definition: SubgraphDefinition<TContext>, logger?: ServiceLogger): ApolloServer<ContextOf<TContext>> {
-  const built = buildSubgraphSchema({
-    typeDefs: parse(readSdl(definition.name)),
-    resolvers: { ...scalarResolvers, ...definition.resolvers } as GraphQLResolverMap<unknown>,
-  });
   const schema = enforceGrants(
-    definition.readsTypedIds === false ? built : foldTypedIds(built),
+    foldTypedIds(
+      buildSubgraphSchema({
+        typeDefs: parse(readSdl(definition.name)),
+        resolvers: { ...scalarResolvers, ...definition.resolvers } as GraphQLResolverMap<unknown>,
+      }),
+    ),
     definition.subjectOf ?? {},
   );
   return new ApolloServer<ContextOf<TContext>>({
