@@ -7,7 +7,8 @@ import type { Caller } from '../../lib/access/identity';
 import { serveGraphQL, type RunningHttpServer } from '../../lib/http-server';
 import { subgraphNames, supergraphPath, type SubgraphName } from '../../schema/subgraphs';
 import { mintToken } from '../../scripts/demo/callers';
-import { demoWorld } from '../../scripts/demo/world';
+import { demoConsents } from '../../scripts/demo/consents';
+import { demoBankOrganisation, demoWorld } from '../../scripts/demo/world';
 import { seeds } from '../../scripts/seed';
 import { openDatabase, type DatabaseTarget } from '../../subgraphs/shared/database';
 import { startSubgraph, type StartedSubgraph } from '../../subgraphs/shared/subgraph';
@@ -34,6 +35,12 @@ export interface Platform {
   query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, as?: As): Promise<GraphQLResponse<T>>;
   stop(): Promise<void>;
 }
+
+/** The demo bank reading under the consent the demo world's first subject gave it (FINANCIAL_SERVICES). */
+export const consentedBank: As = {
+  caller: { id: 'banker', organisation: demoBankOrganisation, organisationKind: 'FINANCIAL_INSTITUTION', role: 'EXTERNAL_USER' },
+  headers: { 'x-credit-matter': 'FINANCIAL_SERVICES', 'x-credit-consent': demoConsents.bankFinancialServices },
+};
 
 /** The credit office reading for supervision: every subject field group, so tests see all data. */
 export const supervisor: As = {

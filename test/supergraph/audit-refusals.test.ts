@@ -1,9 +1,8 @@
 import { citizenIdNumber } from '../../lib/identifiers/citizen-id-number';
 import { fieldGroupNames } from '../../lib/access/field-groups';
 import { demoBankOrganisation, demoWorld } from '../../scripts/demo/world';
-import { demoConsents } from '../../scripts/demo/consents';
 import { testDatabases } from '../helpers/databases';
-import { usePlatform, supervisor, type As } from '../helpers/platform';
+import { consentedBank as bank, usePlatform, supervisor, type As } from '../helpers/platform';
 
 /**
  * Refused reads are audited against the subject they named or reached, so that the credit office
@@ -27,10 +26,6 @@ const finance: As = {
 const personnel: As = {
   caller: { id: 'officer-organisation', organisation: 'ORGANISATION', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' },
   headers: { 'x-credit-matter': 'PERSONNEL_REVIEW', 'x-credit-case': 'BDH-RS-2026-0009' },
-};
-const bank: As = {
-  caller: { id: 'banker', organisation: demoBankOrganisation, organisationKind: 'FINANCIAL_INSTITUTION', role: 'EXTERNAL_USER' },
-  headers: { 'x-credit-matter': 'FINANCIAL_SERVICES', 'x-credit-consent': demoConsents.bankFinancialServices },
 };
 const registryAdmin: As = { caller: { id: 'registrar', organisation: 'CREDIT_OFFICE', organisationKind: 'DEPARTMENT', role: 'REGISTRY_ADMIN' } };
 

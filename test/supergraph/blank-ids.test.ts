@@ -4,10 +4,9 @@ import type { Caller } from '../../lib/access/identity';
 import { todayInDistrict, addDays } from '../../lib/calendar';
 import { subgraphNames } from '../../schema/subgraphs';
 import { demoCallers } from '../../scripts/demo/callers';
-import { demoConsents } from '../../scripts/demo/consents';
 import { demoBankOrganisation, demoWorld } from '../../scripts/demo/world';
 import { testDatabases } from '../helpers/databases';
-import { supervisor, usePlatform, type As } from '../helpers/platform';
+import { consentedBank as bank, supervisor, usePlatform, type As } from '../helpers/platform';
 
 /**
  * A blank `ID!` (empty or only spaces) is a front end's form bug: the gateway refuses it before
@@ -20,10 +19,6 @@ const enterprise = world.subjects.find((s) => s.kind === 'ENTERPRISE')!;
 const finance: Caller = { id: 'officer-finance', organisation: 'FINANCE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' };
 const procurement: As = { caller: finance, headers: { 'x-credit-matter': 'GOVERNMENT_PROCUREMENT', 'x-credit-case': 'CG-BLANK-A' } };
 const windowOfficer: As = { caller: demoCallers(world).find((c) => c.label.startsWith('Credit office window officer'))!.caller };
-const bank: As = {
-  caller: { id: 'banker', organisation: demoBankOrganisation, organisationKind: 'FINANCIAL_INSTITUTION', role: 'EXTERNAL_USER' },
-  headers: { 'x-credit-matter': 'FINANCIAL_SERVICES', 'x-credit-consent': demoConsents.bankFinancialServices },
-};
 
 const GENERATE = /* GraphQL */ `mutation ($id: ID!) { generateCreditReport(subjectId: $id) { id } }`;
 const REVOKE = /* GraphQL */ `mutation ($id: ID!) { revokeConsent(id: $id, reason: "本人到窗口撤销授权") { id } }`;

@@ -1,8 +1,7 @@
-import { demoBankOrganisation, demoWorld } from '../../scripts/demo/world';
+import { demoWorld } from '../../scripts/demo/world';
 import { todayInDistrict } from '../../lib/calendar';
-import { demoConsents } from '../../scripts/demo/consents';
 import { testDatabases } from '../helpers/databases';
-import { usePlatform, supervisor, type As } from '../helpers/platform';
+import { consentedBank as bank, usePlatform, supervisor, type As } from '../helpers/platform';
 
 /**
  * A record that no longer counts (restored, withdrawn, past its disclosure period) is shown to a
@@ -15,10 +14,6 @@ const world = demoWorld({ subjects: 12 });
 const consented = world.subjects[0];
 const unknownId = '00000000-0000-4000-8000-000000000000';
 
-const bank: As = {
-  caller: { id: 'banker', organisation: demoBankOrganisation, organisationKind: 'FINANCIAL_INSTITUTION', role: 'EXTERNAL_USER' },
-  headers: { 'x-credit-matter': 'FINANCIAL_SERVICES', 'x-credit-consent': demoConsents.bankFinancialServices },
-};
 const finance: As = {
   caller: { id: 'officer-finance', organisation: 'FINANCE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' },
   headers: { 'x-credit-matter': 'GOVERNMENT_PROCUREMENT', 'x-credit-case': 'BDH-CG-2026-0117' },

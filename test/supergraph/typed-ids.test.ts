@@ -2,10 +2,9 @@ import { buildSchema, graphql } from 'graphql';
 import type { Caller } from '../../lib/access/identity';
 import { foldTypedIds } from '../../subgraphs/shared/typed-ids';
 import { demoCallers } from '../../scripts/demo/callers';
-import { demoConsents } from '../../scripts/demo/consents';
-import { demoBankOrganisation, demoWorld } from '../../scripts/demo/world';
+import { demoWorld } from '../../scripts/demo/world';
 import { testDatabases } from '../helpers/databases';
-import { supervisor, usePlatform, type As } from '../helpers/platform';
+import { consentedBank as bank, supervisor, usePlatform, type As } from '../helpers/platform';
 
 /**
  * Ids are UUIDs the platform writes in lower case; a client's system may print one in upper case
@@ -22,10 +21,6 @@ const fullWidth = (text: string) => text.replace(/[0-9a-z-]/gi, (c) => String.fr
 const finance: Caller = { id: 'officer-finance', organisation: 'FINANCE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' };
 const procurement: As = { caller: finance, headers: { 'x-credit-matter': 'GOVERNMENT_PROCUREMENT', 'x-credit-case': 'CG-TYPED-IDS' } };
 const windowOfficer: As = { caller: demoCallers(world).find((c) => c.label.startsWith('Credit office window officer'))!.caller };
-const bank: As = {
-  caller: { id: 'banker', organisation: demoBankOrganisation, organisationKind: 'FINANCIAL_INSTITUTION', role: 'EXTERNAL_USER' },
-  headers: { 'x-credit-matter': 'FINANCIAL_SERVICES', 'x-credit-consent': demoConsents.bankFinancialServices },
-};
 
 describe.each(testDatabases)('ids typed in upper case or full width, through the gateway, on $label', (database) => {
   const platform = usePlatform(database, 'typedids', { seedSubjects: world.subjects.length });

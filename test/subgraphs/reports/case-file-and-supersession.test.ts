@@ -1,9 +1,8 @@
 import { addDays, todayInDistrict } from '../../../lib/calendar';
-import { demoConsents } from '../../../scripts/demo/consents';
-import { demoBankOrganisation, demoWorld } from '../../../scripts/demo/world';
+import { demoWorld } from '../../../scripts/demo/world';
 import { daysAgo } from '../../helpers/clock';
 import { testDatabases } from '../../helpers/databases';
-import { supervisor, usePlatform, type As } from '../../helpers/platform';
+import { consentedBank as bank, supervisor, usePlatform, type As } from '../../helpers/platform';
 
 /**
  * A: who generated or registered a report, for which case, and what checking it found (查询记录)
@@ -17,10 +16,6 @@ import { supervisor, usePlatform, type As } from '../../helpers/platform';
  */
 const world = demoWorld({ subjects: 60 });
 
-const bank: As = {
-  caller: { id: 'banker', organisation: demoBankOrganisation, organisationKind: 'FINANCIAL_INSTITUTION', role: 'EXTERNAL_USER' },
-  headers: { 'x-credit-matter': 'FINANCIAL_SERVICES', 'x-credit-consent': demoConsents.bankFinancialServices },
-};
 const procurement = (caseNumber: string): As => ({
   caller: { id: 'officer-finance', organisation: 'FINANCE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' },
   headers: { 'x-credit-matter': 'GOVERNMENT_PROCUREMENT', 'x-credit-case': caseNumber },

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { OrganisationKind } from '../../../lib/access/identity';
 import { maskCitizenIdNumber } from '../../../lib/identifiers';
-import { demoConsents } from '../../../scripts/demo/consents';
-import { demoBankOrganisation, demoWorld, type DemoSubject } from '../../../scripts/demo/world';
+import { demoWorld, type DemoSubject } from '../../../scripts/demo/world';
 import { daysAgo } from '../../helpers/clock';
 import { testDatabases } from '../../helpers/databases';
-import { supervisor, usePlatform, type As } from '../../helpers/platform';
+import { consentedBank as bank, supervisor, usePlatform, type As } from '../../helpers/platform';
 
 /**
  * Who holds the key to a report, who may obtain one, and what its verification says, through the
@@ -31,10 +30,6 @@ const department = (organisation: string, matter: string, caseNumber: string): A
 });
 const finance = department('FINANCE', 'GOVERNMENT_PROCUREMENT', 'CG-2026-KEYS');
 const taxation = department('TAXATION', 'TAX_INCENTIVES', 'SW-2026-KEYS');
-const bank: As = {
-  caller: { id: 'banker', organisation: demoBankOrganisation, organisationKind: 'FINANCIAL_INSTITUTION', role: 'EXTERNAL_USER' },
-  headers: { 'x-credit-matter': 'FINANCIAL_SERVICES', 'x-credit-consent': demoConsents.bankFinancialServices },
-};
 const itself = (subject: DemoSubject, requestId?: string): As => ({
   caller: {
     id: `self-${subject.identifier}`,

@@ -1,9 +1,8 @@
 import { addDays, todayInDistrict } from '../../../lib/calendar';
-import { demoConsents } from '../../../scripts/demo/consents';
-import { demoBankOrganisation, demoWorld } from '../../../scripts/demo/world';
+import { demoWorld } from '../../../scripts/demo/world';
 import { daysAgo } from '../../helpers/clock';
 import { testDatabases } from '../../helpers/databases';
-import { supervisor, usePlatform, type As } from '../../helpers/platform';
+import { consentedBank as bank, supervisor, usePlatform, type As } from '../../helpers/platform';
 
 /**
  * What a report goes on telling its readers once it no longer stands, and what reaching it tells
@@ -22,10 +21,6 @@ const department = (organisation: string, matter: string, caseNumber: string): A
 const finance = department('FINANCE', 'GOVERNMENT_PROCUREMENT', 'CG-2026-0412');
 const housing = department('HOUSING_CONSTRUCTION', 'CONSTRUCTION_BIDDING', 'JS-2026-0088');
 const personnel = department('ORGANISATION', 'PERSONNEL_REVIEW', 'RS-2026-0031');
-const bank: As = {
-  caller: { id: 'banker', organisation: demoBankOrganisation, organisationKind: 'FINANCIAL_INSTITUTION', role: 'EXTERNAL_USER' },
-  headers: { 'x-credit-matter': 'FINANCIAL_SERVICES', 'x-credit-consent': demoConsents.bankFinancialServices },
-};
 
 interface Section {
   code: string;
