@@ -6,7 +6,7 @@ import { recordCategories } from '../../lib/catalogue/record-categories';
 import { minimumSubjectsPerStatistic } from '../../lib/access/policy';
 import { badInput, quotedInput } from '../../lib/errors';
 import { optionalCode } from '../../lib/identifiers';
-import { checkDatePeriod } from '../../lib/calendar';
+import { addDays, checkDatePeriod } from '../../lib/calendar';
 import { forbidden, limitedKinds, type SubgraphContext } from '../shared/access';
 import { withEntitiesOrUnavailable, type SubjectDirectory } from '../shared/subject-directory';
 import type { RecordsContext } from './context';
@@ -26,8 +26,9 @@ import { intakeChunkSize } from './intake/record-intake';
  * the department made.
  *
  * The records subgraph stores no subject's kind: it learns it from the entities subgraph, as
- * `creditRecord(id)` does (`SubjectDirectory`, one HTTP request per 1,000 distinct subjects). The
- * records themselves are read in one SQL statement, grouped per subject and cell.
+ * `creditRecord(id)` does (`SubjectDirectory`, one HTTP request per 1,000 distinct subjects, a few
+ * at once). The records themselves are read a month of the period per statement, from an index
+ * that holds every column counted (migrations/1764000000190-index-record-statistics.ts).
  */
 
 export type SubjectKindGroup = 'ORGANISATION' | 'NATURAL_PERSON';
@@ -102,38 +103,76 @@ function readsEveryRecord(ctx: SubgraphContext): boolean {
   return everyRecordCounted.every((group) => grants.includes(group));
 }
 
-/** The (cell, subject) rows of the period: one statement, whatever the number of records. */
-export async function subjectCells(db: DataSource, from: string, to: string, sourceDepartment: string | null): Promise<SubjectCell[]> {
-  const q = (name: string) => db.driver.escape(name);
-  const columns = ['source_department', 'category', 'polarity', 'severity', 'subject_id'].map(q);
-  const where = [`${q('decision_date')} >= ?`, `${q('decision_date')} < ?`, `${q('status')} <> ?`];
-  const params: unknown[] = [from, to, 'WITHDRAWN'];
-  if (sourceDepartment !== null) {
-    where.push(`${q('source_department')} = ?`);
-    params.push(sourceDepartment);
+/**
+ * [from, to) cut at the first of each month: the windows `subjectCells` reads one statement each,
+ * so that no statement's answer holds more than a month's records, however long the period.
+ */
+export function monthWindows(from: string, to: string): [string, string][] {
+  const windows: [string, string][] = [];
+  for (let start = from; start < to; ) {
+    const [year, month] = start.split('-').map(Number);
+    const nextMonth = new Date(Date.UTC(year, month, 1)).toISOString().slice(0, 10);
+    const end = nextMonth < to ? nextMonth : to;
+    windows.push([start, end]);
+    start = end;
   }
-  const rows: Record<string, unknown>[] = await db.query(
-    `SELECT ${columns.join(', ')}, COUNT(*) AS ${q('records')} FROM ${q('credit_record')} WHERE ${where.join(' AND ')} GROUP BY ${columns.join(', ')}`,
-    params,
-  );
-  return rows.map((row) => ({
-    sourceDepartment: String(row.source_department),
-    category: String(row.category),
-    polarity: String(row.polarity),
-    severity: row.severity === null || row.severity === undefined ? null : String(row.severity),
-    subjectId: String(row.subject_id),
-    records: Number(row.records),
-  }));
+  return windows;
 }
 
-/** Each subject's kind, from the entities subgraph; a subject it does not know is left out. */
-async function kindsOf(directory: SubjectDirectory, subjectIds: readonly string[], requestId: string): Promise<Map<string, string>> {
-  const kinds = new Map<string, string>();
-  await withEntitiesOrUnavailable(async () => {
-    for (let start = 0; start < subjectIds.length; start += intakeChunkSize) {
-      const found = await directory.lookUp(subjectIds.slice(start, start + intakeChunkSize), [], requestId);
-      found.kinds?.forEach((kind, id) => kinds.set(id, kind));
+/**
+ * The (cell, subject) rows of the period: one statement for the first and last decision counted,
+ * then one per month between them, so that a period of decades over a few years of records reads
+ * those years' months only. Each statement reads the records' cells from the index alone and they
+ * are counted here, not grouped by the database: nearly every (cell, subject) is a group of its
+ * own, so a year's groups (200,000 at a million records) outgrew the server's in-memory temporary
+ * table, and even a month's grouping took longer than sending its rows (at a million records, five
+ * years' months 5.2 s grouped, 1.6 s sent).
+ */
+export async function subjectCells(db: DataSource, from: string, to: string, sourceDepartment: string | null): Promise<SubjectCell[]> {
+  const q = (name: string) => db.driver.escape(name);
+  const where = [`${q('decision_date')} >= ?`, `${q('decision_date')} < ?`, `${q('status')} <> ?`];
+  if (sourceDepartment !== null) where.push(`${q('source_department')} = ?`);
+  const params = (start: string, end: string) => [start, end, 'WITHDRAWN', ...(sourceDepartment === null ? [] : [sourceDepartment])];
+  const [decided]: { first: string | null; last: string | null }[] = await db.query(
+    `SELECT MIN(${q('decision_date')}) AS ${q('first')}, MAX(${q('decision_date')}) AS ${q('last')} FROM ${q('credit_record')} WHERE ${where.join(' AND ')}`,
+    params(from, to),
+  );
+  if (!decided?.first || !decided.last) return [];
+  const columns = ['source_department', 'category', 'polarity', 'severity', 'subject_id'].map(q);
+  const sql = `SELECT ${columns.join(', ')} FROM ${q('credit_record')} WHERE ${where.join(' AND ')}`;
+  const cells = new Map<string, SubjectCell>();
+  for (const [start, end] of monthWindows(decided.first, addDays(decided.last, 1))) {
+    const rows: { source_department: string; category: string; polarity: string; severity: string | null; subject_id: string }[] = await db.query(sql, params(start, end));
+    for (const row of rows) {
+      const key = `${row.source_department}\u0000${row.category}\u0000${row.polarity}\u0000${row.severity ?? ''}\u0000${row.subject_id}`;
+      const cell = cells.get(key);
+      if (cell) cell.records += 1;
+      else cells.set(key, { sourceDepartment: row.source_department, category: row.category, polarity: row.polarity, severity: row.severity ?? null, subjectId: row.subject_id, records: 1 });
     }
+  }
+  return [...cells.values()];
+}
+
+/** Lookups of the entities subgraph in flight at once for one statistic: its two cores' worth, and a round trip's. */
+const lookupsInFlight = 4;
+
+/** Each subject's kind, from the entities subgraph; a subject it does not know is left out. */
+async function kindsOf(directory: SubjectDirectory, subjectIds: readonly string[], access: SubgraphContext['access']): Promise<Map<string, string>> {
+  const kinds = new Map<string, string>();
+  const batches: string[][] = [];
+  for (let start = 0; start < subjectIds.length; start += intakeChunkSize) batches.push(subjectIds.slice(start, start + intakeChunkSize));
+  await withEntitiesOrUnavailable(async () => {
+    const lookUpNext = async (): Promise<void> => {
+      for (let batch = batches.shift(); batch; batch = batches.shift()) {
+        // Once one lookup failed nothing is counted: the others take no further batch.
+        const found = await directory.lookUp(batch, [], access.identity.requestId, access.deadline).catch((error: unknown) => {
+          batches.length = 0;
+          throw error;
+        });
+        found.kinds?.forEach((kind, id) => kinds.set(id, kind));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(lookupsInFlight, batches.length) }, lookUpNext));
   }, "the subjects' kinds could not be established with the entities subgraph, so nothing was counted; retry later");
   return kinds;
 }
@@ -241,7 +280,7 @@ export async function creditRecordStatistics(ctx: Context, args: CreditRecordSta
   }
   const cells = await subjectCells(ctx.db, args.from, args.to, sourceDepartment);
   const subjectIds = [...new Set(cells.map((c) => c.subjectId))];
-  const kinds = await kindsOf(ctx.subjects, subjectIds, ctx.access.identity.requestId);
+  const kinds = await kindsOf(ctx.subjects, subjectIds, ctx.access);
   const exact = readsEveryRecord(ctx);
   return {
     from: args.from,

@@ -7,11 +7,14 @@ import type { StoredRecordStatus } from '../../../lib/catalogue/record-standing'
 export type { RecordStatus, StoredRecordStatus } from '../../../lib/catalogue/record-standing';
 
 // Keep column and index names in sync with migrations/1764000000100-create-credit-record.ts,
-// 1764000000110-record-intake-and-lifecycle.ts (valid_until) and 1764000000170-index-handling-periods.ts.
+// 1764000000110-record-intake-and-lifecycle.ts (valid_until), 1764000000170-index-handling-periods.ts
+// and 1764000000190-index-record-statistics.ts.
 @Entity('credit_record')
 @Index('IDX_credit_record_subject_decision', ['subjectId', 'decisionDate'])
 // The records a department supplied in a period (department-statistics.ts), counted from the index.
 @Index('IDX_credit_record_recorded_at_department', ['recordedAt', 'sourceDepartment'])
+// The records decided in a period, per cell and subject (credit-record-statistics.ts), counted from the index.
+@Index('IDX_credit_record_decision_cells', ['decisionDate', 'sourceDepartment', 'category', 'polarity', 'severity', 'status', 'subjectId'])
 // Bulk intake is idempotent on it: a department sends the same decision twice, one row results.
 @Index('UQ_credit_record_source_document', ['sourceDepartment', 'documentNumber'], { unique: true })
 export class CreditRecord {

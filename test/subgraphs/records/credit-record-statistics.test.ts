@@ -211,19 +211,29 @@ describe.each(testDatabases)('creditRecordStatistics on $label', (database) => {
     expect(result.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
   });
 
-  it('reads the records in one SQL statement, and looks kinds up once per 1,000 subjects, however many records there are', async () => {
+  it('reads the records a month a statement, and looks kinds up once per 1,000 subjects, however many records there are', async () => {
     directory.calls = [];
-    expect(await records.sql.selectsDuring(() => rowsOf(analystIdentity))).toBe(1);
+    // The first and last decisions of 1999 (January 1st, June 1st), then January to June.
+    expect(await records.sql.selectsDuring(() => rowsOf(analystIdentity))).toBe(1 + 6);
     expect(directory.calls).toEqual([{ ids: 6 + 5, codes: 0 }]);
     // Many more records, of every subject: still one statement and one lookup.
     const more = world.subjects.flatMap((s) => Array.from({ length: 5 }, () => record(s.id, { category: 'CREDIT_COMMITMENT', polarity: 'NEUTRAL', sourceDepartment: 'FINANCE' }, '1999-09-09')));
     await records.db().getRepository(CreditRecord).insert(more);
     directory.calls = [];
     let answer: Awaited<ReturnType<typeof rowsOf>> | undefined;
-    expect(await records.sql.selectsDuring(async () => (answer = await rowsOf(creditOffice)))).toBe(1);
+    // Five times as many records, three more months (to September 9th): three more statements.
+    expect(await records.sql.selectsDuring(async () => (answer = await rowsOf(creditOffice)))).toBe(1 + 9);
     expect(directory.calls).toEqual([{ ids: world.subjects.length, codes: 0 }]);
     expect(answer!.rows).toContainEqual(cell('FINANCE', 'ORGANISATION', 'CREDIT_COMMITMENT', 'NEUTRAL', null, 5 * orgs.length, orgs.length));
     expect(answer!.rows).toContainEqual(cell('FINANCE', 'NATURAL_PERSON', 'CREDIT_COMMITMENT', 'NEUTRAL', null, 5 * persons.length, persons.length));
+  });
+
+  it('counts a subject once in a cell whose records it has in several months of the period', async () => {
+    const subject = orgs[9].id;
+    const licence = { category: 'ADMINISTRATIVE_LICENSING', polarity: 'NEUTRAL', sourceDepartment: 'ECOLOGY_ENVIRONMENT' } as const;
+    await records.db().getRepository(CreditRecord).insert(['1999-02-03', '1999-02-20', '1999-07-07', '1999-11-30'].map((date) => record(subject, licence, date)));
+    const answer = await rowsOf(creditOffice);
+    expect(answer.rows.filter((r) => r.sourceDepartment.code === 'ECOLOGY_ENVIRONMENT')).toEqual([cell('ECOLOGY_ENVIRONMENT', 'ORGANISATION', 'ADMINISTRATIVE_LICENSING', 'NEUTRAL', null, 4, 1)]);
   });
 
   it('answers an empty period with no rows and no lookup', async () => {
@@ -306,7 +316,12 @@ describe.each(testDatabases)('creditRecordStatistics through the gateway on $lab
     expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'to' });
   });
 
-  it('sends the records database one statement', async () => {
-    expect(await platform.sql.records.selectsDuring(() => platform.query(STATISTICS, { from: '2000-01-01', to: '2100-01-01' }, analyst))).toBe(1);
+  it('sends the records database a statement for the bounds of the century asked, then one a month of its records only', async () => {
+    const [{ first, last }]: { first: string; last: string }[] = await platform.databases.records.query(
+      "SELECT MIN(decision_date) AS first, MAX(decision_date) AS last FROM credit_record WHERE status <> 'WITHDRAWN' AND decision_date >= '2000-01-01'",
+    );
+    const months = (Number(last.slice(0, 4)) - Number(first.slice(0, 4))) * 12 + Number(last.slice(5, 7)) - Number(first.slice(5, 7)) + 1;
+    expect(months).toBeLessThan(12 * 100);
+    expect(await platform.sql.records.selectsDuring(() => platform.query(STATISTICS, { from: '2000-01-01', to: '2100-01-01' }, analyst))).toBe(1 + months);
   });
 });

@@ -9,6 +9,7 @@ import { recordEvent } from '../../../subgraphs/records/record-history';
 import { recordsSubgraph } from '../../../subgraphs/records/subgraph';
 import { insertMany } from '../../../subgraphs/shared/bulk-insert';
 import { testDatabases } from '../../helpers/databases';
+import { plansOf, statementsDuring } from '../../helpers/query-plans';
 import { useSubgraph } from '../../helpers/subgraph';
 import { creditOffice } from './records-harness';
 
@@ -35,12 +36,6 @@ const expected = [
   { table: 'credit_record', alias: 't', index: 'IDX_credit_record_recorded_at_department', covering: true },
 ];
 const countedTable = (sql: string) => expected.find((e) => new RegExp(`FROM [\`"]${e.table}[\`"] ${e.alias}\\b`).test(sql));
-
-interface Plan {
-  index: string | null;
-  covering: boolean;
-  wholeTable: boolean;
-}
 
 describe.each(testDatabases)('departmentHandlingStatistics reads its periods from indexes on $label', (database) => {
   const records = useSubgraph(recordsSubgraph, database, 'deptplans');
@@ -88,46 +83,22 @@ describe.each(testDatabases)('departmentHandlingStatistics reads its periods fro
     if (database.label === 'mysql') await records.db().query('ANALYZE TABLE credit_record, credit_record_event, credit_record_objection, restoration_application');
   });
 
-  /** How the database would run `sql`: each step reading the counted table, by its alias (one per branch of a UNION). */
-  async function plansOf(sql: string, params: unknown[], alias: string): Promise<Plan[]> {
-    if (database.label === 'mysql') {
-      const steps: { table: string; type: string; key: string | null; Extra: string | null }[] = await records.db().query(`EXPLAIN ${sql}`, params);
-      return steps
-        .filter((s) => s.table === alias)
-        .map((s) => ({ index: s.key, covering: /Using index(?! condition)/.test(s.Extra ?? ''), wholeTable: s.type === 'ALL' || s.type === 'index' }));
-    }
-    const steps: { detail: string }[] = await records.db().query(`EXPLAIN QUERY PLAN ${sql}`, params);
-    return steps
-      .map((s) => s.detail)
-      .filter((detail) => new RegExp(`^(SCAN|SEARCH) ${alias}\\b`).test(detail))
-      .map((detail) => ({ index: detail.match(/USING (?:COVERING )?INDEX (\w+)/)?.[1] ?? null, covering: detail.includes('USING COVERING INDEX'), wholeTable: detail.startsWith('SCAN') }));
-  }
-
   it('reads each period from its index, the records entered and the corrections from the index alone', async () => {
     const db = records.db();
-    const sent: [string, unknown[]][] = [];
-    const send = db.query.bind(db);
-    const spy = jest.spyOn(db, 'query').mockImplementation((sql: string, params?: unknown) => {
-      sent.push([sql, (params as unknown[] | undefined) ?? []]);
-      return send(sql, params as unknown[] | undefined);
-    });
-    let answer;
-    try {
-      answer = await records.queryAs<{ departmentHandlingStatistics: { department: { code: string } }[] }>(
+    const { result: answer, sent } = await statementsDuring(db, () =>
+      records.queryAs<{ departmentHandlingStatistics: { department: { code: string } }[] }>(
         creditOffice,
         /* GraphQL */ `query($from: Date!, $to: Date!) { departmentHandlingStatistics(from: $from, to: $to) { department { code } } }`,
         { from, to },
-      );
-    } finally {
-      spy.mockRestore();
-    }
+      ),
+    );
     expect(answer.errors).toBeUndefined();
     expect(answer.data!.departmentHandlingStatistics.map((r) => r.department.code).sort()).toEqual([...departments].sort());
     // Four statements, each counting one of the tables.
     const statements = sent.filter(([sql]) => /^\s*SELECT/i.test(sql));
     expect(statements.map(([sql]) => countedTable(sql)?.table).sort()).toEqual(expected.map((e) => e.table).sort());
     // Every statement's plans at once, so that a failure names each index missing.
-    const read = await Promise.all(statements.map(async ([sql, params]) => ({ sql, plans: await plansOf(sql, params, countedTable(sql)!.alias) })));
+    const read = await Promise.all(statements.map(async ([sql, params]) => ({ sql, plans: await plansOf(db, database, sql, params, countedTable(sql)!.alias) })));
     expect(read).toEqual(
       read.map(({ sql, plans }) => {
         const { index, covering } = countedTable(sql)!;
