@@ -356,11 +356,12 @@ export class RecordIntake {
     if (decidedLater) {
       return { row: prepared.row, outcome: 'REJECTED', rejections: [rejectionOf(prepared, { field: 'decisionDate', reason: `the record ${stored.documentNumber}: ${decidedLater}`, code: ErrorCode.BAD_USER_INPUT })] };
     }
-    const undone = undoneCorrections(writing.settled.get(stored.id), stored, incoming);
-    if (undone) {
-      const objections = undone.objectionIds.length === 1 ? `objection ${undone.objectionIds[0]}` : `objections ${undone.objectionIds.join(', ')}`;
-      const reason = `the record ${stored.documentNumber} was corrected on its subject's ${objections}, and this row sends back what they changed (${undone.fields.map((f) => `${f} ${quotedInput(incoming[f])}`).join(', ')}): correct the department's own data, or send the record as corrected`;
-      return { row: prepared.row, outcome: 'REJECTED', rejections: [rejectionOf(prepared, { field: undone.fields[0], reason, code: ErrorCode.BAD_USER_INPUT })] };
+    const overruled = settledFieldsChanged(writing.settled.get(stored.id), stored, incoming);
+    if (overruled) {
+      const objections = overruled.objectionIds.length === 1 ? `objection ${overruled.objectionIds[0]}` : `objections ${overruled.objectionIds.join(', ')}`;
+      const changes = overruled.fields.map((f) => `${f} ${quotedInput(incoming[f])} for ${quotedInput(stored[f])}`).join(', ');
+      const reason = `the record ${stored.documentNumber} was corrected on its subject's ${objections}, which decided what this row changes (${changes}): send the record as corrected (the department's own data corrected to it); it changes again only on another objection, or as a new decision with a new document number`;
+      return { row: prepared.row, outcome: 'REJECTED', rejections: [rejectionOf(prepared, { field: overruled.fields[0], reason, code: ErrorCode.BAD_USER_INPUT })] };
     }
     const corrected: CreditRecord = Object.assign(new CreditRecord(), stored);
     // A field the row sends as stored (a summary whose line ends alone differ) is kept as stored.
@@ -420,20 +421,22 @@ async function objectionCorrections(manager: EntityManager, records: readonly Cr
 }
 
 /**
- * The content fields a re-submitted row changes back to what the latest accepted objection to
- * correct each of them corrected it from, with those objections, if any: a department's routine
- * file, re-sent with the old content, would otherwise undo the subject's objection without a
- * word, its objection still reading ACCEPTED, CORRECTED. Only the latest correction of a field
- * counts (a second objection may put back what a first one changed), and only a field the row
- * changes (a value the record holds now is never refused). `corrections` come latest first.
+ * The content fields a re-submitted row changes that an accepted objection corrected, with those
+ * objections, if any. The department decided those fields on the subject's objection, with its
+ * reason: a routine file re-sent with the old content would otherwise undo the objection without
+ * a word, its objection still reading ACCEPTED, CORRECTED, and a file with other content could
+ * make the record graver than the subject objected to (a severity raised past the one it had,
+ * an expired record disclosed again), with no objection and no decision. Such a field changes
+ * again only on another objection, or as a new decision under a new document number. A field no
+ * objection corrected, or sent as it stands, is never refused. `corrections` come latest first.
  */
-function undoneCorrections(corrections: readonly ObjectionCorrection[] | undefined, stored: CreditRecord, incoming: CreditRecord): { fields: ContentField[]; objectionIds: string[] } | null {
+function settledFieldsChanged(corrections: readonly ObjectionCorrection[] | undefined, stored: CreditRecord, incoming: CreditRecord): { fields: ContentField[]; objectionIds: string[] } | null {
   const fields: ContentField[] = [];
   const objectionIds = new Set<string>();
   for (const field of contentFields) {
     if (sameValue(field, incoming[field], stored[field])) continue;
     const latest = corrections?.find((c) => field in c.before);
-    if (!latest || !sameValue(field, incoming[field], latest.before[field])) continue;
+    if (!latest) continue;
     fields.push(field);
     objectionIds.add(latest.objectionId);
   }

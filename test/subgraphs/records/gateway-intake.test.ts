@@ -96,7 +96,29 @@ describe.each(testDatabases)('record intake and objections through the gateway o
     expect(await stored()).toEqual({ severity: 'MINOR', summary: '未按规定明码标价，罚款3000元' });
   });
 
-  it('judges a re-submission by the latest objection to correct each field, and names every field and objection it would undo', async () => {
+  // From a probe of the subject's rights: re-sent SERIOUS, a record the subject's objection had
+  // made MINOR (and so expired) was ACTIVE again, disclosed for three years, with no objection.
+  it('refuses a re-submission that changes a field an accepted objection decided, to a graver value as to the one it had', async () => {
+    const input = { subjectCode: enterprise.identifier, category: 'ADMINISTRATIVE_PENALTY', severity: 'GENERAL', documentNumber: '北戴河市监罚〔2026〕780号', decisionDate: '2026-06-01', summary: '未按规定明码标价，罚款4000元' };
+    const recordId = (await platform.query<{ submitCreditRecord: { record: { id: string } } }>(SUBMIT, { input }, { caller: market })).data!.submitCreditRecord.record.id;
+    const objectionId = await objectAndCorrect(recordId, { severity: 'MINOR' });
+    const stored = async () => (await platform.databases.records.query('SELECT severity, status, disclosure_ends_at FROM credit_record WHERE id = ?', [recordId]))[0];
+    const events = async () => Number((await platform.databases.records.query('SELECT COUNT(*) AS n FROM credit_record_event WHERE record_id = ?', [recordId]))[0].n);
+    const [asCorrected, before] = [await stored(), await events()];
+    for (const severity of ['SERIOUS', 'GENERAL']) {
+      const graver = await platform.query<{ submitCreditRecord: { outcome: string } | null }>(SUBMIT, { input: { ...input, severity } }, { caller: market });
+      expect(graver.data?.submitCreditRecord ?? null).toBeNull();
+      expect(graver.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'severity' });
+      expect(graver.errors?.[0].message).toContain(`objection ${objectionId}`);
+    }
+    expect(await stored()).toEqual(asCorrected);
+    expect(await events()).toBe(before);
+    // A field the objection left alone is still the department's to correct.
+    const summary = await platform.query<{ submitCreditRecord: { outcome: string } }>(SUBMIT, { input: { ...input, severity: 'MINOR', summary: '未按规定明码标价，罚款3500元' } }, { caller: market });
+    expect(summary.data?.submitCreditRecord.outcome).toBe('UPDATED');
+  });
+
+  it('judges a re-submission by the latest objection to correct each field, and names every field it changes with the objection that decided it', async () => {
     const input = { subjectCode: enterprise.identifier, category: 'ADMINISTRATIVE_PENALTY', severity: 'GENERAL', documentNumber: '北戴河市监罚〔2026〕779号', decisionDate: todayInDistrict(), summary: '未按规定公示价格，罚款6000元' };
     const recordId = (await platform.query<{ submitCreditRecord: { record: { id: string } } }>(SUBMIT, { input }, { caller: market })).data!.submitCreditRecord.record.id;
     await objectAndCorrect(recordId, { severity: 'MINOR' });
@@ -105,14 +127,13 @@ describe.each(testDatabases)('record intake and objections through the gateway o
     const severityObjection = await objectAndCorrect(recordId, { severity: 'GENERAL' });
 
     const current = { ...input, summary: '未按规定公示价格，罚款600元' };
-    const corrected = await platform.query<{ submitCreditRecord: { outcome: string } }>(SUBMIT, { input: { ...current, summary: '未按规定公示价格，罚款500元' } }, { caller: market });
-    expect(corrected.errors).toBeUndefined();
-    expect(corrected.data?.submitCreditRecord.outcome).toBe('UPDATED');
+    const asItStands = await platform.query<{ submitCreditRecord: { outcome: string } }>(SUBMIT, { input: current }, { caller: market });
+    expect(asItStands.data?.submitCreditRecord.outcome).toBe('UNCHANGED');
 
     const undoing = await platform.query(SUBMIT, { input: { ...current, severity: 'MINOR', summary: input.summary } }, { caller: market });
     expect(undoing.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'severity' });
     expect(undoing.errors?.[0].message).toContain(`objections ${severityObjection}, ${summaryObjection}`);
-    expect(undoing.errors?.[0].message).toContain(`severity "MINOR", summary ${JSON.stringify(input.summary)}`);
+    expect(undoing.errors?.[0].message).toContain(`severity "MINOR" for "GENERAL", summary ${JSON.stringify(input.summary)} for ${JSON.stringify(current.summary)}`);
   });
 
   // The credit office's window officer holds RECORD_SUBMISSION (a DEPARTMENT_OFFICER): it put a
