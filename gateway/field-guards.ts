@@ -464,13 +464,22 @@ export function refusalsAtWithheldFields<E extends PathedError>(data: Record<str
   const moved = new Set<string>();
   return errors.flatMap((error) => {
     if (error.extensions?.code !== 'FORBIDDEN' || !error.path?.length) return [error];
-    const value = error.path.reduce<unknown>((object, key) => (object === null || typeof object !== 'object' ? undefined : (object as Record<string | number, unknown>)[key]), data);
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return [error];
-    const withheld = Object.entries(value as Record<string, unknown>)
-      .filter(([, field]) => field === null)
-      .map(([key]) => [...error.path!, key])
-      .filter((path) => !within(path));
-    if (!withheld.length) return [error];
+    const withheld = withheldBeneath(data, error.path)?.filter((path) => !within(path));
+    if (!withheld?.length) return [error];
     return withheld.filter((path) => !moved.has(JSON.stringify(path)) && moved.add(JSON.stringify(path))).map((path) => atPath(error, path));
   });
+}
+
+/**
+ * The fields a refusal at `path` withheld from an object the answer holds all the same: those it
+ * answers null (a field of another subgraph that needs nothing of the refused object, such as a
+ * subject's check history, is answered, and withheld by no one). Undefined when the answer holds
+ * no object there (the refusal is at a null object or field).
+ */
+export function withheldBeneath(data: Record<string, unknown> | null | undefined, path: readonly (string | number)[]): (string | number)[][] | undefined {
+  const value = path.reduce<unknown>((object, key) => (object === null || typeof object !== 'object' ? undefined : (object as Record<string | number, unknown>)[key]), data);
+  if (!path.length || value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  return Object.entries(value as Record<string, unknown>)
+    .filter(([, field]) => field === null)
+    .map(([key]) => [...path, key]);
 }

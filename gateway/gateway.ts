@@ -20,7 +20,7 @@ import { auditedRefusalExtension, ErrorCode, maskUnexpectedErrors, outageHttp, o
 import type { SubgraphName } from '../schema/subgraphs';
 import { AuditWriter, type AuditEntryInput } from './audit-writer';
 import { createTokenVerifier, RefusedClaims, type TokenSettings } from './authentication';
-import { guardOperation, isAtOrBeneath, type AskedRootField, nullRemovedFields, readFieldGuards, refusalsAtWithheldFields, withFieldGroupsDescribed, type Refusal, type RemovedField } from './field-guards';
+import { guardOperation, isAtOrBeneath, type AskedRootField, nullRemovedFields, readFieldGuards, refusalsAtWithheldFields, withFieldGroupsDescribed, withheldBeneath, type Refusal, type RemovedField } from './field-guards';
 import { RefusedSubjectCodes } from './refused-subject-codes';
 import { InternalClient } from '../lib/internal-client';
 import type { GatewayObserver } from './observer';
@@ -245,14 +245,17 @@ function guardExecutor(execute: GatewayExecutor, guards: Map<string, string>, au
         if (subgraphRefusalPaths.some((path) => isAtOrBeneath(field.path, path))) return [];
         return [{ ...refusal }];
       }),
-      // Refusals by a subgraph (a purpose's kinds of subject, a consent's subject) withhold
-      // everything asked at their path, about the subject the subgraph names, if it names one.
+      // Refusals by a subgraph (a purpose's kinds of subject, a consent's subject) withhold what
+      // was asked at their path, about the subject the subgraph names, if it names one: all of
+      // it, or, of an object the answer holds all the same, the fields it answers null.
       ...(result.errors ?? [])
         .filter((error) => error.extensions?.code === ErrorCode.FORBIDDEN)
         .map((error) => {
           const refusal = refusalAt(error.path ?? []);
+          const withheld = withheldBeneath(result.data as Record<string, unknown> | null | undefined, error.path ?? []);
+          const asked = withheld?.length ? withheld.flatMap((path) => refusalAt(path).groups) : refusal.groups;
           const told = error.extensions[auditedRefusalExtension] as AuditedRefusal | undefined;
-          return { subjectId: auditableSubjectId(told?.subjectId) ?? refusal.subjectId, groups: [...new Set([...refusal.groups, ...(told?.groups ?? [])])] };
+          return { subjectId: auditableSubjectId(told?.subjectId) ?? refusal.subjectId, groups: [...new Set([...asked, ...(told?.groups ?? [])])] };
         }),
     ];
     await refusedSubjects.resolve(refusals, context.requestId);

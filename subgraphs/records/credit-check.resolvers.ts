@@ -7,7 +7,7 @@ import { measureKinds, measuresByMatter, type AppliedMeasure, type MeasureKind }
 import { minimumSubjectsPerStatistic } from '../../lib/access/policy';
 import { badInput, clientError, ErrorCode, idempotencyKeyOf, quotedInput, serviceUnavailable } from '../../lib/errors';
 import { normaliseIdentifier, optionalCode } from '../../lib/identifiers';
-import { assertCaseFileReadable, assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, underCheckPurpose, underSupervision, type SubgraphContext } from '../shared/access';
+import { assertCaseFileReadable, assertInScope, disclose, forbidden, forbiddenAbout, underCheckPurpose, underSupervision, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type PageArgs } from '../shared/pagination';
 import type { RecordsContext } from './context';
 import { anotherDepartmentsCheck, caseNumberOf, filtersByFindings, type CheckedRecordSnapshot, type LedgerFilter } from './credit-check.repository';
@@ -210,8 +210,7 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
     },
   },
   Subject: {
-    creditChecks: async (subject: { id: string; kind?: string | null }, args: PageArgs, ctx: Context, info: GraphQLResolveInfo) => {
-      assertKindInScope(ctx.access, subject);
+    creditChecks: async (subject: { id: string }, args: PageArgs, ctx: Context, info: GraphQLResolveInfo) => {
       const request = pageRequest(ctx, info, subject.id, args);
       return toConnection(await ctx.checks.subjectChecks(subject.id, ledgerScope(ctx.access.identity), request.first, request.after), request, 'checkedAt', (c) => c.id);
     },

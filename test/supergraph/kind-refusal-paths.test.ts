@@ -12,7 +12,8 @@ import { usePlatform, type As } from '../helpers/platform';
  * keeps its id, which the line names); what is withheld is each field of the person asked for, and
  * each answers null with its FORBIDDEN at its own path, so that a front end mapping errors to
  * fields marks what was withheld and nothing else. The refusal is audited against the person, as
- * before.
+ * before. The person's check history (`creditChecks`) is the ledger's lines about it, and is
+ * answered as they are.
  */
 const world = demoWorld({ subjects: 40 });
 const person = world.subjects.find((s) => s.kind === 'NATURAL_PERSON')!;
@@ -106,7 +107,7 @@ describe.each(testDatabases)('a subject of a kind the purpose does not cover, re
     // Audited against the person, as refused; nothing of it disclosed beyond the line that names it.
     const denied = audit.filter((e) => e.outcome === 'DENIED');
     // One entry, with every group asked beneath the person: as the subgraph's refusal at `…subject` was always audited.
-    expect(denied).toEqual([{ outcome: 'DENIED', subject: person.id, groups: /creditReports/.test(query) ? ['CREDIT_CHECK_LEDGER', 'PUBLIC_RECORDS', 'REPORTS', 'SUBJECT_BASICS'] : ['PUBLIC_RECORDS', 'SUBJECT_BASICS'] }]);
+    expect(denied).toEqual([{ outcome: 'DENIED', subject: person.id, groups: /creditReports/.test(query) ? ['PUBLIC_RECORDS', 'REPORTS', 'SUBJECT_BASICS'] : ['PUBLIC_RECORDS', 'SUBJECT_BASICS'] }]);
     const disclosedOfPerson = audit.filter((e) => e.outcome === 'DISCLOSED' && e.subject === person.id).flatMap((e) => e.groups);
     expect(['CREDIT_CHECK_LEDGER', 'PUBLIC_RECORDS', 'RECORD_OBJECTIONS', 'RECORD_SUBMISSION']).toEqual(expect.arrayContaining(disclosedOfPerson));
     expect(disclosedOfPerson).not.toContain('SUBJECT_BASICS');
@@ -115,8 +116,9 @@ describe.each(testDatabases)('a subject of a kind the purpose does not cover, re
   it('withholds the fields of each person in a list, and answers the enterprise beside it in full', async () => {
     const { result } = await send(procurement, `{ creditChecks(first: 10) { edges { node { id subject { ${SUBJECT} } } } } }`);
     const subjects = (result.data as { creditChecks: { edges: { node: { subject: Record<string, unknown> } }[] } }).creditChecks.edges.map((e) => e.node.subject);
-    const withheld = { name: null, creditRecords: null, creditReports: null, creditChecks: null };
-    expect(subjects).toEqual(expect.arrayContaining([{ id: person.id, ...withheld }]));
+    // Its check history is the ledger's lines about it, which the list itself holds.
+    const personLines = subjects.filter((s) => s.id === person.id).length;
+    expect(subjects).toEqual(expect.arrayContaining([{ id: person.id, name: null, creditRecords: null, creditReports: null, creditChecks: { totalCount: personLines } }]));
     expect(subjects).toContainEqual({
       id: enterprise.id,
       name: enterprise.name,
@@ -126,7 +128,7 @@ describe.each(testDatabases)('a subject of a kind the purpose does not cover, re
     });
     const index = subjects.findIndex((s) => s.id === person.id);
     expect((result.errors ?? []).map((e) => [e.path, e.extensions?.code, e.message])).toEqual(
-      ['name', 'creditRecords', 'creditReports', 'creditChecks'].map((field) => [
+      ['name', 'creditRecords', 'creditReports'].map((field) => [
         ['creditChecks', 'edges', index, 'node', 'subject', field],
         'FORBIDDEN',
         'the purpose of this request does not cover subjects of kind NATURAL_PERSON',
@@ -136,7 +138,23 @@ describe.each(testDatabases)('a subject of a kind the purpose does not cover, re
 
   it('audits the refusal against the person with every group asked beneath it, as before', async () => {
     const { audit } = await send(procurement, `query($id: ID!) { creditCheck(id: $id) { id subject { ${SUBJECT} } } }`, { id: ids.personCheck });
-    expect(audit.filter((e) => e.outcome === 'DENIED')).toEqual([{ outcome: 'DENIED', subject: person.id, groups: ['CREDIT_CHECK_LEDGER', 'PUBLIC_RECORDS', 'REPORTS', 'SUBJECT_BASICS'] }]);
+    expect(audit.filter((e) => e.outcome === 'DENIED')).toEqual([{ outcome: 'DENIED', subject: person.id, groups: ['PUBLIC_RECORDS', 'REPORTS', 'SUBJECT_BASICS'] }]);
+  });
+
+  // From a probe of the front end's contract: the history answered null, FORBIDDEN naming
+  // Subject.kind, a field never asked (fetched for the kind check): with no purpose every
+  // subject's, under one for organisations every person's.
+  it.each([
+    ['with no purpose', standing],
+    ['under a purpose for organisations only', procurement],
+  ])("answers each subject's check history beside the ledger's lines %s, with no error", async (_label, as) => {
+    const { result, audit } = await send(as, `{ creditChecks(first: 10) { edges { node { subject { id creditChecks(first: 10) { totalCount edges { node { id } } } } } } } }`);
+    expect(result.errors).toBeUndefined();
+    type Line = { node: { subject: { id: string; creditChecks: { totalCount: number; edges: { node: { id: string } }[] } } } };
+    const lines = (result.data as { creditChecks: { edges: Line[] } }).creditChecks.edges;
+    expect(lines.map((l) => l.node.subject.id)).toEqual(expect.arrayContaining([person.id, enterprise.id]));
+    for (const { node } of lines) expect(node.subject.creditChecks.totalCount).toBe(lines.filter((l) => l.node.subject.id === node.subject.id).length);
+    expect(audit.filter((e) => e.outcome === 'DENIED')).toEqual([]);
   });
 
   it('still answers subject(id:) for the person null, with FORBIDDEN at ["subject"]', async () => {
