@@ -63,13 +63,45 @@ function rememberVerified(verify: TokenVerifier): TokenVerifier {
 const bearerRealm = 'credit-platform';
 
 /**
- * A refused token: 401 with the challenge RFC 6750 asks of a bearer-token resource, so that an
- * HTTP client or library knows to fetch a new token (`invalid_request` for an Authorization
- * header that is not a bearer token at all).
+ * Why a token was refused, as a front end tells the cases apart (`extensions.problem` of the 401
+ * `UNAUTHENTICATED`; README, Errors, whose list this is: keep the two in sync). The message, for
+ * people, says which claim and why.
  */
-export function unauthenticated(message: string, error: 'invalid_token' | 'invalid_request' = 'invalid_token'): GraphQLError {
-  const challenge = `Bearer realm="${bearerRealm}", error="${error}"`;
-  return new GraphQLError(message, { extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401, headers: new HeaderMap([['www-authenticate', challenge]]) } } });
+export const tokenProblems = [
+  /** Its `exp` has passed (beyond the clocks' tolerance): refresh the token and send the request again. */
+  'TOKEN_EXPIRED',
+  /** Its `nbf` is still ahead (beyond the clocks' tolerance): the identity provider's clock runs ahead of the gateway's. */
+  'TOKEN_NOT_YET_VALID',
+  /** Its `aud` is missing or names another API: a token for another platform or environment. */
+  'TOKEN_AUDIENCE_MISMATCH',
+  /** Its `iss` is missing or names another identity provider than the platform's. */
+  'TOKEN_ISSUER_MISMATCH',
+  /** No token the platform can take: no JWT, a signature that does not verify, an algorithm not allowed (`alg: none`), no `exp`, a date that is no number. */
+  'TOKEN_INVALID',
+  /** Its signature and dates held, but what it claims of its caller did not: `sub`, `org`, `org_kind`, `role` (a bank naming a department, a role its organisation cannot hold). */
+  'TOKEN_CLAIMS_INVALID',
+  /** The Authorization header is no `Bearer <token>` (the `invalid_request` challenge). */
+  'AUTHORIZATION_MALFORMED',
+] as const;
+
+export type TokenProblem = (typeof tokenProblems)[number];
+
+/**
+ * A refused token: 401 with its `problem`, and the challenge RFC 6750 asks of a bearer-token
+ * resource, so that an HTTP client or library knows to fetch a new token (`invalid_request` for an
+ * Authorization header that is not a bearer token at all). An expired token is `invalid_token`
+ * too (RFC 6750, 3.1), its `error_description` saying so for a client that reads only the header.
+ */
+export function unauthenticated(message: string, problem: TokenProblem): GraphQLError {
+  const error = problem === 'AUTHORIZATION_MALFORMED' ? 'invalid_request' : 'invalid_token';
+  const description = problem === 'TOKEN_EXPIRED' ? ', error_description="the access token expired"' : '';
+  const challenge = `Bearer realm="${bearerRealm}", error="${error}"${description}`;
+  return new GraphQLError(message, { extensions: { code: ErrorCode.UNAUTHENTICATED, problem, http: { status: 401, headers: new HeaderMap([['www-authenticate', challenge]]) } } });
+}
+
+/** A token refused for what it claims of its caller. */
+function claimsRefused(message: string): GraphQLError {
+  return unauthenticated(message, 'TOKEN_CLAIMS_INVALID');
 }
 
 /**
@@ -79,7 +111,7 @@ export function unauthenticated(message: string, error: 'invalid_token' | 'inval
 export async function authenticate(authorization: string | undefined, verify: TokenVerifier): Promise<Caller | null> {
   if (!authorization) return null;
   const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
-  if (!match) throw unauthenticated('the Authorization header must be "Bearer <token>"', 'invalid_request');
+  if (!match) throw unauthenticated('the Authorization header must be "Bearer <token>"', 'AUTHORIZATION_MALFORMED');
   let claims: JWTPayload;
   try {
     claims = await verify(match[1]);
@@ -87,7 +119,7 @@ export async function authenticate(authorization: string | undefined, verify: To
     const { code = 'ERR_JWT_INVALID', claim, reason } = error as { code?: string; claim?: unknown; reason?: unknown };
     // jose names the claim that failed: the client is told which one to fix.
     const which = typeof claim === 'string' ? `: its "${claim}" claim ${claimProblem(claim, reason, code)}` : '';
-    throw unauthenticated(`the bearer token was refused (${code.replace(/^ERR_/, '').toLowerCase().replaceAll('_', ' ')})${which}`);
+    throw unauthenticated(`the bearer token was refused (${code.replace(/^ERR_/, '').toLowerCase().replaceAll('_', ' ')})${which}`, verificationProblem(code, claim, reason));
   }
   try {
     return callerFromClaims(claims);
@@ -114,10 +146,10 @@ export class RefusedClaims extends Error {
 
 /** The token's user id as the audit log records it (trimmed): refused when missing, too long or holding characters a reader does not see. */
 function userOf(sub: unknown): string {
-  if (typeof sub !== 'string' || !sub.trim()) throw unauthenticated('the token names no user (sub)');
-  if (characterCount(sub) > auditedTextLimits.callerId) throw unauthenticated(`the token's sub must be at most ${auditedTextLimits.callerId} characters, got ${characterCount(sub)}`);
+  if (typeof sub !== 'string' || !sub.trim()) throw claimsRefused('the token names no user (sub)');
+  if (characterCount(sub) > auditedTextLimits.callerId) throw claimsRefused(`the token's sub must be at most ${auditedTextLimits.callerId} characters, got ${characterCount(sub)}`);
   // Recorded in every audit entry the caller causes, and shown to whoever reads it (see `org` below).
-  if (hasInvisibleCharacters(sub)) throw unauthenticated("the token's sub holds characters a reader does not see (control, format or invisible ones such as U+200B, or a lone surrogate)");
+  if (hasInvisibleCharacters(sub)) throw claimsRefused("the token's sub holds characters a reader does not see (control, format or invisible ones such as U+200B, or a lone surrogate)");
   return sub.trim();
 }
 
@@ -127,6 +159,15 @@ function provenUser(sub: unknown): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Which refusal jose's error is: by its code, and for a claim, by which claim and why (`missing`, `invalid`, `check_failed`). */
+function verificationProblem(code: string, claim: unknown, reason: unknown): TokenProblem {
+  if (code === 'ERR_JWT_EXPIRED') return 'TOKEN_EXPIRED';
+  if (claim === 'nbf' && reason === 'check_failed') return 'TOKEN_NOT_YET_VALID';
+  if (claim === 'aud') return 'TOKEN_AUDIENCE_MISMATCH';
+  if (claim === 'iss') return 'TOKEN_ISSUER_MISMATCH';
+  return 'TOKEN_INVALID';
 }
 
 function claimProblem(claim: string, reason: unknown, code: string): string {
@@ -173,17 +214,17 @@ function readsAsOneOf(org: string, names: ReadonlySet<string>): boolean {
 export function callerFromClaims(claims: JWTPayload): Caller {
   const { sub, org, org_kind: kind, role, subject_id: subjectId } = claims as Record<string, unknown>;
   const user = userOf(sub);
-  if (typeof org !== 'string' || !org.trim()) throw unauthenticated('the token names no organisation (org)');
-  if (characterCount(org) > auditedTextLimits.organisation) throw unauthenticated(`the token's org must be at most ${auditedTextLimits.organisation} characters, got ${characterCount(org)}`);
+  if (typeof org !== 'string' || !org.trim()) throw claimsRefused('the token names no organisation (org)');
+  if (characterCount(org) > auditedTextLimits.organisation) throw claimsRefused(`the token's org must be at most ${auditedTextLimits.organisation} characters, got ${characterCount(org)}`);
   // Recorded in every audit entry the caller causes, and shown to whoever reads it: text a reader
   // cannot see (`FINANCE\u200b`, read as the finance bureau) or that is no Unicode at all (a lone
   // surrogate, stored as U+FFFD, so that the entry's hash no longer matched its row and the chain
   // read as tampered) is refused, as the purpose headers' is, and as the sub's (`userOf`).
   // Checked first: refusals are audited with their message, which must not carry such text either,
   // and this one does not quote the claim (a person's number).
-  if (hasInvisibleCharacters(org)) throw unauthenticated("the token's org holds characters a reader does not see (control, format or invisible ones such as U+200B, or a lone surrogate)");
-  if (!organisationKinds.includes(kind as OrganisationKind)) throw unauthenticated(`the token's org_kind must be one of ${organisationKinds.join(', ')}`);
-  if (!roles.includes(role as Role)) throw unauthenticated(`the token's role must be one of ${roles.join(', ')}`);
+  if (hasInvisibleCharacters(org)) throw claimsRefused("the token's org holds characters a reader does not see (control, format or invisible ones such as U+200B, or a lone surrogate)");
+  if (!organisationKinds.includes(kind as OrganisationKind)) throw claimsRefused(`the token's org_kind must be one of ${organisationKinds.join(', ')}`);
+  if (!roles.includes(role as Role)) throw claimsRefused(`the token's role must be one of ${roles.join(', ')}`);
   // A code or ID number as everything else in the platform holds it (a consent's grantee, the
   // provider registry): trimmed and upper-cased, so that `x` and `X` name one organisation. Any
   // other id trimmed, as the consent register trims a bank grantee's: `BANK_X ` would otherwise
@@ -194,30 +235,30 @@ export function callerFromClaims(claims: JWTPayload): Caller {
   // Refusals are audited with their message: they name such an org masked.
   const namesPerson = readsAsCitizenIdNumber(organisation);
   const shown = namesPerson ? maskCitizenIdNumber(organisation) : org;
-  if (kind === 'DEPARTMENT' && !findDepartment(organisation)) throw unauthenticated(`the token's organisation ${shown} is not a district department`);
+  if (kind === 'DEPARTMENT' && !findDepartment(organisation)) throw claimsRefused(`the token's organisation ${shown} is not a district department`);
   // A department's code names that department only. Wherever the platform compares an
   // organisation by its id (the report case files a department registered, the records it
   // supplied, the officers who acted for it), a bank whose token carried `FINANCE` would be
   // taken for the finance bureau.
   if (kind !== 'DEPARTMENT' && readsAsOneOf(org, departmentCodesAsRead)) {
-    throw unauthenticated(`the token's org ${org} is the code of a district department, which names that department only: its org_kind must be DEPARTMENT, not ${String(kind)}`);
+    throw claimsRefused(`the token's org ${org} is the code of a district department, which names that department only: its org_kind must be DEPARTMENT, not ${String(kind)}`);
   }
   // Where no token names anyone, the platform records itself, `anonymous` (a printable page's
   // reader) or `unverified` (a refused token): a caller's org read as one of those would pass, in
   // the audit log and its statistics, for what the platform recorded.
   if (readsAsOneOf(org, platformOrganisationsAsRead)) {
-    throw unauthenticated(`the token's org ${org} is a name the platform records where no token names an organisation (${Object.values(platformOrganisations).join(', ')}): no caller's organisation may be named so`);
+    throw claimsRefused(`the token's org ${org} is a name the platform records where no token names an organisation (${Object.values(platformOrganisations).join(', ')}): no caller's organisation may be named so`);
   }
   // The department as read (` CREDIT_OFFICE ` is the credit office, as for its other checks).
   const misheld = roleRefusal(role as Role, kind as OrganisationKind, organisation, shown);
-  if (misheld) throw unauthenticated(`the token's ${misheld}`);
+  if (misheld) throw claimsRefused(`the token's ${misheld}`);
   if (kind === 'INDIVIDUAL' && !validateCitizenIdNumber(organisation).valid) {
-    throw unauthenticated("the token's org must be the person's citizen ID number when org_kind is INDIVIDUAL");
+    throw claimsRefused("the token's org must be the person's citizen ID number when org_kind is INDIVIDUAL");
   }
   // An all-digit unified social credit code can read as an ID number too: an organisation's own code stands.
   const ownCode = (kind === 'ENTERPRISE' || kind === 'CREDIT_SERVICE_PROVIDER') && validateUnifiedSocialCreditCode(organisation).valid;
   if (kind !== 'INDIVIDUAL' && namesPerson && !ownCode) {
-    throw unauthenticated(`the token's org ${shown} reads as a citizen ID number, which names a person: its org_kind must be INDIVIDUAL, not ${String(kind)}`);
+    throw claimsRefused(`the token's org ${shown} reads as a citizen ID number, which names a person: its org_kind must be INDIVIDUAL, not ${String(kind)}`);
   }
   return {
     // Trimmed: `banker ` is `banker`, as it reads in the audit log.

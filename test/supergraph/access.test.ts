@@ -1,3 +1,5 @@
+import { SignJWT, UnsecuredJWT } from 'jose';
+import { defaultAudience as tokenAudience, defaultIssuer as tokenIssuer } from '../../gateway/config';
 import type { Caller } from '../../lib/access/identity';
 import { citizenIdNumber } from '../../lib/identifiers';
 import { demoBankOrganisation, demoWorld } from '../../scripts/demo/world';
@@ -349,21 +351,35 @@ describe.each(testDatabases)('access to fields through the gateway on $label', (
     expect(refusals[2]).toEqual(refusals[0]);
   });
 
+  /** A token signed with the platform's secret (or none), shaped by the case: the claims and dates `mintToken` would not write. */
+  const shaped = async (p: Platform, claims: Record<string, unknown>, shape: (jwt: SignJWT) => SignJWT = (jwt) => jwt.setExpirationTime('1h')) =>
+    await shape(new SignJWT({ org: 'FINANCE', org_kind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER', ...claims }).setProtectedHeader({ alg: 'HS256' }).setSubject('officer-1').setIssuer(tokenIssuer).setAudience(tokenAudience).setIssuedAt()).sign(p.secrets.tokens);
+
   it.each([
-    ['a forged signature', async (p: Platform) => (await p.token(finance)).replace(/.{6}$/, 'AAAAAA')],
-    ['an expired token', async (p: Platform) => p.token(finance, { expiresIn: Math.floor(Date.now() / 1000) - 60 })],
-    ['a token for another audience', async (p: Platform) => p.token(finance, { audience: 'someone-else' })],
-    ['a token from another issuer', async (p: Platform) => p.token(finance, { issuer: 'someone-else' })],
-    ['a malformed header', async () => 'not a token at all'],
-  ])('refuses %s with 401 UNAUTHENTICATED, no data, and audits the attempt', async (_label, makeToken) => {
+    ['a forged signature', 'TOKEN_INVALID', async (p: Platform) => (await p.token(finance)).replace(/.{6}$/, 'AAAAAA')],
+    ['an unsigned token (alg: none)', 'TOKEN_INVALID', async () => new UnsecuredJWT({ org: 'FINANCE', org_kind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' }).setSubject('officer-1').setIssuer(tokenIssuer).setAudience(tokenAudience).setExpirationTime('1h').encode()],
+    ['no JWT at all', 'TOKEN_INVALID', async () => 'not.a.token'],
+    ['a token without an expiry', 'TOKEN_INVALID', async (p: Platform) => shaped(p, {}, (jwt) => jwt)],
+    ['an expired token', 'TOKEN_EXPIRED', async (p: Platform) => p.token(finance, { expiresIn: Math.floor(Date.now() / 1000) - 60 })],
+    ['a token not valid for an hour yet', 'TOKEN_NOT_YET_VALID', async (p: Platform) => shaped(p, {}, (jwt) => jwt.setNotBefore('1h').setExpirationTime('2h'))],
+    ['a token for another audience', 'TOKEN_AUDIENCE_MISMATCH', async (p: Platform) => p.token(finance, { audience: 'someone-else' })],
+    ['a token from another issuer', 'TOKEN_ISSUER_MISMATCH', async (p: Platform) => p.token(finance, { issuer: 'someone-else' })],
+    ['a token with a role no caller holds', 'TOKEN_CLAIMS_INVALID', async (p: Platform) => shaped(p, { role: 'ROOT' })],
+    ["a bank's token naming a department as its organisation", 'TOKEN_CLAIMS_INVALID', async (p: Platform) => shaped(p, { org_kind: 'FINANCIAL_INSTITUTION', role: 'EXTERNAL_USER' })],
+    ['a malformed header', 'AUTHORIZATION_MALFORMED', async () => 'not a token at all'],
+  ])('refuses %s with 401 UNAUTHENTICATED, problem %s, no data, and audits the attempt', async (_label, problem, makeToken) => {
     const requestId = `bad-token-${_label}`;
     const result = await postGraphQL(platform.gatewayUrl, { query: MATRIX, variables: { id: enterprise.id } }, { authorization: `Bearer ${await makeToken(platform)}`, 'x-request-id': requestId, ...matter('GOVERNMENT_PROCUREMENT') });
     expect(result.status).toBe(401);
-    // RFC 6750: a client library knows from the challenge to fetch a new token.
-    const error = _label === 'a malformed header' ? 'invalid_request' : 'invalid_token';
-    expect(result.headers?.get('www-authenticate')).toBe(`Bearer realm="credit-platform", error="${error}"`);
+    // RFC 6750: a client library knows from the challenge to fetch a new token, and from its description that the token expired.
+    const challenges: Record<string, string> = {
+      AUTHORIZATION_MALFORMED: 'error="invalid_request"',
+      TOKEN_EXPIRED: 'error="invalid_token", error_description="the access token expired"',
+    };
+    expect(result.headers?.get('www-authenticate')).toBe(`Bearer realm="credit-platform", ${challenges[problem] ?? 'error="invalid_token"'}`);
     expect(result.data ?? null).toBeNull();
-    expect(result.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    // A front end switches on the problem (refreshing an expired token), never on the message.
+    expect(result.errors?.map((e) => [e.extensions?.code, e.extensions?.problem])).toEqual([['UNAUTHENTICATED', problem]]);
     expect((await auditRows(platform, requestId)).map((r) => r.outcome)).toEqual(['DENIED']);
   });
 
@@ -371,7 +387,7 @@ describe.each(testDatabases)('access to fields through the gateway on $label', (
     const result = await postGraphQL(platform.gatewayUrl, { query: '{ __typename }' }, { authorization: 'Basic dXNlcjpwYXNz' });
     expect(result.status).toBe(401);
     expect(result.headers?.get('www-authenticate')).toBe('Bearer realm="credit-platform", error="invalid_request"');
-    expect(result.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    expect(result.errors?.map((e) => [e.extensions?.code, e.extensions?.problem])).toEqual([['UNAUTHENTICATED', 'AUTHORIZATION_MALFORMED']]);
   });
 
   describe('a subgraph called directly', () => {

@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { SignJWT } from 'jose';
-import { authenticate, callerFromClaims, createTokenVerifier } from '../../gateway/authentication';
+import { authenticate, callerFromClaims, createTokenVerifier, tokenProblems } from '../../gateway/authentication';
 import { clockToleranceSeconds } from '../../lib/access/identity';
+import { projectRoot } from '../../lib/project-root';
 
 const secret = new Uint8Array(randomBytes(32));
 const settings = { keys: { kind: 'secret' as const, secret }, issuer: 'beidaihe-credit-platform', audience: 'beidaihe-credit-api' };
@@ -41,16 +44,17 @@ describe('the gateway remembers tokens it verified', () => {
   });
 
   it.each([
-    ['without an expiry', (jwt: SignJWT) => jwt.setAudience(settings.audience), 'its "exp" claim is missing'],
-    ['for another audience', (jwt: SignJWT) => jwt.setAudience('another-api').setExpirationTime('1h'), `its "aud" claim names another issuer or audience than this platform's`],
-    ['from another issuer', (jwt: SignJWT) => jwt.setAudience(settings.audience).setIssuer('someone-else').setExpirationTime('1h'), `its "iss" claim names another issuer or audience than this platform's`],
-    ['expired', (jwt: SignJWT) => jwt.setAudience(settings.audience).setExpirationTime(Math.floor(Date.now() / 1000) - 60), 'its "exp" claim has passed: get a new token'],
-    ['not yet valid', (jwt: SignJWT) => jwt.setAudience(settings.audience).setExpirationTime('2h').setNotBefore('1h'), 'its "nbf" claim failed its check'],
-  ])('tells a client whose token is %s which claim to fix', async (_label, shape, said) => {
+    ['without an expiry', (jwt: SignJWT) => jwt.setAudience(settings.audience), 'its "exp" claim is missing', 'TOKEN_INVALID'],
+    ['for another audience', (jwt: SignJWT) => jwt.setAudience('another-api').setExpirationTime('1h'), `its "aud" claim names another issuer or audience than this platform's`, 'TOKEN_AUDIENCE_MISMATCH'],
+    ['without an audience', (jwt: SignJWT) => jwt.setExpirationTime('1h'), 'its "aud" claim is missing', 'TOKEN_AUDIENCE_MISMATCH'],
+    ['from another issuer', (jwt: SignJWT) => jwt.setAudience(settings.audience).setIssuer('someone-else').setExpirationTime('1h'), `its "iss" claim names another issuer or audience than this platform's`, 'TOKEN_ISSUER_MISMATCH'],
+    ['expired', (jwt: SignJWT) => jwt.setAudience(settings.audience).setExpirationTime(Math.floor(Date.now() / 1000) - 60), 'its "exp" claim has passed: get a new token', 'TOKEN_EXPIRED'],
+    ['not yet valid', (jwt: SignJWT) => jwt.setAudience(settings.audience).setExpirationTime('2h').setNotBefore('1h'), 'its "nbf" claim failed its check', 'TOKEN_NOT_YET_VALID'],
+  ])('tells a client whose token is %s which claim to fix, and which refusal it is', async (_label, shape, said, problem) => {
     const verify = await createTokenVerifier(settings);
     const jwt = shape(new SignJWT({ org: 'FINANCE' }).setProtectedHeader({ alg: 'HS256' }).setSubject('officer-1').setIssuer(settings.issuer).setIssuedAt());
     const refused = authenticate(`Bearer ${await jwt.sign(secret)}`, verify);
-    await expect(refused).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' }, message: expect.stringMatching(/^the bearer token was refused \(jwt (claim validation failed|expired)\): /) });
+    await expect(refused).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED', problem }, message: expect.stringMatching(/^the bearer token was refused \(jwt (claim validation failed|expired)\): /) });
     await expect(refused).rejects.toMatchObject({ message: expect.stringContaining(said) });
   });
 
@@ -62,6 +66,13 @@ describe('the gateway remembers tokens it verified', () => {
     const tampered = [header, Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), org: 'TAX' })).toString('base64url'), signature].join('.');
     await expect(verify(tampered)).rejects.toMatchObject({ code: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' });
     await expect(verify(tampered)).rejects.toMatchObject({ code: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' });
+  });
+});
+
+describe("a refused token's problems", () => {
+  it('are each documented in the README, where front ends look up what to switch on', () => {
+    const readme = fs.readFileSync(path.join(projectRoot, 'README.md'), 'utf8');
+    expect(tokenProblems.filter((problem) => !readme.includes(`\`${problem}\``))).toEqual([]);
   });
 });
 
@@ -119,7 +130,7 @@ describe('the caller a token names', () => {
     ['a bank, with a Cherokee Ꭺ', 'FINANCIAL_INSTITUTION', 'FIN\u13aaNCE'],
   ])("refuses a department's code as %s: it would be taken for the department wherever an organisation is compared by its id", (_label, kind, org) => {
     expect(() => callerFromClaims(claims(org, kind))).toThrow(
-      expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }), message: expect.stringContaining('its org_kind must be DEPARTMENT') }),
+      expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED', problem: 'TOKEN_CLAIMS_INVALID' }), message: expect.stringContaining('its org_kind must be DEPARTMENT') }),
     );
   });
 
@@ -146,7 +157,7 @@ describe('the caller a token names', () => {
     ['a line break', 'sub', 'user\n1'],
   ])("refuses a claim with %s: it is recorded in the audit chain, whose hashes a lone surrogate broke, and shown to readers", (_label, claim, value) => {
     const token = { ...claims('BANK_HEBEI', 'FINANCIAL_INSTITUTION'), [claim]: value };
-    expect(() => callerFromClaims(token)).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }), message: expect.stringContaining(`the token's ${claim} holds characters a reader does not see`) }));
+    expect(() => callerFromClaims(token)).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED', problem: 'TOKEN_CLAIMS_INVALID' }), message: expect.stringContaining(`the token's ${claim} holds characters a reader does not see`) }));
   });
 
   it('takes the user trimmed, as it reads in the audit log, and refuses one of spaces only', () => {
@@ -185,7 +196,7 @@ describe('the caller a token names', () => {
     ['the officer role for an enterprise', '91130304MA0TEXT12Y', 'ENTERPRISE', 'DEPARTMENT_OFFICER'],
     ['an outside user role for a department', 'FINANCE', 'DEPARTMENT', 'EXTERNAL_USER'],
   ])('refuses %s: every grant downstream reads the role as its holder', (_label, org, orgKind, role) => {
-    expect(() => callerFromClaims({ sub: 'user-1', org, org_kind: orgKind, role })).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }), message: expect.stringContaining(`role ${role} is held only by`) }));
+    expect(() => callerFromClaims({ sub: 'user-1', org, org_kind: orgKind, role })).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED', problem: 'TOKEN_CLAIMS_INVALID' }), message: expect.stringContaining(`role ${role} is held only by`) }));
   });
 
   it('accepts an organisation named in Chinese, or in Latin letters that name no department', () => {
