@@ -40,6 +40,15 @@ export function inDistrictTime(instant: Date, exact = false): string {
   return `${local.slice(0, exact && instant.getMilliseconds() !== 0 ? 23 : 19)}+08:00`;
 }
 
+/**
+ * An instant a caller sent, echoed in a refusal: as the district's clock reads it, to the
+ * millisecond, then in UTC (`2026-12-07T00:00:00+08:00 (2026-12-06T16:00:00.000Z)`), so that
+ * it reads as sent in either form; the UTC form alone reads as the day before.
+ */
+export function echoedInstant(instant: Date): string {
+  return `${inDistrictTime(instant, true)} (${instant.toISOString()})`;
+}
+
 /** The first instant of a district calendar day (midnight, UTC+8). */
 export function startOfDistrictDay(isoDate: string): Date {
   return new Date(`${isoDate}T00:00:00+08:00`);
@@ -59,7 +68,7 @@ export function checkDistrictDays(range: { from: Date; to: Date }, counted: stri
     const nearest = startOfDistrictDay(day);
     throw badInput(
       field,
-      `${counted} counted in whole district days: ${field} must be midnight (00:00) in the district's time zone (UTC+8), got ${inDistrictTime(instant, true)}; the nearest is ${day}T00:00:00+08:00 (${nearest.toISOString()})`,
+      `${counted} counted in whole district days: ${field} must be midnight (00:00) in the district's time zone (UTC+8), got ${echoedInstant(instant)}; the nearest is ${day}T00:00:00+08:00 (${nearest.toISOString()})`,
     );
   }
 }
@@ -72,13 +81,13 @@ export function checkDistrictDays(range: { from: Date; to: Date }, counted: stri
 export function checkCompletedDays(to: Date, counted: string, now: Date = new Date()): void {
   const today = todayInDistrict(now);
   if (to.getTime() <= startOfDistrictDay(today).getTime()) return;
-  throw badInput('to', `${counted} counted in completed district days only: to must be today's midnight, ${today}T00:00:00+08:00, or earlier, got ${inDistrictTime(to, true)}`);
+  throw badInput('to', `${counted} counted in completed district days only: to must be today's midnight, ${today}T00:00:00+08:00, or earlier, got ${echoedInstant(to)}`);
 }
 
 /** A period of instants is half-open, [from, to): an empty or reversed one is BAD_USER_INPUT on `field`, echoing both ends as the district reads them. */
 export function checkInstantRange(from: Date, to: Date, field = 'to'): void {
   if (from.getTime() >= to.getTime()) {
-    throw badInput(field, `the range is [from, to): to must be later than from, got from ${inDistrictTime(from, true)} and to ${inDistrictTime(to, true)}`);
+    throw badInput(field, `the range is [from, to): to must be later than from, got from ${echoedInstant(from)} and to ${echoedInstant(to)}`);
   }
 }
 

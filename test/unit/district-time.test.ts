@@ -1,4 +1,4 @@
-import { checkCompletedDays, checkInstantRange, inDistrictTime, todayInDistrict } from '../../lib/calendar';
+import { checkCompletedDays, checkDistrictDays, checkInstantRange, inDistrictTime, todayInDistrict } from '../../lib/calendar';
 
 describe('an instant in a message, as the district reads a clock (UTC+8)', () => {
   it.each([
@@ -14,8 +14,9 @@ describe('an instant in a message, as the district reads a clock (UTC+8)', () =>
   });
 });
 
-// A statistics bound refused for not being a completed district day: told as the analyst sent
-// it (2026-12-07T00:00:00+08:00), not as the UTC instant, which reads as the day before.
+// A statistics bound refused for not being a completed district day: told as the district reads
+// it (2026-12-07T00:00:00+08:00), then as the UTC instant, which alone reads as the day before, so
+// that a front end that sent either form finds what it sent (from the front end's contract probe).
 describe('a refused statistics bound, as its message echoes it', () => {
   it('is told in district time, to the millisecond where one keeps it from midnight', () => {
     expect(inDistrictTime(new Date('2026-12-06T16:00:00.000Z'), true)).toBe('2026-12-07T00:00:00+08:00');
@@ -28,13 +29,19 @@ describe('a refused statistics bound, as its message echoes it', () => {
       }
       return 'accepted';
     };
-    expect(refusal(new Date('2026-12-07T00:00:00+08:00'))).toBe("usage counted in completed district days only: to must be today's midnight, 2026-12-06T00:00:00+08:00, or earlier, got 2026-12-07T00:00:00+08:00");
+    expect(refusal(new Date('2026-12-07T00:00:00+08:00'))).toBe("usage counted in completed district days only: to must be today's midnight, 2026-12-06T00:00:00+08:00, or earlier, got 2026-12-07T00:00:00+08:00 (2026-12-06T16:00:00.000Z)");
     expect(refusal(new Date('2026-12-06T00:00:00+08:00'))).toBe('accepted');
+  });
+
+  it('is told as sent in UTC too, beside the district time that shows why it is not a midnight', () => {
+    expect(() => checkDistrictDays({ from: new Date('2026-01-01T00:00:00Z'), to: new Date('2026-02-01T00:00:00+08:00') }, 'usage is')).toThrow(
+      'got 2026-01-01T08:00:00+08:00 (2026-01-01T00:00:00.000Z); the nearest is 2026-01-01T00:00:00+08:00',
+    );
   });
 
   it('is told in district time for a reversed or empty period, both ends echoed, whichever statistic refused it', () => {
     const from = new Date('2026-12-01T00:00:00+08:00');
-    expect(() => checkInstantRange(from, new Date('2026-11-01T00:00:00+08:00'))).toThrow('the range is [from, to): to must be later than from, got from 2026-12-01T00:00:00+08:00 and to 2026-11-01T00:00:00+08:00');
+    expect(() => checkInstantRange(from, new Date('2026-11-01T00:00:00+08:00'))).toThrow('the range is [from, to): to must be later than from, got from 2026-12-01T00:00:00+08:00 (2026-11-30T16:00:00.000Z) and to 2026-11-01T00:00:00+08:00 (2026-10-31T16:00:00.000Z)');
     expect(() => checkInstantRange(from, from, 'filter.to')).toThrow(expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field: 'filter.to' } }));
     expect(() => checkInstantRange(from, new Date(from.getTime() + 1))).not.toThrow();
   });
