@@ -361,7 +361,14 @@ export class RecordIntake {
       const objections = overruled.objectionIds.length === 1 ? `objection ${overruled.objectionIds[0]}` : `objections ${overruled.objectionIds.join(', ')}`;
       const changes = overruled.fields.map((f) => `${f} ${quotedInput(incoming[f])} for ${quotedInput(stored[f])}`).join(', ');
       const reason = `the record ${stored.documentNumber} was corrected on its subject's ${objections}, which decided what this row changes (${changes}): send the record as corrected (the department's own data corrected to it); it changes again only on another objection, or as a new decision with a new document number`;
-      return { row: prepared.row, outcome: 'REJECTED', rejections: [rejectionOf(prepared, { field: overruled.fields[0], reason, code: ErrorCode.BAD_USER_INPUT })] };
+      return { row: prepared.row, outcome: 'REJECTED', rejections: overruled.fields.map((field) => rejectionOf(prepared, { field, reason, code: ErrorCode.BAD_USER_INPUT })) };
+    }
+    const prolonged = writing.settled.has(stored.id) ? prolongedDisclosure(stored, incoming) : null;
+    if (prolonged) {
+      const objections = [...new Set(writing.settled.get(stored.id)!.map((c) => c.objectionId))].join(', ');
+      const until = stored.disclosureEndsAt === null ? 'it was not disclosed as a dishonesty record' : `its disclosure ends ${stored.disclosureEndsAt}`;
+      const reason = `the record ${stored.documentNumber} was corrected on its subject's objection (${objections}), and this row (${prolonged.map((f) => `${f} ${quotedInput(incoming[f])}`).join(', ')}) would disclose it until ${incoming.disclosureEndsAt}, where ${until}: after an accepted objection no re-submission makes a record graver; a new decision needs a new document number`;
+      return { row: prepared.row, outcome: 'REJECTED', rejections: prolonged.map((field) => rejectionOf(prepared, { field, reason, code: ErrorCode.BAD_USER_INPUT })) };
     }
     const corrected: CreditRecord = Object.assign(new CreditRecord(), stored);
     // A field the row sends as stored (a summary whose line ends alone differ) is kept as stored.
@@ -441,6 +448,21 @@ function settledFieldsChanged(corrections: readonly ObjectionCorrection[] | unde
     objectionIds.add(latest.objectionId);
   }
   return fields.length ? { fields, objectionIds: [...objectionIds] } : null;
+}
+
+/**
+ * The fields by which a row would disclose a record as negative until later than it now is (a
+ * decision dated later, a graver category or polarity): none when its disclosure would end as
+ * soon or sooner, or when the record would not be negative. Checked for a record an accepted
+ * objection corrected, whose every other field stays the department's to correct: a later
+ * decision date, allowed as a correction, would otherwise disclose again the record the
+ * objection had ended.
+ */
+function prolongedDisclosure(stored: CreditRecord, incoming: CreditRecord): ContentField[] | null {
+  if (incoming.disclosureEndsAt === null) return null;
+  if (stored.disclosureEndsAt !== null && incoming.disclosureEndsAt <= stored.disclosureEndsAt) return null;
+  const fields = (['decisionDate', 'category', 'polarity', 'severity'] as const).filter((field) => !sameValue(field, incoming[field], stored[field]));
+  return fields.length ? fields : null;
 }
 
 /**

@@ -118,6 +118,27 @@ describe.each(testDatabases)('record intake and objections through the gateway o
     expect(summary.data?.submitCreditRecord.outcome).toBe('UPDATED');
   });
 
+  // From the probe of that rule: the decision date, which the objection had not corrected, re-sent
+  // later, disclosed again the record the objection had made MINOR and so ended.
+  it('refuses a re-submission that would disclose a record an accepted objection corrected until later, and stores one that ends it sooner', async () => {
+    const input = { subjectCode: enterprise.identifier, category: 'ADMINISTRATIVE_PENALTY', severity: 'SERIOUS', documentNumber: '北戴河市监罚〔2026〕781号', decisionDate: '2026-02-01', summary: '未按规定明码标价，罚款9000元' };
+    const recordId = (await platform.query<{ submitCreditRecord: { record: { id: string } } }>(SUBMIT, { input }, { caller: market })).data!.submitCreditRecord.record.id;
+    const objectionId = await objectAndCorrect(recordId, { severity: 'MINOR' });
+    const stored = async () => (await platform.databases.records.query('SELECT decision_date, disclosure_ends_at FROM credit_record WHERE id = ?', [recordId]))[0];
+    const asCorrected = await stored();
+    expect(String(asCorrected.disclosure_ends_at)).toBe('2026-05-01');
+    const later = await platform.query<{ submitCreditRecord: { outcome: string } | null }>(SUBMIT, { input: { ...input, severity: 'MINOR', decisionDate: todayInDistrict() } }, { caller: market });
+    expect(later.data?.submitCreditRecord ?? null).toBeNull();
+    expect(later.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'decisionDate' });
+    expect(later.errors?.[0].message).toContain(objectionId);
+    expect(later.errors?.[0].message).toContain('its disclosure ends 2026-05-01');
+    expect(await stored()).toEqual(asCorrected);
+    // Dated earlier (the day it was in fact decided), it ends sooner: the department's correction.
+    const earlier = await platform.query<{ submitCreditRecord: { outcome: string } }>(SUBMIT, { input: { ...input, severity: 'MINOR', decisionDate: '2026-01-20' } }, { caller: market });
+    expect(earlier.data?.submitCreditRecord.outcome).toBe('UPDATED');
+    expect(String((await stored()).disclosure_ends_at)).toBe('2026-04-20');
+  });
+
   it('judges a re-submission by the latest objection to correct each field, and names every field it changes with the objection that decided it', async () => {
     const input = { subjectCode: enterprise.identifier, category: 'ADMINISTRATIVE_PENALTY', severity: 'GENERAL', documentNumber: '北戴河市监罚〔2026〕779号', decisionDate: todayInDistrict(), summary: '未按规定公示价格，罚款6000元' };
     const recordId = (await platform.query<{ submitCreditRecord: { record: { id: string } } }>(SUBMIT, { input }, { caller: market })).data!.submitCreditRecord.record.id;
@@ -134,6 +155,8 @@ describe.each(testDatabases)('record intake and objections through the gateway o
     expect(undoing.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'severity' });
     expect(undoing.errors?.[0].message).toContain(`objections ${severityObjection}, ${summaryObjection}`);
     expect(undoing.errors?.[0].message).toContain(`severity "MINOR" for "GENERAL", summary ${JSON.stringify(input.summary)} for ${JSON.stringify(current.summary)}`);
+    // Each field it changes is a problem of its own, for a front end that marks fields by `problems`.
+    expect((undoing.errors?.[0].extensions?.problems as { field: string }[]).map((p) => p.field)).toEqual(['severity', 'summary']);
   });
 
   // The credit office's window officer holds RECORD_SUBMISSION (a DEPARTMENT_OFFICER): it put a
