@@ -145,15 +145,23 @@ export interface SupervisionClassRule {
   description: string;
   mayCollectPublicCreditData: boolean;
   mayIssueAcceptedReports: boolean;
+  /** Whether reports issued earlier, while the provider was in good standing, stay accepted while it is in this class. */
+  earlierReportsAccepted: boolean;
 }
 
-/** Classes from best to worst, as commonly used in the supervision of credit service providers. */
+/**
+ * Classes from best to worst, as commonly used in the supervision of credit service providers.
+ * Class D withdraws the provider's earlier reports as a suspension does, for as long as it lasts:
+ * serious dishonesty (严重失信) makes nothing it issued reliable, and the SDL's `SupervisionClass.D`
+ * says its reports are not accepted, not only those issued from the downgrade on; an upgrade
+ * restores them (the reports subgraph's ISSUER_CLASS_D, keep in sync).
+ */
 export const supervisionClassRules: readonly SupervisionClassRule[] = [
-  { supervisionClass: 'A', nameZh: 'A类（诚信）', description: 'Good: lawful, truthful, no complaints; supervised lightly, checked at random.', mayCollectPublicCreditData: true, mayIssueAcceptedReports: true },
-  { supervisionClass: 'B', nameZh: 'B类（基本诚信）', description: 'Fairly good: compliant with minor shortcomings; routine supervision.', mayCollectPublicCreditData: true, mayIssueAcceptedReports: true },
-  { supervisionClass: 'C', nameZh: 'C类（失信风险）', description: 'Concerns: problems found; supervised closely, checked more often, may be interviewed (约谈).', mayCollectPublicCreditData: true, mayIssueAcceptedReports: true },
-  { supervisionClass: 'D', nameZh: 'D类（严重失信）', description: 'Serious concerns such as false information or a privacy breach: may neither collect public credit data nor issue reports that departments accept.', mayCollectPublicCreditData: false, mayIssueAcceptedReports: false },
-  { supervisionClass: null, nameZh: '未分类', description: 'Filed, not yet classified: treated like class B until classified.', mayCollectPublicCreditData: true, mayIssueAcceptedReports: true },
+  { supervisionClass: 'A', nameZh: 'A类（诚信）', description: 'Good: lawful, truthful, no complaints; supervised lightly, checked at random.', mayCollectPublicCreditData: true, mayIssueAcceptedReports: true, earlierReportsAccepted: true },
+  { supervisionClass: 'B', nameZh: 'B类（基本诚信）', description: 'Fairly good: compliant with minor shortcomings; routine supervision.', mayCollectPublicCreditData: true, mayIssueAcceptedReports: true, earlierReportsAccepted: true },
+  { supervisionClass: 'C', nameZh: 'C类（失信风险）', description: 'Concerns: problems found; supervised closely, checked more often, may be interviewed (约谈).', mayCollectPublicCreditData: true, mayIssueAcceptedReports: true, earlierReportsAccepted: true },
+  { supervisionClass: 'D', nameZh: 'D类（严重失信）', description: 'Serious concerns such as false information or a privacy breach: may neither collect public credit data nor issue reports that departments accept; while it stays in class D, departments accept none of its reports, those issued before the downgrade included, until it is upgraded.', mayCollectPublicCreditData: false, mayIssueAcceptedReports: false, earlierReportsAccepted: false },
+  { supervisionClass: null, nameZh: '未分类', description: 'Filed, not yet classified: treated like class B until classified.', mayCollectPublicCreditData: true, mayIssueAcceptedReports: true, earlierReportsAccepted: true },
 ];
 
 export function classRule(supervisionClass: SupervisionClass | null): SupervisionClassRule {
@@ -276,6 +284,12 @@ function lastThat<T extends { occurredAt: Date }>(items: readonly T[], tookEffec
 export function lastDayOf(history: ProviderHistory, action: FilingAction): string | null {
   const event = [...history.events].reverse().find((e) => e.action === action);
   return event ? todayInDistrict(event.occurredAt) : null;
+}
+
+/** The day of the latest change of class, in the district calendar; null if none is recorded. */
+export function lastClassChangeDay(history: ProviderHistory): string | null {
+  const change = history.classChanges.at(-1);
+  return change ? todayInDistrict(change.occurredAt) : null;
 }
 
 /** One name a provider was filed under and the days it bore it (`CreditServiceProvider.nameHistory`). */

@@ -23,10 +23,12 @@ import {
   type ProviderViolationInput,
 } from './provider.repository';
 import {
+  classRule,
   filingChangeSteps,
   filingStatuses,
   filingStatusRules,
   filingTransitions,
+  lastClassChangeDay,
   lastDayOf,
   permissions,
   sanctionRules,
@@ -254,9 +256,10 @@ export const resolvers: GraphQLResolverMap<Context> = {
         supervisionClassOnIssueDate: onIssue.supervisionClass,
         acceptedOnIssueDate: onIssue.reportsAccepted,
         currentFilingStatus: provider.filingStatus,
-        stillAccepted: onIssue.reportsAccepted && filingStatusRules[provider.filingStatus].earlierReportsAccepted,
+        stillAccepted: onIssue.reportsAccepted && filingStatusRules[provider.filingStatus].earlierReportsAccepted && classRule(provider.supervisionClass).earlierReportsAccepted,
         suspendedSince: provider.filingStatus === 'SUSPENDED' ? lastDayOf(history, 'SUSPEND') : null,
         revokedOn: provider.filingStatus === 'REVOKED' ? lastDayOf(history, 'REVOKE') : null,
+        classDSince: provider.supervisionClass === 'D' ? (lastClassChangeDay(history) ?? provider.filedOn) : null,
       };
     },
   },

@@ -66,8 +66,8 @@ const descending = (a: string, b: string) => (a < b ? 1 : a > b ? -1 : 0);
 /**
  * Decides a check's report requirement as of its instant: the subject's reports registered by
  * then, within their validity that day, genuine, and for third-party reports issued by a provider
- * in good standing on the issue date and not suspended or revoked by the check's day (asked of
- * the providers subgraph, one request for all issuers); a platform report only while every
+ * in good standing on the issue date and not suspended, revoked or in class D by the check's day
+ * (asked of the providers subgraph, one request for all issuers); a platform report only while every
  * record it holds still stands as it holds it (record-states.ts: still counted by a check, its
  * disclosure not over, not withdrawn or restored, its content not corrected), by `currentRecords`
  * (the records subgraph, one request for all of them, as they stand when the requirement is
@@ -114,6 +114,9 @@ export async function judgeReports(
         if (!standing.onIssue) reasons.push('ISSUER_NOT_IN_GOOD_STANDING_ON_ISSUE_DATE');
         if (standing.statusOnCheckDay === 'SUSPENDED') reasons.push('ISSUER_SUSPENDED');
         if (standing.statusOnCheckDay === 'REVOKED') reasons.push('ISSUER_REVOKED');
+        // Class D withdraws its earlier reports while it lasts, as a suspension does
+        // (supervisionClassRules: D's earlierReportsAccepted).
+        if (standing.classOnCheckDay === 'D') reasons.push('ISSUER_CLASS_D');
       }
     }
     return { reportId: r.id, reportNumber: r.reportNumber, source: r.source, issuerName: r.issuerName, grade: r.grade, issuedOn: r.issuedOn, validUntil: r.validUntil, accepted: reasons.length === 0, reasons };
@@ -128,8 +131,15 @@ export async function judgeReports(
   };
 }
 
-async function issuerStandings(reports: CreditReport[], day: string, peers: PeerClient, identity: RequestIdentity): Promise<Map<string, { onIssue: boolean; statusOnCheckDay: string | null }>> {
-  const standings = new Map<string, { onIssue: boolean; statusOnCheckDay: string | null }>();
+/** How a report's issuer stood: on the issue date, and at the end of the check's day. */
+interface IssuerStanding {
+  onIssue: boolean;
+  statusOnCheckDay: string | null;
+  classOnCheckDay: string | null;
+}
+
+async function issuerStandings(reports: CreditReport[], day: string, peers: PeerClient, identity: RequestIdentity): Promise<Map<string, IssuerStanding>> {
+  const standings = new Map<string, IssuerStanding>();
   if (!reports.length) return standings;
   const declarations = ['$day: Date!'];
   const variables: Record<string, unknown> = { day };
@@ -137,9 +147,9 @@ async function issuerStandings(reports: CreditReport[], day: string, peers: Peer
     declarations.push(`$p${i}: ID!`, `$d${i}: Date!`);
     variables[`p${i}`] = r.issuerProviderId;
     variables[`d${i}`] = r.issuedOn;
-    return `r${i}: creditServiceProvider(id: $p${i}) { onIssue: standingOn(date: $d${i}) { reportsAccepted } onCheck: standingOn(date: $day) { filingStatus } }`;
+    return `r${i}: creditServiceProvider(id: $p${i}) { onIssue: standingOn(date: $d${i}) { reportsAccepted } onCheck: standingOn(date: $day) { filingStatus supervisionClass } }`;
   });
-  const data = await peers.query<Record<string, { onIssue: { reportsAccepted: boolean }; onCheck: { filingStatus: string | null } } | null>>(
+  const data = await peers.query<Record<string, { onIssue: { reportsAccepted: boolean }; onCheck: { filingStatus: string | null; supervisionClass: string | null } } | null>>(
     'providers',
     `query CheckIssuerStandings(${declarations.join(', ')}) { ${fields.join(' ')} }`,
     variables,
@@ -147,7 +157,7 @@ async function issuerStandings(reports: CreditReport[], day: string, peers: Peer
   );
   reports.forEach((r, i) => {
     const provider = data[`r${i}`];
-    if (provider) standings.set(r.id, { onIssue: provider.onIssue.reportsAccepted, statusOnCheckDay: provider.onCheck.filingStatus });
+    if (provider) standings.set(r.id, { onIssue: provider.onIssue.reportsAccepted, statusOnCheckDay: provider.onCheck.filingStatus, classOnCheckDay: provider.onCheck.supervisionClass });
   });
   return standings;
 }

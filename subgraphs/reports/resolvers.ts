@@ -25,6 +25,7 @@ interface IssuerStanding {
   stillAccepted: boolean;
   suspendedSince: string | null;
   revokedOn: string | null;
+  classDSince: string | null;
 }
 
 /** A report as resolved here; `issuerStanding` is present when the gateway fetched it for `acceptance`. */
@@ -37,7 +38,7 @@ interface Withdrawal {
   withdrawnAt: Date;
 }
 
-type RefusalReason = 'WITHDRAWN' | 'EXPIRED' | 'NOT_GENUINE' | 'ISSUER_NOT_IN_GOOD_STANDING_ON_ISSUE_DATE' | 'ISSUER_SUSPENDED' | 'ISSUER_REVOKED' | 'ISSUER_STANDING_UNKNOWN' | 'RECORDS_CHANGED';
+type RefusalReason = 'WITHDRAWN' | 'EXPIRED' | 'NOT_GENUINE' | 'ISSUER_NOT_IN_GOOD_STANDING_ON_ISSUE_DATE' | 'ISSUER_SUSPENDED' | 'ISSUER_REVOKED' | 'ISSUER_CLASS_D' | 'ISSUER_STANDING_UNKNOWN' | 'RECORDS_CHANGED';
 
 /** Whether a genuine platform report still stands (`ReportVerificationConclusion`'s genuine values). */
 
@@ -279,13 +280,15 @@ export const resolvers: GraphQLResolverMap<Context> = {
       if (r.source === 'THIRD_PARTY_PROVIDER') {
         const standing = r.issuerStanding;
         // Every reason that holds: a report issued while its provider was not in good standing is
-        // refused for that, and while the provider is suspended or once revoked for that too.
+        // refused for that, and while the provider is suspended or in class D, or once revoked, for
+        // that too.
         if (!standing) reasons.push('ISSUER_STANDING_UNKNOWN');
         else {
           const issuer: RefusalReason[] = [];
           if (!standing.acceptedOnIssueDate) issuer.push('ISSUER_NOT_IN_GOOD_STANDING_ON_ISSUE_DATE');
           if (standing.suspendedSince) issuer.push('ISSUER_SUSPENDED');
           if (standing.revokedOn) issuer.push('ISSUER_REVOKED');
+          if (standing.classDSince) issuer.push('ISSUER_CLASS_D');
           if (!standing.stillAccepted && issuer.length === 0) issuer.push('ISSUER_NOT_IN_GOOD_STANDING_ON_ISSUE_DATE');
           reasons.push(...issuer);
         }

@@ -3,8 +3,9 @@ import type { Caller } from '../../lib/access/identity';
 import { citizenIdNumber, unifiedSocialCreditCode } from '../../lib/identifiers';
 import { matters, RELEVANT_DEPARTMENTS } from '../../lib/catalogue/matters';
 import { addMonths, findRecordCategory } from '../../lib/catalogue/record-categories';
-import { todayInDistrict } from '../../lib/calendar';
+import { addDays, todayInDistrict } from '../../lib/calendar';
 import { demoWorld } from '../../scripts/demo/world';
+import { demoProviderHistory } from '../../subgraphs/providers/demo-history';
 import { Subject } from '../../subgraphs/entities/entities/subject.entity';
 import { CreditCheck } from '../../subgraphs/records/entities/credit-check.entity';
 import { CreditRecord } from '../../subgraphs/records/entities/credit-record.entity';
@@ -15,6 +16,9 @@ import { usePlatform, supervisor, type As } from '../helpers/platform';
 const world = demoWorld({ subjects: 20 });
 const filedProvider = world.providers[0];
 const revokedProvider = world.providers[11];
+// Filed, downgraded from B to D for false information: a report it issued well before that was issued in good standing.
+const classDProvider = world.providers[8];
+const classDReportIssuedOn = addDays(demoProviderHistory(world).violations.find((v) => v.providerId === classDProvider.id && v.kind === 'FALSE_INFORMATION')!.occurredOn, -20);
 
 const administrative = matters.filter((m) => m.kind === 'ADMINISTRATIVE');
 // Written from the policy, not from the catalogue's code: a regression there shows up here.
@@ -23,10 +27,10 @@ const reportRequired = ['CONSTRUCTION_BIDDING', 'DRUG_PROCUREMENT'];
 
 type Situation =
   | 'noRecords' | 'redList' | 'generalPenalty' | 'seriousPenalty' | 'severeList' | 'disputedList' | 'restoredRecord' | 'expiredRecord'
-  | 'lapsedHonour' | 'supersededTaxGrade' | 'onlyExpiredReport' | 'revokedProviderReport';
+  | 'lapsedHonour' | 'supersededTaxGrade' | 'onlyExpiredReport' | 'revokedProviderReport' | 'classDProviderReport';
 const situations: Situation[] = [
   'noRecords', 'redList', 'generalPenalty', 'seriousPenalty', 'severeList', 'disputedList', 'restoredRecord', 'expiredRecord',
-  'lapsedHonour', 'supersededTaxGrade', 'onlyExpiredReport', 'revokedProviderReport',
+  'lapsedHonour', 'supersededTaxGrade', 'onlyExpiredReport', 'revokedProviderReport', 'classDProviderReport',
 ];
 
 function expectedVerdict(situation: Situation, matter: string): string {
@@ -41,6 +45,7 @@ function expectedVerdict(situation: Situation, matter: string): string {
       return excluding.includes(matter) ? 'EXCLUDED' : 'NEEDS_STRICT_REVIEW';
     case 'onlyExpiredReport':
     case 'revokedProviderReport':
+    case 'classDProviderReport':
       return reportRequired.includes(matter) ? 'CANNOT_DECIDE_REPORT_MISSING' : 'ELIGIBLE';
     default:
       return 'ELIGIBLE';
@@ -164,6 +169,7 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
     const personal: Partial<CreditReport> = kind === 'NATURAL_PERSON' ? { source: 'LOCAL_CREDIT_WEBSITE', issuerName: '信用河北', issuerProviderId: null, grade: null } : {};
     if (situation === 'onlyExpiredReport') await addReport(subjectId, { ...personal, issuedOn: '2025-01-01', validUntil: '2025-12-31', registeredAt: new Date('2025-01-02T00:00:00Z') });
     else if (situation === 'revokedProviderReport') await addReport(subjectId, { issuerName: revokedProvider.name, issuerProviderId: revokedProvider.id, issuedOn: '2024-12-01', validUntil: '2027-11-30' });
+    else if (situation === 'classDProviderReport') await addReport(subjectId, { issuerName: classDProvider.name, issuerProviderId: classDProvider.id, issuedOn: classDReportIssuedOn, validUntil: addDays(classDReportIssuedOn, 1094) });
     else await addReport(subjectId, personal);
     fixtures.set(`${situation}:${kind}`, { subjectId, recordId });
   }
@@ -219,7 +225,10 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
           expect(check.recordsConsidered).toEqual([]);
       }
       if (situation === 'onlyExpiredReport') expect(check.reportRequirement.considered.map((c) => c.reasons)).toEqual([['EXPIRED']]);
-      if (situation === 'revokedProviderReport') expect(check.reportRequirement.considered.map((c) => c.reasons)).toEqual([['ISSUER_REVOKED']]);
+      // The revoked provider was downgraded to class D as well: every reason that holds.
+      if (situation === 'revokedProviderReport') expect(check.reportRequirement.considered.map((c) => c.reasons)).toEqual([['ISSUER_REVOKED', 'ISSUER_CLASS_D']]);
+      // Class D withdraws the reports it issued before the downgrade, as a suspension does.
+      if (situation === 'classDProviderReport') expect(check.reportRequirement.considered.map((c) => c.reasons)).toEqual([['ISSUER_CLASS_D']]);
       expect(check.reportRequirement.required).toBe(reportRequired.includes(code));
     });
   });

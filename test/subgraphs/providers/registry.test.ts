@@ -798,6 +798,9 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
       }
     `;
     const report = (id: string, issuedOn: string, providerId: string | null) => ({ __typename: 'CreditReport', id, issuedOn, issuer: providerId ? { id: providerId } : null });
+    const classDEntities = /* GraphQL */ `
+      query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on CreditReport { issuerStanding { acceptedOnIssueDate currentFilingStatus stillAccepted classDSince } } } }
+    `;
 
     it('judges the issuer by the issue date, and says when a later suspension or revocation withdrew its reports', async () => {
       const result = ok(
@@ -841,6 +844,22 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
       ok(await decide(suspended.id, 'REINSTATE'));
       const [reinstated] = ok(await query<{ _entities: { issuerStanding: Record<string, unknown> | null }[] }>(entities, { representations: [report('suspension-day', today, suspended.id)] }))._entities.map((e) => e.issuerStanding);
       expect(reinstated).toMatchObject({ acceptedOnIssueDate: true, currentFilingStatus: 'FILED', stillAccepted: true, suspendedSince: null });
+    });
+
+    it('withdraws the reports a provider issued before its downgrade to class D while it stays in class D, and restores them once it is upgraded', async () => {
+      const { id } = await providerIn('FILED');
+      const today = todayInDistrict();
+      const classify = async (supervisionClass: string) => ok(await queryAs(admin, classMutation, { id, class: supervisionClass, reason: `测试：${supervisionClass}类` }));
+      const standing = async () => ok(await query<{ _entities: { issuerStanding: Record<string, unknown> | null }[] }>(classDEntities, { representations: [report('class-a', today, id)] }))._entities[0].issuerStanding;
+      await classify('A');
+      expect(await standing()).toMatchObject({ acceptedOnIssueDate: true, stillAccepted: true, classDSince: null });
+      await classify('D');
+      // Issued the day of the downgrade, in good standing for all anyone can tell: refused now for the class alone.
+      expect(await standing()).toMatchObject({ acceptedOnIssueDate: true, currentFilingStatus: 'FILED', stillAccepted: false, classDSince: today });
+      await classify('B');
+      expect(await standing()).toMatchObject({ acceptedOnIssueDate: true, stillAccepted: true, classDSince: null });
+      const scheme = ok(await query<{ providerSupervisionScheme: { supervisionClasses: { supervisionClass: string | null; earlierReportsAccepted: boolean }[] } }>('query { providerSupervisionScheme { supervisionClasses { supervisionClass earlierReportsAccepted } } }'));
+      expect(scheme.providerSupervisionScheme.supervisionClasses.filter((c) => !c.earlierReportsAccepted).map((c) => c.supervisionClass)).toEqual(['D']);
     });
 
     it('reads 5 and 50 reports\' issuers with the same number of SELECT statements', async () => {

@@ -3,10 +3,11 @@ import type { RequestIdentity } from '../../../lib/access/identity';
 import { demoWorld } from '../../../scripts/demo/world';
 import { demoProviderHistory, demoRevocationDate, demoSuspensionDate } from '../../../subgraphs/providers/demo-history';
 import { nameKey } from '../../../lib/text';
-import { todayInDistrict } from '../../../lib/calendar';
+import { addDays, todayInDistrict } from '../../../lib/calendar';
 import { maxQuotedCharacters } from '../../../lib/errors';
 import { unifiedSocialCreditCode } from '../../../lib/identifiers';
 import { ProviderFilingEvent } from '../../../subgraphs/providers/entities/provider-filing-event.entity';
+import { SupervisionClassChange } from '../../../subgraphs/providers/entities/supervision-class-change.entity';
 import { CreditServiceProvider } from '../../../subgraphs/providers/entities/credit-service-provider.entity';
 import { CreditReport } from '../../../subgraphs/reports/entities/credit-report.entity';
 import { isUniqueViolation } from '../../../subgraphs/shared/database';
@@ -33,7 +34,7 @@ const acceptanceOf = /* GraphQL */ `
 `;
 const standingOf = /* GraphQL */ `
   query ($representations: [_Any!]!) {
-    _entities(representations: $representations) { ... on CreditReport { issuerStanding { acceptedOnIssueDate stillAccepted suspendedSince revokedOn } } }
+    _entities(representations: $representations) { ... on CreditReport { issuerStanding { acceptedOnIssueDate stillAccepted suspendedSince revokedOn classDSince } } }
   }
 `;
 
@@ -135,7 +136,8 @@ describe.each(testDatabases)('report registration on $label', (database) => {
     const result = await registerAs(officer, values);
     expect(result.errors).toBeUndefined();
     const id = result.data!.registerCreditReport!.id;
-    expect(await acceptance({ id, issuedOn: '2026-05-01', issuerProviderId: world.providers[11].id })).toEqual({ id, acceptance: { accepted: false, reasons: ['ISSUER_REVOKED'] }, verificationStatus: 'UNCHECKED' });
+    // Downgraded to class D when revoked: every reason that holds.
+    expect(await acceptance({ id, issuedOn: '2026-05-01', issuerProviderId: world.providers[11].id })).toEqual({ id, acceptance: { accepted: false, reasons: ['ISSUER_REVOKED', 'ISSUER_CLASS_D'] }, verificationStatus: 'UNCHECKED' });
     expect(demoRevocationDate > '2026-05-01').toBe(true);
   });
 
@@ -199,6 +201,48 @@ describe.each(testDatabases)('report registration on $label', (database) => {
       const report = await reportOfToday(providerId);
       await decide(providerId, 'DEREGISTER');
       expect((await acceptance(report)).acceptance).toEqual({ accepted: true, reasons: [] });
+    });
+
+    async function classify(providerId: string, supervisionClass: string) {
+      const result = await providers.queryAs(admin, 'mutation ($id: ID!, $class: SupervisionClass!) { setProviderSupervisionClass(id: $id, supervisionClass: $class, reason: "测试：分类监管") { id } }', { id: providerId, class: supervisionClass });
+      expect(result.errors).toBeUndefined();
+    }
+
+    /** The report requirement of a new check of the subject, judged (and sealed) now, or read again by `checkId`. */
+    async function judged(checkId: string = randomUUID()) {
+      const check = { __typename: 'CreditCheck', id: checkId, subjectId: subject.id, matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'BDH-CG-2026-0117', checkedAt: new Date().toISOString() };
+      const result = await reports.queryAs<{ _entities: { reportRequirement: { reliedOn: { id: string } | null; considered: { report: { id: string } | null; accepted: boolean; reasons: string[] }[] } }[] }>(
+        officer,
+        'query ($r: [_Any!]!) { _entities(representations: $r) { ... on CreditCheck { reportRequirement { reliedOn { id } considered { report { id } accepted reasons } } } } }',
+        { r: [check] },
+      );
+      expect(result.errors).toBeUndefined();
+      return { checkId, ...result.data!._entities[0].reportRequirement };
+    }
+
+    it('refuses a report issued while its provider was class A once it is downgraded to class D, until it is upgraded; a check sealed before stays as it was', async () => {
+      const providerId = await filedProvider();
+      await classify(providerId, 'A');
+      await providers.db().getRepository(SupervisionClassChange).update({ providerId }, { occurredAt: new Date('2026-01-10T03:00:00.000Z') });
+      const issuedOn = addDays(today, -30);
+      const registered = await registerAs(officer, input({ source: 'THIRD_PARTY_PROVIDER', issuerProviderId: providerId, issuedOn, validUntil: addDays(today, 300), grade: 'AAA' }));
+      expect(registered.errors).toBeUndefined();
+      const report = { id: registered.data!.registerCreditReport!.id, issuedOn, issuerProviderId: providerId };
+      expect((await acceptance(report)).acceptance).toEqual({ accepted: true, reasons: [] });
+      const before = await judged();
+      expect(before.reliedOn).toEqual({ id: report.id });
+
+      await classify(providerId, 'D');
+      expect((await acceptance(report)).acceptance).toEqual({ accepted: false, reasons: ['ISSUER_CLASS_D'] });
+      const during = await judged();
+      expect(during.reliedOn?.id).not.toBe(report.id);
+      expect(during.considered.find((c) => c.report?.id === report.id)).toEqual({ report: { id: report.id }, accepted: false, reasons: ['ISSUER_CLASS_D'] });
+      // Sealed when first judged: the downgrade does not rewrite what that check found.
+      expect((await judged(before.checkId)).reliedOn).toEqual({ id: report.id });
+
+      await classify(providerId, 'B');
+      expect((await acceptance(report)).acceptance).toEqual({ accepted: true, reasons: [] });
+      expect((await judged()).reliedOn).toEqual({ id: report.id });
     });
 
     it('names every reason that holds: false information on the issue date, and the suspension that followed it', async () => {

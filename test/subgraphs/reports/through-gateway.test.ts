@@ -34,8 +34,8 @@ describe.each(testDatabases)('credit reports through the gateway on $label', (da
   it('marks each report with whether a check may rely on it, judging third-party issuers by their history (federated @requires)', async () => {
     expect((await reportsOf(0)).map((r) => r.acceptance)).toEqual([{ accepted: true, reasons: [] }]);
     expect((await reportsOf(7)).map((r) => r.acceptance)).toEqual([{ accepted: false, reasons: ['EXPIRED'] }]);
-    // world.providers[11] was revoked after issuing subject 8's report; [10] is suspended since after issuing subject 10's.
-    expect((await reportsOf(8)).map((r) => r.acceptance)).toEqual([{ accepted: false, reasons: ['ISSUER_REVOKED'] }]);
+    // world.providers[11] was revoked (and downgraded to class D) after issuing subject 8's report; [10] is suspended since after issuing subject 10's.
+    expect((await reportsOf(8)).map((r) => r.acceptance)).toEqual([{ accepted: false, reasons: ['ISSUER_REVOKED', 'ISSUER_CLASS_D'] }]);
     expect((await reportsOf(10)).map((r) => r.acceptance)).toEqual([{ accepted: false, reasons: ['ISSUER_SUSPENDED'] }]);
     expect((await reportsOf(9)).map((r) => r.acceptance)).toEqual([{ accepted: true, reasons: [] }]);
   });
