@@ -228,6 +228,13 @@ export interface Standing {
   supervisionClass: SupervisionClass | null;
   mayCollectPublicCreditData: boolean;
   reportsAccepted: boolean;
+  /**
+   * Whether its filing status and class allowed accepted reports at any time of the day, false
+   * information aside: `reportsAccepted` is this and no false information on or before the day.
+   * Tells the two causes apart, as the status and class at the end of the day cannot: on the day
+   * of a downgrade to class D they refuse while the day still counts as in good standing.
+   */
+  statusAndClassAllowedReports: boolean;
 }
 
 /**
@@ -254,7 +261,7 @@ export function standingOn(current: { filingStatus: FilingStatus; supervisionCla
   const falseInformation = history.falseInformationFrom !== null && history.falseInformationFrom <= date;
   const falseInformationKnown = history.falseInformationFoundOn !== null && history.falseInformationFoundOn <= date;
   // Only a provider in good standing collects public credit data or issues reports departments accept (domain.md).
-  return { date, ...endOfDay, mayCollectPublicCreditData: allowed.mayCollectPublicCreditData && !falseInformationKnown, reportsAccepted: inGoodStandingThatDay && !falseInformation };
+  return { date, ...endOfDay, mayCollectPublicCreditData: allowed.mayCollectPublicCreditData && !falseInformationKnown, reportsAccepted: inGoodStandingThatDay && !falseInformation, statusAndClassAllowedReports: inGoodStandingThatDay };
 }
 
 /** The filing status and class set by the last event and class change that had taken effect (`tookEffect`) on `date`. */

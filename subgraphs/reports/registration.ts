@@ -46,6 +46,7 @@ interface ProviderStanding {
   filingStatus: FilingStatus | null;
   supervisionClass: SupervisionClass | null;
   reportsAccepted: boolean;
+  statusAndClassAllowedReports: boolean;
 }
 
 interface ProviderAnswer {
@@ -125,7 +126,7 @@ export async function registerReport(
     providerId
       ? peers.query<ProviderAnswer>(
           'providers',
-          /* GraphQL */ `query ($id: ID!, $date: Date!) { creditServiceProvider(id: $id) { id name standingOn(date: $date) { filingStatus supervisionClass reportsAccepted } nameHistory { name from until } } }`,
+          /* GraphQL */ `query ($id: ID!, $date: Date!) { creditServiceProvider(id: $id) { id name standingOn(date: $date) { filingStatus supervisionClass reportsAccepted statusAndClassAllowedReports } nameHistory { name from until } } }`,
           { id: providerId, date: input.issuedOn },
           registry,
         )
@@ -183,20 +184,23 @@ export async function registerReport(
 
 /**
  * Why departments do not accept a provider's report of that day. `standingOn(date).reportsAccepted`
- * weighs two things without saying which failed: the filing status and class that day, and a
- * false information (提供虚假信息) found since, which stops acceptance from its day though the
- * provider still stood filed and classed. The registry's own scheme (`permissions`) tells them
- * apart; naming the status and class alone told an officer that a filed class B provider was not
- * filed and in good standing.
+ * weighs two things: the filing status and class at any time of that day, and a false information
+ * (提供虚假信息) found since, which stops acceptance from its day though the provider still stood
+ * filed and classed. `statusAndClassAllowedReports` says which failed. Not the status and class at
+ * the end of the day: on the day of a downgrade to class D (or a suspension) they refuse, while the
+ * day counts as in good standing, and a report of that day refused for false information was said
+ * to be refused for the class D.
  */
 function notAcceptedBecause(name: string, standing: ProviderStanding, issuedOn: string): string {
   const { filingStatus, supervisionClass } = standing;
   if (!filingStatus) return `${name} was not filed on the issue date ${issuedOn}: it had not even applied for filing; departments accept only reports issued while a provider is FILED and not in class D`;
   const stood = `its filing was ${filingStatus}${supervisionClass ? ` and its class ${supervisionClass}` : ''}`;
-  if (!permissions(filingStatus, supervisionClass).reportsAccepted) {
+  if (!standing.statusAndClassAllowedReports) {
     return `${name} was not filed and in good standing on the issue date ${issuedOn}: ${stood}; departments accept only reports issued while a provider is FILED and not in class D`;
   }
-  return `${name}'s reports issued on ${issuedOn} are not accepted although ${stood} that day: the registry found that it gave false information (提供虚假信息) on or before that day, and departments accept none of its reports issued from the day of the false information on`;
+  // In good standing at some time of the day: at its end the status or class may already refuse.
+  const goodThatDay = permissions(filingStatus, supervisionClass).reportsAccepted ? `${stood} that day` : `it was in good standing at some time that day (${stood} at its end)`;
+  return `${name}'s reports issued on ${issuedOn} are not accepted although ${goodThatDay}: the registry found that it gave false information (提供虚假信息) on or before that day, and departments accept none of its reports issued from the day of the false information on`;
 }
 
 /**

@@ -651,6 +651,20 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
       expect(await at('2026-03-21')).toMatchObject({ filingStatus: 'SUSPENDED', reportsAccepted: false });
     });
 
+    it('tells false information apart from the status and class on the day of a downgrade to class D, which still counts as in good standing', async () => {
+      const { id } = await providerIn('FILED');
+      const today = todayInDistrict();
+      const causes = /* GraphQL */ `query ($id: ID!, $date: Date!) { creditServiceProvider(id: $id) { standingOn(date: $date) { supervisionClass reportsAccepted statusAndClassAllowedReports } } }`;
+      const at = async () => ok(await query<{ creditServiceProvider: { standingOn: Record<string, unknown> } }>(causes, { id, date: today })).creditServiceProvider.standingOn;
+      ok(await queryAs(admin, classMutation, { id, class: 'D', reason: '测试：降为D类' }));
+      expect(await at()).toEqual({ supervisionClass: 'D', reportsAccepted: true, statusAndClassAllowedReports: true });
+      ok(await queryAs(admin, violationMutation, { input: { providerId: id, kind: 'FALSE_INFORMATION', description: '报告引用的处罚信息系编造', evidence: ['核查笔录'], occurredOn: today } }));
+      // Refused for the false information alone: the class D of the evening does not refuse a report of the day.
+      expect(await at()).toEqual({ supervisionClass: 'D', reportsAccepted: false, statusAndClassAllowedReports: true });
+      // Suspended all day: the status refuses.
+      expect(ok(await query<{ creditServiceProvider: { standingOn: Record<string, unknown> } }>(causes, { id: world.providers[10].id, date: dayAfter(demoSuspensionDate) })).creditServiceProvider.standingOn).toMatchObject({ reportsAccepted: false, statusAndClassAllowedReports: false });
+    });
+
     it("stops accepting a provider's reports from the day of a false information found since, though its status and class then stay as they were", async () => {
       const { id } = await providerIn('FILED');
       const at = async (date: string) => ok(await query<{ creditServiceProvider: { standingOn: { filingStatus: string; reportsAccepted: boolean; mayCollectPublicCreditData: boolean } } }>(standing, { id, date })).creditServiceProvider.standingOn;

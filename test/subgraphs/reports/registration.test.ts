@@ -245,6 +245,21 @@ describe.each(testDatabases)('report registration on $label', (database) => {
       expect((await judged()).reliedOn).toEqual({ id: report.id });
     });
 
+    it('names the false information, not the class D, as why a report of the day of a downgrade to class D is refused once false information of that day is found', async () => {
+      const providerId = await filedProvider();
+      await classify(providerId, 'D');
+      // The day of the downgrade counts as in good standing: a report of it registers.
+      await reportOfToday(providerId);
+      const violation = await providers.queryAs(admin, 'mutation ($input: ProviderViolationInput!) { recordProviderViolation(input: $input) { id } }', {
+        input: { providerId, kind: 'FALSE_INFORMATION', description: '报告引用的处罚信息系编造', evidence: ['核查笔录'], occurredOn: today },
+      });
+      expect(violation.errors).toBeUndefined();
+      const message = await refused(input({ source: 'THIRD_PARTY_PROVIDER', issuerProviderId: providerId, issuedOn: today, validUntil: '2027-12-01' }), 'issuerProviderId', 'ISSUER_NOT_IN_GOOD_STANDING');
+      expect(message).toContain('gave false information (提供虚假信息)');
+      expect(message).toContain(`issued on ${today} are not accepted although it was in good standing at some time that day`);
+      expect(message).not.toContain('was not filed and in good standing');
+    });
+
     it('names every reason that holds: false information on the issue date, and the suspension that followed it', async () => {
       const providerId = await filedProvider();
       const report = await reportOfToday(providerId);
