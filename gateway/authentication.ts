@@ -5,7 +5,7 @@ import { departments, findDepartment } from '../lib/catalogue/departments';
 import { auditedTextLimits, clockToleranceSeconds, organisationKinds, platformOrganisations, roles, type Caller, type OrganisationKind, type Role } from '../lib/access/identity';
 import { roleRefusal } from '../lib/access/policy';
 import { ErrorCode } from '../lib/errors';
-import { maskCitizenIdNumber, normaliseIdentifier, readsAsCitizenIdNumber, validateCitizenIdNumber, validateUnifiedSocialCreditCode } from '../lib/identifiers';
+import { holdsCitizenIdNumber, maskCitizenIdNumber, normaliseIdentifier, readsAsCitizenIdNumber, validateCitizenIdNumber, validateUnifiedSocialCreditCode } from '../lib/identifiers';
 import { ExpiringMemory } from '../lib/expiring-memory';
 import { characterCount, hasInvisibleCharacters } from '../lib/text';
 
@@ -232,9 +232,11 @@ export function callerFromClaims(claims: JWTPayload): Caller {
   const organisation = codeNamedKinds.has(kind as OrganisationKind) ? normaliseIdentifier(org) : org.trim();
   // A person is named by its citizen ID number, and nothing else is: the audit trail masks, and
   // the statistics group, persons by their kind, so a number under another kind would show whole.
-  // Refusals are audited with their message: they name such an org masked.
+  // Refusals are audited with their message: they name such an org masked, and one that holds
+  // such a number among other characters (`130304199406220815@idp`) not at all.
   const namesPerson = readsAsCitizenIdNumber(organisation);
-  const shown = namesPerson ? maskCitizenIdNumber(organisation) : org;
+  const holdsPerson = !namesPerson && holdsCitizenIdNumber(organisation);
+  const shown = namesPerson ? maskCitizenIdNumber(organisation) : holdsPerson ? '(withheld: it holds a citizen ID number)' : org;
   if (kind === 'DEPARTMENT' && !findDepartment(organisation)) throw claimsRefused(`the token's organisation ${shown} is not a district department`);
   // A department's code names that department only. Wherever the platform compares an
   // organisation by its id (the report case files a department registered, the records it
@@ -259,6 +261,9 @@ export function callerFromClaims(claims: JWTPayload): Caller {
   const ownCode = (kind === 'ENTERPRISE' || kind === 'CREDIT_SERVICE_PROVIDER') && validateUnifiedSocialCreditCode(organisation).valid;
   if (kind !== 'INDIVIDUAL' && namesPerson && !ownCode) {
     throw claimsRefused(`the token's org ${shown} reads as a citizen ID number, which names a person: its org_kind must be INDIVIDUAL, not ${String(kind)}`);
+  }
+  if (holdsPerson && !ownCode) {
+    throw claimsRefused(`the token's org ${shown}, which names a person: a person is named by its citizen ID number alone, with org_kind INDIVIDUAL, and an organisation by an id that holds none`);
   }
   return {
     // Trimmed: `banker ` is `banker`, as it reads in the audit log.

@@ -111,3 +111,15 @@ export function readsAsCitizenIdNumber(text: string): boolean {
   if (/^[0-9]{15}$/.test(compact)) return isFirstGenerationIdNumber(compact);
   return /^[0-9]{17}[0-9X]$/.test(compact) && detectIdentifierKind(compact) === 'CITIZEN_ID_NUMBER';
 }
+
+/**
+ * Whether text holds a person's citizen ID number among other characters
+ * (`130304199406220815@idp`, `CN-130302 19900101 106X`): a run of digits, as written or with the
+ * separators `readsAsCitizenIdNumber` reads through taken out, that reads as one. Such text names
+ * a person as much as the number alone, and would show it whole where a person's is masked.
+ */
+export function holdsCitizenIdNumber(text: string): boolean {
+  const written = text.normalize('NFKC').toUpperCase();
+  const compact = written.replace(/[\s\-_.·\p{Cf}\p{Default_Ignorable_Code_Point}]/gu, '');
+  return [written, compact].some((form) => (form.match(/[0-9]{17}X|[0-9]+/g) ?? []).some(readsAsCitizenIdNumber));
+}

@@ -112,6 +112,22 @@ describe('the caller a token names', () => {
     expect(refusal).toThrow(expect.objectContaining({ message: expect.not.stringContaining(org) }));
   });
 
+  // From a probe: `130304199406220815@idp` was taken as a bank's id, and stood whole in its audit
+  // entries, and a department's token naming it was refused with the number whole in the message.
+  it.each([
+    ['a bank, beside a domain', 'FINANCIAL_INSTITUTION', '13030219900101106X@idp'],
+    ['a bank, after a prefix', 'FINANCIAL_INSTITUTION', 'CN-13030219900101106X'],
+    ['a bank, spaced, after a prefix', 'FINANCIAL_INSTITUTION', 'CN-130302 19900101 106X'],
+    ['a bank, 15 digits as before 1999, after a prefix', 'FINANCIAL_INSTITUTION', 'ID130302900101106'],
+    ['a department', 'DEPARTMENT', '13030219900101106X@idp'],
+    ['a provider', 'CREDIT_SERVICE_PROVIDER', '13030219900101106X-A'],
+  ])('refuses, as %s, an org that holds a citizen ID number among other characters, never naming it', (_label, kind, org) => {
+    const refusal = () => callerFromClaims(claims(org, kind));
+    expect(refusal).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED', problem: 'TOKEN_CLAIMS_INVALID' }) }));
+    // Not the birth date, whole or in its 15-digit form, nor the org as sent.
+    expect(refusal).toThrow(expect.objectContaining({ message: expect.not.stringMatching(/19900101|900101|@idp|CN-/) }));
+  });
+
   it.each([
     ['a bank', 'FINANCIAL_INSTITUTION', 'FINANCE'],
     ['a bank, in lower case', 'FINANCIAL_INSTITUTION', 'finance'],
