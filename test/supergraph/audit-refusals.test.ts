@@ -135,14 +135,20 @@ describe.each(testDatabases)('refused reads in the audit log on $label', (databa
   });
 
   it('audits a record the records subgraph refused by its row (its category, its lifecycle) against its subject, with the groups withheld', async () => {
-    const [listed] = (await platform.databases.records.query('SELECT id, subject_id FROM credit_record WHERE category = ? LIMIT 1', ['SERIOUS_DISHONESTY_LIST'])) as { id: string; subject_id: string }[];
+    // An organisation's listing that still counts (any row would do only by the order the database
+    // happens to return: an expired one, or a person's, is refused otherwise).
+    const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+    const listings = (await platform.databases.records.query(
+      'SELECT id, subject_id FROM credit_record WHERE category = ? AND status = ? AND (disclosure_ends_at IS NULL OR disclosure_ends_at >= ?) ORDER BY id',
+      ['SERIOUS_DISHONESTY_LIST', 'ACTIVE', today],
+    )) as { id: string; subject_id: string }[];
+    const listed = listings.find((l) => organisations.some((s) => s.id === l.subject_id))!;
     expect(listed).toBeDefined();
     // The analyst's purpose reads public records, not the dishonesty lists.
     const { denied, disclosed } = await audited(analyst, `query($id: ID!) { creditRecord(id: $id) { summary } }`, { id: listed.id });
     expect(disclosed).toEqual([]);
     expect(denied).toEqual([{ outcome: 'DENIED', subject: listed.subject_id, groups: expect.arrayContaining(['DISHONESTY_LISTS']) }]);
     // Another department reads an organisation's penalty but not its history, which is its subject's, its source department's and the credit office's.
-    const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
     const penalties = (await platform.databases.records.query(
       'SELECT id, subject_id FROM credit_record WHERE category = ? AND status = ? AND source_department <> ? AND (disclosure_ends_at IS NULL OR disclosure_ends_at >= ?)',
       ['ADMINISTRATIVE_PENALTY', 'ACTIVE', 'FINANCE', today],
