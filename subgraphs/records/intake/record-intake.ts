@@ -356,20 +356,8 @@ export class RecordIntake {
     if (decidedLater) {
       return { row: prepared.row, outcome: 'REJECTED', rejections: [rejectionOf(prepared, { field: 'decisionDate', reason: `the record ${stored.documentNumber}: ${decidedLater}`, code: ErrorCode.BAD_USER_INPUT })] };
     }
-    const overruled = settledFieldsChanged(writing.settled.get(stored.id), stored, incoming);
-    if (overruled) {
-      const objections = overruled.objectionIds.length === 1 ? `objection ${overruled.objectionIds[0]}` : `objections ${overruled.objectionIds.join(', ')}`;
-      const changes = overruled.fields.map((f) => `${f} ${quotedInput(incoming[f])} for ${quotedInput(stored[f])}`).join(', ');
-      const reason = `the record ${stored.documentNumber} was corrected on its subject's ${objections}, which decided what this row changes (${changes}): send the record as corrected (the department's own data corrected to it); it changes again only on another objection, or as a new decision with a new document number`;
-      return { row: prepared.row, outcome: 'REJECTED', rejections: overruled.fields.map((field) => rejectionOf(prepared, { field, reason, code: ErrorCode.BAD_USER_INPUT })) };
-    }
-    const prolonged = writing.settled.has(stored.id) ? prolongedDisclosure(stored, incoming) : null;
-    if (prolonged) {
-      const objections = [...new Set(writing.settled.get(stored.id)!.map((c) => c.objectionId))].join(', ');
-      const until = stored.disclosureEndsAt === null ? 'it was not disclosed as a dishonesty record' : `its disclosure ends ${stored.disclosureEndsAt}`;
-      const reason = `the record ${stored.documentNumber} was corrected on its subject's objection (${objections}), and this row (${prolonged.map((f) => `${f} ${quotedInput(incoming[f])}`).join(', ')}) would disclose it until ${incoming.disclosureEndsAt}, where ${until}: after an accepted objection no re-submission makes a record graver; a new decision needs a new document number`;
-      return { row: prepared.row, outcome: 'REJECTED', rejections: prolonged.map((field) => rejectionOf(prepared, { field, reason, code: ErrorCode.BAD_USER_INPUT })) };
-    }
+    const refusals = objectionRefusals(writing.settled.get(stored.id), stored, incoming);
+    if (refusals.length) return { row: prepared.row, outcome: 'REJECTED', rejections: refusals.map((problem) => rejectionOf(prepared, problem)) };
     const corrected: CreditRecord = Object.assign(new CreditRecord(), stored);
     // A field the row sends as stored (a summary whose line ends alone differ) is kept as stored.
     for (const field of contentFields) if (!sameValue(field, stored[field], incoming[field])) (corrected as unknown as Record<string, unknown>)[field] = incoming[field];
@@ -427,42 +415,52 @@ async function objectionCorrections(manager: EntityManager, records: readonly Cr
   return byRecord;
 }
 
-/**
- * The content fields a re-submitted row changes that an accepted objection corrected, with those
- * objections, if any. The department decided those fields on the subject's objection, with its
- * reason: a routine file re-sent with the old content would otherwise undo the objection without
- * a word, its objection still reading ACCEPTED, CORRECTED, and a file with other content could
- * make the record graver than the subject objected to (a severity raised past the one it had,
- * an expired record disclosed again), with no objection and no decision. Such a field changes
- * again only on another objection, or as a new decision under a new document number. A field no
- * objection corrected, or sent as it stands, is never refused. `corrections` come latest first.
- */
-function settledFieldsChanged(corrections: readonly ObjectionCorrection[] | undefined, stored: CreditRecord, incoming: CreditRecord): { fields: ContentField[]; objectionIds: string[] } | null {
-  const fields: ContentField[] = [];
-  const objectionIds = new Set<string>();
-  for (const field of contentFields) {
-    if (sameValue(field, incoming[field], stored[field])) continue;
-    const latest = corrections?.find((c) => field in c.before);
-    if (!latest) continue;
-    fields.push(field);
-    objectionIds.add(latest.objectionId);
-  }
-  return fields.length ? { fields, objectionIds: [...objectionIds] } : null;
-}
+/** The fields that say what a record found and how grave it is: what an objection's decision settles. */
+const findingFields = ['category', 'polarity', 'severity', 'taxCreditGrade'] as const satisfies readonly ContentField[];
 
 /**
- * The fields by which a row would disclose a record as negative until later than it now is (a
- * decision dated later, a graver category or polarity): none when its disclosure would end as
- * soon or sooner, or when the record would not be negative. Checked for a record an accepted
- * objection corrected, whose every other field stays the department's to correct: a later
- * decision date, allowed as a correction, would otherwise disclose again the record the
- * objection had ended.
+ * Why a re-submitted row may not change a record accepted objections corrected (`corrections`,
+ * latest first; none for a record never corrected on one): every problem, one per field. The
+ * department decided the record anew on the subject's objection, with its reason, and a routine
+ * file re-sent with the old content would otherwise undo that decision without a word, its
+ * objection still reading ACCEPTED, CORRECTED, while a file with other content could make the
+ * record graver than the subject objected to (a penalty turned into a dishonesty listing, a
+ * severity raised, an ended disclosure begun again), with no objection and no decision.
+ * - A field an objection corrected changes again only on another objection (the latest
+ *   correction of a field counts: a second objection may put back what a first one changed).
+ * - What the record found (its category, polarity, severity and tax credit grade) stays as it is,
+ *   whichever fields the objection corrected: another finding is a new decision.
+ * - Its disclosure as a negative record ends no later than it does (a later decision date).
+ * Either way a new decision goes under a new document number; the rest (an earlier decision date,
+ * a summary or validity no objection corrected) stays the department's to correct.
  */
-function prolongedDisclosure(stored: CreditRecord, incoming: CreditRecord): ContentField[] | null {
-  if (incoming.disclosureEndsAt === null) return null;
-  if (stored.disclosureEndsAt !== null && incoming.disclosureEndsAt <= stored.disclosureEndsAt) return null;
-  const fields = (['decisionDate', 'category', 'polarity', 'severity'] as const).filter((field) => !sameValue(field, incoming[field], stored[field]));
-  return fields.length ? fields : null;
+function objectionRefusals(corrections: readonly ObjectionCorrection[] | undefined, stored: CreditRecord, incoming: CreditRecord): RowProblem[] {
+  if (!corrections?.length) return [];
+  const changed = contentFields.filter((field) => !sameValue(field, incoming[field], stored[field]));
+  const change = (field: ContentField) => `${field} ${quotedInput(incoming[field])} for ${quotedInput(stored[field])}`;
+  const objections = (ids: string[]) => (ids.length === 1 ? `objection ${ids[0]}` : `objections ${ids.join(', ')}`);
+  const problems: RowProblem[] = [];
+  const decided = changed.flatMap((field) => {
+    const latest = corrections.find((c) => field in c.before);
+    return latest ? [{ field, objectionId: latest.objectionId }] : [];
+  });
+  if (decided.length) {
+    const reason = `the record ${stored.documentNumber} was corrected on its subject's ${objections([...new Set(decided.map((d) => d.objectionId))])}, which decided what this row changes (${decided.map((d) => change(d.field)).join(', ')}): send the record as corrected (the department's own data corrected to it); it changes again only on another objection, or as a new decision with a new document number`;
+    problems.push(...decided.map(({ field }) => ({ field, reason, code: ErrorCode.BAD_USER_INPUT })));
+  }
+  const everyObjection = objections([...new Set(corrections.map((c) => c.objectionId))]);
+  const finding = changed.filter((field) => (findingFields as readonly string[]).includes(field) && !decided.some((d) => d.field === field));
+  if (finding.length) {
+    const reason = `the record ${stored.documentNumber} was corrected on its subject's ${everyObjection}, and keeps what it found (its category, polarity, severity and tax credit grade), which this row changes (${finding.map(change).join(', ')}): another finding is a new decision, with a new document number`;
+    problems.push(...finding.map((field) => ({ field, reason, code: ErrorCode.BAD_USER_INPUT })));
+  }
+  const later = incoming.disclosureEndsAt !== null && (stored.disclosureEndsAt === null || incoming.disclosureEndsAt > stored.disclosureEndsAt);
+  if (later && changed.includes('decisionDate') && !decided.some((d) => d.field === 'decisionDate')) {
+    const until = stored.disclosureEndsAt === null ? 'it is not disclosed as a negative record' : `its disclosure ends ${stored.disclosureEndsAt}`;
+    const reason = `the record ${stored.documentNumber} was corrected on its subject's ${everyObjection}, and this row (${change('decisionDate')}) would disclose it until ${incoming.disclosureEndsAt}, where ${until}: after an accepted objection no re-submission makes a record graver; a new decision needs a new document number`;
+    problems.push({ field: 'decisionDate', reason, code: ErrorCode.BAD_USER_INPUT });
+  }
+  return problems;
 }
 
 /**

@@ -137,6 +137,32 @@ describe.each(testDatabases)('record intake and objections through the gateway o
     const earlier = await platform.query<{ submitCreditRecord: { outcome: string } }>(SUBMIT, { input: { ...input, severity: 'MINOR', decisionDate: '2026-01-20' } }, { caller: market });
     expect(earlier.data?.submitCreditRecord.outcome).toBe('UPDATED');
     expect(String((await stored()).disclosure_ends_at)).toBe('2026-04-20');
+    // Graver and later at once: each field a problem of its own, in one answer.
+    const both = await platform.query(SUBMIT, { input: { ...input, severity: 'SERIOUS', decisionDate: todayInDistrict() } }, { caller: market });
+    expect((both.errors?.[0].extensions?.problems as { field: string }[]).map((p) => p.field)).toEqual(['severity', 'decisionDate']);
+  });
+
+  // From the probe of that: dated back far enough for its disclosure to end no later, a penalty
+  // whose summary an objection had corrected was re-sent as a serious-dishonesty listing, and
+  // checks then excluded the subject.
+  it('keeps what a record an accepted objection corrected found, whichever field the objection corrected', async () => {
+    const input = { subjectCode: enterprise.identifier, category: 'ADMINISTRATIVE_PENALTY', severity: 'GENERAL', documentNumber: '北戴河市监罚〔2026〕782号', decisionDate: '2026-10-01', summary: '未按规定明码标价，罚款7000元' };
+    const recordId = (await platform.query<{ submitCreditRecord: { record: { id: string } } }>(SUBMIT, { input }, { caller: market })).data!.submitCreditRecord.record.id;
+    await objectAndCorrect(recordId, { summary: '未按规定明码标价，罚款700元' });
+    const current = { ...input, summary: '未按规定明码标价，罚款700元' };
+    const stored = async () => (await platform.databases.records.query('SELECT category, severity, decision_date, disclosure_ends_at FROM credit_record WHERE id = ?', [recordId]))[0];
+    const asCorrected = await stored();
+    for (const [graver, fields] of [
+      [{ category: 'SERIOUS_DISHONESTY_LIST', severity: null, decisionDate: '2024-10-01' }, ['category', 'severity']],
+      [{ severity: 'SERIOUS', decisionDate: '2024-10-01' }, ['severity']],
+      [{ severity: 'MINOR' }, ['severity']],
+    ] as const) {
+      const refused = await platform.query(SUBMIT, { input: { ...current, ...graver } }, { caller: market });
+      expect(refused.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+      expect((refused.errors?.[0].extensions?.problems as { field: string }[]).map((p) => p.field)).toEqual(fields);
+      expect(refused.errors?.[0].message).toContain('keeps what it found');
+    }
+    expect(await stored()).toEqual(asCorrected);
   });
 
   it('judges a re-submission by the latest objection to correct each field, and names every field it changes with the objection that decided it', async () => {
