@@ -114,12 +114,11 @@ export function readsAsCitizenIdNumber(text: string): boolean {
 
 /**
  * Whether text holds a person's citizen ID number among other characters
- * (`130304199406220815@idp`, `CN-130302 19900101 106X`): a run of digits, as written or with the
- * separators `readsAsCitizenIdNumber` reads through taken out, that reads as one. Such text names
- * a person as much as the number alone, and would show it whole where a person's is masked.
+ * (`130304199406220815@idp`, `CN-13030219900101106X`): a run of digits, as written, that reads as
+ * one. Such text names a person as much as the number alone, and would show it whole where a
+ * person's is masked. Digits split by separators are not joined: an organisation's id built of a
+ * division code, a date and a serial (`BANK-130304-900101-123`) would read as a number of 1999.
  */
 export function holdsCitizenIdNumber(text: string): boolean {
-  const written = text.normalize('NFKC').toUpperCase();
-  const compact = written.replace(/[\s\-_.·\p{Cf}\p{Default_Ignorable_Code_Point}]/gu, '');
-  return [written, compact].some((form) => (form.match(/[0-9]{17}X|[0-9]+/g) ?? []).some(readsAsCitizenIdNumber));
+  return (text.normalize('NFKC').toUpperCase().match(/[0-9]{17}X|[0-9]+/g) ?? []).some(readsAsCitizenIdNumber);
 }
