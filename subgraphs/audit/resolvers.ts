@@ -1,8 +1,7 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { GraphQLResolveInfo } from 'graphql';
 import { badInput, clientError, ErrorCode } from '../../lib/errors';
-import { maskCitizenIdNumber, readsAsCitizenIdNumber } from '../../lib/identifiers';
-import { maskPersonalData } from '../../lib/logger';
+import { maskCitizenIdNumber } from '../../lib/identifiers';
 import { actsFor, disclose, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type Page, type PageArgs, type PageRequest } from '../shared/pagination';
 import type { CursorPosition } from '../shared/cursors';
@@ -153,13 +152,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
     // Who at the reader acted, and how, are for the audit's readers: a subject's own view names the
     // organisation, the matter and the time, as a credit report's 查询记录 does, never the officer;
     // but its own users, who acted for it, by name, as its records' history names them.
-    // A user id an identity provider made of a person's citizen ID number (or mobile number) is
-    // masked as the organisation of a person is: whole to that user only.
-    actor: (entry: AuditEntry, _: unknown, ctx: Context) => {
-      if (!readsTheAudit(ctx) && !actsFor(ctx.access, entry.organisation, entry.organisationKind)) return null;
-      if (entry.actor === ctx.access.identity.caller?.id) return entry.actor;
-      return readsAsCitizenIdNumber(entry.actor) ? maskCitizenIdNumber(entry.actor) : maskPersonalData(entry.actor);
-    },
+    actor: (entry: AuditEntry, _: unknown, ctx: Context) => (readsTheAudit(ctx) || actsFor(ctx.access, entry.organisation, entry.organisationKind) ? entry.actor : null),
     requestId: (entry: AuditEntry, _: unknown, ctx: Context) => auditorsOnly(ctx, entry.requestId),
     operationName: (entry: AuditEntry, _: unknown, ctx: Context) => auditorsOnly(ctx, entry.operationName),
     subject: (entry: AuditEntry) => (entry.subjectId ? { __typename: 'Subject', id: entry.subjectId } : null),
