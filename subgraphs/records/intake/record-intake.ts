@@ -352,11 +352,12 @@ export class RecordIntake {
       return refused(prepared, `the record ${stored.documentNumber} is ${status} and can no longer be corrected (a ${status === 'WITHDRAWN' ? 'withdrawn' : 'restored'} record is settled); a new decision needs a new document number`);
     }
     // The record keeps the day it entered the platform: its decision, as corrected, was made by then.
+    // Every problem with what is stored told at once, a field each.
     const decidedLater = decisionAfterEntry(incoming.decisionDate, stored.recordedAt);
-    if (decidedLater) {
-      return { row: prepared.row, outcome: 'REJECTED', rejections: [rejectionOf(prepared, { field: 'decisionDate', reason: `the record ${stored.documentNumber}: ${decidedLater}`, code: ErrorCode.BAD_USER_INPUT })] };
-    }
-    const refusals = objectionRefusals(writing.settled.get(stored.id), stored, incoming);
+    const refusals: RowProblem[] = [
+      ...(decidedLater ? [{ field: 'decisionDate' as const, reason: `the record ${stored.documentNumber}: ${decidedLater}`, code: ErrorCode.BAD_USER_INPUT }] : []),
+      ...objectionRefusals(writing.settled.get(stored.id), stored, incoming).filter((problem) => !(decidedLater && problem.field === 'decisionDate')),
+    ];
     if (refusals.length) return { row: prepared.row, outcome: 'REJECTED', rejections: refusals.map((problem) => rejectionOf(prepared, problem)) };
     const corrected: CreditRecord = Object.assign(new CreditRecord(), stored);
     // A field the row sends as stored (a summary whose line ends alone differ) is kept as stored.

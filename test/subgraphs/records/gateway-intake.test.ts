@@ -3,6 +3,7 @@ import { todayInDistrict } from '../../../lib/calendar';
 import * as errors from '../../../lib/errors';
 import { characterCount } from '../../../lib/text';
 import { demoWorld } from '../../../scripts/demo/world';
+import { CreditRecord } from '../../../subgraphs/records/entities/credit-record.entity';
 import { testDatabases } from '../../helpers/databases';
 import { usePlatform } from '../../helpers/platform';
 
@@ -163,6 +164,10 @@ describe.each(testDatabases)('record intake and objections through the gateway o
       expect(refused.errors?.[0].message).toContain('keeps what it found');
     }
     expect(await stored()).toEqual(asCorrected);
+    // Decided after it entered the platform, and graver: both told in one answer.
+    await platform.databases.records.getRepository(CreditRecord).update(recordId, { recordedAt: new Date('2026-10-05T02:00:00Z') });
+    const twice = await platform.query(SUBMIT, { input: { ...current, severity: 'SERIOUS', decisionDate: '2026-10-10' } }, { caller: market });
+    expect((twice.errors?.[0].extensions?.problems as { field: string }[]).map((p) => p.field)).toEqual(['decisionDate', 'severity']);
   });
 
   it('judges a re-submission by the latest objection to correct each field, and names every field it changes with the objection that decided it', async () => {
