@@ -1,10 +1,10 @@
-import { createRemoteJWKSet, importSPKI, jwtVerify, type JWTPayload, type KeyLike } from 'jose';
+import { createRemoteJWKSet, errors, importSPKI, jwtVerify, type JWTPayload, type KeyLike } from 'jose';
 import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { departments, findDepartment } from '../lib/catalogue/departments';
 import { auditedTextLimits, clockToleranceSeconds, organisationKinds, platformOrganisations, roles, type Caller, type OrganisationKind, type Role } from '../lib/access/identity';
 import { roleRefusal } from '../lib/access/policy';
-import { ErrorCode } from '../lib/errors';
+import { ErrorCode, outageHttp, outageRetryAfterSeconds } from '../lib/errors';
 import { holdsCitizenIdNumber, maskCitizenIdNumber, normaliseIdentifier, readsAsCitizenIdNumber, validateCitizenIdNumber, validateUnifiedSocialCreditCode } from '../lib/identifiers';
 import { ExpiringMemory } from '../lib/expiring-memory';
 import { characterCount, hasInvisibleCharacters } from '../lib/text';
@@ -36,7 +36,25 @@ export async function createTokenVerifier(settings: TokenSettings): Promise<Toke
     return rememberVerified(async (token) => (await jwtVerify(token, key, { ...options, algorithms: [keys.algorithm] })).payload);
   }
   const jwks = createRemoteJWKSet(new URL(keys.url));
-  return rememberVerified(async (token) => (await jwtVerify(token, jwks, options)).payload);
+  return rememberVerified(async (token) => {
+    try {
+      return (await jwtVerify(token, jwks, options)).payload;
+    } catch (error) {
+      // The key set not read (refused, timed out, not 200, not JSON) says nothing of the token.
+      const code = (error as { code?: unknown }).code;
+      if (!(error instanceof errors.JOSEError) || code === 'ERR_JWKS_TIMEOUT' || code === 'ERR_JOSE_GENERIC') throw new KeySetUnavailable(keys.url, error);
+      throw error;
+    }
+  });
+}
+
+/** The identity provider's key set could not be read, so a token signed with it could not be checked. */
+export class KeySetUnavailable extends Error {
+  override name = 'KeySetUnavailable';
+
+  constructor(url: string, cause: unknown) {
+    super(`the identity provider's key set at ${url} could not be read (${(cause as Error).message || String(cause)})`);
+  }
 }
 
 /** How long a verified token is taken on trust without checking its signature again, at most. */
@@ -106,7 +124,8 @@ function claimsRefused(message: string): GraphQLError {
 
 /**
  * The caller named by the `Authorization` header: null without one (public data only), a typed
- * UNAUTHENTICATED error for anything that is not a valid token with well-formed claims.
+ * UNAUTHENTICATED error for anything that is not a valid token with well-formed claims, and
+ * AUTHENTICATION_UNAVAILABLE (503) when the identity provider's key set could not be read.
  */
 export async function authenticate(authorization: string | undefined, verify: TokenVerifier): Promise<Caller | null> {
   if (!authorization) return null;
@@ -119,6 +138,12 @@ export async function authenticate(authorization: string | undefined, verify: To
     const { code = 'ERR_JWT_INVALID', claim, reason } = error as { code?: string; claim?: unknown; reason?: unknown };
     // jose names the claim that failed: the client is told which one to fix.
     const which = typeof claim === 'string' ? `: its "${claim}" claim ${claimProblem(claim, reason, code)}` : '';
+    // Not the caller's fault: a 401 would make a front end drop its user's session.
+    if (error instanceof KeySetUnavailable) {
+      throw new GraphQLError(`${error.message}: the token could not be checked; retry later`, {
+        extensions: { code: ErrorCode.AUTHENTICATION_UNAVAILABLE, retryAfterSeconds: outageRetryAfterSeconds, http: outageHttp() },
+      });
+    }
     throw unauthenticated(`the bearer token was refused (${code.replace(/^ERR_/, '').toLowerCase().replaceAll('_', ' ')})${which}`, verificationProblem(code, claim, reason));
   }
   try {

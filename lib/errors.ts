@@ -46,6 +46,8 @@ export const ErrorCode = {
   DATABASE_UNAVAILABLE: 'DATABASE_UNAVAILABLE',
   /** The audit log could not be written, so the answer was withheld (fail closed, HTTP 503): retry after `extensions.retryAfterSeconds` (and `Retry-After`). */
   AUDIT_UNAVAILABLE: 'AUDIT_UNAVAILABLE',
+  /** The identity provider's key set (AUTH_JWKS_URL) could not be read: no token could be checked (HTTP 503, Retry-After). */
+  AUTHENTICATION_UNAVAILABLE: 'AUTHENTICATION_UNAVAILABLE',
   /**
    * The operation (or its request body) is larger than the gateway accepts, refused before it was
    * planned: `extensions.limit` names the limit (`depth`, `aliases`, `rootFields`, `directives`,

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { SignJWT } from 'jose';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { authenticate, callerFromClaims, createTokenVerifier, tokenProblems } from '../../gateway/authentication';
 import { clockToleranceSeconds } from '../../lib/access/identity';
 import { projectRoot } from '../../lib/project-root';
@@ -248,5 +250,61 @@ describe('the caller a token names', () => {
       expect(callerFromClaims({ sub: 'user-1', org, org_kind: 'DEPARTMENT', role })).toMatchObject({ organisation: org.trim(), role });
     }
     expect(() => callerFromClaims({ sub: 'user-1', org: ' FINANCE ', org_kind: 'DEPARTMENT', role: 'REGISTRY_ADMIN' })).toThrow(expect.objectContaining({ message: expect.stringContaining('role REGISTRY_ADMIN is held only by') }));
+  });
+});
+
+// The identity provider's key set (AUTH_JWKS_URL), as production verifies tokens, served here; and
+// unreadable, as when the provider is down: not the caller's fault, so not a 401, which a front end
+// takes as "sign in again" and drops its user's session for.
+describe('tokens verified against a JWKS endpoint', () => {
+  let server: http.Server;
+  let answer: (res: http.ServerResponse) => void;
+  let url: string;
+  const issuer = 'https://idp.example';
+  const audience = 'credit-platform';
+  let sign: (claims: Record<string, unknown>) => Promise<string>;
+
+  beforeAll(async () => {
+    const { publicKey, privateKey } = await generateKeyPair('RS256');
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+    sign = (claims) => new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuer(issuer).setAudience(audience).setExpirationTime('5m').sign(privateKey);
+    answer = (res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
+    server = http.createServer((_req, res) => answer(res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`;
+  });
+  afterAll(async () => {
+    if (server.listening) await new Promise((resolve) => server.close(resolve));
+  });
+
+  const caller = { sub: 'officer-zhang', org: 'FINANCE', org_kind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' };
+
+  it('takes a token the key set verifies, and refuses one it does not as a bad token', async () => {
+    const verify = await createTokenVerifier({ keys: { kind: 'jwks', url }, issuer, audience });
+    expect(await authenticate(`Bearer ${await sign(caller)}`, verify)).toMatchObject({ id: 'officer-zhang', organisation: 'FINANCE' });
+    const forged = await new SignJWT(caller).setProtectedHeader({ alg: 'HS256' }).setIssuer(issuer).setAudience(audience).setExpirationTime('5m').sign(randomBytes(32));
+    await expect(authenticate(`Bearer ${forged}`, verify)).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED', problem: 'TOKEN_INVALID' } });
+  });
+
+  it.each([
+    ['answers 500', (res: http.ServerResponse) => res.writeHead(500).end('down')],
+    ['answers what is no JSON', (res: http.ServerResponse) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>maintenance</html>')],
+  ])('answers AUTHENTICATION_UNAVAILABLE, 503 with Retry-After, when the key set %s', async (_label, failing) => {
+    const verify = await createTokenVerifier({ keys: { kind: 'jwks', url }, issuer, audience });
+    const working = answer;
+    answer = failing;
+    try {
+      const refusal = await authenticate(`Bearer ${await sign(caller)}`, verify).catch((error: unknown) => error);
+      expect(refusal).toMatchObject({ extensions: { code: 'AUTHENTICATION_UNAVAILABLE', retryAfterSeconds: 5, http: { status: 503 } } });
+      expect((refusal as Error).message).toContain('could not be read');
+    } finally {
+      answer = working;
+    }
+  });
+
+  it('answers AUTHENTICATION_UNAVAILABLE when nothing listens at the key set', async () => {
+    const verify = await createTokenVerifier({ keys: { kind: 'jwks', url }, issuer, audience });
+    await new Promise((resolve) => server.close(resolve));
+    await expect(authenticate(`Bearer ${await sign(caller)}`, verify)).rejects.toMatchObject({ extensions: { code: 'AUTHENTICATION_UNAVAILABLE' } });
   });
 });
