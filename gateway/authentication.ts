@@ -4,7 +4,7 @@ import { GraphQLError } from 'graphql';
 import { departments, findDepartment } from '../lib/catalogue/departments';
 import { auditedTextLimits, clockToleranceSeconds, organisationKinds, platformOrganisations, roles, type Caller, type OrganisationKind, type Role } from '../lib/access/identity';
 import { roleRefusal } from '../lib/access/policy';
-import { ErrorCode, outageHttp, outageRetryAfterSeconds } from '../lib/errors';
+import { clientError, ErrorCode, outageHttp, outageRetryAfterSeconds } from '../lib/errors';
 import { holdsCitizenIdNumber, maskCitizenIdNumber, normaliseIdentifier, readsAsCitizenIdNumber, validateCitizenIdNumber, validateUnifiedSocialCreditCode } from '../lib/identifiers';
 import { ExpiringMemory } from '../lib/expiring-memory';
 import { characterCount, hasInvisibleCharacters } from '../lib/text';
@@ -140,9 +140,7 @@ export async function authenticate(authorization: string | undefined, verify: To
     const which = typeof claim === 'string' ? `: its "${claim}" claim ${claimProblem(claim, reason, code)}` : '';
     // Not the caller's fault: a 401 would make a front end drop its user's session.
     if (error instanceof KeySetUnavailable) {
-      throw new GraphQLError(`${error.message}: the token could not be checked; retry later`, {
-        extensions: { code: ErrorCode.AUTHENTICATION_UNAVAILABLE, retryAfterSeconds: outageRetryAfterSeconds, http: outageHttp() },
-      });
+      throw clientError(ErrorCode.AUTHENTICATION_UNAVAILABLE, `${error.message}: the token could not be checked; retry later`, { retryAfterSeconds: outageRetryAfterSeconds, http: outageHttp() });
     }
     throw unauthenticated(`the bearer token was refused (${code.replace(/^ERR_/, '').toLowerCase().replaceAll('_', ' ')})${which}`, verificationProblem(code, claim, reason));
   }
