@@ -106,19 +106,7 @@ export async function judgeReports(
     const genuine = r.source === 'DISTRICT_PLATFORM' ? snapshot !== null : r.verificationOutcome !== 'NOT_GENUINE';
     if (!genuine) reasons.push('NOT_GENUINE');
     if (snapshot && recordsChanged(snapshot, (id) => currentOf.get(id), today)) reasons.push('RECORDS_CHANGED');
-    if (r.issuerProviderId) {
-      const standing = standings.get(r.id);
-      // Every reason that holds, as a report's `acceptance` lists them.
-      if (!standing) reasons.push('ISSUER_STANDING_UNKNOWN');
-      else {
-        if (!standing.onIssue) reasons.push('ISSUER_NOT_IN_GOOD_STANDING_ON_ISSUE_DATE');
-        if (standing.statusOnCheckDay === 'SUSPENDED') reasons.push('ISSUER_SUSPENDED');
-        if (standing.statusOnCheckDay === 'REVOKED') reasons.push('ISSUER_REVOKED');
-        // Class D withdraws its earlier reports while it lasts, as a suspension does
-        // (supervisionClassRules: D's earlierReportsAccepted).
-        if (standing.classOnCheckDay === 'D') reasons.push('ISSUER_CLASS_D');
-      }
-    }
+    if (r.issuerProviderId) reasons.push(...issuerRefusals(standings.get(r.id)));
     return { reportId: r.id, reportNumber: r.reportNumber, source: r.source, issuerName: r.issuerName, grade: r.grade, issuedOn: r.issuedOn, validUntil: r.validUntil, accepted: reasons.length === 0, reasons };
   });
   const accepted = considered.filter((c) => c.accepted).sort(relianceOrder);
@@ -131,15 +119,36 @@ export async function judgeReports(
   };
 }
 
-/** How a report's issuer stood: on the issue date, and at the end of the check's day. */
-interface IssuerStanding {
-  onIssue: boolean;
-  statusOnCheckDay: string | null;
-  classOnCheckDay: string | null;
+/** Why a third-party report's issuer keeps it from being accepted, as a check and a report's `acceptance` both say it. */
+export type IssuerRefusal = 'ISSUER_STANDING_UNKNOWN' | 'ISSUER_NOT_IN_GOOD_STANDING_ON_ISSUE_DATE' | 'ISSUER_SUSPENDED' | 'ISSUER_REVOKED' | 'ISSUER_CLASS_D';
+
+/** How the issuer stood: on the report's issue date, and on the day the report is judged. */
+export interface IssuerFacts {
+  acceptedOnIssueDate: boolean;
+  suspended: boolean;
+  revoked: boolean;
+  classD: boolean;
 }
 
-async function issuerStandings(reports: CreditReport[], day: string, peers: PeerClient, identity: RequestIdentity): Promise<Map<string, IssuerStanding>> {
-  const standings = new Map<string, IssuerStanding>();
+/**
+ * Every reason that holds, not the first: a report issued while its provider was not in good
+ * standing is refused for that, and while the provider is suspended or in class D, or once
+ * revoked, for that too (class D withdraws earlier reports while it lasts, as a suspension does:
+ * supervisionClassRules, D's earlierReportsAccepted). An issuer the providers subgraph does not
+ * know is a reason of its own.
+ */
+export function issuerRefusals(facts: IssuerFacts | null | undefined): IssuerRefusal[] {
+  if (!facts) return ['ISSUER_STANDING_UNKNOWN'];
+  const reasons: IssuerRefusal[] = [];
+  if (!facts.acceptedOnIssueDate) reasons.push('ISSUER_NOT_IN_GOOD_STANDING_ON_ISSUE_DATE');
+  if (facts.suspended) reasons.push('ISSUER_SUSPENDED');
+  if (facts.revoked) reasons.push('ISSUER_REVOKED');
+  if (facts.classD) reasons.push('ISSUER_CLASS_D');
+  return reasons;
+}
+
+async function issuerStandings(reports: CreditReport[], day: string, peers: PeerClient, identity: RequestIdentity): Promise<Map<string, IssuerFacts>> {
+  const standings = new Map<string, IssuerFacts>();
   if (!reports.length) return standings;
   const declarations = ['$day: Date!'];
   const variables: Record<string, unknown> = { day };
@@ -157,7 +166,11 @@ async function issuerStandings(reports: CreditReport[], day: string, peers: Peer
   );
   reports.forEach((r, i) => {
     const provider = data[`r${i}`];
-    if (provider) standings.set(r.id, { onIssue: provider.onIssue.reportsAccepted, statusOnCheckDay: provider.onCheck.filingStatus, classOnCheckDay: provider.onCheck.supervisionClass });
+    if (provider) {
+      // At the end of the check's day, as the check's findings are sealed for that day.
+      const { filingStatus, supervisionClass } = provider.onCheck;
+      standings.set(r.id, { acceptedOnIssueDate: provider.onIssue.reportsAccepted, suspended: filingStatus === 'SUSPENDED', revoked: filingStatus === 'REVOKED', classD: supervisionClass === 'D' });
+    }
   });
   return standings;
 }

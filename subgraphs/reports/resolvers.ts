@@ -14,7 +14,7 @@ import { PeerClient } from './peers';
 import { genuineSnapshot, inPlatformNumbering, platformReportNumber, printablePath, sameCode, type Snapshot } from './platform-report';
 import { asRecordsUnavailable, currentRecordsAsker, recordsChangedNow, standingOf, type CurrentRecord, type CurrentRecordsAsker } from './record-states';
 import { registerReport, type RegisterCreditReportInput } from './registration';
-import { judgeReports, type CheckRef, type ConsideredReportSnapshot, type ReportRequirementSnapshot } from './check-requirement';
+import { issuerRefusals, judgeReports, type CheckRef, type IssuerRefusal, type ConsideredReportSnapshot, type ReportRequirementSnapshot } from './check-requirement';
 import type { Actor, WithdrawnListed } from './report.repository';
 
 type Context = ReportsContext & SubgraphContext;
@@ -38,7 +38,7 @@ interface Withdrawal {
   withdrawnAt: Date;
 }
 
-type RefusalReason = 'WITHDRAWN' | 'EXPIRED' | 'NOT_GENUINE' | 'ISSUER_NOT_IN_GOOD_STANDING_ON_ISSUE_DATE' | 'ISSUER_SUSPENDED' | 'ISSUER_REVOKED' | 'ISSUER_CLASS_D' | 'ISSUER_STANDING_UNKNOWN' | 'RECORDS_CHANGED';
+type RefusalReason = 'WITHDRAWN' | 'EXPIRED' | 'NOT_GENUINE' | 'RECORDS_CHANGED' | IssuerRefusal;
 
 /** Whether a genuine platform report still stands (`ReportVerificationConclusion`'s genuine values). */
 
@@ -279,19 +279,10 @@ export const resolvers: GraphQLResolverMap<Context> = {
       }
       if (r.source === 'THIRD_PARTY_PROVIDER') {
         const standing = r.issuerStanding;
-        // Every reason that holds: a report issued while its provider was not in good standing is
-        // refused for that, and while the provider is suspended or in class D, or once revoked, for
-        // that too.
-        if (!standing) reasons.push('ISSUER_STANDING_UNKNOWN');
-        else {
-          const issuer: RefusalReason[] = [];
-          if (!standing.acceptedOnIssueDate) issuer.push('ISSUER_NOT_IN_GOOD_STANDING_ON_ISSUE_DATE');
-          if (standing.suspendedSince) issuer.push('ISSUER_SUSPENDED');
-          if (standing.revokedOn) issuer.push('ISSUER_REVOKED');
-          if (standing.classDSince) issuer.push('ISSUER_CLASS_D');
-          if (!standing.stillAccepted && issuer.length === 0) issuer.push('ISSUER_NOT_IN_GOOD_STANDING_ON_ISSUE_DATE');
-          reasons.push(...issuer);
-        }
+        const issuer = issuerRefusals(standing && { acceptedOnIssueDate: standing.acceptedOnIssueDate, suspended: !!standing.suspendedSince, revoked: !!standing.revokedOn, classD: !!standing.classDSince });
+        // The providers subgraph's own verdict, should it refuse for a reason not listed above.
+        if (standing && !standing.stillAccepted && issuer.length === 0) issuer.push('ISSUER_NOT_IN_GOOD_STANDING_ON_ISSUE_DATE');
+        reasons.push(...issuer);
       }
       return { accepted: reasons.length === 0, reasons };
     },
