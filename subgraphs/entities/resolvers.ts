@@ -3,14 +3,14 @@ import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import { todayInDistrict } from '../../lib/calendar';
 import { organisationSubjects } from '../../lib/catalogue/matters';
 import { badInput, clientError, ErrorCode, isBlank } from '../../lib/errors';
-import { detectIdentifierKind, maskCitizenIdNumber } from '../../lib/identifiers';
+import { maskCitizenIdNumber } from '../../lib/identifiers';
 import { actingUser, assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, limitedKinds, personal, personIdentifier, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection } from '../shared/pagination';
 import { consentTerms, type ConsentActor, type GrantConsentInput } from './consent.repository';
 import type { EntitiesContext } from './context';
 import { consentStatus, granteeKinds, type Consent, type ConsentStatus, type GranteeKind } from './entities/consent.entity';
 import type { Subject, SubjectKind } from './entities/subject.entity';
-import { identifierOf, type RegisterSubjectInput } from './subject.repository';
+import { identifierOf, kindsOfIdentifier, subjectKindNames, type RegisterSubjectInput } from './subject.repository';
 
 type Context = EntitiesContext & SubgraphContext;
 
@@ -21,14 +21,15 @@ function visible(ctx: Context, subject: Subject | null): Subject | null {
 }
 
 /**
- * The kinds of subject a code of this form can name, whether or not one has it: registration
+ * Why a code whose form can name none of the kinds a purpose covers is refused: registration
  * gives a natural person a citizen ID number and every organisation a unified social credit code
- * (subject.repository.ts), so the form alone tells a person's code from an organisation's.
+ * whose first two characters settle some kinds (subject.repository.ts, `kindsOfIdentifier`).
  */
-function kindsNamedBy(identifier: string): { kinds: readonly SubjectKind[]; refusal: string } {
-  return detectIdentifierKind(identifier) === 'CITIZEN_ID_NUMBER'
-    ? { kinds: ['NATURAL_PERSON'], refusal: 'the purpose of this request does not cover natural persons, so a citizen ID number cannot be looked up under it' }
-    : { kinds: organisationSubjects, refusal: 'the purpose of this request does not cover organisations, so a unified social credit code cannot be looked up under it' };
+function refusedForm(identifier: string, named: readonly SubjectKind[], covered: readonly string[]): string {
+  const under = 'the purpose of this request does not cover';
+  if (named.includes('NATURAL_PERSON')) return `${under} natural persons, so a citizen ID number cannot be looked up under it`;
+  if (!organisationSubjects.some((kind) => covered.includes(kind))) return `${under} organisations, so a unified social credit code cannot be looked up under it`;
+  return `${under} ${named.map((kind) => subjectKindNames[kind]).join(' or ')}, so a unified social credit code beginning ${identifier.slice(0, 2)} cannot be looked up under it`;
 }
 
 /**
@@ -39,14 +40,15 @@ async function subjectOfCode(ctx: Context, code: string, field = 'code'): Promis
   const identifier = identifierOf(code, field);
   // Refused by the code's form, in either direction: a purpose without natural persons must not
   // learn whether a citizen ID number is registered, nor one of natural persons only (personnel
-  // review) whether an organisation's code is (a FORBIDDEN for a registered one, no subject for
-  // another, would tell). The subject is still looked up, for the audit entry alone: the gateway
+  // review) whether an organisation's code is, nor one of enterprises only (drug procurement)
+  // whether an individual business's code (92…) or a civil-affairs one (5…) is (a FORBIDDEN for
+  // a registered one, no subject for another, would tell). The subject is still looked up, for the audit entry alone: the gateway
   // keeps its id from the caller, who gets one answer for both.
   const covered = ctx.access.identity.scope.subjectKinds;
-  const named = kindsNamedBy(identifier);
-  if (covered && !named.kinds.some((kind) => covered.includes(kind))) {
+  const named = kindsOfIdentifier(identifier);
+  if (covered && !named.some((kind) => covered.includes(kind))) {
     const subject = await ctx.subjectByIdentifier.load(identifier);
-    throw forbiddenAbout(subject?.id, 'SUBJECT_KIND_NOT_COVERED', named.refusal);
+    throw forbiddenAbout(subject?.id, 'SUBJECT_KIND_NOT_COVERED', refusedForm(identifier, named, covered));
   }
   return visible(ctx, await ctx.subjectByIdentifier.load(identifier));
 }

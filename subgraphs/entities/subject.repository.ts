@@ -148,6 +148,32 @@ function assertValidIdentifier(identifier: string, kind: IdentifierKind, field =
   }
 }
 
+/** The kinds in words, for messages. */
+export const subjectKindNames: Record<SubjectKind, string> = {
+  ENTERPRISE: 'enterprises',
+  OTHER_ORGANISATION: 'other organisations',
+  INDIVIDUAL_BUSINESS: 'individual businesses',
+  NATURAL_PERSON: 'natural persons',
+};
+
+/**
+ * The kinds of subject an identifier can name, by its form alone: a citizen ID number a natural
+ * person's; a unified social credit code by its first two characters (GB 32100-2015, the
+ * registration authority and the organisation type), as far as they settle it. Market regulation
+ * (9) registers individual businesses under 92 and no other way, and enterprises; every other
+ * authority (1 机构编制, 5 民政, 3 司法行政, …) registers organisations that are not enterprises. A
+ * code of market regulation's other types names an enterprise or an other organisation: a
+ * partnership or a branch (91, 非法人企业) may be registered as an other organisation (其他组织),
+ * and a farmers' cooperative (93) as either. The types are not checked further, as the
+ * authorities keep adding them (unified-social-credit-code.ts).
+ */
+export function kindsOfIdentifier(identifier: string): readonly SubjectKind[] {
+  if (detectIdentifierKind(identifier) === 'CITIZEN_ID_NUMBER') return ['NATURAL_PERSON'];
+  if (identifier.startsWith('92')) return ['INDIVIDUAL_BUSINESS'];
+  if (identifier.startsWith('9')) return ['ENTERPRISE', 'OTHER_ORGANISATION'];
+  return ['OTHER_ORGANISATION'];
+}
+
 /** Throws the first problem found, as a typed error naming the input field. */
 function validateSubject(subject: Subject): void {
   if (subject.name.length === 0) throw badInput('name', 'name must not be empty');
@@ -159,6 +185,12 @@ function validateSubject(subject: Subject): void {
   assertLegible(subject.name, 'name');
   if (characterCount(subject.name) > subjectNameMaxLength) throw badInput('name', `name must be at most ${subjectNameMaxLength} characters, got ${characterCount(subject.name)}`);
   assertValidIdentifier(subject.identifier, subject.identifierKind);
+  // The kind decides which purposes read the subject: an individual business registered as an
+  // enterprise would be read under drug procurement, which covers enterprises alone.
+  const named = kindsOfIdentifier(subject.identifier);
+  if (!named.includes(subject.kind)) {
+    throw badInput('kind', `a unified social credit code beginning ${subject.identifier.slice(0, 2)} is one of ${named.map((kind) => `${subjectKindNames[kind]} (${kind})`).join(' or ')} (GB 32100-2015, positions 1-2: who registered it and as what), so kind cannot be ${subject.kind}`, { problem: 'KIND_CONTRADICTS_CODE' });
+  }
   if (subject.identifierKind === 'CITIZEN_ID_NUMBER') {
     if (subject.legalRepresentative) throw badInput('legalRepresentative', 'a natural person has no legal representative');
     if (subject.registrationDate) throw badInput('registrationDate', 'a natural person has no registration date');

@@ -86,6 +86,35 @@ describe.each(testDatabases)('entities subgraph on $label', (database) => {
     expect(await count()).toBe(before);
   });
 
+  // GB 32100-2015 positions 1-2: who registered the organisation, and as what. The kind decides
+  // which purposes read the subject, so one the code contradicts is refused on `kind`.
+  const codeOf = (authority: string, orgType: string, body: string) => unifiedSocialCreditCode({ authority, orgType, division: '130304', organisationBody: body });
+  it.each([
+    ['an individual business’s code (92) as an enterprise', 'ENTERPRISE', codeOf('9', '2', 'KC000001'), 'individual businesses (INDIVIDUAL_BUSINESS)'],
+    ['an individual business’s code (92) as an other organisation', 'OTHER_ORGANISATION', codeOf('9', '2', 'KC000002'), 'individual businesses (INDIVIDUAL_BUSINESS)'],
+    ['an enterprise’s code (91) as an individual business', 'INDIVIDUAL_BUSINESS', codeOf('9', '1', 'KC000003'), 'enterprises (ENTERPRISE) or other organisations (OTHER_ORGANISATION)'],
+    ['a social organisation’s code (51) as an enterprise', 'ENTERPRISE', codeOf('5', '1', 'KC000004'), 'other organisations (OTHER_ORGANISATION)'],
+    ['a public institution’s code (12) as an individual business', 'INDIVIDUAL_BUSINESS', codeOf('1', '2', 'KC000005'), 'other organisations (OTHER_ORGANISATION)'],
+  ])('refuses %s, naming the kinds the code can be, and stores nothing', async (_label, kind, code, kinds) => {
+    const before = await count();
+    const result = await query(REGISTER, { input: { kind, name: '秦皇岛市北戴河区种类测试商行', code, registrationDate: '2015-01-01' } });
+    expect(result.data).toEqual({ registerSubject: null });
+    expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'BAD_USER_INPUT', field: 'kind', problem: 'KIND_CONTRADICTS_CODE' }]);
+    expect(result.errors?.[0].message).toBe(`a unified social credit code beginning ${code.slice(0, 2)} is one of ${kinds} (GB 32100-2015, positions 1-2: who registered it and as what), so kind cannot be ${kind}`);
+    expect(await count()).toBe(before);
+  });
+
+  it.each([
+    ['an individual business under 92', 'INDIVIDUAL_BUSINESS', codeOf('9', '2', 'KC000011')],
+    ['a partnership under 91 as an other organisation', 'OTHER_ORGANISATION', codeOf('9', '1', 'KC000012')],
+    ['a farmers’ cooperative under 93 as an enterprise', 'ENTERPRISE', codeOf('9', '3', 'KC000013')],
+    ['a social organisation under 51', 'OTHER_ORGANISATION', codeOf('5', '1', 'KC000014')],
+  ])('registers %s', async (_label, kind, code) => {
+    const result = await query<{ registerSubject: { kind: string; unifiedSocialCreditCode: string } }>(REGISTER, { input: { kind, name: '秦皇岛市北戴河区种类测试商行', code, registrationDate: '2015-01-01' } });
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.registerSubject).toMatchObject({ kind, unifiedSocialCreditCode: code });
+  });
+
   it('takes a registration date of today and says so when it refuses a later one', async () => {
     const today = todayInDistrict();
     const tomorrow = new Date(Date.parse(`${today}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);

@@ -1,6 +1,6 @@
 import type { Caller, RequestIdentity } from '../../../lib/access/identity';
 import { decideGrants } from '../../../lib/access/policy';
-import { citizenIdNumber } from '../../../lib/identifiers';
+import { citizenIdNumber, unifiedSocialCreditCode } from '../../../lib/identifiers';
 import { demoWorld } from '../../../scripts/demo/world';
 import { Subject } from '../../../subgraphs/entities/entities/subject.entity';
 import { seedEntities } from '../../../subgraphs/entities/seed';
@@ -13,7 +13,8 @@ import { useSubgraph } from '../../helpers/subgraph';
  * A purpose that covers some kinds of subject only refuses a code by its form, in both
  * directions, before anything about the code's registration could show: a citizen ID number under
  * government procurement (organisations), a unified social credit code under personnel review
- * (natural persons). Registered or not, the caller gets one answer; only the gateway learns, for
+ * (natural persons), an individual business's or a civil-affairs code under drug procurement
+ * (enterprises). Registered or not, the caller gets one answer; only the gateway learns, for
  * the audit entry, which subject a registered code named (`auditedRefusal`, which it takes off).
  */
 const SUBJECT_BY_CODE = /* GraphQL */ `query($code: String!) { subjectByCode(code: $code) { id name } }`;
@@ -29,12 +30,16 @@ function decided(caller: Caller, matter: string): RequestIdentity {
 
 const personnelReview = decided({ id: 'officer-organisation', organisation: 'ORGANISATION', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' }, 'PERSONNEL_REVIEW');
 const procurement = decided({ id: 'officer-finance', organisation: 'FINANCE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' }, 'GOVERNMENT_PROCUREMENT');
+/** Enterprises only: an individual business's code (92…) and a civil-affairs or institution's (5…, 1…) name none. */
+const drugProcurement = decided({ id: 'officer-market', organisation: 'MARKET_REGULATION', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' }, 'DRUG_PROCUREMENT');
 /** The window's read of consents, held to natural persons: consentsOfSubject looks codes up as subjectByCode does. */
 const personsOnlyConsents: RequestIdentity = { ...personnelReview, grants: ['CONSENTS'], scope: { subjectKinds: ['NATURAL_PERSON'] } };
 
 /** A valid unified social credit code of a Shenzhen company, not in the demo world. */
 const unregisteredOrganisationCode = '914403001922038216';
 const unregisteredPersonNumber = citizenIdNumber({ division: '130304', birthDate: '19800101', sequence: '999' });
+/** Valid codes of the first two characters given, not in the demo world. */
+const unregisteredCode = (prefix: string) => unifiedSocialCreditCode({ authority: prefix[0], orgType: prefix[1], division: '130304', organisationBody: 'MA0N0NE0' });
 
 /** The answer a caller gets, as the gateway passes it on: without `auditedRefusal`. */
 function asTheCallerSeesIt(result: GraphQLResponse) {
@@ -46,16 +51,22 @@ describe.each(testDatabases)('a code refused by its form under a purpose coverin
   const world = demoWorld({ subjects: 40 });
   const enterprise = world.subjects.find((s) => s.kind === 'ENTERPRISE')!;
   const person = world.subjects.find((s) => s.kind === 'NATURAL_PERSON')!;
+  const individualBusiness = world.subjects.find((s) => s.kind === 'INDIVIDUAL_BUSINESS')!;
+  const otherOrganisation = world.subjects.find((s) => s.kind === 'OTHER_ORGANISATION')!;
+  const prefixOf = (subject: { identifier: string }) => subject.identifier.slice(0, 2);
 
   beforeAll(async () => {
     await seedEntities(db(), world);
-    for (const code of [unregisteredOrganisationCode, unregisteredPersonNumber]) expect(await db().getRepository(Subject).countBy({ identifier: code })).toBe(0);
+    expect([prefixOf(individualBusiness), prefixOf(otherOrganisation)[0]]).toEqual(['92', expect.stringMatching(/^[15]$/)]);
+    for (const code of [unregisteredOrganisationCode, unregisteredPersonNumber, unregisteredCode('92'), unregisteredCode(prefixOf(otherOrganisation))]) expect(await db().getRepository(Subject).countBy({ identifier: code })).toBe(0);
   });
 
   it.each([
     ['an organisation’s code under personnel review', () => personnelReview, SUBJECT_BY_CODE, () => enterprise, unregisteredOrganisationCode, 'organisations, so a unified social credit code'],
     ['a person’s number under government procurement', () => procurement, SUBJECT_BY_CODE, () => person, unregisteredPersonNumber, 'natural persons, so a citizen ID number'],
     ['an organisation’s code, for its consents, under a scope of natural persons', () => personsOnlyConsents, CONSENTS_OF, () => enterprise, unregisteredOrganisationCode, 'organisations, so a unified social credit code'],
+    ['an individual business’s code (92) under drug procurement', () => drugProcurement, SUBJECT_BY_CODE, () => individualBusiness, unregisteredCode('92'), 'individual businesses, so a unified social credit code beginning 92'],
+    ['an other organisation’s code (5…, 1…) under drug procurement', () => drugProcurement, SUBJECT_BY_CODE, () => otherOrganisation, unregisteredCode(prefixOf(otherOrganisation)), `other organisations, so a unified social credit code beginning ${prefixOf(otherOrganisation)}`],
   ])('refuses %s alike whether registered or not, naming the registered one’s subject to the gateway only', async (_label, as, query, registered, unregistered, covered) => {
     const known = await queryAs(as(), query, { code: registered().identifier });
     const unknown = await queryAs(as(), query, { code: unregistered });
@@ -75,6 +86,10 @@ describe.each(testDatabases)('a code refused by its form under a purpose coverin
     expect([none.errors, none.data]).toEqual([undefined, { subjectByCode: null }]);
     const organisation = await queryAs<{ subjectByCode: { id: string } | null }>(procurement, SUBJECT_BY_CODE, { code: enterprise.identifier });
     expect([organisation.errors, organisation.data?.subjectByCode?.id]).toEqual([undefined, enterprise.id]);
+    const enterpriseUnderDrugs = await queryAs<{ subjectByCode: { id: string } | null }>(drugProcurement, SUBJECT_BY_CODE, { code: enterprise.identifier });
+    expect([enterpriseUnderDrugs.errors, enterpriseUnderDrugs.data?.subjectByCode?.id]).toEqual([undefined, enterprise.id]);
+    const noEnterprise = await queryAs(drugProcurement, SUBJECT_BY_CODE, { code: unregisteredOrganisationCode });
+    expect([noEnterprise.errors, noEnterprise.data]).toEqual([undefined, { subjectByCode: null }]);
   });
 
   it('refuses a search for a kind the purpose does not cover in either direction, before anything is searched', async () => {
