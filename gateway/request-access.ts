@@ -188,7 +188,7 @@ function readablePurpose(req: IncomingMessage): MalformedPurpose['readable'] {
  * withheld instead (`wholeAnswer` false).
  */
 function registerUnavailable(serviceName: SubgraphName, register: string, unchecked: string, consequence = 'nothing was read', wholeAnswer = true): GraphQLError {
-  return serviceUnavailable(serviceName, `the ${serviceName} subgraph (${register}) gave no usable answer, so ${unchecked} could not be checked and ${consequence}: retry later`, wholeAnswer);
+  return serviceUnavailable(serviceName, `the ${serviceName} subgraph (${register}) gave no usable answer, so ${unchecked} could not be checked and ${consequence}: retry later`, { wholeAnswer });
 }
 
 const CONSENT = /* GraphQL */ `

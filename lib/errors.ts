@@ -256,10 +256,30 @@ export const outageRetryAfterSeconds = 5;
 /**
  * SUBGRAPH_UNAVAILABLE: `serviceName` could not be asked, so what `message` says did not happen,
  * and the client may retry after `retryAfterSeconds`. `wholeAnswer` when nothing of the request
- * was answered (a 503 with `Retry-After`); otherwise the rest of the answer stands.
+ * was answered (a 503 with `Retry-After`); otherwise the rest of the answer stands. `cause`: what
+ * went wrong in the call (the peer's address refusing connections, a 401 to the platform's signed
+ * identity), for the operator's log alone (`peerOutageCause`): the client is told what it means
+ * for its request, never the peer's address.
  */
-export function serviceUnavailable(serviceName: string, message: string, wholeAnswer = false): GraphQLError {
-  return clientError(ErrorCode.SUBGRAPH_UNAVAILABLE, message, { serviceName, retryAfterSeconds: outageRetryAfterSeconds, ...(wholeAnswer ? { http: outageHttp() } : {}) });
+export function serviceUnavailable(serviceName: string, message: string, options: { wholeAnswer?: boolean; cause?: unknown } = {}): GraphQLError {
+  return new GraphQLError(message, {
+    extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, serviceName, retryAfterSeconds: outageRetryAfterSeconds, ...(options.wholeAnswer ? { http: outageHttp() } : {}) },
+    ...(options.cause instanceof Error ? { originalError: options.cause } : {}),
+  });
+}
+
+/**
+ * What made a SUBGRAPH_UNAVAILABLE this process answered: the `cause` it was made with, found
+ * beneath the GraphQLErrors that carry it to `formatError`. Undefined for any other error, and for
+ * one passed on from a peer, which logged its own cause.
+ */
+export function peerOutageCause(error: unknown): Error | undefined {
+  let at: unknown = error;
+  while (at instanceof GraphQLError) {
+    if (at.extensions?.code === ErrorCode.SUBGRAPH_UNAVAILABLE && at.originalError && !(at.originalError instanceof GraphQLError)) return at.originalError;
+    at = at.originalError;
+  }
+  return undefined;
 }
 
 /**

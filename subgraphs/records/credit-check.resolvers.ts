@@ -101,13 +101,14 @@ async function sealIfReady(check: CheckWithReport, ctx: Context): Promise<Credit
  */
 async function sealedForFeedback(check: CreditCheck, ctx: Context): Promise<CreditCheck> {
   if (check.verdict) return check;
-  const unavailable = () => serviceUnavailable('reports', 'the check was run while the reports subgraph could not be asked, and its measures are final only once it is: nothing was stored; send the feedback again later');
-  if (!ctx.reports) throw unavailable();
+  const unavailable = (cause?: unknown) =>
+    serviceUnavailable('reports', 'the check was run while the reports subgraph could not be asked, and its measures are final only once it is: nothing was stored; send the feedback again later', { cause });
+  if (!ctx.reports) throw unavailable(new Error('no reports subgraph is configured (SUBGRAPH_REPORTS_URL)'));
   let findings: { satisfied: boolean; goodGrade: boolean };
   try {
     findings = await ctx.reports.forCheck(check, ctx.access.identity.requestId, ctx.access.deadline);
-  } catch {
-    throw unavailable();
+  } catch (error) {
+    throw unavailable(error);
   }
   return await ctx.checks.seal(check, findings);
 }

@@ -82,8 +82,8 @@ export class PeerClient {
         service: peer,
       });
     } catch (error) {
-      if (!(error instanceof PeerTimeout)) throw unavailable(peer, SubgraphFault.UNREACHABLE, `the ${peer} subgraph could not be reached, so nothing was stored: retry later`);
-      throw unavailable(peer, SubgraphFault.TIMEOUT, `${error.message}, so nothing was stored: retry later`);
+      if (!(error instanceof PeerTimeout)) throw unavailable(peer, SubgraphFault.UNREACHABLE, `the ${peer} subgraph could not be reached, so nothing was stored: retry later`, new Error(`${url}: ${(error as Error).message}`, { cause: error }));
+      throw unavailable(peer, SubgraphFault.TIMEOUT, `${error.message}, so nothing was stored: retry later`, new Error(`${url}: ${error.message}`));
     }
     const body = parseJson(response.text) as {
       data?: T | null;
@@ -91,7 +91,10 @@ export class PeerClient {
       extensions?: { disclosures?: PeerDisclosure[] };
     };
     // A peer's refusal of the signed identity (401): keys or clocks apart, the platform's fault, not the caller's token's (SubgraphFault.IDENTITY_REFUSED).
-    if (response.status === 401) throw unavailable(peer, SubgraphFault.IDENTITY_REFUSED, `the ${peer} subgraph refused the platform's own credentials for this call (a fault of the platform's configuration, not of your token), so nothing was stored: retry later`);
+    if (response.status === 401) {
+      throw unavailable(peer, SubgraphFault.IDENTITY_REFUSED, `the ${peer} subgraph refused the platform's own credentials for this call (a fault of the platform's configuration, not of your token), so nothing was stored: retry later`,
+        new Error(`${url} answered 401 to the platform's signed identity: check that both hold the same GATEWAY_SIGNING_KEY and that their clocks agree`));
+    }
     const disclosures = body.extensions?.disclosures;
     if (Array.isArray(disclosures)) this.held.push(...disclosures);
     const error = body.errors?.[0];
@@ -117,15 +120,15 @@ export class PeerClient {
     }
     // Not a GraphQL answer (an HTML error page of a proxy in front of the peer, broken JSON), as the gateway tells it of a subgraph of its own.
     if (response.status < 200 || response.status > 299 || !body.data) {
-      throw unavailable(peer, SubgraphFault.BAD_RESPONSE, `the ${peer} subgraph answered ${response.status} without a GraphQL response, so nothing was stored: retry later`);
+      throw unavailable(peer, SubgraphFault.BAD_RESPONSE, `the ${peer} subgraph answered ${response.status} without a GraphQL response, so nothing was stored: retry later`, new Error(`${url} answered ${response.status}: ${response.text.slice(0, 200)}`));
     }
     return body.data;
   }
 }
 
-/** SUBGRAPH_UNAVAILABLE naming `peer`, `reason` saying why, as the gateway says it of a subgraph it could not ask. */
-function unavailable(peer: Peer, reason: SubgraphFault, message: string): GraphQLError {
-  const error = serviceUnavailable(peer, message);
+/** SUBGRAPH_UNAVAILABLE naming `peer`, `reason` saying why, as the gateway says it of a subgraph it could not ask; `cause` for the log. */
+function unavailable(peer: Peer, reason: SubgraphFault, message: string, cause: Error): GraphQLError {
+  const error = serviceUnavailable(peer, message, { cause });
   error.extensions.reason = reason;
   return error;
 }

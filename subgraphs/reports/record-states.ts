@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import type { RequestIdentity } from '../../lib/access/identity';
 import { countsToday, type RecordStatus } from '../../lib/catalogue/record-standing';
-import { ErrorCode, serviceUnavailable } from '../../lib/errors';
+import { ErrorCode, peerOutageCause, serviceUnavailable } from '../../lib/errors';
 import { accessOf } from '../shared/access';
 import { PeerClient, type ReportsPeers } from './peers';
 import { activeRecordsSnapshotFormat, type Snapshot, type SnapshotRecord } from './platform-report';
@@ -131,11 +131,11 @@ export async function standingOf(snapshot: Snapshot, currentRecords: CurrentReco
   return (await recordsChangedNow(snapshot, currentRecords, today)) ? 'RECORDS_CHANGED' : 'CURRENT';
 }
 
-export const recordsUnavailable = (what: string) =>
-  serviceUnavailable('records', `the records subgraph could not be reached to check that the records behind ${what} still stand: retry later`);
+export const recordsUnavailable = (what: string, cause?: unknown) =>
+  serviceUnavailable('records', `the records subgraph could not be reached to check that the records behind ${what} still stand: retry later`, { cause });
 
 /** Rethrows a failed call as SUBGRAPH_UNAVAILABLE naming the records subgraph: a report whose records cannot be checked is never shown as accepted. */
 export function asRecordsUnavailable(error: unknown, what: string): never {
-  if (error instanceof GraphQLError && error.extensions?.code === ErrorCode.SUBGRAPH_UNAVAILABLE) throw recordsUnavailable(what);
+  if (error instanceof GraphQLError && error.extensions?.code === ErrorCode.SUBGRAPH_UNAVAILABLE) throw recordsUnavailable(what, peerOutageCause(error));
   throw error;
 }

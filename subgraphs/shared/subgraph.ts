@@ -9,9 +9,10 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import { parse } from 'graphql';
+import { parse, type GraphQLFormattedError } from 'graphql';
 import type { DataSource } from 'typeorm';
-import { ErrorCode, maskUnexpectedErrors, type KnownFault } from '../../lib/errors';
+import { ErrorCode, maskUnexpectedErrors, peerOutageCause, type KnownFault } from '../../lib/errors';
+import { requestIdOfError } from '../../lib/request-record';
 import { ConfigError, ConfigProblems, readFlag, readLogLevel, readPort, readSecret } from '../../lib/env';
 import { serveGraphQL, type ExtraRoute, type RunningHttpServer } from '../../lib/http-server';
 import { databaseLogger, failedStatement, failedStatementOf } from '../../lib/database-logger';
@@ -97,16 +98,37 @@ export function createSubgraphServer<TContext extends object>(definition: Subgra
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
     ],
-    formatError: maskUnexpectedErrors(
-      (message, error, requestId) => {
-        // A failed statement carries its values (TypeORM's parameters, mysql2's filled-in SQL): logged without them.
-        const statement = failedStatementOf(error);
-        const logged = { ...(statement ? { failure: failedStatement(statement) } : { err: error }), requestId };
-        return logger ? logger.error(logged, message) : console.error(`[${definition.name}] ${message}`, statement ? logged : error);
-      },
-      (error) => databaseFault(definition.name, error),
+    formatError: withPeerOutagesLogged(
+      definition.name,
+      logger,
+      maskUnexpectedErrors(
+        (message, error, requestId) => {
+          // A failed statement carries its values (TypeORM's parameters, mysql2's filled-in SQL): logged without them.
+          const statement = failedStatementOf(error);
+          const logged = { ...(statement ? { failure: failedStatement(statement) } : { err: error }), requestId };
+          return logger ? logger.error(logged, message) : console.error(`[${definition.name}] ${message}`, statement ? logged : error);
+        },
+        (error) => databaseFault(definition.name, error),
+      ),
     ),
   });
+}
+
+/**
+ * A peer this subgraph could not ask is told to the client as SUBGRAPH_UNAVAILABLE, in words about
+ * its request; the operator needs the cause (the peer's address refusing connections, a key the
+ * peer does not share), which only this process knows: the gateway sees this subgraph answer.
+ */
+function withPeerOutagesLogged(name: SubgraphName, logger: ServiceLogger | undefined, format: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const cause = peerOutageCause(error);
+    if (cause) {
+      const logged = { peer: formatted.extensions?.serviceName, reason: formatted.extensions?.reason, cause: cause.message, requestId: requestIdOfError(error) };
+      if (logger) logger.warn(logged, 'a peer subgraph could not be asked');
+      else console.warn(`[${name}] a peer subgraph could not be asked`, logged);
+    }
+    return format(formatted, error);
+  };
 }
 
 const waitsRunOut = {

@@ -75,8 +75,8 @@ export async function withEntitiesOrUnavailable<T>(lookup: () => Promise<T>, mes
     return await lookup();
   } catch (error) {
     if (!(error instanceof SubjectDirectoryUnavailable)) throw error;
-    if (!error.timedOut) throw serviceUnavailable('entities', message);
-    const unavailable = serviceUnavailable('entities', `${error.timedOut.message}; ${message}`);
+    if (!error.timedOut) throw serviceUnavailable('entities', message, { cause: error });
+    const unavailable = serviceUnavailable('entities', `${error.timedOut.message}; ${message}`, { cause: error });
     unavailable.extensions.reason = SubgraphFault.TIMEOUT;
     throw unavailable;
   }
