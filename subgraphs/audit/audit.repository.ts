@@ -167,7 +167,8 @@ export interface ReaderNamed {
 }
 
 /** The organisation `statistics` and `cases` are limited to (none: all), by id and, when given, kind. */
-export type OrganisationFilter = Pick<ReaderNamed, 'organisation' | 'organisationKind'>;
+/** What the usage statistics and cases are narrowed to: one organisation (as its reader names it), and the reads of the audit log left out or kept alone, as the entry lists do. */
+export type UsageFilter = Pick<ReaderNamed, 'organisation' | 'organisationKind'> & Pick<EntryFilter, 'auditReads'>;
 
 /**
  * What the audit's entry lists are narrowed to (`AuditEntryFilter` in the SDL): every condition
@@ -375,7 +376,7 @@ export class AuditRepository {
    * analyst's filter is compared with what its rows show, where no person or enterprise is named,
    * so that one finds nothing.
    */
-  private async asRecorded(filter: OrganisationFilter, disclosure: StatisticsDisclosure): Promise<OrganisationFilter> {
+  private async asRecorded(filter: UsageFilter, disclosure: StatisticsDisclosure): Promise<UsageFilter> {
     const { organisation } = filter;
     if (organisation === null || organisation === undefined) return filter;
     const named = requiredText(organisation, 'organisation', auditedTextLimits.organisation);
@@ -447,7 +448,7 @@ export class AuditRepository {
    * analyst's statistics never name a subject; whole district days only, and small rows folded
    * (`minimumSubjectsPerStatistic`), still in one statement.
    */
-  async statistics(range: { from: Date; to: Date }, organisation: OrganisationFilter, disclosure: StatisticsDisclosure, reader: Reader): Promise<AuditStatistic[]> {
+  async statistics(range: { from: Date; to: Date }, organisation: UsageFilter, disclosure: StatisticsDisclosure, reader: Reader): Promise<AuditStatistic[]> {
     if (disclosure === 'exact') {
       const rows = await this.usage(range, await this.asRecorded(organisation, disclosure), { groupBy: [], orderBy: ['organisation', 'matter', 'entryId'] });
       return rows.map((row) => ({ ...usageOf(row), folded: false, minimumSubjects: null }));
@@ -477,7 +478,7 @@ export class AuditRepository {
    * client pages moves in the order, and may then be listed twice or not at all, as any list
    * ordered by a value that changes.
    */
-  async cases(range: { from: Date; to: Date }, organisation: OrganisationFilter, page: { first: number; after: CursorPosition | null; count: boolean }): Promise<Page<AuditCase>> {
+  async cases(range: { from: Date; to: Date }, organisation: UsageFilter, page: { first: number; after: CursorPosition | null; count: boolean }): Promise<Page<AuditCase>> {
     const q = (name: string) => this.db.driver.escape(name);
     const shape = {
       groupBy: [q('case_number')],
@@ -518,7 +519,7 @@ export class AuditRepository {
    * The kind is grouped by beside the organisation: a bank whose id is `ENTERPRISES` shows as
    * the enterprises do, and is still a row of its own.
    */
-  private usageTerms(range: { from: Date; to: Date }, filter: OrganisationFilter, disclosure: StatisticsDisclosure, where: string[], orderBy: string[]) {
+  private usageTerms(range: { from: Date; to: Date }, filter: UsageFilter, disclosure: StatisticsDisclosure, where: string[], orderBy: string[]) {
     const { from, to } = range;
     checkInstantRange(from, to);
     const q = (name: string) => this.db.driver.escape(name);
@@ -558,6 +559,12 @@ export class AuditRepository {
       // from the unfiltered one, what the small readers of the other kinds did.
       throw badInput('organisationKind', 'organisationKind tells apart organisations recorded under one id: give it with organisation');
     }
+    // The credit office's own reads of the log (AUDIT alone) count under its supervision like any
+    // read; left out, its row shows the subjects' credit data it read, as `auditReads` does in the lists.
+    if (filter.auditReads !== null && filter.auditReads !== undefined) {
+      conditions.push(`${q('field_groups')} ${filter.auditReads ? '=' : '<>'} ?`);
+      params.push(auditReadGroups);
+    }
     const request = mysql ? `CONCAT(${q('request_id')}, ' ', ${q('occurred_at')})` : `${q('request_id')} || ' ' || ${q('occurred_at')}`;
     const textColumns = new Set(['organisation', 'matter', 'caseNumber', 'entryId', 'readerKind']);
     const terms = orderBy.map((term) => {
@@ -595,7 +602,7 @@ export class AuditRepository {
    * the sum of its rows'). That row is kept only when it reaches the threshold itself, and never
    * with a filter by organisation.
    */
-  private async foldedUsage(range: { from: Date; to: Date }, organisation: OrganisationFilter, reader: Reader): Promise<Record<string, unknown>[]> {
+  private async foldedUsage(range: { from: Date; to: Date }, organisation: UsageFilter, reader: Reader): Promise<Record<string, unknown>[]> {
     const { q, mysql, shownOrganisation, shownKind, shownMatter, request, conditions, params, order } = this.usageTerms(range, organisation, 'controlled', [], ['folded', 'organisation', 'matter', 'readerKind']);
     const table = q(this.entries.metadata.tablePath);
     const where = conditions.join(' AND ');
@@ -652,7 +659,7 @@ export class AuditRepository {
    */
   private async usage(
     range: { from: Date; to: Date },
-    organisation: OrganisationFilter,
+    organisation: UsageFilter,
     shape: { groupBy: string[]; columns?: string[]; where?: string[]; orderBy: string[]; after?: readonly (string | number | null)[]; limit?: number; count?: boolean },
   ): Promise<Record<string, unknown>[]> {
     const { q, shownOrganisation, shownKind, shownMatter, request, conditions, params: whereParams, order, following } = this.usageTerms(range, organisation, 'exact', shape.where ?? [], shape.orderBy);

@@ -5,7 +5,7 @@ import { maskCitizenIdNumber } from '../../lib/identifiers';
 import { actsFor, disclose, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type Page, type PageArgs, type PageRequest } from '../shared/pagination';
 import type { CursorPosition } from '../shared/cursors';
-import type { AuditEntryInput, EntryFilter, OrganisationFilter, ReaderNamed } from './audit.repository';
+import type { AuditEntryInput, EntryFilter, UsageFilter, ReaderNamed } from './audit.repository';
 import type { AuditContext } from './context';
 import { splitFieldGroups, type AuditEntry } from './entities/audit-entry.entity';
 
@@ -119,11 +119,11 @@ export const resolvers: GraphQLResolverMap<Context> = {
     // person's number masked), with an entry to drill down by; other readers of statistics (the
     // district's analysts) get persons and enterprises counted together, whole district days and
     // no row about fewer than `minimumSubjectsPerStatistic` subjects on its own (audit.repository.ts).
-    auditStatistics: (_: unknown, args: OrganisationFilter & { from: Date; to: Date }, ctx: Context) =>
-      ctx.repository.statistics({ from: args.from, to: args.to }, { organisation: args.organisation, organisationKind: args.organisationKind }, readsTheAudit(ctx) ? 'exact' : 'controlled', ctx.access.identity.caller ?? null),
-    auditCases: async (_: unknown, args: PageArgs & OrganisationFilter & { from: Date; to: Date }, ctx: Context, info: GraphQLResolveInfo) => {
+    auditStatistics: (_: unknown, args: UsageFilter & { from: Date; to: Date }, ctx: Context) =>
+      ctx.repository.statistics({ from: args.from, to: args.to }, { organisation: args.organisation, organisationKind: args.organisationKind, auditReads: args.auditReads }, readsTheAudit(ctx) ? 'exact' : 'controlled', ctx.access.identity.caller ?? null),
+    auditCases: async (_: unknown, args: PageArgs & UsageFilter & { from: Date; to: Date }, ctx: Context, info: GraphQLResolveInfo) => {
       const request = pageRequest(ctx, info, null, args);
-      const page = await ctx.repository.cases({ from: args.from, to: args.to }, { organisation: args.organisation, organisationKind: args.organisationKind }, { first: request.first, after: request.after, count: request.counts });
+      const page = await ctx.repository.cases({ from: args.from, to: args.to }, { organisation: args.organisation, organisationKind: args.organisationKind, auditReads: args.auditReads }, { first: request.first, after: request.after, count: request.counts });
       // Who read which case how often names no subject, but is a read of the log: audited as one.
       disclose(ctx.access, null, 'AUDIT');
       return toConnection(page, request, 'place', (c) => c.entryId);

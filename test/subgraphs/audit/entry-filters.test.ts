@@ -164,6 +164,27 @@ describe.each(testDatabases)('audit entry filters on $label', (database) => {
     expect(reads.data?.auditEntriesBySubject?.edges.every((e) => e.node.actor === 'supervisor-li')).toBe(true);
   });
 
+  it("counts the credit office's reads of the log in its usage statistics, or leaves them out, or counts them alone, as the lists filter them", async () => {
+    const STATISTICS = /* GraphQL */ `query ($auditReads: Boolean) { auditStatistics(from: "${november.from}", to: "${november.to}", organisation: "CREDIT_OFFICE", auditReads: $auditReads) { matter disclosed denied subjects } }`;
+    const usage = async (auditReads: boolean | null) => {
+      const result = await queryAs<{ auditStatistics: { matter: string; disclosed: number; denied: number; subjects: number }[] }>(supervisor, STATISTICS, { auditReads });
+      expect(result.errors).toBeUndefined();
+      return result.data!.auditStatistics;
+    };
+    const row = (disclosed: number) => [{ matter: 'CREDIT_SUPERVISION', disclosed, denied: 0, subjects: 1 }];
+    // Three requests: two read the trail alone, one the trail and the subject's records.
+    expect(await usage(null)).toEqual(row(3));
+    expect(await usage(false)).toEqual(row(1));
+    expect(await usage(true)).toEqual(row(2));
+    // The cases: FINANCE's, none of them a read of the log.
+    const CASES = /* GraphQL */ `query ($auditReads: Boolean) { auditCases(from: "${november.from}", to: "${november.to}", auditReads: $auditReads) { totalCount edges { node { organisation caseNumber disclosed denied } } } }`;
+    const cases = async (auditReads: boolean | null) => (await queryAs<{ auditCases: { totalCount: number; edges: unknown[] } }>(supervisor, CASES, { auditReads })).data?.auditCases;
+    const every = await cases(null);
+    expect(every?.totalCount).toBeGreaterThan(0);
+    expect(await cases(false)).toEqual(every);
+    expect(await cases(true)).toEqual({ totalCount: 0, edges: [] });
+  });
+
   it('pages a filtered list with its cursors, and refuses a cursor of another filter as INVALID_CURSOR', async () => {
     const filter = { outcome: 'DENIED' };
     const ids: string[] = [];
