@@ -1,4 +1,5 @@
-import { createRemoteJWKSet, errors, importSPKI, jwtVerify, type JWTPayload, type KeyLike } from 'jose';
+import type { KeyObject } from 'node:crypto';
+import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
 import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { departments, findDepartment } from '../lib/catalogue/departments';
@@ -15,7 +16,7 @@ import { characterCount, hasInvisibleCharacters } from '../lib/text';
  */
 export type TokenKeys =
   | { kind: 'secret'; secret: Uint8Array }
-  | { kind: 'public-key'; pem: string; algorithm: string }
+  | { kind: 'public-key'; key: KeyObject; algorithm: string }
   | { kind: 'jwks'; url: string };
 
 export interface TokenSettings {
@@ -26,15 +27,12 @@ export interface TokenSettings {
 
 export type TokenVerifier = (token: string) => Promise<JWTPayload>;
 
-export async function createTokenVerifier(settings: TokenSettings): Promise<TokenVerifier> {
+export function createTokenVerifier(settings: TokenSettings): TokenVerifier {
   // A token without an expiry would be good for ever once leaked.
   const options = { issuer: settings.issuer, audience: settings.audience, requiredClaims: ['exp'], clockTolerance: clockToleranceSeconds };
   const { keys } = settings;
   if (keys.kind === 'secret') return rememberVerified(async (token) => (await jwtVerify(token, keys.secret, { ...options, algorithms: ['HS256'] })).payload);
-  if (keys.kind === 'public-key') {
-    const key: KeyLike = await importSPKI(keys.pem, keys.algorithm);
-    return rememberVerified(async (token) => (await jwtVerify(token, key, { ...options, algorithms: [keys.algorithm] })).payload);
-  }
+  if (keys.kind === 'public-key') return rememberVerified(async (token) => (await jwtVerify(token, keys.key, { ...options, algorithms: [keys.algorithm] })).payload);
   const jwks = createRemoteJWKSet(new URL(keys.url));
   return rememberVerified(async (token) => {
     try {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, ConfigProblems, isProduction, readFlag, readLogLevel, readPort, readPositiveInteger, readSecret, readSwitch, readUrl, withoutUserInfo } from '../lib/env';
@@ -57,22 +57,113 @@ function readTokenKeys(env: NodeJS.ProcessEnv, production: boolean): TokenKeys {
     throw new ConfigError(`set exactly one of AUTH_JWT_SECRET, AUTH_PUBLIC_KEY_FILE, AUTH_JWKS_URL to verify callers' tokens, got ${configured.length ? configured.join(' and ') : 'none'}`);
   }
   if (env.AUTH_JWT_SECRET) return { kind: 'secret', secret: readSecret(env, 'AUTH_JWT_SECRET') };
-  if (env.AUTH_PUBLIC_KEY_FILE) {
-    let pem: string;
-    try {
-      pem = fs.readFileSync(env.AUTH_PUBLIC_KEY_FILE, 'utf8');
-    } catch {
-      throw new ConfigError(`AUTH_PUBLIC_KEY_FILE names a file that cannot be read: ${env.AUTH_PUBLIC_KEY_FILE}`);
-    }
-    const algorithm = env.AUTH_JWT_ALGORITHM || 'RS256';
-    if (!/^(RS|PS|ES)(256|384|512)$|^EdDSA$/.test(algorithm)) throw new ConfigError(`AUTH_JWT_ALGORITHM must be an asymmetric JWS algorithm such as RS256 or ES256, got "${algorithm}"`);
-    return { kind: 'public-key', pem, algorithm };
-  }
+  if (env.AUTH_PUBLIC_KEY_FILE) return readPublicKey(env, env.AUTH_PUBLIC_KEY_FILE);
   const url = readUrl(env, 'AUTH_JWKS_URL', ['https:', 'http:']) as string;
   if (production && new URL(url).protocol !== 'https:') {
     throw new ConfigError(`AUTH_JWKS_URL must use https: with NODE_ENV=production (a key set fetched over plain HTTP can be swapped on the way, and every token signed with the swapped keys accepted), got "${withoutUserInfo(url)}"`);
   }
   return { kind: 'jwks', url };
+}
+
+/** The key an algorithm verifies with: its types (Node's `asymmetricKeyType`), the curve and the least RSA modulus. */
+interface KeyNeed {
+  types: string[];
+  curve?: string;
+  minimumBits?: number;
+}
+
+/** Node's names of the curves the ES algorithms sign on, and JOSE's. */
+const curveNames: Record<string, string> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
+
+const rsaKey: KeyNeed = { types: ['rsa'], minimumBits: 2048 };
+const rsaPssKey: KeyNeed = { types: ['rsa', 'rsa-pss'], minimumBits: 2048 };
+
+/**
+ * The `AUTH_JWT_ALGORITHM`s a public key may verify, and the key each needs, as jose checks it
+ * at every token (jose's runtime/node_key.js and check_key_length.js: keep in step). Checked at
+ * start: a key that does not fit would refuse every token as TOKEN_INVALID, the gateway ready all
+ * the while.
+ */
+const publicKeyAlgorithms: Record<string, KeyNeed> = {
+  RS256: rsaKey,
+  RS384: rsaKey,
+  RS512: rsaKey,
+  PS256: rsaPssKey,
+  PS384: rsaPssKey,
+  PS512: rsaPssKey,
+  ES256: { types: ['ec'], curve: 'prime256v1' },
+  ES384: { types: ['ec'], curve: 'secp384r1' },
+  ES512: { types: ['ec'], curve: 'secp521r1' },
+  EdDSA: { types: ['ed25519', 'ed448'] },
+};
+
+function fits(key: KeyObject, need: KeyNeed): boolean {
+  const details = key.asymmetricKeyDetails ?? {};
+  return need.types.includes(key.asymmetricKeyType ?? '') && (!need.curve || details.namedCurve === need.curve) && (!need.minimumBits || (details.modulusLength ?? 0) >= need.minimumBits);
+}
+
+function describeNeed(need: KeyNeed): string {
+  if (need.curve) return `an EC key on curve ${curveNames[need.curve]}`;
+  if (need.minimumBits) return `an RSA key of at least ${need.minimumBits} bits`;
+  return 'an Ed25519 or Ed448 key';
+}
+
+function describeKey(key: KeyObject): string {
+  const { modulusLength, namedCurve } = key.asymmetricKeyDetails ?? {};
+  if (key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss') return `an RSA key of ${modulusLength} bits`;
+  if (key.asymmetricKeyType === 'ec') return `an EC key on curve ${curveNames[namedCurve ?? ''] ?? namedCurve}`;
+  return `an ${key.asymmetricKeyType} key`;
+}
+
+/**
+ * `AUTH_PUBLIC_KEY_FILE` and `AUTH_JWT_ALGORITHM`, read together: the file must hold a PEM public
+ * key (SPKI, `BEGIN PUBLIC KEY`) of the kind the algorithm verifies with.
+ */
+function readPublicKey(env: NodeJS.ProcessEnv, file: string): TokenKeys {
+  const problems = new ConfigProblems();
+  const algorithm = problems.read(() => readPublicKeyAlgorithm(env));
+  const key = problems.read(() => readPublicKeyFile(file));
+  if (key && algorithm && !fits(key, publicKeyAlgorithms[algorithm])) {
+    const fitting = Object.keys(publicKeyAlgorithms).filter((a) => fits(key, publicKeyAlgorithms[a]));
+    const chosen = env.AUTH_JWT_ALGORITHM ? `AUTH_JWT_ALGORITHM=${algorithm}` : `AUTH_JWT_ALGORITHM=${algorithm} (the default)`;
+    const instead = fitting.length ? `set AUTH_JWT_ALGORITHM to the one the identity provider signs with (this key verifies ${fitting.join(', ')}), or give` : 'give';
+    problems.read(() => {
+      throw new ConfigError(`AUTH_PUBLIC_KEY_FILE (${file}) holds ${describeKey(key)}, but ${chosen} needs ${describeNeed(publicKeyAlgorithms[algorithm])}: ${instead} the key it signs ${algorithm} tokens with`);
+    });
+  }
+  problems.check();
+  return { kind: 'public-key', key: key as KeyObject, algorithm: algorithm as string };
+}
+
+function readPublicKeyAlgorithm(env: NodeJS.ProcessEnv): string {
+  const algorithm = env.AUTH_JWT_ALGORITHM || 'RS256';
+  if (!Object.hasOwn(publicKeyAlgorithms, algorithm)) throw new ConfigError(`AUTH_JWT_ALGORITHM must be one of ${Object.keys(publicKeyAlgorithms).join(', ')} with AUTH_PUBLIC_KEY_FILE, got "${algorithm}"`);
+  return algorithm;
+}
+
+/** What an operator may give instead of the public key, and how to take the key from it. */
+function otherPem(label: string, file: string): string {
+  if (label.endsWith('CERTIFICATE')) return `a certificate (BEGIN ${label}): give its public key, openssl x509 -pubkey -noout -in ${file}`;
+  if (label === 'RSA PUBLIC KEY') return `an RSA public key in PKCS#1 form (BEGIN RSA PUBLIC KEY): convert it, openssl rsa -RSAPublicKey_in -pubout -in ${file}`;
+  if (label.endsWith('PRIVATE KEY')) return `a private key (BEGIN ${label}), which belongs to the identity provider alone: give its public key, openssl pkey -pubout -in ${file}`;
+  return `a PEM block labelled ${label}`;
+}
+
+function readPublicKeyFile(file: string): KeyObject {
+  let pem: string;
+  try {
+    pem = fs.readFileSync(file, 'utf8');
+  } catch {
+    throw new ConfigError(`AUTH_PUBLIC_KEY_FILE names a file that cannot be read: ${file}`);
+  }
+  // Node would take a certificate or a private key too; the contract is the public key alone.
+  const label = /-----BEGIN ([A-Z0-9 ]+)-----/.exec(pem)?.[1];
+  if (label !== 'PUBLIC KEY') throw new ConfigError(`AUTH_PUBLIC_KEY_FILE (${file}) must hold a PEM public key (BEGIN PUBLIC KEY), got ${label ? otherPem(label, file) : 'no PEM block'}`);
+  try {
+    return createPublicKey({ key: pem, format: 'pem' });
+  } catch (error) {
+    throw new ConfigError(`AUTH_PUBLIC_KEY_FILE (${file}) must hold a PEM public key (BEGIN PUBLIC KEY), got one that does not parse (${(error as Error).message})`);
+  }
 }
 
 /**

@@ -80,10 +80,10 @@ describe('ConfigProblems', () => {
 
 /**
  * The records and reports processes read their peers' addresses besides every subgraph's own
- * settings; they once printed plain text naming only the first problem. Their entry points,
- * bundled from the sources as they are now, are run with bad values.
+ * settings; they once printed plain text naming only the first problem. Their entry points, and
+ * the gateway's, bundled from the sources as they are now, are run with bad values.
  */
-describe('the records, reports and audit processes started with bad configuration', () => {
+describe('the gateway, records, reports and audit processes started with bad configuration', () => {
   const bundleDirectory = path.join(projectRoot, 'dist', 'ops', 'configuration');
   beforeAll(async () => {
     await build({
@@ -91,6 +91,7 @@ describe('the records, reports and audit processes started with bad configuratio
         records: path.join(projectRoot, 'subgraphs/records/index.ts'),
         reports: path.join(projectRoot, 'subgraphs/reports/index.ts'),
         audit: path.join(projectRoot, 'subgraphs/audit/index.ts'),
+        gateway: path.join(projectRoot, 'gateway/index.ts'),
       },
       outdir: bundleDirectory,
       bundle: true,
@@ -101,7 +102,7 @@ describe('the records, reports and audit processes started with bad configuratio
     });
   });
 
-  async function run(name: 'records' | 'reports' | 'audit', env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  async function run(name: 'records' | 'reports' | 'audit' | 'gateway', env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
     const child = spawn(process.execPath, [path.join(bundleDirectory, `${name}.js`)], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -158,6 +159,27 @@ describe('the records, reports and audit processes started with bad configuratio
       expect(lines).toHaveLength(1);
       expect(JSON.parse(lines[0])).toMatchObject({ service: 'audit', level: 'fatal', msg: expect.stringMatching(/^configuration error: DATABASE_URL is required with NODE_ENV=production: /) });
       expect(fs.readdirSync(directory)).toEqual([]);
+    } finally {
+      fs.rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
+  /** A certificate where its public key belongs once stopped the gateway after the check, with a stack trace and exit 1. */
+  it('gateway given a certificate for AUTH_PUBLIC_KEY_FILE exits 2 naming the variable and how to take the key out', async () => {
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'credit-public-key-'));
+    try {
+      const file = path.join(directory, 'idp.pem');
+      fs.writeFileSync(file, '-----BEGIN CERTIFICATE-----\nMIIBjDCCATGgAwIBAgIUb/+1Fkz7/5/+HumSKVxjVRQF5ww=\n-----END CERTIFICATE-----\n');
+      const { code, stdout, stderr } = await run('gateway', { GATEWAY_SIGNING_KEY: secret, AUTH_PUBLIC_KEY_FILE: file, AUTH_JWT_ALGORITHM: 'ES256', EXPLORER: 'off', GATEWAY_PORT: '6871' });
+      expect({ code, stderr }).toEqual({ code: 2, stderr: '' });
+      const lines = stdout.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0])).toEqual({
+        level: 'fatal',
+        time: expect.any(String),
+        service: 'gateway',
+        msg: `configuration error: AUTH_PUBLIC_KEY_FILE (${file}) must hold a PEM public key (BEGIN PUBLIC KEY), got a certificate (BEGIN CERTIFICATE): give its public key, openssl x509 -pubkey -noout -in ${file}`,
+      });
     } finally {
       fs.rmSync(directory, { recursive: true, force: true });
     }

@@ -1,3 +1,9 @@
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { SignJWT } from 'jose';
+import { createTokenVerifier } from '../../gateway/authentication';
 import { readGatewayConfig } from '../../gateway/config';
 import { defaultOperationLimits } from '../../gateway/operation-limits';
 import { ConfigError } from '../../lib/env';
@@ -122,6 +128,93 @@ describe('readGatewayConfig', () => {
       '  - GATEWAY_PORT must be a port number between 1 and 65535, got "99999"',
       "  - set exactly one of AUTH_JWT_SECRET, AUTH_PUBLIC_KEY_FILE, AUTH_JWKS_URL to verify callers' tokens, got none",
       '  - GATEWAY_SIGNING_KEY is required: a secret of at least 32 bytes (plain text or base64:...)',
+      '  - LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
+    ]);
+  });
+});
+
+/** A self-signed certificate for an EC P-256 key, as an identity provider may publish its key: public data. */
+const certificate = `-----BEGIN CERTIFICATE-----
+MIIBjDCCATGgAwIBAgIUb/+1Fkz7/5/+HumSKVxjVRQF5wwwCgYIKoZIzj0EAwIw
+GzEZMBcGA1UEAwwQaWRlbnRpdHkuZXhhbXBsZTAeFw0yNjEyMDYxMDIxMjJaFw0z
+NjEyMDMxMDIxMjJaMBsxGTAXBgNVBAMMEGlkZW50aXR5LmV4YW1wbGUwWTATBgcq
+hkjOPQIBBggqhkjOPQMBBwNCAAQOPbToB68uSYxAcCIX2/fNtTRvtT281xRvz9mz
+bKvNcFHo8acwlRTHaFEBNCgXzFolWcIAZeOe8WBo/3PoEA1Ao1MwUTAdBgNVHQ4E
+FgQU0yRAMTot+Uu25+SnfcCb64dd8g4wHwYDVR0jBBgwFoAU0yRAMTot+Uu25+Sn
+fcCb64dd8g4wDwYDVR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNJADBGAiEA8TDZ
+O9y/rNVSdukWI4IFL4QdCFXXPSyMctHlJbvztWwCIQCxjBTXAlbZkTyOd5eO2Q3A
+RPqIRLAv2NFUxw0g1iq94g==
+-----END CERTIFICATE-----
+`;
+
+/**
+ * An identity provider's public key, given as a file: read and checked against AUTH_JWT_ALGORITHM
+ * at start, where a key of another form or kind once stopped the gateway later with a stack trace
+ * (exit 1) or let it serve and refuse every token as TOKEN_INVALID.
+ */
+describe('AUTH_PUBLIC_KEY_FILE', () => {
+  let directory: string;
+  beforeAll(() => {
+    directory = fs.mkdtempSync(path.join(os.tmpdir(), 'credit-public-key-'));
+  });
+  afterAll(() => fs.rmSync(directory, { recursive: true, force: true }));
+
+  function keyFile(name: string, content: string | Buffer): string {
+    const file = path.join(directory, name);
+    fs.writeFileSync(file, content);
+    return file;
+  }
+  const spki = (key: KeyObject) => key.export({ type: 'spki', format: 'pem' });
+  const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const p256 = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const withKey = (file: string, algorithm?: string) => ({ GATEWAY_SIGNING_KEY: secret, AUTH_PUBLIC_KEY_FILE: file, ...(algorithm ? { AUTH_JWT_ALGORITHM: algorithm } : {}) });
+
+  it.each([
+    ['an RSA key with RS256, the default', rsa, undefined, 'RS256'],
+    ['an RSA key with PS512', rsa, 'PS512', 'PS512'],
+    ['an EC P-256 key with ES256', p256, 'ES256', 'ES256'],
+    ['an EC P-384 key with ES384', generateKeyPairSync('ec', { namedCurve: 'P-384' }), 'ES384', 'ES384'],
+    ['an Ed25519 key with EdDSA', generateKeyPairSync('ed25519'), 'EdDSA', 'EdDSA'],
+  ])('verifies tokens signed for %s', async (label, pair, configured, algorithm) => {
+    const { tokens } = readGatewayConfig(withKey(keyFile(`${label}.pem`, spki(pair.publicKey)), configured), []);
+    if (!tokens) throw new Error('expected token settings');
+    const token = await new SignJWT({ org: 'FINANCE' }).setProtectedHeader({ alg: algorithm }).setSubject('officer-1').setIssuer(tokens.issuer).setAudience(tokens.audience).setExpirationTime('5m').sign(pair.privateKey);
+    expect((await createTokenVerifier(tokens)(token)).sub).toBe('officer-1');
+  });
+
+  it('refuses a file in another form than a PEM public key, naming it and saying how to take the key out', () => {
+    const cert = keyFile('cert.pem', certificate);
+    expect(gatewayError(withKey(cert, 'ES256'))).toBe(`AUTH_PUBLIC_KEY_FILE (${cert}) must hold a PEM public key (BEGIN PUBLIC KEY), got a certificate (BEGIN CERTIFICATE): give its public key, openssl x509 -pubkey -noout -in ${cert}`);
+    const pkcs1 = keyFile('pkcs1.pem', rsa.publicKey.export({ type: 'pkcs1', format: 'pem' }));
+    expect(gatewayError(withKey(pkcs1))).toBe(`AUTH_PUBLIC_KEY_FILE (${pkcs1}) must hold a PEM public key (BEGIN PUBLIC KEY), got an RSA public key in PKCS#1 form (BEGIN RSA PUBLIC KEY): convert it, openssl rsa -RSAPublicKey_in -pubout -in ${pkcs1}`);
+    const privateKey = keyFile('private.pem', p256.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    expect(gatewayError(withKey(privateKey, 'ES256'))).toBe(`AUTH_PUBLIC_KEY_FILE (${privateKey}) must hold a PEM public key (BEGIN PUBLIC KEY), got a private key (BEGIN PRIVATE KEY), which belongs to the identity provider alone: give its public key, openssl pkey -pubout -in ${privateKey}`);
+    const junk = keyFile('junk.pem', 'not a key at all\n');
+    expect(gatewayError(withKey(junk))).toBe(`AUTH_PUBLIC_KEY_FILE (${junk}) must hold a PEM public key (BEGIN PUBLIC KEY), got no PEM block`);
+    const broken = keyFile('broken.pem', '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n');
+    expect(gatewayError(withKey(broken))).toMatch(new RegExp(`^AUTH_PUBLIC_KEY_FILE \\(${broken}\\) must hold a PEM public key \\(BEGIN PUBLIC KEY\\), got one that does not parse \\(.+\\)$`));
+  });
+
+  it('refuses a key that cannot verify the algorithm, naming both variables and the algorithms the key would verify', () => {
+    const rsaFile = keyFile('rsa.pem', spki(rsa.publicKey));
+    const p256File = keyFile('p256.pem', spki(p256.publicKey));
+    expect(gatewayError(withKey(rsaFile, 'ES256'))).toBe(
+      `AUTH_PUBLIC_KEY_FILE (${rsaFile}) holds an RSA key of 2048 bits, but AUTH_JWT_ALGORITHM=ES256 needs an EC key on curve P-256: set AUTH_JWT_ALGORITHM to the one the identity provider signs with (this key verifies RS256, RS384, RS512, PS256, PS384, PS512), or give the key it signs ES256 tokens with`,
+    );
+    expect(gatewayError(withKey(p256File))).toBe(
+      `AUTH_PUBLIC_KEY_FILE (${p256File}) holds an EC key on curve P-256, but AUTH_JWT_ALGORITHM=RS256 (the default) needs an RSA key of at least 2048 bits: set AUTH_JWT_ALGORITHM to the one the identity provider signs with (this key verifies ES256), or give the key it signs RS256 tokens with`,
+    );
+    expect(gatewayError(withKey(p256File, 'ES384'))).toContain('holds an EC key on curve P-256, but AUTH_JWT_ALGORITHM=ES384 needs an EC key on curve P-384: ');
+    const short = keyFile('rsa-1024.pem', spki(generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey));
+    expect(gatewayError(withKey(short))).toBe(`AUTH_PUBLIC_KEY_FILE (${short}) holds an RSA key of 1024 bits, but AUTH_JWT_ALGORITHM=RS256 (the default) needs an RSA key of at least 2048 bits: give the key it signs RS256 tokens with`);
+  });
+
+  it('lists a bad algorithm and a bad file together, with the other problems', () => {
+    const junk = keyFile('junk-too.pem', 'junk');
+    expect(gatewayError({ ...withKey(junk, 'HS256'), LOG_LEVEL: 'loud' }).split('\n')).toEqual([
+      '3 configuration problems:',
+      '  - AUTH_JWT_ALGORITHM must be one of RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA with AUTH_PUBLIC_KEY_FILE, got "HS256"',
+      `  - AUTH_PUBLIC_KEY_FILE (${junk}) must hold a PEM public key (BEGIN PUBLIC KEY), got no PEM block`,
       '  - LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
     ]);
   });

@@ -19,7 +19,7 @@ describe('the gateway remembers tokens it verified', () => {
   afterEach(() => jest.useRealTimers());
 
   it('answers a token again with its claims, and refuses it once it has expired', async () => {
-    const verify = await createTokenVerifier(settings);
+    const verify = createTokenVerifier(settings);
     const now = Math.floor(Date.now() / 1000);
     const shortLived = await token(now + 30);
     expect((await verify(shortLived)).sub).toBe('officer-1');
@@ -30,7 +30,7 @@ describe('the gateway remembers tokens it verified', () => {
   });
 
   it("takes a fresh token from an identity provider whose clock runs a few seconds ahead of the gateway's", async () => {
-    const verify = await createTokenVerifier(settings);
+    const verify = createTokenVerifier(settings);
     const now = Math.floor(Date.now() / 1000);
     const ahead = await new SignJWT({ org: 'FINANCE' }).setProtectedHeader({ alg: 'HS256' }).setSubject('officer-1').setIssuer(settings.issuer).setAudience(settings.audience).setIssuedAt(now + 5).setNotBefore(now + 5).setExpirationTime(now + 3600).sign(secret);
     expect((await verify(ahead)).sub).toBe('officer-1');
@@ -40,7 +40,7 @@ describe('the gateway remembers tokens it verified', () => {
   });
 
   it('refuses a token without an expiry, which would be good for ever once leaked', async () => {
-    const verify = await createTokenVerifier(settings);
+    const verify = createTokenVerifier(settings);
     const forever = await new SignJWT({ org: 'FINANCE' }).setProtectedHeader({ alg: 'HS256' }).setSubject('officer-1').setIssuer(settings.issuer).setAudience(settings.audience).setIssuedAt().sign(secret);
     await expect(verify(forever)).rejects.toMatchObject({ code: 'ERR_JWT_CLAIM_VALIDATION_FAILED', claim: 'exp' });
   });
@@ -53,7 +53,7 @@ describe('the gateway remembers tokens it verified', () => {
     ['expired', (jwt: SignJWT) => jwt.setAudience(settings.audience).setExpirationTime(Math.floor(Date.now() / 1000) - 60), 'its "exp" claim has passed: get a new token', 'TOKEN_EXPIRED'],
     ['not yet valid', (jwt: SignJWT) => jwt.setAudience(settings.audience).setExpirationTime('2h').setNotBefore('1h'), 'its "nbf" claim failed its check', 'TOKEN_NOT_YET_VALID'],
   ])('tells a client whose token is %s which claim to fix, and which refusal it is', async (_label, shape, said, problem) => {
-    const verify = await createTokenVerifier(settings);
+    const verify = createTokenVerifier(settings);
     const jwt = shape(new SignJWT({ org: 'FINANCE' }).setProtectedHeader({ alg: 'HS256' }).setSubject('officer-1').setIssuer(settings.issuer).setIssuedAt());
     const refused = authenticate(`Bearer ${await jwt.sign(secret)}`, verify);
     await expect(refused).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED', problem }, message: expect.stringMatching(/^the bearer token was refused \(jwt (claim validation failed|expired)\): /) });
@@ -61,7 +61,7 @@ describe('the gateway remembers tokens it verified', () => {
   });
 
   it('never remembers a token that failed, and checks a tampered copy of a remembered one', async () => {
-    const verify = await createTokenVerifier(settings);
+    const verify = createTokenVerifier(settings);
     const good = await token(Math.floor(Date.now() / 1000) + 600);
     await verify(good);
     const [header, payload, signature] = good.split('.');
@@ -280,7 +280,7 @@ describe('tokens verified against a JWKS endpoint', () => {
   const caller = { sub: 'officer-zhang', org: 'FINANCE', org_kind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' };
 
   it('takes a token the key set verifies, and refuses one it does not as a bad token', async () => {
-    const verify = await createTokenVerifier({ keys: { kind: 'jwks', url }, issuer, audience });
+    const verify = createTokenVerifier({ keys: { kind: 'jwks', url }, issuer, audience });
     expect(await authenticate(`Bearer ${await sign(caller)}`, verify)).toMatchObject({ id: 'officer-zhang', organisation: 'FINANCE' });
     const forged = await new SignJWT(caller).setProtectedHeader({ alg: 'HS256' }).setIssuer(issuer).setAudience(audience).setExpirationTime('5m').sign(randomBytes(32));
     await expect(authenticate(`Bearer ${forged}`, verify)).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED', problem: 'TOKEN_INVALID' } });
@@ -290,7 +290,7 @@ describe('tokens verified against a JWKS endpoint', () => {
     ['answers 500', (res: http.ServerResponse) => res.writeHead(500).end('down')],
     ['answers what is no JSON', (res: http.ServerResponse) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>maintenance</html>')],
   ])('answers AUTHENTICATION_UNAVAILABLE, 503 with Retry-After, when the key set %s', async (_label, failing) => {
-    const verify = await createTokenVerifier({ keys: { kind: 'jwks', url }, issuer, audience });
+    const verify = createTokenVerifier({ keys: { kind: 'jwks', url }, issuer, audience });
     const working = answer;
     answer = failing;
     try {
@@ -303,7 +303,7 @@ describe('tokens verified against a JWKS endpoint', () => {
   });
 
   it('answers AUTHENTICATION_UNAVAILABLE when nothing listens at the key set', async () => {
-    const verify = await createTokenVerifier({ keys: { kind: 'jwks', url }, issuer, audience });
+    const verify = createTokenVerifier({ keys: { kind: 'jwks', url }, issuer, audience });
     await new Promise((resolve) => server.close(resolve));
     await expect(authenticate(`Bearer ${await sign(caller)}`, verify)).rejects.toMatchObject({ extensions: { code: 'AUTHENTICATION_UNAVAILABLE' } });
   });
