@@ -2,13 +2,14 @@ import { createHash } from 'node:crypto';
 import { ApolloGateway } from '@apollo/gateway';
 import type { IncomingMessage } from 'node:http';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerValidationErrorCode } from '@apollo/server/errors';
 import {
   ApolloServerPluginLandingPageDisabled,
   ApolloServerPluginSchemaReportingDisabled,
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
 import type { GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface } from '@apollo/server-gateway-interface';
-import { GraphQLError, print, type OperationDefinitionNode } from 'graphql';
+import { GraphQLError, print, type GraphQLFormattedError, type OperationDefinitionNode } from 'graphql';
 import type { FieldGroup } from '../lib/access/field-groups';
 import { auditableSubjectId, auditedTextLimits, platformOrganisations, purposeHeaders, type Caller, type Purpose } from '../lib/access/identity';
 import { decideGrants, mattersGranting, purposeRefusalFor, refusalDetails, type PurposeRefusal } from '../lib/access/policy';
@@ -65,6 +66,15 @@ export interface Gateway {
   limits: OperationLimits;
   /** The budgets requests count against; undefined when rate limits are off. */
   rateLimits?: RateLimits;
+}
+
+/**
+ * Apollo refuses introspection telling the client to "pass introspection: true to ApolloServer";
+ * the switch an operator has is INTROSPECTION=on (README, Configuration).
+ */
+function withIntrospectionSwitchNamed(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  if (formatted.extensions?.validationErrorCode !== ApolloServerValidationErrorCode.INTROSPECTION_DISABLED) return formatted;
+  return { ...formatted, message: 'GraphQL introspection is off on this gateway, but the query contained __schema or __type: its operator can switch it on with INTROSPECTION=on' };
 }
 
 /** The routing URL of each subgraph as composition wrote it into the supergraph. */
@@ -140,7 +150,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     validationRules: enforcement.validationRules,
     // Shutdown belongs to the process's boot (lib/shutdown.ts), which also closes what Apollo does not know.
     stopOnTerminationSignals: false,
-    formatError: (formatted, error) => mask(typeErrors(withUnavailablePeerNamed(formatted, error), error), error),
+    formatError: (formatted, error) => mask(typeErrors(withIntrospectionSwitchNamed(withUnavailablePeerNamed(formatted, error)), error), error),
     plugins: [
       operationResolution,
       wellFormedVariables,

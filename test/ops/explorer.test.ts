@@ -104,6 +104,8 @@ describe('a public deployment (explorer and introspection off)', () => {
   it('refuses introspection and still answers operations', async () => {
     const result = await platform.query(getIntrospectionQuery());
     expect(result.errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    // The operator's switch, not Apollo's constructor option.
+    expect(result.errors?.[0].message).toBe('GraphQL introspection is off on this gateway, but the query contained __schema or __type: its operator can switch it on with INTROSPECTION=on');
     expect((await platform.query('{ __typename }')).data).toEqual({ __typename: 'Query' });
   });
 });
