@@ -1,3 +1,4 @@
+import { clockToleranceSeconds, identityHeader, signerFor, type SignedIdentity } from '../lib/access/identity';
 import { withTimeout, type DependencyState, type ReadinessCheck } from '../lib/readiness';
 
 /** How long the gateway waits for a subgraph's `/ready` before it counts it as not ready. */
@@ -5,15 +6,19 @@ const subgraphProbeMs = 2_000;
 
 /**
  * How a subgraph is asked whether it is ready: this platform's subgraphs answer `/ready` at the
- * origin of their routing URL (up, and their database answers); any other GraphQL server (a
- * foreign supergraph, served with access control off) is asked `{ __typename }`.
+ * origin of their routing URL (up, their database answers, and the gateway's identity signed with
+ * `signingKey` verifies); any other GraphQL server (a foreign supergraph, served with access
+ * control off) is asked `{ __typename }`.
  */
-export type SubgraphProbe = 'ready-route' | 'typename';
+export type SubgraphProbe = { kind: 'ready-route'; signingKey: Uint8Array } | { kind: 'typename' };
 
-function probe(kind: SubgraphProbe, url: string): Promise<Response> {
+/** Signed only for the subgraph to check the signature: it may read nothing. */
+const probeIdentity: SignedIdentity = { caller: null, purpose: null, grants: [], scope: {} };
+
+async function probe(how: SubgraphProbe, url: string): Promise<Response> {
   const signal = AbortSignal.timeout(subgraphProbeMs);
-  if (kind === 'ready-route') return fetch(new URL('/ready', url), { signal });
-  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}', signal });
+  if (how.kind === 'ready-route') return await fetch(new URL('/ready', url), { headers: { [identityHeader]: await signerFor(how.signingKey).sign(probeIdentity) }, signal });
+  return await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}', signal });
 }
 
 /**
@@ -25,18 +30,28 @@ function probe(kind: SubgraphProbe, url: string): Promise<Response> {
  * service for it would turn the outage of a part (the records subgraph's database) into one of
  * the whole (the provider registry, the catalogues, whatever else answers), as Apollo Router's
  * readiness does not depend on its subgraphs either.
+ *
+ * A subgraph that refuses the gateway's signed identity (401) makes it not ready, whenever: the
+ * two hold different signing keys, which no waiting mends, and the gateway would answer every
+ * field of that subgraph SUBGRAPH_UNAVAILABLE (IDENTITY_REFUSED). A rollout of gateways with the
+ * wrong key must not take traffic, and during a change of key the replicas holding the old one
+ * must leave service for those holding the new one; a subgraph started with the wrong key takes
+ * every gateway out of service with it, which its `/ready` (database only) does not show.
  */
-export function gatewayReadiness(subgraphUrls: Record<string, string>, supergraphLoaded: () => boolean, kind: SubgraphProbe = 'ready-route'): ReadinessCheck {
+export function gatewayReadiness(subgraphUrls: Record<string, string>, supergraphLoaded: () => boolean, how: SubgraphProbe): ReadinessCheck {
   const seenReady = new Set<string>();
   return async () => {
     const checks: Record<string, DependencyState> = { supergraph: supergraphLoaded() ? { ok: true } : { ok: false, detail: 'not loaded yet' } };
     await Promise.all(
       Object.entries(subgraphUrls).map(async ([name, url]) => {
         try {
-          const response = await withTimeout(`the ${name} subgraph`, subgraphProbeMs, probe(kind, url));
+          const response = await withTimeout(`the ${name} subgraph`, subgraphProbeMs, probe(how, url));
           await response.body?.cancel();
-          if (response.ok) seenReady.add(name);
-          checks[name] = response.ok ? { ok: true } : notReady(name, `${kind === 'ready-route' ? '/ready' : '{ __typename }'} answered ${response.status}`);
+          if (response.ok) {
+            seenReady.add(name);
+            checks[name] = { ok: true };
+          } else if (how.kind === 'ready-route' && response.status === 401) checks[name] = { ok: false, detail: identityRefused(name) };
+          else checks[name] = notReady(name, `${how.kind === 'ready-route' ? '/ready' : '{ __typename }'} answered ${response.status}`);
         } catch (error) {
           checks[name] = notReady(name, `unreachable: ${(error as Error).message}`);
         }
@@ -48,4 +63,8 @@ export function gatewayReadiness(subgraphUrls: Record<string, string>, supergrap
   function notReady(name: string, detail: string): DependencyState {
     return seenReady.has(name) ? { ok: false, degraded: true, detail } : { ok: false, detail };
   }
+}
+
+function identityRefused(name: string): string {
+  return `the ${name} subgraph refused the gateway's signed identity: the signing keys differ (both must hold the same GATEWAY_SIGNING_KEY), or their clocks disagree by more than ${clockToleranceSeconds} s`;
 }

@@ -44,7 +44,7 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<Served
     const gateway = await createGateway({ ...gatewayOptions, observer: metrics });
     const subgraphUrls: Record<string, string> = { ...routingUrls(options.supergraphSdl), ...(options.subgraphUrls as Record<string, string> | undefined) };
     let http: RunningHttpServer | undefined;
-    const ready = readinessRoute(gatewayReadiness(subgraphUrls, () => http !== undefined, options.accessControl === false ? 'typename' : 'ready-route'), () => http?.stopping ?? false);
+    const ready = readinessRoute(gatewayReadiness(subgraphUrls, () => http !== undefined, options.accessControl === false ? { kind: 'typename' } : { kind: 'ready-route', signingKey: options.signingKey }), () => http?.stopping ?? false);
     http = await serveGraphQL(gateway.server, {
       port,
       host,

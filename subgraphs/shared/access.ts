@@ -260,6 +260,9 @@ export async function gatewayIdentity(headers: Record<string, string | string[] 
   return typeof header === 'string' ? await identities.verify(header, requestIdFrom(headers['x-request-id'])) : null;
 }
 
+/** Why a request's gateway identity was refused: forged (another key), expired, or malformed, the subgraph does not say which. */
+export const invalidIdentityMessage = 'the gateway identity on this request is invalid or expired';
+
 /**
  * The access of one HTTP request: a verified gateway identity, or 401. The identity's request id
  * is the request's `x-request-id` (the gateway sends its own; serveGraphQL gives one to a request
@@ -269,7 +272,7 @@ export async function accessFromRequest(headers: Record<string, string | string[
   const identity = await gatewayIdentity(headers, identities);
   if (identity) return accessOf(identity);
   if (isServiceSdlQuery(body)) return accessOf(serviceIdentity);
-  throw new GraphQLError(headers[identityHeader] ? 'the gateway identity on this request is invalid or expired' : 'subgraphs answer only requests signed by the gateway', {
+  throw new GraphQLError(headers[identityHeader] ? invalidIdentityMessage : 'subgraphs answer only requests signed by the gateway', {
     extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } },
   });
 }

@@ -14,7 +14,7 @@ import type { DataSource } from 'typeorm';
 import { ErrorCode, maskUnexpectedErrors, peerOutageCause, type KnownFault } from '../../lib/errors';
 import { requestIdOfError } from '../../lib/request-record';
 import { ConfigError, ConfigProblems, readFlag, readLogLevel, readPort, readSecret } from '../../lib/env';
-import { serveGraphQL, type ExtraRoute, type RunningHttpServer } from '../../lib/http-server';
+import { pathOf, sendJson, serveGraphQL, type ExtraRoute, type RunningHttpServer } from '../../lib/http-server';
 import { databaseLogger, failedStatement, failedStatementOf } from '../../lib/database-logger';
 import { createLogger, type LogLevel, type Logger as ServiceLogger } from '../../lib/logger';
 import { poolStats, registerPoolMetrics, registerQueryCounter, ServiceMetrics } from '../../lib/metrics';
@@ -24,9 +24,9 @@ import { projectRoot } from '../../lib/project-root';
 import { defaultPorts, readSdl, type SubgraphName } from '../../schema/subgraphs';
 import { databaseTarget, defaultDatabaseWaits, describeTarget, exceededDatabaseWait, isDatabaseConnectionLoss, openDatabase, type DatabaseTarget, type DatabaseWaits, type DataModel } from './database';
 import { CursorSeal } from './cursors';
-import { verifierFor, type IdentityVerifier } from '../../lib/access/identity';
+import { identityHeader, verifierFor, type IdentityVerifier } from '../../lib/access/identity';
 import { RequestDeadline } from '../../lib/deadline';
-import { accessFromRequest, enforceGrants, type SubgraphContext, type SubjectOf } from './access';
+import { accessFromRequest, enforceGrants, gatewayIdentity, invalidIdentityMessage, type SubgraphContext, type SubjectOf } from './access';
 import { scalarResolvers } from './scalars';
 import { foldTypedIds } from './typed-ids';
 
@@ -161,9 +161,28 @@ export interface StartedSubgraph {
 const databaseProbeMs = 2_000;
 
 /**
+ * `/ready` as the gateway probes it, with its signed identity (gateway/readiness.ts): refused 401
+ * when that does not verify, before the database is asked, so that a gateway holding another
+ * GATEWAY_SIGNING_KEY is not ready rather than ready and refused on every field. A caller without
+ * the key learns only what a GraphQL request would tell it, in the same words; without the header,
+ * `/ready` is the database's alone, as orchestrators probe it.
+ */
+function signedReadinessRoute(ready: ExtraRoute, identities: IdentityVerifier): ExtraRoute {
+  return async (req, res) => {
+    if (pathOf(req) !== '/ready') return false;
+    if (req.headers[identityHeader] !== undefined && !(await gatewayIdentity(req.headers, identities))) {
+      sendJson(res, 401, { status: 'not ready', checks: { gatewayIdentity: { ok: false, detail: invalidIdentityMessage } } });
+      return true;
+    }
+    return await ready(req, res);
+  };
+}
+
+/**
  * Build without boot: tests call this with their own database, key and port 0. Serves GraphQL,
- * `/health`, `/ready` (the database answers) and `/metrics` (requests, errors, latency, the
- * database pool); with a logger, one JSON line per request carrying the gateway's request id.
+ * `/health`, `/ready` (the database answers; and the gateway's identity verifies, when it comes
+ * with one) and `/metrics` (requests, errors, latency, the database pool); with a logger, one
+ * JSON line per request carrying the gateway's request id.
  */
 export async function startSubgraph<TContext extends object>(
   definition: SubgraphDefinition<TContext>,
@@ -179,7 +198,7 @@ export async function startSubgraph<TContext extends object>(
   // SQLite has no pool: no gauges rather than made-up numbers.
   if (poolStats(db)) registerPoolMetrics(metrics, () => poolStats(db));
   let http: RunningHttpServer | undefined;
-  const ready = readinessRoute(async () => {
+  const ready = signedReadinessRoute(readinessRoute(async () => {
     try {
       await withTimeout('the database', databaseProbeMs, db.query('SELECT 1'));
       return { database: { ok: true } };
@@ -188,7 +207,7 @@ export async function startSubgraph<TContext extends object>(
       const code = (error as { code?: unknown }).code;
       return { database: { ok: false, detail: `the database did not answer${typeof code === 'string' ? ` (${code})` : ''}` } };
     }
-  }, () => http?.stopping ?? false);
+  }, () => http?.stopping ?? false), identities);
   try {
     http = await serveGraphQL(server, {
       port: options.port,

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { identityHeader, signIdentity } from '../../lib/access/identity';
 import { subgraphNames } from '../../schema/subgraphs';
 import { startOpsPlatform, type OpsPlatform } from './ops-platform';
 
@@ -6,8 +8,8 @@ interface Readiness {
   checks: Record<string, { ok: boolean; detail?: string }>;
 }
 
-async function get(url: string): Promise<{ status: number; body: Readiness }> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+async function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: Readiness }> {
+  const response = await fetch(url, { headers, signal: AbortSignal.timeout(10_000) });
   return { status: response.status, body: (await response.json()) as Readiness };
 }
 
@@ -51,6 +53,31 @@ describe('health and readiness', () => {
     expect(body.status).toBe('ready');
     expect(Object.keys(body.checks).sort()).toEqual(['supergraph', ...subgraphNames].sort());
     expect(Object.values(body.checks).every((c) => c.ok)).toBe(true);
+  });
+
+  it("reports the gateway not ready while the subgraphs refuse its signed identity, naming each and saying the signing keys differ", async () => {
+    // platform.stop() stops it.
+    const otherKey = await platform.serveGateway({ signingKey: new Uint8Array(randomBytes(32)) });
+    const { status, body } = await get(`${new URL(otherKey.url).origin}/ready`);
+    expect(status).toBe(503);
+    expect(body.status).toBe('not ready');
+    expect(body.checks.supergraph).toEqual({ ok: true });
+    for (const name of subgraphNames) {
+      expect(body.checks[name]).toEqual({ ok: false, detail: expect.stringContaining(`the ${name} subgraph refused the gateway's signed identity: the signing keys differ`) });
+    }
+  });
+
+  it("answers a subgraph's /ready 401 when it carries an identity that does not verify, in the words a GraphQL request gets, and as without one when it verifies", async () => {
+    const origin = new URL(platform.subgraphs.records.url).origin;
+    const anonymous = { caller: null, purpose: null, grants: [], scope: {} };
+    const forged = await signIdentity(anonymous, new Uint8Array(randomBytes(32)));
+    const refused = await get(`${origin}/ready`, { [identityHeader]: forged });
+    expect(refused).toEqual({ status: 401, body: { status: 'not ready', checks: { gatewayIdentity: { ok: false, detail: 'the gateway identity on this request is invalid or expired' } } } });
+    const graphql = await fetch(platform.subgraphs.records.url, { method: 'POST', headers: { 'content-type': 'application/json', [identityHeader]: forged }, body: '{"query":"{ __schema { queryType { name } } }"}' });
+    expect(graphql.status).toBe(401);
+    expect(((await graphql.json()) as { errors: { message: string }[] }).errors[0].message).toBe(refused.body.checks.gatewayIdentity.detail);
+    const signed = await get(`${origin}/ready`, { [identityHeader]: await signIdentity(anonymous, platform.secrets.signing) });
+    expect(signed).toEqual({ status: 200, body: { status: 'ready', checks: { database: { ok: true } } } });
   });
 
   it('reports a subgraph not ready when its database is closed, and the gateway ready but degraded, naming it: it serves the rest', async () => {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gatewayReadiness } from '../../gateway/readiness';
@@ -47,11 +48,12 @@ describe('the /ready route', () => {
 
 describe("the gateway's readiness", () => {
   let subgraph: http.Server;
-  let subgraphReady = false;
+  /** What the stand-in subgraph's `/ready` answers. */
+  let subgraphStatus = 503;
 
   beforeAll(async () => {
     subgraph = http.createServer((_req, res) => {
-      res.statusCode = subgraphReady ? 200 : 503;
+      res.statusCode = subgraphStatus;
       res.end('{}');
     });
     await new Promise<void>((resolve) => subgraph.listen(0, '127.0.0.1', resolve));
@@ -60,12 +62,22 @@ describe("the gateway's readiness", () => {
 
   it('waits for every subgraph to be ready once, and is then degraded, not unready, while one is not: it serves the rest', async () => {
     const url = `http://127.0.0.1:${(subgraph.address() as AddressInfo).port}/graphql`;
-    const check = gatewayReadiness({ records: url }, () => true);
-    subgraphReady = false;
+    const check = gatewayReadiness({ records: url }, () => true, { kind: 'ready-route', signingKey: new Uint8Array(randomBytes(32)) });
+    subgraphStatus = 503;
     expect(await check()).toEqual({ supergraph: { ok: true }, records: { ok: false, detail: '/ready answered 503' } });
-    subgraphReady = true;
+    subgraphStatus = 200;
     expect(await check()).toEqual({ supergraph: { ok: true }, records: { ok: true } });
-    subgraphReady = false;
+    subgraphStatus = 503;
     expect(await check()).toEqual({ supergraph: { ok: true }, records: { ok: false, degraded: true, detail: '/ready answered 503' } });
+  });
+
+  it('is not ready, even after it was, while a subgraph refuses its signed identity: their signing keys differ', async () => {
+    const url = `http://127.0.0.1:${(subgraph.address() as AddressInfo).port}/graphql`;
+    const check = gatewayReadiness({ records: url }, () => true, { kind: 'ready-route', signingKey: new Uint8Array(randomBytes(32)) });
+    subgraphStatus = 200;
+    expect(await check()).toEqual({ supergraph: { ok: true }, records: { ok: true } });
+    subgraphStatus = 401;
+    const { records } = await check();
+    expect(records).toEqual({ ok: false, detail: expect.stringContaining('the records subgraph refused the gateway\'s signed identity: the signing keys differ') });
   });
 });
