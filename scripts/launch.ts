@@ -88,11 +88,16 @@ export async function launchPlatform(
     start('gateway', 'gateway/index.js', { GATEWAY_PORT: String(ports.gateway), EXPLORER_DEMO_TOKENS: env.EXPLORER_DEMO_TOKENS ?? 'false' });
     await waitHealthy('gateway', ports.gateway, died);
     const pids = Object.fromEntries(children.map((c) => [c.name, c.process.pid ?? 0]));
-    return { gatewayUrl: `http://127.0.0.1:${ports.gateway}/graphql`, died, pids, stop, kill };
+    return { gatewayUrl: localGatewayUrl(ports.gateway), died, pids, stop, kill };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/** The gateway's URL on this machine, as `npm start` launches it and `npm run tokens` names it. */
+export function localGatewayUrl(port: number): string {
+  return `http://127.0.0.1:${port}/graphql`;
 }
 
 /**

@@ -7,8 +7,7 @@ import { demoWorld } from './demo/world';
 import { checkDistinctPorts, launchPlatform, superviseUntilStopped } from './launch';
 import { defaultDemoSize, seedAll } from './seed';
 import { demoTokensListed, withDevSecrets } from './dev-secrets';
-import { demoTokens, describeTokens } from './tokens';
-import { demoConsents } from './demo/consents';
+import { startupTokens } from './tokens';
 
 /**
  * `npm start`: seeds the demo data (only what is missing, so a second start adds nothing),
@@ -41,14 +40,12 @@ async function main(): Promise<void> {
   superviseUntilStopped(platform, (line) => console.error(`[start] ${line}`));
 
   const world = demoWorld({ subjects: defaultDemoSize });
-  const tokens = env.AUTH_JWT_SECRET ? describeTokens(await demoTokens(env, demoConsents.bankFinancialServices), platform.gatewayUrl) : '  (tokens come from your identity provider)';
+  const tokens = await startupTokens(process.env, env, platform.gatewayUrl);
   console.log(`
   Credit platform ready: ${platform.gatewayUrl}   (Ctrl-C stops everything)${readSwitch(env, 'EXPLORER', true) ? `
   Explorer:              ${new URL('/explorer/', platform.gatewayUrl)}` : ''}
 
-  Demo callers (\`npm run tokens\` prints these again):
-
-${tokens}
+  ${tokens}
 
   A query to send with them, e.g. the finance officer's:
     {"query":"{ subjectByCode(code: \\"${world.subjects[0].identifier}\\") { name creditRecords { totalCount edges { node { category summary } } } } }"}

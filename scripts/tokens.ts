@@ -1,9 +1,11 @@
 import path from 'node:path';
-import { readSecret } from '../lib/env';
+import { ConfigError, isProduction, readPort, readSecret, readSwitch } from '../lib/env';
 import { projectRoot } from '../lib/project-root';
 import { demoCallers, mintToken, type DemoCaller } from './demo/callers';
+import { demoConsents } from './demo/consents';
 import { demoWorld } from './demo/world';
 import { withDevSecrets } from './dev-secrets';
+import { localGatewayUrl } from './launch';
 import { defaultDemoSize } from './seed';
 
 /** Demo tokens, one per kind of caller, signed with the embedded default's local secret. */
@@ -22,20 +24,64 @@ export function describeTokens(tokens: (DemoCaller & { token: string })[], gatew
     .join('\n\n');
 }
 
-async function main(): Promise<void> {
-  const env = withDevSecrets(process.env, path.join(projectRoot, 'data'));
-  const { demoConsents } = await import('./demo/consents');
-  const tokens = await demoTokens(env, demoConsents.bankFinancialServices);
-  if (process.argv.includes('--json')) {
-    console.log(JSON.stringify(tokens.map(({ label, caller, headers, token }) => ({ label, caller, headers, token })), null, 2));
-    return;
+/**
+ * What `npm start` prints of callers' tokens. The demo callers' tokens only where the explorer
+ * lists them (`EXPLORER_DEMO_TOKENS`, which npm start sets from dev-secrets.ts `demoTokensListed`):
+ * signed with a secret the operator set (`given`, the environment before the demo secrets fill
+ * it in), they are real, and a console banner ends up in logs that anyone may read.
+ */
+export async function startupTokens(given: NodeJS.ProcessEnv, env: NodeJS.ProcessEnv, gatewayUrl: string): Promise<string> {
+  if (readSwitch(env, 'EXPLORER_DEMO_TOKENS', false)) {
+    return `Demo callers (\`npm run tokens\` prints these again):\n\n${describeTokens(await demoTokens(env, demoConsents.bankFinancialServices), gatewayUrl)}`;
   }
-  console.log(`Demo tokens (valid 12 hours), for http://127.0.0.1:4000/graphql:\n\n${describeTokens(tokens, 'http://127.0.0.1:4000/graphql')}`);
+  if (!env.AUTH_JWT_SECRET) return "Callers' tokens come from your identity provider.";
+  if (!given.AUTH_JWT_SECRET) return "Demo callers' tokens are not listed (EXPLORER_DEMO_TOKENS is off): `npm run tokens` prints them.";
+  return (
+    "Callers' tokens are not printed: signed with the AUTH_JWT_SECRET you set, they would be real ones, kept in\n" +
+    "  whatever log holds this output. Get them from your identity provider; to mint the demo callers' with that\n" +
+    '  secret, run `npm run tokens` with the same AUTH_JWT_SECRET and GATEWAY_PORT, and keep what it prints to yourself.'
+  );
+}
+
+/**
+ * `npm run tokens`: the demo callers' tokens, on stdout (`--json`: as JSON). Refused with
+ * NODE_ENV=production, as npm start is: a production gateway would accept a credit office
+ * supervisor's token minted with its AUTH_JWT_SECRET, and without one a development secret would
+ * be made on the production host. Callers there get their tokens from the identity provider.
+ */
+export async function main(argv: string[], given: NodeJS.ProcessEnv): Promise<number> {
+  if (isProduction(given)) {
+    console.error(
+      '[tokens] npm run tokens mints the demo callers\' tokens (a credit office supervisor\'s among them) and refuses NODE_ENV=production: ' +
+        "production's callers get their tokens from the identity provider (README: Running in production).",
+    );
+    return 2;
+  }
+  let gatewayUrl: string;
+  let tokens: Awaited<ReturnType<typeof demoTokens>>;
+  try {
+    const env = withDevSecrets(given, path.join(projectRoot, 'data'));
+    gatewayUrl = localGatewayUrl(readPort(env, 'GATEWAY_PORT', 4000));
+    tokens = await demoTokens(env, demoConsents.bankFinancialServices);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`[tokens] configuration error: ${error.message}`);
+    return 2;
+  }
+  if (argv.includes('--json')) {
+    console.log(JSON.stringify(tokens.map(({ label, caller, headers, token }) => ({ label, caller, headers, token })), null, 2));
+  } else {
+    console.log(`Demo tokens (valid 12 hours), for ${gatewayUrl}:\n\n${describeTokens(tokens, gatewayUrl)}`);
+  }
+  return 0;
 }
 
 if (require.main === module) {
-  main().catch((error) => {
-    console.error(error);
-    process.exit(1);
-  });
+  main(process.argv.slice(2), process.env).then(
+    (code) => process.exit(code),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
 }

@@ -3,7 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../../lib/project-root';
 import { demoTokensListed, withDevSecrets } from '../../scripts/dev-secrets';
+import { demoCallers } from '../../scripts/demo/callers';
+import { demoWorld } from '../../scripts/demo/world';
 import { main as importMain } from '../../scripts/import';
+import { defaultDemoSize } from '../../scripts/seed';
+import { main as tokensMain, startupTokens } from '../../scripts/tokens';
 
 /**
  * The embedded default's secrets file (data/dev-secrets.json) is read, or made, only for a secret
@@ -85,5 +89,85 @@ describe('demoTokensListed', () => {
     expect(demoTokensListed({ AUTH_PUBLIC_KEY_FILE: '/etc/credit/idp.pem' })).toBe('false');
     expect(demoTokensListed({ AUTH_JWT_SECRET: 'base64:the-operators', EXPLORER_DEMO_TOKENS: 'true' })).toBe('true');
     expect(demoTokensListed({ EXPLORER_DEMO_TOKENS: 'off' })).toBe('off');
+  });
+});
+
+/**
+ * `npm start`'s console banner decides as the explorer does (demoTokensListed): it once printed
+ * the demo callers' tokens whenever there was an AUTH_JWT_SECRET, an operator's own included,
+ * so that real tokens, a credit office supervisor's among them, went into whatever log kept it.
+ */
+describe("npm start's banner (startupTokens)", () => {
+  let dir: string;
+  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'startup-tokens-'))));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const gatewayUrl = 'http://127.0.0.1:4010/graphql';
+  const operatorSecret = 'operator-real-secret-0123456789-abcdefgh';
+  /** What npm start prints for an environment as given: its env, as scripts/start.ts builds it. */
+  const banner = (given: NodeJS.ProcessEnv) => startupTokens(given, { ...withDevSecrets(given, path.join(dir, 'data')), EXPLORER_DEMO_TOKENS: demoTokensListed(given) }, gatewayUrl);
+  const printedTokens = (text: string) => text.match(/Bearer [\w-]+\.[\w-]+\.[\w-]+/g) ?? [];
+
+  it("prints the demo callers' tokens, for the gateway it started, when they are signed with the demo secret", async () => {
+    const text = await banner({});
+    expect(printedTokens(text)).toHaveLength(demoCallers(demoWorld({ subjects: defaultDemoSize })).length);
+    expect(text).toContain(`curl -s ${gatewayUrl} `);
+  });
+
+  it('prints none signed with a secret the operator set, and says where tokens come from', async () => {
+    const text = await banner({ AUTH_JWT_SECRET: operatorSecret });
+    expect(printedTokens(text)).toEqual([]);
+    expect(text).toContain('identity provider');
+    expect(text).toContain('npm run tokens');
+  });
+
+  it('prints none beside external keys, nor when EXPLORER_DEMO_TOKENS is off; an explicit on prints them, as the explorer lists them', async () => {
+    expect(printedTokens(await banner({ AUTH_JWKS_URL: 'https://idp.example/jwks' }))).toEqual([]);
+    const off = await banner({ EXPLORER_DEMO_TOKENS: 'off' });
+    expect(printedTokens(off)).toEqual([]);
+    expect(off).toContain('npm run tokens');
+    expect(printedTokens(await banner({ AUTH_JWT_SECRET: operatorSecret, EXPLORER_DEMO_TOKENS: 'on' })).length).toBeGreaterThan(0);
+  });
+});
+
+/**
+ * `npm run tokens` mints a credit office supervisor's token among the demo callers': with
+ * NODE_ENV=production it did so with the production secret (or made a development one on the
+ * host), and it named port 4000 whatever port the gateway ran on.
+ */
+describe('npm run tokens', () => {
+  const secrets = path.join(projectRoot, 'data', 'dev-secrets.json');
+  const given = { AUTH_JWT_SECRET: 'operator-real-secret-0123456789-abcdefgh', GATEWAY_SIGNING_KEY: 'base64:' + Buffer.alloc(32, 7).toString('base64') };
+  let output: { stdout: string[]; stderr: string[] };
+  let spies: jest.SpyInstance[];
+  beforeEach(() => {
+    output = { stdout: [], stderr: [] };
+    spies = [
+      jest.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void output.stdout.push(args.join(' '))),
+      jest.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void output.stderr.push(args.join(' '))),
+    ];
+  });
+  afterEach(() => spies.forEach((spy) => spy.mockRestore()));
+
+  it('refuses NODE_ENV=production, minting nothing and making no development secret', async () => {
+    const before = fs.existsSync(secrets) ? fs.statSync(secrets).mtimeMs : null;
+    expect(await tokensMain(['--json'], { ...given, NODE_ENV: 'production' })).toBe(2);
+    expect(await tokensMain([], { NODE_ENV: 'production' })).toBe(2);
+    expect(output.stdout).toEqual([]);
+    expect(output.stderr.join('\n')).toContain('refuses NODE_ENV=production');
+    expect(fs.existsSync(secrets) ? fs.statSync(secrets).mtimeMs : null).toBe(before);
+  });
+
+  it('names the gateway at GATEWAY_PORT, as npm start runs it', async () => {
+    expect(await tokensMain([], { ...given, GATEWAY_PORT: '4010' })).toBe(0);
+    const text = output.stdout.join('\n');
+    expect(text).toContain('for http://127.0.0.1:4010/graphql:');
+    expect(text).toContain('curl -s http://127.0.0.1:4010/graphql ');
+    expect(text).not.toContain(':4000/');
+  });
+
+  it('refuses a bad GATEWAY_PORT as a configuration error', async () => {
+    expect(await tokensMain([], { ...given, GATEWAY_PORT: '99999' })).toBe(2);
+    expect(output.stderr.join('\n')).toContain('GATEWAY_PORT must be a port number between 1 and 65535, got "99999"');
+    expect(output.stdout).toEqual([]);
   });
 });
