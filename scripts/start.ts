@@ -74,6 +74,7 @@ function localSubgraphPorts(env: NodeJS.ProcessEnv): Record<SubgraphName, number
 }
 
 main().catch((error) => {
-  console.error(`[start] ${(error as Error).message}`);
-  process.exit(1);
+  const configuration = error instanceof ConfigError;
+  console.error(`[start] ${configuration ? 'configuration error: ' : ''}${(error as Error).message}`);
+  process.exit(configuration ? 2 : 1);
 });

@@ -5,7 +5,8 @@ import mysql2, { type Pool, type PoolConnection, type PoolOptions } from 'mysql2
 import mysql from 'mysql2/promise';
 import { DataSource, QueryFailedError, type DataSourceOptions, type Logger, type QueryRunner } from 'typeorm';
 import { isUniqueViolationCode } from '../../lib/database-logger';
-import { isProduction, withoutUserInfo } from '../../lib/env';
+import { ConfigError, ConfigProblems, isProduction, withoutUserInfo } from '../../lib/env';
+import { subgraphNames } from '../../schema/subgraphs';
 import { rerunnable, runMigrationsOnce } from './rerunnable-migrations';
 
 export type DatabaseTarget =
@@ -25,30 +26,70 @@ export function describeTarget(target: DatabaseTarget): string {
 }
 
 /**
- * Parses `DATABASE_URL`: unset means the embedded SQLite default under `data/`, which
- * NODE_ENV=production refuses (the data and the audit log would sit in files on one machine's
- * disk, a container's, and go with it). Checked whole here, with the configuration, so that a
- * URL the driver could not read stops the process with a configuration error, not a stack trace
- * later; no message repeats the URL's user or password.
+ * Parses `DATABASE_URL` and `DATABASE_PREFIX`: an unset URL means the embedded SQLite default
+ * under `data/`, which NODE_ENV=production refuses (the data and the audit log would sit in files
+ * on one machine's disk, a container's, and go with it). Checked whole here, with the
+ * configuration, so that a URL the driver could not read stops the process with a configuration
+ * error, not a stack trace later; no message repeats the URL's user or password.
  */
 export function databaseTarget(env: Record<string, string | undefined>, dataDirectory: string): DatabaseTarget {
   const url = env.DATABASE_URL;
   if (!url && isProduction(env)) {
-    throw new Error(
+    throw new ConfigError(
       'DATABASE_URL is required with NODE_ENV=production: a mysql:// or mariadb:// URL such as mysql://user:password@db-host:3306 ' +
         '(the SQLite default, SQLITE_DIRECTORY included, is for development and trials: it would keep the data and the audit log in files on this machine\'s disk)',
     );
   }
   if (!url) return { kind: 'sqlite', directory: env.SQLITE_DIRECTORY || dataDirectory };
+  const problems = new ConfigProblems();
+  problems.read(() => checkMysqlUrl(url));
+  const prefix = problems.read(() => databasePrefix(env.DATABASE_PREFIX));
+  problems.check();
+  return { kind: 'mysql', url, prefix: prefix as string };
+}
+
+function checkMysqlUrl(url: string): void {
   const shown = `"${withoutUserInfo(url)}"`;
   const expected = 'a mysql:// or mariadb:// URL naming the host, such as mysql://user:password@db-host:3306 (a user or password holding / # ? @ % or : written percent-encoded, %2F for /)';
-  if (!/^(mysql|mariadb):\/\//.test(url)) throw new Error(`DATABASE_URL must be ${expected}, got ${shown}`);
+  if (!/^(mysql|mariadb):\/\//.test(url)) throw new ConfigError(`DATABASE_URL must be ${expected}, got ${shown}`);
+  let parsed: URL;
   try {
+    parsed = new URL(url);
     if (!mysqlConnection(url).host) throw new Error('no host');
   } catch {
-    throw new Error(`DATABASE_URL must be ${expected}; it could not be read as one (${shown})`);
+    throw new ConfigError(`DATABASE_URL must be ${expected}; it could not be read as one (${shown})`);
   }
-  return { kind: 'mysql', url, prefix: env.DATABASE_PREFIX ?? 'credit_' };
+  // Nothing would read a database, a query or a fragment: an unencoded / # or ? in a password
+  // starts one, and what stood before it was taken for the host (a lookup of the user's name).
+  if ((parsed.pathname && parsed.pathname !== '/') || parsed.search || parsed.hash) {
+    throw new ConfigError(
+      `DATABASE_URL must be ${expected}, with nothing after the host and port; it has a path, query or fragment (${shown}): ` +
+        'each subgraph\'s database is named by DATABASE_PREFIX and the subgraph (credit_audit, …), never by the URL, and a / # or ? in a password not percent-encoded starts one',
+    );
+  }
+}
+
+/** The longest subgraph name, which a database name adds to DATABASE_PREFIX. */
+const longestSubgraphName = Math.max(...subgraphNames.map((name) => name.length));
+
+/** MySQL's longest database name. */
+const mysqlDatabaseNameLength = 64;
+
+/**
+ * `DATABASE_PREFIX`, `credit_` when unset (as docker/mysql-init reads it). Letters, digits and
+ * `_` only, which MySQL takes unquoted: the name goes into statements between backticks, into
+ * grants (where `%` would match any name) and through shells and compose files (which expand `$`).
+ */
+function databasePrefix(raw: string | undefined): string {
+  if (raw === undefined || raw === '') return 'credit_';
+  const longest = mysqlDatabaseNameLength - longestSubgraphName;
+  if (!/^[A-Za-z0-9_]+$/.test(raw) || raw.length > longest) {
+    throw new ConfigError(
+      `DATABASE_PREFIX must hold letters, digits and _ only, at most ${longest} characters (a database is named by it and its subgraph, ` +
+        `such as credit_audit, and MySQL's names are at most ${mysqlDatabaseNameLength}), got "${raw}"`,
+    );
+  }
+  return raw;
 }
 
 function mysqlConnection(url: string) {

@@ -281,13 +281,7 @@ export function readSubgraphConfig(name: SubgraphName, env: NodeJS.ProcessEnv, a
   const problems = new ConfigProblems();
   const portFlag = readFlag(argv, 'port');
   const port = problems.read(() => readPort(portFlag === undefined ? env : { PORT: portFlag }, 'PORT', defaultPorts[name]));
-  const database = problems.read(() => {
-    try {
-      return databaseTarget(env, path.join(projectRoot, 'data'));
-    } catch (error) {
-      throw new ConfigError((error as Error).message);
-    }
-  });
+  const database = problems.read(() => databaseTarget(env, path.join(projectRoot, 'data')));
   const signingKey = problems.read(() => readSecret(env, 'GATEWAY_SIGNING_KEY'));
   const logLevel = problems.read(() => readLogLevel(env));
   const databaseWaits = readDatabaseWaits(env, problems);

@@ -1,4 +1,6 @@
 import { ConfigError } from '../../lib/env';
+import { subgraphNames } from '../../schema/subgraphs';
+import { databaseTarget } from '../../subgraphs/shared/database';
 import { readSubgraphConfig } from '../../subgraphs/shared/subgraph';
 
 const secret = 'base64:' + Buffer.alloc(32, 7).toString('base64');
@@ -32,7 +34,69 @@ describe('DATABASE_URL', () => {
     if (password) expect(message).not.toContain(password);
   });
 
-  it('reads one whose password is percent-encoded', () => {
+  /**
+   * An unencoded / # or ? in a password ends the host before it: `credit_entities:12/34@…` was a
+   * lookup of the host credit_entities (a stack trace, exit 1), `user:p@ss/word@…` one of the host
+   * `ss`, part of the password, logged. A database in the path was ignored without a word.
+   */
+  it.each([
+    ['a password holding /', 'mysql://credit_entities:12/34@127.0.0.1:3306', ['credit_entities', '12/34']],
+    ['a password holding @ and /', 'mysql://probe:p@ss/word@127.0.0.1:3306', ['probe', 'p@ss', 'ss/word']],
+    ['a password holding #', 'mysql://probe:1#b@127.0.0.1:3306', ['probe', '1#b']],
+    ['a password holding ?', 'mariadb://probe:1?b@127.0.0.1:3306', ['probe', '1?b']],
+    ['a database', 'mysql://probe@127.0.0.1:3306/somedb', ['probe']],
+    ['options', 'mysql://probe@127.0.0.1:3306?ssl=true', ['probe']],
+  ])('refuses a URL with %s after the host, naming DATABASE_PREFIX, without its credentials', (_label, url, credentials) => {
+    const message = refusal(url);
+    expect(message).toMatch(/^DATABASE_URL must be a mysql:\/\/ or mariadb:\/\/ URL naming the host, .*with nothing after the host and port/);
+    expect(message).toContain('named by DATABASE_PREFIX');
+    expect(message).toContain('a user or password holding / # ? @ % or : written percent-encoded');
+    for (const credential of credentials) expect(message).not.toContain(credential);
+  });
+
+  it('reads one whose password is percent-encoded, and one ending in /', () => {
     expect(refusal('mysql://credit:Zx9%2Fq%2BRt2Lw%3D@127.0.0.1:3306')).toBeUndefined();
+    expect(refusal('mysql://credit:p%40ss%2Fword@127.0.0.1:3306/')).toBeUndefined();
+  });
+});
+
+/** The prefix goes into every database's name: `probe-bad prefix;` made a database `probe-bad prefix;audit`. */
+describe('DATABASE_PREFIX', () => {
+  const target = (prefix: string | undefined, url = 'mysql://credit:pw@db:3306') => databaseTarget({ DATABASE_URL: url, DATABASE_PREFIX: prefix }, '/tmp/unused');
+  const refusalOf = (prefix: string) => {
+    try {
+      target(prefix);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return (error as Error).message;
+    }
+    throw new Error(`expected DATABASE_PREFIX "${prefix}" to be refused`);
+  };
+
+  it.each(['probe-bad prefix;', 'credit-', 'crédit_', 'credit$', 'cr%dit_', 'credit`_', 'x'.repeat(56)])('refuses "%s"', (prefix) => {
+    expect(refusalOf(prefix)).toBe(
+      `DATABASE_PREFIX must hold letters, digits and _ only, at most 55 characters (a database is named by it and its subgraph, such as credit_audit, and MySQL's names are at most 64), got "${prefix}"`,
+    );
+  });
+
+  it("takes letters, digits and _ up to a length that keeps every subgraph's database name within MySQL's 64, and credit_ when unset or empty", () => {
+    // The tests' own prefixes (test/helpers/databases.ts): credit_test_<run tag><suite>_.
+    for (const prefix of ['credit_', 'credit_test_wtOPS123consentsubjectids_', 'Credit2026_', 'x'.repeat(55)]) {
+      expect(target(prefix)).toMatchObject({ kind: 'mysql', prefix });
+      for (const name of subgraphNames) expect(`${prefix}${name}`.length).toBeLessThanOrEqual(64);
+    }
+    expect(target(undefined)).toMatchObject({ prefix: 'credit_' });
+    expect(target('')).toMatchObject({ prefix: 'credit_' });
+  });
+
+  it('is read with MySQL only, and reported beside a bad DATABASE_URL', () => {
+    expect(databaseTarget({ DATABASE_PREFIX: 'probe-bad prefix;' }, '/tmp/unused')).toEqual({ kind: 'sqlite', directory: '/tmp/unused' });
+    let problems: string[] = [];
+    try {
+      target('probe-bad prefix;', 'mysql://probe@db:3306/somedb');
+    } catch (error) {
+      problems = (error as ConfigError).problems;
+    }
+    expect(problems.map((p) => p.split(' ')[0])).toEqual(['DATABASE_URL', 'DATABASE_PREFIX']);
   });
 });
