@@ -31,17 +31,19 @@ async function probe(how: SubgraphProbe, url: string): Promise<Response> {
  * the whole (the provider registry, the catalogues, whatever else answers), as Apollo Router's
  * readiness does not depend on its subgraphs either.
  *
- * A subgraph that refuses the gateway's signed identity (401) makes it not ready, whenever: the
- * two hold different signing keys, which no waiting mends, and the gateway would answer every
- * field of that subgraph SUBGRAPH_UNAVAILABLE (IDENTITY_REFUSED). A rollout of gateways with the
- * wrong key must not take traffic, and during a change of key the replicas holding the old one
- * must leave service for those holding the new one; a subgraph started with the wrong key takes
- * every gateway out of service with it, which its `/ready` (database only) does not show.
+ * A subgraph that refuses the gateway's signed identity (401) holds another signing key (or its
+ * clock is apart), which no waiting mends: the gateway answers every field of it
+ * SUBGRAPH_UNAVAILABLE (IDENTITY_REFUSED), as if it were down, and is degraded once it was ready.
+ * When every subgraph refuses it, the odd key is the gateway's: not ready, whenever, so that a
+ * rollout of gateways with the wrong key takes no traffic, and during a change of key the replicas
+ * holding the old one leave service for those holding the new one. One subgraph started with the
+ * wrong key is that subgraph's outage, not the whole platform's, as a subgraph down is.
  */
 export function gatewayReadiness(subgraphUrls: Record<string, string>, supergraphLoaded: () => boolean, how: SubgraphProbe): ReadinessCheck {
   const seenReady = new Set<string>();
   return async () => {
     const checks: Record<string, DependencyState> = { supergraph: supergraphLoaded() ? { ok: true } : { ok: false, detail: 'not loaded yet' } };
+    const refused = new Set<string>();
     await Promise.all(
       Object.entries(subgraphUrls).map(async ([name, url]) => {
         try {
@@ -50,13 +52,17 @@ export function gatewayReadiness(subgraphUrls: Record<string, string>, supergrap
           if (response.ok) {
             seenReady.add(name);
             checks[name] = { ok: true };
-          } else if (how.kind === 'ready-route' && response.status === 401) checks[name] = { ok: false, detail: identityRefused(name) };
-          else checks[name] = notReady(name, `${how.kind === 'ready-route' ? '/ready' : '{ __typename }'} answered ${response.status}`);
+          } else if (how.kind === 'ready-route' && response.status === 401) {
+            refused.add(name);
+            checks[name] = notReady(name, identityRefused(name));
+          } else checks[name] = notReady(name, `${how.kind === 'ready-route' ? '/ready' : '{ __typename }'} answered ${response.status}`);
         } catch (error) {
           checks[name] = notReady(name, `unreachable: ${(error as Error).message}`);
         }
       }),
     );
+    const names = Object.keys(subgraphUrls);
+    if (names.length && names.every((name) => refused.has(name))) for (const name of names) checks[name] = { ok: false, detail: identityRefused(name) };
     return checks;
   };
 

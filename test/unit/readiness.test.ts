@@ -71,7 +71,7 @@ describe("the gateway's readiness", () => {
     expect(await check()).toEqual({ supergraph: { ok: true }, records: { ok: false, degraded: true, detail: '/ready answered 503' } });
   });
 
-  it('is not ready, even after it was, while a subgraph refuses its signed identity: their signing keys differ', async () => {
+  it('is not ready, even after it was, while every subgraph refuses its signed identity: its signing key is the odd one', async () => {
     const url = `http://127.0.0.1:${(subgraph.address() as AddressInfo).port}/graphql`;
     const check = gatewayReadiness({ records: url }, () => true, { kind: 'ready-route', signingKey: new Uint8Array(randomBytes(32)) });
     subgraphStatus = 200;
@@ -79,5 +79,24 @@ describe("the gateway's readiness", () => {
     subgraphStatus = 401;
     const { records } = await check();
     expect(records).toEqual({ ok: false, detail: expect.stringContaining('the records subgraph refused the gateway\'s signed identity: the signing keys differ') });
+  });
+
+  it('is degraded, once it was ready, while one subgraph of several refuses its signed identity: that subgraph holds the odd key', async () => {
+    const url = `http://127.0.0.1:${(subgraph.address() as AddressInfo).port}/graphql`;
+    const accepting = http.createServer((_req, res) => res.end('{}'));
+    await new Promise<void>((resolve) => accepting.listen(0, '127.0.0.1', resolve));
+    try {
+      const other = `http://127.0.0.1:${(accepting.address() as AddressInfo).port}/graphql`;
+      const check = gatewayReadiness({ records: url, entities: other }, () => true, { kind: 'ready-route', signingKey: new Uint8Array(randomBytes(32)) });
+      subgraphStatus = 401;
+      // Never ready yet: not ready, as a subgraph down at start.
+      expect((await check()).records).toEqual({ ok: false, detail: expect.stringContaining('refused the gateway\'s signed identity') });
+      subgraphStatus = 200;
+      expect(await check()).toEqual({ supergraph: { ok: true }, records: { ok: true }, entities: { ok: true } });
+      subgraphStatus = 401;
+      expect(await check()).toEqual({ supergraph: { ok: true }, entities: { ok: true }, records: { ok: false, degraded: true, detail: expect.stringContaining('refused the gateway\'s signed identity') } });
+    } finally {
+      await new Promise<void>((resolve) => accepting.close(() => resolve()));
+    }
   });
 });
