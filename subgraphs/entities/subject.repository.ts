@@ -168,9 +168,18 @@ export const subjectKindNames: Record<SubjectKind, string> = {
  * authorities keep adding them (unified-social-credit-code.ts).
  */
 export function kindsOfIdentifier(identifier: string): readonly SubjectKind[] {
-  if (detectIdentifierKind(identifier) === 'CITIZEN_ID_NUMBER') return ['NATURAL_PERSON'];
-  if (identifier.startsWith('92')) return ['INDIVIDUAL_BUSINESS'];
-  if (identifier.startsWith('9')) return ['ENTERPRISE', 'OTHER_ORGANISATION'];
+  return detectIdentifierKind(identifier) === 'CITIZEN_ID_NUMBER' ? ['NATURAL_PERSON'] : kindsOfCode(identifier);
+}
+
+/**
+ * The kinds of organisation a unified social credit code can name, by its first two characters
+ * (`kindsOfIdentifier`). Registration reads a code as the registrar declared it: a few genuine
+ * codes (a division ending 19 or 20, such as Tianjin Jizhou's 120119) also pass as citizen ID
+ * numbers, and a guess by form would refuse them for every kind of organisation.
+ */
+function kindsOfCode(code: string): readonly SubjectKind[] {
+  if (code.startsWith('92')) return ['INDIVIDUAL_BUSINESS'];
+  if (code.startsWith('9')) return ['ENTERPRISE', 'OTHER_ORGANISATION'];
   return ['OTHER_ORGANISATION'];
 }
 
@@ -187,7 +196,7 @@ function validateSubject(subject: Subject): void {
   assertValidIdentifier(subject.identifier, subject.identifierKind);
   // The kind decides which purposes read the subject: an individual business registered as an
   // enterprise would be read under drug procurement, which covers enterprises alone.
-  const named = kindsOfIdentifier(subject.identifier);
+  const named: readonly SubjectKind[] = subject.identifierKind === 'UNIFIED_SOCIAL_CREDIT_CODE' ? kindsOfCode(subject.identifier) : ['NATURAL_PERSON'];
   if (!named.includes(subject.kind)) {
     throw badInput('kind', `a unified social credit code beginning ${subject.identifier.slice(0, 2)} is one of ${named.map((kind) => `${subjectKindNames[kind]} (${kind})`).join(' or ')} (GB 32100-2015, positions 1-2: who registered it and as what), so kind cannot be ${subject.kind}`, { problem: 'KIND_CONTRADICTS_CODE' });
   }

@@ -109,6 +109,8 @@ describe.each(testDatabases)('entities subgraph on $label', (database) => {
     ['a partnership under 91 as an other organisation', 'OTHER_ORGANISATION', codeOf('9', '1', 'KC000012')],
     ['a farmers’ cooperative under 93 as an enterprise', 'ENTERPRISE', codeOf('9', '3', 'KC000013')],
     ['a social organisation under 51', 'OTHER_ORGANISATION', codeOf('5', '1', 'KC000014')],
+    // Tianjin Jizhou's division (120119) and a body that reads as a date: the code passes as a citizen ID number too.
+    ['a public institution whose code also reads as a citizen ID number', 'OTHER_ORGANISATION', '121201198501014307'],
   ])('registers %s', async (_label, kind, code) => {
     const result = await query<{ registerSubject: { kind: string; unifiedSocialCreditCode: string } }>(REGISTER, { input: { kind, name: '秦皇岛市北戴河区种类测试商行', code, registrationDate: '2015-01-01' } });
     expect(result.errors).toBeUndefined();
