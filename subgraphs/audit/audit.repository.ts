@@ -453,6 +453,11 @@ export class AuditRepository {
       const rows = await this.usage(range, await this.asRecorded(organisation, disclosure), { groupBy: [], orderBy: ['organisation', 'matter', 'entryId'] });
       return rows.map((row) => ({ ...usageOf(row), folded: false, minimumSubjects: null }));
     }
+    // Each answer folds its own small rows: one with the log's reads left out, subtracted from one
+    // without, would give back a row that concerned fewer subjects than the threshold.
+    if (organisation.auditReads !== null && organisation.auditReads !== undefined) {
+      throw badInput('auditReads', "an analyst's statistics count every entry: auditReads is for the audit's readers, as an answer narrowed by it, subtracted from one without, would tell what a row folded away counts");
+    }
     checkDistrictDays(range, "an analyst's statistics are");
     checkCompletedDays(range.to, "an analyst's statistics are");
     return (await this.foldedUsage(range, await this.asRecorded(organisation, disclosure), reader)).map((row) => ({

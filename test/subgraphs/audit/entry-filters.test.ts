@@ -185,6 +185,16 @@ describe.each(testDatabases)('audit entry filters on $label', (database) => {
     expect(await cases(true)).toEqual({ totalCount: 0, edges: [] });
   });
 
+  it("refuses auditReads to an analyst, whose small rows fold: two answers, one narrowed by it, would tell a folded row by subtraction", async () => {
+    const STATISTICS = /* GraphQL */ `query ($auditReads: Boolean) { auditStatistics(from: "2026-11-01T00:00:00+08:00", to: "2026-12-01T00:00:00+08:00", auditReads: $auditReads) { organisation disclosed } }`;
+    for (const auditReads of [true, false]) {
+      const refused = await queryAs(analyst, STATISTICS, { auditReads });
+      expect(refused.errors?.map((e) => e.extensions)).toEqual([{ code: 'BAD_USER_INPUT', field: 'auditReads' }]);
+    }
+    const answered = await queryAs(analyst, STATISTICS, { auditReads: null });
+    expect(answered.errors).toBeUndefined();
+  });
+
   it('pages a filtered list with its cursors, and refuses a cursor of another filter as INVALID_CURSOR', async () => {
     const filter = { outcome: 'DENIED' };
     const ids: string[] = [];
