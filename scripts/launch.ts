@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ConfigError } from '../lib/env';
 import { projectRoot } from '../lib/project-root';
 import { defaultPorts, subgraphNames, type SubgraphName } from '../schema/subgraphs';
 
@@ -177,7 +178,7 @@ export function checkDistinctPorts(ports: Record<string, number>): void {
   const owners = new Map<number, string>();
   for (const [name, port] of Object.entries(ports)) {
     const other = owners.get(port);
-    if (other) throw new Error(`port ${port} is given to both ${other} and ${name}: give each its own (GATEWAY_PORT, SUBGRAPH_<NAME>_URL)`);
+    if (other) throw new ConfigError(`port ${port} is given to both ${other} and ${name}: give each its own (GATEWAY_PORT, SUBGRAPH_<NAME>_URL)`);
     owners.set(port, name);
   }
 }

@@ -127,9 +127,10 @@ describe('npm start given ports it cannot use', () => {
     return { code, output };
   }
 
+  // A configuration error, exit 2 as every process's (README, Configuration).
   it('refuses a subgraph URL that is not on this machine, before seeding anything', async () => {
     const refused = await start({ SUBGRAPH_RECORDS_URL: 'http://records:4002/graphql' });
-    expect(refused.code).toBe(1);
+    expect(refused.code).toBe(2);
     expect(refused.output).toContain('npm start runs every subgraph on this machine: SUBGRAPH_RECORDS_URL must be http://127.0.0.1:<port>/graphql, a port from 1 to 65535, got "http://records:4002/graphql"');
     expect(fs.readdirSync(sqliteDirectory)).toEqual([]);
   }, 100_000);
@@ -137,7 +138,7 @@ describe('npm start given ports it cannot use', () => {
   it('refuses one port given to two services, naming both, before seeding anything', async () => {
     const [port] = await sparePorts(1);
     const refused = await start({ GATEWAY_PORT: String(port), SUBGRAPH_AUDIT_URL: `http://127.0.0.1:${port}/graphql` });
-    expect(refused.code).toBe(1);
+    expect(refused.code).toBe(2);
     expect(refused.output).toContain(`port ${port} is given to both gateway and audit`);
     expect(fs.readdirSync(sqliteDirectory)).toEqual([]);
   }, 100_000);
