@@ -51,13 +51,15 @@ export function databaseTarget(env: Record<string, string | undefined>, dataDire
 function checkMysqlUrl(url: string): void {
   const shown = `"${withoutUserInfo(url)}"`;
   const expected = 'a mysql:// or mariadb:// URL naming the host, such as mysql://user:password@db-host:3306 (a user or password holding / # ? @ % or : written percent-encoded, %2F for /)';
-  if (!/^(mysql|mariadb):\/\//.test(url)) throw new ConfigError(`DATABASE_URL must be ${expected}, got ${shown}`);
+  // A scheme's letter case is no part of it (RFC 3986): MARIADB:// is mariadb://.
+  if (!/^(mysql|mariadb):\/\//i.test(url)) throw new ConfigError(`DATABASE_URL must be ${expected}, got ${shown}`);
   let parsed: URL;
   try {
     parsed = new URL(url);
     if (!mysqlConnection(url).host) throw new Error('no host');
   } catch {
-    throw new ConfigError(`DATABASE_URL must be ${expected}; it could not be read as one (${shown})`);
+    // Not repeated: without an @ the user and password cannot be told from the host (mysql://root:secret).
+    throw new ConfigError(`DATABASE_URL must be ${expected}; it could not be read as one (${url.includes('@') ? shown : 'not repeated here, as it may hold a password'})`);
   }
   // Nothing would read a database, a query or a fragment: an unencoded / # or ? in a password
   // starts one, and what stood before it was taken for the host (a lookup of the user's name).
@@ -95,7 +97,8 @@ function databasePrefix(raw: string | undefined): string {
 function mysqlConnection(url: string) {
   const parsed = new URL(url);
   return {
-    host: parsed.hostname,
+    // An IPv6 literal without the brackets the URL writes it in ([::1]), which the driver would look up as a name.
+    host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
     port: parsed.port ? Number(parsed.port) : 3306,
     user: decodeURIComponent(parsed.username) || 'root',
     password: decodeURIComponent(parsed.password),

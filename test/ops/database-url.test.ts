@@ -1,6 +1,6 @@
 import { ConfigError } from '../../lib/env';
 import { subgraphNames } from '../../schema/subgraphs';
-import { databaseTarget } from '../../subgraphs/shared/database';
+import { databaseTarget, dropMysqlDatabase } from '../../subgraphs/shared/database';
 import { readSubgraphConfig } from '../../subgraphs/shared/subgraph';
 
 const secret = 'base64:' + Buffer.alloc(32, 7).toString('base64');
@@ -28,6 +28,8 @@ describe('DATABASE_URL', () => {
     ['a password holding #', 'mariadb://credit:a#b@db:3306', 'a#b'],
     ['no host', 'mysql://', undefined],
     ['a user but no host', 'mysql://credit:secret@', 'secret'],
+    // Without an @, the password reads as a port: no part of it can be told safe to repeat.
+    ['a password but no @ and host', 'mysql://root:S3cretPass', 'S3cretPass'],
   ])('refuses a URL with %s as a configuration error, without its credentials', (_label, url, password) => {
     const message = refusal(url);
     expect(message).toMatch(/DATABASE_URL must be a mysql:\/\/ or mariadb:\/\/ URL naming the host/);
@@ -57,6 +59,19 @@ describe('DATABASE_URL', () => {
   it('reads one whose password is percent-encoded, and one ending in /', () => {
     expect(refusal('mysql://credit:Zx9%2Fq%2BRt2Lw%3D@127.0.0.1:3306')).toBeUndefined();
     expect(refusal('mysql://credit:p%40ss%2Fword@127.0.0.1:3306/')).toBeUndefined();
+  });
+
+  it('reads a scheme in any letter case, as URLs do (RFC 3986)', () => {
+    expect(refusal('MARIADB://root@127.0.0.1:3306')).toBeUndefined();
+    expect(refusal('Mysql://root@127.0.0.1:3306')).toBeUndefined();
+  });
+
+  it('connects to an IPv6 literal as an address, not as a name to look up ([::1] was getaddrinfo ENOTFOUND)', async () => {
+    expect(refusal('mysql://root@[::1]:3306')).toBeUndefined();
+    // Port 1: nothing listens there, so the driver's error says what it tried.
+    const error = await dropMysqlDatabase('mysql://root@[::1]:1', 'credit_none').then(() => undefined, (e: unknown) => e as { code?: string });
+    expect(error?.code).toBeDefined();
+    expect(error?.code).not.toBe('ENOTFOUND');
   });
 });
 
