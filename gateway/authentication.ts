@@ -6,6 +6,7 @@ import { departments, findDepartment } from '../lib/catalogue/departments';
 import { auditedTextLimits, clockToleranceSeconds, organisationKinds, platformOrganisations, roles, type Caller, type OrganisationKind, type Role } from '../lib/access/identity';
 import { roleRefusal } from '../lib/access/policy';
 import { clientError, ErrorCode, outageHttp, outageRetryAfterSeconds } from '../lib/errors';
+import { withoutUserInfo } from '../lib/env';
 import { holdsCitizenIdNumber, maskCitizenIdNumber, normaliseIdentifier, readsAsCitizenIdNumber, validateCitizenIdNumber, validateUnifiedSocialCreditCode } from '../lib/identifiers';
 import { ExpiringMemory } from '../lib/expiring-memory';
 import { characterCount, hasInvisibleCharacters } from '../lib/text';
@@ -51,7 +52,7 @@ export class KeySetUnavailable extends Error {
   override name = 'KeySetUnavailable';
 
   constructor(url: string, cause: unknown) {
-    super(`the identity provider's key set at ${url} could not be read (${(cause as Error).message || String(cause)})`);
+    super(`the identity provider's key set at ${withoutUserInfo(url)} could not be read (${(cause as Error).message || String(cause)})`);
   }
 }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { identityHeader, signerFor } from './access/identity';
 import type { RequestDeadline } from './deadline';
+import { withoutUserInfo } from './env';
 import { send } from './platform-http';
 
 /**
@@ -26,22 +27,40 @@ export class InternalClient {
       deadline,
       service: this.service,
     });
-    const body = JSON.parse(response.text) as { data?: T; errors?: { message: string; extensions?: { code?: unknown } }[] };
+    // Named without a user and password a proxy's address may carry: the message is logged.
+    const shown = withoutUserInfo(url);
+    let body: { data?: T; errors?: { message: string; extensions?: { code?: unknown } }[] };
+    try {
+      body = JSON.parse(response.text);
+    } catch {
+      throw new InternalCallFailed(`${shown} answered ${response.status} with no GraphQL response: ${response.text.slice(0, 200)}`, response.status);
+    }
     if (response.status !== 200 || body.errors?.length || !body.data) {
-      const message = `${url} answered ${response.status}: ${body.errors?.map((e) => e.message).join('; ') ?? 'no data'}`;
+      const message = `${shown} answered ${response.status}: ${body.errors?.map((e) => e.message).join('; ') ?? 'no data'}`;
       const codes = body.errors?.map((e) => e.extensions?.code).filter((code): code is string => typeof code === 'string') ?? [];
-      throw codes.length ? new InternalCallRefused(message, codes) : new Error(message);
+      throw codes.length ? new InternalCallRefused(message, codes, response.status) : new InternalCallFailed(message, response.status);
     }
     return body.data;
   }
 }
 
+/** A subgraph reached that answered, but not with data: `status` its HTTP status. */
+export class InternalCallFailed extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
 /** A subgraph reached that answered the call with typed errors: it refused what was sent, it is not down. */
-export class InternalCallRefused extends Error {
+export class InternalCallRefused extends InternalCallFailed {
   constructor(
     message: string,
     readonly codes: string[],
+    status: number,
   ) {
-    super(message);
+    super(message, status);
   }
 }

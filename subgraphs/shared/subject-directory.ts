@@ -1,7 +1,7 @@
 import type { GraphQLError } from 'graphql';
 import { randomUUID } from 'node:crypto';
-import { InternalClient } from '../../lib/internal-client';
-import { readSecret, readUrl } from '../../lib/env';
+import { InternalCallFailed, InternalCallRefused, InternalClient } from '../../lib/internal-client';
+import { readSecret, readUrl, withoutUserInfo } from '../../lib/env';
 import { PeerTimeout, type RequestDeadline } from '../../lib/deadline';
 import { clientError, ErrorCode, quotedInput, serviceUnavailable, SubgraphFault } from '../../lib/errors';
 import { normaliseIdentifier, validateCitizenIdNumber, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
@@ -56,13 +56,28 @@ export interface SubjectDirectory {
 export class SubjectDirectoryUnavailable extends Error {
   override name = 'SubjectDirectoryUnavailable';
 
-  /** `timedOut`: the call ran out of time (the request's, or its own), and why, as a client is told. */
+  /**
+   * `timedOut`: the call ran out of time (the request's, or its own), and why, as a client is told.
+   * `reason`: why it could not answer, as the gateway says it of a subgraph of its own; none for
+   * the entities subgraph's own typed outage (its database gone), which it logged itself.
+   */
   constructor(
     message: string,
     readonly timedOut?: PeerTimeout,
+    readonly reason?: SubgraphFault,
   ) {
     super(message);
   }
+}
+
+/** Why a call to the entities subgraph failed, as `SubgraphFault` names it for the gateway's own calls. */
+function faultOf(error: unknown): SubgraphFault | undefined {
+  if (error instanceof PeerTimeout) return SubgraphFault.TIMEOUT;
+  // A 401 is the platform's signed identity refused (keys or clocks apart), whatever the body says.
+  if (error instanceof InternalCallFailed && error.status === 401) return SubgraphFault.IDENTITY_REFUSED;
+  if (error instanceof InternalCallRefused) return undefined;
+  if (error instanceof InternalCallFailed) return SubgraphFault.BAD_RESPONSE;
+  return SubgraphFault.UNREACHABLE;
 }
 
 /**
@@ -75,9 +90,8 @@ export async function withEntitiesOrUnavailable<T>(lookup: () => Promise<T>, mes
     return await lookup();
   } catch (error) {
     if (!(error instanceof SubjectDirectoryUnavailable)) throw error;
-    if (!error.timedOut) throw serviceUnavailable('entities', message, { cause: error });
-    const unavailable = serviceUnavailable('entities', `${error.timedOut.message}; ${message}`, { cause: error });
-    unavailable.extensions.reason = SubgraphFault.TIMEOUT;
+    const unavailable = serviceUnavailable('entities', error.timedOut ? `${error.timedOut.message}; ${message}` : message, { cause: error });
+    if (error.reason) unavailable.extensions.reason = error.reason;
     throw unavailable;
   }
 }
@@ -149,7 +163,11 @@ export class EntitiesSubjectDirectory implements SubjectDirectory {
     try {
       data = await new InternalClient(config.signingKey, this.timeoutMs, 'entities').call<Record<string, unknown>>(config.url, query, variables, ['SUBJECT_BASICS'], requestId, deadline);
     } catch (error) {
-      throw new SubjectDirectoryUnavailable(`the entities subgraph at ${config.url} could not check the subjects: ${(error as Error).message}`, error instanceof PeerTimeout ? error : undefined);
+      throw new SubjectDirectoryUnavailable(
+        `the entities subgraph at ${withoutUserInfo(config.url)} could not check the subjects: ${(error as Error).message}`,
+        error instanceof PeerTimeout ? error : undefined,
+        faultOf(error),
+      );
     }
     const found = new Set<string>();
     const kinds = new Map<string, string>();

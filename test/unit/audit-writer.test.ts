@@ -27,8 +27,8 @@ class HeldAuditLog {
           requestIds: (variables.entries as AuditEntryInput[]).map((e) => e.requestId),
           release: resolve,
           fail: () => reject(new Error('audit subgraph down')),
-          refuse: () => reject(new InternalCallRefused('an entry is malformed', ['BAD_USER_INPUT'])),
-          failTyped: (code: string) => reject(new InternalCallRefused('the audit database is down', [code])),
+          refuse: () => reject(new InternalCallRefused('an entry is malformed', ['BAD_USER_INPUT'], 400)),
+          failTyped: (code: string) => reject(new InternalCallRefused('the audit database is down', [code], 200)),
         }),
       ),
   } as unknown as InternalClient;

@@ -1,5 +1,8 @@
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
 import net from 'node:net';
 import { demoWorld } from '../../../scripts/demo/world';
+import { entitiesSubgraph } from '../../../subgraphs/entities/subgraph';
 import { createRecordsSubgraph } from '../../../subgraphs/records/subgraph';
 import { createReportsSubgraph } from '../../../subgraphs/reports/subgraph';
 import { EntitiesSubjectDirectory } from '../../../subgraphs/shared/subject-directory';
@@ -16,6 +19,9 @@ import { creditOffice, officerOf } from './records-harness';
  * reads; with one (production), as a warn line with the same fields.
  */
 
+const otherKey = new Uint8Array(randomBytes(32));
+const withProxyCredentials = (url: string) => url.replace('http://', 'http://probeuser:S3cretProxyPass@');
+
 /** A port that was free a moment ago and that nothing listens on: connections to it are refused. */
 async function closedPort(): Promise<number> {
   const server = net.createServer();
@@ -29,13 +35,27 @@ describe.each(testDatabases)('a peer that cannot be asked, in the log of the sub
   let deadPeer = 'http://127.0.0.1:9/graphql';
   const world = demoWorld({ subjects: 4 });
   const enterprise = world.subjects.find((s) => s.kind === 'ENTERPRISE')!;
-  const records = useSubgraph(createRecordsSubgraph({ subjects: new EntitiesSubjectDirectory(() => ({ url: deadPeer, signingKey: testSigningKey })) }), database, 'peerlog_records');
-  const reports = useSubgraph(createReportsSubgraph({ url: () => deadPeer, timeoutMs: 2_000 }), database, 'peerlog_reports');
+  let entitiesUrl = deadPeer;
+  // Signed with another key than the subgraphs hold: the entities subgraph refuses it, 401.
+  const records = useSubgraph(createRecordsSubgraph({ subjects: new EntitiesSubjectDirectory(() => ({ url: entitiesUrl, signingKey: otherKey })) }), database, 'peerlog_records');
+  const entities = useSubgraph(entitiesSubgraph, database, 'peerlog_entities');
+  let html: http.Server;
+  let htmlPeer = '';
+  const reports = useSubgraph(createReportsSubgraph({ url: () => withProxyCredentials(deadPeer), timeoutMs: 2_000 }), database, 'peerlog_reports');
   let logged: unknown[][];
   let spy: jest.SpyInstance;
 
   beforeAll(async () => {
     deadPeer = `http://127.0.0.1:${await closedPort()}/graphql`;
+    html = http.createServer((_req, res) => {
+      res.writeHead(502, { 'content-type': 'text/html' });
+      res.end('<html><body>Bad Gateway</body></html>');
+    });
+    await new Promise<void>((resolve) => html.listen(0, '127.0.0.1', resolve));
+    htmlPeer = `http://127.0.0.1:${(html.address() as net.AddressInfo).port}/graphql`;
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => html.close(() => resolve()));
   });
   beforeEach(() => {
     logged = [];
@@ -45,15 +65,26 @@ describe.each(testDatabases)('a peer that cannot be asked, in the log of the sub
 
   const peerLines = (subgraph: string) => logged.filter(([message]) => message === `[${subgraph}] a peer subgraph could not be asked`).map(([, fields]) => fields);
 
-  it('logs the records subgraph’s failed subject check with the entities address and the refused connection; the client is not told the address', async () => {
-    const market = officerOf('MARKET_REGULATION');
-    const result = await records.queryAs(market, /* GraphQL */ `mutation ($input: SubmitCreditRecordInput!) { submitCreditRecord(input: $input) { outcome } }`, {
-      input: { subjectCode: enterprise.identifier, category: 'ADMINISTRATIVE_PENALTY', severity: 'GENERAL', documentNumber: '北戴河市监罚〔2026〕7001号', decisionDate: '2026-11-01', summary: '罚款1000元' },
+  const submit = (documentNumber: string) =>
+    records.queryAs(officerOf('MARKET_REGULATION'), /* GraphQL */ `mutation ($input: SubmitCreditRecordInput!) { submitCreditRecord(input: $input) { outcome } }`, {
+      input: { subjectCode: enterprise.identifier, category: 'ADMINISTRATIVE_PENALTY', severity: 'GENERAL', documentNumber, decisionDate: '2026-11-01', summary: '罚款1000元' },
     });
-    expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'entities', retryAfterSeconds: 5 }]);
-    expect(JSON.stringify(result)).not.toContain(deadPeer);
-    expect(peerLines('records')).toEqual([{ peer: 'entities', reason: undefined, cause: expect.stringContaining(deadPeer), requestId: expect.any(String) }]);
-    expect((peerLines('records')[0] as { cause: string }).cause).toMatch(/ECONNREFUSED/);
+
+  it.each([
+    // A proxy's user and password in the address are the operator's secret: never in the log.
+    ['refuses connections', () => withProxyCredentials(deadPeer), 'UNREACHABLE', /ECONNREFUSED/],
+    ['answers an HTML page', () => htmlPeer, 'BAD_RESPONSE', /answered 502 with no GraphQL response/],
+    ['refuses the platform’s signed identity (another key)', () => entities.url(), 'IDENTITY_REFUSED', /answered 401/],
+  ])('logs the records subgraph’s failed subject check when the entities subgraph %s, with its address and why; the client is told the reason, not the address', async (_label, url, reason, cause) => {
+    entitiesUrl = url();
+    const result = await submit(`北戴河市监罚〔2026〕70${reason.length}号`);
+    expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'entities', reason, retryAfterSeconds: 5 }]);
+    expect(JSON.stringify(result)).not.toContain(entitiesUrl);
+    const [line] = peerLines('records') as { peer: string; reason: string; cause: string }[];
+    expect(peerLines('records')).toHaveLength(1);
+    expect(line).toEqual({ peer: 'entities', reason, cause: expect.stringContaining(new URL(entitiesUrl).host), requestId: expect.any(String) });
+    expect(line.cause).toMatch(cause);
+    expect(line.cause).not.toContain('S3cretProxyPass');
   });
 
   it('logs the reports subgraph’s failed call with the peer’s address and why, the reason the client is told beside it', async () => {
@@ -61,6 +92,7 @@ describe.each(testDatabases)('a peer that cannot be asked, in the log of the sub
     expect(result.errors?.[0].extensions).toMatchObject({ code: 'SUBGRAPH_UNAVAILABLE', reason: 'UNREACHABLE' });
     expect(JSON.stringify(result)).not.toContain(deadPeer);
     const [line] = peerLines('reports') as { peer: string; reason: string; cause: string }[];
-    expect(line).toMatchObject({ peer: result.errors?.[0].extensions?.serviceName, reason: 'UNREACHABLE', cause: expect.stringContaining(deadPeer) });
+    expect(line).toMatchObject({ peer: result.errors?.[0].extensions?.serviceName, reason: 'UNREACHABLE', cause: expect.stringContaining(new URL(deadPeer).host) });
+    expect(line.cause).not.toContain('S3cretProxyPass');
   });
 });
