@@ -47,7 +47,7 @@ async function main(): Promise<void> {
 
   ${tokens}
 
-  A query to send with them, e.g. the finance officer's:
+  A query to send as a department officer, e.g. the finance bureau's:
     {"query":"{ subjectByCode(code: \\"${world.subjects[0].identifier}\\") { name creditRecords { totalCount edges { node { category summary } } } } }"}
 `);
 }

@@ -8,11 +8,15 @@ import { withDevSecrets } from './dev-secrets';
 import { localGatewayUrl } from './launch';
 import { defaultDemoSize } from './seed';
 
-/** Demo tokens, one per kind of caller, signed with the embedded default's local secret. */
+/**
+ * Demo tokens, one per kind of caller, signed with `AUTH_JWT_SECRET` for the issuer and audience
+ * the gateway checks (`AUTH_ISSUER`, `AUTH_AUDIENCE`, read as gateway/config.ts reads them).
+ */
 export async function demoTokens(env: NodeJS.ProcessEnv, consentId?: string): Promise<(DemoCaller & { token: string })[]> {
   const secret = readSecret(env, 'AUTH_JWT_SECRET');
+  const claims = { issuer: env.AUTH_ISSUER || undefined, audience: env.AUTH_AUDIENCE || undefined };
   const callers = demoCallers(demoWorld({ subjects: defaultDemoSize }), consentId);
-  return await Promise.all(callers.map(async (c) => ({ ...c, token: await mintToken(c.caller, secret) })));
+  return await Promise.all(callers.map(async (c) => ({ ...c, token: await mintToken(c.caller, secret, claims) })));
 }
 
 export function describeTokens(tokens: (DemoCaller & { token: string })[], gatewayUrl: string): string {
@@ -39,7 +43,7 @@ export async function startupTokens(given: NodeJS.ProcessEnv, env: NodeJS.Proces
   return (
     "Callers' tokens are not printed: signed with the AUTH_JWT_SECRET you set, they would be real ones, kept in\n" +
     "  whatever log holds this output. Get them from your identity provider; to mint the demo callers' with that\n" +
-    '  secret, run `npm run tokens` with the same AUTH_JWT_SECRET and GATEWAY_PORT, and keep what it prints to yourself.'
+    '  secret, run `npm run tokens` with the same AUTH_JWT_SECRET, GATEWAY_PORT, AUTH_ISSUER and AUTH_AUDIENCE, and keep what it prints to yourself.'
   );
 }
 

@@ -3,11 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../../lib/project-root';
 import { demoTokensListed, withDevSecrets } from '../../scripts/dev-secrets';
+import { defaultAudience, defaultIssuer } from '../../gateway/config';
 import { demoCallers } from '../../scripts/demo/callers';
 import { demoWorld } from '../../scripts/demo/world';
 import { main as importMain } from '../../scripts/import';
 import { defaultDemoSize } from '../../scripts/seed';
-import { main as tokensMain, startupTokens } from '../../scripts/tokens';
+import { demoTokens, main as tokensMain, startupTokens } from '../../scripts/tokens';
+import { decodeJwt } from 'jose';
 
 /**
  * The embedded default's secrets file (data/dev-secrets.json) is read, or made, only for a secret
@@ -169,5 +171,15 @@ describe('npm run tokens', () => {
     expect(await tokensMain([], { ...given, GATEWAY_PORT: '99999' })).toBe(2);
     expect(output.stderr.join('\n')).toContain('GATEWAY_PORT must be a port number between 1 and 65535, got "99999"');
     expect(output.stdout).toEqual([]);
+  });
+});
+
+describe('demoTokens', () => {
+  it('signs for the issuer and audience the gateway checks (AUTH_ISSUER, AUTH_AUDIENCE), as the explorer does, or the defaults', async () => {
+    const secret = 'demo-tokens-secret-demo-tokens-secret-0123';
+    const [own] = await demoTokens({ AUTH_JWT_SECRET: secret, AUTH_ISSUER: 'https://idp.district.example', AUTH_AUDIENCE: 'credit-prod' });
+    expect(decodeJwt(own.token)).toMatchObject({ iss: 'https://idp.district.example', aud: 'credit-prod' });
+    const [plain] = await demoTokens({ AUTH_JWT_SECRET: secret, AUTH_ISSUER: '', AUTH_AUDIENCE: '' });
+    expect(decodeJwt(plain.token)).toMatchObject({ iss: defaultIssuer, aud: defaultAudience });
   });
 });
