@@ -110,9 +110,12 @@ function describeNeed(need: KeyNeed): string {
 
 function describeKey(key: KeyObject): string {
   const { modulusLength, namedCurve } = key.asymmetricKeyDetails ?? {};
-  if (key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss') return `an RSA key of ${modulusLength} bits`;
+  if (key.asymmetricKeyType === 'rsa') return `an RSA key of ${modulusLength} bits`;
+  // An RS algorithm refuses it whatever its length: say what it is.
+  if (key.asymmetricKeyType === 'rsa-pss') return `an RSA-PSS key of ${modulusLength} bits`;
   if (key.asymmetricKeyType === 'ec') return `an EC key on curve ${curveNames[namedCurve ?? ''] ?? namedCurve}`;
-  return `an ${key.asymmetricKeyType} key`;
+  const type = (key.asymmetricKeyType ?? 'unknown').toUpperCase().replace(/^ED/, 'Ed');
+  return `a key of type ${type}`;
 }
 
 /**

@@ -206,7 +206,11 @@ describe('AUTH_PUBLIC_KEY_FILE', () => {
     );
     expect(gatewayError(withKey(p256File, 'ES384'))).toContain('holds an EC key on curve P-256, but AUTH_JWT_ALGORITHM=ES384 needs an EC key on curve P-384: ');
     const short = keyFile('rsa-1024.pem', spki(generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey));
-    expect(gatewayError(withKey(short))).toBe(`AUTH_PUBLIC_KEY_FILE (${short}) holds an RSA key of 1024 bits, but AUTH_JWT_ALGORITHM=RS256 (the default) needs an RSA key of at least 2048 bits: give the key it signs RS256 tokens with`);
+    expect(gatewayError(withKey(short))).toBe(`AUTH_PUBLIC_KEY_FILE (${short}) holds an RSA key of 1024 bits, but AUTH_JWT_ALGORITHM=RS256 (the default) needs an RSA key of at least 2048 bits: give the key it signs RS256 tokens with`);    // An RSA-PSS key verifies PS algorithms only, whatever its length: named as what it is.
+    const pss = keyFile('rsa-pss.pem', spki(generateKeyPairSync('rsa-pss', { modulusLength: 2048 }).publicKey));
+    expect(gatewayError(withKey(pss))).toContain(`holds an RSA-PSS key of 2048 bits, but AUTH_JWT_ALGORITHM=RS256 (the default) needs an RSA key of at least 2048 bits: set AUTH_JWT_ALGORITHM to the one the identity provider signs with (this key verifies PS256, PS384, PS512)`);
+    const x25519 = keyFile('x25519.pem', spki(generateKeyPairSync('x25519').publicKey));
+    expect(gatewayError(withKey(x25519, 'EdDSA'))).toContain('holds a key of type X25519, but AUTH_JWT_ALGORITHM=EdDSA needs an Ed25519 or Ed448 key');
   });
 
   it('lists a bad algorithm and a bad file together, with the other problems', () => {
