@@ -70,13 +70,15 @@ interface KeyNeed {
   types: string[];
   curve?: string;
   minimumBits?: number;
+  /** PS algorithms: the digest's bits, which an RSA-PSS key restricted to its parameters must sign with. */
+  pssDigestBits?: number;
 }
 
 /** Node's names of the curves the ES algorithms sign on, and JOSE's. */
 const curveNames: Record<string, string> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
 
 const rsaKey: KeyNeed = { types: ['rsa'], minimumBits: 2048 };
-const rsaPssKey: KeyNeed = { types: ['rsa', 'rsa-pss'], minimumBits: 2048 };
+const rsaPssKey = (pssDigestBits: number): KeyNeed => ({ types: ['rsa', 'rsa-pss'], minimumBits: 2048, pssDigestBits });
 
 /**
  * The `AUTH_JWT_ALGORITHM`s a public key may verify, and the key each needs, as jose checks it
@@ -88,9 +90,9 @@ const publicKeyAlgorithms: Record<string, KeyNeed> = {
   RS256: rsaKey,
   RS384: rsaKey,
   RS512: rsaKey,
-  PS256: rsaPssKey,
-  PS384: rsaPssKey,
-  PS512: rsaPssKey,
+  PS256: rsaPssKey(256),
+  PS384: rsaPssKey(384),
+  PS512: rsaPssKey(512),
   ES256: { types: ['ec'], curve: 'prime256v1' },
   ES384: { types: ['ec'], curve: 'secp384r1' },
   ES512: { types: ['ec'], curve: 'secp521r1' },
@@ -99,20 +101,26 @@ const publicKeyAlgorithms: Record<string, KeyNeed> = {
 
 function fits(key: KeyObject, need: KeyNeed): boolean {
   const details = key.asymmetricKeyDetails ?? {};
-  return need.types.includes(key.asymmetricKeyType ?? '') && (!need.curve || details.namedCurve === need.curve) && (!need.minimumBits || (details.modulusLength ?? 0) >= need.minimumBits);
+  const kind = need.types.includes(key.asymmetricKeyType ?? '') && (!need.curve || details.namedCurve === need.curve) && (!need.minimumBits || (details.modulusLength ?? 0) >= need.minimumBits);
+  if (!kind || key.asymmetricKeyType !== 'rsa-pss' || !need.pssDigestBits) return kind;
+  // An RSA-PSS key may carry its own parameters, which then bind it to one digest and a salt no longer than it.
+  const { hashAlgorithm, mgf1HashAlgorithm, saltLength } = details;
+  const digest = `sha${need.pssDigestBits}`;
+  return (hashAlgorithm === undefined || (hashAlgorithm === digest && mgf1HashAlgorithm === digest)) && (saltLength === undefined || saltLength <= need.pssDigestBits / 8);
 }
 
 function describeNeed(need: KeyNeed): string {
   if (need.curve) return `an EC key on curve ${curveNames[need.curve]}`;
+  if (need.pssDigestBits) return `an RSA key of at least ${need.minimumBits} bits (an RSA-PSS key unrestricted, or restricted to sha${need.pssDigestBits} with a salt of at most ${need.pssDigestBits / 8} bytes)`;
   if (need.minimumBits) return `an RSA key of at least ${need.minimumBits} bits`;
   return 'an Ed25519 or Ed448 key';
 }
 
 function describeKey(key: KeyObject): string {
-  const { modulusLength, namedCurve } = key.asymmetricKeyDetails ?? {};
+  const { modulusLength, namedCurve, hashAlgorithm, saltLength } = key.asymmetricKeyDetails ?? {};
   if (key.asymmetricKeyType === 'rsa') return `an RSA key of ${modulusLength} bits`;
   // An RS algorithm refuses it whatever its length: say what it is.
-  if (key.asymmetricKeyType === 'rsa-pss') return `an RSA-PSS key of ${modulusLength} bits`;
+  if (key.asymmetricKeyType === 'rsa-pss') return `an RSA-PSS key of ${modulusLength} bits${hashAlgorithm ? ` restricted to ${hashAlgorithm} with a salt of ${saltLength} bytes` : ''}`;
   if (key.asymmetricKeyType === 'ec') return `an EC key on curve ${curveNames[namedCurve ?? ''] ?? namedCurve}`;
   const type = (key.asymmetricKeyType ?? 'unknown').toUpperCase().replace(/^ED/, 'Ed');
   return `a key of type ${type}`;

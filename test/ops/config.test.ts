@@ -175,6 +175,7 @@ describe('AUTH_PUBLIC_KEY_FILE', () => {
     ['an EC P-256 key with ES256', p256, 'ES256', 'ES256'],
     ['an EC P-384 key with ES384', generateKeyPairSync('ec', { namedCurve: 'P-384' }), 'ES384', 'ES384'],
     ['an Ed25519 key with EdDSA', generateKeyPairSync('ed25519'), 'EdDSA', 'EdDSA'],
+    ['an RSA-PSS key restricted to SHA-256 with PS256', generateKeyPairSync('rsa-pss', { modulusLength: 2048, hashAlgorithm: 'sha256', mgf1HashAlgorithm: 'sha256' }), 'PS256', 'PS256'],
   ])('verifies tokens signed for %s', async (label, pair, configured, algorithm) => {
     const { tokens } = readGatewayConfig(withKey(keyFile(`${label}.pem`, spki(pair.publicKey)), configured), []);
     if (!tokens) throw new Error('expected token settings');
@@ -209,6 +210,11 @@ describe('AUTH_PUBLIC_KEY_FILE', () => {
     expect(gatewayError(withKey(short))).toBe(`AUTH_PUBLIC_KEY_FILE (${short}) holds an RSA key of 1024 bits, but AUTH_JWT_ALGORITHM=RS256 (the default) needs an RSA key of at least 2048 bits: give the key it signs RS256 tokens with`);    // An RSA-PSS key verifies PS algorithms only, whatever its length: named as what it is.
     const pss = keyFile('rsa-pss.pem', spki(generateKeyPairSync('rsa-pss', { modulusLength: 2048 }).publicKey));
     expect(gatewayError(withKey(pss))).toContain(`holds an RSA-PSS key of 2048 bits, but AUTH_JWT_ALGORITHM=RS256 (the default) needs an RSA key of at least 2048 bits: set AUTH_JWT_ALGORITHM to the one the identity provider signs with (this key verifies PS256, PS384, PS512)`);
+    // Bound by its own parameters to SHA-256 (jose refuses it for PS384 at every token).
+    const pssSha256 = keyFile('rsa-pss-sha256.pem', spki(generateKeyPairSync('rsa-pss', { modulusLength: 2048, hashAlgorithm: 'sha256', mgf1HashAlgorithm: 'sha256' }).publicKey));
+    expect(gatewayError(withKey(pssSha256, 'PS384'))).toContain(
+      'holds an RSA-PSS key of 2048 bits restricted to sha256 with a salt of 32 bytes, but AUTH_JWT_ALGORITHM=PS384 needs an RSA key of at least 2048 bits (an RSA-PSS key unrestricted, or restricted to sha384 with a salt of at most 48 bytes): set AUTH_JWT_ALGORITHM to the one the identity provider signs with (this key verifies PS256)',
+    );
     const x25519 = keyFile('x25519.pem', spki(generateKeyPairSync('x25519').publicKey));
     expect(gatewayError(withKey(x25519, 'EdDSA'))).toContain('holds a key of type X25519, but AUTH_JWT_ALGORITHM=EdDSA needs an Ed25519 or Ed448 key');
   });
