@@ -17,8 +17,25 @@ const probeIdentity: SignedIdentity = { caller: null, purpose: null, grants: [],
 
 async function probe(how: SubgraphProbe, url: string): Promise<Response> {
   const signal = AbortSignal.timeout(subgraphProbeMs);
-  if (how.kind === 'ready-route') return await fetch(new URL('/ready', url), { headers: { [identityHeader]: await signerFor(how.signingKey).sign(probeIdentity) }, signal });
-  return await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}', signal });
+  const { address, credentials } = withCredentialsApart(url);
+  if (how.kind === 'ready-route') {
+    return await fetch(new URL('/ready', address), { headers: { ...credentials, [identityHeader]: await signerFor(how.signingKey).sign(probeIdentity) }, signal });
+  }
+  return await fetch(address, { method: 'POST', headers: { ...credentials, 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}', signal });
+}
+
+/**
+ * A subgraph's address with a proxy's user and password (http://user:secret@host) as the
+ * gateway's own fetches send them, as Basic credentials: fetch refuses a URL that holds them, and
+ * its error, which repeats the URL, would be the subgraph's `detail` on `/ready`, which anyone reads.
+ */
+function withCredentialsApart(url: string): { address: URL; credentials: Record<string, string> } {
+  const address = new URL(url);
+  if (!address.username && !address.password) return { address, credentials: {} };
+  const basic = Buffer.from(`${decodeURIComponent(address.username)}:${decodeURIComponent(address.password)}`).toString('base64');
+  address.username = '';
+  address.password = '';
+  return { address, credentials: { authorization: `Basic ${basic}` } };
 }
 
 /**

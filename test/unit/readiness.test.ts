@@ -50,9 +50,11 @@ describe("the gateway's readiness", () => {
   let subgraph: http.Server;
   /** What the stand-in subgraph's `/ready` answers. */
   let subgraphStatus = 503;
+  let lastAuthorization: string | undefined;
 
   beforeAll(async () => {
-    subgraph = http.createServer((_req, res) => {
+    subgraph = http.createServer((req, res) => {
+      lastAuthorization = req.headers.authorization;
       res.statusCode = subgraphStatus;
       res.end('{}');
     });
@@ -98,5 +100,15 @@ describe("the gateway's readiness", () => {
     } finally {
       await new Promise<void>((resolve) => accepting.close(() => resolve()));
     }
+  });
+
+  it('asks a subgraph behind a proxy that wants a user and password (in its URL) with them as Basic credentials, never repeating them', async () => {
+    const url = `http://probe%40user:S3cret%2Fpw@127.0.0.1:${(subgraph.address() as AddressInfo).port}/graphql`;
+    const check = gatewayReadiness({ records: url }, () => true, { kind: 'ready-route', signingKey: new Uint8Array(randomBytes(32)) });
+    subgraphStatus = 200;
+    expect(await check()).toEqual({ supergraph: { ok: true }, records: { ok: true } });
+    expect(lastAuthorization).toBe(`Basic ${Buffer.from('probe@user:S3cret/pw').toString('base64')}`);
+    subgraphStatus = 503;
+    expect(JSON.stringify(await check())).not.toMatch(/S3cret/);
   });
 });
