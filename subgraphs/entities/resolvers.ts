@@ -50,7 +50,19 @@ async function subjectOfCode(ctx: Context, code: string, field = 'code'): Promis
     const subject = await ctx.subjectByIdentifier.load(identifier);
     throw forbiddenAbout(subject?.id, 'SUBJECT_KIND_NOT_COVERED', refusedForm(identifier, named, covered));
   }
-  return visible(ctx, await ctx.subjectByIdentifier.load(identifier));
+  const subject = await ctx.subjectByIdentifier.load(identifier);
+  // A code that reads as a person's number and as an organisation's (readsAsEither), under a
+  // purpose covering one of the two: only a subject of a covered kind is answered, and one of the
+  // other, or none, gets one answer, so that the lookup tells no more than the form would.
+  const uncovered = covered ? named.filter((kind) => !covered.includes(kind)) : [];
+  if (covered && named.includes('NATURAL_PERSON') && uncovered.length && !(subject && covered.includes(subject.kind))) {
+    throw forbiddenAbout(
+      subject?.id,
+      'SUBJECT_KIND_NOT_COVERED',
+      `the purpose of this request does not cover ${uncovered.map((kind) => subjectKindNames[kind]).join(' or ')}, and this code reads both as a citizen ID number and as a unified social credit code: it is answered only for a subject of a kind the purpose covers registered under it`,
+    );
+  }
+  return visible(ctx, subject);
 }
 
 /** The id of the subject a consent names, by id or by the code on its form (exactly one). */

@@ -168,7 +168,17 @@ export const subjectKindNames: Record<SubjectKind, string> = {
  * authorities keep adding them (unified-social-credit-code.ts).
  */
 export function kindsOfIdentifier(identifier: string): readonly SubjectKind[] {
+  if (readsAsEither(identifier)) return ['NATURAL_PERSON', ...kindsOfCode(identifier)];
   return detectIdentifierKind(identifier) === 'CITIZEN_ID_NUMBER' ? ['NATURAL_PERSON'] : kindsOfCode(identifier);
+}
+
+/**
+ * Whether an identifier is a valid citizen ID number and a valid unified social credit code at
+ * once: a division ending 19 or 20 (Tianjin Jizhou's 120119) before a body that reads as a birth
+ * date, both check characters holding. Its form cannot tell a person's from an organisation's.
+ */
+export function readsAsEither(identifier: string): boolean {
+  return validateCitizenIdNumber(identifier).valid && validateUnifiedSocialCreditCode(identifier).valid;
 }
 
 /**

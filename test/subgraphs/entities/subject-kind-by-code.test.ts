@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Caller, RequestIdentity } from '../../../lib/access/identity';
 import { decideGrants } from '../../../lib/access/policy';
 import { citizenIdNumber, unifiedSocialCreditCode } from '../../../lib/identifiers';
@@ -90,6 +91,35 @@ describe.each(testDatabases)('a code refused by its form under a purpose coverin
     expect([enterpriseUnderDrugs.errors, enterpriseUnderDrugs.data?.subjectByCode?.id]).toEqual([undefined, enterprise.id]);
     const noEnterprise = await queryAs(drugProcurement, SUBJECT_BY_CODE, { code: unregisteredOrganisationCode });
     expect([noEnterprise.errors, noEnterprise.data]).toEqual([undefined, { subjectByCode: null }]);
+  });
+
+  /**
+   * Codes that are a valid citizen ID number and a valid unified social credit code at once (a
+   * division ending 19 or 20 before a body that reads as a date): the form tells nothing, so a
+   * purpose covering one of the two answers a subject of its kind and gives one answer for the
+   * other kind and for none.
+   */
+  it('answers a code that reads as either a person’s or an organisation’s for a subject of the kind covered, one refusal for the other kind and for none', async () => {
+    const either = { institution: '121201198501014307', person: '51120119850101457X', nobody: '531101198501011158' };
+    const stored = (kind: 'OTHER_ORGANISATION' | 'NATURAL_PERSON', identifier: string) =>
+      db().getRepository(Subject).save({
+        id: randomUUID(), kind, name: kind === 'NATURAL_PERSON' ? '王某' : '天津市蓟州区某事业单位', nameKey: 'either', identifier,
+        identifierKind: kind === 'NATURAL_PERSON' ? 'CITIZEN_ID_NUMBER' : 'UNIFIED_SOCIAL_CREDIT_CODE', registeredAddress: null, legalRepresentative: null,
+        status: 'ACTIVE', registrationDate: kind === 'NATURAL_PERSON' ? null : '2015-01-01', createdAt: new Date(),
+      });
+    const institution = await stored('OTHER_ORGANISATION', either.institution);
+    const human = await stored('NATURAL_PERSON', either.person);
+    const found = async (as: RequestIdentity, code: string) => (await queryAs<{ subjectByCode: { id: string } | null }>(as, SUBJECT_BY_CODE, { code })).data?.subjectByCode?.id;
+    expect(await found(procurement, either.institution)).toBe(institution.id);
+    expect(await found(personnelReview, either.person)).toBe(human.id);
+    for (const [as, registeredElse] of [[procurement, human], [personnelReview, institution]] as const) {
+      const known = await queryAs(as, SUBJECT_BY_CODE, { code: registeredElse.identifier });
+      const unknown = await queryAs(as, SUBJECT_BY_CODE, { code: either.nobody });
+      expect(known.errors?.map((e) => e.extensions)).toEqual([{ code: 'FORBIDDEN', problem: 'SUBJECT_KIND_NOT_COVERED', auditedRefusal: { subjectId: registeredElse.id } }]);
+      expect(unknown.errors?.map((e) => e.extensions)).toEqual([{ code: 'FORBIDDEN', problem: 'SUBJECT_KIND_NOT_COVERED' }]);
+      expect(known.errors?.[0].message).toBe(unknown.errors?.[0].message);
+      expect(known.data).toEqual(unknown.data);
+    }
   });
 
   it('refuses a search for a kind the purpose does not cover in either direction, before anything is searched', async () => {
