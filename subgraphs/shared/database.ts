@@ -48,8 +48,19 @@ export function databaseTarget(env: Record<string, string | undefined>, dataDire
   return { kind: 'mysql', url, prefix: prefix as string };
 }
 
+/**
+ * `DATABASE_URL` as an error may show it: never a user or password, nor a query or fragment (a
+ * password may stand there, `?password=`). After the last @ (withoutUserInfo, as a password may
+ * hold / # or @), or, without one, its scheme alone: a host and port read from such a URL may be a
+ * user and a password (mysql://root:12345).
+ */
+function shownDatabaseUrl(url: string): string {
+  if (url.includes('@')) return `"${withoutUserInfo(url).replace(/[?#].*$/s, '?…')}"`;
+  return `one beginning "${/^[^:/]*:?/.exec(url)?.[0] ?? ''}" (the rest not repeated, as it may hold a password)`;
+}
+
 function checkMysqlUrl(url: string): void {
-  const shown = `"${withoutUserInfo(url)}"`;
+  const shown = shownDatabaseUrl(url);
   const expected = 'a mysql:// or mariadb:// URL naming the host, such as mysql://user:password@db-host:3306 (a user or password holding / # ? @ % or : written percent-encoded, %2F for /)';
   // A scheme's letter case is no part of it (RFC 3986): MARIADB:// is mariadb://.
   if (!/^(mysql|mariadb):\/\//i.test(url)) throw new ConfigError(`DATABASE_URL must be ${expected}, got ${shown}`);
@@ -58,8 +69,7 @@ function checkMysqlUrl(url: string): void {
     parsed = new URL(url);
     if (!mysqlConnection(url).host) throw new Error('no host');
   } catch {
-    // Not repeated: without an @ the user and password cannot be told from the host (mysql://root:secret).
-    throw new ConfigError(`DATABASE_URL must be ${expected}; it could not be read as one (${url.includes('@') ? shown : 'not repeated here, as it may hold a password'})`);
+    throw new ConfigError(`DATABASE_URL must be ${expected}; it could not be read as one (${shown})`);
   }
   // Nothing would read a database, a query or a fragment: an unencoded / # or ? in a password
   // starts one, and what stood before it was taken for the host (a lookup of the user's name).

@@ -30,6 +30,8 @@ describe('DATABASE_URL', () => {
     ['a user but no host', 'mysql://credit:secret@', 'secret'],
     // Without an @, the password reads as a port: no part of it can be told safe to repeat.
     ['a password but no @ and host', 'mysql://root:S3cretPass', 'S3cretPass'],
+    ['another scheme, a password in its query', 'jdbc:mysql://db:3306/x?user=root&password=S3cretPass', 'S3cretPass'],
+    ['a mistyped scheme', 'mysqI://root:S3cretPass', 'S3cretPass'],
   ])('refuses a URL with %s as a configuration error, without its credentials', (_label, url, password) => {
     const message = refusal(url);
     expect(message).toMatch(/DATABASE_URL must be a mysql:\/\/ or mariadb:\/\/ URL naming the host/);
@@ -48,6 +50,7 @@ describe('DATABASE_URL', () => {
     ['a password holding ?', 'mariadb://probe:1?b@127.0.0.1:3306', ['probe', '1?b']],
     ['a database', 'mysql://probe@127.0.0.1:3306/somedb', ['probe']],
     ['options', 'mysql://probe@127.0.0.1:3306?ssl=true', ['probe']],
+    ['a password in the query, with no @', 'mysql://db:3306?password=S3cretPass', ['S3cretPass']],
   ])('refuses a URL with %s after the host, naming DATABASE_PREFIX, without its credentials', (_label, url, credentials) => {
     const message = refusal(url);
     expect(message).toMatch(/^DATABASE_URL must be a mysql:\/\/ or mariadb:\/\/ URL naming the host, .*with nothing after the host and port/);
