@@ -121,9 +121,12 @@ export function quotedInput(value: unknown): string {
   return `${quoted(firstCharacters(text.slice(0, 2 * maxQuotedCharacters), maxQuotedCharacters))}… (${count} characters in all)`;
 }
 
-/** A client error with a typed code; `details` go into `extensions` (e.g. `field`, `problem`). */
-export function clientError(code: Exclude<ErrorCode, 'INTERNAL_SERVER_ERROR'>, message: string, details: Record<string, unknown> = {}): GraphQLError {
-  return new GraphQLError(message, { extensions: { code, ...details } });
+/**
+ * A client error with a typed code; `details` go into `extensions` (e.g. `field`, `problem`).
+ * `cause`, an error behind it, rides along as its `originalError`, for the log, never the client.
+ */
+export function clientError(code: Exclude<ErrorCode, 'INTERNAL_SERVER_ERROR'>, message: string, details: Record<string, unknown> = {}, cause?: unknown): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, ...details }, ...(cause instanceof Error ? { originalError: cause } : {}) });
 }
 
 /**
@@ -262,10 +265,7 @@ export const outageRetryAfterSeconds = 5;
  * for its request, never the peer's address.
  */
 export function serviceUnavailable(serviceName: string, message: string, options: { wholeAnswer?: boolean; cause?: unknown } = {}): GraphQLError {
-  return new GraphQLError(message, {
-    extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, serviceName, retryAfterSeconds: outageRetryAfterSeconds, ...(options.wholeAnswer ? { http: outageHttp() } : {}) },
-    ...(options.cause instanceof Error ? { originalError: options.cause } : {}),
-  });
+  return clientError(ErrorCode.SUBGRAPH_UNAVAILABLE, message, { serviceName, retryAfterSeconds: outageRetryAfterSeconds, ...(options.wholeAnswer ? { http: outageHttp() } : {}) }, options.cause);
 }
 
 /**

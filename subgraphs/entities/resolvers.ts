@@ -46,11 +46,8 @@ async function subjectOfCode(ctx: Context, code: string, field = 'code'): Promis
   // keeps its id from the caller, who gets one answer for both.
   const covered = ctx.access.identity.scope.subjectKinds;
   const named = kindsOfIdentifier(identifier);
-  if (covered && !named.some((kind) => covered.includes(kind))) {
-    const subject = await ctx.subjectByIdentifier.load(identifier);
-    throw forbiddenAbout(subject?.id, 'SUBJECT_KIND_NOT_COVERED', refusedForm(identifier, named, covered));
-  }
   const subject = await ctx.subjectByIdentifier.load(identifier);
+  if (covered && !named.some((kind) => covered.includes(kind))) throw forbiddenAbout(subject?.id, 'SUBJECT_KIND_NOT_COVERED', refusedForm(identifier, named, covered));
   // A code that reads as a person's number and as an organisation's (readsAsEither), under a
   // purpose covering one of the two: only a subject of a covered kind is answered, and one of the
   // other, or none, gets one answer, so that the lookup tells no more than the form would.
