@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { ConfigError } from '../lib/env';
 import { createLogger } from '../lib/logger';
 import { handleShutdownSignals } from '../lib/shutdown';
+import { exitWithFatal } from '../lib/start-failure';
 import { readGatewayConfig, type GatewayConfig } from './config';
 import { serveGateway } from './serve';
 
@@ -50,8 +51,7 @@ async function main(): Promise<void> {
     );
     handleShutdownSignals(logger, [{ name: 'HTTP server', stop: () => served.stop() }]);
   } catch (error) {
-    logger.fatal({ err: error }, error instanceof ConfigError ? `configuration error: ${error.message}` : 'could not start');
-    process.exit(error instanceof ConfigError ? 2 : 1);
+    exitWithFatal(logger, error);
   }
 }
 

@@ -48,6 +48,7 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<Served
     http = await serveGraphQL(gateway.server, {
       port,
       host,
+      portSetting: 'GATEWAY_PORT',
       logger,
       metrics,
       stopGracePeriodMillis,

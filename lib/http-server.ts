@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import { HeaderMap, type ApolloServer, type BaseContext, type ContextFunction } from '@apollo/server';
 import { ErrorCode, outageRetryAfterSeconds } from './errors';
 import type { Logger } from './logger';
+import { StartFailure } from './start-failure';
 import type { ServiceMetrics } from './metrics';
 import { attachRecord, clientRequestIdFrom, markError, recordOperations, requestIdFrom, type CallerSummary, type RequestRecord } from './request-record';
 
@@ -23,6 +24,8 @@ export type ExtraRoute = (req: http.IncomingMessage, res: http.ServerResponse) =
 export interface ServeOptions<TContext extends BaseContext> {
   port: number;
   host?: string;
+  /** The variable that gives `port`, named when another process holds it: PORT for a subgraph. */
+  portSetting?: string;
   context: ContextFunction<[HttpRequestInfo], TContext>;
   /** Tried in order before GraphQL; a route returns true when it answered. */
   routes?: ExtraRoute[];
@@ -330,7 +333,7 @@ export async function serveGraphQL<TContext extends BaseContext>(
   server.addPlugin({ serverWillStart: async () => ({ drainServer: () => drain.start() }) });
   await server.start();
   await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
+    httpServer.once('error', (error) => reject(listenFailure(error, options.host ?? '127.0.0.1', options.port, options.portSetting ?? 'PORT')));
     httpServer.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
   });
   const { port } = httpServer.address() as AddressInfo;
@@ -345,6 +348,22 @@ export async function serveGraphQL<TContext extends BaseContext>(
     // Draining starts at once (no connection accepted from here on); ApolloServer.stop() waits for it. Idempotent.
     stop: () => (stopped ??= (void drain.start(), server.stop())),
   };
+}
+
+/** Why nothing could listen where the settings say (the port, and HOST), in the operator's words. */
+function listenFailure(error: NodeJS.ErrnoException, host: string, port: number, portSetting: string): Error {
+  const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return new StartFailure(`another process listens at ${address} (EADDRINUSE): stop it, or give this process another port (${portSetting})`);
+    case 'EACCES':
+      return new StartFailure(`this user may not listen at ${address} (EACCES): a port below 1024 needs a privilege, so give this process a higher one (${portSetting})`);
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+      return new StartFailure(`HOST "${host}" is no address of this machine's (${error.code})`);
+    default:
+      return error;
+  }
 }
 
 /**

@@ -12,6 +12,7 @@ import { databaseTarget, describeTarget, openDatabase } from '../subgraphs/share
 import { withDevSecrets } from './dev-secrets';
 import { demoWorld, type DemoWorld } from './demo/world';
 import { interrupted, spawnNode, startService, stopChildrenOnSignal, waitAnswering } from './bench/processes';
+import { exitWithFailure } from '../lib/start-failure';
 
 /**
  * `npm run bench:import -- --rows 200000 [--subjects 20000]`: generates a department's file of
@@ -146,6 +147,5 @@ Record import benchmark: ${rows} rows (a third each penalties, licences, commitm
 main(process.argv.slice(2)).catch((error) => {
   // Interrupted: the signal's handler exits once the entities subgraph and the importer have stopped.
   if (interrupted()) return;
-  console.error(error);
-  process.exit(1);
+  exitWithFailure('bench:import')(error);
 });

@@ -15,6 +15,7 @@ import { measure, medianRun, verify, warmUp, type LoadTarget, type Measurement }
 import { canPin, interrupted, pin, spawnNode, startService, stopChildrenOnSignal, waitAnswering, type Service } from './bench/processes';
 import { renderResults, writeResults, type BenchResults, type ImportFigures, type TargetName } from './bench/report';
 import { benchScenarios } from './bench/scenarios';
+import { exitWithFailure } from '../lib/start-failure';
 
 /**
  * `npm run bench [-- --subjects 100000 --seconds 5 --repeats 3 --connections 1,8,32 ...]`: seeds
@@ -236,6 +237,5 @@ async function main(argv: string[]): Promise<void> {
 main(process.argv.slice(2)).catch((error) => {
   // Interrupted: the signal's handler exits once the services have stopped.
   if (interrupted()) return;
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
+  exitWithFailure('bench')(error);
 });

@@ -12,6 +12,7 @@ import { EntitiesSubjectDirectory, readEntitiesLookupConfig, SubjectDirectoryUna
 import { recordsSubgraph } from '../subgraphs/records/subgraph';
 import { databaseTarget, describeTarget, openDatabase, type DatabaseTarget } from '../subgraphs/shared/database';
 import { withDevSecrets } from './dev-secrets';
+import { exitWithFailure } from '../lib/start-failure';
 
 const usage = `usage: npm run import -- --department CODE [--actor USER] [--format csv|jsonl] [--rejections FILE] [--summary-json FILE] FILE
 
@@ -239,11 +240,5 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
+  main(process.argv.slice(2)).then((code) => process.exit(code), exitWithFailure('import'));
 }

@@ -11,6 +11,7 @@ import { subgraphDefinitions } from '../subgraphs/registry';
 import { seedReports } from '../subgraphs/reports/seed';
 import { databaseTarget, describeTarget, openDatabase, type DatabaseTarget } from '../subgraphs/shared/database';
 import { demoWorld, type DemoWorld } from './demo/world';
+import { exitWithFailure } from '../lib/start-failure';
 
 export const seeds: Record<SubgraphName, (db: DataSource, world: DemoWorld) => Promise<number>> = {
   entities: seedEntities,
@@ -54,8 +55,5 @@ async function main(argv: string[]): Promise<void> {
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).catch((error) => {
-    console.error(error);
-    process.exit(1);
-  });
+  main(process.argv.slice(2)).catch(exitWithFailure('seed'));
 }

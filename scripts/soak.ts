@@ -14,6 +14,7 @@ import { withDevSecrets } from './dev-secrets';
 import { launchPlatform } from './launch';
 import { seedAll } from './seed';
 import { demoTokens } from './tokens';
+import { exitWithFailure } from '../lib/start-failure';
 
 /**
  * `npm run soak [-- --rate 50 --minutes 10 --subjects 2000 --port 4600]`: a bounded soak on
@@ -337,7 +338,4 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+main(process.argv.slice(2)).catch(exitWithFailure('soak'));

@@ -7,6 +7,7 @@ import { demoWorld } from './demo/world';
 import { withDevSecrets } from './dev-secrets';
 import { localGatewayUrl } from './launch';
 import { defaultDemoSize } from './seed';
+import { exitWithFailure } from '../lib/start-failure';
 
 /**
  * Demo tokens, one per kind of caller, signed with `AUTH_JWT_SECRET` for the issuer and audience
@@ -81,11 +82,5 @@ export async function main(argv: string[], given: NodeJS.ProcessEnv): Promise<nu
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2), process.env).then(
-    (code) => process.exit(code),
-    (error) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
+  main(process.argv.slice(2), process.env).then((code) => process.exit(code), exitWithFailure('tokens'));
 }

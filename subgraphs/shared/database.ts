@@ -6,6 +6,7 @@ import mysql from 'mysql2/promise';
 import { DataSource, QueryFailedError, type DataSourceOptions, type Logger, type QueryRunner } from 'typeorm';
 import { isUniqueViolationCode } from '../../lib/database-logger';
 import { ConfigError, ConfigProblems, isProduction, withoutUserInfo } from '../../lib/env';
+import { StartFailure } from '../../lib/start-failure';
 import { subgraphNames } from '../../schema/subgraphs';
 import { rerunnable, runMigrationsOnce } from './rerunnable-migrations';
 
@@ -368,9 +369,50 @@ export async function collateColumns(
  * each re-runnably, so that a start killed during them completes them the next time
  * (rerunnable-migrations.ts).
  */
+/**
+ * The first contact with the database failing for a reason the operator fixes in a setting or on
+ * the database's host: told as a StartFailure naming the setting, from the error's code. Never
+ * the URL's user or password; MySQL's own message names the user, which the operator chose.
+ */
+function unreachableDatabase(error: unknown, target: DatabaseTarget, database: string): StartFailure | undefined {
+  const { code, sqlMessage } = error as { code?: unknown; sqlMessage?: unknown };
+  if (target.kind === 'sqlite') {
+    if (code !== 'EACCES' && code !== 'EROFS' && code !== 'ENOTDIR' && code !== 'EEXIST') return undefined;
+    return new StartFailure(`the SQLite directory ${target.directory} (SQLITE_DIRECTORY) could not be made or written (${code})`);
+  }
+  const { host, port } = mysqlConnection(target.url);
+  const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  switch (code) {
+    case 'ECONNREFUSED':
+      return new StartFailure(`nothing accepts connections at ${address}, DATABASE_URL's host and port (ECONNREFUSED): is MySQL or MariaDB running there, on that port?`);
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new StartFailure(`DATABASE_URL's host "${host}" could not be looked up (${code})`);
+    case 'ETIMEDOUT':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return new StartFailure(`${address}, DATABASE_URL's host and port, could not be reached (${code}): a host that is down, or a firewall between`);
+    case 'ER_ACCESS_DENIED_ERROR':
+    // MariaDB's answer to a user it has no account for, as often as not.
+    case 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR':
+      return new StartFailure(`the database at ${address} refused DATABASE_URL's user and password (${sqlMessage})`);
+    case 'ER_DBACCESS_DENIED_ERROR':
+      return new StartFailure(
+        `DATABASE_URL's user may not create or use the database ${database} at ${address} (${sqlMessage}): grant it the databases named by DATABASE_PREFIX ` +
+          '(docker/mysql-init does, for the prefix it is given), or set DATABASE_PREFIX to the prefix it was granted',
+      );
+    default:
+      return undefined;
+  }
+}
+
 export async function openDatabase(subgraph: string, target: DatabaseTarget, model: DataModel, logger?: Logger, waits?: DatabaseWaits): Promise<DataSource> {
-  if (target.kind === 'sqlite' && target.directory !== ':memory:') fs.mkdirSync(target.directory, { recursive: true });
-  if (target.kind === 'mysql') await ensureMysqlDatabase(target.url, `${target.prefix}${subgraph}`);
+  try {
+    if (target.kind === 'sqlite' && target.directory !== ':memory:') fs.mkdirSync(target.directory, { recursive: true });
+    if (target.kind === 'mysql') await ensureMysqlDatabase(target.url, `${target.prefix}${subgraph}`);
+  } catch (error) {
+    throw unreachableDatabase(error, target, `${target.kind === 'mysql' ? target.prefix : ''}${subgraph}`) ?? error;
+  }
   const migrated = await new DataSource(dataSourceOptions(subgraph, target, model, logger)).initialize();
   try {
     await runMigrationsOnce(migrated, logger);

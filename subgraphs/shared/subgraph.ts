@@ -20,6 +20,7 @@ import { createLogger, type LogLevel, type Logger as ServiceLogger } from '../..
 import { poolStats, registerPoolMetrics, registerQueryCounter, ServiceMetrics } from '../../lib/metrics';
 import { readinessRoute, withTimeout } from '../../lib/readiness';
 import { handleShutdownSignals } from '../../lib/shutdown';
+import { exitWithFatal } from '../../lib/start-failure';
 import { projectRoot } from '../../lib/project-root';
 import { defaultPorts, readSdl, type SubgraphName } from '../../schema/subgraphs';
 import { databaseTarget, defaultDatabaseWaits, describeTarget, exceededDatabaseWait, isDatabaseConnectionLoss, openDatabase, type DatabaseTarget, type DatabaseWaits, type DataModel } from './database';
@@ -320,7 +321,6 @@ export async function runSubgraph<TContext extends object>(definition: SubgraphD
       { name: 'database', stop: () => db.destroy() },
     ]);
   } catch (error) {
-    logger.fatal({ err: error }, 'could not start');
-    process.exit(1);
+    exitWithFatal(logger, error);
   }
 }

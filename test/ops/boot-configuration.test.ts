@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
+import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
@@ -161,6 +162,48 @@ describe('the gateway, records, reports and audit processes started with bad con
       expect(fs.readdirSync(directory)).toEqual([]);
     } finally {
       fs.rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
+  /**
+   * A database that does not answer, or a port another process holds, once stopped a process
+   * with `could not start` and a stack trace naming no setting: one line now, exit 1 (the same
+   * settings may start later, so a process manager may retry, unlike a configuration error's 2).
+   */
+  it('audit whose DATABASE_URL names a port nothing listens on exits 1 with one line naming DATABASE_URL, without a stack or the password', async () => {
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const { code, stdout, stderr } = await run('audit', { GATEWAY_SIGNING_KEY: secret, DATABASE_URL: `mysql://credit:hunter2@127.0.0.1:${port}`, PORT: '5872' });
+    expect({ code, stderr }).toEqual({ code: 1, stderr: '' });
+    const lines = stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0])).toEqual({
+      level: 'fatal',
+      time: expect.any(String),
+      service: 'audit',
+      msg: `could not start: nothing accepts connections at 127.0.0.1:${port}, DATABASE_URL's host and port (ECONNREFUSED): is MySQL or MariaDB running there, on that port?`,
+    });
+  });
+
+  it('gateway whose GATEWAY_PORT another process holds exits 1 with one line naming GATEWAY_PORT', async () => {
+    const holder = net.createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const { port } = holder.address() as AddressInfo;
+    try {
+      const { code, stdout, stderr } = await run('gateway', { GATEWAY_SIGNING_KEY: secret, AUTH_JWT_SECRET: secret, EXPLORER: 'off', GATEWAY_PORT: String(port) });
+      expect({ code, stderr }).toEqual({ code: 1, stderr: '' });
+      const fatal = stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((line) => line.level === 'fatal');
+      expect(fatal).toEqual([
+        { level: 'fatal', time: expect.any(String), service: 'gateway', msg: `could not start: another process listens at 127.0.0.1:${port} (EADDRINUSE): stop it, or give this process another port (GATEWAY_PORT)` },
+      ]);
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
     }
   });
 

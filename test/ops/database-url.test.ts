@@ -1,7 +1,14 @@
+import fs from 'node:fs';
+import net, { type AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { ConfigError } from '../../lib/env';
+import { StartFailure } from '../../lib/start-failure';
 import { subgraphNames } from '../../schema/subgraphs';
-import { databaseTarget, dropMysqlDatabase } from '../../subgraphs/shared/database';
+import { entitiesSubgraph } from '../../subgraphs/entities/subgraph';
+import { databaseTarget, dropMysqlDatabase, openDatabase, type DatabaseTarget } from '../../subgraphs/shared/database';
 import { readSubgraphConfig } from '../../subgraphs/shared/subgraph';
+import { testDatabases } from '../helpers/databases';
 
 const secret = 'base64:' + Buffer.alloc(32, 7).toString('base64');
 
@@ -116,5 +123,55 @@ describe('DATABASE_PREFIX', () => {
       problems = (error as ConfigError).problems;
     }
     expect(problems.map((p) => p.split(' ')[0])).toEqual(['DATABASE_URL', 'DATABASE_PREFIX']);
+  });
+});
+
+/**
+ * A database that cannot be reached stopped a subgraph with `could not start` and the driver's
+ * stack trace, naming no setting: now one line saying which setting to look at, and why.
+ */
+describe('a database that cannot be opened at start', () => {
+  const failureOf = async (target: DatabaseTarget): Promise<string> => {
+    const error = await openDatabase('entities', target, entitiesSubgraph).then(
+      async (db) => {
+        await db.destroy();
+        throw new Error('expected the database not to open');
+      },
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(StartFailure);
+    return (error as Error).message;
+  };
+
+  it('names DATABASE_URL when nothing listens at its host and port', async () => {
+    const probe = net.createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as AddressInfo;
+    await new Promise((resolve) => probe.close(resolve));
+    expect(await failureOf({ kind: 'mysql', url: `mysql://credit:hunter2@127.0.0.1:${port}`, prefix: 'credit_' })).toBe(
+      `nothing accepts connections at 127.0.0.1:${port}, DATABASE_URL's host and port (ECONNREFUSED): is MySQL or MariaDB running there, on that port?`,
+    );
+  });
+
+  it('names DATABASE_URL when its host cannot be looked up', async () => {
+    expect(await failureOf({ kind: 'mysql', url: 'mysql://credit:hunter2@no-such-host.invalid:3306', prefix: 'credit_' })).toMatch(/^DATABASE_URL's host "no-such-host\.invalid" could not be looked up \((ENOTFOUND|EAI_AGAIN)\)$/);
+  });
+
+  it('names SQLITE_DIRECTORY when the directory cannot be made', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'credit-sqlite-')), 'a-file');
+    fs.writeFileSync(file, '');
+    try {
+      expect(await failureOf({ kind: 'sqlite', directory: path.join(file, 'data') })).toBe(`the SQLite directory ${path.join(file, 'data')} (SQLITE_DIRECTORY) could not be made or written (ENOTDIR)`);
+    } finally {
+      fs.rmSync(path.dirname(file), { recursive: true, force: true });
+    }
+  });
+
+  const mysql = testDatabases.find((d) => d.label === 'mysql');
+  (mysql ? it : it.skip)('names DATABASE_URL’s user and password when the server refuses them, repeating no password', async () => {
+    const server = new URL((mysql!.target('unused') as { url: string }).url);
+    const message = await failureOf({ kind: 'mysql', url: `mysql://credit_no_such_user:hunter2@${server.host}`, prefix: 'credit_' });
+    expect(message).toMatch(/^the database at .+ refused DATABASE_URL's user and password \(Access denied for user 'credit_no_such_user'@/);
+    expect(message).not.toContain('hunter2');
   });
 });

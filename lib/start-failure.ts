@@ -1,0 +1,46 @@
+import { ConfigError } from './env';
+import type { Logger } from './logger';
+
+/**
+ * A process could not start where it was told to: the database its settings name cannot be
+ * reached or refuses its user, the port it is given is taken. Thrown where the failure is
+ * understood, in words naming the setting to look at, and told in one line without a stack
+ * (which says nothing an operator can act on). Exit 1, not a configuration error's 2: the same
+ * settings may start once the database is up or the port free, so a process manager may retry.
+ */
+export class StartFailure extends Error {
+  override name = 'StartFailure';
+}
+
+/**
+ * What a process that could not start (or a command that failed) tells, and its exit code: a
+ * failure understood in one line, or one nobody foresaw with its stack, for a bug report.
+ */
+type FailureReport = { exitCode: 1 | 2 } & ({ line: string } | { unexpected: unknown });
+
+function failureReport(error: unknown): FailureReport {
+  if (error instanceof ConfigError) return { line: `configuration error: ${error.message}`, exitCode: 2 };
+  if (error instanceof StartFailure) return { line: `could not start: ${error.message}`, exitCode: 1 };
+  return { unexpected: error, exitCode: 1 };
+}
+
+/** A service's end when it could not start: one fatal log line, then its exit code. */
+export function exitWithFatal(logger: Logger, error: unknown): never {
+  const report = failureReport(error);
+  if ('line' in report) logger.fatal(report.line);
+  else logger.fatal({ err: report.unexpected }, 'could not start');
+  process.exit(report.exitCode);
+}
+
+/**
+ * The end of a command (`npm run seed`, `tokens`, `import`, `bench`, `soak`): its failure on
+ * stderr, `[command] …`, and the exit code failureReport gives it.
+ */
+export function exitWithFailure(command: string): (error: unknown) => never {
+  return (error) => {
+    const report = failureReport(error);
+    if ('line' in report) console.error(`[${command}] ${report.line}`);
+    else console.error(`[${command}] failed:`, report.unexpected);
+    process.exit(report.exitCode);
+  };
+}
