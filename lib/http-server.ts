@@ -29,6 +29,11 @@ export interface ServeOptions<TContext extends BaseContext> {
   context: ContextFunction<[HttpRequestInfo], TContext>;
   /** Tried in order before GraphQL; a route returns true when it answered. */
   routes?: ExtraRoute[];
+  /**
+   * Tried first, even while stopping: the CORS headers (and preflight answers) of front ends on
+   * other origins, without which a browser shows them the 503 of a stop as a network error.
+   */
+  crossOrigin?: ExtraRoute;
   /** Bulk intake sends a few thousand rows in one request; anything larger is an import file. */
   maxBodyBytes?: number;
   /** One line per request (GraphQL at info, other routes at debug) and unexpected faults. */
@@ -270,6 +275,7 @@ export async function serveGraphQL<TContext extends BaseContext>(
     });
     void (async () => {
       try {
+        if (options.crossOrigin && (await options.crossOrigin(req, res))) return;
         if (drain.draining && !quietRoutes.has(pathname)) {
           record.errorCodes.push(ErrorCode.SHUTTING_DOWN);
           await discardBody(req, limit);

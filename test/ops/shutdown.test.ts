@@ -1,7 +1,8 @@
 import http from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { Agent, request } from 'undici';
-import { serveGraphQL } from '../../lib/http-server';
+import { crossSiteRequestRoute } from '../../gateway/cross-site-requests';
+import { serveGraphQL, type ExtraRoute } from '../../lib/http-server';
 import { PeerShuttingDown, send } from '../../lib/platform-http';
 import { readinessRoute } from '../../lib/readiness';
 
@@ -60,10 +61,10 @@ describe('stopping a server (graceful shutdown)', () => {
 });
 
 /** One request over `agent` (its connections kept alive): status, headers, body, and whether it went over a connection already used. */
-function post(agent: http.Agent, url: string, query: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string; reusedSocket: boolean }> {
+function post(agent: http.Agent, url: string, query: string, headers: http.OutgoingHttpHeaders = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string; reusedSocket: boolean }> {
   return new Promise((resolve, reject) => {
     const body = JSON.stringify({ query });
-    const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+    const req = http.request(url, { method: 'POST', agent, headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (text += chunk));
@@ -92,7 +93,7 @@ describe('stopping a server with connections kept alive', () => {
     bumps = 0;
     slowDone = false;
   });
-  const start = (stopGracePeriodMillis = 10_000) =>
+  const start = (stopGracePeriodMillis = 10_000, crossOrigin?: ExtraRoute) =>
     serveGraphQL(
       new ApolloServer({
         typeDefs: 'type Query { slow: String } type Mutation { bump(ms: Int): Int }',
@@ -101,7 +102,7 @@ describe('stopping a server with connections kept alive', () => {
           Mutation: { bump: async (_: unknown, { ms }: { ms?: number }) => (ms && (await new Promise((resolve) => setTimeout(resolve, ms))), ++bumps) },
         },
       }),
-      { port: 0, context: async () => ({}), stopGracePeriodMillis },
+      { port: 0, context: async () => ({}), stopGracePeriodMillis, crossOrigin },
     );
 
   it('refuses a request sent on a kept-alive connection after stop() began (503 SHUTTING_DOWN, Connection: close) without running it', async () => {
@@ -127,6 +128,33 @@ describe('stopping a server with connections kept alive', () => {
       const answered = await inFlight;
       expect(answered.status).toBe(200);
       expect(await answered.json()).toEqual({ data: { slow: 'finished' } });
+      await stopped;
+    } finally {
+      release();
+      agent.destroy();
+      await served.stop();
+    }
+  });
+
+  /** The gateway's CORS headers were set among its routes, after the stop's refusal: a browser saw a network error. */
+  it('lets a front end on a CORS origin read the 503 SHUTTING_DOWN', async () => {
+    const frontEnd = 'http://localhost:5173';
+    const served = await start(10_000, crossSiteRequestRoute([frontEnd]));
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const first = await post(agent, served.url, 'mutation { bump }', { origin: frontEnd });
+      expect(first.headers['access-control-allow-origin']).toBe(frontEnd);
+      const inFlight = fetch(served.url, { method: 'POST', headers: { 'content-type': 'application/json', connection: 'close' }, body: JSON.stringify({ query: '{ slow }' }), signal: AbortSignal.timeout(15_000) });
+      await inResolver;
+      const stopped = served.stop();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const refused = await post(agent, served.url, 'mutation { bump }', { origin: frontEnd });
+      expect([refused.reusedSocket, refused.status, JSON.parse(refused.body).errors[0].extensions.code]).toEqual([true, 503, 'SHUTTING_DOWN']);
+      expect(refused.headers['access-control-allow-origin']).toBe(frontEnd);
+      expect(refused.headers['access-control-expose-headers']).toContain('retry-after');
+      expect(bumps).toBe(1);
+      release();
+      expect((await inFlight).status).toBe(200);
       await stopped;
     } finally {
       release();
