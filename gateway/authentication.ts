@@ -7,7 +7,7 @@ import { auditedTextLimits, clockToleranceSeconds, organisationKinds, platformOr
 import { roleRefusal } from '../lib/access/policy';
 import { clientError, ErrorCode, outageHttp, outageRetryAfterSeconds } from '../lib/errors';
 import { withoutUserInfo } from '../lib/env';
-import { holdsCitizenIdNumber, maskCitizenIdNumber, normaliseIdentifier, readsAsCitizenIdNumber, validateCitizenIdNumber, validateUnifiedSocialCreditCode } from '../lib/identifiers';
+import { holdsCitizenIdNumber, maskCitizenIdNumber, normaliseIdentifier, readsAsCitizenIdNumber, typedUuid, validateCitizenIdNumber, validateUnifiedSocialCreditCode } from '../lib/identifiers';
 import { ExpiringMemory } from '../lib/expiring-memory';
 import { characterCount, hasInvisibleCharacters } from '../lib/text';
 
@@ -293,6 +293,20 @@ export function callerFromClaims(claims: JWTPayload): Caller {
     organisation,
     organisationKind: kind as OrganisationKind,
     role: role as Role,
-    ...(typeof subjectId === 'string' && subjectId ? { subjectId } : {}),
+    ...ownSubjectOf(subjectId),
   };
+}
+
+/**
+ * `subject_id`, the subject acting for itself, read as the platform writes ids (typedUuid). An
+ * identity provider writing it in upper case (a .NET Guid) or with a space was looked up as that
+ * subject (the entities subgraph reads ids so) and passed as the caller's own, while the request's
+ * scope held it as sent and matched no subject: the subject was shown nothing of its own, without
+ * an error. One that reads as no UUID names no subject.
+ */
+function ownSubjectOf(subjectId: unknown): { subjectId?: string } {
+  if (subjectId === undefined || subjectId === null || (typeof subjectId === 'string' && subjectId.trim() === '')) return {};
+  const id = typeof subjectId === 'string' ? typedUuid(subjectId) : null;
+  if (!id) throw claimsRefused("the token's subject_id must be a subject's id, a UUID such as 0f74330e-21b7-4d49-8987-fd0d106b59db");
+  return { subjectId: id };
 }

@@ -606,6 +606,10 @@ describe.each(testDatabases)('access to fields through the gateway on $label', (
     const PERSON = `query($id: ID!) { subject(id: $id) { name citizenIdNumber } }`;
     const ownRead = (await query({ caller: own, headers: { 'x-credit-matter': 'SELF_INQUIRY' } }, `query($id: ID!) { subject(id: $id) { name } }`, { id: enterprise.id })).result;
     expect(ownRead.errors).toBeUndefined();
+    // Its id as an identity provider may write it (a .NET Guid): its own all the same, shown whole.
+    // It was taken as its own and then shown nothing, without an error, on MySQL.
+    const upperCased = (await query({ caller: { ...own, subjectId: enterprise.id.toUpperCase() }, headers: { 'x-credit-matter': 'SELF_INQUIRY' } }, `{ viewer { subject { id name } } }`, {})).result;
+    expect(upperCased).toEqual({ status: 200, data: { viewer: { subject: { id: enterprise.id, name: enterprise.name } } } });
     // The enterprise's token naming a person's subject id: refused, nothing of the person read.
     const { result, requestId } = await query({ caller: { ...own, subjectId: person.id }, headers: { 'x-credit-matter': 'SELF_INQUIRY' } }, PERSON, { id: person.id });
     expect(result.data).toEqual({ subject: null });

@@ -308,3 +308,32 @@ describe('tokens verified against a JWKS endpoint', () => {
     await expect(authenticate(`Bearer ${await sign(caller)}`, verify)).rejects.toMatchObject({ extensions: { code: 'AUTHENTICATION_UNAVAILABLE' } });
   });
 });
+
+/**
+ * From a probe: an enterprise's token whose subject_id was its id in upper case passed as its own
+ * (the entities subgraph reads ids so) and then was shown nothing of its own, without an error:
+ * the request's scope held the id as sent, which matched no subject.
+ */
+describe("a token's subject_id", () => {
+  const enterprise = { sub: 'self-user', org: '91130304MA0TEXT12Y', org_kind: 'ENTERPRISE', role: 'EXTERNAL_USER' };
+  const id = 'c437ca86-67cf-4b11-a9b5-7225232ee487';
+
+  it.each([
+    ['as the platform writes it', id],
+    ['in upper case', id.toUpperCase()],
+    ['with a space after it', `${id} `],
+    ['in full width', id.replace(/[0-9a-f]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0))],
+  ])('names the subject %s, as the platform writes its id', (_label, subjectId) => {
+    expect(callerFromClaims({ ...enterprise, subject_id: subjectId }).subjectId).toBe(id);
+  });
+
+  it.each([undefined, null, '', '  '])('left out (%p) names no subject', (subjectId) => {
+    expect(callerFromClaims({ ...enterprise, subject_id: subjectId })).not.toHaveProperty('subjectId');
+  });
+
+  it.each([['not a UUID', 'subject-1'], ['a number', 42]])('%s is refused as a claim that names no subject', (_label, subjectId) => {
+    expect(() => callerFromClaims({ ...enterprise, subject_id: subjectId })).toThrow(
+      expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED', problem: 'TOKEN_CLAIMS_INVALID' }), message: expect.stringContaining("the token's subject_id must be a subject's id") }),
+    );
+  });
+});
