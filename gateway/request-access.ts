@@ -96,11 +96,14 @@ function purposeHeaderText(name: string, raw: string): string {
   } catch {
     throw refuse();
   }
-  text = text.trim();
   // What the audit log shows must be what the request named: a line break or NUL (%0A, %00), a
   // zero-width or direction-changing character (U+200B, U+202E), or a line separator would make a
   // case number read as blank, reversed or split; a case of invisible characters names no case.
-  if (text !== '' && (hasInvisibleCharacters(text) || !isLegible(text))) throw refuse();
+  // Looked for before trimming, which takes line breaks, tabs and U+2028 off the ends: a case
+  // sent as %0Aforged was stored as forged, not refused as the README says.
+  if (hasInvisibleCharacters(text)) throw refuse();
+  text = text.trim();
+  if (text !== '' && !isLegible(text)) throw refuse();
   return text;
 }
 

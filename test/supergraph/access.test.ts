@@ -555,7 +555,7 @@ describe.each(testDatabases)('access to fields through the gateway on $label', (
       expect(rows.map((r) => r.case_number)).toEqual([stored]);
     }
     // Not UTF-8: a Latin-1 é, a sequence cut short, a percent-encoding cut short; too long once decoded; control characters once decoded.
-    for (const sent of ['caf\u00e9', utf8Bytes(caseNumber).slice(0, -1), `UTF-8''%E5%8C`, utf8Bytes(`${long}号`), `UTF-8''CG-1%0A2`, `UTF-8''CG-1%00`, 'CG-1\u0085']) {
+    for (const sent of ['caf\u00e9', utf8Bytes(caseNumber).slice(0, -1), `UTF-8''%E5%8C`, utf8Bytes(`${long}号`), `UTF-8''CG-1%0A2`, `UTF-8''CG-1%00`, 'CG-1\u0085', `UTF-8''%0Aforged`, `UTF-8''%09forged%09`, `UTF-8''forged%0D%0A`, `UTF-8''%E2%80%A8x`]) {
       const { result, requestId } = await query({ caller: finance, headers: matter('GOVERNMENT_PROCUREMENT', sent) }, read, { id });
       expect({ sent, status: result.status, errors: result.errors?.map((e) => [e.extensions?.code, e.extensions?.field]) }).toEqual({ sent, status: 400, errors: [['BAD_USER_INPUT', 'x-credit-case']] });
       expect((await attemptAudited(platform, requestId)).map((r: { outcome: string; actor: string; matter: string; case_number: string | null }) => [r.outcome, r.actor, r.matter, r.case_number])).toEqual([['DENIED', finance.id, 'GOVERNMENT_PROCUREMENT', null]]);
