@@ -21,6 +21,22 @@
   prefix="${DATABASE_PREFIX:-credit_}"
   subgraphs=(entities records reports providers audit)
 
+  # The prefix names each user as well as its database, and MySQL 8's user names are at most 32
+  # characters: a longer one stopped the initialisation at its CREATE USER, with the volume half
+  # made. Letters, digits and _ as the subgraphs take it (subgraphs/shared/database.ts), which go
+  # into the statements below unquoted.
+  case "$prefix" in
+    *[!A-Za-z0-9_]*)
+      echo "docker/mysql-init: DATABASE_PREFIX must hold letters, digits and _ only, got \"$prefix\"" >&2
+      exit 1
+      ;;
+  esac
+  longest=providers
+  if [ $((${#prefix} + ${#longest})) -gt 32 ]; then
+    echo "docker/mysql-init: DATABASE_PREFIX must be at most $((32 - ${#longest})) characters here: each subgraph's MySQL user is named by it and the subgraph (${prefix}${longest}), and MySQL's user names are at most 32" >&2
+    exit 1
+  fi
+
   for subgraph in "${subgraphs[@]}"; do
     variable="MYSQL_${subgraph^^}_PASSWORD"
     password="${!variable:-}"

@@ -210,6 +210,18 @@ describe('docker/mysql-init', () => {
     expect(missing.stderr).toContain('MYSQL_RECORDS_PASSWORD is not set');
   });
 
+  it("refuses a DATABASE_PREFIX that would make a user name longer than MySQL 8's 32 characters, or that SQL would need quoted, before making any user", () => {
+    const longest = initialise({ ...passwords, DATABASE_PREFIX: 'x'.repeat(23) });
+    expect({ status: longest.status, stderr: longest.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(longest.sql).toContain(`CREATE USER IF NOT EXISTS '${'x'.repeat(23)}providers'@'%'`);
+    const tooLong = initialise({ ...passwords, DATABASE_PREFIX: 'x'.repeat(24) });
+    expect([tooLong.status, tooLong.sql]).toEqual([1, '']);
+    expect(tooLong.stderr).toContain('DATABASE_PREFIX must be at most 23 characters here');
+    const quoted = initialise({ ...passwords, DATABASE_PREFIX: "credit';--" });
+    expect([quoted.status, quoted.sql]).toEqual([1, '']);
+    expect(quoted.stderr).toContain('DATABASE_PREFIX must hold letters, digits and _ only');
+  });
+
   /** On the tests' MySQL/MariaDB server, under a prefix of the run's own (its users are dropped after). */
   const serverUrl = process.env.TEST_DATABASE_URL ?? 'mariadb://root@127.0.0.1:3306';
   const runTag = (process.env.TEST_RUN_TAG ?? '').replace(/[^a-z0-9]/gi, '').slice(0, 8).toLowerCase();
