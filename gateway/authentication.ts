@@ -199,8 +199,15 @@ function claimProblem(claim: string, reason: unknown, code: string): string {
   return 'failed its check';
 }
 
+/**
+ * The kinds of organisation a token names by unified social credit code, as the consent register
+ * names them as grantees and the provider registry files a provider (a bank's id is the identity
+ * provider's, and a department's is its catalogue code).
+ */
+const creditCodeNamedKinds = new Set<OrganisationKind>(['ENTERPRISE', 'CREDIT_SERVICE_PROVIDER']);
+
 /** The kinds of organisation a token names by unified social credit code or citizen ID number. */
-const codeNamedKinds = new Set<OrganisationKind>(['ENTERPRISE', 'CREDIT_SERVICE_PROVIDER', 'INDIVIDUAL']);
+const codeNamedKinds = new Set<OrganisationKind>([...creditCodeNamedKinds, 'INDIVIDUAL']);
 
 /** Department codes as `asRead` leaves them (`CREDIT_OFFICE` as CREDITOFFICE). */
 const departmentCodesAsRead = new Set(departments.map((d) => asRead(d.code)));
@@ -280,12 +287,19 @@ export function callerFromClaims(claims: JWTPayload): Caller {
     throw claimsRefused("the token's org must be the person's citizen ID number when org_kind is INDIVIDUAL");
   }
   // An all-digit unified social credit code can read as an ID number too: an organisation's own code stands.
-  const ownCode = (kind === 'ENTERPRISE' || kind === 'CREDIT_SERVICE_PROVIDER') && validateUnifiedSocialCreditCode(organisation).valid;
+  const creditCode = creditCodeNamedKinds.has(kind as OrganisationKind) ? validateUnifiedSocialCreditCode(organisation) : undefined;
+  const ownCode = creditCode?.valid === true;
   if (kind !== 'INDIVIDUAL' && namesPerson && !ownCode) {
     throw claimsRefused(`the token's org ${shown} reads as a citizen ID number, which names a person: its org_kind must be INDIVIDUAL, not ${String(kind)}`);
   }
   if (holdsPerson && !ownCode) {
     throw claimsRefused(`the token's org ${shown}, which names a person: a person is named by its citizen ID number alone, with org_kind INDIVIDUAL, and an organisation by an id that holds none`);
+  }
+  // Any other id names an organisation of that kind that no consent can name and no registry
+  // files, and the audit log would count it beside the bank whose id it is, under a second kind
+  // (`BANK_HEBEI_BEIDAIHE` as an enterprise), so that its trail could no longer be asked for.
+  if (creditCode && !creditCode.valid) {
+    throw claimsRefused(`the token's org must be the organisation's unified social credit code when org_kind is ${String(kind)}, got ${shown}: ${creditCode.message}`);
   }
   return {
     // Trimmed: `banker ` is `banker`, as it reads in the audit log.

@@ -12,7 +12,7 @@ import { ExpiringMemory } from '../lib/expiring-memory';
 import { characterCount, foldedNumber, hasInvisibleCharacters, isLegible } from '../lib/text';
 import { typedUuid } from '../lib/identifiers';
 import { authenticate, type TokenVerifier } from './authentication';
-import { InternalCallRefused, type InternalClient } from '../lib/internal-client';
+import type { InternalClient } from '../lib/internal-client';
 import type { RateLimits, RateLimitState } from './rate-limits';
 
 
@@ -300,11 +300,8 @@ async function providerStanding(caller: Caller, providers: { client: InternalCli
   try {
     const data = await providers.client.call<{ creditServiceProviderByCode: { mayCollectPublicCreditData: boolean } | null }>(providers.url, PROVIDER_STANDING, { code: caller.organisation }, ['PROVIDER_REGISTRY'], requestId);
     may = data.creditServiceProviderByCode?.mayCollectPublicCreditData;
-  } catch (error) {
-    // The registry answered: no provider holds a code that is not one, so the caller is no provider it knows.
-    if (error instanceof InternalCallRefused && error.codes.includes(ErrorCode.INVALID_CREDIT_CODE)) {
-      return mayNotCollect(`${caller.organisation} is not a valid unified social credit code, so not a filed provider allowed to collect public credit data`);
-    }
+  } catch {
+    // A provider's token carries a valid code (authentication.ts), so the registry refuses none of them.
     throw registerUnavailable('providers', 'the provider registry', "the provider's standing");
   }
   if (may) return null;

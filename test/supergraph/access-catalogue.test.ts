@@ -215,9 +215,9 @@ describe.each(testDatabases)('the access catalogue (matters, viewer) through the
     const plainOther = await ask({ caller: otherSubject.caller }, strangerId);
     expect(plainOther.offersSelfInquiry).toBe(false);
     expect(plainOther.result.data!.viewer!.subject).toBeNull();
-    // A token whose org is no code at all names no subject of its own either.
+    // An enterprise's token whose org is no credit code at all is no enterprise's: refused before anything is offered.
     const codeless = await ask({ caller: { ...subjectItself.caller!, id: 'self-viewer-codeless', organisation: 'NOT-A-CODE', organisationKind: 'ENTERPRISE' } });
-    expect(codeless.offersSelfInquiry).toBe(false);
+    expect(codeless.result.errors?.map((e) => e.extensions?.problem)).toEqual(['TOKEN_CLAIMS_INVALID']);
 
     // A caller SELF_INQUIRY is not open to (a bank whose token carries a subject_id) is told so at viewer.subject too.
     const bankWithSubject: As = { caller: { ...bank.caller!, id: 'banker-viewer-self', subjectId: ownSubject.id }, headers: subjectItself.headers };

@@ -235,15 +235,13 @@ describe.each(testDatabases)('access to fields through the gateway on $label', (
     expect(result.errors?.find((e) => JSON.stringify(e.path) === '["subject"]')?.message).toContain('is not a filed provider allowed to collect public credit data');
   });
 
-  it('refuses data collection by a provider token whose organisation is no credit code as the registry answered it, not as an outage', async () => {
+  it('refuses a provider token whose organisation is no credit code as a token, before the registry is asked, not as an outage', async () => {
     const noCode: As = { caller: { ...provider(0), organisation: 'NOT-A-CREDIT-CODE' }, headers: { 'x-credit-matter': 'PROVIDER_DATA_COLLECTION', 'x-credit-consent': demoConsents.providerCollection } };
-    const { result } = await query(noCode, MATRIX, { id: world.subjects[3].id });
-    const refusal = result.errors?.find((e) => JSON.stringify(e.path) === '["subject"]');
-    expect(refusal?.extensions?.code).toBe('FORBIDDEN');
-    expect(refusal?.message).toContain('NOT-A-CREDIT-CODE is not a valid unified social credit code, so not a filed provider allowed to collect public credit data');
-    expect(refusal?.message).not.toContain('unavailable');
-    // As for any caller that is no provider in good standing: the public registry is still answered.
-    expect(at(result.data, paths.providers)).not.toBeNull();
+    const { result, requestId } = await query(noCode, MATRIX, { id: world.subjects[3].id });
+    expect(result.status).toBe(401);
+    expect(result.errors?.map((e) => [e.extensions?.code, e.extensions?.problem])).toEqual([['UNAUTHENTICATED', 'TOKEN_CLAIMS_INVALID']]);
+    expect(result.errors?.[0].message).toContain("the token's org must be the organisation's unified social credit code when org_kind is CREDIT_SERVICE_PROVIDER, got NOT-A-CREDIT-CODE");
+    expect(await attemptAudited(platform, requestId)).toEqual([expect.objectContaining({ outcome: 'DENIED', actor: 'collector', organisation: 'unverified', subject_id: null })]);
   });
 
   it('tells a caller refused without a purpose which matters open to it would grant the field, or that none would', async () => {
@@ -522,10 +520,14 @@ describe.each(testDatabases)('access to fields through the gateway on $label', (
     const posing = [
       { id: 'bank-clerk-7', organisation: 'ＦＩＮＡＮＣＥ', organisationKind: 'FINANCIAL_INSTITUTION', role: 'EXTERNAL_USER' },
       { id: ' bank-clerk-8 ', organisation: 'CREDIT_OFFICE', organisationKind: 'FINANCIAL_INSTITUTION', role: 'REGISTRY_ADMIN' },
+      // A bank's id is no enterprise's or provider's credit code (from a probe: both were audited, the bank under three kinds).
+      { id: 'bank-clerk-9', organisation: 'BANK_HEBEI_BEIDAIHE', organisationKind: 'ENTERPRISE', role: 'EXTERNAL_USER' },
+      { id: 'bank-clerk-10', organisation: 'BANK_HEBEI_BEIDAIHE', organisationKind: 'CREDIT_SERVICE_PROVIDER', role: 'EXTERNAL_USER' },
     ] as const;
     for (const caller of posing) {
       const { result, requestId } = await query({ caller, headers: matter('GOVERNMENT_PROCUREMENT') }, '{ __typename }', {});
       expect(result.status).toBe(401);
+      expect(result.errors?.map((e) => e.extensions?.problem)).toEqual(['TOKEN_CLAIMS_INVALID']);
       expect(await attemptAudited(platform, requestId)).toEqual([expect.objectContaining({ outcome: 'DENIED', actor: caller.id.trim(), organisation: 'unverified', matter: null, subject_id: null })]);
     }
     // A user id the log cannot record as it reads is no proven user: the attempt is recorded as unverified.

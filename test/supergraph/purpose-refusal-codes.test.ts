@@ -63,11 +63,6 @@ const refusals: RefusalCase[] = [
     problem: 'PROVIDER_MAY_NOT_COLLECT',
     as: { caller: provider(11), headers: { 'x-credit-matter': 'PROVIDER_DATA_COLLECTION', 'x-credit-consent': demoConsents.providerCollection } },
   },
-  {
-    label: 'collection by a provider token whose organisation is no credit code',
-    problem: 'PROVIDER_MAY_NOT_COLLECT',
-    as: { caller: { ...provider(0), organisation: 'NOT-A-CREDIT-CODE' }, headers: { 'x-credit-matter': 'PROVIDER_DATA_COLLECTION', 'x-credit-consent': demoConsents.providerCollection } },
-  },
   { label: 'a consent given to another reader', problem: 'CONSENT_NOT_GIVEN_TO_CALLER', as: { caller: bank, headers: financialServices(demoConsents.dueDiligence) }, header: 'x-credit-consent' },
   { label: 'a consent nobody was given', problem: 'CONSENT_NOT_GIVEN_TO_CALLER', as: { caller: bank, headers: financialServices('00000000-0000-4000-8000-000000000000') }, header: 'x-credit-consent' },
   // The provider's code is an enterprise's too, but a consent is given to a kind of reader as well:

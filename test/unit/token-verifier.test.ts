@@ -204,6 +204,22 @@ describe('the caller a token names', () => {
     expect(refusal).toThrow(expect.objectContaining({ message: expect.not.stringContaining('13030219900101106X') }));
   });
 
+  // From a probe: `BANK_HEBEI_BEIDAIHE` as an enterprise or a provider was accepted and audited, so
+  // that the statistics counted the bank under three kinds and its trail could not be asked for.
+  it.each([
+    ['a bank\'s id as an enterprise', 'ENTERPRISE', 'BANK_HEBEI_BEIDAIHE', 'expected an 18-character'],
+    ['a bank\'s id as a provider', 'CREDIT_SERVICE_PROVIDER', 'BANK_HEBEI_BEIDAIHE', 'expected an 18-character'],
+    ['a code with a wrong check character as an enterprise', 'ENTERPRISE', '91130304MA0TEXT12X', 'check character should be Y'],
+    ['a name as a provider', 'CREDIT_SERVICE_PROVIDER', '河北征信服务有限公司', 'expected an 18-character'],
+  ])('refuses %s: an enterprise or a provider is named by its unified social credit code, as its consents and the provider registry name it', (_label, kind, org, problem) => {
+    expect(() => callerFromClaims(claims(org, kind))).toThrow(
+      expect.objectContaining({
+        extensions: expect.objectContaining({ code: 'UNAUTHENTICATED', problem: 'TOKEN_CLAIMS_INVALID' }),
+        message: expect.stringMatching(new RegExp(`^the token's org must be the organisation's unified social credit code when org_kind is ${kind}, got .*${problem}`)),
+      }),
+    );
+  });
+
   it.each([
     ['a credit code', '91130304MA0TEXT12Y'],
     ['a user name', 'person-1'],
