@@ -70,6 +70,8 @@ export interface RemovedField {
    * field in it was removed; the client never asked for it, so the answer must not show it.
    */
   placeholderKey?: string;
+  /** The field is within a credit service provider (its file, the reports it issued), so about no subject above it (`providerType`). */
+  inProvider?: true;
 }
 
 /** What a refusal concerned, for the audit log. */
@@ -82,8 +84,14 @@ export interface Refusal {
    * entities subgraph can say whose trail the entry belongs in.
    */
   subjectCode?: string;
-  /** The field groups asked for at the refused field and beneath it: everything the refusal withheld. */
+  /** The field groups asked for at the refused field and beneath it, but for those within a provider: what the refusal withheld of its subject. */
   groups: string[];
+  /**
+   * The groups asked for within a credit service provider, at the refused field or beneath it (a
+   * report's issuer's file): the provider's, audited about no subject, as when the provider is
+   * asked for directly (`providerType`).
+   */
+  providerGroups?: string[];
 }
 
 export interface GuardedOperation {
@@ -114,6 +122,19 @@ export interface AskedRootField {
 
 /** The type whose objects are market subjects: whatever is refused within one is refused about it. */
 const subjectType = 'Subject';
+
+/**
+ * The type whose objects are credit service providers: whatever is refused within one (its
+ * supervision file, its filing history, the reports it issued) is about that provider, which the
+ * audit log names no subject for, also when it was reached through a subject (a report's
+ * issuer): as when the provider is asked for directly, and never in that subject's trail.
+ */
+const providerType = 'CreditServiceProvider';
+
+/** Whether the objects of a field of `type` lie within a provider: a provider's do, a subject's do not, any other's as their parent's. */
+function withinProvider(type: GraphQLCompositeType, parentWithin: boolean): boolean {
+  return type.name === providerType || (type.name !== subjectType && parentWithin);
+}
 
 /**
  * Removes every field the grants do not cover from the selected operation. Named fragments are
@@ -147,7 +168,7 @@ export function guardOperation(
 
   // `guarding` is false below a selection @skip or @include leaves out: it is never run, so
   // nothing in it is refused; it is only inlined like the rest, keeping its directive.
-  const walk = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType, path: string[], guarding = true): SelectionSetNode => {
+  const walk = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType, path: string[], guarding = true, inProvider = false): SelectionSetNode => {
     const selections: SelectionNode[] = [];
     const removedHere: RemovedField[] = [];
     const removedBefore = removed.length;
@@ -158,7 +179,7 @@ export function guardOperation(
         if (!fragment) continue;
         // A spread becomes the inline fragment it stands for, with the spread's directives.
         const { typeCondition, selectionSet: inner, type } = fragment;
-        selections.push({ kind: Kind.INLINE_FRAGMENT, typeCondition, directives: selection.directives, selectionSet: walk(inner, type, path, guarded) });
+        selections.push({ kind: Kind.INLINE_FRAGMENT, typeCondition, directives: selection.directives, selectionSet: walk(inner, type, path, guarded, inProvider) });
         continue;
       }
       const name = selection.name.value;
@@ -170,7 +191,7 @@ export function guardOperation(
       const coordinate = `${parent.name}.${name}`;
       const group = guards.get(coordinate);
       if (group && !grants.has(group) && guarded) {
-        const cut: RemovedField = { path: [...path, key], coordinate, group };
+        const cut: RemovedField = { path: [...path, key], coordinate, group, ...(inProvider ? { inProvider: true as const } : {}) };
         removed.push(cut);
         removedHere.push(cut);
         continue;
@@ -178,7 +199,7 @@ export function guardOperation(
       const field = parent.getFields()[name];
       if (selection.selectionSet && field) {
         const type = getNamedType(field.type) as GraphQLCompositeType;
-        selections.push({ ...selection, selectionSet: walk(selection.selectionSet, type, [...path, key], guarded) });
+        selections.push({ ...selection, selectionSet: walk(selection.selectionSet, type, [...path, key], guarded, withinProvider(type, inProvider)) });
       } else {
         selections.push(selection);
       }
@@ -231,6 +252,7 @@ class OperationReader {
     let level: { selectionSet: SelectionSetNode; type: GraphQLCompositeType }[] = [{ selectionSet: rootSet, type: root }];
     let subjectId: string | undefined;
     let subjectCode: string | undefined;
+    let inProvider = false;
     const groups = new Set<string>();
     for (const key of path) {
       if (typeof key === 'number') continue;
@@ -244,11 +266,22 @@ class OperationReader {
         if (named.id || named.code) ({ id: subjectId, code: subjectCode } = named);
         const group = this.guards.get(`${parent.name}.${field.name}`);
         if (group) groups.add(group);
-        if (node.selectionSet) level.push({ selectionSet: node.selectionSet, type: getNamedType(field.type) as GraphQLCompositeType });
+        const type = getNamedType(field.type) as GraphQLCompositeType;
+        // Within a provider, a subject named above is not the one the refusal is about.
+        inProvider = withinProvider(type, inProvider);
+        if (type.name === providerType) subjectId = subjectCode = undefined;
+        if (node.selectionSet) level.push({ selectionSet: node.selectionSet, type });
       }
     }
-    for (const { selectionSet, type } of level) this.groupsAsked(selectionSet, type, groups);
-    return { subjectId, ...(subjectCode && !subjectId ? { subjectCode } : {}), groups: [...groups].sort() };
+    // Within a provider, everything the refusal withheld is the provider's.
+    const providerGroups = new Set<string>(inProvider ? groups : []);
+    for (const { selectionSet, type } of level) this.groupsAsked(selectionSet, type, inProvider ? providerGroups : groups, providerGroups);
+    return {
+      subjectId,
+      ...(subjectCode && !subjectId ? { subjectCode } : {}),
+      groups: inProvider ? [] : [...groups].sort(),
+      ...(providerGroups.size ? { providerGroups: [...providerGroups].sort() } : {}),
+    };
   }
 
   /** The fields of the root's selection set (fragments included) that execution runs and whose group is one of `groups`. */
@@ -284,19 +317,23 @@ class OperationReader {
     });
   }
 
-  /** Adds the groups of every guarded field selected in `selectionSet`, at any depth. */
-  private groupsAsked(selectionSet: SelectionSetNode, type: GraphQLCompositeType, into: Set<string>): void {
+  /**
+   * Adds the groups of every guarded field selected in `selectionSet`, at any depth: within a
+   * provider to `providers`, which names no subject, and everything beneath it with them.
+   */
+  private groupsAsked(selectionSet: SelectionSetNode, type: GraphQLCompositeType, into: Set<string>, providers: Set<string>): void {
     for (const selection of selectionSet.selections) {
       if (selection.kind !== Kind.FIELD) {
         const inner = this.fragmentOf(selection, type);
-        if (inner) this.groupsAsked(inner.selectionSet, inner.type, into);
+        if (inner) this.groupsAsked(inner.selectionSet, inner.type, into, providers);
         continue;
       }
       const field = 'getFields' in type ? type.getFields()[selection.name.value] : undefined;
       if (!field) continue;
       const group = this.guards.get(`${type.name}.${field.name}`);
       if (group) into.add(group);
-      if (selection.selectionSet) this.groupsAsked(selection.selectionSet, getNamedType(field.type) as GraphQLCompositeType, into);
+      const fieldType = getNamedType(field.type) as GraphQLCompositeType;
+      if (selection.selectionSet) this.groupsAsked(selection.selectionSet, fieldType, fieldType.name === providerType ? providers : into, providers);
     }
   }
 
@@ -392,7 +429,7 @@ function unusedResponseKey(aliases: ReadonlySet<string>, base: string): string {
 export interface ErrorAtPath {
   path: (string | number)[];
   removed: RemovedField;
-  /** The id of the nearest subject above the field in the answer, which the refusal concerned. */
+  /** The id of the nearest subject above the field in the answer, which the refusal concerned; none for a field within a provider (`RemovedField.inProvider`). */
   subjectId?: string;
 }
 
@@ -424,7 +461,7 @@ export function nullRemovedFields(data: Record<string, unknown> | null | undefin
       if (depth === field.path.length - 1) {
         if (field.placeholderKey) delete object[field.placeholderKey];
         object[key] = null;
-        paths.push({ path: [...concrete, key], removed: field, subjectId });
+        paths.push({ path: [...concrete, key], removed: field, subjectId: field.inProvider ? undefined : subjectId });
         return;
       }
       visit(object[key], depth + 1, [...concrete, key], subjectId);

@@ -263,9 +263,13 @@ function guardExecutor(execute: GatewayExecutor, guards: Map<string, string>, au
         .map((error) => {
           const refusal = refusalAt(error.path ?? []);
           const withheld = withheldBeneath(result.data as Record<string, unknown> | null | undefined, error.path ?? []);
-          const asked = withheld?.length ? withheld.flatMap((path) => refusalAt(path).groups) : refusal.groups;
+          const asked = withheld?.length ? withheld.map((path) => refusalAt(path)) : [refusal];
           const told = error.extensions[auditedRefusalExtension] as AuditedRefusal | undefined;
-          return { subjectId: auditableSubjectId(told?.subjectId) ?? refusal.subjectId, groups: [...new Set([...asked, ...(told?.groups ?? [])])] };
+          return {
+            subjectId: auditableSubjectId(told?.subjectId) ?? refusal.subjectId,
+            groups: [...new Set([...asked.flatMap((at) => at.groups), ...(told?.groups ?? [])])],
+            providerGroups: [...new Set(asked.flatMap((at) => at.providerGroups ?? []))],
+          };
         }),
     ];
     await refusedSubjects.resolve(refusals, context.requestId);
@@ -491,11 +495,17 @@ function auditEntries(context: GatewayContext, operationName: string | null, ref
   ];
   // One entry per subject and outcome: what was refused (DENIED), or read and then withheld for want of a check (FAILED).
   const withheld = new Map<string, { subjectId: string | null; outcome: 'DENIED' | 'FAILED'; groups: Set<string> }>();
-  for (const { subjectId = null, groups, outcome = 'DENIED' } of refusals) {
+  const withhold = (subjectId: string | null, outcome: 'DENIED' | 'FAILED', groups: readonly string[]) => {
     const key = `${outcome} ${subjectId}`;
     const known = withheld.get(key) ?? { subjectId, outcome, groups: new Set<string>() };
     for (const group of groups) known.groups.add(group);
     withheld.set(key, known);
+  };
+  for (const { subjectId = null, groups, providerGroups = [], outcome = 'DENIED' } of refusals) {
+    withhold(subjectId, outcome, groups);
+    // A provider's file reached through a subject (a report's issuer) is the provider's, not the
+    // subject's: about no subject, as when the provider is asked for directly (field-guards.ts).
+    if (providerGroups.length) withhold(null, outcome, providerGroups);
   }
   const deniedUnder = context.decision.consentRefused ? { ...base, consentId: context.decision.consentRefused } : base;
   for (const { subjectId, outcome, groups } of withheld.values()) entries.push({ ...deniedUnder, subjectId, fieldGroups: [...groups].sort(), outcome });

@@ -99,6 +99,31 @@ describe.each(testDatabases)('refused reads in the audit log on $label', (databa
     expect(unknown.denied).toEqual([{ outcome: 'DENIED', subject: null, groups: ['SUBJECT_BASICS'] }]);
   });
 
+  // From a probe: the bank's refusals of a report issuer's file stood in the report's subject's trail.
+  it("audits what is refused of a provider reached through a subject (a report's issuer) about no subject, as when the provider is asked for directly, and the subject's own refusals in its trail", async () => {
+    const file = 'contact violations { id } filingHistory { actor }';
+    const throughReports = `query($id: ID!) { subject(id: $id) { creditReports { edges { node { registeredBy issuer { id ${file} } } } } } }`;
+    const answer = await platform.query<{ subject: { creditReports: { edges: { node: { issuer: { id: string } | null } }[] } } }>(throughReports, { id: consented.id }, bank);
+    const issuer = answer.data!.subject.creditReports.edges.map((e) => e.node.issuer).find(Boolean)!;
+    expect(issuer).toBeDefined();
+    const providerFile = { outcome: 'DENIED', subject: null, groups: ['PROVIDER_ADMINISTRATION', 'PROVIDER_SUPERVISION_FILE'] };
+
+    const through = await audited(bank, throughReports, { id: consented.id });
+    expect(through.denied).toHaveLength(2);
+    expect(through.denied).toEqual(expect.arrayContaining([{ outcome: 'DENIED', subject: consented.id, groups: ['AUDIT'] }, providerFile]));
+    const direct = await audited(bank, `query($id: ID!) { creditServiceProvider(id: $id) { ${file} } }`, { id: issuer.id });
+    expect(direct.denied).toEqual([providerFile]);
+
+    // The reports the issuer issued are other subjects' as much as this one's: refused about none.
+    const issued = await audited(bank, `query($id: ID!) { subject(id: $id) { creditReports { edges { node { issuer { issuedReports { edges { node { grade } } } } } } } } }`, { id: consented.id });
+    expect(issued.denied).toEqual([{ outcome: 'DENIED', subject: null, groups: ['PROVIDER_ADMINISTRATION', 'REPORTS'] }]);
+
+    // A subject refused whole keeps what was asked of it in its trail; what was asked of an issuer's file beneath it is the provider's.
+    const outside = await audited(bank, `query($id: ID!) { subject(id: $id) { name creditReports { edges { node { issuer { contact } } } } } }`, { id: other.id });
+    expect(outside.denied).toHaveLength(2);
+    expect(outside.denied).toEqual(expect.arrayContaining([{ outcome: 'DENIED', subject: other.id, groups: ['REPORTS', 'SUBJECT_BASICS'] }, { outcome: 'DENIED', subject: null, groups: ['PROVIDER_SUPERVISION_FILE'] }]));
+  });
+
   it("audits what is not a subject's id as about nobody, and answers the other requests sharing its audit write", async () => {
     const self: As = {
       caller: { id: 'self-user', organisation: enterprise.identifier, organisationKind: 'ENTERPRISE', role: 'EXTERNAL_USER', subjectId: enterprise.id },
