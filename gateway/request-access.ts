@@ -68,27 +68,37 @@ function header(req: IncomingMessage, name: string): string | undefined {
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
-/** RFC 8187's ext-value prefix: what follows is percent-encoded UTF-8. */
-const percentEncodedUtf8 = /^utf-8''/i;
+/**
+ * RFC 8187's ext-value prefix: the charset, then a language tag between single quotes, empty
+ * (`UTF-8''`, as the explorer sends it) or naming the text's language (`UTF-8'zh'`), which says
+ * nothing of its bytes and is ignored (RFC 8187, 3.2.1). What follows is percent-encoded UTF-8.
+ */
+const percentEncodedUtf8 = /^utf-8'([^']*)'/i;
+
+/** A language tag as RFC 5646 writes one (`zh`, `zh-Hans-CN`): letters, digits and hyphens. */
+const languageTag = /^[a-z0-9-]*$/i;
 
 /**
  * A purpose header's text. Node hands header values over byte for byte as Latin-1, so a case
  * number such as 北财采〔2026〕17号 sent as UTF-8 (curl, most HTTP clients) arrives as mojibake and is
  * decoded here. A browser cannot send such text in a header at all: it sends
- * `UTF-8''` + encodeURIComponent(text) (RFC 8187), as the explorer does. Anything else that is not
+ * `UTF-8''` + encodeURIComponent(text) (RFC 8187), as the explorer does, or with a language tag
+ * between the quotes (`UTF-8'zh'…`). Anything else that is not
  * UTF-8 is refused rather than stored garbled in the audit log.
  */
 function purposeHeaderText(name: string, raw: string): string {
   const refuse = () =>
-    badInput(name, `the ${name} header must be UTF-8 text, or UTF-8'' followed by its percent-encoded UTF-8 (RFC 8187), holding a letter or digit and no control, format or line-separator characters`, {
+    badInput(name, `the ${name} header must be UTF-8 text, or UTF-8'' (or UTF-8'<language>') followed by its percent-encoded UTF-8 (RFC 8187), holding a letter or digit and no control, format or line-separator characters`, {
       http: { status: 400 },
     });
   let text: string;
   try {
-    if (percentEncodedUtf8.test(raw)) {
-      const encoded = raw.slice("utf-8''".length);
+    const prefix = percentEncodedUtf8.exec(raw);
+    if (prefix) {
+      const encoded = raw.slice(prefix[0].length);
       // RFC 8187 allows only ASCII after the prefix: raw bytes there would be stored as mojibake.
-      if (/[^\x21-\x7e]/.test(encoded)) throw refuse();
+      // Nor is a tag that is none (`UTF-8'z h'`) an ext-value: refused, not stored as sent.
+      if (!languageTag.test(prefix[1]) || /[^\x21-\x7e]/.test(encoded)) throw refuse();
       text = decodeURIComponent(encoded);
     } else {
       text = /[^\x00-\x7f]/.test(raw) ? utf8.decode(Buffer.from(raw, 'latin1')) : raw;

@@ -550,14 +550,22 @@ describe.each(testDatabases)('access to fields through the gateway on $label', (
       [`utf-8''${encodeURIComponent(` ${caseNumber} `)}`, caseNumber],
       [utf8Bytes(long), long],
       [`UTF-8''${encodeURIComponent(astral)}`, astral],
+      // RFC 8187 lets a language tag stand between the quotes: it says nothing of the text (from a probe: it was stored as sent).
+      [`UTF-8'zh'${encodeURIComponent(caseNumber)}`, caseNumber],
+      [`utf-8'zh-Hans-CN'${encodeURIComponent(caseNumber)}`, caseNumber],
     ]) {
       const { result, requestId } = await query({ caller: finance, headers: matter('GOVERNMENT_PROCUREMENT', sent) }, read, { id });
       expect({ stored, errors: result.errors }).toEqual({ stored, errors: undefined });
       const rows: { case_number: string }[] = await platform.databases.audit.query('SELECT case_number FROM audit_entry WHERE request_id = ?', [requestId]);
       expect(rows.map((r) => r.case_number)).toEqual([stored]);
     }
-    // Not UTF-8: a Latin-1 é, a sequence cut short, a percent-encoding cut short; too long once decoded; control characters once decoded.
-    for (const sent of ['caf\u00e9', utf8Bytes(caseNumber).slice(0, -1), `UTF-8''%E5%8C`, utf8Bytes(`${long}号`), `UTF-8''CG-1%0A2`, `UTF-8''CG-1%00`, 'CG-1\u0085', `UTF-8''%0Aforged`, `UTF-8''%09forged%09`, `UTF-8''forged%0D%0A`, `UTF-8''%E2%80%A8x`]) {
+    // The matter header is read the same way, so the request is read under the matter it named.
+    const tagged = await query({ caller: finance, headers: matter(`UTF-8'en'GOVERNMENT_PROCUREMENT`, `UTF-8'zh'${encodeURIComponent(caseNumber)}`) }, read, { id });
+    expect(tagged.result.errors).toBeUndefined();
+    const taggedRows: { matter: string; case_number: string }[] = await platform.databases.audit.query('SELECT matter, case_number FROM audit_entry WHERE request_id = ?', [tagged.requestId]);
+    expect(taggedRows).toEqual([{ matter: 'GOVERNMENT_PROCUREMENT', case_number: caseNumber }]);
+    // Not UTF-8: a Latin-1 é, a sequence cut short, a percent-encoding cut short (with a language tag too); too long once decoded; control characters once decoded; a tag that is no language tag.
+    for (const sent of ['caf\u00e9', utf8Bytes(caseNumber).slice(0, -1), `UTF-8''%E5%8C`, `UTF-8'zh'%E5%8C`, utf8Bytes(`${long}号`), `UTF-8''CG-1%0A2`, `UTF-8''CG-1%00`, 'CG-1\u0085', `UTF-8'z h'${encodeURIComponent(caseNumber)}`, `UTF-8''%0Aforged`, `UTF-8''%09forged%09`, `UTF-8''forged%0D%0A`, `UTF-8''%E2%80%A8x`]) {
       const { result, requestId } = await query({ caller: finance, headers: matter('GOVERNMENT_PROCUREMENT', sent) }, read, { id });
       expect({ sent, status: result.status, errors: result.errors?.map((e) => [e.extensions?.code, e.extensions?.field]) }).toEqual({ sent, status: 400, errors: [['BAD_USER_INPUT', 'x-credit-case']] });
       expect((await attemptAudited(platform, requestId)).map((r: { outcome: string; actor: string; matter: string; case_number: string | null }) => [r.outcome, r.actor, r.matter, r.case_number])).toEqual([['DENIED', finance.id, 'GOVERNMENT_PROCUREMENT', null]]);
