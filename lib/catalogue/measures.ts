@@ -76,8 +76,11 @@ export interface CountingRecord {
   taxCreditGrade: TaxCreditGrade | null;
 }
 
+/** What a record found, which decides its situations: a record as `situationsOf` reads it. */
+export type RecordFinding = Omit<CountingRecord, 'id'>;
+
 /** The situations a record puts its subject in. */
-export function situationsOf(record: CountingRecord): Situation[] {
+export function situationsOf(record: RecordFinding): Situation[] {
   switch (record.category) {
     case 'SERIOUS_DISHONESTY_LIST':
       return ['SEVERE_DISHONESTY_LIST'];
@@ -91,6 +94,34 @@ export function situationsOf(record: CountingRecord): Situation[] {
       if (record.polarity !== 'NEGATIVE') return [];
       return [record.severity === 'SERIOUS' ? 'SERIOUS_NEGATIVE' : 'GENERAL_NEGATIVE'];
   }
+}
+
+/**
+ * How grave each situation is for its subject, by what the matters above bring in it: a listing
+ * excludes, a serious record brings strict review, a general one is noted, and incentives are for
+ * the trustworthy. A record in no situation (a licence, a tax grade B) sits between the last two.
+ */
+const situationGravity: Record<Situation, number> = {
+  RED_LIST: 0,
+  TAX_GRADE_A: 0,
+  GOOD_REPORT_GRADE: 0,
+  GENERAL_NEGATIVE: 2,
+  SERIOUS_NEGATIVE: 3,
+  DISHONEST_JUDGMENT_DEBTOR: 4,
+  SEVERE_DISHONESTY_LIST: 4,
+};
+const noSituationGravity = 1;
+
+/** How grave what a record found is for its subject: the gravity of its gravest situation (`situationGravity`). */
+export function findingGravity(record: RecordFinding): number {
+  const found = situationsOf(record);
+  return found.length ? Math.max(...found.map((s) => situationGravity[s])) : noSituationGravity;
+}
+
+/** What a record found, as the words of its gravest situation, quoted, for a message. */
+export function findingInWords(record: RecordFinding): string {
+  const found = situationsOf(record).sort((a, b) => situationGravity[b] - situationGravity[a]);
+  return found.length ? `"${situations[found[0]]}"` : 'in no credit situation';
 }
 
 export interface AppliedMeasure {

@@ -19,6 +19,8 @@ export type RecordCategoryCode =
 export type Polarity = 'POSITIVE' | 'NEGATIVE' | 'NEUTRAL';
 /** Severity of a negative record, after the national restoration rules (轻微 / 一般 / 严重). */
 export type Severity = 'MINOR' | 'GENERAL' | 'SERIOUS';
+/** The severities, mildest first. */
+export const severitiesMildestFirst: readonly Severity[] = ['MINOR', 'GENERAL', 'SERIOUS'];
 export type TaxCreditGrade = 'A' | 'B' | 'M' | 'C' | 'D';
 
 export interface RecordCategory {
@@ -159,6 +161,15 @@ export function disclosureEndsAt(category: RecordCategoryCode, polarity: Polarit
   else if (category === 'SERIOUS_DISHONESTY_LIST') months = disclosureMonths.SERIOUS.maximum;
   else months = disclosureMonths[severity ?? 'GENERAL'].maximum;
   return periodLastDay(decisionDate, months);
+}
+
+/**
+ * Whether a record whose disclosure ends on `after` is disclosed as a negative record for longer
+ * than one whose disclosure ends on `before` (either null: not disclosed for a limited time, as a
+ * positive or neutral record is not): a later end, or one where there was none.
+ */
+export function disclosedLonger(after: string | null, before: string | null): boolean {
+  return after !== null && (before === null || after > before);
 }
 
 /** Calendar arithmetic on ISO dates, clamping to the month's last day (2024-02-29 + 12 months = 2025-02-28). */

@@ -4,7 +4,8 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import type { RequestIdentity } from '../../lib/access/identity';
 import { inDistrictTime } from '../../lib/calendar';
 import { findDepartment } from '../../lib/catalogue/departments';
-import { restorableFrom, restorationRules, type Polarity, type RecordCategoryCode, type Severity, type TaxCreditGrade } from '../../lib/catalogue/record-categories';
+import { findingGravity, findingInWords } from '../../lib/catalogue/measures';
+import { disclosedLonger, restorableFrom, restorationRules, severitiesMildestFirst, type Polarity, type RecordCategoryCode, type Severity, type TaxCreditGrade } from '../../lib/catalogue/record-categories';
 import { assertLegible, assertNoRepeats, badInput, clientError, ErrorCode, optionalProse, quotedInput } from '../../lib/errors';
 import { optionalCode } from '../../lib/identifiers';
 import { characterCount, type TextForm } from '../../lib/text';
@@ -20,7 +21,7 @@ import { CreditRecordEvent } from './entities/credit-record-event.entity';
 import { CreditRecordObjection, type ObjectionResolution, type ObjectionStatus } from './entities/credit-record-objection.entity';
 import { RestorationApplication, type RestorationStatus } from './entities/restoration-application.entity';
 import { objectionTransitions, overdueBefore, recordTransitions, restorationTransitions, transition, type RecordAction, type RestorationAction } from './lifecycle';
-import { asRead, changedValues, contentFields, recordEvent, sameContent, type Actor, type ContentField } from './record-history';
+import { asRead, changedValues, contentFields, recordEvent, sameContent, sameValue, type Actor, type ContentField } from './record-history';
 import { applicationAsItStands, closeEndedApplications, endedCondition } from './restoration-closure';
 import { actorOf, assertMaySeeCase, isCreditOffice, isSourceDepartment, mayActFor, maySeeLifecycle, mayWithdraw, ownSubject, supervisesEveryDepartment } from './record-roles';
 import { lockFor, writeTransaction } from '../shared/write-queue';
@@ -307,6 +308,8 @@ export class RecordLifecycleRepository {
         if (sameContent(corrected, record)) {
           throw badInput('correction', 'the correction changes nothing in the record: give the corrected values (to keep the record as it is, REJECT)');
         }
+        const graver = graverCorrection(record, corrected);
+        if (graver) throw badInput(`correction.${graver.field}`, graver.reason, { problem: 'GRAVER_CORRECTION' });
         Object.assign(changes, corrected);
       }
       const kind = action === 'REJECT_OBJECTION' ? 'OBJECTION_REJECTED' : action === 'ACCEPT_OBJECTION_WITHDRAWN' ? 'WITHDRAWN' : 'CORRECTED';
@@ -411,7 +414,7 @@ export class RecordLifecycleRepository {
    * The record with a correction applied, validated as intake validates a new record, against the
    * day the record entered the platform too: a corrected decision is still one made by then.
    */
-  private corrected(record: CreditRecord, correction: RecordCorrection): Partial<CreditRecord> {
+  private corrected(record: CreditRecord, correction: RecordCorrection): Pick<CreditRecord, ContentField | 'disclosureEndsAt'> {
     const draft = {
       subjectId: record.subjectId,
       category: correction.category ?? record.category,
@@ -634,6 +637,41 @@ function correctionField(field: keyof CreditRecordDraft): string {
   if (field === 'sourceDepartment') return 'category';
   if (field === 'recordedAt') return 'decisionDate';
   return field;
+}
+
+/** The fields of what a record found, in the order a graver finding names them: the one that decides it first. */
+const findingFields = ['category', 'taxCreditGrade', 'polarity', 'severity'] as const satisfies readonly ContentField[];
+
+/**
+ * Why a correction on an accepted objection would make the record graver than its subject objected
+ * to, naming the field of the correction at fault; undefined when it does not. The objection is
+ * upheld (异议成立): the department found the subject right, and a correction that listed it, raised
+ * the severity or disclosed the record longer would turn that against it under a decision reading
+ * ACCEPTED. Graver is, as a re-submission after an accepted objection is held (record-intake.ts
+ * `objectionRefusals`): a graver finding, in the situations a check finds (`findingGravity`: a
+ * listing over a penalty, serious over general, negative over neutral, a tax grade C over B) or
+ * in severity, or a disclosure that ends later (`disclosedLonger`: a later decision date, a longer
+ * period). Another finding is a new decision, under a new document number.
+ */
+function graverCorrection(record: CreditRecord, corrected: Pick<CreditRecord, ContentField | 'disclosureEndsAt'>): { field: ContentField; reason: string } | undefined {
+  const changed = (fields: readonly ContentField[]) => fields.filter((field) => !sameValue(field, corrected[field], record[field]));
+  const change = (fields: readonly ContentField[]) => fields.map((field) => `${field} ${quotedInput(corrected[field])} for ${quotedInput(record[field])}`).join(', ');
+  const graver = (fields: readonly ContentField[], what: string) => ({
+    field: fields[0],
+    reason: `the objection is upheld (异议成立), so its correction may not make the record graver than its subject objected to: ${change(fields)} ${what}; another finding is a new decision, under a new document number (to keep the record as it is, REJECT)`,
+  });
+  if (findingGravity(corrected) > findingGravity(record)) {
+    return graver(changed(findingFields), `would make it ${findingInWords(corrected)} in a credit check, where it is ${findingInWords(record)}`);
+  }
+  const rank = (severity: Severity) => severitiesMildestFirst.indexOf(severity);
+  if (record.severity !== null && corrected.severity !== null && rank(corrected.severity) > rank(record.severity)) {
+    return graver(['severity'], 'raises its severity');
+  }
+  if (disclosedLonger(corrected.disclosureEndsAt, record.disclosureEndsAt)) {
+    const until = record.disclosureEndsAt === null ? 'it is not disclosed as a negative record' : `its disclosure ends ${record.disclosureEndsAt}`;
+    return graver(changed([...findingFields, 'decisionDate']), `would disclose it until ${corrected.disclosureEndsAt}, where ${until}`);
+  }
+  return undefined;
 }
 
 /**

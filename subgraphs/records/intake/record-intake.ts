@@ -3,6 +3,7 @@ import { todayInDistrict } from '../../../lib/calendar';
 import { ErrorCode, quotedInput } from '../../../lib/errors';
 import type { IdentifierProblem } from '../../../lib/identifiers';
 import { timeOrderedId } from '../../../lib/time-ordered-id';
+import { disclosedLonger } from '../../../lib/catalogue/record-categories';
 import { effectiveStatus } from '../../../lib/catalogue/record-standing';
 import { recordFromDraft } from '../credit-record.repository';
 import { decisionAfterEntry, documentNumberProblem } from '../credit-record.validation';
@@ -455,7 +456,7 @@ function objectionRefusals(corrections: readonly ObjectionCorrection[] | undefin
     const reason = `the record ${stored.documentNumber} was corrected on its subject's ${everyObjection}, and keeps what it found (its category, polarity, severity and tax credit grade), which this row changes (${finding.map(change).join(', ')}): another finding is a new decision, with a new document number`;
     problems.push(...finding.map((field) => ({ field, reason, code: ErrorCode.BAD_USER_INPUT })));
   }
-  const later = incoming.disclosureEndsAt !== null && (stored.disclosureEndsAt === null || incoming.disclosureEndsAt > stored.disclosureEndsAt);
+  const later = disclosedLonger(incoming.disclosureEndsAt, stored.disclosureEndsAt);
   if (later && changed.includes('decisionDate') && !decided.some((d) => d.field === 'decisionDate')) {
     const until = stored.disclosureEndsAt === null ? 'it is not disclosed as a negative record' : `its disclosure ends ${stored.disclosureEndsAt}`;
     const reason = `the record ${stored.documentNumber} was corrected on its subject's ${everyObjection}, and this row (${change('decisionDate')}) would disclose it until ${incoming.disclosureEndsAt}, where ${until}: after an accepted objection no re-submission makes a record graver; a new decision needs a new document number`;

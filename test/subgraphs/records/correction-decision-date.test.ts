@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { addDays, startOfDistrictDay, todayInDistrict } from '../../../lib/calendar';
+import { addMonths } from '../../../lib/catalogue/record-categories';
+import { effectiveStatus } from '../../../lib/catalogue/record-standing';
 import { buildCreditRecord } from '../../../subgraphs/records/credit-record.repository';
 import { CreditRecord } from '../../../subgraphs/records/entities/credit-record.entity';
 import { CreditRecordEvent } from '../../../subgraphs/records/entities/credit-record-event.entity';
 import { CreditRecordObjection } from '../../../subgraphs/records/entities/credit-record-objection.entity';
+import { RestorationApplication } from '../../../subgraphs/records/entities/restoration-application.entity';
+import { expiryInstant } from '../../../subgraphs/records/record-history';
 import { testDatabases } from '../../helpers/databases';
 import type { GraphQLResponse } from '../../helpers/graphql';
 import { officerOf, useRecordsWithSubjects } from './records-harness';
@@ -13,7 +17,9 @@ import { officerOf, useRecordsWithSubjects } from './records-harness';
  * department sends a decision once it is made, so it is no later than the district day its record
  * entered the platform (`recordedAt`), which a corrected record keeps. Earlier or later than the
  * date it corrects, it may be. Both ways a department corrects a record are held to it: accepting
- * an objection as CORRECTED, and sending the record again with changed content.
+ * an objection as CORRECTED, and sending the record again with changed content. An accepted
+ * objection may not make the record graver, so there a later date that would disclose it longer is
+ * refused too.
  *
  * The record entered on day R at 00:30 in the district, which is still R-1 in UTC: the rule counts
  * district days, as every date of the platform does.
@@ -35,13 +41,13 @@ describe.each(testDatabases)("a correction's decision date on $label", (database
   const enterprise = () => world.subjects.find((s) => s.kind === 'ENTERPRISE')!;
   let serial = 0;
 
-  /** A general penalty of market regulation, decided six days before it entered the platform on R. */
-  async function stored(): Promise<CreditRecord> {
+  /** A general penalty of market regulation, decided (six days before, by default) before it entered the platform on R. */
+  async function stored(decisionDate = originalDecision): Promise<CreditRecord> {
     serial += 1;
     const record = buildCreditRecord(
       {
         subjectId: enterprise().id, category: 'ADMINISTRATIVE_PENALTY', polarity: 'NEGATIVE', severity: 'GENERAL', sourceDepartment: 'MARKET_REGULATION',
-        documentNumber: `北戴河市监罚〔2026〕更正${serial}号`, decisionDate: originalDecision, summary: '销售超过保质期的食品，罚款15000元',
+        documentNumber: `北戴河市监罚〔2026〕更正${serial}号`, decisionDate, summary: '销售超过保质期的食品，罚款15000元',
       },
       { id: randomUUID(), recordedAt, today },
     );
@@ -65,9 +71,9 @@ describe.each(testDatabases)("a correction's decision date on $label", (database
       expect(filed.errors).toBeUndefined();
       return { record, objectionId: filed.data!.objectToCreditRecord.id };
     }
-    const decide = (id: string, decisionDate: string) =>
+    const decide = (id: string, decisionDate: string, severity?: string) =>
       records.queryAs<{ decideObjection: { status: string; record: { decisionDate: string } } | null }>(market, DECIDE, {
-        input: { id, decision: 'ACCEPT', resolution: 'CORRECTED', correction: { decisionDate }, reason: '决定日期更正' },
+        input: { id, decision: 'ACCEPT', resolution: 'CORRECTED', correction: { decisionDate, ...(severity ? { severity } : {}) }, reason: '决定日期更正' },
       });
 
     it.each([
@@ -95,14 +101,23 @@ describe.each(testDatabases)("a correction's decision date on $label", (database
     });
 
     it.each([
-      ['the day the record entered the platform (in the district, though the day before in UTC)', R],
-      ['a day earlier than the date it corrects', addDays(originalDecision, -1)],
-      ['a day later than it, before the record entered', addDays(originalDecision, 1)],
-    ])('accepts a decision date on %s', async (_, decisionDate) => {
+      ['a day earlier than the date it corrects', addDays(originalDecision, -1), undefined],
+      ['the day the record entered the platform (in the district, though the day before in UTC), with a severity lowered', R, 'MINOR'],
+      ['a day later than it, before the record entered, with a severity lowered', addDays(originalDecision, 1), 'MINOR'],
+    ])('accepts a decision date on %s', async (_, decisionDate, severity) => {
       const { objectionId } = await objected();
-      const answer = await decide(objectionId, decisionDate);
+      const answer = await decide(objectionId, decisionDate, severity);
       expect(answer.errors).toBeUndefined();
       expect(answer.data?.decideObjection).toEqual({ status: 'ACCEPTED', record: { decisionDate } });
+    });
+
+    it('refuses a later decision date that would disclose the record longer, as a graver correction, and changes nothing', async () => {
+      const { record, objectionId } = await objected();
+      const before = await state(record.id);
+      const answer = await decide(objectionId, R);
+      expect(answer.errors?.map((e) => e.extensions)).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'correction.decisionDate', problem: 'GRAVER_CORRECTION' })]);
+      expect(answer.errors![0].message).toContain(`would disclose it until ${addMonths(R, 12)}, where its disclosure ends ${record.disclosureEndsAt}`);
+      expect(await state(record.id)).toEqual(before);
     });
   });
 
@@ -119,6 +134,24 @@ describe.each(testDatabases)("a correction's decision date on $label", (database
       expect(answer.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'decisionDate' });
       expect(answer.errors![0].message).toContain(`entered the platform on ${R}`);
       expect(await state(record.id)).toEqual(before);
+    });
+
+    it('dates an expired record anew, so that it counts again, and keeps the application pending at its end CLOSED, by the platform, then', async () => {
+      // Decided 14 months ago, a general penalty's disclosure is over; the application was pending at its end.
+      const record = await stored(addMonths(today, -14));
+      const end = record.disclosureEndsAt!;
+      const application = Object.assign(new RestorationApplication(), {
+        id: randomUUID(), recordId: record.id, subjectId: record.subjectId, sourceDepartment: record.sourceDepartment, status: 'SUBMITTED', correction: '已缴纳罚款并完成整改',
+        evidence: JSON.stringify(['罚款缴纳凭证']), commitment: '承诺今后守法经营', submittedBy: 'self', submittedByOrganisation: enterprise().identifier,
+        submittedAt: new Date(expiryInstant(end).getTime() - 10 * 86_400_000), decidedBy: null, decidedByOrganisation: null, decidedAt: null, decisionReason: null,
+      });
+      await records.db().getRepository(RestorationApplication).insert(application);
+      const answer = await records.queryAs<{ submitCreditRecord: { outcome: string; record: { decisionDate: string } } | null }>(market, SUBMIT, { input: row(record, R) });
+      expect(answer.errors).toBeUndefined();
+      expect(answer.data?.submitCreditRecord).toEqual({ outcome: 'UPDATED', record: { decisionDate: R } });
+      expect(effectiveStatus(await records.db().getRepository(CreditRecord).findOneByOrFail({ id: record.id }), today)).toBe('ACTIVE');
+      // Stored as it read before: closed at the end of the disclosure that held then. CLOSED is final: the subject applies anew.
+      expect(await records.db().getRepository(RestorationApplication).findOneByOrFail({ id: application.id })).toMatchObject({ status: 'CLOSED', decidedBy: 'platform', decidedByOrganisation: 'PLATFORM', decidedAt: expiryInstant(end) });
     });
 
     it('rejects such a row of a batch, naming its field, and stores the rest', async () => {

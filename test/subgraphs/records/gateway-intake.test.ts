@@ -171,21 +171,21 @@ describe.each(testDatabases)('record intake and objections through the gateway o
   });
 
   it('judges a re-submission by the latest objection to correct each field, and names every field it changes with the objection that decided it', async () => {
-    const input = { subjectCode: enterprise.identifier, category: 'ADMINISTRATIVE_PENALTY', severity: 'GENERAL', documentNumber: '北戴河市监罚〔2026〕779号', decisionDate: todayInDistrict(), summary: '未按规定公示价格，罚款6000元' };
+    const input = { subjectCode: enterprise.identifier, category: 'ADMINISTRATIVE_PENALTY', severity: 'SERIOUS', documentNumber: '北戴河市监罚〔2026〕779号', decisionDate: todayInDistrict(), summary: '未按规定公示价格，罚款6000元' };
     const recordId = (await platform.query<{ submitCreditRecord: { record: { id: string } } }>(SUBMIT, { input }, { caller: market })).data!.submitCreditRecord.record.id;
-    await objectAndCorrect(recordId, { severity: 'MINOR' });
+    await objectAndCorrect(recordId, { severity: 'GENERAL' });
     const summaryObjection = await objectAndCorrect(recordId, { summary: '未按规定公示价格，罚款600元' });
-    // A later objection puts the severity back: GENERAL is what the record holds, by the subject's own objection.
-    const severityObjection = await objectAndCorrect(recordId, { severity: 'GENERAL' });
+    // A later objection corrects the severity again: MINOR is what the record holds, by the subject's latest objection to it.
+    const severityObjection = await objectAndCorrect(recordId, { severity: 'MINOR' });
 
-    const current = { ...input, summary: '未按规定公示价格，罚款600元' };
+    const current = { ...input, severity: 'MINOR', summary: '未按规定公示价格，罚款600元' };
     const asItStands = await platform.query<{ submitCreditRecord: { outcome: string } }>(SUBMIT, { input: current }, { caller: market });
     expect(asItStands.data?.submitCreditRecord.outcome).toBe('UNCHANGED');
 
-    const undoing = await platform.query(SUBMIT, { input: { ...current, severity: 'MINOR', summary: input.summary } }, { caller: market });
+    const undoing = await platform.query(SUBMIT, { input: { ...current, severity: 'GENERAL', summary: input.summary } }, { caller: market });
     expect(undoing.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'severity' });
     expect(undoing.errors?.[0].message).toContain(`objections ${severityObjection}, ${summaryObjection}`);
-    expect(undoing.errors?.[0].message).toContain(`severity "MINOR" for "GENERAL", summary ${JSON.stringify(input.summary)} for ${JSON.stringify(current.summary)}`);
+    expect(undoing.errors?.[0].message).toContain(`severity "GENERAL" for "MINOR", summary ${JSON.stringify(input.summary)} for ${JSON.stringify(current.summary)}`);
     // Each field it changes is a problem of its own, for a front end that marks fields by `problems`.
     expect((undoing.errors?.[0].extensions?.problems as { field: string }[]).map((p) => p.field)).toEqual(['severity', 'summary']);
   });

@@ -205,22 +205,55 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
     });
 
     it('SUBMITTED → ACCEPTED, corrected: the record counts again as corrected, with the change in its history', async () => {
-      const r = await record();
+      // Decided a month ago: as a minor penalty, still disclosed for two months.
+      const r = await record({ decisionDate: addMonths(today, -1) });
       const objection = (await object(r.id)).data!.objectToCreditRecord;
-      const result = await decideObjection(objection.id, { decision: 'ACCEPT', resolution: 'CORRECTED', correction: { summary: '虚构原价进行价格欺诈，罚款200000元', severity: 'SERIOUS' } });
+      const result = await decideObjection(objection.id, { decision: 'ACCEPT', resolution: 'CORRECTED', correction: { summary: '虚构原价进行价格欺诈，罚款2000元', severity: 'MINOR' } });
       expect(result.errors).toBeUndefined();
       expect(result.data?.decideObjection).toMatchObject({
         status: 'ACCEPTED',
         resolution: 'CORRECTED',
         decidedBy: market.caller!.id,
         decidedByOrganisation: 'MARKET_REGULATION',
-        record: { status: 'ACTIVE', summary: '虚构原价进行价格欺诈，罚款200000元', severity: 'SERIOUS', disclosureEndsAt: addMonths(r.decisionDate, 36) },
+        record: { status: 'ACTIVE', summary: '虚构原价进行价格欺诈，罚款2000元', severity: 'MINOR', disclosureEndsAt: addMonths(r.decisionDate, 3) },
       });
       const read = await readRecord(r.id);
       expect(read.history.map((e) => e.kind)).toEqual(['OBJECTED', 'CORRECTED']);
       expect(JSON.parse(read.history[1].before!)).toEqual({ severity: 'GENERAL', summary: r.summary, disclosureEndsAt: r.disclosureEndsAt, status: 'OBJECTED' });
       // The subject reads the outcome.
       expect(read.objections).toEqual([{ id: objection.id, status: 'ACCEPTED', resolution: 'CORRECTED', decisionReason: '经核查' }]);
+    });
+
+    // 异议成立 upholds the subject: a correction turning the record against it is another finding, a new decision under a new document number.
+    it.each<[string, Partial<CreditRecordDraft>, Record<string, unknown>, string]>([
+      ['a serious penalty made a serious-dishonesty listing', { severity: 'SERIOUS' }, { category: 'SERIOUS_DISHONESTY_LIST', severity: null }, 'correction.category'],
+      ['a general penalty made serious', {}, { severity: 'SERIOUS', summary: '虚构原价进行价格欺诈，罚款200000元' }, 'correction.severity'],
+      ['a minor penalty made general, dated so much earlier that its disclosure ends no later', { severity: 'MINOR', decisionDate: addMonths(today, -1) }, { severity: 'GENERAL', decisionDate: addMonths(today, -11) }, 'correction.severity'],
+      ['a penalty dated later, so disclosed longer', {}, { decisionDate: addMonths(today, -4) }, 'correction.decisionDate'],
+      ['a contract kept found broken', { category: 'CONTRACT_PERFORMANCE', polarity: 'POSITIVE', severity: null }, { polarity: 'NEGATIVE', severity: 'GENERAL' }, 'correction.polarity'],
+      ['a tax grade B made C', { category: 'TAX_CREDIT_GRADE', polarity: 'NEUTRAL', severity: null, taxCreditGrade: 'B', sourceDepartment: 'TAXATION' }, { taxCreditGrade: 'C', polarity: 'NEGATIVE' }, 'correction.taxCreditGrade'],
+    ])('refuses, on an accepted objection, a correction making the record graver (%s), naming the field, and changes nothing', async (_label, draft, correction, field) => {
+      const r = await record(draft);
+      const objection = (await object(r.id)).data!.objectToCreditRecord;
+      const [before, count] = [await stored(r.id), await events(r.id)];
+      const result = await decideObjection(objection.id, { decision: 'ACCEPT', resolution: 'CORRECTED', correction }, officerOf(r.sourceDepartment));
+      expect(result.data?.decideObjection ?? null).toBeNull();
+      expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field, problem: 'GRAVER_CORRECTION' });
+      expect(result.errors?.[0].message).toContain('may not make the record graver');
+      expect([await stored(r.id), await events(r.id)]).toEqual([before, count]);
+      expect((await readRecord(r.id)).objections.map((o) => o.status)).toEqual(['SUBMITTED']);
+    });
+
+    it.each<[string, Partial<CreditRecordDraft>, Record<string, unknown>]>([
+      ['a serious-dishonesty listing found a serious penalty', { category: 'SERIOUS_DISHONESTY_LIST', severity: null }, { category: 'ADMINISTRATIVE_PENALTY', severity: 'SERIOUS' }],
+      ['a serious penalty made general and dated later, its disclosure still ending earlier', { severity: 'SERIOUS' }, { severity: 'GENERAL', decisionDate: addMonths(today, -4) }],
+      ['a tax grade C made B', { category: 'TAX_CREDIT_GRADE', polarity: 'NEGATIVE', severity: null, taxCreditGrade: 'C', sourceDepartment: 'TAXATION' }, { taxCreditGrade: 'B', polarity: 'NEUTRAL' }],
+    ])('corrects, on an accepted objection, a record made milder (%s)', async (_label, draft, correction) => {
+      const r = await record(draft);
+      const objection = (await object(r.id)).data!.objectToCreditRecord;
+      const result = await decideObjection(objection.id, { decision: 'ACCEPT', resolution: 'CORRECTED', correction }, officerOf(r.sourceDepartment));
+      expect(result.errors).toBeUndefined();
+      expect(result.data?.decideObjection).toMatchObject({ status: 'ACCEPTED', resolution: 'CORRECTED', record: { status: 'ACTIVE' } });
     });
 
     it('SUBMITTED → ACCEPTED, withdrawn: the record is WITHDRAWN, kept with its history', async () => {
@@ -288,10 +321,11 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
     it('reads a corrected decision date typed in full width as the date, as intake reads a row\'s', async () => {
       const r = await record();
       const objection = (await object(r.id)).data!.objectToCreditRecord;
-      const typed = addDays(today, -40).replace(/[0-9-]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+      // Earlier: a later one would disclose the record longer, which an accepted objection may not.
+      const typed = addDays(r.decisionDate, -40).replace(/[0-9-]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
       const corrected = await decideObjection(objection.id, { decision: 'ACCEPT', resolution: 'CORRECTED', correction: { decisionDate: typed } });
       expect(corrected.errors).toBeUndefined();
-      expect((await stored(r.id)).decisionDate).toBe(addDays(today, -40));
+      expect((await stored(r.id)).decisionDate).toBe(addDays(r.decisionDate, -40));
     });
 
     it('is decided only by the source department, with a resolution when accepted', async () => {
@@ -442,14 +476,17 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
     });
 
     it('is not approved once an accepted objection made the record restorable later, refused as TRANSITION_NOT_ALLOWED with the new day', async () => {
-      const r = await record();
+      // A tax grade D of two months ago, restorable from its decision, found a general penalty (milder, restorable after 3 months).
+      const taxation = officerOf('TAXATION');
+      const r = await record({ category: 'TAX_CREDIT_GRADE', severity: null, taxCreditGrade: 'D', sourceDepartment: 'TAXATION', decisionDate: addMonths(today, -2) });
       const application = (await apply(r.id)).data!.applyForRestoration;
       const objection = (await object(r.id)).data!.objectToCreditRecord;
-      expect((await decideObjection(objection.id, { decision: 'ACCEPT', resolution: 'CORRECTED', correction: { severity: 'SERIOUS' } })).errors).toBeUndefined();
+      const correction = { category: 'ADMINISTRATIVE_PENALTY', taxCreditGrade: null, severity: 'GENERAL' };
+      expect((await decideObjection(objection.id, { decision: 'ACCEPT', resolution: 'CORRECTED', correction }, taxation)).errors).toBeUndefined();
       const before = [await stored(r.id), await events(r.id)];
-      const result = await decideRestoration(application.id, 'APPROVE');
+      const result = await decideRestoration(application.id, 'APPROVE', taxation);
       await expectRefused(result, 'BAD_USER_INPUT', 'id');
-      expect(result.errors?.[0].extensions).toMatchObject({ problem: 'TRANSITION_NOT_ALLOWED', restorableFrom: restorableFrom(r.category, 'SERIOUS', r.decisionDate) });
+      expect(result.errors?.[0].extensions).toMatchObject({ problem: 'TRANSITION_NOT_ALLOWED', restorableFrom: restorableFrom('ADMINISTRATIVE_PENALTY', 'GENERAL', r.decisionDate) });
       expect([await stored(r.id), await events(r.id)]).toEqual(before);
       expect((await readRecord(r.id)).restorationApplications.map((a) => a.status)).toEqual(['SUBMITTED']);
     });
@@ -625,16 +662,16 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
       expect((await readApplication(application.id)).status).toBe('CLOSED');
     });
 
-    it('stays CLOSED when a correction dates the record anew and it counts again: the subject applies anew', async () => {
+    // A correction that dates the record anew, so that it counts again, stays CLOSED too: a re-submission's (correction-decision-date.test.ts), as an accepted objection's may not disclose the record longer.
+    it('is stored CLOSED as it reads, by the platform, when a correction changes the record after its disclosure ended', async () => {
       const { record: r, application } = await pendingAtTheEnd();
       const objection = (await object(r.id)).data!.objectToCreditRecord;
-      const corrected = await decideObjection(objection.id, { decision: 'ACCEPT', resolution: 'CORRECTED', correction: { decisionDate: addMonths(today, -5) } });
+      const corrected = await decideObjection(objection.id, { decision: 'ACCEPT', resolution: 'CORRECTED', correction: { summary: '虚构原价进行价格欺诈，罚款2000元' } });
       expect(corrected.errors).toBeUndefined();
-      expect(corrected.data?.decideObjection).toMatchObject({ record: { status: 'ACTIVE' } });
+      expect(corrected.data?.decideObjection).toMatchObject({ record: { status: 'EXPIRED' } });
       // Stored as it read: closed at the end of the disclosure that held then, by the platform.
       expect(await db().getRepository(RestorationApplication).findOneByOrFail({ id: application.id })).toMatchObject({ status: 'CLOSED', decidedByOrganisation: 'PLATFORM', decidedAt: expiryInstant(r.disclosureEndsAt!) });
-      expect(await readApplication(application.id)).toMatchObject({ status: 'CLOSED', record: { status: 'ACTIVE' } });
-      expect((await apply(r.id)).data?.applyForRestoration).toMatchObject({ status: 'SUBMITTED' });
+      expect(await readApplication(application.id)).toMatchObject({ status: 'CLOSED', decidedByOrganisation: 'PLATFORM', record: { status: 'EXPIRED' } });
     });
   });
 
