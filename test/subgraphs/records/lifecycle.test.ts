@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import { buildSchema } from 'graphql';
 import { In } from 'typeorm';
 import { addMonths, restorableFrom } from '../../../lib/catalogue/record-categories';
 import { todayInDistrict } from '../../../lib/calendar';
@@ -21,6 +23,7 @@ import {
 } from '../../../subgraphs/records/lifecycle';
 import { expiryInstant } from '../../../subgraphs/records/record-history';
 import { recordsSubgraph } from '../../../subgraphs/records/subgraph';
+import { supergraphPath } from '../../../schema/subgraphs';
 import { testDatabases } from '../../helpers/databases';
 import type { GraphQLResponse } from '../../helpers/graphql';
 import { useSubgraph } from '../../helpers/subgraph';
@@ -76,6 +79,9 @@ const RECORD = /* GraphQL */ `query($id: ID!) { creditRecord(id: $id) { id statu
 
 type Mutation<K extends string> = GraphQLResponse<Record<K, Record<string, unknown> & { id: string }>>;
 
+/** The API schema the gateway serves, whose descriptions front ends read. */
+const apiSchema = buildSchema(fs.readFileSync(supergraphPath, 'utf8'));
+
 describe.each(testDatabases)('objections and restoration on $label', (database) => {
   const { db, queryAs } = useSubgraph(recordsSubgraph, database, 'lifecycle');
   const today = todayInDistrict();
@@ -124,6 +130,12 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
   };
   const expectRefused = async (result: GraphQLResponse, code: string, field?: string) => {
     expect(result.errors?.[0].extensions).toMatchObject({ code, ...(field ? { field } : {}) });
+  };
+  /** The contract a front end codes against: a mutation's description names each extension its refusal carries, and the field at fault. */
+  const expectDescribed = (mutation: string, result: GraphQLResponse) => {
+    const description = apiSchema.getMutationType()!.getFields()[mutation].description ?? '';
+    const { code, field, ...named } = result.errors![0].extensions!;
+    for (const said of [code, field, ...Object.keys(named)]) expect({ mutation, said, described: description.includes(`${said}`) }).toEqual({ mutation, said, described: true });
   };
 
   describe('objections (异议)', () => {
@@ -471,6 +483,7 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
       expect(result.errors?.[0].message).toContain(message);
       // The record changed since the application was read: a front end reads it again.
       expect(result.errors?.[0].extensions?.problem).toBe('TRANSITION_NOT_ALLOWED');
+      expectDescribed('decideRestoration', result);
       expect(await stored(r.id)).toEqual(before);
       expect((await readRecord(r.id)).restorationApplications.map((a) => a.status)).toEqual(['SUBMITTED']);
     });
@@ -582,14 +595,18 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
       }
     });
 
-    it('cannot approve once the record is under objection', async () => {
+    it('cannot approve once the record is under objection, as its description says, and can reject', async () => {
       const r = await record();
       const application = (await apply(r.id)).data!.applyForRestoration;
       await object(r.id);
       const result = await decideRestoration(application.id, 'APPROVE');
       await expectRefused(result, 'BAD_USER_INPUT', 'id');
       expect(result.errors?.[0].extensions).toMatchObject({ recordStatus: 'OBJECTED', problem: 'TRANSITION_NOT_ALLOWED' });
+      expect(result.errors?.[0].message).toContain('restoration waits for its decision');
+      expectDescribed('decideRestoration', result);
       expect((await stored(r.id)).status).toBe('OBJECTED');
+      // A rejection, which leaves the record counting, need not wait.
+      expect((await decideRestoration(application.id, 'REJECT')).data?.decideRestoration).toMatchObject({ status: 'REJECTED', record: { status: 'OBJECTED' } });
     });
   });
 
