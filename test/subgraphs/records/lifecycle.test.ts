@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import { buildSchema } from 'graphql';
+import { buildSchema, type GraphQLEnumType, type GraphQLObjectType } from 'graphql';
 import { In } from 'typeorm';
 import { addMonths, restorableFrom } from '../../../lib/catalogue/record-categories';
 import { todayInDistrict } from '../../../lib/calendar';
@@ -677,6 +677,24 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
       expect(await stored(r.id)).toEqual(r);
       expect(await events(r.id)).toBe(0);
       expect((await readApplication(application.id)).status).toBe('CLOSED');
+    });
+
+    it('is CLOSED with a correction that ends the record’s disclosure, by the department that made it, as its description says', async () => {
+      const r = await record();
+      const application = (await apply(r.id)).data!.applyForRestoration;
+      const objection = (await object(r.id)).data!.objectToCreditRecord;
+      // Decided 14 months ago in fact: the general penalty's disclosure, as corrected, ended two months ago.
+      const decisionDate = addMonths(today, -14);
+      const corrected = await decideObjection(objection.id, { decision: 'ACCEPT', resolution: 'CORRECTED', correction: { decisionDate } });
+      expect(corrected.errors).toBeUndefined();
+      expect(corrected.data?.decideObjection).toMatchObject({ record: { status: 'EXPIRED' } });
+      const read = await readApplication(application.id, market);
+      expect(read).toMatchObject({ status: 'CLOSED', decidedBy: market.caller!.id, decidedByOrganisation: 'MARKET_REGULATION', record: { status: 'EXPIRED', restorationApplications: [{ id: application.id, status: 'CLOSED', decidedByOrganisation: 'MARKET_REGULATION' }] } });
+      expect(read.decisionReason).toContain(`as corrected, ended on ${addMonths(decisionDate, 12)}`);
+      // What a front end reads of it: the SDL, whose lines break anywhere.
+      const said = (description: string | null | undefined) => (description ?? '').replace(/\s+/g, ' ');
+      expect(said((apiSchema.getType('RestorationApplication') as GraphQLObjectType).getFields().decidedByOrganisation.description)).toContain('the source department whose correction closed it');
+      expect(said((apiSchema.getType('RestorationStatus') as GraphQLEnumType).getValue('CLOSED')!.description)).toContain('closed with the correction, by that department');
     });
 
     // A correction that dates the record anew, so that it counts again, stays CLOSED too: a re-submission's (correction-decision-date.test.ts), as an accepted objection's may not disclose the record longer.
