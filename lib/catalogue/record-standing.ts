@@ -38,6 +38,16 @@ export function effectiveStatus(record: Pick<RecordStanding, 'status' | 'disclos
 }
 
 /**
+ * A record's disclosure end once a decision on `day` (in the district) stops its disclosure: a
+ * restoration (信用修复, the measures lifted at once) or a withdrawal on an objection. That day,
+ * on which it counted until the decision; the end it had when that came first (a withdrawn record
+ * that had already expired), and none for one never disclosed for a limited time.
+ */
+export function disclosureEndedBy(disclosureEndsAt: string | null, day: string): string | null {
+  return disclosureEndsAt !== null && disclosureEndsAt > day ? day : disclosureEndsAt;
+}
+
+/**
  * Whether a record with this status counts against (or for) its subject today. A record under
  * objection still does, marked as disputed: the decision stands until its source department
  * decides the objection (as an administrative decision stays in force under review), or else a

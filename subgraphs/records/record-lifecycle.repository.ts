@@ -13,7 +13,7 @@ import type { CursorPosition } from '../shared/cursors';
 import { forbidden, forbiddenAbout } from '../shared/access';
 import { groupedByKey } from '../shared/loaders';
 import { loadPages, type Page } from '../shared/pagination';
-import { effectiveStatus } from '../../lib/catalogue/record-standing';
+import { disclosureEndedBy, effectiveStatus } from '../../lib/catalogue/record-standing';
 import { recordFromDraft } from './credit-record.repository';
 import { validateCreditRecord, type CreditRecordDraft } from './credit-record.validation';
 import { CreditRecord, type RecordStatus, type StoredRecordStatus } from './entities/credit-record.entity';
@@ -302,6 +302,8 @@ export class RecordLifecycleRepository {
       const action: RecordAction = input.decision === 'REJECT' ? 'REJECT_OBJECTION' : input.resolution === 'WITHDRAWN' ? 'ACCEPT_OBJECTION_WITHDRAWN' : 'ACCEPT_OBJECTION_CORRECTED';
       const next = this.recordTransition(record, action, 'id');
       const changes: Partial<CreditRecord> = { status: next };
+      // Withdrawn, it is no longer disclosed from today: its end says so, its history the end it had.
+      if (action === 'ACCEPT_OBJECTION_WITHDRAWN') changes.disclosureEndsAt = disclosureEndedBy(record.disclosureEndsAt, this.today);
       if (action === 'ACCEPT_OBJECTION_CORRECTED') {
         const corrected = this.corrected(record, input.correction!);
         // Otherwise the subject would read "accepted, corrected" over a record that stayed as it was.
@@ -512,7 +514,8 @@ export class RecordLifecycleRepository {
         // Asked again: the record may have been corrected since the application (made serious,
         // dated anew, or found positive), and what it is now decides.
         const next = this.restoration(record, 'id');
-        await this.changeRecord(manager, record, { status: next }, 'RESTORED', actor, { reason, relatedId: application.id });
+        // Restored, it is no longer disclosed from today (the measures lifted at once): its end says so, its history the end it had.
+        await this.changeRecord(manager, record, { status: next, disclosureEndsAt: disclosureEndedBy(record.disclosureEndsAt, this.today) }, 'RESTORED', actor, { reason, relatedId: application.id });
       }
       await this.settle(manager, RestorationApplication, application, { status }, actor, reason);
       return application;

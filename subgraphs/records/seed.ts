@@ -1,7 +1,8 @@
-import { addDays } from '../../lib/calendar';
+import { addDays, todayInDistrict } from '../../lib/calendar';
 import type { DataSource } from 'typeorm';
 import { restorableFrom, taxGradePolarity, type Polarity, type RecordCategoryCode, type Severity, type TaxCreditGrade } from '../../lib/catalogue/record-categories';
 import type { Random } from '../../scripts/demo/random';
+import { disclosureEndedBy } from '../../lib/catalogue/record-standing';
 import type { DemoSubject, DemoWorld } from '../../scripts/demo/world';
 import { insertMissing } from '../shared/seeding';
 import { buildCreditRecord } from './credit-record.repository';
@@ -228,7 +229,7 @@ function addObjection(lifecycle: Lifecycle, random: Random, record: CreditRecord
   event('OBJECTED', selfActor(subject), submittedAt, { reason: spec.reason, before: { status: 'ACTIVE' }, after: { status: 'OBJECTED' } });
   if (!decidedAt || !spec.decision) return;
   if (spec.status === 'REJECTED') event('OBJECTION_REJECTED', department, decidedAt, { reason: spec.decision, before: { status: 'OBJECTED' }, after: { status: previous } });
-  else if (spec.resolution === 'WITHDRAWN') event('WITHDRAWN', department, decidedAt, { reason: spec.decision, before: { status: 'OBJECTED' }, after: { status: 'WITHDRAWN' } });
+  else if (spec.resolution === 'WITHDRAWN') event('WITHDRAWN', department, decidedAt, { reason: spec.decision, ...endingDisclosure(record, decidedAt, 'OBJECTED', 'WITHDRAWN') });
   else {
     // The fine was entered with one zero too many: the summary as it read before the correction.
     const before = record.summary.replace(/罚款(\d+)元/, (_m, amount: string) => `罚款${amount}0元`);
@@ -259,8 +260,20 @@ function addApplication(lifecycle: Lifecycle, random: Random, record: CreditReco
   });
   lifecycle.applications.push(application);
   if (spec.status === 'APPROVED' && decidedAt) {
-    lifecycle.events.push(recordEvent(record.id, 'RESTORED', department, decidedAt, { id: random.uuid(), relatedId: application.id, reason: spec.decision, before: { status: 'ACTIVE' }, after: { status: 'RESTORED' } }));
+    lifecycle.events.push(recordEvent(record.id, 'RESTORED', department, decidedAt, { id: random.uuid(), relatedId: application.id, reason: spec.decision, ...endingDisclosure(record, decidedAt, 'ACTIVE', 'RESTORED') }));
   }
+}
+
+/**
+ * A restoration or a withdrawal decided at `decidedAt` ends the record's disclosure on its day, as
+ * the lifecycle's decisions do (`disclosureEndedBy`): the record, not yet stored, is given that
+ * end, and its event's values tell the change.
+ */
+function endingDisclosure(record: CreditRecord, decidedAt: Date, from: StoredRecordStatus, to: StoredRecordStatus): { before: RecordValues; after: RecordValues } {
+  const ended = disclosureEndedBy(record.disclosureEndsAt, todayInDistrict(decidedAt));
+  const moved = ended !== record.disclosureEndsAt ? { before: { disclosureEndsAt: record.disclosureEndsAt }, after: { disclosureEndsAt: ended } } : { before: {}, after: {} };
+  record.disclosureEndsAt = ended;
+  return { before: { ...moved.before, status: from }, after: { ...moved.after, status: to } };
 }
 
 /** How a department numbers its decision documents. */

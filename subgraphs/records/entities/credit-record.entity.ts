@@ -49,7 +49,10 @@ export class CreditRecord {
   @Column({ name: 'decision_date', type: 'date' })
   decisionDate!: string;
 
-  /** Computed when the record is written (`disclosureEndsAt` of the catalogue); null when not limited. */
+  /**
+   * Computed when the record is written (`disclosureEndsAt` of the catalogue); null when not
+   * limited. A restoration or a withdrawal brings it forward to its own day (`disclosureEndedBy`).
+   */
   @Column({ name: 'disclosure_ends_at', type: 'date', nullable: true })
   disclosureEndsAt!: string | null;
 

@@ -1,8 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { foldedDocumentNumber, foldedNumber } from '../../../lib/text';
-
-/** Rows read at a time, and set by one UPDATE (three parameters each, far under SQLite's 32,766). */
-const rowsPerBatch = 1000;
+import { rowsPerBatch, setEach } from '../../shared/migration-rows';
 
 interface StoredRecordNumber {
   id: string;
@@ -97,15 +95,6 @@ async function foldDocumentNumbers(queryRunner: QueryRunner): Promise<void> {
     }
     await setEach(queryRunner, 'credit_record', 'document_number', folding);
   }
-}
-
-/** One UPDATE for many rows (a CASE on the id), the same SQL on both drivers. */
-async function setEach(queryRunner: QueryRunner, table: 'credit_check' | 'credit_record', column: 'case_number' | 'document_number', rows: readonly { id: string; value: string }[]): Promise<void> {
-  if (!rows.length) return;
-  await queryRunner.query(
-    `UPDATE ${table} SET ${column} = CASE id ${rows.map(() => 'WHEN ? THEN ?').join(' ')} END WHERE id IN (${rows.map(() => '?').join(', ')})`,
-    [...rows.flatMap((r) => [r.id, r.value]), ...rows.map((r) => r.id)],
-  );
 }
 
 /** An instant as the driver hands it back: a Date (mysql2) or SQLite's 'YYYY-MM-DD HH:MM:SS.SSS' text, as sortable text. */

@@ -610,6 +610,45 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
     });
   });
 
+  describe('disclosure ended by a decision', () => {
+    const ENDS = /* GraphQL */ `query($id: ID!) { creditRecord(id: $id) { status countsInCheck disclosureEndsAt restorableFrom history { kind before after } } }`;
+    type Ends = { creditRecord: { status: string; countsInCheck: boolean; disclosureEndsAt: string | null; restorableFrom: string | null; history: { kind: string; before: string | null; after: string | null }[] } };
+    const read = async (id: string) => {
+      const result = await queryAs<Ends>(creditOffice, ENDS, { id });
+      expect(result.errors).toBeUndefined();
+      return result.data!.creditRecord;
+    };
+
+    it('ends on the day a record is restored, or withdrawn on an objection, before its period’s end: it counted until that decision; its history keeps the end it had', async () => {
+      const restored = await record();
+      const application = (await apply(restored.id)).data!.applyForRestoration;
+      expect((await decideRestoration(application.id, 'APPROVE')).errors).toBeUndefined();
+      // A court listing, disclosed for two years, taken back on an objection.
+      const court = officerOf('PEOPLES_COURT');
+      const withdrawn = await record({ category: 'DISHONEST_JUDGMENT_DEBTOR', severity: null, sourceDepartment: 'PEOPLES_COURT' });
+      const objection = (await object(withdrawn.id)).data!.objectToCreditRecord;
+      expect((await decideObjection(objection.id, { decision: 'ACCEPT', resolution: 'WITHDRAWN' }, court)).errors).toBeUndefined();
+      for (const [r, status, from] of [[restored, 'RESTORED', 'ACTIVE'], [withdrawn, 'WITHDRAWN', 'OBJECTED']] as const) {
+        const now = await read(r.id);
+        expect(now).toMatchObject({ status, countsInCheck: false, disclosureEndsAt: today, restorableFrom: null });
+        const decision = now.history.find((e) => e.kind === status)!;
+        expect([JSON.parse(decision.before!), JSON.parse(decision.after!)]).toEqual([{ disclosureEndsAt: r.disclosureEndsAt, status: from }, { disclosureEndsAt: today, status }]);
+        expect((await stored(r.id)).disclosureEndsAt).toBe(today);
+      }
+    });
+
+    it('stays the period’s end for a record withdrawn after its period ended, and none for one never disclosed for a limited time', async () => {
+      const expired = await record({ decisionDate: addMonths(today, -14) });
+      const honour = await record({ category: 'RED_LIST_HONOUR', polarity: 'POSITIVE', severity: null, sourceDepartment: 'HUMAN_RESOURCES' });
+      for (const [r, department] of [[expired, market], [honour, humanResources]] as const) {
+        const objection = (await object(r.id)).data!.objectToCreditRecord;
+        expect((await decideObjection(objection.id, { decision: 'ACCEPT', resolution: 'WITHDRAWN' }, department)).errors).toBeUndefined();
+        expect(await read(r.id)).toMatchObject({ status: 'WITHDRAWN', disclosureEndsAt: r.disclosureEndsAt });
+      }
+      expect(honour.disclosureEndsAt).toBeNull();
+    });
+  });
+
   describe('expiry (公示期满)', () => {
     it('shows a record past its disclosure end as EXPIRED, with an EXPIRED event by the platform, and it stops counting', async () => {
       const r = await record({ decisionDate: addMonths(today, -14) });

@@ -6,6 +6,9 @@ import { CreditCheck } from '../../../subgraphs/records/entities/credit-check.en
 import { CreditRecord } from '../../../subgraphs/records/entities/credit-record.entity';
 import { CreditCheckFindingsAsJson1764000000160 } from '../../../subgraphs/records/migrations/1764000000160-credit-check-findings-as-json';
 import { FoldedDocumentAndCaseNumbers1764000000180 } from '../../../subgraphs/records/migrations/1764000000180-folded-document-and-case-numbers';
+import { DisclosureEndedByDecision1764000000200 } from '../../../subgraphs/records/migrations/1764000000200-disclosure-ended-by-decision';
+import { CreditRecordEvent } from '../../../subgraphs/records/entities/credit-record-event.entity';
+import { recordEvent } from '../../../subgraphs/records/record-history';
 import { recordsSubgraph } from '../../../subgraphs/records/subgraph';
 import { openDatabase } from '../../../subgraphs/shared/database';
 import { testDatabases } from '../../helpers/databases';
@@ -127,6 +130,51 @@ describe.each(testDatabases)('records migrations on $label', (database) => {
       // Retried under its key with the case as the ledger now takes it: the check it ran, not a key reused.
       const retried = await ledger.run({ subjectId: 'subject-1', matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'BDH-CG-2026-0117', idempotencyKey: 'retry-key' }, { userId: 'officer-1', department: 'FINANCE' }, new Date());
       expect(retried.id).toBe('c-full');
+    } finally {
+      await runner.release();
+      await db.destroy();
+    }
+  });
+
+  it('ends the disclosure of each record restored or withdrawn before, on the district day of that decision, and goes back', async () => {
+    await database.cleanUp(suite);
+    const before = { entities: recordsSubgraph.entities, migrations: recordsSubgraph.migrations.filter((m) => m !== DisclosureEndedByDecision1764000000200) };
+    const db = await openDatabase('records', database.target(suite), before);
+    // A general penalty decided 2026-01-10, disclosed until 2027-01-10.
+    const record = (id: string, status: string, extra: Partial<CreditRecord> = {}) =>
+      Object.assign(new CreditRecord(), {
+        id, subjectId: 'subject-1', category: 'ADMINISTRATIVE_PENALTY', polarity: 'NEGATIVE', severity: 'GENERAL', taxCreditGrade: null, sourceDepartment: 'MARKET_REGULATION',
+        documentNumber: `北戴河市监罚〔2026〕${id}号`, decisionDate: '2026-01-10', disclosureEndsAt: '2027-01-10', validUntil: null, status, summary: '虚构原价进行价格欺诈，罚款20000元', recordedAt: new Date('2026-01-12T02:00:00Z'),
+        ...extra,
+      });
+    const decided = (recordId: string, kind: 'RESTORED' | 'WITHDRAWN', at: string) => recordEvent(recordId, kind, { userId: 'officer-1', organisation: 'MARKET_REGULATION' }, new Date(at), { before: { status: 'ACTIVE' }, after: { status: kind } });
+    // More than the migration reads at a time, restored at 23:30 on 2026-06-30 in UTC: 2026-07-01 in the district.
+    const many = Array.from({ length: 1100 }, (_, i) => record(`r-${String(i).padStart(4, '0')}`, 'RESTORED'));
+    const stored = [
+      many,
+      record('withdrawn', 'WITHDRAWN'),
+      // Withdrawn on an objection after its disclosure had ended: it keeps that end.
+      record('late', 'WITHDRAWN'),
+      // Never disclosed for a limited time; and one whose restoration no event tells.
+      record('honour', 'WITHDRAWN', { category: 'RED_LIST_HONOUR', polarity: 'POSITIVE', severity: null, disclosureEndsAt: null }),
+      record('untold', 'RESTORED'),
+      record('active', 'ACTIVE'),
+    ].flat();
+    const events = [...many.map((r) => decided(r.id, 'RESTORED', '2026-06-30T23:30:00Z')), decided('withdrawn', 'WITHDRAWN', '2026-03-02T01:00:00Z'), decided('late', 'WITHDRAWN', '2027-02-01T01:00:00Z'), decided('honour', 'WITHDRAWN', '2026-03-02T01:00:00Z')];
+    const ends = async () => new Map((await db.getRepository(CreditRecord).find({ select: { id: true, disclosureEndsAt: true } })).map((r) => [r.id, r.disclosureEndsAt]));
+    const runner = db.createQueryRunner();
+    try {
+      for (let start = 0; start < stored.length; start += 500) await db.getRepository(CreditRecord).insert(stored.slice(start, start + 500));
+      for (let start = 0; start < events.length; start += 500) await db.getRepository(CreditRecordEvent).insert(events.slice(start, start + 500));
+      const migration = new DisclosureEndedByDecision1764000000200();
+      await migration.up(runner);
+      const expected = new Map([...many.map((r) => [r.id, '2026-07-01'] as const), ['withdrawn', '2026-03-02'], ['late', '2027-01-10'], ['honour', null], ['untold', '2027-01-10'], ['active', '2027-01-10']]);
+      expect(await ends()).toEqual(expected);
+      // Run again (as after an interrupted start): nothing more changes.
+      await migration.up(runner);
+      expect(await ends()).toEqual(expected);
+      await migration.down(runner);
+      expect(await ends()).toEqual(new Map(stored.map((r) => [r.id, r.disclosureEndsAt])));
     } finally {
       await runner.release();
       await db.destroy();

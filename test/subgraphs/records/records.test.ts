@@ -1,10 +1,10 @@
 import { Kind, parse, type EnumTypeDefinitionNode } from 'graphql';
 import { departments } from '../../../lib/catalogue/departments';
 import { maxQuotedCharacters } from '../../../lib/errors';
-import { addMonths, recordCategories } from '../../../lib/catalogue/record-categories';
+import { addMonths, disclosureEndsAt, recordCategories } from '../../../lib/catalogue/record-categories';
 import { readSdl } from '../../../schema/subgraphs';
 import { demoWorld } from '../../../scripts/demo/world';
-import { effectiveStatus } from '../../../lib/catalogue/record-standing';
+import { disclosureEndedBy, effectiveStatus } from '../../../lib/catalogue/record-standing';
 import { buildCreditRecord, groupsToSee } from '../../../subgraphs/records/credit-record.repository';
 import { type CreditRecordDraft } from '../../../subgraphs/records/credit-record.validation';
 import { todayInDistrict } from '../../../lib/calendar';
@@ -144,6 +144,12 @@ describe.each(testDatabases)('records subgraph on $label', (database) => {
         expect([record.documentNumber, pending.length]).toEqual([record.documentNumber, record.status === 'OBJECTED' ? 1 : 0]);
         if (record.status === 'RESTORED') expect(applications.some((a) => a.recordId === record.id && a.status === 'APPROVED')).toBe(true);
         if (record.status === 'WITHDRAWN') expect(objections.some((o) => o.recordId === record.id && o.resolution === 'WITHDRAWN')).toBe(true);
+        // Restored or withdrawn, its disclosure ended on the day of that decision, as the lifecycle ends it.
+        if (record.status === 'RESTORED' || record.status === 'WITHDRAWN') {
+          const decided = events.find((e) => e.recordId === record.id && e.kind === record.status)!;
+          const ended = disclosureEndedBy(disclosureEndsAt(record.category, record.polarity, record.severity, record.decisionDate), todayInDistrict(decided.occurredAt));
+          expect([record.documentNumber, record.disclosureEndsAt]).toEqual([record.documentNumber, ended]);
+        }
       }
       // Nothing seeded happens after the demo's today.
       expect(events.every((e) => e.occurredAt.getTime() <= Date.parse('2026-11-25T09:00:00Z'))).toBe(true);

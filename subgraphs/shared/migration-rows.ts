@@ -1,0 +1,24 @@
+import type { QueryRunner } from 'typeorm';
+
+/**
+ * What the data migrations share: rows written many at once, and values read back as either
+ * driver hands them over. Migrations read and write columns by name, never through entities,
+ * which change after them.
+ */
+
+/** Rows read at a time, and set by one UPDATE (three parameters each, far under SQLite's 32,766). */
+export const rowsPerBatch = 1000;
+
+/** One UPDATE for many rows (a CASE on the id), the same SQL on both drivers. */
+export async function setEach(queryRunner: QueryRunner, table: string, column: string, rows: readonly { id: string; value: string }[]): Promise<void> {
+  if (!rows.length) return;
+  await queryRunner.query(
+    `UPDATE ${table} SET ${column} = CASE id ${rows.map(() => 'WHEN ? THEN ?').join(' ')} END WHERE id IN (${rows.map(() => '?').join(', ')})`,
+    [...rows.flatMap((r) => [r.id, r.value]), ...rows.map((r) => r.id)],
+  );
+}
+
+/** A DATETIME column as the driver hands it back, a Date (mysql2, in UTC) or SQLite's 'YYYY-MM-DD HH:MM:SS.SSS' text in UTC, as the instant. */
+export function storedInstant(value: unknown): Date {
+  return value instanceof Date ? value : new Date(`${String(value).replace(' ', 'T')}Z`);
+}
