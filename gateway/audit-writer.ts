@@ -64,6 +64,14 @@ export class AuditWriter {
     private readonly maxWaiting = maxBatch * 10,
   ) {}
 
+  /**
+   * An append of nothing: that the audit subgraph answers and takes this writer's signed writes,
+   * storing nothing. The import command asks it before it stores a row.
+   */
+  async probe(): Promise<void> {
+    await this.client.call(this.auditUrl, APPEND, { entries: [] }, ['AUDIT_WRITE']);
+  }
+
   write(entries: AuditEntryInput[]): Promise<void> {
     if (!entries.length) return Promise.resolve();
     // A request larger than the bound on its own is taken when nothing waits, or it could never be answered.

@@ -16,9 +16,10 @@ import { exitWithFailure } from '../lib/start-failure';
 
 /**
  * `npm run bench:import -- --rows 200000 [--subjects 20000]`: generates a department's file of
- * that many rows, starts the entities subgraph (its subjects seeded) as its own process, and runs
- * the real import command on the file twice, as its own process, into the configured database
- * (`credit_bench_*` on MySQL with DATABASE_URL, else SQLite under data/bench-import): the first
+ * that many rows, starts the entities subgraph (its subjects seeded) and the audit subgraph, each
+ * as its own process, and runs the real import command on the file twice, as its own process,
+ * into the configured database (`credit_bench_*` on MySQL with DATABASE_URL, else SQLite under
+ * data/bench-import), its audit entries into that of the audit subgraph: the first
  * run stores every row, the second finds them all unchanged. Prints rows per second and the
  * importer's peak resident memory for each, with the machine. Then it deletes what it stored
  * (its records carry the run's tag in their document numbers, its events the actor `bench`), so
@@ -112,10 +113,14 @@ async function main(argv: string[]): Promise<void> {
   console.log(`generated ${file}: ${rows} rows, ${(fs.statSync(file).size / 1048576).toFixed(1)} MiB in ${((Date.now() - generated) / 1000).toFixed(1)} s`);
 
   const port = await freePort();
+  const auditPort = await freePort();
   const entitiesService = startService('import-entities', 'subgraphs/entities/index.js', { ...env, PORT: String(port), APOLLO_TELEMETRY_DISABLED: 'true' }, undefined);
+  // The import records what it stored in the audit log, as it does beside the running platform.
+  const auditService = startService('import-audit', 'subgraphs/audit/index.js', { ...env, PORT: String(auditPort), APOLLO_TELEMETRY_DISABLED: 'true' }, undefined);
   try {
     await waitAnswering(entitiesService, `http://127.0.0.1:${port}/health`);
-    const importEnv = { ...env, SUBGRAPH_ENTITIES_URL: `http://127.0.0.1:${port}/graphql` };
+    await waitAnswering(auditService, `http://127.0.0.1:${auditPort}/health`);
+    const importEnv = { ...env, SUBGRAPH_ENTITIES_URL: `http://127.0.0.1:${port}/graphql`, SUBGRAPH_AUDIT_URL: `http://127.0.0.1:${auditPort}/graphql` };
     const cpuProfile = readFlag(argv, 'cpu-prof');
     const profiling = cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProfile)}`] : [];
     const first = await runImport(file, importEnv, path.join(workDirectory, 'first.json'), profiling);
@@ -130,6 +135,7 @@ Record import benchmark: ${rows} rows (a third each penalties, licences, commitm
 `);
   } finally {
     await entitiesService.stop();
+    await auditService.stop();
     if (!argv.includes('--keep')) {
       fs.rmSync(file, { force: true });
       const records = await openDatabase('records', target, recordsSubgraph);

@@ -3,11 +3,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { QueryFailedError, type Logger as TypeOrmLogger } from 'typeorm';
+import { AuditWriter, type AuditEntryInput } from '../gateway/audit-writer';
 import { findDepartment } from '../lib/catalogue/departments';
+import { readUrl, withoutUserInfo } from '../lib/env';
+import { InternalClient } from '../lib/internal-client';
 import { projectRoot } from '../lib/project-root';
+import { defaultUrl } from '../schema/subgraphs';
 import { FileRejected, formatNamed } from '../subgraphs/records/intake/intake-file';
 import { importRecordFile, type ImportProgress } from '../subgraphs/records/intake/file-import';
 import type { Rejection } from '../subgraphs/records/intake/record-intake';
+import type { Actor } from '../subgraphs/records/record-history';
 import { EntitiesSubjectDirectory, readEntitiesLookupConfig, SubjectDirectoryUnavailable, type EntitiesLookupConfig } from '../subgraphs/shared/subject-directory';
 import { recordsSubgraph } from '../subgraphs/records/subgraph';
 import { databaseTarget, describeTarget, openDatabase, type DatabaseTarget } from '../subgraphs/shared/database';
@@ -26,7 +31,10 @@ SubmitCreditRecordInput). Importing a file again changes nothing.
 Subjects are checked with the entities subgraph (SUBGRAPH_ENTITIES_URL, default
 http://127.0.0.1:4001/graphql, and GATEWAY_SIGNING_KEY: required with NODE_ENV=production,
 otherwise when unset the development key of data/dev-secrets.json); the database is DATABASE_URL /
-DATABASE_PREFIX / SQLITE_DIRECTORY, as for the subgraphs.
+DATABASE_PREFIX / SQLITE_DIRECTORY, as for the subgraphs. Each subject whose record the import
+stored or whose stored record a rejection describes is recorded in the audit log, once a run,
+through the audit subgraph (SUBGRAPH_AUDIT_URL, default http://127.0.0.1:4005/graphql), signed
+with the same key; nothing is imported while it cannot be written.
 
 --rejections FILE writes every rejected row (row, the line of FILE it begins on, field,
 document number, reason) as CSV;
@@ -99,6 +107,40 @@ const quietDatabase: TypeOrmLogger = {
   logMigration: () => undefined,
   log: (level, message) => (level === 'warn' ? console.error(String(message)) : undefined),
 };
+
+/**
+ * The audit log could not record what a committed chunk told of: the import stops, as the
+ * gateway withholds an answer it could not audit.
+ */
+class AuditNotWritten extends Error {
+  override name = 'AuditNotWritten';
+}
+
+/**
+ * The audit entries for the subjects a chunk of the import first told of: one per subject, as the
+ * gateway writes one for a submission through the API, under RECORD_SUBMISSION in the department's name (the role
+ * its officers submit with), by the import's actor (`import:…`) and request id, its operation
+ * `import`: the credit office, and each subject in its own trail, see the import as they see the
+ * department's submissions.
+ */
+function importEntries(actor: Actor & { requestId: string }, subjectIds: readonly string[]): AuditEntryInput[] {
+  const occurredAt = new Date().toISOString();
+  return subjectIds.map((subjectId) => ({
+    actor: actor.userId,
+    organisation: actor.organisation,
+    organisationKind: 'DEPARTMENT',
+    role: 'DEPARTMENT_OFFICER',
+    matter: null,
+    caseNumber: null,
+    consentId: null,
+    subjectId,
+    fieldGroups: ['RECORD_SUBMISSION'],
+    operationName: 'import',
+    requestId: actor.requestId,
+    occurredAt,
+    outcome: 'DISCLOSED',
+  }));
+}
 
 /** The options that take a value (`--name value` or `--name=value`). */
 const valueOptions = ['department', 'actor', 'format', 'rejections', 'summary-json'] as const;
@@ -185,12 +227,24 @@ export async function main(argv: string[]): Promise<number> {
   const env = process.env.NODE_ENV === 'production' ? { ...process.env } : withDevSecrets(process.env, dataDirectory, ['GATEWAY_SIGNING_KEY']);
   let lookup: EntitiesLookupConfig;
   let target: DatabaseTarget;
+  let auditUrl: string;
   try {
     lookup = readEntitiesLookupConfig(env);
     target = databaseTarget(env, dataDirectory);
+    auditUrl = readUrl(env, 'SUBGRAPH_AUDIT_URL', ['http:', 'https:']) ?? defaultUrl('audit');
   } catch (error) {
     console.error(`configuration error: ${(error as Error).message}`);
     return 2;
+  }
+  // Asked before a row is stored: stored rows whose audit entries cannot be written are what the
+  // gateway never leaves (it withholds such an answer), and an audit subgraph not running, or
+  // refusing the key, would otherwise be found only after the first chunks had committed.
+  const auditLog = new AuditWriter(new InternalClient(lookup.signingKey, undefined, 'audit'), auditUrl);
+  try {
+    await auditLog.probe();
+  } catch (error) {
+    console.error(`import not started: the audit log at ${withoutUserInfo(auditUrl)} cannot be written (${(error as Error).message}); nothing was imported`);
+    return 1;
   }
   const requestId = `import-${randomUUID()}`;
   const actor = { userId: actorName ?? `import:${os.userInfo().username}`, organisation: department, requestId };
@@ -205,6 +259,13 @@ export async function main(argv: string[]): Promise<number> {
       format,
       onProgress: (p) => progress.update(p),
       onRejection: (r) => rejections.add(r),
+      audit: async (subjectIds) => {
+        try {
+          await auditLog.write(importEntries(actor, subjectIds));
+        } catch (error) {
+          throw new AuditNotWritten(`the audit log at ${withoutUserInfo(auditUrl)} could not record what a chunk stored (${(error as Error).message})`);
+        }
+      },
     });
     progress.done();
     const { created, updated, unchanged, rejected } = summary.totals;
@@ -229,6 +290,7 @@ export async function main(argv: string[]): Promise<number> {
     progress.done();
     if (error instanceof FileRejected) console.error(`${path.basename(file)} rejected: ${error.message}`);
     else if (error instanceof SubjectDirectoryUnavailable) console.error(`import stopped: ${error.message}. The chunks committed stay; importing the file again completes it (rows already stored come back unchanged).`);
+    else if (error instanceof AuditNotWritten) console.error(`import stopped: ${error.message}. The chunks committed stay; importing the file again completes it and its audit (rows already stored come back unchanged, and are audited so).`);
     // A refused statement's message says what the database refused; its stack adds nothing.
     else if (error instanceof QueryFailedError) console.error(`import failed: ${error.message}`);
     else console.error(`import failed: ${(error as Error).stack ?? error}`);

@@ -13,7 +13,7 @@ import type { CreditRecord } from './entities/credit-record.entity';
 import type { CreditRecordEvent } from './entities/credit-record-event.entity';
 import type { CreditRecordObjection } from './entities/credit-record-objection.entity';
 import type { RestorationApplication } from './entities/restoration-application.entity';
-import { intakeChunkSize, RecordIntake, type IntakeRow, type PreparedChunk, type Rejection, type RowResult } from './intake/record-intake';
+import { intakeChunkSize, RecordIntake, subjectsToldOf, type IntakeRow, type PreparedChunk, type Rejection, type RowResult } from './intake/record-intake';
 import type { RecordRow } from './intake/record-input';
 import { assertSubjectKindInScope, withEntitiesOrUnavailable } from '../shared/subject-directory';
 import { historyOf } from './record-history';
@@ -108,6 +108,16 @@ function lifecycleOf(ctx: Context, record: CreditRecord, field: string): void {
   if (!maySeeLifecycle(ctx.access.identity, record)) throw forbiddenAbout(record.subjectId, 'NOT_ENTITLED', `CreditRecord.${field} is shown to the record's subject, its source department and the credit office's supervisors`);
 }
 
+/**
+ * What intake answered is reported as disclosed in the trail of each subject it told of
+ * (`subjectsToldOf`), a batch as one submission: the records it stored, and the stored records
+ * its rejections describe, whatever of the answer is selected (`created` alone still says a
+ * record was stored).
+ */
+function discloseSubmitted(ctx: Context, results: readonly RowResult[]): void {
+  for (const subjectId of subjectsToldOf(results)) disclose(ctx.access, subjectId, 'RECORD_SUBMISSION');
+}
+
 function rejectionList(results: RowResult[]): Rejection[] {
   return results.flatMap((r) => r.rejections);
 }
@@ -178,6 +188,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
         });
       }
       const [result] = await intake.commit(chunk);
+      discloseSubmitted(ctx, [result]);
       if (result.outcome === 'REJECTED') {
         // Refused on what is stored (a number already another subject's), listed as the schema says every problem is.
         const first = result.rejections[0];
@@ -196,6 +207,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
       );
       // One transaction for the whole call: a failing mutation stores nothing.
       const results = await intake.commitTogether(chunks);
+      discloseSubmitted(ctx, results);
       const count = (outcome: RowResult['outcome']) => results.filter((r) => r.outcome === outcome).length;
       return { created: count('CREATED'), updated: count('UPDATED'), unchanged: count('UNCHANGED'), rejected: count('REJECTED'), rejections: rejectionList(results) };
     },

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Actor } from '../record-history';
 import { FileCutShort, openRecordFile } from './intake-file';
-import { intakeChunkSize, RecordIntake, type IntakeRow, type IntakeTotals, type Rejection } from './record-intake';
+import { intakeChunkSize, RecordIntake, subjectsToldOf, type IntakeRow, type IntakeTotals, type Rejection, type RowResult } from './record-intake';
 import type { SubjectDirectory } from '../../shared/subject-directory';
 
 export interface ImportProgress {
@@ -22,7 +22,20 @@ export interface ImportOptions {
   onProgress?: (progress: ImportProgress) => void;
   /** Each rejection as it is decided, so that a file with many bad rows is never held in memory. */
   onRejection?: (rejection: Rejection) => void;
+  /**
+   * Writes the audit log's entries for a committed chunk: the subjects its results tell of
+   * (`subjectsToldOf`) that no earlier chunk of the import told of, as a submission through the
+   * API is audited once per subject. A chunk's rejections and progress are reported once it has
+   * resolved; should it fail, the import stops as on any failure.
+   */
+  audit?: (subjectIds: string[]) => Promise<void>;
 }
+
+/**
+ * Subjects an import remembers having audited (some 100 bytes each): beyond them, the oldest is
+ * forgotten, and a chunk telling of it again audits it again.
+ */
+const auditedSubjectsLimit = 100_000;
 
 /**
  * Chunks committing at once, each on a connection of its own. A commit waits on MySQL most of
@@ -47,7 +60,8 @@ export interface ImportSummary {
  * time, each chunk in its own transaction. A chunk is read and its subjects looked up while the
  * chunks before it commit, up to `commitsInFlight` at once (a chunk repeating a document number of
  * an earlier chunk's row waits for it to commit: `RecordIntake.commit`); their rejections and
- * progress are reported in file order all the same. A file that breaks off (`FileCutShort`) has every row
+ * progress are reported in file order all the same, each chunk's once its audit entries are
+ * written (`audit`). A file that breaks off (`FileCutShort`) has every row
  * before the break stored (or rejected), and the summary says where it broke off. A failure
  * stops the import once the chunks already committing have settled; as intake is idempotent,
  * importing the same file again completes it.
@@ -62,13 +76,32 @@ export async function importRecordFile(db: DataSource, file: string, options: Im
   // here) was reported, so that rejections and progress keep the file's order whichever commit
   // ends first; and each of these settles only after its own commit has, failed or not.
   const committing: Promise<void>[] = [];
+  // An import is one request: one entry per subject, as the gateway writes one per subject per
+  // request, however many chunks tell of it (a department's file names its subjects again and
+  // again). Each subject audited maps to the write of its entry, which a later chunk telling of it
+  // waits for in turn: chunks commit in any order, and an earlier one may report first.
+  const audited = new Map<string, Promise<void>>();
+  const audit = (write: NonNullable<ImportOptions['audit']>, results: RowResult[]): Promise<unknown> => {
+    const toldOf = subjectsToldOf(results);
+    const fresh = toldOf.filter((subjectId) => !audited.has(subjectId));
+    const written = write(fresh);
+    for (const subjectId of fresh) audited.set(subjectId, written);
+    const writes = new Set(toldOf.map((subjectId) => audited.get(subjectId)!));
+    while (audited.size > auditedSubjectsLimit) audited.delete(audited.keys().next().value as string);
+    return Promise.all(writes);
+  };
   const flush = async (batch: IntakeRow[]) => {
     const prepared = await intake.prepare(batch);
     // The oldest commit settles first: a failure surfaces here, before another chunk is sent.
     if (committing.length >= commitsInFlight) await committing.shift();
     const after = committing.at(-1);
     const reported = intake.commit(prepared).then(async (results) => {
+      // Written while the chunks before it are reported (the audit writes group-commit), observed
+      // at once so that its failure waits for its turn below.
+      const written = options.audit && audit(options.audit, results);
+      written?.catch(() => undefined);
       await after;
+      await written;
       for (const result of results) for (const rejection of result.rejections) options.onRejection?.(rejection);
       options.onProgress?.({ rows, bytesRead: recordFile.bytesRead(), size: recordFile.size, totals: { ...intake.totals } });
     });

@@ -47,7 +47,20 @@ export interface RowResult {
   outcome: RowOutcome;
   /** The stored record (created, updated or unchanged). */
   record?: CreditRecord;
+  /** For a row refused on the record stored under its number: that record's subject, whose record the rejection tells of. */
+  describedSubjectId?: string;
   rejections: Rejection[];
+}
+
+/**
+ * The subjects intake's results tell a department of, each once: whose record a row stored
+ * (created, corrected, or found unchanged), and whose stored record a rejection describes (its
+ * status, an objection's correction of it, or that it is another subject's). What a submission
+ * answers is audited in their trails under RECORD_SUBMISSION, one row, a batch or an import alike;
+ * a row refused before anything stored was read (a typo, an unknown subject) tells of none.
+ */
+export function subjectsToldOf(results: readonly RowResult[]): string[] {
+  return [...new Set(results.flatMap((r) => r.record?.subjectId ?? r.describedSubjectId ?? []))];
 }
 
 export interface IntakeTotals {
@@ -342,7 +355,7 @@ export class RecordIntake {
     // A document number is one decision about one subject: moving it would hand the record,
     // its objections and its history to a subject they were never about.
     if (stored.subjectId !== incoming.subjectId) {
-      return refused(prepared, `the record ${stored.documentNumber} is about another subject, and a record's subject cannot be corrected: a decision about this subject needs its own document number (a record about the wrong subject is withdrawn on an objection)`);
+      return refused(prepared, stored, `the record ${stored.documentNumber} is about another subject, and a record's subject cannot be corrected: a decision about this subject needs its own document number (a record about the wrong subject is withdrawn on an objection)`);
     }
     // Only what the department sends is compared: a disclosure end recomputed under newer
     // catalogue rules is not a correction by the department.
@@ -350,7 +363,7 @@ export class RecordIntake {
     const status = effectiveStatus(stored, today);
     const next = transition(recordTransitions, status, 'CORRECT');
     if (!next) {
-      return refused(prepared, `the record ${stored.documentNumber} is ${status} and can no longer be corrected (a ${status === 'WITHDRAWN' ? 'withdrawn' : 'restored'} record is settled); a new decision needs a new document number`);
+      return refused(prepared, stored, `the record ${stored.documentNumber} is ${status} and can no longer be corrected (a ${status === 'WITHDRAWN' ? 'withdrawn' : 'restored'} record is settled); a new decision needs a new document number`);
     }
     // The record keeps the day it entered the platform: its decision, as corrected, was made by then.
     // Every problem with what is stored told at once, a field each.
@@ -359,7 +372,7 @@ export class RecordIntake {
       ...(decidedLater ? [{ field: 'decisionDate' as const, reason: `the record ${stored.documentNumber}: ${decidedLater}`, code: ErrorCode.BAD_USER_INPUT }] : []),
       ...objectionRefusals(writing.settled.get(stored.id), stored, incoming).filter((problem) => !(decidedLater && problem.field === 'decisionDate')),
     ];
-    if (refusals.length) return { row: prepared.row, outcome: 'REJECTED', rejections: refusals.map((problem) => rejectionOf(prepared, problem)) };
+    if (refusals.length) return { row: prepared.row, outcome: 'REJECTED', describedSubjectId: stored.subjectId, rejections: refusals.map((problem) => rejectionOf(prepared, problem)) };
     const corrected: CreditRecord = Object.assign(new CreditRecord(), stored);
     // A field the row sends as stored (a summary whose line ends alone differ) is kept as stored.
     for (const field of contentFields) if (!sameValue(field, stored[field], incoming[field])) (corrected as unknown as Record<string, unknown>)[field] = incoming[field];
@@ -477,9 +490,9 @@ export function intakeTransaction<T>(db: DataSource, work: (manager: EntityManag
   return writeTransaction(db, work, 'READ COMMITTED', deadline);
 }
 
-/** A valid row refused on what is stored under its document number. */
-function refused(prepared: PreparedRow, reason: string): RowResult {
-  return { row: prepared.row, outcome: 'REJECTED', rejections: [rejectionOf(prepared, { field: 'documentNumber', reason, code: ErrorCode.BAD_USER_INPUT })] };
+/** A valid row refused on the record stored under its document number. */
+function refused(prepared: PreparedRow, stored: CreditRecord, reason: string): RowResult {
+  return { row: prepared.row, outcome: 'REJECTED', describedSubjectId: stored.subjectId, rejections: [rejectionOf(prepared, { field: 'documentNumber', reason, code: ErrorCode.BAD_USER_INPUT })] };
 }
 
 /** A row's problem as the report names it: the row, the line it begins on (from a file) and its document number. */

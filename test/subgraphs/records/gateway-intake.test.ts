@@ -190,6 +190,43 @@ describe.each(testDatabases)('record intake and objections through the gateway o
     expect((undoing.errors?.[0].extensions?.problems as { field: string }[]).map((p) => p.field)).toEqual(['severity', 'summary']);
   });
 
+  // From the probe of the records subgraph: a batch answered `created: 1` and left no audit entry,
+  // where one submission of the same row left one against its subject.
+  it("audits a batch in the trail of every subject whose record it stored or whose stored record its rejections tell of, as one submission is audited", async () => {
+    // The subject whose objection corrects a record (`owner`), and two others.
+    const [second, third] = world.subjects.filter((s) => s.kind === 'ENTERPRISE' && s.id !== enterprise.id);
+    const officer: Caller = { ...market, id: 'officer-batch' };
+    const penalty = (subject: typeof enterprise, documentNumber: string, summary = '未按规定明码标价，罚款1000元') => ({ subjectCode: subject.identifier, category: 'ADMINISTRATIVE_PENALTY', severity: 'GENERAL', documentNumber, decisionDate: '2026-03-02', summary });
+    // A record its subject's objection corrected: re-sent as it was, the row is refused naming the objection.
+    const corrected = penalty(enterprise, '北戴河市监罚〔2026〕790号');
+    const recordId = (await platform.query<{ submitCreditRecord: { record: { id: string } } }>(SUBMIT, { input: corrected }, { caller: market })).data!.submitCreditRecord.record.id;
+    await objectAndCorrect(recordId, { summary: '未按规定明码标价，罚款100元' });
+    const rows = [
+      penalty(second, '北戴河市监罚〔2026〕791号'),
+      penalty(third, '北戴河市监罚〔2026〕792号'),
+      // Refused before anything stored is read: it tells of no record, so of no subject.
+      { ...penalty(third, '北戴河市监罚〔2026〕793号'), decisionDate: '2026-02-30' },
+      corrected,
+    ];
+    const batch = await platform.query<{ submitCreditRecords: { created: number; rejected: number } }>(
+      `mutation Batch($rows: [SubmitCreditRecordInput!]!) { submitCreditRecords(rows: $rows) { created rejected } }`,
+      { rows },
+      { caller: officer },
+    );
+    expect(batch.errors).toBeUndefined();
+    expect(batch.data?.submitCreditRecords).toEqual({ created: 2, rejected: 2 });
+    const entries = (await platform.databases.audit.query('SELECT subject_id, organisation, field_groups, outcome, request_id FROM audit_entry WHERE actor = ?', [officer.id])) as Record<string, string>[];
+    expect(entries.map(({ request_id: _, ...entry }) => entry).sort((a, b) => a.subject_id.localeCompare(b.subject_id))).toEqual(
+      [enterprise, second, third].map((s) => ({ subject_id: s.id, organisation: 'MARKET_REGULATION', field_groups: 'RECORD_SUBMISSION', outcome: 'DISCLOSED' })).sort((a, b) => a.subject_id.localeCompare(b.subject_id)),
+    );
+    // One request: one entry per subject, however many of its rows were about it.
+    expect(new Set(entries.map((e) => e.request_id)).size).toBe(1);
+    // As one submission refused on its stored record is: the refusal tells of the record.
+    const single = await platform.query(SUBMIT, { input: corrected }, { caller: { ...officer, id: 'officer-single' } });
+    expect(single.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(await platform.databases.audit.query('SELECT subject_id, field_groups, outcome FROM audit_entry WHERE actor = ?', ['officer-single'])).toEqual([{ subject_id: enterprise.id, field_groups: 'RECORD_SUBMISSION', outcome: 'DISCLOSED' }]);
+  });
+
   // The credit office's window officer holds RECORD_SUBMISSION (a DEPARTMENT_OFFICER): it put a
   // subject on the serious-dishonesty list in the credit office's name, which decides no such list.
   it("refuses the credit office's records of a category it does not decide, and says which departments do", async () => {

@@ -3,8 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { main } from '../../../scripts/import';
+import { auditSubgraph } from '../../../subgraphs/audit/subgraph';
 import { testDatabases, type TestDatabase } from '../../helpers/databases';
 import { testSigningKey } from '../../helpers/identity';
+import { useSubgraph } from '../../helpers/subgraph';
 import { useRecordsWithSubjects } from './records-harness';
 
 const header = 'subject_code,category,polarity,severity,tax_credit_grade,document_number,decision_date,valid_until,summary';
@@ -18,13 +20,13 @@ interface Run {
 
 /**
  * Runs the command in this process, against a records database of its own (`SQLITE_DIRECTORY`, or
- * `DATABASE_URL` and `DATABASE_PREFIX`) and the entities subgraph at `entitiesUrl`, as an operator's
- * environment would give them.
+ * `DATABASE_URL` and `DATABASE_PREFIX`), the entities subgraph at `entitiesUrl` and the audit
+ * subgraph at `auditUrl`, as an operator's environment would give them.
  */
-async function runImport(argv: string[], settings: { entitiesUrl: string; database: Record<string, string> }): Promise<Run> {
+async function runImport(argv: string[], settings: { entitiesUrl: string; auditUrl: string; database: Record<string, string> }): Promise<Run> {
   const saved = { ...process.env };
   delete process.env.DATABASE_URL;
-  Object.assign(process.env, { SUBGRAPH_ENTITIES_URL: settings.entitiesUrl, GATEWAY_SIGNING_KEY: `base64:${Buffer.from(testSigningKey).toString('base64')}`, ...settings.database });
+  Object.assign(process.env, { SUBGRAPH_ENTITIES_URL: settings.entitiesUrl, SUBGRAPH_AUDIT_URL: settings.auditUrl, GATEWAY_SIGNING_KEY: `base64:${Buffer.from(testSigningKey).toString('base64')}`, ...settings.database });
   const stdout: string[] = [];
   const stderr: string[] = [];
   const log = jest.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void stdout.push(args.join(' ')));
@@ -52,7 +54,7 @@ describe('the import command’s arguments', () => {
   const hardLink = path.join(dir, 'records-hard.csv');
   fs.linkSync(file, hardLink);
   // Nobody listens there: an import that ran anyway would stop at its first lookup.
-  const settings = { entitiesUrl: 'http://127.0.0.1:1/graphql', database: { SQLITE_DIRECTORY: sqlite } };
+  const settings = { entitiesUrl: 'http://127.0.0.1:1/graphql', auditUrl: 'http://127.0.0.1:1/graphql', database: { SQLITE_DIRECTORY: sqlite } };
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('prints the usage on stdout and exits 0 when asked for it', async () => {
@@ -85,6 +87,7 @@ describe('the import command’s arguments', () => {
 
 describe.each(testDatabases)('the import command’s report on $label', (database: TestDatabase) => {
   const { world, entities } = useRecordsWithSubjects(database, 'impcmd', 6);
+  const audit = useSubgraph(auditSubgraph, database, 'impcmd_audit');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'import-command-'));
   // The command's own records database, beside the harness's.
   const target = database.target('impcli');
@@ -100,7 +103,7 @@ describe.each(testDatabases)('the import command’s report on $label', (databas
     const file = path.join(dir, 'stray.csv');
     fs.writeFileSync(file, [header, row('CLI-1', '"未按规定公示年报'), row('CLI-2', '"罚款2万元"'), row('CLI-3', '正常行'), ''].join('\n'));
     const rejectionsFile = path.join(dir, 'rejections.csv');
-    const run = await runImport(['--department', 'MARKET_REGULATION', '--rejections', rejectionsFile, file], { entitiesUrl: entities.url(), database: databaseSettings() });
+    const run = await runImport(['--department', 'MARKET_REGULATION', '--rejections', rejectionsFile, file], { entitiesUrl: entities.url(), auditUrl: audit.url(), database: databaseSettings() });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(3);
     const report = run.stdout.split('\n').slice(1);
@@ -115,13 +118,54 @@ describe.each(testDatabases)('the import command’s report on $label', (databas
       { row: '2', line: '3', field: '', document_number: '' },
     ]);
   });
+  // From the probe of the records subgraph: three runs of the command left no audit entry, where
+  // a submission of the same rows through the API left one per subject.
+  it('records in the audit log, run after run, each subject whose record it stored or whose stored record a rejection describes', async () => {
+    const [first, second, third] = world.subjects;
+    const row = (subject: { identifier: string }, documentNumber: string, decisionDate = '2026-01-05') => `${subject.identifier},ADMINISTRATIVE_PENALTY,NEGATIVE,GENERAL,,${documentNumber},${decisionDate},,罚款`;
+    const file = path.join(dir, 'audited.csv');
+    fs.writeFileSync(file, [header, row(first, 'CLI-AUDIT-1'), row(second, 'CLI-AUDIT-2'), row(second, 'CLI-AUDIT-3'), row(third, 'CLI-AUDIT-4', '2026-02-30'), ''].join('\n'));
+    /** The run's entries, by the request id its summary prints. */
+    const entriesOf = async (run: Run) => {
+      const requestId = /\(import (import-[0-9a-f-]+)\)/.exec(run.stdout)?.[1];
+      const rows = (await audit.db().query('SELECT subject_id, actor, organisation, organisation_kind, role, field_groups, operation_name, outcome FROM audit_entry WHERE request_id = ?', [requestId])) as Record<string, string>[];
+      return rows.sort((a, b) => a.subject_id.localeCompare(b.subject_id));
+    };
+    const expected = (...subjects: { id: string }[]) =>
+      subjects
+        .map((s) => ({ subject_id: s.id, actor: `import:${os.userInfo().username}`, organisation: 'MARKET_REGULATION', organisation_kind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER', field_groups: 'RECORD_SUBMISSION', operation_name: 'import', outcome: 'DISCLOSED' }))
+        .sort((a, b) => a.subject_id.localeCompare(b.subject_id));
+    const settings = { entitiesUrl: entities.url(), auditUrl: audit.url(), database: databaseSettings() };
+    // The row with an impossible date tells of no record: its subject's trail holds nothing.
+    const created = await runImport(['--department', 'MARKET_REGULATION', file], settings);
+    expect(created.stdout).toContain('created 3, updated 0, unchanged 0, rejected 1');
+    expect(await entriesOf(created)).toEqual(expected(first, second));
+    // Sent again, a row comes back unchanged, told of again; a number that is another subject's
+    // record is refused, telling of that record, in its subject's trail.
+    const again = path.join(dir, 'audited-again.csv');
+    fs.writeFileSync(again, [header, row(second, 'CLI-AUDIT-2'), row(third, 'CLI-AUDIT-1'), ''].join('\n'));
+    const rerun = await runImport(['--department', 'MARKET_REGULATION', again], settings);
+    expect(rerun.stdout).toContain('created 0, updated 0, unchanged 1, rejected 1');
+    expect(rerun.stdout).toContain('the record CLI-AUDIT-1 is about another subject');
+    expect(await entriesOf(rerun)).toEqual(expected(first, second));
+  });
+
+  it('imports nothing while the audit log cannot be written', async () => {
+    const file = path.join(dir, 'unaudited.csv');
+    fs.writeFileSync(file, [header, `${world.subjects[0].identifier},ADMINISTRATIVE_PENALTY,NEGATIVE,GENERAL,,CLI-UNAUDITED-1,2026-01-05,,罚款`, ''].join('\n'));
+    const run = await runImport(['--department', 'MARKET_REGULATION', file], { entitiesUrl: entities.url(), auditUrl: 'http://127.0.0.1:1/graphql', database: databaseSettings() });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/^import not started: the audit log at http:\/\/127\.0\.0\.1:1\/graphql cannot be written \(.+\); nothing was imported$/);
+    expect(run.stdout).toBe('');
+  });
+
   it('says that rejections are hidden when rows with several problems each fill the 20 shown, though fewer than 20 rows were rejected', async () => {
     const enterprise = world.subjects.find((s) => s.kind === 'ENTERPRISE')!;
     // Each row has two problems, its category and its date: 12 rows, 24 rejections.
     const rows = Array.from({ length: 12 }, (_, i) => `${enterprise.identifier},PARKING_TICKET,NEGATIVE,GENERAL,,CLI-TWICE-${i + 1},2026-02-30,,罚款`);
     const file = path.join(dir, 'two-problems.csv');
     fs.writeFileSync(file, [header, ...rows, ''].join('\n'));
-    const run = await runImport(['--department', 'MARKET_REGULATION', file], { entitiesUrl: entities.url(), database: databaseSettings() });
+    const run = await runImport(['--department', 'MARKET_REGULATION', file], { entitiesUrl: entities.url(), auditUrl: audit.url(), database: databaseSettings() });
     expect(run.status).toBe(3);
     const report = run.stdout.split('\n').slice(1);
     expect(report[0]).toBe('  created 0, updated 0, unchanged 0, rejected 12');

@@ -163,6 +163,36 @@ describe.each(testDatabases)('the import command’s file import on $label', (da
     });
   });
 
+  it('audits each subject once a run, and reports no chunk before the entries of every subject it tells of are written', async () => {
+    const [a, b, c] = world.subjects;
+    const row = (subject: { identifier: string }, n: number) => `${subject.identifier},CREDIT_COMMITMENT,,AUDITED-${n},2024-01-01,,承诺`;
+    // Chunks of two: [a, b], [a, c], [b, a]; then the first number again for another subject,
+    // refused as a's record (its subject told of, not c's), and a row with an impossible date.
+    const file = write('audited.csv', [header, row(a, 1), row(b, 2), row(a, 3), row(c, 4), row(b, 5), row(a, 6), row(c, 1), `${c.identifier},CREDIT_COMMITMENT,,AUDITED-8,2024-02-30,,承诺`, ''].join('\n'));
+    const told: string[] = [];
+    const written = new Set<string>();
+    /** The subjects whose entries were written when each chunk was reported. */
+    const writtenAtReport: string[][] = [];
+    const summary = await importRecordFile(records.db(), file, {
+      department: 'MARKET_REGULATION',
+      actor,
+      subjects: directory,
+      chunkSize: 2,
+      audit: async (subjectIds) => {
+        told.push(...subjectIds);
+        // Slower than the commits (which on MySQL end in any order): each chunk's report still
+        // waits for the entries of every subject it tells of, written for it or for another chunk.
+        await sleep(20);
+        for (const id of subjectIds) written.add(id);
+      },
+      onProgress: () => writtenAtReport.push([...written].sort()),
+    });
+    expect(summary.totals).toEqual({ created: 6, updated: 0, unchanged: 0, rejected: 2 });
+    expect(told.sort()).toEqual([a.id, b.id, c.id].sort());
+    const toldBy = [[a, b], [a, c], [b, a], [a]];
+    expect(writtenAtReport.map((ids, chunk) => toldBy[chunk].every((s) => ids.includes(s.id)))).toEqual([true, true, true, true]);
+  });
+
   it('skips a row of empty fields, as a spreadsheet saves an empty row, like a blank line: neither counted nor rejected', async () => {
     const subject = world.subjects[3];
     const row = (documentNumber: string, decisionDate = '2024-02-01') => `${subject.identifier},CREDIT_COMMITMENT,,${documentNumber},${decisionDate},,承诺`;
