@@ -22,7 +22,7 @@ import { exitWithFailure } from '../lib/start-failure';
  * data/bench-import), its audit entries into that of the audit subgraph: the first
  * run stores every row, the second finds them all unchanged. Prints rows per second and the
  * importer's peak resident memory for each, with the machine. Then it deletes what it stored
- * (its records carry the run's tag in their document numbers, its events the actor `bench`), so
+ * (its records carry the run's tag in their document numbers, its events the actor `import:bench`), so
  * that every run measures the same database; `--keep` keeps them. `--cpu-prof DIR` runs both
  * imports with `node --cpu-prof` into DIR.
  */
@@ -141,7 +141,8 @@ Record import benchmark: ${rows} rows (a third each penalties, licences, commitm
       const records = await openDatabase('records', target, recordsSubgraph);
       try {
         const q = (name: string) => records.driver.escape(name);
-        await records.query(`DELETE FROM ${q('credit_record_event')} WHERE ${q('actor')} = ?`, ['bench']);
+        // As the import marks its `--actor bench` (scripts/import.ts `markedAsImport`).
+        await records.query(`DELETE FROM ${q('credit_record_event')} WHERE ${q('actor')} = ?`, ['import:bench']);
         await records.query(`DELETE FROM ${q('credit_record')} WHERE ${q('source_department')} = ? AND ${q('document_number')} LIKE ?`, ['MARKET_REGULATION', `%〔${run}〕%`]);
       } finally {
         await records.destroy();

@@ -4,10 +4,12 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { QueryFailedError, type Logger as TypeOrmLogger } from 'typeorm';
 import { AuditWriter, type AuditEntryInput } from '../gateway/audit-writer';
+import { auditedTextLimits } from '../lib/access/identity';
 import { findDepartment } from '../lib/catalogue/departments';
 import { readUrl, withoutUserInfo } from '../lib/env';
 import { InternalClient } from '../lib/internal-client';
 import { projectRoot } from '../lib/project-root';
+import { characterCount, firstCharacters } from '../lib/text';
 import { defaultUrl } from '../schema/subgraphs';
 import { FileRejected, formatNamed } from '../subgraphs/records/intake/intake-file';
 import { importRecordFile, type ImportProgress } from '../subgraphs/records/intake/file-import';
@@ -19,7 +21,7 @@ import { databaseTarget, describeTarget, openDatabase, type DatabaseTarget } fro
 import { withDevSecrets } from './dev-secrets';
 import { exitWithFailure } from '../lib/start-failure';
 
-const usage = `usage: npm run import -- --department CODE [--actor USER] [--format csv|jsonl] [--rejections FILE] [--summary-json FILE] FILE
+const usage = `usage: npm run import -- --department CODE [--actor NAME] [--format csv|jsonl] [--rejections FILE] [--summary-json FILE] FILE
 
 Imports a department's credit records (信息归集) from FILE into the records database, in that
 department's name: CSV (comma-separated, header row, UTF-8) or JSON Lines (.json/.jsonl, one
@@ -36,6 +38,9 @@ stored or whose stored record a rejection describes is recorded in the audit log
 through the audit subgraph (SUBGRAPH_AUDIT_URL, default http://127.0.0.1:4005/graphql), signed
 with the same key; nothing is imported while it cannot be written.
 
+--actor NAME names who imports in each record's history and in the audit log, marked as an
+import: import:NAME (a NAME already beginning import: is kept as it is), by default
+import:<login name>; never a user's own name, which would read as that user's submissions;
 --rejections FILE writes every rejected row (row, the line of FILE it begins on, field,
 document number, reason) as CSV;
 --summary-json FILE writes the counts, duration, CPU time and peak memory as JSON, for scripts.
@@ -142,6 +147,21 @@ function importEntries(actor: Actor & { requestId: string }, subjectIds: readonl
   }));
 }
 
+/** What begins the name of every import's actor. */
+const importMark = 'import:';
+
+/**
+ * A name marked as an import's, `import:<name>`, a name already so marked kept as it is: who an
+ * import names in each record's history and in its audit entries. Unmarked, `--actor mr-officer`
+ * read as that officer's own submissions through the API.
+ */
+const markedAsImport = (name: string) => (name.startsWith(importMark) ? name : `${importMark}${name}`);
+
+/** The import's actor: `--actor`, whose length `parseArguments` checked, or else the login name, marked. */
+function importActor(given: string | undefined): string {
+  return firstCharacters(markedAsImport(given ?? os.userInfo().username), auditedTextLimits.callerId);
+}
+
 /** The options that take a value (`--name value` or `--name=value`). */
 const valueOptions = ['department', 'actor', 'format', 'rejections', 'summary-json'] as const;
 type ValueOption = (typeof valueOptions)[number];
@@ -166,8 +186,13 @@ function parseArguments(argv: string[]): Arguments | string {
     if (options[name] !== undefined) return `${flag} is given twice`;
     options[name] = value;
   }
-  const { department, format } = options;
+  const { department, format, actor } = options;
   if (!department) return '--department is required';
+  // Recorded whole or not at all: the history and the audit log keep a user's name to that length.
+  if (actor !== undefined && characterCount(markedAsImport(actor)) > auditedTextLimits.callerId) {
+    const most = auditedTextLimits.callerId;
+    return `--actor must have at most ${most - importMark.length} characters (it is recorded as ${importMark}<actor>, at most ${most}), got ${characterCount(actor)}`;
+  }
   if (files.length !== 1) return `one FILE is imported at a time, got ${files.length}`;
   if (format !== undefined && !formatNamed(format)) return `--format must be csv or jsonl, got "${format}"`;
   // Each output is written from the start: one naming the input (or the other output) would
@@ -247,7 +272,7 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
   const requestId = `import-${randomUUID()}`;
-  const actor = { userId: actorName ?? `import:${os.userInfo().username}`, organisation: department, requestId };
+  const actor = { userId: importActor(actorName), organisation: department, requestId };
   const db = await openDatabase('records', target, recordsSubgraph, quietDatabase);
   const progress = progressPrinter(file);
   const rejections = rejectionSink(rejectionsFile);

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { main } from '../../../scripts/import';
 import { auditSubgraph } from '../../../subgraphs/audit/subgraph';
+import { recordsSubgraph } from '../../../subgraphs/records/subgraph';
+import { openDatabase } from '../../../subgraphs/shared/database';
 import { testDatabases, type TestDatabase } from '../../helpers/databases';
 import { testSigningKey } from '../../helpers/identity';
 import { useSubgraph } from '../../helpers/subgraph';
@@ -148,6 +150,36 @@ describe.each(testDatabases)('the import command’s report on $label', (databas
     expect(rerun.stdout).toContain('created 0, updated 0, unchanged 1, rejected 1');
     expect(rerun.stdout).toContain('the record CLI-AUDIT-1 is about another subject');
     expect(await entriesOf(rerun)).toEqual(expected(first, second));
+  });
+
+  // From the probe of the records subgraph: `--actor mr-officer` put the officer's own name in
+  // the record's history, where nothing told the import from that officer's own submissions.
+  it.each([
+    ['a name given', 'mr-officer', 'import:mr-officer'],
+    ['a name already marked', 'import:night-run', 'import:night-run'],
+  ])('marks the actor as an import in the history and the audit log, for %s', async (_label, given, recorded) => {
+    const documentNumber = `CLI-ACTOR-${given}`;
+    const file = path.join(dir, `actor-${given.replace(/\W/g, '-')}.csv`);
+    fs.writeFileSync(file, [header, `${world.subjects[0].identifier},ADMINISTRATIVE_PENALTY,NEGATIVE,GENERAL,,${documentNumber},2026-01-05,,罚款`, ''].join('\n'));
+    const run = await runImport(['--department', 'MARKET_REGULATION', '--actor', given, file], { entitiesUrl: entities.url(), auditUrl: audit.url(), database: databaseSettings() });
+    expect(run.status).toBe(0);
+    const records = await openDatabase('records', target.kind === 'mysql' ? target : { kind: 'sqlite', directory: path.join(dir, 'databases') }, recordsSubgraph);
+    try {
+      const events = await records.query('SELECT e.actor FROM credit_record_event e JOIN credit_record r ON r.id = e.record_id WHERE r.document_number = ?', [documentNumber]);
+      expect(events).toEqual([{ actor: recorded }]);
+    } finally {
+      await records.destroy();
+    }
+    const requestId = /\(import (import-[0-9a-f-]+)\)/.exec(run.stdout)?.[1];
+    expect(await audit.db().query('SELECT actor FROM audit_entry WHERE request_id = ?', [requestId])).toEqual([{ actor: recorded }]);
+  });
+
+  it('refuses an actor too long to be recorded whole, importing nothing', async () => {
+    const file = path.join(dir, 'long-actor.csv');
+    fs.writeFileSync(file, `${header}\n`);
+    const run = await runImport(['--department', 'MARKET_REGULATION', '--actor', 'x'.repeat(94), file], { entitiesUrl: entities.url(), auditUrl: audit.url(), database: databaseSettings() });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^--actor must have at most 93 characters \(it is recorded as import:<actor>, at most 100\), got 94\n\nusage: npm run import/);
   });
 
   it('imports nothing while the audit log cannot be written', async () => {
