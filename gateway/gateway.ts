@@ -242,7 +242,7 @@ function guardExecutor(execute: GatewayExecutor, guards: Map<string, string>, au
     }
     const result = await execute(effective);
     const reached = nullRemovedFields(result.data as Record<string, unknown> | null | undefined, removed, subjectKey);
-    const subgraphRefusalPaths = (result.errors ?? []).filter((error) => error.extensions?.code === ErrorCode.FORBIDDEN && error.path?.length).map((error) => error.path!.filter((key): key is string => typeof key === 'string'));
+    const subgraphRefusalPaths = (result.errors ?? []).filter((error) => isAuditedRefusal(error) && error.path?.length).map((error) => error.path!.filter((key): key is string => typeof key === 'string'));
     const refusals: Refusal[] = [
       ...removed.flatMap((field) => {
         const refusal = refusalAt(field.path);
@@ -255,11 +255,11 @@ function guardExecutor(execute: GatewayExecutor, guards: Map<string, string>, au
         if (subgraphRefusalPaths.some((path) => isAtOrBeneath(field.path, path))) return [];
         return [{ ...refusal }];
       }),
-      // Refusals by a subgraph (a purpose's kinds of subject, a consent's subject) withhold what
+      // Refusals by a subgraph (a purpose's kinds of subject, a consent's subject, a decision made already) withhold what
       // was asked at their path, about the subject the subgraph names, if it names one: all of
       // it, or, of an object the answer holds all the same, the fields it answers null.
       ...(result.errors ?? [])
-        .filter((error) => error.extensions?.code === ErrorCode.FORBIDDEN)
+        .filter(isAuditedRefusal)
         .map((error) => {
           const refusal = refusalAt(error.path ?? []);
           const withheld = withheldBeneath(result.data as Record<string, unknown> | null | undefined, error.path ?? []);
@@ -373,6 +373,14 @@ function auditUnavailable(operation: OperationDefinitionNode, data: Record<strin
     .map(([key]) => key);
   const effect = applied.length ? `${applied.join(', ')} took effect all the same: read the result back before sending it again` : 'none of its changes took effect: it may be sent again';
   return new GraphQLError(`the audit log could not be written, so the answer is withheld; ${effect}`, { extensions: { code: ErrorCode.AUDIT_UNAVAILABLE, applied, ...outage } });
+}
+
+/**
+ * A subgraph's error the gateway audits DENIED: a refusal (FORBIDDEN), or another error the
+ * subgraph marked for the audit (`auditedRefusal`: a decision refused as made already).
+ */
+function isAuditedRefusal(error: GraphQLError): boolean {
+  return error.extensions?.code === ErrorCode.FORBIDDEN || auditedRefusalExtension in (error.extensions ?? {});
 }
 
 /** A subgraph's error as the client gets it: without what it told the audit entry. */

@@ -86,10 +86,11 @@ export const SubgraphFault = {
 export type SubgraphFault = (typeof SubgraphFault)[keyof typeof SubgraphFault];
 
 /**
- * The extension in which a subgraph's FORBIDDEN error tells the gateway, for its audit entry
- * only, which subject it refused and, where the selection at the error's path does not show it,
- * which field groups. The gateway takes it off before the answer leaves, so that a caller refused
- * a subject learns nothing of it (not even that it exists).
+ * The extension in which a subgraph's refusal tells the gateway, for its audit entry only, which
+ * subject it refused and, where the selection at the error's path does not show it, which field
+ * groups: on a FORBIDDEN error, or on another the gateway is to audit DENIED all the same (a
+ * decision refused as made already). The gateway takes it off before the answer leaves, so that a
+ * caller refused a subject learns nothing of it (not even that it exists).
  */
 export const auditedRefusalExtension = 'auditedRefusal';
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { GraphQLError } from 'graphql';
 import { In, type DataSource, type EntityManager, type EntityTarget, type Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import type { RequestIdentity } from '../../lib/access/identity';
@@ -10,7 +11,7 @@ import { assertLegible, assertNoRepeats, badInput, clientError, ErrorCode, optio
 import { optionalCode } from '../../lib/identifiers';
 import { characterCount, type TextForm } from '../../lib/text';
 import type { CursorPosition } from '../shared/cursors';
-import { forbidden, forbiddenAbout } from '../shared/access';
+import { forbidden, forbiddenAbout, refusalAbout } from '../shared/access';
 import { groupedByKey } from '../shared/loaders';
 import { loadPages, type Page } from '../shared/pagination';
 import { disclosureEndedBy, effectiveStatus } from '../../lib/catalogue/record-standing';
@@ -116,6 +117,21 @@ function assertOwnSubject(identity: RequestIdentity, subjectId: string): void {
  */
 function notAllowedNow(field: string, message: string, details: Record<string, unknown> = {}) {
   return badInput(field, message, { ...details, problem: 'TRANSITION_NOT_ALLOWED' });
+}
+
+/**
+ * Runs a decision its department may make: refused for what the case or its record is now
+ * (decided already, withdrawn, closed, a record no longer restorable), it is audited DENIED in
+ * the subject's trail (`refusalAbout`), as a decision refused to another department is: the
+ * refusal tells the department of the case, who decided it and when.
+ */
+async function auditedDecision<T>(subjectId: string, decide: () => Promise<T>): Promise<T> {
+  try {
+    return await decide();
+  } catch (error) {
+    if (error instanceof GraphQLError && error.extensions.problem === 'TRANSITION_NOT_ALLOWED') throw refusalAbout(subjectId, error);
+    throw error;
+  }
 }
 
 /**
@@ -291,34 +307,36 @@ export class RecordLifecycleRepository {
       if (!isSourceDepartment(identity.caller, objection.sourceDepartment)) {
         throw forbiddenAbout(objection.subjectId, 'NOT_ENTITLED', `an objection is decided by the record’s source department, ${objection.sourceDepartment}`);
       }
-      const status = transition(objectionTransitions, objection.status, input.decision);
-      if (!status) {
-        // A retried request (its answer lost): answered the objection as decided, changing nothing.
-        if (await this.isSameDecision(manager, objection, input, reason, actor)) return objection;
-        const settled = objection.status === 'WITHDRAWN' ? `(${objection.decidedAt ? inDistrictTime(objection.decidedAt) : ''})` : decidedByWhom(objection);
-        throw notAllowedNow('id', `this objection is already ${objection.status} ${settled}; ${objection.status === 'WITHDRAWN' ? 'its subject withdrew it (撤回), so there is nothing to decide' : 'an objection is decided once'}`, { status: objection.status });
-      }
-      const record = await this.lockedRecord(manager, objection.recordId, identity);
-      const action: RecordAction = input.decision === 'REJECT' ? 'REJECT_OBJECTION' : input.resolution === 'WITHDRAWN' ? 'ACCEPT_OBJECTION_WITHDRAWN' : 'ACCEPT_OBJECTION_CORRECTED';
-      const next = this.recordTransition(record, action, 'id');
-      const changes: Partial<CreditRecord> = { status: next };
-      // Withdrawn, it is no longer disclosed from today: its end says so, its history the end it had.
-      if (action === 'ACCEPT_OBJECTION_WITHDRAWN') changes.disclosureEndsAt = disclosureEndedBy(record.disclosureEndsAt, this.today);
-      if (action === 'ACCEPT_OBJECTION_CORRECTED') {
-        const corrected = this.corrected(record, input.correction!);
-        // Otherwise the subject would read "accepted, corrected" over a record that stayed as it was.
-        if (sameContent(corrected, record)) {
-          throw badInput('correction', 'the correction changes nothing in the record: give the corrected values (to keep the record as it is, REJECT)');
+      return await auditedDecision(objection.subjectId, async () => {
+        const status = transition(objectionTransitions, objection.status, input.decision);
+        if (!status) {
+          // A retried request (its answer lost): answered the objection as decided, changing nothing.
+          if (await this.isSameDecision(manager, objection, input, reason, actor)) return objection;
+          const settled = objection.status === 'WITHDRAWN' ? `(${objection.decidedAt ? inDistrictTime(objection.decidedAt) : ''})` : decidedByWhom(objection);
+          throw notAllowedNow('id', `this objection is already ${objection.status} ${settled}; ${objection.status === 'WITHDRAWN' ? 'its subject withdrew it (撤回), so there is nothing to decide' : 'an objection is decided once'}`, { status: objection.status });
         }
-        const graver = graverCorrection(record, corrected);
-        if (graver) throw badInput(`correction.${graver.field}`, graver.reason, { problem: 'GRAVER_CORRECTION' });
-        Object.assign(changes, corrected);
-      }
-      const kind = action === 'REJECT_OBJECTION' ? 'OBJECTION_REJECTED' : action === 'ACCEPT_OBJECTION_WITHDRAWN' ? 'WITHDRAWN' : 'CORRECTED';
-      await this.settle(manager, CreditRecordObjection, objection, { status, resolution: input.decision === 'ACCEPT' ? (input.resolution ?? null) : null }, actor, reason);
-      await this.changeRecord(manager, record, changes, kind, actor, { reason, relatedId: objection.id });
-      if (action === 'ACCEPT_OBJECTION_WITHDRAWN') await this.closeRestoration(manager, record, objection, actor);
-      return objection;
+        const record = await this.lockedRecord(manager, objection.recordId, identity);
+        const action: RecordAction = input.decision === 'REJECT' ? 'REJECT_OBJECTION' : input.resolution === 'WITHDRAWN' ? 'ACCEPT_OBJECTION_WITHDRAWN' : 'ACCEPT_OBJECTION_CORRECTED';
+        const next = this.recordTransition(record, action, 'id');
+        const changes: Partial<CreditRecord> = { status: next };
+        // Withdrawn, it is no longer disclosed from today: its end says so, its history the end it had.
+        if (action === 'ACCEPT_OBJECTION_WITHDRAWN') changes.disclosureEndsAt = disclosureEndedBy(record.disclosureEndsAt, this.today);
+        if (action === 'ACCEPT_OBJECTION_CORRECTED') {
+          const corrected = this.corrected(record, input.correction!);
+          // Otherwise the subject would read "accepted, corrected" over a record that stayed as it was.
+          if (sameContent(corrected, record)) {
+            throw badInput('correction', 'the correction changes nothing in the record: give the corrected values (to keep the record as it is, REJECT)');
+          }
+          const graver = graverCorrection(record, corrected);
+          if (graver) throw badInput(`correction.${graver.field}`, graver.reason, { problem: 'GRAVER_CORRECTION' });
+          Object.assign(changes, corrected);
+        }
+        const kind = action === 'REJECT_OBJECTION' ? 'OBJECTION_REJECTED' : action === 'ACCEPT_OBJECTION_WITHDRAWN' ? 'WITHDRAWN' : 'CORRECTED';
+        await this.settle(manager, CreditRecordObjection, objection, { status, resolution: input.decision === 'ACCEPT' ? (input.resolution ?? null) : null }, actor, reason);
+        await this.changeRecord(manager, record, changes, kind, actor, { reason, relatedId: objection.id });
+        if (action === 'ACCEPT_OBJECTION_WITHDRAWN') await this.closeRestoration(manager, record, objection, actor);
+        return objection;
+      });
     });
   }
 
@@ -509,16 +527,18 @@ export class RecordLifecycleRepository {
       }
       // A retried request (its answer lost): answered the application as decided, changing nothing.
       if (settledAs(application, input.decision === 'APPROVE' ? 'APPROVED' : 'REJECTED', actor, reason)) return application;
-      const status = stillPendingFor(application, record, this.today, input.decision, application.status === 'WITHDRAWN' ? 'its subject withdrew it (撤回), so there is nothing to decide' : 'an application is decided once (a rejected subject may apply again)', true);
-      if (input.decision === 'APPROVE') {
-        // Asked again: the record may have been corrected since the application (made serious,
-        // dated anew, or found positive), and what it is now decides.
-        const next = this.restoration(record, 'id');
-        // Restored, it is no longer disclosed from today (the measures lifted at once): its end says so, its history the end it had.
-        await this.changeRecord(manager, record, { status: next, disclosureEndsAt: disclosureEndedBy(record.disclosureEndsAt, this.today) }, 'RESTORED', actor, { reason, relatedId: application.id });
-      }
-      await this.settle(manager, RestorationApplication, application, { status }, actor, reason);
-      return application;
+      return await auditedDecision(record.subjectId, async () => {
+        const status = stillPendingFor(application, record, this.today, input.decision, application.status === 'WITHDRAWN' ? 'its subject withdrew it (撤回), so there is nothing to decide' : 'an application is decided once (a rejected subject may apply again)', true);
+        if (input.decision === 'APPROVE') {
+          // Asked again: the record may have been corrected since the application (made serious,
+          // dated anew, or found positive), and what it is now decides.
+          const next = this.restoration(record, 'id');
+          // Restored, it is no longer disclosed from today (the measures lifted at once): its end says so, its history the end it had.
+          await this.changeRecord(manager, record, { status: next, disclosureEndsAt: disclosureEndedBy(record.disclosureEndsAt, this.today) }, 'RESTORED', actor, { reason, relatedId: application.id });
+        }
+        await this.settle(manager, RestorationApplication, application, { status }, actor, reason);
+        return application;
+      });
     });
   }
 

@@ -61,6 +61,16 @@ export function forbiddenAbout(subjectId: string | null | undefined, problem: Ac
 }
 
 /**
+ * A refusal other than FORBIDDEN that the gateway audits as one, DENIED against `subjectId`: a
+ * decision refused because its case was decided already, whose message tells the caller who
+ * decided it and when. `error` as it was, the subject in the extension the gateway takes off.
+ */
+export function refusalAbout(subjectId: string, error: GraphQLError): GraphQLError {
+  const refusal: AuditedRefusal = { subjectId };
+  return new GraphQLError(error.message, { originalError: error.originalError ?? undefined, extensions: { ...error.extensions, [auditedRefusalExtension]: refusal } });
+}
+
+/**
  * What a request does that needs its purpose to grant `groups` (not the standing grants alone):
  * FORBIDDEN naming the first missing group, `why` saying what is at stake, audited against the
  * subject when one is given.

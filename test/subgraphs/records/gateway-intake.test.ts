@@ -227,6 +227,40 @@ describe.each(testDatabases)('record intake and objections through the gateway o
     expect(await platform.databases.audit.query('SELECT subject_id, field_groups, outcome FROM audit_entry WHERE actor = ?', ['officer-single'])).toEqual([{ subject_id: enterprise.id, field_groups: 'RECORD_SUBMISSION', outcome: 'DISCLOSED' }]);
   });
 
+  // From the probe of the records subgraph: a second decision on an approved application, refused
+  // with who decided it and when, left no entry, where a decision refused to another department
+  // leaves a DENIED one.
+  it("audits a decision refused because the case was decided already DENIED in its subject's trail, for restoration and objections alike", async () => {
+    const [decider, colleague]: Caller[] = [{ ...market, id: 'officer-decider' }, { ...market, id: 'officer-colleague' }];
+    const input = { subjectCode: enterprise.identifier, category: 'ADMINISTRATIVE_PENALTY', severity: 'GENERAL', documentNumber: '北戴河市监罚〔2026〕795号', decisionDate: '2026-06-02', summary: '未按规定明码标价，罚款1000元' };
+    const recordId = (await platform.query<{ submitCreditRecord: { record: { id: string } } }>(SUBMIT, { input }, { caller: market })).data!.submitCreditRecord.record.id;
+    const objectionId = await objectAndCorrect(recordId, { summary: '未按规定明码标价，罚款500元' });
+    const applied = await platform.query<{ applyForRestoration: { id: string } }>(
+      `mutation($input: ApplyForRestorationInput!) { applyForRestoration(input: $input) { id } }`,
+      { input: { recordId, correction: '已缴纳罚款并完成整改', evidence: ['罚款缴纳凭证'], commitment: '承诺今后守法经营' } },
+      { caller: owner, headers: selfInquiry },
+    );
+    expect(applied.errors).toBeUndefined();
+    const DECIDE_RESTORATION = `mutation($input: DecideRestorationInput!) { decideRestoration(input: $input) { status } }`;
+    const decide = (caller: Caller, decision: string, reason: string) => platform.query(DECIDE_RESTORATION, { input: { id: applied.data!.applyForRestoration.id, decision, reason } }, { caller });
+    expect((await decide(decider, 'APPROVE', '同意修复')).errors).toBeUndefined();
+    const denied = (actor: string) => platform.databases.audit.query("SELECT subject_id, field_groups FROM audit_entry WHERE actor = ? AND outcome = 'DENIED'", [actor]);
+    expect(await denied(colleague.id)).toEqual([]);
+    for (const [caller, decision, reason] of [[decider, 'REJECT', '罚款尚未缴纳'], [colleague, 'APPROVE', '同意修复']] as const) {
+      const again = await decide(caller, decision, reason);
+      // What the subgraph told the audit is not told the caller.
+      expect(again.errors?.[0].extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'id', problem: 'TRANSITION_NOT_ALLOWED', status: 'APPROVED', serviceName: 'records' });
+      expect(again.errors?.[0].message).toContain(`decided by ${decider.id} of MARKET_REGULATION`);
+    }
+    expect(await denied(decider.id)).toEqual([{ subject_id: enterprise.id, field_groups: 'RECORD_RESTORATION' }]);
+    expect(await denied(colleague.id)).toEqual([{ subject_id: enterprise.id, field_groups: 'RECORD_RESTORATION' }]);
+    // The objection `market` decided (ACCEPTED, CORRECTED) above, decided again by a colleague.
+    const objectionAgain = await platform.query(`mutation($input: DecideObjectionInput!) { decideObjection(input: $input) { status } }`, { input: { id: objectionId, decision: 'REJECT', reason: '经复核' } }, { caller: colleague });
+    expect(objectionAgain.errors?.[0].extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'id', problem: 'TRANSITION_NOT_ALLOWED', status: 'ACCEPTED', serviceName: 'records' });
+    expect(await denied(colleague.id)).toHaveLength(2);
+    expect(await denied(colleague.id)).toContainEqual({ subject_id: enterprise.id, field_groups: 'RECORD_OBJECTIONS' });
+  });
+
   // The credit office's window officer holds RECORD_SUBMISSION (a DEPARTMENT_OFFICER): it put a
   // subject on the serious-dishonesty list in the credit office's name, which decides no such list.
   it("refuses the credit office's records of a category it does not decide, and says which departments do", async () => {

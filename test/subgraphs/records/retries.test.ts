@@ -146,7 +146,8 @@ describe.each(testDatabases)('lifecycle mutations sent again, on $label', (datab
         [{ decision: 'ACCEPT', resolution: 'CORRECTED', correction }, marketColleague],
       ] as const) {
         const again = await decideObjection(objection.id, input, identity);
-        expect(refusal(again)).toEqual({ data: { decideObjection: null }, extensions: [{ code: 'BAD_USER_INPUT', field: 'id', problem: 'TRANSITION_NOT_ALLOWED', status: 'ACCEPTED' }] });
+        // Audited DENIED against the subject (the gateway takes `auditedRefusal` off), as a decision refused to another department is.
+        expect(refusal(again)).toEqual({ data: { decideObjection: null }, extensions: [{ code: 'BAD_USER_INPUT', field: 'id', problem: 'TRANSITION_NOT_ALLOWED', status: 'ACCEPTED', auditedRefusal: { subjectId: subject.id } }] });
         expect(again.errors?.[0].message).toBe(`this objection is already ACCEPTED (decided by ${market.caller!.id} of MARKET_REGULATION at ${inDistrictTime(new Date(String(decided.decidedAt)))}); an objection is decided once`);
       }
       expect([await stored(r.id), await events(r.id)]).toEqual([before, count]);
@@ -209,7 +210,7 @@ describe.each(testDatabases)('lifecycle mutations sent again, on $label', (datab
         ['REJECT', creditOffice, '罚款尚未缴纳'],
       ] as const) {
         const again = await decideRestoration(application.id, decision, identity, reason);
-        expect(refusal(again)).toEqual({ data: { decideRestoration: null }, extensions: [{ code: 'BAD_USER_INPUT', field: 'id', problem: 'TRANSITION_NOT_ALLOWED', status: 'REJECTED' }] });
+        expect(refusal(again)).toEqual({ data: { decideRestoration: null }, extensions: [{ code: 'BAD_USER_INPUT', field: 'id', problem: 'TRANSITION_NOT_ALLOWED', status: 'REJECTED', auditedRefusal: { subjectId: subject.id } }] });
         expect(again.errors?.[0].message).toBe(
           `this application is already REJECTED (decided by ${market.caller!.id} of MARKET_REGULATION at ${inDistrictTime(new Date(String(decided.decidedAt)))}); an application is decided once (a rejected subject may apply again)`,
         );
