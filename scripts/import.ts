@@ -47,7 +47,8 @@ document number, reason) as CSV;
 
 Exit status: 0 every row stored or unchanged; 3 imported, some rows rejected; 1 the file was
 rejected (nothing stored), the file breaks off with a row that is not valid CSV (every row
-before it stored or rejected, as counted), or the import failed; 2 a usage or configuration error.`;
+before it stored or rejected, and that row rejected, as counted), or the import failed; 2 a
+usage or configuration error.`;
 
 /** One progress line on stderr: redrawn in place on a terminal, every tenth otherwise. */
 function progressPrinter(file: string): { update(progress: ImportProgress): void; done(): void } {
@@ -307,7 +308,7 @@ export async function main(argv: string[]): Promise<number> {
     for (const r of rejections.shown) console.log(`  row ${r.row}${r.line === undefined ? '' : ` (line ${r.line})`}${r.field ? `, ${r.field}` : ''}: ${r.reason}`);
     if (rejections.count() > rejections.shown.length) console.log(`  ... ${rejectionsFile ? `every rejection is in ${rejectionsFile}` : 'pass --rejections FILE for all of them'}`);
     if (cutShort) {
-      console.error(`${path.basename(file)} cut short: ${cutShort.message}; the ${summary.rows} rows before it were imported as counted above`);
+      console.error(`${path.basename(file)} cut short: ${cutShort.message}; the ${cutShort.afterRow} rows before it were imported as counted above, and row ${cutShort.afterRow + 1}, where it broke off, is counted rejected`);
       return 1;
     }
     return rejected ? 3 : 0;

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { ErrorCode } from '../../../lib/errors';
 import type { Actor } from '../record-history';
 import { FileCutShort, openRecordFile } from './intake-file';
 import { intakeChunkSize, RecordIntake, subjectsToldOf, type IntakeRow, type IntakeTotals, type Rejection, type RowResult } from './record-intake';
@@ -50,7 +51,10 @@ export interface ImportSummary {
   rows: number;
   totals: IntakeTotals;
   seconds: number;
-  /** Why the file was read only up to `rows`, each of them stored or rejected; absent when it was read to its end. */
+  /**
+   * Why the file was read only up to its row `afterRow`, each of them stored or rejected, and the
+   * row it broke off at counted rejected (the last of `rows`); absent when it was read to its end.
+   */
   cutShort?: FileCutShort;
 }
 
@@ -61,8 +65,8 @@ export interface ImportSummary {
  * chunks before it commit, up to `commitsInFlight` at once (a chunk repeating a document number of
  * an earlier chunk's row waits for it to commit: `RecordIntake.commit`); their rejections and
  * progress are reported in file order all the same, each chunk's once its audit entries are
- * written (`audit`). A file that breaks off (`FileCutShort`) has every row
- * before the break stored (or rejected), and the summary says where it broke off. A failure
+ * written (`audit`). A file that breaks off (`FileCutShort`) has every row before the break
+ * stored (or rejected), the row it broke off at rejected, and the summary says where. A failure
  * stops the import once the chunks already committing have settled; as intake is idempotent,
  * importing the same file again completes it.
  */
@@ -134,5 +138,13 @@ export async function importRecordFile(db: DataSource, file: string, options: Im
     await Promise.allSettled(committing);
     throw error;
   }
-  return { rows, totals: { ...intake.totals }, seconds: Number(process.hrtime.bigint() - started) / 1e9, ...(cutShort ? { cutShort } : {}) };
+  const totals = { ...intake.totals };
+  if (cutShort) {
+    // The row it broke off at is a row of the file, not stored: rejected, last, with why and the
+    // line it begins on, in the counts and the rejections as any other, not on the terminal alone.
+    rows += 1;
+    totals.rejected += 1;
+    options.onRejection?.({ row: cutShort.afterRow + 1, line: cutShort.line, field: null, reason: cutShort.message, documentNumber: null, code: ErrorCode.BAD_USER_INPUT });
+  }
+  return { rows, totals, seconds: Number(process.hrtime.bigint() - started) / 1e9, ...(cutShort ? { cutShort } : {}) };
 }

@@ -191,6 +191,26 @@ describe.each(testDatabases)('the import command’s report on $label', (databas
     expect(run.stdout).toBe('');
   });
 
+  // From the probe of the records subgraph: a file ending inside a quote never closed exited 1,
+  // naming its line on stderr alone; the summary said "rejected 0", and --rejections, which the
+  // README calls all of them, held the header alone.
+  it('counts the row a file broke off at as rejected, in the summary and in --rejections, naming the line it begins on', async () => {
+    const enterprise = world.subjects.find((s) => s.kind === 'ENTERPRISE')!;
+    const file = path.join(dir, 'broken-off.csv');
+    fs.writeFileSync(file, [header, `${enterprise.identifier},ADMINISTRATIVE_PENALTY,NEGATIVE,GENERAL,,CLI-CUT-1,2026-01-05,,罚款`, `${enterprise.identifier},ADMINISTRATIVE_PENALTY,NEGATIVE,GENERAL,,CLI-CUT-2,2026-01-05,,"未闭合`].join('\n'));
+    const rejectionsFile = path.join(dir, 'broken-off-rejections.csv');
+    const summaryFile = path.join(dir, 'broken-off-summary.json');
+    const run = await runImport(['--department', 'MARKET_REGULATION', '--rejections', rejectionsFile, '--summary-json', summaryFile, file], { entitiesUrl: entities.url(), auditUrl: audit.url(), database: databaseSettings() });
+    expect(run.status).toBe(1);
+    const report = run.stdout.split('\n');
+    expect(report[0]).toMatch(/^broken-off\.csv: 2 rows in /);
+    expect(report.slice(1)).toEqual(['  created 1, updated 0, unchanged 0, rejected 1', expect.stringMatching(/^ {2}row 2 \(line 3\): the file is not valid CSV after row 1 \(CSV_QUOTE_NOT_CLOSED\): the row that begins on line 3 opens a quote that is never closed/)]);
+    expect(run.stderr).toMatch(/^broken-off\.csv cut short: the file is not valid CSV after row 1 .+; the 1 rows before it were imported as counted above, and row 2, where it broke off, is counted rejected$/);
+    const written = parse(fs.readFileSync(rejectionsFile), { columns: true }) as Record<string, string>[];
+    expect(written).toEqual([{ row: '2', line: '3', field: '', document_number: '', reason: expect.stringMatching(/^the file is not valid CSV after row 1 \(CSV_QUOTE_NOT_CLOSED\)/) }]);
+    expect(JSON.parse(fs.readFileSync(summaryFile, 'utf8'))).toMatchObject({ rows: 2, created: 1, rejected: 1, cutShortAfterRow: 1, cutShortAtLine: 3, cutShortProblem: 'QUOTE_NOT_CLOSED' });
+  });
+
   it('says that rejections are hidden when rows with several problems each fill the 20 shown, though fewer than 20 rows were rejected', async () => {
     const enterprise = world.subjects.find((s) => s.kind === 'ENTERPRISE')!;
     // Each row has two problems, its category and its date: 12 rows, 24 rejections.

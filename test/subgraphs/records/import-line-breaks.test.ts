@@ -185,8 +185,8 @@ describe.each(testDatabases)('the import’s reading of rows and lines on $label
     const after = Array.from({ length: Math.ceil((4 * maxRowBytes) / 100) }, (_, i) => penalty(`LONG-AFTER-${i}`, '罚款'));
     const text = `${header}\n${before.join('\n')}\n${penalty('LONG-OPEN', '"未闭合')}\n${after.join('\n')}\n`;
     const { summary, progress } = await importText('long.csv', text);
-    expect(summary.rows).toBe(5);
-    expect(summary.totals).toMatchObject({ created: 5, rejected: 0 });
+    expect(summary.rows).toBe(6);
+    expect(summary.totals).toMatchObject({ created: 5, rejected: 1 });
     expect(summary.cutShort).toMatchObject({ afterRow: 5, line: 7, problem: 'ROW_TOO_LONG' });
     expect(summary.cutShort?.message).toMatch(/^the file is not valid CSV after row 5 \(CSV_MAX_RECORD_SIZE\): the row that begins on line 7 runs on past 1 MiB/);
     // Read as far as the longest row, not to the end.
@@ -196,8 +196,9 @@ describe.each(testDatabases)('the import’s reading of rows and lines on $label
 
   it('says on which line a quote never closed begins', async () => {
     const text = `${header}\n${penalty('OPEN-1', '罚款')}\n\n${penalty('OPEN-2', '"未闭合')}\n${penalty('OPEN-3', '罚款')}\n`;
-    const { summary } = await importText('open.csv', text);
+    const { summary, rejections } = await importText('open.csv', text);
     expect(summary.cutShort).toMatchObject({ afterRow: 1, line: 4, problem: 'QUOTE_NOT_CLOSED' });
+    expect(rejections.map(({ row, line, field }) => ({ row, line, field }))).toEqual([{ row: 2, line: 4, field: null }]);
     expect(summary.cutShort?.message).toMatch(/^the file is not valid CSV after row 1 \(CSV_QUOTE_NOT_CLOSED\): the row that begins on line 4 opens a quote that is never closed/);
   });
 

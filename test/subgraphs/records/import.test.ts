@@ -153,11 +153,13 @@ describe.each(testDatabases)('the import command’s file import on $label', (da
       ['after a committed chunk and a pending one', 'cut-1500.csv', 1500],
       ['within the first chunk', 'cut-5.csv', 5],
     ])('%s', async (_label, name, good) => {
-      const { summary, progress } = await importFile(cutShortFile(name, good));
-      expect(summary.rows).toBe(good);
-      expect(summary.totals).toEqual({ created: good, updated: 0, unchanged: 0, rejected: 0 });
+      const { summary, progress, rejections } = await importFile(cutShortFile(name, good));
+      // The row it broke off at is counted, rejected, the last rejection, with the line it begins on.
+      expect(summary.rows).toBe(good + 1);
+      expect(summary.totals).toEqual({ created: good, updated: 0, unchanged: 0, rejected: 1 });
       expect(summary.cutShort?.afterRow).toBe(good);
       expect(summary.cutShort?.message).toMatch(new RegExp(`^the file is not valid CSV after row ${good} \\(CSV_QUOTE_NOT_CLOSED`));
+      expect(rejections).toEqual([{ row: good + 1, line: good + 2, field: null, documentNumber: null, reason: summary.cutShort?.message, code: 'BAD_USER_INPUT' }]);
       expect(progress.at(-1)?.totals.created).toBe(good);
       expect(await storedOf(name)).toBe(good);
     });
