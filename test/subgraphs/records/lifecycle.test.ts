@@ -4,6 +4,7 @@ import { buildSchema, type GraphQLEnumType, type GraphQLObjectType } from 'graph
 import { In } from 'typeorm';
 import { addMonths, restorableFrom } from '../../../lib/catalogue/record-categories';
 import { todayInDistrict } from '../../../lib/calendar';
+import { auditedRefusalExtension } from '../../../lib/errors';
 import { buildCreditRecord, groupsToSee } from '../../../subgraphs/records/credit-record.repository';
 import type { CreditRecordDraft } from '../../../subgraphs/records/credit-record.validation';
 import { CreditRecord, type RecordStatus, type StoredRecordStatus } from '../../../subgraphs/records/entities/credit-record.entity';
@@ -131,10 +132,14 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
   const expectRefused = async (result: GraphQLResponse, code: string, field?: string) => {
     expect(result.errors?.[0].extensions).toMatchObject({ code, ...(field ? { field } : {}) });
   };
-  /** The contract a front end codes against: a mutation's description names each extension its refusal carries, and the field at fault. */
+  /**
+   * The contract a front end codes against: a mutation's description names each extension its
+   * refusal carries, and the field at fault. Not the subgraph's note to the gateway of what to
+   * audit, which the gateway takes off (auditedRefusalExtension).
+   */
   const expectDescribed = (mutation: string, result: GraphQLResponse) => {
     const description = apiSchema.getMutationType()!.getFields()[mutation].description ?? '';
-    const { code, field, ...named } = result.errors![0].extensions!;
+    const { code, field, [auditedRefusalExtension]: _toTheGateway, ...named } = result.errors![0].extensions!;
     for (const said of [code, field, ...Object.keys(named)]) expect({ mutation, said, described: description.includes(`${said}`) }).toEqual({ mutation, said, described: true });
   };
 
