@@ -139,6 +139,78 @@ export function badInput(field: string, message: string, details: Record<string,
   return clientError(ErrorCode.BAD_USER_INPUT, message, { field, ...details });
 }
 
+/** One problem of a mutation's input, as `extensions.problems` lists it (README, Errors). */
+export interface InputProblem {
+  /** The value at fault, as `extensions.field` names it (`badInput`). */
+  field: string;
+  /** What is wrong with it, as a message would say it. */
+  reason: string;
+  /** What a front end may switch on, where the refusal has one (an identifier's `WRONG_CHECK_CHARACTER`, `KIND_CONTRADICTS_CODE`). */
+  problem?: string;
+}
+
+/** The codes of a refusal of the input itself, which `InputProblems` collects. */
+const inputCodes = [ErrorCode.BAD_USER_INPUT, ErrorCode.INVALID_CREDIT_CODE, ErrorCode.INVALID_ID_NUMBER] as const;
+type InputCode = (typeof inputCodes)[number];
+const isInputCode = (code: unknown): code is InputCode => (inputCodes as readonly unknown[]).includes(code);
+
+/**
+ * The refusal of an input with every problem found in it (README, Errors): the first problem's
+ * code, `field`, `problem` and message at the top, as a client that reads one problem has always
+ * read it, the message saying how many more there are; and all of them in `extensions.problems`,
+ * for a form that marks each field at fault at once.
+ */
+export function refusedInput(problems: readonly (InputProblem & { code?: Exclude<ErrorCode, 'INTERNAL_SERVER_ERROR'> })[]): GraphQLError {
+  const [first] = problems;
+  const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
+  const listed = problems.map(({ field, reason, problem }) => ({ field, reason, ...(problem ? { problem } : {}) }));
+  return clientError(first.code ?? ErrorCode.BAD_USER_INPUT, `${first.reason}${more}`, { field: first.field, ...(first.problem ? { problem: first.problem } : {}), problems: listed });
+}
+
+/**
+ * The problems of one input, gathered from its independent checks so that a form is told all of
+ * them at once, as lib/env.ts `ConfigProblems` gathers a configuration's: each check is one
+ * `read`, which keeps its refusal (a `badInput`, an invalid code, or a `refusedInput` listing
+ * several) and goes on; `check` then throws them as one `refusedInput`. At most one problem per
+ * field, the first found for it. A check that needs an earlier one to have passed (a range
+ * between two dates, a kind against a code) runs only when that one's value came back; checks
+ * that need the database come after `check`, one at a time.
+ */
+export class InputProblems {
+  private readonly found: (InputProblem & { code: InputCode })[] = [];
+
+  /** The check's value, or undefined when it refused the input; any other error is thrown. */
+  read<T>(check: () => T): T | undefined {
+    try {
+      return check();
+    } catch (error) {
+      const code = error instanceof GraphQLError ? error.extensions.code : undefined;
+      if (!(error instanceof GraphQLError) || !isInputCode(code) || typeof error.extensions.field !== 'string') throw error;
+      const listed = error.extensions.problems as InputProblem[] | undefined;
+      const problem = typeof error.extensions.problem === 'string' ? error.extensions.problem : undefined;
+      // Only the first problem's code is told (at the top), and a refusal's first is its own.
+      for (const found of listed ?? [{ field: error.extensions.field, reason: error.message, ...(problem ? { problem } : {}) }]) {
+        if (!this.found.some((p) => p.field === found.field)) this.found.push({ ...found, code });
+      }
+      return undefined;
+    }
+  }
+
+  /** Throws every problem found, as one `refusedInput`; nothing when the input passed. */
+  check(): void {
+    if (this.found.length) throw refusedInput(this.found);
+  }
+
+  /**
+   * `check`, then the values the checks read, none of them undefined any more: a `read` answers
+   * undefined only for a refusal, which `check` has thrown.
+   */
+  checked<T extends Record<string, unknown>>(values: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+    this.check();
+    return values as { [K in keyof T]: Exclude<T[K], undefined> };
+  }
+}
+
 /**
  * A required text input, trimmed: BAD_USER_INPUT naming `field` when it is missing, blank (empty
  * or only spaces) or longer than `max`. `label` is how the message names it (default: the field).

@@ -3,7 +3,7 @@ import { In, IsNull, type DataSource, type Repository } from 'typeorm';
 import { inDistrictTime, todayInDistrict } from '../../lib/calendar';
 import { findDepartment } from '../../lib/catalogue/departments';
 import { findMatter, matters } from '../../lib/catalogue/matters';
-import { assertLegible, badInput, clientError, ErrorCode, quotedInput, requiredProse, requiredText } from '../../lib/errors';
+import { assertLegible, badInput, clientError, ErrorCode, InputProblems, quotedInput, requiredProse, requiredText } from '../../lib/errors';
 import { normaliseIdentifier, readsAsCitizenIdNumber, validateCitizenIdNumber, validateUnifiedSocialCreditCode, type IdentifierValidation } from '../../lib/identifiers';
 import { groupedByKey } from '../shared/loaders';
 import { loadPages, type Page, type PageRequest } from '../shared/pagination';
@@ -247,14 +247,14 @@ function departmentHint(code: string): string {
   return ` (that is the code of ${department.name}, ${department.nameZh}: departments read under their matter's legal basis, not with a consent)`;
 }
 
-/** The purpose as a catalogue matter code that needs a consent and is open to the grantee's kind. */
-function assertPurpose(code: string, granteeKind: GranteeKind): string {
+/** The purpose as a catalogue matter code that needs a consent and is open to the grantee's kind (when that is known). */
+function assertPurpose(code: string, granteeKind: GranteeKind | undefined): string {
   const matter = findMatter(code);
   if (!matter || !matter.consentRequired) {
     const why = matter ? `${code} (${matter.nameZh}) is read under its legal basis, without a consent` : `${quotedInput(code)} is not a matter in the catalogue`;
     throw badInput('purpose', `purpose must be one of ${consentPurposes.join(', ')}: ${why}`);
   }
-  if (!matter.users.organisationKinds.includes(granteeKind)) {
+  if (granteeKind !== undefined && !matter.users.organisationKinds.includes(granteeKind)) {
     throw badInput('purpose', `${code} (${matter.nameZh}) is open to ${matter.users.organisationKinds.join(', ')}, not to a grantee of kind ${granteeKind}`);
   }
   return code;
@@ -276,30 +276,45 @@ export function addYears(date: string, years: number): string {
 
 
 /**
- * What a grant gives, every field but its subject checked, the first problem thrown as
- * BAD_USER_INPUT naming its field: checked before the subject is looked up, so that a grant that
- * could never be stored tells nothing of whether its subject is registered.
+ * What a grant gives, every field but its subject checked, every problem thrown at once
+ * (README, Errors: `extensions.problems`) as BAD_USER_INPUT naming its field: checked before the
+ * subject is looked up, so that a grant that could never be stored tells nothing of whether its
+ * subject is registered.
  */
 export function consentTerms(input: Omit<GrantConsentInput, 'subjectId' | 'subjectCode'>, today: string): Omit<Consent, 'id' | 'subjectId' | 'grantedBy' | 'grantedByOrganisation' | 'grantedAt' | 'revokedAt' | 'revokedBy' | 'revokedByOrganisation' | 'revocationReason'> {
-  const named = requiredText(input.granteeOrganisation, 'granteeOrganisation', 64);
-  // Compared with a token's organisation exactly: "BANK\u200bX" would be a consent no reader can use.
-  assertLegible(named, 'granteeOrganisation');
-  if (!granteeKinds.includes(input.granteeKind)) {
-    throw badInput('granteeKind', `granteeKind must be one of ${granteeKinds.join(', ')} (departments read under their matter, not with a consent), got ${quotedInput(input.granteeKind)}`);
-  }
+  const problems = new InputProblems();
+  const named = problems.read(() => {
+    const text = requiredText(input.granteeOrganisation, 'granteeOrganisation', 64);
+    // Compared with a token's organisation exactly: "BANK\u200bX" would be a consent no reader can use.
+    assertLegible(text, 'granteeOrganisation');
+    return text;
+  });
+  const granteeKind = problems.read(() => {
+    if (!granteeKinds.includes(input.granteeKind)) {
+      throw badInput('granteeKind', `granteeKind must be one of ${granteeKinds.join(', ')} (departments read under their matter, not with a consent), got ${quotedInput(input.granteeKind)}`);
+    }
+    return input.granteeKind;
+  });
   // A catalogue code, read as every code typed is: financial_services or ＦＩＮＡＮＣＩＡＬ＿ＳＥＲＶＩＣＥＳ is FINANCIAL_SERVICES.
-  const purpose = assertPurpose(normaliseIdentifier(requiredText(input.purpose, 'purpose', 64)), input.granteeKind);
-  const granteeOrganisation = granteeOrganisationOf(named, input.granteeKind);
-  const validFrom = input.validFrom ?? today;
-  if (!isIsoDate(validFrom)) throw badInput('validFrom', `validFrom must be a calendar date as YYYY-MM-DD, got ${quotedInput(validFrom)}`);
-  const validUntil = input.validUntil;
-  if (!isIsoDate(validUntil)) throw badInput('validUntil', `validUntil must be a calendar date as YYYY-MM-DD, got ${quotedInput(validUntil)}`);
-  // Both days are included: validUntil equal to validFrom is a consent for that one day.
-  if (validUntil < validFrom) throw badInput('validUntil', `validUntil must be validFrom (${validFrom}) or a later day, got ${validUntil}`);
-  const latest = addYears(validFrom, maxValidityYears);
-  if (validUntil > latest) {
-    throw badInput('validUntil', `a consent is valid for at most ${maxValidityYears} year: from ${validFrom}, validUntil may be ${latest} at the latest, got ${validUntil}`);
-  }
-  if (validUntil < today) throw badInput('validUntil', `a consent that ended before today (${today}) could never be used, got validUntil ${validUntil}`);
-  return { granteeOrganisation, granteeKind: input.granteeKind, purpose, validFrom, validUntil };
+  const purpose = problems.read(() => assertPurpose(normaliseIdentifier(requiredText(input.purpose, 'purpose', 64)), granteeKind));
+  // How a grantee is named depends on its kind: judged once the kind is known.
+  const granteeOrganisation = problems.read(() => (named !== undefined && granteeKind !== undefined ? granteeOrganisationOf(named, granteeKind) : undefined));
+  const validFrom = problems.read(() => {
+    const day = input.validFrom ?? today;
+    if (!isIsoDate(day)) throw badInput('validFrom', `validFrom must be a calendar date as YYYY-MM-DD, got ${quotedInput(day)}`);
+    return day;
+  });
+  const validUntil = problems.read(() => {
+    const day = input.validUntil;
+    if (!isIsoDate(day)) throw badInput('validUntil', `validUntil must be a calendar date as YYYY-MM-DD, got ${quotedInput(day)}`);
+    if (validFrom !== undefined) {
+      // Both days are included: validUntil equal to validFrom is a consent for that one day.
+      if (day < validFrom) throw badInput('validUntil', `validUntil must be validFrom (${validFrom}) or a later day, got ${day}`);
+      const latest = addYears(validFrom, maxValidityYears);
+      if (day > latest) throw badInput('validUntil', `a consent is valid for at most ${maxValidityYears} year: from ${validFrom}, validUntil may be ${latest} at the latest, got ${day}`);
+    }
+    if (day < today) throw badInput('validUntil', `a consent that ended before today (${today}) could never be used, got validUntil ${day}`);
+    return day;
+  });
+  return problems.checked({ granteeOrganisation, granteeKind, purpose, validFrom, validUntil });
 }

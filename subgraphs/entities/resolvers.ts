@@ -2,7 +2,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import { todayInDistrict } from '../../lib/calendar';
 import { organisationSubjects } from '../../lib/catalogue/matters';
-import { badInput, clientError, ErrorCode, isBlank } from '../../lib/errors';
+import { badInput, clientError, ErrorCode, InputProblems, isBlank } from '../../lib/errors';
 import { maskCitizenIdNumber } from '../../lib/identifiers';
 import { actingUser, assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, limitedKinds, personal, personIdentifier, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection } from '../shared/pagination';
@@ -67,17 +67,24 @@ async function consentingSubject(ctx: Context, input: GrantConsentInput): Promis
   // A blank one (empty or only spaces) is as if left out (README, Errors).
   const byCode = !isBlank(input.subjectCode);
   const byId = !isBlank(input.subjectId);
-  if (byCode === byId) {
+  // Every problem of the form at once (README, Errors: `extensions.problems`), the terms among
+  // them: a grant that could never be stored is refused before its subject is looked up, so that
+  // the window (which reads nothing of subjects) cannot use one to learn whether a code is
+  // registered. The code's own form (its length, its check character) tells nothing of that. A
+  // subject named by its id alone is held to the request's scope first, and the terms after it
+  // (`grant`): a request scoped to one subject is refused another's id whatever else is wrong.
+  const problems = new InputProblems();
+  problems.read(() => {
+    if (byCode !== byId) return;
     // Named as the form names it: the window's form has only subjectCode, so a code left blank
     // there is refused on subjectCode, not on a field that form does not have.
     const onlyCodeSent = !byCode && input.subjectCode != null && input.subjectId == null;
     throw badInput(byCode || onlyCodeSent ? 'subjectCode' : 'subjectId', 'name the subject giving the consent by subjectId or by subjectCode, exactly one of them');
-  }
+  });
+  if (byCode || !byId) problems.read(() => consentTerms(input, todayInDistrict()));
+  if (byCode && !byId) problems.read(() => identifierOf(input.subjectCode!, 'subjectCode'));
+  problems.check();
   if (!byCode) return input.subjectId;
-  // The terms first: a grant that could never be stored is refused before its subject is looked
-  // up, so that the window (which reads nothing of subjects) cannot use one to learn whether a
-  // code is registered.
-  consentTerms(input, todayInDistrict());
   const subject = await subjectOfCode(ctx, input.subjectCode!, 'subjectCode');
   // Before NOT_FOUND could tell the two apart: a request scoped to one subject is refused
   // another's code and one nobody has alike, so that it cannot test whether a citizen ID number

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, Repository } from 'typeorm';
-import { assertLegible, badInput, clientError, ErrorCode, isBlank, quotedInput } from '../../lib/errors';
+import { assertLegible, badInput, clientError, ErrorCode, InputProblems, isBlank, quotedInput } from '../../lib/errors';
 import { todayInDistrict } from '../../lib/calendar';
 import { detectIdentifierKind, normaliseIdentifier, validateCitizenIdNumber, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
 import type { CursorPosition } from '../shared/cursors';
@@ -193,38 +193,61 @@ function kindsOfCode(code: string): readonly SubjectKind[] {
   return ['OTHER_ORGANISATION'];
 }
 
-/** Throws the first problem found, as a typed error naming the input field. */
+/**
+ * Every problem of the registration at once (README, Errors: `extensions.problems`), each field's
+ * first, as a typed error naming the input field: the first problem is the one a registration
+ * was refused with before they were all told.
+ */
 function validateSubject(subject: Subject): void {
-  if (subject.name.length === 0) throw badInput('name', 'name must not be empty');
-  // A blank code is a required box left empty (README, Errors), not a malformed identifier.
-  if (subject.identifier.length === 0) throw badInput('code', `code must not be empty: the ${subject.identifierKind === 'CITIZEN_ID_NUMBER' ? 'citizen ID number' : 'unified social credit code'}`);
-  // trim() leaves zero-width and other invisible characters: a name of only those would list as
-  // blank, one with U+202E would read reversed, one with a tab or U+200B inside would read as
-  // another's; the address and the legal representative are read back as typed too.
-  assertLegible(subject.name, 'name');
-  if (characterCount(subject.name) > subjectNameMaxLength) throw badInput('name', `name must be at most ${subjectNameMaxLength} characters, got ${characterCount(subject.name)}`);
-  assertValidIdentifier(subject.identifier, subject.identifierKind);
+  const problems = new InputProblems();
+  problems.read(() => {
+    if (subject.name.length === 0) throw badInput('name', 'name must not be empty');
+    // trim() leaves zero-width and other invisible characters: a name of only those would list as
+    // blank, one with U+202E would read reversed, one with a tab or U+200B inside would read as
+    // another's; the address and the legal representative are read back as typed too.
+    assertLegible(subject.name, 'name');
+    if (characterCount(subject.name) > subjectNameMaxLength) throw badInput('name', `name must be at most ${subjectNameMaxLength} characters, got ${characterCount(subject.name)}`);
+  });
+  const validCode = problems.read(() => {
+    // A blank code is a required box left empty (README, Errors), not a malformed identifier.
+    if (subject.identifier.length === 0) throw badInput('code', `code must not be empty: the ${subject.identifierKind === 'CITIZEN_ID_NUMBER' ? 'citizen ID number' : 'unified social credit code'}`);
+    assertValidIdentifier(subject.identifier, subject.identifierKind);
+    return true;
+  });
   // The kind decides which purposes read the subject: an individual business registered as an
-  // enterprise would be read under drug procurement, which covers enterprises alone.
-  const named: readonly SubjectKind[] = subject.identifierKind === 'UNIFIED_SOCIAL_CREDIT_CODE' ? kindsOfCode(subject.identifier) : ['NATURAL_PERSON'];
-  if (!named.includes(subject.kind)) {
-    throw badInput('kind', `a unified social credit code beginning ${subject.identifier.slice(0, 2)} is one of ${named.map((kind) => `${subjectKindNames[kind]} (${kind})`).join(' or ')} (GB 32100-2015, positions 1-2: who registered it and as what), so kind cannot be ${subject.kind}`, { problem: 'KIND_CONTRADICTS_CODE' });
-  }
+  // enterprise would be read under drug procurement, which covers enterprises alone. Judged by a
+  // valid code only: a mistyped one's first two characters say nothing of its subject.
+  problems.read(() => {
+    const named: readonly SubjectKind[] = subject.identifierKind === 'UNIFIED_SOCIAL_CREDIT_CODE' ? kindsOfCode(subject.identifier) : ['NATURAL_PERSON'];
+    if (validCode && !named.includes(subject.kind)) {
+      throw badInput('kind', `a unified social credit code beginning ${subject.identifier.slice(0, 2)} is one of ${named.map((kind) => `${subjectKindNames[kind]} (${kind})`).join(' or ')} (GB 32100-2015, positions 1-2: who registered it and as what), so kind cannot be ${subject.kind}`, { problem: 'KIND_CONTRADICTS_CODE' });
+    }
+  });
   if (subject.identifierKind === 'CITIZEN_ID_NUMBER') {
-    if (subject.legalRepresentative) throw badInput('legalRepresentative', 'a natural person has no legal representative');
-    if (subject.registrationDate) throw badInput('registrationDate', 'a natural person has no registration date');
-  } else {
-    if (!subject.registrationDate) throw badInput('registrationDate', `an organisation (${subject.kind}) needs its registration date`);
+    problems.read(() => {
+      if (subject.legalRepresentative) throw badInput('legalRepresentative', 'a natural person has no legal representative');
+    });
+    problems.read(() => {
+      if (subject.registrationDate) throw badInput('registrationDate', 'a natural person has no registration date');
+    });
   }
-  if (subject.registrationDate && !isIsoDate(subject.registrationDate)) {
-    throw badInput('registrationDate', `registration date must be a calendar date as YYYY-MM-DD, got ${quotedInput(subject.registrationDate)}`);
-  }
-  // Today is a registration date like any other: a subject registered this morning is registered at the window this afternoon.
-  if (subject.registrationDate && subject.registrationDate > todayInDistrict()) {
-    throw badInput('registrationDate', `registration date must be today (${todayInDistrict()}) or earlier, got ${subject.registrationDate}`);
-  }
-  if (subject.registeredAddress && characterCount(subject.registeredAddress) > 300) throw badInput('registeredAddress', `address must be at most 300 characters, got ${characterCount(subject.registeredAddress)}`);
-  if (subject.legalRepresentative && characterCount(subject.legalRepresentative) > 100) throw badInput('legalRepresentative', `legal representative must be at most 100 characters, got ${characterCount(subject.legalRepresentative)}`);
-  if (subject.registeredAddress) assertLegible(subject.registeredAddress, 'registeredAddress');
-  if (subject.legalRepresentative) assertLegible(subject.legalRepresentative, 'legalRepresentative');
+  problems.read(() => {
+    if (subject.identifierKind !== 'CITIZEN_ID_NUMBER' && !subject.registrationDate) throw badInput('registrationDate', `an organisation (${subject.kind}) needs its registration date`);
+    if (subject.registrationDate && !isIsoDate(subject.registrationDate)) {
+      throw badInput('registrationDate', `registration date must be a calendar date as YYYY-MM-DD, got ${quotedInput(subject.registrationDate)}`);
+    }
+    // Today is a registration date like any other: a subject registered this morning is registered at the window this afternoon.
+    if (subject.registrationDate && subject.registrationDate > todayInDistrict()) {
+      throw badInput('registrationDate', `registration date must be today (${todayInDistrict()}) or earlier, got ${subject.registrationDate}`);
+    }
+  });
+  problems.read(() => {
+    if (subject.registeredAddress && characterCount(subject.registeredAddress) > 300) throw badInput('registeredAddress', `address must be at most 300 characters, got ${characterCount(subject.registeredAddress)}`);
+    if (subject.registeredAddress) assertLegible(subject.registeredAddress, 'registeredAddress');
+  });
+  problems.read(() => {
+    if (subject.legalRepresentative && characterCount(subject.legalRepresentative) > 100) throw badInput('legalRepresentative', `legal representative must be at most 100 characters, got ${characterCount(subject.legalRepresentative)}`);
+    if (subject.legalRepresentative) assertLegible(subject.legalRepresentative, 'legalRepresentative');
+  });
+  problems.check();
 }

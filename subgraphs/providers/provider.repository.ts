@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Equal, In, IsNull, MoreThan, type DataSource, type EntityManager, type Repository } from 'typeorm';
 import { inDistrictTime, todayInDistrict } from '../../lib/calendar';
-import { assertNoRepeats, badInput, clientError, ErrorCode, optionalLine, optionalText, quotedInput, requiredLine, requiredProse } from '../../lib/errors';
+import { assertNoRepeats, badInput, clientError, ErrorCode, InputProblems, optionalLine, optionalText, quotedInput, requiredLine, requiredProse } from '../../lib/errors';
 import { normaliseIdentifier, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
 import { characterCount, nameAsRead, nameKey } from '../../lib/text';
 import type { CursorPosition } from '../shared/cursors';
@@ -404,9 +404,13 @@ export class ProviderRepository {
    * supports it. One change at a time; the provider stays as filed until the registry decides.
    */
   async applyForChange(providerId: string, input: ProviderFilingChangeInput, actor: Actor): Promise<ProviderFilingChange> {
-    const requested = requestedParticulars(input.particulars);
-    const reason = requiredProse(input.reason, 'reason', 2000);
-    const supportingMaterial = requiredProse(input.supportingMaterial, 'supportingMaterial', 2000);
+    // Every problem of the form at once (README, Errors: `extensions.problems`).
+    const problems = new InputProblems();
+    const { requested, reason, supportingMaterial } = problems.checked({
+      requested: requestedParticulars(input.particulars, problems),
+      reason: problems.read(() => requiredProse(input.reason, 'reason', 2000)),
+      supportingMaterial: problems.read(() => requiredProse(input.supportingMaterial, 'supportingMaterial', 2000)),
+    });
     return await this.write(async (manager) => {
       const provider = await this.existing(manager, providerId, 'id');
       const changes = requested.flatMap(({ particular, field, value }) => (provider[field] === value ? [] : [{ particular, before: provider[field], after: value }]));
@@ -516,19 +520,7 @@ export class ProviderRepository {
   }
 
   async recordViolation(input: ProviderViolationInput, actor: Actor): Promise<ProviderViolation> {
-    if (!violationKinds.includes(input.kind)) throw badInput('kind', `kind must be one of ${violationKinds.join(', ')}, got ${quotedInput(input.kind)}`);
-    const description = requiredProse(input.description, 'description', 4000);
-    if (!Array.isArray(input.evidence) || input.evidence.length === 0 || input.evidence.length > 50) {
-      throw badInput('evidence', `evidence must list 1 to 50 items (document numbers, file references or hashes), got ${Array.isArray(input.evidence) ? input.evidence.length : 'none'}`);
-    }
-    const evidence = input.evidence.map((item, i) => requiredLine(item, `evidence[${i}]`, 500));
-    assertNoRepeats(evidence, 'evidence', 'item of evidence');
-    const today = todayInDistrict();
-    if (!isIsoDate(input.occurredOn)) throw badInput('occurredOn', `occurredOn must be a calendar date as YYYY-MM-DD, got ${quotedInput(input.occurredOn)}`);
-    if (input.occurredOn > today) throw badInput('occurredOn', `occurredOn cannot be after today (${today}), got ${input.occurredOn}`);
-    if (input.occurredOn < earliestReportIssueDate) {
-      throw badInput('occurredOn', `occurredOn is the day the violation began, not before ${earliestReportIssueDate} (no report departments rely on is older), got ${input.occurredOn}`);
-    }
+    const { description, evidence } = violationForm(input);
     return await this.write(async (manager) => {
       const provider = await this.existing(manager, input.providerId, 'providerId');
       const facts = { providerId: provider.id, kind: input.kind, description, occurredOn: input.occurredOn };
@@ -572,12 +564,19 @@ export class ProviderRepository {
    * with the sanction's id. A warning changes nothing else.
    */
   async sanction(input: ProviderSanctionInput, actor: Actor): Promise<ProviderSanction> {
-    if (!sanctionKinds.includes(input.kind)) throw badInput('kind', `kind must be one of ${sanctionKinds.join(', ')}, got ${quotedInput(input.kind)}`);
-    const rule = sanctionRules[input.kind];
-    const reason = requiredProse(input.reason, 'reason', 2000);
+    // Every problem of the form at once (README, Errors: `extensions.problems`); downgradeTo as its kind asks, once that is known.
+    const problems = new InputProblems();
+    const kindRule = problems.read(() => {
+      if (!sanctionKinds.includes(input.kind)) throw badInput('kind', `kind must be one of ${sanctionKinds.join(', ')}, got ${quotedInput(input.kind)}`);
+      return sanctionRules[input.kind];
+    });
+    const givenReason = problems.read(() => requiredProse(input.reason, 'reason', 2000));
     const downgradeTo = input.downgradeTo ?? null;
-    if (rule.downgradesClass && !downgradeTo) throw badInput('downgradeTo', `a ${input.kind} sanction names the class it downgrades to (downgradeTo)`);
-    if (!rule.downgradesClass && downgradeTo) throw badInput('downgradeTo', `downgradeTo applies only to CLASS_DOWNGRADE, not to ${input.kind}`);
+    problems.read(() => {
+      if (kindRule?.downgradesClass && !downgradeTo) throw badInput('downgradeTo', `a ${input.kind} sanction names the class it downgrades to (downgradeTo)`);
+      if (kindRule && !kindRule.downgradesClass && downgradeTo) throw badInput('downgradeTo', `downgradeTo applies only to CLASS_DOWNGRADE, not to ${input.kind}`);
+    });
+    const { rule, reason } = problems.checked({ rule: kindRule, reason: givenReason });
     return await this.write(async (manager) => {
       const { violation, provider } = await this.violationToAmend(manager, input.violationId, 'violationId');
       const now = await this.instantAfterHistory(manager, provider.id);
@@ -732,6 +731,37 @@ function isRetryOf(step: Pick<ProviderFilingEvent, 'actor' | 'actorOrganisation'
   return step.actor === actor.userId && step.actorOrganisation === actor.organisation && step.reason === reason && step.sanctionId === null;
 }
 
+/**
+ * A violation's description and evidence as recorded, every problem of the form thrown at once
+ * (README, Errors: `extensions.problems`), its kind's and day's included.
+ */
+function violationForm(input: ProviderViolationInput): { description: string; evidence: string[] } {
+  const problems = new InputProblems();
+  problems.read(() => {
+    if (!violationKinds.includes(input.kind)) throw badInput('kind', `kind must be one of ${violationKinds.join(', ')}, got ${quotedInput(input.kind)}`);
+  });
+  const description = problems.read(() => requiredProse(input.description, 'description', 4000));
+  const evidence = problems.read(() => {
+    if (!Array.isArray(input.evidence) || input.evidence.length === 0 || input.evidence.length > 50) {
+      throw badInput('evidence', `evidence must list 1 to 50 items (document numbers, file references or hashes), got ${Array.isArray(input.evidence) ? input.evidence.length : 'none'}`);
+    }
+    const items = input.evidence.map((item, i) => problems.read(() => requiredLine(item, `evidence[${i}]`, 500)));
+    const readable = items.filter((item) => item !== undefined);
+    // Repeats are judged once every item reads.
+    if (readable.length === items.length) assertNoRepeats(readable, 'evidence', 'item of evidence');
+    return readable;
+  });
+  problems.read(() => {
+    const today = todayInDistrict();
+    if (!isIsoDate(input.occurredOn)) throw badInput('occurredOn', `occurredOn must be a calendar date as YYYY-MM-DD, got ${quotedInput(input.occurredOn)}`);
+    if (input.occurredOn > today) throw badInput('occurredOn', `occurredOn cannot be after today (${today}), got ${input.occurredOn}`);
+    if (input.occurredOn < earliestReportIssueDate) {
+      throw badInput('occurredOn', `occurredOn is the day the violation began, not before ${earliestReportIssueDate} (no report departments rely on is older), got ${input.occurredOn}`);
+    }
+  });
+  return problems.checked({ description, evidence });
+}
+
 /** Whether a step kept this application, field by field (a JSON column keeps no key order). */
 function sameApplication(kept: ApplicationDetails | null, details: ApplicationDetails): boolean {
   return kept !== null && applicationFields.every((field) => (kept[field] ?? null) === details[field]);
@@ -783,29 +813,37 @@ const particularRules = {
   CONTACT: { field: 'contact', read: (value: unknown, field: string): string | null => optionalLine(value, field, 40) },
 } as const satisfies Record<ProviderParticular, { field: ParticularField; read: (value: unknown, field: string) => string | null }>;
 
-/** The application's fields checked in the input's order, so that the first refusal names the first bad field. */
+/**
+ * The application's fields, every problem of them thrown at once (README, Errors:
+ * `extensions.problems`), in the input's order, so that the first names the first bad field.
+ */
 function validApplication(input: ProviderApplicationInput): ApplicationDetails {
-  return {
-    unifiedSocialCreditCode: applicationCode(input.unifiedSocialCreditCode),
-    name: particularRules.NAME.read(input.name, 'name'),
-    registeredAddress: particularRules.REGISTERED_ADDRESS.read(input.registeredAddress, 'registeredAddress'),
-    legalRepresentative: particularRules.LEGAL_REPRESENTATIVE.read(input.legalRepresentative, 'legalRepresentative'),
-    businessScope: particularRules.BUSINESS_SCOPE.read(input.businessScope, 'businessScope'),
-    contact: particularRules.CONTACT.read(input.contact, 'contact'),
-  };
+  const problems = new InputProblems();
+  return problems.checked({
+    unifiedSocialCreditCode: problems.read(() => applicationCode(input.unifiedSocialCreditCode)),
+    name: problems.read(() => particularRules.NAME.read(input.name, 'name')),
+    registeredAddress: problems.read(() => particularRules.REGISTERED_ADDRESS.read(input.registeredAddress, 'registeredAddress')),
+    legalRepresentative: problems.read(() => particularRules.LEGAL_REPRESENTATIVE.read(input.legalRepresentative, 'legalRepresentative')),
+    businessScope: problems.read(() => particularRules.BUSINESS_SCOPE.read(input.businessScope, 'businessScope')),
+    contact: problems.read(() => particularRules.CONTACT.read(input.contact, 'contact')),
+  });
 }
 
 /**
  * The particulars a change gives (`particulars.<field>`), in the input's order, each read by the
  * rule of the application: left out or null, it stays as filed; the contact given blank is
- * cleared (a cleared text box is none, README, Errors).
+ * cleared (a cleared text box is none, README, Errors). Each problem is kept in `problems`, with
+ * the rest of the change's.
  */
-function requestedParticulars(input: ProviderParticularsInput | null | undefined): { particular: ProviderParticular; field: ParticularField; value: string | null }[] {
+function requestedParticulars(input: ProviderParticularsInput | null | undefined, problems: InputProblems): { particular: ProviderParticular; field: ParticularField; value: string | null }[] {
   const given = providerParticulars.filter((particular) => input?.[particularRules[particular].field] != null);
-  if (given.length === 0) throw badInput('particulars', `a change gives at least one of the particulars it alters (${providerParticulars.map((p) => particularRules[p].field).join(', ')})`);
-  return given.map((particular) => {
+  problems.read(() => {
+    if (given.length === 0) throw badInput('particulars', `a change gives at least one of the particulars it alters (${providerParticulars.map((p) => particularRules[p].field).join(', ')})`);
+  });
+  return given.flatMap((particular) => {
     const { field, read } = particularRules[particular];
-    return { particular, field, value: read(input?.[field], `particulars.${field}`) };
+    const value = problems.read(() => read(input?.[field], `particulars.${field}`));
+    return value === undefined ? [] : [{ particular, field, value }];
   });
 }
 

@@ -1,7 +1,7 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { GraphQLResolveInfo } from 'graphql';
 import { todayInDistrict } from '../../lib/calendar';
-import { badInput, clientError, ErrorCode, optionalText, quotedInput } from '../../lib/errors';
+import { badInput, clientError, ErrorCode, InputProblems, optionalText, quotedInput } from '../../lib/errors';
 import { actingUser, forbidden, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection } from '../shared/pagination';
 import type { ProvidersContext } from './context';
@@ -165,9 +165,10 @@ export const resolvers: GraphQLResolverMap<Context> = {
   Mutation: {
     applyForProviderFiling: async (_: unknown, args: { input: ProviderApplicationInput }, ctx: Context) => {
       const actor = actorOf(ctx);
-      const code = applicationCode(args.input.unifiedSocialCreditCode);
+      // An invalid code names no applicant: it is told with the application's other problems (`apply`).
+      const code = new InputProblems().read(() => applicationCode(args.input.unifiedSocialCreditCode));
       // A provider applies in its own name only: the token says who it is, not the input.
-      if (ctx.access.identity.caller?.organisationKind !== 'CREDIT_SERVICE_PROVIDER' || actor.organisation !== code) {
+      if (code !== undefined && (ctx.access.identity.caller?.organisationKind !== 'CREDIT_SERVICE_PROVIDER' || actor.organisation !== code)) {
         throw forbidden('NOT_ENTITLED', `a credit service provider applies for filing in its own name: this token acts for ${actor.organisation}, the application names ${code}`);
       }
       return await ctx.repository.apply(args.input, actor);

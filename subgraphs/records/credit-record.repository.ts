@@ -1,7 +1,7 @@
 import { In, type DataSource, type Repository } from 'typeorm';
 import { findDepartment } from '../../lib/catalogue/departments';
 import { disclosureEndsAt, findRecordCategory, recordCategories, type Polarity, type RecordCategoryCode } from '../../lib/catalogue/record-categories';
-import { badInput, quotedInput } from '../../lib/errors';
+import { badInput, quotedInput, refusedInput } from '../../lib/errors';
 import { normaliseIdentifier } from '../../lib/identifiers';
 import type { CursorPosition } from '../shared/cursors';
 import type { PageQuery } from '../shared/pagination';
@@ -30,10 +30,7 @@ export interface CreditRecordFilter {
  */
 export function buildCreditRecord(draft: CreditRecordDraft, write: { id: string; recordedAt: Date; today: string }): CreditRecord {
   const problems = validateCreditRecord({ ...draft, recordedAt: write.recordedAt }, write.today);
-  if (problems.length > 0) {
-    const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
-    throw badInput(problems[0].field, `${problems[0].message}${more}`, { problems });
-  }
+  if (problems.length > 0) throw refusedInput(problems.map(({ field, message }) => ({ field, reason: message })));
   return recordFromDraft(draft, write);
 }
 

@@ -7,7 +7,7 @@ import { inDistrictTime } from '../../lib/calendar';
 import { findDepartment } from '../../lib/catalogue/departments';
 import { findingGravity, findingInWords } from '../../lib/catalogue/measures';
 import { disclosedLonger, restorableFrom, restorationRules, severitiesMildestFirst, type Polarity, type RecordCategoryCode, type Severity, type TaxCreditGrade } from '../../lib/catalogue/record-categories';
-import { assertLegible, assertNoRepeats, badInput, clientError, ErrorCode, optionalProse, quotedInput } from '../../lib/errors';
+import { assertLegible, assertNoRepeats, badInput, clientError, ErrorCode, optionalProse, quotedInput, refusedInput } from '../../lib/errors';
 import { optionalCode } from '../../lib/identifiers';
 import { characterCount, type TextForm } from '../../lib/text';
 import type { CursorPosition } from '../shared/cursors';
@@ -453,7 +453,7 @@ export class RecordLifecycleRepository {
     const problems = validateCreditRecord(draft, this.today)
       .map((p) => ({ field: `correction.${correctionField(p.field)}`, reason: p.message }))
       .filter((p, i, all) => all.findIndex((q) => q.field === p.field) === i);
-    if (problems.length) throw badInput(problems[0].field, problems[0].reason, { problems });
+    if (problems.length) throw refusedInput(problems);
     const fixed = recordFromDraft(draft, { id: record.id, recordedAt: record.recordedAt });
     const { category, polarity, severity, taxCreditGrade, decisionDate, validUntil, summary, disclosureEndsAt } = fixed;
     return { category, polarity, severity, taxCreditGrade, decisionDate, validUntil, summary, disclosureEndsAt };

@@ -2,7 +2,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { GraphQLResolveInfo } from 'graphql';
 import { departments, findDepartment, storedDepartment } from '../../lib/catalogue/departments';
 import { decidingDepartments, recordCategories, restorableFrom, restorationRules, type RecordCategory } from '../../lib/catalogue/record-categories';
-import { badInput, clientError, ErrorCode } from '../../lib/errors';
+import { badInput, ErrorCode, refusedInput } from '../../lib/errors';
 import { normaliseIdentifier } from '../../lib/identifiers';
 import { actingUser, actsFor, assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, personIdentifier, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection } from '../shared/pagination';
@@ -118,6 +118,11 @@ function discloseSubmitted(ctx: Context, results: readonly RowResult[]): void {
   for (const subjectId of subjectsToldOf(results)) disclose(ctx.access, subjectId, 'RECORD_SUBMISSION');
 }
 
+/** A single submission's rejection as its refusal lists it (`refusedInput`). */
+function inputProblem({ field, reason, code, problem }: Rejection) {
+  return { field: field ?? 'input', reason, code: code as Exclude<ErrorCode, 'INTERNAL_SERVER_ERROR'>, problem };
+}
+
 function rejectionList(results: RowResult[]): Rejection[] {
   return results.flatMap((r) => r.rejections);
 }
@@ -178,21 +183,12 @@ export const resolvers: GraphQLResolverMap<Context> = {
       const intake = intakeFor(ctx);
       const [chunk] = await prepareAll(intake, [{ row: 1, values: args.input }]);
       const problems = chunk.rows[0].rejections;
-      if (problems.length) {
-        const first = problems[0];
-        const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
-        throw clientError(first.code as Exclude<ErrorCode, 'INTERNAL_SERVER_ERROR'>, `${first.reason}${more}`, {
-          field: first.field,
-          ...(first.problem ? { problem: first.problem } : {}),
-          problems: problems.map(({ field, reason }) => ({ field, reason })),
-        });
-      }
+      if (problems.length) throw refusedInput(problems.map(inputProblem));
       const [result] = await intake.commit(chunk);
       discloseSubmitted(ctx, [result]);
       if (result.outcome === 'REJECTED') {
         // Refused on what is stored (a number already another subject's), listed as the schema says every problem is.
-        const first = result.rejections[0];
-        throw badInput(first.field ?? 'input', first.reason, { problems: result.rejections.map(({ field, reason }) => ({ field, reason })) });
+        throw refusedInput(result.rejections.map(inputProblem));
       }
       return { outcome: result.outcome, record: result.record };
     },

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestIdentity } from '../../lib/access/identity';
 import { todayInDistrict } from '../../lib/calendar';
-import { assertLegible, badInput, optionalLine, optionalText, quotedInput, requiredText } from '../../lib/errors';
+import { assertLegible, badInput, InputProblems, optionalLine, optionalText, quotedInput, requiredText } from '../../lib/errors';
 import { optionalCode } from '../../lib/identifiers';
 import { earliestReportIssueDate, namesHeldOn, permissions, type FilingStatus, type NameHeld, type SupervisionClass } from '../../lib/catalogue/provider-supervision';
 import { addMonths } from '../../lib/catalogue/record-categories';
@@ -76,46 +76,8 @@ export async function registerReport(
   disclosed?: (subjectId: string) => void,
 ): Promise<CreditReport> {
   const today = todayInDistrict(now);
-  const source = input.source;
-  if (!reportSources.includes(source) || source === 'DISTRICT_PLATFORM') {
-    throw badInput('source', `source must be CREDIT_CHINA, LOCAL_CREDIT_WEBSITE, PUBLIC_CREDIT_SERVICE_INSTITUTION or THIRD_PARTY_PROVIDER (the platform's own reports are generated, not registered), got ${quotedInput(source)}`);
-  }
-  const subjectId = requiredText(input.subjectId, 'subjectId', 36);
-  // NFC: é typed as one character or as e and a combining accent is one printed number, one name.
-  const reportNumber = requiredText(input.reportNumber, 'reportNumber', 64).normalize('NFC');
-  assertLegible(reportNumber, 'reportNumber');
-  for (const [field, value] of [['issuedOn', input.issuedOn], ['validUntil', input.validUntil]] as const) {
-    if (!isIsoDate(value)) throw badInput(field, `${field} must be a calendar date as YYYY-MM-DD, got ${quotedInput(value)}`);
-  }
-  if (input.issuedOn < earliestReportIssueDate) throw badInput('issuedOn', `issuedOn cannot be before ${earliestReportIssueDate}, got ${input.issuedOn}`);
-  if (input.issuedOn > today) throw badInput('issuedOn', `a report cannot be issued after today (${today}), got issuedOn ${input.issuedOn}`);
-  if (input.validUntil < input.issuedOn) throw badInput('validUntil', `validUntil cannot be before issuedOn (${input.issuedOn}), got ${input.validUntil}`);
-  const lastValidDay = addMonths(input.issuedOn, longestValidityMonths);
-  if (input.validUntil > lastValidDay) throw badInput('validUntil', `validUntil can be at most ${longestValidityMonths / 12} years after issuedOn (${lastValidDay}), got ${input.validUntil}`);
-  // Bounded by the patterns below (grade, hash) and the registry (provider), whose refusals say more than a length would.
-  // A grade of the scale, read as every code typed is: aa+ or ＡＡ＋ is AA+.
-  const grade = optionalCode(optionalText(input.grade, 'grade', Infinity));
-  if (grade !== null && !creditGrades.includes(grade)) throw badInput('grade', `grade must be AAA, AA, A, BBB, BB, B, CCC, CC or C, with + or - after AA to B only, got ${quotedInput(input.grade)}`);
-  const verificationCode = requiredText(input.verificationCode, 'verificationCode', 32);
-  if (!codePattern.test(verificationCode)) throw badInput('verificationCode', `verificationCode must be 4 to 32 letters, digits or hyphens as printed on the report, got ${quotedInput(input.verificationCode)}`);
-  // Often the only pointer to the document: one that reads otherwise than it is stored finds nothing.
-  const documentReference = optionalLine(input.documentReference, 'documentReference', 500);
-  const documentSha256 = optionalText(input.documentSha256, 'documentSha256', Infinity)?.toLowerCase() ?? null;
-  if (documentSha256 !== null && !sha256Pattern.test(documentSha256)) throw badInput('documentSha256', `documentSha256 must be 64 hexadecimal characters (SHA-256), got ${quotedInput(input.documentSha256)}`);
-  if (!documentReference && !documentSha256) throw badInput('documentReference', 'register the document itself: give documentReference (where the file is kept), documentSha256 (its hash), or both');
-
+  const { source, subjectId, reportNumber, grade, verificationCode, documentReference, documentSha256, providerId, givenIssuer } = registrationForm(input, today);
   const thirdParty = source === 'THIRD_PARTY_PROVIDER';
-  const providerId = optionalText(input.issuerProviderId, 'issuerProviderId', Infinity);
-  if (thirdParty && !providerId) throw badInput('issuerProviderId', 'a THIRD_PARTY_PROVIDER report names its provider: issuerProviderId, from the provider registry');
-  if (!thirdParty && providerId) throw badInput('issuerProviderId', `issuerProviderId applies only to THIRD_PARTY_PROVIDER reports, not to ${source}`);
-  // Counted as stored, composed (NFC): normalising before trimming trims the same spaces.
-  const givenIssuer = optionalLine(input.issuerName?.normalize('NFC'), 'issuerName', 200);
-  if (!thirdParty && !givenIssuer && !defaultIssuerNames[source]) throw badInput('issuerName', `a ${source} report names its issuer as printed on it (issuerName)`);
-  // The platform's own reports are generated, with their snapshot and verification code; one
-  // registered under its name would pass for one.
-  if (givenIssuer && nameAsRead(givenIssuer) === nameAsRead(platformIssuer.name)) {
-    throw badInput('issuerName', `${platformIssuer.name} issues its reports by generateCreditReport, never by registration`);
-  }
 
   // The peers see only what these checks need: no field group for the subject's existence, the
   // public registry for the provider and for an issuer's name (providersNamed).
@@ -180,6 +142,85 @@ export async function registerReport(
     registeredAt: now,
   });
   return await repository.insertRegistered(report, disclosed);
+}
+
+/**
+ * The registration form's fields as stored, every problem of each one that needs neither the
+ * registry nor the register thrown at once (README, Errors: `extensions.problems`), each field's
+ * first: what the peers say of it is asked only of a form without any.
+ */
+function registrationForm(input: RegisterCreditReportInput, today: string) {
+  const problems = new InputProblems();
+  const source = problems.read(() => {
+    if (!reportSources.includes(input.source) || input.source === 'DISTRICT_PLATFORM') {
+      throw badInput('source', `source must be CREDIT_CHINA, LOCAL_CREDIT_WEBSITE, PUBLIC_CREDIT_SERVICE_INSTITUTION or THIRD_PARTY_PROVIDER (the platform's own reports are generated, not registered), got ${quotedInput(input.source)}`);
+    }
+    return input.source;
+  });
+  const subjectId = problems.read(() => requiredText(input.subjectId, 'subjectId', 36));
+  const reportNumber = problems.read(() => {
+    // NFC: é typed as one character or as e and a combining accent is one printed number, one name.
+    const number = requiredText(input.reportNumber, 'reportNumber', 64).normalize('NFC');
+    assertLegible(number, 'reportNumber');
+    return number;
+  });
+  const issuedOn = problems.read(() => {
+    if (!isIsoDate(input.issuedOn)) throw badInput('issuedOn', `issuedOn must be a calendar date as YYYY-MM-DD, got ${quotedInput(input.issuedOn)}`);
+    if (input.issuedOn < earliestReportIssueDate) throw badInput('issuedOn', `issuedOn cannot be before ${earliestReportIssueDate}, got ${input.issuedOn}`);
+    if (input.issuedOn > today) throw badInput('issuedOn', `a report cannot be issued after today (${today}), got issuedOn ${input.issuedOn}`);
+    return input.issuedOn;
+  });
+  problems.read(() => {
+    if (!isIsoDate(input.validUntil)) throw badInput('validUntil', `validUntil must be a calendar date as YYYY-MM-DD, got ${quotedInput(input.validUntil)}`);
+    if (issuedOn === undefined) return;
+    if (input.validUntil < issuedOn) throw badInput('validUntil', `validUntil cannot be before issuedOn (${issuedOn}), got ${input.validUntil}`);
+    const lastValidDay = addMonths(issuedOn, longestValidityMonths);
+    if (input.validUntil > lastValidDay) throw badInput('validUntil', `validUntil can be at most ${longestValidityMonths / 12} years after issuedOn (${lastValidDay}), got ${input.validUntil}`);
+  });
+  // Bounded by the patterns below (grade, hash) and the registry (provider), whose refusals say more than a length would.
+  const grade = problems.read(() => {
+    // A grade of the scale, read as every code typed is: aa+ or ＡＡ＋ is AA+.
+    const read = optionalCode(optionalText(input.grade, 'grade', Infinity));
+    if (read !== null && !creditGrades.includes(read)) throw badInput('grade', `grade must be AAA, AA, A, BBB, BB, B, CCC, CC or C, with + or - after AA to B only, got ${quotedInput(input.grade)}`);
+    return read;
+  });
+  const verificationCode = problems.read(() => {
+    const code = requiredText(input.verificationCode, 'verificationCode', 32);
+    if (!codePattern.test(code)) throw badInput('verificationCode', `verificationCode must be 4 to 32 letters, digits or hyphens as printed on the report, got ${quotedInput(input.verificationCode)}`);
+    return code;
+  });
+  // Often the only pointer to the document: one that reads otherwise than it is stored finds nothing.
+  const documentReference = problems.read(() => optionalLine(input.documentReference, 'documentReference', 500));
+  const documentSha256 = problems.read(() => {
+    const hash = optionalText(input.documentSha256, 'documentSha256', Infinity)?.toLowerCase() ?? null;
+    if (hash !== null && !sha256Pattern.test(hash)) throw badInput('documentSha256', `documentSha256 must be 64 hexadecimal characters (SHA-256), got ${quotedInput(input.documentSha256)}`);
+    return hash;
+  });
+  problems.read(() => {
+    if (documentReference === null && documentSha256 === null) throw badInput('documentReference', 'register the document itself: give documentReference (where the file is kept), documentSha256 (its hash), or both');
+  });
+
+  // Which issuer fields a report takes depends on its source: judged once the source is known.
+  const thirdParty = source === 'THIRD_PARTY_PROVIDER';
+  const providerId = problems.read(() => {
+    const id = optionalText(input.issuerProviderId, 'issuerProviderId', Infinity);
+    if (source === undefined) return id;
+    if (thirdParty && !id) throw badInput('issuerProviderId', 'a THIRD_PARTY_PROVIDER report names its provider: issuerProviderId, from the provider registry');
+    if (!thirdParty && id) throw badInput('issuerProviderId', `issuerProviderId applies only to THIRD_PARTY_PROVIDER reports, not to ${source}`);
+    return id;
+  });
+  const givenIssuer = problems.read(() => {
+    // Counted as stored, composed (NFC): normalising before trimming trims the same spaces.
+    const name = optionalLine(input.issuerName?.normalize('NFC'), 'issuerName', 200);
+    if (source !== undefined && !thirdParty && !name && !defaultIssuerNames[source]) throw badInput('issuerName', `a ${source} report names its issuer as printed on it (issuerName)`);
+    // The platform's own reports are generated, with their snapshot and verification code; one
+    // registered under its name would pass for one.
+    if (name && nameAsRead(name) === nameAsRead(platformIssuer.name)) {
+      throw badInput('issuerName', `${platformIssuer.name} issues its reports by generateCreditReport, never by registration`);
+    }
+    return name;
+  });
+  return problems.checked({ source, subjectId, reportNumber, grade, verificationCode, documentReference, documentSha256, providerId, givenIssuer });
 }
 
 /**

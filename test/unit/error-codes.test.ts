@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { GraphQLError } from 'graphql';
-import { ErrorCode, maskUnexpectedErrors, maxMessageCharacters, maxQuotedCharacters, optionalLine, optionalProse, quotedInput } from '../../lib/errors';
+import { clientError, ErrorCode, InputProblems, maskUnexpectedErrors, maxMessageCharacters, maxQuotedCharacters, optionalLine, optionalProse, quotedInput, requiredText } from '../../lib/errors';
 import { projectRoot } from '../../lib/project-root';
 
 // Front ends switch on `extensions.code`: every code the platform answers with is in the README's table.
@@ -76,5 +76,62 @@ describe('optional text held to the legibility rule', () => {
   it('a line may not run over lines; prose may', () => {
     expect(refused(() => optionalLine('第一行\n第二行', 'contact', 40))).toEqual({ code: ErrorCode.BAD_USER_INPUT, field: 'contact' });
     expect(optionalProse('第一行\n第二行', 'reason', 40)).toBe('第一行\n第二行');
+  });
+});
+
+// A form is told every problem of its input at once (README, Errors: `extensions.problems`).
+describe('InputProblems', () => {
+  const refusalOf = (problems: InputProblems) => {
+    try {
+      problems.check();
+    } catch (error) {
+      return error instanceof GraphQLError ? { message: error.message, ...error.extensions } : error;
+    }
+    return null;
+  };
+
+  it('keeps each check’s refusal and goes on, then throws them as one, the first at the top', () => {
+    const problems = new InputProblems();
+    expect(problems.read(() => requiredText(' ', 'name', 10))).toBeUndefined();
+    expect(problems.read(() => 'kept')).toBe('kept');
+    problems.read(() => {
+      throw clientError(ErrorCode.INVALID_CREDIT_CODE, 'invalid unified social credit code: wrong check character', { field: 'code', problem: 'WRONG_CHECK_CHARACTER' });
+    });
+    // A second problem of a field already refused is not told: one per field, the first.
+    problems.read(() => requiredText('far too long a name', 'name', 10));
+    expect(refusalOf(problems)).toEqual({
+      message: 'name must not be empty, got " " (and 1 more problem)',
+      code: ErrorCode.BAD_USER_INPUT,
+      field: 'name',
+      problems: [
+        { field: 'name', reason: 'name must not be empty, got " "' },
+        { field: 'code', reason: 'invalid unified social credit code: wrong check character', problem: 'WRONG_CHECK_CHARACTER' },
+      ],
+    });
+  });
+
+  it('takes in a refusal that lists problems of its own, and tells a first problem’s code and `problem` at the top', () => {
+    const inner = new InputProblems();
+    inner.read(() => {
+      throw clientError(ErrorCode.INVALID_ID_NUMBER, 'invalid citizen ID number', { field: 'code', problem: 'INVALID_BIRTH_DATE' });
+    });
+    inner.read(() => requiredText('', 'purpose', 10));
+    const outer = new InputProblems();
+    outer.read(() => inner.check());
+    outer.read(() => requiredText('', 'reason', 10));
+    expect(refusalOf(outer)).toMatchObject({
+      message: 'invalid citizen ID number (and 2 more problems)',
+      code: ErrorCode.INVALID_ID_NUMBER,
+      field: 'code',
+      problem: 'INVALID_BIRTH_DATE',
+      problems: [{ field: 'code' }, { field: 'purpose' }, { field: 'reason' }],
+    });
+  });
+
+  it('throws on any other error at once, and nothing when the input passed', () => {
+    const problems = new InputProblems();
+    expect(() => problems.read(() => { throw clientError(ErrorCode.NOT_FOUND, 'no such subject', { field: 'subjectId' }); })).toThrow('no such subject');
+    expect(() => problems.read(() => { throw new Error('a fault'); })).toThrow('a fault');
+    expect(problems.checked({ name: problems.read(() => requiredText(' a ', 'name', 10)) })).toEqual({ name: 'a' });
   });
 });
