@@ -101,16 +101,35 @@ describe.each(testDatabases)('blank ids through the gateway on $label', (databas
     expect((await send(SUBJECT, { id: enterprise.id }, supervisor)).data).toEqual({ subject: { name: enterprise.name } });
   });
 
-  it('leaves an optional ID left blank, or null, to the subgraph, where in an input blank is none (README, Errors)', async () => {
+  it('leaves an optional ID left blank, or null, to the subgraph, which reads blank as none (README, Errors)', async () => {
     const terms = { granteeOrganisation: demoBankOrganisation, granteeKind: 'FINANCIAL_INSTITUTION', purpose: 'FINANCIAL_SERVICES', validUntil: addDays(todayInDistrict(), 30) };
     const grant = /* GraphQL */ `mutation ($input: GrantConsentInput!) { grantConsent(input: $input) { status subject { id } } }`;
     for (const subjectId of ['', '  ', null]) {
       const result = await send(grant, { input: { ...terms, subjectId, subjectCode: enterprise.identifier } }, windowOfficer);
       expect([subjectId, result.status, result.data, result.errors]).toEqual([subjectId, 200, { grantConsent: { status: 'ACTIVE', subject: { id: enterprise.id } } }, []]);
     }
-    // Outside an input, the subgraph judges it: an unknown department code, here.
-    const checks = await send(`query ($d: ID) { creditChecks(department: $d) { totalCount } }`, { d: ' ' }, supervisor);
-    expect([checks.status, checks.errors]).toEqual([200, [expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'department', serviceName: 'records' })]]);
+  });
+
+  // A department list whose "all" is "": each answered as if the ID were left out, and a caller
+  // reads no more by it than by leaving it out, as each field's grants bound both.
+  it.each([
+    ['creditChecks(department:)', (d: string) => `{ creditChecks${d ? `(department: ${d})` : ''} { totalCount } }`],
+    ['creditRecordObjections(sourceDepartment:)', (d: string) => `{ creditRecordObjections${d ? `(sourceDepartment: ${d})` : ''} { totalCount } }`],
+    ['creditRecords(filter: { sourceDepartment })', (d: string) => `{ subject(id: "${enterprise.id}") { creditRecords${d ? `(filter: { sourceDepartment: ${d} })` : ''} { totalCount } } }`],
+    ['creditRecordStatistics(sourceDepartment:)', (d: string) => `{ creditRecordStatistics(from: "2020-01-01", to: "2030-01-01"${d ? `, sourceDepartment: ${d}` : ''}) { rows { sourceDepartment { code } records } } }`],
+    ['auditEntriesByOrganisation(organisationOf:)', (d: string) => `{ auditEntriesByOrganisation(organisation: "FINANCE"${d ? `, organisationOf: ${d}` : ''}, first: 5) { totalCount edges { node { id } } } }`],
+  ])('reads an optional ID left blank in %s as left out, literal or variable', async (_label, query) => {
+    const leftOut = await platform.query(query(''), {}, supervisor);
+    expect(leftOut.errors).toBeUndefined();
+    for (const blank of ['""', '"  "', '"\\u3000"']) expect(await platform.query(query(blank), {}, supervisor)).toEqual(leftOut);
+    expect(await platform.query(`query ($d: ID) ${query('$d')}`, { d: ' ' }, supervisor)).toEqual(leftOut);
+  });
+
+  it('still refuses an unknown department, and a blank organisationOf alone names no organisation', async () => {
+    const unknown = await send(`{ creditChecks(department: "NOWHERE") { totalCount } }`, {}, supervisor);
+    expect([unknown.status, unknown.errors]).toEqual([200, [expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'department', serviceName: 'records' })]]);
+    const alone = await send(`{ auditEntriesByOrganisation(organisationOf: "") { totalCount } }`, {}, supervisor);
+    expect(alone.errors).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'organisation', serviceName: 'audit' })]);
   });
 });
 

@@ -88,4 +88,10 @@ describe('foldTypedIds', () => {
       text: id,
     });
   });
+
+  it('reads an optional ID left blank as none, and leaves a blank one that is required to be refused', async () => {
+    const result = await graphql({ schema: folded, source: 'query ($filter: Filter) { echo(id: " ", filter: $filter, text: "") }', variableValues: { filter: { ids: [''], nested: { ids: [] } } } });
+    expect(result.errors).toBeUndefined();
+    expect(JSON.parse(result.data!.echo as string)).toEqual({ id: null, filter: { ids: [''], nested: { ids: [] } }, text: '' });
+  });
 });

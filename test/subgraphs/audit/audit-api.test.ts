@@ -647,7 +647,8 @@ describe.each(testDatabases)('audit API on $label', (database) => {
       ['neither organisation nor organisationOf', {}, 'organisation'],
       ['both organisation and organisationOf', { organisation: 'FINANCE', of: 'e-1' }, 'organisation'],
       ['an organisationOf that is no entry', { of: 'no-such-entry' }, 'organisationOf'],
-      ['an empty organisationOf', { of: ' ' }, 'organisationOf'],
+      // Left blank, an optional ID is none (README, Errors): no organisation is named.
+      ['an organisationOf left blank', { of: ' ' }, 'organisation'],
     ])('refuses %s with BAD_USER_INPUT', async (_label, variables, field) => {
       const result = await entries(variables);
       expect(result.data).toEqual({ auditEntriesByOrganisation: null });

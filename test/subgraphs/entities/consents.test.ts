@@ -399,8 +399,9 @@ describe.each(testDatabases)('consents in the entities subgraph on $label', (dat
         expect(result.data).toEqual({ grantConsent: null });
         return result.errors?.[0].extensions;
       };
-      expect(await refused({ subjectId: ' ', subjectCode: '\u3000' })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'subjectId' });
-      // The window's form has only the code: left blank there, it is the field named.
+      // The window's form has only the code: left blank there, it is the field named; and a
+      // subjectId left blank is as if left out, an optional ID in every argument (README, Errors).
+      expect(await refused({ subjectId: ' ', subjectCode: '\u3000' })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'subjectCode' });
       expect(await refused({ subjectId: null, subjectCode: '  ' })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'subjectCode' });
       expect(await refused({ subjectId: null, subjectCode: null })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'subjectId' });
       expect(await refused({ subjectCode: owner.identifier })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'subjectCode' });

@@ -144,7 +144,9 @@ describe.each(testDatabases)('one department’s objections, overdue ones to fol
   });
 
   it('refuses a department code not in the catalogue, as every department argument is (BAD_USER_INPUT naming sourceDepartment)', async () => {
-    for (const code of ['NOT_A_DEPARTMENT', 'finance_bureau', '']) {
+    // Left blank, it is none (README, Errors): a list whose "all" is "" lists every department's.
+    expect(await queryAs<Listed>(creditOffice, LIST, { d: ' ', o: true })).toEqual(await queryAs<Listed>(creditOffice, LIST, { o: true }));
+    for (const code of ['NOT_A_DEPARTMENT', 'finance_bureau']) {
       const result = await queryAs<Listed>(creditOffice, LIST, { d: code, o: true });
       expect({ code, data: result.data?.creditRecordObjections ?? null, extensions: result.errors?.[0]?.extensions }).toEqual({
         code,
