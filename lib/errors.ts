@@ -217,9 +217,21 @@ export class InputProblems {
  */
 export function requiredText(value: unknown, field: string, max: number, label = field): string {
   const trimmed = typeof value === 'string' ? value.trim() : '';
-  if (trimmed === '') throw badInput(field, `${label} must not be empty, got ${quotedInput(value)}`);
-  if (characterCount(trimmed) > max) throw badInput(field, `${label} must be at most ${max} characters, got ${characterCount(trimmed)}`);
+  const problem = textLengthProblem(trimmed, max, label, value);
+  if (problem) throw badInput(field, problem);
   return trimmed;
+}
+
+/**
+ * What is wrong with the length of a required text as read (`text`: trimmed, folded), or
+ * undefined: the one wording of every required text, "must not be empty" for a blank one (as
+ * typed, `typed`) and "must be at most N characters" for a longer one, where some said "must have
+ * 1 to N characters, got 0" of the same blank box.
+ */
+export function textLengthProblem(text: string, max: number, label: string, typed: unknown = text): string | undefined {
+  if (text === '') return `${label} must not be empty, got ${quotedInput(typed)}`;
+  const count = characterCount(text);
+  return count > max ? `${label} must be at most ${max} characters, got ${count}` : undefined;
 }
 
 /**

@@ -6,7 +6,7 @@ import { findDepartment } from '../../lib/catalogue/departments';
 import { findMatter } from '../../lib/catalogue/matters';
 import { recordsThatCount } from '../../lib/catalogue/record-standing';
 import { applicableMeasures, measureKinds, verdict, reportRequired, type AppliedMeasure, type CountingRecord, type MeasureKind, type Verdict } from '../../lib/catalogue/measures';
-import { assertLegible, badInput, quotedInput } from '../../lib/errors';
+import { assertLegible, badInput, quotedInput, textLengthProblem } from '../../lib/errors';
 import type { CursorPosition } from '../shared/cursors';
 import { forbidden, forbiddenAbout } from '../shared/access';
 import { loadPages, type Page } from '../shared/pagination';
@@ -457,7 +457,8 @@ export function checkStatisticsStatement(db: DataSource, from: Date, to: Date): 
 export function caseNumberOf(caseNumber: string | null | undefined): string | null {
   if (caseNumber === null || caseNumber === undefined) return null;
   const trimmed = foldedNumber(caseNumber);
-  if (!trimmed || characterCount(trimmed) > 100) throw badInput('caseNumber', `caseNumber must be a case number of 1 to 100 characters, got ${characterCount(trimmed)}`);
+  const problem = textLengthProblem(trimmed, 100, 'caseNumber', caseNumber);
+  if (problem) throw badInput('caseNumber', problem);
   assertLegible(trimmed, 'caseNumber');
   return trimmed;
 }

@@ -10,10 +10,10 @@ import {
   type TaxCreditGrade,
 } from '../../lib/catalogue/record-categories';
 import { todayInDistrict } from '../../lib/calendar';
-import { quotedInput } from '../../lib/errors';
+import { quotedInput, textLengthProblem } from '../../lib/errors';
 import { isIsoDate } from '../shared/scalars';
 import type { StoredRecordStatus } from './entities/credit-record.entity';
-import { characterCount, foldedDocumentNumber, illegibility } from '../../lib/text';
+import { foldedDocumentNumber, illegibility } from '../../lib/text';
 
 /** A credit record as a department submits it, before the platform adds id and disclosure end. */
 export interface CreditRecordDraft {
@@ -69,10 +69,7 @@ export function decisionAfterEntry(decisionDate: string, recordedAt: Date): stri
  */
 export function documentNumberProblem(typed: string): string | undefined {
   const documentNumber = foldedDocumentNumber(typed);
-  if (documentNumber.length === 0 || characterCount(documentNumber) > maxDocumentNumberLength) {
-    return `documentNumber must have 1 to ${maxDocumentNumberLength} characters, got ${characterCount(documentNumber)}`;
-  }
-  return illegibility('documentNumber', documentNumber);
+  return textLengthProblem(documentNumber, maxDocumentNumberLength, 'documentNumber', typed) ?? illegibility('documentNumber', documentNumber);
 }
 
 /**
@@ -129,8 +126,9 @@ export function validateCreditRecord(draft: CreditRecordDraft, today: string): C
   const numberProblem = documentNumberProblem(draft.documentNumber);
   if (numberProblem) problem('documentNumber', numberProblem);
   const summary = draft.summary.trim();
-  if (summary.length === 0 || characterCount(summary) > maxSummaryLength) {
-    problem('summary', `summary must have 1 to ${maxSummaryLength} characters, got ${characterCount(summary)}`);
+  const summaryLength = textLengthProblem(summary, maxSummaryLength, 'summary', draft.summary);
+  if (summaryLength) {
+    problem('summary', summaryLength);
   } else {
     // Held to the rule of every text a person types (README, Errors), as an objection's reason is:
     // a summary is published as written, and one told from another by a U+200B alone re-sent an

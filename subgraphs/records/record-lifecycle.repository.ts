@@ -7,9 +7,9 @@ import { inDistrictTime } from '../../lib/calendar';
 import { findDepartment } from '../../lib/catalogue/departments';
 import { findingGravity, findingInWords } from '../../lib/catalogue/measures';
 import { disclosedLonger, restorableFrom, restorationRules, severitiesMildestFirst, type Polarity, type RecordCategoryCode, type Severity, type TaxCreditGrade } from '../../lib/catalogue/record-categories';
-import { assertLegible, assertNoRepeats, badInput, clientError, ErrorCode, optionalProse, quotedInput, refusedInput } from '../../lib/errors';
+import { assertLegible, assertNoRepeats, badInput, clientError, ErrorCode, optionalProse, quotedInput, refusedInput, requiredText } from '../../lib/errors';
 import { optionalCode } from '../../lib/identifiers';
-import { characterCount, type TextForm } from '../../lib/text';
+import type { TextForm } from '../../lib/text';
 import type { CursorPosition } from '../shared/cursors';
 import { forbidden, forbiddenAbout, refusalAbout } from '../shared/access';
 import { groupedByKey } from '../shared/loaders';
@@ -87,8 +87,7 @@ export type CaseDisclosure = (subjectId: string) => void;
 
 /** A required text of at most `max` characters, trimmed; `prose` (a reason) may run over lines, a `line` (an item of evidence) may not. */
 function text(value: string | null | undefined, field: string, max: number, form: TextForm = 'prose'): string {
-  const trimmed = (value ?? '').trim();
-  if (trimmed.length === 0 || characterCount(trimmed) > max) throw badInput(field, `${field} must have 1 to ${max} characters, got ${characterCount(trimmed)}`);
+  const trimmed = requiredText(value, field, max);
   // Read by the other side of the case: a U+202E reason reads reversed, one of U+200B blank.
   assertLegible(trimmed, field, field, form);
   return trimmed;

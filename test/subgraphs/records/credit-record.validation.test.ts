@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { recordCategories } from '../../../lib/catalogue/record-categories';
+import { caseNumberOf } from '../../../subgraphs/records/credit-check.repository';
 import { buildCreditRecord } from '../../../subgraphs/records/credit-record.repository';
 import { validateCreditRecord, type CreditRecordDraft } from '../../../subgraphs/records/credit-record.validation';
 import { todayInDistrict } from '../../../lib/calendar';
@@ -109,6 +110,14 @@ describe('validateCreditRecord', () => {
     }
     expect(messages({ summary: '\u0301警告' })[0]).toContain('a combining mark with no letter to sit on');
     expect(messages({ decisionDate: '1800-01-01' })).toEqual(['decisionDate must not be before 1949-10-01, got 1800-01-01']);
+  });
+
+  it('words a blank or too long text as every required text is worded (lib/errors.ts requiredText), a case number too', () => {
+    const messages = (change: Partial<CreditRecordDraft>) => validateCreditRecord({ ...penalty, ...change }, today).map((p) => p.message);
+    expect(messages({ documentNumber: '', summary: '  ' })).toEqual(['documentNumber must not be empty, got ""', 'summary must not be empty, got "  "']);
+    expect(messages({ documentNumber: '罚'.repeat(65), summary: '罚'.repeat(501) })).toEqual(['documentNumber must be at most 64 characters, got 65', 'summary must be at most 500 characters, got 501']);
+    expect(() => caseNumberOf('  ')).toThrow('caseNumber must not be empty, got "  "');
+    expect(() => caseNumberOf('C'.repeat(101))).toThrow('caseNumber must be at most 100 characters, got 101');
   });
 
   it('counts the decision day in the district: 16:30 UTC on the 31st is already the 1st in Beidaihe', () => {
