@@ -119,14 +119,14 @@ function notAllowedNow(field: string, message: string, details: Record<string, u
 }
 
 /**
- * Runs a decision its department may make: refused for what the case or its record is now
- * (decided already, withdrawn, closed, a record no longer restorable), it is audited DENIED in
- * the subject's trail (`refusalAbout`), as a decision refused to another department is: the
- * refusal tells the department of the case, who decided it and when.
+ * Runs a decision or withdrawal its caller may make: refused for what the case or its record is
+ * now (decided already, withdrawn, closed, a record no longer restorable), it is audited DENIED
+ * in the subject's trail (`refusalAbout`), as one refused to another organisation is: the refusal
+ * tells the caller the case's status, when it was settled and, of a decision, by whom.
  */
-async function auditedDecision<T>(subjectId: string, decide: () => Promise<T>): Promise<T> {
+async function auditedSettling<T>(subjectId: string, settle: () => Promise<T>): Promise<T> {
   try {
-    return await decide();
+    return await settle();
   } catch (error) {
     if (error instanceof GraphQLError && error.extensions.problem === 'TRANSITION_NOT_ALLOWED') throw refusalAbout(subjectId, error);
     throw error;
@@ -306,7 +306,7 @@ export class RecordLifecycleRepository {
       if (!isSourceDepartment(identity.caller, objection.sourceDepartment)) {
         throw forbiddenAbout(objection.subjectId, 'NOT_ENTITLED', `an objection is decided by the record’s source department, ${objection.sourceDepartment}`);
       }
-      return await auditedDecision(objection.subjectId, async () => {
+      return await auditedSettling(objection.subjectId, async () => {
         const status = transition(objectionTransitions, objection.status, input.decision);
         if (!status) {
           // A retried request (its answer lost): answered the objection as decided, changing nothing.
@@ -355,14 +355,16 @@ export class RecordLifecycleRepository {
       assertMaySeeCase(identity, objection, 'objection');
       this.assertMayWithdraw(identity, objection, 'an objection');
       if (settledAs(objection, 'WITHDRAWN', actor, reason)) return objection;
-      if (!transition(objectionTransitions, objection.status, 'WITHDRAW')) {
-        throw notAllowedNow('id', `this objection is already ${objection.status} (${objection.decidedAt ? inDistrictTime(objection.decidedAt) : ''}); only a pending objection can be withdrawn`, { status: objection.status });
-      }
-      const record = await this.lockedRecord(manager, objection.recordId, identity);
-      const next = this.recordTransition(record, 'WITHDRAW_OBJECTION', 'id');
-      await this.settle(manager, CreditRecordObjection, objection, { status: 'WITHDRAWN' }, actor, reason);
-      await this.changeRecord(manager, record, { status: next }, 'OBJECTION_WITHDRAWN', actor, { reason, relatedId: objection.id });
-      return objection;
+      return await auditedSettling(objection.subjectId, async () => {
+        if (!transition(objectionTransitions, objection.status, 'WITHDRAW')) {
+          throw notAllowedNow('id', `this objection is already ${objection.status} (${objection.decidedAt ? inDistrictTime(objection.decidedAt) : ''}); only a pending objection can be withdrawn`, { status: objection.status });
+        }
+        const record = await this.lockedRecord(manager, objection.recordId, identity);
+        const next = this.recordTransition(record, 'WITHDRAW_OBJECTION', 'id');
+        await this.settle(manager, CreditRecordObjection, objection, { status: 'WITHDRAWN' }, actor, reason);
+        await this.changeRecord(manager, record, { status: next }, 'OBJECTION_WITHDRAWN', actor, { reason, relatedId: objection.id });
+        return objection;
+      });
     });
   }
 
@@ -379,9 +381,11 @@ export class RecordLifecycleRepository {
       assertMaySeeCase(identity, application, 'restoration application');
       this.assertMayWithdraw(identity, application, 'a restoration application');
       if (settledAs(application, 'WITHDRAWN', actor, reason)) return application;
-      stillPendingFor(application, record, this.today, 'WITHDRAW', 'only a pending application can be withdrawn');
-      await this.settle(manager, RestorationApplication, application, { status: 'WITHDRAWN' }, actor, reason);
-      return application;
+      return await auditedSettling(record.subjectId, async () => {
+        stillPendingFor(application, record, this.today, 'WITHDRAW', 'only a pending application can be withdrawn');
+        await this.settle(manager, RestorationApplication, application, { status: 'WITHDRAWN' }, actor, reason);
+        return application;
+      });
     });
   }
 
@@ -526,7 +530,7 @@ export class RecordLifecycleRepository {
       }
       // A retried request (its answer lost): answered the application as decided, changing nothing.
       if (settledAs(application, input.decision === 'APPROVE' ? 'APPROVED' : 'REJECTED', actor, reason)) return application;
-      return await auditedDecision(record.subjectId, async () => {
+      return await auditedSettling(record.subjectId, async () => {
         const status = stillPendingFor(application, record, this.today, input.decision, application.status === 'WITHDRAWN' ? 'its subject withdrew it (撤回), so there is nothing to decide' : 'an application is decided once (a rejected subject may apply again)', true);
         if (input.decision === 'APPROVE') {
           // Asked again: the record may have been corrected since the application (made serious,

@@ -261,6 +261,34 @@ describe.each(testDatabases)('record intake and objections through the gateway o
     expect(await denied(colleague.id)).toContainEqual({ subject_id: enterprise.id, field_groups: 'RECORD_OBJECTIONS' });
   });
 
+  // A withdrawal refused because the case was settled already tells its caller the case's status
+  // and when it was settled, as a refused decision does: audited DENIED likewise.
+  it("audits a withdrawal refused because the case was settled already DENIED in its subject's trail, for objections and restoration alike", async () => {
+    const input = { subjectCode: enterprise.identifier, category: 'ADMINISTRATIVE_PENALTY', severity: 'GENERAL', documentNumber: '北戴河市监罚〔2026〕796号', decisionDate: '2026-06-02', summary: '未按规定明码标价，罚款1000元' };
+    const recordId = (await platform.query<{ submitCreditRecord: { record: { id: string } } }>(SUBMIT, { input }, { caller: market })).data!.submitCreditRecord.record.id;
+    const objectionId = await objectAndCorrect(recordId, { summary: '未按规定明码标价，罚款800元' });
+    const applied = await platform.query<{ applyForRestoration: { id: string } }>(
+      `mutation($input: ApplyForRestorationInput!) { applyForRestoration(input: $input) { id } }`,
+      { input: { recordId, correction: '已缴纳罚款并完成整改', evidence: ['罚款缴纳凭证'], commitment: '承诺今后守法经营' } },
+      { caller: owner, headers: selfInquiry },
+    );
+    expect(applied.errors).toBeUndefined();
+    const decided = await platform.query(`mutation($input: DecideRestorationInput!) { decideRestoration(input: $input) { status } }`, { input: { id: applied.data!.applyForRestoration.id, decision: 'APPROVE', reason: '同意修复' } }, { caller: market });
+    expect(decided.errors).toBeUndefined();
+    const denied = () => platform.databases.audit.query("SELECT subject_id, field_groups FROM audit_entry WHERE actor = ? AND outcome = 'DENIED' ORDER BY field_groups", [owner.id]);
+    expect(await denied()).toEqual([]);
+    for (const [mutation, id, status] of [['withdrawObjection', objectionId, 'ACCEPTED'], ['withdrawRestorationApplication', applied.data!.applyForRestoration.id, 'APPROVED']] as const) {
+      const input = mutation === 'withdrawObjection' ? 'WithdrawObjectionInput' : 'WithdrawRestorationApplicationInput';
+      const refused = await platform.query(`mutation($input: ${input}!) { ${mutation}(input: $input) { status } }`, { input: { id, reason: '不再申请' } }, { caller: owner, headers: selfInquiry });
+      // What the subgraph told the audit is not told the caller.
+      expect(refused.errors?.[0].extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'id', problem: 'TRANSITION_NOT_ALLOWED', status, serviceName: 'records' });
+    }
+    expect(await denied()).toEqual([
+      { subject_id: enterprise.id, field_groups: 'RECORD_OBJECTIONS' },
+      { subject_id: enterprise.id, field_groups: 'RECORD_RESTORATION' },
+    ]);
+  });
+
   // The credit office's window officer holds RECORD_SUBMISSION (a DEPARTMENT_OFFICER): it put a
   // subject on the serious-dishonesty list in the credit office's name, which decides no such list.
   it("refuses the credit office's records of a category it does not decide, and says which departments do", async () => {
