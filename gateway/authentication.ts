@@ -3,7 +3,7 @@ import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
 import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { departments, findDepartment } from '../lib/catalogue/departments';
-import { auditedTextLimits, clockToleranceSeconds, organisationKinds, platformOrganisations, roles, type Caller, type OrganisationKind, type Role } from '../lib/access/identity';
+import { auditedTextLimits, clockToleranceSeconds, importActorMark, organisationKinds, platformOrganisations, roles, type Caller, type OrganisationKind, type Role } from '../lib/access/identity';
 import { roleRefusal } from '../lib/access/policy';
 import { clientError, ErrorCode, outageHttp, outageRetryAfterSeconds } from '../lib/errors';
 import { withoutUserInfo } from '../lib/env';
@@ -172,6 +172,7 @@ function userOf(sub: unknown): string {
   if (characterCount(sub) > auditedTextLimits.callerId) throw claimsRefused(`the token's sub must be at most ${auditedTextLimits.callerId} characters, got ${characterCount(sub)}`);
   // Recorded in every audit entry the caller causes, and shown to whoever reads it (see `org` below).
   if (hasInvisibleCharacters(sub)) throw claimsRefused("the token's sub holds characters a reader does not see (control, format or invisible ones such as U+200B, or a lone surrogate)");
+  if (sub.trim().toLowerCase().startsWith(importActorMark)) throw claimsRefused(`the token's sub must not begin ${importActorMark}, which marks the record import's runs in records' history and the audit log`);
   return sub.trim();
 }
 

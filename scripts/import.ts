@@ -4,7 +4,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { QueryFailedError, type Logger as TypeOrmLogger } from 'typeorm';
 import { AuditWriter, type AuditEntryInput } from '../gateway/audit-writer';
-import { auditedTextLimits } from '../lib/access/identity';
+import { auditedTextLimits, importActorMark } from '../lib/access/identity';
 import { findDepartment } from '../lib/catalogue/departments';
 import { readUrl, withoutUserInfo } from '../lib/env';
 import { InternalClient } from '../lib/internal-client';
@@ -148,15 +148,12 @@ function importEntries(actor: Actor & { requestId: string }, subjectIds: readonl
   }));
 }
 
-/** What begins the name of every import's actor. */
-const importMark = 'import:';
-
 /**
  * A name marked as an import's, `import:<name>`, a name already so marked kept as it is: who an
  * import names in each record's history and in its audit entries. Unmarked, `--actor mr-officer`
  * read as that officer's own submissions through the API.
  */
-const markedAsImport = (name: string) => (name.startsWith(importMark) ? name : `${importMark}${name}`);
+const markedAsImport = (name: string) => (name.startsWith(importActorMark) ? name : `${importActorMark}${name}`);
 
 /** The import's actor: `--actor`, whose length `parseArguments` checked, or else the login name, marked. */
 function importActor(given: string | undefined): string {
@@ -192,7 +189,7 @@ function parseArguments(argv: string[]): Arguments | string {
   // Recorded whole or not at all: the history and the audit log keep a user's name to that length.
   if (actor !== undefined && characterCount(markedAsImport(actor)) > auditedTextLimits.callerId) {
     const most = auditedTextLimits.callerId;
-    return `--actor must have at most ${most - importMark.length} characters (it is recorded as ${importMark}<actor>, at most ${most}), got ${characterCount(actor)}`;
+    return `--actor must have at most ${most - importActorMark.length} characters (it is recorded as ${importActorMark}<actor>, at most ${most}), got ${characterCount(actor)}`;
   }
   if (files.length !== 1) return `one FILE is imported at a time, got ${files.length}`;
   if (format !== undefined && !formatNamed(format)) return `--format must be csv or jsonl, got "${format}"`;

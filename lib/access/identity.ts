@@ -32,6 +32,13 @@ export type Role = (typeof roles)[number];
  */
 export const platformOrganisations = { platform: 'PLATFORM', anonymous: 'anonymous', unverified: 'unverified' } as const;
 
+/**
+ * What begins the actor of every run of the record import (`import:<name>`), in a record's
+ * history and the audit log: never a caller's user, whose own submissions would then read as an
+ * import run's.
+ */
+export const importActorMark = 'import:';
+
 export interface Caller {
   /** The user, from the token's `sub`. */
   id: string;

@@ -188,6 +188,15 @@ describe('the caller a token names', () => {
     expect(() => callerFromClaims({ ...claims('Bank_Hebei', 'FINANCIAL_INSTITUTION'), sub: '   ' })).toThrow(expect.objectContaining({ message: 'the token names no user (sub)' }));
   });
 
+  // An import's actor reads `import:<name>` in a record's history and the audit log: a user so
+  // named would read as an import run in its organisation's name.
+  it.each(['import:mr-officer', ' Import:batch', 'IMPORT:'])('refuses a sub that reads as an import run, %j', (sub) => {
+    expect(() => callerFromClaims({ ...claims('MARKET_REGULATION', 'DEPARTMENT'), role: 'DEPARTMENT_OFFICER', sub })).toThrow(
+      expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED', problem: 'TOKEN_CLAIMS_INVALID' }), message: "the token's sub must not begin import:, which marks the record import's runs in records' history and the audit log" }),
+    );
+    expect(callerFromClaims({ ...claims('MARKET_REGULATION', 'DEPARTMENT'), role: 'DEPARTMENT_OFFICER', sub: 'importer-1' }).id).toBe('importer-1');
+  });
+
   it('takes an enterprise by its all-digit credit code that is also a valid citizen ID number', () => {
     expect(callerFromClaims(claims('913101200004010077', 'ENTERPRISE'))).toMatchObject({ organisation: '913101200004010077', organisationKind: 'ENTERPRISE' });
   });
