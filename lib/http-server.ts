@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import { HeaderMap, type ApolloServer, type BaseContext, type ContextFunction } from '@apollo/server';
 import { ErrorCode, outageRetryAfterSeconds } from './errors';
 import type { Logger } from './logger';
-import { StartFailure } from './start-failure';
+import { addressOf, StartFailure } from './start-failure';
 import type { ServiceMetrics } from './metrics';
 import { attachRecord, clientRequestIdFrom, markError, recordOperations, requestIdFrom, type CallerSummary, type RequestRecord } from './request-record';
 
@@ -358,7 +358,7 @@ export async function serveGraphQL<TContext extends BaseContext>(
 
 /** Why nothing could listen where the settings say (the port, and HOST), in the operator's words. */
 function listenFailure(error: NodeJS.ErrnoException, host: string, port: number, portSetting: string): Error {
-  const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const address = addressOf(host, port);
   switch (error.code) {
     case 'EADDRINUSE':
       return new StartFailure(`another process listens at ${address} (EADDRINUSE): stop it, or give this process another port (${portSetting})`);

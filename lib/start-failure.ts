@@ -12,6 +12,11 @@ export class StartFailure extends Error {
   override name = 'StartFailure';
 }
 
+/** An address as a start failure names it, `host:port`, an IPv6 host in brackets (`[::1]:4000`) so that its port reads apart. */
+export function addressOf(host: string, port: number): string {
+  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
 /**
  * What a process that could not start (or a command that failed) tells, and its exit code: a
  * failure understood in one line, or one nobody foresaw with its stack, for a bug report.

@@ -6,7 +6,7 @@ import mysql from 'mysql2/promise';
 import { DataSource, QueryFailedError, type DataSourceOptions, type Logger, type QueryRunner } from 'typeorm';
 import { isUniqueViolationCode } from '../../lib/database-logger';
 import { ConfigError, ConfigProblems, isProduction, withoutUserInfo } from '../../lib/env';
-import { StartFailure } from '../../lib/start-failure';
+import { addressOf, StartFailure } from '../../lib/start-failure';
 import { subgraphNames } from '../../schema/subgraphs';
 import { rerunnable, runMigrationsOnce } from './rerunnable-migrations';
 
@@ -381,7 +381,7 @@ function unreachableDatabase(error: unknown, target: DatabaseTarget, database: s
     return new StartFailure(`the SQLite directory ${target.directory} (SQLITE_DIRECTORY) could not be made or written (${code})`);
   }
   const { host, port } = mysqlConnection(target.url);
-  const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const address = addressOf(host, port);
   switch (code) {
     case 'ECONNREFUSED':
       return new StartFailure(`nothing accepts connections at ${address}, DATABASE_URL's host and port (ECONNREFUSED): is MySQL or MariaDB running there, on that port?`);
