@@ -169,6 +169,15 @@ export function verdict(measures: readonly AppliedMeasure[], report: { required:
   return 'ELIGIBLE';
 }
 
+/**
+ * Whether a sealed check's findings tell of its subject's credit reports: a good grade's
+ * incentive among its measures, or a verdict the report requirement had its say in (a matter
+ * that requires a valid report, unless exclusion, which comes first, decided it).
+ */
+export function findingsTellOfReports(matter: string, measures: readonly AppliedMeasure[], sealed: string): boolean {
+  return measures.some((m) => m.situation === 'GOOD_REPORT_GRADE') || (reportRequired(matter) && sealed !== 'EXCLUDED');
+}
+
 /** Grades of A or better on the AAA…C scale, with or without + / −. */
 export function isGoodReportGrade(grade: string | null | undefined): boolean {
   return !!grade && /^(AAA|AA|A)[+-]?$/.test(grade.trim());

@@ -3,7 +3,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import type { RequestIdentity } from '../../lib/access/identity';
 import { storedDepartment } from '../../lib/catalogue/departments';
 import { findMatter } from '../../lib/catalogue/matters';
-import { measureKinds, measuresByMatter, type AppliedMeasure, type MeasureKind } from '../../lib/catalogue/measures';
+import { findingsTellOfReports, measureKinds, measuresByMatter, type AppliedMeasure, type MeasureKind } from '../../lib/catalogue/measures';
 import { minimumSubjectsPerStatistic } from '../../lib/access/policy';
 import { badInput, clientError, ErrorCode, idempotencyKeyOf, quotedInput, serviceUnavailable } from '../../lib/errors';
 import { normaliseIdentifier, optionalCode } from '../../lib/identifiers';
@@ -42,10 +42,14 @@ function readable(ctx: Context, check: CreditCheck | null): CreditCheck | null {
  * What a check found (the records it considered, the measures and verdict they led to, the
  * feedback on those measures) tells of those records' content, whichever of them is read: read
  * only in the check's own case or under supervision (`assertCaseFileReadable`), and audited, or
- * refused, with the ledger's group and the groups of every record the check considered.
+ * refused, with the ledger's group and the groups of every record the check considered. Once
+ * sealed, its measures and verdict (and the feedback that mirrors them) may tell of the subject's
+ * reports too (a good grade, a required report on file or missing): then with REPORTS as well;
+ * the records considered (`recordsOnly`) never do.
  */
-function readFindings(ctx: Context, check: CreditCheck): void {
-  const groups = [...new Set(['CREDIT_CHECK_LEDGER', ...check.recordsSnapshot.map((r) => categoryGroup(r.category))])];
+function readFindings(ctx: Context, check: CreditCheck, recordsOnly = false): void {
+  const tellsOfReports = !recordsOnly && check.verdict !== null && findingsTellOfReports(check.matter, check.measures, check.verdict);
+  const groups = [...new Set(['CREDIT_CHECK_LEDGER', ...check.recordsSnapshot.map((r) => categoryGroup(r.category)), ...(tellsOfReports ? ['REPORTS'] : [])])];
   assertCaseFileReadable(ctx.access, check, groups);
   for (const group of groups) disclose(ctx.access, check.subjectId, group);
 }
@@ -230,13 +234,14 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
     matterNameZh: (check: CreditCheck) => findMatter(check.matter)?.nameZh ?? check.matter,
     department: (check: CreditCheck) => storedDepartment(check.department),
     recordsConsidered: (check: CreditCheck, _: unknown, ctx: Context) => {
-      readFindings(ctx, check);
+      readFindings(ctx, check, true);
       return check.recordsSnapshot.map(checkedRecord);
     },
     measures: async (check: CheckWithReport, _: unknown, ctx: Context) => {
-      readFindings(ctx, check);
       // Before the verdict is sealed (the reports subgraph unreachable) these are the records' measures alone.
+      // Sealed first (which tells nothing), so that the audit names what the sealed measures tell.
       const sealed = await sealIfReady(check, ctx);
+      readFindings(ctx, sealed);
       const records = new Map(sealed.recordsSnapshot.map((r) => [r.id, r]));
       return sealed.measures.map((m: AppliedMeasure) => ({
         kind: m.kind,
@@ -247,8 +252,9 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
       }));
     },
     verdict: async (check: CheckWithReport, _: unknown, ctx: Context) => {
-      readFindings(ctx, check);
-      return (await sealIfReady(check, ctx)).verdict;
+      const sealed = await sealIfReady(check, ctx);
+      readFindings(ctx, sealed);
+      return sealed.verdict;
     },
     // What the department applied mirrors the measures (EXCLUSION: the subject is on a dishonesty
     // list), and its note may say more: one of the check's findings.

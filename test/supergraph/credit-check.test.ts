@@ -278,6 +278,36 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
     expect(await audited('measures-only-read')).toEqual([['DISCLOSED', fixture.subjectId, 'CREDIT_CHECK_LEDGER,DISHONESTY_LISTS']]);
   });
 
+  // From the subject's probe: a check's measures told a department that its subject holds a report
+  // graded A or better (EVALUATION_PREFERENCE, GOOD_REPORT_GRADE), and its verdict, in a matter
+  // that requires a report, whether a valid one is on file; the subject's disclosures named no REPORTS.
+  it("audits a verdict or measures that tell of the subject's reports with REPORTS: a good grade's incentive, a required report found or missing", async () => {
+    const audited = async (requestId: string) => (await platform.databases.audit.query('SELECT field_groups FROM audit_entry WHERE request_id = ?', [requestId])).map((r: { field_groups: string }) => r.field_groups);
+    const readAlone = async (field: 'verdict' | 'measures { situation }' | 'recordsConsidered { recordId }', check: { id: string; matter: string; caseNumber: string }, requestId: string) => {
+      const matter = administrative.find((m) => m.code === check.matter)!;
+      const read = await platform.query(`query($id: ID!) { creditCheck(id: $id) { ${field} } }`, { id: check.id }, { caller: officerFor(matter), headers: { ...purpose(check.matter, check.caseNumber), 'x-request-id': requestId } });
+      expect(read.errors).toBeUndefined();
+      return await audited(requestId);
+    };
+    const graded = await addSubject('ENTERPRISE', 9001);
+    await addReport(graded, { grade: 'AA' });
+    const procurement = administrative.find((m) => m.code === 'GOVERNMENT_PROCUREMENT')!;
+    const good = { matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'GRADE-TOLD-1' };
+    const ran = await run({ caller: officerFor(procurement), headers: purpose(good.matter, good.caseNumber) }, { subjectId: graded, ...good });
+    expect(ran.data!.runCreditCheck!.measures.map((m) => m.situation)).toContain('GOOD_REPORT_GRADE');
+    const goodCheck = { id: ran.data!.runCreditCheck!.id, ...good };
+    expect(await readAlone('measures { situation }', goodCheck, requestIdFor('grade-measures'))).toEqual(['CREDIT_CHECK_LEDGER,REPORTS']);
+    expect(await readAlone('verdict', goodCheck, requestIdFor('grade-verdict'))).toEqual(['CREDIT_CHECK_LEDGER,REPORTS']);
+    // What counted against it tells nothing of its reports.
+    expect(await readAlone('recordsConsidered { recordId }', goodCheck, requestIdFor('grade-records'))).toEqual(['CREDIT_CHECK_LEDGER']);
+    // Construction bidding requires a valid report: its verdict says whether one is on file.
+    const bidding = administrative.find((m) => m.code === 'CONSTRUCTION_BIDDING')!;
+    const required = { matter: 'CONSTRUCTION_BIDDING', caseNumber: 'REPORT-TOLD-1' };
+    const missing = await run({ caller: officerFor(bidding), headers: purpose(required.matter, required.caseNumber) }, { subjectId: fixtures.get('onlyExpiredReport:ENTERPRISE')!.subjectId, ...required });
+    expect(missing.data!.runCreditCheck!.verdict).toBe('CANNOT_DECIDE_REPORT_MISSING');
+    expect(await readAlone('verdict', { id: missing.data!.runCreditCheck!.id, ...required }, requestIdFor('missing-verdict'))).toEqual(['CREDIT_CHECK_LEDGER,REPORTS']);
+  });
+
   it('answers a retried check sent with its idempotency key with the check it first ran, at once or concurrently, and refuses the key for another check', async () => {
     const fixture = fixtures.get('seriousPenalty:ENTERPRISE')!;
     const as = { caller: officerFor(administrative[1]), headers: purpose('GOVERNMENT_PROCUREMENT', 'RETRY-1') };
