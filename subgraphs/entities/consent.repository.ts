@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { In, IsNull, type DataSource, type Repository } from 'typeorm';
+import { In, IsNull, MoreThanOrEqual, type DataSource, type Repository } from 'typeorm';
 import { inDistrictTime, todayInDistrict } from '../../lib/calendar';
 import { findDepartment } from '../../lib/catalogue/departments';
 import { findMatter, matters } from '../../lib/catalogue/matters';
@@ -140,13 +140,19 @@ export class ConsentRepository {
    */
   async revoke(id: string, reason: string, revoker: ConsentActor, now: Date = new Date()): Promise<Consent> {
     const revocationReason = requiredProse(reason, 'reason', 500);
+    const today = todayInDistrict(now);
+    // A consent that has ended is left as it ended: revoked afterwards, it would read as in force
+    // until its revocation, months after nothing could rely on it.
     const result = await writeAlone(
       this.consents.manager.connection,
-      () => this.consents.update({ id, revokedAt: IsNull() }, { revokedAt: now, revokedBy: revoker.userId, revokedByOrganisation: revoker.organisation, revocationReason }),
+      () => this.consents.update({ id, revokedAt: IsNull(), validUntil: MoreThanOrEqual(today) }, { revokedAt: now, revokedBy: revoker.userId, revokedByOrganisation: revoker.organisation, revocationReason }),
       this.deadline,
     );
     const consent = await this.consents.findOneBy({ id });
     if (!consent) throw clientError(ErrorCode.NOT_FOUND, `no consent has the id ${quotedInput(id)}`, { field: 'id' });
+    if (result.affected === 0 && !consent.revokedAt) {
+      throw badInput('id', `consent ${id} ended on ${consent.validUntil} (EXPIRED): nothing relies on it any more, so there is nothing to revoke`, { problem: 'TRANSITION_NOT_ALLOWED', status: 'EXPIRED' });
+    }
     if (result.affected === 0) {
       // The same revocation sent again (a retried request: the same organisation, the same
       // reason) answers the consent as it revoked it, as a retried withdrawal does.

@@ -492,6 +492,26 @@ describe.each(testDatabases)('consents in the entities subgraph on $label', (dat
       expect([stored.revokedAt?.toISOString(), stored.revocationReason]).toEqual([revokedAt, '客户撤回授权']);
     });
 
+    // From the subject's probe: a consent that had ended months before read REVOKED, with a
+    // revocation dated after its end, as if it had been in force until then.
+    it('refuses to revoke a consent that has ended (EXPIRED), which nothing relies on any more, and changes nothing; one not yet in force is revoked', async () => {
+      const ended = await grant(officer, owner);
+      await consents().update({ id: ended }, { validFrom: shift(today, -60), validUntil: shift(today, -1) });
+      const refused = await queryAs(officer, REVOKE, { id: ended, reason: '客户撤回授权' });
+      expect(refused.data).toEqual({ revokeConsent: null });
+      expect(refused.errors?.[0]).toMatchObject({
+        message: `consent ${ended} ended on ${shift(today, -1)} (EXPIRED): nothing relies on it any more, so there is nothing to revoke`,
+        extensions: { code: 'BAD_USER_INPUT', field: 'id', problem: 'TRANSITION_NOT_ALLOWED', status: 'EXPIRED' },
+      });
+      expect((await consents().findOneByOrFail({ id: ended })).revokedAt).toBeNull();
+      const lastDay = await grant(officer, owner);
+      await consents().update({ id: lastDay }, { validFrom: shift(today, -60), validUntil: today });
+      expect((await queryAs<{ revokeConsent: ConsentNode }>(officer, REVOKE, { id: lastDay, reason: '客户撤回授权' })).data?.revokeConsent.status).toBe('REVOKED');
+      const future = await grant(officer, owner);
+      await consents().update({ id: future }, { validFrom: shift(today, 1), validUntil: shift(today, 30) });
+      expect((await queryAs<{ revokeConsent: ConsentNode }>(officer, REVOKE, { id: future, reason: '客户撤回授权' })).data?.revokeConsent.status).toBe('REVOKED');
+    });
+
     it('lets only one of two simultaneous revocations succeed', async () => {
       const id = await grant(officer, owner);
       const results = await Promise.all([queryAs(officer, REVOKE, { id, reason: 'A' }), queryAs(officer, REVOKE, { id, reason: 'B' })]);
