@@ -121,6 +121,27 @@ export function quotedVisibly(text: string): string {
   return `"${quoted.join('')}"`;
 }
 
+/** `U+E000`, as the Unicode standard writes a code point. */
+function codePointOf(character: string): string {
+  return `U+${character.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/**
+ * What kind of invisible character this is, in the words of whoever typed it: a private-use
+ * character (pasted from a font's own symbols) is no control character, and a form that said
+ * only "control or invisible" left its user looking for one.
+ */
+function invisibleKind(character: string): string {
+  if (/[\n\r\u2028\u2029\u0085]/.test(character)) return 'a line break';
+  if (character === '\t') return 'a tab';
+  if (/\p{Cc}/u.test(character)) return 'a control character';
+  if (/\p{Cs}/u.test(character)) return 'a lone surrogate (half of a character, no character alone)';
+  if (/\p{Co}/u.test(character)) return 'a private-use character, which each font draws as it pleases, or as a box';
+  if (/\p{Noncharacter_Code_Point}/u.test(character)) return 'a noncharacter, which no font draws';
+  if (/\p{Cf}/u.test(character)) return 'a format character, drawn as nothing';
+  return 'a character drawn as nothing or blank';
+}
+
 /**
  * Why `text` cannot stand as an identifier a person reads back as typed (a document or report
  * number, an issuer's name), `label` naming it; undefined when it can. Invisible characters would
@@ -129,9 +150,11 @@ export function quotedVisibly(text: string): string {
 export function illegibility(label: string, text: string, form: TextForm = 'line'): string | undefined {
   // Judged on the text as sent: a line break a prose form allows still leaves the mark after it nothing to sit on.
   const hidden = hiddenIn(text).filter((c) => form !== 'prose' || !lineBreakOrTab.test(c));
-  if (hidden.some((c) => invisible.test(c))) {
-    if (form === 'prose') return `${label} must not hold control or invisible characters other than line breaks and tabs (U+0000, U+200B, U+202E…), got ${quotedVisibly(text)}`;
-    return `${label} must not hold control or invisible characters (a line break, U+0000, U+200B, U+202E…), got ${quotedVisibly(text)}`;
+  const refused = hidden.find((c) => invisible.test(c));
+  if (refused) {
+    const which = `: it holds ${codePointOf(refused)}, ${invisibleKind(refused)}`;
+    if (form === 'prose') return `${label} must not hold control or invisible characters other than line breaks and tabs (U+0000, U+200B, U+202E…)${which}, got ${quotedVisibly(text)}`;
+    return `${label} must not hold control or invisible characters (a line break, U+0000, U+200B, U+202E…)${which}, got ${quotedVisibly(text)}`;
   }
   if (hidden.length) return `${label} must not hold a combining mark with no letter to sit on (U+0301 first, after a space or on a Chinese character…), got ${quotedVisibly(text)}`;
   if (!isLegible(text)) return `${label} must hold at least one letter or digit, got ${quotedVisibly(text)}`;

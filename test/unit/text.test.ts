@@ -42,7 +42,12 @@ describe('text a person reads back as typed', () => {
     });
 
     it('says what it refused, each hidden character written out, and a stray mark as one', () => {
-      expect(illegibility('name', `\u2800${filed}`)).toBe(`name must not hold control or invisible characters (a line break, U+0000, U+200B, U+202E…), got "\\u2800${filed}"`);
+      expect(illegibility('name', `\u2800${filed}`)).toBe(`name must not hold control or invisible characters (a line break, U+0000, U+200B, U+202E…): it holds U+2800, a character drawn as nothing or blank, got "\\u2800${filed}"`);
+      // From the analyst's probe: a private-use character was refused as "control or invisible", and its user looked for one.
+      expect(illegibility('name', '探针\ue000私用有限公司')).toBe('name must not hold control or invisible characters (a line break, U+0000, U+200B, U+202E…): it holds U+E000, a private-use character, which each font draws as it pleases, or as a box, got "探针\\ue000私用有限公司"');
+      expect(illegibility('name', 'A\u{10FFFF}')).toContain('it holds U+10FFFF, a noncharacter, which no font draws');
+      expect(illegibility('name', 'A\ud800B')).toContain('it holds U+D800, a lone surrogate');
+      expect(illegibility('name', 'A\u3164B')).toContain('it holds U+3164, a character drawn as nothing or blank');
       expect(illegibility('name', `中\u0301诚信`)).toBe('name must not hold a combining mark with no letter to sit on (U+0301 first, after a space or on a Chinese character…), got "中\\u0301诚信"');
       expect(quotedVisibly(`\u0301A\u{F0000}`)).toBe('"\\u0301A\\u{f0000}"');
       expect(quotedVisibly('A\nB\u200b')).toBe('"A\\nB\\u200b"');

@@ -99,11 +99,11 @@ describe('validateCreditRecord', () => {
 
   it('names what it refused in a document number and a summary, and the earliest decision date', () => {
     const messages = (change: Partial<CreditRecordDraft>) => validateCreditRecord({ ...penalty, ...change }, today).map((p) => p.message);
-    expect(messages({ documentNumber: '\u200b' })).toEqual(['documentNumber must not hold control or invisible characters (a line break, U+0000, U+200B, U+202E…), got "\\u200b"']);
+    expect(messages({ documentNumber: '\u200b' })).toEqual(['documentNumber must not hold control or invisible characters (a line break, U+0000, U+200B, U+202E…): it holds U+200B, a format character, drawn as nothing, got "\\u200b"']);
     expect(messages({ documentNumber: '--' })).toEqual(['documentNumber must hold at least one letter or digit, got "--"']);
-    expect(messages({ documentNumber: 'A\nB' })).toEqual(['documentNumber must not hold control or invisible characters (a line break, U+0000, U+200B, U+202E…), got "A\\nB"']);
-    expect(messages({ documentNumber: 'A\u200b-1' })).toEqual(['documentNumber must not hold control or invisible characters (a line break, U+0000, U+200B, U+202E…), got "A\\u200b-1"']);
-    expect(messages({ summary: 'a\u0000b' })).toEqual(['summary must not hold control or invisible characters other than line breaks and tabs (U+0000, U+200B, U+202E…), got "a\\u0000b"']);
+    expect(messages({ documentNumber: 'A\nB' })).toEqual(['documentNumber must not hold control or invisible characters (a line break, U+0000, U+200B, U+202E…): it holds U+000A, a line break, got "A\\nB"']);
+    expect(messages({ documentNumber: 'A\u200b-1' })).toEqual(['documentNumber must not hold control or invisible characters (a line break, U+0000, U+200B, U+202E…): it holds U+200B, a format character, drawn as nothing, got "A\\u200b-1"']);
+    expect(messages({ summary: 'a\u0000b' })).toEqual(['summary must not hold control or invisible characters other than line breaks and tabs (U+0000, U+200B, U+202E…): it holds U+0000, a control character, got "a\\u0000b"']);
     // A summary is published as written: what a reader cannot see is refused, as in any text a person types.
     for (const hidden of ['\u200b', '\u202e', '\u2060', '\u00ad', '\u2028']) {
       expect({ hidden, fields: fieldsOf({ ...penalty, summary: `超范围经营${hidden}，警告` }) }).toEqual({ hidden, fields: ['summary'] });
