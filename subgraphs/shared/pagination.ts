@@ -1,7 +1,7 @@
 import type { ObjectLiteral, Repository } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { getDirectiveValues, GraphQLIncludeDirective, GraphQLSkipDirective, Kind, type GraphQLResolveInfo, type SelectionNode } from 'graphql';
-import { badInput } from '../../lib/errors';
+import { badInput, isBlank } from '../../lib/errors';
 import type { SubgraphContext } from './access';
 import { listIdentity, type CursorPosition, type CursorSeal } from './cursors';
 
@@ -55,7 +55,10 @@ export class PageRequest {
     private readonly listsRows = true,
   ) {
     this.first = pageSize(args.first);
-    this.after = args.after === null || args.after === undefined ? null : seal.open(this.listOf(), args.after);
+    // A blank `after` is none, the first page, as every optional input left blank is (README,
+    // Errors): a front end whose `$after` starts as "" was refused its first page. A cursor is
+    // never blank, so this opens nothing a sealed one would not.
+    this.after = isBlank(args.after) ? null : seal.open(this.listOf(), args.after);
   }
 
   /**

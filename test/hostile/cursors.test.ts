@@ -130,5 +130,25 @@ describe.each(testDatabases)('page cursors on $label', (database) => {
         expect([label, result.errors?.[0]?.extensions?.code]).toEqual([label, 'INVALID_CURSOR']);
       }
     });
+
+    it('reads a blank after (empty or only spaces) as none, the first page, on the lists of every subgraph; a cursor padded with spaces is still refused', async () => {
+      const lists: [string, string][] = [
+        ['searchSubjects', `query ($after: String) { searchSubjects(name: "北戴河", first: 2, after: $after) { totalCount pageInfo { hasPreviousPage endCursor } edges { node { id } } } }`],
+        ['creditServiceProviders', `query ($after: String) { creditServiceProviders(first: 2, after: $after) { totalCount pageInfo { hasPreviousPage endCursor } edges { node { id } } } }`],
+        ['Subject.creditRecords', `query ($after: String) { subject(id: "${a}") { creditRecords(first: 1, after: $after) { totalCount pageInfo { hasPreviousPage endCursor } edges { node { id } } } } }`],
+        ['Subject.creditReports', `query ($after: String) { subject(id: "${a}") { creditReports(first: 1, after: $after) { totalCount pageInfo { hasPreviousPage endCursor } } } }`],
+      ];
+      for (const [label, operation] of lists) {
+        const unpaged = await platform.query(operation, {}, supervisor);
+        expect([label, unpaged.errors]).toEqual([label, undefined]);
+        for (const blank of ['', '   ']) {
+          const page = await platform.query(operation, { after: blank }, supervisor);
+          expect([label, blank, page.errors, page.data]).toEqual([label, blank, undefined, unpaged.data]);
+        }
+      }
+      const search = await platform.query<{ searchSubjects: RecordPage }>(lists[0][1], {}, supervisor);
+      const padded = await platform.query(lists[0][1], { after: ` ${search.data!.searchSubjects.pageInfo.endCursor!} ` }, supervisor);
+      expectInvalidCursor(padded, ['searchSubjects']);
+    });
   });
 });
