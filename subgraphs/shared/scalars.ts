@@ -48,11 +48,14 @@ const rfc3339 = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):([0-5]\d):([0-5]\d)(\.\d{1
 /**
  * Only RFC 3339 date-times with a real calendar date: `new Date` alone also takes `"1"`, `"2026"`
  * and `2026-02-30T00:00:00Z` (read as 2 March), which would filter by an instant the caller never
- * meant.
+ * meant. Typed in full width (２０２６－１２－０１Ｔ００：００：００＋０８：００) or with spaces about it,
+ * it is that instant, folded as `parseDate` folds a date, so that a form's date and time boxes
+ * take what its date box takes; the folded text is then held to RFC 3339 as any other.
  */
 function parseDateTime({ value, shown }: Sent): Date {
-  const match = typeof value === 'string' ? rfc3339.exec(value) : null;
-  const date = match && isIsoDate(match[1]) ? new Date(value as string) : undefined;
+  const text = typeof value === 'string' ? foldedNumber(value) : '';
+  const match = rfc3339.exec(text);
+  const date = match && isIsoDate(match[1]) ? new Date(text) : undefined;
   if (!date || Number.isNaN(date.getTime())) {
     throw badInput('DateTime', `expected an RFC 3339 date-time with a real calendar date and a zone, such as 2026-11-25T08:00:00Z, got ${shown}`);
   }
@@ -73,7 +76,7 @@ const lastInstant = new Date('9999-12-31T23:59:59.999Z');
 
 export const DateTimeScalar = new GraphQLScalarType<Date, string>({
   name: 'DateTime',
-  description: 'An instant, RFC 3339 (ISO 8601) with `Z` or an offset, e.g. `2026-11-25T08:00:00.000Z`; answered in UTC. Kept to the millisecond: a finer instant is rounded up to the next millisecond.',
+  description: 'An instant, RFC 3339 (ISO 8601) with `Z` or an offset, e.g. `2026-11-25T08:00:00.000Z`; answered in UTC. Kept to the millisecond: a finer instant is rounded up to the next millisecond. Typed in full width by an input method (`２０２６－１１－２５Ｔ１６：００：００＋０８：００`) it is the instant in half width, and spaces about it are trimmed.',
   serialize: (value) => (value instanceof Date ? value : new Date(String(value))).toISOString(),
   parseValue: (value) => parseDateTime(sentValue(value)),
   parseLiteral: (ast) => parseDateTime(sentLiteral(ast)),

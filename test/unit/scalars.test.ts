@@ -58,6 +58,26 @@ describe('the DateTime scalar', () => {
     expect((DateTimeScalar.parseLiteral({ kind: Kind.STRING, value }) as Date).toISOString()).toBe(instant);
   });
 
+  // As the Date scalar reads a date: an input method in full-width mode types ２０２６－１２－０１Ｔ００：００：００＋０８：００.
+  it.each([
+    ['２０２６－１２－０１Ｔ００：００：００＋０８：００', '2026-11-30T16:00:00.000Z'],
+    ['２０２６－１２－０１Ｔ０８：３０：１５．１２５Ｚ', '2026-12-01T08:30:15.125Z'],
+    ['２０２６－１２－０１ｔ００：００：００ｚ', '2026-12-01T00:00:00.000Z'],
+    [' 2026-12-01T00:00:00Z\u3000', '2026-12-01T00:00:00.000Z'],
+  ])('takes %j, typed in full width or with spaces about it, as the instant %s', (value, instant) => {
+    expect((DateTimeScalar.parseValue(value) as Date).toISOString()).toBe(instant);
+    expect((DateTimeScalar.parseLiteral({ kind: Kind.STRING, value }) as Date).toISOString()).toBe(instant);
+  });
+
+  // Folded, each is still what DateTime refuses half width.
+  it.each(['２０２６－０２－３０Ｔ００：００：００Ｚ', '２０２６－１２－０１Ｔ００：００：００', '２０２６－１２－０１\u3000００：００：００Ｚ', '２０２６／１２／０１Ｔ００：００：００Ｚ', '２０２６－１２－０１'])('refuses %j, folded or not', (value) => {
+    expect(parsed(() => DateTimeScalar.parseValue(value))).toEqual(['refused', 'BAD_USER_INPUT']);
+  });
+
+  it('quotes a refused instant as it was sent, not as folded', () => {
+    expect(() => DateTimeScalar.parseValue('２０２６－１２－０１Ｔ００：００：００')).toThrow('got "２０２６－１２－０１Ｔ００：００：００"');
+  });
+
   // `new Date` takes all of these but the last two.
   it.each(['1', '2026', '2026-11-25', '2026-02-30T00:00:00Z', '2026-11-25T08:00:00', '2026-11-25 08:00:00Z', '2026-11-25T24:00:00Z', '2026-11-25T08:60:00Z', 'Nov 25 2026', 12345])(
     'refuses %j',
