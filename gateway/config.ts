@@ -1,7 +1,7 @@
 import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigError, ConfigProblems, isProduction, readFlag, readLogLevel, readPort, readPositiveInteger, readSecret, readSwitch, readUrl, withoutUserInfo } from '../lib/env';
+import { ConfigError, ConfigProblems, isProduction, readAcceptedSecrets, readFlag, readLogLevel, readPort, readPositiveInteger, readSecret, readSwitch, readUrl, withoutUserInfo } from '../lib/env';
 import type { LogLevel } from '../lib/logger';
 import { subgraphNames, supergraphPath, type SubgraphName } from '../schema/subgraphs';
 import type { TokenKeys, TokenSettings } from './authentication';
@@ -179,13 +179,14 @@ function readPublicKeyFile(file: string): KeyObject {
 
 /**
  * With NODE_ENV=production the HS256 secret callers' tokens are signed with must not be the key
- * the gateway signs identities with: whoever issues tokens (an identity provider, a department's
- * system) could otherwise sign an identity with any grants, and the subgraphs would trust it.
+ * the gateway signs identities with, nor one the subgraphs accept besides it (`name`): whoever
+ * issues tokens (an identity provider, a department's system) could otherwise sign an identity
+ * with any grants, and the subgraphs would trust it.
  */
-function checkSecretsDiffer(keys: TokenKeys | null | undefined, signingKey: Uint8Array | undefined): void {
-  if (keys?.kind !== 'secret' || !signingKey || !Buffer.from(keys.secret).equals(Buffer.from(signingKey))) return;
+function checkSecretsDiffer(keys: TokenKeys | null | undefined, signingKeys: Uint8Array[] | undefined, name: string): void {
+  if (keys?.kind !== 'secret' || !signingKeys?.some((key) => Buffer.from(keys.secret).equals(Buffer.from(key)))) return;
   throw new ConfigError(
-    'AUTH_JWT_SECRET and GATEWAY_SIGNING_KEY must be different secrets with NODE_ENV=production: whoever signs callers\' tokens with the one could sign the identities the subgraphs trust with the other',
+    `AUTH_JWT_SECRET and ${name} must be different secrets with NODE_ENV=production: whoever signs callers' tokens with the one could sign the identities the subgraphs trust with the other`,
   );
 }
 
@@ -274,7 +275,10 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv, argv: string[]): Gatew
   const needed = accessControl || Boolean(env.AUTH_JWT_SECRET || env.AUTH_PUBLIC_KEY_FILE || env.AUTH_JWKS_URL);
   const keys = needed ? problems.read(() => readTokenKeys(env, production)) : null;
   const signingKey = accessControl || env.GATEWAY_SIGNING_KEY ? problems.read(() => readSecret(env, 'GATEWAY_SIGNING_KEY')) : new Uint8Array(randomBytes(32));
-  if (production) problems.read(() => checkSecretsDiffer(keys, signingKey));
+  // The gateway signs with GATEWAY_SIGNING_KEY alone; it reads the keys the subgraphs accept besides it to refuse them as it refuses that one.
+  const acceptedKeys = problems.read(() => readAcceptedSecrets(env, 'GATEWAY_SIGNING_KEYS_ACCEPTED', { name: 'GATEWAY_SIGNING_KEY', secret: signingKey }));
+  if (production) problems.read(() => checkSecretsDiffer(keys, signingKey && [signingKey], 'GATEWAY_SIGNING_KEY'));
+  if (production) problems.read(() => checkSecretsDiffer(keys, acceptedKeys, 'GATEWAY_SIGNING_KEYS_ACCEPTED'));
   const logLevel = problems.read(() => readLogLevel(env));
   const explorer = readExplorer(env, production, problems);
   const limits = readOperationLimits(env, problems);
@@ -345,5 +349,5 @@ export const gatewayVariables = {
   required: ['GATEWAY_SIGNING_KEY'],
   /** Exactly one of these. */
   oneOf: ['AUTH_JWT_SECRET', 'AUTH_PUBLIC_KEY_FILE', 'AUTH_JWKS_URL'],
-  optional: ['GATEWAY_PORT', 'HOST', 'SUPERGRAPH_PATH', ...subgraphNames.map((n) => `SUBGRAPH_${n.toUpperCase()}_URL`), 'AUTH_JWT_ALGORITHM', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'LOG_LEVEL', 'NODE_ENV', 'EXPLORER', 'INTROSPECTION', 'EXPLORER_DEMO_TOKENS', ...Object.values(operationLimitVariables), 'ACCESS_CONTROL', ...rateLimitVariables, 'SUBGRAPH_TIMEOUT_MS', 'REQUEST_TIMEOUT_MS', 'CORS_ORIGINS'],
+  optional: ['GATEWAY_SIGNING_KEYS_ACCEPTED', 'GATEWAY_PORT', 'HOST', 'SUPERGRAPH_PATH', ...subgraphNames.map((n) => `SUBGRAPH_${n.toUpperCase()}_URL`), 'AUTH_JWT_ALGORITHM', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'LOG_LEVEL', 'NODE_ENV', 'EXPLORER', 'INTROSPECTION', 'EXPLORER_DEMO_TOKENS', ...Object.values(operationLimitVariables), 'ACCESS_CONTROL', ...rateLimitVariables, 'SUBGRAPH_TIMEOUT_MS', 'REQUEST_TIMEOUT_MS', 'CORS_ORIGINS'],
 } as const;

@@ -156,3 +156,23 @@ export class ConfigProblems {
     if (this.messages.length) throw new ConfigError(`${this.messages.length} configuration problems:\n  - ${this.messages.join('\n  - ')}`, [...this.messages]);
   }
 }
+
+/**
+ * Secrets a verifier takes besides the one it signs with (`current`: its variable's name and
+ * value), while that secret is changed: one or more of readSecret's form, comma- or
+ * space-separated (so a plain-text one holds neither), none when unset. The current secret among
+ * them, or one twice, is refused: a list copied without the change it was meant for.
+ */
+export function readAcceptedSecrets(env: Env, name: string, current: { name: string; secret: Uint8Array | undefined }): Uint8Array[] {
+  const listed = (env[name] ?? '').split(/[\s,]+/).filter(Boolean);
+  const secrets = listed.map((raw, i) => {
+    const which = listed.length === 1 ? name : `${name} (its key ${i + 1})`;
+    return readSecret({ ...env, [which]: raw }, which);
+  });
+  const written = secrets.map((secret) => Buffer.from(secret).toString('base64'));
+  if (current.secret && written.includes(Buffer.from(current.secret).toString('base64'))) {
+    throw new ConfigError(`${name} must not hold ${current.name}: it lists the keys accepted besides it (during a change of key, the other one)`);
+  }
+  if (new Set(written).size < written.length) throw new ConfigError(`${name} must not list a key twice`);
+  return secrets;
+}

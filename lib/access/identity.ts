@@ -1,5 +1,5 @@
 import { createSecretKey } from 'node:crypto';
-import { jwtVerify, SignJWT } from 'jose';
+import { errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { ExpiringMemory } from '../expiring-memory';
 import { typedUuid } from '../identifiers';
 
@@ -195,36 +195,53 @@ export class IdentitySigner {
 }
 
 /**
- * Checks identity headers against one key. A header that verified is remembered until it
- * expires: the same header on the next request is taken without checking its signature again.
+ * Checks identity headers against one key, and the keys `accepted` besides it while the key is
+ * changed (GATEWAY_SIGNING_KEYS_ACCEPTED): processes restarted one by one then take each other's
+ * headers whichever of the two keys each signs with. A header that verified is remembered until
+ * it expires: the same header on the next request is taken without checking its signature again.
  * Headers that fail are not remembered.
  */
 export class IdentityVerifier {
   private readonly verified = new ExpiringMemory<SignedIdentity>(rememberedIdentities);
+  private readonly keys: Uint8Array[];
 
-  constructor(private readonly key: Uint8Array) {}
+  constructor(key: Uint8Array, accepted: readonly Uint8Array[] = []) {
+    this.keys = [key, ...accepted];
+  }
 
   /** The identity, with this request's id, or null when the header is forged, expired or malformed. */
   async verify(token: string, requestId: string): Promise<RequestIdentity | null> {
     const known = this.verified.get(token);
     if (known) return { ...known, requestId };
-    let identity: SignedIdentity | undefined;
-    let expiresAt: number;
-    try {
-      const { payload } = await jwtVerify(token, secretKey(this.key), { issuer, audience, algorithms: ['HS256'], clockTolerance: clockToleranceSeconds, maxTokenAge: identityIssuedInTheFuture });
-      identity = payload.identity as SignedIdentity | undefined;
-      expiresAt = (payload.exp ?? 0) * 1000;
-    } catch {
-      return null;
-    }
+    const payload = await this.verifiedPayload(token);
+    if (!payload) return null;
+    const identity = payload.identity as SignedIdentity | undefined;
+    const expiresAt = (payload.exp ?? 0) * 1000;
     if (!identity || !Array.isArray(identity.grants) || typeof identity.scope !== 'object' || identity.scope === null) return null;
     this.verified.set(token, identity, expiresAt);
     return { ...identity, requestId };
+  }
+
+  /** The claims, under the first key whose signature matches; null when none does, or when they are expired or not the gateway's. */
+  private async verifiedPayload(token: string): Promise<JWTPayload | null> {
+    for (const key of this.keys) {
+      try {
+        return (await jwtVerify(token, secretKey(key), { issuer, audience, algorithms: ['HS256'], clockTolerance: clockToleranceSeconds, maxTokenAge: identityIssuedInTheFuture })).payload;
+      } catch (error) {
+        // Only another key's signature is worth the next key: expired under one is expired under all.
+        if (!(error instanceof errors.JWSSignatureVerificationFailed)) return null;
+      }
+    }
+    return null;
   }
 }
 
 /** The process's one signer for this key, so that every client signing with it shares what it signed. */
 export const signerFor = perKey((key) => new IdentitySigner(key));
 
-/** The process's one verifier for this key. */
-export const verifierFor = perKey((key) => new IdentityVerifier(key));
+const verifierOfKey = perKey((key) => new IdentityVerifier(key));
+
+/** The process's one verifier for this key; with keys accepted besides it (a change of key), one of its own. */
+export function verifierFor(key: Uint8Array, accepted: readonly Uint8Array[] = []): IdentityVerifier {
+  return accepted.length ? new IdentityVerifier(key, accepted) : verifierOfKey(key);
+}

@@ -15,17 +15,20 @@ const tagBytes = 16;
  * records to this one's fails with INVALID_CURSOR instead of opening another list at a chosen
  * position. The key is derived from the gateway signing key that every subgraph already holds,
  * so a cursor issued by one replica (or peer) opens on any other, and no new secret is needed.
+ * While that key is changed, cursors sealed with a key accepted besides it (GATEWAY_SIGNING_KEYS_ACCEPTED)
+ * open too: those a client holds from before a replica restarted, or from one restarted first.
  */
 export class CursorSeal {
-  private readonly key: Buffer;
+  /** The key it seals with first, then those it also opens with. */
+  private readonly keys: Buffer[];
 
-  constructor(signingKey: Uint8Array) {
-    this.key = Buffer.from(hkdfSync('sha256', signingKey, new Uint8Array(0), 'beidaihe-credit/pagination-cursor/v1', 32));
+  constructor(signingKey: Uint8Array, accepted: readonly Uint8Array[] = []) {
+    this.keys = [signingKey, ...accepted].map((key) => Buffer.from(hkdfSync('sha256', key, new Uint8Array(0), 'beidaihe-credit/pagination-cursor/v1', 32)));
   }
 
   seal(list: string, position: CursorPosition): string {
     const payload = JSON.stringify(position);
-    return `${Buffer.from(payload).toString('base64url')}.${this.tag(list, payload).toString('base64url')}`;
+    return `${Buffer.from(payload).toString('base64url')}.${this.tag(this.keys[0], list, payload).toString('base64url')}`;
   }
 
   /** The position a cursor stands for, if this seal issued it for this very list; INVALID_CURSOR otherwise. */
@@ -38,7 +41,7 @@ export class CursorSeal {
       // Node decodes base64 leniently (stray characters are skipped): only the exact text issued is accepted.
       const exact = payloadBytes.toString('base64url') === encodedPayload && tag.toString('base64url') === encodedTag;
       // The tag is checked before the payload is parsed: nothing a client made up is ever interpreted.
-      if (exact && tag.length === tagBytes && timingSafeEqual(tag, this.tag(list, payload))) {
+      if (exact && tag.length === tagBytes && this.keys.some((key) => timingSafeEqual(tag, this.tag(key, list, payload)))) {
         const position: unknown = JSON.parse(payload);
         if (Array.isArray(position) && position.length === 2 && (typeof position[0] === 'string' || typeof position[0] === 'number') && typeof position[1] === 'string') {
           return [position[0], position[1]];
@@ -51,8 +54,8 @@ export class CursorSeal {
     });
   }
 
-  private tag(list: string, payload: string): Buffer {
-    return createHmac('sha256', this.key).update(JSON.stringify([list, payload])).digest().subarray(0, tagBytes);
+  private tag(key: Buffer, list: string, payload: string): Buffer {
+    return createHmac('sha256', key).update(JSON.stringify([list, payload])).digest().subarray(0, tagBytes);
   }
 }
 

@@ -13,7 +13,7 @@ import { parse, type GraphQLFormattedError } from 'graphql';
 import type { DataSource } from 'typeorm';
 import { ErrorCode, maskUnexpectedErrors, peerOutageCause, type KnownFault } from '../../lib/errors';
 import { requestIdOfError } from '../../lib/request-record';
-import { ConfigError, ConfigProblems, readFlag, readLogLevel, readPort, readSecret } from '../../lib/env';
+import { ConfigError, ConfigProblems, readAcceptedSecrets, readFlag, readLogLevel, readPort, readSecret } from '../../lib/env';
 import { pathOf, sendJson, serveGraphQL, type ExtraRoute, type RunningHttpServer } from '../../lib/http-server';
 import { databaseLogger, failedStatement, failedStatementOf } from '../../lib/database-logger';
 import { createLogger, type LogLevel, type Logger as ServiceLogger } from '../../lib/logger';
@@ -188,11 +188,12 @@ function signedReadinessRoute(ready: ExtraRoute, identities: IdentityVerifier): 
 export async function startSubgraph<TContext extends object>(
   definition: SubgraphDefinition<TContext>,
   db: DataSource,
-  options: { port: number; host?: string; signingKey: Uint8Array; logger?: ServiceLogger; stopGracePeriodMillis?: number; metrics?: ServiceMetrics },
+  options: { port: number; host?: string; signingKey: Uint8Array; acceptedKeys?: readonly Uint8Array[]; logger?: ServiceLogger; stopGracePeriodMillis?: number; metrics?: ServiceMetrics },
 ): Promise<StartedSubgraph> {
   const server = createSubgraphServer(definition, options.logger);
-  const cursors = new CursorSeal(options.signingKey);
-  const identities = verifierFor(options.signingKey);
+  // Signed with signingKey alone; what was signed with an accepted key (a change of key) verifies too.
+  const cursors = new CursorSeal(options.signingKey, options.acceptedKeys);
+  const identities = verifierFor(options.signingKey, options.acceptedKeys);
   const metrics = options.metrics ?? new ServiceMetrics(definition.name);
   // Metrics made here are closed here (their GC observer would outlive the subgraph); metrics a caller passed are the caller's.
   const ownMetrics = options.metrics ? undefined : metrics;
@@ -246,8 +247,10 @@ export interface SubgraphConfig {
   port: number;
   host: string;
   database: DatabaseTarget;
-  /** The key the gateway signs identities with. */
+  /** The key the gateway signs identities with, and this subgraph its calls to peers and its page cursors. */
   signingKey: Uint8Array;
+  /** `GATEWAY_SIGNING_KEYS_ACCEPTED`: keys it verifies identities and cursors with besides signingKey, while that is changed. */
+  acceptedKeys: Uint8Array[];
   logLevel: LogLevel;
   /** How long it waits on a MySQL/MariaDB database (`DATABASE_*_TIMEOUT_*`); SQLite has no such waits. */
   databaseWaits: DatabaseWaits;
@@ -284,16 +287,17 @@ export function readSubgraphConfig(name: SubgraphName, env: NodeJS.ProcessEnv, a
   const port = problems.read(() => readPort(portFlag === undefined ? env : { PORT: portFlag }, 'PORT', defaultPorts[name]));
   const database = problems.read(() => databaseTarget(env, path.join(projectRoot, 'data')));
   const signingKey = problems.read(() => readSecret(env, 'GATEWAY_SIGNING_KEY'));
+  const acceptedKeys = problems.read(() => readAcceptedSecrets(env, 'GATEWAY_SIGNING_KEYS_ACCEPTED', { name: 'GATEWAY_SIGNING_KEY', secret: signingKey }));
   const logLevel = problems.read(() => readLogLevel(env));
   const databaseWaits = readDatabaseWaits(env, problems);
   problems.check();
-  return { port: port as number, host: env.HOST || '127.0.0.1', database: database as DatabaseTarget, signingKey: signingKey as Uint8Array, logLevel: logLevel as LogLevel, databaseWaits };
+  return { port: port as number, host: env.HOST || '127.0.0.1', database: database as DatabaseTarget, signingKey: signingKey as Uint8Array, acceptedKeys: acceptedKeys as Uint8Array[], logLevel: logLevel as LogLevel, databaseWaits };
 }
 
 /** Every variable a subgraph process reads (the compose file's test and the README's table). */
 export const subgraphVariables = {
   required: ['GATEWAY_SIGNING_KEY'],
-  optional: ['PORT', 'HOST', 'DATABASE_URL', 'DATABASE_PREFIX', 'SQLITE_DIRECTORY', ...Object.values(databaseWaitVariables).map((v) => v.name), 'LOG_LEVEL', 'NODE_ENV'],
+  optional: ['GATEWAY_SIGNING_KEYS_ACCEPTED', 'PORT', 'HOST', 'DATABASE_URL', 'DATABASE_PREFIX', 'SQLITE_DIRECTORY', ...Object.values(databaseWaitVariables).map((v) => v.name), 'LOG_LEVEL', 'NODE_ENV'],
 } as const;
 
 /**
@@ -314,7 +318,7 @@ export async function runSubgraph<TContext extends object>(definition: SubgraphD
     // Made before the database is opened, so that its logger can count statements from the first.
     const metrics = new ServiceMetrics(definition.name);
     const db = await openDatabase(definition.name, config.database, definition, databaseLogger(logger, registerQueryCounter(metrics)), config.databaseWaits);
-    const subgraph = await startSubgraph(definition, db, { port: config.port, host: config.host, signingKey: config.signingKey, logger, metrics });
+    const subgraph = await startSubgraph(definition, db, { port: config.port, host: config.host, signingKey: config.signingKey, acceptedKeys: config.acceptedKeys, logger, metrics });
     logger.info({ url: subgraph.url, database: describeTarget(config.database), ...(config.database.kind === 'mysql' ? { databaseWaits: config.databaseWaits } : {}) }, 'serving');
     handleShutdownSignals(logger, [
       { name: 'HTTP server', stop: () => subgraph.stop() },

@@ -134,6 +134,17 @@ describe('docker/compose.yaml', () => {
     expect(readGatewayConfig(environmentOf('gateway', { ...operatorEnv, EXPLORER: 'on', INTROSPECTION: 'on' }), [])).toMatchObject({ explorer: true, introspection: true });
   });
 
+  it('passes every service the keys accepted during a change of signing key, and none otherwise', () => {
+    const retired = `base64:${Buffer.from(Array.from({ length: 32 }, (_, i) => (i * 53 + 7) % 256)).toString('base64')}`;
+    const changing = { ...operatorEnv, GATEWAY_SIGNING_KEYS_ACCEPTED: retired };
+    for (const name of subgraphNames) {
+      expect(readSubgraphConfig(name, environmentOf(name), []).acceptedKeys).toEqual([]);
+      expect(readSubgraphConfig(name, environmentOf(name, changing), []).acceptedKeys.map((k) => `base64:${Buffer.from(k).toString('base64')}`)).toEqual([retired]);
+    }
+    expect(environmentOf('gateway', changing).GATEWAY_SIGNING_KEYS_ACCEPTED).toBe(retired);
+    expect(() => readGatewayConfig(environmentOf('gateway', { ...changing, GATEWAY_SIGNING_KEYS_ACCEPTED: operatorEnv.GATEWAY_SIGNING_KEY }), [])).toThrow(/GATEWAY_SIGNING_KEYS_ACCEPTED must not hold GATEWAY_SIGNING_KEY/);
+  });
+
   it('refuses to start without the secrets', () => {
     expect(() => environmentOf('records', { ...operatorEnv, GATEWAY_SIGNING_KEY: '' })).toThrow(/GATEWAY_SIGNING_KEY is required/);
   });

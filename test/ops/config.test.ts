@@ -263,6 +263,51 @@ function subgraphError(env: NodeJS.ProcessEnv): string {
   throw new Error('expected a ConfigError');
 }
 
+/** Keys the verifiers take besides GATEWAY_SIGNING_KEY while it is changed (README "Changing the signing key"). */
+describe('GATEWAY_SIGNING_KEYS_ACCEPTED', () => {
+  const retired = `base64:${Buffer.from(Array.from({ length: 32 }, (_, i) => (i * 53 + 7) % 256)).toString('base64')}`;
+  const another = 'another-secret-of-at-least-32-bytes!!';
+  const database = { DATABASE_URL: 'mysql://credit_audit:pw@db:3306' };
+
+  it('is read by the subgraphs as one or more keys, comma- or space-separated, as GATEWAY_SIGNING_KEY is read; none when unset', () => {
+    expect(readSubgraphConfig('audit', { GATEWAY_SIGNING_KEY: signingKey }, []).acceptedKeys).toEqual([]);
+    expect(readSubgraphConfig('audit', { GATEWAY_SIGNING_KEY: signingKey, GATEWAY_SIGNING_KEYS_ACCEPTED: '' }, []).acceptedKeys).toEqual([]);
+    const one = readSubgraphConfig('audit', { GATEWAY_SIGNING_KEY: signingKey, GATEWAY_SIGNING_KEYS_ACCEPTED: retired }, []).acceptedKeys;
+    expect(one.map((k) => Buffer.from(k).toString('base64'))).toEqual([retired.slice('base64:'.length)]);
+    for (const list of [`${retired},${another}`, ` ${retired} , ${another} `, `${retired}\n${another}`]) {
+      expect(readSubgraphConfig('audit', { GATEWAY_SIGNING_KEY: signingKey, GATEWAY_SIGNING_KEYS_ACCEPTED: list }, []).acceptedKeys.map((k) => Buffer.from(k).toString())).toEqual([
+        Buffer.from(retired.slice('base64:'.length), 'base64').toString(),
+        another,
+      ]);
+    }
+  });
+
+  it('refuses a key the reader of GATEWAY_SIGNING_KEY refuses, naming which', () => {
+    expect(subgraphError({ GATEWAY_SIGNING_KEY: signingKey, GATEWAY_SIGNING_KEYS_ACCEPTED: 'too-short' })).toBe('GATEWAY_SIGNING_KEYS_ACCEPTED must be at least 32 bytes, got 9');
+    expect(subgraphError({ GATEWAY_SIGNING_KEY: signingKey, GATEWAY_SIGNING_KEYS_ACCEPTED: `${retired},short` })).toBe('GATEWAY_SIGNING_KEYS_ACCEPTED (its key 2) must be at least 32 bytes, got 5');
+    expect(subgraphError({ ...database, NODE_ENV: 'production', GATEWAY_SIGNING_KEY: signingKey, GATEWAY_SIGNING_KEYS_ACCEPTED: 'a'.repeat(32) })).toMatch(/^GATEWAY_SIGNING_KEYS_ACCEPTED must hold at least 8 different characters with NODE_ENV=production, got 1/);
+  });
+
+  it('refuses the same key twice, in the gateway and the subgraphs, however each is written', () => {
+    const current = 'GATEWAY_SIGNING_KEYS_ACCEPTED must not hold GATEWAY_SIGNING_KEY: it lists the keys accepted besides it (during a change of key, the other one)';
+    const twice = 'GATEWAY_SIGNING_KEYS_ACCEPTED must not list a key twice';
+    expect(subgraphError({ GATEWAY_SIGNING_KEY: signingKey, GATEWAY_SIGNING_KEYS_ACCEPTED: signingKey })).toBe(current);
+    expect(subgraphError({ GATEWAY_SIGNING_KEY: another, GATEWAY_SIGNING_KEYS_ACCEPTED: `${retired} base64:${Buffer.from(another).toString('base64')}` })).toBe(current);
+    expect(subgraphError({ GATEWAY_SIGNING_KEY: signingKey, GATEWAY_SIGNING_KEYS_ACCEPTED: `${another},${another}` })).toBe(twice);
+    expect(gatewayError({ ...valid, GATEWAY_SIGNING_KEYS_ACCEPTED: secret })).toBe(current);
+    expect(gatewayError({ ...production, GATEWAY_SIGNING_KEYS_ACCEPTED: `${retired},${retired}` })).toBe(twice);
+  });
+
+  it('is refused by the gateway with NODE_ENV=production when it holds AUTH_JWT_SECRET, and taken otherwise', () => {
+    expect(gatewayError({ ...production, GATEWAY_SIGNING_KEYS_ACCEPTED: `${retired} base64:${Buffer.from(secret).toString('base64')}` })).toBe(
+      'AUTH_JWT_SECRET and GATEWAY_SIGNING_KEYS_ACCEPTED must be different secrets with NODE_ENV=production: whoever signs callers\' tokens with the one could sign the identities the subgraphs trust with the other',
+    );
+    expect(readGatewayConfig({ ...production, GATEWAY_SIGNING_KEYS_ACCEPTED: retired }, []).production).toBe(true);
+    expect(readGatewayConfig({ ...production, AUTH_JWT_SECRET: undefined, AUTH_JWKS_URL: 'https://idp.example/jwks.json', GATEWAY_SIGNING_KEYS_ACCEPTED: secret }, []).production).toBe(true);
+    expect(readGatewayConfig({ AUTH_JWT_SECRET: secret, GATEWAY_SIGNING_KEY: signingKey, GATEWAY_SIGNING_KEYS_ACCEPTED: secret }, []).production).toBe(false);
+  });
+});
+
 /**
  * What NODE_ENV=production refuses besides the development switches: a placeholder secret, one
  * secret for callers' tokens and the gateway's identities, a key set over plain HTTP, and a

@@ -57,6 +57,35 @@ describe('page cursors', () => {
   });
 });
 
+/**
+ * A change of GATEWAY_SIGNING_KEY: a seal opens the cursors sealed with a key it accepts besides
+ * its own (the retired key's, issued before a replica was restarted, or the next key's, issued by a
+ * replica restarted first), and seals with its own key alone.
+ */
+describe('page cursors during a change of signing key', () => {
+  const current = new Uint8Array(randomBytes(32));
+  const retired = new Uint8Array(randomBytes(32));
+  const rotating = new CursorSeal(current, [retired]);
+
+  it('open a cursor sealed with an accepted key, for the same list only', () => {
+    const issuedBefore = new CursorSeal(retired).seal(subjectA, position);
+    expect(rotating.open(subjectA, issuedBefore)).toEqual(position);
+    expect(() => rotating.open(subjectB, issuedBefore)).toThrow(expect.objectContaining({ extensions: { code: 'INVALID_CURSOR', field: 'after' } }));
+  });
+
+  it('seal with the current key alone: a seal that accepts it opens them, one holding only the accepted key does not', () => {
+    const cursor = rotating.seal(subjectA, position);
+    expect(new CursorSeal(current).open(subjectA, cursor)).toEqual(position);
+    expect(new CursorSeal(retired, [current]).open(subjectA, cursor)).toEqual(position);
+    expect(() => new CursorSeal(retired).open(subjectA, cursor)).toThrow(expect.objectContaining({ extensions: { code: 'INVALID_CURSOR', field: 'after' } }));
+  });
+
+  it('refuse a cursor of a key neither current nor accepted', () => {
+    const foreign = new CursorSeal(new Uint8Array(randomBytes(32))).seal(subjectA, position);
+    expect(() => rotating.open(subjectA, foreign)).toThrow(expect.objectContaining({ extensions: { code: 'INVALID_CURSOR', field: 'after' } }));
+  });
+});
+
 describe('the list a cursor belongs to', () => {
   const info = { parentType: { name: 'Query' }, fieldName: 'searchSubjects' } as never;
 

@@ -72,3 +72,29 @@ describe('identities between the gateway and the subgraphs', () => {
     expect(await verifier.verify('not.a.token', 'r')).toBeNull();
   });
 });
+
+/**
+ * A change of GATEWAY_SIGNING_KEY (README "Changing the signing key"): each verifier takes the
+ * keys of GATEWAY_SIGNING_KEYS_ACCEPTED besides its own, so that processes restarted one by one
+ * keep answering each other whichever of the two keys each signs with.
+ */
+describe('identities during a change of signing key', () => {
+  const retired = new Uint8Array(randomBytes(32));
+
+  it('are taken signed with a key the verifier accepts besides its own, as with its own', async () => {
+    const verifier = new IdentityVerifier(key, [retired]);
+    expect(await verifier.verify(await new IdentitySigner(retired).sign(officer), 'r')).toEqual({ ...officer, requestId: 'r' });
+    expect(await verifier.verify(await new IdentitySigner(key).sign(officer), 'r')).toEqual({ ...officer, requestId: 'r' });
+  });
+
+  it('are refused signed with a key neither its own nor accepted, and tampered with under an accepted one', async () => {
+    const verifier = new IdentityVerifier(key, [retired]);
+    expect(await verifier.verify(await signIdentity(officer, new Uint8Array(randomBytes(32))), 'r')).toBeNull();
+    const [header, payload, signature] = (await signIdentity(officer, retired)).split('.');
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as { identity: RequestIdentity };
+    const widened = Buffer.from(JSON.stringify({ ...claims, identity: { ...claims.identity, grants: ['PERSONAL_IDENTIFIERS'] } })).toString('base64url');
+    expect(await verifier.verify([header, widened, signature].join('.'), 'r')).toBeNull();
+    // Without the key accepted, what it signed is refused as any other key's.
+    expect(await new IdentityVerifier(key).verify(await signIdentity(officer, retired), 'r')).toBeNull();
+  });
+});
