@@ -10,6 +10,7 @@ import { entitiesSubgraph } from '../subgraphs/entities/subgraph';
 import { recordsSubgraph } from '../subgraphs/records/subgraph';
 import { databaseTarget, describeTarget, openDatabase } from '../subgraphs/shared/database';
 import { withDevSecrets } from './dev-secrets';
+import { refusedInProduction } from './production-refusal';
 import { demoWorld, type DemoWorld } from './demo/world';
 import { interrupted, spawnNode, startService, stopChildrenOnSignal, waitAnswering } from './bench/processes';
 import { exitWithFailure } from '../lib/start-failure';
@@ -81,6 +82,13 @@ async function runImport(file: string, env: NodeJS.ProcessEnv, summaryFile: stri
 }
 
 async function main(argv: string[]): Promise<void> {
+  const refused = refusedInProduction(
+    process.env,
+    'bench:import',
+    'npm run bench:import is a benchmark (it writes made-up subjects and records into the databases DATABASE_URL names, credit_bench_* unless DATABASE_PREFIX is set, and makes development secrets)',
+    'it runs its own services with NODE_ENV=production; run it without, against a database server that holds no production data',
+  );
+  if (refused) process.exit(2);
   stopChildrenOnSignal();
   const rows = Number(readFlag(argv, 'rows') ?? 200_000);
   const subjects = Number(readFlag(argv, 'subjects') ?? 20_000);

@@ -10,6 +10,7 @@ import { subgraphNames, supergraphPath, type SubgraphName } from '../schema/subg
 import { databaseTarget, describeTarget } from '../subgraphs/shared/database';
 import { demoCallers, mintToken } from './demo/callers';
 import { withDevSecrets } from './dev-secrets';
+import { refusedInProduction } from './production-refusal';
 import { benchWorld, datasetSize, describeServer, ensureDataset } from './bench/dataset';
 import { measure, medianRun, verify, warmUp, type LoadTarget, type Measurement } from './bench/load';
 import { canPin, interrupted, pin, spawnNode, startService, stopChildrenOnSignal, waitAnswering, type Service } from './bench/processes';
@@ -81,6 +82,13 @@ async function runImportBench(rows: number, subjects: number, env: NodeJS.Proces
 
 async function main(argv: string[]): Promise<void> {
   if (argv.includes('--help')) return console.log(usage());
+  const refused = refusedInProduction(
+    process.env,
+    'bench',
+    'npm run bench is a benchmark (it writes made-up subjects, records and reports into the databases DATABASE_URL names, credit_bench_* unless DATABASE_PREFIX is set, and makes development secrets)',
+    'it runs its own services with NODE_ENV=production; run it without, against a database server that holds no production data',
+  );
+  if (refused) process.exit(2);
   stopChildrenOnSignal();
   const started = new Date();
   const subjects = positive(argv, 'subjects');

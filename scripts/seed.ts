@@ -11,6 +11,7 @@ import { subgraphDefinitions } from '../subgraphs/registry';
 import { seedReports } from '../subgraphs/reports/seed';
 import { databaseTarget, describeTarget, openDatabase, type DatabaseTarget } from '../subgraphs/shared/database';
 import { demoWorld, type DemoWorld } from './demo/world';
+import { refusedInProduction } from './production-refusal';
 import { exitWithFailure } from '../lib/start-failure';
 
 export const seeds: Record<SubgraphName, (db: DataSource, world: DemoWorld) => Promise<number>> = {
@@ -42,6 +43,13 @@ export async function seedAll(target: DatabaseTarget, size = { subjects: default
 }
 
 async function main(argv: string[]): Promise<void> {
+  const refused = refusedInProduction(
+    process.env,
+    'seed',
+    'npm run seed writes the demo world (made-up subjects, their records, reports and audit entries) into the databases DATABASE_URL names',
+    'production starts with nothing seeded, its data coming from the departments through the API and npm run import',
+  );
+  if (refused) process.exit(2);
   const subjectsFlag = readFlag(argv, 'subjects');
   const subjects = subjectsFlag === undefined ? defaultDemoSize : Number(subjectsFlag);
   if (!Number.isInteger(subjects) || subjects < 10) {

@@ -11,6 +11,7 @@ import { demoConsents } from './demo/consents';
 import { statusMiB } from './bench/processes';
 import { demoWorld } from './demo/world';
 import { withDevSecrets } from './dev-secrets';
+import { refusedInProduction } from './production-refusal';
 import { launchPlatform } from './launch';
 import { seedAll } from './seed';
 import { demoTokens } from './tokens';
@@ -230,6 +231,13 @@ function readNumber(argv: string[], name: string, fallback: number, min: number)
 }
 
 async function main(argv: string[]): Promise<void> {
+  const refused = refusedInProduction(
+    process.env,
+    'soak',
+    'npm run soak is a load test (it drops and seeds databases of made-up data, credit_soak_*, on the server DATABASE_URL names, and makes development secrets)',
+    'run it against a database server that holds no production data',
+  );
+  if (refused) process.exit(2);
   const rate = readNumber(argv, 'rate', 50, 1);
   const minutes = readNumber(argv, 'minutes', 10, 0.1);
   const subjects = Math.floor(readNumber(argv, 'subjects', 2000, 10));

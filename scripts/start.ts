@@ -7,6 +7,7 @@ import { demoWorld } from './demo/world';
 import { checkDistinctPorts, launchPlatform, superviseUntilStopped } from './launch';
 import { defaultDemoSize, seedAll } from './seed';
 import { demoTokensListed, withDevSecrets } from './dev-secrets';
+import { refusedInProduction } from './production-refusal';
 import { startupTokens } from './tokens';
 
 /**
@@ -15,16 +16,16 @@ import { startupTokens } from './tokens';
  * as one of them dies. It is the demo, never production: refused with NODE_ENV=production.
  */
 async function main(): Promise<void> {
-  if (process.env.NODE_ENV === 'production') {
-    // Seeding would write the demo world into the production database, and the explorer would
-    // hand out tokens signed with a development secret: refused before either can happen.
-    console.error(
-      '[start] npm start runs the demo (it seeds demo data and makes development secrets) and refuses NODE_ENV=production. ' +
-        'Run production with docker/compose.yaml, or start each process from its own entry with NODE_ENV=production: ' +
-        'node dist/subgraphs/<name>/index.js for each subgraph, then node dist/gateway/index.js (README: Running in production).',
-    );
-    process.exit(2);
-  }
+  // Seeding would write the demo world into the production database, and the explorer would
+  // hand out tokens signed with a development secret: refused before either can happen.
+  const refused = refusedInProduction(
+    process.env,
+    'start',
+    'npm start runs the demo (it seeds demo data and makes development secrets)',
+    'run production with docker/compose.yaml, or start each process from its own entry with NODE_ENV=production: ' +
+      'node dist/subgraphs/<name>/index.js for each subgraph, then node dist/gateway/index.js',
+  );
+  if (refused) process.exit(2);
   const dataDirectory = path.join(projectRoot, 'data');
   // Decided on the environment as given, before the demo secrets fill it in.
   const env: NodeJS.ProcessEnv = { ...withDevSecrets(process.env, dataDirectory), EXPLORER_DEMO_TOKENS: demoTokensListed(process.env) };

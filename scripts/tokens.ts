@@ -1,10 +1,11 @@
 import path from 'node:path';
-import { ConfigError, isProduction, readPort, readSecret, readSwitch } from '../lib/env';
+import { ConfigError, readPort, readSecret, readSwitch } from '../lib/env';
 import { projectRoot } from '../lib/project-root';
 import { demoCallers, mintToken, type DemoCaller } from './demo/callers';
 import { demoConsents } from './demo/consents';
 import { demoWorld } from './demo/world';
 import { withDevSecrets } from './dev-secrets';
+import { refusedInProduction } from './production-refusal';
 import { localGatewayUrl } from './launch';
 import { defaultDemoSize } from './seed';
 import { exitWithFailure } from '../lib/start-failure';
@@ -55,13 +56,13 @@ export async function startupTokens(given: NodeJS.ProcessEnv, env: NodeJS.Proces
  * be made on the production host. Callers there get their tokens from the identity provider.
  */
 export async function main(argv: string[], given: NodeJS.ProcessEnv): Promise<number> {
-  if (isProduction(given)) {
-    console.error(
-      '[tokens] npm run tokens mints the demo callers\' tokens (a credit office supervisor\'s among them) and refuses NODE_ENV=production: ' +
-        "production's callers get their tokens from the identity provider (README: Running in production).",
-    );
-    return 2;
-  }
+  const refused = refusedInProduction(
+    given,
+    'tokens',
+    "npm run tokens mints the demo callers' tokens (a credit office supervisor's among them)",
+    "production's callers get their tokens from the identity provider",
+  );
+  if (refused) return 2;
   let gatewayUrl: string;
   let tokens: Awaited<ReturnType<typeof demoTokens>>;
   try {
