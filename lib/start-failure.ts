@@ -1,5 +1,6 @@
+import pino from 'pino';
 import { ConfigError } from './env';
-import type { Logger } from './logger';
+import { createLogger, type Logger } from './logger';
 
 /**
  * A process could not start where it was told to: the database its settings name cannot be
@@ -29,11 +30,16 @@ function failureReport(error: unknown): FailureReport {
   return { unexpected: error, exitCode: 1 };
 }
 
-/** A service's end when it could not start: one fatal log line, then its exit code. */
+/**
+ * A service's end when it could not start: one fatal log line, then its exit code. LOG_LEVEL=silent
+ * writes no line, and the process would exit unexplained: the same line (masked and redacted as
+ * every log line is) then goes to stderr, which the service writes nothing else to.
+ */
 export function exitWithFatal(logger: Logger, error: unknown): never {
   const report = failureReport(error);
-  if ('line' in report) logger.fatal(report.line);
-  else logger.fatal({ err: report.unexpected }, 'could not start');
+  const told = logger.isLevelEnabled('fatal') ? logger : createLogger(String(logger.bindings().service), { level: 'fatal', destination: pino.destination({ dest: 2, sync: true }) });
+  if ('line' in report) told.fatal(report.line);
+  else told.fatal({ err: report.unexpected }, 'could not start');
   process.exit(report.exitCode);
 }
 

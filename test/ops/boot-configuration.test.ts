@@ -187,6 +187,28 @@ describe('the gateway, records, reports and audit processes started with bad con
     });
   });
 
+  /**
+   * LOG_LEVEL=silent writes no log line, and a process that could not start once exited 1 saying
+   * nothing at all (a configuration error, read before the level, was told). Its one line goes to
+   * stderr then, as JSON as ever; at any other level it is on stdout alone (the test above).
+   */
+  it('audit with LOG_LEVEL=silent whose database cannot be reached still tells why, in one line on stderr', async () => {
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const { code, stdout, stderr } = await run('audit', { GATEWAY_SIGNING_KEY: secret, DATABASE_URL: `mysql://credit:hunter2@127.0.0.1:${port}`, PORT: '5873', LOG_LEVEL: 'silent' });
+    expect({ code, stdout }).toEqual({ code: 1, stdout: '' });
+    const lines = stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0])).toEqual({
+      level: 'fatal',
+      time: expect.any(String),
+      service: 'audit',
+      msg: `could not start: nothing accepts connections at 127.0.0.1:${port}, DATABASE_URL's host and port (ECONNREFUSED): is MySQL or MariaDB running there, on that port?`,
+    });
+  });
+
   it('gateway whose GATEWAY_PORT another process holds exits 1 with one line naming GATEWAY_PORT', async () => {
     const holder = net.createServer();
     await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
