@@ -20,12 +20,28 @@ const latencyBuckets = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
  * It is also the gateway's observer, so faults it masks go to the log with the request's id.
  */
 /**
- * A subgraph that cannot be reached or answers too late is logged once per window, with how
- * many calls met it since the last line: one line per failed call would be thousands a minute in
- * an outage, and none (the fields' SUBGRAPH_UNAVAILABLE shows only in request lines) left the
- * operator only the metrics to find it in.
+ * A subgraph that cannot be reached, answers too late or refuses the gateway's signed identity is
+ * logged once per window, with how many calls met it since the last line: one line per failed
+ * call would be thousands a minute in an outage, and none (the fields' SUBGRAPH_UNAVAILABLE shows
+ * only in request lines) left the operator only the metrics to find it in.
  */
 const outageLogWindowMs = 10_000;
+
+type Outage = Extract<SubgraphFetchOutcome, 'unreachable' | 'timeout' | 'identity_refused'>;
+
+/**
+ * What the line of each kind of outage says, and at what level. A refused identity is an error:
+ * the gateway and the subgraph hold different GATEWAY_SIGNING_KEYs (or their clocks are far
+ * apart), which waiting does not mend, and Apollo's stack trace of the 401 would say nothing more.
+ */
+const outageLines: Record<Outage, { level: 'warn' | 'error'; message: (subgraph: string) => string }> = {
+  unreachable: { level: 'warn', message: (subgraph) => `calls to the ${subgraph} subgraph fail to reach it: its fields answer SUBGRAPH_UNAVAILABLE` },
+  timeout: { level: 'warn', message: (subgraph) => `calls to the ${subgraph} subgraph time out: its fields answer SUBGRAPH_UNAVAILABLE` },
+  identity_refused: {
+    level: 'error',
+    message: (subgraph) => `the ${subgraph} subgraph refuses the gateway's signed identity, so its fields answer SUBGRAPH_UNAVAILABLE: check that both hold the same GATEWAY_SIGNING_KEY and that their clocks agree`,
+  },
+};
 
 export class GatewayMetrics extends ServiceMetrics implements GatewayObserver {
   /** Per subgraph and outcome: when its outage was last logged, and the calls that met it since. */
@@ -51,10 +67,10 @@ export class GatewayMetrics extends ServiceMetrics implements GatewayObserver {
   subgraphFetch(subgraph: string, seconds: number, outcome: SubgraphFetchOutcome): void {
     this.fetchDuration.observe({ subgraph }, seconds);
     this.fetches.inc({ subgraph, outcome });
-    if (outcome === 'unreachable' || outcome === 'timeout') this.outage(subgraph, outcome);
+    if (outcome in outageLines) this.outage(subgraph, outcome as Outage);
   }
 
-  private outage(subgraph: string, outcome: 'unreachable' | 'timeout', now: number = Date.now()): void {
+  private outage(subgraph: string, outcome: Outage, now: number = Date.now()): void {
     const key = `${subgraph} ${outcome}`;
     const seen = this.outages.get(key);
     if (seen && now - seen.loggedAt < outageLogWindowMs) {
@@ -62,9 +78,9 @@ export class GatewayMetrics extends ServiceMetrics implements GatewayObserver {
       return;
     }
     const calls = (seen?.calls ?? 0) + 1;
-    const message = `calls to the ${subgraph} subgraph ${outcome === 'timeout' ? 'time out' : 'fail to reach it'}: its fields answer SUBGRAPH_UNAVAILABLE`;
-    if (this.logger) this.logger.warn({ subgraph, outcome, callsSinceLastLine: calls }, message);
-    else console.warn(`[gateway] ${message} (${calls} calls)`);
+    const { level, message } = outageLines[outcome];
+    if (this.logger) this.logger[level]({ subgraph, outcome, callsSinceLastLine: calls }, message(subgraph));
+    else console[level](`[gateway] ${message(subgraph)} (${calls} calls)`);
     this.outages.set(key, { loggedAt: now, calls: 0 });
   }
 

@@ -8,9 +8,10 @@ import type { RateLimitBudget } from './rate-limits';
 export interface GatewayObserver {
   /**
    * One call to a subgraph within a query plan (a read's retry included). `outcome`: `ok`;
-   * `graphql_errors` (it answered, with errors in the body); and the three ways the fields it owns
+   * `graphql_errors` (it answered, with errors in the body); and the four ways the fields it owns
    * become SUBGRAPH_UNAVAILABLE: `unreachable` (connection refused or lost), `timeout` (no answer
-   * within SUBGRAPH_TIMEOUT_MS), `bad_response` (an answer that is not GraphQL).
+   * within SUBGRAPH_TIMEOUT_MS), `bad_response` (an answer that is not GraphQL), `identity_refused`
+   * (401: it holds another GATEWAY_SIGNING_KEY, or its clock is far from the gateway's).
    */
   subgraphFetch(subgraph: string, seconds: number, outcome: SubgraphFetchOutcome): void;
   /** One write of the audit writer's group commit: how many entries, how long, whether stored. */

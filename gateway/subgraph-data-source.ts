@@ -78,8 +78,9 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       }
       outcome = fetchOutcomes[reason];
       // What exactly came back is for the operator; the client learns only which subgraph and why.
+      // A refused identity is logged as an outage is, by its outcome (gateway/metrics.ts): every
+      // call meets it alike, and its error says no more than the outcome does.
       if (reason === SubgraphFault.BAD_RESPONSE) this.observer?.fault(`the ${this.name} subgraph answered something that is not a GraphQL response`, error, options.context?.requestId);
-      if (reason === SubgraphFault.IDENTITY_REFUSED) this.observer?.fault(`the ${this.name} subgraph refused the gateway's signed identity: check that both hold the same GATEWAY_SIGNING_KEY and that their clocks agree`, error, options.context?.requestId);
       const unavailable = { message: this.messageFor(reason, error, isMutation(options.request.query)), extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, reason, retryAfterSeconds: outageRetryAfterSeconds } };
       const paths = askedPaths(options);
       // An empty path stands for the error without one: GraphQL leaves `path` out where no field is named.

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { identityHeader, signIdentity } from '../../lib/access/identity';
 import { subgraphNames } from '../../schema/subgraphs';
-import { startOpsPlatform, type OpsPlatform } from './ops-platform';
+import { postGraphQL } from '../helpers/graphql';
+import { financeOfficer, startOpsPlatform, type OpsPlatform } from './ops-platform';
 
 interface Readiness {
   status: string;
@@ -65,6 +66,31 @@ describe('health and readiness', () => {
     for (const name of subgraphNames) {
       expect(body.checks[name]).toEqual({ ok: false, detail: expect.stringContaining(`the ${name} subgraph refused the gateway's signed identity: the signing keys differ`) });
     }
+  });
+
+  /**
+   * Every call such a gateway makes is refused; each refusal once logged an error line with
+   * Apollo's stack trace (1.7 KB), one a subgraph call. Now one line a subgraph in ten seconds
+   * (test/unit/outage-log.test.ts), while the client is answered as before.
+   */
+  it('answers requests through a gateway the subgraphs refuse with SUBGRAPH_UNAVAILABLE, logging the refusal once, without a stack', async () => {
+    const otherKey = await platform.serveGateway({ signingKey: new Uint8Array(randomBytes(32)) });
+    const token = await platform.token(financeOfficer.caller);
+    const from = platform.logs.gateway.lines.length;
+    for (let i = 0; i < 3; i++) {
+      const result = await postGraphQL(otherKey.url, { query: '{ subjectByCode(code: "91130304MA0A1B2C3D") { name } }' }, { ...financeOfficer.headers, authorization: `Bearer ${token}` });
+      expect(result.data).toEqual({ subjectByCode: null });
+      expect(result.errors).toEqual([
+        {
+          message: "the entities subgraph refused the platform's own credentials for this call (a fault of the platform's configuration, not of your token)",
+          path: ['subjectByCode'],
+          extensions: { code: 'SUBGRAPH_UNAVAILABLE', reason: 'IDENTITY_REFUSED', retryAfterSeconds: 5, serviceName: 'entities' },
+        },
+      ]);
+    }
+    const refusals = platform.logs.gateway.lines.slice(from).filter((l) => l.level !== 'info');
+    expect(refusals).toEqual([expect.objectContaining({ level: 'error', subgraph: 'entities', outcome: 'identity_refused', callsSinceLastLine: 1 })]);
+    expect(refusals[0]).not.toHaveProperty('err');
   });
 
   it("answers a subgraph's /ready 401 when it carries an identity that does not verify, in the words a GraphQL request gets, and as without one when it verifies", async () => {

@@ -25,4 +25,32 @@ describe("the gateway's log of a subgraph it cannot reach", () => {
       metrics.close();
     }
   });
+
+  /**
+   * A subgraph holding another GATEWAY_SIGNING_KEY (or a clock far from the gateway's) refuses
+   * every call: each once logged an error line of Apollo's stack trace, 1.7 KB a subgraph call.
+   * Logged as an outage is, an error (it will not pass by waiting) and without a stack.
+   */
+  it("logs a subgraph's refusal of the gateway's signed identity the same way, as an error naming the setting, without a stack", () => {
+    const lines: { level: string; fields: Record<string, unknown>; message: string }[] = [];
+    const line = (level: string) => (fields: Record<string, unknown>, message: string) => lines.push({ level, fields, message });
+    const logger = { warn: line('warn'), error: line('error') } as unknown as Logger;
+    const metrics = new GatewayMetrics(logger);
+    try {
+      jest.useFakeTimers({ now: Date.parse('2026-12-05T10:00:00Z') });
+      for (let i = 0; i < 40; i++) metrics.subgraphFetch('entities', 0.002, 'identity_refused');
+      metrics.subgraphFetch('records', 0.002, 'identity_refused');
+      const refused = (subgraph: string, calls: number) => ({
+        level: 'error',
+        fields: { subgraph, outcome: 'identity_refused', callsSinceLastLine: calls },
+        message: `the ${subgraph} subgraph refuses the gateway's signed identity, so its fields answer SUBGRAPH_UNAVAILABLE: check that both hold the same GATEWAY_SIGNING_KEY and that their clocks agree`,
+      });
+      expect(lines).toEqual([refused('entities', 1), refused('records', 1)]);
+      jest.advanceTimersByTime(10_000);
+      metrics.subgraphFetch('entities', 0.002, 'identity_refused');
+      expect(lines).toEqual([refused('entities', 1), refused('records', 1), refused('entities', 40)]);
+    } finally {
+      metrics.close();
+    }
+  });
 });
