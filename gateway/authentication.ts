@@ -2,8 +2,9 @@ import type { KeyObject } from 'node:crypto';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
 import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
-import { departments, findDepartment } from '../lib/catalogue/departments';
+import { findDepartment } from '../lib/catalogue/departments';
 import { auditedTextLimits, clockToleranceSeconds, importActorMark, organisationKinds, platformOrganisations, roles, type Caller, type OrganisationKind, type Role } from '../lib/access/identity';
+import { departmentsReadAs, platformOrganisationReadAs } from '../lib/access/organisation-names';
 import { roleRefusal } from '../lib/access/policy';
 import { clientError, ErrorCode, outageHttp, outageRetryAfterSeconds } from '../lib/errors';
 import { withoutUserInfo } from '../lib/env';
@@ -210,36 +211,6 @@ const creditCodeNamedKinds = new Set<OrganisationKind>(['ENTERPRISE', 'CREDIT_SE
 /** The kinds of organisation a token names by unified social credit code or citizen ID number. */
 const codeNamedKinds = new Set<OrganisationKind>([...creditCodeNamedKinds, 'INDIVIDUAL']);
 
-/** Department codes as `asRead` leaves them (`CREDIT_OFFICE` as CREDITOFFICE). */
-const departmentCodesAsRead = new Set(departments.map((d) => asRead(d.code)));
-
-/** The platform's own organisation names as `asRead` leaves them. */
-const platformOrganisationsAsRead = new Set(Object.values(platformOrganisations).map(asRead));
-
-/** Letters and digits only, accents and case left out (`Finance.`, `FİNANCE`, `credit office` as FINANCE, CREDITOFFICE). */
-function asRead(text: string): string {
-  return text.normalize('NFKD').replace(/[^\p{L}\p{N}]/gu, '').toUpperCase();
-}
-
-/**
- * A letter that may be drawn as a Latin one: any letter outside ASCII but those of the scripts
- * written beside Latin in organisation names here (Chinese, Japanese, Korean). Cyrillic А, Greek
- * α, Lisu ꓮ, Cherokee Ꭺ and the small capital ᴀ all show as A; no list of look-alikes is complete.
- */
-const standsInForLatin = /[^\x00-\x7f\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Bopomofo}]/u;
-
-/**
- * Whether `org` reads as one of `names` (each as `asRead` leaves it): however cased, spaced,
- * punctuated or accented, and with any letter that may be drawn as a Latin one taken for the one
- * the name has there (`FINАNCE`, `ᴄʀᴇᴅɪᴛ_ᴏꜰꜰɪᴄᴇ`). An id of such letters only, as long as a name,
- * reads as it too: no district organisation is named so.
- */
-function readsAsOneOf(org: string, names: ReadonlySet<string>): boolean {
-  const read = [...asRead(org)];
-  for (const name of names) if (name.length === read.length && read.every((c, i) => c === name[i] || standsInForLatin.test(c))) return true;
-  return false;
-}
-
 /** Claims: `sub`, `org`, `org_kind`, `role`, and `subject_id` for a subject acting for itself. */
 export function callerFromClaims(claims: JWTPayload): Caller {
   const { sub, org, org_kind: kind, role, subject_id: subjectId } = claims as Record<string, unknown>;
@@ -271,14 +242,16 @@ export function callerFromClaims(claims: JWTPayload): Caller {
   // A department's code names that department only. Wherever the platform compares an
   // organisation by its id (the report case files a department registered, the records it
   // supplied, the officers who acted for it), a bank whose token carried `FINANCE` would be
-  // taken for the finance bureau.
-  if (kind !== 'DEPARTMENT' && readsAsOneOf(org, departmentCodesAsRead)) {
+  // taken for the finance bureau. The consent register reads a bank grantee as this check and
+  // the next read a token's org (lib/access/organisation-names.ts), so that no consent is given
+  // to an id no bank's token can carry.
+  if (kind !== 'DEPARTMENT' && departmentsReadAs(org).length > 0) {
     throw claimsRefused(`the token's org ${org} is the code of a district department, which names that department only: its org_kind must be DEPARTMENT, not ${String(kind)}`);
   }
   // Where no token names anyone, the platform records itself, `anonymous` (a printable page's
   // reader) or `unverified` (a refused token): a caller's org read as one of those would pass, in
   // the audit log and its statistics, for what the platform recorded.
-  if (readsAsOneOf(org, platformOrganisationsAsRead)) {
+  if (platformOrganisationReadAs(org)) {
     throw claimsRefused(`the token's org ${org} is a name the platform records where no token names an organisation (${Object.values(platformOrganisations).join(', ')}): no caller's organisation may be named so`);
   }
   // The department as read (` CREDIT_OFFICE ` is the credit office, as for its other checks).

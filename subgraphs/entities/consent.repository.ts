@@ -3,6 +3,7 @@ import { In, IsNull, MoreThanOrEqual, type DataSource, type Repository } from 't
 import { inDistrictTime, todayInDistrict } from '../../lib/calendar';
 import { findDepartment } from '../../lib/catalogue/departments';
 import { findMatter, matters } from '../../lib/catalogue/matters';
+import { departmentsReadAs, platformOrganisationReadAs } from '../../lib/access/organisation-names';
 import { assertLegible, badInput, clientError, ErrorCode, InputProblems, quotedInput, requiredProse, requiredText } from '../../lib/errors';
 import { normaliseIdentifier, readsAsCitizenIdNumber, validateCitizenIdNumber, validateUnifiedSocialCreditCode, type IdentifierValidation } from '../../lib/identifiers';
 import { groupedByKey } from '../shared/loaders';
@@ -204,23 +205,33 @@ const uuidShape = /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}
  * `problem` from lib/identifiers), for one that no token of its
  * kind could carry: a subject's id, a mistyped check character, another kind's identifier.
  * A financial institution's id, which cannot be validated, is still refused (BAD_USER_INPUT)
- * when it is a subject's id or a district department's code.
+ * when it is a subject's id, or reads as a citizen ID number, a district department's code or a
+ * name the platform records for itself: the gateway refuses a bank's token carrying any of these.
  */
 export function granteeOrganisationOf(organisation: string, kind: GranteeKind): string {
   const identifier = granteeIdentifiers[kind];
   const canonical = normaliseIdentifier(organisation);
   if (!identifier) {
-    // Nothing else can be checked of an id the identity provider gives, but these two are known
+    // Nothing else can be checked of an id the identity provider gives, but these are known
     // mistakes: a subject's id is what readers are known by elsewhere in the API, and a
     // department's code would let a department read with a consent, not under its matter's
-    // legal basis. Either is recognised in any case: `finance` means the department just as well.
+    // legal basis. An id that reads as a department's code or as a name the platform records
+    // (`Finance.`, `FINАNCE`, `PLATFORM`) is one the gateway refuses in a bank's token, as it
+    // reads them (lib/access/organisation-names.ts): a consent to it would read ACTIVE and let no
+    // one read.
+    const departmentsRead = departmentsReadAs(organisation);
+    const platformName = platformOrganisationReadAs(organisation);
     const mistake = uuidShape.test(canonical)
       ? subjectIdHint('organisation id')
       : findDepartment(canonical)
         ? departmentHint(canonical)
-        : readsAsCitizenIdNumber(canonical)
-          ? ' (that reads as a citizen ID number: a person reads as a grantee of kind INDIVIDUAL, and no token of this kind can carry one)'
-          : '';
+        : departmentsRead.length > 0
+          ? ` (that reads as ${departmentsRead.map((d) => `${d.code}, the code of ${d.name}, ${d.nameZh}`).join(' or as ')}, however it is cased, spaced, punctuated or lettered: no token can carry it, since a department's code names that department only and the gateway refuses a token of any other kind whose organisation reads as one)`
+          : readsAsCitizenIdNumber(canonical)
+            ? ' (that reads as a citizen ID number: a person reads as a grantee of kind INDIVIDUAL, and no token of this kind can carry one)'
+            : platformName
+              ? ` (that reads as ${platformName}, a name the platform records where no token names an organisation: no token can carry it, since the gateway refuses a token whose organisation reads so)`
+              : '';
     if (mistake) throw badInput('granteeOrganisation', `a grantee of kind ${kind} is named by its organisation id, as its users' tokens carry it, got ${quotedInput(organisation)}${mistake}`);
     return organisation.trim();
   }

@@ -297,8 +297,9 @@ describe.each(testDatabases)('consents in the entities subgraph on $label', (dat
       expect(await consents().count()).toBe(before);
     });
 
-    // A bank's id cannot be validated, but a subject's id or a department's code is never one: the
-    // consent would name no reader, or let a department read without its matter's legal basis.
+    // A bank's id cannot be validated, but a subject's id, a department's code or a name the
+    // platform records is never one: the consent would name no reader, or let a department read
+    // without its matter's legal basis.
     it.each([
       ["a subject's id", () => owner.id, /subject's id names no reader/],
       ["a subject's id in lower case, with spaces", () => ` ${counterparty.id.toLowerCase()} `, /subject's id names no reader/],
@@ -307,6 +308,12 @@ describe.each(testDatabases)('consents in the entities subgraph on $label', (dat
       ["a district department's code in lower case", () => ' credit_office ', /Social Credit Office.*legal basis/],
       ["a person's citizen ID number", () => person.identifier, /reads as a citizen ID number/],
       ["a person's citizen ID number in full-width digits", () => person.identifier.replace(/[0-9]/g, (d) => String.fromCharCode(0xff10 + Number(d))), /reads as a citizen ID number/],
+      // The gateway refuses a bank's token whose org reads as one of these: no token could use the consent.
+      ["a district department's code with a full stop", () => 'Finance.', /reads as FINANCE.*Finance Bureau.*no token can carry it/],
+      ["a district department's code with a Cyrillic А", () => 'FIN\u0410NCE', /reads as FINANCE.*Finance Bureau.*no token can carry it/],
+      ['the name the platform records for itself', () => 'PLATFORM', /reads as PLATFORM.*no token can carry it/],
+      ["the name recorded for a printable page's reader", () => 'anonymous', /reads as anonymous.*no token can carry it/],
+      ['the name recorded for a refused token, spaced', () => ' Un-Verified ', /reads as unverified.*no token can carry it/],
     ])('refuses %s as a FINANCIAL_INSTITUTION grantee with BAD_USER_INPUT naming granteeOrganisation, and stores nothing', async (_label, grantee, message) => {
       const before = await consents().count();
       const result = await queryAs(officer, GRANT, { input: grantInput({ granteeOrganisation: grantee() }) });
