@@ -5,7 +5,7 @@ import { findDepartment } from '../../lib/catalogue/departments';
 import { findMatter, matters } from '../../lib/catalogue/matters';
 import { departmentsReadAs, platformOrganisationReadAs } from '../../lib/access/organisation-names';
 import { assertLegible, badInput, clientError, ErrorCode, InputProblems, quotedInput, requiredProse, requiredText } from '../../lib/errors';
-import { normaliseIdentifier, readsAsCitizenIdNumber, validateCitizenIdNumber, validateUnifiedSocialCreditCode, type IdentifierValidation } from '../../lib/identifiers';
+import { holdsCitizenIdNumber, normaliseIdentifier, readsAsCitizenIdNumber, validateCitizenIdNumber, validateUnifiedSocialCreditCode, type IdentifierValidation } from '../../lib/identifiers';
 import { groupedByKey } from '../shared/loaders';
 import { loadPages, type Page, type PageRequest } from '../shared/pagination';
 import { isIsoDate } from '../shared/scalars';
@@ -229,7 +229,9 @@ export function granteeOrganisationOf(organisation: string, kind: GranteeKind): 
           ? ` (that reads as ${departmentsRead.map((d) => `${d.code}, the code of ${d.name}, ${d.nameZh}`).join(' or as ')}, however it is cased, spaced, punctuated or lettered: no token can carry it, since a department's code names that department only and the gateway refuses a token of any other kind whose organisation reads as one)`
           : readsAsCitizenIdNumber(canonical)
             ? ' (that reads as a citizen ID number: a person reads as a grantee of kind INDIVIDUAL, and no token of this kind can carry one)'
-            : platformName
+            : holdsCitizenIdNumber(canonical)
+              ? " (that holds a citizen ID number, which names a person: the gateway refuses a bank's token whose organisation holds one, so no token of this kind can carry one)"
+              : platformName
               ? ` (that reads as ${platformName}, a name the platform records where no token names an organisation: no token can carry it, since the gateway refuses a token whose organisation reads so)`
               : '';
     if (mistake) throw badInput('granteeOrganisation', `a grantee of kind ${kind} is named by its organisation id, as its users' tokens carry it, got ${quotedInput(organisation)}${mistake}`);

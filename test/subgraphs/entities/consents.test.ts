@@ -314,6 +314,7 @@ describe.each(testDatabases)('consents in the entities subgraph on $label', (dat
       ['the name the platform records for itself', () => 'PLATFORM', /reads as PLATFORM.*no token can carry it/],
       ["the name recorded for a printable page's reader", () => 'anonymous', /reads as anonymous.*no token can carry it/],
       ['the name recorded for a refused token, spaced', () => ' Un-Verified ', /reads as unverified.*no token can carry it/],
+      ["an id holding a person's citizen ID number", () => `${person.identifier}@idp`, /holds a citizen ID number.*no token of this kind can carry one/],
     ])('refuses %s as a FINANCIAL_INSTITUTION grantee with BAD_USER_INPUT naming granteeOrganisation, and stores nothing', async (_label, grantee, message) => {
       const before = await consents().count();
       const result = await queryAs(officer, GRANT, { input: grantInput({ granteeOrganisation: grantee() }) });
