@@ -7,10 +7,10 @@ import { auditedTextLimits, clockToleranceSeconds, importActorMark, organisation
 import { departmentsReadAs, platformOrganisationReadAs } from '../lib/access/organisation-names';
 import { roleRefusal } from '../lib/access/policy';
 import { clientError, ErrorCode, outageHttp, outageRetryAfterSeconds } from '../lib/errors';
-import { withoutUserInfo } from '../lib/env';
 import { holdsCitizenIdNumber, maskCitizenIdNumber, normaliseIdentifier, readsAsCitizenIdNumber, typedUuid, validateCitizenIdNumber, validateUnifiedSocialCreditCode } from '../lib/identifiers';
 import { ExpiringMemory } from '../lib/expiring-memory';
 import { characterCount, hasInvisibleCharacters } from '../lib/text';
+import type { GatewayObserver } from './observer';
 
 /**
  * How callers' bearer tokens are verified: HS256 with a shared secret (the embedded default),
@@ -29,7 +29,8 @@ export interface TokenSettings {
 
 export type TokenVerifier = (token: string) => Promise<JWTPayload>;
 
-export function createTokenVerifier(settings: TokenSettings): TokenVerifier {
+/** `observer` is told when the key set (AUTH_JWKS_URL) could not be read: where and why, which the client is not. */
+export function createTokenVerifier(settings: TokenSettings, observer?: Pick<GatewayObserver, 'keySetUnavailable'>): TokenVerifier {
   // A token without an expiry would be good for ever once leaked.
   const options = { issuer: settings.issuer, audience: settings.audience, requiredClaims: ['exp'], clockTolerance: clockToleranceSeconds };
   const { keys } = settings;
@@ -42,18 +43,26 @@ export function createTokenVerifier(settings: TokenSettings): TokenVerifier {
     } catch (error) {
       // The key set not read (refused, timed out, not 200, not JSON) says nothing of the token.
       const code = (error as { code?: unknown }).code;
-      if (!(error instanceof errors.JOSEError) || code === 'ERR_JWKS_TIMEOUT' || code === 'ERR_JOSE_GENERIC') throw new KeySetUnavailable(keys.url, error);
+      if (!(error instanceof errors.JOSEError) || code === 'ERR_JWKS_TIMEOUT' || code === 'ERR_JOSE_GENERIC') {
+        observer?.keySetUnavailable(keys.url, error);
+        throw new KeySetUnavailable(error);
+      }
       throw error;
     }
   });
 }
 
-/** The identity provider's key set could not be read, so a token signed with it could not be checked. */
+/**
+ * The identity provider's key set could not be read, so a token signed with it could not be
+ * checked. Its message is the client's, and names neither the key set's address nor what the
+ * network said (an internal host name, an OpenSSL source path): those are the operator's, told
+ * to the gateway's observer where this is thrown.
+ */
 export class KeySetUnavailable extends Error {
   override name = 'KeySetUnavailable';
 
-  constructor(url: string, cause: unknown) {
-    super(`the identity provider's key set at ${withoutUserInfo(url)} could not be read (${(cause as Error).message || String(cause)})`);
+  constructor(cause: unknown) {
+    super("the identity provider's key set could not be read", { cause });
   }
 }
 

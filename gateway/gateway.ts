@@ -165,7 +165,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const requestTimeoutMs = options.requestTimeoutMs ?? defaultSubgraphTimeoutMs;
   if (!audit) return { server, context: async (req, receivedAt) => openGatewayContext(req, options.signingKey, requestTimeoutMs, receivedAt), audit, limits };
   if (!options.tokens) throw new ConfigError("access control needs a way to verify callers' tokens (AUTH_JWT_SECRET, AUTH_PUBLIC_KEY_FILE or AUTH_JWKS_URL)");
-  const verify = createTokenVerifier(options.tokens);
+  const verify = createTokenVerifier(options.tokens, options.observer);
   const context = async (req: IncomingMessage, receivedAt?: number) => {
     try {
       return await createGatewayContext(req, { verify, signingKey: options.signingKey, requestTimeoutMs, entities: { client: internal, url: urlOf('entities') }, providers: { client: internal, url: urlOf('providers') }, rateLimits }, receivedAt);

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
+import { withoutUserInfo } from '../lib/env';
 import type { Logger } from '../lib/logger';
 import { ServiceMetrics } from '../lib/metrics';
 import type { GatewayObserver, SubgraphFetchOutcome } from './observer';
@@ -17,13 +18,16 @@ const latencyBuckets = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
  *  credit_gateway_rate_limited_total{budget}                  requests refused: CALLER | ORGANISATION | ADDRESS
  *  credit_gateway_rate_limit_counters_shared                  1 while counters are in Redis, 0 while per replica
  *                                                             in memory for want of Redis (absent without Redis)
- * It is also the gateway's observer, so faults it masks go to the log with the request's id.
+ * It is also the gateway's observer, so faults it masks go to the log with the request's id, and
+ * outages (a subgraph, the identity provider's key set) with where and why.
  */
 /**
- * A subgraph that cannot be reached, answers too late or refuses the gateway's signed identity is
- * logged once per window, with how many calls met it since the last line: one line per failed
- * call would be thousands a minute in an outage, and none (the fields' SUBGRAPH_UNAVAILABLE shows
- * only in request lines) left the operator only the metrics to find it in.
+ * A subgraph that cannot be reached, answers too late or refuses the gateway's signed identity,
+ * and the identity provider's key set that cannot be read, are logged once per window, with how
+ * many calls met the outage since the last line: one line per failed call would be thousands a
+ * minute in an outage, and none (the client's SUBGRAPH_UNAVAILABLE or AUTHENTICATION_UNAVAILABLE
+ * shows only in request lines) left the operator only the metrics to find it in, and nothing of
+ * where and why.
  */
 const outageLogWindowMs = 10_000;
 
@@ -44,7 +48,7 @@ const outageLines: Record<Outage, { level: 'warn' | 'error'; message: (subgraph:
 };
 
 export class GatewayMetrics extends ServiceMetrics implements GatewayObserver {
-  /** Per subgraph and outcome: when its outage was last logged, and the calls that met it since. */
+  /** Per outage (a subgraph and outcome, the key set): when it was last logged, and the calls that met it since. */
   private readonly outages = new Map<string, { loggedAt: number; calls: number }>();
   private readonly fetchDuration: Histogram<'subgraph'>;
   private readonly fetches: Counter<'subgraph' | 'outcome'>;
@@ -67,20 +71,29 @@ export class GatewayMetrics extends ServiceMetrics implements GatewayObserver {
   subgraphFetch(subgraph: string, seconds: number, outcome: SubgraphFetchOutcome): void {
     this.fetchDuration.observe({ subgraph }, seconds);
     this.fetches.inc({ subgraph, outcome });
-    if (outcome in outageLines) this.outage(subgraph, outcome as Outage);
+    if (outcome in outageLines) {
+      const { level, message } = outageLines[outcome as Outage];
+      this.outage(`subgraph ${subgraph} ${outcome}`, { subgraph, outcome }, message(subgraph), level);
+    }
   }
 
-  private outage(subgraph: string, outcome: Outage, now: number = Date.now()): void {
-    const key = `${subgraph} ${outcome}`;
+  keySetUnavailable(keySet: string, cause: unknown): void {
+    // The cause of the line's first call: the next ones in its window most likely met the same.
+    // The address without a user and password it may carry, as every logged address.
+    const fields = { keySet: withoutUserInfo(keySet), cause: (cause as Error | undefined)?.message || String(cause) };
+    this.outage('key set', fields, "the identity provider's key set could not be read: requests with a token answer AUTHENTICATION_UNAVAILABLE", 'warn');
+  }
+
+  /** `message` with `fields` at once, then at most once per window for `key`, counting the calls since its last line. */
+  private outage(key: string, fields: Record<string, unknown>, message: string, level: 'warn' | 'error', now: number = Date.now()): void {
     const seen = this.outages.get(key);
     if (seen && now - seen.loggedAt < outageLogWindowMs) {
       seen.calls++;
       return;
     }
     const calls = (seen?.calls ?? 0) + 1;
-    const { level, message } = outageLines[outcome];
-    if (this.logger) this.logger[level]({ subgraph, outcome, callsSinceLastLine: calls }, message(subgraph));
-    else console[level](`[gateway] ${message(subgraph)} (${calls} calls)`);
+    if (this.logger) this.logger[level]({ ...fields, callsSinceLastLine: calls }, message);
+    else console[level](`[gateway] ${message} (${calls} calls)`, fields);
     this.outages.set(key, { loggedAt: now, calls: 0 });
   }
 

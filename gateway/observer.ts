@@ -23,6 +23,11 @@ export interface GatewayObserver {
    * memory because Redis cannot be reached (`error` says why); budgets are then per replica.
    */
   rateLimitCounters(where: 'shared' | 'local', error?: unknown): void;
+  /**
+   * The identity provider's key set at `keySet` (AUTH_JWKS_URL) could not be read, for `cause`:
+   * requests with a token are answered AUTHENTICATION_UNAVAILABLE, which tells the client neither.
+   */
+  keySetUnavailable(keySet: string, cause: unknown): void;
   /** An unexpected fault, masked as INTERNAL_SERVER_ERROR (or a withheld answer) for the client, met serving the request `requestId`. */
   fault(message: string, error: unknown, requestId?: string): void;
 }

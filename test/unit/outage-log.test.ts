@@ -53,4 +53,23 @@ describe("the gateway's log of a subgraph it cannot reach", () => {
       metrics.close();
     }
   });
+
+  it("logs the identity provider's key set it cannot read so too, with its address (no password) and why", () => {
+    const lines: { fields: Record<string, unknown>; message: string }[] = [];
+    const logger = { warn: (fields: Record<string, unknown>, message: string) => lines.push({ fields, message }) } as unknown as Logger;
+    const metrics = new GatewayMetrics(logger);
+    try {
+      jest.useFakeTimers({ now: Date.parse('2026-12-05T10:00:00Z') });
+      const keySet = 'https://gateway:S3cret@idp.corp-internal.invalid:8443/keys/jwks.json';
+      for (let i = 0; i < 300; i++) metrics.keySetUnavailable(keySet, new Error('getaddrinfo ENOTFOUND idp.corp-internal.invalid'));
+      const message = "the identity provider's key set could not be read: requests with a token answer AUTHENTICATION_UNAVAILABLE";
+      const fields = { keySet: 'https://…@idp.corp-internal.invalid:8443/keys/jwks.json', cause: 'getaddrinfo ENOTFOUND idp.corp-internal.invalid' };
+      expect(lines).toEqual([{ fields: { ...fields, callsSinceLastLine: 1 }, message }]);
+      jest.advanceTimersByTime(10_000);
+      metrics.keySetUnavailable(keySet, new Error('getaddrinfo ENOTFOUND idp.corp-internal.invalid'));
+      expect(lines).toEqual([{ fields: { ...fields, callsSinceLastLine: 1 }, message }, { fields: { ...fields, callsSinceLastLine: 300 }, message }]);
+    } finally {
+      metrics.close();
+    }
+  });
 });

@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { authenticate, callerFromClaims, createTokenVerifier, tokenProblems } from '../../gateway/authentication';
+import { GatewayMetrics } from '../../gateway/metrics';
+import type { Logger } from '../../lib/logger';
 import { clockToleranceSeconds } from '../../lib/access/identity';
 import { projectRoot } from '../../lib/project-root';
 
@@ -294,7 +296,11 @@ describe('tokens verified against a JWKS endpoint', () => {
     const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
     sign = (claims) => new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuer(issuer).setAudience(audience).setExpirationTime('5m').sign(privateKey);
     answer = (res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
-    server = http.createServer((_req, res) => answer(res));
+    server = http.createServer((_req, res) => {
+      // No connection kept alive: once the server is closed, a call meets a refused connection (ECONNREFUSED), as from a provider that is down.
+      res.shouldKeepAlive = false;
+      answer(res);
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`;
   });
@@ -311,26 +317,44 @@ describe('tokens verified against a JWKS endpoint', () => {
     await expect(authenticate(`Bearer ${forged}`, verify)).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED', problem: 'TOKEN_INVALID' } });
   });
 
+  // The client is told what it means for its request, never where the key set is or what the
+  // network said (README, Errors: no internal host name reaches a client); the operator reads both
+  // in the gateway's log.
+  const unavailableMessage = "the identity provider's key set could not be read: the token could not be checked; retry later";
+  let lines: { fields: Record<string, unknown>; message: string }[];
+  let metrics: GatewayMetrics;
+  beforeEach(() => {
+    lines = [];
+    metrics = new GatewayMetrics({ warn: (fields: Record<string, unknown>, message: string) => lines.push({ fields, message }) } as unknown as Logger);
+  });
+  afterEach(() => metrics.close());
+  const keySetLine = (cause: RegExp) => ({
+    fields: { keySet: url, cause: expect.stringMatching(cause), callsSinceLastLine: 1 },
+    message: "the identity provider's key set could not be read: requests with a token answer AUTHENTICATION_UNAVAILABLE",
+  });
+
   it.each([
-    ['answers 500', (res: http.ServerResponse) => res.writeHead(500).end('down')],
-    ['answers what is no JSON', (res: http.ServerResponse) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>maintenance</html>')],
-  ])('answers AUTHENTICATION_UNAVAILABLE, 503 with Retry-After, when the key set %s', async (_label, failing) => {
-    const verify = createTokenVerifier({ keys: { kind: 'jwks', url }, issuer, audience });
+    ['answers 500', (res: http.ServerResponse) => res.writeHead(500).end('down'), /200 OK/],
+    ['answers what is no JSON', (res: http.ServerResponse) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>maintenance</html>'), /JSON/],
+  ])('answers AUTHENTICATION_UNAVAILABLE, 503 with Retry-After, when the key set %s, and logs where and why', async (_label, failing, cause) => {
+    const verify = createTokenVerifier({ keys: { kind: 'jwks', url }, issuer, audience }, metrics);
     const working = answer;
     answer = failing;
     try {
       const refusal = await authenticate(`Bearer ${await sign(caller)}`, verify).catch((error: unknown) => error);
-      expect(refusal).toMatchObject({ extensions: { code: 'AUTHENTICATION_UNAVAILABLE', retryAfterSeconds: 5, http: { status: 503 } } });
-      expect((refusal as Error).message).toContain('could not be read');
+      expect(refusal).toMatchObject({ message: unavailableMessage, extensions: { code: 'AUTHENTICATION_UNAVAILABLE', retryAfterSeconds: 5, http: { status: 503 } } });
+      expect(JSON.stringify(refusal)).not.toContain('127.0.0.1');
+      expect(lines).toEqual([keySetLine(cause)]);
     } finally {
       answer = working;
     }
   });
 
-  it('answers AUTHENTICATION_UNAVAILABLE when nothing listens at the key set', async () => {
-    const verify = createTokenVerifier({ keys: { kind: 'jwks', url }, issuer, audience });
+  it('answers AUTHENTICATION_UNAVAILABLE when nothing listens at the key set, and logs where and why', async () => {
+    const verify = createTokenVerifier({ keys: { kind: 'jwks', url }, issuer, audience }, metrics);
     await new Promise((resolve) => server.close(resolve));
-    await expect(authenticate(`Bearer ${await sign(caller)}`, verify)).rejects.toMatchObject({ extensions: { code: 'AUTHENTICATION_UNAVAILABLE' } });
+    await expect(authenticate(`Bearer ${await sign(caller)}`, verify)).rejects.toMatchObject({ message: unavailableMessage, extensions: { code: 'AUTHENTICATION_UNAVAILABLE' } });
+    expect(lines).toEqual([keySetLine(/ECONNREFUSED/)]);
   });
 });
 
