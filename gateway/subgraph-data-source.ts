@@ -4,7 +4,7 @@ import { Kind, parse, type DocumentNode, type FieldNode, type FragmentDefinition
 import { identityHeader } from '../lib/access/identity';
 import { ErrorCode, outageRetryAfterSeconds, SubgraphFault } from '../lib/errors';
 import { PeerTimeout, timeoutHeader } from '../lib/deadline';
-import { platformFetcher } from '../lib/platform-http';
+import { answeredAsGraphQL, platformFetcher } from '../lib/platform-http';
 import type { GatewayObserver, SubgraphFetchOutcome } from './observer';
 import type { GatewayContext } from './request-access';
 
@@ -71,8 +71,9 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       // GraphQL errors; those are the client's to read, not a gateway fault.
       const reason = faultOf(error);
       // Its refusal of the gateway's own identity (401) is not: see SubgraphFault.IDENTITY_REFUSED.
-      const body = (error as { extensions?: { response?: { body?: { errors?: unknown } } } }).extensions?.response?.body;
-      if (body && Array.isArray(body.errors) && reason !== SubgraphFault.IDENTITY_REFUSED) {
+      // Nor is the JSON of a status no GraphQL server answers with (a 404 at a mistyped path).
+      const { body, status } = (error as { extensions?: { response?: { body?: { errors?: unknown }; status?: number } } }).extensions?.response ?? {};
+      if (body && Array.isArray(body.errors) && reason !== SubgraphFault.IDENTITY_REFUSED && status !== undefined && answeredAsGraphQL(status)) {
         outcome = 'graphql_errors';
         return { errors: body.errors } as GatewayGraphQLResponse;
       }

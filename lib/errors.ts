@@ -72,7 +72,7 @@ export const SubgraphFault = {
   UNREACHABLE: 'UNREACHABLE',
   /** No complete answer within the gateway's SUBGRAPH_TIMEOUT_MS. */
   TIMEOUT: 'TIMEOUT',
-  /** It answered, but not with a GraphQL response (an HTML error page, broken JSON, ...). */
+  /** It answered, but not with a GraphQL response (an HTML error page, broken JSON, the 404 of a path with no endpoint, ...). */
   BAD_RESPONSE: 'BAD_RESPONSE',
   /**
    * It refused the gateway's signed identity (HTTP 401): the two hold different signing keys, or

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { identityHeader, signerFor } from './access/identity';
 import type { RequestDeadline } from './deadline';
 import { withoutUserInfo } from './env';
-import { send } from './platform-http';
+import { answeredAsGraphQL, send } from './platform-http';
 
 /**
  * Platform-internal calls to a subgraph, signed with the gateway key as no caller, with only the
@@ -29,12 +29,15 @@ export class InternalClient {
     });
     // Named without a user and password a proxy's address may carry: the message is logged.
     const shown = withoutUserInfo(url);
-    let body: { data?: T; errors?: { message: string; extensions?: { code?: unknown } }[] };
+    let body: { data?: T; errors?: { message: string; extensions?: { code?: unknown } }[] } | null = null;
     try {
-      body = JSON.parse(response.text);
+      // Read only from a status a GraphQL server answers with: the JSON of a 404 (an address that
+      // names no endpoint) is no refusal of the call, and its NOT_FOUND none of the callee's.
+      if (answeredAsGraphQL(response.status)) body = JSON.parse(response.text);
     } catch {
-      throw new InternalCallFailed(`${shown} answered ${response.status} with no GraphQL response: ${response.text.slice(0, 200)}`, response.status);
+      // Not JSON: no GraphQL response either.
     }
+    if (!body) throw new InternalCallFailed(`${shown} answered ${response.status} with no GraphQL response: ${response.text.slice(0, 200)}`, response.status);
     if (response.status !== 200 || body.errors?.length || !body.data) {
       const message = `${shown} answered ${response.status}: ${body.errors?.map((e) => e.message).join('; ') ?? 'no data'}`;
       const codes = body.errors?.map((e) => e.extensions?.code).filter((code): code is string => typeof code === 'string') ?? [];

@@ -74,6 +74,25 @@ export class PeerShuttingDown extends Error {
   }
 }
 
+/**
+ * The statuses a platform subgraph answers a call with a GraphQL response at all: 2xx; 400 and
+ * 413 (a request refused unrun: no JSON, a query that does not parse or validate, a body too
+ * large); 401 (the signed identity refused); 500 (a fault it met, typed INTERNAL_SERVER_ERROR);
+ * 503 (stopping). Keep in sync with lib/http-server.ts and subgraphs/shared/access.ts.
+ */
+const graphQLAnswerStatuses = new Set([400, 401, 413, 500, 503]);
+
+/**
+ * Whether a peer's answer with `status` is a GraphQL server's, so that typed errors in its body
+ * are the peer's answer to the call. Any other, the 404 of an address that names no endpoint
+ * (SUBGRAPH_ENTITIES_URL mistyped /graphq, whose HTTP layer says so in JSON, code NOT_FOUND) or a
+ * proxy's 502, is none, whatever its body holds: BAD_RESPONSE (SubgraphFault), never a NOT_FOUND
+ * passed on to a client as if the peer had looked for what it asked.
+ */
+export function answeredAsGraphQL(status: number): boolean {
+  return (status >= 200 && status < 300) || graphQLAnswerStatuses.has(status);
+}
+
 function refusedWhileStopping(text: string): boolean {
   try {
     const errors = (JSON.parse(text) as { errors?: { extensions?: { code?: unknown } }[] }).errors;

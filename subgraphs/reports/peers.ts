@@ -3,7 +3,7 @@ import { identityHeader, signerFor, type RequestIdentity } from '../../lib/acces
 import { PeerTimeout } from '../../lib/deadline';
 import { ErrorCode, outageRetryAfterSeconds, serviceUnavailable, SubgraphFault } from '../../lib/errors';
 import { withoutUserInfo } from '../../lib/env';
-import { send, type PlatformResponse } from '../../lib/platform-http';
+import { answeredAsGraphQL, send, type PlatformResponse } from '../../lib/platform-http';
 import { defaultUrl } from '../../schema/subgraphs';
 import { disclose, type RequestAccess } from '../shared/access';
 
@@ -86,7 +86,9 @@ export class PeerClient {
       if (!(error instanceof PeerTimeout)) throw unavailable(peer, SubgraphFault.UNREACHABLE, `the ${peer} subgraph could not be reached, so nothing was stored: retry later`, new Error(`${withoutUserInfo(url)}: ${(error as Error).message}`, { cause: error }));
       throw unavailable(peer, SubgraphFault.TIMEOUT, `${error.message}, so nothing was stored: retry later`, new Error(`${withoutUserInfo(url)}: ${error.message}`));
     }
-    const body = parseJson(response.text) as {
+    // Read only from a status a GraphQL server answers with: the JSON of a 404 (an address that
+    // names no endpoint) is no answer of the peer's, and its NOT_FOUND no refusal to pass on.
+    const body = (answeredAsGraphQL(response.status) ? parseJson(response.text) : {}) as {
       data?: T | null;
       errors?: { message: string; extensions?: { code?: string; field?: string; group?: string; serviceName?: unknown; retryAfterSeconds?: unknown } }[];
       extensions?: { disclosures?: PeerDisclosure[] };

@@ -21,6 +21,8 @@ import { creditOffice, officerOf } from './records-harness';
 
 const otherKey = new Uint8Array(randomBytes(32));
 const withProxyCredentials = (url: string) => url.replace('http://', 'http://probeuser:S3cretProxyPass@');
+/** A peer's address as an operator mistyped it, one letter short (/graphq): the peer answers 404, with a JSON body. */
+const mistyped = (url: string) => url.replace(/\/graphql$/, '/graphq');
 
 /** A port that was free a moment ago and that nothing listens on: connections to it are refused. */
 async function closedPort(): Promise<number> {
@@ -42,6 +44,7 @@ describe.each(testDatabases)('a peer that cannot be asked, in the log of the sub
   let html: http.Server;
   let htmlPeer = '';
   const reports = useSubgraph(createReportsSubgraph({ url: () => withProxyCredentials(deadPeer), timeoutMs: 2_000 }), database, 'peerlog_reports');
+  const reportsMistyped = useSubgraph(createReportsSubgraph({ url: () => mistyped(entities.url()), timeoutMs: 2_000 }), database, 'peerlog_reports_mistyped');
   let logged: unknown[][];
   let spy: jest.SpyInstance;
 
@@ -74,6 +77,8 @@ describe.each(testDatabases)('a peer that cannot be asked, in the log of the sub
     // A proxy's user and password in the address are the operator's secret: never in the log.
     ['refuses connections', () => withProxyCredentials(deadPeer), 'UNREACHABLE', /ECONNREFUSED/],
     ['answers an HTML page', () => htmlPeer, 'BAD_RESPONSE', /answered 502 with no GraphQL response/],
+    // SUBGRAPH_ENTITIES_URL with a mistyped path: the entities subgraph's 404 (a JSON body, code NOT_FOUND) is no GraphQL answer to the call.
+    ['answers 404 at a mistyped path', () => mistyped(entities.url()), 'BAD_RESPONSE', /answered 404 with no GraphQL response: .*no route for \/graphq/],
     ['refuses the platform’s signed identity (another key)', () => entities.url(), 'IDENTITY_REFUSED', /answered 401/],
   ])('logs the records subgraph’s failed subject check when the entities subgraph %s, with its address and why; the client is told the reason, not the address', async (_label, url, reason, cause) => {
     entitiesUrl = url();
@@ -94,5 +99,12 @@ describe.each(testDatabases)('a peer that cannot be asked, in the log of the sub
     const [line] = peerLines('reports') as { peer: string; reason: string; cause: string }[];
     expect(line).toMatchObject({ peer: result.errors?.[0].extensions?.serviceName, reason: 'UNREACHABLE', cause: expect.stringContaining(new URL(deadPeer).host) });
     expect(line.cause).not.toContain('S3cretProxyPass');
+  });
+
+  it('logs the reports subgraph’s call to a peer at a mistyped path as BAD_RESPONSE, the 404 in its cause; the client is told SUBGRAPH_UNAVAILABLE, not the peer’s NOT_FOUND', async () => {
+    const result = await reportsMistyped.queryAs(creditOffice, /* GraphQL */ `mutation ($subjectId: ID!) { generateCreditReport(subjectId: $subjectId) { id } }`, { subjectId: enterprise.id });
+    expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'entities', reason: 'BAD_RESPONSE', retryAfterSeconds: 5 }]);
+    expect(JSON.stringify(result)).not.toContain('no route');
+    expect(peerLines('reports')).toEqual([{ peer: 'entities', reason: 'BAD_RESPONSE', cause: expect.stringMatching(/\/graphq answered 404: .*no route for \/graphq/), requestId: expect.any(String) }]);
   });
 });
