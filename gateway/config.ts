@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, ConfigProblems, isProduction, readAcceptedSecrets, readFlag, readLogLevel, readPort, readPositiveInteger, readSecret, readSwitch, readUrl, withoutUserInfo } from '../lib/env';
 import type { LogLevel } from '../lib/logger';
-import { subgraphNames, supergraphPath, type SubgraphName } from '../schema/subgraphs';
+import { readSubgraphUrls, subgraphNames, subgraphUrlVariable, supergraphPath, type SubgraphName } from '../schema/subgraphs';
 import type { TokenKeys, TokenSettings } from './authentication';
 import { defaultOperationLimits, type OperationLimits } from './operation-limits';
 import type { RateLimitSettings } from './rate-limits';
@@ -261,11 +261,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv, argv: string[]): Gatew
   const problems = new ConfigProblems();
   const portFlag = readFlag(argv, 'port');
   const supergraph = readFlag(argv, 'supergraph') ?? env.SUPERGRAPH_PATH;
-  const subgraphUrls: GatewayConfig['subgraphUrls'] = {};
-  for (const name of subgraphNames) {
-    const url = problems.read(() => readUrl(env, `SUBGRAPH_${name.toUpperCase()}_URL`, ['http:', 'https:']));
-    if (url) subgraphUrls[name] = url;
-  }
+  const subgraphUrls: GatewayConfig['subgraphUrls'] = problems.read(() => readSubgraphUrls(env, subgraphNames)) ?? {};
   if (supergraph === '') problems.read(() => { throw new ConfigError('SUPERGRAPH_PATH must name a file'); });
   const production = isProduction(env);
   const port = problems.read(() => (portFlag === undefined ? readPort(env, 'GATEWAY_PORT', 4000) : readPort({ port: portFlag }, 'port', 4000)));
@@ -349,5 +345,5 @@ export const gatewayVariables = {
   required: ['GATEWAY_SIGNING_KEY'],
   /** Exactly one of these. */
   oneOf: ['AUTH_JWT_SECRET', 'AUTH_PUBLIC_KEY_FILE', 'AUTH_JWKS_URL'],
-  optional: ['GATEWAY_SIGNING_KEYS_ACCEPTED', 'GATEWAY_PORT', 'HOST', 'SUPERGRAPH_PATH', ...subgraphNames.map((n) => `SUBGRAPH_${n.toUpperCase()}_URL`), 'AUTH_JWT_ALGORITHM', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'LOG_LEVEL', 'NODE_ENV', 'EXPLORER', 'INTROSPECTION', 'EXPLORER_DEMO_TOKENS', ...Object.values(operationLimitVariables), 'ACCESS_CONTROL', ...rateLimitVariables, 'SUBGRAPH_TIMEOUT_MS', 'REQUEST_TIMEOUT_MS', 'CORS_ORIGINS'],
+  optional: ['GATEWAY_SIGNING_KEYS_ACCEPTED', 'GATEWAY_PORT', 'HOST', 'SUPERGRAPH_PATH', ...subgraphNames.map(subgraphUrlVariable), 'AUTH_JWT_ALGORITHM', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'LOG_LEVEL', 'NODE_ENV', 'EXPLORER', 'INTROSPECTION', 'EXPLORER_DEMO_TOKENS', ...Object.values(operationLimitVariables), 'ACCESS_CONTROL', ...rateLimitVariables, 'SUBGRAPH_TIMEOUT_MS', 'REQUEST_TIMEOUT_MS', 'CORS_ORIGINS'],
 } as const;

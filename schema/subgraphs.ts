@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { ConfigError, ConfigProblems, readUrl } from '../lib/env';
 import { projectRoot } from '../lib/project-root';
 
 /**
@@ -29,6 +30,41 @@ export function readSdl(name: SubgraphName): string {
 /** The routing URL written into the committed supergraph; operators override it per subgraph. */
 export function defaultUrl(name: SubgraphName): string {
   return `http://127.0.0.1:${defaultPorts[name]}/graphql`;
+}
+
+/** The variable a subgraph's address is set in: `SUBGRAPH_RECORDS_URL`. */
+export function subgraphUrlVariable(name: SubgraphName): string {
+  return `SUBGRAPH_${name.toUpperCase()}_URL`;
+}
+
+/**
+ * The addresses of `names` that are set (`SUBGRAPH_<NAME>_URL`, http or https unless `protocols`
+ * says), for every process that calls a subgraph: the gateway, the subgraphs that ask their peers,
+ * the import, `npm start`. Any other `SUBGRAPH_<X>_URL` with a value is refused: a mistyped name
+ * (`SUBGRAPH_RECORD_URL`) was ignored, and the subgraph called at its default address. Every
+ * problem in one ConfigError.
+ */
+export function readSubgraphUrls<N extends SubgraphName>(env: Record<string, string | undefined>, names: readonly N[], protocols = ['http:', 'https:']): Partial<Record<N, string>> {
+  const problems = new ConfigProblems();
+  const known = subgraphNames.map(subgraphUrlVariable);
+  for (const [variable, value] of Object.entries(env)) {
+    if (!value || !/^SUBGRAPH_.+_URL$/.test(variable) || known.includes(variable)) continue;
+    problems.read(() => {
+      throw new ConfigError(`${variable} names no subgraph: the subgraphs' addresses are ${known.slice(0, -1).join(', ')} and ${known[known.length - 1]}`);
+    });
+  }
+  const urls: Partial<Record<N, string>> = {};
+  for (const name of names) {
+    const url = problems.read(() => readUrl(env, subgraphUrlVariable(name), protocols));
+    if (url) urls[name] = url;
+  }
+  problems.check();
+  return urls;
+}
+
+/** Where a process calls the subgraph `name`: its `SUBGRAPH_<NAME>_URL` (readSubgraphUrls), or its default address. */
+export function readSubgraphUrl(env: Record<string, string | undefined>, name: SubgraphName): string {
+  return readSubgraphUrls(env, [name])[name] ?? defaultUrl(name);
 }
 
 export const supergraphPath = path.join(projectRoot, 'schema', 'supergraph.graphql');

@@ -6,11 +6,11 @@ import { QueryFailedError, type Logger as TypeOrmLogger } from 'typeorm';
 import { AuditWriter, type AuditEntryInput } from '../gateway/audit-writer';
 import { auditedTextLimits, importActorMark } from '../lib/access/identity';
 import { findDepartment } from '../lib/catalogue/departments';
-import { readUrl, withoutUserInfo } from '../lib/env';
+import { withoutUserInfo } from '../lib/env';
 import { InternalClient } from '../lib/internal-client';
 import { projectRoot } from '../lib/project-root';
 import { characterCount, firstCharacters } from '../lib/text';
-import { defaultUrl } from '../schema/subgraphs';
+import { readSubgraphUrl } from '../schema/subgraphs';
 import { FileRejected, formatNamed } from '../subgraphs/records/intake/intake-file';
 import { importRecordFile, type ImportProgress } from '../subgraphs/records/intake/file-import';
 import type { Rejection } from '../subgraphs/records/intake/record-intake';
@@ -254,7 +254,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     lookup = readEntitiesLookupConfig(env);
     target = databaseTarget(env, dataDirectory);
-    auditUrl = readUrl(env, 'SUBGRAPH_AUDIT_URL', ['http:', 'https:']) ?? defaultUrl('audit');
+    auditUrl = readSubgraphUrl(env, 'audit');
   } catch (error) {
     console.error(`configuration error: ${(error as Error).message}`);
     return 2;

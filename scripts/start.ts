@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { ConfigError, readPort, readSwitch, readUrl } from '../lib/env';
+import { ConfigError, readPort, readSwitch } from '../lib/env';
 import { projectRoot } from '../lib/project-root';
-import { defaultPorts, subgraphNames, type SubgraphName } from '../schema/subgraphs';
+import { defaultPorts, readSubgraphUrls, subgraphNames, subgraphUrlVariable, type SubgraphName } from '../schema/subgraphs';
 import { databaseTarget, describeTarget } from '../subgraphs/shared/database';
 import { demoWorld } from './demo/world';
 import { checkDistinctPorts, launchPlatform, superviseUntilStopped } from './launch';
@@ -59,9 +59,10 @@ async function main(): Promise<void> {
  * it at. npm start runs every subgraph on this machine, so that address must be one here.
  */
 function localSubgraphPorts(env: NodeJS.ProcessEnv): Record<SubgraphName, number> {
+  const urls = readSubgraphUrls(env, subgraphNames, ['http:']);
   const port = (name: SubgraphName): number => {
-    const variable = `SUBGRAPH_${name.toUpperCase()}_URL`;
-    const given = readUrl(env, variable, ['http:']);
+    const variable = subgraphUrlVariable(name);
+    const given = urls[name];
     if (!given) return defaultPorts[name];
     const url = new URL(given);
     // Not port 0: the system would choose one that nothing calling the subgraph could know. No

@@ -1,7 +1,7 @@
-import { readSecret, readUrl } from '../../lib/env';
+import { readSecret } from '../../lib/env';
 import type { RequestDeadline } from '../../lib/deadline';
 import { InternalClient } from '../../lib/internal-client';
-import { defaultUrl } from '../../schema/subgraphs';
+import { readSubgraphUrl } from '../../schema/subgraphs';
 import type { CreditCheck } from './entities/credit-check.entity';
 
 /**
@@ -23,7 +23,7 @@ export interface ReportsLookupConfig {
 /** `SUBGRAPH_REPORTS_URL` (default the reports subgraph's default address) and `GATEWAY_SIGNING_KEY`. */
 export function readReportsLookupConfig(env: Record<string, string | undefined>): ReportsLookupConfig {
   return {
-    url: readUrl(env, 'SUBGRAPH_REPORTS_URL', ['http:', 'https:']) ?? defaultUrl('reports'),
+    url: readSubgraphUrl(env, 'reports'),
     signingKey: readSecret(env, 'GATEWAY_SIGNING_KEY'),
   };
 }

@@ -1,5 +1,4 @@
-import { ConfigProblems, readUrl } from '../../lib/env';
-import { defaultUrl } from '../../schema/subgraphs';
+import { defaultUrl, readSubgraphUrls } from '../../schema/subgraphs';
 import type { Peer, ReportsPeers } from './peers';
 
 /**
@@ -8,9 +7,6 @@ import type { Peer, ReportsPeers } from './peers';
  * the process.
  */
 export function readReportsPeers(env: NodeJS.ProcessEnv): ReportsPeers {
-  const problems = new ConfigProblems();
-  const read = (peer: Peer) => problems.read(() => readUrl(env, `SUBGRAPH_${peer.toUpperCase()}_URL`, ['http:', 'https:'])) ?? defaultUrl(peer);
-  const urls: Record<Peer, string> = { entities: read('entities'), records: read('records'), providers: read('providers') };
-  problems.check();
-  return { url: (peer) => urls[peer] };
+  const given = readSubgraphUrls<Peer>(env, ['entities', 'records', 'providers']);
+  return { url: (peer) => given[peer] ?? defaultUrl(peer) };
 }

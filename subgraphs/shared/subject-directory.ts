@@ -1,11 +1,11 @@
 import type { GraphQLError } from 'graphql';
 import { randomUUID } from 'node:crypto';
 import { InternalCallFailed, InternalCallRefused, InternalClient } from '../../lib/internal-client';
-import { readSecret, readUrl, withoutUserInfo } from '../../lib/env';
+import { readSecret, withoutUserInfo } from '../../lib/env';
 import { PeerTimeout, type RequestDeadline } from '../../lib/deadline';
 import { clientError, ErrorCode, quotedInput, serviceUnavailable, SubgraphFault } from '../../lib/errors';
 import { normaliseIdentifier, validateCitizenIdNumber, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
-import { defaultUrl } from '../../schema/subgraphs';
+import { readSubgraphUrl } from '../../schema/subgraphs';
 import { assertKindInScope, limitedKinds, type RequestAccess } from './access';
 
 /**
@@ -123,7 +123,7 @@ export interface EntitiesLookupConfig {
  */
 export function readEntitiesLookupConfig(env: Record<string, string | undefined>): EntitiesLookupConfig {
   return {
-    url: readUrl(env, 'SUBGRAPH_ENTITIES_URL', ['http:', 'https:']) ?? defaultUrl('entities'),
+    url: readSubgraphUrl(env, 'entities'),
     signingKey: readSecret(env, 'GATEWAY_SIGNING_KEY'),
   };
 }

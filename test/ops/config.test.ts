@@ -8,6 +8,9 @@ import { readGatewayConfig } from '../../gateway/config';
 import { defaultOperationLimits } from '../../gateway/operation-limits';
 import { ConfigError } from '../../lib/env';
 import { readSubgraphConfig } from '../../subgraphs/shared/subgraph';
+import { readEntitiesLookupConfig } from '../../subgraphs/shared/subject-directory';
+import { readReportsLookupConfig } from '../../subgraphs/records/report-findings';
+import { readReportsPeers } from '../../subgraphs/reports/config';
 
 const secret = 'a-secret-of-at-least-thirty-two-bytes!!';
 const valid = { AUTH_JWT_SECRET: secret, GATEWAY_SIGNING_KEY: secret };
@@ -360,5 +363,50 @@ describe('in production (NODE_ENV=production)', () => {
     expect(subgraphError({ NODE_ENV: 'production', GATEWAY_SIGNING_KEY: 'x'.repeat(32) }).split('\n')).toEqual(['2 configuration problems:', `  - ${required}`, `  - ${placeholder('GATEWAY_SIGNING_KEY', 1)}`]);
     expect(readSubgraphConfig('audit', { NODE_ENV: 'production', GATEWAY_SIGNING_KEY: signingKey, ...database }, []).database).toEqual({ kind: 'mysql', url: database.DATABASE_URL, prefix: 'credit_' });
     expect(readSubgraphConfig('audit', { GATEWAY_SIGNING_KEY: signingKey, SQLITE_DIRECTORY: '/tmp/credit' }, []).database).toEqual({ kind: 'sqlite', directory: '/tmp/credit' });
+  });
+});
+
+/**
+ * A subgraph's address is SUBGRAPH_<NAME>_URL for one of the five subgraphs. A mistyped name
+ * (SUBGRAPH_RECORD_URL) was ignored, and the process called that subgraph at its default address:
+ * every process that reads the addresses refuses it, naming it and the valid names.
+ */
+describe('SUBGRAPH_<NAME>_URL naming no subgraph', () => {
+  const unknown = (name: string) =>
+    `${name} names no subgraph: the subgraphs' addresses are SUBGRAPH_ENTITIES_URL, SUBGRAPH_RECORDS_URL, SUBGRAPH_REPORTS_URL, SUBGRAPH_PROVIDERS_URL and SUBGRAPH_AUDIT_URL`;
+  const refusal = (read: () => unknown): string => {
+    try {
+      read();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return (error as Error).message;
+    }
+    throw new Error('expected a ConfigError');
+  };
+
+  it('is refused by the gateway, with every other problem', () => {
+    expect(gatewayError({ ...valid, SUBGRAPH_RECORD_URL: 'http://records:4002/graphql' })).toBe(unknown('SUBGRAPH_RECORD_URL'));
+    expect(gatewayError({ ...valid, SUBGRAPH_records_URL: 'http://records:4002/graphql', SUBGRAPH_AUDIT_URL: 'audit:4005', LOG_LEVEL: 'loud' }).split('\n')).toEqual([
+      '3 configuration problems:',
+      `  - ${unknown('SUBGRAPH_records_URL')}`,
+      '  - SUBGRAPH_AUDIT_URL must use http: or https:, got "audit:"',
+      '  - LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
+    ]);
+  });
+
+  it('is refused by the records subgraph and the import (its peers entities and reports), and by the reports subgraph', () => {
+    const env = { GATEWAY_SIGNING_KEY: secret, SUBGRAPH_ENTITY_URL: 'http://entities:4001/graphql' };
+    expect(refusal(() => readEntitiesLookupConfig(env))).toBe(unknown('SUBGRAPH_ENTITY_URL'));
+    expect(refusal(() => readReportsLookupConfig(env))).toBe(unknown('SUBGRAPH_ENTITY_URL'));
+    expect(refusal(() => readReportsPeers(env))).toBe(unknown('SUBGRAPH_ENTITY_URL'));
+  });
+
+  it('is no problem left empty, as an address left empty is unset; the five names are read as before', () => {
+    const config = readGatewayConfig({ ...valid, SUBGRAPH_RECORD_URL: '', SUBGRAPH_RECORDS_URL: 'http://records:4002/graphql' }, []);
+    expect(config.subgraphUrls).toEqual({ records: 'http://records:4002/graphql' });
+    expect(readEntitiesLookupConfig({ GATEWAY_SIGNING_KEY: secret }).url).toBe('http://127.0.0.1:4001/graphql');
+    expect(readReportsPeers({ SUBGRAPH_RECORDS_URL: 'http://records:4002/graphql' }).url('records')).toBe('http://records:4002/graphql');
+    // SUBGRAPH_TIMEOUT_MS is no address.
+    expect(readGatewayConfig({ ...valid, SUBGRAPH_TIMEOUT_MS: '2000' }, []).subgraphTimeoutMs).toBe(2000);
   });
 });
