@@ -82,14 +82,14 @@ export const minimumDistinctSecretBytes = 8;
 
 /**
  * A shared secret for HS256, at least 32 bytes (RFC 7518 §3.2: the key must be as long as the
- * hash). Accepts plain text or `base64:...`. With NODE_ENV=production, also at least
- * `minimumDistinctSecretBytes` different bytes (of the decoded secret); tests and the demo may
- * use any 32 bytes.
+ * hash). Accepts plain text or `base64:...`, byte for byte (secretBytes). With
+ * NODE_ENV=production, also at least `minimumDistinctSecretBytes` different bytes (of the decoded
+ * secret); tests and the demo may use any 32 bytes.
  */
 export function readSecret(env: Env, name: string): Uint8Array {
   const raw = env[name];
   if (!raw) throw new ConfigError(`${name} is required: a secret of at least 32 bytes (plain text or base64:...)`);
-  const bytes = raw.startsWith('base64:') ? Buffer.from(raw.slice(7), 'base64') : Buffer.from(raw, 'utf8');
+  const bytes = secretBytes(name, raw);
   if (bytes.length < 32) throw new ConfigError(`${name} must be at least 32 bytes, got ${bytes.length}`);
   const distinct = new Set(bytes).size;
   if (isProduction(env) && distinct < minimumDistinctSecretBytes) {
@@ -99,6 +99,38 @@ export function readSecret(env: Env, name: string): Uint8Array {
     );
   }
   return new Uint8Array(bytes);
+}
+
+/**
+ * A secret's bytes, byte for byte: no whitespace around it, which a quoted or pasted value may
+ * carry (" base64:…" would be text, 45 bytes, and the processes given the key without it would
+ * refuse each other), and, after `base64:`, base64 that decodes whole (Node's decoder skips what
+ * it cannot read, and a key that is not what the operator wrote is found only at run time).
+ */
+function secretBytes(name: string, raw: string): Buffer {
+  const space = /^\s/.test(raw) ? 'begins' : /\s$/.test(raw) ? 'ends' : undefined;
+  if (space) {
+    throw new ConfigError(
+      `${name} must not begin or end with whitespace (a space, a tab, a line break), got one that ${space} with it: a secret is taken byte for byte, and " base64:…" would be read as text, not as the key it encodes`,
+    );
+  }
+  if (!raw.startsWith('base64:')) return Buffer.from(raw, 'utf8');
+  const encoded = raw.slice('base64:'.length);
+  const problem = base64Problem(encoded);
+  if (problem) throw new ConfigError(`${name} must be base64 after base64: (A-Z, a-z, 0-9, + and /, or - and _, with = only at its end), got ${problem}`);
+  return Buffer.from(encoded, 'base64');
+}
+
+/** What makes `encoded` no base64 (or base64url, padded or not, both of which Node decodes), or undefined. */
+function base64Problem(encoded: string): string | undefined {
+  if (!encoded) return 'nothing';
+  const padding = (/=*$/.exec(encoded) as RegExpExecArray)[0].length;
+  const digits = encoded.slice(0, encoded.length - padding);
+  const stray = digits.search(/[^A-Za-z0-9+/_-]/);
+  if (stray >= 0) return `a character that is not base64 at position ${'base64:'.length + stray + 1}`;
+  // Four characters hold three bytes: a last group of one holds none, and padding fills a group to four.
+  if (digits.length % 4 === 1 || padding > 2 || (padding > 0 && encoded.length % 4 !== 0)) return `a length no base64 has (${encoded.length} characters)`;
+  return undefined;
 }
 
 const logLevelNames = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

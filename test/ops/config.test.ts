@@ -410,3 +410,40 @@ describe('SUBGRAPH_<NAME>_URL naming no subgraph', () => {
     expect(readGatewayConfig({ ...valid, SUBGRAPH_TIMEOUT_MS: '2000' }, []).subgraphTimeoutMs).toBe(2000);
   });
 });
+
+/**
+ * GATEWAY_SIGNING_KEY and AUTH_JWT_SECRET are taken byte for byte. " base64:…" (a space before)
+ * was taken as 45 bytes of text, which every subgraph then refused from the gateway at run time,
+ * and "base64:" before something that is no base64 was decoded to what Node could make of it, the
+ * message saying "at least 32 bytes, got 20".
+ */
+describe('a secret (GATEWAY_SIGNING_KEY, AUTH_JWT_SECRET)', () => {
+  const whitespace = (name: string, where: 'begins' | 'ends') =>
+    `${name} must not begin or end with whitespace (a space, a tab, a line break), got one that ${where} with it: a secret is taken byte for byte, and " base64:…" would be read as text, not as the key it encodes`;
+
+  it('is refused with whitespace before or after it, in the gateway and the subgraphs', () => {
+    expect(gatewayError({ ...valid, GATEWAY_SIGNING_KEY: ` ${signingKey}` })).toBe(whitespace('GATEWAY_SIGNING_KEY', 'begins'));
+    expect(gatewayError({ ...valid, GATEWAY_SIGNING_KEY: `${signingKey}\n` })).toBe(whitespace('GATEWAY_SIGNING_KEY', 'ends'));
+    expect(gatewayError({ ...valid, AUTH_JWT_SECRET: `\t${secret}` })).toBe(whitespace('AUTH_JWT_SECRET', 'begins'));
+    expect(subgraphError({ GATEWAY_SIGNING_KEY: `${secret} ` })).toBe(whitespace('GATEWAY_SIGNING_KEY', 'ends'));
+    // Within a text secret a space is one of its bytes.
+    expect(readGatewayConfig({ ...valid, AUTH_JWT_SECRET: 'a secret of at least thirty-two bytes' }, []).tokens?.keys).toEqual({ kind: 'secret', secret: new Uint8Array(Buffer.from('a secret of at least thirty-two bytes')) });
+  });
+
+  it('is refused when what follows base64: is no base64, saying so', () => {
+    const invalid = (name: string, what: string) => `${name} must be base64 after base64: (A-Z, a-z, 0-9, + and /, or - and _, with = only at its end), got ${what}`;
+    expect(gatewayError({ ...valid, GATEWAY_SIGNING_KEY: 'base64:!!!notbase64!!!aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' })).toBe(invalid('GATEWAY_SIGNING_KEY', 'a character that is not base64 at position 8'));
+    expect(gatewayError({ ...valid, AUTH_JWT_SECRET: `base64:${Buffer.alloc(32, 1).toString('base64').slice(0, 41)}` })).toBe(invalid('AUTH_JWT_SECRET', 'a length no base64 has (41 characters)'));
+    expect(gatewayError({ ...valid, AUTH_JWT_SECRET: 'base64:' })).toBe(invalid('AUTH_JWT_SECRET', 'nothing'));
+    expect(subgraphError({ GATEWAY_SIGNING_KEY: `base64:${Buffer.alloc(32, 1).toString('base64').replace('=', '=A')}` })).toBe(invalid('GATEWAY_SIGNING_KEY', 'a character that is not base64 at position 51'));
+    // Short but valid base64 is still told by its length.
+    expect(gatewayError({ ...valid, GATEWAY_SIGNING_KEY: `base64:${Buffer.alloc(20, 1).toString('base64')}` })).toBe('GATEWAY_SIGNING_KEY must be at least 32 bytes, got 20');
+  });
+
+  it('takes base64 padded or not, and base64url', () => {
+    const bytes = Buffer.from(Array.from({ length: 33 }, (_, i) => (i * 53 + 250) % 256));
+    for (const encoded of [bytes.toString('base64'), bytes.toString('base64url'), Buffer.alloc(32, 9).toString('base64').replace(/=+$/, '')]) {
+      expect(readSubgraphConfig('audit', { GATEWAY_SIGNING_KEY: `base64:${encoded}` }, []).signingKey).toEqual(new Uint8Array(Buffer.from(encoded, 'base64')));
+    }
+  });
+});
