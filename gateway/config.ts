@@ -47,7 +47,7 @@ export interface GatewayConfig {
 
 /**
  * Exactly one way to verify callers' tokens: `AUTH_JWT_SECRET` (HS256, the embedded default),
- * `AUTH_PUBLIC_KEY_FILE` (a PEM public key, `AUTH_JWT_ALGORITHM` default RS256) or
+ * `AUTH_PUBLIC_KEY_FILE` (a PEM public key, `AUTH_JWT_ALGORITHM` default RS256, read with it alone) or
  * `AUTH_JWKS_URL` (the identity provider's key set; https only in production: whoever could
  * answer in its place over plain HTTP would choose the keys every token is checked with).
  */
@@ -56,8 +56,15 @@ function readTokenKeys(env: NodeJS.ProcessEnv, production: boolean): TokenKeys {
   if (configured.length !== 1) {
     throw new ConfigError(`set exactly one of AUTH_JWT_SECRET, AUTH_PUBLIC_KEY_FILE, AUTH_JWKS_URL to verify callers' tokens, got ${configured.length ? configured.join(' and ') : 'none'}`);
   }
-  if (env.AUTH_JWT_SECRET) return { kind: 'secret', secret: readSecret(env, 'AUTH_JWT_SECRET') };
   if (env.AUTH_PUBLIC_KEY_FILE) return readPublicKey(env, env.AUTH_PUBLIC_KEY_FILE);
+  const problems = new ConfigProblems();
+  problems.read(() => checkNoAlgorithm(env));
+  const keys = problems.read((): TokenKeys => (env.AUTH_JWT_SECRET ? { kind: 'secret', secret: readSecret(env, 'AUTH_JWT_SECRET') } : readKeySet(env, production)));
+  problems.check();
+  return keys as TokenKeys;
+}
+
+function readKeySet(env: NodeJS.ProcessEnv, production: boolean): TokenKeys {
   const url = readUrl(env, 'AUTH_JWKS_URL', ['https:', 'http:']) as string;
   if (production && new URL(url).protocol !== 'https:') {
     throw new ConfigError(`AUTH_JWKS_URL must use https: with NODE_ENV=production (a key set fetched over plain HTTP can be swapped on the way, and every token signed with the swapped keys accepted), got "${withoutUserInfo(url)}"`);
@@ -144,6 +151,22 @@ function readPublicKey(env: NodeJS.ProcessEnv, file: string): TokenKeys {
   }
   problems.check();
   return { kind: 'public-key', key: key as KeyObject, algorithm: algorithm as string };
+}
+
+/**
+ * `AUTH_JWT_ALGORITHM` names the algorithm AUTH_PUBLIC_KEY_FILE's key verifies. Beside
+ * AUTH_JWT_SECRET (HS256 always) or AUTH_JWKS_URL (each key of the set for its own algorithm)
+ * nothing would read it, and tokens would be verified otherwise than the operator wrote.
+ */
+function checkNoAlgorithm(env: NodeJS.ProcessEnv): void {
+  const algorithm = env.AUTH_JWT_ALGORITHM;
+  if (!algorithm) return;
+  if (env.AUTH_JWT_SECRET) {
+    if (algorithm === 'HS256') return;
+    const publicKey = Object.hasOwn(publicKeyAlgorithms, algorithm) ? `, or, for ${algorithm} tokens, give the identity provider's public key as AUTH_PUBLIC_KEY_FILE in place of AUTH_JWT_SECRET` : '';
+    throw new ConfigError(`AUTH_JWT_ALGORITHM=${algorithm} does not apply to AUTH_JWT_SECRET, whose tokens are verified as HS256 only: unset AUTH_JWT_ALGORITHM${publicKey}`);
+  }
+  throw new ConfigError(`AUTH_JWT_ALGORITHM=${algorithm} does not apply to AUTH_JWKS_URL, whose keys each verify the algorithm the key set gives them: unset AUTH_JWT_ALGORITHM (it goes with AUTH_PUBLIC_KEY_FILE)`);
 }
 
 function readPublicKeyAlgorithm(env: NodeJS.ProcessEnv): string {

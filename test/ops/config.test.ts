@@ -447,3 +447,31 @@ describe('a secret (GATEWAY_SIGNING_KEY, AUTH_JWT_SECRET)', () => {
     }
   });
 });
+
+/**
+ * AUTH_JWT_ALGORITHM names the algorithm AUTH_PUBLIC_KEY_FILE's key verifies (README,
+ * Configuration). Beside AUTH_JWT_SECRET, whose tokens are HS256, or AUTH_JWKS_URL, whose keys
+ * say what they verify, it was ignored: AUTH_JWT_ALGORITHM=RS256 with an HMAC secret started a
+ * gateway that verified HS256 tokens all the same.
+ */
+describe('AUTH_JWT_ALGORITHM beside another token setting than AUTH_PUBLIC_KEY_FILE', () => {
+  it('is refused beside AUTH_JWT_SECRET unless it says HS256, with every other problem', () => {
+    expect(gatewayError({ ...valid, AUTH_JWT_ALGORITHM: 'RS256' })).toBe(
+      'AUTH_JWT_ALGORITHM=RS256 does not apply to AUTH_JWT_SECRET, whose tokens are verified as HS256 only: unset AUTH_JWT_ALGORITHM, or, for RS256 tokens, give the identity provider\'s public key as AUTH_PUBLIC_KEY_FILE in place of AUTH_JWT_SECRET',
+    );
+    expect(gatewayError({ ...valid, AUTH_JWT_SECRET: 'short', AUTH_JWT_ALGORITHM: 'HS512' }).split('\n')).toEqual([
+      '2 configuration problems:',
+      '  - AUTH_JWT_ALGORITHM=HS512 does not apply to AUTH_JWT_SECRET, whose tokens are verified as HS256 only: unset AUTH_JWT_ALGORITHM',
+      '  - AUTH_JWT_SECRET must be at least 32 bytes, got 5',
+    ]);
+    expect(readGatewayConfig({ ...valid, AUTH_JWT_ALGORITHM: 'HS256' }, []).tokens?.keys.kind).toBe('secret');
+  });
+
+  it('is refused beside AUTH_JWKS_URL', () => {
+    expect(gatewayError({ GATEWAY_SIGNING_KEY: secret, AUTH_JWKS_URL: 'https://idp.example/jwks.json', AUTH_JWT_ALGORITHM: 'ES256' })).toBe(
+      'AUTH_JWT_ALGORITHM=ES256 does not apply to AUTH_JWKS_URL, whose keys each verify the algorithm the key set gives them: unset AUTH_JWT_ALGORITHM (it goes with AUTH_PUBLIC_KEY_FILE)',
+    );
+    // Left empty, as docker/compose.yaml passes it unset, it is no setting.
+    expect(readGatewayConfig({ GATEWAY_SIGNING_KEY: secret, AUTH_JWKS_URL: 'https://idp.example/jwks.json', AUTH_JWT_ALGORITHM: '' }, []).tokens?.keys.kind).toBe('jwks');
+  });
+});
