@@ -46,19 +46,13 @@ async function main(): Promise<void> {
       corsOrigins: config.corsOrigins,
     });
     logger.info(
-      { url: served.url, supergraph: config.supergraphPath, explorer: config.explorer ? served.url.replace(/\/graphql$/, '/explorer/') : 'off', introspection: config.introspection, demoTokens: Boolean(demo), limits: config.limits, rateLimits: rateLimitSummary(config), corsOrigins: config.corsOrigins, ...(config.accessControl ? {} : { accessControl: 'off' }) },
+      { url: served.url, supergraph: config.supergraphPath, explorer: config.explorer ? served.url.replace(/\/graphql$/, '/explorer/') : 'off', introspection: config.introspection, demoTokens: Boolean(demo), limits: config.limits, rateLimits: served.gateway.rateLimits?.summary() ?? 'off', corsOrigins: config.corsOrigins, ...(config.accessControl ? {} : { accessControl: 'off' }) },
       'serving',
     );
     handleShutdownSignals(logger, [{ name: 'HTTP server', stop: () => served.stop() }]);
   } catch (error) {
     exitWithFatal(logger, error);
   }
-}
-
-/** For the start-up line: the budgets and where they count, never the Redis URL (it may hold a password). */
-function rateLimitSummary({ rateLimits }: GatewayConfig) {
-  if (!rateLimits) return 'off';
-  return { callerPerMinute: rateLimits.callerPerMinute, organisationPerMinute: rateLimits.organisationPerMinute, counters: rateLimits.redisUrl ? 'redis' : 'memory' };
 }
 
 void main();

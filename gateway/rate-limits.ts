@@ -121,6 +121,15 @@ export class RateLimits {
     }
   }
 
+  /**
+   * The budgets and where they count now, for the start line: in Redis only while it answers (the
+   * limiters fall back to memory whenever it is not ready), never its URL (it may hold a password).
+   */
+  summary(): { callerPerMinute: number; organisationPerMinute: number; counters: 'memory' | 'redis' | 'memory (redis unreachable)' } {
+    const counters = !this.redis ? 'memory' : this.redis.status === 'ready' ? 'redis' : 'memory (redis unreachable)';
+    return { callerPerMinute: this.settings.callerPerMinute, organisationPerMinute: this.settings.organisationPerMinute, counters };
+  }
+
   /** Closes the Redis connection (the gateway is stopping). */
   async close(): Promise<void> {
     if (!this.redis) return;

@@ -229,6 +229,40 @@ describe('the gateway, records, reports and audit processes started with bad con
     }
   });
 
+  /**
+   * The start line said `"counters":"redis"` of a gateway whose Redis could not be reached, which
+   * counts per replica in memory (its warning and its metric said so): it says what holds now.
+   */
+  it('gateway whose RATE_LIMIT_REDIS_URL cannot be reached says in its start line that it counts in memory', async () => {
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const child = spawn(process.execPath, [path.join(bundleDirectory, 'gateway.js')], {
+      env: { PATH: process.env.PATH, GATEWAY_SIGNING_KEY: secret, AUTH_JWT_SECRET: secret, EXPLORER: 'off', GATEWAY_PORT: '6872', RATE_LIMIT_REDIS_URL: `redis://127.0.0.1:${port}` },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    try {
+      let stdout = '';
+      const serving = await new Promise<Record<string, unknown> | undefined>((resolve) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString();
+          const line = stdout.split('\n').slice(0, -1).map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'serving');
+          if (line) resolve(line);
+        });
+        child.once('exit', () => resolve(undefined));
+      });
+      expect(serving?.rateLimits).toEqual({ callerPerMinute: 600, organisationPerMinute: 3000, counters: 'memory (redis unreachable)' });
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        await once(child, 'exit');
+      }
+      clearTimeout(timer);
+    }
+  });
+
   /** A certificate where its public key belongs once stopped the gateway after the check, with a stack trace and exit 1. */
   it('gateway given a certificate for AUTH_PUBLIC_KEY_FILE exits 2 naming the variable and how to take the key out', async () => {
     const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'credit-public-key-'));

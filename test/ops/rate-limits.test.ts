@@ -75,6 +75,10 @@ describe('rate limits', () => {
     expect(error.message).toContain(`budget of ${limit} requests per minute is used up`);
   }
 
+  it('says its budgets and where it counts, without Redis in memory', () => {
+    expect(platform.gateway.gateway.rateLimits?.summary()).toEqual({ callerPerMinute: 3, organisationPerMinute: 5, counters: 'memory' });
+  });
+
   it("admits a caller's requests up to its budget, with the RateLimit headers, and refuses the next with 429", async () => {
     const caller = banker('BANK-EDGE', 'edge');
     for (let remaining = 2; remaining >= 0; remaining--) expectAdmitted(await send(platform.gatewayUrl, caller), 3, remaining);
@@ -178,6 +182,8 @@ describe('rate limits', () => {
       expect(await redis.get(`${redisPrefix}caller:BANK-REPLICAS:roaming`)).toBe('4');
       expect(await redis.get(`${redisPrefix}organisation:BANK-REPLICAS`)).toBe('3');
       for (const replica of replicas) expect(sample(await replica.metrics.registry.metrics(), 'credit_gateway_rate_limit_counters_shared')).toBe(1);
+      // What the start line says of them.
+      for (const replica of replicas) expect(replica.gateway.rateLimits?.summary()).toEqual({ callerPerMinute: 3, organisationPerMinute: 5, counters: 'redis' });
     });
 
     it('keeps serving with per-replica counters in memory when Redis cannot be reached, and says so', async () => {
@@ -190,6 +196,8 @@ describe('rate limits', () => {
       expectAdmitted(await send(replicas[0].url, caller), 3, 2);
       expect(await redis.get(`${redisPrefix}caller:BANK-STRANDED:alone`)).toBe('1');
       expect(sample(await stranded.metrics.registry.metrics(), 'credit_gateway_rate_limit_counters_shared')).toBe(0);
+      // The start line said "redis", the URL configured, of counters kept in memory.
+      expect(stranded.gateway.rateLimits?.summary()).toEqual({ callerPerMinute: 3, organisationPerMinute: 5, counters: 'memory (redis unreachable)' });
       expect(platform.logs.gateway.lines.some((l) => l.level === 'warn' && String(l.msg).startsWith('Redis cannot be reached: rate-limit counters are kept per replica in memory'))).toBe(true);
     });
   });
