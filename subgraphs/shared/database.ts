@@ -22,8 +22,10 @@ export interface DataModel {
   migrations: Function[];
 }
 
+/** The database as start lines name it: the server by the URL's scheme (mysql:// or mariadb://, in any letter case), never its user or password. */
 export function describeTarget(target: DatabaseTarget): string {
-  return target.kind === 'sqlite' ? `SQLite (${target.directory})` : `MySQL (${new URL(target.url).host}, databases ${target.prefix}*)`;
+  if (target.kind === 'sqlite') return `SQLite (${target.directory})`;
+  return `${/^mariadb:/i.test(target.url) ? 'MariaDB' : 'MySQL'} (${new URL(target.url).host}, databases ${target.prefix}*)`;
 }
 
 /**

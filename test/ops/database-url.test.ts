@@ -6,7 +6,7 @@ import { ConfigError } from '../../lib/env';
 import { StartFailure } from '../../lib/start-failure';
 import { subgraphNames } from '../../schema/subgraphs';
 import { entitiesSubgraph } from '../../subgraphs/entities/subgraph';
-import { databaseTarget, dropMysqlDatabase, openDatabase, type DatabaseTarget } from '../../subgraphs/shared/database';
+import { databaseTarget, describeTarget, dropMysqlDatabase, openDatabase, type DatabaseTarget } from '../../subgraphs/shared/database';
 import { readSubgraphConfig } from '../../subgraphs/shared/subgraph';
 import { testDatabases } from '../helpers/databases';
 
@@ -74,6 +74,12 @@ describe('DATABASE_URL', () => {
   it('reads a scheme in any letter case, as URLs do (RFC 3986)', () => {
     expect(refusal('MARIADB://root@127.0.0.1:3306')).toBeUndefined();
     expect(refusal('Mysql://root@127.0.0.1:3306')).toBeUndefined();
+  });
+
+  it("is named in start lines by its scheme's server, MySQL or MariaDB, with its host and databases", () => {
+    expect(describeTarget(databaseTarget({ DATABASE_URL: 'mysql://credit:pw@db:3306' }, 'data'))).toBe('MySQL (db:3306, databases credit_*)');
+    expect(describeTarget(databaseTarget({ DATABASE_URL: 'mariadb://credit:pw@db:3306' }, 'data'))).toBe('MariaDB (db:3306, databases credit_*)');
+    expect(describeTarget(databaseTarget({ DATABASE_URL: 'MariaDB://root@127.0.0.1:3306', DATABASE_PREFIX: 'staging_' }, 'data'))).toBe('MariaDB (127.0.0.1:3306, databases staging_*)');
   });
 
   it('connects to an IPv6 literal as an address, not as a name to look up ([::1] was getaddrinfo ENOTFOUND)', async () => {
