@@ -9,18 +9,11 @@ import { readGatewayConfig } from '../../gateway/config';
 import { ConfigError, ConfigProblems, readPort, readUrl } from '../../lib/env';
 import { projectRoot } from '../../lib/project-root';
 import { readSubgraphConfig } from '../../subgraphs/shared/subgraph';
+import { configRefusal } from '../helpers/config';
 
 const secret = `base64:${Buffer.alloc(32, 7).toString('base64')}`;
 
-function refusal(read: () => unknown): string {
-  try {
-    read();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
+const refusal = configRefusal;
 
 describe('configured ports', () => {
   it('refuse 0, which would listen on a port chosen at random', () => {

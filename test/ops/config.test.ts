@@ -7,6 +7,7 @@ import { createTokenVerifier } from '../../gateway/authentication';
 import { readGatewayConfig } from '../../gateway/config';
 import { defaultOperationLimits } from '../../gateway/operation-limits';
 import { ConfigError } from '../../lib/env';
+import { configRefusal } from '../helpers/config';
 import { readSubgraphConfig } from '../../subgraphs/shared/subgraph';
 import { readEntitiesLookupConfig } from '../../subgraphs/shared/subject-directory';
 import { readReportsLookupConfig } from '../../subgraphs/records/report-findings';
@@ -19,13 +20,7 @@ const signingKey = 'base64:' + Buffer.from(Array.from({ length: 32 }, (_, i) => 
 const production = { AUTH_JWT_SECRET: secret, GATEWAY_SIGNING_KEY: signingKey, NODE_ENV: 'production' };
 
 function gatewayError(env: NodeJS.ProcessEnv, argv: string[] = []): string {
-  try {
-    readGatewayConfig(env, argv);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a ConfigError');
+  return configRefusal(() => readGatewayConfig(env, argv));
 }
 
 describe('readGatewayConfig', () => {
@@ -374,15 +369,7 @@ describe('in production (NODE_ENV=production)', () => {
 describe('SUBGRAPH_<NAME>_URL naming no subgraph', () => {
   const unknown = (name: string) =>
     `${name} names no subgraph: the subgraphs' addresses are SUBGRAPH_ENTITIES_URL, SUBGRAPH_RECORDS_URL, SUBGRAPH_REPORTS_URL, SUBGRAPH_PROVIDERS_URL and SUBGRAPH_AUDIT_URL`;
-  const refusal = (read: () => unknown): string => {
-    try {
-      read();
-    } catch (error) {
-      expect(error).toBeInstanceOf(ConfigError);
-      return (error as Error).message;
-    }
-    throw new Error('expected a ConfigError');
-  };
+  const refusal = configRefusal;
 
   it('is refused by the gateway, with every other problem', () => {
     expect(gatewayError({ ...valid, SUBGRAPH_RECORD_URL: 'http://records:4002/graphql' })).toBe(unknown('SUBGRAPH_RECORD_URL'));
