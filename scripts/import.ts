@@ -11,7 +11,7 @@ import { InternalClient } from '../lib/internal-client';
 import { projectRoot } from '../lib/project-root';
 import { characterCount, firstCharacters } from '../lib/text';
 import { readSubgraphUrl } from '../schema/subgraphs';
-import { FileRejected, formatNamed } from '../subgraphs/records/intake/intake-file';
+import { FileRejected, formatNamed, openRecordFile, type RecordFile } from '../subgraphs/records/intake/intake-file';
 import { importRecordFile, type ImportProgress } from '../subgraphs/records/intake/file-import';
 import type { Rejection } from '../subgraphs/records/intake/record-intake';
 import type { Actor } from '../subgraphs/records/record-history';
@@ -166,14 +166,18 @@ type ValueOption = (typeof valueOptions)[number];
 
 type Arguments = Partial<Record<ValueOption, string>> & { department: string; file: string };
 
-/** The command line, or what is wrong with it: an option it does not know is refused, never ignored (a mistyped `--dry-run` would import for real). */
-function parseArguments(argv: string[]): Arguments | string {
+/**
+ * The command line, or what is wrong with it: an option it does not know is refused, never ignored
+ * (a mistyped `--dry-run` would import for real). Its files are read from `from`, the directory
+ * the command was run in.
+ */
+function parseArguments(argv: string[], from: string): Arguments | string {
   const options: Partial<Record<ValueOption, string>> = {};
   const files: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (!arg.startsWith('-') || arg === '-') {
-      files.push(arg);
+      files.push(path.resolve(from, arg));
       continue;
     }
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -182,7 +186,7 @@ function parseArguments(argv: string[]): Arguments | string {
     const value = inline ?? argv[++i];
     if (value === undefined || value === '' || (inline === undefined && value.startsWith('--'))) return `${flag} needs a value`;
     if (options[name] !== undefined) return `${flag} is given twice`;
-    options[name] = value;
+    options[name] = name === 'rejections' || name === 'summary-json' ? path.resolve(from, value) : value;
   }
   const { department, format, actor } = options;
   if (!department) return '--department is required';
@@ -231,7 +235,10 @@ export async function main(argv: string[]): Promise<number> {
     console.log(usage);
     return 0;
   }
-  const parsed = parseArguments(argv);
+  // `npm run import` runs in the project's directory: its files are named as its user sees them,
+  // from the directory it was run in (INIT_CWD), as any command's are.
+  const from = process.env.npm_lifecycle_event === 'import' && process.env.INIT_CWD ? process.env.INIT_CWD : process.cwd();
+  const parsed = parseArguments(argv, from);
   if (typeof parsed === 'string') return usageError(parsed);
   const { department, file, actor: actorName, format, rejections: rejectionsFile, 'summary-json': summaryFile } = parsed;
   if (!findDepartment(department)) {
@@ -259,6 +266,16 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`configuration error: ${(error as Error).message}`);
     return 2;
   }
+  // The file first: a file that cannot be read, or whose header is wrong, is told before anything
+  // is asked of the services (nothing is stored either way).
+  let recordFile: RecordFile;
+  try {
+    recordFile = await openRecordFile(file, { format });
+  } catch (error) {
+    if (!(error instanceof FileRejected)) throw error;
+    console.error(`${path.basename(file)} rejected: ${error.message}`);
+    return 1;
+  }
   // Asked before a row is stored: stored rows whose audit entries cannot be written are what the
   // gateway never leaves (it withholds such an answer), and an audit subgraph not running, or
   // refusing the key, would otherwise be found only after the first chunks had committed.
@@ -275,7 +292,7 @@ export async function main(argv: string[]): Promise<number> {
   const progress = progressPrinter(file);
   const rejections = rejectionSink(rejectionsFile);
   try {
-    const summary = await importRecordFile(db, file, {
+    const summary = await importRecordFile(db, recordFile, {
       department,
       actor,
       subjects: new EntitiesSubjectDirectory(lookup),

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { ErrorCode } from '../../../lib/errors';
 import type { Actor } from '../record-history';
-import { FileCutShort, openRecordFile } from './intake-file';
+import { FileCutShort, openRecordFile, type RecordFile } from './intake-file';
 import { intakeChunkSize, RecordIntake, subjectsToldOf, type IntakeRow, type IntakeTotals, type Rejection, type RowResult } from './record-intake';
 import type { SubjectDirectory } from '../../shared/subject-directory';
 
@@ -70,9 +70,10 @@ export interface ImportSummary {
  * stops the import once the chunks already committing have settled; as intake is idempotent,
  * importing the same file again completes it.
  */
-export async function importRecordFile(db: DataSource, file: string, options: ImportOptions): Promise<ImportSummary> {
+export async function importRecordFile(db: DataSource, file: string | RecordFile, options: ImportOptions): Promise<ImportSummary> {
   const started = process.hrtime.bigint();
-  const recordFile = await openRecordFile(file, { format: options.format });
+  // Opened already by a caller that checked it before anything else (the import command).
+  const recordFile = typeof file === 'string' ? await openRecordFile(file, { format: options.format }) : file;
   const intake = new RecordIntake(db, { department: options.department, actor: options.actor, subjects: options.subjects, now: options.now });
   const chunkSize = options.chunkSize ?? intakeChunkSize;
   let rows = 0;

@@ -87,8 +87,10 @@ export async function openRecordFile(file: string, options: { format?: string } 
   let size: number;
   try {
     size = fs.statSync(file).size;
-  } catch {
-    throw new FileRejected(`cannot read ${file}`);
+  } catch (error) {
+    // Where it looked, in full, and why: a relative name is read from a directory its user may not have meant.
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new FileRejected(`cannot read ${path.resolve(file)} (${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'not allowed to read it' : (code ?? (error as Error).message)})`);
   }
   const empty = new FileRejected(`${path.basename(file)} is empty${format === 'csv' ? ': a CSV file starts with its header row' : ''}`);
   if (size === 0) throw empty;

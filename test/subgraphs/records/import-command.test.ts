@@ -85,6 +85,28 @@ describe('the import command’s arguments', () => {
     expect(fs.existsSync(sqlite)).toBe(false);
     expect(fs.readFileSync(file, 'utf8')).toBe(`${header}\n`);
   });
+
+  // From the intake probe: `npm run import` runs in the project's directory, so a file named as
+  // its user sees it from another directory was "cannot read records.csv", naming neither where it
+  // looked nor why.
+  it('reads the files `npm run import` is given from the directory it was run in (INIT_CWD), and names the path and the reason of a file it cannot read', async () => {
+    const saved = { event: process.env.npm_lifecycle_event, initCwd: process.env.INIT_CWD };
+    Object.assign(process.env, { npm_lifecycle_event: 'import', INIT_CWD: dir });
+    try {
+      const missing = await runImport(['--department', 'MARKET_REGULATION', 'missing.csv'], settings);
+      expect(missing).toMatchObject({ status: 1, stdout: '' });
+      expect(missing.stderr).toContain(`cannot read ${path.join(dir, 'missing.csv')} (no such file)`);
+      // The file in the directory it was run in is found: the run goes on to the audit log, which is not there.
+      const found = await runImport(['--department', 'MARKET_REGULATION', '--rejections', 'out.csv', 'records.csv'], settings);
+      expect(found.stderr).not.toContain('cannot read');
+      expect(found.stderr).toContain('nothing was imported');
+    } finally {
+      for (const [name, value] of [['npm_lifecycle_event', saved.event], ['INIT_CWD', saved.initCwd]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  });
 });
 
 describe.each(testDatabases)('the import command’s report on $label', (database: TestDatabase) => {
