@@ -13,7 +13,7 @@ import { characterCount, firstCharacters } from '../lib/text';
 import { readSubgraphUrl } from '../schema/subgraphs';
 import { FileRejected, formatNamed, openRecordFile, type RecordFile } from '../subgraphs/records/intake/intake-file';
 import { importRecordFile, type ImportProgress } from '../subgraphs/records/intake/file-import';
-import type { Rejection } from '../subgraphs/records/intake/record-intake';
+import type { IntakeTotals, Rejection } from '../subgraphs/records/intake/record-intake';
 import type { Actor } from '../subgraphs/records/record-history';
 import { EntitiesSubjectDirectory, readEntitiesLookupConfig, SubjectDirectoryUnavailable, type EntitiesLookupConfig } from '../subgraphs/shared/subject-directory';
 import { recordsSubgraph } from '../subgraphs/records/subgraph';
@@ -291,8 +291,10 @@ export async function main(argv: string[]): Promise<number> {
   const db = await openDatabase('records', target, recordsSubgraph, quietDatabase);
   const progress = progressPrinter(file);
   const rejections = rejectionSink(rejectionsFile);
+  let committed: IntakeTotals | undefined;
   try {
     const summary = await importRecordFile(db, recordFile, {
+      onStopped: (totals) => (committed = totals),
       department,
       actor,
       subjects: new EntitiesSubjectDirectory(lookup),
@@ -328,9 +330,11 @@ export async function main(argv: string[]): Promise<number> {
     return rejected ? 3 : 0;
   } catch (error) {
     progress.done();
+    // What the chunks committed before it stopped stored: the last progress line can be chunks short of it.
+    const stored = committed ? ` Stored before it stopped: created ${committed.created}, updated ${committed.updated}, unchanged ${committed.unchanged}, rejected ${committed.rejected}.` : '';
     if (error instanceof FileRejected) console.error(`${path.basename(file)} rejected: ${error.message}`);
-    else if (error instanceof SubjectDirectoryUnavailable) console.error(`import stopped: ${error.message}. The chunks committed stay; importing the file again completes it (rows already stored come back unchanged).`);
-    else if (error instanceof AuditNotWritten) console.error(`import stopped: ${error.message}. The chunks committed stay; importing the file again completes it and its audit (rows already stored come back unchanged, and are audited so).`);
+    else if (error instanceof SubjectDirectoryUnavailable) console.error(`import stopped: ${error.message}.${stored} The chunks committed stay; importing the file again completes it (rows already stored come back unchanged).`);
+    else if (error instanceof AuditNotWritten) console.error(`import stopped: ${error.message}.${stored} The chunks committed stay; importing the file again completes it and its audit (rows already stored come back unchanged, and are audited so).`);
     // A refused statement's message says what the database refused; its stack adds nothing.
     else if (error instanceof QueryFailedError) console.error(`import failed: ${error.message}`);
     else console.error(`import failed: ${(error as Error).stack ?? error}`);

@@ -30,6 +30,12 @@ export interface ImportOptions {
    * resolved; should it fail, the import stops as on any failure.
    */
   audit?: (subjectIds: string[]) => Promise<void>;
+  /**
+   * When the import stops at a failure, once nothing is writing any more: what the chunks that
+   * committed before it stored, those whose progress was not reported yet (their audit entries
+   * being what failed, say) among them. The last progress reported can be chunks short of it.
+   */
+  onStopped?: (committed: IntakeTotals) => void;
 }
 
 /**
@@ -137,6 +143,7 @@ export async function importRecordFile(db: DataSource, file: string | RecordFile
   } catch (error) {
     // Nothing may still be writing when the caller learns of the failure (and closes the database).
     await Promise.allSettled(committing);
+    options.onStopped?.({ ...intake.totals });
     throw error;
   }
   const totals = { ...intake.totals };

@@ -7,7 +7,7 @@ import { CreditRecordEvent } from '../../../subgraphs/records/entities/credit-re
 import { setTimeout as sleep } from 'node:timers/promises';
 import { commitsInFlight, importRecordFile, type ImportProgress } from '../../../subgraphs/records/intake/file-import';
 import { FileRejected } from '../../../subgraphs/records/intake/intake-file';
-import { RecordIntake, type Rejection } from '../../../subgraphs/records/intake/record-intake';
+import { RecordIntake, type IntakeTotals, type Rejection } from '../../../subgraphs/records/intake/record-intake';
 import { SubjectDirectoryUnavailable } from '../../../subgraphs/shared/subject-directory';
 import { testDatabases } from '../../helpers/databases';
 import { header, marketRegulationFile, unregisteredCode } from './import-fixtures';
@@ -291,10 +291,15 @@ describe.each(testDatabases)('the import command’s file import on $label', (da
         return lookUp(ids, codes, requestId);
       });
       const file = fresh();
-      await expect(importFile(write('cut-off.csv', file.bytes), { chunkSize: 500 })).rejects.toBeInstanceOf(SubjectDirectoryUnavailable);
+      let stoppedWith: IntakeTotals | undefined;
+      const stopping = importRecordFile(records.db(), write('cut-off.csv', file.bytes), { department: 'MARKET_REGULATION', actor, subjects: directory, chunkSize: 500, onStopped: (committed) => (stoppedWith = committed) });
+      await expect(stopping).rejects.toBeInstanceOf(SubjectDirectoryUnavailable);
       const rejectedRows = (last: number) => new Set(daily.rejections.filter((r) => r.row <= last).map((r) => r.row)).size;
       const committed = 1000 - rejectedRows(1000);
       expect(await stored()).toBe(committed);
+      // What it tells of the chunks committed before it stopped is what they stored (the intake probe
+      // saw the last progress line 9,000 rows short of it).
+      expect(stoppedWith).toEqual({ created: committed, updated: 0, unchanged: 0, rejected: rejectedRows(1000) });
       // Nothing was still writing when the import returned.
       await sleep(200);
       expect(await stored()).toBe(committed);
