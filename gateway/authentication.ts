@@ -4,7 +4,7 @@ import { HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { findDepartment } from '../lib/catalogue/departments';
 import { auditedTextLimits, clockToleranceSeconds, importActorMark, organisationKinds, platformOrganisations, roles, type Caller, type OrganisationKind, type Role } from '../lib/access/identity';
-import { departmentsReadAs, platformOrganisationReadAs } from '../lib/access/organisation-names';
+import { departmentsReadAs, platformOrganisationReadAs, readsAsImportRun } from '../lib/access/organisation-names';
 import { roleRefusal } from '../lib/access/policy';
 import { clientError, ErrorCode, outageHttp, outageRetryAfterSeconds } from '../lib/errors';
 import { holdsCitizenIdNumber, maskCitizenIdNumber, normaliseIdentifier, readsAsCitizenIdNumber, typedUuid, validateCitizenIdNumber, validateUnifiedSocialCreditCode } from '../lib/identifiers';
@@ -182,7 +182,7 @@ function userOf(sub: unknown): string {
   if (characterCount(sub) > auditedTextLimits.callerId) throw claimsRefused(`the token's sub must be at most ${auditedTextLimits.callerId} characters, got ${characterCount(sub)}`);
   // Recorded in every audit entry the caller causes, and shown to whoever reads it (see `org` below).
   if (hasInvisibleCharacters(sub)) throw claimsRefused("the token's sub holds characters a reader does not see (control, format or invisible ones such as U+200B, or a lone surrogate)");
-  if (sub.trim().toLowerCase().startsWith(importActorMark)) throw claimsRefused(`the token's sub must not begin ${importActorMark}, which marks the record import's runs in records' history and the audit log`);
+  if (readsAsImportRun(sub)) throw claimsRefused(`the token's sub must not begin ${importActorMark} (however written), which marks the record import's runs in records' history and the audit log`);
   return sub.trim();
 }
 

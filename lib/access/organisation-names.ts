@@ -1,5 +1,5 @@
 import { departments, type Department } from '../catalogue/departments';
-import { platformOrganisations } from './identity';
+import { importActorMark, platformOrganisations } from './identity';
 
 /**
  * What an organisation id reads as, for the names no caller's organisation may take: a district
@@ -9,10 +9,21 @@ import { platformOrganisations } from './identity';
  * could then carry (subgraphs/entities/consent.repository.ts): one reading, so that the two agree.
  */
 
+/** Letters and digits only, accents left out (`Finance.`, `FİNANCE`, `credit office` as Finance, FINANCE, creditoffice). */
+function lettersAndDigits(text: string): string {
+  return text.normalize('NFKD').replace(/[^\p{L}\p{N}]/gu, '');
+}
+
 /** Letters and digits only, accents and case left out (`Finance.`, `FİNANCE`, `credit office` as FINANCE, CREDITOFFICE). */
 function asRead(text: string): string {
-  return text.normalize('NFKD').replace(/[^\p{L}\p{N}]/gu, '').toUpperCase();
+  return lettersAndDigits(text).toUpperCase();
 }
+
+/**
+ * ASCII drawn as another letter in the sans-serif fonts of forms and logs, and the letters it
+ * stands in for: a small l as an I (`FlNANCE`), a 1 as an I or an L, a 0 as an O (`CREDIT_0FFICE`).
+ */
+const asciiLookAlikes: Readonly<Record<string, string>> = { l: 'I', '1': 'IL', '0': 'O' };
 
 /**
  * A letter that may be drawn as a Latin one: any letter outside ASCII but those of the scripts
@@ -36,7 +47,10 @@ const platformOrganisationsAsRead = new Map(Object.values(platformOrganisations)
  */
 function readAmong<T>(id: string, names: ReadonlyMap<string, T>): T[] {
   const read = [...asRead(id)];
-  return [...names].filter(([name]) => name.length === read.length && read.every((c, i) => c === name[i] || standsInForLatin.test(c))).map(([, named]) => named);
+  // As typed, where upper-casing kept every character one (a small l, upper-cased, is an L).
+  const typed = [...lettersAndDigits(id)];
+  const drawnAs = (i: number, letter: string) => typed.length === read.length && (asciiLookAlikes[typed[i]] ?? '').includes(letter);
+  return [...names].filter(([name]) => name.length === read.length && read.every((c, i) => c === name[i] || standsInForLatin.test(c) || drawnAs(i, name[i]))).map(([, named]) => named);
 }
 
 /**
@@ -46,6 +60,19 @@ function readAmong<T>(id: string, names: ReadonlyMap<string, T>): T[] {
  */
 export function departmentsReadAs(id: string): Department[] {
   return readAmong(id, departmentsByCodeAsRead);
+}
+
+/** `import:` read as the other names are, so that `ｉｍｐｏｒｔ：`, `іmport:` (a Cyrillic і) and `imp0rt:` are it too. */
+const importRun = new Map([[asRead(importActorMark), importActorMark]]);
+
+/**
+ * Whether a user id (a token's `sub`) begins with what marks the record import's runs in records'
+ * history and the audit log (`import:<name>`), however written: its part before the first colon
+ * (full-width ones as `:`) reads as `import`.
+ */
+export function readsAsImportRun(user: string): boolean {
+  const folded = user.normalize('NFKC');
+  return folded.includes(':') && readAmong(folded.slice(0, folded.indexOf(':')), importRun).length > 0;
 }
 
 /** The name the platform records where no token names an organisation (`platformOrganisations`) that `id` reads as (` Un-Verified ` as unverified), if any: no two are as long. */

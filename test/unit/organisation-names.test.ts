@@ -37,6 +37,11 @@ describe("a bank's organisation id, as the gateway and the consent register read
     ["a department's code with a Cyrillic А", 'FIN\u0410NCE'],
     ["a department's code spaced, without its underscore", 'Credit Office'],
     ["a department's code in small capitals", 'ᴄʀᴇᴅɪᴛ_ᴏꜰꜰɪᴄᴇ'],
+    // From the security probe: drawn alike in the sans-serif fonts of forms and logs.
+    ["a department's code with a small l for its I", 'FlNANCE'],
+    ["a department's code with a 0 for its O", 'CREDIT_0FFICE'],
+    ["a department's code with a 1 for its I", 'ORGAN1SATION'],
+    ['the name the platform records for itself, with a 0 for its O', 'PLATF0RM'],
   ])('is refused by both when it is %s', (_label, org) => {
     expect({ token: carriedByBankToken(org), consent: storedAsBankGrantee(org) }).toEqual({ token: false, consent: false });
   });
@@ -47,6 +52,7 @@ describe("a bank's organisation id, as the gateway and the consent register read
     ['an id holding a platform name', 'PLATFORM_BANK'],
     ['a Chinese name', '河北银行北戴河支行'],
     ['an id of digits split by separators', 'BANK-130304-900101-123'],
+    ['an id of letters and digits as long as a code', 'BANK0001'],
   ])('is taken by both when it is %s', (_label, org) => {
     expect({ token: carriedByBankToken(org), consent: storedAsBankGrantee(org) }).toEqual({ token: true, consent: true });
   });
