@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
-import { withoutUserInfo } from '../lib/env';
+import { withoutCredentials } from '../lib/env';
 import type { Logger } from '../lib/logger';
 import { ServiceMetrics } from '../lib/metrics';
 import type { GatewayObserver, SubgraphFetchOutcome } from './observer';
@@ -79,8 +79,8 @@ export class GatewayMetrics extends ServiceMetrics implements GatewayObserver {
 
   keySetUnavailable(keySet: string, cause: unknown): void {
     // The cause of the line's first call: the next ones in its window most likely met the same.
-    // The address without a user and password it may carry, as every logged address.
-    const fields = { keySet: withoutUserInfo(keySet), cause: (cause as Error | undefined)?.message || String(cause) };
+    // The address without a user and password, or a query, that may carry a credential.
+    const fields = { keySet: withoutCredentials(keySet), cause: (cause as Error | undefined)?.message || String(cause) };
     this.outage('key set', fields, "the identity provider's key set could not be read: requests with a token answer AUTHENTICATION_UNAVAILABLE", 'warn');
   }
 

@@ -57,6 +57,14 @@ export function withoutUserInfo(raw: string): string {
   return `${scheme}…${raw.slice(at)}`;
 }
 
+/**
+ * A URL as a log line or a message may show it: without its user-info (`withoutUserInfo`), nor
+ * its query and fragment, which may carry a credential too (`?access_token=…`, `?password=…`).
+ */
+export function withoutCredentials(raw: string): string {
+  return withoutUserInfo(raw).replace(/[?#].*$/s, '?…');
+}
+
 /** `--name value` or `--name=value` from argv, for the few settings an operator passes as flags. */
 export function readFlag(argv: string[], name: string): string | undefined {
   for (let i = 0; i < argv.length; i++) {

@@ -5,7 +5,7 @@ import mysql2, { type Pool, type PoolConnection, type PoolOptions } from 'mysql2
 import mysql from 'mysql2/promise';
 import { DataSource, QueryFailedError, type DataSourceOptions, type Logger, type QueryRunner } from 'typeorm';
 import { isUniqueViolationCode } from '../../lib/database-logger';
-import { ConfigError, ConfigProblems, isProduction, withoutUserInfo } from '../../lib/env';
+import { ConfigError, ConfigProblems, isProduction, withoutCredentials } from '../../lib/env';
 import { addressOf, StartFailure } from '../../lib/start-failure';
 import { subgraphNames } from '../../schema/subgraphs';
 import { rerunnable, runMigrationsOnce } from './rerunnable-migrations';
@@ -53,12 +53,12 @@ export function databaseTarget(env: Record<string, string | undefined>, dataDire
 
 /**
  * `DATABASE_URL` as an error may show it: never a user or password, nor a query or fragment (a
- * password may stand there, `?password=`). After the last @ (withoutUserInfo, as a password may
+ * password may stand there, `?password=`). After the last @ (withoutCredentials, as a password may
  * hold / # or @), or, without one, its scheme alone: a host and port read from such a URL may be a
  * user and a password (mysql://root:12345).
  */
 function shownDatabaseUrl(url: string): string {
-  if (url.includes('@')) return `"${withoutUserInfo(url).replace(/[?#].*$/s, '?…')}"`;
+  if (url.includes('@')) return `"${withoutCredentials(url)}"`;
   return `one beginning "${/^[^:/]*:?/.exec(url)?.[0] ?? ''}" (the rest not repeated, as it may hold a password)`;
 }
 

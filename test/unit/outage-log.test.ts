@@ -68,6 +68,11 @@ describe("the gateway's log of a subgraph it cannot reach", () => {
       jest.advanceTimersByTime(10_000);
       metrics.keySetUnavailable(keySet, new Error('getaddrinfo ENOTFOUND idp.corp-internal.invalid'));
       expect(lines).toEqual([{ fields: { ...fields, callsSinceLastLine: 1 }, message }, { fields: { ...fields, callsSinceLastLine: 300 }, message }]);
+      // A credential in its query is left out too (from the security probe: ?client_secret=… was logged).
+      lines.length = 0;
+      jest.advanceTimersByTime(10_000);
+      metrics.keySetUnavailable('https://idp.example.invalid/certs?access_token=TOKEN-XYZ#frag', new Error('getaddrinfo ENOTFOUND idp.example.invalid'));
+      expect(lines.map((l) => l.fields.keySet)).toEqual(['https://idp.example.invalid/certs?…']);
     } finally {
       metrics.close();
     }
