@@ -1,6 +1,6 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { GraphQLResolveInfo } from 'graphql';
-import { badInput, clientError, ErrorCode } from '../../lib/errors';
+import { badInput, clientError, ErrorCode, isBlank } from '../../lib/errors';
 import { maskCitizenIdNumber } from '../../lib/identifiers';
 import { actsFor, disclose, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type Page, type PageArgs, type PageRequest } from '../shared/pagination';
@@ -112,7 +112,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
       return connection(page, request);
     },
     verifyAuditChain: async (_: unknown, args: { recordedHead?: { sequence: number; hash: string } | null; resumeFrom?: string | null }, ctx: Context) => {
-      const verified = await ctx.repository.verification(args.recordedHead ?? undefined, args.resumeFrom ? openedResumption(ctx, args.resumeFrom) : undefined);
+      const verified = await ctx.repository.verification(args.recordedHead ?? undefined, isBlank(args.resumeFrom) ? undefined : openedResumption(ctx, args.resumeFrom));
       return { ...verified, resumeFrom: verified.resumeFrom && sealedResumption(ctx, verified.resumeFrom) };
     },
     // The audit's readers (AUDIT) read every entry anyway and get a row per reader exactly (a

@@ -249,6 +249,14 @@ describe.each(testDatabases)('audit API on $label', (database) => {
       }
     });
 
+    // As a blank `after` is the first page on every list: a client whose $resumeFrom starts as "".
+    it('takes a blank resumeFrom (empty or only spaces) as none: the walk starts at the first entry', async () => {
+      const RESUME = /* GraphQL */ `query ($from: String) { verifyAuditChain(resumeFrom: $from) { intact complete resumeFrom firstBrokenSequence headSequence } }`;
+      const fromStart = await queryAs<{ verifyAuditChain: unknown }>(supervisor, RESUME, { from: null });
+      expect(fromStart.errors).toBeUndefined();
+      for (const blank of ['', '   ', '\u3000']) expect(await queryAs<{ verifyAuditChain: unknown }>(supervisor, RESUME, { from: blank })).toEqual(fromStart);
+    });
+
     it('needs the AUDIT group: an analyst holding STATISTICS gets FORBIDDEN', async () => {
       const result = await verify(analyst);
       expect(result.data).toEqual({ verifyAuditChain: null });
