@@ -43,6 +43,8 @@ describe.each(testDatabases)('a peer that cannot be asked, in the log of the sub
   const entities = useSubgraph(entitiesSubgraph, database, 'peerlog_entities');
   let html: http.Server;
   let htmlPeer = '';
+  let stale: http.Server;
+  let stalePeer = '';
   const reports = useSubgraph(createReportsSubgraph({ url: () => withProxyCredentials(deadPeer), timeoutMs: 2_000 }), database, 'peerlog_reports');
   const reportsMistyped = useSubgraph(createReportsSubgraph({ url: () => mistyped(entities.url()), timeoutMs: 2_000 }), database, 'peerlog_reports_mistyped');
   let logged: unknown[][];
@@ -56,9 +58,17 @@ describe.each(testDatabases)('a peer that cannot be asked, in the log of the sub
     });
     await new Promise<void>((resolve) => html.listen(0, '127.0.0.1', resolve));
     htmlPeer = `http://127.0.0.1:${(html.address() as net.AddressInfo).port}/graphql`;
+    // A peer of another version, which does not know what it was asked: its 400 is no refusal of the subjects.
+    stale = http.createServer((_req, res) => {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ errors: [{ message: 'Cannot query field "lookUpSubjects" on type "Query".', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }] }));
+    });
+    await new Promise<void>((resolve) => stale.listen(0, '127.0.0.1', resolve));
+    stalePeer = `http://127.0.0.1:${(stale.address() as net.AddressInfo).port}/graphql`;
   });
   afterAll(async () => {
     await new Promise<void>((resolve) => html.close(() => resolve()));
+    await new Promise<void>((resolve) => stale.close(() => resolve()));
   });
   beforeEach(() => {
     logged = [];
@@ -80,6 +90,8 @@ describe.each(testDatabases)('a peer that cannot be asked, in the log of the sub
     // SUBGRAPH_ENTITIES_URL with a mistyped path: the entities subgraph's 404 (a JSON body, code NOT_FOUND) is no GraphQL answer to the call.
     ['answers 404 at a mistyped path', () => mistyped(entities.url()), 'BAD_RESPONSE', /answered 404 with no GraphQL response: .*no route for \/graphq/],
     ['refuses the platform’s signed identity (another key)', () => entities.url(), 'IDENTITY_REFUSED', /answered 401/],
+    // Two versions out of step: the call is the platform's fault, not a refusal of what was sent.
+    ['does not know what it was asked (another version)', () => stalePeer, 'BAD_RESPONSE', /answered 400: Cannot query field/],
   ])('logs the records subgraph’s failed subject check when the entities subgraph %s, with its address and why; the client is told the reason, not the address', async (_label, url, reason, cause) => {
     entitiesUrl = url();
     const result = await submit(`北戴河市监罚〔2026〕70${reason.length}号`);
