@@ -10,6 +10,7 @@ import { ConfigError, ConfigProblems, readPort, readUrl } from '../../lib/env';
 import { projectRoot } from '../../lib/project-root';
 import { readSubgraphConfig } from '../../subgraphs/shared/subgraph';
 import { configRefusal } from '../helpers/config';
+import { sparePorts } from '../helpers/processes';
 
 const secret = `base64:${Buffer.alloc(32, 7).toString('base64')}`;
 
@@ -162,37 +163,19 @@ describe('the gateway, records, reports and audit processes started with bad con
    * A database that does not answer, or a port another process holds, once stopped a process
    * with `could not start` and a stack trace naming no setting: one line now, exit 1 (the same
    * settings may start later, so a process manager may retry, unlike a configuration error's 2).
+   * LOG_LEVEL=silent writes no log line, and such a process once exited 1 saying nothing at all (a
+   * configuration error, read before the level, was told): its one line goes to stderr then, as
+   * JSON as ever; at any other level it is on stdout alone.
    */
-  it('audit whose DATABASE_URL names a port nothing listens on exits 1 with one line naming DATABASE_URL, without a stack or the password', async () => {
-    const closed = net.createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const { port } = closed.address() as AddressInfo;
-    await new Promise((resolve) => closed.close(resolve));
-    const { code, stdout, stderr } = await run('audit', { GATEWAY_SIGNING_KEY: secret, DATABASE_URL: `mysql://credit:hunter2@127.0.0.1:${port}`, PORT: '5872' });
-    expect({ code, stderr }).toEqual({ code: 1, stderr: '' });
-    const lines = stdout.trim().split('\n');
-    expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0])).toEqual({
-      level: 'fatal',
-      time: expect.any(String),
-      service: 'audit',
-      msg: `could not start: nothing accepts connections at 127.0.0.1:${port}, DATABASE_URL's host and port (ECONNREFUSED): is MySQL or MariaDB running there, on that port?`,
-    });
-  });
-
-  /**
-   * LOG_LEVEL=silent writes no log line, and a process that could not start once exited 1 saying
-   * nothing at all (a configuration error, read before the level, was told). Its one line goes to
-   * stderr then, as JSON as ever; at any other level it is on stdout alone (the test above).
-   */
-  it('audit with LOG_LEVEL=silent whose database cannot be reached still tells why, in one line on stderr', async () => {
-    const closed = net.createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const { port } = closed.address() as AddressInfo;
-    await new Promise((resolve) => closed.close(resolve));
-    const { code, stdout, stderr } = await run('audit', { GATEWAY_SIGNING_KEY: secret, DATABASE_URL: `mysql://credit:hunter2@127.0.0.1:${port}`, PORT: '5873', LOG_LEVEL: 'silent' });
-    expect({ code, stdout }).toEqual({ code: 1, stdout: '' });
-    const lines = stderr.trim().split('\n');
+  it.each([
+    ['at the default level, on stdout', {}, 'stdout'],
+    ['with LOG_LEVEL=silent, still, on stderr', { LOG_LEVEL: 'silent' }, 'stderr'],
+  ] as const)('audit whose DATABASE_URL names a port nothing listens on exits 1 with one line naming DATABASE_URL, without a stack or the password, %s', async (_label, level, stream) => {
+    const [port] = await sparePorts(1);
+    const ran = await run('audit', { GATEWAY_SIGNING_KEY: secret, DATABASE_URL: `mysql://credit:hunter2@127.0.0.1:${port}`, PORT: stream === 'stdout' ? '5872' : '5873', ...level });
+    const other = stream === 'stdout' ? 'stderr' : 'stdout';
+    expect({ code: ran.code, [other]: ran[other] }).toEqual({ code: 1, [other]: '' });
+    const lines = ran[stream].trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0])).toEqual({
       level: 'fatal',
@@ -227,10 +210,7 @@ describe('the gateway, records, reports and audit processes started with bad con
    * counts per replica in memory (its warning and its metric said so): it says what holds now.
    */
   it('gateway whose RATE_LIMIT_REDIS_URL cannot be reached says in its start line that it counts in memory', async () => {
-    const closed = net.createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const { port } = closed.address() as AddressInfo;
-    await new Promise((resolve) => closed.close(resolve));
+    const [port] = await sparePorts(1);
     const child = spawn(process.execPath, [path.join(bundleDirectory, 'gateway.js')], {
       env: { PATH: process.env.PATH, GATEWAY_SIGNING_KEY: secret, AUTH_JWT_SECRET: secret, EXPLORER: 'off', GATEWAY_PORT: '6872', RATE_LIMIT_REDIS_URL: `redis://127.0.0.1:${port}` },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -8,6 +8,7 @@ import { createReportsSubgraph } from '../../../subgraphs/reports/subgraph';
 import { EntitiesSubjectDirectory } from '../../../subgraphs/shared/subject-directory';
 import { testDatabases } from '../../helpers/databases';
 import { testSigningKey } from '../../helpers/identity';
+import { sparePorts } from '../../helpers/processes';
 import { useSubgraph } from '../../helpers/subgraph';
 import { creditOffice, officerOf } from './records-harness';
 
@@ -23,15 +24,6 @@ const otherKey = new Uint8Array(randomBytes(32));
 const withProxyCredentials = (url: string) => url.replace('http://', 'http://probeuser:S3cretProxyPass@');
 /** A peer's address as an operator mistyped it, one letter short (/graphq): the peer answers 404, with a JSON body. */
 const mistyped = (url: string) => url.replace(/\/graphql$/, '/graphq');
-
-/** A port that was free a moment ago and that nothing listens on: connections to it are refused. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe.each(testDatabases)('a peer that cannot be asked, in the log of the subgraph that asked it, on $label', (database) => {
   let deadPeer = 'http://127.0.0.1:9/graphql';
@@ -51,7 +43,8 @@ describe.each(testDatabases)('a peer that cannot be asked, in the log of the sub
   let spy: jest.SpyInstance;
 
   beforeAll(async () => {
-    deadPeer = `http://127.0.0.1:${await closedPort()}/graphql`;
+    // A port that was free a moment ago and that nothing listens on: connections to it are refused.
+    deadPeer = `http://127.0.0.1:${(await sparePorts(1))[0]}/graphql`;
     html = http.createServer((_req, res) => {
       res.writeHead(502, { 'content-type': 'text/html' });
       res.end('<html><body>Bad Gateway</body></html>');
