@@ -75,6 +75,24 @@ describe.each(testDatabases)('record intake and objections through the gateway o
     return objected.data!.objectToCreditRecord.id;
   };
 
+  /**
+   * A general penalty of `documentNumber` submitted by `market`, objected to and corrected to
+   * `correctedSummary`, then applied for restoration by its subject: the objection's and the
+   * application's ids.
+   */
+  const correctedAndApplied = async (documentNumber: string, correctedSummary: string) => {
+    const input = { subjectCode: enterprise.identifier, category: 'ADMINISTRATIVE_PENALTY', severity: 'GENERAL', documentNumber, decisionDate: '2026-06-02', summary: '未按规定明码标价，罚款1000元' };
+    const recordId = (await platform.query<{ submitCreditRecord: { record: { id: string } } }>(SUBMIT, { input }, { caller: market })).data!.submitCreditRecord.record.id;
+    const objectionId = await objectAndCorrect(recordId, { summary: correctedSummary });
+    const applied = await platform.query<{ applyForRestoration: { id: string } }>(
+      `mutation($input: ApplyForRestorationInput!) { applyForRestoration(input: $input) { id } }`,
+      { input: { recordId, correction: '已缴纳罚款并完成整改', evidence: ['罚款缴纳凭证'], commitment: '承诺今后守法经营' } },
+      { caller: owner, headers: selfInquiry },
+    );
+    expect(applied.errors).toBeUndefined();
+    return { objectionId, applicationId: applied.data!.applyForRestoration.id };
+  };
+
   it('refuses a re-submission that sends back what an accepted objection corrected, and stores any other correction', async () => {
     const input = { subjectCode: enterprise.identifier, category: 'ADMINISTRATIVE_PENALTY', severity: 'GENERAL', documentNumber: '北戴河市监罚〔2026〕778号', decisionDate: todayInDistrict(), summary: '未按规定明码标价，罚款5000元' };
     const recordId = (await platform.query<{ submitCreditRecord: { record: { id: string } } }>(SUBMIT, { input }, { caller: market })).data!.submitCreditRecord.record.id;
@@ -232,17 +250,9 @@ describe.each(testDatabases)('record intake and objections through the gateway o
   // leaves a DENIED one.
   it("audits a decision refused because the case was decided already DENIED in its subject's trail, for restoration and objections alike", async () => {
     const [decider, colleague]: Caller[] = [{ ...market, id: 'officer-decider' }, { ...market, id: 'officer-colleague' }];
-    const input = { subjectCode: enterprise.identifier, category: 'ADMINISTRATIVE_PENALTY', severity: 'GENERAL', documentNumber: '北戴河市监罚〔2026〕795号', decisionDate: '2026-06-02', summary: '未按规定明码标价，罚款1000元' };
-    const recordId = (await platform.query<{ submitCreditRecord: { record: { id: string } } }>(SUBMIT, { input }, { caller: market })).data!.submitCreditRecord.record.id;
-    const objectionId = await objectAndCorrect(recordId, { summary: '未按规定明码标价，罚款500元' });
-    const applied = await platform.query<{ applyForRestoration: { id: string } }>(
-      `mutation($input: ApplyForRestorationInput!) { applyForRestoration(input: $input) { id } }`,
-      { input: { recordId, correction: '已缴纳罚款并完成整改', evidence: ['罚款缴纳凭证'], commitment: '承诺今后守法经营' } },
-      { caller: owner, headers: selfInquiry },
-    );
-    expect(applied.errors).toBeUndefined();
+    const { objectionId, applicationId } = await correctedAndApplied('北戴河市监罚〔2026〕795号', '未按规定明码标价，罚款500元');
     const DECIDE_RESTORATION = `mutation($input: DecideRestorationInput!) { decideRestoration(input: $input) { status } }`;
-    const decide = (caller: Caller, decision: string, reason: string) => platform.query(DECIDE_RESTORATION, { input: { id: applied.data!.applyForRestoration.id, decision, reason } }, { caller });
+    const decide = (caller: Caller, decision: string, reason: string) => platform.query(DECIDE_RESTORATION, { input: { id: applicationId, decision, reason } }, { caller });
     expect((await decide(decider, 'APPROVE', '同意修复')).errors).toBeUndefined();
     const denied = (actor: string) => platform.databases.audit.query("SELECT subject_id, field_groups FROM audit_entry WHERE actor = ? AND outcome = 'DENIED'", [actor]);
     expect(await denied(colleague.id)).toEqual([]);
@@ -264,20 +274,12 @@ describe.each(testDatabases)('record intake and objections through the gateway o
   // A withdrawal refused because the case was settled already tells its caller the case's status
   // and when it was settled, as a refused decision does: audited DENIED likewise.
   it("audits a withdrawal refused because the case was settled already DENIED in its subject's trail, for objections and restoration alike", async () => {
-    const input = { subjectCode: enterprise.identifier, category: 'ADMINISTRATIVE_PENALTY', severity: 'GENERAL', documentNumber: '北戴河市监罚〔2026〕796号', decisionDate: '2026-06-02', summary: '未按规定明码标价，罚款1000元' };
-    const recordId = (await platform.query<{ submitCreditRecord: { record: { id: string } } }>(SUBMIT, { input }, { caller: market })).data!.submitCreditRecord.record.id;
-    const objectionId = await objectAndCorrect(recordId, { summary: '未按规定明码标价，罚款800元' });
-    const applied = await platform.query<{ applyForRestoration: { id: string } }>(
-      `mutation($input: ApplyForRestorationInput!) { applyForRestoration(input: $input) { id } }`,
-      { input: { recordId, correction: '已缴纳罚款并完成整改', evidence: ['罚款缴纳凭证'], commitment: '承诺今后守法经营' } },
-      { caller: owner, headers: selfInquiry },
-    );
-    expect(applied.errors).toBeUndefined();
-    const decided = await platform.query(`mutation($input: DecideRestorationInput!) { decideRestoration(input: $input) { status } }`, { input: { id: applied.data!.applyForRestoration.id, decision: 'APPROVE', reason: '同意修复' } }, { caller: market });
+    const { objectionId, applicationId } = await correctedAndApplied('北戴河市监罚〔2026〕796号', '未按规定明码标价，罚款800元');
+    const decided = await platform.query(`mutation($input: DecideRestorationInput!) { decideRestoration(input: $input) { status } }`, { input: { id: applicationId, decision: 'APPROVE', reason: '同意修复' } }, { caller: market });
     expect(decided.errors).toBeUndefined();
     const denied = () => platform.databases.audit.query("SELECT subject_id, field_groups FROM audit_entry WHERE actor = ? AND outcome = 'DENIED' ORDER BY field_groups", [owner.id]);
     expect(await denied()).toEqual([]);
-    for (const [mutation, id, status] of [['withdrawObjection', objectionId, 'ACCEPTED'], ['withdrawRestorationApplication', applied.data!.applyForRestoration.id, 'APPROVED']] as const) {
+    for (const [mutation, id, status] of [['withdrawObjection', objectionId, 'ACCEPTED'], ['withdrawRestorationApplication', applicationId, 'APPROVED']] as const) {
       const input = mutation === 'withdrawObjection' ? 'WithdrawObjectionInput' : 'WithdrawRestorationApplicationInput';
       const refused = await platform.query(`mutation($input: ${input}!) { ${mutation}(input: $input) { status } }`, { input: { id, reason: '不再申请' } }, { caller: owner, headers: selfInquiry });
       // What the subgraph told the audit is not told the caller.
