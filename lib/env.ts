@@ -114,16 +114,20 @@ export function readSecret(env: Env, name: string): Uint8Array {
  * carry (" base64:…" would be text, 45 bytes, and the processes given the key without it would
  * refuse each other), and, after `base64:`, base64 that decodes whole (Node's decoder skips what
  * it cannot read, and a key that is not what the operator wrote is found only at run time).
+ * Whitespace after base64 is the one exception: no base64 digit is whitespace, so it cannot be
+ * the key's, and a secret mounted from a file made with `echo "base64:…" > file` ends in a line
+ * break.
  */
 function secretBytes(name: string, raw: string): Buffer {
-  const space = /^\s/.test(raw) ? 'begins' : /\s$/.test(raw) ? 'ends' : undefined;
+  const written = raw.startsWith('base64:') ? raw.trimEnd() : raw;
+  const space = /^\s/.test(written) ? 'begins' : /\s$/.test(written) ? 'ends' : undefined;
   if (space) {
     throw new ConfigError(
       `${name} must not begin or end with whitespace (a space, a tab, a line break), got one that ${space} with it: a secret is taken byte for byte, and " base64:…" would be read as text, not as the key it encodes`,
     );
   }
-  if (!raw.startsWith('base64:')) return Buffer.from(raw, 'utf8');
-  const encoded = raw.slice('base64:'.length);
+  if (!written.startsWith('base64:')) return Buffer.from(written, 'utf8');
+  const encoded = written.slice('base64:'.length);
   const problem = base64Problem(encoded);
   if (problem) throw new ConfigError(`${name} must be base64 after base64: (A-Z, a-z, 0-9, + and /, or - and _, with = only at its end), got ${problem}`);
   return Buffer.from(encoded, 'base64');

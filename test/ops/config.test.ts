@@ -410,7 +410,7 @@ describe('a secret (GATEWAY_SIGNING_KEY, AUTH_JWT_SECRET)', () => {
 
   it('is refused with whitespace before or after it, in the gateway and the subgraphs', () => {
     expect(gatewayError({ ...valid, GATEWAY_SIGNING_KEY: ` ${signingKey}` })).toBe(whitespace('GATEWAY_SIGNING_KEY', 'begins'));
-    expect(gatewayError({ ...valid, GATEWAY_SIGNING_KEY: `${signingKey}\n` })).toBe(whitespace('GATEWAY_SIGNING_KEY', 'ends'));
+    expect(gatewayError({ ...valid, GATEWAY_SIGNING_KEY: `${secret}\n` })).toBe(whitespace('GATEWAY_SIGNING_KEY', 'ends'));
     expect(gatewayError({ ...valid, AUTH_JWT_SECRET: `\t${secret}` })).toBe(whitespace('AUTH_JWT_SECRET', 'begins'));
     expect(subgraphError({ GATEWAY_SIGNING_KEY: `${secret} ` })).toBe(whitespace('GATEWAY_SIGNING_KEY', 'ends'));
     // Within a text secret a space is one of its bytes.
@@ -425,6 +425,19 @@ describe('a secret (GATEWAY_SIGNING_KEY, AUTH_JWT_SECRET)', () => {
     expect(subgraphError({ GATEWAY_SIGNING_KEY: `base64:${Buffer.alloc(32, 1).toString('base64').replace('=', '=A')}` })).toBe(invalid('GATEWAY_SIGNING_KEY', 'a character that is not base64 at position 51'));
     // Short but valid base64 is still told by its length.
     expect(gatewayError({ ...valid, GATEWAY_SIGNING_KEY: `base64:${Buffer.alloc(20, 1).toString('base64')}` })).toBe('GATEWAY_SIGNING_KEY must be at least 32 bytes, got 20');
+  });
+
+  it('takes whitespace after base64, which cannot be the key\'s, as a secret file made with echo ends in a line break', () => {
+    const encoded = Buffer.from(Array.from({ length: 32 }, (_, i) => i * 7)).toString('base64');
+    const key = new Uint8Array(Buffer.from(encoded, 'base64'));
+    for (const end of ['\n', '\r\n', ' \n\n']) {
+      expect(readSubgraphConfig('audit', { GATEWAY_SIGNING_KEY: `base64:${encoded}${end}` }, []).signingKey).toEqual(key);
+    }
+    expect(readGatewayConfig({ ...valid, AUTH_JWT_SECRET: `base64:${encoded}\n` }, []).tokens?.keys).toEqual({ kind: 'secret', secret: key });
+    // Whitespace before it, or within it, is still refused: " base64:…" is text, and a line break
+    // within is no base64.
+    expect(gatewayError({ ...valid, GATEWAY_SIGNING_KEY: ` base64:${encoded}` })).toBe(whitespace('GATEWAY_SIGNING_KEY', 'begins'));
+    expect(subgraphError({ GATEWAY_SIGNING_KEY: `base64:${encoded.slice(0, 20)}\n${encoded.slice(20)}` })).toMatch(/^GATEWAY_SIGNING_KEY must be base64 after base64: .*got a character that is not base64 at position 28$/);
   });
 
   it('takes base64 padded or not, and base64url', () => {
