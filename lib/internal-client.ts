@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { identityHeader, signerFor } from './access/identity';
 import type { RequestDeadline } from './deadline';
-import { withoutUserInfo } from './env';
+import { withoutCredentials } from './env';
 import { answeredAsGraphQL, send } from './platform-http';
 import { ErrorCode } from './errors';
 
@@ -28,8 +28,9 @@ export class InternalClient {
       deadline,
       service: this.service,
     });
-    // Named without a user and password a proxy's address may carry: the message is logged.
-    const shown = withoutUserInfo(url);
+    // Named without the credentials an address may carry (a proxy's user and password, a query's
+    // token): the message is logged.
+    const shown = withoutCredentials(url);
     let body: { data?: T; errors?: { message: string; extensions?: { code?: unknown } }[] } | null = null;
     try {
       // Read only from a status a GraphQL server answers with: the JSON of a 404 (an address that

@@ -1,7 +1,7 @@
 import type { GraphQLError } from 'graphql';
 import { randomUUID } from 'node:crypto';
 import { InternalCallFailed, InternalCallRefused, InternalClient } from '../../lib/internal-client';
-import { readSecret, withoutUserInfo } from '../../lib/env';
+import { readSecret, withoutCredentials } from '../../lib/env';
 import { PeerTimeout, type RequestDeadline } from '../../lib/deadline';
 import { clientError, ErrorCode, quotedInput, serviceUnavailable, SubgraphFault } from '../../lib/errors';
 import { normaliseIdentifier, validateCitizenIdNumber, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
@@ -164,7 +164,7 @@ export class EntitiesSubjectDirectory implements SubjectDirectory {
       data = await new InternalClient(config.signingKey, this.timeoutMs, 'entities').call<Record<string, unknown>>(config.url, query, variables, ['SUBJECT_BASICS'], requestId, deadline);
     } catch (error) {
       throw new SubjectDirectoryUnavailable(
-        `the entities subgraph at ${withoutUserInfo(config.url)} could not check the subjects: ${(error as Error).message}`,
+        `the entities subgraph at ${withoutCredentials(config.url)} could not check the subjects: ${(error as Error).message}`,
         error instanceof PeerTimeout ? error : undefined,
         faultOf(error),
       );
