@@ -195,6 +195,16 @@ export interface EntryFilter {
  */
 export const auditReadGroups = joinFieldGroups(['AUDIT']);
 
+/**
+ * The condition `auditReads` sets, on the columns `column` names: the reads of the log (disclosed,
+ * `AUDIT` alone), or every other entry. Disclosed only: a department refused the log read nothing,
+ * and its attempt is what a supervisor leaving out the reads looks for.
+ */
+function auditReadsCondition(auditReads: boolean, column: (name: string) => string): { condition: string; params: string[] } {
+  const read = `(${column('outcome')} = ? AND ${column('field_groups')} = ?)`;
+  return { condition: auditReads ? read : `NOT ${read}`, params: ['DISCLOSED', auditReadGroups] };
+}
+
 /** The `previousHash` of the first entry: the chain starts from a fixed, well-known value. */
 export const genesisHash = '0'.repeat(64);
 
@@ -567,8 +577,9 @@ export class AuditRepository {
     // The credit office's own reads of the log (AUDIT alone) count under its supervision like any
     // read; left out, its row shows the subjects' credit data it read, as `auditReads` does in the lists.
     if (filter.auditReads !== null && filter.auditReads !== undefined) {
-      conditions.push(`${q('field_groups')} ${filter.auditReads ? '=' : '<>'} ?`);
-      params.push(auditReadGroups);
+      const reads = auditReadsCondition(filter.auditReads, q);
+      conditions.push(reads.condition);
+      params.push(...reads.params);
     }
     const request = mysql ? `CONCAT(${q('request_id')}, ' ', ${q('occurred_at')})` : `${q('request_id')} || ' ' || ${q('occurred_at')}`;
     const textColumns = new Set(['organisation', 'matter', 'caseNumber', 'entryId', 'readerKind']);
@@ -1161,8 +1172,9 @@ function entryConditions(filter: EntryFilter, persisted: (instant: Date) => unkn
     params.push(requiredText(filter.actor, `${prefix}actor`, auditedTextLimits.callerId));
   }
   if (filter.auditReads !== null && filter.auditReads !== undefined) {
-    conditions.push(filter.auditReads ? 't.field_groups = ?' : 't.field_groups <> ?');
-    params.push(auditReadGroups);
+    const reads = auditReadsCondition(filter.auditReads, (name) => `t.${name}`);
+    conditions.push(reads.condition);
+    params.push(...reads.params);
   }
   return { conditions, params };
 }

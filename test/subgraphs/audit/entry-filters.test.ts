@@ -77,6 +77,8 @@ const entries = [
   entry({ organisation: 'CREDIT_OFFICE', actor: 'supervisor-li', role: 'CREDIT_OFFICE_SUPERVISOR', matter: 'CREDIT_SUPERVISION', caseNumber: null, fieldGroups: ['AUDIT'], subjectId: subject(0), occurredAt: at(11, 10) }),
   entry({ organisation: 'CREDIT_OFFICE', actor: 'supervisor-li', role: 'CREDIT_OFFICE_SUPERVISOR', matter: 'CREDIT_SUPERVISION', caseNumber: null, fieldGroups: ['AUDIT'], subjectId: subject(0), occurredAt: at(11, 11) }),
   entry({ organisation: 'CREDIT_OFFICE', actor: 'supervisor-li', role: 'CREDIT_OFFICE_SUPERVISOR', matter: 'CREDIT_SUPERVISION', caseNumber: null, fieldGroups: ['AUDIT', 'PUBLIC_RECORDS'], subjectId: subject(0), occurredAt: at(11, 12) }),
+  // A department refused the log itself in December: an attempt, not a read of the trail.
+  entry({ organisation: 'HEALTH', actor: 'health-officer-2', matter: 'CREDIT_SUPERVISION', caseNumber: 'BDH-WJ-2026-0031', fieldGroups: ['AUDIT'], subjectId: subject(5), occurredAt: at(12, 2), outcome: 'DENIED' }),
 ];
 
 interface Page {
@@ -183,6 +185,23 @@ describe.each(testDatabases)('audit entry filters on $label', (database) => {
     expect(every?.totalCount).toBeGreaterThan(0);
     expect(await cases(false)).toEqual(every);
     expect(await cases(true)).toEqual({ totalCount: 0, edges: [] });
+  });
+
+  it("keeps a department's refused attempt at the log among the entries auditReads: false shows, and out of the reads it keeps alone: it read nothing", async () => {
+    const attempt = await stored((e) => e.actor === 'health-officer-2');
+    expect(attempt).toHaveLength(1);
+    const withoutReads = await log({ filter: { auditReads: false, outcome: 'DENIED' } });
+    expect(withoutReads.data?.auditEntries?.edges.map((e) => e.node.id)).toEqual(await stored((e) => e.outcome === 'DENIED'));
+    const reads = await log({ filter: { auditReads: true } });
+    expect(reads.data?.auditEntries?.edges.map((e) => e.node.id)).not.toContain(attempt[0]);
+    expect(reads.data?.auditEntries?.edges.every((e) => e.node.outcome === 'DISCLOSED' && e.node.fieldGroups.join() === 'AUDIT')).toBe(true);
+    const december = { from: '2026-12-02T00:00:00+08:00', to: '2026-12-03T00:00:00+08:00' };
+    const STATISTICS = /* GraphQL */ `query ($auditReads: Boolean) { auditStatistics(from: "${december.from}", to: "${december.to}", organisation: "HEALTH", auditReads: $auditReads) { matter disclosed denied } }`;
+    for (const auditReads of [null, false]) {
+      const usage = await queryAs<{ auditStatistics: unknown[] }>(supervisor, STATISTICS, { auditReads });
+      expect(usage.data?.auditStatistics).toEqual([{ matter: 'CREDIT_SUPERVISION', disclosed: 0, denied: 1 }]);
+    }
+    expect((await queryAs<{ auditStatistics: unknown[] }>(supervisor, STATISTICS, { auditReads: true })).data?.auditStatistics).toEqual([]);
   });
 
   it("refuses auditReads to an analyst, whose small rows fold: two answers, one narrowed by it, would tell a folded row by subtraction", async () => {
