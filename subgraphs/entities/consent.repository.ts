@@ -159,7 +159,7 @@ export class ConsentRepository {
       // reason) answers the consent as it revoked it, as a retried withdrawal does.
       if (consent.revokedByOrganisation === revoker.organisation && consent.revocationReason === revocationReason) return consent;
       // Its status refuses it, not the input (README, Errors): `problem` tells a front end to read it again.
-      throw badInput('id', `consent ${id} was already revoked at ${consent.revokedAt ? inDistrictTime(consent.revokedAt) : 'an unknown time'}; a revocation is final`, { problem: 'TRANSITION_NOT_ALLOWED' });
+      throw badInput('id', `consent ${id} was already revoked at ${consent.revokedAt ? inDistrictTime(consent.revokedAt) : 'an unknown time'}; a revocation is final`, { problem: 'TRANSITION_NOT_ALLOWED', status: 'REVOKED' });
     }
     return consent;
   }

@@ -495,7 +495,7 @@ describe.each(testDatabases)('consents in the entities subgraph on $label', (dat
       const second = await queryAs(officer, REVOKE, { id, reason: '再次撤销' });
       expect(second.data).toEqual({ revokeConsent: null });
       // The consent's status refuses it (README, Errors), as a front end learns by reading it again.
-      expect(second.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id', problem: 'TRANSITION_NOT_ALLOWED' });
+      expect(second.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id', problem: 'TRANSITION_NOT_ALLOWED', status: 'REVOKED' });
       const stored = await consents().findOneByOrFail({ id });
       expect([stored.revokedAt?.toISOString(), stored.revocationReason]).toEqual([revokedAt, '客户撤回授权']);
     });
