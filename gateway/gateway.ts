@@ -13,6 +13,7 @@ import { GraphQLError, print, type GraphQLFormattedError, type OperationDefiniti
 import type { FieldGroup } from '../lib/access/field-groups';
 import { auditableSubjectId, auditedTextLimits, platformOrganisations, purposeHeaders, type Caller, type Purpose } from '../lib/access/identity';
 import { decideGrants, mattersGranting, purposeRefusalFor, refusalDetails, type PurposeRefusal } from '../lib/access/policy';
+import { inDistrictTime } from '../lib/calendar';
 import { findMatter, selfInquiry } from '../lib/catalogue/matters';
 import { ConfigError } from '../lib/env';
 import { maskPersonalData } from '../lib/logger';
@@ -456,14 +457,20 @@ const statisticsGroups: ReadonlySet<FieldGroup> = new Set<FieldGroup>(['STATISTI
 /**
  * What a statistic's entry records as its operation, the one column that can say what was asked:
  * the field with its arguments as execution read them, then the operation's name,
- * `auditStatistics(from: "2026-11-30T16:00:00.000Z", to: "2026-12-03T16:00:00.000Z") in Windows`.
- * The field first, as the column is cut to its length: an operation named at length (a GraphQL
- * name may run to the 200 characters) would otherwise push the window out of the entry. An
- * operation's name holds no space, so an entry's own name is never read as one of these.
- * Personal data masked as in the logs (a filter may be typed as anything).
+ * `auditStatistics(from: "2026-12-01T00:00:00+08:00", to: "2026-12-04T00:00:00+08:00") in Windows`.
+ * Instants as the district's clock reads them, as the statistics' dates are: in UTC a window of
+ * whole district days reads as starting the day before. The field first, as the column is cut to
+ * its length: an operation named at length (a GraphQL name may run to the 200 characters) would
+ * otherwise push the window out of the entry. An operation's name holds no space, so an entry's
+ * own name is never read as one of these. Personal data masked as in the logs (a filter may be
+ * typed as anything).
  */
 function statisticAsked(operationName: string | null, field: AskedRootField): string {
-  const values = Object.entries(field.arguments).map(([name, value]) => `${name}: ${JSON.stringify(value)}`);
+  // `this[key]` is the value before its toJSON, which has made a Date its UTC string.
+  const written = (value: unknown) => JSON.stringify(value, function (this: Record<string, unknown>, key, json: unknown) {
+    return this[key] instanceof Date ? inDistrictTime(this[key], true) : json;
+  });
+  const values = Object.entries(field.arguments).map(([name, value]) => `${name}: ${written(value)}`);
   const asked = `${field.name}${values.length ? `(${values.join(', ')})` : ''}${operationName ? ` in ${operationName}` : ''}`;
   return firstCharacters(maskPersonalData(asked), auditedTextLimits.operationName);
 }

@@ -55,8 +55,8 @@ describe.each(testDatabases)('statistics in the audit log on $label', (database)
     expect(result.errors).toBeUndefined();
     const statistic = { outcome: 'DISCLOSED', subject_id: null, field_groups: 'STATISTICS', matter: null, actor: 'analyst-zhao', organisation: 'DEVELOPMENT_REFORM' };
     expect(entries.map(({ occurred_at: _, ...entry }) => entry)).toEqual([
-      { ...statistic, operation_name: 'auditStatistics(from: "2026-10-31T16:00:00.000Z", to: "2026-11-03T16:00:00.000Z") in Windows' },
-      { ...statistic, operation_name: 'auditStatistics(from: "2026-10-31T16:00:00.000Z", to: "2026-11-02T16:00:00.000Z") in Windows' },
+      { ...statistic, operation_name: 'auditStatistics(from: "2026-11-01T00:00:00+08:00", to: "2026-11-04T00:00:00+08:00") in Windows' },
+      { ...statistic, operation_name: 'auditStatistics(from: "2026-11-01T00:00:00+08:00", to: "2026-11-03T00:00:00+08:00") in Windows' },
       { ...statistic, operation_name: 'creditRecordStatistics(from: "2025-01-01", to: "2026-01-01", subjectKind: "ORGANISATION") in Windows' },
     ]);
   });
@@ -77,7 +77,7 @@ describe.each(testDatabases)('statistics in the audit log on $label', (database)
     expect(entries.map(({ occurred_at: _, ...entry }) => entry)).toEqual([
       expect.objectContaining({ outcome: 'DISCLOSED', subject_id: enterprise.id, operation_name: 'Assessment' }),
       { ...assessment, operation_name: 'departmentHandlingStatistics(from: "2026-11-01", to: "2026-12-01") in Assessment' },
-      { ...assessment, operation_name: 'creditCheckStatistics(from: "2026-10-31T16:00:00.000Z", to: "2026-11-30T16:00:00.000Z") in Assessment' },
+      { ...assessment, operation_name: 'creditCheckStatistics(from: "2026-11-01T00:00:00+08:00", to: "2026-12-01T00:00:00+08:00") in Assessment' },
     ]);
     // One request, one instant, one write.
     expect(new Set(entries.map((e) => String(e.occurred_at))).size).toBe(1);
@@ -113,9 +113,9 @@ describe.each(testDatabases)('statistics in the audit log on $label', (database)
     const operations = listed.data!.auditEntries.edges.map((e) => e.node.operationName);
     expect(operations).toEqual(
       expect.arrayContaining([
-        'auditStatistics(from: "2026-10-31T16:00:00.000Z", to: "2026-11-03T16:00:00.000Z") in Windows',
-        'auditStatistics(from: "2026-10-31T16:00:00.000Z", to: "2026-11-02T16:00:00.000Z") in Windows',
-        'creditCheckStatistics(from: "2026-10-31T16:00:00.000Z", to: "2026-11-30T16:00:00.000Z") in Assessment',
+        'auditStatistics(from: "2026-11-01T00:00:00+08:00", to: "2026-11-04T00:00:00+08:00") in Windows',
+        'auditStatistics(from: "2026-11-01T00:00:00+08:00", to: "2026-11-03T00:00:00+08:00") in Windows',
+        'creditCheckStatistics(from: "2026-11-01T00:00:00+08:00", to: "2026-12-01T00:00:00+08:00") in Assessment',
       ]),
     );
     expect(listed.data!.auditEntries.edges.every((e) => e.node.subject === null && e.node.outcome === 'DISCLOSED')).toBe(true);
