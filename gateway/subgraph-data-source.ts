@@ -2,7 +2,7 @@ import { RemoteGraphQLDataSource, type Experimental_DidResolveQueryPlanCallback,
 import type { GatewayGraphQLRequestContext, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { Kind, parse, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type NamedTypeNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import { identityHeader } from '../lib/access/identity';
-import { ErrorCode, outageRetryAfterSeconds, SubgraphFault } from '../lib/errors';
+import { ErrorCode, outageRetryAfterSeconds, sendTheSameRequestAgain, SubgraphFault } from '../lib/errors';
 import { PeerTimeout, timeoutHeader } from '../lib/deadline';
 import { answeredAsGraphQL, platformFetcher } from '../lib/platform-http';
 import type { GatewayObserver, SubgraphFetchOutcome } from './observer';
@@ -104,16 +104,18 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   private messageFor(reason: SubgraphFault, error: unknown, mutation: boolean): string {
     switch (reason) {
       case SubgraphFault.UNREACHABLE:
-        return `the ${this.name} subgraph could not be reached`;
+        if (!mutation) return `the ${this.name} subgraph could not be reached`;
+        // A connection lost once the request was sent leaves the outcome as unknown as a timeout
+        // does: the subgraph may have read it and stored the change before it went (killed mid-batch).
+        return connectionFailure(error) === 'lostUnderWay'
+          ? `the connection to the ${this.name} subgraph was lost after the request was sent; ${outcomeNotKnown}`
+          : `the ${this.name} subgraph could not be reached, so nothing was stored: retry later`;
       case SubgraphFault.TIMEOUT:
         // The fetcher's PeerTimeout (lib/platform-http.ts): the time the call had, and whether that
         // was what the request had left. A subgraph the gateway stopped waiting for stores nothing
         // once it sees its caller gone, but a commit already under way completes (README, Errors):
-        // the client cannot tell which. A retry is answered with what was stored; a check or a
-        // report generation, each of which makes a new one per call, only under its idempotencyKey.
-        return mutation
-          ? `${(error as PeerTimeout).message}; whether the change was stored is not known for certain: send the same request again, which answers with what was stored if it was (a check or a report generation only when sent with an idempotencyKey), rather than another`
-          : (error as PeerTimeout).message;
+        // the client cannot tell which.
+        return mutation ? `${(error as PeerTimeout).message}; ${outcomeNotKnown}` : (error as PeerTimeout).message;
       case SubgraphFault.BAD_RESPONSE:
         return `the ${this.name} subgraph did not answer with a GraphQL response`;
       case SubgraphFault.IDENTITY_REFUSED:
@@ -406,10 +408,31 @@ function describe(response: GatewayGraphQLResponse): string {
 }
 
 /**
- * Connection errors carry the socket's code, on the error itself or on its `cause`. A subgraph
- * that is stopping and refuses the call unrun is one too (PeerShuttingDown, lib/platform-http.ts).
+ * Connection errors carry the socket's code, on the error itself or on its `cause`. Those of a
+ * call that reached no subgraph: no connection was made (refused, no route, no such host, none
+ * in time), or a subgraph that is stopping refused it unrun (PeerShuttingDown, lib/platform-http.ts).
  */
-const connectionCodes = /PEER_SHUTTING_DOWN|ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EPIPE|ETIMEDOUT|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT|UND_ERR_CLOSED/;
+const unsentCodes = /PEER_SHUTTING_DOWN|ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|UND_ERR_CONNECT_TIMEOUT/;
+
+/**
+ * Those of a connection lost with the call under way (reset, closed by the other side, a broken
+ * pipe, a socket timing out): the subgraph may have read the call and run it. ETIMEDOUT and
+ * UND_ERR_CLOSED are here as well, as either can come after the call was written.
+ */
+const lostUnderWayCodes = /ECONNRESET|EPIPE|ETIMEDOUT|UND_ERR_SOCKET|UND_ERR_CLOSED/;
+
+/** How a call's connection failed, if it did: before anything of it reached the subgraph, or with it under way. */
+function connectionFailure(error: unknown): 'unsent' | 'lostUnderWay' | undefined {
+  for (let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+    if (typeof e.code !== 'string') continue;
+    if (unsentCodes.test(e.code)) return 'unsent';
+    if (lostUnderWayCodes.test(e.code)) return 'lostUnderWay';
+  }
+  return undefined;
+}
+
+/** A mutation's outcome when its answer never came and the change may have been stored. */
+const outcomeNotKnown = `whether the change was stored is not known for certain: ${sendTheSameRequestAgain}`;
 
 const fetchOutcomes: Record<SubgraphFault, SubgraphFetchOutcome> = {
   [SubgraphFault.UNREACHABLE]: 'unreachable',
@@ -422,8 +445,5 @@ function faultOf(error: unknown): SubgraphFault {
   if ((error as Error)?.name === 'TimeoutError') return SubgraphFault.TIMEOUT;
   // Only a subgraph's refusal of the identity is a 401 (subgraphs/shared/access.ts, accessFromRequest).
   if ((error as { extensions?: { response?: { status?: unknown } } }).extensions?.response?.status === 401) return SubgraphFault.IDENTITY_REFUSED;
-  for (let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
-    if (typeof e.code === 'string' && connectionCodes.test(e.code)) return SubgraphFault.UNREACHABLE;
-  }
-  return SubgraphFault.BAD_RESPONSE;
+  return connectionFailure(error) ? SubgraphFault.UNREACHABLE : SubgraphFault.BAD_RESPONSE;
 }

@@ -68,7 +68,11 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 /** Why a subgraph's fields are SUBGRAPH_UNAVAILABLE (`extensions.reason`). */
 export const SubgraphFault = {
-  /** Connection refused or lost (reads were retried once first). */
+  /**
+   * Connection refused or lost (reads were retried once first). One reason for both, as a client
+   * does the same about either; a mutation's message says which, as only a connection lost after
+   * the request was sent leaves its outcome unknown.
+   */
   UNREACHABLE: 'UNREACHABLE',
   /** No complete answer within the gateway's SUBGRAPH_TIMEOUT_MS. */
   TIMEOUT: 'TIMEOUT',
@@ -84,6 +88,18 @@ export const SubgraphFault = {
 } as const;
 
 export type SubgraphFault = (typeof SubgraphFault)[keyof typeof SubgraphFault];
+
+/**
+ * What a client is to do about a mutation whose answer it lacks though its change may be stored
+ * (the gateway stopped waiting, the connection was lost under way): send the same request again.
+ * Every mutation a client may send answers a retry with what it stored rather than storing it
+ * twice (each one's description in the schema says how), but for the ones named here: a subject's
+ * registration is refused DUPLICATE_SUBJECT naming the subject in `subjectId`; a check and a
+ * report generation make a new one per call unless sent under the same idempotencyKey
+ * (test/unit/error-codes.test.ts holds these to the mutations whose input takes one).
+ */
+export const sendTheSameRequestAgain =
+  "send the same request again, which answers with what was stored if it was (a subject's registration by DUPLICATE_SUBJECT naming it; a check or a report generation only when sent with an idempotencyKey), rather than another";
 
 /**
  * The extension in which a subgraph's refusal tells the gateway, for its audit entry only, which

@@ -323,20 +323,33 @@ describe('the gateway when a subgraph is down, slow or answers garbage', () => {
     expect(entities.received.length - before).toBe(2);
   });
 
-  it('never retries a mutation whose connection is lost', async () => {
-    const code = unifiedSocialCreditCode({ authority: '9', orgType: '1', division: '130304', organisationBody: 'MA0FAULT' });
+  /** What the client is told of a mutation whose change may have been stored: the timeout's words, after its own cause. */
+  const outcomeNotKnown = 'whether the change was stored is not known for certain: send the same request again, which answers with what was stored if it was (a subject\'s registration by DUPLICATE_SUBJECT naming it; a check or a report generation only when sent with an idempotencyKey), rather than another';
+  const REGISTER = /* GraphQL */ `mutation Register($code: String!, $date: Date!) { registerSubject(input: { kind: ENTERPRISE, name: "断线测试有限公司", code: $code, registrationDate: $date }) { id } }`;
+
+  it.each<[string, string, () => unknown, () => Promise<void>, number, string]>([
+    // The subgraph read the request and its connection broke before an answer (a process killed
+    // mid-batch): the gateway cannot tell whether the change was stored.
+    ['lost after the request was sent', 'MA0FAULT', () => entities.dropConnections(1), async () => undefined, 1, `the connection to the entities subgraph was lost after the request was sent; ${outcomeNotKnown}`],
+    // No connection was made: nothing reached the subgraph, so nothing was stored.
+    ['refused', 'MA0REFUD', () => entities.down(), () => entities.up(), 0, 'the entities subgraph could not be reached, so nothing was stored: retry later'],
+  ])('never retries a mutation whose connection is %s, and says whether its change may have been stored', async (_label, organisationBody, fail, recover, sent, message) => {
+    const code = unifiedSocialCreditCode({ authority: '9', orgType: '1', division: '130304', organisationBody });
     const before = entities.received.length;
-    entities.dropConnections(1);
-    const result = await platform.query<{ registerSubject: { id: string } | null }>(
-      /* GraphQL */ `mutation Register($code: String!, $date: Date!) { registerSubject(input: { kind: ENTERPRISE, name: "断线测试有限公司", code: $code, registrationDate: $date }) { id } }`,
-      { code, date: todayInDistrict() },
-      registrar,
-    );
+    await fail();
+    let result: GraphQLResponse<{ registerSubject: { id: string } | null }>;
+    try {
+      result = await platform.query<{ registerSubject: { id: string } | null }>(REGISTER, { code, date: todayInDistrict() }, registrar);
+    } finally {
+      await recover();
+    }
     expect(result.data).toEqual({ registerSubject: null });
+    // The same reason either way: a front end does the same for both, sends the same request again later.
     expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'SUBGRAPH_UNAVAILABLE', reason: 'UNREACHABLE', retryAfterSeconds: 5, serviceName: 'entities' }]);
+    expect(result.errors?.[0].message).toBe(message);
     const calls = entities.received.slice(before);
-    expect(calls.map((c) => c.query.split(/[\s({]/)[0])).toEqual(['mutation']);
-    // The stand-in dropped it before the subgraph saw it: nothing was stored, and nothing is on a retry.
+    expect(calls.map((c) => c.query.split(/[\s({]/)[0])).toEqual(Array(sent).fill('mutation'));
+    // Neither reached the subgraph (the stand-in kept the one it read): nothing was stored, and nothing is on a retry.
     const [row] = await platform.databases.entities.query('SELECT COUNT(*) AS n FROM subject WHERE identifier = ?', [code]);
     expect(Number((row as { n: unknown }).n)).toBe(0);
   });
@@ -355,7 +368,7 @@ describe('the gateway when a subgraph is down, slow or answers garbage', () => {
       expect(result.data).toEqual({ registerSubject: null });
       expect(result.errors?.map((e) => [e.extensions?.code, e.extensions?.reason, e.path])).toEqual([['SUBGRAPH_UNAVAILABLE', 'TIMEOUT', ['registerSubject']]]);
       expect(result.errors?.[0].message).toBe(
-        `the entities subgraph did not answer within ${timeoutMs} ms; whether the change was stored is not known for certain: send the same request again, which answers with what was stored if it was (a check or a report generation only when sent with an idempotencyKey), rather than another`,
+        `the entities subgraph did not answer within ${timeoutMs} ms; ${outcomeNotKnown}`,
       );
     } finally {
       entities.behaviour = { kind: 'proxy' };
@@ -380,6 +393,7 @@ describe('the gateway when a subgraph is down, slow or answers garbage', () => {
     );
     expect(result.data).toEqual({ registerSubject: null });
     expect(result.errors?.map((e) => [e.extensions, e.path])).toEqual([[{ code: 'SUBGRAPH_UNAVAILABLE', reason: 'UNREACHABLE', retryAfterSeconds: 5, serviceName: 'entities' }, ['registerSubject']]]);
+    expect(result.errors?.[0].message).toBe('the entities subgraph could not be reached, so nothing was stored: retry later');
     expect(entities.received.slice(before).map((c) => c.query.split(/[\s({]/)[0])).toEqual(['mutation']);
   });
 

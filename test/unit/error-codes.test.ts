@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { GraphQLError } from 'graphql';
-import { clientError, ErrorCode, InputProblems, maskUnexpectedErrors, maxMessageCharacters, maxQuotedCharacters, optionalLine, optionalProse, quotedInput, requiredText } from '../../lib/errors';
+import { buildSchema, getNamedType, GraphQLError, isInputObjectType } from 'graphql';
+import { clientError, ErrorCode, InputProblems, maskUnexpectedErrors, maxMessageCharacters, maxQuotedCharacters, optionalLine, optionalProse, quotedInput, requiredText, sendTheSameRequestAgain } from '../../lib/errors';
 import { projectRoot } from '../../lib/project-root';
+import { supergraphPath } from '../../schema/subgraphs';
 
 // Front ends switch on `extensions.code`: every code the platform answers with is in the README's table.
 describe('the error codes', () => {
@@ -10,6 +11,22 @@ describe('the error codes', () => {
     const readme = fs.readFileSync(path.join(projectRoot, 'README.md'), 'utf8');
     const documented = new Set([...readme.matchAll(/^\| (`[A-Z_]+`(?:, `[A-Z_]+`)*) \|/gm)].flatMap((m) => m[1].split(', ').map((code) => code.slice(1, -1))));
     expect(Object.values(ErrorCode).filter((code) => !documented.has(code))).toEqual([]);
+  });
+});
+
+// The advice for a mutation whose answer was lost names the mutations a retry makes anew without
+// their idempotencyKey: a mutation that comes to take one joins them there.
+describe('the advice to send a mutation again', () => {
+  it('names as keyed the mutations whose input takes an idempotencyKey, and those only', () => {
+    const mutations = Object.values(buildSchema(fs.readFileSync(supergraphPath, 'utf8')).getMutationType()!.getFields());
+    const keyed = mutations.filter((mutation) =>
+      mutation.args.some((arg) => {
+        const type = getNamedType(arg.type);
+        return arg.name === 'idempotencyKey' || (isInputObjectType(type) && 'idempotencyKey' in type.getFields());
+      }),
+    );
+    expect(keyed.map((mutation) => mutation.name).sort()).toEqual(['generateCreditReport', 'runCreditCheck']);
+    expect(sendTheSameRequestAgain).toContain('a check or a report generation only when sent with an idempotencyKey');
   });
 });
 
