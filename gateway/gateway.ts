@@ -18,7 +18,7 @@ import { findMatter, selfInquiry } from '../lib/catalogue/matters';
 import { ConfigError } from '../lib/env';
 import { maskPersonalData } from '../lib/logger';
 import { firstCharacters } from '../lib/text';
-import { auditedRefusalExtension, ErrorCode, maskUnexpectedErrors, outageHttp, outageRetryAfterSeconds, withUnavailablePeerNamed, type AuditedRefusal } from '../lib/errors';
+import { auditedRefusalExtension, ErrorCode, maskUnexpectedErrors, outageHttp, outageRetryAfterSeconds, sendTheSameRequestAgain, withUnavailablePeerNamed, type AuditedRefusal } from '../lib/errors';
 import type { SubgraphName } from '../schema/subgraphs';
 import { AuditWriter, type AuditEntryInput } from './audit-writer';
 import { createTokenVerifier, RefusedClaims, type TokenSettings } from './authentication';
@@ -361,7 +361,9 @@ function withheldUnderLapse(
 /**
  * The answer withheld for want of its audit entries. A mutation's changes were stored before
  * (each mutation commits on its own), so the client is told which of its mutation fields took
- * effect (`applied`, by response key), or that none did, and does not send a change again blind.
+ * effect (`applied`, by response key), or that none did. Sending the same request again is what
+ * gets it the withheld answer (a batch's rejected rows, never stored, are read back nowhere else),
+ * and stores nothing twice (sendTheSameRequestAgain).
  */
 function auditUnavailable(operation: OperationDefinitionNode, data: Record<string, unknown> | null | undefined): GraphQLError {
   // 503: the platform failed, not the request; a client may send a read again later, and a monitor sees an outage.
@@ -372,7 +374,7 @@ function auditUnavailable(operation: OperationDefinitionNode, data: Record<strin
   const applied = Object.entries(data ?? {})
     .filter(([key, value]) => value !== null && key !== '__typename')
     .map(([key]) => key);
-  const effect = applied.length ? `${applied.join(', ')} took effect all the same: read the result back before sending it again` : 'none of its changes took effect: it may be sent again';
+  const effect = applied.length ? `${applied.join(', ')} took effect all the same: ${sendTheSameRequestAgain}` : 'none of its changes took effect: it may be sent again';
   return new GraphQLError(`the audit log could not be written, so the answer is withheld; ${effect}`, { extensions: { code: ErrorCode.AUDIT_UNAVAILABLE, applied, ...outage } });
 }
 

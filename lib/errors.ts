@@ -90,8 +90,10 @@ export const SubgraphFault = {
 export type SubgraphFault = (typeof SubgraphFault)[keyof typeof SubgraphFault];
 
 /**
- * What a client is to do about a mutation whose answer it lacks though its change may be stored
- * (the gateway stopped waiting, the connection was lost under way): send the same request again.
+ * What a client is to do about a mutation whose answer it lacks though its change is, or may be,
+ * stored (the gateway stopped waiting, the connection was lost under way, the audit log could not
+ * be written): send the same request again. Reading the result back is no substitute: a batch's
+ * rejected rows were never stored, and only its answer tells which they were and why.
  * Every mutation a client may send answers a retry with what it stored rather than storing it
  * twice (each one's description in the schema says how), but for the ones named here: a subject's
  * registration is refused DUPLICATE_SUBJECT naming the subject in `subjectId`; a check and a

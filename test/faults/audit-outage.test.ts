@@ -124,6 +124,30 @@ const finance: As = {
     expect(refused.errors?.[0].message).toContain('none of its changes took effect');
   });
 
+  // From a partial-failure probe: a batch stored while the audit log was down was answered "read
+  // the result back", but a department cannot read back which rows were rejected, or why (they
+  // were never stored); the same batch sent again is answered so, its stored rows UNCHANGED.
+  it('tells a department whose batch was stored while the audit subgraph was down to send the same batch again, which answers its rejections', async () => {
+    const market: As = { caller: { id: 'officer-outage-batch', organisation: 'MARKET_REGULATION', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' } };
+    const penalty = (documentNumber: string, decisionDate: string) => ({ subjectCode: enterprises[1].identifier, category: 'ADMINISTRATIVE_PENALTY', severity: 'GENERAL', documentNumber, decisionDate, summary: '未按规定明码标价，罚款1000元' });
+    const rows = [penalty('北戴河市监罚〔2026〕880号', '2026-03-02'), penalty('北戴河市监罚〔2026〕881号', '2026-02-30')];
+    const submit = () => platform.query<{ submitCreditRecords: unknown }>(`mutation Batch($rows: [SubmitCreditRecordInput!]!) { submitCreditRecords(rows: $rows) { created unchanged rejected rejections { row field } } }`, { rows }, market);
+    await audit.down();
+    let stored: GraphQLResponse<{ submitCreditRecords: unknown }>;
+    try {
+      stored = await submit();
+    } finally {
+      await audit.up();
+    }
+    expect(stored.errors?.map((e) => e.extensions)).toEqual([{ code: 'AUDIT_UNAVAILABLE', applied: ['submitCreditRecords'], retryAfterSeconds: 5 }]);
+    expect(stored.errors?.[0].message).toBe(
+      "the audit log could not be written, so the answer is withheld; submitCreditRecords took effect all the same: send the same request again, which answers with what was stored if it was (a subject's registration by DUPLICATE_SUBJECT naming it; a check or a report generation only when sent with an idempotencyKey), rather than another",
+    );
+    const again = await submit();
+    expect(again.errors).toBeUndefined();
+    expect(again.data?.submitCreditRecords).toEqual({ created: 0, unchanged: 1, rejected: 1, rejections: [{ row: 2, field: 'decisionDate' }] });
+  });
+
   it('discloses nothing while the audit database restarts, keeps what was acknowledged, and answers again once it is back', async () => {
     const before = await readSubjects(12);
     proxy.pause();
