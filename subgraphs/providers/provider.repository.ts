@@ -37,6 +37,7 @@ import {
   type SanctionKind,
   type ViolationKind,
 } from '../../lib/catalogue/provider-supervision';
+import { publicSourceNamed } from '../../lib/catalogue/public-sources';
 
 export interface ProviderFilter {
   filingStatus?: FilingStatus | null;
@@ -371,9 +372,12 @@ export class ProviderRepository {
    * provider the registry lists (FILED, SUSPENDED, REVOKED or DEREGISTERED), or as a name it was
    * filed under before a change (`ProviderFormerName`), whose filing, history and reports it would
    * pass for. Looked up by the stored search key, the name as read (cut at its column's length, so
-   * the names themselves decide).
+   * the names themselves decide). Nor is it a public source's (`publicSourceNamed`): judged here,
+   * where every application, filing and change of name is, so that one stored before the rule is
+   * neither filed nor approved under it.
    */
   private async assertNameFree(manager: EntityManager, applicant: Pick<CreditServiceProvider, 'name' | 'unifiedSocialCreditCode'>, field: string): Promise<void> {
+    assertNoPublicSourceName(applicant.name, field);
     const key = nameKey(applicant.name);
     const columns = { id: true, name: true, unifiedSocialCreditCode: true, filingStatus: true } as const;
     const [listed, formerly] = await Promise.all([
@@ -713,6 +717,22 @@ const bothHistories: readonly HistoryEntity[] = [ProviderFilingEvent, Supervisio
 export interface ProviderHistoryRows extends ProviderHistory {
   events: ProviderFilingEvent[];
   classChanges: SupervisionClassChange[];
+}
+
+/**
+ * Refuses a name that reads as the issuer's of a public source of reports (lib/catalogue/public-sources.ts):
+ * the provider's reports would be registered under it beside the source's own and pass for them,
+ * and the name, once in the registry, would make every report of the source a provider's
+ * (`ISSUER_IS_REGISTERED_PROVIDER`) for good.
+ */
+function assertNoPublicSourceName(name: string, field: string): void {
+  const issuer = publicSourceNamed(name);
+  if (issuer) {
+    throw badInput(field, `the name ${JSON.stringify(name)} reads as ${issuer.printedName}, the issuer of ${issuer.source} reports; no provider is filed under the name of a public source of credit reports, whose reports its own would pass for`, {
+      problem: 'NAME_OF_A_PUBLIC_SOURCE',
+      source: issuer.source,
+    });
+  }
 }
 
 /** A filing event; `application` is what the provider submitted, for its own APPLY and RESUBMIT. */

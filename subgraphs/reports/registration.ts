@@ -4,11 +4,11 @@ import { todayInDistrict } from '../../lib/calendar';
 import { assertLegible, badInput, InputProblems, optionalLine, optionalText, quotedInput, requiredText } from '../../lib/errors';
 import { optionalCode } from '../../lib/identifiers';
 import { earliestReportIssueDate, namesHeldOn, permissions, type FilingStatus, type NameHeld, type SupervisionClass } from '../../lib/catalogue/provider-supervision';
+import { publicSourceIssuers, publicSourceNamed, type PublicSourceIssuer } from '../../lib/catalogue/public-sources';
 import { addMonths } from '../../lib/catalogue/record-categories';
 import { nameAsRead } from '../../lib/text';
 import { isIsoDate } from '../shared/scalars';
 import { CreditReport, creditGrades, reportSources, type ReportSource } from './entities/credit-report.entity';
-import { platformIssuer } from './platform-report';
 import type { PeerClient } from './peers';
 import type { Actor, ReportRepository } from './report.repository';
 import { unknownSubjectId } from '../shared/subject-directory';
@@ -28,8 +28,13 @@ export interface RegisterCreditReportInput {
   documentSha256?: string | null;
 }
 
-/** Issuers whose name is fixed by the source, so an officer need not type it. */
-const defaultIssuerNames: Partial<Record<ReportSource, string>> = { CREDIT_CHINA: '信用中国网站' };
+/** The names of the issuer each source names itself (lib/catalogue/public-sources.ts), as printed first. */
+const issuerNamesOf: Partial<Record<ReportSource, readonly string[]>> = publicSourceIssuers;
+
+/** The issuer a source names itself, so an officer need not type it; undefined for any other source. */
+function fixedIssuerOf(source: ReportSource): string | undefined {
+  return issuerNamesOf[source]?.[0];
+}
 
 const codePattern = /^[0-9A-Za-z-]{4,32}$/;
 const sha256Pattern = /^[0-9a-f]{64}$/;
@@ -80,7 +85,10 @@ export async function registerReport(
   const thirdParty = source === 'THIRD_PARTY_PROVIDER';
 
   // The peers see only what these checks need: no field group for the subject's existence, the
-  // public registry for the provider and for an issuer's name (providersNamed).
+  // public registry for the provider and for an issuer's name (providersNamed). Not for a public
+  // source's own issuer (CREDIT_CHINA's, given or not): no provider is filed under its name
+  // (NAME_OF_A_PUBLIC_SOURCE), and one filed under it before the registry refused it is the
+  // registry's error, which must not keep every department from registering the source's reports.
   const existence: RequestIdentity = { ...identity, grants: [] };
   const registry: RequestIdentity = { ...identity, grants: ['PROVIDER_REGISTRY'] };
   const [subjects, provider, namesakes] = await Promise.all([
@@ -93,16 +101,16 @@ export async function registerReport(
           registry,
         )
       : Promise.resolve(null),
-    !thirdParty ? providersNamed(givenIssuer ?? defaultIssuerNames[source] ?? '', peers, registry) : Promise.resolve([]),
+    !thirdParty && givenIssuer && !publicSourceNamed(givenIssuer) ? providersNamed(givenIssuer, peers, registry) : Promise.resolve([]),
   ]);
   if (!subjects._entities[0]) throw unknownSubjectId(subjectId);
-  const defaultIssuer = defaultIssuerNames[source];
-  let issuerName = defaultIssuer ?? givenIssuer ?? '';
+  const fixedIssuer = fixedIssuerOf(source);
+  let issuerName = fixedIssuer ?? givenIssuer ?? '';
   if (namesakes.length) throw badInput('issuerName', providerReportElsewhere(givenIssuer ?? issuerName, source, namesakes), { problem: 'ISSUER_IS_REGISTERED_PROVIDER' });
-  // One source, one issuer: the same Credit China report under "信用中国" and "信用中国网站" would be
-  // two reports to the duplicate check, and both would count.
-  if (givenIssuer && defaultIssuer && nameAsRead(givenIssuer) !== nameAsRead(defaultIssuer) && nameAsRead(givenIssuer) !== nameAsRead(defaultIssuer.replace(/网站$/, ''))) {
-    throw badInput('issuerName', `a ${source} report is issued by ${defaultIssuer}: leave issuerName out, got ${quotedInput(givenIssuer)}`);
+  // One source, one issuer: the same Credit China report under "信用中国" and "信用中国网站" is one
+  // report to the duplicate check; under another name it would be a second, and both would count.
+  if (givenIssuer && fixedIssuer && !publicSourceNamed(givenIssuer)) {
+    throw badInput('issuerName', `a ${source} report is issued by ${fixedIssuer}: leave issuerName out, got ${quotedInput(givenIssuer)}`);
   }
   if (provider) {
     const found = provider.creditServiceProvider;
@@ -118,6 +126,15 @@ export async function registerReport(
       throw badInput('issuerName', `issuerName must be the name the provider was filed under on the issue date ${input.issuedOn}, ${namesThen.map((n) => JSON.stringify(n)).join(' or ')}${now}, or be left out; got ${quotedInput(givenIssuer)}`);
     }
     issuerName = givenIssuer ?? nameThen;
+    // Filed under a public source's name before the registry refused it (a name given is judged
+    // with the form): stored under it, the report would pass for the source's.
+    const sourceNamed = publicSourceNamed(issuerName);
+    if (sourceNamed) {
+      throw badInput(
+        'issuerProviderId',
+        `provider ${found.id} was filed under ${JSON.stringify(issuerName)} on the issue date ${input.issuedOn}, which reads as ${sourceNamed.printedName}, the issuer of ${sourceNamed.source} reports (a name the registry no longer files a provider under); a report bearing it would pass for one of those, and is not registered`,
+      );
+    }
   }
 
   const report = Object.assign(new CreditReport(), {
@@ -212,12 +229,12 @@ function registrationForm(input: RegisterCreditReportInput, today: string) {
   const givenIssuer = problems.read(() => {
     // Counted as stored, composed (NFC): normalising before trimming trims the same spaces.
     const name = optionalLine(input.issuerName?.normalize('NFC'), 'issuerName', 200);
-    if (source !== undefined && !thirdParty && !name && !defaultIssuerNames[source]) throw badInput('issuerName', `a ${source} report names its issuer as printed on it (issuerName)`);
-    // The platform's own reports are generated, with their snapshot and verification code; one
-    // registered under its name would pass for one.
-    if (name && nameAsRead(name) === nameAsRead(platformIssuer.name)) {
-      throw badInput('issuerName', `${platformIssuer.name} issues its reports by generateCreditReport, never by registration`);
-    }
+    if (source !== undefined && !thirdParty && !name && !fixedIssuerOf(source)) throw badInput('issuerName', `a ${source} report names its issuer as printed on it (issuerName)`);
+    // A public source's issuer issues that source's reports only: under another, its report would
+    // pass for another issuer's. (Another name on a CREDIT_CHINA report is judged once the registry
+    // has said whether a provider bears it, which is the more useful refusal.)
+    const sourceNamed = name ? publicSourceNamed(name) : null;
+    if (sourceNamed && sourceNamed.source !== source) throw badInput('issuerName', notTheSourceBecause(sourceNamed));
     return name;
   });
   return problems.checked({ source, subjectId, reportNumber, grade, verificationCode, documentReference, documentSha256, providerId, givenIssuer });
@@ -271,6 +288,16 @@ async function providersNamed(name: string, peers: PeerClient, registry: Request
     after = pageInfo.hasNextPage ? pageInfo.endCursor : null;
   } while (after);
   return namesakes;
+}
+
+/**
+ * Why a report bearing a public source's issuer name is not registered under another source: the
+ * platform's own reports are generated, with their snapshot and verification code, and one
+ * registered under its name would pass for one; another's is its source's.
+ */
+function notTheSourceBecause({ source, printedName }: PublicSourceIssuer): string {
+  if (source === 'DISTRICT_PLATFORM') return `${printedName} issues its reports by generateCreditReport, never by registration`;
+  return `a report of ${printedName} is a ${source} report: register it under that source, with issuerName left out`;
 }
 
 /** The refusal of a provider's report under another source. */

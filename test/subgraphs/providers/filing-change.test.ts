@@ -4,8 +4,10 @@ import { readFieldGuards } from '../../../gateway/field-guards';
 import type { RequestIdentity } from '../../../lib/access/identity';
 import { todayInDistrict } from '../../../lib/calendar';
 import { unifiedSocialCreditCode } from '../../../lib/identifiers';
+import { nameKey } from '../../../lib/text';
 import { supergraphPath } from '../../../schema/subgraphs';
 import { demoWorld } from '../../../scripts/demo/world';
+import { ProviderFilingChange } from '../../../subgraphs/providers/entities/provider-filing-change.entity';
 import { ProviderFilingEvent } from '../../../subgraphs/providers/entities/provider-filing-event.entity';
 import { ProviderFilingChange1764000000370 } from '../../../subgraphs/providers/migrations/1764000000370-provider-filing-change';
 import { seedProviders } from '../../../subgraphs/providers/seed';
@@ -491,6 +493,36 @@ describe.each(testDatabases)('a change of a filed provider’s particulars (变�
         const names = await Promise.all(providers.map(async (p) => (await provider(p.id)).name));
         expect(names.filter((n) => n === wanted)).toHaveLength(1);
       }
+    });
+  });
+
+  describe('a public source’s name is no provider’s', () => {
+    const refusal = (source: string, field: string) => ({ code: 'BAD_USER_INPUT', field, problem: 'NAME_OF_A_PUBLIC_SOURCE', source });
+
+    it.each([
+      ['信用中国网站', 'CREDIT_CHINA'],
+      ['信用中国。', 'CREDIT_CHINA'],
+      ['北戴河区 公共信用信息共享平台', 'DISTRICT_PLATFORM'],
+    ])('refuses a change to %j, read as a reader would, and stores nothing', async (name, source) => {
+      const { id, own } = await filedProvider();
+      const before = await snapshot(id);
+      expect((await applyChange(id, own, { name, registeredAddress: '河北省秦皇岛市北戴河区新址路9号' })).errors?.[0].extensions).toMatchObject(refusal(source, 'particulars.name'));
+      expect(await snapshot(id)).toEqual(before);
+    });
+
+    // Asked for before the registry refused such names: the admin cannot approve it, only reject it.
+    it('refuses the approval of a change to a public source’s name, leaving it pending', async () => {
+      const { id, code, name, own } = await filedProvider();
+      const applied = ok(await applyChange(id, own, { name: `待改名信用服务有限公司${code.slice(10, 16)}` })).applyForProviderFilingChange!;
+      const platform = '北戴河区公共信用信息共享平台';
+      await db().getRepository(ProviderFilingChange).update({ id: applied.id }, { changes: [{ particular: 'NAME', before: name, after: platform }], nameKey: nameKey(platform) });
+      const before = await snapshot(id);
+      const refused = await decideChange(applied.id, 'APPROVE');
+      expect(refused.data?.decideProviderFilingChange).toBeNull();
+      expect(refused.errors?.[0].extensions).toMatchObject(refusal('DISTRICT_PLATFORM', 'decision'));
+      expect(await snapshot(id)).toEqual(before);
+      expect(before.provider.pendingFilingChange).toEqual({ id: applied.id, status: 'PENDING' });
+      expect(ok(await decideChange(applied.id, 'REJECT')).decideProviderFilingChange).toMatchObject({ status: 'REJECTED' });
     });
   });
 

@@ -5,7 +5,7 @@ import type { RequestIdentity } from '../../../lib/access/identity';
 import { todayInDistrict } from '../../../lib/calendar';
 import { maxQuotedCharacters } from '../../../lib/errors';
 import { unifiedSocialCreditCode } from '../../../lib/identifiers';
-import { characterCount } from '../../../lib/text';
+import { characterCount, nameKey } from '../../../lib/text';
 import { supergraphPath } from '../../../schema/subgraphs';
 import { demoWorld } from '../../../scripts/demo/world';
 import { demoRevocationDate, demoSuspensionDate } from '../../../subgraphs/providers/demo-history';
@@ -1256,6 +1256,51 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
       } finally {
         await runner.rollbackTransaction();
         await runner.release();
+      }
+    });
+  });
+
+  // Written out here rather than read from the catalogue, so that a name left out of it fails this test.
+  describe('a public source’s name is no provider’s', () => {
+    const refusal = (source: string, field = 'name') => ({ code: 'BAD_USER_INPUT', field, problem: 'NAME_OF_A_PUBLIC_SOURCE', source });
+    const publicNames = [
+      ['信用中国网站', 'CREDIT_CHINA'],
+      ['信用中国', 'CREDIT_CHINA'],
+      [' 信用中国 网站。', 'CREDIT_CHINA'],
+      ['北戴河区公共信用信息共享平台', 'DISTRICT_PLATFORM'],
+      ['北戴河区　公共信用信息共享平台', 'DISTRICT_PLATFORM'],
+    ] as const;
+
+    it.each(publicNames)('refuses an application under %j, read as a reader would, and stores nothing', async (name, source) => {
+      const code = newCode();
+      const result = await queryAs(identityOf(providerUser(code)), applyMutation, { input: application(code, name) });
+      expect(result.data?.applyForProviderFiling).toBeNull();
+      expect(result.errors?.[0].extensions).toMatchObject(refusal(source));
+      expect(await count('credit_service_provider', 'unified_social_credit_code = ?', [code])).toBe(0);
+    });
+
+    it('refuses a corrected application under a public source’s name, leaving it RETURNED', async () => {
+      const { id, code } = await providerIn('RETURNED');
+      const result = await queryAs(identityOf(providerUser(code)), resubmitMutation, { id, input: application(code, '信用中国网站') });
+      expect(result.errors?.[0].extensions).toMatchObject(refusal('CREDIT_CHINA'));
+      expect((await history(id)).filingStatus).toBe('RETURNED');
+    });
+
+    it('accepts a name that merely holds a public source’s', async () => {
+      const code = newCode();
+      const result = await queryAs(identityOf(providerUser(code)), applyMutation, { input: application(code, `信用中国网站（北戴河）数据服务中心${code.slice(10, 16)}`) });
+      expect(result.errors).toBeUndefined();
+    });
+
+    // Stored before the registry refused such names: the admin cannot file it under one.
+    it('refuses filing an application under a public source’s name, leaving it APPLIED', async () => {
+      for (const [name, source] of [['北戴河区公共信用信息共享平台', 'DISTRICT_PLATFORM'], ['信用中国网站', 'CREDIT_CHINA']] as const) {
+        const { id } = await providerIn('APPLIED');
+        await db().query('UPDATE credit_service_provider SET name = ?, name_key = ? WHERE id = ?', [name, nameKey(name), id]);
+        const filed = await decide(id, 'FILE');
+        expect(filed.data?.decideProviderFiling).toBeNull();
+        expect(filed.errors?.[0].extensions).toMatchObject(refusal(source, 'decision'));
+        expect((await history(id)).filingHistory.map((e) => e.action)).toEqual(['APPLY']);
       }
     });
   });

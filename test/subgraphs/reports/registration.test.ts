@@ -4,12 +4,14 @@ import { demoWorld } from '../../../scripts/demo/world';
 import { demoProviderHistory, demoRevocationDate, demoSuspensionDate } from '../../../subgraphs/providers/demo-history';
 import { nameKey } from '../../../lib/text';
 import { addDays, todayInDistrict } from '../../../lib/calendar';
+import { publicSourceNamed } from '../../../lib/catalogue/public-sources';
 import { maxQuotedCharacters } from '../../../lib/errors';
 import { unifiedSocialCreditCode } from '../../../lib/identifiers';
 import { ProviderFilingEvent } from '../../../subgraphs/providers/entities/provider-filing-event.entity';
 import { SupervisionClassChange } from '../../../subgraphs/providers/entities/supervision-class-change.entity';
 import { CreditServiceProvider } from '../../../subgraphs/providers/entities/credit-service-provider.entity';
 import { CreditReport } from '../../../subgraphs/reports/entities/credit-report.entity';
+import { platformIssuer } from '../../../subgraphs/reports/platform-report';
 import { isUniqueViolation } from '../../../subgraphs/shared/database';
 import { testDatabases } from '../../helpers/databases';
 import { useReportsWithPeers } from './registry-peers';
@@ -47,6 +49,11 @@ interface Registered {
   registeredByOrganisation: string | null;
   verificationStatus: string;
 }
+
+// Registration and the provider registry refuse the platform's name by the catalogue's list.
+it("keeps the platform's printed issuer name in the catalogue of public sources' names", () => {
+  expect(publicSourceNamed(platformIssuer.name)).toEqual({ source: 'DISTRICT_PLATFORM', printedName: platformIssuer.name });
+});
 
 // Each subgraph gets a suite of its own: a suite's set-up drops every database of its name.
 describe.each(testDatabases)('report registration on $label', (database) => {
@@ -346,25 +353,42 @@ describe.each(testDatabases)('report registration on $label', (database) => {
     }
   });
 
-  it("checks the source's own name against the registry when the officer leaves the issuer's name out", async () => {
+  // The registry files no provider under a public source's name (NAME_OF_A_PUBLIC_SOURCE); one
+  // filed under it before is the registry's error, which must not keep every department from
+  // registering that source's reports, nor pass its own reports for the source's.
+  it("registers a Credit China report though a provider was filed under the site's name before the registry refused it", async () => {
     const filed = (id: string, name: string) =>
       Object.assign(new CreditServiceProvider(), {
         id, unifiedSocialCreditCode: `TESTCHINA${id.slice(0, 9).replace(/-/g, '0').toUpperCase()}`, name, registeredAddress: '北戴河区', legalRepresentative: '张三',
         businessScope: '信用评估', contact: null, filingStatus: 'FILED' as const, supervisionClass: 'B' as const, filedOn: '2024-01-01', createdAt: new Date(), nameKey: nameKey(name),
       });
     const repository = providers.db().getRepository(CreditServiceProvider);
-    // A provider whose name merely holds 信用中国网站 is not its namesake.
-    const holder = filed(randomUUID(), '信用中国网站（北戴河）服务中心');
-    await repository.insert(holder);
-    expect((await registerAs(officer, input({ source: 'CREDIT_CHINA', reportNumber: 'CHINA-DEFAULT-1' }))).errors).toBeUndefined();
-    // One the registry filed under that very name is.
-    const namesake = filed(randomUUID(), '信用中国网站');
-    await repository.insert(namesake);
+    const squatters = [filed(randomUUID(), '信用中国网站'), filed(randomUUID(), '信用中国')];
+    await repository.insert(squatters);
     try {
-      const message = await refused(input({ source: 'CREDIT_CHINA', reportNumber: 'CHINA-DEFAULT-2' }), 'issuerName', 'ISSUER_IS_REGISTERED_PROVIDER');
-      expect(message).toContain(namesake.id);
+      for (const issuerName of [undefined, '信用中国', '信用中国网站']) {
+        const registered = await registerAs(officer, input({ ...(issuerName ? { issuerName } : {}), reportNumber: `CHINA-SQUATTED-${issuerName ?? 'DEFAULT'}` }));
+        expect(registered.errors).toBeUndefined();
+        expect(registered.data?.registerCreditReport).toMatchObject({ source: 'CREDIT_CHINA', issuerName: '信用中国网站', issuer: null });
+      }
     } finally {
-      await repository.delete([holder.id, namesake.id]);
+      await repository.delete(squatters.map((p) => p.id));
+    }
+  });
+
+  it.each([
+    ['北戴河区公共信用信息共享平台', 'DISTRICT_PLATFORM'],
+    ['信用中国网站', 'CREDIT_CHINA'],
+  ])("refuses a third-party report of a provider filed under %j before the registry refused it, as the source's own would be", async (publicName, said) => {
+    const provider = world.providers[0];
+    const rows = providers.db().getRepository(CreditServiceProvider);
+    await rows.update({ id: provider.id }, { name: publicName, nameKey: nameKey(publicName) });
+    try {
+      const message = await refused(input({ source: 'THIRD_PARTY_PROVIDER', issuerProviderId: provider.id, issuedOn: '2026-06-15', validUntil: '2027-06-14' }), 'issuerProviderId');
+      expect(message).toContain(said);
+      await refused(input({ source: 'THIRD_PARTY_PROVIDER', issuerProviderId: provider.id, issuerName: publicName, issuedOn: '2026-06-15', validUntil: '2027-06-14' }), 'issuerName');
+    } finally {
+      await rows.update({ id: provider.id }, { name: provider.name, nameKey: nameKey(provider.name) });
     }
   });
 
@@ -454,6 +478,7 @@ describe.each(testDatabases)('report registration on $label', (database) => {
     // One source, one issuer: under another name the same report would be a second one.
     ['a Credit China report under another issuer', { issuerName: '信用中国（河北）' }, 'issuerName'],
     ["a report under the platform's own name", { source: 'LOCAL_CREDIT_WEBSITE', issuerName: '北戴河区 公共信用信息共享平台' }, 'issuerName'],
+    ["a local website's report under Credit China's name", { source: 'LOCAL_CREDIT_WEBSITE', issuerName: '信用中国' }, 'issuerName'],
     ['an empty report number', { reportNumber: '  ' }, 'reportNumber'],
     ['a local website report without its issuer', { source: 'LOCAL_CREDIT_WEBSITE' }, 'issuerName'],
     ['a third-party report without its provider', { source: 'THIRD_PARTY_PROVIDER' }, 'issuerProviderId'],
