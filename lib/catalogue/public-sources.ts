@@ -5,7 +5,7 @@ import { nameAsRead } from '../text';
  * names: as printed on its reports first, then any other it goes by. Credit China's website
  * prints 信用中国网站 and is called 信用中国; this platform issues its own reports
  * (DISTRICT_PLATFORM) under its name, which `platformIssuer` (subgraphs/reports/platform-report.ts)
- * prints and which must stay the one here.
+ * prints from here.
  *
  * The one list of them, in the catalogue because two subgraphs read it: the reports subgraph fills
  * in a CREDIT_CHINA report's issuer and holds each name to its own source, and the provider

@@ -1,4 +1,5 @@
 import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
+import { publicSourceIssuers } from '../../lib/catalogue/public-sources';
 import type { RecordCategoryCode } from '../../lib/catalogue/record-categories';
 import { normaliseIdentifier } from '../../lib/identifiers';
 import { nameAsRead } from '../../lib/text';
@@ -10,9 +11,9 @@ import type { CreditReport } from './entities/credit-report.entity';
  * live in the repository and the generator.
  */
 
-/** Printed as the issuer on every platform report. */
+/** Printed as the issuer on every platform report: its name the one the catalogue reserves to it. */
 export const platformIssuer = {
-  name: '北戴河区公共信用信息共享平台',
+  name: publicSourceIssuers.DISTRICT_PLATFORM[0],
   office: '秦皇岛市北戴河区社会信用体系建设领导小组办公室',
   title: '北戴河区公共信用信息报告',
 } as const;

@@ -4,14 +4,12 @@ import { demoWorld } from '../../../scripts/demo/world';
 import { demoProviderHistory, demoRevocationDate, demoSuspensionDate } from '../../../subgraphs/providers/demo-history';
 import { nameKey } from '../../../lib/text';
 import { addDays, todayInDistrict } from '../../../lib/calendar';
-import { publicSourceNamed } from '../../../lib/catalogue/public-sources';
 import { maxQuotedCharacters } from '../../../lib/errors';
 import { unifiedSocialCreditCode } from '../../../lib/identifiers';
 import { ProviderFilingEvent } from '../../../subgraphs/providers/entities/provider-filing-event.entity';
 import { SupervisionClassChange } from '../../../subgraphs/providers/entities/supervision-class-change.entity';
 import { CreditServiceProvider } from '../../../subgraphs/providers/entities/credit-service-provider.entity';
 import { CreditReport } from '../../../subgraphs/reports/entities/credit-report.entity';
-import { platformIssuer } from '../../../subgraphs/reports/platform-report';
 import { isUniqueViolation } from '../../../subgraphs/shared/database';
 import { testDatabases } from '../../helpers/databases';
 import { useReportsWithPeers } from './registry-peers';
@@ -49,11 +47,6 @@ interface Registered {
   registeredByOrganisation: string | null;
   verificationStatus: string;
 }
-
-// Registration and the provider registry refuse the platform's name by the catalogue's list.
-it("keeps the platform's printed issuer name in the catalogue of public sources' names", () => {
-  expect(publicSourceNamed(platformIssuer.name)).toEqual({ source: 'DISTRICT_PLATFORM', printedName: platformIssuer.name });
-});
 
 // Each subgraph gets a suite of its own: a suite's set-up drops every database of its name.
 describe.each(testDatabases)('report registration on $label', (database) => {
