@@ -21,9 +21,24 @@ export type LogLevel = ReturnType<typeof readLogLevel>;
  */
 const citizenIdNumber = /(?<!\d)(?:\d{17}[Xx]|(?:\d{18}|\d{15})(?!\d))/g;
 const mobileNumber = /(?<!\d)1[3-9]\d{9}(?!\d)/g;
+/**
+ * Either written in groups, as people type and print them (`110105 19491231 002X`,
+ * `138-1234-5678`): a run of digit groups one space or hyphen apart is one number, masked when its
+ * digits are an ID number's or a mobile number's.
+ */
+const groupedNumber = /(?<!\d)(?:\d+[ -]){1,5}\d+[Xx]?(?![\dXx])/g;
+
+const maskedMobileNumber = (n: string) => `${n.slice(0, 3)}****${n.slice(7)}`;
 
 export function maskPersonalData(text: string): string {
-  return text.replace(citizenIdNumber, (id) => maskCitizenIdNumber(id.toUpperCase())).replace(mobileNumber, (n) => `${n.slice(0, 3)}****${n.slice(7)}`);
+  return text
+    .replace(citizenIdNumber, (id) => maskCitizenIdNumber(id.toUpperCase()))
+    .replace(mobileNumber, maskedMobileNumber)
+    .replace(groupedNumber, (grouped) => {
+      const number = grouped.replace(/[ -]/g, '').toUpperCase();
+      if (/^(?:\d{17}[\dX]|\d{15})$/.test(number)) return maskCitizenIdNumber(number);
+      return /^1[3-9]\d{9}$/.test(number) ? maskedMobileNumber(number) : grouped;
+    });
 }
 
 /** Secrets by key, wherever they sit in a logged object: tokens, the signed identity, variables (they carry codes and names). */

@@ -17,6 +17,16 @@ describe('maskPersonalData', () => {
     expect(maskPersonalData('call 13812345678')).toBe('call 138****5678');
   });
 
+  it('masks either written in groups, as people type them', () => {
+    expect(maskPersonalData('organisation: "110105 19491231 002X"')).toBe('organisation: "1101**********002X"');
+    expect(maskPersonalData('id 110105-19491231-002x here')).toBe('id 1101**********002X here');
+    expect(maskPersonalData('old 130304 900307 123')).toBe('old 1303*******7123');
+    expect(maskPersonalData('call 138 1234 5678 or 138-1234-5678')).toBe('call 138****5678 or 138****5678');
+    // Grouped digits that make neither stay: dates, times, a period.
+    const text = 'from 2026-12-01 to 2026-12-31 at 19:28:50, case 2026-0117, uuid 00000000-0000-4000-8000-000000000000';
+    expect(maskPersonalData(text)).toBe(text);
+  });
+
   it('leaves unified social credit codes, timestamps and other numbers alone', () => {
     const text = 'code 91130304MA0TEXT1X8 at 1764057600000 seq 12345 uuid 0f8fad5b-d9cb-469f-a165-70867728950e';
     expect(maskPersonalData(text)).toBe(text);
