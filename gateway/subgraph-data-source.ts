@@ -117,7 +117,8 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
         // the client cannot tell which.
         return mutation ? `${(error as PeerTimeout).message}; ${outcomeNotKnown}` : (error as PeerTimeout).message;
       case SubgraphFault.BAD_RESPONSE:
-        return `the ${this.name} subgraph did not answer with a GraphQL response`;
+        // A proxy's 502 may come after the subgraph stored the change it passed on.
+        return `the ${this.name} subgraph did not answer with a GraphQL response${mutation ? `; ${outcomeNotKnown}` : ''}`;
       case SubgraphFault.IDENTITY_REFUSED:
         return `the ${this.name} subgraph refused the platform's own credentials for this call (a fault of the platform's configuration, not of your token)`;
     }

@@ -354,6 +354,19 @@ describe('the gateway when a subgraph is down, slow or answers garbage', () => {
     expect(Number((row as { n: unknown }).n)).toBe(0);
   });
 
+  it('tells a client whose mutation was answered with no GraphQL response (a proxy’s 502) to send the same request again, as the change may have been stored', async () => {
+    const code = unifiedSocialCreditCode({ authority: '9', orgType: '1', division: '130304', organisationBody: 'MA0PRX02' });
+    entities.behaviour = { kind: 'answer', status: 502, contentType: 'text/html', body: '<html><body><h1>502 Bad Gateway</h1></body></html>' };
+    try {
+      const result = await platform.query<{ registerSubject: { id: string } | null }>(REGISTER, { code, date: todayInDistrict() }, registrar);
+      expect(result.data).toEqual({ registerSubject: null });
+      expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'SUBGRAPH_UNAVAILABLE', reason: 'BAD_RESPONSE', retryAfterSeconds: 5, serviceName: 'entities' }]);
+      expect(result.errors?.[0].message).toBe(`the entities subgraph did not answer with a GraphQL response; ${outcomeNotKnown}`);
+    } finally {
+      entities.behaviour = { kind: 'proxy' };
+    }
+  });
+
   it('tells a client whose mutation the gateway stopped waiting for to send the same request again, as its outcome is not known for certain', async () => {
     const code = unifiedSocialCreditCode({ authority: '9', orgType: '1', division: '130304', organisationBody: 'MA0HANG2' });
     const register = () =>
