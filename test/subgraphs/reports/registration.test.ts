@@ -472,6 +472,11 @@ describe.each(testDatabases)('report registration on $label', (database) => {
     ['a Credit China report under another issuer', { issuerName: '信用中国（河北）' }, 'issuerName'],
     ["a report under the platform's own name", { source: 'LOCAL_CREDIT_WEBSITE', issuerName: '北戴河区 公共信用信息共享平台' }, 'issuerName'],
     ["a local website's report under Credit China's name", { source: 'LOCAL_CREDIT_WEBSITE', issuerName: '信用中国' }, 'issuerName'],
+    ["a local website's report under Credit China's name in traditional characters", { source: 'LOCAL_CREDIT_WEBSITE', issuerName: '信用中國網站' }, 'issuerName'],
+    ["a public institution's report under the platform's name without its 区", { source: 'PUBLIC_CREDIT_SERVICE_INSTITUTION', issuerName: '北戴河公共信用信息共享平台' }, 'issuerName'],
+    // The platform's numbering is its own: its reports are generated, and verified by their snapshot.
+    ["a report numbered in the platform's numbering", { source: 'LOCAL_CREDIT_WEBSITE', issuerName: '信用河北网站', reportNumber: 'BDHXY-20261207-7KQ2M9TA' }, 'reportNumber'],
+    ["a report numbered in the platform's numbering, typed in lower case", { source: 'PUBLIC_CREDIT_SERVICE_INSTITUTION', issuerName: '秦皇岛市信用服务中心', reportNumber: 'bdhxy 20261207 7kq2m9ta' }, 'reportNumber'],
     ['an empty report number', { reportNumber: '  ' }, 'reportNumber'],
     ['a local website report without its issuer', { source: 'LOCAL_CREDIT_WEBSITE' }, 'issuerName'],
     ['a third-party report without its provider', { source: 'THIRD_PARTY_PROVIDER' }, 'issuerProviderId'],
