@@ -12,7 +12,7 @@ import type { GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface } 
 import { GraphQLError, print, type GraphQLFormattedError, type OperationDefinitionNode } from 'graphql';
 import type { FieldGroup } from '../lib/access/field-groups';
 import { auditableSubjectId, auditedTextLimits, platformOrganisations, purposeHeaders, type Caller, type Purpose } from '../lib/access/identity';
-import { decideGrants, mattersGranting, purposeRefusalFor, refusalDetails, type PurposeRefusal } from '../lib/access/policy';
+import { decideGrants, groupNotGranted, mattersGranting, purposeRefusalFor, refusalDetails, type PurposeRefusal } from '../lib/access/policy';
 import { inDistrictTime } from '../lib/calendar';
 import { findMatter, selfInquiry } from '../lib/catalogue/matters';
 import { ConfigError } from '../lib/env';
@@ -411,7 +411,7 @@ function deniedField(field: RemovedField, path: (string | number)[], context: Ga
         ? ''
         : withoutPurpose(caller, field.group);
   // A front end tells the refusals apart by `problem`, and points at the header to correct: the message is for people.
-  const refusal = refused ? refusalDetails(refused) : { problem: caller === null ? 'AUTHENTICATION_REQUIRED' : 'GROUP_NOT_GRANTED' };
+  const refusal = refused ? refusalDetails(refused) : caller === null ? { problem: 'AUTHENTICATION_REQUIRED' } : groupNotGranted(caller, field.group);
   return new GraphQLError(`${field.coordinate} needs the field group ${field.group}${why}`, {
     path,
     extensions: { code: caller === null ? ErrorCode.UNAUTHENTICATED : ErrorCode.FORBIDDEN, group: field.group, field: field.coordinate, ...refusal },

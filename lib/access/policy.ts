@@ -267,6 +267,17 @@ export function purposeRefusalFor(caller: Caller | null, group: string, refused:
 }
 
 /**
+ * A FORBIDDEN's `problem` and `header` for a missing `group` no refused purpose is to blame for
+ * (purposeRefusalFor): none was named, or the one named holds and grants other groups.
+ * GROUP_NOT_GRANTED, pointing at x-credit-matter where a matter this caller may name would grant
+ * the group (`viewer.matters` says which, and what else each needs), and at no header where none
+ * would: a front end tells "name a matter" from "never readable" by the extensions, not the message.
+ */
+export function groupNotGranted(caller: Caller | null, group: string): { problem: 'GROUP_NOT_GRANTED'; header?: string } {
+  return { problem: 'GROUP_NOT_GRANTED', ...(caller && mattersGranting(caller, group).length ? { header: purposeHeaders.matter } : {}) };
+}
+
+/**
  * The field groups a request may read. A consent is checked later (it lives in the entities
  * subgraph): here a consent-based purpose is provisionally scoped, and the gateway narrows the
  * scope to the consent's subject once it has looked the consent up.

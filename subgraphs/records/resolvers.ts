@@ -5,6 +5,7 @@ import { decidingDepartments, recordCategories, restorableFrom, restorationRules
 import { badInput, ErrorCode, refusedInput } from '../../lib/errors';
 import { normaliseIdentifier } from '../../lib/identifiers';
 import { actingUser, actsFor, assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, personIdentifier, type SubgraphContext } from '../shared/access';
+import { groupNotGranted } from '../../lib/access/policy';
 import { pageRequest, toConnection } from '../shared/pagination';
 import type { RecordsContext } from './context';
 import { countsInCheckToday, countsToday, effectiveStatus } from '../../lib/catalogue/record-standing';
@@ -37,7 +38,8 @@ function shown(ctx: Context, record: CreditRecord | null): CreditRecord | null {
   if (!record) return null;
   const missing = groupsToSee(record, ctx.today).filter((g) => !ctx.access.identity.grants.includes(g));
   if (missing.length) {
-    throw forbiddenAbout(record.subjectId, 'GROUP_NOT_GRANTED', `this credit record needs the field group ${missing.join(' and ')}, which this request was not granted`, { group: missing[0] }, missing);
+    const refusal = groupNotGranted(ctx.access.identity.caller, missing[0]);
+    throw forbiddenAbout(record.subjectId, refusal.problem, `this credit record needs the field group ${missing.join(' and ')}, which this request was not granted`, { group: missing[0], ...refusal }, missing);
   }
   return disclosedRecord(ctx, record);
 }

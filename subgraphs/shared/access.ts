@@ -5,7 +5,7 @@ import { detectIdentifierKind, maskCitizenIdNumber } from '../../lib/identifiers
 import { requestIdFrom } from '../../lib/request-record';
 import { foldedNumber } from '../../lib/text';
 import { allSubjects, findMatter } from '../../lib/catalogue/matters';
-import { mattersGranting, purposeRefusalFor, refusalDetails, refusalOfPurpose, type AccessProblem } from '../../lib/access/policy';
+import { groupNotGranted, mattersGranting, purposeRefusalFor, refusalDetails, refusalOfPurpose, type AccessProblem } from '../../lib/access/policy';
 import { auditedRefusalExtension, ErrorCode, type AuditedRefusal } from '../../lib/errors';
 import type { CursorSeal } from './cursors';
 
@@ -85,7 +85,7 @@ export function assertPurposeGrants(identity: RequestIdentity, groups: readonly 
     ? [' (present a bearer token)', { problem: 'AUTHENTICATION_REQUIRED' as const }]
     : refused
       ? [`; the request's purpose was refused: ${refused.message}`, refusalDetails(refused)]
-      : [grantingMatters(identity, missing[0]), { problem: 'GROUP_NOT_GRANTED' as const }];
+      : [grantingMatters(identity, missing[0]), groupNotGranted(caller, missing[0])];
   throw forbiddenAbout(subjectId, details.problem, `${why}: the request's purpose must grant ${missing.join(' and ')}${advice}`, { group: missing[0], ...details });
 }
 
@@ -233,7 +233,8 @@ export function enforceGrants(schema: GraphQLSchema, subjectOf: SubjectOf): Grap
         const { identity } = context.access;
         const parentSubject = subjectFor?.(parent) ?? undefined;
         if (!identity.grants.includes(group)) {
-          throw forbiddenAbout(parentSubject, 'GROUP_NOT_GRANTED', `${type.name}.${field.name} needs the field group ${group}, which this request was not granted`, { group });
+          const refusal = groupNotGranted(identity.caller, group);
+          throw forbiddenAbout(parentSubject, refusal.problem, `${type.name}.${field.name} needs the field group ${group}, which this request was not granted`, { group, ...refusal });
         }
         assertInScope(context.access, parentSubject);
         const value = await resolve(parent, args, context, info);

@@ -157,6 +157,22 @@ describe.each(testDatabases)('a refused purpose as a front end reads it, on $lab
     expect(result.errors?.[0].message).toMatch(/, which no matter grants to DEPARTMENT_OFFICER callers of CREDIT_OFFICE$/);
   });
 
+  // What a front end switches on to ask for a matter, not the message: before, a group a matter
+  // would open and one none would were refused with the same extensions.
+  it('names GROUP_NOT_GRANTED with the x-credit-matter header where a matter open to the caller would grant the group, and no header where none would', async () => {
+    const result = await platform.query(`query ($id: ID!) { subject(id: $id) { name } verifyAuditChain { intact } }`, { id: enterprise.id }, { caller: finance });
+    const at = (field: string) => result.errors?.find((e) => e.path?.[0] === field);
+    expect(at('subject')?.extensions).toEqual({ code: 'FORBIDDEN', group: 'SUBJECT_BASICS', field: 'Query.subject', problem: 'GROUP_NOT_GRANTED', header: 'x-credit-matter' });
+    expect(at('subject')?.message).toMatch(/^Query\.subject needs the field group SUBJECT_BASICS: name the matter in the x-credit-matter header \(.*GOVERNMENT_PROCUREMENT.*\)$/);
+    expect(at('verifyAuditChain')?.extensions).toEqual({ code: 'FORBIDDEN', group: 'AUDIT', field: 'Query.verifyAuditChain', problem: 'GROUP_NOT_GRANTED' });
+  });
+
+  it('names the x-credit-matter header when a subgraph refuses a group a matter open to the caller would grant, none named', async () => {
+    const result = await platform.query(`mutation ($id: ID!) { generateCreditReport(subjectId: $id) { id } }`, { id: enterprise.id }, { caller: finance });
+    expect(result.data).toEqual({ generateCreditReport: null });
+    expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'FORBIDDEN', group: 'SUBJECT_BASICS', problem: 'GROUP_NOT_GRANTED', header: 'x-credit-matter', serviceName: 'reports' }]);
+  });
+
   it('tells an unknown consent and another reader’s apart by nothing but the id the caller sent', async () => {
     const read = (consentId: string) => platform.query(READ, { id: enterprise.id }, { caller: bank, headers: financialServices(consentId) });
     const unknown = '00000000-0000-4000-8000-000000000000';

@@ -46,14 +46,23 @@ describe.each(testDatabases)('the assessment statistics’ field group on $label
   });
 
   // Before, an analyst held STATISTICS and an officer CREDIT_CHECK_LEDGER: the gateway let the
-  // fields through, and the records subgraph refused them (NOT_ENTITLED).
+  // fields through, and the records subgraph refused them (NOT_ENTITLED). `header` only where
+  // naming a matter would open the fields (the credit office's): before, a front end could not tell
+  // that refusal from the analyst's by the extensions.
+  const analyst = department('DEVELOPMENT_REFORM', 'ANALYST');
+  const officer = department('FINANCE', 'DEPARTMENT_OFFICER');
   it.each([
-    ['an analyst under STATISTICAL_ANALYSIS', { caller: department('DEVELOPMENT_REFORM', 'ANALYST'), headers: { 'x-credit-matter': 'STATISTICAL_ANALYSIS' } }, ''],
-    ['a department officer in a case', { caller: department('FINANCE', 'DEPARTMENT_OFFICER'), headers: { 'x-credit-matter': 'GOVERNMENT_PROCUREMENT', 'x-credit-case': 'CG-2026-1' } }, ''],
-    ['an analyst without a purpose', { caller: department('DEVELOPMENT_REFORM', 'ANALYST') }, ', which no matter grants to ANALYST callers of DEVELOPMENT_REFORM'],
-    ['a department officer without a purpose', { caller: department('FINANCE', 'DEPARTMENT_OFFICER') }, ', which no matter grants to DEPARTMENT_OFFICER callers of FINANCE'],
-    ['the credit office without a purpose', { caller: department('CREDIT_OFFICE', 'CREDIT_OFFICE_SUPERVISOR') }, ': name the matter in the x-credit-matter header (CREDIT_SUPERVISION)'],
-  ])('refuses %s at the gateway, by the group, before the records subgraph is asked', async (_, as, advice) => {
+    ['an analyst under STATISTICAL_ANALYSIS', { caller: analyst, headers: { 'x-credit-matter': 'STATISTICAL_ANALYSIS' } }, '', {}],
+    ['a department officer in a case', { caller: officer, headers: { 'x-credit-matter': 'GOVERNMENT_PROCUREMENT', 'x-credit-case': 'CG-2026-1' } }, '', {}],
+    ['an analyst without a purpose', { caller: analyst }, ', which no matter grants to ANALYST callers of DEVELOPMENT_REFORM', {}],
+    ['a department officer without a purpose', { caller: officer }, ', which no matter grants to DEPARTMENT_OFFICER callers of FINANCE', {}],
+    [
+      'the credit office without a purpose',
+      { caller: department('CREDIT_OFFICE', 'CREDIT_OFFICE_SUPERVISOR') },
+      ': name the matter in the x-credit-matter header (CREDIT_SUPERVISION)',
+      { header: 'x-credit-matter' },
+    ],
+  ])('refuses %s at the gateway, by the group, before the records subgraph is asked', async (_, as, advice, header) => {
     const { result, entries } = await ask(as as As);
     expect(result.data).toEqual({ departmentHandlingStatistics: null, creditCheckStatistics: null });
     expect(result.errors?.map((e) => ({ path: e.path, message: e.message, extensions: e.extensions }))).toEqual(
@@ -61,7 +70,7 @@ describe.each(testDatabases)('the assessment statistics’ field group on $label
         path: [field],
         message: `Query.${field} needs the field group SUPERVISION_STATISTICS${advice}`,
         // No serviceName: the gateway refused it, as the subgraph would have.
-        extensions: { code: 'FORBIDDEN', group: 'SUPERVISION_STATISTICS', field: `Query.${field}`, problem: 'GROUP_NOT_GRANTED' },
+        extensions: { code: 'FORBIDDEN', group: 'SUPERVISION_STATISTICS', field: `Query.${field}`, problem: 'GROUP_NOT_GRANTED', ...header },
       })),
     );
     expect(entries).toEqual([{ outcome: 'DENIED', subject_id: null, field_groups: 'SUPERVISION_STATISTICS' }]);
