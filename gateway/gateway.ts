@@ -403,13 +403,7 @@ function deniedField(field: RemovedField, path: (string | number)[], context: Ga
   const unscoped = caller && context.purpose && context.decision.purposeRefused ? readWithoutPurpose(caller, field, path, context.purpose, context.decision.purposeRefused) : undefined;
   if (unscoped) return unscoped;
   const refused = purposeRefusalFor(caller, field.group, context.decision.purposeRefused);
-  const why = refused
-    ? `; the request's purpose was refused: ${refused.message}`
-    : caller === null
-      ? ': present a bearer token'
-      : context.purpose && !context.decision.purposeRefused
-        ? ''
-        : withoutPurpose(caller, field.group);
+  const why = refused ? `; the request's purpose was refused: ${refused.message}` : caller === null ? ': present a bearer token' : mattersThatGrant(caller, field.group, context.purpose !== null);
   // A front end tells the refusals apart by `problem`, and points at the header to correct: the message is for people.
   const refusal = refused ? refusalDetails(refused) : caller === null ? { problem: 'AUTHENTICATION_REQUIRED' } : groupNotGranted(caller, field.group);
   return new GraphQLError(`${field.coordinate} needs the field group ${field.group}${why}`, {
@@ -438,13 +432,17 @@ function readWithoutPurpose(caller: Caller, field: RemovedField, path: (string |
   });
 }
 
-/** What a caller refused a group without a purpose (or under a refused one no purpose could mend) can do: name a matter that grants it, if one is open to it. */
-function withoutPurpose(caller: Caller, group: string): string {
+/**
+ * What a caller refused a group with no refused purpose to mend (none named, one that holds and
+ * grants other groups, or a refused one no purpose could mend) can do: name a matter that grants
+ * it, if one is open to it; the same whether it named one, as groupNotGranted's `header` is.
+ */
+function mattersThatGrant(caller: Caller, group: string, purposeNamed: boolean): string {
   const open = mattersGranting(caller, group);
   if (open.length === 0) return `, which no matter grants to ${caller.role} callers of ${caller.organisation}`;
   // What each opens is not any subject: a field of another's subject is not the caller's to read under its own inquiry.
   const named = open.map((code) => (code === selfInquiry ? `${code}, for its own subject only` : findMatter(code)?.consentRequired ? `${code}, with the subject's consent` : code));
-  return `: name the matter in the x-credit-matter header (${named.join('; ')})`;
+  return `: name ${purposeNamed ? 'a matter that grants it' : 'the matter'} in the x-credit-matter header (${named.join('; ')})`;
 }
 
 /**

@@ -48,14 +48,16 @@ describe.each(testDatabases)('the assessment statistics’ field group on $label
   // Before, an analyst held STATISTICS and an officer CREDIT_CHECK_LEDGER: the gateway let the
   // fields through, and the records subgraph refused them (NOT_ENTITLED). `header` only where
   // naming a matter would open the fields (the credit office's): before, a front end could not tell
-  // that refusal from the analyst's by the extensions.
+  // that refusal from the analyst's by the extensions. The same advice whether or not the request
+  // named a matter: before, a caller under one was told the group only.
+  const noMatterGrants = (caller: Caller) => `, which no matter grants to ${caller.role} callers of ${caller.organisation}`;
   const analyst = department('DEVELOPMENT_REFORM', 'ANALYST');
   const officer = department('FINANCE', 'DEPARTMENT_OFFICER');
   it.each([
-    ['an analyst under STATISTICAL_ANALYSIS', { caller: analyst, headers: { 'x-credit-matter': 'STATISTICAL_ANALYSIS' } }, '', {}],
-    ['a department officer in a case', { caller: officer, headers: { 'x-credit-matter': 'GOVERNMENT_PROCUREMENT', 'x-credit-case': 'CG-2026-1' } }, '', {}],
-    ['an analyst without a purpose', { caller: analyst }, ', which no matter grants to ANALYST callers of DEVELOPMENT_REFORM', {}],
-    ['a department officer without a purpose', { caller: officer }, ', which no matter grants to DEPARTMENT_OFFICER callers of FINANCE', {}],
+    ['an analyst under STATISTICAL_ANALYSIS', { caller: analyst, headers: { 'x-credit-matter': 'STATISTICAL_ANALYSIS' } }, noMatterGrants(analyst), {}],
+    ['a department officer in a case', { caller: officer, headers: { 'x-credit-matter': 'GOVERNMENT_PROCUREMENT', 'x-credit-case': 'CG-2026-1' } }, noMatterGrants(officer), {}],
+    ['an analyst without a purpose', { caller: analyst }, noMatterGrants(analyst), {}],
+    ['a department officer without a purpose', { caller: officer }, noMatterGrants(officer), {}],
     [
       'the credit office without a purpose',
       { caller: department('CREDIT_OFFICE', 'CREDIT_OFFICE_SUPERVISOR') },
