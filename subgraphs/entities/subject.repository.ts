@@ -193,6 +193,22 @@ function kindsOfCode(code: string): readonly SubjectKind[] {
   return ['OTHER_ORGANISATION'];
 }
 
+/** Kinds as a message lists them: `individual businesses (INDIVIDUAL_BUSINESS) or …`. */
+function kindList(kinds: readonly SubjectKind[]): string {
+  return kinds.map((kind) => `${subjectKindNames[kind]} (${kind})`).join(' or ');
+}
+
+/**
+ * The kinds a code names when it is no identifier of the sort its kind calls for but a valid one
+ * of the other sort; undefined otherwise (a valid one of its own sort, or none at all).
+ */
+function kindsOfOtherIdentifier(subject: Subject): readonly SubjectKind[] | undefined {
+  if (subject.identifierKind === 'CITIZEN_ID_NUMBER') {
+    return !validateCitizenIdNumber(subject.identifier).valid && validateUnifiedSocialCreditCode(subject.identifier).valid ? kindsOfCode(subject.identifier) : undefined;
+  }
+  return !validateUnifiedSocialCreditCode(subject.identifier).valid && validateCitizenIdNumber(subject.identifier).valid ? ['NATURAL_PERSON'] : undefined;
+}
+
 /**
  * Every problem of the registration at once (README, Errors: `extensions.problems`), each field's
  * first, as a typed error naming the input field: the first problem is the one a registration
@@ -208,7 +224,12 @@ function validateSubject(subject: Subject): void {
     assertLegible(subject.name, 'name');
     if (characterCount(subject.name) > subjectNameMaxLength) throw badInput('name', `name must be at most ${subjectNameMaxLength} characters, got ${characterCount(subject.name)}`);
   });
+  // A valid identifier of the other sort (a person's number as an enterprise's code, a credit
+  // code as a person's number) is the kind picked wrong, not the code typed wrong: the form's
+  // other fields are then judged by the kind the code is, once the kind is corrected.
+  const otherKinds = subject.identifier.length > 0 ? kindsOfOtherIdentifier(subject) : undefined;
   const validCode = problems.read(() => {
+    if (otherKinds) return false;
     // A blank code is a required box left empty (README, Errors), not a malformed identifier.
     if (subject.identifier.length === 0) throw badInput('code', `code must not be empty: the ${subject.identifierKind === 'CITIZEN_ID_NUMBER' ? 'citizen ID number' : 'unified social credit code'}`);
     assertValidIdentifier(subject.identifier, subject.identifierKind);
@@ -218,12 +239,17 @@ function validateSubject(subject: Subject): void {
   // enterprise would be read under drug procurement, which covers enterprises alone. Judged by a
   // valid code only: a mistyped one's first two characters say nothing of its subject.
   problems.read(() => {
+    if (otherKinds) {
+      const which = subject.identifierKind === 'CITIZEN_ID_NUMBER' ? `a unified social credit code, of ${kindList(otherKinds)}` : `a citizen ID number, of ${kindList(otherKinds)}`;
+      throw badInput('kind', `code ${subject.identifier} is ${which}, so kind cannot be ${subject.kind}`, { problem: 'KIND_CONTRADICTS_CODE' });
+    }
     const named: readonly SubjectKind[] = subject.identifierKind === 'UNIFIED_SOCIAL_CREDIT_CODE' ? kindsOfCode(subject.identifier) : ['NATURAL_PERSON'];
     if (validCode && !named.includes(subject.kind)) {
-      throw badInput('kind', `a unified social credit code beginning ${subject.identifier.slice(0, 2)} is one of ${named.map((kind) => `${subjectKindNames[kind]} (${kind})`).join(' or ')} (GB 32100-2015, positions 1-2: who registered it and as what), so kind cannot be ${subject.kind}`, { problem: 'KIND_CONTRADICTS_CODE' });
+      throw badInput('kind', `a unified social credit code beginning ${subject.identifier.slice(0, 2)} is one of ${kindList(named)} (GB 32100-2015, positions 1-2: who registered it and as what), so kind cannot be ${subject.kind}`, { problem: 'KIND_CONTRADICTS_CODE' });
     }
   });
-  if (subject.identifierKind === 'CITIZEN_ID_NUMBER') {
+  // The fields that depend on the kind are judged once it is right.
+  if (!otherKinds && subject.identifierKind === 'CITIZEN_ID_NUMBER') {
     problems.read(() => {
       if (subject.legalRepresentative) throw badInput('legalRepresentative', 'a natural person has no legal representative');
     });
@@ -232,7 +258,7 @@ function validateSubject(subject: Subject): void {
     });
   }
   problems.read(() => {
-    if (subject.identifierKind !== 'CITIZEN_ID_NUMBER' && !subject.registrationDate) throw badInput('registrationDate', `an organisation (${subject.kind}) needs its registration date`);
+    if (!otherKinds && subject.identifierKind !== 'CITIZEN_ID_NUMBER' && !subject.registrationDate) throw badInput('registrationDate', `an organisation (${subject.kind}) needs its registration date`);
     if (subject.registrationDate && !isIsoDate(subject.registrationDate)) {
       throw badInput('registrationDate', `registration date must be a calendar date as YYYY-MM-DD, got ${quotedInput(subject.registrationDate)}`);
     }

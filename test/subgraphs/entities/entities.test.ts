@@ -76,7 +76,6 @@ describe.each(testDatabases)('entities subgraph on $label', (database) => {
     ['a forbidden letter', { kind: 'ENTERPRISE', code: `${enterpriseCode.slice(0, 10)}I${enterpriseCode.slice(11)}`, registrationDate: '2015-01-01' }, 'INVALID_CREDIT_CODE', 'FORBIDDEN_CHARACTER'],
     ['a citizen ID with a wrong check digit', { kind: 'NATURAL_PERSON', code: '110105194912310021' }, 'INVALID_ID_NUMBER', 'WRONG_CHECK_CHARACTER'],
     ['a citizen ID with an impossible birth date', { kind: 'NATURAL_PERSON', code: citizenIdNumber({ division: '130304', birthDate: '19800115', sequence: '001' }).replace('19800115', '19800230') }, 'INVALID_ID_NUMBER', 'INVALID_BIRTH_DATE'],
-    ['an enterprise given a citizen ID', { kind: 'ENTERPRISE', code: '11010519491231002X', registrationDate: '2015-01-01' }, 'INVALID_CREDIT_CODE', undefined],
   ])('refuses %s with a typed error and stores nothing', async (_label, input, code, problem) => {
     const before = await count();
     const result = await query(REGISTER, { input: { name: '某某有限公司', ...input } });
@@ -102,6 +101,18 @@ describe.each(testDatabases)('entities subgraph on $label', (database) => {
     const reason = `a unified social credit code beginning ${code.slice(0, 2)} is one of ${kinds} (GB 32100-2015, positions 1-2: who registered it and as what), so kind cannot be ${kind}`;
     expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'BAD_USER_INPUT', field: 'kind', problem: 'KIND_CONTRADICTS_CODE', problems: [{ field: 'kind', reason, problem: 'KIND_CONTRADICTS_CODE' }] }]);
     expect(result.errors?.[0].message).toBe(reason);
+    expect(await count()).toBe(before);
+  });
+
+  // A clerk who picked the wrong kind: the code is right, and the answer says so, on `kind`.
+  it.each([
+    ['a person’s ID number as an enterprise', { kind: 'ENTERPRISE', code: '130304199001012348', registrationDate: '2015-01-01' }, 'code 130304199001012348 is a citizen ID number, of natural persons (NATURAL_PERSON), so kind cannot be ENTERPRISE'],
+    ['an enterprise’s code as a person, with an enterprise’s fields', { kind: 'NATURAL_PERSON', code: codeOf('9', '1', 'KC000021'), registrationDate: '2015-01-01', legalRepresentative: '王五' }, `code ${codeOf('9', '1', 'KC000021')} is a unified social credit code, of enterprises (ENTERPRISE) or other organisations (OTHER_ORGANISATION), so kind cannot be NATURAL_PERSON`],
+  ])('refuses %s on kind alone, KIND_CONTRADICTS_CODE, and stores nothing', async (_label, input, reason) => {
+    const before = await count();
+    const result = await query(REGISTER, { input: { name: '秦皇岛市北戴河区种类测试', ...input } });
+    expect(result.data).toEqual({ registerSubject: null });
+    expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'BAD_USER_INPUT', field: 'kind', problem: 'KIND_CONTRADICTS_CODE', problems: [{ field: 'kind', reason, problem: 'KIND_CONTRADICTS_CODE' }] }]);
     expect(await count()).toBe(before);
   });
 
