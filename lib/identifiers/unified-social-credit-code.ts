@@ -84,12 +84,22 @@ export function unifiedSocialCreditCodeCheckCharacter(first17: string): string {
 }
 
 /**
+ * A space inside a code or number, as copied from a page that prints it in groups (`911303
+ * 04MA0B DH0126`), named as what it is: by the length it makes (20 characters), a clerk who
+ * counts 18 does not find it. Checked first, by both validators.
+ */
+export function spaceWithin(code: string): IdentifierValidation | undefined {
+  const at = code.search(/\s/u);
+  return at < 0 ? undefined : fail('FORBIDDEN_CHARACTER', `expected no spaces, got one at position ${at + 1}: type it without spaces`);
+}
+
+/**
  * Validates a unified social credit code. Input must already be canonical
  * (no surrounding whitespace, upper case); see `normaliseIdentifier`.
  *
  * Checks run in a fixed order so each malformed input gets its most specific
- * problem: length, lower case, forbidden characters, division, organisation
- * code, overall check character.
+ * problem: a space within, length, lower case, forbidden characters, division,
+ * organisation code, overall check character.
  *
  * The embedded GB 11714 organisation-code check (position 17) IS enforced:
  * codes issued under GB 32100 embed a valid organisation code (the reference
@@ -97,6 +107,8 @@ export function unifiedSocialCreditCodeCheckCharacter(first17: string): string {
  * is correct), so a mismatch indicates a typo rather than a legitimate code.
  */
 export function validateUnifiedSocialCreditCode(code: string): IdentifierValidation {
+  const spaced = spaceWithin(code);
+  if (spaced) return spaced;
   if (code.length !== USCC_LENGTH) {
     return fail('WRONG_LENGTH', `expected an 18-character unified social credit code, got ${code.length} characters`);
   }

@@ -118,6 +118,17 @@ describe('validateUnifiedSocialCreditCode', () => {
   });
 });
 
+// A code or number copied as a page groups it: the space is what is wrong, not the length it makes.
+describe('a code or number with a space within', () => {
+  it.each([
+    ['a credit code', () => validateUnifiedSocialCreditCode('911303 04MA0B DH0126'), 7],
+    ['a citizen ID number', () => validateCitizenIdNumber('110105 19491231 002X'), 7],
+    ['a citizen ID number with a tab', () => validateCitizenIdNumber('11010519491231\t002X'), 15],
+  ])('names %s’s space at its position, FORBIDDEN_CHARACTER', (_label, validate, position) => {
+    expect(validate()).toEqual({ valid: false, problem: 'FORBIDDEN_CHARACTER', message: `expected no spaces, got one at position ${position}: type it without spaces` });
+  });
+});
+
 describe('unifiedSocialCreditCode', () => {
   it.each([
     [{ authority: '9', orgType: '1', division: '440300', organisationBody: '19220382' }, '914403001922038216'],
@@ -184,7 +195,7 @@ describe('validateCitizenIdNumber', () => {
     ['lower-case x', '11010519491231002x', 'LOWER_CASE', 'got lower-case "x" at position 18'],
     ['a letter other than X', '1101051949123100A2', 'FORBIDDEN_CHARACTER', 'got "A" at position 17'],
     ['X inside the sequence code', '1101051949123100X2', 'FORBIDDEN_CHARACTER', 'position 17'],
-    ['whitespace', ' 1010519491231002X', 'FORBIDDEN_CHARACTER', 'got " " at position 1'],
+    ['whitespace', ' 1010519491231002X', 'FORBIDDEN_CHARACTER', 'expected no spaces, got one at position 1'],
     ['non-digit division', '13030X198506121238', 'INVALID_DIVISION', 'got "13030X"'],
     ['30 February', '130304202302300011', 'INVALID_BIRTH_DATE', 'got "20230230"'],
     ['29 February in a non-leap year', '130304190002290011', 'INVALID_BIRTH_DATE', 'got "19000229"'],
