@@ -24,7 +24,7 @@ import { RestorationApplication, type RestorationStatus } from './entities/resto
 import { objectionTransitions, overdueBefore, recordTransitions, restorationTransitions, transition, type RecordAction, type RestorationAction } from './lifecycle';
 import { asRead, changedValues, contentFields, recordEvent, sameContent, sameValue, type Actor, type ContentField } from './record-history';
 import { applicationAsItStands, closeEndedApplications, endedCondition } from './restoration-closure';
-import { actorOf, assertMaySeeCase, isCreditOffice, isSourceDepartment, mayActFor, maySeeLifecycle, mayWithdraw, ownSubject, supervisesEveryDepartment } from './record-roles';
+import { actorOf, assertMaySeeCase, isCreditOffice, isSourceDepartment, isWindowOfficer, mayActFor, maySeeLifecycle, mayWithdraw, ownSubject, supervisesEveryDepartment } from './record-roles';
 import { lockFor, writeTransaction } from '../shared/write-queue';
 import type { RequestDeadline } from '../../lib/deadline';
 
@@ -117,6 +117,9 @@ function assertOwnSubject(identity: RequestIdentity, subjectId: string): void {
 function notAllowedNow(field: string, message: string, details: Record<string, unknown> = {}) {
   return badInput(field, message, { ...details, problem: 'TRANSITION_NOT_ALLOWED' });
 }
+
+/** Who besides a source department's officers decides restoration where the catalogue lets the credit office (`restorationRules`). */
+const creditOfficeSupervisor = 'the credit office’s supervisor (CREDIT_OFFICE_SUPERVISOR)';
 
 /**
  * Runs a decision or withdrawal its caller may make: refused for what the case or its record is
@@ -523,9 +526,13 @@ export class RecordLifecycleRepository {
       const { record, application } = await this.lockedApplication(manager, input.id, identity);
       assertMaySeeCase(identity, application, 'restoration application');
       const rule = restorationRules[record.category];
-      const byCreditOffice = rule?.decidedBy === 'SOURCE_DEPARTMENT_OR_CREDIT_OFFICE' && isCreditOffice(identity.caller);
-      if (!isSourceDepartment(identity.caller, application.sourceDepartment) && !byCreditOffice) {
-        const who = rule?.decidedBy === 'SOURCE_DEPARTMENT' ? `only by its source department, ${application.sourceDepartment} (${rule.basis})` : `by its source department, ${application.sourceDepartment}, or the credit office`;
+      const creditOfficeDecides = rule?.decidedBy === 'SOURCE_DEPARTMENT_OR_CREDIT_OFFICE';
+      if (!isSourceDepartment(identity.caller, application.sourceDepartment) && !(creditOfficeDecides && isCreditOffice(identity.caller))) {
+        // The credit office decides by its supervisor: its window, told "or the credit office", would read itself entitled.
+        const notTheWindow = isWindowOfficer(identity.caller) ? ', not by an officer of the credit office (DEPARTMENT_OFFICER, its window)' : '';
+        const who = creditOfficeDecides
+          ? `by an officer of its source department, ${application.sourceDepartment}, or by ${creditOfficeSupervisor}${notTheWindow}`
+          : `only by its source department, ${application.sourceDepartment}${rule ? ` (${rule.basis})` : ''}`;
         throw forbiddenAbout(record.subjectId, 'NOT_ENTITLED', `restoration of this ${record.category} record is decided ${who}`);
       }
       // A retried request (its answer lost): answered the application as decided, changing nothing.

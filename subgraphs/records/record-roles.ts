@@ -51,7 +51,12 @@ export function supervisesEveryDepartment(identity: RequestIdentity): boolean {
 export function mayActFor(identity: RequestIdentity, record: { subjectId: string; sourceDepartment: string }): boolean {
   if (identity.scope.subjectId) return ownSubject(identity) === record.subjectId;
   const { caller } = identity;
-  return isDepartmentOfficer(caller) && (caller?.organisation === windowDepartment || caller?.organisation === record.sourceDepartment);
+  return isWindowOfficer(caller) || (isDepartmentOfficer(caller) && caller?.organisation === record.sourceDepartment);
+}
+
+/** An officer of the credit office's window, which files for subjects and decides no other department's cases. */
+export function isWindowOfficer(caller: Caller | null): boolean {
+  return isDepartmentOfficer(caller) && caller?.organisation === windowDepartment;
 }
 
 /**

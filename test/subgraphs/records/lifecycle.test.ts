@@ -562,7 +562,14 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
 
     it('is decided by the source department or the credit office, never by another department or the subject', async () => {
       const application = (await apply((await record()).id)).data!.applyForRestoration;
-      for (const identity of [humanResources, window, self]) await expectRefused(await decideRestoration(application.id, 'APPROVE', identity), 'FORBIDDEN');
+      for (const identity of [humanResources, self]) await expectRefused(await decideRestoration(application.id, 'APPROVE', identity), 'FORBIDDEN');
+      // The credit office's window, which reads an application it filed, is told which of the office's roles decides: its supervisor, not "the credit office" it is.
+      const filedAtWindow = (await apply((await record()).id, window)).data!.applyForRestoration;
+      const byWindow = await decideRestoration(filedAtWindow.id, 'APPROVE', window);
+      await expectRefused(byWindow, 'FORBIDDEN');
+      expect(byWindow.errors?.[0].message).toBe(
+        'restoration of this ADMINISTRATIVE_PENALTY record is decided by an officer of its source department, MARKET_REGULATION, or by the credit office’s supervisor (CREDIT_OFFICE_SUPERVISOR), not by an officer of the credit office (DEPARTMENT_OFFICER, its window)',
+      );
     });
 
     it('follows the stricter rule for the serious-dishonesty list: after a year, decided only by the listing department', async () => {
