@@ -24,7 +24,7 @@ import { RestorationApplication, type RestorationStatus } from './entities/resto
 import { objectionTransitions, overdueBefore, recordTransitions, restorationTransitions, transition, type RecordAction, type RestorationAction } from './lifecycle';
 import { asRead, changedValues, contentFields, recordEvent, sameContent, sameValue, type Actor, type ContentField } from './record-history';
 import { applicationAsItStands, closeEndedApplications, endedCondition } from './restoration-closure';
-import { actorOf, assertMaySeeCase, isCreditOffice, isSourceDepartment, isWindowOfficer, mayActFor, maySeeLifecycle, mayWithdraw, ownSubject, supervisesEveryDepartment } from './record-roles';
+import { actorOf, assertMaySeeCase, filedItForSubject, isCreditOffice, isSourceDepartment, isWindowOfficer, mayActFor, maySeeLifecycle, mayWithdraw, ownSubject, supervisesEveryDepartment } from './record-roles';
 import { lockFor, writeTransaction } from '../shared/write-queue';
 import type { RequestDeadline } from '../../lib/deadline';
 
@@ -120,6 +120,20 @@ function notAllowedNow(field: string, message: string, details: Record<string, u
 
 /** Who besides a source department's officers decides restoration where the catalogue lets the credit office (`restorationRules`). */
 const creditOfficeSupervisor = 'the credit office’s supervisor (CREDIT_OFFICE_SUPERVISOR)';
+
+/**
+ * Refuses a decision by the officer who filed the case on its subject's behalf (`filedItForSubject`):
+ * another officer of the source department decides it, or `orAlso`. FORBIDDEN, audited DENIED in
+ * the subject's trail as a decision refused to another department is.
+ */
+function assertNotFiledByDecider(identity: RequestIdentity, filed: FiledCase, what: string, orAlso = ''): void {
+  if (!filedItForSubject(identity.caller, filed)) return;
+  throw forbiddenAbout(
+    filed.subjectId,
+    'NOT_ENTITLED',
+    `${what} filed on its subject’s behalf is not decided by the officer who filed it, ${filed.submittedBy}: another officer of the record’s source department, ${filed.sourceDepartment}, decides it${orAlso}`,
+  );
+}
 
 /**
  * Runs a decision or withdrawal its caller may make: refused for what the case or its record is
@@ -309,6 +323,7 @@ export class RecordLifecycleRepository {
       if (!isSourceDepartment(identity.caller, objection.sourceDepartment)) {
         throw forbiddenAbout(objection.subjectId, 'NOT_ENTITLED', `an objection is decided by the record’s source department, ${objection.sourceDepartment}`);
       }
+      assertNotFiledByDecider(identity, objection, 'an objection');
       return await auditedSettling(objection.subjectId, async () => {
         const status = transition(objectionTransitions, objection.status, input.decision);
         if (!status) {
@@ -535,6 +550,7 @@ export class RecordLifecycleRepository {
           : `only by its source department, ${application.sourceDepartment}${rule ? ` (${rule.basis})` : ''}`;
         throw forbiddenAbout(record.subjectId, 'NOT_ENTITLED', `restoration of this ${record.category} record is decided ${who}`);
       }
+      assertNotFiledByDecider(identity, application, 'a restoration application', creditOfficeDecides ? `, or ${creditOfficeSupervisor}` : '');
       // A retried request (its answer lost): answered the application as decided, changing nothing.
       if (settledAs(application, input.decision === 'APPROVE' ? 'APPROVED' : 'REJECTED', actor, reason)) return application;
       return await auditedSettling(record.subjectId, async () => {

@@ -60,6 +60,16 @@ export function isWindowOfficer(caller: Caller | null): boolean {
 }
 
 /**
+ * Did this caller itself file the case on its subject's behalf (at the window, or its department's
+ * counter). Segregation of duties: the officer who took a subject's case does not decide it; the
+ * subject reads both as its organisation's (submittedByOrganisation, decidedByOrganisation) and
+ * could not tell that the clerk who took its objection also rejected it.
+ */
+export function filedItForSubject(caller: Caller | null, filed: { submittedBy: string; submittedByOrganisation: string }): boolean {
+  return caller?.organisationKind === 'DEPARTMENT' && caller.id === filed.submittedBy && caller.organisation === filed.submittedByOrganisation;
+}
+
+/**
  * May this request withdraw (撤回) an objection or a restoration application: one who may file it
  * (`mayActFor`) and speaks for it. The subject itself, whoever filed it (the case is the
  * subject's own); an officer, only one its own organisation filed on the subject's behalf, and

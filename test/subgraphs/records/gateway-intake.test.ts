@@ -291,6 +291,27 @@ describe.each(testDatabases)('record intake and objections through the gateway o
     ]);
   });
 
+  // From the probe of the credit office's window: window-sun took a subject's objection to one of
+  // the office's own records (a commitment) and rejected it himself a second later; the subject read
+  // CREDIT_OFFICE on both sides and could not tell its one clerk had done both.
+  it("refuses the officer who filed an objection for its subject the decision on it, audited DENIED in the subject's trail; another officer decides it", async () => {
+    const window: Caller = { id: 'window-sun', organisation: 'CREDIT_OFFICE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' };
+    const commitment = { subjectCode: enterprise.identifier, category: 'CREDIT_COMMITMENT', polarity: 'NEUTRAL', documentNumber: '北戴河信用办承诺〔2026〕7号', decisionDate: todayInDistrict(), summary: '作出信用承诺' };
+    const recordId = (await platform.query<{ submitCreditRecord: { record: { id: string } } }>(SUBMIT, { input: commitment }, { caller: window })).data!.submitCreditRecord.record.id;
+    const objected = await platform.query<{ objectToCreditRecord: { id: string } }>(`mutation($input: ObjectToCreditRecordInput!) { objectToCreditRecord(input: $input) { id } }`, { input: { recordId, reason: '承诺已履行' } }, { caller: window });
+    expect(objected.errors).toBeUndefined();
+    const DECIDE = `mutation($input: DecideObjectionInput!) { decideObjection(input: $input) { status decidedBy } }`;
+    const input = { id: objected.data!.objectToCreditRecord.id, decision: 'REJECT', reason: '经核查' };
+    const denied = () => platform.databases.audit.query("SELECT subject_id, field_groups FROM audit_entry WHERE actor = ? AND outcome = 'DENIED'", [window.id]);
+    expect(await denied()).toEqual([]);
+    const refused = await platform.query(DECIDE, { input }, { caller: window });
+    expect(refused.errors?.[0].extensions).toEqual({ code: 'FORBIDDEN', problem: 'NOT_ENTITLED', serviceName: 'records' });
+    expect(refused.errors?.[0].message).toContain('not decided by the officer who filed it, window-sun');
+    expect(await denied()).toEqual([{ subject_id: enterprise.id, field_groups: 'RECORD_OBJECTIONS' }]);
+    const colleague: Caller = { ...window, id: 'window-qian' };
+    expect((await platform.query(DECIDE, { input }, { caller: colleague })).data?.decideObjection).toEqual({ status: 'REJECTED', decidedBy: 'window-qian' });
+  });
+
   // The credit office's window officer holds RECORD_SUBMISSION (a DEPARTMENT_OFFICER): it put a
   // subject on the serious-dishonesty list in the credit office's name, which decides no such list.
   it("refuses the credit office's records of a category it does not decide, and says which departments do", async () => {

@@ -4,6 +4,7 @@ import { buildSchema, type GraphQLEnumType, type GraphQLObjectType } from 'graph
 import { In } from 'typeorm';
 import { addMonths, restorableFrom } from '../../../lib/catalogue/record-categories';
 import { todayInDistrict } from '../../../lib/calendar';
+import type { RequestIdentity } from '../../../lib/access/identity';
 import { auditedRefusalExtension } from '../../../lib/errors';
 import { buildCreditRecord, groupsToSee } from '../../../subgraphs/records/credit-record.repository';
 import type { CreditRecordDraft } from '../../../subgraphs/records/credit-record.validation';
@@ -94,6 +95,8 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
   // The platform's window: the credit office files for subjects on any department's record.
   const window = officerOf('CREDIT_OFFICE');
   const unrelated = officerOf('ADMINISTRATIVE_APPROVAL');
+  /** Another officer of the department, who decides what the first took at the counter for a subject. */
+  const colleagueOf = (identity: RequestIdentity): RequestIdentity => identityOf({ ...identity.caller!, id: `${identity.caller!.id}-colleague` });
   let serial = 0;
 
   /** A fresh record of the subject for one test: a general market regulation penalty of five months ago by default. */
@@ -372,6 +375,23 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
       expect(await events(r.id)).toBe(1);
     });
 
+    it('is not decided by the officer who filed it for the subject (segregation of duties), refused and audited; another officer of the source department decides it', async () => {
+      // The credit office's window on one of the office's own records (a commitment), and a source department at its own counter.
+      const commitment = await record({ category: 'CREDIT_COMMITMENT', polarity: 'NEUTRAL', severity: null, sourceDepartment: 'CREDIT_OFFICE' });
+      for (const [r, filer] of [[commitment, window], [await record(), market]] as const) {
+        const objection = (await object(r.id, filer)).data!.objectToCreditRecord;
+        const refused = await decideObjection(objection.id, { decision: 'REJECT' }, filer);
+        expect(refused.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', problem: 'NOT_ENTITLED', auditedRefusal: { subjectId: subject.id } });
+        expect(refused.errors?.[0].message).toBe(
+          `an objection filed on its subject’s behalf is not decided by the officer who filed it, ${filer.caller!.id}: another officer of the record’s source department, ${r.sourceDepartment}, decides it`,
+        );
+        expect(await db().getRepository(CreditRecordObjection).findOneByOrFail({ id: objection.id })).toMatchObject({ status: 'SUBMITTED', decidedBy: null });
+        expect((await stored(r.id)).status).toBe('OBJECTED');
+        const colleague = colleagueOf(filer);
+        expect((await decideObjection(objection.id, { decision: 'REJECT' }, colleague)).data?.decideObjection).toMatchObject({ status: 'REJECTED', decidedBy: colleague.caller!.id });
+      }
+    });
+
     it("reports the record of each case it shows as disclosed, with the record's own groups, to the credit office without a purpose too", async () => {
       const LIST = `{ creditRecordObjections(first: 100) { edges { node { subject { id } record { id status category } } } } }`;
       type List = { creditRecordObjections: { edges: { node: { subject: { id: string }; record: { id: string; status: string; category: string } } }[] } };
@@ -570,6 +590,21 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
       expect(byWindow.errors?.[0].message).toBe(
         'restoration of this ADMINISTRATIVE_PENALTY record is decided by an officer of its source department, MARKET_REGULATION, or by the credit office’s supervisor (CREDIT_OFFICE_SUPERVISOR), not by an officer of the credit office (DEPARTMENT_OFFICER, its window)',
       );
+    });
+
+    it('is not decided by the officer who applied for the subject (segregation of duties), refused and audited; another officer of the source department, or the credit office’s supervisor, decides it', async () => {
+      for (const decider of [colleagueOf(market), creditOffice]) {
+        const r = await record();
+        const application = (await apply(r.id, market)).data!.applyForRestoration;
+        const refused = await decideRestoration(application.id, 'APPROVE', market);
+        expect(refused.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', problem: 'NOT_ENTITLED', auditedRefusal: { subjectId: subject.id } });
+        expect(refused.errors?.[0].message).toBe(
+          `a restoration application filed on its subject’s behalf is not decided by the officer who filed it, ${market.caller!.id}: another officer of the record’s source department, MARKET_REGULATION, decides it, or the credit office’s supervisor (CREDIT_OFFICE_SUPERVISOR)`,
+        );
+        expect(await db().getRepository(RestorationApplication).findOneByOrFail({ id: application.id })).toMatchObject({ status: 'SUBMITTED', decidedBy: null });
+        expect((await stored(r.id)).status).toBe('ACTIVE');
+        expect((await decideRestoration(application.id, 'APPROVE', decider)).data?.decideRestoration).toMatchObject({ status: 'APPROVED', decidedByOrganisation: decider.caller!.organisation, record: { status: 'RESTORED' } });
+      }
     });
 
     it('follows the stricter rule for the serious-dishonesty list: after a year, decided only by the listing department', async () => {
