@@ -408,9 +408,14 @@ export class RecordLifecycleRepository {
   }
 
   private assertMayWithdraw(identity: RequestIdentity, filed: FiledCase, what: string): void {
-    if (!mayWithdraw(identity, filed)) {
-      throw forbiddenAbout(filed.subjectId, 'NOT_ENTITLED', `${what} is withdrawn by the record’s subject itself, or by the organisation that filed it on the subject’s behalf`);
-    }
+    if (mayWithdraw(identity, filed)) return;
+    // The source department may be the organisation that filed it (at its counter; the credit
+    // office's window on the office's own records): told the rule that refuses it, not one it meets.
+    const { sourceDepartment } = filed;
+    const rule = isSourceDepartment(identity.caller, sourceDepartment)
+      ? `${what} is not withdrawn by the record’s source department, ${sourceDepartment}, which decides it, even one it filed at its own counter for the subject: the subject withdraws it itself (its own inquiry), or ${sourceDepartment} decides it`
+      : `${what} is withdrawn by the record’s subject itself, or by an officer of the organisation that filed it on the subject’s behalf`;
+    throw forbiddenAbout(filed.subjectId, 'NOT_ENTITLED', rule);
   }
 
   /**

@@ -979,6 +979,30 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
       expect((await withdrawObjection(bySource.id)).data?.withdrawObjection).toMatchObject({ status: 'WITHDRAWN', decidedBy: self.caller!.id });
     });
 
+    it('tells the credit office’s window, refused an objection it filed on one of the office’s own records, the rule that refuses it, whether the objection is pending or decided', async () => {
+      const r = await record({ category: 'CREDIT_COMMITMENT', polarity: 'NEUTRAL', severity: null, sourceDepartment: 'CREDIT_OFFICE' });
+      const byWindow = (await object(r.id, window)).data!.objectToCreditRecord;
+      const rule =
+        'an objection is not withdrawn by the record’s source department, CREDIT_OFFICE, which decides it, even one it filed at its own counter for the subject: the subject withdraws it itself (its own inquiry), or CREDIT_OFFICE decides it';
+      const pending = await withdrawObjection(byWindow.id, window, '企业撤回');
+      expect(pending.errors?.[0]).toMatchObject({ message: rule, extensions: { code: 'FORBIDDEN', problem: 'NOT_ENTITLED' } });
+      expect(await storedObjection(byWindow.id)).toMatchObject({ status: 'SUBMITTED' });
+      // Decided, it is refused by the same rule: a caller who may not withdraw it is not told its status.
+      expect((await decideObjection(byWindow.id, { decision: 'REJECT' }, colleagueOf(window))).errors).toBeUndefined();
+      const decided = await withdrawObjection(byWindow.id, window, '企业撤回');
+      expect(decided.errors?.[0]).toMatchObject({ message: rule, extensions: { code: 'FORBIDDEN', problem: 'NOT_ENTITLED' } });
+      expect(decided.errors?.[0].extensions).not.toHaveProperty('status');
+    });
+
+    it('tells the window, which may withdraw an objection it filed on another department’s record, that it is no longer pending once decided, with its status', async () => {
+      const r = await record();
+      const byWindow = (await object(r.id, window)).data!.objectToCreditRecord;
+      expect((await decideObjection(byWindow.id, { decision: 'REJECT' })).errors).toBeUndefined();
+      const result = await withdrawObjection(byWindow.id, window, '企业撤回');
+      await expectRefused(result, 'BAD_USER_INPUT', 'id');
+      expect(result.errors?.[0].extensions).toMatchObject({ status: 'REJECTED', problem: 'TRANSITION_NOT_ALLOWED' });
+    });
+
     it('tells a department the read refuses no more when it decides or withdraws the case: not which department decides it, nor its record', async () => {
       const objection = (await object((await record()).id)).data!.objectToCreditRecord;
       const application = (await apply((await record()).id)).data!.applyForRestoration;
