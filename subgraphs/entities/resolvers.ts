@@ -4,13 +4,14 @@ import { todayInDistrict } from '../../lib/calendar';
 import { organisationSubjects } from '../../lib/catalogue/matters';
 import { badInput, clientError, ErrorCode, InputProblems, isBlank } from '../../lib/errors';
 import { maskCitizenIdNumber } from '../../lib/identifiers';
+import { identifierOf } from '../shared/subject-directory';
 import { actingUser, assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, limitedKinds, personal, personIdentifier, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection } from '../shared/pagination';
 import { consentTerms, type ConsentActor, type GrantConsentInput } from './consent.repository';
 import type { EntitiesContext } from './context';
 import { consentStatus, granteeKinds, type Consent, type ConsentStatus, type GranteeKind } from './entities/consent.entity';
 import type { Subject, SubjectKind } from './entities/subject.entity';
-import { identifierOf, kindsOfIdentifier, subjectKindNames, type RegisterSubjectInput } from './subject.repository';
+import { kindsOfIdentifier, subjectKindNames, type RegisterSubjectInput } from './subject.repository';
 
 type Context = EntitiesContext & SubgraphContext;
 

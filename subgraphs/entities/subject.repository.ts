@@ -1,16 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, Repository } from 'typeorm';
-import { assertLegible, badInput, clientError, ErrorCode, InputProblems, isBlank, quotedInput } from '../../lib/errors';
+import { assertLegible, badInput, clientError, ErrorCode, InputProblems, quotedInput } from '../../lib/errors';
 import { todayInDistrict } from '../../lib/calendar';
 import { detectIdentifierKind, normaliseIdentifier, validateCitizenIdNumber, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
 import type { CursorPosition } from '../shared/cursors';
 import { findWhereIn } from '../shared/loaders';
 import { loadPages, type Page } from '../shared/pagination';
 import { isIsoDate } from '../shared/scalars';
+import { assertValidIdentifier } from '../shared/subject-directory';
 import { writeTransaction } from '../shared/write-queue';
 import type { RequestDeadline } from '../../lib/deadline';
 import { foldName, indexSubjectNames, subjectNameKey, throughNameIndex } from './subject-names';
-import { Subject, subjectNameKeyMaxLength, subjectNameMaxLength, type IdentifierKind, type SubjectKind, type SubjectStatus } from './entities/subject.entity';
+import { Subject, subjectNameKeyMaxLength, subjectNameMaxLength, type SubjectKind, type SubjectStatus } from './entities/subject.entity';
 import { characterCount, quotedVisibly } from '../../lib/text';
 
 export interface RegisterSubjectInput {
@@ -125,27 +126,8 @@ export class SubjectRepository {
   }
 }
 
-/** The identifier a code names, normalised; a malformed code is the caller's typo, not an unknown subject: it gets a typed error, not null. */
-export function identifierOf(code: string, field = 'code'): string {
-  // A code left blank is a required value missing (README, Errors), not a typed code of length 0.
-  if (isBlank(code)) throw badInput(field, `${field} must not be empty: give a unified social credit code or a citizen ID number`);
-  const identifier = normaliseIdentifier(code);
-  assertValidIdentifier(identifier, detectIdentifierKind(identifier), field);
-  return identifier;
-}
-
 function duplicate(identifier: string, subjectId: string) {
   return clientError(ErrorCode.DUPLICATE_SUBJECT, `a subject with identifier ${identifier} is already registered, as subject ${subjectId}`, { field: 'code', subjectId });
-}
-
-function assertValidIdentifier(identifier: string, kind: IdentifierKind, field = 'code'): void {
-  if (kind === 'CITIZEN_ID_NUMBER') {
-    const result = validateCitizenIdNumber(identifier);
-    if (!result.valid) throw clientError(ErrorCode.INVALID_ID_NUMBER, `invalid citizen ID number: ${result.message}`, { field, problem: result.problem });
-  } else {
-    const result = validateUnifiedSocialCreditCode(identifier);
-    if (!result.valid) throw clientError(ErrorCode.INVALID_CREDIT_CODE, `invalid unified social credit code: ${result.message}`, { field, problem: result.problem });
-  }
 }
 
 /** The kinds in words, for messages. */

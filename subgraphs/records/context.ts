@@ -16,7 +16,7 @@ import type { RequestDeadline } from '../../lib/deadline';
 
 /** What the records subgraph needs from outside its database. */
 export interface RecordsDependencies {
-  /** Where record intake checks that subjects exist (the entities subgraph). */
+  /** Where record intake checks that subjects exist, and a filing finds the subject a code names (the entities subgraph). */
   subjects: SubjectDirectory;
   /** Where a credit check learns its report findings when it is run (the reports subgraph). */
   reports?: ReportFindings;
@@ -67,7 +67,7 @@ export function createRecordsContext(db: DataSource, now: Date = new Date(), dep
   const today = todayInDistrict(now);
   const clock = dependencies.now ?? (() => new Date());
   const repository = new CreditRecordRepository(db, today);
-  const lifecycle = new RecordLifecycleRepository(db, today, clock, deadline);
+  const lifecycle = new RecordLifecycleRepository(db, today, dependencies.subjects, clock, deadline);
   const checks = new CreditCheckRepository(db, deadline);
   return {
     db,

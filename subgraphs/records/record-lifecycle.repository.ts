@@ -7,9 +7,9 @@ import { inDistrictTime } from '../../lib/calendar';
 import { findDepartment } from '../../lib/catalogue/departments';
 import { findingGravity, findingInWords } from '../../lib/catalogue/measures';
 import { disclosedLonger, restorableFrom, restorationRules, severitiesMildestFirst, type Polarity, type RecordCategoryCode, type Severity, type TaxCreditGrade } from '../../lib/catalogue/record-categories';
-import { assertLegible, assertNoRepeats, badInput, clientError, ErrorCode, optionalProse, quotedInput, refusedInput, requiredText } from '../../lib/errors';
+import { assertLegible, assertNoRepeats, badInput, clientError, ErrorCode, isBlank, optionalProse, quotedInput, refusedInput, requiredText } from '../../lib/errors';
 import { optionalCode } from '../../lib/identifiers';
-import type { TextForm } from '../../lib/text';
+import { foldedDocumentNumber, type TextForm } from '../../lib/text';
 import type { CursorPosition } from '../shared/cursors';
 import { forbidden, forbiddenAbout, refusalAbout } from '../shared/access';
 import { groupedByKey } from '../shared/loaders';
@@ -25,11 +25,30 @@ import { objectionTransitions, overdueBefore, recordTransitions, restorationTran
 import { asRead, changedValues, contentFields, recordEvent, sameContent, sameValue, type Actor, type ContentField } from './record-history';
 import { applicationAsItStands, closeEndedApplications, endedCondition } from './restoration-closure';
 import { actorOf, assertMaySeeCase, filedItForSubject, isCreditOffice, isSourceDepartment, isWindowOfficer, mayActFor, maySeeLifecycle, mayWithdraw, ownSubject, supervisesEveryDepartment } from './record-roles';
+import { identifierOf, withEntitiesOrUnavailable, type SubjectDirectory } from '../shared/subject-directory';
 import { lockFor, writeTransaction } from '../shared/write-queue';
 import type { RequestDeadline } from '../../lib/deadline';
 
-export interface FileObjectionInput {
+/**
+ * How a filing (an objection, a restoration application) names its record: by its id, or as the
+ * subject's papers name it (its printed report has no ids), by the subject's code and the
+ * record's document number (文书号), with its source department where two departments gave the
+ * subject the same number. Exactly one of the two ways (`printedNaming`).
+ */
+export interface RecordNaming {
+  recordId?: string | null;
+  subjectCode?: string | null;
+  documentNumber?: string | null;
+  sourceDepartment?: string | null;
+}
+
+/** The record a filing named, and the input field that named it, on which a refusal about the record is said. */
+interface NamedRecord {
   recordId: string;
+  field: 'recordId' | 'documentNumber';
+}
+
+export interface FileObjectionInput extends RecordNaming {
   reason: string;
 }
 
@@ -53,8 +72,7 @@ export interface DecideObjectionInput {
   reason: string;
 }
 
-export interface ApplyForRestorationInput {
-  recordId: string;
+export interface ApplyForRestorationInput extends RecordNaming {
   correction: string;
   evidence: string[];
   commitment: string;
@@ -109,6 +127,56 @@ function assertOwnSubject(identity: RequestIdentity, subjectId: string): void {
   if (identity.scope.subjectId && subjectId !== identity.scope.subjectId) throw forbiddenAbout(subjectId, 'OUTSIDE_SUBJECT_SCOPE', outOfScope);
 }
 
+/** A record named as the subject's papers name it: the subject's code and the document number, read as typed elsewhere. */
+interface PrintedNaming {
+  code: string;
+  documentNumber: string;
+  sourceDepartment: string | null;
+}
+
+/**
+ * The subject's code and document number a filing names its record by, or null for one named by
+ * `recordId`; refused, naming the field, unless exactly one of the two ways is given. A blank
+ * field (empty or only spaces) is as if left out (README, Errors).
+ */
+function printedNaming(naming: RecordNaming): PrintedNaming | null {
+  const byId = !isBlank(naming.recordId);
+  const byCode = !isBlank(naming.subjectCode);
+  const byNumber = !isBlank(naming.documentNumber);
+  const oneWay = 'name the record by recordId, or by subjectCode and documentNumber as the subject’s papers do, exactly one of the two ways';
+  if (byId) {
+    if (byCode || byNumber) throw badInput('recordId', oneWay);
+    if (!isBlank(naming.sourceDepartment)) throw badInput('sourceDepartment', 'sourceDepartment chooses among the records a subjectCode and documentNumber name; a record named by recordId is one already');
+    return null;
+  }
+  if (!byCode && !byNumber) {
+    // Named as the form names it: the counter's form has no recordId, so a code left blank there is refused on it.
+    throw badInput(naming.subjectCode != null ? 'subjectCode' : naming.documentNumber != null ? 'documentNumber' : 'recordId', oneWay);
+  }
+  if (!byNumber) throw badInput('documentNumber', 'a record named by subjectCode needs its documentNumber (文书号) too, as the subject’s report prints it');
+  if (!byCode) throw badInput('subjectCode', 'a record named by documentNumber needs its subject’s code too (subjectCode: 统一社会信用代码 or 公民身份号码): a document number is one department’s, and names no subject');
+  return {
+    code: identifierOf(naming.subjectCode!, 'subjectCode'),
+    // As intake keeps it: 〔２０２６〕９号 is 〔2026〕9号.
+    documentNumber: foldedDocumentNumber(naming.documentNumber!),
+    sourceDepartment: isBlank(naming.sourceDepartment) ? null : optionalCode(naming.sourceDepartment),
+  };
+}
+
+/**
+ * No record the caller may file for has the number for the subject of the code: said in the same
+ * words whether no subject has the code or the subject has no such record, so that the window,
+ * which reads no subject, learns no more of a code than before. The subject's own inquiry, which
+ * reads all its records, is told so too; any other request scoped to the subject (a consent) is
+ * refused as an unknown id is (`notFound`). The code, which may be a person's citizen ID number,
+ * is not repeated (as `grantConsent`'s NOT_FOUND does not): the caller has it.
+ */
+function noRecordNumbered(identity: RequestIdentity, { documentNumber, sourceDepartment }: PrintedNaming) {
+  if (identity.scope.subjectId && !ownSubject(identity)) return forbidden('OUTSIDE_SUBJECT_SCOPE', outOfScope);
+  const from = sourceDepartment === null ? '' : ` from ${quotedInput(sourceDepartment)}`;
+  return clientError(ErrorCode.NOT_FOUND, `no credit record this request may file for has the document number ${quotedInput(documentNumber)}${from} for the subject of this code`, { field: 'documentNumber' });
+}
+
 /**
  * Refused for what the record or the case is now (README, Errors): its status, or for restoration
  * its kind and dates, which a correction since may have changed. `problem` tells a front end to
@@ -160,10 +228,14 @@ export class RecordLifecycleRepository {
   readonly applications: Repository<RestorationApplication>;
   readonly events: Repository<CreditRecordEvent>;
 
-  /** `deadline`: the request's, which its writes keep within (lib/deadline.ts). */
+  /**
+   * `subjects`: where a filing's subject code is looked up (the entities subgraph); `deadline`:
+   * the request's, which its writes and that lookup keep within (lib/deadline.ts).
+   */
   constructor(
     private readonly db: DataSource,
     private readonly today: string,
+    private readonly subjects: SubjectDirectory,
     private readonly now: () => Date = () => new Date(),
     private readonly deadline?: RequestDeadline,
   ) {
@@ -265,8 +337,9 @@ export class RecordLifecycleRepository {
   async fileObjection(input: FileObjectionInput, identity: RequestIdentity, disclosed?: CaseDisclosure): Promise<CreditRecordObjection> {
     const actor = actorOf(identity, 'objecting to a record');
     const reason = text(input.reason, 'reason', 500);
+    const named = await this.namedRecord(input, identity, disclosed);
     return await this.write(async (manager) => {
-      const record = await this.lockedRecord(manager, input.recordId, identity);
+      const record = await this.lockedRecord(manager, named.recordId, identity);
       if (!mayActFor(identity, record)) {
         throw forbiddenAbout(record.subjectId, 'NOT_ENTITLED', 'an objection is filed by the record’s subject itself, or on its behalf by an officer of the credit office or of the record’s source department');
       }
@@ -274,9 +347,9 @@ export class RecordLifecycleRepository {
       const pending = record.status === 'OBJECTED' ? await manager.findOne(CreditRecordObjection, { where: { recordId: record.id, status: 'SUBMITTED' } }) : null;
       if (pending) {
         if (pending.submittedBy === actor.userId && pending.submittedByOrganisation === actor.organisation && pending.reason === reason) return pending;
-        throw this.pendingCase(identity, pending, 'OBJECT');
+        throw this.pendingCase(identity, pending, 'OBJECT', named.field);
       }
-      const next = this.recordTransition(record, 'OBJECT', 'recordId');
+      const next = this.recordTransition(record, 'OBJECT', named.field);
       const objection = Object.assign(new CreditRecordObjection(), {
         id: randomUUID(),
         recordId: record.id,
@@ -503,8 +576,9 @@ export class RecordLifecycleRepository {
     }
     const evidence = input.evidence.map((item, i) => text(item, `evidence[${i}]`, 200, 'line'));
     assertNoRepeats(evidence, 'evidence', 'proof document');
+    const named = await this.namedRecord(input, identity, disclosed);
     return await this.write(async (manager) => {
-      const record = await this.lockedRecord(manager, input.recordId, identity);
+      const record = await this.lockedRecord(manager, named.recordId, identity);
       if (!mayActFor(identity, record)) {
         throw forbiddenAbout(record.subjectId, 'NOT_ENTITLED', 'restoration is applied for by the record’s subject itself, or on its behalf by an officer of the credit office or of the record’s source department');
       }
@@ -515,8 +589,8 @@ export class RecordLifecycleRepository {
       if (pending && pending.submittedBy === actor.userId && pending.submittedByOrganisation === actor.organisation && pending.correction === correction && pending.evidence === JSON.stringify(evidence) && pending.commitment === commitment) {
         return pending;
       }
-      this.restoration(record, 'recordId');
-      if (pending) throw this.pendingCase(identity, pending, 'RESTORE');
+      this.restoration(record, named.field);
+      if (pending) throw this.pendingCase(identity, pending, 'RESTORE', named.field);
       const application = Object.assign(new RestorationApplication(), {
         id: randomUUID(),
         recordId: record.id,
@@ -575,18 +649,19 @@ export class RecordLifecycleRepository {
 
   /**
    * The refusal of a second case while one is pending for the record (`OBJECT`: an objection,
-   * `RESTORE`: a restoration application): TRANSITION_NOT_ALLOWED on `recordId`, naming the
-   * pending case by its id (`objectionId`, `applicationId`) and when it was filed to a caller who
-   * may read it, where a front end goes on with it; to any other (the window, when the subject
-   * filed itself) saying only that one is pending. Disclosed either way (`CaseDisclosure`).
+   * `RESTORE`: a restoration application): TRANSITION_NOT_ALLOWED on the field that named the
+   * record, naming the pending case by its id (`objectionId`, `applicationId`) and when it was
+   * filed to a caller who may read it, where a front end goes on with it; to any other (the
+   * window, when the subject filed itself) saying only that one is pending. Disclosed either way
+   * (`CaseDisclosure`).
    */
-  private pendingCase(identity: RequestIdentity, pending: FiledCase, action: 'OBJECT' | 'RESTORE') {
+  private pendingCase(identity: RequestIdentity, pending: FiledCase, action: 'OBJECT' | 'RESTORE', field: NamedRecord['field']) {
     const shown = maySeeLifecycle(identity, pending);
     const named = shown ? ` (${pending.id}, filed at ${inDistrictTime(pending.submittedAt)})` : '';
     if (action === 'RESTORE') {
-      return notAllowedNow('recordId', `an application for this record is already pending${named}; wait for its decision`, shown ? { applicationId: pending.id } : {});
+      return notAllowedNow(field, `an application for this record is already pending${named}; wait for its decision`, shown ? { applicationId: pending.id } : {});
     }
-    return notAllowedNow('recordId', `the record is OBJECTED: an objection to it is pending${named}; one objection at a time`, { recordStatus: 'OBJECTED', ...(shown ? { objectionId: pending.id } : {}) });
+    return notAllowedNow(field, `the record is OBJECTED: an objection to it is pending${named}; one objection at a time`, { recordStatus: 'OBJECTED', ...(shown ? { objectionId: pending.id } : {}) });
   }
 
   /**
@@ -629,6 +704,47 @@ export class RecordLifecycleRepository {
   }
 
   // -------------------------------------------------------------------------------------------
+
+  /**
+   * The record a filing names (`RecordNaming`), found before the filing's transaction: a subject's
+   * code is asked of the entities subgraph, which is not waited for holding the write lock. A
+   * record's subject, source department and number never change, so the record found is the one
+   * the transaction then locks. Only records the caller may file for are looked among (a source
+   * department, its own): it is not told that another department gave the subject the number (a
+   * restored record's, no longer disclosed), where the window and the subject itself, who may
+   * file for any of the subject's records, are told which departments did (disclosed, as a
+   * refusal about the record is: `CaseDisclosure`).
+   */
+  private async namedRecord(naming: RecordNaming, identity: RequestIdentity, disclosed?: CaseDisclosure): Promise<NamedRecord> {
+    const printed = printedNaming(naming);
+    if (!printed) return { recordId: naming.recordId!, field: 'recordId' };
+    const found = await withEntitiesOrUnavailable(
+      () => this.subjects.lookUp([], [printed.code], identity.requestId, this.deadline),
+      'the subject’s code could not be looked up with the entities subgraph, so nothing was stored; retry later',
+    );
+    const subjectId = found.codes.get(printed.code) ?? null;
+    // Another subject's code and one nobody has alike, as another subject's record id and an unknown one are.
+    if (identity.scope.subjectId && subjectId !== identity.scope.subjectId) throw forbiddenAbout(subjectId, 'OUTSIDE_SUBJECT_SCOPE', outOfScope);
+    const numbered =
+      subjectId === null
+        ? []
+        : await this.db.getRepository(CreditRecord).find({
+            select: { id: true, subjectId: true, sourceDepartment: true },
+            where: { subjectId, documentNumber: printed.documentNumber, ...(printed.sourceDepartment === null ? {} : { sourceDepartment: printed.sourceDepartment }) },
+            order: { sourceDepartment: 'ASC' },
+          });
+    const candidates = numbered.filter((record) => mayActFor(identity, record));
+    if (candidates.length === 0) throw noRecordNumbered(identity, printed);
+    if (candidates.length > 1) {
+      disclosed?.(subjectId!);
+      const departments = candidates.map((record) => record.sourceDepartment);
+      throw badInput('sourceDepartment', `the subject of this code has records numbered ${quotedInput(printed.documentNumber)} from ${departments.join(' and ')}: name the department whose decision it is in sourceDepartment`, {
+        problem: 'AMBIGUOUS_DOCUMENT_NUMBER',
+        sourceDepartments: departments,
+      });
+    }
+    return { recordId: candidates[0].id, field: 'documentNumber' };
+  }
 
   /**
    * A restoration application and its record, both locked: the record first, in the order every

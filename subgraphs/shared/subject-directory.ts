@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { InternalCallFailed, InternalCallRefused, InternalClient } from '../../lib/internal-client';
 import { readSecret, withoutCredentials } from '../../lib/env';
 import { PeerTimeout, type RequestDeadline } from '../../lib/deadline';
-import { clientError, ErrorCode, quotedInput, serviceUnavailable, SubgraphFault } from '../../lib/errors';
-import { normaliseIdentifier, validateCitizenIdNumber, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
+import { badInput, clientError, ErrorCode, isBlank, quotedInput, serviceUnavailable, SubgraphFault } from '../../lib/errors';
+import { detectIdentifierKind, normaliseIdentifier, validateCitizenIdNumber, validateUnifiedSocialCreditCode, type IdentifierKind } from '../../lib/identifiers';
 import { readSubgraphUrl } from '../../schema/subgraphs';
 import { assertKindInScope, limitedKinds, type RequestAccess } from './access';
 
@@ -45,6 +45,30 @@ export function unknownSubjectIdMessage(subjectId: string, codeField?: string): 
 /** NOT_FOUND (field `subjectId`) saying why: `unknownSubjectIdMessage`. */
 export function unknownSubjectId(subjectId: string, codeField?: string): GraphQLError {
   return clientError(ErrorCode.NOT_FOUND, unknownSubjectIdMessage(subjectId, codeField), { field: 'subjectId' });
+}
+
+/**
+ * The identifier a code names, normalised; a malformed code is the caller's typo, not an unknown
+ * subject: it gets a typed error, not null. Read so wherever a subject is named by its code: the
+ * entities subgraph's own lookups, and a filing that names its record by its subject's code.
+ */
+export function identifierOf(code: string, field = 'code'): string {
+  // A code left blank is a required value missing (README, Errors), not a typed code of length 0.
+  if (isBlank(code)) throw badInput(field, `${field} must not be empty: give a unified social credit code or a citizen ID number`);
+  const identifier = normaliseIdentifier(code);
+  assertValidIdentifier(identifier, detectIdentifierKind(identifier), field);
+  return identifier;
+}
+
+/** A normalised identifier checked as `kind`: INVALID_ID_NUMBER or INVALID_CREDIT_CODE (with `problem`) on `field` when malformed. */
+export function assertValidIdentifier(identifier: string, kind: IdentifierKind, field = 'code'): void {
+  if (kind === 'CITIZEN_ID_NUMBER') {
+    const result = validateCitizenIdNumber(identifier);
+    if (!result.valid) throw clientError(ErrorCode.INVALID_ID_NUMBER, `invalid citizen ID number: ${result.message}`, { field, problem: result.problem });
+  } else {
+    const result = validateUnifiedSocialCreditCode(identifier);
+    if (!result.valid) throw clientError(ErrorCode.INVALID_CREDIT_CODE, `invalid unified social credit code: ${result.message}`, { field, problem: result.problem });
+  }
 }
 
 export interface SubjectDirectory {

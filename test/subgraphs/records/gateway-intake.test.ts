@@ -59,6 +59,28 @@ describe.each(testDatabases)('record intake and objections through the gateway o
     });
   });
 
+  // The credit office's window reads neither the record nor its subject (no PUBLIC_RECORDS, no
+  // SUBJECT_BASICS); a walk-in subject's printed report names each record by its document number
+  // (文书号), with no id. So the window names the record by that and the subject's code.
+  it("lets the window file a walk-in subject's objection for the record its report prints, by the subject's code and document number", async () => {
+    const window: Caller = { id: 'window-sun', organisation: 'CREDIT_OFFICE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' };
+    const input = { subjectCode: enterprise.identifier, category: 'ADMINISTRATIVE_PENALTY', severity: 'GENERAL', documentNumber: '北戴河市监罚〔2026〕770号', decisionDate: todayInDistrict(), summary: '未按规定公示价格，罚款2000元' };
+    const recordId = (await platform.query<{ submitCreditRecord: { record: { id: string } } }>(SUBMIT, { input }, { caller: market })).data!.submitCreditRecord.record.id;
+    const OBJECT = `mutation($input: ObjectToCreditRecordInput!) { objectToCreditRecord(input: $input) { status submittedByOrganisation record { id status } } }`;
+    const atTheCounter = { subjectCode: enterprise.identifier.toLowerCase(), documentNumber: '北戴河市监罚〔２０２６〕７７０号', reason: '罚款已于决定前缴纳' };
+    const objected = await platform.query<{ objectToCreditRecord: unknown }>(OBJECT, { input: atTheCounter }, { caller: window });
+    expect(objected.errors).toBeUndefined();
+    expect(objected.data?.objectToCreditRecord).toEqual({ status: 'SUBMITTED', submittedByOrganisation: 'CREDIT_OFFICE', record: { id: recordId, status: 'OBJECTED' } });
+    // What the window learnt of the subject is in the subject's trail, as for a filing by id.
+    const audited = (await platform.databases.audit.query('SELECT field_groups, outcome FROM audit_entry WHERE subject_id = ? AND actor = ?', [enterprise.id, window.id])) as { field_groups: string; outcome: string }[];
+    expect(audited.map((e) => e.outcome)).toEqual(['DISCLOSED']);
+    expect(audited[0].field_groups).toContain('RECORD_OBJECTIONS');
+    // A number the subject has none under, NOT_FOUND on the field the window typed it in.
+    const unknown = await platform.query<{ objectToCreditRecord: unknown }>(OBJECT, { input: { ...atTheCounter, documentNumber: '北戴河市监罚〔2026〕771号' } }, { caller: window });
+    expect(unknown.data?.objectToCreditRecord).toBeNull();
+    expect(unknown.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND', field: 'documentNumber', serviceName: 'records' });
+  });
+
   /** The subject objects to the record, and the department accepts, correcting it so: the objection's id. */
   const objectAndCorrect = async (recordId: string, correction: Record<string, string>) => {
     const objected = await platform.query<{ objectToCreditRecord: { id: string } }>(

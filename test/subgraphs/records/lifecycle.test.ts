@@ -6,6 +6,7 @@ import { addMonths, restorableFrom } from '../../../lib/catalogue/record-categor
 import { todayInDistrict } from '../../../lib/calendar';
 import type { RequestIdentity } from '../../../lib/access/identity';
 import { auditedRefusalExtension } from '../../../lib/errors';
+import { unifiedSocialCreditCode } from '../../../lib/identifiers';
 import { buildCreditRecord, groupsToSee } from '../../../subgraphs/records/credit-record.repository';
 import type { CreditRecordDraft } from '../../../subgraphs/records/credit-record.validation';
 import { CreditRecord, type RecordStatus, type StoredRecordStatus } from '../../../subgraphs/records/entities/credit-record.entity';
@@ -29,7 +30,7 @@ import { supergraphPath } from '../../../schema/subgraphs';
 import { testDatabases } from '../../helpers/databases';
 import type { GraphQLResponse } from '../../helpers/graphql';
 import { useSubgraph } from '../../helpers/subgraph';
-import { bankUser, creditOffice, identityOf, officerOf, selfOf } from './records-harness';
+import { bankUser, creditOffice, identityOf, officerOf, selfOf, useRecordsWithSubjects } from './records-harness';
 
 const addDays = (isoDate: string, days: number) => new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
@@ -84,6 +85,17 @@ type Mutation<K extends string> = GraphQLResponse<Record<K, Record<string, unkno
 /** The API schema the gateway serves, whose descriptions front ends read. */
 const apiSchema = buildSchema(fs.readFileSync(supergraphPath, 'utf8'));
 
+/**
+ * The contract a front end codes against: a mutation's description names each extension its
+ * refusal carries, and the field at fault. Not the subgraph's note to the gateway of what to
+ * audit, which the gateway takes off (auditedRefusalExtension).
+ */
+function expectDescribed(mutation: string, result: GraphQLResponse): void {
+  const description = apiSchema.getMutationType()!.getFields()[mutation].description ?? '';
+  const { code, field, [auditedRefusalExtension]: _toTheGateway, ...named } = result.errors![0].extensions!;
+  for (const said of [code, field, ...Object.keys(named)]) expect({ mutation, said, described: description.includes(`${said}`) }).toEqual({ mutation, said, described: true });
+}
+
 describe.each(testDatabases)('objections and restoration on $label', (database) => {
   const { db, queryAs } = useSubgraph(recordsSubgraph, database, 'lifecycle');
   const today = todayInDistrict();
@@ -134,16 +146,6 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
   };
   const expectRefused = async (result: GraphQLResponse, code: string, field?: string) => {
     expect(result.errors?.[0].extensions).toMatchObject({ code, ...(field ? { field } : {}) });
-  };
-  /**
-   * The contract a front end codes against: a mutation's description names each extension its
-   * refusal carries, and the field at fault. Not the subgraph's note to the gateway of what to
-   * audit, which the gateway takes off (auditedRefusalExtension).
-   */
-  const expectDescribed = (mutation: string, result: GraphQLResponse) => {
-    const description = apiSchema.getMutationType()!.getFields()[mutation].description ?? '';
-    const { code, field, [auditedRefusalExtension]: _toTheGateway, ...named } = result.errors![0].extensions!;
-    for (const said of [code, field, ...Object.keys(named)]) expect({ mutation, said, described: description.includes(`${said}`) }).toEqual({ mutation, said, described: true });
   };
 
   describe('objections (异议)', () => {
@@ -1244,5 +1246,149 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
       expect(read.data?.creditRecord).toEqual({ id: active.id, history: null });
       expect(read.errors?.[0]).toMatchObject({ path: ['creditRecord', 'history'], extensions: { code: 'FORBIDDEN' } });
     });
+  });
+});
+
+/** Typed as a walk-in subject's papers are read out at a counter: letters in lower case, every character in full width. */
+const typedAtTheCounter = (text: string) => [...text.toLowerCase()].map((c) => (/[!-~]/.test(c) ? String.fromCharCode(c.charCodeAt(0) + 0xfee0) : c)).join('');
+
+// The credit office's window reads no record and no subject (no PUBLIC_RECORDS, no SUBJECT_BASICS):
+// a walk-in subject's papers (its printed report) name each record by its document number (文书号),
+// never by the platform's id. So a filing names the record either way, and every caller may use
+// either; a subject named by code is looked up in the entities subgraph, as intake looks it up.
+describe.each(testDatabases)('filing for a record named by its subject and document number on $label', (database) => {
+  const { world, records, directory } = useRecordsWithSubjects(database, 'filingbynumber');
+  const today = todayInDistrict();
+  const window = officerOf('CREDIT_OFFICE');
+  const market = officerOf('MARKET_REGULATION');
+  const finance = officerOf('FINANCE');
+  const enterprise = () => world.subjects.find((s) => s.kind === 'ENTERPRISE')!;
+  const person = () => world.subjects.find((s) => s.kind === 'NATURAL_PERSON')!;
+  const unregistered = unifiedSocialCreditCode({ authority: '9', orgType: '1', division: '130304', organisationBody: 'MA0NKNWN' });
+  let serial = 0;
+
+  /** A general penalty of the enterprise, five months old, as its source department submitted it. */
+  const record = async (draft: Partial<CreditRecordDraft> = {}): Promise<CreditRecord> => {
+    serial += 1;
+    const row = buildCreditRecord(
+      { subjectId: enterprise().id, category: 'ADMINISTRATIVE_PENALTY', polarity: 'NEGATIVE', severity: 'GENERAL', sourceDepartment: 'MARKET_REGULATION', documentNumber: `北市监罚〔2026〕${serial}号`, decisionDate: addMonths(today, -5), summary: '未按规定明码标价，罚款3000元', ...draft },
+      { id: randomUUID(), recordedAt: new Date(), today },
+    );
+    await records.db().getRepository(CreditRecord).insert(row);
+    return row;
+  };
+  const OBJECT_BY_NUMBER = /* GraphQL */ `mutation($input: ObjectToCreditRecordInput!) { objectToCreditRecord(input: $input) { id status submittedByOrganisation record { id status documentNumber } } }`;
+  const APPLY_BY_NUMBER = /* GraphQL */ `mutation($input: ApplyForRestorationInput!) { applyForRestoration(input: $input) { id status submittedByOrganisation record { id documentNumber } } }`;
+  const object = (identity: RequestIdentity, naming: Record<string, unknown>) => records.queryAs<{ objectToCreditRecord: { id: string; status: string; submittedByOrganisation: string; record: { id: string; status: string; documentNumber: string } } | null }>(identity, OBJECT_BY_NUMBER, { input: { ...naming, reason: '处罚对象认定有误' } });
+  const apply = (identity: RequestIdentity, naming: Record<string, unknown>) =>
+    records.queryAs<{ applyForRestoration: { id: string; status: string; submittedByOrganisation: string; record: { id: string; documentNumber: string } } | null }>(identity, APPLY_BY_NUMBER, { input: { ...naming, correction: '已缴纳罚款并完成整改', evidence: ['罚款缴纳凭证 No. 2026-301'], commitment: '承诺今后守法经营' } });
+  const filed = async (recordId: string) => ({
+    objections: await records.db().getRepository(CreditRecordObjection).countBy({ recordId }),
+    applications: await records.db().getRepository(RestorationApplication).countBy({ recordId }),
+  });
+  const refusal = (result: GraphQLResponse) => ({ data: result.data, errors: result.errors?.map((e) => ({ message: e.message, code: e.extensions?.code, field: e.extensions?.field, problem: e.extensions?.problem })) });
+
+  it("files the window's objection and restoration application for the record its subject's code and document number name, typed in either width and case", async () => {
+    const objected = await record();
+    const answer = await object(window, { subjectCode: typedAtTheCounter(enterprise().identifier), documentNumber: typedAtTheCounter(objected.documentNumber) });
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data?.objectToCreditRecord).toMatchObject({ status: 'SUBMITTED', submittedByOrganisation: 'CREDIT_OFFICE', record: { id: objected.id, status: 'OBJECTED', documentNumber: objected.documentNumber } });
+    // Refused for what the record is now on the field that named it, as the counter's form has no recordId.
+    const again = await records.queryAs(window, OBJECT_BY_NUMBER, { input: { subjectCode: enterprise().identifier, documentNumber: objected.documentNumber, reason: '罚款金额有误' } });
+    expect(again.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'documentNumber', problem: 'TRANSITION_NOT_ALLOWED', recordStatus: 'OBJECTED', objectionId: answer.data!.objectToCreditRecord!.id });
+    expectDescribed('objectToCreditRecord', again);
+    const restorable = await record();
+    const applied = await apply(window, { subjectCode: ` ${enterprise().identifier.toLowerCase()} `, documentNumber: restorable.documentNumber });
+    expect(applied.errors).toBeUndefined();
+    expect(applied.data?.applyForRestoration).toMatchObject({ status: 'SUBMITTED', submittedByOrganisation: 'CREDIT_OFFICE', record: { id: restorable.id } });
+    const tooEarly = await apply(window, { subjectCode: enterprise().identifier, documentNumber: (await record({ decisionDate: addMonths(today, -1) })).documentNumber });
+    expect(tooEarly.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'documentNumber', problem: 'TRANSITION_NOT_ALLOWED', restorableFrom: expect.any(String) });
+    expectDescribed('applyForRestoration', tooEarly);
+  });
+
+  it('lets the subject itself name its own record so, and a source department its own', async () => {
+    const own = await record({ subjectId: person().id });
+    const self = selfOf(person());
+    const answer = await object(self, { subjectCode: person().identifier.toLowerCase(), documentNumber: own.documentNumber });
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data?.objectToCreditRecord).toMatchObject({ submittedByOrganisation: person().identifier, record: { id: own.id } });
+    const atTheDepartment = await record();
+    expect((await apply(market, { subjectCode: enterprise().identifier, documentNumber: atTheDepartment.documentNumber })).data?.applyForRestoration).toMatchObject({ submittedByOrganisation: 'MARKET_REGULATION', record: { id: atTheDepartment.id } });
+  });
+
+  it('answers an unregistered code and a number the subject has no record under in the same words, NOT_FOUND on documentNumber, storing nothing', async () => {
+    const r = await record();
+    for (const send of [object, apply]) {
+      const noSuchSubject = refusal(await send(window, { subjectCode: unregistered, documentNumber: r.documentNumber }));
+      const noSuchNumber = refusal(await send(window, { subjectCode: enterprise().identifier, documentNumber: `${r.documentNumber}之一` }));
+      expect(noSuchSubject.errors?.[0]).toMatchObject({ code: 'NOT_FOUND', field: 'documentNumber' });
+      expect(noSuchSubject.errors?.[0].message.replace(unregistered, '<code>')).toBe(noSuchNumber.errors?.[0].message.replace(enterprise().identifier, '<code>').replace(`${r.documentNumber}之一`, r.documentNumber));
+    }
+    expect(await filed(r.id)).toEqual({ objections: 0, applications: 0 });
+  });
+
+  it("answers a subject naming another subject's code, or one nobody has, as it is answered another subject's record id", async () => {
+    const r = await record();
+    const self = selfOf(person());
+    for (const [mutation, send] of [['objectToCreditRecord', object], ['applyForRestoration', apply]] as const) {
+      const byId = refusal(await send(self, { recordId: r.id }));
+      expect(byId.errors?.[0]).toMatchObject({ code: 'FORBIDDEN', problem: 'OUTSIDE_SUBJECT_SCOPE' });
+      expect({ mutation, ...refusal(await send(self, { subjectCode: enterprise().identifier, documentNumber: r.documentNumber })) }).toEqual({ mutation, ...byId });
+      expect({ mutation, ...refusal(await send(self, { subjectCode: unregistered, documentNumber: r.documentNumber })) }).toEqual({ mutation, ...byId });
+    }
+    expect(await filed(r.id)).toEqual({ objections: 0, applications: 0 });
+  });
+
+  it('refuses a number two departments gave the subject as ambiguous, naming them, and files for the one sourceDepartment chooses', async () => {
+    const documentNumber = `北〔2026〕同号${serial}号`;
+    const byMarket = await record({ documentNumber });
+    const byFinance = await record({ documentNumber, sourceDepartment: 'FINANCE' });
+    for (const [mutation, send] of [['objectToCreditRecord', object], ['applyForRestoration', apply]] as const) {
+      const ambiguous = await send(window, { subjectCode: enterprise().identifier, documentNumber });
+      expect(ambiguous.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'sourceDepartment', problem: 'AMBIGUOUS_DOCUMENT_NUMBER', sourceDepartments: ['FINANCE', 'MARKET_REGULATION'] });
+      expect(ambiguous.errors?.[0].message).toContain('FINANCE');
+      expectDescribed(mutation, ambiguous);
+    }
+    expect(await filed(byMarket.id)).toEqual({ objections: 0, applications: 0 });
+    expect(await filed(byFinance.id)).toEqual({ objections: 0, applications: 0 });
+    // A department code read as every code typed is.
+    expect((await object(window, { subjectCode: enterprise().identifier, documentNumber, sourceDepartment: 'ｆｉｎａｎｃｅ' })).data?.objectToCreditRecord?.record.id).toBe(byFinance.id);
+    // A source department names its own record: the other department's is none of those it may file for, and is not told of.
+    expect((await apply(market, { subjectCode: enterprise().identifier, documentNumber })).data?.applyForRestoration?.record.id).toBe(byMarket.id);
+    const notItsOwn = await object(finance, { subjectCode: enterprise().identifier, documentNumber, sourceDepartment: 'MARKET_REGULATION' });
+    expect(notItsOwn.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND', field: 'documentNumber' });
+    expect(notItsOwn.errors?.[0].message).not.toContain('ambiguous');
+  });
+
+  it('answers SUBGRAPH_UNAVAILABLE, storing nothing, while the subject register cannot be asked, and files by recordId all the same', async () => {
+    const r = await record();
+    directory.unreachable = true;
+    try {
+      const answer = await object(window, { subjectCode: enterprise().identifier, documentNumber: r.documentNumber });
+      expect(answer.errors?.[0].extensions).toMatchObject({ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'entities' });
+      expect(await filed(r.id)).toEqual({ objections: 0, applications: 0 });
+      expect((await apply(window, { recordId: r.id })).data?.applyForRestoration?.record.id).toBe(r.id);
+    } finally {
+      directory.unreachable = false;
+    }
+  });
+
+  it.each([
+    ['recordId and a document number', { recordId: 'ID', subjectCode: 'CODE', documentNumber: 'NUMBER' }, 'BAD_USER_INPUT', 'recordId'],
+    ['neither', {}, 'BAD_USER_INPUT', 'recordId'],
+    ['a code without its number', { subjectCode: 'CODE' }, 'BAD_USER_INPUT', 'documentNumber'],
+    ['a number without its subject', { documentNumber: 'NUMBER' }, 'BAD_USER_INPUT', 'subjectCode'],
+    ['a blank code beside a number', { subjectCode: '  ', documentNumber: 'NUMBER' }, 'BAD_USER_INPUT', 'subjectCode'],
+    ['sourceDepartment beside recordId', { recordId: 'ID', sourceDepartment: 'MARKET_REGULATION' }, 'BAD_USER_INPUT', 'sourceDepartment'],
+    ['a malformed code', { subjectCode: '91130304MA0LIFE0X', documentNumber: 'NUMBER' }, 'INVALID_CREDIT_CODE', 'subjectCode'],
+  ])('refuses %s, naming the field, and stores nothing', async (_, naming, code, field) => {
+    const r = await record();
+    const filled = Object.fromEntries(Object.entries(naming).map(([k, v]) => [k, v === 'ID' ? r.id : v === 'CODE' ? enterprise().identifier : v === 'NUMBER' ? r.documentNumber : v]));
+    for (const [mutation, send] of [['objectToCreditRecord', object], ['applyForRestoration', apply]] as const) {
+      const answer = await send(window, filled);
+      expect({ mutation, refused: answer.errors?.[0].extensions }).toMatchObject({ mutation, refused: { code, field } });
+      expectDescribed(mutation, answer);
+    }
+    expect(await filed(r.id)).toEqual({ objections: 0, applications: 0 });
   });
 });
