@@ -7,7 +7,7 @@ import { inDistrictTime } from '../../lib/calendar';
 import { findDepartment } from '../../lib/catalogue/departments';
 import { findingGravity, findingInWords } from '../../lib/catalogue/measures';
 import { disclosedLonger, restorableFrom, restorationRules, severitiesMildestFirst, type Polarity, type RecordCategoryCode, type Severity, type TaxCreditGrade } from '../../lib/catalogue/record-categories';
-import { assertLegible, assertNoRepeats, badInput, clientError, ErrorCode, isBlank, optionalProse, quotedInput, refusedInput, requiredText } from '../../lib/errors';
+import { assertLegible, assertNoRepeats, badInput, clientError, ErrorCode, InputProblems, isBlank, optionalProse, quotedInput, refusedInput, requiredText } from '../../lib/errors';
 import { optionalCode } from '../../lib/identifiers';
 import { foldedDocumentNumber, type TextForm } from '../../lib/text';
 import type { CursorPosition } from '../shared/cursors';
@@ -569,13 +569,20 @@ export class RecordLifecycleRepository {
    */
   async applyForRestoration(input: ApplyForRestorationInput, identity: RequestIdentity, disclosed?: CaseDisclosure): Promise<RestorationApplication> {
     const actor = actorOf(identity, 'applying for restoration');
-    const correction = text(input.correction, 'correction', 1000);
-    const commitment = text(input.commitment, 'commitment', 1000);
-    if (!Array.isArray(input.evidence) || input.evidence.length === 0 || input.evidence.length > 20) {
-      throw badInput('evidence', `evidence lists 1 to 20 proof documents (证明材料), got ${Array.isArray(input.evidence) ? input.evidence.length : 0}`);
-    }
-    const evidence = input.evidence.map((item, i) => text(item, `evidence[${i}]`, 200, 'line'));
-    assertNoRepeats(evidence, 'evidence', 'proof document');
+    // A form a subject or a counter fills in: every field at fault told in one round (README, Errors).
+    const problems = new InputProblems();
+    const { correction, commitment, evidence } = problems.checked({
+      correction: problems.read(() => text(input.correction, 'correction', 1000)),
+      commitment: problems.read(() => text(input.commitment, 'commitment', 1000)),
+      evidence: problems.read(() => {
+        if (!Array.isArray(input.evidence) || input.evidence.length === 0 || input.evidence.length > 20) {
+          throw badInput('evidence', `evidence lists 1 to 20 proof documents (证明材料), got ${Array.isArray(input.evidence) ? input.evidence.length : 0}`);
+        }
+        const items = input.evidence.map((item, i) => text(item, `evidence[${i}]`, 200, 'line'));
+        assertNoRepeats(items, 'evidence', 'proof document');
+        return items;
+      }),
+    });
     const named = await this.namedRecord(input, identity, disclosed);
     return await this.write(async (manager) => {
       const record = await this.lockedRecord(manager, named.recordId, identity);

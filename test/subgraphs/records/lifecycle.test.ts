@@ -479,6 +479,14 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
       expect(await db().getRepository(RestorationApplication).countBy({ recordId: r.id })).toBe(0);
     });
 
+    it('tells every field of the form at fault at once, a counter’s clerk marking them in one round, and stores nothing', async () => {
+      const r = await record();
+      const result = await queryAs(self, APPLY, { input: { recordId: r.id, correction: ' ', evidence: ['罚款缴纳凭证', '罚款缴纳凭证'], commitment: '' } });
+      expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'correction' });
+      expect((result.errors?.[0].extensions?.problems as { field: string }[]).map((p) => p.field)).toEqual(['correction', 'commitment', 'evidence[1]']);
+      expect(await db().getRepository(RestorationApplication).countBy({ recordId: r.id })).toBe(0);
+    });
+
     // Each is TRANSITION_NOT_ALLOWED (README, Errors): what the record is now refuses it, not the form's input; `recordStatus` names a status at fault.
     it.each<[string, Partial<CreditRecordDraft>, string, string | undefined]>([
       ['before the minimum disclosure period (serious: a year)', { severity: 'SERIOUS', decisionDate: addMonths(today, -2) }, 'can be restored from', undefined],
