@@ -223,7 +223,8 @@ function validateSubject(subject: Subject): void {
   problems.read(() => {
     if (otherKinds) {
       const which = subject.identifierKind === 'CITIZEN_ID_NUMBER' ? `a unified social credit code, of ${kindList(otherKinds)}` : `a citizen ID number, of ${kindList(otherKinds)}`;
-      throw badInput('kind', `code ${subject.identifier} is ${which}, so kind cannot be ${subject.kind}`, { problem: 'KIND_CONTRADICTS_CODE' });
+      // Not repeated: it may be a person's ID number, and the caller has it.
+      throw badInput('kind', `the code is ${which}, so kind cannot be ${subject.kind}`, { problem: 'KIND_CONTRADICTS_CODE' });
     }
     const named: readonly SubjectKind[] = subject.identifierKind === 'UNIFIED_SOCIAL_CREDIT_CODE' ? kindsOfCode(subject.identifier) : ['NATURAL_PERSON'];
     if (validCode && !named.includes(subject.kind)) {
