@@ -121,9 +121,10 @@ function notFound(identity: RequestIdentity, what: string, id: string) {
 
 /**
  * "Not yours" to a request scoped to one subject (a subject's own inquiry, a consent), said as
- * "not found" is, before anything about the record or case could tell them apart.
+ * "not found" is, before anything about the record or case could tell them apart; a code no
+ * subject has (`subjectId` null) alike.
  */
-function assertOwnSubject(identity: RequestIdentity, subjectId: string): void {
+function assertOwnSubject(identity: RequestIdentity, subjectId: string | null): void {
   if (identity.scope.subjectId && subjectId !== identity.scope.subjectId) throw forbiddenAbout(subjectId, 'OUTSIDE_SUBJECT_SCOPE', outOfScope);
 }
 
@@ -731,7 +732,7 @@ export class RecordLifecycleRepository {
     );
     const subjectId = found.codes.get(printed.code) ?? null;
     // Another subject's code and one nobody has alike, as another subject's record id and an unknown one are.
-    if (identity.scope.subjectId && subjectId !== identity.scope.subjectId) throw forbiddenAbout(subjectId, 'OUTSIDE_SUBJECT_SCOPE', outOfScope);
+    assertOwnSubject(identity, subjectId);
     const numbered =
       subjectId === null
         ? []
