@@ -410,10 +410,11 @@ function describe(response: GatewayGraphQLResponse): string {
 
 /**
  * Connection errors carry the socket's code, on the error itself or on its `cause`. Those of a
- * call that reached no subgraph: no connection was made (refused, no route, no such host, none
- * in time), or a subgraph that is stopping refused it unrun (PeerShuttingDown, lib/platform-http.ts).
+ * call that reached no subgraph: no connection was made (refused, no route, no such host or a
+ * name server not answering for now, none in time), or a subgraph that is stopping refused it
+ * unrun (PeerShuttingDown, lib/platform-http.ts).
  */
-const unsentCodes = /PEER_SHUTTING_DOWN|ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|UND_ERR_CONNECT_TIMEOUT/;
+const unsentCodes = /PEER_SHUTTING_DOWN|ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|UND_ERR_CONNECT_TIMEOUT/;
 
 /**
  * Those of a connection lost with the call under way (reset, closed by the other side, a broken
@@ -423,7 +424,7 @@ const unsentCodes = /PEER_SHUTTING_DOWN|ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|EN
 const lostUnderWayCodes = /ECONNRESET|EPIPE|ETIMEDOUT|UND_ERR_SOCKET|UND_ERR_CLOSED/;
 
 /** How a call's connection failed, if it did: before anything of it reached the subgraph, or with it under way. */
-function connectionFailure(error: unknown): 'unsent' | 'lostUnderWay' | undefined {
+export function connectionFailure(error: unknown): 'unsent' | 'lostUnderWay' | undefined {
   for (let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
     if (typeof e.code !== 'string') continue;
     if (unsentCodes.test(e.code)) return 'unsent';
