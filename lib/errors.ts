@@ -165,6 +165,8 @@ export interface InputProblem {
   reason: string;
   /** What a front end may switch on, where the refusal has one (an identifier's `WRONG_CHECK_CHARACTER`, `KIND_CONTRADICTS_CODE`). */
   problem?: string;
+  /** What else the refusal names, as its own extensions do (the `source` of a public source's name). */
+  [detail: string]: unknown;
 }
 
 /** The codes of a refusal of the input itself, which `InputProblems` collects. */
@@ -181,8 +183,10 @@ const isInputCode = (code: unknown): code is InputCode => (inputCodes as readonl
 export function refusedInput(problems: readonly (InputProblem & { code?: Exclude<ErrorCode, 'INTERNAL_SERVER_ERROR'> })[]): GraphQLError {
   const [first] = problems;
   const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
-  const listed = problems.map(({ field, reason, problem }) => ({ field, reason, ...(problem ? { problem } : {}) }));
-  return clientError(first.code ?? ErrorCode.BAD_USER_INPUT, `${first.reason}${more}`, { field: first.field, ...(first.problem ? { problem: first.problem } : {}), problems: listed });
+  // Each problem as its refusal told it, with its details; a problem absent is left out, never null.
+  const listed = problems.map(({ code: _code, ...told }) => Object.fromEntries(Object.entries(told).filter(([, value]) => value !== undefined)) as InputProblem);
+  const { reason: _reason, ...firstTold } = listed[0];
+  return clientError(first.code ?? ErrorCode.BAD_USER_INPUT, `${first.reason}${more}`, { ...firstTold, problems: listed });
 }
 
 /**
@@ -204,10 +208,9 @@ export class InputProblems {
     } catch (error) {
       const code = error instanceof GraphQLError ? error.extensions.code : undefined;
       if (!(error instanceof GraphQLError) || !isInputCode(code) || typeof error.extensions.field !== 'string') throw error;
-      const listed = error.extensions.problems as InputProblem[] | undefined;
-      const problem = typeof error.extensions.problem === 'string' ? error.extensions.problem : undefined;
+      const { code: _code, field, problems: listed, ...details } = error.extensions;
       // Only the first problem's code is told (at the top), and a refusal's first is its own.
-      for (const found of listed ?? [{ field: error.extensions.field, reason: error.message, ...(problem ? { problem } : {}) }]) {
+      for (const found of (listed as InputProblem[] | undefined) ?? [{ ...details, field, reason: error.message }]) {
         if (!this.found.some((p) => p.field === found.field)) this.found.push({ ...found, code });
       }
       return undefined;

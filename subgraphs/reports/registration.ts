@@ -134,6 +134,7 @@ export async function registerReport(
       throw badInput(
         'issuerProviderId',
         `provider ${found.id} was filed under ${JSON.stringify(issuerName)} on the issue date ${input.issuedOn}, which reads as ${sourceNamed.printedName}, the issuer of ${sourceNamed.source} reports (a name the registry no longer files a provider under); a report bearing it would pass for one of those, and is not registered`,
+        { problem: 'NAME_OF_A_PUBLIC_SOURCE', source: sourceNamed.source },
       );
     }
   }
@@ -239,7 +240,7 @@ function registrationForm(input: RegisterCreditReportInput, today: string) {
     // pass for another issuer's. (Another name on a CREDIT_CHINA report is judged once the registry
     // has said whether a provider bears it, which is the more useful refusal.)
     const sourceNamed = name ? publicSourceNamed(name) : null;
-    if (sourceNamed && sourceNamed.source !== source) throw badInput('issuerName', notTheSourceBecause(sourceNamed));
+    if (sourceNamed && sourceNamed.source !== source) throw badInput('issuerName', notTheSourceBecause(sourceNamed), { problem: 'NAME_OF_A_PUBLIC_SOURCE', source: sourceNamed.source });
     return name;
   });
   return problems.checked({ source, subjectId, reportNumber, grade, verificationCode, documentReference, documentSha256, providerId, givenIssuer });

@@ -77,11 +77,11 @@ describe.each(testDatabases)('report registration on $label', (database) => {
   }
 
   /** Refused with BAD_USER_INPUT on `field` (and `problem`), storing nothing. */
-  async function refused(values: Record<string, unknown>, field: string, problem?: string) {
+  async function refused(values: Record<string, unknown>, field: string, problem?: string, details: Record<string, unknown> = {}) {
     const before = await stored();
     const result = await registerAs(officer, values);
     expect(result.data?.registerCreditReport).toBeNull();
-    expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field, ...(problem ? { problem } : {}) });
+    expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field, ...(problem ? { problem } : {}), ...details });
     expect(await stored()).toBe(before);
     return result.errors![0].message;
   }
@@ -377,11 +377,17 @@ describe.each(testDatabases)('report registration on $label', (database) => {
     const rows = providers.db().getRepository(CreditServiceProvider);
     await rows.update({ id: provider.id }, { name: publicName, nameKey: nameKey(publicName) });
     try {
-      const message = await refused(input({ source: 'THIRD_PARTY_PROVIDER', issuerProviderId: provider.id, issuedOn: '2026-06-15', validUntil: '2027-06-14' }), 'issuerProviderId');
+      const message = await refused(input({ source: 'THIRD_PARTY_PROVIDER', issuerProviderId: provider.id, issuedOn: '2026-06-15', validUntil: '2027-06-14' }), 'issuerProviderId', 'NAME_OF_A_PUBLIC_SOURCE', { source: said });
       expect(message).toContain(said);
-      await refused(input({ source: 'THIRD_PARTY_PROVIDER', issuerProviderId: provider.id, issuerName: publicName, issuedOn: '2026-06-15', validUntil: '2027-06-14' }), 'issuerName');
+      await refused(input({ source: 'THIRD_PARTY_PROVIDER', issuerProviderId: provider.id, issuerName: publicName, issuedOn: '2026-06-15', validUntil: '2027-06-14' }), 'issuerName', 'NAME_OF_A_PUBLIC_SOURCE', { source: said });
     } finally {
       await rows.update({ id: provider.id }, { name: provider.name, nameKey: nameKey(provider.name) });
+    }
+  });
+
+  it("refuses a public source's issuer name under another source with the problem a front end switches on, and the source it names", async () => {
+    for (const [issuerName, source] of [['信用中国网站', 'CREDIT_CHINA'], ['北戴河区公共信用信息共享平台', 'DISTRICT_PLATFORM']] as const) {
+      await refused(input({ source: 'LOCAL_CREDIT_WEBSITE', issuerName, reportNumber: `ELSEWHERE-${source}` }), 'issuerName', 'NAME_OF_A_PUBLIC_SOURCE', { source });
     }
   });
 
