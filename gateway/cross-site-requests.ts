@@ -8,11 +8,26 @@ const simpleContentTypes = ['application/x-www-form-urlencoded', 'multipart/form
 
 /**
  * What a front end on another origin sends beyond the CORS-safelisted headers: its token, the
- * purpose, a request id, and the client name and version Apollo Client sends when it is given
- * them (client awareness), which carry no data and without which its every request would fail
- * at the preflight.
+ * purpose, a request id, and what client libraries add on their own, which carries no data and
+ * without which their every request would fail at the preflight, with only a CORS error in the
+ * console: Apollo Client's name and version (client awareness), `apollo-require-preflight` and
+ * `x-apollo-operation-name` (Apollo's CSRF advice), and trace context (W3C `traceparent`,
+ * `tracestate`, `baggage`; Sentry's `sentry-trace`), which the gateway ignores.
  */
-const allowedRequestHeaders = ['authorization', 'content-type', ...Object.values(purposeHeaders), 'x-request-id', 'apollographql-client-name', 'apollographql-client-version'].join(', ');
+const allowedRequestHeaders = [
+  'authorization',
+  'content-type',
+  ...Object.values(purposeHeaders),
+  'x-request-id',
+  'apollographql-client-name',
+  'apollographql-client-version',
+  'apollo-require-preflight',
+  'x-apollo-operation-name',
+  'traceparent',
+  'tracestate',
+  'baggage',
+  'sentry-trace',
+].join(', ');
 /** What it may read of an answer: the request id to quote, and the rate-limit budget to pace itself by. */
 const exposedResponseHeaders = ['x-request-id', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset', 'retry-after'].join(', ');
 

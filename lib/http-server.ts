@@ -104,9 +104,31 @@ class RequestError extends Error {
 /** Refused before a byte more is read: the same typed refusal as the gateway's operation limits. */
 const bodyTooLarge = (limit: number) => new RequestError(413, `Request body limit of ${limit} bytes exceeded.`, { code: ErrorCode.OPERATION_LIMIT_EXCEEDED, limit: 'bodyBytes', max: limit });
 
+/**
+ * A body's text, read as UTF-8 (RFC 8259: JSON exchanged between systems is UTF-8), a byte-order
+ * mark before it left out. Bytes of another encoding are refused, never read as U+FFFD: a name
+ * sent in GBK would be stored garbled, and a search for it would find nothing, silently.
+ */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The refusal of a body the server does not read as sent, before a byte of it is read. */
+function unreadableBody(req: http.IncomingMessage): RequestError | undefined {
+  const coding = (req.headers['content-encoding'] ?? '').trim().toLowerCase();
+  if (coding && coding !== 'identity') {
+    return new RequestError(415, `request bodies are read as sent, never decompressed: send the body without Content-Encoding (got ${JSON.stringify(coding.slice(0, 40))})`);
+  }
+  const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(req.headers['content-type'] ?? '')?.[1]?.toLowerCase();
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+    return new RequestError(415, `request bodies are UTF-8: send the body in UTF-8, with charset=utf-8 or none (got charset=${JSON.stringify(charset.slice(0, 40))})`);
+  }
+  return undefined;
+}
+
 async function readJsonBody(req: http.IncomingMessage, limit: number): Promise<unknown> {
   if (req.method !== 'POST') return undefined;
   if (Number(req.headers['content-length']) > limit) throw bodyTooLarge(limit);
+  const unreadable = unreadableBody(req);
+  if (unreadable) throw unreadable;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -114,7 +136,12 @@ async function readJsonBody(req: http.IncomingMessage, limit: number): Promise<u
     if (size > limit) throw bodyTooLarge(limit);
     chunks.push(chunk as Buffer);
   }
-  const text = Buffer.concat(chunks).toString('utf8');
+  let text: string;
+  try {
+    text = utf8.decode(Buffer.concat(chunks));
+  } catch {
+    throw new RequestError(400, 'request body is not UTF-8: send it in UTF-8 (a GBK or other encoding would be read as other characters)');
+  }
   if (text.length === 0) return undefined;
   // A media type is case-insensitive (RFC 9110): application/JSON is JSON too.
   const mediaType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
@@ -240,9 +267,12 @@ export async function serveGraphQL<TContext extends BaseContext>(
     // waiting. Heard at once, not when the socket closes a few turns later (a write sent meanwhile
     // would not know); with HTTP/1.1 no client closes its end while it still waits.
     const gone = () => res.writableFinished || callerGone.abort();
-    if (req.socket.readableEnded) gone();
-    else req.socket.once('end', gone);
-    res.once('close', () => req.socket.off('end', gone));
+    // Held: once a body over the limit is refused mid-read, the request is destroyed and its
+    // `socket` is null by the time the response closes.
+    const socket = req.socket;
+    if (socket.readableEnded) gone();
+    else socket.once('end', gone);
+    res.once('close', () => socket.off('end', gone));
     const sent = req.headers['x-request-id'];
     const clientRequestId = options.ownRequestIds ? clientRequestIdFrom(sent) : undefined;
     const record: RequestRecord = { requestId: options.ownRequestIds ? randomUUID() : requestIdFrom(sent), ...(clientRequestId ? { clientRequestId } : {}), errorCodes: [] };

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import type { GraphQLError } from 'graphql';
 import { auditServer, type AuditResult } from 'graphql-http';
 import { checkVariables, maxVariableDepth } from '../../gateway/request-checks';
@@ -103,6 +104,13 @@ describe('the gateway over HTTP', () => {
         signal: AbortSignal.timeout(10_000),
       });
       expect(apolloClient.headers.get('access-control-allow-headers')?.split(', ')).toEqual(expect.arrayContaining(['apollographql-client-name', 'apollographql-client-version', 'authorization', 'content-type']));
+      // What client libraries and tracing add on their own, which a browser would otherwise block with only a console error.
+      const traced = await fetch(cors.url, {
+        method: 'OPTIONS',
+        headers: { origin: frontEnd, 'access-control-request-method': 'POST', 'access-control-request-headers': 'apollo-require-preflight,x-apollo-operation-name,traceparent,tracestate,baggage,sentry-trace' },
+        signal: AbortSignal.timeout(10_000),
+      });
+      expect(traced.headers.get('access-control-allow-headers')?.split(', ')).toEqual(expect.arrayContaining(['apollo-require-preflight', 'x-apollo-operation-name', 'traceparent', 'tracestate', 'baggage', 'sentry-trace']));
       const other = await preflight('https://elsewhere.example');
       expect(other.headers.get('access-control-allow-origin')).toBeNull();
       expect(other.headers.get('access-control-allow-methods')).toBeNull();
@@ -286,3 +294,67 @@ describe('variables the gateway refuses before planning', () => {
   });
 });
 
+
+describe("the gateway's reading of a request body", () => {
+  const bodyBytes = 4096;
+  let gateway: ServedGateway;
+  beforeAll(async () => {
+    gateway = await startGateway({ limits: { bodyBytes } });
+  });
+  afterAll(() => gateway?.stop());
+
+  /** A POST whose body is sent as is, with no Content-Length unless given (chunked). */
+  function post(body: Buffer, headers: Record<string, string> = {}): Promise<{ status: number; body: { data?: unknown; errors?: { message: string; extensions: Record<string, unknown> }[] } }> {
+    return new Promise((resolve, reject) => {
+      const request = http.request(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, timeout: 10_000 }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));
+        response.on('error', reject);
+      });
+      request.on('timeout', () => request.destroy(new Error('no answer in 10 s')));
+      request.on('error', reject);
+      request.end(body);
+    });
+  }
+  const typename = Buffer.from(JSON.stringify({ query: '{ __typename }' }));
+
+  it('refuses a chunked body over the limit with 413, and keeps serving', async () => {
+    // No Content-Length: the limit is met mid-read, which destroyed the request, and the gateway crashed closing it.
+    const over = Buffer.concat([Buffer.from('{"query":"{ __typename }","variables":{"pad":"'), Buffer.alloc(bodyBytes, 'x'), Buffer.from('"}}')]);
+    const refused = await post(over, { 'transfer-encoding': 'chunked' }).catch(() => undefined);
+    // The client may see the 413 or the connection closed on it; the server must stay up either way.
+    if (refused) expect(refused.body.errors?.[0].extensions).toEqual({ code: 'OPERATION_LIMIT_EXCEEDED', limit: 'bodyBytes', max: bodyBytes });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await post(typename)).toEqual({ status: 200, body: { data: { __typename: 'Query' } } });
+  });
+
+  it('refuses a body that is not UTF-8, rather than reading its text as replacement characters', async () => {
+    // 北戴河 in GBK, as a Chinese Windows console sends it.
+    const gbk = Buffer.concat([Buffer.from('{"query":"query ($n: String) { __typename }","variables":{"n":"'), Buffer.from([0xb1, 0xb1, 0xb4, 0xf7, 0xba, 0xd3]), Buffer.from('"}}')]);
+    const refused = await post(gbk);
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors?.[0].extensions).toEqual({ code: 'BAD_REQUEST' });
+    expect(refused.body.errors?.[0].message).toMatch(/^request body is not UTF-8/);
+  });
+
+  it('refuses a body declared in another charset, or compressed, with 415 and what to send instead', async () => {
+    for (const [headers, said] of [
+      [{ 'content-type': 'application/json; charset=gbk' }, /UTF-8.*charset="gbk"/],
+      [{ 'content-type': 'application/json; charset="GB2312"' }, /charset="gb2312"/],
+      [{ 'content-encoding': 'gzip' }, /without Content-Encoding \(got "gzip"\)/],
+    ] as const) {
+      const refused = await post(typename, headers);
+      expect(refused.status).toBe(415);
+      expect(refused.body.errors?.[0].extensions).toEqual({ code: 'BAD_REQUEST' });
+      expect(refused.body.errors?.[0].message).toMatch(said);
+    }
+    for (const headers of [{ 'content-type': 'application/json; charset=UTF-8' }, { 'content-type': 'application/json;charset="utf-8"' }, { 'content-encoding': 'identity' }] as Record<string, string>[]) {
+      expect(await post(typename, headers)).toEqual({ status: 200, body: { data: { __typename: 'Query' } } });
+    }
+  });
+
+  it('reads a body that starts with a byte-order mark, as Windows PowerShell writes files', async () => {
+    expect(await post(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), typename]))).toEqual({ status: 200, body: { data: { __typename: 'Query' } } });
+  });
+});
