@@ -227,6 +227,13 @@ function boundedMysql2(sessions: BoundedSessions, logger?: Logger) {
   return { ...mysql2, createPool };
 }
 
+/**
+ * A statement that runs this long is logged as a `slow query` (lib/database-logger.ts), with its
+ * SQL: long before DATABASE_STATEMENT_TIMEOUT_MS stops it, an operator sees which statement grows
+ * with the data (a filter no index serves) while it still answers.
+ */
+export const slowStatementMs = 1_000;
+
 export function dataSourceOptions(subgraph: string, target: DatabaseTarget, model: DataModel, logger?: Logger, bounded?: BoundedSessions): DataSourceOptions {
   // Both drivers get their schema from the committed migrations, never from `synchronize`,
   // so the embedded default runs exactly the schema production runs. openDatabase runs them
@@ -239,6 +246,7 @@ export function dataSourceOptions(subgraph: string, target: DatabaseTarget, mode
     synchronize: false,
     logger,
     logging: logger ? ['query' as const, 'error' as const] : ['error' as const],
+    maxQueryExecutionTime: slowStatementMs,
   };
   if (target.kind === 'sqlite') {
     const database = target.directory === ':memory:' ? ':memory:' : path.join(target.directory, `${subgraph}.sqlite`);

@@ -5,7 +5,7 @@ import { databaseLogger, failedStatement, failedStatementOf } from '../../lib/da
 import { createLogger } from '../../lib/logger';
 import { CheckRequirementRepository } from '../../subgraphs/reports/check-requirement';
 import { reportsSubgraph } from '../../subgraphs/reports/subgraph';
-import { openDatabase } from '../../subgraphs/shared/database';
+import { openDatabase, slowStatementMs } from '../../subgraphs/shared/database';
 import { testDatabases } from '../helpers/databases';
 
 const mysqlUrl = process.env.TEST_DATABASE_URL ?? 'mariadb://root@127.0.0.1:3306';
@@ -103,6 +103,22 @@ describe.each(testDatabases)('the database logger of a subgraph on $label', (dat
     expect(logged().filter((line) => line.level === 'error')).toEqual([]);
     expect(logged().filter((line) => line.failure).map((line) => [line.level, line.msg])).toEqual([['debug', 'query refused by a unique key']]);
     expect(logged().find((line) => line.failure)!.failure!.code).toMatch(/^(ER_DUP_ENTRY|SQLITE_CONSTRAINT_PRIMARYKEY|SQLITE_CONSTRAINT_UNIQUE)$/);
+  });
+
+  it('logs a statement that ran longer than a second as a slow query, with its SQL and none of its values', async () => {
+    lines.length = 0;
+    const seconds = (slowStatementMs + 200) / 1000;
+    if (database.label === 'sqlite') {
+      // SQLite has no SLEEP: one for this connection, which holds the statement as long.
+      const connection = (db.driver as unknown as { databaseConnection: { function: (name: string, fn: (s: number) => number) => void } }).databaseConnection;
+      connection.function('sleep', (s: number) => (Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, s * 1000), 0));
+    }
+    await db.query('SELECT SLEEP(?) AS slept, ? AS name', [seconds, name]);
+    const slow = logged().filter((line) => line.msg === 'slow query') as unknown as { level: string; durationMs: number; sql: string }[];
+    expect(slow.map((line) => line.level)).toEqual(['warn']);
+    expect(slow[0].durationMs).toBeGreaterThanOrEqual(slowStatementMs);
+    expect(slow[0].sql).toContain('SELECT SLEEP(?)');
+    expect(lines.join('\n')).not.toContain(name);
   });
 
   it('logs any other failed statement at error', async () => {
