@@ -12,7 +12,7 @@ import type { GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface } 
 import { GraphQLError, print, type GraphQLFormattedError, type OperationDefinitionNode } from 'graphql';
 import type { FieldGroup } from '../lib/access/field-groups';
 import { auditableSubjectId, auditedTextLimits, platformOrganisations, purposeHeaders, type Caller, type Purpose } from '../lib/access/identity';
-import { decideGrants, groupNotGranted, mattersGranting, purposeRefusalFor, refusalDetails, type PurposeRefusal } from '../lib/access/policy';
+import { decideGrants, groupNotGranted, mattersToName, purposeRefusalFor, refusalDetails, type PurposeRefusal } from '../lib/access/policy';
 import { inDistrictTime } from '../lib/calendar';
 import { findMatter, selfInquiry } from '../lib/catalogue/matters';
 import { ConfigError } from '../lib/env';
@@ -403,7 +403,7 @@ function deniedField(field: RemovedField, path: (string | number)[], context: Ga
   const unscoped = caller && context.purpose && context.decision.purposeRefused ? readWithoutPurpose(caller, field, path, context.purpose, context.decision.purposeRefused) : undefined;
   if (unscoped) return unscoped;
   const refused = purposeRefusalFor(caller, field.group, context.decision.purposeRefused);
-  const why = refused ? `; the request's purpose was refused: ${refused.message}` : caller === null ? ': present a bearer token' : mattersThatGrant(caller, field.group, context.purpose !== null);
+  const why = refused ? `; the request's purpose was refused: ${refused.message}` : caller === null ? ': present a bearer token' : mattersToName(caller, field.group, context.purpose !== null);
   // A front end tells the refusals apart by `problem`, and points at the header to correct: the message is for people.
   const refusal = refused ? refusalDetails(refused) : caller === null ? { problem: 'AUTHENTICATION_REQUIRED' } : groupNotGranted(caller, field.group);
   return new GraphQLError(`${field.coordinate} needs the field group ${field.group}${why}`, {
@@ -430,19 +430,6 @@ function readWithoutPurpose(caller: Caller, field: RemovedField, path: (string |
     path,
     extensions: { code: ErrorCode.FORBIDDEN, group: field.group, field: field.coordinate, problem: 'OUTSIDE_SUBJECT_SCOPE' },
   });
-}
-
-/**
- * What a caller refused a group with no refused purpose to mend (none named, one that holds and
- * grants other groups, or a refused one no purpose could mend) can do: name a matter that grants
- * it, if one is open to it; the same whether it named one, as groupNotGranted's `header` is.
- */
-function mattersThatGrant(caller: Caller, group: string, purposeNamed: boolean): string {
-  const open = mattersGranting(caller, group);
-  if (open.length === 0) return `, which no matter grants to ${caller.role} callers of ${caller.organisation}`;
-  // What each opens is not any subject: a field of another's subject is not the caller's to read under its own inquiry.
-  const named = open.map((code) => (code === selfInquiry ? `${code}, for its own subject only` : findMatter(code)?.consentRequired ? `${code}, with the subject's consent` : code));
-  return `: name ${purposeNamed ? 'a matter that grants it' : 'the matter'} in the x-credit-matter header (${named.join('; ')})`;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { findDepartment } from '../catalogue/departments';
-import { findMatter, matters, responsibleFor, supervisingDepartments, type Matter, type SubjectKind } from '../catalogue/matters';
+import { findMatter, matters, responsibleFor, selfInquiry, supervisingDepartments, type Matter, type SubjectKind } from '../catalogue/matters';
 import type { FieldGroup } from './field-groups';
 import { organisationKinds, purposeHeaders, type Caller, type OrganisationKind, type Purpose, type Role } from './identity';
 
@@ -273,6 +273,22 @@ export function purposeRefusalFor(caller: Caller | null, group: string, refused:
  * the group (`viewer.matters` says which, and what else each needs), and at no header where none
  * would: a front end tells "name a matter" from "never readable" by the extensions, not the message.
  */
+/**
+ * What a caller refused `group` with no refused purpose to mend can do, as the refusal's message
+ * ends: name a matter that grants it, if one is open to it, saying what else each needs (the
+ * case, the subject's consent, or the caller's own subject); the same whether it named one, as
+ * groupNotGranted's `header` is. One wording for the fields the gateway cuts and the subgraphs'
+ * own refusals.
+ */
+export function mattersToName(caller: Caller, group: string, purposeNamed: boolean): string {
+  const open = mattersGranting(caller, group);
+  if (open.length === 0) return `, which no matter grants to ${caller.role} callers of ${caller.organisation}`;
+  // What each opens is not any subject: a field of another's subject is not the caller's to read under its own inquiry.
+  const named = open.map((code) => (code === selfInquiry ? `${code}, for its own subject only` : findMatter(code)?.consentRequired ? `${code}, with the subject's consent` : code));
+  const withCase = open.every((code) => findMatter(code)?.caseNumberRequired);
+  return `: name ${purposeNamed ? 'a matter that grants it' : 'the matter'} in the ${purposeHeaders.matter} header (${named.join('; ')})${withCase ? `, and the case in ${purposeHeaders.caseNumber}` : ''}`;
+}
+
 export function groupNotGranted(caller: Caller | null, group: string): { problem: 'GROUP_NOT_GRANTED'; header?: string } {
   return { problem: 'GROUP_NOT_GRANTED', ...(caller && mattersGranting(caller, group).length ? { header: purposeHeaders.matter } : {}) };
 }

@@ -5,7 +5,7 @@ import { detectIdentifierKind, maskCitizenIdNumber } from '../../lib/identifiers
 import { requestIdFrom } from '../../lib/request-record';
 import { foldedNumber } from '../../lib/text';
 import { allSubjects, findMatter } from '../../lib/catalogue/matters';
-import { groupNotGranted, mattersGranting, purposeRefusalFor, refusalDetails, refusalOfPurpose, type AccessProblem } from '../../lib/access/policy';
+import { groupNotGranted, mattersToName, purposeRefusalFor, refusalDetails, refusalOfPurpose, type AccessProblem } from '../../lib/access/policy';
 import { auditedRefusalExtension, ErrorCode, type AuditedRefusal } from '../../lib/errors';
 import type { CursorSeal } from './cursors';
 
@@ -85,17 +85,8 @@ export function assertPurposeGrants(identity: RequestIdentity, groups: readonly 
     ? [' (present a bearer token)', { problem: 'AUTHENTICATION_REQUIRED' as const }]
     : refused
       ? [`; the request's purpose was refused: ${refused.message}`, refusalDetails(refused)]
-      : [grantingMatters(identity, missing[0]), groupNotGranted(caller, missing[0])];
+      : [mattersToName(caller, missing[0], purpose !== null), groupNotGranted(caller, missing[0])];
   throw forbiddenAbout(subjectId, details.problem, `${why}: the request's purpose must grant ${missing.join(' and ')}${advice}`, { group: missing[0], ...details });
-}
-
-/** The matters that would grant `group` to this caller, as advice on a refusal. */
-function grantingMatters({ caller, purpose }: RequestIdentity, group: string): string {
-  if (!caller) return '';
-  const open = mattersGranting(caller, group);
-  if (!open.length) return `, which no matter grants to ${caller.role} callers of ${caller.organisation}`;
-  const withCase = open.every((code) => findMatter(code)?.caseNumberRequired);
-  return ` (name ${purpose ? 'a matter that grants it' : 'the matter'} in x-credit-matter: ${open.join(', ')}${withCase ? '; and the case in x-credit-case' : ''})`;
 }
 
 /** Records a read of `group` about `subjectId` (null: about no subject, as a page's count) for the request's audit. */

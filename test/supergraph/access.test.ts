@@ -249,7 +249,7 @@ describe.each(testDatabases)('access to fields through the gateway on $label', (
     const read = (await query({ caller: analyst }, `query ($id: ID!) { subject(id: $id) { name } }`, { id })).result;
     expect(read.errors?.[0].message).toBe('Query.subject needs the field group SUBJECT_BASICS: name the matter in the x-credit-matter header (STATISTICAL_ANALYSIS)');
     const officerRead = (await query({ caller: finance }, `query ($id: ID!) { subject(id: $id) { name } }`, { id })).result;
-    expect(officerRead.errors?.[0].message).toMatch(/: name the matter in the x-credit-matter header \(.*GOVERNMENT_PROCUREMENT.*\)$/);
+    expect(officerRead.errors?.[0].message).toMatch(/: name the matter in the x-credit-matter header \(.*GOVERNMENT_PROCUREMENT.*\), and the case in x-credit-case$/);
     expect(officerRead.errors?.[0].message).not.toContain('CREDIT_SUPERVISION');
     // A matter that opens one subject only says which: a subject's own inquiry, a consent's subject.
     const own: Caller = { id: 'self', organisation: enterprise.identifier, organisationKind: 'ENTERPRISE', role: 'EXTERNAL_USER', subjectId: enterprise.id };

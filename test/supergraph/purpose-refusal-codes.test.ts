@@ -163,7 +163,7 @@ describe.each(testDatabases)('a refused purpose as a front end reads it, on $lab
     const result = await platform.query(`query ($id: ID!) { subject(id: $id) { name } verifyAuditChain { intact } }`, { id: enterprise.id }, { caller: finance });
     const at = (field: string) => result.errors?.find((e) => e.path?.[0] === field);
     expect(at('subject')?.extensions).toEqual({ code: 'FORBIDDEN', group: 'SUBJECT_BASICS', field: 'Query.subject', problem: 'GROUP_NOT_GRANTED', header: 'x-credit-matter' });
-    expect(at('subject')?.message).toMatch(/^Query\.subject needs the field group SUBJECT_BASICS: name the matter in the x-credit-matter header \(.*GOVERNMENT_PROCUREMENT.*\)$/);
+    expect(at('subject')?.message).toMatch(/^Query\.subject needs the field group SUBJECT_BASICS: name the matter in the x-credit-matter header \(.*GOVERNMENT_PROCUREMENT.*\), and the case in x-credit-case$/);
     expect(at('verifyAuditChain')?.extensions).toEqual({ code: 'FORBIDDEN', group: 'AUDIT', field: 'Query.verifyAuditChain', problem: 'GROUP_NOT_GRANTED' });
   });
 

@@ -556,7 +556,7 @@ describe.each(testDatabases)('report registration on $label', (database) => {
     for (const identity of [identityOf(financeOfficer), identityOf({ ...financeOfficer, organisation: 'HEALTH' })]) {
       const result = await registerAs(identity, input());
       expect(result.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', group: 'REPORTS', auditedRefusal: { subjectId: subject.id } });
-      expect(result.errors?.[0].message).toMatch(/name the matter in x-credit-matter: .*GOVERNMENT_PROCUREMENT|name the matter in x-credit-matter: .*KEY_FIELD_SUPERVISION/);
+      expect(result.errors?.[0].message).toMatch(/must grant REPORTS: name the matter in the x-credit-matter header \(.*(GOVERNMENT_PROCUREMENT|KEY_FIELD_SUPERVISION).*\), and the case in x-credit-case$/);
       expect(result.errors?.[0].message).toContain('and the case in x-credit-case');
     }
     expect(await stored()).toBe(before);
