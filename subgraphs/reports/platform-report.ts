@@ -81,6 +81,7 @@ export interface SnapshotRecord {
   /**
    * Its subject's objection (异议) was pending: it counts, as in a credit check, until its source
    * department decides, and the report says it is disputed. Absent in /1 snapshots (read: false).
+   * The report stands only while the record's objection standing is still this (record-states.ts).
    */
   underObjection?: boolean;
 }

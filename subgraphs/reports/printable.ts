@@ -176,8 +176,9 @@ function message(title: string, text: string): string {
  *   `verifyCreditReport`, which shows no content;
  * - a report holding a record that no longer stands as it holds it (record-states.ts): withdrawn
  *   (撤销), restored (信用修复), its disclosure period over (公示期满), no longer counted by a check,
- *   or corrected by its source department since (更正). It would print about the subject what the
- *   platform no longer holds. The records subgraph is asked in the platform's own name, as the
+ *   corrected by its source department since (更正), or objected to, or its objection decided or
+ *   withdrawn, since (marked 异议处理中 where it no longer is, or not where it now is). It would print about the
+ *   subject what the platform no longer holds. The records subgraph is asked in the platform's own name, as the
  *   resolvers ask it; if it cannot answer, nothing is shown (503).
  */
 export function printableRoute(db: DataSource, identities: IdentityVerifier, peers: ReportsPeers, signingKey: Uint8Array): ExtraRoute {
@@ -234,7 +235,7 @@ export function printableRoute(db: DataSource, identities: IdentityVerifier, pee
         410,
         message(
           '报告已失效',
-          `本报告（${report.reportNumber}）所载信用记录在出具后已被撤销、已信用修复、公示期满或不再计入信用核查，或已由认定部门更正，报告内容不再反映平台现有信用信息，不得使用，不予显示。请重新生成公共信用信息报告。This report lists a record since withdrawn, restored, past its disclosure period or corrected: it is superseded; generate a new one.`,
+          `本报告（${report.reportNumber}）所载信用记录在出具后已被撤销、已信用修复、公示期满或不再计入信用核查，或已由认定部门更正，或其异议状态已变化（已提出异议，或异议已处理、已撤回），报告内容不再反映平台现有信用信息，不得使用，不予显示。请重新生成公共信用信息报告。This report lists a record since withdrawn, restored, past its disclosure period, corrected, objected to, or whose objection was decided or withdrawn: it is superseded; generate a new one.`,
         ),
       );
       return true;

@@ -9,11 +9,15 @@ import { activeRecordsSnapshotFormat, type Snapshot, type SnapshotRecord } from 
 /**
  * A platform report is a snapshot of the records that counted at generation. It goes on saying
  * against (or for) the subject what it holds, so it stands only while every record it holds still
- * stands as it holds it: it still counts today, and its content is still what the report prints.
+ * stands as it holds it: it still counts today, its content is still what the report prints, and
+ * it is under objection exactly when the report marks it so (异议处理中).
  * A record that has since stopped counting, for any reason (withdrawn on an accepted objection,
  * 撤销; restored, 信用修复; its disclosure period over, 公示期满, which happens by the calendar
- * alone; a lapsed honour, a tax grade replaced by a newer one), or that its source department has
+ * alone; a lapsed honour, a tax grade replaced by a newer one), that its source department has
  * corrected (更正: a re-submission with changed content, an objection accepted with a correction),
+ * or whose objection standing has changed (an objection filed since, which the report does not
+ * mark; or one decided or withdrawn since, which it does: a printout handed to an officer would
+ * present a penalty as undisputed while disputed, or as disputed once the dispute was rejected),
  * makes the report `RECORDS_CHANGED`: not accepted, relied on by no check, its printable page not
  * shown. The records' current state is asked of the records subgraph, all of a request's reports'
  * records in one `_entities` call (one batched statement there, and one for the subjects' tax
@@ -88,17 +92,27 @@ export function snapshotRecordIds(snapshot: Snapshot): string[] {
 
 /**
  * Whether a record a snapshot holds still stands as held: the records subgraph still knows it, a
- * check run now still counts it, and it still says what the snapshot prints. A report of the
- * older layout (`activeRecordsSnapshotFormat`), which printed lapsed honours and superseded tax
- * grades as active records, is held to what it said it contained: records active or under
- * objection within their disclosure period (`today`, the district's date). The current layout
- * holds what a check counted, so it stands while a check counts it (`countsInCheck`, decided by
- * the records subgraph as of its today).
+ * check run now still counts it, it still says what the snapshot prints, and it is under
+ * objection exactly when the snapshot marks it so. A report of the older layout
+ * (`activeRecordsSnapshotFormat`), which printed lapsed honours and superseded tax grades as
+ * active records, is held to what it said it contained: records counting within their disclosure
+ * period (`today`, the district's date), none under objection. The current layout holds what a
+ * check counted, so it stands while a check counts it (`countsInCheck`, decided by the records
+ * subgraph as of its today).
+ *
+ * The objection standing is compared with the mark every snapshot already holds, so the reports
+ * generated before it was compared need nothing stored anew: a /2 snapshot has held
+ * `underObjection` for each record since that layout began, and a /1 snapshot held active records
+ * only, none marked (absent: not under objection, as its page says it left those out). Such a
+ * report turns `RECORDS_CHANGED` exactly when it now misstates a record's objection, not all at
+ * once on upgrade. A report generated before an objection that was then rejected or withdrawn
+ * stands again, as after a correction undone: it prints what the platform holds.
  */
 export function stillStands(held: SnapshotRecord, current: CurrentRecord | null | undefined, format: string, today: string): boolean {
   if (!current) return false;
   const counts = format === activeRecordsSnapshotFormat ? countsToday(current, today) : current.countsInCheck;
   if (!counts) return false;
+  if ((held.underObjection ?? false) !== (current.status === 'OBJECTED')) return false;
   return printedFields.every((field) => (held[field] ?? null) === (current[field] ?? null)) && held.sourceDepartment.code === current.sourceDepartment?.code;
 }
 

@@ -179,7 +179,7 @@ export class ReportRepository {
     return await this.write(async (manager) => {
       const report = await registrationToAmend(manager, id, actor, {
         refusal: "a report's registration is withdrawn by the department that registered the report or by the credit office",
-        platform: 'it was generated, not registered: a platform report holding a record since withdrawn, restored, past its disclosure period or corrected is no longer accepted by itself (RECORDS_CHANGED), nor one past its validity (EXPIRED)',
+        platform: 'it was generated, not registered: a platform report holding a record since withdrawn, restored, past its disclosure period, corrected, objected to, or whose objection was decided or withdrawn is no longer accepted by itself (RECORDS_CHANGED), nor one past its validity (EXPIRED)',
       });
       if (report.withdrawnAt) {
         if (report.withdrawnByOrganisation === actor.organisation && report.withdrawalReason === reason) return report;

@@ -9,10 +9,11 @@ import { consentedBank as bank, supervisor, usePlatform, type As } from '../../h
  * is shown only to that department, the subject and the credit office; the printable page, served
  * to whoever holds its number and code, prints none of it.
  * B: a platform report holding a record that no longer stands as it holds it (withdrawn,
- * restored, past its disclosure period by the calendar alone, corrected by its department) is no
- * longer accepted, no check relies on it, and its page is not shown; nor is the page of a report
- * past its own validity. "Now" is moved with a fake Date (the whole platform runs in this
- * process): a report is generated as of an earlier day, then read today.
+ * restored, past its disclosure period by the calendar alone, corrected by its department, objected
+ * to since, or its objection decided since) is no longer accepted, no check relies on it, and its
+ * page is not shown; nor is the page of a report past its own validity. "Now" is moved with a fake
+ * Date (the whole platform runs in this process): a report is generated as of an earlier day, then
+ * read today.
  */
 const world = demoWorld({ subjects: 60 });
 
@@ -324,7 +325,92 @@ describe.each(testDatabases)('report case files and superseded platform reports 
     expect(verified.data?.verifyCreditReport).toEqual({ genuine: true, isWithinValidity: false, validUntil: addDays(todayInDistrict(), -1) });
   });
 
-  it('keeps accepting and printing a report whose records stand unchanged, one under objection since included', async () => {
+  /** The subject itself, at its own inquiry (an organisation): it objects to its records. */
+  const itselfOf = (subjectId: string): As => {
+    const subject = world.subjects.find((s) => s.id === subjectId)!;
+    return { caller: { id: `self-${subject.identifier}`, organisation: subject.identifier, organisationKind: 'ENTERPRISE', role: 'EXTERNAL_USER', subjectId }, headers: { 'x-credit-matter': 'SELF_INQUIRY' } };
+  };
+  /** Files the subject's objection to its record: the record reads OBJECTED (异议处理中). */
+  async function objectTo(subjectId: string, record: HeldRecord): Promise<string> {
+    const filed = await platform.query<{ objectToCreditRecord: { id: string; record: { status: string } } }>(
+      'mutation ($id: ID!) { objectToCreditRecord(input: { recordId: $id, reason: "处罚对象认定有误，申请核实" }) { id record { status } } }',
+      { id: record.id },
+      itselfOf(subjectId),
+    );
+    expect(filed.errors).toBeUndefined();
+    expect(filed.data!.objectToCreditRecord.record.status).toBe('OBJECTED');
+    return filed.data!.objectToCreditRecord.id;
+  }
+  /** The record's source department rejects the objection (异议不成立): the record is ACTIVE again, as it was. */
+  async function reject(objectionId: string, record: HeldRecord): Promise<void> {
+    const source: As = { caller: { id: 'officer-source', organisation: record.sourceDepartment.code, organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' } };
+    const decided = await platform.query<{ decideObjection: { record: { status: string } } }>(
+      'mutation ($id: ID!) { decideObjection(input: { id: $id, decision: REJECT, reason: "经核查，原认定无误" }) { record { status } } }',
+      { id: objectionId },
+      source,
+    );
+    expect(decided.errors).toBeUndefined();
+    expect(decided.data!.decideObjection.record.status).toBe('ACTIVE');
+  }
+  /** What `verifyCreditReport` concludes of a report, for whoever holds the number and the code printed on it. */
+  async function verifiedStatus(generated: { reportNumber: string; printableUrl: string }): Promise<string> {
+    const code = new URL(generated.printableUrl, platform.gatewayUrl).searchParams.get('code')!;
+    const verified = await platform.query<{ verifyCreditReport: { status: string } }>('query ($n: String!, $c: String!) { verifyCreditReport(reportNumber: $n, verificationCode: $c) { status } }', { n: generated.reportNumber, c: code });
+    expect(verified.errors).toBeUndefined();
+    return verified.data!.verifyCreditReport.status;
+  }
+  /** The printed row of a record (by its document number), on a page that is shown. */
+  async function printedRow(generated: { printableUrl: string }, record: HeldRecord): Promise<string> {
+    const printed = await page(generated.printableUrl);
+    expect(printed.status).toBe(200);
+    const row = printed.text.split('</tr>').find((r) => r.includes(record.documentNumber));
+    expect(row).toBeDefined();
+    return row!;
+  }
+  /** A record a subject may object to, which goes on counting for days by the calendar. */
+  const objectable = (r: HeldRecord) => r.category !== 'REGISTRATION_BASICS' && (r.disclosureEndsAt === null || r.disclosureEndsAt > addDays(todayInDistrict(), 2));
+
+  it('no longer accepts or prints a report that shows a record undisputed once an objection to it is filed, and stands again once the objection is rejected', async () => {
+    const { subjectId, name, record } = await organisationWith(objectable);
+    const generated = await generate(procurement('CG-OBJ-A'), subjectId);
+    expect(await acceptanceOf(generated.id)).toEqual({ accepted: true, reasons: [] });
+    expect(await printedRow(generated, record)).not.toContain('异议处理中');
+    expect(await verifiedStatus(generated)).toBe('CURRENT');
+
+    // While the objection is pending the report would present the record as undisputed.
+    const objection = await objectTo(subjectId, record);
+    await expectSuperseded(generated, subjectId, 'CG-OBJ-A', [record.documentNumber, record.summary, name]);
+    expect(await verifiedStatus(generated)).toBe('RECORDS_CHANGED');
+    // A report generated now marks it.
+    const marked = await generate(procurement('CG-OBJ-A'), subjectId);
+    expect(await acceptanceOf(marked.id)).toEqual({ accepted: true, reasons: [] });
+    expect(await printedRow(marked, record)).toContain('异议处理中');
+
+    // Rejected: the record stands undisputed, as the first report prints it, which stands again.
+    await reject(objection, record);
+    expect(await acceptanceOf(generated.id)).toEqual({ accepted: true, reasons: [] });
+    expect(await printedRow(generated, record)).not.toContain('异议处理中');
+    expect(await verifiedStatus(generated)).toBe('CURRENT');
+  });
+
+  it('no longer accepts or prints a report that marks a record 异议处理中 once the objection to it is rejected', async () => {
+    const { subjectId, name, record } = await organisationWith(objectable);
+    const objection = await objectTo(subjectId, record);
+    const generated = await generate(procurement('CG-OBJ-B'), subjectId);
+    expect(await acceptanceOf(generated.id)).toEqual({ accepted: true, reasons: [] });
+    expect(await printedRow(generated, record)).toContain('异议处理中');
+    expect(await verifiedStatus(generated)).toBe('CURRENT');
+
+    // Rejected: the record is undisputed, which the report would go on presenting as disputed.
+    await reject(objection, record);
+    await expectSuperseded(generated, subjectId, 'CG-OBJ-B', [record.documentNumber, record.summary, name]);
+    expect(await verifiedStatus(generated)).toBe('RECORDS_CHANGED');
+    const fresh = await generate(procurement('CG-OBJ-B'), subjectId);
+    expect(await acceptanceOf(fresh.id)).toEqual({ accepted: true, reasons: [] });
+    expect(await printedRow(fresh, record)).not.toContain('异议处理中');
+  });
+
+  it("keeps accepting and printing a report whose records stand unchanged, whatever becomes of another subject's record", async () => {
     // None of its records stops counting between yesterday and today by the calendar (a disclosure or term ending, a tax grade's year).
     const yesterday = addDays(todayInDistrict(), -1);
     const { subjectId, record } = await organisationWith(
@@ -333,12 +419,12 @@ describe.each(testDatabases)('report case files and superseded platform reports 
     );
     const generated = await daysAgo(1, () => generate(procurement('CG-SAME'), subjectId));
     expect(await acceptanceOf(generated.id)).toEqual({ accepted: true, reasons: [] });
-    // Objected to since: the decision stands until reviewed, and a check still counts it.
-    await platform.databases.records.query('UPDATE credit_record SET status = ? WHERE id = ?', ['OBJECTED', record.id]);
+    // Another organisation objects to its own record, and is rejected: nothing this report holds.
+    const other = await organisationWith(objectable);
+    await reject(await objectTo(other.subjectId, other.record), other.record);
     expect(await acceptanceOf(generated.id)).toEqual({ accepted: true, reasons: [] });
-    const printed = await page(generated.printableUrl);
-    expect(printed.status).toBe(200);
-    expect(printed.text).toContain(record.documentNumber);
+    expect(await printedRow(generated, record)).not.toContain('异议处理中');
+    expect(await verifiedStatus(generated)).toBe('CURRENT');
     const requirement = await checkOf(subjectId, 'CG-SAME');
     expect(requirement.considered.find((c) => c.reportNumber === generated.reportNumber)).toEqual({ reportNumber: generated.reportNumber, accepted: true, reasons: [] });
   });

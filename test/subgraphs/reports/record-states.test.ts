@@ -18,9 +18,9 @@ describe('whether a platform report still stands on its records', () => {
   };
   const snapshot = (format: string, records: SnapshotRecord[]) => ({ format, sections: buildSections(records) }) as unknown as Snapshot;
 
-  it('stands while the record counts and says what the report prints, under objection or not', () => {
+  it('stands while the record counts, says what the report prints and is under objection exactly as the report marks it', () => {
     expect(stillStands(held, now(), snapshotFormat, today)).toBe(true);
-    expect(stillStands(held, now({ status: 'OBJECTED' }), snapshotFormat, today)).toBe(true);
+    expect(stillStands({ ...held, underObjection: true }, now({ status: 'OBJECTED' }), snapshotFormat, today)).toBe(true);
     // The department's name is the catalogue's: renaming a department corrects no record.
     expect(stillStands({ ...held, sourceDepartment: { code: 'HUMAN_RESOURCES', nameZh: '区人力资源和社会保障局' } }, now(), snapshotFormat, today)).toBe(true);
     // Absent and null are one value (a report's record has no severity; the answer says null).
@@ -50,6 +50,13 @@ describe('whether a platform report still stands on its records', () => {
     expect(stillStands(held, now({ [field]: value }), snapshotFormat, today)).toBe(false);
   });
 
+  it.each([
+    ['filed since: the report prints it undisputed', false, 'OBJECTED'],
+    ['decided since (rejected: ACTIVE again, as it was): the report prints it 异议处理中', true, 'ACTIVE'],
+  ] as const)('does not stand once an objection to the record was %s', (_, underObjection, status) => {
+    expect(stillStands({ ...held, underObjection }, now({ status }), snapshotFormat, today)).toBe(false);
+  });
+
   it('does not stand on a record the records subgraph no longer answers, or one of another department', () => {
     expect(stillStands(held, null, snapshotFormat, today)).toBe(false);
     expect(stillStands(held, undefined, snapshotFormat, today)).toBe(false);
@@ -63,6 +70,10 @@ describe('whether a platform report still stands on its records', () => {
     // Under objection past its disclosure end (the status stays OBJECTED): its disclosure is over all the same.
     expect(stillStands({ ...held, disclosureEndsAt: '2026-12-03' }, now({ status: 'OBJECTED', disclosureEndsAt: '2026-12-03', countsInCheck: false }), activeRecordsSnapshotFormat, today)).toBe(false);
     expect(stillStands(held, now({ summary: '更正' }), activeRecordsSnapshotFormat, today)).toBe(false);
+    // It held no record under objection (none marked, `underObjection` absent), and said so: one objected to since no longer stands.
+    const { underObjection: _marked, ...unmarked } = held;
+    expect(stillStands(unmarked, now(), activeRecordsSnapshotFormat, today)).toBe(true);
+    expect(stillStands(unmarked, now({ status: 'OBJECTED' }), activeRecordsSnapshotFormat, today)).toBe(false);
   });
 
   it('finds a report changed when any one of its records no longer stands, and unchanged when none is', () => {
