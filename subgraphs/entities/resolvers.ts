@@ -5,7 +5,7 @@ import { organisationSubjects } from '../../lib/catalogue/matters';
 import { badInput, clientError, ErrorCode, InputProblems, isBlank } from '../../lib/errors';
 import { maskCitizenIdNumber } from '../../lib/identifiers';
 import { identifierOf } from '../shared/subject-directory';
-import { actingUser, assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, limitedKinds, personal, personIdentifier, type SubgraphContext } from '../shared/access';
+import { actingUser, assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, limitedKinds, personal, personIdentifier, underSupervision, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection } from '../shared/pagination';
 import { consentTerms, type ConsentActor, type GrantConsentInput } from './consent.repository';
 import type { EntitiesContext } from './context';
@@ -63,6 +63,30 @@ async function subjectOfCode(ctx: Context, code: string, field = 'code'): Promis
   return visible(ctx, subject);
 }
 
+/**
+ * The kinds of subject a name search lists (`searchSubjects`), null for every kind: the one asked,
+ * or those the purpose covers. Natural persons only in the credit office's supervision: under a
+ * case, two characters of a name would list every resident who bears them, with the citizen ID
+ * number and address a review unmasks, and a whole name every namesake (policy 五(三), 隐私保护).
+ * A department reads the person its case concerns by the citizen ID number that person gives
+ * (`subjectByCode`). Organisations' names are their public registration, searched as ever.
+ */
+function kindsListedByName(ctx: Context, asked: SubjectKind | undefined): readonly SubjectKind[] | null {
+  const covered = (ctx.access.identity.scope.subjectKinds ?? null) as SubjectKind[] | null;
+  if (asked && covered && !covered.includes(asked)) throw forbidden('SUBJECT_KIND_NOT_COVERED', `the purpose of this request does not cover subjects of kind ${asked}`);
+  const kinds = asked ? [asked] : covered;
+  if (underSupervision(ctx.access.identity)) return kinds;
+  // Left out in the statement itself, so that the page, its cursors and totalCount are the organisations'.
+  const listed = kinds ? kinds.filter((kind) => kind !== 'NATURAL_PERSON') : organisationSubjects;
+  if (!listed.length) {
+    throw forbidden(
+      'PURPOSE_MISMATCH',
+      "a name search lists natural persons in the credit office's supervision only (x-credit-matter CREDIT_SUPERVISION): look the person up by the citizen ID number they give, with subjectByCode",
+    );
+  }
+  return listed;
+}
+
 /** The id of the subject a consent names, by id or by the code on its form (exactly one). */
 async function consentingSubject(ctx: Context, input: GrantConsentInput): Promise<string | null | undefined> {
   // A blank one (empty or only spaces) is as if left out (README, Errors).
@@ -113,11 +137,8 @@ export const resolvers: GraphQLResolverMap<Context> = {
     subject: async (_: unknown, args: { id: string }, ctx: Context) => visible(ctx, await ctx.subjectById.load(args.id)),
     subjectByCode: (_: unknown, args: { code: string }, ctx: Context) => subjectOfCode(ctx, args.code),
     searchSubjects: async (_: unknown, args: { name: string; kind?: SubjectKind; first?: number; after?: string }, ctx: Context, info: GraphQLResolveInfo) => {
-      const { scope } = ctx.access.identity;
-      if (scope.subjectId) throw forbidden('OUTSIDE_SUBJECT_SCOPE', 'a request scoped to one subject cannot search');
-      const allowed = (scope.subjectKinds ?? null) as SubjectKind[] | null;
-      if (args.kind && allowed && !allowed.includes(args.kind)) throw forbidden('SUBJECT_KIND_NOT_COVERED', `the purpose of this request does not cover subjects of kind ${args.kind}`);
-      const kinds = args.kind ? [args.kind] : allowed;
+      if (ctx.access.identity.scope.subjectId) throw forbidden('OUTSIDE_SUBJECT_SCOPE', 'a request scoped to one subject cannot search');
+      const kinds = kindsListedByName(ctx, args.kind);
       const request = pageRequest(ctx, info, null, args);
       const page = await ctx.repository.search(args.name, kinds, request.first, request.after);
       // A page listed says of each subject on it that its name matches, and its cursors carry the

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { fieldGroupNames } from '../../lib/access/field-groups';
-import { identityHeader, signIdentity, type RequestIdentity } from '../../lib/access/identity';
+import { identityHeader, signIdentity, type Caller, type Purpose, type RequestIdentity } from '../../lib/access/identity';
+import { decideGrants } from '../../lib/access/policy';
 
 /** Minted per test process, never written down: tests sign with it as the gateway would. */
 export const testSigningKey = new Uint8Array(randomBytes(32));
@@ -13,6 +14,12 @@ export const fullAccess: RequestIdentity = {
   scope: {},
   requestId: 'test-request',
 };
+
+/** A request's identity as the gateway decides it from the policy for this caller and purpose: nothing granted by hand. */
+export function decidedIdentity(caller: Caller, purpose: Purpose): RequestIdentity {
+  const decision = decideGrants(caller, purpose);
+  return { caller, purpose, grants: decision.groups, scope: decision.scope, requestId: `${caller.id}-request` };
+}
 
 export async function signedBy(identity: RequestIdentity = fullAccess): Promise<Record<string, string>> {
   return { [identityHeader]: await signIdentity(identity, testSigningKey) };

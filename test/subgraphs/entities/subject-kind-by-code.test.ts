@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { Caller, RequestIdentity } from '../../../lib/access/identity';
-import { decideGrants } from '../../../lib/access/policy';
 import { citizenIdNumber, unifiedSocialCreditCode } from '../../../lib/identifiers';
 import { demoWorld } from '../../../scripts/demo/world';
 import { Subject } from '../../../subgraphs/entities/entities/subject.entity';
@@ -8,6 +7,7 @@ import { seedEntities } from '../../../subgraphs/entities/seed';
 import { entitiesSubgraph } from '../../../subgraphs/entities/subgraph';
 import { testDatabases } from '../../helpers/databases';
 import type { GraphQLResponse } from '../../helpers/graphql';
+import { decidedIdentity } from '../../helpers/identity';
 import { useSubgraph } from '../../helpers/subgraph';
 
 /**
@@ -23,11 +23,7 @@ const CONSENTS_OF = /* GraphQL */ `query($code: String!) { consentsOfSubject(sub
 const SEARCH = /* GraphQL */ `query($kind: SubjectKind) { searchSubjects(name: "北戴河区", kind: $kind, first: 5) { totalCount } }`;
 
 /** A request's identity as the gateway decides it from the policy: nothing granted by hand. */
-function decided(caller: Caller, matter: string): RequestIdentity {
-  const purpose = { matter, caseNumber: 'BDH-2026-0001' };
-  const decision = decideGrants(caller, purpose);
-  return { caller, purpose, grants: decision.groups, scope: decision.scope, requestId: `${caller.id}-request` };
-}
+const decided = (caller: Caller, matter: string): RequestIdentity => decidedIdentity(caller, { matter, caseNumber: 'BDH-2026-0001' });
 
 const personnelReview = decided({ id: 'officer-organisation', organisation: 'ORGANISATION', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' }, 'PERSONNEL_REVIEW');
 const procurement = decided({ id: 'officer-finance', organisation: 'FINANCE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' }, 'GOVERNMENT_PROCUREMENT');
