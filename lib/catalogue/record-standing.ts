@@ -1,4 +1,5 @@
-import { periodLastDay, type Polarity, type RecordCategoryCode } from './record-categories';
+import { addDays } from '../calendar';
+import { addMonths, periodLastDay, type Polarity, type RecordCategoryCode } from './record-categories';
 
 /**
  * Which records count against (or for) a subject on a day: the rule a credit check applies, and
@@ -74,6 +75,19 @@ export function countsToday(record: Pick<RecordStanding, 'status' | 'disclosureE
 export const taxGradeTermMonths = 12;
 
 /**
+ * The first decision date of a tax grade whose term (without a `validUntil`) runs on `today`: one
+ * decided on it or later is within its term, one decided before is not. The term's last day
+ * (`periodLastDay`) moves with the decision date, never back, so one day splits them, and SQL
+ * compares `decision_date` with it (`countsInCheckCondition` in subgraphs/records/
+ * credit-record.repository.ts) instead of counting months, which SQLite and MySQL write apart.
+ */
+export function taxGradeTermRunsFrom(today: string): string {
+  const aTermBefore = addMonths(today, -taxGradeTermMonths);
+  // Clamped to its month (on 2028-02-29, 2027-02-28): that decision's term ended the day before today.
+  return periodLastDay(aTermBefore, taxGradeTermMonths) >= today ? aTermBefore : addDays(aTermBefore, 1);
+}
+
+/**
  * The subject's tax grade that stands: its newest, whatever has become of it since. Each year's
  * assessment replaces the one before, so a grade that no longer counts (its term or disclosure
  * over, restored) does not bring back the one it replaced; only a grade withdrawn on an
@@ -86,7 +100,9 @@ export function standingTaxGrade<R extends RecordStanding>(records: readonly R[]
 /**
  * Whether one record counts in a check today: it counts today (`countsToday`), a positive record's
  * term has not ended (a lapsed honour earns no incentive), and a tax grade is the one that stands
- * (`standingTaxGrade`, its id given) and within its term.
+ * (`standingTaxGrade`, its id given) and within its term. Keep in sync with
+ * `countsInCheckCondition` in subgraphs/records/credit-record.repository.ts, the same rule in SQL
+ * (the list filter `countsInCheck`).
  */
 export function countsInCheckToday(record: RecordStanding, today: string, standingTaxGradeId: string | null | undefined): boolean {
   if (!countsToday(record, today)) return false;

@@ -7,7 +7,7 @@ import type { CursorPosition } from '../shared/cursors';
 import type { PageQuery } from '../shared/pagination';
 import { CreditRecord, type RecordStatus } from './entities/credit-record.entity';
 import { validateCreditRecord, type CreditRecordDraft } from './credit-record.validation';
-import { countsToday, standingTaxGrade } from '../../lib/catalogue/record-standing';
+import { countsToday, standingTaxGrade, taxGradeTermRunsFrom } from '../../lib/catalogue/record-standing';
 import { groupedByKey } from '../shared/loaders';
 import { foldedDocumentNumber } from '../../lib/text';
 
@@ -19,6 +19,8 @@ export interface CreditRecordFilter {
   sourceDepartment?: string | null;
   decidedFrom?: string | null;
   decidedTo?: string | null;
+  /** Only the records a credit check counts today (true), or only those it does not (false). */
+  countsInCheck?: boolean | null;
   /** Not in the schema: set by `visibleFilter`, only records whose disclosure period has not ended. */
   withinDisclosure?: boolean;
 }
@@ -154,6 +156,10 @@ export class CreditRecordRepository {
       conditions.push(`(${column('disclosure_ends_at')} IS NULL OR ${column('disclosure_ends_at')} >= ?)`);
       params.push(this.today);
     }
+    if (filter.countsInCheck !== null && filter.countsInCheck !== undefined) {
+      const counts = this.countsInCheckCondition(params);
+      conditions.push(filter.countsInCheck ? `(${counts})` : `NOT (${counts})`);
+    }
     if (filter.statuses) {
       const alternatives = [...new Set(filter.statuses)].map((status) => this.statusCondition(status, params));
       conditions.push(alternatives.length ? `(${alternatives.join(' OR ')})` : '1 = 0');
@@ -169,6 +175,33 @@ export class CreditRecordRepository {
       order: { decisionDate: 'DESC', id: 'DESC' },
     });
     return groupedByKey(subjectIds, grades, (g) => g.subjectId).map((own) => standingTaxGrade(own)?.id ?? null);
+  }
+
+  /**
+   * `countsInCheckToday` in SQL, on the table aliased `t`; pushes its parameters onto `params`.
+   * Never NULL, so that NOT of it is the records a check does not count. The tax grade that stands
+   * is the one no newer grade of its subject replaces (a withdrawn one replaces none), newer in the
+   * order a check reads them (decision date, then id): asked of the subject's grades by the index
+   * on (subject, decision date), within the page's own statement, so a page of many subjects stays
+   * one statement and its count counts what it lists.
+   */
+  private countsInCheckCondition(params: unknown[]): string {
+    const q = (name: string) => this.db.driver.escape(name);
+    const [status, endsAt, polarity, validUntil, category, decided] = ['status', 'disclosure_ends_at', 'polarity', 'valid_until', 'category', 'decision_date'].map((name) => `t.${q(name)}`);
+    const newer = q('newer_grade');
+    const replacedBy =
+      `SELECT 1 FROM ${q(this.records.metadata.tablePath)} ${newer} WHERE ${newer}.${q('subject_id')} = t.${q('subject_id')} AND ${newer}.${q('category')} = ? AND ${newer}.${q('status')} <> ?` +
+      ` AND (${newer}.${q('decision_date')} > ${decided} OR (${newer}.${q('decision_date')} = ${decided} AND ${newer}.${q('id')} > t.${q('id')}))`;
+    params.push(...countingStatuses, this.today, 'POSITIVE', this.today, 'TAX_CREDIT_GRADE', this.today, taxGradeTermRunsFrom(this.today), 'TAX_CREDIT_GRADE', 'WITHDRAWN');
+    return [
+      // `countsToday`: a counting status, within the disclosure period.
+      `${status} IN (${countingStatuses.map(() => '?').join(', ')})`,
+      `(${endsAt} IS NULL OR ${endsAt} >= ?)`,
+      // A positive record within its term (an honour counts through its `validUntil`).
+      `(${polarity} <> ? OR ${validUntil} IS NULL OR ${validUntil} >= ?)`,
+      // A tax grade within its term (its `validUntil`, or one annual assessment) and not replaced.
+      `(${category} <> ? OR (((${validUntil} IS NOT NULL AND ${validUntil} >= ?) OR (${validUntil} IS NULL AND ${decided} >= ?)) AND NOT EXISTS (${replacedBy})))`,
+    ].join(' AND ');
   }
 
   /** `effectiveStatus` in SQL; pushes its parameters onto `params`. */

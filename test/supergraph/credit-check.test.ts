@@ -468,6 +468,29 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
     expect(Number(n)).toBe(0);
   });
 
+  it('lists to a procurement officer, with countsInCheck: true, exactly the records a check considers: a listing under objection, not a replaced tax grade or a lapsed honour', async () => {
+    const finance = officerFor(administrative.find((m) => m.code === 'GOVERNMENT_PROCUREMENT')!);
+    const LIST = `query($id: ID!, $filter: CreditRecordFilter) { subject(id: $id) { creditRecords(filter: $filter) { totalCount edges { node { id status countsInCheck } } } } }`;
+    type Listed = { subject: { creditRecords: { totalCount: number; edges: { node: { id: string; status: string; countsInCheck: boolean } }[] } } };
+    const shown = new Map<Situation, string[][]>();
+    for (const situation of ['disputedList', 'supersededTaxGrade', 'lapsedHonour', 'redList', 'generalPenalty', 'expiredRecord', 'restoredRecord'] as const) {
+      const { subjectId } = fixtures.get(`${situation}:ENTERPRISE`)!;
+      const as = { caller: finance, headers: purpose('GOVERNMENT_PROCUREMENT', `COUNTS-${situation}`) };
+      const check = (await run(as, { subjectId, matter: 'GOVERNMENT_PROCUREMENT', caseNumber: `COUNTS-${situation}` })).data!.runCreditCheck!;
+      const [all, counting] = await Promise.all([null, { countsInCheck: true }].map((filter) => platform.query<Listed>(LIST, { id: subjectId, filter }, as)));
+      expect([situation, all.errors, counting.errors]).toEqual([situation, undefined, undefined]);
+      const records = counting.data!.subject.creditRecords;
+      expect([situation, records.edges.map((e) => e.node.id), records.totalCount]).toEqual([situation, check.recordsConsidered.map((r) => r.recordId), check.recordsConsidered.length]);
+      expect(records.edges.every((e) => e.node.countsInCheck)).toBe(true);
+      shown.set(situation, all.data!.subject.creditRecords.edges.map((e) => [e.node.status, String(e.node.countsInCheck)]));
+    }
+    // Unfiltered, the officer sees the records still disclosed, and which of them count.
+    expect(shown.get('disputedList')).toEqual([['OBJECTED', 'true']]);
+    expect(shown.get('supersededTaxGrade')).toEqual([['ACTIVE', 'true'], ['ACTIVE', 'false']]);
+    expect(shown.get('lapsedHonour')).toEqual([['ACTIVE', 'false']]);
+    expect(shown.get('expiredRecord')).toEqual([]);
+  });
+
   it('keeps a check as it was when the records change afterwards', async () => {
     const fixture = fixtures.get('seriousPenalty:ENTERPRISE')!;
     const finance = officerFor(administrative.find((m) => m.code === 'GOVERNMENT_PROCUREMENT')!);

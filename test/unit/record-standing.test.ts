@@ -1,4 +1,6 @@
-import { recordsThatCount, type RecordStanding } from '../../lib/catalogue/record-standing';
+import { addDays } from '../../lib/calendar';
+import { periodLastDay } from '../../lib/catalogue/record-categories';
+import { recordsThatCount, taxGradeTermMonths, taxGradeTermRunsFrom, type RecordStanding } from '../../lib/catalogue/record-standing';
 
 /** Which of a subject's tax grades a check counts (纳税信用等级: one a year, each replacing the one before). */
 describe('tax credit grades in a check', () => {
@@ -31,5 +33,20 @@ describe('tax credit grades in a check', () => {
   it('counts the other records beside the grade that stands', () => {
     const penalty: RecordStanding = { id: 'penalty', decisionDate: '2026-06-01', category: 'ADMINISTRATIVE_PENALTY', polarity: 'NEGATIVE', status: 'ACTIVE', disclosureEndsAt: '2027-06-01', validUntil: null };
     expect(counted(penalty, grade('b-2026', 'B', '2026-04-20'), grade('a-2025', 'A', '2025-04-18'))).toEqual(['penalty', 'b-2026']);
+  });
+});
+
+/** The decision date from which a tax grade is within its term today, as SQL compares it (`taxGradeTermRunsFrom`). */
+describe('the first decision date of a tax grade within its term', () => {
+  it('splits the decisions exactly as the term counted from each decision does, leap days included', () => {
+    for (let today = '2023-01-01'; today <= '2029-12-31'; today = addDays(today, 1)) {
+      const from = taxGradeTermRunsFrom(today);
+      for (let decided = addDays(from, -3); decided <= addDays(from, 3); decided = addDays(decided, 1)) {
+        expect([today, decided, decided >= from]).toEqual([today, decided, periodLastDay(decided, taxGradeTermMonths) >= today]);
+      }
+    }
+    // Decided 2027-02-28, a grade's term ends 2028-02-28: on 2028-02-29 only one decided from 2027-03-01 is within it.
+    expect(taxGradeTermRunsFrom('2028-02-29')).toBe('2027-03-01');
+    expect(taxGradeTermRunsFrom('2026-12-04')).toBe('2025-12-04');
   });
 });

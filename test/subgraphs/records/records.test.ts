@@ -6,6 +6,7 @@ import { readSdl } from '../../../schema/subgraphs';
 import { demoWorld } from '../../../scripts/demo/world';
 import { disclosureEndedBy, effectiveStatus } from '../../../lib/catalogue/record-standing';
 import { buildCreditRecord, groupsToSee } from '../../../subgraphs/records/credit-record.repository';
+import { CreditCheckRepository } from '../../../subgraphs/records/credit-check.repository';
 import { type CreditRecordDraft } from '../../../subgraphs/records/credit-record.validation';
 import { todayInDistrict } from '../../../lib/calendar';
 import { CreditRecord } from '../../../subgraphs/records/entities/credit-record.entity';
@@ -330,6 +331,103 @@ describe.each(testDatabases)('records subgraph on $label', (database) => {
       expect([groupsToSee(pending, today), groupsToSee(lapsed, today)]).toEqual([['PUBLIC_RECORDS'], ['PUBLIC_RECORDS', 'RESTRICTED_RECORDS']]);
     });
 
+    describe('countsInCheck: true, the records a credit check counts today (计入核查)', () => {
+      // A supplier with a listing under objection, a tax grade replaced by a later one, a lapsed
+      // honour; and a subject whose newest tax grade is past its term, over the one it replaced.
+      const supplier = 'f0000000-0000-4000-8000-0000000000e1';
+      const graded = 'f0000000-0000-4000-8000-0000000000e2';
+      const recordId = (key: string) => `f0000000-0000-4000-8000-000000000${key}`;
+      const yesterday = addDays(today, -1);
+      const recordOf = (key: string, subject: string, fields: Partial<CreditRecord>): CreditRecord =>
+        db().getRepository(CreditRecord).create({
+          id: recordId(key), subjectId: subject, category: 'ADMINISTRATIVE_PENALTY', polarity: 'NEGATIVE', severity: 'GENERAL', taxCreditGrade: null, sourceDepartment: 'MARKET_REGULATION',
+          documentNumber: `计入〔2026〕${key}号`, decisionDate: addDays(today, -45), disclosureEndsAt: addMonths(addDays(today, -45), 12), validUntil: null, status: 'ACTIVE',
+          summary: `计入核查${key}`, recordedAt: new Date(), ...fields,
+        });
+      const grade = (key: string, subject: string, taxCreditGrade: 'A' | 'B' | 'D', decisionDate: string, fields: Partial<CreditRecord> = {}) =>
+        recordOf(key, subject, {
+          category: 'TAX_CREDIT_GRADE', polarity: taxCreditGrade === 'A' ? 'POSITIVE' : taxCreditGrade === 'D' ? 'NEGATIVE' : 'NEUTRAL', severity: null, taxCreditGrade, sourceDepartment: 'TAXATION',
+          decisionDate, disclosureEndsAt: taxCreditGrade === 'D' ? addMonths(decisionDate, 12) : null, ...fields,
+        });
+      const honour = (key: string, decisionDate: string, validUntil: string) =>
+        recordOf(key, supplier, { category: 'RED_LIST_HONOUR', polarity: 'POSITIVE', severity: null, sourceDepartment: 'CREDIT_OFFICE', decisionDate, disclosureEndsAt: null, validUntil });
+      const procurement = identityOf({ id: 'officer-finance', organisation: 'FINANCE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' }, 'GOVERNMENT_PROCUREMENT');
+      const supplierRef = { ...subjectRef(supplier), kind: 'ENTERPRISE' };
+      const gradedRef = { ...subjectRef(graded), kind: 'ENTERPRISE' };
+      const pagesOf = async (refs: Record<string, unknown>[], filter: Record<string, unknown> | null, first = 100, after: string | null = null) => {
+        const result = await queryAs<SubjectPages>(procurement, SUBJECT_RECORDS, { r: refs, filter, first, after });
+        expect(result.errors).toBeUndefined();
+        return result.data!._entities.map((e) => e!.creditRecords);
+      };
+      const listed = (page: RecordPage) => page.edges.map((e) => [e.node.id, e.node.status]);
+
+      beforeAll(async () => {
+        await db().getRepository(CreditRecord).insert([
+          recordOf('e11', supplier, { category: 'SERIOUS_DISHONESTY_LIST', severity: null, sourceDepartment: 'MARKET_REGULATION', decisionDate: addDays(today, -30), disclosureEndsAt: addMonths(addDays(today, -30), 36), status: 'OBJECTED' }),
+          recordOf('e12', supplier, {}),
+          grade('e13', supplier, 'D', addMonths(today, -8)),
+          grade('e14', supplier, 'B', addMonths(today, -2)),
+          // Withdrawn on an objection, it never stood: the B before it does.
+          grade('e15', supplier, 'A', addDays(today, -10), { status: 'WITHDRAWN' }),
+          honour('e16', addMonths(today, -24), yesterday),
+          honour('e17', addMonths(today, -12), today),
+          recordOf('e18', supplier, { decisionDate: '2021-01-10', disclosureEndsAt: '2022-01-10' }),
+          recordOf('e19', supplier, { decisionDate: '2021-02-10', disclosureEndsAt: '2022-02-10', status: 'OBJECTED' }),
+          // Two grades of one day: the larger id is the newer, as a check orders them.
+          grade('e20', graded, 'B', addMonths(today, -6)),
+          grade('e21', graded, 'D', addMonths(today, -6), { validUntil: yesterday }),
+          grade('e22', graded, 'A', addMonths(today, -18)),
+        ]);
+      });
+
+      it('lists a listing under objection, marked OBJECTED, and not a replaced tax grade or a lapsed honour, though they read ACTIVE', async () => {
+        const [all] = await pagesOf([supplierRef], null);
+        expect(listed(all)).toEqual([[recordId('e11'), 'OBJECTED'], [recordId('e12'), 'ACTIVE'], [recordId('e14'), 'ACTIVE'], [recordId('e13'), 'ACTIVE'], [recordId('e17'), 'ACTIVE'], [recordId('e16'), 'ACTIVE']]);
+        const [counting] = await pagesOf([supplierRef], { countsInCheck: true });
+        expect([counting.totalCount, listed(counting)]).toEqual([4, [[recordId('e11'), 'OBJECTED'], [recordId('e12'), 'ACTIVE'], [recordId('e14'), 'ACTIVE'], [recordId('e17'), 'ACTIVE']]]);
+        // The README's supplier check: the negative records that count, the disputed listing among them.
+        const [negative] = await pagesOf([supplierRef], { polarity: 'NEGATIVE', countsInCheck: true });
+        expect([negative.totalCount, listed(negative)]).toEqual([2, [[recordId('e11'), 'OBJECTED'], [recordId('e12'), 'ACTIVE']]]);
+        const [ignored] = await pagesOf([supplierRef], { countsInCheck: false });
+        expect([ignored.totalCount, listed(ignored)]).toEqual([2, [[recordId('e13'), 'ACTIVE'], [recordId('e16'), 'ACTIVE']]]);
+      });
+
+      it('leaves out the newest tax grade past its term, and every grade it replaced', async () => {
+        const [counting] = await pagesOf([gradedRef], { countsInCheck: true });
+        expect([counting.totalCount, listed(counting)]).toEqual([0, []]);
+        const [ignored] = await pagesOf([gradedRef], { countsInCheck: false });
+        expect(ignored.edges.map((e) => e.node.id)).toEqual([recordId('e21'), recordId('e20'), recordId('e22')]);
+      });
+
+      it('pages them with the total of the filtered records, alone and batched with another subject, in one SQL statement', async () => {
+        const seen: string[] = [];
+        let after: string | null = null;
+        for (let more = true; more; ) {
+          const [page]: RecordPage[] = await pagesOf([supplierRef], { countsInCheck: true }, 1, after);
+          expect(page.totalCount).toBe(4);
+          seen.push(...page.edges.map((e) => e.node.id));
+          ({ hasNextPage: more, endCursor: after } = page.pageInfo);
+        }
+        expect(seen).toEqual([recordId('e11'), recordId('e12'), recordId('e14'), recordId('e17')]);
+        const [alone] = await pagesOf([supplierRef], { countsInCheck: true }, 2);
+        const statements = await sql.selectsDuring(async () => {
+          const [batched, none] = await pagesOf([supplierRef, gradedRef], { countsInCheck: true }, 2);
+          expect(batched).toEqual(alone);
+          expect([batched.totalCount, batched.pageInfo.hasNextPage, none.totalCount, none.edges]).toEqual([4, true, 0, []]);
+        });
+        expect(statements).toBe(1);
+      });
+
+      it('lists exactly the records a credit check of the subject considers', async () => {
+        const checks = new CreditCheckRepository(db());
+        for (const subject of [supplier, graded]) {
+          const check = await checks.run({ subjectId: subject, matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'BDH-CG-2026-0117' }, { userId: 'officer-finance', department: 'FINANCE' }, new Date());
+          const [counting] = await pagesOf([{ ...subjectRef(subject), kind: 'ENTERPRISE' }], { countsInCheck: true });
+          expect(counting.edges.map((e) => e.node.id)).toEqual(check.recordsSnapshot.map((r) => r.id));
+        }
+      });
+    });
+
     it('defaults to 20 records a page and answers an empty connection for a subject without records', async () => {
       const result = await query<SubjectPages>(`query($r: [_Any!]!) { _entities(representations: $r) { ... on Subject { id creditRecords { totalCount pageInfo { hasNextPage endCursor } edges { cursor } } } } }`, {
         r: [subjectRef(subjectId), subjectRef('no-such-subject')],
@@ -355,6 +453,10 @@ describe.each(testDatabases)('records subgraph on $label', (database) => {
       ['source department typed in full width and mixed case, with spaces', { sourceDepartment: '\u3000Ｔａｘａｔｉｏｎ ' }, ids('r03', 'r05', 'r10')],
       ['a decision date range, both ends included', { decidedFrom: '2020-05-01', decidedTo: '2022-01-10' }, ids('r03', 'r04', 'r05', 'r06')],
       ['several fields at once', { categories: ['ADMINISTRATIVE_PENALTY'], statuses: ['ACTIVE'], decidedFrom: '2021-01-01' }, ids('r01', 'r11')],
+      // Not r03 (objected after its disclosure ended) nor r05 (a tax grade of 2021, past its annual term).
+      ['countsInCheck, the records a check counts today', { countsInCheck: true }, ids('r01', 'r06', 'r07', 'r08', 'r09', 'r10', 'r11')],
+      ['countsInCheck: false, the records a check does not count', { countsInCheck: false }, ids('r02', 'r03', 'r04', 'r05', 'r12')],
+      ['status ACTIVE among the records a check does not count: a tax grade past its term', { statuses: ['ACTIVE'], countsInCheck: false }, ids('r05')],
     ])('filters by %s', async (_label, filter, expected) => {
       const page = await pageOf(filter);
       expect(page.edges.map((e) => e.node.id)).toEqual(newestFirst.filter((id) => expected.includes(id)));
@@ -374,6 +476,28 @@ describe.each(testDatabases)('records subgraph on $label', (database) => {
         expect(found.size).toBeGreaterThan(0);
         expect(found).toEqual(byStatus.get(status));
       }
+    });
+
+    it('counts in the filter the records countsInCheck marks and a credit check considers, for every seeded subject', async () => {
+      const COUNTS = `query($r: [_Any!]!, $filter: CreditRecordFilter) { _entities(representations: $r) { ... on Subject { id creditRecords(filter: $filter, first: 100) { totalCount edges { node { id countsInCheck } } } } } }`;
+      type Counts = { _entities: { id: string; creditRecords: Connection<{ id: string; countsInCheck: boolean }> }[] };
+      const subjects = [...world.subjects.map((s) => s.id), subjectId];
+      const read = async (filter: Record<string, unknown> | null) => {
+        const result = await query<Counts>(COUNTS, { r: subjects.map(subjectRef), filter });
+        expect(result.errors).toBeUndefined();
+        return result.data!._entities.map((e) => e.creditRecords);
+      };
+      const [all, counting, ignored] = [await read(null), await read({ countsInCheck: true }), await read({ countsInCheck: false })];
+      const checks = new CreditCheckRepository(db());
+      for (const [i, subject] of subjects.entries()) {
+        const marked = all[i].edges.filter((e) => e.node.countsInCheck).map((e) => e.node.id);
+        const check = await checks.run({ subjectId: subject, matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'BDH-CG-2026-0117' }, { userId: 'officer-finance', department: 'FINANCE' }, new Date());
+        expect([subject, counting[i].edges.map((e) => e.node.id)]).toEqual([subject, marked]);
+        expect([subject, counting[i].totalCount, ignored[i].totalCount]).toEqual([subject, marked.length, all[i].totalCount - marked.length]);
+        expect([subject, check.recordsSnapshot.map((r) => r.id)]).toEqual([subject, marked]);
+      }
+      // The seeded world has records of both kinds, tax grades among those left out.
+      expect(counting.some((page) => page.totalCount > 0) && ignored.some((page) => page.edges.length > 0)).toBe(true);
     });
 
     it.each<[string, Record<string, unknown>, string, string | undefined]>([
