@@ -50,9 +50,10 @@ query DepartmentSubjectCheck($code: String!) {
     kind
     status
     registrationDate
-    creditRecords(filter: { polarity: NEGATIVE, statuses: [ACTIVE] }) {
+    # The negative records a credit check counts today, a listing under objection (OBJECTED) too.
+    creditRecords(filter: { polarity: NEGATIVE, countsInCheck: true }) {
       totalCount
-      edges { node { category severity decisionDate documentNumber summary sourceDepartment { nameZh } } }
+      edges { node { category severity status decisionDate documentNumber summary sourceDepartment { nameZh } } }
     }
     creditReports {
       edges { node { source issuerName grade validUntil isWithinValidity } }
