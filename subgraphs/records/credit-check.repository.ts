@@ -2,7 +2,6 @@ import { timeOrderedId } from '../../lib/time-ordered-id';
 import { checkDistrictDays, checkInstantRange, inDistrictTime, todayInDistrict } from '../../lib/calendar';
 import type { GraphQLError } from 'graphql';
 import type { DataSource, Repository } from 'typeorm';
-import { findDepartment } from '../../lib/catalogue/departments';
 import { findMatter } from '../../lib/catalogue/matters';
 import { recordsThatCount } from '../../lib/catalogue/record-standing';
 import { applicableMeasures, measureKinds, verdict, reportRequired, type AppliedMeasure, type CountingRecord, type MeasureKind, type Verdict } from '../../lib/catalogue/measures';
@@ -17,6 +16,7 @@ import { isUniqueViolation } from '../shared/database';
 import { CreditCheck, measureKindsOf } from './entities/credit-check.entity';
 import { CreditRecord } from './entities/credit-record.entity';
 import { characterCount, foldedNumber } from '../../lib/text';
+import { departmentFilter } from './department-filter';
 
 /** A record as a check saw it: what explains the decision later, whatever happens to the record. */
 export interface CheckedRecordSnapshot extends CountingRecord {
@@ -292,9 +292,7 @@ export class CreditCheckRepository {
    * are compared as given: the resolver reads them as every code typed is (`normaliseIdentifier`).
    */
   async ledger(filter: LedgerFilter, scope: string | null, first: number, after?: CursorPosition | null): Promise<Page<CreditCheck> | undefined> {
-    if (filter.department !== null && filter.department !== undefined && !findDepartment(filter.department)) {
-      throw badInput('department', `department must be a department code from Query.departments, got ${quotedInput(filter.department)}`);
-    }
+    departmentFilter(filter.department, 'department');
     if (filter.matter !== null && filter.matter !== undefined && !findMatter(filter.matter)) {
       throw badInput('matter', `matter must be a matter code from the catalogue (docs/access.md), got ${quotedInput(filter.matter)}`);
     }

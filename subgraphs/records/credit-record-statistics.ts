@@ -1,16 +1,15 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { DataSource } from 'typeorm';
-import { findDepartment, departments, storedDepartment } from '../../lib/catalogue/departments';
+import { departments, storedDepartment } from '../../lib/catalogue/departments';
 import { allSubjects, organisationSubjects } from '../../lib/catalogue/matters';
 import { recordCategories } from '../../lib/catalogue/record-categories';
 import { minimumSubjectsPerStatistic } from '../../lib/access/policy';
-import { badInput, quotedInput } from '../../lib/errors';
-import { optionalCode } from '../../lib/identifiers';
 import { addDays, checkDatePeriod } from '../../lib/calendar';
 import { forbidden, limitedKinds, type SubgraphContext } from '../shared/access';
 import { withEntitiesOrUnavailable, type SubjectDirectory } from '../shared/subject-directory';
 import type { RecordsContext } from './context';
 import { intakeChunkSize } from './intake/record-intake';
+import { departmentFilter } from './department-filter';
 
 /**
  * `Query.creditRecordStatistics` (信用记录统计): how many credit records the district's departments
@@ -265,11 +264,7 @@ type Context = RecordsContext & SubgraphContext;
 
 export async function creditRecordStatistics(ctx: Context, args: CreditRecordStatisticsArgs): Promise<CreditRecordStatistics> {
   checkDatePeriod(args);
-  // A department code, read as every code typed is: finance or ＦＩＮＡＮＣＥ is FINANCE.
-  const sourceDepartment = optionalCode(args.sourceDepartment);
-  if (sourceDepartment !== null && !findDepartment(sourceDepartment)) {
-    throw badInput('sourceDepartment', `sourceDepartment must be a department code from Query.departments, got ${quotedInput(args.sourceDepartment)}`);
-  }
+  const sourceDepartment = departmentFilter(args.sourceDepartment, 'sourceDepartment');
   const counted = countedKinds(ctx);
   const groups = [...new Set(counted.map(groupOf))].sort((a, b) => rank(kindOrder, a) - rank(kindOrder, b));
   const only = args.subjectKind ?? null;

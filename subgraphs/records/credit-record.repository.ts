@@ -1,8 +1,6 @@
 import { In, type DataSource, type Repository } from 'typeorm';
-import { findDepartment } from '../../lib/catalogue/departments';
 import { disclosureEndsAt, findRecordCategory, recordCategories, type Polarity, type RecordCategoryCode } from '../../lib/catalogue/record-categories';
-import { badInput, quotedInput, refusedInput } from '../../lib/errors';
-import { normaliseIdentifier } from '../../lib/identifiers';
+import { badInput, refusedInput } from '../../lib/errors';
 import type { CursorPosition } from '../shared/cursors';
 import type { PageQuery } from '../shared/pagination';
 import { CreditRecord, type RecordStatus } from './entities/credit-record.entity';
@@ -10,6 +8,7 @@ import { validateCreditRecord, type CreditRecordDraft } from './credit-record.va
 import { countsToday, standingTaxGrade, taxGradeTermRunsFrom } from '../../lib/catalogue/record-standing';
 import { groupedByKey } from '../shared/loaders';
 import { foldedDocumentNumber } from '../../lib/text';
+import { departmentFilter } from './department-filter';
 
 /** `CreditRecordFilter` of the schema. */
 export interface CreditRecordFilter {
@@ -133,11 +132,7 @@ export class CreditRecordRepository {
       params.push(filter.polarity);
     }
     if (filter.sourceDepartment !== null && filter.sourceDepartment !== undefined) {
-      // A department code, read as every code typed is: finance or ＦＩＮＡＮＣＥ is FINANCE.
-      const department = normaliseIdentifier(filter.sourceDepartment);
-      if (!findDepartment(department)) {
-        throw badInput('filter.sourceDepartment', `sourceDepartment must be a department code from Query.departments, got ${quotedInput(filter.sourceDepartment)}`);
-      }
+      const department = departmentFilter(filter.sourceDepartment, 'filter.sourceDepartment');
       conditions.push(`${column('source_department')} = ?`);
       params.push(department);
     }

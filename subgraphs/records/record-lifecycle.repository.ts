@@ -4,7 +4,6 @@ import { In, type DataSource, type EntityManager, type EntityTarget, type Reposi
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import type { RequestIdentity } from '../../lib/access/identity';
 import { inDistrictTime } from '../../lib/calendar';
-import { findDepartment } from '../../lib/catalogue/departments';
 import { findingGravity, findingInWords } from '../../lib/catalogue/measures';
 import { disclosedLonger, restorableFrom, restorationRules, severitiesMildestFirst, type Polarity, type RecordCategoryCode, type Severity, type TaxCreditGrade } from '../../lib/catalogue/record-categories';
 import { assertLegible, assertNoRepeats, badInput, clientError, ErrorCode, InputProblems, isBlank, optionalProse, quotedInput, refusedInput, requiredText } from '../../lib/errors';
@@ -28,6 +27,7 @@ import { actorOf, assertMaySeeCase, filedItForSubject, isCreditOffice, isSourceD
 import { identifierOf, withEntitiesOrUnavailable, type SubjectDirectory } from '../shared/subject-directory';
 import { lockFor, writeTransaction } from '../shared/write-queue';
 import type { RequestDeadline } from '../../lib/deadline';
+import { departmentFilter } from './department-filter';
 
 /**
  * How a filing (an objection, a restoration application) names its record: by its id, or as the
@@ -281,12 +281,7 @@ export class RecordLifecycleRepository {
     overdue?: boolean | null,
     sourceDepartment?: string | null,
   ): Promise<Page<E> | undefined> {
-    // A department code, read as every code typed is: finance or ＦＩＮＡＮＣＥ is FINANCE.
-    const department = optionalCode(sourceDepartment);
-    // The caller's mistake, refused before any scope: matching nothing, a typo would read as "none overdue".
-    if (department !== null && !findDepartment(department)) {
-      throw badInput('sourceDepartment', `sourceDepartment must be a department code from Query.departments, got ${quotedInput(sourceDepartment)}`);
-    }
+    const department = departmentFilter(sourceDepartment, 'sourceDepartment');
     const conditions: string[] = [];
     const params: unknown[] = [];
     const own = ownSubject(identity);
