@@ -189,20 +189,16 @@ export interface EntryFilter {
 }
 
 /**
- * The field groups of an entry that records a read of the audit log itself and nothing else: a
- * page of the audit's lists (or a broken link's entry) shown to its readers, disclosed as `AUDIT`
- * in the trail of each subject on it (resolvers.ts). `auditReads` leaves them out, or keeps them alone.
+ * The condition `auditReads` sets, on the column `column` names: the reads of the audit log itself
+ * and nothing else (`AuditEntry.auditRead`: disclosed, `AUDIT` the only field group; a page of the
+ * audit's lists, or a broken link's entry, shown to its readers, disclosed so in the trail of each
+ * subject on it, resolvers.ts), or every other entry. Disclosed only: a department refused the log
+ * read nothing, and its attempt is what a supervisor leaving out the reads looks for. On the
+ * column the database computes from the two, which indexes hold (migration 1764000000490): on the
+ * two, which none holds, every count read the whole log.
  */
-export const auditReadGroups = joinFieldGroups(['AUDIT']);
-
-/**
- * The condition `auditReads` sets, on the columns `column` names: the reads of the log (disclosed,
- * `AUDIT` alone), or every other entry. Disclosed only: a department refused the log read nothing,
- * and its attempt is what a supervisor leaving out the reads looks for.
- */
-function auditReadsCondition(auditReads: boolean, column: (name: string) => string): { condition: string; params: string[] } {
-  const read = `(${column('outcome')} = ? AND ${column('field_groups')} = ?)`;
-  return { condition: auditReads ? read : `NOT ${read}`, params: ['DISCLOSED', auditReadGroups] };
+function auditReadsCondition(auditReads: boolean, column: (name: string) => string): string {
+  return `${column('audit_read')} = ${auditReads ? 1 : 0}`;
 }
 
 /** The `previousHash` of the first entry: the chain starts from a fixed, well-known value. */
@@ -336,7 +332,8 @@ export class AuditRepository {
     // Nothing is recorded under the id: no reader, no entries.
     if (!reader) return { rows: [], totalCount: 0, hasNextPage: false };
     // Both columns lead the organisation's indexes (migration 1764000000460), which hold the
-    // list's order after them: a page is read from the index whichever reader it is.
+    // list's order after them: a page is read from the index whichever reader it is. With
+    // `auditReads`, from the one holding the reads' column after them (1764000000490).
     const conditions = ['t.organisation = ?', 't.organisation_kind = ?', ...narrowed.conditions];
     const params: unknown[] = [reader.organisation, reader.organisationKind, ...narrowed.params];
     const pages = await loadPages(this.entries, { where: { sql: conditions.join(' AND '), params }, ...newestFirst, first, after });
@@ -348,7 +345,8 @@ export class AuditRepository {
    * by `filter`: the credit office's questions across organisations (every refused attempt of a
    * month, everything under one matter). Read from the index of the condition given that leads
    * one (outcome, matter, actor, case number: migration 1764000000470; no subject: the subjects'
-   * index), else from the instants' index.
+   * index; the reads of the log left out or alone, with or without an actor: 1764000000490), else
+   * from the instants' index.
    * `count`: the client asked for `totalCount`, counted in the page's statement.
    */
   async all(filter: EntryFilter, first: number, after?: CursorPosition | null, count = false): Promise<Page<AuditEntry> | undefined> {
@@ -576,11 +574,7 @@ export class AuditRepository {
     }
     // The credit office's own reads of the log (AUDIT alone) count under its supervision like any
     // read; left out, its row shows the subjects' credit data it read, as `auditReads` does in the lists.
-    if (filter.auditReads !== null && filter.auditReads !== undefined) {
-      const reads = auditReadsCondition(filter.auditReads, q);
-      conditions.push(reads.condition);
-      params.push(...reads.params);
-    }
+    if (filter.auditReads !== null && filter.auditReads !== undefined) conditions.push(auditReadsCondition(filter.auditReads, q));
     const request = mysql ? `CONCAT(${q('request_id')}, ' ', ${q('occurred_at')})` : `${q('request_id')} || ' ' || ${q('occurred_at')}`;
     const textColumns = new Set(['organisation', 'matter', 'caseNumber', 'entryId', 'readerKind']);
     const terms = orderBy.map((term) => {
@@ -1172,9 +1166,8 @@ function entryConditions(filter: EntryFilter, persisted: (instant: Date) => unkn
     params.push(requiredText(filter.actor, `${prefix}actor`, auditedTextLimits.callerId));
   }
   if (filter.auditReads !== null && filter.auditReads !== undefined) {
-    const reads = auditReadsCondition(filter.auditReads, (name) => `t.${name}`);
-    conditions.push(reads.condition);
-    params.push(...reads.params);
+    // Leading an index of its own, and after the actor, the organisation in theirs (migration 1764000000490).
+    conditions.push(auditReadsCondition(filter.auditReads, (name) => `t.${name}`));
   }
   return { conditions, params };
 }

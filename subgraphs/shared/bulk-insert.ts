@@ -12,15 +12,16 @@ export const insertRowsPerStatement = 1000;
  * metadata, each value converted by the driver as TypeORM's own insert converts it (dates,
  * booleans, a column's transformer). TypeORM's `insert()` of an array does the same but names every value as a
  * parameter and looks each name up among all the others: its cost grows with the square of the
- * rows, and it took most of a bulk import's time (bench/import.md). Every column is written;
- * an undefined value is stored as NULL, so entities written this way set every property.
+ * rows, and it took most of a bulk import's time (bench/import.md). Every column is written but
+ * one the database computes (`insert: false`, AuditEntry.auditRead); an undefined value is stored
+ * as NULL, so entities written this way set every other property.
  * `skipExisting`: a row whose key is already stored is left out instead of failing the statement.
  */
 export async function insertMany<E extends ObjectLiteral>(manager: EntityManager, target: EntityTarget<E>, rows: readonly E[], { skipExisting = false } = {}): Promise<void> {
   if (rows.length === 0) return;
   const { driver } = manager.connection;
   const metadata = manager.connection.getMetadata(target);
-  const columns = metadata.columns;
+  const columns = metadata.columns.filter((column) => column.isInsert);
   const values = rows.map((row) => columns.map((column) => driver.preparePersistentValue(column.getEntityValue(row, true), column) ?? null));
   await insertValues(manager, metadata.tableName, columns.map((c) => c.databaseName), values, { skipExisting });
 }

@@ -28,8 +28,11 @@ export async function plansOf(db: DataSource, database: TestDatabase, sql: strin
     .map((detail) => ({ index: detail.match(/USING (?:COVERING )?INDEX (\w+)/)?.[1] ?? null, covering: detail.includes('USING COVERING INDEX'), wholeTable: detail.startsWith('SCAN') }));
 }
 
-/** Runs `action`, returning with its result every statement (and its parameters) it sent through `db.query`. */
-export async function statementsDuring<T>(db: DataSource, action: () => Promise<T>): Promise<{ result: T; sent: [string, unknown[]][] }> {
+/**
+ * Runs `action`, returning with its result every statement (and its parameters) it sent through
+ * `db.query`: a DataSource's, or an EntityManager's, which repositories' pages send through.
+ */
+export async function statementsDuring<T>(db: Pick<DataSource, 'query'>, action: () => Promise<T>): Promise<{ result: T; sent: [string, unknown[]][] }> {
   const sent: [string, unknown[]][] = [];
   const send = db.query.bind(db);
   const spy = jest.spyOn(db, 'query').mockImplementation((sql: string, params?: unknown) => {

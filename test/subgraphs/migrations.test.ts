@@ -2,6 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { subgraphNames } from '../../schema/subgraphs';
+import { AuditRepository, chainHash, genesisHash } from '../../subgraphs/audit/audit.repository';
+import { AuditEntry } from '../../subgraphs/audit/entities/audit-entry.entity';
+import { IndexAuditEntryReadsOfTheLog1764000000490 } from '../../subgraphs/audit/migrations/1764000000490-index-audit-entry-reads-of-the-log';
 import { demoWorld } from '../../scripts/demo/world';
 import { Consent } from '../../subgraphs/entities/entities/consent.entity';
 import { ConsentGranteeByCode1764000000040 } from '../../subgraphs/entities/migrations/1764000000040-consent-grantee-by-code';
@@ -10,6 +13,7 @@ import { subgraphDefinitions } from '../../subgraphs/registry';
 import { CreditReport } from '../../subgraphs/reports/entities/credit-report.entity';
 import { ReportVerification } from '../../subgraphs/reports/entities/report-verification.entity';
 import { CreateReportVerification1764000000230 } from '../../subgraphs/reports/migrations/1764000000230-create-report-verification';
+import { insertMany } from '../../subgraphs/shared/bulk-insert';
 import { openDatabase } from '../../subgraphs/shared/database';
 import { nameKey } from '../../lib/text';
 import { CreditServiceProvider } from '../../subgraphs/providers/entities/credit-service-provider.entity';
@@ -79,6 +83,57 @@ describe.each(testDatabases)('migrations on $label', (database) => {
       expect(findings).toEqual([
         { id: 'checked', reportId: 'checked', subjectId: 'subject-1', outcome: 'NOT_GENUINE', note: '出具机构否认', verifiedBy: 'officer-1', verifiedByOrganisation: null, verifiedAt: new Date('2026-11-02T03:04:05.678Z') },
       ]);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('tells the reads of the audit log among the entries already in it, their hash chain unchanged', async () => {
+    await database.cleanUp(suite);
+    const audit = subgraphDefinitions.audit;
+    // The log as it stood before: every migration but the reads' column's (the entity only maps rows).
+    const db = await openDatabase('audit', database.target(suite), { entities: audit.entities, migrations: audit.migrations.filter((m) => m !== IndexAuditEntryReadsOfTheLog1764000000490) });
+    try {
+      // Chained as AuditRepository.append chains them, and stored with the columns the table had.
+      const kinds = [
+        { outcome: 'DISCLOSED', fieldGroups: 'AUDIT', read: true },
+        { outcome: 'DISCLOSED', fieldGroups: 'AUDIT,PUBLIC_RECORDS', read: false },
+        { outcome: 'DENIED', fieldGroups: 'AUDIT', read: false },
+        { outcome: 'DISCLOSED', fieldGroups: 'SUBJECT_BASICS', read: false },
+        { outcome: 'FAILED', fieldGroups: 'AUDIT', read: false },
+        { outcome: 'DISCLOSED', fieldGroups: 'AUDIT', read: true },
+      ] as const;
+      let previousHash = genesisHash;
+      const earlier = kinds.map(({ outcome, fieldGroups }, i) => {
+        const entry = db.getRepository(AuditEntry).create({
+          id: `a0000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`, sequence: i + 1, previousHash, actor: 'supervisor-wang', organisation: 'CREDIT_OFFICE', organisationKind: 'DEPARTMENT', role: 'CREDIT_OFFICE_SUPERVISOR',
+          matter: 'CREDIT_SUPERVISION', caseNumber: null, consentId: null, subjectId: `5d000000-0000-4000-8000-${String(i).padStart(12, '0')}`, fieldGroups, operationName: null, requestId: `before-${i}`,
+          occurredAt: new Date(Date.UTC(2026, 10, 1, 2, i)), outcome,
+        });
+        entry.hash = chainHash(previousHash, entry);
+        previousHash = entry.hash;
+        return entry;
+      });
+      await insertMany(db.manager, AuditEntry, earlier);
+      const runner = db.createQueryRunner();
+      try {
+        await new IndexAuditEntryReadsOfTheLog1764000000490().up(runner);
+      } finally {
+        await runner.release();
+      }
+      const stored = await db.getRepository(AuditEntry).find({ order: { sequence: 'ASC' } });
+      expect(stored.map((e) => [e.id, e.auditRead, e.hash])).toEqual(earlier.map((e, i) => [e.id, kinds[i].read, e.hash]));
+      // Entries appended after it are told apart alike, chained to the earlier ones.
+      const repository = new AuditRepository(db);
+      const [later] = await repository.append([
+        { actor: 'supervisor-li', organisation: 'CREDIT_OFFICE', organisationKind: 'DEPARTMENT', role: 'CREDIT_OFFICE_SUPERVISOR', matter: 'CREDIT_SUPERVISION', subjectId: earlier[0].subjectId, fieldGroups: ['AUDIT'], requestId: 'after', occurredAt: new Date(Date.UTC(2026, 10, 2)), outcome: 'DISCLOSED' },
+      ]);
+      expect(await repository.verifyChain()).toBeNull();
+      const ids = async (auditReads: boolean) => (await repository.all({ auditReads }, 20, null))?.rows.map((e) => e.id);
+      expect(await ids(true)).toEqual([later.id, earlier[5].id, earlier[0].id]);
+      expect(await ids(false)).toEqual([earlier[4].id, earlier[3].id, earlier[2].id, earlier[1].id]);
+      // The column's expression recorded where TypeORM reads it: the schema is the entity's.
+      expect((await db.driver.createSchemaBuilder().log()).upQueries.map((q) => q.query)).toEqual([]);
     } finally {
       await db.destroy();
     }

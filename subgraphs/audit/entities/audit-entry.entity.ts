@@ -12,6 +12,12 @@ export const auditOutcomes = ['DISCLOSED', 'DENIED', 'FAILED'] as const;
 export type AuditOutcome = (typeof auditOutcomes)[number];
 
 /**
+ * The SQL of `AuditEntry.auditRead`, written alike for MySQL, MariaDB and SQLite; as migration
+ * 1764000000490 wrote it, which TypeORM compares it with.
+ */
+const auditReadExpression = "outcome = 'DISCLOSED' AND field_groups = 'AUDIT'";
+
+/**
  * One request that disclosed (or was refused) a subject's credit data: who, for what matter,
  * which subject, which field groups, when. Entries are appended, never updated or deleted; the
  * hash chain (`sequence`, `previousHash`, `hash`) makes a later change detectable, unless its
@@ -21,8 +27,8 @@ export type AuditOutcome = (typeof auditOutcomes)[number];
 // Keep column and index names in sync with migrations/1764000000400-create-audit-entry.ts,
 // 1764000000410-index-audit-entry-cases.ts, 1764000000420-index-audit-entry-instants.ts,
 // 1764000000450-index-audit-entry-lists-by-sequence.ts,
-// 1764000000460-index-audit-entry-organisation-kinds.ts and
-// 1764000000470-index-audit-entry-log-filters.ts.
+// 1764000000460-index-audit-entry-organisation-kinds.ts,
+// 1764000000470-index-audit-entry-log-filters.ts and 1764000000490-index-audit-entry-reads-of-the-log.ts.
 @Entity('audit_entry')
 @Index('IDX_audit_entry_subject_id_occurred_at_sequence', ['subjectId', 'occurredAt', 'sequence'])
 @Index('IDX_audit_entry_organisation_kind_occurred_at_sequence', ['organisation', 'organisationKind', 'occurredAt', 'sequence'])
@@ -32,6 +38,9 @@ export type AuditOutcome = (typeof auditOutcomes)[number];
 @Index('IDX_audit_entry_matter_occurred_at_sequence', ['matter', 'occurredAt', 'sequence'])
 @Index('IDX_audit_entry_actor_occurred_at_sequence', ['actor', 'occurredAt', 'sequence'])
 @Index('IDX_audit_entry_case_number_occurred_at_sequence', ['caseNumber', 'occurredAt', 'sequence'])
+@Index('IDX_audit_entry_audit_read_occurred_at_sequence', ['auditRead', 'occurredAt', 'sequence'])
+@Index('IDX_audit_entry_actor_audit_read_occurred_at_sequence', ['actor', 'auditRead', 'occurredAt', 'sequence'])
+@Index('IDX_audit_entry_organisation_kind_read_occurred_at_sequence', ['organisation', 'organisationKind', 'auditRead', 'occurredAt', 'sequence'])
 export class AuditEntry {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
@@ -94,6 +103,17 @@ export class AuditEntry {
 
   @Column({ type: 'varchar', length: 16 })
   outcome!: AuditOutcome;
+
+  /**
+   * Whether the entry records a read of the audit log itself and nothing else (`auditReads` in
+   * the lists): disclosed, `AUDIT` its only field group. Computed by the database from the two
+   * (a virtual generated column, migration 1764000000490), so that it agrees with them whoever
+   * wrote the entry, and it is in no hash: the columns it is computed from are. Set on entries
+   * read from the database, not on those `append` returns. Never null there; declared nullable
+   * because MariaDB declares every generated column so.
+   */
+  @Column({ name: 'audit_read', type: 'boolean', asExpression: auditReadExpression, generatedType: 'VIRTUAL', nullable: true, insert: false, update: false })
+  readonly auditRead!: boolean;
 }
 
 export function joinFieldGroups(groups: readonly string[]): string {

@@ -1,8 +1,10 @@
 import { gateway, supervisor, analyst } from './audit-callers';
 import { AuditRepository } from '../../../subgraphs/audit/audit.repository';
+import type { Page as EntryPage } from '../../../subgraphs/shared/pagination';
 import { AuditEntry } from '../../../subgraphs/audit/entities/audit-entry.entity';
 import { auditSubgraph } from '../../../subgraphs/audit/subgraph';
 import { testDatabases } from '../../helpers/databases';
+import { plansOf, statementsDuring } from '../../helpers/query-plans';
 import { useSubgraph } from '../../helpers/subgraph';
 
 /**
@@ -345,5 +347,63 @@ describe.each(testDatabases.filter((d) => d.label === 'mysql'))('the whole log r
       const list = plan.find((step) => step.table === 't');
       expect({ key: list?.key, sorted: /filesort/i.test(list?.Extra ?? '') }).toEqual({ key: keys[i], sorted: false });
     }
+  });
+});
+
+describe.each(testDatabases)('the reads of the log left out or kept alone, counted from an index on $label', (database) => {
+  const { db } = useSubgraph(auditSubgraph, database, 'auditreadsix');
+
+  beforeAll(async () => {
+    // 3,000 entries, as the credit office's log grows: four in five its supervisors' reads of the
+    // log (AUDIT alone); the rest departments' reads and refusals, a supervisor's read of a
+    // subject's records with its trail, and a department's refused attempt at the log.
+    const repository = new AuditRepository(db());
+    const rows = Array.from({ length: 3000 }, (_, i) => {
+      const supervisor = i % 5 !== 0 || i % 50 === 5;
+      return {
+        actor: supervisor ? (i % 3 === 0 ? 'supervisor-li' : 'supervisor-wang') : `officer-${i % 40}`,
+        organisation: supervisor ? 'CREDIT_OFFICE' : ['FINANCE', 'HEALTH', 'TAXATION'][i % 3],
+        organisationKind: 'DEPARTMENT' as const,
+        role: supervisor ? 'CREDIT_OFFICE_SUPERVISOR' : 'DEPARTMENT_OFFICER',
+        matter: supervisor ? 'CREDIT_SUPERVISION' : 'GOVERNMENT_PROCUREMENT',
+        subjectId: subject(i % 100),
+        fieldGroups: i % 5 !== 0 || i % 100 === 40 ? ['AUDIT'] : i % 50 === 5 ? ['AUDIT', 'PUBLIC_RECORDS'] : ['SUBJECT_BASICS'],
+        requestId: `reads-${i}`,
+        occurredAt: new Date(Date.UTC(2026, 7, 1) + i * 2_600_000),
+        outcome: i % 100 === 40 || i % 40 === 15 ? ('DENIED' as const) : ('DISCLOSED' as const),
+      };
+    });
+    for (let start = 0; start < rows.length; start += 500) await repository.append(rows.slice(start, start + 500));
+    // The optimiser's statistics of the table as it now is, as a server keeps them of a live database.
+    if (database.label === 'mysql') await db().query('ANALYZE TABLE audit_entry');
+  });
+
+  const isRead = (e: AuditEntry) => e.outcome === 'DISCLOSED' && e.fieldGroups === 'AUDIT';
+  const creditOffice = { organisation: 'CREDIT_OFFICE', organisationKind: 'DEPARTMENT' as const };
+
+  it.each<[string, (repository: AuditRepository) => Promise<EntryPage<AuditEntry> | undefined>, (e: AuditEntry) => boolean, string]>([
+    ['the log, the reads left out', (r) => r.all({ auditReads: false }, 20, null, true), (e) => !isRead(e), 'IDX_audit_entry_audit_read_occurred_at_sequence'],
+    ['the reads of the log alone', (r) => r.all({ auditReads: true }, 20, null, true), isRead, 'IDX_audit_entry_audit_read_occurred_at_sequence'],
+    ["a supervisor's entries, the reads left out", (r) => r.all({ auditReads: false, actor: 'supervisor-wang' }, 20, null, true), (e) => e.actor === 'supervisor-wang' && !isRead(e), 'IDX_audit_entry_actor_audit_read_occurred_at_sequence'],
+    ["a supervisor's reads of the log", (r) => r.all({ auditReads: true, actor: 'supervisor-wang' }, 20, null, true), (e) => e.actor === 'supervisor-wang' && isRead(e), 'IDX_audit_entry_actor_audit_read_occurred_at_sequence'],
+    // Its row of the usage statistics counted without the reads, drilled down to its entries.
+    ["the credit office's entries, the reads left out", (r) => r.byOrganisation(creditOffice, { auditReads: false }, 20, null), (e) => e.organisation === 'CREDIT_OFFICE' && !isRead(e), 'IDX_audit_entry_organisation_kind_read_occurred_at_sequence'],
+  ])('%s: reads a page and its count from an index that holds the reads, never the whole log', async (_, list, listed, index) => {
+    const { result: total, sent } = await statementsDuring(db().manager, async () => {
+      const page = await list(new AuditRepository(db()));
+      return typeof page?.totalCount === 'function' ? await page.totalCount() : page?.totalCount;
+    });
+    const expected = (await db().getRepository(AuditEntry).find()).filter(listed);
+    expect(expected.length).toBeGreaterThan(20);
+    expect(total).toBe(expected.length);
+    // The page and its count, in one statement or two. The count seeks the entries it counts in
+    // the index the reads' column is in after the list's own condition: on MySQL in that index
+    // alone; SQLite takes no index holding a generated column for a covering one, and reads each
+    // of their rows. The page reads its entries from an index in the list's order (where reads are
+    // most of a supervisor's entries, MySQL finds them at once in the actor's own).
+    const plans = (await Promise.all(sent.map(([sql, params]) => plansOf(db(), database, sql, params, 't')))).flat();
+    expect(plans).toHaveLength(2);
+    expect(plans).toContainEqual({ index, covering: database.label === 'mysql', wholeTable: false });
+    expect(plans).toEqual(plans.map(() => expect.objectContaining({ index: expect.stringMatching(/_occurred_at_sequence$/), wholeTable: false })));
   });
 });
