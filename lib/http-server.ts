@@ -124,6 +124,20 @@ function unreadableBody(req: http.IncomingMessage): RequestError | undefined {
   return undefined;
 }
 
+/**
+ * Whether a query string's percent-encoded text is UTF-8, as a GET's `query` and `variables`
+ * must be: URLSearchParams reads other bytes as U+FFFD, so a name sent in GBK would search for
+ * other characters and find nothing, silently.
+ */
+function isUtf8Query(search: string): boolean {
+  try {
+    decodeURIComponent(search.replace(/\+/g, ' '));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function readJsonBody(req: http.IncomingMessage, limit: number): Promise<unknown> {
   if (req.method !== 'POST') return undefined;
   if (Number(req.headers['content-length']) > limit) throw bodyTooLarge(limit);
@@ -322,6 +336,7 @@ export async function serveGraphQL<TContext extends BaseContext>(
         for (const [key, value] of Object.entries(req.headers)) {
           if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
         }
+        if (!isUtf8Query(url.search)) throw new RequestError(400, 'request query string is not UTF-8: percent-encode its text as UTF-8 (encodeURIComponent; a GBK or other encoding would be read as other characters)');
         const body = await readJsonBody(req, limit);
         const response = await server.executeHTTPGraphQLRequest({
           httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
@@ -351,9 +366,17 @@ export async function serveGraphQL<TContext extends BaseContext>(
           res.destroy();
           return;
         }
+        // A body not read to its end leaves the connection where no next request can be read from it.
+        if (!req.complete) res.setHeader('connection', 'close');
         if (error instanceof RequestError) {
           record.errorCodes.push(String(error.extensions.code));
           sendJson(res, error.status, { errors: [{ message: error.message, extensions: error.extensions }] });
+          return;
+        }
+        if (req.readableAborted) {
+          // The client closed the connection before its body arrived: its own doing, counted as a 499, no fault of this server's.
+          logger?.debug({ requestId: record.requestId }, 'client closed the connection before its request body arrived');
+          res.destroy();
           return;
         }
         if (logger) logger.error({ err: error, requestId: record.requestId }, 'unexpected fault serving a request');

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import type { GraphQLError } from 'graphql';
 import { auditServer, type AuditResult } from 'graphql-http';
 import { checkVariables, maxVariableDepth } from '../../gateway/request-checks';
+import { createLogger } from '../../lib/logger';
 import { serveGateway, type ServedGateway, type ServeGatewayOptions } from '../../gateway/serve';
 import { supergraphPath } from '../../schema/subgraphs';
 
@@ -298,15 +300,18 @@ describe('variables the gateway refuses before planning', () => {
 describe("the gateway's reading of a request body", () => {
   const bodyBytes = 4096;
   let gateway: ServedGateway;
+  const logLines: string[] = [];
   beforeAll(async () => {
-    gateway = await startGateway({ limits: { bodyBytes } });
+    const logger = createLogger('gateway', { level: 'debug', destination: { write: (line: string) => void logLines.push(line) } });
+    gateway = await startGateway({ limits: { bodyBytes }, logger });
   });
   afterAll(() => gateway?.stop());
 
   /** A POST whose body is sent as is, with no Content-Length unless given (chunked). */
-  function post(body: Buffer, headers: Record<string, string> = {}): Promise<{ status: number; body: { data?: unknown; errors?: { message: string; extensions: Record<string, unknown> }[] } }> {
+  function post(body: Buffer, headers: Record<string, string> = {}, answered?: (headers: http.IncomingHttpHeaders) => void): Promise<{ status: number; body: { data?: unknown; errors?: { message: string; extensions: Record<string, unknown> }[] } }> {
     return new Promise((resolve, reject) => {
       const request = http.request(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, timeout: 10_000 }, (response) => {
+        answered?.(response.headers);
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('end', () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));
@@ -322,9 +327,14 @@ describe("the gateway's reading of a request body", () => {
   it('refuses a chunked body over the limit with 413, and keeps serving', async () => {
     // No Content-Length: the limit is met mid-read, which destroyed the request, and the gateway crashed closing it.
     const over = Buffer.concat([Buffer.from('{"query":"{ __typename }","variables":{"pad":"'), Buffer.alloc(bodyBytes, 'x'), Buffer.from('"}}')]);
-    const refused = await post(over, { 'transfer-encoding': 'chunked' }).catch(() => undefined);
+    let connection: string | undefined;
+    const refused = await post(over, { 'transfer-encoding': 'chunked' }, (headers) => (connection = headers.connection)).catch(() => undefined);
     // The client may see the 413 or the connection closed on it; the server must stay up either way.
-    if (refused) expect(refused.body.errors?.[0].extensions).toEqual({ code: 'OPERATION_LIMIT_EXCEEDED', limit: 'bodyBytes', max: bodyBytes });
+    if (refused) {
+      expect(refused.body.errors?.[0].extensions).toEqual({ code: 'OPERATION_LIMIT_EXCEEDED', limit: 'bodyBytes', max: bodyBytes });
+      // Its body unread, the connection carries no next request: a keep-alive client must not send one on it.
+      expect(connection).toBe('close');
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(await post(typename)).toEqual({ status: 200, body: { data: { __typename: 'Query' } } });
   });
@@ -352,6 +362,30 @@ describe("the gateway's reading of a request body", () => {
     for (const headers of [{ 'content-type': 'application/json; charset=UTF-8' }, { 'content-type': 'application/json;charset="utf-8"' }, { 'content-encoding': 'identity' }] as Record<string, string>[]) {
       expect(await post(typename, headers)).toEqual({ status: 200, body: { data: { __typename: 'Query' } } });
     }
+  });
+
+  it('refuses a query string that is not UTF-8, as a body', async () => {
+    // {"n":"北戴河"} with the name in GBK, percent-encoded.
+    const response = await fetch(`${gateway.url}?query=${encodeURIComponent('query ($n: String) { __typename }')}&variables=%7B%22n%22%3A%22%B1%B1%B4%F7%BA%D3%22%7D`, { signal: AbortSignal.timeout(10_000) });
+    expect(response.status).toBe(400);
+    const answer = (await response.json()) as { errors: { message: string; extensions: unknown }[] };
+    expect(answer.errors[0].extensions).toEqual({ code: 'BAD_REQUEST' });
+    expect(answer.errors[0].message).toMatch(/^request query string is not UTF-8/);
+  });
+
+  it('logs a body the client cut off as its own doing, not as a fault of the server', async () => {
+    logLines.length = 0;
+    const url = new URL(gateway.url);
+    const socket = net.connect(Number(url.port), url.hostname);
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    socket.write(`POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"query":"{ __`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    socket.destroy();
+    const logged = () => logLines.map((line) => JSON.parse(line) as { level: number; msg: string });
+    for (let waited = 0; waited < 5_000 && !logged().some((line) => line.msg.includes('closed the connection')); waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    const levels = logged();
+    expect(levels.filter((line) => line.level >= 50)).toEqual([]);
+    expect(levels.map((line) => line.msg)).toContain('client closed the connection before its request body arrived');
   });
 
   it('reads a body that starts with a byte-order mark, as Windows PowerShell writes files', async () => {
