@@ -38,14 +38,15 @@ function refusedForm(identifier: string, named: readonly SubjectKind[], covered:
  * none has it; a malformed code is a typed error, not null.
  */
 async function subjectOfCode(ctx: Context, code: string, field = 'code'): Promise<Subject | null> {
-  const identifier = identifierOf(code, field);
+  const covered = ctx.access.identity.scope.subjectKinds;
+  // Under a purpose of natural persons alone (personnel review), a mistyped code is told as the citizen ID number it must be.
+  const identifier = identifierOf(code, field, covered?.length && covered.every((kind) => kind === 'NATURAL_PERSON') ? 'CITIZEN_ID_NUMBER' : undefined);
   // Refused by the code's form, in either direction: a purpose without natural persons must not
   // learn whether a citizen ID number is registered, nor one of natural persons only (personnel
   // review) whether an organisation's code is, nor one of enterprises only (drug procurement)
   // whether an individual business's code (92…) or a civil-affairs one (5…) is (a FORBIDDEN for
   // a registered one, no subject for another, would tell). The subject is still looked up, for the audit entry alone: the gateway
   // keeps its id from the caller, who gets one answer for both.
-  const covered = ctx.access.identity.scope.subjectKinds;
   const named = kindsOfIdentifier(identifier);
   const subject = await ctx.subjectByIdentifier.load(identifier);
   if (covered && !named.some((kind) => covered.includes(kind))) throw forbiddenAbout(subject?.id, 'SUBJECT_KIND_NOT_COVERED', refusedForm(identifier, named, covered));

@@ -51,12 +51,16 @@ export function unknownSubjectId(subjectId: string, codeField?: string): GraphQL
  * The identifier a code names, normalised; a malformed code is the caller's typo, not an unknown
  * subject: it gets a typed error, not null. Read so wherever a subject is named by its code: the
  * entities subgraph's own lookups, and a filing that names its record by its subject's code.
+ * `meant`: the only sort of code the request can mean (a purpose covering natural persons alone:
+ * a citizen ID number), by which a malformed code is told, where its shape would guess the other.
  */
-export function identifierOf(code: string, field = 'code'): string {
+export function identifierOf(code: string, field = 'code', meant?: IdentifierKind): string {
   // A code left blank is a required value missing (README, Errors), not a typed code of length 0.
   if (isBlank(code)) throw badInput(field, `${field} must not be empty: give a unified social credit code or a citizen ID number`);
   const identifier = normaliseIdentifier(code);
-  assertValidIdentifier(identifier, detectIdentifierKind(identifier), field);
+  const guessed = detectIdentifierKind(identifier);
+  const valid = guessed === 'CITIZEN_ID_NUMBER' ? validateCitizenIdNumber(identifier).valid : validateUnifiedSocialCreditCode(identifier).valid;
+  assertValidIdentifier(identifier, valid || !meant ? guessed : meant, field);
   return identifier;
 }
 

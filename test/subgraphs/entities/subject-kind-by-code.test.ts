@@ -118,6 +118,18 @@ describe.each(testDatabases)('a code refused by its form under a purpose coverin
     }
   });
 
+  it('tells a mistyped code under personnel review as the citizen ID number it must be, and elsewhere by its shape as before', async () => {
+    for (const code of ['130304', '130304********1234', person.identifier.slice(0, 17)]) {
+      const result = await queryAs(personnelReview, SUBJECT_BY_CODE, { code });
+      expect(result.errors?.[0].extensions).toMatchObject({ code: 'INVALID_ID_NUMBER', field: 'code' });
+      expect(result.errors?.[0].message).toMatch(/^invalid citizen ID number: /);
+    }
+    const shaped = await queryAs(procurement, SUBJECT_BY_CODE, { code: '130304' });
+    expect(shaped.errors?.[0].extensions).toMatchObject({ code: 'INVALID_CREDIT_CODE', field: 'code' });
+    // A valid code of the other sort is still refused by its kind, not as a malformed number.
+    expect((await queryAs(personnelReview, SUBJECT_BY_CODE, { code: unregisteredOrganisationCode })).errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', problem: 'SUBJECT_KIND_NOT_COVERED' });
+  });
+
   it('refuses a search for a kind the purpose does not cover in either direction, before anything is searched', async () => {
     for (const [as, kind] of [[personnelReview, 'ENTERPRISE'], [procurement, 'NATURAL_PERSON']] as const) {
       const refused = await queryAs(as, SEARCH, { kind });
