@@ -30,6 +30,7 @@ import { defaultOperationLimits, operationLimitsForApollo, readListSizes, typeLi
 import { createGatewayContext, MalformedPurpose, openGatewayContext, type GatewayContext, type PurposeLapse } from './request-access';
 import { RateLimits, rateLimitPlugin, type RateLimitSettings } from './rate-limits';
 import { operationResolution, wellFormedVariables, withPlatformScalars } from './request-checks';
+import { readFieldNames, shadowingAliasesRule } from './shadowing-aliases';
 import { defaultSubgraphTimeoutMs, rememberQueryPlan, SubgraphDataSource } from './subgraph-data-source';
 
 export interface GatewayOptions {
@@ -148,7 +149,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     // on PERSISTED_QUERY_NOT_SUPPORTED.
     persistedQueries: false,
     parseOptions: enforcement.parseOptions,
-    validationRules: enforcement.validationRules,
+    validationRules: [...enforcement.validationRules, shadowingAliasesRule(readFieldNames(options.supergraphSdl))],
     // Shutdown belongs to the process's boot (lib/shutdown.ts), which also closes what Apollo does not know.
     stopOnTerminationSignals: false,
     formatError: (formatted, error) => mask(typeErrors(withIntrospectionSwitchNamed(withUnavailablePeerNamed(formatted, error)), error), error),
