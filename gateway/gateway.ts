@@ -25,6 +25,7 @@ import { createTokenVerifier, RefusedClaims, type TokenSettings } from './authen
 import { guardOperation, isAtOrBeneath, type AskedRootField, nullRemovedFields, readFieldGuards, refusalsAtWithheldFields, withFieldGroupsDescribed, withheldBeneath, type Refusal, type RemovedField } from './field-guards';
 import { RefusedSubjectCodes } from './refused-subject-codes';
 import { InternalClient } from '../lib/internal-client';
+import { answeringIntrospectionAlone, plannableIntrospection } from './introspection';
 import type { GatewayObserver } from './observer';
 import { defaultOperationLimits, operationLimitsForApollo, readListSizes, typeLimitErrors, type OperationLimits } from './operation-limits';
 import { createGatewayContext, MalformedPurpose, openGatewayContext, type GatewayContext, type PurposeLapse } from './request-access';
@@ -126,7 +127,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   });
   const guarded: GatewayInterface = {
     async load(loadOptions) {
-      const { schema, executor } = await gateway.load(loadOptions);
+      const { schema, executor: planned } = await gateway.load(loadOptions);
+      const executor = answeringIntrospectionAlone(planned);
       return { schema: withFieldGroupsDescribed(withPlatformScalars(schema), guards), executor: audit && refusedSubjects ? guardExecutor(executor, guards, audit, refusedSubjects, options.observer) : executor };
     },
     onSchemaLoadOrUpdate: (callback) => gateway.onSchemaLoadOrUpdate(callback),
@@ -156,6 +158,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     plugins: [
       operationResolution,
       wellFormedVariables,
+      plannableIntrospection,
       ...enforcement.plugins,
       // Apollo's default landing page loads Sandbox from a CDN; the self-hosted explorer replaces it.
       ApolloServerPluginLandingPageDisabled(),

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
-import type { GraphQLError } from 'graphql';
+import { buildSchema as buildPlannerSchema, type ObjectType } from '@apollo/federation-internals';
+import { buildClientSchema, getIntrospectionQuery, introspectionTypes, isObjectType, printSchema, type GraphQLError, type IntrospectionQuery } from 'graphql';
+import { fieldsThePlannerLacks } from '../../gateway/introspection';
 import { auditServer, type AuditResult } from 'graphql-http';
 import { checkVariables, maxVariableDepth } from '../../gateway/request-checks';
 import { createLogger } from '../../lib/logger';
@@ -171,6 +173,13 @@ describe('the gateway over HTTP', () => {
     expect(await post({ query: 'query A { __typename } query B { __typename }', operationName: 'B' })).toEqual({ status: 200, data: { __typename: 'Query' }, errors: [] });
   });
 
+  it('refuses introspection asking isOneOf while introspection is off, as any other introspection', async () => {
+    const response = await get('{ __type(name: "CreditRecordFilter") { name isOneOf } }');
+    const body = (await response.json()) as { errors: { message: string; extensions: { code: string } }[] };
+    expect([response.status, body.errors.map((e) => e.extensions.code)]).toEqual([400, ['GRAPHQL_VALIDATION_FAILED']]);
+    expect(body.errors[0].message).toMatch(/INTROSPECTION=on/);
+  });
+
   it('gives no "did you mean" suggestions while introspection is off, for fields, arguments or enum values', async () => {
     const messages = async (query: string) => ((await (await get(query)).json()) as { errors: { message: string }[] }).errors.map((e) => e.message);
     expect(await messages('{ departmnts { code } }')).toEqual(['Cannot query field "departmnts" on type "Query".']);
@@ -190,6 +199,74 @@ describe('the gateway with introspection on', () => {
     } finally {
       await gateway.stop();
     }
+  });
+});
+
+/**
+ * graphql-js 16 has `__Type.isOneOf` (newer tooling asks for it: `getIntrospectionQuery({ oneOf:
+ * true })`), which the query planner's own introspection types lack: asked of the gateway, it
+ * answered 500 for any caller. An operation that selects introspection alone is answered by
+ * graphql-js against the schema served; one that selects `isOneOf` beside data is refused.
+ */
+describe('introspection the gateway answers alone', () => {
+  let gateway: ServedGateway;
+  beforeAll(async () => {
+    gateway = await startGateway({ introspection: true });
+  });
+  afterAll(() => gateway?.stop());
+
+  const post = async (body: Record<string, unknown>) => {
+    const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
+    return { status: response.status, ...((await response.json()) as { data?: Record<string, unknown>; errors?: { message: string; extensions: Record<string, unknown> }[] }) };
+  };
+
+  it('answers isOneOf, false for every input type (none is @oneOf) and null for the others', async () => {
+    expect(await post({ query: '{ __type(name: "CreditRecordFilter") { name isOneOf } subjectType: __type(name: "Subject") { isOneOf } }' })).toEqual({
+      status: 200,
+      data: { __type: { name: 'CreditRecordFilter', isOneOf: false }, subjectType: { isOneOf: null } },
+    });
+  });
+
+  it("answers graphql-js's introspection query with isOneOf, as newer tooling sends it, with the schema it answers without", async () => {
+    const withOneOf = await post({ query: getIntrospectionQuery({ oneOf: true }), operationName: 'IntrospectionQuery' });
+    expect([withOneOf.status, withOneOf.errors]).toEqual([200, undefined]);
+    const types = (withOneOf.data as unknown as IntrospectionQuery).__schema.types;
+    const inputs = types.filter((type) => type.kind === 'INPUT_OBJECT');
+    expect(inputs.length).toBeGreaterThan(10);
+    expect(inputs.filter((type) => (type as { isOneOf?: unknown }).isOneOf !== false)).toEqual([]);
+    const plain = await post({ query: getIntrospectionQuery() });
+    expect(printSchema(buildClientSchema(withOneOf.data as unknown as IntrospectionQuery))).toBe(printSchema(buildClientSchema(plain.data as unknown as IntrospectionQuery)));
+    // The schema served: no field the gateway keeps for itself, each guarded field's group told.
+    const query = buildClientSchema(withOneOf.data as unknown as IntrospectionQuery).getQueryType()!.getFields();
+    expect(query.consentForAccess).toBeUndefined();
+    expect(query.subject.description).toContain('Field group: `SUBJECT_BASICS`');
+  });
+
+  it('knows which introspection fields of graphql-js the query planner lacks', () => {
+    const planner = buildPlannerSchema('type Query { a: Int }');
+    const lacking = introspectionTypes.filter(isObjectType).flatMap((type) => Object.keys(type.getFields()).filter((field) => !(planner.type(type.name) as ObjectType | undefined)?.field(field)).map((field) => `${type.name}.${field}`));
+    expect(lacking.sort()).toEqual([...fieldsThePlannerLacks].sort());
+    expect(lacking).toContain('__Type.isOneOf');
+  });
+
+  it('answers a directive’s isDeprecated, which the query planner lacks too', async () => {
+    const answered = await post({ query: '{ __schema { directives { name isDeprecated deprecationReason } } }' });
+    expect(answered.status).toBe(200);
+    expect((answered.data as { __schema: { directives: { name: string; isDeprecated: boolean }[] } }).__schema.directives).toEqual(expect.arrayContaining([{ name: 'include', isDeprecated: false, deprecationReason: null }]));
+  });
+
+  it('refuses isOneOf beside data, which the query planner cannot answer, as an invalid operation (400, typed), and still answers other introspection beside data', async () => {
+    const mixed = await post({ query: 'query Both { departments { code } ...T } fragment T on Query { __type(name: "CreditRecordFilter") { isOneOf } }' });
+    expect([mixed.status, mixed.data, mixed.errors?.map((e) => e.extensions)]).toEqual([400, undefined, [{ code: 'GRAPHQL_VALIDATION_FAILED', problem: 'INTROSPECTION_BESIDE_DATA', field: '__Type.isOneOf' }]]);
+    expect(mixed.errors![0].message).toMatch(/send it in an operation of its own/);
+    // Other introspection beside data goes through the planner as before (whatever answers for departments: no subgraph runs here).
+    const beside = await post({ query: '{ departments { code } __type(name: "Subject") { name } }' });
+    expect([beside.status, beside.data?.__type]).toEqual([200, { name: 'Subject' }]);
+    // Another operation of the same document, not run, does not count.
+    expect(await post({ query: 'query Both { departments { code } __type(name: "Subject") { isOneOf } } query Alone { __type(name: "Subject") { name isOneOf } }', operationName: 'Alone' })).toEqual({
+      status: 200,
+      data: { __type: { name: 'Subject', isOneOf: null } },
+    });
   });
 });
 
