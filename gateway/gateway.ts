@@ -157,9 +157,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     formatError: (formatted, error) => mask(typeErrors(withIntrospectionSwitchNamed(withUnavailablePeerNamed(formatted, error)), error), error),
     plugins: [
       operationResolution,
+      // The operation's limits before what its variables hold, as when its shape was checked at validation.
+      ...enforcement.plugins,
       wellFormedVariables,
       plannableIntrospection,
-      ...enforcement.plugins,
       // Apollo's default landing page loads Sandbox from a CDN; the self-hosted explorer replaces it.
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginUsageReportingDisabled(),

@@ -13,6 +13,8 @@ import {
   isListType,
   Kind,
   parse,
+  separateOperations,
+  validate,
   type DocumentNode,
   type FragmentDefinitionNode,
   type GraphQLCompositeType,
@@ -94,7 +96,7 @@ function rootFieldsRule(max: number): ValidationRule {
         selectionSet.selections.reduce((sum, selection) => {
           if (selection.kind === Kind.FIELD) return sum + (selection.name.value === '__typename' ? 0 : 1);
           if (selection.kind === Kind.INLINE_FRAGMENT) return sum + count(selection.selectionSet);
-          // Validation runs every rule in one pass, so a fragment cycle may still be here: visit each fragment once.
+          // Each fragment once: spread again, it asks the same fields (validation has refused cycles by now).
           const fragment = seen.has(selection.name.value) ? undefined : context.getFragment(selection.name.value);
           seen.add(selection.name.value);
           return sum + (fragment ? count(fragment.selectionSet) : 0);
@@ -248,29 +250,50 @@ export function operationCost(
   return cost(operation.selectionSet, root, undefined);
 }
 
-/** Apollo plugin: the cost limit, once the operation is resolved (it needs the variables) and before the gateway plans it. */
-function costLimitPlugin(max: number, listSizes: ReadonlyMap<string, number>): ApolloServerPlugin<BaseContext> {
+/** The depth, alias, directive and root-field limits, as validation rules to run over one operation's own document (`operationLimitPlugin`). */
+export function operationShapeRules(limits: OperationLimits): ValidationRule[] {
+  return [...armorRules(limits), rootFieldsRule(limits.rootFields)];
+}
+
+/**
+ * Apollo plugin: the limits of the operation run, once it is resolved (which operation of the
+ * document, and the variables the cost needs) and before the gateway plans it. Only that
+ * operation and the fragments it spreads are counted: a document may hold others, which are not
+ * run (`query A` of twenty aliases beside `query B { __typename }`, sent as B). The first limit
+ * exceeded is told: its shape (depth, aliases, directives, root fields), then its cost.
+ */
+function operationLimitPlugin(limits: OperationLimits, listSizes: ReadonlyMap<string, number>): ApolloServerPlugin<BaseContext> {
+  const rules = operationShapeRules(limits);
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ schema, document, operationName, request }) {
-          const found = operationCost(schema, document, operationName, request.variables ?? {}, listSizes);
-          if (found > max) throw new OperationLimitExceeded('cost', max, `Query cost limit of ${max} exceeded, found ${found}.`);
+        async didResolveOperation({ schema, document, operation, request }) {
+          // None chosen: operationResolution refuses the request.
+          if (!operation) return;
+          const own = separateOperations(document)[operation.name?.value ?? ''];
+          const [exceeded] = validate(schema, own, rules);
+          if (exceeded) throw exceeded;
+          const found = operationCost(schema, own, operation.name?.value, request.variables ?? {}, listSizes);
+          if (found > limits.cost) throw new OperationLimitExceeded('cost', limits.cost, `Query cost limit of ${limits.cost} exceeded, found ${found}.`);
         },
       };
     },
   };
 }
 
-/** What ApolloServer needs to enforce the limits: parse options, validation rules and a plugin. `listSizes`: `readListSizes` of the supergraph served. */
+/**
+ * What ApolloServer needs to enforce the limits: parse options (the tokens of the whole
+ * document, as it is parsed whole), a validation rule (the length of operation names) and a
+ * plugin (the limits of the operation run). `listSizes`: `readListSizes` of the supergraph served.
+ */
 export function operationLimitsForApollo(
   limits: OperationLimits,
   listSizes: ReadonlyMap<string, number> = new Map(),
 ): { parseOptions: ParseOptions; validationRules: ValidationRule[]; plugins: ApolloServerPlugin<BaseContext>[] } {
   return {
     parseOptions: { maxTokens: limits.tokens },
-    validationRules: [...armorRules(limits), rootFieldsRule(limits.rootFields), operationNameRule],
-    plugins: [costLimitPlugin(limits.cost, listSizes)],
+    validationRules: [operationNameRule],
+    plugins: [operationLimitPlugin(limits, listSizes)],
   };
 }
 

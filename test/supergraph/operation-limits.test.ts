@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import { buildSchema, getIntrospectionQuery, parse, validate } from 'graphql';
 import { explorerExamples } from '../../gateway/explorer/examples';
-import { defaultOperationLimits, operationCost, operationLimitsForApollo, readListSizes, type OperationLimitName, type OperationLimits } from '../../gateway/operation-limits';
+import { defaultOperationLimits, operationCost, operationLimitsForApollo, operationShapeRules, readListSizes, type OperationLimitName, type OperationLimits } from '../../gateway/operation-limits';
 import { sections as reportSections } from '../../subgraphs/reports/platform-report';
 import { SubgraphDataSource } from '../../gateway/subgraph-data-source';
 import { supergraphPath } from '../../schema/subgraphs';
 import { testDatabases } from '../helpers/databases';
-import type { GraphQLResponse } from '../helpers/graphql';
+import { postGraphQL, type GraphQLResponse } from '../helpers/graphql';
 import { supervisor, usePlatform } from '../helpers/platform';
 
 /** Small limits, so that an operation at each edge is short enough to read. */
@@ -96,6 +96,29 @@ describe.each(testDatabases.filter((d) => d.label === 'sqlite'))('operation limi
     expectAnswered(await platform.query(`{ creditServiceProviders(first: 10) { edges { node { filingHistory { toStatus } } } } }`, {}, supervisor));
     // With the name history too (declared 5 names), a page of 14 is 1 + 14 × (2 + 10 × 2 + 5 × 2) = 449, over 302.
     await refused(`{ creditServiceProviders(first: 14) { edges { node { filingHistory { toStatus } nameHistory { name } } } } }`, 'cost');
+  });
+
+  it('limits the operation run, with the fragments it spreads, not the other operations of its document; the tokens of the whole document', async () => {
+    /** Sent as the supervisor, naming the operation to run. */
+    const run = async (query: string, operationName: string) =>
+      postGraphQL<Record<string, unknown>>(platform.gatewayUrl, { query, operationName }, { authorization: `Bearer ${await platform.token(supervisor.caller!)}`, ...supervisor.headers });
+    // A: four aliased root fields (over both limits), nested one level too deep, four directives.
+    const a = `query A { a: departments { code } b: departments { code } c: departments { code } d: departments { code } }`;
+    const b = `query B { __typename }`;
+    expect(await run(`${a} ${b}`, 'B')).toEqual({ status: 200, data: { __typename: 'Query' } });
+    expectRefused(await run(`${a} ${b}`, 'A'), 'aliases');
+    const deep = `query Deep { creditServiceProviders(first: 1) { edges { node { issuedReports(first: 1) { edges { cursor } } } } } }`;
+    expect(await run(`${deep} ${b}`, 'B')).toEqual({ status: 200, data: { __typename: 'Query' } });
+    expectRefused(await run(`${deep} ${b}`, 'Deep'), 'depth');
+    const directives = `query D { __typename @include(if: true) __typename @include(if: true) __typename @skip(if: false) __typename @skip(if: false) }`;
+    expect(await run(`${directives} ${b}`, 'B')).toEqual({ status: 200, data: { __typename: 'Query' } });
+    expectRefused(await run(`${directives} ${b}`, 'D'), 'directives');
+    // A fragment counts for the operations that spread it.
+    const spread = `query S { ...Wide } query T { departments { code } } fragment Wide on Query { departments { code } creditRecordCategories { code } department(code: "FINANCE") { code } creditServiceProviders(first: 1) { totalCount } }`;
+    expectRefused(await run(spread, 'S'), 'rootFields');
+    expect((await run(spread, 'T')).errors).toBeUndefined();
+    // The document is parsed whole: its tokens are counted whatever operation is named.
+    expectRefused(await run(`query C { ${repeat(46, '__typename')} } ${b}`, 'B'), 'tokens');
   });
 
   it('refuses a request body one byte over the limit, before it is read as an operation', async () => {
@@ -217,9 +240,10 @@ describe('operationCost', () => {
 
   it('lets every example operation of the explorer through the default limits, with room to spare', () => {
     const { parseOptions, validationRules } = operationLimitsForApollo(defaultOperationLimits);
+    const rules = [...validationRules, ...operationShapeRules(defaultOperationLimits)];
     for (const example of explorerExamples({ subjectCode: '91130304MA0TEXT1X8', subjectId: '00000000-0000-0000-0000-000000000000' })) {
       const document = parse(example.query, parseOptions);
-      expect({ example: example.name, errors: validate(schema, document, validationRules).map((e) => e.message) }).toEqual({ example: example.name, errors: [] });
+      expect({ example: example.name, errors: validate(schema, document, rules).map((e) => e.message) }).toEqual({ example: example.name, errors: [] });
       const found = operationCost(schema, document, undefined, example.variables, listSizes);
       expect({ example: example.name, withinHalf: found <= defaultOperationLimits.cost / 2 }).toEqual({ example: example.name, withinHalf: true });
     }
