@@ -2,11 +2,14 @@ import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import {
   BREAK,
   coerceInputValue,
+  getDirectiveValues,
   getNamedType,
   getNullableType,
   getVariableValues,
   GraphQLError,
   GraphQLID,
+  GraphQLIncludeDirective,
+  GraphQLSkipDirective,
   isInputObjectType,
   isInputType,
   isListType,
@@ -20,10 +23,13 @@ import {
   visitWithTypeInfo,
   type DocumentNode,
   type ExecutableDefinitionNode,
+  type FieldNode,
   type FragmentDefinitionNode,
+  type FragmentSpreadNode,
   type GraphQLInputType,
   type GraphQLScalarLiteralParser,
   type GraphQLSchema,
+  type InlineFragmentNode,
   type OperationDefinitionNode,
   type ValueNode,
   type VariableDefinitionNode,
@@ -224,7 +230,8 @@ function fieldAtFault(type: GraphQLInputType, value: unknown): string[] {
  * that gave it (`$id`, and `inputPath` inside it). An ID the schema lets be null is another
  * matter: left blank it is none, as if left out (README, Errors), which the subgraphs read so.
  * The operation's values are read as execution reads them (`variables` coerced, defaults
- * applied), wherever an argument takes one: fields, directives, the fragments it spreads.
+ * applied), wherever an argument takes one: fields, directives, the fragments it spreads;
+ * not in a selection `@skip` or `@include` leaves out, which never runs.
  */
 export function blankRequiredId(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): GraphQLError | undefined {
   const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
@@ -236,7 +243,11 @@ export function blankRequiredId(schema: GraphQLSchema, document: DocumentNode, o
     visit(
       definition,
       visitWithTypeInfo(types, {
-        FragmentSpread({ name: { value: name } }) {
+        Field: (field) => (leftOut(field, variables) ? false : undefined),
+        InlineFragment: (fragment) => (leftOut(fragment, variables) ? false : undefined),
+        FragmentSpread(node) {
+          if (leftOut(node, variables)) return;
+          const { value: name } = node.name;
           const fragment = fragments.get(name);
           if (fragment && !spread.has(name)) pending.push(fragment);
           spread.add(name);
@@ -252,6 +263,16 @@ export function blankRequiredId(schema: GraphQLSchema, document: DocumentNode, o
     );
   }
   return refusal;
+}
+
+/** Whether `@skip` or `@include` leaves the selection out, as execution reads them. */
+function leftOut(node: FieldNode | InlineFragmentNode | FragmentSpreadNode, variables: Record<string, unknown>): boolean {
+  try {
+    return getDirectiveValues(GraphQLSkipDirective, node, variables)?.if === true || getDirectiveValues(GraphQLIncludeDirective, node, variables)?.if === false;
+  } catch {
+    // A condition execution could not read (an explicit null) is refused on its own (README, Errors): it runs here.
+    return false;
+  }
 }
 
 interface BlankId {

@@ -168,6 +168,8 @@ describe('blankRequiredId', () => {
     ['an input object variable inside a literal list', 'query ($p: Part!) { find(filter: { owner: "o", parts: [$p] }) }', { p: { id: '' } }, ['$p', 'id']],
     ['an argument of a nested field', '{ nested(id: "n") { part(id: "") } }', {}, ['id', undefined]],
     ['a variable default', 'query ($id: ID! = "") { nested(id: $id) { part(id: "p") } }', {}, ['$id', undefined]],
+    ['a field @include keeps', 'query ($on: Boolean!) { items(ids: [""]) @include(if: $on) }', { on: true }, ['ids[0]', undefined]],
+    ['a field @skip keeps', '{ items(ids: [""]) @skip(if: false) }', {}, ['ids[0]', undefined]],
   ])('refuses %s', (_label, source, variables, [field, inputPath]) => {
     expect(refusal(source, variables)).toEqual([field, inputPath, { status: 400 }]);
   });
@@ -177,6 +179,10 @@ describe('blankRequiredId', () => {
     ['an optional ID or list item left blank, or null', '{ maybe(id: "", ids: ["", null, " "]) }', {}],
     ['an optional ID variable left blank, or null', 'query ($a: ID, $b: ID) { maybe(id: $a) other: maybe(id: $b) }', { a: '', b: null }],
     ['a required ID variable given to an optional ID', 'query ($a: ID!) { maybe(id: $a) }', { a: '' }],
+    ['a blank ID in a field @skip leaves out', '{ items(ids: [""]) @skip(if: true) find(filter: { owner: "o" }) }', {}],
+    ['a blank ID in a field @include leaves out by a variable', 'query ($on: Boolean!) { nested(id: "") @include(if: $on) { part(id: "p") } }', { on: false }],
+    ['a blank ID in an inline fragment left out', 'query ($off: Boolean!) { ... @skip(if: $off) { items(ids: [""]) } }', { off: true }],
+    ['a blank ID in a fragment whose spread is left out', '{ ...Blank @include(if: false) } fragment Blank on Query { items(ids: [""]) }', {}],
   ])('lets through %s', (_label, source, variables) => {
     expect(refusal(source, variables)).toBeNull();
   });
