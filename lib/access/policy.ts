@@ -267,13 +267,6 @@ export function purposeRefusalFor(caller: Caller | null, group: string, refused:
 }
 
 /**
- * A FORBIDDEN's `problem` and `header` for a missing `group` no refused purpose is to blame for
- * (purposeRefusalFor): none was named, or the one named holds and grants other groups.
- * GROUP_NOT_GRANTED, pointing at x-credit-matter where a matter this caller may name would grant
- * the group (`viewer.matters` says which, and what else each needs), and at no header where none
- * would: a front end tells "name a matter" from "never readable" by the extensions, not the message.
- */
-/**
  * What a caller refused `group` with no refused purpose to mend can do, as the refusal's message
  * ends: name a matter that grants it, if one is open to it, saying what else each needs (the
  * case, the subject's consent, or the caller's own subject); the same whether it named one, as
@@ -289,6 +282,13 @@ export function mattersToName(caller: Caller, group: string, purposeNamed: boole
   return `: name ${purposeNamed ? 'a matter that grants it' : 'the matter'} in the ${purposeHeaders.matter} header (${named.join('; ')})${withCase ? `, and the case in ${purposeHeaders.caseNumber}` : ''}`;
 }
 
+/**
+ * A FORBIDDEN's `problem` and `header` for a missing `group` no refused purpose is to blame for
+ * (purposeRefusalFor): none was named, or the one named holds and grants other groups.
+ * GROUP_NOT_GRANTED, pointing at x-credit-matter where a matter this caller may name would grant
+ * the group (`viewer.matters` says which, and what else each needs), and at no header where none
+ * would: a front end tells "name a matter" from "never readable" by the extensions, not the message.
+ */
 export function groupNotGranted(caller: Caller | null, group: string): { problem: 'GROUP_NOT_GRANTED'; header?: string } {
   return { problem: 'GROUP_NOT_GRANTED', ...(caller && mattersGranting(caller, group).length ? { header: purposeHeaders.matter } : {}) };
 }

@@ -59,8 +59,9 @@ export function identifierOf(code: string, field = 'code', meant?: IdentifierKin
   if (isBlank(code)) throw badInput(field, `${field} must not be empty: give a unified social credit code or a citizen ID number`);
   const identifier = normaliseIdentifier(code);
   const guessed = detectIdentifierKind(identifier);
-  const valid = guessed === 'CITIZEN_ID_NUMBER' ? validateCitizenIdNumber(identifier).valid : validateUnifiedSocialCreditCode(identifier).valid;
-  assertValidIdentifier(identifier, valid || !meant ? guessed : meant, field);
+  // Only a code its shape reads as the other sort is read twice: valid, it is that sort's.
+  const misread = meant !== undefined && meant !== guessed && !(guessed === 'CITIZEN_ID_NUMBER' ? validateCitizenIdNumber(identifier) : validateUnifiedSocialCreditCode(identifier)).valid;
+  assertValidIdentifier(identifier, misread ? meant : guessed, field);
   return identifier;
 }
 
