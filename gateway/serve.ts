@@ -55,6 +55,7 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<Served
       maxBodyBytes: gateway.limits.bodyBytes,
       // The platform's edge: the audit log's request ids are the gateway's, never a client's.
       ownRequestIds: true,
+      compressAnswers: true,
       crossOrigin: crossSiteRequestRoute(corsOrigins),
       routes: [ready, ...explorerRoutes, ...(subgraphUrls.reports ? [printableReportsRoute(subgraphUrls.reports, { audit: gateway.audit, signingKey: options.signingKey, rateLimits: gateway.rateLimits, observer: metrics })] : [])],
       describeCaller: (context) => (context.caller ? { organisation: context.caller.organisation, organisationKind: context.caller.organisationKind, role: context.caller.role } : null),

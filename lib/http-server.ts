@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import { HeaderMap, type ApolloServer, type BaseContext, type ContextFunction } from '@apollo/server';
 import { ErrorCode, outageRetryAfterSeconds } from './errors';
 import type { Logger } from './logger';
@@ -51,6 +53,11 @@ export interface ServeOptions<TContext extends BaseContext> {
   ownRequestIds?: boolean;
   /** Who asked, for the request's log line (organisation and role only). */
   describeCaller?: (context: TContext) => CallerSummary | null;
+  /**
+   * Compress GraphQL answers for a client that accepts gzip (the gateway, whose answers cross the
+   * district's network to browsers). Not a subgraph: its caller, the gateway, reads bodies as sent.
+   */
+  compressAnswers?: boolean;
   /**
    * How long stopping waits for the requests in flight to be answered before it closes their
    * connections (default 10 s).
@@ -185,6 +192,29 @@ function answerUnparsableRequest(error: NodeJS.ErrnoException, socket: Duplex): 
   const body = JSON.stringify({ errors: [{ message, extensions: { code: ErrorCode.BAD_REQUEST } }] });
   socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
+
+/**
+ * Whether an `Accept-Encoding` takes gzip: named, or left to `*`, with a weight above 0
+ * (RFC 9110 §12.5.3: `gzip;q=0` refuses it; no header asks for the body as it is).
+ */
+export function acceptsGzip(acceptEncoding: string | undefined): boolean {
+  const weights = new Map<string, number>();
+  for (const part of (acceptEncoding ?? '').split(',')) {
+    const [coding, ...parameters] = part.split(';').map((piece) => piece.trim().toLowerCase());
+    const q = parameters.find((parameter) => parameter.startsWith('q='));
+    if (coding) weights.set(coding === 'x-gzip' ? 'gzip' : coding, q === undefined ? 1 : Number(q.slice(2)));
+  }
+  const weight = weights.get('gzip') ?? weights.get('*') ?? 0;
+  return weight > 0;
+}
+
+/**
+ * Answers shorter than this go as they are: a few hundred bytes gain little from gzip. A page of
+ * twenty subjects with their records is tens of kilobytes of JSON, a fifth or less of it gzipped.
+ */
+const compressFromBytes = 1024;
+
+const gzipped = promisify(gzip);
 
 /** Routes answered without a log line at info level: probes and scrapes would drown the requests. */
 const quietRoutes = new Set(['/health', '/ready', '/metrics']);
@@ -356,7 +386,18 @@ export async function serveGraphQL<TContext extends BaseContext>(
         if (response.body.kind === 'complete') {
           // Refused before Apollo's pipeline (a bad token while building the context): the codes are only in the body.
           if (!record.executed) record.errorCodes.push(...errorCodesOf(response.body.string));
-          res.end(response.body.string);
+          if (!options.compressAnswers) {
+            res.end(response.body.string);
+            return;
+          }
+          res.appendHeader('vary', 'accept-encoding');
+          const body = Buffer.from(response.body.string);
+          if (body.length < compressFromBytes || !acceptsGzip(req.headers['accept-encoding'])) {
+            res.end(body);
+            return;
+          }
+          res.setHeader('content-encoding', 'gzip');
+          res.end(await gzipped(body));
           return;
         }
         for await (const chunk of response.body.asyncIterator) res.write(chunk);

@@ -2,11 +2,13 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
+import { gunzipSync } from 'node:zlib';
 import { buildSchema as buildPlannerSchema, type ObjectType } from '@apollo/federation-internals';
 import { buildClientSchema, getIntrospectionQuery, introspectionTypes, isObjectType, printSchema, type GraphQLError, type IntrospectionQuery } from 'graphql';
 import { fieldsThePlannerLacks } from '../../gateway/introspection';
 import { auditServer, type AuditResult } from 'graphql-http';
 import { checkVariables, maxVariableDepth } from '../../gateway/request-checks';
+import { acceptsGzip } from '../../lib/http-server';
 import { createLogger } from '../../lib/logger';
 import { serveGateway, type ServedGateway, type ServeGatewayOptions } from '../../gateway/serve';
 import { supergraphPath } from '../../schema/subgraphs';
@@ -467,5 +469,69 @@ describe("the gateway's reading of a request body", () => {
 
   it('reads a body that starts with a byte-order mark, as Windows PowerShell writes files', async () => {
     expect(await post(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), typename]))).toEqual({ status: 200, body: { data: { __typename: 'Query' } } });
+  });
+});
+
+/**
+ * Answers cross the district's network to browsers: compressed for a client that accepts gzip,
+ * as Apollo Router does, once they are long enough to gain from it.
+ */
+describe("the gateway's answers, compressed", () => {
+  let gateway: ServedGateway;
+  beforeAll(async () => {
+    gateway = await startGateway({ introspection: true });
+  });
+  afterAll(() => gateway?.stop());
+
+  /** The answer's bytes as sent, never decompressed on the way (as fetch would). */
+  function post(query: string, acceptEncoding?: string): Promise<{ headers: http.IncomingHttpHeaders; sent: Buffer }> {
+    return new Promise((resolve, reject) => {
+      const headers = { 'content-type': 'application/json', ...(acceptEncoding === undefined ? {} : { 'accept-encoding': acceptEncoding }) };
+      const request = http.request(gateway.url, { method: 'POST', headers, timeout: 10_000 }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve({ headers: response.headers, sent: Buffer.concat(chunks) }));
+        response.on('error', reject);
+      });
+      request.on('timeout', () => request.destroy(new Error('no answer in 10 s')));
+      request.on('error', reject);
+      request.end(JSON.stringify({ query }));
+    });
+  }
+  const schemaTypes = '{ __schema { types { name description } } }';
+
+  it('gzips a long answer for a browser that accepts gzip, and says it varies with Accept-Encoding', async () => {
+    const plain = await post(schemaTypes);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.headers.vary).toMatch(/accept-encoding/i);
+    const answer = JSON.parse(plain.sent.toString('utf8')) as { data: { __schema: { types: unknown[] } } };
+    expect(answer.data.__schema.types.length).toBeGreaterThan(50);
+    const compressed = await post(schemaTypes, 'gzip, deflate, br, zstd');
+    expect(compressed.headers['content-encoding']).toBe('gzip');
+    expect(compressed.headers.vary).toMatch(/accept-encoding/i);
+    expect(compressed.sent.length).toBeLessThan(plain.sent.length / 3);
+    expect(JSON.parse(gunzipSync(compressed.sent).toString('utf8'))).toEqual(answer);
+  });
+
+  it('sends a short answer, or one to a client that refuses gzip, as it is', async () => {
+    const short = await post('{ __typename }', 'gzip');
+    expect([short.headers['content-encoding'], JSON.parse(short.sent.toString('utf8'))]).toEqual([undefined, { data: { __typename: 'Query' } }]);
+    for (const refusing of ['gzip;q=0, identity', 'br', '*;q=0', 'identity']) expect([refusing, (await post(schemaTypes, refusing)).headers['content-encoding']]).toEqual([refusing, undefined]);
+  });
+
+  it('reads Accept-Encoding as RFC 9110 does: weights, x-gzip, a wildcard, letter case', () => {
+    const cases: [string | undefined, boolean][] = [
+      [undefined, false],
+      ['', false],
+      ['gzip', true],
+      ['GZIP;Q=0.5', true],
+      ['x-gzip', true],
+      ['br;q=1, *;q=0.1', true],
+      ['*', true],
+      ['*, gzip;q=0', false],
+      ['gzip;q=0', false],
+      ['deflate, br', false],
+    ];
+    expect(cases.map(([header]) => [header, acceptsGzip(header)])).toEqual(cases);
   });
 });
