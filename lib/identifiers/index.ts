@@ -1,6 +1,6 @@
 import { foldedNumber } from '../text';
 import { CITIZEN_ID_LENGTH, isPlausibleBirthDate, isPlausibleBirthYear, looksLikeDivision, validateCitizenIdNumber } from './citizen-id-number';
-import { validateUnifiedSocialCreditCode } from './unified-social-credit-code';
+import { validateUnifiedSocialCreditCode, type IdentifierValidation } from './unified-social-credit-code';
 
 export type { IdentifierProblem, IdentifierValidation } from './unified-social-credit-code';
 export {
@@ -88,6 +88,14 @@ export function detectIdentifierKind(code: string): IdentifierKind {
     return 'UNIFIED_SOCIAL_CREDIT_CODE';
   }
   return 'CITIZEN_ID_NUMBER';
+}
+
+/**
+ * `identifier` (normalised) checked as `kind`, by default the kind its shape reads as
+ * (`detectIdentifierKind`): one reading of a typed code wherever one is checked.
+ */
+export function validateIdentifier(identifier: string, kind: IdentifierKind = detectIdentifierKind(identifier)): IdentifierValidation {
+  return kind === 'CITIZEN_ID_NUMBER' ? validateCitizenIdNumber(identifier) : validateUnifiedSocialCreditCode(identifier);
 }
 
 /** Written as a citizen ID number (digits, an X only last) with a division and then a birth year where one has them. */

@@ -6,7 +6,7 @@ import { departmentsNaming, mattersOpenTo, type OpenMatter } from '../../lib/acc
 import { decideGrants, purposeGrants, refusalDetails, refusalOfPurpose, type PurposeRefusal } from '../../lib/access/policy';
 import { clientError, ErrorCode } from '../../lib/errors';
 import { ExpiringMemory } from '../../lib/expiring-memory';
-import { detectIdentifierKind, validateCitizenIdNumber, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
+import { validateIdentifier } from '../../lib/identifiers';
 import { forbiddenAbout, personIdentifier, type SubgraphContext } from '../shared/access';
 import { withEntitiesOrUnavailable, type SubjectDirectory } from '../shared/subject-directory';
 
@@ -41,7 +41,7 @@ async function ownSubjectVerified(ctx: Context, caller: Caller & { subjectId: st
   const { identity, deadline } = ctx.access;
   if (identity.purpose?.matter === selfInquiry) return identity.scope.subjectId === caller.subjectId;
   const org = caller.organisation;
-  const valid = detectIdentifierKind(org) === 'CITIZEN_ID_NUMBER' ? validateCitizenIdNumber(org).valid : validateUnifiedSocialCreditCode(org).valid;
+  const valid = validateIdentifier(org).valid;
   // No subject has a malformed code: the entities subgraph would refuse to look it up.
   if (!valid) return false;
   const own = ownSubjects.remember(

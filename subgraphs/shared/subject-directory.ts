@@ -4,7 +4,7 @@ import { InternalCallFailed, InternalCallRefused, InternalClient } from '../../l
 import { readSecret, withoutCredentials } from '../../lib/env';
 import { PeerTimeout, type RequestDeadline } from '../../lib/deadline';
 import { badInput, clientError, ErrorCode, isBlank, quotedInput, serviceUnavailable, SubgraphFault } from '../../lib/errors';
-import { detectIdentifierKind, normaliseIdentifier, validateCitizenIdNumber, validateUnifiedSocialCreditCode, type IdentifierKind } from '../../lib/identifiers';
+import { detectIdentifierKind, normaliseIdentifier, validateIdentifier, type IdentifierKind, type IdentifierProblem } from '../../lib/identifiers';
 import { readSubgraphUrl } from '../../schema/subgraphs';
 import { assertKindInScope, limitedKinds, type RequestAccess } from './access';
 
@@ -37,7 +37,7 @@ export interface SubjectLookup {
  */
 export function unknownSubjectIdMessage(subjectId: string, codeField?: string): string {
   const code = normaliseIdentifier(subjectId);
-  const kind = validateUnifiedSocialCreditCode(code).valid ? 'a unified social credit code (统一社会信用代码)' : validateCitizenIdNumber(code).valid ? 'a citizen ID number (公民身份号码)' : null;
+  const kind = validateIdentifier(code, 'UNIFIED_SOCIAL_CREDIT_CODE').valid ? 'a unified social credit code (统一社会信用代码)' : validateIdentifier(code, 'CITIZEN_ID_NUMBER').valid ? 'a citizen ID number (公民身份号码)' : null;
   const where = codeField ? `name the subject by ${codeField}` : "a subject's id is its platform id (Subject.id), which subjectByCode(code:) answers";
   return `no market subject has the id ${quotedInput(subjectId)}${kind ? `; that is ${kind}, not an id: ${where}` : ''}`;
 }
@@ -60,20 +60,29 @@ export function identifierOf(code: string, field = 'code', meant?: IdentifierKin
   const identifier = normaliseIdentifier(code);
   const guessed = detectIdentifierKind(identifier);
   // Only a code its shape reads as the other sort is read twice: valid, it is that sort's.
-  const misread = meant !== undefined && meant !== guessed && !(guessed === 'CITIZEN_ID_NUMBER' ? validateCitizenIdNumber(identifier) : validateUnifiedSocialCreditCode(identifier)).valid;
+  const misread = meant !== undefined && meant !== guessed && !validateIdentifier(identifier, guessed).valid;
   assertValidIdentifier(identifier, misread ? meant : guessed, field);
   return identifier;
 }
 
-/** A normalised identifier checked as `kind`: INVALID_ID_NUMBER or INVALID_CREDIT_CODE (with `problem`) on `field` when malformed. */
+/** A normalised identifier checked as `kind`: `identifierProblem`'s refusal on `field` when malformed. */
 export function assertValidIdentifier(identifier: string, kind: IdentifierKind, field = 'code'): void {
-  if (kind === 'CITIZEN_ID_NUMBER') {
-    const result = validateCitizenIdNumber(identifier);
-    if (!result.valid) throw clientError(ErrorCode.INVALID_ID_NUMBER, `invalid citizen ID number: ${result.message}`, { field, problem: result.problem });
-  } else {
-    const result = validateUnifiedSocialCreditCode(identifier);
-    if (!result.valid) throw clientError(ErrorCode.INVALID_CREDIT_CODE, `invalid unified social credit code: ${result.message}`, { field, problem: result.problem });
-  }
+  const invalid = identifierProblem(identifier, kind);
+  if (invalid) throw clientError(invalid.code, `invalid ${invalid.named}: ${invalid.reason}`, { field, problem: invalid.problem });
+}
+
+/**
+ * What is wrong with a normalised identifier checked as `kind`, or null when it is well-formed:
+ * thrown by a lookup, listed by a row of an import, in the same words (`invalid <named>: <reason>`)
+ * and with the same code (INVALID_ID_NUMBER or INVALID_CREDIT_CODE) and `problem`.
+ */
+export function identifierProblem(identifier: string, kind: IdentifierKind = detectIdentifierKind(identifier)): { code: typeof ErrorCode.INVALID_ID_NUMBER | typeof ErrorCode.INVALID_CREDIT_CODE; named: string; reason: string; problem?: IdentifierProblem } | null {
+  const result = validateIdentifier(identifier, kind);
+  if (result.valid) return null;
+  const reason = result.message ?? 'malformed';
+  return kind === 'CITIZEN_ID_NUMBER'
+    ? { code: ErrorCode.INVALID_ID_NUMBER, named: 'citizen ID number', reason, problem: result.problem }
+    : { code: ErrorCode.INVALID_CREDIT_CODE, named: 'unified social credit code', reason, problem: result.problem };
 }
 
 export interface SubjectDirectory {

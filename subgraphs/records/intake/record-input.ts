@@ -1,6 +1,7 @@
 import { findRecordCategory, taxGradePolarity, type Polarity, type RecordCategoryCode, type Severity, type TaxCreditGrade } from '../../../lib/catalogue/record-categories';
 import { ErrorCode, quotedInput } from '../../../lib/errors';
-import { detectIdentifierKind, normaliseIdentifier, optionalCode, validateCitizenIdNumber, validateUnifiedSocialCreditCode, type IdentifierProblem } from '../../../lib/identifiers';
+import { normaliseIdentifier, optionalCode, type IdentifierProblem } from '../../../lib/identifiers';
+import { identifierProblem } from '../../shared/subject-directory';
 import { validateCreditRecord, type CreditRecordDraft } from '../credit-record.validation';
 import { withLfLineEnds } from '../record-history';
 import { foldedDocumentNumber, foldedNumber } from '../../../lib/text';
@@ -83,15 +84,9 @@ export function parseRow(values: RecordRow, department: string, today: string): 
     else subject = { id: subjectId };
   } else if (rawCode !== null) {
     const code = normaliseIdentifier(rawCode);
-    if (detectIdentifierKind(code) === 'CITIZEN_ID_NUMBER') {
-      const result = validateCitizenIdNumber(code);
-      if (result.valid) subject = { code };
-      else problem('subjectCode', `invalid citizen ID number ${quotedInput(rawCode)}: ${result.message}`, ErrorCode.INVALID_ID_NUMBER, result.problem);
-    } else {
-      const result = validateUnifiedSocialCreditCode(code);
-      if (result.valid) subject = { code };
-      else problem('subjectCode', `invalid unified social credit code ${quotedInput(rawCode)}: ${result.message}`, ErrorCode.INVALID_CREDIT_CODE, result.problem);
-    }
+    const invalid = identifierProblem(code);
+    if (invalid) problem('subjectCode', `invalid ${invalid.named} ${quotedInput(rawCode)}: ${invalid.reason}`, invalid.code, invalid.problem);
+    else subject = { code };
   } else if (!problems.some((p) => p.field === 'subjectId' || p.field === 'subjectCode')) {
     problem('subjectCode', 'each record names its subject: subjectCode (统一社会信用代码 or 公民身份号码) or subjectId; this row has neither');
   }
