@@ -514,7 +514,7 @@ function auditEntries(context: GatewayContext, operationName: string | null, ref
     // subject's: about no subject, as when the provider is asked for directly (field-guards.ts).
     if (providerGroups.length) withhold(null, outcome, providerGroups);
   }
-  const deniedUnder = context.decision.consentRefused ? { ...base, consentId: context.decision.consentRefused } : base;
+  const deniedUnder = { ...base, ...(context.caseNamedAlone ? { caseNumber: context.caseNamedAlone } : {}), ...(context.decision.consentRefused ? { consentId: context.decision.consentRefused } : {}) };
   for (const { subjectId, outcome, groups } of withheld.values()) entries.push({ ...deniedUnder, subjectId, fieldGroups: [...groups].sort(), outcome });
   return entries;
 }

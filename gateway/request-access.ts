@@ -32,6 +32,11 @@ export interface GatewayContext {
    * in sequence answers in the request's time, not in theirs added up.
    */
   deadline: RequestDeadline;
+  /**
+   * A case number sent without a matter: no purpose, so nothing is read under it, but the attempt's
+   * refusals name it, as the credit office finds a department's attempts by their case.
+   */
+  caseNamedAlone?: string;
   /** Where the request stands against its rate-limit budgets (null when they are off): the RateLimit headers. */
   rateLimit: RateLimitState | null;
   /** The identity as the subgraphs receive it (signed once per identity and half-minute: IdentitySigner). */
@@ -440,5 +445,8 @@ export async function createGatewayContext(req: IncomingMessage, deps: AccessDep
       return { ...contextOf(requestId, deadline, caller, purpose, decision, rateLimit, deps.signingKey), purposeRecheck: checkedAgain };
     }
   }
-  return contextOf(requestId, deadline, caller, purpose, decision, rateLimit, deps.signingKey);
+  const context = contextOf(requestId, deadline, caller, purpose, decision, rateLimit, deps.signingKey);
+  // Read and checked by purposeFrom already: it cannot throw here.
+  const caseNamedAlone = purpose ? undefined : purposeHeader(req, 'caseNumber');
+  return caseNamedAlone ? { ...context, caseNamedAlone } : context;
 }

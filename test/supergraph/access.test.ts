@@ -266,6 +266,15 @@ describe.each(testDatabases)('access to fields through the gateway on $label', (
     expect(submit.errors?.[0].message).toBe('Mutation.submitCreditRecord needs the field group RECORD_SUBMISSION, which no matter grants to ANALYST callers of DEVELOPMENT_REFORM');
   });
 
+  it('names on its refusal the case number of an attempt that sent one without a matter, and on nothing else', async () => {
+    const id = world.subjects.find((s) => s.kind === 'ENTERPRISE')!.id;
+    const { result, requestId } = await query({ caller: finance, headers: { 'x-credit-case': 'CG-2026-77' } }, `query ($id: ID!) { subject(id: $id) { name } }`, { id });
+    expect(result.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    expect((await attemptAudited(platform, requestId)).map((r: { outcome: string; matter: string | null; case_number: string | null; subject_id: string | null }) => [r.outcome, r.matter, r.case_number, r.subject_id])).toEqual([
+      ['DENIED', null, 'CG-2026-77', id],
+    ]);
+  });
+
   it('masks a citizen ID number unless the purpose grants personal identifiers', async () => {
     const PERSON = `query($id: ID!) { subject(id: $id) { citizenIdNumber registeredAddress } }`;
     const masked = (await query({ caller: finance, headers: matter('STATE_ASSET_TRANSFER') }, PERSON, { id: person.id })).result;
