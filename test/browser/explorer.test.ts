@@ -1,5 +1,7 @@
 import fs from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page, type Request, type Route } from 'playwright-core';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type LaunchOptions, type Page, type Request, type Route } from 'playwright-core';
 import type { ExplorerSettings } from '../../gateway/explorer/settings';
 import { demoWorld } from '../../scripts/demo/world';
 import { mintToken } from '../../scripts/demo/callers';
@@ -13,10 +15,17 @@ import { ensureExplorerBundle, financeOfficer, startOpsPlatform, type OpsPlatfor
  */
 const executablePath = '/usr/bin/chromium';
 const waitMs = 30_000;
+const launchOptions: LaunchOptions = {
+  executablePath,
+  headless: true,
+  timeout: waitMs,
+  // Root in CI has no user namespace for the sandbox; the browser only ever sees this local page.
+  args: ['--no-sandbox', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1', '--no-proxy-server'],
+};
 
 // What the functions run in the page (page.evaluate) use there: the tests compile without the DOM's types.
 interface PageStorage {
-  getItem(key: string): string | null;
+  readonly length: number;
   setItem(key: string, value: string): void;
 }
 declare const sessionStorage: PageStorage;
@@ -96,11 +105,11 @@ describe('the explorer in headless Chromium', () => {
   const enterprise = demoWorld({ subjects: 20 }).subjects.find((s) => s.kind === 'ENTERPRISE')!;
 
   /**
-   * A new browser context (its own storage, as a new browser tab's session) on the explorer,
-   * whose requests to any other origin are aborted and recorded in `foreign`.
+   * A new browser context (its own storage, as a new browser tab's session), or the one given,
+   * on the explorer, whose requests to any other origin are aborted and recorded in `foreign`.
    */
-  async function openExplorer(pageProblems: string[] = [], viewport?: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext(viewport ? { viewport } : {});
+  async function openExplorer(pageProblems: string[] = [], viewport?: { width: number; height: number }, given?: BrowserContext): Promise<{ context: BrowserContext; page: Page }> {
+    const context = given ?? (await browser.newContext(viewport ? { viewport } : {}));
     await context.route('**/*', async (route) => {
       const url = route.request().url();
       if (new URL(url).origin === platform.origin) return await route.continue();
@@ -144,13 +153,7 @@ describe('the explorer in headless Chromium', () => {
   beforeAll(async () => {
     await ensureExplorerBundle();
     platform = await startOpsPlatform({ kind: 'sqlite', directory: ':memory:' }, { seedSubjects: 20, explorer: 'demo' });
-    browser = await chromium.launch({
-      executablePath,
-      headless: true,
-      timeout: waitMs,
-      // Root in CI has no user namespace for the sandbox; the browser only ever sees this local page.
-      args: ['--no-sandbox', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1', '--no-proxy-server'],
-    });
+    browser = await chromium.launch(launchOptions);
     ({ page } = await openExplorer(problems));
   });
 
@@ -324,60 +327,77 @@ describe('the explorer in headless Chromium', () => {
     }
   });
 
-  it('takes the demo caller’s fresh token after a reload, not the stored one, which may have expired', async () => {
+  /**
+   * Types what an officer's session holds into the bar and the editors and runs it: a pasted
+   * token, a case number and a person's ID number in the variables. Returns what was typed.
+   */
+  async function workWithPersonalData(page: Page): Promise<{ token: string; caseNumber: string; idNumber: string }> {
+    const typed = { token: await mintToken(financeOfficer.caller, platform.secrets.tokens), caseNumber: '北财采〔2026〕19号', idNumber: '130304197304130019' };
+    await page.selectOption('[data-testid="demo-caller"]', '');
+    await page.locator('[data-testid="token"]').fill(typed.token);
+    await page.locator('[data-testid="case"]').fill(typed.caseNumber);
+    await typeInto(page, 'Variables', `{"code": "${typed.idNumber}"}`);
+    // GraphiQL takes an editor's text into its tab 100 ms after the last keystroke, and stores
+    // its editors 500 ms after a change; its history records the run as the tab is then.
+    await page.waitForTimeout(1_000);
+    await page.locator('.graphiql-execute-button').click();
+    await waitForResponse(page, 'subjectByCode');
+    await page.waitForTimeout(1_000);
+    return typed;
+  }
+
+  it('keeps the token, the purpose, tabs, variables and history in page memory only: none in the browser’s storage, and a reload forgets them', async () => {
     const { context, page } = await openExplorer();
     try {
-      await openExample(page, 'DepartmentSubjectCheck');
-      const expired = await mintToken(financeOfficer.caller, platform.secrets.tokens, { expiresIn: Math.floor(Date.now() / 1000) - 60 });
-      await page.evaluate((token) => {
-        const access = JSON.parse(sessionStorage.getItem('credit-explorer:access') ?? '{}') as Record<string, string>;
-        sessionStorage.setItem('credit-explorer:access', JSON.stringify({ ...access, token }));
-      }, expired);
+      // What an earlier explorer kept in the browser's storage goes at the next load.
+      await page.evaluate(() => {
+        localStorage.setItem('graphiql:queries', '{"queries":[{"variables":"{\\"code\\": \\"130304197304130019\\"}"}]}');
+        sessionStorage.setItem('graphiql:tabState', '{"tabs":[]}');
+        sessionStorage.setItem('credit-explorer:access', '{"token":"kept-from-before"}');
+      });
       await page.reload({ waitUntil: 'load' });
       await page.locator('.graphiql-query-editor .view-lines').waitFor();
-      // GraphiQL puts the tab's variables back after its operation: Run before they are would send none.
+      const typed = await workWithPersonalData(page);
+      // History works as ever, within the page.
+      await page.locator('[aria-label="Show History"]').click();
+      await page.locator('.graphiql-history-item-label').first().waitFor();
+      await page.locator('[aria-label="Hide History"]').click();
+      expect(await page.evaluate(() => ({ session: sessionStorage.length, local: localStorage.length }))).toEqual({ session: 0, local: 0 });
+
+      await page.reload({ waitUntil: 'load' });
+      await page.locator('.graphiql-query-editor .view-lines').waitFor();
+      expect(await page.locator('[data-testid="token"]').inputValue()).not.toBe(typed.token);
+      expect(await page.locator('[data-testid="case"]').inputValue()).not.toBe(typed.caseNumber);
+      expect(await page.locator('.graphiql-tab').count()).toBe(1);
       await page.locator('.graphiql-editor-tools button', { hasText: 'Variables' }).click();
       await waitForEditor(page, '.graphiql-editor-tool .graphiql-editor:not(.hidden) .view-lines', '"code"');
-      const token = await page.locator('[data-testid="token"]').inputValue();
-      expect(token).not.toBe(expired);
-      expect(token).not.toBe('');
-      expect(await page.locator('[data-testid="demo-caller"]').inputValue()).toBe((await settingsNow()).examples[0].demoCaller);
-      await page.locator('.graphiql-execute-button').click();
-      expect(await waitForResponse(page, `"name": "${enterprise.name}"`)).not.toContain('"errors"');
+      expect(await editorText(page, '.graphiql-editor-tool .graphiql-editor:not(.hidden) .view-lines')).not.toContain(typed.idNumber);
     } finally {
       await context.close();
     }
-  });
+  }, 120_000);
 
-  it('keeps tabs, variables and history for the browser tab’s session only, never in localStorage', async () => {
-    const { context, page } = await openExplorer();
+  it('leaves no token, case number or operation’s variables in the browser’s profile on disk, which session restore reads', async () => {
+    const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'explorer-profile-'));
     try {
-      const idNumber = '130304197304130019';
-      // What an earlier explorer kept in localStorage goes at the next load.
-      await page.evaluate((id) => localStorage.setItem('graphiql:queries', JSON.stringify({ queries: [{ variables: `{"code": "${id}"}` }] })), idNumber);
-      await page.reload({ waitUntil: 'load' });
-      await page.locator('.graphiql-query-editor .view-lines').waitFor();
-      await typeInto(page, 'Variables', `{"code": "${idNumber}"}`);
-      const kept = async () =>
-        await page.evaluate((id) => ({
-          local: Object.keys(localStorage).filter((key) => key.startsWith('graphiql:') || localStorage.getItem(key)!.includes(id)),
-          session: Object.keys(sessionStorage).filter((key) => sessionStorage.getItem(key)!.includes(id)),
-        }), idNumber);
-      // GraphiQL takes an editor's text into the tab 100 ms after the last keystroke, and its
-      // history records the tab as it is when a run starts. A run that starts sooner (a click
-      // straight after typing, under the suite's load) is recorded with the tab's variables as they
-      // were, here none, and @graphiql/toolkit (0.12) then never records that query with variables
-      // again. So the run starts once the tab is stored holding what was typed, as a person's would.
-      let where = await kept();
-      for (const deadline = Date.now() + waitMs; !where.session.includes('graphiql:tabState') && Date.now() < deadline; where = await kept()) await page.waitForTimeout(100);
-      expect(where.session).toContain('graphiql:tabState');
-      await page.locator('.graphiql-execute-button').click();
-      await waitForResponse(page, 'subjectByCode');
-      for (const deadline = Date.now() + waitMs; !where.session.includes('graphiql:queries') && Date.now() < deadline; where = await kept()) await page.waitForTimeout(100);
-      expect(where.local).toEqual([]);
-      expect(where.session).toEqual(expect.arrayContaining(['graphiql:tabState', 'graphiql:queries']));
+      const context = await chromium.launchPersistentContext(profile, launchOptions);
+      let typed: Awaited<ReturnType<typeof workWithPersonalData>>;
+      try {
+        const { page } = await openExplorer([], undefined, context);
+        typed = await workWithPersonalData(page);
+      } finally {
+        // Closing writes what Chromium keeps for "Continue where you left off" and session storage.
+        await context.close();
+      }
+      const files = fs.readdirSync(profile, { recursive: true, withFileTypes: true }).filter((f) => f.isFile()).map((f) => path.join(f.parentPath, f.name));
+      const holding = (text: string) =>
+        files.filter((file) => {
+          const bytes = fs.readFileSync(file);
+          return bytes.includes(Buffer.from(text, 'utf8')) || bytes.includes(Buffer.from(text, 'utf16le'));
+        }).map((file) => path.relative(profile, file));
+      expect({ token: holding(typed!.token), caseNumber: holding(typed!.caseNumber), idNumber: holding(typed!.idNumber) }).toEqual({ token: [], caseNumber: [], idNumber: [] });
     } finally {
-      await context.close();
+      fs.rmSync(profile, { recursive: true, force: true });
     }
   }, 120_000);
 

@@ -32,21 +32,24 @@ interface Access {
 }
 
 const noAccess: Access = { token: '', demoCaller: '', matter: '', caseNumber: '', consentId: '' };
-// Tokens stay for the browser tab's session only: never in localStorage.
-const accessKey = 'credit-explorer:access';
 
-function loadAccess(settings: ExplorerSettings): Access {
-  let stored: Access;
-  try {
-    stored = { ...noAccess, ...(JSON.parse(sessionStorage.getItem(accessKey) ?? '{}') as Partial<Access>) };
-  } catch {
-    return noAccess;
-  }
-  // A demo caller's stored token was minted for an earlier page load and may have expired since:
-  // settings.json has just minted a fresh one for the same caller.
-  const demo = settings.demoCallers?.find((c) => c.label === stored.demoCaller);
-  if (demo) return { ...stored, token: demo.token };
-  return { ...stored, demoCaller: '' };
+/**
+ * GraphiQL's storage (tabs, variables, history, its settings), kept in page memory. Operations
+ * name subjects and persons' ID numbers, and a browser's storage reaches its disk: Chromium writes
+ * even sessionStorage to its profile (Session Storage) and brings it back with "Continue where
+ * you left off" or after a crash, on a shared office computer too. A reload forgets them.
+ */
+function pageMemoryStorage(): NonNullable<GraphiQLProps['storage']> {
+  const items = new Map<string, string>();
+  return {
+    getItem: (key) => items.get(key) ?? null,
+    setItem: (key, value) => void items.set(key, String(value)),
+    removeItem: (key) => void items.delete(key),
+    clear: () => items.clear(),
+    get length() {
+      return items.size;
+    },
+  };
 }
 
 /** A browser refuses header text beyond ASCII (a case number 北财采〔2026〕17号): such text goes percent-encoded, as RFC 8187 writes it. */
@@ -175,7 +178,6 @@ function accessFor(example: ExplorerExample, settings: ExplorerSettings, current
 function ExamplePicker({ settings, slot, onOpen }: { settings: ExplorerSettings; slot: HTMLElement | null; onOpen: (example: ExplorerExample) => void }) {
   const queryEditor = useGraphiQL((state) => state.queryEditor);
   const variableEditor = useGraphiQL((state) => state.variableEditor);
-  const storage = useGraphiQL((state) => state.storage);
   const { addTab } = useGraphiQLActions();
   const [chosen, setChosen] = useState('');
   if (!slot) return null;
@@ -186,11 +188,6 @@ function ExamplePicker({ settings, slot, onOpen }: { settings: ExplorerSettings;
     const variables = variablesText(example) ?? '';
     queryEditor.setValue(example.query);
     variableEditor?.setValue(variables);
-    // GraphiQL stores what its editors hold half a second after a change, and fills them from
-    // that at a reload: a reload sooner brought the example's operation back without its
-    // variables, and its run failed on $code. Stored at once, as the tab is.
-    storage.set('query', example.query);
-    storage.set('variables', variables);
     onOpen(example);
   };
   return createPortal(
@@ -217,9 +214,7 @@ function ExamplePicker({ settings, slot, onOpen }: { settings: ExplorerSettings;
 /**
  * GraphiQL 5 fills its editors at start from its initial props or from what it stored as last
  * edited, not from the tab it opens: the first example's tab came without its variables (its run
- * failed on $code), and a tab restored at a reload could come without its operation. This puts
- * the active tab's operation and variables in, both, so that what GraphiQL stores as last edited
- * is that tab's, which it looks for at the next reload.
+ * failed on $code). This puts the active tab's operation and variables in, both.
  */
 function ActiveTabInEditors() {
   const queryEditor = useGraphiQL((state) => state.queryEditor);
@@ -303,17 +298,14 @@ function AccessBar({ settings, access, setAccess, exampleSlot }: { settings: Exp
 }
 
 function Explorer({ settings }: { settings: ExplorerSettings }) {
-  const [access, setAccessState] = useState<Access>(() => {
-    const stored = loadAccess(settings);
-    if (stored.token || stored.matter || !settings.examples[0]) return stored;
-    return accessFor(settings.examples[0], settings, stored);
-  });
+  // The token and the purpose live in page memory only, as GraphiQL's storage does (pageMemoryStorage).
+  const [access, setAccessState] = useState<Access>(() => (settings.examples[0] ? accessFor(settings.examples[0], settings, noAccess) : noAccess));
   const accessRef = useRef(access);
   const setAccess = useCallback((next: Access) => {
     accessRef.current = next;
     setAccessState(next);
-    sessionStorage.setItem(accessKey, JSON.stringify(next));
   }, []);
+  const [storage] = useState(pageMemoryStorage);
   const [slot, setSlot] = useState<HTMLDivElement | null>(null);
 
   // One fetcher for the page's life: it reads the access of the moment, so the schema is not
@@ -335,10 +327,9 @@ function Explorer({ settings }: { settings: ExplorerSettings }) {
     <div className="explorer">
       <AccessBar settings={settings} access={access} setAccess={setAccess} exampleSlot={setSlot} />
       <div className="explorer-graphiql">
-        {/* Tabs, variables and history hold ID numbers and who was checked: kept for the browser
-            tab's session, as the access is, never in localStorage (GraphiQL's default). Its
-            settings' "Clear storage" clears the stored access too, as it says. */}
-        <GraphiQL fetcher={fetcher} storage={sessionStorage} defaultTabs={defaultTabs} defaultEditorToolsVisibility="variables" shouldPersistHeaders={false}>
+        {/* Tabs, variables and history hold ID numbers and who was checked: in page memory, never
+            in localStorage (GraphiQL's default) or sessionStorage, which reach the disk. */}
+        <GraphiQL fetcher={fetcher} storage={storage} defaultTabs={defaultTabs} defaultEditorToolsVisibility="variables" shouldPersistHeaders={false}>
           <GraphiQL.Logo>Credit API</GraphiQL.Logo>
           <ActiveTabInEditors />
           <ExamplePicker settings={settings} slot={slot} onOpen={(example) => setAccess(accessFor(example, settings, accessRef.current))} />
@@ -357,8 +348,11 @@ async function main(): Promise<void> {
   if (!container) return;
   const root = createRoot(container);
   try {
-    // What GraphiQL kept in localStorage before it kept it in sessionStorage: ended now.
-    for (const key of Object.keys(localStorage)) if (key.startsWith('graphiql:')) localStorage.removeItem(key);
+    // What earlier explorers kept in the browser's storage (GraphiQL's tabs and history, the bar's
+    // token and purpose), which session restore would bring back: ended now.
+    for (const kept of [localStorage, sessionStorage]) {
+      for (const key of Object.keys(kept)) if (key.startsWith('graphiql:') || key.startsWith('credit-explorer:')) kept.removeItem(key);
+    }
   } catch {
     // Storage denied by the browser: nothing was kept there either.
   }
