@@ -1,10 +1,12 @@
 import { todayInDistrict } from '../../lib/calendar';
-import type { Caller } from '../../lib/access/identity';
+import { purposeHeaders, type Caller } from '../../lib/access/identity';
 import type { ExplorerExample } from './settings';
 
 /** The demo callers the examples are meant for, when the explorer lists demo tokens. */
 export interface ExampleCallers {
   department?: string;
+  /** The demo department officer's case (its x-credit-case), the department's examples' case in the demo. */
+  departmentCase?: string;
   analyst?: string;
   supervisor?: string;
   registryAdmin?: string;
@@ -12,14 +14,16 @@ export interface ExampleCallers {
 }
 
 /** Picks, from the demo callers, the one each example is for (by role and organisation, not by label). */
-export function exampleCallers(callers: { label: string; caller: Caller }[]): ExampleCallers {
-  const find = (test: (c: Caller) => boolean) => callers.find((c) => test(c.caller))?.label;
+export function exampleCallers(callers: { label: string; caller: Caller; headers: Record<string, string> }[]): ExampleCallers {
+  const find = (test: (c: Caller) => boolean) => callers.find((c) => test(c.caller));
+  const department = find((c) => c.role === 'DEPARTMENT_OFFICER' && c.organisation === 'FINANCE');
   return {
-    department: find((c) => c.role === 'DEPARTMENT_OFFICER' && c.organisation === 'FINANCE'),
-    analyst: find((c) => c.role === 'ANALYST'),
-    supervisor: find((c) => c.role === 'CREDIT_OFFICE_SUPERVISOR'),
-    registryAdmin: find((c) => c.role === 'REGISTRY_ADMIN'),
-    subject: find((c) => c.role === 'EXTERNAL_USER' && Boolean(c.subjectId)),
+    department: department?.label,
+    departmentCase: department?.headers[purposeHeaders.caseNumber],
+    analyst: find((c) => c.role === 'ANALYST')?.label,
+    supervisor: find((c) => c.role === 'CREDIT_OFFICE_SUPERVISOR')?.label,
+    registryAdmin: find((c) => c.role === 'REGISTRY_ADMIN')?.label,
+    subject: find((c) => c.role === 'EXTERNAL_USER' && Boolean(c.subjectId))?.label,
   };
 }
 
@@ -30,20 +34,23 @@ const placeholderCode = '91130304MA0TEXT12Y';
  * The saved operations the explorer opens with, per kind of user, with the purpose each is sent
  * under: a department's look at a subject and its recorded credit check, an analyst's statistics,
  * the credit office's assessment of the measures departments applied, a registry admin's review,
- * a market subject's own credit.
+ * a market subject's own credit. A case number only comes with the demo callers: an officer's
+ * reads are audited under the case in the bar, which must be theirs, never a made-up one.
  */
 export function explorerExamples(options: { subjectCode?: string; subjectId?: string; callers?: ExampleCallers; now?: Date } = {}): ExplorerExample[] {
   const today = todayInDistrict(options.now);
   const year = today.slice(0, 4);
   // Completed days of this year, or of the last one on New Year's Day: never an empty window.
   const sinceYearStart = today.endsWith('-01-01') ? `${Number(year) - 1}-01-01` : `${year}-01-01`;
+  const procurement = { matter: 'GOVERNMENT_PROCUREMENT', ...(options.callers?.departmentCase ? { caseNumber: options.callers.departmentCase } : {}) };
   return [
     {
       name: 'DepartmentSubjectCheck',
       title: 'a supplier’s credit records and reports before a procurement (区财政局)',
       audience: 'Department officer',
       query: /* GraphQL */ `# A department's check of a market subject before an administrative matter: here the finance
-# bureau, for a government procurement case (x-credit-matter GOVERNMENT_PROCUREMENT, x-credit-case).
+# bureau, for a government procurement case (x-credit-matter GOVERNMENT_PROCUREMENT, and the case
+# being decided in x-credit-case: set both in the bar).
 query DepartmentSubjectCheck($code: String!) {
   subjectByCode(code: $code) {
     name
@@ -62,17 +69,18 @@ query DepartmentSubjectCheck($code: String!) {
 }
 `,
       variables: { code: options.subjectCode ?? placeholderCode },
-      purpose: { matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'BDH-CG-2026-0117' },
+      purpose: procurement,
       demoCaller: options.callers?.department,
     },
     {
       name: 'DepartmentCreditCheck',
       title: 'run and record a credit check for a procurement case (信用核查)',
       audience: 'Department officer',
-      query: /* GraphQL */ `# A department's credit check (信用核查), recorded in the review ledger: the matter and case
-# must be the request's purpose (x-credit-matter GOVERNMENT_PROCUREMENT, x-credit-case).
-mutation DepartmentCreditCheck($subjectId: ID!) {
-  runCreditCheck(input: { subjectId: $subjectId, matter: "GOVERNMENT_PROCUREMENT", caseNumber: "BDH-CG-2026-0117" }) {
+      query: /* GraphQL */ `# A department's credit check (信用核查), recorded in the review ledger: $matter and
+# $caseNumber must be the request's purpose, the matter and case set in the bar (x-credit-matter,
+# x-credit-case).
+mutation DepartmentCreditCheck($subjectId: ID!, $matter: String!, $caseNumber: String!) {
+  runCreditCheck(input: { subjectId: $subjectId, matter: $matter, caseNumber: $caseNumber }) {
     id
     verdict
     measures { kind nameZh polarity situation triggeredBy { documentNumber summary } }
@@ -81,8 +89,9 @@ mutation DepartmentCreditCheck($subjectId: ID!) {
   }
 }
 `,
-      variables: { subjectId: options.subjectId ?? '00000000-0000-4000-8000-000000000000' },
-      purpose: { matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'BDH-CG-2026-0117' },
+      // Without demo callers the case is left blank, for the officer to fill in.
+      variables: { subjectId: options.subjectId ?? '00000000-0000-4000-8000-000000000000', matter: procurement.matter, caseNumber: procurement.caseNumber ?? '' },
+      purpose: procurement,
       demoCaller: options.callers?.department,
     },
     {

@@ -89,6 +89,39 @@ function operationsSent(page: Page): Request[] {
   return sent;
 }
 
+/**
+ * A new browser context (its own storage, as a new browser tab's session), or the one given, on
+ * the explorer at `origin`, whose requests to any other origin are aborted and recorded in `foreign`.
+ */
+async function openExplorerAt(
+  origin: string,
+  from: Browser | BrowserContext,
+  options: { foreign: string[]; problems?: string[]; viewport?: { width: number; height: number } },
+): Promise<{ context: BrowserContext; page: Page }> {
+  const { foreign, problems = [], viewport } = options;
+  const context = 'newContext' in from ? await from.newContext(viewport ? { viewport } : {}) : from;
+  await context.route('**/*', async (route) => {
+    const url = route.request().url();
+    if (new URL(url).origin === origin) return await route.continue();
+    foreign.push(url);
+    return await route.abort('blockedbyclient');
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(waitMs);
+  page.on('request', (request) => {
+    const url = request.url();
+    if (!url.startsWith(origin) && !url.startsWith('data:') && !url.startsWith('blob:')) foreign.push(url);
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+  await page.goto(`${origin}/explorer/`, { waitUntil: 'load' });
+  await page.locator('[data-testid="example"]').waitFor();
+  await page.locator('.graphiql-query-editor .view-lines').waitFor();
+  return { context, page };
+}
+
 describe('the explorer in headless Chromium', () => {
   if (!fs.existsSync(executablePath)) {
     it.failing(`needs Chromium at ${executablePath} (apt-get install chromium; .ci/run installs it)`, () => {
@@ -104,32 +137,9 @@ describe('the explorer in headless Chromium', () => {
   const problems: string[] = [];
   const enterprise = demoWorld({ subjects: 20 }).subjects.find((s) => s.kind === 'ENTERPRISE')!;
 
-  /**
-   * A new browser context (its own storage, as a new browser tab's session), or the one given,
-   * on the explorer, whose requests to any other origin are aborted and recorded in `foreign`.
-   */
+  /** The explorer of this suite's gateway: see openExplorerAt. */
   async function openExplorer(pageProblems: string[] = [], viewport?: { width: number; height: number }, given?: BrowserContext): Promise<{ context: BrowserContext; page: Page }> {
-    const context = given ?? (await browser.newContext(viewport ? { viewport } : {}));
-    await context.route('**/*', async (route) => {
-      const url = route.request().url();
-      if (new URL(url).origin === platform.origin) return await route.continue();
-      foreign.push(url);
-      return await route.abort('blockedbyclient');
-    });
-    const page = await context.newPage();
-    page.setDefaultTimeout(waitMs);
-    page.on('request', (request) => {
-      const url = request.url();
-      if (!url.startsWith(platform.origin) && !url.startsWith('data:') && !url.startsWith('blob:')) foreign.push(url);
-    });
-    page.on('pageerror', (error) => pageProblems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageProblems.push(`console: ${message.text()}`);
-    });
-    await page.goto(`${platform.origin}/explorer/`, { waitUntil: 'load' });
-    await page.locator('[data-testid="example"]').waitFor();
-    await page.locator('.graphiql-query-editor .view-lines').waitFor();
-    return { context, page };
+    return await openExplorerAt(platform.origin, given ?? browser, { foreign, problems: pageProblems, viewport });
   }
 
   /** The finance bureau's credit checks in the review ledger, as the credit office reads them. */
@@ -448,6 +458,75 @@ describe('the explorer in headless Chromium', () => {
       expect(result.width).toBeGreaterThan(250);
       expect(result.y).toBeGreaterThanOrEqual(operation.y + operation.height);
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+/** What the bar holds: the token and the purpose every operation is sent with. */
+async function bar(page: Page): Promise<{ token: string; matter: string; caseNumber: string; consentId: string }> {
+  const value = async (id: string) => await page.locator(`[data-testid="${id}"]`).inputValue();
+  return { token: await value('token'), matter: await value('matter'), caseNumber: await value('case'), consentId: await value('consent') };
+}
+
+describe('the explorer in headless Chromium, in production (EXPLORER=on, no demo callers)', () => {
+  if (!fs.existsSync(executablePath)) return;
+
+  let platform: OpsPlatform;
+  let browser: Browser;
+  const foreign: string[] = [];
+
+  beforeAll(async () => {
+    await ensureExplorerBundle();
+    platform = await startOpsPlatform({ kind: 'sqlite', directory: ':memory:' }, { seedSubjects: 20, explorer: 'on' });
+    browser = await chromium.launch(launchOptions);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await platform?.stop();
+  });
+
+  it('starts with an empty bar, and Open never changes the purpose the officer set: it fills at most a matter left empty', async () => {
+    const { context, page } = await openExplorerAt(platform.origin, browser, { foreign });
+    try {
+      expect(await page.locator('[data-testid="demo-caller"]').count()).toBe(0);
+      expect(await bar(page)).toEqual({ token: '', matter: '', caseNumber: '', consentId: '' });
+
+      const token = await mintToken(financeOfficer.caller, platform.secrets.tokens);
+      await page.locator('[data-testid="token"]').fill(token);
+      await page.locator('[data-testid="case"]').fill('CZ-2026-0042');
+      await openExample(page, 'DepartmentSubjectCheck');
+      await waitForEditor(page, '.graphiql-query-editor .view-lines', 'query DepartmentSubjectCheck(');
+      expect(await bar(page)).toEqual({ token, matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'CZ-2026-0042', consentId: '' });
+
+      // The officer's own case goes with the run, and is what the audit log records.
+      const sent = operationsSent(page);
+      await page.locator('.graphiql-execute-button').click();
+      await waitForResponse(page, '"subjectByCode"');
+      expect((await sent[0].allHeaders())['x-credit-case']).toBe('CZ-2026-0042');
+
+      await page.selectOption('[data-testid="matter"]', 'PERSONNEL_REVIEW');
+      await openExample(page, 'AnalystStatistics');
+      await waitForEditor(page, '.graphiql-query-editor .view-lines', 'query AnalystStatistics(');
+      expect(await bar(page)).toEqual({ token, matter: 'PERSONNEL_REVIEW', caseNumber: 'CZ-2026-0042', consentId: '' });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('opens the credit check with the case as a variable left for the officer, never a made-up one', async () => {
+    const { context, page } = await openExplorerAt(platform.origin, browser, { foreign });
+    try {
+      await openExample(page, 'DepartmentCreditCheck');
+      await waitForEditor(page, '.graphiql-query-editor .view-lines', 'mutation DepartmentCreditCheck(');
+      expect(await editorText(page, '.graphiql-query-editor .view-lines')).toContain('caseNumber: $caseNumber');
+      await page.locator('.graphiql-editor-tools button', { hasText: 'Variables' }).click();
+      const variables = await waitForEditor(page, '.graphiql-editor-tool .graphiql-editor:not(.hidden) .view-lines', '"caseNumber": ""');
+      expect(variables).not.toContain('BDH-');
+      expect(await bar(page)).toEqual({ token: '', matter: 'GOVERNMENT_PROCUREMENT', caseNumber: '', consentId: '' });
+      expect(foreign).toEqual([]);
     } finally {
       await context.close();
     }

@@ -1,6 +1,8 @@
 import { buildClientSchema, getIntrospectionQuery, parse, validate, type IntrospectionQuery } from 'graphql';
 import { validateUnifiedSocialCreditCode } from '../../lib/identifiers';
 import { explorerSettingsProvider } from '../../gateway/explorer/explorer-settings';
+import { demoCallers } from '../../scripts/demo/callers';
+import { demoWorld } from '../../scripts/demo/world';
 import type { ExplorerSettings } from '../../gateway/explorer/settings';
 import { ensureExplorerBundle, startOpsPlatform, type OpsPlatform } from './ops-platform';
 
@@ -84,6 +86,19 @@ describe('explorer settings outside the embedded default', () => {
     const { code } = settings.examples[0].variables as { code: string };
     // A well-formed code no subject has, so that the example answers null rather than an error.
     expect(validateUnifiedSocialCreditCode(code)).toEqual({ valid: true });
+  });
+
+  it('name no case: a real officer’s reads would be audited under it, so the case is a variable left blank for the officer', async () => {
+    const settings = await explorerSettingsProvider()();
+    const demoCases = demoCallers(demoWorld({ subjects: 20 })).flatMap((c) => c.headers['x-credit-case'] ?? []);
+    expect(demoCases.length).toBeGreaterThan(0);
+    for (const example of settings.examples) {
+      expect({ example: example.name, caseNumber: example.purpose.caseNumber }).toEqual({ example: example.name, caseNumber: undefined });
+      for (const demoCase of demoCases) expect({ example: example.name, text: JSON.stringify(example) }).toEqual({ example: example.name, text: expect.not.stringContaining(demoCase) });
+    }
+    const check = settings.examples.find((e) => e.name === 'DepartmentCreditCheck')!;
+    expect(check.variables).toMatchObject({ caseNumber: '' });
+    expect(check.query).toContain('caseNumber: $caseNumber');
   });
 });
 

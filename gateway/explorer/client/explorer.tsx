@@ -163,17 +163,26 @@ function variablesText(example: ExplorerExample): string | null {
   return example.variables ? JSON.stringify(example.variables, null, 2) : null;
 }
 
-/** The access an example is meant to be run with: its demo caller (embedded default) and purpose. */
-function accessFor(example: ExplorerExample, settings: ExplorerSettings, current: Access): Access {
+/** In the embedded default, the demo caller an example is meant for, with its purpose: what the demo is for. */
+function demoAccessFor(example: ExplorerExample, settings: ExplorerSettings): Access | undefined {
   const demo = settings.demoCallers?.find((c) => c.label === example.demoCaller);
-  const purpose = { matter: example.purpose.matter ?? '', caseNumber: example.purpose.caseNumber ?? '', consentId: example.purpose.consentId ?? '' };
-  return demo ? { ...purpose, token: demo.token, demoCaller: demo.label } : { ...current, ...purpose };
+  if (!demo) return undefined;
+  return { token: demo.token, demoCaller: demo.label, matter: example.purpose.matter ?? '', caseNumber: example.purpose.caseNumber ?? '', consentId: example.purpose.consentId ?? '' };
+}
+
+/**
+ * The access to run an example with: its demo caller's, or else the officer's own. The purpose
+ * the officer set is what the audit log records for their reads, so an example never changes it;
+ * it only fills a matter left empty with its own (an analyst's statistics, STATISTICAL_ANALYSIS).
+ */
+function accessFor(example: ExplorerExample, settings: ExplorerSettings, current: Access): Access {
+  return demoAccessFor(example, settings) ?? (current.matter ? current : { ...current, matter: example.purpose.matter ?? '' });
 }
 
 /**
  * Inside GraphiQL (it needs its editors and tabs), drawn into the bar above it. Choosing an
  * example does nothing by itself (keyboard users pass examples with the arrow keys); Open puts
- * it in a new tab, so no draft is overwritten, and sets the access it is meant for.
+ * it in a new tab, so no draft is overwritten, and sets its demo caller (accessFor).
  */
 function ExamplePicker({ settings, slot, onOpen }: { settings: ExplorerSettings; slot: HTMLElement | null; onOpen: (example: ExplorerExample) => void }) {
   const queryEditor = useGraphiQL((state) => state.queryEditor);
@@ -203,7 +212,13 @@ function ExamplePicker({ settings, slot, onOpen }: { settings: ExplorerSettings;
           ))}
         </select>
       </label>
-      <button type="button" data-testid="open-example" disabled={!example || !queryEditor} onClick={open} title="Opens the example in a new tab, with the caller and purpose it is meant for">
+      <button
+        type="button"
+        data-testid="open-example"
+        disabled={!example || !queryEditor}
+        onClick={open}
+        title={settings.demoCallers ? 'Opens the example in a new tab, with the demo caller and purpose it is meant for' : 'Opens the example in a new tab; the token and purpose in the bar stay as you set them'}
+      >
         Open
       </button>
     </>,
@@ -299,7 +314,9 @@ function AccessBar({ settings, access, setAccess, exampleSlot }: { settings: Exp
 
 function Explorer({ settings }: { settings: ExplorerSettings }) {
   // The token and the purpose live in page memory only, as GraphiQL's storage does (pageMemoryStorage).
-  const [access, setAccessState] = useState<Access>(() => (settings.examples[0] ? accessFor(settings.examples[0], settings, noAccess) : noAccess));
+  // In the embedded default the bar starts as the first example's demo caller; otherwise empty,
+  // for the officer's own token and purpose.
+  const [access, setAccessState] = useState<Access>(() => (settings.examples[0] && demoAccessFor(settings.examples[0], settings)) || noAccess);
   const accessRef = useRef(access);
   const setAccess = useCallback((next: Access) => {
     accessRef.current = next;
@@ -319,8 +336,8 @@ function Explorer({ settings }: { settings: ExplorerSettings }) {
     },
     [settings],
   );
-  // One tab to start with, the first example, which the bar's first access is meant for (tabs of
-  // the others would run with the wrong caller and purpose); Open adds the others.
+  // One tab to start with, the first example, which the bar's first demo caller is meant for (tabs
+  // of the others would run with the wrong caller and purpose); Open adds the others.
   const defaultTabs = useMemo(() => settings.examples.slice(0, 1).map((e) => ({ query: e.query, variables: variablesText(e) })), [settings]);
 
   return (
