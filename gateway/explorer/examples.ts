@@ -78,9 +78,11 @@ query DepartmentSubjectCheck($code: String!) {
       audience: 'Department officer',
       query: /* GraphQL */ `# A department's credit check (信用核查), recorded in the review ledger: $matter and
 # $caseNumber must be the request's purpose, the matter and case set in the bar (x-credit-matter,
-# x-credit-case).
-mutation DepartmentCreditCheck($subjectId: ID!, $matter: String!, $caseNumber: String!) {
-  runCreditCheck(input: { subjectId: $subjectId, matter: $matter, caseNumber: $caseNumber }) {
+# x-credit-case). $idempotencyKey is made afresh each time the example is opened: running this tab
+# again (after Stop, or a lost answer) answers the check it first ran, rather than running a
+# second. For another subject or case, open the example again (the same key is then refused).
+mutation DepartmentCreditCheck($subjectId: ID!, $matter: String!, $caseNumber: String!, $idempotencyKey: String) {
+  runCreditCheck(input: { subjectId: $subjectId, matter: $matter, caseNumber: $caseNumber, idempotencyKey: $idempotencyKey }) {
     id
     verdict
     measures { kind nameZh polarity situation triggeredBy { documentNumber summary } }
@@ -91,6 +93,7 @@ mutation DepartmentCreditCheck($subjectId: ID!, $matter: String!, $caseNumber: S
 `,
       // Without demo callers the case is left blank, for the officer to fill in.
       variables: { subjectId: options.subjectId ?? '00000000-0000-4000-8000-000000000000', matter: procurement.matter, caseNumber: procurement.caseNumber ?? '' },
+      freshKeys: ['idempotencyKey'],
       purpose: procurement,
       demoCaller: options.callers?.department,
     },

@@ -19,6 +19,12 @@ export interface ExplorerExample {
   audience: string;
   query: string;
   variables?: Record<string, unknown>;
+  /**
+   * Variables the page sets to a random UUID each time it opens the example (an idempotencyKey):
+   * running the tab again (after Stop, a double-click, or as AUDIT_UNAVAILABLE advises) is the
+   * same attempt, answered with what it first did, not a second one.
+   */
+  freshKeys?: string[];
   /** The purpose headers it is meant to be sent with. */
   purpose: { matter?: string; caseNumber?: string; consentId?: string };
   /** The demo caller (its label) that runs it in the embedded default. */

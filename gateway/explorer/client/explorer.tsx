@@ -6,6 +6,7 @@
  */
 import { useGraphiQL, useGraphiQLActions } from '@graphiql/react';
 import { GraphiQL, type GraphiQLProps } from 'graphiql';
+import { getOperationAST } from 'graphql';
 import 'graphiql/style.css';
 import { StrictMode, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { createPortal } from 'react-dom';
@@ -140,27 +141,64 @@ async function post(endpoint: string, params: unknown, headers: Headers, signal:
 }
 
 /**
+ * What the result pane says after Stop. The request may have reached the gateway before it was
+ * aborted, so a mutation may have been carried out: a blank pane let officers run it again, and
+ * record a second credit check.
+ */
+function stoppedAnswer(operation: string | undefined): Answer {
+  const message =
+    operation === 'mutation'
+      ? 'Stopped: the explorer no longer waits for the answer, but the request may have reached the gateway already, and the mutation may have taken effect (a credit check recorded, say). Running it again with the same idempotencyKey is safe: a credit check or a report generation answers the one it first made. Without one, read what it would have changed before you run it again.'
+      : 'Stopped: the explorer no longer waits for the answer (the request may have reached the gateway, and been audited, already). A query changes nothing: run it again for its answer.';
+  return explorerError('EXPLORER_STOPPED', message, { operation: operation ?? null });
+}
+
+/**
  * GraphiQL's Stop (and leaving the tab) unsubscribes from what the fetcher returns: an
  * Observable-like whose unsubscribe aborts the request, so a request still waiting never reaches
- * the gateway, and an answer that comes anyway is dropped rather than shown later. GraphiQL
- * subscribes with an observer object (its run and its introspection), the one form kept here.
+ * the gateway, and an answer that comes anyway is dropped rather than shown later; what it
+ * shows instead is `stopped`, at once (GraphiQL's stop then finishes the run; leaving the tab
+ * puts the other tab's result in the pane right after). GraphiQL subscribes with an observer
+ * object (its run and its introspection), the one form kept here.
  */
-function cancellable(answer: (signal: AbortSignal) => Promise<Answer>) {
+function cancellable(answer: (signal: AbortSignal) => Promise<Answer>, stopped: Answer) {
   return {
     subscribe(observer: { next(value: Answer): void; complete(): void }) {
       const controller = new AbortController();
+      let answered = false;
       void answer(controller.signal).then((value) => {
         if (controller.signal.aborted) return;
+        answered = true;
         observer.next(value);
         observer.complete();
       });
-      return { unsubscribe: () => controller.abort() };
+      return {
+        unsubscribe: () => {
+          if (answered || controller.signal.aborted) return;
+          controller.abort();
+          observer.next(stopped);
+        },
+      };
     },
   };
 }
 
+/**
+ * A random UUID (version 4). crypto.randomUUID exists only in a secure context, which an analysts'
+ * gateway served over plain http on the office network is not; getRandomValues is everywhere.
+ */
+function randomUuid(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** The variables a newly opened example's tab holds: its own, and a fresh key for each of its freshKeys (its idempotencyKey). */
 function variablesText(example: ExplorerExample): string | null {
-  return example.variables ? JSON.stringify(example.variables, null, 2) : null;
+  const fresh = Object.fromEntries((example.freshKeys ?? []).map((name) => [name, randomUuid()]));
+  return example.variables || example.freshKeys?.length ? JSON.stringify({ ...example.variables, ...fresh }, null, 2) : null;
 }
 
 /** In the embedded default, the demo caller an example is meant for, with its purpose: what the demo is for. */
@@ -330,7 +368,8 @@ function Explorer({ settings }: { settings: ExplorerSettings }) {
   const fetcher = useMemo<GraphiQLProps['fetcher']>(
     () => (params, options) => {
       const headers = requestHeaders(accessRef.current, settings, options?.headers);
-      const answer = cancellable(async (signal) => (headers instanceof Headers ? await post(settings.endpoint, params, headers, signal) : headers));
+      const operation = options?.documentAST ? getOperationAST(options.documentAST, params.operationName ?? undefined)?.operation : undefined;
+      const answer = cancellable(async (signal) => (headers instanceof Headers ? await post(settings.endpoint, params, headers, signal) : headers), stoppedAnswer(operation));
       // GraphiQL's Observable type lists subscribe's other call forms too, which it never uses.
       return answer as unknown as ReturnType<GraphiQLProps['fetcher']>;
     },
