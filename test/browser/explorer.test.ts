@@ -80,11 +80,16 @@ async function typeInto(page: Page, tool: 'Variables' | 'Headers', text: string)
   if (text) await page.keyboard.insertText(text);
 }
 
+/** Whether a request is the page's introspection of the schema (for docs and completion). */
+function isSchemaFetch(request: Request): boolean {
+  return request.method() === 'POST' && request.url().endsWith('/graphql') && Boolean(request.postData()?.includes('__schema'));
+}
+
 /** The operations (not the schema's introspection) a page posts to the gateway, as they leave the browser. */
 function operationsSent(page: Page): Request[] {
   const sent: Request[] = [];
   page.on('request', (request) => {
-    if (request.method() === 'POST' && request.url().endsWith('/graphql') && !request.postData()?.includes('IntrospectionQuery')) sent.push(request);
+    if (request.method() === 'POST' && request.url().endsWith('/graphql') && !isSchemaFetch(request)) sent.push(request);
   });
   return sent;
 }
@@ -102,7 +107,8 @@ async function openExplorerAt(
   const context = 'newContext' in from ? await from.newContext(viewport ? { viewport } : {}) : from;
   await context.route('**/*', async (route) => {
     const url = route.request().url();
-    if (new URL(url).origin === origin) return await route.continue();
+    // To the network, or to a route a test set before.
+    if (new URL(url).origin === origin) return await route.fallback();
     foreign.push(url);
     return await route.abort('blockedbyclient');
   });
@@ -242,6 +248,35 @@ describe('the explorer in headless Chromium', () => {
     await docs.getByText('creditServiceProviders', { exact: true }).first().waitFor();
   });
 
+  it('reads the schema without the bar’s token, so a token that has expired by the page’s load leaves docs and completion working', async () => {
+    const expired = await mintToken(financeOfficer.caller, platform.secrets.tokens, { expiresIn: Math.floor(Date.now() / 1000) - 60 });
+    const context = await browser.newContext();
+    try {
+      await context.route('**/explorer/settings.json', async (route) => {
+        const response = await route.fetch();
+        const settings = (await response.json()) as ExplorerSettings;
+        await route.fulfill({ response, json: { ...settings, demoCallers: settings.demoCallers!.map((c) => ({ ...c, token: expired })) } });
+      });
+      const schemaFetches: Request[] = [];
+      context.on('request', (request) => {
+        if (isSchemaFetch(request)) schemaFetches.push(request);
+      });
+      const { page } = await openExplorer([], undefined, context);
+      expect(await page.locator('[data-testid="token"]').inputValue()).toBe(expired);
+      await page.locator('[aria-label="Show Documentation Explorer"]').click();
+      const docs = page.locator('.graphiql-doc-explorer');
+      await docs.getByText('Query', { exact: true }).first().click();
+      await docs.getByText('subjectByCode', { exact: true }).first().waitFor();
+      expect(schemaFetches.length).toBeGreaterThan(0);
+      for (const request of schemaFetches) {
+        const headers = await request.allHeaders();
+        expect(Object.keys(headers).filter((name) => name === 'authorization' || name.startsWith('x-credit-'))).toEqual([]);
+      }
+    } finally {
+      await context.close();
+    }
+  });
+
   it('completes field names from the schema in the editor', async () => {
     await openExample(page, 'RegistryReview');
     const editor = page.locator('.graphiql-query-editor .monaco-editor').first();
@@ -293,7 +328,7 @@ describe('the explorer in headless Chromium', () => {
 
       await typeInto(page, 'Headers', '');
       await page.route('**/graphql', async (route) => {
-        if (route.request().postData()?.includes('IntrospectionQuery')) return await route.fallback();
+        if (isSchemaFetch(route.request())) return await route.fallback();
         return await route.fulfill({ status: 503, contentType: 'text/html', body: '<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>' });
       });
       await page.locator('.graphiql-execute-button').click();

@@ -70,6 +70,9 @@ function accessHeaders(access: Access, settings: ExplorerSettings): Record<strin
 
 type Answer = Record<string, unknown>;
 
+/** The name of GraphiQL's introspection of the schema, which the fetcher tells from operations by it. */
+const schemaQueryName = 'CreditExplorerSchema';
+
 /** What the explorer itself refuses or cannot read, in GraphQL's error shape: the result pane shows it, with no stack, saying what to fix. */
 function explorerError(code: string, message: string, extensions: Record<string, unknown> = {}): Answer {
   return { errors: [{ message, extensions: { code, ...extensions } }] };
@@ -364,10 +367,14 @@ function Explorer({ settings }: { settings: ExplorerSettings }) {
   const [slot, setSlot] = useState<HTMLDivElement | null>(null);
 
   // One fetcher for the page's life: it reads the access of the moment, so the schema is not
-  // fetched again on every keystroke in the bar.
+  // fetched again on every keystroke in the bar. The schema is fetched without the bar's token and
+  // purpose (or the Headers tab's): it is the same for every caller, and introspection is open to
+  // any where the explorer is on, so a token expired or mistyped at load cannot leave docs and
+  // completion broken after a good one is pasted.
   const fetcher = useMemo<GraphiQLProps['fetcher']>(
     () => (params, options) => {
-      const headers = requestHeaders(accessRef.current, settings, options?.headers);
+      const schemaFetch = params.operationName === schemaQueryName;
+      const headers = schemaFetch ? requestHeaders(noAccess, settings, undefined) : requestHeaders(accessRef.current, settings, options?.headers);
       const operation = options?.documentAST ? getOperationAST(options.documentAST, params.operationName ?? undefined)?.operation : undefined;
       const answer = cancellable(async (signal) => (headers instanceof Headers ? await post(settings.endpoint, params, headers, signal) : headers), stoppedAnswer(operation));
       // GraphiQL's Observable type lists subscribe's other call forms too, which it never uses.
@@ -385,7 +392,7 @@ function Explorer({ settings }: { settings: ExplorerSettings }) {
       <div className="explorer-graphiql">
         {/* Tabs, variables and history hold ID numbers and who was checked: in page memory, never
             in localStorage (GraphiQL's default) or sessionStorage, which reach the disk. */}
-        <GraphiQL fetcher={fetcher} storage={storage} defaultTabs={defaultTabs} defaultEditorToolsVisibility="variables" shouldPersistHeaders={false}>
+        <GraphiQL fetcher={fetcher} introspectionQueryName={schemaQueryName} storage={storage} defaultTabs={defaultTabs} defaultEditorToolsVisibility="variables" shouldPersistHeaders={false}>
           <GraphiQL.Logo>Credit API</GraphiQL.Logo>
           <ActiveTabInEditors />
           <ExamplePicker settings={settings} slot={slot} onOpen={(example) => setAccess(accessFor(example, settings, accessRef.current))} />
