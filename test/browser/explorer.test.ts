@@ -290,6 +290,33 @@ describe('the explorer in headless Chromium', () => {
     expect(problems).toEqual([]);
   });
 
+  it('marks invisible characters in the editors and the result, but not the brackets 〔 〕 of every Chinese document number', async () => {
+    const { context, page } = await openExplorer();
+    try {
+      const documentNumber = '北戴河税信评〔2026〕4号';
+      await page.route('**/graphql', async (route) => {
+        if (isSchemaFetch(route.request())) return await route.fallback();
+        return await route.fulfill({ json: { data: { __typename: 'Query', documentNumber, note: 'zero\u200bwidth' } } });
+      });
+      const operation = '.graphiql-query-editor';
+      await page.locator(`${operation} .view-lines`).click();
+      await page.keyboard.press('Control+A');
+      await page.keyboard.insertText(`query Marked(\n$document: String = "${documentNumber}"\n$note: String = "zero\u200bwidth"\n) { __typename }`);
+      await waitForEditor(page, `${operation} .view-lines`, 'query Marked');
+      await page.locator('.graphiql-execute-button').click();
+      await waitForResponse(page, '"documentNumber"');
+      // Monaco finds what to mark in a worker, after a change: wait until the invisible one is.
+      for (const editor of ['.graphiql-response', operation]) {
+        const marks = page.locator(`${editor} .unicode-highlight`);
+        await marks.first().waitFor();
+        await page.waitForTimeout(500);
+        expect({ editor, marks: await marks.count() }).toEqual({ editor, marks: 1 });
+      }
+    } finally {
+      await context.close();
+    }
+  });
+
   it('sends what the bar shows: a Headers tab naming the token or a purpose header is refused, visibly, and sends nothing', async () => {
     const sent = operationsSent(page);
     await openExample(page, 'DepartmentSubjectCheck');

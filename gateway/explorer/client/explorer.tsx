@@ -288,6 +288,23 @@ function ActiveTabInEditors() {
   return null;
 }
 
+/**
+ * Monaco marks "ambiguous" characters in every editor and the result, among them the brackets
+ * 〔 〕 of every Chinese document number (北戴河税信评〔2026〕4号): noise on every record, which
+ * teaches officers to ignore the marks. Invisible ones (U+200B, U+202E) stay marked: a real
+ * catch in a pasted code or case number.
+ */
+function UnmarkedAmbiguousCharacters() {
+  const editors = useGraphiQL((state) => [state.queryEditor, state.variableEditor, state.headerEditor, state.responseEditor]);
+  useEffect(() => {
+    // Monaco reads a unicodeHighlight given without includeStrings as "only in an untrusted
+    // workspace", which a standalone editor never is: strings, where the invisible ones come, are
+    // named here to stay covered, as by default.
+    for (const editor of editors) editor?.updateOptions({ unicodeHighlight: { ambiguousCharacters: false, invisibleCharacters: true, includeStrings: true } });
+  }, [editors]);
+  return null;
+}
+
 function AccessBar({ settings, access, setAccess, exampleSlot }: { settings: ExplorerSettings; access: Access; setAccess: (a: Access) => void; exampleSlot: (el: HTMLDivElement | null) => void }) {
   const demo = settings.demoCallers;
   const pickDemo = (label: string) => {
@@ -395,6 +412,7 @@ function Explorer({ settings }: { settings: ExplorerSettings }) {
         <GraphiQL fetcher={fetcher} introspectionQueryName={schemaQueryName} storage={storage} defaultTabs={defaultTabs} defaultEditorToolsVisibility="variables" shouldPersistHeaders={false}>
           <GraphiQL.Logo>Credit API</GraphiQL.Logo>
           <ActiveTabInEditors />
+          <UnmarkedAmbiguousCharacters />
           <ExamplePicker settings={settings} slot={slot} onOpen={(example) => setAccess(accessFor(example, settings, accessRef.current))} />
         </GraphiQL>
       </div>
