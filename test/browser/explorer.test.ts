@@ -240,6 +240,26 @@ describe('the explorer in headless Chromium', () => {
     expect(shown).toContain('"filingStatus"');
   });
 
+  it('runs the operation on Ctrl+Enter in the bar, as in the editor, with what was just typed there', async () => {
+    const { context, page } = await openExplorer();
+    try {
+      const sent = operationsSent(page);
+      await page.locator('[data-testid="case"]').fill('BDH-CG-2026-0245');
+      await page.keyboard.press('Control+Enter');
+      expect(await waitForResponse(page, `"name": "${enterprise.name}"`)).not.toContain('"errors"');
+      expect(sent).toHaveLength(1);
+      expect((await sent[0].allHeaders())['x-credit-case']).toBe('BDH-CG-2026-0245');
+
+      // From a list too: the matter.
+      await page.locator('[data-testid="matter"]').focus();
+      await page.keyboard.press('Control+Enter');
+      for (const deadline = Date.now() + waitMs; sent.length < 2 && Date.now() < deadline; ) await page.waitForTimeout(100);
+      expect(sent).toHaveLength(2);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('shows the supergraph’s schema in the docs', async () => {
     await page.locator('[aria-label="Show Documentation Explorer"]').click();
     const docs = page.locator('.graphiql-doc-explorer');

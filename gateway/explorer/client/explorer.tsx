@@ -305,7 +305,39 @@ function UnmarkedAmbiguousCharacters() {
   return null;
 }
 
-function AccessBar({ settings, access, setAccess, exampleSlot }: { settings: ExplorerSettings; access: Access; setAccess: (a: Access) => void; exampleSlot: (el: HTMLDivElement | null) => void }) {
+/**
+ * Ctrl+Enter (⌘+Enter on a Mac) in the bar runs the operation, as it does in the editor, say once
+ * the case number is typed; while a run is waiting it stops it, as there. Not while an input
+ * method is composing (a Chinese case number): Enter then belongs to it.
+ */
+function RunFromBar({ bar }: { bar: HTMLElement | null }) {
+  const { run } = useGraphiQLActions();
+  useEffect(() => {
+    if (!bar) return;
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key !== 'Enter' || !(event.ctrlKey || event.metaKey) || event.isComposing) return;
+      event.preventDefault();
+      void run();
+    };
+    bar.addEventListener('keydown', onKeyDown);
+    return () => bar.removeEventListener('keydown', onKeyDown);
+  }, [bar, run]);
+  return null;
+}
+
+function AccessBar({
+  settings,
+  access,
+  setAccess,
+  barRef,
+  exampleSlot,
+}: {
+  settings: ExplorerSettings;
+  access: Access;
+  setAccess: (a: Access) => void;
+  barRef: (el: HTMLElement | null) => void;
+  exampleSlot: (el: HTMLDivElement | null) => void;
+}) {
   const demo = settings.demoCallers;
   const pickDemo = (label: string) => {
     const caller = demo?.find((c) => c.label === label);
@@ -319,7 +351,7 @@ function AccessBar({ settings, access, setAccess, exampleSlot }: { settings: Exp
     });
   };
   return (
-    <header className="explorer-bar">
+    <header ref={barRef} className="explorer-bar">
       <strong className="explorer-title" title="北戴河区公共信用信息共享平台">Beidaihe credit API · explorer</strong>
       {demo && (
         <label className="explorer-field">
@@ -382,6 +414,7 @@ function Explorer({ settings }: { settings: ExplorerSettings }) {
   }, []);
   const [storage] = useState(pageMemoryStorage);
   const [slot, setSlot] = useState<HTMLDivElement | null>(null);
+  const [bar, setBar] = useState<HTMLElement | null>(null);
 
   // One fetcher for the page's life: it reads the access of the moment, so the schema is not
   // fetched again on every keystroke in the bar. The schema is fetched without the bar's token and
@@ -405,7 +438,7 @@ function Explorer({ settings }: { settings: ExplorerSettings }) {
 
   return (
     <div className="explorer">
-      <AccessBar settings={settings} access={access} setAccess={setAccess} exampleSlot={setSlot} />
+      <AccessBar settings={settings} access={access} setAccess={setAccess} barRef={setBar} exampleSlot={setSlot} />
       <div className="explorer-graphiql">
         {/* Tabs, variables and history hold ID numbers and who was checked: in page memory, never
             in localStorage (GraphiQL's default) or sessionStorage, which reach the disk. */}
@@ -413,6 +446,7 @@ function Explorer({ settings }: { settings: ExplorerSettings }) {
           <GraphiQL.Logo>Credit API</GraphiQL.Logo>
           <ActiveTabInEditors />
           <UnmarkedAmbiguousCharacters />
+          <RunFromBar bar={bar} />
           <ExamplePicker settings={settings} slot={slot} onOpen={(example) => setAccess(accessFor(example, settings, accessRef.current))} />
         </GraphiQL>
       </div>
