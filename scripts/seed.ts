@@ -10,11 +10,12 @@ import { seedRecords } from '../subgraphs/records/seed';
 import { subgraphDefinitions } from '../subgraphs/registry';
 import { seedReports } from '../subgraphs/reports/seed';
 import { databaseTarget, describeTarget, openDatabase, type DatabaseTarget } from '../subgraphs/shared/database';
+import type { Seeded } from '../subgraphs/shared/seeding';
 import { demoWorld, type DemoWorld } from './demo/world';
 import { refusedInProduction } from './production-refusal';
 import { exitWithFailure } from '../lib/start-failure';
 
-export const seeds: Record<SubgraphName, (db: DataSource, world: DemoWorld) => Promise<number>> = {
+export const seeds: Record<SubgraphName, (db: DataSource, world: DemoWorld) => Promise<Seeded>> = {
   entities: seedEntities,
   records: seedRecords,
   reports: seedReports,
@@ -25,12 +26,13 @@ export const seeds: Record<SubgraphName, (db: DataSource, world: DemoWorld) => P
 export const defaultDemoSize = 300;
 
 /**
- * Writes the demo world into every subgraph's own database (each opened, migrated, seeded and
- * closed in turn). Idempotent: rows already there are skipped, so a second run adds nothing.
+ * Writes the demo world into every subgraph's own database that holds no data (each opened,
+ * migrated, seeded and closed in turn); one that holds data, an earlier seed's or real, is left
+ * as it is (null in the counts), so a second run adds nothing, whatever world the first wrote.
  */
-export async function seedAll(target: DatabaseTarget, size = { subjects: defaultDemoSize }): Promise<Record<SubgraphName, number>> {
+export async function seedAll(target: DatabaseTarget, size = { subjects: defaultDemoSize }): Promise<Record<SubgraphName, Seeded>> {
   const world = demoWorld(size);
-  const counts = {} as Record<SubgraphName, number>;
+  const counts = {} as Record<SubgraphName, Seeded>;
   for (const name of subgraphNames) {
     const db = await openDatabase(name, target, subgraphDefinitions[name]);
     try {
@@ -40,6 +42,16 @@ export async function seedAll(target: DatabaseTarget, size = { subjects: default
     }
   }
   return counts;
+}
+
+/** What seedAll did, for a log line: the rows it wrote, and the databases it left as they were. */
+export function describeSeeding(counts: Record<SubgraphName, Seeded>): string {
+  const held = subgraphNames.filter((name) => counts[name] === null);
+  const seeded = subgraphNames.filter((name) => counts[name] !== null);
+  return [
+    ...(seeded.length ? [`seeded demo rows: ${seeded.map((name) => `${name} ${counts[name]}`).join(', ')}`] : []),
+    ...(held.length ? [`demo data not added to ${held.join(', ')}: ${held.length === 1 ? 'its database already holds' : 'their databases already hold'} data`] : []),
+  ].join('; ');
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -59,7 +71,7 @@ async function main(argv: string[]): Promise<void> {
   const target = databaseTarget(process.env, path.join(projectRoot, 'data'));
   const started = Date.now();
   const counts = await seedAll(target, { subjects });
-  console.log(`seeded ${describeTarget(target)} with a world of ${subjects} subjects in ${((Date.now() - started) / 1000).toFixed(1)} s; new rows: ${subgraphNames.map((n) => `${n} ${counts[n]}`).join(', ')}`);
+  console.log(`${describeTarget(target)}, a world of ${subjects} subjects, in ${((Date.now() - started) / 1000).toFixed(1)} s: ${describeSeeding(counts)}`);
 }
 
 if (require.main === module) {

@@ -5,13 +5,13 @@ import { defaultPorts, readSubgraphUrls, subgraphNames, subgraphUrlVariable, typ
 import { databaseTarget, describeTarget } from '../subgraphs/shared/database';
 import { demoWorld } from './demo/world';
 import { checkDistinctPorts, launchPlatform, superviseUntilStopped } from './launch';
-import { defaultDemoSize, seedAll } from './seed';
+import { defaultDemoSize, describeSeeding, seedAll } from './seed';
 import { demoTokensListed, withDevSecrets } from './dev-secrets';
 import { refusedInProduction } from './production-refusal';
 import { startupTokens } from './tokens';
 
 /**
- * `npm start`: seeds the demo data (only what is missing, so a second start adds nothing),
+ * `npm start`: seeds the demo data (into empty databases only, so a second start adds nothing),
  * starts the five subgraphs and the gateway, and stops them all together on Ctrl-C, or as soon
  * as one of them dies. It is the demo, never production: refused with NODE_ENV=production.
  */
@@ -33,9 +33,7 @@ async function main(): Promise<void> {
   const gatewayPort = readPort(env, 'GATEWAY_PORT', 4000);
   const subgraphPorts = localSubgraphPorts(env);
   checkDistinctPorts({ gateway: gatewayPort, ...subgraphPorts });
-  const counts = await seedAll(target);
-  const added = Object.values(counts).reduce((a, b) => a + b, 0);
-  console.log(`[start] ${describeTarget(target)}: ${added ? `seeded ${added} demo rows` : 'demo data already present'}`);
+  console.log(`[start] ${describeTarget(target)}: ${describeSeeding(await seedAll(target))}`);
 
   const platform = await launchPlatform(env, { gatewayPort, subgraphPorts });
   superviseUntilStopped(platform, (line) => console.error(`[start] ${line}`));

@@ -139,15 +139,19 @@ function* each<T>(world: DemoWorld, rowsOf: (subject: DemoSubject, index: number
 /** What each database gets, beyond the migrations: bulk rows, then the demo seed for what is small. */
 const writers: Record<SubgraphName, (runner: QueryRunner, db: DataSource, world: DemoWorld) => Promise<number>> = {
   entities: async (runner, db, world) => {
-    const subjects = await bulkInsert(runner, Subject, world.subjects.map((s) => Object.assign(new Subject(), { ...s, nameKey: subjectNameKey(s.name), createdAt: new Date('2026-01-01T00:00:00Z') })));
-    for (let start = 0; start < world.subjects.length; start += rowsPerBatch) await indexSubjectNames(runner.manager, world.subjects.slice(start, start + rowsPerBatch));
-    // The demo consents name the first few subjects, already written: only the consents are new.
-    return subjects + (await seedEntities(db, { ...world, subjects: world.subjects.slice(0, 10) }));
+    // The demo consents name the first few subjects: those and their consents come from the demo
+    // seed, first, as it writes only into an empty database; the rest are bulk rows.
+    const seeded = (await seedEntities(db, { ...world, subjects: world.subjects.slice(0, 10) })) ?? 0;
+    const rest = world.subjects.slice(10);
+    const subjects = await bulkInsert(runner, Subject, rest.map((s) => Object.assign(new Subject(), { ...s, nameKey: subjectNameKey(s.name), createdAt: new Date('2026-01-01T00:00:00Z') })));
+    for (let start = 0; start < rest.length; start += rowsPerBatch) await indexSubjectNames(runner.manager, rest.slice(start, start + rowsPerBatch));
+    return seeded + subjects;
   },
   records: async (runner, db, world) => await bulkInsert(runner, CreditRecord, each(world, recordsOf)),
   reports: async (runner, db, world) => await bulkInsert(runner, CreditReport, each(world, (s, i) => reportsOf(s, i, world))),
-  providers: async (_runner, db, world) => await seedProviders(db, world),
-  audit: async (_runner, db, world) => await seedAudit(db, world),
+  // Into databases emptied just before (ensureDataset), which the demo seed writes whole.
+  providers: async (_runner, db, world) => (await seedProviders(db, world)) ?? 0,
+  audit: async (_runner, db, world) => (await seedAudit(db, world)) ?? 0,
 };
 
 export interface DatasetOutcome {

@@ -769,14 +769,18 @@ export class AuditRepository {
     return row?.hash === recorded.hash;
   }
 
-  /** Which of these ids are already stored (seeds append only what is missing). */
-  async existingIds(ids: readonly string[]): Promise<Set<string>> {
-    const found = new Set<string>();
-    for (let start = 0; start < ids.length; start += verifyBatchSize) {
-      const rows = await this.entries.find({ select: { id: true }, where: { id: In(ids.slice(start, start + verifyBatchSize)) } });
-      for (const row of rows) found.add(row.id);
-    }
-    return found;
+  /**
+   * Stores `inputs` as the first entries of an empty log, chained from the genesis hash, in the
+   * caller's transaction: the demo seed's, which found the audit database empty under that
+   * transaction's lock (subgraphs/shared/seeding.ts). Validated as `append` validates them;
+   * refused on a log that has an entry, where demo entries would read as genuine ones.
+   */
+  async beginLog(manager: EntityManager, inputs: readonly AuditEntryInput[]): Promise<number> {
+    const rows = this.validRows(inputs);
+    const head = await this.chainHead(manager);
+    if (head) throw new Error(`the audit log has ${head.sequence} entries: only an empty one can begin with demo entries`);
+    await insertMany(manager, AuditEntry, chain(rows, null));
+    return rows.length;
   }
 
   /**
@@ -799,12 +803,7 @@ export class AuditRepository {
    * up waiting; and an append it gave up on is not stored after it was answered so.
    */
   async append(inputs: readonly AuditEntryInput[]): Promise<AuditEntry[]> {
-    const rows = inputs.map((input, index) => withIndex(index, () => this.toRow(input, `entries[${index}]`)));
-    const ids = new Set<string>();
-    rows.forEach((row, index) => {
-      if (ids.has(row.id)) throw badInput(`entries[${index}].id`, `ids must be unique within an append, got ${row.id} twice`, { index });
-      ids.add(row.id);
-    });
+    const rows = this.validRows(inputs);
     if (rows.length === 0) return [];
     const idsNamed = inputs.some((input) => input.id !== undefined);
     return await inTurn(this.db, async () => {
@@ -826,6 +825,17 @@ export class AuditRepository {
         throw error;
       }
     });
+  }
+
+  /** The inputs as rows to chain, each validated (one bad entry stores nothing), their ids unique. */
+  private validRows(inputs: readonly AuditEntryInput[]): AuditEntry[] {
+    const rows = inputs.map((input, index) => withIndex(index, () => this.toRow(input, `entries[${index}]`)));
+    const ids = new Set<string>();
+    rows.forEach((row, index) => {
+      if (ids.has(row.id)) throw badInput(`entries[${index}].id`, `ids must be unique within an append, got ${row.id} twice`, { index });
+      ids.add(row.id);
+    });
+    return rows;
   }
 
   private appendLocked(rows: AuditEntry[], idsNamed: boolean): Promise<AuditEntry[]> {

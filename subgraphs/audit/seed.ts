@@ -7,6 +7,7 @@ import { purposeGrants } from '../../lib/access/policy';
 import type { Random } from '../../scripts/demo/random';
 import { demoConsentRows, demoConsents } from '../../scripts/demo/consents';
 import { demoBankOrganisation, type DemoSubject, type DemoSubjectKind, type DemoWorld } from '../../scripts/demo/world';
+import { seedEmptyDatabase, type Seeded } from '../shared/seeding';
 import { AuditRepository, type AuditEntryInput } from './audit.repository';
 
 /** What a demo request reads under each administrative matter: the catalogue's subject-data grants for it. */
@@ -75,15 +76,14 @@ const demoYear = { from: '2026-01-05', to: '2026-11-24' };
  * `auditEntries`): three disclosures by departments in their matters for each of the first 50
  * demo subjects, the demo consents' reads by the bank, an enterprise and a provider, some refused
  * attempts, one consented read withheld, and the credit office's look at who read some subjects.
- * Written through `append`, so the hash chain verifies; entries already present (by id) are skipped.
+ * Chained as `append` chains them, so the hash chain verifies; written only as the whole of an
+ * empty log (`beginLog`, `seedEmptyDatabase`): appended to a log that has entries, backdated demo
+ * entries in a chain that verifies would read as genuine.
  */
-export async function seedAudit(db: DataSource, world: DemoWorld): Promise<number> {
+export async function seedAudit(db: DataSource, world: DemoWorld): Promise<Seeded> {
   const entries = demoEntries(world).sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime() || (a.id ?? '').localeCompare(b.id ?? ''));
-  const repository = new AuditRepository(db);
-  const existing = await repository.existingIds(entries.map((e) => e.id ?? ''));
-  const missing = entries.filter((e) => !existing.has(e.id ?? ''));
-  await repository.append(missing);
-  return missing.length;
+  const log = new AuditRepository(db);
+  return await seedEmptyDatabase(db, async (manager) => await log.beginLog(manager, entries));
 }
 
 function demoEntries(world: DemoWorld): AuditEntryInput[] {

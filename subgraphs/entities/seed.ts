@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { demoConsentRows } from '../../scripts/demo/consents';
 import type { DemoWorld } from '../../scripts/demo/world';
-import { insertMissing } from '../shared/seeding';
+import { insertRows, seedEmptyDatabase, type Seeded } from '../shared/seeding';
 import { Consent } from './entities/consent.entity';
 import { Subject } from './entities/subject.entity';
 import { indexSubjectNames, subjectNameKey } from './subject-names';
@@ -9,14 +9,10 @@ import { indexSubjectNames, subjectNameKey } from './subject-names';
 /** 09:30 in the district (UTC+8) on that day. */
 const officeMorning = (day: string) => new Date(`${day}T01:30:00.000Z`);
 
-export async function seedEntities(db: DataSource, world: DemoWorld): Promise<number> {
+/** The demo world's subjects, their names' index and the demo consents, into an entities database holding no data (`seedEmptyDatabase`). */
+export async function seedEntities(db: DataSource, world: DemoWorld): Promise<Seeded> {
   const subjects = db.getRepository(Subject);
   const createdAt = new Date('2026-01-01T00:00:00Z');
-  const inserted = await insertMissing(subjects, world.subjects.map((s) => subjects.create({ ...s, nameKey: subjectNameKey(s.name), createdAt })));
-  // Subjects already stored had their names indexed when they were (or by the index's migration):
-  // asking again costs a statement per 5,000 names for nothing (12 s for 20,000 on MariaDB).
-  if (inserted > 0) await indexSubjectNames(db.manager, world.subjects);
-
   const consents = db.getRepository(Consent);
   const rows: Consent[] = [];
   for (const c of demoConsentRows(world)) {
@@ -44,5 +40,9 @@ export async function seedEntities(db: DataSource, world: DemoWorld): Promise<nu
       }),
     );
   }
-  return inserted + (await insertMissing(consents, rows));
+  return await seedEmptyDatabase(db, async (manager) => {
+    const inserted = await insertRows(manager, Subject, world.subjects.map((s) => subjects.create({ ...s, nameKey: subjectNameKey(s.name), createdAt })));
+    await indexSubjectNames(manager, world.subjects);
+    return inserted + (await insertRows(manager, Consent, rows));
+  });
 }

@@ -4,7 +4,7 @@ import { restorableFrom, taxGradePolarity, type Polarity, type RecordCategoryCod
 import type { Random } from '../../scripts/demo/random';
 import { disclosureEndedBy } from '../../lib/catalogue/record-standing';
 import type { DemoSubject, DemoWorld } from '../../scripts/demo/world';
-import { insertMissing } from '../shared/seeding';
+import { insertRows, seedEmptyDatabase, type Seeded } from '../shared/seeding';
 import { buildCreditRecord } from './credit-record.repository';
 import type { CreditRecordDraft } from './credit-record.validation';
 import { CreditRecord, type StoredRecordStatus } from './entities/credit-record.entity';
@@ -46,7 +46,8 @@ const platformLaunch = '2020-11-02';
  */
 export const illustrativeSubjectCount = 8;
 
-export async function seedRecords(db: DataSource, world: DemoWorld): Promise<number> {
+/** The demo world's credit records and their lifecycle, into a records database holding no data (`seedEmptyDatabase`); returns how many records it wrote. */
+export async function seedRecords(db: DataSource, world: DemoWorld): Promise<Seeded> {
   const random = world.random('credit-records');
   const numbers = new DocumentNumbers(random);
   const rows: CreditRecord[] = [];
@@ -72,11 +73,13 @@ export async function seedRecords(db: DataSource, world: DemoWorld): Promise<num
     }
   });
   const lifecycle = seedLifecycle(rows, owners, world.random('credit-record-lifecycle'));
-  const inserted = await insertMissing(db.getRepository(CreditRecord), rows);
-  await insertMissing(db.getRepository(CreditRecordObjection), lifecycle.objections);
-  await insertMissing(db.getRepository(RestorationApplication), lifecycle.applications);
-  await insertMissing(db.getRepository(CreditRecordEvent), lifecycle.events);
-  return inserted;
+  return await seedEmptyDatabase(db, async (manager) => {
+    const inserted = await insertRows(manager, CreditRecord, rows);
+    await insertRows(manager, CreditRecordObjection, lifecycle.objections);
+    await insertRows(manager, RestorationApplication, lifecycle.applications);
+    await insertRows(manager, CreditRecordEvent, lifecycle.events);
+    return inserted;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

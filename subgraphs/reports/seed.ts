@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import type { Random } from '../../scripts/demo/random';
 import { demoProviderNameOn, type DemoProvider, type DemoSubject, type DemoWorld } from '../../scripts/demo/world';
 import { demoProviderHistory } from '../providers/demo-history';
-import { insertMissing } from '../shared/seeding';
+import { insertRows, seedEmptyDatabase, type Seeded } from '../shared/seeding';
 import { CreditReport, type ReportSource } from './entities/credit-report.entity';
 
 /** The demo's "today": validity below is fixed relative to it. */
@@ -137,9 +137,10 @@ class ReportFactory {
  *
  * The platform's own reports (DISTRICT_PLATFORM) are not seeded: one is generated from the records
  * subgraph's answer at that moment (generateCreditReport), which a seed cannot ask for.
+ *
+ * Into a reports database holding no data only (`seedEmptyDatabase`).
  */
-export async function seedReports(db: DataSource, world: DemoWorld): Promise<number> {
-  const repository = db.getRepository(CreditReport);
+export async function seedReports(db: DataSource, world: DemoWorld): Promise<Seeded> {
   const random = world.random('reports');
   const factory = new ReportFactory(random);
   const rows: CreditReport[] = [];
@@ -201,5 +202,5 @@ export async function seedReports(db: DataSource, world: DemoWorld): Promise<num
       verifiedAt: new Date(denied.registeredAt.getTime() + 86_400_000),
     });
   }
-  return await insertMissing(repository, rows);
+  return await seedEmptyDatabase(db, async (manager) => await insertRows(manager, CreditReport, rows));
 }

@@ -414,129 +414,139 @@ describe.each(testDatabases)('audit subgraph on $label', (database) => {
   });
 
   describe('seedAudit', () => {
-    it('appends a chained history once: a second seed adds nothing', async () => {
+    it('appends nothing to a log that has entries', async () => {
       const before = await count();
-      const inserted = await seedAudit(db(), world);
-      expect(inserted).toBeGreaterThan(150);
-      expect(await count()).toBe(before + inserted);
-      expect(await seedAudit(db(), world)).toBe(0);
-      expect(await repository.verifyChain()).toBeNull();
-    });
-
-    it('gives each of the first 50 subjects at least three disclosures in 2026, and records some refusals', async () => {
-      const rows = await db().getRepository(AuditEntry).find();
-      const seeded = rows.filter((r) => r.requestId.length === 36);
-      for (const subject of world.subjects.slice(0, 50)) {
-        expect(seeded.filter((r) => r.subjectId === subject.id && r.outcome === 'DISCLOSED').length).toBeGreaterThanOrEqual(3);
-      }
-      expect(seeded.some((r) => r.outcome === 'DENIED')).toBe(true);
-      expect(seeded.every((r) => r.occurredAt.getUTCFullYear() === 2026)).toBe(true);
-      expect(seeded.filter((r) => r.organisationKind === 'DEPARTMENT').every((r) => findDepartment(r.organisation))).toBe(true);
-      expect(seeded.map((r) => r.matter)).toEqual(expect.arrayContaining(['GOVERNMENT_PROCUREMENT', 'CONSTRUCTION_BIDDING', 'PERSONNEL_REVIEW']));
-    });
-
-    it('records only the matters, field groups and roles the platform itself records, so the statistics read as real ones', async () => {
-      await seedAudit(db(), world);
-      const seeded = (await db().getRepository(AuditEntry).find()).filter((r) => r.requestId.length === 36);
-      expect(seeded.length).toBeGreaterThan(150);
-      const strays = seeded.flatMap((r) => [
-        ...(r.matter && !findMatter(r.matter) ? [`matter ${r.matter}`] : []),
-        ...r.fieldGroups.split(',').filter((g) => !(fieldGroupNames as string[]).includes(g)).map((g) => `group ${g}`),
-        ...((roles as readonly string[]).includes(r.role) ? [] : [`role ${r.role}`]),
-      ]);
-      expect([...new Set(strays)]).toEqual([]);
-      // A consented read names a purpose that needs a consent.
-      expect(seeded.filter((r) => r.consentId).every((r) => findMatter(r.matter!)?.consentRequired)).toBe(true);
-    });
-
-    it('shows a department disclosing only under a matter the policy lets it read, and refused only under one it does not', async () => {
-      await seedAudit(db(), world);
-      const seeded = (await db().getRepository(AuditEntry).find()).filter((r) => r.requestId.length === 36 && r.organisationKind === 'DEPARTMENT' && r.matter);
-      const refusalOf = (r: AuditEntry) =>
-        refusalOfPurpose({ id: r.actor, organisation: r.organisation, organisationKind: 'DEPARTMENT', role: r.role as Role }, { matter: r.matter!, ...(r.caseNumber ? { caseNumber: r.caseNumber } : {}) }, findMatter(r.matter!));
-      const disclosed = seeded.filter((r) => r.outcome === 'DISCLOSED');
-      expect(disclosed.length).toBeGreaterThan(100);
-      expect(disclosed.filter((r) => refusalOf(r)).map((r) => `${r.organisation} ${r.role} ${r.matter}`)).toEqual([]);
-      expect(seeded.filter((r) => r.outcome === 'DENIED' && !refusalOf(r)).map((r) => `${r.organisation} ${r.role} ${r.matter}`)).toEqual([]);
-    });
-
-    it('cites only consents in the register, each read while it held and refused when it did not, its grantee named as its tokens name it', async () => {
-      await seedAudit(db(), world);
-      const register = new Map(demoConsentRows(world).map((c) => [c.id, c]));
-      const consented = (await db().getRepository(AuditEntry).find()).filter((r) => r.requestId.length === 36 && r.consentId);
-      expect(consented.length).toBeGreaterThan(0);
-      const held: string[] = [];
-      for (const entry of consented) {
-        const consent = register.get(entry.consentId!);
-        expect(consent).toBeDefined();
-        expect([entry.subjectId, entry.organisation, entry.organisationKind, entry.matter]).toEqual([world.subjects[consent!.subject].id, consent!.grantee, consent!.granteeKind, consent!.purpose]);
-        const day = todayInDistrict(entry.occurredAt);
-        // As the register stood that day: a revocation counts from its day on.
-        const revokedAt = consent!.revoked && day >= consent!.revoked.on ? entry.occurredAt : null;
-        const status = consentStatus({ validFrom: consent!.validFrom, validUntil: consent!.validUntil, revokedAt }, day);
-        // A read while the consent held is disclosed, or withheld (FAILED) when the register could not be asked again.
-        expect([entry.consentId, day, entry.outcome]).toEqual([entry.consentId, day, status === 'ACTIVE' ? expect.stringMatching(/^(DISCLOSED|FAILED)$/) : 'DENIED']);
-        if (entry.outcome === 'DISCLOSED') held.push(entry.consentId!);
-      }
-      // The bank's read of its active consent, the due diligence and the provider's collection are all there.
-      expect(new Set(held)).toEqual(new Set([demoConsents.bankFinancialServices, demoConsents.expired, demoConsents.revoked, demoConsents.dueDiligence, demoConsents.providerCollection]));
-      // The bank's refused attempts without a consent name it as its tokens do.
-      const banks = (await db().getRepository(AuditEntry).find()).filter((r) => r.requestId.length === 36 && r.organisationKind === 'FINANCIAL_INSTITUTION');
-      expect(new Set(banks.map((r) => r.organisation))).toEqual(new Set([demoBankOrganisation]));
-    });
-
-    // The demo dashboard is built on these: a shape the gateway never writes (gateway/gateway.ts,
-    // auditEntries) would be designed for, such as a disclosure of no subject ("disclosed 6, subjects 0").
-    it('writes only entries the gateway writes: every disclosure names its subject, and only a consented read is FAILED', async () => {
-      await seedAudit(db(), world);
-      const seeded = (await db().getRepository(AuditEntry).find()).filter((r) => r.requestId.length === 36);
-      expect(seeded.filter((r) => r.outcome === 'DISCLOSED' && r.subjectId === null).map((r) => r.operationName)).toEqual([]);
-      // The gateway writes FAILED only when the consent register cannot be asked again before a consented answer is released.
-      const failed = seeded.filter((r) => r.outcome === 'FAILED');
-      expect(failed.length).toBeGreaterThan(0);
-      expect(failed.filter((r) => !r.consentId || !r.subjectId || !findMatter(r.matter!)?.consentRequired).map((r) => r.organisation)).toEqual([]);
-      // The credit office still shows in the statistics, by what its supervision reads: whom others read.
-      const office = seeded.filter((r) => r.role === 'CREDIT_OFFICE_SUPERVISOR');
-      expect(office.length).toBeGreaterThan(0);
-      expect(office.every((r) => r.subjectId && r.matter === 'CREDIT_SUPERVISION' && r.outcome === 'DISCLOSED')).toBe(true);
-    });
-
-    it('is deterministic: the same world gives the same entries', async () => {
-      const other = await openDatabase('audit', { kind: 'sqlite', directory: ':memory:' }, auditSubgraph);
-      try {
-        await seedAudit(other, world);
-        const ids = async (source: DataSource) => (await source.getRepository(AuditEntry).find({ where: {}, order: { id: 'ASC' } })).filter((r) => r.requestId.length === 36).map((r) => `${r.id} ${r.occurredAt.toISOString()}`);
-        expect(await ids(other)).toEqual(await ids(db()));
-      } finally {
-        await other.destroy();
-      }
+      const head = await repository.chainHead();
+      expect(before).toBeGreaterThan(0);
+      expect(await seedAudit(db(), world)).toBeNull();
+      expect([await count(), await repository.chainHead()]).toEqual([before, head]);
     });
   });
 
-  describe('batching', () => {
-    it('resolves AuditEntry references in one SQL statement for 5 and for 50, null for unknown ids', async () => {
-      const ids = (await db().getRepository(AuditEntry).find({ select: { id: true }, order: { id: 'ASC' }, take: 50 })).map((r) => r.id);
-      const statementsFor = (n: number) =>
-        sql.selectsDuring(async () => {
-          const result = await query<{ _entities: ({ id: string } | null)[] }>(ENTITIES, { r: [...ids.slice(0, n), 'missing'].map((id) => ({ __typename: 'AuditEntry', id })) });
-          expect(result.errors).toBeUndefined();
-          expect(result.data?._entities.slice(0, n).map((e) => e?.id)).toEqual(ids.slice(0, n));
-          expect(result.data?._entities[n]).toBeNull();
-        });
-      expect(await statementsFor(5)).toBe(1);
-      expect(await statementsFor(50)).toBe(1);
+  // A log of its own, which the seed begins: the one above has entries.
+  describe('with the demo year seeded', () => {
+    const { db, sql, query } = useSubgraph(auditSubgraph, database, 'auditseeded');
+
+    describe('seedAudit', () => {
+      it('writes a chained history into an empty log, once: a second seed adds nothing', async () => {
+        const inserted = await seedAudit(db(), world);
+        expect(inserted).toBeGreaterThan(150);
+        expect(await db().getRepository(AuditEntry).count()).toBe(inserted);
+        expect(await seedAudit(db(), world)).toBeNull();
+        expect(await new AuditRepository(db()).verifyChain()).toBeNull();
+      });
+
+      it('gives each of the first 50 subjects at least three disclosures in 2026, and records some refusals', async () => {
+        const rows = await db().getRepository(AuditEntry).find();
+        const seeded = rows.filter((r) => r.requestId.length === 36);
+        for (const subject of world.subjects.slice(0, 50)) {
+          expect(seeded.filter((r) => r.subjectId === subject.id && r.outcome === 'DISCLOSED').length).toBeGreaterThanOrEqual(3);
+        }
+        expect(seeded.some((r) => r.outcome === 'DENIED')).toBe(true);
+        expect(seeded.every((r) => r.occurredAt.getUTCFullYear() === 2026)).toBe(true);
+        expect(seeded.filter((r) => r.organisationKind === 'DEPARTMENT').every((r) => findDepartment(r.organisation))).toBe(true);
+        expect(seeded.map((r) => r.matter)).toEqual(expect.arrayContaining(['GOVERNMENT_PROCUREMENT', 'CONSTRUCTION_BIDDING', 'PERSONNEL_REVIEW']));
+      });
+
+      it('records only the matters, field groups and roles the platform itself records, so the statistics read as real ones', async () => {
+        const seeded = (await db().getRepository(AuditEntry).find()).filter((r) => r.requestId.length === 36);
+        expect(seeded.length).toBeGreaterThan(150);
+        const strays = seeded.flatMap((r) => [
+          ...(r.matter && !findMatter(r.matter) ? [`matter ${r.matter}`] : []),
+          ...r.fieldGroups.split(',').filter((g) => !(fieldGroupNames as string[]).includes(g)).map((g) => `group ${g}`),
+          ...((roles as readonly string[]).includes(r.role) ? [] : [`role ${r.role}`]),
+        ]);
+        expect([...new Set(strays)]).toEqual([]);
+        // A consented read names a purpose that needs a consent.
+        expect(seeded.filter((r) => r.consentId).every((r) => findMatter(r.matter!)?.consentRequired)).toBe(true);
+      });
+
+      it('shows a department disclosing only under a matter the policy lets it read, and refused only under one it does not', async () => {
+        const seeded = (await db().getRepository(AuditEntry).find()).filter((r) => r.requestId.length === 36 && r.organisationKind === 'DEPARTMENT' && r.matter);
+        const refusalOf = (r: AuditEntry) =>
+          refusalOfPurpose({ id: r.actor, organisation: r.organisation, organisationKind: 'DEPARTMENT', role: r.role as Role }, { matter: r.matter!, ...(r.caseNumber ? { caseNumber: r.caseNumber } : {}) }, findMatter(r.matter!));
+        const disclosed = seeded.filter((r) => r.outcome === 'DISCLOSED');
+        expect(disclosed.length).toBeGreaterThan(100);
+        expect(disclosed.filter((r) => refusalOf(r)).map((r) => `${r.organisation} ${r.role} ${r.matter}`)).toEqual([]);
+        expect(seeded.filter((r) => r.outcome === 'DENIED' && !refusalOf(r)).map((r) => `${r.organisation} ${r.role} ${r.matter}`)).toEqual([]);
+      });
+
+      it('cites only consents in the register, each read while it held and refused when it did not, its grantee named as its tokens name it', async () => {
+        const register = new Map(demoConsentRows(world).map((c) => [c.id, c]));
+        const consented = (await db().getRepository(AuditEntry).find()).filter((r) => r.requestId.length === 36 && r.consentId);
+        expect(consented.length).toBeGreaterThan(0);
+        const held: string[] = [];
+        for (const entry of consented) {
+          const consent = register.get(entry.consentId!);
+          expect(consent).toBeDefined();
+          expect([entry.subjectId, entry.organisation, entry.organisationKind, entry.matter]).toEqual([world.subjects[consent!.subject].id, consent!.grantee, consent!.granteeKind, consent!.purpose]);
+          const day = todayInDistrict(entry.occurredAt);
+          // As the register stood that day: a revocation counts from its day on.
+          const revokedAt = consent!.revoked && day >= consent!.revoked.on ? entry.occurredAt : null;
+          const status = consentStatus({ validFrom: consent!.validFrom, validUntil: consent!.validUntil, revokedAt }, day);
+          // A read while the consent held is disclosed, or withheld (FAILED) when the register could not be asked again.
+          expect([entry.consentId, day, entry.outcome]).toEqual([entry.consentId, day, status === 'ACTIVE' ? expect.stringMatching(/^(DISCLOSED|FAILED)$/) : 'DENIED']);
+          if (entry.outcome === 'DISCLOSED') held.push(entry.consentId!);
+        }
+        // The bank's read of its active consent, the due diligence and the provider's collection are all there.
+        expect(new Set(held)).toEqual(new Set([demoConsents.bankFinancialServices, demoConsents.expired, demoConsents.revoked, demoConsents.dueDiligence, demoConsents.providerCollection]));
+        // The bank's refused attempts without a consent name it as its tokens do.
+        const banks = (await db().getRepository(AuditEntry).find()).filter((r) => r.requestId.length === 36 && r.organisationKind === 'FINANCIAL_INSTITUTION');
+        expect(new Set(banks.map((r) => r.organisation))).toEqual(new Set([demoBankOrganisation]));
+      });
+
+      // The demo dashboard is built on these: a shape the gateway never writes (gateway/gateway.ts,
+      // auditEntries) would be designed for, such as a disclosure of no subject ("disclosed 6, subjects 0").
+      it('writes only entries the gateway writes: every disclosure names its subject, and only a consented read is FAILED', async () => {
+        const seeded = (await db().getRepository(AuditEntry).find()).filter((r) => r.requestId.length === 36);
+        expect(seeded.filter((r) => r.outcome === 'DISCLOSED' && r.subjectId === null).map((r) => r.operationName)).toEqual([]);
+        // The gateway writes FAILED only when the consent register cannot be asked again before a consented answer is released.
+        const failed = seeded.filter((r) => r.outcome === 'FAILED');
+        expect(failed.length).toBeGreaterThan(0);
+        expect(failed.filter((r) => !r.consentId || !r.subjectId || !findMatter(r.matter!)?.consentRequired).map((r) => r.organisation)).toEqual([]);
+        // The credit office still shows in the statistics, by what its supervision reads: whom others read.
+        const office = seeded.filter((r) => r.role === 'CREDIT_OFFICE_SUPERVISOR');
+        expect(office.length).toBeGreaterThan(0);
+        expect(office.every((r) => r.subjectId && r.matter === 'CREDIT_SUPERVISION' && r.outcome === 'DISCLOSED')).toBe(true);
+      });
+
+      it('is deterministic: the same world gives the same entries', async () => {
+        const other = await openDatabase('audit', { kind: 'sqlite', directory: ':memory:' }, auditSubgraph);
+        try {
+          await seedAudit(other, world);
+          const ids = async (source: DataSource) => (await source.getRepository(AuditEntry).find({ where: {}, order: { id: 'ASC' } })).filter((r) => r.requestId.length === 36).map((r) => `${r.id} ${r.occurredAt.toISOString()}`);
+          expect(await ids(other)).toEqual(await ids(db()));
+        } finally {
+          await other.destroy();
+        }
+      });
     });
 
-    it('loads the disclosures of 5 and of 50 subjects in one SQL statement', async () => {
-      const statementsFor = (n: number) =>
-        sql.selectsDuring(async () => {
-          const subjects = world.subjects.slice(0, n);
-          const result = await query<{ _entities: ({ id: string; disclosures: EntryPage } | null)[] }>(ENTITIES, { r: subjects.map((s) => ({ __typename: 'Subject', id: s.id })) });
-          expect(result.errors).toBeUndefined();
-          expect(result.data?._entities.every((e) => (e?.disclosures.totalCount ?? 0) >= 3 && e?.disclosures.edges.length === 2)).toBe(true);
-        });
-      expect(await statementsFor(5)).toBe(1);
-      expect(await statementsFor(50)).toBe(1);
+    describe('batching', () => {
+      it('resolves AuditEntry references in one SQL statement for 5 and for 50, null for unknown ids', async () => {
+        const ids = (await db().getRepository(AuditEntry).find({ select: { id: true }, order: { id: 'ASC' }, take: 50 })).map((r) => r.id);
+        const statementsFor = (n: number) =>
+          sql.selectsDuring(async () => {
+            const result = await query<{ _entities: ({ id: string } | null)[] }>(ENTITIES, { r: [...ids.slice(0, n), 'missing'].map((id) => ({ __typename: 'AuditEntry', id })) });
+            expect(result.errors).toBeUndefined();
+            expect(result.data?._entities.slice(0, n).map((e) => e?.id)).toEqual(ids.slice(0, n));
+            expect(result.data?._entities[n]).toBeNull();
+          });
+        expect(await statementsFor(5)).toBe(1);
+        expect(await statementsFor(50)).toBe(1);
+      });
+
+      it('loads the disclosures of 5 and of 50 subjects in one SQL statement', async () => {
+        const statementsFor = (n: number) =>
+          sql.selectsDuring(async () => {
+            const subjects = world.subjects.slice(0, n);
+            const result = await query<{ _entities: ({ id: string; disclosures: EntryPage } | null)[] }>(ENTITIES, { r: subjects.map((s) => ({ __typename: 'Subject', id: s.id })) });
+            expect(result.errors).toBeUndefined();
+            expect(result.data?._entities.every((e) => (e?.disclosures.totalCount ?? 0) >= 3 && e?.disclosures.edges.length === 2)).toBe(true);
+          });
+        expect(await statementsFor(5)).toBe(1);
+        expect(await statementsFor(50)).toBe(1);
+      });
     });
   });
 });

@@ -142,13 +142,12 @@ describe.each(testDatabases)('consents in the entities subgraph on $label', (dat
       expect(byId.get(demoConsents.dueDiligence)?.grantedByOrganisation).toBe(owner.identifier);
     });
 
-    it('draws the same ids for a world of any size, and adds nothing a second time', async () => {
+    it('draws the same ids for a world of any size, and adds nothing to a seeded database', async () => {
       const ids = Object.values(demoConsents);
       expect(new Set(ids).size).toBe(6);
       const indexNames = jest.spyOn(subjectNames, 'indexSubjectNames');
       try {
-        expect(await seedEntities(db(), demoWorld({ subjects: 60 }))).toBe(0);
-        // The names of subjects already stored were indexed with them.
+        expect(await seedEntities(db(), demoWorld({ subjects: 60 }))).toBeNull();
         expect(indexNames).not.toHaveBeenCalled();
       } finally {
         indexNames.mockRestore();

@@ -3,6 +3,7 @@ import { demoWorld } from '../../../scripts/demo/world';
 import { demoProviderHistory } from '../../../subgraphs/providers/demo-history';
 import { seedProviders } from '../../../subgraphs/providers/seed';
 import { providersSubgraph } from '../../../subgraphs/providers/subgraph';
+import type { Seeded } from '../../../subgraphs/shared/seeding';
 import { testDatabases } from '../../helpers/databases';
 import type { Connection, GraphQLResponse } from '../../helpers/graphql';
 import { useSubgraph } from '../../helpers/subgraph';
@@ -31,8 +32,8 @@ const providerFields = /* GraphQL */ `
 
 describe.each(testDatabases)('providers subgraph on $label', (database) => {
   const { db, sql, query } = useSubgraph(providersSubgraph, database);
-  let seededFirst: number;
-  let seededAgain: number;
+  let seededFirst: Seeded;
+  let seededAgain: Seeded;
 
   async function page(variables: Record<string, unknown>): Promise<ProviderPage> {
     const result = await query(
@@ -62,7 +63,7 @@ describe.each(testDatabases)('providers subgraph on $label', (database) => {
       const history = demoProviderHistory(world);
       const changesOfName = history.filingChanges.length + history.formerNames.length;
       expect(seededFirst).toBe(world.providers.length + history.events.length + history.classChanges.length + history.violations.length + history.sanctions.length + changesOfName);
-      expect(seededAgain).toBe(0);
+      expect(seededAgain).toBeNull();
       const [{ n }] = (await db().query('SELECT COUNT(*) AS n FROM credit_service_provider')) as { n: number | string }[];
       expect(Number(n)).toBe(world.providers.length);
     });
