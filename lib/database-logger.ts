@@ -39,6 +39,20 @@ export function databaseLogger(logger: Logger, countQuery: () => void = () => un
 }
 
 /**
+ * For a command that reports a failed statement itself, in one line (npm run import, seed):
+ * TypeORM's own logger prints it with all its parameters, for a chunk's INSERT some 500 KB of
+ * codes, names and citizen ID numbers. Its warnings go to stderr.
+ */
+export const quietDatabase: TypeOrmLogger = {
+  logQuery: () => undefined,
+  logQueryError: () => undefined,
+  logQuerySlow: () => undefined,
+  logSchemaBuild: () => undefined,
+  logMigration: () => undefined,
+  log: (level, message) => (level === 'warn' ? console.error(String(message)) : undefined),
+};
+
+/**
  * What a failed statement's error may tell the log. Not the error itself: TypeORM's holds the
  * statement's `parameters`, and mysql2's (`driverError`) the statement with every value written
  * in (`sql`), so a duplicate registration logged a person's name and address whole. The driver's

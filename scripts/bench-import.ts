@@ -9,18 +9,20 @@ import { seedEntities } from '../subgraphs/entities/seed';
 import { entitiesSubgraph } from '../subgraphs/entities/subgraph';
 import { recordsSubgraph } from '../subgraphs/records/subgraph';
 import { databaseTarget, describeTarget, openDatabase } from '../subgraphs/shared/database';
-import { withDevSecrets } from './dev-secrets';
+import { benchEnvironment } from './bench/dataset';
 import { refusedInProduction } from './production-refusal';
 import { demoWorld, type DemoWorld } from './demo/world';
 import { interrupted, spawnNode, startService, stopChildrenOnSignal, waitAnswering } from './bench/processes';
-import { exitWithFailure } from '../lib/start-failure';
+import { quietDatabase } from '../lib/database-logger';
+import { exitWithSeedFailure, SeedFailure } from './seed';
 
 /**
  * `npm run bench:import -- --rows 200000 [--subjects 20000]`: generates a department's file of
  * that many rows, starts the entities subgraph (its subjects seeded) and the audit subgraph, each
  * as its own process, and runs the real import command on the file twice, as its own process,
- * into the configured database (`credit_bench_*` on MySQL with DATABASE_URL, else SQLite under
- * data/bench-import), its audit entries into that of the audit subgraph: the first
+ * into the benchmark's databases, as npm run bench does (`credit_bench_*` on the local MariaDB
+ * unless DATABASE_URL and DATABASE_PREFIX name others: the issue measures the import into MySQL),
+ * its audit entries into that of the audit subgraph: the first
  * run stores every row, the second finds them all unchanged. Prints rows per second and the
  * importer's peak resident memory for each, with the machine. Then it deletes what it stored
  * (its records carry the run's tag in their document numbers, its events the actor `import:bench`), so
@@ -99,14 +101,16 @@ async function main(argv: string[]): Promise<void> {
   const dataDirectory = path.join(projectRoot, 'data');
   const workDirectory = path.join(dataDirectory, 'bench-import');
   fs.mkdirSync(workDirectory, { recursive: true });
-  const env = withDevSecrets({ ...process.env, SQLITE_DIRECTORY: workDirectory, DATABASE_PREFIX: process.env.DATABASE_PREFIX ?? 'credit_bench_' }, dataDirectory);
+  const env = benchEnvironment(process.env, dataDirectory);
   const target = databaseTarget(env, dataDirectory);
 
   const world = demoWorld({ subjects });
-  const entities = await openDatabase('entities', target, entitiesSubgraph);
+  const entities = await openDatabase('entities', target, entitiesSubgraph, quietDatabase);
   let serverVersion = '';
   try {
-    await seedEntities(entities, world);
+    await seedEntities(entities, world).catch((error: unknown) => {
+      throw new SeedFailure('entities', error);
+    });
     if (target.kind === 'mysql') serverVersion = String(((await entities.query('SELECT VERSION() AS v')) as { v: string }[])[0].v);
     else serverVersion = `SQLite ${String(((await entities.query('SELECT sqlite_version() AS v')) as { v: string }[])[0].v)}`;
   } finally {
@@ -162,5 +166,5 @@ Record import benchmark: ${rows} rows (a third each penalties, licences, commitm
 main(process.argv.slice(2)).catch((error) => {
   // Interrupted: the signal's handler exits once the entities subgraph and the importer have stopped.
   if (interrupted()) return;
-  exitWithFailure('bench:import')(error);
+  exitWithSeedFailure('bench:import')(error);
 });

@@ -9,14 +9,14 @@ import { projectRoot } from '../lib/project-root';
 import { subgraphNames, supergraphPath, type SubgraphName } from '../schema/subgraphs';
 import { databaseTarget, describeTarget } from '../subgraphs/shared/database';
 import { demoCallers, mintToken } from './demo/callers';
-import { withDevSecrets } from './dev-secrets';
+import { demoWorld } from './demo/world';
 import { refusedInProduction } from './production-refusal';
-import { benchWorld, datasetSize, describeServer, ensureDataset } from './bench/dataset';
+import { benchEnvironment, datasetSize, describeServer, ensureDataset } from './bench/dataset';
 import { measure, medianRun, verify, warmUp, type LoadTarget, type Measurement } from './bench/load';
 import { canPin, interrupted, pin, spawnNode, startService, stopChildrenOnSignal, waitAnswering, type Service } from './bench/processes';
 import { renderResults, writeResults, type BenchResults, type ImportFigures, type TargetName } from './bench/report';
 import { benchScenarios } from './bench/scenarios';
-import { exitWithFailure } from '../lib/start-failure';
+import { exitWithSeedFailure } from './seed';
 
 /**
  * `npm run bench [-- --subjects 100000 --seconds 5 --repeats 3 --connections 1,8,32 ...]`: seeds
@@ -106,10 +106,9 @@ async function main(argv: string[]): Promise<void> {
   const resultsFile = path.resolve(projectRoot, readFlag(argv, 'results') ?? flags.results.default);
 
   const dataDirectory = path.join(projectRoot, 'data');
-  // MySQL, as the issue asks: the local MariaDB unless DATABASE_URL names another server.
-  const env = withDevSecrets({ ...process.env, DATABASE_URL: process.env.DATABASE_URL || 'mariadb://root@127.0.0.1:3306', DATABASE_PREFIX: process.env.DATABASE_PREFIX ?? 'credit_bench_' }, dataDirectory);
+  const env = benchEnvironment(process.env, dataDirectory);
   const target = databaseTarget(env, dataDirectory);
-  const world = benchWorld(subjects);
+  const world = demoWorld({ subjects });
   const scenarios = benchScenarios(world).filter((s) => wanted.includes(s.name));
   const gateways = targets.filter((t) => t !== 'direct');
   const loads = scenarios.length * gateways.length * connections.length + (targets.includes('direct') ? scenarios.filter((s) => s.subgraph).length * connections.length : 0);
@@ -245,5 +244,5 @@ async function main(argv: string[]): Promise<void> {
 main(process.argv.slice(2)).catch((error) => {
   // Interrupted: the signal's handler exits once the services have stopped.
   if (interrupted()) return;
-  exitWithFailure('bench')(error);
+  exitWithSeedFailure('bench')(error);
 });

@@ -2,10 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { QueryFailedError, type Logger as TypeOrmLogger } from 'typeorm';
+import { QueryFailedError } from 'typeorm';
 import { AuditWriter, type AuditEntryInput } from '../gateway/audit-writer';
 import { auditedTextLimits, importActorMark } from '../lib/access/identity';
 import { findDepartment } from '../lib/catalogue/departments';
+import { quietDatabase } from '../lib/database-logger';
 import { withoutUserInfo } from '../lib/env';
 import { InternalClient } from '../lib/internal-client';
 import { projectRoot } from '../lib/project-root';
@@ -100,19 +101,6 @@ function rejectionSink(file: string | undefined): { add(rejection: Rejection): v
     close: () => new Promise<void>((resolve) => (out ? out.end(resolve) : resolve())),
   };
 }
-
-/**
- * TypeORM prints a failed statement with all its parameters: for a chunk's INSERT some 500 KB of
- * codes, names and citizen ID numbers. The failure reaches `main`, which reports it in one line.
- */
-const quietDatabase: TypeOrmLogger = {
-  logQuery: () => undefined,
-  logQueryError: () => undefined,
-  logQuerySlow: () => undefined,
-  logSchemaBuild: () => undefined,
-  logMigration: () => undefined,
-  log: (level, message) => (level === 'warn' ? console.error(String(message)) : undefined),
-};
 
 /**
  * The audit log could not record what a committed chunk told of: the import stops, as the

@@ -13,6 +13,7 @@ import { databaseTarget, describeTarget, openDatabase, type DatabaseTarget } fro
 import type { Seeded } from '../subgraphs/shared/seeding';
 import { demoWorld, type DemoWorld } from './demo/world';
 import { refusedInProduction } from './production-refusal';
+import { failedStatement, quietDatabase } from '../lib/database-logger';
 import { exitWithFailure } from '../lib/start-failure';
 
 export const seeds: Record<SubgraphName, (db: DataSource, world: DemoWorld) => Promise<Seeded>> = {
@@ -26,6 +27,29 @@ export const seeds: Record<SubgraphName, (db: DataSource, world: DemoWorld) => P
 export const defaultDemoSize = 300;
 
 /**
+ * A database the demo world could not be written into, and the database's reason, in one line:
+ * the failed statement's error holds the statement and every parameter (a chunk of 500 subjects'
+ * codes, names and addresses), which printed whole buried the reason under hundreds of KB.
+ */
+export class SeedFailure extends Error {
+  override name = 'SeedFailure';
+
+  constructor(database: string, error: unknown) {
+    // The driver's words, a quoted value emptied as the services' logs empty it.
+    super(`could not write the demo world into the ${database} database: ${failedStatement(error).message.split('\n')[0]}`);
+  }
+}
+
+/** exitWithFailure, but a SeedFailure told in its one line, without a stack. */
+export function exitWithSeedFailure(command: string): (error: unknown) => never {
+  return (error) => {
+    if (!(error instanceof SeedFailure)) return exitWithFailure(command)(error);
+    console.error(`[${command}] ${error.message}`);
+    process.exit(1);
+  };
+}
+
+/**
  * Writes the demo world into every subgraph's own database that holds no data (each opened,
  * migrated, seeded and closed in turn); one that holds data, an earlier seed's or real, is left
  * as it is (null in the counts), so a second run adds nothing, whatever world the first wrote.
@@ -34,9 +58,11 @@ export async function seedAll(target: DatabaseTarget, size = { subjects: default
   const world = demoWorld(size);
   const counts = {} as Record<SubgraphName, Seeded>;
   for (const name of subgraphNames) {
-    const db = await openDatabase(name, target, subgraphDefinitions[name]);
+    const db = await openDatabase(name, target, subgraphDefinitions[name], quietDatabase);
     try {
       counts[name] = await seeds[name](db, world);
+    } catch (error) {
+      throw new SeedFailure(name, error);
     } finally {
       await db.destroy();
     }
@@ -75,5 +101,5 @@ async function main(argv: string[]): Promise<void> {
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).catch(exitWithFailure('seed'));
+  main(process.argv.slice(2)).catch(exitWithSeedFailure('seed'));
 }

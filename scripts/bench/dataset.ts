@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { addDays } from '../../lib/calendar';
 import type { DataSource, EntityTarget, ObjectLiteral, QueryRunner } from 'typeorm';
 import { subgraphNames, type SubgraphName } from '../../schema/subgraphs';
@@ -13,7 +14,10 @@ import { subgraphDefinitions } from '../../subgraphs/registry';
 import { CreditReport } from '../../subgraphs/reports/entities/credit-report.entity';
 import { insertMany } from '../../subgraphs/shared/bulk-insert';
 import { openDatabase, type DatabaseTarget } from '../../subgraphs/shared/database';
-import { demoWorld, type DemoSubject, type DemoWorld } from '../demo/world';
+import type { DemoSubject, DemoWorld } from '../demo/world';
+import { withDevSecrets } from '../dev-secrets';
+import { SeedFailure } from '../seed';
+import { quietDatabase } from '../../lib/database-logger';
 
 /**
  * The benchmark's data set, written straight into the migrated MySQL databases `credit_bench_*`
@@ -22,8 +26,17 @@ import { demoWorld, type DemoSubject, type DemoWorld } from '../demo/world';
  * records (penalties, licences, commitments, a mix of statuses as read today) and
  * `reportsPerSubject` credit reports, a third of them from filed providers. Providers, consents
  * and the audit log come from the ordinary demo seed. A marker table in each database says which
- * size was written, so a second run with the same size reuses the data.
+ * size of which world was written, so a second run with the same size reuses the data.
  */
+/**
+ * The environment both benchmarks (npm run bench, bench:import) run with: MySQL, as the issue
+ * measures it, the local MariaDB unless DATABASE_URL names another server, in the databases
+ * `credit_bench_*` unless DATABASE_PREFIX names others, and development secrets.
+ */
+export function benchEnvironment(env: NodeJS.ProcessEnv, dataDirectory: string): NodeJS.ProcessEnv {
+  return withDevSecrets({ ...env, DATABASE_URL: env.DATABASE_URL || 'mariadb://root@127.0.0.1:3306', DATABASE_PREFIX: env.DATABASE_PREFIX ?? 'credit_bench_' }, dataDirectory);
+}
+
 export const recordsPerSubject = 10;
 export const reportsPerSubject = 1;
 
@@ -38,16 +51,15 @@ export function datasetSize(subjects: number): DatasetSize {
 }
 
 /**
- * The demo world with `subjects` subjects of distinct identifiers. The demo draws citizen ID
- * numbers from a birth date and a three-digit sequence, which repeat beyond some ten thousand
- * subjects; the repeats are left out (the first of each is kept), so the world is a stable prefix.
+ * What the marker table holds: the size, and a fingerprint of the world's subjects, so that a data
+ * set written from another world (the demo world once dropped subjects whose drawn code repeated
+ * an earlier one, and a benchmark's world was the rest) is written again rather than reused with
+ * subjects the scenarios ask for missing.
  */
-export function benchWorld(subjects: number): DemoWorld {
-  const world = demoWorld({ subjects: Math.ceil(subjects * 1.1) + 20 });
-  const seen = new Set<string>();
-  const unique = world.subjects.filter((s) => !seen.has(s.identifier) && seen.add(s.identifier));
-  if (unique.length < subjects) throw new Error(`the demo world has only ${unique.length} subjects of distinct identifiers among ${world.subjects.length}`);
-  return { ...world, subjects: unique.slice(0, subjects) };
+function datasetMarker(world: DemoWorld): string {
+  const hash = createHash('sha256');
+  for (const s of world.subjects) hash.update(`${s.id} ${s.identifier}\n`);
+  return JSON.stringify({ ...datasetSize(world.subjects.length), world: hash.digest('hex').slice(0, 16) });
 }
 
 const markerTable = 'bench_dataset';
@@ -169,10 +181,10 @@ export interface DatasetOutcome {
 export async function ensureDataset(target: DatabaseTarget, world: DemoWorld, log: (line: string) => void): Promise<DatasetOutcome[]> {
   if (target.kind !== 'mysql') throw new Error('the benchmark data set is written to MySQL/MariaDB: set DATABASE_URL');
   const outcomes: DatasetOutcome[] = [];
-  const size = JSON.stringify(datasetSize(world.subjects.length));
+  const size = datasetMarker(world);
   for (const name of subgraphNames) {
     const started = performance.now();
-    const db = await openDatabase(name, target, subgraphDefinitions[name]);
+    const db = await openDatabase(name, target, subgraphDefinitions[name], quietDatabase);
     const runner = db.createQueryRunner();
     try {
       await runner.query(`CREATE TABLE IF NOT EXISTS \`${markerTable}\` (size VARCHAR(200) NOT NULL, seeded_at DATETIME NOT NULL)`);
@@ -186,7 +198,9 @@ export async function ensureDataset(target: DatabaseTarget, world: DemoWorld, lo
       await runner.query('SET foreign_key_checks = 0, unique_checks = 0');
       const tables = db.entityMetadatas.map((m) => m.tableName);
       for (const table of [...tables, markerTable]) await runner.query(`TRUNCATE TABLE \`${table}\``);
-      const rows = await writers[name](runner, db, world);
+      const rows = await writers[name](runner, db, world).catch((error: unknown) => {
+        throw new SeedFailure(name, error);
+      });
       await runner.query(`INSERT INTO \`${markerTable}\` (size, seeded_at) VALUES (?, NOW())`, [size]);
       outcomes.push({ name, reused: false, rows, seconds: (performance.now() - started) / 1000 });
       log(`  ${name}: ${rows} rows in ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -1,3 +1,4 @@
+import { addDays } from '../../lib/calendar';
 import { citizenIdNumber, unifiedSocialCreditCode, USCC_ALPHABET } from '../../lib/identifiers';
 import { Random } from './random';
 
@@ -75,19 +76,50 @@ function address(random: Random): string {
   return `河北省秦皇岛市北戴河区${random.pick(roads)}${random.int(1, 300)}号`;
 }
 
-function subjectAt(random: Random, index: number): DemoSubject {
+/** The body `steps` further on in the alphabet's order (as a number written in USCC_ALPHABET), wrapping round. */
+function bodyAfter(body: string, steps: number): string {
+  const base = USCC_ALPHABET.length;
+  let value = [...body].reduce((n, ch) => n * base + USCC_ALPHABET.indexOf(ch), 0) + steps;
+  let next = '';
+  for (let i = 0; i < body.length; i++, value = Math.floor(value / base)) next = USCC_ALPHABET[value % base] + next;
+  return next;
+}
+
+/**
+ * The first code `candidate(0)`, `candidate(1)`, … that no earlier subject has. A code is drawn
+ * from a birth date and a three-digit sequence number, or from eight characters, and past some
+ * ten thousand subjects a drawn code repeats an earlier one (the subject table's identifier is
+ * unique: the seed failed on SQLite, and MySQL dropped the subject). The repeat takes the next
+ * free code instead, found without drawing, so that every other subject stays as drawn and a
+ * world is the first part of every larger one.
+ */
+function freeCode(taken: Set<string>, candidate: (step: number) => string): string {
+  for (let step = 0; ; step++) {
+    const code = candidate(step);
+    if (!taken.has(code)) {
+      taken.add(code);
+      return code;
+    }
+  }
+}
+
+function subjectAt(random: Random, index: number, taken: Set<string>): DemoSubject {
   const roll = random.next();
   const kind: DemoSubjectKind = roll < 0.55 ? 'ENTERPRISE' : roll < 0.7 ? 'INDIVIDUAL_BUSINESS' : roll < 0.78 ? 'OTHER_ORGANISATION' : 'NATURAL_PERSON';
   const statusRoll = random.next();
   const status = statusRoll < 0.9 ? 'ACTIVE' : statusRoll < 0.96 ? 'ABNORMAL' : statusRoll < 0.98 ? 'REVOKED' : 'DEREGISTERED';
   const id = random.uuid();
   if (kind === 'NATURAL_PERSON') {
-    const birthDate = random.date('1950-01-01', '2004-12-31').replaceAll('-', '');
+    const birthDate = random.date('1950-01-01', '2004-12-31');
+    // The next sequence numbers of the same birth date, then of the days before it.
+    const sequence = index % 1000;
+    const candidate = (step: number) =>
+      citizenIdNumber({ division: beidaiheDivision, birthDate: addDays(birthDate, -Math.floor((sequence + step) / 1000)).replaceAll('-', ''), sequence: String((sequence + step) % 1000).padStart(3, '0') });
     return {
       id,
       kind,
       name: personName(random),
-      identifier: citizenIdNumber({ division: beidaiheDivision, birthDate, sequence: String(index % 1000).padStart(3, '0') }),
+      identifier: freeCode(taken, candidate),
       identifierKind: 'CITIZEN_ID_NUMBER',
       registeredAddress: address(random),
       legalRepresentative: null,
@@ -104,12 +136,13 @@ function subjectAt(random: Random, index: number): DemoSubject {
         : random.chance(0.5)
           ? ['5', '1', `北戴河区${random.pick(organisations.slice(0, 3))}`]
           : ['1', '2', `北戴河区${random.pick(organisations.slice(3))}`];
+  const body = organisationBody(random);
   return {
     id,
     kind,
     // Generated names repeat; the index keeps them distinguishable in the demo, as branch numbers would.
     name,
-    identifier: unifiedSocialCreditCode({ authority, orgType, division: beidaiheDivision, organisationBody: organisationBody(random) }),
+    identifier: freeCode(taken, (step) => unifiedSocialCreditCode({ authority, orgType, division: beidaiheDivision, organisationBody: bodyAfter(body, step) })),
     identifierKind: 'UNIFIED_SOCIAL_CREDIT_CODE',
     registeredAddress: address(random),
     legalRepresentative: personName(random),
@@ -164,8 +197,9 @@ export function demoProviderNameOn(provider: DemoProvider, date: string): string
 export function demoWorld(size: { subjects: number; providers?: number } = { subjects: 300 }): DemoWorld {
   const subjectRandom = new Random(20201012);
   const providerRandom = new Random(920);
+  const taken = new Set<string>();
   return {
-    subjects: Array.from({ length: size.subjects }, (_, i) => subjectAt(subjectRandom, i)),
+    subjects: Array.from({ length: size.subjects }, (_, i) => subjectAt(subjectRandom, i, taken)),
     providers: Array.from({ length: size.providers ?? 12 }, (_, i) => providerAt(providerRandom, i)),
     random: (purpose) => new Random([...purpose].reduce((h, c) => (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0, 7)),
   };
