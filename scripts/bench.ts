@@ -149,10 +149,10 @@ async function main(argv: string[]): Promise<void> {
     const key = `${scenario} ${name} ${c}`;
     if (!runs.has(key)) runs.set(key, { scenario, name, c, all: [] });
     runs.get(key)!.all.push(m);
-    console.log(`  ${scenario.padEnd(13)} ${name.padEnd(7)} ${String(c).padStart(3)} conn.: ${m.requestsPerSecond.toFixed(0)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, ${m.errors} errors, CPU ${m.cpuPercent.toFixed(0)}% (${m.cpuMsPerRequest.toFixed(2)} ms/req), peak ${m.peakMemoryMiB.toFixed(0)} MiB, ${m.statementsPerRequest.toFixed(1)} SQL/req`);
+    console.log(`  ${scenario.padEnd(13)} ${name.padEnd(7)} ${String(c).padStart(3)} conn.: ${m.requestsPerSecond.toFixed(0)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, ${m.errors} errors, CPU ${m.cpuPercent.toFixed(0)}% (${m.cpuMsPerRequest.toFixed(2)} ms/req, subgraphs ${m.subgraphCpuMsPerRequest.toFixed(2)}), peak ${m.peakMemoryMiB.toFixed(0)} MiB, ${m.statementsPerRequest.toFixed(1)} SQL/req`);
   };
   const metricsUrls = subgraphNames.map((n) => urls[n].replace(/\/graphql$/, '/metrics'));
-  const loadOptions = (c: number) => ({ connections: c, seconds, warmupSeconds, metricsUrls });
+  const loadOptions = (c: number) => ({ connections: c, seconds, warmupSeconds, metricsUrls, subgraphPids: subgraphs.map((s) => s.pid) });
 
   const profiling = cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProfile)}`] : [];
   const subgraphs: Service[] = [];
@@ -225,7 +225,7 @@ async function main(argv: string[]): Promise<void> {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const results: BenchResults = {
     machine: `${cpu}, ${cpus} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node ${process.version}; shared with other work while it ran unless said otherwise`,
-    settings: `autocannon${prewarmSeconds > 0 ? `, first ${prewarmSeconds} s of unmeasured load on each scenario through each target at ${plural(prewarmConnections, 'connection')}` : ''}; the median of ${repeats} runs of ${seconds} s, each after ${warmupSeconds} s of warm-up, taken in ${repeats} rounds with every target's run of a measurement back to back in each; every process with NODE_ENV=production, as the Docker image runs it; (a) as it ships (LOG_LEVEL info), as the finance bureau's demo officer under GOVERNMENT_PROCUREMENT; (b) and (c) default settings, sending one identity with every field group signed once at start (the subgraphs accept only gateway-signed identities); (d) the same header, straight to the subgraph; subgraphs at LOG_LEVEL warn; SQL / req counts every statement of the five subgraphs (credit_db_queries_total), audit writes included`,
+    settings: `autocannon${prewarmSeconds > 0 ? `, first ${prewarmSeconds} s of unmeasured load on each scenario through each target at ${plural(prewarmConnections, 'connection')}` : ''}; the median of ${repeats} runs of ${seconds} s, each after ${warmupSeconds} s of warm-up, taken in ${repeats} rounds with every target's run of a measurement back to back in each; every process with NODE_ENV=production, as the Docker image runs it; (a) as it ships (LOG_LEVEL info), as the finance bureau's demo officer under GOVERNMENT_PROCUREMENT; (b) and (c) default settings, sending one identity with every field group signed once at start (the subgraphs accept only gateway-signed identities); (d) the same header, straight to the subgraph; subgraphs at LOG_LEVEL warn; SQL / req counts every statement of the five subgraphs (credit_db_queries_total), audit writes included; CPU ms / req is the target process's (the gateway's, or for (d) the subgraph's), subgraphs CPU ms / req the five subgraphs' together over the same run (from /proc; MariaDB's is in neither)`,
     pinning,
     dataset: `${describeTarget(target)} (${server}), ${subjects} subjects, ${subjects * 10} credit records, ${subjects} credit reports (scripts/bench/dataset.ts)`,
     scenarios,
