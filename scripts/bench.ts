@@ -12,7 +12,7 @@ import { demoCallers, mintToken } from './demo/callers';
 import { demoWorld } from './demo/world';
 import { refusedInProduction } from './production-refusal';
 import { benchEnvironment, datasetSize, describeServer, ensureDataset } from './bench/dataset';
-import { measure, medianRun, verify, warmUp, type LoadTarget, type Measurement } from './bench/load';
+import { measure, verify, warmUp, type LoadTarget, type Measurement } from './bench/load';
 import { canPin, interrupted, pin, spawnNode, startService, stopChildrenOnSignal, waitAnswering, type Service } from './bench/processes';
 import { renderResults, writeResults, type BenchResults, type ImportFigures, type TargetName } from './bench/report';
 import { benchScenarios } from './bench/scenarios';
@@ -24,14 +24,14 @@ import { exitWithSeedFailure } from './seed';
  * gateway as it ships, (b) a stock @apollo/gateway and (c) Hive Gateway; for the one-subgraph
  * lookup, (d) is the subgraph itself. autocannon drives each scenario at each number of
  * connections against each target in turn, a warm-up then a timed run, in as many rounds as
- * repeats; the median run is kept. Then the bulk import benchmark. Writes bench/results.md and prints it.
+ * repeats; the report shows each measurement's median run and the range of all. Then the bulk import benchmark. Writes bench/results.md and prints it.
  */
 const flags = {
   subjects: { default: '100000', help: 'subjects in the data set; records and reports scale with it (×10, ×1)' },
   seconds: { default: '5', help: 'seconds per measured run' },
   warmup: { default: '2', help: 'seconds of warm-up before each measurement' },
   prewarm: { default: '10', help: 'seconds of load on each scenario through each target, at the most connections, before the first measurement' },
-  repeats: { default: '3', help: 'runs per measurement; the median is kept' },
+  repeats: { default: '3', help: 'runs per measurement: the median is shown, with the range of all' },
   connections: { default: '1,8,32', help: 'connection counts, comma-separated' },
   targets: { default: 'ours,apollo,hive,direct', help: 'which of ours, apollo, hive, direct to measure' },
   scenarios: { default: 'credit-check,subject-list,lookup', help: 'which scenarios' },
@@ -143,7 +143,7 @@ async function main(argv: string[]): Promise<void> {
   const officer = demoCallers(world)[0];
   const officerHeaders = { authorization: `Bearer ${await mintToken(officer.caller, readSecret(env, 'AUTH_JWT_SECRET'))}`, ...officer.headers };
 
-  // Every run of each measurement (scenario, target, connections); the report keeps the median run.
+  // Every run of each measurement (scenario, target, connections); the report shows the median run and the range of all.
   const runs = new Map<string, { scenario: string; name: TargetName; c: number; all: Measurement[] }>();
   const record = (scenario: string, name: TargetName, c: number, m: Measurement) => {
     const key = `${scenario} ${name} ${c}`;
@@ -220,12 +220,12 @@ async function main(argv: string[]): Promise<void> {
   for (const { scenario, name, c, all } of runs.values()) {
     const byTarget = measurements.get(scenario)!;
     if (!byTarget.has(name)) byTarget.set(name, new Map());
-    byTarget.get(name)!.set(c, medianRun(all));
+    byTarget.get(name)!.set(c, all);
   }
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const results: BenchResults = {
     machine: `${cpu}, ${cpus} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node ${process.version}; shared with other work while it ran unless said otherwise`,
-    settings: `autocannon${prewarmSeconds > 0 ? `, first ${prewarmSeconds} s of unmeasured load on each scenario through each target at ${plural(prewarmConnections, 'connection')}` : ''}; the median of ${repeats} runs of ${seconds} s, each after ${warmupSeconds} s of warm-up, taken in ${repeats} rounds with every target's run of a measurement back to back in each; every process with NODE_ENV=production, as the Docker image runs it; (a) as it ships (LOG_LEVEL info), as the finance bureau's demo officer under GOVERNMENT_PROCUREMENT; (b) and (c) default settings, sending one identity with every field group signed once at start (the subgraphs accept only gateway-signed identities); (d) the same header, straight to the subgraph; subgraphs at LOG_LEVEL warn; SQL / req counts every statement of the five subgraphs (credit_db_queries_total), audit writes included; CPU ms / req is the target process's (the gateway's, or for (d) the subgraph's), subgraphs CPU ms / req the five subgraphs' together over the same run (from /proc; MariaDB's is in neither)`,
+    settings: `autocannon${prewarmSeconds > 0 ? `, first ${prewarmSeconds} s of unmeasured load on each scenario through each target at ${plural(prewarmConnections, 'connection')}` : ''}; ${repeats} runs of ${seconds} s, each after ${warmupSeconds} s of warm-up, taken in ${repeats} rounds with every target's run of a measurement back to back in each: a row shows the median run (by req/s, its latencies and CPU with it) and the range of req/s of all, and a target is met or missed only where every run says so; every process with NODE_ENV=production, as the Docker image runs it; (a) as it ships (LOG_LEVEL info), as the finance bureau's demo officer under GOVERNMENT_PROCUREMENT; (b) and (c) default settings, sending one identity with every field group signed once at start (the subgraphs accept only gateway-signed identities); (d) the same header, straight to the subgraph; subgraphs at LOG_LEVEL warn; SQL / req counts every statement of the five subgraphs (credit_db_queries_total), audit writes included; CPU ms / req is the target process's (the gateway's, or for (d) the subgraph's), subgraphs CPU ms / req the five subgraphs' together over the same run (from /proc; MariaDB's is in neither)`,
     pinning,
     dataset: `${describeTarget(target)} (${server}), ${subjects} subjects, ${subjects * 10} credit records, ${subjects} credit reports (scripts/bench/dataset.ts)`,
     scenarios,

@@ -9,7 +9,7 @@ function run(requestsPerSecond: number, more: Partial<Measurement> = {}): Measur
 
 const creditCheck: Scenario = { name: 'credit-check', title: 'a credit check', bodies: [] };
 
-function results(cells: Partial<Record<TargetName, Measurement>>, more: Partial<BenchResults> = {}): BenchResults {
+function results(cells: Partial<Record<TargetName, Measurement[]>>, more: Partial<BenchResults> = {}): BenchResults {
   return {
     machine: 'a test',
     settings: 'none',
@@ -17,7 +17,7 @@ function results(cells: Partial<Record<TargetName, Measurement>>, more: Partial<
     dataset: 'none',
     scenarios: [creditCheck],
     connections: [8],
-    measurements: new Map([['credit-check', new Map(Object.entries(cells).map(([target, m]) => [target as TargetName, new Map([[8, m!]])]))]]),
+    measurements: new Map([['credit-check', new Map(Object.entries(cells).map(([target, runs]) => [target as TargetName, new Map([[8, runs!]])]))]]),
     startedAt: new Date('2026-12-07T00:00:00Z'),
     minutes: 1,
     ...more,
@@ -37,10 +37,53 @@ function header(markdown: string): string[] {
 
 describe('the benchmark report', () => {
   it("shows the subgraphs' CPU per request beside the gateway's: this gateway's audit write runs in the audit subgraph", () => {
-    const markdown = renderResults(results({ ours: run(200, { cpuMsPerRequest: 2.07, subgraphCpuMsPerRequest: 4.5 }) }));
+    const markdown = renderResults(results({ ours: [run(200, { cpuMsPerRequest: 2.07, subgraphCpuMsPerRequest: 4.5 })] }));
     const columns = header(markdown);
     const cells = row(markdown, '(a)');
     expect(cells[columns.indexOf('CPU ms / req')]).toBe('2.07');
     expect(cells[columns.indexOf('subgraphs CPU ms / req')]).toBe('4.50');
+  });
+
+  it("shows each cell's median run and the range of its runs' req/s", () => {
+    const markdown = renderResults(results({ ours: [run(221, { p50: 9 }), run(190, { p50: 12 }), run(207, { p50: 10 })] }));
+    const columns = header(markdown);
+    const cells = row(markdown, '(a)');
+    expect(cells[columns.indexOf('req/s')]).toBe('207');
+    expect(cells[columns.indexOf('runs: req/s')]).toBe('190–221');
+    // The median run's own figures, which belong together.
+    expect(cells[columns.indexOf('p50 ms')]).toBe('10.0');
+  });
+
+  describe('a ratio target', () => {
+    const verdict = (ours: number[], apollo: number[]) => {
+      const line = renderResults(results({ ours: ours.map((r) => run(r)), apollo: apollo.map((r) => run(r)) }))
+        .split('\n')
+        .find((l) => l.includes('(a)/(b) ='));
+      if (!line) throw new Error('no (a)/(b) target line');
+      return line;
+    };
+
+    it('is met only when every run of (a) is 1.5× every run of (b)', () => {
+      expect(verdict([400, 420, 430], [200, 210, 220])).toMatch(/1\.82×–2\.15× between runs.* met$/);
+    });
+
+    it('is missed when every run of (a) is below 1.5× every run of (b)', () => {
+      expect(verdict([200, 210, 220], [190, 200, 210])).toMatch(/\*\*missed\*\*$/);
+    });
+
+    it('is not told apart, met or missed, when the runs overlap, though the medians alone would say met', () => {
+      const line = verdict([300, 310, 320], [190, 200, 210]);
+      expect(line).toMatch(/\(a\)\/\(b\) = 1\.55× of the medians/);
+      expect(line).toMatch(/not told apart/);
+      expect(line).not.toMatch(/ met|missed/);
+    });
+  });
+
+  it('is not told apart on the direct limit either: (a) against half of (d)', () => {
+    const lookup: Scenario = { name: 'lookup', title: 'a lookup', subgraph: 'entities', bodies: [] };
+    const markdown = renderResults(
+      results({}, { scenarios: [lookup], measurements: new Map([['lookup', new Map<TargetName, Map<number, Measurement[]>>([['ours', new Map([[8, [run(480), run(520)]]])], ['direct', new Map([[8, [run(900), run(1100)]]])]])]]) }),
+    );
+    expect(markdown.split('\n').find((l) => l.includes('(a)/(d) ='))).toMatch(/\(a\)\/\(d\) = 47% of the medians, 44%–58% between runs \(target ≥ 50%\) not told apart/);
   });
 });
