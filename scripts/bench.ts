@@ -145,11 +145,12 @@ async function main(argv: string[]): Promise<void> {
 
   // Every run of each measurement (scenario, target, connections); the report shows the median run and the range of all.
   const runs = new Map<string, { scenario: string; name: TargetName; c: number; all: Measurement[] }>();
+  const prewarmErrors: BenchResults['prewarmErrors'] = new Map();
   const record = (scenario: string, name: TargetName, c: number, m: Measurement) => {
     const key = `${scenario} ${name} ${c}`;
     if (!runs.has(key)) runs.set(key, { scenario, name, c, all: [] });
     runs.get(key)!.all.push(m);
-    console.log(`  ${scenario.padEnd(13)} ${name.padEnd(7)} ${String(c).padStart(3)} conn.: ${m.requestsPerSecond.toFixed(0)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, ${m.errors} errors, CPU ${m.cpuPercent.toFixed(0)}% (${m.cpuMsPerRequest.toFixed(2)} ms/req, subgraphs ${m.subgraphCpuMsPerRequest.toFixed(2)}), peak ${m.peakMemoryMiB.toFixed(0)} MiB, ${m.statementsPerRequest.toFixed(1)} SQL/req`);
+    console.log(`  ${scenario.padEnd(13)} ${name.padEnd(7)} ${String(c).padStart(3)} conn.: ${m.requestsPerSecond.toFixed(0)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, ${m.errors} errors (${m.warmupErrors} in its warm-up), CPU ${m.cpuPercent.toFixed(0)}% (${m.cpuMsPerRequest.toFixed(2)} ms/req, subgraphs ${m.subgraphCpuMsPerRequest.toFixed(2)}), peak ${m.peakMemoryMiB.toFixed(0)} MiB, ${m.statementsPerRequest.toFixed(1)} SQL/req`);
   };
   const metricsUrls = subgraphNames.map((n) => urls[n].replace(/\/graphql$/, '/metrics'));
   const loadOptions = (c: number) => ({ connections: c, seconds, warmupSeconds, metricsUrls, subgraphPids: subgraphs.map((s) => s.pid) });
@@ -188,9 +189,13 @@ async function main(argv: string[]): Promise<void> {
     if (prewarmSeconds > 0) {
       console.log(`\nwarming up: ${prewarmSeconds} s of each scenario through each target at ${plural(prewarmConnections, 'connection')}`);
       for (const scenario of scenarios) {
-        for (const name of gateways) await warmUp(loadTargets.get(name)!, scenario.bodies, prewarmConnections, prewarmSeconds);
+        const errors = new Map<TargetName, number>();
+        prewarmErrors.set(scenario.name, errors);
+        for (const name of gateways) errors.set(name, await warmUp(loadTargets.get(name)!, scenario.bodies, prewarmConnections, prewarmSeconds));
         const direct = directTargets.get(scenario.name);
-        if (direct) await warmUp(direct, scenario.bodies, prewarmConnections, prewarmSeconds);
+        if (direct) errors.set('direct', await warmUp(direct, scenario.bodies, prewarmConnections, prewarmSeconds));
+        const failed = [...errors].filter(([, n]) => n > 0);
+        if (failed.length > 0) console.log(`  ${scenario.name}: errors ${failed.map(([name, n]) => `${name} ${n}`).join(', ')}`);
       }
     }
     for (let round = 1; round <= repeats; round++) {
@@ -214,6 +219,9 @@ async function main(argv: string[]): Promise<void> {
     await Promise.all(running.map((s) => s.stop()));
     await Promise.all(subgraphs.map((s) => s.stop()));
   }
+  // Interrupted, the load stopped at once and the run under way ended early: nothing is written,
+  // and the signal's handler exits once the services have stopped.
+  if (interrupted()) return;
 
   const importFigures = importRows > 0 ? await runImportBench(importRows, subjects, env) : undefined;
   const measurements: BenchResults['measurements'] = new Map(scenarios.map((s) => [s.name, new Map()]));
@@ -225,12 +233,13 @@ async function main(argv: string[]): Promise<void> {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const results: BenchResults = {
     machine: `${cpu}, ${cpus} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node ${process.version}; shared with other work while it ran unless said otherwise`,
-    settings: `autocannon${prewarmSeconds > 0 ? `, first ${prewarmSeconds} s of unmeasured load on each scenario through each target at ${plural(prewarmConnections, 'connection')}` : ''}; ${repeats} runs of ${seconds} s, each after ${warmupSeconds} s of warm-up, taken in ${repeats} rounds with every target's run of a measurement back to back in each: a row shows the median run (by req/s, its latencies and CPU with it) and the range of req/s of all, and a target is met or missed only where every run says so; every process with NODE_ENV=production, as the Docker image runs it; (a) as it ships (LOG_LEVEL info), as the finance bureau's demo officer under GOVERNMENT_PROCUREMENT; (b) and (c) default settings, sending one identity with every field group signed once at start (the subgraphs accept only gateway-signed identities); (d) the same header, straight to the subgraph; subgraphs at LOG_LEVEL warn; SQL / req counts every statement of the five subgraphs (credit_db_queries_total), audit writes included; CPU ms / req is the target process's (the gateway's, or for (d) the subgraph's), subgraphs CPU ms / req the five subgraphs' together over the same run (from /proc; MariaDB's is in neither)`,
+    settings: `autocannon${prewarmSeconds > 0 ? `, first ${prewarmSeconds} s of unmeasured load on each scenario through each target at ${plural(prewarmConnections, 'connection')}` : ''}; ${repeats} runs of ${seconds} s, each after ${warmupSeconds} s of warm-up, taken in ${repeats} rounds with every target's run of a measurement back to back in each: a row shows the median run (by req/s, its latencies and CPU with it) and the range of req/s of all, and a target is met or missed only where every run says so; errors are counted over every run of a measurement and the warm-up before each; every process with NODE_ENV=production, as the Docker image runs it; (a) as it ships (LOG_LEVEL info), as the finance bureau's demo officer under GOVERNMENT_PROCUREMENT; (b) and (c) default settings, sending one identity with every field group signed once at start (the subgraphs accept only gateway-signed identities); (d) the same header, straight to the subgraph; subgraphs at LOG_LEVEL warn; SQL / req counts every statement of the five subgraphs (credit_db_queries_total), audit writes included; CPU ms / req is the target process's (the gateway's, or for (d) the subgraph's), subgraphs CPU ms / req the five subgraphs' together over the same run (from /proc; MariaDB's is in neither)`,
     pinning,
     dataset: `${describeTarget(target)} (${server}), ${subjects} subjects, ${subjects * 10} credit records, ${subjects} credit reports (scripts/bench/dataset.ts)`,
     scenarios,
     connections,
     measurements,
+    prewarmErrors,
     importFigures,
     startedAt: started,
     minutes: (Date.now() - started.getTime()) / 60_000,

@@ -20,7 +20,15 @@ function main(): void {
       '*.http': { options: { deduplicateInflightRequests: false, headers: { [identityHeader]: process.env.BENCH_IDENTITY ?? '' } } },
     },
   });
-  http.createServer(gateway).listen(Number(process.env.PORT), '127.0.0.1', () => console.log(`Hive Gateway at http://127.0.0.1:${process.env.PORT}/graphql`));
+  const server = http.createServer(gateway).listen(Number(process.env.PORT), '127.0.0.1', () => console.log(`Hive Gateway at http://127.0.0.1:${process.env.PORT}/graphql`));
+  // Hive's runtime answers SIGTERM by disposing of itself, which leaves this server listening:
+  // the process did not exit, and the bench killed it after its grace, 30 s at the end of a run.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      server.close(() => process.exit(0));
+      server.closeAllConnections();
+    });
+  }
 }
 
 main();

@@ -1,13 +1,15 @@
 import autocannon from 'autocannon';
-import { cpuSeconds, peakMemoryMiB, resetPeakMemory } from './processes';
+import { cpuSeconds, interrupted, onInterrupt, peakMemoryMiB, resetPeakMemory } from './processes';
 
 /** One timed load of one scenario on one target at one number of connections. */
 export interface Measurement {
   requestsPerSecond: number;
   p50: number;
   p99: number;
-  /** Transport errors, non-2xx answers and 2xx answers carrying GraphQL errors. */
+  /** Transport errors, non-2xx answers and 2xx answers carrying GraphQL errors, in the timed run. */
   errors: number;
+  /** The same, in the warm-up before it: the report counts every request a target failed. */
+  warmupErrors: number;
   requests: number;
   /** Share of one core the measured process used (NaN when it is not measured). */
   cpuPercent: number;
@@ -52,11 +54,18 @@ export async function verify(target: LoadTarget, bodies: string[], label: string
   }
 }
 
-function run(target: LoadTarget, bodies: string[], connections: number, seconds: number): Promise<{ result: autocannon.Result; graphqlErrors: number }> {
+/**
+ * One load of `seconds`: autocannon's result and every failed request (transport errors, non-2xx
+ * answers, 200s with errors). Stopped early on an interruption, before the services are
+ * (processes.ts onInterrupt); refused once the script has been interrupted.
+ */
+function run(target: LoadTarget, bodies: string[], connections: number, seconds: number): Promise<{ result: autocannon.Result; errors: number }> {
+  if (interrupted()) return Promise.reject(new Error(`interrupted by ${interrupted()}: no more load`));
   let next = 0;
   let graphqlErrors = 0;
   return new Promise((resolve, reject) => {
-    autocannon(
+    let unregister = (): void => undefined;
+    const instance = autocannon(
       {
         url: target.url,
         method: 'POST',
@@ -71,8 +80,13 @@ function run(target: LoadTarget, bodies: string[], connections: number, seconds:
           },
         ],
       },
-      (error, result) => (error ? reject(error) : resolve({ result, graphqlErrors })),
+      (error, result) => {
+        unregister();
+        if (error) reject(error);
+        else resolve({ result, errors: result.errors + result.non2xx + graphqlErrors });
+      },
     );
+    unregister = onInterrupt(() => instance.stop());
   });
 }
 
@@ -99,25 +113,25 @@ async function statementsPerRequest(target: LoadTarget, bodies: string[], metric
 }
 
 /**
- * Load that is not measured, before anything is: Node compiles a function's optimised code only
+ * Load that is not measured, before anything is (its failed requests are returned): Node compiles a function's optimised code only
  * after many calls, so without it the first measurements, at 1 connection, met code still being
  * compiled in the gateways and the subgraphs (in one run the credit check's first round through
  * this gateway cost 9.0 ms of its CPU a request, the second 3.5, the third 2.6).
  */
-export async function warmUp(target: LoadTarget, bodies: string[], connections: number, seconds: number): Promise<void> {
-  await run(target, bodies, connections, seconds);
+export async function warmUp(target: LoadTarget, bodies: string[], connections: number, seconds: number): Promise<number> {
+  return (await run(target, bodies, connections, seconds)).errors;
 }
 
 /** Warm-up, then one timed run: the gateway's CPU share and peak memory during it, the subgraphs' CPU, and their statements per request. */
 export async function measure(target: LoadTarget, bodies: string[], options: { connections: number; seconds: number; warmupSeconds: number; metricsUrls: string[]; subgraphPids: number[] }): Promise<Measurement> {
-  await run(target, bodies, options.connections, options.warmupSeconds);
+  const warmup = await run(target, bodies, options.connections, options.warmupSeconds);
   const statements = await statementsPerRequest(target, bodies, options.metricsUrls);
   resetPeakMemory(target.pid);
   const subgraphCpu = () => options.subgraphPids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
   const cpuBefore = cpuSeconds(target.pid);
   const subgraphCpuBefore = subgraphCpu();
   const started = performance.now();
-  const { result, graphqlErrors } = await run(target, bodies, options.connections, options.seconds);
+  const { result, errors } = await run(target, bodies, options.connections, options.seconds);
   const wall = (performance.now() - started) / 1000;
   const cpu = cpuSeconds(target.pid) - cpuBefore;
   const subgraphsCpu = subgraphCpu() - subgraphCpuBefore;
@@ -126,7 +140,8 @@ export async function measure(target: LoadTarget, bodies: string[], options: { c
     requestsPerSecond: requests / result.duration,
     p50: result.latency.p50,
     p99: result.latency.p99,
-    errors: result.errors + result.non2xx + graphqlErrors,
+    errors,
+    warmupErrors: warmup.errors,
     requests,
     cpuPercent: (cpu / wall) * 100,
     cpuMsPerRequest: requests ? (cpu * 1000) / requests : NaN,

@@ -58,31 +58,79 @@ async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
   clearTimeout(kill);
 }
 
+/** What stops the load under way (autocannon's stop), told before any service is. */
+const loadStoppers = new Set<() => void>();
+
+/**
+ * Registers `stop`, called on an interruption before the services are stopped; returns what
+ * unregisters it, for when the load has ended.
+ */
+export function onInterrupt(stop: () => void): () => void {
+  loadStoppers.add(stop);
+  return () => void loadStoppers.delete(stop);
+}
+
 /**
  * Ctrl-C in a terminal signals the services too (the whole process group), but a SIGTERM to the
  * benchmark script alone (`kill`, a CI job's time limit) left them serving, holding their ports
- * and CPU for whatever ran next. On SIGINT or SIGTERM the script now stops every child it started
- * (spawnNode) and exits as the signal would have ended it, with 128 + its number.
+ * and CPU for whatever ran next. On SIGINT or SIGTERM the script now stops its load (onInterrupt),
+ * then every child it started (spawnNode), the newest first, each once the one after it has
+ * exited: the gateways before the subgraphs they call. Stopped all at once, under load, Hive
+ * Gateway printed an error for each request it could no longer pass on, some 13,000 lines. Then
+ * it exits as the signal would have ended it, with 128 + its number.
  */
 export function stopChildrenOnSignal(graceMs = 10_000): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
+    process.on(signal, () => {
+      // A second signal while the children stop (Ctrl-C again; `timeout` signals the script, then
+      // its process group) killed the script, and a child that had not yet stopped was left
+      // running, holding its port: now they are killed at once.
+      if (interruptedBy) {
+        const exitCode = 128 + os.constants.signals[interruptedBy];
+        const left = Array.from(children);
+        for (const child of left) child.kill('SIGKILL');
+        void Promise.all(left.map((child) => once(child, 'exit'))).finally(() => process.exit(exitCode));
+        return;
+      }
       interruptedBy = signal;
+      for (const stop of loadStoppers) stop();
       console.error(`\n${signal}: stopping ${children.size} child process${children.size === 1 ? '' : 'es'}`);
-      void Promise.all(Array.from(children, (child) => stopChild(child, graceMs))).finally(() => process.exit(128 + os.constants.signals[signal]));
+      const stopInTurn = async () => {
+        for (const child of Array.from(children).reverse()) await stopChild(child, graceMs);
+      };
+      void stopInTurn().finally(() => process.exit(128 + os.constants.signals[signal]));
     });
   }
 }
 
-/** Starts `script` (relative to dist/) with `node [nodeArgs]`, pinned to `cpus` when given, its stdout to serviceLogPath(name). */
+/**
+ * Starts `script` (relative to dist/) with `node [nodeArgs]`, pinned to `cpus` when given, its
+ * stdout to serviceLogPath(name) and its stderr there too, and on the terminal until the service
+ * is told to stop (its stop(), or the script's interruption). Then the peers print an error for
+ * each request in flight whose subgraph has gone: a signal to the whole process group (Ctrl-C,
+ * `timeout`) stops the subgraphs at the same moment as the gateways, and Hive Gateway printed
+ * some 13,000 lines of SUBREQUEST_HTTP_ERROR over whatever the run had said.
+ */
 export function startService(name: string, script: string, env: NodeJS.ProcessEnv, cpus: string | undefined, nodeArgs: string[] = []): Service {
   const args = [...nodeArgs, path.join(projectRoot, 'dist', script)];
   fs.mkdirSync(path.dirname(serviceLogPath(name)), { recursive: true });
   const log = fs.openSync(serviceLogPath(name), 'w');
-  const stdio: ['ignore', number, 'inherit'] = ['ignore', log, 'inherit'];
+  const stdio: ['ignore', number, 'pipe'] = ['ignore', log, 'pipe'];
   const child = spawnNode(args, cpus, { env, stdio });
   fs.closeSync(log);
-  return { name, pid: child.pid ?? 0, child, stop: () => stopChild(child, 30_000) };
+  // Written as it comes (a service says little on stderr): the script may exit right after its services.
+  const errors = fs.openSync(serviceLogPath(name), 'a');
+  let stopping = false;
+  child.stderr!.on('data', (chunk: Buffer) => {
+    fs.writeSync(errors, chunk);
+    if (!stopping && !interruptedBy) process.stderr.write(chunk);
+  });
+  child.stderr!.once('close', () => fs.closeSync(errors));
+  const stop = () => {
+    stopping = true;
+    return stopChild(child, 30_000);
+  };
+  return { name, pid: child.pid ?? 0, child, stop };
 }
 
 /** Waits until `url` answers 2xx to `init` (a readiness route, or a trivial query), or throws. */

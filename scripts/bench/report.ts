@@ -26,6 +26,8 @@ export interface BenchResults {
   connections: number[];
   /** scenario → target → connections → every run of that measurement (the report keeps the median run's figures and the range of all) */
   measurements: Map<string, Map<TargetName, Map<number, Measurement[]>>>;
+  /** scenario → target → failed requests in the unmeasured load before the first measurement */
+  prewarmErrors: Map<string, Map<TargetName, number>>;
   importFigures?: ImportFigures | string;
   startedAt: Date;
   minutes: number;
@@ -58,11 +60,14 @@ function ratioVerdict(a: readonly Measurement[], b: readonly Measurement[], targ
 const times = (r: number) => `${r.toFixed(2)}×`;
 const percent = (r: number) => `${fixed(100 * r)}%`;
 
-function scenarioTable(scenario: Scenario, byTarget: Map<TargetName, Map<number, Measurement[]>>, connections: number[]): string {
+/** Every failed request of a measurement: in each of its runs and the warm-up before each, not the median run's alone. */
+const failures = (runs: readonly Measurement[]) => runs.reduce((sum, m) => sum + m.errors + m.warmupErrors, 0);
+
+function scenarioTable(scenario: Scenario, byTarget: Map<TargetName, Map<number, Measurement[]>>, connections: number[], prewarmErrors?: Map<TargetName, number>): string {
   const lines = [
     `### ${scenario.name}: ${scenario.title}`,
     '',
-    '| target | conn. | req/s | runs: req/s | p50 ms | p99 ms | errors | target CPU % | CPU ms / req | subgraphs CPU ms / req | peak RSS MiB | SQL / req | (a)/(b) | (a)/(c) | ÷ (d) |',
+    '| target | conn. | req/s | runs: req/s | p50 ms | p99 ms | errors (all runs) | target CPU % | CPU ms / req | subgraphs CPU ms / req | peak RSS MiB | SQL / req | (a)/(b) | (a)/(c) | ÷ (d) |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   const median = (target: TargetName, c: number) => {
@@ -77,10 +82,12 @@ function scenarioTable(scenario: Scenario, byTarget: Map<TargetName, Map<number,
       const ours = median('ours', c);
       const direct = median('direct', c);
       lines.push(
-        `| ${targetTitles[target]} | ${c} | ${fixed(m.requestsPerSecond)} | ${spread(runs)} | ${fixed(m.p50, 1)} | ${fixed(m.p99, 1)} | ${m.errors} | ${fixed(m.cpuPercent)} | ${fixed(m.cpuMsPerRequest, 2)} | ${fixed(m.subgraphCpuMsPerRequest, 2)} | ${fixed(m.peakMemoryMiB)} | ${fixed(m.statementsPerRequest, 1)} | ${target === 'ours' ? ratio(ours, median('apollo', c)) : ''} | ${target === 'ours' ? ratio(ours, median('hive', c)) : ''} | ${target !== 'direct' && direct ? ratio(m, direct) : ''} |`,
+        `| ${targetTitles[target]} | ${c} | ${fixed(m.requestsPerSecond)} | ${spread(runs)} | ${fixed(m.p50, 1)} | ${fixed(m.p99, 1)} | ${failures(runs)} | ${fixed(m.cpuPercent)} | ${fixed(m.cpuMsPerRequest, 2)} | ${fixed(m.subgraphCpuMsPerRequest, 2)} | ${fixed(m.peakMemoryMiB)} | ${fixed(m.statementsPerRequest, 1)} | ${target === 'ours' ? ratio(ours, median('apollo', c)) : ''} | ${target === 'ours' ? ratio(ours, median('hive', c)) : ''} | ${target !== 'direct' && direct ? ratio(m, direct) : ''} |`,
       );
     }
   }
+  const failedFirst = [...(prewarmErrors ?? [])].filter(([, errors]) => errors > 0);
+  if (failedFirst.length > 0) lines.push('', `Errors in the unmeasured load before the first measurement: ${failedFirst.map(([target, errors]) => `${targetTitles[target].slice(0, 3)} ${errors}`).join(', ')}.`);
   return lines.join('\n');
 }
 
@@ -154,7 +161,7 @@ export function renderResults(results: BenchResults): string {
     '',
     ...results.scenarios.flatMap((s) => {
       const byTarget = results.measurements.get(s.name);
-      return byTarget ? [scenarioTable(s, byTarget, results.connections), ''] : [];
+      return byTarget ? [scenarioTable(s, byTarget, results.connections, results.prewarmErrors.get(s.name)), ''] : [];
     }),
     '### Targets',
     '',

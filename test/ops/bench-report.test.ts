@@ -4,7 +4,7 @@ import type { Scenario } from '../../scripts/bench/scenarios';
 
 /** One run of a measurement: `requestsPerSecond` and what else a test names, the rest plain. */
 function run(requestsPerSecond: number, more: Partial<Measurement> = {}): Measurement {
-  return { requestsPerSecond, p50: 10, p99: 20, errors: 0, requests: requestsPerSecond * 5, cpuPercent: 50, cpuMsPerRequest: 2, subgraphCpuMsPerRequest: 3, peakMemoryMiB: 200, statementsPerRequest: 4, ...more };
+  return { requestsPerSecond, p50: 10, p99: 20, errors: 0, warmupErrors: 0, requests: requestsPerSecond * 5, cpuPercent: 50, cpuMsPerRequest: 2, subgraphCpuMsPerRequest: 3, peakMemoryMiB: 200, statementsPerRequest: 4, ...more };
 }
 
 const creditCheck: Scenario = { name: 'credit-check', title: 'a credit check', bodies: [] };
@@ -17,6 +17,7 @@ function results(cells: Partial<Record<TargetName, Measurement[]>>, more: Partia
     dataset: 'none',
     scenarios: [creditCheck],
     connections: [8],
+    prewarmErrors: new Map(),
     measurements: new Map([['credit-check', new Map(Object.entries(cells).map(([target, runs]) => [target as TargetName, new Map([[8, runs!]])]))]]),
     startedAt: new Date('2026-12-07T00:00:00Z'),
     minutes: 1,
@@ -85,5 +86,13 @@ describe('the benchmark report', () => {
       results({}, { scenarios: [lookup], measurements: new Map([['lookup', new Map<TargetName, Map<number, Measurement[]>>([['ours', new Map([[8, [run(480), run(520)]]])], ['direct', new Map([[8, [run(900), run(1100)]]])]])]]) }),
     );
     expect(markdown.split('\n').find((l) => l.includes('(a)/(d) ='))).toMatch(/\(a\)\/\(d\) = 47% of the medians, 44%–58% between runs \(target ≥ 50%\) not told apart/);
+  });
+
+  it('counts the errors of every run and its warm-up, not the median run alone, and those of the first warm-up apart', () => {
+    const markdown = renderResults(
+      results({ hive: [run(180, { errors: 0, warmupErrors: 2 }), run(190, { errors: 0 }), run(200, { errors: 3 })] }, { prewarmErrors: new Map([['credit-check', new Map<TargetName, number>([['hive', 12], ['ours', 0]])]]) }),
+    );
+    expect(row(markdown, '(c)')[header(markdown).indexOf('errors (all runs)')]).toBe('5');
+    expect(markdown).toContain('Errors in the unmeasured load before the first measurement: (c) 12.');
   });
 });
