@@ -12,7 +12,7 @@ import { databaseTarget, describeTarget, openDatabase } from '../subgraphs/share
 import { benchEnvironment } from './bench/dataset';
 import { refusedInProduction } from './production-refusal';
 import { demoWorld, type DemoWorld } from './demo/world';
-import { interrupted, spawnNode, startService, stopChildrenOnSignal, waitAnswering } from './bench/processes';
+import { exitWithin, interrupted, spawnNode, startService, stopChildrenOnSignal, waitAnswering } from './bench/processes';
 import { quietDatabase } from '../lib/database-logger';
 import { exitWithSeedFailure, SeedFailure } from './seed';
 
@@ -76,9 +76,10 @@ interface ImportRun {
   rejected: number;
 }
 
-async function runImport(file: string, env: NodeJS.ProcessEnv, summaryFile: string, nodeOptions: string[]): Promise<ImportRun> {
+async function runImport(file: string, rows: number, env: NodeJS.ProcessEnv, summaryFile: string, nodeOptions: string[]): Promise<ImportRun> {
   const child = spawnNode([...nodeOptions, path.join(projectRoot, 'dist', 'scripts', 'import.js'), '--department', 'MARKET_REGULATION', '--actor', 'bench', '--summary-json', summaryFile, file], undefined, { env, stdio: 'inherit' });
-  const [code] = (await once(child, 'exit')) as [number | null];
+  // At 1,000 rows/s, well under the slowest rate measured (5,691), and five minutes more: a hung import is stopped.
+  const code = await exitWithin(child, 5 * 60_000 + rows, 'the import command');
   if (code !== 0) throw new Error(`the import command exited with ${code}`);
   return JSON.parse(fs.readFileSync(summaryFile, 'utf8')) as ImportRun;
 }
@@ -135,8 +136,8 @@ async function main(argv: string[]): Promise<void> {
     const importEnv = { ...env, SUBGRAPH_ENTITIES_URL: `http://127.0.0.1:${port}/graphql`, SUBGRAPH_AUDIT_URL: `http://127.0.0.1:${auditPort}/graphql` };
     const cpuProfile = readFlag(argv, 'cpu-prof');
     const profiling = cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProfile)}`] : [];
-    const first = await runImport(file, importEnv, path.join(workDirectory, 'first.json'), profiling);
-    const second = await runImport(file, importEnv, path.join(workDirectory, 'second.json'), profiling);
+    const first = await runImport(file, rows, importEnv, path.join(workDirectory, 'first.json'), profiling);
+    const second = await runImport(file, rows, importEnv, path.join(workDirectory, 'second.json'), profiling);
     const cpus = os.cpus();
     console.log(`
 Record import benchmark: ${rows} rows (a third each penalties, licences, commitments) for ${subjects} subjects

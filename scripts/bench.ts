@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,7 +12,7 @@ import { demoWorld } from './demo/world';
 import { refusedInProduction } from './production-refusal';
 import { benchEnvironment, datasetSize, describeServer, ensureDataset } from './bench/dataset';
 import { measure, verify, warmUp, type LoadTarget, type Measurement } from './bench/load';
-import { canPin, interrupted, pin, spawnNode, startService, stopChildrenOnSignal, waitAnswering, type Service } from './bench/processes';
+import { canPin, exitWithin, interrupted, pin, spawnNode, startService, stopChildrenOnSignal, waitAnswering, type Service } from './bench/processes';
 import { renderResults, writeResults, type BenchResults, type ImportFigures, type TargetName } from './bench/report';
 import { benchScenarios } from './bench/scenarios';
 import { exitWithSeedFailure } from './seed';
@@ -69,7 +68,15 @@ async function runImportBench(rows: number, subjects: number, env: NodeJS.Proces
   // On every CPU, as an import runs in production: spawned plainly it would inherit this
   // process's pinning to CPU 0, importer and entities subgraph on one core beside MariaDB.
   const child = spawnNode(args, `0-${os.cpus().length - 1}`, { env, stdio: 'inherit' });
-  const [code] = (await once(child, 'exit')) as [number | null];
+  // Seeding its subjects and two imports take a few minutes at 200,000 rows; a hung one is stopped
+  // (after its own limit for each import, scripts/bench-import.ts runImport, and five minutes for the rest).
+  const limitMs = 15 * 60_000 + rows * 2;
+  let code: number | null;
+  try {
+    code = await exitWithin(child, limitMs, 'the import benchmark');
+  } catch (error) {
+    return `${(error as Error).message}; see its output.`;
+  }
   if (code !== 0) return `The import benchmark failed (exit code ${code}); see its output.`;
   // scripts/bench-import.ts leaves each run's summary (scripts/import.ts --summary-json) in its work directory.
   const read = (file: string) => JSON.parse(fs.readFileSync(path.join(projectRoot, 'data', 'bench-import', file), 'utf8')) as ImportFigures['first'];

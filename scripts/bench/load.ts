@@ -95,7 +95,7 @@ function run(target: LoadTarget, bodies: string[], connections: number, seconds:
  * the statements of requests still in flight when a run ends would be counted without their
  * requests, which inflates the figure most where requests are slowest.
  */
-async function statementsPerRequest(target: LoadTarget, bodies: string[], metricsUrls: string[], count = 10): Promise<number> {
+async function statementsPerRequest(target: LoadTarget, bodies: string[], metricsUrls: string[], answerTimeoutMs: number, count = 10): Promise<number> {
   // Requests the load generator stopped waiting for may still be running: wait until the
   // subgraphs have sent nothing for half a second (at most 30 s).
   let before = await statementsSoFar(metricsUrls);
@@ -106,8 +106,16 @@ async function statementsPerRequest(target: LoadTarget, bodies: string[], metric
     before = now;
   }
   for (let i = 0; i < count; i++) {
-    const response = await fetch(target.url, { method: 'POST', headers: { 'content-type': 'application/json', ...target.headers }, body: bodies[i % bodies.length] });
-    await response.text();
+    if (interrupted()) throw new Error(`interrupted by ${interrupted()}: no more requests`);
+    // Bounded: a target that stopped answering would hold the benchmark for good.
+    const signal = AbortSignal.timeout(answerTimeoutMs);
+    try {
+      const response = await fetch(target.url, { method: 'POST', headers: { 'content-type': 'application/json', ...target.headers }, body: bodies[i % bodies.length], signal });
+      await response.text();
+    } catch (error) {
+      if (signal.aborted) throw new Error(`${target.url} did not answer within ${answerTimeoutMs / 1000} s a request sent alone after the load, to count its statements: is it still serving?`);
+      throw error;
+    }
   }
   return ((await statementsSoFar(metricsUrls)) - before) / count;
 }
@@ -123,9 +131,13 @@ export async function warmUp(target: LoadTarget, bodies: string[], connections: 
 }
 
 /** Warm-up, then one timed run: the gateway's CPU share and peak memory during it, the subgraphs' CPU, and their statements per request. */
-export async function measure(target: LoadTarget, bodies: string[], options: { connections: number; seconds: number; warmupSeconds: number; metricsUrls: string[]; subgraphPids: number[] }): Promise<Measurement> {
+export async function measure(
+  target: LoadTarget,
+  bodies: string[],
+  options: { connections: number; seconds: number; warmupSeconds: number; metricsUrls: string[]; subgraphPids: number[]; answerTimeoutMs?: number },
+): Promise<Measurement> {
   const warmup = await run(target, bodies, options.connections, options.warmupSeconds);
-  const statements = await statementsPerRequest(target, bodies, options.metricsUrls);
+  const statements = await statementsPerRequest(target, bodies, options.metricsUrls, options.answerTimeoutMs ?? 30_000);
   resetPeakMemory(target.pid);
   const subgraphCpu = () => options.subgraphPids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
   const cpuBefore = cpuSeconds(target.pid);

@@ -104,6 +104,22 @@ export function stopChildrenOnSignal(graceMs = 10_000): void {
 }
 
 /**
+ * The child's exit code once it has exited, or, past `limitMs`, an error naming `what` after the
+ * child is stopped (SIGTERM, then SIGKILL): a child that hangs must not hold the benchmark for good.
+ */
+export async function exitWithin(child: ChildProcess, limitMs: number, what: string): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+  const exited = once(child, 'exit') as Promise<[number | null]>;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), limitMs)));
+  const outcome = await Promise.race([exited, late]);
+  clearTimeout(timer);
+  if (outcome !== 'late') return outcome[0];
+  await stopChild(child, 10_000);
+  throw new Error(`${what} did not end within ${limitMs / 1000} s, and was stopped`);
+}
+
+/**
  * Starts `script` (relative to dist/) with `node [nodeArgs]`, pinned to `cpus` when given, its
  * stdout to serviceLogPath(name) and its stderr there too, and on the terminal until the service
  * is told to stop (its stop(), or the script's interruption). Then the peers print an error for
