@@ -23,7 +23,7 @@ import { exitWithSeedFailure } from './seed';
  * gateway as it ships, (b) a stock @apollo/gateway and (c) Hive Gateway; for the one-subgraph
  * lookup, (d) is the subgraph itself. autocannon drives each scenario at each number of
  * connections against each target in turn, a warm-up then a timed run, in as many rounds as
- * repeats; the report shows each measurement's median run and the range of all. Then the bulk import benchmark. Writes bench/results.md and prints it.
+ * repeats; the report shows each measurement's median run and the range of all. Then the bulk import benchmark. Writes bench/results.md (another run than the full one: data/bench/results.md) and prints it.
  */
 const flags = {
   subjects: { default: '100000', help: 'subjects in the data set; records and reports scale with it (×10, ×1)' },
@@ -37,10 +37,28 @@ const flags = {
   'import-rows': { default: '200000', help: 'rows of the bulk import file; 0 skips the import benchmark' },
   'port-base': { default: '4400', help: "this gateway's port; the subgraphs take the next five, the stock Apollo and Hive gateways the two after them" },
   'cpu-prof': { default: '', help: 'a directory: run this gateway and the five subgraphs with node --cpu-prof into it' },
-  results: { default: 'bench/results.md', help: 'where the markdown results go' },
+  results: { default: 'bench/results.md', help: 'where the markdown results go (without it, a run with any other flag than --port-base off its default writes data/bench/results.md)' },
 } as const;
 
 type Flag = keyof typeof flags;
+
+/** The flags whose values shape the figures; --port-base and --results do not. */
+const measuringFlags: Flag[] = ['subjects', 'seconds', 'warmup', 'prewarm', 'repeats', 'connections', 'targets', 'scenarios', 'import-rows', 'cpu-prof'];
+
+/**
+ * Where the results go: `--results`, or else bench/results.md for the full benchmark (every
+ * measuring flag at its default) and data/bench/results.md, untracked, for any other run.
+ * bench/results.md is committed with the full benchmark's figures, and a quick run (a smaller
+ * data set, shorter runs) wrote its own over them. `changed` names the flags that made it another run.
+ */
+export function resultsFileFor(argv: string[]): { file: string; changed: Flag[] } {
+  const changed = measuringFlags.filter((name) => {
+    const value = readFlag(argv, name);
+    return value !== undefined && value !== flags[name].default;
+  });
+  const file = readFlag(argv, 'results') ?? (changed.length > 0 ? path.join('data', 'bench', 'results.md') : flags.results.default);
+  return { file: path.resolve(projectRoot, file), changed };
+}
 
 const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
@@ -110,7 +128,7 @@ async function main(argv: string[]): Promise<void> {
   const targets = (readFlag(argv, 'targets') ?? flags.targets.default).split(',') as TargetName[];
   const wanted = (readFlag(argv, 'scenarios') ?? flags.scenarios.default).split(',');
   const cpuProfile = readFlag(argv, 'cpu-prof');
-  const resultsFile = path.resolve(projectRoot, readFlag(argv, 'results') ?? flags.results.default);
+  const { file: resultsFile, changed } = resultsFileFor(argv);
 
   const dataDirectory = path.join(projectRoot, 'data');
   const env = benchEnvironment(process.env, dataDirectory);
@@ -254,11 +272,14 @@ async function main(argv: string[]): Promise<void> {
   const markdown = renderResults(results);
   fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
   writeResults(resultsFile, markdown);
-  console.log(`\n${markdown}\n\nwritten to ${path.relative(projectRoot, resultsFile)}`);
+  const aside = changed.length > 0 && readFlag(argv, 'results') === undefined ? ` (not ${flags.results.default}, which holds the full benchmark's figures: this run set ${changed.map((f) => `--${f}`).join(', ')}; --results ${flags.results.default} writes there)` : '';
+  console.log(`\n${markdown}\n\nwritten to ${path.relative(projectRoot, resultsFile)}${aside}`);
 }
 
-main(process.argv.slice(2)).catch((error) => {
-  // Interrupted: the signal's handler exits once the services have stopped.
-  if (interrupted()) return;
-  exitWithSeedFailure('bench')(error);
-});
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((error) => {
+    // Interrupted: the signal's handler exits once the services have stopped.
+    if (interrupted()) return;
+    exitWithSeedFailure('bench')(error);
+  });
+}

@@ -193,7 +193,8 @@ export async function ensureDataset(target: DatabaseTarget, world: DemoWorld, lo
         outcomes.push({ name, reused: true, rows: 0, seconds: 0 });
         continue;
       }
-      log(`  ${name}: writing the data set (${size})`);
+      // Another size's data set, or another world's, is emptied: say so, as the next run at that size writes it again.
+      log(marker.length === 1 ? `  ${name}: emptying the data set written for ${marker[0].size}, writing ${size}` : `  ${name}: writing the data set (${size})`);
       // The same session for every statement: checks off and one commit per statement keep a million rows to minutes.
       await runner.query('SET foreign_key_checks = 0, unique_checks = 0');
       const tables = db.entityMetadatas.map((m) => m.tableName);
