@@ -9,7 +9,7 @@ import { seedEntities } from '../subgraphs/entities/seed';
 import { entitiesSubgraph } from '../subgraphs/entities/subgraph';
 import { recordsSubgraph } from '../subgraphs/records/subgraph';
 import { databaseTarget, describeTarget, openDatabase } from '../subgraphs/shared/database';
-import { benchEnvironment } from './bench/dataset';
+import { auditLogHead, benchEnvironment, removeAuditEntries } from './bench/dataset';
 import { refusedInProduction } from './production-refusal';
 import { demoWorld, type DemoWorld } from './demo/world';
 import { exitWithin, interrupted, spawnNode, startService, stopChildrenOnSignal, waitAnswering } from './bench/processes';
@@ -25,8 +25,8 @@ import { exitWithSeedFailure, SeedFailure } from './seed';
  * its audit entries into that of the audit subgraph: the first
  * run stores every row, the second finds them all unchanged. Prints rows per second and the
  * importer's peak resident memory for each, with the machine. Then it deletes what it stored
- * (its records carry the run's tag in their document numbers, its events the actor `import:bench`), so
- * that every run measures the same database; `--keep` keeps them. `--cpu-prof DIR` runs both
+ * (its records carry the run's tag in their document numbers, its events and audit entries the
+ * actor `import:bench`), so that every run measures the same database; `--keep` keeps them. `--cpu-prof DIR` runs both
  * imports with `node --cpu-prof` into DIR.
  */
 
@@ -75,6 +75,9 @@ interface ImportRun {
   unchanged: number;
   rejected: number;
 }
+
+/** Who the imports are, in the records' history and the audit log: `--actor bench` as scripts/import.ts `markedAsImport` marks it. */
+const importActor = 'import:bench';
 
 async function runImport(file: string, rows: number, env: NodeJS.ProcessEnv, summaryFile: string, nodeOptions: string[]): Promise<ImportRun> {
   const child = spawnNode([...nodeOptions, path.join(projectRoot, 'dist', 'scripts', 'import.js'), '--department', 'MARKET_REGULATION', '--actor', 'bench', '--summary-json', summaryFile, file], undefined, { env, stdio: 'inherit' });
@@ -127,6 +130,8 @@ async function main(argv: string[]): Promise<void> {
 
   const port = await freePort();
   const auditPort = await freePort();
+  // The import's entries are the chain's last links: removed after the run, the log is as it was.
+  const auditHead = await auditLogHead(target);
   const entitiesService = startService('import-entities', 'subgraphs/entities/index.js', { ...env, PORT: String(port), APOLLO_TELEMETRY_DISABLED: 'true' }, undefined);
   // The import records what it stored in the audit log, as it does beside the running platform.
   const auditService = startService('import-audit', 'subgraphs/audit/index.js', { ...env, PORT: String(auditPort), APOLLO_TELEMETRY_DISABLED: 'true' }, undefined);
@@ -154,12 +159,13 @@ Record import benchmark: ${rows} rows (a third each penalties, licences, commitm
       const records = await openDatabase('records', target, recordsSubgraph);
       try {
         const q = (name: string) => records.driver.escape(name);
-        // As the import marks its `--actor bench` (scripts/import.ts `markedAsImport`).
-        await records.query(`DELETE FROM ${q('credit_record_event')} WHERE ${q('actor')} = ?`, ['import:bench']);
+        await records.query(`DELETE FROM ${q('credit_record_event')} WHERE ${q('actor')} = ?`, [importActor]);
         await records.query(`DELETE FROM ${q('credit_record')} WHERE ${q('source_department')} = ? AND ${q('document_number')} LIKE ?`, ['MARKET_REGULATION', `%〔${run}〕%`]);
       } finally {
         await records.destroy();
       }
+      // Once the audit subgraph has stopped: it keeps the chain's head it appended last.
+      console.log(`removed what the imports stored: their records, and ${await removeAuditEntries(target, auditHead, importActor)} audit entries`);
     }
   }
 }

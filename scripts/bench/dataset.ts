@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { addDays } from '../../lib/calendar';
 import type { DataSource, EntityTarget, ObjectLiteral, QueryRunner } from 'typeorm';
 import { subgraphNames, type SubgraphName } from '../../schema/subgraphs';
+import { AuditRepository } from '../../subgraphs/audit/audit.repository';
+import { AuditEntry } from '../../subgraphs/audit/entities/audit-entry.entity';
 import { seedAudit } from '../../subgraphs/audit/seed';
 import { seedEntities } from '../../subgraphs/entities/seed';
 import { Subject } from '../../subgraphs/entities/entities/subject.entity';
@@ -174,9 +176,17 @@ export interface DatasetOutcome {
 }
 
 /**
+ * Written on every run, whatever the marker says: the audit log. This gateway appends an entry
+ * per request it answers (tens of thousands in a run), so a log kept between runs grew with each
+ * (119,435 officer entries after one small run) and every run met a larger one. Emptied and
+ * seeded again, it is the demo's (a few hundred entries) at the start of every run.
+ */
+const writtenEveryRun: ReadonlySet<SubgraphName> = new Set(['audit']);
+
+/**
  * Writes the data set of `world` into every subgraph database unless the marker says it is
- * there. A database with another size (or a half-written one) is emptied first: every table but
- * the migrations' own.
+ * there (the audit log always: `writtenEveryRun`). A database with another size (or a
+ * half-written one) is emptied first: every table but the migrations' own.
  */
 export async function ensureDataset(target: DatabaseTarget, world: DemoWorld, log: (line: string) => void): Promise<DatasetOutcome[]> {
   if (target.kind !== 'mysql') throw new Error('the benchmark data set is written to MySQL/MariaDB: set DATABASE_URL');
@@ -189,12 +199,13 @@ export async function ensureDataset(target: DatabaseTarget, world: DemoWorld, lo
     try {
       await runner.query(`CREATE TABLE IF NOT EXISTS \`${markerTable}\` (size VARCHAR(200) NOT NULL, seeded_at DATETIME NOT NULL)`);
       const marker = (await runner.query(`SELECT size FROM \`${markerTable}\``)) as { size: string }[];
-      if (marker.length === 1 && marker[0].size === size) {
+      if (marker.length === 1 && marker[0].size === size && !writtenEveryRun.has(name)) {
         outcomes.push({ name, reused: true, rows: 0, seconds: 0 });
         continue;
       }
       // Another size's data set, or another world's, is emptied: say so, as the next run at that size writes it again.
-      log(marker.length === 1 ? `  ${name}: emptying the data set written for ${marker[0].size}, writing ${size}` : `  ${name}: writing the data set (${size})`);
+      if (writtenEveryRun.has(name)) log(`  ${name}: emptied and written again, as on every run`);
+      else log(marker.length === 1 ? `  ${name}: emptying the data set written for ${marker[0].size}, writing ${size}` : `  ${name}: writing the data set (${size})`);
       // The same session for every statement: checks off and one commit per statement keep a million rows to minutes.
       await runner.query('SET foreign_key_checks = 0, unique_checks = 0');
       const tables = db.entityMetadatas.map((m) => m.tableName);
@@ -222,6 +233,32 @@ export async function describeServer(target: DatabaseTarget): Promise<string> {
   try {
     const [row] = (await db.query('SELECT VERSION() AS version, @@innodb_buffer_pool_size AS pool, @@innodb_flush_log_at_trx_commit AS flush')) as { version: string; pool: string | number; flush: string | number }[];
     return `${row.version}, InnoDB buffer pool ${Math.round(Number(row.pool) / 2 ** 20)} MiB, innodb_flush_log_at_trx_commit=${row.flush}`;
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** The sequence of the audit log's last chained entry (0 for an empty log): where removeAuditEntries starts. */
+export async function auditLogHead(target: DatabaseTarget): Promise<number> {
+  const db = await openDatabase('audit', target, subgraphDefinitions.audit);
+  try {
+    return (await new AuditRepository(db).chainHead())?.sequence ?? 0;
+  } finally {
+    await db.destroy();
+  }
+}
+
+/**
+ * Removes the entries `actor` appended after the entry `after` (auditLogHead before they were),
+ * so that the log is as it was: they are the chain's last links, and its head is then the entry
+ * before them (with nothing appended after them meanwhile, which the caller sees to: no audit
+ * subgraph of its own is running, and one caches the head it appended last). Returns how many.
+ */
+export async function removeAuditEntries(target: DatabaseTarget, after: number, actor: string): Promise<number> {
+  const db = await openDatabase('audit', target, subgraphDefinitions.audit);
+  try {
+    const removed = await db.getRepository(AuditEntry).createQueryBuilder().delete().where('sequence > :after AND actor = :actor', { after, actor }).execute();
+    return removed.affected ?? 0;
   } finally {
     await db.destroy();
   }
