@@ -12,7 +12,7 @@ const latencyBuckets = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
 /**
  * The gateway's metrics: the ones every service has (lib/metrics.ts) and its own
  *  credit_gateway_subgraph_fetch_duration_seconds{subgraph}  one call to a subgraph in a query plan
- *  credit_gateway_subgraph_fetches_total{subgraph,outcome}   ok | graphql_errors | unreachable | timeout | bad_response | identity_refused
+ *  credit_gateway_subgraph_fetches_total{subgraph,outcome}   ok | graphql_errors | unreachable | timeout | bad_response | identity_refused | schema_mismatch
  *  credit_gateway_audit_batch_entries                         entries per audit write (group commit)
  *  credit_gateway_audit_write_duration_seconds{stored}        one audit write, stored or failed
  *  credit_gateway_rate_limited_total{budget}                  requests refused: CALLER | ORGANISATION | ADDRESS
@@ -22,8 +22,9 @@ const latencyBuckets = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
  * outages (a subgraph, the identity provider's key set) with where and why.
  */
 /**
- * A subgraph that cannot be reached, answers too late or refuses the gateway's signed identity,
- * and the identity provider's key set that cannot be read, are logged once per window, with how
+ * A subgraph that cannot be reached, answers too late, refuses the gateway's signed identity or
+ * cannot read its calls (another release), and the identity provider's key set that cannot be
+ * read, are logged once per window, with how
  * many calls met the outage since the last line: one line per failed call would be thousands a
  * minute in an outage, and none (the client's SUBGRAPH_UNAVAILABLE or AUTHENTICATION_UNAVAILABLE
  * shows only in request lines) left the operator only the metrics to find it in, and nothing of
@@ -31,7 +32,7 @@ const latencyBuckets = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
  */
 const outageLogWindowMs = 10_000;
 
-type Outage = Extract<SubgraphFetchOutcome, 'unreachable' | 'timeout' | 'identity_refused'>;
+type Outage = Extract<SubgraphFetchOutcome, 'unreachable' | 'timeout' | 'identity_refused' | 'schema_mismatch'>;
 
 /**
  * What the line of each kind of outage says, and at what level. A refused identity is an error:
@@ -44,6 +45,12 @@ const outageLines: Record<Outage, { level: 'warn' | 'error'; message: (subgraph:
   identity_refused: {
     level: 'error',
     message: (subgraph) => `the ${subgraph} subgraph refuses the gateway's signed identity, so its fields answer SUBGRAPH_UNAVAILABLE: check that both hold the same GATEWAY_SIGNING_KEY and that their clocks agree`,
+  },
+  // A warning: it mends itself once the upgrade under way reaches the subgraph, or is rolled back.
+  schema_mismatch: {
+    level: 'warn',
+    message: (subgraph) =>
+      `the ${subgraph} subgraph refuses the gateway's calls as invalid GraphQL, so its fields answer SUBGRAPH_UNAVAILABLE: its schema differs from the gateway's supergraph; upgrade the subgraphs first, then the gateways (README, Upgrading)`,
   },
 };
 
@@ -61,19 +68,20 @@ export class GatewayMetrics extends ServiceMetrics implements GatewayObserver {
     super('gateway');
     const registers = [this.registry];
     this.fetchDuration = new Histogram({ name: 'credit_gateway_subgraph_fetch_duration_seconds', help: 'Latency of one subgraph call within a query plan, by subgraph.', labelNames: ['subgraph'], buckets: latencyBuckets, registers });
-    this.fetches = new Counter({ name: 'credit_gateway_subgraph_fetches_total', help: 'Subgraph calls by subgraph and outcome (ok, graphql_errors, unreachable, timeout, bad_response, identity_refused).', labelNames: ['subgraph', 'outcome'], registers });
+    this.fetches = new Counter({ name: 'credit_gateway_subgraph_fetches_total', help: 'Subgraph calls by subgraph and outcome (ok, graphql_errors, unreachable, timeout, bad_response, identity_refused, schema_mismatch).', labelNames: ['subgraph', 'outcome'], registers });
     this.auditEntries = new Histogram({ name: 'credit_gateway_audit_batch_entries', help: 'Audit entries per write to the audit subgraph (group commit batch size).', buckets: batchBuckets, registers });
     this.auditDuration = new Histogram({ name: 'credit_gateway_audit_write_duration_seconds', help: 'Latency of one audit write, by whether it was stored.', labelNames: ['stored'], buckets: latencyBuckets, registers });
     this.rateLimitRefusals = new Counter({ name: 'credit_gateway_rate_limited_total', help: 'Requests refused with RATE_LIMITED, by the budget used up (CALLER, ORGANISATION, ADDRESS).', labelNames: ['budget'], registers });
     this.rateLimitShared = new Gauge({ name: 'credit_gateway_rate_limit_counters_shared', help: 'Whether rate-limit counters are shared in Redis (1) or, for want of Redis, per replica in memory (0).', registers: [] });
   }
 
-  subgraphFetch(subgraph: string, seconds: number, outcome: SubgraphFetchOutcome): void {
+  subgraphFetch(subgraph: string, seconds: number, outcome: SubgraphFetchOutcome, cause?: string): void {
     this.fetchDuration.observe({ subgraph }, seconds);
     this.fetches.inc({ subgraph, outcome });
     if (outcome in outageLines) {
       const { level, message } = outageLines[outcome as Outage];
-      this.outage(`subgraph ${subgraph} ${outcome}`, { subgraph, outcome }, message(subgraph), level);
+      // The cause of the line's first call, as for the key set: the next ones most likely met the same.
+      this.outage(`subgraph ${subgraph} ${outcome}`, { subgraph, outcome, ...(cause ? { cause } : {}) }, message(subgraph), level);
     }
   }
 

@@ -8,12 +8,15 @@ import type { RateLimitBudget } from './rate-limits';
 export interface GatewayObserver {
   /**
    * One call to a subgraph within a query plan (a read's retry included). `outcome`: `ok`;
-   * `graphql_errors` (it answered, with errors in the body); and the four ways the fields it owns
+   * `graphql_errors` (it answered, with errors in the body); and the five ways the fields it owns
    * become SUBGRAPH_UNAVAILABLE: `unreachable` (connection refused or lost), `timeout` (no answer
    * within SUBGRAPH_TIMEOUT_MS), `bad_response` (an answer that is not GraphQL), `identity_refused`
-   * (401: it holds another GATEWAY_SIGNING_KEY, or its clock is far from the gateway's).
+   * (401: it holds another GATEWAY_SIGNING_KEY, or its clock is far from the gateway's),
+   * `schema_mismatch` (it refused the gateway's planned call as GraphQL it cannot parse or
+   * validate: its schema is not the supergraph's, a subgraph of another release; `cause` what it
+   * said; the client is told BAD_RESPONSE).
    */
-  subgraphFetch(subgraph: string, seconds: number, outcome: SubgraphFetchOutcome): void;
+  subgraphFetch(subgraph: string, seconds: number, outcome: SubgraphFetchOutcome, cause?: string): void;
   /** One write of the audit writer's group commit: how many entries, how long, whether stored. */
   auditBatch(entries: number, seconds: number, stored: boolean): void;
   /** A request refused because the named budget is used up (RATE_LIMITED). */
@@ -32,4 +35,4 @@ export interface GatewayObserver {
   fault(message: string, error: unknown, requestId?: string): void;
 }
 
-export type SubgraphFetchOutcome = 'ok' | 'graphql_errors' | 'unreachable' | 'timeout' | 'bad_response' | 'identity_refused';
+export type SubgraphFetchOutcome = 'ok' | 'graphql_errors' | 'unreachable' | 'timeout' | 'bad_response' | 'identity_refused' | 'schema_mismatch';

@@ -2,7 +2,7 @@ import { RemoteGraphQLDataSource, type Experimental_DidResolveQueryPlanCallback,
 import type { GatewayGraphQLRequestContext, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { Kind, parse, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type NamedTypeNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import { identityHeader } from '../lib/access/identity';
-import { ErrorCode, outageRetryAfterSeconds, sendTheSameRequestAgain, SubgraphFault } from '../lib/errors';
+import { callNotUnderstoodCodes, ErrorCode, outageRetryAfterSeconds, sendTheSameRequestAgain, SubgraphFault } from '../lib/errors';
 import { PeerTimeout, timeoutHeader } from '../lib/deadline';
 import { answeredAsGraphQL, platformFetcher } from '../lib/platform-http';
 import type { GatewayObserver, SubgraphFetchOutcome } from './observer';
@@ -15,9 +15,10 @@ export const defaultSubgraphTimeoutMs = 10_000;
  * How the gateway calls one subgraph: with the request's identity signed by the gateway and its
  * request id; what the subgraph reports having disclosed is collected for the audit log.
  *
- * A subgraph that gives no usable answer (down, slower than `timeoutMs`, or answering something
- * that is not GraphQL) becomes a typed error on the fields it owns, SUBGRAPH_UNAVAILABLE with a
- * `reason` (the gateway adds `serviceName`), not a failure of the whole operation. A read whose
+ * A subgraph that gives no usable answer (down, slower than `timeoutMs`, answering something
+ * that is not GraphQL, or unable to read the call the gateway planned, being of another release)
+ * becomes a typed error on the fields it owns, SUBGRAPH_UNAVAILABLE with a `reason` (the gateway
+ * adds `serviceName`), not a failure of the whole operation. A read whose
  * connection fails is sent once more (a keep-alive connection the subgraph closed, a restart, a
  * subgraph that is stopping and refuses what reaches it);
  * a mutation never is, and a call that timed out is not either: the subgraph is slow, not gone,
@@ -62,6 +63,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     const started = performance.now();
     let outcome: SubgraphFetchOutcome = 'bad_response';
+    let cause: string | undefined;
     try {
       const response = await this.processWithRetry(options);
       outcome = response.errors?.length ? 'graphql_errors' : 'ok';
@@ -71,23 +73,27 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       // GraphQL errors; those are the client's to read, not a gateway fault.
       const reason = faultOf(error);
       // Its refusal of the gateway's own identity (401) is not: see SubgraphFault.IDENTITY_REFUSED.
-      // Nor is the JSON of a status no GraphQL server answers with (a 404 at a mistyped path).
+      // Nor is the JSON of a status no GraphQL server answers with (a 404 at a mistyped path), nor
+      // a refusal of the call itself as GraphQL it cannot read: the gateway wrote that call.
       const { body, status } = (error as { extensions?: { response?: { body?: { errors?: unknown }; status?: number } } }).extensions?.response ?? {};
-      if (body && Array.isArray(body.errors) && reason !== SubgraphFault.IDENTITY_REFUSED && status !== undefined && answeredAsGraphQL(status)) {
+      const unread = unreadCallOf(error);
+      if (body && Array.isArray(body.errors) && reason !== SubgraphFault.IDENTITY_REFUSED && status !== undefined && answeredAsGraphQL(status) && unread === undefined) {
         outcome = 'graphql_errors';
         return { errors: body.errors } as GatewayGraphQLResponse;
       }
-      outcome = fetchOutcomes[reason];
+      outcome = unread === undefined ? fetchOutcomes[reason] : 'schema_mismatch';
+      cause = unread;
       // What exactly came back is for the operator; the client learns only which subgraph and why.
-      // A refused identity is logged as an outage is, by its outcome (gateway/metrics.ts): every
-      // call meets it alike, and its error says no more than the outcome does.
-      if (reason === SubgraphFault.BAD_RESPONSE) this.observer?.fault(`the ${this.name} subgraph answered something that is not a GraphQL response`, error, options.context?.requestId);
+      // A refused identity, or a call of the wrong release, is logged as an outage is, by its
+      // outcome (gateway/metrics.ts): every call meets it alike, and its error says no more than
+      // the outcome (and the cause beside it) does.
+      if (reason === SubgraphFault.BAD_RESPONSE && unread === undefined) this.observer?.fault(`the ${this.name} subgraph answered something that is not a GraphQL response`, error, options.context?.requestId);
       const unavailable = { message: this.messageFor(reason, error, isMutation(options.request.query)), extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, reason, retryAfterSeconds: outageRetryAfterSeconds } };
       const paths = askedPaths(options);
       // An empty path stands for the error without one: GraphQL leaves `path` out where no field is named.
       return { errors: paths.length ? paths.map((path) => (path.length ? { ...unavailable, path } : unavailable)) : [unavailable] } as GatewayGraphQLResponse;
     } finally {
-      this.observer?.subgraphFetch(this.name, (performance.now() - started) / 1000, outcome);
+      this.observer?.subgraphFetch(this.name, (performance.now() - started) / 1000, outcome, cause);
     }
   }
 
@@ -117,6 +123,11 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
         // the client cannot tell which.
         return mutation ? `${(error as PeerTimeout).message}; ${outcomeNotKnown}` : (error as PeerTimeout).message;
       case SubgraphFault.BAD_RESPONSE:
+        // A call refused unread ran nothing, so a mutation stored nothing; the client's operation
+        // passed the gateway's validation against the supergraph, so it is not the client's to mend.
+        if (unreadCallOf(error) !== undefined) {
+          return `the ${this.name} subgraph could not read the gateway's call for this request: its schema differs from the supergraph the gateway plans with (the two are of different releases, an upgrade under way), a fault of the platform's, not of your query${mutation ? '; nothing was stored, retry later' : ''}`;
+        }
         // A proxy's 502 may come after the subgraph stored the change it passed on.
         return `the ${this.name} subgraph did not answer with a GraphQL response${mutation ? `; ${outcomeNotKnown}` : ''}`;
       case SubgraphFault.IDENTITY_REFUSED:
@@ -442,6 +453,22 @@ const fetchOutcomes: Record<SubgraphFault, SubgraphFetchOutcome> = {
   [SubgraphFault.BAD_RESPONSE]: 'bad_response',
   [SubgraphFault.IDENTITY_REFUSED]: 'identity_refused',
 };
+
+/**
+ * What a subgraph said refusing the call the gateway planned as GraphQL it cannot read (HTTP 400,
+ * every error GRAPHQL_PARSE_FAILED or GRAPHQL_VALIDATION_FAILED, as Apollo Server answers them),
+ * or undefined. The gateway validated the client's operation against the supergraph before
+ * planning it, so such a refusal means the subgraph's schema is not the one the supergraph was
+ * composed from: a subgraph of another release (a rolling upgrade with the gateway first). Its
+ * other 400s (a value the client sent, refused by a scalar) stay the client's to read.
+ */
+function unreadCallOf(error: unknown): string | undefined {
+  const response = (error as { extensions?: { response?: { body?: { errors?: unknown }; status?: unknown } } }).extensions?.response;
+  const errors = response?.status === 400 ? response.body?.errors : undefined;
+  if (!Array.isArray(errors) || !errors.length) return undefined;
+  const unread = errors.every((e) => isPlainObject(e) && isPlainObject(e.extensions) && typeof e.extensions.code === 'string' && callNotUnderstoodCodes.has(e.extensions.code));
+  return unread ? errors.map((e) => String((e as { message?: unknown }).message)).join('; ').slice(0, 500) : undefined;
+}
 
 function faultOf(error: unknown): SubgraphFault {
   if ((error as Error)?.name === 'TimeoutError') return SubgraphFault.TIMEOUT;

@@ -76,7 +76,11 @@ export const SubgraphFault = {
   UNREACHABLE: 'UNREACHABLE',
   /** No complete answer within the gateway's SUBGRAPH_TIMEOUT_MS. */
   TIMEOUT: 'TIMEOUT',
-  /** It answered, but not with a GraphQL response (an HTML error page, broken JSON, the 404 of a path with no endpoint, ...). */
+  /**
+   * It answered, but not with a GraphQL response (an HTML error page, broken JSON, the 404 of a
+   * path with no endpoint, ...), or refused the call it was sent as GraphQL it cannot read (its
+   * schema is of another release: callNotUnderstoodCodes).
+   */
   BAD_RESPONSE: 'BAD_RESPONSE',
   /**
    * It refused the gateway's signed identity (HTTP 401): the two hold different signing keys, or
@@ -88,6 +92,14 @@ export const SubgraphFault = {
 } as const;
 
 export type SubgraphFault = (typeof SubgraphFault)[keyof typeof SubgraphFault];
+
+/**
+ * The codes of a callee that could not read the call itself (parse or validate it), whatever it
+ * was asked about. A call the platform wrote (the gateway's planned fetch, a subgraph's call to a
+ * peer) refused so is no refusal of anything a client sent: caller and callee are of different
+ * releases, their schemas out of step (README, Upgrading), the platform's fault.
+ */
+export const callNotUnderstoodCodes: ReadonlySet<string> = new Set<string>([ErrorCode.GRAPHQL_PARSE_FAILED, ErrorCode.GRAPHQL_VALIDATION_FAILED]);
 
 /**
  * What a client is to do about a mutation whose answer it lacks though its change is, or may be,

@@ -3,7 +3,7 @@ import { identityHeader, signerFor } from './access/identity';
 import type { RequestDeadline } from './deadline';
 import { withoutCredentials } from './env';
 import { answeredAsGraphQL, send } from './platform-http';
-import { ErrorCode } from './errors';
+import { callNotUnderstoodCodes } from './errors';
 
 /**
  * Platform-internal calls to a subgraph, signed with the gateway key as no caller, with only the
@@ -45,15 +45,12 @@ export class InternalClient {
       const codes = body.errors?.map((e) => e.extensions?.code).filter((code): code is string => typeof code === 'string') ?? [];
       // A call the peer could not parse or validate (two versions out of step) is the platform's
       // fault, no refusal of what was sent: failed, as a response that is no GraphQL one.
-      const understood = codes.some((code) => !callNotUnderstood.has(code));
+      const understood = codes.some((code) => !callNotUnderstoodCodes.has(code));
       throw understood ? new InternalCallRefused(message, codes, response.status) : new InternalCallFailed(message, response.status);
     }
     return body.data;
   }
 }
-
-/** The codes of a peer that did not understand the call itself, whatever it was asked about. */
-const callNotUnderstood = new Set<string>([ErrorCode.GRAPHQL_PARSE_FAILED, ErrorCode.GRAPHQL_VALIDATION_FAILED]);
 
 /** A subgraph reached that answered, but not with data: `status` its HTTP status. */
 export class InternalCallFailed extends Error {

@@ -52,8 +52,8 @@ export interface PlatformOptions {
   seedSubjects?: number;
   /** Where some subgraphs' databases are instead (a proxy in front of the server, say). */
   databaseTargets?: Partial<Record<SubgraphName, DatabaseTarget>>;
-  /** Gateway settings a test needs: operation limits, introspection, a stand-in for some subgraphs, the timeout. */
-  gateway?: Pick<GatewayOptions, 'limits' | 'introspection' | 'subgraphUrls' | 'subgraphTimeoutMs' | 'requestTimeoutMs'>;
+  /** Gateway settings a test needs: operation limits, introspection, a stand-in for some subgraphs, the timeout, an observer to read its log lines. */
+  gateway?: Pick<GatewayOptions, 'limits' | 'introspection' | 'subgraphUrls' | 'subgraphTimeoutMs' | 'requestTimeoutMs' | 'observer'>;
   /** Where the subgraphs that call peers (records, reports) reach some of them instead (a stand-in, say). */
   peerUrls?: Partial<Record<SubgraphName, string>>;
 }
@@ -96,6 +96,7 @@ export async function startPlatform(target: DatabaseTarget, options: PlatformOpt
       introspection: options.gateway?.introspection,
       subgraphTimeoutMs: options.gateway?.subgraphTimeoutMs,
       requestTimeoutMs: options.gateway?.requestTimeoutMs,
+      observer: options.gateway?.observer,
     });
     const http: RunningHttpServer = await serveGraphQL(gateway.server, {
       port: 0,

@@ -54,6 +54,33 @@ describe("the gateway's log of a subgraph it cannot reach", () => {
     }
   });
 
+  /**
+   * A subgraph of another release refuses every call the gateway plans with a field it lacks: a
+   * line per call, or none (the probe), would hide the one thing to do about it. A warning, with
+   * what the subgraph said, at most once per window a subgraph.
+   */
+  it('logs a subgraph that cannot read the calls planned for it (another release) as a warning with what it said, once per window', () => {
+    const lines: { level: string; fields: Record<string, unknown>; message: string }[] = [];
+    const line = (level: string) => (fields: Record<string, unknown>, message: string) => lines.push({ level, fields, message });
+    const metrics = new GatewayMetrics({ warn: line('warn'), error: line('error') } as unknown as Logger);
+    try {
+      jest.useFakeTimers({ now: Date.parse('2026-12-05T10:00:00Z') });
+      const cause = 'Cannot query field "classDSince" on type "ReportIssuerStanding".';
+      for (let i = 0; i < 25; i++) metrics.subgraphFetch('providers', 0.003, 'schema_mismatch', cause);
+      const mismatch = (calls: number) => ({
+        level: 'warn',
+        fields: { subgraph: 'providers', outcome: 'schema_mismatch', cause, callsSinceLastLine: calls },
+        message: "the providers subgraph refuses the gateway's calls as invalid GraphQL, so its fields answer SUBGRAPH_UNAVAILABLE: its schema differs from the gateway's supergraph; upgrade the subgraphs first, then the gateways (README, Upgrading)",
+      });
+      expect(lines).toEqual([mismatch(1)]);
+      jest.advanceTimersByTime(10_000);
+      metrics.subgraphFetch('providers', 0.003, 'schema_mismatch', cause);
+      expect(lines).toEqual([mismatch(1), mismatch(25)]);
+    } finally {
+      metrics.close();
+    }
+  });
+
   it("logs the identity provider's key set it cannot read so too, with its address (no password) and why", () => {
     const lines: { fields: Record<string, unknown>; message: string }[] = [];
     const logger = { warn: (fields: Record<string, unknown>, message: string) => lines.push({ fields, message }) } as unknown as Logger;
