@@ -26,6 +26,8 @@ const APPEND = /* GraphQL */ `
 
 interface Waiting {
   entries: AuditEntryInput[];
+  /** The request's client going away (RequestDeadline.callerGone): its answer will not be released. */
+  callerGone?: AbortSignal;
   done: (error?: Error) => void;
 }
 
@@ -39,6 +41,12 @@ interface Waiting {
  * issued reports with their subjects, say) has them sent in consecutive calls, and its answer
  * waits for all of them. Should a later call fail, the earlier ones stay stored: the log may then
  * say more was disclosed than was released, never less.
+ *
+ * A request whose client has gone away before its write is sent (RequestDeadline.callerGone) will
+ * not have its answer released: its DISCLOSED entries are left out, as nothing was disclosed, and
+ * its DENIED and FAILED ones are written, as the attempt was made and refused (or withheld) all
+ * the same. One gone while its write is under way is stored whole: the log may then say more was
+ * disclosed than was released, never less.
  *
  * A write whose entries the audit subgraph refuses (BAD_USER_INPUT: it appends all of a call or
  * none) is not an outage: each request of it is written on its own, and only the one whose own
@@ -72,7 +80,8 @@ export class AuditWriter {
     await this.client.call(this.auditUrl, APPEND, { entries: [] }, ['AUDIT_WRITE']);
   }
 
-  write(entries: AuditEntryInput[]): Promise<void> {
+  /** Resolves once `entries` are stored; `callerGone`, the request's, leaves its DISCLOSED entries out should it abort before they are sent. */
+  write(entries: AuditEntryInput[], callerGone?: AbortSignal): Promise<void> {
     if (!entries.length) return Promise.resolve();
     // A request larger than the bound on its own is taken when nothing waits, or it could never be answered.
     if (this.waiting > 0 && this.waiting + entries.length > this.maxWaiting) {
@@ -80,7 +89,7 @@ export class AuditWriter {
     }
     this.waiting += entries.length;
     return new Promise((resolve, reject) => {
-      this.queue.push({ entries, done: (error) => (error ? reject(error) : resolve()) });
+      this.queue.push({ entries, callerGone, done: (error) => (error ? reject(error) : resolve()) });
       if (!this.flushing) void this.flush();
     });
   }
@@ -93,10 +102,16 @@ export class AuditWriter {
         let size = 0;
         while (this.queue.length && (size === 0 || size + this.queue[0].entries.length <= this.maxBatch)) {
           const next = this.queue.shift()!;
+          this.waiting -= next.entries.length;
+          if (next.callerGone?.aborted) next.entries = next.entries.filter((entry) => entry.outcome !== 'DISCLOSED');
+          if (!next.entries.length) {
+            next.done();
+            continue;
+          }
           batch.push(next);
           size += next.entries.length;
         }
-        this.waiting -= size;
+        if (!batch.length) continue;
         const error = await this.store(batch);
         if (!error) continue;
         // The audit subgraph refused the shared write's entries (it appends all of one or none):

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { ApolloGateway } from '@apollo/gateway';
-import type { IncomingMessage } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerValidationErrorCode } from '@apollo/server/errors';
 import {
@@ -16,6 +15,7 @@ import { decideGrants, groupNotGranted, mattersToName, purposeRefusalFor, refusa
 import { inDistrictTime } from '../lib/calendar';
 import { findMatter, selfInquiry } from '../lib/catalogue/matters';
 import { ConfigError } from '../lib/env';
+import type { HttpRequestInfo } from '../lib/http-server';
 import { maskPersonalData } from '../lib/logger';
 import { firstCharacters } from '../lib/text';
 import { auditedRefusalExtension, ErrorCode, maskUnexpectedErrors, outageHttp, outageRetryAfterSeconds, sendTheSameRequestAgain, withUnavailablePeerNamed, type AuditedRefusal } from '../lib/errors';
@@ -62,8 +62,11 @@ export interface GatewayOptions {
 
 export interface Gateway {
   server: ApolloServer<GatewayContext>;
-  /** Builds a request's context from its HTTP request (authentication, purpose, grants). */
-  context: (req: IncomingMessage, receivedAt?: number) => Promise<GatewayContext>;
+  /**
+   * Builds a request's context from its HTTP request (authentication, purpose, grants), as
+   * lib/http-server.ts hands it over: with its arrival, and the signal of its client going away.
+   */
+  context: (request: Pick<HttpRequestInfo, 'req' | 'receivedAt' | 'callerGone'>) => Promise<GatewayContext>;
   /** Null when access control is off. */
   audit: AuditWriter | null;
   limits: OperationLimits;
@@ -169,12 +172,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     ],
   });
   const requestTimeoutMs = options.requestTimeoutMs ?? defaultSubgraphTimeoutMs;
-  if (!audit) return { server, context: async (req, receivedAt) => openGatewayContext(req, options.signingKey, requestTimeoutMs, receivedAt), audit, limits };
+  if (!audit) return { server, context: async ({ req, receivedAt, callerGone }) => openGatewayContext(req, options.signingKey, requestTimeoutMs, receivedAt, callerGone), audit, limits };
   if (!options.tokens) throw new ConfigError("access control needs a way to verify callers' tokens (AUTH_JWT_SECRET, AUTH_PUBLIC_KEY_FILE or AUTH_JWKS_URL)");
   const verify = createTokenVerifier(options.tokens, options.observer);
-  const context = async (req: IncomingMessage, receivedAt?: number) => {
+  const context: Gateway['context'] = async ({ req, receivedAt, callerGone }) => {
     try {
-      return await createGatewayContext(req, { verify, signingKey: options.signingKey, requestTimeoutMs, entities: { client: internal, url: urlOf('entities') }, providers: { client: internal, url: urlOf('providers') }, rateLimits }, receivedAt);
+      return await createGatewayContext(req, { verify, signingKey: options.signingKey, requestTimeoutMs, entities: { client: internal, url: urlOf('entities') }, providers: { client: internal, url: urlOf('providers') }, rateLimits }, receivedAt, callerGone);
     } catch (error) {
       // A proved caller's malformed purpose header is its denied attempt, under what of the purpose could be read.
       if (error instanceof MalformedPurpose) {
@@ -222,7 +225,9 @@ function deniedAttempt(reason: string, requestId: string): AuditEntryInput {
  * Around the gateway's executor: cut what the grants do not cover out of the operation (keyed
  * in the query-plan cache by the rewritten text), execute, put nulls and errors where the cut
  * fields were, write the request's audit batch, and only then release the answer. If the audit
- * log cannot be written, the answer is withheld (fail closed).
+ * log cannot be written, the answer is withheld (fail closed). A request whose client went away
+ * first has had its subgraph calls stopped (SubgraphDataSource), and its answer, released to
+ * no one, is audited for its refusals alone.
  */
 function guardExecutor(execute: GatewayExecutor, guards: Map<string, string>, audit: AuditWriter, refusedSubjects: RefusedSubjectCodes, observer?: GatewayObserver): GatewayExecutor {
   return async (requestContext) => {
@@ -298,7 +303,8 @@ function guardExecutor(execute: GatewayExecutor, guards: Map<string, string>, au
     const withheld = lapse ? [...context.disclosures].map(([subjectId, groups]) => ({ subjectId: subjectId ?? undefined, groups: [...groups], outcome: lapse.outcome })) : [];
     if (lapse) context.disclosures.clear();
     try {
-      await audit.write(auditEntries(context, requestContext.operationName ?? null, [...refusals, ...withheld], statistics, occurredAt));
+      // Its client gone first, the answer will not be released: nothing of it is audited as disclosed (AuditWriter).
+      await audit.write(auditEntries(context, requestContext.operationName ?? null, [...refusals, ...withheld], statistics, occurredAt), context.deadline.callerGone);
     } catch (error) {
       if (observer) observer.fault('audit write failed; answer withheld', error, context.requestId);
       else console.error('[gateway] audit write failed; answer withheld', error);

@@ -12,7 +12,7 @@ const latencyBuckets = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
 /**
  * The gateway's metrics: the ones every service has (lib/metrics.ts) and its own
  *  credit_gateway_subgraph_fetch_duration_seconds{subgraph}  one call to a subgraph in a query plan
- *  credit_gateway_subgraph_fetches_total{subgraph,outcome}   ok | graphql_errors | unreachable | timeout | bad_response | identity_refused | schema_mismatch
+ *  credit_gateway_subgraph_fetches_total{subgraph,outcome}   ok | graphql_errors | unreachable | timeout | bad_response | identity_refused | schema_mismatch | caller_gone
  *  credit_gateway_audit_batch_entries                         entries per audit write (group commit)
  *  credit_gateway_audit_write_duration_seconds{stored}        one audit write, stored or failed
  *  credit_gateway_rate_limited_total{budget}                  requests refused: CALLER | ORGANISATION | ADDRESS
@@ -68,7 +68,7 @@ export class GatewayMetrics extends ServiceMetrics implements GatewayObserver {
     super('gateway');
     const registers = [this.registry];
     this.fetchDuration = new Histogram({ name: 'credit_gateway_subgraph_fetch_duration_seconds', help: 'Latency of one subgraph call within a query plan, by subgraph.', labelNames: ['subgraph'], buckets: latencyBuckets, registers });
-    this.fetches = new Counter({ name: 'credit_gateway_subgraph_fetches_total', help: 'Subgraph calls by subgraph and outcome (ok, graphql_errors, unreachable, timeout, bad_response, identity_refused, schema_mismatch).', labelNames: ['subgraph', 'outcome'], registers });
+    this.fetches = new Counter({ name: 'credit_gateway_subgraph_fetches_total', help: 'Subgraph calls by subgraph and outcome (ok, graphql_errors, unreachable, timeout, bad_response, identity_refused, schema_mismatch, caller_gone).', labelNames: ['subgraph', 'outcome'], registers });
     this.auditEntries = new Histogram({ name: 'credit_gateway_audit_batch_entries', help: 'Audit entries per write to the audit subgraph (group commit batch size).', buckets: batchBuckets, registers });
     this.auditDuration = new Histogram({ name: 'credit_gateway_audit_write_duration_seconds', help: 'Latency of one audit write, by whether it was stored.', labelNames: ['stored'], buckets: latencyBuckets, registers });
     this.rateLimitRefusals = new Counter({ name: 'credit_gateway_rate_limited_total', help: 'Requests refused with RATE_LIMITED, by the budget used up (CALLER, ORGANISATION, ADDRESS).', labelNames: ['budget'], registers });

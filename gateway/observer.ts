@@ -14,7 +14,8 @@ export interface GatewayObserver {
    * (401: it holds another GATEWAY_SIGNING_KEY, or its clock is far from the gateway's),
    * `schema_mismatch` (it refused the gateway's planned call as GraphQL it cannot parse or
    * validate: its schema is not the supergraph's, a subgraph of another release; `cause` what it
-   * said; the client is told BAD_RESPONSE).
+   * said; the client is told BAD_RESPONSE); and
+   * `caller_gone`, a call stopped (or not made) because the client went away first, no outage.
    */
   subgraphFetch(subgraph: string, seconds: number, outcome: SubgraphFetchOutcome, cause?: string): void;
   /** One write of the audit writer's group commit: how many entries, how long, whether stored. */
@@ -35,4 +36,4 @@ export interface GatewayObserver {
   fault(message: string, error: unknown, requestId?: string): void;
 }
 
-export type SubgraphFetchOutcome = 'ok' | 'graphql_errors' | 'unreachable' | 'timeout' | 'bad_response' | 'identity_refused' | 'schema_mismatch';
+export type SubgraphFetchOutcome = 'ok' | 'graphql_errors' | 'unreachable' | 'timeout' | 'bad_response' | 'identity_refused' | 'schema_mismatch' | 'caller_gone';

@@ -29,7 +29,8 @@ export interface GatewayContext {
   /**
    * When the gateway stops waiting for the subgraphs (REQUEST_TIMEOUT_MS from the request's
    * arrival): each fetch of the plan takes at most what is left, so a plan of several fetches
-   * in sequence answers in the request's time, not in theirs added up.
+   * in sequence answers in the request's time, not in theirs added up. Its `callerGone` is the
+   * client's going away: the fetches stop then, and nothing is audited as disclosed.
    */
   deadline: RequestDeadline;
   /**
@@ -357,16 +358,17 @@ function contextOf(requestId: string, deadline: RequestDeadline, caller: Caller 
  * authenticated, nothing is granted or audited, no budget is counted; the subgraphs get an
  * anonymous identity.
  */
-export function openGatewayContext(req: IncomingMessage, signingKey: Uint8Array, requestTimeoutMs: number, receivedAt: number = Date.now()): GatewayContext {
-  return contextOf(header(req, 'x-request-id') ?? randomUUID(), new RequestDeadline(requestTimeoutMs, 'gateway', receivedAt), null, null, { groups: [], scope: {} }, null, signingKey);
+export function openGatewayContext(req: IncomingMessage, signingKey: Uint8Array, requestTimeoutMs: number, receivedAt: number = Date.now(), callerGone?: AbortSignal): GatewayContext {
+  return contextOf(header(req, 'x-request-id') ?? randomUUID(), new RequestDeadline(requestTimeoutMs, 'gateway', receivedAt, callerGone), null, null, { groups: [], scope: {} }, null, signingKey);
 }
 
 /**
  * Who is asking, why, and what they may read: decided once per request, before planning. The
- * request's time counts from `receivedAt`, its arrival, before its body was read and parsed.
+ * request's time counts from `receivedAt`, its arrival, before its body was read and parsed;
+ * `callerGone` (lib/http-server.ts) is aborted when its client goes away before the answer.
  */
-export async function createGatewayContext(req: IncomingMessage, deps: AccessDependencies, receivedAt: number = Date.now()): Promise<GatewayContext> {
-  const deadline = new RequestDeadline(deps.requestTimeoutMs, 'gateway', receivedAt);
+export async function createGatewayContext(req: IncomingMessage, deps: AccessDependencies, receivedAt: number = Date.now(), callerGone?: AbortSignal): Promise<GatewayContext> {
+  const deadline = new RequestDeadline(deps.requestTimeoutMs, 'gateway', receivedAt, callerGone);
   const requestId = header(req, 'x-request-id') ?? randomUUID();
   const address = req.socket.remoteAddress ?? 'unknown';
   let caller: Caller | null;

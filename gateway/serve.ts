@@ -59,7 +59,8 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<Served
       crossOrigin: crossSiteRequestRoute(corsOrigins),
       routes: [ready, ...explorerRoutes, ...(subgraphUrls.reports ? [printableReportsRoute(subgraphUrls.reports, { audit: gateway.audit, signingKey: options.signingKey, rateLimits: gateway.rateLimits, observer: metrics })] : [])],
       describeCaller: (context) => (context.caller ? { organisation: context.caller.organisation, organisationKind: context.caller.organisationKind, role: context.caller.role } : null),
-      context: ({ req, receivedAt }) => gateway.context(req, receivedAt),
+      // Whole, as the HTTP layer hands it: its `callerGone` stops the request's subgraph calls when the client goes.
+      context: gateway.context,
     });
     const running = http;
     return {

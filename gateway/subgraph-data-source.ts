@@ -28,7 +28,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   constructor(
     readonly name: string,
     url: string,
-    timeoutMs: number = defaultSubgraphTimeoutMs,
+    private readonly timeoutMs: number = defaultSubgraphTimeoutMs,
     private readonly observer?: GatewayObserver,
   ) {
     super({ url, fetcher: platformFetcher(timeoutMs, name) });
@@ -81,7 +81,8 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
         outcome = 'graphql_errors';
         return { errors: body.errors } as GatewayGraphQLResponse;
       }
-      outcome = unread === undefined ? fetchOutcomes[reason] : 'schema_mismatch';
+      // A call stopped because the client went away says nothing of the subgraph: not an outage.
+      outcome = options.context?.deadline?.callerHasGone ? 'caller_gone' : unread === undefined ? fetchOutcomes[reason] : 'schema_mismatch';
       cause = unread;
       // What exactly came back is for the operator; the client learns only which subgraph and why.
       // A refused identity, or a call of the wrong release, is logged as an outage is, by its
@@ -98,13 +99,26 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   }
 
   private async processWithRetry(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    const call = this.forRequest(options.context?.deadline?.callerGone);
     try {
-      return await super.process(options);
+      return await super.process.call(call, options);
     } catch (error) {
       // Mutations must never be retried: the first attempt may have been applied.
       if (isMutation(options.request.query) || faultOf(error) !== SubgraphFault.UNREACHABLE) throw error;
-      return await super.process(options);
+      return await super.process.call(call, options);
     }
+  }
+
+  /**
+   * This data source as one request's calls make them: with a fetcher that also stops when the
+   * request's client goes away (its deadline's `callerGone`), closing the connection, so that a
+   * subgraph that has not committed stores nothing (lib/deadline.ts). Apollo hands a fetcher the
+   * method, headers and body alone, never the request; every other property and hook is this
+   * data source's own (the view's prototype).
+   */
+  private forRequest(callerGone: AbortSignal | undefined): this {
+    if (!callerGone) return this;
+    return Object.create(this, { fetcher: { value: platformFetcher(this.timeoutMs, this.name, callerGone) } }) as this;
   }
 
   private messageFor(reason: SubgraphFault, error: unknown, mutation: boolean): string {

@@ -33,13 +33,15 @@ export class RequestDeadline {
 
   /**
    * `service` is this process (the subgraph the caller waits on), named when its own work ran out
-   * of time. `callerGone`: aborted when the caller closed the connection before it was answered.
+   * of time. `callerGone`: aborted when the caller closed the connection before it was answered;
+   * the calls to peers made for the request stop with it (lib/platform-http.ts `send`), so that a
+   * peer still working on one sees its own caller gone too, and stores nothing it had not committed.
    */
   constructor(
     readonly budgetMs: number,
     readonly service: string,
     startedAt: number = Date.now(),
-    private readonly callerGone?: AbortSignal,
+    readonly callerGone?: AbortSignal,
   ) {
     this.at = startedAt + budgetMs;
   }
@@ -127,7 +129,9 @@ export class RequestDeadline {
 
 /**
  * A call to a peer that got no answer within its time: the time the request had left, or the
- * call's own timeout. `made` is false when too little was left to make it at all.
+ * call's own timeout. `made` is false when too little was left to make it at all. A call stopped,
+ * or not made, because the request's caller went away is one too (`callerGone`): its time ran out
+ * as the deadline counts it (assertTimeToCommit), though not by the clock.
  */
 export class PeerTimeout extends Error {
   /** As the abort signal's own error is named: callers that tell a timeout by its name (the gateway's) keep doing so. */
@@ -138,7 +142,15 @@ export class PeerTimeout extends Error {
     readonly timeoutMs: number,
     readonly made: boolean,
     byDeadline: boolean,
+    /** The call was stopped because the request's own caller went away (RequestDeadline.callerGone), not for want of time. */
+    readonly callerGone = false,
   ) {
-    super(made ? `the ${service} subgraph did not answer within ${timeoutMs} ms${byDeadline ? ', the time the request had left' : ''}` : `too little of the request's time was left to ask the ${service} subgraph`);
+    super(
+      callerGone
+        ? `the caller stopped waiting before the ${service} subgraph answered`
+        : made
+          ? `the ${service} subgraph did not answer within ${timeoutMs} ms${byDeadline ? ', the time the request had left' : ''}`
+          : `too little of the request's time was left to ask the ${service} subgraph`,
+    );
   }
 }

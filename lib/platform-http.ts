@@ -38,8 +38,11 @@ export async function send(url: string, init: SendOptions): Promise<PlatformResp
   // Named only when it is told (an error, a deadline's account): the gateway's every fetch passes here.
   const service = () => init.service ?? new URL(url).host;
   const timeoutMs = init.deadline ? init.deadline.peerTimeout(init.timeoutMs, started) : init.timeoutMs;
-  if (timeoutMs <= 0) throw new PeerTimeout(service(), 0, false, true);
-  const signal = AbortSignal.timeout(timeoutMs);
+  const callerGone = init.deadline?.callerGone;
+  if (timeoutMs <= 0) throw new PeerTimeout(service(), 0, false, true, callerGone?.aborted);
+  // Stopped too when the request's caller goes: its connection to the callee is closed, and the
+  // callee, seeing its own caller gone, stores nothing it had not committed (lib/deadline.ts).
+  const signal = callerGone ? AbortSignal.any([AbortSignal.timeout(timeoutMs), callerGone]) : AbortSignal.timeout(timeoutMs);
   try {
     const response = await request(url, {
       method: (init.method ?? 'GET') as Dispatcher.HttpMethod,
@@ -52,7 +55,7 @@ export async function send(url: string, init: SendOptions): Promise<PlatformResp
     if (response.statusCode === 503 && refusedWhileStopping(text)) throw new PeerShuttingDown(service());
     return { status: response.statusCode, headers: response.headers, text };
   } catch (error) {
-    if (signal.aborted) throw new PeerTimeout(service(), timeoutMs, true, timeoutMs < init.timeoutMs);
+    if (signal.aborted) throw new PeerTimeout(service(), timeoutMs, true, timeoutMs < init.timeoutMs, callerGone?.aborted);
     throw error;
   } finally {
     init.deadline?.peerAnswered(service(), Date.now() - started);
@@ -105,10 +108,11 @@ function refusedWhileStopping(text: string): boolean {
 /**
  * `send` shaped as the Fetcher @apollo/gateway's RemoteGraphQLDataSource calls, to `service`. A
  * call whose headers already say how long its request has left (the gateway's data source sets
- * them from the request's deadline) takes at most that, less what the gateway needs to answer.
+ * them from the request's deadline) takes at most that, less what the gateway needs to answer;
+ * with `callerGone` (the request's client gone: gateway/subgraph-data-source.ts), it stops then.
  */
-export function platformFetcher(timeoutMs: number, service: string): Fetcher {
-  return async (url, init = {}) => new BufferedResponse(url, await send(url, { ...init, timeoutMs, service, deadline: RequestDeadline.fromHeaders(init.headers ?? {}, 'gateway') }));
+export function platformFetcher(timeoutMs: number, service: string, callerGone?: AbortSignal): Fetcher {
+  return async (url, init = {}) => new BufferedResponse(url, await send(url, { ...init, timeoutMs, service, deadline: RequestDeadline.fromHeaders(init.headers ?? {}, 'gateway', Date.now(), callerGone) }));
 }
 
 class ReadOnlyHeaders implements FetcherHeaders {

@@ -102,7 +102,7 @@ export async function startPlatform(target: DatabaseTarget, options: PlatformOpt
       port: 0,
       maxBodyBytes: gateway.limits.bodyBytes,
       routes: [printableReportsRoute(subgraphs.reports.url, { audit: gateway.audit, signingKey: secrets.signing })],
-      context: ({ req, receivedAt }) => gateway.context(req, receivedAt),
+      context: gateway.context,
     });
     stops.push(() => http.stop());
     for (const counter of Object.values(sql)) counter.reset();

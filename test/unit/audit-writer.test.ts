@@ -108,6 +108,38 @@ describe('AuditWriter', () => {
     expect(log.calls.map((c) => c.requestIds)).toEqual([['big', 'big'], ['big', 'big'], ['big'], ['failing', 'failing'], ['failing'], ['next']]);
   });
 
+  it('leaves out the DISCLOSED entries of a request whose client went away before its write was sent, and writes its refusals', async () => {
+    const log = new HeldAuditLog();
+    const writer = new AuditWriter(log.client, 'http://audit', 500);
+    const first = writer.write([entry('a')]);
+    await settle();
+    const gone = [new AbortController(), new AbortController()];
+    const denied = { ...entry('refused'), outcome: 'DENIED' as const };
+    const waiting = [writer.write([entry('read'), entry('read')], gone[0].signal), writer.write([entry('refused'), denied], gone[1].signal), writer.write([entry('waits')], new AbortController().signal)];
+    gone.forEach((controller) => controller.abort());
+    log.calls[0].release();
+    await first;
+    await settle();
+    expect(log.calls.map((c) => c.requestIds)).toEqual([['a'], ['refused', 'waits']]);
+    log.calls[1].release();
+    await Promise.all(waiting);
+    expect(writer.written).toEqual({ batches: 2, entries: 3 });
+
+    // Gone while its write is under way: stored whole, as it was sent.
+    const leaving = new AbortController();
+    const underWay = writer.write([entry('under-way')], leaving.signal);
+    await settle();
+    leaving.abort();
+    log.calls[2].release();
+    await underWay;
+    expect(log.calls[2].requestIds).toEqual(['under-way']);
+    // Nothing left to write: answered without a call.
+    const alone = new AbortController();
+    alone.abort();
+    await writer.write([entry('alone')], alone.signal);
+    expect(log.calls).toHaveLength(3);
+  });
+
   it("writes each request of a refused batch on its own, so that one request's entries cost no other request its answer; an outage fails them all", async () => {
     const log = new HeldAuditLog();
     const writer = new AuditWriter(log.client, 'http://audit', 500);

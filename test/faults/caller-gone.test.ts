@@ -1,0 +1,136 @@
+import { demoWorld } from '../../scripts/demo/world';
+import { testDatabases } from '../helpers/databases';
+import { startPlatform, type As, type Platform } from '../helpers/platform';
+import { StandInSubgraph } from '../helpers/stand-in-subgraph';
+
+/**
+ * The gateway's client gives up (its own timeout) while a subgraph is slow: the gateway stops its
+ * calls to the subgraphs, so that a subgraph that has not committed stores nothing, and audits
+ * nothing as disclosed, as it releases nothing. The slow subgraphs are stand-ins that hold calls:
+ * the entities subgraph as the gateway reaches it (a read's first fetch) and as the records
+ * subgraph reaches it (whether a checked subject exists), and the reports subgraph as the gateway
+ * reaches it (a check's verdict, read after the check is stored). On SQLite and MySQL: what is under
+ * test ends in a commit, or in none.
+ */
+const world = demoWorld({ subjects: 10 });
+const subject = world.subjects.find((s) => s.kind === 'ENTERPRISE')!;
+const finance: As = {
+  caller: { id: 'test-finance-gone', organisation: 'FINANCE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' },
+  headers: { 'x-credit-matter': 'GOVERNMENT_PROCUREMENT', 'x-credit-case': 'GONE-1' },
+};
+const READ = /* GraphQL */ `query Read($id: ID!) { subject(id: $id) { name creditRecords { totalCount } } }`;
+const RUN = /* GraphQL */ `
+  mutation Run($subjectId: ID!, $key: String) { runCreditCheck(input: { subjectId: $subjectId, matter: "GOVERNMENT_PROCUREMENT", caseNumber: "GONE-1", idempotencyKey: $key }) { id } }
+`;
+const RUN_WITH_VERDICT = /* GraphQL */ `
+  mutation RunWithVerdict($subjectId: ID!, $key: String) { runCreditCheck(input: { subjectId: $subjectId, matter: "GOVERNMENT_PROCUREMENT", caseNumber: "GONE-1", idempotencyKey: $key }) { id verdict } }
+`;
+/** How long the client waits before it closes the connection. */
+const clientGivesUpMs = 1_000;
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe.each(testDatabases)('a request whose client gives up while a subgraph is slow ($label)', (database) => {
+  const suite = 'gone';
+  let platform: Platform;
+  let entities: StandInSubgraph;
+  let entitiesPeer: StandInSubgraph;
+  let reports: StandInSubgraph;
+
+  beforeAll(async () => {
+    await database.cleanUp(suite);
+    [entities, entitiesPeer, reports] = await Promise.all([StandInSubgraph.start(), StandInSubgraph.start(), StandInSubgraph.start()]);
+    platform = await startPlatform(database.target(suite), {
+      seedSubjects: world.subjects.length,
+      peerUrls: { entities: entitiesPeer.url },
+      gateway: { subgraphUrls: { entities: entities.url, reports: reports.url } },
+    });
+    for (const standIn of [entities, entitiesPeer]) standIn.upstream = platform.subgraphs.entities.url;
+    reports.upstream = platform.subgraphs.reports.url;
+  });
+  afterAll(async () => {
+    for (const standIn of [entities, entitiesPeer, reports]) standIn?.release();
+    await platform?.stop();
+    await Promise.all([entities, entitiesPeer, reports].map((standIn) => standIn?.stop()));
+    await database.cleanUp(suite);
+  });
+  afterEach(() => [entities, entitiesPeer, reports].forEach((standIn) => standIn.release()));
+
+  /** Sends the operation as `finance` with `requestId`, and gives up after `clientGivesUpMs`. */
+  async function sendAndGiveUp(query: string, variables: Record<string, unknown>, requestId: string): Promise<unknown> {
+    const response = fetch(platform.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await platform.token(finance.caller!)}`, ...finance.headers, 'x-request-id': requestId },
+      body: JSON.stringify({ query, variables }),
+      signal: AbortSignal.timeout(clientGivesUpMs),
+    });
+    return await response.then(
+      (answered) => answered.status,
+      (error: Error) => error.name,
+    );
+  }
+
+  /** The audit entries of `requestId`, by outcome. */
+  async function audited(requestId: string): Promise<Record<string, number>> {
+    const rows = (await platform.databases.audit.query('SELECT outcome, COUNT(*) AS n FROM audit_entry WHERE request_id = ? GROUP BY outcome', [requestId])) as { outcome: string; n: unknown }[];
+    return Object.fromEntries(rows.map((row) => [row.outcome, Number(row.n)]));
+  }
+
+  const storedChecks = async () => {
+    const [row] = await platform.databases.records.query('SELECT COUNT(*) AS n FROM credit_check WHERE subject_id = ?', [subject.id]);
+    return Number((row as { n: unknown }).n);
+  };
+
+  /** Lets `standIn`'s held call through once the client has given up, and gives what it set off time to finish. */
+  async function releaseAfterTheClientLeft(standIn: StandInSubgraph): Promise<void> {
+    await pause(500);
+    standIn.release();
+    await pause(2_000);
+  }
+
+  it('audits as disclosed what a client that waits for its answer reads (the stand-ins pass calls on)', async () => {
+    const read = await platform.query(READ, { id: subject.id }, { ...finance, headers: { ...finance.headers, 'x-request-id': 'gone-read-waited' } });
+    expect(read.errors).toBeUndefined();
+    const run = await platform.query(RUN, { subjectId: subject.id, key: 'gone-run-waited' }, { ...finance, headers: { ...finance.headers, 'x-request-id': 'gone-run-waited' } });
+    expect(run.errors).toBeUndefined();
+    expect(await audited('gone-read-waited')).toEqual({ DISCLOSED: 1 });
+    expect(await audited('gone-run-waited')).toEqual({ DISCLOSED: 1 });
+  });
+
+  it('stops a read whose client gave up, and audits nothing of it as disclosed', async () => {
+    entities.behaviour = { kind: 'hold' };
+    const seen = entities.received.length;
+    expect(await sendAndGiveUp(READ, { id: subject.id }, 'gone-read')).toBe('TimeoutError');
+    expect(entities.received.length).toBe(seen + 1);
+    await releaseAfterTheClientLeft(entities);
+    expect(await audited('gone-read')).toEqual({});
+  });
+
+  it('stores no check whose client gave up before it was committed, and audits nothing of it as disclosed', async () => {
+    const before = await storedChecks();
+    entitiesPeer.behaviour = { kind: 'hold' };
+    const seen = entitiesPeer.received.length;
+    expect(await sendAndGiveUp(RUN, { subjectId: subject.id, key: 'gone-run' }, 'gone-run')).toBe('TimeoutError');
+    // The records subgraph was asking the entities subgraph about the subject when the client left.
+    expect(entitiesPeer.received.length).toBeGreaterThan(seen);
+    await releaseAfterTheClientLeft(entitiesPeer);
+    expect(await storedChecks()).toBe(before);
+    expect(await audited('gone-run')).toEqual({});
+  });
+
+  it('keeps a check committed before its client gave up, and audits nothing of its unreleased answer as disclosed', async () => {
+    const before = await storedChecks();
+    // The check is stored by the records subgraph; its verdict is read afterwards, with the reports subgraph's help.
+    reports.behaviour = { kind: 'hold' };
+    const seen = reports.received.length;
+    expect(await sendAndGiveUp(RUN_WITH_VERDICT, { subjectId: subject.id, key: 'gone-after-commit' }, 'gone-after-commit')).toBe('TimeoutError');
+    expect(reports.received.length).toBeGreaterThan(seen);
+    await releaseAfterTheClientLeft(reports);
+    // In the ledger, as any check is: reading it back (the same request again, with its key) is what discloses it.
+    expect(await storedChecks()).toBe(before + 1);
+    expect(await audited('gone-after-commit')).toEqual({});
+    const again = await platform.query<{ runCreditCheck: { id: string; verdict: string } | null }>(RUN_WITH_VERDICT, { subjectId: subject.id, key: 'gone-after-commit' }, { ...finance, headers: { ...finance.headers, 'x-request-id': 'gone-after-commit-again' } });
+    expect(again.errors).toBeUndefined();
+    expect(await storedChecks()).toBe(before + 1);
+    expect(await audited('gone-after-commit-again')).toEqual({ DISCLOSED: 1 });
+  });
+});
