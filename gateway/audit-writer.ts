@@ -36,11 +36,12 @@ interface Waiting {
  * answer is released, but requests arriving while a write is in flight share the next write,
  * so under load many requests cost one insert.
  *
- * One request's entries are sent in one call when they fit in `maxBatch` (at most the audit
- * subgraph's `maxAppendBatch`); a request that disclosed more subjects than that (a provider's
- * issued reports with their subjects, say) has them sent in consecutive calls, and its answer
- * waits for all of them. Should a later call fail, the earlier ones stay stored: the log may then
- * say more was disclosed than was released, never less.
+ * A write carries whole requests, up to `maxBatch` entries; a request with more entries than
+ * that (a provider's issued reports with their subjects, say) is a write of its own. One
+ * request's entries are never split between calls: the audit subgraph stores a call all or none
+ * (one transaction), so an answer withheld for want of its entries (AUDIT_UNAVAILABLE, "nothing
+ * is disclosed") has none of them stored, and the client's retry counts nothing twice. The audit
+ * subgraph's `maxAppendBatch` covers the largest request the operation limits let through.
  *
  * A request whose client has gone away before its write is sent (RequestDeadline.callerGone) will
  * not have its answer released: its DISCLOSED entries are left out, as nothing was disclosed, and
@@ -66,6 +67,7 @@ export class AuditWriter {
   constructor(
     private readonly client: InternalClient,
     private readonly auditUrl: string,
+    /** The entries a write gathers from requests sharing it (one larger request is a write alone). */
     private readonly maxBatch = 500,
     private readonly observer?: Pick<GatewayObserver, 'auditBatch'>,
     /** The entries at most waiting for a write: by default ten full batches. */
@@ -136,9 +138,7 @@ export class AuditWriter {
     const entries = batch.flatMap((w) => w.entries);
     const started = performance.now();
     try {
-      for (let start = 0; start < entries.length; start += this.maxBatch) {
-        await this.client.call(this.auditUrl, APPEND, { entries: entries.slice(start, start + this.maxBatch) }, ['AUDIT_WRITE']);
-      }
+      await this.client.call(this.auditUrl, APPEND, { entries }, ['AUDIT_WRITE']);
     } catch (error) {
       this.observer?.auditBatch(entries.length, (performance.now() - started) / 1000, false);
       return error as Error;

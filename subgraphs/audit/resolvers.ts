@@ -78,10 +78,20 @@ function organisationFilter(args: { from?: Date | null; to?: Date | null; caseNu
 }
 
 /**
- * The most entries one `appendAuditEntries` call takes: one transaction holds the chain lock for
- * the whole batch, so a larger backlog is sent as several calls. Keep in sync with the SDL.
+ * The most entries one `appendAuditEntries` call takes. The gateway sends each request's entries
+ * in one call, so that they are stored all or none (gateway/audit-writer.ts), and one request has
+ * at most an entry per value of its answer, which the operation limits' cost bounds: at least
+ * `defaultOperationLimits.cost` (gateway/operation-limits.ts). One transaction holds the chain
+ * lock for the whole call, its INSERTs split by `insertRowsPerStatement`. Keep in sync with the SDL.
  */
-export const maxAppendBatch = 1000;
+export const maxAppendBatch = 10_000;
+
+/**
+ * The largest request body the audit subgraph takes: `maxAppendBatch` entries with every text at
+ * its column's limit in Chinese characters and every field group are some 27 MiB of JSON (a test
+ * keeps them within it). The other subgraphs take lib/http-server.ts's 10 MiB.
+ */
+export const appendBodyBytes = 32 * 1024 * 1024;
 
 export const resolvers: GraphQLResolverMap<Context> = {
   Query: {
@@ -131,7 +141,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
   },
   Mutation: {
     // Group commit: the gateway sends every request's entries of one flush in one call, and they
-    // are chained and stored in one transaction, or (one invalid entry) not at all.
+    // are chained and stored in one transaction, or (one invalid entry, a failed statement) not at all.
     appendAuditEntries: async (_: unknown, args: { entries: AuditEntryInput[] }, ctx: AuditContext) => {
       if (args.entries.length > maxAppendBatch) {
         throw badInput('entries', `one call appends at most ${maxAppendBatch} entries, got ${args.entries.length}: split the batch`);

@@ -11,7 +11,7 @@ import { IndexAuditEntryOrganisationKinds1764000000460 } from './migrations/1764
 import { IndexAuditEntryLogFilters1764000000470 } from './migrations/1764000000470-index-audit-entry-log-filters';
 import { ExactAuditActors1764000000480 } from './migrations/1764000000480-exact-audit-actors';
 import { IndexAuditEntryReadsOfTheLog1764000000490 } from './migrations/1764000000490-index-audit-entry-reads-of-the-log';
-import { resolvers } from './resolvers';
+import { appendBodyBytes, resolvers } from './resolvers';
 
 /** The audit log (审计日志): who read which subject's credit data, for which matter, and when. */
 export const auditSubgraph: SubgraphDefinition<AuditContext> = {
@@ -21,4 +21,6 @@ export const auditSubgraph: SubgraphDefinition<AuditContext> = {
   resolvers,
   subjectOf: { Subject: (s: { id: string }) => s.id, AuditEntry: (e: { subjectId: string | null }) => e.subjectId },
   createContext: (db, { deadline }) => createAuditContext(db, deadline),
+  // A request's entries come in one call, however many subjects it covered.
+  maxBodyBytes: appendBodyBytes,
 };

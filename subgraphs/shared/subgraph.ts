@@ -46,6 +46,8 @@ export interface SubgraphDefinition<TContext extends object> extends DataModel {
    * requests. `deadline` is the request's (lib/deadline.ts), for its writes to keep within.
    */
   createContext(db: DataSource, kernel: { signingKey: Uint8Array; deadline?: RequestDeadline }): TContext;
+  /** The largest request body it takes, when more than lib/http-server.ts's default (the audit subgraph's appends). */
+  maxBodyBytes?: number;
   /** Extra HTTP routes beside GraphQL (the reports subgraph's printable reports), built once per server; `identities` checks the gateway's signature as GraphQL requests are checked, and `signingKey` signs calls to peers as `createContext`'s does. */
   routes?(db: DataSource, kernel: { identities: IdentityVerifier; signingKey: Uint8Array }): ExtraRoute[];
 }
@@ -218,6 +220,7 @@ export async function startSubgraph<TContext extends object>(
       metrics,
       routes: [ready, ...(definition.routes?.(db, { identities, signingKey: options.signingKey }) ?? [])],
       stopGracePeriodMillis: options.stopGracePeriodMillis,
+      maxBodyBytes: definition.maxBodyBytes,
       describeCaller: (context: ContextOf<TContext>) => {
         const caller = context.access?.identity.caller;
         return caller ? { organisation: caller.organisation, organisationKind: caller.organisationKind, role: caller.role } : null;

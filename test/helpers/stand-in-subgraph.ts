@@ -11,6 +11,7 @@ export type StandInBehaviour = { kind: 'proxy' } | { kind: 'hold' } | { kind: 'h
 /** One request the stand-in received: the subgraph operation the gateway sent. */
 export interface ReceivedCall {
   query: string;
+  variables?: Record<string, unknown>;
   headers: http.IncomingHttpHeaders;
 }
 
@@ -24,6 +25,7 @@ export class StandInSubgraph {
   upstream = '';
   readonly received: ReceivedCall[] = [];
   private connectionsToDrop = 0;
+  private toPass = 0;
   private held: (() => void)[] = [];
 
   private constructor(
@@ -42,6 +44,11 @@ export class StandInSubgraph {
   /** The next `count` requests have their connection destroyed before any answer. */
   dropConnections(count: number): void {
     this.connectionsToDrop = count;
+  }
+
+  /** The next `count` requests are passed on, whatever the behaviour; later ones meet it. */
+  passNext(count: number): void {
+    this.toPass = count;
   }
 
   /** Lets the held requests through, and every later one. */
@@ -81,14 +88,17 @@ export class StandInSubgraph {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString('utf8');
-    this.received.push({ query: (JSON.parse(body) as { query: string }).query, headers: req.headers });
+    const { query, variables } = JSON.parse(body) as { query: string; variables?: Record<string, unknown> };
+    this.received.push({ query, variables, headers: req.headers });
     if (this.connectionsToDrop > 0) {
       this.connectionsToDrop--;
       req.socket.destroy();
       return;
     }
-    if (this.behaviour.kind === 'hold') await new Promise<void>((resolve) => this.held.push(resolve));
-    const behaviour = this.behaviour;
+    const passed = this.toPass > 0;
+    if (passed) this.toPass--;
+    if (!passed && this.behaviour.kind === 'hold') await new Promise<void>((resolve) => this.held.push(resolve));
+    const behaviour: StandInBehaviour = passed ? { kind: 'proxy' } : this.behaviour;
     if (behaviour.kind === 'hang') return;
     if (behaviour.kind === 'answer') {
       res.writeHead(behaviour.status, { 'content-type': behaviour.contentType }).end(behaviour.body);

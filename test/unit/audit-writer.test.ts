@@ -79,33 +79,34 @@ describe('AuditWriter', () => {
     expect(writer.written).toEqual({ batches: 4, entries: 8 });
   });
 
-  it('sends a request with more entries than a call takes in consecutive calls, and answers it once all are stored or one failed', async () => {
+  it('sends a request with more entries than a write gathers in one call of its own, never split, so that a failed call stores none of them', async () => {
     const log = new HeldAuditLog();
     const writer = new AuditWriter(log.client, 'http://audit', 2, undefined, 4);
     const many = (id: string, n: number) => Array.from({ length: n }, () => entry(id));
-    let stored = false;
     // Five entries, more than the four that may wait: taken all the same, as nothing else waits.
-    const big = writer.write(many('big', 5)).then(() => (stored = true));
-    for (let i = 0; i < 3; i++) {
-      await settle();
-      expect({ calls: log.calls.length, stored }).toEqual({ calls: i + 1, stored: false });
-      log.calls[i].release();
-    }
+    const big = writer.write(many('big', 5));
+    await settle();
+    const after = writer.write([entry('after')]);
+    expect(log.calls.map((c) => c.requestIds.length)).toEqual([5]);
+    log.calls[0].release();
     await big;
-    expect(log.calls.map((c) => c.requestIds.length)).toEqual([2, 2, 1]);
+    await settle();
+    expect(log.calls.map((c) => c.requestIds)).toEqual([many('big', 5).map((e) => e.requestId), ['after']]);
+    log.calls[1].release();
+    await after;
 
     const failing = writer.write(many('failing', 3));
     await settle();
-    log.calls[3].release();
-    await settle();
-    log.calls[4].fail();
+    expect(log.calls[2].requestIds).toEqual(['failing', 'failing', 'failing']);
+    log.calls[2].fail();
     await expect(failing).rejects.toThrow('audit subgraph down');
     // The writer goes on with the next request.
     const next = writer.write([entry('next')]);
     await settle();
-    log.calls[5].release();
+    log.calls[3].release();
     await next;
-    expect(log.calls.map((c) => c.requestIds)).toEqual([['big', 'big'], ['big', 'big'], ['big'], ['failing', 'failing'], ['failing'], ['next']]);
+    expect(log.calls).toHaveLength(4);
+    expect(writer.written).toEqual({ batches: 3, entries: 7 });
   });
 
   it('leaves out the DISCLOSED entries of a request whose client went away before its write was sent, and writes its refusals', async () => {
