@@ -118,13 +118,92 @@ function mysqlConnection(url: string) {
   };
 }
 
-export async function ensureMysqlDatabase(url: string, database: string): Promise<void> {
+/**
+ * The collation the platform's MySQL databases are made with, and so every table in them: names
+ * compare folded (case, width, accents; entities/subject-names.ts), and a statement may compare a
+ * column of one table with another's only when both have it (else "Illegal mix of collations").
+ * Columns that compare as bytes are given utf8mb4_bin by their migration (collateColumns).
+ */
+export const platformCollation = 'utf8mb4_unicode_ci';
+
+/** The collations a text column of the platform's may have: the platform's, or bytes (collateColumns). */
+const platformColumnCollations = [platformCollation, 'utf8mb4_bin'];
+
+/**
+ * Creates the subgraph's database if missing, and puts it, before any migration runs, in the
+ * platform's collation (platformCollation). A database restored by hand (`CREATE DATABASE x;
+ * mysql x < dump.sql`) has the server's default collation (MariaDB utf8mb4_general_ci, MySQL 8
+ * utf8mb4_0900_ai_ci) while its restored tables keep the platform's, as the dump states it for
+ * each: the tables the next migrations made took the database's, and name searches, and some
+ * migrations, failed on the mix. The database's default is set to the platform's (a warning), or,
+ * when DATABASE_URL's user may not, the start fails saying what to run; a table a migration made
+ * under another default (an earlier start's) is converted (a warning).
+ */
+async function prepareMysqlDatabase(url: string, database: string, logger?: Logger): Promise<void> {
   const connection = await mysql.createConnection(mysqlConnection(url));
   try {
-    await connection.query(`CREATE DATABASE IF NOT EXISTS \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+    await connection.query(`CREATE DATABASE IF NOT EXISTS \`${database}\` CHARACTER SET utf8mb4 COLLATE ${platformCollation}`);
+    await connection.query(`USE \`${database}\``);
+    await collateDatabase(connection, database, logger);
+    for (const table of await tablesNotInPlatformCollation(connection)) await collateTable(connection, database, table, logger);
   } finally {
     await connection.end();
   }
+}
+
+async function rows<T>(connection: mysql.Connection, statement: string, values: unknown[] = []): Promise<T[]> {
+  return (await connection.query(statement, values))[0] as T[];
+}
+
+async function collateDatabase(connection: mysql.Connection, database: string, logger?: Logger): Promise<void> {
+  const [{ collation }] = await rows<{ collation: string }>(connection, 'SELECT @@collation_database AS collation');
+  if (collation === platformCollation) return;
+  const alter = `ALTER DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE ${platformCollation}`;
+  try {
+    await connection.query(alter);
+  } catch (error) {
+    const { code, sqlMessage } = error as { code?: unknown; sqlMessage?: unknown };
+    if (code !== 'ER_DBACCESS_DENIED_ERROR') throw error;
+    throw new StartFailure(
+      `the database ${database} has the default collation ${collation}, not the platform's ${platformCollation} (as a database restored by hand into one made with the server's default has), ` +
+        `and DATABASE_URL's user may not change it (${sqlMessage}): run ${alter} as a user who may, then start again`,
+    );
+  }
+  logger?.log('warn', `the database ${database} had the default collation ${collation}, not the platform's (as a database restored by hand into one made with the server's default has): set to ${platformCollation}, so that the tables its migrations make compare text as its others do`);
+}
+
+/** The tables whose default collation is not the platform's: made while the database's default was another. */
+async function tablesNotInPlatformCollation(connection: mysql.Connection): Promise<{ name: string; collation: string }[]> {
+  return await rows(
+    connection,
+    "SELECT TABLE_NAME AS name, TABLE_COLLATION AS collation FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' AND TABLE_COLLATION <> ? ORDER BY TABLE_NAME",
+    [platformCollation],
+  );
+}
+
+/**
+ * Puts a table made under another default collation in the platform's: its default, and each text
+ * column that has another collation than the platform's two, keeping all else of the column (its
+ * definition as SHOW CREATE TABLE states it, the collation changed). Not CONVERT TO, which would
+ * make the columns a migration gave utf8mb4_bin fold as well.
+ */
+async function collateTable(connection: mysql.Connection, database: string, table: { name: string; collation: string }, logger?: Logger): Promise<void> {
+  const columns = await rows<{ name: string; type: string }>(
+    connection,
+    'SELECT COLUMN_NAME AS name, COLUMN_TYPE AS type FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLLATION_NAME IS NOT NULL AND COLLATION_NAME NOT IN (?) ORDER BY ORDINAL_POSITION',
+    [table.name, platformColumnCollations],
+  );
+  const [created] = await rows<{ 'Create Table': string }>(connection, `SHOW CREATE TABLE \`${table.name}\``);
+  const definitions = created['Create Table'].split('\n').map((line) => line.trim().replace(/,$/, ''));
+  const changes = columns.map(({ name, type }) => {
+    const start = `\`${name}\` ${type}`;
+    const definition = definitions.find((line) => line.startsWith(start));
+    if (!definition) throw new Error(`the column ${name} of ${database}.${table.name} could not be read from SHOW CREATE TABLE to change its collation`);
+    const rest = definition.slice(start.length).replace(/^ CHARACTER SET \w+/, '').replace(/^ COLLATE \w+/, '');
+    return `MODIFY ${start} CHARACTER SET utf8mb4 COLLATE ${platformCollation}${rest}`;
+  });
+  await connection.query(`ALTER TABLE \`${table.name}\` ${[`DEFAULT CHARACTER SET utf8mb4 COLLATE ${platformCollation}`, ...changes].join(', ')}`);
+  logger?.log('warn', `the table ${table.name} of ${database} had the collation ${table.collation} (made by a migration while the database's default was not the platform's): converted to ${platformCollation}`);
 }
 
 export async function dropMysqlDatabase(url: string, database: string): Promise<void> {
@@ -262,7 +341,7 @@ export function dataSourceOptions(subgraph: string, target: DatabaseTarget, mode
     username: connection.user,
     password: connection.password,
     database: `${target.prefix}${subgraph}`,
-    charset: 'utf8mb4_unicode_ci',
+    charset: platformCollation,
     timezone: 'Z',
     // Calendar dates come back as the 'YYYY-MM-DD' they are, never as a Date shifted by the
     // server's time zone (a decision of 2026-03-01 is that day everywhere).
@@ -419,7 +498,7 @@ function unreachableDatabase(error: unknown, target: DatabaseTarget, database: s
 export async function openDatabase(subgraph: string, target: DatabaseTarget, model: DataModel, logger?: Logger, waits?: DatabaseWaits): Promise<DataSource> {
   try {
     if (target.kind === 'sqlite' && target.directory !== ':memory:') fs.mkdirSync(target.directory, { recursive: true });
-    if (target.kind === 'mysql') await ensureMysqlDatabase(target.url, `${target.prefix}${subgraph}`);
+    if (target.kind === 'mysql') await prepareMysqlDatabase(target.url, `${target.prefix}${subgraph}`, logger);
   } catch (error) {
     throw unreachableDatabase(error, target, `${target.kind === 'mysql' ? target.prefix : ''}${subgraph}`) ?? error;
   }
