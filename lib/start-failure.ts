@@ -4,10 +4,12 @@ import { createLogger, type Logger } from './logger';
 
 /**
  * A process could not start where it was told to: the database its settings name cannot be
- * reached or refuses its user, the port it is given is taken. Thrown where the failure is
- * understood, in words naming the setting to look at, and told in one line without a stack
- * (which says nothing an operator can act on). Exit 1, not a configuration error's 2: the same
- * settings may start once the database is up or the port free, so a process manager may retry.
+ * reached, refuses its user or has no connection left for it, is missing (in production) or
+ * refuses a migration's statement; the port it is given is taken. Thrown where the failure is
+ * understood, in words naming the setting (or the migration) to look at, and told in one line
+ * without a stack (which says nothing an operator can act on). Exit 1, not a configuration error's
+ * 2: the same settings may start once the database is up, the port free or the cause fixed (a
+ * migration not recorded runs again), so a process manager may retry.
  */
 export class StartFailure extends Error {
   override name = 'StartFailure';

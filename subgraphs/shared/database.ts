@@ -356,11 +356,11 @@ export function dataSourceOptions(subgraph: string, target: DatabaseTarget, mode
 const connectionLossCodes = new Set(['PROTOCOL_CONNECTION_LOST', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'PROTOCOL_SEQUENCE_TIMEOUT', 'ER_SERVER_SHUTDOWN', 'ER_CON_COUNT_ERROR']);
 
 /** An error and what it wraps: GraphQL's `originalError`, TypeORM's `driverError`, `cause`. */
-function* causes(error: unknown): Generator<{ fatal?: unknown; code?: unknown; errno?: unknown }> {
+function* causes(error: unknown): Generator<{ fatal?: unknown; code?: unknown; errno?: unknown; sqlMessage?: unknown }> {
   const seen = new Set<unknown>();
   const pending = [error];
   while (pending.length) {
-    const e = pending.pop() as { fatal?: unknown; code?: unknown; errno?: unknown; originalError?: unknown; driverError?: unknown; cause?: unknown } | undefined;
+    const e = pending.pop() as { fatal?: unknown; code?: unknown; errno?: unknown; sqlMessage?: unknown; originalError?: unknown; driverError?: unknown; cause?: unknown } | undefined;
     if (!e || typeof e !== 'object' || seen.has(e)) continue;
     seen.add(e);
     yield e;
@@ -448,29 +448,29 @@ export async function collateColumns(
 }
 
 /**
- * Opens (creating if needed) a subgraph's database and brings its schema up to date. With `waits`
- * (a subgraph serving requests) every session of its MySQL pool is bounded by them; without (the
- * import command, the seed, benchmarks' loaders) the server's own limits apply, as writes that
- * legitimately run long must not be cut short. Migrations are never bounded either: an ALTER may
- * rewrite a large table, or wait for requests of the replicas still running the old version.
- * They run first, on a pool of their own; the server's kind is read there. On MySQL they run
- * under a lock of the database, so that replicas starting together wait for one another, and
- * each re-runnably, so that a start killed during them completes them the next time
- * (rerunnable-migrations.ts).
+ * A start that failed for a reason the operator fixes in a setting or on the database's host:
+ * told as a StartFailure naming the setting, from the code of the error or of one it wraps
+ * (TypeORM's `driverError`, `cause`), whichever step of the start met it. Never the URL's user or
+ * password; MySQL's own message names the user, which the operator chose.
  */
-/**
- * The first contact with the database failing for a reason the operator fixes in a setting or on
- * the database's host: told as a StartFailure naming the setting, from the error's code. Never
- * the URL's user or password; MySQL's own message names the user, which the operator chose.
- */
-function unreachableDatabase(error: unknown, target: DatabaseTarget, database: string): StartFailure | undefined {
-  const { code, sqlMessage } = error as { code?: unknown; sqlMessage?: unknown };
+function startFailureOf(error: unknown, target: DatabaseTarget, database: string): StartFailure | undefined {
+  if (error instanceof StartFailure) return error;
+  for (const cause of causes(error)) {
+    const failure = startFailureFor(cause, target, database);
+    if (failure) return failure;
+  }
+  return undefined;
+}
+
+function startFailureFor({ code, sqlMessage }: { code?: unknown; sqlMessage?: unknown }, target: DatabaseTarget, database: string): StartFailure | undefined {
   if (target.kind === 'sqlite') {
     if (code !== 'EACCES' && code !== 'EROFS' && code !== 'ENOTDIR' && code !== 'EEXIST') return undefined;
     return new StartFailure(`the SQLite directory ${target.directory} (SQLITE_DIRECTORY) could not be made or written (${code})`);
   }
   const { host, port } = mysqlConnection(target.url);
   const address = addressOf(host, port);
+  // A start holds one connection, then its migrations' few, then its pool (mysqlPoolSize).
+  const connections = `each subgraph process holds up to ${mysqlPoolSize} connections, and a few more while it starts`;
   switch (code) {
     case 'ECONNREFUSED':
       return new StartFailure(`nothing accepts connections at ${address}, DATABASE_URL's host and port (ECONNREFUSED): is MySQL or MariaDB running there, on that port?`);
@@ -490,18 +490,42 @@ function unreachableDatabase(error: unknown, target: DatabaseTarget, database: s
         `DATABASE_URL's user may not create or use the database ${database} at ${address} (${sqlMessage}): grant it the databases named by DATABASE_PREFIX ` +
           '(docker/mysql-init does, for the prefix it is given), or set DATABASE_PREFIX to the prefix it was granted',
       );
+    case 'ER_CON_COUNT_ERROR':
+      return new StartFailure(
+        `the database at ${address} has no connection left to give (${sqlMessage}): all of its max_connections are in use; raise max_connections there, or have fewer processes connect to it (${connections})`,
+      );
+    // The user's own limit (CREATE USER … WITH MAX_USER_CONNECTIONS), and the server's for every user.
+    case 'ER_USER_LIMIT_REACHED':
+    case 'ER_TOO_MANY_USER_CONNECTIONS':
+      return new StartFailure(`DATABASE_URL's user may open no more connections (${sqlMessage}): ${connections}; raise the user's max_user_connections, or run fewer processes as it`);
     default:
       return undefined;
   }
 }
 
+/**
+ * Opens (creating if needed) a subgraph's database and brings its schema up to date. With `waits`
+ * (a subgraph serving requests) every session of its MySQL pool is bounded by them; without (the
+ * import command, the seed, benchmarks' loaders) the server's own limits apply, as writes that
+ * legitimately run long must not be cut short. Migrations are never bounded either: an ALTER may
+ * rewrite a large table, or wait for requests of the replicas still running the old version.
+ * They run first, on a pool of their own; the server's kind is read there. On MySQL they run
+ * under a lock of the database, so that replicas starting together wait for one another, and
+ * each re-runnably, so that a start killed during them completes them the next time
+ * (rerunnable-migrations.ts). A failure the operator acts on (a setting, a limit of the server's, a
+ * migration's statement the database refused) is thrown as a StartFailure, told in one line.
+ */
 export async function openDatabase(subgraph: string, target: DatabaseTarget, model: DataModel, logger?: Logger, waits?: DatabaseWaits): Promise<DataSource> {
   try {
-    if (target.kind === 'sqlite' && target.directory !== ':memory:') fs.mkdirSync(target.directory, { recursive: true });
-    if (target.kind === 'mysql') await prepareMysqlDatabase(target.url, `${target.prefix}${subgraph}`, logger);
+    return await openMigrated(subgraph, target, model, logger, waits);
   } catch (error) {
-    throw unreachableDatabase(error, target, `${target.kind === 'mysql' ? target.prefix : ''}${subgraph}`) ?? error;
+    throw startFailureOf(error, target, `${target.kind === 'mysql' ? target.prefix : ''}${subgraph}`) ?? error;
   }
+}
+
+async function openMigrated(subgraph: string, target: DatabaseTarget, model: DataModel, logger?: Logger, waits?: DatabaseWaits): Promise<DataSource> {
+  if (target.kind === 'sqlite' && target.directory !== ':memory:') fs.mkdirSync(target.directory, { recursive: true });
+  if (target.kind === 'mysql') await prepareMysqlDatabase(target.url, `${target.prefix}${subgraph}`, logger);
   const migrated = await new DataSource(dataSourceOptions(subgraph, target, model, logger)).initialize();
   try {
     await runMigrationsOnce(migrated, logger);

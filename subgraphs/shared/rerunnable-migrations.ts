@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { DataSource, Logger, MigrationInterface, QueryRunner, Table, TableColumn, TableIndex } from 'typeorm';
+import { QueryFailedError, type DataSource, type Logger, type MigrationInterface, type QueryRunner, type Table, type TableColumn, type TableIndex } from 'typeorm';
+import { failedStatement } from '../../lib/database-logger';
+import { StartFailure } from '../../lib/start-failure';
 
 /**
  * Migrations on MySQL/MariaDB are not transactions: each DDL statement commits on its own and
@@ -25,12 +27,27 @@ export function rerunnable(migration: Function): Function {
   const Migration = migration as new () => MigrationInterface;
   const Rerunnable = class extends Migration {
     override async up(queryRunner: QueryRunner): Promise<void> {
-      await super.up(onMysql(queryRunner) ? rerunnableSteps(queryRunner) : queryRunner);
+      try {
+        await super.up(onMysql(queryRunner) ? rerunnableSteps(queryRunner) : queryRunner);
+      } catch (error) {
+        throw failedMigration(this.name ?? Migration.name, queryRunner, error);
+      }
     }
   };
   // TypeORM names a migration by its `name` property, failing that by its class's.
   Object.defineProperty(Rerunnable, 'name', { value: Migration.name });
   return Rerunnable;
+}
+
+/**
+ * A statement of a migration that the database refused stops the start in one line (StartFailure):
+ * which migration, of which database, and the database's message, without the values it quotes
+ * (failedStatement). Not recorded as run, the migration runs again at the next start. Any other
+ * error is a fault of the migration's code, and keeps its stack for a bug report.
+ */
+function failedMigration(name: string, queryRunner: QueryRunner, error: unknown): unknown {
+  if (!(error instanceof QueryFailedError)) return error;
+  return new StartFailure(`migration ${name} of ${String(queryRunner.connection.options.database)} failed: ${failedStatement(error).message}; it runs again at the next start`, { cause: error });
 }
 
 function onMysql(queryRunner: QueryRunner): boolean {

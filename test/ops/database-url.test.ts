@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
+import mysql2 from 'mysql2/promise';
+import type { QueryRunner } from 'typeorm';
 import path from 'node:path';
 import { ConfigError } from '../../lib/env';
 import { StartFailure } from '../../lib/start-failure';
@@ -9,6 +11,9 @@ import { entitiesSubgraph } from '../../subgraphs/entities/subgraph';
 import { databaseTarget, describeTarget, dropMysqlDatabase, openDatabase, type DatabaseTarget } from '../../subgraphs/shared/database';
 import { readSubgraphConfig } from '../../subgraphs/shared/subgraph';
 import { testDatabases } from '../helpers/databases';
+
+/** Lets two test runs share one server without sharing users (test/helpers/databases.ts). */
+const runTag = (process.env.TEST_RUN_TAG ?? '').replace(/[^a-z0-9]/gi, '').slice(0, 8);
 
 const secret = 'base64:' + Buffer.alloc(32, 7).toString('base64');
 
@@ -179,5 +184,82 @@ describe('a database that cannot be opened at start', () => {
     const message = await failureOf({ kind: 'mysql', url: `mysql://credit_no_such_user:hunter2@${server.host}`, prefix: 'credit_' });
     expect(message).toMatch(/^the database at .+ refused DATABASE_URL's user and password \(Access denied for user 'credit_no_such_user'@/);
     expect(message).not.toContain('hunter2');
+  });
+
+  it('names max_connections when the server has no connection left to give (Too many connections)', async () => {
+    // A server at its max_connections answers the greeting with error 1040, and closes.
+    const message = Buffer.from('Too many connections');
+    const packet = Buffer.concat([Buffer.from([message.length + 3, 0, 0, 0, 0xff, 0x10, 0x04]), message]);
+    const full = net.createServer((socket) => socket.end(packet));
+    await new Promise<void>((resolve) => full.listen(0, '127.0.0.1', resolve));
+    const { port } = full.address() as AddressInfo;
+    try {
+      expect(await failureOf({ kind: 'mysql', url: `mysql://credit:hunter2@127.0.0.1:${port}`, prefix: 'credit_' })).toBe(
+        `the database at 127.0.0.1:${port} has no connection left to give (Too many connections): all of its max_connections are in use; ` +
+          'raise max_connections there, or have fewer processes connect to it (each subgraph process holds up to 10 connections, and a few more while it starts)',
+      );
+    } finally {
+      await new Promise((resolve) => full.close(resolve));
+    }
+  });
+
+  (mysql ? it : it.skip)('names max_user_connections when DATABASE_URL’s user may open no more connections', async () => {
+    const server = new URL((mysql!.target('unused') as { url: string }).url);
+    const root = await mysql2.createConnection({ host: server.hostname, port: Number(server.port || 3306), user: decodeURIComponent(server.username) || 'root', password: decodeURIComponent(server.password) });
+    const prefix = `credit_test_${runTag}limited_`;
+    const user = `${prefix.slice(0, 28)}u`;
+    try {
+      await root.query(`DROP USER IF EXISTS '${user}'@'%'`);
+      await root.query(`CREATE USER '${user}'@'%' IDENTIFIED BY 'hunter2' WITH MAX_USER_CONNECTIONS 1`);
+      await root.query(`GRANT ALL PRIVILEGES ON \`${prefix.replace(/_/g, '\\_')}%\`.* TO '${user}'@'%'`);
+      const message = await failureOf({ kind: 'mysql', url: `${server.protocol}//${user}:hunter2@${server.host}`, prefix });
+      expect(message).toMatch(
+        new RegExp(
+          `^DATABASE_URL's user may open no more connections \\(User '?${user}'? (has exceeded the 'max_user_connections' resource \\(current value: 1\\)|already has more than 'max_user_connections' active connections)\\): ` +
+            "each subgraph process holds up to 10 connections, and a few more while it starts; raise the user's max_user_connections, or run fewer processes as it$",
+        ),
+      );
+      expect(message).not.toContain('hunter2');
+    } finally {
+      await root.query(`DROP USER IF EXISTS '${user}'@'%'`);
+      await root.end();
+      await dropMysqlDatabase(server.href, `${prefix}entities`);
+    }
+  });
+});
+
+/**
+ * A migration that failed stopped its subgraph with a fatal line holding the driver's stack, and
+ * no word of which migration it was: now one line naming the migration and the database's message.
+ */
+describe.each(testDatabases)('a migration that fails at start, on $label', (database) => {
+  const suite = 'failedmigration';
+  afterAll(() => database.cleanUp(suite));
+
+  class AddColumnToNoTable1764999999001 {
+    name = 'AddColumnToNoTable1764999999001';
+    async up(queryRunner: QueryRunner): Promise<void> {
+      await queryRunner.query('ALTER TABLE no_such_table ADD COLUMN probe INT');
+    }
+    async down(): Promise<void> {}
+  }
+
+  it('fails the start in one line naming the migration and the database’s message', async () => {
+    await database.cleanUp(suite);
+    const target = database.target(suite);
+    // TypeORM's console logger would print the failure meant here.
+    const quiet = { logQuery: () => undefined, logQueryError: () => undefined, logQuerySlow: () => undefined, logSchemaBuild: () => undefined, logMigration: () => undefined, log: () => undefined };
+    const error = await openDatabase('entities', target, { entities: [], migrations: [...entitiesSubgraph.migrations, AddColumnToNoTable1764999999001] }, quiet).then(
+      async (db) => {
+        await db.destroy();
+        return undefined;
+      },
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(StartFailure);
+    const where = target.kind === 'mysql' ? `${target.prefix}entities` : ':memory:';
+    expect((error as Error).message).toMatch(
+      new RegExp(`^migration AddColumnToNoTable1764999999001 of ${where} failed: (Table '${where}\\.no_such_table' doesn't exist|no such table: no_such_table); it runs again at the next start$`),
+    );
   });
 });
