@@ -8,7 +8,8 @@ import type { Logger } from './logger';
  * they carry codes, names and citizen ID numbers. A failed or slow query is logged with its SQL
  * text only (placeholders, not values), and a failure with what kind it was (`failedStatement`).
  * TypeORM calls logQuery for every statement it sends, so `countQuery` counts them
- * (`credit_db_queries_total`, lib/metrics.ts).
+ * (`credit_db_queries_total`, lib/metrics.ts). At info: each migration as it starts and ends, and a
+ * start waiting for another replica's migrations (shared/rerunnable-migrations.ts).
  *
  * A statement a unique or primary key refused is logged at debug, not error. Such a refusal is
  * an answer about the data (that key is taken) that only the caller can judge, and every caller
@@ -33,8 +34,11 @@ export function databaseLogger(logger: Logger, countQuery: () => void = () => un
     },
     logQuerySlow: (time, query) => log.warn({ durationMs: time, sql: query }, 'slow query'),
     logSchemaBuild: (message) => log.debug(message),
-    logMigration: (message) => log.info(message),
-    log: (level, message) => (level === 'warn' ? log.warn(String(message)) : log.debug(String(message))),
+    // TypeORM's word of a failed migration, with the driver's message whole: the start failure
+    // names the migration and that message without the values it quotes (rerunnable-migrations.ts).
+    logMigration: (message) => log.debug(withoutQuotedValues(message)),
+    // 'info': each migration as it starts and ends, and a wait for another replica's (rerunnable-migrations.ts).
+    log: (level, message) => (level === 'warn' ? log.warn(String(message)) : level === 'info' ? log.info(String(message)) : log.debug(String(message))),
   };
 }
 

@@ -27,11 +27,18 @@ export function rerunnable(migration: Function): Function {
   const Migration = migration as new () => MigrationInterface;
   const Rerunnable = class extends Migration {
     override async up(queryRunner: QueryRunner): Promise<void> {
+      // At info as it starts and ends: one rewriting a large table runs long (41 s on 289,000
+      // audit entries), and the start said nothing meanwhile.
+      const told = `migration ${this.name ?? Migration.name} of ${String(queryRunner.connection.options.database)}`;
+      const logger = queryRunner.connection.logger;
+      logger.log('info', `${told} started`);
+      const started = performance.now();
       try {
         await super.up(onMysql(queryRunner) ? rerunnableSteps(queryRunner) : queryRunner);
       } catch (error) {
-        throw failedMigration(this.name ?? Migration.name, queryRunner, error);
+        throw failedMigration(told, error);
       }
+      logger.log('info', `${told} done in ${duration(performance.now() - started)}`);
     }
   };
   // TypeORM names a migration by its `name` property, failing that by its class's.
@@ -45,9 +52,14 @@ export function rerunnable(migration: Function): Function {
  * (failedStatement). Not recorded as run, the migration runs again at the next start. Any other
  * error is a fault of the migration's code, and keeps its stack for a bug report.
  */
-function failedMigration(name: string, queryRunner: QueryRunner, error: unknown): unknown {
+function failedMigration(told: string, error: unknown): unknown {
   if (!(error instanceof QueryFailedError)) return error;
-  return new StartFailure(`migration ${name} of ${String(queryRunner.connection.options.database)} failed: ${failedStatement(error).message}; it runs again at the next start`, { cause: error });
+  return new StartFailure(`${told} failed: ${failedStatement(error).message}; it runs again at the next start`, { cause: error });
+}
+
+/** A duration as a log line tells it: milliseconds below a second, else seconds to a tenth. */
+function duration(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
 function onMysql(queryRunner: QueryRunner): boolean {
@@ -143,12 +155,27 @@ export function migrationLockName(database: string): string {
 }
 
 /**
+ * Takes the lock on the session's own connection, waiting up to `seconds` for it; whether it was
+ * taken. Past TypeORM's query: a wait for the lock is the intended wait for another replica's
+ * migrations, which TypeORM would log as a slow query (lib/database-logger.ts) and so as a fault.
+ */
+async function getLock(session: QueryRunner, lock: string, seconds: number): Promise<boolean> {
+  const connection = (await session.connect()) as { query(sql: string, values: unknown[], callback: (error: Error | null, rows: { acquired: number | string | null }[]) => void): void };
+  const [{ acquired }] = await new Promise<{ acquired: number | string | null }[]>((resolve, reject) =>
+    connection.query('SELECT GET_LOCK(?, ?) AS acquired', [lock, seconds], (error, rows) => (error ? reject(error) : resolve(rows))),
+  );
+  if (acquired === null) throw new Error(`the migrations lock ${lock} could not be taken`);
+  return Number(acquired) === 1;
+}
+
+/**
  * Runs a DataSource's pending migrations, each in a transaction of its own (the whole of it on
  * SQLite; on MySQL up to its first DDL statement). On MySQL they run under a named lock of the
  * database (GET_LOCK, held by a session of its own), so that replicas of a subgraph starting
  * together run them one after another, not all at once: the first runs them, each next one finds
- * them done. The server lets go of the lock when the session holding it ends, a process killed
- * during its migrations included, and the next start completes them (`rerunnable`).
+ * them done, and tells at info that it waits. The server lets go of the lock when the session
+ * holding it ends, a process killed during its migrations included, and the next start completes
+ * them (`rerunnable`).
  */
 export async function runMigrationsOnce(dataSource: DataSource, logger?: Logger): Promise<void> {
   const type = dataSource.options.type;
@@ -157,14 +184,17 @@ export async function runMigrationsOnce(dataSource: DataSource, logger?: Logger)
     await warnOfUnknownMigrations(dataSource, logger);
     return;
   }
-  const lock = migrationLockName(String(dataSource.options.database));
+  const database = String(dataSource.options.database);
+  const lock = migrationLockName(database);
   const session = dataSource.createQueryRunner();
   try {
-    for (let waited = 0; ; waited += lockWaitSeconds) {
-      const [{ acquired }] = (await session.query('SELECT GET_LOCK(?, ?) AS acquired', [lock, lockWaitSeconds])) as { acquired: number | string | null }[];
-      if (acquired === null) throw new Error(`the migrations lock ${lock} could not be taken`);
-      if (Number(acquired) === 1) break;
-      logger?.logMigration(`waiting ${waited + lockWaitSeconds} s for another process to finish the migrations of ${String(dataSource.options.database)}`);
+    if (!(await getLock(session, lock, 0))) {
+      logger?.log('info', `waiting for another replica's migrations of ${database} (it holds their lock, ${lock})`);
+      const waiting = performance.now();
+      while (!(await getLock(session, lock, lockWaitSeconds))) {
+        logger?.log('info', `still waiting for another replica's migrations of ${database}, ${duration(performance.now() - waiting)} so far`);
+      }
+      logger?.log('info', `another replica's migrations of ${database} ended after ${duration(performance.now() - waiting)} of waiting`);
     }
     try {
       await dataSource.runMigrations({ transaction: 'each' });

@@ -4,8 +4,10 @@ import { QueryFailedError } from 'typeorm';
 import { databaseLogger, failedStatement, failedStatementOf } from '../../lib/database-logger';
 import { createLogger } from '../../lib/logger';
 import { CheckRequirementRepository } from '../../subgraphs/reports/check-requirement';
+import { auditSubgraph } from '../../subgraphs/audit/subgraph';
 import { reportsSubgraph } from '../../subgraphs/reports/subgraph';
 import { openDatabase, slowStatementMs } from '../../subgraphs/shared/database';
+import { migrationLockName } from '../../subgraphs/shared/rerunnable-migrations';
 import { testDatabases } from '../helpers/databases';
 
 const mysqlUrl = process.env.TEST_DATABASE_URL ?? 'mariadb://root@127.0.0.1:3306';
@@ -128,3 +130,52 @@ describe.each(testDatabases)('the database logger of a subgraph on $label', (dat
     expect(lines[0]).not.toContain('130304199001011234');
   });
 });
+
+/**
+ * Migrations ran silently: 41 s on a large audit log with nothing at info level but `slow query`
+ * warnings, and replicas waiting for another's migrations logged the wait for their lock as a slow
+ * `SELECT GET_LOCK` (1.8-2.7 s), which reads as a fault. Each migration is logged at info as it
+ * starts and ends, and the wait for the lock as what it is.
+ */
+describe.each(testDatabases)('the log of a subgraph’s migrations on $label', (database) => {
+  const suite = 'miglog';
+  afterAll(() => database.cleanUp(suite));
+  const parsed = (lines: string[]) => lines.map((line) => JSON.parse(line) as { level: string; msg: string; sql?: string });
+
+  it('tells at info each migration as it starts and as it ends, with its duration', async () => {
+    await database.cleanUp(suite);
+    const { logger, lines } = capturingLogger();
+    const target = database.target(suite);
+    await (await openDatabase('reports', target, reportsSubgraph, databaseLogger(logger))).destroy();
+    const where = target.kind === 'mysql' ? `${target.prefix}reports` : ':memory:';
+    const told = parsed(lines).filter((line) => line.level === 'info' && line.msg.startsWith('migration '));
+    expect(told.map((line) => line.msg)).toEqual(
+      reportsSubgraph.migrations.flatMap((m) => [`migration ${m.name} of ${where} started`, expect.stringMatching(new RegExp(`^migration ${m.name} of ${where} done in \\d+(\\.\\d)? (ms|s)$`))]),
+    );
+  });
+
+  (database.label === 'mysql' ? it : it.skip)('tells at info that it waits for another replica’s migrations, and never reports the wait as a slow query', async () => {
+    await database.cleanUp(suite);
+    const target = database.target(suite) as Extract<ReturnType<typeof database.target>, { kind: 'mysql' }>;
+    const name = `${target.prefix}audit`;
+    const url = new URL(mysqlUrl);
+    const holder = await mysql.createConnection({ host: url.hostname, port: Number(url.port || 3306), user: decodeURIComponent(url.username) || 'root', password: decodeURIComponent(url.password) });
+    const { logger, lines } = capturingLogger();
+    try {
+      expect((await holder.query('SELECT GET_LOCK(?, 0) AS acquired', [migrationLockName(name)]))[0]).toEqual([{ acquired: 1 }]);
+      const starting = openDatabase('audit', target, auditSubgraph, databaseLogger(logger));
+      await new Promise((resolve) => setTimeout(resolve, slowStatementMs + 500));
+      await holder.query('SELECT RELEASE_LOCK(?)', [migrationLockName(name)]);
+      await (await starting).destroy();
+    } finally {
+      await holder.end();
+    }
+    const logged = parsed(lines);
+    expect(logged.filter((line) => line.msg === 'slow query')).toEqual([]);
+    expect(logged.filter((line) => line.level === 'info' && /another replica/.test(line.msg)).map((line) => line.msg)).toEqual([
+      `waiting for another replica's migrations of ${name} (it holds their lock, ${migrationLockName(name)})`,
+      expect.stringMatching(new RegExp(`^another replica's migrations of ${name} ended after \\d+(\\.\\d)? (ms|s) of waiting$`)),
+    ]);
+  });
+});
+
