@@ -2,8 +2,9 @@
 # One MySQL user per subgraph, `credit_<subgraph>`, with every right on its own database,
 # `credit_<subgraph>`, and none on any other: only the audit subgraph can write the audit log
 # (README: whoever can write the audit database can rewrite its chain), only the records
-# subgraph the records. Each subgraph creates its database if missing and migrates it
-# (subgraphs/shared/database.ts); it is made here too, so that the grant names a database.
+# subgraph the records. Each database is made here: with NODE_ENV=production a subgraph creates
+# none (one missing is taken for a mistyped DATABASE_PREFIX, subgraphs/shared/database.ts), and
+# migrates the one it finds.
 #
 # The mysql image's entrypoint sources this file on its first start (an empty data volume), with
 # MYSQL_ROOT_PASSWORD and the five MYSQL_<SUBGRAPH>_PASSWORD from docker/compose.yaml. On a

@@ -13,8 +13,16 @@ import { rerunnable, runMigrationsOnce } from './rerunnable-migrations';
 export type DatabaseTarget =
   /** The embedded default: one SQLite file per subgraph in `directory` (or in memory, for tests). */
   | { kind: 'sqlite'; directory: string | ':memory:' }
-  /** Production: one MySQL database per subgraph, named `${prefix}${subgraph}`, created if missing. */
-  | { kind: 'mysql'; url: string; prefix: string };
+  /**
+   * Production: one MySQL database per subgraph, named `${prefix}${subgraph}`. One missing is
+   * created, or, `ifMissing: 'refuse'` (NODE_ENV=production), refused: there a database that does
+   * not exist is far likelier a mistyped DATABASE_PREFIX than a first install, which has its
+   * databases made with their users (docker/mysql-init, README: Running in production), and one
+   * created would be served empty, its data seemingly gone, a new audit chain begun.
+   */
+  | { kind: 'mysql'; url: string; prefix: string; ifMissing?: 'create' | 'refuse' };
+
+type MysqlTarget = Extract<DatabaseTarget, { kind: 'mysql' }>;
 
 export interface DataModel {
   // TypeORM's own option type for these is a loose MixedList; classes are all we use.
@@ -48,7 +56,7 @@ export function databaseTarget(env: Record<string, string | undefined>, dataDire
   problems.read(() => checkMysqlUrl(url));
   const prefix = problems.read(() => databasePrefix(env.DATABASE_PREFIX));
   problems.check();
-  return { kind: 'mysql', url, prefix: prefix as string };
+  return { kind: 'mysql', url, prefix: prefix as string, ifMissing: isProduction(env) ? 'refuse' : 'create' };
 }
 
 /**
@@ -130,20 +138,30 @@ export const platformCollation = 'utf8mb4_unicode_ci';
 const platformColumnCollations = [platformCollation, 'utf8mb4_bin'];
 
 /**
- * Creates the subgraph's database if missing, and puts it, before any migration runs, in the
- * platform's collation (platformCollation). A database restored by hand (`CREATE DATABASE x;
- * mysql x < dump.sql`) has the server's default collation (MariaDB utf8mb4_general_ci, MySQL 8
- * utf8mb4_0900_ai_ci) while its restored tables keep the platform's, as the dump states it for
- * each: the tables the next migrations made took the database's, and name searches, and some
- * migrations, failed on the mix. The database's default is set to the platform's (a warning), or,
- * when DATABASE_URL's user may not, the start fails saying what to run; a table a migration made
- * under another default (an earlier start's) is converted (a warning).
+ * Creates the subgraph's database if missing (or refuses to, `ifMissing`), and puts it, before any
+ * migration runs, in the platform's collation (platformCollation). A database restored by hand
+ * (`CREATE DATABASE x; mysql x < dump.sql`) has the server's default collation (MariaDB
+ * utf8mb4_general_ci, MySQL 8 utf8mb4_0900_ai_ci) while its restored tables keep the platform's,
+ * as the dump states it for each: the tables the next migrations made took the database's, and
+ * name searches, and some migrations, failed on the mix. The database's default is set to the
+ * platform's (a warning), or, when DATABASE_URL's user may not, the start fails saying what to
+ * run; a table a migration made under another default (an earlier start's) is converted (a
+ * warning).
  */
-async function prepareMysqlDatabase(url: string, database: string, logger?: Logger): Promise<void> {
-  const connection = await mysql.createConnection(mysqlConnection(url));
+async function prepareMysqlDatabase(target: MysqlTarget, database: string, logger?: Logger): Promise<void> {
+  const connection = await mysql.createConnection(mysqlConnection(target.url));
   try {
-    await connection.query(`CREATE DATABASE IF NOT EXISTS \`${database}\` CHARACTER SET utf8mb4 COLLATE ${platformCollation}`);
-    await connection.query(`USE \`${database}\``);
+    const create = `CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE ${platformCollation}`;
+    if (target.ifMissing !== 'refuse') await connection.query(create.replace('CREATE DATABASE', 'CREATE DATABASE IF NOT EXISTS'));
+    try {
+      await connection.query(`USE \`${database}\``);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'ER_BAD_DB_ERROR') throw error;
+      const { host, port } = mysqlConnection(target.url);
+      throw new StartFailure(
+        `the database ${database} does not exist at ${addressOf(host, port)}: create it (${create}), or check DATABASE_PREFIX ("${target.prefix}"): with NODE_ENV=production a subgraph creates no database`,
+      );
+    }
     await collateDatabase(connection, database, logger);
     for (const table of await tablesNotInPlatformCollation(connection)) await collateTable(connection, database, table, logger);
   } finally {
@@ -504,16 +522,17 @@ function startFailureFor({ code, sqlMessage }: { code?: unknown; sqlMessage?: un
 }
 
 /**
- * Opens (creating if needed) a subgraph's database and brings its schema up to date. With `waits`
- * (a subgraph serving requests) every session of its MySQL pool is bounded by them; without (the
- * import command, the seed, benchmarks' loaders) the server's own limits apply, as writes that
- * legitimately run long must not be cut short. Migrations are never bounded either: an ALTER may
- * rewrite a large table, or wait for requests of the replicas still running the old version.
- * They run first, on a pool of their own; the server's kind is read there. On MySQL they run
- * under a lock of the database, so that replicas starting together wait for one another, and
- * each re-runnably, so that a start killed during them completes them the next time
- * (rerunnable-migrations.ts). A failure the operator acts on (a setting, a limit of the server's, a
- * migration's statement the database refused) is thrown as a StartFailure, told in one line.
+ * Opens (creating if missing, unless the target refuses) a subgraph's database and brings its
+ * schema up to date. With `waits` (a subgraph serving requests) every session of its MySQL pool is
+ * bounded by them; without (the import command, the seed, benchmarks' loaders) the server's own
+ * limits apply, as writes that legitimately run long must not be cut short. Migrations are never
+ * bounded either: an ALTER may rewrite a large table, or wait for requests of the replicas still
+ * running the old version. They run first, on a pool of their own; the server's kind is read
+ * there. On MySQL they run under a lock of the database, so that replicas starting together wait
+ * for one another, and each re-runnably, so that a start killed during them completes them the
+ * next time (rerunnable-migrations.ts). A failure the operator acts on (a setting, a limit of the
+ * server's, a migration's statement the database refused) is thrown as a StartFailure, told in one
+ * line.
  */
 export async function openDatabase(subgraph: string, target: DatabaseTarget, model: DataModel, logger?: Logger, waits?: DatabaseWaits): Promise<DataSource> {
   try {
@@ -525,7 +544,7 @@ export async function openDatabase(subgraph: string, target: DatabaseTarget, mod
 
 async function openMigrated(subgraph: string, target: DatabaseTarget, model: DataModel, logger?: Logger, waits?: DatabaseWaits): Promise<DataSource> {
   if (target.kind === 'sqlite' && target.directory !== ':memory:') fs.mkdirSync(target.directory, { recursive: true });
-  if (target.kind === 'mysql') await prepareMysqlDatabase(target.url, `${target.prefix}${subgraph}`, logger);
+  if (target.kind === 'mysql') await prepareMysqlDatabase(target, `${target.prefix}${subgraph}`, logger);
   const migrated = await new DataSource(dataSourceOptions(subgraph, target, model, logger)).initialize();
   try {
     await runMigrationsOnce(migrated, logger);

@@ -272,9 +272,10 @@ describe('docker/mysql-init', () => {
         } finally {
           await connection.end();
         }
-        // Every subgraph opens its database as a running one does: created if missing, migrated.
+        // Every subgraph opens its database as a running one does (NODE_ENV=production): the one
+        // the script made, which it migrates; it would create none.
         for (const name of subgraphNames) {
-          const db = await openDatabase(name, { kind: 'mysql', url: userUrl(name), prefix }, subgraphDefinitions[name]);
+          const db = await openDatabase(name, { kind: 'mysql', url: userUrl(name), prefix, ifMissing: 'refuse' }, subgraphDefinitions[name]);
           await db.destroy();
         }
         const table = async (name: SubgraphName) => {

@@ -356,7 +356,7 @@ describe('in production (NODE_ENV=production)', () => {
     expect(subgraphError({ NODE_ENV: 'production', GATEWAY_SIGNING_KEY: signingKey })).toBe(required);
     expect(subgraphError({ NODE_ENV: 'production', GATEWAY_SIGNING_KEY: signingKey, SQLITE_DIRECTORY: '/var/lib/credit' })).toBe(required);
     expect(subgraphError({ NODE_ENV: 'production', GATEWAY_SIGNING_KEY: 'x'.repeat(32) }).split('\n')).toEqual(['2 configuration problems:', `  - ${required}`, `  - ${placeholder('GATEWAY_SIGNING_KEY', 1)}`]);
-    expect(readSubgraphConfig('audit', { NODE_ENV: 'production', GATEWAY_SIGNING_KEY: signingKey, ...database }, []).database).toEqual({ kind: 'mysql', url: database.DATABASE_URL, prefix: 'credit_' });
+    expect(readSubgraphConfig('audit', { NODE_ENV: 'production', GATEWAY_SIGNING_KEY: signingKey, ...database }, []).database).toEqual({ kind: 'mysql', url: database.DATABASE_URL, prefix: 'credit_', ifMissing: 'refuse' });
     expect(readSubgraphConfig('audit', { GATEWAY_SIGNING_KEY: signingKey, SQLITE_DIRECTORY: '/tmp/credit' }, []).database).toEqual({ kind: 'sqlite', directory: '/tmp/credit' });
   });
 });

@@ -263,3 +263,61 @@ describe.each(testDatabases)('a migration that fails at start, on $label', (data
     );
   });
 });
+
+/**
+ * A mistyped DATABASE_PREFIX (upgrade_a for upgrade_a_) in production created, migrated and served
+ * empty databases: the platform looked healthy with all its data apparently gone, and a new audit
+ * chain began. With NODE_ENV=production a subgraph creates no database: docker/mysql-init creates
+ * them on MySQL's first start, and without Docker the operator does, with the users (README).
+ */
+describe('a database that does not exist, with NODE_ENV=production', () => {
+  it('is refused in production only: elsewhere (the demo, tests, benchmarks) it is created', () => {
+    const url = 'mysql://credit:pw@db:3306';
+    expect(databaseTarget({ NODE_ENV: 'production', DATABASE_URL: url }, 'data')).toEqual({ kind: 'mysql', url, prefix: 'credit_', ifMissing: 'refuse' });
+    expect(databaseTarget({ DATABASE_URL: url }, 'data')).toEqual({ kind: 'mysql', url, prefix: 'credit_', ifMissing: 'create' });
+  });
+
+  const mysql = testDatabases.find((d) => d.label === 'mysql');
+  const suite = 'missing';
+  const target = mysql && { ...(mysql.target(suite) as Extract<DatabaseTarget, { kind: 'mysql' }>), ifMissing: 'refuse' as const };
+  // The prefix without its last _, as the probe's operator typed it.
+  const mistyped = target && { ...target, prefix: target.prefix.slice(0, -1) };
+  afterAll(async () => {
+    await mysql?.cleanUp(suite);
+    if (mistyped) await dropMysqlDatabase(mistyped.url, `${mistyped.prefix}entities`);
+  });
+
+  (mysql ? it : it.skip)('stops the start in one line naming the database, the statement creating it and DATABASE_PREFIX, and creates nothing', async () => {
+    if (!target || !mistyped) throw new Error('no MySQL server');
+    await mysql!.cleanUp(suite);
+    const database = `${mistyped.prefix}entities`;
+    const error = await openDatabase('entities', mistyped, entitiesSubgraph).then(
+      async (db) => {
+        await db.destroy();
+        return undefined;
+      },
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(StartFailure);
+    expect((error as Error).message).toBe(
+      `the database ${database} does not exist at ${new URL(target.url).host}: create it (CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci), ` +
+        `or check DATABASE_PREFIX ("${mistyped.prefix}"): with NODE_ENV=production a subgraph creates no database`,
+    );
+    const server = new URL(target.url);
+    const root = await mysql2.createConnection({ host: server.hostname, port: Number(server.port || 3306), user: decodeURIComponent(server.username) || 'root', password: decodeURIComponent(server.password) });
+    try {
+      expect((await root.query('SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [database]))[0]).toEqual([]);
+      // An empty database made beforehand, as docker/mysql-init makes them, is a first install: migrated and served.
+      await root.query(`CREATE DATABASE \`${target.prefix}entities\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+    } finally {
+      await root.end();
+    }
+    const db = await openDatabase('entities', target, entitiesSubgraph);
+    try {
+      expect(await db.showMigrations()).toBe(false);
+    } finally {
+      await db.destroy();
+    }
+  });
+});
+
