@@ -1,7 +1,7 @@
 import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigError, ConfigProblems, isProduction, readAcceptedSecrets, readFlag, readLogLevel, readPort, readPositiveInteger, readSecret, readSwitch, readUrl, withoutUserInfo } from '../lib/env';
+import { ConfigError, ConfigProblems, isProduction, readAcceptedSecrets, readFlag, readLogLevel, readNodeEnvironment, readPort, readPositiveInteger, readSecret, readSwitch, readUrl, withoutUserInfo } from '../lib/env';
 import type { LogLevel } from '../lib/logger';
 import { readSubgraphUrls, subgraphNames, subgraphUrlVariable, supergraphPath, type SubgraphName } from '../schema/subgraphs';
 import type { TokenKeys, TokenSettings } from './authentication';
@@ -282,6 +282,7 @@ function readRateLimits(env: NodeJS.ProcessEnv, problems: ConfigProblems): RateL
  */
 export function readGatewayConfig(env: NodeJS.ProcessEnv, argv: string[]): GatewayConfig {
   const problems = new ConfigProblems();
+  problems.read(() => readNodeEnvironment(env));
   const portFlag = readFlag(argv, 'port');
   const supergraph = readFlag(argv, 'supergraph') ?? env.SUPERGRAPH_PATH;
   const subgraphUrls: GatewayConfig['subgraphUrls'] = problems.read(() => readSubgraphUrls(env, subgraphNames)) ?? {};

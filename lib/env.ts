@@ -75,9 +75,34 @@ export function readFlag(argv: string[], name: string): string | undefined {
   return undefined;
 }
 
-/** `NODE_ENV=production`: the settings that are for development only are refused. */
+/**
+ * The values NODE_ENV may take: `production`, which switches the production safeguards on (no
+ * explorer by default, no SQLite, no placeholder secret, …); `development`; `test`, which jest
+ * sets; or none.
+ */
+export const nodeEnvironments = ['production', 'development', 'test'] as const;
+
+/**
+ * `NODE_ENV`, one of nodeEnvironments or unset (undefined). Any other value is refused: a
+ * `Production` or `prod` left every safeguard off, the operator believing them on.
+ */
+export function readNodeEnvironment(env: Env): (typeof nodeEnvironments)[number] | undefined {
+  const raw = env.NODE_ENV;
+  if (raw === undefined || raw === '') return undefined;
+  const value = nodeEnvironments.find((v) => v === raw);
+  if (!value) throw new ConfigError(`NODE_ENV must be ${nodeEnvironments.slice(0, -1).join(', ')} or ${nodeEnvironments[nodeEnvironments.length - 1]} (or unset), got "${raw}"`);
+  return value;
+}
+
+/**
+ * `NODE_ENV=production`: the settings that are for development only are refused. A value that is
+ * none of nodeEnvironments counts as production here: every process refuses it at start
+ * (readNodeEnvironment), and until then, or wherever it is read without that, the safeguards err
+ * on production's side, so that the refusal lists what production would refuse besides.
+ */
 export function isProduction(env: Env): boolean {
-  return env.NODE_ENV === 'production';
+  const raw = env.NODE_ENV;
+  return raw !== undefined && raw !== '' && raw !== 'development' && raw !== 'test';
 }
 
 /**

@@ -7,7 +7,7 @@ import { AuditWriter, type AuditEntryInput } from '../gateway/audit-writer';
 import { auditedTextLimits, importActorMark } from '../lib/access/identity';
 import { findDepartment } from '../lib/catalogue/departments';
 import { quietDatabase } from '../lib/database-logger';
-import { withoutUserInfo } from '../lib/env';
+import { isProduction, readNodeEnvironment, withoutUserInfo } from '../lib/env';
 import { InternalClient } from '../lib/internal-client';
 import { projectRoot } from '../lib/project-root';
 import { characterCount, firstCharacters } from '../lib/text';
@@ -233,16 +233,23 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`--department must be a department code of the catalogue (e.g. MARKET_REGULATION), got "${department}"`);
     return 2;
   }
+  // Before any secret is made: `NODE_ENV=prod` is neither production nor the development it would run as.
+  try {
+    readNodeEnvironment(process.env);
+  } catch (error) {
+    console.error(`configuration error: ${(error as Error).message}`);
+    return 2;
+  }
   const dataDirectory = path.join(projectRoot, 'data');
   // The import signs its subject lookups with the gateway's key, which the entities subgraph
   // checks. In production that is the real one, from the environment, as the gateway and the
   // subgraphs read it (lib/env.ts readSecret): a development key made here would only be refused
   // there, and a secrets file written on a production host. Elsewhere the embedded default's.
-  if (process.env.NODE_ENV === 'production' && !process.env.GATEWAY_SIGNING_KEY) {
+  if (isProduction(process.env) && !process.env.GATEWAY_SIGNING_KEY) {
     console.error('configuration error: GATEWAY_SIGNING_KEY is required with NODE_ENV=production: the key the gateway signs with, which the entities subgraph checks (the import makes no development secret in production)');
     return 2;
   }
-  const env = process.env.NODE_ENV === 'production' ? { ...process.env } : withDevSecrets(process.env, dataDirectory, ['GATEWAY_SIGNING_KEY']);
+  const env = isProduction(process.env) ? { ...process.env } : withDevSecrets(process.env, dataDirectory, ['GATEWAY_SIGNING_KEY']);
   let lookup: EntitiesLookupConfig;
   let target: DatabaseTarget;
   let auditUrl: string;

@@ -13,7 +13,7 @@ import { parse, type GraphQLFormattedError } from 'graphql';
 import type { DataSource } from 'typeorm';
 import { ErrorCode, maskUnexpectedErrors, peerOutageCause, type KnownFault } from '../../lib/errors';
 import { requestIdOfError } from '../../lib/request-record';
-import { ConfigError, ConfigProblems, readAcceptedSecrets, readFlag, readLogLevel, readPort, readSecret } from '../../lib/env';
+import { ConfigError, ConfigProblems, readAcceptedSecrets, readFlag, readLogLevel, readNodeEnvironment, readPort, readSecret } from '../../lib/env';
 import { pathOf, sendJson, serveGraphQL, type ExtraRoute, type RunningHttpServer } from '../../lib/http-server';
 import { databaseLogger, failedStatement, failedStatementOf } from '../../lib/database-logger';
 import { createLogger, type LogLevel, type Logger as ServiceLogger } from '../../lib/logger';
@@ -286,6 +286,7 @@ function readDatabaseWaits(env: NodeJS.ProcessEnv, problems: ConfigProblems): Da
  */
 export function readSubgraphConfig(name: SubgraphName, env: NodeJS.ProcessEnv, argv: string[]): SubgraphConfig {
   const problems = new ConfigProblems();
+  problems.read(() => readNodeEnvironment(env));
   const portFlag = readFlag(argv, 'port');
   const port = problems.read(() => readPort(portFlag === undefined ? env : { PORT: portFlag }, 'PORT', defaultPorts[name]));
   const database = problems.read(() => databaseTarget(env, path.join(projectRoot, 'data')));

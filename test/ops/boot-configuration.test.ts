@@ -140,6 +140,16 @@ describe('the gateway, records, reports and audit processes started with bad con
     expect(stdout).not.toContain('hunter2');
   });
 
+  /** NODE_ENV=Production once started a gateway with the explorer and introspection on, as outside production. */
+  it('gateway started with NODE_ENV=Production exits 2 naming the values NODE_ENV takes', async () => {
+    const signingKey = `base64:${Buffer.from(Array.from({ length: 32 }, (_, i) => (i * 37 + 11) % 256)).toString('base64')}`;
+    const { code, stdout, stderr } = await run('gateway', { NODE_ENV: 'Production', GATEWAY_SIGNING_KEY: signingKey, AUTH_JWKS_URL: 'https://idp.example/jwks.json', GATEWAY_PORT: '6873' });
+    expect({ code, stderr }).toEqual({ code: 2, stderr: '' });
+    const lines = stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0])).toMatchObject({ service: 'gateway', level: 'fatal', msg: 'configuration error: NODE_ENV must be production, development or test (or unset), got "Production"' });
+  });
+
   /**
    * With NODE_ENV=production and no DATABASE_URL a subgraph once served from SQLite files under
    * the checkout's (the container's) data/, audit log and all; it stops now, touching no file.

@@ -362,6 +362,44 @@ describe('in production (NODE_ENV=production)', () => {
 });
 
 /**
+ * NODE_ENV=production switches every production safeguard on, and any other value left them all
+ * off: NODE_ENV=Production or =prod started a gateway with the explorer and introspection on, and a
+ * subgraph without DATABASE_URL on SQLite, accepting placeholder secrets. Every process refuses a
+ * value that is none of production, development, test (jest's) or unset, naming those, and reads
+ * it, meanwhile, as production, so that every other problem production would find is listed too.
+ */
+describe('NODE_ENV other than production, development, test or unset', () => {
+  const unrecognised = (value: string) => `NODE_ENV must be production, development or test (or unset), got "${value}"`;
+
+  it.each(['Production', 'prod', 'PRODUCTION', 'staging', ' production'])('is refused by the gateway and the subgraphs: %j', (value) => {
+    expect(gatewayError({ ...production, NODE_ENV: value })).toBe(unrecognised(value));
+    expect(subgraphError({ GATEWAY_SIGNING_KEY: signingKey, DATABASE_URL: 'mysql://credit_audit:pw@db:3306', NODE_ENV: value })).toBe(unrecognised(value));
+  });
+
+  it('is listed with the problems production would find', () => {
+    expect(subgraphError({ GATEWAY_SIGNING_KEY: 'a'.repeat(32), NODE_ENV: 'prod' }).split('\n')).toEqual([
+      '3 configuration problems:',
+      `  - ${unrecognised('prod')}`,
+      expect.stringMatching(/^  - DATABASE_URL is required with NODE_ENV=production: /),
+      expect.stringMatching(/^  - GATEWAY_SIGNING_KEY must hold at least 8 different characters with NODE_ENV=production, got 1: /),
+    ]);
+    expect(gatewayError({ ...valid, NODE_ENV: 'Production' }).split('\n')).toEqual([
+      '2 configuration problems:',
+      `  - ${unrecognised('Production')}`,
+      expect.stringMatching(/^  - AUTH_JWT_SECRET and GATEWAY_SIGNING_KEY must be different secrets with NODE_ENV=production: /),
+    ]);
+  });
+
+  it('takes production, development, test, and none (unset or empty)', () => {
+    expect(readGatewayConfig(production, []).production).toBe(true);
+    for (const value of ['development', 'test', '', undefined]) {
+      expect(readGatewayConfig({ ...valid, NODE_ENV: value }, [])).toMatchObject({ production: false, explorer: true, introspection: true });
+      expect(readSubgraphConfig('audit', { GATEWAY_SIGNING_KEY: 'a'.repeat(32), NODE_ENV: value }, []).database.kind).toBe('sqlite');
+    }
+  });
+});
+
+/**
  * A subgraph's address is SUBGRAPH_<NAME>_URL for one of the five subgraphs. A mistyped name
  * (SUBGRAPH_RECORD_URL) was ignored, and the process called that subgraph at its default address:
  * every process that reads the addresses refuses it, naming it and the valid names.

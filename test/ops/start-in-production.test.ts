@@ -99,3 +99,41 @@ describe.each([
     expect(connections).toBe(0);
   });
 });
+
+/**
+ * NODE_ENV=Production or =prod was no production to these commands: npm start and npm run seed
+ * wrote the demo world into the database DATABASE_URL names. Each refuses a NODE_ENV that is none
+ * of production, development, test or unset, naming those, before it touches a database.
+ */
+describe.each([
+  ['start', 'npm start'],
+  ['seed', 'npm run seed'],
+  ['bench', 'npm run bench'],
+  ['bench-import', 'npm run bench:import'],
+  ['soak', 'npm run soak'],
+  ['tokens', 'npm run tokens'],
+])('%s with NODE_ENV=prod', (name) => {
+  let database: net.Server;
+  let connections = 0;
+  beforeAll(async () => {
+    database = net.createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    database.listen(0, '127.0.0.1');
+    await once(database, 'listening');
+  });
+  afterAll(async () => {
+    database?.close();
+    if (database) await once(database, 'close');
+  });
+
+  it('refuses in one line naming the values NODE_ENV takes, connecting to no database', async () => {
+    const { port } = database.address() as AddressInfo;
+    const { code, output } = await run(path.join(scripts, `${name}.js`), { NODE_ENV: 'prod', DATABASE_URL: `mysql://root@127.0.0.1:${port}`, DATABASE_PREFIX: 'credit_', GATEWAY_PORT: '4999' });
+
+    const command = name === 'bench-import' ? 'bench:import' : name;
+    expect({ code, lines: output.trimEnd().split('\n') }).toEqual({ code: 2, lines: [`[${command}] configuration error: NODE_ENV must be production, development or test (or unset), got "prod"`] });
+    expect(connections).toBe(0);
+  });
+});

@@ -86,6 +86,14 @@ describe('the import command’s arguments', () => {
     expect(fs.readFileSync(file, 'utf8')).toBe(`${header}\n`);
   });
 
+  // NODE_ENV=prod was no production: the import made a development key for a host that had none.
+  it('refuses a NODE_ENV that is none of production, development, test or unset, naming those, importing nothing', async () => {
+    const run = await runImport(['--department', 'MARKET_REGULATION', file], { ...settings, database: { SQLITE_DIRECTORY: sqlite, NODE_ENV: 'prod' } });
+    expect(run).toMatchObject({ status: 2, stdout: '' });
+    expect(run.stderr).toMatch(/^configuration error: .*NODE_ENV must be production, development or test \(or unset\), got "prod"/s);
+    expect(fs.existsSync(sqlite)).toBe(false);
+  });
+
   // From the intake probe: `npm run import` runs in the project's directory, so a file named as
   // its user sees it from another directory was "cannot read records.csv", naming neither where it
   // looked nor why.
