@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, ConfigProblems, isProduction, readAcceptedSecrets, readFlag, readLogLevel, readNodeEnvironment, readPort, readPositiveInteger, readSecret, readSwitch, readUrl, withoutUserInfo } from '../lib/env';
 import type { LogLevel } from '../lib/logger';
-import { readSubgraphUrls, subgraphNames, subgraphUrlVariable, supergraphPath, type SubgraphName } from '../schema/subgraphs';
+import { checkSettingNames } from '../lib/settings';
+import { readSubgraphUrls, subgraphNames, supergraphPath, type SubgraphName } from '../schema/subgraphs';
 import type { TokenKeys, TokenSettings } from './authentication';
 import { defaultOperationLimits, type OperationLimits } from './operation-limits';
 import type { RateLimitSettings } from './rate-limits';
@@ -43,6 +44,8 @@ export interface GatewayConfig {
   requestTimeoutMs: number;
   /** Origins of front ends a browser may call the gateway from on another site (`CORS_ORIGINS`); none by default. */
   corsOrigins: string[];
+  /** Variables given under the platform's prefixes that are no setting (lib/settings.ts checkSettingNames), each logged at start. */
+  warnings: string[];
 }
 
 /**
@@ -277,11 +280,13 @@ function readRateLimits(env: NodeJS.ProcessEnv, problems: ConfigProblems): RateL
 /**
  * The gateway's only reader of `process.env` and argv. Flags win over variables:
  * `--port`/`GATEWAY_PORT`, `--supergraph`/`SUPERGRAPH_PATH`, and `SUBGRAPH_<NAME>_URL`
- * (e.g. `SUBGRAPH_RECORDS_URL`) for a subgraph that runs elsewhere. Every bad or missing value
- * is reported, in one ConfigError, not just the first.
+ * (e.g. `SUBGRAPH_RECORDS_URL`) for a subgraph that runs elsewhere. Every bad or missing value,
+ * and every mistyped name (lib/settings.ts checkSettingNames), is reported, in one ConfigError,
+ * not just the first.
  */
 export function readGatewayConfig(env: NodeJS.ProcessEnv, argv: string[]): GatewayConfig {
   const problems = new ConfigProblems();
+  const warnings = problems.read(() => checkSettingNames(env)) ?? [];
   problems.read(() => readNodeEnvironment(env));
   const portFlag = readFlag(argv, 'port');
   const supergraph = readFlag(argv, 'supergraph') ?? env.SUPERGRAPH_PATH;
@@ -323,6 +328,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv, argv: string[]): Gatew
     subgraphTimeoutMs: subgraphTimeoutMs as number,
     requestTimeoutMs: requestTimeoutMs as number,
     corsOrigins: corsOrigins as string[],
+    warnings,
   };
 }
 
@@ -347,8 +353,6 @@ function readCorsOrigins(env: NodeJS.ProcessEnv): string[] {
   return listed;
 }
 
-const rateLimitVariables = ['RATE_LIMIT', 'RATE_LIMIT_CALLER_PER_MINUTE', 'RATE_LIMIT_ORGANISATION_PER_MINUTE', 'RATE_LIMIT_REDIS_URL', 'RATE_LIMIT_REDIS_PREFIX'] as const;
-
 /**
  * `SUBGRAPH_TIMEOUT_MS`, `REQUEST_TIMEOUT_MS`: whole milliseconds, at least 1 and at most 10
  * minutes; 10 s each unless set, as Apollo Router's subgraph and router timeouts default alike.
@@ -360,14 +364,3 @@ function readTimeout(env: NodeJS.ProcessEnv, name: 'SUBGRAPH_TIMEOUT_MS' | 'REQU
   if (!Number.isInteger(ms) || ms < 1 || ms > 600_000) throw new ConfigError(`${name} must be a whole number of milliseconds between 1 and 600000, got "${raw}"`);
   return ms;
 }
-
-/**
- * Every variable the gateway reads, for the compose file's test (docker/compose.yaml must pass
- * each service what its configuration requires) and the README's table.
- */
-export const gatewayVariables = {
-  required: ['GATEWAY_SIGNING_KEY'],
-  /** Exactly one of these. */
-  oneOf: ['AUTH_JWT_SECRET', 'AUTH_PUBLIC_KEY_FILE', 'AUTH_JWKS_URL'],
-  optional: ['GATEWAY_SIGNING_KEYS_ACCEPTED', 'GATEWAY_PORT', 'HOST', 'SUPERGRAPH_PATH', ...subgraphNames.map(subgraphUrlVariable), 'AUTH_JWT_ALGORITHM', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'LOG_LEVEL', 'NODE_ENV', 'EXPLORER', 'INTROSPECTION', 'EXPLORER_DEMO_TOKENS', ...Object.values(operationLimitVariables), 'ACCESS_CONTROL', ...rateLimitVariables, 'SUBGRAPH_TIMEOUT_MS', 'REQUEST_TIMEOUT_MS', 'CORS_ORIGINS'],
-} as const;

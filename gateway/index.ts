@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = createLogger('gateway', { level: config.logLevel });
+  for (const warning of config.warnings) logger.warn(warning);
   try {
     // The consent the demo bank reads under lives in the entities seed: loaded in the embedded default only.
     const demo =

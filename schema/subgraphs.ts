@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigError, ConfigProblems, readUrl } from '../lib/env';
+import { ConfigProblems, readUrl } from '../lib/env';
 import { projectRoot } from '../lib/project-root';
 
 /**
@@ -40,19 +40,11 @@ export function subgraphUrlVariable(name: SubgraphName): string {
 /**
  * The addresses of `names` that are set (`SUBGRAPH_<NAME>_URL`, http or https unless `protocols`
  * says), for every process that calls a subgraph: the gateway, the subgraphs that ask their peers,
- * the import, `npm start`. Any other `SUBGRAPH_<X>_URL` with a value is refused: a mistyped name
- * (`SUBGRAPH_RECORD_URL`) was ignored, and the subgraph called at its default address. Every
- * problem in one ConfigError.
+ * the import, `npm start`. Every problem in one ConfigError. A mistyped name (`SUBGRAPH_RECORD_URL`)
+ * is refused where each process checks the names it is given (lib/settings.ts checkSettingNames).
  */
 export function readSubgraphUrls<N extends SubgraphName>(env: Record<string, string | undefined>, names: readonly N[], protocols = ['http:', 'https:']): Partial<Record<N, string>> {
   const problems = new ConfigProblems();
-  const known = subgraphNames.map(subgraphUrlVariable);
-  for (const [variable, value] of Object.entries(env)) {
-    if (!value || !/^SUBGRAPH_.+_URL$/.test(variable) || known.includes(variable)) continue;
-    problems.read(() => {
-      throw new ConfigError(`${variable} names no subgraph: the subgraphs' addresses are ${known.slice(0, -1).join(', ')} and ${known[known.length - 1]}`);
-    });
-  }
   const urls: Partial<Record<N, string>> = {};
   for (const name of names) {
     const url = problems.read(() => readUrl(env, subgraphUrlVariable(name), protocols));

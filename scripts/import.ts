@@ -7,7 +7,8 @@ import { AuditWriter, type AuditEntryInput } from '../gateway/audit-writer';
 import { auditedTextLimits, importActorMark } from '../lib/access/identity';
 import { findDepartment } from '../lib/catalogue/departments';
 import { quietDatabase } from '../lib/database-logger';
-import { isProduction, readNodeEnvironment, withoutUserInfo } from '../lib/env';
+import { ConfigProblems, isProduction, readNodeEnvironment, withoutUserInfo } from '../lib/env';
+import { checkSettingNames } from '../lib/settings';
 import { InternalClient } from '../lib/internal-client';
 import { projectRoot } from '../lib/project-root';
 import { characterCount, firstCharacters } from '../lib/text';
@@ -233,13 +234,18 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`--department must be a department code of the catalogue (e.g. MARKET_REGULATION), got "${department}"`);
     return 2;
   }
-  // Before any secret is made: `NODE_ENV=prod` is neither production nor the development it would run as.
+  // Before any secret is made: `NODE_ENV=prod` is neither production nor the development it would
+  // run as, and a mistyped DATABASE_PREFX would import into the default prefix's database.
+  const environment = new ConfigProblems();
+  const warnings = environment.read(() => checkSettingNames(process.env)) ?? [];
+  environment.read(() => readNodeEnvironment(process.env));
   try {
-    readNodeEnvironment(process.env);
+    environment.check();
   } catch (error) {
     console.error(`configuration error: ${(error as Error).message}`);
     return 2;
   }
+  for (const warning of warnings) console.error(`warning: ${warning}`);
   const dataDirectory = path.join(projectRoot, 'data');
   // The import signs its subject lookups with the gateway's key, which the entities subgraph
   // checks. In production that is the real one, from the environment, as the gateway and the

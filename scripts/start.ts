@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { ConfigError, readPort, readSwitch } from '../lib/env';
 import { projectRoot } from '../lib/project-root';
+import { checkSettingNames } from '../lib/settings';
 import { defaultPorts, readSubgraphUrls, subgraphNames, subgraphUrlVariable, type SubgraphName } from '../schema/subgraphs';
 import { databaseTarget, describeTarget } from '../subgraphs/shared/database';
 import { demoWorld } from './demo/world';
@@ -26,6 +27,9 @@ async function main(): Promise<void> {
       'node dist/subgraphs/<name>/index.js for each subgraph, then node dist/gateway/index.js',
   );
   if (refused) process.exit(2);
+  // Before seeding: a mistyped DATABASE_PREFX would seed the default prefix's databases. What it
+  // warns of, each process it starts logs.
+  checkSettingNames(process.env);
   const dataDirectory = path.join(projectRoot, 'data');
   // Decided on the environment as given, before the demo secrets fill it in.
   const env: NodeJS.ProcessEnv = { ...withDevSecrets(process.env, dataDirectory), EXPLORER_DEMO_TOKENS: demoTokensListed(process.env) };

@@ -17,6 +17,7 @@ import { ConfigError, ConfigProblems, readAcceptedSecrets, readFlag, readLogLeve
 import { pathOf, sendJson, serveGraphQL, type ExtraRoute, type RunningHttpServer } from '../../lib/http-server';
 import { databaseLogger, failedStatement, failedStatementOf } from '../../lib/database-logger';
 import { createLogger, type LogLevel, type Logger as ServiceLogger } from '../../lib/logger';
+import { checkSettingNames } from '../../lib/settings';
 import { poolStats, registerPoolMetrics, registerQueryCounter, ServiceMetrics } from '../../lib/metrics';
 import { readinessRoute, withTimeout } from '../../lib/readiness';
 import { handleShutdownSignals } from '../../lib/shutdown';
@@ -257,6 +258,8 @@ export interface SubgraphConfig {
   logLevel: LogLevel;
   /** How long it waits on a MySQL/MariaDB database (`DATABASE_*_TIMEOUT_*`); SQLite has no such waits. */
   databaseWaits: DatabaseWaits;
+  /** Variables given under the platform's prefixes that are no setting (lib/settings.ts checkSettingNames), each logged at start. */
+  warnings: string[];
 }
 
 /** Each database wait's variable, its unit and its largest value (ten minutes, as `SUBGRAPH_TIMEOUT_MS`). */
@@ -280,12 +283,14 @@ function readDatabaseWaits(env: NodeJS.ProcessEnv, problems: ConfigProblems): Da
 }
 
 /**
- * The only reader of `process.env` in a subgraph process; every bad or missing value is reported
- * at once. With NODE_ENV=production it also refuses the SQLite default (no DATABASE_URL) and a
- * placeholder GATEWAY_SIGNING_KEY (lib/env.ts readSecret).
+ * The only reader of `process.env` in a subgraph process; every bad or missing value, and every
+ * mistyped name (lib/settings.ts checkSettingNames), is reported at once. With NODE_ENV=production
+ * it also refuses the SQLite default (no DATABASE_URL) and a placeholder GATEWAY_SIGNING_KEY
+ * (lib/env.ts readSecret).
  */
 export function readSubgraphConfig(name: SubgraphName, env: NodeJS.ProcessEnv, argv: string[]): SubgraphConfig {
   const problems = new ConfigProblems();
+  const warnings = problems.read(() => checkSettingNames(env)) ?? [];
   problems.read(() => readNodeEnvironment(env));
   const portFlag = readFlag(argv, 'port');
   const port = problems.read(() => readPort(portFlag === undefined ? env : { PORT: portFlag }, 'PORT', defaultPorts[name]));
@@ -295,14 +300,8 @@ export function readSubgraphConfig(name: SubgraphName, env: NodeJS.ProcessEnv, a
   const logLevel = problems.read(() => readLogLevel(env));
   const databaseWaits = readDatabaseWaits(env, problems);
   problems.check();
-  return { port: port as number, host: env.HOST || '127.0.0.1', database: database as DatabaseTarget, signingKey: signingKey as Uint8Array, acceptedKeys: acceptedKeys as Uint8Array[], logLevel: logLevel as LogLevel, databaseWaits };
+  return { port: port as number, host: env.HOST || '127.0.0.1', database: database as DatabaseTarget, signingKey: signingKey as Uint8Array, acceptedKeys: acceptedKeys as Uint8Array[], logLevel: logLevel as LogLevel, databaseWaits, warnings };
 }
-
-/** Every variable a subgraph process reads (the compose file's test and the README's table). */
-export const subgraphVariables = {
-  required: ['GATEWAY_SIGNING_KEY'],
-  optional: ['GATEWAY_SIGNING_KEYS_ACCEPTED', 'PORT', 'HOST', 'DATABASE_URL', 'DATABASE_PREFIX', 'SQLITE_DIRECTORY', ...Object.values(databaseWaitVariables).map((v) => v.name), 'LOG_LEVEL', 'NODE_ENV'],
-} as const;
 
 /**
  * Boot: read configuration, open the database, listen; on SIGTERM or Ctrl-C stop accepting,
@@ -318,6 +317,7 @@ export async function runSubgraph<TContext extends object>(definition: SubgraphD
     process.exit(2);
   }
   const logger = createLogger(definition.name, { level: config.logLevel });
+  for (const warning of config.warnings) logger.warn(warning);
   try {
     // Made before the database is opened, so that its logger can count statements from the first.
     const metrics = new ServiceMetrics(definition.name);

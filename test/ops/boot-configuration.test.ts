@@ -150,6 +150,15 @@ describe('the gateway, records, reports and audit processes started with bad con
     expect(JSON.parse(lines[0])).toMatchObject({ service: 'gateway', level: 'fatal', msg: 'configuration error: NODE_ENV must be production, development or test (or unset), got "Production"' });
   });
 
+  /** DATABASE_PREFX was ignored: a production subgraph served an empty database of the default prefix. */
+  it('audit started with DATABASE_PREFX exits 2 naming DATABASE_PREFIX', async () => {
+    const { code, stdout, stderr } = await run('audit', { GATEWAY_SIGNING_KEY: secret, DATABASE_URL: 'mysql://credit:pw@127.0.0.1:1', DATABASE_PREFX: 'credit_prod_', PORT: '5874' });
+    expect({ code, stderr }).toEqual({ code: 2, stderr: '' });
+    const lines = stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0])).toMatchObject({ service: 'audit', level: 'fatal', msg: 'configuration error: DATABASE_PREFX is not a setting: did you mean DATABASE_PREFIX?' });
+  });
+
   /**
    * With NODE_ENV=production and no DATABASE_URL a subgraph once served from SQLite files under
    * the checkout's (the container's) data/, audit log and all; it stops now, touching no file.
@@ -237,6 +246,35 @@ describe('the gateway, records, reports and audit processes started with bad con
         child.once('exit', () => resolve(undefined));
       });
       expect(serving?.rateLimits).toEqual({ callerPerMinute: 600, organisationPerMinute: 3000, counters: 'memory (redis unreachable)' });
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        await once(child, 'exit');
+      }
+      clearTimeout(timer);
+    }
+  });
+
+  /** A name under the platform's prefixes that is no setting is ignored, and said so at start; the environment's other names are not. */
+  it('gateway given GATEWAY_REGION logs a warning naming it and serves', async () => {
+    const child = spawn(process.execPath, [path.join(bundleDirectory, 'gateway.js')], {
+      env: { PATH: process.env.PATH, HOME: '/nowhere', GATEWAY_SIGNING_KEY: secret, AUTH_JWT_SECRET: secret, EXPLORER: 'off', GATEWAY_PORT: '6874', GATEWAY_REGION: 'cn-north' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    try {
+      let stdout = '';
+      const lines = await new Promise<Record<string, unknown>[]>((resolve) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString();
+          const read = stdout.split('\n').slice(0, -1).map((l) => JSON.parse(l) as Record<string, unknown>);
+          if (read.some((l) => l.msg === 'serving')) resolve(read);
+        });
+        child.once('exit', () => resolve([]));
+      });
+      expect(lines.filter((l) => l.level !== 'info')).toEqual([
+        { level: 'warn', time: expect.any(String), service: 'gateway', msg: expect.stringMatching(/^GATEWAY_REGION is not a setting, and is ignored: the settings beginning GATEWAY_ are GATEWAY_SIGNING_KEY, /) },
+      ]);
     } finally {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');

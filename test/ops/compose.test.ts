@@ -4,12 +4,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { gatewayVariables, readGatewayConfig } from '../../gateway/config';
+import { readGatewayConfig } from '../../gateway/config';
 import { productionSupergraph, productionSupergraphPath } from '../../schema/production-supergraph';
 import { routingUrls } from '../../gateway/gateway';
 import { projectRoot } from '../../lib/project-root';
-import { defaultPorts, subgraphNames, supergraphPath, type SubgraphName } from '../../schema/subgraphs';
-import { readSubgraphConfig, subgraphVariables } from '../../subgraphs/shared/subgraph';
+import { defaultPorts, subgraphNames, subgraphUrlVariable, supergraphPath, type SubgraphName } from '../../schema/subgraphs';
+import { settingsReadBy } from '../../lib/settings';
+import { readSubgraphConfig } from '../../subgraphs/shared/subgraph';
 import { subgraphDefinitions } from '../../subgraphs/registry';
 import { dropMysqlDatabase, openDatabase } from '../../subgraphs/shared/database';
 import mysql from 'mysql2/promise';
@@ -61,14 +62,10 @@ function environmentOf(service: string, env = operatorEnv): Record<string, strin
 }
 
 /**
- * The subgraphs that call other subgraphs directly read their URLs from the same variables the
- * gateway reads (records: intake checks subjects; reports: generation reads its peers). Keep in
- * sync with subgraphs/shared/subject-directory.ts and subgraphs/reports/config.ts.
+ * The peers a subgraph calls directly, whose URLs it reads from the same variables the gateway
+ * reads (records: intake checks subjects; reports: generation reads its peers), as lib/settings.ts lists them.
  */
-const peerVariables: Partial<Record<SubgraphName, SubgraphName[]>> = {
-  records: ['entities', 'reports'],
-  reports: ['entities', 'records', 'providers'],
-};
+const peersOf = (name: SubgraphName): SubgraphName[] => subgraphNames.filter((peer) => settingsReadBy(name).includes(subgraphUrlVariable(peer)));
 /**
  * The peers a subgraph waits for at start. Records asks reports only to seal a check at once (a
  * check stays valid unsealed), and reports waits for records: waiting both ways would be a cycle.
@@ -95,12 +92,12 @@ describe('docker/compose.yaml', () => {
   it('gives each subgraph what its configuration requires, on MySQL as its own user, listening beyond loopback', () => {
     for (const name of subgraphNames) {
       const env = environmentOf(name);
-      const known = new Set<string>([...subgraphVariables.required, ...subgraphVariables.optional, ...(peerVariables[name] ?? []).map((p) => `SUBGRAPH_${p.toUpperCase()}_URL`)]);
+      const known = new Set<string>(settingsReadBy(name));
       expect({ name, unknown: Object.keys(env).filter((k) => !known.has(k)) }).toEqual({ name, unknown: [] });
       const config = readSubgraphConfig(name, env, []);
       // The user credit_<name>, which docker/mysql-init grants the database credit_<name> alone.
       expect(config).toMatchObject({ port: defaultPorts[name], host: '0.0.0.0', database: { kind: 'mysql', url: `mysql://credit_${name}:${passwordOf(name)}@mysql:3306`, prefix: 'credit_' } });
-      for (const peer of peerVariables[name] ?? []) expect(env[`SUBGRAPH_${peer.toUpperCase()}_URL`]).toBe(composeUrl(peer));
+      for (const peer of peersOf(name)) expect(env[subgraphUrlVariable(peer)]).toBe(composeUrl(peer));
       // It waits for MySQL and for the peers it calls at start, no other.
       expect({ name, dependsOn: Object.keys(compose.services[name].depends_on ?? {}).sort() }).toEqual({ name, dependsOn: ['mysql', ...(startupPeers[name] ?? [])].sort() });
     }
@@ -121,7 +118,7 @@ describe('docker/compose.yaml', () => {
 
   it('gives the gateway what its configuration requires, the production supergraph, and production defaults', () => {
     const env = environmentOf('gateway');
-    const known = new Set<string>([...gatewayVariables.required, ...gatewayVariables.oneOf, ...gatewayVariables.optional]);
+    const known = new Set<string>(settingsReadBy('gateway'));
     expect(Object.keys(env).filter((k) => !known.has(k))).toEqual([]);
     const config = readGatewayConfig(env, []);
     expect(config).toMatchObject({ port: 4000, host: '0.0.0.0', production: true, explorer: false, introspection: false, explorerDemoTokens: false });

@@ -10,7 +10,6 @@ import { ConfigError } from '../../lib/env';
 import { configRefusal } from '../helpers/config';
 import { readSubgraphConfig } from '../../subgraphs/shared/subgraph';
 import { readEntitiesLookupConfig } from '../../subgraphs/shared/subject-directory';
-import { readReportsLookupConfig } from '../../subgraphs/records/report-findings';
 import { readReportsPeers } from '../../subgraphs/reports/config';
 
 const secret = 'a-secret-of-at-least-thirty-two-bytes!!';
@@ -400,30 +399,99 @@ describe('NODE_ENV other than production, development, test or unset', () => {
 });
 
 /**
- * A subgraph's address is SUBGRAPH_<NAME>_URL for one of the five subgraphs. A mistyped name
- * (SUBGRAPH_RECORD_URL) was ignored, and the process called that subgraph at its default address:
- * every process that reads the addresses refuses it, naming it and the valid names.
+ * A mistyped setting's name was ignored, and its default taken without a word: DATABASE_PREFX
+ * started a production subgraph on an empty database of the default prefix, GATEWAY_SIGNING_KEYS_ACCEPTD
+ * made a key change's first round do nothing, RATE_LIMIT_REDIS_ULR left the counters per replica,
+ * AUTH_JWKS_ULR said "got none". Every process checks the names it is given against the platform's
+ * settings (lib/settings.ts): a near miss is a problem listed with the others; another name under
+ * the platform's prefixes a warning; the rest of the environment is not looked at.
  */
-describe('SUBGRAPH_<NAME>_URL naming no subgraph', () => {
-  const unknown = (name: string) =>
-    `${name} names no subgraph: the subgraphs' addresses are SUBGRAPH_ENTITIES_URL, SUBGRAPH_RECORDS_URL, SUBGRAPH_REPORTS_URL, SUBGRAPH_PROVIDERS_URL and SUBGRAPH_AUDIT_URL`;
-  const refusal = configRefusal;
+describe('a setting name mistyped', () => {
+  const database = { DATABASE_URL: 'mysql://credit_audit:pw@db:3306' };
+  const nearMiss = (name: string, meant: string) => `${name} is not a setting: did you mean ${meant}?`;
 
-  it('is refused by the gateway, with every other problem', () => {
-    expect(gatewayError({ ...valid, SUBGRAPH_RECORD_URL: 'http://records:4002/graphql' })).toBe(unknown('SUBGRAPH_RECORD_URL'));
-    expect(gatewayError({ ...valid, SUBGRAPH_records_URL: 'http://records:4002/graphql', SUBGRAPH_AUDIT_URL: 'audit:4005', LOG_LEVEL: 'loud' }).split('\n')).toEqual([
+  it('is refused by the subgraphs and the gateway, naming the setting meant', () => {
+    expect(subgraphError({ GATEWAY_SIGNING_KEY: secret, ...database, DATABASE_PREFX: 'credit_prod_' })).toBe(nearMiss('DATABASE_PREFX', 'DATABASE_PREFIX'));
+    expect(subgraphError({ GATEWAY_SIGNING_KEY: secret, GATEWAY_SIGNING_KEYS_ACCEPTD: signingKey })).toBe(nearMiss('GATEWAY_SIGNING_KEYS_ACCEPTD', 'GATEWAY_SIGNING_KEYS_ACCEPTED'));
+    expect(gatewayError({ ...valid, GATEWAY_SIGNING_KEYS_ACCEPTD: signingKey })).toBe(nearMiss('GATEWAY_SIGNING_KEYS_ACCEPTD', 'GATEWAY_SIGNING_KEYS_ACCEPTED'));
+    expect(gatewayError({ ...valid, RATE_LIMIT_REDIS_ULR: 'redis://redis:6379' })).toBe(nearMiss('RATE_LIMIT_REDIS_ULR', 'RATE_LIMIT_REDIS_URL'));
+    expect(gatewayError({ ...valid, SUBGRAPH_TIMEOUT: '2000' })).toBe(nearMiss('SUBGRAPH_TIMEOUT', 'SUBGRAPH_TIMEOUT_MS'));
+    expect(gatewayError({ ...valid, LOG_LEVL: 'debug' })).toBe(nearMiss('LOG_LEVL', 'LOG_LEVEL'));
+  });
+
+  it('is listed first, with the problems it explains', () => {
+    expect(gatewayError({ GATEWAY_SIGNING_KEY: secret, AUTH_JWKS_ULR: 'https://idp.example/jwks.json', GATEWAY_PORT: 'eighty' }).split('\n')).toEqual([
       '3 configuration problems:',
-      `  - ${unknown('SUBGRAPH_records_URL')}`,
-      '  - SUBGRAPH_AUDIT_URL must use http: or https:, got "audit:"',
-      '  - LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
+      `  - ${nearMiss('AUTH_JWKS_ULR', 'AUTH_JWKS_URL')}`,
+      '  - GATEWAY_PORT must be a port number between 1 and 65535, got "eighty"',
+      "  - set exactly one of AUTH_JWT_SECRET, AUTH_PUBLIC_KEY_FILE, AUTH_JWKS_URL to verify callers' tokens, got none",
     ]);
   });
 
-  it('is refused by the records subgraph and the import (its peers entities and reports), and by the reports subgraph', () => {
-    const env = { GATEWAY_SIGNING_KEY: secret, SUBGRAPH_ENTITY_URL: 'http://entities:4001/graphql' };
-    expect(refusal(() => readEntitiesLookupConfig(env))).toBe(unknown('SUBGRAPH_ENTITY_URL'));
-    expect(refusal(() => readReportsLookupConfig(env))).toBe(unknown('SUBGRAPH_ENTITY_URL'));
-    expect(refusal(() => readReportsPeers(env))).toBe(unknown('SUBGRAPH_ENTITY_URL'));
+  it('is a near miss written in another case or without its underscores, or one or two letters off (one for a name shorter than 8)', () => {
+    for (const name of ['database_prefix', 'DATABASEPREFIX', 'Database_Prefix', 'DATABASE__PREFIX', 'DATABASE_PERFIX', 'DATABASE_PREFIXES']) {
+      expect(subgraphError({ GATEWAY_SIGNING_KEY: secret, [name]: 'credit_' })).toBe(nearMiss(name, 'DATABASE_PREFIX'));
+    }
+    expect(subgraphError({ GATEWAY_SIGNING_KEY: secret, PORTS: '4005' })).toBe(nearMiss('PORTS', 'PORT'));
+    expect(subgraphError({ GATEWAY_SIGNING_KEY: secret, port: '4005' })).toBe(nearMiss('port', 'PORT'));
+    // A setting of another process is refused mistyped too: a shared environment file holds it for them all.
+    expect(subgraphError({ GATEWAY_SIGNING_KEY: secret, EXPLORRE: 'on' })).toBe(nearMiss('EXPLORRE', 'EXPLORER'));
+  });
+
+  it('is refused for a SUBGRAPH_<X>_URL or GATEWAY_MAX_<X> that names no subgraph or limit, however far from one', () => {
+    const noSubgraph = (name: string) =>
+      `${name} names no subgraph: the subgraphs' addresses are SUBGRAPH_ENTITIES_URL, SUBGRAPH_RECORDS_URL, SUBGRAPH_REPORTS_URL, SUBGRAPH_PROVIDERS_URL and SUBGRAPH_AUDIT_URL`;
+    expect(gatewayError({ ...valid, SUBGRAPH_ENTITY_URL: 'http://entities:4001/graphql' })).toBe(noSubgraph('SUBGRAPH_ENTITY_URL'));
+    expect(gatewayError({ ...valid, SUBGRAPH_RECORD_URL: 'http://records:4002/graphql' })).toBe(nearMiss('SUBGRAPH_RECORD_URL', 'SUBGRAPH_RECORDS_URL'));
+    expect(gatewayError({ ...valid, GATEWAY_MAX_QUERY_DEPTH: '8' })).toBe(
+      'GATEWAY_MAX_QUERY_DEPTH names no operation limit: the limits are GATEWAY_MAX_DEPTH, GATEWAY_MAX_ALIASES, GATEWAY_MAX_ROOT_FIELDS, GATEWAY_MAX_DIRECTIVES, GATEWAY_MAX_TOKENS, GATEWAY_MAX_COST and GATEWAY_MAX_BODY_BYTES',
+    );
+    expect(refusalOfSubgraph('records', { GATEWAY_SIGNING_KEY: secret, SUBGRAPH_ENTITY_URL: 'http://entities:4001/graphql' })).toBe(noSubgraph('SUBGRAPH_ENTITY_URL'));
+    expect(refusalOfSubgraph('reports', { GATEWAY_SIGNING_KEY: secret, SUBGRAPH_PROVIDER_URL: 'http://providers:4004/graphql' })).toBe(nearMiss('SUBGRAPH_PROVIDER_URL', 'SUBGRAPH_PROVIDERS_URL'));
+  });
+
+  it('is warned of, and ignored, for another name under the platform\'s prefixes', () => {
+    expect(readGatewayConfig({ ...valid, GATEWAY_REGION: 'cn-north' }, []).warnings).toEqual([
+      expect.stringMatching(/^GATEWAY_REGION is not a setting, and is ignored: the settings beginning GATEWAY_ are GATEWAY_SIGNING_KEY, GATEWAY_SIGNING_KEYS_ACCEPTED, GATEWAY_PORT, GATEWAY_MAX_DEPTH, .* and GATEWAY_MAX_BODY_BYTES$/),
+    ]);
+    expect(readSubgraphConfig('audit', { GATEWAY_SIGNING_KEY: secret, DATABASE_POOL_SIZE: '20', AUTH_JWT_ISSUER: 'x' }, []).warnings).toEqual([
+      expect.stringMatching(/^DATABASE_POOL_SIZE is not a setting, and is ignored: the settings beginning DATABASE_ are DATABASE_URL, DATABASE_PREFIX, /),
+      expect.stringMatching(/^AUTH_JWT_ISSUER is not a setting, and is ignored: the settings beginning AUTH_ are /),
+    ]);
+  });
+
+  it('is no concern of the rest of the environment, of another process\'s settings, nor of a name left empty', () => {
+    const environment = {
+      PATH: '/usr/bin', HOME: '/home/node', HOSTNAME: 'credit-7d9f', USER: 'node', SHELL: '/bin/bash', TERM: 'xterm', LANG: 'C.UTF-8', TZ: 'Asia/Shanghai', PWD: '/app',
+      NODE_OPTIONS: '--max-old-space-size=2048', NODE_VERSION: '22.12.0', YARN_VERSION: '1.22.22', NODE_EXTRA_CA_CERTS: '/etc/ca.pem',
+      npm_config_cache: '/tmp/npm', npm_lifecycle_event: 'start', INIT_CWD: '/app', APOLLO_TELEMETRY_DISABLED: 'true', KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_PORT: 'tcp://10.0.0.1:443',
+      TEST_DATABASE_URL: 'off', TEST_RUN_TAG: 'x', JEST_WORKER_ID: '1', CI: 'true', DEBUG: '', HTTP_PROXY: 'http://proxy:3128', NO_PROXY: 'localhost',
+    };
+    // npm start gives every process the one environment: the gateway's settings reach the subgraphs, and theirs the gateway.
+    const gateway = readGatewayConfig({ ...environment, ...valid, DATABASE_URL: 'mysql://credit:pw@db:3306', PORT: '4001', DATABASE_PREFX: '' }, []);
+    expect(gateway.warnings).toEqual([]);
+    const subgraph = readSubgraphConfig('audit', { ...environment, GATEWAY_SIGNING_KEY: secret, AUTH_JWT_SECRET: secret, EXPLORER_DEMO_TOKENS: 'true', RATE_LIMIT: 'off', SUBGRAPH_RECORDS_URL: 'http://records:4002/graphql' }, []);
+    expect(subgraph.warnings).toEqual([]);
+  });
+});
+
+function refusalOfSubgraph(name: 'records' | 'reports', env: NodeJS.ProcessEnv): string {
+  return configRefusal(() => readSubgraphConfig(name, env, []));
+}
+
+/**
+ * A subgraph's address is SUBGRAPH_<NAME>_URL for one of the five subgraphs: any other, such as a
+ * mistyped SUBGRAPH_RECORD_URL, was ignored, and the process called that subgraph at its default
+ * address. Every process that reads the addresses refuses it (above, and with every other problem here).
+ */
+describe('SUBGRAPH_<NAME>_URL naming no subgraph', () => {
+  it('is refused by the gateway, with every other problem', () => {
+    expect(gatewayError({ ...valid, SUBGRAPH_records_URL: 'http://records:4002/graphql', SUBGRAPH_AUDIT_URL: 'audit:4005', LOG_LEVEL: 'loud' }).split('\n')).toEqual([
+      '3 configuration problems:',
+      '  - SUBGRAPH_records_URL is not a setting: did you mean SUBGRAPH_RECORDS_URL?',
+      '  - SUBGRAPH_AUDIT_URL must use http: or https:, got "audit:"',
+      '  - LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
+    ]);
   });
 
   it('is no problem left empty, as an address left empty is unset; the five names are read as before', () => {

@@ -135,6 +135,14 @@ describe('npm start given ports it cannot use', () => {
     expect(fs.readdirSync(sqliteDirectory)).toEqual([]);
   }, 100_000);
 
+  // DATABASE_PREFX once seeded the demo world under the default prefix, every process then ignoring it.
+  it('refuses a mistyped setting name, naming the setting meant, before seeding anything', async () => {
+    const refused = await start({ DATABASE_PREFX: 'credit_demo_' });
+    expect(refused.code).toBe(2);
+    expect(refused.output).toContain('[start] configuration error: DATABASE_PREFX is not a setting: did you mean DATABASE_PREFIX?');
+    expect(fs.readdirSync(sqliteDirectory)).toEqual([]);
+  }, 100_000);
+
   it('refuses one port given to two services, naming both, before seeding anything', async () => {
     const [port] = await sparePorts(1);
     const refused = await start({ GATEWAY_PORT: String(port), SUBGRAPH_AUDIT_URL: `http://127.0.0.1:${port}/graphql` });

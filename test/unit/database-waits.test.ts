@@ -2,7 +2,8 @@ import { GraphQLError } from 'graphql';
 import { QueryFailedError } from 'typeorm';
 import { ConfigError } from '../../lib/env';
 import { defaultDatabaseWaits, exceededDatabaseWait, isDatabaseConnectionLoss, poolWaitExceededCode } from '../../subgraphs/shared/database';
-import { readSubgraphConfig, subgraphVariables } from '../../subgraphs/shared/subgraph';
+import { settingsReadBy } from '../../lib/settings';
+import { readSubgraphConfig } from '../../subgraphs/shared/subgraph';
 
 const secret = 'a-test-signing-key-of-at-least-32-bytes!';
 const configError = (env: Record<string, string>): string => {
@@ -21,7 +22,7 @@ describe("a subgraph's database waits", () => {
     expect(readSubgraphConfig('records', { GATEWAY_SIGNING_KEY: secret }, []).databaseWaits).toEqual(defaultDatabaseWaits);
     const set = readSubgraphConfig('records', { GATEWAY_SIGNING_KEY: secret, DATABASE_STATEMENT_TIMEOUT_MS: '3000', DATABASE_LOCK_TIMEOUT_SECONDS: '2', DATABASE_POOL_TIMEOUT_MS: '1500' }, []);
     expect(set.databaseWaits).toEqual({ statementMs: 3000, lockSeconds: 2, poolMs: 1500 });
-    expect(subgraphVariables.optional).toEqual(expect.arrayContaining(['DATABASE_STATEMENT_TIMEOUT_MS', 'DATABASE_LOCK_TIMEOUT_SECONDS', 'DATABASE_POOL_TIMEOUT_MS']));
+    expect(settingsReadBy('subgraphs')).toEqual(expect.arrayContaining(['DATABASE_STATEMENT_TIMEOUT_MS', 'DATABASE_LOCK_TIMEOUT_SECONDS', 'DATABASE_POOL_TIMEOUT_MS']));
   });
 
   it('cannot be switched off or made unbounded, and every bad one is reported at once', () => {

@@ -94,6 +94,18 @@ describe('the import command’s arguments', () => {
     expect(fs.existsSync(sqlite)).toBe(false);
   });
 
+  // DATABASE_PREFX once imported into the default prefix's database, SUBGRAPH_ENTITY_URL asked the default address.
+  it('refuses a mistyped setting name, naming the setting meant, importing nothing', async () => {
+    const run = await runImport(['--department', 'MARKET_REGULATION', file], { ...settings, database: { SQLITE_DIRECTORY: sqlite, DATABASE_PREFX: 'credit_other_', SUBGRAPH_ENTITY_URL: 'http://127.0.0.1:1/graphql' } });
+    expect(run).toMatchObject({ status: 2, stdout: '' });
+    expect(run.stderr.split('\n')).toEqual([
+      'configuration error: 2 configuration problems:',
+      '  - DATABASE_PREFX is not a setting: did you mean DATABASE_PREFIX?',
+      "  - SUBGRAPH_ENTITY_URL names no subgraph: the subgraphs' addresses are SUBGRAPH_ENTITIES_URL, SUBGRAPH_RECORDS_URL, SUBGRAPH_REPORTS_URL, SUBGRAPH_PROVIDERS_URL and SUBGRAPH_AUDIT_URL",
+    ]);
+    expect(fs.existsSync(sqlite)).toBe(false);
+  });
+
   // From the intake probe: `npm run import` runs in the project's directory, so a file named as
   // its user sees it from another directory was "cannot read records.csv", naming neither where it
   // looked nor why.
