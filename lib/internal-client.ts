@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { GraphQLError } from 'graphql';
 import { identityHeader, signerFor } from './access/identity';
-import type { RequestDeadline } from './deadline';
+import { PeerTimeout, type RequestDeadline } from './deadline';
 import { withoutCredentials } from './env';
 import { answeredAsGraphQL, send } from './platform-http';
-import { callNotUnderstoodCodes } from './errors';
+import { callNotUnderstoodCodes, ErrorCode, outageRetryAfterSeconds, serviceUnavailable, SubgraphFault } from './errors';
 
 /**
  * Platform-internal calls to a subgraph, signed with the gateway key as no caller, with only the
@@ -31,7 +32,7 @@ export class InternalClient {
     // Named without the credentials an address may carry (a proxy's user and password, a query's
     // token): the message is logged.
     const shown = withoutCredentials(url);
-    let body: { data?: T; errors?: { message: string; extensions?: { code?: unknown } }[] } | null = null;
+    let body: { data?: T; errors?: PeerError[] } | null = null;
     try {
       // Read only from a status a GraphQL server answers with: the JSON of a 404 (an address that
       // names no endpoint) is no refusal of the call, and its NOT_FOUND none of the callee's.
@@ -46,7 +47,7 @@ export class InternalClient {
       // A call the peer could not parse or validate (two versions out of step) is the platform's
       // fault, no refusal of what was sent: failed, as a response that is no GraphQL one.
       const understood = codes.some((code) => !callNotUnderstoodCodes.has(code));
-      throw understood ? new InternalCallRefused(message, codes, response.status) : new InternalCallFailed(message, response.status);
+      throw understood ? new InternalCallRefused(message, codes, response.status, body.errors) : new InternalCallFailed(message, response.status);
     }
     return body.data;
   }
@@ -62,13 +63,72 @@ export class InternalCallFailed extends Error {
   }
 }
 
-/** A subgraph reached that answered the call with typed errors: it refused what was sent, it is not down. */
+/**
+ * A subgraph reached that answered the call with typed errors: it refused what was sent, or met an
+ * outage of its own (`passedOnOutage`); it is not down. `errors`: its errors, as it answered them.
+ */
 export class InternalCallRefused extends InternalCallFailed {
   constructor(
     message: string,
     readonly codes: string[],
     status: number,
+    readonly errors: readonly PeerError[] = [],
   ) {
     super(message, status);
   }
+}
+
+/** One error of a peer's GraphQL answer. */
+export interface PeerError {
+  message: string;
+  extensions?: { code?: unknown; serviceName?: unknown; retryAfterSeconds?: unknown; [detail: string]: unknown };
+}
+
+/**
+ * A peer's own outage (its database gone or too slow; a subgraph it asked in turn that could not
+ * answer): what needed the peer's answer was not done, and a later retry may succeed.
+ */
+const outageCodes = new Set<unknown>([ErrorCode.DATABASE_UNAVAILABLE, ErrorCode.SUBGRAPH_UNAVAILABLE]);
+
+/**
+ * The first of a peer's errors that is an outage of its own, passed on as the peer said it (its
+ * message, code, reason and details), naming the subgraph that failed (`serviceName`: the peer, or
+ * the one the peer named), so that the client waits on the right one and nobody looks for a fault
+ * in the subgraph that asked. Undefined when none is. The gateway keeps that name (lib/errors.ts,
+ * withUnavailablePeerNamed).
+ */
+export function passedOnOutage(peer: string, errors: readonly PeerError[]): GraphQLError | undefined {
+  const outage = errors.find((e) => outageCodes.has(e.extensions?.code));
+  if (!outage) return undefined;
+  const { code, serviceName, retryAfterSeconds, ...details } = outage.extensions ?? {};
+  return new GraphQLError(outage.message, {
+    extensions: { code, ...details, serviceName: typeof serviceName === 'string' ? serviceName : peer, retryAfterSeconds: typeof retryAfterSeconds === 'number' ? retryAfterSeconds : outageRetryAfterSeconds },
+  });
+}
+
+/** Why an internal call failed, as `SubgraphFault` names it for the gateway's own calls to a subgraph. */
+function faultOf(error: unknown): SubgraphFault {
+  if (error instanceof PeerTimeout) return SubgraphFault.TIMEOUT;
+  // A 401 is the platform's signed identity refused (keys or clocks apart), whatever the body says.
+  if (error instanceof InternalCallFailed && error.status === 401) return SubgraphFault.IDENTITY_REFUSED;
+  if (error instanceof InternalCallFailed) return SubgraphFault.BAD_RESPONSE;
+  // Connection refused or lost, the peer stopping, or no address to call it at.
+  return SubgraphFault.UNREACHABLE;
+}
+
+/**
+ * What the client is told of an internal call to `peer`, made for its request, that failed with
+ * `error` (`InternalClient.call`'s, or any other the call met): the peer's own outage as the peer
+ * said it (`passedOnOutage`); a peer's other typed errors (its unexpected fault, a refusal of a
+ * call it should never have been sent) as they are, this platform's fault, logged and masked as
+ * INTERNAL_SERVER_ERROR; otherwise SUBGRAPH_UNAVAILABLE naming the peer, with the `reason` the
+ * gateway gives for a subgraph of its own, always, and `message`, which says what that meant for
+ * the request, after how long the peer was waited for when it was too slow. `cause`: what the
+ * operator's log line is to show (the call's address and what went wrong; default `error`).
+ */
+export function peerCallFailure(peer: string, error: unknown, message: string, cause: unknown = error): Error {
+  if (error instanceof InternalCallRefused && error.status !== 401) return passedOnOutage(peer, error.errors) ?? error;
+  const unavailable = serviceUnavailable(peer, error instanceof PeerTimeout ? `${error.message}; ${message}` : message, { cause });
+  unavailable.extensions.reason = faultOf(error);
+  return unavailable;
 }

@@ -5,8 +5,9 @@ import { storedDepartment } from '../../lib/catalogue/departments';
 import { findMatter } from '../../lib/catalogue/matters';
 import { findingsTellOfReports, measureKinds, measuresByMatter, type AppliedMeasure, type MeasureKind } from '../../lib/catalogue/measures';
 import { minimumSubjectsPerStatistic } from '../../lib/access/policy';
-import { badInput, clientError, ErrorCode, idempotencyKeyOf, quotedInput, serviceUnavailable } from '../../lib/errors';
+import { badInput, clientError, ErrorCode, idempotencyKeyOf, quotedInput } from '../../lib/errors';
 import { normaliseIdentifier, optionalCode } from '../../lib/identifiers';
+import { peerCallFailure } from '../../lib/internal-client';
 import { assertCaseFileReadable, assertInScope, disclose, forbidden, forbiddenAbout, underCheckPurpose, underSupervision, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type PageArgs } from '../shared/pagination';
 import type { RecordsContext } from './context';
@@ -105,8 +106,9 @@ async function sealIfReady(check: CheckWithReport, ctx: Context): Promise<Credit
  */
 async function sealedForFeedback(check: CreditCheck, ctx: Context): Promise<CreditCheck> {
   if (check.verdict) return check;
-  const unavailable = (cause?: unknown) =>
-    serviceUnavailable('reports', 'the check was run while the reports subgraph could not be asked, and its measures are final only once it is: nothing was stored; send the feedback again later', { cause });
+  // Told as any failed call to a peer: the reports subgraph's own outage in its words, or its absence with a reason.
+  const unavailable = (error: unknown) =>
+    peerCallFailure('reports', error, 'the check was run while the reports subgraph could not be asked, and its measures are final only once it is: nothing was stored; send the feedback again later');
   if (!ctx.reports) throw unavailable(new Error('no reports subgraph is configured (SUBGRAPH_REPORTS_URL)'));
   let findings: { satisfied: boolean; goodGrade: boolean };
   try {

@@ -1,7 +1,8 @@
 import { GraphQLError } from 'graphql';
 import { identityHeader, signerFor, type RequestIdentity } from '../../lib/access/identity';
 import { PeerTimeout } from '../../lib/deadline';
-import { ErrorCode, outageRetryAfterSeconds, serviceUnavailable, SubgraphFault } from '../../lib/errors';
+import { ErrorCode, serviceUnavailable, SubgraphFault } from '../../lib/errors';
+import { passedOnOutage, type PeerError } from '../../lib/internal-client';
 import { withoutCredentials } from '../../lib/env';
 import { answeredAsGraphQL, send, type PlatformResponse } from '../../lib/platform-http';
 import { defaultUrl } from '../../schema/subgraphs';
@@ -23,14 +24,6 @@ export const defaultPeers: ReportsPeers = { url: (peer) => defaultUrl(peer) };
 
 /** Codes a peer may answer that mean the same thing to our caller; anything else is our fault. */
 const passedThrough = new Set<string>([ErrorCode.FORBIDDEN, ErrorCode.NOT_FOUND, ErrorCode.BAD_USER_INPUT, ErrorCode.INVALID_CURSOR, ErrorCode.UNAUTHENTICATED]);
-
-/**
- * A peer's outage (its database gone or too slow; a subgraph it asked in turn that could not
- * answer): what needed the peer's answer was not done, and a later retry may succeed. Passed on as
- * the peer said it, naming the subgraph that failed (`serviceName`: the peer, or the one the peer
- * named), so that the client waits on the right one, and nobody looks for a fault here.
- */
-const outages = new Set<string>([ErrorCode.DATABASE_UNAVAILABLE, ErrorCode.SUBGRAPH_UNAVAILABLE]);
 
 /** What a peer's answer says it disclosed (its `extensions.disclosures`). */
 interface PeerDisclosure {
@@ -54,7 +47,8 @@ interface PeerDisclosure {
  * A peer that cannot answer is SUBGRAPH_UNAVAILABLE naming it, with the reason the gateway gives
  * for a subgraph of its own (UNREACHABLE, TIMEOUT, BAD_RESPONSE); its own outage
  * (DATABASE_UNAVAILABLE, or SUBGRAPH_UNAVAILABLE about a subgraph it asked) is passed on naming
- * the subgraph that failed. The gateway keeps that name (lib/errors.ts, withUnavailablePeerNamed).
+ * the subgraph that failed (lib/internal-client.ts `passedOnOutage`, as the records subgraph
+ * passes on its peers'). The gateway keeps that name (lib/errors.ts, withUnavailablePeerNamed).
  */
 export class PeerClient {
   private readonly held: PeerDisclosure[] = [];
@@ -90,7 +84,7 @@ export class PeerClient {
     // names no endpoint) is no answer of the peer's, and its NOT_FOUND no refusal to pass on.
     const body = (answeredAsGraphQL(response.status) ? parseJson(response.text) : {}) as {
       data?: T | null;
-      errors?: { message: string; extensions?: { code?: string; field?: string; group?: string; serviceName?: unknown; retryAfterSeconds?: unknown } }[];
+      errors?: (PeerError & { extensions?: { code?: string } })[];
       extensions?: { disclosures?: PeerDisclosure[] };
     };
     // A peer's refusal of the signed identity (401): keys or clocks apart, the platform's fault, not the caller's token's (SubgraphFault.IDENTITY_REFUSED).
@@ -111,12 +105,8 @@ export class PeerClient {
         const { code: _code, ...details } = error.extensions ?? {};
         throw new GraphQLError(error.message, { extensions: { code, ...details, serviceName: peer } });
       }
-      if (code && outages.has(code)) {
-        const { code: _code, serviceName, retryAfterSeconds, ...details } = error.extensions ?? {};
-        throw new GraphQLError(error.message, {
-          extensions: { code, ...details, serviceName: typeof serviceName === 'string' ? serviceName : peer, retryAfterSeconds: typeof retryAfterSeconds === 'number' ? retryAfterSeconds : outageRetryAfterSeconds },
-        });
-      }
+      const outage = passedOnOutage(peer, [error]);
+      if (outage) throw outage;
       // A fault of the peer's, or of this subgraph's query: logged (masked) as ours, its first message only.
       const more = (body.errors?.length ?? 1) - 1;
       throw new Error(`the ${peer} subgraph answered ${response.status}: ${error.message}${more ? ` (and ${more} more errors)` : ''}`);

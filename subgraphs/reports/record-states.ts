@@ -145,11 +145,18 @@ export async function standingOf(snapshot: Snapshot, currentRecords: CurrentReco
   return (await recordsChangedNow(snapshot, currentRecords, today)) ? 'RECORDS_CHANGED' : 'CURRENT';
 }
 
-export const recordsUnavailable = (what: string, cause?: unknown) =>
-  serviceUnavailable('records', `the records subgraph could not be reached to check that the records behind ${what} still stand: retry later`, { cause });
-
-/** Rethrows a failed call as SUBGRAPH_UNAVAILABLE naming the records subgraph: a report whose records cannot be checked is never shown as accepted. */
+/**
+ * Rethrows a failed call's SUBGRAPH_UNAVAILABLE in words about `what` (the call's own speak of
+ * nothing stored): a report whose records cannot be checked is never shown as accepted. Its
+ * `serviceName` and `reason` stay as the call gave them.
+ */
 export function asRecordsUnavailable(error: unknown, what: string): never {
-  if (error instanceof GraphQLError && error.extensions?.code === ErrorCode.SUBGRAPH_UNAVAILABLE) throw recordsUnavailable(what, peerOutageCause(error));
+  if (error instanceof GraphQLError && error.extensions?.code === ErrorCode.SUBGRAPH_UNAVAILABLE) {
+    const { serviceName, reason } = error.extensions;
+    const peer = typeof serviceName === 'string' ? serviceName : 'records';
+    const unavailable = serviceUnavailable(peer, `the ${peer} subgraph gave no usable answer, so whether the records behind ${what} still stand could not be checked: retry later`, { cause: peerOutageCause(error) });
+    if (reason) unavailable.extensions.reason = reason;
+    throw unavailable;
+  }
   throw error;
 }

@@ -1,9 +1,9 @@
 import type { GraphQLError } from 'graphql';
 import { randomUUID } from 'node:crypto';
-import { InternalCallFailed, InternalCallRefused, InternalClient } from '../../lib/internal-client';
+import { InternalClient, peerCallFailure } from '../../lib/internal-client';
 import { readSecret, withoutCredentials } from '../../lib/env';
-import { PeerTimeout, type RequestDeadline } from '../../lib/deadline';
-import { badInput, clientError, ErrorCode, isBlank, quotedInput, serviceUnavailable, SubgraphFault } from '../../lib/errors';
+import type { RequestDeadline } from '../../lib/deadline';
+import { badInput, clientError, ErrorCode, isBlank, quotedInput } from '../../lib/errors';
 import { detectIdentifierKind, normaliseIdentifier, validateIdentifier, type IdentifierKind, type IdentifierProblem } from '../../lib/identifiers';
 import { readSubgraphUrl } from '../../schema/subgraphs';
 import { assertKindInScope, limitedKinds, type RequestAccess } from './access';
@@ -90,47 +90,27 @@ export interface SubjectDirectory {
   lookUp(ids: readonly string[], codes: readonly string[], requestId?: string, deadline?: RequestDeadline): Promise<SubjectLookup>;
 }
 
-/** The entities subgraph could not answer: nothing may be decided about the rows that needed it. */
+/**
+ * The entities subgraph could not answer: nothing may be decided about the rows that needed it.
+ * `cause`: how the call failed (lib/internal-client.ts), which `withEntitiesOrUnavailable` tells
+ * the client of as `peerCallFailure` does.
+ */
 export class SubjectDirectoryUnavailable extends Error {
   override name = 'SubjectDirectoryUnavailable';
-
-  /**
-   * `timedOut`: the call ran out of time (the request's, or its own), and why, as a client is told.
-   * `reason`: why it could not answer, as the gateway says it of a subgraph of its own; none for
-   * the entities subgraph's own typed outage (its database gone), which it logged itself.
-   */
-  constructor(
-    message: string,
-    readonly timedOut?: PeerTimeout,
-    readonly reason?: SubgraphFault,
-  ) {
-    super(message);
-  }
-}
-
-/** Why a call to the entities subgraph failed, as `SubgraphFault` names it for the gateway's own calls. */
-function faultOf(error: unknown): SubgraphFault | undefined {
-  if (error instanceof PeerTimeout) return SubgraphFault.TIMEOUT;
-  // A 401 is the platform's signed identity refused (keys or clocks apart), whatever the body says.
-  if (error instanceof InternalCallFailed && error.status === 401) return SubgraphFault.IDENTITY_REFUSED;
-  if (error instanceof InternalCallRefused) return undefined;
-  if (error instanceof InternalCallFailed) return SubgraphFault.BAD_RESPONSE;
-  return SubgraphFault.UNREACHABLE;
 }
 
 /**
- * Runs `lookup`; when the entities subgraph could not answer it, the client gets
- * SUBGRAPH_UNAVAILABLE with `message`, which says what that meant for its request, after how long
- * the entities subgraph was waited for when it was too slow (reason TIMEOUT, as the gateway's).
+ * Runs `lookup`; when the entities subgraph could not answer it, the client is told as of any
+ * failed call to a peer (`peerCallFailure`): the entities subgraph's own outage (its database gone
+ * or too slow) in its words, naming it; or SUBGRAPH_UNAVAILABLE with its `reason` and `message`,
+ * which says what that meant for its request.
  */
 export async function withEntitiesOrUnavailable<T>(lookup: () => Promise<T>, message: string): Promise<T> {
   try {
     return await lookup();
   } catch (error) {
     if (!(error instanceof SubjectDirectoryUnavailable)) throw error;
-    const unavailable = serviceUnavailable('entities', error.timedOut ? `${error.timedOut.message}; ${message}` : message, { cause: error });
-    if (error.reason) unavailable.extensions.reason = error.reason;
-    throw unavailable;
+    throw peerCallFailure('entities', error.cause, message, error);
   }
 }
 
@@ -186,7 +166,7 @@ export class EntitiesSubjectDirectory implements SubjectDirectory {
     try {
       config = valueOf(this.config);
     } catch (error) {
-      throw new SubjectDirectoryUnavailable(`the entities subgraph is not configured: ${(error as Error).message}`);
+      throw new SubjectDirectoryUnavailable(`the entities subgraph is not configured: ${(error as Error).message}`, { cause: error });
     }
     const variables: Record<string, unknown> = { representations: ids.map((id) => ({ __typename: 'Subject', id })) };
     const declarations = ['$representations: [_Any!]!'];
@@ -201,11 +181,7 @@ export class EntitiesSubjectDirectory implements SubjectDirectory {
     try {
       data = await new InternalClient(config.signingKey, this.timeoutMs, 'entities').call<Record<string, unknown>>(config.url, query, variables, ['SUBJECT_BASICS'], requestId, deadline);
     } catch (error) {
-      throw new SubjectDirectoryUnavailable(
-        `the entities subgraph at ${withoutCredentials(config.url)} could not check the subjects: ${(error as Error).message}`,
-        error instanceof PeerTimeout ? error : undefined,
-        faultOf(error),
-      );
+      throw new SubjectDirectoryUnavailable(`the entities subgraph at ${withoutCredentials(config.url)} could not check the subjects: ${(error as Error).message}`, { cause: error });
     }
     const found = new Set<string>();
     const kinds = new Map<string, string>();

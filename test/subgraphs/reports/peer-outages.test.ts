@@ -178,4 +178,19 @@ describe.each(testDatabases)('the reports subgraph when a peer cannot answer, on
     const again = await reports.queryAs(supervision, 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on CreditCheck { reportRequirement { satisfied } goodReportGrade } } }', { r: [check] });
     expect(again.errors).toBeUndefined();
   });
+
+  it("answers a platform report's findings SUBGRAPH_UNAVAILABLE naming the records subgraph with the reason it could not be asked", async () => {
+    const generated = await reports.queryAs<{ generateCreditReport: { id: string } }>(procurement, generate, { subjectId: subject.id });
+    expect(generated.errors).toBeUndefined();
+    const id = generated.data!.generateCreditReport.id;
+    await recordsStandIn.down();
+    try {
+      const read = await reports.queryAs<{ creditReport: { acceptance: unknown } | null }>(supervision, 'query ($id: ID!) { creditReport(id: $id) { id acceptance { accepted } } }', { id });
+      expect(read.data?.creditReport).toEqual({ id, acceptance: null });
+      expect(read.errors?.map((e) => e.extensions)).toEqual([{ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'records', reason: 'UNREACHABLE', retryAfterSeconds: 5 }]);
+      expect(read.errors?.[0].message).toBe('the records subgraph gave no usable answer, so whether the records behind a platform report still stand could not be checked: retry later');
+    } finally {
+      await recordsStandIn.up();
+    }
+  });
 });
