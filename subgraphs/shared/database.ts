@@ -399,6 +399,16 @@ export function isDatabaseConnectionLoss(error: unknown): boolean {
   return false;
 }
 
+/**
+ * Whether the database server refused a new connection because it holds as many as it allows
+ * (max_connections, error 1040), looking through the same wrappers as isDatabaseConnectionLoss,
+ * which counts it too: the server is up, and answers again once connections come free.
+ */
+export function isTooManyDatabaseConnections(error: unknown): boolean {
+  for (const e of causes(error)) if (e.code === 'ER_CON_COUNT_ERROR') return true;
+  return false;
+}
+
 /** MariaDB's ER_STATEMENT_TIMEOUT, which mysql2 (naming MySQL's errors only) gives no `code`. */
 const mariadbStatementTimeout = 1969;
 

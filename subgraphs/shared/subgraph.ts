@@ -24,7 +24,7 @@ import { handleShutdownSignals } from '../../lib/shutdown';
 import { exitWithFatal } from '../../lib/start-failure';
 import { projectRoot } from '../../lib/project-root';
 import { defaultPorts, readSdl, type SubgraphName } from '../../schema/subgraphs';
-import { databaseTarget, defaultDatabaseWaits, describeTarget, exceededDatabaseWait, isDatabaseConnectionLoss, openDatabase, type DatabaseTarget, type DatabaseWaits, type DataModel } from './database';
+import { databaseTarget, defaultDatabaseWaits, describeTarget, exceededDatabaseWait, isDatabaseConnectionLoss, isTooManyDatabaseConnections, openDatabase, type DatabaseTarget, type DatabaseWaits, type DataModel } from './database';
 import { CursorSeal } from './cursors';
 import { identityHeader, verifierFor, type IdentityVerifier } from '../../lib/access/identity';
 import { RequestDeadline } from '../../lib/deadline';
@@ -142,11 +142,14 @@ const waitsRunOut = {
 } as const;
 
 /**
- * The database faults a client is told of by name: gone (a restart), or too slow (a wait of
- * DatabaseWaits ran out). One code for both: either way nothing was stored and a later retry may
- * succeed; the message says which.
+ * The database faults a client is told of by name: gone (a restart), full (the server refuses a
+ * new connection, at its max_connections), or too slow (a wait of DatabaseWaits ran out). One code
+ * for all: either way nothing was stored and a later retry may succeed; the message says which.
  */
 function databaseFault(subgraph: SubgraphName, error: unknown): KnownFault | undefined {
+  if (isTooManyDatabaseConnections(error)) {
+    return { code: ErrorCode.DATABASE_UNAVAILABLE, message: `the ${subgraph} subgraph could not connect to its database: the database server has too many connections (its max_connections): retry later` };
+  }
   if (isDatabaseConnectionLoss(error)) return { code: ErrorCode.DATABASE_UNAVAILABLE, message: `the ${subgraph} subgraph lost its database connection: retry later` };
   const wait = exceededDatabaseWait(error);
   if (wait) return { code: ErrorCode.DATABASE_UNAVAILABLE, message: `the ${subgraph} subgraph's database was too slow (${waitsRunOut[wait]}): retry later` };

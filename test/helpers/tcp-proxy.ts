@@ -4,12 +4,14 @@ import net from 'node:net';
  * A TCP proxy on a free port in front of a server (the shared MariaDB, which other test runs use
  * and which must not be restarted): a subgraph's database URL points at it, and the test plays
  * the server's faults on it. `pause()` holds what clients send (their queries are in flight),
- * `restart()` drops every connection and refuses new ones until `recover()`.
+ * `restart()` drops every connection and refuses new ones until `recover()`, `full()` answers new
+ * ones as a server at its max_connections does.
  */
 export class TcpProxy {
   private readonly pairs = new Set<{ client: net.Socket; server: net.Socket }>();
   private paused = false;
   private refusing = false;
+  private answeringFull = false;
   /** Bytes clients sent while paused: a query the server has not seen. */
   heldBytes = 0;
 
@@ -68,9 +70,22 @@ export class TcpProxy {
     this.pairs.clear();
   }
 
+  /**
+   * As a server at its max_connections while the connections a client held are gone (its
+   * wait_timeout ended them, say): every connection is cut, and each new one is answered with
+   * MariaDB's "Too many connections" (error 1040, sent in place of the handshake) and closed, until
+   * `recover()`.
+   */
+  full(): void {
+    this.restart();
+    this.refusing = false;
+    this.answeringFull = true;
+  }
+
   /** The server is back: connections are accepted and forwarded again. */
   recover(): void {
     this.refusing = false;
+    this.answeringFull = false;
     this.paused = false;
   }
 
@@ -82,6 +97,11 @@ export class TcpProxy {
   private accept(client: net.Socket, target: { host: string; port: number }): void {
     if (this.refusing) {
       client.destroy();
+      return;
+    }
+    if (this.answeringFull) {
+      client.on('error', () => undefined);
+      client.end(tooManyConnections);
       return;
     }
     const server = net.connect(target.port, target.host);
@@ -101,3 +121,15 @@ export class TcpProxy {
     server.on('data', (chunk: Buffer) => client.write(chunk));
   }
 }
+
+/**
+ * The packet a MySQL or MariaDB server at its max_connections sends a new connection instead of its
+ * handshake: an ERR packet (0xff), error 1040 (ER_CON_COUNT_ERROR), and its message, without the
+ * SQL state a client that has not yet said it speaks protocol 4.1 is not sent.
+ */
+const tooManyConnections = (() => {
+  const message = Buffer.from('Too many connections');
+  const payload = Buffer.concat([Buffer.from([0xff, 1040 & 0xff, 1040 >> 8]), message]);
+  // Packet header: the payload's length (3 bytes, little-endian) and sequence number 0.
+  return Buffer.concat([Buffer.from([payload.length & 0xff, (payload.length >> 8) & 0xff, payload.length >> 16, 0]), payload]);
+})();
