@@ -34,7 +34,8 @@ export interface RateLimitState {
 
 /**
  * The IETF RateLimit header fields (draft-ietf-httpapi-ratelimit-headers: limit, remaining,
- * seconds to reset), sent on answered and refused requests alike; a refusal adds `Retry-After`.
+ * seconds to reset), sent on answered and refused requests alike (`rateLimitPlugin` on those
+ * GraphQL ran, `withAnswerHeaders` on the others); a refusal adds `Retry-After`.
  */
 export function rateLimitHeaders(state: RateLimitState): [string, string][] {
   return [
@@ -42,6 +43,20 @@ export function rateLimitHeaders(state: RateLimitState): [string, string][] {
     ['ratelimit-remaining', String(state.remaining)],
     ['ratelimit-reset', String(state.resetSeconds)],
   ];
+}
+
+/**
+ * An error that answers a request before GraphQL runs (its context could not be made: a token or a
+ * purpose header refused, a register the purpose needs that could not be asked, a budget used up),
+ * given the head every other answer has: the RateLimit fields of the budget it counted against
+ * (`state`; none when it counted against none), and `Cache-Control: no-store`, which Apollo's
+ * cache-control plugin sets on every answer GraphQL runs. Apollo answers such a request from its
+ * error's `extensions.http` alone, without any plugin (`rateLimitPlugin` included).
+ */
+export function withAnswerHeaders(error: GraphQLError, state: RateLimitState | null): GraphQLError {
+  const http = (error.extensions.http ?? {}) as { status?: number; headers?: Map<string, string> };
+  error.extensions.http = { ...http, headers: new HeaderMap([...(http.headers ?? []), ...(state ? rateLimitHeaders(state) : []), ['cache-control', 'no-store']]) };
+  return error;
 }
 
 const windowSeconds = 60;
@@ -152,14 +167,15 @@ const whose: Record<RateLimitBudget, string> = {
 };
 
 function refusal(state: RateLimitState): GraphQLError {
-  return new GraphQLError(`${whose[state.budget]} budget of ${state.limit} requests per minute is used up: retry in ${state.resetSeconds} s`, {
+  const refused = new GraphQLError(`${whose[state.budget]} budget of ${state.limit} requests per minute is used up: retry in ${state.resetSeconds} s`, {
     extensions: {
       code: ErrorCode.RATE_LIMITED,
       budget: state.budget,
       retryAfterSeconds: state.resetSeconds,
-      http: { status: 429, headers: new HeaderMap([['retry-after', String(state.resetSeconds)], ...rateLimitHeaders(state)]) },
+      http: { status: 429, headers: new HeaderMap([['retry-after', String(state.resetSeconds)]]) },
     },
   });
+  return withAnswerHeaders(refused, state);
 }
 
 /**
@@ -202,8 +218,9 @@ async function connectRedis(url: string, observer: GatewayObserver | undefined):
 }
 
 /**
- * Sends the RateLimit headers with every answer of an admitted request (a refused one carries
- * them in its error), and closes the limits' Redis connection when the server stops.
+ * Sends the RateLimit headers with every answer of an admitted request that GraphQL ran (one
+ * refused before carries them in its error: `withAnswerHeaders`), and closes the limits' Redis
+ * connection when the server stops.
  */
 export function rateLimitPlugin<TContext extends BaseContext>(limits: RateLimits, stateIn: (context: TContext) => RateLimitState | null): ApolloServerPlugin<TContext> {
   return {

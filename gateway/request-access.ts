@@ -11,9 +11,9 @@ import { RequestDeadline } from '../lib/deadline';
 import { ExpiringMemory } from '../lib/expiring-memory';
 import { characterCount, foldedNumber, hasInvisibleCharacters, isLegible } from '../lib/text';
 import { typedUuid } from '../lib/identifiers';
-import { authenticate, type TokenVerifier } from './authentication';
+import { authenticate, RefusedClaims, type TokenVerifier } from './authentication';
 import type { InternalClient } from '../lib/internal-client';
-import type { RateLimits, RateLimitState } from './rate-limits';
+import { withAnswerHeaders, type RateLimits, type RateLimitState } from './rate-limits';
 
 
 export interface GatewayContext {
@@ -377,11 +377,30 @@ export async function createGatewayContext(req: IncomingMessage, deps: AccessDep
   } catch (error) {
     // A refused token counts against its address's budget, as a request without one does: a
     // flood of forged tokens is refused with 429 before each one costs an audit entry.
-    if (deps.rateLimits) await deps.rateLimits.admit(null, address);
-    throw error;
+    throw withCountedHeaders(error, deps.rateLimits ? await deps.rateLimits.admit(null, address) : null);
   }
   // Before the consent and provider look-ups: a refused request costs the subgraphs nothing.
   const rateLimit = deps.rateLimits ? await deps.rateLimits.admit(caller, address) : null;
+  try {
+    return await purposeContext(req, deps, requestId, deadline, caller, rateLimit);
+  } catch (error) {
+    throw withCountedHeaders(error, rateLimit);
+  }
+}
+
+/**
+ * An error that refuses a request before GraphQL runs, given the headers every answer of a counted
+ * request carries (rate-limits.ts, `withAnswerHeaders`): on the error, or on the refusal a
+ * MalformedPurpose or RefusedClaims carries for the gateway to audit and answer.
+ */
+function withCountedHeaders(error: unknown, rateLimit: RateLimitState | null): unknown {
+  const answer = error instanceof MalformedPurpose || error instanceof RefusedClaims ? error.refusal : error;
+  if (answer instanceof GraphQLError) withAnswerHeaders(answer, rateLimit);
+  return error;
+}
+
+/** `createGatewayContext` once its caller is known and the request counted: why it asks, and what it may read. */
+async function purposeContext(req: IncomingMessage, deps: AccessDependencies, requestId: string, deadline: RequestDeadline, caller: Caller | null, rateLimit: RateLimitState | null): Promise<GatewayContext> {
   let purpose: Purpose | null;
   try {
     purpose = purposeFrom(req);

@@ -140,6 +140,39 @@ describe('rate limits', () => {
     }
   });
 
+  it('sends the RateLimit headers and Cache-Control: no-store with every answer of a counted request that GraphQL never ran', async () => {
+    // A replica whose consent register cannot be asked (nothing listens on port 1), with budgets of its own.
+    const subgraphUrls = { ...Object.fromEntries(Object.entries(platform.subgraphs).map(([name, subgraph]) => [name, subgraph.url])), entities: 'http://127.0.0.1:1/graphql' };
+    const replica = await platform.serveGateway({ rateLimits: limits, subgraphUrls });
+    try {
+      const post = async (headers: Record<string, string>) => {
+        const response = await fetch(replica.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: PROBE }), signal: AbortSignal.timeout(10_000) });
+        return { status: response.status, headers: response.headers, body: (await response.json()) as Answer['body'] };
+      };
+      const counted = (answer: Answer) => ({ status: answer.status, code: answer.body.errors?.[0].extensions?.code, ...rateHeaders(answer), cacheControl: answer.headers.get('cache-control') });
+      const authorization = `Bearer ${await platform.token(banker('BANK-OUTAGE', 'teller'))}`;
+
+      // The register that decides the purpose down: 503, the whole answer withheld, the request counted.
+      const outage = await post({ authorization, 'x-credit-matter': 'FINANCIAL_SERVICES', 'x-credit-consent': randomUUID() });
+      expect(counted(outage)).toEqual({ status: 503, code: 'SUBGRAPH_UNAVAILABLE', limit: '3', remaining: '2', cacheControl: 'no-store' });
+      expect(outage.headers.get('retry-after')).toBe('5');
+      expect(Number(outage.headers.get('ratelimit-reset'))).toBeGreaterThanOrEqual(1);
+      // A purpose header refused: 400, counted all the same.
+      const malformed = await post({ authorization, 'x-credit-matter': 'FINANCIAL_SERVICES', 'x-credit-case': "UTF-8''%0Aforged" });
+      expect(counted(malformed)).toEqual({ status: 400, code: 'BAD_USER_INPUT', limit: '3', remaining: '1', cacheControl: 'no-store' });
+      // A refused token: 401, counted against its address's budget.
+      const forged = await post({ authorization: 'Bearer not.a.token' });
+      expect(counted(forged)).toEqual({ status: 401, code: 'UNAUTHENTICATED', limit: '3', remaining: '2', cacheControl: 'no-store' });
+      expect(forged.headers.get('www-authenticate')).toMatch(/^Bearer /);
+      // And the refusal of a budget used up says so as well.
+      await post({ authorization, 'x-credit-matter': 'FINANCIAL_SERVICES', 'x-credit-consent': randomUUID() });
+      const refused = await post({ authorization, 'x-credit-matter': 'FINANCIAL_SERVICES', 'x-credit-consent': randomUUID() });
+      expect(counted(refused)).toEqual({ status: 429, code: 'RATE_LIMITED', limit: '3', remaining: '0', cacheControl: 'no-store' });
+    } finally {
+      await replica.stop();
+    }
+  });
+
   it("counts views of a printable report against the address's budget, before the reports subgraph is asked", async () => {
     const replica = await platform.serveGateway({ rateLimits: limits });
     try {
