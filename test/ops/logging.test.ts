@@ -127,6 +127,7 @@ describe('request logs across the platform', () => {
     const response = await fetch(platform.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'x'.repeat(65) }, body: JSON.stringify({ query: '{ __typename }' }) });
     const requestId = response.headers.get('x-request-id');
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await platform.logs.gateway.requestLine(requestId!)).toBeDefined();
     const lines = platform.logs.gateway.withRequestId(requestId!);
     expect(lines).toHaveLength(1);
     expect(lines[0].clientRequestId).toBeUndefined();
@@ -137,13 +138,14 @@ describe('request logs across the platform', () => {
       const response = await fetch(platform.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': sent }, body: JSON.stringify({ query: '{ __typename }' }) });
       const requestId = response.headers.get('x-request-id')!;
       expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
-      expect(platform.logs.gateway.withRequestId(requestId)[0].clientRequestId).toBeUndefined();
+      expect(await platform.logs.gateway.requestLine(requestId)).toMatchObject({ requestId });
+      expect((await platform.logs.gateway.requestLine(requestId))?.clientRequestId).toBeUndefined();
     }
     // Shorter digit runs (a timestamp in milliseconds, an order number) are logged beside the gateway's id.
     const kept = await fetch(platform.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'batch-1733300000000-7' }, body: JSON.stringify({ query: '{ __typename }' }) });
     const requestId = kept.headers.get('x-request-id')!;
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(platform.logs.gateway.withRequestId(requestId)[0].clientRequestId).toBe('batch-1733300000000-7');
+    expect((await platform.logs.gateway.requestLine(requestId))?.clientRequestId).toBe('batch-1733300000000-7');
   });
 
   it('never writes a person’s citizen ID number, even when it is the caller’s organisation', async () => {

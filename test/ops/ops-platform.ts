@@ -41,6 +41,16 @@ export class LogCapture {
   withRequestId(requestId: string): Record<string, unknown>[] {
     return this.lines.filter((l) => l.requestId === requestId);
   }
+
+  /**
+   * The request line of `requestId`, once written: it is written when the response closes, which
+   * a loaded host may put after the client has read the answer's headers. Waits 5 s at most.
+   */
+  async requestLine(requestId: string): Promise<Record<string, unknown> | undefined> {
+    const line = () => this.withRequestId(requestId).find((l) => l.msg === 'request');
+    for (let waited = 0; waited < 5_000 && !line(); waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    return line();
+  }
 }
 
 export interface OpsPlatform {
