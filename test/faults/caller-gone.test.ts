@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { demoWorld } from '../../scripts/demo/world';
 import { testDatabases } from '../helpers/databases';
 import { startPlatform, type As, type Platform } from '../helpers/platform';
@@ -35,25 +36,27 @@ describe.each(testDatabases)('a request whose client gives up while a subgraph i
   let entities: StandInSubgraph;
   let entitiesPeer: StandInSubgraph;
   let reports: StandInSubgraph;
+  let audit: StandInSubgraph;
 
   beforeAll(async () => {
     await database.cleanUp(suite);
-    [entities, entitiesPeer, reports] = await Promise.all([StandInSubgraph.start(), StandInSubgraph.start(), StandInSubgraph.start()]);
+    [entities, entitiesPeer, reports, audit] = await Promise.all([StandInSubgraph.start(), StandInSubgraph.start(), StandInSubgraph.start(), StandInSubgraph.start()]);
     platform = await startPlatform(database.target(suite), {
       seedSubjects: world.subjects.length,
       peerUrls: { entities: entitiesPeer.url },
-      gateway: { subgraphUrls: { entities: entities.url, reports: reports.url } },
+      gateway: { subgraphUrls: { entities: entities.url, reports: reports.url, audit: audit.url } },
     });
     for (const standIn of [entities, entitiesPeer]) standIn.upstream = platform.subgraphs.entities.url;
     reports.upstream = platform.subgraphs.reports.url;
+    audit.upstream = platform.subgraphs.audit.url;
   });
   afterAll(async () => {
-    for (const standIn of [entities, entitiesPeer, reports]) standIn?.release();
+    for (const standIn of [entities, entitiesPeer, reports, audit]) standIn?.release();
     await platform?.stop();
-    await Promise.all([entities, entitiesPeer, reports].map((standIn) => standIn?.stop()));
+    await Promise.all([entities, entitiesPeer, reports, audit].map((standIn) => standIn?.stop()));
     await database.cleanUp(suite);
   });
-  afterEach(() => [entities, entitiesPeer, reports].forEach((standIn) => standIn.release()));
+  afterEach(() => [entities, entitiesPeer, reports, audit].forEach((standIn) => standIn.release()));
 
   /** Sends the operation as `finance` with `requestId`, and gives up after `clientGivesUpMs`. */
   async function sendAndGiveUp(query: string, variables: Record<string, unknown>, requestId: string): Promise<unknown> {
@@ -132,5 +135,41 @@ describe.each(testDatabases)('a request whose client gives up while a subgraph i
     expect(again.errors).toBeUndefined();
     expect(await storedChecks()).toBe(before + 1);
     expect(await audited('gone-after-commit-again')).toEqual({ DISCLOSED: 1 });
+  });
+
+  // A client whose going leaves its DISCLOSED entries out must never read the answer: Node's HTTP
+  // server (httpAllowHalfOpen false) closes a connection whose client half-closed, so one that
+  // closed only its sending side, still reading, gets nothing either.
+  it('releases nothing to a client that closed its sending side after its data was read, as its entries then say nothing was disclosed', async () => {
+    // The audit log's writes held: another request's write is under way, so this one's entries wait in the queue after its data is read.
+    audit.behaviour = { kind: 'hold' };
+    const writes = audit.received.length;
+    const first = platform.query(READ, { id: subject.id }, { ...finance, headers: { ...finance.headers, 'x-request-id': 'gone-first-waited' } });
+    for (let waited = 0; waited < 5_000 && audit.received.length === writes; waited += 50) await pause(50);
+    expect(audit.received.length).toBe(writes + 1);
+    const url = new URL(platform.gatewayUrl);
+    const body = JSON.stringify({ query: READ, variables: { id: subject.id } });
+    const socket = net.connect(Number(url.port), url.hostname);
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    const token = await platform.token(finance.caller!);
+    const headers = Object.entries({ ...finance.headers, 'x-request-id': 'gone-half-closed', authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
+    const reads = entities.received.length;
+    socket.write(`POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\n${headers.map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n${body}`);
+    // Its data read: then the client half-closes, still reading.
+    for (let waited = 0; waited < 5_000 && entities.received.length === reads; waited += 50) await pause(50);
+    await pause(700);
+    socket.end();
+    await pause(300);
+    audit.release();
+    expect((await first).errors).toBeUndefined();
+    await Promise.race([closed, pause(5_000)]);
+    socket.destroy();
+    const answered = Buffer.concat(chunks).toString('utf8');
+    expect(answered).toBe('');
+    expect(await audited('gone-half-closed')).toEqual({});
+    expect(await audited('gone-first-waited')).toEqual({ DISCLOSED: 1 });
   });
 });
