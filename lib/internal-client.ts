@@ -128,7 +128,12 @@ function faultOf(error: unknown): SubgraphFault {
  */
 export function peerCallFailure(peer: string, error: unknown, message: string, cause: unknown = error): Error {
   if (error instanceof InternalCallRefused && error.status !== 401) return passedOnOutage(peer, error.errors) ?? error;
-  const unavailable = serviceUnavailable(peer, error instanceof PeerTimeout ? `${error.message}; ${message}` : message, { cause });
-  unavailable.extensions.reason = faultOf(error);
+  return peerUnavailable(peer, faultOf(error), error instanceof PeerTimeout ? `${error.message}; ${message}` : message, cause);
+}
+
+/** SUBGRAPH_UNAVAILABLE naming `peer`, `reason` saying why, as the gateway says it of a subgraph it could not ask; `cause` for the log. */
+export function peerUnavailable(peer: string, reason: SubgraphFault, message: string, cause: unknown): GraphQLError {
+  const unavailable = serviceUnavailable(peer, message, { cause });
+  unavailable.extensions.reason = reason;
   return unavailable;
 }

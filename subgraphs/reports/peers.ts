@@ -1,8 +1,8 @@
 import { GraphQLError } from 'graphql';
 import { identityHeader, signerFor, type RequestIdentity } from '../../lib/access/identity';
 import { PeerTimeout } from '../../lib/deadline';
-import { ErrorCode, serviceUnavailable, SubgraphFault } from '../../lib/errors';
-import { passedOnOutage, type PeerError } from '../../lib/internal-client';
+import { ErrorCode, SubgraphFault } from '../../lib/errors';
+import { passedOnOutage, peerUnavailable, type PeerError } from '../../lib/internal-client';
 import { withoutCredentials } from '../../lib/env';
 import { answeredAsGraphQL, send, type PlatformResponse } from '../../lib/platform-http';
 import { defaultUrl } from '../../schema/subgraphs';
@@ -77,8 +77,8 @@ export class PeerClient {
         service: peer,
       });
     } catch (error) {
-      if (!(error instanceof PeerTimeout)) throw unavailable(peer, SubgraphFault.UNREACHABLE, `the ${peer} subgraph could not be reached, so nothing was stored: retry later`, new Error(`${withoutCredentials(url)}: ${(error as Error).message}`, { cause: error }));
-      throw unavailable(peer, SubgraphFault.TIMEOUT, `${error.message}, so nothing was stored: retry later`, new Error(`${withoutCredentials(url)}: ${error.message}`));
+      if (!(error instanceof PeerTimeout)) throw peerUnavailable(peer, SubgraphFault.UNREACHABLE, `the ${peer} subgraph could not be reached, so nothing was stored: retry later`, new Error(`${withoutCredentials(url)}: ${(error as Error).message}`, { cause: error }));
+      throw peerUnavailable(peer, SubgraphFault.TIMEOUT, `${error.message}, so nothing was stored: retry later`, new Error(`${withoutCredentials(url)}: ${error.message}`));
     }
     // Read only from a status a GraphQL server answers with: the JSON of a 404 (an address that
     // names no endpoint) is no answer of the peer's, and its NOT_FOUND no refusal to pass on.
@@ -89,7 +89,7 @@ export class PeerClient {
     };
     // A peer's refusal of the signed identity (401): keys or clocks apart, the platform's fault, not the caller's token's (SubgraphFault.IDENTITY_REFUSED).
     if (response.status === 401) {
-      throw unavailable(peer, SubgraphFault.IDENTITY_REFUSED, `the ${peer} subgraph refused the platform's own credentials for this call (a fault of the platform's configuration, not of your token), so nothing was stored: retry later`,
+      throw peerUnavailable(peer, SubgraphFault.IDENTITY_REFUSED, `the ${peer} subgraph refused the platform's own credentials for this call (a fault of the platform's configuration, not of your token), so nothing was stored: retry later`,
         new Error(`${withoutCredentials(url)} answered 401 to the platform's signed identity: check that both hold the same GATEWAY_SIGNING_KEY and that their clocks agree`));
     }
     const disclosures = body.extensions?.disclosures;
@@ -113,17 +113,10 @@ export class PeerClient {
     }
     // Not a GraphQL answer (an HTML error page of a proxy in front of the peer, broken JSON), as the gateway tells it of a subgraph of its own.
     if (response.status < 200 || response.status > 299 || !body.data) {
-      throw unavailable(peer, SubgraphFault.BAD_RESPONSE, `the ${peer} subgraph answered ${response.status} without a GraphQL response, so nothing was stored: retry later`, new Error(`${withoutCredentials(url)} answered ${response.status}: ${response.text.slice(0, 200)}`));
+      throw peerUnavailable(peer, SubgraphFault.BAD_RESPONSE, `the ${peer} subgraph answered ${response.status} without a GraphQL response, so nothing was stored: retry later`, new Error(`${withoutCredentials(url)} answered ${response.status}: ${response.text.slice(0, 200)}`));
     }
     return body.data;
   }
-}
-
-/** SUBGRAPH_UNAVAILABLE naming `peer`, `reason` saying why, as the gateway says it of a subgraph it could not ask; `cause` for the log. */
-function unavailable(peer: Peer, reason: SubgraphFault, message: string, cause: Error): GraphQLError {
-  const error = serviceUnavailable(peer, message, { cause });
-  error.extensions.reason = reason;
-  return error;
 }
 
 /** A peer's answer that is not JSON is read as an empty one: it has neither data nor errors. */
