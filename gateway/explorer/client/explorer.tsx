@@ -6,7 +6,7 @@
  */
 import { useGraphiQL, useGraphiQLActions } from '@graphiql/react';
 import { GraphiQL, type GraphiQLProps } from 'graphiql';
-import { getOperationAST } from 'graphql';
+import { getOperationAST, parse } from 'graphql';
 import 'graphiql/style.css';
 import { StrictMode, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { createPortal } from 'react-dom';
@@ -141,6 +141,19 @@ async function post(endpoint: string, params: unknown, headers: Headers, signal:
     `The gateway's address answered HTTP ${response.status} with ${type}, not a GraphQL answer: the gateway, or a proxy in front of it, is failing or down. Try again later, or tell its operators.`,
     { status: response.status },
   );
+}
+
+/**
+ * The type of the operation sent (query, mutation), read from the text sent: GraphiQL's
+ * `documentAST` is parsed from the editor a moment after it changes, so an example run at once
+ * after it was opened came with the previous tab's, and its Stop told a mutation as a query.
+ */
+function operationTypeOf(query: string, operationName: string | null | undefined): string | undefined {
+  try {
+    return getOperationAST(parse(query), operationName ?? undefined)?.operation;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -425,7 +438,7 @@ function Explorer({ settings }: { settings: ExplorerSettings }) {
     () => (params, options) => {
       const schemaFetch = params.operationName === schemaQueryName;
       const headers = schemaFetch ? requestHeaders(noAccess, settings, undefined) : requestHeaders(accessRef.current, settings, options?.headers);
-      const operation = options?.documentAST ? getOperationAST(options.documentAST, params.operationName ?? undefined)?.operation : undefined;
+      const operation = operationTypeOf(params.query, params.operationName);
       const answer = cancellable(async (signal) => (headers instanceof Headers ? await post(settings.endpoint, params, headers, signal) : headers), stoppedAnswer(operation));
       // GraphiQL's Observable type lists subscribe's other call forms too, which it never uses.
       return answer as unknown as ReturnType<GraphiQLProps['fetcher']>;
