@@ -437,6 +437,8 @@ describe('the explorer in headless Chromium', () => {
       await openExample(page, 'DepartmentCreditCheck');
       await page.locator('.graphiql-execute-button').click();
       const route = await within(held, 'sending the credit check');
+      // Run at once after it was opened: sent under its own name, not the previous tab's.
+      expect(JSON.parse(route.request().postData() ?? '{}').operationName).toBe('DepartmentCreditCheck');
       await page.locator('.graphiql-execute-button[aria-label^="Stop"]').click();
       await page.locator('.graphiql-execute-button[aria-label^="Execute"]').waitFor();
       // A request the page aborted cannot go on; one it did not goes to the gateway now.

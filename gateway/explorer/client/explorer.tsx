@@ -6,12 +6,12 @@
  */
 import { useGraphiQL, useGraphiQLActions } from '@graphiql/react';
 import { GraphiQL, type GraphiQLProps } from 'graphiql';
-import { getOperationAST, parse } from 'graphql';
 import 'graphiql/style.css';
 import { StrictMode, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { createPortal } from 'react-dom';
 import { createRoot } from 'react-dom/client';
 import type { ExplorerSettings, ExplorerExample, DemoCallerToken } from '../settings';
+import { operationSent } from './operation-sent';
 import './explorer.css';
 
 // Monaco runs its language services in web workers; the build emits each as a file of its own,
@@ -141,19 +141,6 @@ async function post(endpoint: string, params: unknown, headers: Headers, signal:
     `The gateway's address answered HTTP ${response.status} with ${type}, not a GraphQL answer: the gateway, or a proxy in front of it, is failing or down. Try again later, or tell its operators.`,
     { status: response.status },
   );
-}
-
-/**
- * The type of the operation sent (query, mutation), read from the text sent: GraphiQL's
- * `documentAST` is parsed from the editor a moment after it changes, so an example run at once
- * after it was opened came with the previous tab's, and its Stop told a mutation as a query.
- */
-function operationTypeOf(query: string, operationName: string | null | undefined): string | undefined {
-  try {
-    return getOperationAST(parse(query), operationName ?? undefined)?.operation;
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -438,8 +425,9 @@ function Explorer({ settings }: { settings: ExplorerSettings }) {
     () => (params, options) => {
       const schemaFetch = params.operationName === schemaQueryName;
       const headers = schemaFetch ? requestHeaders(noAccess, settings, undefined) : requestHeaders(accessRef.current, settings, options?.headers);
-      const operation = operationTypeOf(params.query, params.operationName);
-      const answer = cancellable(async (signal) => (headers instanceof Headers ? await post(settings.endpoint, params, headers, signal) : headers), stoppedAnswer(operation));
+      const sent = operationSent(params.query, params.operationName);
+      const body = { ...params, operationName: sent.operationName };
+      const answer = cancellable(async (signal) => (headers instanceof Headers ? await post(settings.endpoint, body, headers, signal) : headers), stoppedAnswer(sent.type));
       // GraphiQL's Observable type lists subscribe's other call forms too, which it never uses.
       return answer as unknown as ReturnType<GraphiQLProps['fetcher']>;
     },
