@@ -2,6 +2,7 @@ import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type { GatewayExecutor } from '@apollo/server-gateway-interface';
 import { BREAK, execute, GraphQLError, Kind, separateOperations, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import { ErrorCode } from '../lib/errors';
+import { perOperationText } from './per-operation-text';
 
 /**
  * The introspection fields graphql-js 16 answers and the query planner's own introspection types
@@ -54,25 +55,30 @@ export const plannableIntrospection: ApolloServerPlugin<BaseContext> = {
     return {
       async didResolveOperation({ operation, document, schema }) {
         if (!operation || selectsIntrospectionAlone(document, operation)) return;
-        const own = separateOperations(document)[operation.name?.value ?? ''];
-        const types = new TypeInfo(schema);
-        let refusal: GraphQLError | undefined;
-        visit(
-          own,
-          visitWithTypeInfo(types, {
-            Field(field) {
-              const coordinate = `${types.getParentType()?.name}.${field.name.value}`;
-              if (!fieldsThePlannerLacks.has(coordinate)) return;
-              refusal = new GraphQLError(`${coordinate} is answered in an operation that selects introspection alone (__schema, __type, __typename), not beside data: send it in an operation of its own.`, {
-                nodes: field,
-                extensions: { code: ErrorCode.GRAPHQL_VALIDATION_FAILED, problem: 'INTROSPECTION_BESIDE_DATA', field: coordinate, http: { status: 400 } },
-              });
-              return BREAK;
-            },
-          }),
-        );
+        const refusal = introspectionBesideData(schema, document, operation);
         if (refusal) throw refusal;
       },
     };
   },
 };
+
+const introspectionBesideData = perOperationText((schema, document, operation): GraphQLError | undefined => {
+  const own = separateOperations(document)[operation.name?.value ?? ''];
+  const types = new TypeInfo(schema);
+  let refusal: GraphQLError | undefined;
+  visit(
+    own,
+    visitWithTypeInfo(types, {
+      Field(field) {
+        const coordinate = `${types.getParentType()?.name}.${field.name.value}`;
+        if (!fieldsThePlannerLacks.has(coordinate)) return;
+        refusal = new GraphQLError(`${coordinate} is answered in an operation that selects introspection alone (__schema, __type, __typename), not beside data: send it in an operation of its own.`, {
+          nodes: field,
+          extensions: { code: ErrorCode.GRAPHQL_VALIDATION_FAILED, problem: 'INTROSPECTION_BESIDE_DATA', field: coordinate, http: { status: 400 } },
+        });
+        return BREAK;
+      },
+    }),
+  );
+  return refusal;
+});

@@ -27,6 +27,7 @@ import {
 } from 'graphql';
 import { auditedTextLimits } from '../lib/access/identity';
 import { ErrorCode } from '../lib/errors';
+import { perOperationText } from './per-operation-text';
 
 /**
  * What one operation may ask of the gateway, checked before it is planned or anything is fetched:
@@ -264,14 +265,18 @@ export function operationShapeRules(limits: OperationLimits): ValidationRule[] {
  */
 function operationLimitPlugin(limits: OperationLimits, listSizes: ReadonlyMap<string, number>): ApolloServerPlugin<BaseContext> {
   const rules = operationShapeRules(limits);
+  const shape = perOperationText((schema, document, operation) => {
+    const own = separateOperations(document)[operation.name?.value ?? ''];
+    const [exceeded] = validate(schema, own, rules);
+    return { own, exceeded };
+  });
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ schema, document, operation, request }) {
           // None chosen: operationResolution refuses the request.
           if (!operation) return;
-          const own = separateOperations(document)[operation.name?.value ?? ''];
-          const [exceeded] = validate(schema, own, rules);
+          const { own, exceeded } = shape(schema, document, operation);
           if (exceeded) throw exceeded;
           const found = operationCost(schema, own, operation.name?.value, request.variables ?? {}, listSizes);
           if (found > limits.cost) throw new OperationLimitExceeded('cost', limits.cost, `Query cost limit of ${limits.cost} exceeded, found ${found}.`);

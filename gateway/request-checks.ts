@@ -36,6 +36,7 @@ import {
 } from 'graphql';
 import { badInput, ErrorCode, isBlank } from '../lib/errors';
 import { scalarResolvers } from '../subgraphs/shared/scalars';
+import { perOperationText } from './per-operation-text';
 
 /**
  * A document whose operation cannot be chosen (an unknown `operationName`, several operations and
@@ -99,16 +100,9 @@ export const wellFormedVariables: ApolloServerPlugin<BaseContext> = {
         // planner would throw on it, and the client get INTERNAL_SERVER_ERROR.
         const values = coerced?.coerced ?? {};
         if (operation) {
-          // The whole document: the operation's fragments hold directives too.
-          visit(document, {
-            Directive(directive) {
-              if (directive.name.value !== 'skip' && directive.name.value !== 'include') return;
-              const condition = directive.arguments?.find((a) => a.name.value === 'if')?.value;
-              if (condition?.kind === Kind.VARIABLE && values[condition.name.value] === null) {
-                throw refused(`$${condition.name.value}`, `Variable "$${condition.name.value}" is the condition of @${directive.name.value} and must be true or false, got null.`);
-              }
-            },
-          });
+          for (const { variable, directive } of conditionVariables(schema, document, operation)) {
+            if (values[variable] === null) throw refused(`$${variable}`, `Variable "$${variable}" is the condition of @${directive} and must be true or false, got null.`);
+          }
           const blank = blankRequiredId(schema, document, operation, values);
           if (blank) throw blank;
         }
@@ -116,6 +110,19 @@ export const wellFormedVariables: ApolloServerPlugin<BaseContext> = {
     };
   },
 };
+
+/** The variables the document's `@skip` and `@include` are conditioned on, with the directive, in the order written: the whole document, as the operation's fragments hold directives too. */
+const conditionVariables = perOperationText((_schema, document) => {
+  const found: { variable: string; directive: string }[] = [];
+  visit(document, {
+    Directive(directive) {
+      if (directive.name.value !== 'skip' && directive.name.value !== 'include') return;
+      const condition = directive.arguments?.find((a) => a.name.value === 'if')?.value;
+      if (condition?.kind === Kind.VARIABLE) found.push({ variable: condition.name.value, directive: directive.name.value });
+    },
+  });
+  return found;
+});
 
 /**
  * Gives the gateway's schema the platform's Date and DateTime, which the supergraph declares
