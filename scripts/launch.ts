@@ -9,7 +9,7 @@ import { defaultPorts, subgraphNames, type SubgraphName } from '../schema/subgra
 
 export interface LaunchedPlatform {
   gatewayUrl: string;
-  /** Resolves when any process exits on its own (a crash), with its name. */
+  /** Resolves when any process exits on its own (a crash), with its name and how it ended: `records exited (killed by SIGKILL)`. */
   died: Promise<string>;
   /** The process id of each process by name (`gateway`, `entities`, …), e.g. to read its memory. */
   pids: Record<string, number>;
@@ -59,7 +59,7 @@ export async function launchPlatform(
       stdio: ['ignore', options.quiet ? 'ignore' : 'inherit', 'inherit', 'ipc'],
       detached: true,
     });
-    child.on('exit', () => stopping || reportDeath(name));
+    child.on('exit', (code, signal) => stopping || reportDeath(`${name} exited (${signal ? `killed by ${signal}` : `exit code ${code}`})`));
     children.push({ name, process: child });
   };
   const stopOne = (c: { process: ChildProcess }) =>
@@ -130,9 +130,12 @@ export function superviseUntilStopped(platform: LaunchedPlatform, log: (line: st
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  void platform.died.then((name) => {
+  void platform.died.then((what) => {
     if (stopping) return;
-    log(`${name} exited; stopping everything`);
+    // One process down is the platform down: the others need it (the gateway every subgraph, the
+    // records and reports subgraphs their peers), so all stop and the launcher exits 1, which tells
+    // whatever runs it (a terminal, a process manager) to start it again.
+    log(`${what}; stopping everything: start it again with npm start`);
     stopThenExit(1);
   });
   // Run by npm (npm start), whose going means its user stopped it; run on its own, the launcher
@@ -196,7 +199,7 @@ async function waitHealthy(name: string, port: number, died: Promise<string>, ti
   void died.then((n) => (dead = n));
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (dead) throw new Error(`${dead} exited while starting`);
+    if (dead) throw new Error(`${dead} while starting`);
     try {
       const response = await fetch(`http://127.0.0.1:${port}/ready`, { signal: AbortSignal.timeout(3000) });
       if (response.ok) return;

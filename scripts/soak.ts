@@ -300,7 +300,7 @@ async function main(argv: string[]): Promise<void> {
     const from = new Date();
     const run = await drive(platform.gatewayUrl, mix, rate, minutes * 60, runId).finally(() => clearInterval(sampler));
     const to = new Date(Date.now() + 1000);
-    if (died) throw new Error(`${died} exited during the soak`);
+    if (died) throw new Error(`${died} during the soak`);
     const rssEnd = statusMiB(gatewayPid, 'VmRSS');
     const heapEnd = await heapUsedMiB(platform.gatewayUrl);
     samples.push({ rss: rssEnd, heap: heapEnd });

@@ -194,6 +194,15 @@ describe('the platform launched as npm start launches it', () => {
     expect((await held[0].answer).error).toBeDefined();
   });
 
+  it('when one process dies, stops every other, says which and how it ended, and exits 1', async () => {
+    const { exited, pids, output } = await launch();
+    process.kill(pids.records, 'SIGKILL');
+    const timeLimit = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the launcher did not exit within 30 s:\n${output()}`)), 30_000).unref());
+    expect((await Promise.race([exited, timeLimit]))[0]).toBe(1);
+    expect(output()).toContain('records exited (killed by SIGKILL); stopping everything');
+    await eventually('every process ending', () => Object.values(pids).every((pid) => !alive(pid)), 5_000);
+  });
+
   it('leaves no process running when the launcher itself is killed', async () => {
     const { launcher, exited, pids } = await launch();
     // SIGKILL to the launcher alone: it cannot stop anything itself.
