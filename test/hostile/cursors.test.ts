@@ -18,16 +18,18 @@ async function subjectsWithRecords(db: DataSource, atLeast: number): Promise<str
     .map((r) => r.subject_id);
 }
 
-/** A cursor changed by hand in the ways a client might try: edited position, stripped tag, old unsigned form. */
+/** A cursor changed by hand in the ways a client might try: a bit of its sealed position flipped, its tag stripped or truncated, the forms cursors used to have. */
 function forgeriesOf(cursor: string): [string, string][] {
-  const [payload, tag] = cursor.split('.');
-  const position = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as [string, string];
-  const moved = Buffer.from(JSON.stringify(['1900-01-01', position[1]])).toString('base64url');
+  const bytes = Buffer.from(cursor, 'base64url');
+  const flipped = Buffer.from(bytes);
+  flipped[12] ^= 0x01;
+  const position = Buffer.from(JSON.stringify(['1900-01-01', 'x'])).toString('base64url');
   return [
-    ['the position moved, tag kept', `${moved}.${tag}`],
-    ['the tag stripped', payload],
-    ['the tag truncated', `${payload}.${tag.slice(0, -2)}`],
-    ['the unsigned form cursors used to have', Buffer.from(JSON.stringify(position)).toString('base64url')],
+    ['a bit of the sealed position flipped, nonce and tag kept', flipped.toString('base64url')],
+    ['the tag stripped', bytes.subarray(0, bytes.length - 16).toString('base64url')],
+    ['the tag truncated', bytes.subarray(0, bytes.length - 2).toString('base64url')],
+    ['the unsigned form cursors used to have', position],
+    ['the signed form cursors had before they were encrypted', `${position}.${bytes.subarray(-16).toString('base64url')}`],
     ['a made-up string', 'bm90LWEtY3Vyc29y'],
   ];
 }
