@@ -142,6 +142,23 @@ function invisibleKind(character: string): string {
   return 'a character drawn as nothing or blank';
 }
 
+/** `U+200B, a format character, drawn as nothing`: an invisible character as a message names it. */
+function namedInvisible(character: string): string {
+  return `${codePointOf(character)}, ${invisibleKind(character)}`;
+}
+
+/**
+ * The first character of `text` that does not show (`invisible`: U+200B, a soft hyphen, a byte
+ * order mark inside, a line break), named as `illegibility` names it, with its position in
+ * characters (1-based); undefined when there is none. Text pasted with one reads as the
+ * characters that show, one fewer than it holds.
+ */
+export function firstInvisibleCharacter(text: string): { position: number; named: string } | undefined {
+  const characters = Array.from(text);
+  const at = characters.findIndex((character) => invisible.test(character));
+  return at < 0 ? undefined : { position: at + 1, named: namedInvisible(characters[at]) };
+}
+
 /**
  * Why `text` cannot stand as an identifier a person reads back as typed (a document or report
  * number, an issuer's name), `label` naming it; undefined when it can. Invisible characters would
@@ -152,7 +169,7 @@ export function illegibility(label: string, text: string, form: TextForm = 'line
   const hidden = hiddenIn(text).filter((c) => form !== 'prose' || !lineBreakOrTab.test(c));
   const refused = hidden.find((c) => invisible.test(c));
   if (refused) {
-    const which = `: it holds ${codePointOf(refused)}, ${invisibleKind(refused)}`;
+    const which = `: it holds ${namedInvisible(refused)}`;
     if (form === 'prose') return `${label} must not hold control or invisible characters other than line breaks and tabs (U+0000, U+200B, U+202E…)${which}, got ${quotedVisibly(text)}`;
     return `${label} must not hold control or invisible characters (a line break, U+0000, U+200B, U+202E…)${which}, got ${quotedVisibly(text)}`;
   }

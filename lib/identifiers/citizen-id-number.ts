@@ -9,7 +9,7 @@
  */
 
 import { todayInDistrict } from '../calendar';
-import { spaceWithin, type IdentifierProblem, type IdentifierValidation } from './unified-social-credit-code';
+import { blankWithin, type IdentifierProblem, type IdentifierValidation } from './unified-social-credit-code';
 
 export const CITIZEN_ID_LENGTH = 18;
 
@@ -94,13 +94,13 @@ export function citizenIdCheckCharacter(first17: string): string {
  * surrounding whitespace, upper-case X); see `normaliseIdentifier`.
  *
  * Checks run in a fixed order so each malformed input gets its most specific
- * problem: a space within, length, lower case, forbidden characters, division,
- * birth date, check character. `options.now` exists so the "not in the future" rule can be
- * tested deterministically.
+ * problem: a space or an invisible character within, length, lower case, forbidden
+ * characters, division, birth date, check character. `options.now` exists so the "not in the
+ * future" rule can be tested deterministically.
  */
 export function validateCitizenIdNumber(id: string, options: { now?: Date } = {}): IdentifierValidation {
-  const spaced = spaceWithin(id);
-  if (spaced) return spaced;
+  const blank = blankWithin(id);
+  if (blank) return blank;
   if (id.length !== CITIZEN_ID_LENGTH) {
     return fail('WRONG_LENGTH', `expected an 18-character citizen ID number, got ${id.length} characters`);
   }

@@ -1,4 +1,4 @@
-import { foldedNumber } from '../text';
+import { foldedNumber, withoutInvisible } from '../text';
 import { CITIZEN_ID_LENGTH, isPlausibleBirthDate, isPlausibleBirthYear, looksLikeDivision, validateCitizenIdNumber } from './citizen-id-number';
 import { validateUnifiedSocialCreditCode, type IdentifierValidation } from './unified-social-credit-code';
 
@@ -58,7 +58,10 @@ export function optionalCode(typed: string | null | undefined): string | null {
 
 /**
  * Guesses which kind of identifier `code` is, to route it to a validator. `code` is read as
- * `normaliseIdentifier` makes it (full-width digits fold, a trailing x is X).
+ * `normaliseIdentifier` makes it (full-width digits fold, a trailing x is X), and as a clerk
+ * counts it: a space or a character that does not show within (U+200B, pasted along with it) is
+ * left out of the guess, so that a person's number holding one is told of it as the citizen ID
+ * number it is (the validators name it: `blankWithin`), not as a credit code of 19 characters.
  *
  * Rule: 18 characters of which the first 17 are digits and the last is a digit or X is a
  * citizen ID number when positions 7–14 hold a plausible birth date (real date, 1900..today), or
@@ -78,7 +81,7 @@ export function optionalCode(typed: string | null | undefined): string | null {
  * the specific problem. Callers that already know the kind should call the validator directly.
  */
 export function detectIdentifierKind(code: string): IdentifierKind {
-  const canonical = normaliseIdentifier(code);
+  const canonical = withoutInvisible(normaliseIdentifier(code)).replace(/\s/gu, '');
   if (canonical.length !== CITIZEN_ID_LENGTH) {
     return beginsAsCitizenIdNumber(canonical) || isFirstGenerationIdNumber(canonical) ? 'CITIZEN_ID_NUMBER' : 'UNIFIED_SOCIAL_CREDIT_CODE';
   }

@@ -14,6 +14,8 @@
  * for the division table (only the "6 digits" shape is checked).
  */
 
+import { firstInvisibleCharacter } from '../text';
+
 export type IdentifierProblem =
   | 'WRONG_LENGTH'
   | 'LOWER_CASE'
@@ -85,12 +87,18 @@ export function unifiedSocialCreditCodeCheckCharacter(first17: string): string {
 
 /**
  * A space inside a code or number, as copied from a page that prints it in groups (`911303
- * 04MA0B DH0126`), named as what it is: by the length it makes (20 characters), a clerk who
- * counts 18 does not find it. Checked first, by both validators.
+ * 04MA0B DH0126`), or a character that does not show, as a copy and paste brings along (U+200B,
+ * U+2060, a soft hyphen, a byte order mark: lib/text.ts `firstInvisibleCharacter`), named as what
+ * it is, with its position: by the length it makes (19 or 20 characters), a clerk who counts 18
+ * does not find it. The first of them is named. Checked first, by both validators.
  */
-export function spaceWithin(code: string): IdentifierValidation | undefined {
-  const at = code.search(/\s/u);
-  return at < 0 ? undefined : fail('FORBIDDEN_CHARACTER', `expected no spaces, got one at position ${at + 1}: type it without spaces`);
+export function blankWithin(code: string): IdentifierValidation | undefined {
+  // JavaScript's \s counts the byte order mark (U+FEFF) a space; it shows as nothing, and is named so.
+  const spaceAt = Array.from(code).findIndex((character) => character !== '\ufeff' && /\s/u.test(character)) + 1;
+  const hidden = firstInvisibleCharacter(code);
+  if (spaceAt > 0 && (!hidden || spaceAt <= hidden.position)) return fail('FORBIDDEN_CHARACTER', `expected no spaces, got one at position ${spaceAt}: type it without spaces`);
+  if (hidden) return fail('FORBIDDEN_CHARACTER', `expected no invisible characters, got one at position ${hidden.position}, ${hidden.named}: type it rather than paste it`);
+  return undefined;
 }
 
 /**
@@ -98,8 +106,8 @@ export function spaceWithin(code: string): IdentifierValidation | undefined {
  * (no surrounding whitespace, upper case); see `normaliseIdentifier`.
  *
  * Checks run in a fixed order so each malformed input gets its most specific
- * problem: a space within, length, lower case, forbidden characters, division,
- * organisation code, overall check character.
+ * problem: a space or an invisible character within, length, lower case, forbidden
+ * characters, division, organisation code, overall check character.
  *
  * The embedded GB 11714 organisation-code check (position 17) IS enforced:
  * codes issued under GB 32100 embed a valid organisation code (the reference
@@ -107,8 +115,8 @@ export function spaceWithin(code: string): IdentifierValidation | undefined {
  * is correct), so a mismatch indicates a typo rather than a legitimate code.
  */
 export function validateUnifiedSocialCreditCode(code: string): IdentifierValidation {
-  const spaced = spaceWithin(code);
-  if (spaced) return spaced;
+  const blank = blankWithin(code);
+  if (blank) return blank;
   if (code.length !== USCC_LENGTH) {
     return fail('WRONG_LENGTH', `expected an 18-character unified social credit code, got ${code.length} characters`);
   }

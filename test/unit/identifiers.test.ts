@@ -129,6 +129,36 @@ describe('a code or number with a space within', () => {
   });
 });
 
+// A code or number pasted with a character that does not show (U+200B, U+2060, a soft hyphen, a
+// byte order mark): a clerk counts 18 characters and finds nothing to fix in its length, so the
+// character is named, with where it is.
+describe('a code or number with an invisible character within', () => {
+  it.each([
+    ['a credit code ending in a zero-width space', () => validateUnifiedSocialCreditCode('91130304MA0FXY3B2M\u200b'), 19, 'U+200B, a format character, drawn as nothing'],
+    ['a credit code with a soft hyphen', () => validateUnifiedSocialCreditCode('91130304\u00adMA0FXY3B2M'), 9, 'U+00AD, a format character, drawn as nothing'],
+    ['a citizen ID number with a word joiner', () => validateCitizenIdNumber('110105\u206019491231002X'), 7, 'U+2060, a format character, drawn as nothing'],
+    // JavaScript counts U+FEFF as a space (\s): it is named as what it is, not as a space.
+    ['a citizen ID number with a byte order mark', () => validateCitizenIdNumber('11010519491231\ufeff002X'), 15, 'U+FEFF, a format character, drawn as nothing'],
+  ])('names %s, and its position, FORBIDDEN_CHARACTER', (_label, validate, position, named) => {
+    expect(validate()).toEqual({ valid: false, problem: 'FORBIDDEN_CHARACTER', message: `expected no invisible characters, got one at position ${position}, ${named}: type it rather than paste it` });
+  });
+
+  it('names the first of a space and an invisible character, whichever comes first', () => {
+    expect(validateUnifiedSocialCreditCode('911303\u200b04MA0B DH0126').message).toContain('got one at position 7, U+200B');
+    expect(validateUnifiedSocialCreditCode('911303 04MA0B\u200bDH0126').message).toBe('expected no spaces, got one at position 7: type it without spaces');
+  });
+
+  // The kind a code was meant to be is read from the characters a clerk counts: a person's number
+  // pasted with U+200B, or copied in groups, is told as a citizen ID number, not as a credit code.
+  it.each([
+    ['a zero-width space', '11010519491231002X\u200b'],
+    ['a word joiner', '110105\u206019491231002X'],
+    ['spaces', '110105 19491231 002X'],
+  ])('reads a citizen ID number with %s as one', (_label, code) => {
+    expect(detectIdentifierKind(code)).toBe('CITIZEN_ID_NUMBER');
+  });
+});
+
 describe('unifiedSocialCreditCode', () => {
   it.each([
     [{ authority: '9', orgType: '1', division: '440300', organisationBody: '19220382' }, '914403001922038216'],

@@ -127,6 +127,8 @@ describe.each(testDatabases)('Query.consentsOfSubject on $label', (database) => 
     ['a code with a wrong check character', () => `${owner.identifier.slice(0, 17)}${owner.identifier[17] === '0' ? '1' : '0'}`, 'INVALID_CREDIT_CODE'],
     ['a citizen ID number with a wrong check character', () => '110105194912310021', 'INVALID_ID_NUMBER'],
     ['an id for a code', () => owner.id, 'INVALID_CREDIT_CODE'],
+    ['a code pasted with a zero-width space', () => `${owner.identifier}\u200b`, 'INVALID_CREDIT_CODE'],
+    ['a citizen ID number pasted with a word joiner', () => '11010519491231002X\u2060', 'INVALID_ID_NUMBER'],
   ])('refuses %s with its typed error, as subjectByCode does', async (_label, code, expected) => {
     const result = await queryAs(windowOfficer, CONSENTS_OF, { code: code() });
     expect(result.data).toEqual({ consentsOfSubject: null });

@@ -244,6 +244,23 @@ describe.each(testDatabases)('entities subgraph on $label', (database) => {
     expect(result.errors?.[0].extensions).toMatchObject({ code: expected, problem });
   });
 
+  // Pasted with a character that does not show: whoever typed it counts 18 characters, so he is
+  // told the character and where it is, not a length he cannot find, by a lookup and a registration alike.
+  it.each([
+    ['a unified social credit code ending in U+200B', 'ENTERPRISE', (code: string) => `${code}\u200b`, 'INVALID_CREDIT_CODE', 'unified social credit code', 'at position 19, U+200B, a format character, drawn as nothing'],
+    ['a citizen ID number holding U+2060', 'NATURAL_PERSON', (code: string) => `${code.slice(0, 6)}\u2060${code.slice(6)}`, 'INVALID_ID_NUMBER', 'citizen ID number', 'at position 7, U+2060, a format character, drawn as nothing'],
+  ] as const)('names the invisible character in %s, and where it is', async (_label, kind, pasted, expected, named, where) => {
+    const subject = world.subjects.find((s) => s.kind === kind)!;
+    const refusal = { code: expected, field: 'code', problem: 'FORBIDDEN_CHARACTER' };
+    const message = `invalid ${named}: expected no invisible characters, got one ${where}: type it rather than paste it`;
+    const found = await query(`query($code: String!) { subjectByCode(code: $code) { id } }`, { code: pasted(subject.identifier) });
+    expect(found.errors?.map((e) => [e.message, e.extensions])).toEqual([[message, refusal]]);
+    const before = await count();
+    const registered = await query(REGISTER, { input: { kind, name: '粘贴码有限公司', code: pasted(subject.identifier), ...(kind === 'ENTERPRISE' ? { registrationDate: '2015-01-01' } : {}) } });
+    expect(registered.errors?.map((e) => [e.message, e.extensions])).toEqual([[message, expect.objectContaining(refusal)]]);
+    expect(await count()).toBe(before);
+  });
+
   it('refuses a registration date in the future', async () => {
     const result = await query(REGISTER, { input: { kind: 'ENTERPRISE', name: '未来公司', code: unifiedSocialCreditCode({ authority: '9', orgType: '1', division: '130304', organisationBody: 'MA0TEXT3' }), registrationDate: '2099-01-01' } });
     expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'registrationDate' });

@@ -248,6 +248,8 @@ describe.each(testDatabases)('record intake mutations on $label', (database) => 
     it.each<[string, Record<string, unknown>, string, string]>([
       ['a code with a wrong check character', { subjectCode: `${enterprise.identifier.slice(0, 17)}${enterprise.identifier[17] === '0' ? '1' : '0'}` }, 'INVALID_CREDIT_CODE', 'subjectCode'],
       ['a citizen ID number with a wrong check character', { subjectCode: `${person.identifier.slice(0, 17)}${person.identifier[17] === '0' ? '1' : '0'}` }, 'INVALID_ID_NUMBER', 'subjectCode'],
+      // Told as the person's number it is, whose invisible character is named (lib/identifiers), not as a credit code of 19 characters.
+      ['a citizen ID number pasted with a word joiner', { subjectCode: `${person.identifier}\u2060` }, 'INVALID_ID_NUMBER', 'subjectCode'],
       ['an unknown subject code', { subjectCode: unknownCode }, 'NOT_FOUND', 'subjectCode'],
       ['an unknown subject id', { subjectCode: null, subjectId: 'no-such-subject' }, 'NOT_FOUND', 'subjectId'],
       ['no subject at all', { subjectCode: null }, 'BAD_USER_INPUT', 'subjectCode'],
