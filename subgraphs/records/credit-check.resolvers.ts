@@ -1,6 +1,6 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { GraphQLResolveInfo } from 'graphql';
-import type { RequestIdentity } from '../../lib/access/identity';
+import { purposeHeaders, type RequestIdentity } from '../../lib/access/identity';
 import { storedDepartment } from '../../lib/catalogue/departments';
 import { findMatter } from '../../lib/catalogue/matters';
 import { findingsTellOfReports, measureKinds, measuresByMatter, type AppliedMeasure, type MeasureKind } from '../../lib/catalogue/measures';
@@ -171,9 +171,13 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
       };
       if (!Object.hasOwn(measuresByMatter, input.matter)) throw badInput('matter', `matter must be an administrative matter of the catalogue (docs/measures.md), got ${quotedInput(args.input.matter)}`);
       // The check is run under the purpose the request names, which is what the grants were decided on.
+      // A form marks the input field at fault (named as in its input, as every input error is) and
+      // the header that disagrees with it; no `group`, since CREDIT_CHECK was granted.
       if (identity.purpose?.matter !== input.matter || identity.purpose?.caseNumber !== input.caseNumber) {
         const field = identity.purpose?.matter !== input.matter ? 'matter' : 'caseNumber';
-        throw forbidden('PURPOSE_MISMATCH', `a check for ${input.matter}, case ${input.caseNumber}, must be run under that purpose (x-credit-matter, x-credit-case)`, { group: 'CREDIT_CHECK', field });
+        const header = purposeHeaders[field];
+        const named = identity.purpose?.[field];
+        throw forbidden('PURPOSE_MISMATCH', `a check for ${input.matter}, case ${input.caseNumber}, must be run under that purpose (x-credit-matter, x-credit-case): ${header} ${named ? `names ${quotedInput(named)}` : 'was not sent'}`, { field, header });
       }
       assertInScope(ctx.access, input.subjectId);
       const found = await withEntitiesOrUnavailable(
