@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Equal, In, IsNull, MoreThan, type DataSource, type EntityManager, type Repository } from 'typeorm';
 import { inDistrictTime, todayInDistrict } from '../../lib/calendar';
-import { assertNoRepeats, badInput, clientError, ErrorCode, InputProblems, optionalLine, optionalText, quotedInput, requiredLine, requiredProse } from '../../lib/errors';
-import { normaliseIdentifier, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
+import { assertNoRepeats, badInput, clientError, ErrorCode, InputProblems, isBlank, optionalLine, optionalText, quotedInput, requiredLine, requiredProse } from '../../lib/errors';
+import { normaliseIdentifier } from '../../lib/identifiers';
 import { characterCount, nameAsRead, nameKey } from '../../lib/text';
 import type { CursorPosition } from '../shared/cursors';
 import { groupedByKey } from '../shared/loaders';
+import { assertValidIdentifier } from '../shared/subject-directory';
 import { loadPages, type Page } from '../shared/pagination';
 import { isIsoDate } from '../shared/scalars';
 import { lockFor, writeTransaction } from '../shared/write-queue';
@@ -788,20 +789,15 @@ function sameApplication(kept: ApplicationDetails | null, details: ApplicationDe
 }
 
 /**
- * The code an application gives: required, so a blank one is BAD_USER_INPUT (README, Errors: a
- * required text box left blank), then validated as `validCode` validates it.
+ * A provider's code as given (an application's, a lookup's), normalised: required, so a blank one
+ * is BAD_USER_INPUT naming `field` (README, Errors: INVALID_CREDIT_CODE is for a code typed), as
+ * a subject's code is (`identifierOf`); a malformed one the caller's typo, refused in the words
+ * and with the `problem` a subject's code is.
  */
-export function applicationCode(code: unknown): string {
-  if (typeof code !== 'string' || code.trim() === '') throw badInput('unifiedSocialCreditCode', `unifiedSocialCreditCode must not be empty, got ${quotedInput(code)}`);
-  return validCode(code, 'unifiedSocialCreditCode');
-}
-
-export function validCode(code: string, field: string): string {
+export function validCode(code: unknown, field: string): string {
+  if (typeof code !== 'string' || isBlank(code)) throw badInput(field, `${field} must not be empty: give a unified social credit code`);
   const canonical = normaliseIdentifier(code);
-  const result = validateUnifiedSocialCreditCode(canonical);
-  if (!result.valid) {
-    throw clientError(ErrorCode.INVALID_CREDIT_CODE, `invalid unified social credit code: ${result.message}`, { field, problem: result.problem });
-  }
+  assertValidIdentifier(canonical, 'UNIFIED_SOCIAL_CREDIT_CODE', field);
   return canonical;
 }
 
@@ -840,7 +836,7 @@ const particularRules = {
 function validApplication(input: ProviderApplicationInput): ApplicationDetails {
   const problems = new InputProblems();
   return problems.checked({
-    unifiedSocialCreditCode: problems.read(() => applicationCode(input.unifiedSocialCreditCode)),
+    unifiedSocialCreditCode: problems.read(() => validCode(input.unifiedSocialCreditCode, 'unifiedSocialCreditCode')),
     name: problems.read(() => particularRules.NAME.read(input.name, 'name')),
     registeredAddress: problems.read(() => particularRules.REGISTERED_ADDRESS.read(input.registeredAddress, 'registeredAddress')),
     legalRepresentative: problems.read(() => particularRules.LEGAL_REPRESENTATIVE.read(input.legalRepresentative, 'legalRepresentative')),

@@ -12,7 +12,7 @@ import type { ProviderSanction } from './entities/provider-sanction.entity';
 import type { ProviderViolation } from './entities/provider-violation.entity';
 import type { SupervisionClassChange } from './entities/supervision-class-change.entity';
 import {
-  applicationCode,
+  validCode,
   type Actor,
   type FilingChangeDecision,
   type ProviderApplicationInput,
@@ -166,7 +166,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
     applyForProviderFiling: async (_: unknown, args: { input: ProviderApplicationInput }, ctx: Context) => {
       const actor = actorOf(ctx);
       // An invalid code names no applicant: it is told with the application's other problems (`apply`).
-      const code = new InputProblems().read(() => applicationCode(args.input.unifiedSocialCreditCode));
+      const code = new InputProblems().read(() => validCode(args.input.unifiedSocialCreditCode, 'unifiedSocialCreditCode'));
       // A provider applies in its own name only: the token says who it is, not the input.
       if (code !== undefined && (ctx.access.identity.caller?.organisationKind !== 'CREDIT_SERVICE_PROVIDER' || actor.organisation !== code)) {
         throw forbidden('NOT_ENTITLED', `a credit service provider applies for filing in its own name: this token acts for ${actor.organisation}, the application names ${code}`);

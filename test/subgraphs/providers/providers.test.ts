@@ -159,6 +159,14 @@ describe.each(testDatabases)('providers subgraph on $label', (database) => {
       const result = await query(byCode, { code: '91130304' });
       expect(result.errors?.[0].extensions).toMatchObject({ code: 'INVALID_CREDIT_CODE', field: 'code' });
     });
+
+    // README, Errors: a required code left blank is BAD_USER_INPUT naming it, as subjectByCode answers; INVALID_CREDIT_CODE is for one typed.
+    it.each(['', '   ', ' \u3000 '])('refuses a code left blank (%j) with BAD_USER_INPUT naming code, not as a code of the wrong length', async (code) => {
+      const result = await query(byCode, { code });
+      expect(result.data?.creditServiceProviderByCode).toBeNull();
+      expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'BAD_USER_INPUT', field: 'code' }]);
+      expect(result.errors?.[0].message).toMatch(/^code must not be empty/);
+    });
   });
 
   describe('Query.creditServiceProviders', () => {
