@@ -140,6 +140,52 @@ describe('schema descriptions', () => {
     expect([...plumbing].filter((name) => !types.some((type) => type.name === name))).toEqual([]);
   });
 
+  it('points no description at a deprecated argument: a call a description shows takes the arguments that replace it', () => {
+    // "Call auditEntriesByOrganisation(organisationOf: entryId, caseNumber: caseNumber)" sends a
+    // front end to an argument that is @deprecated, and refused beside `filter`'s.
+    const deprecated = new Map<string, Set<string>>();
+    const types = Object.values(apiSchema.getTypeMap()).filter((type) => !isIntrospectionType(type) && !isFederationInternal(type.name));
+    for (const type of types) {
+      if (!isObjectType(type) && !isInterfaceType(type)) continue;
+      for (const field of Object.values(type.getFields())) {
+        const names = field.args.filter((arg) => arg.deprecationReason).map((arg) => arg.name);
+        if (names.length) deprecated.set(field.name, new Set([...(deprecated.get(field.name) ?? []), ...names]));
+      }
+    }
+    expect(deprecated.get('auditEntriesByOrganisation')).toEqual(new Set(['from', 'to', 'caseNumber']));
+    // The arguments a call written in a description passes: `name:` outside any `{ … }` inside its parentheses.
+    const callsIn = (text: string) =>
+      [...text.matchAll(/\b(\w+)\(/g)].map((match) => {
+        const passed: string[] = [];
+        let depth = 0;
+        for (let i = match.index + match[0].length; i < text.length && depth >= 0; i += 1) {
+          if (text[i] === '(' || text[i] === '{') depth += 1;
+          else if (text[i] === ')' || text[i] === '}') depth -= 1;
+          else if (depth === 0 && /\w/.test(text[i]) && !/\w/.test(text[i - 1] ?? '')) {
+            const name = /^(\w+)\s*:/.exec(text.slice(i))?.[1];
+            if (name) passed.push(name);
+          }
+        }
+        return { field: match[1], passed };
+      });
+    const descriptions: [string, string][] = [];
+    for (const type of types) {
+      descriptions.push([type.name, type.description ?? '']);
+      if (isObjectType(type) || isInterfaceType(type) || isInputObjectType(type)) {
+        for (const field of Object.values(type.getFields())) {
+          descriptions.push([`${type.name}.${field.name}`, field.description ?? '']);
+          if ('args' in field) for (const arg of field.args) descriptions.push([`${type.name}.${field.name}(${arg.name}:)`, arg.description ?? '']);
+        }
+      } else if (isEnumType(type)) {
+        for (const value of type.getValues()) descriptions.push([`${type.name}.${value.name}`, value.description ?? '']);
+      }
+    }
+    const pointing = descriptions.flatMap(([coordinate, text]) =>
+      callsIn(text).flatMap(({ field, passed }) => passed.filter((arg) => deprecated.get(field)?.has(arg)).map((arg) => `${coordinate}: ${field}(${arg}:)`)),
+    );
+    expect(pointing).toEqual([]);
+  });
+
   it('keeps a description on the root types once composed, though every subgraph declares them', () => {
     expect(described(apiSchema.getQueryType()?.description)).toBe(true);
     expect(described(apiSchema.getMutationType()?.description)).toBe(true);
