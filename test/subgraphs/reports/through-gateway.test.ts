@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { fieldGroupNames } from '../../../lib/access/field-groups';
 import { identityHeader, signIdentity } from '../../../lib/access/identity';
 import { demoWorld } from '../../../scripts/demo/world';
@@ -197,6 +198,32 @@ describe.each(testDatabases)('credit reports through the gateway on $label', (da
     ]);
     const audit = (await platform.databases.audit.query('SELECT subject_id, outcome FROM audit_entry WHERE request_id = ?', ['register-person-bidding'])) as unknown[];
     expect(audit).toEqual([{ subject_id: person.id, outcome: 'DENIED' }]);
+  });
+
+  // The gateway passes ISSUER_STANDING_UNKNOWN on, so it is in the client schema (not @inaccessible):
+  // the registry answers no provider of an issuer id a report names once the providers database is
+  // restored from a backup older than the report, as a department's check then reads it too.
+  it('says ISSUER_STANDING_UNKNOWN, through the gateway, of a third-party report whose issuer the provider registry does not hold, in its acceptance and in a check', async () => {
+    const used = new Set([0, 2, 3, 7, 8, 9, 10].map((i) => world.subjects[i].id));
+    const organisations = world.subjects.filter((s) => s.kind !== 'NATURAL_PERSON' && !used.has(s.id)).map((s) => s.id);
+    const rows = (await platform.databases.reports.query(
+      `SELECT id, subject_id AS subjectId, report_number AS reportNumber FROM credit_report WHERE source = 'THIRD_PARTY_PROVIDER' AND withdrawn_at IS NULL AND subject_id IN (${organisations.map(() => '?').join(', ')}) ORDER BY id`,
+      organisations,
+    )) as { id: string; subjectId: string; reportNumber: string }[];
+    const report = rows[0];
+    await platform.databases.reports.query('UPDATE credit_report SET issuer_provider_id = ? WHERE id = ?', [randomUUID(), report.id]);
+
+    const read = await platform.query<{ creditReport: { acceptance: { accepted: boolean; reasons: string[] } } }>('query ($id: ID!) { creditReport(id: $id) { acceptance { accepted reasons } } }', { id: report.id }, supervisor);
+    expect(read.errors).toBeUndefined();
+    expect(read.data?.creditReport.acceptance).toEqual({ accepted: false, reasons: expect.arrayContaining(['ISSUER_STANDING_UNKNOWN']) });
+
+    const checked = await platform.query<{ runCreditCheck: { reportRequirement: { considered: { reportNumber: string; reasons: string[] }[] } } }>(
+      'mutation ($input: RunCreditCheckInput!) { runCreditCheck(input: $input) { reportRequirement { considered { reportNumber reasons } } } }',
+      { input: { subjectId: report.subjectId, matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'BDH-CG-2026-0200' } },
+      procurementOfficer,
+    );
+    expect(checked.errors).toBeUndefined();
+    expect(checked.data?.runCreditCheck.reportRequirement.considered).toContainEqual({ reportNumber: report.reportNumber, reasons: expect.arrayContaining(['ISSUER_STANDING_UNKNOWN']) });
   });
 
   // Last: it stops the providers subgraph.
