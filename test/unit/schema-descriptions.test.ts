@@ -140,6 +140,34 @@ describe('schema descriptions', () => {
     expect([...plumbing].filter((name) => !types.some((type) => type.name === name))).toEqual([]);
   });
 
+  it('names the Chinese term users say in every query and mutation, every enum value, and the codes, statuses and corrections a form shows', () => {
+    // As the types do: an officer asks for 信用修复申请 or 备案决定, not for an English field name.
+    const han = (description: string | null | undefined) => /\p{Script=Han}/u.test(description ?? '');
+    const hidden = (node: { astNode?: { directives?: readonly { name: { value: string } }[] } | null }) => node.astNode?.directives?.some((directive) => directive.name.value === 'inaccessible') ?? false;
+    const roots = [apiSchema.getQueryType()!, apiSchema.getMutationType()!].flatMap((root) => Object.values(root.getFields()).filter((field) => !hidden(field)).map((field) => [`${root.name}.${field.name}`, field.description] as const));
+    const enumValues = Object.values(apiSchema.getTypeMap())
+      .filter((type) => isEnumType(type) && !isIntrospectionType(type) && !isFederationInternal(type.name) && !hidden(type))
+      .flatMap((type) => (isEnumType(type) ? type.getValues().map((value) => [`${type.name}.${value.name}`, value.description] as const) : []));
+    const argument = (field: string, name: string) => {
+      const found = apiSchema.getQueryType()!.getFields()[field].args.find((arg) => arg.name === name)!;
+      return [`Query.${field}(${name}:)`, found.description] as const;
+    };
+    const fieldOf = (type: string, name: string) => {
+      const found = apiSchema.getType(type);
+      return [`${type}.${name}`, isObjectType(found) || isInputObjectType(found) ? found.getFields()[name].description : undefined] as const;
+    };
+    const correction = apiSchema.getType('RecordCorrectionInput');
+    const shown = [
+      argument('subjectByCode', 'code'),
+      argument('consentsOfSubject', 'subjectCode'),
+      fieldOf('CreditReport', 'source'),
+      fieldOf('CreditRecord', 'status'),
+      fieldOf('CreditRecordObjection', 'status'),
+      ...(isInputObjectType(correction) ? Object.keys(correction.getFields()).map((name) => fieldOf('RecordCorrectionInput', name)) : [['RecordCorrectionInput', undefined] as const]),
+    ];
+    expect([...roots, ...enumValues, ...shown].filter(([, description]) => !han(description)).map(([coordinate]) => coordinate)).toEqual([]);
+  });
+
   it('points no description at a deprecated argument: a call a description shows takes the arguments that replace it', () => {
     // "Call auditEntriesByOrganisation(organisationOf: entryId, caseNumber: caseNumber)" sends a
     // front end to an argument that is @deprecated, and refused beside `filter`'s.
