@@ -4,8 +4,6 @@ import { CreditRecord } from './entities/credit-record.entity';
 import { CreditRecordEvent } from './entities/credit-record-event.entity';
 import { CreditRecordObjection } from './entities/credit-record-objection.entity';
 import { RestorationApplication } from './entities/restoration-application.entity';
-import { EntitiesSubjectDirectory, readEntitiesLookupConfig } from '../shared/subject-directory';
-import { readReportsLookupConfig, ReportsSubgraphFindings } from './report-findings';
 import { CreateCreditRecord1764000000100 } from './migrations/1764000000100-create-credit-record';
 import { RecordIntakeAndLifecycle1764000000110 } from './migrations/1764000000110-record-intake-and-lifecycle';
 import { creditCheckResolvers } from './credit-check.resolvers';
@@ -34,7 +32,7 @@ const allResolvers = Object.fromEntries(
  * their lifecycle: intake, objections, restoration, expiry. `dependencies.subjects` is how intake
  * checks subjects exist (the entities subgraph, over HTTP).
  */
-export function createRecordsSubgraph(dependencies: RecordsDependencies): SubgraphDefinition<RecordsContext> {
+export function createRecordsSubgraph(dependencies?: RecordsDependencies): SubgraphDefinition<RecordsContext> {
   return {
     name: 'records',
     entities: [CreditRecord, CreditRecordEvent, CreditRecordObjection, RestorationApplication, CreditCheck],
@@ -54,11 +52,8 @@ export function createRecordsSubgraph(dependencies: RecordsDependencies): Subgra
 }
 
 /**
- * The definition the registry, the seed and the platform tests use. Its subject directory reads
- * `SUBGRAPH_ENTITIES_URL` and `GATEWAY_SIGNING_KEY` at its first lookup, not at import: seeding
- * and migrations never look subjects up. The subgraph process reads them at boot instead (index.ts).
+ * Without peers: for the registry (seeding, migrations), the record import and tests that look no
+ * subject up; a lookup fails as the entities subgraph unavailable would, and a credit check as
+ * the reports subgraph's. The subgraph process makes its own from its peers' addresses (config.ts).
  */
-export const recordsSubgraph = createRecordsSubgraph({
-  subjects: new EntitiesSubjectDirectory(() => readEntitiesLookupConfig(process.env)),
-  reports: new ReportsSubgraphFindings(() => readReportsLookupConfig(process.env)),
-});
+export const recordsSubgraph = createRecordsSubgraph();

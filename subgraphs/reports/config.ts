@@ -3,8 +3,8 @@ import type { Peer, ReportsPeers } from './peers';
 
 /**
  * The reports process's peers, from `SUBGRAPH_<NAME>_URL` (the variables the gateway reads too),
- * defaulting to the local ports. Read once at boot (index.ts); bad URLs, all of them named, stop
- * the process.
+ * defaulting to the local ports. Read once at boot, with every subgraph's settings
+ * (runSubgraph); bad URLs, all of them named, stop the process.
  */
 export function readReportsPeers(env: NodeJS.ProcessEnv): ReportsPeers {
   const given = readSubgraphUrls<Peer>(env, ['entities', 'records', 'providers']);

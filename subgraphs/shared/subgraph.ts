@@ -250,7 +250,7 @@ export async function startSubgraph<TContext extends object>(
   return { name: definition.name, url: running.url, http: running, metrics, stop };
 }
 
-export interface SubgraphConfig {
+export interface SubgraphConfig<TPeers = undefined> {
   port: number;
   host: string;
   database: DatabaseTarget;
@@ -263,6 +263,19 @@ export interface SubgraphConfig {
   databaseWaits: DatabaseWaits;
   /** Variables given under the platform's prefixes that are no setting (lib/settings.ts checkSettingNames), each logged at start. */
   warnings: string[];
+  /** Where the peers a subgraph calls itself are (PeeredSubgraph's `readPeers`); undefined for a subgraph that calls none. */
+  peers: TPeers;
+}
+
+/**
+ * A subgraph that calls peers of its own (records asks entities and reports, reports asks
+ * entities, records and providers): its definition is made once their addresses are read, and
+ * they are read with every subgraph's settings, so one message names every bad value.
+ */
+export interface PeeredSubgraph<TContext extends object, TPeers> {
+  name: SubgraphName;
+  readPeers(env: NodeJS.ProcessEnv): TPeers;
+  define(peers: TPeers): SubgraphDefinition<TContext>;
 }
 
 /** Each database wait's variable, its unit and its largest value (ten minutes, as `SUBGRAPH_TIMEOUT_MS`). */
@@ -286,12 +299,13 @@ function readDatabaseWaits(env: NodeJS.ProcessEnv, problems: ConfigProblems): Da
 }
 
 /**
- * The only reader of `process.env` in a subgraph process; every bad or missing value, and every
- * mistyped name (lib/settings.ts checkSettingNames), is reported at once. With NODE_ENV=production
- * it also refuses the SQLite default (no DATABASE_URL) and a placeholder GATEWAY_SIGNING_KEY
- * (lib/env.ts readSecret).
+ * The only reader of `process.env` in a subgraph process (runSubgraph hands it over once), the
+ * peers' addresses included (`readPeers`); every bad or missing value, and every mistyped name
+ * (lib/settings.ts checkSettingNames), is reported at once. With NODE_ENV=production it also
+ * refuses the SQLite default (no DATABASE_URL) and a placeholder GATEWAY_SIGNING_KEY (lib/env.ts
+ * readSecret).
  */
-export function readSubgraphConfig(name: SubgraphName, env: NodeJS.ProcessEnv, argv: string[]): SubgraphConfig {
+export function readSubgraphConfig<TPeers = undefined>(name: SubgraphName, env: NodeJS.ProcessEnv, argv: string[], readPeers?: (env: NodeJS.ProcessEnv) => TPeers): SubgraphConfig<TPeers> {
   const problems = new ConfigProblems();
   const warnings = problems.read(() => checkSettingNames(env)) ?? [];
   problems.read(() => readNodeEnvironment(env));
@@ -302,23 +316,26 @@ export function readSubgraphConfig(name: SubgraphName, env: NodeJS.ProcessEnv, a
   const acceptedKeys = problems.read(() => readAcceptedSecrets(env, 'GATEWAY_SIGNING_KEYS_ACCEPTED', { name: 'GATEWAY_SIGNING_KEY', secret: signingKey }));
   const logLevel = problems.read(() => readLogLevel(env));
   const databaseWaits = readDatabaseWaits(env, problems);
+  const peers = readPeers && problems.read(() => readPeers(env));
   problems.check();
-  return { port: port as number, host: env.HOST || '127.0.0.1', database: database as DatabaseTarget, signingKey: signingKey as Uint8Array, acceptedKeys: acceptedKeys as Uint8Array[], logLevel: logLevel as LogLevel, databaseWaits, warnings };
+  return { port: port as number, host: env.HOST || '127.0.0.1', database: database as DatabaseTarget, signingKey: signingKey as Uint8Array, acceptedKeys: acceptedKeys as Uint8Array[], logLevel: logLevel as LogLevel, databaseWaits, warnings, peers: peers as TPeers };
 }
 
 /**
- * Boot: read configuration, open the database, listen; on SIGTERM or Ctrl-C stop accepting,
- * finish the requests in flight, then close the database (lib/shutdown.ts).
+ * Boot: read configuration (and make a peered subgraph's definition from its peers'), open the
+ * database, listen; on SIGTERM or Ctrl-C stop accepting, finish the requests in flight, then
+ * close the database (lib/shutdown.ts).
  */
-export async function runSubgraph<TContext extends object>(definition: SubgraphDefinition<TContext>): Promise<void> {
-  let config: SubgraphConfig;
+export async function runSubgraph<TContext extends object, TPeers>(subgraph: SubgraphDefinition<TContext> | PeeredSubgraph<TContext, TPeers>): Promise<void> {
+  let config: SubgraphConfig<TPeers | undefined>;
   try {
-    config = readSubgraphConfig(definition.name, process.env, process.argv.slice(2));
+    config = readSubgraphConfig(subgraph.name, process.env, process.argv.slice(2), 'define' in subgraph ? subgraph.readPeers : undefined);
   } catch (error) {
     // Before the configuration is read there is no level yet; the message is one JSON line all the same.
-    createLogger(definition.name).fatal(`configuration error: ${(error as Error).message}`);
+    createLogger(subgraph.name).fatal(`configuration error: ${(error as Error).message}`);
     process.exit(2);
   }
+  const definition = 'define' in subgraph ? subgraph.define(config.peers as TPeers) : subgraph;
   const logger = createLogger(definition.name, { level: config.logLevel });
   for (const warning of config.warnings) logger.warn(warning);
   try {

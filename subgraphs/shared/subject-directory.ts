@@ -151,9 +151,8 @@ const valueOf = <T>(value: Lazy<T>): T => (typeof value === 'function' ? (value 
 
 export class EntitiesSubjectDirectory implements SubjectDirectory {
   /**
-   * `config` may be a function, read at the first lookup: the subgraph definition is a module
-   * constant, while the entities URL is known only once configuration is read (or, in tests,
-   * once the entities subgraph listens).
+   * `config` may be a function, read at the first lookup: in tests the entities URL is known only
+   * once the entities subgraph listens.
    */
   constructor(
     private readonly config: Lazy<EntitiesLookupConfig>,
