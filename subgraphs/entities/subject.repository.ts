@@ -24,7 +24,10 @@ export interface RegisterSubjectInput {
   registrationDate?: string | null;
 }
 
-/** Every query the entities subgraph makes, in one place. */
+/**
+ * The queries of market subjects themselves: by code or ID number, by name, registration. The name
+ * index's own statements are in subject-names.ts, and consents' in consent.repository.ts.
+ */
 export class SubjectRepository {
   readonly subjects: Repository<Subject>;
 

@@ -21,8 +21,10 @@ export interface Actor {
 }
 
 /**
- * Every query the reports subgraph makes, in one place. Created per request (context.ts), so the
- * page loaders it holds batch the fields of one request and are never shared between requests.
+ * The queries of credit reports, their snapshots and their verifications; the requirements
+ * sealed with credit checks have their own (check-requirement.ts CheckRequirementRepository).
+ * Created per request (context.ts), so the page loaders it holds batch the fields of one request
+ * and are never shared between requests.
  */
 export class ReportRepository {
   readonly reports: Repository<CreditReport>;
