@@ -702,7 +702,7 @@ export class AuditRepository {
   }
 
   /**
-   * Re-computes the chain (`verifyChain`) and reports it with the log's size and stored head, all
+   * Re-computes the chain (`walkChain`) and reports it with the log's size and stored head, all
    * of one moment: the head is read first, and the walk and the count stop at it.
    *
    * The gateway appends while this runs. Read one after the other unbounded, the walk, the count
@@ -866,18 +866,6 @@ export class AuditRepository {
   }
 
   /**
-   * Recomputes the chain from the first entry. Returns the first link at which the stored log
-   * disagrees with the recomputation (a changed entry, a changed hash, a missing or renumbered
-   * entry), or null when the whole chain verifies. The hash has no key: a change whose writer
-   * recomputed every later hash, and entries removed from the end, cannot be seen from inside the
-   * log, only against a head recorded elsewhere (`verification(recorded)`). With `through`, stops
-   * at that sequence: entries appended after it are left out.
-   */
-  async verifyChain(through?: number): Promise<BrokenLink | null> {
-    return (await this.walkChain(through)).broken;
-  }
-
-  /**
    * How long one call may walk the chain: half of what its caller waits (the gateway's
    * SUBGRAPH_TIMEOUT_MS, 10 s by default), the other half left for the counts and the answer; 5 s
    * for a caller that names no deadline.
@@ -889,11 +877,16 @@ export class AuditRepository {
   }
 
   /**
-   * `verifyChain`, from `from` (an entry an earlier call verified, which must still have the
-   * hash it had) or the first entry, for as long as `outOfTime` allows: it stops after a batch
-   * once out of time, naming the last entry it verified.
+   * Recomputes the chain up to `through` (entries appended after it are left out), from `from`
+   * (an entry an earlier call verified, which must still have the hash it had) or the first
+   * entry, for as long as `outOfTime` allows: it stops after a batch once out of time, naming the
+   * last entry it verified. `broken` is the first link at which the stored log disagrees with the
+   * recomputation (a changed entry, a changed hash, a missing or renumbered entry). The hash has
+   * no key: a change whose writer recomputed every later hash, and entries removed from the end,
+   * cannot be seen from inside the log, only against a head recorded elsewhere
+   * (`verification(recorded)`).
    */
-  private async walkChain(through?: number, from?: RecordedHead, outOfTime: () => boolean = () => false): Promise<ChainWalk> {
+  private async walkChain(through: number, from: RecordedHead | undefined, outOfTime: () => boolean): Promise<ChainWalk> {
     if (from !== undefined) {
       const resumedAt = await this.entries.findOne({ where: { sequence: from.sequence } });
       // Changed or gone since the earlier call verified it (its hash, or its content under the
@@ -904,9 +897,10 @@ export class AuditRepository {
     let expected = (from?.sequence ?? 0) + 1;
     let previous = from?.hash ?? genesisHash;
     for (;;) {
-      const query = this.entries.createQueryBuilder('e').where('e.sequence >= :from', { from: expected });
-      if (through !== undefined) query.andWhere('e.sequence <= :through', { through });
-      const batch = await query
+      const batch = await this.entries
+        .createQueryBuilder('e')
+        .where('e.sequence >= :from', { from: expected })
+        .andWhere('e.sequence <= :through', { through })
         .orderBy('e.sequence', 'ASC')
         .limit(verifyBatchSize)
         .getMany();

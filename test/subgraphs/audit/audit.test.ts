@@ -4,7 +4,7 @@ import { demoConsentRows, demoConsents } from '../../../scripts/demo/consents';
 import { demoBankOrganisation, demoWorld } from '../../../scripts/demo/world';
 import { consentStatus } from '../../../subgraphs/entities/entities/consent.entity';
 import { todayInDistrict } from '../../../lib/calendar';
-import { AuditRepository, chainHash, genesisHash, type AuditEntryInput, type BrokenLink } from '../../../subgraphs/audit/audit.repository';
+import { AuditRepository, chainHash, genesisHash, type AuditEntryInput } from '../../../subgraphs/audit/audit.repository';
 import { AuditEntry } from '../../../subgraphs/audit/entities/audit-entry.entity';
 import { seedAudit } from '../../../subgraphs/audit/seed';
 import { fieldGroupNames } from '../../../lib/access/field-groups';
@@ -16,6 +16,7 @@ import { openDatabase } from '../../../subgraphs/shared/database';
 import { testDatabases } from '../../helpers/databases';
 import type { Connection } from '../../helpers/graphql';
 import { useSubgraph } from '../../helpers/subgraph';
+import { firstBreak, verifiedChain } from './verified-chain';
 
 interface EntryNode {
   id: string;
@@ -126,7 +127,7 @@ describe.each(testDatabases)('audit subgraph on $label', (database) => {
       for (let i = 1; i < appended.length; i++) expect(appended[i].previousHash).toBe(appended[i - 1].hash);
       expect(appended.every((e) => /^[0-9a-f]{64}$/.test(e.hash ?? ''))).toBe(true);
       expect(await repository.chainHead()).toEqual({ sequence: 8, hash: appended[7].hash });
-      expect(await repository.verifyChain()).toBeNull();
+      expect(await verifiedChain(repository)).toMatchObject({ intact: true, firstBrokenSequence: null });
     });
 
     it('stores field groups joined with commas and an empty list as an empty string', async () => {
@@ -169,7 +170,7 @@ describe.each(testDatabases)('audit subgraph on $label', (database) => {
       await Promise.all(batches.map((batch) => new AuditRepository(db()).append(batch)));
       const chained = await db().getRepository(AuditEntry).find({ where: { subjectId: nobody }, order: { sequence: 'ASC' } });
       expect(chained.map((e) => e.sequence)).toEqual(Array.from({ length: 30 }, (_, i) => (head?.sequence ?? 0) + 1 + i));
-      expect(await repository.verifyChain()).toBeNull();
+      expect(await verifiedChain(repository)).toMatchObject({ intact: true, firstBrokenSequence: null });
     });
 
     // Two DataSources stand for two subgraph processes: the in-process queue cannot order them,
@@ -182,7 +183,7 @@ describe.each(testDatabases)('audit subgraph on $label', (database) => {
         const batches = Array.from({ length: 8 }, (_, b) => [entry(`d1${String(b).padStart(2, '0')}0000-0000-4000-8000-000000000000`, { subjectId: nobody, occurredAt: at(25) })]);
         await Promise.all(batches.map((batch, b) => new AuditRepository(b % 2 ? second : db()).append(batch)));
         expect((await repository.chainHead())?.sequence).toBe((head?.sequence ?? 0) + 8);
-        expect(await repository.verifyChain()).toBeNull();
+        expect(await verifiedChain(repository)).toMatchObject({ intact: true, firstBrokenSequence: null });
       } finally {
         await second.destroy();
       }
@@ -200,7 +201,7 @@ describe.each(testDatabases)('audit subgraph on $label', (database) => {
       await repository.append(unnamed(3, 26));
       expect(sql.statements.filter((s) => !/^\s*(SELECT 1|PRAGMA)/i.test(s))).toHaveLength(1);
       expect(sql.statements[0]).toMatch(/^\s*INSERT INTO/i);
-      expect(await repository.verifyChain()).toBeNull();
+      expect(await verifiedChain(repository)).toMatchObject({ intact: true, firstBrokenSequence: null });
     });
 
     it('gives entries ids that sort by the time they were appended (UUID version 7), so that the log grows at the end of its primary key', async () => {
@@ -224,26 +225,25 @@ describe.each(testDatabases)('audit subgraph on $label', (database) => {
         for (let turn = 0; turn < 6; turn += 1) await new AuditRepository(turn % 2 ? second : db()).append(unnamed(2, 27));
         await Promise.all(Array.from({ length: 10 }, (_, b) => new AuditRepository(b % 2 ? second : db()).append(unnamed(3, 28))));
         expect((await repository.chainHead())?.sequence).toBe((head?.sequence ?? 0) + 12 + 30);
-        expect(await repository.verifyChain()).toBeNull();
+        expect(await verifiedChain(repository)).toMatchObject({ intact: true, firstBrokenSequence: null });
       } finally {
         await second.destroy();
       }
     });
   });
 
-  describe('AuditRepository.verifyChain', () => {
+  describe('AuditRepository.verification', () => {
     /** The stored entry's sequence and id: what a broken link names. */
     const stored = async (sequence: number) => ({ sequence, id: (await db().getRepository(AuditEntry).findOneByOrFail({ sequence })).id });
-    const named = (found: BrokenLink | null) => found && { sequence: found.sequence, id: found.entry!.id };
-    const tamper = async (sequence: number, set: string, params: unknown[], check: (found: { sequence: number; id: string } | null) => Promise<void>) => {
+    const tamper = async (sequence: number, set: string, params: unknown[], check: (found: { sequence: number; id: string | null } | null) => Promise<void>) => {
       const original = await db().getRepository(AuditEntry).findOneByOrFail({ sequence });
       await db().query(`UPDATE audit_entry SET ${set} WHERE ${column('sequence')} = ?`, [...params, sequence]);
       try {
-        await check(named(await repository.verifyChain()));
+        await check(firstBreak(await verifiedChain(repository)));
       } finally {
         await db().getRepository(AuditEntry).save(original);
       }
-      expect(await repository.verifyChain()).toBeNull();
+      expect(await verifiedChain(repository)).toMatchObject({ intact: true, firstBrokenSequence: null });
     };
 
     it('finds an entry whose content was changed with raw SQL', async () => {
@@ -272,9 +272,9 @@ describe.each(testDatabases)('audit subgraph on $label', (database) => {
       const original = await db().getRepository(AuditEntry).findOneByOrFail({ sequence: 4 });
       const next = await stored(5);
       await db().query(`DELETE FROM audit_entry WHERE ${column('sequence')} = ?`, [4]);
-      expect(named(await repository.verifyChain())).toEqual({ sequence: 4, id: next.id });
+      expect(firstBreak(await verifiedChain(repository))).toEqual({ sequence: 4, id: next.id });
       await db().getRepository(AuditEntry).insert(original);
-      expect(await repository.verifyChain()).toBeNull();
+      expect(await verifiedChain(repository)).toMatchObject({ intact: true, firstBrokenSequence: null });
     });
   });
 
@@ -433,7 +433,7 @@ describe.each(testDatabases)('audit subgraph on $label', (database) => {
         expect(inserted).toBeGreaterThan(150);
         expect(await db().getRepository(AuditEntry).count()).toBe(inserted);
         expect(await seedAudit(db(), world)).toBeNull();
-        expect(await new AuditRepository(db()).verifyChain()).toBeNull();
+        expect(await verifiedChain(new AuditRepository(db()))).toMatchObject({ intact: true, firstBrokenSequence: null });
       });
 
       it('gives each of the first 50 subjects at least three disclosures in 2026, and records some refusals', async () => {
