@@ -161,8 +161,8 @@ const writers: Record<SubgraphName, (runner: QueryRunner, db: DataSource, world:
     for (let start = 0; start < rest.length; start += rowsPerBatch) await indexSubjectNames(runner.manager, rest.slice(start, start + rowsPerBatch));
     return seeded + subjects;
   },
-  records: async (runner, db, world) => await bulkInsert(runner, CreditRecord, each(world, recordsOf)),
-  reports: async (runner, db, world) => await bulkInsert(runner, CreditReport, each(world, (s, i) => reportsOf(s, i, world))),
+  records: async (runner, _db, world) => await bulkInsert(runner, CreditRecord, each(world, recordsOf)),
+  reports: async (runner, _db, world) => await bulkInsert(runner, CreditReport, each(world, (s, i) => reportsOf(s, i, world))),
   // Into databases emptied just before (ensureDataset), which the demo seed writes whole.
   providers: async (_runner, db, world) => (await seedProviders(db, world)) ?? 0,
   audit: async (_runner, db, world) => (await seedAudit(db, world)) ?? 0,

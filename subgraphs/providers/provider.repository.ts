@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Equal, In, IsNull, MoreThan, type DataSource, type EntityManager, type Repository } from 'typeorm';
 import { inDistrictTime, todayInDistrict } from '../../lib/calendar';
-import { assertNoRepeats, badInput, clientError, ErrorCode, InputProblems, isBlank, optionalLine, optionalText, quotedInput, requiredLine, requiredProse } from '../../lib/errors';
+import { assertNoRepeats, badInput, clientError, ErrorCode, InputProblems, isBlank, optionalLine, quotedInput, requiredLine, requiredProse } from '../../lib/errors';
 import { normaliseIdentifier } from '../../lib/identifiers';
 import { characterCount, nameAsRead, nameKey } from '../../lib/text';
 import type { CursorPosition } from '../shared/cursors';
