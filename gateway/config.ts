@@ -1,7 +1,7 @@
 import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigError, ConfigProblems, isProduction, readAcceptedSecrets, readFlag, readLogLevel, readNodeEnvironment, readPort, readPositiveInteger, readSecret, readSwitch, readUrl, withoutUserInfo } from '../lib/env';
+import { ConfigError, ConfigProblems, readAcceptedSecrets, readFlag, readLogLevel, readNodeEnvironment, readPort, readPositiveInteger, readSecret, readSwitch, readUrl, withoutUserInfo } from '../lib/env';
 import type { LogLevel } from '../lib/logger';
 import { checkSettingNames } from '../lib/settings';
 import { readSubgraphUrls, subgraphNames, supergraphPath, type SubgraphName } from '../schema/subgraphs';
@@ -287,12 +287,13 @@ function readRateLimits(env: NodeJS.ProcessEnv, problems: ConfigProblems): RateL
 export function readGatewayConfig(env: NodeJS.ProcessEnv, argv: string[]): GatewayConfig {
   const problems = new ConfigProblems();
   const warnings = problems.read(() => checkSettingNames(env)) ?? [];
-  problems.read(() => readNodeEnvironment(env));
+  // A NODE_ENV the platform does not take is not taken for production (lib/env.ts isProduction):
+  // no check made for production alone adds a message of its own.
+  const production = problems.read(() => readNodeEnvironment(env)) === 'production';
   const portFlag = readFlag(argv, 'port');
   const supergraph = readFlag(argv, 'supergraph') ?? env.SUPERGRAPH_PATH;
   const subgraphUrls: GatewayConfig['subgraphUrls'] = problems.read(() => readSubgraphUrls(env, subgraphNames)) ?? {};
   if (supergraph === '') problems.read(() => { throw new ConfigError('SUPERGRAPH_PATH must name a file'); });
-  const production = isProduction(env);
   const port = problems.read(() => (portFlag === undefined ? readPort(env, 'GATEWAY_PORT', 4000) : readPort({ port: portFlag }, 'port', 4000)));
   const accessControl = readAccessControl(env, production, problems);
   // Without access control no token is verified, and the identity the subgraphs receive is

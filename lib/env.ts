@@ -96,13 +96,13 @@ export function readNodeEnvironment(env: Env): (typeof nodeEnvironments)[number]
 
 /**
  * `NODE_ENV=production`: the settings that are for development only are refused. A value that is
- * none of nodeEnvironments counts as production here: every process refuses it at start
- * (readNodeEnvironment), and until then, or wherever it is read without that, the safeguards err
- * on production's side, so that the refusal lists what production would refuse besides.
+ * none of nodeEnvironments is taken for neither: a check made for production alone throws
+ * readNodeEnvironment's refusal of it, the same ConfigError, which a configuration reader lists
+ * once (ConfigProblems). The operator is told what NODE_ENV may be, not what a production never
+ * set would refuse, and the value is refused wherever it is read.
  */
 export function isProduction(env: Env): boolean {
-  const raw = env.NODE_ENV;
-  return raw !== undefined && raw !== '' && raw !== 'development' && raw !== 'test';
+  return readNodeEnvironment(env) === 'production';
 }
 
 /**
@@ -125,7 +125,7 @@ export function readSecret(env: Env, name: string): Uint8Array {
   const bytes = secretBytes(name, raw);
   if (bytes.length < 32) throw new ConfigError(`${name} must be at least 32 bytes, got ${bytes.length}`);
   const distinct = new Set(bytes).size;
-  if (isProduction(env) && distinct < minimumDistinctSecretBytes) {
+  if (distinct < minimumDistinctSecretBytes && isProduction(env)) {
     throw new ConfigError(
       `${name} must hold at least ${minimumDistinctSecretBytes} different characters with NODE_ENV=production, got ${distinct}: ` +
         'a placeholder, not a secret (make one with: echo "base64:$(openssl rand -base64 32)")',

@@ -150,6 +150,15 @@ describe('the gateway, records, reports and audit processes started with bad con
     expect(JSON.parse(lines[0])).toMatchObject({ service: 'gateway', level: 'fatal', msg: 'configuration error: NODE_ENV must be production, development or test (or unset), got "Production"' });
   });
 
+  /** NODE_ENV=prod was told besides that DATABASE_URL is required with NODE_ENV=production, a production never set. */
+  it('audit started with NODE_ENV=prod exits 2 naming only the values NODE_ENV takes', async () => {
+    const { code, stdout, stderr } = await run('audit', { NODE_ENV: 'prod', GATEWAY_SIGNING_KEY: secret, PORT: '5875' });
+    expect({ code, stderr }).toEqual({ code: 2, stderr: '' });
+    const lines = stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0])).toMatchObject({ service: 'audit', level: 'fatal', msg: 'configuration error: NODE_ENV must be production, development or test (or unset), got "prod"' });
+  });
+
   /** DATABASE_PREFX was ignored: a production subgraph served an empty database of the default prefix. */
   it('audit started with DATABASE_PREFX exits 2 naming DATABASE_PREFIX', async () => {
     const { code, stdout, stderr } = await run('audit', { GATEWAY_SIGNING_KEY: secret, DATABASE_URL: 'mysql://credit:pw@127.0.0.1:1', DATABASE_PREFX: 'credit_prod_', PORT: '5874' });
