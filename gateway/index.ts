@@ -23,6 +23,11 @@ async function main(): Promise<void> {
   }
   const logger = createLogger('gateway', { level: config.logLevel });
   for (const warning of config.warnings) logger.warn(warning);
+  // The gateway must never phone home: @apollo/gateway starts an exporter of anonymous usage data
+  // when it is built unless this is set. Not configurable on purpose; set here, by the process,
+  // as createGateway reads and writes no environment (the tests' processes set it alike:
+  // test/helpers/environment.ts).
+  process.env.APOLLO_TELEMETRY_DISABLED = 'true';
   try {
     // The consent the demo bank reads under lives in the entities seed: loaded in the embedded default only.
     const demo =

@@ -293,6 +293,47 @@ describe('the gateway, records, reports and audit processes started with bad con
     }
   });
 
+  /**
+   * @apollo/gateway starts an exporter of anonymous usage data to Apollo when it is built, unless
+   * APOLLO_TELEMETRY_DISABLED is set: the gateway's process sets it. Jest's setup sets it in every
+   * test process, so only a process of its own shows it. The exporter is replaced before the
+   * gateway loads, so that even a failure here sends nothing.
+   */
+  it('gateway started without APOLLO_TELEMETRY_DISABLED serves without starting Apollo\'s telemetry', async () => {
+    const preload = path.join(bundleDirectory, 'telemetry-watch.js');
+    fs.writeFileSync(
+      preload,
+      `const telemetry = require(${JSON.stringify(path.join(projectRoot, 'node_modules/@apollo/gateway/dist/utilities/opentelemetry.js'))});\n` +
+        "if (typeof telemetry.createDataCollectionExporter !== 'function') throw new Error('@apollo/gateway no longer has createDataCollectionExporter: find how it phones home now');\n" +
+        "telemetry.createDataCollectionExporter = () => { process.stderr.write('telemetry exporter started\\n'); return { shutdown: async () => {} }; };\n",
+    );
+    const [port] = await sparePorts(1);
+    const child = spawn(process.execPath, ['--require', preload, path.join(bundleDirectory, 'gateway.js')], {
+      env: { PATH: process.env.PATH, GATEWAY_SIGNING_KEY: secret, AUTH_JWT_SECRET: secret, EXPLORER: 'off', GATEWAY_PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    try {
+      let stdout = '';
+      const serving = await new Promise<boolean>((resolve) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString();
+          if (stdout.split('\n').slice(0, -1).some((l) => (JSON.parse(l) as Record<string, unknown>).msg === 'serving')) resolve(true);
+        });
+        child.once('exit', () => resolve(false));
+      });
+      expect({ serving, stderr }).toEqual({ serving: true, stderr: '' });
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        await once(child, 'exit');
+      }
+      clearTimeout(timer);
+    }
+  });
+
   /** A certificate where its public key belongs once stopped the gateway after the check, with a stack trace and exit 1. */
   it('gateway given a certificate for AUTH_PUBLIC_KEY_FILE exits 2 naming the variable and how to take the key out', async () => {
     const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'credit-public-key-'));
