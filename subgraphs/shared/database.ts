@@ -9,6 +9,7 @@ import { ConfigError, ConfigProblems, isProduction, withoutCredentials } from '.
 import { addressOf, StartFailure } from '../../lib/start-failure';
 import { subgraphNames } from '../../schema/subgraphs';
 import { rerunnable, runMigrationsOnce } from './rerunnable-migrations';
+import { openSqlite } from './sqlite-connection';
 
 export type DatabaseTarget =
   /** The embedded default: one SQLite file per subgraph in `directory` (or in memory, for tests). */
@@ -555,7 +556,8 @@ export async function openDatabase(subgraph: string, target: DatabaseTarget, mod
 async function openMigrated(subgraph: string, target: DatabaseTarget, model: DataModel, logger?: Logger, waits?: DatabaseWaits): Promise<DataSource> {
   if (target.kind === 'sqlite' && target.directory !== ':memory:') fs.mkdirSync(target.directory, { recursive: true });
   if (target.kind === 'mysql') await prepareMysqlDatabase(target, `${target.prefix}${subgraph}`, logger);
-  const migrated = await new DataSource(dataSourceOptions(subgraph, target, model, logger)).initialize();
+  const options = dataSourceOptions(subgraph, target, model, logger);
+  const migrated = target.kind === 'sqlite' ? await openSqlite(options) : await new DataSource(options).initialize();
   try {
     await runMigrationsOnce(migrated, logger);
   } catch (error) {

@@ -1,0 +1,54 @@
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import type { BetterSqlite3Driver } from 'typeorm/driver/better-sqlite3/BetterSqlite3Driver';
+import { BetterSqlite3QueryRunner } from 'typeorm/driver/better-sqlite3/BetterSqlite3QueryRunner';
+import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel';
+
+/**
+ * The one connection of a SQLite DataSource, through which all its transactions pass (migrations,
+ * seeds, `writeTransaction`, the audit log's chain lock), its idea of an open transaction kept to
+ * SQLite's own. SQLite rolls a transaction back by itself when a statement fails for want of disk
+ * (SQLITE_FULL) or memory (SQLITE_NOMEM), on an I/O error (SQLITE_IOERR), at times when busy.
+ * TypeORM's runner then failed its ROLLBACK ("no transaction is active"), which hid why the
+ * transaction failed, and went on believing it open: the next transaction was begun as a savepoint
+ * of none, and the first of those to fail was rolled back to its savepoint, which leaves a real
+ * transaction open that nothing commits. Every write after it was answered as stored, held the
+ * file's write lock, and was lost when the process stopped.
+ */
+class SqliteConnection extends BetterSqlite3QueryRunner {
+  override async startTransaction(isolationLevel?: IsolationLevel): Promise<void> {
+    // Begun while SQLite has none open, a transaction must begin one, never a savepoint of none.
+    this.forgetEndedTransaction();
+    await super.startTransaction(isolationLevel);
+  }
+
+  override async rollbackTransaction(): Promise<void> {
+    // SQLite has rolled it back already: nothing is left to undo.
+    if (this.forgetEndedTransaction()) return;
+    try {
+      await super.rollbackTransaction();
+    } finally {
+      // A ROLLBACK TO a savepoint of a transaction SQLite ended meanwhile fails: the transaction is over all the same.
+      this.forgetEndedTransaction();
+    }
+  }
+
+  /**
+   * Whether TypeORM believed a transaction open that SQLite has ended; it no longer does. Coupled
+   * to TypeORM's AbstractSqliteQueryRunner, whose transaction state is these two fields.
+   */
+  private forgetEndedTransaction(): boolean {
+    if (!this.isTransactionActive || this.driver.databaseConnection.inTransaction) return false;
+    this.isTransactionActive = false;
+    this.transactionDepth = 0;
+    return true;
+  }
+}
+
+/** Opens a SQLite DataSource (`better-sqlite3` options) on a SqliteConnection. */
+export async function openSqlite(options: DataSourceOptions): Promise<DataSource> {
+  const db = new DataSource(options);
+  const driver = db.driver as BetterSqlite3Driver;
+  // The driver makes its one runner when first asked for it, and keeps one it was given.
+  driver.queryRunner = new SqliteConnection(driver);
+  return await db.initialize();
+}
