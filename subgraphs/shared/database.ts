@@ -460,6 +460,29 @@ export function isSqliteBusy(error: unknown): boolean {
   return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
 }
 
+/** What SQLite said of its file or the disk under it: a fault of the host, not of the request. */
+export type SqliteFault = 'full' | 'readOnly' | 'moved' | 'io' | 'cannotOpen' | 'busy';
+
+/**
+ * Which fault of its file or disk an error of SQLite's names, by better-sqlite3's code (an
+ * extended one, SQLITE_IOERR_WRITE, counts as its primary, SQLITE_IOERR), looking through the same
+ * wrappers as isDatabaseConnectionLoss. SQLITE_READONLY_DBMOVED is SQLite's word for its file
+ * deleted or renamed while open. A busy file counts once the writes' retries (write-queue.ts
+ * `whileSqliteBusy`) have given up.
+ */
+export function sqliteFault(error: unknown): SqliteFault | undefined {
+  for (const { code } of causes(error)) {
+    if (typeof code !== 'string') continue;
+    if (code === 'SQLITE_FULL') return 'full';
+    if (code === 'SQLITE_READONLY_DBMOVED') return 'moved';
+    if (code.startsWith('SQLITE_READONLY')) return 'readOnly';
+    if (code.startsWith('SQLITE_IOERR')) return 'io';
+    if (code.startsWith('SQLITE_CANTOPEN')) return 'cannotOpen';
+    if (code.startsWith('SQLITE_BUSY')) return 'busy';
+  }
+  return undefined;
+}
+
 /**
  * For a migration: gives text columns of `table` a collation on MySQL, keeping each one's type and
  * nullability (MODIFY restates them). SQLite compares text as bytes already, so there it does

@@ -24,7 +24,7 @@ import { handleShutdownSignals } from '../../lib/shutdown';
 import { exitWithFatal } from '../../lib/start-failure';
 import { projectRoot } from '../../lib/project-root';
 import { defaultPorts, readSdl, type SubgraphName } from '../../schema/subgraphs';
-import { databaseTarget, defaultDatabaseWaits, describeTarget, exceededDatabaseWait, isDatabaseConnectionLoss, isTooManyDatabaseConnections, openDatabase, type DatabaseTarget, type DatabaseWaits, type DataModel } from './database';
+import { databaseTarget, defaultDatabaseWaits, describeTarget, exceededDatabaseWait, isDatabaseConnectionLoss, isTooManyDatabaseConnections, openDatabase, sqliteFault, type DatabaseTarget, type DatabaseWaits, type DataModel, type SqliteFault } from './database';
 import { CursorSeal } from './cursors';
 import { identityHeader, verifierFor, type IdentityVerifier } from '../../lib/access/identity';
 import { RequestDeadline } from '../../lib/deadline';
@@ -141,10 +141,22 @@ const waitsRunOut = {
   pool: 'no database connection came free in time',
 } as const;
 
+/** What a client is told of each fault of the embedded SQLite's file or disk (sqliteFault), after "the <subgraph> subgraph". */
+const sqliteFaultsTold: Record<SqliteFault, string> = {
+  full: 'could not write its database: the disk holding it is full',
+  readOnly: 'could not write its database: its file or directory is read-only',
+  moved: 'could not write its database: its file was deleted or replaced while the subgraph had it open',
+  io: 'could not read or write its database: the disk failed (an I/O error)',
+  cannotOpen: 'could not open its database file',
+  busy: 'could not write its database: another process (an import, say) held its file locked for too long',
+};
+
 /**
  * The database faults a client is told of by name: gone (a restart), full (the server refuses a
- * new connection, at its max_connections), or too slow (a wait of DatabaseWaits ran out). One code
- * for all: either way nothing was stored and a later retry may succeed; the message says which.
+ * new connection, at its max_connections), too slow (a wait of DatabaseWaits ran out), or, on
+ * SQLite, its file or disk failing (full, read-only, gone, an I/O error, locked by another
+ * process). One code for all: either way nothing was stored and a later retry may succeed; the
+ * message says which.
  */
 function databaseFault(subgraph: SubgraphName, error: unknown): KnownFault | undefined {
   if (isTooManyDatabaseConnections(error)) {
@@ -153,6 +165,8 @@ function databaseFault(subgraph: SubgraphName, error: unknown): KnownFault | und
   if (isDatabaseConnectionLoss(error)) return { code: ErrorCode.DATABASE_UNAVAILABLE, message: `the ${subgraph} subgraph lost its database connection: retry later` };
   const wait = exceededDatabaseWait(error);
   if (wait) return { code: ErrorCode.DATABASE_UNAVAILABLE, message: `the ${subgraph} subgraph's database was too slow (${waitsRunOut[wait]}): retry later` };
+  const sqlite = sqliteFault(error);
+  if (sqlite) return { code: ErrorCode.DATABASE_UNAVAILABLE, message: `the ${subgraph} subgraph ${sqliteFaultsTold[sqlite]}: retry later` };
   return undefined;
 }
 

@@ -1,0 +1,75 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { DataSource, Logger } from 'typeorm';
+import { citizenIdNumber } from '../../lib/identifiers/citizen-id-number';
+import { entitiesSubgraph } from '../../subgraphs/entities/subgraph';
+import { openDatabase } from '../../subgraphs/shared/database';
+import { startSubgraph, type StartedSubgraph } from '../../subgraphs/shared/subgraph';
+import { postGraphQL } from '../helpers/graphql';
+import { signedBy, testSigningKey } from '../helpers/identity';
+
+/**
+ * The embedded SQLite default meeting a fault of its disk or file, played on the file itself: a
+ * disk full at SQLite's own page limit (max_page_count, which fails as a full disk does), a file it
+ * may not write (query_only, which fails as a read-only directory does). The client is told
+ * DATABASE_UNAVAILABLE in words saying which, as for MySQL's outages: nothing was stored, and the
+ * same request succeeds once the fault is mended; the operator's log has SQLite's own code.
+ */
+const REGISTER = /* GraphQL */ `
+  mutation Register($code: String!) { registerSubject(input: { kind: NATURAL_PERSON, name: "李娜", code: $code }) { id } }
+`;
+
+/** The driver's errors are expected here; the subgraph's answers say what the test checks. */
+const quiet: Logger = { logQuery() {}, logQueryError() {}, logQuerySlow() {}, logSchemaBuild() {}, logMigration() {}, log() {} };
+
+describe("a subgraph whose SQLite database's disk or file fails", () => {
+  let directory: string;
+  let db: DataSource;
+  let subgraph: StartedSubgraph;
+  let logged: jest.SpyInstance;
+
+  beforeEach(async () => {
+    logged = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    directory = fs.mkdtempSync(path.join(os.tmpdir(), 'sqlite-faults-'));
+    db = await openDatabase('entities', { kind: 'sqlite', directory }, entitiesSubgraph, quiet);
+    subgraph = await startSubgraph(entitiesSubgraph, db, { port: 0, signingKey: testSigningKey });
+  });
+  afterEach(async () => {
+    await subgraph?.stop();
+    await db?.destroy();
+    fs.rmSync(directory, { recursive: true, force: true });
+    logged.mockRestore();
+  });
+
+  let sequence = 100;
+  const register = async () => {
+    const code = citizenIdNumber({ division: '130304', birthDate: '19800115', sequence: String(sequence++) });
+    return postGraphQL<{ registerSubject: { id: string } | null }>(subgraph.url, { query: REGISTER, variables: { code } }, await signedBy());
+  };
+  const refusal = (answer: Awaited<ReturnType<typeof register>>) => answer.errors?.map((e) => [e.message, e.extensions?.code, e.extensions?.retryAfterSeconds]);
+
+  it('answers DATABASE_UNAVAILABLE saying the disk is full, and stores again once there is room', async () => {
+    const [{ page_count: pages }] = (await db.query('PRAGMA page_count')) as { page_count: number }[];
+    await db.query(`PRAGMA max_page_count = ${pages}`);
+    // The file may not grow: one of the next registrations finds no room in its pages.
+    let answer = await register();
+    for (let tries = 0; tries < 200 && !answer.errors; tries++) answer = await register();
+    expect(refusal(answer)).toEqual([['the entities subgraph could not write its database: the disk holding it is full: retry later', 'DATABASE_UNAVAILABLE', 5]]);
+    expect(logged).toHaveBeenCalledWith('[entities] the entities subgraph could not write its database: the disk holding it is full: retry later', expect.objectContaining({ failure: expect.objectContaining({ code: 'SQLITE_FULL' }) }));
+
+    await db.query('PRAGMA max_page_count = 1073741823');
+    const later = await register();
+    expect(later.errors).toBeUndefined();
+    expect(later.data?.registerSubject?.id).toEqual(expect.any(String));
+  });
+
+  it('answers DATABASE_UNAVAILABLE saying the database may not be written', async () => {
+    await db.query('PRAGMA query_only = ON');
+    const answer = await register();
+    expect(refusal(answer)).toEqual([['the entities subgraph could not write its database: its file or directory is read-only: retry later', 'DATABASE_UNAVAILABLE', 5]]);
+    expect(logged).toHaveBeenCalledWith(expect.stringContaining('read-only'), expect.objectContaining({ failure: expect.objectContaining({ code: 'SQLITE_READONLY' }) }));
+    await db.query('PRAGMA query_only = OFF');
+    expect((await register()).errors).toBeUndefined();
+  });
+});
