@@ -467,8 +467,8 @@ export type SqliteFault = 'full' | 'readOnly' | 'moved' | 'io' | 'cannotOpen' | 
  * Which fault of its file or disk an error of SQLite's names, by better-sqlite3's code (an
  * extended one, SQLITE_IOERR_WRITE, counts as its primary, SQLITE_IOERR), looking through the same
  * wrappers as isDatabaseConnectionLoss. SQLITE_READONLY_DBMOVED is SQLite's word for its file
- * deleted or renamed while open. A busy file counts once the writes' retries (write-queue.ts
- * `whileSqliteBusy`) have given up.
+ * deleted or renamed while open (sqlite-connection.ts refuses a write to such a file with it). A
+ * busy file counts once the writes' retries (write-queue.ts `whileSqliteBusy`) have given up.
  */
 export function sqliteFault(error: unknown): SqliteFault | undefined {
   for (const { code } of causes(error)) {

@@ -31,6 +31,7 @@ import { RequestDeadline } from '../../lib/deadline';
 import { accessFromRequest, enforceGrants, gatewayIdentity, invalidIdentityMessage, type SubgraphContext, type SubjectOf } from './access';
 import { scalarResolvers } from './scalars';
 import { foldTypedIds } from './typed-ids';
+import { sqliteFileGone } from './sqlite-connection';
 
 /**
  * Everything that makes one subgraph: its data model, its resolvers and how a request's
@@ -201,9 +202,9 @@ function signedReadinessRoute(ready: ExtraRoute, identities: IdentityVerifier): 
 
 /**
  * Build without boot: tests call this with their own database, key and port 0. Serves GraphQL,
- * `/health`, `/ready` (the database answers; and the gateway's identity verifies, when it comes
- * with one) and `/metrics` (requests, errors, latency, the database pool); with a logger, one
- * JSON line per request carrying the gateway's request id.
+ * `/health`, `/ready` (the database answers, on SQLite from the file still at its path; and the
+ * gateway's identity verifies, when it comes with one) and `/metrics` (requests, errors, latency,
+ * the database pool); with a logger, one JSON line per request carrying the gateway's request id.
  */
 export async function startSubgraph<TContext extends object>(
   definition: SubgraphDefinition<TContext>,
@@ -220,7 +221,18 @@ export async function startSubgraph<TContext extends object>(
   // SQLite has no pool: no gauges rather than made-up numbers.
   if (poolStats(db)) registerPoolMetrics(metrics, () => poolStats(db));
   let http: RunningHttpServer | undefined;
+  let fileGoneLogged = false;
   const ready = signedReadinessRoute(readinessRoute(async () => {
+    // SQLite answers SELECT 1 from a file deleted under it: the file's place is looked at too.
+    const fileGone = sqliteFileGone(db);
+    if (fileGone) {
+      if (!fileGoneLogged) {
+        if (options.logger) options.logger.error(fileGone);
+        else console.error(`[${definition.name}] ${fileGone}`);
+        fileGoneLogged = true;
+      }
+      return { database: { ok: false, detail: 'the database file was deleted or replaced while the subgraph had it open: restart it once the file is restored' } };
+    }
     try {
       await withTimeout('the database', databaseProbeMs, db.query('SELECT 1'));
       return { database: { ok: true } };

@@ -3,6 +3,7 @@ import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RequestDeadline } from '../../lib/deadline';
 import { isDeadlock, isSqliteBusy, isUniqueViolation } from './database';
+import { assertSqliteFileInPlace } from './sqlite-connection';
 
 // SQLite: every transaction of a DataSource shares its one connection, and TypeORM opens a second
 // one begun meanwhile as a savepoint of the first: two transactions interleaved in one process
@@ -10,9 +11,15 @@ import { isDeadlock, isSqliteBusy, isUniqueViolation } from './database';
 // interleave waits its turn here; on MySQL each transaction has its own connection and its locks.
 const queues = new WeakMap<DataSource, Promise<unknown>>();
 
-/** Runs `task` once the previous task given for this DataSource has settled. */
+/**
+ * Runs `task` once the previous task given for this DataSource has settled; on SQLite, only while
+ * its file is where it was opened (sqlite-connection.ts), every write of the process taking its turn here.
+ */
 export function inTurn<T>(db: DataSource, task: () => Promise<T>): Promise<T> {
-  const run = (queues.get(db) ?? Promise.resolve()).then(task);
+  const run = (queues.get(db) ?? Promise.resolve()).then(() => {
+    assertSqliteFileInPlace(db);
+    return task();
+  });
   queues.set(
     db,
     run.catch(() => undefined),

@@ -12,9 +12,10 @@ import { signedBy, testSigningKey } from '../helpers/identity';
 /**
  * The embedded SQLite default meeting a fault of its disk or file, played on the file itself: a
  * disk full at SQLite's own page limit (max_page_count, which fails as a full disk does), a file it
- * may not write (query_only, which fails as a read-only directory does). The client is told
- * DATABASE_UNAVAILABLE in words saying which, as for MySQL's outages: nothing was stored, and the
- * same request succeeds once the fault is mended; the operator's log has SQLite's own code.
+ * may not write (query_only, which fails as a read-only directory does), a file deleted or replaced
+ * while open. The client is told DATABASE_UNAVAILABLE in words saying which, as for MySQL's
+ * outages: nothing was stored, and the same request succeeds once the fault is mended; the
+ * operator's log has SQLite's own code.
  */
 const REGISTER = /* GraphQL */ `
   mutation Register($code: String!) { registerSubject(input: { kind: NATURAL_PERSON, name: "李娜", code: $code }) { id } }
@@ -70,6 +71,38 @@ describe("a subgraph whose SQLite database's disk or file fails", () => {
     expect(refusal(answer)).toEqual([['the entities subgraph could not write its database: its file or directory is read-only: retry later', 'DATABASE_UNAVAILABLE', 5]]);
     expect(logged).toHaveBeenCalledWith(expect.stringContaining('read-only'), expect.objectContaining({ failure: expect.objectContaining({ code: 'SQLITE_READONLY' }) }));
     await db.query('PRAGMA query_only = OFF');
+    expect((await register()).errors).toBeUndefined();
+  });
+
+  const ready = async () => {
+    const response = await fetch(`${new URL(subgraph.url).origin}/ready`);
+    return { status: response.status, body: (await response.json()) as unknown };
+  };
+  const file = () => path.join(directory, 'entities.sqlite');
+  const gone = 'the entities subgraph could not write its database: its file was deleted or replaced while the subgraph had it open: retry later';
+
+  it('is not ready, and refuses writes, once its file is deleted (its directory with it): what it wrote would be lost at its next start', async () => {
+    expect((await register()).errors).toBeUndefined();
+    fs.rmSync(directory, { recursive: true });
+
+    expect(await ready()).toEqual({ status: 503, body: { status: 'not ready', checks: { database: { ok: false, detail: 'the database file was deleted or replaced while the subgraph had it open: restart it once the file is restored' } } } });
+    expect(logged).toHaveBeenCalledWith(`[entities] the SQLite database file ${file()} was deleted while the subgraph had it open: nothing more is written to it; restore the file and restart the subgraph`);
+    const refused = await register();
+    expect(refusal(refused)).toEqual([[gone, 'DATABASE_UNAVAILABLE', 5]]);
+    expect(logged).toHaveBeenCalledWith(`[entities] ${gone}`, expect.objectContaining({ originalError: expect.objectContaining({ code: 'SQLITE_READONLY_DBMOVED', message: expect.stringContaining(file()) }) }));
+  });
+
+  it('is not ready, and refuses writes, once another file stands at its path', async () => {
+    fs.copyFileSync(file(), `${file()}.copy`);
+    fs.renameSync(`${file()}.copy`, file());
+
+    expect((await ready()).status).toBe(503);
+    expect(logged).toHaveBeenCalledWith(expect.stringContaining('was replaced by another file while the subgraph had it open'));
+    expect(refusal(await register())).toEqual([[gone, 'DATABASE_UNAVAILABLE', 5]]);
+  });
+
+  it('is ready, and writes, while its file stays where it was opened', async () => {
+    expect(await ready()).toEqual({ status: 200, body: { status: 'ready', checks: { database: { ok: true } } } });
     expect((await register()).errors).toBeUndefined();
   });
 });
