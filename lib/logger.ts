@@ -1,6 +1,7 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { readLogLevel } from './env';
 import { maskCitizenIdNumber } from './identifiers';
+import { numberSeparator } from './text';
 
 export type { Logger } from 'pino';
 
@@ -21,12 +22,16 @@ export type LogLevel = ReturnType<typeof readLogLevel>;
  */
 const citizenIdNumber = /(?<!\d)(?:\d{17}[Xx]|(?:\d{18}|\d{15})(?!\d))/g;
 const mobileNumber = /(?<!\d)1[3-9]\d{9}(?!\d)/g;
+
 /**
  * Either written in groups, as people type and print them (`110105 19491231 002X`,
- * `138-1234-5678`): a run of digit groups one space or hyphen apart is one number, masked when its
- * digits are an ID number's or a mobile number's.
+ * `138-1234-5678`): a run of digit groups one `numberSeparator` apart is one number, masked when
+ * its digits are an ID number's or a mobile number's. Except what a dot joins otherwise: an IPv4
+ * address (`192.168.10.100`, in a peer's or Redis's address) and a decimal number.
  */
-const groupedNumber = /(?<!\d)(?:\d+[ -]){1,5}\d+[Xx]?(?![\dXx])/g;
+const groupedNumber = new RegExp(`(?<!\\d)(?:\\d+${numberSeparator.source}){1,5}\\d+[Xx]?(?![\\dXx])`, 'g');
+const addressOrDecimal = /^(?:\d{1,3}(?:\.\d{1,3}){3}|\d+\.\d+)$/;
+const everyNumberSeparator = new RegExp(numberSeparator.source, 'g');
 
 const maskedMobileNumber = (n: string) => `${n.slice(0, 3)}****${n.slice(7)}`;
 
@@ -35,7 +40,8 @@ export function maskPersonalData(text: string): string {
     .replace(citizenIdNumber, (id) => maskCitizenIdNumber(id.toUpperCase()))
     .replace(mobileNumber, maskedMobileNumber)
     .replace(groupedNumber, (grouped) => {
-      const number = grouped.replace(/[ -]/g, '').toUpperCase();
+      if (addressOrDecimal.test(grouped)) return grouped;
+      const number = grouped.replace(everyNumberSeparator, '').toUpperCase();
       if (/^(?:\d{17}[\dX]|\d{15})$/.test(number)) return maskCitizenIdNumber(number);
       return /^1[3-9]\d{9}$/.test(number) ? maskedMobileNumber(number) : grouped;
     });

@@ -3,6 +3,7 @@ import { constants as perfConstants, monitorEventLoopDelay, PerformanceObserver,
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { pathOf } from './http-server';
+import { digitRun } from './text';
 import type { RequestRecord } from './request-record';
 
 /** Seconds; from a cached lookup to a slow report page. */
@@ -12,14 +13,15 @@ const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
  * Operation names are chosen by clients, and `/metrics` answers anyone: a name is a label value
  * only while it looks like a GraphQL name with no long number in it, and while there are few of
  * them. Seven digits in a row make a number, not part of a name: an ID number, a phone number
- * or a date written into the name (`query Leak130304199001011234`) would otherwise be published.
+ * or a date written into the name (`query Leak130304199001011234`, `query Call_138_1234_5678`,
+ * split as the logs read a number: lib/text.ts `numberSeparator`) would otherwise be published.
  * A new name takes one of the label slots only for an identified caller (a verified token at the
  * gateway, the gateway's signed identity at a subgraph): a client without one cannot fill them and
  * push the platform's own operations into `(other)`.
  */
 const maxOperationLabels = 300;
 const graphqlName = /^[_A-Za-z][_0-9A-Za-z]{0,99}$/;
-const longNumber = /\d{7}/;
+const longNumber = digitRun(7);
 
 /**
  * One process's metrics (`GET /metrics`, Prometheus text format) in a registry of its own, so

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+// maskPersonalData is called, never read as the module loads: lib/logger.ts's imports lead back here (errors.ts).
+import { maskPersonalData } from './logger';
+import { digitRun } from './text';
 
 /** Who asked, as far as logs may say: organisation and role, never the user, a token or a name. */
 export interface CallerSummary {
@@ -63,11 +66,13 @@ export function requestIdOfError(error: unknown): string | undefined {
 // An incoming x-request-id is acceptable when it is printable ASCII of at most 64 characters:
 // it is logged, and where it is trusted (a subgraph, called by the gateway) sent on to peers and
 // stored in the audit log (request_id varchar(64)), so nothing longer, and no control or
-// non-ASCII character. Nor a run of 15 digits or more, which may be a citizen ID number (a client
-// naming its request after the person it looks up), also when written in groups
-// (130304-19730413-0019): the logs would mask it, but the audit log and every subgraph would keep it.
+// non-ASCII character. Nor one holding a citizen ID number or a mobile number, or a run of 15
+// digits or more, which may be an ID number with more beside it (a client naming its request
+// after the person it looks up), however written in groups (130304-19730413-0019,
+// tel/138/1234/5678: lib/text.ts `numberSeparator`): the logs would mask it, so that support
+// would look for an id no line holds, and the audit log and every subgraph would keep it whole.
 const acceptableRequestId = /^[\x21-\x7e](?:[\x20-\x7e]{0,62}[\x21-\x7e])?$/;
-const longDigitRun = /\d(?:[-._ /:]?\d){14}/;
+const longDigitRun = digitRun(15);
 
 /**
  * An incoming `x-request-id` when acceptable (see above), else undefined. At the gateway it is
@@ -76,7 +81,7 @@ const longDigitRun = /\d(?:[-._ /:]?\d){14}/;
  */
 export function clientRequestIdFrom(header: string | string[] | undefined): string | undefined {
   const value = (Array.isArray(header) ? header[0] : header)?.trim();
-  return value && acceptableRequestId.test(value) && !longDigitRun.test(value) ? value : undefined;
+  return value && acceptableRequestId.test(value) && !longDigitRun.test(value) && maskPersonalData(value) === value ? value : undefined;
 }
 
 /**

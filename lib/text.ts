@@ -234,3 +234,20 @@ export function foldedNumber(text: string): string {
 export function foldedDocumentNumber(text: string): string {
   return foldedNumber(text).replace(/\(/g, '（').replace(/\)/g, '）');
 }
+
+/**
+ * What may stand between the digit groups of one number as people and programs write it: a space
+ * or a hyphen (`110105 19491231 002X`, `138-1234-5678`), an underscore, the only one a GraphQL name
+ * can hold (`query Call_138_1234_5678`), a slash or a dot (`tel/138/1234/5678`, `138.1234.5678`).
+ * One definition for every place that looks for a number in what a client chose: the masking
+ * of logs and audit entries (lib/logger.ts `maskPersonalData`), the operation names /metrics
+ * takes for labels (lib/metrics.ts), the client request ids the gateway logs
+ * (lib/request-record.ts). Not a colon: it joins a time (`2026-12-01 08:30:00`) or an address and
+ * its port (`192.168.10.100:4001`) into a run as long as an ID number.
+ */
+export const numberSeparator = /[ _./-]/;
+
+/** A run of at least `count` digits, one `numberSeparator` allowed between any two of them. */
+export function digitRun(count: number): RegExp {
+  return new RegExp(`\\d(?:${numberSeparator.source}?\\d){${count - 1}}`);
+}

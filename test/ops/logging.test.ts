@@ -133,8 +133,8 @@ describe('request logs across the platform', () => {
     expect(lines[0].clientRequestId).toBeUndefined();
   });
 
-  it('logs no client id holding what may be a citizen ID number, and one with a shorter digit run', async () => {
-    for (const sent of ['lookup-130304199001011234', '130304900101123', `rid${'7'.repeat(20)}`, '130304-19730413-0019', '130304.1973.0413.0019', '1303041973_04130019']) {
+  it('logs no client id holding what may be a citizen ID number or a mobile number, and one with a shorter digit run', async () => {
+    for (const sent of ['lookup-130304199001011234', '130304900101123', `rid${'7'.repeat(20)}`, '130304-19730413-0019', '130304.1973.0413.0019', '1303041973_04130019', 'tel/138/1234/5678', 'call-13812345678', '138.1234.5678']) {
       const response = await fetch(platform.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': sent }, body: JSON.stringify({ query: '{ __typename }' }) });
       const requestId = response.headers.get('x-request-id')!;
       expect(requestId).toMatch(/^[0-9a-f-]{36}$/);

@@ -21,6 +21,19 @@ describe('maskPersonalData', () => {
     expect(maskPersonalData('req13812345678x')).toBe('req138****5678x');
   });
 
+  // Underscores are what a GraphQL name can split a number with; slashes and dots, a request id.
+  it('masks either split by underscores, slashes or dots, as by spaces and hyphens', () => {
+    expect(maskPersonalData('Call_138_1234_5678_Xu_130304_1973_0413_0019')).toBe('Call_138****5678_Xu_1303**********0019');
+    expect(maskPersonalData('"clientRequestId":"tel/138/1234/5678"')).toBe('"clientRequestId":"tel/138****5678"');
+    expect(maskPersonalData('id 130304.19730413.0019, tel 138.1234.5678')).toBe('id 1303**********0019, tel 138****5678');
+    expect(maskPersonalData('130304/1973/0413/001x')).toBe('1303**********001X');
+  });
+
+  it('leaves what a dot joins otherwise whole: an IPv4 address, a decimal number', () => {
+    const text = 'peer 192.168.10.100:4001 redis://172.16.254.101:6379 took 1.23456789012345 ms, 0.30000000000000004, on 2026/12/01 or 2026.12.01';
+    expect(maskPersonalData(text)).toBe(text);
+  });
+
   it('leaves longer digit runs whole: timestamps, sequence numbers, document numbers', () => {
     const text = [
       'hrtime 1764057600000123456', // nanoseconds: 19 digits
@@ -57,9 +70,10 @@ describe('operation labels on /metrics', () => {
 
   it('never carry a name with a long number in it, an identified caller’s either', async () => {
     const metrics = serviceMetrics();
-    for (const name of [`Leak${idNumber}`, 'Call13812345678', 'Report20260117']) metrics.observeGraphQL(record(name, true), 0.01);
+    for (const name of [`Leak${idNumber}`, 'Call13812345678', 'Report20260117', 'Call_138_1234_5678_Xu_130304_1973_0413_0019', 'Report_2026_01_17']) metrics.observeGraphQL(record(name, true), 0.01);
     metrics.observeGraphQL(record('SubjectCheck2026', true), 0.01);
-    expect(await operations(metrics)).toEqual(['(other)', 'SubjectCheck2026']);
+    metrics.observeGraphQL(record('SubjectCheck_2026_1', true), 0.01);
+    expect(await operations(metrics)).toEqual(['(other)', 'SubjectCheck2026', 'SubjectCheck_2026_1']);
     expect(await metrics.registry.metrics()).not.toContain(idNumber);
   });
 
@@ -101,6 +115,23 @@ describe('a client writing a citizen ID number into its request id and operation
       const text = await (await fetch(`${origin}/metrics`)).text();
       expect(text).not.toContain(idNumber);
       expect(sample(text, 'credit_graphql_requests_total', { operation: '(other)' })).toBeGreaterThanOrEqual(1);
+    }
+  });
+
+  it('finds it split by underscores or slashes in no log line and on no /metrics either', async () => {
+    const operation = 'Call_138_1234_5678_Xu_130304_1973_0413_0019';
+    const query = /* GraphQL */ `query ${operation}($code: String!) { subjectByCode(code: $code) { name } }`;
+    const result = await platform.query(query, { code: enterprise.identifier }, { caller: financeOfficer.caller, headers: { ...financeOfficer.headers, 'x-request-id': 'tel/138/1234/5678' } });
+    expect(result.errors).toBeUndefined();
+    const lines = Object.values(platform.logs).flatMap((l) => l.raw).join('\n');
+    expect(lines).toContain('"operationName":"Call_138****5678_Xu_1303**********0019"');
+    // Nor is the request id taken, as the logs would mask it: support would look for an id no line holds.
+    expect(lines).not.toContain('tel/');
+    expect(lines).not.toMatch(/1234.5678|1973.0413/);
+    for (const origin of [platform.origin, new URL(platform.subgraphs.entities.url).origin]) {
+      const text = await (await fetch(`${origin}/metrics`)).text();
+      expect(text).not.toContain(operation);
+      expect(text).not.toMatch(/1234.5678|1973.0413/);
     }
   });
 });
