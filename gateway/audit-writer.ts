@@ -1,5 +1,6 @@
 import { ErrorCode } from '../lib/errors';
 import { InternalCallRefused, type InternalClient } from '../lib/internal-client';
+import { maskPersonalData } from '../lib/logger';
 import type { GatewayObserver } from './observer';
 
 export interface AuditEntryInput {
@@ -16,6 +17,24 @@ export interface AuditEntryInput {
   requestId: string;
   occurredAt: string;
   outcome: 'DISCLOSED' | 'DENIED' | 'FAILED';
+}
+
+/**
+ * An entry as the audit log keeps it: a citizen ID number or a mobile number typed into what the
+ * request names (its operation's name, its matter and case headers: a case named after the person
+ * it is about, `徐志强130304197304130019投诉件`) masked as the logs mask them (lib/logger.ts), as the
+ * audit shows a person who read (`1303**********0019`; that organisation is stored whole, as a
+ * person's own reads are found by it, and masked when read). Kept whole, the audit's readers would
+ * see the number in every entry of the request, and the subject read in its own list of who read
+ * it (its `disclosures`). Every entry the gateway writes passes here (AuditWriter.write), whoever
+ * built it. A real case number holds no such number and is kept as typed; the checks of a case
+ * (records' credit checks, their ledger, PURPOSE_MISMATCH) read the request's signed purpose,
+ * never the audit log; two case numbers alike but in the digits masked are one case to the
+ * audit's lists (auditCases, a filter by case number).
+ */
+function asAudited(entry: AuditEntryInput): AuditEntryInput {
+  const masked = (text: string | null) => (text === null ? null : maskPersonalData(text));
+  return { ...entry, matter: masked(entry.matter), caseNumber: masked(entry.caseNumber), operationName: masked(entry.operationName) };
 }
 
 const APPEND = /* GraphQL */ `
@@ -91,7 +110,7 @@ export class AuditWriter {
     }
     this.waiting += entries.length;
     return new Promise((resolve, reject) => {
-      this.queue.push({ entries, callerGone, done: (error) => (error ? reject(error) : resolve()) });
+      this.queue.push({ entries: entries.map(asAudited), callerGone, done: (error) => (error ? reject(error) : resolve()) });
       if (!this.flushing) void this.flush();
     });
   }

@@ -458,7 +458,8 @@ const statisticsGroups: ReadonlySet<FieldGroup> = new Set<FieldGroup>(['STATISTI
  * its length: an operation named at length (a GraphQL name may run to the 200 characters) would
  * otherwise push the window out of the entry. An operation's name holds no space, so an entry's
  * own name is never read as one of these. Personal data masked as in the logs (a filter may be
- * typed as anything).
+ * typed as anything) before the text is cut, as the audit writer masks every entry
+ * (audit-writer.ts asAudited) only after: a number cut in two there would no longer read as one.
  */
 function statisticAsked(operationName: string | null, field: AskedRootField): string {
   // `this[key]` is the value before its toJSON, which has made a Date its UTC string.

@@ -9,6 +9,7 @@ import { matters, selfInquiry, typedMatter } from '../../lib/catalogue/matters';
 import { normaliseIdentifier, readsAsCitizenIdNumber, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
 import { timeOrderedId } from '../../lib/time-ordered-id';
 import { badInput, ErrorCode, optionalText, requiredLine, requiredText } from '../../lib/errors';
+import { maskPersonalData } from '../../lib/logger';
 import { foldedNumber } from '../../lib/text';
 import type { CursorPosition } from '../shared/cursors';
 import { isUniqueViolation } from '../shared/database';
@@ -1136,15 +1137,16 @@ function entryConditions(filter: EntryFilter, persisted: (instant: Date) => unkn
     params.push(filter.outcome);
   }
   if (filter.matter !== null && filter.matter !== undefined) {
-    // As the gateway records x-credit-matter (typedMatter), and as given: entries of before that
-    // keep the form they were named by (the log is chained, never rewritten).
+    // As the gateway records x-credit-matter (typedMatter, an ID or mobile number in an unlisted
+    // one masked: gateway/audit-writer.ts asAudited), and as given: entries of before that keep
+    // the form they were named by (the log is chained, never rewritten).
     // Text the gateway refuses in its header (U+200B, U+202E pasted with it) names no entry: said, not an empty list.
     const matter = requiredLine(filter.matter, `${prefix}matter`, auditedTextLimits.matter);
     if (normaliseIdentifier(matter) === unlistedMatterInStatistics) {
       // The statistics' UNLISTED row drills down to what it counted: every matter named outside the catalogue.
       conditions.push(`(t.matter IS NOT NULL AND t.matter NOT IN (${catalogueMatterList}))`);
     } else {
-      const named = [...new Set([typedMatter(matter), matter])];
+      const named = [...new Set([maskPersonalData(typedMatter(matter)), typedMatter(matter), matter])];
       conditions.push(`t.matter IN (${named.map(() => '?').join(', ')})`);
       params.push(...named);
     }
@@ -1152,10 +1154,11 @@ function entryConditions(filter: EntryFilter, persisted: (instant: Date) => unkn
   if (filter.caseNumber !== null && filter.caseNumber !== undefined) {
     if (filter.hasCaseNumber === false) throw badInput(`${prefix}hasCaseNumber`, 'hasCaseNumber false lists the entries that named no case number: not with a caseNumber');
     const caseNumber = requiredLine(filter.caseNumber, `${prefix}caseNumber`, auditedTextLimits.caseNumber);
-    // The case as the gateway records x-credit-case, full-width forms folded (ＢＤＨ－… is BDH-…),
-    // and as given: entries of before that keep the full-width number they were named by (the
-    // log is chained, never rewritten), which is what their auditCases row shows.
-    const named = [...new Set([foldedNumber(caseNumber), caseNumber])];
+    // The case as the gateway records x-credit-case, full-width forms folded (ＢＤＨ－… is BDH-…)
+    // and an ID or mobile number in it masked (gateway/audit-writer.ts asAudited), and as given:
+    // entries of before that keep the number they were named by (the log is chained, never
+    // rewritten), which is what their auditCases row shows.
+    const named = [...new Set([maskPersonalData(foldedNumber(caseNumber)), foldedNumber(caseNumber), caseNumber])];
     conditions.push(`t.case_number IN (${named.map(() => '?').join(', ')})`);
     params.push(...named);
   } else if (filter.hasCaseNumber !== null && filter.hasCaseNumber !== undefined) {
