@@ -30,7 +30,8 @@ export function withDevSecrets(env: NodeJS.ProcessEnv, dataDirectory: string, ne
     // Every secret at once, so that the file stays the one pair the demo runs with.
     const fresh = () => `base64:${randomBytes(32).toString('base64')}`;
     secrets = { ...secrets, ...Object.fromEntries(absent.map((name) => [name, fresh()])) };
-    fs.mkdirSync(dataDirectory, { recursive: true });
+    // For its owner alone, as the SQLite databases beside the file make it (subgraphs/shared/database.ts prepareSqliteFile).
+    fs.mkdirSync(dataDirectory, { recursive: true, mode: 0o700 });
     fs.writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   }
   return { ...env, ...Object.fromEntries(missing.map((name) => [name, secrets[name]])) };

@@ -347,7 +347,7 @@ export function dataSourceOptions(subgraph: string, target: DatabaseTarget, mode
     maxQueryExecutionTime: slowStatementMs,
   };
   if (target.kind === 'sqlite') {
-    const database = target.directory === ':memory:' ? ':memory:' : path.join(target.directory, `${subgraph}.sqlite`);
+    const database = target.directory === ':memory:' ? ':memory:' : sqliteFile(target.directory, subgraph);
     return { ...common, type: 'better-sqlite3', database, enableWAL: database !== ':memory:', timeout: sqliteBusyTimeoutMs };
   }
   const connection = mysqlConnection(target.url);
@@ -576,8 +576,35 @@ export async function openDatabase(subgraph: string, target: DatabaseTarget, mod
   }
 }
 
+/** A subgraph's SQLite database in `directory`. */
+function sqliteFile(directory: string, subgraph: string): string {
+  return path.join(directory, `${subgraph}.sqlite`);
+}
+
+/**
+ * The SQLite directory and a subgraph's database in it, made for their owner alone: they hold the
+ * registers whole (names, citizen ID numbers, the audit log), and were made readable by every
+ * user of the host. The directory is made 0700, with the parents it lacks, and the database file
+ * 0600 before SQLite opens it: SQLite gives its WAL and shared-memory files the database's mode.
+ * A directory that exists is left as it is, and so are the files in it: SQLITE_DIRECTORY may name
+ * one shared on purpose (with a backup's group), or one holding more than the databases, which no
+ * subgraph should close; one that other users may enter is warned of at every start. Within a
+ * directory only its owner enters, a database file of an earlier version (0644) is read by no one
+ * else either. As data/dev-secrets.json's directory (scripts/dev-secrets.ts), which is this one
+ * by default.
+ */
+function prepareSqliteFile(directory: string, subgraph: string, logger?: Logger): void {
+  const existed = fs.mkdirSync(directory, { recursive: true, mode: 0o700 }) === undefined;
+  const mode = fs.statSync(directory).mode & 0o777;
+  if (existed && mode & 0o077 && process.platform !== 'win32') {
+    logger?.log('warn', `the SQLite directory ${directory} (SQLITE_DIRECTORY) may be read by other users of this host (mode ${mode.toString(8)}): its databases hold personal data; chmod 700 it unless they must`);
+  }
+  // Appending makes a missing file and leaves one there as it is; the mode applies to one made now.
+  fs.closeSync(fs.openSync(sqliteFile(directory, subgraph), 'a', 0o600));
+}
+
 async function openMigrated(subgraph: string, target: DatabaseTarget, model: DataModel, logger?: Logger, waits?: DatabaseWaits): Promise<DataSource> {
-  if (target.kind === 'sqlite' && target.directory !== ':memory:') fs.mkdirSync(target.directory, { recursive: true });
+  if (target.kind === 'sqlite' && target.directory !== ':memory:') prepareSqliteFile(target.directory, subgraph, logger);
   if (target.kind === 'mysql') await prepareMysqlDatabase(target, `${target.prefix}${subgraph}`, logger);
   const options = dataSourceOptions(subgraph, target, model, logger);
   const migrated = target.kind === 'sqlite' ? await openSqlite(options) : await new DataSource(options).initialize();
