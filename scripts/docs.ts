@@ -54,7 +54,7 @@ export function renderAccessDoc(): string {
   const guards = readFieldGuards(fs.readFileSync(supergraphPath, 'utf8'));
   // Groups enforced inside a field rather than on it.
   const withinFields: Record<string, string> = {
-    PERSONAL_IDENTIFIERS: "unmasks `Subject.citizenIdNumber` and a natural person's `Subject.registeredAddress` (entities subgraph)",
+    PERSONAL_IDENTIFIERS: "unmasks `Subject.citizenIdNumber` and a natural person's `Subject.registeredAddress` (entities subgraph), and the ID and mobile numbers in free text: `CreditRecord.summary`, the reasons and notes of objections, restoration applications, record history, checks, report registrations and consents (never on a generated report)",
     DISHONESTY_LISTS: 'row by row in `Subject.creditRecords` and `Query.creditRecord` (records subgraph)',
     RESTRICTED_RECORDS: 'row by row in `Subject.creditRecords` and `Query.creditRecord` (records subgraph)',
   };

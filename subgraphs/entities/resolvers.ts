@@ -5,7 +5,7 @@ import { organisationSubjects } from '../../lib/catalogue/matters';
 import { badInput, clientError, ErrorCode, InputProblems, isBlank } from '../../lib/errors';
 import { maskCitizenIdNumber } from '../../lib/identifiers';
 import { identifierOf } from '../shared/subject-directory';
-import { actingUser, assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, limitedKinds, personal, personIdentifier, underSupervision, type SubgraphContext } from '../shared/access';
+import { actingUser, assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, freeText, limitedKinds, personal, personIdentifier, underSupervision, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection } from '../shared/pagination';
 import { consentTerms, type ConsentActor, type GrantConsentInput } from './consent.repository';
 import type { EntitiesContext } from './context';
@@ -242,6 +242,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
     // readers without PERSONAL_IDENTIFIERS (the credit office's window).
     grantedByOrganisation: (c: Consent, _: unknown, ctx: Context) => personIdentifier(ctx.access, c.subjectId, c.grantedByOrganisation),
     revokedByOrganisation: (c: Consent, _: unknown, ctx: Context) => c.revokedByOrganisation && personIdentifier(ctx.access, c.subjectId, c.revokedByOrganisation),
+    revocationReason: (c: Consent, _: unknown, ctx: Context) => freeText(ctx.access, c.subjectId, c.revocationReason, c.revokedByOrganisation),
     // Who recorded or revoked it: whole to the administration (the window, the credit office's
     // supervision); to the subject its own user, never the window's officer.
     grantedBy: (c: Consent, _: unknown, ctx: Context) => actingUser(ctx.access, c.grantedBy, c.grantedByOrganisation),

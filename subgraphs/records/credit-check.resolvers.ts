@@ -8,7 +8,7 @@ import { minimumSubjectsPerStatistic } from '../../lib/access/policy';
 import { badInput, clientError, ErrorCode, idempotencyKeyOf, quotedInput } from '../../lib/errors';
 import { normaliseIdentifier, optionalCode } from '../../lib/identifiers';
 import { peerCallFailure } from '../../lib/internal-client';
-import { assertCaseFileReadable, assertInScope, disclose, forbidden, forbiddenAbout, underCheckPurpose, underSupervision, type SubgraphContext } from '../shared/access';
+import { assertCaseFileReadable, assertInScope, disclose, forbidden, forbiddenAbout, freeText, underCheckPurpose, underSupervision, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type PageArgs } from '../shared/pagination';
 import type { RecordsContext } from './context';
 import { anotherDepartmentsCheck, caseNumberOf, filtersByFindings, type CheckedRecordSnapshot, type LedgerFilter } from './credit-check.repository';
@@ -84,13 +84,15 @@ function findingsScope(identity: RequestIdentity, scope: string | null, filter: 
   return { matter: purpose.matter, caseNumber: purpose.caseNumber };
 }
 
-function checkedRecord(snapshot: CheckedRecordSnapshot) {
-  return {
+/** A record of the check of `subjectId` as the reader sees it: its summary as its source department's free text. */
+function checkedRecord(ctx: Context, subjectId: string) {
+  return (snapshot: CheckedRecordSnapshot) => ({
     ...snapshot,
     recordId: snapshot.id,
     sourceDepartment: storedDepartment(snapshot.sourceDepartment),
+    summary: freeText(ctx.access, subjectId, snapshot.summary, snapshot.sourceDepartment),
     underObjection: snapshot.underObjection === true,
-  };
+  });
 }
 
 async function sealIfReady(check: CheckWithReport, ctx: Context): Promise<CreditCheck> {
@@ -228,7 +230,7 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
   },
   AppliedMeasure: {
     // Reached through `measures` only, which has read the check's findings.
-    triggeredBy: (measure: { triggering: CheckedRecordSnapshot[] }) => measure.triggering.map(checkedRecord),
+    triggeredBy: (measure: { subjectId: string; triggering: CheckedRecordSnapshot[] }, _: unknown, ctx: Context) => measure.triggering.map(checkedRecord(ctx, measure.subjectId)),
   },
   CreditCheck: {
     // With @requires, the gateway hands back the reports subgraph's findings in the representation.
@@ -241,7 +243,7 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
     department: (check: CreditCheck) => storedDepartment(check.department),
     recordsConsidered: (check: CreditCheck, _: unknown, ctx: Context) => {
       readFindings(ctx, check, true);
-      return check.recordsSnapshot.map(checkedRecord);
+      return check.recordsSnapshot.map(checkedRecord(ctx, check.subjectId));
     },
     measures: async (check: CheckWithReport, _: unknown, ctx: Context) => {
       // Before the verdict is sealed (the reports subgraph unreachable) these are the records' measures alone.
@@ -254,6 +256,7 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
         nameZh: measureKinds[m.kind].nameZh,
         polarity: measureKinds[m.kind].polarity,
         situation: m.situation,
+        subjectId: sealed.subjectId,
         triggering: m.recordIds.map((id) => records.get(id)).filter((r): r is CheckedRecordSnapshot => !!r),
       }));
     },
@@ -266,7 +269,7 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
     // list), and its note may say more: one of the check's findings.
     feedback: (check: CreditCheck, _: unknown, ctx: Context) => {
       readFindings(ctx, check);
-      return check.feedbackAt ? { appliedMeasures: JSON.parse(check.feedbackApplied ?? '[]'), note: check.feedbackNote, reportedBy: check.feedbackBy, reportedAt: check.feedbackAt } : null;
+      return check.feedbackAt ? { appliedMeasures: JSON.parse(check.feedbackApplied ?? '[]'), note: freeText(ctx.access, check.subjectId, check.feedbackNote, check.department), reportedBy: check.feedbackBy, reportedAt: check.feedbackAt } : null;
     },
   },
 };

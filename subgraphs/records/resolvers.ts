@@ -4,7 +4,7 @@ import { departments, findDepartment, storedDepartment } from '../../lib/catalog
 import { decidingDepartments, recordCategories, restorableFrom, restorationRules, type RecordCategory } from '../../lib/catalogue/record-categories';
 import { badInput, ErrorCode, refusedInput } from '../../lib/errors';
 import { normaliseIdentifier } from '../../lib/identifiers';
-import { actingUser, actsFor, assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, personIdentifier, type SubgraphContext } from '../shared/access';
+import { actingUser, actsFor, assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, freeText, personIdentifier, type SubgraphContext } from '../shared/access';
 import { groupNotGranted } from '../../lib/access/policy';
 import { pageRequest, toConnection } from '../shared/pagination';
 import type { RecordsContext } from './context';
@@ -239,13 +239,19 @@ export const resolvers: GraphQLResolverMap<Context> = {
     __resolveReference: async (ref: { id: string }, ctx: Context) => shown(ctx, await ctx.recordById.load(ref.id)),
     subject: (record: CreditRecord) => ({ __typename: 'Subject', id: record.subjectId }),
     sourceDepartment: (record: CreditRecord) => storedDepartment(record.sourceDepartment),
+    summary: (record: CreditRecord, _: unknown, ctx: Context) => freeText(ctx.access, record.subjectId, record.summary, record.sourceDepartment),
     status: (record: CreditRecord, _: unknown, ctx: Context) => effectiveStatus(record, ctx.today),
     countsInCheck: async (record: CreditRecord, _: unknown, ctx: Context) =>
       countsInCheckToday(record, ctx.today, record.category === 'TAX_CREDIT_GRADE' ? await ctx.standingTaxGradeBySubject.load(record.subjectId) : null),
     history: async (record: CreditRecord, _: unknown, ctx: Context) => {
       lifecycleOf(ctx, record, 'history');
-      // A person objecting or applying for itself acted as its citizen ID number: masked as its subject's is.
-      return historyOf(record, await ctx.eventsByRecord.load(record.id), ctx.now).map((event) => ({ ...event, organisation: personIdentifier(ctx.access, record.subjectId, event.organisation) }));
+      // A person objecting or applying for itself acted as its citizen ID number: masked as its
+      // subject's is. What the event tells (its reasons, a correction's fields) is what its
+      // organisation wrote, read as that organisation's free text.
+      return historyOf(record, await ctx.eventsByRecord.load(record.id), ctx.now).map((event) => {
+        const written = (text: string | null) => freeText(ctx.access, record.subjectId, text, event.organisation);
+        return { ...event, organisation: personIdentifier(ctx.access, record.subjectId, event.organisation), reason: written(event.reason), beforeValues: written(event.beforeValues), afterValues: written(event.afterValues) };
+      });
     },
     objections: (record: CreditRecord, _: unknown, ctx: Context) => {
       lifecycleOf(ctx, record, 'objections');
@@ -272,6 +278,8 @@ export const resolvers: GraphQLResolverMap<Context> = {
     sourceDepartment: (objection: CreditRecordObjection) => storedDepartment(objection.sourceDepartment),
     decisionDueBy: (objection: CreditRecordObjection) => objectionDueBy(objection.submittedAt),
     overdue: (objection: CreditRecordObjection, _: unknown, ctx: Context) => objection.status === 'SUBMITTED' && objectionDueBy(objection.submittedAt) < ctx.today,
+    reason: (objection: CreditRecordObjection, _: unknown, ctx: Context) => freeText(ctx.access, objection.subjectId, objection.reason, objection.submittedByOrganisation),
+    decisionReason: (objection: CreditRecordObjection, _: unknown, ctx: Context) => freeText(ctx.access, objection.subjectId, objection.decisionReason, objection.decidedByOrganisation),
     submittedBy: (objection: CreditRecordObjection, _: unknown, ctx: Context) => actingUser(ctx.access, objection.submittedBy, objection.submittedByOrganisation),
     submittedByOrganisation: (objection: CreditRecordObjection, _: unknown, ctx: Context) => personIdentifier(ctx.access, objection.subjectId, objection.submittedByOrganisation),
     decidedBy: (objection: CreditRecordObjection, _: unknown, ctx: Context) => actingUser(ctx.access, objection.decidedBy, objection.decidedByOrganisation),
@@ -282,7 +290,11 @@ export const resolvers: GraphQLResolverMap<Context> = {
     record: (application: RestorationApplication, _: unknown, ctx: Context) => caseRecord(ctx, application.recordId),
     subject: (application: RestorationApplication) => ({ __typename: 'Subject', id: application.subjectId }),
     sourceDepartment: (application: RestorationApplication) => storedDepartment(application.sourceDepartment),
-    evidence: (application: RestorationApplication) => JSON.parse(application.evidence) as string[],
+    correction: (application: RestorationApplication, _: unknown, ctx: Context) => freeText(ctx.access, application.subjectId, application.correction, application.submittedByOrganisation),
+    evidence: (application: RestorationApplication, _: unknown, ctx: Context) =>
+      (JSON.parse(application.evidence) as string[]).map((item) => freeText(ctx.access, application.subjectId, item, application.submittedByOrganisation)),
+    commitment: (application: RestorationApplication, _: unknown, ctx: Context) => freeText(ctx.access, application.subjectId, application.commitment, application.submittedByOrganisation),
+    decisionReason: (application: RestorationApplication, _: unknown, ctx: Context) => freeText(ctx.access, application.subjectId, application.decisionReason, application.decidedByOrganisation),
     submittedBy: (application: RestorationApplication, _: unknown, ctx: Context) => actingUser(ctx.access, application.submittedBy, application.submittedByOrganisation),
     submittedByOrganisation: (application: RestorationApplication, _: unknown, ctx: Context) => personIdentifier(ctx.access, application.subjectId, application.submittedByOrganisation),
     decidedBy: (application: RestorationApplication, _: unknown, ctx: Context) => actingUser(ctx.access, application.decidedBy, application.decidedByOrganisation),

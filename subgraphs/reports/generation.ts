@@ -15,6 +15,7 @@ import {
   newReportNumber,
   platformIssuer,
   platformReportValidityDays,
+  printedSummary,
   randomCode,
   sha256Hex,
   snapshotFormat,
@@ -79,7 +80,9 @@ interface RecordsPage {
  * tax grade) would tell a department something other than its check.
  */
 function countingToday(records: readonly AnsweredRecord[]): SnapshotRecord[] {
-  return records.filter((r) => r.countsInCheck).map(({ status, validUntil: _validUntil, countsInCheck: _counts, ...record }) => ({ ...record, underObjection: status === 'OBJECTED' }));
+  return records
+    .filter((r) => r.countsInCheck)
+    .map(({ status, validUntil: _validUntil, countsInCheck: _counts, ...record }) => ({ ...record, summary: printedSummary(record.summary), underObjection: status === 'OBJECTED' }));
 }
 
 /** What `generateReport` takes besides the subject: the caller's key for the attempt, and the instant (tests). */

@@ -2,6 +2,7 @@ import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
 import { publicSourceIssuers } from '../../lib/catalogue/public-sources';
 import type { RecordCategoryCode } from '../../lib/catalogue/record-categories';
 import { normaliseIdentifier } from '../../lib/identifiers';
+import { maskPersonalData } from '../../lib/logger';
 import { nameAsRead } from '../../lib/text';
 import type { CreditReport } from './entities/credit-report.entity';
 
@@ -84,6 +85,17 @@ export interface SnapshotRecord {
    * The report stands only while the record's objection standing is still this (record-states.ts).
    */
   underObjection?: boolean;
+}
+
+/**
+ * A record's summary as a report holds and prints it: the citizen ID numbers and mobile numbers its
+ * department wrote in it masked (lib/logger.ts), always, whoever generates the report, filer
+ * included, as the subject's own number is (generation.ts): the page is shown to whoever holds the
+ * report's number and code. Snapshots sealed before this hold summaries as typed, which stay
+ * genuine as sealed: they are masked when printed and compared (record-states.ts).
+ */
+export function printedSummary(summary: string): string {
+  return maskPersonalData(summary);
 }
 
 export interface Snapshot {

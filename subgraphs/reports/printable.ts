@@ -6,7 +6,7 @@ import { startOfDistrictDay, todayInDistrict } from '../../lib/calendar';
 import type { ExtraRoute } from '../../lib/http-server';
 import { gatewayIdentity } from '../shared/access';
 import type { CreditReport } from './entities/credit-report.entity';
-import { activeRecordsSnapshotFormat, genuineSnapshot, platformIssuer, platformReportNumber, sameCode, type Snapshot, type SnapshotRecord } from './platform-report';
+import { activeRecordsSnapshotFormat, genuineSnapshot, platformIssuer, platformReportNumber, printedSummary, sameCode, type Snapshot, type SnapshotRecord } from './platform-report';
 import type { ReportsPeers } from './peers';
 import { currentRecordsAsker, standingOf, type Standing } from './record-states';
 import { ReportRepository } from './report.repository';
@@ -63,7 +63,7 @@ function inBeijingTime(iso: string): string {
 function recordRows(records: SnapshotRecord[]): string {
   if (records.length === 0) return '<p class="none">无记录（本报告生成时无有效记录）</p>';
   const rows = records.map(
-    (r) => `<tr><td>${esc(r.decisionDate)}</td><td>${esc(findRecordCategory(r.category)?.nameZh ?? r.category)}</td><td>${esc(polaritiesZh[r.polarity] ?? r.polarity)}${r.severity ? `（${esc(severitiesZh[r.severity] ?? r.severity)}）` : ''}${r.taxCreditGrade ? `（${esc(r.taxCreditGrade)}级）` : ''}${r.underObjection ? '<br><span class="objected">异议处理中</span>' : ''}</td><td>${esc(r.sourceDepartment.nameZh)}</td><td>${esc(r.documentNumber)}</td><td>${esc(r.summary)}</td><td>${orDash(r.disclosureEndsAt)}</td></tr>`,
+    (r) => `<tr><td>${esc(r.decisionDate)}</td><td>${esc(findRecordCategory(r.category)?.nameZh ?? r.category)}</td><td>${esc(polaritiesZh[r.polarity] ?? r.polarity)}${r.severity ? `（${esc(severitiesZh[r.severity] ?? r.severity)}）` : ''}${r.taxCreditGrade ? `（${esc(r.taxCreditGrade)}级）` : ''}${r.underObjection ? '<br><span class="objected">异议处理中</span>' : ''}</td><td>${esc(r.sourceDepartment.nameZh)}</td><td>${esc(r.documentNumber)}</td><td>${esc(printedSummary(r.summary))}</td><td>${orDash(r.disclosureEndsAt)}</td></tr>`,
   );
   return `<table><thead><tr><th>决定日期</th><th>类别</th><th>性质</th><th>认定部门</th><th>文书号</th><th>内容摘要</th><th>公示截止</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }

@@ -4,7 +4,7 @@ import { countsToday, type RecordStatus } from '../../lib/catalogue/record-stand
 import { ErrorCode, peerOutageCause, serviceUnavailable } from '../../lib/errors';
 import { accessOf } from '../shared/access';
 import { PeerClient, type ReportsPeers } from './peers';
-import { activeRecordsSnapshotFormat, type Snapshot, type SnapshotRecord } from './platform-report';
+import { activeRecordsSnapshotFormat, printedSummary, type Snapshot, type SnapshotRecord } from './platform-report';
 
 /**
  * A platform report is a snapshot of the records that counted at generation. It goes on saying
@@ -60,6 +60,16 @@ export type CurrentRecord = Omit<SnapshotRecord, 'sourceDepartment' | 'underObje
  */
 const printedFields = ['category', 'polarity', 'severity', 'taxCreditGrade', 'documentNumber', 'decisionDate', 'disclosureEndsAt', 'summary'] as const;
 
+/**
+ * A field as the report prints it: a summary masked (`printedSummary`), so that a report sealed with
+ * a summary as typed stands on the masked one the records subgraph answers, and a correction of
+ * a masked digit alone changes nothing it prints.
+ */
+function printed(record: Pick<SnapshotRecord, (typeof printedFields)[number]>, field: (typeof printedFields)[number]): string | null {
+  const value = record[field] ?? null;
+  return field === 'summary' && value !== null ? printedSummary(value) : value;
+}
+
 export const recordStatesQuery = `query ReportRecordStates($r: [_Any!]!) { _entities(representations: $r) { ... on CreditRecord { id status countsInCheck ${printedFields.join(' ')} sourceDepartment { code } } } }`;
 
 interface StatesAnswer {
@@ -113,7 +123,7 @@ export function stillStands(held: SnapshotRecord, current: CurrentRecord | null 
   const counts = format === activeRecordsSnapshotFormat ? countsToday(current, today) : current.countsInCheck;
   if (!counts) return false;
   if ((held.underObjection ?? false) !== (current.status === 'OBJECTED')) return false;
-  return printedFields.every((field) => (held[field] ?? null) === (current[field] ?? null)) && held.sourceDepartment.code === current.sourceDepartment?.code;
+  return printedFields.every((field) => printed(held, field) === printed(current, field)) && held.sourceDepartment.code === current.sourceDepartment?.code;
 }
 
 /** Whether a record a snapshot holds no longer stands as held (`stillStands`), each record's current state found by `currentOf`. */

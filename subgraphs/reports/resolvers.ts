@@ -3,7 +3,7 @@ import DataLoader from 'dataloader';
 import type { GraphQLResolveInfo } from 'graphql';
 import { todayInDistrict } from '../../lib/calendar';
 import { requiredLine, requiredProse } from '../../lib/errors';
-import { actsFor, assertCaseFileReadable, assertInScope, assertKindInScope, assertPurposeGrants, disclose, forbidden, personIdentifier, type SubgraphContext } from '../shared/access';
+import { actsFor, assertCaseFileReadable, assertInScope, assertKindInScope, assertPurposeGrants, disclose, forbidden, freeText, personIdentifier, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type PageArgs } from '../shared/pagination';
 import { assertSubjectKindInScope, EntitiesSubjectDirectory } from '../shared/subject-directory';
 import type { ReportsContext } from './context';
@@ -288,7 +288,12 @@ export const resolvers: GraphQLResolverMap<Context> = {
     },
     // A subject's own report names it by its code or citizen ID number, the latter masked as everywhere.
     registeredByOrganisation: (r: CreditReport, _: unknown, ctx: Context) => (r.registeredByOrganisation && readsCaseFile(ctx, r) ? personIdentifier(ctx.access, r.subjectId, r.registeredByOrganisation) : null),
-    verificationNote: (r: CreditReport, _: unknown, ctx: Context) => (r.verificationNote !== null && readsCaseFile(ctx, r) ? r.verificationNote : null),
+    verificationNote: async (r: CreditReport, _: unknown, ctx: Context) => {
+      if (r.verificationNote === null || !readsCaseFile(ctx, r)) return null;
+      // The newest finding's note, written by the organisation that recorded it (`verifications`, newest first).
+      const [newest] = await ctx.verificationsOf.load(r.id);
+      return freeText(ctx.access, r.subjectId, r.verificationNote, newest?.verifiedByOrganisation ?? null);
+    },
     // That it was withdrawn, and when, is for every reader of the report (its acceptance says
     // WITHDRAWN); who withdrew it and why is its case file, read as `verificationNote` is.
     withdrawal: (r: CreditReport) => (r.withdrawnAt ? { report: r, subjectId: r.subjectId, withdrawnAt: r.withdrawnAt } : null),
@@ -312,11 +317,11 @@ export const resolvers: GraphQLResolverMap<Context> = {
   // `caseFile`: whether the reader reads the report's case file (readsCaseFile), set by `verifications`.
   ReportVerification: {
     genuine: (v: ReportVerification) => v.outcome === 'GENUINE',
-    note: (v: ReportVerification & { caseFile?: boolean }) => (v.caseFile ? v.note : null),
+    note: (v: ReportVerification & { caseFile?: boolean }, _: unknown, ctx: Context) => (v.caseFile ? freeText(ctx.access, v.subjectId, v.note, v.verifiedByOrganisation) : null),
     organisation: (v: ReportVerification & { caseFile?: boolean }) => (v.caseFile ? v.verifiedByOrganisation : null),
   },
   ReportWithdrawal: {
-    reason: (w: Withdrawal, _: unknown, ctx: Context) => (readsCaseFile(ctx, w.report) ? w.report.withdrawalReason : null),
+    reason: (w: Withdrawal, _: unknown, ctx: Context) => (readsCaseFile(ctx, w.report) ? freeText(ctx.access, w.subjectId, w.report.withdrawalReason, w.report.withdrawnByOrganisation) : null),
     organisation: (w: Withdrawal, _: unknown, ctx: Context) => (readsCaseFile(ctx, w.report) ? w.report.withdrawnByOrganisation : null),
     withdrawnBy: (w: Withdrawal) => w.report.withdrawnBy,
   },

@@ -2,6 +2,7 @@ import { defaultFieldResolver, getNamedType, GraphQLError, isObjectType, parse, 
 import { identityHeader, platformOrganisations, type IdentityVerifier, type RequestIdentity } from '../../lib/access/identity';
 import type { RequestDeadline } from '../../lib/deadline';
 import { detectIdentifierKind, maskCitizenIdNumber } from '../../lib/identifiers';
+import { maskPersonalData } from '../../lib/logger';
 import { requestIdFrom } from '../../lib/request-record';
 import { foldedNumber } from '../../lib/text';
 import { allSubjects, findMatter } from '../../lib/catalogue/matters';
@@ -114,6 +115,21 @@ export function personal<V extends string | null>(access: RequestAccess, subject
  */
 export function personIdentifier(access: RequestAccess, subjectId: string | null, organisation: string): string {
   return detectIdentifierKind(organisation) === 'CITIZEN_ID_NUMBER' ? personal(access, subjectId, organisation, maskCitizenIdNumber) : organisation;
+}
+
+/**
+ * Free text written into the platform (a record's summary, an objection's reason, a restoration's
+ * correction) as the reader may see it: the citizen ID numbers and mobile numbers written in it,
+ * whoever's they are (an individual business's operator, a contact), are personal identifiers as
+ * `Subject.citizenIdNumber` is, so they are masked wherever they stand, as every log line masks them
+ * (lib/logger.ts), unless the request holds PERSONAL_IDENTIFIERS (`personal`: disclosed so, in the
+ * trail of `subjectId`). The text is kept as typed, and shown whole to the organisation that wrote
+ * it (`writtenBy`), which reads back only what it wrote.
+ */
+export function freeText<V extends string | null>(access: RequestAccess, subjectId: string | null, text: V, writtenBy: string | null): V | string {
+  if (text === null || actsFor(access, writtenBy)) return text;
+  const masked = maskPersonalData(text);
+  return masked === text ? text : personal(access, subjectId, text, () => masked);
 }
 
 /**

@@ -66,6 +66,13 @@ describe('the printable page', () => {
     expect(renderPrintable(snapshotWith(snapshotFormat, [{ ...listing, underObjection: false }]), 'ab'.repeat(32))).not.toContain('<span class="objected">');
   });
 
+  it('masks ID numbers and mobile numbers in a summary, one sealed as typed included', () => {
+    const typed = { ...listing, summary: '经营者高敏（身份证号130304198001010012，电话139-1234-5678）未按规定开具发票' };
+    const page = renderPrintable(snapshotWith(snapshotFormat, [typed]), 'ab'.repeat(32));
+    expect(page).toContain('<td>经营者高敏（身份证号1303**********0012，电话139****5678）未按规定开具发票</td>');
+    expect(page).not.toContain('130304198001010012');
+  });
+
   it('prints an older report with the account of its contents it was issued with', () => {
     const page = renderPrintable(snapshotWith(activeRecordsSnapshotFormat, [listing]), 'ab'.repeat(32));
     expect(page).toContain('不含异议处理中、已信用修复或公示期满的信息');

@@ -57,6 +57,14 @@ describe('whether a platform report still stands on its records', () => {
     expect(stillStands({ ...held, underObjection }, now({ status }), snapshotFormat, today)).toBe(false);
   });
 
+  it('compares a summary as printed: one sealed as typed stands on the masked one the records subgraph answers', () => {
+    const typed = { ...held, summary: '经营者高敏（身份证号130304198001010012，电话13912345678）未按规定开具发票' };
+    const masked = '经营者高敏（身份证号1303**********0012，电话139****5678）未按规定开具发票';
+    expect(stillStands(typed, now({ summary: masked }), snapshotFormat, today)).toBe(true);
+    expect(stillStands({ ...typed, summary: masked }, now({ summary: masked }), snapshotFormat, today)).toBe(true);
+    expect(stillStands(typed, now({ summary: masked.replace('开具发票', '开具发票（更正）') }), snapshotFormat, today)).toBe(false);
+  });
+
   it('does not stand on a record the records subgraph no longer answers, or one of another department', () => {
     expect(stillStands(held, null, snapshotFormat, today)).toBe(false);
     expect(stillStands(held, undefined, snapshotFormat, today)).toBe(false);
