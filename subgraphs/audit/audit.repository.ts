@@ -16,7 +16,7 @@ import { isUniqueViolation } from '../shared/database';
 import { insertMany, insertRowsPerStatement } from '../shared/bulk-insert';
 import { PageLoaders } from '../shared/loaders';
 import { loadPages, type Page, type PageQuery, type TotalCount } from '../shared/pagination';
-import { inTurn, isMysql } from '../shared/write-queue';
+import { inTurn, isMysql, isSqlite, writeAlone } from '../shared/write-queue';
 import type { RequestDeadline } from '../../lib/deadline';
 import {
   AuditEntry,
@@ -807,8 +807,8 @@ export class AuditRepository {
     const rows = this.validRows(inputs);
     if (rows.length === 0) return [];
     const idsNamed = inputs.some((input) => input.id !== undefined);
-    return await inTurn(this.db, async () => {
-      // After the wait for its turn, and before the one statement of the hot path is sent.
+    const appendOnce = async (): Promise<AuditEntry[]> => {
+      // After the wait for its turn (and each pause of a retry), before the hot path's statement is sent.
       await this.deadline?.assertCallerWaits();
       try {
         const known = knownHeads.get(this.db);
@@ -825,7 +825,15 @@ export class AuditRepository {
         knownHeads.delete(this.db);
         throw error;
       }
-    });
+    };
+    // On SQLite, as every other subgraph's write: in its turn, and tried again while another
+    // process writing the file holds its write lock or appended since the locked path read the head
+    // (SQLITE_BUSY_SNAPSHOT), which two platforms started on one data/ directory met as
+    // AUDIT_UNAVAILABLE. writeAlone does both; the locked path's transaction runs in the turn it
+    // takes, as writeTransaction's do. A try so refused has forgotten the head it knew (its
+    // transaction rolled back), and the next takes the locked path. On MySQL the turn alone: the
+    // named lock orders the processes.
+    return await (isSqlite(this.db) ? writeAlone(this.db, appendOnce) : inTurn(this.db, appendOnce));
   }
 
   /** The inputs as rows to chain, each validated (one bad entry stores nothing), their ids unique. */

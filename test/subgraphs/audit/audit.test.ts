@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { findDepartment } from '../../../lib/catalogue/departments';
 import { demoConsentRows, demoConsents } from '../../../scripts/demo/consents';
@@ -13,6 +16,7 @@ import { refusalOfPurpose } from '../../../lib/access/policy';
 import { findMatter } from '../../../lib/catalogue/matters';
 import { auditSubgraph } from '../../../subgraphs/audit/subgraph';
 import { openDatabase } from '../../../subgraphs/shared/database';
+import { quietDatabase } from '../../../lib/database-logger';
 import { testDatabases } from '../../helpers/databases';
 import type { Connection } from '../../helpers/graphql';
 import { useSubgraph } from '../../helpers/subgraph';
@@ -548,5 +552,37 @@ describe.each(testDatabases)('audit subgraph on $label', (database) => {
         expect(await statementsFor(50)).toBe(1);
       });
     });
+  });
+});
+
+/**
+ * Two DataSources on one SQLite file stand for two processes writing one audit log (two platforms
+ * once started on one data/ directory did): a transaction that read the head before the other
+ * appended is refused SQLITE_BUSY_SNAPSHOT, and an INSERT meets the other's write lock. Each is
+ * tried again, as the other subgraphs' writes are, rather than answered AUDIT_UNAVAILABLE.
+ */
+describe('AuditRepository.append on one SQLite file written by two processes', () => {
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'audit-two-writers-'));
+  let first: DataSource;
+  let second: DataSource;
+
+  beforeAll(async () => {
+    first = await openDatabase('audit', { kind: 'sqlite', directory }, auditSubgraph, quietDatabase);
+    second = await openDatabase('audit', { kind: 'sqlite', directory }, auditSubgraph, quietDatabase);
+  });
+  afterAll(async () => {
+    await first?.destroy();
+    await second?.destroy();
+    fs.rmSync(directory, { recursive: true, force: true });
+  });
+
+  const unnamed = (n: number, day: number): AuditEntryInput[] => Array.from({ length: n }, () => ({ ...entry('unused', { subjectId: nobody, occurredAt: at(day) }), id: undefined }));
+
+  it('keeps one unbroken chain, every append stored, when the two take turns and append at once', async () => {
+    for (let turn = 0; turn < 6; turn += 1) await new AuditRepository(turn % 2 ? second : first).append(unnamed(2, 27));
+    await Promise.all(Array.from({ length: 40 }, (_, b) => new AuditRepository(b % 2 ? second : first).append(unnamed(3, 28))));
+    const repository = new AuditRepository(first);
+    expect((await repository.chainHead())?.sequence).toBe(12 + 120);
+    expect(await repository.verifyChain()).toBeNull();
   });
 });
