@@ -9,7 +9,7 @@ import { seedProviders } from '../subgraphs/providers/seed';
 import { seedRecords } from '../subgraphs/records/seed';
 import { subgraphDefinitions } from '../subgraphs/registry';
 import { seedReports } from '../subgraphs/reports/seed';
-import { databaseTarget, describeTarget, openDatabase, type DatabaseTarget } from '../subgraphs/shared/database';
+import { databaseTarget, describeTarget, openDatabase, startFailureOf, type DatabaseTarget } from '../subgraphs/shared/database';
 import type { Seeded } from '../subgraphs/shared/seeding';
 import { demoWorld, type DemoWorld } from './demo/world';
 import { refusedInProduction } from './production-refusal';
@@ -62,7 +62,8 @@ export async function seedAll(target: DatabaseTarget, size = { subjects: default
     try {
       counts[name] = await seeds[name](db, world);
     } catch (error) {
-      throw new SeedFailure(name, error);
+      // A disk that filled up as the seed wrote is told as at start, naming the file and the space left.
+      throw startFailureOf(error, target, name) ?? new SeedFailure(name, error);
     } finally {
       await db.destroy();
     }

@@ -332,6 +332,11 @@ function boundedMysql2(sessions: BoundedSessions, logger?: Logger) {
  */
 export const slowStatementMs = 1_000;
 
+/** A subgraph's SQLite file in `directory`. */
+export function sqliteFile(directory: string, subgraph: string): string {
+  return path.join(directory, `${subgraph}.sqlite`);
+}
+
 export function dataSourceOptions(subgraph: string, target: DatabaseTarget, model: DataModel, logger?: Logger, bounded?: BoundedSessions): DataSourceOptions {
   // Both drivers get their schema from the committed migrations, never from `synchronize`,
   // so the embedded default runs exactly the schema production runs. openDatabase runs them
@@ -505,7 +510,7 @@ export async function collateColumns(
  * (TypeORM's `driverError`, `cause`), whichever step of the start met it. Never the URL's user or
  * password; MySQL's own message names the user, which the operator chose.
  */
-function startFailureOf(error: unknown, target: DatabaseTarget, database: string): StartFailure | undefined {
+export function startFailureOf(error: unknown, target: DatabaseTarget, database: string): StartFailure | undefined {
   if (error instanceof StartFailure) return error;
   for (const cause of causes(error)) {
     const failure = startFailureFor(cause, target, database);
@@ -516,6 +521,8 @@ function startFailureOf(error: unknown, target: DatabaseTarget, database: string
 
 function startFailureFor({ code, sqlMessage }: { code?: unknown; sqlMessage?: unknown }, target: DatabaseTarget, database: string): StartFailure | undefined {
   if (target.kind === 'sqlite') {
+    const disk = sqliteDiskFailure(code, target.directory, database);
+    if (disk) return disk;
     if (code !== 'EACCES' && code !== 'EROFS' && code !== 'ENOTDIR' && code !== 'EEXIST') return undefined;
     return new StartFailure(`the SQLite directory ${target.directory} (SQLITE_DIRECTORY) could not be made or written (${code})`);
   }
@@ -553,6 +560,47 @@ function startFailureFor({ code, sqlMessage }: { code?: unknown; sqlMessage?: un
     default:
       return undefined;
   }
+}
+
+/**
+ * A subgraph's SQLite file that could not be written at start for want of space, told naming the
+ * file and what is left on its disk: SQLite's own words, "database or disk is full" (SQLITE_FULL)
+ * or, for its shared-memory file on a full tmpfs, "disk I/O error", named neither. Once there is
+ * room the same start succeeds.
+ */
+function sqliteDiskFailure(code: unknown, directory: string, subgraph: string): StartFailure | undefined {
+  const ioError = typeof code === 'string' && code.startsWith('SQLITE_IOERR');
+  if ((code !== 'SQLITE_FULL' && code !== 'ENOSPC' && !ioError) || directory === ':memory:') return undefined;
+  const file = sqliteFile(directory, subgraph);
+  const free = freeBytes(directory);
+  const left = free === undefined ? 'an amount that could not be read' : bytesShown(free);
+  if (!ioError || (free !== undefined && free < nearlyFullBytes)) {
+    return new StartFailure(
+      `the disk holding the SQLite directory ${directory} is full (${left} free): the ${subgraph} database, ${file}, could not be written (${code}); ` +
+        'make room on it, or set SQLITE_DIRECTORY to a directory on another disk',
+    );
+  }
+  return new StartFailure(`the ${subgraph} database, ${file}, could not be read or written (${code}, a disk I/O error; the disk holding ${directory} has ${left} free)`);
+}
+
+/** Less than this left on a disk, an I/O error writing to it is taken for want of space. */
+const nearlyFullBytes = 1024 * 1024;
+
+/** What is left of the disk holding `directory` for this process's user, or undefined when it cannot be read. */
+function freeBytes(directory: string): number | undefined {
+  try {
+    const { bavail, bsize } = fs.statfsSync(directory);
+    return bavail * bsize;
+  } catch {
+    return undefined;
+  }
+}
+
+function bytesShown(bytes: number): string {
+  const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
+  let unit = 0;
+  while (bytes >= 1024 && unit < units.length - 1) (bytes /= 1024), (unit += 1);
+  return `${unit === 0 ? bytes : bytes.toFixed(1)} ${units[unit]}`;
 }
 
 /**

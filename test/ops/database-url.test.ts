@@ -2,13 +2,13 @@ import fs from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import mysql2 from 'mysql2/promise';
-import type { QueryRunner } from 'typeorm';
+import { QueryFailedError, type QueryRunner } from 'typeorm';
 import path from 'node:path';
 import { ConfigError } from '../../lib/env';
 import { StartFailure } from '../../lib/start-failure';
 import { subgraphNames } from '../../schema/subgraphs';
 import { entitiesSubgraph } from '../../subgraphs/entities/subgraph';
-import { databaseTarget, describeTarget, dropMysqlDatabase, openDatabase, type DatabaseTarget } from '../../subgraphs/shared/database';
+import { databaseTarget, describeTarget, dropMysqlDatabase, openDatabase, startFailureOf, type DatabaseTarget } from '../../subgraphs/shared/database';
 import { readSubgraphConfig } from '../../subgraphs/shared/subgraph';
 import { testDatabases } from '../helpers/databases';
 
@@ -176,6 +176,36 @@ describe('a database that cannot be opened at start', () => {
     } finally {
       fs.rmSync(path.dirname(file), { recursive: true, force: true });
     }
+  });
+
+  /**
+   * A start on a full disk said only `database or disk is full` (SQLite's SQLITE_FULL), or, its
+   * shared-memory file on a full tmpfs, `disk I/O error`: which database, and where, went unsaid.
+   * Such an error, as the driver throws it, is told naming the file and what is left of its disk.
+   */
+  describe('on a full disk', () => {
+    const directory = os.tmpdir();
+    const driverError = (code: string, message: string) => new QueryFailedError('PRAGMA journal_mode = WAL', [], Object.assign(new Error(message), { code }));
+    const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const left = '\\d+(\\.\\d)? (bytes|KB|MB|GB|TB)';
+
+    it('names the database file and the space left when SQLite says the disk is full', () => {
+      const told = startFailureOf(driverError('SQLITE_FULL', 'database or disk is full'), { kind: 'sqlite', directory }, 'audit');
+      expect(told).toBeInstanceOf(StartFailure);
+      expect(told?.message).toMatch(
+        new RegExp(
+          `^the disk holding the SQLite directory ${escaped(directory)} is full \\(${left} free\\): the audit database, ${escaped(path.join(directory, 'audit.sqlite'))}, could not be written \\(SQLITE_FULL\\); ` +
+            'make room on it, or set SQLITE_DIRECTORY to a directory on another disk$',
+        ),
+      );
+    });
+
+    it('names the database file and the space left for a disk I/O error, not calling a disk with room full', () => {
+      const told = startFailureOf(driverError('SQLITE_IOERR_SHMSIZE', 'disk I/O error'), { kind: 'sqlite', directory }, 'entities');
+      expect(told?.message).toMatch(
+        new RegExp(`^the entities database, ${escaped(path.join(directory, 'entities.sqlite'))}, could not be read or written \\(SQLITE_IOERR_SHMSIZE, a disk I/O error; the disk holding ${escaped(directory)} has ${left} free\\)$`),
+      );
+    });
   });
 
   const mysql = testDatabases.find((d) => d.label === 'mysql');
