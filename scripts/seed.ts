@@ -11,6 +11,7 @@ import { subgraphDefinitions } from '../subgraphs/registry';
 import { seedReports } from '../subgraphs/reports/seed';
 import { databaseTarget, describeTarget, openDatabase, startFailureOf, type DatabaseTarget } from '../subgraphs/shared/database';
 import type { Seeded } from '../subgraphs/shared/seeding';
+import { lockSqliteDatabases } from '../subgraphs/shared/sqlite-lock';
 import { demoWorld, type DemoWorld } from './demo/world';
 import { refusedInProduction } from './production-refusal';
 import { failedStatement, quietDatabase } from '../lib/database-logger';
@@ -57,16 +58,22 @@ export function exitWithSeedFailure(command: string): (error: unknown) => never 
 export async function seedAll(target: DatabaseTarget, size = { subjects: defaultDemoSize }): Promise<Record<SubgraphName, Seeded>> {
   const world = demoWorld(size);
   const counts = {} as Record<SubgraphName, Seeded>;
-  for (const name of subgraphNames) {
-    const db = await openDatabase(name, target, subgraphDefinitions[name], quietDatabase);
-    try {
-      counts[name] = await seeds[name](db, world);
-    } catch (error) {
-      // A disk that filled up as the seed wrote is told as at start, naming the file and the space left.
-      throw startFailureOf(error, target, name) ?? new SeedFailure(name, error);
-    } finally {
-      await db.destroy();
+  // Every file held before any is opened: one a platform serves stops the seed (and npm start) untouched.
+  const lock = lockSqliteDatabases(target, subgraphNames, 'the demo seed (npm start or npm run seed)');
+  try {
+    for (const name of subgraphNames) {
+      const db = await openDatabase(name, target, subgraphDefinitions[name], quietDatabase);
+      try {
+        counts[name] = await seeds[name](db, world);
+      } catch (error) {
+        // A disk that filled up as the seed wrote is told as at start, naming the file and the space left.
+        throw startFailureOf(error, target, name) ?? new SeedFailure(name, error);
+      } finally {
+        await db.destroy();
+      }
     }
+  } finally {
+    lock.release();
   }
   return counts;
 }

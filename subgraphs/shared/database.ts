@@ -562,6 +562,7 @@ function startFailureFor({ code, sqlMessage }: { code?: unknown; sqlMessage?: un
   }
 }
 
+
 /**
  * A subgraph's SQLite file that could not be written at start for want of space, told naming the
  * file and what is left on its disk: SQLite's own words, "database or disk is full" (SQLITE_FULL)
@@ -624,29 +625,28 @@ export async function openDatabase(subgraph: string, target: DatabaseTarget, mod
   }
 }
 
-/** A subgraph's SQLite database in `directory`. */
-function sqliteFile(directory: string, subgraph: string): string {
-  return path.join(directory, `${subgraph}.sqlite`);
-}
-
 /**
- * The SQLite directory and a subgraph's database in it, made for their owner alone: they hold the
- * registers whole (names, citizen ID numbers, the audit log), and were made readable by every
- * user of the host. The directory is made 0700, with the parents it lacks, and the database file
- * 0600 before SQLite opens it: SQLite gives its WAL and shared-memory files the database's mode.
- * A directory that exists is left as it is, and so are the files in it: SQLITE_DIRECTORY may name
- * one shared on purpose (with a backup's group), or one holding more than the databases, which no
- * subgraph should close; one that other users may enter is warned of at every start. Within a
- * directory only its owner enters, a database file of an earlier version (0644) is read by no one
- * else either. As data/dev-secrets.json's directory (scripts/dev-secrets.ts), which is this one
- * by default.
+ * The SQLite directory, made for its owner alone if it is missing: the databases and their locks
+ * (sqlite-lock.ts) are made in it, and they hold the registers whole (names, citizen ID numbers,
+ * the audit log), which were made readable by every user of the host. The directory is made 0700,
+ * with the parents it lacks. A directory that exists is left as it is, and so are the files in it:
+ * SQLITE_DIRECTORY may name one shared on purpose (with a backup's group), or one holding more than
+ * the databases, which no subgraph should close; one that other users may enter is warned of at
+ * every start. Within a directory only its owner enters, a database file of an earlier version
+ * (0644) is read by no one else either. As data/dev-secrets.json's directory
+ * (scripts/dev-secrets.ts), which is this one by default.
  */
-function prepareSqliteFile(directory: string, subgraph: string, logger?: Logger): void {
+export function makeSqliteDirectory(directory: string, logger?: Logger): void {
   const existed = fs.mkdirSync(directory, { recursive: true, mode: 0o700 }) === undefined;
   const mode = fs.statSync(directory).mode & 0o777;
   if (existed && mode & 0o077 && process.platform !== 'win32') {
     logger?.log('warn', `the SQLite directory ${directory} (SQLITE_DIRECTORY) may be read by other users of this host (mode ${mode.toString(8)}): its databases hold personal data; chmod 700 it unless they must`);
   }
+}
+
+/** A subgraph's database file, made 0600 before SQLite opens it (SQLite gives its WAL and shared-memory files the database's mode), in its directory (`makeSqliteDirectory`). */
+function prepareSqliteFile(directory: string, subgraph: string, logger?: Logger): void {
+  makeSqliteDirectory(directory, logger);
   // Appending makes a missing file and leaves one there as it is; the mode applies to one made now.
   fs.closeSync(fs.openSync(sqliteFile(directory, subgraph), 'a', 0o600));
 }

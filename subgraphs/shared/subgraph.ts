@@ -26,6 +26,7 @@ import { projectRoot } from '../../lib/project-root';
 import { defaultPorts, readSdl, type SubgraphName } from '../../schema/subgraphs';
 import { databaseTarget, defaultDatabaseWaits, describeTarget, exceededDatabaseWait, isDatabaseConnectionLoss, isTooManyDatabaseConnections, openDatabase, sqliteFault, type DatabaseTarget, type DatabaseWaits, type DataModel, type SqliteFault } from './database';
 import { CursorSeal } from './cursors';
+import { lockSqliteDatabases } from './sqlite-lock';
 import { identityHeader, verifierFor, type IdentityVerifier } from '../../lib/access/identity';
 import { RequestDeadline } from '../../lib/deadline';
 import { accessFromRequest, enforceGrants, gatewayIdentity, invalidIdentityMessage, type SubgraphContext, type SubjectOf } from './access';
@@ -348,9 +349,9 @@ export function readSubgraphConfig<TPeers = undefined>(name: SubgraphName, env: 
 }
 
 /**
- * Boot: read configuration (and make a peered subgraph's definition from its peers'), open the
- * database, listen; on SIGTERM or Ctrl-C stop accepting, finish the requests in flight, then
- * close the database (lib/shutdown.ts).
+ * Boot: read configuration (and make a peered subgraph's definition from its peers'), hold its
+ * SQLite file (sqlite-lock.ts), open the database, listen; on SIGTERM or Ctrl-C stop accepting,
+ * finish the requests in flight, then close the database (lib/shutdown.ts).
  */
 export async function runSubgraph<TContext extends object, TPeers>(subgraph: SubgraphDefinition<TContext> | PeeredSubgraph<TContext, TPeers>): Promise<void> {
   let config: SubgraphConfig<TPeers | undefined>;
@@ -367,12 +368,20 @@ export async function runSubgraph<TContext extends object, TPeers>(subgraph: Sub
   try {
     // Made before the database is opened, so that its logger can count statements from the first.
     const metrics = new ServiceMetrics(definition.name);
+    // Before the database is opened: a second process on its SQLite file stops here.
+    const lock = lockSqliteDatabases(config.database, [definition.name], `the ${definition.name} subgraph`);
     const db = await openDatabase(definition.name, config.database, definition, databaseLogger(logger, registerQueryCounter(metrics)), config.databaseWaits);
     const subgraph = await startSubgraph(definition, db, { port: config.port, host: config.host, signingKey: config.signingKey, acceptedKeys: config.acceptedKeys, logger, metrics });
     logger.info({ url: subgraph.url, database: describeTarget(config.database), ...(config.database.kind === 'mysql' ? { databaseWaits: config.databaseWaits } : {}) }, 'serving');
     handleShutdownSignals(logger, [
       { name: 'HTTP server', stop: () => subgraph.stop() },
-      { name: 'database', stop: () => db.destroy() },
+      {
+        name: 'database',
+        stop: async () => {
+          await db.destroy();
+          lock.release();
+        },
+      },
     ]);
   } catch (error) {
     exitWithFatal(logger, error);
