@@ -194,8 +194,9 @@ const lineBreakOrTab = /^[\t\n\r]$/;
  * character (U+2800, U+E000, U+FFFF) and combining marks with no letter to sit on (U+0301 first or
  * on 中), so that \u2800中诚信… or 中\u0301诚信… reads as 中诚信… (`hiddenCharacters`). A mark on
  * its letter is kept, composed with it (NFKC: e\u0301 is é, not e). Traditional and simplified characters are not folded: no table
- * of them is kept here. The registry compares applicants' names so, and report registration a
- * report issuer's name with the registry's.
+ * of them is kept here. The registry compares applicants' names so, report registration a
+ * report issuer's name with the registry's, and both name searches, the registry's and the
+ * subjects' (subgraphs/entities/subject-names.ts), a name with a term.
  */
 export function nameAsRead(name: string): string {
   return withoutInvisible(name.normalize('NFKC').toLowerCase()).replace(/[\p{Z}\p{P}]/gu, '');

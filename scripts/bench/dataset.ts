@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { addDays } from '../../lib/calendar';
+import { nameKey } from '../../lib/text';
 import type { DataSource, EntityTarget, ObjectLiteral, QueryRunner } from 'typeorm';
 import { subgraphNames, type SubgraphName } from '../../schema/subgraphs';
 import { AuditRepository } from '../../subgraphs/audit/audit.repository';
@@ -7,7 +8,7 @@ import { AuditEntry } from '../../subgraphs/audit/entities/audit-entry.entity';
 import { seedAudit } from '../../subgraphs/audit/seed';
 import { seedEntities } from '../../subgraphs/entities/seed';
 import { Subject } from '../../subgraphs/entities/entities/subject.entity';
-import { indexSubjectNames, subjectNameKey } from '../../subgraphs/entities/subject-names';
+import { indexSubjectNames } from '../../subgraphs/entities/subject-names';
 import { seedProviders } from '../../subgraphs/providers/seed';
 import { buildCreditRecord } from '../../subgraphs/records/credit-record.repository';
 import { CreditRecord } from '../../subgraphs/records/entities/credit-record.entity';
@@ -157,7 +158,7 @@ const writers: Record<SubgraphName, (runner: QueryRunner, db: DataSource, world:
     // seed, first, as it writes only into an empty database; the rest are bulk rows.
     const seeded = (await seedEntities(db, { ...world, subjects: world.subjects.slice(0, 10) })) ?? 0;
     const rest = world.subjects.slice(10);
-    const subjects = await bulkInsert(runner, Subject, rest.map((s) => Object.assign(new Subject(), { ...s, nameKey: subjectNameKey(s.name), createdAt: new Date('2026-01-01T00:00:00Z') })));
+    const subjects = await bulkInsert(runner, Subject, rest.map((s) => Object.assign(new Subject(), { ...s, nameKey: nameKey(s.name), createdAt: new Date('2026-01-01T00:00:00Z') })));
     for (let start = 0; start < rest.length; start += rowsPerBatch) await indexSubjectNames(runner.manager, rest.slice(start, start + rowsPerBatch));
     return seeded + subjects;
   },

@@ -4,7 +4,8 @@ import type { DemoWorld } from '../../scripts/demo/world';
 import { insertRows, seedEmptyDatabase, type Seeded } from '../shared/seeding';
 import { Consent } from './entities/consent.entity';
 import { Subject } from './entities/subject.entity';
-import { indexSubjectNames, subjectNameKey } from './subject-names';
+import { nameKey } from '../../lib/text';
+import { indexSubjectNames } from './subject-names';
 
 /** 09:30 in the district (UTC+8) on that day. */
 const officeMorning = (day: string) => new Date(`${day}T01:30:00.000Z`);
@@ -41,7 +42,7 @@ export async function seedEntities(db: DataSource, world: DemoWorld): Promise<Se
     );
   }
   return await seedEmptyDatabase(db, async (manager) => {
-    const inserted = await insertRows(manager, Subject, world.subjects.map((s) => subjects.create({ ...s, nameKey: subjectNameKey(s.name), createdAt })));
+    const inserted = await insertRows(manager, Subject, world.subjects.map((s) => subjects.create({ ...s, nameKey: nameKey(s.name), createdAt })));
     await indexSubjectNames(manager, world.subjects);
     return inserted + (await insertRows(manager, Consent, rows));
   });

@@ -12,13 +12,14 @@ import { FoldedSubjectNames1764000000050 } from './migrations/1764000000050-fold
 import { ConsentRevokerOrganisation1764000000060 } from './migrations/1764000000060-consent-revoker-organisation';
 import { ConsentsByGrantee1764000000070 } from './migrations/1764000000070-consents-by-grantee';
 import { ConsentSubjectIdsExact1764000000080 } from './migrations/1764000000080-consent-subject-ids-exact';
+import { SubjectNamesAsRead1764000000090 } from './migrations/1764000000090-subject-names-as-read';
 import { resolvers } from './resolvers';
 
 /** Market subjects (市场主体): who they are, how they are identified, and the consents (授权) they give. */
 export const entitiesSubgraph: SubgraphDefinition<EntitiesContext> = {
   name: 'entities',
   entities: [Subject, SubjectNameGram, Consent],
-  migrations: [CreateSubject1764000000000, CreateConsent1764000000010, IndexSubjectNames1764000000020, NamePostingsKind1764000000030, ConsentGranteeByCode1764000000040, FoldedSubjectNames1764000000050, ConsentRevokerOrganisation1764000000060, ConsentsByGrantee1764000000070, ConsentSubjectIdsExact1764000000080],
+  migrations: [CreateSubject1764000000000, CreateConsent1764000000010, IndexSubjectNames1764000000020, NamePostingsKind1764000000030, ConsentGranteeByCode1764000000040, FoldedSubjectNames1764000000050, ConsentRevokerOrganisation1764000000060, ConsentsByGrantee1764000000070, ConsentSubjectIdsExact1764000000080, SubjectNamesAsRead1764000000090],
   resolvers,
   // A consent is its subject's data: reading one (consent(id), group CONSENTS) or granting or
   // revoking one (CONSENT_REGISTRATION) discloses it to the caller, in its subject's trail.

@@ -1,10 +1,10 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { ExpiringMemory } from '../../lib/expiring-memory';
-import { firstCharacters, withoutInvisible } from '../../lib/text';
+import { nameAsRead } from '../../lib/text';
 import { insertMany } from '../shared/bulk-insert';
 import type { PageQuery } from '../shared/pagination';
 import { SubjectNameGram } from './entities/subject-name-gram.entity';
-import { subjectNameKeyMaxLength, type Subject, type SubjectKind } from './entities/subject.entity';
+import type { Subject, SubjectKind } from './entities/subject.entity';
 
 /**
  * The name search's index. `LIKE '%term%'` can use no index: it walks every name in name
@@ -13,31 +13,22 @@ import { subjectNameKeyMaxLength, type Subject, type SubjectKind } from './entit
  * search walks the postings of one of them, already in name order, and tests only those names:
  * a page reads about its own rows.
  *
- * Names and terms are compared by their folds (`foldName`), computed here and stored, never by
- * the database's collation: MySQL's utf8mb4_unicode_ci folds case, width and accents and SQLite
- * compares bytes, so the same search answered differently on the two. Keys, bigrams and the
- * postings' names compare as bytes on both (migrations/1764000000050-folded-subject-names.ts).
+ * Names and terms are compared as a reader compares names (lib/text.ts `nameAsRead`, as the
+ * provider registry's are: compatibility forms, letter case, spaces, punctuation and invisible
+ * characters aside), computed here and stored as keys (`nameKey`), never by the database's
+ * collation: MySQL's utf8mb4_unicode_ci folds case, width and accents and SQLite compares bytes,
+ * so the same search answered differently on the two. Keys, bigrams and the postings' names
+ * compare as bytes on both (migrations/1764000000050-folded-subject-names.ts).
  */
 
-/**
- * A name or a search term as the search compares it: NFKC, so that the full-width brackets,
- * digits and letters a Chinese input method types are their ASCII selves (（２） as (2), Ｄ as D)
- * and ㈱ is (株); without invisible characters (a zero-width space pasted with a name); each
- * character lower-cased alone, context-free unlike a whole string's, so that a term's final Σ
- * is the σ it is inside a longer name.
- */
-export function foldName(text: string): string {
-  return Array.from(withoutInvisible(text.normalize('NFKC')), (character) => character.toLowerCase()).join('');
-}
-
-/** What a subject's name is searched by: its fold, as much of it as the column holds. */
-export function subjectNameKey(name: string): string {
-  return firstCharacters(foldName(name), subjectNameKeyMaxLength);
-}
-
-/** The distinct bigrams of a text's fold, by code point: what the index holds for a name and what a search term is looked up by. */
+/** The distinct bigrams of a name as read (`nameAsRead`), by code point: what the index holds for a name and what a search term is looked up by. */
 export function nameGrams(text: string): string[] {
-  const characters = Array.from(foldName(text));
+  return bigramsOf(nameAsRead(text));
+}
+
+/** The distinct bigrams of a text already read as a name (a stored key), by code point. */
+export function bigramsOf(read: string): string[] {
+  const characters = Array.from(read);
   const grams = new Set<string>();
   for (let i = 1; i < characters.length; i++) grams.add(characters[i - 1] + characters[i]);
   return [...grams];

@@ -10,9 +10,9 @@ import { isIsoDate } from '../shared/scalars';
 import { assertValidIdentifier } from '../shared/subject-directory';
 import { writeTransaction } from '../shared/write-queue';
 import type { RequestDeadline } from '../../lib/deadline';
-import { foldName, indexSubjectNames, subjectNameKey, throughNameIndex } from './subject-names';
+import { indexSubjectNames, throughNameIndex } from './subject-names';
 import { Subject, subjectNameKeyMaxLength, subjectNameMaxLength, type SubjectKind, type SubjectStatus } from './entities/subject.entity';
-import { characterCount, quotedVisibly } from '../../lib/text';
+import { characterCount, nameAsRead, nameKey, quotedVisibly } from '../../lib/text';
 
 export interface RegisterSubjectInput {
   kind: SubjectKind;
@@ -51,23 +51,25 @@ export class SubjectRepository {
   }
 
   /**
-   * Subjects whose name contains `name`, compared by their folds (subject-names.ts `foldName`:
-   * full-width forms as half-width, letters in either case), of the given kinds (all when null),
-   * in the order of the names' code points.
+   * Subjects whose name contains `name`, both read as a reader reads names (lib/text.ts
+   * `nameAsRead`: full-width forms as half-width, letters in either case, spaces, punctuation and
+   * invisible characters left out), of the given kinds (all when null), in the order of the names'
+   * code points.
    */
   async search(name: string, kinds: readonly SubjectKind[] | null, first: number, after?: CursorPosition | null): Promise<Page<Subject> | undefined> {
     const term = name.trim();
     const typed = characterCount(term);
     if (typed > subjectNameMaxLength) throw badInput('name', `a name is at most ${subjectNameMaxLength} characters, so a search term can be no longer, got ${typed}`);
-    const folded = foldName(term);
-    const length = characterCount(folded);
-    if (length < 2) throw badInput('name', `search needs at least 2 characters of a name, invisible ones left out, got ${quotedVisibly(term)}`);
+    const asRead = nameAsRead(term);
+    const length = characterCount(asRead);
+    if (length < 2) throw badInput('name', `search needs at least 2 characters of a name, spaces, punctuation and invisible characters left out, got ${quotedVisibly(term)}`);
     // Also bounds the bigrams counted for the term (subject-names.ts): one subquery each.
     if (length > subjectNameKeyMaxLength) throw badInput('name', `a name is searched by at most ${subjectNameKeyMaxLength} characters once its compatibility forms are written out (㍿ as 株式会社), so a search term can be no longer, got ${length}`);
-    // LIKE wildcards in the user's text are matched literally (folded first: ％ is %). '!'
-    // escapes, not '\\', because MySQL reads a backslash inside a string literal as an escape
-    // and SQLite does not.
-    const pattern = `%${folded.replace(/[!%_]/g, (c) => `!${c}`)}%`;
+    // Reading the term leaves out LIKE's wildcards with all punctuation (％ and ＿ too); escaped
+    // all the same, so that no wildcard the reading may keep one day matches more. '!' escapes,
+    // not '\\', because MySQL reads a backslash inside a string literal as an escape and SQLite
+    // does not.
+    const pattern = `%${asRead.replace(/[!%_]/g, (c) => `!${c}`)}%`;
     const where = kinds
       ? { sql: `t.name_key LIKE ? ESCAPE '!' AND t.kind IN (${kinds.map(() => '?').join(', ')})`, params: [pattern, ...kinds] }
       : { sql: "t.name_key LIKE ? ESCAPE '!'", params: [pattern] };
@@ -84,7 +86,7 @@ export class SubjectRepository {
       id: randomUUID(),
       kind: input.kind,
       name,
-      nameKey: subjectNameKey(name),
+      nameKey: nameKey(name),
       // Read as subjectByCode and every other input reads a code (full width, letter case, spaces
       // about it): a registrar's lower-case retry is told DUPLICATE_SUBJECT with the subject's id.
       identifier: normaliseIdentifier(input.code),

@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { nameKeyMaxLength } from '../../../lib/text';
 
 export type SubjectKind = 'ENTERPRISE' | 'OTHER_ORGANISATION' | 'INDIVIDUAL_BUSINESS' | 'NATURAL_PERSON';
 export type SubjectStatus = 'ACTIVE' | 'ABNORMAL' | 'REVOKED' | 'DEREGISTERED';
@@ -9,13 +10,13 @@ export type IdentifierKind = 'UNIFIED_SOCIAL_CREDIT_CODE' | 'CITIZEN_ID_NUMBER';
 export const subjectNameMaxLength = 200;
 
 /**
- * The longest a name's search key is kept, in characters (`subjectNameKey`): three times the
- * longest name, enough for one spelt all in ㈱ (NFKC writes it (株)). A few characters are written
- * out longer still (㍿ as 株式会社, ﷺ as eighteen); a name made mostly of those is searched by the
- * first 600 characters of its key. A longer column could not be indexed on MySQL (3,072 bytes,
- * four a character).
+ * The longest a name's search key is kept, in characters (lib/text.ts `nameKey`, as the provider
+ * registry keeps its names'): three times the longest name, enough for one spelt all in ㈱ (NFKC
+ * writes it (株)). A few characters are written out longer still (㍿ as 株式会社, ﷺ as eighteen);
+ * a name made mostly of those is searched by the first 600 characters of its key. A longer column
+ * could not be indexed on MySQL (3,072 bytes, four a character).
  */
-export const subjectNameKeyMaxLength = 3 * subjectNameMaxLength;
+export const subjectNameKeyMaxLength = nameKeyMaxLength;
 
 @Entity('subject')
 export class Subject {
@@ -29,7 +30,7 @@ export class Subject {
   name!: string;
 
   /**
-   * What the name is searched by (subject-names.ts `subjectNameKey`), compared as bytes on both
+   * What the name is searched by (lib/text.ts `nameKey`), compared as bytes on both
    * drivers; indexed so that a search's matches are counted by a scan of the keys alone. The
    * default lets a writer that does not index the name either (a test's fixture) leave it out:
    * no search finds such a subject whatever its key.

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Caller, RequestIdentity } from '../../../lib/access/identity';
 import { citizenIdNumber, unifiedSocialCreditCode } from '../../../lib/identifiers';
-import { hasInvisibleCharacters } from '../../../lib/text';
+import { hasInvisibleCharacters, nameKey } from '../../../lib/text';
 import { Subject } from '../../../subgraphs/entities/entities/subject.entity';
-import { indexSubjectNames, subjectNameKey } from '../../../subgraphs/entities/subject-names';
+import { indexSubjectNames } from '../../../subgraphs/entities/subject-names';
 import { entitiesSubgraph } from '../../../subgraphs/entities/subgraph';
 import { testDatabases } from '../../helpers/databases';
 import { decidedIdentity, fullAccess } from '../../helpers/identity';
@@ -24,6 +24,10 @@ const names = [
   '北戴河\u200B鸽子窝茶社',
   '五折50%_特卖行',
   '五折50ab特卖行',
+  // Spaces copied with a name from a web page, no-break ones among them.
+  '北戴河 金海湾 大酒店有限公司',
+  '北戴河\u00a0碧水\u00a0物业有限公司',
+  '天润物业服务有限公司',
   // Registered out of order: the search orders them.
   '排序样例Ｄ',
   '排序样例c',
@@ -40,7 +44,7 @@ describe.each(testDatabases)('searchSubjects on $label: names compared by their 
       const code = unifiedSocialCreditCode({ authority: '9', orgType: '1', division: '130304', organisationBody: `MA0FW${String(i).padStart(2, '0')}X` });
       if (hasInvisibleCharacters(name)) {
         // Registration refuses such a name now; one registered before is still found as it reads.
-        const subject = Object.assign(new Subject(), { id: randomUUID(), kind: 'ENTERPRISE', name, nameKey: subjectNameKey(name), identifier: code, identifierKind: 'UNIFIED_SOCIAL_CREDIT_CODE', registeredAddress: null, legalRepresentative: null, status: 'ACTIVE', registrationDate: '2016-03-01', createdAt: new Date() });
+        const subject = Object.assign(new Subject(), { id: randomUUID(), kind: 'ENTERPRISE', name, nameKey: nameKey(name), identifier: code, identifierKind: 'UNIFIED_SOCIAL_CREDIT_CODE', registeredAddress: null, legalRepresentative: null, status: 'ACTIVE', registrationDate: '2016-03-01', createdAt: new Date() });
         await db().getRepository(Subject).insert(subject);
         await indexSubjectNames(db().manager, [subject]);
         continue;
@@ -79,7 +83,14 @@ describe.each(testDatabases)('searchSubjects on $label: names compared by their 
     ['an accent typed as a combining mark', 'cafe\u0301北', 'Café北戴河咖啡馆'],
     ['no invisible character where the name has one', '河鸽子', '北戴河\u200B鸽子窝茶社'],
     ['an invisible character the name lacks', '咖\u200B啡馆', 'Café北戴河咖啡馆'],
-    ['full-width % and _, matched literally', '50％＿', '五折50%_特卖行'],
+    ['full-width % and _ where the name has them half-width', '50％＿特卖', '五折50%_特卖行'],
+    ['none of the punctuation the name has', '折50特卖', '五折50%_特卖行'],
+    ['none of the spaces the name has', '金海湾大酒店', '北戴河 金海湾 大酒店有限公司'],
+    ['none of the no-break spaces the name has', '碧水物业', '北戴河\u00a0碧水\u00a0物业有限公司'],
+    ['spaces where the name has none', '北戴河金海湾 大 酒店', '北戴河 金海湾 大酒店有限公司'],
+    ['a space the name lacks', '天润 物业', '天润物业服务有限公司'],
+    ['an ideographic space the name lacks', '天润\u3000物业', '天润物业服务有限公司'],
+    ['a middle dot the name lacks', '天润·物业', '天润物业服务有限公司'],
   ])('finds a name by a term with %s', async (_what, term, name) => {
     expect(await search(term)).toEqual({ names: [name], totalCounts: [1] });
   });
@@ -96,11 +107,16 @@ describe.each(testDatabases)('searchSubjects on $label: names compared by their 
     expect(await search('样例ｄ')).toEqual({ names: ['排序样例Ｄ'], totalCounts: [1] });
   });
 
-  it('refuses a term of fewer than two characters once its invisible ones are left out', async () => {
-    const result = await query(SEARCH, { name: 'd\u200B' });
+  it.each([
+    ['invisible characters', 'd\u200B', 'got "d\\u200b"'],
+    ['spaces and punctuation', '天 · ', 'got "天 ·"'],
+    ['LIKE wildcards, punctuation too', '%%', 'got "%%"'],
+  ])('refuses a term of fewer than two characters once its %s are left out', async (_what, term, got) => {
+    const result = await query(SEARCH, { name: term });
     expect(result.errors?.map((e) => [e.extensions?.code, e.extensions?.field])).toEqual([['BAD_USER_INPUT', 'name']]);
+    expect(result.errors?.[0].message).toContain('spaces, punctuation and invisible characters left out');
     // The message shows what it left out, so that the term does not read as two characters.
-    expect(result.errors?.[0].message).toContain('got "d\\u200b"');
+    expect(result.errors?.[0].message).toContain(got);
   });
 });
 
