@@ -355,7 +355,7 @@ export function assertLegible(text: string, field: string, label = field, form: 
  * A list whose items must differ (the documents of a body of evidence): BAD_USER_INPUT naming the
  * first repeat as `${field}[i]` and the item it repeats, `each` saying what to list once. Items
  * are compared as document numbers are (`foldedDocumentNumber`): 北信办〔２０２６〕５号 typed by an
- * input method in full width is 北信办〔2026〕5号, one document listed twice.
+ * input method in full width, or 北信办[2026] 5号, is 北信办〔2026〕5号, one document listed twice.
  */
 export function assertNoRepeats(items: readonly string[], field: string, each: string): void {
   const read = items.map(foldedDocumentNumber);

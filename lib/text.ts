@@ -224,15 +224,15 @@ export function foldedNumber(text: string): string {
 }
 
 /**
- * A decision's document number (文书号) as the platform compares and keeps it: folded as any
- * number a person types (`foldedNumber`: 北戴河市监严失〔２０２６〕１０号 is 北戴河市监严失〔2026〕10号),
- * its round brackets kept in the full width official numbering writes them in. NFKC makes the
- * court's （2025）冀0304执118号 (2025)冀0304执118号, which is the same case but not its number
- * as printed; so ASCII brackets, typed or folded, are （）. The tortoise-shell brackets 〔〕 of
- * other departments' numbers and Chinese characters are no compatibility forms and are kept as
- * typed (﹝﹞, their small forms, are 〔〕). Idempotent: a kept number is kept as it is.
+ * A decision's document number (文书号) as its department wrote it, and as the platform shows it:
+ * folded as any number a person types (`foldedNumber`: 北戴河市监严失〔２０２６〕１０号 is
+ * 北戴河市监严失〔2026〕10号), its round brackets kept in the full width official numbering writes
+ * them in. NFKC makes the court's （2025）冀0304执118号 (2025)冀0304执118号, which is the same
+ * case but not its number as printed; so ASCII brackets, typed or folded, are （）. Other brackets
+ * and Chinese characters are no compatibility forms and are kept as written (﹝﹞, the small forms
+ * of 〔〕, are 〔〕). Idempotent. Never compared: `foldedDocumentNumber` is.
  */
-export function foldedDocumentNumber(text: string): string {
+export function writtenDocumentNumber(text: string): string {
   return foldedNumber(text).replace(/\(/g, '（').replace(/\)/g, '）');
 }
 
@@ -251,4 +251,21 @@ export const numberSeparator = /[ _./-]/;
 /** A run of at least `count` digits, one `numberSeparator` allowed between any two of them. */
 export function digitRun(count: number): RegExp {
   return new RegExp(`\\d(?:${numberSeparator.source}?\\d){${count - 1}}`);
+}
+
+/** A year in the brackets a number written by hand or by another system puts around it, after `writtenDocumentNumber`: 〔2026〕 [2026] 【2026】 （2026）. */
+const bracketedYear = /[〔[【（](\d{4})[〕\]】）]/g;
+
+/**
+ * A decision's document number as the platform compares it, keys its records by and finds them by
+ * (intake, the import, objections and restorations at the window, a report's verification): one
+ * decision however typed. Written (`writtenDocumentNumber`), then without spaces, which are no part
+ * of a number (北财罚〔2026〕 88号), and with the brackets around its year in the tortoise-shell form
+ * GB/T 9704 writes them in: 北财罚[2026]88号, 北财罚【2026】88号 and 北财罚（2026）88号 are
+ * 北财罚〔2026〕88号, and the court's （2025）冀0304执118号 is 〔2025〕冀0304执118号. Brackets around
+ * anything but four digits (〔基准〕, （朝）), letter case (a number in other case is another
+ * number) and every other character are the number's own. Idempotent: a folded number folds to itself.
+ */
+export function foldedDocumentNumber(text: string): string {
+  return writtenDocumentNumber(text).replace(/\s/gu, '').replace(bracketedYear, '〔$1〕');
 }

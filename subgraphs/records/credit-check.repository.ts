@@ -15,6 +15,7 @@ import type { RequestDeadline } from '../../lib/deadline';
 import { isUniqueViolation } from '../shared/database';
 import { CreditCheck, measureKindsOf } from './entities/credit-check.entity';
 import { CreditRecord } from './entities/credit-record.entity';
+import { shownDocumentNumber } from './credit-record.repository';
 import { characterCount, foldedNumber } from '../../lib/text';
 import { departmentFilter } from './department-filter';
 
@@ -188,7 +189,7 @@ export class CreditCheckRepository {
         severity: r.severity,
         taxCreditGrade: r.taxCreditGrade,
         sourceDepartment: r.sourceDepartment,
-        documentNumber: r.documentNumber,
+        documentNumber: shownDocumentNumber(r),
         decisionDate: r.decisionDate,
         summary: r.summary,
         underObjection: r.status === 'OBJECTED',

@@ -7,7 +7,7 @@ import { CreditRecord, type RecordStatus } from './entities/credit-record.entity
 import { validateCreditRecord, type CreditRecordDraft } from './credit-record.validation';
 import { countsToday, standingTaxGrade, taxGradeTermRunsFrom } from '../../lib/catalogue/record-standing';
 import { groupedByKey } from '../shared/loaders';
-import { foldedDocumentNumber } from '../../lib/text';
+import { foldedDocumentNumber, writtenDocumentNumber } from '../../lib/text';
 import { departmentFilter } from './department-filter';
 
 /** `CreditRecordFilter` of the schema. */
@@ -38,6 +38,10 @@ export function buildCreditRecord(draft: CreditRecordDraft, write: { id: string;
 /** The row for a draft already validated (`validateCreditRecord`), with its disclosure end from the catalogue. */
 export function recordFromDraft(draft: CreditRecordDraft, write: { id: string; recordedAt: Date }): CreditRecord {
   const severity = draft.severity ?? null;
+  // One decision however typed: 〔２０２６〕１０号, [2026]10号 and 〔2026〕 10号 are 〔2026〕10号 (lib/text.ts
+  // `foldedDocumentNumber`), shown as the department wrote it.
+  const documentNumber = foldedDocumentNumber(draft.documentNumber);
+  const written = writtenDocumentNumber(draft.documentNumber);
   return Object.assign(new CreditRecord(), {
     id: write.id,
     subjectId: draft.subjectId,
@@ -46,8 +50,8 @@ export function recordFromDraft(draft: CreditRecordDraft, write: { id: string; r
     severity,
     taxCreditGrade: draft.taxCreditGrade ?? null,
     sourceDepartment: draft.sourceDepartment,
-    // One decision however typed: 〔２０２６〕１０号 is 〔2026〕10号 (lib/text.ts `foldedDocumentNumber`).
-    documentNumber: foldedDocumentNumber(draft.documentNumber),
+    documentNumber,
+    writtenNumber: written === documentNumber ? null : written,
     decisionDate: draft.decisionDate,
     disclosureEndsAt: disclosureEndsAt(draft.category, draft.polarity, severity, draft.decisionDate),
     validUntil: draft.validUntil ?? null,
@@ -55,6 +59,11 @@ export function recordFromDraft(draft: CreditRecordDraft, write: { id: string; r
     summary: draft.summary.trim(),
     recordedAt: write.recordedAt,
   });
+}
+
+/** A record's document number as the platform shows it (`CreditRecord.documentNumber` of the schema, a check's copy, intake's words): as its department wrote it. */
+export function shownDocumentNumber(record: Pick<CreditRecord, 'documentNumber' | 'writtenNumber'>): string {
+  return record.writtenNumber ?? record.documentNumber;
 }
 
 /**

@@ -13,7 +13,7 @@ import { todayInDistrict } from '../../lib/calendar';
 import { quotedInput, textLengthProblem } from '../../lib/errors';
 import { isIsoDate } from '../shared/scalars';
 import type { StoredRecordStatus } from './entities/credit-record.entity';
-import { foldedDocumentNumber, illegibility } from '../../lib/text';
+import { illegibility, writtenDocumentNumber } from '../../lib/text';
 
 /** A credit record as a department submits it, before the platform adds id and disclosure end. */
 export interface CreditRecordDraft {
@@ -64,11 +64,13 @@ export function decisionAfterEntry(decisionDate: string, recordedAt: Date): stri
 }
 
 /**
- * What is wrong with a document number itself, or undefined: judged as it is kept
- * (recordFromDraft), where full-width digits fold, and may fold into more characters (⑽ is （10）).
+ * What is wrong with a document number itself, or undefined: judged as it is kept written
+ * (recordFromDraft), where full-width digits fold, and may fold into more characters (⑽ is （10）);
+ * the number as compared (`foldedDocumentNumber`), which leaves out spaces and changes brackets one
+ * for one, is never longer.
  */
 export function documentNumberProblem(typed: string): string | undefined {
-  const documentNumber = foldedDocumentNumber(typed);
+  const documentNumber = writtenDocumentNumber(typed);
   return textLengthProblem(documentNumber, maxDocumentNumberLength, 'documentNumber', typed) ?? illegibility('documentNumber', documentNumber);
 }
 

@@ -158,7 +158,7 @@ function printedNaming(naming: RecordNaming): PrintedNaming | null {
   if (!byCode) throw badInput('subjectCode', 'a record named by documentNumber needs its subject’s code too (subjectCode: 统一社会信用代码 or 公民身份号码): a document number is one department’s, and names no subject');
   return {
     code: identifierOf(naming.subjectCode!, 'subjectCode'),
-    // As intake keeps it: 〔２０２６〕９号 is 〔2026〕9号.
+    // As intake compares it: 〔２０２６〕９号 and [2026] 9号 are 〔2026〕9号.
     documentNumber: foldedDocumentNumber(naming.documentNumber!),
     sourceDepartment: isBlank(naming.sourceDepartment) ? null : optionalCode(naming.sourceDepartment),
   };

@@ -9,7 +9,7 @@ import { groupNotGranted } from '../../lib/access/policy';
 import { pageRequest, toConnection } from '../shared/pagination';
 import type { RecordsContext } from './context';
 import { countsInCheckToday, countsToday, effectiveStatus } from '../../lib/catalogue/record-standing';
-import { groupsToSee, type CreditRecordFilter } from './credit-record.repository';
+import { groupsToSee, shownDocumentNumber, type CreditRecordFilter } from './credit-record.repository';
 import type { CreditRecord } from './entities/credit-record.entity';
 import type { CreditRecordEvent } from './entities/credit-record-event.entity';
 import type { CreditRecordObjection } from './entities/credit-record-objection.entity';
@@ -149,7 +149,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
     // Read as every code typed is: finance or ＦＩＮＡＮＣＥ is FINANCE.
     department: (_: unknown, args: { code: string }) => findDepartment(normaliseIdentifier(args.code)) ?? null,
     submittedCreditRecord: (_: unknown, args: { documentNumber: string }, ctx: Context) =>
-      // As intake keeps it: 〔２０２６〕１０号 finds 〔2026〕10号.
+      // As intake compares it: 〔２０２６〕１０号 and [2026]10号 find 〔2026〕10号.
       ctx.repository.records.findOneBy({ sourceDepartment: submittingDepartment(ctx), documentNumber: foldedDocumentNumber(args.documentNumber) }),
     creditRecordObjection: async (_: unknown, args: { id: string }, ctx: Context) => visibleCase(ctx, await ctx.objectionById.load(args.id), 'objection'),
     restorationApplication: async (_: unknown, args: { id: string }, ctx: Context) => {
@@ -240,6 +240,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
     subject: (record: CreditRecord) => ({ __typename: 'Subject', id: record.subjectId }),
     sourceDepartment: (record: CreditRecord) => storedDepartment(record.sourceDepartment),
     summary: (record: CreditRecord, _: unknown, ctx: Context) => freeText(ctx.access, record.subjectId, record.summary, record.sourceDepartment),
+    documentNumber: (record: CreditRecord) => shownDocumentNumber(record),
     status: (record: CreditRecord, _: unknown, ctx: Context) => effectiveStatus(record, ctx.today),
     countsInCheck: async (record: CreditRecord, _: unknown, ctx: Context) =>
       countsInCheckToday(record, ctx.today, record.category === 'TAX_CREDIT_GRADE' ? await ctx.standingTaxGradeBySubject.load(record.subjectId) : null),

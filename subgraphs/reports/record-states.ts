@@ -2,6 +2,7 @@ import { GraphQLError } from 'graphql';
 import type { RequestIdentity } from '../../lib/access/identity';
 import { countsToday, type RecordStatus } from '../../lib/catalogue/record-standing';
 import { ErrorCode, peerOutageCause, serviceUnavailable } from '../../lib/errors';
+import { foldedDocumentNumber } from '../../lib/text';
 import { accessOf } from '../shared/access';
 import { PeerClient, type ReportsPeers } from './peers';
 import { activeRecordsSnapshotFormat, printedSummary, type Snapshot, type SnapshotRecord } from './platform-report';
@@ -123,7 +124,13 @@ export function stillStands(held: SnapshotRecord, current: CurrentRecord | null 
   const counts = format === activeRecordsSnapshotFormat ? countsToday(current, today) : current.countsInCheck;
   if (!counts) return false;
   if ((held.underObjection ?? false) !== (current.status === 'OBJECTED')) return false;
-  return printedFields.every((field) => printed(held, field) === printed(current, field)) && held.sourceDepartment.code === current.sourceDepartment?.code;
+  return printedFields.every((field) => samePrinted(field, printed(held, field), printed(current, field))) && held.sourceDepartment.code === current.sourceDepartment?.code;
+}
+
+/** Whether a field a snapshot prints says what the record says now: a document number is one number however its year's brackets and spaces are typed (`foldedDocumentNumber`), as the records subgraph compares it. */
+function samePrinted(field: (typeof printedFields)[number], held: string | null | undefined, now: string | null | undefined): boolean {
+  if (field === 'documentNumber' && typeof held === 'string' && typeof now === 'string') return foldedDocumentNumber(held) === foldedDocumentNumber(now);
+  return (held ?? null) === (now ?? null);
 }
 
 /** Whether a record a snapshot holds no longer stands as held (`stillStands`), each record's current state found by `currentOf`. */

@@ -6,16 +6,22 @@ import type { QueryRunner } from 'typeorm';
  * which change after them.
  */
 
-/** Rows read at a time, and set by one UPDATE (three parameters each, far under SQLite's 32,766). */
+/** Rows read at a time, and set by one UPDATE (three parameters a row for one column, five for two: far under SQLite's 32,766). */
 export const rowsPerBatch = 1000;
 
 /** One UPDATE for many rows (a CASE on the id), the same SQL on both drivers. */
 export async function setEach(queryRunner: QueryRunner, table: string, column: string, rows: readonly { id: string; value: string }[]): Promise<void> {
+  await setEachColumns(queryRunner, table, [column], rows.map((r) => ({ id: r.id, values: [r.value] })));
+}
+
+/** `setEach` for several columns at once, in one statement: each row's `values` in the order of `columns`. */
+export async function setEachColumns(queryRunner: QueryRunner, table: string, columns: readonly string[], rows: readonly { id: string; values: readonly (string | null)[] }[]): Promise<void> {
   if (!rows.length) return;
-  await queryRunner.query(
-    `UPDATE ${table} SET ${column} = CASE id ${rows.map(() => 'WHEN ? THEN ?').join(' ')} END WHERE id IN (${rows.map(() => '?').join(', ')})`,
-    [...rows.flatMap((r) => [r.id, r.value]), ...rows.map((r) => r.id)],
-  );
+  const cases = columns.map((column) => `${column} = CASE id ${rows.map(() => 'WHEN ? THEN ?').join(' ')} END`);
+  await queryRunner.query(`UPDATE ${table} SET ${cases.join(', ')} WHERE id IN (${rows.map(() => '?').join(', ')})`, [
+    ...columns.flatMap((_, c) => rows.flatMap((r) => [r.id, r.values[c]])),
+    ...rows.map((r) => r.id),
+  ]);
 }
 
 /** A DATETIME column as the driver hands it back, a Date (mysql2, in UTC) or SQLite's 'YYYY-MM-DD HH:MM:SS.SSS' text in UTC, as the instant. */

@@ -1,4 +1,4 @@
-import { hasInvisibleCharacters, illegibility, isLegible, nameAsRead, nameKey, quotedVisibly, withoutInvisible } from '../../lib/text';
+import { foldedDocumentNumber, hasInvisibleCharacters, illegibility, isLegible, nameAsRead, nameKey, quotedVisibly, withoutInvisible, writtenDocumentNumber } from '../../lib/text';
 
 /**
  * What counts as text a reader cannot read back as typed (lib/text.ts): a name, a document or
@@ -89,6 +89,48 @@ describe('text a person reads back as typed', () => {
     it('allows line breaks and tabs in prose only', () => {
       expect(illegibility('reason', '材料齐全\n符合\t备案条件', 'prose')).toBeUndefined();
       expect(illegibility('name', '材料齐全\n符合备案条件')).toBeDefined();
+    });
+  });
+
+  describe('document numbers (文书号)', () => {
+    const decision = '北财罚〔2026〕88号';
+
+    it.each([
+      ['the tortoise-shell brackets of GB/T 9704', '北财罚〔2026〕88号'],
+      ['square brackets', '北财罚[2026]88号'],
+      ['full-width square brackets', '北财罚［2026］88号'],
+      ['lenticular brackets', '北财罚【2026】88号'],
+      ['full-width round brackets', '北财罚（2026）88号'],
+      ['ASCII round brackets', '北财罚(2026)88号'],
+      ['small tortoise-shell brackets', '北财罚﹝2026﹞88号'],
+      ['a space inside', '北财罚〔2026〕 88号'],
+      ['ideographic spaces inside', '北财罚\u3000〔2026〕88\u3000号'],
+      ['spaces inside the brackets', '北财罚[ 2026 ]88号'],
+      ['full-width digits', '北财罚【２０２６】８８号'],
+      ['a bracket of one kind opened and another closed', '北财罚[2026〕88号'],
+    ])('reads a number typed with %s as the one number', (_label, typed) => {
+      expect(foldedDocumentNumber(typed)).toBe(decision);
+    });
+
+    it('folds the brackets of a year only: other brackets, letter case and the characters are the number’s own', () => {
+      expect(foldedDocumentNumber('（2025）冀0304执118号')).toBe('〔2025〕冀0304执118号');
+      expect(foldedDocumentNumber('北戴河市监罚〔基准〕7号')).toBe('北戴河市监罚〔基准〕7号');
+      expect(foldedDocumentNumber('京(朝)市监罚[26]12号')).toBe('京（朝）市监罚[26]12号');
+      expect(foldedDocumentNumber('BDH-SJ-abc-7')).not.toBe(foldedDocumentNumber('BDH-SJ-ABC-7'));
+      expect(foldedDocumentNumber('北财罚〔2026〕88号')).not.toBe(foldedDocumentNumber('北财罚〔2026〕88-1号'));
+    });
+
+    it('keeps the number as written, width folded and round brackets full width, apart from the number compared', () => {
+      expect(writtenDocumentNumber(' （２０２５）冀0304执118号 ')).toBe('（2025）冀0304执118号');
+      expect(writtenDocumentNumber('北财罚[2026] 88号')).toBe('北财罚[2026] 88号');
+      expect(foldedDocumentNumber(writtenDocumentNumber('北财罚[2026] 88号'))).toBe(decision);
+    });
+
+    it('is idempotent: a folded number folds to itself', () => {
+      for (const typed of ['北财罚[2026] 88号', '（2025）冀0304执118号', 'ＭＲ－２０２６－１２']) {
+        expect(foldedDocumentNumber(foldedDocumentNumber(typed))).toBe(foldedDocumentNumber(typed));
+        expect(writtenDocumentNumber(writtenDocumentNumber(typed))).toBe(writtenDocumentNumber(typed));
+      }
     });
   });
 });

@@ -7,8 +7,8 @@ import type { StoredRecordStatus } from '../../../lib/catalogue/record-standing'
 export type { RecordStatus, StoredRecordStatus } from '../../../lib/catalogue/record-standing';
 
 // Keep column and index names in sync with migrations/1764000000100-create-credit-record.ts,
-// 1764000000110-record-intake-and-lifecycle.ts (valid_until), 1764000000170-index-handling-periods.ts
-// and 1764000000190-index-record-statistics.ts.
+// 1764000000110-record-intake-and-lifecycle.ts (valid_until), 1764000000170-index-handling-periods.ts,
+// 1764000000190-index-record-statistics.ts and 1764000000210-written-document-numbers.ts (written_document_number).
 @Entity('credit_record')
 @Index('IDX_credit_record_subject_decision', ['subjectId', 'decisionDate'])
 // The records a department supplied in a period (department-statistics.ts), counted from the index.
@@ -41,8 +41,21 @@ export class CreditRecord {
   @Column({ name: 'source_department', type: 'varchar', length: 32 })
   sourceDepartment!: string;
 
+  /**
+   * The decision's document number as compared (lib/text.ts `foldedDocumentNumber`: its year in
+   * 〔〕, no spaces), so that a decision is one record however its number is typed; never shown
+   * where the department wrote it otherwise (`writtenNumber`).
+   */
   @Column({ name: 'document_number', type: 'varchar', length: 64 })
   documentNumber!: string;
+
+  /**
+   * The number as its department first wrote it (`writtenDocumentNumber`: the court's
+   * （2025）冀0304执118号, 北财罚[2026]88号), which the platform shows (`shownDocumentNumber`); null
+   * where that is `documentNumber` itself, as for most. Never compared.
+   */
+  @Column({ name: 'written_document_number', type: 'varchar', length: 64, nullable: true })
+  writtenNumber!: string | null;
 
   // utc: MySQL drivers hand DATE values over as Date objects at UTC midnight; reading them in UTC
   // keeps the calendar day whatever the server's time zone.

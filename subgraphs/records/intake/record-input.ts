@@ -4,7 +4,7 @@ import { normaliseIdentifier, optionalCode, type IdentifierProblem } from '../..
 import { identifierProblem } from '../../shared/subject-directory';
 import { validateCreditRecord, type CreditRecordDraft } from '../credit-record.validation';
 import { withLfLineEnds } from '../record-history';
-import { foldedDocumentNumber, foldedNumber } from '../../../lib/text';
+import { foldedDocumentNumber, foldedNumber, writtenDocumentNumber } from '../../../lib/text';
 
 /**
  * One submitted record as it arrives, before anything is trusted: text from a CSV file, values
@@ -28,8 +28,10 @@ export interface RowProblem {
 export type SubjectReference = { id: string; code?: undefined } | { code: string; id?: undefined };
 
 export interface ParsedRow {
-  /** The document number as kept (folded: `foldedDocumentNumber`), for duplicate detection and reports; null when missing. */
+  /** The document number as compared (`foldedDocumentNumber`), for duplicate detection; null when missing. */
   documentNumber: string | null;
+  /** The number as the row wrote it (`writtenDocumentNumber`), as its rejections name it; null when missing. */
+  writtenNumber: string | null;
   subject: SubjectReference | null;
   /** The draft to store once its subject is resolved (`subjectId` is filled in then); valid only without problems. */
   draft: CreditRecordDraft;
@@ -109,9 +111,10 @@ export function parseRow(values: RecordRow, department: string, today: string): 
   }
 
   // One printed number, one decision, however typed: é as one character or as e and a combining
-  // accent, 〔２０２６〕１０号 in full width or 〔2026〕10号 (NFKC, lib/text.ts `foldedDocumentNumber`).
+  // accent, 〔２０２６〕１０号 in full width, [2026]10号 or 〔2026〕10号 (lib/text.ts `foldedDocumentNumber`).
   const given = text('documentNumber');
-  const documentNumber = given === null ? null : foldedDocumentNumber(given);
+  const writtenNumber = given === null ? null : writtenDocumentNumber(given);
+  const documentNumber = writtenNumber === null ? null : foldedDocumentNumber(writtenNumber);
   const draft: CreditRecordDraft = {
     // A placeholder until the subject is resolved; validation needs a well-formed id here.
     subjectId: subject?.id ?? 'pending',
@@ -120,7 +123,7 @@ export function parseRow(values: RecordRow, department: string, today: string): 
     severity: severity as Severity | null,
     taxCreditGrade: taxCreditGrade as TaxCreditGrade | null,
     sourceDepartment: department,
-    documentNumber: documentNumber ?? '',
+    documentNumber: writtenNumber ?? '',
     decisionDate: date('decisionDate') ?? '',
     validUntil: date('validUntil'),
     // Stored with LF line ends, whichever the row's spreadsheet wrote (`sameValue` compares older CRLF ones).
@@ -133,5 +136,5 @@ export function parseRow(values: RecordRow, department: string, today: string): 
     if (found.field === 'polarity' && polarity === null && (!known || known.code === 'TAX_CREDIT_GRADE')) continue;
     problem(rowFieldOf(found.field, subject), found.message);
   }
-  return { documentNumber, subject, draft, problems };
+  return { documentNumber, writtenNumber, subject, draft, problems };
 }

@@ -5,7 +5,7 @@ import type { IdentifierProblem } from '../../../lib/identifiers';
 import { timeOrderedId } from '../../../lib/time-ordered-id';
 import { disclosedLonger } from '../../../lib/catalogue/record-categories';
 import { effectiveStatus } from '../../../lib/catalogue/record-standing';
-import { recordFromDraft } from '../credit-record.repository';
+import { recordFromDraft, shownDocumentNumber } from '../credit-record.repository';
 import { decisionAfterEntry, documentNumberProblem } from '../credit-record.validation';
 import { CreditRecord } from '../entities/credit-record.entity';
 import { CreditRecordEvent, type RecordValues } from '../entities/credit-record-event.entity';
@@ -80,7 +80,10 @@ const knownSubjectsLimit = 100_000;
 interface PreparedRow {
   row: number;
   line?: number;
+  /** The number as compared (`ParsedRow.documentNumber`), which the row claims. */
   documentNumber: string | null;
+  /** The number as the row wrote it, as its rejections name it; null when it has none, or one refused in itself. */
+  writtenNumber: string | null;
   /** A valid record to store, its subject resolved; absent when the row is rejected. */
   record?: CreditRecord;
   rejections: Rejection[];
@@ -209,8 +212,8 @@ export class RecordIntake {
     const prepared = parsed.map(({ input, row, problems }): PreparedRow => {
       // A number that is itself refused (too long, not legible) is no number intake keeps: its
       // reason says why, where each of the row's rejections would otherwise carry all of it.
-      const keptNumber = row.documentNumber !== null && documentNumberProblem(row.documentNumber) === undefined ? row.documentNumber : null;
-      const at = { row: input.row, ...(input.line === undefined ? {} : { line: input.line }), documentNumber: keptNumber };
+      const kept = row.writtenNumber !== null && documentNumberProblem(row.writtenNumber) === undefined;
+      const at = { row: input.row, ...(input.line === undefined ? {} : { line: input.line }), documentNumber: kept ? row.documentNumber : null, writtenNumber: kept ? row.writtenNumber : null };
       let subjectId: string | undefined;
       if (problems.length === 0 && row.subject) {
         subjectId = resolved.get(keyOf(row.subject));
@@ -327,7 +330,7 @@ export class RecordIntake {
     for (const prepared of chunk.rows) {
       // Decided in batch order: the rows before this one with its number are decided already.
       const holder = prepared.claim === 'later' ? claims.holder(prepared.documentNumber!) : undefined;
-      const sentBefore = typeof holder === 'number' ? rejectionOf(prepared, { field: 'documentNumber', code: ErrorCode.BAD_USER_INPUT, reason: `documentNumber ${prepared.documentNumber} already appears in row ${holder} of this batch; a decision is sent once` }) : undefined;
+      const sentBefore = typeof holder === 'number' ? rejectionOf(prepared, { field: 'documentNumber', code: ErrorCode.BAD_USER_INPUT, reason: `documentNumber ${numberRead(prepared)} already appears in row ${holder} of this batch; a decision is sent once` }) : undefined;
       if (!prepared.record || sentBefore) {
         results.push({ row: prepared.row, outcome: 'REJECTED', rejections: sentBefore ? [...prepared.rejections, sentBefore] : prepared.rejections });
         continue;
@@ -355,7 +358,7 @@ export class RecordIntake {
     // A document number is one decision about one subject: moving it would hand the record,
     // its objections and its history to a subject they were never about.
     if (stored.subjectId !== incoming.subjectId) {
-      return refused(prepared, stored, `the record ${stored.documentNumber} is about another subject, and a record's subject cannot be corrected: a decision about this subject needs its own document number (a record about the wrong subject is withdrawn on an objection)`);
+      return refused(prepared, stored, `the record ${shownDocumentNumber(stored)} is about another subject, and a record's subject cannot be corrected: a decision about this subject needs its own document number (a record about the wrong subject is withdrawn on an objection)`);
     }
     // Only what the department sends is compared: a disclosure end recomputed under newer
     // catalogue rules is not a correction by the department.
@@ -363,13 +366,13 @@ export class RecordIntake {
     const status = effectiveStatus(stored, today);
     const next = transition(recordTransitions, status, 'CORRECT');
     if (!next) {
-      return refused(prepared, stored, `the record ${stored.documentNumber} is ${status} and can no longer be corrected (a ${status === 'WITHDRAWN' ? 'withdrawn' : 'restored'} record is settled); a new decision needs a new document number`);
+      return refused(prepared, stored, `the record ${shownDocumentNumber(stored)} is ${status} and can no longer be corrected (a ${status === 'WITHDRAWN' ? 'withdrawn' : 'restored'} record is settled); a new decision needs a new document number`);
     }
     // The record keeps the day it entered the platform: its decision, as corrected, was made by then.
     // Every problem with what is stored told at once, a field each.
     const decidedLater = decisionAfterEntry(incoming.decisionDate, stored.recordedAt);
     const refusals: RowProblem[] = [
-      ...(decidedLater ? [{ field: 'decisionDate' as const, reason: `the record ${stored.documentNumber}: ${decidedLater}`, code: ErrorCode.BAD_USER_INPUT }] : []),
+      ...(decidedLater ? [{ field: 'decisionDate' as const, reason: `the record ${shownDocumentNumber(stored)}: ${decidedLater}`, code: ErrorCode.BAD_USER_INPUT }] : []),
       ...objectionRefusals(writing.settled.get(stored.id), stored, incoming).filter((problem) => !(decidedLater && problem.field === 'decisionDate')),
     ];
     if (refusals.length) return { row: prepared.row, outcome: 'REJECTED', describedSubjectId: stored.subjectId, rejections: refusals.map((problem) => rejectionOf(prepared, problem)) };
@@ -460,19 +463,19 @@ function objectionRefusals(corrections: readonly ObjectionCorrection[] | undefin
     return latest ? [{ field, objectionId: latest.objectionId }] : [];
   });
   if (decided.length) {
-    const reason = `the record ${stored.documentNumber} was corrected on its subject's ${objections([...new Set(decided.map((d) => d.objectionId))])}, which decided what this row changes (${decided.map((d) => change(d.field)).join(', ')}): send the record as corrected (the department's own data corrected to it); it changes again only on another objection, or as a new decision with a new document number`;
+    const reason = `the record ${shownDocumentNumber(stored)} was corrected on its subject's ${objections([...new Set(decided.map((d) => d.objectionId))])}, which decided what this row changes (${decided.map((d) => change(d.field)).join(', ')}): send the record as corrected (the department's own data corrected to it); it changes again only on another objection, or as a new decision with a new document number`;
     problems.push(...decided.map(({ field }) => ({ field, reason, code: ErrorCode.BAD_USER_INPUT })));
   }
   const everyObjection = objections([...new Set(corrections.map((c) => c.objectionId))]);
   const finding = changed.filter((field) => (findingFields as readonly string[]).includes(field) && !decided.some((d) => d.field === field));
   if (finding.length) {
-    const reason = `the record ${stored.documentNumber} was corrected on its subject's ${everyObjection}, and keeps what it found (its category, polarity, severity and tax credit grade), which this row changes (${finding.map(change).join(', ')}): another finding is a new decision, with a new document number`;
+    const reason = `the record ${shownDocumentNumber(stored)} was corrected on its subject's ${everyObjection}, and keeps what it found (its category, polarity, severity and tax credit grade), which this row changes (${finding.map(change).join(', ')}): another finding is a new decision, with a new document number`;
     problems.push(...finding.map((field) => ({ field, reason, code: ErrorCode.BAD_USER_INPUT })));
   }
   const later = disclosedLonger(incoming.disclosureEndsAt, stored.disclosureEndsAt);
   if (later && changed.includes('decisionDate') && !decided.some((d) => d.field === 'decisionDate')) {
     const until = stored.disclosureEndsAt === null ? 'it is not disclosed as a negative record' : `its disclosure ends ${stored.disclosureEndsAt}`;
-    const reason = `the record ${stored.documentNumber} was corrected on its subject's ${everyObjection}, and this row (${change('decisionDate')}) would disclose it until ${incoming.disclosureEndsAt}, where ${until}: after an accepted objection no re-submission makes a record graver; a new decision needs a new document number`;
+    const reason = `the record ${shownDocumentNumber(stored)} was corrected on its subject's ${everyObjection}, and this row (${change('decisionDate')}) would disclose it until ${incoming.disclosureEndsAt}, where ${until}: after an accepted objection no re-submission makes a record graver; a new decision needs a new document number`;
     problems.push({ field: 'decisionDate', reason, code: ErrorCode.BAD_USER_INPUT });
   }
   return problems;
@@ -495,8 +498,13 @@ function refused(prepared: PreparedRow, stored: CreditRecord, reason: string): R
   return { row: prepared.row, outcome: 'REJECTED', describedSubjectId: stored.subjectId, rejections: [rejectionOf(prepared, { field: 'documentNumber', reason, code: ErrorCode.BAD_USER_INPUT })] };
 }
 
-/** A row's problem as the report names it: the row, the line it begins on (from a file) and its document number. */
-function rejectionOf(row: Pick<PreparedRow, 'row' | 'line' | 'documentNumber'>, problem: RowProblem): Rejection {
+/** A row's number as it wrote it, and as compared where that differs: the earlier row may have written it otherwise. */
+function numberRead(row: PreparedRow): string {
+  return row.writtenNumber === row.documentNumber ? `${row.writtenNumber}` : `${row.writtenNumber} (that is ${row.documentNumber})`;
+}
+
+/** A row's problem as the report names it: the row, the line it begins on (from a file) and its document number as the row wrote it. */
+function rejectionOf(row: Pick<PreparedRow, 'row' | 'line' | 'writtenNumber'>, problem: RowProblem): Rejection {
   return {
     row: row.row,
     ...(row.line === undefined ? {} : { line: row.line }),
@@ -504,7 +512,7 @@ function rejectionOf(row: Pick<PreparedRow, 'row' | 'line' | 'documentNumber'>, 
     reason: problem.reason,
     code: problem.code,
     ...(problem.problem ? { problem: problem.problem } : {}),
-    documentNumber: row.documentNumber,
+    documentNumber: row.writtenNumber,
   };
 }
 

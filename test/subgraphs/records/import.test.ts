@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { In } from 'typeorm';
+import { In, Like } from 'typeorm';
 import { CreditRecord } from '../../../subgraphs/records/entities/credit-record.entity';
 import { CreditRecordEvent } from '../../../subgraphs/records/entities/credit-record-event.entity';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -223,6 +223,20 @@ describe.each(testDatabases)('the import command’s file import on $label', (da
     expect(summary.totals).toEqual({ created: 1, updated: 0, unchanged: 1, rejected: 0 });
     const kept = await records.db().getRepository(CreditRecord).find({ select: { documentNumber: true }, where: { subjectId: subject.id, documentNumber: In(['北戴河市监诺〔2024〕7号', '北戴河市监诺〔２０２４〕７号', 'FW-1', 'ＦＷ－１']) } });
     expect(kept.map((r) => r.documentNumber).sort()).toEqual(['FW-1', '北戴河市监诺〔2024〕7号']);
+  });
+
+  it('takes a number whose year is bracketed otherwise, or which holds a space, for the decision stored, and a file holding two typings of it sends it twice', async () => {
+    const subject = world.subjects[5];
+    const row = (documentNumber: string) => `${subject.identifier},CREDIT_COMMITMENT,,${documentNumber},2024-02-01,,承诺`;
+    expect((await importFile(write('tortoise-shell.csv', [header, row('北戴河市监诺〔2024〕8号'), ''].join('\n')))).summary.totals).toMatchObject({ created: 1, rejected: 0 });
+    const { summary, rejections } = await importFile(write('brackets.csv', [header, row('北戴河市监诺[2024]8号'), row('北戴河市监诺【2024】 9号'), row('北戴河市监诺（2024）9号'), ''].join('\n')));
+    expect(summary.totals).toEqual({ created: 1, updated: 0, unchanged: 1, rejected: 1 });
+    expect(rejections).toMatchObject([{ row: 3, field: 'documentNumber', documentNumber: '北戴河市监诺（2024）9号' }]);
+    const kept = await records.db().getRepository(CreditRecord).find({ select: { documentNumber: true, writtenNumber: true }, where: { subjectId: subject.id, documentNumber: Like('北戴河市监诺%') }, order: { documentNumber: 'ASC' } });
+    expect(kept.map((r) => ({ ...r }))).toEqual([
+      { documentNumber: '北戴河市监诺〔2024〕8号', writtenNumber: null },
+      { documentNumber: '北戴河市监诺〔2024〕9号', writtenNumber: '北戴河市监诺【2024】 9号' },
+    ]);
   });
 
   describe('commits chunks side by side', () => {

@@ -210,6 +210,36 @@ describe.each(testDatabases)('record intake mutations on $label', (database) => 
       expect(official.data?.submitCreditRecord).toMatchObject({ outcome: 'UNCHANGED', record: { id: ascii.data?.submitCreditRecord?.record.id } });
     });
 
+    it('takes a number whose year is bracketed otherwise, or which holds a space, as the number itself: one record, shown as first written, found by any form', async () => {
+      const first = await submit(penalty('北戴河市监罚〔2026〕925号'));
+      expect(first.data?.submitCreditRecord?.outcome).toBe('CREATED');
+      const recordsBefore = await count();
+      const typings = ['北戴河市监罚[2026]925号', '北戴河市监罚（2026）925号', '北戴河市监罚(2026)925号', '北戴河市监罚【2026】925号', '北戴河市监罚［2026］925号', '北戴河市监罚﹝2026﹞925号', '北戴河市监罚〔2026〕 925号', '北戴河市监罚 [ 2026 ] 925 号'];
+      for (const typed of typings) {
+        const again = await submit(penalty(typed));
+        expect({ typed, errors: again.errors, submission: again.data?.submitCreditRecord }).toMatchObject({
+          typed, errors: undefined, submission: { outcome: 'UNCHANGED', record: { id: first.data?.submitCreditRecord?.record.id, documentNumber: '北戴河市监罚〔2026〕925号' } },
+        });
+        const found = await records.queryAs<{ submittedCreditRecord: { id: string } | null }>(market, `query($n: String!) { submittedCreditRecord(documentNumber: $n) { id } }`, { n: typed });
+        expect({ typed, found: found.data?.submittedCreditRecord }).toEqual({ typed, found: { id: first.data?.submitCreditRecord?.record.id } });
+      }
+      expect(await count()).toBe(recordsBefore);
+      // A correction sent under another typing corrects the record, which keeps its number as first written.
+      const corrected = await submit(penalty('北戴河市监罚【2026】925号', { severity: 'SERIOUS' }));
+      expect(corrected.data?.submitCreditRecord).toMatchObject({ outcome: 'UPDATED', record: { id: first.data?.submitCreditRecord?.record.id, severity: 'SERIOUS', documentNumber: '北戴河市监罚〔2026〕925号' } });
+      // Two typings in one batch are one decision sent twice; the rejection names the row's number as it wrote it.
+      const batch = await submitMany([penalty('北戴河市监罚〔2026〕926号'), penalty('北戴河市监罚[2026] 926号')]);
+      expect(batch.data?.submitCreditRecords).toMatchObject({ created: 1, rejected: 1, rejections: [{ row: 2, field: 'documentNumber', documentNumber: '北戴河市监罚[2026] 926号' }] });
+    });
+
+    it('shows a number as its department first wrote it, the court’s round brackets and all, and finds it by the tortoise-shell form too', async () => {
+      const court = await submit(penalty('（２０２６）冀0304执927号'));
+      expect(court.data?.submitCreditRecord).toMatchObject({ outcome: 'CREATED', record: { documentNumber: '（2026）冀0304执927号' } });
+      const found = await records.queryAs<{ submittedCreditRecord: { id: string; documentNumber: string } | null }>(market, `query($n: String!) { submittedCreditRecord(documentNumber: $n) { id documentNumber } }`, { n: '〔2026〕冀0304执927号' });
+      expect(found.data?.submittedCreditRecord).toEqual({ id: court.data?.submitCreditRecord?.record.id, documentNumber: '（2026）冀0304执927号' });
+      expect((await submit(penalty('〔2026〕冀0304执927号'))).data?.submitCreditRecord?.outcome).toBe('UNCHANGED');
+    });
+
     it('reads a decision date and a term typed in full width as the dates, and stores them as YYYY-MM-DD', async () => {
       // As an input method types digits and hyphens in a Chinese spreadsheet: ２０２６－１１－１５.
       const fullWidth = (date: string) => date.replace(/[0-9-]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));

@@ -1314,6 +1314,18 @@ describe.each(testDatabases)('filing for a record named by its subject and docum
     expectDescribed('applyForRestoration', tooEarly);
   });
 
+  it('finds the record a number names however the window types its year’s brackets and spaces, and a record its department wrote otherwise', async () => {
+    const objected = await record();
+    const answer = await object(window, { subjectCode: enterprise().identifier, documentNumber: objected.documentNumber.replace('〔2026〕', '[2026] ') });
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data?.objectToCreditRecord?.record).toMatchObject({ id: objected.id, documentNumber: objected.documentNumber });
+    // Written by its department with round brackets, as printed on the subject's papers; typed at the window in tortoise-shell ones.
+    const court = await record({ documentNumber: '（2026）冀0304执9301号' });
+    const applied = await apply(window, { subjectCode: enterprise().identifier, documentNumber: '〔2026〕冀0304执9301号' });
+    expect(applied.errors).toBeUndefined();
+    expect(applied.data?.applyForRestoration?.record).toEqual({ id: court.id, documentNumber: '（2026）冀0304执9301号' });
+  });
+
   it('lets the subject itself name its own record so, and a source department its own', async () => {
     const own = await record({ subjectId: person().id });
     const self = selfOf(person());

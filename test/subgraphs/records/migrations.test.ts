@@ -7,6 +7,7 @@ import { CreditRecord } from '../../../subgraphs/records/entities/credit-record.
 import { CreditCheckFindingsAsJson1764000000160 } from '../../../subgraphs/records/migrations/1764000000160-credit-check-findings-as-json';
 import { FoldedDocumentAndCaseNumbers1764000000180 } from '../../../subgraphs/records/migrations/1764000000180-folded-document-and-case-numbers';
 import { DisclosureEndedByDecision1764000000200 } from '../../../subgraphs/records/migrations/1764000000200-disclosure-ended-by-decision';
+import { WrittenDocumentNumbers1764000000210 } from '../../../subgraphs/records/migrations/1764000000210-written-document-numbers';
 import { CreditRecordEvent } from '../../../subgraphs/records/entities/credit-record-event.entity';
 import { recordEvent } from '../../../subgraphs/records/record-history';
 import { recordsSubgraph } from '../../../subgraphs/records/subgraph';
@@ -130,6 +131,71 @@ describe.each(testDatabases)('records migrations on $label', (database) => {
       // Retried under its key with the case as the ledger now takes it: the check it ran, not a key reused.
       const retried = await ledger.run({ subjectId: 'subject-1', matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'BDH-CG-2026-0117', idempotencyKey: 'retry-key' }, { userId: 'officer-1', department: 'FINANCE' }, new Date());
       expect(retried.id).toBe('c-full');
+    } finally {
+      await runner.release();
+      await db.destroy();
+    }
+  });
+
+  it('folds the brackets of each stored number’s year and its spaces, keeping the number as written, and leaves a number its department already has folded, logging it', async () => {
+    await database.cleanUp(suite);
+    const warnings: string[] = [];
+    const logger: Logger = { logQuery: () => undefined, logQueryError: () => undefined, logQuerySlow: () => undefined, logSchemaBuild: () => undefined, logMigration: () => undefined, log: (level, message) => void (level === 'warn' && warnings.push(String(message))) };
+    const before = { entities: recordsSubgraph.entities, migrations: recordsSubgraph.migrations.filter((m) => m !== WrittenDocumentNumbers1764000000210) };
+    const db = await openDatabase('records', database.target(suite), before, logger);
+    // Rows as stored before the migration, which has no column for the number as written: in SQL, not through the entity.
+    const insert = (rows: { id: string; number: string; at: string; department?: string }[]) =>
+      db.query(
+        `INSERT INTO credit_record (id, subject_id, category, polarity, severity, tax_credit_grade, source_department, document_number, decision_date, disclosure_ends_at, valid_until, status, summary, recorded_at) VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+        rows.flatMap((r) => [r.id, 'subject-1', 'ADMINISTRATIVE_PENALTY', 'NEGATIVE', 'GENERAL', null, r.department ?? 'FINANCE', r.number, '2026-09-01', '2027-09-01', null, 'ACTIVE', '罚款5000元', r.at]),
+      );
+    // More records than the migration reads at a time, so that its batches must meet.
+    const plain = Array.from({ length: 1100 }, (_, i) => ({ id: `r-${String(i).padStart(4, '0')}`, number: `北财罚〔2026〕${i}号`, at: '2026-09-02 01:00:00.000' }));
+    const stored = [
+      { id: 'r-square', number: '北财罚[2026]2001号', at: '2026-09-02 01:00:00.000' },
+      { id: 'r-spaced', number: '北财罚〔2026〕 2002号', at: '2026-09-02 01:00:00.000' },
+      { id: 'r-court', number: '（2026）冀0304执12号', at: '2026-09-02 01:00:00.000', department: 'PEOPLES_COURT' },
+      // The decision stored twice, the second time in lenticular brackets: left as it is.
+      { id: 'r-kept', number: '北财罚〔2026〕2003号', at: '2026-09-02 01:00:00.000' },
+      { id: 'r-lenticular', number: '北财罚【2026】2003号', at: '2026-09-03 01:00:00.000' },
+      // Two typings, neither folded: the earlier is folded, the later left (though its id sorts first).
+      { id: 'r-again', number: '北财罚（2026）2004号', at: '2026-09-05 01:00:00.000' },
+      { id: 'r-earlier', number: '北财罚[2026]2004号', at: '2026-09-04 01:00:00.000' },
+      // The same number in another department is another decision: folded.
+      { id: 'r-other', number: '北财罚【2026】2003号', at: '2026-09-04 01:00:00.000', department: 'TAXATION' },
+    ];
+    const runner = db.createQueryRunner();
+    try {
+      for (let start = 0; start < plain.length; start += 500) await insert(plain.slice(start, start + 500));
+      await insert(stored);
+
+      const migration = new WrittenDocumentNumbers1764000000210();
+      await migration.up(runner);
+      const numbers = async () => (await db.getRepository(CreditRecord).find({ select: { id: true, documentNumber: true, writtenNumber: true }, order: { id: 'ASC' } })).map((r) => ({ ...r }));
+      const expected = [
+        { id: 'r-again', documentNumber: '北财罚（2026）2004号', writtenNumber: null },
+        { id: 'r-court', documentNumber: '〔2026〕冀0304执12号', writtenNumber: '（2026）冀0304执12号' },
+        { id: 'r-earlier', documentNumber: '北财罚〔2026〕2004号', writtenNumber: '北财罚[2026]2004号' },
+        { id: 'r-kept', documentNumber: '北财罚〔2026〕2003号', writtenNumber: null },
+        { id: 'r-lenticular', documentNumber: '北财罚【2026】2003号', writtenNumber: null },
+        { id: 'r-other', documentNumber: '北财罚〔2026〕2003号', writtenNumber: '北财罚【2026】2003号' },
+        { id: 'r-spaced', documentNumber: '北财罚〔2026〕2002号', writtenNumber: '北财罚〔2026〕 2002号' },
+        { id: 'r-square', documentNumber: '北财罚〔2026〕2001号', writtenNumber: '北财罚[2026]2001号' },
+      ];
+      expect((await numbers()).filter((r) => !r.id.match(/^r-\d/))).toEqual(expected);
+      expect((await numbers()).filter((r) => r.id.match(/^r-\d/))).toEqual(plain.map((r) => ({ id: r.id, documentNumber: r.number, writtenNumber: null })));
+      expect(warnings).toHaveLength(2);
+      expect(warnings[0]).toMatch(/^credit record r-lenticular of FINANCE keeps its document number "北财罚【2026】2003号" unfolded: record r-kept has it folded, "北财罚〔2026〕2003号"/);
+      expect(warnings[1]).toMatch(/^credit record r-again of FINANCE keeps its document number "北财罚（2026）2004号" unfolded: record r-earlier has it folded, "北财罚〔2026〕2004号"/);
+
+      // Back: each number as it was written, the column gone; and up again, to the same numbers, the two left told of again.
+      await migration.down(runner);
+      const restored: { id: string; document_number: string }[] = await db.query('SELECT * FROM credit_record ORDER BY id');
+      expect(restored.map((r) => ({ id: r.id, number: r.document_number }))).toEqual([...plain, ...stored].map((r) => ({ id: r.id, number: r.number })).sort((a, b) => (a.id < b.id ? -1 : 1)));
+      expect(Object.keys(restored[0])).not.toContain('written_document_number');
+      await migration.up(runner);
+      expect((await numbers()).filter((r) => !r.id.match(/^r-\d/))).toEqual(expected);
+      expect(warnings).toHaveLength(4);
     } finally {
       await runner.release();
       await db.destroy();

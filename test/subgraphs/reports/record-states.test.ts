@@ -50,6 +50,11 @@ describe('whether a platform report still stands on its records', () => {
     expect(stillStands(held, now({ [field]: value }), snapshotFormat, today)).toBe(false);
   });
 
+  it('stands on its document number typed otherwise, as one number is however its year’s brackets and spaces are typed', () => {
+    expect(stillStands(held, now({ documentNumber: '北戴河人社欠薪失[2026] 3号' }), snapshotFormat, today)).toBe(true);
+    expect(stillStands(held, now({ documentNumber: '北戴河人社欠薪失〔2026〕3-1号' }), snapshotFormat, today)).toBe(false);
+  });
+
   it.each([
     ['filed since: the report prints it undisputed', false, 'OBJECTED'],
     ['decided since (rejected: ACTIVE again, as it was): the report prints it 异议处理中', true, 'ACTIVE'],
