@@ -13,7 +13,7 @@ import { refusedInProduction } from './production-refusal';
 import { benchEnvironment, datasetSize, describeServer, ensureDataset } from './bench/dataset';
 import { measure, verify, warmUp, type LoadTarget, type Measurement } from './bench/load';
 import { canPin, exitWithin, interrupted, pin, spawnNode, startService, stopChildrenOnSignal, waitAnswering, type Service } from './bench/processes';
-import { renderResults, writeResults, type BenchResults, type ImportFigures, type TargetName } from './bench/report';
+import { bySubgraph, renderResults, writeResults, type BenchResults, type ImportFigures, type TargetName } from './bench/report';
 import { benchScenarios } from './bench/scenarios';
 import { exitWithSeedFailure } from './seed';
 
@@ -175,10 +175,10 @@ async function main(argv: string[]): Promise<void> {
     const key = `${scenario} ${name} ${c}`;
     if (!runs.has(key)) runs.set(key, { scenario, name, c, all: [] });
     runs.get(key)!.all.push(m);
-    console.log(`  ${scenario.padEnd(13)} ${name.padEnd(7)} ${String(c).padStart(3)} conn.: ${m.requestsPerSecond.toFixed(0)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, ${m.errors} errors (${m.warmupErrors} in its warm-up), CPU ${m.cpuPercent.toFixed(0)}% (${m.cpuMsPerRequest.toFixed(2)} ms/req, subgraphs ${m.subgraphCpuMsPerRequest.toFixed(2)}), peak ${m.peakMemoryMiB.toFixed(0)} MiB, ${m.statementsPerRequest.toFixed(1)} SQL/req`);
+    console.log(`  ${scenario.padEnd(13)} ${name.padEnd(7)} ${String(c).padStart(3)} conn.: ${m.requestsPerSecond.toFixed(0)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, ${m.errors} errors (${m.warmupErrors} in its warm-up), CPU ${m.cpuPercent.toFixed(0)}% (${m.cpuMsPerRequest.toFixed(2)} ms/req, subgraphs ${m.subgraphCpuMsPerRequest.toFixed(2)}: ${bySubgraph(m)}), peak ${m.peakMemoryMiB.toFixed(0)} MiB, ${m.statementsPerRequest.toFixed(1)} SQL/req`);
   };
   const metricsUrls = subgraphNames.map((n) => urls[n].replace(/\/graphql$/, '/metrics'));
-  const loadOptions = (c: number) => ({ connections: c, seconds, warmupSeconds, metricsUrls, subgraphPids: subgraphs.map((s) => s.pid) });
+  const loadOptions = (c: number) => ({ connections: c, seconds, warmupSeconds, metricsUrls, subgraphs });
 
   const profiling = cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProfile)}`] : [];
   const subgraphs: Service[] = [];

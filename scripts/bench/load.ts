@@ -21,6 +21,8 @@ export interface Measurement {
    * (this gateway's audit entry is written by the audit subgraph), which its own figure leaves out.
    */
   subgraphCpuMsPerRequest: number;
+  /** The same, each subgraph's own, by name: where behind a gateway the subgraphs' time goes (the audit subgraph's is the audit append). */
+  subgraphCpuMsPerRequestByName: Record<string, number>;
   peakMemoryMiB: number;
   /** SQL statements the subgraphs sent per request, counted over requests sent one at a time. */
   statementsPerRequest: number;
@@ -134,20 +136,21 @@ export async function warmUp(target: LoadTarget, bodies: string[], connections: 
 export async function measure(
   target: LoadTarget,
   bodies: string[],
-  options: { connections: number; seconds: number; warmupSeconds: number; metricsUrls: string[]; subgraphPids: number[]; answerTimeoutMs?: number },
+  options: { connections: number; seconds: number; warmupSeconds: number; metricsUrls: string[]; subgraphs: readonly { name: string; pid: number }[]; answerTimeoutMs?: number },
 ): Promise<Measurement> {
   const warmup = await run(target, bodies, options.connections, options.warmupSeconds);
   const statements = await statementsPerRequest(target, bodies, options.metricsUrls, options.answerTimeoutMs ?? 30_000);
   resetPeakMemory(target.pid);
-  const subgraphCpu = () => options.subgraphPids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+  const subgraphCpu = () => options.subgraphs.map((s) => cpuSeconds(s.pid));
   const cpuBefore = cpuSeconds(target.pid);
   const subgraphCpuBefore = subgraphCpu();
   const started = performance.now();
   const { result, errors } = await run(target, bodies, options.connections, options.seconds);
   const wall = (performance.now() - started) / 1000;
   const cpu = cpuSeconds(target.pid) - cpuBefore;
-  const subgraphsCpu = subgraphCpu() - subgraphCpuBefore;
+  const subgraphsCpu = subgraphCpu().map((seconds, i) => seconds - subgraphCpuBefore[i]);
   const requests = result.requests.total;
+  const perRequest = (seconds: number) => (requests ? (seconds * 1000) / requests : NaN);
   return {
     requestsPerSecond: requests / result.duration,
     p50: result.latency.p50,
@@ -157,7 +160,8 @@ export async function measure(
     requests,
     cpuPercent: (cpu / wall) * 100,
     cpuMsPerRequest: requests ? (cpu * 1000) / requests : NaN,
-    subgraphCpuMsPerRequest: requests ? (subgraphsCpu * 1000) / requests : NaN,
+    subgraphCpuMsPerRequest: perRequest(subgraphsCpu.reduce((sum, seconds) => sum + seconds, 0)),
+    subgraphCpuMsPerRequestByName: Object.fromEntries(options.subgraphs.map((s, i) => [s.name, perRequest(subgraphsCpu[i])])),
     peakMemoryMiB: peakMemoryMiB(target.pid),
     statementsPerRequest: statements,
   };

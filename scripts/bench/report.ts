@@ -60,6 +60,12 @@ function ratioVerdict(a: readonly Measurement[], b: readonly Measurement[], targ
 const times = (r: number) => `${r.toFixed(2)}×`;
 const percent = (r: number) => `${fixed(100 * r)}%`;
 
+/** Each subgraph's CPU per request in one run, those that did any work: `entities 0.61 · audit 0.52`. */
+export function bySubgraph(m: Measurement): string {
+  const busy = Object.entries(m.subgraphCpuMsPerRequestByName).filter(([, ms]) => ms >= 0.005);
+  return busy.length ? busy.map(([name, ms]) => `${name} ${ms.toFixed(2)}`).join(' · ') : 'none';
+}
+
 /** Every failed request of a measurement: in each of its runs and the warm-up before each, not the median run's alone. */
 const failures = (runs: readonly Measurement[]) => runs.reduce((sum, m) => sum + m.errors + m.warmupErrors, 0);
 
@@ -85,6 +91,11 @@ function scenarioTable(scenario: Scenario, byTarget: Map<TargetName, Map<number,
         `| ${targetTitles[target]} | ${c} | ${fixed(m.requestsPerSecond)} | ${spread(runs)} | ${fixed(m.p50, 1)} | ${fixed(m.p99, 1)} | ${failures(runs)} | ${fixed(m.cpuPercent)} | ${fixed(m.cpuMsPerRequest, 2)} | ${fixed(m.subgraphCpuMsPerRequest, 2)} | ${fixed(m.peakMemoryMiB)} | ${fixed(m.statementsPerRequest, 1)} | ${target === 'ours' ? ratio(ours, median('apollo', c)) : ''} | ${target === 'ours' ? ratio(ours, median('hive', c)) : ''} | ${target !== 'direct' && direct ? ratio(m, direct) : ''} |`,
       );
     }
+  }
+  lines.push('', "Subgraphs' CPU ms / req, each its own, in the median run:");
+  for (const [target, byConnections] of byTarget) {
+    const medians = connections.flatMap((c) => (byConnections.get(c)?.length ? [[c, medianRun(byConnections.get(c)!)] as const] : []));
+    if (medians.length) lines.push(`- ${targetTitles[target].slice(0, 3)} ${medians.map(([c, m]) => `${c} conn.: ${bySubgraph(m)}`).join('; ')}`);
   }
   const failedFirst = [...(prewarmErrors ?? [])].filter(([, errors]) => errors > 0);
   if (failedFirst.length > 0) lines.push('', `Errors in the unmeasured load before the first measurement: ${failedFirst.map(([target, errors]) => `${targetTitles[target].slice(0, 3)} ${errors}`).join(', ')}.`);

@@ -36,7 +36,7 @@ describe('the benchmark waits', () => {
       seconds: 1,
       warmupSeconds: 1,
       metricsUrls: [`${base}/metrics`],
-      subgraphPids: [],
+      subgraphs: [],
       answerTimeoutMs: 1000,
     });
     await expect(outcome).rejects.toThrow(/did not answer within 1 s/);

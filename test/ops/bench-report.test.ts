@@ -4,7 +4,7 @@ import type { Scenario } from '../../scripts/bench/scenarios';
 
 /** One run of a measurement: `requestsPerSecond` and what else a test names, the rest plain. */
 function run(requestsPerSecond: number, more: Partial<Measurement> = {}): Measurement {
-  return { requestsPerSecond, p50: 10, p99: 20, errors: 0, warmupErrors: 0, requests: requestsPerSecond * 5, cpuPercent: 50, cpuMsPerRequest: 2, subgraphCpuMsPerRequest: 3, peakMemoryMiB: 200, statementsPerRequest: 4, ...more };
+  return { requestsPerSecond, p50: 10, p99: 20, errors: 0, warmupErrors: 0, requests: requestsPerSecond * 5, cpuPercent: 50, cpuMsPerRequest: 2, subgraphCpuMsPerRequest: 3, subgraphCpuMsPerRequestByName: { entities: 3 }, peakMemoryMiB: 200, statementsPerRequest: 4, ...more };
 }
 
 const creditCheck: Scenario = { name: 'credit-check', title: 'a credit check', bodies: [] };
@@ -43,6 +43,13 @@ describe('the benchmark report', () => {
     const cells = row(markdown, '(a)');
     expect(cells[columns.indexOf('CPU ms / req')]).toBe('2.07');
     expect(cells[columns.indexOf('subgraphs CPU ms / req')]).toBe('4.50');
+  });
+
+  it("says which subgraphs spent that CPU, each its own, leaving out those that did nothing", () => {
+    const markdown = renderResults(results({ ours: [run(200, { subgraphCpuMsPerRequestByName: { entities: 1.234, records: 0, audit: 0.91 } })], apollo: [run(300)] }));
+    const lines = markdown.split('\n');
+    expect(lines).toContain('- (a) 8 conn.: entities 1.23 · audit 0.91');
+    expect(lines).toContain('- (b) 8 conn.: entities 3.00');
   });
 
   it("shows each cell's median run and the range of its runs' req/s", () => {
