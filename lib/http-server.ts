@@ -38,6 +38,12 @@ export interface ServeOptions<TContext extends BaseContext> {
   crossOrigin?: ExtraRoute;
   /** Bulk intake sends a few thousand rows in one request; anything larger is an import file. */
   maxBodyBytes?: number;
+  /**
+   * How long a request's headers and body may take to arrive (default 60 s: 10 MiB, the largest
+   * body, at 175 KB/s). Node's own bound is 5 minutes, for which a client sending its body a byte
+   * at a time holds a connection and the body read so far.
+   */
+  requestArrivalLimitMillis?: number;
   /** One line per request (GraphQL at info, other routes at debug) and unexpected faults. */
   logger?: Logger;
   /** Counted per request; its `/metrics` route is added. */
@@ -177,20 +183,29 @@ async function readJsonBody(req: http.IncomingMessage, limit: number): Promise<u
   }
 }
 
+/** The refusal of a request whose headers and body did not all arrive within the bound (requestArrivalLimitMillis). */
+const arrivedTooSlowly = (limitMs: number) => new RequestError(408, `the request took too long to arrive: its headers and body must arrive within ${limitMs / 1000} s`);
+
 /**
  * A request node:http cannot parse (a URL or headers over its 16 KiB limit, a malformed request
- * line) never reaches the handler; Node's own answer is a bare status line with no body. This one
- * is JSON with a typed code, like every other answer, so that a client can read why.
+ * line), or whose headers did not arrive in time, never reaches the handler; Node's own answer is
+ * a bare status line with no body. This one is JSON with a typed code, like every other answer, so
+ * that a client can read why. The connection is then closed on both sides: ending only this side
+ * left it open, and a client that keeps sending holds it as long as it likes.
  */
-function answerUnparsableRequest(error: NodeJS.ErrnoException, socket: Duplex): void {
+function answerUnparsableRequest(error: NodeJS.ErrnoException, socket: Duplex, arrivalLimitMs: number): void {
   if (error.code === 'ECONNRESET' || !socket.writable) {
     socket.destroy();
     return;
   }
-  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-  const message = status === 431 ? 'the request line and headers exceed 16 KiB: send the operation in a POST body' : status === 408 ? 'the request took too long to arrive' : 'the HTTP request could not be parsed';
-  const body = JSON.stringify({ errors: [{ message, extensions: { code: ErrorCode.BAD_REQUEST } }] });
-  socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  const refusal =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? new RequestError(431, 'the request line and headers exceed 16 KiB: send the operation in a POST body')
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? arrivedTooSlowly(arrivalLimitMs)
+        : new RequestError(400, 'the HTTP request could not be parsed');
+  const body = JSON.stringify({ errors: [{ message: refusal.message, extensions: refusal.extensions }] });
+  socket.end(`HTTP/1.1 ${refusal.status} ${http.STATUS_CODES[refusal.status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`, () => socket.destroy());
 }
 
 /**
@@ -300,10 +315,15 @@ export async function serveGraphQL<TContext extends BaseContext>(
 ): Promise<RunningHttpServer> {
   const routes = [healthRoute, ...(options.metrics ? [options.metrics.route] : []), ...(options.routes ?? [])];
   const limit = options.maxBodyBytes ?? 10 * 1024 * 1024;
+  const arrivalLimitMs = options.requestArrivalLimitMillis ?? 60_000;
   const { logger, metrics } = options;
   server.addPlugin(recordOperations(options.describeCaller ?? (() => null)));
   const drain = new Drain(options.stopGracePeriodMillis ?? 10_000, logger);
-  const httpServer = http.createServer((req, res) => {
+  /** The refusal of each request whose body is still arriving, by its connection: Node tells of a slow one by its connection only. */
+  const bodyTooSlow = new WeakMap<Duplex, () => void>();
+  // Node checks the connections for slow requests every connectionsCheckingInterval (30 s by
+  // default): a tenth of the bound keeps a slow request's connection at most 10% past it.
+  const httpServer = http.createServer({ requestTimeout: arrivalLimitMs, connectionsCheckingInterval: Math.ceil(arrivalLimitMs / 10) }, (req, res) => {
     const started = process.hrtime.bigint();
     const receivedAt = Date.now();
     const callerGone = new AbortController();
@@ -324,6 +344,18 @@ export async function serveGraphQL<TContext extends BaseContext>(
     res.setHeader('x-request-id', record.requestId);
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
     const handled = drain.requestStarted(req, res);
+    // Answered through the response, which closes the connection once sent (Connection: close):
+    // the request's log line and metrics see the 408, not a client that went away.
+    const refuseSlowBody = () => {
+      if (res.headersSent) return void socket.destroy();
+      const refusal = arrivedTooSlowly(arrivalLimitMs);
+      record.errorCodes.push(String(refusal.extensions.code));
+      res.setHeader('connection', 'close');
+      sendJson(res, refusal.status, { errors: [{ message: refusal.message, extensions: refusal.extensions }] });
+    };
+    bodyTooSlow.set(socket, refuseSlowBody);
+    // Only its own: a client pipelining may have sent the next request on the connection already.
+    res.once('close', () => bodyTooSlow.get(socket) === refuseSlowBody && bodyTooSlow.delete(socket));
     res.once('close', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = routeLabel(pathname);
@@ -427,7 +459,11 @@ export async function serveGraphQL<TContext extends BaseContext>(
       }
     })().finally(handled);
   });
-  httpServer.on('clientError', answerUnparsableRequest);
+  httpServer.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    const refuseSlowBody = bodyTooSlow.get(socket);
+    if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT' && refuseSlowBody) refuseSlowBody();
+    else answerUnparsableRequest(error, socket, arrivalLimitMs);
+  });
   drain.watch(httpServer);
   // Apollo's stop() drains first, however it is called: stop() below, or the server's own.
   server.addPlugin({ serverWillStart: async () => ({ drainServer: () => drain.start() }) });

@@ -1,0 +1,62 @@
+import net from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { serveGraphQL, type RunningHttpServer } from '../../lib/http-server';
+
+/** How long the test waits for the server to give up on a slow request: a hang, not a measurement. */
+const patienceMs = 15_000;
+
+/**
+ * Sends the start of a request, then the rest of it a byte at a time, on a connection that stays
+ * open on the client's side (half-open) as a hostile client's would. Resolves with what the server
+ * wrote and whether it closed the connection within `patienceMs`.
+ */
+function trickle(server: RunningHttpServer, start: string): Promise<{ answer: string; closed: boolean }> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port: server.port, host: '127.0.0.1', allowHalfOpen: true });
+    let answer = '';
+    const drip = setInterval(() => socket.writable && socket.write('{'), 50);
+    const done = (closed: boolean) => {
+      clearInterval(drip);
+      clearTimeout(patience);
+      socket.destroy();
+      resolve({ answer, closed });
+    };
+    const patience = setTimeout(() => done(false), patienceMs);
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString('utf8')));
+    socket.on('error', () => {});
+    socket.on('close', () => done(true));
+    socket.write(start);
+  });
+}
+
+describe('a request that arrives slowly', () => {
+  let server: RunningHttpServer;
+  beforeAll(async () => {
+    const apollo = new ApolloServer({ typeDefs: 'type Query { a: Int }', resolvers: { Query: { a: () => 1 } } });
+    server = await serveGraphQL(apollo, { port: 0, context: async () => ({}), requestArrivalLimitMillis: 500 });
+  });
+  afterAll(() => server.stop());
+
+  it('is answered 408 BAD_REQUEST and its connection closed once its body takes longer than the bound', async () => {
+    const { answer, closed } = await trickle(server, 'POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n');
+    expect(closed).toBe(true);
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    // The request's own answer (its id), so that its log line and metrics count a 408, not a client gone.
+    expect(answer.toLowerCase()).toMatch(/x-request-id: [0-9a-f-]{36}/);
+    expect(answer.toLowerCase()).toContain('connection: close');
+    const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { errors: { message: string; extensions: { code: string } }[] };
+    expect(body.errors).toEqual([{ message: expect.stringContaining('took too long to arrive'), extensions: expect.objectContaining({ code: 'BAD_REQUEST' }) }]);
+  });
+
+  it('is answered 408 and closed when its headers take longer than the bound', async () => {
+    const { answer, closed } = await trickle(server, 'POST /graphql HTTP/1.1\r\nHost: localhost\r\nX-Slow: ');
+    expect(closed).toBe(true);
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+  });
+
+  it('leaves a request that arrives within the bound answered as usual', async () => {
+    const response = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ a }' }) });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ data: { a: 1 } });
+  });
+});
