@@ -40,7 +40,7 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<Served
   const metrics = new GatewayMetrics(logger);
   try {
     // Before anything starts: a missing bundle must stop the boot with a clear message.
-    const explorerRoutes = explorer ? [explorerRoute({ bundleDirectory: explorer.bundleDirectory, settings: explorerSettingsProvider(explorer.demo) })] : [];
+    const explorerRoutes = explorer ? [explorerRoute({ bundleDirectory: explorer.bundleDirectory, settings: explorerSettingsProvider(explorer.demo, { listenHost: host, logger }) })] : [];
     const gateway = await createGateway({ ...gatewayOptions, observer: metrics });
     const subgraphUrls: Record<string, string> = { ...routingUrls(options.supergraphSdl), ...(options.subgraphUrls as Record<string, string> | undefined) };
     let http: RunningHttpServer | undefined;

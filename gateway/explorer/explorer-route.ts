@@ -13,8 +13,8 @@ import type { ExplorerSettings } from './settings';
 export interface ExplorerOptions {
   /** The built bundle (default `dist/explorer/`, made by `npm run build`). */
   bundleDirectory?: string;
-  /** The examples and, in the embedded default only, the demo callers' tokens; called per page load. */
-  settings: () => Promise<Pick<ExplorerSettings, 'examples' | 'demoCallers'>>;
+  /** The examples and, in the embedded default only, the demo callers' tokens; called per page load, with its request. */
+  settings: (req: http.IncomingMessage) => Promise<Pick<ExplorerSettings, 'examples' | 'demoCallers'>>;
 }
 
 interface Asset {
@@ -146,7 +146,7 @@ export function explorerRoute(options: ExplorerOptions): ExtraRoute {
     if (!url.pathname.startsWith('/explorer/')) return false;
     const name = url.pathname.slice('/explorer/'.length) || 'index.html';
     if (name === 'settings.json') {
-      const settings: ExplorerSettings = { ...staticSettings, ...(await options.settings()) };
+      const settings: ExplorerSettings = { ...staticSettings, ...(await options.settings(req)) };
       res.setHeader('cache-control', 'no-store');
       sendJson(res, 200, settings);
       return true;

@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http';
+import type { Logger } from '../../lib/logger';
 import { demoCallers, mintToken } from '../../scripts/demo/callers';
 import { demoWorld } from '../../scripts/demo/world';
 import { exampleCallers, explorerExamples } from './examples';
@@ -12,6 +14,26 @@ export interface DemoTokenOptions {
   consentId?: string;
 }
 
+/** Where the gateway listens (HOST) and what it logs to: the demo tokens' guard against DNS rebinding. */
+export interface ExplorerServedAt {
+  listenHost?: string;
+  logger?: Logger;
+}
+
+/** Names a browser resolves to this machine only: no other site can have its page served under them. */
+const loopbackHosts = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** The host a `Host` header names, lower-cased and without its port (`[::1]:4000` → `[::1]`); undefined when it is no host and port. */
+function hostNamed(header: string | undefined): string | undefined {
+  return /^(\[[0-9a-f:.]+\]|[0-9a-z.-]+)(?::\d{1,5})?$/i.exec(header ?? '')?.[1].toLowerCase();
+}
+
+/** A host to listen on as a `Host` header names it (an IPv6 address in brackets); none for a wildcard, which names no host. */
+function listenHostNamed(listenHost: string | undefined): string | undefined {
+  if (!listenHost || listenHost === '0.0.0.0' || listenHost === '::') return undefined;
+  return (listenHost.includes(':') ? `[${listenHost}]` : listenHost).toLowerCase();
+}
+
 /**
  * The examples and demo callers the explorer page gets. Without demo options (production) the
  * examples carry a placeholder code and no token is listed. With them (the embedded default,
@@ -19,17 +41,35 @@ export interface DemoTokenOptions {
  * valid 12 hours, and the department example looks up the demo world's first organisation.
  * The demo world is prefix-stable (its first subjects are the same whatever its size), so a
  * small world names a subject every seeded world has.
+ *
+ * The tokens are listed only to a page under a loopback host or the host the gateway listens on
+ * (`Host`, any port): a page of another site can point its own name at a developer's machine
+ * (DNS rebinding) and read what its browser fetches there, same-origin; under any other host the
+ * page gets what production gets, and the reason is logged at debug.
  */
-export function explorerSettingsProvider(demo?: DemoTokenOptions): () => Promise<Pick<ExplorerSettings, 'examples' | 'demoCallers'>> {
-  if (!demo) return async () => ({ examples: explorerExamples(), demoCallers: null });
+export function explorerSettingsProvider(demo?: DemoTokenOptions, servedAt: ExplorerServedAt = {}): (req: Pick<IncomingMessage, 'headers'>) => Promise<Pick<ExplorerSettings, 'examples' | 'demoCallers'>> {
+  const production = async () => ({ examples: explorerExamples(), demoCallers: null });
+  if (!demo) return production;
+  const listening = listenHostNamed(servedAt.listenHost);
+  const trustedHosts = new Set(listening ? [...loopbackHosts, listening] : loopbackHosts);
   const world = demoWorld({ subjects: 20 });
   const callers = demoCallers(world, demo.consentId);
   const enterprise = world.subjects.find((s) => s.kind === 'ENTERPRISE');
   const subjectCode = enterprise?.identifier;
-  return async () => ({
-    examples: explorerExamples({ subjectCode, subjectId: enterprise?.id, callers: exampleCallers(callers) }),
-    demoCallers: await Promise.all(
-      callers.map(async (c) => ({ label: c.label, headers: c.headers, token: await mintToken(c.caller, demo.secret, { issuer: demo.issuer, audience: demo.audience }) })),
-    ),
-  });
+  return async (req) => {
+    const host = hostNamed(req.headers.host);
+    if (!host || !trustedHosts.has(host)) {
+      servedAt.logger?.debug(
+        { requestId: req.headers['x-request-id'], host: req.headers.host?.slice(0, 200) },
+        'explorer settings without the demo tokens: the page was asked for under a host that is neither a loopback host nor HOST, as a page of another site pointing its name here (DNS rebinding) would be',
+      );
+      return await production();
+    }
+    return {
+      examples: explorerExamples({ subjectCode, subjectId: enterprise?.id, callers: exampleCallers(callers) }),
+      demoCallers: await Promise.all(
+        callers.map(async (c) => ({ label: c.label, headers: c.headers, token: await mintToken(c.caller, demo.secret, { issuer: demo.issuer, audience: demo.audience }) })),
+      ),
+    };
+  };
 }

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { buildClientSchema, getIntrospectionQuery, parse, validate, type IntrospectionQuery } from 'graphql';
 import { validateUnifiedSocialCreditCode } from '../../lib/identifiers';
 import { explorerSettingsProvider } from '../../gateway/explorer/explorer-settings';
@@ -78,9 +79,62 @@ describe('the explorer, served by the gateway (embedded default, with demo token
   });
 });
 
+/** The explorer's settings as a page under `host` gets them: its browser names that host in `Host`, whatever address the name led to. */
+function settingsUnder(origin: string, host: string): Promise<ExplorerSettings> {
+  return new Promise((resolve, reject) => {
+    const request = http.get(`${origin}/explorer/settings.json`, { headers: { host }, signal: AbortSignal.timeout(10_000) }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => (response.statusCode === 200 ? resolve(JSON.parse(body) as ExplorerSettings) : reject(new Error(`settings.json answered ${response.statusCode}: ${body}`))));
+    });
+    request.on('error', reject);
+  });
+}
+
+describe('the demo tokens, by the host a page names (DNS rebinding)', () => {
+  let platform: OpsPlatform;
+  beforeAll(async () => {
+    await ensureExplorerBundle();
+    platform = await startOpsPlatform({ kind: 'sqlite', directory: ':memory:' }, { explorer: 'demo' });
+  });
+  afterAll(async () => {
+    await platform?.stop();
+  });
+
+  it('are listed to a page under a loopback host, with any port', async () => {
+    const { port } = new URL(platform.origin);
+    for (const host of [`localhost:${port}`, `LocalHost:${port}`, 'localhost', `127.0.0.1:${port}`, `[::1]:${port}`, '[::1]']) {
+      expect({ host, listed: (await settingsUnder(platform.origin, host)).demoCallers?.length }).toEqual({ host, listed: expect.any(Number) });
+    }
+  });
+
+  it('are not listed to a page of another site whose name was pointed at this machine: it gets what production gets, and the log says why', async () => {
+    const { port } = new URL(platform.origin);
+    const production = await explorerSettingsProvider()({ headers: {} });
+    for (const host of [`rebind.attacker.example:${port}`, `localhost.attacker.example:${port}`, `attacker.example@localhost:${port}`, `127.0.0.1.nip.io:${port}`, `localhost:${port}/x`]) {
+      const settings = await settingsUnder(platform.origin, host);
+      expect({ host, demoCallers: settings.demoCallers, examples: settings.examples }).toEqual({ host, demoCallers: null, examples: production.examples });
+    }
+    const withheld = platform.logs.gateway.lines.filter((l) => l.host === `rebind.attacker.example:${port}`);
+    expect(withheld).toEqual([expect.objectContaining({ level: 'debug', msg: expect.stringContaining('DNS rebinding') })]);
+  });
+
+  it('are listed to a page under the host the gateway was told to listen on (HOST), never under a wildcard address', async () => {
+    const demo = { secret: platform.secrets.tokens };
+    const listed = async (listenHost: string, host: string) => (await explorerSettingsProvider(demo, { listenHost })({ headers: { host } })).demoCallers !== null;
+    expect(await listed('credit-dev.lan', 'credit-dev.lan:4000')).toBe(true);
+    expect(await listed('credit-dev.lan', 'Credit-Dev.LAN')).toBe(true);
+    expect(await listed('credit-dev.lan', 'other.lan:4000')).toBe(false);
+    expect(await listed('fd00::5', '[fd00::5]:4000')).toBe(true);
+    expect(await listed('0.0.0.0', '0.0.0.0:4000')).toBe(false);
+    expect(await listed('::', '[::]:4000')).toBe(false);
+  });
+});
+
 describe('explorer settings outside the embedded default', () => {
   it('list no token and keep a placeholder code in the examples', async () => {
-    const settings = await explorerSettingsProvider()();
+    const settings = await explorerSettingsProvider()({ headers: {} });
     expect(settings.demoCallers).toBeNull();
     expect(settings.examples.every((e) => e.demoCaller === undefined)).toBe(true);
     const { code } = settings.examples[0].variables as { code: string };
@@ -89,7 +143,7 @@ describe('explorer settings outside the embedded default', () => {
   });
 
   it('name no case: a real officer’s reads would be audited under it, so the case is a variable left blank for the officer', async () => {
-    const settings = await explorerSettingsProvider()();
+    const settings = await explorerSettingsProvider()({ headers: {} });
     const demoCases = demoCallers(demoWorld({ subjects: 20 })).flatMap((c) => c.headers['x-credit-case'] ?? []);
     expect(demoCases.length).toBeGreaterThan(0);
     for (const example of settings.examples) {
