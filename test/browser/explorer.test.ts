@@ -636,6 +636,29 @@ describe('the explorer in headless Chromium, in production (EXPLORER=on, no demo
     }
   });
 
+  it('opens with one empty tab, ready to run what is typed, when the gateway lists no example', async () => {
+    const context = await browser.newContext();
+    const problems: string[] = [];
+    try {
+      await context.route('**/explorer/settings.json', async (route) => {
+        const response = await route.fetch();
+        await route.fulfill({ response, json: { ...((await response.json()) as ExplorerSettings), examples: [] } });
+      });
+      const { page } = await openExplorerAt(platform.origin, context, { foreign, problems });
+      expect(await page.locator('[data-testid="example"] option').allTextContents()).toEqual(['Choose an example…']);
+      expect(await page.locator('[data-testid="open-example"]').isDisabled()).toBe(true);
+      await page.locator('.graphiql-query-editor .view-lines').click();
+      await page.keyboard.press('Control+A');
+      await page.keyboard.press('Delete');
+      await page.keyboard.insertText('{ __typename }');
+      await page.locator('.graphiql-execute-button').click();
+      await waitForResponse(page, '"__typename": "Query"');
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('opens the credit check with the case as a variable left for the officer, never a made-up one', async () => {
     const { context, page } = await openExplorerAt(platform.origin, browser, { foreign });
     try {

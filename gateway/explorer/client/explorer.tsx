@@ -434,8 +434,9 @@ function Explorer({ settings }: { settings: ExplorerSettings }) {
     [settings],
   );
   // One tab to start with, the first example, which the bar's first demo caller is meant for (tabs
-  // of the others would run with the wrong caller and purpose); Open adds the others.
-  const defaultTabs = useMemo(() => settings.examples.slice(0, 1).map((e) => ({ query: e.query, variables: variablesText(e) })), [settings]);
+  // of the others would run with the wrong caller and purpose); Open adds the others. With no
+  // example, GraphiQL's own empty tab: given no tab at all, it fails and the page stays blank.
+  const defaultTabs = useMemo(() => (settings.examples.length ? settings.examples.slice(0, 1).map((e) => ({ query: e.query, variables: variablesText(e) })) : undefined), [settings]);
 
   return (
     <div className="explorer">
