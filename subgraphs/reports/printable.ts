@@ -35,8 +35,15 @@ const style = `
   header h1 { font-size: 1.8em; margin: .3em 0; letter-spacing: .2em; }
   h2 { font-size: 1.15em; border-left: 4px solid #000; padding-left: .4em; margin-top: 1.4em; }
   table { width: 100%; border-collapse: collapse; margin: .4em 0; font-size: .92em; }
-  th, td { border: 1px solid #000; padding: .25em .4em; text-align: left; vertical-align: top; }
-  th { background: #eee; white-space: nowrap; }
+  th, td { border: 1px solid #000; padding: .25em .4em; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+  th { background: #eee; }
+  /* Column widths fixed, so that a long unbroken document number or address wraps in its cell
+     rather than widening the table past the page's margin. A date wide enough to stay whole. */
+  table.records { table-layout: fixed; }
+  .records .date { width: 13%; white-space: nowrap; }
+  .records .category, .records .department { width: 11%; }
+  .records .polarity { width: 7%; }
+  .records .document { width: 15%; }
   .none { color: #444; font-style: italic; }
   .objected { font-weight: bold; white-space: nowrap; }
   .verification td:first-child, .basics td:first-child { width: 11em; font-weight: bold; background: #f6f6f6; }
@@ -63,9 +70,9 @@ function inBeijingTime(iso: string): string {
 function recordRows(records: SnapshotRecord[]): string {
   if (records.length === 0) return '<p class="none">无记录（本报告生成时无有效记录）</p>';
   const rows = records.map(
-    (r) => `<tr><td>${esc(r.decisionDate)}</td><td>${esc(findRecordCategory(r.category)?.nameZh ?? r.category)}</td><td>${esc(polaritiesZh[r.polarity] ?? r.polarity)}${r.severity ? `（${esc(severitiesZh[r.severity] ?? r.severity)}）` : ''}${r.taxCreditGrade ? `（${esc(r.taxCreditGrade)}级）` : ''}${r.underObjection ? '<br><span class="objected">异议处理中</span>' : ''}</td><td>${esc(r.sourceDepartment.nameZh)}</td><td>${esc(r.documentNumber)}</td><td>${esc(printedSummary(r.summary))}</td><td>${orDash(r.disclosureEndsAt)}</td></tr>`,
+    (r) => `<tr><td class="date">${esc(r.decisionDate)}</td><td>${esc(findRecordCategory(r.category)?.nameZh ?? r.category)}</td><td>${esc(polaritiesZh[r.polarity] ?? r.polarity)}${r.severity ? `（${esc(severitiesZh[r.severity] ?? r.severity)}）` : ''}${r.taxCreditGrade ? `（${esc(r.taxCreditGrade)}级）` : ''}${r.underObjection ? '<br><span class="objected">异议处理中</span>' : ''}</td><td>${esc(r.sourceDepartment.nameZh)}</td><td>${esc(r.documentNumber)}</td><td>${esc(printedSummary(r.summary))}</td><td class="date">${orDash(r.disclosureEndsAt)}</td></tr>`,
   );
-  return `<table><thead><tr><th>决定日期</th><th>类别</th><th>性质</th><th>认定部门</th><th>文书号</th><th>内容摘要</th><th>公示截止</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<table class="records"><colgroup><col class="date"><col class="category"><col class="polarity"><col class="department"><col class="document"><col><col class="date"></colgroup><thead><tr><th>决定日期</th><th>类别</th><th>性质</th><th>认定部门</th><th>文书号</th><th>内容摘要</th><th>公示截止</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 /**

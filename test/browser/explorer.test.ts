@@ -1,27 +1,20 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type LaunchOptions, type Page, type Request, type Route } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page, type Request, type Route } from 'playwright-core';
 import type { ExplorerSettings } from '../../gateway/explorer/settings';
 import { demoWorld } from '../../scripts/demo/world';
 import { mintToken } from '../../scripts/demo/callers';
+import { browserWaitMs, chromiumLaunchOptions, chromiumPath } from '../helpers/browser';
 import { ensureExplorerBundle, financeOfficer, startOpsPlatform, type OpsPlatform } from '../ops/ops-platform';
 
 /**
- * The explorer in a real browser: Debian's Chromium (`apt-get install chromium`, as .ci/run
- * does), driven by playwright-core, never a downloaded browser. Every host but the gateway is
- * unreachable for the browser (its resolver maps every other name to nothing) and every request
- * to another origin is aborted and recorded, so a page that needed a CDN would fail here.
+ * The explorer in a real browser (test/helpers/browser.ts). Every request to another origin than
+ * the gateway's is aborted and recorded, so a page that needed a CDN would fail here.
  */
-const executablePath = '/usr/bin/chromium';
-const waitMs = 30_000;
-const launchOptions: LaunchOptions = {
-  executablePath,
-  headless: true,
-  timeout: waitMs,
-  // Root in CI has no user namespace for the sandbox; the browser only ever sees this local page.
-  args: ['--no-sandbox', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1', '--no-proxy-server'],
-};
+const executablePath = chromiumPath;
+const waitMs = browserWaitMs;
+const launchOptions = chromiumLaunchOptions;
 
 // What the functions run in the page (page.evaluate) use there: the tests compile without the DOM's types.
 interface PageStorage {

@@ -1,8 +1,9 @@
 import { recordCategories } from '../../../lib/catalogue/record-categories';
 import { CreditReport } from '../../../subgraphs/reports/entities/credit-report.entity';
-import { activeRecordsSnapshotFormat, buildSections, canonicalJson, genuineSnapshot, sectionCodes, sections, sha256Hex, snapshotFormat, type Snapshot, type SnapshotRecord } from '../../../subgraphs/reports/platform-report';
+import { activeRecordsSnapshotFormat, canonicalJson, genuineSnapshot, sectionCodes, sections, sha256Hex, snapshotFormat, type SnapshotRecord } from '../../../subgraphs/reports/platform-report';
 import { renderPrintable } from '../../../subgraphs/reports/printable';
 import { splitText } from '../../../subgraphs/reports/report.repository';
+import { listedRecord, reportSnapshot } from '../../helpers/report-snapshot';
 
 describe('the platform report\'s sealing', () => {
   it('writes one canonical JSON text per value: keys sorted at every level, no whitespace', () => {
@@ -46,16 +47,8 @@ describe('the platform report\'s sealing', () => {
 });
 
 describe('the printable page', () => {
-  const listing: SnapshotRecord = {
-    id: 'r1', category: 'SERIOUS_DISHONESTY_LIST', polarity: 'NEGATIVE', severity: null, taxCreditGrade: null, documentNumber: '北戴河人社欠薪失〔2026〕3号',
-    decisionDate: '2026-03-18', disclosureEndsAt: '2029-03-17', summary: '列入拖欠农民工工资失信联合惩戒对象名单', sourceDepartment: { code: 'HUMAN_RESOURCES', nameZh: '区人社局' },
-  };
-  const snapshotWith = (format: string, records: SnapshotRecord[]): Snapshot => ({
-    format, title: '北戴河区公共信用信息报告', office: '秦皇岛市北戴河区社会信用体系建设领导小组办公室', issuer: '北戴河区公共信用信息共享平台', reportNumber: 'BDHXY-20261125-AAAAAAAA',
-    verificationCode: 'CODE', issuedOn: '2026-11-25', validUntil: '2027-02-22', generatedAt: '2026-11-25T02:00:00.000Z', purpose: { matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'BDH-CG-2026-0117', requestedBy: 'FINANCE' },
-    subject: { id: 's1', kind: 'ENTERPRISE', name: '示例', unifiedSocialCreditCode: '914403001922038216', citizenIdNumber: null, registeredAddress: null, legalRepresentative: null, status: 'ACTIVE', registrationDate: null },
-    sections: buildSections(records),
-  });
+  const listing = listedRecord;
+  const snapshotWith = (format: string, records: SnapshotRecord[]) => reportSnapshot(records, format);
 
   it('marks a record under objection in its row, and says the report includes such records', () => {
     const page = renderPrintable(snapshotWith(snapshotFormat, [{ ...listing, underObjection: true }]), 'ab'.repeat(32));

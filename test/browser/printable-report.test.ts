@@ -1,0 +1,110 @@
+import fs from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { SnapshotRecord } from '../../subgraphs/reports/platform-report';
+import { renderPrintable } from '../../subgraphs/reports/printable';
+import { browserWaitMs, chromiumLaunchOptions, chromiumPath } from '../helpers/browser';
+import { listedRecord, reportSnapshot } from '../helpers/report-snapshot';
+
+// What the functions run in the page (page.evaluate) use there: the tests compile without the DOM's types.
+interface Box {
+  right: number;
+  width: number;
+}
+interface PageElement {
+  readonly tagName: string;
+  readonly className: string;
+  readonly textContent: string | null;
+  readonly firstChild: unknown;
+  getBoundingClientRect(): Box;
+}
+declare const document: {
+  body: PageElement;
+  documentElement: { scrollWidth: number; clientWidth: number };
+  querySelectorAll(selector: string): Iterable<PageElement>;
+  createRange(): { selectNodeContents(node: unknown): void; getClientRects(): { length: number } };
+};
+
+/** A4 less the page's left and right margins (210 mm − 2 × 15 mm), in CSS pixels: the width print lays a page out in. */
+const a4ContentWidth = Math.floor((180 / 25.4) * 96);
+
+/** The page as the reports service sends it: under its content security policy (printable.ts). */
+async function show(page: Page, html: string): Promise<void> {
+  await page.route('http://127.0.0.1/report.html', (route) =>
+    route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', headers: { 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'" }, body: html }),
+  );
+  await page.goto('http://127.0.0.1/report.html');
+}
+
+describe('the printable report in headless Chromium', () => {
+  if (!fs.existsSync(chromiumPath)) {
+    it.failing(`needs Chromium at ${chromiumPath} (apt-get install chromium; .ci/run installs it)`, () => {
+      throw new Error('no browser');
+    });
+    return;
+  }
+
+  let browser: Browser;
+
+  beforeAll(async () => {
+    browser = await chromium.launch(chromiumLaunchOptions);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  /** A new page in print media, as wide as an A4 page's content box, showing the report holding `records`. */
+  async function printed(records: SnapshotRecord[]): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: a4ContentWidth, height: 1123 } });
+    page.setDefaultTimeout(browserWaitMs);
+    await page.emulateMedia({ media: 'print' });
+    await show(page, renderPrintable(reportSnapshot(records), 'ab'.repeat(32)));
+    return page;
+  }
+
+  // A document number of 64 ASCII characters (as the API allows) and a summary holding a long address.
+  const unbroken: SnapshotRecord = {
+    ...listedRecord,
+    documentNumber: `BDHCZJXZCFJDS${'2026'.padEnd(51, '0')}`,
+    summary: '当事人在政府采购项目中提供虚假材料，详见 https://www.hebei.gov.cn/qhd/bdh/zfcg/cggg/BDH-CG-2026-0117-XZCF-000123456789?id=9f3c2a7be1d84c0f9a6e5b4d3c2a1f00',
+  };
+
+  it('keeps every cell of a records table within the A4 page, however long an unbroken number or address in it', async () => {
+    expect(unbroken.documentNumber).toHaveLength(64);
+    const page = await printed([unbroken, listedRecord]);
+    try {
+      const widths = await page.evaluate(() => {
+        const page = document.body.getBoundingClientRect().right;
+        const past = [...document.querySelectorAll('body *')]
+          .filter((element) => element.getBoundingClientRect().right > page + 0.5)
+          .map((element) => `${element.tagName}.${element.className} ${(element.textContent ?? '').slice(0, 30)} to ${Math.round(element.getBoundingClientRect().right)}`);
+        return { page, scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth, past };
+      });
+      expect(widths.page).toBeLessThanOrEqual(a4ContentWidth);
+      expect(widths.past).toEqual([]);
+      expect(widths.scrollWidth).toBeLessThanOrEqual(widths.clientWidth);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('prints each date of a records table whole, on one line', async () => {
+    const page = await printed([unbroken, listedRecord]);
+    try {
+      const dates = await page.evaluate(() =>
+        [...document.querySelectorAll('td')]
+          .filter((cell) => /^\d{4}-\d{2}-\d{2}$/.test(cell.textContent ?? ''))
+          .map((cell) => {
+            const range = document.createRange();
+            range.selectNodeContents(cell.firstChild);
+            return { date: cell.textContent, lines: range.getClientRects().length };
+          }),
+      );
+      // Both records' decision dates and disclosure ends, the report's issue date and validity.
+      expect(dates.length).toBeGreaterThanOrEqual(6);
+      expect(dates.filter((d) => d.lines !== 1)).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+});
