@@ -29,7 +29,8 @@ const severitiesZh: Record<string, string> = { MINOR: '轻微', GENERAL: '一般
 const polaritiesZh: Record<string, string> = { POSITIVE: '守信', NEGATIVE: '失信', NEUTRAL: '基础' };
 
 const style = `
-  body { font-family: "SimSun", "Songti SC", "Noto Serif CJK SC", serif; color: #000; margin: 2em auto; max-width: 60em; line-height: 1.5; }
+  html { font-family: "SimSun", "Songti SC", "Noto Serif CJK SC", serif; }
+  body { color: #000; margin: 2em auto; max-width: 60em; line-height: 1.5; }
   header { text-align: center; border-bottom: 3px double #000; padding-bottom: .6em; margin-bottom: 1em; }
   header .office { font-size: 1.05em; letter-spacing: .1em; }
   header h1 { font-size: 1.8em; margin: .3em 0; letter-spacing: .2em; }
@@ -52,6 +53,27 @@ const style = `
   @page { size: A4; margin: 18mm 15mm; }
   @media print { body { margin: 0; max-width: none; } th { background: #eee !important; -webkit-print-color-adjust: exact; print-color-adjust: exact; } tr { page-break-inside: avoid; } h2 { page-break-after: avoid; } }
 `;
+
+/**
+ * A CSS string literal holding `value`: a quote, backslash or line break in it cannot end the string,
+ * nor `</style>` the style element (HTML escapes mean nothing there), so each is written as a CSS escape.
+ */
+const cssString = (value: string) => `"${value.replace(/[\\"'<>&\u0000-\u001f\u007f]/g, (c) => `\\${c.codePointAt(0)!.toString(16)} `)}"`;
+
+/**
+ * What every printed page carries in its margins (CSS margin boxes): the subject, the report number
+ * and validity, and "page n of N", so that a page lost from a printout, or swapped in from another
+ * report, shows. The page's font, as the margins inherit from the root element.
+ */
+function runningHeads(snapshot: Snapshot): string {
+  return `
+  @page {
+    @top-left { content: ${cssString(`信用主体：${snapshot.subject.name}`)}; font-size: 9pt; vertical-align: bottom; }
+    @top-right { content: ${cssString(`报告编号 ${snapshot.reportNumber} · 有效期至 ${snapshot.validUntil}`)}; font-size: 9pt; vertical-align: bottom; }
+    @bottom-center { content: "第 " counter(page) " 页 共 " counter(pages) " 页"; font-size: 9pt; vertical-align: top; }
+  }
+`;
+}
 
 /**
  * An instant as the district reads a clock (China Standard Time, UTC+8): `2026-12-06 00:17:39（北京时间）`,
@@ -117,7 +139,7 @@ export function renderPrintable(snapshot: Snapshot, digest: string): string {
 <meta charset="utf-8">
 <meta name="robots" content="noindex">
 <title>${esc(snapshot.title)} ${esc(snapshot.reportNumber)}</title>
-<style>${style}</style>
+<style>${style}${runningHeads(snapshot)}</style>
 </head>
 <body>
 <header>

@@ -3,6 +3,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import type { SnapshotRecord } from '../../subgraphs/reports/platform-report';
 import { renderPrintable } from '../../subgraphs/reports/printable';
 import { browserWaitMs, chromiumLaunchOptions, chromiumPath } from '../helpers/browser';
+import { pdfPageTexts } from '../helpers/pdf-text';
 import { listedRecord, reportSnapshot } from '../helpers/report-snapshot';
 
 // What the functions run in the page (page.evaluate) use there: the tests compile without the DOM's types.
@@ -26,6 +27,14 @@ declare const document: {
 
 /** A4 less the page's left and right margins (210 mm − 2 × 15 mm), in CSS pixels: the width print lays a page out in. */
 const a4ContentWidth = Math.floor((180 / 25.4) * 96);
+
+/**
+ * What a printed page shows of `text`, as a pattern: a character no installed font has (no CJK font
+ * on a test machine) is printed as a box, which the PDF's text reads as U+FFFD.
+ */
+function asPrinted(text: string): RegExp {
+  return new RegExp([...text].map((c) => (c < '\x7f' ? c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : `[${c}\ufffd]`)).join(''));
+}
 
 /** The page as the reports service sends it: under its content security policy (printable.ts). */
 async function show(page: Page, html: string): Promise<void> {
@@ -103,6 +112,23 @@ describe('the printable report in headless Chromium', () => {
       // Both records' decision dates and disclosure ends, the report's issue date and validity.
       expect(dates.length).toBeGreaterThanOrEqual(6);
       expect(dates.filter((d) => d.lines !== 1)).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('prints the subject, the report number, its validity and "page n of N" on every page of the PDF', async () => {
+    const page = await browser.newPage();
+    try {
+      const snapshot = reportSnapshot(Array.from({ length: 30 }, () => listedRecord));
+      await show(page, renderPrintable({ ...snapshot, subject: { ...snapshot.subject, name: '秦皇岛ABC示例有限公司' } }, 'ab'.repeat(32)));
+      const pages = pdfPageTexts(await page.pdf({ preferCSSPageSize: true }));
+      expect(pages.length).toBeGreaterThanOrEqual(2);
+      pages.forEach((text, index) => {
+        expect({ page: index + 1, text }).toEqual({ page: index + 1, text: expect.stringMatching(asPrinted('信用主体：秦皇岛ABC示例有限公司')) });
+        expect({ page: index + 1, text }).toEqual({ page: index + 1, text: expect.stringMatching(asPrinted('报告编号 BDHXY-20261125-AAAAAAAA · 有效期至 2027-02-22')) });
+        expect({ page: index + 1, text }).toEqual({ page: index + 1, text: expect.stringMatching(asPrinted(`第 ${index + 1} 页 共 ${pages.length} 页`)) });
+      });
     } finally {
       await page.close();
     }

@@ -72,6 +72,22 @@ describe('the printable page', () => {
     expect(page).not.toContain('<span class="objected">');
   });
 
+  it('heads every printed page with the report number, its subject and validity, and numbers the pages', () => {
+    const style = renderPrintable(snapshotWith(snapshotFormat, [listing]), 'ab'.repeat(32)).split('<style>')[1].split('</style>')[0];
+    expect(style).toContain('@top-left { content: "信用主体：示例"');
+    expect(style).toContain('@top-right { content: "报告编号 BDHXY-20261125-AAAAAAAA · 有效期至 2027-02-22"');
+    expect(style).toContain('@bottom-center { content: "第 " counter(page) " 页 共 " counter(pages) " 页"');
+  });
+
+  it('writes a name into the running head as one CSS string, whatever quotes, backslashes or markup it holds', () => {
+    const name = '示例"; } body { display: none } @top-left { content: "\\</style><script>alert(1)</script>\n';
+    const page = renderPrintable({ ...snapshotWith(snapshotFormat, [listing]), subject: { ...snapshotWith(snapshotFormat, []).subject, name } }, 'ab'.repeat(32));
+    expect(page.split('</style>')).toHaveLength(2);
+    expect(page).not.toContain('<script>');
+    const style = page.split('<style>')[1].split('</style>')[0];
+    expect(style).toContain(String.raw`@top-left { content: "信用主体：示例\22 ; } body { display: none } @top-left { content: \22 \5c \3c /style\3e \3c script\3e alert(1)\3c /script\3e \a ";`);
+  });
+
   it("prints when the report was generated in Beijing time, on the district's calendar as its issue date", () => {
     // Generated at 00:17 in the district on 6 December: still 5 December in UTC.
     const lateNight = { ...snapshotWith(snapshotFormat, [listing]), issuedOn: '2026-12-06', generatedAt: '2026-12-05T16:17:39.261Z' };
