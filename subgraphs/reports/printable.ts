@@ -45,6 +45,8 @@ const style = `
   .records .category, .records .department { width: 11%; }
   .records .polarity { width: 7%; }
   .records .document { width: 15%; }
+  /* A summary keeps the lines its department wrote it in (一、警告；二、罚款…). */
+  .records .summary { white-space: pre-line; }
   .none { color: #444; font-style: italic; }
   .objected { font-weight: bold; white-space: nowrap; }
   .verification td:first-child, .basics td:first-child { width: 11em; font-weight: bold; background: #f6f6f6; }
@@ -92,7 +94,7 @@ function inBeijingTime(iso: string): string {
 function recordRows(records: SnapshotRecord[]): string {
   if (records.length === 0) return '<p class="none">无记录（本报告生成时无有效记录）</p>';
   const rows = records.map(
-    (r) => `<tr><td class="date">${esc(r.decisionDate)}</td><td>${esc(findRecordCategory(r.category)?.nameZh ?? r.category)}</td><td>${esc(polaritiesZh[r.polarity] ?? r.polarity)}${r.severity ? `（${esc(severitiesZh[r.severity] ?? r.severity)}）` : ''}${r.taxCreditGrade ? `（${esc(r.taxCreditGrade)}级）` : ''}${r.underObjection ? '<br><span class="objected">异议处理中</span>' : ''}</td><td>${esc(r.sourceDepartment.nameZh)}</td><td>${esc(r.documentNumber)}</td><td>${esc(printedSummary(r.summary))}</td><td class="date">${orDash(r.disclosureEndsAt)}</td></tr>`,
+    (r) => `<tr><td class="date">${esc(r.decisionDate)}</td><td>${esc(findRecordCategory(r.category)?.nameZh ?? r.category)}</td><td>${esc(polaritiesZh[r.polarity] ?? r.polarity)}${r.severity ? `（${esc(severitiesZh[r.severity] ?? r.severity)}）` : ''}${r.taxCreditGrade ? `（${esc(r.taxCreditGrade)}级）` : ''}${r.underObjection ? '<br><span class="objected">异议处理中</span>' : ''}</td><td>${esc(r.sourceDepartment.nameZh)}</td><td>${esc(r.documentNumber)}</td><td class="summary">${esc(printedSummary(r.summary))}</td><td class="date">${orDash(r.disclosureEndsAt)}</td></tr>`,
   );
   return `<table class="records"><colgroup><col class="date"><col class="category"><col class="polarity"><col class="department"><col class="document"><col><col class="date"></colgroup><thead><tr><th>决定日期</th><th>类别</th><th>性质</th><th>认定部门</th><th>文书号</th><th>内容摘要</th><th>公示截止</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }

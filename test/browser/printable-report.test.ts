@@ -15,6 +15,7 @@ interface PageElement {
   readonly tagName: string;
   readonly className: string;
   readonly textContent: string | null;
+  readonly innerText: string;
   readonly firstChild: unknown;
   getBoundingClientRect(): Box;
 }
@@ -129,6 +130,17 @@ describe('the printable report in headless Chromium', () => {
         expect({ page: index + 1, text }).toEqual({ page: index + 1, text: expect.stringMatching(asPrinted('报告编号 BDHXY-20261125-AAAAAAAA · 有效期至 2027-02-22')) });
         expect({ page: index + 1, text }).toEqual({ page: index + 1, text: expect.stringMatching(asPrinted(`第 ${index + 1} 页 共 ${pages.length} 页`)) });
       });
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('keeps the line breaks a summary was written with', async () => {
+    const penalty = { ...listedRecord, summary: '一、警告；\r\n二、罚款人民币3000元；\n三、列入不良行为记录名单，一年内禁止参加政府采购活动。' };
+    const page = await printed([penalty]);
+    try {
+      const summaries = await page.evaluate(() => [...document.querySelectorAll('td')].filter((cell) => (cell.textContent ?? '').startsWith('一、警告')).map((cell) => cell.innerText));
+      expect(summaries).toEqual(['一、警告；\n二、罚款人民币3000元；\n三、列入不良行为记录名单，一年内禁止参加政府采购活动。']);
     } finally {
       await page.close();
     }

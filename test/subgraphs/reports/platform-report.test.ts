@@ -62,7 +62,7 @@ describe('the printable page', () => {
   it('masks ID numbers and mobile numbers in a summary, one sealed as typed included', () => {
     const typed = { ...listing, summary: '经营者高敏（身份证号130304198001010012，电话139-1234-5678）未按规定开具发票' };
     const page = renderPrintable(snapshotWith(snapshotFormat, [typed]), 'ab'.repeat(32));
-    expect(page).toContain('<td>经营者高敏（身份证号1303**********0012，电话139****5678）未按规定开具发票</td>');
+    expect(page).toContain('<td class="summary">经营者高敏（身份证号1303**********0012，电话139****5678）未按规定开具发票</td>');
     expect(page).not.toContain('130304198001010012');
   });
 
