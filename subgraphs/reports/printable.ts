@@ -52,6 +52,10 @@ const style = `
   .verification td:first-child, .basics td:first-child { width: 11em; font-weight: bold; background: #f6f6f6; }
   .mono { font-family: "Courier New", monospace; word-break: break-all; }
   footer { margin-top: 2em; font-size: .85em; border-top: 1px solid #000; padding-top: .5em; }
+  /* On a narrow screen (a phone, 320 px) a table too wide for it scrolls in its own box, not the
+     whole page, and the text keeps off the screen's edges; the records table keeps columns wide
+     enough to read. Paper is left as it is: a box that scrolls would cut a table off there. */
+  @media screen { body { padding: 0 .8em; } .table-box { overflow-x: auto; } table.records { min-width: 40em; } }
   @page { size: A4; margin: 18mm 15mm; }
   @media print { body { margin: 0; max-width: none; } th { background: #eee !important; -webkit-print-color-adjust: exact; print-color-adjust: exact; } tr { page-break-inside: avoid; } h2 { page-break-after: avoid; } }
 `;
@@ -91,12 +95,15 @@ function inBeijingTime(iso: string): string {
   return `${day} ${two(Math.floor(seconds / 3600))}:${two(Math.floor(seconds / 60) % 60)}:${two(seconds % 60)}（北京时间）`;
 }
 
+/** A table in a box of its own, which scrolls sideways on a screen too narrow for the table. */
+const tableBox = (table: string) => `<div class="table-box">${table}</div>`;
+
 function recordRows(records: SnapshotRecord[]): string {
   if (records.length === 0) return '<p class="none">无记录（本报告生成时无有效记录）</p>';
   const rows = records.map(
     (r) => `<tr><td class="date">${esc(r.decisionDate)}</td><td>${esc(findRecordCategory(r.category)?.nameZh ?? r.category)}</td><td>${esc(polaritiesZh[r.polarity] ?? r.polarity)}${r.severity ? `（${esc(severitiesZh[r.severity] ?? r.severity)}）` : ''}${r.taxCreditGrade ? `（${esc(r.taxCreditGrade)}级）` : ''}${r.underObjection ? '<br><span class="objected">异议处理中</span>' : ''}</td><td>${esc(r.sourceDepartment.nameZh)}</td><td>${esc(r.documentNumber)}</td><td class="summary">${esc(printedSummary(r.summary))}</td><td class="date">${orDash(r.disclosureEndsAt)}</td></tr>`,
   );
-  return `<table class="records"><colgroup><col class="date"><col class="category"><col class="polarity"><col class="department"><col class="document"><col><col class="date"></colgroup><thead><tr><th>决定日期</th><th>类别</th><th>性质</th><th>认定部门</th><th>文书号</th><th>内容摘要</th><th>公示截止</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return tableBox(`<table class="records"><colgroup><col class="date"><col class="category"><col class="polarity"><col class="department"><col class="document"><col><col class="date"></colgroup><thead><tr><th>决定日期</th><th>类别</th><th>性质</th><th>认定部门</th><th>文书号</th><th>内容摘要</th><th>公示截止</th></tr></thead><tbody>${rows.join('')}</tbody></table>`);
 }
 
 /**
@@ -123,7 +130,7 @@ export function renderPrintable(snapshot: Snapshot, digest: string): string {
   const sections = snapshot.sections.map((section) => {
     const basics =
       section.code === 'BASICS'
-        ? `<table class="basics"><tbody>
+        ? tableBox(`<table class="basics"><tbody>
   <tr><td>名称</td><td>${esc(s.name)}</td></tr>
   <tr><td>${esc(identifier[0])}</td><td class="mono">${orDash(identifier[1])}</td></tr>
   <tr><td>主体类型</td><td>${esc(kindsZh[s.kind] ?? s.kind)}</td></tr>
@@ -131,7 +138,7 @@ export function renderPrintable(snapshot: Snapshot, digest: string): string {
   <tr><td>成立日期</td><td>${orDash(s.registrationDate)}</td></tr>
   <tr><td>法定代表人</td><td>${orDash(s.legalRepresentative)}</td></tr>
   <tr><td>住所</td><td>${orDash(s.registeredAddress)}</td></tr>
-</tbody></table>`
+</tbody></table>`)
         : '';
     return `<section><h2>${esc(section.titleZh)}</h2>${basics}${section.code === 'BASICS' && section.records.length === 0 ? '' : recordRows(section.records)}</section>`;
   });
@@ -139,6 +146,7 @@ export function renderPrintable(snapshot: Snapshot, digest: string): string {
 <html lang="zh-CN">
 <head>
 <meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <title>${esc(snapshot.title)} ${esc(snapshot.reportNumber)}</title>
 <style>${style}${runningHeads(snapshot)}</style>
@@ -149,21 +157,21 @@ export function renderPrintable(snapshot: Snapshot, digest: string): string {
   <h1>${esc(snapshot.title)}</h1>
   <div>报告编号：<span class="mono">${esc(snapshot.reportNumber)}</span></div>
 </header>
-<table class="verification"><tbody>
+${tableBox(`<table class="verification"><tbody>
   <tr><td>信用主体</td><td>${esc(s.name)}</td></tr>
   <tr><td>出具机构</td><td>${esc(snapshot.issuer)}</td></tr>
   <tr><td>出具日期</td><td>${esc(snapshot.issuedOn)}</td></tr>
   <tr><td>有效期至</td><td>${esc(snapshot.validUntil)}</td></tr>
-</tbody></table>
+</tbody></table>`)}
 ${sections.join('\n')}
 <section>
 <h2>报告验证信息</h2>
-<table class="verification"><tbody>
+${tableBox(`<table class="verification"><tbody>
   <tr><td>报告编号</td><td class="mono">${esc(snapshot.reportNumber)}</td></tr>
   <tr><td>验证码</td><td class="mono">${esc(snapshot.verificationCode)}</td></tr>
   <tr><td>数字摘要（SHA-256）</td><td class="mono">${esc(digest)}</td></tr>
   <tr><td>生成时间</td><td>${esc(inBeijingTime(snapshot.generatedAt))}</td></tr>
-</tbody></table>
+</tbody></table>`)}
 <p>凭报告编号和验证码可在${esc(platformIssuer.name)}核验本报告的真实性（verifyCreditReport），核验结果仅显示是否真实、是否仍然有效（已过有效期或所载信息已变更的，请重新出具）、信用主体名称、出具日期和有效期。</p>
 </section>
 <footer>

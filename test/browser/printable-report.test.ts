@@ -16,10 +16,13 @@ interface PageElement {
   readonly className: string;
   readonly textContent: string | null;
   readonly innerText: string;
+  readonly parentElement: PageElement | null;
   readonly firstChild: unknown;
   getBoundingClientRect(): Box;
 }
+declare function getComputedStyle(element: PageElement): { overflowX: string };
 declare const document: {
+  querySelector(selector: string): { getAttribute(name: string): string | null } | null;
   body: PageElement;
   documentElement: { scrollWidth: number; clientWidth: number };
   querySelectorAll(selector: string): Iterable<PageElement>;
@@ -143,6 +146,27 @@ describe('the printable report in headless Chromium', () => {
       expect(summaries).toEqual(['一、警告；\n二、罚款人民币3000元；\n三、列入不良行为记录名单，一年内禁止参加政府采购活动。']);
     } finally {
       await page.close();
+    }
+  });
+
+  it("fits a phone's screen, 320 px wide: only a table too wide for it scrolls, in its own box", async () => {
+    const context = await browser.newContext({ viewport: { width: 320, height: 640 }, isMobile: true, hasTouch: true });
+    try {
+      const page = await context.newPage();
+      page.setDefaultTimeout(browserWaitMs);
+      await show(page, renderPrintable(reportSnapshot([unbroken, listedRecord]), 'ab'.repeat(32)));
+      const screen = await page.evaluate(() => ({
+        viewport: document.querySelector('meta[name="viewport"]')?.getAttribute('content'),
+        clientWidth: document.documentElement.clientWidth,
+        scrollWidth: document.documentElement.scrollWidth,
+        tablesOutsideAScrollBox: [...document.querySelectorAll('table')].filter((table) => getComputedStyle(table.parentElement!).overflowX !== 'auto').length,
+      }));
+      expect(screen).toEqual({ viewport: 'width=device-width, initial-scale=1', clientWidth: 320, scrollWidth: 320, tablesOutsideAScrollBox: 0 });
+      // On paper no box scrolls, or it would cut a table off.
+      await page.emulateMedia({ media: 'print' });
+      expect(await page.evaluate(() => [...document.querySelectorAll('table')].map((table) => getComputedStyle(table.parentElement!).overflowX).filter((overflow) => overflow !== 'visible'))).toEqual([]);
+    } finally {
+      await context.close();
     }
   });
 });
