@@ -49,7 +49,7 @@ const style = `
   .records .summary { white-space: pre-line; }
   .none { color: #444; font-style: italic; }
   .objected { font-weight: bold; white-space: nowrap; }
-  .verification td:first-child, .basics td:first-child { width: 11em; font-weight: bold; background: #f6f6f6; }
+  .verification th, .basics th { width: 11em; background: #f6f6f6; }
   .mono { font-family: "Courier New", monospace; word-break: break-all; }
   footer { margin-top: 2em; font-size: .85em; border-top: 1px solid #000; padding-top: .5em; }
   /* On a narrow screen (a phone, 320 px) a table too wide for it scrolls in its own box, not the
@@ -57,7 +57,7 @@ const style = `
      enough to read. Paper is left as it is: a box that scrolls would cut a table off there. */
   @media screen { body { padding: 0 .8em; } .table-box { overflow-x: auto; } table.records { min-width: 40em; } }
   @page { size: A4; margin: 18mm 15mm; }
-  @media print { body { margin: 0; max-width: none; } th { background: #eee !important; -webkit-print-color-adjust: exact; print-color-adjust: exact; } tr { page-break-inside: avoid; } h2 { page-break-after: avoid; } }
+  @media print { body { margin: 0; max-width: none; } thead th { background: #eee !important; -webkit-print-color-adjust: exact; print-color-adjust: exact; } tr { page-break-inside: avoid; } h2 { page-break-after: avoid; } }
 `;
 
 /**
@@ -131,13 +131,13 @@ export function renderPrintable(snapshot: Snapshot, digest: string): string {
     const basics =
       section.code === 'BASICS'
         ? tableBox(`<table class="basics"><tbody>
-  <tr><td>名称</td><td>${esc(s.name)}</td></tr>
-  <tr><td>${esc(identifier[0])}</td><td class="mono">${orDash(identifier[1])}</td></tr>
-  <tr><td>主体类型</td><td>${esc(kindsZh[s.kind] ?? s.kind)}</td></tr>
-  <tr><td>登记状态</td><td>${orDash(s.status ? (statusesZh[s.status] ?? s.status) : null)}</td></tr>
-  <tr><td>成立日期</td><td>${orDash(s.registrationDate)}</td></tr>
-  <tr><td>法定代表人</td><td>${orDash(s.legalRepresentative)}</td></tr>
-  <tr><td>住所</td><td>${orDash(s.registeredAddress)}</td></tr>
+  <tr><th scope="row">名称</th><td>${esc(s.name)}</td></tr>
+  <tr><th scope="row">${esc(identifier[0])}</th><td class="mono">${orDash(identifier[1])}</td></tr>
+  <tr><th scope="row">主体类型</th><td>${esc(kindsZh[s.kind] ?? s.kind)}</td></tr>
+  <tr><th scope="row">登记状态</th><td>${orDash(s.status ? (statusesZh[s.status] ?? s.status) : null)}</td></tr>
+  <tr><th scope="row">成立日期</th><td>${orDash(s.registrationDate)}</td></tr>
+  <tr><th scope="row">法定代表人</th><td>${orDash(s.legalRepresentative)}</td></tr>
+  <tr><th scope="row">住所</th><td>${orDash(s.registeredAddress)}</td></tr>
 </tbody></table>`)
         : '';
     return `<section><h2>${esc(section.titleZh)}</h2>${basics}${section.code === 'BASICS' && section.records.length === 0 ? '' : recordRows(section.records)}</section>`;
@@ -157,23 +157,25 @@ export function renderPrintable(snapshot: Snapshot, digest: string): string {
   <h1>${esc(snapshot.title)}</h1>
   <div>报告编号：<span class="mono">${esc(snapshot.reportNumber)}</span></div>
 </header>
+<main>
 ${tableBox(`<table class="verification"><tbody>
-  <tr><td>信用主体</td><td>${esc(s.name)}</td></tr>
-  <tr><td>出具机构</td><td>${esc(snapshot.issuer)}</td></tr>
-  <tr><td>出具日期</td><td>${esc(snapshot.issuedOn)}</td></tr>
-  <tr><td>有效期至</td><td>${esc(snapshot.validUntil)}</td></tr>
+  <tr><th scope="row">信用主体</th><td>${esc(s.name)}</td></tr>
+  <tr><th scope="row">出具机构</th><td>${esc(snapshot.issuer)}</td></tr>
+  <tr><th scope="row">出具日期</th><td>${esc(snapshot.issuedOn)}</td></tr>
+  <tr><th scope="row">有效期至</th><td>${esc(snapshot.validUntil)}</td></tr>
 </tbody></table>`)}
 ${sections.join('\n')}
 <section>
 <h2>报告验证信息</h2>
 ${tableBox(`<table class="verification"><tbody>
-  <tr><td>报告编号</td><td class="mono">${esc(snapshot.reportNumber)}</td></tr>
-  <tr><td>验证码</td><td class="mono">${esc(snapshot.verificationCode)}</td></tr>
-  <tr><td>数字摘要（SHA-256）</td><td class="mono">${esc(digest)}</td></tr>
-  <tr><td>生成时间</td><td>${esc(inBeijingTime(snapshot.generatedAt))}</td></tr>
+  <tr><th scope="row">报告编号</th><td class="mono">${esc(snapshot.reportNumber)}</td></tr>
+  <tr><th scope="row">验证码</th><td class="mono">${esc(snapshot.verificationCode)}</td></tr>
+  <tr><th scope="row">数字摘要（SHA-256）</th><td class="mono">${esc(digest)}</td></tr>
+  <tr><th scope="row">生成时间</th><td>${esc(inBeijingTime(snapshot.generatedAt))}</td></tr>
 </tbody></table>`)}
 <p>凭报告编号和验证码可在${esc(platformIssuer.name)}核验本报告的真实性（verifyCreditReport），核验结果仅显示是否真实、是否仍然有效（已过有效期或所载信息已变更的，请重新出具）、信用主体名称、出具日期和有效期。</p>
 </section>
+</main>
 <footer>
   ${esc(basis)}，仅供依法依规使用。未经信用主体同意，不得向无关单位和个人提供本报告及其内容。
 </footer>

@@ -169,4 +169,18 @@ describe('the printable report in headless Chromium', () => {
       await context.close();
     }
   });
+
+  it('names each label of the key-value tables a row header, and holds the report in one main landmark', async () => {
+    const page = await printed([listedRecord]);
+    try {
+      expect(await page.getByRole('main').count()).toBe(1);
+      const labels = ['信用主体', '出具机构', '出具日期', '有效期至', '名称', '统一社会信用代码', '主体类型', '登记状态', '成立日期', '法定代表人', '住所', '报告编号', '验证码', '数字摘要（SHA-256）', '生成时间'];
+      for (const label of labels) expect({ label, rowHeaders: await page.getByRole('main').getByRole('rowheader', { name: label, exact: true }).count() }).toEqual({ label, rowHeaders: 1 });
+      expect(await page.getByRole('rowheader').count()).toBe(labels.length);
+      // The records section is under the main landmark too.
+      expect(await page.getByRole('main').getByRole('columnheader', { name: '公示截止' }).count()).toBe(1);
+    } finally {
+      await page.close();
+    }
+  });
 });

@@ -92,8 +92,8 @@ describe('the printable page', () => {
     // Generated at 00:17 in the district on 6 December: still 5 December in UTC.
     const lateNight = { ...snapshotWith(snapshotFormat, [listing]), issuedOn: '2026-12-06', generatedAt: '2026-12-05T16:17:39.261Z' };
     const page = renderPrintable(lateNight, 'ab'.repeat(32));
-    expect(page).toContain('<tr><td>出具日期</td><td>2026-12-06</td></tr>');
-    expect(page).toContain('<tr><td>生成时间</td><td>2026-12-06 00:17:39（北京时间）</td></tr>');
+    expect(page).toContain('<tr><th scope="row">出具日期</th><td>2026-12-06</td></tr>');
+    expect(page).toContain('<tr><th scope="row">生成时间</th><td>2026-12-06 00:17:39（北京时间）</td></tr>');
     expect(page).not.toContain('2026-12-05');
     expect(page).not.toContain('UTC');
     // Noon UTC is 20:00 the same day; a district midnight is 00:00:00, not 24:00:00 the day before.
