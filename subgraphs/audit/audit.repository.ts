@@ -191,12 +191,13 @@ export interface EntryFilter {
 
 /**
  * The condition `auditReads` sets, on the column `column` names: the reads of the audit log itself
- * and nothing else (`AuditEntry.auditRead`: disclosed, `AUDIT` the only field group; a page of the
- * audit's lists, or a broken link's entry, shown to its readers, disclosed so in the trail of each
- * subject on it, resolvers.ts), or every other entry. Disclosed only: a department refused the log
- * read nothing, and its attempt is what a supervisor leaving out the reads looks for. On the
- * column the database computes from the two, which indexes hold (migration 1764000000490): on the
- * two, which none holds, every count read the whole log.
+ * and nothing else (`AuditEntry.auditRead`: disclosed, the field groups `AUDIT`, `DISCLOSURE_LOG`
+ * or both; a page of the audit's lists, or a broken link's entry, shown to its readers, disclosed
+ * so in the trail of each subject on it, resolvers.ts; a page of a subject's disclosures), or every
+ * other entry. Disclosed only: a department refused the log read nothing, and its attempt is what
+ * a supervisor leaving out the reads looks for. On the column the database computes from the two,
+ * which indexes hold (migrations 1764000000490, 500): on the two, which none holds, every count
+ * read the whole log.
  */
 function auditReadsCondition(auditReads: boolean, column: (name: string) => string): string {
   return `${column('audit_read')} = ${auditReads ? 1 : 0}`;
@@ -573,7 +574,7 @@ export class AuditRepository {
       // from the unfiltered one, what the small readers of the other kinds did.
       throw badInput('organisationKind', 'organisationKind tells apart organisations recorded under one id: give it with organisation');
     }
-    // The credit office's own reads of the log (AUDIT alone) count under its supervision like any
+    // The credit office's own reads of the log (AUDIT, DISCLOSURE_LOG) count under its supervision like any
     // read; left out, its row shows the subjects' credit data it read, as `auditReads` does in the lists.
     if (filter.auditReads !== null && filter.auditReads !== undefined) conditions.push(auditReadsCondition(filter.auditReads, q));
     const request = mysql ? `CONCAT(${q('request_id')}, ' ', ${q('occurred_at')})` : `${q('request_id')} || ' ' || ${q('occurred_at')}`;

@@ -172,7 +172,9 @@ export const resolvers: GraphQLResolverMap<Context> = {
     __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
     disclosures: async (subject: { id: string }, args: PageArgs & { includeSelfInquiries?: boolean }, ctx: Context, info: GraphQLResolveInfo) => {
       const request = pageRequest(ctx, info, subject.id, args);
-      return connection(await ctx.repository.bySubject(subject.id, request.first, request.after, { outcome: 'DISCLOSED', selfInquiries: args.includeSelfInquiries ?? false }), request);
+      // Who read its credit data: not who read this list or the audit's (reads of the log), so
+      // that a page read, itself such a read, never grows the list being paged.
+      return connection(await ctx.repository.bySubject(subject.id, request.first, request.after, { outcome: 'DISCLOSED', auditReads: false, selfInquiries: args.includeSelfInquiries ?? false }), request);
     },
   },
 };

@@ -25,5 +25,10 @@ export const entitiesSubgraph: SubgraphDefinition<EntitiesContext> = {
   // revoking one (CONSENT_REGISTRATION) discloses it to the caller, in its subject's trail.
   // ConsentCheck is deliberately absent: the gateway's own lookup discloses nothing to a caller.
   subjectOf: { Subject: (s: { id: string }) => s.id, Consent: (c: { subjectId: string }) => c.subjectId },
+  // subject(id:) answers the id sent, as Consent.subject and CreditRecord.subject answer theirs:
+  // the subject's fields read record SUBJECT_BASICS, its id alone none, so that the credit office
+  // reaching a subject's disclosures (查询记录) through it reads the log and nothing else.
+  // subjectByCode tells which subject a code names, and searchSubjects whose names match: basics.
+  lookupsById: ['subject'],
   createContext: (db, { deadline }) => createEntitiesContext(db, deadline),
 };

@@ -224,9 +224,13 @@ export function grantOf(astNode: { directives?: readonly { name: { value: string
 /**
  * Wraps every field that carries `@grant`: the caller's grants must include its group, a
  * subject-scoped request (consent, own inquiry) may only touch its subject, and what resolves is
- * recorded as disclosed.
+ * recorded as disclosed. A root field named in `lookupsById` looks a subject up by the id the
+ * caller already holds: its answer says of the subject only that it is there, so it records its
+ * group only where it says more, under a purpose covering some kinds of subject (that the
+ * subject's kind is covered); the fields read of the subject record their own groups.
  */
-export function enforceGrants(schema: GraphQLSchema, subjectOf: SubjectOf): GraphQLSchema {
+export function enforceGrants(schema: GraphQLSchema, subjectOf: SubjectOf, lookupsById: readonly string[] = []): GraphQLSchema {
+  const queryType = schema.getQueryType();
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
     const subjectFor = subjectOf[type.name] as ((parent: unknown) => string | null | undefined) | undefined;
@@ -248,7 +252,8 @@ export function enforceGrants(schema: GraphQLSchema, subjectOf: SubjectOf): Grap
         if (resultSubject && identity.scope.subjectId && (value === null || value === undefined)) assertInScope(context.access, null);
         const subjectId = parentSubject ?? (value !== null && value !== undefined ? (resultSubject?.(value) ?? undefined) : undefined);
         assertInScope(context.access, subjectId);
-        if (subjectId && value !== null && value !== undefined) disclose(context.access, subjectId, group);
+        const tellsOnlyThatItIsThere = type === queryType && lookupsById.includes(field.name) && limitedKinds(context.access) === null;
+        if (subjectId && value !== null && value !== undefined && !tellsOnlyThatItIsThere) disclose(context.access, subjectId, group);
         return value;
       };
     }

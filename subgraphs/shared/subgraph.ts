@@ -44,6 +44,8 @@ export interface SubgraphDefinition<TContext extends object> extends DataModel {
   resolvers: GraphQLResolverMap<TContext & SubgraphContext>;
   /** For each type that holds a subject's data, how to find the subject: disclosures are reported per subject. */
   subjectOf?: SubjectOf;
+  /** Root fields that look a subject up by its id, disclosing nothing by themselves (`enforceGrants`). */
+  lookupsById?: readonly string[];
   /**
    * Called once per request (the kernel adds `access`): loaders must never be shared between
    * requests. `deadline` is the request's (lib/deadline.ts), for its writes to keep within.
@@ -88,6 +90,7 @@ export function createSubgraphServer<TContext extends object>(definition: Subgra
       }),
     ),
     definition.subjectOf ?? {},
+    definition.lookupsById,
   );
   return new ApolloServer<ContextOf<TContext>>({
     schema,

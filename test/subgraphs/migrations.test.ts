@@ -5,6 +5,7 @@ import { subgraphNames } from '../../schema/subgraphs';
 import { AuditRepository, chainHash, genesisHash } from '../../subgraphs/audit/audit.repository';
 import { AuditEntry } from '../../subgraphs/audit/entities/audit-entry.entity';
 import { IndexAuditEntryReadsOfTheLog1764000000490 } from '../../subgraphs/audit/migrations/1764000000490-index-audit-entry-reads-of-the-log';
+import { ReadsOfTheDisclosureLog1764000000500 } from '../../subgraphs/audit/migrations/1764000000500-reads-of-the-disclosure-log';
 import { demoWorld } from '../../scripts/demo/world';
 import { Consent } from '../../subgraphs/entities/entities/consent.entity';
 import { ConsentGranteeByCode1764000000040 } from '../../subgraphs/entities/migrations/1764000000040-consent-grantee-by-code';
@@ -20,6 +21,7 @@ import { CreditServiceProvider } from '../../subgraphs/providers/entities/credit
 import { ProviderFilingChange } from '../../subgraphs/providers/entities/provider-filing-change.entity';
 import { ProviderFormerName } from '../../subgraphs/providers/entities/provider-former-name.entity';
 import { RekeyProviderNames1764000000380 } from '../../subgraphs/providers/migrations/1764000000380-rekey-provider-names';
+import type { QueryRunner } from 'typeorm';
 import { testDatabases } from '../helpers/databases';
 import { verifiedChain } from './audit/verified-chain';
 
@@ -93,16 +95,23 @@ describe.each(testDatabases)('migrations on $label', (database) => {
     await database.cleanUp(suite);
     const audit = subgraphDefinitions.audit;
     // The log as it stood before: every migration but the reads' column's (the entity only maps rows).
-    const db = await openDatabase('audit', database.target(suite), { entities: audit.entities, migrations: audit.migrations.filter((m) => m !== IndexAuditEntryReadsOfTheLog1764000000490) });
+    const readsOfTheLog: Function[] = [IndexAuditEntryReadsOfTheLog1764000000490, ReadsOfTheDisclosureLog1764000000500];
+    const db = await openDatabase('audit', database.target(suite), { entities: audit.entities, migrations: audit.migrations.filter((m) => !readsOfTheLog.includes(m)) });
     try {
       // Chained as AuditRepository.append chains them, and stored with the columns the table had.
+      // `read`: a read of the log after 1764000000500; `auditAlone`: after 1764000000490 alone.
       const kinds = [
-        { outcome: 'DISCLOSED', fieldGroups: 'AUDIT', read: true },
-        { outcome: 'DISCLOSED', fieldGroups: 'AUDIT,PUBLIC_RECORDS', read: false },
-        { outcome: 'DENIED', fieldGroups: 'AUDIT', read: false },
-        { outcome: 'DISCLOSED', fieldGroups: 'SUBJECT_BASICS', read: false },
-        { outcome: 'FAILED', fieldGroups: 'AUDIT', read: false },
-        { outcome: 'DISCLOSED', fieldGroups: 'AUDIT', read: true },
+        { outcome: 'DISCLOSED', fieldGroups: 'AUDIT', read: true, auditAlone: true },
+        { outcome: 'DISCLOSED', fieldGroups: 'AUDIT,PUBLIC_RECORDS', read: false, auditAlone: false },
+        { outcome: 'DENIED', fieldGroups: 'AUDIT', read: false, auditAlone: false },
+        { outcome: 'DISCLOSED', fieldGroups: 'SUBJECT_BASICS', read: false, auditAlone: false },
+        { outcome: 'FAILED', fieldGroups: 'AUDIT', read: false, auditAlone: false },
+        { outcome: 'DISCLOSED', fieldGroups: 'AUDIT', read: true, auditAlone: true },
+        { outcome: 'DISCLOSED', fieldGroups: 'DISCLOSURE_LOG', read: true, auditAlone: false },
+        { outcome: 'DISCLOSED', fieldGroups: 'AUDIT,DISCLOSURE_LOG', read: true, auditAlone: false },
+        // A page of disclosures recorded with the lookup's SUBJECT_BASICS, or with the name read: credit data either way.
+        { outcome: 'DISCLOSED', fieldGroups: 'DISCLOSURE_LOG,SUBJECT_BASICS', read: false, auditAlone: false },
+        { outcome: 'DENIED', fieldGroups: 'DISCLOSURE_LOG', read: false, auditAlone: false },
       ] as const;
       let previousHash = genesisHash;
       const earlier = kinds.map(({ outcome, fieldGroups }, i) => {
@@ -116,23 +125,33 @@ describe.each(testDatabases)('migrations on $label', (database) => {
         return entry;
       });
       await insertMany(db.manager, AuditEntry, earlier);
-      const runner = db.createQueryRunner();
-      try {
-        await new IndexAuditEntryReadsOfTheLog1764000000490().up(runner);
-      } finally {
-        await runner.release();
-      }
-      const stored = await db.getRepository(AuditEntry).find({ order: { sequence: 'ASC' } });
-      expect(stored.map((e) => [e.id, e.auditRead, e.hash])).toEqual(earlier.map((e, i) => [e.id, kinds[i].read, e.hash]));
+      const migrate = async (step: (runner: QueryRunner) => Promise<void>) => {
+        const runner = db.createQueryRunner();
+        try {
+          await step(runner);
+        } finally {
+          await runner.release();
+        }
+      };
+      const stored = async () => (await db.getRepository(AuditEntry).find({ order: { sequence: 'ASC' } })).map((e) => [e.id, e.auditRead, e.hash]);
+      await migrate((runner) => new IndexAuditEntryReadsOfTheLog1764000000490().up(runner));
+      expect(await stored()).toEqual(earlier.map((e, i) => [e.id, kinds[i].auditAlone, e.hash]));
+      await migrate((runner) => new ReadsOfTheDisclosureLog1764000000500().up(runner));
+      expect(await stored()).toEqual(earlier.map((e, i) => [e.id, kinds[i].read, e.hash]));
+      // Down, the reads are AUDIT alone again; up again, as a start after it.
+      await migrate((runner) => new ReadsOfTheDisclosureLog1764000000500().down(runner));
+      expect(await stored()).toEqual(earlier.map((e, i) => [e.id, kinds[i].auditAlone, e.hash]));
+      await migrate((runner) => new ReadsOfTheDisclosureLog1764000000500().up(runner));
       // Entries appended after it are told apart alike, chained to the earlier ones.
       const repository = new AuditRepository(db);
       const [later] = await repository.append([
-        { actor: 'supervisor-li', organisation: 'CREDIT_OFFICE', organisationKind: 'DEPARTMENT', role: 'CREDIT_OFFICE_SUPERVISOR', matter: 'CREDIT_SUPERVISION', subjectId: earlier[0].subjectId, fieldGroups: ['AUDIT'], requestId: 'after', occurredAt: new Date(Date.UTC(2026, 10, 2)), outcome: 'DISCLOSED' },
+        { actor: 'supervisor-li', organisation: 'CREDIT_OFFICE', organisationKind: 'DEPARTMENT', role: 'CREDIT_OFFICE_SUPERVISOR', matter: 'CREDIT_SUPERVISION', subjectId: earlier[0].subjectId, fieldGroups: ['DISCLOSURE_LOG'], requestId: 'after', occurredAt: new Date(Date.UTC(2026, 10, 2)), outcome: 'DISCLOSED' },
       ]);
       expect(await verifiedChain(repository)).toMatchObject({ intact: true, firstBrokenSequence: null });
       const ids = async (auditReads: boolean) => (await repository.all({ auditReads }, 20, null))?.rows.map((e) => e.id);
-      expect(await ids(true)).toEqual([later.id, earlier[5].id, earlier[0].id]);
-      expect(await ids(false)).toEqual([earlier[4].id, earlier[3].id, earlier[2].id, earlier[1].id]);
+      const newestFirst = (read: boolean) => earlier.filter((_, i) => kinds[i].read === read).map((e) => e.id).reverse();
+      expect(await ids(true)).toEqual([later.id, ...newestFirst(true)]);
+      expect(await ids(false)).toEqual(newestFirst(false));
       // The column's expression recorded where TypeORM reads it: the schema is the entity's.
       expect((await db.driver.createSchemaBuilder().log()).upQueries.map((q) => q.query)).toEqual([]);
     } finally {

@@ -13,9 +13,9 @@ export type AuditOutcome = (typeof auditOutcomes)[number];
 
 /**
  * The SQL of `AuditEntry.auditRead`, written alike for MySQL, MariaDB and SQLite; as migration
- * 1764000000490 wrote it, which TypeORM compares it with.
+ * 1764000000500 wrote it, which TypeORM compares it with.
  */
-const auditReadExpression = "outcome = 'DISCLOSED' AND field_groups = 'AUDIT'";
+const auditReadExpression = "outcome = 'DISCLOSED' AND field_groups IN ('AUDIT', 'DISCLOSURE_LOG', 'AUDIT,DISCLOSURE_LOG', 'DISCLOSURE_LOG,AUDIT')";
 
 /**
  * One request that disclosed (or was refused) a subject's credit data: who, for what matter,
@@ -28,7 +28,8 @@ const auditReadExpression = "outcome = 'DISCLOSED' AND field_groups = 'AUDIT'";
 // 1764000000410-index-audit-entry-cases.ts, 1764000000420-index-audit-entry-instants.ts,
 // 1764000000450-index-audit-entry-lists-by-sequence.ts,
 // 1764000000460-index-audit-entry-organisation-kinds.ts,
-// 1764000000470-index-audit-entry-log-filters.ts and 1764000000490-index-audit-entry-reads-of-the-log.ts.
+// 1764000000470-index-audit-entry-log-filters.ts, 1764000000490-index-audit-entry-reads-of-the-log.ts
+// and 1764000000500-reads-of-the-disclosure-log.ts.
 @Entity('audit_entry')
 @Index('IDX_audit_entry_subject_id_occurred_at_sequence', ['subjectId', 'occurredAt', 'sequence'])
 @Index('IDX_audit_entry_organisation_kind_occurred_at_sequence', ['organisation', 'organisationKind', 'occurredAt', 'sequence'])
@@ -106,8 +107,9 @@ export class AuditEntry {
 
   /**
    * Whether the entry records a read of the audit log itself and nothing else (`auditReads` in
-   * the lists): disclosed, `AUDIT` its only field group. Computed by the database from the two
-   * (a virtual generated column, migration 1764000000490), so that it agrees with them whoever
+   * the lists): disclosed, its field groups `AUDIT` (the audit's lists), `DISCLOSURE_LOG` (a
+   * subject's 查询记录) or both, no credit data. Computed by the database from the two
+   * (a virtual generated column, migrations 1764000000490 and 500), so that it agrees with them whoever
    * wrote the entry, and it is in no hash: the columns it is computed from are. Set on entries
    * read from the database, not on those `append` returns. Never null there; declared nullable
    * because MariaDB declares every generated column so.

@@ -27,8 +27,8 @@ import { TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
 // server may still read the whole log to count the others: no index for those.
 const table = 'audit_entry';
 const column = 'audit_read';
-// The same SQL on MySQL, MariaDB and SQLite; AuditEntry.auditRead declares it too.
-const expression = "outcome = 'DISCLOSED' AND field_groups = 'AUDIT'";
+// The same SQL on MySQL, MariaDB and SQLite. 1764000000500 widened it to reads of the disclosure log.
+export const auditAloneExpression = "outcome = 'DISCLOSED' AND field_groups = 'AUDIT'";
 const added = [
   { name: 'IDX_audit_entry_audit_read_occurred_at_sequence', columnNames: ['audit_read', 'occurred_at', 'sequence'] },
   { name: 'IDX_audit_entry_actor_audit_read_occurred_at_sequence', columnNames: ['actor', 'audit_read', 'occurred_at', 'sequence'] },
@@ -39,21 +39,31 @@ export class IndexAuditEntryReadsOfTheLog1764000000490 implements MigrationInter
   name = 'IndexAuditEntryReadsOfTheLog1764000000490';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    // Written out rather than with TypeORM's addColumn, which adds NULL or NOT NULL: MariaDB
-    // refuses either on a generated column, and TypeORM knows the server is MariaDB only from a
-    // mariadb:// URL. Guarded, as on MySQL each DDL statement commits by itself (rerunnable-migrations.ts).
-    if (!(await queryRunner.hasColumn(table, column))) {
-      await queryRunner.query(`ALTER TABLE ${table} ADD COLUMN ${column} boolean GENERATED ALWAYS AS (${expression}) VIRTUAL`);
-    }
-    await recordExpression(queryRunner, expression);
-    for (const index of added) await queryRunner.createIndex(table, new TableIndex(index));
+    await addReadsOfTheLog(queryRunner, auditAloneExpression);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const index of added) await queryRunner.dropIndex(table, index.name);
-    await recordExpression(queryRunner, null);
-    await queryRunner.query(`ALTER TABLE ${table} DROP COLUMN ${column}`);
+    await dropReadsOfTheLog(queryRunner);
   }
+}
+
+/** Adds `audit_read`, computed by `expression`, and its three indexes; on MySQL each step skipped when done. */
+export async function addReadsOfTheLog(queryRunner: QueryRunner, expression: string): Promise<void> {
+  // Written out rather than with TypeORM's addColumn, which adds NULL or NOT NULL: MariaDB
+  // refuses either on a generated column, and TypeORM knows the server is MariaDB only from a
+  // mariadb:// URL. Guarded, as on MySQL each DDL statement commits by itself (rerunnable-migrations.ts).
+  if (!(await queryRunner.hasColumn(table, column))) {
+    await queryRunner.query(`ALTER TABLE ${table} ADD COLUMN ${column} boolean GENERATED ALWAYS AS (${expression}) VIRTUAL`);
+  }
+  await recordExpression(queryRunner, expression);
+  for (const index of added) await queryRunner.createIndex(table, new TableIndex(index));
+}
+
+/** Drops `audit_read` and its indexes first (SQLite drops no column an index holds); on MySQL each step skipped when done. */
+export async function dropReadsOfTheLog(queryRunner: QueryRunner): Promise<void> {
+  for (const index of added) await queryRunner.dropIndex(table, index.name);
+  await recordExpression(queryRunner, null);
+  if (await queryRunner.hasColumn(table, column)) await queryRunner.query(`ALTER TABLE ${table} DROP COLUMN ${column}`);
 }
 
 /**
