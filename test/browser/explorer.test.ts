@@ -24,7 +24,6 @@ interface PageStorage {
 declare const sessionStorage: PageStorage;
 declare const localStorage: PageStorage;
 declare const document: { documentElement: { scrollWidth: number } };
-
 /** What Monaco shows in an editor, with its non-breaking spaces made plain. */
 async function editorText(page: Page, selector: string): Promise<string> {
   return ((await page.locator(selector).textContent()) ?? '').replace(/\u00a0/g, ' ');
@@ -575,6 +574,35 @@ describe('the explorer in headless Chromium', () => {
       await context.close();
     }
   });
+
+  it('keeps the variables editor readable, clear of the tabs and the result, at 200% zoom and at a phone’s width', async () => {
+    // 640×400 and 960×540: a 1280×800 and a 1920×1080 window at 200% zoom; 320 wide: the narrowest phone.
+    for (const viewport of [
+      { width: 640, height: 400 },
+      { width: 960, height: 540 },
+      { width: 320, height: 568 },
+    ]) {
+      const { context, page } = await openExplorer([], viewport);
+      try {
+        const box = async (selector: string) => (await page.locator(selector).first().boundingBox())!;
+        const operation = await box('.graphiql-query-editor .monaco-editor');
+        const tabs = await box('.graphiql-editor-tools');
+        const variables = await box('.graphiql-editor-tool .graphiql-editor:not(.hidden) .monaco-editor');
+        const result = await box('.graphiql-response');
+        const seen = { viewport, operation, tabs, variables, result };
+        // Three lines of variables at least (Monaco's are 20 px), below the tabs, above or beside the result.
+        expect({ ...seen, tall: variables.height >= 60 }).toEqual({ ...seen, tall: true });
+        expect({ ...seen, operationAboveTabs: operation.y + operation.height <= tabs.y }).toEqual({ ...seen, operationAboveTabs: true });
+        expect({ ...seen, variablesBelowTabs: variables.y >= tabs.y + tabs.height }).toEqual({ ...seen, variablesBelowTabs: true });
+        const clearOfResult = result.y >= variables.y + variables.height || result.x >= variables.x + variables.width;
+        expect({ ...seen, clearOfResult }).toEqual({ ...seen, clearOfResult: true });
+        expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
+      } finally {
+        await context.close();
+      }
+    }
+  }, 120_000);
+
 });
 
 /** What the bar holds: the token and the purpose every operation is sent with. */
