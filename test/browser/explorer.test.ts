@@ -24,6 +24,16 @@ interface PageStorage {
 declare const sessionStorage: PageStorage;
 declare const localStorage: PageStorage;
 declare const document: { documentElement: { scrollWidth: number } };
+declare function getComputedStyle(element: unknown): { outlineStyle: string; outlineWidth: string; outlineColor: string };
+
+/** WCAG's contrast ratio against white of an `rgb(r, g, b)` or `rgba(r, g, b, a)` colour (as getComputedStyle gives it), drawn on white. */
+function contrastOnWhite(colour: string): number {
+  const [red, green, blue, alpha = 1] = (colour.match(/[\d.]+/g) ?? []).map(Number);
+  const onWhite = [red, green, blue].map((c) => (alpha * c + (1 - alpha) * 255) / 255);
+  const [r, g, b] = onWhite.map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+  return 1.05 / (0.2126 * r + 0.7152 * g + 0.0722 * b + 0.05);
+}
+
 /** What Monaco shows in an editor, with its non-breaking spaces made plain. */
 async function editorText(page: Page, selector: string): Promise<string> {
   return ((await page.locator(selector).textContent()) ?? '').replace(/\u00a0/g, ' ');
@@ -603,6 +613,22 @@ describe('the explorer in headless Chromium', () => {
     }
   }, 120_000);
 
+
+  it('rings the focused GraphiQL button in a colour that stands out (3:1 at least on white)', async () => {
+    const { context, page } = await openExplorer();
+    try {
+      // GraphiQL's own ring was a 1 px outline at 15 % opacity (about 1.2:1 on white).
+      const button = page.locator('[aria-label="Show History"]');
+      await button.focus();
+      const ring = await button.evaluate((focused) => {
+        const style = getComputedStyle(focused);
+        return { style: style.outlineStyle, width: style.outlineWidth, color: style.outlineColor };
+      });
+      expect({ ring, contrast: contrastOnWhite(ring.color) >= 3 }).toEqual({ ring: { style: 'solid', width: '2px', color: ring.color }, contrast: true });
+    } finally {
+      await context.close();
+    }
+  });
 });
 
 /** What the bar holds: the token and the purpose every operation is sent with. */
