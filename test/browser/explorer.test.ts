@@ -453,6 +453,7 @@ describe('the explorer in headless Chromium', () => {
       // It may have reached the gateway: the pane says so, and that the same idempotencyKey is safe.
       expect(shown.replace(/\s+/g, ' ')).toContain('may have taken effect');
       expect(shown).toContain('idempotencyKey');
+      expect(await page.locator('[role="status"]').textContent()).toMatch(/^Stopped: .* may have taken effect \(a credit check recorded, say\)\.$/);
       expect(aborted).toEqual(['net::ERR_ABORTED']);
     } finally {
       await context.close();
@@ -625,6 +626,43 @@ describe('the explorer in headless Chromium', () => {
         return { style: style.outlineStyle, width: style.outlineWidth, color: style.outlineColor };
       });
       expect({ ring, contrast: contrastOnWhite(ring.color) >= 3 }).toEqual({ ring: { style: 'solid', width: '2px', color: ring.color }, contrast: true });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('says in a status line what came back, rather than having the result pane read out as it scrolls', async () => {
+    const { context, page } = await openExplorer();
+    try {
+      /** Waits until the status line says exactly `said`. */
+      const statusSays = async (said: RegExp) => await page.locator('[role="status"]', { hasText: said }).waitFor();
+      // The result pane holds Monaco's lines, rendered as they scroll into view: never a live region.
+      expect(await page.locator('.graphiql-response .result-window').getAttribute('aria-live')).toBe('off');
+      await page.locator('.graphiql-execute-button').click();
+      await waitForResponse(page, `"name": "${enterprise.name}"`);
+      await statusSays(/^Answer: data$/);
+
+      await page.route('**/graphql', async (route) => {
+        if (isSchemaFetch(route.request())) return await route.fallback();
+        if (route.request().postData()?.includes('Unreachable')) return await route.abort('connectionrefused');
+        const errors = [
+          { message: 'not for this matter', extensions: { code: 'FORBIDDEN' } },
+          { message: 'not a code', extensions: { code: 'BAD_USER_INPUT' } },
+          { message: 'not for this matter either', extensions: { code: 'FORBIDDEN' } },
+        ];
+        return await route.fulfill({ json: { data: null, errors } });
+      });
+      await page.locator('.graphiql-execute-button').click();
+      await waitForResponse(page, 'BAD_USER_INPUT');
+      await statusSays(/^Answer: 3 errors \(FORBIDDEN, BAD_USER_INPUT\)$/);
+
+      await page.locator('.graphiql-query-editor .view-lines').click();
+      await page.keyboard.press('Control+A');
+      await page.keyboard.insertText('query Unreachable { __typename }');
+      await waitForEditor(page, '.graphiql-query-editor .view-lines', 'query Unreachable');
+      await page.locator('.graphiql-execute-button').click();
+      await waitForResponse(page, 'EXPLORER_NETWORK_ERROR');
+      await statusSays(/^No answer from the gateway: Failed to fetch\.$/);
     } finally {
       await context.close();
     }

@@ -73,7 +73,11 @@ type Answer = Record<string, unknown>;
 /** The name of GraphiQL's introspection of the schema, which the fetcher tells from operations by it. */
 const schemaQueryName = 'CreditExplorerSchema';
 
-/** What the explorer itself refuses or cannot read, in GraphQL's error shape: the result pane shows it, with no stack, saying what to fix. */
+/**
+ * What the explorer itself refuses or cannot read, in GraphQL's error shape: the result pane shows
+ * it, with no stack, saying what to fix. The message's first sentence says what happened: the
+ * status line says it (answerSummary).
+ */
 function explorerError(code: string, message: string, extensions: Record<string, unknown> = {}): Answer {
   return { errors: [{ message, extensions: { code, ...extensions } }] };
 }
@@ -127,7 +131,8 @@ async function post(endpoint: string, params: unknown, headers: Headers, signal:
     response = await fetch(endpoint, { method: 'POST', headers, body: JSON.stringify(params), signal });
     text = await response.text();
   } catch (error) {
-    return explorerError('EXPLORER_NETWORK_ERROR', `No answer from the gateway (${(error as Error).message}): check the network connection and that the gateway is running, then run again.`);
+    const reason = (error as Error).message.replace(/[.\s]+$/, '');
+    return explorerError('EXPLORER_NETWORK_ERROR', `No answer from the gateway: ${reason}. Check the network connection and that the gateway is running, then run again.`);
   }
   try {
     const answer: unknown = JSON.parse(text);
@@ -157,6 +162,24 @@ function stoppedAnswer(operation: string | undefined): Answer {
 }
 
 /**
+ * What the status line says of an answer, once, for a screen reader: the result pane is not
+ * announced (ResultPaneNotLive). The explorer's own errors by their first sentence; a GraphQL
+ * answer by whether it has data and its errors' codes, as "Answer: data and 2 errors (FORBIDDEN,
+ * BAD_USER_INPUT)".
+ */
+function answerSummary(answer: Answer): string {
+  const errors = Array.isArray(answer.errors) ? (answer.errors as { message?: unknown; extensions?: { code?: unknown } }[]) : [];
+  const codes = [...new Set(errors.map((e) => e?.extensions?.code).filter((code): code is string => typeof code === 'string'))];
+  const ownMessage = errors.length === 1 && codes[0]?.startsWith('EXPLORER_') ? String(errors[0].message) : undefined;
+  if (ownMessage) return ownMessage.match(/^[\s\S]*?[.!?](?=\s|$)/)?.[0] ?? ownMessage;
+  const parts = [
+    ...(answer.data != null ? ['data'] : []),
+    ...(errors.length ? [`${errors.length} error${errors.length === 1 ? '' : 's'}${codes.length ? ` (${codes.join(', ')})` : ''}`] : []),
+  ];
+  return `Answer: ${parts.join(' and ') || 'empty'}`;
+}
+
+/**
  * GraphiQL's Stop (and leaving the tab) unsubscribes from what the fetcher returns: an
  * Observable-like whose unsubscribe aborts the request, so a request still waiting never reaches
  * the gateway, and an answer that comes anyway is dropped rather than shown later; what it
@@ -164,7 +187,7 @@ function stoppedAnswer(operation: string | undefined): Answer {
  * puts the other tab's result in the pane right after). GraphiQL subscribes with an observer
  * object (its run and its introspection), the one form kept here.
  */
-function cancellable(answer: (signal: AbortSignal) => Promise<Answer>, stopped: Answer) {
+function cancellable(answer: (signal: AbortSignal) => Promise<Answer>, stopped: Answer, shown: (value: Answer) => void) {
   return {
     subscribe(observer: { next(value: Answer): void; complete(): void }) {
       const controller = new AbortController();
@@ -172,6 +195,7 @@ function cancellable(answer: (signal: AbortSignal) => Promise<Answer>, stopped: 
       void answer(controller.signal).then((value) => {
         if (controller.signal.aborted) return;
         answered = true;
+        shown(value);
         observer.next(value);
         observer.complete();
       });
@@ -179,6 +203,7 @@ function cancellable(answer: (signal: AbortSignal) => Promise<Answer>, stopped: 
         unsubscribe: () => {
           if (answered || controller.signal.aborted) return;
           controller.abort();
+          shown(stopped);
           observer.next(stopped);
         },
       };
@@ -306,6 +331,19 @@ function UnmarkedAmbiguousCharacters() {
 }
 
 /**
+ * GraphiQL marks the result pane a polite live region, atomic: a screen reader then reads out the
+ * JSON again whenever Monaco renders other lines of it (on every scroll), never the answer as a
+ * whole. The status line says what came back instead (answerSummary).
+ */
+function ResultPaneNotLive() {
+  const responseEditor = useGraphiQL((state) => state.responseEditor);
+  useEffect(() => {
+    responseEditor?.getContainerDomNode().closest('.result-window')?.setAttribute('aria-live', 'off');
+  }, [responseEditor]);
+  return null;
+}
+
+/**
  * Ctrl+Enter (⌘+Enter on a Mac) in the bar runs the operation, as it does in the editor, say once
  * the case number is typed; while a run is waiting it stops it, as there. Not while an input
  * method is composing (a Chinese case number): Enter then belongs to it.
@@ -331,12 +369,15 @@ function AccessBar({
   setAccess,
   barRef,
   exampleSlot,
+  status,
 }: {
   settings: ExplorerSettings;
   access: Access;
   setAccess: (a: Access) => void;
   barRef: (el: HTMLElement | null) => void;
   exampleSlot: (el: HTMLDivElement | null) => void;
+  /** What the last run answered, said once by a screen reader (answerSummary). */
+  status: string;
 }) {
   const demo = settings.demoCallers;
   const pickDemo = (label: string) => {
@@ -398,6 +439,11 @@ function AccessBar({
         <input data-testid="consent" value={access.consentId} onChange={(e) => setAccess({ ...access, consentId: e.target.value })} />
       </label>
       <div ref={exampleSlot} className="explorer-examples" />
+      <div className="explorer-notes">
+        <p role="status" className="explorer-status">
+          {status}
+        </p>
+      </div>
     </header>
   );
 }
@@ -415,6 +461,7 @@ function Explorer({ settings }: { settings: ExplorerSettings }) {
   const [storage] = useState(pageMemoryStorage);
   const [slot, setSlot] = useState<HTMLDivElement | null>(null);
   const [bar, setBar] = useState<HTMLElement | null>(null);
+  const [status, setStatus] = useState('');
 
   // One fetcher for the page's life: it reads the access of the moment, so the schema is not
   // fetched again on every keystroke in the bar. The schema is fetched without the bar's token and
@@ -427,7 +474,12 @@ function Explorer({ settings }: { settings: ExplorerSettings }) {
       const headers = schemaFetch ? requestHeaders(noAccess, settings, undefined) : requestHeaders(accessRef.current, settings, options?.headers);
       const sent = operationSent(params.query, params.operationName);
       const body = { ...params, operationName: sent.operationName };
-      const answer = cancellable(async (signal) => (headers instanceof Headers ? await post(settings.endpoint, body, headers, signal) : headers), stoppedAnswer(sent.type));
+      // Emptied at each run, so that the same summary twice is announced twice.
+      if (!schemaFetch) setStatus('');
+      const shown = (value: Answer) => {
+        if (!schemaFetch) setStatus(answerSummary(value));
+      };
+      const answer = cancellable(async (signal) => (headers instanceof Headers ? await post(settings.endpoint, body, headers, signal) : headers), stoppedAnswer(sent.type), shown);
       // GraphiQL's Observable type lists subscribe's other call forms too, which it never uses.
       return answer as unknown as ReturnType<GraphiQLProps['fetcher']>;
     },
@@ -440,7 +492,7 @@ function Explorer({ settings }: { settings: ExplorerSettings }) {
 
   return (
     <div className="explorer">
-      <AccessBar settings={settings} access={access} setAccess={setAccess} barRef={setBar} exampleSlot={setSlot} />
+      <AccessBar settings={settings} access={access} setAccess={setAccess} barRef={setBar} exampleSlot={setSlot} status={status} />
       <div className="explorer-graphiql">
         {/* Tabs, variables and history hold ID numbers and who was checked: in page memory, never
             in localStorage (GraphiQL's default) or sessionStorage, which reach the disk. */}
@@ -448,6 +500,7 @@ function Explorer({ settings }: { settings: ExplorerSettings }) {
           <GraphiQL.Logo>Credit API</GraphiQL.Logo>
           <ActiveTabInEditors />
           <UnmarkedAmbiguousCharacters />
+          <ResultPaneNotLive />
           <RunFromBar bar={bar} />
           <ExamplePicker settings={settings} slot={slot} onOpen={(example) => setAccess(accessFor(example, settings, accessRef.current))} />
         </GraphiQL>
