@@ -667,6 +667,28 @@ describe('the explorer in headless Chromium', () => {
       await context.close();
     }
   });
+
+  it('names each editor for what it holds, and says in the bar how to leave one by keyboard', async () => {
+    const { context, page } = await openExplorer();
+    try {
+      // Not four times Monaco's "Editor content".
+      const label = async (editor: string) => await page.locator(`${editor} textarea`).first().getAttribute('aria-label');
+      expect({
+        operation: await label('.graphiql-query-editor'),
+        variables: await label('.graphiql-editor-tool .graphiql-editor:not(.hidden)'),
+        headers: await label('.graphiql-editor-tool .graphiql-editor.hidden'),
+        result: await label('.graphiql-response'),
+      }).toEqual({ operation: 'Operation', variables: 'Variables (JSON)', headers: 'Headers (JSON)', result: 'Result' });
+      // Tab indents in an editor: the bar says how to leave one, and that way works.
+      expect(await page.locator('.explorer-bar').textContent()).toContain('Ctrl+M, then Tab');
+      await page.locator('.graphiql-query-editor .view-lines').click();
+      await page.keyboard.press('Control+M');
+      await page.keyboard.press('Tab');
+      expect(await page.locator(':focus').getAttribute('aria-label')).toMatch(/^Execute query/);
+    } finally {
+      await context.close();
+    }
+  });
 });
 
 /** What the bar holds: the token and the purpose every operation is sent with. */

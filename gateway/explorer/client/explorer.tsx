@@ -4,7 +4,7 @@
  * kind of user. Bundled at build time by gateway/explorer/build.ts and served by the gateway from
  * its own origin: nothing here may load from another host (the gateway's CSP forbids it too).
  */
-import { useGraphiQL, useGraphiQLActions } from '@graphiql/react';
+import { isMacOs, useGraphiQL, useGraphiQLActions } from '@graphiql/react';
 import { GraphiQL, type GraphiQLProps } from 'graphiql';
 import 'graphiql/style.css';
 import { StrictMode, useCallback, useEffect, useMemo, useRef, useState } from 'react';
@@ -314,18 +314,20 @@ function ActiveTabInEditors() {
 }
 
 /**
- * Monaco marks "ambiguous" characters in every editor and the result, among them the brackets
- * 〔 〕 of every Chinese document number (北戴河税信评〔2026〕4号): noise on every record, which
- * teaches officers to ignore the marks. Invisible ones (U+200B, U+202E) stay marked: a real
- * catch in a pasted code or case number.
+ * The editors' options. Each is named for what it holds: Monaco names them all "Editor content",
+ * which a screen reader said four times over. Monaco marks "ambiguous" characters in every editor
+ * and the result, among them the brackets 〔 〕 of every Chinese document number
+ * (北戴河税信评〔2026〕4号): noise on every record, which teaches officers to ignore the marks.
+ * Invisible ones (U+200B, U+202E) stay marked: a real catch in a pasted code or case number.
  */
-function UnmarkedAmbiguousCharacters() {
+function EditorOptions() {
   const editors = useGraphiQL((state) => [state.queryEditor, state.variableEditor, state.headerEditor, state.responseEditor]);
   useEffect(() => {
+    const names = ['Operation', 'Variables (JSON)', 'Headers (JSON)', 'Result'];
     // Monaco reads a unicodeHighlight given without includeStrings as "only in an untrusted
     // workspace", which a standalone editor never is: strings, where the invisible ones come, are
     // named here to stay covered, as by default.
-    for (const editor of editors) editor?.updateOptions({ unicodeHighlight: { ambiguousCharacters: false, invisibleCharacters: true, includeStrings: true } });
+    editors.forEach((editor, i) => editor?.updateOptions({ ariaLabel: names[i], unicodeHighlight: { ambiguousCharacters: false, invisibleCharacters: true, includeStrings: true } }));
   }, [editors]);
   return null;
 }
@@ -443,6 +445,8 @@ function AccessBar({
         <p role="status" className="explorer-status">
           {status}
         </p>
+        {/* Monaco's tab-focus toggle: without it a keyboard cannot leave an editor, where Tab indents. */}
+        <p className="explorer-keys">{isMacOs ? 'In an editor, Tab indents: press ⌃⇧M, then Tab, to leave it (⌃⇧M again to indent).' : 'In an editor, Tab indents: press Ctrl+M, then Tab, to leave it (Ctrl+M again to indent).'}</p>
       </div>
     </header>
   );
@@ -499,7 +503,7 @@ function Explorer({ settings }: { settings: ExplorerSettings }) {
         <GraphiQL fetcher={fetcher} introspectionQueryName={schemaQueryName} storage={storage} defaultTabs={defaultTabs} defaultEditorToolsVisibility="variables" shouldPersistHeaders={false}>
           <GraphiQL.Logo>Credit API</GraphiQL.Logo>
           <ActiveTabInEditors />
-          <UnmarkedAmbiguousCharacters />
+          <EditorOptions />
           <ResultPaneNotLive />
           <RunFromBar bar={bar} />
           <ExamplePicker settings={settings} slot={slot} onOpen={(example) => setAccess(accessFor(example, settings, accessRef.current))} />
