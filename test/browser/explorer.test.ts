@@ -689,6 +689,22 @@ describe('the explorer in headless Chromium', () => {
       await context.close();
     }
   });
+
+  it('puts focus back on the button that opened the short keys or the settings dialog when Esc closes it', async () => {
+    const { context, page } = await openExplorer();
+    try {
+      for (const opener of ['Open short keys dialog', 'Open settings dialog']) {
+        await page.locator(`[aria-label="${opener}"]`).focus();
+        await page.keyboard.press('Enter');
+        await page.locator('.graphiql-dialog').waitFor();
+        await page.keyboard.press('Escape');
+        await page.locator('.graphiql-dialog').waitFor({ state: 'detached' });
+        await page.locator(`[aria-label="${opener}"]:focus`).waitFor();
+      }
+    } finally {
+      await context.close();
+    }
+  });
 });
 
 /** What the bar holds: the token and the purpose every operation is sent with. */

@@ -346,6 +346,37 @@ function ResultPaneNotLive() {
 }
 
 /**
+ * GraphiQL opens its short keys and settings dialogs (Radix's) with no trigger Radix knows of, so
+ * closing one (Esc, its close button) left focus on nothing, the page's body, and a keyboard user
+ * started again from the top. This puts it back on what had it when the dialog took it: the
+ * sidebar's button. Not if the dialog was left by a click elsewhere, which has focus then.
+ */
+function FocusBackFromDialogs() {
+  useEffect(() => {
+    const dialog = '.graphiql-dialog';
+    let opener: HTMLElement | null = null;
+    const onFocusIn = (event: FocusEvent) => {
+      const from = event.relatedTarget;
+      if ((event.target as Element).closest(dialog) && from instanceof HTMLElement && !from.closest(dialog)) opener = from;
+    };
+    // Radix takes the dialog out of the page when it closes; until then, nothing to do (and Monaco
+    // changes the page on every keystroke).
+    const closed = new MutationObserver(() => {
+      if (!opener || document.querySelector(dialog)) return;
+      if ((!document.activeElement || document.activeElement === document.body) && opener.isConnected) opener.focus();
+      opener = null;
+    });
+    document.addEventListener('focusin', onFocusIn);
+    closed.observe(document.body, { childList: true, subtree: true });
+    return () => {
+      document.removeEventListener('focusin', onFocusIn);
+      closed.disconnect();
+    };
+  }, []);
+  return null;
+}
+
+/**
  * Ctrl+Enter (⌘+Enter on a Mac) in the bar runs the operation, as it does in the editor, say once
  * the case number is typed; while a run is waiting it stops it, as there. Not while an input
  * method is composing (a Chinese case number): Enter then belongs to it.
@@ -505,6 +536,7 @@ function Explorer({ settings }: { settings: ExplorerSettings }) {
           <ActiveTabInEditors />
           <EditorOptions />
           <ResultPaneNotLive />
+          <FocusBackFromDialogs />
           <RunFromBar bar={bar} />
           <ExamplePicker settings={settings} slot={slot} onOpen={(example) => setAccess(accessFor(example, settings, accessRef.current))} />
         </GraphiQL>
