@@ -705,6 +705,19 @@ describe('the explorer in headless Chromium', () => {
       await context.close();
     }
   });
+
+  it('says what Open opened, with whom and for what, and puts the caret in its operation', async () => {
+    const { context, page } = await openExplorer();
+    try {
+      await openExample(page, 'DepartmentCreditCheck');
+      await waitForEditor(page, '.graphiql-query-editor .view-lines', 'mutation DepartmentCreditCheck(');
+      const caller = (await settingsNow()).examples.find((e) => e.name === 'DepartmentCreditCheck')!.demoCaller;
+      expect(await page.locator('[role="status"]').textContent()).toBe(`Opened DepartmentCreditCheck in a new tab; caller ${caller}, matter GOVERNMENT_PROCUREMENT`);
+      await page.locator('.graphiql-query-editor textarea:focus').waitFor();
+    } finally {
+      await context.close();
+    }
+  });
 });
 
 /** What the bar holds: the token and the purpose every operation is sent with. */
@@ -743,6 +756,7 @@ describe('the explorer in headless Chromium, in production (EXPLORER=on, no demo
       await openExample(page, 'DepartmentSubjectCheck');
       await waitForEditor(page, '.graphiql-query-editor .view-lines', 'query DepartmentSubjectCheck(');
       expect(await bar(page)).toEqual({ token, matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'CZ-2026-0042', consentId: '' });
+      expect(await page.locator('[role="status"]').textContent()).toBe('Opened DepartmentSubjectCheck in a new tab; caller your token, matter GOVERNMENT_PROCUREMENT');
 
       // The officer's own case goes with the run, and is what the audit log records.
       const sent = operationsSent(page);

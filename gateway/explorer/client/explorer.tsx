@@ -245,10 +245,17 @@ function accessFor(example: ExplorerExample, settings: ExplorerSettings, current
   return demoAccessFor(example, settings) ?? (current.matter ? current : { ...current, matter: example.purpose.matter ?? '' });
 }
 
+/** What the status line says once Open has put an example in a new tab: nothing else changes visibly where a keyboard user is. */
+function openedSummary(example: ExplorerExample, access: Access): string {
+  const caller = access.demoCaller || (access.token.trim() ? 'your token' : 'no token');
+  return `Opened ${example.name} in a new tab; caller ${caller}, matter ${access.matter || 'none'}`;
+}
+
 /**
  * Inside GraphiQL (it needs its editors and tabs), drawn into the bar above it. Choosing an
  * example does nothing by itself (keyboard users pass examples with the arrow keys); Open puts
- * it in a new tab, so no draft is overwritten, and sets its demo caller (accessFor).
+ * it in a new tab, so no draft is overwritten, sets its demo caller (accessFor), and takes the
+ * keyboard to its operation.
  */
 function ExamplePicker({ settings, slot, onOpen }: { settings: ExplorerSettings; slot: HTMLElement | null; onOpen: (example: ExplorerExample) => void }) {
   const queryEditor = useGraphiQL((state) => state.queryEditor);
@@ -263,6 +270,7 @@ function ExamplePicker({ settings, slot, onOpen }: { settings: ExplorerSettings;
     const variables = variablesText(example) ?? '';
     queryEditor.setValue(example.query);
     variableEditor?.setValue(variables);
+    queryEditor.focus();
     onOpen(example);
   };
   return createPortal(
@@ -409,7 +417,7 @@ function AccessBar({
   setAccess: (a: Access) => void;
   barRef: (el: HTMLElement | null) => void;
   exampleSlot: (el: HTMLDivElement | null) => void;
-  /** What the last run answered, said once by a screen reader (answerSummary). */
+  /** What the last run answered (answerSummary) or Open opened (openedSummary), said once by a screen reader. */
   status: string;
 }) {
   const demo = settings.demoCallers;
@@ -538,7 +546,15 @@ function Explorer({ settings }: { settings: ExplorerSettings }) {
           <ResultPaneNotLive />
           <FocusBackFromDialogs />
           <RunFromBar bar={bar} />
-          <ExamplePicker settings={settings} slot={slot} onOpen={(example) => setAccess(accessFor(example, settings, accessRef.current))} />
+          <ExamplePicker
+            settings={settings}
+            slot={slot}
+            onOpen={(example) => {
+              const opened = accessFor(example, settings, accessRef.current);
+              setAccess(opened);
+              setStatus(openedSummary(example, opened));
+            }}
+          />
         </GraphiQL>
       </div>
     </div>
