@@ -32,3 +32,13 @@ const mysql: TestDatabase = {
 };
 
 export const testDatabases: TestDatabase[] = mysqlUrl === 'off' ? [sqlite] : [sqlite, mysql];
+
+/**
+ * A suite of what only MySQL has (how its indexes serve a query, say), over the MySQL database; with
+ * `TEST_DATABASE_URL=off`, skipped and said so, where `describe.each` over no database fails the file.
+ */
+export function describeOnMysql(title: string, suite: (database: TestDatabase) => void): void {
+  const onMysql = title.replace('$label', 'mysql');
+  if (mysqlUrl === 'off') describe.skip(`${onMysql} (TEST_DATABASE_URL=off)`, () => it.todo('runs on MySQL only'));
+  else describe(onMysql, () => suite(mysql));
+}

@@ -3,7 +3,7 @@ import { AuditRepository } from '../../../subgraphs/audit/audit.repository';
 import type { Page as EntryPage } from '../../../subgraphs/shared/pagination';
 import { AuditEntry } from '../../../subgraphs/audit/entities/audit-entry.entity';
 import { auditSubgraph } from '../../../subgraphs/audit/subgraph';
-import { testDatabases } from '../../helpers/databases';
+import { describeOnMysql, testDatabases } from '../../helpers/databases';
 import { plansOf, statementsDuring } from '../../helpers/query-plans';
 import { useSubgraph } from '../../helpers/subgraph';
 
@@ -288,7 +288,7 @@ describe.each(testDatabases)('audit entry filters on $label', (database) => {
   });
 });
 
-describe.each(testDatabases.filter((d) => d.label === 'mysql'))('the whole log read from its indexes on $label', (database) => {
+describeOnMysql('the whole log read from its indexes on $label', (database) => {
   const { db } = useSubgraph(auditSubgraph, database, 'auditfilterix');
   const matters = ['GOVERNMENT_PROCUREMENT', 'DRUG_PROCUREMENT', 'TAX_INCENTIVES', 'STATE_ASSET_TRANSFER', 'FISCAL_SUPPORT'];
 

@@ -1,7 +1,7 @@
 import { AuditRepository, type AuditEntryInput } from '../../../subgraphs/audit/audit.repository';
 import { AuditEntry } from '../../../subgraphs/audit/entities/audit-entry.entity';
 import { auditSubgraph } from '../../../subgraphs/audit/subgraph';
-import { testDatabases } from '../../helpers/databases';
+import { describeOnMysql, testDatabases } from '../../helpers/databases';
 import type { Connection } from '../../helpers/graphql';
 import { useSubgraph } from '../../helpers/subgraph';
 
@@ -161,7 +161,7 @@ describe.each(testDatabases)('audit lists in chain order on $label', (database) 
   });
 });
 
-describe.each(testDatabases.filter((d) => d.label === 'mysql'))('audit lists read from their index on $label', (database) => {
+describeOnMysql('audit lists read from their index on $label', (database) => {
   const { db } = useSubgraph(auditSubgraph, database, 'auditorderix');
 
   beforeAll(async () => {
