@@ -2,7 +2,7 @@ import { RemoteGraphQLDataSource, type Experimental_DidResolveQueryPlanCallback,
 import type { GatewayGraphQLRequestContext, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { Kind, parse, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type NamedTypeNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import { identityHeader } from '../lib/access/identity';
-import { callNotUnderstoodCodes, ErrorCode, outageRetryAfterSeconds, sendTheSameRequestAgain, SubgraphFault } from '../lib/errors';
+import { callNotUnderstoodCodes, ErrorCode, outageRetryAfterSeconds, outcomeNotKnown, SubgraphFault } from '../lib/errors';
 import { PeerTimeout, timeoutHeader } from '../lib/deadline';
 import { answeredAsGraphQL, platformFetcher } from '../lib/platform-http';
 import type { GatewayObserver, SubgraphFetchOutcome } from './observer';
@@ -457,9 +457,6 @@ export function connectionFailure(error: unknown): 'unsent' | 'lostUnderWay' | u
   }
   return undefined;
 }
-
-/** A mutation's outcome when its answer never came and the change may have been stored. */
-const outcomeNotKnown = `whether the change was stored is not known for certain: ${sendTheSameRequestAgain}`;
 
 const fetchOutcomes: Record<SubgraphFault, SubgraphFetchOutcome> = {
   [SubgraphFault.UNREACHABLE]: 'unreachable',

@@ -115,6 +115,9 @@ export const callNotUnderstoodCodes: ReadonlySet<string> = new Set<string>([Erro
 export const sendTheSameRequestAgain =
   "send the same request again, which answers with what was stored if it was (a subject's registration by DUPLICATE_SUBJECT naming it; a check or a report generation only when sent with an idempotencyKey), rather than another";
 
+/** A mutation's outcome when its answer never came and the change may have been stored (the gateway's call to a subgraph, a subgraph's to its database). */
+export const outcomeNotKnown = `whether the change was stored is not known for certain: ${sendTheSameRequestAgain}`;
+
 /**
  * The extension in which a subgraph's refusal tells the gateway, for its audit entry only, which
  * subject it refused and, where the selection at the error's path does not show it, which field

@@ -58,9 +58,18 @@ export function markError(error: unknown, record: RequestRecord): void {
  * wraps (Apollo wraps a context function's failure) was marked by `markError`.
  */
 export function requestIdOfError(error: unknown): string | undefined {
+  return recordOfError(error)?.requestId;
+}
+
+/** The type of the operation an error was met in (`query`, `mutation`), as `requestIdOfError` finds its request; undefined before one was resolved. */
+export function operationTypeOfError(error: unknown): string | undefined {
+  return recordOfError(error)?.operationType;
+}
+
+function recordOfError(error: unknown): RequestRecord | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const cause = (error as { originalError?: unknown }).originalError;
-  return (recordsByError.get(error) ?? (typeof cause === 'object' && cause !== null ? recordsByError.get(cause) : undefined))?.requestId;
+  return recordsByError.get(error) ?? (typeof cause === 'object' && cause !== null ? recordsByError.get(cause) : undefined);
 }
 
 // An incoming x-request-id is acceptable when it is printable ASCII of at most 64 characters:

@@ -383,11 +383,11 @@ export function dataSourceOptions(subgraph: string, target: DatabaseTarget, mode
 const connectionLossCodes = new Set(['PROTOCOL_CONNECTION_LOST', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'PROTOCOL_SEQUENCE_TIMEOUT', 'ER_SERVER_SHUTDOWN', 'ER_CON_COUNT_ERROR']);
 
 /** An error and what it wraps: GraphQL's `originalError`, TypeORM's `driverError`, `cause`. */
-function* causes(error: unknown): Generator<{ fatal?: unknown; code?: unknown; errno?: unknown; sqlMessage?: unknown }> {
+function* causes(error: unknown): Generator<{ fatal?: unknown; code?: unknown; errno?: unknown; sqlMessage?: unknown; query?: unknown }> {
   const seen = new Set<unknown>();
   const pending = [error];
   while (pending.length) {
-    const e = pending.pop() as { fatal?: unknown; code?: unknown; errno?: unknown; sqlMessage?: unknown; originalError?: unknown; driverError?: unknown; cause?: unknown } | undefined;
+    const e = pending.pop() as { fatal?: unknown; code?: unknown; errno?: unknown; sqlMessage?: unknown; query?: unknown; originalError?: unknown; driverError?: unknown; cause?: unknown } | undefined;
     if (!e || typeof e !== 'object' || seen.has(e)) continue;
     seen.add(e);
     yield e;
@@ -405,6 +405,25 @@ export function isDatabaseConnectionLoss(error: unknown): boolean {
   for (const e of causes(error)) {
     if (e.fatal === true || (typeof e.code === 'string' && connectionLossCodes.has(e.code))) return true;
   }
+  return false;
+}
+
+/**
+ * Statements whose effect may outlive a connection lost before their answer came: the server may
+ * have committed a write run outside a transaction (autocommit), or a COMMIT, and then lost the
+ * connection. A write inside a transaction is among them, as an error does not tell the two apart
+ * (the server rolls that one back with its connection).
+ */
+const storingStatement = /^\s*(INSERT|UPDATE|DELETE|REPLACE|COMMIT)\b/i;
+
+/**
+ * Whether the connection was lost with a storing statement sent on it (TypeORM's QueryFailedError
+ * names the statement; a connection that could not be made fails before any is sent, without one):
+ * what it stored is not known.
+ */
+export function isConnectionLostWithWriteSent(error: unknown): boolean {
+  if (!isDatabaseConnectionLoss(error)) return false;
+  for (const e of causes(error)) if (typeof e.query === 'string' && storingStatement.test(e.query)) return true;
   return false;
 }
 

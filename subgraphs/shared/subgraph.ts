@@ -11,8 +11,8 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { parse, type GraphQLFormattedError } from 'graphql';
 import type { DataSource } from 'typeorm';
-import { ErrorCode, maskUnexpectedErrors, peerOutageCause, type KnownFault } from '../../lib/errors';
-import { requestIdOfError } from '../../lib/request-record';
+import { ErrorCode, maskUnexpectedErrors, outcomeNotKnown, peerOutageCause, type KnownFault } from '../../lib/errors';
+import { operationTypeOfError, requestIdOfError } from '../../lib/request-record';
 import { ConfigError, ConfigProblems, readAcceptedSecrets, readFlag, readLogLevel, readNodeEnvironment, readPort, readSecret } from '../../lib/env';
 import { pathOf, sendJson, serveGraphQL, type ExtraRoute, type RunningHttpServer } from '../../lib/http-server';
 import { databaseLogger, failedStatement, failedStatementOf } from '../../lib/database-logger';
@@ -24,7 +24,7 @@ import { handleShutdownSignals } from '../../lib/shutdown';
 import { exitWithFatal } from '../../lib/start-failure';
 import { projectRoot } from '../../lib/project-root';
 import { defaultPorts, readSdl, type SubgraphName } from '../../schema/subgraphs';
-import { databaseTarget, defaultDatabaseWaits, describeTarget, exceededDatabaseWait, isDatabaseConnectionLoss, isTooManyDatabaseConnections, openDatabase, sqliteFault, type DatabaseTarget, type DatabaseWaits, type DataModel, type SqliteFault } from './database';
+import { databaseTarget, defaultDatabaseWaits, describeTarget, exceededDatabaseWait, isConnectionLostWithWriteSent, isDatabaseConnectionLoss, isTooManyDatabaseConnections, openDatabase, sqliteFault, type DatabaseTarget, type DatabaseWaits, type DataModel, type SqliteFault } from './database';
 import { CursorSeal } from './cursors';
 import { lockSqliteDatabases } from './sqlite-lock';
 import { identityHeader, verifierFor, type IdentityVerifier } from '../../lib/access/identity';
@@ -160,12 +160,19 @@ const sqliteFaultsTold: Record<SqliteFault, string> = {
  * The database faults a client is told of by name: gone (a restart), full (the server refuses a
  * new connection, at its max_connections), too slow (a wait of DatabaseWaits ran out), or, on
  * SQLite, its file or disk failing (full, read-only, gone, an I/O error, locked by another
- * process). One code for all: either way nothing was stored and a later retry may succeed; the
- * message says which.
+ * process). One code for all: a later retry may succeed; the message says which. Nothing was
+ * stored, but when a mutation's connection was lost with a write or its COMMIT sent: the server
+ * may have stored it before the connection went (an autocommit INSERT, a COMMIT), so the client
+ * is told that this is not known, and to send the same request again, which answers with what was
+ * stored, as the gateway tells it of a subgraph lost under a mutation. A read's retry is harmless
+ * either way.
  */
 function databaseFault(subgraph: SubgraphName, error: unknown): KnownFault | undefined {
   if (isTooManyDatabaseConnections(error)) {
     return { code: ErrorCode.DATABASE_UNAVAILABLE, message: `the ${subgraph} subgraph could not connect to its database: the database server has too many connections (its max_connections): retry later` };
+  }
+  if (operationTypeOfError(error) === 'mutation' && isConnectionLostWithWriteSent(error)) {
+    return { code: ErrorCode.DATABASE_UNAVAILABLE, message: `the ${subgraph} subgraph lost its database connection while it stored the change: ${outcomeNotKnown}` };
   }
   if (isDatabaseConnectionLoss(error)) return { code: ErrorCode.DATABASE_UNAVAILABLE, message: `the ${subgraph} subgraph lost its database connection: retry later` };
   const wait = exceededDatabaseWait(error);

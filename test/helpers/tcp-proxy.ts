@@ -5,13 +5,16 @@ import net from 'node:net';
  * and which must not be restarted): a subgraph's database URL points at it, and the test plays
  * the server's faults on it. `pause()` holds what clients send (their queries are in flight),
  * `restart()` drops every connection and refuses new ones until `recover()`, `full()` answers new
- * ones as a server at its max_connections does.
+ * ones as a server at its max_connections does, `loseAnswerTo()` cuts a connection once the
+ * server has answered a given statement, the answer never reaching the client.
  */
 export class TcpProxy {
   private readonly pairs = new Set<{ client: net.Socket; server: net.Socket }>();
   private paused = false;
   private refusing = false;
   private answeringFull = false;
+  /** A statement whose answer is to be lost (`loseAnswerTo`), and the connections it was sent on. */
+  private answerToLose?: { statement: Buffer; sent: (client: net.Socket) => void };
   /** Bytes clients sent while paused: a query the server has not seen. */
   heldBytes = 0;
 
@@ -82,6 +85,28 @@ export class TcpProxy {
     this.answeringFull = true;
   }
 
+  /**
+   * The next statement a client sends that begins with `statement` (a COM_QUERY packet carries
+   * the command byte 3 and then its SQL as written) reaches the server, which runs it; its answer
+   * is dropped and the connection cut, as when a connection is lost between the server's commit
+   * and its reply. Resolves once it was cut.
+   */
+  loseAnswerTo(statement: string, ms = 10_000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.answerToLose = undefined;
+        reject(new Error(`no statement beginning ${statement} was sent within ${ms} ms`));
+      }, ms);
+      this.answerToLose = {
+        statement: Buffer.concat([Buffer.from([comQuery]), Buffer.from(statement)]),
+        sent: (client) => {
+          this.answerToLose = undefined;
+          client.once('close', () => (clearTimeout(timer), resolve()));
+        },
+      };
+    });
+  }
+
   /** The server is back: connections are accepted and forwarded again. */
   recover(): void {
     this.refusing = false;
@@ -114,13 +139,21 @@ export class TcpProxy {
     };
     client.on('error', close).on('close', close);
     server.on('error', close).on('close', close);
+    let losingAnswer = false;
     client.on('data', (chunk: Buffer) => {
-      if (this.paused) this.heldBytes += chunk.length;
-      else server.write(chunk);
+      if (this.paused) return void (this.heldBytes += chunk.length);
+      if (this.answerToLose && chunk.includes(this.answerToLose.statement)) {
+        this.answerToLose.sent(client);
+        losingAnswer = true;
+      }
+      server.write(chunk);
     });
-    server.on('data', (chunk: Buffer) => client.write(chunk));
+    server.on('data', (chunk: Buffer) => (losingAnswer ? close() : client.write(chunk)));
   }
 }
+
+/** The command byte of a statement sent as text (COM_QUERY), before its SQL. */
+const comQuery = 0x03;
 
 /**
  * The packet a MySQL or MariaDB server at its max_connections sends a new connection instead of its
