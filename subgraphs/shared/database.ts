@@ -379,8 +379,19 @@ export function dataSourceOptions(subgraph: string, target: DatabaseTarget, mode
   };
 }
 
+/**
+ * The server's refusals of a new connection for a limit of its connections, by whose limit: the
+ * server's (max_connections, error 1040), or the user's (CREATE USER … WITH MAX_USER_CONNECTIONS:
+ * MariaDB's and MySQL's 1226; the server's max_user_connections for every user, 1203).
+ */
+const tooManyConnectionsCodes = new Map<unknown, 'server' | 'user'>([
+  ['ER_CON_COUNT_ERROR', 'server'],
+  ['ER_USER_LIMIT_REACHED', 'user'],
+  ['ER_TOO_MANY_USER_CONNECTIONS', 'user'],
+]);
+
 /** Socket-level codes of a connection to MySQL that failed or broke (mysql2 marks its own such errors `fatal`). */
-const connectionLossCodes = new Set(['PROTOCOL_CONNECTION_LOST', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'PROTOCOL_SEQUENCE_TIMEOUT', 'ER_SERVER_SHUTDOWN', 'ER_CON_COUNT_ERROR']);
+const connectionLossCodes = new Set(['PROTOCOL_CONNECTION_LOST', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'PROTOCOL_SEQUENCE_TIMEOUT', 'ER_SERVER_SHUTDOWN', ...tooManyConnectionsCodes.keys()]);
 
 /** An error and what it wraps: GraphQL's `originalError`, TypeORM's `driverError`, `cause`. */
 function* causes(error: unknown): Generator<{ fatal?: unknown; code?: unknown; errno?: unknown; sqlMessage?: unknown; query?: unknown }> {
@@ -428,13 +439,17 @@ export function isConnectionLostWithWriteSent(error: unknown): boolean {
 }
 
 /**
- * Whether the database server refused a new connection because it holds as many as it allows
- * (max_connections, error 1040), looking through the same wrappers as isDatabaseConnectionLoss,
- * which counts it too: the server is up, and answers again once connections come free.
+ * Whose limit of connections, if any, the database server refused a new connection for: its own
+ * (max_connections) or DATABASE_URL's user's (max_user_connections), looking through the same
+ * wrappers as isDatabaseConnectionLoss, which counts it too: the server is up, and answers again
+ * once connections come free.
  */
-export function isTooManyDatabaseConnections(error: unknown): boolean {
-  for (const e of causes(error)) if (e.code === 'ER_CON_COUNT_ERROR') return true;
-  return false;
+export function tooManyDatabaseConnections(error: unknown): 'server' | 'user' | undefined {
+  for (const e of causes(error)) {
+    const whose = tooManyConnectionsCodes.get(e.code);
+    if (whose) return whose;
+  }
+  return undefined;
 }
 
 /** MariaDB's ER_STATEMENT_TIMEOUT, which mysql2 (naming MySQL's errors only) gives no `code`. */

@@ -24,7 +24,7 @@ import { handleShutdownSignals } from '../../lib/shutdown';
 import { exitWithFatal } from '../../lib/start-failure';
 import { projectRoot } from '../../lib/project-root';
 import { defaultPorts, readSdl, type SubgraphName } from '../../schema/subgraphs';
-import { databaseTarget, defaultDatabaseWaits, describeTarget, exceededDatabaseWait, isConnectionLostWithWriteSent, isDatabaseConnectionLoss, isTooManyDatabaseConnections, openDatabase, sqliteFault, type DatabaseTarget, type DatabaseWaits, type DataModel, type SqliteFault } from './database';
+import { databaseTarget, defaultDatabaseWaits, describeTarget, exceededDatabaseWait, isConnectionLostWithWriteSent, isDatabaseConnectionLoss, tooManyDatabaseConnections, openDatabase, sqliteFault, type DatabaseTarget, type DatabaseWaits, type DataModel, type SqliteFault } from './database';
 import { CursorSeal } from './cursors';
 import { lockSqliteDatabases } from './sqlite-lock';
 import { identityHeader, verifierFor, type IdentityVerifier } from '../../lib/access/identity';
@@ -146,6 +146,12 @@ const waitsRunOut = {
   pool: 'no database connection came free in time',
 } as const;
 
+/** Whose limit of connections the database server refused a new one for (tooManyDatabaseConnections), as a client is told. */
+const connectionLimitsTold = {
+  server: 'the database server has too many connections (its max_connections)',
+  user: 'its database user may open no more connections (its max_user_connections)',
+} as const;
+
 /** What a client is told of each fault of the embedded SQLite's file or disk (sqliteFault), after "the <subgraph> subgraph". */
 const sqliteFaultsTold: Record<SqliteFault, string> = {
   full: 'could not write its database: the disk holding it is full',
@@ -158,7 +164,7 @@ const sqliteFaultsTold: Record<SqliteFault, string> = {
 
 /**
  * The database faults a client is told of by name: gone (a restart), full (the server refuses a
- * new connection, at its max_connections), too slow (a wait of DatabaseWaits ran out), or, on
+ * new connection, at its max_connections or the user's max_user_connections), too slow (a wait of DatabaseWaits ran out), or, on
  * SQLite, its file or disk failing (full, read-only, gone, an I/O error, locked by another
  * process). One code for all: a later retry may succeed; the message says which. Nothing was
  * stored, but when a mutation's connection was lost with a write or its COMMIT sent: the server
@@ -168,9 +174,8 @@ const sqliteFaultsTold: Record<SqliteFault, string> = {
  * either way.
  */
 function databaseFault(subgraph: SubgraphName, error: unknown): KnownFault | undefined {
-  if (isTooManyDatabaseConnections(error)) {
-    return { code: ErrorCode.DATABASE_UNAVAILABLE, message: `the ${subgraph} subgraph could not connect to its database: the database server has too many connections (its max_connections): retry later` };
-  }
+  const tooMany = tooManyDatabaseConnections(error);
+  if (tooMany) return { code: ErrorCode.DATABASE_UNAVAILABLE, message: `the ${subgraph} subgraph could not connect to its database: ${connectionLimitsTold[tooMany]}: retry later` };
   if (operationTypeOfError(error) === 'mutation' && isConnectionLostWithWriteSent(error)) {
     return { code: ErrorCode.DATABASE_UNAVAILABLE, message: `the ${subgraph} subgraph lost its database connection while it stored the change: ${outcomeNotKnown}` };
   }

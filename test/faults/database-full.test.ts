@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import mysql2 from 'mysql2/promise';
 import type { DataSource, Logger } from 'typeorm';
+import { poolStats } from '../../lib/metrics';
 import { entitiesSubgraph } from '../../subgraphs/entities/subgraph';
 import { openDatabase, type DatabaseTarget } from '../../subgraphs/shared/database';
 import { startSubgraph, type StartedSubgraph } from '../../subgraphs/shared/subgraph';
@@ -16,6 +18,9 @@ import { TcpProxy } from '../helpers/tcp-proxy';
  * connections, not at its uptime. MySQL only: SQLite has no connections.
  */
 const mysql = testDatabases.find((d) => d.label === 'mysql');
+
+/** Lets two test runs share one server without sharing users (test/helpers/databases.ts). */
+const runTag = (process.env.TEST_RUN_TAG ?? '').replace(/[^a-z0-9]/gi, '').slice(0, 8);
 
 const SUBJECT = /* GraphQL */ `query Subject($id: ID!) { subject(id: $id) { name } }`;
 
@@ -66,5 +71,72 @@ const quiet: Logger = { logQuery() {}, logQueryError() {}, logQuerySlow() {}, lo
     const later = await read();
     expect(later.errors).toBeUndefined();
     expect(later.data).toEqual({ subject: null });
+  });
+});
+
+/**
+ * A subgraph whose database user may open no more connections (CREATE USER … WITH
+ * MAX_USER_CONNECTIONS, error 1226; the server's max_user_connections for every user, 1203) while
+ * it serves: the client is told DATABASE_UNAVAILABLE naming the user's limit, as for the server's,
+ * not INTERNAL_SERVER_ERROR. Played with a user of the test's own, on the suite's databases only,
+ * whose connections the test takes up after killing the pool's (so that the pool must open one).
+ */
+(mysql ? describe : describe.skip)('a subgraph whose database user may open no more connections', () => {
+  const suite = 'dbuserfull';
+  const target = mysql?.target(suite) as Extract<DatabaseTarget, { kind: 'mysql' }>;
+  const server = target && new URL(target.url);
+  const user = `credit_test_${runTag}userfull`.slice(0, 32);
+  const password = randomUUID();
+  const limit = 2;
+  let root: mysql2.Connection;
+  let db: DataSource;
+  let subgraph: StartedSubgraph;
+  let logged: jest.SpyInstance;
+  const held: mysql2.Connection[] = [];
+
+  const connectAs = (name: string, secret: string) => mysql2.createConnection({ host: server.hostname, port: Number(server.port || 3306), user: name, password: secret });
+
+  beforeAll(async () => {
+    logged = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    await mysql!.cleanUp(suite);
+    root = await connectAs(decodeURIComponent(server.username) || 'root', decodeURIComponent(server.password));
+    await root.query(`DROP USER IF EXISTS '${user}'@'%'`);
+    await root.query(`CREATE USER '${user}'@'%' IDENTIFIED BY '${password}' WITH MAX_USER_CONNECTIONS ${limit}`);
+    await root.query(`GRANT ALL PRIVILEGES ON \`${target.prefix.replace(/_/g, '\\_')}%\`.* TO '${user}'@'%'`);
+    const url = new URL(target.url);
+    url.username = user;
+    url.password = password;
+    db = await openDatabase('entities', { ...target, url: url.toString().replace(/\/$/, '') }, entitiesSubgraph, quiet);
+    subgraph = await startSubgraph(entitiesSubgraph, db, { port: 0, signingKey: testSigningKey });
+  });
+  afterAll(async () => {
+    for (const connection of held) await connection.end();
+    await subgraph?.stop();
+    await db?.destroy();
+    await root?.query(`DROP USER IF EXISTS '${user}'@'%'`);
+    await root?.end();
+    await mysql!.cleanUp(suite);
+    logged.mockRestore();
+  });
+
+  const read = async () => postGraphQL<{ subject: { name: string } | null }>(subgraph.url, { query: SUBJECT, variables: { id: randomUUID() } }, await signedBy());
+  const sessionsOfUser = async () => (await root.query('SELECT ID AS id FROM information_schema.PROCESSLIST WHERE USER = ?', [user]))[0] as { id: number }[];
+
+  it("answers DATABASE_UNAVAILABLE naming the user's max_user_connections, and answers again once one comes free", async () => {
+    expect((await read()).errors).toBeUndefined();
+    // The pool's connections are ended, so that the next query must open one; the test's own take up the user's.
+    for (const { id } of await sessionsOfUser()) await root.query(`KILL ${Number(id)}`);
+    while ((await sessionsOfUser()).length || poolStats(db)!.open) await new Promise((resolve) => setTimeout(resolve, 50));
+    for (let i = 0; i < limit; i += 1) held.push(await connectAs(user, password));
+
+    const refused = await read();
+    expect(refused.data).toEqual({ subject: null });
+    expect(refused.errors?.map((e) => [e.message, e.extensions?.code, e.extensions?.retryAfterSeconds])).toEqual([
+      ["the entities subgraph could not connect to its database: its database user may open no more connections (its max_user_connections): retry later", 'DATABASE_UNAVAILABLE', 5],
+    ]);
+
+    await held.pop()!.end();
+    const later = await read();
+    expect(later.errors).toBeUndefined();
   });
 });
