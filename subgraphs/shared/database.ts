@@ -139,7 +139,8 @@ export const platformCollation = 'utf8mb4_unicode_ci';
 const platformColumnCollations = [platformCollation, 'utf8mb4_bin'];
 
 /**
- * Creates the subgraph's database if missing (or refuses to, `ifMissing`), and puts it, before any
+ * Creates the subgraph's database if missing (or refuses to, `ifMissing`; a user that may not
+ * create it is told it is missing), and puts it, before any
  * migration runs, in the platform's collation (platformCollation). A database restored by hand
  * (`CREATE DATABASE x; mysql x < dump.sql`) has the server's default collation (MariaDB
  * utf8mb4_general_ci, MySQL 8 utf8mb4_0900_ai_ci) while its restored tables keep the platform's,
@@ -153,15 +154,26 @@ async function prepareMysqlDatabase(target: MysqlTarget, database: string, logge
   const connection = await mysql.createConnection(mysqlConnection(target.url));
   try {
     const create = `CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE ${platformCollation}`;
-    if (target.ifMissing !== 'refuse') await connection.query(create.replace('CREATE DATABASE', 'CREATE DATABASE IF NOT EXISTS'));
+    // Looked up before it is made: CREATE DATABASE IF NOT EXISTS needs the CREATE right even when
+    // the database exists, which a user granted its rows alone (SELECT, INSERT, UPDATE, DELETE) lacks.
+    const exists = (await rows(connection, 'SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [database])).length > 0;
+    let notMade = 'with NODE_ENV=production a subgraph creates no database';
+    if (!exists && target.ifMissing !== 'refuse') {
+      try {
+        // IF NOT EXISTS: a replica starting beside this one may make it first.
+        await connection.query(create.replace('CREATE DATABASE', 'CREATE DATABASE IF NOT EXISTS'));
+      } catch (error) {
+        const { code, sqlMessage } = error as { code?: unknown; sqlMessage?: unknown };
+        if (code !== 'ER_DBACCESS_DENIED_ERROR') throw error;
+        notMade = `DATABASE_URL's user may not create it (${sqlMessage})`;
+      }
+    }
     try {
       await connection.query(`USE \`${database}\``);
     } catch (error) {
       if ((error as { code?: unknown }).code !== 'ER_BAD_DB_ERROR') throw error;
       const { host, port } = mysqlConnection(target.url);
-      throw new StartFailure(
-        `the database ${database} does not exist at ${addressOf(host, port)}: create it (${create}), or check DATABASE_PREFIX ("${target.prefix}"): with NODE_ENV=production a subgraph creates no database`,
-      );
+      throw new StartFailure(`the database ${database} does not exist at ${addressOf(host, port)}: create it (${create}), or check DATABASE_PREFIX ("${target.prefix}"): ${notMade}`);
     }
     await collateDatabase(connection, database, logger);
     for (const table of await tablesNotInPlatformCollation(connection)) await collateTable(connection, database, table, logger);

@@ -351,3 +351,69 @@ describe('a database that does not exist, with NODE_ENV=production', () => {
   });
 });
 
+
+/**
+ * A least-privilege user (SELECT, INSERT, UPDATE, DELETE on its database, as a DBA grants one
+ * that serves only) could not start a subgraph outside production: the start ran CREATE DATABASE
+ * IF NOT EXISTS, which needs CREATE even when the database exists, and blamed the grants. It is
+ * looked up first, and made only when missing; a database missing that the user may not make is
+ * told as missing.
+ */
+describe('a database user that may only read and write rows', () => {
+  const mysql = testDatabases.find((d) => d.label === 'mysql');
+  const suite = 'dmlonly';
+  const target = mysql?.target(suite) as Extract<DatabaseTarget, { kind: 'mysql' }> | undefined;
+  const user = `credit_test_${runTag}dmlonly`.slice(0, 32);
+  const password = 'dml-only-7f3a9c';
+  let root: mysql2.Connection;
+  const asUser = () => {
+    const url = new URL(target!.url);
+    url.username = user;
+    url.password = password;
+    return { ...target!, url: url.toString().replace(/\/$/, '') };
+  };
+
+  beforeAll(async () => {
+    if (!target) return;
+    await mysql!.cleanUp(suite);
+    const server = new URL(target.url);
+    root = await mysql2.createConnection({ host: server.hostname, port: Number(server.port || 3306), user: decodeURIComponent(server.username) || 'root', password: decodeURIComponent(server.password) });
+    await root.query(`DROP USER IF EXISTS '${user}'@'%'`);
+    await root.query(`CREATE USER '${user}'@'%' IDENTIFIED BY '${password}'`);
+    for (const name of ['entities', 'records']) await root.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON \`${target.prefix}${name}\`.* TO '${user}'@'%'`);
+  });
+  afterAll(async () => {
+    if (!target) return;
+    await root.query(`DROP USER IF EXISTS '${user}'@'%'`);
+    await root.end();
+    await mysql!.cleanUp(suite);
+  });
+
+  (mysql ? it : it.skip)('starts a subgraph on its database, made and migrated beforehand, outside production too', async () => {
+    await (await openDatabase('entities', target!, entitiesSubgraph)).destroy();
+    const db = await openDatabase('entities', asUser(), entitiesSubgraph);
+    try {
+      expect(await db.showMigrations()).toBe(false);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  (mysql ? it : it.skip)('says that a database it may not make is missing, and how to make it', async () => {
+    const database = `${target!.prefix}records`;
+    const error = await openDatabase('records', asUser(), entitiesSubgraph).then(
+      async (db) => {
+        await db.destroy();
+        return undefined;
+      },
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(StartFailure);
+    expect((error as Error).message).toMatch(
+      new RegExp(
+        `^the database ${database} does not exist at ${new URL(target!.url).host.replace(/\./g, '\\.')}: create it \\(CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci\\), ` +
+          `or check DATABASE_PREFIX \\("${target!.prefix}"\\): DATABASE_URL's user may not create it \\(Access denied for user '${user}'@'[^']+' to database '${database}'\\)$`,
+      ),
+    );
+  });
+});
