@@ -42,7 +42,7 @@ export const ErrorCode = {
    * up (HTTP 429): `extensions.budget` names which, `extensions.retryAfterSeconds` when to retry.
    */
   RATE_LIMITED: 'RATE_LIMITED',
-  /** A subgraph lost its database connection (a restart, say), could not open one (the server has too many connections), its database was too slow (a statement, lock or pool wait ran out), or its SQLite file or disk failed (full, read-only, an I/O error) while answering: retry after `extensions.retryAfterSeconds`. */
+  /** A subgraph lost its database connection (a restart, say), could not open one (the server down, or it or the database user has too many connections), its database was too slow (a statement, lock or pool wait ran out), or its SQLite file or disk failed (full, read-only, an I/O error) while answering: retry after `extensions.retryAfterSeconds`. */
   DATABASE_UNAVAILABLE: 'DATABASE_UNAVAILABLE',
   /** The audit log could not be written, so the answer was withheld (fail closed, HTTP 503): retry after `extensions.retryAfterSeconds` (and `Retry-After`). */
   AUDIT_UNAVAILABLE: 'AUDIT_UNAVAILABLE',

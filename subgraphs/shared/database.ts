@@ -276,6 +276,22 @@ export const defaultDatabaseWaits: DatabaseWaits = { statementMs: 8_000, lockSec
 /** Connections of a subgraph's MySQL pool. */
 export const mysqlPoolSize = 10;
 
+/** How a pool lets go of connections it no longer uses (mysql2's `maxIdle`, `idleTimeout`). */
+export interface PoolIdle {
+  /** Idle connections a pool keeps at most: those beyond are closed within a second of their release. */
+  connections: number;
+  /** How long a connection may stay idle before it is closed, however few are open. */
+  ms: number;
+}
+
+/**
+ * What a pool keeps after a burst: without it (mysql2's defaults) a pool held its peak
+ * connections for good, every subgraph process up to mysqlPoolSize, and with max_connections
+ * tight a DBA was locked out of the server long after the burst. A pool under load reuses its most
+ * recently released connection first, so the ones closed are the ones no request needed.
+ */
+export const poolIdle: PoolIdle = { connections: 2, ms: 60_000 };
+
 /** What a bounded DataSource is told about its server: the variables that bound a session differ between MariaDB and MySQL. */
 interface BoundedSessions {
   waits: DatabaseWaits;
@@ -349,7 +365,7 @@ export function sqliteFile(directory: string, subgraph: string): string {
   return path.join(directory, `${subgraph}.sqlite`);
 }
 
-export function dataSourceOptions(subgraph: string, target: DatabaseTarget, model: DataModel, logger?: Logger, bounded?: BoundedSessions): DataSourceOptions {
+export function dataSourceOptions(subgraph: string, target: DatabaseTarget, model: DataModel, logger?: Logger, bounded?: BoundedSessions, idle: PoolIdle = poolIdle): DataSourceOptions {
   // Both drivers get their schema from the committed migrations, never from `synchronize`,
   // so the embedded default runs exactly the schema production runs. openDatabase runs them
   // (runMigrationsOnce: on MySQL under a lock, and each re-runnable).
@@ -385,7 +401,7 @@ export function dataSourceOptions(subgraph: string, target: DatabaseTarget, mode
     // `trace: false`: mysql2 otherwise captures a stack trace for every statement, in case it
     // fails, 2.6-2.9 % of a subgraph's CPU under the benchmark's lookups (the audit append and the
     // entities lookup alike); a failed statement is told by its code and message, which it keeps.
-    extra: { connectionLimit: mysqlPoolSize, trace: false },
+    extra: { connectionLimit: mysqlPoolSize, maxIdle: idle.connections, idleTimeout: idle.ms, trace: false },
     // A bounded DataSource opens once the unbounded one has migrated (openDatabase).
     ...(bounded ? { driver: boundedMysql2(bounded, logger) } : {}),
   };
@@ -405,16 +421,20 @@ const tooManyConnectionsCodes = new Map<unknown, 'server' | 'user'>([
 /** Socket-level codes of a connection to MySQL that failed or broke (mysql2 marks its own such errors `fatal`). */
 const connectionLossCodes = new Set(['PROTOCOL_CONNECTION_LOST', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'PROTOCOL_SEQUENCE_TIMEOUT', 'ER_SERVER_SHUTDOWN', ...tooManyConnectionsCodes.keys()]);
 
-/** An error and what it wraps: GraphQL's `originalError`, TypeORM's `driverError`, `cause`. */
+/**
+ * An error and what it wraps: GraphQL's `originalError`, and its `thrownValue` when what was thrown
+ * was no Error of its realm (under Jest, a socket's error made by Node's own realm), TypeORM's
+ * `driverError`, `cause`.
+ */
 function* causes(error: unknown): Generator<{ fatal?: unknown; code?: unknown; errno?: unknown; sqlMessage?: unknown; query?: unknown }> {
   const seen = new Set<unknown>();
   const pending = [error];
   while (pending.length) {
-    const e = pending.pop() as { fatal?: unknown; code?: unknown; errno?: unknown; sqlMessage?: unknown; query?: unknown; originalError?: unknown; driverError?: unknown; cause?: unknown } | undefined;
+    const e = pending.pop() as { fatal?: unknown; code?: unknown; errno?: unknown; sqlMessage?: unknown; query?: unknown; originalError?: unknown; thrownValue?: unknown; driverError?: unknown; cause?: unknown } | undefined;
     if (!e || typeof e !== 'object' || seen.has(e)) continue;
     seen.add(e);
     yield e;
-    pending.push(e.originalError, e.driverError, e.cause);
+    pending.push(e.originalError, e.thrownValue, e.driverError, e.cause);
   }
 }
 
@@ -440,14 +460,24 @@ export function isDatabaseConnectionLoss(error: unknown): boolean {
 const storingStatement = /^\s*(INSERT|UPDATE|DELETE|REPLACE|COMMIT)\b/i;
 
 /**
- * Whether the connection was lost with a storing statement sent on it (TypeORM's QueryFailedError
- * names the statement; a connection that could not be made fails before any is sent, without one):
- * what it stored is not known.
+ * The statement whose connection failed, as TypeORM's QueryFailedError names it; undefined when
+ * none was sent: the pool could not open the connection (refused, lost in its handshake), and
+ * TypeORM asks for one before it sends anything.
  */
+function sentStatement(error: unknown): string | undefined {
+  for (const e of causes(error)) if (typeof e.query === 'string') return e.query;
+  return undefined;
+}
+
+/** Whether the connection was lost with a storing statement sent on it: what it stored is not known. */
 export function isConnectionLostWithWriteSent(error: unknown): boolean {
-  if (!isDatabaseConnectionLoss(error)) return false;
-  for (const e of causes(error)) if (typeof e.query === 'string' && storingStatement.test(e.query)) return true;
-  return false;
+  const statement = isDatabaseConnectionLoss(error) ? sentStatement(error) : undefined;
+  return statement !== undefined && storingStatement.test(statement);
+}
+
+/** Whether no connection could be made for a statement (the server down, refusing them): none was lost, and nothing was sent. */
+export function isConnectionNotMade(error: unknown): boolean {
+  return isDatabaseConnectionLoss(error) && sentStatement(error) === undefined;
 }
 
 /**
@@ -664,11 +694,11 @@ function bytesShown(bytes: number): string {
  * for one another, and each re-runnably, so that a start killed during them completes them the
  * next time (rerunnable-migrations.ts). A failure the operator acts on (a setting, a limit of the
  * server's, a migration's statement the database refused) is thrown as a StartFailure, told in one
- * line.
+ * line. Its pools let go of idle connections as `idle` says (poolIdle; a test passes a shorter time).
  */
-export async function openDatabase(subgraph: string, target: DatabaseTarget, model: DataModel, logger?: Logger, waits?: DatabaseWaits): Promise<DataSource> {
+export async function openDatabase(subgraph: string, target: DatabaseTarget, model: DataModel, logger?: Logger, waits?: DatabaseWaits, idle?: PoolIdle): Promise<DataSource> {
   try {
-    return await openMigrated(subgraph, target, model, logger, waits);
+    return await openMigrated(subgraph, target, model, logger, waits, idle);
   } catch (error) {
     throw startFailureOf(error, target, `${target.kind === 'mysql' ? target.prefix : ''}${subgraph}`) ?? error;
   }
@@ -700,10 +730,10 @@ function prepareSqliteFile(directory: string, subgraph: string, logger?: Logger)
   fs.closeSync(fs.openSync(sqliteFile(directory, subgraph), 'a', 0o600));
 }
 
-async function openMigrated(subgraph: string, target: DatabaseTarget, model: DataModel, logger?: Logger, waits?: DatabaseWaits): Promise<DataSource> {
+async function openMigrated(subgraph: string, target: DatabaseTarget, model: DataModel, logger?: Logger, waits?: DatabaseWaits, idle?: PoolIdle): Promise<DataSource> {
   if (target.kind === 'sqlite' && target.directory !== ':memory:') prepareSqliteFile(target.directory, subgraph, logger);
   if (target.kind === 'mysql') await prepareMysqlDatabase(target, `${target.prefix}${subgraph}`, logger);
-  const options = dataSourceOptions(subgraph, target, model, logger);
+  const options = dataSourceOptions(subgraph, target, model, logger, undefined, idle);
   const migrated = target.kind === 'sqlite' ? await openSqlite(options) : await new DataSource(options).initialize();
   try {
     await runMigrationsOnce(migrated, logger);
@@ -720,5 +750,5 @@ async function openMigrated(subgraph: string, target: DatabaseTarget, model: Dat
   }
   // Which server answers, not which scheme the URL names: mysql:// reaches a MariaDB as well.
   const bounded = { waits, mariadb: /mariadb/i.test(version) };
-  return await new DataSource(dataSourceOptions(subgraph, target, model, logger, bounded)).initialize();
+  return await new DataSource(dataSourceOptions(subgraph, target, model, logger, bounded, idle)).initialize();
 }

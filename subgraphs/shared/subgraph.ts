@@ -24,7 +24,7 @@ import { handleShutdownSignals } from '../../lib/shutdown';
 import { exitWithFatal } from '../../lib/start-failure';
 import { projectRoot } from '../../lib/project-root';
 import { defaultPorts, readSdl, type SubgraphName } from '../../schema/subgraphs';
-import { databaseTarget, defaultDatabaseWaits, describeTarget, exceededDatabaseWait, isConnectionLostWithWriteSent, isDatabaseConnectionLoss, tooManyDatabaseConnections, openDatabase, sqliteFault, type DatabaseTarget, type DatabaseWaits, type DataModel, type SqliteFault } from './database';
+import { databaseTarget, defaultDatabaseWaits, describeTarget, exceededDatabaseWait, isConnectionLostWithWriteSent, isConnectionNotMade, isDatabaseConnectionLoss, tooManyDatabaseConnections, openDatabase, sqliteFault, type DatabaseTarget, type DatabaseWaits, type DataModel, type SqliteFault } from './database';
 import { CursorSeal } from './cursors';
 import { lockSqliteDatabases } from './sqlite-lock';
 import { identityHeader, verifierFor, type IdentityVerifier } from '../../lib/access/identity';
@@ -163,10 +163,11 @@ const sqliteFaultsTold: Record<SqliteFault, string> = {
 };
 
 /**
- * The database faults a client is told of by name: gone (a restart), full (the server refuses a
- * new connection, at its max_connections or the user's max_user_connections), too slow (a wait of DatabaseWaits ran out), or, on
- * SQLite, its file or disk failing (full, read-only, gone, an I/O error, locked by another
- * process). One code for all: a later retry may succeed; the message says which. Nothing was
+ * The database faults a client is told of by name: gone (a restart; down, refusing connections),
+ * full (the server refuses a new connection, at its max_connections or the user's
+ * max_user_connections), too slow (a wait of DatabaseWaits ran out), or, on SQLite, its file or
+ * disk failing (full, read-only, gone, an I/O error, locked by another process). One code for
+ * all: a later retry may succeed; the message says which. Nothing was
  * stored, but when a mutation's connection was lost with a write or its COMMIT sent: the server
  * may have stored it before the connection went (an autocommit INSERT, a COMMIT), so the client
  * is told that this is not known, and to send the same request again, which answers with what was
@@ -179,6 +180,7 @@ function databaseFault(subgraph: SubgraphName, error: unknown): KnownFault | und
   if (operationTypeOfError(error) === 'mutation' && isConnectionLostWithWriteSent(error)) {
     return { code: ErrorCode.DATABASE_UNAVAILABLE, message: `the ${subgraph} subgraph lost its database connection while it stored the change: ${outcomeNotKnown}` };
   }
+  if (isConnectionNotMade(error)) return { code: ErrorCode.DATABASE_UNAVAILABLE, message: `the ${subgraph} subgraph could not connect to its database: retry later` };
   if (isDatabaseConnectionLoss(error)) return { code: ErrorCode.DATABASE_UNAVAILABLE, message: `the ${subgraph} subgraph lost its database connection: retry later` };
   const wait = exceededDatabaseWait(error);
   if (wait) return { code: ErrorCode.DATABASE_UNAVAILABLE, message: `the ${subgraph} subgraph's database was too slow (${waitsRunOut[wait]}): retry later` };

@@ -71,6 +71,18 @@ const registrar: As = { caller: { id: 'test-registrar', organisation: 'MARKET_RE
     expect((await fetch(new URL('/ready', entities.url))).status).toBe(200);
   });
 
+  it('says that it could not connect while the server refuses connections, not that it lost one', async () => {
+    expect((await readSubject()).errors).toBeUndefined();
+    await proxy.down();
+    const refused = await readSubject();
+    expect(refused.errors?.map((e) => [e.message, e.extensions?.code, e.extensions?.retryAfterSeconds])).toEqual([['the entities subgraph could not connect to its database: retry later', 'DATABASE_UNAVAILABLE', 5]]);
+    // The operator's log has the driver's refusal.
+    expect(logged).toHaveBeenCalledWith('[entities] the entities subgraph could not connect to its database: retry later', expect.objectContaining({ message: expect.stringContaining('ECONNREFUSED') }));
+
+    await proxy.recover();
+    expect((await readSubject()).data).toEqual({ subject: { name: subject.name } });
+  });
+
   it('stores nothing of a mutation in flight when the database goes, and takes it again once it is back', async () => {
     const code = unifiedSocialCreditCode({ authority: '9', orgType: '1', division: '130304', organisationBody: 'MA0REB00' });
     const register = () => platform.query<{ registerSubject: { id: string } | null }>(REGISTER, { code, date: todayInDistrict() }, registrar);

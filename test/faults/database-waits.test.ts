@@ -4,7 +4,7 @@ import { todayInDistrict } from '../../lib/calendar';
 import { unifiedSocialCreditCode } from '../../lib/identifiers';
 import { poolStats } from '../../lib/metrics';
 import { entitiesSubgraph } from '../../subgraphs/entities/subgraph';
-import { mysqlPoolSize, openDatabase, type DatabaseTarget, type DatabaseWaits } from '../../subgraphs/shared/database';
+import { mysqlPoolSize, openDatabase, poolIdle, type DatabaseTarget, type DatabaseWaits } from '../../subgraphs/shared/database';
 import { startSubgraph, type StartedSubgraph } from '../../subgraphs/shared/subgraph';
 import { testDatabases } from '../helpers/databases';
 import { postGraphQL } from '../helpers/graphql';
@@ -242,6 +242,41 @@ class SlowMigration1764999999000 implements MigrationInterface {
       expect(poolStats(served.db)?.idle).toBe(poolStats(served.db)?.open);
     } finally {
       await served.close();
+    }
+  });
+
+  /** Resolves once `condition` holds (fails after `ms`): what is waited for here happens on a timer of the pool's. */
+  const until = async (condition: () => boolean, what: string, ms = 20_000) => {
+    const deadline = Date.now() + ms;
+    while (!condition()) {
+      if (Date.now() > deadline) throw new Error(`${what} did not happen within ${ms} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+
+  it('closes the connections a burst opened once they are idle: those beyond poolIdle.connections at once, the rest after poolIdle.ms', async () => {
+    const waits = { statementMs: 5000, lockSeconds: 2, poolMs: 5000 };
+    const burst = (db: DataSource) => Promise.all(Array.from({ length: mysqlPoolSize }, () => db.query('SELECT SLEEP(0.2)')));
+    const open = (db: DataSource) => poolStats(db)!.open;
+    const served = await openDatabase('entities', target, entitiesSubgraph, quiet, waits);
+    try {
+      await burst(served);
+      expect(open(served)).toBe(mysqlPoolSize);
+      await until(() => open(served) <= poolIdle.connections, `the pool's shrinking to ${poolIdle.connections} connections`);
+      // The rest wait poolIdle.ms (a minute), far longer than this test.
+      expect(open(served)).toBe(poolIdle.connections);
+    } finally {
+      await served.destroy();
+    }
+    const brief = await openDatabase('entities', target, entitiesSubgraph, quiet, waits, { ...poolIdle, ms: 1_000 });
+    try {
+      await burst(brief);
+      await until(() => open(brief) === 0, 'the idle connections\' closing');
+      // The next query opens one again.
+      expect(await brief.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+      expect(open(brief)).toBe(1);
+    } finally {
+      await brief.destroy();
     }
   });
 });

@@ -4,7 +4,8 @@ import net from 'node:net';
  * A TCP proxy on a free port in front of a server (the shared MariaDB, which other test runs use
  * and which must not be restarted): a subgraph's database URL points at it, and the test plays
  * the server's faults on it. `pause()` holds what clients send (their queries are in flight),
- * `restart()` drops every connection and refuses new ones until `recover()`, `full()` answers new
+ * `restart()` drops every connection and refuses new ones until `recover()` (`down()`
+ * refuses them as a port nothing listens on does), `full()` answers new
  * ones as a server at its max_connections does, `loseAnswerTo()` cuts a connection once the
  * server has answered a given statement, the answer never reaching the client.
  */
@@ -107,16 +108,23 @@ export class TcpProxy {
     });
   }
 
-  /** The server is back: connections are accepted and forwarded again. */
-  recover(): void {
+  /** As the server down: every connection is cut and nothing listens on the port (a new connection is refused, ECONNREFUSED) until `recover()`. */
+  async down(): Promise<void> {
+    this.restart();
+    await new Promise<void>((resolve) => this.listener.close(() => resolve()));
+  }
+
+  /** The server is back: connections are accepted and forwarded again (on the same port, after `down()`). */
+  async recover(): Promise<void> {
     this.refusing = false;
     this.answeringFull = false;
     this.paused = false;
+    if (!this.listener.listening) await new Promise<void>((resolve) => this.listener.listen(this.port, '127.0.0.1', resolve));
   }
 
   async stop(): Promise<void> {
     this.restart();
-    await new Promise<void>((resolve) => this.listener.close(() => resolve()));
+    if (this.listener.listening) await new Promise<void>((resolve) => this.listener.close(() => resolve()));
   }
 
   private accept(client: net.Socket, target: { host: string; port: number }): void {
