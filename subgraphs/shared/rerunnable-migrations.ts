@@ -47,14 +47,31 @@ export function rerunnable(migration: Function): Function {
 }
 
 /**
+ * The rights on its database a user needs to run the migrations (README: Running in production):
+ * its tables, columns, indexes and foreign keys made, changed and dropped, and rows moved. Serving
+ * needs the first four alone.
+ */
+export const migrationGrants = 'SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, INDEX, DROP and REFERENCES';
+
+/** The servers' refusals of a statement for want of a right (on the database, a table, a column, a global one). */
+const deniedCodes: ReadonlySet<unknown> = new Set(['ER_DBACCESS_DENIED_ERROR', 'ER_TABLEACCESS_DENIED_ERROR', 'ER_COLUMNACCESS_DENIED_ERROR', 'ER_SPECIFIC_ACCESS_DENIED_ERROR']);
+
+/**
  * A statement of a migration that the database refused stops the start in one line (StartFailure):
  * which migration, of which database, and the database's message, without the values it quotes
- * (failedStatement). Not recorded as run, the migration runs again at the next start. Any other
- * error is a fault of the migration's code, and keeps its stack for a bug report.
+ * (failedStatement). Not recorded as run, the migration runs again at the next start; refused for
+ * want of a right (a user granted its rows alone, as a DBA gives one that serves), it would be
+ * refused again, so the line says how to run it. Any other error is a fault of the migration's
+ * code, and keeps its stack for a bug report.
  */
 function failedMigration(told: string, error: unknown): unknown {
   if (!(error instanceof QueryFailedError)) return error;
-  return new StartFailure(`${told} failed: ${failedStatement(error).message}; it runs again at the next start`, { cause: error });
+  const refused = failedStatement(error);
+  const rerun = deniedCodes.has(refused.code)
+    ? "it runs again at the next start, which DATABASE_URL's user may not run: run the migrations as a user that may change the schema " +
+      `(${migrationGrants} on the database), with npm run migrate or one start of the subgraph, then start again`
+    : 'it runs again at the next start';
+  return new StartFailure(`${told} failed: ${refused.message}; ${rerun}`, { cause: error });
 }
 
 /** A duration as a log line tells it: milliseconds below a second, else seconds to a tenth. */

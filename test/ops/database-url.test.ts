@@ -8,8 +8,10 @@ import { ConfigError } from '../../lib/env';
 import { StartFailure } from '../../lib/start-failure';
 import { subgraphNames } from '../../schema/subgraphs';
 import { entitiesSubgraph } from '../../subgraphs/entities/subgraph';
+import { subgraphDefinitions } from '../../subgraphs/registry';
 import { databaseTarget, describeTarget, dropMysqlDatabase, openDatabase, startFailureOf, type DatabaseTarget } from '../../subgraphs/shared/database';
 import { readSubgraphConfig } from '../../subgraphs/shared/subgraph';
+import { main as migrate } from '../../scripts/migrate';
 import { testDatabases } from '../helpers/databases';
 
 /** Lets two test runs share one server without sharing users (test/helpers/databases.ts). */
@@ -399,6 +401,50 @@ describe('a database user that may only read and write rows', () => {
     }
   });
 
+  (mysql ? it : it.skip)('says, of a migration it may not run, how to run it: as a user that may change the schema', async () => {
+    // The entities database a release behind: its last migrations not yet run.
+    const behind = entitiesSubgraph.migrations.findIndex((m) => m.name === 'ConsentsByGrantee1764000000070');
+    expect(behind).toBeGreaterThan(0);
+    await mysql!.cleanUp(suite);
+    await (await openDatabase('entities', target!, { entities: [], migrations: entitiesSubgraph.migrations.slice(0, behind) })).destroy();
+    const quiet = { logQuery: () => undefined, logQueryError: () => undefined, logQuerySlow: () => undefined, logSchemaBuild: () => undefined, logMigration: () => undefined, log: () => undefined };
+    const error = await openDatabase('entities', asUser(), entitiesSubgraph, quiet).then(
+      async (db) => {
+        await db.destroy();
+        return undefined;
+      },
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(StartFailure);
+    expect((error as Error).message).toMatch(
+      new RegExp(
+        `^migration ConsentsByGrantee1764000000070 of ${target!.prefix}entities failed: \\w+ command denied to user '${user}'@'[^']+' for table [^;]+; ` +
+          "it runs again at the next start, which DATABASE_URL's user may not run: run the migrations as a user that may change the schema " +
+          '\\(SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, INDEX, DROP and REFERENCES on the database\\), with npm run migrate or one start of the subgraph, then start again$',
+      ),
+    );
+  });
+
+  (mysql ? it : it.skip)('starts once npm run migrate, as a user that may change the schema, has run the migrations pending, in production too', async () => {
+    const behind = entitiesSubgraph.migrations.findIndex((m) => m.name === 'ConsentsByGrantee1764000000070');
+    await mysql!.cleanUp(suite);
+    await (await openDatabase('entities', target!, { entities: [], migrations: entitiesSubgraph.migrations.slice(0, behind) })).destroy();
+    const printed = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      expect(await migrate(['entities'], { NODE_ENV: 'production', DATABASE_URL: target!.url, DATABASE_PREFIX: target!.prefix })).toBe(0);
+      expect(printed).toHaveBeenCalledWith('[migrate] migration ConsentsByGrantee1764000000070 of ' + `${target!.prefix}entities started`);
+      expect(printed).toHaveBeenLastCalledWith(`[migrate] ${describeTarget(target!)}: the schema of entities is up to date`);
+    } finally {
+      printed.mockRestore();
+    }
+    const db = await openDatabase('entities', { ...asUser(), ifMissing: 'refuse' }, entitiesSubgraph);
+    try {
+      expect(await db.showMigrations()).toBe(false);
+    } finally {
+      await db.destroy();
+    }
+  });
+
   (mysql ? it : it.skip)('says that a database it may not make is missing, and how to make it', async () => {
     const database = `${target!.prefix}records`;
     const error = await openDatabase('records', asUser(), entitiesSubgraph).then(
@@ -415,5 +461,38 @@ describe('a database user that may only read and write rows', () => {
           `or check DATABASE_PREFIX \\("${target!.prefix}"\\): DATABASE_URL's user may not create it \\(Access denied for user '${user}'@'[^']+' to database '${database}'\\)$`,
       ),
     );
+  });
+});
+
+/** `npm run migrate`, on SQLite as well: the schemas brought up to date, each database closed; a name it does not know refused. */
+describe('npm run migrate', () => {
+  it('migrates every subgraph\'s SQLite file in SQLITE_DIRECTORY and says so', async () => {
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'migrate-'));
+    const printed = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      expect(await migrate([], { SQLITE_DIRECTORY: directory })).toBe(0);
+      expect(printed).toHaveBeenLastCalledWith(`[migrate] SQLite (${directory}): the schema of ${subgraphNames.join(', ')} is up to date`);
+      for (const name of subgraphNames) {
+        const db = await openDatabase(name, { kind: 'sqlite', directory }, { entities: [], migrations: subgraphDefinitions[name].migrations });
+        try {
+          expect(await db.showMigrations()).toBe(false);
+        } finally {
+          await db.destroy();
+        }
+      }
+    } finally {
+      printed.mockRestore();
+      fs.rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a subgraph it does not know, exit 2, before it opens anything', async () => {
+    const refused = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      expect(await migrate(['record'], { DATABASE_URL: 'mysql://nobody@127.0.0.1:1' })).toBe(2);
+      expect(refused).toHaveBeenCalledWith('[migrate] usage: npm run migrate [-- <subgraph>…], each one of entities, records, reports, providers, audit; got "record"');
+    } finally {
+      refused.mockRestore();
+    }
   });
 });
