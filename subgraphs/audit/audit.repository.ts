@@ -1021,6 +1021,8 @@ export class AuditRepository {
  * groups as an array, the instant as ISO 8601 with milliseconds. For these value types this is
  * RFC 8785 (JCS), so a verifier in another language gets the same bytes. The chain fields
  * themselves (previousHash, hash) are not part of it; `sequence` is, so renumbering shows.
+ * Auditors implement it from README (The chain's canonical form), whose worked example
+ * test/subgraphs/audit/canonical-form-example.test.ts checks against this: keep them in sync.
  */
 export function canonicalJson(entry: AuditEntry): string {
   const fields: Record<string, unknown> = {
