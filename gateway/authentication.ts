@@ -9,7 +9,7 @@ import { roleRefusal } from '../lib/access/policy';
 import { clientError, ErrorCode, outageHttp, outageRetryAfterSeconds } from '../lib/errors';
 import { holdsCitizenIdNumber, maskCitizenIdNumber, normaliseIdentifier, readsAsCitizenIdNumber, typedUuid, validateCitizenIdNumber, validateUnifiedSocialCreditCode } from '../lib/identifiers';
 import { ExpiringMemory } from '../lib/expiring-memory';
-import { characterCount, hasInvisibleCharacters } from '../lib/text';
+import { characterCount, codePointOf, hasInvisibleCharacters } from '../lib/text';
 import type { GatewayObserver } from './observer';
 
 /**
@@ -176,12 +176,23 @@ export class RefusedClaims extends Error {
   }
 }
 
-/** The token's user id as the audit log records it (trimmed): refused when missing, too long or holding characters a reader does not see. */
+/** A space separator other than U+0020 (U+00A0, U+2009, U+3000, …): it reads as U+0020, or as no space. */
+const otherSpace = /(?! )\p{Zs}/u;
+
+/** The token's user id as the audit log records it (trimmed): refused when missing, too long, holding characters a reader does not see or a space other than U+0020, or not in NFC. */
 function userOf(sub: unknown): string {
   if (typeof sub !== 'string' || !sub.trim()) throw claimsRefused('the token names no user (sub)');
   if (characterCount(sub) > auditedTextLimits.callerId) throw claimsRefused(`the token's sub must be at most ${auditedTextLimits.callerId} characters, got ${characterCount(sub)}`);
   // Recorded in every audit entry the caller causes, and shown to whoever reads it (see `org` below).
   if (hasInvisibleCharacters(sub)) throw claimsRefused("the token's sub holds characters a reader does not see (control, format or invisible ones such as U+200B, or a lone surrogate)");
+  // Two user ids that read alike are two actors in the audit log, which the credit office matches
+  // with the identity provider's accounts by their exact text: `officer 1` and `officer\u00a01`, or
+  // a composed `officer-\u00e9` and a decomposed `officer-e\u0301`. Refused rather than normalised:
+  // a sub stored composed while the identity provider holds it decomposed would match none of its
+  // accounts, and two of its accounts written so would become one actor.
+  const space = otherSpace.exec(sub)?.[0];
+  if (space) throw claimsRefused(`the token's sub holds a space other than U+0020: ${codePointOf(space)}, which reads as a plain space or none`);
+  if (sub.normalize('NFC') !== sub) throw claimsRefused("the token's sub must be in Unicode normalisation form C (NFC: é as U+00E9, not e followed by U+0301), as the identity provider should issue it");
   if (readsAsImportRun(sub)) throw claimsRefused(`the token's sub must not begin ${importActorMark} (however written), which marks the record import's runs in records' history and the audit log`);
   return sub.trim();
 }

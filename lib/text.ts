@@ -122,7 +122,7 @@ export function quotedVisibly(text: string): string {
 }
 
 /** `U+E000`, as the Unicode standard writes a code point. */
-function codePointOf(character: string): string {
+export function codePointOf(character: string): string {
   return `U+${character.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 

@@ -185,6 +185,25 @@ describe('the caller a token names', () => {
     expect(() => callerFromClaims(token)).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED', problem: 'TOKEN_CLAIMS_INVALID' }), message: expect.stringContaining(`the token's ${claim} holds characters a reader does not see`) }));
   });
 
+  // From an audit: `officer-e\u0301` and `officer-\u00e9` were two actors in the audit log that
+  // read alike, and so were `officer 1` and `officer\u00a01`.
+  it.each([
+    ['a decomposed é (e and U+0301)', 'officer-e\u0301', 'must be in Unicode normalisation form C'],
+    ['a decomposed Hangul syllable', 'officer-\u1100\u1161', 'must be in Unicode normalisation form C'],
+    ['a no-break space (U+00A0)', 'officer\u00a01', 'holds a space other than U+0020: U+00A0'],
+    ['an ideographic space (U+3000)', 'officer\u30001', 'holds a space other than U+0020: U+3000'],
+    ['a no-break space at its end', 'officer-1\u00a0', 'holds a space other than U+0020: U+00A0'],
+    ['a thin space (U+2009)', 'officer\u20091', 'holds a space other than U+0020: U+2009'],
+  ])('refuses a sub with %s, which reads as another user id the audit log records', (_label, sub, message) => {
+    expect(() => callerFromClaims({ ...claims('Bank_Hebei', 'FINANCIAL_INSTITUTION'), sub })).toThrow(
+      expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED', problem: 'TOKEN_CLAIMS_INVALID' }), message: expect.stringContaining(`the token's sub ${message}`) }),
+    );
+  });
+
+  it('takes a sub composed (NFC) with its accents, and one with a plain space in it, as they are', () => {
+    for (const sub of ['officer-\u00e9', 'officer 1', '王 小明', 'officer-\u1ec7']) expect(callerFromClaims({ ...claims('Bank_Hebei', 'FINANCIAL_INSTITUTION'), sub }).id).toBe(sub);
+  });
+
   it('takes the user trimmed, as it reads in the audit log, and refuses one of spaces only', () => {
     expect(callerFromClaims({ ...claims('Bank_Hebei', 'FINANCIAL_INSTITUTION'), sub: ' banker ' }).id).toBe('banker');
     expect(() => callerFromClaims({ ...claims('Bank_Hebei', 'FINANCIAL_INSTITUTION'), sub: '   ' })).toThrow(expect.objectContaining({ message: 'the token names no user (sub)' }));
