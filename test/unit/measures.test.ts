@@ -9,7 +9,11 @@ const general = record('general', {});
 const serious = record('serious', { severity: 'SERIOUS' });
 const severeList = record('severe', { category: 'SERIOUS_DISHONESTY_LIST', severity: null });
 const debtor = record('debtor', { category: 'DISHONEST_JUDGMENT_DEBTOR', severity: null });
-const taxA = record('taxA', { category: 'TAX_CREDIT_GRADE', polarity: 'POSITIVE', severity: null, taxCreditGrade: 'A' });
+const taxGrade = (grade: 'A' | 'B' | 'C' | 'D', polarity: CountingRecord['polarity']) => record(`tax${grade}`, { category: 'TAX_CREDIT_GRADE', polarity, severity: null, taxCreditGrade: grade });
+const taxA = taxGrade('A', 'POSITIVE');
+const taxB = taxGrade('B', 'NEUTRAL');
+const taxC = taxGrade('C', 'NEGATIVE');
+const taxD = taxGrade('D', 'NEGATIVE');
 
 const administrative = matters.filter((m) => m.kind === 'ADMINISTRATIVE').map((m) => m.code);
 const excluding = ['CONSTRUCTION_BIDDING', 'GOVERNMENT_PROCUREMENT', 'DRUG_PROCUREMENT', 'STATE_ASSET_TRANSFER', 'FISCAL_SUPPORT', 'TAX_INCENTIVES', 'AWARDS_AND_RATINGS'];
@@ -38,6 +42,24 @@ describe('the measures catalogue', () => {
       expect(measures.length).toBeGreaterThan(0);
       expect(measures.every((m) => ['RED_LIST', 'TAX_GRADE_A'].includes(m.situation))).toBe(true);
       expect(verdict(measures, noReport)).toBe('ELIGIBLE_WITH_INCENTIVES');
+    });
+
+    it('calls for strict review on a tax grade D, as on a serious penalty, and drops incentives', () => {
+      const measures = applicableMeasures(matter, [taxD, redList], false);
+      expect(measures.length).toBeGreaterThan(0);
+      expect(measures.every((m) => m.situation === 'SERIOUS_NEGATIVE' && m.recordIds.includes('taxD'))).toBe(true);
+      expect(verdict(measures, noReport)).toBe('NEEDS_STRICT_REVIEW');
+    });
+
+    it('notes a tax grade C as a reference, as a general penalty, and keeps incentives', () => {
+      const measures = applicableMeasures(matter, [taxC, redList], false);
+      expect(measures).toContainEqual({ kind: 'REFERENCE_NOTED', situation: 'GENERAL_NEGATIVE', recordIds: ['taxC'] });
+      expect(measures.some((m) => m.situation === 'SERIOUS_NEGATIVE')).toBe(false);
+      expect(verdict(measures, noReport)).toBe('ELIGIBLE_WITH_INCENTIVES');
+    });
+
+    it('neither rewards nor notes a tax grade B', () => {
+      expect(applicableMeasures(matter, [taxB], false)).toEqual([]);
     });
 
     it('notes a general penalty as a reference and keeps incentives', () => {
