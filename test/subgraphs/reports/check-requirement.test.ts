@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { todayInDistrict } from '../../../lib/calendar';
+import { startOfDistrictDay, todayInDistrict } from '../../../lib/calendar';
 import { CheckRequirementRepository, type CheckRef, type ReportRequirementSnapshot } from '../../../subgraphs/reports/check-requirement';
 import { CreditReport } from '../../../subgraphs/reports/entities/credit-report.entity';
 import { CheckRequirementAsJson1764000000260 } from '../../../subgraphs/reports/migrations/1764000000260-check-requirement-as-json';
@@ -133,6 +133,31 @@ describe.each(testDatabases)("a check's sealed report requirement on $label", (d
     );
     expect(result.errors).toBeUndefined();
     expect(result.data!._entities.map((check) => check!.reportRequirement!.reliedOn)).toEqual(pairs.map(([subject, expected]) => ({ id: `${subject}-0002`, grade: expected.grade })));
+  });
+
+  it('accepts a report through the last instant of its validUntil day and refuses it as EXPIRED from the next', async () => {
+    const checkDay = addDays(today, -10);
+    const lastInstant = new Date(startOfDistrictDay(addDays(checkDay, 1)).getTime() - 1);
+    const earlier = { issuedOn: addDays(checkDay, -30), registeredAt: startOfDistrictDay(addDays(checkDay, -1)) };
+    await reports
+      .db()
+      .getRepository(CreditReport)
+      .insert([registration('subject-valid-until', 2, { ...earlier, validUntil: checkDay }), registration('subject-valid-until', 1, { ...earlier, validUntil: addDays(checkDay, -1) })]);
+    const checkedAt = (instant: Date, id: string): CheckRef => ({ ...checkOf(id, 'subject-valid-until'), checkedAt: instant.toISOString() });
+
+    const result = await readRequirements(reports, [checkedAt(lastInstant, 'check-on-valid-until'), checkedAt(startOfDistrictDay(addDays(checkDay, 1)), 'check-day-after')]);
+    expect(result.errors).toBeUndefined();
+    const judged = result.data!._entities.map((check) => check!.reportRequirement!.considered.map((c) => [c.report?.id, c.reasons]));
+    expect(judged).toEqual([
+      [
+        ['subject-valid-until-0002', []],
+        ['subject-valid-until-0001', ['EXPIRED']],
+      ],
+      [
+        ['subject-valid-until-0002', ['EXPIRED']],
+        ['subject-valid-until-0001', ['EXPIRED']],
+      ],
+    ]);
   });
 
   it('keeps the first judgement when a second one races it to the seal', async () => {
