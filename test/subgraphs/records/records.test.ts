@@ -259,6 +259,17 @@ describe.each(testDatabases)('records subgraph on $label', (database) => {
   });
 
   describe('Subject.creditRecords', () => {
+    const procurement = identityOf({ id: 'officer-finance', organisation: 'FINANCE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' }, 'GOVERNMENT_PROCUREMENT');
+    const supervision = identityOf({ id: 'supervisor', organisation: 'CREDIT_OFFICE', organisationKind: 'DEPARTMENT', role: 'CREDIT_OFFICE_SUPERVISOR' }, 'CREDIT_SUPERVISION');
+    /** An enterprise's records as `identity` is shown them: id and status, in the order listed. */
+    const listedTo = async (identity: typeof procurement, enterprise: string, filter: Record<string, unknown> | null) => {
+      const result = await queryAs<SubjectPages>(identity, SUBJECT_RECORDS, { r: [{ ...subjectRef(enterprise), kind: 'ENTERPRISE' }], filter, first: 100 });
+      expect(result.errors).toBeUndefined();
+      const records = result.data!._entities[0]!.creditRecords;
+      expect(records.totalCount).toBe(records.edges.length);
+      return records.edges.map((e) => [e.node.id, e.node.status]);
+    };
+
     it('pages newest decision first, the id breaking ties, with cursors and a total count', async () => {
       const seen: string[] = [];
       let after: string | null = null;
@@ -295,7 +306,6 @@ describe.each(testDatabases)('records subgraph on $label', (database) => {
       ['of a kind the purpose does not cover', 'NATURAL_PERSON', 'does not cover subjects of kind NATURAL_PERSON'],
       ['whose kind the gateway did not bring', undefined, "kind could not be established"],
     ])('answers a purpose for organisations only about a subject %s', async (_label, kind, refusal) => {
-      const procurement = identityOf({ id: 'officer-finance', organisation: 'FINANCE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' }, 'GOVERNMENT_PROCUREMENT');
       expect(procurement.scope.subjectKinds).not.toContain('NATURAL_PERSON');
       const result = await queryAs<SubjectPages>(procurement, SUBJECT_RECORDS, { r: [{ ...subjectRef(subjectId), ...(kind ? { kind } : {}) }] });
       if (!refusal) {
@@ -315,20 +325,26 @@ describe.each(testDatabases)('records subgraph on $label', (database) => {
       const lapsed = buildCreditRecord({ ...draft, severity: 'GENERAL', documentNumber: '异议〔2020〕1号', decisionDate: '2020-03-01' }, { id: 'f0000000-0000-4000-8000-0000000000d3', recordedAt: new Date(), today });
       const active = buildCreditRecord({ ...draft, status: 'ACTIVE', severity: 'GENERAL', documentNumber: '异议〔2026〕2号', decisionDate: addDays(today, -20) }, { id: 'f0000000-0000-4000-8000-0000000000d4', recordedAt: new Date(), today });
       await db().getRepository(CreditRecord).insert([pending, lapsed, active]);
-      const procurement = identityOf({ id: 'officer-finance', organisation: 'FINANCE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' }, 'GOVERNMENT_PROCUREMENT');
       expect(procurement.grants).not.toContain('RESTRICTED_RECORDS');
-      const read = async (identity: typeof procurement, filter: Record<string, unknown> | null) => {
-        const result = await queryAs<SubjectPages>(identity, SUBJECT_RECORDS, { r: [{ ...subjectRef(disputed), kind: 'ENTERPRISE' }], filter, first: 100 });
-        expect(result.errors).toBeUndefined();
-        const records = result.data!._entities[0]!.creditRecords;
-        expect(records.totalCount).toBe(records.edges.length);
-        return records.edges.map((e) => [e.node.id, e.node.status]);
-      };
+      const read = (identity: typeof procurement, filter: Record<string, unknown> | null) => listedTo(identity, disputed, filter);
       expect(await read(procurement, null)).toEqual([[pending.id, 'OBJECTED'], [active.id, 'ACTIVE']]);
       expect(await read(procurement, { statuses: ['OBJECTED', 'EXPIRED'] })).toEqual([[pending.id, 'OBJECTED']]);
       // Supervision sees all three.
-      expect(await read(identityOf({ id: 'supervisor', organisation: 'CREDIT_OFFICE', organisationKind: 'DEPARTMENT', role: 'CREDIT_OFFICE_SUPERVISOR' }, 'CREDIT_SUPERVISION'), { statuses: ['OBJECTED'] })).toEqual([[pending.id, 'OBJECTED'], [lapsed.id, 'OBJECTED']]);
+      expect(await read(supervision, { statuses: ['OBJECTED'] })).toEqual([[pending.id, 'OBJECTED'], [lapsed.id, 'OBJECTED']]);
       expect([groupsToSee(pending, today), groupsToSee(lapsed, today)]).toEqual([['PUBLIC_RECORDS'], ['PUBLIC_RECORDS', 'RESTRICTED_RECORDS']]);
+    });
+
+    it('shows a reader without RESTRICTED_RECORDS a record, active or under objection, through the last day of its disclosure, and neither from the day after', async () => {
+      const subject = 'f0000000-0000-4000-8000-0000000000d5';
+      const recordOf = (n: number, status: 'ACTIVE' | 'OBJECTED', disclosureEndsAt: string) =>
+        db().getRepository(CreditRecord).create({
+          id: `f0000000-0000-4000-8000-0000000000d${n}`, subjectId: subject, category: 'ADMINISTRATIVE_PENALTY', polarity: 'NEGATIVE', severity: 'GENERAL', taxCreditGrade: null, sourceDepartment: 'MARKET_REGULATION',
+          documentNumber: `公示期〔2025〕${n}号`, decisionDate: addMonths(disclosureEndsAt, -12), disclosureEndsAt, validUntil: null, status, summary: '公示期最后一天', recordedAt: new Date(),
+        });
+      const [lastDayActive, lastDayObjected, endedActive, endedObjected] = [recordOf(6, 'ACTIVE', today), recordOf(7, 'OBJECTED', today), recordOf(8, 'ACTIVE', addDays(today, -1)), recordOf(9, 'OBJECTED', addDays(today, -1))];
+      await db().getRepository(CreditRecord).insert([lastDayActive, lastDayObjected, endedActive, endedObjected]);
+      expect(await listedTo(procurement, subject, null)).toEqual([[lastDayObjected.id, 'OBJECTED'], [lastDayActive.id, 'ACTIVE']]);
+      expect(await listedTo(supervision, subject, null)).toEqual([[lastDayObjected.id, 'OBJECTED'], [lastDayActive.id, 'ACTIVE'], [endedObjected.id, 'OBJECTED'], [endedActive.id, 'EXPIRED']]);
     });
 
     describe('countsInCheck: true, the records a credit check counts today (计入核查)', () => {
@@ -351,7 +367,6 @@ describe.each(testDatabases)('records subgraph on $label', (database) => {
         });
       const honour = (key: string, decisionDate: string, validUntil: string) =>
         recordOf(key, supplier, { category: 'RED_LIST_HONOUR', polarity: 'POSITIVE', severity: null, sourceDepartment: 'CREDIT_OFFICE', decisionDate, disclosureEndsAt: null, validUntil });
-      const procurement = identityOf({ id: 'officer-finance', organisation: 'FINANCE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' }, 'GOVERNMENT_PROCUREMENT');
       const supplierRef = { ...subjectRef(supplier), kind: 'ENTERPRISE' };
       const gradedRef = { ...subjectRef(graded), kind: 'ENTERPRISE' };
       const pagesOf = async (refs: Record<string, unknown>[], filter: Record<string, unknown> | null, first = 100, after: string | null = null) => {
