@@ -68,17 +68,27 @@ describe.each(testDatabases)('Query.consentsGivenToCaller on $label', (database)
     const window = { userId: 'window-sun', organisation: 'CREDIT_OFFICE' };
     const grant = (subject: DemoSubject, granteeOrganisation: string, validFrom = today, validUntil = addDays(today, 60), now = new Date()) =>
       consents.grant({ subjectId: subject.id, granteeOrganisation, granteeKind: 'FINANCIAL_INSTITUTION', purpose: 'FINANCIAL_SERVICES', validFrom, validUntil }, window, now);
+    /** Granted `days` ago, valid from then until `validUntil`. */
+    const grantedBefore = (days: number, validUntil: string) => ({ validFrom: addDays(today, -days), validUntil, now: new Date(Date.now() - days * 86_400_000) });
+    // Per subject (by index): the status its consent to bank A has today and, unless the default
+    // (from today for 60 days), its terms. Subjects 14 and 15 are the edges of validUntil, which
+    // is included: a consent is ACTIVE on that day and EXPIRED from the next.
+    const consentsToBankA: [index: number, status: string, terms?: { validFrom: string; validUntil: string; now?: Date }][] = [
+      [5, 'ACTIVE'],
+      [6, 'ACTIVE'],
+      [7, 'REVOKED'],
+      [8, 'EXPIRED', grantedBefore(40, addDays(today, -35))],
+      [9, 'NOT_YET_VALID', { validFrom: addDays(today, 10), validUntil: addDays(today, 40) }],
+      [10, 'ACTIVE'],
+      [11, 'ACTIVE'],
+      [14, 'ACTIVE', grantedBefore(30, today)],
+      [15, 'EXPIRED', grantedBefore(30, addDays(today, -1))],
+    ];
     const made: [Consent, string][] = [];
     // One at a time, a millisecond apart at least, so that the newest-first order is the order made.
     const pause = () => new Promise((resolve) => setTimeout(resolve, 3));
-    for (const [index, status] of [[5, 'ACTIVE'], [6, 'ACTIVE'], [7, 'REVOKED'], [8, 'EXPIRED'], [9, 'NOT_YET_VALID'], [10, 'ACTIVE'], [11, 'ACTIVE']] as const) {
-      const subject = subjects[index];
-      const consent =
-        status === 'EXPIRED'
-          ? await grant(subject, bankA, addDays(today, -40), addDays(today, -35), new Date(Date.now() - 40 * 86_400_000))
-          : status === 'NOT_YET_VALID'
-            ? await grant(subject, bankA, addDays(today, 10), addDays(today, 40))
-            : await grant(subject, bankA);
+    for (const [index, status, terms] of consentsToBankA) {
+      const consent = await grant(subjects[index], bankA, terms?.validFrom, terms?.validUntil, terms?.now);
       made.push([status === 'REVOKED' ? await consents.revoke(consent.id, '贷款申请已撤回', window) : consent, status]);
       await pause();
     }
@@ -136,6 +146,8 @@ describe.each(testDatabases)('Query.consentsGivenToCaller on $label', (database)
 
   it.each([
     [['ACTIVE'], ['ACTIVE']],
+    [['EXPIRED'], ['EXPIRED']],
+    [['NOT_YET_VALID'], ['NOT_YET_VALID']],
     [['REVOKED'], ['REVOKED']],
     [['EXPIRED', 'NOT_YET_VALID'], ['EXPIRED', 'NOT_YET_VALID']],
     [[], []],
