@@ -275,12 +275,15 @@ describe.each(testDatabases)('access to fields through the gateway on $label', (
     ]);
   });
 
-  it('masks a citizen ID number unless the purpose grants personal identifiers', async () => {
+  it('masks a citizen ID number unless the purpose grants personal identifiers, and audits the number read whole as PERSONAL_IDENTIFIERS in the person\'s trail', async () => {
     const PERSON = `query($id: ID!) { subject(id: $id) { citizenIdNumber registeredAddress } }`;
-    const masked = (await query({ caller: finance, headers: matter('STATE_ASSET_TRANSFER') }, PERSON, { id: person.id })).result;
-    expect(masked.data).toEqual({ subject: { citizenIdNumber: `${person.identifier.slice(0, 4)}**********${person.identifier.slice(14)}`, registeredAddress: expect.stringMatching(/区\*\*\*\*$/) } });
-    const clear = (await query({ caller: organisationDepartment, headers: matter('PERSONNEL_REVIEW') }, PERSON, { id: person.id })).result;
-    expect(clear.data).toEqual({ subject: { citizenIdNumber: person.identifier, registeredAddress: person.registeredAddress } });
+    const masked = await query({ caller: finance, headers: matter('STATE_ASSET_TRANSFER') }, PERSON, { id: person.id });
+    expect(masked.result.data).toEqual({ subject: { citizenIdNumber: `${person.identifier.slice(0, 4)}**********${person.identifier.slice(14)}`, registeredAddress: expect.stringMatching(/区\*\*\*\*$/) } });
+    const clear = await query({ caller: organisationDepartment, headers: matter('PERSONNEL_REVIEW') }, PERSON, { id: person.id });
+    expect(clear.result.data).toEqual({ subject: { citizenIdNumber: person.identifier, registeredAddress: person.registeredAddress } });
+    const groupsDisclosed = async (requestId: string) => (await auditRows(platform, requestId)).map((r) => [r.outcome, r.subject_id, r.field_groups.split(',').sort()]);
+    expect(await groupsDisclosed(masked.requestId)).toEqual([['DISCLOSED', person.id, ['SUBJECT_BASICS']]]);
+    expect(await groupsDisclosed(clear.requestId)).toEqual([['DISCLOSED', person.id, ['PERSONAL_IDENTIFIERS', 'SUBJECT_BASICS']]]);
   });
 
   it('answers a selection whose every field is refused with exactly the fields asked for, at the root, in an object and in a list', async () => {
