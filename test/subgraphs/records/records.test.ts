@@ -303,8 +303,8 @@ describe.each(testDatabases)('records subgraph on $label', (database) => {
 
     it.each([
       ['of a kind the purpose covers', 'ENTERPRISE', null],
-      ['of a kind the purpose does not cover', 'NATURAL_PERSON', 'does not cover subjects of kind NATURAL_PERSON'],
-      ['whose kind the gateway did not bring', undefined, "kind could not be established"],
+      ['of a kind the purpose does not cover', 'NATURAL_PERSON', ['SUBJECT_KIND_NOT_COVERED', 'does not cover subjects of kind NATURAL_PERSON']],
+      ['whose kind the gateway did not bring', undefined, ['SUBJECT_KIND_UNKNOWN', 'kind could not be established']],
     ])('answers a purpose for organisations only about a subject %s', async (_label, kind, refusal) => {
       expect(procurement.scope.subjectKinds).not.toContain('NATURAL_PERSON');
       const result = await queryAs<SubjectPages>(procurement, SUBJECT_RECORDS, { r: [{ ...subjectRef(subjectId), ...(kind ? { kind } : {}) }] });
@@ -312,7 +312,8 @@ describe.each(testDatabases)('records subgraph on $label', (database) => {
         expect(result.errors).toBeUndefined();
         expect(result.data!._entities[0]!.creditRecords.totalCount).toBeGreaterThan(0);
       } else {
-        expect(result.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([['FORBIDDEN', expect.stringContaining(refusal)]]);
+        const [problem, message] = refusal;
+        expect(result.errors?.map((e) => [e.extensions?.code, e.extensions?.problem, e.message])).toEqual([['FORBIDDEN', problem, expect.stringContaining(message)]]);
         expect(result.data?._entities[0]?.creditRecords ?? null).toBeNull();
       }
     });

@@ -8,6 +8,7 @@ import type { Seeded } from '../../../subgraphs/shared/seeding';
 import { testDatabases } from '../../helpers/databases';
 import type { Connection } from '../../helpers/graphql';
 import { useSubgraph } from '../../helpers/subgraph';
+import { financeOfficer, identityOf } from '../providers/callers';
 
 interface ReportNode {
   id: string;
@@ -86,7 +87,7 @@ function report(id: string, overrides: Partial<CreditReport>): CreditReport {
 }
 
 describe.each(testDatabases)('reports subgraph on $label', (database) => {
-  const { db, sql, query } = useSubgraph(reportsSubgraph, database);
+  const { db, sql, query, queryAs } = useSubgraph(reportsSubgraph, database);
   let seededFirst: Seeded;
   let seededAgain: Seeded;
   const today = todayInDistrict();
@@ -288,6 +289,22 @@ describe.each(testDatabases)('reports subgraph on $label', (database) => {
     it('rejects a cursor it did not issue with INVALID_CURSOR', async () => {
       const result = await query(subjectReports, { representations: [{ __typename: 'Subject', id: 'paging-subject' }], after: 'bm90LWEtY3Vyc29y' });
       expect(result.errors?.[0].extensions).toMatchObject({ code: 'INVALID_CURSOR', field: 'after' });
+    });
+
+    it("answers a purpose for organisations about an enterprise, and refuses it for a person (SUBJECT_KIND_NOT_COVERED) and for a subject whose kind the gateway did not bring (SUBJECT_KIND_UNKNOWN)", async () => {
+      const procurement = identityOf(financeOfficer, { matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'BDH-CG-2026-0301' });
+      expect(procurement.scope.subjectKinds).toEqual(expect.not.arrayContaining(['NATURAL_PERSON']));
+      const representations = [
+        { __typename: 'Subject', id: 'paging-subject', kind: 'ENTERPRISE' },
+        { __typename: 'Subject', id: 'paging-subject', kind: 'NATURAL_PERSON' },
+        { __typename: 'Subject', id: 'paging-subject' },
+      ];
+      const result = await queryAs<{ _entities: ({ creditReports: ReportPage | null } | null)[] }>(procurement, subjectReports, { representations, first: 1 });
+      expect(result.data?._entities.map((subject) => subject?.creditReports?.totalCount ?? null)).toEqual([25, null, null]);
+      expect(result.errors?.map((e) => [e.path, e.extensions?.code, e.extensions?.problem])).toEqual([
+        [['_entities', 1, 'creditReports'], 'FORBIDDEN', 'SUBJECT_KIND_NOT_COVERED'],
+        [['_entities', 2, 'creditReports'], 'FORBIDDEN', 'SUBJECT_KIND_UNKNOWN'],
+      ]);
     });
 
     it('loads the reports of 5 and of 50 subjects with the same number of SELECT statements', async () => {
