@@ -10,10 +10,9 @@ import { TcpProxy } from '../helpers/tcp-proxy';
  * The audit log out of reach, fail closed: while the audit subgraph is down or its database is
  * gone, no answer that discloses data is released; what was acknowledged before stays in the
  * log, and the chain verifies once it is back. The gateway reaches the audit subgraph through a
- * stand-in (to stop it), the audit subgraph its MySQL database through a TCP proxy (to restart
- * it). MySQL only: the database's restart is what is played.
+ * stand-in (to stop it), on both databases; on MySQL the audit subgraph reaches its database
+ * through a TCP proxy too (to restart it: an in-memory SQLite database has no server to restart).
  */
-const mysql = testDatabases.find((d) => d.label === 'mysql');
 const world = demoWorld({ subjects: 12 });
 const enterprises = world.subjects.filter((s) => s.kind !== 'NATURAL_PERSON');
 const SUBJECT = /* GraphQL */ `query Subject($id: ID!) { subject(id: $id) { name creditRecords { totalCount } } }`;
@@ -22,9 +21,10 @@ const finance: As = {
   headers: { 'x-credit-matter': 'GOVERNMENT_PROCUREMENT', 'x-credit-case': 'BDH-CG-2026-0900' },
 };
 
-(mysql ? describe : describe.skip)('the gateway while the audit log cannot be written', () => {
+describe.each(testDatabases)('the gateway while the audit log cannot be written, on $label', (database) => {
   const suite = 'auditout';
-  let proxy: TcpProxy;
+  /** Between the audit subgraph and its database: MySQL only. */
+  let proxy: TcpProxy | undefined;
   let audit: StandInSubgraph;
   let platform: Platform;
   let requests = 0;
@@ -33,25 +33,25 @@ const finance: As = {
   beforeAll(async () => {
     // The faults played here are logged as they should be; the test output need not show them.
     logged = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-    await mysql!.cleanUp(suite);
-    const target = mysql!.target(suite) as Extract<DatabaseTarget, { kind: 'mysql' }>;
-    proxy = await TcpProxy.inFrontOf(target.url);
+    await database.cleanUp(suite);
+    const target = database.target(suite);
+    const databaseTargets: { audit?: DatabaseTarget } = {};
+    if (target.kind === 'mysql') {
+      proxy = await TcpProxy.inFrontOf(target.url);
+      databaseTargets.audit = { ...target, url: proxy.url(target.url) };
+    }
     audit = await StandInSubgraph.start();
-    platform = await startPlatform(target, {
-      seedSubjects: world.subjects.length,
-      databaseTargets: { audit: { ...target, url: proxy.url(target.url) } },
-      gateway: { subgraphUrls: { audit: audit.url } },
-    });
+    platform = await startPlatform(target, { seedSubjects: world.subjects.length, databaseTargets, gateway: { subgraphUrls: { audit: audit.url } } });
     audit.upstream = platform.subgraphs.audit.url;
   });
   afterAll(async () => {
     await platform?.stop();
     await audit?.stop();
     await proxy?.stop();
-    await mysql!.cleanUp(suite);
+    await database.cleanUp(suite);
     logged.mockRestore();
   });
-  afterEach(() => proxy.recover());
+  afterEach(() => proxy?.recover());
 
   /** `count` reads of subjects' data at once, each with its own request id. */
   async function readSubjects(count: number): Promise<{ requestId: string; name: string; result: GraphQLResponse<{ subject: { name: string } | null }> }[]> {
@@ -148,7 +148,8 @@ const finance: As = {
     expect(again.data?.submitCreditRecords).toEqual({ created: 0, unchanged: 1, rejected: 1, rejections: [{ row: 2, field: 'decisionDate' }] });
   });
 
-  it('discloses nothing while the audit database restarts, keeps what was acknowledged, and answers again once it is back', async () => {
+  (database.label === 'mysql' ? it : it.skip)('discloses nothing while the audit database restarts, keeps what was acknowledged, and answers again once it is back', async () => {
+    if (!proxy) throw new Error('no proxy in front of the audit database');
     const before = await readSubjects(12);
     proxy.pause();
     const inFlight = readSubjects(6);
