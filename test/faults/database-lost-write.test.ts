@@ -1,9 +1,7 @@
 import { addDays, todayInDistrict } from '../../lib/calendar';
 import { demoWorld } from '../../scripts/demo/world';
-import type { DatabaseTarget } from '../../subgraphs/shared/database';
 import { testDatabases } from '../helpers/databases';
-import { startPlatform, type As, type Platform } from '../helpers/platform';
-import { TcpProxy } from '../helpers/tcp-proxy';
+import { usePlatformBehindProxy, type As } from '../helpers/platform';
 
 /**
  * A mutation whose database connection is lost after the server ran its write but before its
@@ -28,54 +26,37 @@ const SUBMIT = /* GraphQL */ `mutation Submit($input: SubmitCreditRecordInput!) 
 const notKnown = /^the records subgraph lost its database connection while it stored the change: whether the change was stored is not known for certain: send the same request again, /;
 
 (mysql ? describe : describe.skip)('a mutation whose database connection is lost once its write reached the server', () => {
-  const suite = 'dblostwrite';
-  let proxy: TcpProxy;
-  let platform: Platform;
-  let logged: jest.SpyInstance;
-
-  beforeAll(async () => {
-    logged = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-    await mysql!.cleanUp(suite);
-    const target = mysql!.target(suite) as Extract<DatabaseTarget, { kind: 'mysql' }>;
-    proxy = await TcpProxy.inFrontOf(target.url);
-    platform = await startPlatform(target, { seedSubjects: world.subjects.length, databaseTargets: { records: { ...target, url: proxy.url(target.url) } } });
-  });
-  afterAll(async () => {
-    await platform?.stop();
-    await proxy?.stop();
-    await mysql!.cleanUp(suite);
-    logged.mockRestore();
-  });
+  const fault = usePlatformBehindProxy(mysql!, 'dblostwrite', 'records', world.subjects.length);
 
   it('says of a credit check cut off after its INSERT that its outcome is not known, and seals and answers it when sent again under its idempotencyKey', async () => {
-    const run = () => platform.query<{ runCreditCheck: { id: string; verdict: string | null } | null }>(RUN, { subjectId: subject.id, key: 'lost-insert' }, finance);
-    const lost = proxy.loseAnswerTo('INSERT INTO `credit_check`');
+    const run = () => fault.platform.query<{ runCreditCheck: { id: string; verdict: string | null } | null }>(RUN, { subjectId: subject.id, key: 'lost-insert' }, finance);
+    const lost = fault.proxy.loseAnswerTo('INSERT INTO `credit_check`');
     const failed = await run();
     await lost;
     expect(failed.data).toEqual({ runCreditCheck: null });
     expect(failed.errors?.map((e) => [e.extensions?.code, e.extensions?.serviceName, e.extensions?.applied])).toEqual([['DATABASE_UNAVAILABLE', 'records', undefined]]);
     expect(failed.errors?.[0].message).toMatch(notKnown);
     // It was stored, its verdict not yet sealed.
-    const [stored] = (await platform.databases.records.query('SELECT id, verdict FROM credit_check WHERE idempotency_key = ?', ['lost-insert'])) as { id: string; verdict: string | null }[];
+    const [stored] = (await fault.platform.databases.records.query('SELECT id, verdict FROM credit_check WHERE idempotency_key = ?', ['lost-insert'])) as { id: string; verdict: string | null }[];
     expect(stored).toEqual({ id: expect.any(String), verdict: null });
 
     const again = await run();
     expect(again.errors).toBeUndefined();
     expect(again.data?.runCreditCheck).toEqual({ id: stored.id, verdict: expect.any(String) });
-    const sealed = (await platform.databases.records.query('SELECT verdict FROM credit_check WHERE idempotency_key = ?', ['lost-insert'])) as { verdict: string | null }[];
+    const sealed = (await fault.platform.databases.records.query('SELECT verdict FROM credit_check WHERE idempotency_key = ?', ['lost-insert'])) as { verdict: string | null }[];
     expect(sealed).toEqual([{ verdict: again.data?.runCreditCheck?.verdict }]);
   });
 
   it('says of a record cut off after its COMMIT that its outcome is not known, and answers it UNCHANGED when sent again', async () => {
     const input = { subjectId: subject.id, category: 'ADMINISTRATIVE_PENALTY', severity: 'GENERAL', documentNumber: '北戴河市监罚〔2026〕931号', decisionDate: addDays(todayInDistrict(), -3), summary: '销售超过保质期的食品，罚款15000元' };
-    const submit = () => platform.query<{ submitCreditRecord: { outcome: string; record: { id: string } } | null }>(SUBMIT, { input }, regulator);
-    const lost = proxy.loseAnswerTo('COMMIT');
+    const submit = () => fault.platform.query<{ submitCreditRecord: { outcome: string; record: { id: string } } | null }>(SUBMIT, { input }, regulator);
+    const lost = fault.proxy.loseAnswerTo('COMMIT');
     const failed = await submit();
     await lost;
     expect(failed.data).toEqual({ submitCreditRecord: null });
     expect(failed.errors?.map((e) => [e.extensions?.code, e.extensions?.serviceName])).toEqual([['DATABASE_UNAVAILABLE', 'records']]);
     expect(failed.errors?.[0].message).toMatch(notKnown);
-    const stored = (await platform.databases.records.query('SELECT id FROM credit_record WHERE document_number = ?', [input.documentNumber])) as { id: string }[];
+    const stored = (await fault.platform.databases.records.query('SELECT id FROM credit_record WHERE document_number = ?', [input.documentNumber])) as { id: string }[];
     expect(stored).toHaveLength(1);
 
     const again = await submit();
@@ -84,10 +65,10 @@ const notKnown = /^the records subgraph lost its database connection while it st
   });
 
   it('still says nothing was stored when the statement lost is a read', async () => {
-    const lost = proxy.loseAnswerTo('SELECT');
-    const failed = await platform.query(RUN, { subjectId: subject.id, key: 'lost-read' }, finance);
+    const lost = fault.proxy.loseAnswerTo('SELECT');
+    const failed = await fault.platform.query(RUN, { subjectId: subject.id, key: 'lost-read' }, finance);
     await lost;
     expect(failed.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([['DATABASE_UNAVAILABLE', 'the records subgraph lost its database connection: retry later']]);
-    expect(await platform.databases.records.query('SELECT id FROM credit_check WHERE idempotency_key = ?', ['lost-read'])).toEqual([]);
+    expect(await fault.platform.databases.records.query('SELECT id FROM credit_check WHERE idempotency_key = ?', ['lost-read'])).toEqual([]);
   });
 });

@@ -1,10 +1,8 @@
 import { todayInDistrict } from '../../lib/calendar';
 import { unifiedSocialCreditCode } from '../../lib/identifiers';
 import { demoWorld } from '../../scripts/demo/world';
-import type { DatabaseTarget } from '../../subgraphs/shared/database';
 import { testDatabases } from '../helpers/databases';
-import { startPlatform, supervisor, type As, type Platform } from '../helpers/platform';
-import { TcpProxy } from '../helpers/tcp-proxy';
+import { usePlatformBehindProxy, supervisor, type As } from '../helpers/platform';
 
 /**
  * A subgraph's MySQL server restarting under it, played on a TCP proxy between the entities
@@ -21,50 +19,33 @@ const REGISTER = /* GraphQL */ `
 const registrar: As = { caller: { id: 'test-registrar', organisation: 'MARKET_REGULATION', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' } };
 
 (mysql ? describe : describe.skip)('a subgraph whose database restarts', () => {
-  const suite = 'dbrestart';
-  let proxy: TcpProxy;
-  let platform: Platform;
-  let logged: jest.SpyInstance;
+  const fault = usePlatformBehindProxy(mysql!, 'dbrestart', 'entities', world.subjects.length);
+  afterEach(() => fault.proxy.recover());
 
-  beforeAll(async () => {
-    logged = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-    await mysql!.cleanUp(suite);
-    const target = mysql!.target(suite) as Extract<DatabaseTarget, { kind: 'mysql' }>;
-    proxy = await TcpProxy.inFrontOf(target.url);
-    platform = await startPlatform(target, { seedSubjects: world.subjects.length, databaseTargets: { entities: { ...target, url: proxy.url(target.url) } } });
-  });
-  afterAll(async () => {
-    await platform?.stop();
-    await proxy?.stop();
-    await mysql!.cleanUp(suite);
-    logged.mockRestore();
-  });
-  afterEach(() => proxy.recover());
-
-  const readSubject = () => platform.query<{ subject: { name: string } | null }>(SUBJECT, { id: subject.id }, supervisor);
+  const readSubject = () => fault.platform.query<{ subject: { name: string } | null }>(SUBJECT, { id: subject.id }, supervisor);
 
   it('fails the requests in flight with DATABASE_UNAVAILABLE and answers later ones without a restart of the subgraph', async () => {
     expect((await readSubject()).data).toEqual({ subject: { name: subject.name } });
-    const entities = platform.subgraphs.entities;
+    const entities = fault.platform.subgraphs.entities;
 
-    proxy.pause();
+    fault.proxy.pause();
     const inFlight = readSubject();
-    await proxy.somethingHeld();
-    proxy.restart();
+    await fault.proxy.somethingHeld();
+    fault.proxy.restart();
     const failed = await inFlight;
     expect(failed.status).toBe(200);
     expect(failed.data).toEqual({ subject: null });
     expect(failed.errors?.map((e) => e.extensions)).toEqual([{ code: 'DATABASE_UNAVAILABLE', serviceName: 'entities', retryAfterSeconds: 5, requestId: expect.any(String) }]);
     expect(failed.errors?.[0].message).toBe('the entities subgraph lost its database connection: retry later');
     // The client is told no more than that; the operator's log has the driver's error.
-    expect(logged).toHaveBeenCalledWith('[entities] the entities subgraph lost its database connection: retry later', { failure: expect.objectContaining({ code: 'PROTOCOL_CONNECTION_LOST', message: expect.stringMatching(/Connection lost/) }), requestId: failed.errors?.[0].extensions?.requestId });
+    expect(fault.logged).toHaveBeenCalledWith('[entities] the entities subgraph lost its database connection: retry later', { failure: expect.objectContaining({ code: 'PROTOCOL_CONNECTION_LOST', message: expect.stringMatching(/Connection lost/) }), requestId: failed.errors?.[0].extensions?.requestId });
 
     // While the server is down, every request is told so, and the subgraph is not ready.
     const whileDown = await readSubject();
     expect(whileDown.errors?.map((e) => e.extensions?.code)).toEqual(['DATABASE_UNAVAILABLE']);
     expect((await fetch(new URL('/ready', entities.url))).status).toBe(503);
 
-    proxy.recover();
+    fault.proxy.recover();
     const later = await readSubject();
     expect(later.errors).toBeUndefined();
     expect(later.data).toEqual({ subject: { name: subject.name } });
@@ -73,30 +54,30 @@ const registrar: As = { caller: { id: 'test-registrar', organisation: 'MARKET_RE
 
   it('says that it could not connect while the server refuses connections, not that it lost one', async () => {
     expect((await readSubject()).errors).toBeUndefined();
-    await proxy.down();
+    await fault.proxy.down();
     const refused = await readSubject();
     expect(refused.errors?.map((e) => [e.message, e.extensions?.code, e.extensions?.retryAfterSeconds])).toEqual([['the entities subgraph could not connect to its database: retry later', 'DATABASE_UNAVAILABLE', 5]]);
     // The operator's log has the driver's refusal.
-    expect(logged).toHaveBeenCalledWith('[entities] the entities subgraph could not connect to its database: retry later', expect.objectContaining({ message: expect.stringContaining('ECONNREFUSED') }));
+    expect(fault.logged).toHaveBeenCalledWith('[entities] the entities subgraph could not connect to its database: retry later', expect.objectContaining({ message: expect.stringContaining('ECONNREFUSED') }));
 
-    await proxy.recover();
+    await fault.proxy.recover();
     expect((await readSubject()).data).toEqual({ subject: { name: subject.name } });
   });
 
   it('stores nothing of a mutation in flight when the database goes, and takes it again once it is back', async () => {
     const code = unifiedSocialCreditCode({ authority: '9', orgType: '1', division: '130304', organisationBody: 'MA0REB00' });
-    const register = () => platform.query<{ registerSubject: { id: string } | null }>(REGISTER, { code, date: todayInDistrict() }, registrar);
-    const stored = async () => Number(((await platform.databases.entities.query('SELECT COUNT(*) AS n FROM subject WHERE identifier = ?', [code])) as { n: unknown }[])[0].n);
+    const register = () => fault.platform.query<{ registerSubject: { id: string } | null }>(REGISTER, { code, date: todayInDistrict() }, registrar);
+    const stored = async () => Number(((await fault.platform.databases.entities.query('SELECT COUNT(*) AS n FROM subject WHERE identifier = ?', [code])) as { n: unknown }[])[0].n);
 
-    proxy.pause();
+    fault.proxy.pause();
     const inFlight = register();
-    await proxy.somethingHeld();
-    proxy.restart();
+    await fault.proxy.somethingHeld();
+    fault.proxy.restart();
     const failed = await inFlight;
     expect(failed.data).toEqual({ registerSubject: null });
     expect(failed.errors?.map((e) => e.extensions)).toEqual([{ code: 'DATABASE_UNAVAILABLE', serviceName: 'entities', retryAfterSeconds: 5, requestId: expect.any(String) }]);
 
-    proxy.recover();
+    fault.proxy.recover();
     expect(await stored()).toBe(0);
     const again = await register();
     expect(again.errors).toBeUndefined();

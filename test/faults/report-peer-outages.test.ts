@@ -1,9 +1,7 @@
 import { demoWorld } from '../../scripts/demo/world';
-import type { DatabaseTarget } from '../../subgraphs/shared/database';
 import { testDatabases } from '../helpers/databases';
-import { startPlatform, usePlatform, type As, type Platform, type PlatformOptions } from '../helpers/platform';
+import { usePlatformBehindProxy, usePlatform, type As, type Platform, type PlatformOptions } from '../helpers/platform';
 import { StandInSubgraph } from '../helpers/stand-in-subgraph';
-import { TcpProxy } from '../helpers/tcp-proxy';
 
 /**
  * A report generated, or a check's report requirement judged, through the gateway while a peer
@@ -151,43 +149,25 @@ describe.each(testDatabases)('generating reports while a peer of the reports sub
 const mysql = testDatabases.find((d) => d.label === 'mysql');
 
 (mysql ? describe : describe.skip)("generating a report while the records subgraph's database is gone", () => {
-  const suite = 'peeroutdb';
-  let proxy: TcpProxy;
-  let platform: Platform;
-  let logged: jest.SpyInstance;
-
-  beforeAll(async () => {
-    logged = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-    await mysql!.cleanUp(suite);
-    const target = mysql!.target(suite) as Extract<DatabaseTarget, { kind: 'mysql' }>;
-    proxy = await TcpProxy.inFrontOf(target.url);
-    platform = await startPlatform(target, { seedSubjects: world.subjects.length, databaseTargets: { records: { ...target, url: proxy.url(target.url) } } });
-  });
-  afterAll(async () => {
-    proxy?.recover();
-    await platform?.stop();
-    await proxy?.stop();
-    await mysql!.cleanUp(suite);
-    logged.mockRestore();
-  });
+  const fault = usePlatformBehindProxy(mysql!, 'peeroutdb', 'records', world.subjects.length);
 
   it('answers DATABASE_UNAVAILABLE naming the records subgraph, audits nothing as disclosed, and logs no fault of the reports subgraph', async () => {
-    proxy.restart();
+    fault.proxy.restart();
     try {
       const requestId = `peer-outage-db-${++requests}`;
-      const result = await platform.query<{ generateCreditReport: unknown }>(GENERATE, { id: enterprises[0].id }, withRequestId(officer, requestId));
+      const result = await fault.platform.query<{ generateCreditReport: unknown }>(GENERATE, { id: enterprises[0].id }, withRequestId(officer, requestId));
       expect(result.data).toEqual({ generateCreditReport: null });
       expect(result.errors?.map((e) => [e.message, e.extensions])).toEqual([
         // Lost, or, once the pool has seen its connections cut, not made again.
         [expect.stringMatching(/^the records subgraph (lost its database connection|could not connect to its database): retry later$/), { code: 'DATABASE_UNAVAILABLE', serviceName: 'records', retryAfterSeconds: 5, requestId }],
       ]);
-      expect((await auditOf(platform, requestId)).filter((e) => e.outcome === 'DISCLOSED')).toEqual([]);
-      expect(reportsFaults(logged)).toEqual([]);
+      expect((await auditOf(fault.platform, requestId)).filter((e) => e.outcome === 'DISCLOSED')).toEqual([]);
+      expect(reportsFaults(fault.logged)).toEqual([]);
     } finally {
-      proxy.recover();
+      fault.proxy.recover();
     }
     // And once it is back, the report is generated.
-    const again = await platform.query<{ generateCreditReport: { id: string } }>(GENERATE, { id: enterprises[0].id }, officer);
+    const again = await fault.platform.query<{ generateCreditReport: { id: string } }>(GENERATE, { id: enterprises[0].id }, officer);
     expect(again.errors).toBeUndefined();
   });
 });

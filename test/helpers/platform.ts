@@ -16,6 +16,7 @@ import type { TestDatabase } from './databases';
 import { postGraphQL, type GraphQLResponse } from './graphql';
 import { peeredDefinitions } from './peered-definitions';
 import { SqlCounter } from './sql-counter';
+import { TcpProxy } from './tcp-proxy';
 
 /** Who sends a request through the gateway: a caller (a token is minted for it) and headers. */
 export interface As {
@@ -149,4 +150,45 @@ export function usePlatform(database: TestDatabase, suite: string, options: Plat
       return platform[key as keyof Platform];
     },
   });
+}
+
+/**
+ * A platform on MySQL for `suite`, seeded with `seedSubjects`, whose `subgraph` reaches its
+ * database through a TcpProxy the suite's tests cut (a restart, a lost answer, the server down):
+ * started before the suite's tests, stopped after them with the proxy let through first, and
+ * console.error kept quiet meanwhile, as the subgraph logs the faults. Within a suite run on MySQL.
+ */
+export function usePlatformBehindProxy(mysql: TestDatabase, suite: string, subgraph: SubgraphName, seedSubjects: number): { readonly proxy: TcpProxy; readonly platform: Platform; readonly logged: jest.SpyInstance } {
+  let proxy: TcpProxy | undefined;
+  let platform: Platform | undefined;
+  let logged: jest.SpyInstance | undefined;
+  beforeAll(async () => {
+    logged = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    await mysql.cleanUp(suite);
+    const target = mysql.target(suite) as Extract<DatabaseTarget, { kind: 'mysql' }>;
+    proxy = await TcpProxy.inFrontOf(target.url);
+    platform = await startPlatform(target, { seedSubjects, databaseTargets: { [subgraph]: { ...target, url: proxy.url(target.url) } } });
+  });
+  afterAll(async () => {
+    await proxy?.recover();
+    await platform?.stop();
+    await proxy?.stop();
+    await mysql.cleanUp(suite);
+    logged?.mockRestore();
+  });
+  return {
+    get proxy() {
+      if (!proxy) throw new Error('the proxy starts in beforeAll');
+      return proxy;
+    },
+    get platform() {
+      if (!platform) throw new Error('the platform starts in beforeAll');
+      return platform;
+    },
+    /** console.error, as the subgraphs log their faults to it in tests. */
+    get logged() {
+      if (!logged) throw new Error('console.error is watched from beforeAll');
+      return logged;
+    },
+  };
 }
