@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { canonicalJson, sha256Hex } from '../../lib/canonical-json';
 import { GraphQLError } from 'graphql';
 import { In, type DataSource, type EntityManager, type QueryRunner, type Repository } from 'typeorm';
 import { auditedTextLimits, type Caller } from '../../lib/access/identity';
@@ -1024,8 +1024,8 @@ export class AuditRepository {
  * Auditors implement it from README (The chain's canonical form), whose worked example
  * test/subgraphs/audit/canonical-form-example.test.ts checks against this: keep them in sync.
  */
-export function canonicalJson(entry: AuditEntry): string {
-  const fields: Record<string, unknown> = {
+export function canonicalEntry(entry: AuditEntry): string {
+  return canonicalJson({
     actor: entry.actor,
     caseNumber: entry.caseNumber,
     consentId: entry.consentId,
@@ -1041,14 +1041,12 @@ export function canonicalJson(entry: AuditEntry): string {
     role: entry.role,
     sequence: entry.sequence,
     subjectId: entry.subjectId,
-  };
-  const sorted = Object.keys(fields).sort();
-  return `{${sorted.map((key) => `${JSON.stringify(key)}:${JSON.stringify(fields[key])}`).join(',')}}`;
+  });
 }
 
 /** hash = hex SHA-256 of (previousHash + canonical JSON of the entry). */
 export function chainHash(previousHash: string, entry: AuditEntry): string {
-  return createHash('sha256').update(previousHash + canonicalJson(entry), 'utf8').digest('hex');
+  return sha256Hex(previousHash + canonicalEntry(entry));
 }
 
 /** Numbers and links `rows` after `head` (null: the log is empty), in place. */

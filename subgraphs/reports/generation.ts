@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { platformReportGroups } from '../../lib/access/field-groups';
 import type { RequestIdentity } from '../../lib/access/identity';
 import { addDays, todayInDistrict } from '../../lib/calendar';
+import { canonicalJson, sha256Hex } from '../../lib/canonical-json';
 import { badInput, idempotencyKeyOf } from '../../lib/errors';
 import { findRecordCategory } from '../../lib/catalogue/record-categories';
 import type { RecordStatus } from '../../lib/catalogue/record-standing';
@@ -10,14 +11,12 @@ import { CreditReport } from './entities/credit-report.entity';
 import type { PeerClient } from './peers';
 import {
   buildSections,
-  canonicalJson,
   genuineSnapshot,
   newReportNumber,
   platformIssuer,
   platformReportValidityDays,
   printedSummary,
   randomCode,
-  sha256Hex,
   snapshotFormat,
   type Snapshot,
   type SnapshotRecord,

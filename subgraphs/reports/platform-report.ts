@@ -1,4 +1,5 @@
-import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
+import { randomInt, timingSafeEqual } from 'node:crypto';
+import { sha256Hex } from '../../lib/canonical-json';
 import { publicSourceIssuers } from '../../lib/catalogue/public-sources';
 import type { RecordCategoryCode } from '../../lib/catalogue/record-categories';
 import { normaliseIdentifier } from '../../lib/identifiers';
@@ -124,19 +125,6 @@ export function buildSections(records: readonly SnapshotRecord[]): Snapshot['sec
       .filter((r) => sectionOf(r.category) === code)
       .sort((a, b) => (a.decisionDate === b.decisionDate ? (a.id < b.id ? -1 : 1) : a.decisionDate < b.decisionDate ? 1 : -1)),
   }));
-}
-
-/** JSON with object keys sorted at every level and no whitespace: one text per value, so one digest. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-}
-
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
 // No 0/O, 1/I/L: codes are read off paper and typed in.

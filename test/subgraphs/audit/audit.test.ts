@@ -7,7 +7,7 @@ import { demoConsentRows, demoConsents } from '../../../scripts/demo/consents';
 import { demoBankOrganisation, demoWorld } from '../../../scripts/demo/world';
 import { consentStatus } from '../../../subgraphs/entities/entities/consent.entity';
 import { todayInDistrict } from '../../../lib/calendar';
-import { AuditRepository, canonicalJson, chainHash, genesisHash, type AuditEntryInput } from '../../../subgraphs/audit/audit.repository';
+import { AuditRepository, canonicalEntry, chainHash, genesisHash, type AuditEntryInput } from '../../../subgraphs/audit/audit.repository';
 import { AuditEntry } from '../../../subgraphs/audit/entities/audit-entry.entity';
 import { seedAudit } from '../../../subgraphs/audit/seed';
 import { fieldGroupNames } from '../../../lib/access/field-groups';
@@ -119,7 +119,7 @@ describe('the audit chain hash, against answers computed elsewhere', () => {
   });
 
   it('writes an entry as RFC 8785 canonical JSON, field groups as an array and the instant with milliseconds', () => {
-    expect(canonicalJson(stored)).toBe(
+    expect(canonicalEntry(stored)).toBe(
       '{"actor":"finance-officer-1","caseNumber":"京财采〔2026〕1号","consentId":"consent-\\"7\\"","fieldGroups":[],"id":"e0000000-0000-4000-8000-000000000001",' +
         '"matter":"GOVERNMENT_PROCUREMENT","occurredAt":"2026-03-01T02:30:00.125Z","operationName":"ReviewSupplierCredit","organisation":"FINANCE",' +
         '"organisationKind":"DEPARTMENT","outcome":"DISCLOSED","requestId":"request-e0000000-0000-4000-8000-000000000001","role":"OFFICER","sequence":1,' +
@@ -287,7 +287,7 @@ describe.each(testDatabases)('audit subgraph on $label', (database) => {
       expect(await verifiedChain(repository)).toMatchObject({ intact: true, firstBrokenSequence: null });
     };
 
-    // A change to each field canonicalJson hashes, made in the stored row (third entry: Alice's,
+    // A change to each field canonicalEntry hashes, made in the stored row (third entry: Alice's,
     // FINANCE's, for GOVERNMENT_PROCUREMENT with a case number and no consent).
     const changes: [property: string, changed: unknown][] = [
       ['id', 'e0000000-0000-4000-8000-0000000000ff'],
@@ -309,7 +309,7 @@ describe.each(testDatabases)('audit subgraph on $label', (database) => {
 
     it('changes below every field the hash covers', async () => {
       const row = await db().getRepository(AuditEntry).findOneByOrFail({ sequence: 3 });
-      expect(changes.map(([property]) => property).sort()).toEqual(Object.keys(JSON.parse(canonicalJson(row))).sort());
+      expect(changes.map(([property]) => property).sort()).toEqual(Object.keys(JSON.parse(canonicalEntry(row))).sort());
     });
 
     it.each(changes)('finds an entry whose %s was changed with raw SQL, at its sequence', async (property, changed) => {

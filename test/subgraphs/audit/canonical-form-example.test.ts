@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { canonicalJson, chainHash, genesisHash } from '../../../subgraphs/audit/audit.repository';
+import { canonicalEntry, chainHash, genesisHash } from '../../../subgraphs/audit/audit.repository';
 import type { AuditEntry } from '../../../subgraphs/audit/entities/audit-entry.entity';
 
 /**
@@ -42,7 +42,7 @@ describe("README's worked example of the audit chain's canonical form", () => {
 
   it("gives the canonical JSON README shows, byte for byte, and the number of bytes it states", () => {
     const entry = entryOf(dumpedRow(block ?? ''));
-    expect(canonicalJson(entry)).toBe(canonical);
+    expect(canonicalEntry(entry)).toBe(canonical);
     expect(Buffer.byteLength(canonical ?? '', 'utf8')).toBe(Number(statedBytes));
   });
 

@@ -9,7 +9,8 @@ import { CreditRecord } from '../../../subgraphs/records/entities/credit-record.
 import { seedRecords } from '../../../subgraphs/records/seed';
 import { createRecordsSubgraph } from '../../../subgraphs/records/subgraph';
 import type { Peer } from '../../../subgraphs/reports/peers';
-import { canonicalJson, sha256Hex, type Snapshot } from '../../../subgraphs/reports/platform-report';
+import { canonicalJson, sha256Hex } from '../../../lib/canonical-json';
+import type { Snapshot } from '../../../subgraphs/reports/platform-report';
 import { createReportsSubgraph } from '../../../subgraphs/reports/subgraph';
 import { EntitiesSubjectDirectory } from '../../../subgraphs/shared/subject-directory';
 import type { RequestIdentity } from '../../../lib/access/identity';

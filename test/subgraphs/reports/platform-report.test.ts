@@ -1,6 +1,7 @@
 import { recordCategories } from '../../../lib/catalogue/record-categories';
+import { canonicalJson, sha256Hex } from '../../../lib/canonical-json';
 import { CreditReport } from '../../../subgraphs/reports/entities/credit-report.entity';
-import { activeRecordsSnapshotFormat, canonicalJson, genuineSnapshot, sectionCodes, sections, sha256Hex, snapshotFormat, type SnapshotRecord } from '../../../subgraphs/reports/platform-report';
+import { activeRecordsSnapshotFormat, genuineSnapshot, sectionCodes, sections, snapshotFormat, type SnapshotRecord } from '../../../subgraphs/reports/platform-report';
 import { renderPrintable } from '../../../subgraphs/reports/printable';
 import { splitText } from '../../../subgraphs/reports/report.repository';
 import { listedRecord, reportSnapshot } from '../../helpers/report-snapshot';
