@@ -24,7 +24,7 @@ interface PageStorage {
 declare const sessionStorage: PageStorage;
 declare const localStorage: PageStorage;
 declare const document: { documentElement: { scrollWidth: number } };
-declare function getComputedStyle(element: unknown): { outlineStyle: string; outlineWidth: string; outlineColor: string };
+declare function getComputedStyle(element: unknown): { color: string; outlineStyle: string; outlineWidth: string; outlineColor: string };
 
 /** WCAG's contrast ratio against white of an `rgb(r, g, b)` or `rgba(r, g, b, a)` colour (as getComputedStyle gives it), drawn on white. */
 function contrastOnWhite(colour: string): number {
@@ -614,6 +614,22 @@ describe('the explorer in headless Chromium', () => {
     }
   }, 120_000);
 
+
+  it('has one heading naming the page, the editors and answer as its main landmark, and a logo readable at 4.5:1', async () => {
+    const { context, page } = await openExplorer();
+    try {
+      expect(await page.getByRole('heading', { level: 1 }).allTextContents()).toEqual(['Beidaihe credit API · explorer']);
+      const main = page.getByRole('main');
+      expect(await main.count()).toBe(1);
+      expect(await main.locator('.graphiql-query-editor').count()).toBe(1);
+      expect(await main.locator('.graphiql-response').count()).toBe(1);
+      // GraphiQL's grey logo text was 4.26:1 on white.
+      const logo = await page.locator('.graphiql-logo').evaluate((element) => getComputedStyle(element).color);
+      expect(contrastOnWhite(logo)).toBeGreaterThanOrEqual(4.5);
+    } finally {
+      await context.close();
+    }
+  });
 
   it('rings the focused GraphiQL button in a colour that stands out (3:1 at least on white)', async () => {
     const { context, page } = await openExplorer();

@@ -434,7 +434,7 @@ function AccessBar({
   };
   return (
     <header ref={barRef} className="explorer-bar">
-      <strong className="explorer-title" title="北戴河区公共信用信息共享平台">Beidaihe credit API · explorer</strong>
+      <h1 className="explorer-title" title="北戴河区公共信用信息共享平台">Beidaihe credit API · explorer</h1>
       {demo && (
         <label className="explorer-field">
           <span>Demo caller</span>
@@ -536,7 +536,8 @@ function Explorer({ settings }: { settings: ExplorerSettings }) {
   return (
     <div className="explorer">
       <AccessBar settings={settings} access={access} setAccess={setAccess} barRef={setBar} exampleSlot={setSlot} status={status} />
-      <div className="explorer-graphiql">
+      {/* The page's main landmark, where a screen reader's "skip to main" lands: the editors and the answer. */}
+      <main className="explorer-graphiql">
         {/* Tabs, variables and history hold ID numbers and who was checked: in page memory, never
             in localStorage (GraphiQL's default) or sessionStorage, which reach the disk. */}
         <GraphiQL fetcher={fetcher} introspectionQueryName={schemaQueryName} storage={storage} defaultTabs={defaultTabs} defaultEditorToolsVisibility="variables" shouldPersistHeaders={false}>
@@ -556,7 +557,7 @@ function Explorer({ settings }: { settings: ExplorerSettings }) {
             }}
           />
         </GraphiQL>
-      </div>
+      </main>
     </div>
   );
 }
