@@ -151,6 +151,8 @@ export async function authenticate(authorization: string | undefined, verify: To
     if (error instanceof KeySetUnavailable) {
       throw clientError(ErrorCode.AUTHENTICATION_UNAVAILABLE, `${error.message}: the token could not be checked; retry later`, { retryAfterSeconds: outageRetryAfterSeconds, http: outageHttp() });
     }
+    // jose checks `exp` after the signature, issuer and audience: an expired token's claims are the identity provider's.
+    if (error instanceof errors.JWTExpired) throw signedRefusal(unauthenticated(`the bearer token was refused (jwt expired)${which}`, 'TOKEN_EXPIRED'), error.payload);
     throw unauthenticated(`the bearer token was refused (${code.replace(/^ERR_/, '').toLowerCase().replaceAll('_', ' ')})${which}`, verificationProblem(code, claim, reason));
   }
   try {
@@ -165,15 +167,35 @@ export async function authenticate(authorization: string | undefined, verify: To
  * A token whose signature and dates held, refused for what it claims (an organisation, kind or
  * role it may not name): its user (`sub`) is the identity provider's word all the same, and the
  * audit log records the attempt under it, so that the credit office sees which account posed as
- * a department. `refusal` is the client's answer; the organisation stays unrecorded (`unverified`).
+ * a department. `refusal` is the client's answer; the organisation stays unrecorded (`unverified`)
+ * unless `caller` is given: a token whose signature held and whose claims did too, refused for
+ * its dates or revoked (signedRefusal).
  */
 export class RefusedClaims extends Error {
   constructor(
     readonly refusal: GraphQLError,
     readonly user: string,
+    readonly caller?: Caller,
   ) {
     super(refusal.message);
   }
+}
+
+/**
+ * The refusal of a token whose signature held but that is expired, valid for too long or revoked:
+ * audited under the caller it names (its user alone when its other claims do not hold, nobody's
+ * when its `sub` does not), so that a stolen token's attempts once it was cut off are found under
+ * the account and organisation it was stolen from.
+ */
+function signedRefusal(refusal: GraphQLError, claims: JWTPayload): GraphQLError | RefusedClaims {
+  let caller: Caller;
+  try {
+    caller = callerFromClaims(claims);
+  } catch {
+    const user = provenUser(claims.sub);
+    return user === undefined ? refusal : new RefusedClaims(refusal, user);
+  }
+  return new RefusedClaims(refusal, caller.id, caller);
 }
 
 /** A space separator other than U+0020 (U+00A0, U+2009, U+3000, …): it reads as U+0020, or as no space. */

@@ -184,10 +184,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         throw error.refusal;
       }
       // A refused token is a denied attempt: it is audited too, without the claims it failed to
-      // prove; a token refused for what it claims, under the user its signature proved.
+      // prove; a token refused for what it claims, under the user its signature proved; one
+      // refused for its dates or revoked, under the caller it names.
       const requestId = String(req.headers['x-request-id'] ?? '');
       if (error instanceof RefusedClaims) {
-        await audit.write([{ ...deniedAttempt(error.refusal.message, requestId), actor: error.user }]).catch(() => undefined);
+        const named = error.caller ? { organisation: error.caller.organisation, organisationKind: error.caller.organisationKind, role: error.caller.role } : {};
+        await audit.write([{ ...deniedAttempt(error.refusal.message, requestId), actor: error.user, ...named }]).catch(() => undefined);
         throw error.refusal;
       }
       if (error instanceof GraphQLError && error.extensions.code === ErrorCode.UNAUTHENTICATED) {

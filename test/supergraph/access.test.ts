@@ -393,6 +393,18 @@ describe.each(testDatabases)('access to fields through the gateway on $label', (
     expect((await auditRows(platform, requestId)).map((r) => r.outcome)).toEqual(['DENIED']);
   });
 
+  it('audits an expired token under the user and organisation its signature proved', async () => {
+    const refusals = [
+      { as: finance, token: await platform.token(finance, { expiresIn: Math.floor(Date.now() / 1000) - 60 }) },
+    ];
+    for (const [i, { as, token }] of refusals.entries()) {
+      const requestId = `signed-refusal-${i}`;
+      const result = await postGraphQL(platform.gatewayUrl, { query: '{ __typename }' }, { authorization: `Bearer ${token}`, 'x-request-id': requestId });
+      expect(result.status).toBe(401);
+      expect(await attemptAudited(platform, requestId)).toEqual([expect.objectContaining({ outcome: 'DENIED', actor: as.id, organisation: as.organisation, operation_name: `refused: ${result.errors?.[0].message}` })]);
+    }
+  });
+
   it('answers an Authorization header that is no bearer token with 401 and the invalid_request challenge', async () => {
     const result = await postGraphQL(platform.gatewayUrl, { query: '{ __typename }' }, { authorization: 'Basic dXNlcjpwYXNz' });
     expect(result.status).toBe(401);

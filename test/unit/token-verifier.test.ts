@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { authenticate, callerFromClaims, createTokenVerifier, tokenProblems } from '../../gateway/authentication';
+import { authenticate, callerFromClaims, createTokenVerifier, RefusedClaims, tokenProblems } from '../../gateway/authentication';
 import { GatewayMetrics } from '../../gateway/metrics';
 import type { Logger } from '../../lib/logger';
 import { clockToleranceSeconds } from '../../lib/access/identity';
@@ -57,7 +57,8 @@ describe('the gateway remembers tokens it verified', () => {
   ])('tells a client whose token is %s which claim to fix, and which refusal it is', async (_label, shape, said, problem) => {
     const verify = createTokenVerifier(settings);
     const jwt = shape(new SignJWT({ org: 'FINANCE' }).setProtectedHeader({ alg: 'HS256' }).setSubject('officer-1').setIssuer(settings.issuer).setIssuedAt());
-    const refused = authenticate(`Bearer ${await jwt.sign(secret)}`, verify);
+    // An expired token's refusal comes with the user its signature proved, for the audit log.
+    const refused = authenticate(`Bearer ${await jwt.sign(secret)}`, verify).catch((error: unknown) => Promise.reject(error instanceof RefusedClaims ? error.refusal : error));
     await expect(refused).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED', problem }, message: expect.stringMatching(/^the bearer token was refused \(jwt (claim validation failed|expired)\): /) });
     await expect(refused).rejects.toMatchObject({ message: expect.stringContaining(said) });
   });
