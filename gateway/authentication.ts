@@ -25,7 +25,12 @@ export interface TokenSettings {
   keys: TokenKeys;
   issuer: string;
   audience: string;
+  /** How far ahead of now (and of its `iat`) a token's `exp` may be (`AUTH_MAX_TOKEN_LIFETIME_SECONDS`); default `defaultMaxTokenLifetimeSeconds`. */
+  maxLifetimeSeconds?: number;
 }
+
+/** A day: the longest an officer's working session runs; the demo tokens (12 h) keep well within it. */
+export const defaultMaxTokenLifetimeSeconds = 86_400;
 
 export type TokenVerifier = (token: string) => Promise<JWTPayload>;
 
@@ -33,11 +38,14 @@ export type TokenVerifier = (token: string) => Promise<JWTPayload>;
 export function createTokenVerifier(settings: TokenSettings, observer?: Pick<GatewayObserver, 'keySetUnavailable'>): TokenVerifier {
   // A token without an expiry would be good for ever once leaked.
   const options = { issuer: settings.issuer, audience: settings.audience, requiredClaims: ['exp'], clockTolerance: clockToleranceSeconds };
+  const maxLifetimeSeconds = settings.maxLifetimeSeconds ?? defaultMaxTokenLifetimeSeconds;
+  // Before the memory: a token refused so is never remembered.
+  const checked = (verify: TokenVerifier) => rememberVerified(withinLifetime(verify, maxLifetimeSeconds));
   const { keys } = settings;
-  if (keys.kind === 'secret') return rememberVerified(async (token) => (await jwtVerify(token, keys.secret, { ...options, algorithms: ['HS256'] })).payload);
-  if (keys.kind === 'public-key') return rememberVerified(async (token) => (await jwtVerify(token, keys.key, { ...options, algorithms: [keys.algorithm] })).payload);
+  if (keys.kind === 'secret') return checked(async (token) => (await jwtVerify(token, keys.secret, { ...options, algorithms: ['HS256'] })).payload);
+  if (keys.kind === 'public-key') return checked(async (token) => (await jwtVerify(token, keys.key, { ...options, algorithms: [keys.algorithm] })).payload);
   const jwks = createRemoteJWKSet(new URL(keys.url));
-  return rememberVerified(async (token) => {
+  return checked(async (token) => {
     try {
       return (await jwtVerify(token, jwks, options)).payload;
     } catch (error) {
@@ -87,6 +95,40 @@ function rememberVerified(verify: TokenVerifier): TokenVerifier {
   };
 }
 
+/**
+ * A token whose signature, issuer, audience and dates held, refused all the same: valid for longer
+ * than the platform accepts. `claims` are the identity provider's word, under which the refusal is
+ * audited.
+ */
+class TokenRefused extends Error {
+  constructor(
+    message: string,
+    readonly problem: TokenProblem,
+    readonly claims: JWTPayload,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Refuses a token whose `exp` lies further ahead than `maxLifetimeSeconds`, counted from now or
+ * from its `iat`, whichever is earlier: from now, so that a token without `iat` is bounded too;
+ * from `iat`, so that a token issued for ten years is refused in its last day as in its first.
+ * The clocks' tolerance is allowed, as for `exp` and `nbf`.
+ */
+function withinLifetime(verify: TokenVerifier, maxLifetimeSeconds: number): TokenVerifier {
+  return async (token) => {
+    const claims = await verify(token);
+    const now = Math.floor(Date.now() / 1000);
+    const from = typeof claims.iat === 'number' ? Math.min(claims.iat, now) : now;
+    const lifetime = (claims.exp as number) - from;
+    if (lifetime > maxLifetimeSeconds + clockToleranceSeconds) {
+      throw new TokenRefused(`the bearer token was refused: it is valid for ${lifetime} s, longer than the ${maxLifetimeSeconds} s this platform accepts; get a token of a shorter lifetime`, 'TOKEN_LIFETIME_TOO_LONG', claims);
+    }
+    return claims;
+  };
+}
+
 const bearerRealm = 'credit-platform';
 
 /**
@@ -109,6 +151,8 @@ export const tokenProblems = [
   'TOKEN_CLAIMS_INVALID',
   /** The Authorization header is no `Bearer <token>` (the `invalid_request` challenge). */
   'AUTHORIZATION_MALFORMED',
+  /** Its `exp` lies further ahead than the platform accepts (AUTH_MAX_TOKEN_LIFETIME_SECONDS): the identity provider must issue shorter-lived tokens. */
+  'TOKEN_LIFETIME_TOO_LONG',
 ] as const;
 
 export type TokenProblem = (typeof tokenProblems)[number];
@@ -121,10 +165,17 @@ export type TokenProblem = (typeof tokenProblems)[number];
  */
 export function unauthenticated(message: string, problem: TokenProblem): GraphQLError {
   const error = problem === 'AUTHORIZATION_MALFORMED' ? 'invalid_request' : 'invalid_token';
-  const description = problem === 'TOKEN_EXPIRED' ? ', error_description="the access token expired"' : '';
+  const described = challengeDescriptions[problem];
+  const description = described ? `, error_description="${described}"` : '';
   const challenge = `Bearer realm="${bearerRealm}", error="${error}"${description}`;
   return new GraphQLError(message, { extensions: { code: ErrorCode.UNAUTHENTICATED, problem, http: { status: 401, headers: new HeaderMap([['www-authenticate', challenge]]) } } });
 }
+
+/** What the challenge says of a refusal a client that reads only the header should tell apart. */
+const challengeDescriptions: Partial<Record<TokenProblem, string>> = {
+  TOKEN_EXPIRED: 'the access token expired',
+  TOKEN_LIFETIME_TOO_LONG: 'the access token is valid for longer than this platform accepts',
+};
 
 /** A token refused for what it claims of its caller. */
 function claimsRefused(message: string): GraphQLError {
@@ -151,6 +202,7 @@ export async function authenticate(authorization: string | undefined, verify: To
     if (error instanceof KeySetUnavailable) {
       throw clientError(ErrorCode.AUTHENTICATION_UNAVAILABLE, `${error.message}: the token could not be checked; retry later`, { retryAfterSeconds: outageRetryAfterSeconds, http: outageHttp() });
     }
+    if (error instanceof TokenRefused) throw signedRefusal(unauthenticated(error.message, error.problem), error.claims);
     // jose checks `exp` after the signature, issuer and audience: an expired token's claims are the identity provider's.
     if (error instanceof errors.JWTExpired) throw signedRefusal(unauthenticated(`the bearer token was refused (jwt expired)${which}`, 'TOKEN_EXPIRED'), error.payload);
     throw unauthenticated(`the bearer token was refused (${code.replace(/^ERR_/, '').toLowerCase().replaceAll('_', ' ')})${which}`, verificationProblem(code, claim, reason));

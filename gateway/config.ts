@@ -5,7 +5,7 @@ import { ConfigError, ConfigProblems, readAcceptedSecrets, readFlag, readLogLeve
 import type { LogLevel } from '../lib/logger';
 import { checkSettingNames } from '../lib/settings';
 import { readSubgraphUrls, subgraphNames, supergraphPath, type SubgraphName } from '../schema/subgraphs';
-import type { TokenKeys, TokenSettings } from './authentication';
+import { defaultMaxTokenLifetimeSeconds, type TokenKeys, type TokenSettings } from './authentication';
 import { defaultOperationLimits, type OperationLimits } from './operation-limits';
 import type { RateLimitSettings } from './rate-limits';
 import { defaultSubgraphTimeoutMs } from './subgraph-data-source';
@@ -300,6 +300,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv, argv: string[]): Gatew
   // anonymous: neither setting is needed unless given (a key of the run's own signs it).
   const needed = accessControl || Boolean(env.AUTH_JWT_SECRET || env.AUTH_PUBLIC_KEY_FILE || env.AUTH_JWKS_URL);
   const keys = needed ? problems.read(() => readTokenKeys(env, production)) : null;
+  const maxLifetimeSeconds = problems.read(() => readPositiveInteger(env, 'AUTH_MAX_TOKEN_LIFETIME_SECONDS', defaultMaxTokenLifetimeSeconds));
   const signingKey = accessControl || env.GATEWAY_SIGNING_KEY ? problems.read(() => readSecret(env, 'GATEWAY_SIGNING_KEY')) : new Uint8Array(randomBytes(32));
   // The gateway signs with GATEWAY_SIGNING_KEY alone; it reads the keys the subgraphs accept besides it to refuse them as it refuses that one.
   const acceptedKeys = problems.read(() => readAcceptedSecrets(env, 'GATEWAY_SIGNING_KEYS_ACCEPTED', { name: 'GATEWAY_SIGNING_KEY', secret: signingKey }));
@@ -318,7 +319,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv, argv: string[]): Gatew
     host: env.HOST || '127.0.0.1',
     supergraphPath: supergraph ? path.resolve(supergraph) : supergraphPath,
     subgraphUrls,
-    tokens: keys ? { keys, issuer: env.AUTH_ISSUER || defaultIssuer, audience: env.AUTH_AUDIENCE || defaultAudience } : null,
+    tokens: keys ? { keys, issuer: env.AUTH_ISSUER || defaultIssuer, audience: env.AUTH_AUDIENCE || defaultAudience, maxLifetimeSeconds } : null,
     signingKey: signingKey as Uint8Array,
     logLevel: logLevel as LogLevel,
     production,

@@ -38,6 +38,7 @@ export const platformSettings: Readonly<Record<string, readonly SettingReader[]>
   AUTH_JWKS_URL: ['gateway'],
   AUTH_ISSUER: ['gateway'],
   AUTH_AUDIENCE: ['gateway'],
+  AUTH_MAX_TOKEN_LIFETIME_SECONDS: ['gateway'],
   DATABASE_URL: ['subgraphs'],
   DATABASE_PREFIX: ['subgraphs'],
   SQLITE_DIRECTORY: ['subgraphs'],

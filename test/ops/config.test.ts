@@ -71,6 +71,12 @@ describe('readGatewayConfig', () => {
     }
   });
 
+  it("bounds a token's lifetime by AUTH_MAX_TOKEN_LIFETIME_SECONDS, a day unless set", () => {
+    expect(readGatewayConfig(valid, []).tokens?.maxLifetimeSeconds).toBe(86_400);
+    expect(readGatewayConfig({ ...valid, AUTH_MAX_TOKEN_LIFETIME_SECONDS: '3600' }, []).tokens?.maxLifetimeSeconds).toBe(3600);
+    expect(gatewayError({ ...valid, AUTH_MAX_TOKEN_LIFETIME_SECONDS: '12h' })).toBe('AUTH_MAX_TOKEN_LIFETIME_SECONDS must be a whole number of at least 1, got "12h"');
+  });
+
   it('refuses an explorer without introspection, and demo tokens in production or without the demo secret', () => {
     expect(gatewayError({ ...valid, EXPLORER: 'on', INTROSPECTION: 'off' })).toMatch(/^EXPLORER=on needs INTROSPECTION=on/);
     expect(gatewayError({ ...production, EXPLORER_DEMO_TOKENS: 'true' })).toBe('EXPLORER_DEMO_TOKENS is for the embedded default only and cannot be on with NODE_ENV=production');

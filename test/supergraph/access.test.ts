@@ -371,6 +371,7 @@ describe.each(testDatabases)('access to fields through the gateway on $label', (
     ['no JWT at all', 'TOKEN_INVALID', async () => 'not.a.token'],
     ['a token without an expiry', 'TOKEN_INVALID', async (p: Platform) => shaped(p, {}, (jwt) => jwt)],
     ['an expired token', 'TOKEN_EXPIRED', async (p: Platform) => p.token(finance, { expiresIn: Math.floor(Date.now() / 1000) - 60 })],
+    ['a token valid for ten years', 'TOKEN_LIFETIME_TOO_LONG', async (p: Platform) => p.token(finance, { expiresIn: '3650d' })],
     ['a token not valid for an hour yet', 'TOKEN_NOT_YET_VALID', async (p: Platform) => shaped(p, {}, (jwt) => jwt.setNotBefore('1h').setExpirationTime('2h'))],
     ['a token for another audience', 'TOKEN_AUDIENCE_MISMATCH', async (p: Platform) => p.token(finance, { audience: 'someone-else' })],
     ['a token from another issuer', 'TOKEN_ISSUER_MISMATCH', async (p: Platform) => p.token(finance, { issuer: 'someone-else' })],
@@ -385,6 +386,7 @@ describe.each(testDatabases)('access to fields through the gateway on $label', (
     const challenges: Record<string, string> = {
       AUTHORIZATION_MALFORMED: 'error="invalid_request"',
       TOKEN_EXPIRED: 'error="invalid_token", error_description="the access token expired"',
+      TOKEN_LIFETIME_TOO_LONG: 'error="invalid_token", error_description="the access token is valid for longer than this platform accepts"',
     };
     expect(result.headers?.get('www-authenticate')).toBe(`Bearer realm="credit-platform", ${challenges[problem] ?? 'error="invalid_token"'}`);
     expect(result.data ?? null).toBeNull();
@@ -393,9 +395,10 @@ describe.each(testDatabases)('access to fields through the gateway on $label', (
     expect((await auditRows(platform, requestId)).map((r) => r.outcome)).toEqual(['DENIED']);
   });
 
-  it('audits an expired token under the user and organisation its signature proved', async () => {
+  it('audits a token refused for its dates under the user and organisation its signature proved', async () => {
     const refusals = [
       { as: finance, token: await platform.token(finance, { expiresIn: Math.floor(Date.now() / 1000) - 60 }) },
+      { as: finance, token: await platform.token(finance, { expiresIn: '3650d' }) },
     ];
     for (const [i, { as, token }] of refusals.entries()) {
       const requestId = `signed-refusal-${i}`;

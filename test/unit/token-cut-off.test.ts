@@ -38,3 +38,30 @@ describe('an expired token', () => {
     expect(await refusalOf(forged)).toMatchObject({ problem: 'TOKEN_INVALID', actor: 'unverified', organisation: 'unverified' });
   });
 });
+
+describe("a token's lifetime", () => {
+  it('refuses a token valid for ten years, with its own problem and challenge, audited under the caller it names', async () => {
+    const tenYears = await officerToken((jwt) => jwt.setIssuedAt().setExpirationTime('3650d'));
+    expect(await refusalOf(tenYears)).toEqual({
+      code: 'UNAUTHENTICATED',
+      problem: 'TOKEN_LIFETIME_TOO_LONG',
+      message: expect.stringMatching(/^the bearer token was refused: it is valid for 3153600\d\d s, longer than the 86400 s this platform accepts/),
+      challenge: 'Bearer realm="credit-platform", error="invalid_token", error_description="the access token is valid for longer than this platform accepts"',
+      actor: 'officer-zhang',
+      organisation: 'FINANCE',
+    });
+  });
+
+  it('bounds a token without iat by what remains of it, and one with iat by its whole lifetime', async () => {
+    expect((await refusalOf(await officerToken((jwt) => jwt.setExpirationTime('30d')))).problem).toBe('TOKEN_LIFETIME_TOO_LONG');
+    // Issued long ago with an hour left: a token of years all the same.
+    expect((await refusalOf(await officerToken((jwt) => jwt.setIssuedAt(now() - 3 * 86_400).setExpirationTime('1h')))).problem).toBe('TOKEN_LIFETIME_TOO_LONG');
+  });
+
+  it("takes the demo tokens' twelve hours and a day, and the setting's lifetime when set", async () => {
+    const verify = createTokenVerifier(settings);
+    for (const lifetime of ['12h', '24h']) await expect(authenticate(`Bearer ${await officerToken((jwt) => jwt.setIssuedAt().setExpirationTime(lifetime))}`, verify)).resolves.toMatchObject({ id: 'officer-zhang' });
+    const hour = createTokenVerifier({ ...settings, maxLifetimeSeconds: 3600 });
+    expect((await refusalOf(await officerToken((jwt) => jwt.setIssuedAt().setExpirationTime('2h')), hour)).message).toContain('longer than the 3600 s this platform accepts');
+  });
+});
