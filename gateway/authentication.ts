@@ -11,6 +11,7 @@ import { holdsCitizenIdNumber, maskCitizenIdNumber, normaliseIdentifier, readsAs
 import { ExpiringMemory } from '../lib/expiring-memory';
 import { characterCount, codePointOf, hasInvisibleCharacters } from '../lib/text';
 import type { GatewayObserver } from './observer';
+import { RevocationList, revocationOf, type Revocations } from './revocations';
 
 /**
  * How callers' bearer tokens are verified: HS256 with a shared secret (the embedded default),
@@ -27,6 +28,8 @@ export interface TokenSettings {
   audience: string;
   /** How far ahead of now (and of its `iat`) a token's `exp` may be (`AUTH_MAX_TOKEN_LIFETIME_SECONDS`); default `defaultMaxTokenLifetimeSeconds`. */
   maxLifetimeSeconds?: number;
+  /** Users, organisations and tokens refused before their `exp`: the file (`AUTH_REVOCATIONS_FILE`), re-read when it changes, and the list read from it at start. */
+  revocations?: { file: string; list: Revocations };
 }
 
 /** A day: the longest an officer's working session runs; the demo tokens (12 h) keep well within it. */
@@ -34,13 +37,19 @@ export const defaultMaxTokenLifetimeSeconds = 86_400;
 
 export type TokenVerifier = (token: string) => Promise<JWTPayload>;
 
-/** `observer` is told when the key set (AUTH_JWKS_URL) could not be read: where and why, which the client is not. */
-export function createTokenVerifier(settings: TokenSettings, observer?: Pick<GatewayObserver, 'keySetUnavailable'>): TokenVerifier {
+/**
+ * `observer` is told when the key set (AUTH_JWKS_URL) could not be read: where and why, which the
+ * client is not; and when the revocation file could not be read again (its last good list stays).
+ */
+export function createTokenVerifier(settings: TokenSettings, observer?: Pick<GatewayObserver, 'keySetUnavailable' | 'revocationsUnreadable'>): TokenVerifier {
   // A token without an expiry would be good for ever once leaked.
   const options = { issuer: settings.issuer, audience: settings.audience, requiredClaims: ['exp'], clockTolerance: clockToleranceSeconds };
   const maxLifetimeSeconds = settings.maxLifetimeSeconds ?? defaultMaxTokenLifetimeSeconds;
-  // Before the memory: a token refused so is never remembered.
-  const checked = (verify: TokenVerifier) => rememberVerified(withinLifetime(verify, maxLifetimeSeconds));
+  // The lifetime before the memory (a token refused so is never remembered); revocations after
+  // it, so that a remembered token is refused as soon as the list names it.
+  const unreadable = (file: string, cause: unknown) => (observer ? observer.revocationsUnreadable(file, cause) : console.error(`[gateway] the revocation file ${file} could not be read again; its last good list stays in force`, cause));
+  const revocations = settings.revocations && new RevocationList(settings.revocations.file, settings.revocations.list, unreadable);
+  const checked = (verify: TokenVerifier) => refuseRevoked(rememberVerified(withinLifetime(verify, maxLifetimeSeconds)), revocations);
   const { keys } = settings;
   if (keys.kind === 'secret') return checked(async (token) => (await jwtVerify(token, keys.secret, { ...options, algorithms: ['HS256'] })).payload);
   if (keys.kind === 'public-key') return checked(async (token) => (await jwtVerify(token, keys.key, { ...options, algorithms: [keys.algorithm] })).payload);
@@ -97,8 +106,8 @@ function rememberVerified(verify: TokenVerifier): TokenVerifier {
 
 /**
  * A token whose signature, issuer, audience and dates held, refused all the same: valid for longer
- * than the platform accepts. `claims` are the identity provider's word, under which the refusal is
- * audited.
+ * than the platform accepts, or revoked. `claims` are the identity provider's word, under which
+ * the refusal is audited.
  */
 class TokenRefused extends Error {
   constructor(
@@ -129,6 +138,17 @@ function withinLifetime(verify: TokenVerifier, maxLifetimeSeconds: number): Toke
   };
 }
 
+/** Refuses, at every request and remembered or not, a token the revocation list names (revocations.ts). */
+function refuseRevoked(verify: TokenVerifier, revocations: RevocationList | undefined): TokenVerifier {
+  if (!revocations) return verify;
+  return async (token) => {
+    const claims = await verify(token);
+    const revoked = revocationOf(claims, await revocations.current());
+    if (revoked) throw new TokenRefused(`the bearer token was refused: ${revoked}`, 'TOKEN_REVOKED', claims);
+    return claims;
+  };
+}
+
 const bearerRealm = 'credit-platform';
 
 /**
@@ -153,6 +173,8 @@ export const tokenProblems = [
   'AUTHORIZATION_MALFORMED',
   /** Its `exp` lies further ahead than the platform accepts (AUTH_MAX_TOKEN_LIFETIME_SECONDS): the identity provider must issue shorter-lived tokens. */
   'TOKEN_LIFETIME_TOO_LONG',
+  /** Its user, organisation or the token itself is revoked (AUTH_REVOCATIONS_FILE), or it was issued before the moment from which tokens are taken: a new token may be refused too. */
+  'TOKEN_REVOKED',
 ] as const;
 
 export type TokenProblem = (typeof tokenProblems)[number];
@@ -175,6 +197,7 @@ export function unauthenticated(message: string, problem: TokenProblem): GraphQL
 const challengeDescriptions: Partial<Record<TokenProblem, string>> = {
   TOKEN_EXPIRED: 'the access token expired',
   TOKEN_LIFETIME_TOO_LONG: 'the access token is valid for longer than this platform accepts',
+  TOKEN_REVOKED: 'the access token was revoked',
 };
 
 /** A token refused for what it claims of its caller. */

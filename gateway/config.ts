@@ -7,6 +7,7 @@ import { checkSettingNames } from '../lib/settings';
 import { readSubgraphUrls, subgraphNames, supergraphPath, type SubgraphName } from '../schema/subgraphs';
 import { defaultMaxTokenLifetimeSeconds, type TokenKeys, type TokenSettings } from './authentication';
 import { defaultOperationLimits, type OperationLimits } from './operation-limits';
+import { readRevocationsFile } from './revocations';
 import type { RateLimitSettings } from './rate-limits';
 import { defaultSubgraphTimeoutMs } from './subgraph-data-source';
 
@@ -216,6 +217,21 @@ function checkSecretsDiffer(keys: TokenKeys | null | undefined, signingKeys: Uin
   );
 }
 
+/**
+ * `AUTH_REVOCATIONS_FILE`, read once here so that a file that cannot be read or does not parse
+ * stops the start: the gateway re-reads it as it changes (revocations.ts), keeping the last good
+ * list when a later version is bad, but there is none to keep before the first.
+ */
+function readRevocations(env: NodeJS.ProcessEnv): TokenSettings['revocations'] {
+  const file = env.AUTH_REVOCATIONS_FILE;
+  if (!file) return undefined;
+  try {
+    return { file: path.resolve(file), list: readRevocationsFile(path.resolve(file)) };
+  } catch (error) {
+    throw new ConfigError(`AUTH_REVOCATIONS_FILE: ${(error as Error).message}`);
+  }
+}
+
 export const defaultIssuer = 'beidaihe-credit-platform';
 export const defaultAudience = 'beidaihe-credit-api';
 
@@ -301,6 +317,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv, argv: string[]): Gatew
   const needed = accessControl || Boolean(env.AUTH_JWT_SECRET || env.AUTH_PUBLIC_KEY_FILE || env.AUTH_JWKS_URL);
   const keys = needed ? problems.read(() => readTokenKeys(env, production)) : null;
   const maxLifetimeSeconds = problems.read(() => readPositiveInteger(env, 'AUTH_MAX_TOKEN_LIFETIME_SECONDS', defaultMaxTokenLifetimeSeconds));
+  const revocations = problems.read(() => readRevocations(env));
   const signingKey = accessControl || env.GATEWAY_SIGNING_KEY ? problems.read(() => readSecret(env, 'GATEWAY_SIGNING_KEY')) : new Uint8Array(randomBytes(32));
   // The gateway signs with GATEWAY_SIGNING_KEY alone; it reads the keys the subgraphs accept besides it to refuse them as it refuses that one.
   const acceptedKeys = problems.read(() => readAcceptedSecrets(env, 'GATEWAY_SIGNING_KEYS_ACCEPTED', { name: 'GATEWAY_SIGNING_KEY', secret: signingKey }));
@@ -319,7 +336,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv, argv: string[]): Gatew
     host: env.HOST || '127.0.0.1',
     supergraphPath: supergraph ? path.resolve(supergraph) : supergraphPath,
     subgraphUrls,
-    tokens: keys ? { keys, issuer: env.AUTH_ISSUER || defaultIssuer, audience: env.AUTH_AUDIENCE || defaultAudience, maxLifetimeSeconds } : null,
+    tokens: keys ? { keys, issuer: env.AUTH_ISSUER || defaultIssuer, audience: env.AUTH_AUDIENCE || defaultAudience, maxLifetimeSeconds, ...(revocations ? { revocations } : {}) } : null,
     signingKey: signingKey as Uint8Array,
     logLevel: logLevel as LogLevel,
     production,

@@ -92,6 +92,11 @@ export class GatewayMetrics extends ServiceMetrics implements GatewayObserver {
     this.outage('key set', fields, "the identity provider's key set could not be read: requests with a token answer AUTHENTICATION_UNAVAILABLE", 'warn');
   }
 
+  revocationsUnreadable(file: string, cause: unknown): void {
+    // An error, not an outage: revocations written since the last good read are not in force.
+    this.logger?.error({ file, cause: (cause as Error | undefined)?.message || String(cause) }, 'the revocation file could not be read: the list last read well stays in force until it is mended');
+  }
+
   /** `message` with `fields` at once, then at most once per window for `key`, counting the calls since its last line. */
   private outage(key: string, fields: Record<string, unknown>, message: string, level: 'warn' | 'error', now: number = Date.now()): void {
     const seen = this.outages.get(key);

@@ -32,6 +32,11 @@ export interface GatewayObserver {
    * requests with a token are answered AUTHENTICATION_UNAVAILABLE, which tells the client neither.
    */
   keySetUnavailable(keySet: string, cause: unknown): void;
+  /**
+   * The revocation file (AUTH_REVOCATIONS_FILE) changed but could not be read or did not parse, for
+   * `cause`: the list last read well stays in force until it is mended.
+   */
+  revocationsUnreadable(file: string, cause: unknown): void;
   /** An unexpected fault, masked as INTERNAL_SERVER_ERROR (or a withheld answer) for the client, met serving the request `requestId`. */
   fault(message: string, error: unknown, requestId?: string): void;
 }

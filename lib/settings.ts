@@ -39,6 +39,7 @@ export const platformSettings: Readonly<Record<string, readonly SettingReader[]>
   AUTH_ISSUER: ['gateway'],
   AUTH_AUDIENCE: ['gateway'],
   AUTH_MAX_TOKEN_LIFETIME_SECONDS: ['gateway'],
+  AUTH_REVOCATIONS_FILE: ['gateway'],
   DATABASE_URL: ['subgraphs'],
   DATABASE_PREFIX: ['subgraphs'],
   SQLITE_DIRECTORY: ['subgraphs'],

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import type { DataSource } from 'typeorm';
 import { createGateway, type Gateway, type GatewayOptions } from '../../gateway/gateway';
+import type { TokenSettings } from '../../gateway/authentication';
 import { printableReportsRoute } from '../../gateway/printable-reports';
 import type { Caller } from '../../lib/access/identity';
 import { serveGraphQL, type RunningHttpServer } from '../../lib/http-server';
@@ -55,6 +56,8 @@ export interface PlatformOptions {
   databaseTargets?: Partial<Record<SubgraphName, DatabaseTarget>>;
   /** Gateway settings a test needs: operation limits, introspection, a stand-in for some subgraphs, the timeout, an observer to read its log lines. */
   gateway?: Pick<GatewayOptions, 'limits' | 'introspection' | 'subgraphUrls' | 'subgraphTimeoutMs' | 'requestTimeoutMs' | 'observer'>;
+  /** The gateway's revocation file (AUTH_REVOCATIONS_FILE) and the list read from it. */
+  revocations?: TokenSettings['revocations'];
   /** Where the subgraphs that call peers (records, reports) reach some of them instead (a stand-in, say). */
   peerUrls?: Partial<Record<SubgraphName, string>>;
 }
@@ -91,7 +94,7 @@ export async function startPlatform(target: DatabaseTarget, options: PlatformOpt
     const gateway = await createGateway({
       supergraphSdl: fs.readFileSync(supergraphPath, 'utf8'),
       subgraphUrls: { ...Object.fromEntries(subgraphNames.map((n) => [n, subgraphs[n].url])), ...options.gateway?.subgraphUrls },
-      tokens: { keys: { kind: 'secret', secret: secrets.tokens }, issuer: 'beidaihe-credit-platform', audience: 'beidaihe-credit-api' },
+      tokens: { keys: { kind: 'secret', secret: secrets.tokens }, issuer: 'beidaihe-credit-platform', audience: 'beidaihe-credit-api', revocations: options.revocations },
       signingKey: secrets.signing,
       limits: options.gateway?.limits,
       introspection: options.gateway?.introspection,

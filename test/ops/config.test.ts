@@ -77,6 +77,21 @@ describe('readGatewayConfig', () => {
     expect(gatewayError({ ...valid, AUTH_MAX_TOKEN_LIFETIME_SECONDS: '12h' })).toBe('AUTH_MAX_TOKEN_LIFETIME_SECONDS must be a whole number of at least 1, got "12h"');
   });
 
+  it('reads the revocation file at start, and does not start on one that cannot be read or does not parse', () => {
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'credit-revocations-'));
+    try {
+      const file = path.join(directory, 'revocations.json');
+      fs.writeFileSync(file, '{"subjects": ["officer-zhang"], "organisations": ["finance"]}');
+      const { revocations } = readGatewayConfig({ ...valid, AUTH_REVOCATIONS_FILE: file }, []).tokens ?? {};
+      expect(revocations).toEqual({ file, list: expect.objectContaining({ subjects: new Set(['officer-zhang']), organisations: new Set(['FINANCE']) }) });
+      fs.writeFileSync(file, '{"subjects": ["officer-zhang"]');
+      expect(gatewayError({ ...valid, AUTH_REVOCATIONS_FILE: file })).toMatch(new RegExp(`^AUTH_REVOCATIONS_FILE: ${file}: it must hold JSON: `));
+      expect(gatewayError({ ...valid, AUTH_REVOCATIONS_FILE: path.join(directory, 'none.json') })).toBe(`AUTH_REVOCATIONS_FILE: ${path.join(directory, 'none.json')} cannot be read (ENOENT)`);
+    } finally {
+      fs.rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
   it('refuses an explorer without introspection, and demo tokens in production or without the demo secret', () => {
     expect(gatewayError({ ...valid, EXPLORER: 'on', INTROSPECTION: 'off' })).toMatch(/^EXPLORER=on needs INTROSPECTION=on/);
     expect(gatewayError({ ...production, EXPLORER_DEMO_TOKENS: 'true' })).toBe('EXPLORER_DEMO_TOKENS is for the embedded default only and cannot be on with NODE_ENV=production');

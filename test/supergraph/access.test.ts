@@ -1,5 +1,9 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { defaultAudience as tokenAudience, defaultIssuer as tokenIssuer } from '../../gateway/config';
+import { readRevocationsFile } from '../../gateway/revocations';
 import type { Caller } from '../../lib/access/identity';
 import { citizenIdNumber } from '../../lib/identifiers';
 import { demoBankOrganisation, demoWorld } from '../../scripts/demo/world';
@@ -202,8 +206,15 @@ async function attemptAudited(platform: Platform, requestId: string) {
   );
 }
 
+/** A finance-bureau officer whose access the gateway's revocation file withdrew. */
+const revokedOfficer: Caller = { ...finance, id: 'officer-who-left' };
+const revocationsDirectory = fs.mkdtempSync(path.join(os.tmpdir(), 'access-revocations-'));
+const revocationsFile = path.join(revocationsDirectory, 'revocations.json');
+fs.writeFileSync(revocationsFile, JSON.stringify({ subjects: [revokedOfficer.id] }));
+afterAll(() => fs.rmSync(revocationsDirectory, { recursive: true, force: true }));
+
 describe.each(testDatabases)('access to fields through the gateway on $label', (database) => {
-  const platform = usePlatform(database, 'access', { seedSubjects: world.subjects.length });
+  const platform = usePlatform(database, 'access', { seedSubjects: world.subjects.length, revocations: { file: revocationsFile, list: readRevocationsFile(revocationsFile) } });
   let requests = 0;
   const query = (as: As, q: string, variables: Record<string, unknown>) => {
     const requestId = `access-${++requests}`;
@@ -372,6 +383,7 @@ describe.each(testDatabases)('access to fields through the gateway on $label', (
     ['a token without an expiry', 'TOKEN_INVALID', async (p: Platform) => shaped(p, {}, (jwt) => jwt)],
     ['an expired token', 'TOKEN_EXPIRED', async (p: Platform) => p.token(finance, { expiresIn: Math.floor(Date.now() / 1000) - 60 })],
     ['a token valid for ten years', 'TOKEN_LIFETIME_TOO_LONG', async (p: Platform) => p.token(finance, { expiresIn: '3650d' })],
+    ['a token of a revoked user', 'TOKEN_REVOKED', async (p: Platform) => p.token(revokedOfficer)],
     ['a token not valid for an hour yet', 'TOKEN_NOT_YET_VALID', async (p: Platform) => shaped(p, {}, (jwt) => jwt.setNotBefore('1h').setExpirationTime('2h'))],
     ['a token for another audience', 'TOKEN_AUDIENCE_MISMATCH', async (p: Platform) => p.token(finance, { audience: 'someone-else' })],
     ['a token from another issuer', 'TOKEN_ISSUER_MISMATCH', async (p: Platform) => p.token(finance, { issuer: 'someone-else' })],
@@ -387,6 +399,7 @@ describe.each(testDatabases)('access to fields through the gateway on $label', (
       AUTHORIZATION_MALFORMED: 'error="invalid_request"',
       TOKEN_EXPIRED: 'error="invalid_token", error_description="the access token expired"',
       TOKEN_LIFETIME_TOO_LONG: 'error="invalid_token", error_description="the access token is valid for longer than this platform accepts"',
+      TOKEN_REVOKED: 'error="invalid_token", error_description="the access token was revoked"',
     };
     expect(result.headers?.get('www-authenticate')).toBe(`Bearer realm="credit-platform", ${challenges[problem] ?? 'error="invalid_token"'}`);
     expect(result.data ?? null).toBeNull();
@@ -395,10 +408,11 @@ describe.each(testDatabases)('access to fields through the gateway on $label', (
     expect((await auditRows(platform, requestId)).map((r) => r.outcome)).toEqual(['DENIED']);
   });
 
-  it('audits a token refused for its dates under the user and organisation its signature proved', async () => {
+  it('audits a token refused for its dates, or revoked, under the user and organisation its signature proved', async () => {
     const refusals = [
       { as: finance, token: await platform.token(finance, { expiresIn: Math.floor(Date.now() / 1000) - 60 }) },
       { as: finance, token: await platform.token(finance, { expiresIn: '3650d' }) },
+      { as: revokedOfficer, token: await platform.token(revokedOfficer) },
     ];
     for (const [i, { as, token }] of refusals.entries()) {
       const requestId = `signed-refusal-${i}`;

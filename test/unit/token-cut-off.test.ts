@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { SignJWT } from 'jose';
 import { authenticate, createTokenVerifier, RefusedClaims, type TokenSettings } from '../../gateway/authentication';
+import { parseRevocations, readRevocationsFile, revocationsRereadMs } from '../../gateway/revocations';
 
 const secret = new Uint8Array(randomBytes(32));
 const settings: TokenSettings = { keys: { kind: 'secret', secret }, issuer: 'beidaihe-credit-platform', audience: 'beidaihe-credit-api' };
@@ -63,5 +67,87 @@ describe("a token's lifetime", () => {
     for (const lifetime of ['12h', '24h']) await expect(authenticate(`Bearer ${await officerToken((jwt) => jwt.setIssuedAt().setExpirationTime(lifetime))}`, verify)).resolves.toMatchObject({ id: 'officer-zhang' });
     const hour = createTokenVerifier({ ...settings, maxLifetimeSeconds: 3600 });
     expect((await refusalOf(await officerToken((jwt) => jwt.setIssuedAt().setExpirationTime('2h')), hour)).message).toContain('longer than the 3600 s this platform accepts');
+  });
+});
+
+describe('the revocation file', () => {
+  let directory: string;
+  let file: string;
+  const unreadable: [string, unknown][] = [];
+  const observer = { keySetUnavailable: () => undefined, revocationsUnreadable: (f: string, cause: unknown) => unreadable.push([f, cause]) };
+  const write = (list: unknown) => fs.writeFileSync(file, typeof list === 'string' ? list : JSON.stringify(list));
+  const verifierReading = () => createTokenVerifier({ ...settings, revocations: { file, list: readRevocationsFile(file) } }, observer);
+  /** Moves the clock past the interval at which the file is looked at again. */
+  const later = () => jest.setSystemTime(Date.now() + revocationsRereadMs);
+
+  beforeEach(() => {
+    directory = fs.mkdtempSync(path.join(os.tmpdir(), 'revocations-'));
+    file = path.join(directory, 'revocations.json');
+    write({});
+    unreadable.length = 0;
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'], now: Date.now() });
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+    fs.rmSync(directory, { recursive: true, force: true });
+  });
+
+  it("refuses a user revoked while the gateway remembers its verified token, within the file's re-read interval", async () => {
+    const verify = verifierReading();
+    const token = await officerToken();
+    await expect(authenticate(`Bearer ${token}`, verify)).resolves.toMatchObject({ id: 'officer-zhang' });
+    write({ subjects: [' officer-zhang '] });
+    later();
+    expect(await refusalOf(token, verify)).toEqual({
+      code: 'UNAUTHENTICATED',
+      problem: 'TOKEN_REVOKED',
+      message: "the bearer token was refused: the token's user (sub) is revoked",
+      challenge: 'Bearer realm="credit-platform", error="invalid_token", error_description="the access token was revoked"',
+      actor: 'officer-zhang',
+      organisation: 'FINANCE',
+    });
+  });
+
+  it('suspends an organisation, as the platform reads a token\'s org, and lifts it when the file says so', async () => {
+    const verify = verifierReading();
+    const token = await officerToken();
+    write({ organisations: ['finance'] });
+    later();
+    expect(await refusalOf(token, verify)).toMatchObject({ problem: 'TOKEN_REVOKED', message: expect.stringContaining("the token's organisation (org) is suspended"), organisation: 'FINANCE' });
+    write({ organisations: [] });
+    later();
+    await expect(authenticate(`Bearer ${token}`, verify)).resolves.toMatchObject({ organisation: 'FINANCE' });
+  });
+
+  it('refuses tokens issued before a moment, and one without iat, taking those issued since; and one token by its jti', async () => {
+    write({ tokensIssuedBefore: new Date((now() - 60) * 1000).toISOString(), jti: ['stolen-1'] });
+    const verify = verifierReading();
+    expect((await refusalOf(await officerToken((jwt) => jwt.setIssuedAt(now() - 120).setExpirationTime('1h')), verify)).message).toMatch(/tokens issued before .* are revoked, and this one was issued /);
+    expect((await refusalOf(await officerToken((jwt) => jwt.setExpirationTime('1h')), verify)).message).toContain('without saying when (no iat)');
+    await expect(authenticate(`Bearer ${await officerToken()}`, verify)).resolves.toMatchObject({ id: 'officer-zhang' });
+    expect((await refusalOf(await officerToken(undefined, { jti: 'stolen-1' }), verify)).message).toContain('the token (its jti) is revoked');
+  });
+
+  it('keeps the last good list when the file turns malformed, saying so once, and takes it again once mended', async () => {
+    write({ subjects: ['officer-zhang'] });
+    const verify = verifierReading();
+    const token = await officerToken();
+    write('{"subjects": ["officer-zhang"'); // an edit half-saved
+    later();
+    expect((await refusalOf(token, verify)).problem).toBe('TOKEN_REVOKED');
+    later();
+    expect((await refusalOf(token, verify)).problem).toBe('TOKEN_REVOKED');
+    expect(unreadable.map(([f, cause]) => [f, (cause as Error).message])).toEqual([[file, expect.stringContaining('it must hold JSON')]]);
+    write({ subjects: [] });
+    later();
+    await expect(authenticate(`Bearer ${token}`, verify)).resolves.toMatchObject({ id: 'officer-zhang' });
+  });
+
+  it('states what is wrong with a file, for the start to stop on', () => {
+    expect(() => parseRevocations('{"subject": ["officer-zhang"]}')).toThrow('it names "subject", which it does not know: its keys are subjects, organisations, tokensIssuedBefore, jti');
+    expect(() => parseRevocations('{"subjects": "officer-zhang"}')).toThrow('"subjects" must be a list of non-empty strings, got "officer-zhang"');
+    expect(() => parseRevocations('{"tokensIssuedBefore": "2026-12-07 08:00"}')).toThrow('"tokensIssuedBefore" must be a date-time with its offset');
+    expect(() => parseRevocations('[]')).toThrow('it must hold a JSON object');
+    expect(() => readRevocationsFile(path.join(directory, 'none.json'))).toThrow(`${path.join(directory, 'none.json')} cannot be read (ENOENT)`);
   });
 });

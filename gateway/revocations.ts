@@ -1,0 +1,143 @@
+import fs from 'node:fs';
+import type { JWTPayload } from 'jose';
+import { normaliseIdentifier } from '../lib/identifiers';
+
+/**
+ * What `AUTH_REVOCATIONS_FILE` refuses before a token's `exp`: a user (`sub`), an organisation
+ * (`org`), every token issued before a moment (`iat`), or one token (`jti`). README, Running in
+ * production: Revoking tokens, shows the file; keep the two in step.
+ */
+export interface Revocations {
+  /** Users' ids, trimmed and in Unicode's composed form (NFC), as a token's `sub` is compared. */
+  subjects: ReadonlySet<string>;
+  /** Organisations as the platform reads a token's `org` (normaliseIdentifier: trimmed, upper case, full width folded). */
+  organisations: ReadonlySet<string>;
+  /** Seconds since 1970: a token issued before it, or not saying when (no `iat`), is refused. */
+  tokensIssuedBefore: number | null;
+  jti: ReadonlySet<string>;
+}
+
+const fields = ['subjects', 'organisations', 'tokensIssuedBefore', 'jti'];
+
+const subjectKey = (sub: string) => sub.trim().normalize('NFC');
+
+/** A list of non-empty strings, or what was wrong with it. */
+function strings(value: unknown, name: string): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || !v.trim())) throw new Error(`"${name}" must be a list of non-empty strings, got ${JSON.stringify(value)}`);
+  return value as string[];
+}
+
+/**
+ * The revocation file's text, read: a JSON object of `subjects`, `organisations`, `jti` (lists of
+ * strings) and `tokensIssuedBefore` (an ISO 8601 date-time with its offset), each optional. A
+ * key it does not know is refused, not ignored: `subject` for `subjects` would revoke no one.
+ */
+export function parseRevocations(text: string): Revocations {
+  let read: unknown;
+  try {
+    read = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`it must hold JSON: ${(error as Error).message}`);
+  }
+  if (typeof read !== 'object' || read === null || Array.isArray(read)) throw new Error(`it must hold a JSON object (${fields.join(', ')}), got ${Array.isArray(read) ? 'a list' : JSON.stringify(read)}`);
+  const given = read as Record<string, unknown>;
+  const unknown = Object.keys(given).filter((key) => !fields.includes(key));
+  if (unknown.length) throw new Error(`it names ${unknown.map((k) => `"${k}"`).join(', ')}, which it does not know: its keys are ${fields.join(', ')}`);
+  const before = given.tokensIssuedBefore;
+  let tokensIssuedBefore: number | null = null;
+  if (before !== undefined && before !== null) {
+    // With its offset: a moment an incident responder writes must not move with the gateway's time zone.
+    const ms = typeof before === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(before) ? Date.parse(before) : NaN;
+    if (Number.isNaN(ms)) throw new Error(`"tokensIssuedBefore" must be a date-time with its offset, such as 2026-12-07T08:00:00Z or 2026-12-07T16:00:00+08:00, got ${JSON.stringify(before)}`);
+    tokensIssuedBefore = Math.floor(ms / 1000);
+  }
+  return {
+    subjects: new Set(strings(given.subjects, 'subjects').map(subjectKey)),
+    organisations: new Set(strings(given.organisations, 'organisations').map(normaliseIdentifier)),
+    tokensIssuedBefore,
+    jti: new Set(strings(given.jti, 'jti')),
+  };
+}
+
+/** Reads the revocation file at start: its problem, with the file named, is the caller's to report (a ConfigError at start). */
+export function readRevocationsFile(file: string): Revocations {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new Error(`${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  try {
+    return parseRevocations(text);
+  } catch (error) {
+    throw new Error(`${file}: ${(error as Error).message}`);
+  }
+}
+
+/** Why `claims` are revoked by `list`, for the client and the audit log; undefined when they are not. */
+export function revocationOf(claims: JWTPayload, list: Revocations): string | undefined {
+  const { sub, iat, jti } = claims;
+  const org = (claims as { org?: unknown }).org;
+  if (typeof sub === 'string' && list.subjects.has(subjectKey(sub))) return `the token's user (sub) is revoked`;
+  if (typeof org === 'string' && list.organisations.has(normaliseIdentifier(org))) return `the token's organisation (org) is suspended`;
+  if (typeof jti === 'string' && list.jti.has(jti)) return 'the token (its jti) is revoked';
+  if (list.tokensIssuedBefore !== null && !(typeof iat === 'number' && iat >= list.tokensIssuedBefore)) {
+    return `tokens issued before ${new Date(list.tokensIssuedBefore * 1000).toISOString()} are revoked, and this one was issued ${typeof iat === 'number' ? new Date(iat * 1000).toISOString() : 'without saying when (no iat)'}`;
+  }
+  return undefined;
+}
+
+/** How often, at most, a request looks whether the revocation file changed: a revocation takes effect within this. */
+export const revocationsRereadMs = 5_000;
+
+/**
+ * The revocation file as last read well. A request looks at the file's metadata (one `stat`) once
+ * every `revocationsRereadMs` at most, the requests meanwhile waiting on that one look, and
+ * reads it again only when it changed. A file that can no longer be read, or no longer parses,
+ * leaves the last good list in force (it never fails open: an edit half-saved does not lift
+ * every revocation) and is told to `unreadable`, once per version of the file.
+ */
+export class RevocationList {
+  private checkedAt: number;
+  private version: string | undefined;
+  private looking: Promise<void> | undefined;
+
+  constructor(
+    readonly file: string,
+    private list: Revocations,
+    private readonly unreadable: (file: string, cause: unknown) => void,
+    private readonly now: () => number = () => Date.now(),
+  ) {
+    // The start read the file just now; its version is taken at the first look.
+    this.checkedAt = now();
+  }
+
+  async current(): Promise<Revocations> {
+    if (this.now() - this.checkedAt >= revocationsRereadMs) {
+      this.checkedAt = this.now();
+      this.looking ??= this.look().finally(() => (this.looking = undefined));
+    }
+    if (this.looking) await this.looking;
+    return this.list;
+  }
+
+  private async look(): Promise<void> {
+    let version: string;
+    try {
+      const stat = await fs.promises.stat(this.file);
+      version = `${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
+    } catch (error) {
+      if (this.version !== 'missing') this.unreadable(this.file, error);
+      this.version = 'missing';
+      return;
+    }
+    if (version === this.version) return;
+    this.version = version;
+    try {
+      this.list = parseRevocations(await fs.promises.readFile(this.file, 'utf8'));
+    } catch (error) {
+      this.unreadable(this.file, error);
+    }
+  }
+}
