@@ -186,12 +186,20 @@ ${tableBox(`<table class="verification"><tbody>
 
 const routePattern = /^\/reports\/([0-9A-Za-z-]{1,64})\.html$/;
 
+/**
+ * The page's content security policy: nothing external loads, no script runs, no other site frames
+ * it (frame-ancestors, which default-src does not cover) to pass the report off as its own or
+ * overlay it, and no base element or form can send a link or the address, verification code
+ * included, elsewhere.
+ */
+export const printablePagePolicy = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
 function sendHtml(res: http.ServerResponse, status: number, html: string): void {
   res.statusCode = status;
   res.setHeader('content-type', 'text/html; charset=utf-8');
   // The page is the report: nobody caches it, nothing external loads, no script runs.
   res.setHeader('cache-control', 'no-store');
-  res.setHeader('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'");
+  res.setHeader('content-security-policy', printablePagePolicy);
   res.setHeader('x-content-type-options', 'nosniff');
   // The address holds the verification code: it is sent to nobody as a referrer.
   res.setHeader('referrer-policy', 'no-referrer');

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { SnapshotRecord } from '../../subgraphs/reports/platform-report';
-import { renderPrintable } from '../../subgraphs/reports/printable';
+import { printablePagePolicy, renderPrintable } from '../../subgraphs/reports/printable';
 import { browserWaitMs, chromiumLaunchOptions, chromiumPath } from '../helpers/browser';
 import { pdfPageTexts } from '../helpers/pdf-text';
 import { listedRecord, reportSnapshot } from '../helpers/report-snapshot';
@@ -43,7 +43,7 @@ function asPrinted(text: string): RegExp {
 /** The page as the reports service sends it: under its content security policy (printable.ts). */
 async function show(page: Page, html: string): Promise<void> {
   await page.route('http://127.0.0.1/report.html', (route) =>
-    route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', headers: { 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'" }, body: html }),
+    route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', headers: { 'content-security-policy': printablePagePolicy }, body: html }),
   );
   await page.goto('http://127.0.0.1/report.html');
 }

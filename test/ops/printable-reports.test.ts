@@ -26,7 +26,7 @@ describe('the gateway route to printable reports', () => {
   const key = new Uint8Array(randomBytes(32));
   /** What the reports service sends with a page, for the gateway to pass on. */
   const protections: [string, string][] = [
-    ['content-security-policy', "default-src 'none'; style-src 'unsafe-inline'"],
+    ['content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"],
     ['cache-control', 'no-store'],
     ['x-content-type-options', 'nosniff'],
     ['referrer-policy', 'no-referrer'],

@@ -285,6 +285,8 @@ describe.each(testDatabases)('platform public credit reports on $label', (databa
     const page = await printable(report.printableUrl);
     expect(page.status).toBe(200);
     expect(page.type).toBe('text/html; charset=utf-8');
+    // No other site may frame the page (frame-ancestors does not fall back to default-src), nor a base or form send it elsewhere.
+    expect(page.headers.get('content-security-policy')).toBe("default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
     const text = page.text;
     for (const expected of [
       '秦皇岛市北戴河区社会信用体系建设领导小组办公室',
