@@ -89,14 +89,22 @@ export interface SnapshotRecord {
 }
 
 /**
+ * Three or more line breaks in a row, with nothing but blanks between them: the page keeps a summary's line breaks (white-space: pre-line), so a summary holding
+ * a hundred would print a hundred empty lines, pages of them. One blank line is what a department
+ * means by any number of them.
+ */
+const blankLines = /(?:\r\n|\r|\n)(?:[^\S\r\n]*(?:\r\n|\r|\n)){2,}/g;
+
+/**
  * A record's summary as a report holds and prints it: the citizen ID numbers and mobile numbers its
  * department wrote in it masked (lib/logger.ts), always, whoever generates the report, filer
  * included, as the subject's own number is (generation.ts): the page is shown to whoever holds the
- * report's number and code. Snapshots sealed before this hold summaries as typed, which stay
- * genuine as sealed: they are masked when printed and compared (record-states.ts).
+ * report's number and code. Runs of blank lines are cut to one, the text otherwise kept as written.
+ * Snapshots sealed before this hold summaries as typed, which stay genuine as sealed: they are
+ * masked and cut when printed and compared (record-states.ts).
  */
 export function printedSummary(summary: string): string {
-  return maskPersonalData(summary);
+  return maskPersonalData(summary).replace(blankLines, '\n\n');
 }
 
 export interface Snapshot {

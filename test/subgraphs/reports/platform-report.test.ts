@@ -1,7 +1,7 @@
 import { recordCategories } from '../../../lib/catalogue/record-categories';
 import { canonicalJson, sha256Hex } from '../../../lib/canonical-json';
 import { CreditReport } from '../../../subgraphs/reports/entities/credit-report.entity';
-import { activeRecordsSnapshotFormat, genuineSnapshot, sectionCodes, sections, snapshotFormat, type SnapshotRecord } from '../../../subgraphs/reports/platform-report';
+import { activeRecordsSnapshotFormat, genuineSnapshot, printedSummary, sectionCodes, sections, snapshotFormat, type SnapshotRecord } from '../../../subgraphs/reports/platform-report';
 import { renderPrintable } from '../../../subgraphs/reports/printable';
 import { splitText } from '../../../subgraphs/reports/report.repository';
 import { listedRecord, reportSnapshot } from '../../helpers/report-snapshot';
@@ -87,6 +87,13 @@ describe('the printable page', () => {
     expect(page).not.toContain('<script>');
     const style = page.split('<style>')[1].split('</style>')[0];
     expect(style).toContain(String.raw`@top-left { content: "信用主体：示例\22 ; } body { display: none } @top-left { content: \22 \5c \3c /style\3e \3c script\3e alert(1)\3c /script\3e \a ";`);
+  });
+
+  it('cuts runs of blank lines in a summary to one, and keeps its other line breaks and blanks as written', () => {
+    const written = '一、警告；\r\n\r\n\r\n\r\n二、罚款；\n \n\u3000\n\n三、公示。\n\n四、  其他\r\n';
+    expect(printedSummary(written)).toBe('一、警告；\n\n二、罚款；\n\n三、公示。\n\n四、  其他\r\n');
+    const page = renderPrintable(snapshotWith(snapshotFormat, [{ ...listing, summary: `甲${'\n'.repeat(200)}乙` }]), 'ab'.repeat(32));
+    expect(page).toContain('<td class="summary">甲\n\n乙</td>');
   });
 
   it("prints when the report was generated in Beijing time, on the district's calendar as its issue date", () => {
