@@ -66,17 +66,33 @@ const style = `
  */
 const cssString = (value: string) => `"${value.replace(/[\\"'<>&\u0000-\u001f\u007f]/g, (c) => `\\${c.codePointAt(0)!.toString(16)} `)}"`;
 
+/** How many characters of the subject's name a page's margin prints: the body prints it whole. */
+const marginNameLength = 30;
+
 /**
- * What every printed page carries in its margins (CSS margin boxes): the subject, the report number
- * and validity, and "page n of N", so that a page lost from a printout, or swapped in from another
- * report, shows. The page's font, as the margins inherit from the root element.
+ * The subject's name as a page's margin prints it: each run of blanks (U+3000, U+00A0, line
+ * breaks…) one space, cut to `marginNameLength` characters with "…", so that a name, which its
+ * registrant chose, can neither fill the margin nor pad itself out into a line of its own there.
+ */
+function marginName(name: string): string {
+  const characters = [...name.replace(/[\p{Zs}\s]+/gu, ' ').trim()];
+  return characters.length > marginNameLength ? `${characters.slice(0, marginNameLength).join('')}…` : characters.join('');
+}
+
+/**
+ * What every printed page carries in its margins (CSS margin boxes): the report number and
+ * validity, and the subject and "page n of N", so that a page lost from a printout, or swapped in
+ * from another report, shows. The number and validity have the top margin to themselves, on one
+ * line: the name, at the bottom, cannot push them aside, wrap them into the paper's unprintable
+ * edge or print a number of its own beside them. The page's font, as the margins inherit from the
+ * root element.
  */
 function runningHeads(snapshot: Snapshot): string {
   return `
   @page {
-    @top-left { content: ${cssString(`信用主体：${snapshot.subject.name}`)}; font-size: 9pt; vertical-align: bottom; }
-    @top-right { content: ${cssString(`报告编号 ${snapshot.reportNumber} · 有效期至 ${snapshot.validUntil}`)}; font-size: 9pt; vertical-align: bottom; }
-    @bottom-center { content: "第 " counter(page) " 页 共 " counter(pages) " 页"; font-size: 9pt; vertical-align: top; }
+    @top-right { content: ${cssString(`报告编号 ${snapshot.reportNumber} · 有效期至 ${snapshot.validUntil}`)}; font-size: 9pt; vertical-align: bottom; white-space: nowrap; }
+    @bottom-left { content: ${cssString(`信用主体：${marginName(snapshot.subject.name)}`)}; font-size: 9pt; vertical-align: top; }
+    @bottom-right { content: "第 " counter(page) " 页 共 " counter(pages) " 页"; font-size: 9pt; vertical-align: top; white-space: nowrap; }
   }
 `;
 }

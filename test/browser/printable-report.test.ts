@@ -138,6 +138,37 @@ describe('the printable report in headless Chromium', () => {
     }
   });
 
+  it("keeps the report number and validity whole, on one line, alone in every page's top margin, whatever the subject's name", async () => {
+    const snapshot = reportSnapshot(Array.from({ length: 30 }, () => listedRecord));
+    const header = asPrinted('报告编号 BDHXY-20261125-AAAAAAAA · 有效期至 2027-02-22');
+    const fake = '报告编号 BDHXY-20991231-FAKEFAKE · 有效期至 2099-12-31';
+    const names = [
+      ['L'.repeat(200), `信用主体：${'L'.repeat(30)}…`],
+      // Padded out to push a number of its own onto a line of the header.
+      [`秦皇岛示例有限公司${'\u3000'.repeat(40)}${'\u00a0'.repeat(60)}${fake}`, '信用主体：秦皇岛示例有限公司 报告编号 BDHXY-20991231-…'],
+    ];
+    for (const [name, inMargin] of names) {
+      const page = await browser.newPage();
+      try {
+        const html = renderPrintable({ ...snapshot, subject: { ...snapshot.subject, name } }, 'ab'.repeat(32));
+        // The body prints the name whole; the margins, printed alone (the body hidden, its layout kept), a cut one.
+        await show(page, html);
+        expect(pdfPageTexts(await page.pdf({ preferCSSPageSize: true }))[0]).toContain(name.startsWith('L') ? 'L'.repeat(200) : 'FAKEFAKE');
+        await page.unroute('http://127.0.0.1/report.html');
+        await show(page, html.replace('</style>', 'body { visibility: hidden; }</style>'));
+        const margins = pdfPageTexts(await page.pdf({ preferCSSPageSize: true }));
+        await page.unroute('http://127.0.0.1/report.html');
+        await show(page, html.replace('</style>', 'body { visibility: hidden; } @page { @bottom-left { content: none; } @bottom-center { content: none; } @bottom-right { content: none; } }</style>'));
+        const tops = pdfPageTexts(await page.pdf({ preferCSSPageSize: true }));
+        expect(tops.length).toBeGreaterThanOrEqual(2);
+        tops.forEach((top, index) => expect({ name: name.slice(0, 12), page: index + 1, top }).toEqual({ name: name.slice(0, 12), page: index + 1, top: expect.stringMatching(new RegExp(`^${header.source}$`)) }));
+        margins.forEach((margin, index) => expect({ name: name.slice(0, 12), page: index + 1, margin }).toEqual({ name: name.slice(0, 12), page: index + 1, margin: expect.stringMatching(asPrinted(inMargin)) }));
+      } finally {
+        await page.close();
+      }
+    }
+  });
+
   it('keeps the line breaks a summary was written with', async () => {
     const penalty = { ...listedRecord, summary: '一、警告；\r\n二、罚款人民币3000元；\n三、列入不良行为记录名单，一年内禁止参加政府采购活动。' };
     const page = await printed([penalty]);

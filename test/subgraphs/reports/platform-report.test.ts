@@ -73,20 +73,33 @@ describe('the printable page', () => {
     expect(page).not.toContain('<span class="objected">');
   });
 
-  it('heads every printed page with the report number, its subject and validity, and numbers the pages', () => {
+  it('heads every printed page with the report number and validity alone, and foots it with the subject and the page number', () => {
     const style = renderPrintable(snapshotWith(snapshotFormat, [listing]), 'ab'.repeat(32)).split('<style>')[1].split('</style>')[0];
-    expect(style).toContain('@top-left { content: "信用主体：示例"');
     expect(style).toContain('@top-right { content: "报告编号 BDHXY-20261125-AAAAAAAA · 有效期至 2027-02-22"');
-    expect(style).toContain('@bottom-center { content: "第 " counter(page) " 页 共 " counter(pages) " 页"');
+    expect(style).not.toMatch(/@top-(left|center)/);
+    expect(style).toContain('@bottom-left { content: "信用主体：示例"');
+    expect(style).toContain('@bottom-right { content: "第 " counter(page) " 页 共 " counter(pages) " 页"');
   });
 
   it('writes a name into the running head as one CSS string, whatever quotes, backslashes or markup it holds', () => {
-    const name = '示例"; } body { display: none } @top-left { content: "\\</style><script>alert(1)</script>\n';
+    const name = '示例"; } \\</style><script>\u0001';
     const page = renderPrintable({ ...snapshotWith(snapshotFormat, [listing]), subject: { ...snapshotWith(snapshotFormat, []).subject, name } }, 'ab'.repeat(32));
     expect(page.split('</style>')).toHaveLength(2);
     expect(page).not.toContain('<script>');
     const style = page.split('<style>')[1].split('</style>')[0];
-    expect(style).toContain(String.raw`@top-left { content: "信用主体：示例\22 ; } body { display: none } @top-left { content: \22 \5c \3c /style\3e \3c script\3e alert(1)\3c /script\3e \a ";`);
+    expect(style).toContain(String.raw`@bottom-left { content: "信用主体：示例\22 ; } \5c \3c /style\3e \3c script\3e \1 ";`);
+  });
+
+  it('prints the first 30 characters of a name in the margin, each run of blanks one space: the body prints it whole', () => {
+    const named = (name: string) => {
+      const page = renderPrintable({ ...snapshotWith(snapshotFormat, [listing]), subject: { ...snapshotWith(snapshotFormat, []).subject, name } }, 'ab'.repeat(32));
+      return { margin: /@bottom-left \{ content: "([^"]*)"/.exec(page)![1], body: page.split('<main>')[1] };
+    };
+    expect(named('甲'.repeat(30)).margin).toBe(`信用主体：${'甲'.repeat(30)}`);
+    expect(named('甲'.repeat(31))).toEqual({ margin: `信用主体：${'甲'.repeat(30)}…`, body: expect.stringContaining('甲'.repeat(31)) });
+    expect(named('\u3000秦皇岛\u00a0\u00a0示例\u3000\u2003\t有限公司 ').margin).toBe('信用主体：秦皇岛 示例 有限公司');
+    // Characters, not UTF-16 units: a character outside the BMP is never cut in half.
+    expect(named('𠀀'.repeat(31)).margin).toBe(`信用主体：${'𠀀'.repeat(30)}…`);
   });
 
   it('cuts runs of blank lines in a summary to one, and keeps its other line breaks and blanks as written', () => {
