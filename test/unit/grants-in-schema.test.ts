@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Kind, parse, type FieldDefinitionNode } from 'graphql';
 import { readSdl, subgraphNames, type SubgraphName } from '../../schema/subgraphs';
 import { grantOf } from '../../subgraphs/shared/access';
+import { subgraphDefinitions } from '../../subgraphs/registry';
 
 /**
  * Guard rails for a contributor adding to a subgraph's SDL. Only a field carrying `@grant` is
@@ -55,6 +56,46 @@ describe('fields without @grant', () => {
       .flatMap(([type, fields]) => fields.map((field) => `${type}.${field}`))
       .filter((coordinate) => !ungranted.has(coordinate))
       .map((coordinate) => `${coordinate} is listed in ${allowListFile} but no subgraph serves it without @grant: remove it from the list`);
+    expect(stale).toEqual([]);
+  });
+});
+
+describe('types with @grant fields', () => {
+  /**
+   * Object types that hold no market subject's data, with why: their guarded fields are checked
+   * for the group but disclose nothing to a subject's trail. The root types are here by rule:
+   * a root field's subject is found from its result's type (enforceGrants `resultSubject`).
+   */
+  const aboutNoSubject: Record<SubgraphName, string[]> = {
+    entities: [],
+    records: [],
+    // A provider is a filed organisation, not a market subject (its registry: providers subgraph).
+    reports: ['CreditServiceProvider'],
+    providers: ['CreditServiceProvider', 'ProviderFilingEvent', 'SupervisionClassChange'],
+    // The whole log's chain, about no one subject.
+    audit: ['AuditChainVerification'],
+  };
+  const rootTypes = ['Query', 'Mutation'];
+
+  it.each(subgraphNames)('are in the %s subgraph’s subjectOf, or about no subject on purpose', (subgraph) => {
+    const subjectOf = subgraphDefinitions[subgraph].subjectOf ?? {};
+    const guardedTypes = new Set(objectFields.filter((f) => f.subgraph === subgraph && grantOf(f.field)).map((f) => f.type));
+    const problems = [...guardedTypes]
+      .filter((type) => !rootTypes.includes(type) && !(type in subjectOf) && !aboutNoSubject[subgraph].includes(type))
+      .map(
+        (type) =>
+          `${type} has @grant fields in ${schemaFile(subgraph)} but is not in subjectOf of subgraphs/${subgraph}/subgraph.ts: its reads are neither audited nor kept to a subject-scoped request's subject. ` +
+          `Add ${type}: (parent) => <its subject's id> to that subjectOf, or, if it holds no market subject's data, add it to aboutNoSubject.${subgraph} in test/unit/grants-in-schema.test.ts`,
+      );
+    expect(problems).toEqual([]);
+  });
+
+  it('lists as about no subject only types with @grant fields that are not in subjectOf', () => {
+    const stale = subgraphNames.flatMap((subgraph) =>
+      aboutNoSubject[subgraph]
+        .filter((type) => type in (subgraphDefinitions[subgraph].subjectOf ?? {}) || !objectFields.some((f) => f.subgraph === subgraph && f.type === type && grantOf(f.field)))
+        .map((type) => `aboutNoSubject.${subgraph} lists ${type}, which is in its subjectOf or has no @grant field there: remove it from the list`),
+    );
     expect(stale).toEqual([]);
   });
 });
