@@ -14,12 +14,13 @@ import { launchPlatform } from './launch';
 import { seedAll } from './seed';
 import { demoTokens } from './tokens';
 import { exitWithFailure } from '../lib/start-failure';
+import { describeSoakDatabases, soakEnvironment } from './soak/environment';
 import { auditCheck, drive, heapUsedMiB, operations, percentile, readAudit, soakMix } from './soak/workload';
 
 /**
  * `npm run soak [-- --rate 50 --minutes 10 --subjects 2000 --port 4600]`: a bounded soak on
  * loopback. Seeds a fresh world into databases of its own (SQLite under data/soak, or MySQL
- * databases credit_soak_*), starts the real processes on ports of their own (the gateway on
+ * databases credit_soak_* unless DATABASE_PREFIX is set), starts the real processes on ports of their own (the gateway on
  * `--port`, the subgraphs on the five after it), and sends a mixed workload of the demo callers
  * through the gateway at a fixed rate, access control, audit and rate limits on. Open loop:
  * request n is due at start + n/rate whether or not earlier ones have been answered, and its
@@ -45,7 +46,7 @@ async function main(argv: string[]): Promise<void> {
   const refused = refusedInProduction(
     process.env,
     'soak',
-    'npm run soak is a load test (it drops and seeds databases of made-up data, credit_soak_*, on the server DATABASE_URL names, and makes development secrets)',
+    'npm run soak is a load test (it drops and seeds databases of made-up data, credit_soak_* unless DATABASE_PREFIX is set, on the server DATABASE_URL names, and makes development secrets)',
     'run it against a database server that holds no production data',
   );
   if (refused) process.exit(2);
@@ -57,21 +58,11 @@ async function main(argv: string[]): Promise<void> {
   const subgraphPorts = Object.fromEntries(subgraphNames.map((n, i) => [n, port + 1 + i])) as Record<SubgraphName, number>;
   // Rate limits stay on, as in production, with budgets the soak cannot reach: every request
   // must be answered (one caller sends at most the whole rate).
-  const budget = String(Math.ceil(rate * 60 * 2));
+  const budget = Math.ceil(rate * 60 * 2);
   const dataDirectory = path.join(projectRoot, 'data');
-  const env = withDevSecrets(
-    {
-      ...process.env,
-      SQLITE_DIRECTORY: path.join(dataDirectory, 'soak'),
-      DATABASE_PREFIX: 'credit_soak_',
-      RATE_LIMIT: 'on',
-      RATE_LIMIT_CALLER_PER_MINUTE: budget,
-      RATE_LIMIT_ORGANISATION_PER_MINUTE: budget,
-      LOG_LEVEL: 'warn',
-    },
-    dataDirectory,
-  );
+  const env = withDevSecrets(soakEnvironment(process.env, dataDirectory, budget), dataDirectory);
   const target = databaseTarget(env, dataDirectory);
+  console.log(describeSoakDatabases(target));
   // A fresh world each run: the audit log and the ledger start empty, so runs compare.
   if (target.kind === 'sqlite') fs.rmSync(target.directory, { recursive: true, force: true });
   else for (const name of subgraphNames) await dropMysqlDatabase(target.url, `${target.prefix}${name}`);

@@ -1,7 +1,9 @@
 import { demoCallers, mintToken } from '../../scripts/demo/callers';
 import { demoConsents } from '../../scripts/demo/consents';
 import { demoWorld } from '../../scripts/demo/world';
+import { describeSoakDatabases, soakEnvironment } from '../../scripts/soak/environment';
 import { auditCheck, drive, operations, readAudit, soakMix } from '../../scripts/soak/workload';
+import { databaseTarget } from '../../subgraphs/shared/database';
 import { testDatabases } from '../helpers/databases';
 import { startOpsPlatform, type OpsPlatform } from './ops-platform';
 
@@ -38,5 +40,25 @@ describe.each(testDatabases)('a short soak on $label', (database) => {
     expect(check.disclosing.length).toBeGreaterThan(0);
     expect(check.missing).toEqual([]);
     expect(audit.chain.intact).toBe(true);
+  });
+});
+
+/**
+ * The soak dropped and seeded credit_soak_* whatever DATABASE_PREFIX said, so two soaks on one
+ * database server destroyed each other's data.
+ */
+describe('the soak’s databases', () => {
+  const url = 'mariadb://root@127.0.0.1:3306';
+  const targetOf = (given: NodeJS.ProcessEnv) => databaseTarget(soakEnvironment(given, '/tmp/data', 6000), '/tmp/data');
+
+  it('are named by DATABASE_PREFIX when set, and its start line names them', () => {
+    const target = targetOf({ DATABASE_URL: url, DATABASE_PREFIX: 'soak_b_' });
+    expect(target).toMatchObject({ kind: 'mysql', prefix: 'soak_b_' });
+    expect(describeSoakDatabases(target)).toContain('soak_b_entities, soak_b_records, soak_b_reports, soak_b_providers, soak_b_audit');
+  });
+
+  it('are credit_soak_* when DATABASE_PREFIX is unset or empty', () => {
+    expect(targetOf({ DATABASE_URL: url })).toMatchObject({ prefix: 'credit_soak_' });
+    expect(targetOf({ DATABASE_URL: url, DATABASE_PREFIX: '' })).toMatchObject({ prefix: 'credit_soak_' });
   });
 });
