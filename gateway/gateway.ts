@@ -305,7 +305,7 @@ function guardExecutor(execute: GatewayExecutor, guards: Map<string, string>, au
       // Its client gone first, the answer will not be released: nothing of it is audited as disclosed (AuditWriter).
       await audit.write(auditEntries(context, requestContext.operationName ?? null, [...refusals, ...withheld], statistics, occurredAt), context.deadline.callerGone);
     } catch (error) {
-      if (observer) observer.fault('audit write failed; answer withheld', error, context.requestId);
+      if (observer) observer.auditUnavailable(error, context.requestId);
       else console.error('[gateway] audit write failed; answer withheld', error);
       return { errors: [auditUnavailable(requestContext.operation, result.data)] };
     }

@@ -23,8 +23,8 @@ const latencyBuckets = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
  */
 /**
  * A subgraph that cannot be reached, answers too late, refuses the gateway's signed identity or
- * cannot read its calls (another release), and the identity provider's key set that cannot be
- * read, are logged once per window, with how
+ * cannot read its calls (another release), the identity provider's key set that cannot be read,
+ * and the audit log that cannot be written, are logged once per window, with how
  * many calls met the outage since the last line: one line per failed call would be thousands a
  * minute in an outage, and none (the client's SUBGRAPH_UNAVAILABLE or AUTHENTICATION_UNAVAILABLE
  * shows only in request lines) left the operator only the metrics to find it in, and nothing of
@@ -90,6 +90,12 @@ export class GatewayMetrics extends ServiceMetrics implements GatewayObserver {
     // The address without a user and password, or a query, that may carry a credential.
     const fields = { keySet: withoutCredentials(keySet), cause: (cause as Error | undefined)?.message || String(cause) };
     this.outage('key set', fields, "the identity provider's key set could not be read: requests with a token answer AUTHENTICATION_UNAVAILABLE", 'warn');
+  }
+
+  auditUnavailable(cause: unknown, requestId: string): void {
+    // An error: answers are withheld. The stack and request of the line's first write only (each
+    // request's own line has its AUDIT_UNAVAILABLE): a stack per request was ~137 MB an hour at 50/s.
+    this.outage('audit write', { err: cause, requestId }, 'the audit log could not be written: answers that disclose are withheld (AUDIT_UNAVAILABLE) until it can', 'error');
   }
 
   revocationsUnreadable(file: string, cause: unknown): void {

@@ -37,6 +37,11 @@ export interface GatewayObserver {
    * `cause`: the list last read well stays in force until it is mended.
    */
   revocationsUnreadable(file: string, cause: unknown): void;
+  /**
+   * The audit log could not be written for the request `requestId`, for `cause`: its answer is
+   * withheld (AUDIT_UNAVAILABLE), and so is every disclosing answer until the audit subgraph stores again.
+   */
+  auditUnavailable(cause: unknown, requestId: string): void;
   /** An unexpected fault, masked as INTERNAL_SERVER_ERROR (or a withheld answer) for the client, met serving the request `requestId`. */
   fault(message: string, error: unknown, requestId?: string): void;
 }
