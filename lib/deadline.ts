@@ -134,6 +134,13 @@ export class RequestDeadline {
  * as the deadline counts it (assertTimeToCommit), though not by the clock.
  */
 export class PeerTimeout extends Error {
+  /** Whether `error`, or an error it was caused by, is a call stopped (or not made) because the request's caller went away. */
+  static forGoneCaller(error: unknown): boolean {
+    for (let at = error; at instanceof Error; at = at.cause) if (at instanceof PeerTimeout && at.callerGone) return true;
+    return false;
+  }
+
+
   /** As the abort signal's own error is named: callers that tell a timeout by its name (the gateway's) keep doing so. */
   override name = 'TimeoutError';
 

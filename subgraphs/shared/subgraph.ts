@@ -28,7 +28,7 @@ import { databaseTarget, defaultDatabaseWaits, describeTarget, exceededDatabaseW
 import { CursorSeal } from './cursors';
 import { lockSqliteDatabases } from './sqlite-lock';
 import { identityHeader, verifierFor, type IdentityVerifier } from '../../lib/access/identity';
-import { RequestDeadline } from '../../lib/deadline';
+import { PeerTimeout, RequestDeadline } from '../../lib/deadline';
 import { accessFromRequest, enforceGrants, gatewayIdentity, invalidIdentityMessage, type SubgraphContext, type SubjectOf } from './access';
 import { scalarResolvers } from './scalars';
 import { foldTypedIds } from './typed-ids';
@@ -126,14 +126,17 @@ export function createSubgraphServer<TContext extends object>(definition: Subgra
 /**
  * A peer this subgraph could not ask is told to the client as SUBGRAPH_UNAVAILABLE, in words about
  * its request; the operator needs the cause (the peer's address refusing connections, a key the
- * peer does not share), which only this process knows: the gateway sees this subgraph answer.
+ * peer does not share), which only this process knows: the gateway sees this subgraph answer. A
+ * call stopped because the request's caller went away (a closed browser tab) is no outage of the
+ * peer: at debug, or every closed tab would warn of a peer timing out.
  */
-function withPeerOutagesLogged(name: SubgraphName, logger: ServiceLogger | undefined, format: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError) {
+export function withPeerOutagesLogged(name: SubgraphName, logger: ServiceLogger | undefined, format: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const cause = peerOutageCause(error);
     if (cause) {
       const logged = { peer: formatted.extensions?.serviceName, reason: formatted.extensions?.reason, cause: cause.message, requestId: requestIdOfError(error) };
-      if (logger) logger.warn(logged, 'a peer subgraph could not be asked');
+      if (PeerTimeout.forGoneCaller(cause)) logger?.debug(logged, 'a call to a peer subgraph was stopped: the caller went away');
+      else if (logger) logger.warn(logged, 'a peer subgraph could not be asked');
       else console.warn(`[${name}] a peer subgraph could not be asked`, logged);
     }
     return format(formatted, error);
