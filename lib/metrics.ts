@@ -17,9 +17,13 @@ const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
  * split as the logs read a number: lib/text.ts `numberSeparator`) would otherwise be published.
  * A new name takes one of the label slots only for an identified caller (a verified token at the
  * gateway, the gateway's signed identity at a subgraph): a client without one cannot fill them and
- * push the platform's own operations into `(other)`.
+ * push the platform's own operations into `(other)`. A token holder could (`query Distinct<i>x`),
+ * and the platform's operations new after that were `(other)` until a restart: a name unseen for
+ * `operationLabelIdleMs` gives its slot, and its series, to a new name, while a name in use keeps
+ * its own; never more than `maxOperationLabels` (about 15 series each, the duration histogram's).
  */
 const maxOperationLabels = 300;
+const operationLabelIdleMs = 10 * 60_000;
 const graphqlName = /^[_A-Za-z][_0-9A-Za-z]{0,99}$/;
 const longNumber = digitRun(7);
 
@@ -40,7 +44,11 @@ const longNumber = digitRun(7);
 export class ServiceMetrics {
   readonly registry = new Registry();
   private readonly stopProcessMetrics: () => void;
-  private readonly operations = new Set<string>();
+  /**
+   * The names holding a label slot, least recently seen first (each seen moves to the end), with
+   * when it was last seen and the types and error codes its series carry, to remove them by.
+   */
+  private readonly operations = new Map<string, { seenAt: number; types: Set<string>; codes: Set<string> }>();
   private readonly httpRequests: Counter<'route' | 'method' | 'status'>;
   private readonly graphqlRequests: Counter<'operation' | 'type'>;
   private readonly graphqlErrors: Counter<'operation' | 'code'>;
@@ -70,11 +78,30 @@ export class ServiceMetrics {
     if (name === undefined) return '(unresolved)';
     if (name === null) return '(anonymous)';
     if (!graphqlName.test(name) || longNumber.test(name)) return '(other)';
-    if (!this.operations.has(name)) {
-      if (!identified || this.operations.size >= maxOperationLabels) return '(other)';
-      this.operations.add(name);
+    const now = Date.now();
+    const held = this.operations.get(name);
+    if (held) {
+      this.operations.delete(name);
+      this.operations.set(name, { ...held, seenAt: now });
+      return name;
     }
+    if (!identified || (this.operations.size >= maxOperationLabels && !this.releaseIdleOperation(now))) return '(other)';
+    this.operations.set(name, { seenAt: now, types: new Set(), codes: new Set() });
     return name;
+  }
+
+  /** Gives up the slot of the least recently seen name, with its series, if it was unseen for operationLabelIdleMs. */
+  private releaseIdleOperation(now: number): boolean {
+    const [oldest] = this.operations;
+    if (!oldest || now - oldest[1].seenAt < operationLabelIdleMs) return false;
+    const [operation, { types, codes }] = oldest;
+    for (const type of types) {
+      this.graphqlRequests.remove({ operation, type });
+      this.graphqlDuration.remove({ operation, type });
+    }
+    for (const code of codes) this.graphqlErrors.remove({ operation, code });
+    this.operations.delete(operation);
+    return true;
   }
 
   observeHttp(route: string, method: string, status: number): void {
@@ -84,9 +111,14 @@ export class ServiceMetrics {
   observeGraphQL(record: RequestRecord, seconds: number): void {
     const operation = this.operationLabel(record.operationName, Boolean(record.caller));
     const type = record.operationType ?? 'unknown';
+    const held = this.operations.get(operation);
+    held?.types.add(type);
     this.graphqlRequests.inc({ operation, type });
     this.graphqlDuration.observe({ operation, type }, seconds);
-    for (const code of record.errorCodes) this.graphqlErrors.inc({ operation, code });
+    for (const code of record.errorCodes) {
+      held?.codes.add(code);
+      this.graphqlErrors.inc({ operation, code });
+    }
   }
 
   /** Stops what the process metrics started; the registry still answers, without GC or lag updates. Idempotent. */

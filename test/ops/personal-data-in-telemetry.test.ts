@@ -86,6 +86,43 @@ describe('operation labels on /metrics', () => {
     metrics.observeGraphQL(record(null, false), 0.01);
     expect((await operations(metrics)).sort()).toEqual(['(anonymous)', '(other)', 'SubjectCheck']);
   });
+
+  /**
+   * Any token holder could fill the 300 slots with `query Distinct<i>x`, after which every new
+   * operation was `(other)` until a restart. A name unseen for ten minutes gives its slot (and its
+   * series) to a new one; one in use keeps it, and there are never more than 300.
+   */
+  it('give the slot of a name unseen for ten minutes to a new name, and never number more than 300', async () => {
+    const metrics = serviceMetrics();
+    const errored = (name: string): RequestRecord => ({ ...record(name, true), errorCodes: ['FORBIDDEN'] });
+    try {
+      jest.useFakeTimers({ now: Date.parse('2026-12-05T10:00:00Z') });
+      metrics.observeGraphQL(record('SubjectCheck', true), 0.01);
+      for (let i = 0; i < 400; i++) metrics.observeGraphQL(errored(`Distinct${i}x`), 0.01);
+      metrics.observeGraphQL(record('NewLookup', true), 0.01);
+      expect(await operations(metrics)).toContain('(other)');
+      expect(await operations(metrics)).not.toContain('NewLookup');
+
+      jest.advanceTimersByTime(9 * 60_000);
+      metrics.observeGraphQL(record('SubjectCheck', true), 0.01);
+      jest.advanceTimersByTime(60_000);
+      metrics.observeGraphQL(record('NewLookup', true), 0.01);
+      const names = await operations(metrics);
+      expect(names).toEqual(expect.arrayContaining(['NewLookup', 'SubjectCheck']));
+      // One junk name gave its slot, its series gone with it (requests, durations, errors).
+      expect(names.filter((n) => n.startsWith('Distinct'))).toHaveLength(298);
+      const text = await metrics.registry.metrics();
+      expect(text).not.toMatch(/operation="Distinct0x"/);
+      expect(new Set([...text.matchAll(/operation="([^"]*)"/g)].map((m) => m[1])).size).toBeLessThanOrEqual(301);
+
+      // Released names are counted by name again when they come back, within the same bound.
+      for (let i = 0; i < 400; i++) metrics.observeGraphQL(record(`Later${i}x`, true), 0.01);
+      expect((await operations(metrics)).filter((n) => n !== '(other)')).toHaveLength(300);
+      expect(await operations(metrics)).toEqual(expect.arrayContaining(['NewLookup', 'SubjectCheck']));
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });
 
 describe('a client writing a citizen ID number into its request id and operation name', () => {
