@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import readline from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError } from '../lib/env';
 import { projectRoot } from '../lib/project-root';
@@ -35,10 +36,11 @@ export interface LaunchedPlatform {
  * (lib/shutdown.ts). Out of the terminal's reach, they stop when the launcher tells them, or when
  * its IPC channel closes because the launcher died (lib/shutdown.ts): none outlives it.
  * `servicesDirectory`: where the built entry points are, `dist/` unless a test bundled its own.
+ * `logLines`: given, each process's log (its stdout) is read line by line and handed to it, not printed.
  */
 export async function launchPlatform(
   env: NodeJS.ProcessEnv,
-  options: { gatewayPort?: number; subgraphPorts?: Record<SubgraphName, number>; quiet?: boolean; servicesDirectory?: string } = {},
+  options: { gatewayPort?: number; subgraphPorts?: Record<SubgraphName, number>; quiet?: boolean; servicesDirectory?: string; logLines?: (name: string, line: string) => void } = {},
 ): Promise<LaunchedPlatform> {
   const ports = { ...defaultPorts, ...options.subgraphPorts, gateway: options.gatewayPort ?? 4000 };
   checkDistinctPorts(ports);
@@ -56,9 +58,11 @@ export async function launchPlatform(
     const child = spawn(process.execPath, [path.join(servicesDirectory, script)], {
       env: { ...env, ...extra, APOLLO_TELEMETRY_DISABLED: 'true' },
       // No stdin: a process outside the terminal's foreground group that read it would be stopped (SIGTTIN).
-      stdio: ['ignore', options.quiet ? 'ignore' : 'inherit', 'inherit', 'ipc'],
+      stdio: ['ignore', options.logLines ? 'pipe' : options.quiet ? 'ignore' : 'inherit', 'inherit', 'ipc'],
       detached: true,
     });
+    const { logLines } = options;
+    if (logLines && child.stdout) readline.createInterface({ input: child.stdout, crlfDelay: Infinity }).on('line', (line) => logLines(name, line));
     child.on('exit', (code, signal) => stopping || reportDeath(`${name} exited (${signal ? `killed by ${signal}` : `exit code ${code}`})`));
     children.push({ name, process: child });
   };

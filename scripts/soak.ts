@@ -7,7 +7,6 @@ import { projectRoot } from '../lib/project-root';
 import { subgraphNames, type SubgraphName } from '../schema/subgraphs';
 import { databaseTarget, describeTarget, dropMysqlDatabase } from '../subgraphs/shared/database';
 import { demoConsents } from './demo/consents';
-import { statusMiB } from './bench/processes';
 import { withDevSecrets } from './dev-secrets';
 import { refusedInProduction } from './production-refusal';
 import { launchPlatform } from './launch';
@@ -15,21 +14,23 @@ import { seedAll } from './seed';
 import { demoTokens } from './tokens';
 import { exitWithFailure } from '../lib/start-failure';
 import { describeSoakDatabases, soakEnvironment } from './soak/environment';
-import { auditCheck, drive, heapUsedMiB, operations, percentile, readAudit, soakMix } from './soak/workload';
+import { LogLevelCounts, sampleMemory, type MemorySample, type SoakedProcess } from './soak/processes';
+import { auditCheck, drive, operations, percentile, readAudit, soakMix } from './soak/workload';
 
 /**
  * `npm run soak [-- --rate 50 --minutes 10 --subjects 2000 --port 4600]`: a bounded soak on
  * loopback. Seeds a fresh world into databases of its own (SQLite under data/soak, or MySQL
- * databases credit_soak_* unless DATABASE_PREFIX is set), starts the real processes on ports of their own (the gateway on
- * `--port`, the subgraphs on the five after it), and sends a mixed workload of the demo callers
- * through the gateway at a fixed rate, access control, audit and rate limits on. Open loop:
- * request n is due at start + n/rate whether or not earlier ones have been answered, and its
- * latency counts from when it was due, so a slow gateway shows as latency, not as a lower rate.
+ * databases credit_soak_* unless DATABASE_PREFIX is set), starts the real processes on ports of
+ * their own (the gateway on `--port`, the subgraphs on the five after it), and sends a mixed
+ * workload of the demo callers through the gateway at a fixed rate, access control, audit and
+ * rate limits on. Open loop: request n is due at start + n/rate whether or not earlier ones have
+ * been answered, and its latency counts from when it was due, so a slow gateway shows as latency,
+ * not as a lower rate.
  *
- * Reports throughput, latency percentiles and errors (expected: none), the gateway's memory at
- * the start and end (expected: flat) and the audit check: every request whose answer disclosed a
- * subject's data has its DISCLOSED entry in the audit log (found by the request id the gateway
- * answered), and the hash chain verifies.
+ * Reports throughput, latency percentiles and errors (expected: none), every process's memory at
+ * the start and end (expected: flat) and its warning and error lines (expected: none), and the
+ * audit check: every request whose answer disclosed a subject's data has its DISCLOSED entry in
+ * the audit log (found by the request id the gateway answered), and the hash chain verifies.
  */
 
 function readNumber(argv: string[], name: string, fallback: number, min: number): number {
@@ -74,27 +75,29 @@ async function main(argv: string[]): Promise<void> {
   const ops = operations(subjects);
   const { mix, organisations, headersOf } = soakMix(ops, tokens);
 
-  const platform = await launchPlatform(env, { gatewayPort: port, subgraphPorts, quiet: true });
-  const gatewayPid = platform.pids.gateway;
+  const logged = new LogLevelCounts();
+  const platform = await launchPlatform(env, { gatewayPort: port, subgraphPorts, logLines: (name, line) => logged.line(name, line) });
+  const processes: SoakedProcess[] = [
+    { name: 'gateway', pid: platform.pids.gateway, url: platform.gatewayUrl },
+    ...subgraphNames.map((name) => ({ name, pid: platform.pids[name], url: `http://127.0.0.1:${subgraphPorts[name]}/graphql` })),
+  ];
   let died: string | undefined;
   void platform.died.then((name) => (died = name));
   try {
     const runId = `soak-${Date.now().toString(36)}`;
     console.log(`warming up for ${warmupSeconds} s at ${rate} requests/s…`);
     await drive(platform.gatewayUrl, mix, rate, warmupSeconds, `${runId}-warm`);
-    const rssStart = statusMiB(gatewayPid, 'VmRSS');
-    const heapStart = await heapUsedMiB(platform.gatewayUrl);
-    // Every tenth of the run: a leak shows as troughs that keep rising, not as one high sample.
-    const samples: { rss?: number; heap?: number }[] = [{ rss: rssStart, heap: heapStart }];
-    const sampler = setInterval(() => void heapUsedMiB(platform.gatewayUrl).then((heap) => samples.push({ rss: statusMiB(gatewayPid, 'VmRSS'), heap }), () => undefined), (minutes * 60 * 1000) / 10);
+    // Every process at the start, every tenth of the run and the end: a leak shows as troughs that keep rising, not as one high sample.
+    const memory: Record<string, MemorySample>[] = [await sampleMemory(processes)];
+    const sampler = setInterval(() => void sampleMemory(processes).then((sample) => memory.push(sample)), (minutes * 60 * 1000) / 10);
     console.log(`soaking for ${minutes} min at ${rate} requests/s (open loop)…`);
     const from = new Date();
     const run = await drive(platform.gatewayUrl, mix, rate, minutes * 60, runId).finally(() => clearInterval(sampler));
     const to = new Date(Date.now() + 1000);
     if (died) throw new Error(`${died} during the soak`);
-    const rssEnd = statusMiB(gatewayPid, 'VmRSS');
-    const heapEnd = await heapUsedMiB(platform.gatewayUrl);
-    samples.push({ rss: rssEnd, heap: heapEnd });
+    memory.push(await sampleMemory(processes));
+    const samples = memory.map((sample) => sample.gateway);
+    const [{ rss: rssStart, heap: heapStart }, { rss: rssEnd, heap: heapEnd }] = [samples[0], samples[samples.length - 1]];
     const rssPeak = Math.max(...samples.map((m) => m.rss ?? 0));
 
     const audit = await readAudit(platform.gatewayUrl, headersOf('Credit office supervisor'), organisations, from, to);
@@ -119,6 +122,15 @@ async function main(argv: string[]): Promise<void> {
     console.log(`| disclosing answers / with their audit entry / missing | ${disclosing.length} / ${disclosing.length - missing.length} / ${missing.length} |`);
     console.log(`| audit entries of the soak (DISCLOSED / other) | ${ours.length - otherOutcomes} / ${otherOutcomes} |`);
     console.log(`| audit chain | ${audit.chain.intact ? 'intact' : `BROKEN (first broken sequence ${audit.chain.firstBrokenSequence ?? 'none'}, ${audit.chain.unchainedEntries} entries outside the chain)`}, ${audit.chain.entries} entries |`);
+    console.log('\n| process | RSS start / peak / end (MiB) | heap used start / end (MiB) | warn / error lines logged (warm-up included) |');
+    console.log('| --- | ---: | ---: | ---: |');
+    const whole = (value: number | undefined) => value?.toFixed(0) ?? 'n/a';
+    for (const { name } of processes) {
+      const mine = memory.map((sample) => sample[name] ?? {});
+      const [first, last] = [mine[0], mine[mine.length - 1]];
+      const lines = logged.counts[name] ?? { warn: 0, error: 0 };
+      console.log(`| ${name} | ${whole(first.rss)} / ${whole(Math.max(...mine.map((m) => m.rss ?? 0)))} / ${whole(last.rss)} | ${whole(first.heap)} / ${whole(last.heap)} | ${lines.warn} / ${lines.error} |`);
+    }
     console.log('\n| operation | who | requests | p50 ms | p99 ms | errors |');
     console.log('| --- | --- | ---: | ---: | ---: | ---: |');
     for (const operation of ops) {

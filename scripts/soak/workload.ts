@@ -152,13 +152,6 @@ export function percentile(sorted: number[], p: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
 }
 
-/** The gateway's V8 heap in use, from its /metrics, in MiB. */
-export async function heapUsedMiB(gatewayUrl: string): Promise<number | undefined> {
-  const text = await (await fetch(gatewayUrl.replace(/\/graphql$/, '/metrics'), { signal: AbortSignal.timeout(10_000) })).text();
-  const value = /^credit_nodejs_heap_size_used_bytes(?:\{[^}]*\})? (\S+)$/m.exec(text)?.[1];
-  return value ? Number(value) / 2 ** 20 : undefined;
-}
-
 const AUDIT_PAGE = /* GraphQL */ `
   query SoakAuditPage($organisation: String!, $from: DateTime!, $to: DateTime!, $after: String) {
     auditEntriesByOrganisation(organisation: $organisation, from: $from, to: $to, first: 100, after: $after) {

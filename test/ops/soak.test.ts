@@ -2,6 +2,7 @@ import { demoCallers, mintToken } from '../../scripts/demo/callers';
 import { demoConsents } from '../../scripts/demo/consents';
 import { demoWorld } from '../../scripts/demo/world';
 import { describeSoakDatabases, soakEnvironment } from '../../scripts/soak/environment';
+import { LogLevelCounts } from '../../scripts/soak/processes';
 import { auditCheck, drive, operations, readAudit, soakMix } from '../../scripts/soak/workload';
 import { databaseTarget } from '../../subgraphs/shared/database';
 import { testDatabases } from '../helpers/databases';
@@ -60,5 +61,17 @@ describe('the soak’s databases', () => {
   it('are credit_soak_* when DATABASE_PREFIX is unset or empty', () => {
     expect(targetOf({ DATABASE_URL: url })).toMatchObject({ prefix: 'credit_soak_' });
     expect(targetOf({ DATABASE_URL: url, DATABASE_PREFIX: '' })).toMatchObject({ prefix: 'credit_soak_' });
+  });
+});
+
+describe('the soak’s count of each process’s log lines', () => {
+  it('counts warnings and errors per process, a line that is not JSON as an error', () => {
+    const logged = new LogLevelCounts();
+    logged.line('gateway', JSON.stringify({ level: 'warn', msg: 'request' }));
+    logged.line('gateway', JSON.stringify({ level: 'error', msg: 'the audit log could not be written' }));
+    logged.line('records', JSON.stringify({ level: 'info', msg: 'listening' }));
+    logged.line('records', 'TypeError: Cannot read properties of undefined');
+    logged.line('records', '');
+    expect(logged.counts).toEqual({ gateway: { warn: 1, error: 1 }, records: { warn: 0, error: 1 } });
   });
 });
