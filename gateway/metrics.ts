@@ -95,7 +95,7 @@ export class GatewayMetrics extends ServiceMetrics implements GatewayObserver {
   auditUnavailable(cause: unknown, requestId: string): void {
     // An error: answers are withheld. The stack and request of the line's first write only (each
     // request's own line has its AUDIT_UNAVAILABLE): a stack per request was ~137 MB an hour at 50/s.
-    this.outage('audit write', { err: cause, requestId }, 'the audit log could not be written: answers that disclose are withheld (AUDIT_UNAVAILABLE) until it can', 'error');
+    this.outage('audit write', { err: cause, requestId }, 'the audit log could not be written: answers that disclose (AUDIT_UNAVAILABLE) and printable reports (503) are withheld until it can', 'error');
   }
 
   revocationsUnreadable(file: string, cause: unknown): void {

@@ -38,8 +38,8 @@ export interface GatewayObserver {
    */
   revocationsUnreadable(file: string, cause: unknown): void;
   /**
-   * The audit log could not be written for the request `requestId`, for `cause`: its answer is
-   * withheld (AUDIT_UNAVAILABLE), and so is every disclosing answer until the audit subgraph stores again.
+   * The audit log could not be written for the request `requestId`, for `cause`: its answer (or
+   * printable report) is withheld, and so is every disclosing one until the audit subgraph stores again.
    */
   auditUnavailable(cause: unknown, requestId: string): void;
   /** An unexpected fault, masked as INTERNAL_SERVER_ERROR (or a withheld answer) for the client, met serving the request `requestId`. */

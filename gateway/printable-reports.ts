@@ -33,7 +33,7 @@ export interface PrintableReportsOptions {
   signingKey: Uint8Array;
   rateLimits?: Pick<RateLimits, 'admit'>;
   /** Told why a page was not shown (the reports service unreachable, the audit write failed). */
-  observer?: Pick<GatewayObserver, 'fault'>;
+  observer?: Pick<GatewayObserver, 'fault' | 'auditUnavailable'>;
   timeoutMs?: number;
 }
 
@@ -87,7 +87,7 @@ export function printableReportsRoute(reportsUrl: string, { audit, signingKey, r
         const reportNumber = upstream.headers.get(disclosedReportHeader) ?? url.pathname.slice('/reports/'.length, -'.html'.length);
         await audit.write([printableView(subjectId, reportNumber, requestId)]);
       } catch (error) {
-        observer?.fault('audit write failed; printable report withheld', error, requestId);
+        observer?.auditUnavailable(error, requestId);
         res.setHeader('retry-after', String(outageRetryAfterSeconds));
         plain(503, 'the audit log could not be written, so the report is not shown: retry later');
         return true;
