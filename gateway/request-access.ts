@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { auditedTextLimits, purposeHeaders, signerFor, type Caller, type OrganisationKind, type Purpose, type RequestIdentity } from '../lib/access/identity';
 import { GraphQLError } from 'graphql';
@@ -9,6 +8,7 @@ import { badInput, clientError, ErrorCode, serviceUnavailable } from '../lib/err
 import type { SubgraphName } from '../schema/subgraphs';
 import { RequestDeadline } from '../lib/deadline';
 import { ExpiringMemory } from '../lib/expiring-memory';
+import { newRequestId } from '../lib/request-record';
 import { characterCount, foldedNumber, hasInvisibleCharacters, isLegible } from '../lib/text';
 import { typedUuid } from '../lib/identifiers';
 import { authenticate, RefusedClaims, type TokenVerifier } from './authentication';
@@ -359,7 +359,7 @@ function contextOf(requestId: string, deadline: RequestDeadline, caller: Caller 
  * anonymous identity.
  */
 export function openGatewayContext(req: IncomingMessage, signingKey: Uint8Array, requestTimeoutMs: number, receivedAt: number = Date.now(), callerGone?: AbortSignal): GatewayContext {
-  return contextOf(header(req, 'x-request-id') ?? randomUUID(), new RequestDeadline(requestTimeoutMs, 'gateway', receivedAt, callerGone), null, null, { groups: [], scope: {} }, null, signingKey);
+  return contextOf(header(req, 'x-request-id') ?? newRequestId(), new RequestDeadline(requestTimeoutMs, 'gateway', receivedAt, callerGone), null, null, { groups: [], scope: {} }, null, signingKey);
 }
 
 /**
@@ -369,7 +369,7 @@ export function openGatewayContext(req: IncomingMessage, signingKey: Uint8Array,
  */
 export async function createGatewayContext(req: IncomingMessage, deps: AccessDependencies, receivedAt: number = Date.now(), callerGone?: AbortSignal): Promise<GatewayContext> {
   const deadline = new RequestDeadline(deps.requestTimeoutMs, 'gateway', receivedAt, callerGone);
-  const requestId = header(req, 'x-request-id') ?? randomUUID();
+  const requestId = header(req, 'x-request-id') ?? newRequestId();
   const address = req.socket.remoteAddress ?? 'unknown';
   let caller: Caller | null;
   try {

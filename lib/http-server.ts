@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -9,7 +8,7 @@ import { ErrorCode, outageRetryAfterSeconds } from './errors';
 import type { Logger } from './logger';
 import { addressOf, StartFailure } from './start-failure';
 import type { ServiceMetrics } from './metrics';
-import { attachRecord, clientRequestIdFrom, markError, recordOperations, requestIdFrom, type CallerSummary, type RequestRecord } from './request-record';
+import { attachRecord, clientRequestIdFrom, markError, newRequestId, recordOperations, requestIdFrom, type CallerSummary, type RequestRecord } from './request-record';
 
 export interface HttpRequestInfo {
   req: http.IncomingMessage;
@@ -339,7 +338,7 @@ export async function serveGraphQL<TContext extends BaseContext>(
     res.once('close', () => socket.off('end', gone));
     const sent = req.headers['x-request-id'];
     const clientRequestId = options.ownRequestIds ? clientRequestIdFrom(sent) : undefined;
-    const record: RequestRecord = { requestId: options.ownRequestIds ? randomUUID() : requestIdFrom(sent), ...(clientRequestId ? { clientRequestId } : {}), errorCodes: [] };
+    const record: RequestRecord = { requestId: options.ownRequestIds ? newRequestId() : requestIdFrom(sent), ...(clientRequestId ? { clientRequestId } : {}), errorCodes: [] };
     req.headers['x-request-id'] = record.requestId;
     res.setHeader('x-request-id', record.requestId);
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;

@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { identityHeader, signerFor } from './access/identity';
 import { PeerTimeout, type RequestDeadline } from './deadline';
 import { withoutCredentials } from './env';
 import { answeredAsGraphQL, send } from './platform-http';
 import { callNotUnderstoodCodes, ErrorCode, outageRetryAfterSeconds, serviceUnavailable, SubgraphFault } from './errors';
+import { newRequestId } from './request-record';
 
 /**
  * Platform-internal calls to a subgraph, signed with the gateway key as no caller, with only the
@@ -20,7 +20,7 @@ export class InternalClient {
   ) {}
 
   /** `deadline`: the request this call is made for, whose time left bounds the call's (lib/deadline.ts). */
-  async call<T>(url: string, query: string, variables: Record<string, unknown>, grants: string[], requestId: string = randomUUID(), deadline?: RequestDeadline): Promise<T> {
+  async call<T>(url: string, query: string, variables: Record<string, unknown>, grants: string[], requestId: string = newRequestId(), deadline?: RequestDeadline): Promise<T> {
     const response = await send(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', [identityHeader]: await signerFor(this.signingKey).sign({ caller: null, purpose: null, grants, scope: {} }), 'x-request-id': requestId },

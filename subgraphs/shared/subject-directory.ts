@@ -1,11 +1,11 @@
 import type { GraphQLError } from 'graphql';
-import { randomUUID } from 'node:crypto';
 import { InternalClient, peerCallFailure } from '../../lib/internal-client';
 import { readSecret, withoutCredentials } from '../../lib/env';
 import type { RequestDeadline } from '../../lib/deadline';
 import { badInput, clientError, ErrorCode, isBlank, quotedInput } from '../../lib/errors';
 import { detectIdentifierKind, normaliseIdentifier, validateIdentifier, type IdentifierKind, type IdentifierProblem } from '../../lib/identifiers';
 import { readSubgraphUrl } from '../../schema/subgraphs';
+import { newRequestId } from '../../lib/request-record';
 import { assertKindInScope, limitedKinds, type RequestAccess } from './access';
 
 /**
@@ -159,7 +159,7 @@ export class EntitiesSubjectDirectory implements SubjectDirectory {
     private readonly timeoutMs = 30_000,
   ) {}
 
-  async lookUp(ids: readonly string[], codes: readonly string[], requestId: string = randomUUID(), deadline?: RequestDeadline): Promise<SubjectLookup> {
+  async lookUp(ids: readonly string[], codes: readonly string[], requestId: string = newRequestId(), deadline?: RequestDeadline): Promise<SubjectLookup> {
     if (ids.length === 0 && codes.length === 0) return { ids: new Set(), codes: new Map() };
     let config: EntitiesLookupConfig;
     try {
