@@ -12,7 +12,7 @@ import { subgraphDefinitions } from '../../subgraphs/registry';
 import { databaseTarget, describeTarget, dropMysqlDatabase, openDatabase, startFailureOf, type DatabaseTarget } from '../../subgraphs/shared/database';
 import { readSubgraphConfig } from '../../subgraphs/shared/subgraph';
 import { main as migrate } from '../../scripts/migrate';
-import { testDatabases } from '../helpers/databases';
+import { failureToOpen, quietDatabaseLogger, testDatabases } from '../helpers/databases';
 
 /** Lets two test runs share one server without sharing users (test/helpers/databases.ts). */
 const runTag = (process.env.TEST_RUN_TAG ?? '').replace(/[^a-z0-9]/gi, '').slice(0, 8);
@@ -280,14 +280,7 @@ describe.each(testDatabases)('a migration that fails at start, on $label', (data
     await database.cleanUp(suite);
     const target = database.target(suite);
     // TypeORM's console logger would print the failure meant here.
-    const quiet = { logQuery: () => undefined, logQueryError: () => undefined, logQuerySlow: () => undefined, logSchemaBuild: () => undefined, logMigration: () => undefined, log: () => undefined };
-    const error = await openDatabase('entities', target, { entities: [], migrations: [...entitiesSubgraph.migrations, AddColumnToNoTable1764999999001] }, quiet).then(
-      async (db) => {
-        await db.destroy();
-        return undefined;
-      },
-      (e: unknown) => e,
-    );
+    const error = await failureToOpen('entities', target, { entities: [], migrations: [...entitiesSubgraph.migrations, AddColumnToNoTable1764999999001] }, quietDatabaseLogger);
     expect(error).toBeInstanceOf(StartFailure);
     const where = target.kind === 'mysql' ? `${target.prefix}entities` : ':memory:';
     expect((error as Error).message).toMatch(
@@ -323,13 +316,7 @@ describe('a database that does not exist, with NODE_ENV=production', () => {
     if (!target || !mistyped) throw new Error('no MySQL server');
     await mysql!.cleanUp(suite);
     const database = `${mistyped.prefix}entities`;
-    const error = await openDatabase('entities', mistyped, entitiesSubgraph).then(
-      async (db) => {
-        await db.destroy();
-        return undefined;
-      },
-      (e: unknown) => e,
-    );
+    const error = await failureToOpen('entities', mistyped, entitiesSubgraph);
     expect(error).toBeInstanceOf(StartFailure);
     expect((error as Error).message).toBe(
       `the database ${database} does not exist at ${new URL(target.url).host}: create it (CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci), ` +
@@ -407,14 +394,7 @@ describe('a database user that may only read and write rows', () => {
     expect(behind).toBeGreaterThan(0);
     await mysql!.cleanUp(suite);
     await (await openDatabase('entities', target!, { entities: [], migrations: entitiesSubgraph.migrations.slice(0, behind) })).destroy();
-    const quiet = { logQuery: () => undefined, logQueryError: () => undefined, logQuerySlow: () => undefined, logSchemaBuild: () => undefined, logMigration: () => undefined, log: () => undefined };
-    const error = await openDatabase('entities', asUser(), entitiesSubgraph, quiet).then(
-      async (db) => {
-        await db.destroy();
-        return undefined;
-      },
-      (e: unknown) => e,
-    );
+    const error = await failureToOpen('entities', asUser(), entitiesSubgraph, quietDatabaseLogger);
     expect(error).toBeInstanceOf(StartFailure);
     expect((error as Error).message).toMatch(
       new RegExp(
@@ -447,13 +427,7 @@ describe('a database user that may only read and write rows', () => {
 
   (mysql ? it : it.skip)('says that a database it may not make is missing, and how to make it', async () => {
     const database = `${target!.prefix}records`;
-    const error = await openDatabase('records', asUser(), entitiesSubgraph).then(
-      async (db) => {
-        await db.destroy();
-        return undefined;
-      },
-      (e: unknown) => e,
-    );
+    const error = await failureToOpen('records', asUser(), entitiesSubgraph);
     expect(error).toBeInstanceOf(StartFailure);
     expect((error as Error).message).toMatch(
       new RegExp(
