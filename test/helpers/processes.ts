@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
 
 /** Whether a process with this id still runs (signal 0 tests for it without touching it). */
@@ -10,9 +11,44 @@ export function alive(pid: number): boolean {
   }
 }
 
-/** Ports free on 127.0.0.1 a moment ago, for servers a test starts as separate processes. */
+/**
+ * The ports the system hands out as the local end of outgoing connections (Linux's
+ * ip_local_port_range; 32768-60999 by default), which a port left free for a moment may be given
+ * to: a port the kernel chose with listen(0) comes from that range, and a subgraph's or MariaDB's
+ * outgoing connection took one before the server meant for it bound it (EADDRINUSE, seen in CI).
+ */
+function ephemeralPorts(): { low: number; high: number } {
+  try {
+    const [low, high] = fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (Number.isInteger(low) && Number.isInteger(high)) return { low, high };
+  } catch {
+    // Not Linux: the range IANA gives, which macOS and Windows use.
+  }
+  return { low: 49152, high: 65535 };
+}
+
+function listening(port: number): Promise<net.Server | null> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(null));
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
+}
+
+/**
+ * Ports free on 127.0.0.1 a moment ago, for servers a test starts as separate processes: drawn at
+ * random below the ephemeral range, which no outgoing connection is given, each bound once to
+ * see that it is free; from the kernel (listen(0)) where that range leaves too few below it.
+ */
 export async function sparePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(Array.from({ length: count }, () => new Promise<net.Server>((resolve) => { const s = net.createServer(); s.listen(0, '127.0.0.1', () => resolve(s)); })));
+  const lowest = 10_000;
+  const { low } = ephemeralPorts();
+  const servers: net.Server[] = [];
+  for (let tries = 0; servers.length < count && tries < count * 20 && low - lowest > 1_000; tries += 1) {
+    const server = await listening(lowest + Math.floor(Math.random() * (low - lowest)));
+    if (server) servers.push(server);
+  }
+  while (servers.length < count) servers.push((await listening(0))!);
   const ports = servers.map((s) => (s.address() as AddressInfo).port);
   await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
   return ports;
