@@ -7,7 +7,8 @@ import type { RateLimitBudget } from './rate-limits';
  */
 export interface GatewayObserver {
   /**
-   * One call to a subgraph within a query plan (a read's retry included). `outcome`: `ok`;
+   * One call to a subgraph within a query plan (a read's retry included), or for a printable
+   * report's page (the reports subgraph's; `unreachable` and `timeout` only). `outcome`: `ok`;
    * `graphql_errors` (it answered, with errors in the body); and the five ways the fields it owns
    * become SUBGRAPH_UNAVAILABLE: `unreachable` (connection refused or lost), `timeout` (no answer
    * within SUBGRAPH_TIMEOUT_MS), `bad_response` (an answer that is not GraphQL), `identity_refused`

@@ -33,7 +33,7 @@ export interface PrintableReportsOptions {
   signingKey: Uint8Array;
   rateLimits?: Pick<RateLimits, 'admit'>;
   /** Told why a page was not shown (the reports service unreachable, the audit write failed). */
-  observer?: Pick<GatewayObserver, 'fault' | 'auditUnavailable'>;
+  observer?: Pick<GatewayObserver, 'auditUnavailable' | 'subgraphFetch'>;
   timeoutMs?: number;
 }
 
@@ -71,15 +71,20 @@ export function printableReportsRoute(reportsUrl: string, { audit, signingKey, r
     }
     let upstream: Response;
     let page: Buffer;
+    const started = performance.now();
     try {
       const identity = await signerFor(signingKey).sign({ caller: null, purpose: null, grants: printingGrants, scope: {} });
       upstream = await fetch(`${origin}${url.pathname}${url.search}`, { headers: { [identityHeader]: identity, 'x-request-id': requestId }, signal: AbortSignal.timeout(timeoutMs) });
       page = Buffer.from(await upstream.arrayBuffer());
     } catch (error) {
-      observer?.fault('the reports service could not be reached for a printable report', error, requestId);
+      // The reports subgraph's outage, told as the query plans' calls to it are (logged once per
+      // window with the calls since): a stack per view, while it was down, was a line per reader.
+      const outcome = (error as Error).name === 'TimeoutError' ? 'timeout' : 'unreachable';
+      observer?.subgraphFetch('reports', (performance.now() - started) / 1000, outcome, (error as Error).message);
       plain(502, 'the reports service could not be reached: retry later');
       return true;
     }
+    observer?.subgraphFetch('reports', (performance.now() - started) / 1000, 'ok');
     const subjectId = upstream.headers.get(disclosedSubjectHeader);
     if (audit && upstream.ok && subjectId) {
       try {

@@ -17,9 +17,11 @@ describe('the gateway route to printable reports', () => {
   let auditDown = false;
   /** What the operator is told of pages not shown. */
   const faults: { message: string; requestId: string | undefined }[] = [];
+  /** The page's calls to the reports service, as the gateway's calls to subgraphs are told: an outage is logged once per window. */
+  const calls: { subgraph: string; outcome: string }[] = [];
   const observer: PrintableReportsOptions['observer'] = {
-    fault: (message, _error, requestId) => void faults.push({ message, requestId }),
     auditUnavailable: (_error, requestId) => void faults.push({ message: 'audit unavailable', requestId }),
+    subgraphFetch: (subgraph, _seconds, outcome) => void calls.push({ subgraph, outcome }),
   };
   const audit = {
     write: async (entries: AuditEntryInput[]) => {
@@ -77,6 +79,7 @@ describe('the gateway route to printable reports', () => {
     for (const [name, value] of protections) expect({ name, value: response.headers.get(name) }).toEqual({ name, value });
     expect(await response.text()).toContain('公共信用信息报告');
     expect(seen).toContain('/reports/BDHXY-20261125-ABCD1234.html?code=right');
+    expect(calls).toContainEqual({ subgraph: 'reports', outcome: 'ok' });
   });
 
   it('audits each view as a disclosure of the report\'s subject to an unidentified reader, and does not pass the subject on', async () => {
@@ -121,15 +124,32 @@ describe('the gateway route to printable reports', () => {
     }
   });
 
-  it('answers 502 when the reports service cannot be reached, and tells the operator why', async () => {
+  it('answers 502 when the reports service cannot be reached, and tells the operator as the outage of the reports subgraph, not as a fault per view', async () => {
     const route = printableReportsRoute('http://127.0.0.1:9/graphql', { audit, signingKey: key, observer });
     const unreachable = await listen(async (req, res) => void (await route(req, res)));
     try {
+      calls.length = 0;
       const response = await fetch(`${unreachable.url}/reports/BDHXY-20261125-ABCD1234.html?code=right`, { headers: { 'x-request-id': 'view-unreachable' } });
       expect(response.status).toBe(502);
-      expect(faults).toContainEqual({ message: 'the reports service could not be reached for a printable report', requestId: 'view-unreachable' });
+      expect(await response.text()).toBe('the reports service could not be reached: retry later');
+      expect(calls).toEqual([{ subgraph: 'reports', outcome: 'unreachable' }]);
     } finally {
       await unreachable.close();
+    }
+  });
+
+  it('answers 502 when the reports service does not answer in time, told as its timeout', async () => {
+    const silent = await listen(() => undefined);
+    const route = printableReportsRoute(`${silent.url}/graphql`, { audit, signingKey: key, observer, timeoutMs: 100 });
+    const slow = await listen(async (req, res) => void (await route(req, res)));
+    try {
+      calls.length = 0;
+      const response = await fetch(`${slow.url}/reports/BDHXY-20261125-ABCD1234.html?code=right`);
+      expect(response.status).toBe(502);
+      expect(calls).toEqual([{ subgraph: 'reports', outcome: 'timeout' }]);
+    } finally {
+      await slow.close();
+      await silent.close();
     }
   });
 
