@@ -83,6 +83,24 @@ export interface RunningHttpServer {
   stop(): Promise<void>;
 }
 
+/**
+ * The request's target as a URL, or null when it is none. Node's HTTP parser takes targets the URL
+ * parser refuses (`http://[/`, `http://%/`), and one such request line, sent by anyone, stopped the
+ * process that read it with `new URL`. A target in the absolute form (`GET http://host/graphql`),
+ * which HTTP/1.1 servers must take, is rewritten to the origin form (`/graphql`) that every route
+ * reads.
+ */
+function requestTarget(req: http.IncomingMessage): URL | null {
+  let url: URL;
+  try {
+    url = new URL(req.url ?? '/', 'http://localhost');
+  } catch {
+    return null;
+  }
+  if (!req.url?.startsWith('/')) req.url = `${url.pathname}${url.search}`;
+  return url;
+}
+
 /** A request's path without its query: a probe may add one (`/health?from=lb`) and still mean the route. */
 export function pathOf(req: http.IncomingMessage): string {
   const url = req.url ?? '/';
@@ -341,7 +359,8 @@ export async function serveGraphQL<TContext extends BaseContext>(
     const record: RequestRecord = { requestId: options.ownRequestIds ? newRequestId() : requestIdFrom(sent), ...(clientRequestId ? { clientRequestId } : {}), errorCodes: [] };
     req.headers['x-request-id'] = record.requestId;
     res.setHeader('x-request-id', record.requestId);
-    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const target = requestTarget(req);
+    const pathname = target ? target.pathname : '(not a URL)';
     const handled = drain.requestStarted(req, res);
     // Answered through the response, which closes the connection once sent (Connection: close):
     // the request's log line and metrics see the 408, not a client that went away.
@@ -380,6 +399,7 @@ export async function serveGraphQL<TContext extends BaseContext>(
     });
     void (async () => {
       try {
+        if (!target) throw new RequestError(400, 'the request target is not a URL: send the path, /graphql, as the request target');
         if (options.crossOrigin && (await options.crossOrigin(req, res))) return;
         if (drain.draining && !quietRoutes.has(pathname)) {
           record.errorCodes.push(ErrorCode.SHUTTING_DOWN);
@@ -388,7 +408,7 @@ export async function serveGraphQL<TContext extends BaseContext>(
           return;
         }
         for (const route of routes) if (await route(req, res)) return;
-        const url = new URL(req.url ?? '/', 'http://localhost');
+        const url = target;
         if (url.pathname !== '/graphql' && url.pathname !== '/') {
           sendJson(res, 404, { errors: [{ message: `no route for ${url.pathname}`, extensions: { code: 'NOT_FOUND' } }] });
           return;
