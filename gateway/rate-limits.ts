@@ -64,6 +64,13 @@ const windowSeconds = 60;
 const redisCommandTimeoutMillis = 500;
 /** How long boot waits for Redis before it serves with memory counters (and keeps reconnecting). */
 const redisConnectWaitMillis = 2000;
+/**
+ * After a command Redis did not answer in time, how long requests count in memory without asking
+ * it: a Redis that hangs (stopped, swapping, a network that drops packets) keeps its connection,
+ * so nothing tells the client it is gone, and each request waited out the timeout for each of its
+ * budgets (about a second a request, seen in a probe) while the metric still said "shared".
+ */
+const redisUnansweredPauseMillis = 5_000;
 
 /**
  * The gateway's request budgets, applied once the token is verified (so the caller and its
@@ -78,6 +85,11 @@ const redisConnectWaitMillis = 2000;
  * stops the gateway from serving.
  */
 export class RateLimits {
+  /** Until when (performance.now()) requests count in memory without asking a Redis that did not answer. */
+  private redisUnansweredUntil = 0;
+  /** Whether the observer was told that counting moved to memory because Redis did not answer. */
+  private toldUnanswered = false;
+
   private constructor(
     private readonly settings: RateLimitSettings,
     private readonly callers: RateLimiterAbstract,
@@ -85,7 +97,17 @@ export class RateLimits {
     private readonly addresses: RateLimiterAbstract,
     private readonly redis: Redis | undefined,
     private readonly observer: GatewayObserver | undefined,
-  ) {}
+    /** Each Redis counter's memory counters, which it falls back to. */
+    private readonly inMemory = new Map<RateLimiterAbstract, RateLimiterAbstract>(),
+  ) {
+    // Connected again: Redis is asked again at once (connectRedis tells of a connection lost and
+    // made again; a silence it never saw is told here).
+    redis?.on('ready', () => {
+      this.redisUnansweredUntil = 0;
+      if (this.toldUnanswered) observer?.rateLimitCounters('shared');
+      this.toldUnanswered = false;
+    });
+  }
 
   static async create(settings: RateLimitSettings, observer?: GatewayObserver): Promise<RateLimits> {
     const memory = (points: number) => new RateLimiterMemory({ points, duration: windowSeconds });
@@ -93,16 +115,21 @@ export class RateLimits {
       return new RateLimits(settings, memory(settings.callerPerMinute), memory(settings.organisationPerMinute), memory(settings.callerPerMinute), undefined, observer);
     }
     const redis = await connectRedis(settings.redisUrl, observer);
-    const shared = (name: string, points: number) =>
-      new RateLimiterRedis({
+    const inMemory = new Map<RateLimiterAbstract, RateLimiterAbstract>();
+    const shared = (name: string, points: number) => {
+      const insuranceLimiter = memory(points);
+      const limiter = new RateLimiterRedis({
         storeClient: redis,
         // Fail over to memory at once rather than queue behind a connection that is not there.
         rejectIfRedisNotReady: true,
         keyPrefix: `${settings.redisPrefix}${name}`,
         points,
         duration: windowSeconds,
-        insuranceLimiter: memory(points),
+        insuranceLimiter,
       });
+      inMemory.set(limiter, insuranceLimiter);
+      return limiter;
+    };
     return new RateLimits(
       settings,
       shared('caller', settings.callerPerMinute),
@@ -110,6 +137,7 @@ export class RateLimits {
       shared('address', settings.callerPerMinute),
       redis,
       observer,
+      inMemory,
     );
   }
 
@@ -126,13 +154,41 @@ export class RateLimits {
   }
 
   private async consume(budget: RateLimitBudget, limiter: RateLimiterAbstract, key: string, limit: number): Promise<RateLimitState> {
+    // While Redis is not answering, straight to the memory counters it would fall back to.
+    const memory = this.inMemory.get(limiter);
+    const askRedis = memory !== undefined && performance.now() >= this.redisUnansweredUntil;
+    const counter = askRedis || !memory ? limiter : memory;
+    const started = performance.now();
     try {
-      return stateOf(budget, limit, await limiter.consume(key));
+      const result = await counter.consume(key);
+      if (askRedis) this.heardFromRedis(started);
+      return stateOf(budget, limit, result);
     } catch (rejection) {
       // A RateLimiterRes is the library's way of saying "over the limit"; anything else is a fault.
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
+      if (askRedis) this.heardFromRedis(started);
       this.observer?.rateLimited(budget);
       throw refusal(stateOf(budget, limit, rejection));
+    }
+  }
+
+  /**
+   * After a count asked of Redis: one that took the command timeout was answered by the memory
+   * counters (the library falls back without a word), so Redis did not answer; once it answers
+   * in time again, counting is shared again. Told to the observer both ways, as connectRedis tells
+   * of a connection lost and made again.
+   */
+  private heardFromRedis(started: number): void {
+    if (this.redis?.status !== 'ready') return;
+    const now = performance.now();
+    if (now - started >= redisCommandTimeoutMillis) {
+      this.redisUnansweredUntil = now + redisUnansweredPauseMillis;
+      if (this.toldUnanswered) return;
+      this.toldUnanswered = true;
+      this.observer?.rateLimitCounters('local', new Error(`Redis did not answer within ${redisCommandTimeoutMillis} ms; asked again in ${redisUnansweredPauseMillis / 1000} s`));
+    } else if (this.toldUnanswered) {
+      this.toldUnanswered = false;
+      this.observer?.rateLimitCounters('shared');
     }
   }
 

@@ -3,6 +3,8 @@ import { Redis } from 'ioredis';
 import type { ServedGateway } from '../../gateway/serve';
 import type { RateLimitSettings } from '../../gateway/rate-limits';
 import type { Caller } from '../../lib/access/identity';
+import { eventually } from '../helpers/processes';
+import { TcpProxy } from '../helpers/tcp-proxy';
 import { sample, startOpsPlatform, type OpsPlatform } from './ops-platform';
 
 const PROBE = /* GraphQL */ `query RateProbe { departments { code } }`;
@@ -217,6 +219,41 @@ describe('rate limits', () => {
       for (const replica of replicas) expect(sample(await replica.metrics.registry.metrics(), 'credit_gateway_rate_limit_counters_shared')).toBe(1);
       // What the start line says of them.
       for (const replica of replicas) expect(replica.gateway.rateLimits?.summary()).toEqual({ callerPerMinute: 3, organisationPerMinute: 5, counters: 'redis' });
+    });
+
+    it('counts in memory at once while Redis keeps its connection but does not answer, and says so; shares again once Redis answers', async () => {
+      // A Redis that hangs (stopped, swapping, packets dropped) keeps its connection: nothing tells
+      // the client it is gone. The proxy holds what the gateway sends it.
+      const proxy = await TcpProxy.inFrontOf(redisUrl);
+      try {
+        const hanging = await platform.serveGateway({ rateLimits: { ...limits, redisUrl: proxy.url(redisUrl) } });
+        const shared = async () => sample(await hanging.metrics.registry.metrics(), 'credit_gateway_rate_limit_counters_shared');
+        const caller = banker('BANK-HUNG', 'waiting');
+        expectAdmitted(await send(hanging.url, caller), 3, 2);
+        expect(await shared()).toBe(1);
+
+        proxy.pause();
+        // The first count waits out the command timeout and is answered from memory...
+        expectAdmitted(await send(hanging.url, caller), 3, 2);
+        const sent = proxy.heldBytes;
+        expect(sent).toBeGreaterThan(0);
+        // ...and the next ones count in memory without asking Redis, the organisation's of the first request too.
+        expectAdmitted(await send(hanging.url, caller), 3, 1);
+        expectAdmitted(await send(hanging.url, caller), 3, 0);
+        expectRefused(await send(hanging.url, caller), 'CALLER', 3);
+        expect(proxy.heldBytes).toBe(sent);
+        expect(await shared()).toBe(0);
+        expect(platform.logs.gateway.lines.some((l) => l.level === 'warn' && JSON.stringify(l).includes('Redis did not answer within 500 ms'))).toBe(true);
+
+        // Redis back (its connections cut, then taken again): counting is shared again, and said so.
+        proxy.restart();
+        await proxy.recover();
+        await eventually('counters shared again', async () => (await shared()) === 1, 15_000);
+        expectAdmitted(await send(hanging.url, banker('BANK-HUNG', 'after')), 3, 2);
+        expect(await redis.get(`${redisPrefix}caller:BANK-HUNG:after`)).toBe('1');
+      } finally {
+        await proxy.stop();
+      }
     });
 
     it('keeps serving with per-replica counters in memory when Redis cannot be reached, and says so', async () => {
