@@ -56,6 +56,26 @@ describe.each(testDatabases)('seeding on $label', (database) => {
     }
   });
 
+  it.each(['records', 'audit'] as const)('seeds an empty %s database once when two seeds start on it together, the other told it holds data', async (name) => {
+    await database.cleanUp(suite);
+    // On SQLite a file, which both open, as each opening of an in-memory database is a database of its own.
+    const target: DatabaseTarget = database.label === 'sqlite' ? { kind: 'sqlite', directory: fs.mkdtempSync(path.join(os.tmpdir(), 'seeding-')) } : database.target(suite);
+    const first = await openDatabase(name, target, subgraphDefinitions[name]);
+    const second = await openDatabase(name, target, subgraphDefinitions[name]);
+    try {
+      const world = demoWorld({ subjects: 30 });
+      // Both read the tables empty before either writes: on MySQL each then waits for the other's
+      // lock, and one is rolled back as a deadlock, which writeTransaction tries again.
+      const outcomes = await Promise.all([seeds[name](first, world), seeds[name](second, world)]);
+      expect(outcomes.filter((seeded) => seeded === null)).toHaveLength(1);
+      expect(outcomes.find((seeded) => seeded !== null)).toBeGreaterThan(0);
+    } finally {
+      await first.destroy();
+      await second.destroy();
+      if (target.kind === 'sqlite') fs.rmSync(target.directory, { recursive: true, force: true });
+    }
+  });
+
   it('appends no demo entry to an audit log that has one', async () => {
     await database.cleanUp(suite);
     const db = await openDatabase('audit', database.target(suite), subgraphDefinitions.audit);
