@@ -252,7 +252,11 @@ export class CreditCheckRepository {
       verdict: verdict(measures, { required: reportRequired(check.matter), satisfied: report.satisfied }),
       sealedAt: new Date(),
     };
-    await writeAlone(this.db, () => this.checks.createQueryBuilder().update().set(sealed).where('id = :id AND verdict IS NULL', { id: check.id }).execute(), this.deadline);
+    const written = await writeAlone(this.db, () => this.checks.createQueryBuilder().update().set(sealed).where('id = :id AND verdict IS NULL', { id: check.id }).execute(), this.deadline);
+    // Sealed by this call: the check is what it wrote, with nothing to read back (a read per
+    // check was an N+1 on a list's first reading). Sealed by another reader first (no row
+    // written, or a driver that does not say): as that reader sealed it.
+    if (written.affected === 1) return { ...check, ...sealed };
     return (await this.checks.findOneByOrFail({ id: check.id })) as CreditCheck;
   }
 
