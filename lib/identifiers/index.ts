@@ -3,24 +3,8 @@ import { CITIZEN_ID_LENGTH, isPlausibleBirthDate, isPlausibleBirthYear, looksLik
 import { validateUnifiedSocialCreditCode, type IdentifierValidation } from './unified-social-credit-code';
 
 export type { IdentifierProblem, IdentifierValidation } from './unified-social-credit-code';
-export {
-  USCC_ALPHABET,
-  USCC_LENGTH,
-  organisationCodeCheckCharacter,
-  unifiedSocialCreditCode,
-  unifiedSocialCreditCodeCheckCharacter,
-  validateUnifiedSocialCreditCode,
-} from './unified-social-credit-code';
-export {
-  CITIZEN_ID_LENGTH,
-  chinaToday,
-  citizenIdCheckCharacter,
-  citizenIdNumber,
-  isCalendarDate,
-  isPlausibleBirthDate,
-  maskCitizenIdNumber,
-  validateCitizenIdNumber,
-} from './citizen-id-number';
+export { USCC_ALPHABET, organisationCodeCheckCharacter, unifiedSocialCreditCode, validateUnifiedSocialCreditCode } from './unified-social-credit-code';
+export { chinaToday, citizenIdNumber, maskCitizenIdNumber, validateCitizenIdNumber } from './citizen-id-number';
 
 export type IdentifierKind = 'UNIFIED_SOCIAL_CREDIT_CODE' | 'CITIZEN_ID_NUMBER';
 

@@ -16,7 +16,7 @@ import { changeApplicationReason } from './provider.repository';
  * class and filing date (world.providers): applications, filings, classifications, and the
  * violations and sanctions that explain every class C or D, suspension and revocation. Pure and
  * deterministic, so that the reports seed can issue a provider's reports only while it stood
- * well (`issuingWindows`) without reading the providers' database.
+ * well (`windows`) without reading the providers' database.
  *
  * Fixed dates the reports seed and the README rely on: world.providers[10] is suspended on
  * 2026-09-10 (after its report of 2026-04-08), world.providers[11] is revoked on 2026-07-15

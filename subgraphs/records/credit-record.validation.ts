@@ -170,6 +170,3 @@ export function validateCreditRecord(draft: CreditRecordDraft, today: string): C
   }
   return problems;
 }
-
-// Moved to the catalogue, beside the periods it reads; re-exported for existing callers.
-export { minimumDisclosureMonths } from '../../lib/catalogue/record-categories';
