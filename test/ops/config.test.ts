@@ -6,7 +6,6 @@ import { SignJWT } from 'jose';
 import { createTokenVerifier } from '../../gateway/authentication';
 import { readGatewayConfig } from '../../gateway/config';
 import { defaultOperationLimits } from '../../gateway/operation-limits';
-import { ConfigError } from '../../lib/env';
 import { configRefusal } from '../helpers/config';
 import { readSubgraphConfig } from '../../subgraphs/shared/subgraph';
 import { readEntitiesLookupConfig } from '../../subgraphs/shared/subject-directory';
@@ -255,13 +254,7 @@ describe('readSubgraphConfig', () => {
   });
 
   it('reports every bad value, without echoing a database password', () => {
-    let message = '';
-    try {
-      readSubgraphConfig('records', { PORT: '-1', DATABASE_URL: 'postgres://credit:hunter2@db/credit' }, []);
-    } catch (error) {
-      expect(error).toBeInstanceOf(ConfigError);
-      message = (error as Error).message;
-    }
+    const message = configRefusal(() => readSubgraphConfig('records', { PORT: '-1', DATABASE_URL: 'postgres://credit:hunter2@db/credit' }, []));
     expect(message).toContain('3 configuration problems:');
     expect(message).toContain('PORT must be a port number between 1 and 65535, got "-1"');
     expect(message).toContain('DATABASE_URL must be a mysql:// or mariadb:// URL naming the host, such as mysql://user:password@db-host:3306');
@@ -272,13 +265,7 @@ describe('readSubgraphConfig', () => {
 });
 
 function subgraphError(env: NodeJS.ProcessEnv): string {
-  try {
-    readSubgraphConfig('audit', env, []);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a ConfigError');
+  return configRefusal(() => readSubgraphConfig('audit', env, []));
 }
 
 /** Keys the verifiers take besides GATEWAY_SIGNING_KEY while it is changed (README "Changing the signing key"). */

@@ -1,20 +1,12 @@
 import { GraphQLError } from 'graphql';
 import { QueryFailedError } from 'typeorm';
-import { ConfigError } from '../../lib/env';
 import { defaultDatabaseWaits, exceededDatabaseWait, isDatabaseConnectionLoss, poolWaitExceededCode } from '../../subgraphs/shared/database';
 import { settingsReadBy } from '../../lib/settings';
 import { readSubgraphConfig } from '../../subgraphs/shared/subgraph';
+import { configRefusal } from '../helpers/config';
 
 const secret = 'a-test-signing-key-of-at-least-32-bytes!';
-const configError = (env: Record<string, string>): string => {
-  try {
-    readSubgraphConfig('records', { GATEWAY_SIGNING_KEY: secret, ...env }, []);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  return '';
-};
+const configError = (env: Record<string, string>): string => configRefusal(() => readSubgraphConfig('records', { GATEWAY_SIGNING_KEY: secret, ...env }, []));
 
 describe("a subgraph's database waits", () => {
   it('are a little below the gateway\'s 10 s subgraph timeout unless set, and read like the other settings', () => {
