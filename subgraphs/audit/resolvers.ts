@@ -128,7 +128,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
     // The audit's readers (AUDIT) read every entry anyway and get a row per reader exactly (a
     // person's number masked), with an entry to drill down by; other readers of statistics (the
     // district's analysts) get persons and enterprises counted together, whole district days and
-    // no row about fewer than `minimumSubjectsPerStatistic` subjects on its own (audit.repository.ts).
+    // no row about fewer than `minimumSubjectsPerStatistic` subjects on its own (audit-statistics.ts).
     auditStatistics: (_: unknown, args: UsageFilter & { from: Date; to: Date }, ctx: Context) =>
       ctx.repository.statistics({ from: args.from, to: args.to }, { organisation: args.organisation, organisationKind: args.organisationKind, auditReads: args.auditReads }, readsTheAudit(ctx) ? 'exact' : 'controlled', ctx.access.identity.caller ?? null),
     auditCases: async (_: unknown, args: PageArgs & UsageFilter & { from: Date; to: Date }, ctx: Context, info: GraphQLResolveInfo) => {

@@ -55,7 +55,7 @@ export class AuditEntry {
   @Column({ name: 'previous_hash', type: 'varchar', length: 64, nullable: true })
   previousHash!: string | null;
 
-  /** Hex SHA-256 of `previousHash` followed by the entry's canonical JSON (see audit.repository.ts). */
+  /** Hex SHA-256 of `previousHash` followed by the entry's canonical JSON (see audit-chain.ts). */
   @Column({ type: 'varchar', length: 64, nullable: true })
   hash!: string | null;
 

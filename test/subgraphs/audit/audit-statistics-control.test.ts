@@ -6,7 +6,7 @@ import { addDays, startOfDistrictDay, todayInDistrict } from '../../../lib/calen
 import { findMatter } from '../../../lib/catalogue/matters';
 import { projectRoot } from '../../../lib/project-root';
 import { minimumSubjectsPerStatistic } from '../../../lib/access/policy';
-import { otherOrganisationsInStatistics } from '../../../subgraphs/audit/audit.repository';
+import { otherOrganisationsInStatistics } from '../../../subgraphs/audit/audit-statistics';
 import { AuditEntry } from '../../../subgraphs/audit/entities/audit-entry.entity';
 import { auditSubgraph } from '../../../subgraphs/audit/subgraph';
 import { testDatabases } from '../../helpers/databases';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { canonicalEntry, chainHash, genesisHash } from '../../../subgraphs/audit/audit.repository';
+import { canonicalEntry, chainHash, genesisHash } from '../../../subgraphs/audit/audit-chain';
 import type { AuditEntry } from '../../../subgraphs/audit/entities/audit-entry.entity';
 
 /**
