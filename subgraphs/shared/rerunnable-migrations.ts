@@ -3,6 +3,22 @@ import { QueryFailedError, type DataSource, type Logger, type MigrationInterface
 import { failedStatement } from '../../lib/database-logger';
 import { StartFailure } from '../../lib/start-failure';
 
+/*
+ * Migrations and domain code. A migration runs the code it imports as that code is on the day a
+ * database is migrated, not as it was when the migration was written: a migration that calls
+ * `nameKey` means whatever `nameKey` means now, and a database migrated after a change to it is
+ * migrated differently from one migrated before (nameKey changed so before migration
+ * 1764000000090). So a migration calls domain code (lib/, a subgraph's entities and helpers) only
+ * where running it with today's code is what we want: it fills a stored form the live code
+ * derives the same way when it writes (a name key, a search index, a folded number, a check's
+ * measure kinds, a disclosure end), which must agree with what the code reads by. A change to
+ * such code then needs a migration of its own that derives the stored values again (as 090 did
+ * for nameKey); without it, rows written before keep the old form and the code's lookups miss
+ * them. Anything else a migration states itself, in SQL or in values of its own, never by
+ * importing the code that writes it today. Which migrations call which functions, with why:
+ * `allowed` in test/unit/migration-imports.test.ts, which fails on a call not listed there.
+ */
+
 /**
  * Migrations on MySQL/MariaDB are not transactions: each DDL statement commits on its own and
  * cannot be rolled back, so a subgraph stopped during a migration (SIGKILL, out of memory, a deploy
