@@ -22,8 +22,8 @@ const latencyBuckets = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
  * outages (a subgraph, the identity provider's key set) with where and why.
  */
 /**
- * A subgraph that cannot be reached, answers too late, refuses the gateway's signed identity or
- * cannot read its calls (another release), the identity provider's key set that cannot be read,
+ * A subgraph that cannot be reached, answers too late, answers something that is not GraphQL,
+ * refuses the gateway's signed identity or cannot read its calls (another release), the identity provider's key set that cannot be read,
  * and the audit log that cannot be written, are logged once per window, with how
  * many calls met the outage since the last line: one line per failed call would be thousands a
  * minute in an outage, and none (the client's SUBGRAPH_UNAVAILABLE or AUTHENTICATION_UNAVAILABLE
@@ -32,7 +32,7 @@ const latencyBuckets = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
  */
 const outageLogWindowMs = 10_000;
 
-type Outage = Extract<SubgraphFetchOutcome, 'unreachable' | 'timeout' | 'identity_refused' | 'schema_mismatch'>;
+type Outage = Extract<SubgraphFetchOutcome, 'unreachable' | 'timeout' | 'bad_response' | 'identity_refused' | 'schema_mismatch'>;
 
 /**
  * What the line of each kind of outage says, and at what level. A refused identity is an error:
@@ -42,6 +42,14 @@ type Outage = Extract<SubgraphFetchOutcome, 'unreachable' | 'timeout' | 'identit
 const outageLines: Record<Outage, { level: 'warn' | 'error'; message: (subgraph: string) => string }> = {
   unreachable: { level: 'warn', message: (subgraph) => `calls to the ${subgraph} subgraph fail to reach it: its fields answer SUBGRAPH_UNAVAILABLE` },
   timeout: { level: 'warn', message: (subgraph) => `calls to the ${subgraph} subgraph time out: its fields answer SUBGRAPH_UNAVAILABLE` },
+  // An error: most often an address the subgraph serves no GraphQL at (a mistyped path, /graphql/
+  // with a trailing slash, a proxy's page), which every call meets alike and waiting does not mend.
+  // The cause names the address called and what it answered; a stack would say neither.
+  bad_response: {
+    level: 'error',
+    message: (subgraph) =>
+      `the ${subgraph} subgraph answers something that is not a GraphQL response, so its fields answer SUBGRAPH_UNAVAILABLE: check that its address (SUBGRAPH_${subgraph.toUpperCase()}_URL, or the supergraph's) is the subgraph's GraphQL endpoint and that it is this platform's`,
+  },
   identity_refused: {
     level: 'error',
     message: (subgraph) => `the ${subgraph} subgraph refuses the gateway's signed identity, so its fields answer SUBGRAPH_UNAVAILABLE: check that both hold the same GATEWAY_SIGNING_KEY and that their clocks agree`,

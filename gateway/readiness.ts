@@ -1,12 +1,13 @@
 import { clockToleranceSeconds, identityHeader, signerFor, type SignedIdentity } from '../lib/access/identity';
+import { withoutCredentials } from '../lib/env';
 import { withTimeout, type DependencyState, type ReadinessCheck } from '../lib/readiness';
 
 /** How long the gateway waits for a subgraph's `/ready` before it counts it as not ready. */
 const subgraphProbeMs = 2_000;
 
 /**
- * How a subgraph is asked whether it is ready: this platform's subgraphs answer `/ready` at the
- * origin of their routing URL (up, their database answers, and the gateway's identity signed with
+ * How a subgraph is asked whether it is ready: this platform's subgraphs answer `/ready` beside
+ * their GraphQL route (up, their database answers, and the gateway's identity signed with
  * `signingKey` verifies); any other GraphQL server (a foreign supergraph, served with access
  * control off) is asked `{ __typename }`.
  */
@@ -15,13 +16,33 @@ export type SubgraphProbe = { kind: 'ready-route'; signingKey: Uint8Array } | { 
 /** Signed only for the subgraph to check the signature: it may read nothing. */
 const probeIdentity: SignedIdentity = { caller: null, purpose: null, grants: [], scope: {} };
 
+/**
+ * Where a subgraph's `/ready` is asked: beside its routing URL, not at its host's root, so that
+ * a subgraph behind a proxy under a path (https://proxy/records/graphql) is asked at
+ * https://proxy/records/ready, as its GraphQL is, and not the proxy's own /ready. An address the
+ * subgraph serves no GraphQL at is asked where it serves no /ready either (/graphql/ at
+ * /graphql/ready): not ready, rather than ready and every field BAD_RESPONSE.
+ */
+function readyAddress(address: URL): URL {
+  return new URL('ready', address);
+}
+
 async function probe(how: SubgraphProbe, url: string): Promise<Response> {
   const signal = AbortSignal.timeout(subgraphProbeMs);
   const { address, credentials } = withCredentialsApart(url);
   if (how.kind === 'ready-route') {
-    return await fetch(new URL('/ready', address), { headers: { ...credentials, [identityHeader]: await signerFor(how.signingKey).sign(probeIdentity) }, signal });
+    return await fetch(readyAddress(address), { headers: { ...credentials, [identityHeader]: await signerFor(how.signingKey).sign(probeIdentity) }, signal });
   }
   return await fetch(address, { method: 'POST', headers: { ...credentials, 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}', signal });
+}
+
+/** Why a subgraph that answered `status` is not ready, naming what was asked (without a user, password or query). */
+function answeredDetail(how: SubgraphProbe, url: string, status: number): string {
+  const address = withoutCredentials(url);
+  if (how.kind === 'typename') return `{ __typename } at ${address} answered ${status}`;
+  const asked = withoutCredentials(readyAddress(new URL(url)).href);
+  // A subgraph answers 404 at any path but its own: the URL names none of its routes.
+  return status === 404 ? `${asked} answered 404: is ${address} the subgraph's GraphQL address? Its /ready is asked beside it` : `${asked} answered ${status}`;
 }
 
 /**
@@ -72,7 +93,7 @@ export function gatewayReadiness(subgraphUrls: Record<string, string>, supergrap
           } else if (how.kind === 'ready-route' && response.status === 401) {
             refused.add(name);
             checks[name] = notReady(name, identityRefused(name));
-          } else checks[name] = notReady(name, `${how.kind === 'ready-route' ? '/ready' : '{ __typename }'} answered ${response.status}`);
+          } else checks[name] = notReady(name, answeredDetail(how, url, response.status));
         } catch (error) {
           checks[name] = notReady(name, `unreachable: ${(error as Error).message}`);
         }

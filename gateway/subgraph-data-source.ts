@@ -4,6 +4,7 @@ import { Kind, parse, type DocumentNode, type FieldNode, type FragmentDefinition
 import { identityHeader } from '../lib/access/identity';
 import { callNotUnderstoodCodes, ErrorCode, outageRetryAfterSeconds, outcomeNotKnown, SubgraphFault } from '../lib/errors';
 import { PeerTimeout, timeoutHeader } from '../lib/deadline';
+import { withoutCredentials } from '../lib/env';
 import { answeredAsGraphQL, platformFetcher } from '../lib/platform-http';
 import type { GatewayObserver, SubgraphFetchOutcome } from './observer';
 import type { GatewayContext } from './request-access';
@@ -83,12 +84,12 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       }
       // A call stopped because the client went away says nothing of the subgraph: not an outage.
       outcome = options.context?.deadline?.callerHasGone ? 'caller_gone' : unread === undefined ? fetchOutcomes[reason] : 'schema_mismatch';
-      cause = unread;
       // What exactly came back is for the operator; the client learns only which subgraph and why.
-      // A refused identity, or a call of the wrong release, is logged as an outage is, by its
-      // outcome (gateway/metrics.ts): every call meets it alike, and its error says no more than
-      // the outcome (and the cause beside it) does.
-      if (reason === SubgraphFault.BAD_RESPONSE && unread === undefined) this.observer?.fault(`the ${this.name} subgraph answered something that is not a GraphQL response`, error, options.context?.requestId);
+      // A refused identity, a call of the wrong release, or an answer that is not GraphQL, is
+      // logged as an outage is, by its outcome (gateway/metrics.ts): every call meets it alike,
+      // and its error says no more than the outcome and the cause beside it (an answer that is not
+      // GraphQL: the address called and what it answered, which Apollo's error leaves out).
+      cause = unread ?? (reason === SubgraphFault.BAD_RESPONSE ? badResponseCause(this.url, error) : undefined);
       const unavailable = { message: this.messageFor(reason, error, isMutation(options.request.query)), extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, reason, retryAfterSeconds: outageRetryAfterSeconds } };
       const paths = askedPaths(options);
       // An empty path stands for the error without one: GraphQL leaves `path` out where no field is named.
@@ -426,6 +427,14 @@ function isGraphQLResponse(response: GatewayGraphQLResponse): boolean {
   if (extensions !== undefined && !isPlainObject(extensions)) return false;
   const disclosures = isPlainObject(extensions) ? extensions.disclosures : undefined;
   return disclosures === undefined || (Array.isArray(disclosures) && disclosures.every((d) => isPlainObject(d) && (typeof d.subjectId === 'string' || d.subjectId === null) && Array.isArray(d.groups)));
+}
+
+/** What a subgraph's address answered that is not GraphQL: the address (no user, password or query) and the status, or why it was no GraphQL response. */
+function badResponseCause(url: string | undefined, error: unknown): string {
+  const address = withoutCredentials(url ?? '');
+  const { status } = (error as { extensions?: { response?: { status?: unknown } } }).extensions?.response ?? {};
+  // Apollo's error of a status says it and its text alone ("404: Not Found").
+  return status !== undefined ? `${address} answered ${(error as Error).message}` : `${address}: ${(error as Error)?.message ?? String(error)}`;
 }
 
 function describe(response: GatewayGraphQLResponse): string {

@@ -116,7 +116,7 @@ describe('health and readiness', () => {
       const gateway = await get(`${platform.origin}/ready`);
       expect(gateway.status).toBe(200);
       expect(gateway.body.status).toBe('degraded');
-      expect(gateway.body.checks.providers).toEqual({ ok: false, degraded: true, detail: '/ready answered 503' });
+      expect(gateway.body.checks.providers).toEqual({ ok: false, degraded: true, detail: `${new URL(platform.subgraphs.providers.url).origin}/ready answered 503` });
     } finally {
       await platform.databases.providers.initialize();
     }

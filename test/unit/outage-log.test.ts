@@ -81,6 +81,33 @@ describe("the gateway's log of a subgraph it cannot reach", () => {
     }
   });
 
+  /**
+   * A subgraph URL the subgraph serves no GraphQL at (/graphql/ with a trailing slash, a proxy's
+   * page) is answered 404 or HTML on every call: each once logged an error with an 11-line stack
+   * and no address. Logged as an outage, an error, with the address and what it answered.
+   */
+  it('logs a subgraph that answers something that is not GraphQL as an error naming the address and status, once per window', () => {
+    const lines: { level: string; fields: Record<string, unknown>; message: string }[] = [];
+    const line = (level: string) => (fields: Record<string, unknown>, message: string) => lines.push({ level, fields, message });
+    const metrics = new GatewayMetrics({ warn: line('warn'), error: line('error') } as unknown as Logger);
+    try {
+      jest.useFakeTimers({ now: Date.parse('2026-12-05T10:00:00Z') });
+      const cause = 'http://127.0.0.1:4001/graphql/ answered 404: Not Found';
+      for (let i = 0; i < 30; i++) metrics.subgraphFetch('entities', 0.002, 'bad_response', cause);
+      const bad = (calls: number) => ({
+        level: 'error',
+        fields: { subgraph: 'entities', outcome: 'bad_response', cause, callsSinceLastLine: calls },
+        message: "the entities subgraph answers something that is not a GraphQL response, so its fields answer SUBGRAPH_UNAVAILABLE: check that its address (SUBGRAPH_ENTITIES_URL, or the supergraph's) is the subgraph's GraphQL endpoint and that it is this platform's",
+      });
+      expect(lines).toEqual([bad(1)]);
+      jest.advanceTimersByTime(10_000);
+      metrics.subgraphFetch('entities', 0.002, 'bad_response', cause);
+      expect(lines).toEqual([bad(1), bad(30)]);
+    } finally {
+      metrics.close();
+    }
+  });
+
   it("logs the identity provider's key set it cannot read so too, with its address (no password) and why", () => {
     const lines: { fields: Record<string, unknown>; message: string }[] = [];
     const logger = { warn: (fields: Record<string, unknown>, message: string) => lines.push({ fields, message }) } as unknown as Logger;

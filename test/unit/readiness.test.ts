@@ -66,11 +66,11 @@ describe("the gateway's readiness", () => {
     const url = `http://127.0.0.1:${(subgraph.address() as AddressInfo).port}/graphql`;
     const check = gatewayReadiness({ records: url }, () => true, { kind: 'ready-route', signingKey: new Uint8Array(randomBytes(32)) });
     subgraphStatus = 503;
-    expect(await check()).toEqual({ supergraph: { ok: true }, records: { ok: false, detail: '/ready answered 503' } });
+    expect(await check()).toEqual({ supergraph: { ok: true }, records: { ok: false, detail: `${url.replace(/graphql$/, 'ready')} answered 503` } });
     subgraphStatus = 200;
     expect(await check()).toEqual({ supergraph: { ok: true }, records: { ok: true } });
     subgraphStatus = 503;
-    expect(await check()).toEqual({ supergraph: { ok: true }, records: { ok: false, degraded: true, detail: '/ready answered 503' } });
+    expect(await check()).toEqual({ supergraph: { ok: true }, records: { ok: false, degraded: true, detail: `${url.replace(/graphql$/, 'ready')} answered 503` } });
   });
 
   it('is not ready, even after it was, while every subgraph refuses its signed identity: its signing key is the odd one', async () => {
@@ -110,5 +110,51 @@ describe("the gateway's readiness", () => {
     expect(lastAuthorization).toBe(`Basic ${Buffer.from('probe@user:S3cret/pw').toString('base64')}`);
     subgraphStatus = 503;
     expect(JSON.stringify(await check())).not.toMatch(/S3cret/);
+  });
+});
+
+/**
+ * A subgraph answers `/ready` beside its GraphQL route, as a proxy in front of it under a path
+ * (https://proxy/records/graphql) serves it at /records/ready: the gateway once asked the host's
+ * root (/ready), a proxy's own, or another service's, and was ready while every field of the
+ * subgraph answered BAD_RESPONSE; and a URL the subgraph does not serve GraphQL at (/graphql/,
+ * with a trailing slash) passed it all the same.
+ */
+describe("the gateway's readiness probe of a subgraph's address", () => {
+  let server: http.Server;
+  let base: string;
+  const asked: string[] = [];
+
+  beforeAll(async () => {
+    // As a subgraph (or a proxy stripping /records): /ready at its root, 404 in JSON elsewhere.
+    server = http.createServer((req, res) => {
+      asked.push(req.url ?? '');
+      const ready = req.url === '/ready' || req.url === '/records/ready';
+      res.statusCode = ready ? 200 : 404;
+      res.end(ready ? '{"status":"ready"}' : `{"errors":[{"message":"no route for ${req.url}","extensions":{"code":"NOT_FOUND"}}]}`);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+  const checkOf = (url: string) => gatewayReadiness({ records: url }, () => true, { kind: 'ready-route', signingKey: new Uint8Array(randomBytes(32)) });
+
+  it.each([
+    ['/graphql', '/ready'],
+    ['/records/graphql', '/records/ready'],
+    ['', '/ready'],
+    ['/', '/ready'],
+  ])('asks %s at %s', async (path, probed) => {
+    asked.length = 0;
+    expect(await checkOf(`${base}${path}`)()).toEqual({ supergraph: { ok: true }, records: { ok: true } });
+    expect(asked).toEqual([probed]);
+  });
+
+  it('is not ready for an address the subgraph serves no GraphQL at (a trailing slash), naming the address it asked', async () => {
+    asked.length = 0;
+    const { records } = await checkOf(`${base}/graphql/`)();
+    expect(asked).toEqual(['/graphql/ready']);
+    expect(records).toEqual({ ok: false, detail: `${base}/graphql/ready answered 404: is ${base}/graphql/ the subgraph's GraphQL address? Its /ready is asked beside it` });
   });
 });
