@@ -131,6 +131,49 @@ describe('docker/compose.yaml', () => {
     expect(readGatewayConfig(environmentOf('gateway', { ...operatorEnv, EXPLORER: 'on', INTROSPECTION: 'on' }), [])).toMatchObject({ explorer: true, introspection: true });
   });
 
+  /**
+   * Compose passes a container the variables its file names, no other: a setting written in
+   * docker/.env that the file does not pass is silently ignored (RATE_LIMIT_CALLER_PER_MINUTE,
+   * SUBGRAPH_TIMEOUT_MS and DATABASE_STATEMENT_TIMEOUT_MS once were). Every setting a service reads
+   * (lib/settings.ts) is passed to it, or is listed here with why not.
+   */
+  const notPassed: Record<string, string> = {
+    ACCESS_CONTROL: 'off is refused in production',
+    EXPLORER_DEMO_TOKENS: 'refused in production',
+    SQLITE_DIRECTORY: 'no SQLite in production',
+    ...Object.fromEntries(subgraphNames.map((name) => [subgraphUrlVariable(name), "the gateway's: docker/supergraph.graphql routes to the compose services"])),
+  };
+  /** Set by the compose file itself, not taken from docker/.env: what the containers and docker/mysql-init need. */
+  const fixedByCompose = new Set(['NODE_ENV', 'HOST', 'PORT', 'GATEWAY_PORT', 'SUPERGRAPH_PATH', 'DATABASE_URL', 'DATABASE_PREFIX', 'RATE_LIMIT_REDIS_URL', ...subgraphNames.map(subgraphUrlVariable)]);
+
+  it('passes every setting each service reads from docker/.env, but those listed as not passed, with the defaults of the code', () => {
+    for (const service of ['gateway', ...subgraphNames] as const) {
+      const passed = Object.keys(compose.services[service].environment ?? {});
+      const missing = settingsReadBy(service).filter((setting) => !passed.includes(setting) && !(setting in notPassed));
+      expect({ service, missing }).toEqual({ service, missing: [] });
+      // Taken from docker/.env under its own name, so that a value written there reaches the service.
+      for (const setting of passed.filter((k) => !fixedByCompose.has(k))) {
+        expect({ service, setting, value: environmentOf(service, { ...operatorEnv, [setting]: 'from-env-file' })[setting] }).toEqual({ service, setting, value: 'from-env-file' });
+      }
+    }
+    // Compose's defaults are the code's: the configuration read is the same as with none of them set.
+    const unset = (env: Record<string, string>) => Object.fromEntries(Object.entries(env).filter(([k]) => fixedByCompose.has(k) || k in operatorEnv));
+    const gateway = environmentOf('gateway');
+    expect(readGatewayConfig(gateway, [])).toEqual(readGatewayConfig(unset(gateway), []));
+    for (const name of subgraphNames) expect(readSubgraphConfig(name, environmentOf(name), [])).toEqual(readSubgraphConfig(name, unset(environmentOf(name)), []));
+    // A value in docker/.env is read: the gateway's budgets and timeouts, a subgraph's database waits.
+    const tuned = { ...operatorEnv, RATE_LIMIT_CALLER_PER_MINUTE: '120', SUBGRAPH_TIMEOUT_MS: '2500', CORS_ORIGINS: 'https://credit.example.gov.cn', GATEWAY_MAX_DEPTH: '8', DATABASE_STATEMENT_TIMEOUT_MS: '2000' };
+    expect(readGatewayConfig(environmentOf('gateway', tuned), [])).toMatchObject({ rateLimits: { callerPerMinute: 120 }, subgraphTimeoutMs: 2500, corsOrigins: ['https://credit.example.gov.cn'], limits: { depth: 8 } });
+    expect(readSubgraphConfig('records', environmentOf('records', tuned), [])).toMatchObject({ databaseWaits: { statementMs: 2000 } });
+  });
+
+  it('lists in docker/env.example every setting it passes from docker/.env', () => {
+    const example = fs.readFileSync(path.join(projectRoot, 'docker', 'env.example'), 'utf8');
+    const listed = new Set([...example.matchAll(/^#? ?([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]));
+    const fromEnvFile = new Set(Object.values(compose.services).flatMap((service) => Object.values(service.environment ?? {}).flatMap((v) => [...String(v).matchAll(/\$\{([A-Z0-9_]+)/g)].map((m) => m[1]))));
+    expect([...fromEnvFile].filter((name) => !listed.has(name)).sort()).toEqual([]);
+  });
+
   it('passes every service the keys accepted during a change of signing key, and none otherwise', () => {
     const retired = `base64:${Buffer.from(Array.from({ length: 32 }, (_, i) => (i * 53 + 7) % 256)).toString('base64')}`;
     const changing = { ...operatorEnv, GATEWAY_SIGNING_KEYS_ACCEPTED: retired };
