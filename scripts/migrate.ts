@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { Logger } from 'typeorm';
-import { ConfigError } from '../lib/env';
+import { ConfigError, ConfigProblems, readNodeEnvironment } from '../lib/env';
 import { projectRoot } from '../lib/project-root';
+import { checkSettingNames } from '../lib/settings';
 import { exitWithFailure } from '../lib/start-failure';
 import { subgraphNames, type SubgraphName } from '../schema/subgraphs';
 import { subgraphDefinitions } from '../subgraphs/registry';
@@ -17,7 +18,8 @@ import { lockSqliteDatabases } from '../subgraphs/shared/sqlite-lock';
  * (where it creates no database, as they do not); each database is opened, migrated and closed in
  * turn, under the same lock as a starting replica's (one migrating meanwhile is waited for), and
  * the first failure ends the run in one line, exit 1, as a start's would. Exit 2 for a setting or
- * a subgraph name it cannot read.
+ * a subgraph name it cannot read, a mistyped setting name among them, checked as the subgraphs
+ * check theirs: a DATABASE_PREFX or SQLITE_DIRETORY would otherwise migrate the default's databases.
  */
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const unknown = argv.filter((name) => !subgraphNames.includes(name as SubgraphName));
@@ -27,13 +29,21 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
   const names = argv.length ? subgraphNames.filter((name) => argv.includes(name)) : subgraphNames;
   let target: DatabaseTarget;
+  let warnings: string[];
   try {
-    target = databaseTarget(env, path.join(projectRoot, 'data'));
+    const problems = new ConfigProblems();
+    warnings = problems.read(() => checkSettingNames(env)) ?? [];
+    problems.read(() => readNodeEnvironment(env));
+    // Every problem in one message, as a subgraph's start gives them.
+    const read = problems.read(() => databaseTarget(env, path.join(projectRoot, 'data')));
+    problems.check();
+    target = read!;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(`[migrate] configuration error: ${error.message}`);
     return 2;
   }
+  for (const warning of warnings) console.error(`[migrate] warning: ${warning}`);
   // SQLite files a running platform holds are left alone: it migrated them as it started.
   const lock = lockSqliteDatabases(target, names, 'the migrations (npm run migrate)');
   try {

@@ -448,6 +448,35 @@ describe('npm run migrate', () => {
     }
   });
 
+  /**
+   * A mistyped name once left its setting at its default: SQLITE_DIRETORY=/tmp/x migrated data/
+   * and exited 0, and a DATABASE_PREFX would have migrated the default credit_* databases. The
+   * names are checked as every subgraph checks them (lib/settings.ts checkSettingNames), and
+   * NODE_ENV as they read it, before anything is opened.
+   */
+  it('refuses a mistyped setting name or NODE_ENV, exit 2, naming it, before it opens anything', async () => {
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'migrate-'));
+    const refused = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    const printed = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      expect(await migrate([], { SQLITE_DIRETORY: directory })).toBe(2);
+      expect(refused).toHaveBeenCalledWith('[migrate] configuration error: SQLITE_DIRETORY is not a setting: did you mean SQLITE_DIRECTORY?');
+      expect(await migrate(['entities'], { DATABASE_URL: 'mysql://nobody@127.0.0.1:1', DATABASE_PREFX: 'staging_' })).toBe(2);
+      expect(refused).toHaveBeenLastCalledWith('[migrate] configuration error: DATABASE_PREFX is not a setting: did you mean DATABASE_PREFIX?');
+      expect(await migrate(['entities'], { DATABASE_URL: 'mysql://nobody@127.0.0.1:1', NODE_ENV: 'prod' })).toBe(2);
+      expect(refused).toHaveBeenLastCalledWith(expect.stringMatching(/^\[migrate\] configuration error: NODE_ENV must be /));
+      expect(printed).not.toHaveBeenCalled();
+      expect(fs.readdirSync(directory)).toEqual([]);
+      // A name under the platform's prefixes that is no near miss is warned of, as at a start, and the run goes on.
+      expect(await migrate(['entities'], { SQLITE_DIRECTORY: directory, DATABASE_OLD_SETTING: 'x' })).toBe(0);
+      expect(refused).toHaveBeenLastCalledWith(expect.stringMatching(/^\[migrate\] warning: DATABASE_OLD_SETTING is not a setting, and is ignored/));
+    } finally {
+      refused.mockRestore();
+      printed.mockRestore();
+      fs.rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a subgraph it does not know, exit 2, before it opens anything', async () => {
     const refused = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     try {
