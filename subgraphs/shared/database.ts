@@ -34,7 +34,10 @@ export interface DataModel {
 /** The database as start lines name it: the server by the URL's scheme (mysql:// or mariadb://, in any letter case), never its user or password. */
 export function describeTarget(target: DatabaseTarget): string {
   if (target.kind === 'sqlite') return `SQLite (${target.directory})`;
-  return `${/^mariadb:/i.test(target.url) ? 'MariaDB' : 'MySQL'} (${new URL(target.url).host}, databases ${target.prefix}*)`;
+  // The user as well (never its password): the one a URL naming none connects as, root, is said so.
+  const { user } = mysqlConnection(target.url);
+  const defaulted = new URL(target.url).username ? '' : `, the user ${user} as DATABASE_URL names none`;
+  return `${/^mariadb:/i.test(target.url) ? 'MariaDB' : 'MySQL'} (${user}@${new URL(target.url).host}${defaulted}, databases ${target.prefix}*)`;
 }
 
 /**
@@ -54,7 +57,17 @@ export function databaseTarget(env: Record<string, string | undefined>, dataDire
   }
   if (!url) return { kind: 'sqlite', directory: env.SQLITE_DIRECTORY || dataDirectory };
   const problems = new ConfigProblems();
-  problems.read(() => checkMysqlUrl(url));
+  problems.read(() => {
+    checkMysqlUrl(url);
+    // Outside production a URL naming no user connects as root, as the mysql client does; in
+    // production each subgraph has a user of its own, with rights on its own database alone, and
+    // root by default would be that left out without a word.
+    if (isProduction(env) && !new URL(url).username) {
+      throw new ConfigError(
+        "DATABASE_URL must name its database user (mysql://user:password@db-host:3306, the subgraph's own, whose rights cover its own database alone): with NODE_ENV=production one naming none is refused, as it would connect as root",
+      );
+    }
+  });
   const prefix = problems.read(() => databasePrefix(env.DATABASE_PREFIX));
   problems.check();
   return { kind: 'mysql', url, prefix: prefix as string, ifMissing: isProduction(env) ? 'refuse' : 'create' };
@@ -122,6 +135,7 @@ function mysqlConnection(url: string) {
     // An IPv6 literal without the brackets the URL writes it in ([::1]), which the driver would look up as a name.
     host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
     port: parsed.port ? Number(parsed.port) : 3306,
+    // Root when it names none: outside production alone (databaseTarget), and named in the start line (describeTarget).
     user: decodeURIComponent(parsed.username) || 'root',
     password: decodeURIComponent(parsed.password),
   };

@@ -79,10 +79,31 @@ describe('DATABASE_URL', () => {
     expect(() => readUrl('Mysql://root@127.0.0.1:3306')).not.toThrow();
   });
 
-  it("is named in start lines by its scheme's server, MySQL or MariaDB, with its host and databases", () => {
-    expect(describeTarget(databaseTarget({ DATABASE_URL: 'mysql://credit:pw@db:3306' }, 'data'))).toBe('MySQL (db:3306, databases credit_*)');
-    expect(describeTarget(databaseTarget({ DATABASE_URL: 'mariadb://credit:pw@db:3306' }, 'data'))).toBe('MariaDB (db:3306, databases credit_*)');
-    expect(describeTarget(databaseTarget({ DATABASE_URL: 'MariaDB://root@127.0.0.1:3306', DATABASE_PREFIX: 'staging_' }, 'data'))).toBe('MariaDB (127.0.0.1:3306, databases staging_*)');
+  it("is named in start lines by its scheme's server, MySQL or MariaDB, with its user, host and databases", () => {
+    expect(describeTarget(databaseTarget({ DATABASE_URL: 'mysql://credit:pw@db:3306' }, 'data'))).toBe('MySQL (credit@db:3306, databases credit_*)');
+    expect(describeTarget(databaseTarget({ DATABASE_URL: 'mariadb://credit%40x:pw@db:3306' }, 'data'))).toBe('MariaDB (credit@x@db:3306, databases credit_*)');
+    expect(describeTarget(databaseTarget({ DATABASE_URL: 'MariaDB://root@127.0.0.1:3306', DATABASE_PREFIX: 'staging_' }, 'data'))).toBe('MariaDB (root@127.0.0.1:3306, databases staging_*)');
+  });
+
+  /**
+   * A URL naming no user (mariadb://127.0.0.1:3306) connected as root without a word, in
+   * production too, where each subgraph has its own user with rights on its own database alone.
+   */
+  it('is refused in production when it names no user, naming the setting; outside production it is root, named in start lines', () => {
+    for (const url of ['mariadb://127.0.0.1:3306', 'mysql://:S3cretPass@db:3306']) {
+      const refused = (() => {
+        try {
+          databaseTarget({ NODE_ENV: 'production', DATABASE_URL: url }, 'data');
+          return undefined;
+        } catch (error) {
+          expect(error).toBeInstanceOf(ConfigError);
+          return (error as Error).message;
+        }
+      })();
+      expect(refused).toMatch(/^DATABASE_URL must name its database user \(mysql:\/\/user:password@db-host:3306/);
+      expect(refused).not.toContain('S3cretPass');
+    }
+    expect(describeTarget(databaseTarget({ DATABASE_URL: 'mariadb://127.0.0.1:3306' }, 'data'))).toBe('MariaDB (root@127.0.0.1:3306, the user root as DATABASE_URL names none, databases credit_*)');
   });
 
   it('connects to an IPv6 literal as an address, not as a name to look up ([::1] was getaddrinfo ENOTFOUND)', async () => {
