@@ -113,10 +113,21 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const limits = { ...defaultOperationLimits, ...options.limits };
   const introspection = options.introspection ?? true;
   const enforcement = operationLimitsForApollo(limits, readListSizes(options.supergraphSdl));
-  const internal = new InternalClient(options.signingKey);
-  const audit = accessControl ? new AuditWriter(internal, urlOf('audit'), undefined, options.observer) : null;
+  // The audit writer tells of its own writes (auditBatch, auditUnavailable).
+  const audit = accessControl ? new AuditWriter(new InternalClient(options.signingKey), urlOf('audit'), undefined, options.observer) : null;
+  /**
+   * The gateway's own calls to a register (a consent, a subject's code, a provider's standing),
+   * counted and their outages logged once per window as its planned fetches are: their failure
+   * reaches the client as SUBGRAPH_UNAVAILABLE alone, and the operator needs the cause and address.
+   */
+  const registerClient = (subgraph: SubgraphName, timeoutMs?: number) => {
+    const observer = options.observer;
+    return new InternalClient(options.signingKey, timeoutMs, subgraph, observer && ((outcome, seconds, cause) => observer.subgraphFetch(subgraph, seconds, outcome, cause)));
+  };
+  const entities = registerClient('entities');
+  const providers = registerClient('providers');
   // Its answer holds the refused request's: no longer than any other subgraph call may take.
-  const refusedSubjects = accessControl ? new RefusedSubjectCodes(new InternalClient(options.signingKey, options.subgraphTimeoutMs ?? defaultSubgraphTimeoutMs), urlOf('entities')) : null;
+  const refusedSubjects = accessControl ? new RefusedSubjectCodes(registerClient('entities', options.subgraphTimeoutMs ?? defaultSubgraphTimeoutMs), urlOf('entities')) : null;
   const rateLimits = options.rateLimits ? await RateLimits.create(options.rateLimits, options.observer) : undefined;
 
   const gateway = new ApolloGateway({
@@ -174,7 +185,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const verify = createTokenVerifier(options.tokens, options.observer);
   const context: Gateway['context'] = async ({ req, receivedAt, callerGone }) => {
     try {
-      return await createGatewayContext(req, { verify, signingKey: options.signingKey, requestTimeoutMs, entities: { client: internal, url: urlOf('entities') }, providers: { client: internal, url: urlOf('providers') }, rateLimits }, receivedAt, callerGone);
+      return await createGatewayContext(req, { verify, signingKey: options.signingKey, requestTimeoutMs, entities: { client: entities, url: urlOf('entities') }, providers: { client: providers, url: urlOf('providers') }, rateLimits }, receivedAt, callerGone);
     } catch (error) {
       // A proved caller's malformed purpose header is its denied attempt, under what of the purpose could be read.
       if (error instanceof MalformedPurpose) {

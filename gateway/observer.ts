@@ -1,3 +1,4 @@
+import type { CallOutcome } from '../lib/internal-client';
 import type { RateLimitBudget } from './rate-limits';
 
 /**
@@ -7,8 +8,11 @@ import type { RateLimitBudget } from './rate-limits';
  */
 export interface GatewayObserver {
   /**
-   * One call to a subgraph within a query plan (a read's retry included), or for a printable
-   * report's page (the reports subgraph's; `unreachable` and `timeout` only). `outcome`: `ok`;
+   * One call to a subgraph within a query plan (a read's retry included), for a printable
+   * report's page (the reports subgraph's; `unreachable` and `timeout` only), or to a register
+   * the gateway asks itself (the consent and subject registers, the provider registry, a refused
+   * subject's code: lib/internal-client.ts, `cause` then naming the address for each failure but
+   * `graphql_errors`, `bad_response` included, as nothing else logs it). `outcome`: `ok`;
    * `graphql_errors` (it answered, with errors in the body); and the five ways the fields it owns
    * become SUBGRAPH_UNAVAILABLE: `unreachable` (connection refused or lost), `timeout` (no answer
    * within SUBGRAPH_TIMEOUT_MS), `bad_response` (an answer that is not GraphQL), `identity_refused`
@@ -47,4 +51,5 @@ export interface GatewayObserver {
   fault(message: string, error: unknown, requestId?: string): void;
 }
 
-export type SubgraphFetchOutcome = 'ok' | 'graphql_errors' | 'unreachable' | 'timeout' | 'bad_response' | 'identity_refused' | 'schema_mismatch' | 'caller_gone';
+/** The outcomes of the gateway's own calls to a register (lib/internal-client.ts) are the same. */
+export type SubgraphFetchOutcome = CallOutcome;

@@ -4,7 +4,7 @@ import { GraphQLError } from 'graphql';
 import type { FieldGroup } from '../lib/access/field-groups';
 import { decideGrants, refusalDetails, type GrantDecision, type PurposeProblem, type PurposeRefusal } from '../lib/access/policy';
 import { findMatter, selfInquiry, typedMatter } from '../lib/catalogue/matters';
-import { badInput, clientError, ErrorCode, serviceUnavailable } from '../lib/errors';
+import { badInput, clientError, ErrorCode, peerOutageCause, serviceUnavailable } from '../lib/errors';
 import type { SubgraphName } from '../schema/subgraphs';
 import { RequestDeadline } from '../lib/deadline';
 import { ExpiringMemory } from '../lib/expiring-memory';
@@ -204,10 +204,11 @@ function readablePurpose(req: IncomingMessage): MalformedPurpose['readable'] {
  * the platform failed, not the request, and an answer holding no data is never 200 (GraphQL over
  * HTTP). Nothing was read or refused, so nothing is audited. Asked again once everything is read
  * (a consent, or a provider's standing, re-checked before release), it is told at the fields
- * withheld instead (`wholeAnswer` false).
+ * withheld instead (`wholeAnswer` false). `cause`: how the call failed, kept for the operator (the
+ * call itself was counted, and an outage logged once per window, by its InternalClient: gateway.ts).
  */
-function registerUnavailable(serviceName: SubgraphName, register: string, unchecked: string, consequence = 'nothing was read', wholeAnswer = true): GraphQLError {
-  return serviceUnavailable(serviceName, `the ${serviceName} subgraph (${register}) gave no usable answer, so ${unchecked} could not be checked and ${consequence}: retry later`, { wholeAnswer });
+function registerUnavailable(serviceName: SubgraphName, register: string, unchecked: string, cause: unknown, consequence = 'nothing was read', wholeAnswer = true): GraphQLError {
+  return serviceUnavailable(serviceName, `the ${serviceName} subgraph (${register}) gave no usable answer, so ${unchecked} could not be checked and ${consequence}: retry later`, { wholeAnswer, cause });
 }
 
 const CONSENT = /* GraphQL */ `
@@ -233,8 +234,8 @@ async function checkConsent(caller: Caller, purpose: Purpose, consents: { client
   let consent: ConsentCheck['consentForAccess'];
   try {
     consent = (await consents.client.call<ConsentCheck>(consents.url, CONSENT, { id: purpose.consentId }, ['CONSENT_VERIFY'], requestId)).consentForAccess;
-  } catch {
-    throw registerUnavailable('entities', 'the consent register', "the request's consent");
+  } catch (error) {
+    throw registerUnavailable('entities', 'the consent register', "the request's consent", error);
   }
   // One answer whether the id is unknown or another reader's: a reader learns nothing of a
   // consent not given to it, not even that it exists. The reader is its organisation and its
@@ -292,8 +293,8 @@ async function applyOwnSubject(decision: GrantDecision, caller: Caller & { subje
   let found: string | null;
   try {
     found = await identifier;
-  } catch {
-    throw registerUnavailable('entities', 'the subject register', "the token's subject");
+  } catch (error) {
+    throw registerUnavailable('entities', 'the subject register', "the token's subject", error);
   }
   if (found !== caller.organisation) return purposeRefused(decision, { problem: 'TOKEN_SUBJECT_NOT_OWN', message: `the token's subject_id does not name the subject ${caller.organisation} (its org)` });
   return decision;
@@ -316,9 +317,9 @@ async function providerStanding(caller: Caller, providers: { client: InternalCli
   try {
     const data = await providers.client.call<{ creditServiceProviderByCode: { mayCollectPublicCreditData: boolean } | null }>(providers.url, PROVIDER_STANDING, { code: caller.organisation }, ['PROVIDER_REGISTRY'], requestId);
     may = data.creditServiceProviderByCode?.mayCollectPublicCreditData;
-  } catch {
+  } catch (error) {
     // A provider's token carries a valid code (authentication.ts), so the registry refuses none of them.
-    throw registerUnavailable('providers', 'the provider registry', "the provider's standing");
+    throw registerUnavailable('providers', 'the provider registry', "the provider's standing", error);
   }
   if (may) return null;
   return mayNotCollect(`${caller.organisation} is not a filed provider allowed to collect public credit data`);
@@ -442,8 +443,9 @@ async function purposeContext(req: IncomingMessage, deps: AccessDependencies, re
         let checked: Awaited<ReturnType<typeof checkConsent>>;
         try {
           checked = await checkConsent(caller, purpose, deps.entities, requestId);
-        } catch {
-          return lapse('FAILED', registerUnavailable('entities', 'the consent register', `whether consent ${purpose.consentId} still holds`, 'nothing read under it is released', false));
+        } catch (error) {
+          // The call's failure, beneath the SUBGRAPH_UNAVAILABLE checkConsent (providerStanding) made of it.
+          return lapse('FAILED', registerUnavailable('entities', 'the consent register', `whether consent ${purpose.consentId} still holds`, peerOutageCause(error) ?? error, 'nothing read under it is released', false));
         }
         return 'refused' in checked ? refusedAgain(checked.refused, 'nothing read under it') : null;
       };
@@ -452,8 +454,8 @@ async function purposeContext(req: IncomingMessage, deps: AccessDependencies, re
         let refusal: PurposeRefusal | null;
         try {
           refusal = await providerStanding(caller, deps.providers, requestId);
-        } catch {
-          return lapse('FAILED', registerUnavailable('providers', 'the provider registry', `whether ${caller.organisation} may still collect public credit data`, 'nothing it read is released', false));
+        } catch (error) {
+          return lapse('FAILED', registerUnavailable('providers', 'the provider registry', `whether ${caller.organisation} may still collect public credit data`, peerOutageCause(error) ?? error, 'nothing it read is released', false));
         }
         return refusal ? refusedAgain(refusal, 'nothing it read') : null;
       };

@@ -7,20 +7,57 @@ import { callNotUnderstoodCodes, ErrorCode, outageRetryAfterSeconds, serviceUnav
 import { newRequestId } from './request-record';
 
 /**
+ * How one call to a subgraph ended, as the gateway counts its calls (gateway/observer.ts,
+ * SubgraphFetchOutcome): `ok`; `graphql_errors` (it answered with typed errors: a refusal, or an
+ * outage of its own it logs itself); `unreachable`, `timeout`, `bad_response`, `identity_refused`
+ * (see SubgraphFault); `schema_mismatch` (it could not parse or validate the call: another
+ * release); `caller_gone` (stopped because the request's client went away: no outage).
+ */
+export type CallOutcome = 'ok' | 'graphql_errors' | 'unreachable' | 'timeout' | 'bad_response' | 'identity_refused' | 'schema_mismatch' | 'caller_gone';
+
+/**
+ * Told of each call an InternalClient makes, when it ends: how (`outcome`), how long it took, and
+ * for a failed one what went wrong, with the address called (without credentials), for the
+ * operator's log.
+ */
+export type CallReport = (outcome: CallOutcome, seconds: number, cause?: string) => void;
+
+/**
  * Platform-internal calls to a subgraph, signed with the gateway key as no caller, with only the
  * grants the call needs: the gateway writing the audit log or checking a consent (grants the
  * catalogue never gives a caller), the records subgraph checking that subjects exist.
  */
 export class InternalClient {
-  /** `service` names the subgraph called, in errors and in a request deadline's account of its time. */
+  /**
+   * `service` names the subgraph called, in errors and in a request deadline's account of its
+   * time; `report`, when given, is told how each call ended (the gateway's register calls: its
+   * observer counts them and logs an outage once per window, as for its planned fetches).
+   */
   constructor(
     private readonly signingKey: Uint8Array,
     private readonly timeoutMs = 5_000,
     private readonly service?: string,
+    private readonly report?: CallReport,
   ) {}
 
   /** `deadline`: the request this call is made for, whose time left bounds the call's (lib/deadline.ts). */
   async call<T>(url: string, query: string, variables: Record<string, unknown>, grants: string[], requestId: string = newRequestId(), deadline?: RequestDeadline): Promise<T> {
+    if (!this.report) return this.callOnce<T>(url, query, variables, grants, requestId, deadline);
+    const started = performance.now();
+    const took = () => (performance.now() - started) / 1000;
+    try {
+      const data = await this.callOnce<T>(url, query, variables, grants, requestId, deadline);
+      this.report('ok', took());
+      return data;
+    } catch (error) {
+      const outcome = callOutcome(error);
+      // The callee's own errors are its answer, logged (an outage of its own) where it met them.
+      this.report(outcome, took(), outcome === 'graphql_errors' || outcome === 'caller_gone' ? undefined : failedCallCause(url, error));
+      throw error;
+    }
+  }
+
+  private async callOnce<T>(url: string, query: string, variables: Record<string, unknown>, grants: string[], requestId: string, deadline?: RequestDeadline): Promise<T> {
     const response = await send(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', [identityHeader]: await signerFor(this.signingKey).sign({ caller: null, purpose: null, grants, scope: {} }), 'x-request-id': requestId },
@@ -47,7 +84,7 @@ export class InternalClient {
       // A call the peer could not parse or validate (two versions out of step) is the platform's
       // fault, no refusal of what was sent: failed, as a response that is no GraphQL one.
       const understood = codes.some((code) => !callNotUnderstoodCodes.has(code));
-      throw understood ? new InternalCallRefused(message, codes, response.status, body.errors) : new InternalCallFailed(message, response.status);
+      throw understood ? new InternalCallRefused(message, codes, response.status, body.errors) : new InternalCallFailed(message, response.status, codes.length > 0);
     }
     return body.data;
   }
@@ -58,6 +95,8 @@ export class InternalCallFailed extends Error {
   constructor(
     message: string,
     readonly status: number,
+    /** It answered that it could not parse or validate the call (callNotUnderstoodCodes): of another release. */
+    readonly notUnderstood = false,
   ) {
     super(message);
   }
@@ -114,6 +153,33 @@ function faultOf(error: unknown): SubgraphFault {
   if (error instanceof InternalCallFailed) return SubgraphFault.BAD_RESPONSE;
   // Connection refused or lost, the peer stopping, or no address to call it at.
   return SubgraphFault.UNREACHABLE;
+}
+
+/** How a call that threw `error` ended, as the gateway counts it (CallOutcome). */
+export function callOutcome(error: unknown): CallOutcome {
+  if (PeerTimeout.forGoneCaller(error)) return 'caller_gone';
+  if (error instanceof InternalCallRefused && error.status !== 401) return 'graphql_errors';
+  if (error instanceof InternalCallFailed && error.notUnderstood && error.status !== 401) return 'schema_mismatch';
+  return faultOutcomes[faultOf(error)];
+}
+
+const faultOutcomes: Record<SubgraphFault, CallOutcome> = {
+  [SubgraphFault.UNREACHABLE]: 'unreachable',
+  [SubgraphFault.TIMEOUT]: 'timeout',
+  [SubgraphFault.BAD_RESPONSE]: 'bad_response',
+  [SubgraphFault.IDENTITY_REFUSED]: 'identity_refused',
+};
+
+/**
+ * What the operator is told of a call to `url` that failed with `error`: the address (without the
+ * credentials it may carry) and what went wrong, with the system's code where its message lacks it
+ * (ECONNREFUSED, ENOTFOUND, UND_ERR_SOCKET). A failed answer's message names the address already.
+ */
+export function failedCallCause(url: string, error: unknown): string {
+  const message = (error as Error | undefined)?.message || String(error);
+  if (error instanceof InternalCallFailed) return message;
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return `${withoutCredentials(url)}: ${message}${typeof code === 'string' && !message.includes(code) ? ` (${code})` : ''}`;
 }
 
 /**

@@ -2,7 +2,8 @@ import { GatewayMetrics } from '../../gateway/metrics';
 import { todayInDistrict } from '../../lib/calendar';
 import { unifiedSocialCreditCode } from '../../lib/identifiers';
 import type { Logger } from '../../lib/logger';
-import { demoWorld } from '../../scripts/demo/world';
+import { demoConsents } from '../../scripts/demo/consents';
+import { demoBankOrganisation, demoWorld } from '../../scripts/demo/world';
 import { startPlatform, supervisor, type As, type Platform } from '../helpers/platform';
 import { StandInSubgraph, type StandInBehaviour } from '../helpers/stand-in-subgraph';
 
@@ -76,6 +77,27 @@ describe('the gateway in front of a subgraph of another release', () => {
     ]);
     // No line of a fault masked per request either.
     expect(lines.filter((l) => l.level === 'error')).toEqual([]);
+  });
+
+  // Before any other call the entities subgraph refuses so: its line would fall in that one's window.
+  it("tells the operator once, with what the entities subgraph said, when it cannot read the gateway's own consent check (another release); the client gets its 503", async () => {
+    const cause = 'Cannot query field "consentForAccess" on type "Query".';
+    entities.behaviour = refusedAs('GRAPHQL_VALIDATION_FAILED', cause);
+    const bank: As = { caller: { id: 'banker', organisation: demoBankOrganisation, organisationKind: 'FINANCIAL_INSTITUTION', role: 'EXTERNAL_USER' }, headers: { 'x-credit-matter': 'FINANCIAL_SERVICES', 'x-credit-consent': demoConsents.bankFinancialServices } };
+    for (let i = 0; i < 3; i++) {
+      const result = await platform.query(/* GraphQL */ `query ($id: ID!) { subject(id: $id) { name } }`, { id: subject.id }, bank);
+      expect(result.status).toBe(503);
+      expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'entities', retryAfterSeconds: 5 }]);
+      expect(JSON.stringify(result)).not.toMatch(/consentForAccess|GRAPHQL_VALIDATION_FAILED/);
+    }
+    expect(lines.filter((l) => l.fields.subgraph === 'entities')).toEqual([
+      {
+        level: 'warn',
+        fields: { subgraph: 'entities', outcome: 'schema_mismatch', cause: `${entities.url} answered 400: ${cause}`, callsSinceLastLine: 1 },
+        message:
+          "the entities subgraph refuses the gateway's calls as invalid GraphQL, so its fields answer SUBGRAPH_UNAVAILABLE: its schema differs from the gateway's supergraph; upgrade the subgraphs first, then the gateways (README, Upgrading)",
+      },
+    ]);
   });
 
   it.each([

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { GatewayMetrics } from '../../gateway/metrics';
+import type { Logger } from '../../lib/logger';
 import type { Caller } from '../../lib/access/identity';
 import { purposeProblems, type PurposeProblem } from '../../lib/access/policy';
 import { demoConsents } from '../../scripts/demo/consents';
@@ -212,8 +214,41 @@ describe.each(testDatabases)('a register the gateway asks to decide a purpose, d
     expect(await auditedOutcomes(platform, requestId)).toEqual([]);
   }
 
+  /** The gateway's observer, as in production, with the lines it logs. */
+  function observed() {
+    const lines: { level: string; fields: Record<string, unknown>; message: string }[] = [];
+    const line = (level: string) => (fields: Record<string, unknown>, message: string) => void lines.push({ level, fields, message });
+    const metrics = new GatewayMetrics({ info: line('info'), warn: line('warn'), error: line('error') } as unknown as Logger);
+    afterAll(() => metrics.close());
+    return { metrics, lines };
+  }
+
+  /**
+   * The operator's side of it: the client is told only SUBGRAPH_UNAVAILABLE (rightly), and the
+   * gateway's own call to the register left nothing else (from the observability probe: no line,
+   * no count, the cause dropped). One line naming the cause and the address, not one a request.
+   */
+  async function expectOutageLogged(platform: Platform, observer: ReturnType<typeof observed>, as: As, serviceName: string, register: string) {
+    for (let i = 0; i < 3; i++) await expectOutage(platform, as, serviceName, register);
+    const logged = observer.lines.filter((l) => l.fields.subgraph === serviceName);
+    expect(logged).toEqual([
+      {
+        level: 'warn',
+        fields: { subgraph: serviceName, outcome: 'unreachable', cause: expect.stringMatching(/^http:\/\/127\.0\.0\.1:1\/graphql: connect ECONNREFUSED 127\.0\.0\.1:1$/), callsSinceLastLine: 1 },
+        message: `calls to the ${serviceName} subgraph fail to reach it: its fields answer SUBGRAPH_UNAVAILABLE`,
+      },
+    ]);
+    expect(await observer.metrics.registry.metrics()).toMatch(new RegExp(`credit_gateway_subgraph_fetches_total\\{subgraph="${serviceName}",outcome="unreachable",service="gateway"\\} 3\\n`));
+  }
+
   describe('the entities subgraph (consents, subjects)', () => {
-    const platform = usePlatform(database, 'purposeentitiesdown', { gateway: { subgraphUrls: { entities: unreachable } } });
+    const observer = observed();
+    const platform = usePlatform(database, 'purposeentitiesdown', { gateway: { subgraphUrls: { entities: unreachable }, observer: observer.metrics } });
+
+    // First: a line logged in the window before it would leave this one none to show.
+    it('tells the operator once, naming the cause and the address, that the consent register cannot be reached', async () => {
+      await expectOutageLogged(platform, observer, { caller: bank, headers: financialServices(demoConsents.bankFinancialServices) }, 'entities', 'the consent register');
+    });
 
     it('answers a consent-based read SUBGRAPH_UNAVAILABLE naming the entities subgraph, not FORBIDDEN', async () => {
       await expectOutage(platform, { caller: bank, headers: financialServices(demoConsents.bankFinancialServices) }, 'entities', 'the consent register');
@@ -226,10 +261,11 @@ describe.each(testDatabases)('a register the gateway asks to decide a purpose, d
   });
 
   describe('the providers subgraph (the provider registry)', () => {
-    const platform = usePlatform(database, 'purposeprovidersdown', { gateway: { subgraphUrls: { providers: unreachable } } });
+    const observer = observed();
+    const platform = usePlatform(database, 'purposeprovidersdown', { gateway: { subgraphUrls: { providers: unreachable }, observer: observer.metrics } });
 
-    it("answers a provider's collection SUBGRAPH_UNAVAILABLE naming the providers subgraph, not FORBIDDEN", async () => {
-      await expectOutage(platform, { caller: provider(0), headers: { 'x-credit-matter': 'PROVIDER_DATA_COLLECTION', 'x-credit-consent': demoConsents.providerCollection } }, 'providers', 'the provider registry');
+    it("answers a provider's collection SUBGRAPH_UNAVAILABLE naming the providers subgraph, not FORBIDDEN, and tells the operator once why", async () => {
+      await expectOutageLogged(platform, observer, { caller: provider(0), headers: { 'x-credit-matter': 'PROVIDER_DATA_COLLECTION', 'x-credit-consent': demoConsents.providerCollection } }, 'providers', 'the provider registry');
     });
   });
 });
