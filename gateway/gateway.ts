@@ -183,6 +183,16 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   if (!audit) return { server, context: async ({ req, receivedAt, callerGone }) => openGatewayContext(req, options.signingKey, requestTimeoutMs, receivedAt, callerGone), audit, limits };
   if (!options.tokens) throw new ConfigError("access control needs a way to verify callers' tokens (AUTH_JWT_SECRET, AUTH_PUBLIC_KEY_FILE or AUTH_JWKS_URL)");
   const verify = createTokenVerifier(options.tokens, options.observer);
+  /**
+   * A denied attempt refused before planning, written to the audit log. When it cannot be, the
+   * client's answer stays its refusal (a refused token's 401: the attempt was refused either way),
+   * and the operator is told as of any entry the log could not take (auditUnavailable, once per window).
+   */
+  const auditDenied = (entry: AuditEntryInput): Promise<void> =>
+    audit.write([entry]).catch((error: unknown) => {
+      if (options.observer) options.observer.auditUnavailable(error, entry.requestId);
+      else console.error('[gateway] the audit log could not be written: a denied attempt is not in it', error);
+    });
   const context: Gateway['context'] = async ({ req, receivedAt, callerGone }) => {
     try {
       return await createGatewayContext(req, { verify, signingKey: options.signingKey, requestTimeoutMs, entities: { client: entities, url: urlOf('entities') }, providers: { client: providers, url: urlOf('providers') }, rateLimits }, receivedAt, callerGone);
@@ -191,7 +201,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       if (error instanceof MalformedPurpose) {
         const { caller, readable } = error;
         const by = { actor: caller.id, organisation: caller.organisation, organisationKind: caller.organisationKind, role: caller.role, ...readable };
-        await audit.write([{ ...deniedAttempt(error.refusal.message, error.requestId), ...by }]).catch(() => undefined);
+        await auditDenied({ ...deniedAttempt(error.refusal.message, error.requestId), ...by });
         throw error.refusal;
       }
       // A refused token is a denied attempt: it is audited too, without the claims it failed to
@@ -200,11 +210,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       const requestId = String(req.headers['x-request-id'] ?? '');
       if (error instanceof RefusedClaims) {
         const named = error.caller ? { organisation: error.caller.organisation, organisationKind: error.caller.organisationKind, role: error.caller.role } : {};
-        await audit.write([{ ...deniedAttempt(error.refusal.message, requestId), actor: error.user, ...named }]).catch(() => undefined);
+        await auditDenied({ ...deniedAttempt(error.refusal.message, requestId), actor: error.user, ...named });
         throw error.refusal;
       }
       if (error instanceof GraphQLError && error.extensions.code === ErrorCode.UNAUTHENTICATED) {
-        await audit.write([deniedAttempt(error.message, requestId)]).catch(() => undefined);
+        await auditDenied(deniedAttempt(error.message, requestId));
       }
       throw error;
     }

@@ -52,4 +52,33 @@ describe("the gateway's log while the audit log cannot be written", () => {
     expect(outageLines()).toHaveLength(2);
     expect(outageLines()[1]).toMatchObject({ level: 'error', callsSinceLastLine: 30 });
   });
+
+  /**
+   * A refused token, and a proved caller's malformed purpose header, are DENIED attempts written
+   * to the audit log; while it could not be written they were lost without a word (from the
+   * observability probe). The client's answer stays its refusal (a 401 stays a 401); the operator
+   * is told as for any other entry the audit log could not take, within the same window.
+   */
+  it('tells of the denied attempts it could not audit (a refused token, a malformed purpose header) the same way, each still answered its refusal', async () => {
+    jest.useFakeTimers({
+      now: Date.now() + 20_000,
+      doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout', 'requestAnimationFrame', 'cancelAnimationFrame', 'requestIdleCallback', 'cancelIdleCallback'],
+    });
+    const outageLines = () => platform.logs.gateway.lines.filter((l) => (l.level === 'error' || l.level === 'warn') && l.msg !== 'request');
+    const before = outageLines().length;
+    const forged = await platform.query(/* GraphQL */ `query Forged { __typename }`, {}, { headers: { authorization: 'Bearer not-a-token' } });
+    expect(forged.status).toBe(401);
+    expect(forged.errors?.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
+    const refusedAt = forged.headers!.get('x-request-id')!;
+    expect(outageLines().slice(before)).toEqual([expect.objectContaining({ level: 'error', callsSinceLastLine: 1, requestId: refusedAt })]);
+    const token = await platform.token(financeOfficer.caller);
+    const malformed = await platform.query(/* GraphQL */ `query Malformed { __typename }`, {}, { headers: { ...financeOfficer.headers, 'x-credit-case': 'C'.repeat(101), authorization: `Bearer ${token}` } });
+    expect(malformed.status).toBe(400);
+    expect(malformed.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+    // Counted in the window, not a line each.
+    expect(outageLines().slice(before)).toHaveLength(1);
+    jest.setSystemTime(Date.now() + 10_000);
+    await platform.query(/* GraphQL */ `query Forged { __typename }`, {}, { headers: { authorization: 'Bearer not-a-token' } });
+    expect(outageLines().slice(before)).toEqual([expect.anything(), expect.objectContaining({ level: 'error', callsSinceLastLine: 2 })]);
+  });
 });
