@@ -58,15 +58,33 @@ export function createTokenVerifier(settings: TokenSettings, observer?: Pick<Gat
     try {
       return (await jwtVerify(token, jwks, options)).payload;
     } catch (error) {
-      // The key set not read (refused, timed out, not 200, not JSON) says nothing of the token.
+      // The key set not read (refused, timed out, not 200, not JSON), or read but no key set to
+      // verify with (ERR_JWKS_INVALID: AUTH_JWKS_URL set to the OpenID configuration, a set holding
+      // a private key), says nothing of the token: refused as a bad token, every client signed in
+      // again and again. A set without the token's key (ERR_JWKS_NO_MATCHING_KEY) is the token's.
       const code = (error as { code?: unknown }).code;
-      if (!(error instanceof errors.JOSEError) || code === 'ERR_JWKS_TIMEOUT' || code === 'ERR_JOSE_GENERIC') {
-        observer?.keySetUnavailable(keys.url, error);
-        throw new KeySetUnavailable(error);
+      if (!(error instanceof errors.JOSEError) || code === 'ERR_JWKS_TIMEOUT' || code === 'ERR_JOSE_GENERIC' || code === 'ERR_JWKS_INVALID') {
+        const cause = error instanceof errors.JWKSInvalid ? invalidKeySet(error) : error;
+        observer?.keySetUnavailable(keys.url, cause);
+        throw new KeySetUnavailable(cause);
       }
       throw error;
     }
   });
+}
+
+/**
+ * What the operator is told of a document at AUTH_JWKS_URL that is no key set: jose says only
+ * "JSON Web Key Set malformed" of one without a `keys` array, which the OpenID configuration
+ * (`/.well-known/openid-configuration`, the address an identity provider's console shows first)
+ * is; it names the key set's address in `jwks_uri`.
+ */
+function invalidKeySet(error: InstanceType<typeof errors.JWKSInvalid>): Error {
+  const message =
+    error.message === 'JSON Web Key Set malformed'
+      ? 'the document is not a JSON Web Key Set, which has a "keys" array of keys (is it the OpenID configuration? set AUTH_JWKS_URL to its jwks_uri)'
+      : `the key set is not one to verify with: ${error.message}`;
+  return new Error(message, { cause: error });
 }
 
 /**

@@ -310,10 +310,12 @@ describe('tokens verified against a JWKS endpoint', () => {
   const issuer = 'https://idp.example';
   const audience = 'credit-platform';
   let sign: (claims: Record<string, unknown>) => Promise<string>;
+  let privateJwk: Record<string, unknown>;
 
   beforeAll(async () => {
-    const { publicKey, privateKey } = await generateKeyPair('RS256');
+    const { publicKey, privateKey } = await generateKeyPair('RS256', { extractable: true });
     const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+    privateJwk = { ...(await exportJWK(privateKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
     sign = (claims) => new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuer(issuer).setAudience(audience).setExpirationTime('5m').sign(privateKey);
     answer = (res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
     server = http.createServer((_req, res) => {
@@ -356,6 +358,15 @@ describe('tokens verified against a JWKS endpoint', () => {
   it.each([
     ['answers 500', (res: http.ServerResponse) => res.writeHead(500).end('down'), /200 OK/],
     ['answers what is no JSON', (res: http.ServerResponse) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>maintenance</html>'), /JSON/],
+    // AUTH_JWKS_URL set to the provider's discovery document, a common slip (from the operator
+    // probe): every token was refused 401 "(jwks invalid)", and each client signed in again, in a loop.
+    [
+      'is an OpenID configuration, not a key set',
+      (res: http.ServerResponse) =>
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ issuer, jwks_uri: `${issuer}/protocol/openid-connect/certs`, authorization_endpoint: `${issuer}/auth`, id_token_signing_alg_values_supported: ['RS256'] })),
+      /^the document is not a JSON Web Key Set, which has a "keys" array of keys \(is it the OpenID configuration\? set AUTH_JWKS_URL to its jwks_uri\)$/,
+    ],
+    ['holds a private key', (res: http.ServerResponse) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [privateJwk] })), /^the key set is not one to verify with: JSON Web Key Set members must be public keys$/],
   ])('answers AUTHENTICATION_UNAVAILABLE, 503 with Retry-After, when the key set %s, and logs where and why', async (_label, failing, cause) => {
     const verify = createTokenVerifier({ keys: { kind: 'jwks', url }, issuer, audience }, metrics);
     const working = answer;
@@ -368,6 +379,15 @@ describe('tokens verified against a JWKS endpoint', () => {
     } finally {
       answer = working;
     }
+  });
+
+  // A token signed with a key the set does not hold (its kid unknown) is the token's fault, not the set's.
+  it('refuses a token whose key the set does not hold as a bad token, and logs nothing', async () => {
+    const verify = createTokenVerifier({ keys: { kind: 'jwks', url }, issuer, audience }, metrics);
+    const { privateKey } = await generateKeyPair('RS256');
+    const stranger = await new SignJWT(caller).setProtectedHeader({ alg: 'RS256', kid: 'k9' }).setIssuer(issuer).setAudience(audience).setExpirationTime('5m').sign(privateKey);
+    await expect(authenticate(`Bearer ${stranger}`, verify)).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED', problem: 'TOKEN_INVALID' } });
+    expect(lines).toEqual([]);
   });
 
   it('answers AUTHENTICATION_UNAVAILABLE when nothing listens at the key set, and logs where and why', async () => {
