@@ -68,6 +68,11 @@ interface Waiting {
  * the same. One gone while its write is under way is stored whole: the log may then say more was
  * disclosed than was released, never less.
  *
+ * A write that provably stored nothing (a stopping audit replica refused it unread, its connection
+ * refused) is sent once more on a new connection by the internal client (InternalClient.call),
+ * reaching a replica still serving in a rolling restart; one lost once sent is not: it may have
+ * been stored, and its requests are refused.
+ *
  * A write whose entries the audit subgraph refuses (BAD_USER_INPUT: it appends all of a call or
  * none) is not an outage: each request of it is written on its own, and only the one whose own
  * entries are refused fails.

@@ -5,7 +5,7 @@ import { identityHeader } from '../lib/access/identity';
 import { callNotUnderstoodCodes, ErrorCode, outageRetryAfterSeconds, outcomeNotKnown, SubgraphFault } from '../lib/errors';
 import { PeerTimeout, timeoutHeader } from '../lib/deadline';
 import { withoutCredentials } from '../lib/env';
-import { answeredAsGraphQL, platformFetcher } from '../lib/platform-http';
+import { answeredAsGraphQL, connectionFailure, platformFetcher } from '../lib/platform-http';
 import type { GatewayObserver, SubgraphFetchOutcome } from './observer';
 import type { GatewayContext } from './request-access';
 
@@ -19,11 +19,10 @@ export const defaultSubgraphTimeoutMs = 10_000;
  * A subgraph that gives no usable answer (down, slower than `timeoutMs`, answering something
  * that is not GraphQL, or unable to read the call the gateway planned, being of another release)
  * becomes a typed error on the fields it owns, SUBGRAPH_UNAVAILABLE with a `reason` (the gateway
- * adds `serviceName`), not a failure of the whole operation. A read whose
- * connection fails is sent once more (a keep-alive connection the subgraph closed, a restart, a
- * subgraph that is stopping and refuses what reaches it);
- * a mutation never is, and a call that timed out is not either: the subgraph is slow, not gone,
- * and a second wait would double the time the client waits.
+ * adds `serviceName`), not a failure of the whole operation. A call that provably ran nothing
+ * (connection refused, a stopping subgraph's refusal) is sent once more on a new connection, a
+ * mutation's too; a read whose connection was lost under way as well; never a mutation that may
+ * have run, nor a call that timed out (sentAgainAfter).
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
@@ -100,26 +99,27 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   }
 
   private async processWithRetry(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
-    const call = this.forRequest(options.context?.deadline?.callerGone);
+    const callerGone = options.context?.deadline?.callerGone;
     try {
-      return await super.process.call(call, options);
+      return await super.process.call(this.forRequest(callerGone), options);
     } catch (error) {
-      // Mutations must never be retried: the first attempt may have been applied.
-      if (isMutation(options.request.query) || faultOf(error) !== SubgraphFault.UNREACHABLE) throw error;
-      return await super.process.call(call, options);
+      if (!sentAgainAfter(error, isMutation(options.request.query))) throw error;
+      // On a new connection: the pool's others may be kept to the same stopping replica.
+      return await super.process.call(this.forRequest(callerGone, true), options);
     }
   }
 
   /**
    * This data source as one request's calls make them: with a fetcher that also stops when the
    * request's client goes away (its deadline's `callerGone`), closing the connection, so that a
-   * subgraph that has not committed stores nothing (lib/deadline.ts). Apollo hands a fetcher the
-   * method, headers and body alone, never the request; every other property and hook is this
-   * data source's own (the view's prototype).
+   * subgraph that has not committed stores nothing (lib/deadline.ts); with `freshConnection`, on a
+   * connection of its own (lib/platform-http.ts). Apollo hands a fetcher the method, headers and
+   * body alone, never the request; every other property and hook is this data source's own (the
+   * view's prototype).
    */
-  private forRequest(callerGone: AbortSignal | undefined): this {
-    if (!callerGone) return this;
-    return Object.create(this, { fetcher: { value: platformFetcher(this.timeoutMs, this.name, callerGone) } }) as this;
+  private forRequest(callerGone: AbortSignal | undefined, freshConnection = false): this {
+    if (!callerGone && !freshConnection) return this;
+    return Object.create(this, { fetcher: { value: platformFetcher(this.timeoutMs, this.name, callerGone, freshConnection) } }) as this;
   }
 
   private messageFor(reason: SubgraphFault, error: unknown, mutation: boolean): string {
@@ -443,28 +443,17 @@ function describe(response: GatewayGraphQLResponse): string {
 }
 
 /**
- * Connection errors carry the socket's code, on the error itself or on its `cause`. Those of a
- * call that reached no subgraph: no connection was made (refused, no route, no such host or a
- * name server not answering for now, none in time), or a subgraph that is stopping refused it
- * unrun (PeerShuttingDown, lib/platform-http.ts).
+ * Whether a call that failed with `error` is sent once more (once only). One that provably ran
+ * nothing is, a mutation's included: no connection was made, or a stopping subgraph refused it
+ * unread (a rolling restart: the new connection reaches a replica still serving). A read whose
+ * connection was lost under way is too (a kept-alive connection the subgraph closed, a restart).
+ * Never a mutation that may have run (its connection lost once sent, an answer not GraphQL), nor
+ * a call that timed out: the subgraph is slow, not gone, and a second wait would double the
+ * client's.
  */
-const unsentCodes = /PEER_SHUTTING_DOWN|ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|UND_ERR_CONNECT_TIMEOUT/;
-
-/**
- * Those of a connection lost with the call under way (reset, closed by the other side, a broken
- * pipe, a socket timing out): the subgraph may have read the call and run it. ETIMEDOUT and
- * UND_ERR_CLOSED are here as well, as either can come after the call was written.
- */
-const lostUnderWayCodes = /ECONNRESET|EPIPE|ETIMEDOUT|UND_ERR_SOCKET|UND_ERR_CLOSED/;
-
-/** How a call's connection failed, if it did: before anything of it reached the subgraph, or with it under way. */
-export function connectionFailure(error: unknown): 'unsent' | 'lostUnderWay' | undefined {
-  for (let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
-    if (typeof e.code !== 'string') continue;
-    if (unsentCodes.test(e.code)) return 'unsent';
-    if (lostUnderWayCodes.test(e.code)) return 'lostUnderWay';
-  }
-  return undefined;
+function sentAgainAfter(error: unknown, mutation: boolean): boolean {
+  if (faultOf(error) !== SubgraphFault.UNREACHABLE) return false;
+  return !mutation || connectionFailure(error) === 'unsent';
 }
 
 const fetchOutcomes: Record<SubgraphFault, SubgraphFetchOutcome> = {

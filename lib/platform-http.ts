@@ -26,6 +26,13 @@ export interface SendOptions extends FetcherRequestInit {
   deadline?: RequestDeadline;
   /** The subgraph called, as errors and the deadline name it (default: the URL's host). */
   service?: string;
+  /**
+   * Sent on a connection of its own, opened for it and closed after it, not on one the pool kept:
+   * a call sent again because the first attempt ran nothing (`connectionFailure`, 'unsent') must
+   * not land on another kept-alive connection to the instance that is stopping (behind a balancer,
+   * each connection is tied to one replica), but on a new one, which reaches one still serving.
+   */
+  freshConnection?: boolean;
 }
 
 /**
@@ -41,13 +48,14 @@ export async function send(url: string, init: SendOptions): Promise<PlatformResp
   const callerGone = init.deadline?.callerGone;
   if (timeoutMs <= 0) throw new PeerTimeout(service(), 0, false, true, callerGone?.aborted);
   const { signal, done } = callSignal(timeoutMs, callerGone);
+  const dispatcher = init.freshConnection ? new Agent({ connections: 1 }) : pool;
   try {
     const response = await request(url, {
       method: (init.method ?? 'GET') as Dispatcher.HttpMethod,
       headers: { ...init.headers, [timeoutHeader]: String(timeoutMs) },
       body: init.body,
       signal,
-      dispatcher: pool,
+      dispatcher,
     });
     const text = await response.body.text();
     if (response.statusCode === 503 && refusedWhileStopping(text)) throw new PeerShuttingDown(service());
@@ -57,6 +65,8 @@ export async function send(url: string, init: SendOptions): Promise<PlatformResp
     throw error;
   } finally {
     done();
+    // The answer is read (or the call failed): nothing more goes on its own connection.
+    if (dispatcher !== pool) void dispatcher.destroy();
     init.deadline?.peerAnswered(service(), Date.now() - started);
   }
 }
@@ -100,6 +110,31 @@ export class PeerShuttingDown extends Error {
 }
 
 /**
+ * Connection errors carry the socket's code, on the error itself or on its `cause`. Those of a
+ * call that reached no subgraph: no connection was made (refused, no route, no such host or a
+ * name server not answering for now, none in time), or a subgraph that is stopping refused it
+ * unrun (PeerShuttingDown): nothing of it ran, a mutation's included.
+ */
+const unsentCodes = /PEER_SHUTTING_DOWN|ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|UND_ERR_CONNECT_TIMEOUT/;
+
+/**
+ * Those of a connection lost with the call under way (reset, closed by the other side, a broken
+ * pipe, a socket timing out): the subgraph may have read the call and run it. ETIMEDOUT and
+ * UND_ERR_CLOSED are here as well, as either can come after the call was written.
+ */
+const lostUnderWayCodes = /ECONNRESET|EPIPE|ETIMEDOUT|UND_ERR_SOCKET|UND_ERR_CLOSED/;
+
+/** How a call's connection failed, if it did: before anything of it reached the subgraph, or with it under way. */
+export function connectionFailure(error: unknown): 'unsent' | 'lostUnderWay' | undefined {
+  for (let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+    if (typeof e.code !== 'string') continue;
+    if (unsentCodes.test(e.code)) return 'unsent';
+    if (lostUnderWayCodes.test(e.code)) return 'lostUnderWay';
+  }
+  return undefined;
+}
+
+/**
  * The statuses a platform subgraph answers a call with a GraphQL response at all: 2xx; 400 and
  * 413 (a request refused unrun: no JSON, a query that does not parse or validate, a body too
  * large); 401 (the signed identity refused); 500 (a fault it met, typed INTERNAL_SERVER_ERROR);
@@ -133,8 +168,8 @@ function refusedWhileStopping(text: string): boolean {
  * them from the request's deadline) takes at most that, less what the gateway needs to answer;
  * with `callerGone` (the request's client gone: gateway/subgraph-data-source.ts), it stops then.
  */
-export function platformFetcher(timeoutMs: number, service: string, callerGone?: AbortSignal): Fetcher {
-  return async (url, init = {}) => new BufferedResponse(url, await send(url, { ...init, timeoutMs, service, deadline: RequestDeadline.fromHeaders(init.headers ?? {}, 'gateway', Date.now(), callerGone) }));
+export function platformFetcher(timeoutMs: number, service: string, callerGone?: AbortSignal, freshConnection = false): Fetcher {
+  return async (url, init = {}) => new BufferedResponse(url, await send(url, { ...init, timeoutMs, service, freshConnection, deadline: RequestDeadline.fromHeaders(init.headers ?? {}, 'gateway', Date.now(), callerGone) }));
 }
 
 class ReadOnlyHeaders implements FetcherHeaders {

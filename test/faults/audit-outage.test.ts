@@ -100,6 +100,30 @@ describe.each(testDatabases)('the gateway while the audit log cannot be written,
     await expectLogged([...before, ...after]);
   });
 
+  // What a stopping audit replica answers an append that reaches it on a kept-alive connection (lib/http-server.ts): nothing of it ran.
+  const shuttingDown = { kind: 'answer' as const, status: 503, contentType: 'application/json', body: JSON.stringify({ errors: [{ message: 'the server is shutting down: nothing of this request ran, send it again', extensions: { code: 'SHUTTING_DOWN', retryAfterSeconds: 5 } }] }) };
+
+  // A rolling restart of the audit subgraph's replicas: the one stopping refuses the append unrun,
+  // and a new connection (through a balancer, to the one still serving) stores it.
+  it('sends an append a stopping audit subgraph refused unrun once more, on a new connection, and releases the answer', async () => {
+    const before = audit.received.length;
+    audit.misbehaveNext(1, shuttingDown);
+    const reads = await readSubjects(1);
+    await expectLogged(reads);
+    const appends = audit.received.slice(before).filter((c) => c.query.includes('AppendAuditEntries'));
+    expect(appends).toHaveLength(2);
+    expect(appends[1].variables).toEqual(appends[0].variables);
+    expect(appends[1].remotePort).not.toBe(appends[0].remotePort);
+  });
+
+  it('does not send again an append whose connection was lost after it was sent: the answer is withheld', async () => {
+    const before = audit.received.length;
+    audit.dropConnections(1);
+    const reads = await readSubjects(1);
+    expectWithheld(reads);
+    expect(audit.received.slice(before).filter((c) => c.query.includes('AppendAuditEntries'))).toHaveLength(1);
+  });
+
   it("withholds a mutation's answer while the audit subgraph is down, saying which of its changes took effect", async () => {
     const check = `mutation Check($input: RunCreditCheckInput!) { done: runCreditCheck(input: $input) { id } }`;
     const input = (subjectId: string) => ({ subjectId, matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'BDH-CG-2026-0900' });

@@ -329,11 +329,11 @@ describe('the gateway when a subgraph is down, slow or answers garbage', () => {
 
   it.each<[string, string, () => unknown, () => Promise<void>, number, string]>([
     // The subgraph read the request and its connection broke before an answer (a process killed
-    // mid-batch): the gateway cannot tell whether the change was stored.
+    // mid-batch): the gateway cannot tell whether the change was stored, so it is not sent again.
     ['lost after the request was sent', 'MA0FAULT', () => entities.dropConnections(1), async () => undefined, 1, `the connection to the entities subgraph was lost after the request was sent; ${outcomeNotKnown}`],
-    // No connection was made: nothing reached the subgraph, so nothing was stored.
+    // No connection was made, twice (tried once more: nothing reached the subgraph), so nothing was stored.
     ['refused', 'MA0REFUD', () => entities.down(), () => entities.up(), 0, 'the entities subgraph could not be reached, so nothing was stored: retry later'],
-  ])('never retries a mutation whose connection is %s, and says whether its change may have been stored', async (_label, organisationBody, fail, recover, sent, message) => {
+  ])('answers a mutation whose connection is %s as UNREACHABLE, saying whether its change may have been stored', async (_label, organisationBody, fail, recover, sent, message) => {
     const code = unifiedSocialCreditCode({ authority: '9', orgType: '1', division: '130304', organisationBody });
     const before = entities.received.length;
     await fail();
@@ -395,19 +395,37 @@ describe('the gateway when a subgraph is down, slow or answers garbage', () => {
   // What a stopping subgraph answers a request that reaches it on a kept-alive connection (lib/http-server.ts): nothing of it ran.
   const shuttingDown = { kind: 'answer' as const, status: 503, contentType: 'application/json', body: JSON.stringify({ errors: [{ message: 'the server is shutting down: nothing of this request ran, send it again', extensions: { code: 'SHUTTING_DOWN', retryAfterSeconds: 5 } }] }) };
 
-  it('answers a mutation a stopping subgraph refused as that subgraph UNREACHABLE, without sending it again', async () => {
-    const code = unifiedSocialCreditCode({ authority: '9', orgType: '1', division: '130304', organisationBody: 'MA0C1DWN' });
-    const before = entities.received.length;
-    entities.behaviour = shuttingDown;
-    const result = await platform.query<{ registerSubject: { id: string } | null }>(
-      /* GraphQL */ `mutation Register($code: String!, $date: Date!) { registerSubject(input: { kind: ENTERPRISE, name: "停机测试有限公司", code: $code, registrationDate: $date }) { id } }`,
+  const registerAs = (name: string, organisationBody: string) => {
+    const code = unifiedSocialCreditCode({ authority: '9', orgType: '1', division: '130304', organisationBody });
+    return platform.query<{ registerSubject: { id: string } | null }>(
+      /* GraphQL */ `mutation Register($code: String!, $date: Date!) { registerSubject(input: { kind: ENTERPRISE, name: "${name}", code: $code, registrationDate: $date }) { id } }`,
       { code, date: todayInDistrict() },
       registrar,
     );
+  };
+
+  // A rolling restart: the replica stopping refuses what reaches it on a kept-alive connection,
+  // and a new connection (through a balancer, to the replica still serving) takes the call.
+  it('sends a mutation a stopping subgraph refused unrun once more, on a new connection, and the client sees nothing of it', async () => {
+    const before = entities.received.length;
+    entities.misbehaveNext(1, shuttingDown);
+    const result = await registerAs('停机重试有限公司', 'MA0C1RTY');
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.registerSubject?.id).toBeTruthy();
+    const calls = entities.received.slice(before);
+    expect(calls.map((c) => c.query.split(/[\s({]/)[0])).toEqual(['mutation', 'mutation']);
+    expect(calls[1].query).toBe(calls[0].query);
+    expect(calls[1].remotePort).not.toBe(calls[0].remotePort);
+  });
+
+  it('sends a mutation a stopping subgraph refused only once more: refused again, it is UNREACHABLE, nothing stored', async () => {
+    const before = entities.received.length;
+    entities.behaviour = shuttingDown;
+    const result = await registerAs('停机测试有限公司', 'MA0C1DWN');
     expect(result.data).toEqual({ registerSubject: null });
     expect(result.errors?.map((e) => [e.extensions, e.path])).toEqual([[{ code: 'SUBGRAPH_UNAVAILABLE', reason: 'UNREACHABLE', retryAfterSeconds: 5, serviceName: 'entities' }, ['registerSubject']]]);
     expect(result.errors?.[0].message).toBe('the entities subgraph could not be reached, so nothing was stored: retry later');
-    expect(entities.received.slice(before).map((c) => c.query.split(/[\s({]/)[0])).toEqual(['mutation']);
+    expect(entities.received.slice(before).map((c) => c.query.split(/[\s({]/)[0])).toEqual(['mutation', 'mutation']);
   });
 
   it('sends a read a stopping subgraph refused once more, as one whose connection was lost, and answers UNREACHABLE on the fields it owns', async () => {

@@ -13,6 +13,8 @@ export interface ReceivedCall {
   query: string;
   variables?: Record<string, unknown>;
   headers: http.IncomingHttpHeaders;
+  /** The caller's end of the connection it came on (its local port): two calls on one connection share it. */
+  remotePort: number | undefined;
 }
 
 /**
@@ -20,12 +22,14 @@ export interface ReceivedCall {
  * point at it): it misbehaves as told, and proxies again when told to, to show recovery.
  */
 export class StandInSubgraph {
-  behaviour: StandInBehaviour = { kind: 'proxy' };
+  private current: StandInBehaviour = { kind: 'proxy' };
   /** The real subgraph's URL, for `proxy`. */
   upstream = '';
   readonly received: ReceivedCall[] = [];
   private connectionsToDrop = 0;
   private toPass = 0;
+  /** Requests left to meet the behaviour before the stand-in proxies again (misbehaveNext); undefined: all of them. */
+  private toMisbehave: number | undefined;
   private held: (() => void)[] = [];
 
   private constructor(
@@ -49,6 +53,21 @@ export class StandInSubgraph {
   /** The next `count` requests are passed on, whatever the behaviour; later ones meet it. */
   passNext(count: number): void {
     this.toPass = count;
+  }
+
+  /** What every request meets from now on (misbehaveNext's count is forgotten). */
+  get behaviour(): StandInBehaviour {
+    return this.current;
+  }
+  set behaviour(behaviour: StandInBehaviour) {
+    this.current = behaviour;
+    this.toMisbehave = undefined;
+  }
+
+  /** The next `count` requests meet `behaviour`; later ones are passed on, as if the subgraph had recovered at once. */
+  misbehaveNext(count: number, behaviour: StandInBehaviour): void {
+    this.behaviour = behaviour;
+    this.toMisbehave = count;
   }
 
   /** Lets the held requests through, and every later one. */
@@ -89,7 +108,7 @@ export class StandInSubgraph {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString('utf8');
     const { query, variables } = JSON.parse(body) as { query: string; variables?: Record<string, unknown> };
-    this.received.push({ query, variables, headers: req.headers });
+    this.received.push({ query, variables, headers: req.headers, remotePort: req.socket.remotePort });
     if (this.connectionsToDrop > 0) {
       this.connectionsToDrop--;
       req.socket.destroy();
@@ -97,6 +116,7 @@ export class StandInSubgraph {
     }
     const passed = this.toPass > 0;
     if (passed) this.toPass--;
+    else if (this.toMisbehave !== undefined && this.toMisbehave-- <= 0) this.behaviour = { kind: 'proxy' };
     if (!passed && this.behaviour.kind === 'hold') await new Promise<void>((resolve) => this.held.push(resolve));
     const behaviour: StandInBehaviour = passed ? { kind: 'proxy' } : this.behaviour;
     if (behaviour.kind === 'hang') return;

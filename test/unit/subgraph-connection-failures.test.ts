@@ -1,4 +1,4 @@
-import { connectionFailure } from '../../gateway/subgraph-data-source';
+import { connectionFailure } from '../../lib/platform-http';
 
 /**
  * Whether a failed call to a subgraph may have run there decides what a mutation's caller is told
