@@ -4,6 +4,7 @@ import type { Logger } from '../lib/logger';
 import { ServiceMetrics } from '../lib/metrics';
 import type { GatewayObserver, SubgraphFetchOutcome } from './observer';
 import type { RateLimitBudget } from './rate-limits';
+import type { RevocationsRead } from './revocations';
 
 /** Entries per audit write: one request writes one or a few, a busy gateway groups hundreds. */
 const batchBuckets = [1, 2, 5, 10, 20, 50, 100, 200, 500];
@@ -145,5 +146,39 @@ export class GatewayMetrics extends ServiceMetrics implements GatewayObserver {
   fault(message: string, error: unknown, requestId?: string): void {
     if (this.logger) this.logger.error({ err: error, requestId }, message);
     else console.error(`[gateway] ${message}`, error);
+  }
+
+  /**
+   * The revocation list this replica holds (README, Cutting a caller off), made on the first good
+   * read, so that a gateway without AUTH_REVOCATIONS_FILE has none of these series:
+   *  credit_gateway_revocations_entries{kind}                  subjects | organisations | jti
+   *  credit_gateway_revocations_tokens_issued_before_seconds   its tokensIssuedBefore, 0 when none
+   *  credit_gateway_revocations_read_timestamp_seconds         when the file was last read well
+   *  credit_gateway_revocations_file_modified_seconds          that version's modification time
+   *  credit_gateway_revocations_file_info{sha256}              1, for that version's SHA-256
+   */
+  private revocationSeries?: { entries: Gauge<'kind'>; issuedBefore: Gauge; readAt: Gauge; modified: Gauge; file: Gauge<'sha256'> };
+
+  revocationsRead(file: string, read: RevocationsRead): void {
+    const registers = [this.registry];
+    this.revocationSeries ??= {
+      entries: new Gauge({ name: 'credit_gateway_revocations_entries', help: 'Entries of the revocation list this replica holds, by kind (subjects, organisations, jti).', labelNames: ['kind'], registers }),
+      issuedBefore: new Gauge({ name: 'credit_gateway_revocations_tokens_issued_before_seconds', help: "The revocation list's tokensIssuedBefore (seconds since 1970), 0 when it sets none.", registers }),
+      readAt: new Gauge({ name: 'credit_gateway_revocations_read_timestamp_seconds', help: 'When this replica last read the revocation file well (seconds since 1970).', registers }),
+      modified: new Gauge({ name: 'credit_gateway_revocations_file_modified_seconds', help: 'The modification time of the revocation file as this replica last read it well (seconds since 1970).', registers }),
+      file: new Gauge({ name: 'credit_gateway_revocations_file_info', help: "1 for the SHA-256 of the revocation file's text this replica holds: compare with sha256sum of the file saved.", labelNames: ['sha256'], registers }),
+    };
+    const series = this.revocationSeries;
+    for (const [kind, count] of Object.entries(read.entries)) series.entries.set({ kind }, count);
+    series.issuedBefore.set(read.tokensIssuedBefore ?? 0);
+    series.readAt.set(Date.now() / 1000);
+    if (read.modifiedAt !== null) series.modified.set(read.modifiedAt);
+    // One series, the version held: the one before is gone from /metrics once replaced.
+    series.file.reset();
+    series.file.set({ sha256: read.sha256 ?? 'unknown' }, 1);
+    // Counts and the version alone: a subject is a user's id, and the log is read by more than the responders.
+    const tokensIssuedBefore = read.tokensIssuedBefore === null ? null : new Date(read.tokensIssuedBefore * 1000).toISOString();
+    const fields = { file, ...read.entries, tokensIssuedBefore, sha256: read.sha256, modifiedAt: read.modifiedAt === null ? null : new Date(read.modifiedAt * 1000).toISOString() };
+    if (this.logger) this.logger.info(fields, 'the revocation file was read: this replica refuses what it names');
   }
 }

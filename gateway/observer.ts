@@ -1,5 +1,6 @@
 import type { CallOutcome } from '../lib/internal-client';
 import type { RateLimitBudget } from './rate-limits';
+import type { RevocationsRead } from './revocations';
 
 /**
  * What the gateway reports about its own work to whoever watches it (metrics, logs): its calls
@@ -49,6 +50,12 @@ export interface GatewayObserver {
   auditUnavailable(cause: unknown, requestId: string): void;
   /** An unexpected fault, masked as INTERNAL_SERVER_ERROR (or a withheld answer) for the client, met serving the request `requestId`. */
   fault(message: string, error: unknown, requestId?: string): void;
+  /**
+   * The revocation file (AUTH_REVOCATIONS_FILE) read well, at start and each time it changed:
+   * its entries counted and its version (SHA-256), for a responder to confirm every replica took
+   * a revocation in.
+   */
+  revocationsRead(file: string, read: RevocationsRead): void;
 }
 
 /** The outcomes of the gateway's own calls to a register (lib/internal-client.ts) are the same. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import type { JWTPayload } from 'jose';
 import { normaliseIdentifier } from '../lib/identifiers';
@@ -15,6 +16,23 @@ export interface Revocations {
   /** Seconds since 1970: a token issued before it, or not saying when (no `iat`), is refused. */
   tokensIssuedBefore: number | null;
   jti: ReadonlySet<string>;
+  /** The SHA-256 of the file's text it was read from (hex), as `sha256sum` prints it: which version a replica holds. */
+  sha256?: string;
+}
+
+/**
+ * A good read of the revocation file, as told to the operator (log and metrics): how many entries
+ * of each kind, never which (a subject is a user's id), and which version of the file (its
+ * SHA-256 and modification time), so that an incident responder can confirm that every replica
+ * holds the version saved: the same `sha256` on each.
+ */
+export interface RevocationsRead {
+  entries: { subjects: number; organisations: number; jti: number };
+  /** Seconds since 1970, or null when the file sets none. */
+  tokensIssuedBefore: number | null;
+  sha256: string | undefined;
+  /** The file's modification time, seconds since 1970; null when it could not be told. */
+  modifiedAt: number | null;
 }
 
 const fields = ['subjects', 'organisations', 'tokensIssuedBefore', 'jti'];
@@ -57,6 +75,7 @@ export function parseRevocations(text: string): Revocations {
     organisations: new Set(strings(given.organisations, 'organisations').map(normaliseIdentifier)),
     tokensIssuedBefore,
     jti: new Set(strings(given.jti, 'jti')),
+    sha256: createHash('sha256').update(text, 'utf8').digest('hex'),
   };
 }
 
@@ -96,7 +115,9 @@ export const revocationsRereadMs = 5_000;
  * every `revocationsRereadMs` at most, the requests meanwhile waiting on that one look, and
  * reads it again only when it changed. A file that can no longer be read, or no longer parses,
  * leaves the last good list in force (it never fails open: an edit half-saved does not lift
- * every revocation) and is told to `unreadable`, once per version of the file.
+ * every revocation) and is told to `unreadable`, once per version of the file. Each good read,
+ * the start's included (told as this list is made), is told to `read`: without it, nothing told
+ * a responder whether a replica had taken a revocation in.
  */
 export class RevocationList {
   private checkedAt: number;
@@ -106,11 +127,18 @@ export class RevocationList {
   constructor(
     readonly file: string,
     private list: Revocations,
-    private readonly unreadable: (file: string, cause: unknown) => void,
+    private readonly tell: { unreadable: (file: string, cause: unknown) => void; read?: (file: string, read: RevocationsRead) => void },
     private readonly now: () => number = () => Date.now(),
   ) {
     // The start read the file just now; its version is taken at the first look.
     this.checkedAt = now();
+    let modifiedMs: number | undefined;
+    try {
+      modifiedMs = fs.statSync(file).mtimeMs;
+    } catch {
+      // Gone since the start read it: the first look says so.
+    }
+    this.told(modifiedMs);
   }
 
   async current(): Promise<Revocations> {
@@ -124,11 +152,13 @@ export class RevocationList {
 
   private async look(): Promise<void> {
     let version: string;
+    let modifiedMs: number;
     try {
       const stat = await fs.promises.stat(this.file);
       version = `${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
+      modifiedMs = stat.mtimeMs;
     } catch (error) {
-      if (this.version !== 'missing') this.unreadable(this.file, error);
+      if (this.version !== 'missing') this.tell.unreadable(this.file, error);
       this.version = 'missing';
       return;
     }
@@ -137,7 +167,19 @@ export class RevocationList {
     try {
       this.list = parseRevocations(await fs.promises.readFile(this.file, 'utf8'));
     } catch (error) {
-      this.unreadable(this.file, error);
+      this.tell.unreadable(this.file, error);
+      return;
     }
+    this.told(modifiedMs);
+  }
+
+  private told(modifiedMs: number | undefined): void {
+    const { subjects, organisations, jti, tokensIssuedBefore, sha256 } = this.list;
+    this.tell.read?.(this.file, {
+      entries: { subjects: subjects.size, organisations: organisations.size, jti: jti.size },
+      tokensIssuedBefore,
+      sha256,
+      modifiedAt: modifiedMs === undefined ? null : modifiedMs / 1000,
+    });
   }
 }

@@ -1,10 +1,12 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SignJWT } from 'jose';
 import { authenticate, createTokenVerifier, RefusedClaims, type TokenSettings } from '../../gateway/authentication';
-import { parseRevocations, readRevocationsFile, revocationsRereadMs } from '../../gateway/revocations';
+import { GatewayMetrics } from '../../gateway/metrics';
+import { parseRevocations, readRevocationsFile, revocationsRereadMs, type RevocationsRead } from '../../gateway/revocations';
+import type { Logger } from '../../lib/logger';
 
 const secret = new Uint8Array(randomBytes(32));
 const settings: TokenSettings = { keys: { kind: 'secret', secret }, issuer: 'beidaihe-credit-platform', audience: 'beidaihe-credit-api' };
@@ -141,6 +143,60 @@ describe('the revocation file', () => {
     write({ subjects: [] });
     later();
     await expect(authenticate(`Bearer ${token}`, verify)).resolves.toMatchObject({ id: 'officer-zhang' });
+  });
+
+  /** The SHA-256 of the file as saved, as `sha256sum` prints it. */
+  const savedSha256 = () => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+
+  // An incident responder must be able to confirm that every replica took a revocation in.
+  it('tells each good read, at start and once the file changed, with its entries counted and the SHA-256 of the version read', async () => {
+    const reads: [string, RevocationsRead][] = [];
+    write({ subjects: ['officer-li', 'officer-wang'], organisations: ['finance'] });
+    const verify = createTokenVerifier({ ...settings, revocations: { file, list: readRevocationsFile(file) } }, { ...observer, revocationsRead: (f, read) => reads.push([f, read]) });
+    const modifiedAt = () => fs.statSync(file).mtimeMs / 1000;
+    expect(reads).toEqual([[file, { entries: { subjects: 2, organisations: 1, jti: 0 }, tokensIssuedBefore: null, sha256: savedSha256(), modifiedAt: modifiedAt() }]]);
+    write({ jti: ['stolen-1'], tokensIssuedBefore: '2026-12-07T08:00:00Z' });
+    later();
+    await refusalOf(await officerToken(), verify).catch(() => undefined);
+    expect(reads).toHaveLength(2);
+    expect(reads[1]).toEqual([file, { entries: { subjects: 0, organisations: 0, jti: 1 }, tokensIssuedBefore: Date.parse('2026-12-07T08:00:00Z') / 1000, sha256: savedSha256(), modifiedAt: modifiedAt() }]);
+    // A version that does not parse is no good read: the list held, and its version, stay.
+    write('{"jti": [');
+    later();
+    await refusalOf(await officerToken(), verify).catch(() => undefined);
+    expect(reads).toHaveLength(2);
+  });
+
+  it("gives the list a replica holds in its metrics and log: entries by kind, the version's SHA-256, when it was read; no subject named", async () => {
+    const lines: { level: string; fields: Record<string, unknown>; message: string }[] = [];
+    const line = (level: string) => (fields: Record<string, unknown>, message: string) => lines.push({ level, fields, message });
+    const metrics = new GatewayMetrics({ info: line('info'), warn: line('warn'), error: line('error') } as unknown as Logger);
+    try {
+      write({ subjects: ['officer-li', 'officer-wang'], organisations: ['finance'] });
+      const verify = createTokenVerifier({ ...settings, revocations: { file, list: readRevocationsFile(file) } }, metrics);
+      const first = savedSha256();
+      write({ subjects: ['officer-zhang'] });
+      later();
+      expect((await refusalOf(await officerToken(), verify)).problem).toBe('TOKEN_REVOKED');
+      const text = await metrics.registry.metrics();
+      const series = (name: string) => text.split('\n').filter((l) => l.startsWith(name));
+      expect(series('credit_gateway_revocations_entries')).toEqual([
+        'credit_gateway_revocations_entries{kind="subjects",service="gateway"} 1',
+        'credit_gateway_revocations_entries{kind="organisations",service="gateway"} 0',
+        'credit_gateway_revocations_entries{kind="jti",service="gateway"} 0',
+      ]);
+      // The version held alone: the one replaced is gone.
+      expect(series('credit_gateway_revocations_file_info')).toEqual([`credit_gateway_revocations_file_info{sha256="${savedSha256()}",service="gateway"} 1`]);
+      expect(series('credit_gateway_revocations_read_timestamp_seconds')).toEqual([`credit_gateway_revocations_read_timestamp_seconds{service="gateway"} ${Date.now() / 1000}`]);
+      expect(series('credit_gateway_revocations_file_modified_seconds')).toEqual([`credit_gateway_revocations_file_modified_seconds{service="gateway"} ${fs.statSync(file).mtimeMs / 1000}`]);
+      expect(lines.map((l) => [l.level, l.message, l.fields.sha256, l.fields.subjects, l.fields.organisations])).toEqual([
+        ['info', 'the revocation file was read: this replica refuses what it names', first, 2, 1],
+        ['info', 'the revocation file was read: this replica refuses what it names', savedSha256(), 1, 0],
+      ]);
+      expect(JSON.stringify(lines)).not.toMatch(/officer-|FINANCE|finance/);
+    } finally {
+      metrics.close();
+    }
   });
 
   it('states what is wrong with a file, for the start to stop on', () => {
