@@ -6,7 +6,7 @@ import { CreditReport, creditGrades } from './entities/credit-report.entity';
 import type { PeerClient } from './peers';
 import { genuineSnapshot } from './platform-report';
 import { recordsChanged, snapshotRecordIds, type CurrentRecordsAsker } from './record-states';
-import type { RequestIdentity } from '../../lib/access/identity';
+import { clockToleranceSeconds, type RequestIdentity } from '../../lib/access/identity';
 import { isUniqueViolation } from '../shared/database';
 import { writeAlone } from '../shared/write-queue';
 import type { RequestDeadline } from '../../lib/deadline';
@@ -64,7 +64,23 @@ function relianceOrder(a: ConsideredReportSnapshot, b: ConsideredReportSnapshot)
 const descending = (a: string, b: string) => (a < b ? 1 : a > b ? -1 : 0);
 
 /**
- * Decides a check's report requirement as of its instant: the subject's reports registered by
+ * The latest registration a check counts as made before it. `checkedAt` is stamped on the records
+ * subgraph's clock, a report's `registeredAt` (and its issue date) on this subgraph's, and the two
+ * may disagree by up to the tolerance every process accepts: with this one 28 s ahead, a report
+ * generated seconds before a check read as registered after it, and the sealed check kept "no valid
+ * report". So a registration up to the tolerance after the check's instant counts, but none after
+ * this subgraph's now (when the requirement is first judged, in the check's own request): what is
+ * sealed is what was registered when it was judged. A check judged long after its instant (first
+ * read later, or judged again when its seal failed) takes the tolerance and no more, never reports
+ * registered minutes or days later.
+ */
+function registeredByCheck(checkedAt: Date, now = Date.now()): Date {
+  return new Date(Math.max(checkedAt.getTime(), Math.min(now, checkedAt.getTime() + clockToleranceSeconds * 1000)));
+}
+
+/**
+ * Decides a check's report requirement as of its instant (give or take the clocks' difference,
+ * `registeredByCheck`): the subject's reports registered by
  * then, within their validity that day, genuine, and for third-party reports issued by a provider
  * in good standing on the issue date and not suspended, revoked or in class D by the check's day
  * (asked of the providers subgraph, one request for all issuers); a platform report only while every
@@ -83,12 +99,14 @@ export async function judgeReports(
   identity: RequestIdentity,
   currentRecords: CurrentRecordsAsker,
 ): Promise<ReportRequirementSnapshot> {
-  const asOf = new Date(check.checkedAt);
-  const day = todayInDistrict(asOf);
+  const checkedAt = new Date(check.checkedAt);
+  const day = todayInDistrict(checkedAt);
+  const registeredBy = registeredByCheck(checkedAt);
+  const issuedBy = todayInDistrict(registeredBy);
   // A registration withdrawn by the time the requirement is judged is left out, not listed as
   // refused: it was a mistake (another subject's report, a mistyped grade), which the check's
   // findings, read by its department, must not go on stating about this subject.
-  const candidates = (await reports.find({ where: { subjectId: check.subjectId, registeredAt: LessThanOrEqual(asOf), withdrawnAt: IsNull() }, order: { issuedOn: 'DESC', id: 'DESC' } })).filter((r) => r.issuedOn <= day);
+  const candidates = (await reports.find({ where: { subjectId: check.subjectId, registeredAt: LessThanOrEqual(registeredBy), withdrawnAt: IsNull() }, order: { issuedOn: 'DESC', id: 'DESC' } })).filter((r) => r.issuedOn <= issuedBy);
   const platformContents = await snapshots(candidates.filter((r) => r.source === 'DISTRICT_PLATFORM').map((r) => r.id));
   const platformIds = candidates.filter((r) => r.source === 'DISTRICT_PLATFORM').map((r) => r.id);
   const contentOf = new Map(platformIds.map((id, i) => [id, platformContents[i]]));

@@ -160,6 +160,32 @@ describe.each(testDatabases)("a check's sealed report requirement on $label", (d
     ]);
   });
 
+  it('counts a report registered on a clock up to the tolerance ahead of the check\'s, not one registered long after an old check', async () => {
+    // The reports subgraph's clock 28 s ahead of the records subgraph's: a report generated 3 s
+    // before the check was registered 25 s after the check's instant as each clock stamped it.
+    const now = Date.now();
+    const midnight = startOfDistrictDay(today).getTime();
+    await reports
+      .db()
+      .getRepository(CreditReport)
+      .insert([
+        registration('subject-ahead', 1, { registeredAt: new Date(now) }),
+        // Issued and registered just after midnight on the reports clock, for a check just before it on the records clock.
+        registration('subject-midnight', 1, { issuedOn: today, registeredAt: new Date(midnight + 10_000) }),
+        // Registered 10 min after a check of an hour ago: not within any clock difference accepted.
+        registration('subject-old', 1, { registeredAt: new Date(now - 50 * 60_000) }),
+      ]);
+    const at = (id: string, subjectId: string, instant: number): CheckRef => ({ ...checkOf(id, subjectId), checkedAt: new Date(instant).toISOString() });
+
+    const result = await readRequirements(reports, [at('check-ahead', 'subject-ahead', now - 25_000), at('check-midnight', 'subject-midnight', midnight - 10_000), at('check-old', 'subject-old', now - 60 * 60_000)]);
+    expect(result.errors).toBeUndefined();
+    expect(result.data!._entities.map((check) => [check!.reportRequirement!.satisfied, check!.reportRequirement!.considered.map((c) => c.report?.id)])).toEqual([
+      [true, ['subject-ahead-0001']],
+      [true, ['subject-midnight-0001']],
+      [false, []],
+    ]);
+  });
+
   it('keeps the first judgement when a second one races it to the seal', async () => {
     const requirements = new CheckRequirementRepository(reports.db());
     const check = checkOf('check-raced', 'subject-raced');
