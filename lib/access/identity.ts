@@ -179,7 +179,11 @@ export async function signIdentity(identity: SignedIdentity, key: Uint8Array, li
 
 /**
  * Signs identities with one key, each distinct identity once per half of its lifetime: the
- * signature then stays valid for at least 30 s after it is last handed out.
+ * signature then stays valid for at least 30 s after it is last handed out. How long a signature
+ * is handed out is measured on the monotonic clock (performance.now), not the wall clock: a
+ * gateway whose clock stepped back (NTP correcting it, a VM resumed) went on handing out the
+ * header it had signed for as long as the step, up to ~90 s, every request audited at an
+ * instant in the past.
  */
 export class IdentitySigner {
   private readonly signed = new ExpiringMemory<Promise<string>>(rememberedIdentities);
@@ -189,7 +193,7 @@ export class IdentitySigner {
   sign(identity: SignedIdentity): Promise<string> {
     const { caller, purpose, grants, scope } = identity;
     const content = JSON.stringify([caller, purpose, grants, scope]);
-    const now = Date.now();
+    const now = performance.now();
     return this.signed.remember(content, () => signIdentity(identity, this.key), now + (identityLifetimeSeconds * 1000) / 2, now);
   }
 }

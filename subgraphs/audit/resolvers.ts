@@ -6,7 +6,8 @@ import { actsFor, disclose, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type Page, type PageArgs, type PageRequest } from '../shared/pagination';
 import type { CursorPosition } from '../shared/cursors';
 import type { AuditEntryInput, EntryFilter, UsageFilter, ReaderNamed } from './audit.repository';
-import type { AuditContext } from './context';
+import type { AppendedInstants, AuditContext } from './context';
+import { clockToleranceSeconds } from '../../lib/access/identity';
 import { splitFieldGroups, type AuditEntry } from './entities/audit-entry.entity';
 
 type Context = AuditContext & SubgraphContext;
@@ -93,6 +94,36 @@ export const maxAppendBatch = 10_000;
  */
 export const appendBodyBytes = 32 * 1024 * 1024;
 
+/**
+ * How far from this subgraph's clock an appended entry's `occurredAt` may be. The gateway stamps
+ * a request's entries when its answer is ready, then waits for at most one subgraph call (the
+ * purpose's recheck: SUBGRAPH_TIMEOUT_MS, at most 10 minutes, gateway/config.ts) and for its
+ * writer's queue (ten writes of at most its internal client's 5 s) before they are sent; the
+ * import stamps a chunk's entries as it writes them. Ahead of this clock, no further than the
+ * clocks may disagree (clockToleranceSeconds). A gateway whose clock had stepped back wrote every
+ * disclosure at a past instant, even into district days already completed and counted; one
+ * stepped forward, at instants to come. Refusing the call fails its request closed: the gateway
+ * answers AUDIT_UNAVAILABLE, nothing disclosed.
+ */
+export const appendedInstantsWithin: AppendedInstants = { pastMs: 12 * 60_000, futureMs: clockToleranceSeconds * 1000 };
+
+/** The problem of an entry whose instant is off this subgraph's clock (README, Errors). */
+export const occurredAtOffClock = 'OCCURRED_AT_OFF_AUDIT_CLOCK';
+
+function assertInstantsOnClock(entries: readonly AuditEntryInput[], within: AppendedInstants | null, now = Date.now()): void {
+  if (!within) return;
+  // One that is no instant at all is the repository's to refuse, as such.
+  const offClock = (at: number) => at < now - within.pastMs || at > now + within.futureMs;
+  const index = entries.findIndex((e) => offClock(new Date(e.occurredAt).getTime()));
+  if (index === -1) return;
+  const at = new Date(entries[index].occurredAt);
+  throw badInput(
+    `entries.${index}.occurredAt`,
+    `occurredAt ${at.toISOString()} is further from the audit log's clock (${new Date(now).toISOString()}) than ${within.pastMs / 60_000} minutes before or ${within.futureMs / 1000} s after it: the writer's clock disagrees with the audit log's`,
+    { problem: occurredAtOffClock },
+  );
+}
+
 export const resolvers: GraphQLResolverMap<Context> = {
   Query: {
     auditEntriesBySubject: async (_: unknown, args: PageArgs & { subjectId: string; filter?: EntryFilter | null }, ctx: Context, info: GraphQLResolveInfo) => {
@@ -146,6 +177,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
       if (args.entries.length > maxAppendBatch) {
         throw badInput('entries', `one call appends at most ${maxAppendBatch} entries, got ${args.entries.length}: split the batch`);
       }
+      assertInstantsOnClock(args.entries, ctx.appendedInstants);
       // AuditEntryInput has no id: the subgraph gives each entry a fresh one.
       const appended = await ctx.repository.append(args.entries);
       return { appended: appended.length, lastSequence: appended.length ? appended[appended.length - 1].sequence : null };

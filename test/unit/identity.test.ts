@@ -14,16 +14,33 @@ describe('identities between the gateway and the subgraphs', () => {
   afterEach(() => jest.useRealTimers());
 
   it('are signed once per identity and half-minute, whatever the request id', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'], now: Date.now() });
     const signer = new IdentitySigner(key);
     const first = await signer.sign(officer);
     expect(await signer.sign({ ...officer, requestId: 'second-request' } as RequestIdentity)).toBe(first);
     expect(await signer.sign({ ...officer, grants: ['SUBJECT_BASICS'] })).not.toBe(first);
     expect(await signer.sign({ ...officer, purpose: { matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'BDH-CG-2026-0118' } })).not.toBe(first);
     // Past half of its minute, the next request gets a fresh signature, valid for a full minute again.
-    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'], now: Date.now() + 31_000 });
+    jest.advanceTimersByTime(31_000);
     const renewed = await signer.sign(officer);
     expect(renewed).not.toBe(first);
     expect(await new IdentityVerifier(key).verify(renewed, 'r')).not.toBeNull();
+  });
+
+  it('are signed afresh half a minute after they were signed however the gateway\'s clock stepped, never handed out longer', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'], now: Date.now() });
+    const signer = new IdentitySigner(key);
+    const first = await signer.sign(officer);
+    const issuedAt = (token: string) => (JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { iat: number }).iat;
+    // The wall clock steps a minute back (NTP correcting it), then half a minute passes.
+    jest.setSystemTime(Date.now() - 60_000);
+    jest.advanceTimersByTime(31_000);
+    const renewed = await signer.sign(officer);
+    expect(renewed).not.toBe(first);
+    expect(issuedAt(renewed)).toBe(Math.floor(Date.now() / 1000));
+    // And a step forward does not cut the half-minute short.
+    jest.setSystemTime(Date.now() + 120_000);
+    expect(await signer.sign(officer)).toBe(renewed);
   });
 
   it('carry the request id of the request that presents them, never a signed one', async () => {

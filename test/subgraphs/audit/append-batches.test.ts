@@ -3,11 +3,10 @@ import { fieldGroups } from '../../../lib/access/field-groups';
 import { auditedTextLimits } from '../../../lib/access/identity';
 import { AuditEntry } from '../../../subgraphs/audit/entities/audit-entry.entity';
 import { appendBodyBytes, maxAppendBatch } from '../../../subgraphs/audit/resolvers';
-import { auditSubgraph } from '../../../subgraphs/audit/subgraph';
 import { insertRowsPerStatement } from '../../../subgraphs/shared/bulk-insert';
 import { testDatabases } from '../../helpers/databases';
 import { useSubgraph } from '../../helpers/subgraph';
-import { gateway, supervisor } from './audit-callers';
+import { gateway, supervisor, historicalAuditSubgraph } from './audit-callers';
 
 /**
  * One `appendAuditEntries` call holds all of one request's entries (gateway/audit-writer.ts never
@@ -35,7 +34,7 @@ const entry = (i: number, overrides: Record<string, unknown> = {}) => ({
 });
 
 describe.each(testDatabases)('appendAuditEntries with one large request on $label', (database) => {
-  const { db, sql, queryAs } = useSubgraph(auditSubgraph, database, 'auditbatch');
+  const { db, sql, queryAs } = useSubgraph(historicalAuditSubgraph, database, 'auditbatch');
   const count = () => db().getRepository(AuditEntry).count();
   const append = (entries: ReturnType<typeof entry>[]) => queryAs<{ appendAuditEntries: { appended: number } | null }>(gateway, APPEND, { entries });
 

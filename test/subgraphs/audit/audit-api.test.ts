@@ -1,11 +1,10 @@
 import type { RequestIdentity } from '../../../lib/access/identity';
-import { gateway, supervisor, analyst } from './audit-callers';
+import { gateway, supervisor, analyst, historicalAuditSubgraph } from './audit-callers';
 import { AuditRepository, type ChainVerification } from '../../../subgraphs/audit/audit.repository';
 import { AuditEntry } from '../../../subgraphs/audit/entities/audit-entry.entity';
 import { findMatter } from '../../../lib/catalogue/matters';
 import { maskCitizenIdNumber } from '../../../lib/identifiers';
 import { resumeWithinMs, sealedResumption } from '../../../subgraphs/audit/resolvers';
-import { auditSubgraph } from '../../../subgraphs/audit/subgraph';
 import { testDatabases } from '../../helpers/databases';
 import { fullAccess, testSigningKey } from '../../helpers/identity';
 import { CursorSeal } from '../../../subgraphs/shared/cursors';
@@ -73,7 +72,7 @@ function entry(i: number, overrides: Partial<EntryInput> = {}): EntryInput {
 const requestOf = (row: AuditEntry) => `${row.requestId} ${row.occurredAt.toISOString()}`;
 
 describe.each(testDatabases)('audit API on $label', (database) => {
-  const { db, sql, queryAs, query } = useSubgraph(auditSubgraph, database, 'auditapi');
+  const { db, sql, queryAs, query } = useSubgraph(historicalAuditSubgraph, database, 'auditapi');
   const count = () => db().getRepository(AuditEntry).count();
   const append = (entries: EntryInput[], identity: RequestIdentity = gateway) =>
     queryAs<{ appendAuditEntries: { appended: number; lastSequence: number | null } | null }>(identity, APPEND, { entries });

@@ -1,5 +1,8 @@
 import type { RequestIdentity } from '../../../lib/access/identity';
 import type { AuditEntryInput } from '../../../subgraphs/audit/audit.repository';
+import { createAuditContext, type AuditContext } from '../../../subgraphs/audit/context';
+import { auditSubgraph } from '../../../subgraphs/audit/subgraph';
+import type { SubgraphDefinition } from '../../../subgraphs/shared/subgraph';
 
 /** The callers the audit subgraph's suites read and write its log as. */
 
@@ -41,3 +44,10 @@ export function financeOfficerEntry(entry: Pick<AuditEntryInput, 'id' | 'subject
     ...entry,
   };
 }
+
+/**
+ * The audit subgraph taking entries at any instant, for the suites that write a log as of the
+ * past (its days, months and years) through `appendAuditEntries`: the subgraph itself takes an
+ * entry only within minutes of its own clock (`appendedInstantsWithin`, append-clock.test.ts).
+ */
+export const historicalAuditSubgraph: SubgraphDefinition<AuditContext> = { ...auditSubgraph, createContext: (db, options) => createAuditContext(db, options.deadline, null) };

@@ -1,7 +1,6 @@
-import { gateway, supervisor } from './audit-callers';
+import { gateway, supervisor, historicalAuditSubgraph } from './audit-callers';
 import { maskCitizenIdNumber } from '../../../lib/identifiers';
 import { AuditEntry } from '../../../subgraphs/audit/entities/audit-entry.entity';
-import { auditSubgraph } from '../../../subgraphs/audit/subgraph';
 import { testDatabases } from '../../helpers/databases';
 import { useSubgraph } from '../../helpers/subgraph';
 
@@ -96,7 +95,7 @@ const cases = [
 ];
 
 describe.each(testDatabases)('auditCases pages on $label', (database) => {
-  const { db, sql, queryAs } = useSubgraph(auditSubgraph, database, 'auditcasepages');
+  const { db, sql, queryAs } = useSubgraph(historicalAuditSubgraph, database, 'auditcasepages');
   const page = async (variables: Record<string, unknown>) => {
     const result = await queryAs<{ auditCases: CasePage }>(supervisor, CASES, { ...period, ...variables });
     expect(result.errors).toBeUndefined();

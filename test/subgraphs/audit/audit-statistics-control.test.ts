@@ -1,14 +1,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RequestIdentity } from '../../../lib/access/identity';
-import { gateway, supervisor, analyst } from './audit-callers';
+import { gateway, supervisor, analyst, historicalAuditSubgraph } from './audit-callers';
 import { addDays, startOfDistrictDay, todayInDistrict } from '../../../lib/calendar';
 import { findMatter } from '../../../lib/catalogue/matters';
 import { projectRoot } from '../../../lib/project-root';
 import { minimumSubjectsPerStatistic } from '../../../lib/access/policy';
 import { otherOrganisationsInStatistics } from '../../../subgraphs/audit/audit-statistics';
 import { AuditEntry } from '../../../subgraphs/audit/entities/audit-entry.entity';
-import { auditSubgraph } from '../../../subgraphs/audit/subgraph';
 import { testDatabases } from '../../helpers/databases';
 import { useSubgraph } from '../../helpers/subgraph';
 
@@ -91,7 +90,7 @@ const entries = [
 ];
 
 describe.each(testDatabases)('audit statistics disclosure control on $label', (database) => {
-  const { db, sql, queryAs } = useSubgraph(auditSubgraph, database, 'auditsdc');
+  const { db, sql, queryAs } = useSubgraph(historicalAuditSubgraph, database, 'auditsdc');
   const statistics = (identity: RequestIdentity, variables: Record<string, unknown>) => queryAs<{ auditStatistics: Statistic[] | null }>(identity, STATISTICS, variables);
 
   beforeAll(async () => {
@@ -208,7 +207,7 @@ describe.each(testDatabases)('audit statistics disclosure control on $label', (d
 });
 
 describe.each(testDatabases)('audit statistics rows to drill down from on $label', (database) => {
-  const { queryAs } = useSubgraph(auditSubgraph, database, 'auditdrill');
+  const { queryAs } = useSubgraph(historicalAuditSubgraph, database, 'auditdrill');
   const WITH_ENTRY = /* GraphQL */ `
     query Statistics($from: DateTime!, $to: DateTime!, $organisation: String) {
       auditStatistics(from: $from, to: $to, organisation: $organisation) { organisation matter disclosed denied subjects entryId }
@@ -273,7 +272,7 @@ describe.each(testDatabases)('audit statistics rows to drill down from on $label
 });
 
 describe.each(testDatabases)('audit statistics padded with refused requests on $label', (database) => {
-  const { queryAs } = useSubgraph(auditSubgraph, database, 'auditpad');
+  const { queryAs } = useSubgraph(historicalAuditSubgraph, database, 'auditpad');
   const statistics = (identity: RequestIdentity, variables: Record<string, unknown>) => queryAs<{ auditStatistics: Statistic[] | null }>(identity, STATISTICS, variables);
   const append = async (batch: Record<string, unknown>[]) => {
     const result = await queryAs(gateway, APPEND, { entries: batch });
@@ -339,7 +338,7 @@ describe.each(testDatabases)('audit statistics padded with refused requests on $
 });
 
 describe.each(testDatabases)('audit statistics of readers whose ids read like its labels on $label', (database) => {
-  const { queryAs } = useSubgraph(auditSubgraph, database, 'auditlabels');
+  const { queryAs } = useSubgraph(historicalAuditSubgraph, database, 'auditlabels');
   const statistics = (identity: RequestIdentity, variables: Record<string, unknown>) => queryAs<{ auditStatistics: Statistic[] | null }>(identity, STATISTICS, variables);
   const LABELLED = /* GraphQL */ `
     query Statistics($from: DateTime!, $to: DateTime!, $organisation: String) {

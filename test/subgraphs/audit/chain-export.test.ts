@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { gateway, supervisor } from './audit-callers';
-import { auditSubgraph } from '../../../subgraphs/audit/subgraph';
+import { gateway, supervisor, historicalAuditSubgraph } from './audit-callers';
 import { testDatabases } from '../../helpers/databases';
 import type { GraphQLResponse } from '../../helpers/graphql';
 import { useSubgraph } from '../../helpers/subgraph';
@@ -80,7 +79,7 @@ function entry(i: number, overrides: Record<string, unknown> = {}) {
 }
 
 describe.each(testDatabases)('the audit chain exported through auditEntries on $label', (database) => {
-  const { queryAs } = useSubgraph(auditSubgraph, database, 'auditexport');
+  const { queryAs } = useSubgraph(historicalAuditSubgraph, database, 'auditexport');
 
   beforeAll(async () => {
     const entries = [

@@ -1,8 +1,7 @@
-import { gateway, supervisor, analyst } from './audit-callers';
+import { gateway, supervisor, analyst, historicalAuditSubgraph } from './audit-callers';
 import { AuditRepository } from '../../../subgraphs/audit/audit.repository';
 import type { Page as EntryPage } from '../../../subgraphs/shared/pagination';
 import { AuditEntry } from '../../../subgraphs/audit/entities/audit-entry.entity';
-import { auditSubgraph } from '../../../subgraphs/audit/subgraph';
 import { describeOnMysql, testDatabases } from '../../helpers/databases';
 import { plansOf, statementsDuring } from '../../helpers/query-plans';
 import { useSubgraph } from '../../helpers/subgraph';
@@ -90,7 +89,7 @@ interface Page {
 }
 
 describe.each(testDatabases)('audit entry filters on $label', (database) => {
-  const { db, sql, queryAs } = useSubgraph(auditSubgraph, database, 'auditfilter');
+  const { db, sql, queryAs } = useSubgraph(historicalAuditSubgraph, database, 'auditfilter');
   const log = (variables: Record<string, unknown>, identity = supervisor) => queryAs<{ auditEntries: Page | null }>(identity, LOG, variables);
   const trail = (variables: Record<string, unknown>) => queryAs<{ auditEntriesBySubject: Page | null }>(supervisor, BY_SUBJECT, variables);
   const read = (variables: Record<string, unknown>) => queryAs<{ auditEntriesByOrganisation: Page | null }>(supervisor, BY_ORGANISATION, variables);
@@ -289,7 +288,7 @@ describe.each(testDatabases)('audit entry filters on $label', (database) => {
 });
 
 describeOnMysql('the whole log read from its indexes on $label', (database) => {
-  const { db } = useSubgraph(auditSubgraph, database, 'auditfilterix');
+  const { db } = useSubgraph(historicalAuditSubgraph, database, 'auditfilterix');
   const matters = ['GOVERNMENT_PROCUREMENT', 'DRUG_PROCUREMENT', 'TAX_INCENTIVES', 'STATE_ASSET_TRANSFER', 'FISCAL_SUPPORT'];
 
   beforeAll(async () => {
@@ -351,7 +350,7 @@ describeOnMysql('the whole log read from its indexes on $label', (database) => {
 });
 
 describe.each(testDatabases)('the reads of the log left out or kept alone, counted from an index on $label', (database) => {
-  const { db } = useSubgraph(auditSubgraph, database, 'auditreadsix');
+  const { db } = useSubgraph(historicalAuditSubgraph, database, 'auditreadsix');
 
   beforeAll(async () => {
     // 3,000 entries, as the credit office's log grows: four in five its supervisors' reads of the
