@@ -134,7 +134,12 @@ const identityLifetimeSeconds = 60;
  * and `nbf`, an identity header's `exp`): NTP keeps them within milliseconds, but a host whose
  * clock has drifted by seconds refused every fresh token of an identity provider running ahead,
  * and every identity header the gateway reuses once a subgraph's clock ran 30 s ahead, as if the
- * caller's login were at fault. As the common JWT libraries allow by default or advise.
+ * caller's login were at fault. As the common JWT libraries allow by default or advise. Not
+ * symmetric for identity headers, which the gateway reuses for half their lifetime
+ * (IdentitySigner): a subgraph refuses one issued more than this in its future (a gateway ahead by
+ * more than 30 s, always), and takes one up to this past its `exp` (a gateway behind by up to
+ * 60 s, always; by 60-90 s, only headers reused for less than 90 s less the difference). README,
+ * When parts fail, says so.
  */
 export const clockToleranceSeconds = 30;
 

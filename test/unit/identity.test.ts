@@ -75,6 +75,25 @@ describe('identities between the gateway and the subgraphs', () => {
     expect(await new IdentityVerifier(key).verify(signed, 'r')).toMatchObject({ caller: officer.caller });
   });
 
+  it('are taken, whichever was handed out, by a subgraph up to 60 s ahead of the gateway; up to 90 s ahead, only the freshest; by none more than 30 s behind (README)', async () => {
+    // Taken before signing: the header's iat, whole seconds, is then never earlier.
+    const signedAt = Date.now();
+    const signed = await new IdentitySigner(key).sign(officer);
+    const verifiedAt = async (offsetMs: number) => {
+      jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'], now: signedAt + offsetMs });
+      const taken = (await new IdentityVerifier(key).verify(signed, 'r')) !== null;
+      jest.useRealTimers();
+      return taken;
+    };
+    // The last hand-out of a header, 30 s after it was signed, at a subgraph 59 s ahead; a fresh one at one 89 s ahead.
+    expect(await verifiedAt(30_000 + 59_000)).toBe(true);
+    expect(await verifiedAt(89_000)).toBe(true);
+    // Refused: reused 30 s, at a subgraph 61 s ahead; fresh, at one 91 s ahead; fresh, at one 31 s behind.
+    expect(await verifiedAt(30_000 + 61_000)).toBe(false);
+    expect(await verifiedAt(91_000)).toBe(false);
+    expect(await verifiedAt(-31_000)).toBe(false);
+  });
+
   it('are refused when forged, signed with another key or tampered with, each time', async () => {
     const verifier = new IdentityVerifier(key);
     const good = await signIdentity(officer, key);
