@@ -363,7 +363,8 @@ export class RecordLifecycleRepository {
         decisionReason: null,
       });
       await manager.insert(CreditRecordObjection, objection);
-      await this.changeRecord(manager, record, { status: next }, 'OBJECTED', actor, { reason, relatedId: objection.id });
+      // At the filing's instant, which its decision is never earlier than (`decidedAfter`).
+      await this.changeRecord(manager, record, { status: next }, 'OBJECTED', actor, { reason, relatedId: objection.id }, objection.submittedAt);
       return objection;
     });
   }
@@ -419,7 +420,7 @@ export class RecordLifecycleRepository {
         }
         const kind = action === 'REJECT_OBJECTION' ? 'OBJECTION_REJECTED' : action === 'ACCEPT_OBJECTION_WITHDRAWN' ? 'WITHDRAWN' : 'CORRECTED';
         await this.settle(manager, CreditRecordObjection, objection, { status, resolution: input.decision === 'ACCEPT' ? (input.resolution ?? null) : null }, actor, reason);
-        await this.changeRecord(manager, record, changes, kind, actor, { reason, relatedId: objection.id });
+        await this.changeRecord(manager, record, changes, kind, actor, { reason, relatedId: objection.id }, objection.decidedAt!);
         if (action === 'ACCEPT_OBJECTION_WITHDRAWN') await this.closeRestoration(manager, record, objection, actor);
         return objection;
       });
@@ -449,7 +450,7 @@ export class RecordLifecycleRepository {
         const record = await this.lockedRecord(manager, objection.recordId, identity);
         const next = this.recordTransition(record, 'WITHDRAW_OBJECTION', 'id');
         await this.settle(manager, CreditRecordObjection, objection, { status: 'WITHDRAWN' }, actor, reason);
-        await this.changeRecord(manager, record, { status: next }, 'OBJECTION_WITHDRAWN', actor, { reason, relatedId: objection.id });
+        await this.changeRecord(manager, record, { status: next }, 'OBJECTION_WITHDRAWN', actor, { reason, relatedId: objection.id }, objection.decidedAt!);
         return objection;
       });
     });
@@ -500,10 +501,21 @@ export class RecordLifecycleRepository {
     actor: Actor,
     reason: string | null,
   ): Promise<void> {
-    const settled = { ...outcome, decidedBy: actor.userId, decidedByOrganisation: actor.organisation, decidedAt: this.now(), decisionReason: reason };
+    const settled = { ...outcome, decidedBy: actor.userId, decidedByOrganisation: actor.organisation, decidedAt: this.decidedAfter(filed.submittedAt), decisionReason: reason };
     // TypeORM cannot see that a case's own columns are a partial of the case.
     await manager.update(entity, { id: filed.id }, settled as QueryDeepPartialEntity<T>);
     Object.assign(filed, settled);
+  }
+
+  /**
+   * When a case filed at `filedAt` is decided (or withdrawn): now, but never before its filing. A
+   * replica whose clock runs behind the one that took the filing (50 s apart, or a clock stepped
+   * back) decided an objection before it was filed, its record's history listing OBJECTION_REJECTED
+   * before OBJECTED: as a consent is granted no earlier than it is asked for (consent.repository.ts),
+   * a millisecond after the filing then, so that the history lists the decision after it.
+   */
+  private decidedAfter(filedAt: Date): Date {
+    return new Date(Math.max(this.now().getTime(), filedAt.getTime() + 1));
   }
 
   /**
@@ -512,17 +524,20 @@ export class RecordLifecycleRepository {
    * subject "not restored" of a record taken back).
    */
   private async closeRestoration(manager: EntityManager, record: CreditRecord, objection: CreditRecordObjection, actor: Actor): Promise<void> {
-    await manager.update(
-      RestorationApplication,
-      { recordId: record.id, status: 'SUBMITTED' },
-      {
-        status: transition(restorationTransitions, 'SUBMITTED', 'CLOSE')!,
-        decidedBy: actor.userId,
-        decidedByOrganisation: actor.organisation,
-        decidedAt: this.now(),
-        decisionReason: `the record was withdrawn on an accepted objection (${objection.id}): nothing is left to restore`,
-      },
-    );
+    // Each closed no earlier than it was filed (`decidedAfter`): read first for its filing's instant.
+    for (const pending of await manager.find(RestorationApplication, { where: { recordId: record.id, status: 'SUBMITTED' } })) {
+      await manager.update(
+        RestorationApplication,
+        { id: pending.id, status: 'SUBMITTED' },
+        {
+          status: transition(restorationTransitions, 'SUBMITTED', 'CLOSE')!,
+          decidedBy: actor.userId,
+          decidedByOrganisation: actor.organisation,
+          decidedAt: this.decidedAfter(pending.submittedAt),
+          decisionReason: `the record was withdrawn on an accepted objection (${objection.id}): nothing is left to restore`,
+        },
+      );
+    }
   }
 
   /**
@@ -782,9 +797,17 @@ export class RecordLifecycleRepository {
    * objection to an expired record reads EXPIRED → OBJECTED, a rejection after the period ended
    * OBJECTED → EXPIRED, a correction that dates an expired record anew EXPIRED → ACTIVE.
    */
-  private async changeRecord(manager: EntityManager, record: CreditRecord, changes: Partial<CreditRecord>, kind: CreditRecordEvent['kind'], actor: Actor, details: { reason: string | null; relatedId: string }): Promise<void> {
+  private async changeRecord(
+    manager: EntityManager,
+    record: CreditRecord,
+    changes: Partial<CreditRecord>,
+    kind: CreditRecordEvent['kind'],
+    actor: Actor,
+    details: { reason: string | null; relatedId: string },
+    /** A filing's event at its `submittedAt`, a decision's at its `decidedAt`: the one after the other (`decidedAfter`). */
+    now = this.now(),
+  ): Promise<void> {
     const after = Object.assign(new CreditRecord(), record, changes);
-    const now = this.now();
     // An application left pending past the record's disclosure end is closed for good first.
     await closeEndedApplications(manager, record, after, this.today, actor, now);
     if (changedValues(record, after)) await manager.update(CreditRecord, { id: record.id }, changes);

@@ -286,6 +286,33 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
       expect((await readRecord(r.id)).history.map((e) => e.kind)).toEqual(['OBJECTED', 'WITHDRAWN']);
     });
 
+    it.each([
+      ['REJECT', { decision: 'REJECT' }, ['OBJECTED', 'OBJECTION_REJECTED']],
+      ['ACCEPT, withdrawn', { decision: 'ACCEPT', resolution: 'WITHDRAWN' }, ['OBJECTED', 'WITHDRAWN']],
+    ])('is decided (%s) no earlier than it was filed, on a replica whose clock runs 50 s behind the one that filed it', async (_, decision, history) => {
+      const r = await record();
+      const application = (await apply(r.id)).data!.applyForRestoration;
+      const objection = (await object(r.id)).data!.objectToCreditRecord;
+      // Filed on a replica 50 s ahead: its instants (and the OBJECTED event's) as that clock stamped them.
+      const ahead = (at: Date) => new Date(at.getTime() + 50_000);
+      const filed = await db().getRepository(CreditRecordObjection).findOneByOrFail({ id: objection.id });
+      await db().getRepository(CreditRecordObjection).update({ id: objection.id }, { submittedAt: ahead(filed.submittedAt) });
+      const applied = await db().getRepository(RestorationApplication).findOneByOrFail({ id: application.id });
+      await db().getRepository(RestorationApplication).update({ id: application.id }, { submittedAt: ahead(applied.submittedAt) });
+      const objected = await db().getRepository(CreditRecordEvent).findOneByOrFail({ recordId: r.id, kind: 'OBJECTED' });
+      await db().getRepository(CreditRecordEvent).update({ id: objected.id }, { occurredAt: ahead(objected.occurredAt) });
+
+      expect((await decideObjection(objection.id, decision)).errors).toBeUndefined();
+      const decided = await db().getRepository(CreditRecordObjection).findOneByOrFail({ id: objection.id });
+      expect(decided.decidedAt!.getTime()).toBeGreaterThan(decided.submittedAt.getTime());
+      const read = await readRecord(r.id);
+      expect(read.history.map((e) => e.kind)).toEqual(history);
+      expect(Date.parse(read.history[1].occurredAt)).toBeGreaterThanOrEqual(decided.decidedAt!.getTime());
+      const closed = await db().getRepository(RestorationApplication).findOneByOrFail({ id: application.id });
+      if (closed.decidedAt) expect(closed.decidedAt.getTime()).toBeGreaterThan(closed.submittedAt.getTime());
+      expect(closed.status).toBe(decision.decision === 'REJECT' ? 'SUBMITTED' : 'CLOSED');
+    });
+
     it('SUBMITTED → REJECTED: the record counts again, unchanged', async () => {
       const r = await record();
       const objection = (await object(r.id)).data!.objectToCreditRecord;
