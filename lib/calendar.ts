@@ -74,14 +74,35 @@ export function checkDistrictDays(range: { from: Date; to: Date }, counted: stri
 }
 
 /**
+ * How long before the audit subgraph's now an appended entry's `occurredAt` may lie
+ * (subgraphs/audit/resolvers.ts `appendedInstantsWithin`, which says why twelve minutes).
+ */
+export const lateAuditEntryMs = 12 * 60_000;
+
+/**
+ * How long after its midnight a district day is completed: until then the audit log may still
+ * take entries stamped in it (`lateAuditEntryMs`, by the audit subgraph's own clock, which this
+ * rule reads too: a gateway's clock behind the audit's, entries waiting in the gateway's writer),
+ * and a minute more for an append checked but not yet committed (it keeps within its caller's 5 s).
+ * Counted from midnight itself, an analyst's finished day changed when such entries arrived.
+ */
+export const dayCompletedAfterMs = lateAuditEntryMs + 60_000;
+
+/**
  * The completed-days rule of statistics that must not be polled while a day runs (each request
- * would show as it is made): `to` no later than today's district midnight, or BAD_USER_INPUT
- * naming that midnight.
+ * would show as it is made): `to` no later than the midnight of the last completed day (today's,
+ * `dayCompletedAfterMs` after it), or BAD_USER_INPUT naming that midnight.
  */
 export function checkCompletedDays(to: Date, counted: string, now: Date = new Date()): void {
   const today = todayInDistrict(now);
-  if (to.getTime() <= startOfDistrictDay(today).getTime()) return;
-  throw badInput('to', `${counted} counted in completed district days only: to must be today's midnight, ${today}T00:00:00+08:00, or earlier, got ${echoedInstant(to)}`);
+  const completed = todayInDistrict(new Date(now.getTime() - dayCompletedAfterMs));
+  if (to.getTime() <= startOfDistrictDay(completed).getTime()) return;
+  if (completed === today) throw badInput('to', `${counted} counted in completed district days only: to must be today's midnight, ${today}T00:00:00+08:00, or earlier, got ${echoedInstant(to)}`);
+  const completes = new Date(startOfDistrictDay(today).getTime() + dayCompletedAfterMs);
+  throw badInput(
+    'to',
+    `${counted} counted in completed district days only: a day is completed ${dayCompletedAfterMs / 60_000} minutes after its midnight (the audit log takes entries stamped in it until then), so to must be ${completed}T00:00:00+08:00 or earlier until ${inDistrictTime(completes)}, got ${echoedInstant(to)}`,
+  );
 }
 
 /** A period of instants is half-open, [from, to): an empty or reversed one is BAD_USER_INPUT on `field`, echoing both ends as the district reads them. */

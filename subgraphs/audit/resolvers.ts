@@ -1,5 +1,6 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { GraphQLResolveInfo } from 'graphql';
+import { lateAuditEntryMs } from '../../lib/calendar';
 import { badInput, clientError, ErrorCode, isBlank } from '../../lib/errors';
 import { maskCitizenIdNumber } from '../../lib/identifiers';
 import { actsFor, disclose, type SubgraphContext } from '../shared/access';
@@ -103,9 +104,11 @@ export const appendBodyBytes = 32 * 1024 * 1024;
  * clocks may disagree (clockToleranceSeconds). A gateway whose clock had stepped back wrote every
  * disclosure at a past instant, even into district days already completed and counted; one
  * stepped forward, at instants to come. Refusing the call fails its request closed: the gateway
- * answers AUDIT_UNAVAILABLE, nothing disclosed.
+ * answers AUDIT_UNAVAILABLE, nothing disclosed. The same bound completes a district day for the
+ * analysts' statistics, with a margin (lib/calendar.ts `dayCompletedAfterMs`): none is written into
+ * it after.
  */
-export const appendedInstantsWithin: AppendedInstants = { pastMs: 12 * 60_000, futureMs: clockToleranceSeconds * 1000 };
+export const appendedInstantsWithin: AppendedInstants = { pastMs: lateAuditEntryMs, futureMs: clockToleranceSeconds * 1000 };
 
 /** The problem of an entry whose instant is off this subgraph's clock (README, Errors). */
 export const occurredAtOffClock = 'OCCURRED_AT_OFF_AUDIT_CLOCK';

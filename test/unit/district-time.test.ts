@@ -1,4 +1,5 @@
-import { checkCompletedDays, checkDistrictDays, checkInstantRange, inDistrictTime, todayInDistrict } from '../../lib/calendar';
+import { checkCompletedDays, checkDistrictDays, checkInstantRange, dayCompletedAfterMs, inDistrictTime, todayInDistrict } from '../../lib/calendar';
+import { appendedInstantsWithin } from '../../subgraphs/audit/resolvers';
 
 describe('an instant in a message, as the district reads a clock (UTC+8)', () => {
   it.each([
@@ -31,6 +32,25 @@ describe('a refused statistics bound, as its message echoes it', () => {
     };
     expect(refusal(new Date('2026-12-07T00:00:00+08:00'))).toBe("usage counted in completed district days only: to must be today's midnight, 2026-12-06T00:00:00+08:00, or earlier, got 2026-12-07T00:00:00+08:00 (2026-12-06T16:00:00.000Z)");
     expect(refusal(new Date('2026-12-06T00:00:00+08:00'))).toBe('accepted');
+  });
+
+  it('takes a day as completed only once entries stamped in it can no longer be written, minutes after its midnight', () => {
+    const midnight = new Date('2026-12-07T00:00:00+08:00');
+    const at = (now: string) => {
+      try {
+        checkCompletedDays(midnight, 'usage', new Date(now));
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return 'accepted';
+    };
+    // The audit log still takes an entry stamped at 23:59:59 (a gateway's clock behind, its write queued) for minutes.
+    expect(dayCompletedAfterMs).toBeGreaterThan(appendedInstantsWithin.pastMs);
+    expect(at('2026-12-07T00:05:00+08:00')).toBe(
+      "usage counted in completed district days only: a day is completed 13 minutes after its midnight (the audit log takes entries stamped in it until then), so to must be 2026-12-06T00:00:00+08:00 or earlier until 2026-12-07T00:13:00+08:00, got 2026-12-07T00:00:00+08:00 (2026-12-06T16:00:00.000Z)",
+    );
+    expect(at('2026-12-07T00:12:59+08:00')).not.toBe('accepted');
+    expect(at('2026-12-07T00:13:00+08:00')).toBe('accepted');
   });
 
   it('is told as sent in UTC too, beside the district time that shows why it is not a midnight', () => {
