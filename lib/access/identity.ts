@@ -188,18 +188,30 @@ export async function signIdentity(identity: SignedIdentity, key: Uint8Array, li
  * is handed out is measured on the monotonic clock (performance.now), not the wall clock: a
  * gateway whose clock stepped back (NTP correcting it, a VM resumed) went on handing out the
  * header it had signed for as long as the step, up to ~90 s, every request audited at an
- * instant in the past.
+ * instant in the past. Nor past the half-minute by the wall clock, which a step forward would
+ * otherwise have it hand out expired.
  */
 export class IdentitySigner {
-  private readonly signed = new ExpiringMemory<Promise<string>>(rememberedIdentities);
+  private readonly signed = new ExpiringMemory<{ token: Promise<string>; signedAt: number }>(rememberedIdentities);
 
   constructor(private readonly key: Uint8Array) {}
 
   sign(identity: SignedIdentity): Promise<string> {
     const { caller, purpose, grants, scope } = identity;
     const content = JSON.stringify([caller, purpose, grants, scope]);
+    const reuse = (identityLifetimeSeconds * 1000) / 2;
     const now = performance.now();
-    return this.signed.remember(content, () => signIdentity(identity, this.key), now + (identityLifetimeSeconds * 1000) / 2, now);
+    const wall = Date.now();
+    // And within the same half-minute by the wall clock: one stepped forward (past the header's
+    // expiry) or back (before its iat) has it signed again at once rather than refused.
+    const known = this.signed.get(content, now);
+    if (known && wall >= known.signedAt && wall < known.signedAt + reuse) return known.token;
+    const token = signIdentity(identity, this.key);
+    const entry = { token, signedAt: wall };
+    this.signed.set(content, entry, now + reuse);
+    // A signature that failed is forgotten, so that the next request tries again.
+    token.catch(() => this.signed.get(content, now) === entry && this.signed.delete(content));
+    return token;
   }
 }
 
