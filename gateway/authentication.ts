@@ -149,6 +149,15 @@ function withinLifetime(verify: TokenVerifier, maxLifetimeSeconds: number): Toke
   return async (token) => {
     const claims = await verify(token);
     const now = Math.floor(Date.now() / 1000);
+    // Issued beyond the clock tolerance in the future: an identity provider whose clock runs ahead
+    // (or a forger), whose tokens a revocation of those issued before a moment would let through.
+    if (typeof claims.iat === 'number' && claims.iat > now + clockToleranceSeconds) {
+      throw new TokenRefused(
+        `the bearer token was refused: it was issued in the future (${new Date(claims.iat * 1000).toISOString()}), beyond the ${clockToleranceSeconds} s two clocks may differ by; the identity provider's clock is ahead of this platform's`,
+        'TOKEN_NOT_YET_VALID',
+        claims,
+      );
+    }
     const from = typeof claims.iat === 'number' ? Math.min(claims.iat, now) : now;
     const lifetime = (claims.exp as number) - from;
     if (lifetime > maxLifetimeSeconds + clockToleranceSeconds) {

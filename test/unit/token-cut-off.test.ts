@@ -64,6 +64,19 @@ describe("a token's lifetime", () => {
     expect((await refusalOf(await officerToken((jwt) => jwt.setIssuedAt(now() - 3 * 86_400).setExpirationTime('1h')))).problem).toBe('TOKEN_LIFETIME_TOO_LONG');
   });
 
+  it('refuses a token issued further in the future than clocks may differ by, which a revocation by issue time would miss, and takes one a little ahead', async () => {
+    // An identity provider ten minutes ahead: revoking "tokens issued before now" would let its token through.
+    expect(await refusalOf(await officerToken((jwt) => jwt.setIssuedAt(now() + 600).setExpirationTime(now() + 3600)))).toMatchObject({
+      problem: 'TOKEN_NOT_YET_VALID',
+      message: expect.stringContaining('issued in the future'),
+      actor: 'officer-zhang',
+      organisation: 'FINANCE',
+    });
+    // Issued a day ahead, after its own expiry.
+    expect((await refusalOf(await officerToken((jwt) => jwt.setIssuedAt(now() + 86_400).setExpirationTime(now() + 3600)))).problem).toBe('TOKEN_NOT_YET_VALID');
+    await expect(authenticate(`Bearer ${await officerToken((jwt) => jwt.setIssuedAt(now() + 20).setExpirationTime(now() + 3600))}`, createTokenVerifier(settings))).resolves.toMatchObject({ id: 'officer-zhang' });
+  });
+
   it("takes the demo tokens' twelve hours and a day, and the setting's lifetime when set", async () => {
     const verify = createTokenVerifier(settings);
     for (const lifetime of ['12h', '24h']) await expect(authenticate(`Bearer ${await officerToken((jwt) => jwt.setIssuedAt().setExpirationTime(lifetime))}`, verify)).resolves.toMatchObject({ id: 'officer-zhang' });
