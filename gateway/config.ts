@@ -8,7 +8,7 @@ import { readSubgraphUrls, subgraphNames, supergraphPath, type SubgraphName } fr
 import { defaultMaxTokenLifetimeSeconds, type TokenKeys, type TokenSettings } from './authentication';
 import { defaultOperationLimits, type OperationLimits } from './operation-limits';
 import { readRevocationsFile } from './revocations';
-import type { RateLimitSettings } from './rate-limits';
+import { redisDatabaseProblem, type RateLimitSettings } from './rate-limits';
 import { defaultSubgraphTimeoutMs } from './subgraph-data-source';
 
 export interface GatewayConfig {
@@ -288,9 +288,17 @@ function readRateLimits(env: NodeJS.ProcessEnv, problems: ConfigProblems): RateL
   const on = problems.read(() => readSwitch(env, 'RATE_LIMIT', true));
   const callerPerMinute = problems.read(() => readPositiveInteger(env, 'RATE_LIMIT_CALLER_PER_MINUTE', 600));
   const organisationPerMinute = problems.read(() => readPositiveInteger(env, 'RATE_LIMIT_ORGANISATION_PER_MINUTE', 3000));
-  const redisUrl = problems.read(() => readUrl(env, 'RATE_LIMIT_REDIS_URL', ['redis:', 'rediss:']));
+  const redisUrl = problems.read(() => readRedisUrl(env));
   if (!on) return null;
   return { callerPerMinute: callerPerMinute as number, organisationPerMinute: organisationPerMinute as number, redisUrl, redisPrefix: env.RATE_LIMIT_REDIS_PREFIX || 'credit:rate-limit:' };
+}
+
+/** `RATE_LIMIT_REDIS_URL`: a redis: or rediss: URL whose database, if it names one, is a number (rate-limits.ts redisDatabaseProblem). */
+function readRedisUrl(env: NodeJS.ProcessEnv): string | undefined {
+  const url = readUrl(env, 'RATE_LIMIT_REDIS_URL', ['redis:', 'rediss:']);
+  const problem = url === undefined ? undefined : redisDatabaseProblem(url);
+  if (problem) throw new ConfigError(`RATE_LIMIT_REDIS_URL ${problem}`);
+  return url;
 }
 
 /**

@@ -235,13 +235,36 @@ function refusal(state: RateLimitState): GraphQLError {
 }
 
 /**
+ * Why a Redis URL's database (its path, `/2`, or else `?db=2`, as ioredis reads it) is no
+ * database number, or undefined: ioredis would send `/credit` as SELECT NaN, which it never
+ * answers for, and `/2x` as SELECT 2. The configuration refuses such a URL (config.ts), and
+ * connectRedis never connects with one.
+ */
+export function redisDatabaseProblem(url: string): string | undefined {
+  const { pathname, searchParams } = new URL(url);
+  const database = pathname.length > 1 ? pathname : searchParams.has('db') ? `?db=${searchParams.get('db')}` : undefined;
+  if (database === undefined || /^(\/|\?db=)\d+$/.test(database)) return undefined;
+  return `must name its database by number after the host (redis://redis:6379/2), or none, got "${database}"`;
+}
+
+/** The reply of a SELECT Redis refused (a database beyond its `databases`): ioredis emits it as an error, and goes on in database 0. */
+function isRefusedSelect(error: unknown): boolean {
+  return (error as { command?: { name?: string } } | undefined)?.command?.name === 'select';
+}
+
+/**
  * Connects, waiting a moment at boot so that the first requests already count in Redis, and
  * tells the observer whenever counting moves between Redis (shared) and memory (per replica).
  * No offline queue and no retries per command: a request must not wait for a Redis that is not
- * there, it counts in memory instead. ioredis keeps reconnecting in the background.
+ * there, it counts in memory instead. ioredis keeps reconnecting in the background, unless Redis
+ * refused the URL's database: its connection, left in database 0, would count with whatever
+ * else is kept there, so it is closed, and counting stays in memory until the gateway restarts
+ * with a database Redis has. A database that is no number is not connected to at all.
  */
 async function connectRedis(url: string, observer: GatewayObserver | undefined): Promise<Redis> {
+  const problem = redisDatabaseProblem(url);
   const redis = new Redis(url, {
+    lazyConnect: problem !== undefined,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     commandTimeout: redisCommandTimeoutMillis,
@@ -255,8 +278,21 @@ async function connectRedis(url: string, observer: GatewayObserver | undefined):
     shared = now;
     observer?.rateLimitCounters(now ? 'shared' : 'local', error);
   };
-  redis.on('ready', () => report(true));
-  redis.on('error', (error: unknown) => report(false, error));
+  if (problem) {
+    report(false, new Error(`the Redis URL ${problem}`));
+    return redis;
+  }
+  let databaseRefused = false;
+  redis.on('ready', () => {
+    if (!databaseRefused) report(true);
+  });
+  redis.on('error', (error: unknown) => {
+    if (isRefusedSelect(error)) {
+      databaseRefused = true;
+      redis.disconnect();
+    }
+    report(false, error);
+  });
   redis.on('end', () => report(false, new Error('the connection to Redis ended')));
   await new Promise<void>((resolve) => {
     const settled = () => {

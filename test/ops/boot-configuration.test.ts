@@ -264,6 +264,15 @@ describe('the gateway, records, reports and audit processes started with bad con
     }
   });
 
+  /** RATE_LIMIT_REDIS_URL=redis://…/credit once logged "serving", then stopped the gateway with an unhandled ioredis timeout (SELECT NaN), exit 1. */
+  it('gateway whose RATE_LIMIT_REDIS_URL names a database that is no number exits 2 naming it', async () => {
+    const { code, stdout, stderr } = await run('gateway', { GATEWAY_SIGNING_KEY: secret, AUTH_JWT_SECRET: secret, EXPLORER: 'off', GATEWAY_PORT: '6875', RATE_LIMIT_REDIS_URL: 'redis://127.0.0.1:6379/credit' });
+    expect({ code, stderr }).toEqual({ code: 2, stderr: '' });
+    const lines = stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0])).toMatchObject({ level: 'fatal', msg: 'configuration error: RATE_LIMIT_REDIS_URL must name its database by number after the host (redis://redis:6379/2), or none, got "/credit"' });
+  });
+
   /** A name under the platform's prefixes that is no setting is ignored, and said so at start; the environment's other names are not. */
   it('gateway given GATEWAY_REGION logs a warning naming it and serves', async () => {
     const child = spawn(process.execPath, [path.join(bundleDirectory, 'gateway.js')], {

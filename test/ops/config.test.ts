@@ -138,6 +138,25 @@ describe('readGatewayConfig', () => {
     expect(gatewayError({ ...valid, RATE_LIMIT: 'sometimes' })).toBe('RATE_LIMIT must be on or off, got "sometimes"');
   });
 
+  /**
+   * ioredis reads the URL's path as the database's number: /credit was sent as SELECT NaN, and the
+   * gateway logged "shared in Redis" and "serving", then died of an unhandled "Command timed out".
+   */
+  it('refuses a RATE_LIMIT_REDIS_URL whose path or ?db= is no database number, with the other problems', () => {
+    const noNumber = (got: string) => `RATE_LIMIT_REDIS_URL must name its database by number after the host (redis://redis:6379/2), or none, got "${got}"`;
+    expect(gatewayError({ ...valid, RATE_LIMIT_REDIS_URL: 'redis://127.0.0.1:6379/credit', LOG_LEVEL: 'loud' }).split('\n')).toEqual([
+      '2 configuration problems:',
+      '  - LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
+      `  - ${noNumber('/credit')}`,
+    ]);
+    expect(gatewayError({ ...valid, RATE_LIMIT_REDIS_URL: 'rediss://:hunter2@redis:6379/2x' })).toBe(noNumber('/2x'));
+    expect(gatewayError({ ...valid, RATE_LIMIT_REDIS_URL: 'redis://redis:6379/0/' })).toBe(noNumber('/0/'));
+    expect(gatewayError({ ...valid, RATE_LIMIT_REDIS_URL: 'redis://redis:6379?db=two' })).toBe(noNumber('?db=two'));
+    for (const url of ['redis://redis:6379', 'redis://redis:6379/', 'redis://redis:6379/15', 'redis://redis:6379?db=3', 'rediss://:pw@redis:6380/0']) {
+      expect(readGatewayConfig({ ...valid, RATE_LIMIT_REDIS_URL: url }, []).rateLimits?.redisUrl).toBe(url);
+    }
+  });
+
   it('reports every problem at once, one per line', () => {
     const message = gatewayError({ GATEWAY_PORT: '99999', LOG_LEVEL: 'loud' });
     expect(message.split('\n')).toEqual([

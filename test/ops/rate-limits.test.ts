@@ -270,5 +270,32 @@ describe('rate limits', () => {
       expect(stranded.gateway.rateLimits?.summary()).toEqual({ callerPerMinute: 3, organisationPerMinute: 5, counters: 'memory (redis unreachable)' });
       expect(platform.logs.gateway.lines.some((l) => l.level === 'warn' && String(l.msg).startsWith('Redis cannot be reached: rate-limit counters are kept per replica in memory'))).toBe(true);
     });
+
+    /**
+     * A database Redis refuses (/99 beyond its 16) was warned of, then said "shared in Redis" as
+     * its connection, left in database 0, became ready; one that is no number (/credit, which the
+     * configuration refuses) was sent as SELECT NaN, whose unhandled timeout stopped the gateway.
+     * Both count in memory now, said so, and stay so.
+     */
+    it.each([
+      ['a database Redis refuses', '/99'],
+      ['a database that is no number', '/credit'],
+    ])('counts in memory, and says so, with %s (%s)', async (_label, database) => {
+      const before = platform.logs.gateway.lines.length;
+      const refused = await platform.serveGateway({ rateLimits: { ...limits, redisUrl: `${redisUrl}${database}` } });
+      try {
+        const caller = banker(`BANK-DATABASE-${database.slice(1).toUpperCase()}`, 'alone');
+        for (let remaining = 2; remaining >= 0; remaining--) expectAdmitted(await send(refused.url, caller), 3, remaining);
+        // Long enough for a connection left in database 0 to have become ready, and for a command to have timed out.
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        expect(refused.gateway.rateLimits?.summary()).toEqual({ callerPerMinute: 3, organisationPerMinute: 5, counters: 'memory (redis unreachable)' });
+        expect(sample(await refused.metrics.registry.metrics(), 'credit_gateway_rate_limit_counters_shared')).toBe(0);
+        expect(await redis.get(`${redisPrefix}caller:${caller.organisation}:alone`)).toBeNull();
+        const said = platform.logs.gateway.lines.slice(before).filter((l) => /Redis/.test(String(l.msg)));
+        expect(said.map((l) => [l.level, l.msg])).toEqual([['warn', 'Redis cannot be reached: rate-limit counters are kept per replica in memory until it answers']]);
+      } finally {
+        await refused.stop();
+      }
+    });
   });
 });
