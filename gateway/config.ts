@@ -1,7 +1,7 @@
 import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigError, ConfigProblems, readAcceptedSecrets, readFlag, readLogLevel, readNodeEnvironment, readPort, readPositiveInteger, readSecret, readSwitch, readUrl, withoutUserInfo } from '../lib/env';
+import { ConfigError, ConfigProblems, readAcceptedSecrets, readFlag, readLogLevel, readNodeEnvironment, readPort, readPositiveInteger, readSecret, readSwitch, readUrl, readWholeNumber, withoutUserInfo, type WholeNumberRange } from '../lib/env';
 import type { LogLevel } from '../lib/logger';
 import { checkSettingNames } from '../lib/settings';
 import { readSubgraphUrls, subgraphNames, supergraphPath, type SubgraphName } from '../schema/subgraphs';
@@ -232,6 +232,13 @@ function readRevocations(env: NodeJS.ProcessEnv): TokenSettings['revocations'] {
   }
 }
 
+/**
+ * `AUTH_MAX_TOKEN_LIFETIME_SECONDS`: at most 30 days. The cap is what an incident's responder
+ * counts on to bound a leaked token's use; 86400000 (a day written in milliseconds) lifted it
+ * to nearly three years without a word.
+ */
+const maxTokenLifetimeRange: WholeNumberRange = { unit: 'seconds', min: 1, max: 2_592_000, maxSaid: '30 days' };
+
 export const defaultIssuer = 'beidaihe-credit-platform';
 export const defaultAudience = 'beidaihe-credit-api';
 
@@ -324,7 +331,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv, argv: string[]): Gatew
   // anonymous: neither setting is needed unless given (a key of the run's own signs it).
   const needed = accessControl || Boolean(env.AUTH_JWT_SECRET || env.AUTH_PUBLIC_KEY_FILE || env.AUTH_JWKS_URL);
   const keys = needed ? problems.read(() => readTokenKeys(env, production)) : null;
-  const maxLifetimeSeconds = problems.read(() => readPositiveInteger(env, 'AUTH_MAX_TOKEN_LIFETIME_SECONDS', defaultMaxTokenLifetimeSeconds));
+  const maxLifetimeSeconds = problems.read(() => readWholeNumber(env, 'AUTH_MAX_TOKEN_LIFETIME_SECONDS', defaultMaxTokenLifetimeSeconds, maxTokenLifetimeRange));
   const revocations = problems.read(() => readRevocations(env));
   const signingKey = accessControl || env.GATEWAY_SIGNING_KEY ? problems.read(() => readSecret(env, 'GATEWAY_SIGNING_KEY')) : new Uint8Array(randomBytes(32));
   // The gateway signs with GATEWAY_SIGNING_KEY alone; it reads the keys the subgraphs accept besides it to refuse them as it refuses that one.

@@ -190,6 +190,30 @@ export function readPositiveInteger(env: Env, name: string, fallback: number): n
   return value;
 }
 
+/** What a whole-number setting in a unit of time may be: its least and greatest values, the greatest as an operator reads it (`30 days`). */
+export interface WholeNumberRange {
+  unit: 'milliseconds' | 'seconds';
+  min: number;
+  max: number;
+  maxSaid?: string;
+}
+
+/**
+ * A whole number of `range.unit` within `range`; `fallback` when unset. A value off by a factor
+ * of 1000 that the other unit would bring within it is asked about: SUBGRAPH_TIMEOUT_MS=10 (10 s
+ * meant) failed every call, AUTH_MAX_TOKEN_LIFETIME_SECONDS=86400000 (a day in milliseconds)
+ * lifted the cap on tokens' lifetimes.
+ */
+export function readWholeNumber(env: Env, name: string, fallback: number, range: WholeNumberRange): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (Number.isInteger(value) && value >= range.min && value <= range.max) return value;
+  const within = (v: number) => v >= range.min && v <= range.max;
+  const meant = !Number.isInteger(value) ? undefined : range.unit === 'milliseconds' && value < range.min && within(value * 1000) ? `${value}000` : range.unit === 'seconds' && value > range.max && value % 1000 === 0 && within(value / 1000) ? String(value / 1000) : undefined;
+  throw new ConfigError(`${name} must be a whole number of ${range.unit} between ${range.min} and ${range.max}${range.maxSaid ? ` (${range.maxSaid})` : ''}, got "${raw}"${meant ? `: ${range.unit}, did you mean ${meant}?` : ''}`);
+}
+
 /** An on/off switch (`on|off`, also `true|false`, `1|0`, `yes|no`); `fallback` when unset. */
 export function readSwitch(env: Env, name: string, fallback: boolean): boolean {
   const raw = env[name];

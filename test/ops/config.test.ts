@@ -73,7 +73,16 @@ describe('readGatewayConfig', () => {
   it("bounds a token's lifetime by AUTH_MAX_TOKEN_LIFETIME_SECONDS, a day unless set", () => {
     expect(readGatewayConfig(valid, []).tokens?.maxLifetimeSeconds).toBe(86_400);
     expect(readGatewayConfig({ ...valid, AUTH_MAX_TOKEN_LIFETIME_SECONDS: '3600' }, []).tokens?.maxLifetimeSeconds).toBe(3600);
-    expect(gatewayError({ ...valid, AUTH_MAX_TOKEN_LIFETIME_SECONDS: '12h' })).toBe('AUTH_MAX_TOKEN_LIFETIME_SECONDS must be a whole number of at least 1, got "12h"');
+    expect(gatewayError({ ...valid, AUTH_MAX_TOKEN_LIFETIME_SECONDS: '12h' })).toBe('AUTH_MAX_TOKEN_LIFETIME_SECONDS must be a whole number of seconds between 1 and 2592000 (30 days), got "12h"');
+  });
+
+  /** 86400000, a day written in milliseconds, lifted the cap an incident's responder counts on to nearly three years. */
+  it('caps AUTH_MAX_TOKEN_LIFETIME_SECONDS at 30 days, asking of a value in milliseconds', () => {
+    expect(readGatewayConfig({ ...valid, AUTH_MAX_TOKEN_LIFETIME_SECONDS: '2592000' }, []).tokens?.maxLifetimeSeconds).toBe(2_592_000);
+    expect(gatewayError({ ...valid, AUTH_MAX_TOKEN_LIFETIME_SECONDS: '86400000' })).toBe(
+      'AUTH_MAX_TOKEN_LIFETIME_SECONDS must be a whole number of seconds between 1 and 2592000 (30 days), got "86400000": seconds, did you mean 86400?',
+    );
+    expect(gatewayError({ ...valid, AUTH_MAX_TOKEN_LIFETIME_SECONDS: '2592001' })).toBe('AUTH_MAX_TOKEN_LIFETIME_SECONDS must be a whole number of seconds between 1 and 2592000 (30 days), got "2592001"');
   });
 
   it('reads the revocation file at start, and does not start on one that cannot be read or does not parse', () => {
