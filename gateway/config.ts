@@ -388,13 +388,13 @@ function readCorsOrigins(env: NodeJS.ProcessEnv): string[] {
 }
 
 /**
- * `SUBGRAPH_TIMEOUT_MS`, `REQUEST_TIMEOUT_MS`: whole milliseconds, at least 1 and at most 10
+ * `SUBGRAPH_TIMEOUT_MS`, `REQUEST_TIMEOUT_MS`: whole milliseconds, at least 100 and at most 10
  * minutes; 10 s each unless set, as Apollo Router's subgraph and router timeouts default alike.
+ * The floor is no subgraph's answer time but a unit's mistake: SUBGRAPH_TIMEOUT_MS=10 (seconds
+ * meant) failed every call, the gateway ready all the while.
  */
+const timeoutRange: WholeNumberRange = { unit: 'milliseconds', min: 100, max: 600_000 };
+
 function readTimeout(env: NodeJS.ProcessEnv, name: 'SUBGRAPH_TIMEOUT_MS' | 'REQUEST_TIMEOUT_MS'): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return defaultSubgraphTimeoutMs;
-  const ms = Number(raw);
-  if (!Number.isInteger(ms) || ms < 1 || ms > 600_000) throw new ConfigError(`${name} must be a whole number of milliseconds between 1 and 600000, got "${raw}"`);
-  return ms;
+  return readWholeNumber(env, name, defaultSubgraphTimeoutMs, timeoutRange);
 }

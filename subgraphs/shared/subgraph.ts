@@ -13,7 +13,7 @@ import { parse, type GraphQLFormattedError } from 'graphql';
 import type { DataSource } from 'typeorm';
 import { ErrorCode, maskUnexpectedErrors, outcomeNotKnown, peerOutageCause, type KnownFault } from '../../lib/errors';
 import { operationTypeOfError, requestIdOfError } from '../../lib/request-record';
-import { ConfigError, ConfigProblems, readAcceptedSecrets, readFlag, readLogLevel, readNodeEnvironment, readPort, readSecret } from '../../lib/env';
+import { ConfigProblems, readAcceptedSecrets, readFlag, readLogLevel, readNodeEnvironment, readPort, readSecret, readWholeNumber, type WholeNumberRange } from '../../lib/env';
 import { pathOf, sendJson, serveGraphQL, type ExtraRoute, type RunningHttpServer } from '../../lib/http-server';
 import { databaseLogger, failedStatement, failedStatementOf } from '../../lib/database-logger';
 import { createLogger, type LogLevel, type Logger as ServiceLogger } from '../../lib/logger';
@@ -325,22 +325,22 @@ export interface PeeredSubgraph<TContext extends object, TPeers> {
   define(peers: TPeers): SubgraphDefinition<TContext>;
 }
 
-/** Each database wait's variable, its unit and its largest value (ten minutes, as `SUBGRAPH_TIMEOUT_MS`). */
-const databaseWaitVariables: Record<keyof DatabaseWaits, { name: string; unit: string; max: number }> = {
-  statementMs: { name: 'DATABASE_STATEMENT_TIMEOUT_MS', unit: 'milliseconds', max: 600_000 },
-  lockSeconds: { name: 'DATABASE_LOCK_TIMEOUT_SECONDS', unit: 'seconds', max: 600 },
-  poolMs: { name: 'DATABASE_POOL_TIMEOUT_MS', unit: 'milliseconds', max: 600_000 },
+/**
+ * Each database wait's variable and what it may be: at most ten minutes, as `SUBGRAPH_TIMEOUT_MS`;
+ * at least 100 ms for those in milliseconds, as a smaller one is seconds meant (=5 failed every
+ * statement or every wait for a connection).
+ */
+const databaseWaitVariables: Record<keyof DatabaseWaits, { name: string; range: WholeNumberRange }> = {
+  statementMs: { name: 'DATABASE_STATEMENT_TIMEOUT_MS', range: { unit: 'milliseconds', min: 100, max: 600_000 } },
+  lockSeconds: { name: 'DATABASE_LOCK_TIMEOUT_SECONDS', range: { unit: 'seconds', min: 1, max: 600 } },
+  poolMs: { name: 'DATABASE_POOL_TIMEOUT_MS', range: { unit: 'milliseconds', min: 100, max: 600_000 } },
 };
 
-/** Whole numbers, at least 1: every wait is bounded, none may be switched off. */
+/** Whole numbers within their ranges: every wait is bounded, none may be switched off. */
 function readDatabaseWaits(env: NodeJS.ProcessEnv, problems: ConfigProblems): DatabaseWaits {
   const waits = { ...defaultDatabaseWaits };
-  for (const [wait, { name, unit, max }] of Object.entries(databaseWaitVariables) as [keyof DatabaseWaits, (typeof databaseWaitVariables)[keyof DatabaseWaits]][]) {
-    const raw = env[name];
-    if (raw === undefined || raw === '') continue;
-    const value = Number(raw);
-    if (Number.isInteger(value) && value >= 1 && value <= max) waits[wait] = value;
-    else problems.read(() => { throw new ConfigError(`${name} must be a whole number of ${unit} between 1 and ${max}, got "${raw}"`); });
+  for (const [wait, { name, range }] of Object.entries(databaseWaitVariables) as [keyof DatabaseWaits, (typeof databaseWaitVariables)[keyof DatabaseWaits]][]) {
+    waits[wait] = problems.read(() => readWholeNumber(env, name, defaultDatabaseWaits[wait], range)) ?? defaultDatabaseWaits[wait];
   }
   return waits;
 }

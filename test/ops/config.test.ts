@@ -48,7 +48,7 @@ describe('readGatewayConfig', () => {
     expect(gatewayError({ ...valid, EXPLORER: 'maybe' })).toBe('EXPLORER must be on or off, got "maybe"');
     expect(gatewayError({ ...valid, SUBGRAPH_RECORDS_URL: 'records:4002' })).toBe('SUBGRAPH_RECORDS_URL must use http: or https:, got "records:"');
     expect(gatewayError({ ...valid, GATEWAY_SIGNING_KEY: 'short' })).toBe('GATEWAY_SIGNING_KEY must be at least 32 bytes, got 5');
-    expect(gatewayError({ ...valid, SUBGRAPH_TIMEOUT_MS: '10s' })).toBe('SUBGRAPH_TIMEOUT_MS must be a whole number of milliseconds between 1 and 600000, got "10s"');
+    expect(gatewayError({ ...valid, SUBGRAPH_TIMEOUT_MS: '10s' })).toBe('SUBGRAPH_TIMEOUT_MS must be a whole number of milliseconds between 100 and 600000, got "10s"');
   });
 
   it('bounds each subgraph call by SUBGRAPH_TIMEOUT_MS, 10 s unless set', () => {
@@ -59,7 +59,18 @@ describe('readGatewayConfig', () => {
   it("bounds a request's subgraph calls together by REQUEST_TIMEOUT_MS, 10 s unless set", () => {
     expect(readGatewayConfig(valid, []).requestTimeoutMs).toBe(10_000);
     expect(readGatewayConfig({ ...valid, REQUEST_TIMEOUT_MS: '15000' }, []).requestTimeoutMs).toBe(15_000);
-    expect(gatewayError({ ...valid, REQUEST_TIMEOUT_MS: '0' })).toBe('REQUEST_TIMEOUT_MS must be a whole number of milliseconds between 1 and 600000, got "0"');
+    expect(gatewayError({ ...valid, REQUEST_TIMEOUT_MS: '0' })).toBe('REQUEST_TIMEOUT_MS must be a whole number of milliseconds between 100 and 600000, got "0"');
+  });
+
+  /** SUBGRAPH_TIMEOUT_MS=10, seconds meant, failed every subgraph call while the gateway served. */
+  it('refuses a timeout in milliseconds below 100, asking whether seconds were meant', () => {
+    expect(gatewayError({ ...valid, SUBGRAPH_TIMEOUT_MS: '10', REQUEST_TIMEOUT_MS: '30' }).split('\n')).toEqual([
+      '2 configuration problems:',
+      '  - SUBGRAPH_TIMEOUT_MS must be a whole number of milliseconds between 100 and 600000, got "10": milliseconds, did you mean 10000?',
+      '  - REQUEST_TIMEOUT_MS must be a whole number of milliseconds between 100 and 600000, got "30": milliseconds, did you mean 30000?',
+    ]);
+    expect(gatewayError({ ...valid, SUBGRAPH_TIMEOUT_MS: '99' })).toBe('SUBGRAPH_TIMEOUT_MS must be a whole number of milliseconds between 100 and 600000, got "99": milliseconds, did you mean 99000?');
+    expect(readGatewayConfig({ ...valid, SUBGRAPH_TIMEOUT_MS: '100', REQUEST_TIMEOUT_MS: '100' }, [])).toMatchObject({ subgraphTimeoutMs: 100, requestTimeoutMs: 100 });
   });
 
   it('takes the front ends allowed across origins from CORS_ORIGINS, exact origins only, none unless set', () => {

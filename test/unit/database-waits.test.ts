@@ -20,11 +20,20 @@ describe("a subgraph's database waits", () => {
   it('cannot be switched off or made unbounded, and every bad one is reported at once', () => {
     expect(configError({ DATABASE_STATEMENT_TIMEOUT_MS: '0', DATABASE_LOCK_TIMEOUT_SECONDS: '1.5', DATABASE_POOL_TIMEOUT_MS: '5s' }).split('\n')).toEqual([
       '3 configuration problems:',
-      '  - DATABASE_STATEMENT_TIMEOUT_MS must be a whole number of milliseconds between 1 and 600000, got "0"',
+      '  - DATABASE_STATEMENT_TIMEOUT_MS must be a whole number of milliseconds between 100 and 600000, got "0"',
       '  - DATABASE_LOCK_TIMEOUT_SECONDS must be a whole number of seconds between 1 and 600, got "1.5"',
-      '  - DATABASE_POOL_TIMEOUT_MS must be a whole number of milliseconds between 1 and 600000, got "5s"',
+      '  - DATABASE_POOL_TIMEOUT_MS must be a whole number of milliseconds between 100 and 600000, got "5s"',
     ]);
     expect(configError({ DATABASE_LOCK_TIMEOUT_SECONDS: '601' })).toBe('DATABASE_LOCK_TIMEOUT_SECONDS must be a whole number of seconds between 1 and 600, got "601"');
+  });
+
+  it('in milliseconds are at least 100, a smaller one asked whether seconds were meant', () => {
+    expect(configError({ DATABASE_STATEMENT_TIMEOUT_MS: '8', DATABASE_POOL_TIMEOUT_MS: '5' }).split('\n')).toEqual([
+      '2 configuration problems:',
+      '  - DATABASE_STATEMENT_TIMEOUT_MS must be a whole number of milliseconds between 100 and 600000, got "8": milliseconds, did you mean 8000?',
+      '  - DATABASE_POOL_TIMEOUT_MS must be a whole number of milliseconds between 100 and 600000, got "5": milliseconds, did you mean 5000?',
+    ]);
+    expect(readSubgraphConfig('records', { GATEWAY_SIGNING_KEY: secret, DATABASE_STATEMENT_TIMEOUT_MS: '100', DATABASE_POOL_TIMEOUT_MS: '100' }, []).databaseWaits).toMatchObject({ statementMs: 100, poolMs: 100 });
   });
 });
 
