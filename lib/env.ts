@@ -16,10 +16,20 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
+/**
+ * A whole number written in decimal digits, `_` grouping them (50_000) and whitespace around
+ * them allowed; NaN for anything else. Number() takes 1e3, 0x10, 0b11, 600.0 and 1.0e1 too, and
+ * GATEWAY_PORT=1e3 listened on port 1000.
+ */
+export function decimalInteger(raw: string): number {
+  const written = raw.trim();
+  return /^\d+(_\d+)*$/.test(written) ? Number(written.replaceAll('_', '')) : NaN;
+}
+
 export function readPort(env: Env, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  const port = Number(raw);
+  const port = decimalInteger(raw);
   // Not 0: the system would choose a port at random, and nothing (the gateway's subgraph URLs, a
   // health check, a proxy) could find the service there. Tests that want one listen in-process.
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
@@ -185,7 +195,7 @@ export function readLogLevel(env: Env): (typeof logLevelNames)[number] {
 export function readPositiveInteger(env: Env, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw.trim().replaceAll('_', ''));
+  const value = decimalInteger(raw);
   if (!Number.isSafeInteger(value) || value < 1) throw new ConfigError(`${name} must be a whole number of at least 1, got "${raw}"`);
   return value;
 }
@@ -207,7 +217,7 @@ export interface WholeNumberRange {
 export function readWholeNumber(env: Env, name: string, fallback: number, range: WholeNumberRange): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
+  const value = decimalInteger(raw);
   if (Number.isInteger(value) && value >= range.min && value <= range.max) return value;
   const within = (v: number) => v >= range.min && v <= range.max;
   const meant = !Number.isInteger(value) ? undefined : range.unit === 'milliseconds' && value < range.min && within(value * 1000) ? `${value}000` : range.unit === 'seconds' && value > range.max && value % 1000 === 0 && within(value / 1000) ? String(value / 1000) : undefined;

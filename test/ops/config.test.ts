@@ -51,6 +51,18 @@ describe('readGatewayConfig', () => {
     expect(gatewayError({ ...valid, SUBGRAPH_TIMEOUT_MS: '10s' })).toBe('SUBGRAPH_TIMEOUT_MS must be a whole number of milliseconds between 100 and 600000, got "10s"');
   });
 
+  /** Number() took 1e3, 0x10 and 600.0: GATEWAY_PORT=1e3 listened on port 1000. */
+  it('takes numbers written in decimal digits only', () => {
+    for (const written of ['1e3', '0x10', '600.0', '0b11', '1.0e1', '+4000', '-0', '4_', '_4000', '4 000']) {
+      expect(gatewayError({ ...valid, GATEWAY_PORT: written })).toBe(`GATEWAY_PORT must be a port number between 1 and 65535, got "${written}"`);
+      expect(gatewayError({ ...valid, GATEWAY_MAX_DEPTH: written })).toBe(`GATEWAY_MAX_DEPTH must be a whole number of at least 1, got "${written}"`);
+      expect(gatewayError({ ...valid, SUBGRAPH_TIMEOUT_MS: written })).toBe(`SUBGRAPH_TIMEOUT_MS must be a whole number of milliseconds between 100 and 600000, got "${written}"`);
+    }
+    expect(subgraphError({ GATEWAY_SIGNING_KEY: secret, PORT: '4e3' })).toBe('PORT must be a port number between 1 and 65535, got "4e3"');
+    expect(subgraphError({ GATEWAY_SIGNING_KEY: secret, DATABASE_LOCK_TIMEOUT_SECONDS: '0x10' })).toBe('DATABASE_LOCK_TIMEOUT_SECONDS must be a whole number of seconds between 1 and 600, got "0x10"');
+    expect(readGatewayConfig({ ...valid, GATEWAY_PORT: '04000', GATEWAY_MAX_COST: ' 50_000 ', SUBGRAPH_TIMEOUT_MS: '2500' }, [])).toMatchObject({ port: 4000, limits: { cost: 50_000 }, subgraphTimeoutMs: 2500 });
+  });
+
   it('bounds each subgraph call by SUBGRAPH_TIMEOUT_MS, 10 s unless set', () => {
     expect(readGatewayConfig(valid, []).subgraphTimeoutMs).toBe(10_000);
     expect(readGatewayConfig({ ...valid, SUBGRAPH_TIMEOUT_MS: '2500' }, []).subgraphTimeoutMs).toBe(2_500);
