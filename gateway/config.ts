@@ -1,7 +1,7 @@
 import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigError, ConfigProblems, readAcceptedSecrets, readFlag, readLogLevel, readNodeEnvironment, readPort, readPositiveInteger, readSecret, readSwitch, readUrl, readWholeNumber, withoutUserInfo, type WholeNumberRange } from '../lib/env';
+import { ConfigError, ConfigProblems, readAcceptedSecrets, readExactText, readFlag, readLogLevel, readNodeEnvironment, readPort, readPositiveInteger, readSecret, readSwitch, readUrl, readWholeNumber, withoutUserInfo, type WholeNumberRange } from '../lib/env';
 import type { LogLevel } from '../lib/logger';
 import { checkSettingNames } from '../lib/settings';
 import { readSubgraphUrls, subgraphNames, supergraphPath, type SubgraphName } from '../schema/subgraphs';
@@ -331,6 +331,8 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv, argv: string[]): Gatew
   // anonymous: neither setting is needed unless given (a key of the run's own signs it).
   const needed = accessControl || Boolean(env.AUTH_JWT_SECRET || env.AUTH_PUBLIC_KEY_FILE || env.AUTH_JWKS_URL);
   const keys = needed ? problems.read(() => readTokenKeys(env, production)) : null;
+  const issuer = problems.read(() => readExactText(env, 'AUTH_ISSUER', defaultIssuer));
+  const audience = problems.read(() => readExactText(env, 'AUTH_AUDIENCE', defaultAudience));
   const maxLifetimeSeconds = problems.read(() => readWholeNumber(env, 'AUTH_MAX_TOKEN_LIFETIME_SECONDS', defaultMaxTokenLifetimeSeconds, maxTokenLifetimeRange));
   const revocations = problems.read(() => readRevocations(env));
   const signingKey = accessControl || env.GATEWAY_SIGNING_KEY ? problems.read(() => readSecret(env, 'GATEWAY_SIGNING_KEY')) : new Uint8Array(randomBytes(32));
@@ -351,7 +353,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv, argv: string[]): Gatew
     host: env.HOST || '127.0.0.1',
     supergraphPath: supergraph ? path.resolve(supergraph) : supergraphPath,
     subgraphUrls,
-    tokens: keys ? { keys, issuer: env.AUTH_ISSUER || defaultIssuer, audience: env.AUTH_AUDIENCE || defaultAudience, maxLifetimeSeconds, ...(revocations ? { revocations } : {}) } : null,
+    tokens: keys ? { keys, issuer: issuer as string, audience: audience as string, maxLifetimeSeconds, ...(revocations ? { revocations } : {}) } : null,
     signingKey: signingKey as Uint8Array,
     logLevel: logLevel as LogLevel,
     production,

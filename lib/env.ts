@@ -144,6 +144,24 @@ export function readSecret(env: Env, name: string): Uint8Array {
   return new Uint8Array(bytes);
 }
 
+/** Whether `raw` begins or ends with whitespace (a space, a tab, a line break: the \r a CRLF env file leaves), or undefined. */
+export function whitespaceAround(raw: string): 'begins' | 'ends' | undefined {
+  return /^\s/.test(raw) ? 'begins' : /\s$/.test(raw) ? 'ends' : undefined;
+}
+
+/**
+ * A value compared exactly with what another system sends (a token's `iss`, `aud`); `fallback`
+ * when unset. Whitespace around it is refused: " beidaihe-idp" or a CRLF file's "beidaihe-idp\r"
+ * matched no token, and every one was refused "unexpected iss claim value".
+ */
+export function readExactText(env: Env, name: string, fallback: string): string {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const space = whitespaceAround(raw);
+  if (space) throw new ConfigError(`${name} must not begin or end with whitespace (a space, a tab, a line break), got one that ${space} with it: it is compared with every token's claim exactly`);
+  return raw;
+}
+
 /**
  * A secret's bytes, byte for byte: no whitespace around it, which a quoted or pasted value may
  * carry (" base64:…" would be text, 45 bytes, and the processes given the key without it would
@@ -155,7 +173,7 @@ export function readSecret(env: Env, name: string): Uint8Array {
  */
 function secretBytes(name: string, raw: string): Buffer {
   const written = raw.startsWith('base64:') ? raw.trimEnd() : raw;
-  const space = /^\s/.test(written) ? 'begins' : /\s$/.test(written) ? 'ends' : undefined;
+  const space = whitespaceAround(written);
   if (space) {
     throw new ConfigError(
       `${name} must not begin or end with whitespace (a space, a tab, a line break), got one that ${space} with it: a secret is taken byte for byte, and " base64:…" would be read as text, not as the key it encodes`,

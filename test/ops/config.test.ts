@@ -611,6 +611,26 @@ describe('a secret (GATEWAY_SIGNING_KEY, AUTH_JWT_SECRET)', () => {
   });
 });
 
+/** AUTH_ISSUER and AUTH_AUDIENCE were taken verbatim: a leading space, or a CRLF env file's \r, refused every token "unexpected iss claim value". */
+describe('AUTH_ISSUER and AUTH_AUDIENCE', () => {
+  const whitespace = (name: string, where: 'begins' | 'ends') =>
+    `${name} must not begin or end with whitespace (a space, a tab, a line break), got one that ${where} with it: it is compared with every token's claim exactly`;
+
+  it('are refused with whitespace around them, together with the other problems', () => {
+    expect(gatewayError({ ...valid, AUTH_ISSUER: ' https://idp.example', AUTH_AUDIENCE: 'credit-api\r' }).split('\n')).toEqual([
+      '2 configuration problems:',
+      `  - ${whitespace('AUTH_ISSUER', 'begins')}`,
+      `  - ${whitespace('AUTH_AUDIENCE', 'ends')}`,
+    ]);
+    expect(gatewayError({ ...valid, AUTH_ISSUER: 'https://idp.example\n' })).toBe(whitespace('AUTH_ISSUER', 'ends'));
+  });
+
+  it('are taken as written otherwise, their defaults when unset', () => {
+    expect(readGatewayConfig({ ...valid, AUTH_ISSUER: 'https://idp.example/realms/credit district', AUTH_AUDIENCE: 'credit-api' }, []).tokens).toMatchObject({ issuer: 'https://idp.example/realms/credit district', audience: 'credit-api' });
+    expect(readGatewayConfig(valid, []).tokens).toMatchObject({ issuer: 'beidaihe-credit-platform', audience: 'beidaihe-credit-api' });
+  });
+});
+
 /**
  * AUTH_JWT_ALGORITHM names the algorithm AUTH_PUBLIC_KEY_FILE's key verifies (README,
  * Configuration). Beside AUTH_JWT_SECRET, whose tokens are HS256, or AUTH_JWKS_URL, whose keys
