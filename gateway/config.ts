@@ -1,7 +1,7 @@
 import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigError, ConfigProblems, readAcceptedSecrets, readExactText, readFlag, readLogLevel, readNodeEnvironment, readPort, readPositiveInteger, readSecret, readSwitch, readUrl, readWholeNumber, withoutUserInfo, type WholeNumberRange } from '../lib/env';
+import { ConfigError, ConfigProblems, readAcceptedSecrets, readExactText, readFlag, readHost, readLogLevel, readNodeEnvironment, readPort, readPositiveInteger, readSecret, readSwitch, readUrl, readWholeNumber, withoutUserInfo, type WholeNumberRange } from '../lib/env';
 import type { LogLevel } from '../lib/logger';
 import { checkSettingNames } from '../lib/settings';
 import { readSubgraphUrls, subgraphNames, supergraphPath, type SubgraphName } from '../schema/subgraphs';
@@ -325,6 +325,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv, argv: string[]): Gatew
   const supergraph = readFlag(argv, 'supergraph') ?? env.SUPERGRAPH_PATH;
   const subgraphUrls: GatewayConfig['subgraphUrls'] = problems.read(() => readSubgraphUrls(env, subgraphNames)) ?? {};
   if (supergraph === '') problems.read(() => { throw new ConfigError('SUPERGRAPH_PATH must name a file'); });
+  const host = problems.read(() => readHost(env));
   const port = problems.read(() => (portFlag === undefined ? readPort(env, 'GATEWAY_PORT', 4000) : readPort({ port: portFlag }, 'port', 4000)));
   const accessControl = readAccessControl(env, production, problems);
   // Without access control no token is verified, and the identity the subgraphs receive is
@@ -350,7 +351,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv, argv: string[]): Gatew
   problems.check();
   return {
     port: port as number,
-    host: env.HOST || '127.0.0.1',
+    host: host as string,
     supergraphPath: supergraph ? path.resolve(supergraph) : supergraphPath,
     subgraphUrls,
     tokens: keys ? { keys, issuer: issuer as string, audience: audience as string, maxLifetimeSeconds, ...(revocations ? { revocations } : {}) } : null,

@@ -1,3 +1,5 @@
+import net from 'node:net';
+
 /**
  * Reading configuration: each process parses `process.env` once, at start, through these
  * helpers, and stops with a message naming the variable when a value is bad.
@@ -36,6 +38,22 @@ export function readPort(env: Env, name: string, fallback: number): number {
     throw new ConfigError(`${name} must be a port number between 1 and 65535, got "${raw}"`);
   }
   return port;
+}
+
+/** A host name's labels (RFC 1123): letters, digits and inner hyphens, each at most 63 long, dot-separated. */
+const hostName = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+/**
+ * `HOST`, where a server listens: an IP address or a host name, 127.0.0.1 unless set. Read with
+ * the other settings: "0.0.0.0\r" (a CRLF env file), http://0.0.0.0 or 0.0.0.0:4000 stopped a
+ * process at listen, exit 1, a subgraph once its migrations had run. A name that does not resolve
+ * is still found only at listen (it needs DNS).
+ */
+export function readHost(env: Env): string {
+  const raw = env.HOST;
+  if (raw === undefined || raw === '') return '127.0.0.1';
+  if (net.isIP(raw) || hostName.test(raw)) return raw;
+  throw new ConfigError(`HOST must be an IP address (0.0.0.0 for every interface, 127.0.0.1 for this machine alone) or a host name, without a scheme, a port or whitespace, got ${JSON.stringify(raw)}`);
 }
 
 export function readUrl(env: Env, name: string, protocols: string[]): string | undefined {

@@ -13,7 +13,7 @@ import { parse, type GraphQLFormattedError } from 'graphql';
 import type { DataSource } from 'typeorm';
 import { ErrorCode, maskUnexpectedErrors, outcomeNotKnown, peerOutageCause, type KnownFault } from '../../lib/errors';
 import { operationTypeOfError, requestIdOfError } from '../../lib/request-record';
-import { ConfigProblems, readAcceptedSecrets, readFlag, readLogLevel, readNodeEnvironment, readPort, readSecret, readWholeNumber, type WholeNumberRange } from '../../lib/env';
+import { ConfigProblems, readAcceptedSecrets, readFlag, readHost, readLogLevel, readNodeEnvironment, readPort, readSecret, readWholeNumber, type WholeNumberRange } from '../../lib/env';
 import { pathOf, sendJson, serveGraphQL, type ExtraRoute, type RunningHttpServer } from '../../lib/http-server';
 import { databaseLogger, failedStatement, failedStatementOf } from '../../lib/database-logger';
 import { createLogger, type LogLevel, type Logger as ServiceLogger } from '../../lib/logger';
@@ -357,6 +357,7 @@ export function readSubgraphConfig<TPeers = undefined>(name: SubgraphName, env: 
   const warnings = problems.read(() => checkSettingNames(env)) ?? [];
   problems.read(() => readNodeEnvironment(env));
   const portFlag = readFlag(argv, 'port');
+  const host = problems.read(() => readHost(env));
   const port = problems.read(() => readPort(portFlag === undefined ? env : { PORT: portFlag }, 'PORT', defaultPorts[name]));
   const database = problems.read(() => databaseTarget(env, path.join(projectRoot, 'data')));
   const signingKey = problems.read(() => readSecret(env, 'GATEWAY_SIGNING_KEY'));
@@ -365,7 +366,7 @@ export function readSubgraphConfig<TPeers = undefined>(name: SubgraphName, env: 
   const databaseWaits = readDatabaseWaits(env, problems);
   const peers = readPeers && problems.read(() => readPeers(env));
   problems.check();
-  return { port: port as number, host: env.HOST || '127.0.0.1', database: database as DatabaseTarget, signingKey: signingKey as Uint8Array, acceptedKeys: acceptedKeys as Uint8Array[], logLevel: logLevel as LogLevel, databaseWaits, warnings, peers: peers as TPeers };
+  return { port: port as number, host: host as string, database: database as DatabaseTarget, signingKey: signingKey as Uint8Array, acceptedKeys: acceptedKeys as Uint8Array[], logLevel: logLevel as LogLevel, databaseWaits, warnings, peers: peers as TPeers };
 }
 
 /**

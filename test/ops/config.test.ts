@@ -63,6 +63,26 @@ describe('readGatewayConfig', () => {
     expect(readGatewayConfig({ ...valid, GATEWAY_PORT: '04000', GATEWAY_MAX_COST: ' 50_000 ', SUBGRAPH_TIMEOUT_MS: '2500' }, [])).toMatchObject({ port: 4000, limits: { cost: 50_000 }, subgraphTimeoutMs: 2500 });
   });
 
+  /** HOST was not read with the others: "0.0.0.0\r", http://0.0.0.0 or 0.0.0.0:4000 stopped the process at listen, exit 1. */
+  it('takes an IP address or a host name for HOST, refusing anything else with the other problems', () => {
+    const refused = (raw: string) => `HOST must be an IP address (0.0.0.0 for every interface, 127.0.0.1 for this machine alone) or a host name, without a scheme, a port or whitespace, got ${JSON.stringify(raw)}`;
+    for (const host of ['0.0.0.0\r', ' 0.0.0.0', 'http://0.0.0.0', '0.0.0.0:4000', '[::1]', 'gateway_1', '-gateway', 'a..b']) {
+      expect(gatewayError({ ...valid, HOST: host })).toBe(refused(host));
+    }
+    expect(gatewayError({ ...valid, HOST: 'http://0.0.0.0', GATEWAY_PORT: '99999' }).split('\n')).toEqual([
+      '2 configuration problems:',
+      `  - ${refused('http://0.0.0.0')}`,
+      '  - GATEWAY_PORT must be a port number between 1 and 65535, got "99999"',
+    ]);
+    for (const host of ['0.0.0.0', '127.0.0.1', '::', '::1', 'localhost', 'credit-gateway', 'gateway.credit.internal']) {
+      expect(readGatewayConfig({ ...valid, HOST: host }, []).host).toBe(host);
+    }
+    expect(readGatewayConfig(valid, []).host).toBe('127.0.0.1');
+    // A subgraph reads it with its own settings, before it opens (and migrates) its database.
+    expect(subgraphError({ GATEWAY_SIGNING_KEY: secret, HOST: '0.0.0.0:4005' })).toBe(refused('0.0.0.0:4005'));
+    expect(readSubgraphConfig('audit', { GATEWAY_SIGNING_KEY: secret, HOST: '0.0.0.0' }, []).host).toBe('0.0.0.0');
+  });
+
   it('bounds each subgraph call by SUBGRAPH_TIMEOUT_MS, 10 s unless set', () => {
     expect(readGatewayConfig(valid, []).subgraphTimeoutMs).toBe(10_000);
     expect(readGatewayConfig({ ...valid, SUBGRAPH_TIMEOUT_MS: '2500' }, []).subgraphTimeoutMs).toBe(2_500);
