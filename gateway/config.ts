@@ -1,7 +1,7 @@
 import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigError, ConfigProblems, readAcceptedSecrets, readExactText, readFlag, readHost, readLogLevel, readNodeEnvironment, readPort, readPositiveInteger, readSecret, readSwitch, readUrl, readWholeNumber, withoutUserInfo, type WholeNumberRange } from '../lib/env';
+import { ConfigError, ConfigProblems, readAcceptedSecrets, readExactText, readFlag, readHost, isLoopback, readLogLevel, readNodeEnvironment, readPort, readPositiveInteger, readSecret, readSwitch, readUrl, readWholeNumber, withoutUserInfo, type WholeNumberRange } from '../lib/env';
 import type { LogLevel } from '../lib/logger';
 import { checkSettingNames } from '../lib/settings';
 import { readSubgraphUrls, subgraphNames, supergraphPath, type SubgraphName } from '../schema/subgraphs';
@@ -349,6 +349,10 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv, argv: string[]): Gatew
   const requestTimeoutMs = problems.read(() => readTimeout(env, 'REQUEST_TIMEOUT_MS'));
   const corsOrigins = problems.read(() => readCorsOrigins(env));
   problems.check();
+  // NODE_ENV=production forgotten on a deployed gateway left the explorer and introspection on, the production checks off, and said nothing.
+  if (!production && !isLoopback(host as string)) {
+    warnings.push(`HOST=${host} listens beyond this machine without NODE_ENV=production: the explorer and introspection are on unless switched off, and the production checks are off; set NODE_ENV=production for a deployment`);
+  }
   return {
     port: port as number,
     host: host as string,

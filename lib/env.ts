@@ -56,6 +56,11 @@ export function readHost(env: Env): string {
   throw new ConfigError(`HOST must be an IP address (0.0.0.0 for every interface, 127.0.0.1 for this machine alone) or a host name, without a scheme, a port or whitespace, got ${JSON.stringify(raw)}`);
 }
 
+/** Whether `host` is this machine's alone (127.0.0.0/8, ::1, localhost): anything else is reachable from elsewhere. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || (net.isIPv4(host) && host.startsWith('127.'));
+}
+
 export function readUrl(env: Env, name: string, protocols: string[]): string | undefined {
   const raw = env[name];
   if (raw === undefined || raw === '') return undefined;

@@ -492,10 +492,10 @@ export async function serveGraphQL<TContext extends BaseContext>(
     httpServer.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
   });
   const { port } = httpServer.address() as AddressInfo;
-  const host = options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1';
   let stopped: Promise<void> | undefined;
   return {
-    url: `http://${host}:${port}/graphql`,
+    // Where it listens, as the serving line says: 0.0.0.0 (every interface) is told as such, not as 127.0.0.1.
+    url: `http://${addressOf(options.host ?? '127.0.0.1', port)}/graphql`,
     port,
     get stopping() {
       return drain.draining;

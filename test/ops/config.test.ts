@@ -78,6 +78,11 @@ describe('readGatewayConfig', () => {
       expect(readGatewayConfig({ ...valid, HOST: host }, []).host).toBe(host);
     }
     expect(readGatewayConfig(valid, []).host).toBe('127.0.0.1');
+    // Listening beyond loopback without NODE_ENV=production, explorer and introspection on, was never flagged.
+    const forgotten = 'HOST=0.0.0.0 listens beyond this machine without NODE_ENV=production: the explorer and introspection are on unless switched off, and the production checks are off; set NODE_ENV=production for a deployment';
+    expect(readGatewayConfig({ ...valid, HOST: '0.0.0.0' }, []).warnings).toEqual([forgotten]);
+    for (const host of ['127.0.0.1', '127.0.1.1', '::1', 'localhost']) expect(readGatewayConfig({ ...valid, HOST: host }, []).warnings).toEqual([]);
+    expect(readGatewayConfig({ ...production, HOST: '0.0.0.0' }, []).warnings).toEqual([]);
     // A subgraph reads it with its own settings, before it opens (and migrates) its database.
     expect(subgraphError({ GATEWAY_SIGNING_KEY: secret, HOST: '0.0.0.0:4005' })).toBe(refused('0.0.0.0:4005'));
     expect(readSubgraphConfig('audit', { GATEWAY_SIGNING_KEY: secret, HOST: '0.0.0.0' }, []).host).toBe('0.0.0.0');
