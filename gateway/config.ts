@@ -1,6 +1,7 @@
 import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { parse } from 'graphql';
 import { ConfigError, ConfigProblems, readAcceptedSecrets, readExactText, readFlag, readHost, isLoopback, readLogLevel, readNodeEnvironment, readPort, readPositiveInteger, readSecret, readSwitch, readUrl, readWholeNumber, withoutUserInfo, type WholeNumberRange } from '../lib/env';
 import type { LogLevel } from '../lib/logger';
 import { checkSettingNames } from '../lib/settings';
@@ -16,6 +17,8 @@ export interface GatewayConfig {
   host: string;
   /** The composed supergraph the gateway serves (default: the committed `schema/supergraph.graphql`). */
   supergraphPath: string;
+  /** Its text, read and parsed as GraphQL with the other settings. */
+  supergraphSdl: string;
   /** Per-subgraph routing URLs that replace the ones written in the supergraph. */
   subgraphUrls: Partial<Record<SubgraphName, string>>;
   /** How callers' tokens are verified; null only with `ACCESS_CONTROL=off` and no `AUTH_*` set. */
@@ -300,6 +303,27 @@ function readRateLimits(env: NodeJS.ProcessEnv, problems: ConfigProblems): RateL
   return { callerPerMinute: callerPerMinute as number, organisationPerMinute: organisationPerMinute as number, redisUrl, redisPrefix: env.RATE_LIMIT_REDIS_PREFIX || 'credit:rate-limit:' };
 }
 
+/**
+ * The supergraph's file (`--supergraph`, `SUPERGRAPH_PATH`, or the committed one), read and parsed
+ * with the other settings: one that could not be read was told only once every other problem was
+ * mended, and an empty one, or one that is no GraphQL, stopped the gateway later with "could not
+ * start: Syntax Error: Unexpected <EOF>" and a stack, naming neither the file nor the setting.
+ */
+function readSupergraph(file: string): string {
+  let sdl: string;
+  try {
+    sdl = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`SUPERGRAPH_PATH names a file that cannot be read: ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  try {
+    parse(sdl, { noLocation: true });
+  } catch (error) {
+    throw new ConfigError(`SUPERGRAPH_PATH (${file}) must hold a composed supergraph (npm run compose writes one), got text that is no GraphQL: ${(error as Error).message}`);
+  }
+  return sdl;
+}
+
 /** `RATE_LIMIT_REDIS_URL`: a redis: or rediss: URL whose database, if it names one, is a number (rate-limits.ts redisDatabaseProblem). */
 function readRedisUrl(env: NodeJS.ProcessEnv): string | undefined {
   const url = readUrl(env, 'RATE_LIMIT_REDIS_URL', ['redis:', 'rediss:']);
@@ -326,6 +350,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv, argv: string[]): Gatew
   const subgraphUrls: GatewayConfig['subgraphUrls'] = problems.read(() => readSubgraphUrls(env, subgraphNames)) ?? {};
   if (supergraph === '') problems.read(() => { throw new ConfigError('SUPERGRAPH_PATH must name a file'); });
   const host = problems.read(() => readHost(env));
+  const supergraphSdl = supergraph === '' ? undefined : problems.read(() => readSupergraph(supergraph ? path.resolve(supergraph) : supergraphPath));
   const port = problems.read(() => (portFlag === undefined ? readPort(env, 'GATEWAY_PORT', 4000) : readPort({ port: portFlag }, 'port', 4000)));
   const accessControl = readAccessControl(env, production, problems);
   // Without access control no token is verified, and the identity the subgraphs receive is
@@ -357,6 +382,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv, argv: string[]): Gatew
     port: port as number,
     host: host as string,
     supergraphPath: supergraph ? path.resolve(supergraph) : supergraphPath,
+    supergraphSdl: supergraphSdl as string,
     subgraphUrls,
     tokens: keys ? { keys, issuer: issuer as string, audience: audience as string, maxLifetimeSeconds, ...(revocations ? { revocations } : {}) } : null,
     signingKey: signingKey as Uint8Array,

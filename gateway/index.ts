@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import { ConfigError } from '../lib/env';
 import { createLogger } from '../lib/logger';
 import { handleShutdownSignals } from '../lib/shutdown';
 import { exitWithFatal } from '../lib/start-failure';
@@ -9,14 +7,8 @@ import { serveGateway } from './serve';
 /** Boot only: read and validate the configuration, serve, stop gracefully on SIGTERM or Ctrl-C. */
 async function main(): Promise<void> {
   let config: GatewayConfig;
-  let supergraphSdl: string;
   try {
     config = readGatewayConfig(process.env, process.argv.slice(2));
-    try {
-      supergraphSdl = fs.readFileSync(config.supergraphPath, 'utf8');
-    } catch {
-      throw new ConfigError(`SUPERGRAPH_PATH names a file that cannot be read: ${config.supergraphPath}`);
-    }
   } catch (error) {
     createLogger('gateway').fatal(`configuration error: ${(error as Error).message}`);
     process.exit(2);
@@ -35,7 +27,7 @@ async function main(): Promise<void> {
         ? { secret: config.tokens.keys.secret, issuer: config.tokens.issuer, audience: config.tokens.audience, consentId: (await import('../scripts/demo/consents')).demoConsents.bankFinancialServices }
         : undefined;
     const served = await serveGateway({
-      supergraphSdl,
+      supergraphSdl: config.supergraphSdl,
       subgraphUrls: config.subgraphUrls,
       tokens: config.tokens,
       signingKey: config.signingKey,

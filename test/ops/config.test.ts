@@ -88,6 +88,32 @@ describe('readGatewayConfig', () => {
     expect(readSubgraphConfig('audit', { GATEWAY_SIGNING_KEY: secret, HOST: '0.0.0.0' }, []).host).toBe('0.0.0.0');
   });
 
+  /** An empty supergraph stopped the gateway with a stack naming neither file nor setting; one unreadable was told only once all else was mended. */
+  it('reads and parses the supergraph with the other settings, naming SUPERGRAPH_PATH and the file', () => {
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'credit-supergraph-'));
+    try {
+      const empty = path.join(directory, 'empty.graphql');
+      fs.writeFileSync(empty, '');
+      const html = path.join(directory, 'page.graphql');
+      fs.writeFileSync(html, '<html>not found</html>');
+      const none = path.join(directory, 'none.graphql');
+      expect(gatewayError({ ...valid, SUPERGRAPH_PATH: empty, LOG_LEVEL: 'loud' }).split('\n')).toEqual([
+        '2 configuration problems:',
+        `  - SUPERGRAPH_PATH (${empty}) must hold a composed supergraph (npm run compose writes one), got text that is no GraphQL: Syntax Error: Unexpected <EOF>.`,
+        '  - LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
+      ]);
+      expect(gatewayError({ ...valid, SUPERGRAPH_PATH: html })).toMatch(new RegExp(`^SUPERGRAPH_PATH \\(${html}\\) must hold a composed supergraph .*: Syntax Error: `));
+      expect(gatewayError({ ...valid, GATEWAY_PORT: '0' }, ['--supergraph', none]).split('\n')).toEqual([
+        '2 configuration problems:',
+        `  - SUPERGRAPH_PATH names a file that cannot be read: ${none} (ENOENT)`,
+        '  - GATEWAY_PORT must be a port number between 1 and 65535, got "0"',
+      ]);
+      expect(readGatewayConfig(valid, []).supergraphSdl).toContain('@link(url: "https://specs.apollo.dev/join/');
+    } finally {
+      fs.rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
   it('bounds each subgraph call by SUBGRAPH_TIMEOUT_MS, 10 s unless set', () => {
     expect(readGatewayConfig(valid, []).subgraphTimeoutMs).toBe(10_000);
     expect(readGatewayConfig({ ...valid, SUBGRAPH_TIMEOUT_MS: '2500' }, []).subgraphTimeoutMs).toBe(2_500);
