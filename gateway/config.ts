@@ -373,7 +373,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv, argv: string[]): Gatew
   const subgraphTimeoutMs = problems.read(() => readTimeout(env, 'SUBGRAPH_TIMEOUT_MS'));
   const requestTimeoutMs = problems.read(() => readTimeout(env, 'REQUEST_TIMEOUT_MS'));
   const corsOrigins = problems.read(() => readCorsOrigins(env));
-  problems.check();
+  problems.check(warnings);
   // NODE_ENV=production forgotten on a deployed gateway left the explorer and introspection on, the production checks off, and said nothing.
   if (!production && !isLoopback(host as string)) {
     warnings.push(`HOST=${host} listens beyond this machine without NODE_ENV=production: the explorer and introspection are on unless switched off, and the production checks are off; set NODE_ENV=production for a deployment`);

@@ -294,8 +294,14 @@ export class ConfigProblems {
     }
   }
 
-  /** Throws one ConfigError listing every problem, if there were any. */
-  check(): void {
+  /**
+   * Throws one ConfigError listing every problem, if there were any, and after them `warnings`
+   * (names that are no setting, say): logged at start otherwise, they were dropped from the one
+   * line a refused start writes, and GATEWAY_SIGNING_KEY_FILE was answered "GATEWAY_SIGNING_KEY
+   * is required" alone.
+   */
+  check(warnings: string[] = []): void {
+    if (this.messages.length) for (const warning of warnings) if (!this.messages.includes(warning)) this.messages.push(warning);
     if (this.messages.length === 1) throw new ConfigError(this.messages[0]);
     if (this.messages.length) throw new ConfigError(`${this.messages.length} configuration problems:\n  - ${this.messages.join('\n  - ')}`, [...this.messages]);
   }

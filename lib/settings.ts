@@ -141,8 +141,25 @@ function nearMisses(name: string): string[] {
   return nearest;
 }
 
+/**
+ * The setting a name under the platform's prefixes was most likely meant for beyond a near miss:
+ * a setting given one of the prefixes (GATEWAY_HOST for HOST, which GATEWAY_PORT, a letter away,
+ * is not), or one with its last part left off (AUTH_REVOCATIONS for AUTH_REVOCATIONS_FILE, which
+ * was only warned of, and ignored).
+ */
+function settingMeant(name: string): string | undefined {
+  const prefix = settingPrefixes.find((p) => name.startsWith(p));
+  if (!prefix) return undefined;
+  const unprefixed = name.slice(prefix.length);
+  if (Object.hasOwn(platformSettings, unprefixed)) return unprefixed;
+  const completed = Object.keys(platformSettings).filter((s) => s.startsWith(`${name}_`) && !s.slice(name.length + 1).includes('_'));
+  return completed.length === 1 ? completed[0] : undefined;
+}
+
 /** Why `name`, which is no setting, must be refused, if it must: a near miss, or of a family's shape. */
 function nameProblem(name: string): string | undefined {
+  const beyond = settingMeant(name);
+  if (beyond) return `${name} is not a setting: did you mean ${beyond}?`;
   const meant = nearMisses(name);
   if (meant.length) return `${name} is not a setting: did you mean ${meant.join(' or ')}?`;
   const family = settingFamilies.find((f) => f.shape.test(name));

@@ -558,6 +558,23 @@ describe('a setting name mistyped', () => {
     expect(refusalOfSubgraph('reports', { GATEWAY_SIGNING_KEY: secret, SUBGRAPH_PROVIDER_URL: 'http://providers:4004/graphql' })).toBe(nearMiss('SUBGRAPH_PROVIDER_URL', 'SUBGRAPH_PROVIDERS_URL'));
   });
 
+  /** AUTH_REVOCATIONS (its _FILE left off) was only warned of; GATEWAY_HOST was answered "did you mean GATEWAY_PORT?". */
+  it('is refused as a setting with a prefix added or its last part left off, naming that setting', () => {
+    expect(gatewayError({ ...valid, AUTH_REVOCATIONS: '/etc/credit/revocations.json' })).toBe(nearMiss('AUTH_REVOCATIONS', 'AUTH_REVOCATIONS_FILE'));
+    expect(gatewayError({ ...valid, GATEWAY_HOST: '0.0.0.0' })).toBe(nearMiss('GATEWAY_HOST', 'HOST'));
+    expect(gatewayError({ ...valid, GATEWAY_LOG_LEVEL: 'debug' })).toBe(nearMiss('GATEWAY_LOG_LEVEL', 'LOG_LEVEL'));
+    expect(subgraphError({ GATEWAY_SIGNING_KEY: secret, DATABASE_PORT: '3306' })).toBe(nearMiss('DATABASE_PORT', 'PORT'));
+  });
+
+  /** GATEWAY_SIGNING_KEY_FILE was answered "GATEWAY_SIGNING_KEY is required" alone: the warning that it is ignored was dropped. */
+  it('is warned of in the refusal too when the configuration is refused', () => {
+    expect(gatewayError({ AUTH_JWT_SECRET: secret, GATEWAY_SIGNING_KEY_FILE: '/run/secrets/signing-key' }).split('\n')).toEqual([
+      '2 configuration problems:',
+      '  - GATEWAY_SIGNING_KEY is required: a secret of at least 32 bytes (plain text or base64:...)',
+      expect.stringMatching(/^ {2}- GATEWAY_SIGNING_KEY_FILE is not a setting, and is ignored: the settings beginning GATEWAY_ are GATEWAY_SIGNING_KEY, /),
+    ]);
+  });
+
   it('is warned of, and ignored, for another name under the platform\'s prefixes', () => {
     expect(readGatewayConfig({ ...valid, GATEWAY_REGION: 'cn-north' }, []).warnings).toEqual([
       expect.stringMatching(/^GATEWAY_REGION is not a setting, and is ignored: the settings beginning GATEWAY_ are GATEWAY_SIGNING_KEY, GATEWAY_SIGNING_KEYS_ACCEPTED, GATEWAY_PORT, GATEWAY_MAX_DEPTH, .* and GATEWAY_MAX_BODY_BYTES$/),
