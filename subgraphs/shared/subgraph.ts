@@ -365,7 +365,7 @@ export function readSubgraphConfig<TPeers = undefined>(name: SubgraphName, env: 
   const logLevel = problems.read(() => readLogLevel(env));
   const databaseWaits = readDatabaseWaits(env, problems);
   const peers = readPeers && problems.read(() => readPeers(env));
-  problems.check();
+  problems.check(warnings);
   return { port: port as number, host: host as string, database: database as DatabaseTarget, signingKey: signingKey as Uint8Array, acceptedKeys: acceptedKeys as Uint8Array[], logLevel: logLevel as LogLevel, databaseWaits, warnings, peers: peers as TPeers };
 }
 

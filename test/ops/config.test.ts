@@ -573,6 +573,12 @@ describe('a setting name mistyped', () => {
       '  - GATEWAY_SIGNING_KEY is required: a secret of at least 32 bytes (plain text or base64:...)',
       expect.stringMatching(/^ {2}- GATEWAY_SIGNING_KEY_FILE is not a setting, and is ignored: the settings beginning GATEWAY_ are GATEWAY_SIGNING_KEY, /),
     ]);
+    // A subgraph's refusal alike.
+    expect(subgraphError({ GATEWAY_SIGNING_KEY_FILE: '/run/secrets/signing-key' }).split('\n')).toEqual([
+      '2 configuration problems:',
+      '  - GATEWAY_SIGNING_KEY is required: a secret of at least 32 bytes (plain text or base64:...)',
+      expect.stringMatching(/^ {2}- GATEWAY_SIGNING_KEY_FILE is not a setting, and is ignored: the settings beginning GATEWAY_ are GATEWAY_SIGNING_KEY, /),
+    ]);
   });
 
   it('is warned of, and ignored, for another name under the platform\'s prefixes', () => {
