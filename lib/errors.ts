@@ -1,7 +1,7 @@
 import { HeaderMap } from '@apollo/server';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { requestIdOfError } from './request-record';
-import { characterCount, firstCharacters, foldedDocumentNumber, illegibility, quotedVisibly, type TextForm } from './text';
+import { characterCount, firstCharacters, foldedDocumentNumber, illegibleText, quotedVisibly, type IllegibleText, type TextForm } from './text';
 
 /**
  * The closed set of error codes a client can switch on (`extensions.code`).
@@ -178,7 +178,7 @@ export interface InputProblem {
   field: string;
   /** What is wrong with it, as a message would say it. */
   reason: string;
-  /** What a front end may switch on, where the refusal has one (an identifier's `WRONG_CHECK_CHARACTER`, `KIND_CONTRADICTS_CODE`). */
+  /** What a front end may switch on, where the refusal has one (an identifier's `WRONG_CHECK_CHARACTER`, a text's `TOO_LONG`, `KIND_CONTRADICTS_CODE`). */
   problem?: string;
   /** What else the refusal names, as its own extensions do (the `source` of a public source's name). */
   [detail: string]: unknown;
@@ -253,9 +253,22 @@ export class InputProblems {
  */
 export function requiredText(value: unknown, field: string, max: number, label = field): string {
   const trimmed = typeof value === 'string' ? value.trim() : '';
-  const problem = textLengthProblem(trimmed, max, label, value);
-  if (problem) throw badInput(field, problem);
+  const problem = textProblem(trimmed, max, label, value);
+  if (problem) throw refusedText(field, problem);
   return trimmed;
+}
+
+/**
+ * What is wrong with a text a person typed, in words (`reason`) and as a front end switches on it
+ * (README, Errors): `EMPTY`, `TOO_LONG` with its `max` in characters, or lib/text.ts's
+ * `FORBIDDEN_CHARACTER` (with the `character`, `U+202E`) and `NO_LETTER_OR_DIGIT`. A form in
+ * Chinese says 不能为空 or 不得超过200字 from these, without reading the English.
+ */
+export type TextProblem = { reason: string; problem: 'EMPTY' } | { reason: string; problem: 'TOO_LONG'; max: number } | IllegibleText;
+
+/** BAD_USER_INPUT naming `field`, its message the problem's reason, its extensions the problem's code and details. */
+export function refusedText(field: string, { reason, ...details }: TextProblem): GraphQLError {
+  return badInput(field, reason, details);
 }
 
 /**
@@ -264,10 +277,19 @@ export function requiredText(value: unknown, field: string, max: number, label =
  * typed, `typed`) and "must be at most N characters" for a longer one, where some said "must have
  * 1 to N characters, got 0" of the same blank box.
  */
+export function textProblem(text: string, max: number, label: string, typed: unknown = text): TextProblem | undefined {
+  if (text === '') return { reason: `${label} must not be empty, got ${quotedInput(typed)}`, problem: 'EMPTY' };
+  return tooLong(text, max, label);
+}
+
+/** `textProblem`'s words alone, for a caller that lists its problems as sentences. */
 export function textLengthProblem(text: string, max: number, label: string, typed: unknown = text): string | undefined {
-  if (text === '') return `${label} must not be empty, got ${quotedInput(typed)}`;
+  return textProblem(text, max, label, typed)?.reason;
+}
+
+function tooLong(text: string, max: number, label: string): TextProblem | undefined {
   const count = characterCount(text);
-  return count > max ? `${label} must be at most ${max} characters, got ${count}` : undefined;
+  return count > max ? { reason: `${label} must be at most ${max} characters, got ${count}`, problem: 'TOO_LONG', max } : undefined;
 }
 
 /**
@@ -310,7 +332,8 @@ export function optionalText(value: unknown, field: string, max: number, label =
   if (isBlank(value)) return null;
   if (typeof value !== 'string') throw badInput(field, `${label} must be text or null, got ${quotedInput(value)}`);
   const trimmed = value.trim();
-  if (characterCount(trimmed) > max) throw badInput(field, `${label} must be at most ${max} characters, got ${characterCount(trimmed)}`);
+  const problem = tooLong(trimmed, max, label);
+  if (problem) throw refusedText(field, problem);
   return trimmed;
 }
 
@@ -350,8 +373,8 @@ export function idempotencyKeyOf(value: unknown): string | null {
  * `illegibility`). BAD_USER_INPUT naming `field`; `label` is how the message names it.
  */
 export function assertLegible(text: string, field: string, label = field, form: TextForm = 'line'): void {
-  const illegible = illegibility(label, text, form);
-  if (illegible) throw badInput(field, illegible);
+  const illegible = illegibleText(label, text, form);
+  if (illegible) throw refusedText(field, illegible);
 }
 
 /**

@@ -165,18 +165,34 @@ export function firstInvisibleCharacter(text: string): { position: number; named
  * make two numbers that read alike two records of one decision, or a provider's name another's.
  */
 export function illegibility(label: string, text: string, form: TextForm = 'line'): string | undefined {
+  return illegibleText(label, text, form)?.reason;
+}
+
+/**
+ * Why `text` is illegible (`illegibility`), in words and as a front end switches on it (README,
+ * Errors): `FORBIDDEN_CHARACTER` naming the `character` (`U+202E`) a reader does not see, or
+ * `NO_LETTER_OR_DIGIT`. A screen in another language says which without reading the words.
+ */
+export function illegibleText(label: string, text: string, form: TextForm = 'line'): IllegibleText | undefined {
   // Judged on the text as sent: a line break a prose form allows still leaves the mark after it nothing to sit on.
   const hidden = hiddenIn(text).filter((c) => form !== 'prose' || !lineBreakOrTab.test(c));
   const refused = hidden.find((c) => invisible.test(c));
   if (refused) {
     const which = `: it holds ${namedInvisible(refused)}`;
-    if (form === 'prose') return `${label} must not hold control or invisible characters other than line breaks and tabs (U+0000, U+200B, U+202E…)${which}, got ${quotedVisibly(text)}`;
-    return `${label} must not hold control or invisible characters (a line break, U+0000, U+200B, U+202E…)${which}, got ${quotedVisibly(text)}`;
+    const reason =
+      form === 'prose'
+        ? `${label} must not hold control or invisible characters other than line breaks and tabs (U+0000, U+200B, U+202E…)${which}, got ${quotedVisibly(text)}`
+        : `${label} must not hold control or invisible characters (a line break, U+0000, U+200B, U+202E…)${which}, got ${quotedVisibly(text)}`;
+    return { reason, problem: 'FORBIDDEN_CHARACTER', character: codePointOf(refused) };
   }
-  if (hidden.length) return `${label} must not hold a combining mark with no letter to sit on (U+0301 first, after a space or on a Chinese character…), got ${quotedVisibly(text)}`;
-  if (!isLegible(text)) return `${label} must hold at least one letter or digit, got ${quotedVisibly(text)}`;
+  if (hidden.length) {
+    return { reason: `${label} must not hold a combining mark with no letter to sit on (U+0301 first, after a space or on a Chinese character…), got ${quotedVisibly(text)}`, problem: 'FORBIDDEN_CHARACTER', character: codePointOf(hidden[0]) };
+  }
+  if (!isLegible(text)) return { reason: `${label} must hold at least one letter or digit, got ${quotedVisibly(text)}`, problem: 'NO_LETTER_OR_DIGIT' };
   return undefined;
 }
+
+export type IllegibleText = { reason: string; problem: 'FORBIDDEN_CHARACTER'; character: string } | { reason: string; problem: 'NO_LETTER_OR_DIGIT' };
 
 /**
  * `line`: text read back as typed (a number, a name, an item of evidence). `prose`: text a person

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, Repository } from 'typeorm';
-import { assertLegible, badInput, clientError, ErrorCode, InputProblems, quotedInput } from '../../lib/errors';
+import { badInput, clientError, ErrorCode, InputProblems, optionalLine, quotedInput, requiredLine } from '../../lib/errors';
 import { todayInDistrict } from '../../lib/calendar';
 import { detectIdentifierKind, normaliseIdentifier, validateCitizenIdNumber, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
 import type { CursorPosition } from '../shared/cursors';
@@ -204,12 +204,10 @@ function kindsOfOtherIdentifier(subject: Subject): readonly SubjectKind[] | unde
 function validateSubject(subject: Subject): void {
   const problems = new InputProblems();
   problems.read(() => {
-    if (subject.name.length === 0) throw badInput('name', 'name must not be empty');
     // trim() leaves zero-width and other invisible characters: a name of only those would list as
     // blank, one with U+202E would read reversed, one with a tab or U+200B inside would read as
     // another's; the address and the legal representative are read back as typed too.
-    assertLegible(subject.name, 'name');
-    if (characterCount(subject.name) > subjectNameMaxLength) throw badInput('name', `name must be at most ${subjectNameMaxLength} characters, got ${characterCount(subject.name)}`);
+    requiredLine(subject.name, 'name', subjectNameMaxLength);
   });
   // A valid identifier of the other sort (a person's number as an enterprise's code, a credit
   // code as a person's number) is the kind picked wrong, not the code typed wrong: the form's
@@ -218,7 +216,7 @@ function validateSubject(subject: Subject): void {
   const validCode = problems.read(() => {
     if (otherKinds) return false;
     // A blank code is a required box left empty (README, Errors), not a malformed identifier.
-    if (subject.identifier.length === 0) throw badInput('code', `code must not be empty: the ${subject.identifierKind === 'CITIZEN_ID_NUMBER' ? 'citizen ID number' : 'unified social credit code'}`);
+    if (subject.identifier.length === 0) throw badInput('code', `code must not be empty: the ${subject.identifierKind === 'CITIZEN_ID_NUMBER' ? 'citizen ID number' : 'unified social credit code'}`, { problem: 'EMPTY' });
     assertValidIdentifier(subject.identifier, subject.identifierKind);
     return true;
   });
@@ -256,12 +254,10 @@ function validateSubject(subject: Subject): void {
     }
   });
   problems.read(() => {
-    if (subject.registeredAddress && characterCount(subject.registeredAddress) > 300) throw badInput('registeredAddress', `address must be at most 300 characters, got ${characterCount(subject.registeredAddress)}`);
-    if (subject.registeredAddress) assertLegible(subject.registeredAddress, 'registeredAddress');
+    optionalLine(subject.registeredAddress, 'registeredAddress', 300, 'address');
   });
   problems.read(() => {
-    if (subject.legalRepresentative && characterCount(subject.legalRepresentative) > 100) throw badInput('legalRepresentative', `legal representative must be at most 100 characters, got ${characterCount(subject.legalRepresentative)}`);
-    if (subject.legalRepresentative) assertLegible(subject.legalRepresentative, 'legalRepresentative');
+    optionalLine(subject.legalRepresentative, 'legalRepresentative', 100, 'legal representative');
   });
   problems.check();
 }

@@ -795,7 +795,7 @@ function sameApplication(kept: ApplicationDetails | null, details: ApplicationDe
  * and with the `problem` a subject's code is.
  */
 export function validCode(code: unknown, field: string): string {
-  if (typeof code !== 'string' || isBlank(code)) throw badInput(field, `${field} must not be empty: give a unified social credit code`);
+  if (typeof code !== 'string' || isBlank(code)) throw badInput(field, `${field} must not be empty: give a unified social credit code`, { problem: 'EMPTY' });
   const canonical = normaliseIdentifier(code);
   assertValidIdentifier(canonical, 'UNIFIED_SOCIAL_CREDIT_CODE', field);
   return canonical;

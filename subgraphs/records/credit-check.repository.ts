@@ -5,7 +5,7 @@ import type { DataSource, Repository } from 'typeorm';
 import { findMatter } from '../../lib/catalogue/matters';
 import { recordsThatCount } from '../../lib/catalogue/record-standing';
 import { applicableMeasures, measureKinds, verdict, reportRequired, type AppliedMeasure, type CountingRecord, type MeasureKind, type Verdict } from '../../lib/catalogue/measures';
-import { assertLegible, badInput, quotedInput, textLengthProblem } from '../../lib/errors';
+import { assertLegible, badInput, optionalProse, quotedInput, refusedText, textProblem } from '../../lib/errors';
 import type { CursorPosition } from '../shared/cursors';
 import { forbidden, forbiddenAbout } from '../shared/access';
 import { loadPages, type Page } from '../shared/pagination';
@@ -272,8 +272,7 @@ export class CreditCheckRepository {
     if (unknown.length) throw badInput('appliedMeasures', `the check did not call for ${unknown.join(', ')}; it called for ${[...calledFor].join(', ') || 'no measure'}`);
     const trimmed = note?.trim() || null;
     if (new Set(applied).size < calledFor.size && !trimmed) throw badInput('note', 'say why the other measures the check called for were not applied');
-    if (trimmed && characterCount(trimmed) > 1000) throw badInput('note', `note must be at most 1000 characters, got ${characterCount(trimmed)}`);
-    if (trimmed) assertLegible(trimmed, 'note', 'note', 'prose');
+    optionalProse(trimmed, 'note', 1000);
     const update = { feedbackApplied: JSON.stringify([...new Set(applied)]), feedbackNote: trimmed, feedbackBy: actor.userId, feedbackAt: new Date() };
     const result = await writeAlone(this.db, () => this.checks.createQueryBuilder().update().set(update).where('id = :id AND feedback_at IS NULL', { id: check.id }).execute(), this.deadline);
     const reported = (await this.checks.findOneByOrFail({ id: check.id })) as CreditCheck;
@@ -460,8 +459,8 @@ export function checkStatisticsStatement(db: DataSource, from: Date, to: Date): 
 export function caseNumberOf(caseNumber: string | null | undefined): string | null {
   if (caseNumber === null || caseNumber === undefined) return null;
   const trimmed = foldedNumber(caseNumber);
-  const problem = textLengthProblem(trimmed, 100, 'caseNumber', caseNumber);
-  if (problem) throw badInput('caseNumber', problem);
+  const problem = textProblem(trimmed, 100, 'caseNumber', caseNumber);
+  if (problem) throw refusedText('caseNumber', problem);
   assertLegible(trimmed, 'caseNumber');
   return trimmed;
 }

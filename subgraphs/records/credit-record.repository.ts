@@ -31,7 +31,7 @@ export interface CreditRecordFilter {
  */
 export function buildCreditRecord(draft: CreditRecordDraft, write: { id: string; recordedAt: Date; today: string }): CreditRecord {
   const problems = validateCreditRecord({ ...draft, recordedAt: write.recordedAt }, write.today);
-  if (problems.length > 0) throw refusedInput(problems.map(({ field, message }) => ({ field, reason: message })));
+  if (problems.length > 0) throw refusedInput(problems.map(({ field, message, details }) => ({ field, reason: message, ...details })));
   return recordFromDraft(draft, write);
 }
 

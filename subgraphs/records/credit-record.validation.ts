@@ -10,10 +10,10 @@ import {
   type TaxCreditGrade,
 } from '../../lib/catalogue/record-categories';
 import { todayInDistrict } from '../../lib/calendar';
-import { quotedInput, textLengthProblem } from '../../lib/errors';
+import { quotedInput, textProblem, type TextProblem } from '../../lib/errors';
 import { isIsoDate } from '../shared/scalars';
 import type { StoredRecordStatus } from './entities/credit-record.entity';
-import { illegibility, writtenDocumentNumber } from '../../lib/text';
+import { illegibleText, writtenDocumentNumber } from '../../lib/text';
 
 /** A credit record as a department submits it, before the platform adds id and disclosure end. */
 export interface CreditRecordDraft {
@@ -38,6 +38,8 @@ export interface CreditRecordDraft {
 export interface CreditRecordProblem {
   field: keyof CreditRecordDraft;
   message: string;
+  /** What a front end switches on, where the rule has one: a text's (lib/errors.ts `TextProblem`), with its details (`max`, `character`). */
+  details?: Omit<TextProblem, 'reason'>;
 }
 
 const polarities: readonly string[] = ['POSITIVE', 'NEGATIVE', 'NEUTRAL'];
@@ -70,8 +72,13 @@ export function decisionAfterEntry(decisionDate: string, recordedAt: Date): stri
  * for one, is never longer.
  */
 export function documentNumberProblem(typed: string): string | undefined {
+  return documentNumberFault(typed)?.reason;
+}
+
+/** `documentNumberProblem` in words and as a front end switches on it (`TextProblem`). */
+function documentNumberFault(typed: string): TextProblem | undefined {
   const documentNumber = writtenDocumentNumber(typed);
-  return textLengthProblem(documentNumber, maxDocumentNumberLength, 'documentNumber', typed) ?? illegibility('documentNumber', documentNumber);
+  return textProblem(documentNumber, maxDocumentNumberLength, 'documentNumber', typed) ?? illegibleText('documentNumber', documentNumber);
 }
 
 /**
@@ -82,6 +89,7 @@ export function documentNumberProblem(typed: string): string | undefined {
 export function validateCreditRecord(draft: CreditRecordDraft, today: string): CreditRecordProblem[] {
   const problems: CreditRecordProblem[] = [];
   const problem = (field: keyof CreditRecordDraft, message: string) => problems.push({ field, message });
+  const textRefused = (field: keyof CreditRecordDraft, { reason, ...details }: TextProblem) => problems.push({ field, message: reason, details });
 
   if (!draft.subjectId || draft.subjectId.length > 36) problem('subjectId', `subjectId must be a subject id of 1 to 36 characters, got ${quotedInput(draft.subjectId)}`);
 
@@ -125,18 +133,18 @@ export function validateCreditRecord(draft: CreditRecordDraft, today: string): C
     problem('sourceDepartment', `sourceDepartment must be a department code from the catalogue, got ${quotedInput(draft.sourceDepartment)}`);
   }
 
-  const numberProblem = documentNumberProblem(draft.documentNumber);
-  if (numberProblem) problem('documentNumber', numberProblem);
+  const numberProblem = documentNumberFault(draft.documentNumber);
+  if (numberProblem) textRefused('documentNumber', numberProblem);
   const summary = draft.summary.trim();
-  const summaryLength = textLengthProblem(summary, maxSummaryLength, 'summary', draft.summary);
+  const summaryLength = textProblem(summary, maxSummaryLength, 'summary', draft.summary);
   if (summaryLength) {
-    problem('summary', summaryLength);
+    textRefused('summary', summaryLength);
   } else {
     // Held to the rule of every text a person types (README, Errors), as an objection's reason is:
     // a summary is published as written, and one told from another by a U+200B alone re-sent an
     // old batch's row past the guard that keeps a correction made on an objection (record-intake).
-    const illegible = illegibility('summary', summary, 'prose');
-    if (illegible) problem('summary', illegible);
+    const illegible = illegibleText('summary', summary, 'prose');
+    if (illegible) textRefused('summary', illegible);
   }
 
   const decisionDateValid = isIsoDate(draft.decisionDate);

@@ -561,7 +561,7 @@ export class RecordLifecycleRepository {
     // Named and shaped as a submission's problems are ({ field, reason }), at the input's path,
     // the first of each field only, as a submission lists them (a date in the future is told once).
     const problems = validateCreditRecord(draft, this.today)
-      .map((p) => ({ field: `correction.${correctionField(p.field)}`, reason: p.message }))
+      .map((p) => ({ field: `correction.${correctionField(p.field)}`, reason: p.message, ...p.details }))
       .filter((p, i, all) => all.findIndex((q) => q.field === p.field) === i);
     if (problems.length) throw refusedInput(problems);
     const fixed = recordFromDraft(draft, { id: record.id, recordedAt: record.recordedAt });

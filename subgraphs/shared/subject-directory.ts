@@ -56,7 +56,7 @@ export function unknownSubjectId(subjectId: string, codeField?: string): GraphQL
  */
 export function identifierOf(code: string, field = 'code', meant?: IdentifierKind): string {
   // A code left blank is a required value missing (README, Errors), not a typed code of length 0.
-  if (isBlank(code)) throw badInput(field, `${field} must not be empty: give a unified social credit code or a citizen ID number`);
+  if (isBlank(code)) throw badInput(field, `${field} must not be empty: give a unified social credit code or a citizen ID number`, { problem: 'EMPTY' });
   const identifier = normaliseIdentifier(code);
   const guessed = detectIdentifierKind(identifier);
   // Only a code its shape reads as the other sort is read twice: valid, it is that sort's.

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildSchema, getNamedType, GraphQLError, isInputObjectType } from 'graphql';
-import { clientError, ErrorCode, InputProblems, maskUnexpectedErrors, maxMessageCharacters, maxQuotedCharacters, optionalLine, optionalProse, quotedInput, requiredText, sendTheSameRequestAgain } from '../../lib/errors';
+import { clientError, ErrorCode, InputProblems, maskUnexpectedErrors, maxMessageCharacters, maxQuotedCharacters, optionalLine, optionalProse, quotedInput, requiredLine, requiredProse, requiredText, sendTheSameRequestAgain } from '../../lib/errors';
 import { projectRoot } from '../../lib/project-root';
 import { supergraphPath } from '../../schema/subgraphs';
 
@@ -86,13 +86,49 @@ describe('optional text held to the legibility rule', () => {
   ] as const)('%s: blank is none, given is trimmed, too long or unreadable is BAD_USER_INPUT naming the field', (_, read) => {
     for (const none of [undefined, null, '', '  \u3000 ']) expect(read(none, 'reason', 10)).toBeNull();
     expect(read('  撤回  ', 'reason', 10)).toBe('撤回');
-    expect(refused(() => read('字'.repeat(11), 'reason', 10))).toEqual({ code: ErrorCode.BAD_USER_INPUT, field: 'reason' });
-    expect(refused(() => read('\u202e撤回', 'reason', 10))).toEqual({ code: ErrorCode.BAD_USER_INPUT, field: 'reason' });
-    expect(refused(() => read('撤\u200b回', 'reason', 10))).toEqual({ code: ErrorCode.BAD_USER_INPUT, field: 'reason' });
+    expect(refused(() => read('字'.repeat(11), 'reason', 10))).toEqual({ code: ErrorCode.BAD_USER_INPUT, field: 'reason', problem: 'TOO_LONG', max: 10 });
+    expect(refused(() => read('\u202e撤回', 'reason', 10))).toEqual({ code: ErrorCode.BAD_USER_INPUT, field: 'reason', problem: 'FORBIDDEN_CHARACTER', character: 'U+202E' });
+    expect(refused(() => read('撤\u200b回', 'reason', 10))).toEqual({ code: ErrorCode.BAD_USER_INPUT, field: 'reason', problem: 'FORBIDDEN_CHARACTER', character: 'U+200B' });
   });
   it('a line may not run over lines; prose may', () => {
-    expect(refused(() => optionalLine('第一行\n第二行', 'contact', 40))).toEqual({ code: ErrorCode.BAD_USER_INPUT, field: 'contact' });
+    expect(refused(() => optionalLine('第一行\n第二行', 'contact', 40))).toEqual({ code: ErrorCode.BAD_USER_INPUT, field: 'contact', problem: 'FORBIDDEN_CHARACTER', character: 'U+000A' });
     expect(optionalProse('第一行\n第二行', 'reason', 40)).toBe('第一行\n第二行');
+  });
+});
+
+// README, Errors: a front end says what is wrong with a text in its own language from `problem`, never from the English.
+describe('a text refused, as a front end switches on it', () => {
+  const refused = (read: () => unknown) => {
+    try {
+      read();
+    } catch (error) {
+      return (error as GraphQLError).extensions;
+    }
+    throw new Error('not refused');
+  };
+  it('blank is EMPTY, over its limit TOO_LONG with the limit, for required and optional text alike', () => {
+    expect(refused(() => requiredText(' \u3000', 'name', 10))).toEqual({ code: ErrorCode.BAD_USER_INPUT, field: 'name', problem: 'EMPTY' });
+    expect(refused(() => requiredLine('字'.repeat(11), 'name', 10))).toEqual({ code: ErrorCode.BAD_USER_INPUT, field: 'name', problem: 'TOO_LONG', max: 10 });
+    expect(refused(() => optionalProse('字'.repeat(11), 'reason', 10))).toEqual({ code: ErrorCode.BAD_USER_INPUT, field: 'reason', problem: 'TOO_LONG', max: 10 });
+  });
+  it('a character a reader does not see is FORBIDDEN_CHARACTER naming it; text without a letter or digit NO_LETTER_OR_DIGIT', () => {
+    expect(refused(() => requiredLine('秦皇岛\u202e司公', 'name', 10))).toEqual({ code: ErrorCode.BAD_USER_INPUT, field: 'name', problem: 'FORBIDDEN_CHARACTER', character: 'U+202E' });
+    expect(refused(() => requiredProse('中\u0301诚信', 'reason', 10))).toEqual({ code: ErrorCode.BAD_USER_INPUT, field: 'reason', problem: 'FORBIDDEN_CHARACTER', character: 'U+0301' });
+    expect(refused(() => optionalLine('撤\u{1F}回', 'contact', 10))).toEqual({ code: ErrorCode.BAD_USER_INPUT, field: 'contact', problem: 'FORBIDDEN_CHARACTER', character: 'U+001F' });
+    expect(refused(() => requiredLine('——', 'name', 10))).toEqual({ code: ErrorCode.BAD_USER_INPUT, field: 'name', problem: 'NO_LETTER_OR_DIGIT' });
+  });
+  it('each problem of an input carries its code and details in `problems`', () => {
+    const problems = new InputProblems();
+    problems.read(() => requiredLine(' ', 'name', 10));
+    problems.read(() => requiredLine('字'.repeat(11), 'address', 10));
+    expect(refused(() => problems.check())).toMatchObject({
+      field: 'name',
+      problem: 'EMPTY',
+      problems: [
+        { field: 'name', problem: 'EMPTY' },
+        { field: 'address', problem: 'TOO_LONG', max: 10 },
+      ],
+    });
   });
 });
 
@@ -120,8 +156,9 @@ describe('InputProblems', () => {
       message: 'name must not be empty, got " " (and 1 more problem)',
       code: ErrorCode.BAD_USER_INPUT,
       field: 'name',
+      problem: 'EMPTY',
       problems: [
-        { field: 'name', reason: 'name must not be empty, got " "' },
+        { field: 'name', reason: 'name must not be empty, got " "', problem: 'EMPTY' },
         { field: 'code', reason: 'invalid unified social credit code: wrong check character', problem: 'WRONG_CHECK_CHARACTER' },
       ],
     });

@@ -162,6 +162,25 @@ describe.each(testDatabases)('entities subgraph on $label', (database) => {
     expect(await count()).toBe(before);
   });
 
+  // README, Errors: a form in Chinese says 不能为空, 不得超过200字 or 含不可见字符 U+202E from `problem`, never from the English.
+  it('tells each text refused by a `problem` a front end switches on, with its limit or character, at the top and in `problems`', async () => {
+    const before = await count();
+    const result = await query(REGISTER, {
+      input: { kind: 'ENTERPRISE', name: ' ', code: enterpriseCode, registrationDate: '2015-01-01', registeredAddress: '字'.repeat(301), legalRepresentative: '王\u202e伟' },
+    });
+    expect(result.data).toEqual({ registerSubject: null });
+    const { code, field, problem, problems } = result.errors![0].extensions as Record<string, unknown>;
+    expect({ code, field, problem }).toEqual({ code: 'BAD_USER_INPUT', field: 'name', problem: 'EMPTY' });
+    expect((problems as Record<string, unknown>[]).map(({ reason: _reason, ...told }) => told)).toEqual([
+      { field: 'name', problem: 'EMPTY' },
+      { field: 'registeredAddress', problem: 'TOO_LONG', max: 300 },
+      { field: 'legalRepresentative', problem: 'FORBIDDEN_CHARACTER', character: 'U+202E' },
+    ]);
+    const unreadable = await query(REGISTER, { input: { kind: 'ENTERPRISE', name: '——', code: enterpriseCode, registrationDate: '2015-01-01' } });
+    expect(unreadable.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'name', problem: 'NO_LETTER_OR_DIGIT' });
+    expect(await count()).toBe(before);
+  });
+
   // README, Errors: a required text box left blank is BAD_USER_INPUT naming it, whatever it holds.
   it.each([
     ['an enterprise', { kind: 'ENTERPRISE', registrationDate: '2015-01-01' }, ''],

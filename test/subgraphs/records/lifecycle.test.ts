@@ -390,7 +390,7 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
       expect(problems).toEqual(
         expect.arrayContaining([
           { field: 'correction.decisionDate', reason: expect.stringContaining('decisionDate') },
-          { field: 'correction.summary', reason: expect.stringContaining('summary') },
+          { field: 'correction.summary', reason: expect.stringContaining('summary'), problem: 'EMPTY' },
         ]),
       );
       expect(future.errors?.[0].extensions?.field).toBe(problems[0].field);
