@@ -2,7 +2,7 @@ import { RemoteGraphQLDataSource, type Experimental_DidResolveQueryPlanCallback,
 import type { GatewayGraphQLRequestContext, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { Kind, parse, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type NamedTypeNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import { identityHeader } from '../lib/access/identity';
-import { callNotUnderstoodCodes, ErrorCode, outageRetryAfterSeconds, outcomeNotKnown, SubgraphFault } from '../lib/errors';
+import { callNotUnderstoodCodes, ErrorCode, MutationOutcome, outageRetryAfterSeconds, outcomeNotKnown, SubgraphFault } from '../lib/errors';
 import { PeerTimeout, timeoutHeader } from '../lib/deadline';
 import { withoutCredentials } from '../lib/env';
 import { answeredAsGraphQL, connectionFailure, platformFetcher } from '../lib/platform-http';
@@ -89,7 +89,9 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       // and its error says no more than the outcome and the cause beside it (an answer that is not
       // GraphQL: the address called and what it answered, which Apollo's error leaves out).
       cause = unread ?? (reason === SubgraphFault.BAD_RESPONSE ? badResponseCause(this.url, error) : undefined);
-      const unavailable = { message: this.messageFor(reason, error, isMutation(options.request.query)), extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, reason, retryAfterSeconds: outageRetryAfterSeconds } };
+      const mutation = isMutation(options.request.query);
+      const told = this.toldOf(reason, error, mutation);
+      const unavailable = { message: told.message, extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, reason, retryAfterSeconds: outageRetryAfterSeconds, ...(mutation ? { outcome: told.outcome } : {}) } };
       const paths = askedPaths(options);
       // An empty path stands for the error without one: GraphQL leaves `path` out where no field is named.
       return { errors: paths.length ? paths.map((path) => (path.length ? { ...unavailable, path } : unavailable)) : [unavailable] } as GatewayGraphQLResponse;
@@ -122,31 +124,39 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     return Object.create(this, { fetcher: { value: platformFetcher(this.timeoutMs, this.name, callerGone, freshConnection) } }) as this;
   }
 
-  private messageFor(reason: SubgraphFault, error: unknown, mutation: boolean): string {
+  /**
+   * What the client is told of the fault: in words, and whether a mutation's change was stored
+   * (`outcome`, MutationOutcome, told for a mutation only), which its words say too, for a front
+   * end to switch on.
+   */
+  private toldOf(reason: SubgraphFault, error: unknown, mutation: boolean): { message: string; outcome: MutationOutcome } {
+    const notStored = (message: string) => ({ message, outcome: MutationOutcome.NOT_STORED });
+    const unknown = (message: string) => ({ message, outcome: MutationOutcome.UNKNOWN });
     switch (reason) {
       case SubgraphFault.UNREACHABLE:
-        if (!mutation) return `the ${this.name} subgraph could not be reached`;
+        if (!mutation) return notStored(`the ${this.name} subgraph could not be reached`);
         // A connection lost once the request was sent leaves the outcome as unknown as a timeout
         // does: the subgraph may have read it and stored the change before it went (killed mid-batch).
         return connectionFailure(error) === 'lostUnderWay'
-          ? `the connection to the ${this.name} subgraph was lost after the request was sent; ${outcomeNotKnown}`
-          : `the ${this.name} subgraph could not be reached, so nothing was stored: retry later`;
+          ? unknown(`the connection to the ${this.name} subgraph was lost after the request was sent; ${outcomeNotKnown}`)
+          : notStored(`the ${this.name} subgraph could not be reached, so nothing was stored: retry later`);
       case SubgraphFault.TIMEOUT:
         // The fetcher's PeerTimeout (lib/platform-http.ts): the time the call had, and whether that
         // was what the request had left. A subgraph the gateway stopped waiting for stores nothing
         // once it sees its caller gone, but a commit already under way completes (README, Errors):
         // the client cannot tell which.
-        return mutation ? `${(error as PeerTimeout).message}; ${outcomeNotKnown}` : (error as PeerTimeout).message;
+        return unknown(mutation ? `${(error as PeerTimeout).message}; ${outcomeNotKnown}` : (error as PeerTimeout).message);
       case SubgraphFault.BAD_RESPONSE:
         // A call refused unread ran nothing, so a mutation stored nothing; the client's operation
         // passed the gateway's validation against the supergraph, so it is not the client's to mend.
         if (unreadCallOf(error) !== undefined) {
-          return `the ${this.name} subgraph could not read the gateway's call for this request: its schema differs from the supergraph the gateway plans with (the two are of different releases, an upgrade under way), a fault of the platform's, not of your query${mutation ? '; nothing was stored, retry later' : ''}`;
+          return notStored(`the ${this.name} subgraph could not read the gateway's call for this request: its schema differs from the supergraph the gateway plans with (the two are of different releases, an upgrade under way), a fault of the platform's, not of your query${mutation ? '; nothing was stored, retry later' : ''}`);
         }
         // A proxy's 502 may come after the subgraph stored the change it passed on.
-        return `the ${this.name} subgraph did not answer with a GraphQL response${mutation ? `; ${outcomeNotKnown}` : ''}`;
+        return unknown(`the ${this.name} subgraph did not answer with a GraphQL response${mutation ? `; ${outcomeNotKnown}` : ''}`);
       case SubgraphFault.IDENTITY_REFUSED:
-        return `the ${this.name} subgraph refused the platform's own credentials for this call (a fault of the platform's configuration, not of your token)`;
+        // Refused before anything of the call ran (subgraphs/shared/access.ts).
+        return notStored(`the ${this.name} subgraph refused the platform's own credentials for this call (a fault of the platform's configuration, not of your token)`);
     }
   }
 }

@@ -115,6 +115,23 @@ export const callNotUnderstoodCodes: ReadonlySet<string> = new Set<string>([Erro
 export const sendTheSameRequestAgain =
   "send the same request again, which answers with what was stored if it was (a subject's registration by DUPLICATE_SUBJECT naming it; a check or a report generation only when sent with an idempotencyKey), rather than another";
 
+/**
+ * What became of a mutation answered with an outage instead of its result (`extensions.outcome`,
+ * README, Errors), for a front end to switch on where the message says it in English: on
+ * SUBGRAPH_UNAVAILABLE and DATABASE_UNAVAILABLE at a mutation field. `NOT_STORED`: the change was
+ * not stored, and the same request may be sent again later as it is. `UNKNOWN`: it may have been
+ * (the answer was lost after the request was sent, the gateway stopped waiting, a database
+ * connection was lost with the write sent): send the same request again, which answers with what
+ * was stored (`sendTheSameRequestAgain`); a check sent without an idempotencyKey would be run
+ * twice. A mutation field that answered says it took effect otherwise, by `applied`.
+ */
+export const MutationOutcome = {
+  NOT_STORED: 'NOT_STORED',
+  UNKNOWN: 'UNKNOWN',
+} as const;
+
+export type MutationOutcome = (typeof MutationOutcome)[keyof typeof MutationOutcome];
+
 /** A mutation's outcome when its answer never came and the change may have been stored (the gateway's call to a subgraph, a subgraph's to its database). */
 export const outcomeNotKnown = `whether the change was stored is not known for certain: ${sendTheSameRequestAgain}`;
 
@@ -449,6 +466,8 @@ export function outageHttp(): { status: 503; headers: HeaderMap } {
 export interface KnownFault {
   code: Extract<ErrorCode, 'DATABASE_UNAVAILABLE'>;
   message: string;
+  /** For a mutation's fault: whether its change was stored (`MutationOutcome`). */
+  outcome?: MutationOutcome;
 }
 
 /** Refused before execution (no path) with a client-error status, and no code given. */
@@ -502,6 +521,7 @@ export function maskUnexpectedErrors(log: (message: string, error: unknown, requ
         ...(extensions.serviceName ? { serviceName: extensions.serviceName } : {}),
         code: fault?.code ?? ErrorCode.INTERNAL_SERVER_ERROR,
         ...(fault ? { retryAfterSeconds: outageRetryAfterSeconds } : {}),
+        ...(fault?.outcome ? { outcome: fault.outcome } : {}),
         ...(requestId ? { requestId } : {}),
       },
     };

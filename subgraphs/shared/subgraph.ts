@@ -11,7 +11,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { parse, type GraphQLFormattedError } from 'graphql';
 import type { DataSource } from 'typeorm';
-import { ErrorCode, maskUnexpectedErrors, outcomeNotKnown, peerOutageCause, type KnownFault } from '../../lib/errors';
+import { ErrorCode, maskUnexpectedErrors, MutationOutcome, outcomeNotKnown, peerOutageCause, type KnownFault } from '../../lib/errors';
 import { operationTypeOfError, requestIdOfError } from '../../lib/request-record';
 import { ConfigProblems, readAcceptedSecrets, readFlag, readHost, readLogLevel, readNodeEnvironment, readPort, readSecret, readWholeNumber, type WholeNumberRange } from '../../lib/env';
 import { pathOf, sendJson, serveGraphQL, type ExtraRoute, type RunningHttpServer } from '../../lib/http-server';
@@ -178,17 +178,26 @@ const sqliteFaultsTold: Record<SqliteFault, string> = {
  * either way.
  */
 function databaseFault(subgraph: SubgraphName, error: unknown): KnownFault | undefined {
-  const tooMany = tooManyDatabaseConnections(error);
-  if (tooMany) return { code: ErrorCode.DATABASE_UNAVAILABLE, message: `the ${subgraph} subgraph could not connect to its database: ${connectionLimitsTold[tooMany]}: retry later` };
-  if (operationTypeOfError(error) === 'mutation' && isConnectionLostWithWriteSent(error)) {
-    return { code: ErrorCode.DATABASE_UNAVAILABLE, message: `the ${subgraph} subgraph lost its database connection while it stored the change: ${outcomeNotKnown}` };
+  // A mutation's fault says whether its change was stored (MutationOutcome), as the gateway's of a subgraph does.
+  const mutation = operationTypeOfError(error) === 'mutation';
+  if (mutation && isConnectionLostWithWriteSent(error)) {
+    return { code: ErrorCode.DATABASE_UNAVAILABLE, message: `the ${subgraph} subgraph lost its database connection while it stored the change: ${outcomeNotKnown}`, outcome: MutationOutcome.UNKNOWN };
   }
-  if (isConnectionNotMade(error)) return { code: ErrorCode.DATABASE_UNAVAILABLE, message: `the ${subgraph} subgraph could not connect to its database: retry later` };
-  if (isDatabaseConnectionLoss(error)) return { code: ErrorCode.DATABASE_UNAVAILABLE, message: `the ${subgraph} subgraph lost its database connection: retry later` };
+  const message = databaseFaultTold(subgraph, error);
+  if (message === undefined) return undefined;
+  return { code: ErrorCode.DATABASE_UNAVAILABLE, message, ...(mutation ? { outcome: MutationOutcome.NOT_STORED } : {}) };
+}
+
+/** What a client is told of a database fault that stored nothing (`databaseFault`); undefined for any other error. */
+function databaseFaultTold(subgraph: SubgraphName, error: unknown): string | undefined {
+  const tooMany = tooManyDatabaseConnections(error);
+  if (tooMany) return `the ${subgraph} subgraph could not connect to its database: ${connectionLimitsTold[tooMany]}: retry later`;
+  if (isConnectionNotMade(error)) return `the ${subgraph} subgraph could not connect to its database: retry later`;
+  if (isDatabaseConnectionLoss(error)) return `the ${subgraph} subgraph lost its database connection: retry later`;
   const wait = exceededDatabaseWait(error);
-  if (wait) return { code: ErrorCode.DATABASE_UNAVAILABLE, message: `the ${subgraph} subgraph's database was too slow (${waitsRunOut[wait]}): retry later` };
+  if (wait) return `the ${subgraph} subgraph's database was too slow (${waitsRunOut[wait]}): retry later`;
   const sqlite = sqliteFault(error);
-  if (sqlite) return { code: ErrorCode.DATABASE_UNAVAILABLE, message: `the ${subgraph} subgraph ${sqliteFaultsTold[sqlite]}: retry later` };
+  if (sqlite) return `the ${subgraph} subgraph ${sqliteFaultsTold[sqlite]}: retry later`;
   return undefined;
 }
 

@@ -34,7 +34,8 @@ const notKnown = /^the records subgraph lost its database connection while it st
     const failed = await run();
     await lost;
     expect(failed.data).toEqual({ runCreditCheck: null });
-    expect(failed.errors?.map((e) => [e.extensions?.code, e.extensions?.serviceName, e.extensions?.applied])).toEqual([['DATABASE_UNAVAILABLE', 'records', undefined]]);
+    // `outcome` says it for a front end to switch on (README, Errors): sent again, not given up.
+    expect(failed.errors?.map((e) => [e.extensions?.code, e.extensions?.serviceName, e.extensions?.applied, e.extensions?.outcome])).toEqual([['DATABASE_UNAVAILABLE', 'records', undefined, 'UNKNOWN']]);
     expect(failed.errors?.[0].message).toMatch(notKnown);
     // It was stored, its verdict not yet sealed.
     const [stored] = (await fault.platform.databases.records.query('SELECT id, verdict FROM credit_check WHERE idempotency_key = ?', ['lost-insert'])) as { id: string; verdict: string | null }[];
@@ -54,7 +55,7 @@ const notKnown = /^the records subgraph lost its database connection while it st
     const failed = await submit();
     await lost;
     expect(failed.data).toEqual({ submitCreditRecord: null });
-    expect(failed.errors?.map((e) => [e.extensions?.code, e.extensions?.serviceName])).toEqual([['DATABASE_UNAVAILABLE', 'records']]);
+    expect(failed.errors?.map((e) => [e.extensions?.code, e.extensions?.serviceName, e.extensions?.outcome])).toEqual([['DATABASE_UNAVAILABLE', 'records', 'UNKNOWN']]);
     expect(failed.errors?.[0].message).toMatch(notKnown);
     const stored = (await fault.platform.databases.records.query('SELECT id FROM credit_record WHERE document_number = ?', [input.documentNumber])) as { id: string }[];
     expect(stored).toHaveLength(1);
@@ -68,7 +69,7 @@ const notKnown = /^the records subgraph lost its database connection while it st
     const lost = fault.proxy.loseAnswerTo('SELECT');
     const failed = await fault.platform.query(RUN, { subjectId: subject.id, key: 'lost-read' }, finance);
     await lost;
-    expect(failed.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([['DATABASE_UNAVAILABLE', 'the records subgraph lost its database connection: retry later']]);
+    expect(failed.errors?.map((e) => [e.extensions?.code, e.message, e.extensions?.outcome])).toEqual([['DATABASE_UNAVAILABLE', 'the records subgraph lost its database connection: retry later', 'NOT_STORED']]);
     expect(await fault.platform.databases.records.query('SELECT id FROM credit_check WHERE idempotency_key = ?', ['lost-read'])).toEqual([]);
   });
 });

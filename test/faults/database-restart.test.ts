@@ -75,7 +75,7 @@ const registrar: As = { caller: { id: 'test-registrar', organisation: 'MARKET_RE
     fault.proxy.restart();
     const failed = await inFlight;
     expect(failed.data).toEqual({ registerSubject: null });
-    expect(failed.errors?.map((e) => e.extensions)).toEqual([{ code: 'DATABASE_UNAVAILABLE', serviceName: 'entities', retryAfterSeconds: 5, requestId: expect.any(String) }]);
+    expect(failed.errors?.map((e) => e.extensions)).toEqual([{ code: 'DATABASE_UNAVAILABLE', serviceName: 'entities', retryAfterSeconds: 5, outcome: 'NOT_STORED', requestId: expect.any(String) }]);
 
     fault.proxy.recover();
     expect(await stored()).toBe(0);

@@ -327,13 +327,13 @@ describe('the gateway when a subgraph is down, slow or answers garbage', () => {
   const outcomeNotKnown = 'whether the change was stored is not known for certain: send the same request again, which answers with what was stored if it was (a subject\'s registration by DUPLICATE_SUBJECT naming it; a check or a report generation only when sent with an idempotencyKey), rather than another';
   const REGISTER = /* GraphQL */ `mutation Register($code: String!, $date: Date!) { registerSubject(input: { kind: ENTERPRISE, name: "断线测试有限公司", code: $code, registrationDate: $date }) { id } }`;
 
-  it.each<[string, string, () => unknown, () => Promise<void>, number, string]>([
+  it.each<[string, string, () => unknown, () => Promise<void>, number, string, string]>([
     // The subgraph read the request and its connection broke before an answer (a process killed
     // mid-batch): the gateway cannot tell whether the change was stored, so it is not sent again.
-    ['lost after the request was sent', 'MA0FAULT', () => entities.dropConnections(1), async () => undefined, 1, `the connection to the entities subgraph was lost after the request was sent; ${outcomeNotKnown}`],
+    ['lost after the request was sent', 'MA0FAULT', () => entities.dropConnections(1), async () => undefined, 1, `the connection to the entities subgraph was lost after the request was sent; ${outcomeNotKnown}`, 'UNKNOWN'],
     // No connection was made, twice (tried once more: nothing reached the subgraph), so nothing was stored.
-    ['refused', 'MA0REFUD', () => entities.down(), () => entities.up(), 0, 'the entities subgraph could not be reached, so nothing was stored: retry later'],
-  ])('answers a mutation whose connection is %s as UNREACHABLE, saying whether its change may have been stored', async (_label, organisationBody, fail, recover, sent, message) => {
+    ['refused', 'MA0REFUD', () => entities.down(), () => entities.up(), 0, 'the entities subgraph could not be reached, so nothing was stored: retry later', 'NOT_STORED'],
+  ])('answers a mutation whose connection is %s as UNREACHABLE, saying whether its change may have been stored', async (_label, organisationBody, fail, recover, sent, message, outcome) => {
     const code = unifiedSocialCreditCode({ authority: '9', orgType: '1', division: '130304', organisationBody });
     const before = entities.received.length;
     await fail();
@@ -344,8 +344,8 @@ describe('the gateway when a subgraph is down, slow or answers garbage', () => {
       await recover();
     }
     expect(result.data).toEqual({ registerSubject: null });
-    // The same reason either way: a front end does the same for both, sends the same request again later.
-    expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'SUBGRAPH_UNAVAILABLE', reason: 'UNREACHABLE', retryAfterSeconds: 5, serviceName: 'entities' }]);
+    // The same reason either way; whether the change may have been stored is `outcome` (README, Errors), for a front end to switch on.
+    expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'SUBGRAPH_UNAVAILABLE', reason: 'UNREACHABLE', retryAfterSeconds: 5, serviceName: 'entities', outcome }]);
     expect(result.errors?.[0].message).toBe(message);
     const calls = entities.received.slice(before);
     expect(calls.map((c) => c.query.split(/[\s({]/)[0])).toEqual(Array(sent).fill('mutation'));
@@ -360,7 +360,7 @@ describe('the gateway when a subgraph is down, slow or answers garbage', () => {
     try {
       const result = await platform.query<{ registerSubject: { id: string } | null }>(REGISTER, { code, date: todayInDistrict() }, registrar);
       expect(result.data).toEqual({ registerSubject: null });
-      expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'SUBGRAPH_UNAVAILABLE', reason: 'BAD_RESPONSE', retryAfterSeconds: 5, serviceName: 'entities' }]);
+      expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'SUBGRAPH_UNAVAILABLE', reason: 'BAD_RESPONSE', retryAfterSeconds: 5, serviceName: 'entities', outcome: 'UNKNOWN' }]);
       expect(result.errors?.[0].message).toBe(`the entities subgraph did not answer with a GraphQL response; ${outcomeNotKnown}`);
     } finally {
       entities.behaviour = { kind: 'proxy' };
@@ -379,7 +379,7 @@ describe('the gateway when a subgraph is down, slow or answers garbage', () => {
     try {
       const result = await register();
       expect(result.data).toEqual({ registerSubject: null });
-      expect(result.errors?.map((e) => [e.extensions?.code, e.extensions?.reason, e.path])).toEqual([['SUBGRAPH_UNAVAILABLE', 'TIMEOUT', ['registerSubject']]]);
+      expect(result.errors?.map((e) => [e.extensions?.code, e.extensions?.reason, e.extensions?.outcome, e.path])).toEqual([['SUBGRAPH_UNAVAILABLE', 'TIMEOUT', 'UNKNOWN', ['registerSubject']]]);
       expect(result.errors?.[0].message).toBe(
         `the entities subgraph did not answer within ${timeoutMs} ms; ${outcomeNotKnown}`,
       );
@@ -423,7 +423,7 @@ describe('the gateway when a subgraph is down, slow or answers garbage', () => {
     entities.behaviour = shuttingDown;
     const result = await registerAs('停机测试有限公司', 'MA0C1DWN');
     expect(result.data).toEqual({ registerSubject: null });
-    expect(result.errors?.map((e) => [e.extensions, e.path])).toEqual([[{ code: 'SUBGRAPH_UNAVAILABLE', reason: 'UNREACHABLE', retryAfterSeconds: 5, serviceName: 'entities' }, ['registerSubject']]]);
+    expect(result.errors?.map((e) => [e.extensions, e.path])).toEqual([[{ code: 'SUBGRAPH_UNAVAILABLE', reason: 'UNREACHABLE', retryAfterSeconds: 5, serviceName: 'entities', outcome: 'NOT_STORED' }, ['registerSubject']]]);
     expect(result.errors?.[0].message).toBe('the entities subgraph could not be reached, so nothing was stored: retry later');
     expect(entities.received.slice(before).map((c) => c.query.split(/[\s({]/)[0])).toEqual(['mutation', 'mutation']);
   });

@@ -132,7 +132,7 @@ describe('the gateway in front of a subgraph of another release', () => {
       registrar,
     );
     expect(result.data).toEqual({ registerSubject: null });
-    expect(result.errors?.map((e) => [e.extensions, e.path])).toEqual([[{ code: 'SUBGRAPH_UNAVAILABLE', reason: 'BAD_RESPONSE', retryAfterSeconds: 5, serviceName: 'entities' }, ['registerSubject']]]);
+    expect(result.errors?.map((e) => [e.extensions, e.path])).toEqual([[{ code: 'SUBGRAPH_UNAVAILABLE', reason: 'BAD_RESPONSE', retryAfterSeconds: 5, serviceName: 'entities', outcome: 'NOT_STORED' }, ['registerSubject']]]);
     expect(result.errors?.[0].message).toMatch(/^the entities subgraph could not read the gateway's call for this request: .*; nothing was stored, retry later$/);
   });
 
