@@ -2,7 +2,7 @@ import { RemoteGraphQLDataSource, type Experimental_DidResolveQueryPlanCallback,
 import type { GatewayGraphQLRequestContext, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { Kind, parse, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type NamedTypeNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import { identityHeader } from '../lib/access/identity';
-import { callNotUnderstoodCodes, ErrorCode, MutationOutcome, outageRetryAfterSeconds, outcomeNotKnown, SubgraphFault } from '../lib/errors';
+import { callNotUnderstoodCodes, ErrorCode, MutationOutcome, outageRetryAfterSeconds, outcomeNotKnown, retryMends, SubgraphFault } from '../lib/errors';
 import { PeerTimeout, timeoutHeader } from '../lib/deadline';
 import { withoutCredentials } from '../lib/env';
 import { answeredAsGraphQL, connectionFailure, platformFetcher } from '../lib/platform-http';
@@ -91,7 +91,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       cause = unread ?? (reason === SubgraphFault.BAD_RESPONSE ? badResponseCause(this.url, error) : undefined);
       const mutation = isMutation(options.request.query);
       const told = this.toldOf(reason, error, mutation);
-      const unavailable = { message: told.message, extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, reason, retryAfterSeconds: outageRetryAfterSeconds, ...(mutation ? { outcome: told.outcome } : {}) } };
+      const unavailable = { message: told.message, extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, reason, ...(retryMends(reason) ? { retryAfterSeconds: outageRetryAfterSeconds } : {}), ...(mutation ? { outcome: told.outcome } : {}) } };
       const paths = askedPaths(options);
       // An empty path stands for the error without one: GraphQL leaves `path` out where no field is named.
       return { errors: paths.length ? paths.map((path) => (path.length ? { ...unavailable, path } : unavailable)) : [unavailable] } as GatewayGraphQLResponse;

@@ -42,7 +42,7 @@ export const ErrorCode = {
    * up (HTTP 429): `extensions.budget` names which, `extensions.retryAfterSeconds` when to retry.
    */
   RATE_LIMITED: 'RATE_LIMITED',
-  /** A subgraph lost its database connection (a restart, say), could not open one (the server down, or it or the database user has too many connections), its database was too slow (a statement, lock or pool wait ran out), or its SQLite file or disk failed (full, read-only, an I/O error) while answering: retry after `extensions.retryAfterSeconds`. */
+  /** A subgraph lost its database connection (a restart, say), could not open one (the server down, or it or the database user has too many connections), its database was too slow (a statement, lock or pool wait ran out), or its SQLite file or disk failed (full, read-only, an I/O error) while answering: `extensions.reason` says which (DatabaseFault); retry after `extensions.retryAfterSeconds` where it is given. */
   DATABASE_UNAVAILABLE: 'DATABASE_UNAVAILABLE',
   /** The audit log could not be written, so the answer was withheld (fail closed, HTTP 503): retry after `extensions.retryAfterSeconds` (and `Retry-After`). */
   AUDIT_UNAVAILABLE: 'AUDIT_UNAVAILABLE',
@@ -419,14 +419,24 @@ export const outageRetryAfterSeconds = 5;
 
 /**
  * SUBGRAPH_UNAVAILABLE: `serviceName` could not be asked, so what `message` says did not happen,
- * and the client may retry after `retryAfterSeconds`. `wholeAnswer` when nothing of the request
+ * and the client may retry after `retryAfterSeconds` (but when `reason` says no retry mends it). `wholeAnswer` when nothing of the request
  * was answered (a 503 with `Retry-After`); otherwise the rest of the answer stands. `cause`: what
  * went wrong in the call (the peer's address refusing connections, a 401 to the platform's signed
  * identity), for the operator's log alone (`peerOutageCause`): the client is told what it means
  * for its request, never the peer's address.
  */
-export function serviceUnavailable(serviceName: string, message: string, options: { wholeAnswer?: boolean; cause?: unknown } = {}): GraphQLError {
-  return clientError(ErrorCode.SUBGRAPH_UNAVAILABLE, message, { serviceName, retryAfterSeconds: outageRetryAfterSeconds, ...(options.wholeAnswer ? { http: outageHttp() } : {}) }, options.cause);
+export function serviceUnavailable(serviceName: string, message: string, options: { wholeAnswer?: boolean; cause?: unknown; reason?: SubgraphFault } = {}): GraphQLError {
+  const retry = options.reason === undefined || retryMends(options.reason) ? { retryAfterSeconds: outageRetryAfterSeconds } : {};
+  return clientError(ErrorCode.SUBGRAPH_UNAVAILABLE, message, { serviceName, ...(options.reason ? { reason: options.reason } : {}), ...retry, ...(options.wholeAnswer ? { http: outageHttp() } : {}) }, options.cause);
+}
+
+/**
+ * Whether a later retry may succeed where a subgraph could not be asked: not when it refused the
+ * platform's signed identity (IDENTITY_REFUSED), which holds until an operator makes the two
+ * processes' keys (or clocks) agree; such an outage carries no `retryAfterSeconds`.
+ */
+export function retryMends(reason: SubgraphFault): boolean {
+  return reason !== SubgraphFault.IDENTITY_REFUSED;
 }
 
 /**
@@ -462,10 +472,46 @@ export function outageHttp(): { status: 503; headers: HeaderMap } {
   return { status: 503, headers: new HeaderMap([['retry-after', String(outageRetryAfterSeconds)]]) };
 }
 
+/**
+ * Why a subgraph's database is DATABASE_UNAVAILABLE (`extensions.reason`), as its classification
+ * (subgraphs/shared/subgraph.ts `databaseFault`) tells them apart. Of these only `FILE_REPLACED`,
+ * `DISK_FULL` and `READ_ONLY` are no moment's fault: an operator must act (restore the file and
+ * restart the subgraph, free the disk, make it writable), and no retry mends them, so they carry
+ * no `retryAfterSeconds` (`lastingDatabaseFaults`).
+ */
+export const DatabaseFault = {
+  /** No connection could be made (the server down, refusing connections). */
+  UNREACHABLE: 'UNREACHABLE',
+  /** The server or the database user has as many connections as it allows. */
+  TOO_MANY_CONNECTIONS: 'TOO_MANY_CONNECTIONS',
+  /** The connection was lost (a restart, say). */
+  CONNECTION_LOST: 'CONNECTION_LOST',
+  /** A statement, a lock or a pool wait ran over its limit. */
+  TIMEOUT: 'TIMEOUT',
+  /** SQLite: another process (an import, say) held the file locked for longer than the subgraph waits. */
+  BUSY: 'BUSY',
+  /** SQLite: the file was deleted or replaced while the subgraph had it open. */
+  FILE_REPLACED: 'FILE_REPLACED',
+  /** SQLite: the disk holding the file is full. */
+  DISK_FULL: 'DISK_FULL',
+  /** SQLite: the file or its directory is read-only. */
+  READ_ONLY: 'READ_ONLY',
+  /** SQLite: the disk failed (an I/O error). */
+  IO_ERROR: 'IO_ERROR',
+  /** SQLite: the file could not be opened. */
+  CANNOT_OPEN: 'CANNOT_OPEN',
+} as const;
+
+export type DatabaseFault = (typeof DatabaseFault)[keyof typeof DatabaseFault];
+
+/** The database faults no retry mends (DatabaseFault): told without `retryAfterSeconds`. */
+export const lastingDatabaseFaults: ReadonlySet<DatabaseFault> = new Set([DatabaseFault.FILE_REPLACED, DatabaseFault.DISK_FULL, DatabaseFault.READ_ONLY]);
+
 /** A fault of the infrastructure a client can be told about by name (a database gone, say), instead of INTERNAL_SERVER_ERROR. */
 export interface KnownFault {
   code: Extract<ErrorCode, 'DATABASE_UNAVAILABLE'>;
   message: string;
+  reason: DatabaseFault;
   /** For a mutation's fault: whether its change was stored (`MutationOutcome`). */
   outcome?: MutationOutcome;
 }
@@ -520,7 +566,8 @@ export function maskUnexpectedErrors(log: (message: string, error: unknown, requ
       extensions: {
         ...(extensions.serviceName ? { serviceName: extensions.serviceName } : {}),
         code: fault?.code ?? ErrorCode.INTERNAL_SERVER_ERROR,
-        ...(fault ? { retryAfterSeconds: outageRetryAfterSeconds } : {}),
+        ...(fault ? { reason: fault.reason } : {}),
+        ...(fault && !lastingDatabaseFaults.has(fault.reason) ? { retryAfterSeconds: outageRetryAfterSeconds } : {}),
         ...(fault?.outcome ? { outcome: fault.outcome } : {}),
         ...(requestId ? { requestId } : {}),
       },

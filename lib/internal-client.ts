@@ -211,7 +211,5 @@ export function peerCallFailure(peer: string, error: unknown, message: string, c
 
 /** SUBGRAPH_UNAVAILABLE naming `peer`, `reason` saying why, as the gateway says it of a subgraph it could not ask; `cause` for the log. */
 export function peerUnavailable(peer: string, reason: SubgraphFault, message: string, cause: unknown): GraphQLError {
-  const unavailable = serviceUnavailable(peer, message, { cause });
-  unavailable.extensions.reason = reason;
-  return unavailable;
+  return serviceUnavailable(peer, message, { cause, reason });
 }

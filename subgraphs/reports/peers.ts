@@ -89,7 +89,7 @@ export class PeerClient {
     };
     // A peer's refusal of the signed identity (401): keys or clocks apart, the platform's fault, not the caller's token's (SubgraphFault.IDENTITY_REFUSED).
     if (response.status === 401) {
-      throw peerUnavailable(peer, SubgraphFault.IDENTITY_REFUSED, `the ${peer} subgraph refused the platform's own credentials for this call (a fault of the platform's configuration, not of your token), so nothing was stored: retry later`,
+      throw peerUnavailable(peer, SubgraphFault.IDENTITY_REFUSED, `the ${peer} subgraph refused the platform's own credentials for this call (a fault of the platform's configuration, not of your token), so nothing was stored`,
         new Error(`${withoutCredentials(url)} answered 401 to the platform's signed identity: check that both hold the same GATEWAY_SIGNING_KEY and that their clocks agree`));
     }
     const disclosures = body.extensions?.disclosures;

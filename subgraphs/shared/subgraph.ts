@@ -11,7 +11,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { parse, type GraphQLFormattedError } from 'graphql';
 import type { DataSource } from 'typeorm';
-import { ErrorCode, maskUnexpectedErrors, MutationOutcome, outcomeNotKnown, peerOutageCause, type KnownFault } from '../../lib/errors';
+import { DatabaseFault, ErrorCode, maskUnexpectedErrors, MutationOutcome, outcomeNotKnown, peerOutageCause, type KnownFault } from '../../lib/errors';
 import { operationTypeOfError, requestIdOfError } from '../../lib/request-record';
 import { ConfigProblems, readAcceptedSecrets, readFlag, readHost, readLogLevel, readNodeEnvironment, readPort, readSecret, readWholeNumber, type WholeNumberRange } from '../../lib/env';
 import { pathOf, sendJson, serveGraphQL, type ExtraRoute, type RunningHttpServer } from '../../lib/http-server';
@@ -155,14 +155,18 @@ const connectionLimitsTold = {
   user: 'its database user may open no more connections (its max_user_connections)',
 } as const;
 
-/** What a client is told of each fault of the embedded SQLite's file or disk (sqliteFault), after "the <subgraph> subgraph". */
-const sqliteFaultsTold: Record<SqliteFault, string> = {
-  full: 'could not write its database: the disk holding it is full',
-  readOnly: 'could not write its database: its file or directory is read-only',
-  moved: 'could not write its database: its file was deleted or replaced while the subgraph had it open',
-  io: 'could not read or write its database: the disk failed (an I/O error)',
-  cannotOpen: 'could not open its database file',
-  busy: 'could not write its database: another process (an import, say) held its file locked for too long',
+/**
+ * What a client is told of each fault of the embedded SQLite's file or disk (sqliteFault), after
+ * "the <subgraph> subgraph", and its `reason`. A lasting one (lastingDatabaseFaults) says what
+ * mends it instead of "retry later", which no retry would.
+ */
+const sqliteFaultsTold: Record<SqliteFault, { told: string; reason: DatabaseFault }> = {
+  full: { told: 'could not write its database: the disk holding it is full, until space is freed on it', reason: DatabaseFault.DISK_FULL },
+  readOnly: { told: 'could not write its database: its file or directory is read-only, until it is made writable', reason: DatabaseFault.READ_ONLY },
+  moved: { told: 'could not write its database: its file was deleted or replaced while the subgraph had it open, until the file is restored and the subgraph restarted', reason: DatabaseFault.FILE_REPLACED },
+  io: { told: 'could not read or write its database: the disk failed (an I/O error): retry later', reason: DatabaseFault.IO_ERROR },
+  cannotOpen: { told: 'could not open its database file: retry later', reason: DatabaseFault.CANNOT_OPEN },
+  busy: { told: 'could not write its database: another process (an import, say) held its file locked for too long: retry later', reason: DatabaseFault.BUSY },
 };
 
 /**
@@ -181,23 +185,23 @@ function databaseFault(subgraph: SubgraphName, error: unknown): KnownFault | und
   // A mutation's fault says whether its change was stored (MutationOutcome), as the gateway's of a subgraph does.
   const mutation = operationTypeOfError(error) === 'mutation';
   if (mutation && isConnectionLostWithWriteSent(error)) {
-    return { code: ErrorCode.DATABASE_UNAVAILABLE, message: `the ${subgraph} subgraph lost its database connection while it stored the change: ${outcomeNotKnown}`, outcome: MutationOutcome.UNKNOWN };
+    return { code: ErrorCode.DATABASE_UNAVAILABLE, reason: DatabaseFault.CONNECTION_LOST, message: `the ${subgraph} subgraph lost its database connection while it stored the change: ${outcomeNotKnown}`, outcome: MutationOutcome.UNKNOWN };
   }
-  const message = databaseFaultTold(subgraph, error);
-  if (message === undefined) return undefined;
-  return { code: ErrorCode.DATABASE_UNAVAILABLE, message, ...(mutation ? { outcome: MutationOutcome.NOT_STORED } : {}) };
+  const told = databaseFaultTold(subgraph, error);
+  if (told === undefined) return undefined;
+  return { code: ErrorCode.DATABASE_UNAVAILABLE, ...told, ...(mutation ? { outcome: MutationOutcome.NOT_STORED } : {}) };
 }
 
-/** What a client is told of a database fault that stored nothing (`databaseFault`); undefined for any other error. */
-function databaseFaultTold(subgraph: SubgraphName, error: unknown): string | undefined {
+/** What a client is told of a database fault that stored nothing (`databaseFault`), and its `reason`; undefined for any other error. */
+function databaseFaultTold(subgraph: SubgraphName, error: unknown): { message: string; reason: DatabaseFault } | undefined {
   const tooMany = tooManyDatabaseConnections(error);
-  if (tooMany) return `the ${subgraph} subgraph could not connect to its database: ${connectionLimitsTold[tooMany]}: retry later`;
-  if (isConnectionNotMade(error)) return `the ${subgraph} subgraph could not connect to its database: retry later`;
-  if (isDatabaseConnectionLoss(error)) return `the ${subgraph} subgraph lost its database connection: retry later`;
+  if (tooMany) return { message: `the ${subgraph} subgraph could not connect to its database: ${connectionLimitsTold[tooMany]}: retry later`, reason: DatabaseFault.TOO_MANY_CONNECTIONS };
+  if (isConnectionNotMade(error)) return { message: `the ${subgraph} subgraph could not connect to its database: retry later`, reason: DatabaseFault.UNREACHABLE };
+  if (isDatabaseConnectionLoss(error)) return { message: `the ${subgraph} subgraph lost its database connection: retry later`, reason: DatabaseFault.CONNECTION_LOST };
   const wait = exceededDatabaseWait(error);
-  if (wait) return `the ${subgraph} subgraph's database was too slow (${waitsRunOut[wait]}): retry later`;
+  if (wait) return { message: `the ${subgraph} subgraph's database was too slow (${waitsRunOut[wait]}): retry later`, reason: DatabaseFault.TIMEOUT };
   const sqlite = sqliteFault(error);
-  if (sqlite) return `the ${subgraph} subgraph ${sqliteFaultsTold[sqlite]}: retry later`;
+  if (sqlite) return { message: `the ${subgraph} subgraph ${sqliteFaultsTold[sqlite].told}`, reason: sqliteFaultsTold[sqlite].reason };
   return undefined;
 }
 

@@ -35,7 +35,7 @@ const registrar: As = { caller: { id: 'test-registrar', organisation: 'MARKET_RE
     const failed = await inFlight;
     expect(failed.status).toBe(200);
     expect(failed.data).toEqual({ subject: null });
-    expect(failed.errors?.map((e) => e.extensions)).toEqual([{ code: 'DATABASE_UNAVAILABLE', serviceName: 'entities', retryAfterSeconds: 5, requestId: expect.any(String) }]);
+    expect(failed.errors?.map((e) => e.extensions)).toEqual([{ code: 'DATABASE_UNAVAILABLE', reason: 'CONNECTION_LOST', serviceName: 'entities', retryAfterSeconds: 5, requestId: expect.any(String) }]);
     expect(failed.errors?.[0].message).toBe('the entities subgraph lost its database connection: retry later');
     // The client is told no more than that; the operator's log has the driver's error.
     expect(fault.logged).toHaveBeenCalledWith('[entities] the entities subgraph lost its database connection: retry later', { failure: expect.objectContaining({ code: 'PROTOCOL_CONNECTION_LOST', message: expect.stringMatching(/Connection lost/) }), requestId: failed.errors?.[0].extensions?.requestId });
@@ -75,7 +75,7 @@ const registrar: As = { caller: { id: 'test-registrar', organisation: 'MARKET_RE
     fault.proxy.restart();
     const failed = await inFlight;
     expect(failed.data).toEqual({ registerSubject: null });
-    expect(failed.errors?.map((e) => e.extensions)).toEqual([{ code: 'DATABASE_UNAVAILABLE', serviceName: 'entities', retryAfterSeconds: 5, outcome: 'NOT_STORED', requestId: expect.any(String) }]);
+    expect(failed.errors?.map((e) => e.extensions)).toEqual([{ code: 'DATABASE_UNAVAILABLE', reason: 'CONNECTION_LOST', serviceName: 'entities', retryAfterSeconds: 5, outcome: 'NOT_STORED', requestId: expect.any(String) }]);
 
     fault.proxy.recover();
     expect(await stored()).toBe(0);

@@ -159,7 +159,7 @@ const mysql = testDatabases.find((d) => d.label === 'mysql');
       expect(result.data).toEqual({ generateCreditReport: null });
       expect(result.errors?.map((e) => [e.message, e.extensions])).toEqual([
         // Lost, or, once the pool has seen its connections cut, not made again.
-        [expect.stringMatching(/^the records subgraph (lost its database connection|could not connect to its database): retry later$/), { code: 'DATABASE_UNAVAILABLE', serviceName: 'records', retryAfterSeconds: 5, requestId }],
+        [expect.stringMatching(/^the records subgraph (lost its database connection|could not connect to its database): retry later$/), { code: 'DATABASE_UNAVAILABLE', reason: expect.stringMatching(/^(CONNECTION_LOST|UNREACHABLE)$/), serviceName: 'records', retryAfterSeconds: 5, requestId }],
       ]);
       expect((await auditOf(fault.platform, requestId)).filter((e) => e.outcome === 'DISCLOSED')).toEqual([]);
       expect(reportsFaults(fault.logged)).toEqual([]);

@@ -48,7 +48,8 @@ describe("a subgraph whose SQLite database's disk or file fails", () => {
     const code = citizenIdNumber({ division: '130304', birthDate: '19800115', sequence: String(sequence++) });
     return postGraphQL<{ registerSubject: { id: string } | null }>(subgraph.url, { query: REGISTER, variables: { code } }, await signedBy());
   };
-  const refusal = (answer: Awaited<ReturnType<typeof register>>) => answer.errors?.map((e) => [e.message, e.extensions?.code, e.extensions?.retryAfterSeconds]);
+  // README, Errors: `reason` says which fault; no `retryAfterSeconds` where no retry mends it (an operator must act).
+  const refusal = (answer: Awaited<ReturnType<typeof register>>) => answer.errors?.map((e) => [e.message, e.extensions?.code, e.extensions?.reason, e.extensions?.retryAfterSeconds]);
 
   it('answers DATABASE_UNAVAILABLE saying the disk is full, and stores again once there is room', async () => {
     const [{ page_count: pages }] = (await db.query('PRAGMA page_count')) as { page_count: number }[];
@@ -56,8 +57,8 @@ describe("a subgraph whose SQLite database's disk or file fails", () => {
     // The file may not grow: one of the next registrations finds no room in its pages.
     let answer = await register();
     for (let tries = 0; tries < 200 && !answer.errors; tries++) answer = await register();
-    expect(refusal(answer)).toEqual([['the entities subgraph could not write its database: the disk holding it is full: retry later', 'DATABASE_UNAVAILABLE', 5]]);
-    expect(logged).toHaveBeenCalledWith('[entities] the entities subgraph could not write its database: the disk holding it is full: retry later', expect.objectContaining({ failure: expect.objectContaining({ code: 'SQLITE_FULL' }) }));
+    expect(refusal(answer)).toEqual([['the entities subgraph could not write its database: the disk holding it is full, until space is freed on it', 'DATABASE_UNAVAILABLE', 'DISK_FULL', undefined]]);
+    expect(logged).toHaveBeenCalledWith('[entities] the entities subgraph could not write its database: the disk holding it is full, until space is freed on it', expect.objectContaining({ failure: expect.objectContaining({ code: 'SQLITE_FULL' }) }));
 
     await db.query('PRAGMA max_page_count = 1073741823');
     const later = await register();
@@ -68,7 +69,7 @@ describe("a subgraph whose SQLite database's disk or file fails", () => {
   it('answers DATABASE_UNAVAILABLE saying the database may not be written', async () => {
     await db.query('PRAGMA query_only = ON');
     const answer = await register();
-    expect(refusal(answer)).toEqual([['the entities subgraph could not write its database: its file or directory is read-only: retry later', 'DATABASE_UNAVAILABLE', 5]]);
+    expect(refusal(answer)).toEqual([['the entities subgraph could not write its database: its file or directory is read-only, until it is made writable', 'DATABASE_UNAVAILABLE', 'READ_ONLY', undefined]]);
     expect(logged).toHaveBeenCalledWith(expect.stringContaining('read-only'), expect.objectContaining({ failure: expect.objectContaining({ code: 'SQLITE_READONLY' }) }));
     await db.query('PRAGMA query_only = OFF');
     expect((await register()).errors).toBeUndefined();
@@ -79,7 +80,7 @@ describe("a subgraph whose SQLite database's disk or file fails", () => {
     return { status: response.status, body: (await response.json()) as unknown };
   };
   const file = () => path.join(directory, 'entities.sqlite');
-  const gone = 'the entities subgraph could not write its database: its file was deleted or replaced while the subgraph had it open: retry later';
+  const gone = 'the entities subgraph could not write its database: its file was deleted or replaced while the subgraph had it open, until the file is restored and the subgraph restarted';
 
   it('is not ready, and refuses writes, once its file is deleted (its directory with it): what it wrote would be lost at its next start', async () => {
     expect((await register()).errors).toBeUndefined();
@@ -88,7 +89,7 @@ describe("a subgraph whose SQLite database's disk or file fails", () => {
     expect(await ready()).toEqual({ status: 503, body: { status: 'not ready', checks: { database: { ok: false, detail: 'the database file was deleted or replaced while the subgraph had it open: restart it once the file is restored' } } } });
     expect(logged).toHaveBeenCalledWith(`[entities] the SQLite database file ${file()} was deleted while the subgraph had it open: nothing more is written to it; restore the file and restart the subgraph`);
     const refused = await register();
-    expect(refusal(refused)).toEqual([[gone, 'DATABASE_UNAVAILABLE', 5]]);
+    expect(refusal(refused)).toEqual([[gone, 'DATABASE_UNAVAILABLE', 'FILE_REPLACED', undefined]]);
     expect(logged).toHaveBeenCalledWith(`[entities] ${gone}`, expect.objectContaining({ originalError: expect.objectContaining({ code: 'SQLITE_READONLY_DBMOVED', message: expect.stringContaining(file()) }) }));
   });
 
@@ -98,7 +99,7 @@ describe("a subgraph whose SQLite database's disk or file fails", () => {
 
     expect((await ready()).status).toBe(503);
     expect(logged).toHaveBeenCalledWith(expect.stringContaining('was replaced by another file while the subgraph had it open'));
-    expect(refusal(await register())).toEqual([[gone, 'DATABASE_UNAVAILABLE', 5]]);
+    expect(refusal(await register())).toEqual([[gone, 'DATABASE_UNAVAILABLE', 'FILE_REPLACED', undefined]]);
   });
 
   it('is ready, and writes, while its file stays where it was opened', async () => {

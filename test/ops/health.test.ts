@@ -84,7 +84,7 @@ describe('health and readiness', () => {
         {
           message: "the entities subgraph refused the platform's own credentials for this call (a fault of the platform's configuration, not of your token)",
           path: ['subjectByCode'],
-          extensions: { code: 'SUBGRAPH_UNAVAILABLE', reason: 'IDENTITY_REFUSED', retryAfterSeconds: 5, serviceName: 'entities' },
+          extensions: { code: 'SUBGRAPH_UNAVAILABLE', reason: 'IDENTITY_REFUSED', serviceName: 'entities' },
         },
       ]);
     }

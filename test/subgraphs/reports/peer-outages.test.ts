@@ -121,7 +121,7 @@ describe.each(testDatabases)('the reports subgraph when a peer cannot answer, on
       contentType: 'application/json',
       body: JSON.stringify({ errors: [{ message: 'the gateway identity on this request is invalid or expired', extensions: { code: 'UNAUTHENTICATED' } }] }),
     };
-    await expectGenerationFailed({ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'records', reason: 'IDENTITY_REFUSED', retryAfterSeconds: 5 }, /^the records subgraph refused the platform's own credentials for this call/);
+    await expectGenerationFailed({ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'records', reason: 'IDENTITY_REFUSED' }, /^the records subgraph refused the platform's own credentials for this call/);
   });
 
   it('answers SUBGRAPH_UNAVAILABLE naming the peer, reason UNREACHABLE, when the peer is down', async () => {
