@@ -273,17 +273,13 @@ describe('the gateway, records, reports and audit processes started with bad con
     expect(JSON.parse(lines[0])).toMatchObject({ level: 'fatal', msg: 'configuration error: RATE_LIMIT_REDIS_URL must name its database by number after the host (redis://redis:6379/2), or none, got "/credit"' });
   });
 
-  /** HOST=0.0.0.0 without NODE_ENV=production served explorer and introspection without a word, its start line saying http://127.0.0.1. */
-  it('gateway listening on 0.0.0.0 outside production warns in one line, and its start line says where it listens', async () => {
-    const [port] = await sparePorts(1);
-    const child = spawn(process.execPath, [path.join(bundleDirectory, 'gateway.js')], {
-      env: { PATH: process.env.PATH, GATEWAY_SIGNING_KEY: secret, AUTH_JWT_SECRET: secret, HOST: '0.0.0.0', GATEWAY_PORT: String(port) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+  /** The gateway's bundle started with `env`: its log lines up to the one saying it serves (none if it exits first); stopped after. */
+  async function gatewayLinesUntilServing(env: NodeJS.ProcessEnv): Promise<Record<string, unknown>[]> {
+    const child = spawn(process.execPath, [path.join(bundleDirectory, 'gateway.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
     try {
       let stdout = '';
-      const lines = await new Promise<Record<string, unknown>[]>((resolve) => {
+      return await new Promise<Record<string, unknown>[]>((resolve) => {
         child.stdout.on('data', (chunk: Buffer) => {
           stdout += chunk.toString();
           const read = stdout.split('\n').slice(0, -1).map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -291,8 +287,6 @@ describe('the gateway, records, reports and audit processes started with bad con
         });
         child.once('exit', () => resolve([]));
       });
-      expect(lines.filter((l) => l.level === 'warn').map((l) => l.msg)).toEqual([expect.stringMatching(/^HOST=0\.0\.0\.0 listens beyond this machine without NODE_ENV=production: /)]);
-      expect(lines.find((l) => l.msg === 'serving')).toMatchObject({ url: `http://0.0.0.0:${port}/graphql`, explorer: `http://0.0.0.0:${port}/explorer/` });
     } finally {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
@@ -300,35 +294,23 @@ describe('the gateway, records, reports and audit processes started with bad con
       }
       clearTimeout(timer);
     }
+  }
+
+  /** HOST=0.0.0.0 without NODE_ENV=production served explorer and introspection without a word, its start line saying http://127.0.0.1. */
+  it('gateway listening on 0.0.0.0 outside production warns in one line, and its start line says where it listens', async () => {
+    const [port] = await sparePorts(1);
+    const lines = await gatewayLinesUntilServing({ PATH: process.env.PATH, GATEWAY_SIGNING_KEY: secret, AUTH_JWT_SECRET: secret, HOST: '0.0.0.0', GATEWAY_PORT: String(port) });
+    expect(lines.filter((l) => l.level === 'warn').map((l) => l.msg)).toEqual([expect.stringMatching(/^HOST=0\.0\.0\.0 listens beyond this machine without NODE_ENV=production: /)]);
+    expect(lines.find((l) => l.msg === 'serving')).toMatchObject({ url: `http://0.0.0.0:${port}/graphql`, explorer: `http://0.0.0.0:${port}/explorer/` });
   });
 
   /** A name under the platform's prefixes that is no setting is ignored, and said so at start; the environment's other names are not. */
   it('gateway given GATEWAY_REGION logs a warning naming it and serves', async () => {
-    const child = spawn(process.execPath, [path.join(bundleDirectory, 'gateway.js')], {
-      env: { PATH: process.env.PATH, HOME: '/nowhere', GATEWAY_SIGNING_KEY: secret, AUTH_JWT_SECRET: secret, EXPLORER: 'off', GATEWAY_PORT: '6874', GATEWAY_REGION: 'cn-north' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    try {
-      let stdout = '';
-      const lines = await new Promise<Record<string, unknown>[]>((resolve) => {
-        child.stdout.on('data', (chunk: Buffer) => {
-          stdout += chunk.toString();
-          const read = stdout.split('\n').slice(0, -1).map((l) => JSON.parse(l) as Record<string, unknown>);
-          if (read.some((l) => l.msg === 'serving')) resolve(read);
-        });
-        child.once('exit', () => resolve([]));
-      });
-      expect(lines.filter((l) => l.level !== 'info')).toEqual([
-        { level: 'warn', time: expect.any(String), service: 'gateway', msg: expect.stringMatching(/^GATEWAY_REGION is not a setting, and is ignored: the settings beginning GATEWAY_ are GATEWAY_SIGNING_KEY, /) },
-      ]);
-    } finally {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        await once(child, 'exit');
-      }
-      clearTimeout(timer);
-    }
+    const [port] = await sparePorts(1);
+    const lines = await gatewayLinesUntilServing({ PATH: process.env.PATH, HOME: '/nowhere', GATEWAY_SIGNING_KEY: secret, AUTH_JWT_SECRET: secret, EXPLORER: 'off', GATEWAY_PORT: String(port), GATEWAY_REGION: 'cn-north' });
+    expect(lines.filter((l) => l.level !== 'info')).toEqual([
+      { level: 'warn', time: expect.any(String), service: 'gateway', msg: expect.stringMatching(/^GATEWAY_REGION is not a setting, and is ignored: the settings beginning GATEWAY_ are GATEWAY_SIGNING_KEY, /) },
+    ]);
   });
 
   /**

@@ -69,17 +69,19 @@ describe('a value refused, as a reason quotes it', () => {
   });
 });
 
+/** The extensions of what `read` refused with; fails when it refused nothing. */
+const refused = (read: () => unknown) => {
+  try {
+    read();
+  } catch (error) {
+    return (error as GraphQLError).extensions;
+  }
+  throw new Error('not refused');
+};
+
 // Optional text a person types (a provider's contact, a withdrawal's reason, a report's issuer):
 // a cleared box is none, anything given is held to the rule of its required counterpart.
 describe('optional text held to the legibility rule', () => {
-  const refused = (read: () => unknown) => {
-    try {
-      read();
-    } catch (error) {
-      return (error as GraphQLError).extensions;
-    }
-    throw new Error('not refused');
-  };
   it.each([
     ['optionalLine', optionalLine],
     ['optionalProse', optionalProse],
@@ -98,14 +100,6 @@ describe('optional text held to the legibility rule', () => {
 
 // README, Errors: a front end says what is wrong with a text in its own language from `problem`, never from the English.
 describe('a text refused, as a front end switches on it', () => {
-  const refused = (read: () => unknown) => {
-    try {
-      read();
-    } catch (error) {
-      return (error as GraphQLError).extensions;
-    }
-    throw new Error('not refused');
-  };
   it('blank is EMPTY, over its limit TOO_LONG with the limit, for required and optional text alike', () => {
     expect(refused(() => requiredText(' \u3000', 'name', 10))).toEqual({ code: ErrorCode.BAD_USER_INPUT, field: 'name', problem: 'EMPTY' });
     expect(refused(() => requiredLine('字'.repeat(11), 'name', 10))).toEqual({ code: ErrorCode.BAD_USER_INPUT, field: 'name', problem: 'TOO_LONG', max: 10 });
