@@ -76,7 +76,7 @@ export class GatewayMetrics extends ServiceMetrics implements GatewayObserver {
   constructor(private readonly logger?: Logger) {
     super('gateway');
     const registers = [this.registry];
-    this.fetchDuration = new Histogram({ name: 'credit_gateway_subgraph_fetch_duration_seconds', help: 'Latency of one subgraph call within a query plan, by subgraph.', labelNames: ['subgraph'], buckets: latencyBuckets, registers });
+    this.fetchDuration = new Histogram({ name: 'credit_gateway_subgraph_fetch_duration_seconds', help: 'Latency of one subgraph call (a query plan\'s, a printable report\'s page, or a register the gateway asks itself), by subgraph.', labelNames: ['subgraph'], buckets: latencyBuckets, registers });
     this.fetches = new Counter({ name: 'credit_gateway_subgraph_fetches_total', help: 'Subgraph calls by subgraph and outcome (ok, graphql_errors, unreachable, timeout, bad_response, identity_refused, schema_mismatch, caller_gone).', labelNames: ['subgraph', 'outcome'], registers });
     this.auditEntries = new Histogram({ name: 'credit_gateway_audit_batch_entries', help: 'Audit entries per write to the audit subgraph (group commit batch size).', buckets: batchBuckets, registers });
     this.auditDuration = new Histogram({ name: 'credit_gateway_audit_write_duration_seconds', help: 'Latency of one audit write, by whether it was stored.', labelNames: ['stored'], buckets: latencyBuckets, registers });

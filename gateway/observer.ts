@@ -10,7 +10,7 @@ import type { RevocationsRead } from './revocations';
 export interface GatewayObserver {
   /**
    * One call to a subgraph within a query plan (a read's retry included), for a printable
-   * report's page (the reports subgraph's; `unreachable` and `timeout` only), or to a register
+   * report's page (the reports subgraph's: `ok`, `unreachable` or `timeout`), or to a register
    * the gateway asks itself (the consent and subject registers, the provider registry, a refused
    * subject's code: lib/internal-client.ts, `cause` then naming the address for each failure but
    * `graphql_errors`, `bad_response` included, as nothing else logs it). `outcome`: `ok`;

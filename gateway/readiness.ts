@@ -110,5 +110,5 @@ export function gatewayReadiness(subgraphUrls: Record<string, string>, supergrap
 }
 
 function identityRefused(name: string): string {
-  return `the ${name} subgraph refused the gateway's signed identity: the signing keys differ (both must hold the same GATEWAY_SIGNING_KEY), or their clocks disagree by more than ${clockToleranceSeconds} s`;
+  return `the ${name} subgraph refused the gateway's signed identity: the signing keys differ (both must hold the same GATEWAY_SIGNING_KEY), or the gateway's clock runs more than ${clockToleranceSeconds} s ahead of the subgraph's (or more than ${2 * clockToleranceSeconds} s behind it)`;
 }
