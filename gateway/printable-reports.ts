@@ -1,6 +1,7 @@
 import { platformReportGroups } from '../lib/access/field-groups';
 import { disclosedReportHeader, disclosedSubjectHeader, identityHeader, platformOrganisations, signerFor } from '../lib/access/identity';
 import type { ExtraRoute } from '../lib/http-server';
+import { noticePage, sendPrintablePage } from '../lib/printable-page';
 import { outageRetryAfterSeconds } from '../lib/errors';
 import { requestIdFrom } from '../lib/request-record';
 import type { GraphQLError } from 'graphql';
@@ -43,17 +44,15 @@ export function printableReportsRoute(reportsUrl: string, { audit, signingKey, r
     const url = new URL(req.url ?? '/', 'http://gateway');
     if (!/^\/reports\/[A-Za-z0-9-]+\.html$/.test(url.pathname)) return false;
     const requestId = requestIdFrom(req.headers['x-request-id']);
-    const plain = (status: number, text: string) => {
-      res.statusCode = status;
-      res.setHeader('content-type', 'text/plain; charset=utf-8');
-      res.end(text);
-    };
+    // Read in the officer's browser as it comes, with no front end between: a page, as the
+    // reports service's own refusals are, in Chinese first.
+    const notice = (status: number, title: string, text: string) => sendPrintablePage(res, status, noticePage(title, text));
     // Any other method, HEAD included (a link checker testing the address filed in a case), is told
     // to GET, whether or not there is a page: a HEAD answered as a GET would be a view audited that
     // no one read, or, unaudited, would tell whether the code is right and the report current.
     if (req.method !== 'GET') {
       res.setHeader('allow', 'GET');
-      plain(405, 'a printable report is opened with GET, as a browser opens it');
+      notice(405, '不支持的请求', '打印版报告请在浏览器中打开。A printable report is opened with GET, as a browser opens it.');
       return true;
     }
     // An anonymous request like any other: it counts against its address's budget, before it
@@ -65,7 +64,7 @@ export function printableReportsRoute(reportsUrl: string, { audit, signingKey, r
         const http = (error as GraphQLError).extensions?.http as { headers?: Map<string, string> } | undefined;
         if (!http?.headers) throw error;
         for (const [name, value] of http.headers) res.setHeader(name, value);
-        plain(429, `${(error as GraphQLError).message}`);
+        notice(429, '请求过于频繁', `请求过于频繁，请稍后再试。${(error as GraphQLError).message}`);
         return true;
       }
     }
@@ -81,7 +80,8 @@ export function printableReportsRoute(reportsUrl: string, { audit, signingKey, r
       // window with the calls since): a stack per view, while it was down, was a line per reader.
       const outcome = (error as Error).name === 'TimeoutError' ? 'timeout' : 'unreachable';
       observer?.subgraphFetch('reports', (performance.now() - started) / 1000, outcome, (error as Error).message);
-      plain(502, 'the reports service could not be reached: retry later');
+      res.setHeader('retry-after', String(outageRetryAfterSeconds));
+      notice(502, '暂时无法打开报告', '报告服务暂时无法访问，请稍后再试。The reports service could not be reached: retry later.');
       return true;
     }
     observer?.subgraphFetch('reports', (performance.now() - started) / 1000, 'ok');
@@ -94,7 +94,7 @@ export function printableReportsRoute(reportsUrl: string, { audit, signingKey, r
       } catch (error) {
         observer?.auditUnavailable(error, requestId);
         res.setHeader('retry-after', String(outageRetryAfterSeconds));
-        plain(503, 'the audit log could not be written, so the report is not shown: retry later');
+        notice(503, '暂时无法显示报告', '审计日志暂时无法写入，报告暂不显示，请稍后再试。The audit log could not be written, so the report is not shown: retry later.');
         return true;
       }
     }

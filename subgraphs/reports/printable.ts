@@ -4,6 +4,7 @@ import { disclosedReportHeader, disclosedSubjectHeader, type IdentityVerifier } 
 import { findRecordCategory } from '../../lib/catalogue/record-categories';
 import { startOfDistrictDay, todayInDistrict } from '../../lib/calendar';
 import type { ExtraRoute } from '../../lib/http-server';
+import { escapeHtml, noticePage, printablePagePolicy, sendPrintablePage } from '../../lib/printable-page';
 import { gatewayIdentity } from '../shared/access';
 import type { CreditReport } from './entities/credit-report.entity';
 import { activeRecordsSnapshotFormat, genuineSnapshot, platformIssuer, platformReportNumber, printedSummary, sameCode, type Snapshot, type SnapshotRecord } from './platform-report';
@@ -19,8 +20,7 @@ import { ReportRepository } from './report.repository';
  * every record it holds still stands as it holds it (`standingOf`, record-states.ts).
  */
 
-const escapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-const esc = (value: string | null | undefined) => (value ?? '').replace(/[&<>"']/g, (c) => escapes[c]);
+const esc = escapeHtml;
 const orDash = (value: string | null | undefined) => (value ? esc(value) : '—');
 
 const kindsZh: Record<string, string> = { ENTERPRISE: '企业法人', OTHER_ORGANISATION: '其他组织', INDIVIDUAL_BUSINESS: '个体工商户', NATURAL_PERSON: '自然人' };
@@ -202,29 +202,7 @@ ${tableBox(`<table class="verification"><tbody>
 
 const routePattern = /^\/reports\/([0-9A-Za-z-]{1,64})\.html$/;
 
-/**
- * The page's content security policy: nothing external loads, no script runs, no other site frames
- * it (frame-ancestors, which default-src does not cover) to pass the report off as its own or
- * overlay it, and no base element or form can send a link or the address, verification code
- * included, elsewhere.
- */
-export const printablePagePolicy = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
-
-function sendHtml(res: http.ServerResponse, status: number, html: string): void {
-  res.statusCode = status;
-  res.setHeader('content-type', 'text/html; charset=utf-8');
-  // The page is the report: nobody caches it, nothing external loads, no script runs.
-  res.setHeader('cache-control', 'no-store');
-  res.setHeader('content-security-policy', printablePagePolicy);
-  res.setHeader('x-content-type-options', 'nosniff');
-  // The address holds the verification code: it is sent to nobody as a referrer.
-  res.setHeader('referrer-policy', 'no-referrer');
-  res.end(html);
-}
-
-function message(title: string, text: string): string {
-  return `<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>${esc(title)}</title></head><body><h1>${esc(title)}</h1><p>${esc(text)}</p></body></html>`;
-}
+export { printablePagePolicy };
 
 /**
  * `GET /reports/<reportNumber>.html?code=<verificationCode>`. The number and the code are what is
@@ -253,12 +231,12 @@ export function printableRoute(db: DataSource, identities: IdentityVerifier, pee
     if (!match) return false;
     const identity = await gatewayIdentity(req.headers, identities);
     if (!identity?.grants.includes('REPORT_PRINTING')) {
-      sendHtml(res, 401, message('请经平台访问', '打印版报告只能通过平台网关查看。The printable report is served through the gateway only.'));
+      sendPrintablePage(res, 401, noticePage('请经平台访问', '打印版报告只能通过平台网关查看。The printable report is served through the gateway only.'));
       return true;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD');
-      sendHtml(res, 405, message('不支持的请求', 'Only GET is supported.'));
+      sendPrintablePage(res, 405, noticePage('不支持的请求', 'Only GET is supported.'));
       return true;
     }
     const repository = new ReportRepository(db);
@@ -267,27 +245,27 @@ export function printableRoute(db: DataSource, identities: IdentityVerifier, pee
     const report: CreditReport | null = reportNumber ? await repository.findPlatformReport(reportNumber) : null;
     const code = url.searchParams.get('code') ?? '';
     if (!report || !sameCode(code, report.verificationCode)) {
-      sendHtml(res, 404, message('未找到报告', '报告编号或验证码不正确。The report number or the verification code is wrong.'));
+      sendPrintablePage(res, 404, noticePage('未找到报告', '报告编号或验证码不正确。The report number or the verification code is wrong.'));
       return true;
     }
     const [content] = await repository.snapshots([report.id]);
     const snapshot = genuineSnapshot(report, content);
     if (!snapshot || !report.documentSha256) {
-      sendHtml(res, 409, message('报告验证失败', '存档的报告内容与出具时不一致，本报告不真实，不得使用。The stored report does not match what was issued.'));
+      sendPrintablePage(res, 409, noticePage('报告验证失败', '存档的报告内容与出具时不一致，本报告不真实，不得使用。The stored report does not match what was issued.'));
       return true;
     }
     let standing: Standing;
     try {
       standing = await standingOf(snapshot, currentRecordsAsker(peers, signingKey, identity.requestId), todayInDistrict());
     } catch {
-      sendHtml(res, 503, message('暂时无法核对报告', '暂时无法核对本报告所载信用记录的现状，报告暂不显示，请稍后再试。The records behind this report could not be checked: retry later.'));
+      sendPrintablePage(res, 503, noticePage('暂时无法核对报告', '暂时无法核对本报告所载信用记录的现状，报告暂不显示，请稍后再试。The records behind this report could not be checked: retry later.'));
       return true;
     }
     if (standing === 'EXPIRED') {
-      sendHtml(
+      sendPrintablePage(
         res,
         410,
-        message(
+        noticePage(
           '报告已过有效期',
           `本报告（${report.reportNumber}）已超过有效期（有效期至 ${snapshot.validUntil}），不得作为信用核查依据，不予显示：所载信息可能已超过公示期。报告真伪仍可凭报告编号和验证码核验。请重新生成公共信用信息报告。This report is past its validity: it is no longer shown; generate a new one.`,
         ),
@@ -295,10 +273,10 @@ export function printableRoute(db: DataSource, identities: IdentityVerifier, pee
       return true;
     }
     if (standing === 'RECORDS_CHANGED') {
-      sendHtml(
+      sendPrintablePage(
         res,
         410,
-        message(
+        noticePage(
           '报告已失效',
           `本报告（${report.reportNumber}）所载信用记录在出具后已被撤销、已信用修复、公示期满或不再计入信用核查，或已由认定部门更正，或其异议状态已变化（已提出异议，或异议已处理、已撤回），报告内容不再反映平台现有信用信息，不得使用，不予显示。请重新生成公共信用信息报告。This report lists a record since withdrawn, restored, past its disclosure period, corrected, objected to, or whose objection was decided or withdrawn: it is superseded; generate a new one.`,
         ),
@@ -307,7 +285,7 @@ export function printableRoute(db: DataSource, identities: IdentityVerifier, pee
     }
     res.setHeader(disclosedSubjectHeader, report.subjectId);
     res.setHeader(disclosedReportHeader, report.reportNumber);
-    sendHtml(res, 200, renderPrintable(snapshot, report.documentSha256));
+    sendPrintablePage(res, 200, renderPrintable(snapshot, report.documentSha256));
     return true;
   };
 }

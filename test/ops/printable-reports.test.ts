@@ -11,6 +11,21 @@ async function listen(handler: http.RequestListener): Promise<{ url: string; clo
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
+/**
+ * What an officer who opened the address reads in the browser: the gateway's own refusals are a
+ * page as the reports service's are, Chinese first, with the report page's protections.
+ */
+async function noticeOf(response: Response): Promise<{ status: number; type: string | null; policy: string | null; title: string; text: string }> {
+  const html = await response.text();
+  return {
+    status: response.status,
+    type: response.headers.get('content-type'),
+    policy: response.headers.get('content-security-policy'),
+    title: /<h1>(.*?)<\/h1>/.exec(html)?.[1] ?? '',
+    text: /<p>(.*?)<\/p>/.exec(html)?.[1] ?? '',
+  };
+}
+
 describe('the gateway route to printable reports', () => {
   const seen: string[] = [];
   const audited: AuditEntryInput[] = [];
@@ -116,7 +131,7 @@ describe('the gateway route to printable reports', () => {
     try {
       const response = await fetch(`${gateway.url}/reports/BDHXY-20261125-ABCD1234.html?code=right`, { headers: { 'x-request-id': 'view-withheld' } });
       expect([response.status, response.headers.get('retry-after')]).toEqual([503, '5']);
-      expect(await response.text()).not.toContain('公共信用信息报告');
+      expect(await noticeOf(response)).toEqual({ status: 503, type: 'text/html; charset=utf-8', policy: expect.stringContaining("default-src 'none'"), title: '暂时无法显示报告', text: expect.stringMatching(/^审计日志暂时无法写入.*The audit log could not be written/) });
       // Told as the audit outage it is, which the gateway logs once per window, not as a fault per view.
       expect(faults).toContainEqual({ message: 'audit unavailable', requestId: 'view-withheld' });
     } finally {
@@ -130,8 +145,8 @@ describe('the gateway route to printable reports', () => {
     try {
       calls.length = 0;
       const response = await fetch(`${unreachable.url}/reports/BDHXY-20261125-ABCD1234.html?code=right`, { headers: { 'x-request-id': 'view-unreachable' } });
-      expect(response.status).toBe(502);
-      expect(await response.text()).toBe('the reports service could not be reached: retry later');
+      expect(response.headers.get('retry-after')).toBe('5');
+      expect(await noticeOf(response)).toEqual({ status: 502, type: 'text/html; charset=utf-8', policy: expect.stringContaining("default-src 'none'"), title: '暂时无法打开报告', text: expect.stringMatching(/^报告服务暂时无法访问，请稍后再试。The reports service could not be reached/) });
       expect(calls).toEqual([{ subgraph: 'reports', outcome: 'unreachable' }]);
     } finally {
       await unreachable.close();
@@ -172,6 +187,7 @@ describe('the gateway route to printable reports', () => {
     const response = await fetch(`${gateway.url}/reports/BDHXY-20261125-ABCD1234.html?code=right`, { method });
     expect(response.status).toBe(405);
     expect(response.headers.get('allow')).toBe('GET');
+    if (method !== 'HEAD') expect(await noticeOf(response)).toMatchObject({ type: 'text/html; charset=utf-8', title: '不支持的请求' });
     expect(seen).toEqual([]);
     expect(audited).toEqual([]);
   });

@@ -186,7 +186,10 @@ describe('rate limits', () => {
       const refused = await view();
       expect(refused.status).toBe(429);
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-      expect(await refused.text()).toContain('budget of 3 requests per minute is used up');
+      expect(refused.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      const page = await refused.text();
+      expect(page).toContain('<h1>请求过于频繁</h1>');
+      expect(page).toContain('budget of 3 requests per minute is used up');
     } finally {
       await replica.stop();
     }
