@@ -201,7 +201,9 @@ async function readJsonBody(req: http.IncomingMessage, limit: number): Promise<u
 }
 
 /** The refusal of a request whose headers and body did not all arrive within the bound (requestArrivalLimitMillis). */
-const arrivedTooSlowly = (limitMs: number) => new RequestError(408, `the request took too long to arrive: its headers and body must arrive within ${limitMs / 1000} s`);
+/** Nothing of it was run: a client on a slow line may send it again, as `problem` says for a front end to offer. */
+const arrivedTooSlowly = (limitMs: number) =>
+  new RequestError(408, `the request took too long to arrive, and nothing of it was run: its headers and body must arrive within ${limitMs / 1000} s; send it again`, { code: ErrorCode.BAD_REQUEST, problem: 'ARRIVED_TOO_SLOWLY' });
 
 /**
  * A request node:http cannot parse (a URL or headers over its 16 KiB limit, a malformed request
