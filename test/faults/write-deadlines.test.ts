@@ -11,6 +11,7 @@ import { InternalCallRefused, InternalClient } from '../../lib/internal-client';
 import { unifiedSocialCreditCode } from '../../lib/identifiers';
 import { demoBankOrganisation, demoWorld } from '../../scripts/demo/world';
 import { AuditRepository, type AuditEntryInput } from '../../subgraphs/audit/audit.repository';
+import { AuditChain } from '../../subgraphs/audit/audit-chain';
 import { AuditEntry } from '../../subgraphs/audit/entities/audit-entry.entity';
 import { auditSubgraph } from '../../subgraphs/audit/subgraph';
 import { Consent } from '../../subgraphs/entities/entities/consent.entity';
@@ -225,11 +226,12 @@ describe.each(testDatabases)('writes past the request deadline, on $label', (dat
     it('rolls back an append whose wait for the chain took the time, before it commits', async () => {
       const deadline = new RequestDeadline(1_000, 'audit');
       const { repository } = contextOf(auditSubgraph, audit.db(), deadline);
-      // Named ids (as seeds name them) take the locked path: the head is read inside the transaction.
-      const chainHead = repository.chainHead.bind(repository);
-      jest.spyOn(repository, 'chainHead').mockImplementation(async (manager) => {
+      // Named ids (as seeds name them) take the locked path: the head is read inside the transaction,
+      // by the chain the repository appends through (audit-chain.ts).
+      const chainHead = AuditChain.prototype.chainHead;
+      jest.spyOn(AuditChain.prototype, 'chainHead').mockImplementation(async function (this: AuditChain, manager) {
         await sleep(deadline.left() - deadline.answerAllowanceMs + 20);
-        return await chainHead(manager);
+        return await chainHead.call(this, manager);
       });
       await expect(repository.append([entry('deadline-locked', '0190a1b2-0000-7000-8000-000000000901')])).rejects.toMatchObject(refusedInTime('audit'));
       expect(await logged('deadline-locked')).toBe(0);

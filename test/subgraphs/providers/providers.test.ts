@@ -164,7 +164,7 @@ describe.each(testDatabases)('providers subgraph on $label', (database) => {
     it.each(['', '   ', ' \u3000 '])('refuses a code left blank (%j) with BAD_USER_INPUT naming code, not as a code of the wrong length', async (code) => {
       const result = await query(byCode, { code });
       expect(result.data?.creditServiceProviderByCode).toBeNull();
-      expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'BAD_USER_INPUT', field: 'code' }]);
+      expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'BAD_USER_INPUT', field: 'code', problem: 'EMPTY' }]);
       expect(result.errors?.[0].message).toMatch(/^code must not be empty/);
     });
   });
