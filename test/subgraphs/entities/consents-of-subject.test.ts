@@ -144,9 +144,9 @@ describe.each(testDatabases)('Query.consentsOfSubject on $label', (database) => 
   ])('refuses a code left %s as a required value missing (BAD_USER_INPUT), as subjectByCode does, not as a typed code of length 0', async (_label, code) => {
     const result = await queryAs(windowOfficer, CONSENTS_OF, { code });
     expect(result.data).toEqual({ consentsOfSubject: null });
-    expect(result.errors?.[0].extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'subjectCode' });
+    expect(result.errors?.[0].extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'subjectCode', problem: 'EMPTY' });
     const byCode = await query(`query($code: String!) { subjectByCode(code: $code) { id } }`, { code });
-    expect(byCode.errors?.[0].extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'code' });
+    expect(byCode.errors?.[0].extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'code', problem: 'EMPTY' });
   });
 
   it("lets a subject read its own consents by its code, and refuses another's, or one nobody has, alike", async () => {
