@@ -49,9 +49,9 @@ describe.each(testDatabases)('every problem of a form at once on $label', (datab
 
   it('registerSubject: a blank name, a code with a wrong check character and a registration date to come', async () => {
     const refused = await refusal(`mutation ($input: RegisterSubjectInput!) { registerSubject(input: $input) { id } }`, { input: { kind: 'ENTERPRISE', name: '  ', code: wrongCheck, registrationDate: '2099-01-01' } }, registrar);
-    expect(refused).toMatchObject({ code: 'BAD_USER_INPUT', field: 'name', message: 'name must not be empty (and 2 more problems)' });
+    expect(refused).toMatchObject({ code: 'BAD_USER_INPUT', field: 'name', problem: 'EMPTY', message: 'name must not be empty, got "" (and 2 more problems)' });
     expect(refused.problems).toEqual([
-      { field: 'name', reason: 'name must not be empty' },
+      { field: 'name', reason: 'name must not be empty, got ""', problem: 'EMPTY' },
       { field: 'code', reason: expect.stringContaining('invalid unified social credit code'), problem: 'WRONG_CHECK_CHARACTER' },
       { field: 'registrationDate', reason: `registration date must be today (${today}) or earlier, got 2099-01-01` },
     ]);
