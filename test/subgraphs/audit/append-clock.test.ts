@@ -4,7 +4,7 @@ import { appendedInstantsWithin } from '../../../subgraphs/audit/resolvers';
 import { auditSubgraph } from '../../../subgraphs/audit/subgraph';
 import { testDatabases } from '../../helpers/databases';
 import { useSubgraph } from '../../helpers/subgraph';
-import { gateway } from './audit-callers';
+import { financeOfficerEntry, gateway } from './audit-callers';
 
 /**
  * The audit log takes an entry only at an instant near its own clock: a writer whose clock stepped
@@ -14,20 +14,12 @@ import { gateway } from './audit-callers';
  */
 const APPEND = /* GraphQL */ `mutation Append($entries: [AuditEntryInput!]!) { appendAuditEntries(entries: $entries) { appended } }`;
 
+/** The finance officer's read (audit-callers.ts) at `occurredAt`, as the gateway sends it over the wire. */
 const entryAt = (requestId: string, occurredAt: number) => ({
-  actor: 'finance-officer-1',
-  organisation: 'FINANCE',
-  organisationKind: 'DEPARTMENT',
-  role: 'DEPARTMENT_OFFICER',
-  matter: 'GOVERNMENT_PROCUREMENT',
-  caseNumber: null,
+  ...financeOfficerEntry({ subjectId: '5b000000-0000-4000-8000-000000000001', requestId, occurredAt: new Date(occurredAt) }),
   consentId: null,
-  subjectId: '5b000000-0000-4000-8000-000000000001',
-  fieldGroups: ['SUBJECT_BASICS'],
   operationName: 'ReviewSupplierCredit',
-  requestId,
   occurredAt: new Date(occurredAt).toISOString(),
-  outcome: 'DISCLOSED',
 });
 
 describe.each(testDatabases)("appendAuditEntries against the audit log's clock on $label", (database) => {
