@@ -1,4 +1,5 @@
 import { auditableSubjectId } from '../lib/access/identity';
+import type { RequestDeadline } from '../lib/deadline';
 import type { InternalClient } from '../lib/internal-client';
 import type { Refusal } from './field-guards';
 
@@ -22,7 +23,7 @@ export class RefusedSubjectCodes {
   ) {}
 
   /** Puts the subject's id on each refusal that named its subject by code only. */
-  async resolve(refusals: Refusal[], requestId: string): Promise<void> {
+  async resolve(refusals: Refusal[], requestId: string, deadline: RequestDeadline): Promise<void> {
     const unresolved = refusals.filter((refusal) => !refusal.subjectId && refusal.subjectCode);
     const codes = [...new Set(unresolved.map((refusal) => refusal.subjectCode as string))].slice(0, this.maxCodes);
     if (!codes.length) return;
@@ -31,7 +32,7 @@ export class RefusedSubjectCodes {
     const variables = Object.fromEntries(codes.map((code, i) => [`c${i}`, code]));
     let data: Record<string, { id?: unknown } | null>;
     try {
-      data = await this.client.call(this.entitiesUrl, `query RefusedSubjectCodes(${declarations}) { ${fields} }`, variables, ['SUBJECT_BASICS'], requestId);
+      data = await this.client.call(this.entitiesUrl, `query RefusedSubjectCodes(${declarations}) { ${fields} }`, variables, ['SUBJECT_BASICS'], requestId, deadline);
     } catch {
       return;
     }

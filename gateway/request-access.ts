@@ -229,11 +229,11 @@ interface ConsentCheck {
  * or why it does not. The reason never names the subject, so a caller learns nothing about a
  * subject it has no consent for. SUBGRAPH_UNAVAILABLE when the register cannot be asked.
  */
-async function checkConsent(caller: Caller, purpose: Purpose, consents: { client: InternalClient; url: string }, requestId: string): Promise<{ subjectId: string } | { refused: PurposeRefusal; ownConsent?: string }> {
+async function checkConsent(caller: Caller, purpose: Purpose, consents: { client: InternalClient; url: string }, requestId: string, deadline: RequestDeadline): Promise<{ subjectId: string } | { refused: PurposeRefusal; ownConsent?: string }> {
   const refused = (problem: PurposeProblem, why: string): { refused: PurposeRefusal } => ({ refused: { problem, part: 'consentId', message: `consent ${purpose.consentId} ${why}` } });
   let consent: ConsentCheck['consentForAccess'];
   try {
-    consent = (await consents.client.call<ConsentCheck>(consents.url, CONSENT, { id: purpose.consentId }, ['CONSENT_VERIFY'], requestId)).consentForAccess;
+    consent = (await consents.client.call<ConsentCheck>(consents.url, CONSENT, { id: purpose.consentId }, ['CONSENT_VERIFY'], requestId, deadline)).consentForAccess;
   } catch (error) {
     throw registerUnavailable('entities', 'the consent register', "the request's consent", error);
   }
@@ -272,7 +272,11 @@ const OWN_SUBJECT = /* GraphQL */ `
   }
 `;
 
-/** Subject id → its code or ID number, which never change: asked once a quarter-hour per subject at most. */
+/**
+ * Subject id → its code or ID number, which never change: asked once a quarter-hour per subject at
+ * most. The one call is shared by every request that meets it meanwhile, so it is bounded by the
+ * register client's own time limit, not by the request that happened to make it.
+ */
 const ownIdentifiers = new ExpiringMemory<Promise<string | null>>(10_000);
 const ownIdentifierLifetimeMs = 15 * 60 * 1000;
 
@@ -311,11 +315,11 @@ const PROVIDER_STANDING = /* GraphQL */ `
  * class allow it (policy 四(二)-(三)): asked of the providers subgraph, which keeps the registry.
  * Why it may not collect now, or null while it may; SUBGRAPH_UNAVAILABLE when the registry cannot be asked.
  */
-async function providerStanding(caller: Caller, providers: { client: InternalClient; url: string }, requestId: string): Promise<PurposeRefusal | null> {
+async function providerStanding(caller: Caller, providers: { client: InternalClient; url: string }, requestId: string, deadline: RequestDeadline): Promise<PurposeRefusal | null> {
   const mayNotCollect = (message: string): PurposeRefusal => ({ problem: 'PROVIDER_MAY_NOT_COLLECT', message });
   let may: boolean | undefined;
   try {
-    const data = await providers.client.call<{ creditServiceProviderByCode: { mayCollectPublicCreditData: boolean } | null }>(providers.url, PROVIDER_STANDING, { code: caller.organisation }, ['PROVIDER_REGISTRY'], requestId);
+    const data = await providers.client.call<{ creditServiceProviderByCode: { mayCollectPublicCreditData: boolean } | null }>(providers.url, PROVIDER_STANDING, { code: caller.organisation }, ['PROVIDER_REGISTRY'], requestId, deadline);
     may = data.creditServiceProviderByCode?.mayCollectPublicCreditData;
   } catch (error) {
     // A provider's token carries a valid code (authentication.ts), so the registry refuses none of them.
@@ -415,11 +419,11 @@ async function purposeContext(req: IncomingMessage, deps: AccessDependencies, re
   // Asked beside the provider's standing, not after it: a barred provider's attempt under a
   // consent given to it is the provider's own, and its DENIED entries name that consent, as for a
   // consent revoked (the credit office finds every attempt under a consent by its id).
-  const consentChecked = caller && purpose && !decision.purposeRefused && findMatter(purpose.matter)?.consentRequired ? checkConsent(caller, purpose, deps.entities, requestId) : null;
+  const consentChecked = caller && purpose && !decision.purposeRefused && findMatter(purpose.matter)?.consentRequired ? checkConsent(caller, purpose, deps.entities, requestId, deadline) : null;
   // Settled on every path: a refusal or an outage below may leave it unread.
   consentChecked?.catch(() => undefined);
   if (caller && purpose && !decision.purposeRefused && collecting) {
-    const refusal = await providerStanding(caller, deps.providers, requestId);
+    const refusal = await providerStanding(caller, deps.providers, requestId, deadline);
     if (refusal) {
       // The consent register down meanwhile leaves the attempt unnamed: the refusal stands without it.
       const consent = await consentChecked?.catch(() => null);
@@ -442,7 +446,7 @@ async function purposeContext(req: IncomingMessage, deps: AccessDependencies, re
       const consentAgain = async (): Promise<PurposeLapse | null> => {
         let checked: Awaited<ReturnType<typeof checkConsent>>;
         try {
-          checked = await checkConsent(caller, purpose, deps.entities, requestId);
+          checked = await checkConsent(caller, purpose, deps.entities, requestId, deadline);
         } catch (error) {
           // The call's failure, beneath the SUBGRAPH_UNAVAILABLE checkConsent (providerStanding) made of it.
           return lapse('FAILED', registerUnavailable('entities', 'the consent register', `whether consent ${purpose.consentId} still holds`, peerOutageCause(error) ?? error, 'nothing read under it is released', false));
@@ -453,7 +457,7 @@ async function purposeContext(req: IncomingMessage, deps: AccessDependencies, re
       const standingAgain = async (): Promise<PurposeLapse | null> => {
         let refusal: PurposeRefusal | null;
         try {
-          refusal = await providerStanding(caller, deps.providers, requestId);
+          refusal = await providerStanding(caller, deps.providers, requestId, deadline);
         } catch (error) {
           return lapse('FAILED', registerUnavailable('providers', 'the provider registry', `whether ${caller.organisation} may still collect public credit data`, peerOutageCause(error) ?? error, 'nothing it read is released', false));
         }

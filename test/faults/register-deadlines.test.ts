@@ -1,0 +1,74 @@
+import type { Caller } from '../../lib/access/identity';
+import { demoConsents } from '../../scripts/demo/consents';
+import { demoBankOrganisation, demoWorld } from '../../scripts/demo/world';
+import { startPlatform, type As, type Platform } from '../helpers/platform';
+import { StandInSubgraph } from '../helpers/stand-in-subgraph';
+
+/**
+ * The gateway's own calls to a register (a consent, a provider's standing) are made for a request
+ * and take no more than it has left, as its planned fetches do: a register that does not answer
+ * costs the caller the request's time limit, not the register client's own 5 s, and the register
+ * is told how long it has (`x-request-timeout-ms`). The consent register (entities) and the
+ * provider registry are reached through stand-ins that hang on cue. SQLite only: what is under
+ * test is the gateway's HTTP side.
+ */
+const world = demoWorld({ subjects: 12 });
+const requestTimeoutMs = 1_500;
+const READ = /* GraphQL */ `query Read($id: ID!) { subject(id: $id) { name } }`;
+const bank: As = {
+  caller: { id: 'banker-deadline', organisation: demoBankOrganisation, organisationKind: 'FINANCIAL_INSTITUTION', role: 'EXTERNAL_USER' },
+  headers: { 'x-credit-matter': 'FINANCIAL_SERVICES', 'x-credit-consent': demoConsents.bankFinancialServices },
+};
+const collector: Caller = { id: 'collector-deadline', organisation: world.providers[0].unifiedSocialCreditCode, organisationKind: 'CREDIT_SERVICE_PROVIDER', role: 'EXTERNAL_USER' };
+const collection: As = { caller: collector, headers: { 'x-credit-matter': 'PROVIDER_DATA_COLLECTION', 'x-credit-consent': demoConsents.providerCollection } };
+
+describe("the gateway's register calls within the request's time", () => {
+  let platform: Platform;
+  let entities: StandInSubgraph;
+  let providers: StandInSubgraph;
+
+  beforeAll(async () => {
+    entities = await StandInSubgraph.start();
+    providers = await StandInSubgraph.start();
+    platform = await startPlatform({ kind: 'sqlite', directory: ':memory:' }, { seedSubjects: world.subjects.length, gateway: { subgraphUrls: { entities: entities.url, providers: providers.url }, requestTimeoutMs } });
+    entities.upstream = platform.subgraphs.entities.url;
+    providers.upstream = platform.subgraphs.providers.url;
+  });
+  afterAll(async () => {
+    await platform?.stop();
+    await entities?.stop();
+    await providers?.stop();
+  });
+  afterEach(() => {
+    entities.behaviour = { kind: 'proxy' };
+    providers.behaviour = { kind: 'proxy' };
+  });
+
+  /** The one register call `stand-in` received for the request, and the answer: the register hangs. */
+  async function withRegisterHanging(standIn: () => StandInSubgraph, as: As, operation: string) {
+    const before = standIn().received.length;
+    standIn().behaviour = { kind: 'hang' };
+    const result = await platform.query<{ subject: { name: string } | null }>(READ, { id: world.subjects[0].id }, as);
+    const calls = standIn().received.slice(before).filter((call) => call.query.includes(operation));
+    return { result, calls };
+  }
+
+  it("asks the consent register with no more than the request's time, and answers one that hangs as an outage, nothing read under the consent", async () => {
+    const { result, calls } = await withRegisterHanging(() => entities, bank, 'consentForAccess');
+    expect(calls).toHaveLength(1);
+    expect(Number(calls[0].headers['x-request-timeout-ms'])).toBeGreaterThan(0);
+    expect(Number(calls[0].headers['x-request-timeout-ms'])).toBeLessThanOrEqual(requestTimeoutMs);
+    expect(result.data?.subject ?? null).toBeNull();
+    expect(result.errors?.map((e) => e.extensions?.code)).toContain('SUBGRAPH_UNAVAILABLE');
+    expect(JSON.stringify(result)).not.toContain(world.subjects[0].name);
+  });
+
+  it("asks the provider registry for a provider's standing with no more than the request's time", async () => {
+    const { result, calls } = await withRegisterHanging(() => providers, collection, 'mayCollectPublicCreditData');
+    expect(calls).toHaveLength(1);
+    expect(Number(calls[0].headers['x-request-timeout-ms'])).toBeGreaterThan(0);
+    expect(Number(calls[0].headers['x-request-timeout-ms'])).toBeLessThanOrEqual(requestTimeoutMs);
+    expect(result.data?.subject ?? null).toBeNull();
+    expect(result.errors?.map((e) => e.extensions?.code)).toContain('SUBGRAPH_UNAVAILABLE');
+  });
+});
