@@ -5,7 +5,7 @@ import { identityHeader } from '../lib/access/identity';
 import { callNotUnderstoodCodes, ErrorCode, MutationOutcome, outageRetryAfterSeconds, outcomeNotKnown, retryMends, SubgraphFault } from '../lib/errors';
 import { PeerTimeout, timeoutHeader } from '../lib/deadline';
 import { withoutCredentials } from '../lib/env';
-import { answeredAsGraphQL, connectionFailure, platformFetcher } from '../lib/platform-http';
+import { answeredAsGraphQL, CallAttempts, connectionFailure, platformFetcher } from '../lib/platform-http';
 import type { GatewayObserver, SubgraphFetchOutcome } from './observer';
 import type { GatewayContext } from './request-access';
 
@@ -21,8 +21,9 @@ export const defaultSubgraphTimeoutMs = 10_000;
  * becomes a typed error on the fields it owns, SUBGRAPH_UNAVAILABLE with a `reason` (the gateway
  * adds `serviceName`), not a failure of the whole operation. A call that provably ran nothing
  * (connection refused, a stopping subgraph's refusal) is sent once more on a new connection, a
- * mutation's too; a read whose connection was lost under way as well; never a mutation that may
- * have run, nor a call that timed out (sentAgainAfter).
+ * mutation's too, as every platform call is (lib/platform-http.ts `send`); a read whose connection
+ * was lost under way as well, here; never a mutation that may have run, nor a call that timed out,
+ * nor any call a third time (sentAgainAfter).
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
@@ -101,27 +102,28 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   }
 
   private async processWithRetry(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
-    const callerGone = options.context?.deadline?.callerGone;
+    // One count for this call's attempts, send's own included: the second attempt, whoever makes it, is the last.
+    const attempts = new CallAttempts();
+    const call = this.forCall(options.context?.deadline?.callerGone, attempts);
     try {
-      return await super.process.call(this.forRequest(callerGone), options);
+      return await super.process.call(call, options);
     } catch (error) {
-      if (!sentAgainAfter(error, isMutation(options.request.query))) throw error;
-      // On a new connection: the pool's others may be kept to the same stopping replica.
-      return await super.process.call(this.forRequest(callerGone, true), options);
+      if (!sentAgainAfter(error, isMutation(options.request.query), attempts)) throw error;
+      // On a new connection (send's, for any attempt after the first): the pool's others may be kept to the same replica.
+      return await super.process.call(call, options);
     }
   }
 
   /**
-   * This data source as one request's calls make them: with a fetcher that also stops when the
-   * request's client goes away (its deadline's `callerGone`), closing the connection, so that a
-   * subgraph that has not committed stores nothing (lib/deadline.ts); with `freshConnection`, on a
-   * connection of its own (lib/platform-http.ts). Apollo hands a fetcher the method, headers and
-   * body alone, never the request; every other property and hook is this data source's own (the
-   * view's prototype).
+   * This data source as one call makes it: with a fetcher that also stops when the request's client
+   * goes away (its deadline's `callerGone`), closing the connection, so that a subgraph that has not
+   * committed stores nothing (lib/deadline.ts), and that counts the call's `attempts`, its own and
+   * this data source's (lib/platform-http.ts, CallAttempts). Apollo hands a fetcher the method,
+   * headers and body alone, never the request; every other property and hook is this data source's
+   * own (the view's prototype).
    */
-  private forRequest(callerGone: AbortSignal | undefined, freshConnection = false): this {
-    if (!callerGone && !freshConnection) return this;
-    return Object.create(this, { fetcher: { value: platformFetcher(this.timeoutMs, this.name, callerGone, freshConnection) } }) as this;
+  private forCall(callerGone: AbortSignal | undefined, attempts: CallAttempts): this {
+    return Object.create(this, { fetcher: { value: platformFetcher(this.timeoutMs, this.name, callerGone, attempts) } }) as this;
   }
 
   /**
@@ -453,17 +455,16 @@ function describe(response: GatewayGraphQLResponse): string {
 }
 
 /**
- * Whether a call that failed with `error` is sent once more (once only). One that provably ran
- * nothing is, a mutation's included: no connection was made, or a stopping subgraph refused it
- * unread (a rolling restart: the new connection reaches a replica still serving). A read whose
- * connection was lost under way is too (a kept-alive connection the subgraph closed, a restart).
- * Never a mutation that may have run (its connection lost once sent, an answer not GraphQL), nor
- * a call that timed out: the subgraph is slow, not gone, and a second wait would double the
- * client's.
+ * Whether a call that failed with `error` is sent once more by the data source: a read whose
+ * connection was lost under way (a kept-alive connection the subgraph closed, a restart), unless it
+ * has had its two `attempts` already (its first ran nothing and `send` sent it again, on a
+ * connection then lost). One that provably ran nothing `send` has sent again already, a
+ * mutation's included. Never a
+ * mutation that may have run (its connection lost once sent, an answer not GraphQL), nor a call
+ * that timed out: the subgraph is slow, not gone, and a second wait would double the client's.
  */
-function sentAgainAfter(error: unknown, mutation: boolean): boolean {
-  if (faultOf(error) !== SubgraphFault.UNREACHABLE) return false;
-  return !mutation || connectionFailure(error) === 'unsent';
+function sentAgainAfter(error: unknown, mutation: boolean, attempts: CallAttempts): boolean {
+  return !mutation && !attempts.spent && faultOf(error) === SubgraphFault.UNREACHABLE && connectionFailure(error) === 'lostUnderWay';
 }
 
 const fetchOutcomes: Record<SubgraphFault, SubgraphFetchOutcome> = {

@@ -2,7 +2,7 @@ import { GraphQLError } from 'graphql';
 import { identityHeader, signerFor } from './access/identity';
 import { PeerTimeout, type RequestDeadline } from './deadline';
 import { withoutCredentials } from './env';
-import { answeredAsGraphQL, connectionFailure, send, type SendOptions } from './platform-http';
+import { answeredAsGraphQL, send } from './platform-http';
 import { callNotUnderstoodCodes, ErrorCode, outageRetryAfterSeconds, serviceUnavailable, SubgraphFault } from './errors';
 import { newRequestId } from './request-record';
 
@@ -42,12 +42,8 @@ export class InternalClient {
 
   /**
    * `deadline`: the request this call is made for, whose time left bounds the call's (lib/deadline.ts).
-   *
-   * A call that provably ran nothing (its connection refused, or a peer that is stopping refused it
-   * unread: `connectionFailure`, 'unsent') is sent once more, on a new connection: in a rolling
-   * restart that reaches a replica still serving (through a balancer), so an audit append or a
-   * consent check does not fail for it. Once only, and never a call whose connection was lost
-   * once it was sent, nor one that timed out: the peer may have run it (an append stored twice).
+   * A call that provably ran nothing is sent once more, as every platform call is (lib/platform-http.ts
+   * `send`): an audit append or a consent check does not fail for a replica being replaced.
    */
   async call<T>(url: string, query: string, variables: Record<string, unknown>, grants: string[], requestId: string = newRequestId(), deadline?: RequestDeadline): Promise<T> {
     if (!this.report) return this.callOnce<T>(url, query, variables, grants, requestId, deadline);
@@ -66,17 +62,13 @@ export class InternalClient {
   }
 
   private async callOnce<T>(url: string, query: string, variables: Record<string, unknown>, grants: string[], requestId: string, deadline?: RequestDeadline): Promise<T> {
-    const init: SendOptions = {
+    const response = await send(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', [identityHeader]: await signerFor(this.signingKey).sign({ caller: null, purpose: null, grants, scope: {} }), 'x-request-id': requestId },
       body: JSON.stringify({ query, variables }),
       timeoutMs: this.timeoutMs,
       deadline,
       service: this.service,
-    };
-    const response = await send(url, init).catch((error: unknown) => {
-      if (connectionFailure(error) !== 'unsent') throw error;
-      return send(url, { ...init, freshConnection: true });
     });
     // Named without the credentials an address may carry (a proxy's user and password, a query's
     // token): the message is logged.

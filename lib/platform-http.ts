@@ -27,28 +27,73 @@ export interface SendOptions extends FetcherRequestInit {
   /** The subgraph called, as errors and the deadline name it (default: the URL's host). */
   service?: string;
   /**
-   * Sent on a connection of its own, opened for it and closed after it, not on one the pool kept:
-   * a call sent again because the first attempt ran nothing (`connectionFailure`, 'unsent') must
-   * not land on another kept-alive connection to the instance that is stopping (behind a balancer,
-   * each connection is tied to one replica), but on a new one, which reaches one still serving.
+   * The call's attempts, shared with a caller that may itself send it again (the gateway's data
+   * source, a read whose connection was lost under way): so counted, every attempt made for it,
+   * send's own included, stays within `CallAttempts.most`.
    */
-  freshConnection?: boolean;
+  attempts?: CallAttempts;
+}
+
+/**
+ * The attempts made for one call, by every layer that may send it again: never more than `most`
+ * in all, however those layers nest, so that a call is not sent three or four times (send's
+ * attempt again inside the data source's).
+ */
+export class CallAttempts {
+  static readonly most = 2;
+  made = 0;
+
+  get spent(): boolean {
+    return this.made >= CallAttempts.most;
+  }
 }
 
 /**
  * One call. The callee is told how long it has (`x-request-timeout-ms`, lib/deadline.ts), which is
  * `timeoutMs`, or less when the request it is made for has less left; with too little left it is
  * not made. Running out of time throws PeerTimeout (named `TimeoutError`, as the signal's own error).
+ *
+ * A call that provably ran nothing (its connection refused, or a peer that is stopping refused it
+ * unread: `connectionFailure`, 'unsent') is sent once more, a mutation's included: in a rolling
+ * restart that reaches a replica still serving (through a balancer), so that no caller fails for a
+ * replica being replaced. Once only, within what the request's deadline leaves; never a call whose
+ * connection was lost once it was sent, nor one that timed out: the peer may have run it (an audit
+ * append stored twice), or be slow rather than gone, and a second wait would double its caller's.
  */
 export async function send(url: string, init: SendOptions): Promise<PlatformResponse> {
   const started = Date.now();
-  // Named only when it is told (an error, a deadline's account): the gateway's every fetch passes here.
-  const service = () => init.service ?? new URL(url).host;
-  const timeoutMs = init.deadline ? init.deadline.peerTimeout(init.timeoutMs, started) : init.timeoutMs;
+  const attempts = init.attempts ?? new CallAttempts();
+  try {
+    for (;;) {
+      try {
+        return await attempt(url, init, attempts);
+      } catch (error) {
+        if (attempts.spent || connectionFailure(error) !== 'unsent') throw error;
+      }
+    }
+  } finally {
+    init.deadline?.peerAnswered(serviceOf(url, init), Date.now() - started);
+  }
+}
+
+// Named only when it is told (an error, a deadline's account): the gateway's every fetch passes here.
+const serviceOf = (url: string, init: SendOptions) => init.service ?? new URL(url).host;
+
+/**
+ * One attempt at a call. Any after the first goes on a connection of its own, opened for it and
+ * closed after it, not on one the pool kept: it must not land on another kept-alive connection to
+ * the instance that is stopping (behind a balancer, each connection is tied to one replica), but on
+ * a new one, which reaches one still serving.
+ */
+async function attempt(url: string, init: SendOptions, attempts: CallAttempts): Promise<PlatformResponse> {
+  const service = () => serviceOf(url, init);
+  const timeoutMs = init.deadline ? init.deadline.peerTimeout(init.timeoutMs) : init.timeoutMs;
   const callerGone = init.deadline?.callerGone;
+  const again = attempts.made > 0;
+  attempts.made++;
   if (timeoutMs <= 0) throw new PeerTimeout(service(), 0, false, true, callerGone?.aborted);
   const { signal, done } = callSignal(timeoutMs, callerGone);
-  const dispatcher = init.freshConnection ? new Agent({ connections: 1 }) : pool;
+  const dispatcher = again ? new Agent({ connections: 1 }) : pool;
   try {
     const response = await request(url, {
       method: (init.method ?? 'GET') as Dispatcher.HttpMethod,
@@ -67,7 +112,6 @@ export async function send(url: string, init: SendOptions): Promise<PlatformResp
     done();
     // The answer is read (or the call failed): nothing more goes on its own connection.
     if (dispatcher !== pool) void dispatcher.destroy();
-    init.deadline?.peerAnswered(service(), Date.now() - started);
   }
 }
 
@@ -166,10 +210,11 @@ function refusedWhileStopping(text: string): boolean {
  * `send` shaped as the Fetcher @apollo/gateway's RemoteGraphQLDataSource calls, to `service`. A
  * call whose headers already say how long its request has left (the gateway's data source sets
  * them from the request's deadline) takes at most that, less what the gateway needs to answer;
- * with `callerGone` (the request's client gone: gateway/subgraph-data-source.ts), it stops then.
+ * with `callerGone` (the request's client gone: gateway/subgraph-data-source.ts), it stops then;
+ * with `attempts`, its attempts count with those of the caller that may send it again (CallAttempts).
  */
-export function platformFetcher(timeoutMs: number, service: string, callerGone?: AbortSignal, freshConnection = false): Fetcher {
-  return async (url, init = {}) => new BufferedResponse(url, await send(url, { ...init, timeoutMs, service, freshConnection, deadline: RequestDeadline.fromHeaders(init.headers ?? {}, 'gateway', Date.now(), callerGone) }));
+export function platformFetcher(timeoutMs: number, service: string, callerGone?: AbortSignal, attempts?: CallAttempts): Fetcher {
+  return async (url, init = {}) => new BufferedResponse(url, await send(url, { ...init, timeoutMs, service, attempts, deadline: RequestDeadline.fromHeaders(init.headers ?? {}, 'gateway', Date.now(), callerGone) }));
 }
 
 class ReadOnlyHeaders implements FetcherHeaders {

@@ -44,10 +44,12 @@ interface PeerDisclosure {
  * records subgraph down after the subject's basics were read) reached nobody, and is not audited
  * as DISCLOSED. One client per field: `peers(ctx)` in resolvers.ts makes one per call.
  *
- * A peer that cannot answer is SUBGRAPH_UNAVAILABLE naming it, with the reason the gateway gives
- * for a subgraph of its own (UNREACHABLE, TIMEOUT, BAD_RESPONSE); its own outage
- * (DATABASE_UNAVAILABLE, or SUBGRAPH_UNAVAILABLE about a subgraph it asked) is passed on naming
- * the subgraph that failed (lib/internal-client.ts `passedOnOutage`, as the records subgraph
+ * A call a peer provably never ran (its connection refused, a replica that is stopping refusing it
+ * unread) is sent once more, on a new connection, as every platform call is (lib/platform-http.ts
+ * `send`): in a peer's rolling restart, another replica answers it. A peer that still cannot
+ * answer is SUBGRAPH_UNAVAILABLE naming it, with the reason the gateway gives for a subgraph of its
+ * own (UNREACHABLE, TIMEOUT, BAD_RESPONSE); its own outage (DATABASE_UNAVAILABLE, or
+ * SUBGRAPH_UNAVAILABLE about a subgraph it asked) is passed on naming the subgraph that failed (lib/internal-client.ts `passedOnOutage`, as the records subgraph
  * passes on its peers'). The gateway keeps that name (lib/errors.ts, withUnavailablePeerNamed).
  */
 export class PeerClient {

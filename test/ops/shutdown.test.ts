@@ -3,7 +3,7 @@ import { ApolloServer } from '@apollo/server';
 import { Agent, request } from 'undici';
 import { crossSiteRequestRoute } from '../../gateway/cross-site-requests';
 import { serveGraphQL, type ExtraRoute } from '../../lib/http-server';
-import { PeerShuttingDown, send } from '../../lib/platform-http';
+import { connectionFailure, send } from '../../lib/platform-http';
 import { readinessRoute } from '../../lib/readiness';
 
 describe('stopping a server (graceful shutdown)', () => {
@@ -182,7 +182,7 @@ describe('stopping a server with connections kept alive', () => {
     }
   });
 
-  it("fails a platform call the stopping server refused as its connection refused (PeerShuttingDown), not as the server's answer", async () => {
+  it("sends a platform call the stopping server refused unrun once more, on a new connection, and fails it as one that ran nothing when that is refused too, not as the server's answer", async () => {
     const served = await start();
     try {
       const call = () => send(served.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'mutation { bump }' }), timeoutMs: 5_000, service: 'records' });
@@ -190,10 +190,11 @@ describe('stopping a server with connections kept alive', () => {
       const inFlight = fetch(served.url, { method: 'POST', headers: { 'content-type': 'application/json', connection: 'close' }, body: JSON.stringify({ query: '{ slow }' }) });
       await inResolver;
       const stopped = served.stop();
-      // On the connection the platform's pool kept alive: refused unrun.
+      // On the connection the platform's pool kept alive: refused unrun (PeerShuttingDown); on a
+      // new one, refused, as the server listens no more.
       const refused = await call().catch((error: unknown) => error);
-      expect(refused).toBeInstanceOf(PeerShuttingDown);
-      expect(refused).toMatchObject({ code: 'PEER_SHUTTING_DOWN', service: 'records' });
+      expect(connectionFailure(refused)).toBe('unsent');
+      expect(refused).toMatchObject({ code: 'ECONNREFUSED' });
       expect(bumps).toBe(1);
       release();
       expect((await inFlight).status).toBe(200);

@@ -133,6 +133,27 @@ describe.each(testDatabases)('the reports subgraph when a peer cannot answer, on
     }
   });
 
+  // A rolling restart of the records subgraph: the replica stopping refuses unrun what reaches it on
+  // a kept-alive connection (lib/http-server.ts), and a new connection (through a balancer, to the
+  // replica still serving) takes the call.
+  it('sends a peer call a stopping peer refused unrun once more, on a new connection, and the report is generated', async () => {
+    const before = recordsStandIn.received.length;
+    recordsStandIn.misbehaveNext(1, {
+      kind: 'answer',
+      status: 503,
+      contentType: 'application/json',
+      body: JSON.stringify({ errors: [{ message: 'the server is shutting down: nothing of this request ran, send it again', extensions: { code: 'SHUTTING_DOWN', retryAfterSeconds: 5 } }] }),
+    });
+    const stored = await platformReports();
+    const result = await reports.queryAs<{ generateCreditReport: { id: string } | null }>(procurement, generate, { subjectId: subject.id });
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.generateCreditReport?.id).toBeTruthy();
+    expect(await platformReports()).toBe(stored + 1);
+    const [refused, sentAgain] = recordsStandIn.received.slice(before);
+    expect(sentAgain?.query).toBe(refused.query);
+    expect(sentAgain.remotePort).not.toBe(refused.remotePort);
+  });
+
   it('answers SUBGRAPH_UNAVAILABLE naming the peer, reason TIMEOUT, when the peer does not answer in time', async () => {
     recordsStandIn.behaviour = { kind: 'hang' };
     await expectGenerationFailed({ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'records', reason: 'TIMEOUT', retryAfterSeconds: 5 }, new RegExp(`^the records subgraph did not answer within ${peerTimeoutMs} ms`));

@@ -1,0 +1,163 @@
+// Not among the package's exports, though the process options the data source takes are typed with it.
+import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SubgraphDataSource } from '../../gateway/subgraph-data-source';
+import { PeerTimeout, RequestDeadline, timeoutHeader } from '../../lib/deadline';
+import { connectionFailure, send } from '../../lib/platform-http';
+
+/**
+ * How many times one platform call is attempted, whichever layer sends it again: `send` once more
+ * when the first attempt provably ran nothing (every platform call: the gateway's, the internal
+ * client's, the reports subgraph's peers'), and the gateway's data source once more for a read
+ * whose connection was lost under way. Never more than two in all, and a mutation that may have
+ * run, or a call that timed out, never twice.
+ */
+type Step = 'refuseUnrun' | 'drop' | 'hang' | 'answer';
+
+/** A subgraph answering its calls by `script`, one step each, the last repeated; it notes each call it received. */
+class ScriptedPeer {
+  script: Step[] = ['answer'];
+  /** How long it takes before refusing a call unrun. */
+  refusalDelayMs = 0;
+  readonly received: { timeoutMs: number; remotePort: number | undefined }[] = [];
+  private constructor(
+    private readonly server: http.Server,
+    readonly url: string,
+  ) {}
+
+  static async start(): Promise<ScriptedPeer> {
+    let peer: ScriptedPeer | undefined;
+    const server = http.createServer((req, res) => void peer?.handle(req, res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    peer = new ScriptedPeer(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`);
+    return peer;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    for await (const _chunk of req);
+    const step = this.script[Math.min(this.received.length, this.script.length - 1)];
+    this.received.push({ timeoutMs: Number(req.headers[timeoutHeader]), remotePort: req.socket.remotePort });
+    switch (step) {
+      case 'drop':
+        req.socket.destroy();
+        return;
+      case 'hang':
+        return;
+      case 'refuseUnrun':
+        // What a stopping subgraph answers on a kept-alive connection (lib/http-server.ts): nothing of it ran.
+        await new Promise((resolve) => setTimeout(resolve, this.refusalDelayMs));
+        res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ message: 'the server is shutting down: nothing of this request ran, send it again', extensions: { code: 'SHUTTING_DOWN', retryAfterSeconds: 5 } }] }));
+        return;
+      case 'answer':
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { x: 1 } }));
+    }
+  }
+}
+
+describe('the attempts of a platform call', () => {
+  let peer: ScriptedPeer;
+  beforeEach(async () => {
+    peer = await ScriptedPeer.start();
+  });
+  afterEach(async () => {
+    await peer.stop();
+  });
+
+  const call = (timeoutMs = 2_000, deadline?: RequestDeadline) => send(peer.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'mutation { x }' }), timeoutMs, deadline, service: 'records' });
+
+  describe('sent by any platform caller (send)', () => {
+    it('sends a call a stopping peer refused unrun once more, on a new connection, and answers with what the second attempt got', async () => {
+      peer.script = ['refuseUnrun', 'answer'];
+      const answer = await call();
+      expect([answer.status, JSON.parse(answer.text)]).toEqual([200, { data: { x: 1 } }]);
+      expect(peer.received).toHaveLength(2);
+      expect(peer.received[1].remotePort).not.toBe(peer.received[0].remotePort);
+    });
+
+    it('sends it once more only: refused again, the call fails as one that ran nothing', async () => {
+      peer.script = ['refuseUnrun'];
+      const failed = await call().catch((error: unknown) => error);
+      expect(connectionFailure(failed)).toBe('unsent');
+      expect(peer.received).toHaveLength(2);
+    });
+
+    it('never sends again a call whose connection was lost once it was sent: the peer may have run it', async () => {
+      peer.script = ['drop', 'answer'];
+      const failed = await call().catch((error: unknown) => error);
+      expect(connectionFailure(failed)).toBe('lostUnderWay');
+      expect(peer.received).toHaveLength(1);
+    });
+
+    it('never sends again a call that timed out', async () => {
+      peer.script = ['hang', 'answer'];
+      const failed = await call(300).catch((error: unknown) => error);
+      expect(failed).toBeInstanceOf(PeerTimeout);
+      expect(peer.received).toHaveLength(1);
+    });
+
+    it("gives the second attempt only what the request's deadline leaves", async () => {
+      peer.script = ['refuseUnrun', 'answer'];
+      peer.refusalDelayMs = 400;
+      const deadline = new RequestDeadline(3_000, 'reports');
+      expect((await call(10_000, deadline)).status).toBe(200);
+      const [first, second] = peer.received;
+      expect(first.timeoutMs).toBeLessThanOrEqual(3_000);
+      expect(second.timeoutMs).toBeLessThanOrEqual(first.timeoutMs - 400);
+    });
+  });
+
+  describe("sent by the gateway's data source", () => {
+    const read = '{ x }';
+    const mutation = 'mutation { x }';
+
+    /** The gateway's call of `query` for a request with `budgetMs` left, as the data source makes it; what it answered. */
+    async function process(query: string, timeoutMs = 2_000, budgetMs = 5_000) {
+      const source = new SubgraphDataSource('records', peer.url, timeoutMs);
+      const context = { signedIdentity: async () => 'signed', requestId: 'attempts', deadline: new RequestDeadline(budgetMs, 'gateway') };
+      return source.process({ kind: GraphQLDataSourceRequestKind.HEALTH_CHECK, request: { query }, context });
+    }
+
+    it.each([
+      ['refused unrun twice', 2, 2, ['refuseUnrun'], 'UNREACHABLE'],
+      ['its connection lost under way each time', 2, 1, ['drop'], 'UNREACHABLE'],
+      ['its connection lost under way, then refused unrun', 2, 1, ['drop', 'refuseUnrun'], 'UNREACHABLE'],
+      ['refused unrun, then its connection lost under way', 2, 2, ['refuseUnrun', 'drop'], 'UNREACHABLE'],
+      ['timed out', 1, 1, ['hang'], 'TIMEOUT'],
+    ] as [string, number, number, Step[], string][])('attempts a call %s: a read %i times, a mutation %i times, never more than twice', async (_kind, readAttempts, mutationAttempts, script, reason) => {
+      peer.script = script;
+      const readAnswer = await process(read, 300);
+      expect([peer.received.length, readAnswer.errors?.map((e) => e.extensions?.reason)]).toEqual([readAttempts, [reason]]);
+      peer.received.length = 0;
+      const mutationAnswer = await process(mutation, 300);
+      expect([peer.received.length, mutationAnswer.errors?.map((e) => e.extensions?.reason)]).toEqual([mutationAttempts, [reason]]);
+    });
+
+    it.each([
+      ['a read', read],
+      ['a mutation', mutation],
+    ])('answers %s a stopping subgraph refused unrun from the second attempt, on a new connection', async (_kind, query) => {
+      peer.script = ['refuseUnrun', 'answer'];
+      const answer = await process(query);
+      expect(answer.errors).toBeUndefined();
+      expect(answer.data).toEqual({ x: 1 });
+      expect(peer.received).toHaveLength(2);
+      expect(peer.received[1].remotePort).not.toBe(peer.received[0].remotePort);
+    });
+
+    it("answers a read whose connection was lost under way from the second attempt, told only what the request's time leaves", async () => {
+      peer.script = ['drop', 'answer'];
+      const answer = await process(read, 10_000, 3_000);
+      expect(answer.data).toEqual({ x: 1 });
+      const [first, second] = peer.received;
+      expect(first.timeoutMs).toBeLessThanOrEqual(3_000);
+      expect(second.timeoutMs).toBeLessThanOrEqual(first.timeoutMs);
+      expect(second.remotePort).not.toBe(first.remotePort);
+    });
+  });
+});
