@@ -409,6 +409,26 @@ export function assertNoRepeats(items: readonly string[], field: string, each: s
 }
 
 /**
+ * `value` as one of `choices` (a decision, a kind, a class): BAD_USER_INPUT naming `field` when it
+ * is none of them (`notAChoice`). The SDL's enums refuse most such values before a resolver runs;
+ * this is the refusal of a choice typed as text (a consent's purpose) or sent by a direct caller.
+ */
+export function chosen<T extends string>(value: unknown, choices: readonly T[], field: string, told: { label?: string; why?: string } = {}): T {
+  const choice = choices.find((c) => c === value);
+  if (choice === undefined) throw notAChoice(field, choices, value, told);
+  return choice;
+}
+
+/**
+ * A value that is none of `choices`: `problem` NOT_A_CHOICE with the `choices` (README, Errors),
+ * which a front end may offer as a list instead of reading them out of the message. `why` says
+ * what the list alone does not (a matter that is read without a consent, so no consent's purpose).
+ */
+export function notAChoice(field: string, choices: readonly string[], value: unknown, { label = field, why }: { label?: string; why?: string } = {}): GraphQLError {
+  return badInput(field, `${label} must be one of ${choices.join(', ')}, got ${quotedInput(value)}${why ? `: ${why}` : ''}`, { problem: 'NOT_A_CHOICE', choices: [...choices] });
+}
+
+/**
  * How long a client should wait before sending again what an outage refused (AUDIT_UNAVAILABLE,
  * SUBGRAPH_UNAVAILABLE, DATABASE_UNAVAILABLE): `extensions.retryAfterSeconds`, and `Retry-After`
  * when the whole answer is a 503, as a 429 says when its budget resets. Without it every client

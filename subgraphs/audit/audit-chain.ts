@@ -4,7 +4,7 @@ import { canonicalJson, sha256Hex } from '../../lib/canonical-json';
 import { auditedTextLimits } from '../../lib/access/identity';
 import { findDepartment } from '../../lib/catalogue/departments';
 import { timeOrderedId } from '../../lib/time-ordered-id';
-import { badInput, ErrorCode, optionalText, requiredText } from '../../lib/errors';
+import { badInput, chosen, ErrorCode, optionalText, requiredText } from '../../lib/errors';
 import type { RequestDeadline } from '../../lib/deadline';
 import { isUniqueViolation } from '../shared/database';
 import { insertMany, insertRowsPerStatement } from '../shared/bulk-insert';
@@ -343,12 +343,8 @@ export class AuditChain {
   }
 
   private toRow(input: AuditEntryInput, path: string): AuditEntry {
-    if (!organisationKinds.includes(input.organisationKind)) {
-      throw badInput(`${path}.organisationKind`, `organisationKind must be one of ${organisationKinds.join(', ')}, got ${JSON.stringify(input.organisationKind)}`);
-    }
-    if (!auditOutcomes.includes(input.outcome)) {
-      throw badInput(`${path}.outcome`, `outcome must be one of ${auditOutcomes.join(', ')}, got ${JSON.stringify(input.outcome)}`);
-    }
+    chosen(input.organisationKind, organisationKinds, `${path}.organisationKind`, { label: 'organisationKind' });
+    chosen(input.outcome, auditOutcomes, `${path}.outcome`, { label: 'outcome' });
     const organisation = requiredText(input.organisation, `${path}.organisation`, auditedTextLimits.organisation);
     if (input.organisationKind === 'DEPARTMENT' && !findDepartment(organisation)) {
       throw badInput(`${path}.organisation`, `a DEPARTMENT must be named by its code in the department catalogue, got ${JSON.stringify(organisation)}`);

@@ -3,7 +3,7 @@ import { auditedTextLimits } from '../../lib/access/identity';
 import { checkInstantRange } from '../../lib/calendar';
 import { matters, typedMatter } from '../../lib/catalogue/matters';
 import { normaliseIdentifier, readsAsCitizenIdNumber, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
-import { badInput, requiredLine, requiredText } from '../../lib/errors';
+import { badInput, chosen, requiredLine, requiredText } from '../../lib/errors';
 import { maskPersonalData } from '../../lib/logger';
 import { foldedNumber } from '../../lib/text';
 import { AuditEntry, auditOutcomes, organisationKinds, type AuditOutcome, type OrganisationKind } from './entities/audit-entry.entity';
@@ -97,7 +97,7 @@ export function entryConditions(filter: EntryFilter, persisted: (instant: Date) 
     params.push(persisted(to));
   }
   if (filter.outcome !== null && filter.outcome !== undefined) {
-    if (!auditOutcomes.includes(filter.outcome)) throw badInput(`${prefix}outcome`, `outcome must be one of ${auditOutcomes.join(', ')}, got ${JSON.stringify(filter.outcome)}`);
+    chosen(filter.outcome, auditOutcomes, `${prefix}outcome`, { label: 'outcome' });
     conditions.push('t.outcome = ?');
     params.push(filter.outcome);
   }
@@ -167,9 +167,7 @@ export async function recordedId(db: DataSource, named: string): Promise<string>
 
 /** A kind named in a filter, as `OrganisationKind` has them (the SDL enum checks it first; direct callers are checked here). */
 export function kindNamed(kind: string): OrganisationKind {
-  const known = organisationKinds.find((k) => k === kind);
-  if (!known) throw badInput('organisationKind', `organisationKind must be one of ${organisationKinds.join(', ')}, got ${JSON.stringify(kind)}`);
-  return known;
+  return chosen(kind, organisationKinds, 'organisationKind');
 }
 
 /** A citizen ID number as the platform shows it (`1303**********0019`, a 15-digit one `1303*******1234`), never as one is recorded. */

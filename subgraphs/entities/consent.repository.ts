@@ -4,7 +4,7 @@ import { inDistrictTime, todayInDistrict } from '../../lib/calendar';
 import { findDepartment } from '../../lib/catalogue/departments';
 import { findMatter, matters } from '../../lib/catalogue/matters';
 import { departmentsReadAs, platformOrganisationReadAs } from '../../lib/access/organisation-names';
-import { assertLegible, badInput, clientError, ErrorCode, InputProblems, quotedInput, requiredProse, requiredText } from '../../lib/errors';
+import { assertLegible, badInput, chosen, clientError, ErrorCode, InputProblems, notAChoice, quotedInput, requiredProse, requiredText } from '../../lib/errors';
 import { holdsCitizenIdNumber, normaliseIdentifier, readsAsCitizenIdNumber, validateCitizenIdNumber, validateUnifiedSocialCreditCode, type IdentifierValidation } from '../../lib/identifiers';
 import { groupedByKey } from '../shared/loaders';
 import { loadPages, type Page, type PageRequest } from '../shared/pagination';
@@ -270,8 +270,7 @@ function departmentHint(code: string): string {
 function assertPurpose(code: string, granteeKind: GranteeKind | undefined): string {
   const matter = findMatter(code);
   if (!matter || !matter.consentRequired) {
-    const why = matter ? `${code} (${matter.nameZh}) is read under its legal basis, without a consent` : `${quotedInput(code)} is not a matter in the catalogue`;
-    throw badInput('purpose', `purpose must be one of ${consentPurposes.join(', ')}: ${why}`);
+    throw notAChoice('purpose', consentPurposes, code, { why: matter ? `${matter.nameZh} is read under its legal basis, without a consent` : 'it is not a matter in the catalogue' });
   }
   if (granteeKind !== undefined && !matter.users.organisationKinds.includes(granteeKind)) {
     throw badInput('purpose', `${code} (${matter.nameZh}) is open to ${matter.users.organisationKinds.join(', ')}, not to a grantee of kind ${granteeKind}`);
@@ -308,12 +307,7 @@ export function consentTerms(input: Omit<GrantConsentInput, 'subjectId' | 'subje
     assertLegible(text, 'granteeOrganisation');
     return text;
   });
-  const granteeKind = problems.read(() => {
-    if (!granteeKinds.includes(input.granteeKind)) {
-      throw badInput('granteeKind', `granteeKind must be one of ${granteeKinds.join(', ')} (departments read under their matter, not with a consent), got ${quotedInput(input.granteeKind)}`);
-    }
-    return input.granteeKind;
-  });
+  const granteeKind = problems.read(() => chosen(input.granteeKind, granteeKinds, 'granteeKind', { why: 'departments read under their matter, not with a consent' }));
   // A catalogue code, read as every code typed is: financial_services or ＦＩＮＡＮＣＩＡＬ＿ＳＥＲＶＩＣＥＳ is FINANCIAL_SERVICES.
   const purpose = problems.read(() => assertPurpose(normaliseIdentifier(requiredText(input.purpose, 'purpose', 64)), granteeKind));
   // How a grantee is named depends on its kind: judged once the kind is known.

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Equal, In, IsNull, MoreThan, type DataSource, type EntityManager, type Repository } from 'typeorm';
 import { inDistrictTime, todayInDistrict } from '../../lib/calendar';
-import { assertNoRepeats, badInput, clientError, ErrorCode, InputProblems, isBlank, optionalLine, quotedInput, requiredLine, requiredProse } from '../../lib/errors';
+import { assertNoRepeats, badInput, chosen, clientError, ErrorCode, InputProblems, isBlank, optionalLine, quotedInput, requiredLine, requiredProse } from '../../lib/errors';
 import { normaliseIdentifier } from '../../lib/identifiers';
 import { characterCount, nameAsRead, nameKey } from '../../lib/text';
 import type { CursorPosition } from '../shared/cursors';
@@ -268,7 +268,7 @@ export class ProviderRepository {
 
   /** A registry admin's decision on the filing: file, return, reject, suspend, reinstate or revoke. */
   async decide(id: string, decision: FilingDecision, reason: string, actor: Actor, reviewedEventId: string | null = null): Promise<CreditServiceProvider> {
-    if (!decisions.includes(decision)) throw badInput('decision', `decision must be one of ${decisions.join(', ')}, got ${quotedInput(decision)}`);
+    chosen(decision, decisions, 'decision');
     const why = requiredProse(reason, 'reason', 2000);
     return await this.write(async (manager) => {
       if (decision === 'FILE') await this.lockNamesakes(manager, id);
@@ -459,8 +459,7 @@ export class ProviderRepository {
    * decision sent again by the same admin (a retried request) answers the change as decided.
    */
   async decideChange(id: string, decision: FilingChangeDecision, reason: string, actor: Actor, reviewedEventId: string | null = null): Promise<ProviderFilingChange> {
-    const action = changeDecisions[decision];
-    if (!action) throw badInput('decision', `decision must be one of ${Object.keys(changeDecisions).join(', ')}, got ${quotedInput(decision)}`);
+    const action = changeDecisions[chosen(decision, Object.keys(changeDecisions) as FilingChangeDecision[], 'decision')];
     const why = requiredProse(reason, 'reason', 2000);
     return await this.write(async (manager) => {
       const asked = await manager.findOne(ProviderFilingChange, { select: { id: true, providerId: true, nameKey: true }, where: { id } });
@@ -510,7 +509,7 @@ export class ProviderRepository {
    * classifying one provider at once, the second is told, not silently overwritten.
    */
   async setClass(id: string, supervisionClass: SupervisionClass, reason: string, actor: Actor, reviewedEventId: string | null = null): Promise<CreditServiceProvider> {
-    if (!supervisionClasses.includes(supervisionClass)) throw badInput('supervisionClass', `supervisionClass must be one of ${supervisionClasses.join(', ')}, got ${quotedInput(supervisionClass)}`);
+    chosen(supervisionClass, supervisionClasses, 'supervisionClass');
     const why = requiredProse(reason, 'reason', 2000);
     return await this.write(async (manager) => {
       const provider = await this.existing(manager, id, 'id');
@@ -572,8 +571,7 @@ export class ProviderRepository {
     // Every problem of the form at once (README, Errors: `extensions.problems`); downgradeTo as its kind asks, once that is known.
     const problems = new InputProblems();
     const kindRule = problems.read(() => {
-      if (!sanctionKinds.includes(input.kind)) throw badInput('kind', `kind must be one of ${sanctionKinds.join(', ')}, got ${quotedInput(input.kind)}`);
-      return sanctionRules[input.kind];
+      return sanctionRules[chosen(input.kind, sanctionKinds, 'kind')];
     });
     const givenReason = problems.read(() => requiredProse(input.reason, 'reason', 2000));
     const downgradeTo = input.downgradeTo ?? null;
@@ -758,9 +756,7 @@ function isRetryOf(step: Pick<ProviderFilingEvent, 'actor' | 'actorOrganisation'
  */
 function violationForm(input: ProviderViolationInput): { description: string; evidence: string[] } {
   const problems = new InputProblems();
-  problems.read(() => {
-    if (!violationKinds.includes(input.kind)) throw badInput('kind', `kind must be one of ${violationKinds.join(', ')}, got ${quotedInput(input.kind)}`);
-  });
+  problems.read(() => chosen(input.kind, violationKinds, 'kind'));
   const description = problems.read(() => requiredProse(input.description, 'description', 4000));
   const evidence = problems.read(() => {
     if (!Array.isArray(input.evidence) || input.evidence.length === 0 || input.evidence.length > 50) {

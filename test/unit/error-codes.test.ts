@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildSchema, getNamedType, GraphQLError, isInputObjectType } from 'graphql';
-import { clientError, ErrorCode, InputProblems, maskUnexpectedErrors, maxMessageCharacters, maxQuotedCharacters, optionalLine, optionalProse, quotedInput, requiredLine, requiredProse, requiredText, sendTheSameRequestAgain } from '../../lib/errors';
+import { chosen, clientError, ErrorCode, InputProblems, maskUnexpectedErrors, maxMessageCharacters, maxQuotedCharacters, optionalLine, optionalProse, quotedInput, requiredLine, requiredProse, requiredText, sendTheSameRequestAgain } from '../../lib/errors';
 import { projectRoot } from '../../lib/project-root';
+import { kindNamed } from '../../subgraphs/audit/audit-filters';
 import { supergraphPath } from '../../schema/subgraphs';
 
 // Front ends switch on `extensions.code`: every code the platform answers with is in the README's table.
@@ -123,6 +124,18 @@ describe('a text refused, as a front end switches on it', () => {
         { field: 'address', problem: 'TOO_LONG', max: 10 },
       ],
     });
+  });
+});
+
+// README, Errors: a value outside a list of choices is NOT_A_CHOICE with the `choices`, which a front end may offer.
+describe('a value that is none of its choices', () => {
+  it('is NOT_A_CHOICE with the choices, its message naming them and what was sent', () => {
+    expect(refused(() => chosen('MAYBE', ['FILE', 'RETURN'] as const, 'decision'))).toEqual({ code: ErrorCode.BAD_USER_INPUT, field: 'decision', problem: 'NOT_A_CHOICE', choices: ['FILE', 'RETURN'] });
+    expect(() => chosen('MAYBE', ['FILE', 'RETURN'] as const, 'decision')).toThrow('decision must be one of FILE, RETURN, got "MAYBE"');
+    expect(chosen('RETURN', ['FILE', 'RETURN'] as const, 'decision')).toBe('RETURN');
+  });
+  it('is told so by a filter of the audit log too', () => {
+    expect(refused(() => kindNamed('BANK'))).toMatchObject({ field: 'organisationKind', problem: 'NOT_A_CHOICE', choices: expect.arrayContaining(['DEPARTMENT']) });
   });
 });
 

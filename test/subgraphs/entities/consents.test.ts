@@ -453,6 +453,15 @@ describe.each(testDatabases)('consents in the entities subgraph on $label', (dat
       expect(await consents().count()).toBe(before);
     });
 
+    it.each([
+      ['outside the catalogue', 'LOAN_APPROVAL'],
+      ['read under its legal basis, without a consent', 'GOVERNMENT_PROCUREMENT'],
+    ])('refuses a purpose %s as NOT_A_CHOICE, with the purposes a consent may be given for', async (_label, purpose) => {
+      const result = await queryAs(officer, GRANT, { input: grantInput({ purpose }) });
+      expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'purpose', problem: 'NOT_A_CHOICE', choices: expect.arrayContaining(['FINANCIAL_SERVICES']) });
+      expect(result.errors?.[0].extensions?.choices).not.toContain('GOVERNMENT_PROCUREMENT');
+    });
+
     it("tells the window that a subject's code given as its id is a code, and to name the subject by subjectCode", async () => {
       const result = await queryAs(officer, GRANT, { input: grantInput({ subjectId: owner.identifier }) });
       expect(result.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND', field: 'subjectId' });
