@@ -374,12 +374,14 @@ const idempotencyKeyPattern = /^[A-Za-z0-9._:-]{1,64}$/;
  * An optional idempotency key (a mutation's `idempotencyKey`: a UUID, say), as any optional typed
  * text (optionalText): blank is none, any other trimmed, then judged by its pattern, a space
  * inside it refused. A key sent with the spaces a copy and paste adds is the key without them:
- * keys differing only so are one key.
+ * keys differing only so are one key. One that is no key is `problem` IDEMPOTENCY_KEY_MALFORMED
+ * (README, Errors), beside IDEMPOTENCY_KEY_REUSED: a front end makes its keys, so a malformed one
+ * is its own fault to mend, never a field a person corrects.
  */
 export function idempotencyKeyOf(value: unknown): string | null {
   const key = optionalText(value, 'idempotencyKey', Infinity);
   if (key !== null && !idempotencyKeyPattern.test(key)) {
-    throw badInput('idempotencyKey', `idempotencyKey must be 1 to 64 letters, digits, '-', '_', '.' or ':' (a UUID, say), got ${quotedInput(key)}`);
+    throw badInput('idempotencyKey', `idempotencyKey must be 1 to 64 letters, digits, '-', '_', '.' or ':' (a UUID, say), got ${quotedInput(key)}`, { problem: 'IDEMPOTENCY_KEY_MALFORMED' });
   }
   return key;
 }

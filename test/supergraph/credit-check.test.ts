@@ -335,7 +335,7 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
     expect(colleague.data?.runCreditCheck?.id).not.toBe(first.data?.runCreditCheck?.id);
     expect(await stored()).toBe(5);
     const malformed = await run(as, { ...input, idempotencyKey: '重试 1' });
-    expect(malformed.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'idempotencyKey' });
+    expect(malformed.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'idempotencyKey', problem: 'IDEMPOTENCY_KEY_MALFORMED' });
     expect(await stored()).toBe(5);
   });
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildSchema, getNamedType, GraphQLError, isInputObjectType } from 'graphql';
-import { chosen, clientError, ErrorCode, InputProblems, maskUnexpectedErrors, maxMessageCharacters, maxQuotedCharacters, optionalLine, optionalProse, quotedInput, requiredLine, requiredProse, requiredText, sendTheSameRequestAgain } from '../../lib/errors';
+import { chosen, clientError, ErrorCode, idempotencyKeyOf, InputProblems, maskUnexpectedErrors, maxMessageCharacters, maxQuotedCharacters, optionalLine, optionalProse, quotedInput, requiredLine, requiredProse, requiredText, sendTheSameRequestAgain } from '../../lib/errors';
 import { projectRoot } from '../../lib/project-root';
 import { kindNamed } from '../../subgraphs/audit/audit-filters';
 import { supergraphPath } from '../../schema/subgraphs';
@@ -136,6 +136,12 @@ describe('a value that is none of its choices', () => {
   });
   it('is told so by a filter of the audit log too', () => {
     expect(refused(() => kindNamed('BANK'))).toMatchObject({ field: 'organisationKind', problem: 'NOT_A_CHOICE', choices: expect.arrayContaining(['DEPARTMENT']) });
+  });
+});
+
+describe('an idempotency key that is no key', () => {
+  it.each(['two words', 'k'.repeat(65), 'clé'])('is IDEMPOTENCY_KEY_MALFORMED: %s', (key) => {
+    expect(refused(() => idempotencyKeyOf(key))).toEqual({ code: ErrorCode.BAD_USER_INPUT, field: 'idempotencyKey', problem: 'IDEMPOTENCY_KEY_MALFORMED' });
   });
 });
 

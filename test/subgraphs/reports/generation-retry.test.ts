@@ -153,7 +153,7 @@ describe.each(testDatabases)('a report generation sent again, on $label', (datab
     for (const wrong of ['two words', 'k'.repeat(65), 'clé']) {
       const refused = await generateAs(officer, enterprise.id, wrong);
       expect(refused.data).toEqual({ generateCreditReport: null });
-      expect(refused.errors?.map((e) => e.extensions)).toEqual([{ code: 'BAD_USER_INPUT', field: 'idempotencyKey' }]);
+      expect(refused.errors?.map((e) => e.extensions)).toEqual([{ code: 'BAD_USER_INPUT', field: 'idempotencyKey', problem: 'IDEMPOTENCY_KEY_MALFORMED' }]);
     }
     expect(await stored()).toEqual(before);
   });
