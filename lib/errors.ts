@@ -496,10 +496,10 @@ export function outageHttp(): { status: 503; headers: HeaderMap } {
 
 /**
  * Why a subgraph's database is DATABASE_UNAVAILABLE (`extensions.reason`), as its classification
- * (subgraphs/shared/subgraph.ts `databaseFault`) tells them apart. Of these only `FILE_REPLACED`,
- * `DISK_FULL` and `READ_ONLY` are no moment's fault: an operator must act (restore the file and
- * restart the subgraph, free the disk, make it writable), and no retry mends them, so they carry
- * no `retryAfterSeconds` (`lastingDatabaseFaults`).
+ * (subgraphs/shared/subgraph.ts `databaseFault`) tells them apart. The faults of SQLite's file or
+ * disk but `BUSY` are no moment's fault: an operator must act (restore the file and restart the
+ * subgraph, free the disk, make it writable, mend the disk, let the subgraph open its files), and
+ * no retry mends them, so they carry no `retryAfterSeconds` (`lastingDatabaseFaults`).
  */
 export const DatabaseFault = {
   /** No connection could be made (the server down, refusing connections). */
@@ -518,16 +518,25 @@ export const DatabaseFault = {
   DISK_FULL: 'DISK_FULL',
   /** SQLite: the file or its directory is read-only. */
   READ_ONLY: 'READ_ONLY',
-  /** SQLite: the disk failed (an I/O error). */
+  /**
+   * SQLite: the disk or the file system under the file failed (an I/O error). Lasting: SQLite
+   * retries an interrupted read or write itself, so what it reports is the kernel's EIO, a disk
+   * or mount failing, which fails the next attempt as it failed this one.
+   */
   IO_ERROR: 'IO_ERROR',
-  /** SQLite: the file could not be opened. */
+  /**
+   * SQLite: a file of the database could not be opened. The file itself was opened at start (and
+   * its WAL with it), so this is one SQLite makes beside it (a journal, a temporary file) in a
+   * directory it may not write, or no file descriptor left to the process: lasting until an
+   * operator mends the directory or the limit.
+   */
   CANNOT_OPEN: 'CANNOT_OPEN',
 } as const;
 
 export type DatabaseFault = (typeof DatabaseFault)[keyof typeof DatabaseFault];
 
 /** The database faults no retry mends (DatabaseFault): told without `retryAfterSeconds`. */
-export const lastingDatabaseFaults: ReadonlySet<DatabaseFault> = new Set([DatabaseFault.FILE_REPLACED, DatabaseFault.DISK_FULL, DatabaseFault.READ_ONLY]);
+export const lastingDatabaseFaults: ReadonlySet<DatabaseFault> = new Set([DatabaseFault.FILE_REPLACED, DatabaseFault.DISK_FULL, DatabaseFault.READ_ONLY, DatabaseFault.IO_ERROR, DatabaseFault.CANNOT_OPEN]);
 
 /** A fault of the infrastructure a client can be told about by name (a database gone, say), instead of INTERNAL_SERVER_ERROR. */
 export interface KnownFault {

@@ -164,8 +164,8 @@ const sqliteFaultsTold: Record<SqliteFault, { told: string; reason: DatabaseFaul
   full: { told: 'could not write its database: the disk holding it is full, until space is freed on it', reason: DatabaseFault.DISK_FULL },
   readOnly: { told: 'could not write its database: its file or directory is read-only, until it is made writable', reason: DatabaseFault.READ_ONLY },
   moved: { told: 'could not write its database: its file was deleted or replaced while the subgraph had it open, until the file is restored and the subgraph restarted', reason: DatabaseFault.FILE_REPLACED },
-  io: { told: 'could not read or write its database: the disk failed (an I/O error): retry later', reason: DatabaseFault.IO_ERROR },
-  cannotOpen: { told: 'could not open its database file: retry later', reason: DatabaseFault.CANNOT_OPEN },
+  io: { told: 'could not read or write its database: the disk or file system under it failed (an I/O error), until an operator mends it', reason: DatabaseFault.IO_ERROR },
+  cannotOpen: { told: 'could not open a file of its database (a journal or temporary file), until an operator makes its directory writable or lets the subgraph open more files', reason: DatabaseFault.CANNOT_OPEN },
   busy: { told: 'could not write its database: another process (an import, say) held its file locked for too long: retry later', reason: DatabaseFault.BUSY },
 };
 
@@ -174,7 +174,8 @@ const sqliteFaultsTold: Record<SqliteFault, { told: string; reason: DatabaseFaul
  * full (the server refuses a new connection, at its max_connections or the user's
  * max_user_connections), too slow (a wait of DatabaseWaits ran out), or, on SQLite, its file or
  * disk failing (full, read-only, gone, an I/O error, locked by another process). One code for
- * all: a later retry may succeed; the message says which. Nothing was
+ * all, the message saying which: a later retry may succeed, but for the lasting ones
+ * (lastingDatabaseFaults), which an operator must mend. Nothing was
  * stored, but when a mutation's connection was lost with a write or its COMMIT sent: the server
  * may have stored it before the connection went (an autocommit INSERT, a COMMIT), so the client
  * is told that this is not known, and to send the same request again, which answers with what was

@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import type { DataSource, Logger } from 'typeorm';
+import type { AbstractSqliteDriver } from 'typeorm/driver/sqlite-abstract/AbstractSqliteDriver';
 import { citizenIdNumber } from '../../lib/identifiers/citizen-id-number';
 import { entitiesSubgraph } from '../../subgraphs/entities/subgraph';
 import { openDatabase } from '../../subgraphs/shared/database';
@@ -72,6 +74,28 @@ describe("a subgraph whose SQLite database's disk or file fails", () => {
     expect(refusal(answer)).toEqual([['the entities subgraph could not write its database: its file or directory is read-only, until it is made writable', 'DATABASE_UNAVAILABLE', 'READ_ONLY', undefined]]);
     expect(logged).toHaveBeenCalledWith(expect.stringContaining('read-only'), expect.objectContaining({ failure: expect.objectContaining({ code: 'SQLITE_READONLY' }) }));
     await db.query('PRAGMA query_only = OFF');
+    expect((await register()).errors).toBeUndefined();
+  });
+
+  // No retry mends these either: an I/O error is the disk or its file system failing (SQLite retried
+  // the interrupted calls itself), and the file opened at start leaves what it cannot open now a file
+  // beside it, in a directory it may not write or with no file descriptor left. Played on the driver,
+  // as a disk cannot be made to fail here.
+  it.each([
+    ['SQLITE_IOERR_WRITE', 'disk I/O error', 'the entities subgraph could not read or write its database: the disk or file system under it failed (an I/O error), until an operator mends it', 'IO_ERROR'],
+    ['SQLITE_CANTOPEN', 'unable to open database file', 'the entities subgraph could not open a file of its database (a journal or temporary file), until an operator makes its directory writable or lets the subgraph open more files', 'CANNOT_OPEN'],
+  ])('answers %s as DATABASE_UNAVAILABLE without retryAfterSeconds, saying what mends it, and stores again once mended', async (code, text, told, reason) => {
+    const connection: BetterSqlite3.Database = (db.driver as AbstractSqliteDriver).databaseConnection;
+    const prepare = connection.prepare.bind(connection);
+    const failing = jest.spyOn(connection, 'prepare').mockImplementation((sql: string) => {
+      if (sql.startsWith('INSERT')) throw new BetterSqlite3.SqliteError(text, code);
+      return prepare(sql);
+    });
+    const answer = await register();
+    expect(refusal(answer)).toEqual([[told, 'DATABASE_UNAVAILABLE', reason, undefined]]);
+    expect(logged).toHaveBeenCalledWith(`[entities] ${told}`, expect.anything());
+
+    failing.mockRestore();
     expect((await register()).errors).toBeUndefined();
   });
 
