@@ -21,6 +21,11 @@ export const ErrorCode = {
   INVALID_CURSOR: 'INVALID_CURSOR',
   /** The referenced object does not exist. */
   NOT_FOUND: 'NOT_FOUND',
+  /**
+   * The request's path names no route of the process (HTTP 404: a mistyped address, /graphq): the
+   * address is wrong, not an object an argument names, which NOT_FOUND says.
+   */
+  ROUTE_NOT_FOUND: 'ROUTE_NOT_FOUND',
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   FORBIDDEN: 'FORBIDDEN',
   /** Apollo's own codes for requests that never reach a resolver. */

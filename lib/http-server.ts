@@ -412,7 +412,7 @@ export async function serveGraphQL<TContext extends BaseContext>(
         for (const route of routes) if (await route(req, res)) return;
         const url = target;
         if (url.pathname !== '/graphql' && url.pathname !== '/') {
-          sendJson(res, 404, { errors: [{ message: `no route for ${url.pathname}`, extensions: { code: 'NOT_FOUND' } }] });
+          sendJson(res, 404, { errors: [{ message: `no route for ${url.pathname}`, extensions: { code: ErrorCode.ROUTE_NOT_FOUND } }] });
           return;
         }
         const headers = new HeaderMap();

@@ -292,7 +292,7 @@ describe('the gateway when a subgraph is down, slow or answers garbage', () => {
     ['disclosures of the wrong shape', 200, 'application/json', '{"data":{"_entities":[]},"extensions":{"disclosures":"everything"}}'],
     ['an empty 500', 500, 'text/plain', ''],
     // SUBGRAPH_REPORTS_URL with a mistyped path (/graphq): the subgraph's HTTP layer has no route there, and says so in JSON.
-    ['the 404 of a path it has no route for, JSON with a NOT_FOUND error', 404, 'application/json', '{"errors":[{"message":"no route for /graphq","extensions":{"code":"NOT_FOUND"}}]}'],
+    ['the 404 of a path it has no route for, JSON with a ROUTE_NOT_FOUND error', 404, 'application/json', '{"errors":[{"message":"no route for /graphq","extensions":{"code":"ROUTE_NOT_FOUND"}}]}'],
   ])('answers the rest when a subgraph answers %s, showing none of it, and recovers', async (_label, status, contentType, body) => {
     reports.behaviour = { kind: 'answer', status, contentType, body };
     const result = await expectReportsMissing('BAD_RESPONSE');

@@ -57,3 +57,22 @@ describe('a request whose target is not a URL', () => {
     expect(bodyOf(query)).toEqual({ data: { a: 1 } });
   });
 });
+
+/**
+ * A path no route serves (a mistyped address) is the address's fault, not an object's: its own
+ * code, ROUTE_NOT_FOUND, where NOT_FOUND is an object an argument names (README, Errors).
+ */
+describe('a request for a path the server has no route for', () => {
+  let server: RunningHttpServer;
+  beforeAll(async () => {
+    const apollo = new ApolloServer({ typeDefs: 'type Query { a: Int }', resolvers: { Query: { a: () => 1 } } });
+    server = await serveGraphQL(apollo, { port: 0, context: async () => ({}), routes: [healthRoute] });
+  });
+  afterAll(() => server.stop());
+
+  it('is answered 404 ROUTE_NOT_FOUND naming the path', async () => {
+    const answer = await raw(server, 'GET /nothing HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
+    expect(answer).toMatch(/^HTTP\/1\.1 404 /);
+    expect(bodyOf(answer).errors).toEqual([{ message: 'no route for /nothing', extensions: { code: 'ROUTE_NOT_FOUND' } }]);
+  });
+});

@@ -74,6 +74,13 @@ describe('the gateway over HTTP', () => {
     expect(await response.json()).toEqual({ data: { __typename: 'Query' } });
   });
 
+  // README, Errors: NOT_FOUND is an object an argument names; a front end that meets it at an address looks for the object.
+  it('answers a path it has no route for with 404 ROUTE_NOT_FOUND naming the path, not NOT_FOUND', async () => {
+    const response = await fetch(new URL('/nothing', gateway.url), { signal: AbortSignal.timeout(10_000) });
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ errors: [{ message: 'no route for /nothing', extensions: { code: 'ROUTE_NOT_FOUND' } }] });
+  });
+
   it('refuses a mutation over GET with 405 and says to POST it', async () => {
     const response = await get('mutation { __typename }');
     expect(response.status).toBe(405);

@@ -131,7 +131,7 @@ describe("the gateway's readiness probe of a subgraph's address", () => {
       asked.push(req.url ?? '');
       const ready = req.url === '/ready' || req.url === '/records/ready';
       res.statusCode = ready ? 200 : 404;
-      res.end(ready ? '{"status":"ready"}' : `{"errors":[{"message":"no route for ${req.url}","extensions":{"code":"NOT_FOUND"}}]}`);
+      res.end(ready ? '{"status":"ready"}' : `{"errors":[{"message":"no route for ${req.url}","extensions":{"code":"ROUTE_NOT_FOUND"}}]}`);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -80,7 +80,7 @@ describe.each(testDatabases)('a peer that cannot be asked, in the log of the sub
   it.each([
     ['refuses connections', () => withProxyCredentials(deadPeer), 'UNREACHABLE', /ECONNREFUSED/],
     ['answers an HTML page', () => htmlPeer, 'BAD_RESPONSE', /answered 502 with no GraphQL response/],
-    // SUBGRAPH_ENTITIES_URL with a mistyped path: the entities subgraph's 404 (a JSON body, code NOT_FOUND) is no GraphQL answer to the call.
+    // SUBGRAPH_ENTITIES_URL with a mistyped path: the entities subgraph's 404 (a JSON body, code ROUTE_NOT_FOUND) is no GraphQL answer to the call.
     ['answers 404 at a mistyped path', () => mistyped(entities.url()), 'BAD_RESPONSE', /answered 404 with no GraphQL response: .*no route for \/graphq/],
     ['refuses the platform’s signed identity (another key)', () => entities.url(), 'IDENTITY_REFUSED', /answered 401/],
     // Two versions out of step: the call is the platform's fault, not a refusal of what was sent.
@@ -107,7 +107,7 @@ describe.each(testDatabases)('a peer that cannot be asked, in the log of the sub
     expect(line.cause).not.toMatch(/S3cretProxyPass|S3cretQueryToken/);
   });
 
-  it('logs the reports subgraph’s call to a peer at a mistyped path as BAD_RESPONSE, the 404 in its cause; the client is told SUBGRAPH_UNAVAILABLE, not the peer’s NOT_FOUND', async () => {
+  it('logs the reports subgraph’s call to a peer at a mistyped path as BAD_RESPONSE, the 404 in its cause; the client is told SUBGRAPH_UNAVAILABLE, not the peer’s ROUTE_NOT_FOUND', async () => {
     const result = await reportsMistyped.queryAs(creditOffice, /* GraphQL */ `mutation ($subjectId: ID!) { generateCreditReport(subjectId: $subjectId) { id } }`, { subjectId: enterprise.id });
     expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'entities', reason: 'BAD_RESPONSE', retryAfterSeconds: 5 }]);
     expect(JSON.stringify(result)).not.toContain('no route');
