@@ -76,7 +76,7 @@ export class InternalClient {
     let body: { data?: T; errors?: PeerError[] } | null = null;
     try {
       // Read only from a status a GraphQL server answers with: the JSON of a 404 (an address that
-      // names no endpoint) is no refusal of the call, and its NOT_FOUND none of the callee's.
+      // names no endpoint) is no refusal of the call, and its ROUTE_NOT_FOUND none of the callee's.
       if (answeredAsGraphQL(response.status)) body = JSON.parse(response.text);
     } catch {
       // Not JSON: no GraphQL response either.

@@ -189,7 +189,7 @@ const graphQLAnswerStatuses = new Set([400, 401, 413, 500, 503]);
 /**
  * Whether a peer's answer with `status` is a GraphQL server's, so that typed errors in its body
  * are the peer's answer to the call. Any other, the 404 of an address that names no endpoint
- * (SUBGRAPH_ENTITIES_URL mistyped /graphq, whose HTTP layer says so in JSON, code NOT_FOUND) or a
+ * (SUBGRAPH_ENTITIES_URL mistyped /graphq, whose HTTP layer says so in JSON, code ROUTE_NOT_FOUND) or a
  * proxy's 502, is none, whatever its body holds: BAD_RESPONSE (SubgraphFault), never a NOT_FOUND
  * passed on to a client as if the peer had looked for what it asked.
  */

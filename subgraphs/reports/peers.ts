@@ -83,7 +83,7 @@ export class PeerClient {
       throw peerUnavailable(peer, SubgraphFault.TIMEOUT, `${error.message}, so nothing was stored: retry later`, new Error(`${withoutCredentials(url)}: ${error.message}`));
     }
     // Read only from a status a GraphQL server answers with: the JSON of a 404 (an address that
-    // names no endpoint) is no answer of the peer's, and its NOT_FOUND no refusal to pass on.
+    // names no endpoint) is no answer of the peer's, and its ROUTE_NOT_FOUND no refusal to pass on.
     const body = (answeredAsGraphQL(response.status) ? parseJson(response.text) : {}) as {
       data?: T | null;
       errors?: (PeerError & { extensions?: { code?: string } })[];

@@ -48,7 +48,10 @@ describe('the explorer, served by the gateway (embedded default, with demo token
       expect((await fetch(`${platform.origin}/explorer/${file}`, { headers: { 'if-none-match': etag! } })).status).toBe(304);
     }
     expect((await fetch(`${platform.origin}/explorer/..%2F..%2Fpackage.json`)).status).toBe(404);
-    expect((await fetch(`${platform.origin}/explorer/build.js`)).status).toBe(404);
+    const missing = await fetch(`${platform.origin}/explorer/build.js`);
+    expect(missing.status).toBe(404);
+    // A file the explorer does not have is a route that does not exist, as any other path.
+    expect(((await missing.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe('ROUTE_NOT_FOUND');
   });
 
   it('lists the demo callers’ tokens and examples whose operations are valid for the supergraph', async () => {
