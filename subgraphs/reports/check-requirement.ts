@@ -79,7 +79,7 @@ function registeredByCheck(checkedAt: Date, now = Date.now()): Date {
 }
 
 /**
- * Decides a check's report requirement as of its instant (give or take the clocks' difference,
+ * Decides each check's report requirement as of its instant (give or take the clocks' difference,
  * `registeredByCheck`): the subject's reports registered by
  * then, within their validity that day, genuine, and for third-party reports issued by a provider
  * in good standing on the issue date and not suspended, revoked or in class D by the check's day
@@ -90,52 +90,77 @@ function registeredByCheck(checkedAt: Date, now = Date.now()): Date {
  * judged), the same rule as the report's `acceptance` and its printable page. A
  * registration withdrawn by then is not considered at all; like a finding of NOT_GENUINE, a
  * withdrawal counts from when the requirement is judged, not from the check's instant.
+ *
+ * All the checks a request reads for the first time are judged together, in as many statements
+ * and peer calls as one: the reports of all their subjects in one query, their snapshots in one,
+ * one call to each peer. A peer that cannot answer fails only the checks that needed it (an Error
+ * in their place): a check of a subject without third-party reports is judged while the providers
+ * subgraph is down, as it was when each check was judged alone.
  */
 export async function judgeReports(
-  check: CheckRef,
+  checks: readonly CheckRef[],
   reports: Repository<CreditReport>,
   snapshots: (ids: readonly string[]) => Promise<(string | null)[]>,
   peers: PeerClient,
   identity: RequestIdentity,
   currentRecords: CurrentRecordsAsker,
-): Promise<ReportRequirementSnapshot> {
-  const checkedAt = new Date(check.checkedAt);
-  const day = todayInDistrict(checkedAt);
-  const registeredBy = registeredByCheck(checkedAt);
-  const issuedBy = todayInDistrict(registeredBy);
+): Promise<(ReportRequirementSnapshot | Error)[]> {
+  const now = Date.now();
+  const judging = checks.map((check) => {
+    const checkedAt = new Date(check.checkedAt);
+    const registeredBy = registeredByCheck(checkedAt, now);
+    return { check, day: todayInDistrict(checkedAt), registeredBy, issuedBy: todayInDistrict(registeredBy) };
+  });
+  if (!judging.length) return [];
   // A registration withdrawn by the time the requirement is judged is left out, not listed as
   // refused: it was a mistake (another subject's report, a mistyped grade), which the check's
   // findings, read by its department, must not go on stating about this subject.
-  const candidates = (await reports.find({ where: { subjectId: check.subjectId, registeredAt: LessThanOrEqual(registeredBy), withdrawnAt: IsNull() }, order: { issuedOn: 'DESC', id: 'DESC' } })).filter((r) => r.issuedOn <= issuedBy);
-  const platformContents = await snapshots(candidates.filter((r) => r.source === 'DISTRICT_PLATFORM').map((r) => r.id));
-  const platformIds = candidates.filter((r) => r.source === 'DISTRICT_PLATFORM').map((r) => r.id);
-  const contentOf = new Map(platformIds.map((id, i) => [id, platformContents[i]]));
-  const standings = await issuerStandings(candidates.filter((r) => r.issuerProviderId), day, peers, identity);
-  const genuinePlatform = new Map(platformIds.map((id) => [id, genuineSnapshot(candidates.find((r) => r.id === id)!, contentOf.get(id) ?? null)]));
-  const heldRecords = [...new Set([...genuinePlatform.values()].flatMap((snapshot) => (snapshot ? snapshotRecordIds(snapshot) : [])))];
-  const current = await currentRecords(heldRecords);
-  const currentOf = new Map(heldRecords.map((id, i) => [id, current[i]]));
+  const latest = new Date(Math.max(...judging.map((j) => j.registeredBy.getTime())));
+  const registered = await reports.find({ where: { subjectId: In([...new Set(checks.map((c) => c.subjectId))]), registeredAt: LessThanOrEqual(latest), withdrawnAt: IsNull() }, order: { issuedOn: 'DESC', id: 'DESC' } });
+  // Each check's own by its instant, in the query's order (which every subject's share keeps).
+  const candidatesOf = judging.map(({ check, registeredBy, issuedBy }) => registered.filter((r) => r.subjectId === check.subjectId && r.registeredAt.getTime() <= registeredBy.getTime() && r.issuedOn <= issuedBy));
+  const platform = [...new Map(candidatesOf.flat().filter((r) => r.source === 'DISTRICT_PLATFORM').map((r) => [r.id, r])).values()];
+  const platformContents = platform.length ? await snapshots(platform.map((r) => r.id)) : [];
+  const genuinePlatform = new Map(platform.map((r, i) => [r.id, genuineSnapshot(r, platformContents[i] ?? null)]));
+
+  const thirdParty = judging.flatMap(({ day }, i) => candidatesOf[i].filter((r) => r.issuerProviderId).map((report) => ({ report, day })));
+  const standings = await settled(issuerStandings(thirdParty, peers, identity));
+  const heldOf = candidatesOf.map((candidates) => [...new Set(candidates.flatMap((r) => genuinePlatform.get(r.id) ?? []).flatMap(snapshotRecordIds))]);
+  const held = [...new Set(heldOf.flat())];
+  const current = held.length ? await settled(currentRecords(held)) : [];
+  const currentOf = current instanceof Error ? current : new Map(held.map((id, i) => [id, current[i]]));
+  // Asked of a failed answer only for checks its failure is returned to (below), never judged on.
+  const standingOf = (r: CreditReport, day: string) => (standings instanceof Error ? undefined : standings.get(standingKey(r, day)));
+  const currentRecordOf = (id: string) => (currentOf instanceof Error ? undefined : currentOf.get(id));
   const today = todayInDistrict();
 
-  const considered: ConsideredReportSnapshot[] = candidates.map((r) => {
-    const reasons: string[] = [];
-    if (r.validUntil < day) reasons.push('EXPIRED');
-    const snapshot = r.source === 'DISTRICT_PLATFORM' ? (genuinePlatform.get(r.id) ?? null) : null;
-    const genuine = r.source === 'DISTRICT_PLATFORM' ? snapshot !== null : r.verificationOutcome !== 'NOT_GENUINE';
-    if (!genuine) reasons.push('NOT_GENUINE');
-    if (snapshot && recordsChanged(snapshot, (id) => currentOf.get(id), today)) reasons.push('RECORDS_CHANGED');
-    if (r.issuerProviderId) reasons.push(...issuerRefusals(standings.get(r.id)));
-    return { reportId: r.id, reportNumber: r.reportNumber, source: r.source, issuerName: r.issuerName, grade: r.grade, issuedOn: r.issuedOn, validUntil: r.validUntil, accepted: reasons.length === 0, reasons };
+  return judging.map(({ check, day }, i): ReportRequirementSnapshot | Error => {
+    const candidates = candidatesOf[i];
+    if (standings instanceof Error && candidates.some((r) => r.issuerProviderId)) return standings;
+    if (currentOf instanceof Error && heldOf[i].length) return currentOf;
+    const considered: ConsideredReportSnapshot[] = candidates.map((r) => {
+      const reasons: string[] = [];
+      if (r.validUntil < day) reasons.push('EXPIRED');
+      const snapshot = r.source === 'DISTRICT_PLATFORM' ? (genuinePlatform.get(r.id) ?? null) : null;
+      const genuine = r.source === 'DISTRICT_PLATFORM' ? snapshot !== null : r.verificationOutcome !== 'NOT_GENUINE';
+      if (!genuine) reasons.push('NOT_GENUINE');
+      if (snapshot && recordsChanged(snapshot, currentRecordOf, today)) reasons.push('RECORDS_CHANGED');
+      if (r.issuerProviderId) reasons.push(...issuerRefusals(standingOf(r, day)));
+      return { reportId: r.id, reportNumber: r.reportNumber, source: r.source, issuerName: r.issuerName, grade: r.grade, issuedOn: r.issuedOn, validUntil: r.validUntil, accepted: reasons.length === 0, reasons };
+    });
+    const accepted = considered.filter((c) => c.accepted).sort(relianceOrder);
+    return {
+      required: reportRequired(check.matter),
+      satisfied: accepted.length > 0,
+      goodGrade: accepted.some((c) => isGoodReportGrade(c.grade)),
+      reliedOn: accepted[0]?.reportId ?? null,
+      considered,
+    };
   });
-  const accepted = considered.filter((c) => c.accepted).sort(relianceOrder);
-  return {
-    required: reportRequired(check.matter),
-    satisfied: accepted.length > 0,
-    goodGrade: accepted.some((c) => isGoodReportGrade(c.grade)),
-    reliedOn: accepted[0]?.reportId ?? null,
-    considered,
-  };
 }
+
+/** A peer's answer, or its failure as a value, for the checks that needed it alone. */
+const settled = <T>(answer: Promise<T>): Promise<T | Error> => answer.catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
 
 /** Why a third-party report's issuer keeps it from being accepted, as a check and a report's `acceptance` both say it. */
 export type IssuerRefusal = 'ISSUER_STANDING_UNKNOWN' | 'ISSUER_NOT_IN_GOOD_STANDING_ON_ISSUE_DATE' | 'ISSUER_SUSPENDED' | 'ISSUER_REVOKED' | 'ISSUER_CLASS_D';
@@ -165,16 +190,22 @@ export function issuerRefusals(facts: IssuerFacts | null | undefined): IssuerRef
   return reasons;
 }
 
-async function issuerStandings(reports: CreditReport[], day: string, peers: PeerClient, identity: RequestIdentity): Promise<Map<string, IssuerFacts>> {
+/** A third-party report's issuer as a check of `day` asks after it: checks of one day share the answer. */
+const standingKey = (report: CreditReport, day: string) => `${report.issuerProviderId}|${report.issuedOn}|${day}`;
+
+/** How each report's issuer stood for a check of `day`, by `standingKey`: one question for all of them. */
+async function issuerStandings(wanted: { report: CreditReport; day: string }[], peers: PeerClient, identity: RequestIdentity): Promise<Map<string, IssuerFacts>> {
   const standings = new Map<string, IssuerFacts>();
-  if (!reports.length) return standings;
-  const declarations = ['$day: Date!'];
-  const variables: Record<string, unknown> = { day };
-  const fields = reports.map((r, i) => {
+  const asked = [...new Map(wanted.map((w) => [standingKey(w.report, w.day), w])).entries()];
+  if (!asked.length) return standings;
+  const days = [...new Set(asked.map(([, w]) => w.day))];
+  const declarations = days.map((_, j) => `$day${j}: Date!`);
+  const variables: Record<string, unknown> = Object.fromEntries(days.map((day, j) => [`day${j}`, day]));
+  const fields = asked.map(([, { report, day }], i) => {
     declarations.push(`$p${i}: ID!`, `$d${i}: Date!`);
-    variables[`p${i}`] = r.issuerProviderId;
-    variables[`d${i}`] = r.issuedOn;
-    return `r${i}: creditServiceProvider(id: $p${i}) { onIssue: standingOn(date: $d${i}) { reportsAccepted } onCheck: standingOn(date: $day) { filingStatus supervisionClass } }`;
+    variables[`p${i}`] = report.issuerProviderId;
+    variables[`d${i}`] = report.issuedOn;
+    return `r${i}: creditServiceProvider(id: $p${i}) { onIssue: standingOn(date: $d${i}) { reportsAccepted } onCheck: standingOn(date: $day${days.indexOf(day)}) { filingStatus supervisionClass } }`;
   });
   const data = await peers.query<Record<string, { onIssue: { reportsAccepted: boolean }; onCheck: { filingStatus: string | null; supervisionClass: string | null } } | null>>(
     'providers',
@@ -182,12 +213,12 @@ async function issuerStandings(reports: CreditReport[], day: string, peers: Peer
     variables,
     identity,
   );
-  reports.forEach((r, i) => {
+  asked.forEach(([key], i) => {
     const provider = data[`r${i}`];
     if (provider) {
       // At the end of the check's day, as the check's findings are sealed for that day.
       const { filingStatus, supervisionClass } = provider.onCheck;
-      standings.set(r.id, { acceptedOnIssueDate: provider.onIssue.reportsAccepted, suspended: filingStatus === 'SUSPENDED', revoked: filingStatus === 'REVOKED', classD: supervisionClass === 'D' });
+      standings.set(key, { acceptedOnIssueDate: provider.onIssue.reportsAccepted, suspended: filingStatus === 'SUSPENDED', revoked: filingStatus === 'REVOKED', classD: supervisionClass === 'D' });
     }
   });
   return standings;
@@ -231,19 +262,39 @@ export class CheckRequirementRepository {
    * and the next reader judges it again, as of the check's instant as ever.
    */
   async seal(check: CheckRef, requirement: ReportRequirementSnapshot): Promise<ReportRequirementSnapshot> {
-    try {
-      await writeAlone(this.requirements.manager.connection, () =>
-        this.requirements.insert({ checkId: check.id, subjectId: check.subjectId, matter: check.matter, judgedAsOf: new Date(check.checkedAt), requirement, sealedAt: new Date() }),
-        this.deadline,
-      );
-    } catch (error) {
-      // Only the check's key is let pass. Not INSERT IGNORE: MySQL makes every error of such an
-      // insert a warning, and stored a requirement longer than its column cut short.
-      if (!isUniqueViolation(error)) throw error;
-    }
-    const stored = (await this.sealed([check.id])).get(check.id) ?? requirement;
+    const [stored] = await this.sealAll([{ check, requirement }]);
     if (stored instanceof Error) throw stored;
     return stored;
+  }
+
+  /**
+   * `seal` for the checks a request judged together: one INSERT of them all and one read back,
+   * each check's the judgement stored first, by this request or a concurrent one. An INSERT of
+   * several that fails stores none of them (a statement is stored whole or not at all), and is
+   * made again row by row, so that what failed fails its own check alone, as when each was sealed
+   * by itself: a check another request sealed meanwhile (the clash let pass), a requirement its
+   * column cannot hold. The rows go in the order of their key, so that two requests sealing some
+   * of the same checks take their locks alike on MariaDB, the second waiting for the first.
+   */
+  async sealAll(judged: readonly { check: CheckRef; requirement: ReportRequirementSnapshot }[]): Promise<(ReportRequirementSnapshot | Error)[]> {
+    if (!judged.length) return [];
+    const rows = judged
+      .map(({ check, requirement }) => ({ checkId: check.id, subjectId: check.subjectId, matter: check.matter, judgedAsOf: new Date(check.checkedAt), requirement, sealedAt: new Date() }))
+      .sort((a, b) => (a.checkId < b.checkId ? -1 : a.checkId > b.checkId ? 1 : 0));
+    const failed = new Map<string, Error>();
+    const insert = (some: typeof rows) => writeAlone(this.requirements.manager.connection, () => this.requirements.insert(some), this.deadline);
+    try {
+      await insert(rows);
+    } catch (error) {
+      if (rows.length === 1) failed.set(rows[0].checkId, error as Error);
+      else for (const row of rows) await insert([row]).catch((rowError: Error) => void failed.set(row.checkId, rowError));
+    }
+    // Only the check's key is let pass. Not INSERT IGNORE: MySQL makes every error of such an
+    // insert a warning, and stored a requirement longer than its column cut short.
+    for (const [checkId, error] of failed) if (isUniqueViolation(error)) failed.delete(checkId);
+    const sealing = judged.map(({ check }) => check.id).filter((id) => !failed.has(id));
+    const stored = sealing.length ? await this.sealed(sealing) : new Map<string, ReportRequirementSnapshot | Error>();
+    return judged.map(({ check, requirement }) => failed.get(check.id) ?? stored.get(check.id) ?? requirement);
   }
 }
 

@@ -180,12 +180,37 @@ async function verificationStatus(report: CreditReport, ctx: Context): Promise<'
   return report.verificationOutcome ?? 'UNCHECKED';
 }
 
+/**
+ * The checks this request judges, each once whichever of its fields asks (`reportRequirement`,
+ * `reportSatisfied`, `goodReportGrade`), all of a batch together (judgeReports) and sealed
+ * together (sealAll): per request, as the context is.
+ */
+const judgedInRequest = new WeakMap<Context, DataLoader<CheckRef, ReportRequirementSnapshot, string>>();
+
+function judgedRequirement(ctx: Context): DataLoader<CheckRef, ReportRequirementSnapshot, string> {
+  let judged = judgedInRequest.get(ctx);
+  if (!judged) {
+    judged = new DataLoader(
+      async (checks: readonly CheckRef[]) => {
+        const judgements = await judgeReports(checks, ctx.repository.reports, (ids) => ctx.repository.snapshots(ids), peers(ctx), ctx.access.identity, recordsNow(ctx));
+        // A check its peers could not judge is not sealed: its reader is told, and the next one judges it.
+        const sealing = checks.map((check, i) => ({ check, requirement: judgements[i] })).filter((j): j is { check: CheckRef; requirement: ReportRequirementSnapshot } => !(j.requirement instanceof Error));
+        const stored = await ctx.requirements.sealAll(sealing);
+        const sealed = new Map(sealing.map(({ check }, i) => [check.id, stored[i]]));
+        return checks.map((check, i) => sealed.get(check.id) ?? judgements[i]);
+      },
+      { cacheKeyFn: (check) => check.id },
+    );
+    judgedInRequest.set(ctx, judged);
+  }
+  return judged;
+}
+
 /** A check's requirement: sealed, or judged now as of the check's instant and sealed (first reader). */
 async function requirementOf(check: CheckRef, ctx: Context): Promise<ReportRequirementSnapshot> {
   const sealed = await ctx.sealedRequirement.load(check);
   if (sealed) return sealed;
-  const judged = await judgeReports(check, ctx.repository.reports, (ids) => ctx.repository.snapshots(ids), peers(ctx), ctx.access.identity, recordsNow(ctx));
-  const stored = await ctx.requirements.seal(check, judged);
+  const stored = await judgedRequirement(ctx).load(check);
   ctx.sealedRequirement.clear(check).prime(check, stored);
   return stored;
 }

@@ -1,0 +1,121 @@
+import { todayInDistrict } from '../../../lib/calendar';
+import { CheckRequirementRepository, type CheckRef, type ReportRequirementSnapshot } from '../../../subgraphs/reports/check-requirement';
+import { CreditReport } from '../../../subgraphs/reports/entities/credit-report.entity';
+import { createReportsSubgraph } from '../../../subgraphs/reports/subgraph';
+import { testDatabases } from '../../helpers/databases';
+import { useSubgraph, type TestSubgraph } from '../../helpers/subgraph';
+import { financeOfficer, identityOf } from '../providers/callers';
+
+/**
+ * The checks a request reads for the first time are judged and sealed together (judgeReports,
+ * CheckRequirementRepository.sealAll), and each as it was judged alone: a check another request
+ * sealed meanwhile keeps that first judgement, two requests judging the same checks at once seal
+ * each once, and a peer that cannot answer fails only the checks that needed it.
+ */
+const purpose = { matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'BDH-CG-2026-0261' };
+const officer = identityOf(financeOfficer, purpose);
+const today = todayInDistrict();
+const addDays = (isoDate: string, days: number) => new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
+function registration(subjectId: string, overrides: Partial<CreditReport> = {}): Partial<CreditReport> {
+  return {
+    id: `${subjectId}-report`,
+    subjectId,
+    source: 'LOCAL_CREDIT_WEBSITE',
+    issuerName: '信用河北网站',
+    reportNumber: `XYHB-${subjectId}`,
+    grade: 'A',
+    issuedOn: addDays(today, -30),
+    validUntil: addDays(today, 300),
+    verificationCode: 'K7Q2M9TA',
+    registeredAt: new Date(Date.now() - 60_000),
+    ...overrides,
+  };
+}
+
+const checkOf = (id: string, subjectId: string): CheckRef => ({ id, subjectId, matter: purpose.matter, checkedAt: new Date().toISOString() });
+
+const judgement = (reliedOn: string | null): ReportRequirementSnapshot => ({ required: true, satisfied: reliedOn !== null, goodGrade: false, reliedOn, considered: [] });
+
+interface Judged {
+  _entities: ({ reportRequirement: { satisfied: boolean; considered: { reportNumber: string; reasons: string[] }[] } | null; reportSatisfied: boolean | null } | null)[];
+}
+
+const readRequirements = (reports: TestSubgraph, checks: CheckRef[]) =>
+  reports.queryAs<Judged>(
+    officer,
+    /* GraphQL */ `
+      query ($r: [_Any!]!) {
+        _entities(representations: $r) {
+          ... on CreditCheck { reportRequirement { satisfied considered { reportNumber reasons } } reportSatisfied }
+        }
+      }
+    `,
+    { r: checks.map((check) => ({ __typename: 'CreditCheck', ...check, caseNumber: purpose.caseNumber })) },
+  );
+
+const sealedRows = async (reports: TestSubgraph, checkIds: string[]) =>
+  ((await reports.db().query(`SELECT check_id FROM check_report_requirement WHERE check_id IN (${checkIds.map(() => '?').join(', ')})`, checkIds)) as { check_id: string }[]).map((row) => row.check_id).sort();
+
+describe.each(testDatabases)("checks' report requirements judged together on $label", (database) => {
+  // No peer answers: the providers subgraph cannot be reached.
+  const reports = useSubgraph(createReportsSubgraph({ url: () => 'http://127.0.0.1:9/graphql', timeoutMs: 1_000 }), database, 'reqbatch_reports');
+
+  it('seals checks together, a check sealed meanwhile keeping its first judgement', async () => {
+    const requirements = new CheckRequirementRepository(reports.db());
+    const [a, b, c] = ['sealall-a', 'sealall-b', 'sealall-c'].map((id) => checkOf(id, 'subject-sealall'));
+    await requirements.seal(b, judgement('first'));
+
+    const stored = await requirements.sealAll([
+      { check: c, requirement: judgement('c') },
+      { check: b, requirement: judgement('second') },
+      { check: a, requirement: judgement('a') },
+    ]);
+    expect(stored).toEqual([judgement('c'), judgement('first'), judgement('a')]);
+    expect(await sealedRows(reports, [a.id, b.id, c.id])).toEqual([a.id, b.id, c.id]);
+    const sealed = await requirements.sealed([a.id, b.id, c.id]);
+    expect([a, b, c].map((check) => sealed.get(check.id))).toEqual([judgement('a'), judgement('first'), judgement('c')]);
+  });
+
+  it('answers two requests judging the same checks at once alike, each check sealed once', async () => {
+    const subjects = ['subject-race-1', 'subject-race-2', 'subject-race-3', 'subject-race-4'];
+    await reports
+      .db()
+      .getRepository(CreditReport)
+      .insert(subjects.map((s, i) => registration(s, { grade: i % 2 ? 'A' : 'AA', validUntil: i === 3 ? addDays(today, -1) : addDays(today, 300) })));
+    const checks = subjects.map((s, i) => checkOf(`check-race-${i}`, s));
+
+    const [forward, backward] = await Promise.all([readRequirements(reports, checks), readRequirements(reports, [...checks].reverse())]);
+    expect(forward.errors).toBeUndefined();
+    expect(backward.errors).toBeUndefined();
+    expect([...backward.data!._entities].reverse()).toEqual(forward.data!._entities);
+    expect(forward.data!._entities.map((e) => [e!.reportSatisfied, e!.reportRequirement!.considered])).toEqual(
+      subjects.map((s, i) => [i !== 3, [{ reportNumber: `XYHB-${s}`, reasons: i === 3 ? ['EXPIRED'] : [] }]]),
+    );
+    expect(await sealedRows(reports, checks.map((c) => c.id))).toEqual(checks.map((c) => c.id).sort());
+  });
+
+  it('fails only the checks whose reports needed the providers subgraph when it cannot answer, and seals the others', async () => {
+    await reports
+      .db()
+      .getRepository(CreditReport)
+      .insert([
+        registration('subject-third-party', { source: 'THIRD_PARTY_PROVIDER', issuerName: '北戴河信用评估有限公司', issuerProviderId: 'provider-unanswered' }),
+        registration('subject-local'),
+      ]);
+    const checks = [checkOf('check-third-party', 'subject-third-party'), checkOf('check-local', 'subject-local')];
+
+    // The subgraph warns of the peer it could not ask (subgraphs/shared/subgraph.ts).
+    const warned = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const result = await readRequirements(reports, checks).finally(() => warned.mockRestore());
+    expect(result.data!._entities).toEqual([
+      { reportRequirement: null, reportSatisfied: null },
+      { reportRequirement: { satisfied: true, considered: [{ reportNumber: 'XYHB-subject-local', reasons: [] }] }, reportSatisfied: true },
+    ]);
+    expect(new Set(result.errors?.map((e) => [e.path?.join('.'), e.extensions?.code, e.extensions?.serviceName].join(' ')))).toEqual(
+      new Set(['_entities.0.reportRequirement SUBGRAPH_UNAVAILABLE providers', '_entities.0.reportSatisfied SUBGRAPH_UNAVAILABLE providers']),
+    );
+    // Not sealed: the next reader judges it again.
+    expect(await sealedRows(reports, checks.map((c) => c.id))).toEqual(['check-local']);
+  });
+});
