@@ -47,7 +47,7 @@ export const ErrorCode = {
    * up (HTTP 429): `extensions.budget` names which, `extensions.retryAfterSeconds` when to retry.
    */
   RATE_LIMITED: 'RATE_LIMITED',
-  /** A subgraph lost its database connection (a restart, say), could not open one (the server down, or it or the database user has too many connections), its database was too slow (a statement, lock or pool wait ran out), or its SQLite file or disk failed (full, read-only, an I/O error) while answering: `extensions.reason` says which (DatabaseFault); retry after `extensions.retryAfterSeconds` where it is given. */
+  /** A subgraph lost its database connection (a restart, say), could not open one (the server down, or it or the database user has too many connections), its database was too slow (a statement, lock or pool wait ran out), its SQLite file or disk failed (full, read-only, an I/O error), or its database user was refused a right it needs, while answering: `extensions.reason` says which (DatabaseFault); retry after `extensions.retryAfterSeconds` where it is given. */
   DATABASE_UNAVAILABLE: 'DATABASE_UNAVAILABLE',
   /** The audit log could not be written, so the answer was withheld (fail closed, HTTP 503): retry after `extensions.retryAfterSeconds` (and `Retry-After`). */
   AUDIT_UNAVAILABLE: 'AUDIT_UNAVAILABLE',
@@ -502,9 +502,10 @@ export function outageHttp(): { status: 503; headers: HeaderMap } {
 /**
  * Why a subgraph's database is DATABASE_UNAVAILABLE (`extensions.reason`), as its classification
  * (subgraphs/shared/subgraph.ts `databaseFault`) tells them apart. The faults of SQLite's file or
- * disk but `BUSY` are no moment's fault: an operator must act (restore the file and restart the
- * subgraph, free the disk, make it writable, mend the disk, let the subgraph open its files), and
- * no retry mends them, so they carry no `retryAfterSeconds` (`lastingDatabaseFaults`).
+ * disk but `BUSY`, and a right the database refuses its user, are no moment's fault: an operator
+ * must act (restore the file and restart the subgraph, free the disk, make it writable, mend the
+ * disk, let the subgraph open its files, grant the right again), and no retry mends them, so they
+ * carry no `retryAfterSeconds` (`lastingDatabaseFaults`).
  */
 export const DatabaseFault = {
   /** No connection could be made (the server down, refusing connections). */
@@ -536,12 +537,17 @@ export const DatabaseFault = {
    * operator mends the directory or the limit.
    */
   CANNOT_OPEN: 'CANNOT_OPEN',
+  /**
+   * The database refused its user a right the request needs (a DBA's REVOKE): the statement ran
+   * in no part. Reads may go on where SELECT is left.
+   */
+  PERMISSION_DENIED: 'PERMISSION_DENIED',
 } as const;
 
 export type DatabaseFault = (typeof DatabaseFault)[keyof typeof DatabaseFault];
 
 /** The database faults no retry mends (DatabaseFault): told without `retryAfterSeconds`. */
-export const lastingDatabaseFaults: ReadonlySet<DatabaseFault> = new Set([DatabaseFault.FILE_REPLACED, DatabaseFault.DISK_FULL, DatabaseFault.READ_ONLY, DatabaseFault.IO_ERROR, DatabaseFault.CANNOT_OPEN]);
+export const lastingDatabaseFaults: ReadonlySet<DatabaseFault> = new Set([DatabaseFault.FILE_REPLACED, DatabaseFault.DISK_FULL, DatabaseFault.READ_ONLY, DatabaseFault.IO_ERROR, DatabaseFault.CANNOT_OPEN, DatabaseFault.PERMISSION_DENIED]);
 
 /** A fault of the infrastructure a client can be told about by name (a database gone, say), instead of INTERNAL_SERVER_ERROR. */
 export interface KnownFault {

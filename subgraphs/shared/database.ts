@@ -582,6 +582,59 @@ export function sqliteFault(error: unknown): SqliteFault | undefined {
 }
 
 /**
+ * The servers' refusals of a statement for want of a right of DATABASE_URL's user: on the
+ * database, a table, a column, a routine, or a global one. Keep in step with
+ * rerunnable-migrations.ts `deniedCodes`, which tells a migration refused so.
+ */
+const rightRefusalCodes: ReadonlySet<unknown> = new Set(['ER_DBACCESS_DENIED_ERROR', 'ER_TABLEACCESS_DENIED_ERROR', 'ER_COLUMNACCESS_DENIED_ERROR', 'ER_SPECIFIC_ACCESS_DENIED_ERROR', 'ER_PROCACCESS_DENIED_ERROR']);
+
+/**
+ * The server's words refusing a statement for want of a right ("INSERT command denied to user
+ * 'credit'@'10.0.0.5' for table `credit_records`.`credit_check`": the user, the right, the table),
+ * looking through the same wrappers as isDatabaseConnectionLoss; undefined for any other error.
+ * The refused statement ran in no part. A REVOKE on a table bites at a session's next statement,
+ * but one on the database (REVOKE ALL ON db.*) only in sessions begun after it, as a session keeps
+ * its database's rights as they were when it chose it: only part of the writes fail at first,
+ * more as the pool's sessions are renewed.
+ */
+export function refusedRight(error: unknown): string | undefined {
+  for (const { code, sqlMessage } of causes(error)) {
+    if (rightRefusalCodes.has(code)) return typeof sqlMessage === 'string' ? sqlMessage : String(code);
+  }
+  return undefined;
+}
+
+/** How long a subgraph says no more of a refused right it has logged (`refusedRightsLog`), counting them instead. */
+export const refusedRightLogWindowMs = 10_000;
+
+/**
+ * Tells the operator of each right DATABASE_URL's user is refused while serving (the server's
+ * words: user, right, table) at once, then at most once per window, with how many statements met
+ * it since, as the gateway logs an outage (gateway/metrics.ts): every request needing the right
+ * meets it alike until it is granted again, and a line with a stack for each (~680 in one
+ * incident) said nothing more. The function made answers whether `error` was such a refusal,
+ * which it has then told `log` of, or counted.
+ */
+export function refusedRightsLog(log: (fields: Record<string, unknown>, message: string) => void, now: () => number = Date.now): (error: unknown, requestId: string | undefined) => boolean {
+  const lines = new Map<string, { loggedAt: number; refused: number }>();
+  return (error, requestId) => {
+    const denied = refusedRight(error);
+    if (denied === undefined) return false;
+    const seen = lines.get(denied);
+    if (seen && now() - seen.loggedAt < refusedRightLogWindowMs) {
+      seen.refused += 1;
+      return true;
+    }
+    log(
+      { denied, requestId, refusedSinceLastLine: (seen?.refused ?? 0) + 1 },
+      "the database refused DATABASE_URL's user a right it needs (serving needs SELECT, INSERT, UPDATE and DELETE on its database): what needs it answers DATABASE_UNAVAILABLE, reason PERMISSION_DENIED, until it is granted again",
+    );
+    lines.set(denied, { loggedAt: now(), refused: 0 });
+    return true;
+  };
+}
+
+/**
  * For a migration: gives text columns of `table` a collation on MySQL, keeping each one's type and
  * nullability (MODIFY restates them). SQLite compares text as bytes already, so there it does
  * nothing: the binary collation (utf8mb4_bin) makes MySQL compare as SQLite does.

@@ -24,7 +24,7 @@ import { handleShutdownSignals } from '../../lib/shutdown';
 import { exitWithFatal } from '../../lib/start-failure';
 import { projectRoot } from '../../lib/project-root';
 import { defaultPorts, readSdl, type SubgraphName } from '../../schema/subgraphs';
-import { databaseTarget, defaultDatabaseWaits, describeTarget, exceededDatabaseWait, isConnectionLostWithWriteSent, isConnectionNotMade, isDatabaseConnectionLoss, tooManyDatabaseConnections, openDatabase, sqliteFault, type DatabaseTarget, type DatabaseWaits, type DataModel, type SqliteFault } from './database';
+import { databaseTarget, defaultDatabaseWaits, describeTarget, exceededDatabaseWait, isConnectionLostWithWriteSent, isConnectionNotMade, isDatabaseConnectionLoss, tooManyDatabaseConnections, openDatabase, refusedRight, refusedRightsLog, sqliteFault, type DatabaseTarget, type DatabaseWaits, type DataModel, type SqliteFault } from './database';
 import { CursorSeal } from './cursors';
 import { lockSqliteDatabases } from './sqlite-lock';
 import { identityHeader, verifierFor, type IdentityVerifier } from '../../lib/access/identity';
@@ -92,6 +92,7 @@ export function createSubgraphServer<TContext extends object>(definition: Subgra
     definition.subjectOf ?? {},
     definition.lookupsById,
   );
+  const tellRefusedRight = refusedRightsLog((fields, message) => (logger ? logger.error(fields, message) : console.error(`[${definition.name}] ${message}`, fields)));
   return new ApolloServer<ContextOf<TContext>>({
     schema,
     includeStacktraceInErrorResponses: false,
@@ -112,6 +113,7 @@ export function createSubgraphServer<TContext extends object>(definition: Subgra
       logger,
       maskUnexpectedErrors(
         (message, error, requestId) => {
+          if (tellRefusedRight(error, requestId)) return;
           // A failed statement carries its values (TypeORM's parameters, mysql2's filled-in SQL): logged without them.
           const statement = failedStatementOf(error);
           const logged = { ...(statement ? { failure: failedStatement(statement) } : { err: error }), requestId };
@@ -201,6 +203,9 @@ function databaseFaultTold(subgraph: SubgraphName, error: unknown): { message: s
   if (isDatabaseConnectionLoss(error)) return { message: `the ${subgraph} subgraph lost its database connection: retry later`, reason: DatabaseFault.CONNECTION_LOST };
   const wait = exceededDatabaseWait(error);
   if (wait) return { message: `the ${subgraph} subgraph's database was too slow (${waitsRunOut[wait]}): retry later`, reason: DatabaseFault.TIMEOUT };
+  if (refusedRight(error) !== undefined) {
+    return { message: `the ${subgraph} subgraph could not use its database as the request needs: its database user lacks a right there, until that right is granted to it again`, reason: DatabaseFault.PERMISSION_DENIED };
+  }
   const sqlite = sqliteFault(error);
   if (sqlite) return { message: `the ${subgraph} subgraph ${sqliteFaultsTold[sqlite].told}`, reason: sqliteFaultsTold[sqlite].reason };
   return undefined;
