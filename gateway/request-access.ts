@@ -343,7 +343,8 @@ export interface AccessDependencies {
 
 /** The request's context once who asks, why and what they may read are known. */
 function contextOf(requestId: string, deadline: RequestDeadline, caller: Caller | null, purpose: Purpose | null, decision: GrantDecision, rateLimit: RateLimitState | null, signingKey: Uint8Array): GatewayContext {
-  const identity: RequestIdentity = { caller, purpose, grants: decision.groups, scope: decision.scope, requestId };
+  // The refusal travels with the purpose: a subgraph must not take a case named under a refused matter for that case.
+  const identity: RequestIdentity = { caller, purpose, ...(decision.purposeRefused ? { purposeRefused: decision.purposeRefused } : {}), grants: decision.groups, scope: decision.scope, requestId };
   return {
     requestId,
     deadline,

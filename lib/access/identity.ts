@@ -2,6 +2,7 @@ import { createSecretKey } from 'node:crypto';
 import { errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { ExpiringMemory } from '../expiring-memory';
 import { typedUuid } from '../identifiers';
+import type { PurposeRefusal } from './policy';
 
 /**
  * Who is asking and why, as the gateway established it. Subgraphs receive it signed by the
@@ -105,6 +106,13 @@ export interface RequestIdentity {
   /** Null for an anonymous request (public data only). */
   caller: Caller | null;
   purpose: Purpose | null;
+  /**
+   * Why the gateway refused `purpose` (the catalogue's refusal, or a register's: a consent revoked,
+   * a provider barred), which is then the basis of nothing: the grants and scope are the caller's
+   * standing ones, and no case named under it is that case. `purpose` is kept beside it for the
+   * refusals that name it, and the audit's DENIED entries.
+   */
+  purposeRefused?: PurposeRefusal;
   /** Field groups this request may read, as decided by the gateway from the policy catalogue. */
   grants: string[];
   scope: AccessScope;
@@ -172,8 +180,8 @@ const secretKey = perKey(createSecretKey);
  * length of a run: `lifetime` is for it alone.) A request id in `identity` is not signed.
  */
 export async function signIdentity(identity: SignedIdentity, key: Uint8Array, lifetime: string | number = `${identityLifetimeSeconds}s`): Promise<string> {
-  const { caller, purpose, grants, scope } = identity;
-  return await new SignJWT({ identity: { caller, purpose, grants, scope } })
+  const { caller, purpose, purposeRefused, grants, scope } = identity;
+  return await new SignJWT({ identity: { caller, purpose, ...(purposeRefused ? { purposeRefused } : {}), grants, scope } })
     .setProtectedHeader({ alg: 'HS256' })
     .setIssuer(issuer)
     .setAudience(audience)
@@ -197,8 +205,8 @@ export class IdentitySigner {
   constructor(private readonly key: Uint8Array) {}
 
   sign(identity: SignedIdentity): Promise<string> {
-    const { caller, purpose, grants, scope } = identity;
-    const content = JSON.stringify([caller, purpose, grants, scope]);
+    const { caller, purpose, purposeRefused, grants, scope } = identity;
+    const content = JSON.stringify([caller, purpose, purposeRefused ?? null, grants, scope]);
     const reuse = (identityLifetimeSeconds * 1000) / 2;
     const now = performance.now();
     const wall = Date.now();

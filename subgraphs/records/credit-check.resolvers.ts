@@ -8,7 +8,7 @@ import { minimumSubjectsPerStatistic } from '../../lib/access/policy';
 import { badInput, clientError, ErrorCode, idempotencyKeyOf, quotedInput } from '../../lib/errors';
 import { normaliseIdentifier, optionalCode } from '../../lib/identifiers';
 import { peerCallFailure } from '../../lib/internal-client';
-import { assertCaseFileReadable, assertInScope, disclose, forbidden, forbiddenAbout, freeText, underCheckPurpose, underSupervision, type SubgraphContext } from '../shared/access';
+import { acceptedPurpose, assertCaseFileReadable, assertInScope, disclose, forbidden, forbiddenAbout, freeText, purposeMismatch, underCheckPurpose, underSupervision, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type PageArgs } from '../shared/pagination';
 import type { RecordsContext } from './context';
 import { anotherDepartmentsCheck, caseNumberOf, filtersByFindings, type CheckedRecordSnapshot, type LedgerFilter } from './credit-check.repository';
@@ -62,17 +62,18 @@ function readFindings(ctx: Context, check: CreditCheck, recordsOnly = false): vo
  * under CREDIT_SUPERVISION filters every department's checks; a department, in the case its
  * request names (x-credit-matter, x-credit-case), filters that case's checks only, which the
  * answer is then kept to (null: no restriction beyond the ledger's scope). Anyone else, or a
- * department without a case, is FORBIDDEN: the ledger's line needs no purpose, its findings do.
+ * department without a case, is FORBIDDEN: the ledger's line needs no purpose, its findings do; a
+ * purpose the gateway refused is none, and the refusal says why.
  */
 function findingsScope(identity: RequestIdentity, scope: string | null, filter: LedgerFilter): { matter: string; caseNumber: string } | null {
   if (!filtersByFindings(filter)) return null;
-  const purpose = identity.purpose;
+  const purpose = acceptedPurpose(identity);
   if (scope === null) {
     if (underSupervision(identity)) return null;
-    throw forbidden('PURPOSE_MISMATCH', 'filtering the ledger by what checks found (verdict, measuresNotApplied) is done under x-credit-matter CREDIT_SUPERVISION, as reading it is');
+    throw purposeMismatch(identity, 'filtering the ledger by what checks found (verdict, measuresNotApplied) is done under x-credit-matter CREDIT_SUPERVISION, as reading it is');
   }
   if (!purpose?.caseNumber || !Object.hasOwn(measuresByMatter, purpose.matter)) {
-    throw forbidden('PURPOSE_MISMATCH', 'a department filters its checks by what they found (verdict, measuresNotApplied) in the case it reads them in: name the checks’ matter and case (x-credit-matter, x-credit-case)');
+    throw purposeMismatch(identity, 'a department filters its checks by what they found (verdict, measuresNotApplied) in the case it reads them in: name the checks’ matter and case (x-credit-matter, x-credit-case)');
   }
   if ((filter.matter ?? null) !== null && filter.matter !== purpose.matter) {
     throw forbidden('PURPOSE_MISMATCH', `filtering by what checks found is kept to the case the request names (x-credit-matter ${purpose.matter}); matter ${filter.matter} is not it`);
@@ -150,7 +151,7 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
     creditCheckStatistics: async (_: unknown, args: { from: Date; to: Date }, ctx: Context) => {
       if (ledgerScope(ctx.access.identity) !== null) throw forbidden('NOT_ENTITLED', 'statistics across departments are for the credit office');
       if (!underSupervision(ctx.access.identity)) {
-        throw forbidden('PURPOSE_MISMATCH', 'the credit check statistics count what checks found (the punishments and incentives called for and applied): read them under x-credit-matter CREDIT_SUPERVISION, as the findings are');
+        throw purposeMismatch(ctx.access.identity, 'the credit check statistics count what checks found (the punishments and incentives called for and applied): read them under x-credit-matter CREDIT_SUPERVISION, as the findings are');
       }
       const rows = await ctx.checks.statistics(args.from, args.to);
       const few = rows.filter((row) => row.subjects < minimumSubjectsPerStatistic);
@@ -211,7 +212,7 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
       // Feedback belongs to the case the check was run for: reported under another purpose, it
       // would be audited under a matter that never called for the check.
       if (!underCheckPurpose(ctx.access.identity, check)) {
-        throw forbiddenAbout(check.subjectId, 'PURPOSE_MISMATCH', `feedback on this check is reported under its own purpose: x-credit-matter ${check.matter} and x-credit-case ${check.caseNumber}`);
+        throw purposeMismatch(ctx.access.identity, `feedback on this check is reported under its own purpose: x-credit-matter ${check.matter} and x-credit-case ${check.caseNumber}`, check.subjectId);
       }
       const sealed = await sealedForFeedback(check, ctx);
       // Whatever follows tells of the findings: a refusal names the measures the check called for

@@ -1,12 +1,12 @@
 import { defaultFieldResolver, getNamedType, GraphQLError, isObjectType, parse, type GraphQLSchema } from 'graphql';
-import { identityHeader, platformOrganisations, type IdentityVerifier, type RequestIdentity } from '../../lib/access/identity';
+import { identityHeader, platformOrganisations, type IdentityVerifier, type Purpose, type RequestIdentity } from '../../lib/access/identity';
 import type { RequestDeadline } from '../../lib/deadline';
 import { detectIdentifierKind, maskCitizenIdNumber } from '../../lib/identifiers';
 import { maskPersonalData } from '../../lib/logger';
 import { requestIdFrom } from '../../lib/request-record';
 import { foldedNumber } from '../../lib/text';
 import { allSubjects, findMatter } from '../../lib/catalogue/matters';
-import { groupNotGranted, mattersToName, purposeRefusalFor, refusalDetails, refusalOfPurpose, type AccessProblem } from '../../lib/access/policy';
+import { groupNotGranted, mattersToName, purposeRefusalFor, refusalDetails, refusalOfPurpose, type AccessProblem, type PurposeRefusal } from '../../lib/access/policy';
 import { auditedRefusalExtension, ErrorCode, type AuditedRefusal } from '../../lib/errors';
 import type { CursorSeal } from './cursors';
 
@@ -81,7 +81,7 @@ export function assertPurposeGrants(identity: RequestIdentity, groups: readonly 
   if (!missing.length) return;
   const { caller, purpose } = identity;
   // As the gateway tells a field it cut: the named purpose's refusal where a purpose could grant the group, or what would.
-  const refused = caller && purpose ? purposeRefusalFor(caller, missing[0], refusalOfPurpose(caller, purpose, findMatter(purpose.matter))) : undefined;
+  const refused = caller ? purposeRefusalFor(caller, missing[0], refusalOf(identity)) : undefined;
   const [advice, details] = !caller
     ? [' (present a bearer token)', { problem: 'AUTHENTICATION_REQUIRED' as const }]
     : refused
@@ -179,18 +179,50 @@ export function assertKindInScope(access: RequestAccess, subject: { id: string; 
   if (!kinds.includes(subject.kind)) throw forbiddenAbout(subject.id, 'SUBJECT_KIND_NOT_COVERED', `the purpose of this request does not cover subjects of kind ${subject.kind}`);
 }
 
-/** The credit office (or a supervising department) reading under its supervision purpose, so that the audit entry says so. */
-export function underSupervision(identity: RequestIdentity): boolean {
-  return identity.caller?.role === 'CREDIT_OFFICE_SUPERVISOR' && identity.purpose?.matter === 'CREDIT_SUPERVISION';
+/**
+ * Why the gateway refused the purpose the request names (README: a refused purpose is the basis of
+ * nothing), or undefined when it holds or none was named. As the identity says; one a gateway of
+ * an earlier release signed says nothing of it, and the catalogue's own refusal is decided again,
+ * as the gateway decides it (a register's refusal it could not be: those gateways cut the grants).
+ */
+export function refusalOf(identity: RequestIdentity): PurposeRefusal | undefined {
+  const { caller, purpose } = identity;
+  return purpose ? (identity.purposeRefused ?? refusalOfPurpose(caller, purpose, findMatter(purpose.matter))) : undefined;
+}
+
+/** The purpose the request is read under: the one it names, unless the gateway refused it. */
+export function acceptedPurpose(identity: RequestIdentity): Purpose | null {
+  return refusalOf(identity) ? null : identity.purpose;
 }
 
 /**
- * Whether the request names a credit check's own matter and case (x-credit-matter, x-credit-case).
- * The gateway folds x-credit-case (ＢＤＨ－… is BDH-…): a check run under a full-width case before
- * it did is still read in its case.
+ * FORBIDDEN for what only another purpose opens (`what` says which): PURPOSE_MISMATCH, or, when
+ * the gateway refused the purpose the request names, that refusal's `problem` and the header at
+ * fault, as the gateway answers a field it cut (the case named is then no case, whatever it
+ * matches). Audited against `subjectId` with `groups`, under the matter and case the request
+ * named, as the gateway's DENIED entries are.
+ */
+export function purposeMismatch(identity: RequestIdentity, what: string, subjectId: string | null = null, groups: readonly string[] = []): GraphQLError {
+  const refused = refusalOf(identity);
+  if (refused) return forbiddenAbout(subjectId, refused.problem, `${what}; the request's purpose was refused: ${refused.message}`, refusalDetails(refused), groups);
+  return forbiddenAbout(subjectId, 'PURPOSE_MISMATCH', what, {}, groups);
+}
+
+/** The credit office (or a supervising department) reading under its supervision purpose, so that the audit entry says so. */
+export function underSupervision(identity: RequestIdentity): boolean {
+  return identity.caller?.role === 'CREDIT_OFFICE_SUPERVISOR' && acceptedPurpose(identity)?.matter === 'CREDIT_SUPERVISION';
+}
+
+/**
+ * Whether the request is read in a credit check's own matter and case (x-credit-matter,
+ * x-credit-case), under a purpose the gateway accepted: a case named under a matter its department
+ * no longer may name, or one withdrawn from the catalogue, is no case. The gateway folds
+ * x-credit-case (ＢＤＨ－… is BDH-…): a check run under a full-width case before it did is still
+ * read in its case.
  */
 export function underCheckPurpose(identity: RequestIdentity, check: { matter: string; caseNumber: string }): boolean {
-  return identity.purpose?.matter === check.matter && identity.purpose.caseNumber === foldedNumber(check.caseNumber);
+  const purpose = acceptedPurpose(identity);
+  return purpose?.matter === check.matter && purpose.caseNumber === foldedNumber(check.caseNumber);
 }
 
 /**
@@ -205,7 +237,7 @@ export function underCheckPurpose(identity: RequestIdentity, check: { matter: st
 export function assertCaseFileReadable(access: RequestAccess, check: { subjectId: string; matter: string; caseNumber: string }, groups: readonly string[]): void {
   const { identity } = access;
   if (underSupervision(identity) || underCheckPurpose(identity, check)) return;
-  throw forbiddenAbout(check.subjectId, 'PURPOSE_MISMATCH', `what this check found is read in its own case (x-credit-matter ${check.matter} and x-credit-case ${check.caseNumber}), or by the credit office under x-credit-matter CREDIT_SUPERVISION`, {}, groups);
+  throw purposeMismatch(identity, `what this check found is read in its own case (x-credit-matter ${check.matter} and x-credit-case ${check.caseNumber}), or by the credit office under x-credit-matter CREDIT_SUPERVISION`, check.subjectId, groups);
 }
 
 /** The kinds of subject the request's purpose covers, or null when it covers every kind (self-inquiry, supervision). */
