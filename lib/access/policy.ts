@@ -1,4 +1,4 @@
-import { findDepartment } from '../catalogue/departments';
+import { findDepartment, namesDepartment, type DepartmentCode } from '../catalogue/departments';
 import { findMatter, matters, responsibleFor, selfInquiry, supervisingDepartments, type Matter, type SubjectKind } from '../catalogue/matters';
 import type { FieldGroup } from './field-groups';
 import { organisationKinds, purposeHeaders, type Caller, type OrganisationKind, type Purpose, type Role } from './identity';
@@ -54,7 +54,7 @@ export interface StandingGrant {
   who: string;
   organisationKinds?: readonly OrganisationKind[];
   roles?: readonly Role[];
-  departments?: readonly string[];
+  departments?: readonly DepartmentCode[];
   /** True: also for requests without a token. */
   anonymous?: boolean;
   groups: readonly FieldGroup[];
@@ -65,7 +65,7 @@ export interface StandingGrant {
  * holder, so a token naming a role its organisation cannot hold (a bank's "analyst", a tax
  * bureau's "credit office supervisor") is refused here rather than trusted there.
  */
-const roleHolders: Record<Role, { kinds: readonly OrganisationKind[]; departments?: readonly string[]; who: string }> = {
+const roleHolders: Record<Role, { kinds: readonly OrganisationKind[]; departments?: readonly DepartmentCode[]; who: string }> = {
   DEPARTMENT_OFFICER: { kinds: ['DEPARTMENT'], who: 'officers of district departments' },
   CREDIT_OFFICE_SUPERVISOR: { kinds: ['DEPARTMENT'], departments: supervisingDepartments, who: `the supervising departments ${supervisingDepartments.join(', ')}` },
   REGISTRY_ADMIN: { kinds: ['DEPARTMENT'], departments: ['CREDIT_OFFICE'], who: 'the credit office, which keeps the provider registry' },
@@ -80,7 +80,7 @@ const roleHolders: Record<Role, { kinds: readonly OrganisationKind[]; department
  */
 export function roleRefusal(role: Role, organisationKind: OrganisationKind, organisation: string, shown = organisation): string | undefined {
   const holders = roleHolders[role];
-  if (holders.kinds.includes(organisationKind) && (!holders.departments || holders.departments.includes(organisation))) return undefined;
+  if (holders.kinds.includes(organisationKind) && (!holders.departments || namesDepartment(holders.departments, organisation))) return undefined;
   return `role ${role} is held only by ${holders.who}, not by ${shown} (${organisationKind})`;
 }
 
@@ -156,7 +156,7 @@ function matches(caller: Caller | null, grant: StandingGrant): boolean {
   return (
     (!grant.organisationKinds || grant.organisationKinds.includes(caller.organisationKind)) &&
     (!grant.roles || grant.roles.includes(caller.role)) &&
-    (!grant.departments || grant.departments.includes(caller.organisation))
+    (!grant.departments || namesDepartment(grant.departments, caller.organisation))
   );
 }
 

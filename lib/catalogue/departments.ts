@@ -4,7 +4,7 @@
  * records, tokens and the policy catalogue: never rename one, add a new code instead.
  */
 export interface Department {
-  code: string;
+  code: DepartmentCode;
   name: string;
   nameZh: string;
   /**
@@ -15,7 +15,7 @@ export interface Department {
   kind: 'ADMINISTRATIVE' | 'JUDICIAL' | 'PUBLIC_INSTITUTION';
 }
 
-export const departments: readonly Department[] = [
+const catalogued = [
   { code: 'DEVELOPMENT_REFORM', name: 'Development and Reform Bureau', nameZh: '区发改局', kind: 'ADMINISTRATIVE' },
   { code: 'ADMINISTRATIVE_APPROVAL', name: 'Administrative Approval Bureau', nameZh: '区行政审批局', kind: 'ADMINISTRATIVE' },
   { code: 'HOUSING_CONSTRUCTION', name: 'Housing and Urban-Rural Development Bureau', nameZh: '区住建局', kind: 'ADMINISTRATIVE' },
@@ -37,12 +37,30 @@ export const departments: readonly Department[] = [
   { code: 'CREDIT_OFFICE', name: 'Social Credit Office', nameZh: '区信用办', kind: 'ADMINISTRATIVE' },
   { code: 'PEOPLES_COURT', name: "Beidaihe District People's Court", nameZh: '北戴河区人民法院', kind: 'JUDICIAL' },
   { code: 'PUBLIC_RESOURCE_TRADING_CENTRE', name: 'Public Resource Trading Centre', nameZh: '区公共资源交易中心', kind: 'PUBLIC_INSTITUTION' },
-];
+] as const satisfies readonly (Omit<Department, 'code'> & { code: string })[];
 
-const byCode = new Map(departments.map((d) => [d.code, d]));
+/**
+ * A department's code as the catalogue above spells it: every list of departments in the catalogue
+ * and the policy (a matter's responsible departments, a standing grant's, a role's holders) is
+ * typed with it, so that tsc refuses a misspelt or not yet catalogued code instead of the
+ * department silently lacking what it was given (test/unit/department-codes.test.ts).
+ */
+export type DepartmentCode = (typeof catalogued)[number]['code'];
+
+export const departments: readonly Department[] = catalogued;
+
+/** The credit office (区信用办), which the policy names apart from the other departments (五(一)). */
+export const creditOffice: DepartmentCode = 'CREDIT_OFFICE';
+
+const byCode = new Map<string, Department>(departments.map((d) => [d.code, d]));
 
 export function findDepartment(code: string): Department | undefined {
   return byCode.get(code);
+}
+
+/** Whether `departments` names `organisation`: a caller's organisation, as any string, against a list of catalogue codes. */
+export function namesDepartment(departments: readonly DepartmentCode[], organisation: string): boolean {
+  return (departments as readonly string[]).includes(organisation);
 }
 
 /** A department code read back from storage, where it was validated on write: a miss is a bug, not bad input. */

@@ -6,6 +6,7 @@
  */
 import type { OrganisationKind, Role } from '../access/identity';
 import { normaliseIdentifier } from '../identifiers';
+import { creditOffice, namesDepartment, type DepartmentCode } from './departments';
 
 export type SubjectKind = 'ENTERPRISE' | 'OTHER_ORGANISATION' | 'INDIVIDUAL_BUSINESS' | 'NATURAL_PERSON';
 export const organisationSubjects: readonly SubjectKind[] = ['ENTERPRISE', 'OTHER_ORGANISATION', 'INDIVIDUAL_BUSINESS'];
@@ -29,7 +30,7 @@ export const RELEVANT_DEPARTMENTS = 'RELEVANT_DEPARTMENTS';
  */
 export function responsibleFor(users: Matter['users'], department: string): boolean {
   if (!users.departments) return true;
-  return users.departments === RELEVANT_DEPARTMENTS ? department !== 'CREDIT_OFFICE' : users.departments.includes(department);
+  return users.departments === RELEVANT_DEPARTMENTS ? department !== creditOffice : namesDepartment(users.departments, department);
 }
 
 export interface Matter {
@@ -44,7 +45,7 @@ export interface Matter {
     organisationKinds: readonly OrganisationKind[];
     roles: readonly Role[];
     /** Department codes responsible, or every relevant department. Only for DEPARTMENT users. */
-    departments?: readonly string[] | typeof RELEVANT_DEPARTMENTS;
+    departments?: readonly DepartmentCode[] | typeof RELEVANT_DEPARTMENTS;
   };
   /** Which subjects may be read under it. */
   subjectKinds: readonly SubjectKind[];
@@ -62,7 +63,7 @@ const officer = { organisationKinds: ['DEPARTMENT'], roles: ['DEPARTMENT_OFFICER
  * supervises and assesses; the administrative approval bureau and the establishment office
  * oversee the daily checks.
  */
-export const supervisingDepartments = ['CREDIT_OFFICE', 'ADMINISTRATIVE_APPROVAL', 'ESTABLISHMENT_OFFICE'] as const;
+export const supervisingDepartments: readonly DepartmentCode[] = [creditOffice, 'ADMINISTRATIVE_APPROVAL', 'ESTABLISHMENT_OFFICE'];
 
 /** The matter of a subject's own users reading its own credit (本人查询), which its trail leaves out unless asked. */
 export const selfInquiry = 'SELF_INQUIRY';

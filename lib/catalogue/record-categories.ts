@@ -1,4 +1,4 @@
-import { departments } from './departments';
+import { creditOffice, departments, namesDepartment, type DepartmentCode } from './departments';
 
 /**
  * The categories of credit records (公共信用信息基础目录, as summarised in domain.md) and what
@@ -32,7 +32,7 @@ export interface RecordCategory {
   /** Negative records of these categories must state a severity. */
   severityRequired: boolean;
   /** Departments that may produce it; undefined means any department. */
-  sourceDepartments?: readonly string[];
+  sourceDepartments?: readonly DepartmentCode[];
   /** The field group (lib/access/field-groups.ts) a reader needs to see records of this category. */
   fieldGroup: 'PUBLIC_RECORDS' | 'DISHONESTY_LISTS';
 }
@@ -78,8 +78,8 @@ const creditOfficeDecides: readonly RecordCategoryCode[] = ['RED_LIST_HONOUR', '
 
 /** Whether `department` may decide (and so submit) records of `category`. */
 export function decidesCategory(department: string, category: RecordCategory): boolean {
-  if (category.sourceDepartments) return category.sourceDepartments.includes(department);
-  return department !== 'CREDIT_OFFICE' || creditOfficeDecides.includes(category.code);
+  if (category.sourceDepartments) return namesDepartment(category.sourceDepartments, department);
+  return department !== creditOffice || creditOfficeDecides.includes(category.code);
 }
 
 /** Why `department` may not decide records of `category`, for a rejected row; undefined when it may. */
