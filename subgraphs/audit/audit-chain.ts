@@ -100,6 +100,9 @@ const maxAppendAttempts = 3;
 const chainLockTimeoutSeconds = 10;
 const verifyBatchSize = 500;
 
+/** The departments a catalogue mismatch was logged for, per database: at most the gateway's catalogue, as only its departments are signed. */
+const catalogueMismatchesTold = new WeakMap<DataSource, Set<string>>();
+
 /** Appends to the audit log and verifies its chain. Built per request, with the request's deadline. */
 export class AuditChain {
   private readonly entries: Repository<AuditEntry>;
@@ -346,9 +349,7 @@ export class AuditChain {
     chosen(input.organisationKind, organisationKinds, `${path}.organisationKind`, { label: 'organisationKind' });
     chosen(input.outcome, auditOutcomes, `${path}.outcome`, { label: 'outcome' });
     const organisation = requiredText(input.organisation, `${path}.organisation`, auditedTextLimits.organisation);
-    if (input.organisationKind === 'DEPARTMENT' && !findDepartment(organisation)) {
-      throw badInput(`${path}.organisation`, `a DEPARTMENT must be named by its code in the department catalogue, got ${JSON.stringify(organisation)}`);
-    }
+    if (input.organisationKind === 'DEPARTMENT' && !findDepartment(organisation)) throw this.catalogueMismatch(organisation, `${path}.organisation`);
     if (!(input.occurredAt instanceof Date) || Number.isNaN(input.occurredAt.getTime())) {
       throw badInput(`${path}.occurredAt`, `occurredAt must be a valid instant, got ${String(input.occurredAt)}`);
     }
@@ -377,6 +378,26 @@ export class AuditChain {
       if (typeof value === 'string' && loneSurrogate.test(value)) throw badInput(`${path}.${field}`, `${field} must be well-formed Unicode text, without a lone surrogate`);
     }
     return row;
+  }
+
+  /**
+   * The refusal of an entry naming a department this process's catalogue lacks. The gateway signs
+   * only a department of its own catalogue (authentication.ts refuses any other token), so this is
+   * a gateway running another release's catalogue (restarted alone after a department was added):
+   * no retry mends it, only restarting this subgraph on the gateway's release, so it carries no
+   * `retryAfterSeconds` and says so, and the operator is told once per department, not per request.
+   */
+  private catalogueMismatch(department: string, field: string): GraphQLError {
+    const told = catalogueMismatchesTold.get(this.db) ?? new Set<string>();
+    catalogueMismatchesTold.set(this.db, told);
+    if (!told.has(department)) {
+      told.add(department);
+      this.db.logger.log('warn', `the gateway audits department ${department}, which this audit subgraph's catalogue (lib/catalogue/departments.ts) lacks: its officers' reads are refused until every subgraph runs the gateway's release (a catalogue change is a release: restart the subgraphs, then the gateway)`);
+    }
+    return badInput(field, `the department ${JSON.stringify(department)} is not in this audit subgraph's department catalogue: the gateway runs another release's catalogue, and no retry mends that until the subgraphs are restarted on it`, {
+      reason: 'CATALOGUE_MISMATCH',
+      department,
+    });
   }
 
   /**
@@ -488,7 +509,9 @@ function withIndex<T>(index: number, validate: () => T): T {
     return validate();
   } catch (error) {
     if (error instanceof GraphQLError && error.extensions.code === ErrorCode.BAD_USER_INPUT) {
-      throw badInput(String(error.extensions.field), error.message, { index });
+      // Keeping what else the refusal names (a catalogue mismatch's `reason` and `department`).
+      const { code: _code, field, ...details } = error.extensions;
+      throw badInput(String(field), error.message, { ...details, index });
     }
     throw error;
   }
