@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ApolloGateway } from '@apollo/gateway';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerValidationErrorCode } from '@apollo/server/errors';
 import {
   ApolloServerPluginLandingPageDisabled,
@@ -24,7 +24,7 @@ import { AuditWriter, type AuditEntryInput } from './audit-writer';
 import { createTokenVerifier, RefusedClaims, type TokenSettings } from './authentication';
 import { guardOperation, isAtOrBeneath, type AskedRootField, nullRemovedFields, readFieldGuards, refusalsAtWithheldFields, withFieldGroupsDescribed, withheldBeneath, type Refusal, type RemovedField } from './field-guards';
 import { RefusedSubjectCodes } from './refused-subject-codes';
-import { InternalClient } from '../lib/internal-client';
+import { InternalCallRefused, InternalClient } from '../lib/internal-client';
 import { answeringIntrospectionAlone, plannableIntrospection } from './introspection';
 import type { GatewayObserver } from './observer';
 import { defaultOperationLimits, operationLimitsForApollo, readListSizes, typeLimitErrors, type OperationLimits } from './operation-limits';
@@ -328,7 +328,7 @@ function guardExecutor(execute: GatewayExecutor, guards: Map<string, string>, au
     } catch (error) {
       if (observer) observer.auditUnavailable(error, context.requestId);
       else console.error('[gateway] audit write failed; answer withheld', error);
-      return { errors: [auditUnavailable(requestContext.operation, result.data)] };
+      return { errors: [auditUnavailable(requestContext.operation, result.data, error)] };
     }
     if (lapse) return withheldUnderLapse(requestContext, guards, lapse, result.data as Record<string, unknown> | null | undefined, errors);
     const told = withAppliedMutationsTold(requestContext.operation, result.data as Record<string, unknown> | null | undefined, errors);
@@ -396,17 +396,26 @@ function withheldUnderLapse(
  * gets it the withheld answer (a batch's rejected rows, never stored, are read back nowhere else),
  * and stores nothing twice (sendTheSameRequestAgain).
  */
-function auditUnavailable(operation: OperationDefinitionNode, data: Record<string, unknown> | null | undefined): GraphQLError {
-  // 503: the platform failed, not the request; a client may send a read again later, and a monitor sees an outage.
-  const outage = { retryAfterSeconds: outageRetryAfterSeconds, http: outageHttp() };
+function auditUnavailable(operation: OperationDefinitionNode, data: Record<string, unknown> | null | undefined, cause: unknown): GraphQLError {
+  // 503: the platform failed, not the request; a monitor sees an outage. A client may send a read
+  // again later, but not when the audit subgraph refused the entries for a catalogue it lacks (a
+  // gateway restarted alone on a new release's): only restarting the subgraphs mends that.
+  const mismatch = catalogueMismatch(cause);
+  const outage = mismatch ? { reason: mismatch, http: { status: 503 as const, headers: new HeaderMap() } } : { retryAfterSeconds: outageRetryAfterSeconds, http: outageHttp() };
+  const why = mismatch ? ": the audit log runs another release's catalogue than the gateway, which no retry mends until the subgraphs are restarted on the gateway's release" : '';
   if (operation.operation !== 'mutation') {
-    return new GraphQLError('the audit log could not be written, so nothing is disclosed: retry later', { extensions: { code: ErrorCode.AUDIT_UNAVAILABLE, ...outage } });
+    return new GraphQLError(`the audit log could not be written, so nothing is disclosed${why || ': retry later'}`, { extensions: { code: ErrorCode.AUDIT_UNAVAILABLE, ...outage } });
   }
   const applied = Object.entries(data ?? {})
     .filter(([key, value]) => value !== null && key !== '__typename')
     .map(([key]) => key);
   const effect = applied.length ? `${applied.join(', ')} took effect all the same: ${sendTheSameRequestAgain}` : 'none of its changes took effect: it may be sent again';
-  return new GraphQLError(`the audit log could not be written, so the answer is withheld; ${effect}`, { extensions: { code: ErrorCode.AUDIT_UNAVAILABLE, applied, ...outage } });
+  return new GraphQLError(`the audit log could not be written, so the answer is withheld${why}; ${effect}`, { extensions: { code: ErrorCode.AUDIT_UNAVAILABLE, applied, ...outage } });
+}
+
+/** `CATALOGUE_MISMATCH` when the audit subgraph refused the entries for a department (or other code) its catalogue lacks. */
+function catalogueMismatch(cause: unknown): 'CATALOGUE_MISMATCH' | undefined {
+  return cause instanceof InternalCallRefused && cause.errors.some((e) => e.extensions?.reason === 'CATALOGUE_MISMATCH') ? 'CATALOGUE_MISMATCH' : undefined;
 }
 
 /**

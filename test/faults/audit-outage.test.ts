@@ -124,6 +124,21 @@ describe.each(testDatabases)('the gateway while the audit log cannot be written,
     expect(audit.received.slice(before).filter((c) => c.query.includes('AppendAuditEntries'))).toHaveLength(1);
   });
 
+  // What an audit subgraph on an older release's catalogue answers a department it lacks (a
+  // gateway restarted alone after the department was added: subgraphs/audit/audit-chain.ts).
+  const catalogueMismatch = { kind: 'answer' as const, status: 200, contentType: 'application/json', body: JSON.stringify({ data: null, errors: [{ message: 'the department "FINANCE" is not in this audit subgraph\'s department catalogue', extensions: { code: 'BAD_USER_INPUT', field: 'entries[0].organisation', reason: 'CATALOGUE_MISMATCH', department: 'FINANCE' } }] }) };
+
+  it('withholds the answer when the audit subgraph refuses the entries for a catalogue it lacks, and offers no retry, which cannot mend it', async () => {
+    audit.misbehaveNext(1, catalogueMismatch);
+    const [read] = await readSubjects(1);
+    expect(read.result.data ?? null).toBeNull();
+    expect(read.result.errors?.map((e) => e.extensions)).toEqual([{ code: 'AUDIT_UNAVAILABLE', reason: 'CATALOGUE_MISMATCH' }]);
+    expect(read.result.errors?.[0].message).toMatch(/another release's catalogue .*no retry mends/);
+    expect(read.result.status).toBe(503);
+    expect(read.result.headers?.get('retry-after')).toBeNull();
+    expect(JSON.stringify(read.result)).not.toContain(read.name);
+  });
+
   it("withholds a mutation's answer while the audit subgraph is down, saying which of its changes took effect", async () => {
     const check = `mutation Check($input: RunCreditCheckInput!) { done: runCreditCheck(input: $input) { id } }`;
     const input = (subjectId: string) => ({ subjectId, matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'BDH-CG-2026-0900' });
