@@ -45,6 +45,30 @@ describe('createLogger', () => {
     expect(outside.requestId).toBeUndefined();
     expect(lines.join('')).not.toContain('abc.def.ghi');
   });
+
+  // README "Cutting a caller off" has the operator compare this field with sha256sum: one hash in
+  // about a hundred holds a digit run that the masking would take for an ID or mobile number.
+  it("writes a SHA-256 field whole, and still masks ID numbers elsewhere on the line", () => {
+    const lines: string[] = [];
+    const logger = createLogger('test-service', { destination: { write: (line: string) => void lines.push(line) } });
+    const sha256 = 'ca3d163bab055381827226140568f3bef7eaac187cebd76878e0b63e9e442356';
+    logger.info({ sha256, file: '/etc/credit/1303041990010112345.json', note: '身份证130304199001011234号，ridA13030419900101123XB' }, '，130304199001011234。');
+    const line = JSON.parse(lines[0]) as Record<string, unknown>;
+    expect(line.sha256).toBe(sha256);
+    expect(line.note).toBe('身份证1303**********1234号，ridA1303**********123XB');
+    expect(line.msg).toBe('，1303**********1234。');
+    expect(line.file).toBe('/etc/credit/1303041990010112345.json');
+  });
+
+  it('masks what only passes for a SHA-256 field: written by a client, or not a hash', () => {
+    const lines: string[] = [];
+    const logger = createLogger('test-service', { destination: { write: (line: string) => void lines.push(line) } });
+    const lookalike = `"sha256":"${'a'.repeat(23)}130304199001011234${'b'.repeat(23)}"`;
+    logger.info({ operationName: lookalike, sha256: '130304199001011234' }, 'x');
+    const line = JSON.parse(lines[0]) as Record<string, unknown>;
+    expect(line.operationName).toBe(`"sha256":"${'a'.repeat(23)}1303**********1234${'b'.repeat(23)}"`);
+    expect(line.sha256).toBe('1303**********1234');
+  });
 });
 
 describe('maskUnexpectedErrors', () => {
