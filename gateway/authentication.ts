@@ -42,7 +42,7 @@ export type TokenVerifier = (token: string) => Promise<JWTPayload>;
  * client is not; when the revocation file could not be read again (its last good list stays); and
  * of each good read of it (`revocationsRead`: what the replica holds, for a responder to compare).
  */
-export function createTokenVerifier(settings: TokenSettings, observer?: Pick<GatewayObserver, 'keySetUnavailable' | 'revocationsUnreadable'> & Partial<Pick<GatewayObserver, 'revocationsRead'>>): TokenVerifier {
+export function createTokenVerifier(settings: TokenSettings, observer?: Pick<GatewayObserver, 'keySetUnavailable' | 'revocationsUnreadable'> & Partial<Pick<GatewayObserver, 'revocationsRead' | 'revocationsChecked'>>): TokenVerifier {
   // A token without an expiry would be good for ever once leaked.
   const options = { issuer: settings.issuer, audience: settings.audience, requiredClaims: ['exp'], clockTolerance: clockToleranceSeconds };
   const maxLifetimeSeconds = settings.maxLifetimeSeconds ?? defaultMaxTokenLifetimeSeconds;
@@ -50,7 +50,8 @@ export function createTokenVerifier(settings: TokenSettings, observer?: Pick<Gat
   // it, so that a remembered token is refused as soon as the list names it.
   const unreadable = (file: string, cause: unknown) => (observer ? observer.revocationsUnreadable(file, cause) : console.error(`[gateway] the revocation file ${file} could not be read again; its last good list stays in force`, cause));
   const read = observer?.revocationsRead?.bind(observer);
-  const revocations = settings.revocations && new RevocationList(settings.revocations.file, settings.revocations.list, { unreadable, read });
+  const looked = observer?.revocationsChecked?.bind(observer);
+  const revocations = settings.revocations && new RevocationList(settings.revocations.file, settings.revocations.list, { unreadable, read, checked: looked });
   const checked = (verify: TokenVerifier) => refuseRevoked(rememberVerified(withinLifetime(verify, maxLifetimeSeconds)), revocations);
   const { keys } = settings;
   if (keys.kind === 'secret') return checked(async (token) => (await jwtVerify(token, keys.secret, { ...options, algorithms: ['HS256'] })).payload);

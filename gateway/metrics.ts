@@ -156,19 +156,32 @@ export class GatewayMetrics extends ServiceMetrics implements GatewayObserver {
    *  credit_gateway_revocations_read_timestamp_seconds         when the file was last read well
    *  credit_gateway_revocations_file_modified_seconds          that version's modification time
    *  credit_gateway_revocations_file_info{sha256}              1, for that version's SHA-256
+   *  credit_gateway_revocations_readable                       0 while the file cannot be read or does not parse
+   *  credit_gateway_revocations_checked_timestamp_seconds      when the file was last looked at
    */
-  private revocationSeries?: { entries: Gauge<'kind'>; issuedBefore: Gauge; readAt: Gauge; modified: Gauge; file: Gauge<'sha256'> };
+  private revocationSeries?: { entries: Gauge<'kind'>; issuedBefore: Gauge; readAt: Gauge; modified: Gauge; file: Gauge<'sha256'>; readable: Gauge; checkedAt: Gauge };
 
-  revocationsRead(file: string, read: RevocationsRead): void {
+  private revocations() {
     const registers = [this.registry];
-    this.revocationSeries ??= {
+    return (this.revocationSeries ??= {
       entries: new Gauge({ name: 'credit_gateway_revocations_entries', help: 'Entries of the revocation list this replica holds, by kind (subjects, organisations, jti).', labelNames: ['kind'], registers }),
       issuedBefore: new Gauge({ name: 'credit_gateway_revocations_tokens_issued_before_seconds', help: "The revocation list's tokensIssuedBefore (seconds since 1970), 0 when it sets none.", registers }),
       readAt: new Gauge({ name: 'credit_gateway_revocations_read_timestamp_seconds', help: 'When this replica last read the revocation file well (seconds since 1970).', registers }),
       modified: new Gauge({ name: 'credit_gateway_revocations_file_modified_seconds', help: 'The modification time of the revocation file as this replica last read it well (seconds since 1970).', registers }),
       file: new Gauge({ name: 'credit_gateway_revocations_file_info', help: "1 for the SHA-256 of the revocation file's text this replica holds: compare with sha256sum of the file saved.", labelNames: ['sha256'], registers }),
-    };
-    const series = this.revocationSeries;
+      readable: new Gauge({ name: 'credit_gateway_revocations_readable', help: 'Whether the revocation file, as this replica last looked at it, is the list it holds (1), or could not be read or did not parse since (0): revocations saved since are not in force.', registers }),
+      checkedAt: new Gauge({ name: 'credit_gateway_revocations_checked_timestamp_seconds', help: 'When this replica last looked at the revocation file (seconds since 1970; at most every 5 s, while requests come).', registers }),
+    });
+  }
+
+  revocationsChecked(_file: string, readable: boolean): void {
+    const series = this.revocations();
+    series.readable.set(readable ? 1 : 0);
+    series.checkedAt.set(Date.now() / 1000);
+  }
+
+  revocationsRead(file: string, read: RevocationsRead): void {
+    const series = this.revocations();
     for (const [kind, count] of Object.entries(read.entries)) series.entries.set({ kind }, count);
     series.issuedBefore.set(read.tokensIssuedBefore ?? 0);
     series.readAt.set(Date.now() / 1000);

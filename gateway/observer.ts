@@ -56,6 +56,11 @@ export interface GatewayObserver {
    * a revocation in.
    */
   revocationsRead(file: string, read: RevocationsRead): void;
+  /**
+   * The revocation file looked at (at start, then at most every few seconds while requests come):
+   * whether it is the list held (`readable`), or could not be read or did not parse since.
+   */
+  revocationsChecked(file: string, readable: boolean): void;
 }
 
 /** The outcomes of the gateway's own calls to a register (lib/internal-client.ts) are the same. */

@@ -117,17 +117,20 @@ export const revocationsRereadMs = 5_000;
  * leaves the last good list in force (it never fails open: an edit half-saved does not lift
  * every revocation) and is told to `unreadable`, once per version of the file. Each good read,
  * the start's included (told as this list is made), is told to `read`: without it, nothing told
- * a responder whether a replica had taken a revocation in.
+ * a responder whether a replica had taken a revocation in. Each look, the start's included, is
+ * told to `checked` with whether the file as it then was is the list held (read well, or unchanged
+ * since): `unreadable` says so once, this for as long as it lasts, for an alert.
  */
 export class RevocationList {
   private checkedAt: number;
   private version: string | undefined;
   private looking: Promise<void> | undefined;
+  private readable = true;
 
   constructor(
     readonly file: string,
     private list: Revocations,
-    private readonly tell: { unreadable: (file: string, cause: unknown) => void; read?: (file: string, read: RevocationsRead) => void },
+    private readonly tell: { unreadable: (file: string, cause: unknown) => void; read?: (file: string, read: RevocationsRead) => void; checked?: (file: string, readable: boolean) => void },
     private readonly now: () => number = () => Date.now(),
   ) {
     // The start read the file just now; its version is taken at the first look.
@@ -139,6 +142,7 @@ export class RevocationList {
       // Gone since the start read it: the first look says so.
     }
     this.told(modifiedMs);
+    this.tell.checked?.(file, true);
   }
 
   async current(): Promise<Revocations> {
@@ -151,6 +155,12 @@ export class RevocationList {
   }
 
   private async look(): Promise<void> {
+    this.readable = await this.reread();
+    this.tell.checked?.(this.file, this.readable);
+  }
+
+  /** Whether the file as it is now is the list held: read well now, or unchanged since it was. */
+  private async reread(): Promise<boolean> {
     let version: string;
     let modifiedMs: number;
     try {
@@ -160,17 +170,18 @@ export class RevocationList {
     } catch (error) {
       if (this.version !== 'missing') this.tell.unreadable(this.file, error);
       this.version = 'missing';
-      return;
+      return false;
     }
-    if (version === this.version) return;
+    if (version === this.version) return this.readable;
     this.version = version;
     try {
       this.list = parseRevocations(await fs.promises.readFile(this.file, 'utf8'));
     } catch (error) {
       this.tell.unreadable(this.file, error);
-      return;
+      return false;
     }
     this.told(modifiedMs);
+    return true;
   }
 
   private told(modifiedMs: number | undefined): void {

@@ -212,6 +212,38 @@ describe('the revocation file', () => {
     }
   });
 
+  // After a broken save, the error line was the only trace: /metrics kept the old version and the last good read.
+  it('gives in its metrics whether the file as last looked at was read well, and when it was looked at', async () => {
+    const metrics = new GatewayMetrics(undefined);
+    try {
+      write({ subjects: ['officer-li'] });
+      const verify = createTokenVerifier({ ...settings, revocations: { file, list: readRevocationsFile(file) } }, metrics);
+      const series = async (name: string) => (await metrics.registry.metrics()).split('\n').filter((l) => l.startsWith(name));
+      const state = async () => [...(await series('credit_gateway_revocations_readable')), ...(await series('credit_gateway_revocations_checked_timestamp_seconds'))];
+      expect(await state()).toEqual(['credit_gateway_revocations_readable{service="gateway"} 1', `credit_gateway_revocations_checked_timestamp_seconds{service="gateway"} ${Date.now() / 1000}`]);
+      const look = async () => {
+        later();
+        await authenticate(`Bearer ${await officerToken()}`, verify).catch(() => undefined);
+      };
+      write('{"subjects": ['); // an edit half-saved
+      await look();
+      expect(await state()).toEqual(['credit_gateway_revocations_readable{service="gateway"} 0', `credit_gateway_revocations_checked_timestamp_seconds{service="gateway"} ${Date.now() / 1000}`]);
+      // Unchanged since, still unreadable, though told once.
+      await look();
+      expect(await state()).toEqual(['credit_gateway_revocations_readable{service="gateway"} 0', `credit_gateway_revocations_checked_timestamp_seconds{service="gateway"} ${Date.now() / 1000}`]);
+      fs.rmSync(file);
+      await look();
+      expect(await series('credit_gateway_revocations_readable')).toEqual(['credit_gateway_revocations_readable{service="gateway"} 0']);
+      write({ subjects: [] });
+      await look();
+      expect(await state()).toEqual(['credit_gateway_revocations_readable{service="gateway"} 1', `credit_gateway_revocations_checked_timestamp_seconds{service="gateway"} ${Date.now() / 1000}`]);
+      await look();
+      expect(await series('credit_gateway_revocations_readable')).toEqual(['credit_gateway_revocations_readable{service="gateway"} 1']);
+    } finally {
+      metrics.close();
+    }
+  });
+
   it('states what is wrong with a file, for the start to stop on', () => {
     expect(() => parseRevocations('{"subject": ["officer-zhang"]}')).toThrow('it names "subject", which it does not know: its keys are subjects, organisations, tokensIssuedBefore, jti');
     expect(() => parseRevocations('{"subjects": "officer-zhang"}')).toThrow('"subjects" must be a list of non-empty strings, got "officer-zhang"');
