@@ -2,6 +2,9 @@ import { Counter, Gauge, Histogram } from 'prom-client';
 import { withoutCredentials } from '../lib/env';
 import type { Logger } from '../lib/logger';
 import { ServiceMetrics } from '../lib/metrics';
+import { ErrorCode } from '../lib/errors';
+import type { RequestRecord } from '../lib/request-record';
+import { tokenProblems } from './authentication';
 import type { GatewayObserver, SubgraphFetchOutcome } from './observer';
 import type { RateLimitBudget } from './rate-limits';
 import type { RevocationsRead } from './revocations';
@@ -19,6 +22,8 @@ const latencyBuckets = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
  *  credit_gateway_rate_limited_total{budget}                  requests refused: CALLER | ORGANISATION | ADDRESS
  *  credit_gateway_rate_limit_counters_shared                  1 while counters are in Redis, 0 while per replica
  *                                                             in memory for want of Redis (absent without Redis)
+ *  credit_gateway_tokens_refused_total{problem}               requests refused UNAUTHENTICATED, by the token's
+ *                                                             problem (gateway/authentication.ts tokenProblems)
  * It is also the gateway's observer, so faults it masks go to the log with the request's id, and
  * outages (a subgraph, the identity provider's key set) with where and why.
  */
@@ -72,6 +77,7 @@ export class GatewayMetrics extends ServiceMetrics implements GatewayObserver {
   private readonly auditDuration: Histogram<'stored'>;
   private readonly rateLimitRefusals: Counter<'budget'>;
   private readonly rateLimitShared: Gauge;
+  private readonly tokensRefused: Counter<'problem'>;
 
   constructor(private readonly logger?: Logger) {
     super('gateway');
@@ -81,7 +87,17 @@ export class GatewayMetrics extends ServiceMetrics implements GatewayObserver {
     this.auditEntries = new Histogram({ name: 'credit_gateway_audit_batch_entries', help: 'Audit entries per write to the audit subgraph (group commit batch size).', buckets: batchBuckets, registers });
     this.auditDuration = new Histogram({ name: 'credit_gateway_audit_write_duration_seconds', help: 'Latency of one audit write, by whether it was stored.', labelNames: ['stored'], buckets: latencyBuckets, registers });
     this.rateLimitRefusals = new Counter({ name: 'credit_gateway_rate_limited_total', help: 'Requests refused with RATE_LIMITED, by the budget used up (CALLER, ORGANISATION, ADDRESS).', labelNames: ['budget'], registers });
+    // Every problem from the start, at 0: an alert on a rise (a replica whose AUTH_JWT_SECRET differs
+    // refuses every token as TOKEN_INVALID) needs the series before its first refusal.
+    this.tokensRefused = new Counter({ name: 'credit_gateway_tokens_refused_total', help: `Requests refused UNAUTHENTICATED, by why the token was (${tokenProblems.join(', ')}).`, labelNames: ['problem'], registers });
+    for (const problem of tokenProblems) this.tokensRefused.inc({ problem }, 0);
     this.rateLimitShared = new Gauge({ name: 'credit_gateway_rate_limit_counters_shared', help: 'Whether rate-limit counters are shared in Redis (1) or, for want of Redis, per replica in memory (0).', registers: [] });
+  }
+
+  override observeGraphQL(record: RequestRecord, seconds: number): void {
+    super.observeGraphQL(record, seconds);
+    if (!record.errorCodes.includes(ErrorCode.UNAUTHENTICATED)) return;
+    for (const problem of new Set(record.problems)) if ((tokenProblems as readonly string[]).includes(problem)) this.tokensRefused.inc({ problem });
   }
 
   subgraphFetch(subgraph: string, seconds: number, outcome: SubgraphFetchOutcome, cause?: string): void {

@@ -8,7 +8,7 @@ import { ErrorCode, outageRetryAfterSeconds } from './errors';
 import type { Logger } from './logger';
 import { addressOf, StartFailure } from './start-failure';
 import type { ServiceMetrics } from './metrics';
-import { attachRecord, clientRequestIdFrom, markError, newRequestId, recordOperations, requestIdFrom, type CallerSummary, type RequestRecord } from './request-record';
+import { attachRecord, clientRequestIdFrom, markError, newRequestId, recordErrors, recordOperations, requestIdFrom, type CallerSummary, type RequestRecord } from './request-record';
 
 export interface HttpRequestInfo {
   req: http.IncomingMessage;
@@ -369,7 +369,7 @@ export async function serveGraphQL<TContext extends BaseContext>(
     const refuseSlowBody = () => {
       if (res.headersSent) return void socket.destroy();
       const refusal = arrivedTooSlowly(arrivalLimitMs);
-      record.errorCodes.push(String(refusal.extensions.code));
+      recordErrors(record, [refusal]);
       res.setHeader('connection', 'close');
       sendJson(res, refusal.status, { errors: [{ message: refusal.message, extensions: refusal.extensions }] });
     };
@@ -393,6 +393,7 @@ export async function serveGraphQL<TContext extends BaseContext>(
         durationMs: Math.round(seconds * 10_000) / 10,
         ...(record.operationName !== undefined ? { operationName: record.operationName, operationType: record.operationType } : {}),
         ...(record.errorCodes.length ? { errorCodes: [...new Set(record.errorCodes)] } : {}),
+        ...(record.problems?.length ? { problems: [...new Set(record.problems)] } : {}),
         ...(record.caller ? { caller: record.caller } : {}),
       };
       if (route !== '/graphql') logger.debug(line, 'request');
@@ -438,7 +439,7 @@ export async function serveGraphQL<TContext extends BaseContext>(
         res.statusCode = response.status ?? 200;
         if (response.body.kind === 'complete') {
           // Refused before Apollo's pipeline (a bad token while building the context): the codes are only in the body.
-          if (!record.executed) record.errorCodes.push(...errorCodesOf(response.body.string));
+          if (!record.executed) recordErrors(record, errorsOf(response.body.string));
           if (!options.compressAnswers) {
             res.end(response.body.string);
             return;
@@ -463,7 +464,7 @@ export async function serveGraphQL<TContext extends BaseContext>(
         // A body not read to its end leaves the connection where no next request can be read from it.
         if (!req.complete) res.setHeader('connection', 'close');
         if (error instanceof RequestError) {
-          record.errorCodes.push(String(error.extensions.code));
+          recordErrors(record, [error]);
           sendJson(res, error.status, { errors: [{ message: error.message, extensions: error.extensions }] });
           return;
         }
@@ -639,10 +640,9 @@ class Drain {
   }
 }
 
-function errorCodesOf(body: string): string[] {
+function errorsOf(body: string): { extensions?: Record<string, unknown> }[] {
   try {
-    const parsed = JSON.parse(body) as { errors?: { extensions?: { code?: unknown } }[] };
-    return (parsed.errors ?? []).map((e) => (typeof e.extensions?.code === 'string' ? e.extensions.code : 'UNKNOWN'));
+    return (JSON.parse(body) as { errors?: { extensions?: Record<string, unknown> }[] }).errors ?? [];
   } catch {
     return [];
   }

@@ -24,6 +24,12 @@ export interface RequestRecord {
   operationType?: string;
   /** `extensions.code` of every error in the response, in order (duplicates kept). */
   errorCodes: string[];
+  /**
+   * `extensions.problem` of the errors that give one, in order: why a refusal was made, which the
+   * code alone does not say (UNAUTHENTICATED for an expired token and for a replica with another
+   * AUTH_JWT_SECRET alike). Always a name from the code, never the client's text.
+   */
+  problems?: string[];
   caller?: CallerSummary | null;
   /** Set once Apollo's request pipeline has seen the request (the context was built). */
   executed?: boolean;
@@ -114,6 +120,14 @@ export function requestIdFrom(header: string | string[] | undefined): string {
   return clientRequestIdFrom(header) ?? newRequestId();
 }
 
+/** Notes the errors answered in the request's record: each one's code, and its problem when it gives one. */
+export function recordErrors(record: RequestRecord, errors: readonly { extensions?: Record<string, unknown> }[]): void {
+  for (const { extensions } of errors) {
+    record.errorCodes.push(typeof extensions?.code === 'string' ? extensions.code : 'UNKNOWN');
+    if (typeof extensions?.problem === 'string') (record.problems ??= []).push(extensions.problem);
+  }
+}
+
 /**
  * Fills the request's record from Apollo's pipeline: the operation's name and type once
  * resolved, the caller (as `describeCaller` tells it from the context) and the codes of the
@@ -136,8 +150,7 @@ export function recordOperations<TContext extends BaseContext>(describeCaller: (
           for (const error of errors) markError(error, record);
         },
         async willSendResponse({ response }) {
-          const errors = response.body.kind === 'single' ? response.body.singleResult.errors : response.body.initialResult.errors;
-          for (const error of errors ?? []) record.errorCodes.push(typeof error.extensions?.code === 'string' ? error.extensions.code : 'UNKNOWN');
+          recordErrors(record, (response.body.kind === 'single' ? response.body.singleResult.errors : response.body.initialResult.errors) ?? []);
         },
       };
     },

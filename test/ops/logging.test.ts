@@ -182,11 +182,14 @@ describe('request logs across the platform', () => {
     expect(everything).not.toContain(person.identifier);
   });
 
-  it('logs a refused request with its error code', async () => {
+  it('logs a refused request with its error code, and why its token was refused', async () => {
     const result = await platform.query('{ __typename }', {}, { headers: { authorization: 'Bearer forged' } });
     const [line] = platform.logs.gateway.withRequestId(result.headers!.get('x-request-id')!);
     expect(line.errorCodes).toEqual(['UNAUTHENTICATED']);
+    expect(line.problems).toEqual(['TOKEN_INVALID']);
     expect(JSON.stringify(line)).not.toContain('forged');
+    const malformed = await platform.query('{ __typename }', {}, { headers: { authorization: 'Basic b2ZmaWNlcjpwYXNz' } });
+    expect(platform.logs.gateway.withRequestId(malformed.headers!.get('x-request-id')!)[0]).toMatchObject({ errorCodes: ['UNAUTHENTICATED'], problems: ['AUTHORIZATION_MALFORMED'] });
   });
 });
 

@@ -1,3 +1,4 @@
+import { SignJWT } from 'jose';
 import { testDatabases } from '../helpers/databases';
 import { financeOfficer, sample, startOpsPlatform, type OpsPlatform } from './ops-platform';
 
@@ -69,6 +70,16 @@ describe('metrics', () => {
     expect(delta({ code: 'GRAPHQL_VALIDATION_FAILED' })).toBe(1);
     // A refused token never reaches Apollo's pipeline, so it has no operation name, but it is counted.
     expect(delta({ operation: '(unresolved)', code: 'UNAUTHENTICATED' })).toBe(1);
+  });
+
+  // A replica with another AUTH_JWT_SECRET refuses every token as TOKEN_INVALID; expired ones mean clients that do not refresh.
+  it('counts refused tokens by why they were refused', async () => {
+    const before = await scrape(platform.origin);
+    const expired = await new SignJWT({ org: 'FINANCE', org_kind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' }).setProtectedHeader({ alg: 'HS256' }).setSubject('officer-test').setIssuer('beidaihe-credit-platform').setAudience('beidaihe-credit-api').setIssuedAt(Math.floor(Date.now() / 1000) - 7200).setExpirationTime(Math.floor(Date.now() / 1000) - 3600).sign(platform.secrets.tokens);
+    for (const authorization of ['Bearer not-a-token', 'Bearer not-a-token', `Bearer ${expired}`, 'Basic b2ZmaWNlcjpwYXNz']) await platform.query(LOOKUP, { id: subjectId }, { headers: { authorization } });
+    const after = await scrape(platform.origin);
+    const delta = (problem: string) => (sample(after, 'credit_gateway_tokens_refused_total', { problem }) ?? 0) - (sample(before, 'credit_gateway_tokens_refused_total', { problem }) ?? 0);
+    expect([delta('TOKEN_INVALID'), delta('TOKEN_EXPIRED'), delta('AUTHORIZATION_MALFORMED')]).toEqual([2, 1, 1]);
   });
 
   it('counts a subgraph that cannot be reached as unreachable', async () => {
