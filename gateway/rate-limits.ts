@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Caller } from '../lib/access/identity';
 import { ErrorCode } from '../lib/errors';
+import { refusedCaller } from '../lib/request-record';
 import type { GatewayObserver } from './observer';
 
 /**
@@ -148,9 +149,15 @@ export class RateLimits {
    */
   async admit(caller: Caller | null, address: string): Promise<RateLimitState> {
     if (!caller) return this.consume('ADDRESS', this.addresses, address, this.settings.callerPerMinute);
-    const own = await this.consume('CALLER', this.callers, `${caller.organisation}:${caller.id}`, this.settings.callerPerMinute);
-    const organisation = await this.consume('ORGANISATION', this.organisations, caller.organisation, this.settings.organisationPerMinute);
-    return organisation.remaining < own.remaining ? organisation : own;
+    try {
+      const own = await this.consume('CALLER', this.callers, `${caller.organisation}:${caller.id}`, this.settings.callerPerMinute);
+      const organisation = await this.consume('ORGANISATION', this.organisations, caller.organisation, this.settings.organisationPerMinute);
+      return organisation.remaining < own.remaining ? organisation : own;
+    } catch (error) {
+      // Refused before Apollo's pipeline, which would name the caller in the request's log line.
+      if (error instanceof GraphQLError) refusedCaller(error, { organisation: caller.organisation, organisationKind: caller.organisationKind, role: caller.role });
+      throw error;
+    }
   }
 
   private async consume(budget: RateLimitBudget, limiter: RateLimiterAbstract, key: string, limit: number): Promise<RateLimitState> {

@@ -8,7 +8,7 @@ import { ErrorCode, outageRetryAfterSeconds } from './errors';
 import type { Logger } from './logger';
 import { addressOf, StartFailure } from './start-failure';
 import type { ServiceMetrics } from './metrics';
-import { attachRecord, clientRequestIdFrom, markError, newRequestId, recordErrors, recordOperations, requestIdFrom, type CallerSummary, type RequestRecord } from './request-record';
+import { attachRecord, callerOfRefusal, clientRequestIdFrom, markError, newRequestId, recordErrors, recordOperations, requestIdFrom, type CallerSummary, type RequestRecord } from './request-record';
 
 export interface HttpRequestInfo {
   req: http.IncomingMessage;
@@ -431,6 +431,7 @@ export async function serveGraphQL<TContext extends BaseContext>(
               return context;
             } catch (error) {
               markError(error, record);
+              record.caller ??= callerOfRefusal(error);
               throw error;
             }
           },

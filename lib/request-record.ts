@@ -54,6 +54,23 @@ function recordOf(context: object): RequestRecord | undefined {
   return (context as { [recordKey]?: RequestRecord })[recordKey];
 }
 
+/**
+ * Who was refused, for a refusal made while the request's context was built, after its caller
+ * was proved (a rate limit): Apollo's pipeline, which names the caller in the record, never sees
+ * such a request, and the refusal's answer must not name it.
+ */
+const refusedCallers = new WeakMap<object, CallerSummary>();
+
+/** Tells the request's record, once `refusal` ends its context (lib/http-server.ts), whom it refused. */
+export function refusedCaller(refusal: object, caller: CallerSummary): void {
+  refusedCallers.set(refusal, caller);
+}
+
+/** The caller a refusal ending the request's context was made for (`refusedCaller`), if it was told. */
+export function callerOfRefusal(error: unknown): CallerSummary | undefined {
+  return typeof error === 'object' && error !== null ? refusedCallers.get(error) : undefined;
+}
+
 /** Marks an error as met while serving the request of `record`. */
 export function markError(error: unknown, record: RequestRecord): void {
   if (typeof error === 'object' && error !== null) recordsByError.set(error, record);

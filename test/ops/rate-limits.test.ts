@@ -115,6 +115,17 @@ describe('rate limits', () => {
     expectAdmitted(await send(platform.gatewayUrl, banker('BANK-FAIR', 'colleague')), 5, 0);
   });
 
+  // Refused before Apollo's pipeline names the caller: the line said 429 and not whose budget ran out.
+  it('logs a refused request under the caller its token proved', async () => {
+    const refused = async () => {
+      for (;;) {
+        const answer = await send(platform.gatewayUrl, banker('BANK-LOGGED', 'busy'));
+        if (answer.status === 429) return answer.headers.get('x-request-id')!;
+      }
+    };
+    expect(await platform.logs.gateway.requestLine(await refused())).toMatchObject({ status: 429, errorCodes: ['RATE_LIMITED'], caller: { organisation: 'BANK-LOGGED', organisationKind: 'FINANCIAL_INSTITUTION', role: 'EXTERNAL_USER' } });
+  });
+
   it('counts requests without a token per client address', async () => {
     for (let remaining = 2; remaining >= 0; remaining--) expectAdmitted(await send(platform.gatewayUrl), 3, remaining);
     expectRefused(await send(platform.gatewayUrl), 'ADDRESS', 3);
