@@ -88,8 +88,9 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       // A refused identity, a call of the wrong release, or an answer that is not GraphQL, is
       // logged as an outage is, by its outcome (gateway/metrics.ts): every call meets it alike,
       // and its error says no more than the outcome and the cause beside it (an answer that is not
-      // GraphQL: the address called and what it answered, which Apollo's error leaves out).
-      cause = unread ?? (reason === SubgraphFault.BAD_RESPONSE ? badResponseCause(this.url, error) : undefined);
+      // GraphQL: the address called and what it answered, which Apollo's error leaves out; one not
+      // reached or too slow: the address and why, as a register call's line has them).
+      cause = unread ?? (reason === SubgraphFault.IDENTITY_REFUSED ? undefined : badResponseCause(this.url, error));
       const mutation = isMutation(options.request.query);
       const told = this.toldOf(reason, error, mutation);
       const unavailable = { message: told.message, extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, reason, ...(retryMends(reason) ? { retryAfterSeconds: outageRetryAfterSeconds } : {}), ...(mutation ? { outcome: told.outcome } : {}) } };

@@ -90,6 +90,10 @@ describe('metrics', () => {
     const after = await scrape(platform.origin);
     const labels = { subgraph: 'reports', outcome: 'unreachable' };
     expect((sample(after, 'credit_gateway_subgraph_fetches_total', labels) ?? 0) - (sample(before, 'credit_gateway_subgraph_fetches_total', labels) ?? 0)).toBe(1);
+    // Its warning names the address and what went wrong, as a register call's does.
+    const { port } = new URL(platform.subgraphs.reports.url);
+    const warned = platform.logs.gateway.lines.filter((l) => l.subgraph === 'reports' && l.outcome === 'unreachable');
+    expect(warned).toEqual([expect.objectContaining({ cause: `${platform.subgraphs.reports.url}: connect ECONNREFUSED 127.0.0.1:${port}` })]);
   });
 
   it('exposes a subgraph’s own requests on its /metrics', async () => {
