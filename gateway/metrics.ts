@@ -12,6 +12,12 @@ import type { RevocationsRead } from './revocations';
 /** Entries per audit write: one request writes one or a few, a busy gateway groups hundreds. */
 const batchBuckets = [1, 2, 5, 10, 20, 50, 100, 200, 500];
 const latencyBuckets = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+/**
+ * A subgraph call takes up to SUBGRAPH_TIMEOUT_MS (10 s by default, subgraph-data-source.ts
+ * defaultSubgraphTimeoutMs; keep in step): buckets to it, the calls it stopped just above it, and
+ * on to a minute for a timeout set longer, rather than all of them in +Inf.
+ */
+const fetchBuckets = [...latencyBuckets, 7.5, 10, 15, 30, 60];
 
 /**
  * The gateway's metrics: the ones every service has (lib/metrics.ts) and its own
@@ -82,7 +88,7 @@ export class GatewayMetrics extends ServiceMetrics implements GatewayObserver {
   constructor(private readonly logger?: Logger) {
     super('gateway');
     const registers = [this.registry];
-    this.fetchDuration = new Histogram({ name: 'credit_gateway_subgraph_fetch_duration_seconds', help: 'Latency of one subgraph call (a query plan\'s, a printable report\'s page, or a register the gateway asks itself), by subgraph.', labelNames: ['subgraph'], buckets: latencyBuckets, registers });
+    this.fetchDuration = new Histogram({ name: 'credit_gateway_subgraph_fetch_duration_seconds', help: 'Latency of one subgraph call (a query plan\'s, a printable report\'s page, or a register the gateway asks itself), by subgraph.', labelNames: ['subgraph'], buckets: fetchBuckets, registers });
     this.fetches = new Counter({ name: 'credit_gateway_subgraph_fetches_total', help: 'Subgraph calls by subgraph and outcome (ok, graphql_errors, unreachable, timeout, bad_response, identity_refused, schema_mismatch, caller_gone).', labelNames: ['subgraph', 'outcome'], registers });
     this.auditEntries = new Histogram({ name: 'credit_gateway_audit_batch_entries', help: 'Audit entries per write to the audit subgraph (group commit batch size).', buckets: batchBuckets, registers });
     this.auditDuration = new Histogram({ name: 'credit_gateway_audit_write_duration_seconds', help: 'Latency of one audit write, by whether it was stored.', labelNames: ['stored'], buckets: latencyBuckets, registers });
