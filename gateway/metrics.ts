@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram } from 'prom-client';
 import { withoutCredentials } from '../lib/env';
 import type { Logger } from '../lib/logger';
 import { ServiceMetrics } from '../lib/metrics';
+import { OutageLog } from '../lib/outage-log';
 import { ErrorCode } from '../lib/errors';
 import type { RequestRecord } from '../lib/request-record';
 import { tokenProblems } from './authentication';
@@ -40,10 +41,8 @@ const fetchBuckets = [...latencyBuckets, 7.5, 10, 15, 30, 60];
  * many calls met the outage since the last line: one line per failed call would be thousands a
  * minute in an outage, and none (the client's SUBGRAPH_UNAVAILABLE or AUTHENTICATION_UNAVAILABLE
  * shows only in request lines) left the operator only the metrics to find it in, and nothing of
- * where and why.
+ * where and why (lib/outage-log.ts).
  */
-const outageLogWindowMs = 10_000;
-
 type Outage = Extract<SubgraphFetchOutcome, 'unreachable' | 'timeout' | 'bad_response' | 'identity_refused' | 'schema_mismatch'>;
 
 /**
@@ -75,8 +74,8 @@ const outageLines: Record<Outage, { level: 'warn' | 'error'; message: (subgraph:
 };
 
 export class GatewayMetrics extends ServiceMetrics implements GatewayObserver {
-  /** Per outage (a subgraph and outcome, the key set): when it was last logged, and the calls that met it since. */
-  private readonly outages = new Map<string, { loggedAt: number; calls: number }>();
+  /** Per outage: a subgraph and outcome, the key set, the audit write. */
+  private readonly outages: OutageLog;
   private readonly fetchDuration: Histogram<'subgraph'>;
   private readonly fetches: Counter<'subgraph' | 'outcome'>;
   private readonly auditEntries: Histogram;
@@ -87,6 +86,7 @@ export class GatewayMetrics extends ServiceMetrics implements GatewayObserver {
 
   constructor(private readonly logger?: Logger) {
     super('gateway');
+    this.outages = new OutageLog('gateway', logger);
     const registers = [this.registry];
     this.fetchDuration = new Histogram({ name: 'credit_gateway_subgraph_fetch_duration_seconds', help: 'Latency of one subgraph call (a query plan\'s, a printable report\'s page, or a register the gateway asks itself), by subgraph.', labelNames: ['subgraph'], buckets: fetchBuckets, registers });
     this.fetches = new Counter({ name: 'credit_gateway_subgraph_fetches_total', help: 'Subgraph calls by subgraph and outcome (ok, graphql_errors, unreachable, timeout, bad_response, identity_refused, schema_mismatch, caller_gone).', labelNames: ['subgraph', 'outcome'], registers });
@@ -135,16 +135,8 @@ export class GatewayMetrics extends ServiceMetrics implements GatewayObserver {
   }
 
   /** `message` with `fields` at once, then at most once per window for `key`, counting the calls since its last line. */
-  private outage(key: string, fields: Record<string, unknown>, message: string, level: 'warn' | 'error', now: number = Date.now()): void {
-    const seen = this.outages.get(key);
-    if (seen && now - seen.loggedAt < outageLogWindowMs) {
-      seen.calls++;
-      return;
-    }
-    const calls = (seen?.calls ?? 0) + 1;
-    if (this.logger) this.logger[level]({ ...fields, callsSinceLastLine: calls }, message);
-    else console[level](`[gateway] ${message} (${calls} calls)`, fields);
-    this.outages.set(key, { loggedAt: now, calls: 0 });
+  private outage(key: string, fields: Record<string, unknown>, message: string, level: 'warn' | 'error'): void {
+    this.outages.tell(key, fields, message, level);
   }
 
   auditBatch(entries: number, seconds: number, stored: boolean): void {

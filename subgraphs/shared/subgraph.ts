@@ -17,6 +17,7 @@ import { ConfigProblems, readAcceptedSecrets, readFlag, readHost, readLogLevel, 
 import { pathOf, sendJson, serveGraphQL, type ExtraRoute, type RunningHttpServer } from '../../lib/http-server';
 import { databaseLogger, failedStatement, failedStatementOf } from '../../lib/database-logger';
 import { createLogger, type LogLevel, type Logger as ServiceLogger } from '../../lib/logger';
+import { OutageLog } from '../../lib/outage-log';
 import { checkSettingNames } from '../../lib/settings';
 import { poolStats, registerPoolMetrics, registerQueryCounter, ServiceMetrics } from '../../lib/metrics';
 import { readinessRoute, withTimeout } from '../../lib/readiness';
@@ -92,6 +93,7 @@ export function createSubgraphServer<TContext extends object>(definition: Subgra
     definition.subjectOf ?? {},
     definition.lookupsById,
   );
+  const logFault = maskedFaultLog(definition.name, logger);
   const tellRefusedRight = refusedRightsLog((fields, message) => (logger ? logger.error(fields, message) : console.error(`[${definition.name}] ${message}`, fields)));
   return new ApolloServer<ContextOf<TContext>>({
     schema,
@@ -113,16 +115,32 @@ export function createSubgraphServer<TContext extends object>(definition: Subgra
       logger,
       maskUnexpectedErrors(
         (message, error, requestId) => {
-          if (tellRefusedRight(error, requestId)) return;
-          // A failed statement carries its values (TypeORM's parameters, mysql2's filled-in SQL): logged without them.
-          const statement = failedStatementOf(error);
-          const logged = { ...(statement ? { failure: failedStatement(statement) } : { err: error }), requestId };
-          return logger ? logger.error(logged, message) : console.error(`[${definition.name}] ${message}`, statement ? logged : error);
+          if (!tellRefusedRight(error, requestId)) logFault(message, error, requestId);
         },
         (error) => databaseFault(definition.name, error),
       ),
     ),
   });
+}
+
+/**
+ * The log of a fault masked for the client (maskUnexpectedErrors): an unexpected one each time,
+ * with its stack; a database fault (`databaseFault`: the database down, full or too slow) as an
+ * outage, at once and then once per window a fault with the calls since, as the gateway logs a
+ * subgraph it cannot reach: each failed field of each request logged a stack (5 aliases, 5
+ * lines, 2.7 KB a request, for as long as the database was down).
+ */
+export function maskedFaultLog(name: SubgraphName, logger: ServiceLogger | undefined): (message: string, error: unknown, requestId: string | undefined) => void {
+  const outages = new OutageLog(name, logger);
+  return (message, error, requestId) => {
+    // A failed statement carries its values (TypeORM's parameters, mysql2's filled-in SQL): logged without them.
+    const statement = failedStatementOf(error);
+    const logged = { ...(statement ? { failure: failedStatement(statement) } : { err: error }), requestId };
+    if (!logger) return console.error(`[${name}] ${message}`, statement ? logged : error);
+    // maskUnexpectedErrors (lib/errors.ts) gives a fault it recognised (here a database fault) by its message, any other as this.
+    if (message !== 'unexpected error') return outages.tell(message, logged, message, 'error');
+    logger.error(logged, message);
+  };
 }
 
 /**
