@@ -1,10 +1,11 @@
-import { todayInDistrict } from '../../../lib/calendar';
+import { addDays, todayInDistrict } from '../../../lib/calendar';
 import { CheckRequirementRepository, type CheckRef, type ReportRequirementSnapshot } from '../../../subgraphs/reports/check-requirement';
 import { CreditReport } from '../../../subgraphs/reports/entities/credit-report.entity';
 import { createReportsSubgraph } from '../../../subgraphs/reports/subgraph';
 import { testDatabases } from '../../helpers/databases';
 import { useSubgraph, type TestSubgraph } from '../../helpers/subgraph';
 import { financeOfficer, identityOf } from '../providers/callers';
+import { checkOf as checkMadeNow, registeredReport } from './check-fixtures';
 
 /**
  * The checks a request reads for the first time are judged and sealed together (judgeReports,
@@ -15,25 +16,10 @@ import { financeOfficer, identityOf } from '../providers/callers';
 const purpose = { matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'BDH-CG-2026-0261' };
 const officer = identityOf(financeOfficer, purpose);
 const today = todayInDistrict();
-const addDays = (isoDate: string, days: number) => new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
-function registration(subjectId: string, overrides: Partial<CreditReport> = {}): Partial<CreditReport> {
-  return {
-    id: `${subjectId}-report`,
-    subjectId,
-    source: 'LOCAL_CREDIT_WEBSITE',
-    issuerName: '信用河北网站',
-    reportNumber: `XYHB-${subjectId}`,
-    grade: 'A',
-    issuedOn: addDays(today, -30),
-    validUntil: addDays(today, 300),
-    verificationCode: 'K7Q2M9TA',
-    registeredAt: new Date(Date.now() - 60_000),
-    ...overrides,
-  };
-}
+const registration = (subjectId: string, overrides: Partial<CreditReport> = {}) => registeredReport(subjectId, `${subjectId}-report`, `XYHB-${subjectId}`, overrides);
 
-const checkOf = (id: string, subjectId: string): CheckRef => ({ id, subjectId, matter: purpose.matter, checkedAt: new Date().toISOString() });
+const checkOf = (id: string, subjectId: string): CheckRef => checkMadeNow(id, subjectId, purpose.matter);
 
 const judgement = (reliedOn: string | null): ReportRequirementSnapshot => ({ required: true, satisfied: reliedOn !== null, goodGrade: false, reliedOn, considered: [] });
 

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { startOfDistrictDay, todayInDistrict } from '../../../lib/calendar';
+import { addDays, startOfDistrictDay, todayInDistrict } from '../../../lib/calendar';
 import { CheckRequirementRepository, type CheckRef, type ReportRequirementSnapshot } from '../../../subgraphs/reports/check-requirement';
 import { CreditReport } from '../../../subgraphs/reports/entities/credit-report.entity';
 import { CheckRequirementAsJson1764000000260 } from '../../../subgraphs/reports/migrations/1764000000260-check-requirement-as-json';
@@ -8,6 +8,7 @@ import { openDatabase } from '../../../subgraphs/shared/database';
 import { testDatabases } from '../../helpers/databases';
 import { useSubgraph, type TestSubgraph } from '../../helpers/subgraph';
 import { financeOfficer, identityOf } from '../providers/callers';
+import { checkOf as checkMadeNow, registeredReport } from './check-fixtures';
 
 /**
  * A credit check's report requirement, judged by this subgraph and sealed the first time it is
@@ -17,28 +18,13 @@ import { financeOfficer, identityOf } from '../providers/callers';
 const purpose = { matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'BDH-CG-2026-0260' };
 const officer = identityOf(financeOfficer, purpose);
 const today = todayInDistrict();
-const addDays = (isoDate: string, days: number) => new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
 /** A 200-character issuer name (the column's most), numbered: 300 reports with it make some 250 KB of requirement. */
 const longIssuerName = (n: number) => `${'秦皇岛市北戴河区信用评估咨询服务有限公司'.repeat(10).slice(0, 196)}${String(n).padStart(4, '0')}`;
 
-function registration(subjectId: string, n: number, overrides: Partial<CreditReport> = {}): Partial<CreditReport> {
-  return {
-    id: `${subjectId}-${String(n).padStart(4, '0')}`,
-    subjectId,
-    source: 'LOCAL_CREDIT_WEBSITE',
-    issuerName: '信用河北网站',
-    reportNumber: `XYHB-2026-${String(n).padStart(6, '0')}`,
-    grade: 'A',
-    issuedOn: addDays(today, -30),
-    validUntil: addDays(today, 300),
-    verificationCode: 'K7Q2M9TA',
-    registeredAt: new Date(Date.now() - 60_000),
-    ...overrides,
-  };
-}
+const registration = (subjectId: string, n: number, overrides: Partial<CreditReport> = {}) => registeredReport(subjectId, `${subjectId}-${String(n).padStart(4, '0')}`, `XYHB-2026-${String(n).padStart(6, '0')}`, overrides);
 
-const checkOf = (id: string, subjectId: string): CheckRef => ({ id, subjectId, matter: purpose.matter, checkedAt: new Date().toISOString() });
+const checkOf = (id: string, subjectId: string): CheckRef => checkMadeNow(id, subjectId, purpose.matter);
 
 /** A requirement as a check of `reports` considered reports with long issuer names would seal it. */
 function largeRequirement(reports: number): ReportRequirementSnapshot {
