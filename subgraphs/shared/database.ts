@@ -8,6 +8,7 @@ import { isUniqueViolationCode } from '../../lib/database-logger';
 import { ConfigError, ConfigProblems, isProduction, withoutCredentials } from '../../lib/env';
 import { addressOf, StartFailure } from '../../lib/start-failure';
 import { subgraphNames } from '../../schema/subgraphs';
+import { LogWindow, outageLogWindowMs } from '../../lib/outage-log';
 import { rerunnable, runMigrationsOnce } from './rerunnable-migrations';
 import { openSqlite } from './sqlite-connection';
 
@@ -604,32 +605,28 @@ export function refusedRight(error: unknown): string | undefined {
   return undefined;
 }
 
-/** How long a subgraph says no more of a refused right it has logged (`refusedRightsLog`), counting them instead. */
-export const refusedRightLogWindowMs = 10_000;
+/** How long a subgraph says no more of a refused right it has logged (`refusedRightsLog`), counting them instead: an outage's window. */
+export const refusedRightLogWindowMs = outageLogWindowMs;
 
 /**
  * Tells the operator of each right DATABASE_URL's user is refused while serving (the server's
  * words: user, right, table) at once, then at most once per window, with how many statements met
- * it since, as the gateway logs an outage (gateway/metrics.ts): every request needing the right
- * meets it alike until it is granted again, and a line with a stack for each (~680 in one
- * incident) said nothing more. The function made answers whether `error` was such a refusal,
- * which it has then told `log` of, or counted.
+ * it since, as outages are logged (lib/outage-log.ts): every request needing the right meets it
+ * alike until it is granted again, and a line with a stack for each (~680 in one incident) said
+ * nothing more. The function made answers whether `error` was such a refusal, which it has then
+ * told `log` of, or counted.
  */
 export function refusedRightsLog(log: (fields: Record<string, unknown>, message: string) => void, now: () => number = Date.now): (error: unknown, requestId: string | undefined) => boolean {
-  const lines = new Map<string, { loggedAt: number; refused: number }>();
+  const window = new LogWindow();
   return (error, requestId) => {
     const denied = refusedRight(error);
     if (denied === undefined) return false;
-    const seen = lines.get(denied);
-    if (seen && now() - seen.loggedAt < refusedRightLogWindowMs) {
-      seen.refused += 1;
-      return true;
-    }
+    const refused = window.due(denied, now());
+    if (refused === undefined) return true;
     log(
-      { denied, requestId, refusedSinceLastLine: (seen?.refused ?? 0) + 1 },
+      { denied, requestId, refusedSinceLastLine: refused },
       "the database refused DATABASE_URL's user a right it needs (serving needs SELECT, INSERT, UPDATE and DELETE on its database): what needs it answers DATABASE_UNAVAILABLE, reason PERMISSION_DENIED, until it is granted again",
     );
-    lines.set(denied, { loggedAt: now(), refused: 0 });
     return true;
   };
 }
