@@ -9,7 +9,7 @@ import { ConfigError, ConfigProblems, isProduction, withoutCredentials } from '.
 import { addressOf, StartFailure } from '../../lib/start-failure';
 import { subgraphNames } from '../../schema/subgraphs';
 import { LogWindow, outageLogWindowMs } from '../../lib/outage-log';
-import { rerunnable, runMigrationsOnce } from './rerunnable-migrations';
+import { rerunnable, rightRefusalCodes, runMigrationsOnce } from './rerunnable-migrations';
 import { openSqlite } from './sqlite-connection';
 
 export type DatabaseTarget =
@@ -581,13 +581,6 @@ export function sqliteFault(error: unknown): SqliteFault | undefined {
   }
   return undefined;
 }
-
-/**
- * The servers' refusals of a statement for want of a right of DATABASE_URL's user: on the
- * database, a table, a column, a routine, or a global one. Keep in step with
- * rerunnable-migrations.ts `deniedCodes`, which tells a migration refused so.
- */
-const rightRefusalCodes: ReadonlySet<unknown> = new Set(['ER_DBACCESS_DENIED_ERROR', 'ER_TABLEACCESS_DENIED_ERROR', 'ER_COLUMNACCESS_DENIED_ERROR', 'ER_SPECIFIC_ACCESS_DENIED_ERROR', 'ER_PROCACCESS_DENIED_ERROR']);
 
 /**
  * The server's words refusing a statement for want of a right ("INSERT command denied to user

@@ -69,8 +69,12 @@ export function rerunnable(migration: Function): Function {
  */
 export const migrationGrants = 'SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, INDEX, DROP and REFERENCES';
 
-/** The servers' refusals of a statement for want of a right (on the database, a table, a column, a global one). */
-const deniedCodes: ReadonlySet<unknown> = new Set(['ER_DBACCESS_DENIED_ERROR', 'ER_TABLEACCESS_DENIED_ERROR', 'ER_COLUMNACCESS_DENIED_ERROR', 'ER_SPECIFIC_ACCESS_DENIED_ERROR']);
+/**
+ * The servers' refusals of a statement for want of a right of DATABASE_URL's user: on the
+ * database, a table, a column, a routine, or a global one. A migration refused so (below), and a
+ * statement refused while serving (database.ts refusedRight).
+ */
+export const rightRefusalCodes: ReadonlySet<unknown> = new Set(['ER_DBACCESS_DENIED_ERROR', 'ER_TABLEACCESS_DENIED_ERROR', 'ER_COLUMNACCESS_DENIED_ERROR', 'ER_SPECIFIC_ACCESS_DENIED_ERROR', 'ER_PROCACCESS_DENIED_ERROR']);
 
 /**
  * A statement of a migration that the database refused stops the start in one line (StartFailure):
@@ -83,7 +87,7 @@ const deniedCodes: ReadonlySet<unknown> = new Set(['ER_DBACCESS_DENIED_ERROR', '
 function failedMigration(told: string, error: unknown): unknown {
   if (!(error instanceof QueryFailedError)) return error;
   const refused = failedStatement(error);
-  const rerun = deniedCodes.has(refused.code)
+  const rerun = rightRefusalCodes.has(refused.code)
     ? "it runs again at the next start, which DATABASE_URL's user may not run: run the migrations as a user that may change the schema " +
       `(${migrationGrants} on the database), with npm run migrate or one start of the subgraph, then start again`
     : 'it runs again at the next start';
