@@ -1,6 +1,6 @@
 import { createLogger } from '../lib/logger';
 import { handleShutdownSignals } from '../lib/shutdown';
-import { exitWithFatal } from '../lib/start-failure';
+import { exitOnUncaughtFault, exitWithFatal } from '../lib/start-failure';
 import { readGatewayConfig, type GatewayConfig } from './config';
 import { serveGateway } from './serve';
 
@@ -14,6 +14,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = createLogger('gateway', { level: config.logLevel });
+  exitOnUncaughtFault(logger);
   for (const warning of config.warnings) logger.warn(warning);
   // The gateway must never phone home: @apollo/gateway starts an exporter of anonymous usage data
   // when it is built unless this is set. Not configurable on purpose; set here, by the process,

@@ -33,16 +33,42 @@ function failureReport(error: unknown): FailureReport {
 }
 
 /**
- * A service's end when it could not start: one fatal log line, then its exit code. LOG_LEVEL=silent
- * writes no line, and the process would exit unexplained: the same line (masked and redacted as
- * every log line is) then goes to stderr, which the service writes nothing else to.
+ * Where a service's last line goes: its log. LOG_LEVEL=silent writes no line, and the process
+ * would exit unexplained: the same line (masked and redacted as every log line is) then goes to
+ * stderr, which the service writes nothing else to. Both write synchronously (createLogger), so
+ * the line is out before process.exit().
  */
+function fatalLog(logger: Logger): Logger {
+  return logger.isLevelEnabled('fatal') ? logger : createLogger(String(logger.bindings().service), { level: 'fatal', destination: pino.destination({ dest: 2, sync: true }) });
+}
+
+/** A service's end when it could not start: one fatal log line, then its exit code. */
 export function exitWithFatal(logger: Logger, error: unknown): never {
   const report = failureReport(error);
-  const told = logger.isLevelEnabled('fatal') ? logger : createLogger(String(logger.bindings().service), { level: 'fatal', destination: pino.destination({ dest: 2, sync: true }) });
+  const told = fatalLog(logger);
   if ('line' in report) told.fatal(report.line);
   else told.fatal({ err: report.unexpected }, 'could not start');
   process.exit(report.exitCode);
+}
+
+/**
+ * A service's end on a fault nothing caught (an exception thrown from a timer, a callback or an
+ * event listener; a promise rejected without a handler), from its boot on: one fatal line with
+ * the error and its stack, as `could not start` tells the unforeseen, then exit 1. Node's own
+ * ending prints a plain stack on stderr, the one line of a service's output that is no JSON, and
+ * masks nothing: an ID number in the error's message would reach the log whole.
+ * No graceful drain (lib/shutdown.ts): the fault left whatever it interrupted half done (a
+ * transaction, a lock, a stream, a request's bookkeeping), so the requests in flight would finish
+ * on a state nobody knows, and the shutdown steps could wait on it for ever. A process manager, or
+ * npm start (which stops the platform when one process dies), starts it afresh.
+ */
+export function exitOnUncaughtFault(logger: Logger): void {
+  const exit = (msg: string) => (error: unknown) => {
+    fatalLog(logger).fatal({ err: error }, msg);
+    process.exit(1);
+  };
+  process.on('uncaughtException', exit('uncaught exception: exiting'));
+  process.on('unhandledRejection', exit('unhandled promise rejection: exiting'));
 }
 
 /**

@@ -22,7 +22,7 @@ import { checkSettingNames } from '../../lib/settings';
 import { poolStats, registerPoolMetrics, registerQueryCounter, ServiceMetrics } from '../../lib/metrics';
 import { readinessRoute, withTimeout } from '../../lib/readiness';
 import { handleShutdownSignals } from '../../lib/shutdown';
-import { exitWithFatal } from '../../lib/start-failure';
+import { exitOnUncaughtFault, exitWithFatal } from '../../lib/start-failure';
 import { projectRoot } from '../../lib/project-root';
 import { defaultPorts, readSdl, type SubgraphName } from '../../schema/subgraphs';
 import { databaseTarget, defaultDatabaseWaits, describeTarget, exceededDatabaseWait, isConnectionLostWithWriteSent, isConnectionNotMade, isDatabaseConnectionLoss, tooManyDatabaseConnections, openDatabase, refusedRight, refusedRightsLog, sqliteFault, type DatabaseTarget, type DatabaseWaits, type DataModel, type SqliteFault } from './database';
@@ -422,6 +422,7 @@ export async function runSubgraph<TContext extends object, TPeers>(subgraph: Sub
   }
   const definition = 'define' in subgraph ? subgraph.define(config.peers as TPeers) : subgraph;
   const logger = createLogger(definition.name, { level: config.logLevel });
+  exitOnUncaughtFault(logger);
   for (const warning of config.warnings) logger.warn(warning);
   try {
     // Made before the database is opened, so that its logger can count statements from the first.
