@@ -1,5 +1,5 @@
 import type { ExtraRoute } from '../lib/http-server';
-import { sendJson } from '../lib/http-server';
+import { sendErrors } from '../lib/http-server';
 import { ErrorCode } from '../lib/errors';
 import { purposeHeaders } from '../lib/access/identity';
 
@@ -82,9 +82,7 @@ export function crossSiteRequestRoute(allowedOrigins: readonly string[] = []): E
     const contentType = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     const simple = req.method === 'GET' || req.method === 'HEAD' || (req.method === 'POST' && (contentType === '' || simpleContentTypes.includes(contentType)));
     if (!simple) return false;
-    sendJson(res, 400, {
-      errors: [{ message: 'A cross-site request without a CORS preflight is refused (CSRF protection): send it from the same origin, or from an origin the gateway lists in CORS_ORIGINS.', extensions: { code: ErrorCode.BAD_REQUEST } }],
-    });
+    sendErrors(req, res, 400, [{ message: 'A cross-site request without a CORS preflight is refused (CSRF protection): send it from the same origin, or from an origin the gateway lists in CORS_ORIGINS.', extensions: { code: ErrorCode.BAD_REQUEST } }]);
     return true;
   };
 }

@@ -3,6 +3,7 @@ import net, { type AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
+import Negotiator from 'negotiator';
 import { HeaderMap, type ApolloServer, type BaseContext, type ContextFunction } from '@apollo/server';
 import { ErrorCode, outageRetryAfterSeconds } from './errors';
 import type { Logger } from './logger';
@@ -115,10 +116,31 @@ export const healthRoute: ExtraRoute = (req, res) => {
   return true;
 };
 
-export function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+export function sendJson(res: http.ServerResponse, status: number, body: unknown, mediaType = 'application/json'): void {
   res.statusCode = status;
-  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.setHeader('content-type', `${mediaType}; charset=utf-8`);
   res.end(JSON.stringify(body));
+}
+
+/** An error of the server's own, before or beside GraphQL: a message and its extensions (`code` first). */
+export interface RefusalError {
+  message: string;
+  extensions: Record<string, unknown>;
+}
+
+const graphqlMediaTypes = ['application/json', 'application/graphql-response+json'];
+
+/**
+ * A GraphQL error answer of the server's own (a body over the limit, a route that does not exist,
+ * a stop, a fault), in the media type Apollo Server would answer the same request in: a client
+ * that accepts `application/graphql-response+json` (Apollo Client 4 and other GraphQL-over-HTTP
+ * clients, by default) reads a 4xx or 5xx in it as a GraphQL answer, its errors typed, where
+ * `application/json` is to it a server's page that may not be GraphQL at all. The same order of
+ * preference as Apollo's, so that one client is answered alike whichever refused it.
+ */
+export function sendErrors(req: http.IncomingMessage, res: http.ServerResponse, status: number, errors: RefusalError[]): void {
+  const accepted = req.headers.accept ? new Negotiator(req).mediaType(graphqlMediaTypes) : undefined;
+  sendJson(res, status, { errors }, accepted ?? 'application/json');
 }
 
 class RequestError extends Error {
@@ -274,11 +296,9 @@ const stoppingIdleCloseMs = 1_000;
  * nothing of it ran, and the client may send it again, to another instance or after
  * `retryAfterSeconds`.
  */
-function refuseWhileStopping(res: http.ServerResponse): void {
+function refuseWhileStopping(req: http.IncomingMessage, res: http.ServerResponse): void {
   res.setHeader('retry-after', String(outageRetryAfterSeconds));
-  sendJson(res, 503, {
-    errors: [{ message: 'the server is shutting down: nothing of this request ran, send it again', extensions: { code: ErrorCode.SHUTTING_DOWN, retryAfterSeconds: outageRetryAfterSeconds } }],
-  });
+  sendErrors(req, res, 503, [{ message: 'the server is shutting down: nothing of this request ran, send it again', extensions: { code: ErrorCode.SHUTTING_DOWN, retryAfterSeconds: outageRetryAfterSeconds } }]);
 }
 
 /** Reads a request's body to its end, unparsed (at most `limit` bytes), so that the answer is not lost to a reset connection. */
@@ -371,7 +391,7 @@ export async function serveGraphQL<TContext extends BaseContext>(
       const refusal = arrivedTooSlowly(arrivalLimitMs);
       recordErrors(record, [refusal]);
       res.setHeader('connection', 'close');
-      sendJson(res, refusal.status, { errors: [{ message: refusal.message, extensions: refusal.extensions }] });
+      sendErrors(req, res, refusal.status, [{ message: refusal.message, extensions: refusal.extensions }]);
     };
     bodyTooSlow.set(socket, refuseSlowBody);
     // Only its own: a client pipelining may have sent the next request on the connection already.
@@ -407,13 +427,13 @@ export async function serveGraphQL<TContext extends BaseContext>(
         if (drain.draining && !quietRoutes.has(pathname)) {
           record.errorCodes.push(ErrorCode.SHUTTING_DOWN);
           await discardBody(req, limit);
-          refuseWhileStopping(res);
+          refuseWhileStopping(req, res);
           return;
         }
         for (const route of routes) if (await route(req, res)) return;
         const url = target;
         if (url.pathname !== '/graphql' && url.pathname !== '/') {
-          sendJson(res, 404, { errors: [{ message: `no route for ${url.pathname}`, extensions: { code: ErrorCode.ROUTE_NOT_FOUND } }] });
+          sendErrors(req, res, 404, [{ message: `no route for ${url.pathname}`, extensions: { code: ErrorCode.ROUTE_NOT_FOUND } }]);
           return;
         }
         const headers = new HeaderMap();
@@ -466,7 +486,7 @@ export async function serveGraphQL<TContext extends BaseContext>(
         if (!req.complete) res.setHeader('connection', 'close');
         if (error instanceof RequestError) {
           recordErrors(record, [error]);
-          sendJson(res, error.status, { errors: [{ message: error.message, extensions: error.extensions }] });
+          sendErrors(req, res, error.status, [{ message: error.message, extensions: error.extensions }]);
           return;
         }
         if (req.readableAborted) {
@@ -478,7 +498,7 @@ export async function serveGraphQL<TContext extends BaseContext>(
         if (logger) logger.error({ err: error, requestId: record.requestId }, 'unexpected fault serving a request');
         else console.error(error);
         record.errorCodes.push(ErrorCode.INTERNAL_SERVER_ERROR);
-        sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId: record.requestId } }] });
+        sendErrors(req, res, 500, [{ message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId: record.requestId } }]);
       }
     })().finally(handled);
   });

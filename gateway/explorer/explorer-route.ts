@@ -5,7 +5,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { ConfigError } from '../../lib/env';
 import { ErrorCode } from '../../lib/errors';
-import { sendJson, type ExtraRoute } from '../../lib/http-server';
+import { sendErrors, sendJson, type ExtraRoute } from '../../lib/http-server';
 import { matters } from '../../lib/catalogue/matters';
 import { purposeHeaders } from '../../lib/access/identity';
 import { explorerBundleDirectory } from './build';
@@ -155,7 +155,7 @@ export function explorerRoute(options: ExplorerOptions): ExtraRoute {
     // Only the files read at start: no path ever reaches the file system.
     const file = assets.get(name);
     if (!file) {
-      sendJson(res, 404, { errors: [{ message: `no explorer file ${name}`, extensions: { code: ErrorCode.ROUTE_NOT_FOUND } }] });
+      sendErrors(req, res, 404, [{ message: `no explorer file ${name}`, extensions: { code: ErrorCode.ROUTE_NOT_FOUND } }]);
       return true;
     }
     send(req, res, file, name === 'index.html' ? { 'content-security-policy': contentSecurityPolicy, 'referrer-policy': 'no-referrer' } : {});

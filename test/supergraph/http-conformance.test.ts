@@ -394,9 +394,9 @@ describe("the gateway's reading of a request body", () => {
   afterAll(() => gateway?.stop());
 
   /** A POST whose body is sent as is, with no Content-Length unless given (chunked). */
-  function post(body: Buffer, headers: Record<string, string> = {}, answered?: (headers: http.IncomingHttpHeaders) => void): Promise<{ status: number; body: { data?: unknown; errors?: { message: string; extensions: Record<string, unknown> }[] } }> {
+  function post(body: Buffer, headers: Record<string, string> = {}, answered?: (headers: http.IncomingHttpHeaders) => void, path = ''): Promise<{ status: number; body: { data?: unknown; errors?: { message: string; extensions: Record<string, unknown> }[] } }> {
     return new Promise((resolve, reject) => {
-      const request = http.request(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, timeout: 10_000 }, (response) => {
+      const request = http.request(path ? new URL(path, gateway.url) : gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, timeout: 10_000 }, (response) => {
         answered?.(response.headers);
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -423,6 +423,21 @@ describe("the gateway's reading of a request body", () => {
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(await post(typename)).toEqual({ status: 200, body: { data: { __typename: 'Query' } } });
+  });
+
+  // Apollo Client 4 reads a 4xx or 5xx as a GraphQL answer, its errors typed, only in application/graphql-response+json.
+  it("answers its own refusals in the media type Apollo Server answers the same request in, as a GraphQL-over-HTTP client asks", async () => {
+    const over = Buffer.concat([Buffer.from('{"query":"{ __typename }","variables":{"pad":"'), Buffer.alloc(bodyBytes, 'x'), Buffer.from('"}}')]);
+    const refusedAs = async (accept: string | undefined, body: Buffer, path = '') => {
+      let type: string | undefined;
+      await post(body, { ...(accept === undefined ? {} : { accept }), 'content-length': String(body.length) }, (headers) => (type = headers['content-type']), path);
+      return type;
+    };
+    const graphqlClient = 'application/graphql-response+json, application/json;q=0.9';
+    for (const [accept, type] of [[graphqlClient, 'application/graphql-response+json; charset=utf-8'], ['application/json', 'application/json; charset=utf-8'], ['*/*', 'application/json; charset=utf-8'], [undefined, 'application/json; charset=utf-8']] as const) {
+      // Over the body limit, not JSON, and a path no route serves: the HTTP layer's own; the unknown field: Apollo's.
+      expect([await refusedAs(accept, over), await refusedAs(accept, Buffer.from('{"query":')), await refusedAs(accept, typename, '/nothing'), await refusedAs(accept, Buffer.from('{"query":"{ nothing }"}'))]).toEqual([type, type, type, type]);
+    }
   });
 
   it('refuses a body that is not UTF-8, rather than reading its text as replacement characters', async () => {
