@@ -5,7 +5,7 @@ import { organisationSubjects } from '../../lib/catalogue/matters';
 import { badInput, clientError, ErrorCode, InputProblems, isBlank } from '../../lib/errors';
 import { maskCitizenIdNumber } from '../../lib/identifiers';
 import { identifierOf } from '../shared/subject-directory';
-import { actingUser, assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, freeText, limitedKinds, personal, personIdentifier, underSupervision, type SubgraphContext } from '../shared/access';
+import { actingUser, assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, freeText, limitedKinds, personal, personIdentifier, purposeMismatch, underSupervision, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection } from '../shared/pagination';
 import { consentTerms, type ConsentActor, type GrantConsentInput } from './consent.repository';
 import type { EntitiesContext } from './context';
@@ -80,8 +80,8 @@ function kindsListedByName(ctx: Context, asked: SubjectKind | undefined): readon
   // Left out in the statement itself, so that the page, its cursors and totalCount are the organisations'.
   const listed = kinds ? kinds.filter((kind) => kind !== 'NATURAL_PERSON') : organisationSubjects;
   if (!listed.length) {
-    throw forbidden(
-      'PURPOSE_MISMATCH',
+    throw purposeMismatch(
+      ctx.access.identity,
       "a name search lists natural persons in the credit office's supervision only (x-credit-matter CREDIT_SUPERVISION): look the person up by the citizen ID number they give, with subjectByCode",
     );
   }

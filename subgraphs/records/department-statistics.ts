@@ -1,7 +1,7 @@
 import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import { departments, storedDepartment, type Department } from '../../lib/catalogue/departments';
 import { checkDatePeriod, startOfDistrictDay } from '../../lib/calendar';
-import { forbidden, underSupervision, type SubgraphContext } from '../shared/access';
+import { forbidden, purposeMismatch, underSupervision, type SubgraphContext } from '../shared/access';
 import { isSqlite } from '../shared/write-queue';
 import type { RecordsContext } from './context';
 import { CreditRecord } from './entities/credit-record.entity';
@@ -172,7 +172,7 @@ export async function departmentHandlingStatistics(ctx: Context, args: Departmen
     throw forbidden('NOT_ENTITLED', 'department handling statistics are the credit office’s assessment of departments (考核): read by the credit office and the supervising departments');
   }
   if (!underSupervision(identity)) {
-    throw forbidden('PURPOSE_MISMATCH', 'department handling statistics are read in the credit office’s supervision: under x-credit-matter CREDIT_SUPERVISION, as the credit check statistics are');
+    throw purposeMismatch(identity, 'department handling statistics are read in the credit office’s supervision: under x-credit-matter CREDIT_SUPERVISION, as the credit check statistics are');
   }
   checkDatePeriod(args);
   const rows = await countedRows(ctx.db, { from: startOfDistrictDay(args.from), to: startOfDistrictDay(args.to) }, ctx.today);

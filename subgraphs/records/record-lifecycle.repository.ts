@@ -10,7 +10,7 @@ import { assertLegible, assertNoRepeats, badInput, clientError, ErrorCode, Input
 import { optionalCode } from '../../lib/identifiers';
 import { foldedDocumentNumber, type TextForm } from '../../lib/text';
 import type { CursorPosition } from '../shared/cursors';
-import { forbidden, forbiddenAbout, refusalAbout } from '../shared/access';
+import { forbidden, forbiddenAbout, purposeMismatch, refusalAbout } from '../shared/access';
 import { groupedByKey } from '../shared/loaders';
 import { loadPages, type Page } from '../shared/pagination';
 import { disclosureEndedBy, effectiveStatus } from '../../lib/catalogue/record-standing';
@@ -23,7 +23,7 @@ import { RestorationApplication, type RestorationStatus } from './entities/resto
 import { objectionTransitions, overdueBefore, recordTransitions, restorationTransitions, transition, type RecordAction, type RestorationAction } from './lifecycle';
 import { asRead, changedValues, contentFields, recordEvent, sameContent, sameValue, type Actor, type ContentField } from './record-history';
 import { applicationAsItStands, closeEndedApplications, endedCondition } from './restoration-closure';
-import { actorOf, assertMaySeeCase, filedItForSubject, isCreditOffice, isSourceDepartment, isWindowOfficer, mayActFor, maySeeLifecycle, mayWithdraw, ownSubject, supervisesEveryDepartment } from './record-roles';
+import { actorOf, assertMaySeeCase, filedItForSubject, isCreditOffice, isSourceDepartment, isWindowOfficer, mayActFor, maySeeLifecycle, mayWithdraw, ownSubject, supervisesEveryDepartment, supervisionRefused } from './record-roles';
 import { identifierOf, withEntitiesOrUnavailable, type SubjectDirectory } from '../shared/subject-directory';
 import { lockFor, writeTransaction } from '../shared/write-queue';
 import type { RequestDeadline } from '../../lib/deadline';
@@ -290,6 +290,8 @@ export class RecordLifecycleRepository {
       if (!own) throw forbidden('OUTSIDE_SUBJECT_SCOPE', 'this request may list only its own subject’s cases');
       conditions.push('t.subject_id = ?');
       params.push(own);
+    } else if (supervisionRefused(identity)) {
+      throw purposeMismatch(identity, 'every department’s cases are listed to a supervising department in its supervision (x-credit-matter CREDIT_SUPERVISION)');
     } else if (!supervisesEveryDepartment(identity)) {
       if (caller?.organisationKind !== 'DEPARTMENT') throw forbidden('NOT_ENTITLED', 'cases are listed for their subject, their source department and the credit office');
       conditions.push('(t.source_department = ? OR t.submitted_by_organisation = ?)');

@@ -1,5 +1,6 @@
+import type { GraphQLError } from 'graphql';
 import type { Caller, RequestIdentity } from '../../lib/access/identity';
-import { forbidden, forbiddenAbout, underSupervision } from '../shared/access';
+import { forbidden, forbiddenAbout, purposeMismatch, refusalOf, underSupervision } from '../shared/access';
 import type { Actor } from './record-history';
 
 /**
@@ -38,6 +39,22 @@ export function isSourceDepartment(caller: Caller | null, sourceDepartment: stri
  */
 export function supervisesEveryDepartment(identity: RequestIdentity): boolean {
   return isCreditOffice(identity.caller) || underSupervision(identity);
+}
+
+/**
+ * A supervising department's supervisor whose purpose the gateway refused (CREDIT_SUPERVISION
+ * withdrawn, or no longer its department's): what only its supervision shows is refused with that
+ * refusal's problem and header (`purposeMismatch`), not as what it may never see (NOT_ENTITLED
+ * would send it back to the header it sent), nor narrowed to its own department's cases, as if
+ * those were every department's.
+ */
+export function supervisionRefused(identity: RequestIdentity): boolean {
+  return identity.caller?.role === 'CREDIT_OFFICE_SUPERVISOR' && !isCreditOffice(identity.caller) && refusalOf(identity) !== undefined;
+}
+
+/** A record's lifecycle or case not shown to the request (`message` says to whom it is): NOT_ENTITLED, or the refusal of its supervision. */
+export function lifecycleNotShown(identity: RequestIdentity, subjectId: string, message: string): GraphQLError {
+  return supervisionRefused(identity) ? purposeMismatch(identity, message, subjectId) : forbiddenAbout(subjectId, 'NOT_ENTITLED', message);
 }
 
 /**
@@ -108,7 +125,7 @@ export function assertMaySeeCase(identity: RequestIdentity, value: { subjectId: 
   // The supervision reads objections only (RECORD_OBJECTIONS under CREDIT_SUPERVISION), not applications.
   const supervision = what === 'objection' ? ', and the supervising departments under CREDIT_SUPERVISION' : '';
   // The credit office's supervisors, not its window, whose officers are told so by this very message.
-  throw forbiddenAbout(value.subjectId, 'NOT_ENTITLED', `this ${what} is shown to its subject, the record's source department, the organisation that filed it and the credit office's supervisors${supervision}`);
+  throw lifecycleNotShown(identity, value.subjectId, `this ${what} is shown to its subject, the record's source department, the organisation that filed it and the credit office's supervisors${supervision}`);
 }
 
 /** The acting user, from the verified identity; never from an input field. */

@@ -20,7 +20,7 @@ import { assertSubjectKindInScope, withEntitiesOrUnavailable } from '../shared/s
 import { historyOf } from './record-history';
 import { objectionDueBy } from './lifecycle';
 import type { ApplyForRestorationInput, DecideObjectionInput, DecideRestorationInput, FileObjectionInput, WithdrawCaseInput } from './record-lifecycle.repository';
-import { actorOf, assertMaySeeCase, maySeeLifecycle } from './record-roles';
+import { actorOf, assertMaySeeCase, lifecycleNotShown, maySeeLifecycle } from './record-roles';
 import { departmentHandlingStatistics, type DepartmentHandlingPeriod } from './department-statistics';
 import { foldedDocumentNumber } from '../../lib/text';
 
@@ -107,7 +107,7 @@ function visibleCase<T extends { subjectId: string; sourceDepartment: string; su
 }
 
 function lifecycleOf(ctx: Context, record: CreditRecord, field: string): void {
-  if (!maySeeLifecycle(ctx.access.identity, record)) throw forbiddenAbout(record.subjectId, 'NOT_ENTITLED', `CreditRecord.${field} is shown to the record's subject, its source department and the credit office's supervisors`);
+  if (!maySeeLifecycle(ctx.access.identity, record)) throw lifecycleNotShown(ctx.access.identity, record.subjectId, `CreditRecord.${field} is shown to the record's subject, its source department and the credit office's supervisors`);
 }
 
 /**

@@ -113,4 +113,19 @@ describe.each(testDatabases)('what a check found, asked under a purpose the gate
     for (const node of result.data?.creditChecks?.edges.map((e) => e.node) ?? []) expect(node?.verdict ?? null).toBeNull();
     expect(new Set(result.errors?.map((e) => e.extensions?.problem))).toEqual(new Set(['UNKNOWN_MATTER']));
   });
+
+  // The gateway cuts them itself, as fields the refused purpose would have granted; the subgraphs
+  // refuse them alike to a gateway that signed no refusal (test/subgraphs/records/refused-supervision.test.ts).
+  it('refuses the supervision’s own readers under a supervision the catalogue no longer holds, with its refusal, audited DENIED', async () => {
+    catalogueWith('CREDIT_SUPERVISION', undefined);
+    const requestId = 'refused-supervision-readers';
+    const result = await platform.query(
+      `query { departmentHandlingStatistics(from: "2026-01-01", to: "2026-01-02") { department { code } } creditRecordObjections(first: 1) { edges { node { id } } } searchSubjects(name: "张三", kind: NATURAL_PERSON) { totalCount } }`,
+      {},
+      { caller: { ...supervisor.caller!, organisation: 'ADMINISTRATIVE_APPROVAL' }, headers: { ...supervisor.headers, 'x-request-id': requestId } },
+    );
+    expect(result.data).toEqual({ departmentHandlingStatistics: null, creditRecordObjections: null, searchSubjects: null });
+    expect(result.errors?.map((e) => ({ code: e.extensions?.code, problem: e.extensions?.problem, header: e.extensions?.header }))).toEqual(Array(3).fill({ code: 'FORBIDDEN', problem: 'UNKNOWN_MATTER', header: 'x-credit-matter' }));
+    expect(new Set((await entriesOf(requestId)).map((e) => e.outcome))).toEqual(new Set(['DENIED']));
+  });
 });
