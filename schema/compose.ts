@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../lib/project-root';
 import { composeServices } from '@apollo/composition';
-import { parse } from 'graphql';
+import { Supergraph } from '@apollo/federation-internals';
+import { parse, printSchema, type GraphQLSchema } from 'graphql';
+import { readFieldGuards, withFieldGroupsDescribed } from '../gateway/field-guards';
 import { productionSupergraph, productionSupergraphPath } from './production-supergraph';
 import { defaultUrl, readSdl, subgraphNames, supergraphPath } from './subgraphs';
 
@@ -29,6 +31,29 @@ export function composeSupergraph(): Composition {
   };
 }
 
+/**
+ * The schema a gateway serving `supergraphSdl` answers clients with: the supergraph's API schema,
+ * as @apollo/gateway builds it (`Supergraph.build(sdl).apiSchema()`), without what is
+ * `@inaccessible` (the keys and fields subgraphs share only among themselves, the gateway's own
+ * calls to a subgraph) and without the federation's own types and directives, and with each guarded
+ * field's group in its description as the gateway tells it (gateway/gateway.ts `load`; a test compares
+ * schema/api.graphql with the gateway's introspection).
+ */
+export function apiSchemaOf(supergraphSdl: string): GraphQLSchema {
+  return withFieldGroupsDescribed(Supergraph.build(supergraphSdl).apiSchema().toGraphQLJSSchema(), readFieldGuards(supergraphSdl));
+}
+
+/**
+ * Where the API schema is committed, for front-end teams' code generators: with introspection off
+ * in production it is their only copy, and the supergraph holds much no client is served.
+ */
+export const apiSchemaPath = path.join(projectRoot, 'schema', 'api.graphql');
+
+const apiSchemaHeader = `# The schema the gateway serves to clients, for code generators: written by \`npm run compose\` from
+# schema/supergraph.graphql (do not edit; \`npm run compose:check\` fails when it is stale).
+
+`;
+
 function main(argv: string[]): number {
   const check = argv.includes('--check');
   let composition: Composition;
@@ -43,10 +68,12 @@ function main(argv: string[]): number {
     return 1;
   }
   // The development supergraph routes to the default local ports; docker/'s routes to the compose
-  // services. Both come from this one composition, so they cannot drift apart.
+  // services. Both come from this one composition, so they cannot drift apart, nor can the API
+  // schema, which routing does not change.
   const outputs = [
     { path: supergraphPath, sdl: composition.supergraphSdl },
     { path: productionSupergraphPath, sdl: productionSupergraph(composition.supergraphSdl) },
+    { path: apiSchemaPath, sdl: `${apiSchemaHeader}${printSchema(apiSchemaOf(composition.supergraphSdl))}\n` },
   ];
   const stale = outputs.filter((o) => (fs.existsSync(o.path) ? fs.readFileSync(o.path, 'utf8') : '') !== o.sdl);
   if (check) {
@@ -54,11 +81,11 @@ function main(argv: string[]): number {
       console.error(`${stale.map((o) => path.relative(projectRoot, o.path)).join(' and ')} stale: run \`npm run compose\` and commit the result`);
       return 1;
     }
-    console.log('the supergraphs are up to date');
+    console.log('the supergraphs and the API schema are up to date');
     return 0;
   }
   for (const output of stale) fs.writeFileSync(output.path, output.sdl);
-  console.log(stale.length ? `wrote ${stale.map((o) => path.relative(projectRoot, o.path)).join(', ')}` : 'the supergraphs are unchanged');
+  console.log(stale.length ? `wrote ${stale.map((o) => path.relative(projectRoot, o.path)).join(', ')}` : 'the supergraphs and the API schema are unchanged');
   return 0;
 }
 

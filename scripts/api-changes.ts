@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Supergraph } from '@apollo/federation-internals';
-import { BreakingChangeType, DangerousChangeType, findBreakingChanges, findDangerousChanges, type BreakingChange, type DangerousChange, type GraphQLSchema } from 'graphql';
+import { BreakingChangeType, DangerousChangeType, findBreakingChanges, findDangerousChanges, type BreakingChange, type DangerousChange } from 'graphql';
 import { projectRoot } from '../lib/project-root';
+import { apiSchemaOf } from '../schema/compose';
 import { supergraphPath } from '../schema/subgraphs';
 
 /**
@@ -15,16 +15,6 @@ import { supergraphPath } from '../schema/subgraphs';
  * gate (`npm run compose:check` is the gate for the supergraph being current).
  */
 
-/**
- * The schema a gateway serving `supergraphSdl` answers clients with: the supergraph's API schema,
- * as @apollo/gateway builds it (`Supergraph.build(sdl).apiSchema()`), without what is
- * `@inaccessible` (the keys and fields subgraphs share only among themselves) and without the
- * federation's own types and directives. Changes to the hidden part are no client's concern.
- */
-export function apiSchemaOf(supergraphSdl: string): GraphQLSchema {
-  return Supergraph.build(supergraphSdl).apiSchema().toGraphQLJSSchema();
-}
-
 export interface ApiChanges {
   /** Changes an operation written against `before` may fail validation for, or read wrongly (a field removed, turned nullable). */
   breaking: BreakingChange[];
@@ -32,7 +22,7 @@ export interface ApiChanges {
   dangerous: DangerousChange[];
 }
 
-/** The changes to the client-facing schema from the supergraph `before` to the supergraph `after` (both as SDL text). */
+/** The changes to the client-facing schema (apiSchemaOf: what clients are not served is no concern of theirs) from the supergraph `before` to the supergraph `after` (both as SDL text). */
 export function apiChanges(before: string, after: string): ApiChanges {
   const [from, to] = [apiSchemaOf(before), apiSchemaOf(after)];
   return { breaking: findBreakingChanges(from, to), dangerous: findDangerousChanges(from, to) };
