@@ -1,4 +1,5 @@
 import { clockToleranceSeconds, identityHeader, signerFor, type SignedIdentity } from '../lib/access/identity';
+import { catalogueFingerprint } from '../lib/catalogue/fingerprint';
 import { withoutCredentials } from '../lib/env';
 import { withTimeout, type DependencyState, type ReadinessCheck } from '../lib/readiness';
 
@@ -34,6 +35,21 @@ async function probe(how: SubgraphProbe, url: string): Promise<Response> {
     return await fetch(readyAddress(address), { headers: { ...credentials, [identityHeader]: await signerFor(how.signingKey).sign(probeIdentity) }, signal });
   }
   return await fetch(address, { method: 'POST', headers: { ...credentials, 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}', signal });
+}
+
+/**
+ * The catalogue fingerprint a ready subgraph of this platform answered on `/ready`
+ * (lib/readiness.ts), the body read or dropped. Undefined from a foreign server, which has no
+ * catalogue, and from a subgraph of a release before fingerprints (or a body that is no JSON),
+ * which cannot be compared: as before, ready.
+ */
+async function fingerprintAnswered(how: SubgraphProbe, response: Response): Promise<string | undefined> {
+  if (how.kind !== 'ready-route' || !response.ok) {
+    await response.body?.cancel();
+    return undefined;
+  }
+  const body = (await response.json().catch(() => null)) as { catalogueFingerprint?: unknown } | null;
+  return typeof body?.catalogueFingerprint === 'string' ? body.catalogueFingerprint : undefined;
 }
 
 /** Why a subgraph that answered `status` is not ready, naming what was asked (without a user, password or query). */
@@ -76,6 +92,13 @@ function withCredentialsApart(url: string): { address: URL; credentials: Record<
  * rollout of gateways with the wrong key takes no traffic, and during a change of key the replicas
  * holding the old one leave service for those holding the new one. One subgraph started with the
  * wrong key is that subgraph's outage, not the whole platform's, as a subgraph down is.
+ *
+ * A subgraph built on another catalogue than the gateway's (another release: the catalogue is
+ * code, lib/catalogue/fingerprint.ts) is degraded, whenever, never not ready: during a rolling
+ * restart, subgraphs first, every gateway runs the old release's catalogue while the subgraphs
+ * take the new one, and taking every gateway out of service then would turn a release into an
+ * outage. The check names both fingerprints, for an operator and a monitor to see a restart left
+ * half done (a gateway restarted alone, or one left behind).
  */
 export function gatewayReadiness(subgraphUrls: Record<string, string>, supergraphLoaded: () => boolean, how: SubgraphProbe): ReadinessCheck {
   const seenReady = new Set<string>();
@@ -86,10 +109,10 @@ export function gatewayReadiness(subgraphUrls: Record<string, string>, supergrap
       Object.entries(subgraphUrls).map(async ([name, url]) => {
         try {
           const response = await withTimeout(`the ${name} subgraph`, subgraphProbeMs, probe(how, url));
-          await response.body?.cancel();
+          const theirs = await fingerprintAnswered(how, response);
           if (response.ok) {
             seenReady.add(name);
-            checks[name] = { ok: true };
+            checks[name] = theirs === undefined || theirs === catalogueFingerprint ? { ok: true } : { ok: false, degraded: true, detail: catalogueApart(name, theirs) };
           } else if (how.kind === 'ready-route' && response.status === 401) {
             refused.add(name);
             checks[name] = notReady(name, identityRefused(name));
@@ -107,6 +130,10 @@ export function gatewayReadiness(subgraphUrls: Record<string, string>, supergrap
   function notReady(name: string, detail: string): DependencyState {
     return seenReady.has(name) ? { ok: false, degraded: true, detail } : { ok: false, detail };
   }
+}
+
+function catalogueApart(name: string, theirs: string): string {
+  return `the ${name} subgraph runs catalogue ${theirs}, this gateway ${catalogueFingerprint}: they were built on different releases, so departments, matters or grants one knows the other may not (viewer's department null, AUDIT_UNAVAILABLE with reason CATALOGUE_MISMATCH): restart every process on one release, subgraphs first`;
 }
 
 function identityRefused(name: string): string {

@@ -2,6 +2,7 @@ import type http from 'node:http';
 import { constants as perfConstants, monitorEventLoopDelay, PerformanceObserver, type IntervalHistogram } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
+import { catalogueFingerprint } from './catalogue/fingerprint';
 import { pathOf } from './http-server';
 import { digitRun } from './text';
 import type { RequestRecord } from './request-record';
@@ -36,6 +37,7 @@ const longNumber = digitRun(7);
  *  credit_graphql_errors_total{operation,code}            errors sent, by `extensions.code`
  *  credit_graphql_request_duration_seconds{operation,type}  whole request, token check to last byte
  *  credit_db_queries_total                                 on a subgraph: SQL statements sent (registerQueryCounter)
+ *  credit_catalogue_info{fingerprint}                      1, for the catalogue the process was built with (lib/catalogue/fingerprint.ts)
  *  + Node's process metrics (CPU, memory, event-loop lag, GC), `credit_process_*`, `credit_nodejs_*`
  *
  * close() stops the GC observer and the event-loop sampling: whoever made the metrics calls it
@@ -68,6 +70,7 @@ export class ServiceMetrics {
       buckets: latencyBuckets,
       registers,
     });
+    new Gauge({ name: 'credit_catalogue_info', help: '1 for the fingerprint of the catalogue this process was built with: every process of one release shows the same.', labelNames: ['fingerprint'], registers }).set({ fingerprint: catalogueFingerprint }, 1);
   }
 
   /**

@@ -1,4 +1,5 @@
 import type http from 'node:http';
+import { catalogueFingerprint } from './catalogue/fingerprint';
 import { pathOf, sendJson, type ExtraRoute } from './http-server';
 
 /** One dependency's state, as `/ready` reports it. */
@@ -33,7 +34,9 @@ export async function withTimeout<T>(what: string, ms: number, work: Promise<T>)
  * `{ status: "degraded", checks }` when those that are not are ones it serves without
  * (`degraded`), 503 `{ status: "not ready", checks }` when another is not, or while the server is
  * stopping (so that a load balancer stops sending traffic before the process goes). `/health` (liveness) is answered
- * by the HTTP server itself and never looks at dependencies.
+ * by the HTTP server itself and never looks at dependencies. Each answer names the catalogue the
+ * process was built with (`catalogueFingerprint`), which the gateway compares with its subgraphs'
+ * (gateway/readiness.ts).
  */
 export function readinessRoute(check: ReadinessCheck, stopping: () => boolean): ExtraRoute {
   // Probes arriving while a check runs share it: a flood of anonymous /ready requests costs the
@@ -43,7 +46,7 @@ export function readinessRoute(check: ReadinessCheck, stopping: () => boolean): 
   return async (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (pathOf(req) !== '/ready') return false;
     if (stopping()) {
-      sendJson(res, 503, { status: 'not ready', checks: { server: { ok: false, detail: 'shutting down' } } });
+      sendJson(res, 503, { status: 'not ready', catalogueFingerprint, checks: { server: { ok: false, detail: 'shutting down' } } });
       return true;
     }
     let checks: Record<string, DependencyState>;
@@ -54,7 +57,7 @@ export function readinessRoute(check: ReadinessCheck, stopping: () => boolean): 
     }
     const states = Object.values(checks);
     const status = states.every((c) => c.ok) ? 'ready' : states.every((c) => c.ok || c.degraded) ? 'degraded' : 'not ready';
-    sendJson(res, status === 'not ready' ? 503 : 200, { status, checks });
+    sendJson(res, status === 'not ready' ? 503 : 200, { status, catalogueFingerprint, checks });
     return true;
   };
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { DataSource, Logger } from 'typeorm';
 import type { AbstractSqliteDriver } from 'typeorm/driver/sqlite-abstract/AbstractSqliteDriver';
+import { catalogueFingerprint } from '../../lib/catalogue/fingerprint';
 import { citizenIdNumber } from '../../lib/identifiers/citizen-id-number';
 import { entitiesSubgraph } from '../../subgraphs/entities/subgraph';
 import { openDatabase } from '../../subgraphs/shared/database';
@@ -110,7 +111,7 @@ describe("a subgraph whose SQLite database's disk or file fails", () => {
     expect((await register()).errors).toBeUndefined();
     fs.rmSync(directory, { recursive: true });
 
-    expect(await ready()).toEqual({ status: 503, body: { status: 'not ready', checks: { database: { ok: false, detail: 'the database file was deleted or replaced while the subgraph had it open: restart it once the file is restored' } } } });
+    expect(await ready()).toEqual({ status: 503, body: { status: 'not ready', catalogueFingerprint, checks: { database: { ok: false, detail: 'the database file was deleted or replaced while the subgraph had it open: restart it once the file is restored' } } } });
     expect(logged).toHaveBeenCalledWith(`[entities] the SQLite database file ${file()} was deleted while the subgraph had it open: nothing more is written to it; restore the file and restart the subgraph`);
     const refused = await register();
     expect(refusal(refused)).toEqual([[gone, 'DATABASE_UNAVAILABLE', 'FILE_REPLACED', undefined]]);
@@ -127,7 +128,7 @@ describe("a subgraph whose SQLite database's disk or file fails", () => {
   });
 
   it('is ready, and writes, while its file stays where it was opened', async () => {
-    expect(await ready()).toEqual({ status: 200, body: { status: 'ready', checks: { database: { ok: true } } } });
+    expect(await ready()).toEqual({ status: 200, body: { status: 'ready', catalogueFingerprint, checks: { database: { ok: true } } } });
     expect((await register()).errors).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { identityHeader, signIdentity } from '../../lib/access/identity';
+import { catalogueFingerprint } from '../../lib/catalogue/fingerprint';
 import { subgraphNames } from '../../schema/subgraphs';
 import { postGraphQL } from '../helpers/graphql';
 import { financeOfficer, startOpsPlatform, type OpsPlatform } from './ops-platform';
@@ -45,7 +46,7 @@ describe('health and readiness', () => {
   it('reports a subgraph ready when its database answers', async () => {
     const { status, body } = await get(`${new URL(platform.subgraphs.records.url).origin}/ready`);
     expect(status).toBe(200);
-    expect(body).toEqual({ status: 'ready', checks: { database: { ok: true } } });
+    expect(body).toEqual({ status: 'ready', catalogueFingerprint, checks: { database: { ok: true } } });
   });
 
   it('reports the gateway ready when the supergraph is loaded and every subgraph is ready', async () => {
@@ -103,7 +104,7 @@ describe('health and readiness', () => {
     expect(graphql.status).toBe(401);
     expect(((await graphql.json()) as { errors: { message: string }[] }).errors[0].message).toBe(refused.body.checks.gatewayIdentity.detail);
     const signed = await get(`${origin}/ready`, { [identityHeader]: await signIdentity(anonymous, platform.secrets.signing) });
-    expect(signed).toEqual({ status: 200, body: { status: 'ready', checks: { database: { ok: true } } } });
+    expect(signed).toEqual({ status: 200, body: { status: 'ready', catalogueFingerprint, checks: { database: { ok: true } } } });
   });
 
   it('reports a subgraph not ready when its database is closed, and the gateway ready but degraded, naming it: it serves the rest', async () => {

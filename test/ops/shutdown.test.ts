@@ -4,6 +4,7 @@ import { Agent, request } from 'undici';
 import { crossSiteRequestRoute } from '../../gateway/cross-site-requests';
 import { serveGraphQL, type ExtraRoute } from '../../lib/http-server';
 import { connectionFailure, send } from '../../lib/platform-http';
+import { catalogueFingerprint } from '../../lib/catalogue/fingerprint';
 import { readinessRoute } from '../../lib/readiness';
 
 describe('stopping a server (graceful shutdown)', () => {
@@ -53,7 +54,7 @@ describe('stopping a server (graceful shutdown)', () => {
     try {
       const response = await fetch(`${new URL(http.url).origin}/ready`);
       expect(response.status).toBe(503);
-      expect(await response.json()).toEqual({ status: 'not ready', checks: { server: { ok: false, detail: 'shutting down' } } });
+      expect(await response.json()).toEqual({ status: 'not ready', catalogueFingerprint, checks: { server: { ok: false, detail: 'shutting down' } } });
     } finally {
       await http.stop();
     }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gatewayReadiness } from '../../gateway/readiness';
+import { catalogueFingerprint } from '../../lib/catalogue/fingerprint';
 import { readinessRoute, type ReadinessCheck } from '../../lib/readiness';
 
 describe('the /ready route', () => {
@@ -50,13 +51,15 @@ describe("the gateway's readiness", () => {
   let subgraph: http.Server;
   /** What the stand-in subgraph's `/ready` answers. */
   let subgraphStatus = 503;
+  /** What its body says: `{}`, as a subgraph of a release before catalogue fingerprints. */
+  let subgraphBody = '{}';
   let lastAuthorization: string | undefined;
 
   beforeAll(async () => {
     subgraph = http.createServer((req, res) => {
       lastAuthorization = req.headers.authorization;
       res.statusCode = subgraphStatus;
-      res.end('{}');
+      res.end(subgraphBody);
     });
     await new Promise<void>((resolve) => subgraph.listen(0, '127.0.0.1', resolve));
   });
@@ -100,6 +103,46 @@ describe("the gateway's readiness", () => {
     } finally {
       await new Promise<void>((resolve) => accepting.close(() => resolve()));
     }
+  });
+
+  /**
+   * A gateway restarted alone on another release's catalogue (or left on the old one) was ready
+   * while the audit subgraph refused its departments (CATALOGUE_MISMATCH) and `viewer` answered
+   * `department: null`: nothing on /ready told the operator.
+   */
+  describe('on a subgraph running another catalogue', () => {
+    afterEach(() => (subgraphBody = '{}'));
+    const other = catalogueFingerprint.replace(/^./, (digit) => (digit === '0' ? '1' : '0'));
+
+    it('is degraded, not unready, naming both fingerprints and what to do, even before that subgraph was ever ready: a rolling restart is under way', async () => {
+      const url = `http://127.0.0.1:${(subgraph.address() as AddressInfo).port}/graphql`;
+      const check = gatewayReadiness({ records: url }, () => true, { kind: 'ready-route', signingKey: new Uint8Array(randomBytes(32)) });
+      subgraphStatus = 200;
+      subgraphBody = JSON.stringify({ status: 'ready', catalogueFingerprint: other, checks: { database: { ok: true } } });
+      const { records } = await check();
+      expect(records).toEqual({ ok: false, degraded: true, detail: expect.stringContaining(`the records subgraph runs catalogue ${other}, this gateway ${catalogueFingerprint}`) });
+      expect(records.detail).toContain('restart every process on one release, subgraphs first');
+      subgraphStatus = 503;
+      expect((await check()).records).toEqual({ ok: false, degraded: true, detail: `${url.replace(/graphql$/, 'ready')} answered 503` });
+    });
+
+    it('is ready when the fingerprints agree, and when a subgraph names none (a release before them)', async () => {
+      const url = `http://127.0.0.1:${(subgraph.address() as AddressInfo).port}/graphql`;
+      const check = gatewayReadiness({ records: url }, () => true, { kind: 'ready-route', signingKey: new Uint8Array(randomBytes(32)) });
+      subgraphStatus = 200;
+      subgraphBody = JSON.stringify({ status: 'ready', catalogueFingerprint, checks: { database: { ok: true } } });
+      expect(await check()).toEqual({ supergraph: { ok: true }, records: { ok: true } });
+      subgraphBody = '{}';
+      expect(await check()).toEqual({ supergraph: { ok: true }, records: { ok: true } });
+    });
+
+    it('does not ask a foreign subgraph (`{ __typename }`) for one', async () => {
+      const url = `http://127.0.0.1:${(subgraph.address() as AddressInfo).port}/graphql`;
+      const check = gatewayReadiness({ records: url }, () => true, { kind: 'typename' });
+      subgraphStatus = 200;
+      subgraphBody = JSON.stringify({ data: { __typename: 'Query' }, catalogueFingerprint: other });
+      expect(await check()).toEqual({ supergraph: { ok: true }, records: { ok: true } });
+    });
   });
 
   it('asks a subgraph behind a proxy that wants a user and password (in its URL) with them as Basic credentials, never repeating them', async () => {
