@@ -8,7 +8,7 @@ import { minimumSubjectsPerStatistic } from '../../lib/access/policy';
 import { badInput, clientError, ErrorCode, idempotencyKeyOf, quotedInput } from '../../lib/errors';
 import { normaliseIdentifier, optionalCode } from '../../lib/identifiers';
 import { peerCallFailure } from '../../lib/internal-client';
-import { acceptedPurpose, assertCaseFileReadable, assertInScope, disclose, forbidden, forbiddenAbout, freeText, purposeMismatch, underCheckPurpose, underSupervision, type SubgraphContext } from '../shared/access';
+import { acceptedPurpose, assertCaseFileReadable, assertInScope, disclose, forbidden, forbiddenAbout, freeText, purposeMismatch, refusalOf, underCheckPurpose, underSupervision, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type PageArgs } from '../shared/pagination';
 import type { RecordsContext } from './context';
 import { anotherDepartmentsCheck, caseNumberOf, filtersByFindings, type CheckedRecordSnapshot, type LedgerFilter } from './credit-check.repository';
@@ -174,6 +174,8 @@ export const creditCheckResolvers: GraphQLResolverMap<Context> = {
       };
       if (!Object.hasOwn(measuresByMatter, input.matter)) throw badInput('matter', `matter must be an administrative matter of the catalogue (docs/measures.md), got ${quotedInput(args.input.matter)}`);
       // The check is run under the purpose the request names, which is what the grants were decided on.
+      // One an earlier gateway signed with its groups, which this release's catalogue refuses, opens no case file.
+      if (refusalOf(identity)) throw purposeMismatch(identity, `a check for ${input.matter} is run under that purpose, which this request may not name`);
       // A form marks the input field at fault (named as in its input, as every input error is) and
       // the header that disagrees with it; no `group`, since CREDIT_CHECK was granted.
       if (identity.purpose?.matter !== input.matter || identity.purpose?.caseNumber !== input.caseNumber) {
