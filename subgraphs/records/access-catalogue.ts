@@ -7,23 +7,22 @@ import { decideGrants, purposeGrants, refusalDetails, refusalOfPurpose, type Pur
 import { clientError, ErrorCode } from '../../lib/errors';
 import { ExpiringMemory } from '../../lib/expiring-memory';
 import { validateIdentifier } from '../../lib/identifiers';
-import { forbiddenAbout, personIdentifier, type SubgraphContext } from '../shared/access';
+import { forbiddenAbout, personIdentifier, refusalOf, type SubgraphContext } from '../shared/access';
 import { withEntitiesOrUnavailable, type SubjectDirectory } from '../shared/subject-directory';
 
 /** The records subgraph's context, as far as the catalogue needs it: the entities subgraph's subject directory. */
 type Context = SubgraphContext & { subjects: SubjectDirectory };
 
 /**
- * Why this request's SELF_INQUIRY was refused, or undefined when it was accepted. The signed
- * identity carries no refusal, but tells one: the policy's own refusals are the policy's to decide
- * again (`refusalOfPurpose`, as the gateway's `decideGrants`), and a self-inquiry the policy lets
- * through is scoped by the gateway to the token's subject once it found that subject the caller's
- * own (gateway/request-access.ts, applyOwnSubject); a scope without it is that check's refusal.
+ * Why this request's SELF_INQUIRY was refused, or undefined when it was accepted: the refusal the
+ * gateway signed, or, in an identity an earlier gateway signed without one, the policy's own
+ * decided again (`refusalOf`); and a self-inquiry the policy lets through is scoped by the gateway
+ * to the token's subject once it found that subject the caller's own
+ * (gateway/request-access.ts, applyOwnSubject): a scope without it is that check's refusal.
  */
 function selfInquiryRefusal(identity: RequestIdentity, caller: Caller, shown: string): PurposeRefusal | undefined {
-  const purpose = identity.purpose!;
-  const byPolicy = refusalOfPurpose(caller, purpose, findMatter(purpose.matter));
-  if (byPolicy) return byPolicy;
+  const refused = refusalOf(identity);
+  if (refused) return refused;
   if (caller.subjectId && identity.scope.subjectId === caller.subjectId) return undefined;
   return { problem: 'TOKEN_SUBJECT_NOT_OWN', message: `the token's subject_id does not name the subject ${shown} (its org)` };
 }
