@@ -121,8 +121,8 @@ function discloseSubmitted(ctx: Context, results: readonly RowResult[]): void {
 }
 
 /** A single submission's rejection as its refusal lists it (`refusedInput`). */
-function inputProblem({ field, reason, code, problem }: Rejection) {
-  return { field: field ?? 'input', reason, code: code as Exclude<ErrorCode, 'INTERNAL_SERVER_ERROR'>, problem };
+function inputProblem({ field, reason, code, details }: Rejection) {
+  return { field: field ?? 'input', reason, code: code as Exclude<ErrorCode, 'INTERNAL_SERVER_ERROR'>, ...details };
 }
 
 function rejectionList(results: RowResult[]): Rejection[] {
@@ -300,6 +300,10 @@ export const resolvers: GraphQLResolverMap<Context> = {
     submittedByOrganisation: (application: RestorationApplication, _: unknown, ctx: Context) => personIdentifier(ctx.access, application.subjectId, application.submittedByOrganisation),
     decidedBy: (application: RestorationApplication, _: unknown, ctx: Context) => actingUser(ctx.access, application.decidedBy, application.decidedByOrganisation),
     decidedByOrganisation: (application: RestorationApplication, _: unknown, ctx: Context) => application.decidedByOrganisation && personIdentifier(ctx.access, application.subjectId, application.decidedByOrganisation),
+  },
+  // Told as the single submission's refusal tells the same row's problem (`inputProblem`).
+  CreditRecordRejection: {
+    problem: (rejection: Rejection) => rejection.details?.problem ?? null,
   },
   CreditRecordCategory: {
     sourceDepartments: (category: RecordCategory) => decidingDepartments(category)?.map(storedDepartment) ?? null,

@@ -2,7 +2,7 @@ import { findRecordCategory, taxGradePolarity, type Polarity, type RecordCategor
 import { ErrorCode, quotedInput } from '../../../lib/errors';
 import { normaliseIdentifier, optionalCode, type IdentifierProblem } from '../../../lib/identifiers';
 import { identifierProblem } from '../../shared/subject-directory';
-import { validateCreditRecord, type CreditRecordDraft } from '../credit-record.validation';
+import { validateCreditRecord, type CreditRecordDraft, type CreditRecordProblem } from '../credit-record.validation';
 import { withLfLineEnds } from '../record-history';
 import { foldedDocumentNumber, foldedNumber, writtenDocumentNumber } from '../../../lib/text';
 
@@ -20,9 +20,16 @@ export interface RowProblem {
   reason: string;
   /** The typed error a single submission answers with (`lib/errors.ts`). */
   code: ErrorCode;
-  /** For a code that is not a valid identifier: what is wrong with it (`extensions.problem`, as `subjectByCode` says it). */
-  problem?: IdentifierProblem;
+  /** What a front end switches on, where the rule has one: the single submission's refusal tells it in `extensions`, a batch's rejection its `problem`. */
+  details?: ProblemDetails;
 }
+
+/**
+ * A problem as README, Errors, names it, with what else its refusal tells: for a code that is not
+ * a valid identifier, what is wrong with it (as `subjectByCode` says it); for a text, its
+ * `TextProblem` (`validateCreditRecord`'s, with `max` or `character`).
+ */
+export type ProblemDetails = { problem: IdentifierProblem } | NonNullable<CreditRecordProblem['details']>;
 
 /** How a row names its subject, after normalisation. */
 export type SubjectReference = { id: string; code?: undefined } | { code: string; id?: undefined };
@@ -55,8 +62,8 @@ function rowFieldOf(field: Exclude<keyof CreditRecordDraft, 'recordedAt' | 'stat
  */
 export function parseRow(values: RecordRow, department: string, today: string): ParsedRow {
   const problems: RowProblem[] = [];
-  const problem = (field: RowField | null, reason: string, code: ErrorCode = ErrorCode.BAD_USER_INPUT, identifierProblem?: IdentifierProblem) => {
-    if (!problems.some((p) => p.field === field)) problems.push({ field, reason, code, ...(identifierProblem ? { problem: identifierProblem } : {}) });
+  const problem = (field: RowField | null, reason: string, code: ErrorCode = ErrorCode.BAD_USER_INPUT, details?: ProblemDetails) => {
+    if (!problems.some((p) => p.field === field)) problems.push({ field, reason, code, ...(details ? { details } : {}) });
   };
   const text = (field: RowField): string | null => {
     const value = values[field];
@@ -87,7 +94,7 @@ export function parseRow(values: RecordRow, department: string, today: string): 
   } else if (rawCode !== null) {
     const code = normaliseIdentifier(rawCode);
     const invalid = identifierProblem(code);
-    if (invalid) problem('subjectCode', `invalid ${invalid.named} ${quotedInput(rawCode)}: ${invalid.reason}`, invalid.code, invalid.problem);
+    if (invalid) problem('subjectCode', `invalid ${invalid.named} ${quotedInput(rawCode)}: ${invalid.reason}`, invalid.code, invalid.problem && { problem: invalid.problem });
     else subject = { code };
   } else if (!problems.some((p) => p.field === 'subjectId' || p.field === 'subjectCode')) {
     problem('subjectCode', 'each record names its subject: subjectCode (统一社会信用代码 or 公民身份号码) or subjectId; this row has neither');
@@ -134,7 +141,7 @@ export function parseRow(values: RecordRow, department: string, today: string): 
     // An omitted polarity is derived from the category, or from a tax record's grade: with no
     // known category, or no valid grade, that problem is the one to report.
     if (found.field === 'polarity' && polarity === null && (!known || known.code === 'TAX_CREDIT_GRADE')) continue;
-    problem(rowFieldOf(found.field, subject), found.message);
+    problem(rowFieldOf(found.field, subject), found.message, ErrorCode.BAD_USER_INPUT, found.details);
   }
   return { documentNumber, writtenNumber, subject, draft, problems };
 }

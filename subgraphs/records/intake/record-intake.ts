@@ -1,7 +1,6 @@
 import { In, IsNull, Not, type DataSource, type EntityManager } from 'typeorm';
 import { todayInDistrict } from '../../../lib/calendar';
 import { ErrorCode, quotedInput } from '../../../lib/errors';
-import type { IdentifierProblem } from '../../../lib/identifiers';
 import { timeOrderedId } from '../../../lib/time-ordered-id';
 import { disclosedLonger } from '../../../lib/catalogue/record-categories';
 import { effectiveStatus } from '../../../lib/catalogue/record-standing';
@@ -13,7 +12,7 @@ import { recordTransitions, transition } from '../lifecycle';
 import { asRead, changedValues, contentFields, recordEvent, sameContent, sameValue, type Actor, type ContentField } from '../record-history';
 import { insertMany } from '../../shared/bulk-insert';
 import { lockFor, writeTransaction } from '../../shared/write-queue';
-import { parseRow, type RecordRow, type RowField, type RowProblem, type SubjectReference } from './record-input';
+import { parseRow, type ProblemDetails, type RecordRow, type RowField, type RowProblem, type SubjectReference } from './record-input';
 import { ClaimDecisions, SeenDocuments } from './seen-documents';
 import { closeEndedApplications } from '../restoration-closure';
 import { unknownSubjectIdMessage, type SubjectDirectory } from '../../shared/subject-directory';
@@ -39,7 +38,8 @@ export interface Rejection {
   reason: string;
   documentNumber: string | null;
   code: ErrorCode;
-  problem?: IdentifierProblem;
+  /** What a front end switches on (`CreditRecordRejection.problem`), as the single submission's refusal tells it. */
+  details?: ProblemDetails;
 }
 
 export interface RowResult {
@@ -511,7 +511,7 @@ function rejectionOf(row: Pick<PreparedRow, 'row' | 'line' | 'writtenNumber'>, p
     field: problem.field,
     reason: problem.reason,
     code: problem.code,
-    ...(problem.problem ? { problem: problem.problem } : {}),
+    ...(problem.details ? { details: problem.details } : {}),
     documentNumber: row.writtenNumber,
   };
 }

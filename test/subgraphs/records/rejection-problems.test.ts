@@ -1,0 +1,103 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { todayInDistrict } from '../../../lib/calendar';
+import { unifiedSocialCreditCode } from '../../../lib/identifiers';
+import { importRecordFile } from '../../../subgraphs/records/intake/file-import';
+import type { Rejection } from '../../../subgraphs/records/intake/record-intake';
+import { testDatabases } from '../../helpers/databases';
+import { officerOf, useRecordsWithSubjects } from './records-harness';
+
+const SUBMIT = /* GraphQL */ `
+  mutation Submit($input: SubmitCreditRecordInput!) {
+    submitCreditRecord(input: $input) { outcome }
+  }
+`;
+const SUBMIT_MANY = /* GraphQL */ `
+  mutation SubmitMany($rows: [SubmitCreditRecordInput!]!) {
+    submitCreditRecords(rows: $rows) { rejected rejections { row field problem } }
+  }
+`;
+
+/** A problem of a row as a front end switches on it: the field at fault and its `problem`, null where it has none. */
+type Told = [field: string | null, problem: string | null];
+/** A rejection as `CreditRecordRejection` answers it. */
+type RowRejection = { row: number; field: string | null; problem: string | null };
+
+const unregisteredCode = unifiedSocialCreditCode({ authority: '9', orgType: '1', division: '130304', organisationBody: 'MA0PR0B0' });
+const addDays = (isoDate: string, days: number) => new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
+describe.each(testDatabases)('a rejected row’s problem on $label', (database) => {
+  const { world, records, directory } = useRecordsWithSubjects(database, 'rowproblem');
+  const market = officerOf('MARKET_REGULATION');
+  const today = todayInDistrict();
+  const [enterprise, other] = world.subjects.filter((s) => s.kind === 'ENTERPRISE');
+  const penalty = (n: number, extra: Record<string, unknown> = {}) => ({
+    subjectCode: enterprise.identifier,
+    category: 'ADMINISTRATIVE_PENALTY',
+    severity: 'GENERAL',
+    documentNumber: `北戴河市监罚〔2026〕${n}号`,
+    decisionDate: addDays(today, -20),
+    summary: '销售超过保质期的食品，罚款15000元',
+    ...extra,
+  });
+  const wrongCheck = `${enterprise.identifier.slice(0, 17)}${enterprise.identifier[17] === '0' ? '1' : '0'}`;
+  // One row per rule, each breaking one or two: the text rules of lib/errors.ts and lib/text.ts,
+  // the choices, the subject, and what is stored under the number (another subject's record).
+  const rows: Record<string, unknown>[] = [
+    penalty(1, { summary: '罚'.repeat(501) }),
+    penalty(2, { summary: '罚款\u202E15000元' }),
+    penalty(3, { summary: '' }),
+    penalty(4, { documentNumber: '〔〕' }),
+    penalty(5, { documentNumber: '北戴河市监罚\u200B〔2026〕5号', summary: '。。。' }),
+    penalty(6, { polarity: 'SIDEWAYS', severity: 'VERY' }),
+    penalty(7, { category: 'NO_SUCH_CATEGORY' }),
+    penalty(8, { subjectCode: wrongCheck }),
+    penalty(9, { subjectCode: unregisteredCode }),
+    penalty(10, { subjectCode: other.identifier }),
+    penalty(11, { decisionDate: '2026/01/01', validUntil: '2000-01-01' }),
+  ];
+
+  /** What the single mutation tells of `row`: each problem in `extensions.problems`, as a form reads them. */
+  const alone = async (row: Record<string, unknown>): Promise<Told[]> => {
+    const result = await records.queryAs<{ submitCreditRecord: unknown }>(market, SUBMIT, { input: row });
+    expect(result.data?.submitCreditRecord).toBeNull();
+    return (result.errors?.[0].extensions?.problems as { field: string; problem?: string }[]).map((p) => [p.field, p.problem ?? null]);
+  };
+  const byRow = (rejections: RowRejection[]) => rows.map((_, i) => rejections.filter((r) => r.row === i + 1).map((r): Told => [r.field ?? 'input', r.problem]));
+
+  beforeAll(async () => {
+    // Row 10's number is already the record of another subject.
+    const stored = await records.queryAs<{ submitCreditRecord: { outcome: string } }>(market, SUBMIT, { input: penalty(10) });
+    expect(stored.data?.submitCreditRecord.outcome).toBe('CREATED');
+  });
+
+  it('is, for each row of a batch, the problem the single mutation answers the same row with', async () => {
+    const singly = await Promise.all(rows.map(alone));
+    const batch = await records.queryAs<{ submitCreditRecords: { rejected: number; rejections: RowRejection[] } }>(market, SUBMIT_MANY, { rows });
+    expect(batch.data?.submitCreditRecords.rejected).toBe(rows.length);
+    expect(byRow(batch.data!.submitCreditRecords.rejections)).toEqual(singly);
+    // The rules that have a problem a front end switches on tell it, alone and in a batch.
+    expect(new Set(singly.flat().map(([, problem]) => problem))).toEqual(new Set(['TOO_LONG', 'FORBIDDEN_CHARACTER', 'EMPTY', 'NO_LETTER_OR_DIGIT', 'WRONG_CHECK_CHARACTER', null]));
+  });
+
+  it('tells a text’s details beside its problem in the single mutation’s refusal, as every mutation’s input does', async () => {
+    const tooLong = await records.queryAs(market, SUBMIT, { input: rows[0] });
+    expect(tooLong.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'summary', problem: 'TOO_LONG', max: 500 });
+    const hidden = await records.queryAs(market, SUBMIT, { input: rows[1] });
+    expect(hidden.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'summary', problem: 'FORBIDDEN_CHARACTER', character: 'U+202E' });
+  });
+
+  it('is the same for the rows of an intake file', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'row-problem-'));
+    try {
+      const file = path.join(dir, 'rows.jsonl');
+      fs.writeFileSync(file, rows.map((row) => JSON.stringify(row)).join('\n'));
+      const rejections: Rejection[] = [];
+      await importRecordFile(records.db(), file, { department: 'MARKET_REGULATION', actor: { userId: 'import:test', organisation: 'MARKET_REGULATION', requestId: 'row-problem' }, subjects: directory, onRejection: (r) => rejections.push(r) });
+      expect(byRow(rejections.map(({ row, field, details }) => ({ row, field, problem: details?.problem ?? null })))).toEqual(await Promise.all(rows.map(alone)));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
