@@ -273,8 +273,9 @@ export class CheckRequirementRepository {
    * several that fails stores none of them (a statement is stored whole or not at all), and is
    * made again row by row, so that what failed fails its own check alone, as when each was sealed
    * by itself: a check another request sealed meanwhile (the clash let pass), a requirement its
-   * column cannot hold. The rows go in the order of their key, so that two requests sealing some
-   * of the same checks take their locks alike on MariaDB, the second waiting for the first.
+   * column cannot hold. An INSERT MariaDB ends as a deadlock is sent again (writeAlone), and then
+   * clashes with the seal that won. The rows go in the order of their key, so that two requests
+   * sealing some of the same checks take their locks alike on MariaDB, the second waiting for the first.
    */
   async sealAll(judged: readonly { check: CheckRef; requirement: ReportRequirementSnapshot }[]): Promise<(ReportRequirementSnapshot | Error)[]> {
     if (!judged.length) return [];

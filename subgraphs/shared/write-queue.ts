@@ -31,12 +31,17 @@ export function inTurn<T>(db: DataSource, task: () => Promise<T>): Promise<T> {
  * A write of one statement, outside any transaction. On SQLite it takes its turn like the
  * transactions do: run while one of them is open on the shared connection, it would become part
  * of that transaction and be undone by its rollback (a credit check stored while an objection's
- * decision failed would be lost). On MySQL it runs at once on a connection of its own.
+ * decision failed would be lost). On MySQL it runs at once on a connection of its own, and is
+ * sent again when MySQL ended it to break a deadlock (`whileRaceLost`): one statement waiting on
+ * a row whose INSERT fails may deadlock with another waiting on it (two requests sealing a check
+ * that a third's INSERT of several held), and its rollback stored nothing. Its unique-key clash
+ * stands: that is its caller's to read (a seal another request stored first).
  */
 export function writeAlone<T>(db: DataSource, write: () => Promise<T>, deadline?: RequestDeadline): Promise<T> {
   // One statement has no commit to refuse: it is not sent once too little of the request's time is left.
   const guarded = deadline ? async () => (await deadline.assertCallerWaits(), await write()) : write;
-  return isSqlite(db) ? inTurn(db, () => whileSqliteBusy(guarded)) : guarded();
+  const attempts = () => whileRaceLost(guarded, isDeadlock);
+  return isSqlite(db) ? inTurn(db, () => whileSqliteBusy(attempts)) : attempts();
 }
 
 /**
@@ -73,8 +78,22 @@ export function isMysql(manager: EntityManager): boolean {
   return type === 'mysql' || type === 'mariadb';
 }
 
-/** Attempts at a transaction that lost a race (a deadlock or a unique-key clash) before its error stands. */
+/** Attempts at a write that lost a race (a deadlock, or for a transaction a unique-key clash) before its error stands. */
 export const writeAttempts = 4;
+
+/**
+ * Runs `write` again while it fails as a race `lost` (each attempt rolled back whole by the
+ * database), up to `writeAttempts` in all, as MySQL advises for deadlocks; the last error stands.
+ */
+async function whileRaceLost<T>(write: () => Promise<T>, lost: (error: unknown) => boolean): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await write();
+    } catch (error) {
+      if (attempt >= writeAttempts || !lost(error)) throw error;
+    }
+  }
+}
 
 /**
  * Runs `work` in a transaction of its own, after the previous one on SQLite (on MySQL, row locks
@@ -100,15 +119,7 @@ export async function writeTransaction<T>(db: DataSource, work: (manager: Entity
     deadline?.assertTimeToCommit();
     return isolation && isMysql(db.manager) ? db.transaction(isolation, guarded) : db.transaction(guarded);
   };
-  const attempts = async (): Promise<T> => {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await transaction();
-      } catch (error) {
-        if (attempt >= writeAttempts || !(isDeadlock(error) || isUniqueViolation(error))) throw error;
-      }
-    }
-  };
+  const attempts = () => whileRaceLost(transaction, (error) => isDeadlock(error) || isUniqueViolation(error));
   return isSqlite(db) ? await inTurn(db, () => whileSqliteBusy(attempts)) : await attempts();
 }
 

@@ -3,11 +3,15 @@ import type { Logger } from 'typeorm';
 /** A TypeORM logger that records every SQL statement a DataSource sends, to prove batching. */
 export class SqlCounter implements Logger {
   statements: string[] = [];
+  /** What each statement that failed failed with, in order. */
+  failures: (string | Error)[] = [];
 
   logQuery(query: string): void {
     this.statements.push(query);
   }
-  logQueryError(): void {}
+  logQueryError(error: string | Error): void {
+    this.failures.push(error);
+  }
   logQuerySlow(): void {}
   logSchemaBuild(): void {}
   logMigration(): void {}
@@ -15,6 +19,7 @@ export class SqlCounter implements Logger {
 
   reset(): void {
     this.statements = [];
+    this.failures = [];
   }
 
   /** Reads only: seeding and migrations write, a query must not. */

@@ -44,6 +44,37 @@ describe('writeTransaction on MySQL', () => {
   });
 });
 
+describe('writeAlone on MySQL', () => {
+  const { db } = racingDatabase([]);
+  /** A statement that fails with the given driver error codes, in turn, then succeeds; and how often it was sent. */
+  const racingStatement = (failures: string[]) => {
+    const sent = { count: 0 };
+    const write = async () => {
+      sent.count += 1;
+      const code = failures.shift();
+      if (code) throw new QueryFailedError('INSERT …', [], Object.assign(new Error(code), { code }));
+      return 'stored';
+    };
+    return { write, sent };
+  };
+
+  it(`sends a statement MySQL ended as a deadlock again, up to ${writeAttempts} times in all`, async () => {
+    const { write, sent } = racingStatement(['ER_LOCK_DEADLOCK', 'ER_LOCK_DEADLOCK']);
+    await expect(writeAlone(db, write)).resolves.toBe('stored');
+    expect(sent.count).toBe(3);
+
+    const deadlocked = racingStatement(Array.from({ length: writeAttempts }, () => 'ER_LOCK_DEADLOCK'));
+    await expect(writeAlone(db, deadlocked.write)).rejects.toThrow('ER_LOCK_DEADLOCK');
+    expect(deadlocked.sent.count).toBe(writeAttempts);
+  });
+
+  it('leaves a unique-key clash to its caller, sent once', async () => {
+    const { write, sent } = racingStatement(['ER_DUP_ENTRY']);
+    await expect(writeAlone(db, write)).rejects.toThrow('ER_DUP_ENTRY');
+    expect(sent.count).toBe(1);
+  });
+});
+
 describe('writeTransaction on one SQLite file written by two processes', () => {
   // Two DataSources are two connections, as the import command and the records subgraph are:
   // each queues only its own transactions, and SQLite's locks are all that orders the two.

@@ -1,5 +1,6 @@
 import { addDays, todayInDistrict } from '../../../lib/calendar';
 import { CheckRequirementRepository, type CheckRef, type ReportRequirementSnapshot } from '../../../subgraphs/reports/check-requirement';
+import { CheckReportRequirement } from '../../../subgraphs/reports/entities/check-report-requirement.entity';
 import { CreditReport } from '../../../subgraphs/reports/entities/credit-report.entity';
 import { createReportsSubgraph } from '../../../subgraphs/reports/subgraph';
 import { testDatabases } from '../../helpers/databases';
@@ -10,8 +11,9 @@ import { checkOf as checkMadeNow, registeredReport } from './check-fixtures';
 /**
  * The checks a request reads for the first time are judged and sealed together (judgeReports,
  * CheckRequirementRepository.sealAll), and each as it was judged alone: a check another request
- * sealed meanwhile keeps that first judgement, two requests judging the same checks at once seal
- * each once, and a peer that cannot answer fails only the checks that needed it.
+ * sealed meanwhile keeps that first judgement, as does one whose seal lost a deadlock, two requests
+ * judging the same checks at once seal each once, and a peer that cannot answer fails only the
+ * checks that needed it.
  */
 const purpose = { matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'BDH-CG-2026-0261' };
 const officer = identityOf(financeOfficer, purpose);
@@ -39,6 +41,43 @@ const readRequirements = (reports: TestSubgraph, checks: CheckRef[]) =>
     `,
     { r: checks.map((check) => ({ __typename: 'CreditCheck', ...check, caseNumber: purpose.caseNumber })) },
   );
+
+/**
+ * Another request's seal of `check`, begun and not yet committed, on a connection of its own: a
+ * seal of the same check waits on it, holding the rows it inserted before. On MySQL only (SQLite
+ * has no row locks).
+ */
+async function sealUnderWay(reports: TestSubgraph, check: CheckRef, requirement: ReportRequirementSnapshot) {
+  const runner = reports.db().createQueryRunner();
+  await runner.startTransaction();
+  await runner.manager.insert(CheckReportRequirement, { checkId: check.id, subjectId: check.subjectId, matter: check.matter, judgedAsOf: new Date(check.checkedAt), requirement, sealedAt: new Date() });
+  return { commit: () => runner.commitTransaction().finally(() => runner.release()) };
+}
+
+/**
+ * Resolves once `count` seals wait on a lock (the seal under way's, or one another seal holds).
+ * InnoDB refreshes the transactions it lists only once they have not been read for 0.1 s: asked
+ * more often, it answers the same list for ever.
+ */
+async function sealsWaiting(reports: TestSubgraph, count: number): Promise<void> {
+  for (let waited = 0; ; waited += 150) {
+    const [{ waiting }] = (await reports
+      .db()
+      .query(
+        "SELECT COUNT(*) AS waiting FROM information_schema.INNODB_TRX t JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id WHERE p.DB = DATABASE() AND t.trx_state = 'LOCK WAIT' AND t.trx_query LIKE 'INSERT INTO `check_report_requirement`%'",
+      )) as { waiting: string | number }[];
+    if (Number(waiting) >= count) return;
+    if (waited > 5_000) throw new Error(`expected ${count} seals waiting on a lock, ${waiting} after 5 s`);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+}
+
+/** The deadlocks among the statements `reports` sent while `action` ran (the driver's errors, as each was logged). */
+async function deadlocksDuring<T>(reports: TestSubgraph, action: () => Promise<T>): Promise<{ result: T; deadlocks: number }> {
+  const before = reports.sql.failures.length;
+  const result = await action();
+  return { result, deadlocks: reports.sql.failures.slice(before).filter((error) => typeof error !== 'string' && 'code' in error && error.code === 'ER_LOCK_DEADLOCK').length };
+}
 
 const sealedRows = async (reports: TestSubgraph, checkIds: string[]) =>
   ((await reports.db().query(`SELECT check_id FROM check_report_requirement WHERE check_id IN (${checkIds.map(() => '?').join(', ')})`, checkIds)) as { check_id: string }[]).map((row) => row.check_id).sort();
@@ -79,6 +118,32 @@ describe.each(testDatabases)("checks' report requirements judged together on $la
       subjects.map((s, i) => [i !== 3, [{ reportNumber: `XYHB-${s}`, reasons: i === 3 ? ['EXPIRED'] : [] }]]),
     );
     expect(await sealedRows(reports, checks.map((c) => c.id))).toEqual(checks.map((c) => c.id).sort());
+  });
+
+  // An INSERT of several checks that waits, holding the first, and fails on the next (sealed by
+  // another request) gives its lock up to the requests waiting on the first; InnoDB lets both go
+  // and, as each goes on to insert, ends one as a deadlock. That one is sealed again, and answers
+  // the seal stored, as for a clash.
+  (database.label === 'mysql' ? it : it.skip)('answers a check whose seal lost a deadlock to another request with the seal stored', async () => {
+    const requirements = new CheckRequirementRepository(reports.db());
+    const [held, clashing] = ['deadlock-1-held', 'deadlock-2-clashing'].map((id) => checkOf(id, 'subject-deadlock'));
+    const other = await sealUnderWay(reports, clashing, judgement('other'));
+    const { result, deadlocks } = await deadlocksDuring(reports, async () => {
+      const both = requirements.sealAll([held, clashing].map((check) => ({ check, requirement: judgement(`both ${check.id}`) })));
+      await sealsWaiting(reports, 1);
+      const alone = [readRequirements(reports, [held]), readRequirements(reports, [held])];
+      await sealsWaiting(reports, 3);
+      await other.commit();
+      return await Promise.all([both, ...alone]);
+    });
+    expect(deadlocks).toBeGreaterThan(0);
+    const [both, ...alone] = result;
+    const stored = (await requirements.sealed([held.id, clashing.id])).get(held.id) as ReportRequirementSnapshot;
+    expect(both).toEqual([stored, judgement('other')]);
+    for (const answer of alone) {
+      expect(answer.errors).toBeUndefined();
+      expect(answer.data!._entities).toEqual([{ reportRequirement: { satisfied: stored.satisfied, considered: [] }, reportSatisfied: stored.satisfied }]);
+    }
   });
 
   it('fails only the checks whose reports needed the providers subgraph when it cannot answer, and seals the others', async () => {
