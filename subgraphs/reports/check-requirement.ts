@@ -275,7 +275,9 @@ export class CheckRequirementRepository {
    * by itself: a check another request sealed meanwhile (the clash let pass), a requirement its
    * column cannot hold. An INSERT MariaDB ends as a deadlock is sent again (writeAlone), and then
    * clashes with the seal that won. The rows go in the order of their key, so that two requests
-   * sealing some of the same checks take their locks alike on MariaDB, the second waiting for the first.
+   * sealing some of the same checks take their locks alike, the second waiting for the first:
+   * in opposite orders each could hold a row the other waits for, and one be rolled back for it,
+   * to answer alike only after InnoDB found the deadlock and the INSERT was sent again.
    */
   async sealAll(judged: readonly { check: CheckRef; requirement: ReportRequirementSnapshot }[]): Promise<(ReportRequirementSnapshot | Error)[]> {
     if (!judged.length) return [];

@@ -51,7 +51,8 @@ async function sealUnderWay(reports: TestSubgraph, check: CheckRef, requirement:
   const runner = reports.db().createQueryRunner();
   await runner.startTransaction();
   await runner.manager.insert(CheckReportRequirement, { checkId: check.id, subjectId: check.subjectId, matter: check.matter, judgedAsOf: new Date(check.checkedAt), requirement, sealedAt: new Date() });
-  return { commit: () => runner.commitTransaction().finally(() => runner.release()) };
+  const end = (how: 'commitTransaction' | 'rollbackTransaction') => runner[how]().finally(() => runner.release());
+  return { commit: () => end('commitTransaction'), rollBack: () => end('rollbackTransaction') };
 }
 
 /**
@@ -102,6 +103,8 @@ describe.each(testDatabases)("checks' report requirements judged together on $la
     expect([a, b, c].map((check) => sealed.get(check.id))).toEqual([judgement('a'), judgement('first'), judgement('c')]);
   });
 
+  // Whatever order each request's INSERT takes its locks in: a deadlock between them is sent again
+  // and answers alike. Whether the key order spares one is told where the two are made to meet (below).
   it('answers two requests judging the same checks at once alike, each check sealed once', async () => {
     const subjects = ['subject-race-1', 'subject-race-2', 'subject-race-3', 'subject-race-4'];
     await reports
@@ -118,6 +121,28 @@ describe.each(testDatabases)("checks' report requirements judged together on $la
       subjects.map((s, i) => [i !== 3, [{ reportNumber: `XYHB-${s}`, reasons: i === 3 ? ['EXPIRED'] : [] }]]),
     );
     expect(await sealedRows(reports, checks.map((c) => c.id))).toEqual(checks.map((c) => c.id).sort());
+  });
+
+  // The rows go in key order (sealAll): a request sealing checks the other holds waits behind it.
+  // Another seal under way holds the middle one, so that each request has taken its first row
+  // before the other goes on; sealed in the orders given, each would hold what the other needs.
+  (database.label === 'mysql' ? it : it.skip)('seals the same checks given in opposite orders without a deadlock, the second request waiting for the first', async () => {
+    const requirements = new CheckRequirementRepository(reports.db());
+    const [a, m, b] = ['order-1', 'order-2', 'order-3'].map((id) => checkOf(id, 'subject-order'));
+    const other = await sealUnderWay(reports, m, judgement('other'));
+    const { result, deadlocks } = await deadlocksDuring(reports, async () => {
+      const forward = requirements.sealAll([a, m, b].map((check) => ({ check, requirement: judgement(`forward ${check.id}`) })));
+      await sealsWaiting(reports, 1);
+      const backward = requirements.sealAll([b, m, a].map((check) => ({ check, requirement: judgement(`backward ${check.id}`) })));
+      await sealsWaiting(reports, 2);
+      // Rolled back, not committed: a clash on it would end either request's INSERT, and its locks, whatever their order.
+      await other.rollBack();
+      return await Promise.all([forward, backward]);
+    });
+    expect(deadlocks).toBe(0);
+    const [forward, backward] = result;
+    expect(forward).toEqual([a, m, b].map((check) => judgement(`forward ${check.id}`)));
+    expect([...backward].reverse()).toEqual(forward);
   });
 
   // An INSERT of several checks that waits, holding the first, and fails on the next (sealed by
