@@ -120,11 +120,15 @@ function send(req: http.IncomingMessage, res: http.ServerResponse, file: Asset, 
  * The explorer, served by the gateway from its own origin: the page at `/explorer/`, its bundle
  * (JS, CSS, Monaco's workers, fonts) beside it, and `/explorer/settings.json`. A browser that
  * opens `/` or `/graphql` is sent to it. Throws ConfigError when the bundle was not built.
+ *
+ * Every address it gives (the redirects' Location, the page's endpoint) is relative, as the
+ * page's own files are: behind a proxy that serves the gateway under a path (`/credit/`), a
+ * root-relative one led out of it, to another service of the host, with the officer's token.
  */
 export function explorerRoute(options: ExplorerOptions): ExtraRoute {
   const assets = loadBundle(options.bundleDirectory ?? explorerBundleDirectory);
   const staticSettings = {
-    endpoint: '/graphql',
+    endpoint: '../graphql',
     purposeHeaders: { ...purposeHeaders },
     matters: matters.map((m) => ({ code: m.code, name: m.name, nameZh: m.nameZh })),
   };
@@ -132,15 +136,16 @@ export function explorerRoute(options: ExplorerOptions): ExtraRoute {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
     const url = new URL(req.url ?? '/', 'http://localhost');
     const wantsPage = /\btext\/html\b/.test(String(req.headers.accept ?? ''));
+    // `explorer/` from `/`, `/graphql` and `/explorer` alike: each is a name at the gateway's root.
     if ((url.pathname === '/' || url.pathname === '/graphql') && wantsPage && !url.search) {
       res.statusCode = 302;
-      res.setHeader('location', '/explorer/');
+      res.setHeader('location', 'explorer/');
       res.end();
       return true;
     }
     if (url.pathname === '/explorer') {
       res.statusCode = 301;
-      res.setHeader('location', '/explorer/');
+      res.setHeader('location', 'explorer/');
       res.end();
       return true;
     }

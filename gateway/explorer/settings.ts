@@ -32,6 +32,7 @@ export interface ExplorerExample {
 }
 
 export interface ExplorerSettings {
+  /** Where operations go, relative to the page (`../graphql`), so under a proxy's path prefix too. */
   endpoint: string;
   purposeHeaders: { matter: string; caseNumber: string; consentId: string };
   matters: { code: string; name: string; nameZh: string }[];

@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page, type Request, type Route } from 'playwright-core';
@@ -98,14 +100,15 @@ function operationsSent(page: Page): Request[] {
 
 /**
  * A new browser context (its own storage, as a new browser tab's session), or the one given, on
- * the explorer at `origin`, whose requests to any other origin are aborted and recorded in `foreign`.
+ * the explorer at `origin` (opened at `path`, `/explorer/` unless given), whose requests to any
+ * other origin are aborted and recorded in `foreign`.
  */
 async function openExplorerAt(
   origin: string,
   from: Browser | BrowserContext,
-  options: { foreign: string[]; problems?: string[]; viewport?: { width: number; height: number } },
+  options: { foreign: string[]; problems?: string[]; viewport?: { width: number; height: number }; path?: string },
 ): Promise<{ context: BrowserContext; page: Page }> {
-  const { foreign, problems = [], viewport } = options;
+  const { foreign, problems = [], viewport, path = '/explorer/' } = options;
   const context = 'newContext' in from ? await from.newContext(viewport ? { viewport } : {}) : from;
   await context.route('**/*', async (route) => {
     const url = route.request().url();
@@ -124,10 +127,49 @@ async function openExplorerAt(
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push(`console: ${message.text()}`);
   });
-  await page.goto(`${origin}/explorer/`, { waitUntil: 'load' });
+  await page.goto(`${origin}${path}`, { waitUntil: 'load' });
   await page.locator('[data-testid="example"]').waitFor();
   await page.locator('.graphiql-query-editor .view-lines').waitFor();
   return { context, page };
+}
+
+/**
+ * A reverse proxy serving `upstream` under `/credit/`, as the district's nginx serves every
+ * service (`location /credit/ { proxy_pass http://gateway/; }`): the prefix is taken off on the
+ * way in, and a Location that is only a path goes back as it is. What asks outside the prefix,
+ * where another service of the host would get it, is answered 404 and recorded in `outside`.
+ */
+async function prefixingProxy(upstream: string): Promise<{ origin: string; prefix: string; forwarded: string[]; outside: string[]; close(): Promise<void> }> {
+  const prefix = '/credit/';
+  const forwarded: string[] = [];
+  const outside: string[] = [];
+  const server = http.createServer((req, res) => {
+    const target = req.url ?? '/';
+    if (!target.startsWith(prefix)) {
+      outside.push(`${req.method} ${target}`);
+      res.writeHead(404, { 'content-type': 'text/html' }).end('<html><body><h1>404 Not Found</h1></body></html>');
+      return;
+    }
+    const path = target.slice(prefix.length - 1);
+    forwarded.push(`${req.method} ${path}`);
+    const onward = http.request(`${upstream}${path}`, { method: req.method, headers: { ...req.headers, host: new URL(upstream).host } }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    onward.on('error', () => (res.headersSent ? res.destroy() : res.writeHead(502, { 'content-type': 'text/html' }).end('<h1>502 Bad Gateway</h1>')));
+    req.pipe(onward);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    prefix,
+    forwarded,
+    outside,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }
 
 describe('the explorer in headless Chromium', () => {
@@ -259,6 +301,32 @@ describe('the explorer in headless Chromium', () => {
       expect(sent).toHaveLength(2);
     } finally {
       await context.close();
+    }
+  });
+
+  it('works behind a proxy that serves the gateway under a path: the page, its docs and its operations go under the path, and nothing to the host’s root', async () => {
+    const proxy = await prefixingProxy(platform.origin);
+    const pageProblems: string[] = [];
+    try {
+      // Opened as a browser opens the API: sent on to the explorer, under the path.
+      const { context, page } = await openExplorerAt(proxy.origin, browser, { foreign, problems: pageProblems, path: proxy.prefix });
+      try {
+        expect(page.url()).toBe(`${proxy.origin}${proxy.prefix}explorer/`);
+        await page.locator('.graphiql-execute-button').click();
+        expect(await waitForResponse(page, `"name": "${enterprise.name}"`)).not.toContain('"errors"');
+        await page.locator('[aria-label="Show Documentation Explorer"]').click();
+        const docs = page.locator('.graphiql-doc-explorer');
+        await docs.getByText('Query', { exact: true }).first().click();
+        await docs.getByText('subjectByCode', { exact: true }).first().waitFor();
+      } finally {
+        await context.close();
+      }
+      expect(proxy.outside).toEqual([]);
+      // The schema's introspection and the operation.
+      expect(proxy.forwarded.filter((r) => r === 'POST /graphql').length).toBeGreaterThanOrEqual(2);
+      expect(pageProblems).toEqual([]);
+    } finally {
+      await proxy.close();
     }
   });
 

@@ -17,11 +17,13 @@ describe('the explorer, served by the gateway (embedded default, with demo token
     await platform?.stop();
   });
 
-  it('sends a browser that opens the API to the explorer', async () => {
-    for (const path of ['/', '/graphql']) {
+  it('sends a browser that opens the API to the explorer, by an address relative to where it asked, so a proxy serving the gateway under a path keeps it there', async () => {
+    for (const [path, status] of [['/', 302], ['/graphql', 302], ['/explorer', 301]] as const) {
       const response = await fetch(`${platform.origin}${path}`, { headers: { accept: 'text/html' }, redirect: 'manual' });
-      expect(response.status).toBe(302);
-      expect(response.headers.get('location')).toBe('/explorer/');
+      const location = response.headers.get('location') ?? '';
+      // A proxy passes a path-only Location back as it is: nginx's proxy_redirect rewrites only its upstream's own URL.
+      const opened = { direct: new URL(location, `${platform.origin}${path}`).pathname, underPrefix: new URL(location, `https://proxy.example/credit${path}`).pathname };
+      expect({ path, status: response.status, opened }).toEqual({ path, status, opened: { direct: '/explorer/', underPrefix: '/credit/explorer/' } });
     }
   });
 
@@ -56,7 +58,9 @@ describe('the explorer, served by the gateway (embedded default, with demo token
 
   it('lists the demo callers’ tokens and examples whose operations are valid for the supergraph', async () => {
     const settings = (await (await fetch(`${platform.origin}/explorer/settings.json`)).json()) as ExplorerSettings;
-    expect(settings.endpoint).toBe('/graphql');
+    // Relative to the page, as its files are: under a proxy's prefix, operations stay under it.
+    expect(new URL(settings.endpoint, `${platform.origin}/explorer/`).href).toBe(`${platform.origin}/graphql`);
+    expect(new URL(settings.endpoint, 'https://proxy.example/credit/explorer/').href).toBe('https://proxy.example/credit/graphql');
     expect(settings.purposeHeaders).toEqual({ matter: 'x-credit-matter', caseNumber: 'x-credit-case', consentId: 'x-credit-consent' });
     expect(settings.matters.map((m) => m.code)).toContain('GOVERNMENT_PROCUREMENT');
     expect(settings.demoCallers?.length).toBeGreaterThanOrEqual(5);

@@ -124,7 +124,7 @@ function requestHeaders(access: Access, settings: ExplorerSettings, fromTab: unk
 }
 
 /** Posts an operation; whatever goes wrong comes back as an explorer error, never as a thrown error (GraphiQL would show its stack). */
-async function post(endpoint: string, params: unknown, headers: Headers, signal: AbortSignal): Promise<Answer> {
+async function post(endpoint: URL, params: unknown, headers: Headers, signal: AbortSignal): Promise<Answer> {
   let response: Response;
   let text: string;
   try {
@@ -511,8 +511,10 @@ function Explorer({ settings }: { settings: ExplorerSettings }) {
   // purpose (or the Headers tab's): it is the same for every caller, and introspection is open to
   // any where the explorer is on, so a token expired or mistyped at load cannot leave docs and
   // completion broken after a good one is pasted.
-  const fetcher = useMemo<GraphiQLProps['fetcher']>(
-    () => (params, options) => {
+  const fetcher = useMemo<GraphiQLProps['fetcher']>(() => {
+    // Resolved as settings.json was: under whatever path prefix the page was loaded from.
+    const endpoint = new URL(settings.endpoint, document.baseURI);
+    return (params, options) => {
       const schemaFetch = params.operationName === schemaQueryName;
       const headers = schemaFetch ? requestHeaders(noAccess, settings, undefined) : requestHeaders(accessRef.current, settings, options?.headers);
       const sent = operationSent(params.query, params.operationName);
@@ -522,12 +524,11 @@ function Explorer({ settings }: { settings: ExplorerSettings }) {
       const shown = (value: Answer) => {
         if (!schemaFetch) setStatus(answerSummary(value));
       };
-      const answer = cancellable(async (signal) => (headers instanceof Headers ? await post(settings.endpoint, body, headers, signal) : headers), stoppedAnswer(sent.type), shown);
+      const answer = cancellable(async (signal) => (headers instanceof Headers ? await post(endpoint, body, headers, signal) : headers), stoppedAnswer(sent.type), shown);
       // GraphiQL's Observable type lists subscribe's other call forms too, which it never uses.
       return answer as unknown as ReturnType<GraphiQLProps['fetcher']>;
-    },
-    [settings],
-  );
+    };
+  }, [settings]);
   // One tab to start with, the first example, which the bar's first demo caller is meant for (tabs
   // of the others would run with the wrong caller and purpose); Open adds the others. With no
   // example, GraphiQL's own empty tab: given no tab at all, it fails and the page stays blank.
