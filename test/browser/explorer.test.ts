@@ -457,6 +457,36 @@ describe('the explorer in headless Chromium', () => {
     }
   });
 
+  it('says of a mutation a proxy failed on (502, 504) that it may have taken effect, as Stop does, and of a request a proxy refused as too large (413) that no retry helps', async () => {
+    const { context, page } = await openExplorer();
+    try {
+      /** Waits until the status line says exactly `said`. */
+      const statusSays = async (said: RegExp) => await page.locator('[role="status"]', { hasText: said }).waitFor();
+      let answer = { status: 504, body: '<html><body><h1>504 Gateway Time-out</h1></body></html>' };
+      await page.route('**/graphql', async (route) => {
+        if (isSchemaFetch(route.request())) return await route.fallback();
+        return await route.fulfill({ status: answer.status, contentType: 'text/html', body: answer.body });
+      });
+      await openExample(page, 'DepartmentCreditCheck');
+      await waitForEditor(page, '.graphiql-query-editor .view-lines', 'mutation DepartmentCreditCheck(');
+      await page.locator('.graphiql-execute-button').click();
+      const failed = (await waitForResponse(page, 'EXPLORER_NOT_GRAPHQL')).replace(/\s+/g, ' ');
+      expect(failed).toContain('may have taken effect');
+      expect(failed).toContain('idempotencyKey');
+      expect(failed).not.toContain('Try again later');
+      await statusSays(/^The gateway's address answered HTTP 504 .* may have taken effect \(a credit check recorded, say\)\.$/);
+
+      answer = { status: 413, body: '<html><body><h1>413 Request Entity Too Large</h1></body></html>' };
+      await page.locator('.graphiql-execute-button').click();
+      await statusSays(/^The gateway's address answered HTTP 413 .* too large/);
+      const refused = (await waitForResponse(page, '413')).replace(/\s+/g, ' ');
+      expect(refused).not.toContain('Try again later');
+      expect(refused).not.toContain('may have taken effect');
+    } finally {
+      await context.close();
+    }
+  });
+
   it('opens the credit check with an idempotencyKey made afresh, so that running its tab again answers the check it first ran', async () => {
     const { context, page } = await openExplorer();
     try {

@@ -11,6 +11,7 @@ import { StrictMode, useCallback, useEffect, useMemo, useRef, useState } from 'r
 import { createPortal } from 'react-dom';
 import { createRoot } from 'react-dom/client';
 import type { ExplorerSettings, ExplorerExample, DemoCallerToken } from '../settings';
+import { explorerError, notGraphqlAnswer, stoppedAnswer, type Answer } from './explorer-errors';
 import { operationSent } from './operation-sent';
 import './explorer.css';
 
@@ -68,19 +69,8 @@ function accessHeaders(access: Access, settings: ExplorerSettings): Record<strin
   return headers;
 }
 
-type Answer = Record<string, unknown>;
-
 /** The name of GraphiQL's introspection of the schema, which the fetcher tells from operations by it. */
 const schemaQueryName = 'CreditExplorerSchema';
-
-/**
- * What the explorer itself refuses or cannot read, in GraphQL's error shape: the result pane shows
- * it, with no stack, saying what to fix. The message's first sentence says what happened: the
- * status line says it (answerSummary).
- */
-function explorerError(code: string, message: string, extensions: Record<string, unknown> = {}): Answer {
-  return { errors: [{ message, extensions: { code, ...extensions } }] };
-}
 
 /**
  * The headers an operation is sent with, or the explorer error saying why it is not sent. The bar
@@ -123,8 +113,11 @@ function requestHeaders(access: Access, settings: ExplorerSettings, fromTab: unk
   return headers;
 }
 
-/** Posts an operation; whatever goes wrong comes back as an explorer error, never as a thrown error (GraphiQL would show its stack). */
-async function post(endpoint: URL, params: unknown, headers: Headers, signal: AbortSignal): Promise<Answer> {
+/**
+ * Posts an operation of type `operation`; whatever goes wrong comes back as an explorer error,
+ * saying what a mutation may have done, never as a thrown error (GraphiQL would show its stack).
+ */
+async function post(endpoint: URL, params: unknown, headers: Headers, signal: AbortSignal, operation: string | undefined): Promise<Answer> {
   let response: Response;
   let text: string;
   try {
@@ -140,25 +133,7 @@ async function post(endpoint: URL, params: unknown, headers: Headers, signal: Ab
   } catch {
     // Not JSON: a proxy's error page, say; answered below.
   }
-  const type = response.headers.get('content-type')?.split(';')[0] || 'no content type';
-  return explorerError(
-    'EXPLORER_NOT_GRAPHQL',
-    `The gateway's address answered HTTP ${response.status} with ${type}, not a GraphQL answer: the gateway, or a proxy in front of it, is failing or down. Try again later, or tell its operators.`,
-    { status: response.status },
-  );
-}
-
-/**
- * What the result pane says after Stop. The request may have reached the gateway before it was
- * aborted, so a mutation may have been carried out: a blank pane let officers run it again, and
- * record a second credit check.
- */
-function stoppedAnswer(operation: string | undefined): Answer {
-  const message =
-    operation === 'mutation'
-      ? 'Stopped: the explorer no longer waits for the answer, but the request may have reached the gateway already, and the mutation may have taken effect (a credit check recorded, say). Running it again with the same idempotencyKey is safe: a credit check or a report generation answers the one it first made. Without one, read what it would have changed before you run it again.'
-      : 'Stopped: the explorer no longer waits for the answer (the request may have reached the gateway, and been audited, already). A query changes nothing: run it again for its answer.';
-  return explorerError('EXPLORER_STOPPED', message, { operation: operation ?? null });
+  return notGraphqlAnswer(response.status, response.headers.get('content-type')?.split(';')[0] || 'no content type', operation);
 }
 
 /**
@@ -524,7 +499,7 @@ function Explorer({ settings }: { settings: ExplorerSettings }) {
       const shown = (value: Answer) => {
         if (!schemaFetch) setStatus(answerSummary(value));
       };
-      const answer = cancellable(async (signal) => (headers instanceof Headers ? await post(endpoint, body, headers, signal) : headers), stoppedAnswer(sent.type), shown);
+      const answer = cancellable(async (signal) => (headers instanceof Headers ? await post(endpoint, body, headers, signal, sent.type) : headers), stoppedAnswer(sent.type), shown);
       // GraphiQL's Observable type lists subscribe's other call forms too, which it never uses.
       return answer as unknown as ReturnType<GraphiQLProps['fetcher']>;
     };
