@@ -123,8 +123,10 @@ export const sendTheSameRequestAgain =
 /**
  * What became of a mutation answered with an outage instead of its result (`extensions.outcome`,
  * README, Errors), for a front end to switch on where the message says it in English: on
- * SUBGRAPH_UNAVAILABLE and DATABASE_UNAVAILABLE at a mutation field. `NOT_STORED`: the change was
- * not stored, and the same request may be sent again later as it is. `UNKNOWN`: it may have been
+ * SUBGRAPH_UNAVAILABLE and DATABASE_UNAVAILABLE at a mutation field, the gateway's of a subgraph it
+ * could not get answered and a subgraph's own (its database's fault, a peer it could not ask or
+ * whose outage it passes on: subgraphs/shared/subgraph.ts withMutationOutcome). `NOT_STORED`: the
+ * change was not stored, and the same request may be sent again later as it is. `UNKNOWN`: it may have been
  * (the answer was lost after the request was sent, the gateway stopped waiting, a database
  * connection was lost with the write sent): send the same request again, which answers with what
  * was stored (`sendTheSameRequestAgain`); a check sent without an idempotencyKey would be run
@@ -554,7 +556,7 @@ export interface KnownFault {
   code: Extract<ErrorCode, 'DATABASE_UNAVAILABLE'>;
   message: string;
   reason: DatabaseFault;
-  /** For a mutation's fault: whether its change was stored (`MutationOutcome`). */
+  /** For a fault at a mutation field that may have stored its change: UNKNOWN (`MutationOutcome`); a subgraph tells NOT_STORED of any other there. */
   outcome?: MutationOutcome;
 }
 

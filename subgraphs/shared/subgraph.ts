@@ -9,7 +9,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import { parse, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError, parse, type GraphQLFormattedError } from 'graphql';
 import type { DataSource } from 'typeorm';
 import { DatabaseFault, ErrorCode, maskUnexpectedErrors, MutationOutcome, outcomeNotKnown, peerOutageCause, type KnownFault } from '../../lib/errors';
 import { operationTypeOfError, requestIdOfError } from '../../lib/request-record';
@@ -113,11 +113,13 @@ export function createSubgraphServer<TContext extends object>(definition: Subgra
     formatError: withPeerOutagesLogged(
       definition.name,
       logger,
-      maskUnexpectedErrors(
-        (message, error, requestId) => {
-          if (!tellRefusedRight(error, requestId)) logFault(message, error, requestId);
-        },
-        (error) => databaseFault(definition.name, error),
+      withMutationOutcome(
+        maskUnexpectedErrors(
+          (message, error, requestId) => {
+            if (!tellRefusedRight(error, requestId)) logFault(message, error, requestId);
+          },
+          (error) => databaseFault(definition.name, error),
+        ),
       ),
     ),
   });
@@ -163,6 +165,34 @@ export function withPeerOutagesLogged(name: SubgraphName, logger: ServiceLogger 
   };
 }
 
+/**
+ * Whether `error` answers a mutation field itself (or the operation as a whole), where its
+ * `outcome` is told: not a field beneath it, read once the mutation field answered, its change
+ * stored, which the gateway tells by `applied` (gateway/gateway.ts withAppliedMutationsTold).
+ */
+function atMutationField(error: unknown): boolean {
+  return operationTypeOfError(error) === 'mutation' && (error instanceof GraphQLError ? (error.path?.length ?? 0) : 0) <= 1;
+}
+
+/**
+ * An outage a mutation field is answered with says whether its change was stored (`outcome`,
+ * MutationOutcome), as the gateway's of a subgraph it could not reach does: the one `databaseFault`
+ * tells (UNKNOWN, a connection lost with the write sent) stands; any other is NOT_STORED. That
+ * holds for a peer this subgraph could not ask, and a peer's outage it passes on
+ * (lib/internal-client.ts peerCallFailure), as every mutation asks its peers before it stores
+ * anything (a check's subject, a report's records, a filing's record by its subject's code): a
+ * peer asked after the commit (a check's seal) has its failure caught, the mutation answering
+ * what it stored. So does the request's deadline running out (lib/deadline.ts), before a commit.
+ */
+function withMutationOutcome(format: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const told = format(formatted, error);
+    const outage = told.extensions?.code === ErrorCode.SUBGRAPH_UNAVAILABLE || told.extensions?.code === ErrorCode.DATABASE_UNAVAILABLE;
+    if (!outage || told.extensions?.outcome !== undefined || !atMutationField(error)) return told;
+    return { ...told, extensions: { ...told.extensions, outcome: MutationOutcome.NOT_STORED } };
+  };
+}
+
 const waitsRunOut = {
   statement: 'a statement ran over its time limit',
   lock: 'a lock another change holds was waited for too long',
@@ -196,21 +226,19 @@ const sqliteFaultsTold: Record<SqliteFault, { told: string; reason: DatabaseFaul
  * disk failing (full, read-only, gone, an I/O error, locked by another process). One code for
  * all, the message saying which: a later retry may succeed, but for the lasting ones
  * (lastingDatabaseFaults), which an operator must mend. Nothing was
- * stored, but when a mutation's connection was lost with a write or its COMMIT sent: the server
+ * stored, but when a mutation field's connection was lost with a write or its COMMIT sent: the server
  * may have stored it before the connection went (an autocommit INSERT, a COMMIT), so the client
  * is told that this is not known, and to send the same request again, which answers with what was
  * stored, as the gateway tells it of a subgraph lost under a mutation. A read's retry is harmless
  * either way.
  */
 function databaseFault(subgraph: SubgraphName, error: unknown): KnownFault | undefined {
-  // A mutation's fault says whether its change was stored (MutationOutcome), as the gateway's of a subgraph does.
-  const mutation = operationTypeOfError(error) === 'mutation';
-  if (mutation && isConnectionLostWithWriteSent(error)) {
+  // Any other fault at a mutation field stored nothing: NOT_STORED, told with every outage there (withMutationOutcome).
+  if (atMutationField(error) && isConnectionLostWithWriteSent(error)) {
     return { code: ErrorCode.DATABASE_UNAVAILABLE, reason: DatabaseFault.CONNECTION_LOST, message: `the ${subgraph} subgraph lost its database connection while it stored the change: ${outcomeNotKnown}`, outcome: MutationOutcome.UNKNOWN };
   }
   const told = databaseFaultTold(subgraph, error);
-  if (told === undefined) return undefined;
-  return { code: ErrorCode.DATABASE_UNAVAILABLE, ...told, ...(mutation ? { outcome: MutationOutcome.NOT_STORED } : {}) };
+  return told && { code: ErrorCode.DATABASE_UNAVAILABLE, ...told };
 }
 
 /** What a client is told of a database fault that stored nothing (`databaseFault`), and its `reason`; undefined for any other error. */

@@ -79,7 +79,7 @@ describe.each(testDatabases)('generating reports while a peer of the reports sub
     expect(result.status).toBe(200);
     expect(result.data).toEqual({ generateCreditReport: null });
     expect(result.errors?.map((e) => [e.path, e.message, e.extensions])).toEqual([
-      [['generateCreditReport'], 'the records subgraph lost its database connection: retry later', { code: 'DATABASE_UNAVAILABLE', serviceName: 'records', retryAfterSeconds: 5 }],
+      [['generateCreditReport'], 'the records subgraph lost its database connection: retry later', { code: 'DATABASE_UNAVAILABLE', serviceName: 'records', retryAfterSeconds: 5, outcome: 'NOT_STORED' }],
     ]);
     // The subject's basics were read from the entities subgraph for the report, which was never made.
     expect(audit.filter((e) => e.outcome === 'DISCLOSED')).toEqual([]);
@@ -91,7 +91,7 @@ describe.each(testDatabases)('generating reports while a peer of the reports sub
     try {
       const { result, audit } = await generateWhileDown(enterprises[1].id);
       expect(result.data).toEqual({ generateCreditReport: null });
-      expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'records', reason: 'UNREACHABLE', retryAfterSeconds: 5 }]);
+      expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'records', reason: 'UNREACHABLE', retryAfterSeconds: 5, outcome: 'NOT_STORED' }]);
       expect(result.errors?.[0].message).toMatch(/^the records subgraph could not be reached/);
       expect(audit.filter((e) => e.outcome === 'DISCLOSED')).toEqual([]);
       expect(reportsFaults(logged)).toEqual([]);
@@ -159,7 +159,7 @@ const mysql = testDatabases.find((d) => d.label === 'mysql');
       expect(result.data).toEqual({ generateCreditReport: null });
       expect(result.errors?.map((e) => [e.message, e.extensions])).toEqual([
         // Lost, or, once the pool has seen its connections cut, not made again.
-        [expect.stringMatching(/^the records subgraph (lost its database connection|could not connect to its database): retry later$/), { code: 'DATABASE_UNAVAILABLE', reason: expect.stringMatching(/^(CONNECTION_LOST|UNREACHABLE)$/), serviceName: 'records', retryAfterSeconds: 5, requestId }],
+        [expect.stringMatching(/^the records subgraph (lost its database connection|could not connect to its database): retry later$/), { code: 'DATABASE_UNAVAILABLE', reason: expect.stringMatching(/^(CONNECTION_LOST|UNREACHABLE)$/), serviceName: 'records', retryAfterSeconds: 5, requestId, outcome: 'NOT_STORED' }],
       ]);
       expect((await auditOf(fault.platform, requestId)).filter((e) => e.outcome === 'DISCLOSED')).toEqual([]);
       expect(reportsFaults(fault.logged)).toEqual([]);

@@ -62,7 +62,7 @@ describe.each(testDatabases)('a mutation whose peer call outlasts the gateway’
     expect(await storedChecks()).toBe(before);
 
     expect(result.data).toEqual({ runCreditCheck: null });
-    expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'SUBGRAPH_UNAVAILABLE', reason: 'TIMEOUT', serviceName: 'entities', retryAfterSeconds: 5 }]);
+    expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'SUBGRAPH_UNAVAILABLE', reason: 'TIMEOUT', serviceName: 'entities', retryAfterSeconds: 5, outcome: 'NOT_STORED' }]);
     expect(result.errors?.[0].message).toMatch(/^the entities subgraph did not answer within \d+ ms, the time the request had left; the subject could not be checked with the entities subgraph, so nothing was stored: retry later$/);
     expect(result.errors?.[0].path).toEqual(['runCreditCheck']);
   });

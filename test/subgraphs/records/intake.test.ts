@@ -361,7 +361,7 @@ describe.each(testDatabases)('record intake mutations on $label', (database) => 
       directory.unreachable = true;
       try {
         const result = await submit(penalty('北戴河市监罚〔2026〕960号'));
-        expect(result.errors?.[0].extensions).toEqual({ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'entities', reason: 'UNREACHABLE', retryAfterSeconds: 5 });
+        expect(result.errors?.[0].extensions).toEqual({ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'entities', reason: 'UNREACHABLE', retryAfterSeconds: 5, outcome: 'NOT_STORED' });
       } finally {
         directory.unreachable = false;
       }

@@ -89,7 +89,7 @@ describe.each(testDatabases)('a peer that cannot be asked, in the log of the sub
     entitiesUrl = url();
     const result = await submit(`北戴河市监罚〔2026〕70${reason.length}号`);
     // No retry mends a refused identity (an operator makes the keys agree): no retryAfterSeconds then.
-    expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'entities', reason, ...(reason === 'IDENTITY_REFUSED' ? {} : { retryAfterSeconds: 5 }) }]);
+    expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'entities', reason, ...(reason === 'IDENTITY_REFUSED' ? {} : { retryAfterSeconds: 5 }), outcome: 'NOT_STORED' }]);
     expect(JSON.stringify(result)).not.toContain(entitiesUrl);
     const [line] = peerLines('records') as { peer: string; reason: string; cause: string }[];
     expect(peerLines('records')).toHaveLength(1);
@@ -109,7 +109,7 @@ describe.each(testDatabases)('a peer that cannot be asked, in the log of the sub
 
   it('logs the reports subgraph’s call to a peer at a mistyped path as BAD_RESPONSE, the 404 in its cause; the client is told SUBGRAPH_UNAVAILABLE, not the peer’s ROUTE_NOT_FOUND', async () => {
     const result = await reportsMistyped.queryAs(creditOffice, /* GraphQL */ `mutation ($subjectId: ID!) { generateCreditReport(subjectId: $subjectId) { id } }`, { subjectId: enterprise.id });
-    expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'entities', reason: 'BAD_RESPONSE', retryAfterSeconds: 5 }]);
+    expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'entities', reason: 'BAD_RESPONSE', retryAfterSeconds: 5, outcome: 'NOT_STORED' }]);
     expect(JSON.stringify(result)).not.toContain('no route');
     expect(peerLines('reports')).toEqual([{ peer: 'entities', reason: 'BAD_RESPONSE', cause: expect.stringMatching(/\/graphq answered 404: .*no route for \/graphq/), requestId: expect.any(String) }]);
   });

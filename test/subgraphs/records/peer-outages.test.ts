@@ -89,7 +89,7 @@ describe.each(testDatabases)("the records subgraph when a peer answers with its 
     const result = await run('PEER-LOCK-1');
     expect(result.data).toEqual({ runCreditCheck: null });
     expect(result.errors?.map((e) => [e.message, e.extensions])).toEqual([
-      ["the entities subgraph's database was too slow (a lock another change holds was waited for too long): retry later", { code: 'DATABASE_UNAVAILABLE', serviceName: 'entities', retryAfterSeconds: 5, requestId: 'entities-side' }],
+      ["the entities subgraph's database was too slow (a lock another change holds was waited for too long): retry later", { code: 'DATABASE_UNAVAILABLE', serviceName: 'entities', retryAfterSeconds: 5, requestId: 'entities-side', outcome: 'NOT_STORED' }],
     ]);
     expect(await stored('credit_check')).toBe(before);
     // The peer's outage is no fault of this subgraph's: nothing logged as one.
@@ -116,7 +116,7 @@ describe.each(testDatabases)("the records subgraph when a peer answers with its 
       retryAfterSeconds: 5,
     });
     const result = await run('PEER-TIMEOUT-1');
-    expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'entities', reason: 'TIMEOUT', retryAfterSeconds: 5 }]);
+    expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'entities', reason: 'TIMEOUT', retryAfterSeconds: 5, outcome: 'NOT_STORED' }]);
     expect(result.errors?.[0].message).toMatch(/^the entities subgraph used 1900 ms of the 2000 ms/);
   });
 
@@ -142,7 +142,7 @@ describe.each(testDatabases)("the records subgraph when a peer answers with its 
     it("is answered with the reports subgraph's DATABASE_UNAVAILABLE naming it, and stores nothing", async () => {
       const result = await feedback();
       expect(result.data).toEqual({ recordCheckFeedback: null });
-      expect(result.errors?.map((e) => [e.message, e.extensions])).toEqual([['the reports subgraph lost its database connection: retry later', { code: 'DATABASE_UNAVAILABLE', serviceName: 'reports', retryAfterSeconds: 5 }]]);
+      expect(result.errors?.map((e) => [e.message, e.extensions])).toEqual([['the reports subgraph lost its database connection: retry later', { code: 'DATABASE_UNAVAILABLE', serviceName: 'reports', retryAfterSeconds: 5, outcome: 'NOT_STORED' }]]);
       expect(await feedbackStored()).toBe(0);
     });
 
@@ -151,7 +151,7 @@ describe.each(testDatabases)("the records subgraph when a peer answers with its 
       await reportsStandIn.down();
       try {
         const result = await feedback();
-        expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'reports', reason: 'UNREACHABLE', retryAfterSeconds: 5 }]);
+        expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'reports', reason: 'UNREACHABLE', retryAfterSeconds: 5, outcome: 'NOT_STORED' }]);
         expect(result.errors?.[0].message).toMatch(/send the feedback again later$/);
         expect(await feedbackStored()).toBe(0);
       } finally {

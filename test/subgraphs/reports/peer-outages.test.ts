@@ -82,7 +82,8 @@ describe.each(testDatabases)('the reports subgraph when a peer cannot answer, on
     const result = await reports.queryAs<{ generateCreditReport: unknown }>(procurement, generate, { subjectId: subject.id });
     expect(result.data).toEqual({ generateCreditReport: null });
     expect(result.errors).toHaveLength(1);
-    expect(result.errors?.[0].extensions).toEqual(extensions);
+    // Each peer is asked before the report is stored: NOT_STORED, whatever the peer's fault.
+    expect(result.errors?.[0].extensions).toEqual({ ...extensions, outcome: 'NOT_STORED' });
     if (typeof message === 'string') expect(result.errors?.[0].message).toBe(message);
     else expect(result.errors?.[0].message).toMatch(message);
     // The subject's basics were read from the entities subgraph before the records failed: not released, so not disclosed.
