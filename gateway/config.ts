@@ -1,5 +1,6 @@
 import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
+import net, { BlockList } from 'node:net';
 import path from 'node:path';
 import { parse } from 'graphql';
 import { ConfigError, ConfigProblems, readAcceptedSecrets, readExactText, readFlag, readHost, isLoopback, readLogLevel, readNodeEnvironment, readPort, readPositiveInteger, readSecret, readSwitch, readUrl, readWholeNumber, withoutUserInfo, type WholeNumberRange } from '../lib/env';
@@ -48,6 +49,8 @@ export interface GatewayConfig {
   requestTimeoutMs: number;
   /** Origins of front ends a browser may call the gateway from on another site (`CORS_ORIGINS`); none by default. */
   corsOrigins: string[];
+  /** The proxies whose X-Forwarded-For names the client (`TRUSTED_PROXIES`, client-address.ts); none by default. */
+  trustedProxies: BlockList | undefined;
   /** Variables given under the platform's prefixes that are no setting (lib/settings.ts checkSettingNames), each logged at start. */
   warnings: string[];
 }
@@ -373,6 +376,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv, argv: string[]): Gatew
   const subgraphTimeoutMs = problems.read(() => readTimeout(env, 'SUBGRAPH_TIMEOUT_MS'));
   const requestTimeoutMs = problems.read(() => readTimeout(env, 'REQUEST_TIMEOUT_MS'));
   const corsOrigins = problems.read(() => readCorsOrigins(env));
+  const trustedProxies = problems.read(() => readTrustedProxies(env));
   problems.check(warnings);
   // NODE_ENV=production forgotten on a deployed gateway left the explorer and introspection on, the production checks off, and said nothing.
   if (!production && !isLoopback(host as string)) {
@@ -395,6 +399,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv, argv: string[]): Gatew
     subgraphTimeoutMs: subgraphTimeoutMs as number,
     requestTimeoutMs: requestTimeoutMs as number,
     corsOrigins: corsOrigins as string[],
+    trustedProxies,
     warnings,
   };
 }
@@ -418,6 +423,30 @@ function readCorsOrigins(env: NodeJS.ProcessEnv): string[] {
     }
   }
   return listed;
+}
+
+/**
+ * `TRUSTED_PROXIES`: comma-separated IP addresses and CIDR ranges, IPv4 and IPv6 (`127.0.0.1`,
+ * `10.0.0.0/8`, `fd00::/8`), of the proxies whose X-Forwarded-For names the client
+ * (client-address.ts); none when unset, every request then being its connection's peer. No host
+ * names: one looked up at start could later be another machine's.
+ */
+export function readTrustedProxies(env: NodeJS.ProcessEnv): BlockList | undefined {
+  const listed = (env.TRUSTED_PROXIES ?? '').split(',').map((e) => e.trim()).filter(Boolean);
+  if (!listed.length) return undefined;
+  const trusted = new BlockList();
+  for (const entry of listed) {
+    const [address, prefix, ...more] = entry.split('/');
+    const family = net.isIP(address) === 6 ? 'ipv6' : 'ipv4';
+    const bits = prefix === undefined ? undefined : /^\d{1,3}$/.test(prefix) ? Number(prefix) : NaN;
+    // A zone (fe80::1%eth0) names an interface of this host, which no peer's address carries.
+    if (!net.isIP(address) || address.includes('%') || more.length || (bits !== undefined && !(bits <= (family === 'ipv6' ? 128 : 32)))) {
+      throw new ConfigError(`TRUSTED_PROXIES must list IP addresses and CIDR ranges (127.0.0.1, 10.0.0.0/8, fd00::/8), comma-separated, got "${entry}"`);
+    }
+    if (bits === undefined) trusted.addAddress(address, family);
+    else trusted.addSubnet(address, bits, family);
+  }
+  return trusted;
 }
 
 /**

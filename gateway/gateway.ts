@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { BlockList } from 'node:net';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerValidationErrorCode } from '@apollo/server/errors';
@@ -54,6 +55,8 @@ export interface GatewayOptions {
   accessControl?: boolean;
   /** Request budgets per caller and organisation; without them, no rate limiting. */
   rateLimits?: RateLimitSettings;
+  /** The proxies whose X-Forwarded-For names the client (client-address.ts); none: every client is its connection's peer. */
+  trustedProxies?: BlockList;
   /** How long one call to a subgraph may take (default defaultSubgraphTimeoutMs). */
   subgraphTimeoutMs?: number;
   /** How long a request's calls to subgraphs may take together, from its arrival (default defaultSubgraphTimeoutMs). */
@@ -195,7 +198,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     });
   const context: Gateway['context'] = async ({ req, receivedAt, callerGone }) => {
     try {
-      return await createGatewayContext(req, { verify, signingKey: options.signingKey, requestTimeoutMs, entities: { client: entities, url: urlOf('entities') }, providers: { client: providers, url: urlOf('providers') }, rateLimits }, receivedAt, callerGone);
+      return await createGatewayContext(req, { verify, signingKey: options.signingKey, requestTimeoutMs, entities: { client: entities, url: urlOf('entities') }, providers: { client: providers, url: urlOf('providers') }, rateLimits, trustedProxies: options.trustedProxies }, receivedAt, callerGone);
     } catch (error) {
       // A proved caller's malformed purpose header is its denied attempt, under what of the purpose could be read.
       if (error instanceof MalformedPurpose) {

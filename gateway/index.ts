@@ -43,6 +43,7 @@ async function main(): Promise<void> {
       logger,
       explorer: config.explorer ? { demo } : undefined,
       corsOrigins: config.corsOrigins,
+      trustedProxies: config.trustedProxies,
     });
     logger.info(
       { url: served.url, supergraph: config.supergraphPath, explorer: config.explorer ? served.url.replace(/\/graphql$/, '/explorer/') : 'off', introspection: config.introspection, demoTokens: Boolean(demo), limits: config.limits, rateLimits: served.gateway.rateLimits?.summary() ?? 'off', corsOrigins: config.corsOrigins, ...(config.accessControl ? {} : { accessControl: 'off' }) },

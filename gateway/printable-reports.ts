@@ -1,3 +1,4 @@
+import type { BlockList } from 'node:net';
 import { platformReportGroups } from '../lib/access/field-groups';
 import { disclosedReportHeader, disclosedSubjectHeader, identityHeader, platformOrganisations, signerFor } from '../lib/access/identity';
 import type { ExtraRoute } from '../lib/http-server';
@@ -6,6 +7,7 @@ import { outageRetryAfterSeconds } from '../lib/errors';
 import { requestIdFrom } from '../lib/request-record';
 import type { GraphQLError } from 'graphql';
 import type { AuditEntryInput, AuditWriter } from './audit-writer';
+import { clientAddress } from './client-address';
 import type { GatewayObserver } from './observer';
 import { rateLimitHeaders, type RateLimits } from './rate-limits';
 
@@ -33,12 +35,14 @@ export interface PrintableReportsOptions {
   audit: Pick<AuditWriter, 'write'> | null;
   signingKey: Uint8Array;
   rateLimits?: Pick<RateLimits, 'admit'>;
+  /** Whose X-Forwarded-For names the viewer counted (client-address.ts). */
+  trustedProxies?: BlockList;
   /** Told why a page was not shown (the reports service unreachable, the audit write failed). */
   observer?: Pick<GatewayObserver, 'auditUnavailable' | 'subgraphFetch'>;
   timeoutMs?: number;
 }
 
-export function printableReportsRoute(reportsUrl: string, { audit, signingKey, rateLimits, observer, timeoutMs = 10_000 }: PrintableReportsOptions): ExtraRoute {
+export function printableReportsRoute(reportsUrl: string, { audit, signingKey, rateLimits, trustedProxies, observer, timeoutMs = 10_000 }: PrintableReportsOptions): ExtraRoute {
   const origin = new URL(reportsUrl).origin;
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://gateway');
@@ -59,7 +63,7 @@ export function printableReportsRoute(reportsUrl: string, { audit, signingKey, r
     // costs the reports subgraph a page and the audit log an entry.
     if (rateLimits) {
       try {
-        for (const [name, value] of rateLimitHeaders(await rateLimits.admit(null, req.socket.remoteAddress ?? 'unknown'))) res.setHeader(name, value);
+        for (const [name, value] of rateLimitHeaders(await rateLimits.admit(null, clientAddress(req, trustedProxies)))) res.setHeader(name, value);
       } catch (error) {
         const http = (error as GraphQLError).extensions?.http as { headers?: Map<string, string> } | undefined;
         if (!http?.headers) throw error;

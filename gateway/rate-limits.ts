@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Caller } from '../lib/access/identity';
 import { ErrorCode } from '../lib/errors';
-import { refusedCaller } from '../lib/request-record';
+import { refusedRequester } from '../lib/request-record';
 import type { GatewayObserver } from './observer';
 
 /**
@@ -148,14 +148,16 @@ export class RateLimits {
    * address, the only thing that tells anonymous callers apart.
    */
   async admit(caller: Caller | null, address: string): Promise<RateLimitState> {
-    if (!caller) return this.consume('ADDRESS', this.addresses, address, this.settings.callerPerMinute);
     try {
+      if (!caller) return await this.consume('ADDRESS', this.addresses, address, this.settings.callerPerMinute);
       const own = await this.consume('CALLER', this.callers, `${caller.organisation}:${caller.id}`, this.settings.callerPerMinute);
       const organisation = await this.consume('ORGANISATION', this.organisations, caller.organisation, this.settings.organisationPerMinute);
       return organisation.remaining < own.remaining ? organisation : own;
     } catch (error) {
-      // Refused before Apollo's pipeline, which would name the caller in the request's log line.
-      if (error instanceof GraphQLError) refusedCaller(error, { organisation: caller.organisation, organisationKind: caller.organisationKind, role: caller.role });
+      // Refused before Apollo's pipeline, which would name the caller in the request's log line;
+      // without a token, the address names whoever used its budget up (behind a proxy, the one
+      // TRUSTED_PROXIES lets through).
+      if (error instanceof GraphQLError) refusedRequester(error, caller ? { caller: { organisation: caller.organisation, organisationKind: caller.organisationKind, role: caller.role } } : { address });
       throw error;
     }
   }

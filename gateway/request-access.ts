@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { BlockList } from 'node:net';
 import { auditedTextLimits, purposeHeaders, signerFor, type Caller, type OrganisationKind, type Purpose, type RequestIdentity } from '../lib/access/identity';
 import { GraphQLError } from 'graphql';
 import type { FieldGroup } from '../lib/access/field-groups';
@@ -12,6 +13,7 @@ import { newRequestId } from '../lib/request-record';
 import { characterCount, foldedNumber, hasInvisibleCharacters, isLegible } from '../lib/text';
 import { typedUuid } from '../lib/identifiers';
 import { authenticate, RefusedClaims, type TokenVerifier } from './authentication';
+import { clientAddress } from './client-address';
 import type { InternalClient } from '../lib/internal-client';
 import { withAnswerHeaders, type RateLimits, type RateLimitState } from './rate-limits';
 
@@ -339,6 +341,8 @@ export interface AccessDependencies {
   providers: { client: InternalClient; url: string };
   /** Request budgets; none when rate limiting is off. */
   rateLimits?: RateLimits;
+  /** Whose X-Forwarded-For names the client counted without a token (client-address.ts). */
+  trustedProxies?: BlockList;
 }
 
 /** The request's context once who asks, why and what they may read are known. */
@@ -376,7 +380,7 @@ export function openGatewayContext(req: IncomingMessage, signingKey: Uint8Array,
 export async function createGatewayContext(req: IncomingMessage, deps: AccessDependencies, receivedAt: number = Date.now(), callerGone?: AbortSignal): Promise<GatewayContext> {
   const deadline = new RequestDeadline(deps.requestTimeoutMs, 'gateway', receivedAt, callerGone);
   const requestId = header(req, 'x-request-id') ?? newRequestId();
-  const address = req.socket.remoteAddress ?? 'unknown';
+  const address = clientAddress(req, deps.trustedProxies);
   let caller: Caller | null;
   try {
     caller = await authenticate(header(req, 'authorization'), deps.verify);

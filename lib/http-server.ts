@@ -9,7 +9,7 @@ import { ErrorCode, outageRetryAfterSeconds } from './errors';
 import type { Logger } from './logger';
 import { addressOf, StartFailure } from './start-failure';
 import type { ServiceMetrics } from './metrics';
-import { attachRecord, callerOfRefusal, clientRequestIdFrom, markError, newRequestId, recordErrors, recordOperations, requestIdFrom, type CallerSummary, type RequestRecord } from './request-record';
+import { attachRecord, clientRequestIdFrom, markError, newRequestId, recordErrors, recordOperations, requesterOfRefusal, requestIdFrom, type CallerSummary, type RequestRecord } from './request-record';
 
 export interface HttpRequestInfo {
   req: http.IncomingMessage;
@@ -415,6 +415,7 @@ export async function serveGraphQL<TContext extends BaseContext>(
         ...(record.errorCodes.length ? { errorCodes: [...new Set(record.errorCodes)] } : {}),
         ...(record.problems?.length ? { problems: [...new Set(record.problems)] } : {}),
         ...(record.caller ? { caller: record.caller } : {}),
+        ...(record.address ? { address: record.address } : {}),
       };
       if (route !== '/graphql') logger.debug(line, 'request');
       else if (status >= 500) logger.warn(line, 'request');
@@ -451,7 +452,9 @@ export async function serveGraphQL<TContext extends BaseContext>(
               return context;
             } catch (error) {
               markError(error, record);
-              record.caller ??= callerOfRefusal(error);
+              const refused = requesterOfRefusal(error);
+              record.caller ??= refused.caller;
+              record.address ??= refused.address;
               throw error;
             }
           },

@@ -31,6 +31,8 @@ export interface RequestRecord {
    */
   problems?: string[];
   caller?: CallerSummary | null;
+  /** The client address a request without a token was refused for (its budget used up: gateway/client-address.ts), to find a flood by. */
+  address?: string;
   /** Set once Apollo's request pipeline has seen the request (the context was built). */
   executed?: boolean;
 }
@@ -55,20 +57,23 @@ function recordOf(context: object): RequestRecord | undefined {
 }
 
 /**
- * Who was refused, for a refusal made while the request's context was built, after its caller
- * was proved (a rate limit): Apollo's pipeline, which names the caller in the record, never sees
- * such a request, and the refusal's answer must not name it.
+ * Who was refused, for a refusal made while the request's context was built (a rate limit): the
+ * caller its token proved, or, without one, the client address counted. Apollo's pipeline, which
+ * names the caller in the record, never sees such a request, and the refusal's answer must not
+ * name it.
  */
-const refusedCallers = new WeakMap<object, CallerSummary>();
+export type RefusedRequester = { caller: CallerSummary } | { address: string };
+
+const refusedRequesters = new WeakMap<object, RefusedRequester>();
 
 /** Tells the request's record, once `refusal` ends its context (lib/http-server.ts), whom it refused. */
-export function refusedCaller(refusal: object, caller: CallerSummary): void {
-  refusedCallers.set(refusal, caller);
+export function refusedRequester(refusal: object, requester: RefusedRequester): void {
+  refusedRequesters.set(refusal, requester);
 }
 
-/** The caller a refusal ending the request's context was made for (`refusedCaller`), if it was told. */
-export function callerOfRefusal(error: unknown): CallerSummary | undefined {
-  return typeof error === 'object' && error !== null ? refusedCallers.get(error) : undefined;
+/** The requester a refusal ending the request's context was made for (`refusedRequester`), if it was told. */
+export function requesterOfRefusal(error: unknown): Partial<{ caller: CallerSummary; address: string }> {
+  return (typeof error === 'object' && error !== null && refusedRequesters.get(error)) || {};
 }
 
 /** Marks an error as met while serving the request of `record`. */

@@ -70,6 +70,7 @@ export const platformSettings: Readonly<Record<string, readonly SettingReader[]>
   SUBGRAPH_TIMEOUT_MS: ['gateway'],
   REQUEST_TIMEOUT_MS: ['gateway'],
   CORS_ORIGINS: ['gateway'],
+  TRUSTED_PROXIES: ['gateway'],
   ACCESS_CONTROL: ['gateway'],
   LOG_LEVEL: everyServer,
 };

@@ -203,6 +203,27 @@ describe('readGatewayConfig', () => {
     expect(gatewayError({})).toMatch(/AUTH_JWT_SECRET/);
   });
 
+  it('trusts no proxy unless TRUSTED_PROXIES lists one, and reads its IPv4 and IPv6 addresses and ranges', () => {
+    expect(readGatewayConfig(valid, []).trustedProxies).toBeUndefined();
+    expect(readGatewayConfig({ ...valid, TRUSTED_PROXIES: ' , ' }, []).trustedProxies).toBeUndefined();
+    const trusted = readGatewayConfig({ ...valid, TRUSTED_PROXIES: '127.0.0.1, 10.0.0.0/8,fd00::/8 , ::1' }, []).trustedProxies;
+    expect(['127.0.0.1', '10.200.3.4'].map((a) => trusted?.check(a, 'ipv4'))).toEqual([true, true]);
+    expect(['fd12::1', '::1', '::ffff:10.1.1.1', 'fe80::1'].map((a) => trusted?.check(a, 'ipv6'))).toEqual([true, true, true, false]);
+    expect(trusted?.check('11.0.0.1', 'ipv4')).toBe(false);
+  });
+
+  it('names the TRUSTED_PROXIES entry that is no IP address or CIDR range, with the other problems', () => {
+    const refused = (entry: string) => `TRUSTED_PROXIES must list IP addresses and CIDR ranges (127.0.0.1, 10.0.0.0/8, fd00::/8), comma-separated, got "${entry}"`;
+    for (const entry of ['localhost', '10.0.0', '10.0.0.0/33', 'fd00::/129', '10.0.0.0/', '10.0.0.0/8/8', '10.0.0.0/-1', '10.0.0.0/ 8', '*', '10.0.0.1:8080', 'fe80::1%eth0']) {
+      expect(gatewayError({ ...valid, TRUSTED_PROXIES: `127.0.0.1,${entry}` })).toBe(refused(entry));
+    }
+    expect(gatewayError({ ...valid, TRUSTED_PROXIES: '10.0.0.0/8 192.168.0.1', LOG_LEVEL: 'loud' }).split('\n')).toEqual([
+      '2 configuration problems:',
+      '  - LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
+      `  - ${refused('10.0.0.0/8 192.168.0.1')}`,
+    ]);
+  });
+
   it('limits rates by default, in memory, and reads budgets, Redis and the switch', () => {
     expect(readGatewayConfig(valid, []).rateLimits).toEqual({ callerPerMinute: 600, organisationPerMinute: 3000, redisUrl: undefined, redisPrefix: 'credit:rate-limit:' });
     const configured = { ...valid, RATE_LIMIT_CALLER_PER_MINUTE: '120', RATE_LIMIT_ORGANISATION_PER_MINUTE: '1000', RATE_LIMIT_REDIS_URL: 'redis://redis:6379/2', RATE_LIMIT_REDIS_PREFIX: 'staging:' };

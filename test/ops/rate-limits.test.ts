@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { ServedGateway } from '../../gateway/serve';
+import { readTrustedProxies } from '../../gateway/config';
 import type { RateLimitSettings } from '../../gateway/rate-limits';
 import type { Caller } from '../../lib/access/identity';
 import { eventually } from '../helpers/processes';
@@ -204,6 +205,55 @@ describe('rate limits', () => {
     } finally {
       await replica.stop();
     }
+  });
+
+  /**
+   * Behind nginx, every request without a token came from its address: one client's flood of
+   * forged tokens used up the budget of every citizen opening a printable report, and the 429's
+   * line named nobody.
+   */
+  describe('behind a proxy', () => {
+    const forwarded = async (url: string, forwardedFor: string, authorization?: string): Promise<Answer> => {
+      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor, ...(authorization ? { authorization } : {}) }, body: JSON.stringify({ query: PROBE }), signal: AbortSignal.timeout(10_000) });
+      return { status: response.status, headers: response.headers, body: (await response.json()) as Answer['body'] };
+    };
+    const view = (url: string, forwardedFor: string) => fetch(new URL('/reports/BDHXY-20260101-NOSUCH00.html?code=WRONG', url), { headers: { 'x-forwarded-for': forwardedFor }, signal: AbortSignal.timeout(10_000) });
+
+    it('counts each client a trusted proxy forwards for against a budget of its own, and names the address on the line of its refusal', async () => {
+      const replica = await platform.serveGateway({ rateLimits: limits, trustedProxies: readTrustedProxies({ TRUSTED_PROXIES: '127.0.0.1' }) });
+      try {
+        // Its digits read as a mobile number's, 13812314567: an IPv4 address is kept whole all the same.
+        const flooder = '138.123.145.67';
+        for (let i = 0; i < 3; i++) expect((await forwarded(replica.url, flooder, 'Bearer not.a.token')).status).toBe(401);
+        const refused = await forwarded(replica.url, flooder, 'Bearer not.a.token');
+        expectRefused(refused, 'ADDRESS', 3);
+        // Another client behind the proxy, and one that wrote the flooder's address into its own header, each have their own.
+        expectAdmitted(await forwarded(replica.url, '203.0.113.7'), 3, 2);
+        expectAdmitted(await forwarded(replica.url, `${flooder}, 203.0.113.8`), 3, 2);
+        expect((await view(replica.url, '203.0.113.9')).headers.get('ratelimit-remaining')).toBe('2');
+
+        const requestId = refused.headers.get('x-request-id')!;
+        expect(await platform.logs.gateway.requestLine(requestId)).toMatchObject({ status: 429, errorCodes: ['RATE_LIMITED'], address: flooder });
+        expect(platform.logs.gateway.raw.find((line) => line.includes(requestId) && line.includes('"msg":"request"'))).toContain(`"address":"${flooder}"`);
+        // No series per address.
+        expect(await replica.metrics.registry.metrics()).not.toContain(flooder);
+      } finally {
+        await replica.stop();
+      }
+    });
+
+    it('counts every client behind the proxy against its one address without TRUSTED_PROXIES, as before', async () => {
+      const replica = await platform.serveGateway({ rateLimits: limits });
+      try {
+        for (let remaining = 2; remaining >= 0; remaining--) expectAdmitted(await forwarded(replica.url, `198.51.100.${remaining}`), 3, remaining);
+        const refused = await forwarded(replica.url, '198.51.100.9');
+        expectRefused(refused, 'ADDRESS', 3);
+        expect((await view(replica.url, '198.51.100.10')).status).toBe(429);
+        expect(await platform.logs.gateway.requestLine(refused.headers.get('x-request-id')!)).toMatchObject({ status: 429, address: '127.0.0.1' });
+      } finally {
+        await replica.stop();
+      }
+    });
   });
 
   describe('in Redis', () => {
