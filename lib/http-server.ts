@@ -139,6 +139,8 @@ const graphqlMediaTypes = ['application/json', 'application/graphql-response+jso
  * preference as Apollo's, so that one client is answered alike whichever refused it.
  */
 export function sendErrors(req: http.IncomingMessage, res: http.ServerResponse, status: number, errors: RefusalError[]): void {
+  // As every answer GraphQL gives (Apollo's cache-control plugin): a 404 is cacheable by default.
+  res.setHeader('cache-control', 'no-store');
   const accepted = req.headers.accept ? new Negotiator(req).mediaType(graphqlMediaTypes) : undefined;
   sendJson(res, status, { errors }, accepted ?? 'application/json');
 }

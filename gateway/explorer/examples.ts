@@ -60,7 +60,7 @@ query DepartmentSubjectCheck($code: String!) {
     # The negative records a credit check counts today, a listing under objection (OBJECTED) too.
     creditRecords(filter: { polarity: NEGATIVE, countsInCheck: true }) {
       totalCount
-      edges { node { category severity status decisionDate documentNumber summary sourceDepartment { nameZh } } }
+      edges { node { category severity status decisionDate documentNumber summary sourceDepartment { code nameZh } } }
     }
     creditReports {
       edges { node { source issuerName grade validUntil isWithinValidity } }
@@ -132,17 +132,17 @@ query AnalystStatistics($fromDay: Date!, $toDay: Date!, $from: DateTime!, $to: D
 # (an excluded subject admitted, say), with what the department said.
 query CreditOfficeAssessment($from: DateTime!, $to: DateTime!, $fromDay: Date!, $toDay: Date!) {
   creditCheckStatistics(from: $from, to: $to) {
-    department { nameZh } matter checks withFeedback
+    department { code nameZh } matter checks withFeedback
     punishment { calledFor applied shareApplied checksNotApplied }
     incentive { calledFor applied shareApplied checksNotApplied }
   }
   creditChecks(measuresNotApplied: true, notAppliedPolarity: PUNISHMENT, from: $from, to: $to, first: 20) {
     totalCount
-    edges { node { department { nameZh } matter caseNumber checkedAt verdict feedback { appliedMeasures note } } }
+    edges { node { department { code nameZh } matter caseNumber checkedAt verdict feedback { appliedMeasures note } } }
   }
   # How each department supplied its records and handled objections and restorations (归集和处理).
   departmentHandlingStatistics(from: $fromDay, to: $toDay) {
-    department { nameZh }
+    department { code nameZh }
     intake { created corrected }
     objections { filed accepted rejected decidedLate pending overdue }
     objectionBacklog { atStart atEnd }
@@ -194,7 +194,7 @@ query OwnCredit {
         edges {
           node {
             id category polarity severity status countsInCheck documentNumber decisionDate disclosureEndsAt restorableFrom summary
-            sourceDepartment { nameZh }
+            sourceDepartment { code nameZh }
             history { kind occurredAt organisation reason }
             objections { status reason submittedAt decisionDueBy decisionReason }
             restorationApplications { status submittedAt decidedAt decisionReason }

@@ -1,4 +1,8 @@
+import fs from 'node:fs';
+import { buildSchema, parse } from 'graphql';
 import { exampleCallers, explorerExamples } from '../../gateway/explorer/examples';
+import { supergraphPath } from '../../schema/subgraphs';
+import { selectionsWithoutCacheKey } from '../helpers/cache-keys';
 import { demoCallers } from '../../scripts/demo/callers';
 import { demoWorld } from '../../scripts/demo/world';
 import { testDatabases } from '../helpers/databases';
@@ -13,6 +17,11 @@ const world = demoWorld({ subjects: 20 });
 const callers = demoCallers(world);
 const enterprise = world.subjects.find((s) => s.kind === 'ENTERPRISE')!;
 const examples = explorerExamples({ subjectCode: enterprise.identifier, subjectId: enterprise.id, callers: exampleCallers(callers) });
+
+// A front end copies them into an Apollo Client set up as README says: each must work there too.
+it.each(examples.map((e) => [e.name, e] as const))('%s selects the key README gives a client cache, wherever it selects a type keyed other than by id', (_name, example) => {
+  expect(selectionsWithoutCacheKey(buildSchema(fs.readFileSync(supergraphPath, 'utf8')), parse(example.query))).toEqual([]);
+});
 
 describe.each(testDatabases)('the explorer examples on $label', (database) => {
   const platform = usePlatform(database, 'examples', { seedSubjects: world.subjects.length });

@@ -426,11 +426,14 @@ describe("the gateway's reading of a request body", () => {
   });
 
   // Apollo Client 4 reads a 4xx or 5xx as a GraphQL answer, its errors typed, only in application/graphql-response+json.
-  it("answers its own refusals in the media type Apollo Server answers the same request in, as a GraphQL-over-HTTP client asks", async () => {
+  it("answers its own refusals in the media type Apollo Server answers the same request in, as a GraphQL-over-HTTP client asks, kept by no cache", async () => {
     const over = Buffer.concat([Buffer.from('{"query":"{ __typename }","variables":{"pad":"'), Buffer.alloc(bodyBytes, 'x'), Buffer.from('"}}')]);
     const refusedAs = async (accept: string | undefined, body: Buffer, path = '') => {
       let type: string | undefined;
-      await post(body, { ...(accept === undefined ? {} : { accept }), 'content-length': String(body.length) }, (headers) => (type = headers['content-type']), path);
+      let caching: string | undefined;
+      await post(body, { ...(accept === undefined ? {} : { accept }), 'content-length': String(body.length) }, (headers) => ((type = headers['content-type']), (caching = headers['cache-control'])), path);
+      // Kept by no cache, as every answer GraphQL gives: a 404 is cacheable by default.
+      expect(caching).toBe('no-store');
       return type;
     };
     const graphqlClient = 'application/graphql-response+json, application/json;q=0.9';

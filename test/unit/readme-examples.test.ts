@@ -4,6 +4,7 @@ import { buildSchema, parse, validate } from 'graphql';
 import { projectRoot } from '../../lib/project-root';
 import { supergraphPath } from '../../schema/subgraphs';
 import { defaultOperationLimits, operationCost, readListSizes } from '../../gateway/operation-limits';
+import { selectionsWithoutCacheKey } from '../helpers/cache-keys';
 
 /**
  * The README's GraphQL examples are what front-end teams and analysts copy first: each must be
@@ -25,5 +26,9 @@ describe('the README’s GraphQL examples', () => {
     const errors = validate(schema, parse(example)).map((e) => e.message);
     expect(errors).toEqual([]);
     expect(operationCost(schema, parse(example), undefined, {}, listSizes)).toBeLessThanOrEqual(defaultOperationLimits.cost / 2);
+  });
+
+  it.each(examples.map((example, i) => [i + 1, example.split('\n')[0], example]))('#%i (%s) selects the key README gives a client cache, wherever it selects a type keyed other than by id', (_i, _first, example) => {
+    expect(selectionsWithoutCacheKey(schema, parse(example))).toEqual([]);
   });
 });
