@@ -28,6 +28,16 @@ function hostNamed(header: string | undefined): string | undefined {
   return /^(\[[0-9a-f:.]+\]|[0-9a-z.-]+)(?::\d{1,5})?$/i.exec(header ?? '')?.[1].toLowerCase();
 }
 
+/**
+ * Headers a proxy adds on the way (RFC 7239's Forwarded, the X-Forwarded-* and X-Real-IP most
+ * proxies are told to add, HTTP's Via). A request carrying one came through a proxy, and its
+ * `Host` says nothing of who asked: a proxy on this machine names its upstream there (nginx, unless
+ * told otherwise, `127.0.0.1:4000`) for every visitor, wherever the visitor is. A proxy that adds
+ * none of them (nginx's bare `proxy_pass`) cannot be told from this machine's browser: README asks
+ * for one.
+ */
+const proxyHeaders = ['forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-real-ip', 'via'];
+
 /** A host to listen on as a `Host` header names it (an IPv6 address in brackets); none for a wildcard, which names no host. */
 function listenHostNamed(listenHost: string | undefined): string | undefined {
   if (!listenHost || listenHost === '0.0.0.0' || listenHost === '::') return undefined;
@@ -44,8 +54,10 @@ function listenHostNamed(listenHost: string | undefined): string | undefined {
  *
  * The tokens are listed only to a page under a loopback host or the host the gateway listens on
  * (`Host`, any port): a page of another site can point its own name at a developer's machine
- * (DNS rebinding) and read what its browser fetches there, same-origin; under any other host the
- * page gets what production gets, and the reason is logged at debug.
+ * (DNS rebinding) and read what its browser fetches there, same-origin. Nor are they listed to a
+ * request that came through a proxy, whatever its host (`proxyHeaders`): the proxy's visitors are
+ * not this machine's browser. Otherwise the page gets what production gets, and the reason is
+ * logged at debug.
  */
 export function explorerSettingsProvider(demo?: DemoTokenOptions, servedAt: ExplorerServedAt = {}): (req: Pick<IncomingMessage, 'headers'>) => Promise<Pick<ExplorerSettings, 'examples' | 'demoCallers'>> {
   const production = async () => ({ examples: explorerExamples(), demoCallers: null });
@@ -58,11 +70,14 @@ export function explorerSettingsProvider(demo?: DemoTokenOptions, servedAt: Expl
   const subjectCode = enterprise?.identifier;
   return async (req) => {
     const host = hostNamed(req.headers.host);
-    if (!host || !trustedHosts.has(host)) {
-      servedAt.logger?.debug(
-        { requestId: req.headers['x-request-id'], host: req.headers.host?.slice(0, 200) },
-        'explorer settings without the demo tokens: the page was asked for under a host that is neither a loopback host nor HOST, as a page of another site pointing its name here (DNS rebinding) would be',
-      );
+    const proxyHeader = proxyHeaders.find((name) => req.headers[name] !== undefined);
+    const withheld = proxyHeader
+      ? `the request came through a proxy (it carries ${proxyHeader}), whose visitors are not this machine's browser, whatever host it names`
+      : !host || !trustedHosts.has(host)
+        ? 'the page was asked for under a host that is neither a loopback host nor HOST, as a page of another site pointing its name here (DNS rebinding) would be'
+        : undefined;
+    if (withheld) {
+      servedAt.logger?.debug({ requestId: req.headers['x-request-id'], host: req.headers.host?.slice(0, 200), proxyHeader }, `explorer settings without the demo tokens: ${withheld}`);
       return await production();
     }
     return {

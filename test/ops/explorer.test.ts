@@ -86,10 +86,10 @@ describe('the explorer, served by the gateway (embedded default, with demo token
   });
 });
 
-/** The explorer's settings as a page under `host` gets them: its browser names that host in `Host`, whatever address the name led to. */
-function settingsUnder(origin: string, host: string): Promise<ExplorerSettings> {
+/** The explorer's settings as a page under `host` gets them: its browser names that host in `Host`, whatever address the name led to; `headers`, what a proxy on the way adds. */
+function settingsUnder(origin: string, host: string, headers: Record<string, string> = {}): Promise<ExplorerSettings> {
   return new Promise((resolve, reject) => {
-    const request = http.get(`${origin}/explorer/settings.json`, { headers: { host }, signal: AbortSignal.timeout(10_000) }, (response) => {
+    const request = http.get(`${origin}/explorer/settings.json`, { headers: { ...headers, host }, signal: AbortSignal.timeout(10_000) }, (response) => {
       let body = '';
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => (body += chunk));
@@ -125,6 +125,19 @@ describe('the demo tokens, by the host a page names (DNS rebinding)', () => {
     }
     const withheld = platform.logs.gateway.lines.filter((l) => l.host === `rebind.attacker.example:${port}`);
     expect(withheld).toEqual([expect.objectContaining({ level: 'debug', msg: expect.stringContaining('DNS rebinding') })]);
+  });
+
+  it('are not listed to a request that came through a proxy, whatever host it names: it gets what production gets, and the log says why', async () => {
+    const { port } = new URL(platform.origin);
+    const production = await explorerSettingsProvider()({ headers: {} });
+    // Each as a proxy on this machine adds it, naming its upstream in Host as nginx does unless told otherwise.
+    const added = { forwarded: 'for=203.0.113.7;proto=https', 'x-forwarded-for': '203.0.113.7', 'x-forwarded-host': 'credit.example.org', 'x-real-ip': '203.0.113.7', via: '1.1 proxy.example' };
+    for (const [name, value] of Object.entries(added)) {
+      const settings = await settingsUnder(platform.origin, `127.0.0.1:${port}`, { [name]: value });
+      expect({ name, demoCallers: settings.demoCallers, examples: settings.examples }).toEqual({ name, demoCallers: null, examples: production.examples });
+    }
+    const withheld = platform.logs.gateway.lines.filter((l) => l.proxyHeader === 'via');
+    expect(withheld).toEqual([expect.objectContaining({ level: 'debug', host: `127.0.0.1:${port}`, msg: expect.stringContaining('through a proxy') })]);
   });
 
   it('are listed to a page under the host the gateway was told to listen on (HOST), never under a wildcard address', async () => {
