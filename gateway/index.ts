@@ -2,6 +2,7 @@ import { createLogger } from '../lib/logger';
 import { handleShutdownSignals } from '../lib/shutdown';
 import { exitOnUncaughtFault, exitWithFatal } from '../lib/start-failure';
 import { readGatewayConfig, type GatewayConfig } from './config';
+import { explorerLink } from './explorer/explorer-settings';
 import { serveGateway } from './serve';
 
 /** Boot only: read and validate the configuration, serve, stop gracefully on SIGTERM or Ctrl-C. */
@@ -46,7 +47,7 @@ async function main(): Promise<void> {
       trustedProxies: config.trustedProxies,
     });
     logger.info(
-      { url: served.url, supergraph: config.supergraphPath, explorer: config.explorer ? served.url.replace(/\/graphql$/, '/explorer/') : 'off', introspection: config.introspection, demoTokens: Boolean(demo), limits: config.limits, rateLimits: served.gateway.rateLimits?.summary() ?? 'off', corsOrigins: config.corsOrigins, ...(config.accessControl ? {} : { accessControl: 'off' }) },
+      { url: served.url, supergraph: config.supergraphPath, explorer: config.explorer ? explorerLink(served.url, config.host) : 'off', introspection: config.introspection, demoTokens: Boolean(demo), limits: config.limits, rateLimits: served.gateway.rateLimits?.summary() ?? 'off', corsOrigins: config.corsOrigins, ...(config.accessControl ? {} : { accessControl: 'off' }) },
       'serving',
     );
     handleShutdownSignals(logger, [{ name: 'HTTP server', stop: () => served.stop() }]);

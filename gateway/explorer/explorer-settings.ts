@@ -38,10 +38,25 @@ function hostNamed(header: string | undefined): string | undefined {
  */
 const proxyHeaders = ['forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-real-ip', 'via'];
 
+/** Addresses that listen on every interface: they name no host. */
+const wildcardHosts = new Set(['0.0.0.0', '::']);
+
 /** A host to listen on as a `Host` header names it (an IPv6 address in brackets); none for a wildcard, which names no host. */
 function listenHostNamed(listenHost: string | undefined): string | undefined {
-  if (!listenHost || listenHost === '0.0.0.0' || listenHost === '::') return undefined;
+  if (!listenHost || wildcardHosts.has(listenHost)) return undefined;
   return (listenHost.includes(':') ? `[${listenHost}]` : listenHost).toLowerCase();
+}
+
+/**
+ * Where a browser opens the explorer of the gateway serving at `graphqlUrl` (where it listens, as
+ * the serving line tells it) on `listenHost`. A wildcard address is where it listens but no place
+ * to send a browser (Chrome refuses 0.0.0.0, other systems lead nowhere): localhost instead, a
+ * loopback host, under which the page gets the demo tokens where they are listed.
+ */
+export function explorerLink(graphqlUrl: string, listenHost: string): string {
+  const link = new URL('explorer/', graphqlUrl);
+  if (wildcardHosts.has(listenHost)) link.hostname = 'localhost';
+  return link.href;
 }
 
 /**

@@ -301,7 +301,20 @@ describe('the gateway, records, reports and audit processes started with bad con
     const [port] = await sparePorts(1);
     const lines = await gatewayLinesUntilServing({ PATH: process.env.PATH, GATEWAY_SIGNING_KEY: secret, AUTH_JWT_SECRET: secret, HOST: '0.0.0.0', GATEWAY_PORT: String(port) });
     expect(lines.filter((l) => l.level === 'warn').map((l) => l.msg)).toEqual([expect.stringMatching(/^HOST=0\.0\.0\.0 listens beyond this machine without NODE_ENV=production: /)]);
-    expect(lines.find((l) => l.msg === 'serving')).toMatchObject({ url: `http://0.0.0.0:${port}/graphql`, explorer: `http://0.0.0.0:${port}/explorer/` });
+    expect(lines.find((l) => l.msg === 'serving')).toMatchObject({ url: `http://0.0.0.0:${port}/graphql` });
+  });
+
+  /** With HOST=0.0.0.0 the start line linked the explorer at http://0.0.0.0:4000/explorer/, where Chrome refuses to go and other systems lead nowhere. */
+  it.each(['0.0.0.0', '::'])('gateway listening on every interface (HOST=%s) links its explorer at localhost, while its URL stays where it listens', async (host) => {
+    const [port] = await sparePorts(1);
+    const lines = await gatewayLinesUntilServing({ PATH: process.env.PATH, GATEWAY_SIGNING_KEY: secret, AUTH_JWT_SECRET: secret, HOST: host, GATEWAY_PORT: String(port) });
+    expect(lines.find((l) => l.msg === 'serving')).toMatchObject({ url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/graphql`, explorer: `http://localhost:${port}/explorer/` });
+  });
+
+  it('gateway listening on one address links its explorer there', async () => {
+    const [port] = await sparePorts(1);
+    const lines = await gatewayLinesUntilServing({ PATH: process.env.PATH, GATEWAY_SIGNING_KEY: secret, AUTH_JWT_SECRET: secret, HOST: '127.0.0.1', GATEWAY_PORT: String(port) });
+    expect(lines.find((l) => l.msg === 'serving')).toMatchObject({ url: `http://127.0.0.1:${port}/graphql`, explorer: `http://127.0.0.1:${port}/explorer/` });
   });
 
   /** A name under the platform's prefixes that is no setting is ignored, and said so at start; the environment's other names are not. */
