@@ -33,8 +33,9 @@ function hostNamed(header: string | undefined): string | undefined {
  * proxies are told to add, HTTP's Via). A request carrying one came through a proxy, and its
  * `Host` says nothing of who asked: a proxy on this machine names its upstream there (nginx, unless
  * told otherwise, `127.0.0.1:4000`) for every visitor, wherever the visitor is. A proxy that adds
- * none of them (nginx's bare `proxy_pass`) cannot be told from this machine's browser: README asks
- * for one.
+ * none of them is told by HTTP/1.0, which no browser has sent in decades and nginx speaks to its
+ * upstream unless told otherwise (a bare `proxy_pass`); one on HTTP/1.1 adding none cannot be told
+ * from this machine's browser: README asks for X-Forwarded-For.
  */
 const proxyHeaders = ['forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-real-ip', 'via'];
 
@@ -74,7 +75,7 @@ export function explorerLink(graphqlUrl: string, listenHost: string): string {
  * not this machine's browser. Otherwise the page gets what production gets, and the reason is
  * logged at debug.
  */
-export function explorerSettingsProvider(demo?: DemoTokenOptions, servedAt: ExplorerServedAt = {}): (req: Pick<IncomingMessage, 'headers'>) => Promise<Pick<ExplorerSettings, 'examples' | 'demoCallers'>> {
+export function explorerSettingsProvider(demo?: DemoTokenOptions, servedAt: ExplorerServedAt = {}): (req: Pick<IncomingMessage, 'headers'> & Partial<Pick<IncomingMessage, 'httpVersion'>>) => Promise<Pick<ExplorerSettings, 'examples' | 'demoCallers'>> {
   const production = async () => ({ examples: explorerExamples(), demoCallers: null });
   if (!demo) return production;
   const listening = listenHostNamed(servedAt.listenHost);
@@ -85,7 +86,7 @@ export function explorerSettingsProvider(demo?: DemoTokenOptions, servedAt: Expl
   const subjectCode = enterprise?.identifier;
   return async (req) => {
     const host = hostNamed(req.headers.host);
-    const proxyHeader = proxyHeaders.find((name) => req.headers[name] !== undefined);
+    const proxyHeader = proxyHeaders.find((name) => req.headers[name] !== undefined) ?? (req.httpVersion === '1.0' ? 'HTTP/1.0' : undefined);
     const withheld = proxyHeader
       ? `the request came through a proxy (it carries ${proxyHeader}), whose visitors are not this machine's browser, whatever host it names`
       : !host || !trustedHosts.has(host)

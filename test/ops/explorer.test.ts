@@ -140,6 +140,13 @@ describe('the demo tokens, by the host a page names (DNS rebinding)', () => {
     expect(withheld).toEqual([expect.objectContaining({ level: 'debug', host: `127.0.0.1:${port}`, msg: expect.stringContaining('through a proxy') })]);
   });
 
+  // nginx's bare proxy_pass adds no header of a proxy, names its upstream in Host, and speaks HTTP/1.0, which no browser does.
+  it('are not listed to a request over HTTP/1.0, as a proxy adding no header of its own sends it', async () => {
+    const demo = { secret: platform.secrets.tokens };
+    const listed = async (httpVersion: string) => (await explorerSettingsProvider(demo)({ headers: { host: '127.0.0.1:4000' }, httpVersion })).demoCallers !== null;
+    expect({ '1.0': await listed('1.0'), '1.1': await listed('1.1') }).toEqual({ '1.0': false, '1.1': true });
+  });
+
   it('are listed to a page under the host the gateway was told to listen on (HOST), never under a wildcard address', async () => {
     const demo = { secret: platform.secrets.tokens };
     const listed = async (listenHost: string, host: string) => (await explorerSettingsProvider(demo, { listenHost })({ headers: { host } })).demoCallers !== null;
