@@ -42,6 +42,8 @@ export interface SendOptions extends FetcherRequestInit {
 export class CallAttempts {
   static readonly most = 2;
   made = 0;
+  /** How the last attempt made failed: the call's failure when no time is left for another (`attempt`). */
+  failed: unknown;
 
   get spent(): boolean {
     return this.made >= CallAttempts.most;
@@ -56,9 +58,10 @@ export class CallAttempts {
  * A call that provably ran nothing (its connection refused, or a peer that is stopping refused it
  * unread: `connectionFailure`, 'unsent') is sent once more, a mutation's included: in a rolling
  * restart that reaches a replica still serving (through a balancer), so that no caller fails for a
- * replica being replaced. Once only, within what the request's deadline leaves; never a call whose
- * connection was lost once it was sent, nor one that timed out: the peer may have run it (an audit
- * append stored twice), or be slow rather than gone, and a second wait would double its caller's.
+ * replica being replaced. Once only, within what the request's deadline leaves (none left, the call
+ * fails as the first attempt did); never a call whose connection was lost once it was sent, nor one
+ * that timed out: the peer may have run it (an audit append stored twice), or be slow rather than
+ * gone, and a second wait would double its caller's.
  */
 export async function send(url: string, init: SendOptions): Promise<PlatformResponse> {
   const started = Date.now();
@@ -91,7 +94,14 @@ async function attempt(url: string, init: SendOptions, attempts: CallAttempts): 
   const callerGone = init.deadline?.callerGone;
   const again = attempts.made > 0;
   attempts.made++;
-  if (timeoutMs <= 0) throw new PeerTimeout(service(), 0, false, true, callerGone?.aborted);
+  if (timeoutMs <= 0) {
+    // Another attempt that the last one left no time for is not made, and the call fails as that
+    // one did (the peer stopping, unreachable, its connection lost): its caller and the log are
+    // told the cause met, not a timeout of a call never sent, nor an unknown outcome for a
+    // mutation that provably ran nothing. A caller gone meanwhile is told as one.
+    if (again && !callerGone?.aborted) throw attempts.failed;
+    throw new PeerTimeout(service(), 0, false, true, callerGone?.aborted);
+  }
   const { signal, done } = callSignal(timeoutMs, callerGone);
   const dispatcher = again ? new Agent({ connections: 1 }) : pool;
   try {
@@ -106,8 +116,8 @@ async function attempt(url: string, init: SendOptions, attempts: CallAttempts): 
     if (response.statusCode === 503 && refusedWhileStopping(text)) throw new PeerShuttingDown(service());
     return { status: response.statusCode, headers: response.headers, text };
   } catch (error) {
-    if (signal.aborted) throw new PeerTimeout(service(), timeoutMs, true, timeoutMs < init.timeoutMs, callerGone?.aborted);
-    throw error;
+    attempts.failed = signal.aborted ? new PeerTimeout(service(), timeoutMs, true, timeoutMs < init.timeoutMs, callerGone?.aborted) : error;
+    throw attempts.failed;
   } finally {
     done();
     // The answer is read (or the call failed): nothing more goes on its own connection.

@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SubgraphDataSource } from '../../gateway/subgraph-data-source';
 import { PeerTimeout, RequestDeadline, timeoutHeader } from '../../lib/deadline';
-import { connectionFailure, send } from '../../lib/platform-http';
+import { connectionFailure, PeerShuttingDown, send } from '../../lib/platform-http';
 
 /**
  * How many times one platform call is attempted, whichever layer sends it again: `send` once more
@@ -20,6 +20,8 @@ class ScriptedPeer {
   script: Step[] = ['answer'];
   /** How long it takes before refusing a call unrun. */
   refusalDelayMs = 0;
+  /** Run as each call is received, before its step: what passes at the caller meanwhile. */
+  meanwhile: () => void = () => undefined;
   readonly received: { timeoutMs: number; remotePort: number | undefined }[] = [];
   private constructor(
     private readonly server: http.Server,
@@ -43,6 +45,7 @@ class ScriptedPeer {
     for await (const _chunk of req);
     const step = this.script[Math.min(this.received.length, this.script.length - 1)];
     this.received.push({ timeoutMs: Number(req.headers[timeoutHeader]), remotePort: req.socket.remotePort });
+    this.meanwhile();
     switch (step) {
       case 'drop':
         req.socket.destroy();
@@ -66,8 +69,22 @@ describe('the attempts of a platform call', () => {
     peer = await ScriptedPeer.start();
   });
   afterEach(async () => {
+    jest.useRealTimers();
     await peer.stop();
   });
+
+  /**
+   * The request's time all spent while the peer has its first attempt, as across a stall of the
+   * caller's process: its clock (Date alone, which deadlines read, standing still otherwise) jumps
+   * `ms` ahead once the peer received the call. The attempt's own timer runs on, unmoved.
+   */
+  function spentMeanwhile(ms: number) {
+    jest.useFakeTimers({
+      now: Date.now(),
+      doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout', 'requestAnimationFrame', 'cancelAnimationFrame', 'requestIdleCallback', 'cancelIdleCallback'],
+    });
+    peer.meanwhile = () => jest.setSystemTime(Date.now() + ms);
+  }
 
   const call = (timeoutMs = 2_000, deadline?: RequestDeadline) => send(peer.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'mutation { x }' }), timeoutMs, deadline, service: 'records' });
 
@@ -110,6 +127,14 @@ describe('the attempts of a platform call', () => {
       expect(first.timeoutMs).toBeLessThanOrEqual(3_000);
       expect(second.timeoutMs).toBeLessThanOrEqual(first.timeoutMs - 400);
     });
+
+    it("fails as the first attempt did, the peer stopping, when it left none of the request's time to send the call again", async () => {
+      spentMeanwhile(3_000);
+      peer.script = ['refuseUnrun', 'answer'];
+      const failed = await call(10_000, new RequestDeadline(3_000, 'reports')).catch((error: unknown) => error);
+      expect(failed).toBeInstanceOf(PeerShuttingDown);
+      expect(peer.received).toHaveLength(1);
+    });
   });
 
   describe("sent by the gateway's data source", () => {
@@ -148,6 +173,19 @@ describe('the attempts of a platform call', () => {
       expect(answer.data).toEqual({ x: 1 });
       expect(peer.received).toHaveLength(2);
       expect(peer.received[1].remotePort).not.toBe(peer.received[0].remotePort);
+    });
+
+    it.each([
+      ['a read refused unrun', read, ['refuseUnrun', 'answer']],
+      ['a mutation refused unrun', mutation, ['refuseUnrun', 'answer']],
+      ['a read whose connection was lost under way', read, ['drop', 'answer']],
+    ] as [string, string, Step[]][])("answers %s as unreachable, not timed out, when its first attempt left none of the request's time for a second", async (_kind, query, script) => {
+      spentMeanwhile(3_000);
+      peer.script = script;
+      const answer = await process(query, 10_000, 3_000);
+      expect(peer.received).toHaveLength(1);
+      // A mutation refused unrun stored nothing, and is told so: not the unknown outcome of a timeout.
+      expect(answer.errors?.map((e) => [e.extensions?.reason, e.extensions?.outcome])).toEqual([['UNREACHABLE', query === mutation ? 'NOT_STORED' : undefined]]);
     });
 
     it("answers a read whose connection was lost under way from the second attempt, told only what the request's time leaves", async () => {
