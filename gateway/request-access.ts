@@ -229,9 +229,10 @@ interface ConsentCheck {
 /**
  * The consent as the register has it now: the subject it lets this caller read for this purpose,
  * or why it does not. The reason never names the subject, so a caller learns nothing about a
- * subject it has no consent for. SUBGRAPH_UNAVAILABLE when the register cannot be asked.
+ * subject it has no consent for. SUBGRAPH_UNAVAILABLE when the register cannot be asked. Within
+ * `deadline`, the request's, when given; else within the register client's own time limit.
  */
-async function checkConsent(caller: Caller, purpose: Purpose, consents: { client: InternalClient; url: string }, requestId: string, deadline: RequestDeadline): Promise<{ subjectId: string } | { refused: PurposeRefusal; ownConsent?: string }> {
+async function checkConsent(caller: Caller, purpose: Purpose, consents: { client: InternalClient; url: string }, requestId: string, deadline?: RequestDeadline): Promise<{ subjectId: string } | { refused: PurposeRefusal; ownConsent?: string }> {
   const refused = (problem: PurposeProblem, why: string): { refused: PurposeRefusal } => ({ refused: { problem, part: 'consentId', message: `consent ${purpose.consentId} ${why}` } });
   let consent: ConsentCheck['consentForAccess'];
   try {
@@ -315,9 +316,10 @@ const PROVIDER_STANDING = /* GraphQL */ `
 /**
  * A credit service provider collects public credit data only while its filing and supervision
  * class allow it (policy 四(二)-(三)): asked of the providers subgraph, which keeps the registry.
- * Why it may not collect now, or null while it may; SUBGRAPH_UNAVAILABLE when the registry cannot be asked.
+ * Why it may not collect now, or null while it may; SUBGRAPH_UNAVAILABLE when the registry cannot be
+ * asked. Within `deadline` when given, as checkConsent.
  */
-async function providerStanding(caller: Caller, providers: { client: InternalClient; url: string }, requestId: string, deadline: RequestDeadline): Promise<PurposeRefusal | null> {
+async function providerStanding(caller: Caller, providers: { client: InternalClient; url: string }, requestId: string, deadline?: RequestDeadline): Promise<PurposeRefusal | null> {
   const mayNotCollect = (message: string): PurposeRefusal => ({ problem: 'PROVIDER_MAY_NOT_COLLECT', message });
   let may: boolean | undefined;
   try {
@@ -447,11 +449,15 @@ async function purposeContext(req: IncomingMessage, deps: AccessDependencies, re
       // Everything is read by now, and only a purpose known to hold releases it. When a register
       // cannot be asked, the fields read under it answer null with its error, the rest of the answer
       // stands (HTTP 200), as for any subgraph that gave no usable answer: not the 503 of a request
-      // refused whole.
+      // refused whole. Asked within the register client's own time limit, not what the request has
+      // left: its planned fetches may take all but the last moments of that, within their own time,
+      // and a re-check then refused for want of time would withhold what they read in time as a
+      // register's outage, the register never asked. It is not counted in the request's time, as the
+      // audit append after it is not (README, REQUEST_TIMEOUT_MS).
       const consentAgain = async (): Promise<PurposeLapse | null> => {
         let checked: Awaited<ReturnType<typeof checkConsent>>;
         try {
-          checked = await checkConsent(caller, purpose, deps.entities, requestId, deadline);
+          checked = await checkConsent(caller, purpose, deps.entities, requestId);
         } catch (error) {
           // The call's failure, beneath the SUBGRAPH_UNAVAILABLE checkConsent (providerStanding) made of it.
           return lapse('FAILED', registerUnavailable('entities', 'the consent register', `whether consent ${purpose.consentId} still holds`, peerOutageCause(error) ?? error, 'nothing read under it is released', false));
@@ -462,7 +468,7 @@ async function purposeContext(req: IncomingMessage, deps: AccessDependencies, re
       const standingAgain = async (): Promise<PurposeLapse | null> => {
         let refusal: PurposeRefusal | null;
         try {
-          refusal = await providerStanding(caller, deps.providers, requestId, deadline);
+          refusal = await providerStanding(caller, deps.providers, requestId);
         } catch (error) {
           return lapse('FAILED', registerUnavailable('providers', 'the provider registry', `whether ${caller.organisation} may still collect public credit data`, peerOutageCause(error) ?? error, 'nothing it read is released', false));
         }
