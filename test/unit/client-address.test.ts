@@ -43,12 +43,22 @@ describe('clientAddress', () => {
 
   it('stops at the last trusted hop at an entry that is no address', () => {
     const trusted = trusting('10.0.0.0/8');
-    for (const malformed of ['unknown', '203.0.113.7:41234', '[2001:db8::7]', '', 'localhost', '203.0.113']) {
+    for (const malformed of ['unknown', '_hidden', '[2001:db8::7]', '', 'localhost', 'localhost:8080', '203.0.113', '203.0.113:80', '203.0.113.7:', '203.0.113.7:99999', '203.0.113.7:80:80', '203.0.113.7:http', '[203.0.113.7]:80', '[2001:db8::7]:', '[2001:db8::7]:99999', '[_hidden]:80', '2001:db8::7]:80']) {
       expect(clientAddress(request('10.0.0.5', `198.51.100.1, ${malformed}`), trusted)).toBe('10.0.0.5');
       expect(clientAddress(request('10.0.0.5', `198.51.100.1, ${malformed}, 10.0.0.9`), trusted)).toBe('10.0.0.9');
     }
     expect(clientAddress(request('10.0.0.5', ''), trusted)).toBe('10.0.0.5');
     expect(clientAddress(request('10.0.0.5', '203.0.113.7,,10.0.0.9'), trusted)).toBe('10.0.0.9');
+  });
+
+  it('takes an address written with the port it was called from, as Azure Application Gateway and some AWS load balancers write it', () => {
+    const trusted = trusting('10.0.0.0/8, fd00::/8');
+    expect(clientAddress(request('10.0.0.5', '203.0.113.7:41234'), trusted)).toBe('203.0.113.7');
+    expect(clientAddress(request('10.0.0.5', '[2001:db8::7]:41234'), trusted)).toBe('2001:db8::7');
+    // The walk goes on past a trusted hop written with its port.
+    expect(clientAddress(request('10.0.0.5', '203.0.113.7:41234, 10.0.0.9:443, [fd00::9]:8443'), trusted)).toBe('203.0.113.7');
+    // An IPv6 address without brackets has no port: its last group is part of it.
+    expect(clientAddress(request('10.0.0.5', '2001:db8::7:4123'), trusted)).toBe('2001:db8::7:4123');
   });
 
   it('takes IPv6 proxies and clients, and an IPv4 peer written as IPv6 for an IPv4 range', () => {
