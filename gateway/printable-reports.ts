@@ -4,7 +4,7 @@ import { disclosedReportHeader, disclosedSubjectHeader, identityHeader, platform
 import type { ExtraRoute } from '../lib/http-server';
 import { noticePage, sendPrintablePage } from '../lib/printable-page';
 import { outageRetryAfterSeconds } from '../lib/errors';
-import { requestIdFrom } from '../lib/request-record';
+import { recordRefusal, requestIdFrom } from '../lib/request-record';
 import type { GraphQLError } from 'graphql';
 import type { AuditEntryInput, AuditWriter } from './audit-writer';
 import { clientAddress } from './client-address';
@@ -68,6 +68,7 @@ export function printableReportsRoute(reportsUrl: string, { audit, signingKey, r
         const http = (error as GraphQLError).extensions?.http as { headers?: Map<string, string> } | undefined;
         if (!http?.headers) throw error;
         for (const [name, value] of http.headers) res.setHeader(name, value);
+        recordRefusal(req, error as GraphQLError);
         notice(429, '请求过于频繁', `请求过于频繁，请稍后再试。${(error as GraphQLError).message}`);
         return true;
       }

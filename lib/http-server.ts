@@ -9,7 +9,7 @@ import { ErrorCode, outageRetryAfterSeconds } from './errors';
 import type { Logger } from './logger';
 import { addressOf, StartFailure } from './start-failure';
 import type { ServiceMetrics } from './metrics';
-import { attachRecord, clientRequestIdFrom, markError, newRequestId, recordErrors, recordOperations, requesterOfRefusal, requestIdFrom, type CallerSummary, type RequestRecord } from './request-record';
+import { attachRecord, clientRequestIdFrom, markError, newRequestId, recordErrors, recordOperations, recordRequester, requestIdFrom, type CallerSummary, type RequestRecord } from './request-record';
 
 export interface HttpRequestInfo {
   req: http.IncomingMessage;
@@ -348,7 +348,7 @@ function routeLabel(pathname: string): string {
  * Every request gets a request id (its `x-request-id` when acceptable, else a new one; at the
  * gateway always a new one, `ownRequestIds`), written back into the request's headers, so that
  * the gateway's access code reads the same id, and
- * answered in `x-request-id`; Apollo's context and the errors met are tied to its record (request-record.ts).
+ * answered in `x-request-id`; the request (for the routes: `recordRefusal`), Apollo's context and the errors met are tied to its record (request-record.ts).
  */
 export async function serveGraphQL<TContext extends BaseContext>(
   server: ApolloServer<TContext>,
@@ -383,6 +383,7 @@ export async function serveGraphQL<TContext extends BaseContext>(
     const record: RequestRecord = { requestId: options.ownRequestIds ? newRequestId() : requestIdFrom(sent), ...(clientRequestId ? { clientRequestId } : {}), errorCodes: [] };
     req.headers['x-request-id'] = record.requestId;
     res.setHeader('x-request-id', record.requestId);
+    attachRecord(req, record);
     const target = requestTarget(req);
     const pathname = target ? target.pathname : '(not a URL)';
     const handled = drain.requestStarted(req, res);
@@ -454,9 +455,7 @@ export async function serveGraphQL<TContext extends BaseContext>(
               return context;
             } catch (error) {
               markError(error, record);
-              const refused = requesterOfRefusal(error);
-              record.caller ??= refused.caller;
-              record.address ??= refused.address;
+              recordRequester(record, error);
               throw error;
             }
           },

@@ -43,17 +43,18 @@ export interface RequestRecord {
 // context, so the record rides on that, under a symbol: Apollo copies the context for each
 // operation (Object.assign, which copies symbol-keyed properties too), so an identity-keyed map
 // would miss it. `formatError` gets only the error, so the errors a request met are marked with
-// their record before Apollo formats them.
+// their record before Apollo formats them. The request itself carries it too, for the routes that
+// answer it without Apollo (`recordRefusal`).
 const recordKey = Symbol('requestRecord');
 const recordsByError = new WeakMap<object, RequestRecord>();
 
-/** Ties a request's Apollo context to its record (lib/http-server.ts, once the context is built). */
-export function attachRecord(context: object, record: RequestRecord): void {
-  Object.defineProperty(context, recordKey, { value: record, enumerable: true });
+/** Ties a request, or its Apollo context once built, to its record (lib/http-server.ts). */
+export function attachRecord(requestOrContext: object, record: RequestRecord): void {
+  Object.defineProperty(requestOrContext, recordKey, { value: record, enumerable: true });
 }
 
-function recordOf(context: object): RequestRecord | undefined {
-  return (context as { [recordKey]?: RequestRecord })[recordKey];
+function recordOf(requestOrContext: object): RequestRecord | undefined {
+  return (requestOrContext as { [recordKey]?: RequestRecord })[recordKey];
 }
 
 /**
@@ -71,9 +72,23 @@ export function refusedRequester(refusal: object, requester: RefusedRequester): 
   refusedRequesters.set(refusal, requester);
 }
 
-/** The requester a refusal ending the request's context was made for (`refusedRequester`), if it was told. */
-export function requesterOfRefusal(error: unknown): Partial<{ caller: CallerSummary; address: string }> {
-  return (typeof error === 'object' && error !== null && refusedRequesters.get(error)) || {};
+/** Names in the request's record whom `refusal` was made for (`refusedRequester`), if it was told, unless the record names someone already. */
+export function recordRequester(record: RequestRecord, refusal: unknown): void {
+  const refused: Partial<{ caller: CallerSummary; address: string }> = (typeof refusal === 'object' && refusal !== null && refusedRequesters.get(refusal)) || {};
+  record.caller ??= refused.caller;
+  record.address ??= refused.address;
+}
+
+/**
+ * Notes a refusal a route answered itself (a printable view over its address's budget) in the
+ * record of `req`, as a GraphQL request's is noted: its code, and whom it refused. Nothing outside
+ * lib/http-server.ts, which gives each request its record.
+ */
+export function recordRefusal(req: object, refusal: { extensions?: Record<string, unknown> }): void {
+  const record = recordOf(req);
+  if (!record) return;
+  recordErrors(record, [refusal]);
+  recordRequester(record, refusal);
 }
 
 /** Marks an error as met while serving the request of `record`. */

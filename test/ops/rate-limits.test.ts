@@ -231,9 +231,13 @@ describe('rate limits', () => {
         expectAdmitted(await forwarded(replica.url, '203.0.113.7'), 3, 2);
         expectAdmitted(await forwarded(replica.url, `${flooder}, 203.0.113.8`), 3, 2);
         expect((await view(replica.url, '203.0.113.9')).headers.get('ratelimit-remaining')).toBe('2');
+        // A printable view counts against the same budget: refused, its line names the address as a GraphQL request's does.
+        const refusedView = await view(replica.url, flooder);
+        expect(refusedView.status).toBe(429);
 
         const requestId = refused.headers.get('x-request-id')!;
         expect(await platform.logs.gateway.requestLine(requestId)).toMatchObject({ status: 429, errorCodes: ['RATE_LIMITED'], address: flooder });
+        expect(await platform.logs.gateway.requestLine(refusedView.headers.get('x-request-id')!)).toMatchObject({ status: 429, errorCodes: ['RATE_LIMITED'], address: flooder });
         expect(platform.logs.gateway.raw.find((line) => line.includes(requestId) && line.includes('"msg":"request"'))).toContain(`"address":"${flooder}"`);
         // No series per address.
         expect(await replica.metrics.registry.metrics()).not.toContain(flooder);
