@@ -46,8 +46,10 @@ async function main(): Promise<void> {
       corsOrigins: config.corsOrigins,
       trustedProxies: config.trustedProxies,
     });
+    // As configured: a BlockList lists its rules newest first, each as `Subnet: IPv4 10.0.0.0/8`.
+    const trustedProxies = config.trustedProxies?.rules.map((rule) => rule.replace(/^\w+: IPv[46] /, '')).reverse() ?? 'none';
     logger.info(
-      { url: served.url, supergraph: config.supergraphPath, explorer: config.explorer ? explorerLink(served.url, config.host) : 'off', introspection: config.introspection, demoTokens: Boolean(demo), limits: config.limits, rateLimits: served.gateway.rateLimits?.summary() ?? 'off', corsOrigins: config.corsOrigins, ...(config.accessControl ? {} : { accessControl: 'off' }) },
+      { url: served.url, supergraph: config.supergraphPath, explorer: config.explorer ? explorerLink(served.url, config.host) : 'off', introspection: config.introspection, demoTokens: Boolean(demo), limits: config.limits, rateLimits: served.gateway.rateLimits?.summary() ?? 'off', corsOrigins: config.corsOrigins, trustedProxies, ...(config.accessControl ? {} : { accessControl: 'off' }) },
       'serving',
     );
     handleShutdownSignals(logger, [{ name: 'HTTP server', stop: () => served.stop() }]);

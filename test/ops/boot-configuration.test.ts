@@ -240,7 +240,7 @@ describe('the gateway, records, reports and audit processes started with bad con
   it('gateway whose RATE_LIMIT_REDIS_URL cannot be reached says in its start line that it counts in memory', async () => {
     const [port] = await sparePorts(1);
     const child = spawn(process.execPath, [path.join(bundleDirectory, 'gateway.js')], {
-      env: { PATH: process.env.PATH, GATEWAY_SIGNING_KEY: secret, AUTH_JWT_SECRET: secret, EXPLORER: 'off', GATEWAY_PORT: '6872', RATE_LIMIT_REDIS_URL: `redis://127.0.0.1:${port}` },
+      env: { PATH: process.env.PATH, GATEWAY_SIGNING_KEY: secret, AUTH_JWT_SECRET: secret, EXPLORER: 'off', GATEWAY_PORT: '6872', RATE_LIMIT_REDIS_URL: `redis://127.0.0.1:${port}`, TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.1, fd00::/8' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
@@ -255,6 +255,8 @@ describe('the gateway, records, reports and audit processes started with bad con
         child.once('exit', () => resolve(undefined));
       });
       expect(serving?.rateLimits).toEqual({ callerPerMinute: 600, organisationPerMinute: 3000, counters: 'memory (redis unreachable)' });
+      // Whose X-Forwarded-For names the client the address budget counts, as configured.
+      expect(serving?.trustedProxies).toEqual(['10.0.0.0/8', '127.0.0.1', 'fd00::/8']);
     } finally {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
@@ -324,6 +326,7 @@ describe('the gateway, records, reports and audit processes started with bad con
     expect(lines.filter((l) => l.level !== 'info')).toEqual([
       { level: 'warn', time: expect.any(String), service: 'gateway', msg: expect.stringMatching(/^GATEWAY_REGION is not a setting, and is ignored: the settings beginning GATEWAY_ are GATEWAY_SIGNING_KEY, /) },
     ]);
+    expect(lines.find((l) => l.msg === 'serving')).toMatchObject({ trustedProxies: 'none' });
   });
 
   /**
