@@ -44,7 +44,7 @@ export interface ServeOptions<TContext extends BaseContext> {
    * at a time holds a connection and the body read so far.
    */
   requestArrivalLimitMillis?: number;
-  /** One line per request (GraphQL at info, other routes at debug) and unexpected faults. */
+  /** One line per request (GraphQL at info, other routes at debug but for their refusals) and unexpected faults. */
   logger?: Logger;
   /** Counted per request; its `/metrics` route is added. */
   metrics?: ServiceMetrics;
@@ -420,7 +420,8 @@ export async function serveGraphQL<TContext extends BaseContext>(
         ...(record.caller ? { caller: record.caller } : {}),
         ...(record.address ? { address: record.address } : {}),
       };
-      if (route !== '/graphql') logger.debug(line, 'request');
+      // Another route's refusal (a printable view over its address's budget) is told as GraphQL's are: codes guessed page by page show at info.
+      if (route !== '/graphql' && !record.errorCodes.length) logger.debug(line, 'request');
       else if (status >= 500) logger.warn(line, 'request');
       else logger.info(line, 'request');
     });
