@@ -4,6 +4,7 @@ import type { Logger } from '../lib/logger';
 import { ServiceMetrics } from '../lib/metrics';
 import { OutageLog } from '../lib/outage-log';
 import { ErrorCode } from '../lib/errors';
+import { callOutcome, InternalCallRefused } from '../lib/internal-client';
 import type { RequestRecord } from '../lib/request-record';
 import { tokenProblems } from './authentication';
 import type { GatewayObserver, SubgraphFetchOutcome } from './observer';
@@ -73,8 +74,21 @@ const outageLines: Record<Outage, { level: 'warn' | 'error'; message: (subgraph:
   },
 };
 
+/**
+ * Why an audit write failed, as its outage lines are told apart, each cause its own window: how
+ * the call ended (callOutcome), and for a refusal the reasons (or codes) the audit subgraph gave.
+ * One window for all let the first cause's line hide the others: an audit subgraph of another
+ * release's catalogue refusing a department's entries (CATALOGUE_MISMATCH, which only a restart
+ * mends) and one that cannot be reached, or whose database is down, counted in each other's line.
+ */
+function auditFault(cause: unknown): string {
+  const outcome = callOutcome(cause);
+  if (!(cause instanceof InternalCallRefused)) return outcome;
+  return [outcome, ...new Set(cause.errors.map((e) => String(e.extensions?.reason ?? e.extensions?.code)))].join(' ');
+}
+
 export class GatewayMetrics extends ServiceMetrics implements GatewayObserver {
-  /** Per outage: a subgraph and outcome, the key set, the audit write. */
+  /** Per outage: a subgraph and outcome, the key set, the audit write's cause (auditFault). */
   private readonly outages: OutageLog;
   private readonly fetchDuration: Histogram<'subgraph'>;
   private readonly fetches: Counter<'subgraph' | 'outcome'>;
@@ -126,7 +140,7 @@ export class GatewayMetrics extends ServiceMetrics implements GatewayObserver {
   auditUnavailable(cause: unknown, requestId: string): void {
     // An error: answers are withheld. The stack and request of the line's first write only (each
     // request's own line has its AUDIT_UNAVAILABLE): a stack per request was ~137 MB an hour at 50/s.
-    this.outage('audit write', { err: cause, requestId }, 'the audit log could not be written: answers that disclose (AUDIT_UNAVAILABLE) and printable reports (503) are withheld until it can', 'error');
+    this.outage(`audit write ${auditFault(cause)}`, { err: cause, requestId }, 'the audit log could not be written: answers that disclose (AUDIT_UNAVAILABLE) and printable reports (503) are withheld until it can', 'error');
   }
 
   revocationsUnreadable(file: string, cause: unknown): void {

@@ -1,4 +1,5 @@
 import { GatewayMetrics } from '../../gateway/metrics';
+import { InternalCallRefused } from '../../lib/internal-client';
 import type { Logger } from '../../lib/logger';
 
 describe("the gateway's log of a subgraph it cannot reach", () => {
@@ -103,6 +104,39 @@ describe("the gateway's log of a subgraph it cannot reach", () => {
       jest.advanceTimersByTime(10_000);
       metrics.subgraphFetch('entities', 0.002, 'bad_response', cause);
       expect(lines).toEqual([bad(1), bad(30)]);
+    } finally {
+      metrics.close();
+    }
+  });
+
+  /**
+   * The audit subgraph refusing a department's entries (it runs another release's catalogue) and
+   * the audit subgraph that cannot be reached shared one window: whichever came first was the
+   * only line, and the other was counted into it unnamed (from the code-review probe).
+   */
+  it("logs the audit log's causes apart: a catalogue mismatch and an audit subgraph it cannot reach each have their line and count", () => {
+    const lines: { fields: Record<string, unknown>; message: string }[] = [];
+    const metrics = new GatewayMetrics({ error: (fields: Record<string, unknown>, message: string) => lines.push({ fields, message }) } as unknown as Logger);
+    try {
+      jest.useFakeTimers({ now: Date.parse('2026-12-07T10:00:00Z') });
+      const mismatch = new InternalCallRefused('http://127.0.0.1:4005/graphql answered 200: the department "D99" is not in this audit subgraph\'s department catalogue', ['BAD_USER_INPUT'], 200, [
+        { message: 'the department "D99" is not in this audit subgraph\'s department catalogue', extensions: { code: 'BAD_USER_INPUT', reason: 'CATALOGUE_MISMATCH', department: 'D99' } },
+      ]);
+      const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4005'), { code: 'ECONNREFUSED' });
+      metrics.auditUnavailable(mismatch, 'r-mismatch');
+      for (let i = 0; i < 50; i++) metrics.auditUnavailable(refused, `r-refused-${i}`);
+      expect(lines.map((l) => [l.fields.err, l.fields.requestId, l.fields.callsSinceLastLine])).toEqual([
+        [mismatch, 'r-mismatch', 1],
+        [refused, 'r-refused-0', 1],
+      ]);
+      jest.advanceTimersByTime(10_000);
+      // The other way round: the outage first does not hide the mismatch.
+      metrics.auditUnavailable(refused, 'r-refused-50');
+      metrics.auditUnavailable(mismatch, 'r-mismatch-2');
+      expect(lines.slice(2).map((l) => [l.fields.err, l.fields.requestId, l.fields.callsSinceLastLine])).toEqual([
+        [refused, 'r-refused-50', 50],
+        [mismatch, 'r-mismatch-2', 1],
+      ]);
     } finally {
       metrics.close();
     }
