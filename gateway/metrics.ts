@@ -148,6 +148,12 @@ export class GatewayMetrics extends ServiceMetrics implements GatewayObserver {
     this.logger?.error({ file, cause: (cause as Error | undefined)?.message || String(cause) }, 'the revocation file could not be read: the list last read well stays in force until it is mended');
   }
 
+  /** Stops the process metrics, and the closing lines of outages waiting (lib/outage-log.ts): a gateway stopped writes no more lines. */
+  override close(): void {
+    super.close();
+    this.outages.stop();
+  }
+
   /** `message` with `fields` at once, then at most once per window for `key`, counting the calls since its last line. */
   private outage(key: string, fields: Record<string, unknown>, message: string, level: 'warn' | 'error'): void {
     this.outages.tell(key, fields, message, level);

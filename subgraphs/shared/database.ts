@@ -8,7 +8,7 @@ import { isUniqueViolationCode } from '../../lib/database-logger';
 import { ConfigError, ConfigProblems, isProduction, withoutCredentials } from '../../lib/env';
 import { addressOf, StartFailure } from '../../lib/start-failure';
 import { subgraphNames } from '../../schema/subgraphs';
-import { LogWindow, outageLogWindowMs } from '../../lib/outage-log';
+import { LogWindow, outageLogWindowMs, type Stoppable } from '../../lib/outage-log';
 import { rerunnable, rightRefusalCodes, runMigrationsOnce } from './rerunnable-migrations';
 import { openSqlite } from './sqlite-connection';
 
@@ -609,19 +609,20 @@ export const refusedRightLogWindowMs = outageLogWindowMs;
  * nothing more. The function made answers whether `error` was such a refusal, which it has then
  * told `log` of, or counted.
  */
-export function refusedRightsLog(log: (fields: Record<string, unknown>, message: string) => void, now: () => number = Date.now): (error: unknown, requestId: string | undefined) => boolean {
+export function refusedRightsLog(log: (fields: Record<string, unknown>, message: string) => void): ((error: unknown, requestId: string | undefined) => boolean) & Stoppable {
   const window = new LogWindow();
-  return (error, requestId) => {
+  const tell = (error: unknown, requestId: string | undefined) => {
     const denied = refusedRight(error);
     if (denied === undefined) return false;
-    const refused = window.due(denied, now());
-    if (refused === undefined) return true;
-    log(
-      { denied, requestId, refusedSinceLastLine: refused },
-      "the database refused DATABASE_URL's user a right it needs (serving needs SELECT, INSERT, UPDATE and DELETE on its database): what needs it answers DATABASE_UNAVAILABLE, reason PERMISSION_DENIED, until it is granted again",
+    window.tell(denied, (refused, windowEnd) =>
+      log(
+        { denied, requestId, refusedSinceLastLine: refused, ...windowEnd },
+        "the database refused DATABASE_URL's user a right it needs (serving needs SELECT, INSERT, UPDATE and DELETE on its database): what needs it answers DATABASE_UNAVAILABLE, reason PERMISSION_DENIED, until it is granted again",
+      ),
     );
     return true;
   };
+  return Object.assign(tell, { stop: () => window.stop() });
 }
 
 /**

@@ -17,7 +17,7 @@ import { ConfigProblems, readAcceptedSecrets, readFlag, readHost, readLogLevel, 
 import { pathOf, sendJson, serveGraphQL, type ExtraRoute, type RunningHttpServer } from '../../lib/http-server';
 import { databaseLogger, failedStatement, failedStatementOf } from '../../lib/database-logger';
 import { createLogger, type LogLevel, type Logger as ServiceLogger } from '../../lib/logger';
-import { OutageLog } from '../../lib/outage-log';
+import { OutageLog, type Stoppable } from '../../lib/outage-log';
 import { checkSettingNames } from '../../lib/settings';
 import { poolStats, registerPoolMetrics, registerQueryCounter, ServiceMetrics } from '../../lib/metrics';
 import { readinessRoute, withTimeout } from '../../lib/readiness';
@@ -102,6 +102,8 @@ export function createSubgraphServer<TContext extends object>(definition: Subgra
     stopOnTerminationSignals: false,
     plugins: [
       reportDisclosures as ApolloServerPlugin<ContextOf<TContext>>,
+      // The closing lines the fault logs wait to write (lib/outage-log.ts) would tell of a server stopped.
+      { serverWillStart: async () => ({ serverWillStop: async () => [logFault, tellRefusedRight].forEach((log) => log.stop()) }) },
       // Apollo's cache control (on by default) wraps every field's resolver to collect cache
       // hints; nothing here may be cached (credit data, read under a request's grants).
       ApolloServerPluginCacheControlDisabled(),
@@ -132,9 +134,9 @@ export function createSubgraphServer<TContext extends object>(definition: Subgra
  * subgraph it cannot reach: each failed field of each request logged a stack (5 aliases, 5
  * lines, 2.7 KB a request, for as long as the database was down).
  */
-export function maskedFaultLog(name: SubgraphName, logger: ServiceLogger | undefined): (message: string, error: unknown, requestId: string | undefined) => void {
+export function maskedFaultLog(name: SubgraphName, logger: ServiceLogger | undefined): ((message: string, error: unknown, requestId: string | undefined) => void) & Stoppable {
   const outages = new OutageLog(name, logger);
-  return (message, error, requestId) => {
+  const log = (message: string, error: unknown, requestId: string | undefined) => {
     // A failed statement carries its values (TypeORM's parameters, mysql2's filled-in SQL): logged without them.
     const statement = failedStatementOf(error);
     const logged = { ...(statement ? { failure: failedStatement(statement) } : { err: error }), requestId };
@@ -143,6 +145,7 @@ export function maskedFaultLog(name: SubgraphName, logger: ServiceLogger | undef
     if (message !== 'unexpected error') return outages.tell(message, logged, message, 'error');
     logger.error(logged, message);
   };
+  return Object.assign(log, { stop: () => outages.stop() });
 }
 
 /**

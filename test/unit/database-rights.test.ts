@@ -20,21 +20,43 @@ describe("a statement refused for want of its database user's right", () => {
     expect(refusedRight(refused(code))).toBeUndefined();
   });
 
+  afterEach(() => jest.useRealTimers());
+
   it('is logged at once, then once a window for each refusal, with the statements refused since', () => {
-    let now = 0;
+    jest.useFakeTimers({ now: 0 });
     const lines: Record<string, unknown>[] = [];
-    const tell = refusedRightsLog((fields) => lines.push(fields), () => now);
+    const tell = refusedRightsLog((fields) => lines.push(fields));
     expect(tell(new Error('a bug'), 'r0')).toBe(false);
     expect(tell(refused('ER_TABLEACCESS_DENIED_ERROR', insertDenied), 'r1')).toBe(true);
     for (let i = 2; i <= 4; i += 1) expect(tell(refused('ER_TABLEACCESS_DENIED_ERROR', insertDenied), `r${i}`)).toBe(true);
     // Another right, or another table, is another line.
     tell(refused('ER_TABLEACCESS_DENIED_ERROR', insertDenied.replace('INSERT', 'UPDATE')), 'r5');
-    now += refusedRightLogWindowMs;
+    jest.setSystemTime(refusedRightLogWindowMs);
     tell(refused('ER_TABLEACCESS_DENIED_ERROR', insertDenied), 'r6');
     expect(lines).toEqual([
       { denied: insertDenied, requestId: 'r1', refusedSinceLastLine: 1 },
       { denied: insertDenied.replace('INSERT', 'UPDATE'), requestId: 'r5', refusedSinceLastLine: 1 },
       { denied: insertDenied, requestId: 'r6', refusedSinceLastLine: 4 },
     ]);
+  });
+
+  it('tells the statements refused since its line once its window has ended without another, the right granted again', () => {
+    jest.useFakeTimers({ now: 0 });
+    const lines: Record<string, unknown>[] = [];
+    const tell = refusedRightsLog((fields) => lines.push(fields));
+    for (let i = 1; i <= 300; i += 1) tell(refused('ER_TABLEACCESS_DENIED_ERROR', insertDenied), `r${i}`);
+    jest.advanceTimersByTime(10 * refusedRightLogWindowMs);
+    expect(lines).toEqual([
+      { denied: insertDenied, requestId: 'r1', refusedSinceLastLine: 1 },
+      { denied: insertDenied, requestId: 'r1', refusedSinceLastLine: 299, windowEnded: true },
+    ]);
+    expect(jest.getTimerCount()).toBe(0);
+    // Its subgraph stopped (createSubgraphServer's serverWillStop): nothing more is told.
+    tell(refused('ER_TABLEACCESS_DENIED_ERROR', insertDenied), 'r301');
+    tell(refused('ER_TABLEACCESS_DENIED_ERROR', insertDenied), 'r302');
+    tell.stop();
+    expect(jest.getTimerCount()).toBe(0);
+    jest.advanceTimersByTime(10 * refusedRightLogWindowMs);
+    expect(lines).toHaveLength(3);
   });
 });

@@ -22,6 +22,9 @@ describe("the gateway's log of a subgraph it cannot reach", () => {
       metrics.subgraphFetch('records', 0.001, 'unreachable');
       expect(lines.at(-1)?.fields).toEqual({ subgraph: 'records', outcome: 'unreachable', callsSinceLastLine: 500 });
       expect(lines).toHaveLength(3);
+      // The line after the window told the count: no closing line follows.
+      jest.advanceTimersByTime(60_000);
+      expect(lines).toHaveLength(3);
     } finally {
       metrics.close();
     }
@@ -137,6 +140,31 @@ describe("the gateway's log of a subgraph it cannot reach", () => {
         [refused, 'r-refused-50', 50],
         [mismatch, 'r-mismatch-2', 1],
       ]);
+    } finally {
+      metrics.close();
+    }
+  });
+
+  it('tells the calls counted in a window no later line told when it ends, unless the metrics are closed first; holds no timer while none is counted', () => {
+    const lines: { fields: Record<string, unknown>; message: string }[] = [];
+    const metrics = new GatewayMetrics({ warn: (fields: Record<string, unknown>, message: string) => lines.push({ fields, message }) } as unknown as Logger);
+    try {
+      jest.useFakeTimers({ now: Date.parse('2026-12-07T10:00:00Z') });
+      const before = jest.getTimerCount();
+      metrics.subgraphFetch('records', 0.001, 'unreachable');
+      expect(jest.getTimerCount()).toBe(before);
+      for (let i = 0; i < 20; i++) metrics.subgraphFetch('records', 0.001, 'unreachable');
+      jest.advanceTimersByTime(60_000);
+      expect(lines.map((l) => l.fields)).toEqual([
+        { subgraph: 'records', outcome: 'unreachable', callsSinceLastLine: 1 },
+        { subgraph: 'records', outcome: 'unreachable', callsSinceLastLine: 20, windowEnded: true },
+      ]);
+      expect(jest.getTimerCount()).toBe(before);
+      metrics.subgraphFetch('entities', 0.001, 'timeout');
+      metrics.subgraphFetch('entities', 0.001, 'timeout');
+      metrics.close();
+      jest.advanceTimersByTime(60_000);
+      expect(lines).toHaveLength(3);
     } finally {
       metrics.close();
     }
