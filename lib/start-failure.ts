@@ -1,6 +1,7 @@
+import { format } from 'node:util';
 import pino from 'pino';
 import { ConfigError } from './env';
-import { createLogger, type Logger } from './logger';
+import { createLogger, maskPersonalData, type Logger } from './logger';
 
 /**
  * A process could not start where it was told to: the database its settings name cannot be
@@ -73,13 +74,15 @@ export function exitOnUncaughtFault(logger: Logger): void {
 
 /**
  * The end of a command (`npm run seed`, `tokens`, `import`, `bench`, `soak`): its failure on
- * stderr, `[command] …`, and the exit code failureReport gives it.
+ * stderr, `[command] …`, and the exit code failureReport gives it. Masked as a log line is
+ * (maskPersonalData): an ID number or a mobile number in an error's message, stack or fields (a row
+ * of an import) would reach a terminal's or a CI job's log whole.
  */
 export function exitWithFailure(command: string): (error: unknown) => never {
   return (error) => {
     const report = failureReport(error);
-    if ('line' in report) console.error(`[${command}] ${report.line}`);
-    else console.error(`[${command}] failed:`, report.unexpected);
+    // format() prints what console.error would of the same arguments.
+    console.error(maskPersonalData('line' in report ? `[${command}] ${report.line}` : format(`[${command}] failed:`, report.unexpected)));
     process.exit(report.exitCode);
   };
 }
