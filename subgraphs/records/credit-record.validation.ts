@@ -1,7 +1,9 @@
 import { findDepartment } from '../../lib/catalogue/departments';
 import {
   categoryRefusal,
+  decidesCategory,
   findRecordCategory,
+  recordCategories,
   restorableFrom,
   taxGradePolarity,
   type Polarity,
@@ -38,12 +40,17 @@ export interface CreditRecordDraft {
 export interface CreditRecordProblem {
   field: keyof CreditRecordDraft;
   message: string;
-  /** What a front end switches on, where the rule has one: a text's (lib/errors.ts `TextProblem`), with its details (`max`, `character`). */
-  details?: Omit<TextProblem, 'reason'>;
+  /**
+   * What a front end switches on, where the rule has one (README, Errors): a text's (lib/errors.ts
+   * `TextProblem`, with `max` or `character`), EMPTY for a required code left out, NOT_A_CHOICE
+   * with the `choices` a form may offer (as lib/errors.ts `notAChoice` tells them).
+   */
+  details?: Omit<TextProblem, 'reason'> | { problem: 'NOT_A_CHOICE'; choices: string[] };
 }
 
 const polarities: readonly string[] = ['POSITIVE', 'NEGATIVE', 'NEUTRAL'];
 const severities: readonly string[] = ['MINOR', 'GENERAL', 'SERIOUS'];
+const taxCreditGrades: readonly string[] = Object.keys(taxGradePolarity);
 const storedStatuses: readonly string[] = ['ACTIVE', 'OBJECTED', 'RESTORED', 'WITHDRAWN'];
 const maxDocumentNumberLength = 64;
 const maxSummaryLength = 500;
@@ -90,46 +97,55 @@ export function validateCreditRecord(draft: CreditRecordDraft, today: string): C
   const problems: CreditRecordProblem[] = [];
   const problem = (field: keyof CreditRecordDraft, message: string) => problems.push({ field, message });
   const textRefused = (field: keyof CreditRecordDraft, { reason, ...details }: TextProblem) => problems.push({ field, message: reason, details });
+  const notAChoice = (field: keyof CreditRecordDraft, message: string, choices: readonly string[]) => problems.push({ field, message, details: { problem: 'NOT_A_CHOICE', choices: [...choices] } });
+  const leftOut = (field: keyof CreditRecordDraft, message: string) => problems.push({ field, message, details: { problem: 'EMPTY' } });
 
   if (!draft.subjectId || draft.subjectId.length > 36) problem('subjectId', `subjectId must be a subject id of 1 to 36 characters, got ${quotedInput(draft.subjectId)}`);
 
   const polarityKnown = polarities.includes(draft.polarity);
-  if (!polarityKnown) problem('polarity', `polarity must be POSITIVE, NEGATIVE or NEUTRAL, got ${quotedInput(draft.polarity)}`);
+  if (!polarityKnown) notAChoice('polarity', `polarity must be POSITIVE, NEGATIVE or NEUTRAL, got ${quotedInput(draft.polarity)}`, polarities);
   const severity = draft.severity ?? null;
   const severityKnown = severity === null || severities.includes(severity);
-  if (!severityKnown) problem('severity', `severity must be MINOR, GENERAL or SERIOUS, got ${quotedInput(severity)}`);
+  if (!severityKnown) notAChoice('severity', `severity must be MINOR, GENERAL or SERIOUS, got ${quotedInput(severity)}`, severities);
 
   const category = findRecordCategory(draft.category);
+  // The categories a form offers its department: those it decides (a tax grade is the tax
+  // bureau's); every one to a department the catalogue does not know, which is refused below.
+  const departmentKnown = findDepartment(draft.sourceDepartment) !== undefined;
+  const categoryChoices = () => recordCategories.filter((c) => !departmentKnown || decidesCategory(draft.sourceDepartment, c)).map((c) => c.code);
   if (!category) {
-    problem('category', `category must be a catalogue code such as ADMINISTRATIVE_PENALTY, got ${quotedInput(draft.category)}`);
+    notAChoice('category', `category must be a catalogue code such as ADMINISTRATIVE_PENALTY, got ${quotedInput(draft.category)}`, categoryChoices());
   } else {
     // What the category asks of a polarity or severity is asked of one the platform knows: one it
     // does not know is refused above, once, and not quoted again in a rule it cannot be judged by.
     if (polarityKnown && !category.polarities.includes(draft.polarity)) {
-      problem('polarity', `a ${category.code} record is ${category.polarities.join(' or ')}, got ${draft.polarity}`);
+      notAChoice('polarity', `a ${category.code} record is ${category.polarities.join(' or ')}, got ${draft.polarity}`, category.polarities);
     }
     if (polarityKnown && severityKnown) {
       const severityRequired = category.severityRequired && draft.polarity === 'NEGATIVE';
       if (severityRequired && severity === null) {
-        problem('severity', `a negative ${category.code} record needs a severity (MINOR, GENERAL or SERIOUS), got none`);
+        leftOut('severity', `a negative ${category.code} record needs a severity (MINOR, GENERAL or SERIOUS), got none`);
       } else if (!severityRequired && severity !== null) {
         problem('severity', `severity applies only to negative records of categories that grade them, got ${severity} for a ${draft.polarity} ${category.code} record`);
       }
     }
     const grade = draft.taxCreditGrade ?? null;
     if (category.code === 'TAX_CREDIT_GRADE') {
-      if (grade === null || !Object.hasOwn(taxGradePolarity, grade)) {
-        problem('taxCreditGrade', `a TAX_CREDIT_GRADE record needs a grade A, B, M, C or D, got ${quotedInput(grade)}`);
-      } else if (polarityKnown && taxGradePolarity[grade] !== draft.polarity) {
-        problem('polarity', `a tax credit grade ${grade} record is ${taxGradePolarity[grade]}, got ${draft.polarity}`);
+      const needed = `a TAX_CREDIT_GRADE record needs a grade A, B, M, C or D, got ${quotedInput(grade)}`;
+      if (grade === null) leftOut('taxCreditGrade', needed);
+      else if (!Object.hasOwn(taxGradePolarity, grade)) notAChoice('taxCreditGrade', needed, taxCreditGrades);
+      else if (polarityKnown && taxGradePolarity[grade] !== draft.polarity) {
+        notAChoice('polarity', `a tax credit grade ${grade} record is ${taxGradePolarity[grade]}, got ${draft.polarity}`, [taxGradePolarity[grade]]);
       }
     } else if (grade !== null) {
       problem('taxCreditGrade', `taxCreditGrade applies only to TAX_CREDIT_GRADE records, got ${quotedInput(grade)} for a ${category.code} record`);
     }
-    const refusal = findDepartment(draft.sourceDepartment) ? categoryRefusal(draft.sourceDepartment, category) : undefined;
-    if (refusal) problem('sourceDepartment', refusal);
+    // Named by the department, which is the submitter's own: intake and a correction report it on
+    // the category, and these are its choices.
+    const refusal = departmentKnown ? categoryRefusal(draft.sourceDepartment, category) : undefined;
+    if (refusal) notAChoice('sourceDepartment', refusal, categoryChoices());
   }
-  if (!findDepartment(draft.sourceDepartment)) {
+  if (!departmentKnown) {
     problem('sourceDepartment', `sourceDepartment must be a department code from the catalogue, got ${quotedInput(draft.sourceDepartment)}`);
   }
 

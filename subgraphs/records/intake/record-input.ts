@@ -27,9 +27,12 @@ export interface RowProblem {
 /**
  * A problem as README, Errors, names it, with what else its refusal tells: for a code that is not
  * a valid identifier, what is wrong with it (as `subjectByCode` says it); for a text, its
- * `TextProblem` (`validateCreditRecord`'s, with `max` or `character`).
+ * `TextProblem` (`validateCreditRecord`'s, with `max` or `character`); for a choice, its `choices`.
  */
 export type ProblemDetails = { problem: IdentifierProblem } | NonNullable<CreditRecordProblem['details']>;
+
+/** A required code or text the row left out or blank (README, Errors: `EMPTY`). */
+const leftOut: ProblemDetails = { problem: 'EMPTY' };
 
 /** How a row names its subject, after normalisation. */
 export type SubjectReference = { id: string; code?: undefined } | { code: string; id?: undefined };
@@ -97,7 +100,7 @@ export function parseRow(values: RecordRow, department: string, today: string): 
     if (invalid) problem('subjectCode', `invalid ${invalid.named} ${quotedInput(rawCode)}: ${invalid.reason}`, invalid.code, invalid.problem && { problem: invalid.problem });
     else subject = { code };
   } else if (!problems.some((p) => p.field === 'subjectId' || p.field === 'subjectCode')) {
-    problem('subjectCode', 'each record names its subject: subjectCode (统一社会信用代码 or 公民身份号码) or subjectId; this row has neither');
+    problem('subjectCode', 'each record names its subject: subjectCode (统一社会信用代码 or 公民身份号码) or subjectId; this row has neither', ErrorCode.BAD_USER_INPUT, leftOut);
   }
 
   const category = catalogueCode('category');
@@ -105,11 +108,11 @@ export function parseRow(values: RecordRow, department: string, today: string): 
   const taxCreditGrade = catalogueCode('taxCreditGrade');
   let polarity = catalogueCode('polarity');
   const known = category === null ? undefined : findRecordCategory(category);
-  if (category === null) problem('category', 'category is required: a catalogue code such as ADMINISTRATIVE_PENALTY');
+  if (category === null) problem('category', 'category is required: a catalogue code such as ADMINISTRATIVE_PENALTY', ErrorCode.BAD_USER_INPUT, leftOut);
   if (polarity === null && known) {
     if (known.polarities.length === 1) polarity = known.polarities[0];
     else if (known.code === 'TAX_CREDIT_GRADE' && taxCreditGrade !== null && Object.hasOwn(taxGradePolarity, taxCreditGrade)) polarity = taxGradePolarity[taxCreditGrade as TaxCreditGrade];
-    else if (known.code !== 'TAX_CREDIT_GRADE') problem('polarity', `polarity is required for ${known.code} records: ${known.polarities.join(' or ')}`);
+    else if (known.code !== 'TAX_CREDIT_GRADE') problem('polarity', `polarity is required for ${known.code} records: ${known.polarities.join(' or ')}`, ErrorCode.BAD_USER_INPUT, leftOut);
   }
 
   const sourceDepartment = catalogueCode('sourceDepartment');

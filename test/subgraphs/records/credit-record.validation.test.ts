@@ -1,8 +1,8 @@
 import { GraphQLError } from 'graphql';
-import { recordCategories } from '../../../lib/catalogue/record-categories';
+import { recordCategories, type Polarity, type RecordCategoryCode, type Severity, type TaxCreditGrade } from '../../../lib/catalogue/record-categories';
 import { caseNumberOf } from '../../../subgraphs/records/credit-check.repository';
 import { buildCreditRecord } from '../../../subgraphs/records/credit-record.repository';
-import { validateCreditRecord, type CreditRecordDraft } from '../../../subgraphs/records/credit-record.validation';
+import { validateCreditRecord, type CreditRecordDraft, type CreditRecordProblem } from '../../../subgraphs/records/credit-record.validation';
 import { todayInDistrict } from '../../../lib/calendar';
 
 const today = '2026-11-25';
@@ -130,6 +130,21 @@ describe('validateCreditRecord', () => {
     expect(fieldsOf({ ...penalty, severity: 'GENERAL', decisionDate: '2026-08-24', status: 'RESTORED' })).toEqual([]);
     // Decided 2026-08-25, its last day is today: not passed yet.
     expect(fieldsOf({ ...penalty, severity: 'GENERAL', decisionDate: '2026-08-25', status: 'RESTORED' })).toEqual(['status']);
+  });
+
+  it.each<[string, Partial<CreditRecordDraft>, CreditRecordProblem['details']]>([
+    ['an unknown polarity', { polarity: 'SIDEWAYS' as Polarity }, { problem: 'NOT_A_CHOICE', choices: ['POSITIVE', 'NEGATIVE', 'NEUTRAL'] }],
+    ['an unknown severity', { severity: 'VERY' as Severity }, { problem: 'NOT_A_CHOICE', choices: ['MINOR', 'GENERAL', 'SERIOUS'] }],
+    ['a polarity its category does not allow', { polarity: 'POSITIVE', severity: null }, { problem: 'NOT_A_CHOICE', choices: ['NEGATIVE'] }],
+    ['a grade not in the list', { category: 'TAX_CREDIT_GRADE', severity: null, taxCreditGrade: 'E' as TaxCreditGrade, sourceDepartment: 'TAXATION' }, { problem: 'NOT_A_CHOICE', choices: ['A', 'B', 'M', 'C', 'D'] }],
+    ['a polarity its grade does not give', { category: 'TAX_CREDIT_GRADE', polarity: 'POSITIVE', severity: null, taxCreditGrade: 'C', sourceDepartment: 'TAXATION' }, { problem: 'NOT_A_CHOICE', choices: ['NEGATIVE'] }],
+    ['a tax grade record without a grade', { category: 'TAX_CREDIT_GRADE', polarity: 'NEUTRAL', severity: null, sourceDepartment: 'TAXATION' }, { problem: 'EMPTY' }],
+    ['a negative penalty without severity', { severity: null }, { problem: 'EMPTY' }],
+    // The choices are the categories the department decides: a tax grade is not among the court's.
+    ['an unknown category', { category: 'GOSSIP' as RecordCategoryCode, sourceDepartment: 'PEOPLES_COURT' }, { problem: 'NOT_A_CHOICE', choices: recordCategories.filter((c) => c.code !== 'TAX_CREDIT_GRADE').map((c) => c.code) }],
+    ['a category of another department', { category: 'TAX_CREDIT_GRADE', polarity: 'POSITIVE', severity: null, taxCreditGrade: 'A' }, { problem: 'NOT_A_CHOICE', choices: recordCategories.filter((c) => !['TAX_CREDIT_GRADE', 'DISHONEST_JUDGMENT_DEBTOR'].includes(c.code)).map((c) => c.code) }],
+  ])('tells a front end what to switch on for %s (README, Errors)', (_label, change, details) => {
+    expect(validateCreditRecord({ ...penalty, ...change }, today).map((p) => p.details)).toEqual([details]);
   });
 
   it('states the rule and what it received', () => {

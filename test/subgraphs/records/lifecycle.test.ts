@@ -398,7 +398,16 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
       const courts = await decideObjection(objection.id, { decision: 'ACCEPT', resolution: 'CORRECTED', correction: { category: 'DISHONEST_JUDGMENT_DEBTOR', severity: null } });
       await expectRefused(courts, 'BAD_USER_INPUT', 'correction.category');
       expect(courts.errors?.[0].message).toContain('PEOPLES_COURT');
-      expect(courts.errors?.[0].extensions?.problems).toEqual([{ field: 'correction.category', reason: expect.stringContaining('DISHONEST_JUDGMENT_DEBTOR records come only from PEOPLES_COURT') }]);
+      expect(courts.errors?.[0].extensions?.problems).toEqual([
+        {
+          field: 'correction.category',
+          reason: expect.stringContaining('DISHONEST_JUDGMENT_DEBTOR records come only from PEOPLES_COURT'),
+          // The categories the department decides, which a form offers it.
+          problem: 'NOT_A_CHOICE',
+          choices: expect.arrayContaining(['ADMINISTRATIVE_PENALTY']),
+        },
+      ]);
+      expect((courts.errors?.[0].extensions?.problems as { choices: string[] }[])[0].choices).not.toContain('DISHONEST_JUDGMENT_DEBTOR');
       await expectRefused(await decideObjection('no-such-objection', { decision: 'REJECT' }), 'NOT_FOUND');
       expect((await stored(r.id)).status).toBe('OBJECTED');
       expect(await events(r.id)).toBe(1);

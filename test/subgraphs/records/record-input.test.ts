@@ -19,6 +19,15 @@ describe('parseRow', () => {
     expect(problemsOf({ ...taxGrade, ...change }, 'TAXATION')).toEqual([{ field: 'taxCreditGrade', reason }]);
   });
 
+  it('tells a required code left out as EMPTY (README, Errors), the subject, the category, and a polarity its category does not decide', () => {
+    const told = (values: RecordRow) => parseRow(values, 'FINANCE', today).problems.map(({ field, details }) => [field, details]);
+    expect(told({ ...taxGrade, subjectCode: null, category: '  ' })).toEqual([
+      ['subjectCode', { problem: 'EMPTY' }],
+      ['category', { problem: 'EMPTY' }],
+    ]);
+    expect(told({ ...taxGrade, category: 'CONTRACT_PERFORMANCE', severity: 'MINOR' })).toEqual([['polarity', { problem: 'EMPTY' }]]);
+  });
+
   it.each([
     ['a tax grade', { ...taxGrade, taxCreditGrade: 'A' }, 'TAX_CREDIT_GRADE records come only from TAXATION, got MARKET_REGULATION'],
     ['a court listing', { ...taxGrade, category: 'DISHONEST_JUDGMENT_DEBTOR' }, 'DISHONEST_JUDGMENT_DEBTOR records come only from PEOPLES_COURT, got MARKET_REGULATION'],

@@ -56,6 +56,10 @@ describe.each(testDatabases)('a rejected row’s problem on $label', (database) 
     penalty(9, { subjectCode: unregisteredCode }),
     penalty(10, { subjectCode: other.identifier }),
     penalty(11, { decisionDate: '2026/01/01', validUntil: '2000-01-01' }),
+    penalty(12, { category: null, subjectCode: null }),
+    penalty(13, { severity: null }),
+    penalty(14, { polarity: 'POSITIVE', severity: null }),
+    penalty(15, { category: 'TAX_CREDIT_GRADE', severity: null, taxCreditGrade: 'E' }),
   ];
 
   /** What the single mutation tells of `row`: each problem in `extensions.problems`, as a form reads them. */
@@ -78,7 +82,43 @@ describe.each(testDatabases)('a rejected row’s problem on $label', (database) 
     expect(batch.data?.submitCreditRecords.rejected).toBe(rows.length);
     expect(byRow(batch.data!.submitCreditRecords.rejections)).toEqual(singly);
     // The rules that have a problem a front end switches on tell it, alone and in a batch.
-    expect(new Set(singly.flat().map(([, problem]) => problem))).toEqual(new Set(['TOO_LONG', 'FORBIDDEN_CHARACTER', 'EMPTY', 'NO_LETTER_OR_DIGIT', 'WRONG_CHECK_CHARACTER', null]));
+    expect(new Set(singly.flat().map(([, problem]) => problem))).toEqual(new Set(['TOO_LONG', 'FORBIDDEN_CHARACTER', 'EMPTY', 'NO_LETTER_OR_DIGIT', 'NOT_A_CHOICE', 'WRONG_CHECK_CHARACTER', null]));
+    // A choice not in its list, and a required code left out (README, Errors).
+    expect(singly.slice(5, 7)).toEqual([
+      [
+        ['polarity', 'NOT_A_CHOICE'],
+        ['severity', 'NOT_A_CHOICE'],
+      ],
+      [['category', 'NOT_A_CHOICE']],
+    ]);
+    expect(singly.slice(11)).toEqual([
+      [
+        ['subjectCode', 'EMPTY'],
+        ['category', 'EMPTY'],
+      ],
+      [['severity', 'EMPTY']],
+      [['polarity', 'NOT_A_CHOICE']],
+      [
+        ['taxCreditGrade', 'NOT_A_CHOICE'],
+        ['category', 'NOT_A_CHOICE'],
+      ],
+    ]);
+  });
+
+  it('tells a choice’s list beside NOT_A_CHOICE in the single mutation’s refusal, the list a front end may offer', async () => {
+    const problemsOf = async (row: Record<string, unknown>) => (await records.queryAs(market, SUBMIT, { input: row })).errors?.[0].extensions?.problems;
+    expect(await problemsOf(rows[5])).toEqual([
+      expect.objectContaining({ field: 'polarity', problem: 'NOT_A_CHOICE', choices: ['POSITIVE', 'NEGATIVE', 'NEUTRAL'] }),
+      expect.objectContaining({ field: 'severity', problem: 'NOT_A_CHOICE', choices: ['MINOR', 'GENERAL', 'SERIOUS'] }),
+    ]);
+    // The categories market regulation decides: a tax grade or a court's listing is not among them.
+    const marketCategories = ['REGISTRATION_BASICS', 'ADMINISTRATIVE_LICENSING', 'ADMINISTRATIVE_PENALTY', 'ADMINISTRATIVE_ENFORCEMENT', 'SERIOUS_DISHONESTY_LIST', 'RED_LIST_HONOUR', 'CONTRACT_PERFORMANCE', 'CREDIT_COMMITMENT'];
+    expect(await problemsOf(rows[6])).toEqual([expect.objectContaining({ field: 'category', problem: 'NOT_A_CHOICE', choices: marketCategories })]);
+    expect(await problemsOf(rows[13])).toEqual([expect.objectContaining({ field: 'polarity', problem: 'NOT_A_CHOICE', choices: ['NEGATIVE'] })]);
+    expect(await problemsOf(rows[14])).toEqual([
+      expect.objectContaining({ field: 'taxCreditGrade', problem: 'NOT_A_CHOICE', choices: ['A', 'B', 'M', 'C', 'D'] }),
+      expect.objectContaining({ field: 'category', problem: 'NOT_A_CHOICE', choices: marketCategories }),
+    ]);
   });
 
   it('tells a text’s details beside its problem in the single mutation’s refusal, as every mutation’s input does', async () => {
