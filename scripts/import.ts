@@ -44,7 +44,8 @@ with the same key; nothing is imported while it cannot be written.
 import: import:NAME (a NAME already beginning import: is kept as it is), by default
 import:<login name>; never a user's own name, which would read as that user's submissions;
 --rejections FILE writes every rejected row (row, the line of FILE it begins on, field,
-document number, reason) as CSV;
+problem, document number, reason) as CSV, its problem the code a script may switch on
+(README, Errors; empty where the rule has none);
 --summary-json FILE writes the counts, duration, CPU time and peak memory as JSON, for scripts.
 
 Exit status: 0 every row stored or unchanged; 3 imported, some rows rejected; 1 the file was
@@ -82,20 +83,21 @@ function progressPrinter(file: string): { update(progress: ImportProgress): void
 
 /**
  * Rejections go to a CSV file when asked (all of them, streamed), and the first 20 to the
- * terminal. A row may be rejected for several problems, each a rejection of its own: `count`
- * counts rejections, as `shown` holds them, not rows.
+ * terminal. The file's `problem` is `CreditRecordRejection.problem`'s, so that a script tells
+ * which rule a row broke without reading the reason's words. A row may be rejected for several
+ * problems, each a rejection of its own: `count` counts rejections, as `shown` holds them, not rows.
  */
 function rejectionSink(file: string | undefined): { add(rejection: Rejection): void; shown: Rejection[]; count(): number; close(): Promise<void> } {
   const shown: Rejection[] = [];
   let count = 0;
   const out = file ? fs.createWriteStream(file) : undefined;
   const quote = (value: string | number | null | undefined) => (value === null || value === undefined ? '' : /[",\n\r]/.test(String(value)) ? `"${String(value).replace(/"/g, '""')}"` : String(value));
-  out?.write('row,line,field,document_number,reason\n');
+  out?.write('row,line,field,problem,document_number,reason\n');
   return {
     add(rejection) {
       count += 1;
       if (shown.length < 20) shown.push(rejection);
-      out?.write(`${[rejection.row, rejection.line, rejection.field, rejection.documentNumber, rejection.reason].map(quote).join(',')}\n`);
+      out?.write(`${[rejection.row, rejection.line, rejection.field, rejection.details?.problem, rejection.documentNumber, rejection.reason].map(quote).join(',')}\n`);
     },
     shown,
     count: () => count,

@@ -162,6 +162,26 @@ describe.each(testDatabases)('the import command’s report on $label', (databas
       { row: '2', line: '3', field: '', document_number: '' },
     ]);
   });
+  // An intake admin's script reads --rejections to tell which rule each row broke: the reason is
+  // words, so it had nothing to switch on but their wording.
+  it('names each rejection’s problem in --rejections, as CreditRecordRejection.problem does, empty where it has none', async () => {
+    const enterprise = world.subjects.find((s) => s.kind === 'ENTERPRISE')!;
+    const row = (category: string, documentNumber: string, decisionDate: string, summary: string) => `${enterprise.identifier},${category},NEGATIVE,GENERAL,,${documentNumber},${decisionDate},,${summary}`;
+    const file = path.join(dir, 'problems.csv');
+    fs.writeFileSync(file, [header, row('PARKING_TICKET', 'CLI-P1', '2026-01-05', '罚款'), row('ADMINISTRATIVE_PENALTY', 'CLI-P2', '2026/01/05', '罚'.repeat(501)), ''].join('\n'));
+    const rejectionsFile = path.join(dir, 'problem-rejections.csv');
+    const run = await runImport(['--department', 'MARKET_REGULATION', '--rejections', rejectionsFile, file], { entitiesUrl: entities.url(), auditUrl: audit.url(), database: databaseSettings() });
+    expect(run).toMatchObject({ stderr: '', status: 3 });
+    const text = fs.readFileSync(rejectionsFile, 'utf8');
+    expect(text.split('\n')[0]).toBe('row,line,field,problem,document_number,reason');
+    const written = parse(text, { columns: true }) as Record<string, string>[];
+    expect(written.map(({ row: n, field, problem }) => ({ row: n, field, problem }))).toEqual([
+      { row: '1', field: 'category', problem: 'NOT_A_CHOICE' },
+      { row: '2', field: 'summary', problem: 'TOO_LONG' },
+      { row: '2', field: 'decisionDate', problem: '' },
+    ]);
+  });
+
   // From the probe of the records subgraph: three runs of the command left no audit entry, where
   // a submission of the same rows through the API left one per subject.
   it('records in the audit log, run after run, each subject whose record it stored or whose stored record a rejection describes', async () => {
@@ -249,7 +269,7 @@ describe.each(testDatabases)('the import command’s report on $label', (databas
     expect(report.slice(1)).toEqual(['  created 1, updated 0, unchanged 0, rejected 1', expect.stringMatching(/^ {2}row 2 \(line 3\): the file is not valid CSV after row 1 \(CSV_QUOTE_NOT_CLOSED\): the row that begins on line 3 opens a quote that is never closed/)]);
     expect(run.stderr).toMatch(/^broken-off\.csv cut short: the file is not valid CSV after row 1 .+; the 1 rows before it were imported as counted above, and row 2, where it broke off, is counted rejected$/);
     const written = parse(fs.readFileSync(rejectionsFile), { columns: true }) as Record<string, string>[];
-    expect(written).toEqual([{ row: '2', line: '3', field: '', document_number: '', reason: expect.stringMatching(/^the file is not valid CSV after row 1 \(CSV_QUOTE_NOT_CLOSED\)/) }]);
+    expect(written).toEqual([{ row: '2', line: '3', field: '', problem: '', document_number: '', reason: expect.stringMatching(/^the file is not valid CSV after row 1 \(CSV_QUOTE_NOT_CLOSED\)/) }]);
     expect(JSON.parse(fs.readFileSync(summaryFile, 'utf8'))).toMatchObject({ rows: 2, created: 1, rejected: 1, cutShortAfterRow: 1, cutShortAtLine: 3, cutShortProblem: 'QUOTE_NOT_CLOSED' });
   });
 
