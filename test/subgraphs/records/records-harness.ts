@@ -1,5 +1,7 @@
 import type { Caller, RequestIdentity } from '../../../lib/access/identity';
 import { decideGrants } from '../../../lib/access/policy';
+import type { DepartmentCode } from '../../../lib/catalogue/departments';
+import * as catalogue from '../../../lib/catalogue/matters';
 import { demoWorld, type DemoWorld } from '../../../scripts/demo/world';
 import { seedEntities } from '../../../subgraphs/entities/seed';
 import { entitiesSubgraph } from '../../../subgraphs/entities/subgraph';
@@ -68,3 +70,19 @@ export function selfOf(subject: { id: string; identifier: string; kind: string }
 }
 
 export const bankUser: RequestIdentity = identityOf({ id: 'banker-liu', organisation: 'BANK_HEBEI_BEIDAIHE', organisationKind: 'FINANCIAL_INSTITUTION', role: 'EXTERNAL_USER' });
+
+/**
+ * The ways a department loses a matter the credit office changes in the catalogue, each with the
+ * refusal it is then told (`problem`): withdrawn from it, or given to `others` alone. Each
+ * changes `catalogue.findMatter` (restore it with jest.restoreAllMocks), every other matter as it was.
+ */
+export function lossesOf(matter: catalogue.Matter, others: DepartmentCode[]): [string, () => void, string][] {
+  const becomes = (changed: catalogue.Matter | undefined) => {
+    const findMatter = catalogue.findMatter;
+    jest.spyOn(catalogue, 'findMatter').mockImplementation((asked) => (asked === matter.code ? changed : findMatter(asked)));
+  };
+  return [
+    ['withdrawn from the catalogue', () => becomes(undefined), 'UNKNOWN_MATTER'],
+    ['no longer the bureau’s', () => becomes({ ...matter, users: { ...matter.users, departments: others } }), 'DEPARTMENT_NOT_RESPONSIBLE'],
+  ];
+}

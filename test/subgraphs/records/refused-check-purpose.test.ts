@@ -2,7 +2,7 @@ import type { Caller } from '../../../lib/access/identity';
 import * as catalogue from '../../../lib/catalogue/matters';
 import { CreditCheck } from '../../../subgraphs/records/entities/credit-check.entity';
 import { testDatabases } from '../../helpers/databases';
-import { identityOf, useRecordsWithSubjects } from './records-harness';
+import { identityOf, lossesOf, useRecordsWithSubjects } from './records-harness';
 
 /**
  * A check run under a matter the catalogue no longer grants the department (withdrawn, or given
@@ -16,15 +16,7 @@ const procurement = catalogue.findMatter('GOVERNMENT_PROCUREMENT')!;
 const finance: Caller = { id: 'officer-finance', organisation: 'FINANCE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' };
 const signedWhileItHeld = identityOf(finance, procurement.code);
 
-function procurementBecomes(changed: catalogue.Matter | undefined): void {
-  const findMatter = catalogue.findMatter;
-  jest.spyOn(catalogue, 'findMatter').mockImplementation((asked) => (asked === procurement.code ? changed : findMatter(asked)));
-}
-
-const losses: [string, () => void, string][] = [
-  ['withdrawn from the catalogue', () => procurementBecomes(undefined), 'UNKNOWN_MATTER'],
-  ['no longer the bureau’s', () => procurementBecomes({ ...procurement, users: { ...procurement.users, departments: ['MARKET_REGULATION'] } }), 'DEPARTMENT_NOT_RESPONSIBLE'],
-];
+const losses = lossesOf(procurement, ['MARKET_REGULATION']);
 
 describe.each(testDatabases)('a credit check under a matter refused since, on $label', (database) => {
   const { world, records } = useRecordsWithSubjects(database, 'refusedcheck', 4);

@@ -8,7 +8,7 @@ import { CreditRecord } from '../../../subgraphs/records/entities/credit-record.
 import { CreditRecordObjection } from '../../../subgraphs/records/entities/credit-record-objection.entity';
 import { insertMany } from '../../../subgraphs/shared/bulk-insert';
 import { testDatabases } from '../../helpers/databases';
-import { identityOf, useRecordsWithSubjects } from './records-harness';
+import { identityOf, lossesOf, useRecordsWithSubjects } from './records-harness';
 
 /**
  * What only the supervision (CREDIT_SUPERVISION) opens, asked by a supervising department whose
@@ -27,16 +27,7 @@ const approval: Caller = { id: 'supervisor-administrative_approval', organisatio
 /** As a gateway signed it while CREDIT_SUPERVISION was the bureau's: its groups, no refusal. */
 const signedWhileItHeld = identityOf(approval, 'CREDIT_SUPERVISION');
 
-/** The catalogue as the credit office changed it: CREDIT_SUPERVISION as `changed` has it, every other matter as it was. */
-function supervisionBecomes(changed: catalogue.Matter | undefined): void {
-  const findMatter = catalogue.findMatter;
-  jest.spyOn(catalogue, 'findMatter').mockImplementation((asked) => (asked === supervision.code ? changed : findMatter(asked)));
-}
-
-const losses: [string, () => void, string][] = [
-  ['withdrawn from the catalogue', () => supervisionBecomes(undefined), 'UNKNOWN_MATTER'],
-  ['no longer the bureau’s', () => supervisionBecomes({ ...supervision, users: { ...supervision.users, departments: ['CREDIT_OFFICE'] } }), 'DEPARTMENT_NOT_RESPONSIBLE'],
-];
+const losses = lossesOf(supervision, ['CREDIT_OFFICE']);
 
 describe.each(testDatabases)('what only the supervision opens, under a supervision refused since, on $label', (database) => {
   const { world, entities, records } = useRecordsWithSubjects(database, 'refusedsup', 8);
