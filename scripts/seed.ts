@@ -15,6 +15,7 @@ import { lockSqliteDatabases } from '../subgraphs/shared/sqlite-lock';
 import { demoWorld, type DemoWorld } from './demo/world';
 import { refusedInProduction } from './production-refusal';
 import { failedStatement, quietDatabase } from '../lib/database-logger';
+import { maskPersonalData } from '../lib/logger';
 import { exitWithFailure } from '../lib/start-failure';
 
 export const seeds: Record<SubgraphName, (db: DataSource, world: DemoWorld) => Promise<Seeded>> = {
@@ -41,11 +42,11 @@ export class SeedFailure extends Error {
   }
 }
 
-/** exitWithFailure, but a SeedFailure told in its one line, without a stack. */
+/** exitWithFailure, but a SeedFailure told in its one line, without a stack, masked as exitWithFailure masks: the database's words may hold an ID number or a mobile number outside the quotes failedStatement empties. */
 export function exitWithSeedFailure(command: string): (error: unknown) => never {
   return (error) => {
     if (!(error instanceof SeedFailure)) return exitWithFailure(command)(error);
-    console.error(`[${command}] ${error.message}`);
+    console.error(maskPersonalData(`[${command}] ${error.message}`));
     process.exit(1);
   };
 }

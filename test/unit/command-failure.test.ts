@@ -1,5 +1,6 @@
 import { ConfigError } from '../../lib/env';
 import { exitWithFailure } from '../../lib/start-failure';
+import { exitWithSeedFailure, SeedFailure } from '../../scripts/seed';
 
 /**
  * A command's failure (`npm run import`, seed, bench, soak, tokens; npm start's launcher) goes to
@@ -30,5 +31,11 @@ describe("a command's failure on stderr", () => {
     exitWithFailure('seed')(new ConfigError('SEED_SUBJECT is 11010519491231002X, which is no code'));
     expect(exit).toHaveBeenCalledWith(2);
     expect(printed).toEqual(['[seed] configuration error: SEED_SUBJECT is 1101**********002X, which is no code']);
+  });
+
+  it("masks a seed's failure, told in its one line from the database's words, and exits 1", () => {
+    exitWithSeedFailure('seed')(new SeedFailure('entities', new Error('CHECK constraint failed: subject 11010519491231002X, contact 13812345678')));
+    expect(exit).toHaveBeenCalledWith(1);
+    expect(printed).toEqual(['[seed] could not write the demo world into the entities database: CHECK constraint failed: subject 1101**********002X, contact 138****5678']);
   });
 });
