@@ -51,6 +51,15 @@ interface Waiting {
 }
 
 /**
+ * A write refused at once, the gateway's queue of entries waiting for the audit subgraph full
+ * (AuditWriter's `maxWaiting`): the audit subgraph answers, too slowly. Its own class so that the
+ * gateway's outage log tells it apart from an audit subgraph it cannot reach (gateway/metrics.ts).
+ */
+export class AuditLogBehind extends Error {
+  override name = 'AuditLogBehind';
+}
+
+/**
  * Group commit for the audit log: every request waits for its entries to be stored before its
  * answer is released, but requests arriving while a write is in flight share the next write,
  * so under load many requests cost one insert.
@@ -111,7 +120,7 @@ export class AuditWriter {
     if (!entries.length) return Promise.resolve();
     // A request larger than the bound on its own is taken when nothing waits, or it could never be answered.
     if (this.waiting > 0 && this.waiting + entries.length > this.maxWaiting) {
-      return Promise.reject(new Error(`the audit log is behind: ${this.waiting} entries are waiting for a write, at most ${this.maxWaiting} may`));
+      return Promise.reject(new AuditLogBehind(`the audit log is behind: ${this.waiting} entries are waiting for a write, at most ${this.maxWaiting} may`));
     }
     this.waiting += entries.length;
     return new Promise((resolve, reject) => {

@@ -6,6 +6,7 @@ import { OutageLog } from '../lib/outage-log';
 import { ErrorCode } from '../lib/errors';
 import { callOutcome, InternalCallRefused } from '../lib/internal-client';
 import type { RequestRecord } from '../lib/request-record';
+import { AuditLogBehind } from './audit-writer';
 import { tokenProblems } from './authentication';
 import type { GatewayObserver, SubgraphFetchOutcome } from './observer';
 import type { RateLimitBudget } from './rate-limits';
@@ -82,6 +83,8 @@ const outageLines: Record<Outage, { level: 'warn' | 'error'; message: (subgraph:
  * mends) and one that cannot be reached, or whose database is down, counted in each other's line.
  */
 function auditFault(cause: unknown): string {
+  // Refused by the gateway's own full queue, no call made: not the audit subgraph unreachable.
+  if (cause instanceof AuditLogBehind) return 'behind';
   const outcome = callOutcome(cause);
   if (!(cause instanceof InternalCallRefused)) return outcome;
   return [outcome, ...new Set(cause.errors.map((e) => String(e.extensions?.reason ?? e.extensions?.code)))].join(' ');

@@ -1,21 +1,6 @@
 import { AuditWriter, type AuditEntryInput } from '../../gateway/audit-writer';
 import { InternalCallRefused, type InternalClient } from '../../lib/internal-client';
-
-const entry = (requestId: string): AuditEntryInput => ({
-  actor: 'officer',
-  organisation: 'FINANCE',
-  organisationKind: 'DEPARTMENT',
-  role: 'DEPARTMENT_OFFICER',
-  matter: 'GOVERNMENT_PROCUREMENT',
-  caseNumber: 'CASE-1',
-  consentId: null,
-  subjectId: null,
-  fieldGroups: ['SUBJECT_BASICS'],
-  operationName: null,
-  requestId,
-  occurredAt: new Date(0).toISOString(),
-  outcome: 'DISCLOSED',
-});
+import { gatewayAuditEntry as entry } from '../helpers/gateway-audit-entry';
 
 /** An audit subgraph that stores (or fails) each call's entries only when the test says so. */
 class HeldAuditLog {

@@ -1,6 +1,8 @@
+import { AuditWriter } from '../../gateway/audit-writer';
 import { GatewayMetrics } from '../../gateway/metrics';
-import { InternalCallRefused } from '../../lib/internal-client';
+import { InternalCallRefused, type InternalClient } from '../../lib/internal-client';
 import type { Logger } from '../../lib/logger';
+import { gatewayAuditEntry } from '../helpers/gateway-audit-entry';
 
 describe("the gateway's log of a subgraph it cannot reach", () => {
   afterEach(() => jest.useRealTimers());
@@ -165,6 +167,34 @@ describe("the gateway's log of a subgraph it cannot reach", () => {
       metrics.close();
       jest.advanceTimersByTime(60_000);
       expect(lines).toHaveLength(3);
+    } finally {
+      metrics.close();
+    }
+  });
+
+  /**
+   * The gateway's own audit queue full (its writes refused at once, the audit subgraph slow) and
+   * the audit subgraph that cannot be reached shared one window: the writer's plain Error read as
+   * unreachable, so whichever came first hid the other (from the code-review probe).
+   */
+  it("logs the audit log behind (the gateway's queue full) apart from an audit subgraph it cannot reach", async () => {
+    const lines: { fields: Record<string, unknown>; message: string }[] = [];
+    const metrics = new GatewayMetrics({ error: (fields: Record<string, unknown>, message: string) => lines.push({ fields, message }) } as unknown as Logger);
+    try {
+      // An audit subgraph that never answers, one entry in flight and one waiting: the next is refused.
+      const writer = new AuditWriter({ call: () => new Promise(() => undefined) } as unknown as InternalClient, 'http://audit', 1, undefined, 1);
+      void writer.write([gatewayAuditEntry('r-in-flight')]);
+      void writer.write([gatewayAuditEntry('r-waiting')]);
+      const behind: unknown = await writer.write([gatewayAuditEntry('r-behind')]).catch((error: unknown) => error);
+      expect(String(behind)).toMatch(/the audit log is behind/);
+      jest.useFakeTimers({ now: Date.parse('2026-12-07T10:00:00Z') });
+      const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4005'), { code: 'ECONNREFUSED' });
+      metrics.auditUnavailable(behind, 'r-behind');
+      for (let i = 0; i < 50; i++) metrics.auditUnavailable(refused, `r-refused-${i}`);
+      expect(lines.map((l) => [l.fields.err, l.fields.requestId, l.fields.callsSinceLastLine])).toEqual([
+        [behind, 'r-behind', 1],
+        [refused, 'r-refused-0', 1],
+      ]);
     } finally {
       metrics.close();
     }
