@@ -133,7 +133,7 @@ async function post(endpoint: URL, params: unknown, headers: Headers, signal: Ab
   } catch {
     // Not JSON: a proxy's error page, say; answered below.
   }
-  return notGraphqlAnswer(response.status, response.headers.get('content-type')?.split(';')[0] || 'no content type', operation);
+  return notGraphqlAnswer(response.status, response.headers.get('content-type')?.split(';')[0] || 'no content type', operation, endpoint.href);
 }
 
 /**
