@@ -4,7 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import readline from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ConfigError } from '../lib/env';
+import { ConfigError, readHost } from '../lib/env';
 import { projectRoot } from '../lib/project-root';
 import { defaultPorts, subgraphNames, type SubgraphName } from '../schema/subgraphs';
 
@@ -44,11 +44,11 @@ export async function launchPlatform(
 ): Promise<LaunchedPlatform> {
   const ports = { ...defaultPorts, ...options.subgraphPorts, gateway: options.gatewayPort ?? 4000 };
   checkDistinctPorts(ports);
-  for (const [name, port] of Object.entries(ports)) await ensurePortFree(name, port);
-  if (options.subgraphPorts) {
-    // Every process that calls a subgraph (the gateway, and subgraphs calling their peers) reads these.
-    env = { ...env, ...Object.fromEntries(subgraphNames.map((n) => [`SUBGRAPH_${n.toUpperCase()}_URL`, `http://127.0.0.1:${ports[n]}/graphql`])) };
-  }
+  const host = localHost(env);
+  for (const [name, port] of Object.entries(ports)) await ensurePortFree(name, host, port);
+  // Every process that calls a subgraph (the gateway, and subgraphs calling their peers) reads
+  // these: the supergraph's own name 127.0.0.1, where nothing listens when HOST is one other address.
+  env = { ...env, ...Object.fromEntries(subgraphNames.map((n) => [`SUBGRAPH_${n.toUpperCase()}_URL`, localUrl(host, ports[n], '/graphql')])) };
   const children: { name: string; process: ChildProcess }[] = [];
   let stopping = false;
   let reportDeath: (name: string) => void = () => {};
@@ -89,11 +89,11 @@ export async function launchPlatform(
   };
   try {
     for (const name of subgraphNames) start(name, `subgraphs/${name}/index.js`, { PORT: String(ports[name]) });
-    await Promise.all(subgraphNames.map((name) => waitHealthy(name, ports[name], died)));
+    await Promise.all(subgraphNames.map((name) => waitHealthy(name, host, ports[name], died)));
     start('gateway', 'gateway/index.js', { GATEWAY_PORT: String(ports.gateway), EXPLORER_DEMO_TOKENS: env.EXPLORER_DEMO_TOKENS ?? 'false' });
-    await waitHealthy('gateway', ports.gateway, died);
+    await waitHealthy('gateway', host, ports.gateway, died);
     const pids = Object.fromEntries(children.map((c) => [c.name, c.process.pid ?? 0]));
-    return { gatewayUrl: localGatewayUrl(ports.gateway), died, pids, stop, kill };
+    return { gatewayUrl: localGatewayUrl(env, ports.gateway), died, pids, stop, kill };
   } catch (error) {
     await stop();
     throw error;
@@ -101,8 +101,21 @@ export async function launchPlatform(
 }
 
 /** The gateway's URL on this machine, as `npm start` launches it and `npm run tokens` names it. */
-export function localGatewayUrl(port: number): string {
-  return `http://127.0.0.1:${port}/graphql`;
+export function localGatewayUrl(env: NodeJS.ProcessEnv, port: number): string {
+  return localUrl(localHost(env), port, '/graphql');
+}
+
+/**
+ * Where this machine reaches what listens at HOST: 127.0.0.1 when that is every interface (0.0.0.0,
+ * ::), as when unset; otherwise HOST itself, the one address (or name) a server there listens on.
+ */
+function localHost(env: NodeJS.ProcessEnv): string {
+  const host = readHost(env);
+  return host === '0.0.0.0' || (net.isIPv6(host) && /^[0:]+$/.test(host)) ? '127.0.0.1' : host;
+}
+
+function localUrl(host: string, port: number, pathname: string): string {
+  return `http://${net.isIPv6(host) ? `[${host}]` : host}:${port}${pathname}`;
 }
 
 /**
@@ -190,22 +203,22 @@ export function checkDistinctPorts(ports: Record<string, number>): void {
   }
 }
 
-async function ensurePortFree(name: string, port: number): Promise<void> {
+async function ensurePortFree(name: string, host: string, port: number): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const probe = net.createServer();
     probe.once('error', () => reject(new Error(`port ${port} (for ${name}) is in use: stop what listens there or choose other ports (GATEWAY_PORT, SUBGRAPH_<NAME>_URL)`)));
-    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+    probe.listen(port, host, () => probe.close(() => resolve()));
   });
 }
 
-async function waitHealthy(name: string, port: number, died: Promise<string>, timeoutMs = 30_000): Promise<void> {
+async function waitHealthy(name: string, host: string, port: number, died: Promise<string>, timeoutMs = 30_000): Promise<void> {
   let dead: string | undefined;
   void died.then((n) => (dead = n));
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (dead) throw new Error(`${dead} while starting`);
     try {
-      const response = await fetch(`http://127.0.0.1:${port}/ready`, { signal: AbortSignal.timeout(3000) });
+      const response = await fetch(localUrl(host, port, '/ready'), { signal: AbortSignal.timeout(3000) });
       if (response.ok) return;
     } catch {
       // not listening yet

@@ -67,7 +67,7 @@ export async function main(argv: string[], given: NodeJS.ProcessEnv): Promise<nu
   let tokens: Awaited<ReturnType<typeof demoTokens>>;
   try {
     const env = withDevSecrets(given, path.join(projectRoot, 'data'));
-    gatewayUrl = localGatewayUrl(readPort(env, 'GATEWAY_PORT', 4000));
+    gatewayUrl = localGatewayUrl(env, readPort(env, 'GATEWAY_PORT', 4000));
     tokens = await demoTokens(env, demoConsents.bankFinancialServices);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;

@@ -54,10 +54,10 @@ export async function sparePorts(count: number): Promise<number[]> {
   return ports;
 }
 
-/** Whether a new TCP connection to the port on 127.0.0.1 is refused: nothing listens there. */
-export function connectionRefused(port: number): Promise<boolean> {
+/** Whether a new TCP connection to the port on `host` (127.0.0.1 unless given) is refused: nothing listens there. */
+export function connectionRefused(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
+    const socket = net.connect(port, host);
     socket.once('connect', () => (socket.destroy(), resolve(false)));
     socket.once('error', () => resolve(true));
   });

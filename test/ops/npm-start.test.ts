@@ -38,8 +38,8 @@ describe('npm start stopped', () => {
     if (sqliteDirectory) fs.rmSync(sqliteDirectory, { recursive: true, force: true });
   });
 
-  /** npm start (or `command`) in a process group of its own, as a shell starts it, once it says it is ready. */
-  async function start(command: [string, string[]] = ['npm', ['start']]) {
+  /** npm start (or `command`) in a process group of its own, as a shell starts it, once it says it is ready; `host`: its HOST. */
+  async function start(command: [string, string[]] = ['npm', ['start']], host?: string) {
     const [gatewayPort, ...ports] = await sparePorts(1 + subgraphNames.length);
     const npm = spawn(command[0], command[1], {
       cwd: projectRoot,
@@ -54,6 +54,7 @@ describe('npm start stopped', () => {
         AUTH_JWT_SECRET: `base64:${randomBytes(32).toString('base64')}`,
         GATEWAY_SIGNING_KEY: `base64:${randomBytes(32).toString('base64')}`,
         LOG_LEVEL: 'warn',
+        ...(host && { HOST: host }),
       },
     });
     started.push(npm.pid!);
@@ -62,10 +63,12 @@ describe('npm start stopped', () => {
     npm.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     npm.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     await eventually('npm start printing that the platform is ready', () => output.includes('Credit platform ready') || npm.exitCode !== null, 150_000);
-    expect(output).toContain(`Credit platform ready: http://127.0.0.1:${gatewayPort}/graphql`);
+    const address = host ?? '127.0.0.1';
+    expect(output).toContain(`Credit platform ready: http://${address}:${gatewayPort}/graphql`);
     const all = [gatewayPort, ...ports];
-    for (const port of all) expect({ port, refused: await connectionRefused(port) }).toEqual({ port, refused: false });
-    const stopped = () => eventually('every port freed', async () => (await Promise.all(all.map(connectionRefused))).every(Boolean), 30_000);
+    const refused = (port: number) => connectionRefused(port, address);
+    for (const port of all) expect({ port, refused: await refused(port) }).toEqual({ port, refused: false });
+    const stopped = () => eventually('every port freed', async () => (await Promise.all(all.map(refused))).every(Boolean), 30_000);
     return { npm, exited, stopped, output: () => output, gatewayPort, ports: all };
   }
 
@@ -77,6 +80,16 @@ describe('npm start stopped', () => {
     await Promise.race([exited, new Promise((_, reject) => setTimeout(() => reject(new Error(`npm did not exit within 10 s:\n${output()}`)), 10_000).unref())]);
     expect(output()).toContain('SIGINT: stopping the gateway');
     expect(output()).not.toContain('killing what still runs');
+  }, 200_000);
+
+  // Every process listens at HOST alone: the launcher waited for each at 127.0.0.1, where nothing
+  // answers, and gave up after 30 s. 127.0.0.2 answers on Linux as an address of this machine's own.
+  it('given HOST one address, waits for every process there and prints the gateway and explorer there', async () => {
+    const { npm, exited, stopped, output, gatewayPort } = await start(undefined, '127.0.0.2');
+    expect(output()).toContain(`Explorer:              http://127.0.0.2:${gatewayPort}/explorer/`);
+    process.kill(-npm.pid!, 'SIGINT');
+    await stopped();
+    await exited;
   }, 200_000);
 
   it('on SIGTERM to npm alone stops every service and frees every port', async () => {
@@ -94,7 +107,7 @@ describe('npm start stopped', () => {
     process.kill(shell.pid!, 'SIGKILL');
     // Longer than a launcher run by npm takes to see its parent gone (it looks once a second).
     await new Promise((resolve) => setTimeout(resolve, 2_500));
-    expect((await Promise.all(ports.map(connectionRefused))).some(Boolean)).toBe(false);
+    expect((await Promise.all(ports.map((port) => connectionRefused(port)))).some(Boolean)).toBe(false);
     process.kill(launcher, 'SIGTERM');
     await stopped();
   }, 200_000);
