@@ -306,7 +306,7 @@ function guardExecutor(execute: GatewayExecutor, guards: Map<string, string>, au
           };
         }),
     ];
-    await refusedSubjects.resolve(refusals, context.requestId, context.deadline);
+    await refusedSubjects.resolve(refusals, context.requestId);
     // Audited above at the paths the subgraphs gave; told to the client at the fields withheld.
     const errors = refusalsAtWithheldFields(
       result.data as Record<string, unknown> | null | undefined,

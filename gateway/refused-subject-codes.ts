@@ -1,5 +1,4 @@
 import { auditableSubjectId } from '../lib/access/identity';
-import type { RequestDeadline } from '../lib/deadline';
 import type { InternalClient } from '../lib/internal-client';
 import type { Refusal } from './field-guards';
 
@@ -22,8 +21,14 @@ export class RefusedSubjectCodes {
     private readonly maxCodes = 20,
   ) {}
 
-  /** Puts the subject's id on each refusal that named its subject by code only. */
-  async resolve(refusals: Refusal[], requestId: string, deadline: RequestDeadline): Promise<void> {
+  /**
+   * Puts the subject's id on each refusal that named its subject by code only. Asked within the
+   * client's own time limit, not what the request has left, as the consent's re-check is
+   * (gateway/request-access.ts): the planned fetches may take all but the last moments of that,
+   * and the refusal would then be audited about nobody. It is not counted in the request's time
+   * (README, REQUEST_TIMEOUT_MS).
+   */
+  async resolve(refusals: Refusal[], requestId: string): Promise<void> {
     const unresolved = refusals.filter((refusal) => !refusal.subjectId && refusal.subjectCode);
     const codes = [...new Set(unresolved.map((refusal) => refusal.subjectCode as string))].slice(0, this.maxCodes);
     if (!codes.length) return;
@@ -32,7 +37,7 @@ export class RefusedSubjectCodes {
     const variables = Object.fromEntries(codes.map((code, i) => [`c${i}`, code]));
     let data: Record<string, { id?: unknown } | null>;
     try {
-      data = await this.client.call(this.entitiesUrl, `query RefusedSubjectCodes(${declarations}) { ${fields} }`, variables, ['SUBJECT_BASICS'], requestId, deadline);
+      data = await this.client.call(this.entitiesUrl, `query RefusedSubjectCodes(${declarations}) { ${fields} }`, variables, ['SUBJECT_BASICS'], requestId);
     } catch {
       return;
     }

@@ -1,6 +1,8 @@
+import http from 'node:http';
 import type { Caller } from '../../lib/access/identity';
 import { demoConsents } from '../../scripts/demo/consents';
 import { demoBankOrganisation, demoWorld } from '../../scripts/demo/world';
+import type { GraphQLResponse } from '../helpers/graphql';
 import { startPlatform, type As, type Platform } from '../helpers/platform';
 import { StandInSubgraph } from '../helpers/stand-in-subgraph';
 
@@ -8,9 +10,9 @@ import { StandInSubgraph } from '../helpers/stand-in-subgraph';
  * The gateway's own calls to a register (a consent, a provider's standing) are made for a request
  * and take no more than it has left, as its planned fetches do: a register that does not answer
  * costs the caller the request's time limit, not the register client's own 5 s, and the register
- * is told how long it has (`x-request-timeout-ms`). Their re-check before the answer is released
- * is not counted in the request's time (README, REQUEST_TIMEOUT_MS): it is asked however little
- * the planned fetches left. The consent register (entities) and the provider registry are reached
+ * is told how long it has (`x-request-timeout-ms`). Their re-check before the answer is released,
+ * and the lookup of the subject a refused field named by code, are not counted in the request's
+ * time (README, REQUEST_TIMEOUT_MS): they are asked however little the planned fetches left. The consent register (entities) and the provider registry are reached
  * through stand-ins that hang, or hold calls, on cue. SQLite only: what is under test is the
  * gateway's HTTP side.
  */
@@ -117,5 +119,37 @@ describe("the gateway's register calls within the request's time", () => {
     expect(result.data?.subject?.name).toBe(subject.name);
     expect(consents).toHaveLength(2);
     if (as === collection) expect(providers.received.slice(standings).filter((call) => call.query.includes('mayCollectPublicCreditData'))).toHaveLength(2);
+  });
+
+  it("looks up the subject of a field refused by its code though the planned fetch left less than a register call keeps back, and audits the refusal in that subject's trail", async () => {
+    // The provider registry is anyone's to read, a subject's basics are not: subjectByCode is cut, never fetched.
+    const [provider, refused] = [world.providers[0], world.subjects.find((s) => s.kind === 'ENTERPRISE')!];
+    const body = JSON.stringify({ query: `{ creditServiceProviderByCode(code: "${provider.unifiedSocialCreditCode}") { name } subjectByCode(code: "${refused.identifier}") { name } }` });
+    const requestId = 'register-deadlines-refused-code';
+    const before = providers.received.length;
+    providers.behaviour = { kind: 'hold' };
+    // The request's time runs from its first byte: a body that comes with 700 ms left starts the
+    // fetch late enough to be given (RequestDeadline.peerTimeout) until past the last 500 ms.
+    const runsOut = Date.now() + requestTimeoutMs;
+    const untilLeft = (ms: number) => new Promise((resolve) => setTimeout(resolve, runsOut - ms - Date.now()));
+    const answer = new Promise<string>((resolve, reject) => {
+      const request = http.request(platform.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), 'x-request-id': requestId } }, (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => resolve(text));
+      });
+      request.on('error', reject);
+      request.write(body.slice(0, 20));
+      void untilLeft(700).then(() => request.end(body.slice(20)));
+    });
+    await untilLeft(320);
+    expect(providers.received).toHaveLength(before + 1);
+    providers.release();
+    const result = JSON.parse(await answer) as GraphQLResponse<{ creditServiceProviderByCode: { name: string } | null }>;
+    expect(result.data?.creditServiceProviderByCode?.name).toBe(provider.name);
+    expect(result.errors?.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
+    const denied: { subject_id: string | null }[] = await platform.databases.audit.query("SELECT subject_id FROM audit_entry WHERE request_id = ? AND outcome = 'DENIED'", [requestId]);
+    expect(denied).toEqual([{ subject_id: refused.id }]);
   });
 });

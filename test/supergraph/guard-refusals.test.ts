@@ -1,7 +1,6 @@
 import type { InternalClient } from '../../lib/internal-client';
 import { demoWorld } from '../../scripts/demo/world';
 import { RefusedSubjectCodes } from '../../gateway/refused-subject-codes';
-import { RequestDeadline } from '../../lib/deadline';
 import { testDatabases } from '../helpers/databases';
 import { usePlatform, type As } from '../helpers/platform';
 
@@ -145,14 +144,14 @@ describe('looking up the subject of a refusal by its code', () => {
 
   it('leaves the refusal about nobody when the entities subgraph cannot answer', async () => {
     const refusals = [{ subjectCode: enterprise.identifier, groups: ['SUBJECT_BASICS'] }];
-    await expect(new RefusedSubjectCodes(failing, 'http://127.0.0.1:9/graphql').resolve(refusals, 'r-1', new RequestDeadline(5_000, 'gateway'))).resolves.toBeUndefined();
+    await expect(new RefusedSubjectCodes(failing, 'http://127.0.0.1:9/graphql').resolve(refusals, 'r-1')).resolves.toBeUndefined();
     expect(refusals).toEqual([{ subjectCode: enterprise.identifier, groups: ['SUBJECT_BASICS'] }]);
   });
 
   it('takes no answer for an id that could not be one', async () => {
     const client = { call: () => Promise.resolve({ c0: { id: 'x'.repeat(40) } }) } as unknown as InternalClient;
     const refusals: { subjectId?: string; subjectCode: string; groups: string[] }[] = [{ subjectCode: enterprise.identifier, groups: [] }];
-    await new RefusedSubjectCodes(client, 'http://127.0.0.1:9/graphql').resolve(refusals, 'r-2', new RequestDeadline(5_000, 'gateway'));
+    await new RefusedSubjectCodes(client, 'http://127.0.0.1:9/graphql').resolve(refusals, 'r-2');
     expect(refusals[0].subjectId).toBeUndefined();
   });
 });
