@@ -294,22 +294,23 @@ describe('rate limits', () => {
       // A Redis that hangs (stopped, swapping, packets dropped) keeps its connection: nothing tells
       // the client it is gone. The proxy holds what the gateway sends it.
       const proxy = await TcpProxy.inFrontOf(redisUrl);
+      let hanging: ServedGateway | undefined;
       try {
-        const hanging = await platform.serveGateway({ rateLimits: { ...limits, redisUrl: proxy.url(redisUrl) } });
-        const shared = async () => sample(await hanging.metrics.registry.metrics(), 'credit_gateway_rate_limit_counters_shared');
+        const gateway = (hanging = await platform.serveGateway({ rateLimits: { ...limits, redisUrl: proxy.url(redisUrl) } }));
+        const shared = async () => sample(await gateway.metrics.registry.metrics(), 'credit_gateway_rate_limit_counters_shared');
         const caller = banker('BANK-HUNG', 'waiting');
-        expectAdmitted(await send(hanging.url, caller), 3, 2);
+        expectAdmitted(await send(gateway.url, caller), 3, 2);
         expect(await shared()).toBe(1);
 
         proxy.pause();
         // The first count waits out the command timeout and is answered from memory...
-        expectAdmitted(await send(hanging.url, caller), 3, 2);
+        expectAdmitted(await send(gateway.url, caller), 3, 2);
         const sent = proxy.heldBytes;
         expect(sent).toBeGreaterThan(0);
         // ...and the next ones count in memory without asking Redis, the organisation's of the first request too.
-        expectAdmitted(await send(hanging.url, caller), 3, 1);
-        expectAdmitted(await send(hanging.url, caller), 3, 0);
-        expectRefused(await send(hanging.url, caller), 'CALLER', 3);
+        expectAdmitted(await send(gateway.url, caller), 3, 1);
+        expectAdmitted(await send(gateway.url, caller), 3, 0);
+        expectRefused(await send(gateway.url, caller), 'CALLER', 3);
         expect(proxy.heldBytes).toBe(sent);
         expect(await shared()).toBe(0);
         expect(platform.logs.gateway.lines.some((l) => l.level === 'warn' && JSON.stringify(l).includes('Redis did not answer within 500 ms'))).toBe(true);
@@ -318,9 +319,11 @@ describe('rate limits', () => {
         proxy.restart();
         await proxy.recover();
         await eventually('counters shared again', async () => (await shared()) === 1, 15_000);
-        expectAdmitted(await send(hanging.url, banker('BANK-HUNG', 'after')), 3, 2);
+        expectAdmitted(await send(gateway.url, banker('BANK-HUNG', 'after')), 3, 2);
         expect(await redis.get(`${redisPrefix}caller:BANK-HUNG:after`)).toBe('1');
       } finally {
+        // Stopped before the proxy: left serving, it told of its connection ended in a later test's log lines.
+        await hanging?.stop();
         await proxy.stop();
       }
     });
@@ -328,16 +331,20 @@ describe('rate limits', () => {
     it('keeps serving with per-replica counters in memory when Redis cannot be reached, and says so', async () => {
       // Nothing listens on port 1: every connection attempt is refused.
       const stranded = await platform.serveGateway({ rateLimits: { ...limits, redisUrl: 'redis://127.0.0.1:1' } });
-      const caller = banker('BANK-STRANDED', 'alone');
-      for (let remaining = 2; remaining >= 0; remaining--) expectAdmitted(await send(stranded.url, caller), 3, remaining);
-      expectRefused(await send(stranded.url, caller), 'CALLER', 3);
-      // Counted in that replica's memory only: the shared replicas have not seen this caller.
-      expectAdmitted(await send(replicas[0].url, caller), 3, 2);
-      expect(await redis.get(`${redisPrefix}caller:BANK-STRANDED:alone`)).toBe('1');
-      expect(sample(await stranded.metrics.registry.metrics(), 'credit_gateway_rate_limit_counters_shared')).toBe(0);
-      // The start line said "redis", the URL configured, of counters kept in memory.
-      expect(stranded.gateway.rateLimits?.summary()).toEqual({ callerPerMinute: 3, organisationPerMinute: 5, counters: 'memory (redis unreachable)' });
-      expect(platform.logs.gateway.lines.some((l) => l.level === 'warn' && String(l.msg).startsWith('Redis cannot be reached: rate-limit counters are kept per replica in memory'))).toBe(true);
+      try {
+        const caller = banker('BANK-STRANDED', 'alone');
+        for (let remaining = 2; remaining >= 0; remaining--) expectAdmitted(await send(stranded.url, caller), 3, remaining);
+        expectRefused(await send(stranded.url, caller), 'CALLER', 3);
+        // Counted in that replica's memory only: the shared replicas have not seen this caller.
+        expectAdmitted(await send(replicas[0].url, caller), 3, 2);
+        expect(await redis.get(`${redisPrefix}caller:BANK-STRANDED:alone`)).toBe('1');
+        expect(sample(await stranded.metrics.registry.metrics(), 'credit_gateway_rate_limit_counters_shared')).toBe(0);
+        // The start line said "redis", the URL configured, of counters kept in memory.
+        expect(stranded.gateway.rateLimits?.summary()).toEqual({ callerPerMinute: 3, organisationPerMinute: 5, counters: 'memory (redis unreachable)' });
+        expect(platform.logs.gateway.lines.some((l) => l.level === 'warn' && String(l.msg).startsWith('Redis cannot be reached: rate-limit counters are kept per replica in memory'))).toBe(true);
+      } finally {
+        await stranded.stop();
+      }
     });
 
     /**
