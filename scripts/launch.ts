@@ -4,7 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import readline from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ConfigError, readHost } from '../lib/env';
+import { ConfigError, isWildcardHost, readHost } from '../lib/env';
 import { projectRoot } from '../lib/project-root';
 import { defaultPorts, subgraphNames, type SubgraphName } from '../schema/subgraphs';
 
@@ -111,7 +111,7 @@ export function localGatewayUrl(env: NodeJS.ProcessEnv, port: number): string {
  */
 function localHost(env: NodeJS.ProcessEnv): string {
   const host = readHost(env);
-  return host === '0.0.0.0' || (net.isIPv6(host) && /^[0:]+$/.test(host)) ? '127.0.0.1' : host;
+  return isWildcardHost(host) ? '127.0.0.1' : host;
 }
 
 function localUrl(host: string, port: number, pathname: string): string {

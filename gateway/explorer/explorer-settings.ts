@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { isWildcardHost } from '../../lib/env';
 import type { Logger } from '../../lib/logger';
 import { demoCallers, mintToken } from '../../scripts/demo/callers';
 import { demoWorld } from '../../scripts/demo/world';
@@ -39,12 +40,9 @@ function hostNamed(header: string | undefined): string | undefined {
  */
 const proxyHeaders = ['forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-real-ip', 'via'];
 
-/** Addresses that listen on every interface: they name no host. */
-const wildcardHosts = new Set(['0.0.0.0', '::']);
-
 /** A host to listen on as a `Host` header names it (an IPv6 address in brackets); none for a wildcard, which names no host. */
 function listenHostNamed(listenHost: string | undefined): string | undefined {
-  if (!listenHost || wildcardHosts.has(listenHost)) return undefined;
+  if (!listenHost || isWildcardHost(listenHost)) return undefined;
   return (listenHost.includes(':') ? `[${listenHost}]` : listenHost).toLowerCase();
 }
 
@@ -56,7 +54,7 @@ function listenHostNamed(listenHost: string | undefined): string | undefined {
  */
 export function explorerLink(graphqlUrl: string, listenHost: string): string {
   const link = new URL('explorer/', graphqlUrl);
-  if (wildcardHosts.has(listenHost)) link.hostname = 'localhost';
+  if (isWildcardHost(listenHost)) link.hostname = 'localhost';
   return link.href;
 }
 
