@@ -8,7 +8,7 @@ import { isUniqueViolationCode } from '../../lib/database-logger';
 import { ConfigError, ConfigProblems, isProduction, withoutCredentials } from '../../lib/env';
 import { addressOf, StartFailure } from '../../lib/start-failure';
 import { subgraphNames } from '../../schema/subgraphs';
-import { LogWindow, outageLogWindowMs, type Stoppable } from '../../lib/outage-log';
+import { LogWindow, type Stoppable } from '../../lib/outage-log';
 import { rerunnable, rightRefusalCodes, runMigrationsOnce } from './rerunnable-migrations';
 import { openSqlite } from './sqlite-connection';
 
@@ -597,9 +597,6 @@ export function refusedRight(error: unknown): string | undefined {
   }
   return undefined;
 }
-
-/** How long a subgraph says no more of a refused right it has logged (`refusedRightsLog`), counting them instead: an outage's window. */
-export const refusedRightLogWindowMs = outageLogWindowMs;
 
 /**
  * Tells the operator of each right DATABASE_URL's user is refused while serving (the server's

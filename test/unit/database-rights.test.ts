@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { QueryFailedError } from 'typeorm';
-import { refusedRight, refusedRightLogWindowMs, refusedRightsLog } from '../../subgraphs/shared/database';
+import { outageLogWindowMs } from '../../lib/outage-log';
+import { refusedRight, refusedRightsLog } from '../../subgraphs/shared/database';
 
 /**
  * A statement the database refused its user a right for (subgraph.ts `databaseFault`: PERMISSION_DENIED)
@@ -31,7 +32,7 @@ describe("a statement refused for want of its database user's right", () => {
     for (let i = 2; i <= 4; i += 1) expect(tell(refused('ER_TABLEACCESS_DENIED_ERROR', insertDenied), `r${i}`)).toBe(true);
     // Another right, or another table, is another line.
     tell(refused('ER_TABLEACCESS_DENIED_ERROR', insertDenied.replace('INSERT', 'UPDATE')), 'r5');
-    jest.setSystemTime(refusedRightLogWindowMs);
+    jest.setSystemTime(outageLogWindowMs);
     tell(refused('ER_TABLEACCESS_DENIED_ERROR', insertDenied), 'r6');
     expect(lines).toEqual([
       { denied: insertDenied, requestId: 'r1', refusedSinceLastLine: 1 },
@@ -45,7 +46,7 @@ describe("a statement refused for want of its database user's right", () => {
     const lines: Record<string, unknown>[] = [];
     const tell = refusedRightsLog((fields) => lines.push(fields));
     for (let i = 1; i <= 300; i += 1) tell(refused('ER_TABLEACCESS_DENIED_ERROR', insertDenied), `r${i}`);
-    jest.advanceTimersByTime(10 * refusedRightLogWindowMs);
+    jest.advanceTimersByTime(10 * outageLogWindowMs);
     expect(lines).toEqual([
       { denied: insertDenied, requestId: 'r1', refusedSinceLastLine: 1 },
       { denied: insertDenied, requestId: 'r1', refusedSinceLastLine: 299, windowEnded: true },
@@ -56,7 +57,7 @@ describe("a statement refused for want of its database user's right", () => {
     tell(refused('ER_TABLEACCESS_DENIED_ERROR', insertDenied), 'r302');
     tell.stop();
     expect(jest.getTimerCount()).toBe(0);
-    jest.advanceTimersByTime(10 * refusedRightLogWindowMs);
+    jest.advanceTimersByTime(10 * outageLogWindowMs);
     expect(lines).toHaveLength(3);
   });
 });
