@@ -434,7 +434,12 @@ export function chosen<T extends string>(value: unknown, choices: readonly T[], 
  * what the list alone does not (a matter that is read without a consent, so no consent's purpose).
  */
 export function notAChoice(field: string, choices: readonly string[], value: unknown, { label = field, why }: { label?: string; why?: string } = {}): GraphQLError {
-  return badInput(field, `${label} must be one of ${choices.join(', ')}, got ${quotedInput(value)}${why ? `: ${why}` : ''}`, { problem: 'NOT_A_CHOICE', choices: [...choices] });
+  return badInput(field, `${label} must be one of ${choices.join(', ')}, got ${quotedInput(value)}${why ? `: ${why}` : ''}`, choiceProblem(choices));
+}
+
+/** What a refusal of a value none of `choices` tells beside its message (README, Errors), wherever it is made: a form's list to offer. */
+export function choiceProblem(choices: readonly string[]): { problem: 'NOT_A_CHOICE'; choices: string[] } {
+  return { problem: 'NOT_A_CHOICE', choices: [...choices] };
 }
 
 /**

@@ -12,7 +12,7 @@ import {
   type TaxCreditGrade,
 } from '../../lib/catalogue/record-categories';
 import { todayInDistrict } from '../../lib/calendar';
-import { quotedInput, textProblem, type TextProblem } from '../../lib/errors';
+import { choiceProblem, quotedInput, textProblem, type TextProblem } from '../../lib/errors';
 import { isIsoDate } from '../shared/scalars';
 import type { StoredRecordStatus } from './entities/credit-record.entity';
 import { illegibleText, writtenDocumentNumber } from '../../lib/text';
@@ -45,7 +45,7 @@ export interface CreditRecordProblem {
    * `TextProblem`, with `max` or `character`), EMPTY for a required code left out, NOT_A_CHOICE
    * with the `choices` a form may offer (as lib/errors.ts `notAChoice` tells them).
    */
-  details?: Omit<TextProblem, 'reason'> | { problem: 'NOT_A_CHOICE'; choices: string[] };
+  details?: Omit<TextProblem, 'reason'> | ReturnType<typeof choiceProblem>;
 }
 
 const polarities: readonly string[] = ['POSITIVE', 'NEGATIVE', 'NEUTRAL'];
@@ -97,7 +97,7 @@ export function validateCreditRecord(draft: CreditRecordDraft, today: string): C
   const problems: CreditRecordProblem[] = [];
   const problem = (field: keyof CreditRecordDraft, message: string) => problems.push({ field, message });
   const textRefused = (field: keyof CreditRecordDraft, { reason, ...details }: TextProblem) => problems.push({ field, message: reason, details });
-  const notAChoice = (field: keyof CreditRecordDraft, message: string, choices: readonly string[]) => problems.push({ field, message, details: { problem: 'NOT_A_CHOICE', choices: [...choices] } });
+  const notAChoice = (field: keyof CreditRecordDraft, message: string, choices: readonly string[]) => problems.push({ field, message, details: choiceProblem(choices) });
   const leftOut = (field: keyof CreditRecordDraft, message: string) => problems.push({ field, message, details: { problem: 'EMPTY' } });
 
   if (!draft.subjectId || draft.subjectId.length > 36) problem('subjectId', `subjectId must be a subject id of 1 to 36 characters, got ${quotedInput(draft.subjectId)}`);
