@@ -1,4 +1,4 @@
-import { findDepartment } from '../../lib/catalogue/departments';
+import { departments, findDepartment } from '../../lib/catalogue/departments';
 import {
   categoryRefusal,
   decidesCategory,
@@ -36,22 +36,37 @@ export interface CreditRecordDraft {
   recordedAt?: Date | null;
 }
 
+/**
+ * A date refused (README, Errors): `NOT_A_DATE`, or `OUT_OF_RANGE` with the bound it passed, the
+ * `earliest` or the `latest` day it may be. Not `min` and `max`: `max` is a text's limit in
+ * characters (`TOO_LONG`), a number, and one name means one thing wherever a detail is read.
+ */
+export type DateProblem = { problem: 'NOT_A_DATE' } | { problem: 'OUT_OF_RANGE'; earliest: string } | { problem: 'OUT_OF_RANGE'; latest: string };
+
+/** A problem as a refusal tells it beside its words, each kind with its own details (a text's `max` or `character`). */
+type WithoutReason<T> = T extends unknown ? Omit<T, 'reason'> : never;
+
 /** One thing wrong with a draft: `field` names the draft property, `message` the rule and what was received. */
 export interface CreditRecordProblem {
   field: keyof CreditRecordDraft;
   message: string;
   /**
-   * What a front end switches on, where the rule has one (README, Errors): a text's (lib/errors.ts
-   * `TextProblem`, with `max` or `character`), EMPTY for a required code left out, NOT_A_CHOICE
-   * with the `choices` a form may offer (as lib/errors.ts `notAChoice` tells them).
+   * What a front end switches on, for every rule (README, Errors): a text's (lib/errors.ts
+   * `TextProblem`, with `max` or `character`; a subject id's too), EMPTY for a required code left
+   * out, NOT_A_CHOICE with the `choices` a form may offer (as lib/errors.ts `notAChoice` tells
+   * them), NOT_APPLICABLE for a value the record's kind does not take, a date's `DateProblem`, and
+   * TRANSITION_NOT_ALLOWED for a restoration the record does not allow (with `restorableFrom`
+   * where only its day has not come, as `applyForRestoration` tells it).
    */
-  details?: Omit<TextProblem, 'reason'> | ReturnType<typeof choiceProblem>;
+  details: WithoutReason<TextProblem> | ReturnType<typeof choiceProblem> | DateProblem | { problem: 'NOT_APPLICABLE' } | { problem: 'TRANSITION_NOT_ALLOWED'; restorableFrom?: string };
 }
 
 const polarities: readonly string[] = ['POSITIVE', 'NEGATIVE', 'NEUTRAL'];
 const severities: readonly string[] = ['MINOR', 'GENERAL', 'SERIOUS'];
 const taxCreditGrades: readonly string[] = Object.keys(taxGradePolarity);
 const storedStatuses: readonly string[] = ['ACTIVE', 'OBJECTED', 'RESTORED', 'WITHDRAWN'];
+/** A subject's id is a UUID the entities subgraph wrote: 36 characters. */
+const maxSubjectIdLength = 36;
 const maxDocumentNumberLength = 64;
 const maxSummaryLength = 500;
 /**
@@ -66,10 +81,25 @@ const earliestDecisionDate = '1949-10-01';
  * on or before the district day its record entered. A record keeps that day when it is corrected
  * (on an accepted objection, or re-submitted), so a corrected decision date is held to it too.
  */
-export function decisionAfterEntry(decisionDate: string, recordedAt: Date): string | null {
+export function decisionAfterEntry(decisionDate: string, recordedAt: Date): { reason: string; problem: 'OUT_OF_RANGE'; latest: string } | null {
   const enteredOn = todayInDistrict(recordedAt);
   if (decisionDate <= enteredOn) return null;
-  return `the record entered the platform on ${enteredOn}, so its decision was made by then: the decision date must not be after ${enteredOn}, got ${decisionDate}`;
+  return {
+    reason: `the record entered the platform on ${enteredOn}, so its decision was made by then: the decision date must not be after ${enteredOn}, got ${decisionDate}`,
+    problem: 'OUT_OF_RANGE',
+    latest: enteredOn,
+  };
+}
+
+/**
+ * What is wrong with the id a record names its subject by, or undefined: blank (`EMPTY`) or longer
+ * than an id is (`TOO_LONG`), as a text's problem is told. Whether a subject has it, intake asks.
+ */
+export function subjectIdProblem(subjectId: string): TextProblem | undefined {
+  const reason = `subjectId must be a subject id of 1 to ${maxSubjectIdLength} characters, got ${quotedInput(subjectId)}`;
+  if (!subjectId) return { reason, problem: 'EMPTY' };
+  if (subjectId.length > maxSubjectIdLength) return { reason, problem: 'TOO_LONG', max: maxSubjectIdLength };
+  return undefined;
 }
 
 /**
@@ -95,12 +125,14 @@ function documentNumberFault(typed: string): TextProblem | undefined {
  */
 export function validateCreditRecord(draft: CreditRecordDraft, today: string): CreditRecordProblem[] {
   const problems: CreditRecordProblem[] = [];
-  const problem = (field: keyof CreditRecordDraft, message: string) => problems.push({ field, message });
-  const textRefused = (field: keyof CreditRecordDraft, { reason, ...details }: TextProblem) => problems.push({ field, message: reason, details });
-  const notAChoice = (field: keyof CreditRecordDraft, message: string, choices: readonly string[]) => problems.push({ field, message, details: choiceProblem(choices) });
-  const leftOut = (field: keyof CreditRecordDraft, message: string) => problems.push({ field, message, details: { problem: 'EMPTY' } });
+  const problem = (field: keyof CreditRecordDraft, message: string, details: CreditRecordProblem['details']) => problems.push({ field, message, details });
+  const textRefused = (field: keyof CreditRecordDraft, { reason, ...details }: TextProblem) => problem(field, reason, details);
+  const notAChoice = (field: keyof CreditRecordDraft, message: string, choices: readonly string[]) => problem(field, message, choiceProblem(choices));
+  const leftOut = (field: keyof CreditRecordDraft, message: string) => problem(field, message, { problem: 'EMPTY' });
+  const notApplicable = (field: keyof CreditRecordDraft, message: string) => problem(field, message, { problem: 'NOT_APPLICABLE' });
 
-  if (!draft.subjectId || draft.subjectId.length > 36) problem('subjectId', `subjectId must be a subject id of 1 to 36 characters, got ${quotedInput(draft.subjectId)}`);
+  const subjectIdRefused = subjectIdProblem(draft.subjectId);
+  if (subjectIdRefused) textRefused('subjectId', subjectIdRefused);
 
   const polarityKnown = polarities.includes(draft.polarity);
   if (!polarityKnown) notAChoice('polarity', `polarity must be POSITIVE, NEGATIVE or NEUTRAL, got ${quotedInput(draft.polarity)}`, polarities);
@@ -126,7 +158,7 @@ export function validateCreditRecord(draft: CreditRecordDraft, today: string): C
       if (severityRequired && severity === null) {
         leftOut('severity', `a negative ${category.code} record needs a severity (MINOR, GENERAL or SERIOUS), got none`);
       } else if (!severityRequired && severity !== null) {
-        problem('severity', `severity applies only to negative records of categories that grade them, got ${severity} for a ${draft.polarity} ${category.code} record`);
+        notApplicable('severity', `severity applies only to negative records of categories that grade them, got ${severity} for a ${draft.polarity} ${category.code} record`);
       }
     }
     const grade = draft.taxCreditGrade ?? null;
@@ -138,7 +170,7 @@ export function validateCreditRecord(draft: CreditRecordDraft, today: string): C
         notAChoice('polarity', `a tax credit grade ${grade} record is ${taxGradePolarity[grade]}, got ${draft.polarity}`, [taxGradePolarity[grade]]);
       }
     } else if (grade !== null) {
-      problem('taxCreditGrade', `taxCreditGrade applies only to TAX_CREDIT_GRADE records, got ${quotedInput(grade)} for a ${category.code} record`);
+      notApplicable('taxCreditGrade', `taxCreditGrade applies only to TAX_CREDIT_GRADE records, got ${quotedInput(grade)} for a ${category.code} record`);
     }
     // Named by the department, which is the submitter's own: intake and a correction report it on
     // the category, and these are its choices.
@@ -146,7 +178,7 @@ export function validateCreditRecord(draft: CreditRecordDraft, today: string): C
     if (refusal) notAChoice('sourceDepartment', refusal, categoryChoices());
   }
   if (!departmentKnown) {
-    problem('sourceDepartment', `sourceDepartment must be a department code from the catalogue, got ${quotedInput(draft.sourceDepartment)}`);
+    notAChoice('sourceDepartment', `sourceDepartment must be a department code from the catalogue, got ${quotedInput(draft.sourceDepartment)}`, departments.map((d) => d.code));
   }
 
   const numberProblem = documentNumberFault(draft.documentNumber);
@@ -163,33 +195,41 @@ export function validateCreditRecord(draft: CreditRecordDraft, today: string): C
     if (illegible) textRefused('summary', illegible);
   }
 
+  const recordedAt = draft.recordedAt ?? null;
+  const recordedOn = recordedAt === null || Number.isNaN(recordedAt.getTime()) ? undefined : todayInDistrict(recordedAt);
   const decisionDateValid = isIsoDate(draft.decisionDate);
-  if (!decisionDateValid) problem('decisionDate', `decisionDate must be a calendar date YYYY-MM-DD, got ${quotedInput(draft.decisionDate)}`);
-  else if (draft.decisionDate > today) problem('decisionDate', `decisionDate must not be after today (${today}), got ${draft.decisionDate}`);
-  else if (draft.decisionDate < earliestDecisionDate) problem('decisionDate', `decisionDate must not be before ${earliestDecisionDate}, got ${draft.decisionDate}`);
+  // A decision after the day its record entered is the decision date's fault, whichever path
+  // brings it: a correction of a stored record, or a record stored with the day it entered.
+  const decidedLater = recordedOn && decisionDateValid ? decisionAfterEntry(draft.decisionDate, recordedAt!) : null;
+  if (!decisionDateValid) problem('decisionDate', `decisionDate must be a calendar date YYYY-MM-DD, got ${quotedInput(draft.decisionDate)}`, { problem: 'NOT_A_DATE' });
+  else if (draft.decisionDate > today) problem('decisionDate', `decisionDate must not be after today (${today}), got ${draft.decisionDate}`, { problem: 'OUT_OF_RANGE', latest: today });
+  else if (draft.decisionDate < earliestDecisionDate) problem('decisionDate', `decisionDate must not be before ${earliestDecisionDate}, got ${draft.decisionDate}`, { problem: 'OUT_OF_RANGE', earliest: earliestDecisionDate });
+  else if (decidedLater) {
+    const { reason, ...details } = decidedLater;
+    problem('decisionDate', reason, details);
+  }
 
   const validUntil = draft.validUntil ?? null;
   if (validUntil !== null) {
-    if (!isIsoDate(validUntil)) problem('validUntil', `validUntil must be a calendar date YYYY-MM-DD, got ${quotedInput(validUntil)}`);
-    else if (decisionDateValid && validUntil < draft.decisionDate) problem('validUntil', `validUntil (${validUntil}) must not be before the decision date (${draft.decisionDate})`);
+    if (!isIsoDate(validUntil)) problem('validUntil', `validUntil must be a calendar date YYYY-MM-DD, got ${quotedInput(validUntil)}`, { problem: 'NOT_A_DATE' });
+    else if (decisionDateValid && validUntil < draft.decisionDate) {
+      problem('validUntil', `validUntil (${validUntil}) must not be before the decision date (${draft.decisionDate})`, { problem: 'OUT_OF_RANGE', earliest: draft.decisionDate });
+    }
   }
 
-  if (draft.recordedAt) {
-    const recordedOn = Number.isNaN(draft.recordedAt.getTime()) ? undefined : todayInDistrict(draft.recordedAt);
-    const decidedLater = recordedOn && decisionDateValid ? decisionAfterEntry(draft.decisionDate, draft.recordedAt) : null;
-    if (!recordedOn) problem('recordedAt', 'recordedAt must be a valid instant');
-    else if (decidedLater) problem('recordedAt', decidedLater);
-    else if (recordedOn > today) problem('recordedAt', `recordedAt must not be after today (${today}), got ${recordedOn}`);
+  if (recordedAt !== null) {
+    if (!recordedOn) problem('recordedAt', 'recordedAt must be a valid instant', { problem: 'NOT_A_DATE' });
+    else if (recordedOn > today) problem('recordedAt', `recordedAt must not be after today (${today}), got ${recordedOn}`, { problem: 'OUT_OF_RANGE', latest: today });
   }
 
   const status = draft.status ?? 'ACTIVE';
   if (!storedStatuses.includes(status)) {
-    problem('status', `status must be ACTIVE, OBJECTED, RESTORED or WITHDRAWN (EXPIRED follows from the disclosure end), got ${quotedInput(status)}`);
+    notAChoice('status', `status must be ACTIVE, OBJECTED, RESTORED or WITHDRAWN (EXPIRED follows from the disclosure end), got ${quotedInput(status)}`, storedStatuses);
   } else if (status === 'RESTORED' && polarityKnown) {
-    if (draft.polarity !== 'NEGATIVE') problem('status', `only a negative record can be restored (信用修复), got a ${draft.polarity} record`);
+    if (draft.polarity !== 'NEGATIVE') problem('status', `only a negative record can be restored (信用修复), got a ${draft.polarity} record`, { problem: 'TRANSITION_NOT_ALLOWED' });
     else if (category && decisionDateValid) {
       const from = restorableFrom(category.code, severity, draft.decisionDate);
-      if (from > today) problem('status', `this record can be restored from ${from} (its minimum disclosure period), not before; today is ${today}`);
+      if (from > today) problem('status', `this record can be restored from ${from} (its minimum disclosure period), not before; today is ${today}`, { problem: 'TRANSITION_NOT_ALLOWED', restorableFrom: from });
     }
   }
   return problems;

@@ -827,9 +827,10 @@ export class RecordLifecycleRepository {
  * The field of RecordCorrectionInput behind a problem the intake validator names by a record's
  * field. The record's source department is checked against its category (a category comes from
  * some departments only), so a correction breaks that rule with its category; the day the record
- * entered the platform is checked against its decision date, so a correction breaks that rule with
- * its decision date; the other fields it does not have (the subject, the document number) are
- * carried over as stored, and pass as they did.
+ * entered the platform is carried over as stored, and a decision dated after it is the decision
+ * date's problem already (a district day after today, on a clock set back, is told there too);
+ * the other fields it does not have (the subject, the document number) are carried over as
+ * stored, and pass as they did.
  */
 function correctionField(field: keyof CreditRecordDraft): string {
   if (field === 'sourceDepartment') return 'category';

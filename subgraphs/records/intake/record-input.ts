@@ -1,8 +1,8 @@
 import { findRecordCategory, taxGradePolarity, type Polarity, type RecordCategoryCode, type Severity, type TaxCreditGrade } from '../../../lib/catalogue/record-categories';
-import { ErrorCode, quotedInput } from '../../../lib/errors';
+import { choiceProblem, ErrorCode, quotedInput } from '../../../lib/errors';
 import { normaliseIdentifier, optionalCode, type IdentifierProblem } from '../../../lib/identifiers';
 import { identifierProblem } from '../../shared/subject-directory';
-import { validateCreditRecord, type CreditRecordDraft, type CreditRecordProblem } from '../credit-record.validation';
+import { subjectIdProblem, validateCreditRecord, type CreditRecordDraft, type CreditRecordProblem } from '../credit-record.validation';
 import { withLfLineEnds } from '../record-history';
 import { foldedDocumentNumber, foldedNumber, writtenDocumentNumber } from '../../../lib/text';
 
@@ -27,9 +27,11 @@ export interface RowProblem {
 /**
  * A problem as README, Errors, names it, with what else its refusal tells: for a code that is not
  * a valid identifier, what is wrong with it (as `subjectByCode` says it); for a text, its
- * `TextProblem` (`validateCreditRecord`'s, with `max` or `character`); for a choice, its `choices`.
+ * `TextProblem` (`validateCreditRecord`'s, with `max` or `character`); for a choice, its `choices`;
+ * for a date, its `DateProblem` (with `earliest` or `latest`). A rejection of a batch tells each
+ * detail in a field of its own (`CreditRecordRejection`, resolvers.ts).
  */
-export type ProblemDetails = { problem: IdentifierProblem } | NonNullable<CreditRecordProblem['details']>;
+export type ProblemDetails = { problem: IdentifierProblem } | CreditRecordProblem['details'];
 
 /** A required code or text the row left out or blank (README, Errors: `EMPTY`). */
 const leftOut: ProblemDetails = { problem: 'EMPTY' };
@@ -92,8 +94,11 @@ export function parseRow(values: RecordRow, department: string, today: string): 
   if (subjectId !== null && rawCode !== null) {
     problem('subjectId', 'name the subject by subjectCode or by subjectId, not both');
   } else if (subjectId !== null) {
-    if (subjectId.length > 36) problem('subjectId', `subjectId must be a subject id of 1 to 36 characters, got ${subjectId.length} characters`);
-    else subject = { id: subjectId };
+    const refused = subjectIdProblem(subjectId);
+    if (refused) {
+      const { reason, ...details } = refused;
+      problem('subjectId', reason, ErrorCode.BAD_USER_INPUT, details);
+    } else subject = { id: subjectId };
   } else if (rawCode !== null) {
     const code = normaliseIdentifier(rawCode);
     const invalid = identifierProblem(code);
@@ -117,7 +122,7 @@ export function parseRow(values: RecordRow, department: string, today: string): 
 
   const sourceDepartment = catalogueCode('sourceDepartment');
   if (sourceDepartment !== null && sourceDepartment !== department) {
-    problem('sourceDepartment', `this batch is submitted by ${department}, in its own name; a record of ${quotedInput(sourceDepartment)} must be submitted by that department`);
+    problem('sourceDepartment', `this batch is submitted by ${department}, in its own name; a record of ${quotedInput(sourceDepartment)} must be submitted by that department`, ErrorCode.BAD_USER_INPUT, choiceProblem([department]));
   }
 
   // One printed number, one decision, however typed: é as one character or as e and a combining

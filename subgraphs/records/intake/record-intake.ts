@@ -366,13 +366,14 @@ export class RecordIntake {
     const status = effectiveStatus(stored, today);
     const next = transition(recordTransitions, status, 'CORRECT');
     if (!next) {
-      return refused(prepared, stored, `the record ${shownDocumentNumber(stored)} is ${status} and can no longer be corrected (a ${status === 'WITHDRAWN' ? 'withdrawn' : 'restored'} record is settled); a new decision needs a new document number`);
+      const settled = `the record ${shownDocumentNumber(stored)} is ${status} and can no longer be corrected (a ${status === 'WITHDRAWN' ? 'withdrawn' : 'restored'} record is settled); a new decision needs a new document number`;
+      return refused(prepared, stored, settled, { problem: 'TRANSITION_NOT_ALLOWED' });
     }
     // The record keeps the day it entered the platform: its decision, as corrected, was made by then.
     // Every problem with what is stored told at once, a field each.
     const decidedLater = decisionAfterEntry(incoming.decisionDate, stored.recordedAt);
     const refusals: RowProblem[] = [
-      ...(decidedLater ? [{ field: 'decisionDate' as const, reason: `the record ${shownDocumentNumber(stored)}: ${decidedLater}`, code: ErrorCode.BAD_USER_INPUT }] : []),
+      ...(decidedLater ? [{ field: 'decisionDate' as const, reason: `the record ${shownDocumentNumber(stored)}: ${decidedLater.reason}`, code: ErrorCode.BAD_USER_INPUT, details: { problem: decidedLater.problem, latest: decidedLater.latest } }] : []),
       ...objectionRefusals(writing.settled.get(stored.id), stored, incoming).filter((problem) => !(decidedLater && problem.field === 'decisionDate')),
     ];
     if (refusals.length) return { row: prepared.row, outcome: 'REJECTED', describedSubjectId: stored.subjectId, rejections: refusals.map((problem) => rejectionOf(prepared, problem)) };
@@ -494,8 +495,8 @@ export function intakeTransaction<T>(db: DataSource, work: (manager: EntityManag
 }
 
 /** A valid row refused on the record stored under its document number. */
-function refused(prepared: PreparedRow, stored: CreditRecord, reason: string): RowResult {
-  return { row: prepared.row, outcome: 'REJECTED', describedSubjectId: stored.subjectId, rejections: [rejectionOf(prepared, { field: 'documentNumber', reason, code: ErrorCode.BAD_USER_INPUT })] };
+function refused(prepared: PreparedRow, stored: CreditRecord, reason: string, details?: ProblemDetails): RowResult {
+  return { row: prepared.row, outcome: 'REJECTED', describedSubjectId: stored.subjectId, rejections: [rejectionOf(prepared, { field: 'documentNumber', reason, code: ErrorCode.BAD_USER_INPUT, ...(details ? { details } : {}) })] };
 }
 
 /** A row's number as it wrote it, and as compared where that differs: the earlier row may have written it otherwise. */

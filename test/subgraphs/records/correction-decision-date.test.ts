@@ -85,7 +85,7 @@ describe.each(testDatabases)("a correction's decision date on $label", (database
       const answer = await decide(objectionId, decisionDate);
       expect(answer.data?.decideObjection ?? null).toBeNull();
       expect(answer.errors?.map((e) => e.extensions)).toEqual([
-        expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'correction.decisionDate', problems: [{ field: 'correction.decisionDate', reason: expect.stringContaining(`entered the platform on ${R}`) }] }),
+        expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'correction.decisionDate', problems: [{ field: 'correction.decisionDate', reason: expect.stringContaining(`entered the platform on ${R}`), problem: 'OUT_OF_RANGE', latest: R }] }),
       ]);
       expect(answer.errors![0].message).toContain(`must not be after ${R}, got ${decisionDate}`);
       expect(await state(record.id)).toEqual(before);

@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql';
+import { departments } from '../../../lib/catalogue/departments';
 import { recordCategories, type Polarity, type RecordCategoryCode, type Severity, type TaxCreditGrade } from '../../../lib/catalogue/record-categories';
 import { caseNumberOf } from '../../../subgraphs/records/credit-check.repository';
 import { buildCreditRecord } from '../../../subgraphs/records/credit-record.repository';
@@ -82,14 +83,21 @@ describe('validateCreditRecord', () => {
     ['a decision the day before the founding of the PRC', { decisionDate: '1949-09-30' }, ['decisionDate']],
     ['an impossible decision date', { decisionDate: '2025-02-29' }, ['decisionDate']],
     ['a decision in the future', { decisionDate: '2026-11-26' }, ['decisionDate']],
-    ['a record entered before its decision', { recordedAt: new Date('2025-08-31T10:00:00Z') }, ['recordedAt']],
+    // The decision date is at fault: a correction, which keeps the day its record entered, changes that alone.
+    ['a record entered before its decision', { recordedAt: new Date('2025-08-31T10:00:00Z') }, ['decisionDate']],
     ['a record entered in the future', { recordedAt: new Date('2026-11-26T01:00:00Z') }, ['recordedAt']],
+    ['a record entered at no instant', { recordedAt: new Date('not a date') }, ['recordedAt']],
+    ['an impossible validity end', { validUntil: '2026-02-30' }, ['validUntil']],
+    ['a validity ending before its decision', { validUntil: '2025-08-31' }, ['validUntil']],
     ['a stored EXPIRED status', { status: 'EXPIRED' as CreditRecordDraft['status'] }, ['status']],
     ['a restored positive record', { category: 'RED_LIST_HONOUR', polarity: 'POSITIVE', severity: null, status: 'RESTORED' }, ['status']],
     ['a serious penalty restored before its minimum year', { severity: 'SERIOUS', decisionDate: '2026-01-10', status: 'RESTORED' }, ['status']],
     ['an empty subject id', { subjectId: '' }, ['subjectId']],
-  ])('reports %s', (_label, change, fields) => {
-    expect(fieldsOf({ ...penalty, ...change })).toEqual(fields);
+    ['a subject id longer than an id', { subjectId: `${penalty.subjectId}0` }, ['subjectId']],
+  ])('reports %s, with a problem a front end switches on (README, Errors)', (_label, change, fields) => {
+    const problems = validateCreditRecord({ ...penalty, ...change }, today);
+    expect(problems.map((p) => p.field)).toEqual(fields);
+    expect(problems.filter((p) => typeof p.details.problem !== 'string')).toEqual([]);
   });
 
   it('accepts a summary over several lines with tabs, and a decision from 1949-10-01 on', () => {
@@ -143,6 +151,22 @@ describe('validateCreditRecord', () => {
     // The choices are the categories the department decides: a tax grade is not among the court's.
     ['an unknown category', { category: 'GOSSIP' as RecordCategoryCode, sourceDepartment: 'PEOPLES_COURT' }, { problem: 'NOT_A_CHOICE', choices: recordCategories.filter((c) => c.code !== 'TAX_CREDIT_GRADE').map((c) => c.code) }],
     ['a category of another department', { category: 'TAX_CREDIT_GRADE', polarity: 'POSITIVE', severity: null, taxCreditGrade: 'A' }, { problem: 'NOT_A_CHOICE', choices: recordCategories.filter((c) => !['TAX_CREDIT_GRADE', 'DISHONEST_JUDGMENT_DEBTOR'].includes(c.code)).map((c) => c.code) }],
+    ['an unknown department', { sourceDepartment: 'POLICE' }, { problem: 'NOT_A_CHOICE', choices: departments.map((d) => d.code) }],
+    ['a severity on a positive record', { category: 'RED_LIST_HONOUR', polarity: 'POSITIVE', severity: 'MINOR' }, { problem: 'NOT_APPLICABLE' }],
+    ['a tax grade on a penalty', { taxCreditGrade: 'A' }, { problem: 'NOT_APPLICABLE' }],
+    ['an empty subject id', { subjectId: '' }, { problem: 'EMPTY' }],
+    ['a subject id longer than an id', { subjectId: `${penalty.subjectId}0` }, { problem: 'TOO_LONG', max: 36 }],
+    ['an impossible decision date', { decisionDate: '2025-02-29' }, { problem: 'NOT_A_DATE' }],
+    ['a decision in the future', { decisionDate: '2026-11-26' }, { problem: 'OUT_OF_RANGE', latest: today }],
+    ['a decision before the founding of the PRC', { decisionDate: '1949-09-30' }, { problem: 'OUT_OF_RANGE', earliest: '1949-10-01' }],
+    ['a decision after the day its record entered', { recordedAt: new Date('2025-08-31T10:00:00Z') }, { problem: 'OUT_OF_RANGE', latest: '2025-08-31' }],
+    ['an impossible validity end', { validUntil: '2026-02-30' }, { problem: 'NOT_A_DATE' }],
+    ['a validity ending before its decision', { validUntil: '2025-08-31' }, { problem: 'OUT_OF_RANGE', earliest: '2025-09-01' }],
+    ['a record entered at no instant', { recordedAt: new Date('not a date') }, { problem: 'NOT_A_DATE' }],
+    ['a record entered in the future', { recordedAt: new Date('2026-11-26T01:00:00Z') }, { problem: 'OUT_OF_RANGE', latest: today }],
+    ['a status not stored', { status: 'EXPIRED' as CreditRecordDraft['status'] }, { problem: 'NOT_A_CHOICE', choices: ['ACTIVE', 'OBJECTED', 'RESTORED', 'WITHDRAWN'] }],
+    ['a restored positive record', { category: 'RED_LIST_HONOUR', polarity: 'POSITIVE', severity: null, status: 'RESTORED' }, { problem: 'TRANSITION_NOT_ALLOWED' }],
+    ['a serious penalty restored before its minimum year', { severity: 'SERIOUS', decisionDate: '2026-01-10', status: 'RESTORED' }, { problem: 'TRANSITION_NOT_ALLOWED', restorableFrom: '2027-01-11' }],
   ])('tells a front end what to switch on for %s (README, Errors)', (_label, change, details) => {
     expect(validateCreditRecord({ ...penalty, ...change }, today).map((p) => p.details)).toEqual([details]);
   });

@@ -178,7 +178,7 @@ describe.each(testDatabases)('the import command’s report on $label', (databas
     expect(written.map(({ row: n, field, problem }) => ({ row: n, field, problem }))).toEqual([
       { row: '1', field: 'category', problem: 'NOT_A_CHOICE' },
       { row: '2', field: 'summary', problem: 'TOO_LONG' },
-      { row: '2', field: 'decisionDate', problem: '' },
+      { row: '2', field: 'decisionDate', problem: 'NOT_A_DATE' },
     ]);
   });
 

@@ -389,7 +389,7 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
       const problems = future.errors?.[0].extensions?.problems as { field: string; reason: string }[];
       expect(problems).toEqual(
         expect.arrayContaining([
-          { field: 'correction.decisionDate', reason: expect.stringContaining('decisionDate') },
+          { field: 'correction.decisionDate', reason: expect.stringContaining('decisionDate'), problem: 'OUT_OF_RANGE', latest: today },
           { field: 'correction.summary', reason: expect.stringContaining('summary'), problem: 'EMPTY' },
         ]),
       );

@@ -28,6 +28,12 @@ describe('parseRow', () => {
     expect(told({ ...taxGrade, category: 'CONTRACT_PERFORMANCE', severity: 'MINOR' })).toEqual([['polarity', { problem: 'EMPTY' }]]);
   });
 
+  it('tells a subject id longer than an id as TOO_LONG, and a file’s source_department of another department as NOT_A_CHOICE with the importing one', () => {
+    const told = (values: RecordRow) => parseRow(values, 'TAXATION', today).problems.map(({ field, details }) => [field, details]);
+    expect(told({ ...taxGrade, taxCreditGrade: 'A', subjectCode: null, subjectId: 'a'.repeat(37) })).toEqual([['subjectId', { problem: 'TOO_LONG', max: 36 }]]);
+    expect(told({ ...taxGrade, taxCreditGrade: 'A', sourceDepartment: 'FINANCE' })).toEqual([['sourceDepartment', { problem: 'NOT_A_CHOICE', choices: ['TAXATION'] }]]);
+  });
+
   it.each([
     ['a tax grade', { ...taxGrade, taxCreditGrade: 'A' }, 'TAX_CREDIT_GRADE records come only from TAXATION, got MARKET_REGULATION'],
     ['a court listing', { ...taxGrade, category: 'DISHONEST_JUDGMENT_DEBTOR' }, 'DISHONEST_JUDGMENT_DEBTOR records come only from PEOPLES_COURT, got MARKET_REGULATION'],

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { todayInDistrict } from '../../../lib/calendar';
 import { unifiedSocialCreditCode } from '../../../lib/identifiers';
+import { CreditRecord } from '../../../subgraphs/records/entities/credit-record.entity';
 import { importRecordFile } from '../../../subgraphs/records/intake/file-import';
 import type { Rejection } from '../../../subgraphs/records/intake/record-intake';
 import { testDatabases } from '../../helpers/databases';
@@ -10,7 +11,7 @@ import { officerOf, useRecordsWithSubjects } from './records-harness';
 
 const SUBMIT = /* GraphQL */ `
   mutation Submit($input: SubmitCreditRecordInput!) {
-    submitCreditRecord(input: $input) { outcome }
+    submitCreditRecord(input: $input) { outcome record { id } }
   }
 `;
 const SUBMIT_MANY = /* GraphQL */ `
@@ -43,7 +44,8 @@ describe.each(testDatabases)('a rejected row’s problem on $label', (database) 
   });
   const wrongCheck = `${enterprise.identifier.slice(0, 17)}${enterprise.identifier[17] === '0' ? '1' : '0'}`;
   // One row per rule, each breaking one or two: the text rules of lib/errors.ts and lib/text.ts,
-  // the choices, the subject, and what is stored under the number (another subject's record).
+  // the choices, the subject, the dates, a value the record does not take, and what is stored
+  // under the number (another subject's record, a withdrawn one, one entered before the decision).
   const rows: Record<string, unknown>[] = [
     penalty(1, { summary: '罚'.repeat(501) }),
     penalty(2, { summary: '罚款\u202E15000元' }),
@@ -60,7 +62,18 @@ describe.each(testDatabases)('a rejected row’s problem on $label', (database) 
     penalty(13, { severity: null }),
     penalty(14, { polarity: 'POSITIVE', severity: null }),
     penalty(15, { category: 'TAX_CREDIT_GRADE', severity: null, taxCreditGrade: 'E' }),
+    penalty(16, { subjectCode: null, subjectId: `${'a'.repeat(36)}b` }),
+    penalty(17, { category: 'RED_LIST_HONOUR', polarity: 'POSITIVE', severity: 'MINOR' }),
+    penalty(18, { taxCreditGrade: 'A' }),
+    penalty(19, { decisionDate: addDays(today, 1) }),
+    penalty(20, { decisionDate: '1900-01-01' }),
+    penalty(21, { validUntil: '2026-02-30' }),
+    penalty(22, { validUntil: addDays(today, -21) }),
+    penalty(23, { summary: '销售超过保质期的食品，罚款16000元' }),
+    penalty(24, { decisionDate: addDays(today, -10) }),
   ];
+  /** The day row 24's record entered the platform: before the decision date the row corrects it to. */
+  const enteredOn = addDays(today, -15);
 
   /** What the single mutation tells of `row`: each problem in `extensions.problems`, as a form reads them. */
   const alone = async (row: Record<string, unknown>): Promise<Told[]> => {
@@ -70,10 +83,19 @@ describe.each(testDatabases)('a rejected row’s problem on $label', (database) 
   };
   const byRow = (rejections: RowRejection[]) => rows.map((_, i) => rejections.filter((r) => r.row === i + 1).map((r): Told => [r.field ?? 'input', r.problem]));
 
-  beforeAll(async () => {
-    // Row 10's number is already the record of another subject.
-    const stored = await records.queryAs<{ submitCreditRecord: { outcome: string } }>(market, SUBMIT, { input: penalty(10) });
+  const store = async (row: Record<string, unknown>, change: Partial<CreditRecord> = {}) => {
+    const stored = await records.queryAs<{ submitCreditRecord: { outcome: string; record: { id: string } } }>(market, SUBMIT, { input: row });
     expect(stored.data?.submitCreditRecord.outcome).toBe('CREATED');
+    if (Object.keys(change).length) await records.db().getRepository(CreditRecord).update({ id: stored.data!.submitCreditRecord.record.id }, change);
+  };
+
+  beforeAll(async () => {
+    // Row 10's number is already the record of another subject; row 23's a withdrawn record's,
+    // which no row corrects; row 24's a record that entered the platform before the row's decision date.
+    await store(penalty(10));
+    await store(penalty(23), { status: 'WITHDRAWN' });
+    // Noon in the district (UTC+8).
+    await store(penalty(24), { recordedAt: new Date(`${enteredOn}T04:00:00Z`) });
   });
 
   it('is, for each row of a batch, the problem the single mutation answers the same row with', async () => {
@@ -82,7 +104,15 @@ describe.each(testDatabases)('a rejected row’s problem on $label', (database) 
     expect(batch.data?.submitCreditRecords.rejected).toBe(rows.length);
     expect(byRow(batch.data!.submitCreditRecords.rejections)).toEqual(singly);
     // The rules that have a problem a front end switches on tell it, alone and in a batch.
-    expect(new Set(singly.flat().map(([, problem]) => problem))).toEqual(new Set(['TOO_LONG', 'FORBIDDEN_CHARACTER', 'EMPTY', 'NO_LETTER_OR_DIGIT', 'NOT_A_CHOICE', 'WRONG_CHECK_CHARACTER', null]));
+    expect(new Set(singly.flat().map(([, problem]) => problem))).toEqual(
+      new Set(['TOO_LONG', 'FORBIDDEN_CHARACTER', 'EMPTY', 'NO_LETTER_OR_DIGIT', 'NOT_A_CHOICE', 'WRONG_CHECK_CHARACTER', 'NOT_APPLICABLE', 'NOT_A_DATE', 'OUT_OF_RANGE', 'TRANSITION_NOT_ALLOWED', null]),
+    );
+    // Null only where the rule is about the subject or the number's record, not the row's values:
+    // a subject not registered (NOT_FOUND), a number that is another subject's record.
+    expect(singly.flatMap((told, i) => told.filter(([, problem]) => problem === null).map(([field]) => [i + 1, field]))).toEqual([
+      [9, 'subjectCode'],
+      [10, 'documentNumber'],
+    ]);
     // A choice not in its list, and a required code left out (README, Errors).
     expect(singly.slice(5, 7)).toEqual([
       [
@@ -91,7 +121,8 @@ describe.each(testDatabases)('a rejected row’s problem on $label', (database) 
       ],
       [['category', 'NOT_A_CHOICE']],
     ]);
-    expect(singly.slice(11)).toEqual([
+    expect(singly.slice(10)).toEqual([
+      [['decisionDate', 'NOT_A_DATE']],
       [
         ['subjectCode', 'EMPTY'],
         ['category', 'EMPTY'],
@@ -102,7 +133,25 @@ describe.each(testDatabases)('a rejected row’s problem on $label', (database) 
         ['taxCreditGrade', 'NOT_A_CHOICE'],
         ['category', 'NOT_A_CHOICE'],
       ],
+      [['subjectId', 'TOO_LONG']],
+      [['severity', 'NOT_APPLICABLE']],
+      [['taxCreditGrade', 'NOT_APPLICABLE']],
+      [['decisionDate', 'OUT_OF_RANGE']],
+      [['decisionDate', 'OUT_OF_RANGE']],
+      [['validUntil', 'NOT_A_DATE']],
+      [['validUntil', 'OUT_OF_RANGE']],
+      [['documentNumber', 'TRANSITION_NOT_ALLOWED']],
+      [['decisionDate', 'OUT_OF_RANGE']],
     ]);
+  });
+
+  it('tells a date’s bound beside OUT_OF_RANGE, and a subject id’s length beside TOO_LONG, in the single mutation’s refusal', async () => {
+    const problemOf = async (row: Record<string, unknown>) => (await records.queryAs(market, SUBMIT, { input: row })).errors?.[0].extensions?.problems;
+    expect(await problemOf(rows[15])).toEqual([expect.objectContaining({ field: 'subjectId', problem: 'TOO_LONG', max: 36 })]);
+    expect(await problemOf(rows[18])).toEqual([expect.objectContaining({ field: 'decisionDate', problem: 'OUT_OF_RANGE', latest: today })]);
+    expect(await problemOf(rows[19])).toEqual([expect.objectContaining({ field: 'decisionDate', problem: 'OUT_OF_RANGE', earliest: '1949-10-01' })]);
+    expect(await problemOf(rows[21])).toEqual([expect.objectContaining({ field: 'validUntil', problem: 'OUT_OF_RANGE', earliest: addDays(today, -20) })]);
+    expect(await problemOf(rows[23])).toEqual([expect.objectContaining({ field: 'decisionDate', problem: 'OUT_OF_RANGE', latest: enteredOn })]);
   });
 
   it('tells a choice’s list beside NOT_A_CHOICE in the single mutation’s refusal, the list a front end may offer', async () => {
