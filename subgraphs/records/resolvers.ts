@@ -125,6 +125,12 @@ function inputProblem({ field, reason, code, details }: Rejection) {
   return { field: field ?? 'input', reason, code: code as Exclude<ErrorCode, 'INTERNAL_SERVER_ERROR'>, ...details };
 }
 
+/** A detail of a rejection's problem (`choices` of NOT_A_CHOICE, `max` of TOO_LONG...), null where its problem has none. */
+function detailOf(rejection: Rejection, name: 'choices' | 'max' | 'character' | 'earliest' | 'latest'): unknown {
+  const details: Record<string, unknown> = { ...rejection.details };
+  return details[name] ?? null;
+}
+
 function rejectionList(results: RowResult[]): Rejection[] {
   return results.flatMap((r) => r.rejections);
 }
@@ -301,9 +307,14 @@ export const resolvers: GraphQLResolverMap<Context> = {
     decidedBy: (application: RestorationApplication, _: unknown, ctx: Context) => actingUser(ctx.access, application.decidedBy, application.decidedByOrganisation),
     decidedByOrganisation: (application: RestorationApplication, _: unknown, ctx: Context) => application.decidedByOrganisation && personIdentifier(ctx.access, application.subjectId, application.decidedByOrganisation),
   },
-  // Told as the single submission's refusal tells the same row's problem (`inputProblem`).
+  // Told as the single submission's refusal tells the same row's problem (`inputProblem`), each detail beside it.
   CreditRecordRejection: {
     problem: (rejection: Rejection) => rejection.details?.problem ?? null,
+    choices: (rejection: Rejection) => detailOf(rejection, 'choices'),
+    max: (rejection: Rejection) => detailOf(rejection, 'max'),
+    character: (rejection: Rejection) => detailOf(rejection, 'character'),
+    earliest: (rejection: Rejection) => detailOf(rejection, 'earliest'),
+    latest: (rejection: Rejection) => detailOf(rejection, 'latest'),
   },
   CreditRecordCategory: {
     sourceDepartments: (category: RecordCategory) => decidingDepartments(category)?.map(storedDepartment) ?? null,

@@ -16,14 +16,20 @@ const SUBMIT = /* GraphQL */ `
 `;
 const SUBMIT_MANY = /* GraphQL */ `
   mutation SubmitMany($rows: [SubmitCreditRecordInput!]!) {
-    submitCreditRecords(rows: $rows) { rejected rejections { row field problem } }
+    submitCreditRecords(rows: $rows) { rejected rejections { row field problem choices max character earliest latest } }
   }
 `;
 
 /** A problem of a row as a front end switches on it: the field at fault and its `problem`, null where it has none. */
 type Told = [field: string | null, problem: string | null];
 /** A rejection as `CreditRecordRejection` answers it. */
-type RowRejection = { row: number; field: string | null; problem: string | null };
+type RowRejection = { row: number; field: string | null; problem: string | null } & Partial<Record<DetailName, unknown>>;
+/** What a problem tells beside it (README, Errors), each in a field of its own in a rejection, null where the problem has none. */
+const detailNames = ['choices', 'max', 'character', 'earliest', 'latest'] as const;
+type DetailName = (typeof detailNames)[number];
+/** A problem of a row with its details: the field at fault and the details it has. */
+type Detailed = [field: string | null, details: Partial<Record<DetailName, unknown>>];
+const detailsOf = (told: Partial<Record<string, unknown>>) => Object.fromEntries(detailNames.filter((name) => told[name] != null).map((name) => [name, told[name]]));
 
 const unregisteredCode = unifiedSocialCreditCode({ authority: '9', orgType: '1', division: '130304', organisationBody: 'MA0PR0B0' });
 const addDays = (isoDate: string, days: number) => new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
@@ -82,6 +88,12 @@ describe.each(testDatabases)('a rejected row’s problem on $label', (database) 
     return (result.errors?.[0].extensions?.problems as { field: string; problem?: string }[]).map((p) => [p.field, p.problem ?? null]);
   };
   const byRow = (rejections: RowRejection[]) => rows.map((_, i) => rejections.filter((r) => r.row === i + 1).map((r): Told => [r.field ?? 'input', r.problem]));
+  /** What the single mutation tells of `row` with each problem's details, as `alone` tells the problems. */
+  const aloneDetailed = async (row: Record<string, unknown>): Promise<Detailed[]> => {
+    const result = await records.queryAs<{ submitCreditRecord: unknown }>(market, SUBMIT, { input: row });
+    return (result.errors?.[0].extensions?.problems as ({ field: string } & Record<string, unknown>)[]).map((p) => [p.field, detailsOf(p)]);
+  };
+  const byRowDetailed = (rejections: RowRejection[]) => rows.map((_, i) => rejections.filter((r) => r.row === i + 1).map((r): Detailed => [r.field ?? 'input', detailsOf(r)]));
 
   const store = async (row: Record<string, unknown>, change: Partial<CreditRecord> = {}) => {
     const stored = await records.queryAs<{ submitCreditRecord: { outcome: string; record: { id: string } } }>(market, SUBMIT, { input: row });
@@ -177,6 +189,20 @@ describe.each(testDatabases)('a rejected row’s problem on $label', (database) 
     expect(hidden.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'summary', problem: 'FORBIDDEN_CHARACTER', character: 'U+202E' });
   });
 
+  it('tells each detail of a problem beside it in a batch’s rejection, as the single mutation tells it for the same row', async () => {
+    const singly = await Promise.all(rows.map(aloneDetailed));
+    const batch = await records.queryAs<{ submitCreditRecords: { rejections: RowRejection[] } }>(market, SUBMIT_MANY, { rows });
+    expect(byRowDetailed(batch.data!.submitCreditRecords.rejections)).toEqual(singly);
+    // Every detail a row's problem has is told by some row here.
+    expect(new Set(singly.flat().flatMap(([, details]) => Object.keys(details)))).toEqual(new Set(detailNames));
+    const rejectionOf = (row: number, field: string) => batch.data!.submitCreditRecords.rejections.find((r) => r.row === row && r.field === field);
+    expect(rejectionOf(7, 'category')).toMatchObject({ problem: 'NOT_A_CHOICE', choices: expect.arrayContaining(['ADMINISTRATIVE_PENALTY']), max: null, character: null, earliest: null, latest: null });
+    expect(rejectionOf(1, 'summary')).toMatchObject({ problem: 'TOO_LONG', max: 500, choices: null });
+    expect(rejectionOf(2, 'summary')).toMatchObject({ problem: 'FORBIDDEN_CHARACTER', character: 'U+202E' });
+    expect(rejectionOf(20, 'decisionDate')).toMatchObject({ problem: 'OUT_OF_RANGE', earliest: '1949-10-01', latest: null });
+    expect(rejectionOf(24, 'decisionDate')).toMatchObject({ problem: 'OUT_OF_RANGE', earliest: null, latest: enteredOn });
+  });
+
   it('is the same for the rows of an intake file', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'row-problem-'));
     try {
@@ -185,6 +211,7 @@ describe.each(testDatabases)('a rejected row’s problem on $label', (database) 
       const rejections: Rejection[] = [];
       await importRecordFile(records.db(), file, { department: 'MARKET_REGULATION', actor: { userId: 'import:test', organisation: 'MARKET_REGULATION', requestId: 'row-problem' }, subjects: directory, onRejection: (r) => rejections.push(r) });
       expect(byRow(rejections.map(({ row, field, details }) => ({ row, field, problem: details?.problem ?? null })))).toEqual(await Promise.all(rows.map(alone)));
+      expect(byRowDetailed(rejections.map(({ row, field, details }) => ({ row, field, problem: details?.problem ?? null, ...details })))).toEqual(await Promise.all(rows.map(aloneDetailed)));
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
