@@ -47,7 +47,7 @@ export const ErrorCode = {
    * up (HTTP 429): `extensions.budget` names which, `extensions.retryAfterSeconds` when to retry.
    */
   RATE_LIMITED: 'RATE_LIMITED',
-  /** A subgraph lost its database connection (a restart, say), could not open one (the server down, or it or the database user has too many connections), its database was too slow (a statement, lock or pool wait ran out), its SQLite file or disk failed (full, read-only, an I/O error), or its database user was refused a right it needs, while answering: `extensions.reason` says which (DatabaseFault); retry after `extensions.retryAfterSeconds` where it is given. */
+  /** A subgraph lost its database connection (a restart, say), could not open one (the server down, or it or the database user has too many connections), its database was too slow (a statement, lock or pool wait ran out), its writes lost to others for as long as it tried them again (a deadlock each time, SQLite's file locked by another process), its SQLite file or disk failed (full, read-only, an I/O error), or its database user was refused a right it needs, while answering: `extensions.reason` says which (DatabaseFault); retry after `extensions.retryAfterSeconds` where it is given. */
   DATABASE_UNAVAILABLE: 'DATABASE_UNAVAILABLE',
   /** The audit log could not be written, so the answer was withheld (fail closed, HTTP 503): retry after `extensions.retryAfterSeconds` (and `Retry-After`). */
   AUDIT_UNAVAILABLE: 'AUDIT_UNAVAILABLE',
@@ -523,7 +523,14 @@ export const DatabaseFault = {
   CONNECTION_LOST: 'CONNECTION_LOST',
   /** A statement, a lock or a pool wait ran over its limit. */
   TIMEOUT: 'TIMEOUT',
-  /** SQLite: another process (an import, say) held the file locked for longer than the subgraph waits. */
+  /**
+   * Other changes held what the write needed for as long as the subgraph tries it again
+   * (subgraphs/shared/write-queue.ts): on SQLite, another process (an import, say) held the file
+   * locked for longer than the subgraph waits; on MySQL/MariaDB, the change deadlocked with others
+   * made at the same time on each of its attempts. The database rolled it back: nothing was stored,
+   * and a retry once the others are done may succeed. One reason for both, as a client does the
+   * same about either; the message says which.
+   */
   BUSY: 'BUSY',
   /** SQLite: the file was deleted or replaced while the subgraph had it open. */
   FILE_REPLACED: 'FILE_REPLACED',

@@ -542,9 +542,14 @@ export function isUniqueViolation(error: unknown): boolean {
   return isUniqueViolationCode(driverErrorCode(error));
 }
 
-/** A transaction MySQL rolled back to break a deadlock: running it again may succeed. */
+/**
+ * A transaction MySQL rolled back to break a deadlock, looking through the same wrappers as
+ * isDatabaseConnectionLoss (a resolver's error reaches formatError in a GraphQLError): running it
+ * again may succeed, and nothing of it was stored.
+ */
 export function isDeadlock(error: unknown): boolean {
-  return driverErrorCode(error) === 'ER_LOCK_DEADLOCK';
+  for (const { code } of causes(error)) if (code === 'ER_LOCK_DEADLOCK') return true;
+  return false;
 }
 
 /**

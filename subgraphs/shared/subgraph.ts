@@ -25,7 +25,7 @@ import { handleShutdownSignals } from '../../lib/shutdown';
 import { exitOnUncaughtFault, exitWithFatal } from '../../lib/start-failure';
 import { projectRoot } from '../../lib/project-root';
 import { defaultPorts, readSdl, type SubgraphName } from '../../schema/subgraphs';
-import { databaseTarget, defaultDatabaseWaits, describeTarget, exceededDatabaseWait, isConnectionLostWithWriteSent, isConnectionNotMade, isDatabaseConnectionLoss, tooManyDatabaseConnections, openDatabase, refusedRight, refusedRightsLog, sqliteFault, type DatabaseTarget, type DatabaseWaits, type DataModel, type SqliteFault } from './database';
+import { databaseTarget, defaultDatabaseWaits, describeTarget, exceededDatabaseWait, isConnectionLostWithWriteSent, isDeadlock, isConnectionNotMade, isDatabaseConnectionLoss, tooManyDatabaseConnections, openDatabase, refusedRight, refusedRightsLog, sqliteFault, type DatabaseTarget, type DatabaseWaits, type DataModel, type SqliteFault } from './database';
 import { CursorSeal } from './cursors';
 import { lockSqliteDatabases } from './sqlite-lock';
 import { identityHeader, verifierFor, type IdentityVerifier } from '../../lib/access/identity';
@@ -225,8 +225,9 @@ const sqliteFaultsTold: Record<SqliteFault, { told: string; reason: DatabaseFaul
 /**
  * The database faults a client is told of by name: gone (a restart; down, refusing connections),
  * full (the server refuses a new connection, at its max_connections or the user's
- * max_user_connections), too slow (a wait of DatabaseWaits ran out), or, on SQLite, its file or
- * disk failing (full, read-only, gone, an I/O error, locked by another process). One code for
+ * max_user_connections), too slow (a wait of DatabaseWaits ran out), busy (a change that
+ * deadlocked with others each time it was tried), or, on SQLite, its file or disk failing (full,
+ * read-only, gone, an I/O error, locked by another process). One code for
  * all, the message saying which: a later retry may succeed, but for the lasting ones
  * (lastingDatabaseFaults), which an operator must mend. Nothing was
  * stored, but when a mutation field's connection was lost with a write or its COMMIT sent: the server
@@ -252,6 +253,8 @@ function databaseFaultTold(subgraph: SubgraphName, error: unknown): { message: s
   if (isDatabaseConnectionLoss(error)) return { message: `the ${subgraph} subgraph lost its database connection: retry later`, reason: DatabaseFault.CONNECTION_LOST };
   const wait = exceededDatabaseWait(error);
   if (wait) return { message: `the ${subgraph} subgraph's database was too slow (${waitsRunOut[wait]}): retry later`, reason: DatabaseFault.TIMEOUT };
+  // What outlasted write-queue.ts's attempts, as SQLite's file held by another process outlasted its patience: BUSY both.
+  if (isDeadlock(error)) return { message: `the ${subgraph} subgraph could not write its database: its change deadlocked with others made at the same time, each time it was tried: retry later`, reason: DatabaseFault.BUSY };
   if (refusedRight(error) !== undefined) {
     return { message: `the ${subgraph} subgraph could not use its database as the request needs: its database user lacks a right there, until that right is granted to it again`, reason: DatabaseFault.PERMISSION_DENIED };
   }

@@ -78,7 +78,11 @@ export function isMysql(manager: EntityManager): boolean {
   return type === 'mysql' || type === 'mariadb';
 }
 
-/** Attempts at a write that lost a race (a deadlock, or for a transaction a unique-key clash) before its error stands. */
+/**
+ * Attempts at a write that lost a race (a deadlock, or for a transaction a unique-key clash) before
+ * its error stands: a deadlock then reaches the client as DATABASE_UNAVAILABLE, reason BUSY
+ * (subgraph.ts databaseFault), as a SQLite file still busy once `whileSqliteBusy` gave up does.
+ */
 export const writeAttempts = 4;
 
 /**

@@ -5,6 +5,7 @@ import { unifiedSocialCreditCode } from '../../lib/identifiers';
 import { poolStats } from '../../lib/metrics';
 import { entitiesSubgraph } from '../../subgraphs/entities/subgraph';
 import { mysqlPoolSize, openDatabase, poolIdle, type DatabaseTarget, type DatabaseWaits } from '../../subgraphs/shared/database';
+import { writeAttempts } from '../../subgraphs/shared/write-queue';
 import { startSubgraph, type StartedSubgraph } from '../../subgraphs/shared/subgraph';
 import { testDatabases } from '../helpers/databases';
 import { postGraphQL } from '../helpers/graphql';
@@ -12,8 +13,9 @@ import { signedBy, testSigningKey } from '../helpers/identity';
 
 /**
  * A subgraph whose MySQL/MariaDB database is slow or holds a lock it needs: it gives up after its
- * own waits (DatabaseWaits), with DATABASE_UNAVAILABLE, and a write it gives up stores nothing.
- * Another session of the test holds the locks. MySQL only: SQLite has no such waits.
+ * own waits (DatabaseWaits), or after a write's last attempt deadlocked (write-queue.ts
+ * writeAttempts), with DATABASE_UNAVAILABLE, and a write it gives up stores nothing. Another
+ * session of the test holds the locks. MySQL only: SQLite has no such waits, nor deadlocks.
  */
 const mysql = testDatabases.find((d) => d.label === 'mysql');
 
@@ -212,6 +214,74 @@ class SlowMigration1764999999000 implements MigrationInterface {
       expect(again.errors).toBeUndefined();
       expect(await stored(code)).toBe(1);
     } finally {
+      await peek.end();
+      await served.close();
+    }
+  });
+
+  it('answers a registration that deadlocks with another change on each of its attempts DATABASE_UNAVAILABLE, reason BUSY, retry later, storing nothing, logged as a database fault', async () => {
+    const served = await serve({ statementMs: 5000, lockSeconds: 5, poolMs: 5000 });
+    const code = codeOf('10000004');
+    const peek = await session(target, database);
+    const told = 'the entities subgraph could not write its database: its change deadlocked with others made at the same time, each time it was tried: retry later';
+    // Rows `other` writes first: the heavier of two deadlocked transactions, it is the one the server keeps.
+    await other.query('CREATE TABLE IF NOT EXISTS deadlock_ballast (n INT PRIMARY KEY)');
+    const ballast = Array.from({ length: 200 }, (_, n) => `(${n})`).join(', ');
+    /**
+     * Before each of the registration's transactions, `other` takes every row and gap of the name
+     * index; once the registration has inserted its subject (seen uncommitted) and so waits for its
+     * names, `other` asks for that subject's row: each waits on the other, and the server rolls the
+     * registration back. Answers when `other` is done (its own transaction rolled back).
+     */
+    const deadlockNextAttempt = async (): Promise<{ done: Promise<void> }> => {
+      await other.query('BEGIN');
+      await other.query(`INSERT INTO deadlock_ballast (n) VALUES ${ballast}`);
+      await other.query('SELECT gram FROM subject_name_gram FOR UPDATE');
+      const done = (async () => {
+        try {
+          const deadline = Date.now() + 5000;
+          while (Number((await peek.query<{ n: unknown }>('SELECT COUNT(*) AS n FROM subject WHERE identifier = ?', [code]))[0].n) === 0) {
+            if (Date.now() > deadline) throw new Error("the registration's subject was not inserted within 5 s");
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          }
+          await other.query('SELECT id FROM subject WHERE identifier = ? FOR UPDATE', [code]);
+        } finally {
+          await other.query('ROLLBACK');
+        }
+      })();
+      return { done };
+    };
+    const transaction = served.db.transaction;
+    let attempts = 0;
+    let previous: Promise<void> = Promise.resolve();
+    const deadlocking = jest.spyOn(served.db, 'transaction').mockImplementation(async function (this: DataSource, ...args: Parameters<typeof transaction>) {
+      attempts += 1;
+      await previous;
+      previous = (await deadlockNextAttempt()).done;
+      return await transaction.apply(this, args);
+    } as typeof transaction);
+    try {
+      await peek.query('SET SESSION TRANSACTION ISOLATION LEVEL READ UNCOMMITTED');
+      await other.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+      logged.mockClear();
+      const caught = await register(served, code);
+      await previous;
+      expect(attempts).toBe(writeAttempts);
+      expect(caught.data).toEqual({ registerSubject: null });
+      // Contention, as SQLite's file held by another process is: a retry once the others are done may succeed (README, Errors).
+      expect(caught.errors?.map((e) => [e.message, e.extensions?.code, e.extensions?.reason, e.extensions?.retryAfterSeconds, e.extensions?.outcome])).toEqual([[told, 'DATABASE_UNAVAILABLE', 'BUSY', 5, 'NOT_STORED']]);
+      expect(await stored(code)).toBe(0);
+      // As the other database faults are (maskedFaultLog): by what the client was told, with the driver's code, never as an unexpected error.
+      expect(logged.mock.calls.map(([message]) => message)).toEqual([`[entities] ${told}`]);
+      expect(logged).toHaveBeenCalledWith(`[entities] ${told}`, expect.objectContaining({ failure: expect.objectContaining({ code: 'ER_LOCK_DEADLOCK', errno: 1213 }) }));
+
+      deadlocking.mockRestore();
+      const again = await register(served, code);
+      expect(again.errors).toBeUndefined();
+      expect(await stored(code)).toBe(1);
+    } finally {
+      deadlocking.mockRestore();
+      await previous.catch(() => undefined);
       await peek.end();
       await served.close();
     }
