@@ -4,8 +4,7 @@ import { departments, findDepartment, storedDepartment } from '../../lib/catalog
 import { decidingDepartments, recordCategories, restorableFrom, restorationRules, type RecordCategory } from '../../lib/catalogue/record-categories';
 import { badInput, ErrorCode, refusedInput } from '../../lib/errors';
 import { normaliseIdentifier } from '../../lib/identifiers';
-import { actingUser, actsFor, assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, freeText, personIdentifier, type SubgraphContext } from '../shared/access';
-import { groupNotGranted } from '../../lib/access/policy';
+import { actingUser, actsFor, assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, freeText, groupRefusal, personIdentifier, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection } from '../shared/pagination';
 import type { RecordsContext } from './context';
 import { countsInCheckToday, countsToday, effectiveStatus } from '../../lib/catalogue/record-standing';
@@ -38,8 +37,8 @@ function shown(ctx: Context, record: CreditRecord | null): CreditRecord | null {
   if (!record) return null;
   const missing = groupsToSee(record, ctx.today).filter((g) => !ctx.access.identity.grants.includes(g));
   if (missing.length) {
-    const refusal = groupNotGranted(ctx.access.identity.caller, missing[0]);
-    throw forbiddenAbout(record.subjectId, refusal.problem, `this credit record needs the field group ${missing.join(' and ')}, which this request was not granted`, { group: missing[0], ...refusal }, missing);
+    const { advice, details } = groupRefusal(ctx.access.identity, missing[0]);
+    throw forbiddenAbout(record.subjectId, details.problem, `this credit record needs the field group ${missing.join(' and ')}${advice}`, { group: missing[0], ...details }, missing);
   }
   return disclosedRecord(ctx, record);
 }

@@ -79,15 +79,23 @@ export function refusalAbout(subjectId: string, error: GraphQLError): GraphQLErr
 export function assertPurposeGrants(identity: RequestIdentity, groups: readonly string[], why: string, subjectId: string | null = null): void {
   const missing = groups.filter((g) => !identity.grants.includes(g));
   if (!missing.length) return;
-  const { caller, purpose } = identity;
-  // As the gateway tells a field it cut: the named purpose's refusal where a purpose could grant the group, or what would.
-  const refused = caller ? purposeRefusalFor(caller, missing[0], refusalOf(identity)) : undefined;
-  const [advice, details] = !caller
-    ? [' (present a bearer token)', { problem: 'AUTHENTICATION_REQUIRED' as const }]
-    : refused
-      ? [`; the request's purpose was refused: ${refused.message}`, refusalDetails(refused)]
-      : [mattersToName(caller, missing[0], purpose !== null), groupNotGranted(caller, missing[0])];
+  const { advice, details } = groupRefusal(identity, missing[0]);
   throw forbiddenAbout(subjectId, details.problem, `${why}: the request's purpose must grant ${missing.join(' and ')}${advice}`, { group: missing[0], ...details });
+}
+
+/**
+ * Why the request lacks `group`, as every refusal of a missing group tells it, the gateway's of a
+ * field it cut alike (gateway/gateway.ts deniedField): `advice` ends the message, `details` are
+ * its `problem` and the `header` to correct. The purpose the gateway refused (refusalOf), where a
+ * purpose this caller may name would grant the group (purposeRefusalFor); otherwise what would
+ * (GROUP_NOT_GRANTED, mattersToName), or, without a caller, a token.
+ */
+export function groupRefusal(identity: RequestIdentity, group: string): { advice: string; details: { problem: AccessProblem; header?: string } } {
+  const { caller, purpose } = identity;
+  if (!caller) return { advice: ' (present a bearer token)', details: { problem: 'AUTHENTICATION_REQUIRED' } };
+  const refused = purposeRefusalFor(caller, group, refusalOf(identity));
+  if (refused) return { advice: `; the request's purpose was refused: ${refused.message}`, details: refusalDetails(refused) };
+  return { advice: mattersToName(caller, group, purpose !== null), details: groupNotGranted(caller, group) };
 }
 
 /** Records a read of `group` about `subjectId` (null: about no subject, as a page's count) for the request's audit. */
@@ -276,8 +284,8 @@ export function enforceGrants(schema: GraphQLSchema, subjectOf: SubjectOf, looku
         const { identity } = context.access;
         const parentSubject = subjectFor?.(parent) ?? undefined;
         if (!identity.grants.includes(group)) {
-          const refusal = groupNotGranted(identity.caller, group);
-          throw forbiddenAbout(parentSubject, refusal.problem, `${type.name}.${field.name} needs the field group ${group}, which this request was not granted`, { group, ...refusal });
+          const { advice, details } = groupRefusal(identity, group);
+          throw forbiddenAbout(parentSubject, details.problem, `${type.name}.${field.name} needs the field group ${group}${advice}`, { group, ...details });
         }
         assertInScope(context.access, parentSubject);
         const value = await resolve(parent, args, context, info);
