@@ -38,13 +38,13 @@ async function probe(how: SubgraphProbe, url: string): Promise<Response> {
 }
 
 /**
- * The catalogue fingerprint a ready subgraph of this platform answered on `/ready`
- * (lib/readiness.ts), the body read or dropped. Undefined from a foreign server, which has no
- * catalogue, and from a subgraph of a release before fingerprints (or a body that is no JSON),
- * which cannot be compared: as before, ready.
+ * The catalogue fingerprint a subgraph of this platform answered on `/ready` (lib/readiness.ts),
+ * ready or not (its database down: a 503 names it too), the body read or dropped. Undefined from
+ * a foreign server, which has no catalogue, and from a subgraph of a release before fingerprints
+ * (or a body that is no JSON: a 404 page, a proxy's 502), which cannot be compared: as before.
  */
 async function fingerprintAnswered(how: SubgraphProbe, response: Response): Promise<string | undefined> {
-  if (how.kind !== 'ready-route' || !response.ok) {
+  if (how.kind !== 'ready-route') {
     await response.body?.cancel();
     return undefined;
   }
@@ -98,7 +98,8 @@ function withCredentialsApart(url: string): { address: URL; credentials: Record<
  * restart, subgraphs first, every gateway runs the old release's catalogue while the subgraphs
  * take the new one, and taking every gateway out of service then would turn a release into an
  * outage. The check names both fingerprints, for an operator and a monitor to see a restart left
- * half done (a gateway restarted alone, or one left behind).
+ * half done (a gateway restarted alone, or one left behind); of a subgraph not ready besides (its
+ * database down), beside why it is not ready, as either alone is half of what the operator must mend.
  */
 export function gatewayReadiness(subgraphUrls: Record<string, string>, supergraphLoaded: () => boolean, how: SubgraphProbe): ReadinessCheck {
   const seenReady = new Set<string>();
@@ -110,13 +111,14 @@ export function gatewayReadiness(subgraphUrls: Record<string, string>, supergrap
         try {
           const response = await withTimeout(`the ${name} subgraph`, subgraphProbeMs, probe(how, url));
           const theirs = await fingerprintAnswered(how, response);
+          const apart = theirs === undefined || theirs === catalogueFingerprint ? undefined : catalogueApart(name, theirs);
           if (response.ok) {
             seenReady.add(name);
-            checks[name] = theirs === undefined || theirs === catalogueFingerprint ? { ok: true } : { ok: false, degraded: true, detail: catalogueApart(name, theirs) };
+            checks[name] = apart ? { ok: false, degraded: true, detail: apart } : { ok: true };
           } else if (how.kind === 'ready-route' && response.status === 401) {
             refused.add(name);
             checks[name] = notReady(name, identityRefused(name));
-          } else checks[name] = notReady(name, answeredDetail(how, url, response.status));
+          } else checks[name] = notReady(name, apart ? `${answeredDetail(how, url, response.status)}; besides, ${apart}` : answeredDetail(how, url, response.status));
         } catch (error) {
           checks[name] = notReady(name, `unreachable: ${(error as Error).message}`);
         }

@@ -113,6 +113,9 @@ describe("the gateway's readiness", () => {
   describe('on a subgraph running another catalogue', () => {
     afterEach(() => (subgraphBody = '{}'));
     const other = catalogueFingerprint.replace(/^./, (digit) => (digit === '0' ? '1' : '0'));
+    /** What the check says of a subgraph running the catalogue `theirs`. */
+    const apart = (theirs: string) =>
+      `the records subgraph runs catalogue ${theirs}, this gateway ${catalogueFingerprint}: they were built on different releases, so departments, matters or grants one knows the other may not (viewer's department null, AUDIT_UNAVAILABLE with reason CATALOGUE_MISMATCH): restart every process on one release, subgraphs first`;
 
     it('is degraded, not unready, naming both fingerprints and what to do, even before that subgraph was ever ready: a rolling restart is under way', async () => {
       const url = `http://127.0.0.1:${(subgraph.address() as AddressInfo).port}/graphql`;
@@ -123,6 +126,22 @@ describe("the gateway's readiness", () => {
       expect(records).toEqual({ ok: false, degraded: true, detail: expect.stringContaining(`the records subgraph runs catalogue ${other}, this gateway ${catalogueFingerprint}`) });
       expect(records.detail).toContain('restart every process on one release, subgraphs first');
       subgraphStatus = 503;
+      subgraphBody = '{}';
+      expect((await check()).records).toEqual({ ok: false, degraded: true, detail: `${url.replace(/graphql$/, 'ready')} answered 503` });
+    });
+
+    it('names both causes of a subgraph not ready (its database down) on another catalogue: either alone is half of what to mend', async () => {
+      const url = `http://127.0.0.1:${(subgraph.address() as AddressInfo).port}/graphql`;
+      const check = gatewayReadiness({ records: url }, () => true, { kind: 'ready-route', signingKey: new Uint8Array(randomBytes(32)) });
+      subgraphStatus = 503;
+      subgraphBody = JSON.stringify({ status: 'not ready', catalogueFingerprint: other, checks: { database: { ok: false, detail: 'unreachable' } } });
+      // Never ready yet: not ready, as any subgraph down at start.
+      expect((await check()).records).toEqual({ ok: false, detail: `${url.replace(/graphql$/, 'ready')} answered 503; besides, ${apart(other)}` });
+      subgraphStatus = 200;
+      expect((await check()).records).toEqual({ ok: false, degraded: true, detail: apart(other) });
+      subgraphStatus = 503;
+      expect((await check()).records).toEqual({ ok: false, degraded: true, detail: `${url.replace(/graphql$/, 'ready')} answered 503; besides, ${apart(other)}` });
+      subgraphBody = JSON.stringify({ status: 'not ready', catalogueFingerprint, checks: { database: { ok: false, detail: 'unreachable' } } });
       expect((await check()).records).toEqual({ ok: false, degraded: true, detail: `${url.replace(/graphql$/, 'ready')} answered 503` });
     });
 
