@@ -454,20 +454,22 @@ export async function runSubgraph<TContext extends object, TPeers>(subgraph: Sub
     createLogger(subgraph.name).fatal(`configuration error: ${(error as Error).message}`);
     process.exit(2);
   }
-  const definition = 'define' in subgraph ? subgraph.define(config.peers as TPeers) : subgraph;
-  const logger = createLogger(definition.name, { level: config.logLevel });
+  const logger = createLogger(subgraph.name, { level: config.logLevel });
   exitOnUncaughtFault(logger);
   for (const warning of config.warnings) logger.warn(warning);
   try {
+    // Within the try, after the logger: a peered subgraph's definition is made from its peers'
+    // settings, and a throw from it ended the process with Node's plain stack, unmasked.
+    const definition = 'define' in subgraph ? subgraph.define(config.peers as TPeers) : subgraph;
     // Made before the database is opened, so that its logger can count statements from the first.
     const metrics = new ServiceMetrics(definition.name);
     // Before the database is opened: a second process on its SQLite file stops here.
     const lock = lockSqliteDatabases(config.database, [definition.name], `the ${definition.name} subgraph`);
     const db = await openDatabase(definition.name, config.database, definition, databaseLogger(logger, registerQueryCounter(metrics)), config.databaseWaits);
-    const subgraph = await startSubgraph(definition, db, { port: config.port, host: config.host, signingKey: config.signingKey, acceptedKeys: config.acceptedKeys, logger, metrics });
-    logger.info({ url: subgraph.url, database: describeTarget(config.database), ...(config.database.kind === 'mysql' ? { databaseWaits: config.databaseWaits } : {}) }, 'serving');
+    const served = await startSubgraph(definition, db, { port: config.port, host: config.host, signingKey: config.signingKey, acceptedKeys: config.acceptedKeys, logger, metrics });
+    logger.info({ url: served.url, database: describeTarget(config.database), ...(config.database.kind === 'mysql' ? { databaseWaits: config.databaseWaits } : {}) }, 'serving');
     handleShutdownSignals(logger, [
-      { name: 'HTTP server', stop: () => subgraph.stop() },
+      { name: 'HTTP server', stop: () => served.stop() },
       {
         name: 'database',
         stop: async () => {

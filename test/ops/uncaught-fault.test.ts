@@ -61,7 +61,8 @@ describe('a service process meeting a fault nothing caught', () => {
     }
   }
 
-  // test/fixtures/fault-on-signal.ts's message, as every log line masks it.
+  // test/fixtures/fault-on-signal.ts's message (not imported: it would fault this process on SIGUSR2), and as every log line masks it.
+  const faultMessage = 'a fault nobody foresaw, about 110101199003077777 (13812345678)';
   const masked = 'a fault nobody foresaw, about 1101**********7777 (138****5678)';
   const fatalLine = (service: string, msg: string) => ({
     level: 'fatal',
@@ -94,5 +95,49 @@ describe('a service process meeting a fault nothing caught', () => {
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0])).toEqual(fatalLine('gateway', 'uncaught exception: exiting'));
     expect(ran.stderr).not.toContain('110101199003077777');
+  });
+
+  /**
+   * A peered subgraph (records, reports) makes its definition from its peers' settings once they
+   * are read (runSubgraph), and a throw from it, before the service had its logger, ended the
+   * process with Node's plain stack, unmasked. runSubgraph, as the records entry point calls it,
+   * given a definition that throws the fixture's message.
+   */
+  it('records whose definition throws at boot ends with one fatal JSON line, masked, with the error and its stack, and exit code 1', async () => {
+    const entry = path.join(bundleDirectory, 'define-throws.js');
+    await build({
+      stdin: {
+        contents: [
+          "import { runSubgraph } from './subgraphs/shared/subgraph';",
+          "import { readRecordsPeers } from './subgraphs/records/config';",
+          `void runSubgraph({ name: 'records', readPeers: readRecordsPeers, define: () => { throw new Error(${JSON.stringify(faultMessage)}); } });`,
+        ].join('\n'),
+        resolveDir: projectRoot,
+        loader: 'ts',
+      },
+      outfile: entry,
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      packages: 'external',
+      logLevel: 'warning',
+    });
+    const [port] = await sparePorts(1);
+    const child = spawn(process.execPath, [entry], { env: { PATH: process.env.PATH, GATEWAY_SIGNING_KEY: secret, SQLITE_DIRECTORY: sqliteDirectory, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+    clearTimeout(timer);
+    expect({ code, signal, stderr }).toEqual({ code: 1, signal: null, stderr: '' });
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toEqual([fatalLine('records', 'could not start')]);
+    expect(stdout).not.toContain('110101199003077777');
+    expect(stdout).not.toContain('13812345678');
   });
 });
