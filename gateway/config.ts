@@ -340,9 +340,9 @@ function readRedisUrl(env: NodeJS.ProcessEnv): string | undefined {
  * `--port`/`GATEWAY_PORT`, `--supergraph`/`SUPERGRAPH_PATH`, and `SUBGRAPH_<NAME>_URL`
  * (e.g. `SUBGRAPH_RECORDS_URL`) for a subgraph that runs elsewhere. Every bad or missing value,
  * and every mistyped name (lib/settings.ts checkSettingNames), is reported, in one ConfigError,
- * not just the first.
+ * not just the first. `unresolved`: HOST, when looking it up found no address (lib/env.ts unresolvedHost).
  */
-export function readGatewayConfig(env: NodeJS.ProcessEnv, argv: string[]): GatewayConfig {
+export function readGatewayConfig(env: NodeJS.ProcessEnv, argv: string[], unresolved?: string): GatewayConfig {
   const problems = new ConfigProblems();
   const warnings = problems.read(() => checkSettingNames(env)) ?? [];
   // A NODE_ENV the platform does not take is not taken for production (lib/env.ts isProduction):
@@ -352,7 +352,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv, argv: string[]): Gatew
   const supergraph = readFlag(argv, 'supergraph') ?? env.SUPERGRAPH_PATH;
   const subgraphUrls: GatewayConfig['subgraphUrls'] = problems.read(() => readSubgraphUrls(env, subgraphNames)) ?? {};
   if (supergraph === '') problems.read(() => { throw new ConfigError('SUPERGRAPH_PATH must name a file'); });
-  const host = problems.read(() => readHost(env));
+  const host = problems.read(() => readHost(env, unresolved));
   const supergraphSdl = supergraph === '' ? undefined : problems.read(() => readSupergraph(supergraph ? path.resolve(supergraph) : supergraphPath));
   const port = problems.read(() => (portFlag === undefined ? readPort(env, 'GATEWAY_PORT', 4000) : readPort({ port: portFlag }, 'port', 4000)));
   const accessControl = readAccessControl(env, production, problems);

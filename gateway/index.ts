@@ -1,3 +1,4 @@
+import { unresolvedHost } from '../lib/env';
 import { createLogger } from '../lib/logger';
 import { handleShutdownSignals } from '../lib/shutdown';
 import { exitOnUncaughtFault, exitWithFatal } from '../lib/start-failure';
@@ -9,7 +10,7 @@ import { serveGateway } from './serve';
 async function main(): Promise<void> {
   let config: GatewayConfig;
   try {
-    config = readGatewayConfig(process.env, process.argv.slice(2));
+    config = readGatewayConfig(process.env, process.argv.slice(2), await unresolvedHost(process.env));
   } catch (error) {
     createLogger('gateway').fatal(`configuration error: ${(error as Error).message}`);
     process.exit(2);

@@ -1,3 +1,4 @@
+import dns from 'node:dns/promises';
 import net from 'node:net';
 
 /**
@@ -46,14 +47,47 @@ const hostName = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A
 /**
  * `HOST`, where a server listens: an IP address or a host name, 127.0.0.1 unless set. Read with
  * the other settings: "0.0.0.0\r" (a CRLF env file), http://0.0.0.0 or 0.0.0.0:4000 stopped a
- * process at listen, exit 1, a subgraph once its migrations had run. A name that does not resolve
- * is still found only at listen (it needs DNS).
+ * process at listen, exit 1, a subgraph once its migrations had run. So is a name that does not
+ * resolve, `unresolved` (unresolvedHost): npm start had called it a port in use.
  */
-export function readHost(env: Env): string {
+export function readHost(env: Env, unresolved?: string): string {
   const raw = env.HOST;
   if (raw === undefined || raw === '') return '127.0.0.1';
+  if (raw === unresolved) throw new ConfigError(`HOST names no address: "${raw}" could not be looked up (ENOTFOUND), so nothing can listen there: give an address of this machine's, or a name of it that DNS or /etc/hosts resolves`);
   if (net.isIP(raw) || hostName.test(raw)) return raw;
   throw new ConfigError(`HOST must be an IP address (0.0.0.0 for every interface, 127.0.0.1 for this machine alone) or a host name, without a scheme, a port or whitespace, got ${JSON.stringify(raw)}`);
+}
+
+/**
+ * The addresses `host` names: itself when it is an IP address, else those looking it up finds,
+ * none for a name that does not resolve (ENOTFOUND). Another failure of the lookup (no DNS server
+ * answering, EAI_AGAIN) is thrown: it says nothing of the name.
+ */
+export async function addressesOf(host: string): Promise<string[]> {
+  if (net.isIP(host)) return [host];
+  try {
+    return (await dns.lookup(host, { all: true })).map(({ address }) => address);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOTFOUND') return [];
+    throw error;
+  }
+}
+
+/**
+ * `HOST` when it is a name that does not resolve, for readHost to refuse with the other settings;
+ * undefined otherwise (unset, an address, a name that resolves, a lookup that failed for another
+ * reason, which listening tells of, or a value readHost refuses for its form). DNS answers
+ * asynchronously and the configuration readers do not: a process looks HOST up first, and hands
+ * the answer to its reader.
+ */
+export async function unresolvedHost(env: Env): Promise<string | undefined> {
+  const raw = env.HOST;
+  if (!raw || net.isIP(raw) || !hostName.test(raw)) return undefined;
+  try {
+    return (await addressesOf(raw)).length ? undefined : raw;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether `host` is this machine's alone (127.0.0.0/8, ::1, localhost): anything else is reachable from elsewhere. */

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ConfigError, readPort, readSwitch } from '../lib/env';
+import { ConfigError, readHost, readPort, readSwitch, unresolvedHost } from '../lib/env';
 import { projectRoot } from '../lib/project-root';
 import { checkSettingNames } from '../lib/settings';
 import { defaultPorts, readSubgraphUrls, subgraphNames, subgraphUrlVariable, type SubgraphName } from '../schema/subgraphs';
@@ -30,6 +30,8 @@ async function main(): Promise<void> {
   // Before seeding: a mistyped DATABASE_PREFX would seed the default prefix's databases. What it
   // warns of, each process it starts logs.
   checkSettingNames(process.env);
+  // A HOST nothing resolves, found at listen, was told as a port in use, after seeding.
+  readHost(process.env, await unresolvedHost(process.env));
   const dataDirectory = path.join(projectRoot, 'data');
   // Decided on the environment as given, before the demo secrets fill it in.
   const env: NodeJS.ProcessEnv = { ...withDevSecrets(process.env, dataDirectory), EXPLORER_DEMO_TOKENS: demoTokensListed(process.env) };

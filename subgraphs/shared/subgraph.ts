@@ -13,7 +13,7 @@ import { GraphQLError, parse, type GraphQLFormattedError } from 'graphql';
 import type { DataSource } from 'typeorm';
 import { DatabaseFault, ErrorCode, maskUnexpectedErrors, MutationOutcome, outcomeNotKnown, peerOutageCause, type KnownFault } from '../../lib/errors';
 import { operationTypeOfError, requestIdOfError } from '../../lib/request-record';
-import { ConfigProblems, readAcceptedSecrets, readFlag, readHost, readLogLevel, readNodeEnvironment, readPort, readSecret, readWholeNumber, type WholeNumberRange } from '../../lib/env';
+import { ConfigProblems, readAcceptedSecrets, readFlag, readHost, readLogLevel, readNodeEnvironment, readPort, readSecret, readWholeNumber, unresolvedHost, type WholeNumberRange } from '../../lib/env';
 import { pathOf, sendJson, serveGraphQL, type ExtraRoute, type RunningHttpServer } from '../../lib/http-server';
 import { databaseLogger, failedStatement, failedStatementOf } from '../../lib/database-logger';
 import { createLogger, type LogLevel, type Logger as ServiceLogger } from '../../lib/logger';
@@ -421,14 +421,14 @@ function readDatabaseWaits(env: NodeJS.ProcessEnv, problems: ConfigProblems): Da
  * peers' addresses included (`readPeers`); every bad or missing value, and every mistyped name
  * (lib/settings.ts checkSettingNames), is reported at once. With NODE_ENV=production it also
  * refuses the SQLite default (no DATABASE_URL) and a placeholder GATEWAY_SIGNING_KEY (lib/env.ts
- * readSecret).
+ * readSecret). `unresolved`: HOST, when looking it up found no address (lib/env.ts unresolvedHost).
  */
-export function readSubgraphConfig<TPeers = undefined>(name: SubgraphName, env: NodeJS.ProcessEnv, argv: string[], readPeers?: (env: NodeJS.ProcessEnv) => TPeers): SubgraphConfig<TPeers> {
+export function readSubgraphConfig<TPeers = undefined>(name: SubgraphName, env: NodeJS.ProcessEnv, argv: string[], readPeers?: (env: NodeJS.ProcessEnv) => TPeers, unresolved?: string): SubgraphConfig<TPeers> {
   const problems = new ConfigProblems();
   const warnings = problems.read(() => checkSettingNames(env)) ?? [];
   problems.read(() => readNodeEnvironment(env));
   const portFlag = readFlag(argv, 'port');
-  const host = problems.read(() => readHost(env));
+  const host = problems.read(() => readHost(env, unresolved));
   const port = problems.read(() => readPort(portFlag === undefined ? env : { PORT: portFlag }, 'PORT', defaultPorts[name]));
   const database = problems.read(() => databaseTarget(env, path.join(projectRoot, 'data')));
   const signingKey = problems.read(() => readSecret(env, 'GATEWAY_SIGNING_KEY'));
@@ -448,7 +448,7 @@ export function readSubgraphConfig<TPeers = undefined>(name: SubgraphName, env: 
 export async function runSubgraph<TContext extends object, TPeers>(subgraph: SubgraphDefinition<TContext> | PeeredSubgraph<TContext, TPeers>): Promise<void> {
   let config: SubgraphConfig<TPeers | undefined>;
   try {
-    config = readSubgraphConfig(subgraph.name, process.env, process.argv.slice(2), 'define' in subgraph ? subgraph.readPeers : undefined);
+    config = readSubgraphConfig(subgraph.name, process.env, process.argv.slice(2), 'define' in subgraph ? subgraph.readPeers : undefined, await unresolvedHost(process.env));
   } catch (error) {
     // Before the configuration is read there is no level yet; the message is one JSON line all the same.
     createLogger(subgraph.name).fatal(`configuration error: ${(error as Error).message}`);

@@ -188,6 +188,36 @@ describe('the gateway, records, reports and audit processes started with bad con
   });
 
   /**
+   * A HOST nothing resolves (a typo, a name only another network knows) was found at listen: a
+   * subgraph's once its migrations had run, exit 1, as if it might start later. It is a problem of
+   * the settings, listed with the others, before any database is opened.
+   */
+  const unresolvable = 'no-such-host.invalid';
+  const unresolvableProblem = `HOST names no address: "${unresolvable}" could not be looked up (ENOTFOUND), so nothing can listen there: give an address of this machine's, or a name of it that DNS or /etc/hosts resolves`;
+
+  it('audit given a HOST that cannot be looked up exits 2 naming it with its other problems, making no database', async () => {
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'credit-unresolvable-host-'));
+    try {
+      const { code, stdout, stderr } = await run('audit', { GATEWAY_SIGNING_KEY: secret, SQLITE_DIRECTORY: directory, HOST: unresolvable, PORT: '70000' });
+      expect({ code, stderr }).toEqual({ code: 2, stderr: '' });
+      const lines = stdout.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0])).toMatchObject({ service: 'audit', level: 'fatal', msg: `configuration error: 2 configuration problems:\n  - ${unresolvableProblem}\n  - PORT must be a port number between 1 and 65535, got "70000"` });
+      expect(fs.readdirSync(directory)).toEqual([]);
+    } finally {
+      fs.rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('gateway given a HOST that cannot be looked up exits 2 naming it', async () => {
+    const { code, stdout, stderr } = await run('gateway', { GATEWAY_SIGNING_KEY: secret, AUTH_JWT_SECRET: secret, EXPLORER: 'off', HOST: unresolvable, GATEWAY_PORT: '6874' });
+    expect({ code, stderr }).toEqual({ code: 2, stderr: '' });
+    const lines = stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0])).toMatchObject({ service: 'gateway', level: 'fatal', msg: `configuration error: ${unresolvableProblem}` });
+  });
+
+  /**
    * A database that does not answer, or a port another process holds, once stopped a process
    * with `could not start` and a stack trace naming no setting: one line now, exit 1 (the same
    * settings may start later, so a process manager may retry, unlike a configuration error's 2).

@@ -148,6 +148,14 @@ describe('npm start given ports it cannot use', () => {
     expect(fs.readdirSync(sqliteDirectory)).toEqual([]);
   }, 100_000);
 
+  // A HOST nothing resolves was found when the launcher first listened, after seeding, and told as a port in use.
+  it('refuses a HOST that cannot be looked up, before seeding anything', async () => {
+    const refused = await start({ HOST: 'no-such-host.invalid' });
+    expect(refused.code).toBe(2);
+    expect(refused.output).toContain('[start] configuration error: HOST names no address: "no-such-host.invalid" could not be looked up (ENOTFOUND)');
+    expect(fs.readdirSync(sqliteDirectory)).toEqual([]);
+  }, 100_000);
+
   // DATABASE_PREFX once seeded the demo world under the default prefix, every process then ignoring it.
   it('refuses a mistyped setting name, naming the setting meant, before seeding anything', async () => {
     const refused = await start({ DATABASE_PREFX: 'credit_demo_' });
