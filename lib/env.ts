@@ -90,12 +90,12 @@ export async function unresolvedHost(env: Env): Promise<string | undefined> {
   }
 }
 
-/** Whether `host` is this machine's alone (127.0.0.0/8, ::1, localhost): anything else is reachable from elsewhere. */
 /** Whether `host` listens on every interface (0.0.0.0, or ::, however its zeros are written): it names no one host to reach. */
 export function isWildcardHost(host: string): boolean {
   return host === '0.0.0.0' || (net.isIPv6(host) && /^[0:]+$/.test(host));
 }
 
+/** Whether `host` is this machine's alone (127.0.0.0/8, ::1, localhost): anything else is reachable from elsewhere. */
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || (net.isIPv4(host) && host.startsWith('127.'));
 }

@@ -1,5 +1,6 @@
+import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, readHost, readPort, readSwitch, unresolvedHost } from '../lib/env';
+import { addressesOf, ConfigError, isLoopback, readHost, readPort, readSwitch, unresolvedHost } from '../lib/env';
 import { projectRoot } from '../lib/project-root';
 import { checkSettingNames } from '../lib/settings';
 import { defaultPorts, readSubgraphUrls, subgraphNames, subgraphUrlVariable, type SubgraphName } from '../schema/subgraphs';
@@ -37,7 +38,7 @@ async function main(): Promise<void> {
   const env: NodeJS.ProcessEnv = { ...withDevSecrets(process.env, dataDirectory), EXPLORER_DEMO_TOKENS: demoTokensListed(process.env) };
   const target = databaseTarget(env, dataDirectory);
   const gatewayPort = readPort(env, 'GATEWAY_PORT', 4000);
-  const subgraphPorts = localSubgraphPorts(env);
+  const subgraphPorts = await localSubgraphPorts(env);
   checkDistinctPorts({ gateway: gatewayPort, ...subgraphPorts });
   console.log(`[start] ${describeTarget(target)}: ${describeSeeding(await seedAll(target))}`);
 
@@ -59,24 +60,43 @@ async function main(): Promise<void> {
 
 /**
  * The port each subgraph runs on: its default (4001-4005), or, to run beside something that holds
- * one, the port of its SUBGRAPH_<NAME>_URL, the address the gateway and the other subgraphs call
- * it at. npm start runs every subgraph on this machine, so that address must be one here.
+ * one, the port of its SUBGRAPH_<NAME>_URL. npm start runs every subgraph on this machine, at
+ * HOST, and tells the gateway and the other subgraphs to call it there (launchPlatform): only the
+ * URL's port is used, and its host must be this machine, by any of its addresses (127.0.0.1,
+ * localhost, HOST's, another of its interfaces') or a name of one. A host elsewhere is refused:
+ * the subgraph would not run there.
  */
-function localSubgraphPorts(env: NodeJS.ProcessEnv): Record<SubgraphName, number> {
+async function localSubgraphPorts(env: NodeJS.ProcessEnv): Promise<Record<SubgraphName, number>> {
   const urls = readSubgraphUrls(env, subgraphNames, ['http:']);
-  const port = (name: SubgraphName): number => {
+  const port = async (name: SubgraphName): Promise<number> => {
     const variable = subgraphUrlVariable(name);
     const given = urls[name];
     if (!given) return defaultPorts[name];
     const url = new URL(given);
+    const wanted = `npm start runs every subgraph on this machine: ${variable} must be http://<this machine>:<port>/graphql, a port from 1 to 65535, got "${given}"`;
     // Not port 0: the system would choose one that nothing calling the subgraph could know. No
     // port is http's own, 80, as the URL says (which writes :80 as none).
-    if (!['127.0.0.1', 'localhost'].includes(url.hostname) || url.pathname !== '/graphql' || url.port === '0') {
-      throw new ConfigError(`npm start runs every subgraph on this machine: ${variable} must be http://127.0.0.1:<port>/graphql, a port from 1 to 65535, got "${given}"`);
-    }
+    if (url.pathname !== '/graphql' || url.port === '0') throw new ConfigError(wanted);
+    const elsewhere = await notThisMachine(url.hostname.replace(/^\[(.*)\]$/, '$1'));
+    if (elsewhere) throw new ConfigError(`${wanted}: ${elsewhere}`);
     return Number(url.port || 80);
   };
-  return Object.fromEntries(subgraphNames.map((name) => [name, port(name)])) as Record<SubgraphName, number>;
+  const ports = await Promise.all(subgraphNames.map(async (name) => [name, await port(name)] as const));
+  return Object.fromEntries(ports) as Record<SubgraphName, number>;
+}
+
+/** Why `host` is not this machine (no address of its interfaces, nor loopback), or undefined when it is. */
+async function notThisMachine(host: string): Promise<string | undefined> {
+  if (isLoopback(host)) return undefined;
+  let addresses: string[];
+  try {
+    addresses = await addressesOf(host);
+  } catch (error) {
+    return `${host} could not be looked up (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+  }
+  if (!addresses.length) return `${host} names no address (ENOTFOUND)`;
+  const here = new Set(Object.values(os.networkInterfaces()).flatMap((interfaces) => interfaces?.map(({ address }) => address) ?? []));
+  return addresses.some((address) => isLoopback(address) || here.has(address)) ? undefined : `${host} is no address of this machine's`;
 }
 
 main().catch((error) => {

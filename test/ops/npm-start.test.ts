@@ -38,8 +38,8 @@ describe('npm start stopped', () => {
     if (sqliteDirectory) fs.rmSync(sqliteDirectory, { recursive: true, force: true });
   });
 
-  /** npm start (or `command`) in a process group of its own, as a shell starts it, once it says it is ready; `host`: its HOST. */
-  async function start(command: [string, string[]] = ['npm', ['start']], host?: string) {
+  /** npm start (or `command`) in a process group of its own, as a shell starts it, once it says it is ready; `host`: its HOST, `urlHost` the host of its SUBGRAPH_<NAME>_URL. */
+  async function start(command: [string, string[]] = ['npm', ['start']], host?: string, urlHost = '127.0.0.1') {
     const [gatewayPort, ...ports] = await sparePorts(1 + subgraphNames.length);
     const npm = spawn(command[0], command[1], {
       cwd: projectRoot,
@@ -50,7 +50,7 @@ describe('npm start stopped', () => {
         HOME: process.env.HOME,
         SQLITE_DIRECTORY: sqliteDirectory,
         GATEWAY_PORT: String(gatewayPort),
-        ...Object.fromEntries(subgraphNames.map((name, i) => [`SUBGRAPH_${name.toUpperCase()}_URL`, `http://127.0.0.1:${ports[i]}/graphql`])),
+        ...Object.fromEntries(subgraphNames.map((name, i) => [`SUBGRAPH_${name.toUpperCase()}_URL`, `http://${urlHost}:${ports[i]}/graphql`])),
         AUTH_JWT_SECRET: `base64:${randomBytes(32).toString('base64')}`,
         GATEWAY_SIGNING_KEY: `base64:${randomBytes(32).toString('base64')}`,
         LOG_LEVEL: 'warn',
@@ -87,6 +87,18 @@ describe('npm start stopped', () => {
   it('given HOST one address, waits for every process there and prints the gateway and explorer there', async () => {
     const { npm, exited, stopped, output, gatewayPort } = await start(undefined, '127.0.0.2');
     expect(output()).toContain(`Explorer:              http://127.0.0.2:${gatewayPort}/explorer/`);
+    process.kill(-npm.pid!, 'SIGINT');
+    await stopped();
+    await exited;
+  }, 200_000);
+
+  // Only a subgraph URL's port is used, yet its host had to be 127.0.0.1 or localhost: HOST's own
+  // address, the one an operator would write with HOST set to it, was refused. An address of one of
+  // this machine's interfaces, when it has one beside loopback.
+  it('given HOST an address of this machine and each subgraph URL there, starts every process there', async () => {
+    const own = Object.values(os.networkInterfaces()).flatMap((interfaces) => interfaces ?? []).find((i) => i.family === 'IPv4' && !i.internal)?.address ?? '127.0.0.2';
+    const { npm, exited, stopped, output, gatewayPort } = await start(undefined, own, own);
+    expect(output()).toContain(`Explorer:              http://${own}:${gatewayPort}/explorer/`);
     process.kill(-npm.pid!, 'SIGINT');
     await stopped();
     await exited;
@@ -141,10 +153,13 @@ describe('npm start given ports it cannot use', () => {
   }
 
   // A configuration error, exit 2 as every process's (README, Configuration).
+  // 198.51.100.1 is TEST-NET-2 (RFC 5737), for documentation: no machine's address.
   it('refuses a subgraph URL that is not on this machine, before seeding anything', async () => {
-    const refused = await start({ SUBGRAPH_RECORDS_URL: 'http://records:4002/graphql' });
+    const refused = await start({ SUBGRAPH_RECORDS_URL: 'http://198.51.100.1:4002/graphql' });
     expect(refused.code).toBe(2);
-    expect(refused.output).toContain('npm start runs every subgraph on this machine: SUBGRAPH_RECORDS_URL must be http://127.0.0.1:<port>/graphql, a port from 1 to 65535, got "http://records:4002/graphql"');
+    expect(refused.output).toContain(
+      '[start] configuration error: npm start runs every subgraph on this machine: SUBGRAPH_RECORDS_URL must be http://<this machine>:<port>/graphql, a port from 1 to 65535, got "http://198.51.100.1:4002/graphql": 198.51.100.1 is no address of this machine\'s',
+    );
     expect(fs.readdirSync(sqliteDirectory)).toEqual([]);
   }, 100_000);
 
