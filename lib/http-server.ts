@@ -59,6 +59,8 @@ export interface ServeOptions<TContext extends BaseContext> {
   ownRequestIds?: boolean;
   /** Who asked, for the request's log line (organisation and role only). */
   describeCaller?: (context: TContext) => CallerSummary | null;
+  /** Whether the request is the platform's own call (a subgraph's: its signed identity says so), which /metrics counts by its name (lib/metrics.ts). */
+  isPlatformCall?: (context: TContext) => boolean;
   /**
    * Compress GraphQL answers for a client that accepts gzip (the gateway, whose answers cross the
    * district's network to browsers). Not a subgraph: its caller, the gateway, reads bodies as sent.
@@ -358,7 +360,7 @@ export async function serveGraphQL<TContext extends BaseContext>(
   const limit = options.maxBodyBytes ?? 10 * 1024 * 1024;
   const arrivalLimitMs = options.requestArrivalLimitMillis ?? 60_000;
   const { logger, metrics } = options;
-  server.addPlugin(recordOperations(options.describeCaller ?? (() => null)));
+  server.addPlugin(recordOperations(options.describeCaller ?? (() => null), options.isPlatformCall ?? (() => false)));
   const drain = new Drain(options.stopGracePeriodMillis ?? 10_000, logger);
   /** The refusal of each request whose body is still arriving, by its connection: Node tells of a slow one by its connection only. */
   const bodyTooSlow = new WeakMap<Duplex, () => void>();

@@ -23,7 +23,8 @@ export type CallOutcome = 'ok' | 'graphql_errors' | 'unreachable' | 'timeout' | 
 export type CallReport = (outcome: CallOutcome, seconds: number, cause?: string) => void;
 
 /**
- * Platform-internal calls to a subgraph, signed with the gateway key as no caller, with only the
+ * Platform-internal calls to a subgraph, signed with the gateway key as no caller and as the
+ * platform's own (RequestIdentity `platform`, which the callee's /metrics count by name), with only the
  * grants the call needs: the gateway writing the audit log or checking a consent (grants the
  * catalogue never gives a caller), the records subgraph checking that subjects exist.
  */
@@ -64,7 +65,7 @@ export class InternalClient {
   private async callOnce<T>(url: string, query: string, variables: Record<string, unknown>, grants: string[], requestId: string, deadline?: RequestDeadline): Promise<T> {
     const response = await send(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', [identityHeader]: await signerFor(this.signingKey).sign({ caller: null, purpose: null, grants, scope: {} }), 'x-request-id': requestId },
+      headers: { 'content-type': 'application/json', [identityHeader]: await signerFor(this.signingKey).sign({ caller: null, purpose: null, grants, scope: {}, platform: true }), 'x-request-id': requestId },
       body: JSON.stringify({ query, variables }),
       timeoutMs: this.timeoutMs,
       deadline,

@@ -17,8 +17,12 @@ const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
  * or a date written into the name (`query Leak130304199001011234`, `query Call_138_1234_5678`,
  * split as the logs read a number: lib/text.ts `numberSeparator`) would otherwise be published.
  * A new name takes one of the label slots only for an identified caller (a verified token at the
- * gateway, the gateway's signed identity at a subgraph): a client without one cannot fill them and
- * push the platform's own operations into `(other)`. A token holder could (`query Distinct<i>x`),
+ * gateway, a caller in the gateway's signed identity at a subgraph): a client without one cannot
+ * fill them and push the platform's operations into `(other)`. The platform's own calls at a
+ * subgraph (RequestRecord.platformCall: the gateway's AppendAuditEntries, ConsentForAccess, …, a
+ * subgraph's lookups at its peers) have no caller either, and were `(other)` beside clients' names:
+ * they are counted by name without a slot, their names being the few the platform's code gives,
+ * which only a holder of the signing key can send. A token holder could fill the slots (`query Distinct<i>x`),
  * and the platform's operations new after that were `(other)` until a restart: a name unseen for
  * `operationLabelIdleMs` gives its slot, and its series, to a new name, while a name in use keeps
  * its own; never more than `maxOperationLabels` (about 15 series each, the duration histogram's).
@@ -75,12 +79,14 @@ export class ServiceMetrics {
 
   /**
    * A label value for an operation name: its name, `(anonymous)`, `(unresolved)` (never parsed or
-   * validated) or `(other)`. `identified`: whether the caller was, so may take a new label slot.
+   * validated) or `(other)`. `asker`: an identified caller may take a new label slot; the
+   * platform's own call is counted by its name without one.
    */
-  operationLabel(name: string | null | undefined, identified: boolean): string {
+  operationLabel(name: string | null | undefined, asker: 'identified' | 'unidentified' | 'platform'): string {
     if (name === undefined) return '(unresolved)';
     if (name === null) return '(anonymous)';
     if (!graphqlName.test(name) || longNumber.test(name)) return '(other)';
+    if (asker === 'platform') return name;
     const now = Date.now();
     const held = this.operations.get(name);
     if (held) {
@@ -88,7 +94,7 @@ export class ServiceMetrics {
       this.operations.set(name, { ...held, seenAt: now });
       return name;
     }
-    if (!identified || (this.operations.size >= maxOperationLabels && !this.releaseIdleOperation(now))) return '(other)';
+    if (asker === 'unidentified' || (this.operations.size >= maxOperationLabels && !this.releaseIdleOperation(now))) return '(other)';
     this.operations.set(name, { seenAt: now, types: new Set(), codes: new Set() });
     return name;
   }
@@ -112,7 +118,7 @@ export class ServiceMetrics {
   }
 
   observeGraphQL(record: RequestRecord, seconds: number): void {
-    const operation = this.operationLabel(record.operationName, Boolean(record.caller));
+    const operation = this.operationLabel(record.operationName, record.platformCall ? 'platform' : record.caller ? 'identified' : 'unidentified');
     const type = record.operationType ?? 'unknown';
     const held = this.operations.get(operation);
     held?.types.add(type);

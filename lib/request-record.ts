@@ -31,6 +31,8 @@ export interface RequestRecord {
    */
   problems?: string[];
   caller?: CallerSummary | null;
+  /** At a subgraph: the platform's own call, which has no caller (lib/access/identity.ts RequestIdentity `platform`). */
+  platformCall?: boolean;
   /** The client address a request without a token was refused for (its budget used up: gateway/client-address.ts), to find a flood by. */
   address?: string;
   /** Set once Apollo's request pipeline has seen the request (the context was built). */
@@ -167,17 +169,19 @@ export function recordErrors(record: RequestRecord, errors: readonly { extension
 
 /**
  * Fills the request's record from Apollo's pipeline: the operation's name and type once
- * resolved, the caller (as `describeCaller` tells it from the context) and the codes of the
- * errors sent, after formatting, so masked internal errors count as INTERNAL_SERVER_ERROR. The
- * errors the pipeline met are marked with the record before `formatError` sees them.
+ * resolved, the caller (as `describeCaller` tells it from the context) or that it is the
+ * platform's own call (`isPlatformCall`), and the codes of the errors sent, after formatting, so
+ * masked internal errors count as INTERNAL_SERVER_ERROR. The errors the pipeline met are marked
+ * with the record before `formatError` sees them.
  */
-export function recordOperations<TContext extends BaseContext>(describeCaller: (context: TContext) => CallerSummary | null): ApolloServerPlugin<TContext> {
+export function recordOperations<TContext extends BaseContext>(describeCaller: (context: TContext) => CallerSummary | null, isPlatformCall: (context: TContext) => boolean): ApolloServerPlugin<TContext> {
   return {
     async requestDidStart({ contextValue }) {
       const record = recordOf(contextValue);
       if (!record) return;
       record.executed = true;
       record.caller = describeCaller(contextValue);
+      if (isPlatformCall(contextValue)) record.platformCall = true;
       return {
         async didResolveOperation({ operationName, operation }) {
           record.operationName = operationName ?? null;

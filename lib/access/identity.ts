@@ -117,6 +117,13 @@ export interface RequestIdentity {
   grants: string[];
   scope: AccessScope;
   requestId: string;
+  /**
+   * Set on the platform's own calls, which no client's operation makes (the gateway's audit appends
+   * and register checks, a subgraph's lookups at its peers: lib/internal-client.ts), never on a
+   * query plan's fetch: they have no caller, as a client without a token has none, and a subgraph
+   * counts them apart on /metrics (lib/metrics.ts). Grants nothing.
+   */
+  platform?: true;
 }
 
 export const identityHeader = 'x-credit-identity';
@@ -180,8 +187,8 @@ const secretKey = perKey(createSecretKey);
  * length of a run: `lifetime` is for it alone.) A request id in `identity` is not signed.
  */
 export async function signIdentity(identity: SignedIdentity, key: Uint8Array, lifetime: string | number = `${identityLifetimeSeconds}s`): Promise<string> {
-  const { caller, purpose, purposeRefused, grants, scope } = identity;
-  return await new SignJWT({ identity: { caller, purpose, ...(purposeRefused ? { purposeRefused } : {}), grants, scope } })
+  const { caller, purpose, purposeRefused, grants, scope, platform } = identity;
+  return await new SignJWT({ identity: { caller, purpose, ...(purposeRefused ? { purposeRefused } : {}), grants, scope, ...(platform ? { platform } : {}) } })
     .setProtectedHeader({ alg: 'HS256' })
     .setIssuer(issuer)
     .setAudience(audience)
@@ -205,8 +212,8 @@ export class IdentitySigner {
   constructor(private readonly key: Uint8Array) {}
 
   sign(identity: SignedIdentity): Promise<string> {
-    const { caller, purpose, purposeRefused, grants, scope } = identity;
-    const content = JSON.stringify([caller, purpose, purposeRefused ?? null, grants, scope]);
+    const { caller, purpose, purposeRefused, grants, scope, platform } = identity;
+    const content = JSON.stringify([caller, purpose, purposeRefused ?? null, grants, scope, platform ?? null]);
     const reuse = (identityLifetimeSeconds * 1000) / 2;
     const now = performance.now();
     const wall = Date.now();

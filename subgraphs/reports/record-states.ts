@@ -41,7 +41,7 @@ import { activeRecordsSnapshotFormat, printedSummary, type Snapshot, type Snapsh
 export const recordLookupGroups: readonly string[] = ['PUBLIC_RECORDS', 'DISHONESTY_LISTS', 'RESTRICTED_RECORDS'];
 
 function recordLookupIdentity(requestId: string): RequestIdentity {
-  return { caller: null, purpose: null, grants: [...recordLookupGroups], scope: {}, requestId };
+  return { caller: null, purpose: null, grants: [...recordLookupGroups], scope: {}, requestId, platform: true };
 }
 
 /**

@@ -347,6 +347,7 @@ export async function startSubgraph<TContext extends object>(
         const caller = context.access?.identity.caller;
         return caller ? { organisation: caller.organisation, organisationKind: caller.organisationKind, role: caller.role } : null;
       },
+      isPlatformCall: (context: ContextOf<TContext>) => context.access?.identity.platform === true,
       context: async ({ req, body, receivedAt, callerGone }) => {
         const access = await accessFromRequest(req.headers, body, identities);
         access.deadline = RequestDeadline.fromHeaders(req.headers, definition.name, receivedAt, callerGone);

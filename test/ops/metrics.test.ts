@@ -1,5 +1,6 @@
 import { SignJWT } from 'jose';
 import { testDatabases } from '../helpers/databases';
+import { eventually } from '../helpers/processes';
 import { financeOfficer, sample, startOpsPlatform, type OpsPlatform } from './ops-platform';
 
 async function scrape(origin: string): Promise<string> {
@@ -94,6 +95,18 @@ describe('metrics', () => {
     const { port } = new URL(platform.subgraphs.reports.url);
     const warned = platform.logs.gateway.lines.filter((l) => l.subgraph === 'reports' && l.outcome === 'unreachable');
     expect(warned).toEqual([expect.objectContaining({ cause: `${platform.subgraphs.reports.url}: connect ECONNREFUSED 127.0.0.1:${port}` })]);
+  });
+
+  // The gateway's appends carry the platform's identity, without a caller: they were counted as
+  // `(other)`, as a client's fetch whose name could not be labelled is. The append's line on audit
+  // is written when its response closes, which may come after the gateway has its answer.
+  it('counts the platform’s own calls on a subgraph’s /metrics by their names: the gateway’s audit appends', async () => {
+    const origin = new URL(platform.subgraphs.audit.url).origin;
+    const appends = (text: string) => sample(text, 'credit_graphql_requests_total', { operation: 'AppendAuditEntries', type: 'mutation', service: 'audit' }) ?? 0;
+    const before = appends(await scrape(origin));
+    expect((await platform.query(LOOKUP, { id: subjectId }, financeOfficer)).errors).toBeUndefined();
+    await eventually('the audit subgraph counting the gateway’s append', async () => appends(await scrape(origin)) > before, 5_000);
+    expect(sample(await scrape(origin), 'credit_graphql_requests_total', { operation: '(other)' })).toBeUndefined();
   });
 
   it('exposes a subgraph’s own requests on its /metrics', async () => {

@@ -88,6 +88,27 @@ describe('operation labels on /metrics', () => {
   });
 
   /**
+   * The platform's own calls at a subgraph (an audit append, a consent check, a peer lookup) have no
+   * caller, and were `(other)` beside clients' names there (a query plan's fetch for a client
+   * without a token, `<name>__<subgraph>__<n>`): counted by their names, needing no slot, so not
+   * even a token holder who filled the slots pushes them into `(other)`; a long number all the same is not.
+   */
+  it('count the platform’s own calls by name, without a slot, apart from callers without an identity', async () => {
+    const metrics = serviceMetrics();
+    for (let i = 0; i < 300; i++) metrics.observeGraphQL(record(`Distinct${i}x`, true), 0.01);
+    const platformCall = (name: string): RequestRecord => ({ ...record(name, false), operationType: 'mutation', platformCall: true });
+    metrics.observeGraphQL(platformCall('AppendAuditEntries'), 0.01);
+    metrics.observeGraphQL(platformCall(`Leak${idNumber}`), 0.01);
+    metrics.observeGraphQL(record('Lookup__entities__0', false), 0.01);
+    const text = await metrics.registry.metrics();
+    expect(sample(text, 'credit_graphql_requests_total', { operation: 'AppendAuditEntries', type: 'mutation' })).toBe(1);
+    // The caller without an identity, and the platform's long number: never a label of their own.
+    expect(sample(text, 'credit_graphql_requests_total', { operation: '(other)', type: 'query' })).toBe(1);
+    expect(sample(text, 'credit_graphql_requests_total', { operation: '(other)', type: 'mutation' })).toBe(1);
+    expect(text).not.toContain(idNumber);
+  });
+
+  /**
    * Any token holder could fill the 300 slots with `query Distinct<i>x`, after which every new
    * operation was `(other)` until a restart. A name unseen for ten minutes gives its slot (and its
    * series) to a new one; one in use keeps it, and there are never more than 300.
