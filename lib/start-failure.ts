@@ -1,7 +1,7 @@
-import { format } from 'node:util';
 import pino from 'pino';
 import { ConfigError } from './env';
-import { createLogger, maskPersonalData, type Logger } from './logger';
+import { createLogger, type Logger } from './logger';
+import { maskedConsole } from './masked-console';
 
 /**
  * A process could not start where it was told to: the database its settings name cannot be
@@ -73,16 +73,16 @@ export function exitOnUncaughtFault(logger: Logger): void {
 }
 
 /**
- * The end of a command (`npm run seed`, `tokens`, `import`, `bench`, `soak`): its failure on
- * stderr, `[command] …`, and the exit code failureReport gives it. Masked as a log line is
- * (maskPersonalData): an ID number or a mobile number in an error's message, stack or fields (a row
+ * The end of a command (`npm start`, `npm run seed`, `tokens`, `import`, `bench`, `soak`): its
+ * failure on stderr, `[command] …`, and the exit code failureReport gives it. Masked as a log line
+ * is (maskedConsole): an ID number or a mobile number in an error's message, stack or fields (a row
  * of an import) would reach a terminal's or a CI job's log whole.
  */
 export function exitWithFailure(command: string): (error: unknown) => never {
   return (error) => {
     const report = failureReport(error);
-    // format() prints what console.error would of the same arguments.
-    console.error(maskPersonalData('line' in report ? `[${command}] ${report.line}` : format(`[${command}] failed:`, report.unexpected)));
+    if ('line' in report) maskedConsole.error(`[${command}] ${report.line}`);
+    else maskedConsole.error(`[${command}] failed:`, report.unexpected);
     process.exit(report.exitCode);
   };
 }

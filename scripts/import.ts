@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { QueryFailedError } from 'typeorm';
 import { AuditWriter, type AuditEntryInput } from '../gateway/audit-writer';
 import { auditedTextLimits, importActorMark } from '../lib/access/identity';
@@ -22,6 +21,8 @@ import { recordsSubgraph } from '../subgraphs/records/subgraph';
 import { databaseTarget, describeTarget, openDatabase, type DatabaseTarget } from '../subgraphs/shared/database';
 import { withDevSecrets } from './dev-secrets';
 import { exitWithFailure } from '../lib/start-failure';
+import { maskedConsole } from '../lib/masked-console';
+import { newRequestId } from '../lib/request-record';
 
 const usage = `usage: npm run import -- --department CODE [--actor NAME] [--format csv|jsonl] [--rejections FILE] [--summary-json FILE] FILE
 
@@ -83,8 +84,10 @@ function progressPrinter(file: string): { update(progress: ImportProgress): void
 
 /**
  * Rejections go to a CSV file when asked (all of them, streamed), and the first 20 to the
- * terminal. The file's `problem` is `CreditRecordRejection.problem`'s, so that a script tells
- * which rule a row broke without reading the reason's words. A row may be rejected for several
+ * terminal, masked as everything the import prints is (maskedConsole): their row and line say
+ * which row it is. The file, the operator's own, keeps the values they quote whole; its `problem`
+ * is `CreditRecordRejection.problem`'s, so that a script tells which rule a row broke without
+ * reading the reason's words. A row may be rejected for several
  * problems, each a rejection of its own: `count` counts rejections, as `shown` holds them, not rows.
  */
 function rejectionSink(file: string | undefined): { add(rejection: Rejection): void; shown: Rejection[]; count(): number; close(): Promise<void> } {
@@ -216,14 +219,14 @@ function fileIdentity(file: string): string {
 
 /** Exit status 2: what is wrong, then the usage, on stderr. */
 function usageError(problem: string): number {
-  console.error(`${problem}\n\n${usage}`);
+  maskedConsole.error(`${problem}\n\n${usage}`);
   return 2;
 }
 
 export async function main(argv: string[]): Promise<number> {
   // Asked for, the usage is the answer: on stdout, and a success.
   if (argv.includes('--help') || argv.includes('-h')) {
-    console.log(usage);
+    maskedConsole.log(usage);
     return 0;
   }
   // `npm run import` runs in the project's directory: its files are named as its user sees them,
@@ -233,7 +236,7 @@ export async function main(argv: string[]): Promise<number> {
   if (typeof parsed === 'string') return usageError(parsed);
   const { department, file, actor: actorName, format, rejections: rejectionsFile, 'summary-json': summaryFile } = parsed;
   if (!findDepartment(department)) {
-    console.error(`--department must be a department code of the catalogue (e.g. MARKET_REGULATION), got "${department}"`);
+    maskedConsole.error(`--department must be a department code of the catalogue (e.g. MARKET_REGULATION), got "${department}"`);
     return 2;
   }
   // Before any secret is made: `NODE_ENV=prod` is neither production nor the development it would
@@ -244,17 +247,17 @@ export async function main(argv: string[]): Promise<number> {
   try {
     environment.check();
   } catch (error) {
-    console.error(`configuration error: ${(error as Error).message}`);
+    maskedConsole.error(`configuration error: ${(error as Error).message}`);
     return 2;
   }
-  for (const warning of warnings) console.error(`warning: ${warning}`);
+  for (const warning of warnings) maskedConsole.error(`warning: ${warning}`);
   const dataDirectory = path.join(projectRoot, 'data');
   // The import signs its subject lookups with the gateway's key, which the entities subgraph
   // checks. In production that is the real one, from the environment, as the gateway and the
   // subgraphs read it (lib/env.ts readSecret): a development key made here would only be refused
   // there, and a secrets file written on a production host. Elsewhere the embedded default's.
   if (isProduction(process.env) && !process.env.GATEWAY_SIGNING_KEY) {
-    console.error('configuration error: GATEWAY_SIGNING_KEY is required with NODE_ENV=production: the key the gateway signs with, which the entities subgraph checks (the import makes no development secret in production)');
+    maskedConsole.error('configuration error: GATEWAY_SIGNING_KEY is required with NODE_ENV=production: the key the gateway signs with, which the entities subgraph checks (the import makes no development secret in production)');
     return 2;
   }
   const env = isProduction(process.env) ? { ...process.env } : withDevSecrets(process.env, dataDirectory, ['GATEWAY_SIGNING_KEY']);
@@ -266,7 +269,7 @@ export async function main(argv: string[]): Promise<number> {
     target = databaseTarget(env, dataDirectory);
     auditUrl = readSubgraphUrl(env, 'audit');
   } catch (error) {
-    console.error(`configuration error: ${(error as Error).message}`);
+    maskedConsole.error(`configuration error: ${(error as Error).message}`);
     return 2;
   }
   // The file first: a file that cannot be read, or whose header is wrong, is told before anything
@@ -276,7 +279,7 @@ export async function main(argv: string[]): Promise<number> {
     recordFile = await openRecordFile(file, { format });
   } catch (error) {
     if (!(error instanceof FileRejected)) throw error;
-    console.error(`${path.basename(file)} rejected: ${error.message}`);
+    maskedConsole.error(`${path.basename(file)} rejected: ${error.message}`);
     return 1;
   }
   // Asked before a row is stored: stored rows whose audit entries cannot be written are what the
@@ -286,10 +289,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await auditLog.probe();
   } catch (error) {
-    console.error(`import not started: the audit log at ${withoutUserInfo(auditUrl)} cannot be written (${(error as Error).message}); nothing was imported`);
+    maskedConsole.error(`import not started: the audit log at ${withoutUserInfo(auditUrl)} cannot be written (${(error as Error).message}); nothing was imported`);
     return 1;
   }
-  const requestId = `import-${randomUUID()}`;
+  const requestId = `import-${newRequestId()}`;
   const actor = { userId: importActor(actorName), organisation: department, requestId };
   const db = await openDatabase('records', target, recordsSubgraph, quietDatabase);
   const progress = progressPrinter(file);
@@ -320,14 +323,14 @@ export async function main(argv: string[]): Promise<number> {
     // On a shared machine the wall clock measures the neighbours too; CPU time measures the importer.
     const { user, system } = process.cpuUsage();
     const cpuSeconds = Math.round((user + system) / 1e5) / 10;
-    console.log(`${path.basename(file)}: ${summary.rows} rows in ${summary.seconds.toFixed(1)} s (${rowsPerSecond} rows/s, peak memory ${peakRssMiB} MiB) for ${department} into ${describeTarget(target)} (import ${requestId})`);
+    maskedConsole.log(`${path.basename(file)}: ${summary.rows} rows in ${summary.seconds.toFixed(1)} s (${rowsPerSecond} rows/s, peak memory ${peakRssMiB} MiB) for ${department} into ${describeTarget(target)} (import ${requestId})`);
     const { cutShort } = summary;
     if (summaryFile) fs.writeFileSync(summaryFile, `${JSON.stringify({ file, department, rows: summary.rows, seconds: summary.seconds, rowsPerSecond, peakRssMiB, cpuSeconds, ...summary.totals, ...(cutShort ? { cutShortAfterRow: cutShort.afterRow, cutShortAtLine: cutShort.line, cutShortProblem: cutShort.problem } : {}) })}\n`);
-    console.log(`  created ${created}, updated ${updated}, unchanged ${unchanged}, rejected ${rejected}`);
-    for (const r of rejections.shown) console.log(`  row ${r.row}${r.line === undefined ? '' : ` (line ${r.line})`}${r.field ? `, ${r.field}` : ''}: ${r.reason}`);
-    if (rejections.count() > rejections.shown.length) console.log(`  ... ${rejectionsFile ? `every rejection is in ${rejectionsFile}` : 'pass --rejections FILE for all of them'}`);
+    maskedConsole.log(`  created ${created}, updated ${updated}, unchanged ${unchanged}, rejected ${rejected}`);
+    for (const r of rejections.shown) maskedConsole.log(`  row ${r.row}${r.line === undefined ? '' : ` (line ${r.line})`}${r.field ? `, ${r.field}` : ''}: ${r.reason}`);
+    if (rejections.count() > rejections.shown.length) maskedConsole.log(`  ... ${rejectionsFile ? `every rejection is in ${rejectionsFile}` : 'pass --rejections FILE for all of them'}`);
     if (cutShort) {
-      console.error(`${path.basename(file)} cut short: ${cutShort.message}; the ${cutShort.afterRow} rows before it were imported as counted above, and row ${cutShort.afterRow + 1}, where it broke off, is counted rejected`);
+      maskedConsole.error(`${path.basename(file)} cut short: ${cutShort.message}; the ${cutShort.afterRow} rows before it were imported as counted above, and row ${cutShort.afterRow + 1}, where it broke off, is counted rejected`);
       return 1;
     }
     return rejected ? 3 : 0;
@@ -335,12 +338,12 @@ export async function main(argv: string[]): Promise<number> {
     progress.done();
     // What the chunks committed before it stopped stored: the last progress line can be chunks short of it.
     const stored = committed ? ` Stored before it stopped: created ${committed.created}, updated ${committed.updated}, unchanged ${committed.unchanged}, rejected ${committed.rejected}.` : '';
-    if (error instanceof FileRejected) console.error(`${path.basename(file)} rejected: ${error.message}`);
-    else if (error instanceof SubjectDirectoryUnavailable) console.error(`import stopped: ${error.message}.${stored} The chunks committed stay; importing the file again completes it (rows already stored come back unchanged).`);
-    else if (error instanceof AuditNotWritten) console.error(`import stopped: ${error.message}.${stored} The chunks committed stay; importing the file again completes it and its audit (rows already stored come back unchanged, and are audited so).`);
+    if (error instanceof FileRejected) maskedConsole.error(`${path.basename(file)} rejected: ${error.message}`);
+    else if (error instanceof SubjectDirectoryUnavailable) maskedConsole.error(`import stopped: ${error.message}.${stored} The chunks committed stay; importing the file again completes it (rows already stored come back unchanged).`);
+    else if (error instanceof AuditNotWritten) maskedConsole.error(`import stopped: ${error.message}.${stored} The chunks committed stay; importing the file again completes it and its audit (rows already stored come back unchanged, and are audited so).`);
     // A refused statement's message says what the database refused; its stack adds nothing.
-    else if (error instanceof QueryFailedError) console.error(`import failed: ${error.message}`);
-    else console.error(`import failed: ${(error as Error).stack ?? error}`);
+    else if (error instanceof QueryFailedError) maskedConsole.error(`import failed: ${error.message}`);
+    else maskedConsole.error(`import failed: ${(error as Error).stack ?? error}`);
     return 1;
   } finally {
     await rejections.close();

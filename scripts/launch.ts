@@ -6,6 +6,7 @@ import readline from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError, isWildcardHost, readHost } from '../lib/env';
 import { projectRoot } from '../lib/project-root';
+import { StartFailure } from '../lib/start-failure';
 import { defaultPorts, subgraphNames, type SubgraphName } from '../schema/subgraphs';
 
 export interface LaunchedPlatform {
@@ -206,7 +207,7 @@ export function checkDistinctPorts(ports: Record<string, number>): void {
 async function ensurePortFree(name: string, host: string, port: number): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const probe = net.createServer();
-    probe.once('error', () => reject(new Error(`port ${port} (for ${name}) is in use: stop what listens there or choose other ports (GATEWAY_PORT, SUBGRAPH_<NAME>_URL)`)));
+    probe.once('error', () => reject(new StartFailure(`port ${port} (for ${name}) is in use: stop what listens there or choose other ports (GATEWAY_PORT, SUBGRAPH_<NAME>_URL)`)));
     probe.listen(port, host, () => probe.close(() => resolve()));
   });
 }
@@ -216,7 +217,7 @@ async function waitHealthy(name: string, host: string, port: number, died: Promi
   void died.then((n) => (dead = n));
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (dead) throw new Error(`${dead} while starting`);
+    if (dead) throw new StartFailure(`${dead} while starting`);
     try {
       const response = await fetch(localUrl(host, port, '/ready'), { signal: AbortSignal.timeout(3000) });
       if (response.ok) return;
@@ -225,5 +226,5 @@ async function waitHealthy(name: string, host: string, port: number, died: Promi
     }
     await sleep(200);
   }
-  throw new Error(`${name} did not answer on port ${port} within ${timeoutMs / 1000} s`);
+  throw new StartFailure(`${name} did not answer on port ${port} within ${timeoutMs / 1000} s`);
 }

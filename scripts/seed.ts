@@ -15,7 +15,7 @@ import { lockSqliteDatabases } from '../subgraphs/shared/sqlite-lock';
 import { demoWorld, type DemoWorld } from './demo/world';
 import { refusedInProduction } from './production-refusal';
 import { failedStatement, quietDatabase } from '../lib/database-logger';
-import { maskPersonalData } from '../lib/logger';
+import { maskedConsole } from '../lib/masked-console';
 import { exitWithFailure } from '../lib/start-failure';
 
 export const seeds: Record<SubgraphName, (db: DataSource, world: DemoWorld) => Promise<Seeded>> = {
@@ -46,7 +46,7 @@ export class SeedFailure extends Error {
 export function exitWithSeedFailure(command: string): (error: unknown) => never {
   return (error) => {
     if (!(error instanceof SeedFailure)) return exitWithFailure(command)(error);
-    console.error(maskPersonalData(`[${command}] ${error.message}`));
+    maskedConsole.error(`[${command}] ${error.message}`);
     process.exit(1);
   };
 }

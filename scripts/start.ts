@@ -7,7 +7,7 @@ import { defaultPorts, readSubgraphUrls, subgraphNames, subgraphUrlVariable, typ
 import { databaseTarget, describeTarget } from '../subgraphs/shared/database';
 import { demoWorld } from './demo/world';
 import { checkDistinctPorts, launchPlatform, superviseUntilStopped } from './launch';
-import { defaultDemoSize, describeSeeding, seedAll } from './seed';
+import { defaultDemoSize, describeSeeding, exitWithSeedFailure, seedAll } from './seed';
 import { demoTokensListed, withDevSecrets } from './dev-secrets';
 import { refusedInProduction } from './production-refusal';
 import { startupTokens } from './tokens';
@@ -99,8 +99,4 @@ async function notThisMachine(host: string): Promise<string | undefined> {
   return addresses.some((address) => isLoopback(address) || here.has(address)) ? undefined : `${host} is no address of this machine's`;
 }
 
-main().catch((error) => {
-  const configuration = error instanceof ConfigError;
-  console.error(`[start] ${configuration ? 'configuration error: ' : ''}${(error as Error).message}`);
-  process.exit(configuration ? 2 : 1);
-});
+main().catch(exitWithSeedFailure('start'));

@@ -3,9 +3,12 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
+import net from 'node:net';
 import path from 'node:path';
 import { projectRoot } from '../../lib/project-root';
 import { subgraphNames } from '../../schema/subgraphs';
+import { recordsSubgraph } from '../../subgraphs/records/subgraph';
+import { openDatabase } from '../../subgraphs/shared/database';
 import { connectionRefused, eventually, sparePorts } from '../helpers/processes';
 
 /**
@@ -132,7 +135,7 @@ describe('npm start stopped', () => {
   }, 200_000);
 });
 
-describe('npm start given ports it cannot use', () => {
+describe('npm start refused, or failing, before it serves', () => {
   let sqliteDirectory: string;
   beforeAll(() => {
     sqliteDirectory = fs.mkdtempSync(path.join(os.tmpdir(), 'credit-npm-start-ports-'));
@@ -185,5 +188,38 @@ describe('npm start given ports it cannot use', () => {
     expect(refused.code).toBe(2);
     expect(refused.output).toContain(`port ${port} is given to both gateway and audit`);
     expect(fs.readdirSync(sqliteDirectory)).toEqual([]);
+  }, 100_000);
+
+  // From the code-review probe: npm start printed its own failure whole, where npm run seed masked
+  // the same seed failure, and a launch failure (a port taken) with no word of what it was.
+  it('tells a seed failure in one line, the database’s words masked as a log line is, exit 1', async () => {
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'credit-npm-start-seed-'));
+    try {
+      const records = await openDatabase('records', { kind: 'sqlite', directory }, recordsSubgraph);
+      await records.query("CREATE TRIGGER refuse_all BEFORE INSERT ON credit_record BEGIN SELECT RAISE(ABORT, 'subject 11010519491231002X contact 13812345678'); END");
+      await records.destroy();
+      const failed = await start({ SQLITE_DIRECTORY: directory });
+      expect(failed.code).toBe(1);
+      expect(failed.output).toContain('[start] could not write the demo world into the records database: subject 1101**********002X contact 138****5678\n');
+      expect(failed.output).not.toMatch(/11010519491231002X|13812345678/);
+    } finally {
+      fs.rmSync(directory, { recursive: true, force: true });
+    }
+  }, 100_000);
+
+  it('tells a port another process holds in one line, exit 1', async () => {
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'credit-npm-start-taken-'));
+    const holder = net.createServer();
+    try {
+      const [port] = await sparePorts(1);
+      await new Promise<void>((resolve) => holder.listen(port, '127.0.0.1', resolve));
+      const failed = await start({ SQLITE_DIRECTORY: directory, GATEWAY_PORT: String(port) });
+      expect(failed.code).toBe(1);
+      expect(failed.output).toContain(`[start] could not start: port ${port} (for gateway) is in use: stop what listens there or choose other ports (GATEWAY_PORT, SUBGRAPH_<NAME>_URL)\n`);
+      expect(failed.output).not.toMatch(/^\s+at /m);
+    } finally {
+      holder.close();
+      fs.rmSync(directory, { recursive: true, force: true });
+    }
   }, 100_000);
 });

@@ -127,6 +127,16 @@ describe('the import command’s arguments', () => {
       }
     }
   });
+  // From the code-review probe: a file whose header row was missing printed its first row's
+  // values, an ID number and a mobile number among them, whole, as the header's unknown columns.
+  it('masks the ID numbers and mobile numbers of a first row it took for the header, refusing the file', async () => {
+    const headless = path.join(dir, 'headless.csv');
+    fs.writeFileSync(headless, '11010519491231002X,ADMINISTRATIVE_PENALTY,NEGATIVE,GENERAL,北戴河市监罚〔2026〕7号,2026-01-05,当事人电话13812345678\n');
+    const run = await runImport(['--department', 'MARKET_REGULATION', headless], settings);
+    expect(run).toMatchObject({ status: 1, stdout: '' });
+    expect(run.stderr).toMatch(/^headless\.csv rejected: the header has unknown columns "1101\*{10}002X", .*"当事人电话138\*{4}5678"/);
+    expect(run.stderr).not.toMatch(/11010519491231002X|13812345678/);
+  });
 });
 
 describe.each(testDatabases)('the import command’s report on $label', (database: TestDatabase) => {
@@ -285,5 +295,42 @@ describe.each(testDatabases)('the import command’s report on $label', (databas
     expect(report[0]).toBe('  created 0, updated 0, unchanged 0, rejected 12');
     expect(report.filter((line) => /^ {2}row \d+/.test(line))).toHaveLength(20);
     expect(report.at(-1)).toBe('  ... pass --rejections FILE for all of them');
+  });
+
+  // From the code-review probe: the rejections on the terminal quoted a row's ID number whole,
+  // where its row and line already say which row it is.
+  it('masks the ID numbers and mobile numbers its rejections quote on the terminal, keeping them whole in --rejections, the operator’s own file', async () => {
+    const file = path.join(dir, 'bad-code.csv');
+    fs.writeFileSync(file, [header, '110105194912310021,ADMINISTRATIVE_PENALTY,NEGATIVE,GENERAL,,CLI-MASK-1,2026-01-05,,罚款', ''].join('\n'));
+    const rejectionsFile = path.join(dir, 'bad-code-rejections.csv');
+    const run = await runImport(['--department', 'MARKET_REGULATION', '--rejections', rejectionsFile, file], { entitiesUrl: entities.url(), auditUrl: audit.url(), database: databaseSettings() });
+    expect(run).toMatchObject({ status: 3, stderr: '' });
+    expect(run.stdout.split('\n').slice(2)).toEqual([expect.stringMatching(/^ {2}row 1 \(line 2\), subjectCode: invalid citizen ID number "1101\*{10}0021"/)]);
+    expect(run.stdout).not.toContain('110105194912310021');
+    const written = parse(fs.readFileSync(rejectionsFile), { columns: true }) as Record<string, string>[];
+    expect(written).toEqual([expect.objectContaining({ row: '1', field: 'subjectCode', reason: expect.stringContaining('invalid citizen ID number "110105194912310021"') })]);
+  });
+
+  // From the code-review probe: a statement the database refused printed its words whole, an ID
+  // number or a mobile number they quoted among them (a trigger quoting the row stands for any).
+  it('masks the database’s words when the import fails', async () => {
+    const records = await openDatabase('records', target.kind === 'mysql' ? target : { kind: 'sqlite', directory: path.join(dir, 'databases') }, recordsSubgraph);
+    await records.query(
+      target.kind === 'mysql'
+        ? "CREATE TRIGGER refuse_all BEFORE INSERT ON credit_record FOR EACH ROW BEGIN DECLARE m VARCHAR(255) DEFAULT CONCAT('refused: ', NEW.summary); SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = m; END"
+        : "CREATE TRIGGER refuse_all BEFORE INSERT ON credit_record BEGIN SELECT RAISE(ABORT, 'refused: ' || NEW.summary); END",
+    );
+    try {
+      const enterprise = world.subjects.find((s) => s.kind === 'ENTERPRISE')!;
+      const file = path.join(dir, 'refused.csv');
+      fs.writeFileSync(file, [header, `${enterprise.identifier},ADMINISTRATIVE_PENALTY,NEGATIVE,GENERAL,,CLI-REFUSED-1,2026-01-05,,当事人11010519491231002X电话13812345678`, ''].join('\n'));
+      const run = await runImport(['--department', 'MARKET_REGULATION', file], { entitiesUrl: entities.url(), auditUrl: audit.url(), database: databaseSettings() });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(/^import failed: .*refused: 当事人1101\*{10}002X电话138\*{4}5678/);
+      expect(run.stderr).not.toMatch(/11010519491231002X|13812345678/);
+    } finally {
+      await records.query('DROP TRIGGER refuse_all');
+      await records.destroy();
+    }
   });
 });
