@@ -30,15 +30,18 @@ function hostNamed(header: string | undefined): string | undefined {
 }
 
 /**
- * Headers a proxy adds on the way (RFC 7239's Forwarded, the X-Forwarded-* and X-Real-IP most
- * proxies are told to add, HTTP's Via). A request carrying one came through a proxy, and its
- * `Host` says nothing of who asked: a proxy on this machine names its upstream there (nginx, unless
- * told otherwise, `127.0.0.1:4000`) for every visitor, wherever the visitor is. A proxy that adds
- * none of them is told by HTTP/1.0, which no browser has sent in decades and nginx speaks to its
- * upstream unless told otherwise (a bare `proxy_pass`); one on HTTP/1.1 adding none cannot be told
- * from this machine's browser: README asks for X-Forwarded-For.
+ * Headers a proxy adds on the way (RFC 7239's Forwarded, every X-Forwarded-* (-For, -Host, -Proto,
+ * -Port, -Prefix, -Server: a proxy told to add only one of them, say -Proto, is still a proxy), the
+ * client's address as nginx, ingress-nginx, Akamai, Cloudflare and others name it, HTTP's Via). A
+ * request carrying one came through a proxy, and its `Host` says nothing of who asked: a proxy on
+ * this machine names its upstream there (nginx, unless told otherwise, `127.0.0.1:4000`) for every
+ * visitor, wherever the visitor is. A proxy that adds none of them is told by HTTP/1.0, which no
+ * browser has sent in decades and nginx speaks to its upstream unless told otherwise (a bare
+ * `proxy_pass`); one on HTTP/1.1 adding none cannot be told from this machine's browser: README
+ * asks for X-Forwarded-For.
  */
-const proxyHeaders = ['forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-real-ip', 'via'];
+const proxyHeaders = ['forwarded', 'x-real-ip', 'x-original-forwarded-for', 'true-client-ip', 'cf-connecting-ip', 'x-client-ip', 'via'];
+const isProxyHeader = (name: string) => name.startsWith('x-forwarded-') || proxyHeaders.includes(name);
 
 /** A host to listen on as a `Host` header names it (an IPv6 address in brackets); none for a wildcard, which names no host. */
 function listenHostNamed(listenHost: string | undefined): string | undefined {
@@ -69,7 +72,7 @@ export function explorerLink(graphqlUrl: string, listenHost: string): string {
  * The tokens are listed only to a page under a loopback host or the host the gateway listens on
  * (`Host`, any port): a page of another site can point its own name at a developer's machine
  * (DNS rebinding) and read what its browser fetches there, same-origin. Nor are they listed to a
- * request that came through a proxy, whatever its host (`proxyHeaders`): the proxy's visitors are
+ * request that came through a proxy, whatever its host (`isProxyHeader`): the proxy's visitors are
  * not this machine's browser. Otherwise the page gets what production gets, and the reason is
  * logged at debug.
  */
@@ -84,7 +87,8 @@ export function explorerSettingsProvider(demo?: DemoTokenOptions, servedAt: Expl
   const subjectCode = enterprise?.identifier;
   return async (req) => {
     const host = hostNamed(req.headers.host);
-    const proxyHeader = proxyHeaders.find((name) => req.headers[name] !== undefined) ?? (req.httpVersion === '1.0' ? 'HTTP/1.0' : undefined);
+    // Node names every header in lower case.
+    const proxyHeader = Object.keys(req.headers).find(isProxyHeader) ?? (req.httpVersion === '1.0' ? 'HTTP/1.0' : undefined);
     const withheld = proxyHeader
       ? `the request came through a proxy (it carries ${proxyHeader}), whose visitors are not this machine's browser, whatever host it names`
       : !host || !trustedHosts.has(host)

@@ -131,7 +131,23 @@ describe('the demo tokens, by the host a page names (DNS rebinding)', () => {
     const { port } = new URL(platform.origin);
     const production = await explorerSettingsProvider()({ headers: {} });
     // Each as a proxy on this machine adds it, naming its upstream in Host as nginx does unless told otherwise.
-    const added = { forwarded: 'for=203.0.113.7;proto=https', 'x-forwarded-for': '203.0.113.7', 'x-forwarded-host': 'credit.example.org', 'x-real-ip': '203.0.113.7', via: '1.1 proxy.example' };
+    // From the code-review probe: an nginx on HTTP/1.1 adding only X-Forwarded-Proto (or -Port,
+    // -Prefix, -Server) got them, and so did a proxy naming its client as a CDN does.
+    const added = {
+      forwarded: 'for=203.0.113.7;proto=https',
+      'x-forwarded-for': '203.0.113.7',
+      'x-forwarded-host': 'credit.example.org',
+      'x-forwarded-proto': 'https',
+      'x-forwarded-port': '443',
+      'x-forwarded-prefix': '/credit',
+      'x-forwarded-server': 'proxy.example',
+      'x-real-ip': '203.0.113.7',
+      'x-original-forwarded-for': '203.0.113.7',
+      'true-client-ip': '203.0.113.7',
+      'cf-connecting-ip': '203.0.113.7',
+      'x-client-ip': '203.0.113.7',
+      via: '1.1 proxy.example',
+    };
     for (const [name, value] of Object.entries(added)) {
       const settings = await settingsUnder(platform.origin, `127.0.0.1:${port}`, { [name]: value });
       expect({ name, demoCallers: settings.demoCallers, examples: settings.examples }).toEqual({ name, demoCallers: null, examples: production.examples });
