@@ -65,7 +65,7 @@ export interface StandingGrant {
  * holder, so a token naming a role its organisation cannot hold (a bank's "analyst", a tax
  * bureau's "credit office supervisor") is refused here rather than trusted there.
  */
-const roleHolders: Record<Role, { kinds: readonly OrganisationKind[]; departments?: readonly DepartmentCode[]; who: string }> = {
+export const roleHolders: Record<Role, { kinds: readonly OrganisationKind[]; departments?: readonly DepartmentCode[]; who: string }> = {
   DEPARTMENT_OFFICER: { kinds: ['DEPARTMENT'], who: 'officers of district departments' },
   CREDIT_OFFICE_SUPERVISOR: { kinds: ['DEPARTMENT'], departments: supervisingDepartments, who: `the supervising departments ${supervisingDepartments.join(', ')}` },
   REGISTRY_ADMIN: { kinds: ['DEPARTMENT'], departments: ['CREDIT_OFFICE'], who: 'the credit office, which keeps the provider registry' },

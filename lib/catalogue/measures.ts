@@ -101,7 +101,7 @@ export function situationsOf(record: RecordFinding): Situation[] {
  * excludes, a serious record brings strict review, a general one is noted, and incentives are for
  * the trustworthy. A record in no situation (a licence, a tax grade B) sits between the last two.
  */
-const situationGravity: Record<Situation, number> = {
+export const situationGravity: Record<Situation, number> = {
   RED_LIST: 0,
   TAX_GRADE_A: 0,
   GOOD_REPORT_GRADE: 0,
@@ -110,7 +110,7 @@ const situationGravity: Record<Situation, number> = {
   DISHONEST_JUDGMENT_DEBTOR: 4,
   SEVERE_DISHONESTY_LIST: 4,
 };
-const noSituationGravity = 1;
+export const noSituationGravity = 1;
 
 /** How grave what a record found is for its subject: the gravity of its gravest situation (`situationGravity`). */
 export function findingGravity(record: RecordFinding): number {

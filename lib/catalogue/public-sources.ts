@@ -32,7 +32,7 @@ export interface PublicSourceIssuer {
  * for the same issuer (河北省秦皇岛市北戴河区公共信用信息共享平台, 信用中国官方网站), and its
  * English name and address (Credit China, www.creditchina.gov.cn).
  */
-const alsoKnownAs: Record<PublicSource, { names: readonly string[]; before: readonly string[]; after: readonly string[] }> = {
+export const alsoKnownAs: Record<PublicSource, { names: readonly string[]; before: readonly string[]; after: readonly string[] }> = {
   CREDIT_CHINA: { names: ['Credit China', 'creditchina.gov.cn', 'www.creditchina.gov.cn'], before: [], after: ['官方网站', '官网', '网站', '网'] },
   DISTRICT_PLATFORM: { names: ['北戴河公共信用信息共享平台'], before: ['河北省秦皇岛市', '河北省', '秦皇岛市', '秦皇岛'], after: [] },
 };
@@ -42,7 +42,7 @@ const alsoKnownAs: Record<PublicSource, { names: readonly string[]; before: read
  * (信用中國網站, 北戴河區, 信用中囯), which `nameAsRead` keeps apart, having no table of them.
  * Only those the names hold: the reading is for these names alone.
  */
-const variantForms: Record<string, string> = { 國: '国', 囯: '国', 圀: '国', 網: '网', 區: '区', 臺: '台', 島: '岛' };
+export const variantForms: Record<string, string> = { 國: '国', 囯: '国', 圀: '国', 網: '网', 區: '区', 臺: '台', 島: '岛' };
 
 /**
  * A name as read against the sources' (`nameAsRead`), symbols left out too (信用中国|网站,

@@ -74,7 +74,7 @@ export const taxGradePolarity: Record<TaxCreditGrade, Polarity> = { A: 'POSITIVE
  * records (policy 五(一)); of its own it decides (认定) only the honours it confers (诚信之星,
  * 守信激励对象名单) and the commitments made to it: no penalty, list, grade or licence.
  */
-const creditOfficeDecides: readonly RecordCategoryCode[] = ['RED_LIST_HONOUR', 'CREDIT_COMMITMENT'];
+export const creditOfficeDecides: readonly RecordCategoryCode[] = ['RED_LIST_HONOUR', 'CREDIT_COMMITMENT'];
 
 /** Whether `department` may decide (and so submit) records of `category`. */
 export function decidesCategory(department: string, category: RecordCategory): boolean {
