@@ -100,6 +100,14 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || (net.isIPv4(host) && host.startsWith('127.'));
 }
 
+/**
+ * A host as a URL, a `host:port` or a `Host` header writes it: an IPv6 address in brackets
+ * (`[::1]`), so that its port reads apart; an IPv4 address or a name as it is.
+ */
+export function urlHost(host: string): string {
+  return net.isIPv6(host) ? `[${host}]` : host;
+}
+
 export function readUrl(env: Env, name: string, protocols: string[]): string | undefined {
   const raw = env[name];
   if (raw === undefined || raw === '') return undefined;

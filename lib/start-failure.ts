@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { ConfigError } from './env';
+import { ConfigError, urlHost } from './env';
 import { createLogger, type Logger } from './logger';
 import { maskedConsole } from './masked-console';
 
@@ -18,7 +18,7 @@ export class StartFailure extends Error {
 
 /** An address as a start failure names it, `host:port`, an IPv6 host in brackets (`[::1]:4000`) so that its port reads apart. */
 export function addressOf(host: string, port: number): string {
-  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return `${urlHost(host)}:${port}`;
 }
 
 /**

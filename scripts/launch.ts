@@ -4,7 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import readline from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ConfigError, isWildcardHost, readHost } from '../lib/env';
+import { ConfigError, isWildcardHost, readHost, urlHost } from '../lib/env';
 import { projectRoot } from '../lib/project-root';
 import { StartFailure } from '../lib/start-failure';
 import { defaultPorts, subgraphNames, type SubgraphName } from '../schema/subgraphs';
@@ -116,7 +116,7 @@ function localHost(env: NodeJS.ProcessEnv): string {
 }
 
 function localUrl(host: string, port: number, pathname: string): string {
-  return `http://${net.isIPv6(host) ? `[${host}]` : host}:${port}${pathname}`;
+  return `http://${urlHost(host)}:${port}${pathname}`;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { isWildcardHost } from '../../lib/env';
+import { isWildcardHost, urlHost } from '../../lib/env';
 import type { Logger } from '../../lib/logger';
 import { demoCallers, mintToken } from '../../scripts/demo/callers';
 import { demoWorld } from '../../scripts/demo/world';
@@ -46,7 +46,7 @@ const isProxyHeader = (name: string) => name.startsWith('x-forwarded-') || proxy
 /** A host to listen on as a `Host` header names it (an IPv6 address in brackets); none for a wildcard, which names no host. */
 function listenHostNamed(listenHost: string | undefined): string | undefined {
   if (!listenHost || isWildcardHost(listenHost)) return undefined;
-  return (listenHost.includes(':') ? `[${listenHost}]` : listenHost).toLowerCase();
+  return urlHost(listenHost).toLowerCase();
 }
 
 /**
