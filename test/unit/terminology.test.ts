@@ -1,0 +1,65 @@
+import fs from 'node:fs';
+import { buildSchema, isEnumType, type GraphQLEnumType } from 'graphql';
+import { supergraphPath } from '../../schema/subgraphs';
+import { applicableMeasures, measuresByMatter, reportRequired, verdict, type CountingRecord, type Verdict } from '../../lib/catalogue/measures';
+
+/**
+ * The contract's words against what the code does and against the policy's own terms (a
+ * terminology review by the district credit office): a verdict's description says when the
+ * check gives it, and one concept is named with one Chinese term.
+ */
+const schema = buildSchema(fs.readFileSync(supergraphPath, 'utf8'));
+
+function enumType(name: string): GraphQLEnumType {
+  const type = schema.getType(name);
+  if (!isEnumType(type)) throw new Error(`${name} is not an enum of the API schema`);
+  return type;
+}
+
+const describedAs = (type: string, value: string) => enumType(type).getValue(value)?.description ?? '';
+
+describe('CheckVerdict descriptions', () => {
+  const record = (id: string, fields: Partial<CountingRecord>): CountingRecord => ({ id, category: 'ADMINISTRATIVE_PENALTY', polarity: 'NEGATIVE', severity: null, taxCreditGrade: null, ...fields });
+  const cases = {
+    listing: [record('list', { category: 'SERIOUS_DISHONESTY_LIST' })],
+    debtor: [record('debtor', { category: 'DISHONEST_JUDGMENT_DEBTOR' })],
+    serious: [record('serious', { severity: 'SERIOUS' })],
+    taxGradeD: [record('tax', { category: 'TAX_CREDIT_GRADE', polarity: 'NEGATIVE', taxCreditGrade: 'D' })],
+    general: [record('general', { severity: 'GENERAL' })],
+    generalAndHonour: [record('general', { severity: 'GENERAL' }), record('honour', { category: 'RED_LIST_HONOUR', polarity: 'POSITIVE' })],
+    seriousAndHonour: [record('serious', { severity: 'SERIOUS' }), record('honour', { category: 'RED_LIST_HONOUR', polarity: 'POSITIVE' })],
+    none: [],
+  };
+  const matters = Object.keys(measuresByMatter);
+  const run = (matter: string, records: readonly CountingRecord[], satisfied = true): Verdict =>
+    verdict(applicableMeasures(matter, records, false), { required: reportRequired(matter), satisfied });
+  /** The matters a verdict's description names, by their codes. */
+  const named = (value: Verdict) => matters.filter((matter) => new RegExp(`\\b${matter}\\b`).test(describedAs('CheckVerdict', value)));
+
+  it('EXCLUDED names exactly the matters where a listing or a dishonest judgment debtor is excluded, and no missing report changes it', () => {
+    for (const listed of [cases.listing, cases.debtor]) {
+      expect(matters.filter((matter) => run(matter, listed) === 'EXCLUDED')).toEqual(named('EXCLUDED'));
+      expect(matters.filter((matter) => run(matter, listed, false) === 'EXCLUDED')).toEqual(named('EXCLUDED'));
+    }
+    // Not vacuous: seven matters exclude, four do not.
+    expect(named('EXCLUDED')).toHaveLength(7);
+  });
+
+  it('NEEDS_STRICT_REVIEW names exactly the matters where a listing brings strict review, and comes of a serious negative record in every matter', () => {
+    for (const listed of [cases.listing, cases.debtor]) expect(matters.filter((matter) => run(matter, listed) === 'NEEDS_STRICT_REVIEW')).toEqual(named('NEEDS_STRICT_REVIEW'));
+    expect(named('NEEDS_STRICT_REVIEW')).toEqual(['QUALIFICATION_REVIEW', 'PERSONNEL_REVIEW', 'KEY_FIELD_SUPERVISION', 'OTHER_STATUTORY']);
+    for (const serious of [cases.serious, cases.taxGradeD, cases.seriousAndHonour]) {
+      expect(matters.map((matter) => [matter, run(matter, serious)])).toEqual(matters.map((matter) => [matter, 'NEEDS_STRICT_REVIEW']));
+    }
+    // "A matter that requires a report and has no valid one gives CANNOT_DECIDE_REPORT_MISSING instead."
+    expect(matters.filter((matter) => run(matter, cases.serious, false) === 'CANNOT_DECIDE_REPORT_MISSING')).toEqual(matters.filter(reportRequired));
+  });
+
+  it('ELIGIBLE and ELIGIBLE_WITH_INCENTIVES: a noted general record stands in no way and cancels no incentive', () => {
+    expect(describedAs('CheckVerdict', 'ELIGIBLE')).toContain('REFERENCE_NOTED');
+    expect(describedAs('CheckVerdict', 'ELIGIBLE_WITH_INCENTIVES')).toContain('可以办理，适用守信联合激励措施');
+    for (const matter of matters) {
+      expect([matter, run(matter, cases.none), run(matter, cases.general), run(matter, cases.generalAndHonour)]).toEqual([matter, 'ELIGIBLE', 'ELIGIBLE', 'ELIGIBLE_WITH_INCENTIVES']);
+    }
+  });
+});
