@@ -152,15 +152,18 @@ export interface SupervisionClassRule {
 /**
  * Classes from best to worst, as commonly used in the supervision of credit service providers.
  * Class D withdraws the provider's earlier reports as a suspension does, for as long as it lasts:
- * serious dishonesty (严重失信) makes nothing it issued reliable, and the SDL's `SupervisionClass.D`
- * says its reports are not accepted, not only those issued from the downgrade on; an upgrade
- * restores them (the reports subgraph's ISSUER_CLASS_D, keep in sync).
+ * a serious violation (严重违法违规: false information, a breach of trade secrets or privacy, policy
+ * 四(三)) makes nothing it issued reliable, and the SDL's `SupervisionClass.D` says its reports are
+ * not accepted, not only those issued from the downgrade on; an upgrade restores them (the reports
+ * subgraph's ISSUER_CLASS_D, keep in sync). Not 严重失信, which names the serious-dishonesty list
+ * (严重失信主体名单) alone. Each nameZh is also in its `SupervisionClass` value's description (keep
+ * in sync; test/unit/terminology.test.ts).
  */
 export const supervisionClassRules: readonly SupervisionClassRule[] = [
   { supervisionClass: 'A', nameZh: 'A类（诚信）', description: 'Good: lawful, truthful, no complaints; supervised lightly, checked at random.', mayCollectPublicCreditData: true, mayIssueAcceptedReports: true, earlierReportsAccepted: true },
   { supervisionClass: 'B', nameZh: 'B类（基本诚信）', description: 'Fairly good: compliant with minor shortcomings; routine supervision.', mayCollectPublicCreditData: true, mayIssueAcceptedReports: true, earlierReportsAccepted: true },
   { supervisionClass: 'C', nameZh: 'C类（失信风险）', description: 'Concerns: problems found; supervised closely, checked more often, may be interviewed (约谈).', mayCollectPublicCreditData: true, mayIssueAcceptedReports: true, earlierReportsAccepted: true },
-  { supervisionClass: 'D', nameZh: 'D类（严重失信）', description: 'Serious concerns such as false information or a privacy breach: may neither collect public credit data nor issue reports that departments accept; while it stays in class D, departments accept none of its reports, those issued before the downgrade included, until it is upgraded.', mayCollectPublicCreditData: false, mayIssueAcceptedReports: false, earlierReportsAccepted: false },
+  { supervisionClass: 'D', nameZh: 'D类（严重违法违规）', description: 'Serious concerns such as false information or a privacy breach: may neither collect public credit data nor issue reports that departments accept; while it stays in class D, departments accept none of its reports, those issued before the downgrade included, until it is upgraded.', mayCollectPublicCreditData: false, mayIssueAcceptedReports: false, earlierReportsAccepted: false },
   { supervisionClass: null, nameZh: '未分类', description: 'Filed, not yet classified: treated like class B until classified.', mayCollectPublicCreditData: true, mayIssueAcceptedReports: true, earlierReportsAccepted: true },
 ];
 

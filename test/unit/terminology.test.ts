@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { buildSchema, isEnumType, type GraphQLEnumType } from 'graphql';
 import { supergraphPath } from '../../schema/subgraphs';
+import { classRule, supervisionClassRules, type SupervisionClass } from '../../lib/catalogue/provider-supervision';
 import { applicableMeasures, measuresByMatter, reportRequired, verdict, type CountingRecord, type Verdict } from '../../lib/catalogue/measures';
 
 /**
@@ -61,5 +62,29 @@ describe('CheckVerdict descriptions', () => {
     for (const matter of matters) {
       expect([matter, run(matter, cases.none), run(matter, cases.general), run(matter, cases.generalAndHonour)]).toEqual([matter, 'ELIGIBLE', 'ELIGIBLE', 'ELIGIBLE_WITH_INCENTIVES']);
     }
+  });
+});
+
+describe('严重失信 (serious dishonesty)', () => {
+  it('names the serious-dishonesty list (严重失信主体名单) only, never a tax grade, a provider class or a refusal', () => {
+    const everyDescription = Object.values(schema.getTypeMap()).flatMap((type) => {
+      if (/^(__|join__|link__)/.test(type.name)) return [];
+      const own: [string, string][] = [[type.name, type.description ?? '']];
+      if (isEnumType(type)) return [...own, ...type.getValues().map((v) => [`${type.name}.${v.name}`, v.description ?? ''] as [string, string])];
+      if ('getFields' in type) {
+        for (const field of Object.values(type.getFields())) {
+          own.push([`${type.name}.${field.name}`, field.description ?? '']);
+          for (const arg of 'args' in field ? field.args : []) own.push([`${type.name}.${field.name}(${arg.name}:)`, arg.description ?? '']);
+        }
+      }
+      return own;
+    });
+    expect(everyDescription.filter(([, text]) => /严重失信(?!主体名单)/.test(text)).map(([coordinate]) => coordinate)).toEqual([]);
+    expect(supervisionClassRules.filter((rule) => rule.nameZh.includes('严重失信')).map((rule) => rule.nameZh)).toEqual([]);
+  });
+
+  it("gives each SupervisionClass value the Chinese name the provider supervision scheme serves", () => {
+    const classes = enumType('SupervisionClass').getValues();
+    expect(classes.map((value) => [value.name, value.description?.includes(`(${classRule(value.name as SupervisionClass).nameZh})`)])).toEqual(classes.map((value) => [value.name, true]));
   });
 });
