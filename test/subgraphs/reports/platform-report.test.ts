@@ -60,6 +60,12 @@ describe('the printable page', () => {
     expect(renderPrintable(snapshotWith(snapshotFormat, [{ ...listing, underObjection: false }]), 'ab'.repeat(32))).not.toContain('<span class="objected">');
   });
 
+  it('prints an ENTERPRISE subject as 企业: partnerships, branches and cooperatives are registered as ENTERPRISE too, and are no 企业法人', () => {
+    const page = renderPrintable(snapshotWith(snapshotFormat, [listing]), 'ab'.repeat(32));
+    expect(page).toContain('<tr><th scope="row">主体类型</th><td>企业</td></tr>');
+    expect(page).not.toContain('企业法人');
+  });
+
   it('masks ID numbers and mobile numbers in a summary, one sealed as typed included', () => {
     const typed = { ...listing, summary: '经营者高敏（身份证号130304198001010012，电话139-1234-5678）未按规定开具发票' };
     const page = renderPrintable(snapshotWith(snapshotFormat, [typed]), 'ab'.repeat(32));
