@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { buildSchema, isEnumType, type GraphQLEnumType } from 'graphql';
 import { supergraphPath } from '../../schema/subgraphs';
-import { classRule, supervisionClassRules, type SupervisionClass } from '../../lib/catalogue/provider-supervision';
+import { classRule, filingStatuses, permissions, supervisionClassRules, type SupervisionClass } from '../../lib/catalogue/provider-supervision';
 import { applicableMeasures, measuresByMatter, reportRequired, verdict, type CountingRecord, type Verdict } from '../../lib/catalogue/measures';
 
 /**
@@ -86,5 +86,22 @@ describe('严重失信 (serious dishonesty)', () => {
   it("gives each SupervisionClass value the Chinese name the provider supervision scheme serves", () => {
     const classes = enumType('SupervisionClass').getValues();
     expect(classes.map((value) => [value.name, value.description?.includes(`(${classRule(value.name as SupervisionClass).nameZh})`)])).toEqual(classes.map((value) => [value.name, true]));
+  });
+});
+
+describe('ReportRefusalReason descriptions', () => {
+  it('ISSUER_NOT_IN_GOOD_STANDING_ON_ISSUE_DATE names every standing that refuses a report issued in it: a status other than filed, class D, false information', () => {
+    const text = describedAs('ReportRefusalReason', 'ISSUER_NOT_IN_GOOD_STANDING_ON_ISSUE_DATE');
+    const refusing = filingStatuses.filter((status) => !permissions(status, 'A').reportsAccepted);
+    expect(filingStatuses.filter((status) => !refusing.includes(status))).toEqual(['FILED']);
+    expect(text).toContain('未处于有效备案状态');
+    expect(permissions('FILED', 'D').reportsAccepted).toBe(false);
+    expect(text).toContain('D类监管类别');
+    expect(text).toContain('已被认定提供虚假信息');
+  });
+
+  it('NOT_GENUINE says 经核验不真实, as ReportVerificationStatus.NOT_GENUINE says 不真实', () => {
+    expect(describedAs('ReportRefusalReason', 'NOT_GENUINE')).toContain('(经核验不真实)');
+    expect(describedAs('ReportVerificationStatus', 'NOT_GENUINE')).toContain('不真实');
   });
 });
