@@ -13,7 +13,7 @@ export const situations = {
   DISHONEST_JUDGMENT_DEBTOR: 'A dishonest judgment debtor (失信被执行人)',
   SERIOUS_NEGATIVE: 'A serious negative record: serious penalty or enforcement, serious contract breach, tax grade D',
   GENERAL_NEGATIVE: 'A general or minor negative record, or tax grade C',
-  RED_LIST: 'On a red list or honoured (守信激励、表彰奖励)',
+  RED_LIST: 'On a red list or honoured (守信红名单、表彰奖励)',
   TAX_GRADE_A: 'Tax credit grade A (纳税信用A级)',
   GOOD_REPORT_GRADE: 'A valid, accepted credit report graded A or better',
 } as const;

@@ -52,7 +52,7 @@ export const recordCategories: readonly RecordCategory[] = [
     fieldGroup: 'DISHONESTY_LISTS',
   },
   { code: 'SERIOUS_DISHONESTY_LIST', name: 'Serious dishonesty list', nameZh: '严重失信主体名单', polarities: ['NEGATIVE'], severityRequired: false, fieldGroup: 'DISHONESTY_LISTS' },
-  { code: 'RED_LIST_HONOUR', name: 'Red list and honours', nameZh: '守信激励、表彰奖励', polarities: ['POSITIVE'], severityRequired: false, fieldGroup: 'PUBLIC_RECORDS' },
+  { code: 'RED_LIST_HONOUR', name: 'Red list and honours', nameZh: '守信红名单、表彰奖励', polarities: ['POSITIVE'], severityRequired: false, fieldGroup: 'PUBLIC_RECORDS' },
   {
     code: 'TAX_CREDIT_GRADE',
     name: 'Tax credit grade',

@@ -339,7 +339,7 @@ export class CreditCheckRepository {
 
   /**
    * Per department and matter over [from, to): checks, feedback, measures called for and applied,
-   * in all and by polarity (the catalogue's: PUNISHMENT 失信惩戒, INCENTIVE 守信激励), and the
+   * in all and by polarity (the catalogue's: PUNISHMENT 失信联合惩戒, INCENTIVE 守信联合激励), and the
    * distinct subjects concerned. A kind of measure counts once per check, however many situations
    * call for it: the assessment (考核) asks in how many checks a measure applied, and feedback
    * reports kinds, not situations. One SQL statement, counted in the database: each check's

@@ -26,9 +26,9 @@ const orDash = (value: string | null | undefined) => (value ? esc(value) : '—'
 // ENTERPRISE is every enterprise market regulation registers (code 91…, 93…), legal person or not
 // (partnerships, branches) and farmers' cooperatives too: 企业, not 企业法人 (SubjectKind in the SDLs).
 const kindsZh: Record<string, string> = { ENTERPRISE: '企业', OTHER_ORGANISATION: '其他组织', INDIVIDUAL_BUSINESS: '个体工商户', NATURAL_PERSON: '自然人' };
-const statusesZh: Record<string, string> = { ACTIVE: '存续', ABNORMAL: '经营异常', REVOKED: '吊销', DEREGISTERED: '注销' };
+const statusesZh: Record<string, string> = { ACTIVE: '存续', ABNORMAL: '列入经营异常名录', REVOKED: '吊销', DEREGISTERED: '注销' };
 const severitiesZh: Record<string, string> = { MINOR: '轻微', GENERAL: '一般', SERIOUS: '严重' };
-const polaritiesZh: Record<string, string> = { POSITIVE: '守信', NEGATIVE: '失信', NEUTRAL: '基础' };
+const polaritiesZh: Record<string, string> = { POSITIVE: '守信', NEGATIVE: '失信', NEUTRAL: '中性' };
 
 const style = `
   html { font-family: "SimSun", "Songti SC", "Noto Serif CJK SC", serif; }

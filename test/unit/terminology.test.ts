@@ -1,8 +1,9 @@
 import fs from 'node:fs';
-import { buildSchema, isEnumType, type GraphQLEnumType } from 'graphql';
+import { buildSchema, isEnumType, type GraphQLEnumType, type GraphQLObjectType } from 'graphql';
 import { supergraphPath } from '../../schema/subgraphs';
 import { classRule, filingStatuses, permissions, supervisionClassRules, type SupervisionClass } from '../../lib/catalogue/provider-supervision';
-import { applicableMeasures, measuresByMatter, reportRequired, verdict, type CountingRecord, type Verdict } from '../../lib/catalogue/measures';
+import { findRecordCategory } from '../../lib/catalogue/record-categories';
+import { applicableMeasures, measureKinds, measuresByMatter, reportRequired, situations, verdict, type CountingRecord, type Verdict } from '../../lib/catalogue/measures';
 
 /**
  * The contract's words against what the code does and against the policy's own terms (a
@@ -18,6 +19,20 @@ function enumType(name: string): GraphQLEnumType {
 }
 
 const describedAs = (type: string, value: string) => enumType(type).getValue(value)?.description ?? '';
+
+/** Every description of the API schema, by schema coordinate. */
+const everyDescription = Object.values(schema.getTypeMap()).flatMap((type) => {
+  if (/^(__|join__|link__)/.test(type.name)) return [];
+  const own: [string, string][] = [[type.name, type.description ?? '']];
+  if (isEnumType(type)) return [...own, ...type.getValues().map((v) => [`${type.name}.${v.name}`, v.description ?? ''] as [string, string])];
+  if ('getFields' in type) {
+    for (const field of Object.values(type.getFields())) {
+      own.push([`${type.name}.${field.name}`, field.description ?? '']);
+      for (const arg of 'args' in field ? field.args : []) own.push([`${type.name}.${field.name}(${arg.name}:)`, arg.description ?? '']);
+    }
+  }
+  return own;
+});
 
 describe('CheckVerdict descriptions', () => {
   const record = (id: string, fields: Partial<CountingRecord>): CountingRecord => ({ id, category: 'ADMINISTRATIVE_PENALTY', polarity: 'NEGATIVE', severity: null, taxCreditGrade: null, ...fields });
@@ -67,18 +82,6 @@ describe('CheckVerdict descriptions', () => {
 
 describe('严重失信 (serious dishonesty)', () => {
   it('names the serious-dishonesty list (严重失信主体名单) only, never a tax grade, a provider class or a refusal', () => {
-    const everyDescription = Object.values(schema.getTypeMap()).flatMap((type) => {
-      if (/^(__|join__|link__)/.test(type.name)) return [];
-      const own: [string, string][] = [[type.name, type.description ?? '']];
-      if (isEnumType(type)) return [...own, ...type.getValues().map((v) => [`${type.name}.${v.name}`, v.description ?? ''] as [string, string])];
-      if ('getFields' in type) {
-        for (const field of Object.values(type.getFields())) {
-          own.push([`${type.name}.${field.name}`, field.description ?? '']);
-          for (const arg of 'args' in field ? field.args : []) own.push([`${type.name}.${field.name}(${arg.name}:)`, arg.description ?? '']);
-        }
-      }
-      return own;
-    });
     expect(everyDescription.filter(([, text]) => /严重失信(?!主体名单)/.test(text)).map(([coordinate]) => coordinate)).toEqual([]);
     expect(supervisionClassRules.filter((rule) => rule.nameZh.includes('严重失信')).map((rule) => rule.nameZh)).toEqual([]);
   });
@@ -103,5 +106,63 @@ describe('ReportRefusalReason descriptions', () => {
   it('NOT_GENUINE says 经核验不真实, as ReportVerificationStatus.NOT_GENUINE says 不真实', () => {
     expect(describedAs('ReportRefusalReason', 'NOT_GENUINE')).toContain('(经核验不真实)');
     expect(describedAs('ReportVerificationStatus', 'NOT_GENUINE')).toContain('不真实');
+  });
+});
+
+describe('one concept, one Chinese term', () => {
+  it('uses one variant of each watched term across the API schema, the first listed', () => {
+    // The term to use first; then the variants seen before, which must be gone. A variant inside
+    // a longer one (联合惩戒 in 失信联合惩戒) is taken out with the longer one first.
+    const concepts: Record<string, string[]> = {
+      'the case number of x-credit-case': ['案号', '案件编号', '业务编号'],
+      'an objection pending past its decisionDueBy': ['逾期未处理', '超期未办'],
+      'pending, not yet decided': ['待处理', '待审核'],
+      "a provider's supervision class": ['监管类别', '分类监管等级', '分类监管类别'],
+      'a restoration application approved': ['准予修复', '修复成功'],
+      'the neutral polarity': ['中性', '基础信息'],
+      'joint punishment (policy 五(二))': ['失信联合惩戒', '失信惩戒', '联合惩戒'],
+      // 守信激励信息 is the national public credit report's own section heading (ReportSection.TRUSTWORTHINESS).
+      'joint incentive (policy 五(二))': ['守信联合激励', '守信激励'],
+      'the kind of organisation reading': ['查询机构类别', '读者类别'],
+      'the abnormal operations list': ['列入经营异常名录', '经营异常'],
+      'trade secrets (policy 四(三))': ['侵犯商业秘密', '泄露商业秘密'],
+    };
+    const exempt = ['守信激励信息'];
+    const mixed = Object.entries(concepts).flatMap(([concept, [term, ...others]]) => {
+      const sorted = [term, ...others].sort((a, b) => b.length - a.length);
+      const seen: string[] = [];
+      for (const [coordinate, text] of everyDescription) {
+        let rest = exempt.reduce((t, e) => t.split(e).join(''), text);
+        for (const variant of sorted) {
+          if (rest.includes(variant)) {
+            if (variant !== term) seen.push(`${variant} at ${coordinate}`);
+            rest = rest.split(variant).join('');
+          }
+        }
+      }
+      return seen.length ? [`${concept} (${term}): ${seen.join(', ')}`] : [];
+    });
+    expect(mixed).toEqual([]);
+  });
+
+  it('names record statuses, the red-list category and tax grade M as the policy and the tax bureau do', () => {
+    expect(describedAs('RecordStatus', 'ACTIVE')).toContain('(公示中)');
+    expect(describedAs('RecordCategory', 'RED_LIST_HONOUR')).toContain('(守信红名单、表彰奖励)');
+    expect(findRecordCategory('RED_LIST_HONOUR')?.nameZh).toBe('守信红名单、表彰奖励');
+    expect(describedAs('TaxCreditGrade', 'M')).toContain('新设立企业，评价年度内无生产经营业务收入且评价得分70分以上的企业');
+    expect(describedAs('SubjectStatus', 'ABNORMAL')).toContain('(列入经营异常名录)');
+  });
+
+  it("lists every credit situation of the measures catalogue, with its Chinese, in AppliedMeasure.situation's description", () => {
+    const text = (schema.getType('AppliedMeasure') as GraphQLObjectType).getFields().situation.description ?? '';
+    expect(Object.keys(situations).filter((code) => !new RegExp(`\\b${code}\\b, [^;(]*\\(\\p{Script=Han}`, 'u').test(text))).toEqual([]);
+    // The category and the situation of the same list bear different names: said, not renamed.
+    expect(text).toContain('SERIOUS_DISHONESTY_LIST');
+  });
+
+  it('says that creditCheckStatistics counts REFERENCE_NOTED among the joint punishments, as the catalogue classifies it', () => {
+    expect(measureKinds.REFERENCE_NOTED.polarity).toBe('PUNISHMENT');
+    const punishment = (schema.getType('CreditCheckStatistic') as GraphQLObjectType).getFields().punishment.description ?? '';
+    expect(punishment).toMatch(/REFERENCE_NOTED \(作为审查参考\)[^.]*counts here among the punishments/);
   });
 });

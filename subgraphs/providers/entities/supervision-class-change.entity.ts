@@ -1,7 +1,7 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { SupervisionClass } from '../../../lib/catalogue/provider-supervision';
 
-/** One change of a provider's supervision class (分类监管等级), with who, when and why. Append-only. */
+/** One change of a provider's supervision class (监管类别), with who, when and why. Append-only. */
 // Keep column and index names in sync with migrations/1764000000310-create-provider-supervision.ts.
 @Entity('supervision_class_change')
 @Index('IDX_supervision_class_change_provider_occurred', ['providerId', 'occurredAt'])

@@ -17,8 +17,8 @@ import { CountingDirectory } from './records-harness';
 
 /**
  * The credit office's assessment (考核) of how departments apply the measures (联合奖惩) their
- * checks call for: the statistics split by the catalogue's polarity (PUNISHMENT 失信惩戒, INCENTIVE
- * 守信激励), and the ledger's filters by case number, verdict and measures left out, each selecting
+ * checks call for: the statistics split by the catalogue's polarity (PUNISHMENT 失信联合惩戒, INCENTIVE
+ * 守信联合激励), and the ledger's filters by case number, verdict and measures left out, each selecting
  * in SQL (page sizes and totalCount count the filtered checks), kept to the caller's own checks.
  *
  * A constructed set of FINANCE procurement checks, one case each (GOVERNMENT_PROCUREMENT calls for

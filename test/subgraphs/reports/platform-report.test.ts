@@ -66,6 +66,17 @@ describe('the printable page', () => {
     expect(page).not.toContain('企业法人');
   });
 
+  it('prints the terms the API says: 中性 for a neutral record, 列入经营异常名录 for an ABNORMAL subject, 守信红名单、表彰奖励 for the red-list category', () => {
+    const licence: SnapshotRecord = { ...listing, id: 'r2', category: 'ADMINISTRATIVE_LICENSING', polarity: 'NEUTRAL', documentNumber: '北戴河市监许〔2026〕5号', summary: '食品经营许可证核发' };
+    const honour: SnapshotRecord = { ...listing, id: 'r3', category: 'RED_LIST_HONOUR', polarity: 'POSITIVE', documentNumber: '北戴河信用激〔2026〕2号', summary: '获评诚信之星' };
+    const snapshot = snapshotWith(snapshotFormat, [licence, honour]);
+    const page = renderPrintable({ ...snapshot, subject: { ...snapshot.subject, status: 'ABNORMAL' } }, 'ab'.repeat(32));
+    expect(page.split('</tr>').find((r) => r.includes(licence.documentNumber))).toContain('<td>中性</td>');
+    expect(page.split('</tr>').find((r) => r.includes(honour.documentNumber))).toContain('<td>守信红名单、表彰奖励</td>');
+    expect(page).toContain('<td>列入经营异常名录</td>');
+    expect(page).not.toContain('基础');
+  });
+
   it('masks ID numbers and mobile numbers in a summary, one sealed as typed included', () => {
     const typed = { ...listing, summary: '经营者高敏（身份证号130304198001010012，电话139-1234-5678）未按规定开具发票' };
     const page = renderPrintable(snapshotWith(snapshotFormat, [typed]), 'ab'.repeat(32));
