@@ -7,7 +7,7 @@ export const fieldGroups = {
   SUBJECT_BASICS: "A subject's registration basics: name, kind, code, status, registration date, legal representative, registered address.",
   PERSONAL_IDENTIFIERS: "A natural person's citizen ID number and address in full, and the citizen ID numbers and mobile numbers written in free text (a record's summary, a case's reasons), which the organisation that wrote it reads whole anyway; without it they are masked.",
   PUBLIC_RECORDS: 'Credit records disclosed to the public (licences, penalties, enforcement, honours, tax grades, commitments, contract performance).',
-  DISHONESTY_LISTS: 'The serious-dishonesty list and dishonest judgment debtors (失信被执行人).',
+  DISHONESTY_LISTS: 'The serious-dishonesty list (严重失信主体名单) and dishonest judgment debtors (失信被执行人).',
   RESTRICTED_RECORDS: 'Records restored, withdrawn or past their disclosure period: kept for history, shown only for supervision and to the subject. (A record under objection still counts and is shown, marked OBJECTED, to whoever reads its category.)',
   REPORTS: 'Credit reports registered for a subject.',
   DISCLOSURE_LOG: "Who read a subject's credit data (the subject's own view of the audit log).",

@@ -230,6 +230,9 @@ describe('the explorer in headless Chromium', () => {
     // Its interface is English; its icon is inline, so no browser asks for a favicon.ico (a 404).
     expect(await page.getAttribute('html', 'lang')).toBe('en');
     expect(await page.getAttribute('link[rel="icon"]', 'href')).toBe('data:,');
+    // The bar's purpose fields carry the terms officers say (事项, 案号, 授权), marked as Chinese.
+    expect(await page.locator('label.explorer-field > span').allTextContents()).toEqual(expect.arrayContaining(['Matter 事项 (x-credit-matter)', 'Case 案号 (x-credit-case)', 'Consent 授权 (x-credit-consent)']));
+    expect(await page.locator('label.explorer-field span[lang="zh"]').allTextContents()).toEqual(['事项', '案号', '授权']);
   });
 
   it('runs the department’s example as the demo finance officer and shows the subject', async () => {

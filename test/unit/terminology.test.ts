@@ -1,7 +1,8 @@
 import fs from 'node:fs';
-import { buildSchema, isEnumType, type GraphQLEnumType, type GraphQLObjectType } from 'graphql';
+import { buildSchema, isEnumType, type GraphQLEnumType, type GraphQLInputObjectType, type GraphQLObjectType } from 'graphql';
 import { supergraphPath } from '../../schema/subgraphs';
 import { classRule, filingStatuses, permissions, supervisionClassRules, type SupervisionClass } from '../../lib/catalogue/provider-supervision';
+import { fieldGroups } from '../../lib/access/field-groups';
 import { findRecordCategory } from '../../lib/catalogue/record-categories';
 import { applicableMeasures, measureKinds, measuresByMatter, reportRequired, situations, verdict, type CountingRecord, type Verdict } from '../../lib/catalogue/measures';
 
@@ -164,5 +165,30 @@ describe('one concept, one Chinese term', () => {
     expect(measureKinds.REFERENCE_NOTED.polarity).toBe('PUNISHMENT');
     const punishment = (schema.getType('CreditCheckStatistic') as GraphQLObjectType).getFields().punishment.description ?? '';
     expect(punishment).toMatch(/REFERENCE_NOTED \(作为审查参考\)[^.]*counts here among the punishments/);
+  });
+});
+
+describe('the forms officers fill in', () => {
+  it('names the Chinese term of every input field and argument the terminology review listed', () => {
+    const inputs: Record<string, string[]> = {
+      SubmitCreditRecordInput: ['category', 'polarity', 'severity', 'taxCreditGrade'],
+      RegisterSubjectInput: ['status', 'registrationDate'],
+      GrantConsentInput: ['validFrom', 'validUntil', 'purpose', 'granteeKind'],
+      DecideRestorationInput: ['reason'],
+      CheckFeedbackInput: ['note'],
+      ProviderViolationInput: ['kind', 'occurredOn'],
+      ProviderSanctionInput: ['kind'],
+    };
+    const fields = Object.entries(inputs).flatMap(([type, names]) => {
+      const input = schema.getType(type) as GraphQLInputObjectType;
+      return names.map((name) => [`${type}.${name}`, input.getFields()[name].description] as const);
+    });
+    const verification = schema.getMutationType()!.getFields().recordReportVerification.args.map((arg) => [`recordReportVerification(${arg.name}:)`, arg.description] as const);
+    expect([...fields, ...verification].filter(([, description]) => !/\p{Script=Han}/u.test(description ?? '')).map(([coordinate]) => coordinate)).toEqual([]);
+  });
+
+  it('gives the field group of the lists its Chinese, as the record category has it', () => {
+    expect(fieldGroups.DISHONESTY_LISTS).toContain(`(${findRecordCategory('SERIOUS_DISHONESTY_LIST')?.nameZh})`);
+    expect(fieldGroups.DISHONESTY_LISTS).toContain(`(${findRecordCategory('DISHONEST_JUDGMENT_DEBTOR')?.nameZh})`);
   });
 });

@@ -436,7 +436,7 @@ function AccessBar({
         />
       </label>
       <label className="explorer-field">
-        <span>Matter ({settings.purposeHeaders.matter})</span>
+        <span>Matter <span lang="zh">事项</span> ({settings.purposeHeaders.matter})</span>
         <select data-testid="matter" value={access.matter} onChange={(e) => setAccess({ ...access, matter: e.target.value })}>
           <option value="">(none)</option>
           {settings.matters.map((m) => (
@@ -447,11 +447,11 @@ function AccessBar({
         </select>
       </label>
       <label className="explorer-field">
-        <span>Case ({settings.purposeHeaders.caseNumber})</span>
+        <span>Case <span lang="zh">案号</span> ({settings.purposeHeaders.caseNumber})</span>
         <input data-testid="case" value={access.caseNumber} onChange={(e) => setAccess({ ...access, caseNumber: e.target.value })} />
       </label>
       <label className="explorer-field">
-        <span>Consent ({settings.purposeHeaders.consentId})</span>
+        <span>Consent <span lang="zh">授权</span> ({settings.purposeHeaders.consentId})</span>
         <input data-testid="consent" value={access.consentId} onChange={(e) => setAccess({ ...access, consentId: e.target.value })} />
       </label>
       <div ref={exampleSlot} className="explorer-examples" />
