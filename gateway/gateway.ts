@@ -25,7 +25,7 @@ import { AuditWriter, type AuditEntryInput } from './audit-writer';
 import { createTokenVerifier, RefusedClaims, type TokenSettings } from './authentication';
 import { guardOperation, isAtOrBeneath, type AskedRootField, nullRemovedFields, readFieldGuards, refusalsAtWithheldFields, withFieldGroupsDescribed, withheldBeneath, type Refusal, type RemovedField } from './field-guards';
 import { RefusedSubjectCodes } from './refused-subject-codes';
-import { InternalCallRefused, InternalClient } from '../lib/internal-client';
+import { InternalCallRefused, InternalClient, internalCallTimeoutMs } from '../lib/internal-client';
 import { answeringIntrospectionAlone, plannableIntrospection } from './introspection';
 import type { GatewayObserver } from './observer';
 import { defaultOperationLimits, operationLimitsForApollo, readListSizes, typeLimitErrors, type OperationLimits } from './operation-limits';
@@ -94,6 +94,19 @@ export function routingUrls(supergraphSdl: string): Record<string, string> {
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/**
+ * The longest a request may take from its arrival to its answer: its subgraph calls within
+ * `REQUEST_TIMEOUT_MS`, then what that does not count: the lookup of a refused subject's code
+ * (`SUBGRAPH_TIMEOUT_MS`), the consent's re-check (the registers asked together, one internal
+ * call's time) and the audit append (behind a write already under way, then its own). The
+ * gateway's stop waits this long for the requests in flight (serve.ts), so that a request allowed
+ * to run is allowed to finish; a proxy in front waits longer (README, Behind a reverse proxy: Time).
+ * An audit log so slow that the writes queue up delays answers past it, and those are cut.
+ */
+export function longestAnswerMs(requestTimeoutMs = defaultSubgraphTimeoutMs, subgraphTimeoutMs = defaultSubgraphTimeoutMs): number {
+  return requestTimeoutMs + subgraphTimeoutMs + 3 * internalCallTimeoutMs;
+}
 
 /**
  * The federation gateway over a static supergraph (no introspection at start-up, so what is

@@ -1,6 +1,6 @@
 import { unresolvedHost } from '../lib/env';
 import { createLogger } from '../lib/logger';
-import { handleShutdownSignals } from '../lib/shutdown';
+import { forceAfterGraceMs, handleShutdownSignals } from '../lib/shutdown';
 import { exitOnUncaughtFault, exitWithFatal } from '../lib/start-failure';
 import { readGatewayConfig, type GatewayConfig } from './config';
 import { explorerLink } from './explorer/explorer-settings';
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
       { url: served.url, supergraph: config.supergraphPath, explorer: config.explorer ? explorerLink(served.url, config.host) : 'off', introspection: config.introspection, demoTokens: Boolean(demo), limits: config.limits, rateLimits: served.gateway.rateLimits?.summary() ?? 'off', corsOrigins: config.corsOrigins, trustedProxies, ...(config.accessControl ? {} : { accessControl: 'off' }) },
       'serving',
     );
-    handleShutdownSignals(logger, [{ name: 'HTTP server', stop: () => served.stop() }]);
+    handleShutdownSignals(logger, [{ name: 'HTTP server', stop: () => served.stop() }], forceAfterGraceMs(served.stopGracePeriodMillis));
   } catch (error) {
     exitWithFatal(logger, error);
   }

@@ -5,7 +5,7 @@ import { crossSiteRequestRoute } from './cross-site-requests';
 import { explorerRoute } from './explorer/explorer-route';
 import { printableReportsRoute } from './printable-reports';
 import { explorerSettingsProvider, type DemoTokenOptions } from './explorer/explorer-settings';
-import { createGateway, routingUrls, type Gateway, type GatewayOptions } from './gateway';
+import { createGateway, longestAnswerMs, routingUrls, type Gateway, type GatewayOptions } from './gateway';
 import { GatewayMetrics } from './metrics';
 import { gatewayReadiness } from './readiness';
 
@@ -15,6 +15,7 @@ export interface ServeGatewayOptions extends Omit<GatewayOptions, 'observer'> {
   logger?: Logger;
   /** Serve the explorer at `/explorer/`; `demo` lists the demo callers' tokens (embedded default only). */
   explorer?: { demo?: DemoTokenOptions; bundleDirectory?: string };
+  /** How long a stop waits for the requests in flight; by default the longest a request may take (longestAnswerMs). */
   stopGracePeriodMillis?: number;
   /** Origins of the front ends allowed to call from a browser on another site (`CORS_ORIGINS`). */
   corsOrigins?: readonly string[];
@@ -25,6 +26,8 @@ export interface ServedGateway {
   gateway: Gateway;
   http: RunningHttpServer;
   metrics: GatewayMetrics;
+  /** How long stop() waits for the requests in flight before it cuts them. */
+  stopGracePeriodMillis: number;
   /** Graceful: no new connections, in-flight requests (and their audit writes) finish. */
   stop(): Promise<void>;
 }
@@ -35,7 +38,9 @@ export interface ServedGateway {
  * tests call this with their own options.
  */
 export async function serveGateway(options: ServeGatewayOptions): Promise<ServedGateway> {
-  const { port, host, logger, explorer, stopGracePeriodMillis, corsOrigins, ...gatewayOptions } = options;
+  const { port, host, logger, explorer, corsOrigins, ...gatewayOptions } = options;
+  // A request allowed to run is allowed to finish: a fixed 10 s cut a credit check under REQUEST_TIMEOUT_MS=30000 stored and never answered.
+  const stopGracePeriodMillis = options.stopGracePeriodMillis ?? longestAnswerMs(options.requestTimeoutMs, options.subgraphTimeoutMs);
   // Closed when the gateway stops, or when it fails to start: its GC observer would outlive it (lib/metrics.ts).
   const metrics = new GatewayMetrics(logger);
   try {
@@ -68,6 +73,7 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<Served
       gateway,
       http: running,
       metrics,
+      stopGracePeriodMillis,
       stop: async () => {
         try {
           await running.stop();

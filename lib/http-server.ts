@@ -7,6 +7,7 @@ import Negotiator from 'negotiator';
 import { HeaderMap, type ApolloServer, type BaseContext, type ContextFunction } from '@apollo/server';
 import { ErrorCode, outageRetryAfterSeconds } from './errors';
 import type { Logger } from './logger';
+import { defaultStopGracePeriodMs } from './shutdown';
 import { addressOf, StartFailure } from './start-failure';
 import type { ServiceMetrics } from './metrics';
 import { attachRecord, clientRequestIdFrom, markError, newRequestId, recordErrors, recordOperations, recordRequester, requestIdFrom, type CallerSummary, type RequestRecord } from './request-record';
@@ -68,7 +69,8 @@ export interface ServeOptions<TContext extends BaseContext> {
   compressAnswers?: boolean;
   /**
    * How long stopping waits for the requests in flight to be answered before it closes their
-   * connections (default 10 s).
+   * connections (default defaultStopGracePeriodMs). At least the longest a request may take: the
+   * gateway's follows its time limits (gateway/gateway.ts longestAnswerMs).
    */
   stopGracePeriodMillis?: number;
 }
@@ -361,7 +363,7 @@ export async function serveGraphQL<TContext extends BaseContext>(
   const arrivalLimitMs = options.requestArrivalLimitMillis ?? 60_000;
   const { logger, metrics } = options;
   server.addPlugin(recordOperations(options.describeCaller ?? (() => null), options.isPlatformCall ?? (() => false)));
-  const drain = new Drain(options.stopGracePeriodMillis ?? 10_000, logger);
+  const drain = new Drain(options.stopGracePeriodMillis ?? defaultStopGracePeriodMs, logger);
   /** The refusal of each request whose body is still arriving, by its connection: Node tells of a slow one by its connection only. */
   const bodyTooSlow = new WeakMap<Duplex, () => void>();
   // Node checks the connections for slow requests every connectionsCheckingInterval (30 s by
@@ -388,7 +390,15 @@ export async function serveGraphQL<TContext extends BaseContext>(
     attachRecord(req, record);
     const target = requestTarget(req);
     const pathname = target ? target.pathname : '(not a URL)';
-    const handled = drain.requestStarted(req, res);
+    const handled = drain.requestStarted(req, res, {
+      requestId: record.requestId,
+      path: pathname,
+      // Nothing of it ran (its body had not all arrived): the client may send it again.
+      refuse: () => {
+        record.errorCodes.push(ErrorCode.SHUTTING_DOWN);
+        refuseWhileStopping(req, res);
+      },
+    });
     // Answered through the response, which closes the connection once sent (Connection: close):
     // the request's log line and metrics see the 408, not a client that went away.
     const refuseSlowBody = () => {
@@ -449,6 +459,8 @@ export async function serveGraphQL<TContext extends BaseContext>(
         }
         if (!isUtf8Query(url.search)) throw new RequestError(400, 'request query string is not UTF-8: percent-encode its text as UTF-8 (encodeURIComponent; a GBK or other encoding would be read as other characters)');
         const body = await readJsonBody(req, limit);
+        // Refused meanwhile, at the end of the stop's grace period (Drain): it must not run.
+        if (res.writableEnded) return;
         const response = await server.executeHTTPGraphQLRequest({
           httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
           context: async () => {
@@ -552,6 +564,13 @@ function listenFailure(error: NodeJS.ErrnoException, host: string, port: number,
   }
 }
 
+/** What stopping tells of a request it cuts at the end of its grace period, and how it refuses one whose body is still arriving. */
+interface UnfinishedRequest {
+  requestId: string;
+  path: string;
+  refuse: () => void;
+}
+
 /**
  * The HTTP server's side of stopping (serveGraphQL): which requests are being handled, on which
  * connections, and closing those once they are done.
@@ -559,8 +578,8 @@ function listenFailure(error: NodeJS.ErrnoException, host: string, port: number,
 class Drain {
   /** Each open connection, with how many of its responses are not yet finished. */
   private readonly connections = new Map<net.Socket, number>();
-  /** Responses not yet finished: told `Connection: close` when stopping starts. */
-  private readonly open = new Set<http.ServerResponse>();
+  /** Responses not yet finished, with their requests: told `Connection: close` when stopping starts, named when cut. */
+  private readonly open = new Map<http.ServerResponse, { req: http.IncomingMessage } & UnfinishedRequest>();
   /** Requests whose handling has not ended, answered or not. */
   private handling = 0;
   /** When a request last started or ended. */
@@ -592,13 +611,13 @@ class Drain {
   }
 
   /** A request taken: returns what to call when its handling has ended. */
-  requestStarted(req: http.IncomingMessage, res: http.ServerResponse): () => void {
+  requestStarted(req: http.IncomingMessage, res: http.ServerResponse, unfinished: UnfinishedRequest): () => void {
     const socket = req.socket;
     if (this.connections.has(socket)) this.connections.set(socket, this.connections.get(socket)! + 1);
     this.handling++;
     this.lastActivity = Date.now();
     clearTimeout(this.quietTimer);
-    this.open.add(res);
+    this.open.set(res, { req, ...unfinished });
     if (this.draining) res.setHeader('connection', 'close');
     res.once('close', () => {
       this.open.delete(res);
@@ -628,7 +647,7 @@ class Drain {
     // No new connections. net's close, not http's: that one also closes the idle kept-alive
     // connections at once, which is what must not happen (stoppingIdleCloseMs).
     const closed = new Promise<void>((resolve) => net.Server.prototype.close.call(server, () => resolve()));
-    for (const res of this.open) if (!res.headersSent) res.setHeader('connection', 'close');
+    for (const res of this.open.keys()) if (!res.headersSent) res.setHeader('connection', 'close');
     if (this.handling === 0) this.closeIdleWhenQuiet();
     let timer: NodeJS.Timeout | undefined;
     const graceOver = new Promise<'grace over'>((resolve) => (timer = setTimeout(() => resolve('grace over'), this.gracePeriodMs)));
@@ -638,6 +657,26 @@ class Drain {
     clearTimeout(this.quietTimer);
     if (outcome === 'grace over') {
       this.logger?.warn({ gracePeriodMs: this.gracePeriodMs, requestsUnfinished: this.handling, connectionsOpen: this.connections.size }, 'stop grace period over: closing the connections still open');
+      // Their request lines are written as their responses close: waited for, or the process exits first.
+      const closing: Promise<unknown>[] = [];
+      const refused = new Set<net.Socket>();
+      for (const [res, request] of this.open) {
+        closing.push(new Promise((resolve) => res.once('close', resolve)));
+        const line = { gracePeriodMs: this.gracePeriodMs, requestId: request.requestId, method: request.req.method, path: request.path };
+        // Its body still arriving: nothing of it ran, which a 503 can tell its client, who may send it again.
+        if (!request.req.complete && !res.headersSent) {
+          request.refuse();
+          refused.add(request.req.socket);
+          this.logger?.warn({ ...line, outcome: 'refused unrun: 503 SHUTTING_DOWN' }, 'stop grace period over: request refused');
+        } else {
+          this.logger?.warn({ ...line, outcome: res.headersSent ? 'cut while its answer was sent' : 'cut unanswered: it may have run' }, 'stop grace period over: request cut');
+        }
+      }
+      for (const socket of this.connections.keys()) if (!refused.has(socket)) socket.destroy();
+      // A refused request's connection closes once its answer is sent (Connection: close); cut within a bound.
+      let bound: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all(closing), new Promise((resolve) => (bound = setTimeout(resolve, stoppingIdleCloseMs)))]);
+      clearTimeout(bound);
       for (const socket of this.connections.keys()) socket.destroy();
     }
     // http's close: its timers for slow requests; every connection is closed or cut by now.

@@ -22,6 +22,9 @@ export type CallOutcome = 'ok' | 'graphql_errors' | 'unreachable' | 'timeout' | 
  */
 export type CallReport = (outcome: CallOutcome, seconds: number, cause?: string) => void;
 
+/** How long a platform-internal call may take unless its maker says otherwise: an audit append, a consent's re-check. */
+export const internalCallTimeoutMs = 5_000;
+
 /**
  * Platform-internal calls to a subgraph, signed with the gateway key as no caller and as the
  * platform's own (RequestIdentity `platform`, which the callee's /metrics count by name), with only the
@@ -36,7 +39,7 @@ export class InternalClient {
    */
   constructor(
     private readonly signingKey: Uint8Array,
-    private readonly timeoutMs = 5_000,
+    private readonly timeoutMs = internalCallTimeoutMs,
     private readonly service?: string,
     private readonly report?: CallReport,
   ) {}

@@ -13,6 +13,22 @@ export interface ShutdownStep {
 const startedByLauncher = process.channel !== undefined;
 
 /**
+ * How long a subgraph's stop waits for its requests in flight (lib/http-server.ts): they are the
+ * gateway's, which is stopped first and waits for them itself (README, Operations: stopping).
+ */
+export const defaultStopGracePeriodMs = 10_000;
+
+/**
+ * When a process whose HTTP server waits `gracePeriodMs` for its requests in flight gives up on
+ * its shutdown: what follows the grace period (its connections cut, its databases closed) is given
+ * 15 s. A supervisor's own stop timeout (docker/compose.yaml `stop_grace_period`, a unit's
+ * `TimeoutStopSec`) must be longer, or it kills the process while it still drains.
+ */
+export function forceAfterGraceMs(gracePeriodMs: number): number {
+  return gracePeriodMs + 15_000;
+}
+
+/**
  * Graceful shutdown of a service process on SIGTERM (what an orchestrator sends, and the
  * launcher) or SIGINT (Ctrl-C on the process run alone): the steps run in order, typically the
  * HTTP server first (stop accepting, let the requests in flight finish) and the databases last. A
@@ -24,7 +40,7 @@ const startedByLauncher = process.channel !== undefined;
  * launcher: when the launcher's channel closes without a signal first (the launcher was killed),
  * it shuts down as on SIGTERM.
  */
-export function handleShutdownSignals(logger: Logger, steps: ShutdownStep[], forceAfterMs = 25_000): void {
+export function handleShutdownSignals(logger: Logger, steps: ShutdownStep[], forceAfterMs = forceAfterGraceMs(defaultStopGracePeriodMs)): void {
   let shuttingDown = false;
   const shutdown = async (cause: { signal: NodeJS.Signals } | { launcher: 'gone' }) => {
     shuttingDown = true;

@@ -6,6 +6,7 @@ import readline from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError, isWildcardHost, readHost, urlHost } from '../lib/env';
 import { projectRoot } from '../lib/project-root';
+import { defaultStopGracePeriodMs, forceAfterGraceMs } from '../lib/shutdown';
 import { StartFailure } from '../lib/start-failure';
 import { defaultPorts, subgraphNames, type SubgraphName } from '../schema/subgraphs';
 
@@ -67,11 +68,12 @@ export async function launchPlatform(
     child.on('exit', (code, signal) => stopping || reportDeath(`${name} exited (${signal ? `killed by ${signal}` : `exit code ${code}`})`));
     children.push({ name, process: child });
   };
-  const stopOne = (c: { process: ChildProcess }) =>
+  const stopOne = (c: { name: string; process: ChildProcess }) =>
     new Promise<void>((resolve) => {
       if (c.process.exitCode !== null || c.process.signalCode !== null) return resolve();
-      // Past its own grace period (lib/shutdown.ts) a process is killed.
-      const kill = setTimeout(() => c.process.kill('SIGKILL'), 30_000);
+      // Past its own grace period (lib/shutdown.ts) a subgraph is killed. The gateway's follows its
+      // REQUEST_TIMEOUT_MS (up to 10 minutes; gateway/gateway.ts longestAnswerMs): it ends itself past it, or a second Ctrl-C kills it.
+      const kill = c.name === 'gateway' ? undefined : setTimeout(() => c.process.kill('SIGKILL'), forceAfterGraceMs(defaultStopGracePeriodMs) + 5_000);
       c.process.once('exit', () => {
         clearTimeout(kill);
         resolve();

@@ -1,11 +1,17 @@
 import http from 'node:http';
+import { composeServices } from '@apollo/composition';
 import { ApolloServer } from '@apollo/server';
+import { parse } from 'graphql';
 import { Agent, request } from 'undici';
 import { crossSiteRequestRoute } from '../../gateway/cross-site-requests';
+import { serveGateway } from '../../gateway/serve';
 import { serveGraphQL, type ExtraRoute } from '../../lib/http-server';
+import { internalCallTimeoutMs } from '../../lib/internal-client';
 import { connectionFailure, send } from '../../lib/platform-http';
 import { catalogueFingerprint } from '../../lib/catalogue/fingerprint';
+import { createLogger } from '../../lib/logger';
 import { readinessRoute } from '../../lib/readiness';
+import { forceAfterGraceMs } from '../../lib/shutdown';
 
 describe('stopping a server (graceful shutdown)', () => {
   it('refuses new connections at once and lets the request in flight finish', async () => {
@@ -250,6 +256,52 @@ describe('stopping a server with connections kept alive', () => {
     }
   });
 
+  // A probe on a poor mobile line: at the end of the grace period a request still uploading its
+  // body was cut with a bare FIN though nothing of it ran, and the request cut while running left
+  // no line in the log saying so.
+  it('at the end of the grace period refuses unrun a request whose body is still arriving (503 SHUTTING_DOWN), and logs each request it cuts', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger('test', { destination: { write: (line: string) => void lines.push(JSON.parse(line)) } });
+    const served = await serveGraphQL(
+      new ApolloServer({ typeDefs: 'type Query { slow: String }', resolvers: { Query: { slow: async () => (entered(), await released, 'finished') } } }),
+      { port: 0, context: async () => ({}), stopGracePeriodMillis: 300, logger },
+    );
+    try {
+      const running = fetch(served.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'running-when-cut' }, body: JSON.stringify({ query: '{ slow }' }) }).catch(() => 'cut');
+      await inResolver;
+      // Its headers and half its body sent; the rest never comes in time.
+      const body = JSON.stringify({ query: '{ slow }' });
+      const uploading = http.request(served.url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-request-id': 'still-uploading' } });
+      const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
+        uploading.on('response', (res) => {
+          let text = '';
+          res.on('data', (chunk: Buffer) => (text += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        });
+        uploading.on('error', reject);
+      });
+      uploading.write(body.slice(0, 5));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await served.stop();
+      const refused = await answer;
+      expect(refused.status).toBe(503);
+      expect(JSON.parse(refused.body)).toEqual({ errors: [{ message: expect.stringMatching(/nothing of this request ran/), extensions: { code: 'SHUTTING_DOWN', retryAfterSeconds: 5 } }] });
+      expect(await running).toBe('cut');
+      const cut = lines.filter((line) => line.gracePeriodMs === 300 && line.requestId);
+      expect(cut).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ level: 'warn', requestId: 'running-when-cut', method: 'POST', path: '/graphql', outcome: 'cut unanswered: it may have run' }),
+          expect.objectContaining({ level: 'warn', requestId: 'still-uploading', method: 'POST', path: '/graphql', outcome: 'refused unrun: 503 SHUTTING_DOWN' }),
+        ]),
+      );
+      // And their request lines, written before stop() resolves (the process exits then).
+      expect(lines.filter((line) => line.msg === 'request').map((line) => [line.requestId, line.status])).toEqual(expect.arrayContaining([['running-when-cut', 499], ['still-uploading', 503]]));
+    } finally {
+      release();
+      await served.stop();
+    }
+  });
+
   it('under load from 32 kept-alive clients, answers every request it ran and refuses the rest cleanly', async () => {
     const served = await start();
     // One connection per client, opened while warming up: the load then runs on connections kept alive, as the probe's did.
@@ -290,6 +342,32 @@ describe('stopping a server with connections kept alive', () => {
       expect(outcomes.ECONNREFUSED).toBe(32);
     } finally {
       await dispatcher.close();
+      await served.stop();
+    }
+  });
+});
+
+// A probe: REQUEST_TIMEOUT_MS=SUBGRAPH_TIMEOUT_MS=30000, and a credit check in flight at SIGTERM
+// was cut after the fixed 10 s of grace, stored and never answered.
+describe('stopping the gateway', () => {
+  const books = parse(/* GraphQL */ `
+    extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
+    type Query { books: [String!]! }
+  `);
+  const supergraphSdl = composeServices([{ name: 'books', url: 'http://127.0.0.1:9/graphql', typeDefs: books }]).supergraphSdl!;
+
+  it.each([
+    [10_000, 10_000],
+    [30_000, 30_000],
+    [600_000, 100],
+  ])('waits for its requests in flight as long as REQUEST_TIMEOUT_MS=%i and SUBGRAPH_TIMEOUT_MS=%i let one take, and gives up on its stop only after that', async (requestTimeoutMs, subgraphTimeoutMs) => {
+    const served = await serveGateway({ supergraphSdl, tokens: null, signingKey: new Uint8Array(32).fill(7), accessControl: false, requestTimeoutMs, subgraphTimeoutMs, port: 0 });
+    try {
+      // Its calls, then the refused subject's lookup (one subgraph call), the consent's re-check and the audit append (behind one write under way).
+      const longestAnswer = requestTimeoutMs + subgraphTimeoutMs + 3 * internalCallTimeoutMs;
+      expect(served.stopGracePeriodMillis).toBe(longestAnswer);
+      expect(forceAfterGraceMs(served.stopGracePeriodMillis)).toBeGreaterThan(longestAnswer);
+    } finally {
       await served.stop();
     }
   });
