@@ -44,7 +44,7 @@ export interface PrintableReportsOptions {
 
 export function printableReportsRoute(reportsUrl: string, { audit, signingKey, rateLimits, trustedProxies, observer, timeoutMs = 10_000 }: PrintableReportsOptions): ExtraRoute {
   const origin = new URL(reportsUrl).origin;
-  return async (req, res) => {
+  return async (req, res, callerGone) => {
     const url = new URL(req.url ?? '/', 'http://gateway');
     if (!/^\/reports\/[A-Za-z0-9-]+\.html$/.test(url.pathname)) return false;
     const requestId = requestIdFrom(req.headers['x-request-id']);
@@ -78,9 +78,15 @@ export function printableReportsRoute(reportsUrl: string, { audit, signingKey, r
     const started = performance.now();
     try {
       const identity = await signerFor(signingKey).sign({ caller: null, purpose: null, grants: printingGrants, scope: {} });
-      upstream = await fetch(`${origin}${url.pathname}${url.search}`, { headers: { [identityHeader]: identity, 'x-request-id': requestId }, signal: AbortSignal.timeout(timeoutMs) });
+      // Abandoned once the browser has gone (its tab closed, its line dropped): no one will read the page.
+      const timeout = AbortSignal.timeout(timeoutMs);
+      upstream = await fetch(`${origin}${url.pathname}${url.search}`, { headers: { [identityHeader]: identity, 'x-request-id': requestId }, signal: callerGone ? AbortSignal.any([timeout, callerGone]) : timeout });
       page = Buffer.from(await upstream.arrayBuffer());
     } catch (error) {
+      if (callerGone?.aborted) {
+        observer?.subgraphFetch('reports', (performance.now() - started) / 1000, 'caller_gone');
+        return true;
+      }
       // The reports subgraph's outage, told as the query plans' calls to it are (logged once per
       // window with the calls since): a stack per view, while it was down, was a line per reader.
       const outcome = (error as Error).name === 'TimeoutError' ? 'timeout' : 'unreachable';
@@ -95,7 +101,8 @@ export function printableReportsRoute(reportsUrl: string, { audit, signingKey, r
       try {
         // The number as issued, which the reports service names (the address may spell it `bdhxy-…`); as addressed, from a service that does not.
         const reportNumber = upstream.headers.get(disclosedReportHeader) ?? url.pathname.slice('/reports/'.length, -'.html'.length);
-        await audit.write([printableView(subjectId, reportNumber, requestId)]);
+        // Left out, as nothing is disclosed, should the browser be gone before the entry is sent (AuditWriter.write).
+        await audit.write([printableView(subjectId, reportNumber, requestId)], callerGone);
       } catch (error) {
         observer?.auditUnavailable(error, requestId);
         res.setHeader('retry-after', String(outageRetryAfterSeconds));

@@ -22,7 +22,12 @@ export interface HttpRequestInfo {
   callerGone: AbortSignal;
 }
 
-export type ExtraRoute = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<boolean> | boolean;
+/**
+ * A route other than GraphQL. `callerGone`: the request's (HttpRequestInfo), which the server
+ * passes: a route that calls another service, or writes the audit log, stops or leaves out what a
+ * client gone away will never read.
+ */
+export type ExtraRoute = (req: http.IncomingMessage, res: http.ServerResponse, callerGone?: AbortSignal) => Promise<boolean> | boolean;
 
 export interface ServeOptions<TContext extends BaseContext> {
   port: number;
@@ -447,7 +452,7 @@ export async function serveGraphQL<TContext extends BaseContext>(
           refuseWhileStopping(req, res);
           return;
         }
-        for (const route of routes) if (await route(req, res)) return;
+        for (const route of routes) if (await route(req, res, callerGone.signal)) return;
         const url = target;
         if (url.pathname !== '/graphql' && url.pathname !== '/') {
           sendErrors(req, res, 404, [{ message: `no route for ${url.pathname}`, extensions: { code: ErrorCode.ROUTE_NOT_FOUND } }]);

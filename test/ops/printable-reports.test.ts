@@ -1,14 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { AuditEntryInput } from '../../gateway/audit-writer';
+import net, { type AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { AuditWriter, type AuditEntryInput } from '../../gateway/audit-writer';
 import { printableReportsRoute, type PrintableReportsOptions } from '../../gateway/printable-reports';
 import { identityHeader, verifierFor } from '../../lib/access/identity';
+import { serveGraphQL, type RunningHttpServer } from '../../lib/http-server';
+import { InternalClient } from '../../lib/internal-client';
 
 async function listen(handler: http.RequestListener): Promise<{ url: string; close: () => Promise<void> }> {
   const server = http.createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((resolve) => (server.close(() => resolve()), server.closeAllConnections())) };
 }
 
 /**
@@ -194,5 +197,121 @@ describe('the gateway route to printable reports', () => {
 
   it.each(['/reports/../graphql', '/reports/x.json', '/other'])('does not answer %s', async (path) => {
     expect((await fetch(`${gateway.url}${path}`)).status).toBe(418);
+  });
+});
+
+/**
+ * An officer on a poor line whose browser leaves (the tab closed, the line dropped) before the page
+ * is sent: nothing was disclosed, so nothing is audited as disclosed, as for a GraphQL answer whose
+ * client went away (the HTTP server's `callerGone`, which the audit writer reads).
+ */
+describe('the gateway route to printable reports, its reader gone', () => {
+  const key = new Uint8Array(randomBytes(32));
+  /** What the audit subgraph was asked to append, and its appends held until released. */
+  const appended: AuditEntryInput[] = [];
+  let holdAppends = false;
+  const heldAppends: (() => void)[] = [];
+  /** The page requests the reports service holds, and whether each was abandoned by the gateway. */
+  const heldPages: http.ServerResponse[] = [];
+  const abandoned: string[] = [];
+  let pageArrived: () => void = () => {};
+  const calls: { subgraph: string; outcome: string }[] = [];
+  let reports: Awaited<ReturnType<typeof listen>>;
+  let auditService: Awaited<ReturnType<typeof listen>>;
+  let served: RunningHttpServer;
+
+  beforeAll(async () => {
+    reports = await listen((req, res) => {
+      res.once('close', () => res.writableFinished || abandoned.push(String(req.headers['x-request-id'])));
+      heldPages.push(res);
+      pageArrived();
+    });
+    auditService = await listen((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk));
+      req.on('end', () => {
+        const answer = () => {
+          const entries = (JSON.parse(body) as { variables: { entries: AuditEntryInput[] } }).variables.entries;
+          appended.push(...entries);
+          res.setHeader('content-type', 'application/json');
+          res.end(JSON.stringify({ data: { appendAuditEntries: { appended: entries.length } } }));
+        };
+        if (holdAppends) heldAppends.push(answer);
+        else answer();
+      });
+    });
+    const audit = new AuditWriter(new InternalClient(key), `${auditService.url}/graphql`);
+    const route = printableReportsRoute(`${reports.url}/graphql`, { audit, signingKey: key, observer: { auditUnavailable: () => undefined, subgraphFetch: (subgraph, _seconds, outcome) => void calls.push({ subgraph, outcome }) } });
+    served = await serveGraphQL(new ApolloServer({ typeDefs: 'type Query { a: Int }' }), { port: 0, context: async () => ({}), routes: [route] });
+  });
+
+  afterAll(async () => {
+    for (const page of heldPages) page.destroy();
+    await served?.stop();
+    await auditService?.close();
+    await reports?.close();
+  });
+
+  /** The page, as the reports service answers it once released. */
+  const answerPage = (res: http.ServerResponse) => {
+    if (res.destroyed) return;
+    res.setHeader('content-type', 'text/html; charset=utf-8');
+    res.setHeader('x-credit-disclosed-subject', 'subject-of-the-report');
+    res.end('<h1>北戴河区公共信用信息报告</h1>');
+  };
+
+  /** A browser's GET of the page on a connection of its own; `leave` closes it. */
+  const openPage = (requestId: string) => {
+    const socket = net.connect(served.port, '127.0.0.1', () => socket.write(`GET /reports/BDHXY-20261125-ABCD1234.html?code=right HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nx-request-id: ${requestId}\r\n\r\n`));
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk));
+    socket.on('error', () => undefined);
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    return { leave: () => socket.destroy(), answered: async () => (await closed, received), received: () => received };
+  };
+
+  it('stops fetching the page, and audits no view, when the browser leaves while the reports service has not answered', async () => {
+    const arrived = new Promise<void>((resolve) => (pageArrived = resolve));
+    const browser = openPage('view-left-early');
+    await arrived;
+    browser.leave();
+    // The fetch is abandoned at once: the reports service sees its request closed.
+    for (let waited = 0; waited < 2_000 && !abandoned.includes('view-left-early'); waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    heldPages.splice(0).forEach(answerPage);
+    for (let waited = 0; waited < 500 && !calls.length; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(abandoned).toContain('view-left-early');
+    expect(calls).toEqual([{ subgraph: 'reports', outcome: 'caller_gone' }]);
+    expect(appended.filter((entry) => entry.requestId === 'view-left-early')).toEqual([]);
+    expect(browser.received()).toBe('');
+  });
+
+  it('audits no view when the browser leaves while the view\'s audit entry waits for its write', async () => {
+    holdAppends = true;
+    try {
+      // A first view, whose write the audit subgraph holds: the next view's entry waits behind it.
+      let arrived = new Promise<void>((resolve) => (pageArrived = resolve));
+      const first = openPage('view-read');
+      await arrived;
+      heldPages.splice(0).forEach(answerPage);
+      for (let waited = 0; waited < 2_000 && !heldAppends.length; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(heldAppends).toHaveLength(1);
+      arrived = new Promise<void>((resolve) => (pageArrived = resolve));
+      const second = openPage('view-left-before-its-write');
+      await arrived;
+      heldPages.splice(0).forEach(answerPage);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      second.leave();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      holdAppends = false;
+      heldAppends.splice(0).forEach((answer) => answer());
+      expect(await first.answered()).toContain('公共信用信息报告');
+      for (let waited = 0; waited < 500 && !appended.some((entry) => entry.requestId === 'view-read'); waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(appended.filter((entry) => entry.requestId !== 'view-left-early').map((entry) => [entry.requestId, entry.outcome])).toEqual([['view-read', 'DISCLOSED']]);
+      expect(second.received()).toBe('');
+    } finally {
+      holdAppends = false;
+      heldAppends.splice(0).forEach((answer) => answer());
+    }
   });
 });
