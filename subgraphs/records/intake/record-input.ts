@@ -28,10 +28,20 @@ export interface RowProblem {
  * A problem as README, Errors, names it, with what else its refusal tells: for a code that is not
  * a valid identifier, what is wrong with it (as `subjectByCode` says it); for a text, its
  * `TextProblem` (`validateCreditRecord`'s, with `max` or `character`); for a choice, its `choices`;
- * for a date, its `DateProblem` (with `earliest` or `latest`). A rejection of a batch tells each
- * detail in a field of its own (`CreditRecordRejection`, resolvers.ts).
+ * for a date, its `DateProblem` (with `earliest` or `latest`); and intake's own (`IntakeProblem`).
+ * A rejection of a batch tells each detail in a field of its own (`CreditRecordRejection`, resolvers.ts).
  */
-export type ProblemDetails = { problem: IdentifierProblem } | CreditRecordProblem['details'];
+export type ProblemDetails = { problem: IdentifierProblem } | CreditRecordProblem['details'] | { problem: IntakeProblem };
+
+/**
+ * What intake alone refuses, as README, Errors, names it: a JSON Lines value that is no text where
+ * the row holds text (`NOT_TEXT`); a subject no one registered (`UNKNOWN_SUBJECT`, on NOT_FOUND);
+ * a document number an earlier row of the batch holds, or the department's record about another
+ * subject (`DOCUMENT_NUMBER_IN_USE`); and, for a record an accepted objection corrected, a change
+ * to what the objection decided (`DECIDED_ON_OBJECTION`) or one making the record graver
+ * (`GRAVER_CORRECTION`, as `decideObjection` refuses such a correction).
+ */
+export type IntakeProblem = 'NOT_TEXT' | 'UNKNOWN_SUBJECT' | 'DOCUMENT_NUMBER_IN_USE' | 'DECIDED_ON_OBJECTION' | 'GRAVER_CORRECTION';
 
 /** A required code or text the row left out or blank (README, Errors: `EMPTY`). */
 const leftOut: ProblemDetails = { problem: 'EMPTY' };
@@ -74,7 +84,7 @@ export function parseRow(values: RecordRow, department: string, today: string): 
     const value = values[field];
     if (value === undefined || value === null) return null;
     if (typeof value !== 'string') {
-      problem(field, `${field} must be text, got ${typeof value === 'object' ? 'an object' : `the ${typeof value} ${quotedInput(value)}`}`);
+      problem(field, `${field} must be text, got ${typeof value === 'object' ? 'an object' : `the ${typeof value} ${quotedInput(value)}`}`, ErrorCode.BAD_USER_INPUT, { problem: 'NOT_TEXT' });
       return null;
     }
     const trimmed = value.trim();
@@ -92,7 +102,8 @@ export function parseRow(values: RecordRow, department: string, today: string): 
   const rawCode = text('subjectCode');
   let subject: SubjectReference | null = null;
   if (subjectId !== null && rawCode !== null) {
-    problem('subjectId', 'name the subject by subjectCode or by subjectId, not both');
+    // Named once: beside a code, an id does not apply (a form clears one of them).
+    problem('subjectId', 'name the subject by subjectCode or by subjectId, not both', ErrorCode.BAD_USER_INPUT, { problem: 'NOT_APPLICABLE' });
   } else if (subjectId !== null) {
     const refused = subjectIdProblem(subjectId);
     if (refused) {

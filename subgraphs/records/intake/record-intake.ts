@@ -220,8 +220,8 @@ export class RecordIntake {
         if (subjectId === undefined) {
           problems.push(
             row.subject.id !== undefined
-              ? { field: 'subjectId', code: ErrorCode.NOT_FOUND, reason: unknownSubjectIdMessage(row.subject.id, 'subjectCode') }
-              : { field: 'subjectCode', code: ErrorCode.NOT_FOUND, reason: `no subject with the code ${row.subject.code} is registered on the platform` },
+              ? { field: 'subjectId', code: ErrorCode.NOT_FOUND, reason: unknownSubjectIdMessage(row.subject.id, 'subjectCode'), details: { problem: 'UNKNOWN_SUBJECT' } }
+              : { field: 'subjectCode', code: ErrorCode.NOT_FOUND, reason: `no subject with the code ${row.subject.code} is registered on the platform`, details: { problem: 'UNKNOWN_SUBJECT' } },
           );
         }
       }
@@ -330,7 +330,10 @@ export class RecordIntake {
     for (const prepared of chunk.rows) {
       // Decided in batch order: the rows before this one with its number are decided already.
       const holder = prepared.claim === 'later' ? claims.holder(prepared.documentNumber!) : undefined;
-      const sentBefore = typeof holder === 'number' ? rejectionOf(prepared, { field: 'documentNumber', code: ErrorCode.BAD_USER_INPUT, reason: `documentNumber ${numberRead(prepared)} already appears in row ${holder} of this batch; a decision is sent once` }) : undefined;
+      const sentBefore =
+        typeof holder === 'number'
+          ? rejectionOf(prepared, { field: 'documentNumber', code: ErrorCode.BAD_USER_INPUT, reason: `documentNumber ${numberRead(prepared)} already appears in row ${holder} of this batch; a decision is sent once`, details: numberInUse })
+          : undefined;
       if (!prepared.record || sentBefore) {
         results.push({ row: prepared.row, outcome: 'REJECTED', rejections: sentBefore ? [...prepared.rejections, sentBefore] : prepared.rejections });
         continue;
@@ -358,7 +361,7 @@ export class RecordIntake {
     // A document number is one decision about one subject: moving it would hand the record,
     // its objections and its history to a subject they were never about.
     if (stored.subjectId !== incoming.subjectId) {
-      return refused(prepared, stored, `the record ${shownDocumentNumber(stored)} is about another subject, and a record's subject cannot be corrected: a decision about this subject needs its own document number (a record about the wrong subject is withdrawn on an objection)`);
+      return refused(prepared, stored, `the record ${shownDocumentNumber(stored)} is about another subject, and a record's subject cannot be corrected: a decision about this subject needs its own document number (a record about the wrong subject is withdrawn on an objection)`, numberInUse);
     }
     // Only what the department sends is compared: a disclosure end recomputed under newer
     // catalogue rules is not a correction by the department.
@@ -434,6 +437,9 @@ async function objectionCorrections(manager: EntityManager, records: readonly Cr
   return byRecord;
 }
 
+/** A field an accepted objection settled, changed by a re-sent row (README, Errors): its corrected value or what the record found. */
+const decidedOnObjection: ProblemDetails = { problem: 'DECIDED_ON_OBJECTION' };
+
 /** The fields that say what a record found and how grave it is: what an objection's decision settles. */
 const findingFields = ['category', 'polarity', 'severity', 'taxCreditGrade'] as const satisfies readonly ContentField[];
 
@@ -465,19 +471,19 @@ function objectionRefusals(corrections: readonly ObjectionCorrection[] | undefin
   });
   if (decided.length) {
     const reason = `the record ${shownDocumentNumber(stored)} was corrected on its subject's ${objections([...new Set(decided.map((d) => d.objectionId))])}, which decided what this row changes (${decided.map((d) => change(d.field)).join(', ')}): send the record as corrected (the department's own data corrected to it); it changes again only on another objection, or as a new decision with a new document number`;
-    problems.push(...decided.map(({ field }) => ({ field, reason, code: ErrorCode.BAD_USER_INPUT })));
+    problems.push(...decided.map(({ field }) => ({ field, reason, code: ErrorCode.BAD_USER_INPUT, details: decidedOnObjection })));
   }
   const everyObjection = objections([...new Set(corrections.map((c) => c.objectionId))]);
   const finding = changed.filter((field) => (findingFields as readonly string[]).includes(field) && !decided.some((d) => d.field === field));
   if (finding.length) {
     const reason = `the record ${shownDocumentNumber(stored)} was corrected on its subject's ${everyObjection}, and keeps what it found (its category, polarity, severity and tax credit grade), which this row changes (${finding.map(change).join(', ')}): another finding is a new decision, with a new document number`;
-    problems.push(...finding.map((field) => ({ field, reason, code: ErrorCode.BAD_USER_INPUT })));
+    problems.push(...finding.map((field) => ({ field, reason, code: ErrorCode.BAD_USER_INPUT, details: decidedOnObjection })));
   }
   const later = disclosedLonger(incoming.disclosureEndsAt, stored.disclosureEndsAt);
   if (later && changed.includes('decisionDate') && !decided.some((d) => d.field === 'decisionDate')) {
     const until = stored.disclosureEndsAt === null ? 'it is not disclosed as a negative record' : `its disclosure ends ${stored.disclosureEndsAt}`;
     const reason = `the record ${shownDocumentNumber(stored)} was corrected on its subject's ${everyObjection}, and this row (${change('decisionDate')}) would disclose it until ${incoming.disclosureEndsAt}, where ${until}: after an accepted objection no re-submission makes a record graver; a new decision needs a new document number`;
-    problems.push({ field: 'decisionDate', reason, code: ErrorCode.BAD_USER_INPUT });
+    problems.push({ field: 'decisionDate', reason, code: ErrorCode.BAD_USER_INPUT, details: { problem: 'GRAVER_CORRECTION' } });
   }
   return problems;
 }
@@ -493,6 +499,9 @@ function objectionRefusals(corrections: readonly ObjectionCorrection[] | undefin
 export function intakeTransaction<T>(db: DataSource, work: (manager: EntityManager) => Promise<T>, deadline?: RequestDeadline): Promise<T> {
   return writeTransaction(db, work, 'READ COMMITTED', deadline);
 }
+
+/** A number another decision holds (README, Errors): an earlier row of the batch, or the department's record about another subject. */
+const numberInUse: ProblemDetails = { problem: 'DOCUMENT_NUMBER_IN_USE' };
 
 /** A valid row refused on the record stored under its document number. */
 function refused(prepared: PreparedRow, stored: CreditRecord, reason: string, details?: ProblemDetails): RowResult {

@@ -401,9 +401,9 @@ describe.each(testDatabases)('record intake mutations on $label', (database) => 
         unchanged: 0,
         rejected: 4,
         rejections: [
-          { row: 3, field: 'subjectCode', reason: `no subject with the code ${unknownCode} is registered on the platform`, problem: null, documentNumber: '北戴河审批诺A〔2026〕3号' },
+          { row: 3, field: 'subjectCode', reason: `no subject with the code ${unknownCode} is registered on the platform`, problem: 'UNKNOWN_SUBJECT', documentNumber: '北戴河审批诺A〔2026〕3号' },
           { row: 6, field: 'category', reason: 'category must be a catalogue code such as ADMINISTRATIVE_PENALTY, got "UNKNOWN"', problem: 'NOT_A_CHOICE', documentNumber: '北戴河审批诺A〔2026〕6号' },
-          { row: 8, field: 'documentNumber', reason: 'documentNumber 北戴河审批诺A〔2026〕2号 already appears in row 2 of this batch; a decision is sent once', problem: null, documentNumber: '北戴河审批诺A〔2026〕2号' },
+          { row: 8, field: 'documentNumber', reason: 'documentNumber 北戴河审批诺A〔2026〕2号 already appears in row 2 of this batch; a decision is sent once', problem: 'DOCUMENT_NUMBER_IN_USE', documentNumber: '北戴河审批诺A〔2026〕2号' },
           { row: 10, field: 'decisionDate', reason: 'decisionDate must be a calendar date YYYY-MM-DD, got "2026/01/01"', problem: 'NOT_A_DATE', documentNumber: '北戴河审批诺A〔2026〕10号' },
         ],
       });

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { todayInDistrict } from '../../../lib/calendar';
 import { unifiedSocialCreditCode } from '../../../lib/identifiers';
 import { CreditRecord } from '../../../subgraphs/records/entities/credit-record.entity';
+import { CreditRecordEvent } from '../../../subgraphs/records/entities/credit-record-event.entity';
+import { recordEvent } from '../../../subgraphs/records/record-history';
 import { importRecordFile } from '../../../subgraphs/records/intake/file-import';
 import type { Rejection } from '../../../subgraphs/records/intake/record-intake';
 import { testDatabases } from '../../helpers/databases';
@@ -48,6 +50,8 @@ describe.each(testDatabases)('a rejected row’s problem on $label', (database) 
     summary: '销售超过保质期的食品，罚款15000元',
     ...extra,
   });
+  /** The summary an accepted objection corrected rows 25 to 27's records to. */
+  const objectionSummary = '销售超过保质期的食品，罚款1500元';
   const wrongCheck = `${enterprise.identifier.slice(0, 17)}${enterprise.identifier[17] === '0' ? '1' : '0'}`;
   // One row per rule, each breaking one or two: the text rules of lib/errors.ts and lib/text.ts,
   // the choices, the subject, the dates, a value the record does not take, and what is stored
@@ -77,6 +81,13 @@ describe.each(testDatabases)('a rejected row’s problem on $label', (database) 
     penalty(22, { validUntil: addDays(today, -21) }),
     penalty(23, { summary: '销售超过保质期的食品，罚款16000元' }),
     penalty(24, { decisionDate: addDays(today, -10) }),
+    // Re-sent after an accepted objection corrected the summary: the summary it had, the severity
+    // the objection kept, a later decision (a longer disclosure).
+    penalty(25, { summary: '销售超过保质期的食品，罚款15000元' }),
+    penalty(26, { summary: objectionSummary, severity: 'SERIOUS' }),
+    penalty(27, { summary: objectionSummary, decisionDate: addDays(today, -5) }),
+    penalty(28, { subjectId: '0c9b6d52-1a7e-4c55-9a43-3f1f0d1b2c3d' }),
+    penalty(29, { subjectCode: null, subjectId: '0c9b6d52-1a7e-4c55-9a43-3f1f0d1b2c3d' }),
   ];
   /** The day row 24's record entered the platform: before the decision date the row corrects it to. */
   const enteredOn = addDays(today, -15);
@@ -99,6 +110,7 @@ describe.each(testDatabases)('a rejected row’s problem on $label', (database) 
     const stored = await records.queryAs<{ submitCreditRecord: { outcome: string; record: { id: string } } }>(market, SUBMIT, { input: row });
     expect(stored.data?.submitCreditRecord.outcome).toBe('CREATED');
     if (Object.keys(change).length) await records.db().getRepository(CreditRecord).update({ id: stored.data!.submitCreditRecord.record.id }, change);
+    return stored.data!.submitCreditRecord.record.id;
   };
 
   beforeAll(async () => {
@@ -108,6 +120,13 @@ describe.each(testDatabases)('a rejected row’s problem on $label', (database) 
     await store(penalty(23), { status: 'WITHDRAWN' });
     // Noon in the district (UTC+8).
     await store(penalty(24), { recordedAt: new Date(`${enteredOn}T04:00:00Z`) });
+    // Rows 25 to 27's records, corrected on an accepted objection (a CORRECTED event naming it).
+    for (const n of [25, 26, 27]) {
+      const id = await store(penalty(n), { summary: objectionSummary });
+      const actor = { userId: 'officer-1', organisation: 'MARKET_REGULATION' };
+      const before = { summary: '销售超过保质期的食品，罚款15000元' };
+      await records.db().getRepository(CreditRecordEvent).insert(recordEvent(id, 'CORRECTED', actor, new Date(), { before, after: { summary: objectionSummary }, relatedId: '0c9b6d52-0000-4c55-9a43-3f1f0d1b2c3d' }));
+    }
   });
 
   it('is, for each row of a batch, the problem the single mutation answers the same row with', async () => {
@@ -117,14 +136,26 @@ describe.each(testDatabases)('a rejected row’s problem on $label', (database) 
     expect(byRow(batch.data!.submitCreditRecords.rejections)).toEqual(singly);
     // The rules that have a problem a front end switches on tell it, alone and in a batch.
     expect(new Set(singly.flat().map(([, problem]) => problem))).toEqual(
-      new Set(['TOO_LONG', 'FORBIDDEN_CHARACTER', 'EMPTY', 'NO_LETTER_OR_DIGIT', 'NOT_A_CHOICE', 'WRONG_CHECK_CHARACTER', 'NOT_APPLICABLE', 'NOT_A_DATE', 'OUT_OF_RANGE', 'TRANSITION_NOT_ALLOWED', null]),
+      new Set([
+        'TOO_LONG',
+        'FORBIDDEN_CHARACTER',
+        'EMPTY',
+        'NO_LETTER_OR_DIGIT',
+        'NOT_A_CHOICE',
+        'WRONG_CHECK_CHARACTER',
+        'NOT_APPLICABLE',
+        'NOT_A_DATE',
+        'OUT_OF_RANGE',
+        'TRANSITION_NOT_ALLOWED',
+        'UNKNOWN_SUBJECT',
+        'DOCUMENT_NUMBER_IN_USE',
+        'DECIDED_ON_OBJECTION',
+        'GRAVER_CORRECTION',
+      ]),
     );
-    // Null only where the rule is about the subject or the number's record, not the row's values:
-    // a subject not registered (NOT_FOUND), a number that is another subject's record.
-    expect(singly.flatMap((told, i) => told.filter(([, problem]) => problem === null).map(([field]) => [i + 1, field]))).toEqual([
-      [9, 'subjectCode'],
-      [10, 'documentNumber'],
-    ]);
+    // Every rule tells one, those about the subject or the number's record too.
+    expect(singly.flatMap((told, i) => told.filter(([, problem]) => problem === null).map(([field]) => [i + 1, field]))).toEqual([]);
+    expect(singly.slice(8, 10)).toEqual([[['subjectCode', 'UNKNOWN_SUBJECT']], [['documentNumber', 'DOCUMENT_NUMBER_IN_USE']]]);
     // A choice not in its list, and a required code left out (README, Errors).
     expect(singly.slice(5, 7)).toEqual([
       [
@@ -154,6 +185,11 @@ describe.each(testDatabases)('a rejected row’s problem on $label', (database) 
       [['validUntil', 'OUT_OF_RANGE']],
       [['documentNumber', 'TRANSITION_NOT_ALLOWED']],
       [['decisionDate', 'OUT_OF_RANGE']],
+      [['summary', 'DECIDED_ON_OBJECTION']],
+      [['severity', 'DECIDED_ON_OBJECTION']],
+      [['decisionDate', 'GRAVER_CORRECTION']],
+      [['subjectId', 'NOT_APPLICABLE']],
+      [['subjectId', 'UNKNOWN_SUBJECT']],
     ]);
   });
 
@@ -215,5 +251,34 @@ describe.each(testDatabases)('a rejected row’s problem on $label', (database) 
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  /** What an intake file of `lines` (JSON Lines) answers, as a batch's rejections tell it. */
+  const fromFile = async (lines: string[]): Promise<RowRejection[]> => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'row-problem-'));
+    try {
+      const file = path.join(dir, 'rows.jsonl');
+      fs.writeFileSync(file, lines.join('\n'));
+      const rejections: Rejection[] = [];
+      await importRecordFile(records.db(), file, { department: 'MARKET_REGULATION', actor: { userId: 'import:test', organisation: 'MARKET_REGULATION', requestId: 'row-problem' }, subjects: directory, onRejection: (r) => rejections.push(r) });
+      return rejections.map(({ row, field, details }) => ({ row, field, problem: details?.problem ?? null }));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it('tells a document number an earlier row of the same batch or file holds DOCUMENT_NUMBER_IN_USE, as one another subject’s record holds', async () => {
+    const twice = [penalty(101), penalty(101, { summary: '销售超过保质期的食品，罚款16000元' })];
+    const batch = await records.queryAs<{ submitCreditRecords: { rejections: RowRejection[] } }>(market, SUBMIT_MANY, { rows: twice });
+    const expected = [{ row: 2, field: 'documentNumber', problem: 'DOCUMENT_NUMBER_IN_USE' }];
+    expect(batch.data?.submitCreditRecords.rejections.map(({ row, field, problem }) => ({ row, field, problem }))).toEqual(expected);
+    expect(await fromFile([penalty(102), penalty(102, { summary: '销售超过保质期的食品，罚款16000元' })].map((row) => JSON.stringify(row)))).toEqual(expected);
+  });
+
+  it('tells a JSON Lines value that is no text where the row holds text NOT_TEXT', async () => {
+    expect(await fromFile([JSON.stringify(penalty(103, { documentNumber: 103, summary: { text: '罚款' } }))])).toEqual([
+      { row: 1, field: 'documentNumber', problem: 'NOT_TEXT' },
+      { row: 1, field: 'summary', problem: 'NOT_TEXT' },
+    ]);
   });
 });
