@@ -13,7 +13,7 @@ import type { CreditRecord } from './entities/credit-record.entity';
 import type { CreditRecordEvent } from './entities/credit-record-event.entity';
 import type { CreditRecordObjection } from './entities/credit-record-objection.entity';
 import type { RestorationApplication } from './entities/restoration-application.entity';
-import { intakeChunkSize, RecordIntake, subjectsToldOf, type IntakeRow, type PreparedChunk, type Rejection, type RowResult } from './intake/record-intake';
+import { intakeChunkSize, RecordIntake, rejectionDetail, rejectionDetailNames, subjectsToldOf, type IntakeRow, type PreparedChunk, type Rejection, type RowResult } from './intake/record-intake';
 import type { RecordRow } from './intake/record-input';
 import { assertSubjectKindInScope, withEntitiesOrUnavailable } from '../shared/subject-directory';
 import { historyOf } from './record-history';
@@ -122,12 +122,6 @@ function discloseSubmitted(ctx: Context, results: readonly RowResult[]): void {
 /** A single submission's rejection as its refusal lists it (`refusedInput`). */
 function inputProblem({ field, reason, code, details }: Rejection) {
   return { field: field ?? 'input', reason, code: code as Exclude<ErrorCode, 'INTERNAL_SERVER_ERROR'>, ...details };
-}
-
-/** A detail of a rejection's problem (`choices` of NOT_A_CHOICE, `max` of TOO_LONG...), null where its problem has none. */
-function detailOf(rejection: Rejection, name: 'choices' | 'max' | 'character' | 'earliest' | 'latest'): unknown {
-  const details: Record<string, unknown> = { ...rejection.details };
-  return details[name] ?? null;
 }
 
 function rejectionList(results: RowResult[]): Rejection[] {
@@ -309,11 +303,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
   // Told as the single submission's refusal tells the same row's problem (`inputProblem`), each detail beside it.
   CreditRecordRejection: {
     problem: (rejection: Rejection) => rejection.details?.problem ?? null,
-    choices: (rejection: Rejection) => detailOf(rejection, 'choices'),
-    max: (rejection: Rejection) => detailOf(rejection, 'max'),
-    character: (rejection: Rejection) => detailOf(rejection, 'character'),
-    earliest: (rejection: Rejection) => detailOf(rejection, 'earliest'),
-    latest: (rejection: Rejection) => detailOf(rejection, 'latest'),
+    ...Object.fromEntries(rejectionDetailNames.map((name) => [name, (rejection: Rejection) => rejectionDetail(rejection, name)])),
   },
   CreditRecordCategory: {
     sourceDepartments: (category: RecordCategory) => decidingDepartments(category)?.map(storedDepartment) ?? null,

@@ -1,3 +1,4 @@
+import type { RecordStatus } from '../../../lib/catalogue/record-standing';
 import { findRecordCategory, taxGradePolarity, type Polarity, type RecordCategoryCode, type Severity, type TaxCreditGrade } from '../../../lib/catalogue/record-categories';
 import { choiceProblem, ErrorCode, quotedInput } from '../../../lib/errors';
 import { normaliseIdentifier, optionalCode, type IdentifierProblem } from '../../../lib/identifiers';
@@ -31,7 +32,12 @@ export interface RowProblem {
  * for a date, its `DateProblem` (with `earliest` or `latest`); and intake's own (`IntakeProblem`).
  * A rejection of a batch tells each detail in a field of its own (`CreditRecordRejection`, resolvers.ts).
  */
-export type ProblemDetails = { problem: IdentifierProblem } | CreditRecordProblem['details'] | { problem: IntakeProblem };
+export type ProblemDetails =
+  | { problem: IdentifierProblem }
+  | CreditRecordProblem['details']
+  | { problem: IntakeProblem }
+  // A stored record's status that does not allow the row's correction, told as the lifecycle's refusals tell it.
+  | { problem: 'TRANSITION_NOT_ALLOWED'; recordStatus: RecordStatus };
 
 /**
  * What intake alone refuses, as README, Errors, names it: a JSON Lines value that is no text where

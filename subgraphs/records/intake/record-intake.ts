@@ -42,6 +42,20 @@ export interface Rejection {
   details?: ProblemDetails;
 }
 
+/**
+ * The details a rejection's problem may have (README, Errors), each told in a field of its own by
+ * `CreditRecordRejection` (resolvers.ts), as the single submission's refusal spreads them into its
+ * extensions.
+ */
+export const rejectionDetailNames = ['choices', 'max', 'character', 'earliest', 'latest', 'recordStatus'] as const;
+export type RejectionDetailName = (typeof rejectionDetailNames)[number];
+
+/** A detail of a rejection's problem (`choices` of NOT_A_CHOICE, `max` of TOO_LONG...), null where its problem has none. */
+export function rejectionDetail(rejection: Rejection, name: RejectionDetailName): unknown {
+  const details: Record<string, unknown> = { ...rejection.details };
+  return details[name] ?? null;
+}
+
 export interface RowResult {
   row: number;
   outcome: RowOutcome;
@@ -370,7 +384,7 @@ export class RecordIntake {
     const next = transition(recordTransitions, status, 'CORRECT');
     if (!next) {
       const settled = `the record ${shownDocumentNumber(stored)} is ${status} and can no longer be corrected (a ${status === 'WITHDRAWN' ? 'withdrawn' : 'restored'} record is settled); a new decision needs a new document number`;
-      return refused(prepared, stored, settled, { problem: 'TRANSITION_NOT_ALLOWED' });
+      return refused(prepared, stored, settled, { problem: 'TRANSITION_NOT_ALLOWED', recordStatus: status });
     }
     // The record keeps the day it entered the platform: its decision, as corrected, was made by then.
     // Every problem with what is stored told at once, a field each.

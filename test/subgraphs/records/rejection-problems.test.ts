@@ -18,7 +18,7 @@ const SUBMIT = /* GraphQL */ `
 `;
 const SUBMIT_MANY = /* GraphQL */ `
   mutation SubmitMany($rows: [SubmitCreditRecordInput!]!) {
-    submitCreditRecords(rows: $rows) { rejected rejections { row field problem choices max character earliest latest } }
+    submitCreditRecords(rows: $rows) { rejected rejections { row field problem choices max character earliest latest recordStatus } }
   }
 `;
 
@@ -27,7 +27,7 @@ type Told = [field: string | null, problem: string | null];
 /** A rejection as `CreditRecordRejection` answers it. */
 type RowRejection = { row: number; field: string | null; problem: string | null } & Partial<Record<DetailName, unknown>>;
 /** What a problem tells beside it (README, Errors), each in a field of its own in a rejection, null where the problem has none. */
-const detailNames = ['choices', 'max', 'character', 'earliest', 'latest'] as const;
+const detailNames = ['choices', 'max', 'character', 'earliest', 'latest', 'recordStatus'] as const;
 type DetailName = (typeof detailNames)[number];
 /** A problem of a row with its details: the field at fault and the details it has. */
 type Detailed = [field: string | null, details: Partial<Record<DetailName, unknown>>];
@@ -237,6 +237,9 @@ describe.each(testDatabases)('a rejected row’s problem on $label', (database) 
     expect(rejectionOf(2, 'summary')).toMatchObject({ problem: 'FORBIDDEN_CHARACTER', character: 'U+202E' });
     expect(rejectionOf(20, 'decisionDate')).toMatchObject({ problem: 'OUT_OF_RANGE', earliest: '1949-10-01', latest: null });
     expect(rejectionOf(24, 'decisionDate')).toMatchObject({ problem: 'OUT_OF_RANGE', earliest: null, latest: enteredOn });
+    // What the record is now, as the lifecycle's refusals tell it.
+    expect(rejectionOf(23, 'documentNumber')).toMatchObject({ problem: 'TRANSITION_NOT_ALLOWED', recordStatus: 'WITHDRAWN', choices: null });
+    expect((await records.queryAs(market, SUBMIT, { input: rows[22] })).errors?.[0].extensions).toMatchObject({ field: 'documentNumber', problem: 'TRANSITION_NOT_ALLOWED', recordStatus: 'WITHDRAWN' });
   });
 
   it('is the same for the rows of an intake file', async () => {
