@@ -14,7 +14,7 @@ import { characterCount, firstCharacters } from '../lib/text';
 import { readSubgraphUrl } from '../schema/subgraphs';
 import { FileRejected, formatNamed, openRecordFile, type RecordFile } from '../subgraphs/records/intake/intake-file';
 import { importRecordFile, type ImportProgress } from '../subgraphs/records/intake/file-import';
-import type { IntakeTotals, Rejection } from '../subgraphs/records/intake/record-intake';
+import { rejectionDetail, rejectionDetailNames, type IntakeTotals, type Rejection } from '../subgraphs/records/intake/record-intake';
 import type { Actor } from '../subgraphs/records/record-history';
 import { EntitiesSubjectDirectory, readEntitiesLookupConfig, SubjectDirectoryUnavailable, type EntitiesLookupConfig } from '../subgraphs/shared/subject-directory';
 import { recordsSubgraph } from '../subgraphs/records/subgraph';
@@ -45,8 +45,9 @@ with the same key; nothing is imported while it cannot be written.
 import: import:NAME (a NAME already beginning import: is kept as it is), by default
 import:<login name>; never a user's own name, which would read as that user's submissions;
 --rejections FILE writes every rejected row (row, the line of FILE it begins on, field,
-problem, document number, reason) as CSV, its problem the code a script may switch on
-(README, Errors; empty where the rule has none);
+document number, reason, then its problem, the code a script may switch on, and the problem's
+details: choices joined by |, max, character, earliest, latest, record_status) as CSV (README,
+Errors; empty where the rule has none);
 --summary-json FILE writes the counts, duration, CPU time and peak memory as JSON, for scripts.
 
 Exit status: 0 every row stored or unchanged; 3 imported, some rows rejected; 1 the file was
@@ -86,8 +87,10 @@ function progressPrinter(file: string): { update(progress: ImportProgress): void
  * Rejections go to a CSV file when asked (all of them, streamed), and the first 20 to the
  * terminal, masked as everything the import prints is (maskedConsole): their row and line say
  * which row it is. The file, the operator's own, keeps the values they quote whole; its `problem`
- * is `CreditRecordRejection.problem`'s, so that a script tells which rule a row broke without
- * reading the reason's words. A row may be rejected for several
+ * and the problem's details are `CreditRecordRejection`'s (a list joined by `|`), so that a script
+ * tells which rule a row broke without reading the reason's words. They follow the columns the
+ * file had before them (row, line, field, document_number, reason), whose places a script may read
+ * by. A row may be rejected for several
  * problems, each a rejection of its own: `count` counts rejections, as `shown` holds them, not rows.
  */
 function rejectionSink(file: string | undefined): { add(rejection: Rejection): void; shown: Rejection[]; count(): number; close(): Promise<void> } {
@@ -95,12 +98,18 @@ function rejectionSink(file: string | undefined): { add(rejection: Rejection): v
   let count = 0;
   const out = file ? fs.createWriteStream(file) : undefined;
   const quote = (value: string | number | null | undefined) => (value === null || value === undefined ? '' : /[",\n\r]/.test(String(value)) ? `"${String(value).replace(/"/g, '""')}"` : String(value));
-  out?.write('row,line,field,problem,document_number,reason\n');
+  const detailColumns = rejectionDetailNames.map((name) => name.replace(/[A-Z]/g, (upper) => `_${upper.toLowerCase()}`));
+  out?.write(`${['row', 'line', 'field', 'document_number', 'reason', 'problem', ...detailColumns].join(',')}\n`);
+  const detail = (rejection: Rejection, name: (typeof rejectionDetailNames)[number]) => {
+    const value = rejectionDetail(rejection, name);
+    return Array.isArray(value) ? value.join('|') : (value as string | number | null);
+  };
   return {
     add(rejection) {
       count += 1;
       if (shown.length < 20) shown.push(rejection);
-      out?.write(`${[rejection.row, rejection.line, rejection.field, rejection.details?.problem, rejection.documentNumber, rejection.reason].map(quote).join(',')}\n`);
+      const details = rejectionDetailNames.map((name) => detail(rejection, name));
+      out?.write(`${[rejection.row, rejection.line, rejection.field, rejection.documentNumber, rejection.reason, rejection.details?.problem, ...details].map(quote).join(',')}\n`);
     },
     shown,
     count: () => count,

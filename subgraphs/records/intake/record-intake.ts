@@ -44,8 +44,9 @@ export interface Rejection {
 
 /**
  * The details a rejection's problem may have (README, Errors), each told in a field of its own by
- * `CreditRecordRejection` (resolvers.ts), as the single submission's refusal spreads them into its
- * extensions.
+ * `CreditRecordRejection` (resolvers.ts) and in a column of its own by the import's --rejections
+ * file (scripts/import.ts, `record_status` for `recordStatus`), as the single submission's refusal
+ * spreads them into its extensions.
  */
 export const rejectionDetailNames = ['choices', 'max', 'character', 'earliest', 'latest', 'recordStatus'] as const;
 export type RejectionDetailName = (typeof rejectionDetailNames)[number];

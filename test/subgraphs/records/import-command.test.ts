@@ -174,7 +174,8 @@ describe.each(testDatabases)('the import command’s report on $label', (databas
   });
   // An intake admin's script reads --rejections to tell which rule each row broke: the reason is
   // words, so it had nothing to switch on but their wording.
-  it('names each rejection’s problem in --rejections, as CreditRecordRejection.problem does, empty where it has none', async () => {
+  // A script written before the problem column read the columns by position: they keep theirs, the problem and its details follow.
+  it('names each rejection’s problem and its details in --rejections, after the columns it had, as CreditRecordRejection does, empty where it has none', async () => {
     const enterprise = world.subjects.find((s) => s.kind === 'ENTERPRISE')!;
     const row = (category: string, documentNumber: string, decisionDate: string, summary: string) => `${enterprise.identifier},${category},NEGATIVE,GENERAL,,${documentNumber},${decisionDate},,${summary}`;
     const file = path.join(dir, 'problems.csv');
@@ -183,12 +184,18 @@ describe.each(testDatabases)('the import command’s report on $label', (databas
     const run = await runImport(['--department', 'MARKET_REGULATION', '--rejections', rejectionsFile, file], { entitiesUrl: entities.url(), auditUrl: audit.url(), database: databaseSettings() });
     expect(run).toMatchObject({ stderr: '', status: 3 });
     const text = fs.readFileSync(rejectionsFile, 'utf8');
-    expect(text.split('\n')[0]).toBe('row,line,field,problem,document_number,reason');
+    expect(text.split('\n')[0]).toBe('row,line,field,document_number,reason,problem,choices,max,character,earliest,latest,record_status');
+    const byPosition = parse(text, { from_line: 2 }) as string[][];
+    expect(byPosition.map((columns) => columns.slice(0, 4))).toEqual([
+      ['1', '2', 'category', 'CLI-P1'],
+      ['2', '3', 'summary', 'CLI-P2'],
+      ['2', '3', 'decisionDate', 'CLI-P2'],
+    ]);
     const written = parse(text, { columns: true }) as Record<string, string>[];
-    expect(written.map(({ row: n, field, problem }) => ({ row: n, field, problem }))).toEqual([
-      { row: '1', field: 'category', problem: 'NOT_A_CHOICE' },
-      { row: '2', field: 'summary', problem: 'TOO_LONG' },
-      { row: '2', field: 'decisionDate', problem: 'NOT_A_DATE' },
+    expect(written.map(({ row: n, field, problem, choices, max, character, earliest, latest, record_status }) => ({ row: n, field, problem, choices, max, character, earliest, latest, record_status }))).toEqual([
+      { row: '1', field: 'category', problem: 'NOT_A_CHOICE', choices: 'REGISTRATION_BASICS|ADMINISTRATIVE_LICENSING|ADMINISTRATIVE_PENALTY|ADMINISTRATIVE_ENFORCEMENT|SERIOUS_DISHONESTY_LIST|RED_LIST_HONOUR|CONTRACT_PERFORMANCE|CREDIT_COMMITMENT', max: '', character: '', earliest: '', latest: '', record_status: '' },
+      { row: '2', field: 'summary', problem: 'TOO_LONG', choices: '', max: '500', character: '', earliest: '', latest: '', record_status: '' },
+      { row: '2', field: 'decisionDate', problem: 'NOT_A_DATE', choices: '', max: '', character: '', earliest: '', latest: '', record_status: '' },
     ]);
   });
 
@@ -279,7 +286,8 @@ describe.each(testDatabases)('the import command’s report on $label', (databas
     expect(report.slice(1)).toEqual(['  created 1, updated 0, unchanged 0, rejected 1', expect.stringMatching(/^ {2}row 2 \(line 3\): the file is not valid CSV after row 1 \(CSV_QUOTE_NOT_CLOSED\): the row that begins on line 3 opens a quote that is never closed/)]);
     expect(run.stderr).toMatch(/^broken-off\.csv cut short: the file is not valid CSV after row 1 .+; the 1 rows before it were imported as counted above, and row 2, where it broke off, is counted rejected$/);
     const written = parse(fs.readFileSync(rejectionsFile), { columns: true }) as Record<string, string>[];
-    expect(written).toEqual([{ row: '2', line: '3', field: '', problem: '', document_number: '', reason: expect.stringMatching(/^the file is not valid CSV after row 1 \(CSV_QUOTE_NOT_CLOSED\)/) }]);
+    const noDetails = { choices: '', max: '', character: '', earliest: '', latest: '', record_status: '' };
+    expect(written).toEqual([{ row: '2', line: '3', field: '', document_number: '', reason: expect.stringMatching(/^the file is not valid CSV after row 1 \(CSV_QUOTE_NOT_CLOSED\)/), problem: '', ...noDetails }]);
     expect(JSON.parse(fs.readFileSync(summaryFile, 'utf8'))).toMatchObject({ rows: 2, created: 1, rejected: 1, cutShortAfterRow: 1, cutShortAtLine: 3, cutShortProblem: 'QUOTE_NOT_CLOSED' });
   });
 
