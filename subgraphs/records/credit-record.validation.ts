@@ -93,13 +93,11 @@ export function decisionAfterEntry(decisionDate: string, recordedAt: Date): { re
 
 /**
  * What is wrong with the id a record names its subject by, or undefined: blank (`EMPTY`) or longer
- * than an id is (`TOO_LONG`), as a text's problem is told. Whether a subject has it, intake asks.
+ * than an id is (`TOO_LONG`), told, and its characters counted, as every text's limit is
+ * (`textProblem`). Whether a subject has it, intake asks.
  */
 export function subjectIdProblem(subjectId: string): TextProblem | undefined {
-  const reason = `subjectId must be a subject id of 1 to ${maxSubjectIdLength} characters, got ${quotedInput(subjectId)}`;
-  if (!subjectId) return { reason, problem: 'EMPTY' };
-  if (subjectId.length > maxSubjectIdLength) return { reason, problem: 'TOO_LONG', max: maxSubjectIdLength };
-  return undefined;
+  return textProblem(subjectId, maxSubjectIdLength, 'subjectId');
 }
 
 /**

@@ -120,10 +120,14 @@ describe('validateCreditRecord', () => {
     expect(messages({ decisionDate: '1800-01-01' })).toEqual(['decisionDate must not be before 1949-10-01, got 1800-01-01']);
   });
 
-  it('words a blank or too long text as every required text is worded (lib/errors.ts requiredText), a case number too', () => {
+  it('words a blank or too long text as every required text is worded (lib/errors.ts requiredText), a case number and a subject id too', () => {
     const messages = (change: Partial<CreditRecordDraft>) => validateCreditRecord({ ...penalty, ...change }, today).map((p) => p.message);
     expect(messages({ documentNumber: '', summary: '  ' })).toEqual(['documentNumber must not be empty, got ""', 'summary must not be empty, got "  "']);
     expect(messages({ documentNumber: '罚'.repeat(65), summary: '罚'.repeat(501) })).toEqual(['documentNumber must be at most 64 characters, got 65', 'summary must be at most 500 characters, got 501']);
+    // A subject id is counted as every text limit is, in characters as a reader counts them (lib/text.ts characterCount), not UTF-16 units.
+    expect(messages({ subjectId: '𠀀'.repeat(36) })).toEqual([]);
+    expect(messages({ subjectId: '𠀀'.repeat(37) })).toEqual(['subjectId must be at most 36 characters, got 37']);
+    expect(messages({ subjectId: '' })).toEqual(['subjectId must not be empty, got ""']);
     expect(() => caseNumberOf('  ')).toThrow('caseNumber must not be empty, got "  "');
     expect(() => caseNumberOf('C'.repeat(101))).toThrow('caseNumber must be at most 100 characters, got 101');
   });
