@@ -59,7 +59,7 @@ export interface GatewayOptions {
   trustedProxies?: BlockList;
   /** How long one call to a subgraph may take (default defaultSubgraphTimeoutMs). */
   subgraphTimeoutMs?: number;
-  /** How long a request's calls to subgraphs may take together, from its arrival (default defaultSubgraphTimeoutMs). */
+  /** How long a request's calls to subgraphs may take together, from when its body was read (default defaultSubgraphTimeoutMs). */
   requestTimeoutMs?: number;
 }
 
@@ -67,9 +67,10 @@ export interface Gateway {
   server: ApolloServer<GatewayContext>;
   /**
    * Builds a request's context from its HTTP request (authentication, purpose, grants), as
-   * lib/http-server.ts hands it over: with its arrival, and the signal of its client going away.
+   * lib/http-server.ts hands it over: with when its body was read, from which its time counts, and
+   * the signal of its client going away.
    */
-  context: (request: Pick<HttpRequestInfo, 'req' | 'receivedAt' | 'callerGone'>) => Promise<GatewayContext>;
+  context: (request: Pick<HttpRequestInfo, 'req' | 'bodyReadAt' | 'callerGone'>) => Promise<GatewayContext>;
   /** Null when access control is off. */
   audit: AuditWriter | null;
   limits: OperationLimits;
@@ -196,7 +197,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     ],
   });
   const requestTimeoutMs = options.requestTimeoutMs ?? defaultSubgraphTimeoutMs;
-  if (!audit) return { server, context: async ({ req, receivedAt, callerGone }) => openGatewayContext(req, options.signingKey, requestTimeoutMs, receivedAt, callerGone), audit, limits };
+  if (!audit) return { server, context: async ({ req, bodyReadAt, callerGone }) => openGatewayContext(req, options.signingKey, requestTimeoutMs, bodyReadAt, callerGone), audit, limits };
   if (!options.tokens) throw new ConfigError("access control needs a way to verify callers' tokens (AUTH_JWT_SECRET, AUTH_PUBLIC_KEY_FILE or AUTH_JWKS_URL)");
   const verify = createTokenVerifier(options.tokens, options.observer);
   /**
@@ -209,9 +210,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       if (options.observer) options.observer.auditUnavailable(error, entry.requestId);
       else console.error('[gateway] the audit log could not be written: a denied attempt is not in it', error);
     });
-  const context: Gateway['context'] = async ({ req, receivedAt, callerGone }) => {
+  const context: Gateway['context'] = async ({ req, bodyReadAt, callerGone }) => {
     try {
-      return await createGatewayContext(req, { verify, signingKey: options.signingKey, requestTimeoutMs, entities: { client: entities, url: urlOf('entities') }, providers: { client: providers, url: urlOf('providers') }, rateLimits, trustedProxies: options.trustedProxies }, receivedAt, callerGone);
+      return await createGatewayContext(req, { verify, signingKey: options.signingKey, requestTimeoutMs, entities: { client: entities, url: urlOf('entities') }, providers: { client: providers, url: urlOf('providers') }, rateLimits, trustedProxies: options.trustedProxies }, bodyReadAt, callerGone);
     } catch (error) {
       // A proved caller's malformed purpose header is its denied attempt, under what of the purpose could be read.
       if (error instanceof MalformedPurpose) {

@@ -25,7 +25,7 @@ const fetchBuckets = [...latencyBuckets, 7.5, 10, 15, 30, 60];
 /**
  * The gateway's metrics: the ones every service has (lib/metrics.ts) and its own
  *  credit_gateway_subgraph_fetch_duration_seconds{subgraph}  one call to a subgraph in a query plan
- *  credit_gateway_subgraph_fetches_total{subgraph,outcome}   ok | graphql_errors | unreachable | timeout | bad_response | identity_refused | schema_mismatch | caller_gone
+ *  credit_gateway_subgraph_fetches_total{subgraph,outcome}   ok | graphql_errors | unreachable | timeout | bad_response | identity_refused | schema_mismatch | caller_gone | request_out_of_time
  *  credit_gateway_audit_batch_entries                         entries per audit write (group commit)
  *  credit_gateway_audit_write_duration_seconds{stored}        one audit write, stored or failed
  *  credit_gateway_rate_limited_total{budget}                  requests refused: CALLER | ORGANISATION | ADDRESS
@@ -106,7 +106,7 @@ export class GatewayMetrics extends ServiceMetrics implements GatewayObserver {
     this.outages = new OutageLog('gateway', logger);
     const registers = [this.registry];
     this.fetchDuration = new Histogram({ name: 'credit_gateway_subgraph_fetch_duration_seconds', help: 'Latency of one subgraph call (a query plan\'s, a printable report\'s page, or a register the gateway asks itself), by subgraph.', labelNames: ['subgraph'], buckets: fetchBuckets, registers });
-    this.fetches = new Counter({ name: 'credit_gateway_subgraph_fetches_total', help: 'Subgraph calls by subgraph and outcome (ok, graphql_errors, unreachable, timeout, bad_response, identity_refused, schema_mismatch, caller_gone).', labelNames: ['subgraph', 'outcome'], registers });
+    this.fetches = new Counter({ name: 'credit_gateway_subgraph_fetches_total', help: 'Subgraph calls by subgraph and outcome (ok, graphql_errors, unreachable, timeout, bad_response, identity_refused, schema_mismatch, caller_gone, request_out_of_time).', labelNames: ['subgraph', 'outcome'], registers });
     this.auditEntries = new Histogram({ name: 'credit_gateway_audit_batch_entries', help: 'Audit entries per write to the audit subgraph (group commit batch size).', buckets: batchBuckets, registers });
     this.auditDuration = new Histogram({ name: 'credit_gateway_audit_write_duration_seconds', help: 'Latency of one audit write, by whether it was stored.', labelNames: ['stored'], buckets: latencyBuckets, registers });
     this.rateLimitRefusals = new Counter({ name: 'credit_gateway_rate_limited_total', help: 'Requests refused with RATE_LIMITED, by the budget used up (CALLER, ORGANISATION, ADDRESS).', labelNames: ['budget'], registers });

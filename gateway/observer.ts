@@ -21,7 +21,9 @@ export interface GatewayObserver {
    * `schema_mismatch` (it refused the gateway's planned call as GraphQL it cannot parse or
    * validate: its schema is not the supergraph's, a subgraph of another release; `cause` what it
    * said; the client is told BAD_RESPONSE); and
-   * `caller_gone`, a call stopped (or not made) because the client went away first, no outage.
+   * `caller_gone`, a call stopped (or not made) because the client went away first, no outage;
+   * `request_out_of_time`, a call not made because too little of the request's REQUEST_TIMEOUT_MS
+   * was left (spent by the calls before it, each counted as it ended), no outage of this subgraph's.
    */
   subgraphFetch(subgraph: string, seconds: number, outcome: SubgraphFetchOutcome, cause?: string): void;
   /** One write of the audit writer's group commit: how many entries, how long, whether stored. */

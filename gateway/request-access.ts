@@ -370,17 +370,18 @@ function contextOf(requestId: string, deadline: RequestDeadline, caller: Caller 
  * authenticated, nothing is granted or audited, no budget is counted; the subgraphs get an
  * anonymous identity.
  */
-export function openGatewayContext(req: IncomingMessage, signingKey: Uint8Array, requestTimeoutMs: number, receivedAt: number = Date.now(), callerGone?: AbortSignal): GatewayContext {
-  return contextOf(header(req, 'x-request-id') ?? newRequestId(), new RequestDeadline(requestTimeoutMs, 'gateway', receivedAt, callerGone), null, null, { groups: [], scope: {} }, null, signingKey);
+export function openGatewayContext(req: IncomingMessage, signingKey: Uint8Array, requestTimeoutMs: number, bodyReadAt: number = Date.now(), callerGone?: AbortSignal): GatewayContext {
+  return contextOf(header(req, 'x-request-id') ?? newRequestId(), new RequestDeadline(requestTimeoutMs, 'gateway', bodyReadAt, callerGone), null, null, { groups: [], scope: {} }, null, signingKey);
 }
 
 /**
  * Who is asking, why, and what they may read: decided once per request, before planning. The
- * request's time counts from `receivedAt`, its arrival, before its body was read and parsed;
+ * request's time counts from `bodyReadAt`, once its body had been read (its arrival is bounded
+ * apart, lib/http-server.ts: a slow upload spends none of it);
  * `callerGone` (lib/http-server.ts) is aborted when its client goes away before the answer.
  */
-export async function createGatewayContext(req: IncomingMessage, deps: AccessDependencies, receivedAt: number = Date.now(), callerGone?: AbortSignal): Promise<GatewayContext> {
-  const deadline = new RequestDeadline(deps.requestTimeoutMs, 'gateway', receivedAt, callerGone);
+export async function createGatewayContext(req: IncomingMessage, deps: AccessDependencies, bodyReadAt: number = Date.now(), callerGone?: AbortSignal): Promise<GatewayContext> {
+  const deadline = new RequestDeadline(deps.requestTimeoutMs, 'gateway', bodyReadAt, callerGone);
   const requestId = header(req, 'x-request-id') ?? newRequestId();
   const address = clientAddress(req, deps.trustedProxies);
   let caller: Caller | null;

@@ -9,10 +9,12 @@ import { serviceUnavailable, SubgraphFault } from './errors';
  * `REQUEST_TIMEOUT_MS` when that is less; a subgraph's own calls to peers take at most the
  * time it has left, less what it needs afterwards; and a subgraph stores nothing once too little
  * is left to answer before its caller gives up, or once its caller has gone (the connection
- * closed before the answer: the caller gave up). The budget is counted from the request's arrival,
- * which a stalled process (a pause of the collector, a stopped process, a queue of large bodies)
- * meets late: the caller's giving up is what tells it that, as the caller closes the connection
- * when it stops waiting. So a mutation the gateway answered as failed (timed out) is not stored
+ * closed before the answer: the caller gave up). The budget is counted from the request's arrival
+ * (at the gateway, from when its body had been read: a client's slow upload is bounded apart,
+ * lib/http-server.ts, and spends none of it; at a subgraph, from its headers, as its caller's
+ * clock for the call started when it sent it), which a stalled process (a pause of the
+ * collector, a stopped process, a queue of large bodies) meets late: the caller's giving up is
+ * what tells it that, as the caller closes the connection when it stops waiting. So a mutation the gateway answered as failed (timed out) is not stored
  * afterwards: by then the subgraph has given up on its peer, or refused to commit. One that was
  * committing at that very moment (its COMMIT sent, the caller's time running out meanwhile) is
  * the one case left: it is stored, and the caller was told it timed out.
@@ -47,8 +49,8 @@ export class RequestDeadline {
   }
 
   /**
-   * The deadline a request's header gives, measured from `receivedAt` (when its first byte was
-   * read); none without a well-formed header (tests, direct calls).
+   * The deadline a request's header gives, measured from `receivedAt` (when its headers had
+   * arrived, before its body: lib/http-server.ts); none without a well-formed header (tests, direct calls).
    */
   static fromHeaders(headers: Record<string, string | string[] | undefined>, service: string, receivedAt: number = Date.now(), callerGone?: AbortSignal): RequestDeadline | undefined {
     const raw = headers[timeoutHeader];
@@ -134,10 +136,15 @@ export class RequestDeadline {
  * as the deadline counts it (assertTimeToCommit), though not by the clock.
  */
 export class PeerTimeout extends Error {
+  /** The PeerTimeout `error` is, or was caused by, if any. */
+  static in(error: unknown): PeerTimeout | undefined {
+    for (let at = error; at instanceof Error; at = at.cause) if (at instanceof PeerTimeout) return at;
+    return undefined;
+  }
+
   /** Whether `error`, or an error it was caused by, is a call stopped (or not made) because the request's caller went away. */
   static forGoneCaller(error: unknown): boolean {
-    for (let at = error; at instanceof Error; at = at.cause) if (at instanceof PeerTimeout && at.callerGone) return true;
-    return false;
+    return PeerTimeout.in(error)?.callerGone === true;
   }
 
 

@@ -16,8 +16,18 @@ export interface HttpRequestInfo {
   req: http.IncomingMessage;
   /** The parsed JSON body of a POST (undefined for GET). */
   body: unknown;
-  /** When the request arrived (ms since the epoch), before its body was read. */
+  /**
+   * When the request's line and headers had arrived (ms since the epoch), before its body was
+   * read: a subgraph's deadline counts from here, as the gateway's clock for the call started
+   * when it sent it (lib/deadline.ts).
+   */
   receivedAt: number;
+  /**
+   * When its body, if it has one, had been read to its end (ms since the epoch): the
+   * gateway's REQUEST_TIMEOUT_MS counts from here, so that a client's slow upload, bounded apart
+   * (`requestArrivalLimitMillis`), takes nothing of the time its request has to run.
+   */
+  bodyReadAt: number;
   /** Aborted when the client closes the connection before it is answered: it stopped waiting. */
   callerGone: AbortSignal;
 }
@@ -466,11 +476,12 @@ export async function serveGraphQL<TContext extends BaseContext>(
         const body = await readJsonBody(req, limit);
         // Refused meanwhile, at the end of the stop's grace period (Drain): it must not run.
         if (res.writableEnded) return;
+        const bodyReadAt = Date.now();
         const response = await server.executeHTTPGraphQLRequest({
           httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
           context: async () => {
             try {
-              const context = await options.context({ req, body, receivedAt, callerGone: callerGone.signal });
+              const context = await options.context({ req, body, receivedAt, bodyReadAt, callerGone: callerGone.signal });
               attachRecord(context, record);
               return context;
             } catch (error) {

@@ -11,9 +11,11 @@ import { newRequestId } from './request-record';
  * SubgraphFetchOutcome): `ok`; `graphql_errors` (it answered with typed errors: a refusal, or an
  * outage of its own it logs itself); `unreachable`, `timeout`, `bad_response`, `identity_refused`
  * (see SubgraphFault); `schema_mismatch` (it could not parse or validate the call: another
- * release); `caller_gone` (stopped because the request's client went away: no outage).
+ * release); `caller_gone` (stopped because the request's client went away: no outage);
+ * `request_out_of_time` (not made, too little of the request's own time being left: its budget
+ * spent, no outage of the subgraph's, whose calls that took the time are counted as they ended).
  */
-export type CallOutcome = 'ok' | 'graphql_errors' | 'unreachable' | 'timeout' | 'bad_response' | 'identity_refused' | 'schema_mismatch' | 'caller_gone';
+export type CallOutcome = 'ok' | 'graphql_errors' | 'unreachable' | 'timeout' | 'bad_response' | 'identity_refused' | 'schema_mismatch' | 'caller_gone' | 'request_out_of_time';
 
 /**
  * Told of each call an InternalClient makes, when it ends: how (`outcome`), how long it took, and
@@ -165,7 +167,9 @@ function faultOf(error: unknown): SubgraphFault {
 
 /** How a call that threw `error` ended, as the gateway counts it (CallOutcome). */
 export function callOutcome(error: unknown): CallOutcome {
-  if (PeerTimeout.forGoneCaller(error)) return 'caller_gone';
+  const timeout = PeerTimeout.in(error);
+  if (timeout?.callerGone) return 'caller_gone';
+  if (timeout && !timeout.made) return 'request_out_of_time';
   if (error instanceof InternalCallRefused && error.status !== 401) return 'graphql_errors';
   if (error instanceof InternalCallFailed && error.notUnderstood && error.status !== 401) return 'schema_mismatch';
   return faultOutcomes[faultOf(error)];

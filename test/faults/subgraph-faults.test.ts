@@ -247,12 +247,12 @@ describe('the gateway when a subgraph is down, slow or answers garbage', () => {
     expect(Number(reports.received.at(-1)?.headers['x-request-timeout-ms'])).toBe(Number(given));
   });
 
-  it("counts the request's time from its arrival: a body that took long to come leaves its fetches less", async () => {
+  it("counts the request's time from when its body had been read: a body slower to come than the request's whole time leaves its fetches all of theirs", async () => {
     reports.behaviour = { kind: 'hang' };
-    const uploadMs = 1_800;
+    const uploadMs = requestTimeoutMs + 500;
     const body = JSON.stringify({ query: SUBJECT_WITH_REPORTS, variables: { id: subject.id } });
     const headers = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), authorization: `Bearer ${await platform.token(supervisor.caller!)}`, ...supervisor.headers };
-    // Half the body, a pause, the rest: the gateway has the request from the first byte.
+    // Half the body, a pause, the rest: a stalled uplink, whose time is bounded apart (the 60 s a request may take to arrive).
     const answer = await new Promise<string>((resolve, reject) => {
       const request = http.request(platform.gatewayUrl, { method: 'POST', headers, timeout: 10_000 }, (response) => {
         let text = '';
@@ -267,9 +267,8 @@ describe('the gateway when a subgraph is down, slow or answers garbage', () => {
     });
     const result = JSON.parse(answer) as GraphQLResponse<SubjectWithReports>;
     expect(result.data).toEqual({ subject: { ...complete.subject, creditReports: null } });
-    const [, given] = /^the reports subgraph did not answer within (\d+) ms, the time the request had left$/.exec(result.errors![0].message) ?? [];
-    expect(Number(given)).toBeGreaterThan(0);
-    expect(Number(given)).toBeLessThanOrEqual(requestTimeoutMs - uploadMs);
+    // The subgraph's own timeout, not what the upload would have left of the request's (nothing: "too little … was left to ask").
+    expect(result.errors?.map((e) => e.message)).toEqual([`the reports subgraph did not answer within ${timeoutMs} ms`]);
   });
 
   it("answers a subgraph's refusal of the gateway's identity as an outage of that subgraph, not as the caller's UNAUTHENTICATED", async () => {

@@ -2,6 +2,7 @@
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { GatewayObserver } from '../../gateway/observer';
 import { SubgraphDataSource } from '../../gateway/subgraph-data-source';
 import { PeerTimeout, RequestDeadline, timeoutHeader } from '../../lib/deadline';
 import { connectionFailure, PeerShuttingDown, send } from '../../lib/platform-http';
@@ -141,12 +142,30 @@ describe('the attempts of a platform call', () => {
     const read = '{ x }';
     const mutation = 'mutation { x }';
 
-    /** The gateway's call of `query` for a request with `budgetMs` left, as the data source makes it; what it answered. */
-    async function process(query: string, timeoutMs = 2_000, budgetMs = 5_000) {
-      const source = new SubgraphDataSource('records', peer.url, timeoutMs);
-      const context = { signedIdentity: async () => 'signed', requestId: 'attempts', deadline: new RequestDeadline(budgetMs, 'gateway') };
+    /** How the data source's calls ended, as its observer is told (gateway/metrics.ts counts and logs them). */
+    const outcomes: string[] = [];
+    beforeEach(() => void (outcomes.length = 0));
+
+    /** The gateway's call of `query` for a request with `budgetMs` left (of `startedAt`'s), as the data source makes it; what it answered. */
+    async function process(query: string, timeoutMs = 2_000, budgetMs = 5_000, startedAt = Date.now()) {
+      const observer = { subgraphFetch: (_subgraph: string, _seconds: number, outcome: string) => void outcomes.push(outcome) } as unknown as GatewayObserver;
+      const source = new SubgraphDataSource('records', peer.url, timeoutMs, observer);
+      const context = { signedIdentity: async () => 'signed', requestId: 'attempts', deadline: new RequestDeadline(budgetMs, 'gateway', startedAt) };
       return source.process({ kind: GraphQLDataSourceRequestKind.HEALTH_CHECK, request: { query }, context });
     }
+
+    it.each([
+      ['a read', read, undefined],
+      ['a mutation', mutation, 'NOT_STORED'],
+    ])("answers %s it had no time left to send as not made: stored nothing, and no timeout of the subgraph's", async (_kind, query, outcome) => {
+      const answer = await process(query, 2_000, 1_000, Date.now() - 1_000);
+      expect(peer.received).toHaveLength(0);
+      expect(answer.errors?.map((e) => [e.extensions?.reason, e.extensions?.outcome, e.message])).toEqual([
+        ['TIMEOUT', outcome, `too little of the request's time was left to ask the records subgraph${outcome ? ', so nothing was stored: retry later' : ''}`],
+      ]);
+      // The request's own budget spent, not the subgraph slow: no outage to log or alert on.
+      expect(outcomes).toEqual(['request_out_of_time']);
+    });
 
     it.each([
       ['refused unrun twice', 2, 2, ['refuseUnrun'], 'UNREACHABLE'],
