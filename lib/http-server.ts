@@ -249,10 +249,24 @@ const arrivedTooSlowly = (limitMs: number) =>
   new RequestError(408, `the request took too long to arrive, and nothing of it was run: its headers and body must arrive within ${limitMs / 1000} s; send it again`, { code: ErrorCode.BAD_REQUEST, problem: 'ARRIVED_TOO_SLOWLY' });
 
 /**
+ * The refusal of a request Node's parser stopped reading for how it arrived, if `error` is one:
+ * too slowly (arrivedTooSlowly), or cut short, its client's side of the connection closing (its
+ * FIN: a mobile link dropping the upload) before all of its body had arrived. Nothing of either
+ * ran, and a front end may offer to send it again, as `problem` says.
+ */
+function arrivalRefusal(error: NodeJS.ErrnoException, arrivalLimitMs: number): RequestError | undefined {
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return arrivedTooSlowly(arrivalLimitMs);
+  if (error.code === 'HPE_INVALID_EOF_STATE') {
+    return new RequestError(400, "the request was cut short: the connection was closed on the client's side before all of its body had arrived, and nothing of it was run; send it again", { code: ErrorCode.BAD_REQUEST, problem: 'BODY_INCOMPLETE' });
+  }
+  return undefined;
+}
+
+/**
  * A request node:http cannot parse (a URL or headers over its 16 KiB limit, a malformed request
- * line), or whose headers did not arrive in time, never reaches the handler; Node's own answer is
- * a bare status line with no body. This one is JSON with a typed code, like every other answer, so
- * that a client can read why. The connection is then closed on both sides: ending only this side
+ * line), or whose headers did not arrive in time or were cut short, never reaches the handler;
+ * Node's own answer is a bare status line with no body. This one is JSON with a typed code, like
+ * every other answer, so that a client can read why. The connection is then closed on both sides: ending only this side
  * left it open, and a client that keeps sending holds it as long as it likes.
  */
 function answerUnparsableRequest(error: NodeJS.ErrnoException, socket: Duplex, arrivalLimitMs: number): void {
@@ -263,9 +277,7 @@ function answerUnparsableRequest(error: NodeJS.ErrnoException, socket: Duplex, a
   const refusal =
     error.code === 'HPE_HEADER_OVERFLOW'
       ? new RequestError(431, 'the request line and headers exceed 16 KiB: send the operation in a POST body')
-      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? arrivedTooSlowly(arrivalLimitMs)
-        : new RequestError(400, 'the HTTP request could not be parsed');
+      : (arrivalRefusal(error, arrivalLimitMs) ?? new RequestError(400, 'the HTTP request could not be parsed'));
   const body = JSON.stringify({ errors: [{ message: refusal.message, extensions: refusal.extensions }] });
   socket.end(`HTTP/1.1 ${refusal.status} ${http.STATUS_CODES[refusal.status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`, () => socket.destroy());
 }
@@ -379,8 +391,8 @@ export async function serveGraphQL<TContext extends BaseContext>(
   const { logger, metrics } = options;
   server.addPlugin(recordOperations(options.describeCaller ?? (() => null), options.isPlatformCall ?? (() => false)));
   const drain = new Drain(options.stopGracePeriodMillis ?? defaultStopGracePeriodMs, logger);
-  /** The refusal of each request whose body is still arriving, by its connection: Node tells of a slow one by its connection only. */
-  const bodyTooSlow = new WeakMap<Duplex, () => void>();
+  /** The refusal of each request whose body is still arriving, by its connection: Node tells of a slow or cut-short one by its connection only (arrivalRefusal). */
+  const bodyNotArriving = new WeakMap<Duplex, (refusal: RequestError) => void>();
   // Node checks the connections for slow requests every connectionsCheckingInterval (30 s by
   // default): a tenth of the bound keeps a slow request's connection at most 10% past it.
   const httpServer = http.createServer({ requestTimeout: arrivalLimitMs, connectionsCheckingInterval: Math.ceil(arrivalLimitMs / 10) }, (req, res) => {
@@ -415,17 +427,16 @@ export async function serveGraphQL<TContext extends BaseContext>(
       },
     });
     // Answered through the response, which closes the connection once sent (Connection: close):
-    // the request's log line and metrics see the 408, not a client that went away.
-    const refuseSlowBody = () => {
+    // the request's log line and metrics see the 408 (or 400 of a body cut short), not a client that went away.
+    const refuseBody = (refusal: RequestError) => {
       if (res.headersSent) return void socket.destroy();
-      const refusal = arrivedTooSlowly(arrivalLimitMs);
       recordErrors(record, [refusal]);
       res.setHeader('connection', 'close');
       sendErrors(req, res, refusal.status, [{ message: refusal.message, extensions: refusal.extensions }]);
     };
-    bodyTooSlow.set(socket, refuseSlowBody);
+    bodyNotArriving.set(socket, refuseBody);
     // Only its own: a client pipelining may have sent the next request on the connection already.
-    res.once('close', () => bodyTooSlow.get(socket) === refuseSlowBody && bodyTooSlow.delete(socket));
+    res.once('close', () => bodyNotArriving.get(socket) === refuseBody && bodyNotArriving.delete(socket));
     res.once('close', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = routeLabel(pathname);
@@ -538,8 +549,9 @@ export async function serveGraphQL<TContext extends BaseContext>(
     })().finally(handled);
   });
   httpServer.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-    const refuseSlowBody = bodyTooSlow.get(socket);
-    if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT' && refuseSlowBody) refuseSlowBody();
+    const refuseBody = bodyNotArriving.get(socket);
+    const refusal = refuseBody && arrivalRefusal(error, arrivalLimitMs);
+    if (refusal) refuseBody(refusal);
     else answerUnparsableRequest(error, socket, arrivalLimitMs);
   });
   drain.watch(httpServer);
