@@ -11,7 +11,7 @@ import {
 import type { GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface } from '@apollo/server-gateway-interface';
 import { GraphQLError, print, type GraphQLFormattedError, type OperationDefinitionNode } from 'graphql';
 import type { FieldGroup } from '../lib/access/field-groups';
-import { auditableSubjectId, auditedTextLimits, platformOrganisations, purposeHeaders, type Caller, type Purpose } from '../lib/access/identity';
+import { auditableSubjectId, auditedTextLimits, callerInWords, platformOrganisations, purposeHeaders, type Caller, type Purpose } from '../lib/access/identity';
 import { decideGrants, groupNotGranted, mattersToName, purposeRefusalFor, refusalDetails, type PurposeRefusal } from '../lib/access/policy';
 import { inDistrictTime } from '../lib/calendar';
 import { findMatter, selfInquiry } from '../lib/catalogue/matters';
@@ -483,7 +483,7 @@ function readWithoutPurpose(caller: Caller, field: RemovedField, path: (string |
   if (!(decideGrants(caller, null).groups as readonly string[]).includes(field.group)) return undefined;
   const headers = (['matter', 'caseNumber', 'consentId'] as const).filter((part) => purpose[part]).map((part) => purposeHeaders[part]);
   const named = headers.length > 1 ? `${headers.slice(0, -1).join(', ')} and ${headers[headers.length - 1]}` : headers[0];
-  return new GraphQLError(`${field.coordinate} needs the field group ${field.group}, which ${caller.organisation} reads with no purpose: send it without ${named} (the request's purpose was refused besides: ${refused.message})`, {
+  return new GraphQLError(`${field.coordinate} needs the field group ${field.group}, which ${callerInWords(caller)} reads with no purpose: send it without ${named} (the request's purpose was refused besides: ${refused.message})`, {
     path,
     extensions: { code: ErrorCode.FORBIDDEN, group: field.group, field: field.coordinate, problem: 'OUTSIDE_SUBJECT_SCOPE' },
   });

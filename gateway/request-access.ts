@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { BlockList } from 'node:net';
-import { auditedTextLimits, purposeHeaders, signerFor, type Caller, type OrganisationKind, type Purpose, type RequestIdentity } from '../lib/access/identity';
+import { auditedTextLimits, callerInWords, purposeHeaders, signerFor, type Caller, type OrganisationKind, type Purpose, type RequestIdentity } from '../lib/access/identity';
 import { GraphQLError } from 'graphql';
 import type { FieldGroup } from '../lib/access/field-groups';
 import { decideGrants, refusalDetails, type GrantDecision, type PurposeProblem, type PurposeRefusal } from '../lib/access/policy';
@@ -245,7 +245,7 @@ async function checkConsent(caller: Caller, purpose: Purpose, consents: { client
   // kind: an all-digit credit code can read as a citizen ID number, and the person's consent is
   // not the enterprise's.
   if (!consent || consent.granteeOrganisation !== caller.organisation || consent.granteeKind !== caller.organisationKind) {
-    return refused('CONSENT_NOT_GIVEN_TO_CALLER', `is no consent given to ${caller.organisation}`);
+    return refused('CONSENT_NOT_GIVEN_TO_CALLER', `is no consent given to ${callerInWords(caller)}`);
   }
   const ownConsent = purpose.consentId;
   if (consent.purpose !== purpose.matter) return { ...refused('CONSENT_NOT_FOR_MATTER', `does not cover ${purpose.matter}`), ownConsent };
@@ -303,7 +303,7 @@ async function applyOwnSubject(decision: GrantDecision, caller: Caller & { subje
   } catch (error) {
     throw registerUnavailable('entities', 'the subject register', "the token's subject", error);
   }
-  if (found !== caller.organisation) return purposeRefused(decision, { problem: 'TOKEN_SUBJECT_NOT_OWN', message: `the token's subject_id does not name the subject ${caller.organisation} (its org)` });
+  if (found !== caller.organisation) return purposeRefused(decision, { problem: 'TOKEN_SUBJECT_NOT_OWN', message: `the token's subject_id does not name the subject ${callerInWords(caller)} (its org)` });
   return decision;
 }
 
@@ -330,7 +330,7 @@ async function providerStanding(caller: Caller, providers: { client: InternalCli
     throw registerUnavailable('providers', 'the provider registry', "the provider's standing", error);
   }
   if (may) return null;
-  return mayNotCollect(`${caller.organisation} is not a filed provider allowed to collect public credit data`);
+  return mayNotCollect(`${callerInWords(caller)} is not a filed provider allowed to collect public credit data`);
 }
 
 export interface AccessDependencies {
@@ -471,7 +471,7 @@ async function purposeContext(req: IncomingMessage, deps: AccessDependencies, re
         try {
           refusal = await providerStanding(caller, deps.providers, requestId);
         } catch (error) {
-          return lapse('FAILED', registerUnavailable('providers', 'the provider registry', `whether ${caller.organisation} may still collect public credit data`, peerOutageCause(error) ?? error, 'nothing it read is released', false));
+          return lapse('FAILED', registerUnavailable('providers', 'the provider registry', `whether ${callerInWords(caller)} may still collect public credit data`, peerOutageCause(error) ?? error, 'nothing it read is released', false));
         }
         return refusal ? refusedAgain(refusal, 'nothing it read') : null;
       };

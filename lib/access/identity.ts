@@ -1,7 +1,7 @@
 import { createSecretKey } from 'node:crypto';
 import { errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { ExpiringMemory } from '../expiring-memory';
-import { typedUuid } from '../identifiers';
+import { maskCitizenIdNumber, typedUuid } from '../identifiers';
 import type { PurposeRefusal } from './policy';
 
 /**
@@ -49,6 +49,16 @@ export interface Caller {
   role: Role;
   /** For an enterprise or a person acting for itself: its own subject id. */
   subjectId?: string;
+}
+
+/**
+ * A caller's organisation as a message to a client names it: a person by its citizen ID number
+ * masked (`1303**********0019`), as the audit log names a person reader to anyone else: front ends
+ * pass messages on to error trackers and screenshots. Every message naming a caller's
+ * organisation names it through this.
+ */
+export function callerInWords(caller: Pick<Caller, 'organisation' | 'organisationKind'>): string {
+  return caller.organisationKind === 'INDIVIDUAL' ? maskCitizenIdNumber(caller.organisation) : caller.organisation;
 }
 
 /**

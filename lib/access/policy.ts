@@ -1,7 +1,7 @@
 import { findDepartment, namesDepartment, type DepartmentCode } from '../catalogue/departments';
 import { findMatter, matters, responsibleFor, selfInquiry, supervisingDepartments, type Matter, type SubjectKind } from '../catalogue/matters';
 import type { FieldGroup } from './field-groups';
-import { organisationKinds, purposeHeaders, type Caller, type OrganisationKind, type Purpose, type Role } from './identity';
+import { callerInWords, organisationKinds, purposeHeaders, type Caller, type OrganisationKind, type Purpose, type Role } from './identity';
 
 /**
  * The policy catalogue: what each kind of caller may read, for which purpose. Data, not code
@@ -275,7 +275,7 @@ export function purposeRefusalFor(caller: Caller | null, group: string, refused:
  */
 export function mattersToName(caller: Caller, group: string, purposeNamed: boolean): string {
   const open = mattersGranting(caller, group);
-  if (open.length === 0) return `, which no matter grants to ${caller.role} callers of ${caller.organisation}`;
+  if (open.length === 0) return `, which no matter grants to ${caller.role} callers of ${callerInWords(caller)}`;
   // What each opens is not any subject: a field of another's subject is not the caller's to read under its own inquiry.
   const named = open.map((code) => (code === selfInquiry ? `${code}, for its own subject only` : findMatter(code)?.consentRequired ? `${code}, with the subject's consent` : code));
   const withCase = open.every((code) => findMatter(code)?.caseNumberRequired);

@@ -1,5 +1,6 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { GraphQLResolveInfo } from 'graphql';
+import { callerInWords } from '../../lib/access/identity';
 import { todayInDistrict } from '../../lib/calendar';
 import { badInput, clientError, ErrorCode, InputProblems, optionalText, quotedInput } from '../../lib/errors';
 import { actingUser, forbidden, type SubgraphContext } from '../shared/access';
@@ -78,10 +79,10 @@ async function supervisionFileOfStep<T>(ctx: Context, step: { providerId: string
  * particulars): an application no one else may read is unknown to anyone else here too, so that
  * its id cannot be probed; refused as "not yours" only where the registry lists it anyway.
  */
-async function ownProvider(ctx: Context, id: string, actor: Actor, what: string): Promise<CreditServiceProvider> {
+async function ownProvider(ctx: Context, id: string, what: string): Promise<CreditServiceProvider> {
   const provider = visible(ctx, await ctx.providerById.load(id));
   if (!provider) throw clientError(ErrorCode.NOT_FOUND, `no credit service provider has the id ${quotedInput(id)}`, { field: 'id' });
-  if (!isOwn(ctx, provider)) throw forbidden('NOT_ENTITLED', `only the provider itself ${what}: this token acts for ${actor.organisation}`);
+  if (!isOwn(ctx, provider)) throw forbidden('NOT_ENTITLED', `only the provider itself ${what}: this token acts for ${tokenActsFor(ctx)}`);
   return provider;
 }
 
@@ -124,6 +125,12 @@ function actorOf(ctx: Context): Actor {
   const { caller } = ctx.access.identity;
   if (!caller) throw forbidden('AUTHENTICATION_REQUIRED', 'changing the registry needs an authenticated caller');
   return { userId: caller.id, organisation: caller.organisation };
+}
+
+/** Whom the token acts for, as a refusal of a provider's own write names it (callerInWords). */
+function tokenActsFor(ctx: Context): string {
+  const { caller } = ctx.access.identity;
+  return caller ? callerInWords(caller) : 'no organisation';
 }
 
 const scheme = {
@@ -169,17 +176,17 @@ export const resolvers: GraphQLResolverMap<Context> = {
       const code = new InputProblems().read(() => validCode(args.input.unifiedSocialCreditCode, 'unifiedSocialCreditCode'));
       // A provider applies in its own name only: the token says who it is, not the input.
       if (code !== undefined && (ctx.access.identity.caller?.organisationKind !== 'CREDIT_SERVICE_PROVIDER' || actor.organisation !== code)) {
-        throw forbidden('NOT_ENTITLED', `a credit service provider applies for filing in its own name: this token acts for ${actor.organisation}, the application names ${code}`);
+        throw forbidden('NOT_ENTITLED', `a credit service provider applies for filing in its own name: this token acts for ${tokenActsFor(ctx)}, the application names ${code}`);
       }
       return await ctx.repository.apply(args.input, actor);
     },
     resubmitProviderFiling: async (_: unknown, args: { id: string; input: ProviderApplicationInput }, ctx: Context) => {
       const actor = actorOf(ctx);
-      return await ctx.repository.resubmit(await ownProvider(ctx, args.id, actor, 'resubmits its application'), args.input, actor);
+      return await ctx.repository.resubmit(await ownProvider(ctx, args.id, 'resubmits its application'), args.input, actor);
     },
     applyForProviderFilingChange: async (_: unknown, args: { id: string; input: ProviderFilingChangeInput }, ctx: Context) => {
       const actor = actorOf(ctx);
-      const provider = await ownProvider(ctx, args.id, actor, 'applies for a change of its filed particulars');
+      const provider = await ownProvider(ctx, args.id, 'applies for a change of its filed particulars');
       return await ctx.repository.applyForChange(provider.id, args.input, actor);
     },
     decideProviderFilingChange: (_: unknown, args: { id: string; decision: FilingChangeDecision; reason: string; reviewedEventId?: string | null }, ctx: Context) =>

@@ -3,6 +3,7 @@ import { GatewayMetrics } from '../../gateway/metrics';
 import type { Logger } from '../../lib/logger';
 import type { Caller } from '../../lib/access/identity';
 import { purposeProblems, type PurposeProblem } from '../../lib/access/policy';
+import { maskCitizenIdNumber } from '../../lib/identifiers';
 import { demoConsents } from '../../scripts/demo/consents';
 import { Consent } from '../../subgraphs/entities/entities/consent.entity';
 import { demoBankOrganisation, demoWorld } from '../../scripts/demo/world';
@@ -28,9 +29,11 @@ const bank: Caller = { id: 'banker', organisation: demoBankOrganisation, organis
 const provider = (index: number): Caller => ({ id: 'collector', organisation: world.providers[index].unifiedSocialCreditCode, organisationKind: 'CREDIT_SERVICE_PROVIDER', role: 'EXTERNAL_USER' });
 const enterpriseUser: Caller = { id: 'self', organisation: enterprise.identifier, organisationKind: 'ENTERPRISE', role: 'EXTERNAL_USER' };
 const ownEnterprise: Caller = { ...enterpriseUser, subjectId: enterprise.id };
+const personUser: Caller = { id: 'person', organisation: person.identifier, organisationKind: 'INDIVIDUAL', role: 'EXTERNAL_USER' };
 
 const procurement = { 'x-credit-matter': 'GOVERNMENT_PROCUREMENT', 'x-credit-case': 'CG-2026-1' };
 const financialServices = (consentId: string) => ({ 'x-credit-matter': 'FINANCIAL_SERVICES', 'x-credit-consent': consentId });
+const dueDiligence = (consentId: string) => ({ 'x-credit-matter': 'COMMERCIAL_DUE_DILIGENCE', 'x-credit-consent': consentId });
 
 const READ = /* GraphQL */ `query Read($id: ID!) { subject(id: $id) { name } }`;
 
@@ -188,6 +191,20 @@ describe.each(testDatabases)('a refused purpose as a front end reads it, on $lab
     const result = await platform.query(`mutation ($id: ID!) { generateCreditReport(subjectId: $id) { id } }`, { id: enterprise.id }, { caller: finance });
     expect(result.data).toEqual({ generateCreditReport: null });
     expect(result.errors?.map((e) => e.extensions)).toEqual([{ code: 'FORBIDDEN', group: 'SUBJECT_BASICS', problem: 'GROUP_NOT_GRANTED', header: 'x-credit-matter', serviceName: 'reports' }]);
+  });
+
+  // A person's token names it by its citizen ID number, which the audit log shows every other reader
+  // masked: a message is passed on to error trackers and screenshots, so it names the person so too.
+  it.each([
+    { label: 'a field group no matter grants a person', query: `{ verifyAuditChain { intact } }`, as: { caller: personUser } },
+    { label: 'a consent not given to the person', query: READ, as: { caller: personUser, headers: dueDiligence(demoConsents.dueDiligence) } },
+    { label: 'a self-inquiry by a person’s token naming another’s subject', query: READ, as: { caller: { ...personUser, subjectId: enterprise.id }, headers: { 'x-credit-matter': 'SELF_INQUIRY' } } },
+    { label: 'the consents given to the person, asked under a consent not given to it', query: `{ consentsGivenToCaller { totalCount } }`, as: { caller: personUser, headers: dueDiligence(demoConsents.dueDiligence) } },
+  ])('names a person caller by its masked citizen ID number in what it is told: $label', async ({ query, as }) => {
+    const result = await platform.query(query, { id: enterprise.id }, as);
+    const messages = (result.errors ?? []).map((e) => e.message);
+    expect(messages).toEqual([expect.stringContaining(maskCitizenIdNumber(person.identifier))]);
+    expect(JSON.stringify(result)).not.toContain(person.identifier);
   });
 
   it('tells an unknown consent and another reader’s apart by nothing but the id the caller sent', async () => {
