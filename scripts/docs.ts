@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fieldGroupNames, fieldGroups } from '../lib/access/field-groups';
 import { purposeGrants, standingGrants } from '../lib/access/policy';
 import { findDepartment } from '../lib/catalogue/departments';
-import { findMatter, matters, RELEVANT_DEPARTMENTS } from '../lib/catalogue/matters';
+import { findMatter, matters, RELEVANT_DEPARTMENTS, type Matter } from '../lib/catalogue/matters';
 import { measureKinds, measuresByMatter, reportRequired, situations, type MeasureKind, type Situation } from '../lib/catalogue/measures';
 import { projectRoot } from '../lib/project-root';
 import { readFieldGuards } from '../gateway/field-guards';
@@ -50,6 +50,18 @@ export function renderMeasuresDoc(): string {
 
 const department = (code: string) => `${findDepartment(code)?.nameZh ?? code} \`${code}\``;
 
+/**
+ * Who a purpose or a standing grant is open to, as both tables print it: its organisation kinds;
+ * its roles; its departments, where it names some.
+ */
+function holders(users: { organisationKinds?: readonly string[]; roles?: readonly string[]; departments?: Matter['users']['departments'] }): string {
+  const { departments: named } = users;
+  const relevant = 'relevant departments (区有关部门)';
+  return [users.organisationKinds?.join(', '), users.roles?.join(', '), named === undefined ? '' : named === RELEVANT_DEPARTMENTS ? relevant : named.map(department).join(', ')]
+    .filter(Boolean)
+    .join('; ');
+}
+
 export function renderAccessDoc(): string {
   const guards = readFieldGuards(fs.readFileSync(supergraphPath, 'utf8'));
   // Groups enforced inside a field rather than on it.
@@ -84,22 +96,16 @@ export function renderAccessDoc(): string {
     '',
     '| purpose | policy | who | subjects | case no. | consent | grants |',
     '| --- | --- | --- | --- | --- | --- | --- |',
-    ...matters.map((m) => {
-      const who = [
-        m.users.organisationKinds.join(', '),
-        m.users.roles.join(', '),
-        m.users.departments === undefined ? '' : m.users.departments === RELEVANT_DEPARTMENTS ? 'relevant departments (区有关部门)' : m.users.departments.map(department).join(', '),
-      ]
-        .filter(Boolean)
-        .join('; ');
-      return `| \`${m.code}\` ${m.nameZh} | ${m.source} | ${who} | ${m.subjectKinds.join(', ')} | ${m.caseNumberRequired ? 'required' : ''} | ${m.consentRequired ? 'required' : ''} | ${(purposeGrants[m.code] ?? []).join(', ')} |`;
-    }),
+    ...matters.map(
+      (m) =>
+        `| \`${m.code}\` ${m.nameZh} | ${m.source} | ${holders(m.users)} | ${m.subjectKinds.join(', ')} | ${m.caseNumberRequired ? 'required' : ''} | ${m.consentRequired ? 'required' : ''} | ${(purposeGrants[m.code] ?? []).join(', ')} |`,
+    ),
     '',
     '## Standing grants (no purpose needed)',
     '',
-    '| who | grants |',
-    '| --- | --- |',
-    ...standingGrants.map((g) => `| ${g.who}${g.departments ? ` (${g.departments.map(department).join(', ')})` : ''} | ${g.groups.join(', ')} |`),
+    '| grant | who | grants |',
+    '| --- | --- | --- |',
+    ...standingGrants.map((g) => `| ${g.who} | ${g.anonymous ? 'any caller, and a request with no token' : holders(g)} | ${g.groups.join(', ')} |`),
     '',
   ];
   return lines.join('\n');

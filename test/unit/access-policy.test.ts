@@ -156,6 +156,26 @@ describe('the access policy catalogue', () => {
     });
   });
 
+  /** The rows of docs/access.md's table under `heading`, as their cells. */
+  const rowsUnder = (heading: string) => {
+    const section = renderAccessDoc().split(`\n## ${heading}`)[1].split('\n## ')[0];
+    return section.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| ---')).slice(1).map((line) => line.slice(2, -2).split(' | '));
+  };
+
+  // The table named who and the departments only: every credit-office caller read as holding AUDIT
+  // and STATISTICS, while its registry admins, window officers and analysts are refused both.
+  it('prints the organisation kinds and roles each standing grant needs, as the purposes table does', () => {
+    const rows = rowsUnder('Standing grants');
+    expect(rows).toHaveLength(standingGrants.length);
+    standingGrants.forEach((grant, i) => {
+      const [who, holders, groups] = rows[i];
+      expect(who).toBe(grant.who);
+      expect(groups).toBe(grant.groups.join(', '));
+      for (const named of [...(grant.organisationKinds ?? []), ...(grant.roles ?? []), ...(grant.departments ?? []).map((code) => `\`${code}\``)]) expect(holders).toContain(named);
+    });
+    expect(rows.find(([, , groups]) => groups === 'AUDIT, STATISTICS')?.[1]).toBe('DEPARTMENT; CREDIT_OFFICE_SUPERVISOR; 区信用办 `CREDIT_OFFICE`, 区行政审批局 `ADMINISTRATIVE_APPROVAL`, 区编办 `ESTABLISHMENT_OFFICE`');
+  });
+
   it('documents exactly what it enforces: docs/access.md is rendered from the catalogue and the supergraph', () => {
     expect(fs.existsSync(supergraphPath)).toBe(true);
     expect(fs.readFileSync(accessDocPath, 'utf8')).toBe(renderAccessDoc());
