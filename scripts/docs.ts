@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fieldGroupNames, fieldGroups } from '../lib/access/field-groups';
 import { purposeGrants, standingGrants } from '../lib/access/policy';
-import { findDepartment } from '../lib/catalogue/departments';
-import { findMatter, matters, RELEVANT_DEPARTMENTS, type Matter } from '../lib/catalogue/matters';
+import { departments, findDepartment } from '../lib/catalogue/departments';
+import { findMatter, matters, RELEVANT_DEPARTMENTS, responsibleFor, type Matter } from '../lib/catalogue/matters';
 import { measureKinds, measuresByMatter, reportRequired, situations, type MeasureKind, type Situation } from '../lib/catalogue/measures';
 import { projectRoot } from '../lib/project-root';
 import { readFieldGuards } from '../gateway/field-guards';
@@ -52,11 +52,14 @@ const department = (code: string) => `${findDepartment(code)?.nameZh ?? code} \`
 
 /**
  * Who a purpose or a standing grant is open to, as both tables print it: its organisation kinds;
- * its roles; its departments, where it names some.
+ * its roles; its departments, where it names some. The "relevant departments" (区有关部门) with
+ * the catalogued departments the policy counts out of them (responsibleFor), so that none is
+ * left out unsaid.
  */
 function holders(users: { organisationKinds?: readonly string[]; roles?: readonly string[]; departments?: Matter['users']['departments'] }): string {
   const { departments: named } = users;
-  const relevant = 'relevant departments (区有关部门)';
+  const excepted = departments.filter((d) => !responsibleFor(users, d.code)).map((d) => department(d.code));
+  const relevant = `relevant departments (区有关部门)${excepted.length ? ` except ${excepted.join(', ')}` : ''}`;
   return [users.organisationKinds?.join(', '), users.roles?.join(', '), named === undefined ? '' : named === RELEVANT_DEPARTMENTS ? relevant : named.map(department).join(', ')]
     .filter(Boolean)
     .join('; ');

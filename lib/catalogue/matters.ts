@@ -28,7 +28,7 @@ export const RELEVANT_DEPARTMENTS = 'RELEVANT_DEPARTMENTS';
  * responsible for it. Of the "relevant departments" the credit office is not one: it supervises
  * how the others use credit data (CREDIT_SUPERVISION), and decides none of their matters.
  */
-export function responsibleFor(users: Matter['users'], department: string): boolean {
+export function responsibleFor(users: Pick<Matter['users'], 'departments'>, department: string): boolean {
   if (!users.departments) return true;
   return users.departments === RELEVANT_DEPARTMENTS ? department !== creditOffice : namesDepartment(users.departments, department);
 }

@@ -176,6 +176,15 @@ describe('the access policy catalogue', () => {
     expect(rows.find(([, , groups]) => groups === 'AUDIT, STATISTICS')?.[1]).toBe('DEPARTMENT; CREDIT_OFFICE_SUPERVISOR; 区信用办 `CREDIT_OFFICE`, 区行政审批局 `ADMINISTRATIVE_APPROVAL`, 区编办 `ESTABLISHMENT_OFFICE`');
   });
 
+  // "Relevant departments" left out, unsaid, the credit office, which supervises these matters and decides none (responsibleFor).
+  it('names the departments a matter of the relevant departments leaves out', () => {
+    const whoOf = (code: string) => rowsUnder('Purposes').find(([purpose]) => purpose.startsWith(`\`${code}\``))?.[2];
+    for (const code of ['AWARDS_AND_RATINGS', 'QUALIFICATION_REVIEW', 'OTHER_STATUTORY']) {
+      expect(whoOf(code)).toBe('DEPARTMENT; DEPARTMENT_OFFICER; relevant departments (区有关部门) except 区信用办 `CREDIT_OFFICE`');
+    }
+    expect(whoOf('STATISTICAL_ANALYSIS')).toBe('DEPARTMENT; ANALYST; relevant departments (区有关部门) except 区信用办 `CREDIT_OFFICE`');
+  });
+
   it('documents exactly what it enforces: docs/access.md is rendered from the catalogue and the supergraph', () => {
     expect(fs.existsSync(supergraphPath)).toBe(true);
     expect(fs.readFileSync(accessDocPath, 'utf8')).toBe(renderAccessDoc());
