@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { maskUnexpectedErrors } from '../../lib/errors';
 import { createLogger, maskPersonalData } from '../../lib/logger';
@@ -147,6 +148,28 @@ describe('request logs across the platform', () => {
     const everything = Object.values(platform.logs).flatMap((l) => l.raw).join('\n');
     expect(everything).not.toContain(token);
     expect(everything).not.toContain(enterprise.identifier);
+  });
+
+  // About one id in 256 the gateway drew held 15 digits across its hyphens: the logs wrote it
+  // whole, but the subgraphs refused it from the gateway and logged the request under ids of their
+  // own. The first test above then found none of a subgraph's lines (0 of 1), once in CI.
+  it("carries its request id to every subgraph it calls when the id it drew holds a long run of digits", async () => {
+    const token = await platform.token(financeOfficer.caller);
+    const drawn = jest.spyOn(crypto, 'randomUUID').mockReturnValueOnce('38935519-3111-4012-a4e6-521a0f64ba4f');
+    let result;
+    try {
+      result = await platform.query(
+        /* GraphQL */ `query LoggedLookup($code: String!) { subjectByCode(code: $code) { name creditRecords(first: 1) { totalCount } } }`,
+        { code: enterprise.identifier },
+        { headers: { ...financeOfficer.headers, authorization: `Bearer ${token}` } },
+      );
+    } finally {
+      drawn.mockRestore();
+    }
+    expect(result.errors).toBeUndefined();
+    const requestId = result.headers!.get('x-request-id')!;
+    expect(await platform.logs.gateway.requestLine(requestId)).toMatchObject({ requestId, status: 200 });
+    for (const name of ['entities', 'records'] as const) expect(await platform.logs[name].requestLine(requestId)).toMatchObject({ service: name, requestId, status: 200 });
   });
 
   it('answers with the request id it made, and logs no unusable client id beside it', async () => {
