@@ -268,9 +268,10 @@ describe('the gateway, records, reports and audit processes started with bad con
    * counts per replica in memory (its warning and its metric said so): it says what holds now.
    */
   it('gateway whose RATE_LIMIT_REDIS_URL cannot be reached says in its start line that it counts in memory', async () => {
-    const [port] = await sparePorts(1);
+    // Its own port drawn as every other serving gateway's here: a fixed one (6872) held by any other process made it exit EADDRINUSE.
+    const [port, gatewayPort] = await sparePorts(2);
     const child = spawn(process.execPath, [path.join(bundleDirectory, 'gateway.js')], {
-      env: { PATH: process.env.PATH, GATEWAY_SIGNING_KEY: secret, AUTH_JWT_SECRET: secret, EXPLORER: 'off', GATEWAY_PORT: '6872', RATE_LIMIT_REDIS_URL: `redis://127.0.0.1:${port}`, TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.1, fd00::/8' },
+      env: { PATH: process.env.PATH, GATEWAY_SIGNING_KEY: secret, AUTH_JWT_SECRET: secret, EXPLORER: 'off', GATEWAY_PORT: String(gatewayPort), RATE_LIMIT_REDIS_URL: `redis://127.0.0.1:${port}`, TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.1, fd00::/8' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
