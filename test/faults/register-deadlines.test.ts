@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { Caller } from '../../lib/access/identity';
+import { RequestDeadline } from '../../lib/deadline';
 import { demoConsents } from '../../scripts/demo/consents';
 import { demoBankOrganisation, demoWorld } from '../../scripts/demo/world';
 import type { GraphQLResponse } from '../helpers/graphql';
@@ -78,32 +79,46 @@ describe("the gateway's register calls within the request's time", () => {
   });
 
   /**
-   * The request's read under `as`, its planned fetch (to the entities subgraph) answered late in
-   * the request's time though within its own: the register call asked before it (`first`: the
-   * consent, or a provider's standing with the consent passing beside it) held until the fetch
-   * starts with 650 ms of the request's time left, which gives it 520 ms, and the fetch held until
-   * some 320 ms are left, less than a register call of the request keeps back (500 ms,
-   * RequestDeadline.afterPeerAllowanceMs). When the request's time runs out is told by the time
-   * `first`'s call was given, which keeps back those 500 ms; not by when the client sent it, which
-   * the gateway may meet later (a cold start).
+   * While `work` runs, the request's own deadline at the gateway (its REQUEST_TIMEOUT_MS, told from
+   * the deadlines the gateway builds from a call's header) says no more than `ms` are left: the
+   * moments a request has once its planned fetches ended late in its time, told to it rather than
+   * slept out. Waiting for the wall clock to reach them gave each held call 150-190 ms to answer in,
+   * which a pause of this process took (a collection of a jest heap of some GB, as CI's one process
+   * has late in its run), and the read was refused for the call before planning or the fetch's own
+   * timeout, not for what these tests are about.
+   */
+  async function withRequestTimeLeft<T>(ms: number, work: () => Promise<T>): Promise<T> {
+    const left = jest.spyOn(RequestDeadline.prototype, 'left').mockImplementation(function (this: RequestDeadline, now: number = Date.now()) {
+      const real = this.at - now;
+      return this.service === 'gateway' && this.budgetMs === requestTimeoutMs ? Math.min(real, ms) : real;
+    });
+    try {
+      return await work();
+    } finally {
+      left.mockRestore();
+    }
+  }
+
+  /**
+   * The request's read under `as`, its planned fetch (to the entities subgraph) answered with some
+   * 320 ms of the request's time left, less than a register call of the request keeps back (500 ms,
+   * RequestDeadline.afterPeerAllowanceMs), though within its own: the register call asked before it
+   * (`first`: the consent, or a provider's standing with the consent passing beside it) answered,
+   * the fetch held, and let go once the request's deadline says 320 ms are left.
    */
   async function readEndingLate(first: StandInSubgraph, as: As, subject: { id: string }) {
     const before = { first: first.received.length, entities: entities.received.length };
-    first.behaviour = { kind: 'hold' };
-    if (first !== entities) {
-      entities.behaviour = { kind: 'hold' };
-      entities.passNext(1);
-    }
+    // The consent's call passes; the planned fetch, the next, is held.
+    entities.behaviour = { kind: 'hold' };
+    entities.passNext(1);
     const answer = platform.query<{ subject: { name: string } | null }>(READ, { id: subject.id }, as);
     await first.receivedAtLeast(before.first + 1);
-    const runsOut = Date.now() + Number(first.received[before.first].headers['x-request-timeout-ms']) + 500;
-    const untilLeft = (ms: number) => new Promise((resolve) => setTimeout(resolve, runsOut - ms - Date.now()));
-    await untilLeft(650);
-    first.release();
-    if (first === entities) entities.behaviour = { kind: 'hold' };
-    await untilLeft(320);
-    entities.release();
-    const result = await answer;
+    // The consent's call, then the planned fetch: waited for, bounded.
+    await entities.receivedAtLeast(before.entities + 2);
+    const result = await withRequestTimeLeft(320, async () => {
+      entities.release();
+      return await answer;
+    });
     const consents = entities.received.slice(before.entities).filter((call) => call.query.includes('consentForAccess'));
     return { result, consents };
   }
@@ -128,10 +143,6 @@ describe("the gateway's register calls within the request's time", () => {
     const requestId = 'register-deadlines-refused-code';
     const before = providers.received.length;
     providers.behaviour = { kind: 'hold' };
-    // The request's time runs from its first byte: a body that comes with 700 ms left starts the
-    // fetch late enough to be given (RequestDeadline.peerTimeout) until past the last 500 ms.
-    const runsOut = Date.now() + requestTimeoutMs;
-    const untilLeft = (ms: number) => new Promise((resolve) => setTimeout(resolve, runsOut - ms - Date.now()));
     const answer = new Promise<string>((resolve, reject) => {
       const request = http.request(platform.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), 'x-request-id': requestId } }, (response) => {
         let text = '';
@@ -140,13 +151,16 @@ describe("the gateway's register calls within the request's time", () => {
         response.on('end', () => resolve(text));
       });
       request.on('error', reject);
-      request.write(body.slice(0, 20));
-      void untilLeft(700).then(() => request.end(body.slice(20)));
+      request.end(body);
     });
-    await untilLeft(320);
+    // The providers fetch held, then let go once the request's deadline says 320 ms are left (withRequestTimeLeft).
+    await providers.receivedAtLeast(before + 1);
     expect(providers.received).toHaveLength(before + 1);
-    providers.release();
-    const result = JSON.parse(await answer) as GraphQLResponse<{ creditServiceProviderByCode: { name: string } | null }>;
+    const answered = await withRequestTimeLeft(320, async () => {
+      providers.release();
+      return await answer;
+    });
+    const result = JSON.parse(answered) as GraphQLResponse<{ creditServiceProviderByCode: { name: string } | null }>;
     expect(result.data?.creditServiceProviderByCode?.name).toBe(provider.name);
     expect(result.errors?.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
     const denied: { subject_id: string | null }[] = await platform.databases.audit.query("SELECT subject_id FROM audit_entry WHERE request_id = ? AND outcome = 'DENIED'", [requestId]);
