@@ -275,6 +275,9 @@ export class CreditCheckRepository {
     optionalProse(trimmed, 'note', 1000);
     const update = { feedbackApplied: JSON.stringify([...new Set(applied)]), feedbackNote: trimmed, feedbackBy: actor.userId, feedbackAt: new Date() };
     const result = await writeAlone(this.db, () => this.checks.createQueryBuilder().update().set(update).where('id = :id AND feedback_at IS NULL', { id: check.id }).execute(), this.deadline);
+    // Reported by this call: the check is what it wrote, as a seal is. A read after the write
+    // could fail (a connection lost) and tell the officer NOT_STORED of a report that was stored.
+    if (result.affected === 1) return { ...check, ...update };
     const reported = (await this.checks.findOneByOrFail({ id: check.id })) as CreditCheck;
     // Another request reported it between the read above and this write: refused as if it had
     // come first, unless it was this very report (the same request sent twice at once).

@@ -1,3 +1,4 @@
+import { Repository } from 'typeorm';
 import type { Caller, RequestIdentity } from '../../../lib/access/identity';
 import { decideGrants } from '../../../lib/access/policy';
 import { inDistrictTime } from '../../../lib/calendar';
@@ -79,6 +80,22 @@ describe.each(testDatabases)('feedback on a credit check reported twice, on $lab
     expect(second.errors?.map((e) => e.extensions)).toEqual([{ code: 'BAD_USER_INPUT', field: 'checkId', problem: 'TRANSITION_NOT_ALLOWED', reportedAt }]);
     expect(second.errors?.[0].message).toBe(`feedback for this check was already reported by officer-finance at ${inDistrictTime(new Date(reportedAt))}`);
     expect(await storedFeedback('FB-TWICE', checkId)).toEqual({ appliedMeasures: [], note: '本项目不设限制', reportedAt });
+  });
+
+  // The report is stored by its UPDATE: a read of the check after it, failing (a connection lost),
+  // told the officer NOT_STORED of a report that was stored. What this call wrote is the answer.
+  it('answers the report it stored with what it wrote, asking the database nothing after its write', async () => {
+    const checkId = await checkIn('FB-WRITTEN');
+    const lost = Object.assign(new Error('Connection lost: The server closed the connection.'), { code: 'PROTOCOL_CONNECTION_LOST', fatal: true });
+    const readBack = jest.spyOn(Repository.prototype, 'findOneByOrFail').mockRejectedValue(lost);
+    let reported: Awaited<ReturnType<typeof report>>;
+    try {
+      reported = await report('FB-WRITTEN', checkId, '本项目不设限制');
+    } finally {
+      readBack.mockRestore();
+    }
+    expect(reported.errors).toBeUndefined();
+    expect(await storedFeedback('FB-WRITTEN', checkId)).toEqual({ ...reported.data!.recordCheckFeedback!.feedback, note: '本项目不设限制' });
   });
 
   it('answers the same report sent again by the same officer with the check as reported, and refuses it from a colleague', async () => {
