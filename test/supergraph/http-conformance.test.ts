@@ -477,6 +477,8 @@ describe("the gateway's reading of a request body", () => {
     expect(answer.errors[0].message).toMatch(/^request query string is not UTF-8/);
   });
 
+  // A client's FIN in the middle of its body reads as a half-close, whose client may still read
+  // the answer (cc4c7e6): it is refused 400 BODY_INCOMPLETE, nothing run, at info on its request line.
   it('logs a body the client cut off as its own doing, not as a fault of the server', async () => {
     logLines.length = 0;
     const url = new URL(gateway.url);
@@ -485,11 +487,12 @@ describe("the gateway's reading of a request body", () => {
     socket.write(`POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"query":"{ __`);
     await new Promise((resolve) => setTimeout(resolve, 100));
     socket.destroy();
-    const logged = () => logLines.map((line) => JSON.parse(line) as { level: number; msg: string });
-    for (let waited = 0; waited < 5_000 && !logged().some((line) => line.msg.includes('closed the connection')); waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    const logged = () => logLines.map((line) => JSON.parse(line) as { level: string; msg: string; status?: number; problems?: string[] });
+    for (let waited = 0; waited < 5_000 && !logged().some((line) => line.msg === 'request'); waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
     const levels = logged();
-    expect(levels.filter((line) => line.level >= 50)).toEqual([]);
-    expect(levels.map((line) => line.msg)).toContain('client closed the connection before its request body arrived');
+    // The logger writes its levels by name: no fault of the server's is told.
+    expect(levels.filter((line) => line.level === 'error' || line.level === 'fatal')).toEqual([]);
+    expect(levels.filter((line) => line.msg === 'request')).toEqual([expect.objectContaining({ level: 'info', status: 400, problems: ['BODY_INCOMPLETE'] })]);
   });
 
   it('reads a body that starts with a byte-order mark, as Windows PowerShell writes files', async () => {
