@@ -392,7 +392,7 @@ export async function serveGraphQL<TContext extends BaseContext>(
   server.addPlugin(recordOperations(options.describeCaller ?? (() => null), options.isPlatformCall ?? (() => false)));
   const drain = new Drain(options.stopGracePeriodMillis ?? defaultStopGracePeriodMs, logger);
   /** The refusal of each request whose body is still arriving, by its connection: Node tells of a slow or cut-short one by its connection only (arrivalRefusal). */
-  const bodyNotArriving = new WeakMap<Duplex, (refusal: RequestError) => void>();
+  const bodyNotArriving = new WeakMap<Duplex, (refusal: RequestError) => boolean>();
   // Node checks the connections for slow requests every connectionsCheckingInterval (30 s by
   // default): a tenth of the bound keeps a slow request's connection at most 10% past it.
   const httpServer = http.createServer({ requestTimeout: arrivalLimitMs, connectionsCheckingInterval: Math.ceil(arrivalLimitMs / 10) }, (req, res) => {
@@ -428,11 +428,15 @@ export async function serveGraphQL<TContext extends BaseContext>(
     });
     // Answered through the response, which closes the connection once sent (Connection: close):
     // the request's log line and metrics see the 408 (or 400 of a body cut short), not a client that went away.
-    const refuseBody = (refusal: RequestError) => {
-      if (res.headersSent) return void socket.destroy();
+    const refuseBody = (refusal: RequestError): boolean => {
+      // Its body had all arrived: what was cut short is the next request's, and this one may have
+      // run. It is not told "nothing of it was run".
+      if (req.complete) return false;
+      if (res.headersSent) return (socket.destroy(), true);
       recordErrors(record, [refusal]);
       res.setHeader('connection', 'close');
       sendErrors(req, res, refusal.status, [{ message: refusal.message, extensions: refusal.extensions }]);
+      return true;
     };
     bodyNotArriving.set(socket, refuseBody);
     // Only its own: a client pipelining may have sent the next request on the connection already.
@@ -551,8 +555,10 @@ export async function serveGraphQL<TContext extends BaseContext>(
   httpServer.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     const refuseBody = bodyNotArriving.get(socket);
     const refusal = refuseBody && arrivalRefusal(error, arrivalLimitMs);
-    if (refusal) refuseBody(refusal);
-    else answerUnparsableRequest(error, socket, arrivalLimitMs);
+    if (!refusal) answerUnparsableRequest(error, socket, arrivalLimitMs);
+    // A request whose body had all arrived is being answered on this connection, and the next one's
+    // bytes were cut short: no answer reaches that one in turn, and nothing is claimed of either.
+    else if (!refuseBody(refusal)) socket.destroy();
   });
   drain.watch(httpServer);
   // Apollo's stop() drains first, however it is called: stop() below, or the server's own.

@@ -70,6 +70,41 @@ describe('a request that arrives slowly', () => {
     expect(body.errors).toEqual([{ message: expect.stringContaining('cut short'), extensions: { code: 'BAD_REQUEST', problem: 'BODY_INCOMPLETE' } }]);
   });
 
+  // From the review of cc4c274: the refusal stayed registered while a request whose body had all
+  // arrived ran, so a next request's first bytes and the client's FIN told the one that ran
+  // "nothing of it was run; send it again", a resend applying it twice.
+  it('never tells a request whose body had all arrived that nothing of it ran, when the next one on its connection is cut short', async () => {
+    let ran = 0;
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let entered = () => {};
+    const inResolver = new Promise<void>((resolve) => (entered = resolve));
+    const storing = await serveGraphQL(
+      new ApolloServer({ typeDefs: 'type Query { a: Int } type Mutation { store: Int }', resolvers: { Mutation: { store: async () => (entered(), await released, (ran += 1)) } } }),
+      { port: 0, context: async () => ({}) },
+    );
+    try {
+      const body = JSON.stringify({ query: 'mutation { store }' });
+      const socket = net.connect({ port: storing.port, host: '127.0.0.1', allowHalfOpen: true });
+      let received = '';
+      socket.on('data', (chunk: Buffer) => (received += chunk.toString('utf8')));
+      socket.on('error', () => {});
+      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+      socket.write(`POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      await inResolver;
+      socket.end('POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Le');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      release();
+      await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, patienceMs))]);
+      expect(ran).toBe(1);
+      expect(received).not.toMatch(/BODY_INCOMPLETE|nothing of it was run/);
+    } finally {
+      release();
+      await storing.stop();
+    }
+  });
+
   it('leaves a request that arrives within the bound answered as usual', async () => {
     const response = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ a }' }) });
     expect(response.status).toBe(200);
