@@ -36,7 +36,8 @@ const tablesOf = (module: object) => Object.fromEntries(Object.entries(module).f
  * the disclosure periods and restoration rules, the measures, what each provider's filing status
  * and supervision class allow, the public sources' names, a tax grade's term, …), wording included,
  * as processes answer departments' and matters' names too. The catalogue is code (README,
- * Upgrading): two processes answering the same fingerprint decide alike, and a gateway compares its
+ * Upgrading): two processes answering the same fingerprint hold the same tables (not the same
+ * functions over them: a release changing only a rule's code answers the same), and a gateway compares its
  * own with each subgraph's on `/ready` (lib/readiness.ts, gateway/readiness.ts). Computed once,
  * when the module loads.
  */
