@@ -478,7 +478,7 @@ describe("the gateway's reading of a request body", () => {
   });
 
   // A client's FIN in the middle of its body reads as a half-close, whose client may still read
-  // the answer (cc4c7e6): it is refused 400 BODY_INCOMPLETE, nothing run, at info on its request line.
+  // the answer (cc4c274): it is refused 400 BODY_INCOMPLETE, nothing run, at info on its request line.
   it('logs a body the client cut off as its own doing, not as a fault of the server', async () => {
     logLines.length = 0;
     const url = new URL(gateway.url);
