@@ -84,7 +84,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       }
       // A call stopped because the client went away, or not made for want of the request's own
       // time (its budget spent before the call), says nothing of the subgraph: not an outage.
-      outcome = options.context?.deadline?.callerHasGone ? 'caller_gone' : notMade(error) ? 'request_out_of_time' : unread === undefined ? fetchOutcomes[reason] : 'schema_mismatch';
+      outcome = options.context?.deadline?.callerHasGone ? 'caller_gone' : PeerTimeout.notMade(error) ? 'request_out_of_time' : unread === undefined ? fetchOutcomes[reason] : 'schema_mismatch';
       // What exactly came back is for the operator; the client learns only which subgraph and why.
       // A refused identity, a call of the wrong release, or an answer that is not GraphQL, is
       // logged as an outage is, by its outcome (gateway/metrics.ts): every call meets it alike,
@@ -149,7 +149,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
         // was what the request had left. A subgraph the gateway stopped waiting for stores nothing
         // once it sees its caller gone, but a commit already under way completes (README, Errors):
         // the client cannot tell which. A call never made, too little time being left to, ran nothing.
-        if (notMade(error)) return notStored(mutation ? `${(error as PeerTimeout).message}, so nothing was stored: retry later` : (error as PeerTimeout).message);
+        if (PeerTimeout.notMade(error)) return notStored(mutation ? `${(error as PeerTimeout).message}, so nothing was stored: retry later` : (error as PeerTimeout).message);
         return unknown(mutation ? `${(error as PeerTimeout).message}; ${outcomeNotKnown}` : (error as PeerTimeout).message);
       case SubgraphFault.BAD_RESPONSE:
         // A call refused unread ran nothing, so a mutation stored nothing; the client's operation
@@ -492,9 +492,6 @@ function unreadCallOf(error: unknown): string | undefined {
   const unread = errors.every((e) => isPlainObject(e) && isPlainObject(e.extensions) && typeof e.extensions.code === 'string' && callNotUnderstoodCodes.has(e.extensions.code));
   return unread ? errors.map((e) => String((e as { message?: unknown }).message)).join('; ').slice(0, 500) : undefined;
 }
-
-/** Whether a call that failed with `error` was never made: too little of the request's time was left to (lib/platform-http.ts). */
-const notMade = (error: unknown) => error instanceof PeerTimeout && !error.made;
 
 function faultOf(error: unknown): SubgraphFault {
   if ((error as Error)?.name === 'TimeoutError') return SubgraphFault.TIMEOUT;

@@ -147,6 +147,11 @@ export class PeerTimeout extends Error {
     return PeerTimeout.in(error)?.callerGone === true;
   }
 
+  /** Whether `error`, or an error it was caused by, is a call never made: too little of the request's own time was left to make it. */
+  static notMade(error: unknown): boolean {
+    return PeerTimeout.in(error)?.made === false;
+  }
+
 
   /** As the abort signal's own error is named: callers that tell a timeout by its name (the gateway's) keep doing so. */
   override name = 'TimeoutError';

@@ -167,9 +167,8 @@ function faultOf(error: unknown): SubgraphFault {
 
 /** How a call that threw `error` ended, as the gateway counts it (CallOutcome). */
 export function callOutcome(error: unknown): CallOutcome {
-  const timeout = PeerTimeout.in(error);
-  if (timeout?.callerGone) return 'caller_gone';
-  if (timeout && !timeout.made) return 'request_out_of_time';
+  if (PeerTimeout.forGoneCaller(error)) return 'caller_gone';
+  if (PeerTimeout.notMade(error)) return 'request_out_of_time';
   if (error instanceof InternalCallRefused && error.status !== 401) return 'graphql_errors';
   if (error instanceof InternalCallFailed && error.notUnderstood && error.status !== 401) return 'schema_mismatch';
   return faultOutcomes[faultOf(error)];
