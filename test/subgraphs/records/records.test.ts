@@ -163,6 +163,12 @@ describe.each(testDatabases)('records subgraph on $label', (database) => {
       expect(ofPersons.length / persons.size).toBeLessThan((seeded.length - ofPersons.length) / (world.subjects.length - persons.size));
     });
 
+    it('says 严重失信 of a record on a serious-dishonesty list (严重失信主体名单) only, never of a tax grade D', () => {
+      // Not vacuous: the demo world holds grade D records, whose summaries once said 存在严重失信行为.
+      expect(seeded.filter((r) => r.taxCreditGrade === 'D').length).toBeGreaterThan(0);
+      expect(seeded.filter((r) => r.category !== 'SERIOUS_DISHONESTY_LIST' && r.summary.includes('严重失信')).map((r) => r.summary)).toEqual([]);
+    });
+
     it('gives the first subjects the documented illustrative records', async () => {
       const result = await query<SubjectPages>(SUBJECT_RECORDS, { r: world.subjects.slice(0, 7).map((s) => subjectRef(s.id)), first: 100 });
       const [clean, general, serious, listed, debtor, restored, expired] = result.data!._entities.map((e) => e!.creditRecords.edges.map((edge) => edge.node));
