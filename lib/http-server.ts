@@ -325,13 +325,18 @@ const quietRoutes = new Set(['/health', '/ready', '/metrics']);
 const stoppingIdleCloseMs = 1_000;
 
 /**
- * The answer to a request that arrives while the server stops (on a connection it kept alive):
- * nothing of it ran, and the client may send it again, to another instance or after
- * `retryAfterSeconds`.
+ * The refusal of a request that arrives while the server stops (on a connection it kept alive), or
+ * whose body is still arriving when the stop's grace period ends: nothing of it ran, and the client
+ * may send it again, to another instance or after `retryAfterSeconds`.
  */
-function refuseWhileStopping(req: http.IncomingMessage, res: http.ServerResponse): void {
-  res.setHeader('retry-after', String(outageRetryAfterSeconds));
-  sendErrors(req, res, 503, [{ message: 'the server is shutting down: nothing of this request ran, send it again', extensions: { code: ErrorCode.SHUTTING_DOWN, retryAfterSeconds: outageRetryAfterSeconds } }]);
+const shuttingDown = () =>
+  new RequestError(503, 'the server is shutting down: nothing of this request ran, send it again', { code: ErrorCode.SHUTTING_DOWN, retryAfterSeconds: outageRetryAfterSeconds });
+
+/** Answers a refusal of the server's own, with a `Retry-After` when it says when to send the request again. */
+function sendRefusal(req: http.IncomingMessage, res: http.ServerResponse, refusal: RequestError): void {
+  const retryAfterSeconds = refusal.extensions.retryAfterSeconds;
+  if (typeof retryAfterSeconds === 'number') res.setHeader('retry-after', String(retryAfterSeconds));
+  sendErrors(req, res, refusal.status, [{ message: refusal.message, extensions: refusal.extensions }]);
 }
 
 /** Reads a request's body to its end, unparsed (at most `limit` bytes), so that the answer is not lost to a reset connection. */
@@ -391,7 +396,7 @@ export async function serveGraphQL<TContext extends BaseContext>(
   const { logger, metrics } = options;
   server.addPlugin(recordOperations(options.describeCaller ?? (() => null), options.isPlatformCall ?? (() => false)));
   const drain = new Drain(options.stopGracePeriodMillis ?? defaultStopGracePeriodMs, logger);
-  /** The refusal of each request whose body is still arriving, by its connection: Node tells of a slow or cut-short one by its connection only (arrivalRefusal). */
+  /** Each request's refusal while its body is still arriving (refuseUnrun), by its connection: Node tells of a slow or cut-short one by its connection only (arrivalRefusal). */
   const bodyNotArriving = new WeakMap<Duplex, (refusal: RequestError) => boolean>();
   // Node checks the connections for slow requests every connectionsCheckingInterval (30 s by
   // default): a tenth of the bound keeps a slow request's connection at most 10% past it.
@@ -417,30 +422,25 @@ export async function serveGraphQL<TContext extends BaseContext>(
     attachRecord(req, record);
     const target = requestTarget(req);
     const pathname = target ? target.pathname : '(not a URL)';
-    const handled = drain.requestStarted(req, res, {
-      requestId: record.requestId,
-      path: pathname,
-      // Nothing of it ran (its body had not all arrived): the client may send it again.
-      refuse: () => {
-        record.errorCodes.push(ErrorCode.SHUTTING_DOWN);
-        refuseWhileStopping(req, res);
-      },
-    });
-    // Answered through the response, which closes the connection once sent (Connection: close):
-    // the request's log line and metrics see the 408 (or 400 of a body cut short), not a client that went away.
-    const refuseBody = (refusal: RequestError): boolean => {
-      // Its body had all arrived: what was cut short is the next request's, and this one may have
-      // run. It is not told "nothing of it was run".
-      if (req.complete) return false;
-      if (res.headersSent) return (socket.destroy(), true);
+    /**
+     * Refuses the request, whose body is still arriving, unrun: a body too slow or cut short
+     * (arrivalRefusal), or the stop's grace period over (Drain). Answered through the response,
+     * which closes the connection once sent (Connection: close), so that the request's log line and
+     * metrics see the refusal, not a client that went away. False, and nothing sent, when it cannot
+     * be told so: its body had all arrived (what was cut short is the next request's on the
+     * connection, and this one may have run), or its answer is already being sent.
+     */
+    const refuseUnrun = (refusal: RequestError): boolean => {
+      if (req.complete || res.headersSent) return false;
       recordErrors(record, [refusal]);
       res.setHeader('connection', 'close');
-      sendErrors(req, res, refusal.status, [{ message: refusal.message, extensions: refusal.extensions }]);
+      sendRefusal(req, res, refusal);
       return true;
     };
-    bodyNotArriving.set(socket, refuseBody);
+    const handled = drain.requestStarted(req, res, { requestId: record.requestId, path: pathname, refuseUnrun });
+    bodyNotArriving.set(socket, refuseUnrun);
     // Only its own: a client pipelining may have sent the next request on the connection already.
-    res.once('close', () => bodyNotArriving.get(socket) === refuseBody && bodyNotArriving.delete(socket));
+    res.once('close', () => bodyNotArriving.get(socket) === refuseUnrun && bodyNotArriving.delete(socket));
     res.once('close', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = routeLabel(pathname);
@@ -472,9 +472,10 @@ export async function serveGraphQL<TContext extends BaseContext>(
         if (!target) throw new RequestError(400, 'the request target is not a URL: send the path, /graphql, as the request target');
         if (options.crossOrigin && (await options.crossOrigin(req, res))) return;
         if (drain.draining && !quietRoutes.has(pathname)) {
-          record.errorCodes.push(ErrorCode.SHUTTING_DOWN);
+          const refusal = shuttingDown();
+          recordErrors(record, [refusal]);
           await discardBody(req, limit);
-          refuseWhileStopping(req, res);
+          sendRefusal(req, res, refusal);
           return;
         }
         for (const route of routes) if (await route(req, res, callerGone.signal)) return;
@@ -536,7 +537,7 @@ export async function serveGraphQL<TContext extends BaseContext>(
         if (!req.complete) res.setHeader('connection', 'close');
         if (error instanceof RequestError) {
           recordErrors(record, [error]);
-          sendErrors(req, res, error.status, [{ message: error.message, extensions: error.extensions }]);
+          sendRefusal(req, res, error);
           return;
         }
         if (req.readableAborted) {
@@ -553,12 +554,13 @@ export async function serveGraphQL<TContext extends BaseContext>(
     })().finally(handled);
   });
   httpServer.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-    const refuseBody = bodyNotArriving.get(socket);
-    const refusal = refuseBody && arrivalRefusal(error, arrivalLimitMs);
+    const refuseUnrun = bodyNotArriving.get(socket);
+    const refusal = refuseUnrun && arrivalRefusal(error, arrivalLimitMs);
     if (!refusal) answerUnparsableRequest(error, socket, arrivalLimitMs);
     // A request whose body had all arrived is being answered on this connection, and the next one's
-    // bytes were cut short: no answer reaches that one in turn, and nothing is claimed of either.
-    else if (!refuseBody(refusal)) socket.destroy();
+    // bytes were cut short (or its own answer is under way): no answer reaches that one in turn,
+    // and nothing is claimed of either.
+    else if (!refuseUnrun(refusal)) socket.destroy();
   });
   drain.watch(httpServer);
   // Apollo's stop() drains first, however it is called: stop() below, or the server's own.
@@ -602,7 +604,8 @@ function listenFailure(error: NodeJS.ErrnoException, host: string, port: number,
 interface UnfinishedRequest {
   requestId: string;
   path: string;
-  refuse: () => void;
+  /** The request's refuseUnrun (serveGraphQL): false when it may have run, or its answer is under way. */
+  refuseUnrun: (refusal: RequestError) => boolean;
 }
 
 /**
@@ -698,8 +701,7 @@ class Drain {
         closing.push(new Promise((resolve) => res.once('close', resolve)));
         const line = { gracePeriodMs: this.gracePeriodMs, requestId: request.requestId, method: request.req.method, path: request.path };
         // Its body still arriving: nothing of it ran, which a 503 can tell its client, who may send it again.
-        if (!request.req.complete && !res.headersSent) {
-          request.refuse();
+        if (request.refuseUnrun(shuttingDown())) {
           refused.add(request.req.socket);
           this.logger?.warn({ ...line, outcome: 'refused unrun: 503 SHUTTING_DOWN' }, 'stop grace period over: request refused');
         } else {
