@@ -15,6 +15,7 @@ import { auditableSubjectId, auditedTextLimits, callerInWords, platformOrganisat
 import { decideGrants, groupNotGranted, mattersToName, purposeRefusalFor, refusalDetails, type PurposeRefusal } from '../lib/access/policy';
 import { inDistrictTime } from '../lib/calendar';
 import { findMatter, selfInquiry } from '../lib/catalogue/matters';
+import { RequestDeadline } from '../lib/deadline';
 import { ConfigError } from '../lib/env';
 import type { HttpRequestInfo } from '../lib/http-server';
 import { maskPersonalData } from '../lib/logger';
@@ -67,10 +68,10 @@ export interface Gateway {
   server: ApolloServer<GatewayContext>;
   /**
    * Builds a request's context from its HTTP request (authentication, purpose, grants), as
-   * lib/http-server.ts hands it over: with when its body was read, from which its time counts, and
-   * the signal of its client going away.
+   * lib/http-server.ts hands it over: with when its body was read, from which its time counts, the
+   * latest that time may end during a stop, and the signal of its client going away.
    */
-  context: (request: Pick<HttpRequestInfo, 'req' | 'bodyReadAt' | 'callerGone'>) => Promise<GatewayContext>;
+  context: (request: Pick<HttpRequestInfo, 'req' | 'bodyReadAt' | 'latestDeadline' | 'callerGone'>) => Promise<GatewayContext>;
   /** Null when access control is off. */
   audit: AuditWriter | null;
   limits: OperationLimits;
@@ -97,16 +98,25 @@ export function routingUrls(supergraphSdl: string): Record<string, string> {
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /**
- * The longest a request may take from its arrival to its answer: its subgraph calls within
- * `REQUEST_TIMEOUT_MS`, then what that does not count: the lookup of a refused subject's code
- * (`SUBGRAPH_TIMEOUT_MS`), the consent's re-check (the registers asked together, one internal
- * call's time) and the audit append (behind a write already under way, then its own). The
- * gateway's stop waits this long for the requests in flight (serve.ts), so that a request allowed
- * to run is allowed to finish; a proxy in front waits longer (README, Behind a reverse proxy: Time).
- * An audit log so slow that the writes queue up delays answers past it, and those are cut.
+ * What a request's answer may take once its subgraph calls are done, which `REQUEST_TIMEOUT_MS`
+ * does not count: the lookup of a refused subject's code (`SUBGRAPH_TIMEOUT_MS`), the consent's
+ * re-check (the registers asked together, one internal call's time) and the audit append (behind
+ * a write already under way, then its own). During a stop, a request whose upload ends late has
+ * its time cut so that this much is left of the grace period (lib/http-server.ts latestDeadline).
+ */
+export function answerAfterCallsMs(subgraphTimeoutMs = defaultSubgraphTimeoutMs): number {
+  return subgraphTimeoutMs + 3 * internalCallTimeoutMs;
+}
+
+/**
+ * The longest a request may take from its body's arrival to its answer: its subgraph calls within
+ * `REQUEST_TIMEOUT_MS`, then what follows them (answerAfterCallsMs). The gateway's stop waits this
+ * long for the requests in flight (serve.ts), so that a request allowed to run is allowed to
+ * finish; a proxy in front waits longer (README, Behind a reverse proxy: Time). An audit log so
+ * slow that the writes queue up delays answers past it, and those are cut.
  */
 export function longestAnswerMs(requestTimeoutMs = defaultSubgraphTimeoutMs, subgraphTimeoutMs = defaultSubgraphTimeoutMs): number {
-  return requestTimeoutMs + subgraphTimeoutMs + 3 * internalCallTimeoutMs;
+  return requestTimeoutMs + answerAfterCallsMs(subgraphTimeoutMs);
 }
 
 /**
@@ -197,7 +207,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     ],
   });
   const requestTimeoutMs = options.requestTimeoutMs ?? defaultSubgraphTimeoutMs;
-  if (!audit) return { server, context: async ({ req, bodyReadAt, callerGone }) => openGatewayContext(req, options.signingKey, requestTimeoutMs, bodyReadAt, callerGone), audit, limits };
+  /**
+   * The request's time for its subgraph calls: REQUEST_TIMEOUT_MS from when its body had been
+   * read, ending no later than its `latestDeadline` when the upload ended during a stop, so that
+   * it is answered, in its time or with its typed timeout, before the stop cuts it.
+   */
+  const deadlineOf = ({ bodyReadAt, latestDeadline, callerGone }: Pick<HttpRequestInfo, 'bodyReadAt' | 'latestDeadline' | 'callerGone'>) =>
+    new RequestDeadline(Math.min(requestTimeoutMs, (latestDeadline ?? Infinity) - bodyReadAt), 'gateway', bodyReadAt, callerGone);
+  if (!audit) return { server, context: async (request) => openGatewayContext(request.req, options.signingKey, deadlineOf(request)), audit, limits };
   if (!options.tokens) throw new ConfigError("access control needs a way to verify callers' tokens (AUTH_JWT_SECRET, AUTH_PUBLIC_KEY_FILE or AUTH_JWKS_URL)");
   const verify = createTokenVerifier(options.tokens, options.observer);
   /**
@@ -210,9 +227,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       if (options.observer) options.observer.auditUnavailable(error, entry.requestId);
       else console.error('[gateway] the audit log could not be written: a denied attempt is not in it', error);
     });
-  const context: Gateway['context'] = async ({ req, bodyReadAt, callerGone }) => {
+  const context: Gateway['context'] = async (request) => {
+    const { req } = request;
     try {
-      return await createGatewayContext(req, { verify, signingKey: options.signingKey, requestTimeoutMs, entities: { client: entities, url: urlOf('entities') }, providers: { client: providers, url: urlOf('providers') }, rateLimits, trustedProxies: options.trustedProxies }, bodyReadAt, callerGone);
+      return await createGatewayContext(req, { verify, signingKey: options.signingKey, entities: { client: entities, url: urlOf('entities') }, providers: { client: providers, url: urlOf('providers') }, rateLimits, trustedProxies: options.trustedProxies }, deadlineOf(request));
     } catch (error) {
       // A proved caller's malformed purpose header is its denied attempt, under what of the purpose could be read.
       if (error instanceof MalformedPurpose) {

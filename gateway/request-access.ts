@@ -29,10 +29,11 @@ export interface GatewayContext {
   /** The same, disclosed by public lookups (a report's verification): under no purpose. */
   publicDisclosures: Map<string | null, Set<string>>;
   /**
-   * When the gateway stops waiting for the subgraphs (REQUEST_TIMEOUT_MS from the request's
-   * arrival): each fetch of the plan takes at most what is left, so a plan of several fetches
-   * in sequence answers in the request's time, not in theirs added up. Its `callerGone` is the
-   * client's going away: the fetches stop then, and nothing is audited as disclosed.
+   * When the gateway stops waiting for the subgraphs (REQUEST_TIMEOUT_MS from when the request's
+   * body had arrived, or sooner when it arrived during a stop: gateway.ts deadlineOf): each fetch
+   * of the plan takes at most what is left, so a plan of several fetches in sequence answers in
+   * the request's time, not in theirs added up. Its `callerGone` is the client's going away: the
+   * fetches stop then, and nothing is audited as disclosed.
    */
   deadline: RequestDeadline;
   /**
@@ -336,8 +337,6 @@ async function providerStanding(caller: Caller, providers: { client: InternalCli
 export interface AccessDependencies {
   verify: TokenVerifier;
   signingKey: Uint8Array;
-  /** The request's time for its subgraph calls (GatewayContext.deadline). */
-  requestTimeoutMs: number;
   /** The entities subgraph: the consent register and the subjects' own codes. */
   entities: { client: InternalClient; url: string };
   providers: { client: InternalClient; url: string };
@@ -370,18 +369,17 @@ function contextOf(requestId: string, deadline: RequestDeadline, caller: Caller 
  * authenticated, nothing is granted or audited, no budget is counted; the subgraphs get an
  * anonymous identity.
  */
-export function openGatewayContext(req: IncomingMessage, signingKey: Uint8Array, requestTimeoutMs: number, bodyReadAt: number = Date.now(), callerGone?: AbortSignal): GatewayContext {
-  return contextOf(header(req, 'x-request-id') ?? newRequestId(), new RequestDeadline(requestTimeoutMs, 'gateway', bodyReadAt, callerGone), null, null, { groups: [], scope: {} }, null, signingKey);
+export function openGatewayContext(req: IncomingMessage, signingKey: Uint8Array, deadline: RequestDeadline): GatewayContext {
+  return contextOf(header(req, 'x-request-id') ?? newRequestId(), deadline, null, null, { groups: [], scope: {} }, null, signingKey);
 }
 
 /**
- * Who is asking, why, and what they may read: decided once per request, before planning. The
- * request's time counts from `bodyReadAt`, once its body had been read (its arrival is bounded
- * apart, lib/http-server.ts: a slow upload spends none of it);
- * `callerGone` (lib/http-server.ts) is aborted when its client goes away before the answer.
+ * Who is asking, why, and what they may read: decided once per request, before planning, within
+ * `deadline`, the request's time for its subgraph calls (GatewayContext.deadline: counted from
+ * when its body had been read, its arrival bounded apart, lib/http-server.ts, so that a slow upload
+ * spends none of it; its `callerGone` aborted when its client goes away before the answer).
  */
-export async function createGatewayContext(req: IncomingMessage, deps: AccessDependencies, bodyReadAt: number = Date.now(), callerGone?: AbortSignal): Promise<GatewayContext> {
-  const deadline = new RequestDeadline(deps.requestTimeoutMs, 'gateway', bodyReadAt, callerGone);
+export async function createGatewayContext(req: IncomingMessage, deps: AccessDependencies, deadline: RequestDeadline): Promise<GatewayContext> {
   const requestId = header(req, 'x-request-id') ?? newRequestId();
   const address = clientAddress(req, deps.trustedProxies);
   let caller: Caller | null;

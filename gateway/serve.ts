@@ -5,7 +5,7 @@ import { crossSiteRequestRoute } from './cross-site-requests';
 import { explorerRoute } from './explorer/explorer-route';
 import { printableReportsRoute } from './printable-reports';
 import { explorerSettingsProvider, type DemoTokenOptions } from './explorer/explorer-settings';
-import { createGateway, longestAnswerMs, routingUrls, type Gateway, type GatewayOptions } from './gateway';
+import { answerAfterCallsMs, createGateway, longestAnswerMs, routingUrls, type Gateway, type GatewayOptions } from './gateway';
 import { GatewayMetrics } from './metrics';
 import { gatewayReadiness } from './readiness';
 
@@ -57,6 +57,8 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<Served
       logger,
       metrics,
       stopGracePeriodMillis,
+      // An upload that ends during the stop: its time ends where the rest of its answer still fits.
+      answerAfterDeadlineMillis: answerAfterCallsMs(options.subgraphTimeoutMs),
       maxBodyBytes: gateway.limits.bodyBytes,
       // The platform's edge: the audit log's request ids are the gateway's, never a client's.
       ownRequestIds: true,

@@ -28,6 +28,13 @@ export interface HttpRequestInfo {
    * (`requestArrivalLimitMillis`), takes nothing of the time its request has to run.
    */
   bodyReadAt: number;
+  /**
+   * Set when the body was read while the server stops (an upload that ended during the stop's
+   * grace period): the latest the request's time may end (ms since the epoch), so that it is
+   * answered before the grace period ends and its connection is cut, `answerAfterDeadlineMillis`
+   * later. A request read before the stop began has its whole time: the grace period holds it.
+   */
+  latestDeadline?: number;
   /** Aborted when the client closes the connection before it is answered: it stopped waiting. */
   callerGone: AbortSignal;
 }
@@ -88,6 +95,14 @@ export interface ServeOptions<TContext extends BaseContext> {
    * gateway's follows its time limits (gateway/gateway.ts longestAnswerMs).
    */
   stopGracePeriodMillis?: number;
+  /**
+   * How long a request may take to be answered once its own time is spent (default 0; the
+   * gateway's: what follows its subgraph calls, gateway/gateway.ts answerAfterCallsMs). While the
+   * server stops, a body read late in the grace period gets a time that ends this long before the
+   * grace period does (HttpRequestInfo.latestDeadline), and one read too late for any is refused
+   * unrun, 503 SHUTTING_DOWN.
+   */
+  answerAfterDeadlineMillis?: number;
 }
 
 export interface RunningHttpServer {
@@ -371,7 +386,10 @@ function routeLabel(pathname: string): string {
  * arrives on a connection kept alive is refused, not run: 503 `SHUTTING_DOWN` with `Retry-After`
  * and `Connection: close` (`/health`, `/ready` and `/metrics` are still answered, `/ready` with
  * 503); the idle connections are closed once no request has started or ended for
- * `stoppingIdleCloseMs`. stop() resolves when every request taken has been handled to its end
+ * `stoppingIdleCloseMs`. A request whose body was still arriving when the stop began runs once it
+ * has arrived, its time ending soon enough for it to be answered within the grace period
+ * (`answerAfterDeadlineMillis`); arrived too late for that, it is refused unrun (503
+ * `SHUTTING_DOWN`). stop() resolves when every request taken has been handled to its end
  * (its resolvers done, even when its client went away) and every connection is closed, or when
  * the grace period is over: the connections still open are then cut.
  *
@@ -393,6 +411,7 @@ export async function serveGraphQL<TContext extends BaseContext>(
   const routes = [healthRoute, ...(options.metrics ? [options.metrics.route] : []), ...(options.routes ?? [])];
   const limit = options.maxBodyBytes ?? 10 * 1024 * 1024;
   const arrivalLimitMs = options.requestArrivalLimitMillis ?? 60_000;
+  const answerAfterDeadlineMs = options.answerAfterDeadlineMillis ?? 0;
   const { logger, metrics } = options;
   server.addPlugin(recordOperations(options.describeCaller ?? (() => null), options.isPlatformCall ?? (() => false)));
   const drain = new Drain(options.stopGracePeriodMillis ?? defaultStopGracePeriodMs, logger);
@@ -493,11 +512,16 @@ export async function serveGraphQL<TContext extends BaseContext>(
         // Refused meanwhile, at the end of the stop's grace period (Drain): it must not run.
         if (res.writableEnded) return;
         const bodyReadAt = Date.now();
+        // Its upload ended during the stop: its time must end where the grace period leaves room to
+        // answer it, or it would run on past the grace period's end and be cut, unanswered, having
+        // perhaps stored a change. No room left: it must not run, and its client may say so.
+        const latestDeadline = drain.graceEndsAt === undefined ? undefined : drain.graceEndsAt - answerAfterDeadlineMs;
+        if (latestDeadline !== undefined && latestDeadline <= bodyReadAt) throw shuttingDown();
         const response = await server.executeHTTPGraphQLRequest({
           httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
           context: async () => {
             try {
-              const context = await options.context({ req, body, receivedAt, bodyReadAt, callerGone: callerGone.signal });
+              const context = await options.context({ req, body, receivedAt, bodyReadAt, latestDeadline, callerGone: callerGone.signal });
               attachRecord(context, record);
               return context;
             } catch (error) {
@@ -624,6 +648,8 @@ class Drain {
   private quietTimer?: NodeJS.Timeout;
   private server?: http.Server;
   private stopping = false;
+  /** When the grace period ends (ms since the epoch), once stopping has started. */
+  private graceEnds?: number;
   private started?: Promise<void>;
   private done: () => void = () => {};
 
@@ -634,6 +660,11 @@ class Drain {
 
   get draining(): boolean {
     return this.stopping;
+  }
+
+  /** When the grace period ends, and the requests still unanswered are cut (ms since the epoch); undefined until stopping starts. */
+  get graceEndsAt(): number | undefined {
+    return this.graceEnds;
   }
 
   watch(server: http.Server): void {
@@ -672,6 +703,7 @@ class Drain {
   start(): Promise<void> {
     if (!this.started) {
       this.stopping = true;
+      this.graceEnds = Date.now() + this.gracePeriodMs;
       this.started = this.run();
     }
     return this.started;

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { composeServices } from '@apollo/composition';
 import { ApolloServer } from '@apollo/server';
 import { parse } from 'graphql';
@@ -9,9 +10,11 @@ import { serveGraphQL, type ExtraRoute } from '../../lib/http-server';
 import { internalCallTimeoutMs } from '../../lib/internal-client';
 import { connectionFailure, send } from '../../lib/platform-http';
 import { catalogueFingerprint } from '../../lib/catalogue/fingerprint';
+import { timeoutHeader } from '../../lib/deadline';
 import { createLogger } from '../../lib/logger';
 import { readinessRoute } from '../../lib/readiness';
 import { forceAfterGraceMs } from '../../lib/shutdown';
+import { eventually } from '../helpers/processes';
 
 describe('stopping a server (graceful shutdown)', () => {
   it('refuses new connections at once and lets the request in flight finish', async () => {
@@ -354,7 +357,8 @@ describe('stopping the gateway', () => {
     extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
     type Query { books: [String!]! }
   `);
-  const supergraphSdl = composeServices([{ name: 'books', url: 'http://127.0.0.1:9/graphql', typeDefs: books }]).supergraphSdl!;
+  const supergraphAt = (url: string) => composeServices([{ name: 'books', url, typeDefs: books }]).supergraphSdl!;
+  const supergraphSdl = supergraphAt('http://127.0.0.1:9/graphql');
 
   it.each([
     [10_000, 10_000],
@@ -371,4 +375,117 @@ describe('stopping the gateway', () => {
       await served.stop();
     }
   });
+
+  /**
+   * The books subgraph as the gateway calls it: each call's query and the time the gateway gave it
+   * (its timeout header). An operation named Long is answered after 1.5 s; any other is held until
+   * the gateway gives up on it.
+   */
+  async function booksSubgraph() {
+    const calls: { query: string; timeoutMs: number }[] = [];
+    const server = http.createServer((req, res) => {
+      let text = '';
+      req.setEncoding('utf8');
+      req.on('data', (chunk: string) => (text += chunk));
+      req.on('end', () => {
+        const { query } = JSON.parse(text) as { query: string };
+        calls.push({ query, timeoutMs: Number(req.headers[timeoutHeader]) });
+        if (!/query Long__/.test(query)) return;
+        setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { books: ['finished'] } })), 1_500);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
+      calls,
+      close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
+    };
+  }
+
+  /** A POST whose headers and first half of its body are sent now (`started` once written), the rest by `finish`: an upload on a slow line. */
+  function upload(url: string, query: string): { started: Promise<void>; finish: () => void; answer: Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string } | string> } {
+    const body = JSON.stringify({ query });
+    const req = http.request(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } });
+    const answer = new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string } | string>((resolve) => {
+      req.on('response', (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+      });
+      // Cut without an answer: told as what the client saw.
+      req.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+    });
+    const started = new Promise<void>((resolve) => req.write(body.slice(0, body.length >> 1), () => resolve()));
+    return { started, finish: () => req.end(body.slice(body.length >> 1)), answer };
+  }
+
+  // From the review of fa2077b and b033e4f: a request's time counts from when its body has
+  // arrived, and the grace from the stop, so an upload that ended late in the grace period got its
+  // whole REQUEST_TIMEOUT_MS and was cut at the grace period's end, unanswered, having perhaps run.
+  it('answers within its grace period a request in flight and every request whose upload ends during the stop, or refuses it unrun', async () => {
+    const requestTimeoutMs = 3_000;
+    const subgraphTimeoutMs = 3_000;
+    const subgraph = await booksSubgraph();
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger('test', { destination: { write: (line: string) => void lines.push(JSON.parse(line)) } });
+    const served = await serveGateway({ supergraphSdl: supergraphAt(subgraph.url), tokens: null, signingKey: new Uint8Array(32).fill(7), accessControl: false, requestTimeoutMs, subgraphTimeoutMs, port: 0, logger });
+    const since = (at: number) => Date.now() - at;
+    try {
+      // 21 s: the time a request's calls may take, and what may follow them (18 s).
+      const graceMs = served.stopGracePeriodMillis;
+      expect(graceMs).toBe(requestTimeoutMs + subgraphTimeoutMs + 3 * internalCallTimeoutMs);
+      const inFlight = fetch(served.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'query Long { books }' }) });
+      const uploadedEarly = upload(served.url, 'query Early { books }');
+      const uploadedLate = upload(served.url, 'query Late { books }');
+      await eventually('the request in flight calling the subgraph', () => subgraph.calls.length === 1);
+      // Their headers and half their bodies taken.
+      await Promise.all([uploadedEarly.started, uploadedLate.started]);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const stoppedAt = Date.now();
+      const stopped = served.stop().then(() => since(stoppedAt));
+
+      // Its upload ends a second into the stop: its calls get what is left of the time a request
+      // taken at the stop has, so that what follows them still fits in the grace period.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      uploadedEarly.finish();
+      await eventually('the early upload calling the subgraph', () => subgraph.calls.length === 2);
+      expect(subgraph.calls[1].query).toMatch(/query Early__/);
+      expect(subgraph.calls[1].timeoutMs).toBeGreaterThan(0);
+      expect(subgraph.calls[1].timeoutMs).toBeLessThanOrEqual(requestTimeoutMs - 1_000);
+      const early = await uploadedEarly.answer;
+      expect(early).toMatchObject({ status: 200, headers: { connection: 'close' } });
+      expect(JSON.parse((early as { body: string }).body)).toEqual({
+        data: null,
+        errors: [{ message: expect.stringMatching(/^the books subgraph did not answer within \d+ ms, the time the request had left$/), path: ['books'], extensions: { code: 'SUBGRAPH_UNAVAILABLE', reason: 'TIMEOUT', serviceName: 'books', retryAfterSeconds: 5 } }],
+      });
+
+      // The request in flight at the stop is answered after it (a 1.5 s call).
+      const answered = await inFlight;
+      expect([answered.status, answered.headers.get('connection'), await answered.json()]).toEqual([200, 'close', { data: { books: ['finished'] } }]);
+
+      // Its upload ends in the grace period's last SUBGRAPH_TIMEOUT_MS, too late for a time of its
+      // own to end in time for its answer: refused unrun, not run to be cut (a call of its whole
+      // time, held, would outlast the grace period).
+      await new Promise((resolve) => setTimeout(resolve, graceMs - subgraphTimeoutMs + 1_000 - since(stoppedAt)));
+      uploadedLate.finish();
+      const late = await uploadedLate.answer;
+      expect(late).toMatchObject({ status: 503, headers: { connection: 'close', 'retry-after': '5' } });
+      expect(JSON.parse((late as { body: string }).body)).toEqual({ errors: [{ message: expect.stringMatching(/nothing of this request ran/), extensions: { code: 'SHUTTING_DOWN', retryAfterSeconds: 5 } }] });
+      expect(subgraph.calls).toHaveLength(2);
+
+      expect(await stopped).toBeLessThan(graceMs);
+      expect(lines.filter((line) => /stop grace period over/.test(String(line.msg)))).toEqual([]);
+      expect(lines.filter((line) => line.msg === 'request').map((line) => [line.operationName ?? null, line.status, line.errorCodes])).toEqual(
+        expect.arrayContaining([
+          ['Long', 200, undefined],
+          ['Early', 200, ['SUBGRAPH_UNAVAILABLE']],
+          [null, 503, ['SHUTTING_DOWN']],
+        ]),
+      );
+    } finally {
+      await served.stop();
+      await subgraph.close();
+    }
+  }, 60_000);
 });
