@@ -12,7 +12,7 @@ import type { GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface } 
 import { GraphQLError, print, type GraphQLFormattedError, type OperationDefinitionNode } from 'graphql';
 import type { FieldGroup } from '../lib/access/field-groups';
 import { auditableSubjectId, auditedTextLimits, callerInWords, platformOrganisations, purposeHeaders, type Caller, type Purpose } from '../lib/access/identity';
-import { decideGrants, groupNotGranted, mattersToName, purposeRefusalFor, refusalDetails, type PurposeRefusal } from '../lib/access/policy';
+import { decideGrants, refusalOfGroup, type PurposeRefusal } from '../lib/access/policy';
 import { inDistrictTime } from '../lib/calendar';
 import { findMatter, selfInquiry } from '../lib/catalogue/matters';
 import { RequestDeadline } from '../lib/deadline';
@@ -477,13 +477,11 @@ function deniedField(field: RemovedField, path: (string | number)[], context: Ga
   const { caller } = context;
   const unscoped = caller && context.purpose && context.decision.purposeRefused ? readWithoutPurpose(caller, field, path, context.purpose, context.decision.purposeRefused) : undefined;
   if (unscoped) return unscoped;
-  const refused = purposeRefusalFor(caller, field.group, context.decision.purposeRefused);
-  const why = refused ? `; the request's purpose was refused: ${refused.message}` : caller === null ? ': present a bearer token' : mattersToName(caller, field.group, context.purpose !== null);
   // A front end tells the refusals apart by `problem`, and points at the header to correct: the message is for people.
-  const refusal = refused ? refusalDetails(refused) : caller === null ? { problem: 'AUTHENTICATION_REQUIRED' } : groupNotGranted(caller, field.group);
-  return new GraphQLError(`${field.coordinate} needs the field group ${field.group}${why}`, {
+  const { advice, details } = refusalOfGroup(caller, field.group, context.decision.purposeRefused, context.purpose !== null);
+  return new GraphQLError(`${field.coordinate} needs the field group ${field.group}${advice}`, {
     path,
-    extensions: { code: caller === null ? ErrorCode.UNAUTHENTICATED : ErrorCode.FORBIDDEN, group: field.group, field: field.coordinate, ...refusal },
+    extensions: { code: caller === null ? ErrorCode.UNAUTHENTICATED : ErrorCode.FORBIDDEN, group: field.group, field: field.coordinate, ...details },
   });
 }
 

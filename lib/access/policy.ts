@@ -294,6 +294,27 @@ export function groupNotGranted(caller: Caller | null, group: string): { problem
 }
 
 /**
+ * Why a request lacks `group`, as every refusal of a missing group tells it, the gateway's of a
+ * field it cut (gateway/gateway.ts deniedField, from its grant decision) and a subgraph's own
+ * (subgraphs/shared/access.ts groupRefusal, from the identity signed) alike: `advice` ends the
+ * message, `details` are its `problem` and the `header` to correct. The purpose refused
+ * (`purposeRefused`), where a purpose this caller may name would grant the group
+ * (purposeRefusalFor), without a caller too (a token would let it name one); otherwise, without a
+ * caller, a token; otherwise what would grant it (GROUP_NOT_GRANTED, mattersToName).
+ */
+export function refusalOfGroup(
+  caller: Caller | null,
+  group: string,
+  purposeRefused: PurposeRefusal | undefined,
+  purposeNamed: boolean,
+): { advice: string; details: { problem: AccessProblem; header?: string } } {
+  const refused = purposeRefusalFor(caller, group, purposeRefused);
+  if (refused) return { advice: `; the request's purpose was refused: ${refused.message}`, details: refusalDetails(refused) };
+  if (!caller) return { advice: ': present a bearer token', details: { problem: 'AUTHENTICATION_REQUIRED' } };
+  return { advice: mattersToName(caller, group, purposeNamed), details: groupNotGranted(caller, group) };
+}
+
+/**
  * The field groups a request may read. A consent is checked later (it lives in the entities
  * subgraph): here a consent-based purpose is provisionally scoped, and the gateway narrows the
  * scope to the consent's subject once it has looked the consent up.

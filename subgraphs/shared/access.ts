@@ -6,7 +6,7 @@ import { maskPersonalData } from '../../lib/logger';
 import { requestIdFrom } from '../../lib/request-record';
 import { foldedNumber } from '../../lib/text';
 import { allSubjects, findMatter } from '../../lib/catalogue/matters';
-import { groupNotGranted, mattersToName, purposeRefusalFor, refusalDetails, refusalOfPurpose, type AccessProblem, type PurposeRefusal } from '../../lib/access/policy';
+import { refusalDetails, refusalOfGroup, refusalOfPurpose, type AccessProblem, type PurposeRefusal } from '../../lib/access/policy';
 import { auditedRefusalExtension, ErrorCode, type AuditedRefusal } from '../../lib/errors';
 import type { CursorSeal } from './cursors';
 
@@ -83,19 +83,9 @@ export function assertPurposeGrants(identity: RequestIdentity, groups: readonly 
   throw forbiddenAbout(subjectId, details.problem, `${why}: the request's purpose must grant ${missing.join(' and ')}${advice}`, { group: missing[0], ...details });
 }
 
-/**
- * Why the request lacks `group`, as every refusal of a missing group tells it, the gateway's of a
- * field it cut alike (gateway/gateway.ts deniedField): `advice` ends the message, `details` are
- * its `problem` and the `header` to correct. The purpose the gateway refused (refusalOf), where a
- * purpose this caller may name would grant the group (purposeRefusalFor); otherwise what would
- * (GROUP_NOT_GRANTED, mattersToName), or, without a caller, a token.
- */
+/** Why the request lacks `group` (lib/access/policy.ts refusalOfGroup), under the purpose it names, as refusalOf finds it refused or not. */
 export function groupRefusal(identity: RequestIdentity, group: string): { advice: string; details: { problem: AccessProblem; header?: string } } {
-  const { caller, purpose } = identity;
-  if (!caller) return { advice: ' (present a bearer token)', details: { problem: 'AUTHENTICATION_REQUIRED' } };
-  const refused = purposeRefusalFor(caller, group, refusalOf(identity));
-  if (refused) return { advice: `; the request's purpose was refused: ${refused.message}`, details: refusalDetails(refused) };
-  return { advice: mattersToName(caller, group, purpose !== null), details: groupNotGranted(caller, group) };
+  return refusalOfGroup(identity.caller, group, refusalOf(identity), identity.purpose !== null);
 }
 
 /** Records a read of `group` about `subjectId` (null: about no subject, as a page's count) for the request's audit. */

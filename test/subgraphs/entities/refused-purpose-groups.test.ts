@@ -45,6 +45,22 @@ describe.each(testDatabases)('a field whose group the request lacks, under a pur
     ]);
   });
 
+  // From the review: the subgraph's refusal (groupRefusal) and the gateway's of a field it cut
+  // (deniedField) were written twice, and told a request without a token apart: the gateway named
+  // its refused purpose, the subgraph "(present a bearer token)", AUTHENTICATION_REQUIRED, whatever
+  // the purpose's fault. One function words both now.
+  it.each([
+    ['naming a matter not in the catalogue', { matter: 'LUNCH' }, { problem: 'UNKNOWN_MATTER', header: 'x-credit-matter' }, `; the request's purpose was refused: "LUNCH" is not a matter or purpose in the catalogue`],
+    ['naming no matter', null, { problem: 'AUTHENTICATION_REQUIRED' }, ': present a bearer token'],
+  ] as const)('is refused to a request without a token %s as the gateway refuses the field', async (_label, purpose, details, advice) => {
+    const decision = decideGrants(null, purpose);
+    const anonymous: RequestIdentity = { caller: null, purpose, ...(decision.purposeRefused ? { purposeRefused: decision.purposeRefused } : {}), grants: decision.groups, scope: {}, requestId: 'no-token' };
+    const answer = await entities.queryAs(anonymous, `query($id: ID!) { subject(id: $id) { name } }`, { id: '00000000-0000-4000-8000-000000000001' });
+    expect(answer.errors?.map((e) => ({ message: e.message, ...e.extensions }))).toEqual([
+      { message: `Query.subject needs the field group SUBJECT_BASICS${advice}`, code: 'FORBIDDEN', group: 'SUBJECT_BASICS', ...details },
+    ]);
+  });
+
   it('is GROUP_NOT_GRANTED, without header, where no purpose the caller may name would grant its group', async () => {
     const answer = await entities.queryAs(underRevokedConsent, `query($id: ID!) { consent(id: $id) { id } }`, { id: consentId });
     expect(answer.errors?.map((e) => e.extensions)).toEqual([{ code: 'FORBIDDEN', problem: 'GROUP_NOT_GRANTED', group: 'CONSENTS' }]);
