@@ -108,6 +108,15 @@ export function urlHost(host: string): string {
   return net.isIPv6(host) ? `[${host}]` : host;
 }
 
+/**
+ * The host a URL names, as a connection or a lookup takes it: an IPv6 address without the
+ * brackets the URL writes it in (`[::1]`, which a driver or DNS would look up as a name); urlHost
+ * written backwards.
+ */
+export function hostOfUrl(url: URL): string {
+  return url.hostname.replace(/^\[(.*)\]$/, '$1');
+}
+
 export function readUrl(env: Env, name: string, protocols: string[]): string | undefined {
   const raw = env[name];
   if (raw === undefined || raw === '') return undefined;

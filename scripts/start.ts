@@ -1,6 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-import { addressesOf, ConfigError, isLoopback, readHost, readPort, readSwitch, unresolvedHost } from '../lib/env';
+import { addressesOf, ConfigError, hostOfUrl, isLoopback, readHost, readPort, readSwitch, unresolvedHost } from '../lib/env';
 import { projectRoot } from '../lib/project-root';
 import { checkSettingNames } from '../lib/settings';
 import { defaultPorts, readSubgraphUrls, subgraphNames, subgraphUrlVariable, type SubgraphName } from '../schema/subgraphs';
@@ -77,7 +77,7 @@ async function localSubgraphPorts(env: NodeJS.ProcessEnv): Promise<Record<Subgra
     // Not port 0: the system would choose one that nothing calling the subgraph could know. No
     // port is http's own, 80, as the URL says (which writes :80 as none).
     if (url.pathname !== '/graphql' || url.port === '0') throw new ConfigError(wanted);
-    const elsewhere = await notThisMachine(url.hostname.replace(/^\[(.*)\]$/, '$1'));
+    const elsewhere = await notThisMachine(hostOfUrl(url));
     if (elsewhere) throw new ConfigError(`${wanted}: ${elsewhere}`);
     return Number(url.port || 80);
   };

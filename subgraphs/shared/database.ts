@@ -5,7 +5,7 @@ import mysql2, { type Pool, type PoolConnection, type PoolOptions } from 'mysql2
 import mysql from 'mysql2/promise';
 import { DataSource, QueryFailedError, type DataSourceOptions, type Logger, type QueryRunner } from 'typeorm';
 import { isUniqueViolationCode } from '../../lib/database-logger';
-import { ConfigError, ConfigProblems, isProduction, withoutCredentials } from '../../lib/env';
+import { ConfigError, ConfigProblems, hostOfUrl, isProduction, withoutCredentials } from '../../lib/env';
 import { addressOf, StartFailure } from '../../lib/start-failure';
 import { subgraphNames } from '../../schema/subgraphs';
 import { LogWindow, type Stoppable } from '../../lib/outage-log';
@@ -133,8 +133,7 @@ function databasePrefix(raw: string | undefined): string {
 function mysqlConnection(url: string) {
   const parsed = new URL(url);
   return {
-    // An IPv6 literal without the brackets the URL writes it in ([::1]), which the driver would look up as a name.
-    host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
+    host: hostOfUrl(parsed),
     port: parsed.port ? Number(parsed.port) : 3306,
     // Root when it names none: outside production alone (databaseTarget), and named in the start line (describeTarget).
     user: decodeURIComponent(parsed.username) || 'root',
