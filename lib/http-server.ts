@@ -8,7 +8,7 @@ import { HeaderMap, type ApolloServer, type BaseContext, type ContextFunction } 
 import { ErrorCode, outageRetryAfterSeconds } from './errors';
 import type { Logger } from './logger';
 import { defaultStopGracePeriodMs } from './shutdown';
-import { addressOf, StartFailure } from './start-failure';
+import { addressOf, dnsNotAnswering, StartFailure } from './start-failure';
 import type { ServiceMetrics } from './metrics';
 import { attachRecord, clientRequestIdFrom, markError, newRequestId, recordErrors, recordOperations, recordRequester, requestIdFrom, type CallerSummary, type RequestRecord } from './request-record';
 
@@ -619,6 +619,8 @@ function listenFailure(error: NodeJS.ErrnoException, host: string, port: number,
     case 'EADDRNOTAVAIL':
     case 'ENOTFOUND':
       return new StartFailure(`HOST "${host}" is no address of this machine's (${error.code})`);
+    case 'EAI_AGAIN':
+      return dnsNotAnswering('HOST', host);
     default:
       return error;
   }

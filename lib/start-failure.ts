@@ -16,6 +16,16 @@ export class StartFailure extends Error {
   override name = 'StartFailure';
 }
 
+/**
+ * A host name no DNS server answered for (EAI_AGAIN: none reachable, or none answering in time),
+ * `named` saying whose it is (`HOST`, `SUBGRAPH_RECORDS_URL's host`): the name may well be right,
+ * and the same settings start once DNS answers, so a start failure (exit 1), not the configuration
+ * error of a name DNS says does not exist (ENOTFOUND, lib/env.ts readHost).
+ */
+export function dnsNotAnswering(named: string, host: string): StartFailure {
+  return new StartFailure(`${named} "${host}" could not be looked up: no DNS server answered (EAI_AGAIN); start again once one does, or give an address instead of the name`);
+}
+
 /** An address as a start failure names it, `host:port`, an IPv6 host in brackets (`[::1]:4000`) so that its port reads apart. */
 export function addressOf(host: string, port: number): string {
   return `${urlHost(host)}:${port}`;

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError, isWildcardHost, readHost, urlHost } from '../lib/env';
 import { projectRoot } from '../lib/project-root';
 import { defaultStopGracePeriodMs, forceAfterGraceMs } from '../lib/shutdown';
-import { StartFailure } from '../lib/start-failure';
+import { dnsNotAnswering, StartFailure } from '../lib/start-failure';
 import { defaultPorts, subgraphNames, type SubgraphName } from '../schema/subgraphs';
 
 export interface LaunchedPlatform {
@@ -209,7 +209,10 @@ export function checkDistinctPorts(ports: Record<string, number>): void {
 async function ensurePortFree(name: string, host: string, port: number): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const probe = net.createServer();
-    probe.once('error', () => reject(new StartFailure(`port ${port} (for ${name}) is in use: stop what listens there or choose other ports (GATEWAY_PORT, SUBGRAPH_<NAME>_URL)`)));
+    // Listening at a HOST that is a name looks it up first: DNS not answering is no port in use.
+    probe.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EAI_AGAIN' ? dnsNotAnswering('HOST', host) : new StartFailure(`port ${port} (for ${name}) is in use: stop what listens there or choose other ports (GATEWAY_PORT, SUBGRAPH_<NAME>_URL)`)),
+    );
     probe.listen(port, host, () => probe.close(() => resolve()));
   });
 }

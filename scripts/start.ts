@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { addressesOf, ConfigError, hostOfUrl, isLoopback, readHost, readPort, readSwitch, unresolvedHost } from '../lib/env';
 import { projectRoot } from '../lib/project-root';
+import { dnsNotAnswering } from '../lib/start-failure';
 import { checkSettingNames } from '../lib/settings';
 import { defaultPorts, readSubgraphUrls, subgraphNames, subgraphUrlVariable, type SubgraphName } from '../schema/subgraphs';
 import { databaseTarget, describeTarget } from '../subgraphs/shared/database';
@@ -77,7 +78,7 @@ async function localSubgraphPorts(env: NodeJS.ProcessEnv): Promise<Record<Subgra
     // Not port 0: the system would choose one that nothing calling the subgraph could know. No
     // port is http's own, 80, as the URL says (which writes :80 as none).
     if (url.pathname !== '/graphql' || url.port === '0') throw new ConfigError(wanted);
-    const elsewhere = await notThisMachine(hostOfUrl(url));
+    const elsewhere = await notThisMachine(hostOfUrl(url), variable);
     if (elsewhere) throw new ConfigError(`${wanted}: ${elsewhere}`);
     return Number(url.port || 80);
   };
@@ -85,14 +86,20 @@ async function localSubgraphPorts(env: NodeJS.ProcessEnv): Promise<Record<Subgra
   return Object.fromEntries(ports) as Record<SubgraphName, number>;
 }
 
-/** Why `host` is not this machine (no address of its interfaces, nor loopback), or undefined when it is. */
-async function notThisMachine(host: string): Promise<string | undefined> {
+/**
+ * Why `host` is not this machine (no address of its interfaces, nor loopback), or undefined when it
+ * is; `variable` names it. DNS not answering says nothing of the name: a start failure, not a
+ * configuration error.
+ */
+async function notThisMachine(host: string, variable: string): Promise<string | undefined> {
   if (isLoopback(host)) return undefined;
   let addresses: string[];
   try {
     addresses = await addressesOf(host);
   } catch (error) {
-    return `${host} could not be looked up (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EAI_AGAIN') throw dnsNotAnswering(`${variable}'s host`, host);
+    return `${host} could not be looked up (${code ?? (error as Error).message})`;
   }
   if (!addresses.length) return `${host} names no address (ENOTFOUND)`;
   const here = new Set(Object.values(os.networkInterfaces()).flatMap((interfaces) => interfaces?.map(({ address }) => address) ?? []));

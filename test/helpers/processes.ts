@@ -71,3 +71,28 @@ export async function eventually(what: string, check: () => boolean | Promise<bo
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/**
+ * NODE_OPTIONS for a process (and those it starts) under which no DNS server answers for `host`,
+ * as with the network's resolver down: each lookup of it fails EAI_AGAIN, through dns.lookup
+ * (what net's listen and connect call) and dns/promises alike; other names resolve as ever. The
+ * preload it requires is written into `directory`.
+ */
+export function dnsNotAnsweringFor(host: string, directory: string): string {
+  const preload = `${directory}/dns-not-answering.js`;
+  fs.writeFileSync(
+    preload,
+    `const dns = require('node:dns');\n` +
+      `const host = ${JSON.stringify(host)};\n` +
+      `const failure = () => Object.assign(new Error('getaddrinfo EAI_AGAIN ' + host), { code: 'EAI_AGAIN', errno: -3001, syscall: 'getaddrinfo', hostname: host });\n` +
+      `const lookup = dns.lookup;\n` +
+      `dns.lookup = function (name, options, callback) {\n` +
+      `  if (name !== host) return lookup.apply(this, arguments);\n` +
+      `  const done = typeof options === 'function' ? options : callback;\n` +
+      `  process.nextTick(() => done(failure()));\n` +
+      `};\n` +
+      `const lookupPromised = dns.promises.lookup;\n` +
+      `dns.promises.lookup = async (name, options) => { if (name === host) throw failure(); return lookupPromised(name, options); };\n`,
+  );
+  return `--require ${preload}`;
+}

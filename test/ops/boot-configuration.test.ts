@@ -10,7 +10,7 @@ import { ConfigError, ConfigProblems, readPort, readUrl } from '../../lib/env';
 import { projectRoot } from '../../lib/project-root';
 import { readSubgraphConfig } from '../../subgraphs/shared/subgraph';
 import { configRefusal } from '../helpers/config';
-import { sparePorts } from '../helpers/processes';
+import { dnsNotAnsweringFor, sparePorts } from '../helpers/processes';
 
 const secret = `base64:${Buffer.alloc(32, 7).toString('base64')}`;
 
@@ -215,6 +215,31 @@ describe('the gateway, records, reports and audit processes started with bad con
     const lines = stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0])).toMatchObject({ service: 'gateway', level: 'fatal', msg: `configuration error: ${unresolvableProblem}` });
+  });
+
+  // No DNS server answering (EAI_AGAIN) says nothing of the name, and the same settings start once
+  // one does: it was told at listen as a fault nobody foresaw, `could not start` with its stack.
+  it('gateway whose HOST no DNS server answers for exits 1 with one line saying so, to start again once one does', async () => {
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'credit-dns-not-answering-'));
+    try {
+      const host = 'credit-gateway.lan';
+      const { code, stdout, stderr } = await run('gateway', { GATEWAY_SIGNING_KEY: secret, AUTH_JWT_SECRET: secret, EXPLORER: 'off', HOST: host, GATEWAY_PORT: '21301', NODE_OPTIONS: dnsNotAnsweringFor(host, directory) });
+      expect({ code, stderr }).toEqual({ code: 1, stderr: '' });
+      const lines = stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(lines.filter((line) => line.level === 'fatal')).toEqual([
+        {
+          level: 'fatal',
+          time: expect.any(String),
+          service: 'gateway',
+          msg: `could not start: HOST "${host}" could not be looked up: no DNS server answered (EAI_AGAIN); start again once one does, or give an address instead of the name`,
+        },
+      ]);
+    } finally {
+      fs.rmSync(directory, { recursive: true, force: true });
+    }
   });
 
   /**

@@ -9,7 +9,7 @@ import { projectRoot } from '../../lib/project-root';
 import { subgraphNames } from '../../schema/subgraphs';
 import { recordsSubgraph } from '../../subgraphs/records/subgraph';
 import { openDatabase } from '../../subgraphs/shared/database';
-import { connectionRefused, eventually, sparePorts } from '../helpers/processes';
+import { connectionRefused, dnsNotAnsweringFor, eventually, sparePorts } from '../helpers/processes';
 
 /**
  * `npm start` stopped each way it is stopped: Ctrl-C in a terminal (SIGINT to its process group:
@@ -173,6 +173,33 @@ describe('npm start refused, or failing, before it serves', () => {
     expect(refused.output).toContain('[start] configuration error: HOST names no address: "no-such-host.invalid" could not be looked up (ENOTFOUND)');
     expect(fs.readdirSync(sqliteDirectory)).toEqual([]);
   }, 100_000);
+
+  // No DNS server answering (EAI_AGAIN) says nothing of the name, and the same settings start once
+  // one does: a subgraph URL's host was a configuration error (exit 2), HOST a port in use.
+  describe('when no DNS server answers', () => {
+    let directory: string;
+    beforeAll(() => {
+      directory = fs.mkdtempSync(path.join(os.tmpdir(), 'credit-npm-start-dns-'));
+    });
+    afterAll(() => fs.rmSync(directory, { recursive: true, force: true }));
+    const notAnswered = 'no DNS server answered (EAI_AGAIN); start again once one does, or give an address instead of the name';
+
+    it('stops with exit 1 for a subgraph URL’s host, before seeding anything', async () => {
+      const host = 'records.credit.lan';
+      const stopped = await start({ SUBGRAPH_RECORDS_URL: `http://${host}:4002/graphql`, NODE_OPTIONS: dnsNotAnsweringFor(host, directory) });
+      expect(stopped.code).toBe(1);
+      expect(stopped.output).toContain(`[start] could not start: SUBGRAPH_RECORDS_URL's host "${host}" could not be looked up: ${notAnswered}`);
+      expect(fs.readdirSync(sqliteDirectory)).toEqual([]);
+    }, 100_000);
+
+    it('stops with exit 1 for HOST, not telling it as a port in use', async () => {
+      const host = 'credit-host.lan';
+      const stopped = await start({ HOST: host, SQLITE_DIRECTORY: path.join(directory, 'databases'), NODE_OPTIONS: dnsNotAnsweringFor(host, directory) });
+      expect(stopped.code).toBe(1);
+      expect(stopped.output).toContain(`[start] could not start: HOST "${host}" could not be looked up: ${notAnswered}`);
+      expect(stopped.output).not.toContain('is in use');
+    }, 100_000);
+  });
 
   // DATABASE_PREFX once seeded the demo world under the default prefix, every process then ignoring it.
   it('refuses a mistyped setting name, naming the setting meant, before seeding anything', async () => {
