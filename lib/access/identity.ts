@@ -2,6 +2,7 @@ import { createSecretKey } from 'node:crypto';
 import { errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { ExpiringMemory } from '../expiring-memory';
 import { maskCitizenIdNumber, typedUuid } from '../identifiers';
+import { maskPersonalData } from '../logger';
 import type { PurposeRefusal } from './policy';
 
 /**
@@ -59,6 +60,16 @@ export interface Caller {
  */
 export function callerInWords(caller: Pick<Caller, 'organisation' | 'organisationKind'>): string {
   return caller.organisationKind === 'INDIVIDUAL' ? maskCitizenIdNumber(caller.organisation) : caller.organisation;
+}
+
+/**
+ * A caller's user id (the token's `sub`, `Caller.id`) as a message to a client names it: an
+ * identity provider may name a person's account by the person's citizen ID number, or a mobile
+ * number, whole or within (`130304199406220815@idp`), masked there as a log line masks it
+ * (maskPersonalData), for the reasons callerInWords gives.
+ */
+export function userInWords(userId: string): string {
+  return maskPersonalData(userId);
 }
 
 /**

@@ -2,6 +2,7 @@ import { timeOrderedId } from '../../lib/time-ordered-id';
 import { checkDistrictDays, checkInstantRange, inDistrictTime, todayInDistrict } from '../../lib/calendar';
 import type { GraphQLError } from 'graphql';
 import type { DataSource, Repository } from 'typeorm';
+import { userInWords } from '../../lib/access/identity';
 import { findMatter } from '../../lib/catalogue/matters';
 import { recordsThatCount } from '../../lib/catalogue/record-standing';
 import { applicableMeasures, measureKinds, verdict, reportRequired, type AppliedMeasure, type CountingRecord, type MeasureKind, type Verdict } from '../../lib/catalogue/measures';
@@ -230,7 +231,7 @@ export class CreditCheckRepository {
   private async runUnder(key: string, actor: { userId: string; department: string }, input: CheckRequest): Promise<CreditCheck | null> {
     const earlier = await this.checks.findOneBy({ department: actor.department, checkedBy: actor.userId, idempotencyKey: key });
     if (earlier && (earlier.subjectId !== input.subjectId || earlier.matter !== input.matter || earlier.caseNumber !== input.caseNumber)) {
-      throw badInput('idempotencyKey', `${actor.userId} of ${actor.department} already ran a check of another subject, matter or case under the key ${key}: make a new key for each check, and send it again only to retry that check`, {
+      throw badInput('idempotencyKey', `${userInWords(actor.userId)} of ${actor.department} already ran a check of another subject, matter or case under the key ${key}: make a new key for each check, and send it again only to retry that check`, {
         problem: 'IDEMPOTENCY_KEY_REUSED',
       });
     }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { platformReportGroups } from '../../lib/access/field-groups';
-import type { RequestIdentity } from '../../lib/access/identity';
+import { userInWords, type RequestIdentity } from '../../lib/access/identity';
 import { addDays, todayInDistrict } from '../../lib/calendar';
 import { canonicalJson, sha256Hex } from '../../lib/canonical-json';
 import { badInput, idempotencyKeyOf } from '../../lib/errors';
@@ -120,7 +120,7 @@ async function generatedBefore(key: string, subjectId: string, access: RequestAc
   const snapshot = genuineSnapshot(earlier, content);
   const samePurpose = !snapshot || (snapshot.purpose.matter === (purpose?.matter ?? null) && snapshot.purpose.caseNumber === (purpose?.caseNumber ?? null));
   if (earlier.subjectId !== subjectId || !samePurpose) {
-    throw badInput('idempotencyKey', `${caller.id} already generated a report of another subject, or under another matter or case, under the key ${key}: make a new key for each report, and send it again only to retry that report`, {
+    throw badInput('idempotencyKey', `${userInWords(caller.id)} already generated a report of another subject, or under another matter or case, under the key ${key}: make a new key for each report, and send it again only to retry that report`, {
       problem: 'IDEMPOTENCY_KEY_REUSED',
     });
   }

@@ -178,6 +178,18 @@ describe.each(testDatabases)('a report generation sent again, on $label', (datab
     expect(await stored()).toEqual(before);
   });
 
+  // An identity provider may name an officer's account by the officer's citizen ID number: the
+  // refusal named the token's sub whole, where every message masks a person's number.
+  it('names a user whose sub is a citizen ID number by the number masked, in the refusal of a key sent again', async () => {
+    const numbered = identityOf({ ...financeOfficer, id: '130304199406220815' }, procurementCase);
+    const key = newKey();
+    expect((await generateAs(numbered, enterprise.id, key)).errors).toBeUndefined();
+    const refused = await generateAs(numbered, other.id, key);
+    expect(refused.errors?.map((e) => e.extensions?.problem)).toEqual(['IDEMPOTENCY_KEY_REUSED']);
+    expect(refused.errors?.[0].message).toMatch(/^1303\*{10}0815 already generated a report of another subject/);
+    expect(JSON.stringify(refused)).not.toContain('130304199406220815');
+  });
+
   async function partsOf(reportId: string): Promise<number> {
     const [row] = (await reports.db().query('SELECT COUNT(*) AS n FROM credit_report_snapshot_part WHERE report_id = ?', [reportId])) as { n: number | string }[];
     return Number(row.n);
