@@ -22,6 +22,7 @@ import { databaseTarget, describeTarget, openDatabase, type DatabaseTarget } fro
 import { withDevSecrets } from './dev-secrets';
 import { exitWithFailure } from '../lib/start-failure';
 import { maskedConsole } from '../lib/masked-console';
+import { maskPersonalData } from '../lib/logger';
 import { newRequestId } from '../lib/request-record';
 
 const usage = `usage: npm run import -- --department CODE [--actor NAME] [--format csv|jsonl] [--rejections FILE] [--summary-json FILE] FILE
@@ -55,7 +56,11 @@ rejected (nothing stored), the file breaks off with a row that is not valid CSV 
 before it stored or rejected, and that row rejected, as counted), or the import failed; 2 a
 usage or configuration error.`;
 
-/** One progress line on stderr: redrawn in place on a terminal, every tenth otherwise. */
+/**
+ * One progress line on stderr: redrawn in place on a terminal, every tenth otherwise. Masked as
+ * everything the import prints is (maskedConsole, which writes whole lines and cannot redraw one):
+ * the file's name may hold a person's number (`130304199001011234.csv`, a person's records).
+ */
 function progressPrinter(file: string): { update(progress: ImportProgress): void; done(): void } {
   const tty = process.stderr.isTTY;
   const started = Date.now();
@@ -68,7 +73,7 @@ function progressPrinter(file: string): { update(progress: ImportProgress): void
       const width = 24;
       const filled = Math.round(fraction * width);
       const rate = rows / Math.max(0.001, (Date.now() - started) / 1000);
-      const line = `${path.basename(file)} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}%  ${format(rows)} rows  ${format(Math.round(rate))} rows/s  created ${format(totals.created)}  updated ${format(totals.updated)}  unchanged ${format(totals.unchanged)}  rejected ${format(totals.rejected)}`;
+      const line = maskPersonalData(`${path.basename(file)} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}%  ${format(rows)} rows  ${format(Math.round(rate))} rows/s  created ${format(totals.created)}  updated ${format(totals.updated)}  unchanged ${format(totals.unchanged)}  rejected ${format(totals.rejected)}`);
       if (tty) {
         process.stderr.write(`\r${line}\x1b[K`);
         drawn = true;

@@ -13,11 +13,12 @@ import { useRecordsWithSubjects } from './records-harness';
 
 const header = 'subject_code,category,polarity,severity,tax_credit_grade,document_number,decision_date,valid_until,summary';
 
-/** What `main` printed: stdout (console.log) and stderr (console.error), progress lines left out. */
+/** What `main` printed: stdout (console.log) and stderr (console.error), and apart, its progress lines (written to stderr as they are). */
 interface Run {
   status: number;
   stdout: string;
   stderr: string;
+  progress: string;
 }
 
 /**
@@ -33,10 +34,11 @@ async function runImport(argv: string[], settings: { entitiesUrl: string; auditU
   const stderr: string[] = [];
   const log = jest.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void stdout.push(args.join(' ')));
   const error = jest.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void stderr.push(args.join(' ')));
-  const progress = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  const progressLines: string[] = [];
+  const progress = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (progressLines.push(String(chunk)), true));
   try {
     const status = await main(argv);
-    return { status, stdout: stdout.join('\n'), stderr: stderr.join('\n') };
+    return { status, stdout: stdout.join('\n'), stderr: stderr.join('\n'), progress: progressLines.join('') };
   } finally {
     log.mockRestore();
     error.mockRestore();
@@ -172,6 +174,18 @@ describe.each(testDatabases)('the import command’s report on $label', (databas
       { row: '2', line: '3', field: '', document_number: '' },
     ]);
   });
+  // The progress line was written unmasked, where everything else the import prints is masked (maskedConsole).
+  it('masks a person’s number in the file’s name on its progress line, as in its report', async () => {
+    const enterprise = world.subjects.find((s) => s.kind === 'ENTERPRISE')!;
+    const file = path.join(dir, '130304199001011234.csv');
+    fs.writeFileSync(file, [header, `${enterprise.identifier},ADMINISTRATIVE_PENALTY,NEGATIVE,GENERAL,,CLI-N1,2026-01-05,,罚款`, ''].join('\n'));
+    const run = await runImport(['--department', 'MARKET_REGULATION', file], { entitiesUrl: entities.url(), auditUrl: audit.url(), database: databaseSettings() });
+    expect(run).toMatchObject({ status: 0, stderr: '' });
+    expect(run.progress).toMatch(/^1303\*{10}1234\.csv \[#+\] 100%  1 rows /);
+    expect(run.stdout).toMatch(/^1303\*{10}1234\.csv: 1 rows in /);
+    expect(`${run.progress}${run.stdout}`).not.toContain('130304199001011234');
+  });
+
   // An intake admin's script reads --rejections to tell which rule each row broke: the reason is
   // words, so it had nothing to switch on but their wording.
   // A script written before the problem column read the columns by position: they keep theirs, the problem and its details follow.
