@@ -266,13 +266,16 @@ const arrivedTooSlowly = (limitMs: number) =>
 /**
  * The refusal of a request Node's parser stopped reading for how it arrived, if `error` is one:
  * too slowly (arrivedTooSlowly), or cut short, its client's side of the connection closing (its
- * FIN: a mobile link dropping the upload) before all of its body had arrived. Nothing of either
- * ran, and a front end may offer to send it again, as `problem` says.
+ * FIN: a mobile link dropping the upload) before all of its body had arrived, or, when it never
+ * reached its handler (`headersArrived` false), all of its headers. Nothing of either ran, and a
+ * front end may offer to send it again, as `problem` says: BODY_INCOMPLETE for headers too, the
+ * code front ends switch on (README, Errors); the message says which was cut.
  */
-function arrivalRefusal(error: NodeJS.ErrnoException, arrivalLimitMs: number): RequestError | undefined {
+function arrivalRefusal(error: NodeJS.ErrnoException, arrivalLimitMs: number, headersArrived: boolean): RequestError | undefined {
   if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return arrivedTooSlowly(arrivalLimitMs);
   if (error.code === 'HPE_INVALID_EOF_STATE') {
-    return new RequestError(400, "the request was cut short: the connection was closed on the client's side before all of its body had arrived, and nothing of it was run; send it again", { code: ErrorCode.BAD_REQUEST, problem: 'BODY_INCOMPLETE' });
+    const part = headersArrived ? 'body' : 'headers';
+    return new RequestError(400, `the request was cut short: the connection was closed on the client's side before all of its ${part} had arrived, and nothing of it was run; send it again`, { code: ErrorCode.BAD_REQUEST, problem: 'BODY_INCOMPLETE' });
   }
   return undefined;
 }
@@ -292,7 +295,7 @@ function answerUnparsableRequest(error: NodeJS.ErrnoException, socket: Duplex, a
   const refusal =
     error.code === 'HPE_HEADER_OVERFLOW'
       ? new RequestError(431, 'the request line and headers exceed 16 KiB: send the operation in a POST body')
-      : (arrivalRefusal(error, arrivalLimitMs) ?? new RequestError(400, 'the HTTP request could not be parsed'));
+      : (arrivalRefusal(error, arrivalLimitMs, false) ?? new RequestError(400, 'the HTTP request could not be parsed'));
   const body = JSON.stringify({ errors: [{ message: refusal.message, extensions: refusal.extensions }] });
   socket.end(`HTTP/1.1 ${refusal.status} ${http.STATUS_CODES[refusal.status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`, () => socket.destroy());
 }
@@ -579,7 +582,7 @@ export async function serveGraphQL<TContext extends BaseContext>(
   });
   httpServer.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     const refuseUnrun = bodyNotArriving.get(socket);
-    const refusal = refuseUnrun && arrivalRefusal(error, arrivalLimitMs);
+    const refusal = refuseUnrun && arrivalRefusal(error, arrivalLimitMs, true);
     if (!refusal) answerUnparsableRequest(error, socket, arrivalLimitMs);
     // A request whose body had all arrived is being answered on this connection, and the next one's
     // bytes were cut short (or its own answer is under way): no answer reaches that one in turn,

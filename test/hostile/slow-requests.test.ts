@@ -67,7 +67,28 @@ describe('a request that arrives slowly', () => {
     });
     expect(answer).toMatch(/^HTTP\/1\.1 400 /);
     const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { errors: { message: string; extensions: { code: string } }[] };
-    expect(body.errors).toEqual([{ message: expect.stringContaining('cut short'), extensions: { code: 'BAD_REQUEST', problem: 'BODY_INCOMPLETE' } }]);
+    expect(body.errors).toEqual([{ message: expect.stringContaining('before all of its body had arrived'), extensions: { code: 'BAD_REQUEST', problem: 'BODY_INCOMPLETE' } }]);
+  });
+
+  // Its message spoke of the body. The problem stays BODY_INCOMPLETE, which front ends switch on:
+  // nothing of it ran either way, and it may be sent again.
+  it('is answered 400 BODY_INCOMPLETE saying its headers were cut short, when its client half-closes in the middle of them', async () => {
+    const answer = await new Promise<string>((resolve) => {
+      const socket = net.connect({ port: server.port, host: '127.0.0.1', allowHalfOpen: true });
+      let received = '';
+      socket.on('data', (chunk: Buffer) => (received += chunk.toString('utf8')));
+      socket.on('error', () => {});
+      socket.on('close', () => resolve(received));
+      socket.end('POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Le');
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { errors: { message: string; extensions: { code: string } }[] };
+    expect(body.errors).toEqual([
+      {
+        message: "the request was cut short: the connection was closed on the client's side before all of its headers had arrived, and nothing of it was run; send it again",
+        extensions: { code: 'BAD_REQUEST', problem: 'BODY_INCOMPLETE' },
+      },
+    ]);
   });
 
   // From the review of cc4c274: the refusal stayed registered while a request whose body had all
