@@ -241,6 +241,7 @@ function fieldAtFault(type: GraphQLInputType, value: unknown): string[] {
  * not in a selection `@skip` or `@include` leaves out, which never runs.
  */
 export function blankRequiredId(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): GraphQLError | undefined {
+  if (!givesRequiredIds(schema, document, operation)) return undefined;
   const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
   const pending: ExecutableDefinitionNode[] = [operation];
   const spread = new Set<string>();
@@ -270,6 +271,42 @@ export function blankRequiredId(schema: GraphQLSchema, document: DocumentNode, o
     );
   }
   return refusal;
+}
+
+/**
+ * Whether any argument the document gives, in its operations or fragments, is of a type that can
+ * hold an `ID!` (the type itself, or a list or input object with one inside): found once per
+ * operation text (`perOperationText`), so that an operation that takes none (a lookup by code, a
+ * credit check) is not walked with its variables on every request, which cost about a twentieth of
+ * the gateway's CPU per lookup (bench/results.md). The whole document, not only what the operation
+ * spreads: more than `blankRequiredId` reads, never less.
+ */
+const givesRequiredIds = perOperationText((schema, document) => {
+  const types = new TypeInfo(schema);
+  let gives = false;
+  visit(
+    document,
+    visitWithTypeInfo(types, {
+      Argument() {
+        const type = types.getArgument()?.type;
+        if (!type || !holdsRequiredId(type)) return false;
+        gives = true;
+        return BREAK;
+      },
+    }),
+  );
+  return gives;
+});
+
+/** Whether a value of `type` can hold an `ID!` anywhere in it, as `blankIdIn` looks for one. */
+function holdsRequiredId(type: GraphQLInputType, seen = new Set<GraphQLInputType>()): boolean {
+  if (isNonNullType(type) && isScalarType(type.ofType) && type.ofType.name === GraphQLID.name) return true;
+  const nullable = getNullableType(type);
+  if (isListType(nullable)) return holdsRequiredId(nullable.ofType, seen);
+  // An input object may hold itself (through a list or a nullable field): each is looked into once.
+  if (!isInputObjectType(nullable) || seen.has(nullable)) return false;
+  seen.add(nullable);
+  return Object.values(nullable.getFields()).some((field) => holdsRequiredId(field.type, seen));
 }
 
 /** Whether `@skip` or `@include` leaves the selection out, as execution reads them. */
