@@ -2,6 +2,7 @@ import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import {
   type ASTVisitor,
+  BREAK,
   getArgumentValues,
   getNamedType,
   getNullableType,
@@ -22,8 +23,12 @@ import {
   type GraphQLSchema,
   type ParseOptions,
   type SelectionSetNode,
+  TypeInfo,
   type ValidationContext,
   type ValidationRule,
+  type ValueNode,
+  visit,
+  visitWithTypeInfo,
 } from 'graphql';
 import { auditedTextLimits } from '../lib/access/identity';
 import { ErrorCode } from '../lib/errors';
@@ -251,6 +256,40 @@ export function operationCost(
   return cost(operation.selectionSet, root, undefined);
 }
 
+/**
+ * Whether `operationCost` of `document` can differ with the request's variables: it reads them only
+ * for a page size, the `first` or `last` of a field that takes one, so only where such a field is
+ * given a variable in any of its arguments (one that does not coerce leaves the field unsized).
+ * Otherwise the cost is the operation's own, worked out once per operation text
+ * (`operationLimitPlugin`) rather than on every request, which cost about a fiftieth of the
+ * gateway's CPU per lookup (bench/results.md). A field the schema does not know is taken to read them.
+ */
+function costReadsVariables(schema: GraphQLSchema, document: DocumentNode): boolean {
+  const types = new TypeInfo(schema);
+  let reads = false;
+  visit(
+    document,
+    visitWithTypeInfo(types, {
+      Field(field) {
+        if (!field.arguments?.some((argument) => holdsVariable(argument.value))) return;
+        const definition = types.getFieldDef();
+        if (definition && !definition.args.some((argument) => argument.name === 'first' || argument.name === 'last')) return;
+        reads = true;
+        return BREAK;
+      },
+    }),
+  );
+  return reads;
+}
+
+/** Whether a literal takes a variable anywhere in it. */
+function holdsVariable(value: ValueNode): boolean {
+  if (value.kind === Kind.VARIABLE) return true;
+  if (value.kind === Kind.LIST) return value.values.some(holdsVariable);
+  if (value.kind === Kind.OBJECT) return value.fields.some((field) => holdsVariable(field.value));
+  return false;
+}
+
 /** The depth, alias, directive and root-field limits, as validation rules to run over one operation's own document (`operationLimitPlugin`). */
 export function operationShapeRules(limits: OperationLimits): ValidationRule[] {
   return [...armorRules(limits), rootFieldsRule(limits.rootFields)];
@@ -268,7 +307,9 @@ function operationLimitPlugin(limits: OperationLimits, listSizes: ReadonlyMap<st
   const shape = perOperationText((schema, document, operation) => {
     const own = separateOperations(document)[operation.name?.value ?? ''];
     const [exceeded] = validate(schema, own, rules);
-    return { own, exceeded };
+    // Worked out with the operation when no variable can change it (a lookup by code, a credit check with its page sizes written out).
+    const cost = costReadsVariables(schema, own) ? undefined : operationCost(schema, own, operation.name?.value, {}, listSizes);
+    return { own, exceeded, cost };
   });
   return {
     async requestDidStart() {
@@ -276,9 +317,9 @@ function operationLimitPlugin(limits: OperationLimits, listSizes: ReadonlyMap<st
         async didResolveOperation({ schema, document, operation, request }) {
           // None chosen: operationResolution refuses the request.
           if (!operation) return;
-          const { own, exceeded } = shape(schema, document, operation);
+          const { own, exceeded, cost } = shape(schema, document, operation);
           if (exceeded) throw exceeded;
-          const found = operationCost(schema, own, operation.name?.value, request.variables ?? {}, listSizes);
+          const found = cost ?? operationCost(schema, own, operation.name?.value, request.variables ?? {}, listSizes);
           if (found > limits.cost) throw new OperationLimitExceeded('cost', limits.cost, `Query cost limit of ${limits.cost} exceeded, found ${found}.`);
         },
       };

@@ -6,7 +6,8 @@ import type { DocumentNode, GraphQLSchema, OperationDefinitionNode } from 'graph
  * operation: Apollo's document store gives every request that sends the same text the same parsed
  * document, so the gateway's checks walk a department's operation once, not on every request.
  * Walking it each time cost about a twentieth of the gateway's CPU under load (bench/results.md).
- * What depends on the request's variables (the cost, blank IDs) is still worked out per request.
+ * What depends on the request's variables is still worked out per request: the cost of an
+ * operation whose pages a variable gives, and the blank IDs of one whose arguments can hold an ID!.
  */
 export function perOperationText<T>(
   find: (schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode) => T,

@@ -86,6 +86,10 @@ describe.each(testDatabases.filter((d) => d.label === 'sqlite'))('operation limi
     expectAnswered(await platform.query(variable, { n: 100 }, supervisor));
     await refused(literal(101), 'cost');
     await refused(variable, 'cost', { n: 101 });
+    // A page written out is the operation's own cost, whatever its other variables hold: refused every time it is sent.
+    const writtenOut = `query Page($code: String!) { subjectByCode(code: $code) { name } creditServiceProviders(first: 101) { totalCount edges { node { name } } } }`;
+    await refused(writtenOut, 'cost', { code: '91130304MA0A1B2C3D' });
+    await refused(writtenOut, 'cost', { code: '130304197304130019' });
     // A list without a page argument counts as 20 items: 20 × (1 + 20) for the categories' polarities.
     await refused(`{ creditRecordCategories { polarities } }`, 'cost');
   });
