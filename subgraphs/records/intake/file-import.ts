@@ -152,7 +152,7 @@ export async function importRecordFile(db: DataSource, file: string | RecordFile
     // line it begins on, in the counts and the rejections as any other, not on the terminal alone.
     rows += 1;
     totals.rejected += 1;
-    options.onRejection?.({ row: cutShort.afterRow + 1, line: cutShort.line, field: null, reason: cutShort.message, documentNumber: null, code: ErrorCode.BAD_USER_INPUT });
+    options.onRejection?.({ row: cutShort.afterRow + 1, line: cutShort.line, field: null, reason: cutShort.message, documentNumber: null, code: ErrorCode.BAD_USER_INPUT, details: { problem: cutShort.problem } });
   }
   return { rows, totals, seconds: Number(process.hrtime.bigint() - started) / 1e9, ...(cutShort ? { cutShort } : {}) };
 }

@@ -4,8 +4,9 @@ import path from 'node:path';
 import { parse } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
 import { ErrorCode, quotedInput } from '../../../lib/errors';
+import { codePointOf } from '../../../lib/text';
 import type { IntakeRow } from './record-intake';
-import { rowFields, type RecordRow, type RowField, type RowProblem } from './record-input';
+import { rowFields, type ProblemDetails, type RecordRow, type RowField, type RowProblem } from './record-input';
 
 /**
  * Reading a department's file for the import command, as a stream of rows: CSV (RFC 4180, comma
@@ -31,6 +32,23 @@ export class FileRejected extends Error {
  * anything else csv-parse cannot read.
  */
 export type FileBreak = 'QUOTE_NOT_CLOSED' | 'ROW_TOO_LONG' | 'NOT_CSV';
+
+/**
+ * What the reader refuses in a row's bytes, as README, Errors, names it, so that a script tells
+ * it from a row's own rules without reading the words: bytes that are not UTF-8 (`NOT_UTF8`, 乱码),
+ * in a column or a line of JSON Lines; a line of JSON Lines that is no JSON object
+ * (`NOT_A_JSON_OBJECT`) or has a key no field has (`UNKNOWN_KEY`); a CSV row with other than the
+ * header's number of columns (`WRONG_COLUMN_COUNT`); a quote left open, at the row whose field
+ * opens it (`QUOTE_NOT_CLOSED`) and at each line it ran across (`INSIDE_OPEN_QUOTE`); and the row
+ * a file broke off at (`FileBreak`). A line break in a one-line column is `FORBIDDEN_CHARACTER`,
+ * as the same text typed into a form is refused.
+ */
+export type FileRowProblem = 'NOT_UTF8' | 'NOT_A_JSON_OBJECT' | 'UNKNOWN_KEY' | 'WRONG_COLUMN_COUNT' | 'INSIDE_OPEN_QUOTE' | FileBreak;
+
+/** A problem the reader finds in a row: BAD_USER_INPUT, as every problem of a row's input is. */
+function readerProblem(field: RowField | null, reason: string, details: ProblemDetails): RowProblem {
+  return { field, code: ErrorCode.BAD_USER_INPUT, reason, details };
+}
 
 /**
  * The file breaks off after `afterRow` rows that could be read, at the row that begins on `line`:
@@ -284,13 +302,13 @@ async function* csvRows(input: fs.ReadStream, columns: RowField[], lineBreak: Li
       problems.push(...lineBreakProblems(record, breaks, columns, line));
       if (record.length !== columns.length) {
         const hint = record.length === 1 && /[;\t|]/.test(textOf(record[0])) ? ' (is it separated by another character than a comma?)' : lastLine > line ? ` (it runs from line ${line} to line ${lastLine} in a quoted field: is a closing quote missing?)` : '';
-        problems.push({ field: null, code: ErrorCode.BAD_USER_INPUT, reason: `the row has ${record.length} field${record.length === 1 ? '' : 's'} where the header has ${columns.length}${hint}` });
+        problems.push(readerProblem(null, `the row has ${record.length} field${record.length === 1 ? '' : 's'} where the header has ${columns.length}${hint}`, { problem: 'WRONG_COLUMN_COUNT' }));
       }
       columns.forEach((field, i) => {
         const bytes = record[i];
         if (bytes === undefined) return;
         if (!isUtf8(bytes)) {
-          problems.push({ field, code: ErrorCode.BAD_USER_INPUT, reason: `${field} holds bytes that are not UTF-8 (乱码); the file must be UTF-8 throughout` });
+          problems.push(readerProblem(field, `${field} holds bytes that are not UTF-8 (乱码); the file must be UTF-8 throughout`, { problem: 'NOT_UTF8' }));
           return;
         }
         values[field] = textOf(bytes);
@@ -359,15 +377,20 @@ function holdsItsOwnTextAlone(record: Uint8Array[], index: number, columns: RowF
   return record.length === columns.length && !record[index].includes(comma) && !record[index].includes(quote);
 }
 
-/** A problem for each column other than the summary whose quotes hold a line break (`strayQuote` found its own text alone there), naming its lines. */
+/**
+ * A problem for each column other than the summary whose quotes hold a line break (`strayQuote`
+ * found its own text alone there), naming its lines: `FORBIDDEN_CHARACTER` with the first line
+ * break's character (U+000D of a CRLF), as a form refuses the same text.
+ */
 function lineBreakProblems(record: Uint8Array[], breaks: number[], columns: RowField[], line: number): RowProblem[] {
   const problems: RowProblem[] = [];
   let fieldLine = line;
-  record.forEach((_, i) => {
+  record.forEach((bytes, i) => {
     const field = columns[i];
     if (breaks[i] > 0 && field !== undefined && field !== 'summary') {
       const reason = `${field} holds a line break: its quotes open on line ${fieldLine} and close on line ${fieldLine + breaks[i]}, and a ${field} is written on one line; remove the line break and import the file again`;
-      problems.push({ field, code: ErrorCode.BAD_USER_INPUT, reason });
+      const lineBreak = bytes.find((byte) => byte === lf || byte === cr)!;
+      problems.push(readerProblem(field, reason, { problem: 'FORBIDDEN_CHARACTER', character: codePointOf(String.fromCharCode(lineBreak)) }));
     }
     fieldLine += breaks[i];
   });
@@ -415,17 +438,17 @@ function strayQuoteRows(stray: StrayQuote, record: Uint8Array[], breaks: number[
   const number = columns.indexOf('documentNumber');
   const documentNumber = record.length === columns.length && breaks[number] === 0 && isUtf8(record[number]) ? textOf(record[number]) : undefined;
   return [
-    { row: at.row, line: at.line, values: documentNumber === undefined ? {} : { documentNumber }, problems: [{ field: null, code: ErrorCode.BAD_USER_INPUT, reason }] },
+    { row: at.row, line: at.line, values: documentNumber === undefined ? {} : { documentNumber }, problems: [readerProblem(null, reason, { problem: 'QUOTE_NOT_CLOSED' })] },
     ...stray.rowLines.map((line, i) => ({
       row: at.row + 1 + i,
       line,
       values: {},
       problems: [
-        {
-          field: null,
-          code: ErrorCode.BAD_USER_INPUT,
-          reason: `line ${line} lies inside the quote that row ${at.row}'s ${name} opens on line ${stray.opensOn} and leaves open, so it was not read as a row of its own and nothing of it was stored: close that quote and import the file again`,
-        },
+        readerProblem(
+          null,
+          `line ${line} lies inside the quote that row ${at.row}'s ${name} opens on line ${stray.opensOn} and leaves open, so it was not read as a row of its own and nothing of it was stored: close that quote and import the file again`,
+          { problem: 'INSIDE_OPEN_QUOTE' },
+        ),
       ],
     })),
   ];
@@ -462,18 +485,18 @@ async function* jsonLines(input: fs.ReadStream): AsyncGenerator<IntakeRow> {
     const text = bytes.at(-1) === cr ? bytes.subarray(0, -1) : bytes;
     if (text.toString('latin1').trim() === '') return undefined;
     row += 1;
-    if (!isUtf8(text)) return { row, line, values: {}, problems: [{ field: null, code: ErrorCode.BAD_USER_INPUT, reason: 'the line holds bytes that are not UTF-8 (乱码); the file must be UTF-8 throughout' }] };
+    if (!isUtf8(text)) return { row, line, values: {}, problems: [readerProblem(null, 'the line holds bytes that are not UTF-8 (乱码); the file must be UTF-8 throughout', { problem: 'NOT_UTF8' })] };
     let value: unknown;
     try {
       value = JSON.parse(text.toString('utf8'));
     } catch (error) {
-      return { row, line, values: {}, problems: [{ field: null, code: ErrorCode.BAD_USER_INPUT, reason: `the line is not JSON: ${(error as Error).message}` }] };
+      return { row, line, values: {}, problems: [readerProblem(null, `the line is not JSON: ${(error as Error).message}`, { problem: 'NOT_A_JSON_OBJECT' })] };
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      return { row, line, values: {}, problems: [{ field: null, code: ErrorCode.BAD_USER_INPUT, reason: 'each line is one JSON object (a record)' }] };
+      return { row, line, values: {}, problems: [readerProblem(null, 'each line is one JSON object (a record)', { problem: 'NOT_A_JSON_OBJECT' })] };
     }
     const unknown = Object.keys(value).filter((k) => !(rowFields as readonly string[]).includes(k));
-    const problems: RowProblem[] = unknown.length ? [{ field: null, code: ErrorCode.BAD_USER_INPUT, reason: `unknown key${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; the keys are ${rowFields.join(', ')}` }] : [];
+    const problems: RowProblem[] = unknown.length ? [readerProblem(null, `unknown key${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; the keys are ${rowFields.join(', ')}`, { problem: 'UNKNOWN_KEY' })] : [];
     return { row, line, values: value as RecordRow, problems };
   };
   for await (const chunk of input as AsyncIterable<Buffer>) {

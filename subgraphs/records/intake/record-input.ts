@@ -6,6 +6,7 @@ import { identifierProblem } from '../../shared/subject-directory';
 import { subjectIdProblem, validateCreditRecord, type CreditRecordDraft, type CreditRecordProblem } from '../credit-record.validation';
 import { withLfLineEnds } from '../record-history';
 import { foldedDocumentNumber, foldedNumber, writtenDocumentNumber } from '../../../lib/text';
+import type { FileRowProblem } from './intake-file';
 
 /**
  * One submitted record as it arrives, before anything is trusted: text from a CSV file, values
@@ -29,13 +30,15 @@ export interface RowProblem {
  * A problem as README, Errors, names it, with what else its refusal tells: for a code that is not
  * a valid identifier, what is wrong with it (as `subjectByCode` says it); for a text, its
  * `TextProblem` (`validateCreditRecord`'s, with `max` or `character`); for a choice, its `choices`;
- * for a date, its `DateProblem` (with `earliest` or `latest`); and intake's own (`IntakeProblem`).
+ * for a date, its `DateProblem` (with `earliest` or `latest`); intake's own (`IntakeProblem`); and
+ * what an intake file's reader refuses in a row's bytes (`FileRowProblem`, intake-file.ts).
  * A rejection of a batch tells each detail in a field of its own (`CreditRecordRejection`, resolvers.ts).
  */
 export type ProblemDetails =
   | { problem: IdentifierProblem }
   | CreditRecordProblem['details']
   | { problem: IntakeProblem }
+  | { problem: FileRowProblem }
   // A stored record's status that does not allow the row's correction, told as the lifecycle's refusals tell it.
   | { problem: 'TRANSITION_NOT_ALLOWED'; recordStatus: RecordStatus };
 

@@ -169,9 +169,9 @@ describe.each(testDatabases)('the import command’s report on $label', (databas
       expect.stringMatching(/^ {2}row 2 \(line 3\): line 3 lies inside the quote that row 1's summary opens on line 2/),
     ]);
     const written = parse(fs.readFileSync(rejectionsFile), { columns: true }) as Record<string, string>[];
-    expect(written.map(({ row: n, line, field, document_number }) => ({ row: n, line, field, document_number }))).toEqual([
-      { row: '1', line: '2', field: '', document_number: 'CLI-1' },
-      { row: '2', line: '3', field: '', document_number: '' },
+    expect(written.map(({ row: n, line, field, document_number, problem }) => ({ row: n, line, field, document_number, problem }))).toEqual([
+      { row: '1', line: '2', field: '', document_number: 'CLI-1', problem: 'QUOTE_NOT_CLOSED' },
+      { row: '2', line: '3', field: '', document_number: '', problem: 'INSIDE_OPEN_QUOTE' },
     ]);
   });
   // The progress line was written unmasked, where everything else the import prints is masked (maskedConsole).
@@ -301,7 +301,7 @@ describe.each(testDatabases)('the import command’s report on $label', (databas
     expect(run.stderr).toMatch(/^broken-off\.csv cut short: the file is not valid CSV after row 1 .+; the 1 rows before it were imported as counted above, and row 2, where it broke off, is counted rejected$/);
     const written = parse(fs.readFileSync(rejectionsFile), { columns: true }) as Record<string, string>[];
     const noDetails = { choices: '', max: '', character: '', earliest: '', latest: '', record_status: '' };
-    expect(written).toEqual([{ row: '2', line: '3', field: '', document_number: '', reason: expect.stringMatching(/^the file is not valid CSV after row 1 \(CSV_QUOTE_NOT_CLOSED\)/), problem: '', ...noDetails }]);
+    expect(written).toEqual([{ row: '2', line: '3', field: '', document_number: '', reason: expect.stringMatching(/^the file is not valid CSV after row 1 \(CSV_QUOTE_NOT_CLOSED\)/), problem: 'QUOTE_NOT_CLOSED', ...noDetails }]);
     expect(JSON.parse(fs.readFileSync(summaryFile, 'utf8'))).toMatchObject({ rows: 2, created: 1, rejected: 1, cutShortAfterRow: 1, cutShortAtLine: 3, cutShortProblem: 'QUOTE_NOT_CLOSED' });
   });
 

@@ -129,6 +129,7 @@ describe.each(testDatabases)('the import’s reading of rows and lines on $label
         documentNumber: 'INNUMBER-2',
         code: 'BAD_USER_INPUT',
         reason: 'documentNumber holds a line break: its quotes open on line 3 and close on line 4, and a documentNumber is written on one line; remove the line break and import the file again',
+        details: { problem: 'FORBIDDEN_CHARACTER', character: 'U+000A' },
       },
     ]);
     expect(await storedNumbers('INNUMBER-')).toEqual(['INNUMBER-1', 'INNUMBER-3']);

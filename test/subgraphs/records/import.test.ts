@@ -159,7 +159,7 @@ describe.each(testDatabases)('the import command’s file import on $label', (da
       expect(summary.totals).toEqual({ created: good, updated: 0, unchanged: 0, rejected: 1 });
       expect(summary.cutShort?.afterRow).toBe(good);
       expect(summary.cutShort?.message).toMatch(new RegExp(`^the file is not valid CSV after row ${good} \\(CSV_QUOTE_NOT_CLOSED`));
-      expect(rejections).toEqual([{ row: good + 1, line: good + 2, field: null, documentNumber: null, reason: summary.cutShort?.message, code: 'BAD_USER_INPUT' }]);
+      expect(rejections).toEqual([{ row: good + 1, line: good + 2, field: null, documentNumber: null, reason: summary.cutShort?.message, code: 'BAD_USER_INPUT', details: { problem: 'QUOTE_NOT_CLOSED' } }]);
       expect(progress.at(-1)?.totals.created).toBe(good);
       expect(await storedOf(name)).toBe(good);
     });

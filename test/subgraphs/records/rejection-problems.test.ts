@@ -256,19 +256,25 @@ describe.each(testDatabases)('a rejected row’s problem on $label', (database) 
     }
   });
 
-  /** What an intake file of `lines` (JSON Lines) answers, as a batch's rejections tell it. */
-  const fromFile = async (lines: string[]): Promise<RowRejection[]> => {
+  /**
+   * The rejections of an intake file of `lines` (JSON Lines, or CSV for a `name` ending in .csv),
+   * each of which has its problem, whatever refused it: a row's rule or the file's reader.
+   */
+  const importLines = async (lines: (string | Buffer)[], name = 'rows.jsonl'): Promise<Rejection[]> => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'row-problem-'));
     try {
-      const file = path.join(dir, 'rows.jsonl');
-      fs.writeFileSync(file, lines.join('\n'));
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, Buffer.concat(lines.flatMap((line, i) => [...(i ? [Buffer.from('\n')] : []), Buffer.from(line)])));
       const rejections: Rejection[] = [];
       await importRecordFile(records.db(), file, { department: 'MARKET_REGULATION', actor: { userId: 'import:test', organisation: 'MARKET_REGULATION', requestId: 'row-problem' }, subjects: directory, onRejection: (r) => rejections.push(r) });
-      return rejections.map(({ row, field, details }) => ({ row, field, problem: details?.problem ?? null }));
+      expect(rejections.filter((r) => !r.details?.problem)).toEqual([]);
+      return rejections;
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   };
+  /** What an intake file of `lines` answers, as a batch's rejections tell it. */
+  const fromFile = async (lines: (string | Buffer)[], name?: string): Promise<RowRejection[]> => (await importLines(lines, name)).map(({ row, field, details }) => ({ row, field, problem: details?.problem ?? null }));
 
   it('tells a document number an earlier row of the same batch or file holds DOCUMENT_NUMBER_IN_USE, as one another subject’s record holds', async () => {
     const twice = [penalty(101), penalty(101, { summary: '销售超过保质期的食品，罚款16000元' })];
@@ -283,5 +289,48 @@ describe.each(testDatabases)('a rejected row’s problem on $label', (database) 
       { row: 1, field: 'documentNumber', problem: 'NOT_TEXT' },
       { row: 1, field: 'summary', problem: 'NOT_TEXT' },
     ]);
+  });
+
+  it('tells what an intake file’s reader refuses in a line of JSON its problem: bytes not UTF-8, no JSON object, a key no field has', async () => {
+    const line = (n: number, extra: Record<string, unknown> = {}) => JSON.stringify(penalty(n, extra));
+    const damaged = Buffer.concat([Buffer.from(line(111).replace('罚款15000元', '')), Buffer.from([0xff])]);
+    expect(await fromFile([damaged, '{"subjectCode": "broken', '["北戴河市监罚〔2026〕113号"]', line(114, { colour: 'red' })])).toEqual([
+      { row: 1, field: null, problem: 'NOT_UTF8' },
+      { row: 2, field: null, problem: 'NOT_A_JSON_OBJECT' },
+      { row: 3, field: null, problem: 'NOT_A_JSON_OBJECT' },
+      { row: 4, field: null, problem: 'UNKNOWN_KEY' },
+    ]);
+  });
+
+  it('tells what an intake file’s reader refuses in a CSV row its problem: the columns, bytes not UTF-8, a line break in a one-line column, a quote left open', async () => {
+    const columns = ['subject_code', 'category', 'polarity', 'severity', 'tax_credit_grade', 'document_number', 'decision_date', 'valid_until', 'summary'];
+    const row = (number: string, summary: string | Buffer) => {
+      const values: Record<string, string> = { subject_code: enterprise.identifier, category: 'ADMINISTRATIVE_PENALTY', polarity: 'NEGATIVE', severity: 'GENERAL', document_number: number, decision_date: addDays(today, -20) };
+      return Buffer.concat([Buffer.from(columns.slice(0, -1).map((c) => values[c] ?? '').join(',') + ','), Buffer.from(summary)]);
+    };
+    const rejections = await importLines(
+      [
+        columns.join(','),
+        `${enterprise.identifier},ADMINISTRATIVE_PENALTY,NEGATIVE,GENERAL,CSV-121,${addDays(today, -20)},罚款`,
+        row('CSV-122', Buffer.concat([Buffer.from('罚款'), Buffer.from([0xff])])),
+        row('"CSV-\n123"', '罚款'),
+        row('CSV-124', '"未按规定公示年报，罚款5000元'),
+        row('CSV-125', '"无证经营，罚款2万元"'),
+        row('CSV-126', '罚款'),
+        row('CSV-127', '"未闭合'),
+      ],
+      'rows.csv',
+    );
+    expect(rejections.map(({ row: n, field, details }) => ({ row: n, field, ...details }))).toEqual([
+      { row: 1, field: null, problem: 'WRONG_COLUMN_COUNT' },
+      { row: 2, field: 'summary', problem: 'NOT_UTF8' },
+      // As the same number typed with a line break into a form is refused.
+      { row: 3, field: 'documentNumber', problem: 'FORBIDDEN_CHARACTER', character: 'U+000A' },
+      { row: 4, field: null, problem: 'QUOTE_NOT_CLOSED' },
+      { row: 5, field: null, problem: 'INSIDE_OPEN_QUOTE' },
+      // Where the file broke off, at a quote nothing closes.
+      { row: 7, field: null, problem: 'QUOTE_NOT_CLOSED' },
+    ]);
+    expect((await records.queryAs(market, SUBMIT, { input: penalty(123, { documentNumber: 'CSV-\n123' }) })).errors?.[0].extensions).toMatchObject({ field: 'documentNumber', problem: 'FORBIDDEN_CHARACTER', character: 'U+000A' });
   });
 });
