@@ -47,7 +47,7 @@ import: import:NAME (a NAME already beginning import: is kept as it is), by defa
 import:<login name>; never a user's own name, which would read as that user's submissions;
 --rejections FILE writes every rejected row (row, the line of FILE it begins on, field,
 document number, reason, then its problem, the code a script may switch on, and the problem's
-details: choices joined by |, max, character, earliest, latest, record_status) as CSV (README,
+details: choices joined by |, max, character, earliest, latest, record_status, earlier_row) as CSV (README,
 Errors; empty where the rule has none);
 --summary-json FILE writes the counts, duration, CPU time and peak memory as JSON, for scripts.
 

@@ -39,9 +39,9 @@ export type FileBreak = 'QUOTE_NOT_CLOSED' | 'ROW_TOO_LONG' | 'NOT_CSV';
  * in a column or a line of JSON Lines; a line of JSON Lines that is no JSON object
  * (`NOT_A_JSON_OBJECT`) or has a key no field has (`UNKNOWN_KEY`); a CSV row with other than the
  * header's number of columns (`WRONG_COLUMN_COUNT`); a quote left open, at the row whose field
- * opens it (`QUOTE_NOT_CLOSED`) and at each line it ran across (`INSIDE_OPEN_QUOTE`); and the row
- * a file broke off at (`FileBreak`). A line break in a one-line column is `FORBIDDEN_CHARACTER`,
- * as the same text typed into a form is refused.
+ * opens it (`QUOTE_NOT_CLOSED`) and at each line it ran across (`INSIDE_OPEN_QUOTE`, that row its
+ * `earlierRow`); and the row a file broke off at (`FileBreak`). A line break in a one-line column
+ * is `FORBIDDEN_CHARACTER`, as the same text typed into a form is refused.
  */
 export type FileRowProblem = 'NOT_UTF8' | 'NOT_A_JSON_OBJECT' | 'UNKNOWN_KEY' | 'WRONG_COLUMN_COUNT' | 'INSIDE_OPEN_QUOTE' | FileBreak;
 
@@ -447,7 +447,7 @@ function strayQuoteRows(stray: StrayQuote, record: Uint8Array[], breaks: number[
         readerProblem(
           null,
           `line ${line} lies inside the quote that row ${at.row}'s ${name} opens on line ${stray.opensOn} and leaves open, so it was not read as a row of its own and nothing of it was stored: close that quote and import the file again`,
-          { problem: 'INSIDE_OPEN_QUOTE' },
+          { problem: 'INSIDE_OPEN_QUOTE', earlierRow: at.row },
         ),
       ],
     })),

@@ -39,6 +39,8 @@ export type ProblemDetails =
   | CreditRecordProblem['details']
   | { problem: IntakeProblem }
   | { problem: FileRowProblem }
+  // The earlier row of the batch that holds the row's number, or whose quote, left open, took the row's line in.
+  | { problem: 'DOCUMENT_NUMBER_IN_USE' | 'INSIDE_OPEN_QUOTE'; earlierRow: number }
   // A stored record's status that does not allow the row's correction, told as the lifecycle's refusals tell it.
   | { problem: 'TRANSITION_NOT_ALLOWED'; recordStatus: RecordStatus };
 

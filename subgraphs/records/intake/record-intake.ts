@@ -46,9 +46,10 @@ export interface Rejection {
  * The details a rejection's problem may have (README, Errors), each told in a field of its own by
  * `CreditRecordRejection` (resolvers.ts) and in a column of its own by the import's --rejections
  * file (scripts/import.ts, `record_status` for `recordStatus`), as the single submission's refusal
- * spreads them into its extensions.
+ * spreads them into its extensions. `earlierRow` only a batch or a file has: the earlier row a
+ * row's problem is about. A name added goes last: the file's columns keep their places.
  */
-export const rejectionDetailNames = ['choices', 'max', 'character', 'earliest', 'latest', 'recordStatus'] as const;
+export const rejectionDetailNames = ['choices', 'max', 'character', 'earliest', 'latest', 'recordStatus', 'earlierRow'] as const;
 export type RejectionDetailName = (typeof rejectionDetailNames)[number];
 
 /** A detail of a rejection's problem (`choices` of NOT_A_CHOICE, `max` of TOO_LONG...), null where its problem has none. */
@@ -347,7 +348,7 @@ export class RecordIntake {
       const holder = prepared.claim === 'later' ? claims.holder(prepared.documentNumber!) : undefined;
       const sentBefore =
         typeof holder === 'number'
-          ? rejectionOf(prepared, { field: 'documentNumber', code: ErrorCode.BAD_USER_INPUT, reason: `documentNumber ${numberRead(prepared)} already appears in row ${holder} of this batch; a decision is sent once`, details: numberInUse })
+          ? rejectionOf(prepared, { field: 'documentNumber', code: ErrorCode.BAD_USER_INPUT, reason: `documentNumber ${numberRead(prepared)} already appears in row ${holder} of this batch; a decision is sent once`, details: { ...numberInUse, earlierRow: holder } })
           : undefined;
       if (!prepared.record || sentBefore) {
         results.push({ row: prepared.row, outcome: 'REJECTED', rejections: sentBefore ? [...prepared.rejections, sentBefore] : prepared.rejections });
@@ -515,8 +516,8 @@ export function intakeTransaction<T>(db: DataSource, work: (manager: EntityManag
   return writeTransaction(db, work, 'READ COMMITTED', deadline);
 }
 
-/** A number another decision holds (README, Errors): an earlier row of the batch, or the department's record about another subject. */
-const numberInUse: ProblemDetails = { problem: 'DOCUMENT_NUMBER_IN_USE' };
+/** A number another decision holds (README, Errors): an earlier row of the batch (its `earlierRow` told too), or the department's record about another subject. */
+const numberInUse = { problem: 'DOCUMENT_NUMBER_IN_USE' } as const satisfies ProblemDetails;
 
 /** A valid row refused on the record stored under its document number. */
 function refused(prepared: PreparedRow, stored: CreditRecord, reason: string, details?: ProblemDetails): RowResult {

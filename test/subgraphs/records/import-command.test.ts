@@ -169,9 +169,9 @@ describe.each(testDatabases)('the import command’s report on $label', (databas
       expect.stringMatching(/^ {2}row 2 \(line 3\): line 3 lies inside the quote that row 1's summary opens on line 2/),
     ]);
     const written = parse(fs.readFileSync(rejectionsFile), { columns: true }) as Record<string, string>[];
-    expect(written.map(({ row: n, line, field, document_number, problem }) => ({ row: n, line, field, document_number, problem }))).toEqual([
-      { row: '1', line: '2', field: '', document_number: 'CLI-1', problem: 'QUOTE_NOT_CLOSED' },
-      { row: '2', line: '3', field: '', document_number: '', problem: 'INSIDE_OPEN_QUOTE' },
+    expect(written.map(({ row: n, line, field, document_number, problem, earlier_row }) => ({ row: n, line, field, document_number, problem, earlier_row }))).toEqual([
+      { row: '1', line: '2', field: '', document_number: 'CLI-1', problem: 'QUOTE_NOT_CLOSED', earlier_row: '' },
+      { row: '2', line: '3', field: '', document_number: '', problem: 'INSIDE_OPEN_QUOTE', earlier_row: '1' },
     ]);
   });
   // The progress line was written unmasked, where everything else the import prints is masked (maskedConsole).
@@ -198,7 +198,7 @@ describe.each(testDatabases)('the import command’s report on $label', (databas
     const run = await runImport(['--department', 'MARKET_REGULATION', '--rejections', rejectionsFile, file], { entitiesUrl: entities.url(), auditUrl: audit.url(), database: databaseSettings() });
     expect(run).toMatchObject({ stderr: '', status: 3 });
     const text = fs.readFileSync(rejectionsFile, 'utf8');
-    expect(text.split('\n')[0]).toBe('row,line,field,document_number,reason,problem,choices,max,character,earliest,latest,record_status');
+    expect(text.split('\n')[0]).toBe('row,line,field,document_number,reason,problem,choices,max,character,earliest,latest,record_status,earlier_row');
     const byPosition = parse(text, { from_line: 2 }) as string[][];
     expect(byPosition.map((columns) => columns.slice(0, 4))).toEqual([
       ['1', '2', 'category', 'CLI-P1'],
@@ -300,7 +300,7 @@ describe.each(testDatabases)('the import command’s report on $label', (databas
     expect(report.slice(1)).toEqual(['  created 1, updated 0, unchanged 0, rejected 1', expect.stringMatching(/^ {2}row 2 \(line 3\): the file is not valid CSV after row 1 \(CSV_QUOTE_NOT_CLOSED\): the row that begins on line 3 opens a quote that is never closed/)]);
     expect(run.stderr).toMatch(/^broken-off\.csv cut short: the file is not valid CSV after row 1 .+; the 1 rows before it were imported as counted above, and row 2, where it broke off, is counted rejected$/);
     const written = parse(fs.readFileSync(rejectionsFile), { columns: true }) as Record<string, string>[];
-    const noDetails = { choices: '', max: '', character: '', earliest: '', latest: '', record_status: '' };
+    const noDetails = { choices: '', max: '', character: '', earliest: '', latest: '', record_status: '', earlier_row: '' };
     expect(written).toEqual([{ row: '2', line: '3', field: '', document_number: '', reason: expect.stringMatching(/^the file is not valid CSV after row 1 \(CSV_QUOTE_NOT_CLOSED\)/), problem: 'QUOTE_NOT_CLOSED', ...noDetails }]);
     expect(JSON.parse(fs.readFileSync(summaryFile, 'utf8'))).toMatchObject({ rows: 2, created: 1, rejected: 1, cutShortAfterRow: 1, cutShortAtLine: 3, cutShortProblem: 'QUOTE_NOT_CLOSED' });
   });

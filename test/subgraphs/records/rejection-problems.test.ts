@@ -276,12 +276,23 @@ describe.each(testDatabases)('a rejected row’s problem on $label', (database) 
   /** What an intake file of `lines` answers, as a batch's rejections tell it. */
   const fromFile = async (lines: (string | Buffer)[], name?: string): Promise<RowRejection[]> => (await importLines(lines, name)).map(({ row, field, details }) => ({ row, field, problem: details?.problem ?? null }));
 
-  it('tells a document number an earlier row of the same batch or file holds DOCUMENT_NUMBER_IN_USE, as one another subject’s record holds', async () => {
+  it('tells a document number an earlier row of the same batch or file holds DOCUMENT_NUMBER_IN_USE with that row, as one another subject’s record holds', async () => {
     const twice = [penalty(101), penalty(101, { summary: '销售超过保质期的食品，罚款16000元' })];
-    const batch = await records.queryAs<{ submitCreditRecords: { rejections: RowRejection[] } }>(market, SUBMIT_MANY, { rows: twice });
-    const expected = [{ row: 2, field: 'documentNumber', problem: 'DOCUMENT_NUMBER_IN_USE' }];
-    expect(batch.data?.submitCreditRecords.rejections.map(({ row, field, problem }) => ({ row, field, problem }))).toEqual(expected);
-    expect(await fromFile([penalty(102), penalty(102, { summary: '销售超过保质期的食品，罚款16000元' })].map((row) => JSON.stringify(row)))).toEqual(expected);
+    const submitMany = /* GraphQL */ `
+      mutation SubmitMany($rows: [SubmitCreditRecordInput!]!) {
+        submitCreditRecords(rows: $rows) { rejections { row field problem earlierRow } }
+      }
+    `;
+    const batch = await records.queryAs<{ submitCreditRecords: { rejections: RowRejection[] } }>(market, submitMany, { rows: twice });
+    // The row a script reads to find the earlier one by, beside the reason that names it in words.
+    const expected = [{ row: 2, field: 'documentNumber', problem: 'DOCUMENT_NUMBER_IN_USE', earlierRow: 1 }];
+    expect(batch.data?.submitCreditRecords.rejections).toEqual(expected);
+    const fromLines = await importLines([penalty(102), penalty(102, { summary: '销售超过保质期的食品，罚款16000元' })].map((row) => JSON.stringify(row)));
+    expect(fromLines.map(({ row, field, details }) => ({ row, field, ...details }))).toEqual(expected);
+    // Another subject's record holds row 10's number: no earlier row does.
+    expect((await records.queryAs<{ submitCreditRecords: { rejections: RowRejection[] } }>(market, submitMany, { rows: [rows[9]] })).data?.submitCreditRecords.rejections).toEqual([
+      { row: 1, field: 'documentNumber', problem: 'DOCUMENT_NUMBER_IN_USE', earlierRow: null },
+    ]);
   });
 
   it('tells a JSON Lines value that is no text where the row holds text NOT_TEXT', async () => {
@@ -327,7 +338,8 @@ describe.each(testDatabases)('a rejected row’s problem on $label', (database) 
       // As the same number typed with a line break into a form is refused.
       { row: 3, field: 'documentNumber', problem: 'FORBIDDEN_CHARACTER', character: 'U+000A' },
       { row: 4, field: null, problem: 'QUOTE_NOT_CLOSED' },
-      { row: 5, field: null, problem: 'INSIDE_OPEN_QUOTE' },
+      // With the row whose quote took the line in.
+      { row: 5, field: null, problem: 'INSIDE_OPEN_QUOTE', earlierRow: 4 },
       // Where the file broke off, at a quote nothing closes.
       { row: 7, field: null, problem: 'QUOTE_NOT_CLOSED' },
     ]);
