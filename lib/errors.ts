@@ -350,11 +350,13 @@ export function isBlank(value: unknown): value is null | undefined | '' {
 /**
  * An optional text input, trimmed: null when it is left out, null or blank (empty or only spaces:
  * a cleared text box means "none", README, Errors), BAD_USER_INPUT naming `field` when it is
- * longer than `max`. The other half of `requiredText`'s rule, which refuses a blank required one.
+ * longer than `max`, or no text at all (`NOT_TEXT`: a direct caller's number or object, as an
+ * intake file's value that is no text). The other half of `requiredText`'s rule, which refuses a
+ * blank required one.
  */
 export function optionalText(value: unknown, field: string, max: number, label = field): string | null {
   if (isBlank(value)) return null;
-  if (typeof value !== 'string') throw badInput(field, `${label} must be text or null, got ${quotedInput(value)}`);
+  if (typeof value !== 'string') throw badInput(field, `${label} must be text or null, got ${quotedInput(value)}`, { problem: 'NOT_TEXT' });
   const trimmed = value.trim();
   const problem = tooLong(trimmed, max, label);
   if (problem) throw refusedText(field, problem);

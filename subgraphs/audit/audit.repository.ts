@@ -117,13 +117,15 @@ export class AuditRepository {
     const given = named.organisation !== null && named.organisation !== undefined;
     const byEntry = named.organisationOf !== null && named.organisationOf !== undefined;
     if (given === byEntry) {
-      throw badInput('organisation', 'name the organisation either by organisation (a department code or an organisation id, as recorded) or by organisationOf (the id of one of its audit entries), and not both');
+      // Neither is an organisation left out; both, one that does not apply beside the other (README, Errors).
+      const problem = given ? 'NOT_APPLICABLE' : 'EMPTY';
+      throw badInput('organisation', 'name the organisation either by organisation (a department code or an organisation id, as recorded) or by organisationOf (the id of one of its audit entries), and not both', { problem });
     }
     const q = (name: string) => this.db.driver.escape(name);
     const table = q(this.entries.metadata.tablePath);
     if (byEntry) {
       if (named.organisationKind !== null && named.organisationKind !== undefined) {
-        throw badInput('organisationKind', "organisationOf takes the organisation and its kind from the entry: organisationKind goes with organisation only");
+        throw badInput('organisationKind', "organisationOf takes the organisation and its kind from the entry: organisationKind goes with organisation only", { problem: 'NOT_APPLICABLE' });
       }
       const entryId = requiredText(named.organisationOf as string, 'organisationOf', 36);
       const [entry]: { organisation: string; organisationKind: OrganisationKind }[] = await this.db.query(

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildSchema, getNamedType, GraphQLError, isInputObjectType } from 'graphql';
-import { chosen, clientError, ErrorCode, idempotencyKeyOf, InputProblems, maskUnexpectedErrors, maxMessageCharacters, maxQuotedCharacters, optionalLine, optionalProse, quotedInput, requiredLine, requiredProse, requiredText, sendTheSameRequestAgain } from '../../lib/errors';
+import { chosen, clientError, ErrorCode, idempotencyKeyOf, InputProblems, maskUnexpectedErrors, maxMessageCharacters, maxQuotedCharacters, optionalLine, optionalProse, optionalText, quotedInput, requiredLine, requiredProse, requiredText, sendTheSameRequestAgain } from '../../lib/errors';
 import { projectRoot } from '../../lib/project-root';
 import { kindNamed } from '../../subgraphs/audit/audit-filters';
 import { supergraphPath } from '../../schema/subgraphs';
@@ -105,6 +105,10 @@ describe('a text refused, as a front end switches on it', () => {
     expect(refused(() => requiredText(' \u3000', 'name', 10))).toEqual({ code: ErrorCode.BAD_USER_INPUT, field: 'name', problem: 'EMPTY' });
     expect(refused(() => requiredLine('字'.repeat(11), 'name', 10))).toEqual({ code: ErrorCode.BAD_USER_INPUT, field: 'name', problem: 'TOO_LONG', max: 10 });
     expect(refused(() => optionalProse('字'.repeat(11), 'reason', 10))).toEqual({ code: ErrorCode.BAD_USER_INPUT, field: 'reason', problem: 'TOO_LONG', max: 10 });
+  });
+  it('a value that is no text where text is held is NOT_TEXT, as an intake file’s is', () => {
+    expect(refused(() => optionalText(12, 'matter', 10))).toEqual({ code: ErrorCode.BAD_USER_INPUT, field: 'matter', problem: 'NOT_TEXT' });
+    expect(refused(() => optionalLine({ text: '撤回' }, 'contact', 10))).toEqual({ code: ErrorCode.BAD_USER_INPUT, field: 'contact', problem: 'NOT_TEXT' });
   });
   it('a character a reader does not see is FORBIDDEN_CHARACTER naming it; text without a letter or digit NO_LETTER_OR_DIGIT', () => {
     expect(refused(() => requiredLine('秦皇岛\u202e司公', 'name', 10))).toEqual({ code: ErrorCode.BAD_USER_INPUT, field: 'name', problem: 'FORBIDDEN_CHARACTER', character: 'U+202E' });

@@ -643,16 +643,17 @@ describe.each(testDatabases)('audit API on $label', (database) => {
       }
     });
 
+    // With the problem a front end switches on (README, Errors): an organisation left out, or one named twice.
     it.each([
-      ['neither organisation nor organisationOf', {}, 'organisation'],
-      ['both organisation and organisationOf', { organisation: 'FINANCE', of: 'e-1' }, 'organisation'],
-      ['an organisationOf that is no entry', { of: 'no-such-entry' }, 'organisationOf'],
+      ['neither organisation nor organisationOf', {}, 'organisation', { problem: 'EMPTY' }],
+      ['both organisation and organisationOf', { organisation: 'FINANCE', of: 'e-1' }, 'organisation', { problem: 'NOT_APPLICABLE' }],
+      ['an organisationOf that is no entry', { of: 'no-such-entry' }, 'organisationOf', {}],
       // Left blank, an optional ID is none (README, Errors): no organisation is named.
-      ['an organisationOf left blank', { of: ' ' }, 'organisation'],
-    ])('refuses %s with BAD_USER_INPUT', async (_label, variables, field) => {
+      ['an organisationOf left blank', { of: ' ' }, 'organisation', { problem: 'EMPTY' }],
+    ])('refuses %s with BAD_USER_INPUT', async (_label, variables, field, problem) => {
       const result = await entries(variables);
       expect(result.data).toEqual({ auditEntriesByOrganisation: null });
-      expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
+      expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field, ...problem });
     });
   });
 

@@ -236,7 +236,7 @@ describe.each(testDatabases)('organisations told by id and kind in the audit on 
   it('refuses organisationKind with organisationOf, which takes the kind from the entry', async () => {
     const [row] = (await statistics({ organisation: 'FINANCE', organisationKind: 'FINANCIAL_INSTITUTION' })).data!.auditStatistics!;
     const result = await entries({ organisationOf: row.entryId, organisationKind: 'FINANCIAL_INSTITUTION' });
-    expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'organisationKind' });
+    expect(result.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'organisationKind', problem: 'NOT_APPLICABLE' });
   });
 
   it('filters auditStatistics and auditCases by id and kind, and by the id alone gives each kind its own rows', async () => {
