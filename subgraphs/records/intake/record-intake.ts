@@ -54,8 +54,9 @@ export type RejectionDetailName = (typeof rejectionDetailNames)[number];
 
 /** A detail of a rejection's problem (`choices` of NOT_A_CHOICE, `max` of TOO_LONG...), null where its problem has none. */
 export function rejectionDetail(rejection: Rejection, name: RejectionDetailName): unknown {
-  const details: Record<string, unknown> = { ...rejection.details };
-  return details[name] ?? null;
+  // Read in place, not copied for each field read: every kind of details holds some of these names.
+  const details: Partial<Record<'problem' | RejectionDetailName, unknown>> | undefined = rejection.details;
+  return details?.[name] ?? null;
 }
 
 export interface RowResult {
