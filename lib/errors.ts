@@ -510,11 +510,11 @@ export function outageHttp(): { status: 503; headers: HeaderMap } {
 
 /**
  * Why a subgraph's database is DATABASE_UNAVAILABLE (`extensions.reason`), as its classification
- * (subgraphs/shared/subgraph.ts `databaseFault`) tells them apart. The faults of SQLite's file or
- * disk but `BUSY`, and a right the database refuses its user, are no moment's fault: an operator
- * must act (restore the file and restart the subgraph, free the disk, make it writable, mend the
- * disk, let the subgraph open its files, grant the right again), and no retry mends them, so they
- * carry no `retryAfterSeconds` (`lastingDatabaseFaults`).
+ * (subgraphs/shared/subgraph.ts `databaseFault`) tells them apart. The faults of the database's disk
+ * or SQLite's file but `BUSY`, and a right the database refuses its user, are no moment's fault: an
+ * operator must act (restore the file and restart the subgraph, free the disk, make the server or
+ * the file writable, mend the disk, let the subgraph open its files, grant the right again), and no
+ * retry mends them, so they carry no `retryAfterSeconds` (`lastingDatabaseFaults`).
  */
 export const DatabaseFault = {
   /** No connection could be made (the server down, refusing connections). */
@@ -536,9 +536,9 @@ export const DatabaseFault = {
   BUSY: 'BUSY',
   /** SQLite: the file was deleted or replaced while the subgraph had it open. */
   FILE_REPLACED: 'FILE_REPLACED',
-  /** SQLite: the disk holding the file is full. */
+  /** The disk holding the database is full (SQLite's file; a MySQL/MariaDB server's data or temporary files). */
   DISK_FULL: 'DISK_FULL',
-  /** SQLite: the file or its directory is read-only. */
+  /** The database refuses every write: SQLite's file or its directory read-only, a MySQL/MariaDB server run `read_only`. */
   READ_ONLY: 'READ_ONLY',
   /**
    * SQLite: the disk or the file system under the file failed (an I/O error). Lasting: SQLite

@@ -563,18 +563,25 @@ export function isSqliteBusy(error: unknown): boolean {
   return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
 }
 
-/** What SQLite said of its file or the disk under it: a fault of the host, not of the request. */
-export type SqliteFault = 'full' | 'readOnly' | 'moved' | 'io' | 'cannotOpen' | 'busy';
+/**
+ * What the database said of the disk under it, or of its refusing every write: a fault of the host,
+ * not of the request. Both databases name a full disk (`full`) and a database that may not be
+ * written (`readOnly`: SQLite's file or directory; `serverReadOnly`: a MySQL/MariaDB server run
+ * read-only, which an operator mends elsewhere); the rest are of SQLite's file alone.
+ */
+export type StorageFault = 'full' | 'readOnly' | 'serverReadOnly' | 'moved' | 'io' | 'cannotOpen' | 'busy';
 
 /**
- * Which fault of its file or disk an error of SQLite's names, by better-sqlite3's code (an
- * extended one, SQLITE_IOERR_WRITE, counts as its primary, SQLITE_IOERR), looking through the same
- * wrappers as isDatabaseConnectionLoss. SQLITE_READONLY_DBMOVED is SQLite's word for its file
- * deleted or renamed while open (sqlite-connection.ts refuses a write to such a file with it). A
- * busy file counts once the writes' retries (write-queue.ts `whileSqliteBusy`) have given up.
+ * Which fault of its disk or file an error of the database names, looking through the same
+ * wrappers as isDatabaseConnectionLoss: SQLite's by better-sqlite3's code (an extended one,
+ * SQLITE_IOERR_WRITE, counts as its primary, SQLITE_IOERR), MySQL/MariaDB's by mysql2's
+ * (mysqlStorageFault). SQLITE_READONLY_DBMOVED is SQLite's word for its file deleted or renamed
+ * while open (sqlite-connection.ts refuses a write to such a file with it). A busy file counts once
+ * the writes' retries (write-queue.ts `whileSqliteBusy`) have given up.
  */
-export function sqliteFault(error: unknown): SqliteFault | undefined {
-  for (const { code } of causes(error)) {
+export function storageFault(error: unknown): StorageFault | undefined {
+  for (const cause of causes(error)) {
+    const { code } = cause;
     if (typeof code !== 'string') continue;
     if (code === 'SQLITE_FULL') return 'full';
     if (code === 'SQLITE_READONLY_DBMOVED') return 'moved';
@@ -582,7 +589,31 @@ export function sqliteFault(error: unknown): SqliteFault | undefined {
     if (code.startsWith('SQLITE_IOERR')) return 'io';
     if (code.startsWith('SQLITE_CANTOPEN')) return 'cannotOpen';
     if (code.startsWith('SQLITE_BUSY')) return 'busy';
+    const server = mysqlStorageFault(code, cause.sqlMessage);
+    if (server) return server;
   }
+  return undefined;
+}
+
+/** A file write of the server's that failed, its message quoting the OS's error: "Error writing file './…' (Errcode: 28 …)", "Got error 28 … from storage engine". */
+const writeFailureCodes = new Set(['EE_WRITE', 'ER_ERROR_ON_WRITE', 'ER_GET_ERRNO']);
+
+/** ENOSPC (no space left on device) as such a message quotes it. */
+const noSpaceQuoted = /\b(Errcode: |error )28\b/;
+
+/**
+ * A MySQL/MariaDB server's disk full: a table it could not grow (ER_RECORD_FILE_FULL, 1114, "The
+ * table … is full"), a file it could not write (ER_DISK_FULL, 1021, a read's temporary table too;
+ * a write failure quoting ENOSPC); or the server refusing every write: run `read_only`
+ * (ER_OPTION_PREVENTS_STATEMENT, 1290, which other options raise too, so only when its message
+ * names read-only), a transaction begun read-only under it (1792), InnoDB's `innodb_read_only` (1836).
+ */
+function mysqlStorageFault(code: string, sqlMessage: unknown): StorageFault | undefined {
+  const message = typeof sqlMessage === 'string' ? sqlMessage : '';
+  if (code === 'ER_RECORD_FILE_FULL' || code === 'ER_DISK_FULL') return 'full';
+  if (writeFailureCodes.has(code) && noSpaceQuoted.test(message)) return 'full';
+  if (code === 'ER_OPTION_PREVENTS_STATEMENT' && /read[-_]only/i.test(message)) return 'serverReadOnly';
+  if (code === 'ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION' || code === 'ER_READ_ONLY_MODE') return 'serverReadOnly';
   return undefined;
 }
 
@@ -668,6 +699,12 @@ function startFailureFor({ code, sqlMessage }: { code?: unknown; sqlMessage?: un
   const address = addressOf(host, port);
   // A start holds one connection, then its migrations' few, then its pool (mysqlPoolSize).
   const connections = `each subgraph process holds up to ${mysqlPoolSize} connections, and a few more while it starts`;
+  // The migrations write, and read the catalogue through temporary tables: a full disk or a read-only server stops them first.
+  const storage = typeof code === 'string' ? mysqlStorageFault(code, sqlMessage) : undefined;
+  if (storage === 'full') return new StartFailure(`the disk of the database server at ${address} is full (${sqlMessage}): make room on it (its data and temporary directories); the same start then succeeds`);
+  if (storage === 'serverReadOnly') {
+    return new StartFailure(`the database server at ${address} is read-only (${sqlMessage}): the ${database} database's migrations cannot run; point DATABASE_URL at a writable server (the primary), or have its read_only turned off`);
+  }
   switch (code) {
     case 'ECONNREFUSED':
       return new StartFailure(`nothing accepts connections at ${address}, DATABASE_URL's host and port (ECONNREFUSED): is MySQL or MariaDB running there, on that port?`);

@@ -25,7 +25,7 @@ import { handleShutdownSignals } from '../../lib/shutdown';
 import { exitOnUncaughtFault, exitWithFatal } from '../../lib/start-failure';
 import { projectRoot } from '../../lib/project-root';
 import { defaultPorts, readSdl, type SubgraphName } from '../../schema/subgraphs';
-import { databaseTarget, defaultDatabaseWaits, describeTarget, exceededDatabaseWait, isConnectionLostWithWriteSent, isDeadlock, isConnectionNotMade, isDatabaseConnectionLoss, tooManyDatabaseConnections, openDatabase, refusedRight, refusedRightsLog, sqliteFault, type DatabaseTarget, type DatabaseWaits, type DataModel, type SqliteFault } from './database';
+import { databaseTarget, defaultDatabaseWaits, describeTarget, exceededDatabaseWait, isConnectionLostWithWriteSent, isDeadlock, isConnectionNotMade, isDatabaseConnectionLoss, tooManyDatabaseConnections, openDatabase, refusedRight, refusedRightsLog, storageFault, type DatabaseTarget, type DatabaseWaits, type DataModel, type StorageFault } from './database';
 import { CursorSeal } from './cursors';
 import { lockSqliteDatabases } from './sqlite-lock';
 import { identityHeader, verifierFor, type IdentityVerifier } from '../../lib/access/identity';
@@ -209,13 +209,15 @@ const connectionLimitsTold = {
 } as const;
 
 /**
- * What a client is told of each fault of the embedded SQLite's file or disk (sqliteFault), after
- * "the <subgraph> subgraph", and its `reason`. A lasting one (lastingDatabaseFaults) says what
- * mends it instead of "retry later", which no retry would.
+ * What a client is told of each fault of the database's disk or file (storageFault: either
+ * database's disk full or its writes refused, SQLite's file failing), after "the <subgraph>
+ * subgraph", and its `reason`. A lasting one (lastingDatabaseFaults) says what mends it instead of
+ * "retry later", which no retry would.
  */
-const sqliteFaultsTold: Record<SqliteFault, { told: string; reason: DatabaseFault }> = {
+const storageFaultsTold: Record<StorageFault, { told: string; reason: DatabaseFault }> = {
   full: { told: 'could not write its database: the disk holding it is full, until space is freed on it', reason: DatabaseFault.DISK_FULL },
   readOnly: { told: 'could not write its database: its file or directory is read-only, until it is made writable', reason: DatabaseFault.READ_ONLY },
+  serverReadOnly: { told: 'could not write its database: the database server is read-only (its read_only), until an operator makes it writable', reason: DatabaseFault.READ_ONLY },
   moved: { told: 'could not write its database: its file was deleted or replaced while the subgraph had it open, until the file is restored and the subgraph restarted', reason: DatabaseFault.FILE_REPLACED },
   io: { told: 'could not read or write its database: the disk or file system under it failed (an I/O error), until an operator mends it', reason: DatabaseFault.IO_ERROR },
   cannotOpen: { told: 'could not open a file of its database (a journal or temporary file), until an operator makes its directory writable or lets the subgraph open more files', reason: DatabaseFault.CANNOT_OPEN },
@@ -226,8 +228,9 @@ const sqliteFaultsTold: Record<SqliteFault, { told: string; reason: DatabaseFaul
  * The database faults a client is told of by name: gone (a restart; down, refusing connections),
  * full (the server refuses a new connection, at its max_connections or the user's
  * max_user_connections), too slow (a wait of DatabaseWaits ran out), busy (a change that
- * deadlocked with others each time it was tried), or, on SQLite, its file or disk failing (full,
- * read-only, gone, an I/O error, locked by another process). One code for
+ * deadlocked with others each time it was tried), its disk full or its writes refused (a
+ * read-only server or SQLite file), or, on SQLite, its file failing (gone, an I/O error, locked by
+ * another process). One code for
  * all, the message saying which: a later retry may succeed, but for the lasting ones
  * (lastingDatabaseFaults), which an operator must mend. Nothing was
  * stored, but when a mutation field's connection was lost with a write or its COMMIT sent: the server
@@ -258,8 +261,8 @@ function databaseFaultTold(subgraph: SubgraphName, error: unknown): { message: s
   if (refusedRight(error) !== undefined) {
     return { message: `the ${subgraph} subgraph could not use its database as the request needs: its database user lacks a right there, until that right is granted to it again`, reason: DatabaseFault.PERMISSION_DENIED };
   }
-  const sqlite = sqliteFault(error);
-  if (sqlite) return { message: `the ${subgraph} subgraph ${sqliteFaultsTold[sqlite].told}`, reason: sqliteFaultsTold[sqlite].reason };
+  const storage = storageFault(error);
+  if (storage) return { message: `the ${subgraph} subgraph ${storageFaultsTold[storage].told}`, reason: storageFaultsTold[storage].reason };
   return undefined;
 }
 

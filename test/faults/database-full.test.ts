@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import mysql2 from 'mysql2/promise';
-import type { DataSource, Logger } from 'typeorm';
+import { QueryFailedError, type DataSource, type Logger } from 'typeorm';
+import { MysqlQueryRunner } from 'typeorm/driver/mysql/MysqlQueryRunner';
 import { poolStats } from '../../lib/metrics';
+import { citizenIdNumber } from '../../lib/identifiers/citizen-id-number';
 import { entitiesSubgraph } from '../../subgraphs/entities/subgraph';
 import { openDatabase, type DatabaseTarget } from '../../subgraphs/shared/database';
 import { startSubgraph, type StartedSubgraph } from '../../subgraphs/shared/subgraph';
@@ -138,5 +140,83 @@ const quiet: Logger = { logQuery() {}, logQueryError() {}, logQuerySlow() {}, lo
     await held.pop()!.end();
     const later = await read();
     expect(later.errors).toBeUndefined();
+  });
+});
+
+/**
+ * A subgraph whose MySQL/MariaDB server's disk is full, or which is run read-only (a replica
+ * promoted, a failover, --read-only set while space is made): every write is refused, and the
+ * client is told DATABASE_UNAVAILABLE with the reason SQLite's same faults carry (DISK_FULL,
+ * READ_ONLY, no retryAfterSeconds), nothing stored; the log has one line in the client's words
+ * with the server's code, as for the other database faults, not an unexpected error's stack. The
+ * server's refusal is played at the driver (TypeORM's QueryFailedError carrying mysql2's error, as
+ * MariaDB 10.11 gave it to a probe with its disk full and with --read-only): neither the shared
+ * server's disk nor its read_only is the test's to change.
+ */
+(mysql ? describe : describe.skip)('a subgraph whose database server refuses writes, its disk full or itself read-only', () => {
+  const suite = 'dbrefuses';
+  let db: DataSource;
+  let subgraph: StartedSubgraph;
+  let logged: jest.SpyInstance;
+
+  beforeAll(async () => {
+    logged = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    await mysql!.cleanUp(suite);
+    db = await openDatabase('entities', mysql!.target(suite), entitiesSubgraph, quiet);
+    subgraph = await startSubgraph(entitiesSubgraph, db, { port: 0, signingKey: testSigningKey });
+  });
+  afterAll(async () => {
+    await subgraph?.stop();
+    await db?.destroy();
+    await mysql!.cleanUp(suite);
+    logged.mockRestore();
+  });
+
+  const REGISTER = /* GraphQL */ `
+    mutation Register($code: String!) { registerSubject(input: { kind: NATURAL_PERSON, name: "李娜", code: $code }) { id } }
+  `;
+  let sequence = 100;
+  const register = async () => {
+    const code = citizenIdNumber({ division: '130304', birthDate: '19800115', sequence: String(sequence++) });
+    return postGraphQL<{ registerSubject: { id: string } | null }>(subgraph.url, { query: REGISTER, variables: { code } }, await signedBy());
+  };
+  const refusedErrors = async () => {
+    const text = await (await fetch(`${new URL(subgraph.url).origin}/metrics`)).text();
+    return [...text.matchAll(/^credit_graphql_errors_total\{[^}]*code="DATABASE_UNAVAILABLE"[^}]*\} (\d+)/gm)].reduce((sum, [, n]) => sum + Number(n), 0);
+  };
+
+  it.each([
+    ['ER_RECORD_FILE_FULL', 1114, "The table 'subject' is full", 'the entities subgraph could not write its database: the disk holding it is full, until space is freed on it', 'DISK_FULL'],
+    ['ER_DISK_FULL', 1021, "Disk got full writing 'information_schema.(temporary)' (Errcode: 28 \"No space left on device\")", 'the entities subgraph could not write its database: the disk holding it is full, until space is freed on it', 'DISK_FULL'],
+    [
+      'ER_OPTION_PREVENTS_STATEMENT',
+      1290,
+      'The MariaDB server is running with the --read-only option so it cannot execute this statement',
+      'the entities subgraph could not write its database: the database server is read-only (its read_only), until an operator makes it writable',
+      'READ_ONLY',
+    ],
+  ])('answers %s (%d) as DATABASE_UNAVAILABLE naming the fault, NOT_STORED, logged in one line, and stores again once mended', async (code, errno, sqlMessage, told, reason) => {
+    const query = MysqlQueryRunner.prototype.query;
+    const refusing = jest.spyOn(MysqlQueryRunner.prototype, 'query').mockImplementation(async function (this: MysqlQueryRunner, sql: string, ...rest: unknown[]) {
+      if (/^\s*INSERT/i.test(sql)) throw new QueryFailedError(sql, [], Object.assign(new Error(sqlMessage), { code, errno, sqlState: 'HY000', sqlMessage }));
+      return await query.call(this, sql, ...(rest as []));
+    } as typeof query);
+    const before = await refusedErrors();
+    logged.mockClear();
+    try {
+      const answer = await register();
+      expect(answer.data).toEqual({ registerSubject: null });
+      expect(answer.errors?.map((e) => [e.message, e.extensions?.code, e.extensions?.reason, e.extensions?.retryAfterSeconds, e.extensions?.outcome])).toEqual([[told, 'DATABASE_UNAVAILABLE', reason, undefined, 'NOT_STORED']]);
+      // As the other database faults are (maskedFaultLog): by what the client was told, with the driver's code, never as an unexpected error.
+      expect(logged.mock.calls.map(([message]) => message)).toEqual([`[entities] ${told}`]);
+      expect(logged).toHaveBeenCalledWith(`[entities] ${told}`, expect.objectContaining({ failure: expect.objectContaining({ code, errno }) }));
+      // README, Operations: the alert on DATABASE_UNAVAILABLE sees it.
+      expect((await refusedErrors()) - before).toBe(1);
+    } finally {
+      refusing.mockRestore();
+    }
+    const later = await register();
+    expect(later.errors).toBeUndefined();
+    expect(later.data?.registerSubject?.id).toEqual(expect.any(String));
   });
 });

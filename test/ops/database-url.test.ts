@@ -219,6 +219,30 @@ describe('a database that cannot be opened at start', () => {
     });
   });
 
+  /**
+   * A start on a MySQL/MariaDB server whose disk is full, or that is run read-only, died at its
+   * migrations with a fatal stack (ER_DISK_FULL writing the catalogue's temporary table, as
+   * MariaDB 10.11 gave it to a probe): told in one line naming the server, as SQLite's full disk is.
+   */
+  describe('on a database server that refuses writes', () => {
+    const target: DatabaseTarget = { kind: 'mysql', url: 'mysql://credit:secret@db.internal:3307', prefix: 'credit_' };
+    const driverError = (code: string, sqlMessage: string) => new QueryFailedError('SELECT * FROM `INFORMATION_SCHEMA`.`COLUMNS`', [], Object.assign(new Error(sqlMessage), { code, sqlMessage }));
+
+    it('says the server’s disk is full', () => {
+      const sqlMessage = "Disk got full writing 'information_schema.(temporary)' (Errcode: 28 \"No space left on device\")";
+      expect(startFailureOf(driverError('ER_DISK_FULL', sqlMessage), target, 'credit_audit')?.message).toBe(
+        `the disk of the database server at db.internal:3307 is full (${sqlMessage}): make room on it (its data and temporary directories); the same start then succeeds`,
+      );
+    });
+
+    it('says the server is read-only', () => {
+      const sqlMessage = 'The MariaDB server is running with the --read-only option so it cannot execute this statement';
+      expect(startFailureOf(driverError('ER_OPTION_PREVENTS_STATEMENT', sqlMessage), target, 'credit_audit')?.message).toBe(
+        `the database server at db.internal:3307 is read-only (${sqlMessage}): the credit_audit database's migrations cannot run; point DATABASE_URL at a writable server (the primary), or have its read_only turned off`,
+      );
+    });
+  });
+
   const mysql = testDatabases.find((d) => d.label === 'mysql');
   (mysql ? it : it.skip)('names DATABASE_URL’s user and password when the server refuses them, repeating no password', async () => {
     const server = new URL((mysql!.target('unused') as { url: string }).url);
