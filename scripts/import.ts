@@ -18,7 +18,7 @@ import { rejectionDetail, rejectionDetailNames, type IntakeTotals, type Rejectio
 import type { Actor } from '../subgraphs/records/record-history';
 import { EntitiesSubjectDirectory, readEntitiesLookupConfig, SubjectDirectoryUnavailable, type EntitiesLookupConfig } from '../subgraphs/shared/subject-directory';
 import { recordsSubgraph } from '../subgraphs/records/subgraph';
-import { databaseTarget, describeTarget, openDatabase, type DatabaseTarget } from '../subgraphs/shared/database';
+import { databaseTarget, describeTarget, isDatabaseConnectionLoss, openDatabase, type DatabaseTarget } from '../subgraphs/shared/database';
 import { withDevSecrets } from './dev-secrets';
 import { exitWithFailure } from '../lib/start-failure';
 import { maskedConsole } from '../lib/masked-console';
@@ -350,14 +350,22 @@ export async function main(argv: string[]): Promise<number> {
     return rejected ? 3 : 0;
   } catch (error) {
     progress.done();
-    // What the chunks committed before it stopped stored: the last progress line can be chunks short of it.
-    const stored = committed ? ` Stored before it stopped: created ${committed.created}, updated ${committed.updated}, unchanged ${committed.unchanged}, rejected ${committed.rejected}.` : '';
-    if (error instanceof FileRejected) maskedConsole.error(`${path.basename(file)} rejected: ${error.message}`);
-    else if (error instanceof SubjectDirectoryUnavailable) maskedConsole.error(`import stopped: ${error.message}.${stored} The chunks committed stay; importing the file again completes it (rows already stored come back unchanged).`);
-    else if (error instanceof AuditNotWritten) maskedConsole.error(`import stopped: ${error.message}.${stored} The chunks committed stay; importing the file again completes it and its audit (rows already stored come back unchanged, and are audited so).`);
-    // A refused statement's message says what the database refused; its stack adds nothing.
-    else if (error instanceof QueryFailedError) maskedConsole.error(`import failed: ${error.message}`);
-    else maskedConsole.error(`import failed: ${(error as Error).stack ?? error}`);
+    if (error instanceof FileRejected) {
+      maskedConsole.error(`${path.basename(file)} rejected: ${error.message}`);
+      return 1;
+    }
+    // Whatever stopped it (a peer, the audit log, the database full, locked or gone, a bug): what
+    // the chunks committed before it stored, which the last progress line can be chunks short of,
+    // and that the same file imported again completes it, the rows stored coming back unchanged.
+    const audited = error instanceof AuditNotWritten ? ' and its audit' : '';
+    const stored = committed
+      ? ` Stored before it stopped: created ${committed.created}, updated ${committed.updated}, unchanged ${committed.unchanged}, rejected ${committed.rejected}. ` +
+        `The chunks committed stay; importing the file again completes it${audited} (rows already stored come back unchanged${audited && ', and are audited so'}).`
+      : '';
+    if (error instanceof SubjectDirectoryUnavailable || error instanceof AuditNotWritten) maskedConsole.error(`import stopped: ${error.message}.${stored}`);
+    // A refused statement's or a lost connection's message says what the database did; its stack adds nothing.
+    else if (error instanceof QueryFailedError || isDatabaseConnectionLoss(error)) maskedConsole.error(`import failed: ${(error as Error).message.replace(/\.$/, '')}.${stored}`);
+    else maskedConsole.error(`import failed: ${(error as Error).stack ?? error}${stored && `\n${stored.trimStart()}`}`);
     return 1;
   } finally {
     await rejections.close();

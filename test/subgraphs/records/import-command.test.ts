@@ -5,6 +5,7 @@ import { parse } from 'csv-parse/sync';
 import { main } from '../../../scripts/import';
 import { auditSubgraph } from '../../../subgraphs/audit/subgraph';
 import { recordsSubgraph } from '../../../subgraphs/records/subgraph';
+import { intakeChunkSize } from '../../../subgraphs/records/intake/record-intake';
 import { openDatabase } from '../../../subgraphs/shared/database';
 import { testDatabases, type TestDatabase } from '../../helpers/databases';
 import { testSigningKey } from '../../helpers/identity';
@@ -354,5 +355,38 @@ describe.each(testDatabases)('the import command’s report on $label', (databas
       await records.query('DROP TRIGGER refuse_all');
       await records.destroy();
     }
+  });
+
+  // From the storage probe: an import the database stopped (a lock wait timeout, the disk full, the
+  // connection lost) printed only the database's words, while 6,000 rows were stored and the last
+  // progress line said 3,000; a peer's or the audit log's stop said what was stored, and how to resume.
+  it('says what the chunks committed before the database stopped it stored, and that importing the file again completes it', async () => {
+    const records = await openDatabase('records', target.kind === 'mysql' ? target : { kind: 'sqlite', directory: path.join(dir, 'databases') }, recordsSubgraph);
+    await records.query(
+      target.kind === 'mysql'
+        ? "CREATE TRIGGER refuse_stop BEFORE INSERT ON credit_record FOR EACH ROW BEGIN IF NEW.document_number LIKE 'CLI-STOP-%' THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'the table is full'; END IF; END"
+        : "CREATE TRIGGER refuse_stop BEFORE INSERT ON credit_record WHEN NEW.document_number LIKE 'CLI-STOP-%' BEGIN SELECT RAISE(ABORT, 'the table is full'); END",
+    );
+    const enterprise = world.subjects.find((s) => s.kind === 'ENTERPRISE')!;
+    const file = path.join(dir, 'stopped.csv');
+    // A first chunk that commits whole, then one the database refuses.
+    const rows = Array.from({ length: intakeChunkSize }, (_, i) => `${enterprise.identifier},ADMINISTRATIVE_PENALTY,NEGATIVE,GENERAL,,CLI-CHUNK-${i + 1},2026-01-05,,罚款`);
+    fs.writeFileSync(file, [header, ...rows, `${enterprise.identifier},ADMINISTRATIVE_PENALTY,NEGATIVE,GENERAL,,CLI-STOP-1,2026-01-05,,罚款`, ''].join('\n'));
+    try {
+      const run = await runImport(['--department', 'MARKET_REGULATION', file], { entitiesUrl: entities.url(), auditUrl: audit.url(), database: databaseSettings() });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(
+        new RegExp(
+          `^import failed: .*the table is full.*\\. Stored before it stopped: created ${intakeChunkSize}, updated 0, unchanged 0, rejected 0\\. ` +
+            'The chunks committed stay; importing the file again completes it \\(rows already stored come back unchanged\\)\\.$',
+        ),
+      );
+    } finally {
+      await records.query('DROP TRIGGER refuse_stop');
+      await records.destroy();
+    }
+    const again = await runImport(['--department', 'MARKET_REGULATION', file], { entitiesUrl: entities.url(), auditUrl: audit.url(), database: databaseSettings() });
+    expect(again.status).toBe(0);
+    expect(again.stdout.split('\n')[1]).toBe(`  created 1, updated 0, unchanged ${intakeChunkSize}, rejected 0`);
   });
 });
