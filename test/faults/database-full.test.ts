@@ -4,12 +4,14 @@ import { QueryFailedError, type DataSource, type Logger } from 'typeorm';
 import { MysqlQueryRunner } from 'typeorm/driver/mysql/MysqlQueryRunner';
 import { poolStats } from '../../lib/metrics';
 import { citizenIdNumber } from '../../lib/identifiers/citizen-id-number';
+import { demoWorld } from '../../scripts/demo/world';
 import { entitiesSubgraph } from '../../subgraphs/entities/subgraph';
 import { openDatabase, type DatabaseTarget } from '../../subgraphs/shared/database';
 import { startSubgraph, type StartedSubgraph } from '../../subgraphs/shared/subgraph';
 import { testDatabases } from '../helpers/databases';
 import { postGraphQL } from '../helpers/graphql';
 import { signedBy, testSigningKey } from '../helpers/identity';
+import { startPlatform, type As, type Platform } from '../helpers/platform';
 import { TcpProxy } from '../helpers/tcp-proxy';
 
 /**
@@ -218,5 +220,61 @@ const quiet: Logger = { logQuery() {}, logQueryError() {}, logQuerySlow() {}, lo
     const later = await register();
     expect(later.errors).toBeUndefined();
     expect(later.data?.registerSubject?.id).toEqual(expect.any(String));
+  });
+});
+
+/**
+ * Through the gateway: a credit check stored, whose seal (its verdict's UPDATE) the server then
+ * refuses read-only, came back with verdict null and INTERNAL_SERVER_ERROR, nothing saying it took
+ * effect, where a typed outage carries `applied` (gateway.ts withAppliedMutationsTold). Played as
+ * above, at the driver.
+ */
+(mysql ? describe : describe.skip)('a credit check stored whose seal a read-only database server refuses', () => {
+  const suite = 'dbrefusesseal';
+  const world = demoWorld({ subjects: 10 });
+  const subject = world.subjects.find((s) => s.kind === 'ENTERPRISE')!;
+  const finance: As = {
+    caller: { id: 'test-finance', organisation: 'FINANCE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' },
+    headers: { 'x-credit-matter': 'GOVERNMENT_PROCUREMENT', 'x-credit-case': 'READONLY-1' },
+  };
+  const RUN = /* GraphQL */ `
+    mutation Run($subjectId: ID!, $key: String) { runCreditCheck(input: { subjectId: $subjectId, matter: "GOVERNMENT_PROCUREMENT", caseNumber: "READONLY-1", idempotencyKey: $key }) { id verdict } }
+  `;
+  let platform: Platform;
+  let logged: jest.SpyInstance;
+
+  beforeAll(async () => {
+    logged = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    await mysql!.cleanUp(suite);
+    platform = await startPlatform(mysql!.target(suite), { seedSubjects: world.subjects.length });
+  });
+  afterAll(async () => {
+    await platform?.stop();
+    await mysql!.cleanUp(suite);
+    logged.mockRestore();
+  });
+
+  it('says that the check took effect (`applied`), DATABASE_UNAVAILABLE, READ_ONLY, and seals it once sent again with the server writable', async () => {
+    const run = () => platform.query<{ runCreditCheck: { id: string; verdict: string | null } | null }>(RUN, { subjectId: subject.id, key: 'read-only-seal' }, finance);
+    const sqlMessage = 'The MariaDB server is running with the --read-only option so it cannot execute this statement';
+    const query = MysqlQueryRunner.prototype.query;
+    const refusing = jest.spyOn(MysqlQueryRunner.prototype, 'query').mockImplementation(async function (this: MysqlQueryRunner, sql: string, ...rest: unknown[]) {
+      if (/^\s*UPDATE `credit_check`/i.test(sql)) throw new QueryFailedError(sql, [], Object.assign(new Error(sqlMessage), { code: 'ER_OPTION_PREVENTS_STATEMENT', errno: 1290, sqlState: 'HY000', sqlMessage }));
+      return await query.call(this, sql, ...(rest as []));
+    } as typeof query);
+    let unsealed;
+    try {
+      unsealed = await run();
+    } finally {
+      refusing.mockRestore();
+    }
+    expect(unsealed.data).toEqual({ runCreditCheck: { id: expect.any(String), verdict: null } });
+    expect(unsealed.errors?.map((e) => [e.path, e.extensions?.code, e.extensions?.reason, e.extensions?.applied, e.extensions?.retryAfterSeconds])).toEqual([
+      [['runCreditCheck', 'verdict'], 'DATABASE_UNAVAILABLE', 'READ_ONLY', ['runCreditCheck'], undefined],
+    ]);
+
+    const again = await run();
+    expect(again.errors).toBeUndefined();
+    expect(again.data?.runCreditCheck).toEqual({ id: unsealed.data?.runCreditCheck?.id, verdict: expect.any(String) });
   });
 });
