@@ -90,8 +90,8 @@ export interface WithdrawCaseInput {
   reason?: string | null;
 }
 
-/** An objection or application as a withdrawal reads and writes it. */
-type FiledCase = CreditRecordObjection | RestorationApplication;
+/** An objection or application, as a withdrawal reads and writes it and the resolvers show its shared fields. */
+export type FiledCase = CreditRecordObjection | RestorationApplication;
 
 /**
  * Called with the record's subject once a caller may act for it on a filing (an objection, a

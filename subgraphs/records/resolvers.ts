@@ -18,7 +18,7 @@ import type { RecordRow } from './intake/record-input';
 import { assertSubjectKindInScope, withEntitiesOrUnavailable } from '../shared/subject-directory';
 import { historyOf } from './record-history';
 import { objectionDueBy } from './lifecycle';
-import type { ApplyForRestorationInput, DecideObjectionInput, DecideRestorationInput, FileObjectionInput, WithdrawCaseInput } from './record-lifecycle.repository';
+import type { ApplyForRestorationInput, DecideObjectionInput, DecideRestorationInput, FileObjectionInput, FiledCase, WithdrawCaseInput } from './record-lifecycle.repository';
 import { actorOf, assertMaySeeCase, lifecycleNotShown, maySeeLifecycle } from './record-roles';
 import { departmentHandlingStatistics, type DepartmentHandlingPeriod } from './department-statistics';
 import { foldedDocumentNumber } from '../../lib/text';
@@ -127,6 +127,22 @@ function inputProblem({ field, reason, code, details }: Rejection) {
 function rejectionList(results: RowResult[]): Rejection[] {
   return results.flatMap((r) => r.rejections);
 }
+
+/**
+ * The fields an objection and a restoration application share, read and masked alike: one map so
+ * a privacy rule (who sees the filer, the decider, the decision's free text) is written once.
+ */
+const filedCaseFields = {
+  record: (filed: FiledCase, _: unknown, ctx: Context) => caseRecord(ctx, filed.recordId),
+  subject: (filed: FiledCase) => ({ __typename: 'Subject', id: filed.subjectId }),
+  sourceDepartment: (filed: FiledCase) => storedDepartment(filed.sourceDepartment),
+  decisionReason: (filed: FiledCase, _: unknown, ctx: Context) => freeText(ctx.access, filed.subjectId, filed.decisionReason, filed.decidedByOrganisation),
+  submittedBy: (filed: FiledCase, _: unknown, ctx: Context) => actingUser(ctx.access, filed.submittedBy, filed.submittedByOrganisation),
+  submittedByOrganisation: (filed: FiledCase, _: unknown, ctx: Context) => personIdentifier(ctx.access, filed.subjectId, filed.submittedByOrganisation),
+  decidedBy: (filed: FiledCase, _: unknown, ctx: Context) => actingUser(ctx.access, filed.decidedBy, filed.decidedByOrganisation),
+  // A person withdrawing its own case acted as its citizen ID number, masked as when it filed.
+  decidedByOrganisation: (filed: FiledCase, _: unknown, ctx: Context) => filed.decidedByOrganisation && personIdentifier(ctx.access, filed.subjectId, filed.decidedByOrganisation),
+};
 
 export const resolvers: GraphQLResolverMap<Context> = {
   Query: {
@@ -273,32 +289,17 @@ export const resolvers: GraphQLResolverMap<Context> = {
     after: (event: CreditRecordEvent) => event.afterValues,
   },
   CreditRecordObjection: {
-    record: (objection: CreditRecordObjection, _: unknown, ctx: Context) => caseRecord(ctx, objection.recordId),
-    subject: (objection: CreditRecordObjection) => ({ __typename: 'Subject', id: objection.subjectId }),
-    sourceDepartment: (objection: CreditRecordObjection) => storedDepartment(objection.sourceDepartment),
+    ...filedCaseFields,
     decisionDueBy: (objection: CreditRecordObjection) => objectionDueBy(objection.submittedAt),
     overdue: (objection: CreditRecordObjection, _: unknown, ctx: Context) => objection.status === 'SUBMITTED' && objectionDueBy(objection.submittedAt) < ctx.today,
     reason: (objection: CreditRecordObjection, _: unknown, ctx: Context) => freeText(ctx.access, objection.subjectId, objection.reason, objection.submittedByOrganisation),
-    decisionReason: (objection: CreditRecordObjection, _: unknown, ctx: Context) => freeText(ctx.access, objection.subjectId, objection.decisionReason, objection.decidedByOrganisation),
-    submittedBy: (objection: CreditRecordObjection, _: unknown, ctx: Context) => actingUser(ctx.access, objection.submittedBy, objection.submittedByOrganisation),
-    submittedByOrganisation: (objection: CreditRecordObjection, _: unknown, ctx: Context) => personIdentifier(ctx.access, objection.subjectId, objection.submittedByOrganisation),
-    decidedBy: (objection: CreditRecordObjection, _: unknown, ctx: Context) => actingUser(ctx.access, objection.decidedBy, objection.decidedByOrganisation),
-    // A person withdrawing its own case acted as its citizen ID number, masked as when it filed.
-    decidedByOrganisation: (objection: CreditRecordObjection, _: unknown, ctx: Context) => objection.decidedByOrganisation && personIdentifier(ctx.access, objection.subjectId, objection.decidedByOrganisation),
   },
   RestorationApplication: {
-    record: (application: RestorationApplication, _: unknown, ctx: Context) => caseRecord(ctx, application.recordId),
-    subject: (application: RestorationApplication) => ({ __typename: 'Subject', id: application.subjectId }),
-    sourceDepartment: (application: RestorationApplication) => storedDepartment(application.sourceDepartment),
+    ...filedCaseFields,
     correction: (application: RestorationApplication, _: unknown, ctx: Context) => freeText(ctx.access, application.subjectId, application.correction, application.submittedByOrganisation),
     evidence: (application: RestorationApplication, _: unknown, ctx: Context) =>
       (JSON.parse(application.evidence) as string[]).map((item) => freeText(ctx.access, application.subjectId, item, application.submittedByOrganisation)),
     commitment: (application: RestorationApplication, _: unknown, ctx: Context) => freeText(ctx.access, application.subjectId, application.commitment, application.submittedByOrganisation),
-    decisionReason: (application: RestorationApplication, _: unknown, ctx: Context) => freeText(ctx.access, application.subjectId, application.decisionReason, application.decidedByOrganisation),
-    submittedBy: (application: RestorationApplication, _: unknown, ctx: Context) => actingUser(ctx.access, application.submittedBy, application.submittedByOrganisation),
-    submittedByOrganisation: (application: RestorationApplication, _: unknown, ctx: Context) => personIdentifier(ctx.access, application.subjectId, application.submittedByOrganisation),
-    decidedBy: (application: RestorationApplication, _: unknown, ctx: Context) => actingUser(ctx.access, application.decidedBy, application.decidedByOrganisation),
-    decidedByOrganisation: (application: RestorationApplication, _: unknown, ctx: Context) => application.decidedByOrganisation && personIdentifier(ctx.access, application.subjectId, application.decidedByOrganisation),
   },
   // Told as the single submission's refusal tells the same row's problem (`inputProblem`), each detail beside it.
   CreditRecordRejection: {
