@@ -4,7 +4,7 @@ import { inDistrictTime, todayInDistrict } from '../../lib/calendar';
 import { findDepartment } from '../../lib/catalogue/departments';
 import { findMatter, matters } from '../../lib/catalogue/matters';
 import { departmentsReadAs, platformOrganisationReadAs } from '../../lib/access/organisation-names';
-import { assertLegible, badInput, chosen, clientError, ErrorCode, InputProblems, notAChoice, quotedInput, requiredProse, requiredText } from '../../lib/errors';
+import { badInput, chosen, clientError, ErrorCode, InputProblems, notAChoice, quotedInput, requiredLine, requiredProse, requiredText } from '../../lib/errors';
 import { holdsCitizenIdNumber, normaliseIdentifier, readsAsCitizenIdNumber, validateCitizenIdNumber, validateUnifiedSocialCreditCode, type IdentifierValidation } from '../../lib/identifiers';
 import { groupedByKey } from '../shared/loaders';
 import { loadPages, type Page, type PageRequest } from '../shared/pagination';
@@ -301,12 +301,8 @@ export function addYears(date: string, years: number): string {
  */
 export function consentTerms(input: Omit<GrantConsentInput, 'subjectId' | 'subjectCode'>, today: string): Omit<Consent, 'id' | 'subjectId' | 'grantedBy' | 'grantedByOrganisation' | 'grantedAt' | 'revokedAt' | 'revokedBy' | 'revokedByOrganisation' | 'revocationReason'> {
   const problems = new InputProblems();
-  const named = problems.read(() => {
-    const text = requiredText(input.granteeOrganisation, 'granteeOrganisation', 64);
-    // Compared with a token's organisation exactly: "BANK\u200bX" would be a consent no reader can use.
-    assertLegible(text, 'granteeOrganisation');
-    return text;
-  });
+  // Held to the legibility rule: compared with a token's organisation exactly, "BANK\u200bX" would be a consent no reader can use.
+  const named = problems.read(() => requiredLine(input.granteeOrganisation, 'granteeOrganisation', 64));
   const granteeKind = problems.read(() => chosen(input.granteeKind, granteeKinds, 'granteeKind', { why: 'departments read under their matter, not with a consent' }));
   // A catalogue code, read as every code typed is: financial_services or ＦＩＮＡＮＣＩＡＬ＿ＳＥＲＶＩＣＥＳ is FINANCIAL_SERVICES.
   const purpose = problems.read(() => assertPurpose(normaliseIdentifier(requiredText(input.purpose, 'purpose', 64)), granteeKind));

@@ -6,9 +6,9 @@ import type { RequestIdentity } from '../../lib/access/identity';
 import { inDistrictTime } from '../../lib/calendar';
 import { findingGravity, findingInWords } from '../../lib/catalogue/measures';
 import { disclosedLonger, restorableFrom, restorationRules, severitiesMildestFirst, type Polarity, type RecordCategoryCode, type Severity, type TaxCreditGrade } from '../../lib/catalogue/record-categories';
-import { assertLegible, assertNoRepeats, badInput, clientError, ErrorCode, InputProblems, isBlank, optionalProse, quotedInput, refusedInput, requiredText } from '../../lib/errors';
+import { assertNoRepeats, badInput, clientError, ErrorCode, InputProblems, isBlank, optionalProse, quotedInput, refusedInput, requiredLine, requiredProse } from '../../lib/errors';
 import { optionalCode } from '../../lib/identifiers';
-import { foldedDocumentNumber, type TextForm } from '../../lib/text';
+import { foldedDocumentNumber } from '../../lib/text';
 import type { CursorPosition } from '../shared/cursors';
 import { forbidden, forbiddenAbout, purposeMismatch, refusalAbout } from '../shared/access';
 import { groupedByKey } from '../shared/loaders';
@@ -102,14 +102,6 @@ export type FiledCase = CreditRecordObjection | RestorationApplication;
  * restored (restricted) record's status from the refusal, unaudited.
  */
 export type CaseDisclosure = (subjectId: string) => void;
-
-/** A required text of at most `max` characters, trimmed; `prose` (a reason) may run over lines, a `line` (an item of evidence) may not. */
-function text(value: string | null | undefined, field: string, max: number, form: TextForm = 'prose'): string {
-  const trimmed = requiredText(value, field, max);
-  // Read by the other side of the case: a U+202E reason reads reversed, one of U+200B blank.
-  assertLegible(trimmed, field, field, form);
-  return trimmed;
-}
 
 const outOfScope = "this request may act only on its own subject's records";
 
@@ -334,7 +326,7 @@ export class RecordLifecycleRepository {
    */
   async fileObjection(input: FileObjectionInput, identity: RequestIdentity, disclosed?: CaseDisclosure): Promise<CreditRecordObjection> {
     const actor = actorOf(identity, 'objecting to a record');
-    const reason = text(input.reason, 'reason', 500);
+    const reason = requiredProse(input.reason, 'reason', 500);
     const named = await this.namedRecord(input, identity, disclosed);
     return await this.write(async (manager) => {
       const record = await this.lockedRecord(manager, named.recordId, identity);
@@ -373,7 +365,7 @@ export class RecordLifecycleRepository {
 
   async decideObjection(input: DecideObjectionInput, identity: RequestIdentity): Promise<CreditRecordObjection> {
     const actor = actorOf(identity, 'deciding an objection');
-    const reason = text(input.reason, 'reason', 500);
+    const reason = requiredProse(input.reason, 'reason', 500);
     if (input.decision === 'ACCEPT' && input.resolution !== 'CORRECTED' && input.resolution !== 'WITHDRAWN') {
       throw badInput('resolution', `accepting an objection corrects the record (CORRECTED, with a correction) or withdraws it (WITHDRAWN), got ${quotedInput(input.resolution ?? null)}`);
     }
@@ -585,13 +577,13 @@ export class RecordLifecycleRepository {
     // A form a subject or a counter fills in: every field at fault told in one round (README, Errors).
     const problems = new InputProblems();
     const { correction, commitment, evidence } = problems.checked({
-      correction: problems.read(() => text(input.correction, 'correction', 1000)),
-      commitment: problems.read(() => text(input.commitment, 'commitment', 1000)),
+      correction: problems.read(() => requiredProse(input.correction, 'correction', 1000)),
+      commitment: problems.read(() => requiredProse(input.commitment, 'commitment', 1000)),
       evidence: problems.read(() => {
         if (!Array.isArray(input.evidence) || input.evidence.length === 0 || input.evidence.length > 20) {
           throw badInput('evidence', `evidence lists 1 to 20 proof documents (证明材料), got ${Array.isArray(input.evidence) ? input.evidence.length : 0}`);
         }
-        const items = input.evidence.map((item, i) => text(item, `evidence[${i}]`, 200, 'line'));
+        const items = input.evidence.map((item, i) => requiredLine(item, `evidence[${i}]`, 200));
         assertNoRepeats(items, 'evidence', 'proof document');
         return items;
       }),
@@ -635,7 +627,7 @@ export class RecordLifecycleRepository {
 
   async decideRestoration(input: DecideRestorationInput, identity: RequestIdentity): Promise<RestorationApplication> {
     const actor = actorOf(identity, 'deciding a restoration application');
-    const reason = text(input.reason, 'reason', 500);
+    const reason = requiredProse(input.reason, 'reason', 500);
     return await this.write(async (manager) => {
       const { record, application } = await this.lockedApplication(manager, input.id, identity);
       assertMaySeeCase(identity, application, 'restoration application');
