@@ -7,9 +7,8 @@ export type SettingReader = 'gateway' | 'subgraphs' | SubgraphName;
 /**
  * The subgraphs that call a peer themselves, besides the gateway: records (intake asks entities
  * whether a subject exists, a check asks reports for its findings) and reports (generation reads
- * entities, records and providers), as subgraphs/shared/subject-directory.ts,
- * subgraphs/records/report-findings.ts and subgraphs/reports/config.ts read them (the test of
- * this list holds it to them).
+ * entities, records and providers), as subgraphs/records/config.ts and subgraphs/reports/config.ts
+ * read them (the test of this list holds it to them).
  */
 const callersOf: Record<SubgraphName, SettingReader[]> = {
   entities: ['records', 'reports'],

@@ -16,7 +16,8 @@ import { FileRejected, formatNamed, openRecordFile, type RecordFile } from '../s
 import { importRecordFile, type ImportProgress } from '../subgraphs/records/intake/file-import';
 import { rejectionDetail, rejectionDetailNames, type IntakeTotals, type Rejection } from '../subgraphs/records/intake/record-intake';
 import type { Actor } from '../subgraphs/records/record-history';
-import { EntitiesSubjectDirectory, readEntitiesLookupConfig, SubjectDirectoryUnavailable, type EntitiesLookupConfig } from '../subgraphs/shared/subject-directory';
+import { readPeerEndpoint, type PeerEndpoint } from '../subgraphs/shared/peer-endpoint';
+import { EntitiesSubjectDirectory, SubjectDirectoryUnavailable } from '../subgraphs/shared/subject-directory';
 import { recordsSubgraph } from '../subgraphs/records/subgraph';
 import { databaseTarget, describeTarget, isDatabaseConnectionLoss, openDatabase, type DatabaseTarget } from '../subgraphs/shared/database';
 import { withDevSecrets } from './dev-secrets';
@@ -275,11 +276,11 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const env = isProduction(process.env) ? { ...process.env } : withDevSecrets(process.env, dataDirectory, ['GATEWAY_SIGNING_KEY']);
-  let lookup: EntitiesLookupConfig;
+  let lookup: PeerEndpoint;
   let target: DatabaseTarget;
   let auditUrl: string;
   try {
-    lookup = readEntitiesLookupConfig(env);
+    lookup = readPeerEndpoint(env, 'entities');
     target = databaseTarget(env, dataDirectory);
     auditUrl = readSubgraphUrl(env, 'audit');
   } catch (error) {

@@ -1,7 +1,8 @@
 import { ConfigProblems } from '../../lib/env';
-import { EntitiesSubjectDirectory, readEntitiesLookupConfig, type EntitiesLookupConfig } from '../shared/subject-directory';
+import { readPeerEndpoint, type PeerEndpoint } from '../shared/peer-endpoint';
+import { EntitiesSubjectDirectory } from '../shared/subject-directory';
 import type { RecordsDependencies } from './context';
-import { readReportsLookupConfig, ReportsSubgraphFindings, type ReportsLookupConfig } from './report-findings';
+import { ReportsSubgraphFindings } from './report-findings';
 
 /**
  * The records process's peers: the entities subgraph, which record intake asks whether subjects
@@ -12,8 +13,8 @@ import { readReportsLookupConfig, ReportsSubgraphFindings, type ReportsLookupCon
  */
 export function readRecordsPeers(env: NodeJS.ProcessEnv): RecordsDependencies {
   const problems = new ConfigProblems();
-  const subjects = problems.read(() => readEntitiesLookupConfig(env));
-  const reports = problems.read(() => readReportsLookupConfig(env));
+  const entities = problems.read(() => readPeerEndpoint(env, 'entities'));
+  const reports = problems.read(() => readPeerEndpoint(env, 'reports'));
   problems.check();
-  return { subjects: new EntitiesSubjectDirectory(subjects as EntitiesLookupConfig), reports: new ReportsSubgraphFindings(reports as ReportsLookupConfig) };
+  return { subjects: new EntitiesSubjectDirectory(entities as PeerEndpoint), reports: new ReportsSubgraphFindings(reports as PeerEndpoint) };
 }

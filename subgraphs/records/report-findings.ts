@@ -1,7 +1,6 @@
-import { readSecret } from '../../lib/env';
 import type { RequestDeadline } from '../../lib/deadline';
 import { InternalClient } from '../../lib/internal-client';
-import { readSubgraphUrl } from '../../schema/subgraphs';
+import { peerEndpointOf, type PeerEndpointSource } from '../shared/peer-endpoint';
 import type { CreditCheck } from './entities/credit-check.entity';
 
 /**
@@ -15,19 +14,6 @@ export interface ReportFindings {
   forCheck(check: CreditCheck, requestId: string, deadline?: RequestDeadline): Promise<{ satisfied: boolean; goodGrade: boolean }>;
 }
 
-export interface ReportsLookupConfig {
-  url: string;
-  signingKey: Uint8Array;
-}
-
-/** `SUBGRAPH_REPORTS_URL` (default the reports subgraph's default address) and `GATEWAY_SIGNING_KEY`. */
-export function readReportsLookupConfig(env: Record<string, string | undefined>): ReportsLookupConfig {
-  return {
-    url: readSubgraphUrl(env, 'reports'),
-    signingKey: readSecret(env, 'GATEWAY_SIGNING_KEY'),
-  };
-}
-
 const FINDINGS = /* GraphQL */ `
   query CheckReportFindings($representations: [_Any!]!) {
     _entities(representations: $representations) { ... on CreditCheck { reportSatisfied goodReportGrade } }
@@ -35,11 +21,10 @@ const FINDINGS = /* GraphQL */ `
 `;
 
 export class ReportsSubgraphFindings implements ReportFindings {
-  /** `config` may be a function, read at the first call (tests learn the URL once reports listens). */
-  constructor(private readonly config: ReportsLookupConfig | (() => ReportsLookupConfig)) {}
+  constructor(private readonly config: PeerEndpointSource) {}
 
   async forCheck(check: CreditCheck, requestId: string, deadline?: RequestDeadline) {
-    const { url, signingKey } = typeof this.config === 'function' ? this.config() : this.config;
+    const { url, signingKey } = peerEndpointOf(this.config);
     const representation = { __typename: 'CreditCheck', id: check.id, subjectId: check.subjectId, matter: check.matter, checkedAt: check.checkedAt.toISOString() };
     // The reports subgraph asks the providers registry (public) about issuers: that is the one grant it needs.
     const data = await new InternalClient(signingKey, undefined, 'reports').call<{ _entities: ({ reportSatisfied: boolean; goodReportGrade: boolean } | null)[] }>(

@@ -1,12 +1,12 @@
 import type { GraphQLError } from 'graphql';
 import { InternalClient, peerCallFailure } from '../../lib/internal-client';
-import { readSecret, withoutCredentials } from '../../lib/env';
+import { withoutCredentials } from '../../lib/env';
 import type { RequestDeadline } from '../../lib/deadline';
 import { badInput, clientError, ErrorCode, isBlank, quotedInput } from '../../lib/errors';
 import { detectIdentifierKind, normaliseIdentifier, validateIdentifier, type IdentifierKind, type IdentifierProblem } from '../../lib/identifiers';
-import { readSubgraphUrl } from '../../schema/subgraphs';
 import { newRequestId } from '../../lib/request-record';
 import { assertKindInScope, limitedKinds, type RequestAccess } from './access';
+import { peerEndpointOf, type PeerEndpoint, type PeerEndpointSource } from './peer-endpoint';
 
 /**
  * How record intake learns whether the subjects a department names exist, and the records and
@@ -128,42 +128,18 @@ export async function assertSubjectKindInScope(access: RequestAccess, directory:
   assertKindInScope(access, { id: subjectId, kind: found.kinds?.get(subjectId) ?? null });
 }
 
-export interface EntitiesLookupConfig {
-  /** The entities subgraph's GraphQL endpoint. */
-  url: string;
-  /** The gateway's signing key, which every subgraph already holds to verify identities. */
-  signingKey: Uint8Array;
-}
-
-/**
- * `SUBGRAPH_ENTITIES_URL` (default the entities subgraph's default address) and
- * `GATEWAY_SIGNING_KEY`, the variables the gateway reads for the same purposes.
- */
-export function readEntitiesLookupConfig(env: Record<string, string | undefined>): EntitiesLookupConfig {
-  return {
-    url: readSubgraphUrl(env, 'entities'),
-    signingKey: readSecret(env, 'GATEWAY_SIGNING_KEY'),
-  };
-}
-
-type Lazy<T> = T | (() => T);
-const valueOf = <T>(value: Lazy<T>): T => (typeof value === 'function' ? (value as () => T)() : value);
-
 export class EntitiesSubjectDirectory implements SubjectDirectory {
-  /**
-   * `config` may be a function, read at the first lookup: in tests the entities URL is known only
-   * once the entities subgraph listens.
-   */
+  /** `config`, when a function (PeerEndpointSource), is read at the first lookup. */
   constructor(
-    private readonly config: Lazy<EntitiesLookupConfig>,
+    private readonly config: PeerEndpointSource,
     private readonly timeoutMs = 30_000,
   ) {}
 
   async lookUp(ids: readonly string[], codes: readonly string[], requestId: string = newRequestId(), deadline?: RequestDeadline): Promise<SubjectLookup> {
     if (ids.length === 0 && codes.length === 0) return { ids: new Set(), codes: new Map() };
-    let config: EntitiesLookupConfig;
+    let config: PeerEndpoint;
     try {
-      config = valueOf(this.config);
+      config = peerEndpointOf(this.config);
     } catch (error) {
       throw new SubjectDirectoryUnavailable(`the entities subgraph is not configured: ${(error as Error).message}`, { cause: error });
     }

@@ -8,7 +8,7 @@ import { readGatewayConfig } from '../../gateway/config';
 import { defaultOperationLimits } from '../../gateway/operation-limits';
 import { configRefusal } from '../helpers/config';
 import { readSubgraphConfig } from '../../subgraphs/shared/subgraph';
-import { readEntitiesLookupConfig } from '../../subgraphs/shared/subject-directory';
+import { readPeerEndpoint } from '../../subgraphs/shared/peer-endpoint';
 import { readReportsPeers } from '../../subgraphs/reports/config';
 
 const secret = 'a-secret-of-at-least-thirty-two-bytes!!';
@@ -649,7 +649,7 @@ describe('SUBGRAPH_<NAME>_URL naming no subgraph', () => {
   it('is no problem left empty, as an address left empty is unset; the five names are read as before', () => {
     const config = readGatewayConfig({ ...valid, SUBGRAPH_RECORD_URL: '', SUBGRAPH_RECORDS_URL: 'http://records:4002/graphql' }, []);
     expect(config.subgraphUrls).toEqual({ records: 'http://records:4002/graphql' });
-    expect(readEntitiesLookupConfig({ GATEWAY_SIGNING_KEY: secret }).url).toBe('http://127.0.0.1:4001/graphql');
+    expect(readPeerEndpoint({ GATEWAY_SIGNING_KEY: secret }, 'entities').url).toBe('http://127.0.0.1:4001/graphql');
     expect(readReportsPeers({ SUBGRAPH_RECORDS_URL: 'http://records:4002/graphql' }).url('records')).toBe('http://records:4002/graphql');
     // SUBGRAPH_TIMEOUT_MS is no address.
     expect(readGatewayConfig({ ...valid, SUBGRAPH_TIMEOUT_MS: '2000' }, []).subgraphTimeoutMs).toBe(2000);

@@ -4,10 +4,9 @@ import { readGatewayConfig } from '../../gateway/config';
 import { projectRoot } from '../../lib/project-root';
 import { platformSettings, settingPrefixes, settingsReadBy, type SettingReader } from '../../lib/settings';
 import { subgraphNames, subgraphUrlVariable } from '../../schema/subgraphs';
-import { readReportsLookupConfig } from '../../subgraphs/records/report-findings';
+import { readRecordsPeers } from '../../subgraphs/records/config';
 import { readReportsPeers } from '../../subgraphs/reports/config';
 import { readSubgraphConfig } from '../../subgraphs/shared/subgraph';
-import { readEntitiesLookupConfig } from '../../subgraphs/shared/subject-directory';
 
 const secret = 'a-secret-of-at-least-thirty-two-bytes!!';
 
@@ -39,7 +38,7 @@ function readByServer(reader: SettingReader): string[] {
       ? [(env) => readGatewayConfig(env, [])]
       : [
           (env) => readSubgraphConfig(reader === 'subgraphs' ? 'audit' : reader, env, []),
-          ...(reader === 'records' ? [readEntitiesLookupConfig, readReportsLookupConfig] : []),
+          ...(reader === 'records' ? [readRecordsPeers] : []),
           ...(reader === 'reports' ? [readReportsPeers] : []),
         ];
   return [...new Set(envs.flatMap((env) => reads.flatMap((read) => namesRead(read, env))))];
