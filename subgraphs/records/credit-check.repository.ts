@@ -138,11 +138,11 @@ export function anotherDepartmentsCheck(check: CreditCheck): GraphQLError {
  * so it is TRANSITION_NOT_ALLOWED as every refusal of something already done (README, Errors),
  * with when it was reported (`reportedAt`, as `CreditCheck.feedback` shows it), as a decided
  * objection's refusal names its `status`, and by whom (the department's own user, as
- * `CreditCheck.feedback` shows it to the department).
+ * `CreditCheck.feedback` shows it to the department, masked as every message names a user: userInWords).
  */
 function feedbackAlreadyReported(check: Pick<CreditCheck, 'feedbackAt' | 'feedbackBy'>): GraphQLError {
   const when = check.feedbackAt;
-  const by = check.feedbackBy ? ` by ${check.feedbackBy}` : '';
+  const by = check.feedbackBy ? ` by ${userInWords(check.feedbackBy)}` : '';
   return badInput('checkId', `feedback for this check was already reported${by}${when ? ` at ${inDistrictTime(when)}` : ''}`, { problem: 'TRANSITION_NOT_ALLOWED', ...(when ? { reportedAt: when.toISOString() } : {}) });
 }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { In, type DataSource, type EntityManager, type EntityTarget, type Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import type { RequestIdentity } from '../../lib/access/identity';
+import { userInWords, type RequestIdentity } from '../../lib/access/identity';
 import { inDistrictTime } from '../../lib/calendar';
 import { findingGravity, findingInWords } from '../../lib/catalogue/measures';
 import { disclosedLonger, restorableFrom, restorationRules, severitiesMildestFirst, type Polarity, type RecordCategoryCode, type Severity, type TaxCreditGrade } from '../../lib/catalogue/record-categories';
@@ -192,7 +192,7 @@ function assertNotFiledByDecider(identity: RequestIdentity, filed: FiledCase, wh
   throw forbiddenAbout(
     filed.subjectId,
     'NOT_ENTITLED',
-    `${what} filed on its subject’s behalf is not decided by the officer who filed it, ${filed.submittedBy}: another officer of the record’s source department, ${filed.sourceDepartment}, decides it${orAlso}`,
+    `${what} filed on its subject’s behalf is not decided by the officer who filed it, ${userInWords(filed.submittedBy)}: another officer of the record’s source department, ${filed.sourceDepartment}, decides it${orAlso}`,
   );
 }
 
@@ -881,11 +881,12 @@ function stillPendingFor<A extends RestorationAction>(application: RestorationAp
 
 /**
  * Who decided a case and when, as a refused second decision tells the deciding department: the
- * user and the department (or the credit office), both shown whole inside the administration.
+ * user, masked as every message names a user (userInWords), and the department (or the credit
+ * office), shown whole inside the administration.
  * Not for a withdrawal, whose organisation may be a person's citizen ID number.
  */
 function decidedByWhom(decided: Pick<FiledCase, 'decidedBy' | 'decidedByOrganisation' | 'decidedAt'>): string {
-  return `(decided by ${decided.decidedBy ?? 'an unknown user'} of ${decided.decidedByOrganisation ?? 'an unknown department'} at ${decided.decidedAt ? inDistrictTime(decided.decidedAt) : 'an unknown time'})`;
+  return `(decided by ${decided.decidedBy ? userInWords(decided.decidedBy) : 'an unknown user'} of ${decided.decidedByOrganisation ?? 'an unknown department'} at ${decided.decidedAt ? inDistrictTime(decided.decidedAt) : 'an unknown time'})`;
 }
 
 /**

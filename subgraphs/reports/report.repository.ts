@@ -1,4 +1,5 @@
 import { In, IsNull, type DataSource, type EntityManager, type Repository } from 'typeorm';
+import { userInWords } from '../../lib/access/identity';
 import { inDistrictTime } from '../../lib/calendar';
 import { badInput, clientError, ErrorCode } from '../../lib/errors';
 import { timeOrderedId } from '../../lib/time-ordered-id';
@@ -297,19 +298,22 @@ function standingAgain(report: CreditReport, standing: CreditReport, disclosed?:
 /**
  * `standing`: the registration it repeats, when known (a race lost to the unique index tells
  * none): the issuer's name as it spells it, and, when `own` (registered by the caller's
- * department), who registered it and when, and its id in `reportId` when it is about the same subject.
+ * department), who registered it (masked as every message names a user: userInWords) and when,
+ * and its id in `reportId` when it is about the same subject.
  */
 function duplicate(report: CreditReport, standing?: CreditReport, own = false) {
   const registeredAs = standing?.issuerName ?? report.issuerName;
   const spelled = registeredAs === report.issuerName ? '' : ` (its issuer named ${registeredAs})`;
   const named = standing && own && standing.subjectId === report.subjectId;
+  // A report from before its user was kept (seed) names none.
+  const registeredBy = standing?.registeredBy ? userInWords(standing.registeredBy) : 'an unknown user';
   const by = !standing
     ? ''
     : !own
       ? ': another department registered it'
       : named
-        ? `: your department registered it (${standing.id}, by ${standing.registeredBy} at ${inDistrictTime(standing.registeredAt)}); withdraw it if it was registered by mistake`
-        : `: your department registered it for another subject (by ${standing.registeredBy} at ${inDistrictTime(standing.registeredAt)}); withdraw that registration if it was a mistake`;
+        ? `: your department registered it (${standing.id}, by ${registeredBy} at ${inDistrictTime(standing.registeredAt)}); withdraw it if it was registered by mistake`
+        : `: your department registered it for another subject (by ${registeredBy} at ${inDistrictTime(standing.registeredAt)}); withdraw that registration if it was a mistake`;
   return badInput('reportNumber', `a report numbered ${report.reportNumber} from ${report.issuerName} is already registered${spelled}${by}`, { problem: 'DUPLICATE_REPORT', ...(named ? { reportId: standing.id } : {}) });
 }
 

@@ -82,6 +82,19 @@ describe.each(testDatabases)('feedback on a credit check reported twice, on $lab
     expect(await storedFeedback('FB-TWICE', checkId)).toEqual({ appliedMeasures: [], note: '本项目不设限制', reportedAt });
   });
 
+  // An identity provider may name an officer's account by the officer's citizen ID number: the
+  // refusal named the token's sub whole, where every message masks a person's number (userInWords).
+  it('names an officer whose sub is a citizen ID number by the number masked, in the refusal of a second report', async () => {
+    const numbered: Caller = { ...finance, id: '130304199406220815' };
+    const checkId = await checkIn('FB-NUMBERED');
+    const first = await report('FB-NUMBERED', checkId, '本项目不设限制', numbered);
+    expect(first.errors).toBeUndefined();
+    const reportedAt = first.data!.recordCheckFeedback!.feedback.reportedAt;
+    const second = await report('FB-NUMBERED', checkId, '再次反馈');
+    expect(second.errors?.[0].message).toBe(`feedback for this check was already reported by 1303**********0815 at ${inDistrictTime(new Date(reportedAt))}`);
+    expect(JSON.stringify(second)).not.toContain('130304199406220815');
+  });
+
   // The report is stored by its UPDATE: a read of the check after it, failing (a connection lost),
   // told the officer NOT_STORED of a report that was stored. What this call wrote is the answer.
   it('answers the report it stored with what it wrote, asking the database nothing after its write', async () => {

@@ -413,6 +413,19 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
       expect(await events(r.id)).toBe(1);
     });
 
+    // An identity provider may name an officer's account by the officer's citizen ID number: the
+    // refusal named the filer's sub whole, where every message masks a person's number (userInWords).
+    it('names a filer whose sub is a citizen ID number by the number masked, in the refusal of the filer’s own decision', async () => {
+      const r = await record();
+      const numbered = identityOf({ ...market.caller!, id: '130304199406220815' });
+      const objection = (await object(r.id, numbered)).data!.objectToCreditRecord;
+      const refused = await decideObjection(objection.id, { decision: 'REJECT' }, numbered);
+      expect(refused.errors?.[0].message).toBe(
+        'an objection filed on its subject’s behalf is not decided by the officer who filed it, 1303**********0815: another officer of the record’s source department, MARKET_REGULATION, decides it',
+      );
+      expect(JSON.stringify(refused)).not.toContain('130304199406220815');
+    });
+
     it('is not decided by the officer who filed it for the subject (segregation of duties), refused and audited; another officer of the source department decides it', async () => {
       // The credit office's window on one of the office's own records (a commitment), and a source department at its own counter.
       const commitment = await record({ category: 'CREDIT_COMMITMENT', polarity: 'NEUTRAL', severity: null, sourceDepartment: 'CREDIT_OFFICE' });

@@ -131,6 +131,18 @@ describe.each(testDatabases)('lifecycle mutations sent again, on $label', (datab
       expect([await stored(r.id), await events(r.id)]).toEqual([before, count]);
     });
 
+    // An identity provider may name an officer's account by the officer's citizen ID number: the
+    // refusal named the decider's sub whole, where every message masks a person's number (userInWords).
+    it('names a decider whose sub is a citizen ID number by the number masked', async () => {
+      const r = await record();
+      const objection = (await object(r.id)).data!.objectToCreditRecord!;
+      const numbered = identityOf({ ...market.caller!, id: '130304199406220815' });
+      const decided = (await decideObjection(objection.id, { decision: 'REJECT' }, numbered)).data!.decideObjection!;
+      const again = await decideObjection(objection.id, { decision: 'ACCEPT', resolution: 'WITHDRAWN' });
+      expect(again.errors?.[0].message).toBe(`this objection is already REJECTED (decided by 1303**********0815 of MARKET_REGULATION at ${inDistrictTime(new Date(String(decided.decidedAt)))}); an objection is decided once`);
+      expect(JSON.stringify(again)).not.toContain('130304199406220815');
+    });
+
     it('refuses any other decision after it, saying who decided and when', async () => {
       const r = await record();
       const objection = (await object(r.id)).data!.objectToCreditRecord!;

@@ -82,6 +82,19 @@ describe.each(testDatabases)('a report registration sent again, on $label', (dat
     expect(await count(values.reportNumber)).toBe(1);
   });
 
+  // An identity provider may name an officer's account by the officer's citizen ID number: the
+  // refusal named the registering officer's sub whole, where every message masks a person's number (userInWords).
+  it('names a registering officer whose sub is a citizen ID number by the number masked, for the same subject and for another', async () => {
+    const values = input();
+    const numbered = identityOf({ ...financeOfficer, id: '130304199406220815' }, procurement);
+    const id = (await registerAs(numbered, values)).data!.registerCreditReport!.id;
+    const again = await registerAs(officer, values);
+    expect(again.errors?.[0].message).toContain(`your department registered it (${id}, by 1303**********0815 at `);
+    const forAnother = await registerAs(officer, { ...values, subjectId: otherSubject.id });
+    expect(forAnother.errors?.[0].message).toContain('your department registered it for another subject (by 1303**********0815 at ');
+    expect(JSON.stringify([again, forAnother])).not.toContain('130304199406220815');
+  });
+
   it("names neither the report nor the department to another department, nor its own registration for another subject by its id", async () => {
     const values = input();
     const first = await registerAs(officer, values);
