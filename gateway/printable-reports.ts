@@ -4,12 +4,14 @@ import { disclosedReportHeader, disclosedSubjectHeader, identityHeader, platform
 import type { ExtraRoute } from '../lib/http-server';
 import { noticePage, sendPrintablePage } from '../lib/printable-page';
 import { outageRetryAfterSeconds } from '../lib/errors';
+import { send, type PlatformResponse } from '../lib/platform-http';
 import { recordRefusal, requestIdFrom } from '../lib/request-record';
 import type { GraphQLError } from 'graphql';
 import type { AuditEntryInput, AuditWriter } from './audit-writer';
 import { clientAddress } from './client-address';
 import type { GatewayObserver } from './observer';
 import { rateLimitHeaders, type RateLimits } from './rate-limits';
+import { defaultSubgraphTimeoutMs } from './subgraph-data-source';
 
 /**
  * Officers open a platform report's printable page from the one address they know, the gateway:
@@ -25,7 +27,9 @@ import { rateLimitHeaders, type RateLimits } from './rate-limits';
  * reader), before the page is released, and with access control on, a view whose entry cannot be
  * stored is refused (503), as any answer is when the audit log cannot be written. The fetch is
  * signed as the gateway's own (REPORT_PRINTING): the reports subgraph renders the page for no one
- * else.
+ * else. It is a call between the platform's processes like any other (lib/platform-http.ts `send`):
+ * it takes the gateway's SUBGRAPH_TIMEOUT_MS, tells the reports subgraph so, and is sent once more,
+ * on a new connection, when a replica that is stopping refused it unread.
  */
 /** What the gateway's own identity for a page fetch holds: nothing but the right to have it rendered. */
 export const printingGrants = ['REPORT_PRINTING'];
@@ -39,10 +43,11 @@ export interface PrintableReportsOptions {
   trustedProxies?: BlockList;
   /** Told why a page was not shown (the reports service unreachable, the audit write failed). */
   observer?: Pick<GatewayObserver, 'auditUnavailable' | 'subgraphFetch'>;
+  /** How long the page's call to the reports subgraph may take: the gateway's SUBGRAPH_TIMEOUT_MS. */
   timeoutMs?: number;
 }
 
-export function printableReportsRoute(reportsUrl: string, { audit, signingKey, rateLimits, trustedProxies, observer, timeoutMs = 10_000 }: PrintableReportsOptions): ExtraRoute {
+export function printableReportsRoute(reportsUrl: string, { audit, signingKey, rateLimits, trustedProxies, observer, timeoutMs = defaultSubgraphTimeoutMs }: PrintableReportsOptions): ExtraRoute {
   const origin = new URL(reportsUrl).origin;
   return async (req, res, callerGone) => {
     const url = new URL(req.url ?? '/', 'http://gateway');
@@ -73,15 +78,12 @@ export function printableReportsRoute(reportsUrl: string, { audit, signingKey, r
         return true;
       }
     }
-    let upstream: Response;
-    let page: Buffer;
+    let upstream: PlatformResponse;
     const started = performance.now();
     try {
       const identity = await signerFor(signingKey).sign({ caller: null, purpose: null, grants: printingGrants, scope: {} });
       // Abandoned once the browser has gone (its tab closed, its line dropped): no one will read the page.
-      const timeout = AbortSignal.timeout(timeoutMs);
-      upstream = await fetch(`${origin}${url.pathname}${url.search}`, { headers: { [identityHeader]: identity, 'x-request-id': requestId }, signal: callerGone ? AbortSignal.any([timeout, callerGone]) : timeout });
-      page = Buffer.from(await upstream.arrayBuffer());
+      upstream = await send(`${origin}${url.pathname}${url.search}`, { headers: { [identityHeader]: identity, 'x-request-id': requestId }, timeoutMs, service: 'reports', callerGone });
     } catch (error) {
       if (callerGone?.aborted) {
         observer?.subgraphFetch('reports', (performance.now() - started) / 1000, 'caller_gone');
@@ -96,11 +98,15 @@ export function printableReportsRoute(reportsUrl: string, { audit, signingKey, r
       return true;
     }
     observer?.subgraphFetch('reports', (performance.now() - started) / 1000, 'ok');
-    const subjectId = upstream.headers.get(disclosedSubjectHeader);
-    if (audit && upstream.ok && subjectId) {
+    const headerOf = (name: string) => {
+      const value = upstream.headers[name];
+      return Array.isArray(value) ? value.join(', ') : (value ?? null);
+    };
+    const subjectId = headerOf(disclosedSubjectHeader);
+    if (audit && upstream.status >= 200 && upstream.status < 300 && subjectId) {
       try {
         // The number as issued, which the reports service names (the address may spell it `bdhxy-…`); as addressed, from a service that does not.
-        const reportNumber = upstream.headers.get(disclosedReportHeader) ?? url.pathname.slice('/reports/'.length, -'.html'.length);
+        const reportNumber = headerOf(disclosedReportHeader) ?? url.pathname.slice('/reports/'.length, -'.html'.length);
         // Left out, as nothing is disclosed, should the browser be gone before the entry is sent (AuditWriter.write).
         await audit.write([printableView(subjectId, reportNumber, requestId)], callerGone);
       } catch (error) {
@@ -113,10 +119,10 @@ export function printableReportsRoute(reportsUrl: string, { audit, signingKey, r
     res.statusCode = upstream.status;
     // The page's own protections, all of them: it holds a subject's data, its address the code.
     for (const name of ['content-type', 'content-security-policy', 'cache-control', 'x-content-type-options', 'referrer-policy']) {
-      const value = upstream.headers.get(name);
+      const value = headerOf(name);
       if (value) res.setHeader(name, value);
     }
-    res.end(page);
+    res.end(upstream.text);
     return true;
   };
 }

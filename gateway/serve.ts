@@ -64,7 +64,7 @@ export async function serveGateway(options: ServeGatewayOptions): Promise<Served
       ownRequestIds: true,
       compressAnswers: true,
       crossOrigin: crossSiteRequestRoute(corsOrigins),
-      routes: [ready, ...explorerRoutes, ...(subgraphUrls.reports ? [printableReportsRoute(subgraphUrls.reports, { audit: gateway.audit, signingKey: options.signingKey, rateLimits: gateway.rateLimits, trustedProxies: options.trustedProxies, observer: metrics })] : [])],
+      routes: [ready, ...explorerRoutes, ...(subgraphUrls.reports ? [printableReportsRoute(subgraphUrls.reports, { audit: gateway.audit, signingKey: options.signingKey, rateLimits: gateway.rateLimits, trustedProxies: options.trustedProxies, observer: metrics, timeoutMs: options.subgraphTimeoutMs })] : [])],
       describeCaller: (context) => (context.caller ? { organisation: context.caller.organisation, organisationKind: context.caller.organisationKind, role: context.caller.role } : null),
       // Whole, as the HTTP layer hands it: its `callerGone` stops the request's subgraph calls when the client goes.
       context: gateway.context,

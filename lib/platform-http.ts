@@ -24,6 +24,11 @@ export interface SendOptions extends FetcherRequestInit {
   timeoutMs: number;
   /** The deadline of the request this call is made for (lib/deadline.ts): the call takes no more than it leaves. */
   deadline?: RequestDeadline;
+  /**
+   * Stops the call when the client it is made for has gone, for a call made with no deadline (the
+   * gateway's printable-report route); with one, its own `callerGone` does.
+   */
+  callerGone?: AbortSignal;
   /** The subgraph called, as errors and the deadline name it (default: the URL's host). */
   service?: string;
   /**
@@ -91,7 +96,7 @@ const serviceOf = (url: string, init: SendOptions) => init.service ?? new URL(ur
 async function attempt(url: string, init: SendOptions, attempts: CallAttempts): Promise<PlatformResponse> {
   const service = () => serviceOf(url, init);
   const timeoutMs = init.deadline ? init.deadline.peerTimeout(init.timeoutMs) : init.timeoutMs;
-  const callerGone = init.deadline?.callerGone;
+  const callerGone = init.deadline?.callerGone ?? init.callerGone;
   const again = attempts.made > 0;
   attempts.made++;
   if (timeoutMs <= 0) {

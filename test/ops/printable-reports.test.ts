@@ -1,12 +1,16 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { AuditWriter, type AuditEntryInput } from '../../gateway/audit-writer';
 import { printableReportsRoute, type PrintableReportsOptions } from '../../gateway/printable-reports';
+import { serveGateway } from '../../gateway/serve';
 import { identityHeader, verifierFor } from '../../lib/access/identity';
 import { serveGraphQL, type RunningHttpServer } from '../../lib/http-server';
 import { InternalClient } from '../../lib/internal-client';
+import { supergraphPath } from '../../schema/subgraphs';
+import { LogCapture } from './ops-platform';
 
 async function listen(handler: http.RequestListener): Promise<{ url: string; close: () => Promise<void> }> {
   const server = http.createServer(handler);
@@ -171,6 +175,31 @@ describe('the gateway route to printable reports', () => {
     }
   });
 
+  it('sends the page\'s call once more, on a new connection, when a reports service that is stopping refused it unread', async () => {
+    // A replica being replaced refuses, unrun, a call on a connection it had kept alive (lib/http-server.ts); behind a balancer, a new connection reaches one still serving.
+    let refused = 0;
+    const stopping = await listen((req, res) => {
+      if (refused++ === 0) {
+        res.statusCode = 503;
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ errors: [{ message: 'shutting down', extensions: { code: 'SHUTTING_DOWN' } }] }));
+        return;
+      }
+      res.setHeader('content-type', 'text/html; charset=utf-8');
+      res.end('<h1>北戴河区公共信用信息报告</h1>');
+    });
+    const route = printableReportsRoute(`${stopping.url}/graphql`, { audit, signingKey: key, observer });
+    const replaced = await listen(async (req, res) => void (await route(req, res)));
+    try {
+      const response = await fetch(`${replaced.url}/reports/BDHXY-20261125-ABCD1234.html?code=right`);
+      expect([response.status, refused]).toEqual([200, 2]);
+      expect(await response.text()).toContain('公共信用信息报告');
+    } finally {
+      await replaced.close();
+      await stopping.close();
+    }
+  });
+
   it('passes on a report no longer shown (410: past its validity, or its records changed) as the reports service sends it, and audits no view', async () => {
     audited.length = 0;
     const response = await fetch(`${gateway.url}/reports/BDHXY-20261125-ABCD1234.html?code=gone`, { headers: { 'x-request-id': 'view-gone' } });
@@ -314,4 +343,31 @@ describe('the gateway route to printable reports, its reader gone', () => {
       heldAppends.splice(0).forEach((answer) => answer());
     }
   });
+});
+
+/** The route as the gateway serves it: its call to the reports subgraph is a subgraph call like the query plans'. */
+describe('the gateway route to printable reports, as the gateway serves it', () => {
+  it('gives the reports service the gateway\'s SUBGRAPH_TIMEOUT_MS, and tells it so, not a time of its own', async () => {
+    const told: (string | undefined)[] = [];
+    const silent = await listen((req) => void told.push(req.headers['x-request-timeout-ms'] as string | undefined));
+    const gateway = await serveGateway({
+      supergraphSdl: fs.readFileSync(supergraphPath, 'utf8'),
+      subgraphUrls: { reports: `${silent.url}/graphql` },
+      tokens: { keys: { kind: 'secret', secret: new Uint8Array(randomBytes(32)) }, issuer: 'beidaihe-credit-platform', audience: 'beidaihe-credit-api' },
+      signingKey: new Uint8Array(randomBytes(32)),
+      port: 0,
+      logger: new LogCapture().logger('gateway'),
+      subgraphTimeoutMs: 400,
+    });
+    try {
+      const started = Date.now();
+      const response = await fetch(new URL('/reports/BDHXY-20261125-ABCD1234.html?code=right', gateway.url), { signal: AbortSignal.timeout(15_000) });
+      expect(response.status).toBe(502);
+      expect(Date.now() - started).toBeLessThan(3_000);
+      expect(told).toEqual(['400']);
+    } finally {
+      await gateway.stop();
+      await silent.close();
+    }
+  }, 20_000);
 });
