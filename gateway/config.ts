@@ -45,7 +45,7 @@ export interface GatewayConfig {
   rateLimits: RateLimitSettings | null;
   /** How long one call to a subgraph may take before its fields answer SUBGRAPH_UNAVAILABLE (`SUBGRAPH_TIMEOUT_MS`). */
   subgraphTimeoutMs: number;
-  /** How long all of a request's calls to subgraphs may take together, from its arrival (`REQUEST_TIMEOUT_MS`). */
+  /** How long all of a request's calls to subgraphs may take together, from when its body had been read (`REQUEST_TIMEOUT_MS`; a slow upload is bounded apart). */
   requestTimeoutMs: number;
   /** Origins of front ends a browser may call the gateway from on another site (`CORS_ORIGINS`); none by default. */
   corsOrigins: string[];

@@ -5,8 +5,8 @@ import { callerInWords, organisationKinds, purposeHeaders, type Caller, type Org
 
 /**
  * The policy catalogue: what each kind of caller may read, for which purpose. Data, not code
- * branches: `decideGrants` only reads these tables, and the README's access table is generated
- * from them (`npm run docs`).
+ * branches: `decideGrants` only reads these tables, and docs/access.md's access table is
+ * generated from them (`npm run docs`).
  */
 
 /** Groups a purpose grants when its users invoke it (on top of the standing grants below). */
