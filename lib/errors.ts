@@ -306,11 +306,6 @@ export function textProblem(text: string, max: number, label: string, typed: unk
   return tooLong(text, max, label);
 }
 
-/** `textProblem`'s words alone, for a caller that lists its problems as sentences. */
-export function textLengthProblem(text: string, max: number, label: string, typed: unknown = text): string | undefined {
-  return textProblem(text, max, label, typed)?.reason;
-}
-
 function tooLong(text: string, max: number, label: string): TextProblem | undefined {
   const count = characterCount(text);
   return count > max ? { reason: `${label} must be at most ${max} characters, got ${count}`, problem: 'TOO_LONG', max } : undefined;

@@ -1,9 +1,9 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { findDepartment } from '../../lib/catalogue/departments';
-import { findMatter, matters, selfInquiry, type Matter } from '../../lib/catalogue/matters';
+import { matters, selfInquiry, type Matter } from '../../lib/catalogue/matters';
 import type { Caller, RequestIdentity } from '../../lib/access/identity';
 import { departmentsNaming, mattersOpenTo, type OpenMatter } from '../../lib/access/matter-access';
-import { decideGrants, purposeGrants, refusalDetails, refusalOfPurpose, type PurposeRefusal } from '../../lib/access/policy';
+import { decideGrants, purposeGrants, refusalDetails, type PurposeRefusal } from '../../lib/access/policy';
 import { clientError, ErrorCode } from '../../lib/errors';
 import { ExpiringMemory } from '../../lib/expiring-memory';
 import { validateIdentifier } from '../../lib/identifiers';

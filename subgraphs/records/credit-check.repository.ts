@@ -17,7 +17,7 @@ import { isUniqueViolation } from '../shared/database';
 import { CreditCheck, measureKindsOf } from './entities/credit-check.entity';
 import { CreditRecord } from './entities/credit-record.entity';
 import { shownDocumentNumber } from './credit-record.repository';
-import { characterCount, foldedNumber } from '../../lib/text';
+import { foldedNumber } from '../../lib/text';
 import { departmentFilter } from './department-filter';
 
 /** A record as a check saw it: what explains the decision later, whatever happens to the record. */

@@ -1,4 +1,3 @@
-import type http from 'node:http';
 import type { DataSource } from 'typeorm';
 import { disclosedReportHeader, disclosedSubjectHeader, type IdentityVerifier } from '../../lib/access/identity';
 import { findRecordCategory } from '../../lib/catalogue/record-categories';

@@ -10,7 +10,7 @@ import { RequestDeadline, timeoutHeader } from '../../lib/deadline';
 import { InternalCallRefused, InternalClient } from '../../lib/internal-client';
 import { unifiedSocialCreditCode } from '../../lib/identifiers';
 import { demoBankOrganisation, demoWorld } from '../../scripts/demo/world';
-import { AuditRepository, type AuditEntryInput } from '../../subgraphs/audit/audit.repository';
+import type { AuditEntryInput } from '../../subgraphs/audit/audit.repository';
 import { AuditChain } from '../../subgraphs/audit/audit-chain';
 import { AuditEntry } from '../../subgraphs/audit/entities/audit-entry.entity';
 import { auditSubgraph } from '../../subgraphs/audit/subgraph';

@@ -178,7 +178,7 @@ describe('the gateway route to printable reports', () => {
   it('sends the page\'s call once more, on a new connection, when a reports service that is stopping refused it unread', async () => {
     // A replica being replaced refuses, unrun, a call on a connection it had kept alive (lib/http-server.ts); behind a balancer, a new connection reaches one still serving.
     let refused = 0;
-    const stopping = await listen((req, res) => {
+    const stopping = await listen((_req, res) => {
       if (refused++ === 0) {
         res.statusCode = 503;
         res.setHeader('content-type', 'application/json');

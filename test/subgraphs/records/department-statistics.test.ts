@@ -393,7 +393,7 @@ describe.each(testDatabases)('departmentHandlingStatistics: the objection backlo
  * until withdrawn. Filed and withdrawn through the API, at the window, with the clock set.
  */
 describe.each(testDatabases)('departmentHandlingStatistics: withdrawn cases on $label', (database) => {
-  const { records, record, objection, answered, setClock } = useHandlingStatistics(database, 'deptwithdrawn');
+  const { records, record, objection, setClock } = useHandlingStatistics(database, 'deptwithdrawn');
   const WITHDRAWN_QUERY = /* GraphQL */ `
     query Handling($from: Date!, $to: Date!) {
       departmentHandlingStatistics(from: $from, to: $to) {

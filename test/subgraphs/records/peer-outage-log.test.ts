@@ -7,7 +7,6 @@ import { createRecordsSubgraph } from '../../../subgraphs/records/subgraph';
 import { createReportsSubgraph } from '../../../subgraphs/reports/subgraph';
 import { EntitiesSubjectDirectory } from '../../../subgraphs/shared/subject-directory';
 import { testDatabases } from '../../helpers/databases';
-import { testSigningKey } from '../../helpers/identity';
 import { sparePorts } from '../../helpers/processes';
 import { useSubgraph } from '../../helpers/subgraph';
 import { creditOffice, officerOf } from './records-harness';
