@@ -13,4 +13,10 @@ describe('npm scripts', () => {
       .filter((source) => !existsSync(path.join(root, source)));
     expect(missing).toEqual([]);
   });
+
+  // api-changes compares from a git revision it must be given: bare, it prints its usage and exits 2.
+  it('are named in README with the revision api-changes compares from', () => {
+    const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+    expect([...readme.matchAll(/npm run api-changes(?! -- \S)[^\n]*/g)].map(([line]) => line)).toEqual([]);
+  });
 });
