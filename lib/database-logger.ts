@@ -43,18 +43,18 @@ export function databaseLogger(logger: Logger, countQuery: () => void = () => un
 }
 
 /**
- * For a command that reports a failed statement itself, in one line (npm run import, seed):
- * TypeORM's own logger prints it with all its parameters, for a chunk's INSERT some 500 KB of
- * codes, names and citizen ID numbers. Its warnings go to stderr.
+ * For what reports a failed statement itself, in one line (npm run import, seed, migrate; a test
+ * reading a refusal): TypeORM's own logger prints it with all its parameters, for a chunk's INSERT
+ * some 500 KB of codes, names and citizen ID numbers. No statement (sent, failed or slow) and no
+ * schema or migration detail is logged; TypeORM's messages (its warnings; at info, each migration
+ * as it starts and ends, a wait for another replica's) go to `told`, by default nowhere.
  */
-export const quietDatabase: TypeOrmLogger = {
-  logQuery: () => undefined,
-  logQueryError: () => undefined,
-  logQuerySlow: () => undefined,
-  logSchemaBuild: () => undefined,
-  logMigration: () => undefined,
-  log: (level, message) => (level === 'warn' ? console.error(String(message)) : undefined),
-};
+export function quietDatabaseLogger(told: TypeOrmLogger['log'] = () => undefined): TypeOrmLogger {
+  return { logQuery: () => undefined, logQueryError: () => undefined, logQuerySlow: () => undefined, logSchemaBuild: () => undefined, logMigration: () => undefined, log: told };
+}
+
+/** quietDatabaseLogger for npm run import and seed: its warnings go to stderr. */
+export const quietDatabase = quietDatabaseLogger((level, message) => (level === 'warn' ? console.error(String(message)) : undefined));
 
 /**
  * What a failed statement's error may tell the log. Not the error itself: TypeORM's holds the

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Logger } from 'typeorm';
+import { quietDatabaseLogger } from '../lib/database-logger';
 import { ConfigError, ConfigProblems, readNodeEnvironment } from '../lib/env';
 import { projectRoot } from '../lib/project-root';
 import { checkSettingNames } from '../lib/settings';
@@ -56,17 +56,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
 }
 
 /** The migrations' own lines (each one's start and end, a wait for another replica's) and warnings; no statements. */
-const told: Logger = {
-  logQuery: () => undefined,
-  logQueryError: () => undefined,
-  logQuerySlow: () => undefined,
-  logSchemaBuild: () => undefined,
-  logMigration: () => undefined,
-  log: (level, message) => {
-    if (level === 'warn') console.error(`[migrate] ${String(message)}`);
-    else if (level === 'info') console.log(`[migrate] ${String(message)}`);
-  },
-};
+const told = quietDatabaseLogger((level, message) => {
+  if (level === 'warn') console.error(`[migrate] ${String(message)}`);
+  else if (level === 'info') console.log(`[migrate] ${String(message)}`);
+});
 
 if (require.main === module) {
   main(process.argv.slice(2)).then((code) => process.exit(code), exitWithFailure('migrate'));

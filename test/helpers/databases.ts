@@ -1,5 +1,4 @@
 import type { DatabaseTarget } from '../../subgraphs/shared/database';
-import type { Logger } from 'typeorm';
 import { dropMysqlDatabase, openDatabase } from '../../subgraphs/shared/database';
 import { subgraphNames } from '../../schema/subgraphs';
 
@@ -43,9 +42,6 @@ export function describeOnMysql(title: string, suite: (database: TestDatabase) =
   if (mysqlUrl === 'off') describe.skip(`${onMysql} (TEST_DATABASE_URL=off)`, () => it.todo('runs on MySQL only'));
   else describe(onMysql, () => suite(mysql));
 }
-
-/** A TypeORM logger that says nothing: for a database a test opens to see it refused, and reads the refusal itself. */
-export const quietDatabaseLogger: Logger = { logQuery: () => undefined, logQueryError: () => undefined, logQuerySlow: () => undefined, logSchemaBuild: () => undefined, logMigration: () => undefined, log: () => undefined };
 
 /** What opening the database failed with, or undefined when it opened (and was closed again). */
 export async function failureToOpen(...args: Parameters<typeof openDatabase>): Promise<unknown> {

@@ -4,6 +4,7 @@ import os from 'node:os';
 import mysql2 from 'mysql2/promise';
 import { QueryFailedError, type QueryRunner } from 'typeorm';
 import path from 'node:path';
+import { quietDatabaseLogger } from '../../lib/database-logger';
 import { ConfigError } from '../../lib/env';
 import { StartFailure } from '../../lib/start-failure';
 import { subgraphNames } from '../../schema/subgraphs';
@@ -13,7 +14,7 @@ import { databaseTarget, describeTarget, dropMysqlDatabase, openDatabase, startF
 import { readSubgraphConfig } from '../../subgraphs/shared/subgraph';
 import { main as migrate } from '../../scripts/migrate';
 import { configRefusal } from '../helpers/config';
-import { failureToOpen, quietDatabaseLogger, testDatabases } from '../helpers/databases';
+import { failureToOpen, testDatabases } from '../helpers/databases';
 
 /** Lets two test runs share one server without sharing users (test/helpers/databases.ts). */
 const runTag = (process.env.TEST_RUN_TAG ?? '').replace(/[^a-z0-9]/gi, '').slice(0, 8);
@@ -313,7 +314,7 @@ describe.each(testDatabases)('a migration that fails at start, on $label', (data
     await database.cleanUp(suite);
     const target = database.target(suite);
     // TypeORM's console logger would print the failure meant here.
-    const error = await failureToOpen('entities', target, { entities: [], migrations: [...entitiesSubgraph.migrations, AddColumnToNoTable1764999999001] }, quietDatabaseLogger);
+    const error = await failureToOpen('entities', target, { entities: [], migrations: [...entitiesSubgraph.migrations, AddColumnToNoTable1764999999001] }, quietDatabaseLogger());
     expect(error).toBeInstanceOf(StartFailure);
     const where = target.kind === 'mysql' ? `${target.prefix}entities` : ':memory:';
     expect((error as Error).message).toMatch(
@@ -427,7 +428,7 @@ describe('a database user that may only read and write rows', () => {
     expect(behind).toBeGreaterThan(0);
     await mysql!.cleanUp(suite);
     await (await openDatabase('entities', target!, { entities: [], migrations: entitiesSubgraph.migrations.slice(0, behind) })).destroy();
-    const error = await failureToOpen('entities', asUser(), entitiesSubgraph, quietDatabaseLogger);
+    const error = await failureToOpen('entities', asUser(), entitiesSubgraph, quietDatabaseLogger());
     expect(error).toBeInstanceOf(StartFailure);
     expect((error as Error).message).toMatch(
       new RegExp(

@@ -5,8 +5,9 @@ import { entitiesSubgraph } from '../../subgraphs/entities/subgraph';
 import { providersSubgraph } from '../../subgraphs/providers/subgraph';
 import { dataSourceOptions, openDatabase, type DatabaseTarget, type DataModel } from '../../subgraphs/shared/database';
 import { startSubgraph, type SubgraphDefinition } from '../../subgraphs/shared/subgraph';
+import { quietDatabaseLogger } from '../../lib/database-logger';
 import { StartFailure } from '../../lib/start-failure';
-import { failureToOpen, quietDatabaseLogger, testDatabases } from '../helpers/databases';
+import { failureToOpen, testDatabases } from '../helpers/databases';
 import { postGraphQL } from '../helpers/graphql';
 import { signedBy, testSigningKey } from '../helpers/identity';
 
@@ -33,7 +34,7 @@ onServer('a database restored into one of the server’s default collation', () 
       await connection.end();
     }
   };
-  const warningsOf = (warnings: string[]): Logger => ({ ...quietDatabaseLogger, log: (level, message) => void (level === 'warn' && warnings.push(String(message))) });
+  const warningsOf = (warnings: string[]): Logger => quietDatabaseLogger((level, message) => void (level === 'warn' && warnings.push(String(message))));
 
   afterAll(async () => {
     await mysqlDatabase?.cleanUp(suite);
@@ -50,7 +51,7 @@ onServer('a database restored into one of the server’s default collation', () 
     const name = `${target.prefix}${definition.name}`;
     const index = definition.migrations.findIndex((m) => m.name === restoredUpTo);
     expect(index).toBeGreaterThanOrEqual(0);
-    const db = await openDatabase(definition.name, target, { entities: [], migrations: definition.migrations.slice(0, index + 1) }, quietDatabaseLogger);
+    const db = await openDatabase(definition.name, target, { entities: [], migrations: definition.migrations.slice(0, index + 1) }, quietDatabaseLogger());
     try {
       for (const row of rows) await db.query(row);
     } finally {
@@ -108,12 +109,12 @@ onServer('a database restored into one of the server’s default collation', () 
   ] as const)('completes, at the next start, what an earlier start did under the server’s default: %s', async (_name, definition, restoredUpTo, rowsRestored, earlierFailure) => {
     const fresh = mysqlDatabase!.target('restoredfresh') as typeof target;
     await mysqlDatabase!.cleanUp('restoredfresh');
-    await (await openDatabase(definition.name, fresh, definition, quietDatabaseLogger)).destroy();
+    await (await openDatabase(definition.name, fresh, definition, quietDatabaseLogger())).destroy();
     const complete = await schemaOf(`${fresh.prefix}${definition.name}`);
 
     const database = await restored(definition, restoredUpTo, [...rowsRestored]);
     // An earlier release's start: its migrations made tables under the database's default (and the entities' next one failed on them).
-    const earlier = await new DataSource(dataSourceOptions(definition.name, target, { entities: [], migrations: definition.migrations }, quietDatabaseLogger)).initialize();
+    const earlier = await new DataSource(dataSourceOptions(definition.name, target, { entities: [], migrations: definition.migrations }, quietDatabaseLogger())).initialize();
     try {
       const migrating = earlier.runMigrations({ transaction: 'each' });
       await (earlierFailure ? expect(migrating).rejects.toThrow(earlierFailure) : migrating);
@@ -130,15 +131,15 @@ onServer('a database restored into one of the server’s default collation', () 
 
   it('is searchable by name once an earlier start’s half-done migrations are completed', async () => {
     const database = await restored(entitiesSubgraph, 'CreateConsent1764000000010', [subject]);
-    const earlier = await new DataSource(dataSourceOptions('entities', target, { entities: [], migrations: entitiesSubgraph.migrations }, quietDatabaseLogger)).initialize();
+    const earlier = await new DataSource(dataSourceOptions('entities', target, { entities: [], migrations: entitiesSubgraph.migrations }, quietDatabaseLogger())).initialize();
     await earlier.runMigrations({ transaction: 'each' }).catch(() => undefined).finally(() => earlier.destroy());
     expect(await collations(database)).toContainEqual({ name: 'subject_name_gram', collation: 'utf8mb4_general_ci' });
-    expect(await served(entitiesSubgraph, quietDatabaseLogger, searchSubjects, { name: '还原测试' })).toEqual(found);
+    expect(await served(entitiesSubgraph, quietDatabaseLogger(), searchSubjects, { name: '还原测试' })).toEqual(found);
   });
 
   it('finds providers by name once the provider tables its migrations make take the platform’s collation', async () => {
     await restored(providersSubgraph, 'ProviderNameKeyIndex1764000000350', []);
-    const answer = await served(providersSubgraph, quietDatabaseLogger, /* GraphQL */ `query ($name: String!) { creditServiceProviders(name: $name) { totalCount } }`, { name: '还原' });
+    const answer = await served(providersSubgraph, quietDatabaseLogger(), /* GraphQL */ `query ($name: String!) { creditServiceProviders(name: $name) { totalCount } }`, { name: '还原' });
     expect(answer).toEqual({ creditServiceProviders: { totalCount: 0 } });
   });
 
@@ -154,7 +155,7 @@ onServer('a database restored into one of the server’s default collation', () 
       const url = new URL(target.url);
       url.username = user;
       url.password = password;
-      const error = await failureToOpen('entities', { ...target, url: url.toString().replace(/\/$/, '') }, entitiesSubgraph, quietDatabaseLogger);
+      const error = await failureToOpen('entities', { ...target, url: url.toString().replace(/\/$/, '') }, entitiesSubgraph, quietDatabaseLogger());
       expect(error).toBeInstanceOf(StartFailure);
       expect((error as Error).message).toMatch(
         new RegExp(

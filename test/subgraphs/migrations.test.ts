@@ -17,6 +17,7 @@ import { ReportVerification } from '../../subgraphs/reports/entities/report-veri
 import { CreateReportVerification1764000000230 } from '../../subgraphs/reports/migrations/1764000000230-create-report-verification';
 import { insertMany } from '../../subgraphs/shared/bulk-insert';
 import { openDatabase } from '../../subgraphs/shared/database';
+import { quietDatabaseLogger } from '../../lib/database-logger';
 import { nameKey } from '../../lib/text';
 import { CreditServiceProvider } from '../../subgraphs/providers/entities/credit-service-provider.entity';
 import { ProviderFilingChange } from '../../subgraphs/providers/entities/provider-filing-change.entity';
@@ -61,7 +62,7 @@ describe.each(testDatabases)('migrations on $label', (database) => {
       await first.destroy();
     }
     const warnings: string[] = [];
-    const logger = { logQuery: () => undefined, logQueryError: () => undefined, logQuerySlow: () => undefined, logSchemaBuild: () => undefined, logMigration: () => undefined, log: (level: string, message: unknown) => level === 'warn' && warnings.push(String(message)) };
+    const logger = quietDatabaseLogger((level, message) => void (level === 'warn' && warnings.push(String(message))));
     const again = await openDatabase('providers', target, subgraphDefinitions.providers, logger);
     await again.destroy();
     if (target.kind === 'sqlite') fs.rmSync(target.directory, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 import mysql from 'mysql2/promise';
 import { GraphQLError } from 'graphql';
 import { QueryFailedError } from 'typeorm';
-import { databaseLogger, failedStatement, failedStatementOf } from '../../lib/database-logger';
+import { databaseLogger, failedStatement, failedStatementOf, quietDatabaseLogger } from '../../lib/database-logger';
 import { createLogger } from '../../lib/logger';
 import { CheckRequirementRepository } from '../../subgraphs/reports/check-requirement';
 import { auditSubgraph } from '../../subgraphs/audit/subgraph';
@@ -179,3 +179,33 @@ describe.each(testDatabases)('the log of a subgraph’s migrations on $label', (
   });
 });
 
+/**
+ * The quiet logger of a command or test that reports a failure itself (seed, import, migrate, a
+ * test reading a refusal): TypeORM's own would print a failed statement with every value it held.
+ */
+describe('the quiet database logger', () => {
+  it('logs no statement, failed or slow, nor a schema or migration detail, and hands TypeORM\'s messages to its caller', () => {
+    const told: [string, unknown][] = [];
+    const quiet = quietDatabaseLogger((level, message) => void told.push([level, message]));
+    const printed = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    const warned = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      quiet.logQuery(`INSERT INTO subject (name) VALUES ('${name}')`);
+      quiet.logQueryError('Duplicate entry', `INSERT INTO subject (name) VALUES ('${name}')`, [address]);
+      quiet.logQuerySlow(1_500, 'SELECT 1', [address]);
+      quiet.logSchemaBuild('schema');
+      quiet.logMigration(`Migration failed: '${name}'`);
+      quiet.log('info', 'migration AddColumn of entities started');
+      quiet.log('warn', 'a warning');
+      quietDatabaseLogger().log('warn', 'said to no one');
+      expect([printed.mock.calls, warned.mock.calls]).toEqual([[], []]);
+    } finally {
+      printed.mockRestore();
+      warned.mockRestore();
+    }
+    expect(told).toEqual([
+      ['info', 'migration AddColumn of entities started'],
+      ['warn', 'a warning'],
+    ]);
+  });
+});

@@ -1,10 +1,9 @@
 import { DataSource } from 'typeorm';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { quietDatabaseLogger } from '../../lib/database-logger';
 import { RequestDeadline, timeoutHeader } from '../../lib/deadline';
 import { dataSourceOptions } from '../../subgraphs/shared/database';
 import { writeAlone, writeTransaction } from '../../subgraphs/shared/write-queue';
-
-const silent = { logQuery: () => undefined, logQueryError: () => undefined, logQuerySlow: () => undefined, logSchemaBuild: () => undefined, logMigration: () => undefined, log: () => undefined };
 
 describe('a request deadline', () => {
   it('is read from a well-formed header only: no header, no deadline', () => {
@@ -24,7 +23,7 @@ describe('a request deadline', () => {
 describe('writes under a request deadline', () => {
   let db: DataSource;
   beforeAll(async () => {
-    db = await new DataSource(dataSourceOptions('records', { kind: 'sqlite', directory: ':memory:' }, { entities: [], migrations: [] }, silent)).initialize();
+    db = await new DataSource(dataSourceOptions('records', { kind: 'sqlite', directory: ':memory:' }, { entities: [], migrations: [] }, quietDatabaseLogger())).initialize();
     await db.query('CREATE TABLE tally (turn INTEGER NOT NULL)');
   });
   afterAll(() => db.destroy());

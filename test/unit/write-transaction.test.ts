@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
+import { quietDatabaseLogger } from '../../lib/database-logger';
 import { dataSourceOptions } from '../../subgraphs/shared/database';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { writeAlone, writeAttempts, writeTransaction } from '../../subgraphs/shared/write-queue';
@@ -79,8 +80,7 @@ describe('writeTransaction on one SQLite file written by two processes', () => {
   // Two DataSources are two connections, as the import command and the records subgraph are:
   // each queues only its own transactions, and SQLite's locks are all that orders the two.
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'write-transaction-'));
-  const silent = { logQuery: () => undefined, logQueryError: () => undefined, logQuerySlow: () => undefined, logSchemaBuild: () => undefined, logMigration: () => undefined, log: () => undefined };
-  const open = () => new DataSource(dataSourceOptions('records', { kind: 'sqlite', directory }, { entities: [], migrations: [] }, silent)).initialize();
+  const open = () => new DataSource(dataSourceOptions('records', { kind: 'sqlite', directory }, { entities: [], migrations: [] }, quietDatabaseLogger())).initialize();
   let subgraph: DataSource;
   let importer: DataSource;
 

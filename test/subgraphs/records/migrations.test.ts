@@ -1,6 +1,6 @@
 import type { AppliedMeasure } from '../../../lib/catalogue/measures';
+import { quietDatabaseLogger } from '../../../lib/database-logger';
 import type { CheckedRecordSnapshot } from '../../../subgraphs/records/credit-check.repository';
-import type { Logger } from 'typeorm';
 import { CreditCheckRepository } from '../../../subgraphs/records/credit-check.repository';
 import { CreditCheck } from '../../../subgraphs/records/entities/credit-check.entity';
 import { CreditRecord } from '../../../subgraphs/records/entities/credit-record.entity';
@@ -72,7 +72,7 @@ describe.each(testDatabases)('records migrations on $label', (database) => {
   it('folds document numbers and case numbers stored in full width, leaving a number whose folded form its department has already, and logging it', async () => {
     await database.cleanUp(suite);
     const warnings: string[] = [];
-    const logger: Logger = { logQuery: () => undefined, logQueryError: () => undefined, logQuerySlow: () => undefined, logSchemaBuild: () => undefined, logMigration: () => undefined, log: (level, message) => void (level === 'warn' && warnings.push(String(message))) };
+    const logger = quietDatabaseLogger((level, message) => void (level === 'warn' && warnings.push(String(message))));
     const before = { entities: recordsSubgraph.entities, migrations: recordsSubgraph.migrations.filter((m) => m !== FoldedDocumentAndCaseNumbers1764000000180) };
     const db = await openDatabase('records', database.target(suite), before, logger);
     const record = (id: string, documentNumber: string, recordedAt: string, sourceDepartment = 'MARKET_REGULATION') =>
@@ -140,7 +140,7 @@ describe.each(testDatabases)('records migrations on $label', (database) => {
   it('folds the brackets of each stored number’s year and its spaces, keeping the number as written, and leaves a number its department already has folded, logging it', async () => {
     await database.cleanUp(suite);
     const warnings: string[] = [];
-    const logger: Logger = { logQuery: () => undefined, logQueryError: () => undefined, logQuerySlow: () => undefined, logSchemaBuild: () => undefined, logMigration: () => undefined, log: (level, message) => void (level === 'warn' && warnings.push(String(message))) };
+    const logger = quietDatabaseLogger((level, message) => void (level === 'warn' && warnings.push(String(message))));
     const before = { entities: recordsSubgraph.entities, migrations: recordsSubgraph.migrations.filter((m) => m !== WrittenDocumentNumbers1764000000210) };
     const db = await openDatabase('records', database.target(suite), before, logger);
     // Rows as stored before the migration, which has no column for the number as written: in SQL, not through the entity.
