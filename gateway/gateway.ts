@@ -9,7 +9,7 @@ import {
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
 import type { GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface } from '@apollo/server-gateway-interface';
-import { GraphQLError, print, type GraphQLFormattedError, type OperationDefinitionNode } from 'graphql';
+import { GraphQLError, Kind, print, separateOperations, type GraphQLFormattedError, type OperationDefinitionNode } from 'graphql';
 import type { FieldGroup } from '../lib/access/field-groups';
 import { auditableSubjectId, auditedTextLimits, callerInWords, platformOrganisations, purposeHeaders, type Caller, type Purpose } from '../lib/access/identity';
 import { decideGrants, refusalOfGroup, type PurposeRefusal } from '../lib/access/policy';
@@ -30,6 +30,7 @@ import { InternalCallRefused, InternalClient, internalCallTimeoutMs } from '../l
 import { answeringIntrospectionAlone, plannableIntrospection } from './introspection';
 import type { GatewayObserver } from './observer';
 import { defaultOperationLimits, operationLimitsForApollo, readListSizes, typeLimitErrors, type OperationLimits } from './operation-limits';
+import { perOperationText } from './per-operation-text';
 import { createGatewayContext, MalformedPurpose, openGatewayContext, type GatewayContext, type PurposeLapse } from './request-access';
 import { RateLimits, rateLimitPlugin, type RateLimitSettings } from './rate-limits';
 import { operationResolution, wellFormedVariables, withPlatformScalars } from './request-checks';
@@ -96,6 +97,25 @@ export function routingUrls(supergraphSdl: string): Record<string, string> {
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/**
+ * Around the gateway's executor: a document of several operations is planned as the operation run
+ * with the fragments it spreads (graphql's `separateOperations`, once per operation text). The
+ * planner (@apollo/federation-internals' `operationFromDocument`) checks every fragment of the
+ * document against the operation's variables, while GraphQL asks a fragment's variables only of the
+ * operations that spread it: a valid document, sent whole with its `operationName` as an editor
+ * sends it, whose other operation's fragment takes a variable this one does not declare was
+ * answered 500 INTERNAL_SERVER_ERROR. A document of one operation is passed on as it is.
+ */
+function planningTheOperationAlone(executor: GatewayExecutor): GatewayExecutor {
+  return async (requestContext) => {
+    const { schema, document, operation } = requestContext;
+    if (document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION).length < 2) return executor(requestContext);
+    return executor({ ...requestContext, document: operationAlone(schema, document, operation) });
+  };
+}
+
+const operationAlone = perOperationText((_schema, document, operation) => separateOperations(document)[operation.name?.value ?? '']);
 
 /**
  * What a request's answer may take once its subgraph calls are done, which `REQUEST_TIMEOUT_MS`
@@ -166,7 +186,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const guarded: GatewayInterface = {
     async load(loadOptions) {
       const { schema, executor: planned } = await gateway.load(loadOptions);
-      const executor = answeringIntrospectionAlone(planned);
+      const executor = answeringIntrospectionAlone(planningTheOperationAlone(planned));
       return { schema: withFieldGroupsDescribed(withPlatformScalars(schema), guards), executor: audit && refusedSubjects ? guardExecutor(executor, guards, audit, refusedSubjects, options.observer) : executor };
     },
     onSchemaLoadOrUpdate: (callback) => gateway.onSchemaLoadOrUpdate(callback),
