@@ -61,7 +61,7 @@ function visible(ctx: Context, provider: CreditServiceProvider | null): CreditSe
 /** A part of a provider's supervision file (PROVIDER_SUPERVISION_FILE): the registry's admins read every provider's, a provider its own. */
 function supervisionFile<T>(ctx: Context, provider: CreditServiceProvider | null, read: () => T): T {
   if (isAdmin(ctx) || isOwn(ctx, provider)) return read();
-  throw forbidden('NOT_ENTITLED', `a provider's supervision file is read by the registry's admins and by the provider itself, not by ${ctx.access.identity.caller?.organisation ?? 'an anonymous caller'}`, { group: 'PROVIDER_SUPERVISION_FILE' });
+  throw forbidden('NOT_ENTITLED', `a provider's supervision file is read by the registry's admins and by the provider itself, not by ${ctx.access.identity.caller ? callerInWords(ctx.access.identity.caller) : 'an anonymous caller'}`, { group: 'PROVIDER_SUPERVISION_FILE' });
 }
 
 /**
