@@ -296,14 +296,18 @@ async function* csvRows(input: fs.ReadStream, columns: RowField[], lineBreak: Li
         line = lastLine + 1;
         continue;
       }
+      if (record.length !== columns.length) {
+        // Which field is which column is not known: read by position, a 7-field row's decision
+        // date would be its document number. Its rejection names no value and no column.
+        const hint = record.length === 1 && /[;\t|]/.test(textOf(record[0])) ? ' (is it separated by another character than a comma?)' : lastLine > line ? ` (it runs from line ${line} to line ${lastLine} in a quoted field: is a closing quote missing?)` : '';
+        yield { row, line, values: {}, problems: [readerProblem(null, `the row has ${record.length} field${record.length === 1 ? '' : 's'} where the header has ${columns.length}${hint}`, { problem: 'WRONG_COLUMN_COUNT' })] };
+        line = lastLine + 1;
+        continue;
+      }
       const values: RecordRow = {};
       const problems: RowProblem[] = [];
       // What is left of a line break after `strayQuote`: inside one column's own quotes, taking in nothing else.
       problems.push(...lineBreakProblems(record, breaks, columns, line));
-      if (record.length !== columns.length) {
-        const hint = record.length === 1 && /[;\t|]/.test(textOf(record[0])) ? ' (is it separated by another character than a comma?)' : lastLine > line ? ` (it runs from line ${line} to line ${lastLine} in a quoted field: is a closing quote missing?)` : '';
-        problems.push(readerProblem(null, `the row has ${record.length} field${record.length === 1 ? '' : 's'} where the header has ${columns.length}${hint}`, { problem: 'WRONG_COLUMN_COUNT' }));
-      }
       columns.forEach((field, i) => {
         const bytes = record[i];
         if (bytes === undefined) return;

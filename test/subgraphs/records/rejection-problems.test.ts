@@ -328,6 +328,8 @@ describe.each(testDatabases)('a rejected row’s problem on $label', (database) 
         row('CSV-124', '"未按规定公示年报，罚款5000元'),
         row('CSV-125', '"无证经营，罚款2万元"'),
         row('CSV-126', '罚款'),
+        // One field too many, bytes not UTF-8 where the header's summary would be: no field is named by position.
+        Buffer.concat([row('CSV-128', Buffer.concat([Buffer.from('罚款'), Buffer.from([0xff])])), Buffer.from(',多余')]),
         row('CSV-127', '"未闭合'),
       ],
       'rows.csv',
@@ -340,9 +342,13 @@ describe.each(testDatabases)('a rejected row’s problem on $label', (database) 
       { row: 4, field: null, problem: 'QUOTE_NOT_CLOSED' },
       // With the row whose quote took the line in.
       { row: 5, field: null, problem: 'INSIDE_OPEN_QUOTE', earlierRow: 4 },
+      { row: 7, field: null, problem: 'WRONG_COLUMN_COUNT' },
       // Where the file broke off, at a quote nothing closes.
-      { row: 7, field: null, problem: 'QUOTE_NOT_CLOSED' },
+      { row: 8, field: null, problem: 'QUOTE_NOT_CLOSED' },
     ]);
+    // A row of 7 fields held its decision date where the header has document_number: its values,
+    // read by position, are no row's, and its rejection names no number.
+    expect(rejections.filter((r) => r.details?.problem === 'WRONG_COLUMN_COUNT').map((r) => r.documentNumber)).toEqual([null, null]);
     expect((await records.queryAs(market, SUBMIT, { input: penalty(123, { documentNumber: 'CSV-\n123' }) })).errors?.[0].extensions).toMatchObject({ field: 'documentNumber', problem: 'FORBIDDEN_CHARACTER', character: 'U+000A' });
   });
 });
