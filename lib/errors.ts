@@ -273,9 +273,11 @@ export class InputProblems {
 
 /**
  * A required text input, trimmed: BAD_USER_INPUT naming `field` when it is missing, blank (empty
- * or only spaces) or longer than `max`. `label` is how the message names it (default: the field).
+ * or only spaces), longer than `max`, or no text at all (`NOT_TEXT`, as `optionalText` says it:
+ * a number is no blank box). `label` is how the message names it (default: the field).
  */
 export function requiredText(value: unknown, field: string, max: number, label = field): string {
+  if (value !== null && value !== undefined && typeof value !== 'string') throw notText(value, field, `${label} must be text`);
   const trimmed = typeof value === 'string' ? value.trim() : '';
   const problem = textProblem(trimmed, max, label, value);
   if (problem) throw refusedText(field, problem);
@@ -351,11 +353,16 @@ export function isBlank(value: unknown): value is null | undefined | '' {
  */
 export function optionalText(value: unknown, field: string, max: number, label = field): string | null {
   if (isBlank(value)) return null;
-  if (typeof value !== 'string') throw badInput(field, `${label} must be text or null, got ${quotedInput(value)}`, { problem: 'NOT_TEXT' });
+  if (typeof value !== 'string') throw notText(value, field, `${label} must be text or null`);
   const trimmed = value.trim();
   const problem = tooLong(trimmed, max, label);
   if (problem) throw refusedText(field, problem);
   return trimmed;
+}
+
+/** `NOT_TEXT`: a direct caller's number or object, or an intake file's value that is no text, where text is held. */
+function notText(value: unknown, field: string, rule: string): GraphQLError {
+  return badInput(field, `${rule}, got ${quotedInput(value)}`, { problem: 'NOT_TEXT' });
 }
 
 /** An optional line (`optionalText`) held, when given, to the rule of `requiredLine`. */

@@ -109,6 +109,12 @@ describe('a text refused, as a front end switches on it', () => {
   it('a value that is no text where text is held is NOT_TEXT, as an intake file’s is', () => {
     expect(refused(() => optionalText(12, 'matter', 10))).toEqual({ code: ErrorCode.BAD_USER_INPUT, field: 'matter', problem: 'NOT_TEXT' });
     expect(refused(() => optionalLine({ text: '撤回' }, 'contact', 10))).toEqual({ code: ErrorCode.BAD_USER_INPUT, field: 'contact', problem: 'NOT_TEXT' });
+    // Required or not: a number is no blank text, and left out it would be EMPTY.
+    expect(refused(() => requiredText(12, 'actor', 10))).toEqual({ code: ErrorCode.BAD_USER_INPUT, field: 'actor', problem: 'NOT_TEXT' });
+    expect(refused(() => requiredLine({ text: '撤回' }, 'name', 10))).toEqual({ code: ErrorCode.BAD_USER_INPUT, field: 'name', problem: 'NOT_TEXT' });
+    expect(refused(() => requiredProse(['撤回'], 'reason', 10))).toEqual({ code: ErrorCode.BAD_USER_INPUT, field: 'reason', problem: 'NOT_TEXT' });
+    expect(refused(() => requiredText(undefined, 'actor', 10))).toEqual({ code: ErrorCode.BAD_USER_INPUT, field: 'actor', problem: 'EMPTY' });
+    expect(refused(() => requiredText(null, 'actor', 10))).toEqual({ code: ErrorCode.BAD_USER_INPUT, field: 'actor', problem: 'EMPTY' });
   });
   it('a character a reader does not see is FORBIDDEN_CHARACTER naming it; text without a letter or digit NO_LETTER_OR_DIGIT', () => {
     expect(refused(() => requiredLine('秦皇岛\u202e司公', 'name', 10))).toEqual({ code: ErrorCode.BAD_USER_INPUT, field: 'name', problem: 'FORBIDDEN_CHARACTER', character: 'U+202E' });
