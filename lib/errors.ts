@@ -409,7 +409,8 @@ export function assertLegible(text: string, field: string, label = field, form: 
 
 /**
  * A list whose items must differ (the documents of a body of evidence): BAD_USER_INPUT naming the
- * first repeat as `${field}[i]` and the item it repeats, `each` saying what to list once. Items
+ * first repeat as `${field}[i]`, `problem` LISTED_TWICE with the item it repeats as `earlierIndex`
+ * (README, Errors), `each` saying what to list once. Items
  * are compared as document numbers are (`foldedDocumentNumber`): 北信办〔２０２６〕５号 typed by an
  * input method in full width, or 北信办[2026] 5号, is 北信办〔2026〕5号, one document listed twice.
  */
@@ -417,7 +418,8 @@ export function assertNoRepeats(items: readonly string[], field: string, each: s
   const read = items.map(foldedDocumentNumber);
   const repeated = read.findIndex((item, i) => read.indexOf(item) < i);
   if (repeated >= 0) {
-    throw badInput(`${field}[${repeated}]`, `${field}[${repeated}] repeats ${field}[${read.indexOf(read[repeated])}] (${quotedInput(items[repeated])}): list each ${each} once`);
+    const earlierIndex = read.indexOf(read[repeated]);
+    throw badInput(`${field}[${repeated}]`, `${field}[${repeated}] repeats ${field}[${earlierIndex}] (${quotedInput(items[repeated])}): list each ${each} once`, { problem: 'LISTED_TWICE', earlierIndex });
   }
 }
 

@@ -5,6 +5,7 @@ import { auditedTextLimits } from '../../lib/access/identity';
 import { findDepartment } from '../../lib/catalogue/departments';
 import { timeOrderedId } from '../../lib/time-ordered-id';
 import { badInput, chosen, ErrorCode, optionalText, requiredText } from '../../lib/errors';
+import { codePointOf } from '../../lib/text';
 import type { RequestDeadline } from '../../lib/deadline';
 import { isUniqueViolation } from '../shared/database';
 import { insertMany, insertRowsPerStatement } from '../shared/bulk-insert';
@@ -351,7 +352,7 @@ export class AuditChain {
     const organisation = requiredText(input.organisation, `${path}.organisation`, auditedTextLimits.organisation);
     if (input.organisationKind === 'DEPARTMENT' && !findDepartment(organisation)) throw this.catalogueMismatch(organisation, `${path}.organisation`);
     if (!(input.occurredAt instanceof Date) || Number.isNaN(input.occurredAt.getTime())) {
-      throw badInput(`${path}.occurredAt`, `occurredAt must be a valid instant, got ${String(input.occurredAt)}`);
+      throw badInput(`${path}.occurredAt`, `occurredAt must be a valid instant, got ${String(input.occurredAt)}`, { problem: 'NOT_A_DATE' });
     }
     const row = this.entries.create({
       id: input.id === undefined ? timeOrderedId() : requiredText(input.id, `${path}.id`, 36),
@@ -375,7 +376,8 @@ export class AuditChain {
     // A lone surrogate is hashed as JSON escapes it but stored as U+FFFD: the entry would fail its
     // own hash check ever after, and the chain read as tampered from it on.
     for (const [field, value] of Object.entries(row)) {
-      if (typeof value === 'string' && loneSurrogate.test(value)) throw badInput(`${path}.${field}`, `${field} must be well-formed Unicode text, without a lone surrogate`);
+      const lone = typeof value === 'string' ? loneSurrogate.exec(value) : null;
+      if (lone) throw badInput(`${path}.${field}`, `${field} must be well-formed Unicode text, without a lone surrogate`, { problem: 'FORBIDDEN_CHARACTER', character: codePointOf(lone[0]) });
     }
     return row;
   }

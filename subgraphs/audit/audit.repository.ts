@@ -133,7 +133,7 @@ export class AuditRepository {
         `SELECT ${q('organisation')} AS ${q('organisation')}, ${q('organisation_kind')} AS ${q('organisationKind')} FROM ${table} WHERE ${q('id')} = ?`,
         [entryId],
       );
-      if (!entry) throw badInput('organisationOf', `organisationOf must be the id of an audit entry (AuditEntry.id, or an auditCases or auditStatistics row's entryId), and no entry has id ${JSON.stringify(entryId)}`);
+      if (!entry) throw badInput('organisationOf', `organisationOf must be the id of an audit entry (AuditEntry.id, or an auditCases or auditStatistics row's entryId), and no entry has id ${JSON.stringify(entryId)}`, { problem: 'UNKNOWN_ENTRY' });
       return { organisation: entry.organisation, organisationKind: entry.organisationKind };
     }
     const code = requiredText(named.organisation, 'organisation', auditedTextLimits.organisation);

@@ -647,7 +647,7 @@ describe.each(testDatabases)('audit API on $label', (database) => {
     it.each([
       ['neither organisation nor organisationOf', {}, 'organisation', { problem: 'EMPTY' }],
       ['both organisation and organisationOf', { organisation: 'FINANCE', of: 'e-1' }, 'organisation', { problem: 'NOT_APPLICABLE' }],
-      ['an organisationOf that is no entry', { of: 'no-such-entry' }, 'organisationOf', {}],
+      ['an organisationOf that is no entry', { of: 'no-such-entry' }, 'organisationOf', { problem: 'UNKNOWN_ENTRY' }],
       // Left blank, an optional ID is none (README, Errors): no organisation is named.
       ['an organisationOf left blank', { of: ' ' }, 'organisation', { problem: 'EMPTY' }],
     ])('refuses %s with BAD_USER_INPUT', async (_label, variables, field, problem) => {

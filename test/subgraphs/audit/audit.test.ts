@@ -171,19 +171,21 @@ describe.each(testDatabases)('audit subgraph on $label', (database) => {
     });
 
     it.each([
-      ['an unknown department code', { organisation: 'NOT_A_DEPARTMENT' }, 'entries[1].organisation'],
-      ['an empty actor', { actor: '  ' }, 'entries[1].actor'],
-      ['a field group with a comma', { fieldGroups: ['A,B'] }, 'entries[1].fieldGroups'],
-      ['a field group listed twice', { fieldGroups: ['SUBJECT_BASICS', 'SUBJECT_BASICS'] }, 'entries[1].fieldGroups'],
-      ['an invalid instant', { occurredAt: new Date('not a date') }, 'entries[1].occurredAt'],
-      ['a request id over 64 characters', { requestId: 'r'.repeat(65) }, 'entries[1].requestId'],
+      ['an unknown department code', { organisation: 'NOT_A_DEPARTMENT' }, 'entries[1].organisation', {}],
+      ['an empty actor', { actor: '  ' }, 'entries[1].actor', { problem: 'EMPTY' }],
+      // A direct caller's number where text is held: no blank text.
+      ['an actor that is no text', { actor: 42 as unknown as string }, 'entries[1].actor', { problem: 'NOT_TEXT' }],
+      ['a field group with a comma', { fieldGroups: ['A,B'] }, 'entries[1].fieldGroups', {}],
+      ['a field group listed twice', { fieldGroups: ['SUBJECT_BASICS', 'SUBJECT_BASICS'] }, 'entries[1].fieldGroups', {}],
+      ['an invalid instant', { occurredAt: new Date('not a date') }, 'entries[1].occurredAt', { problem: 'NOT_A_DATE' }],
+      ['a request id over 64 characters', { requestId: 'r'.repeat(65) }, 'entries[1].requestId', { problem: 'TOO_LONG', max: 64 }],
       // Hashed as JSON escapes it, stored as U+FFFD: the chain would read as tampered from it on.
-      ['a lone surrogate in an organisation', { organisation: 'BANK\ud800X', organisationKind: 'FINANCIAL_INSTITUTION' as const }, 'entries[1].organisation'],
-      ['a lone surrogate in an actor', { actor: 'user\udc00' }, 'entries[1].actor'],
-    ])('refuses %s with BAD_USER_INPUT naming the field, and stores none of the batch', async (_label, overrides, field) => {
+      ['a lone surrogate in an organisation', { organisation: 'BANK\ud800X', organisationKind: 'FINANCIAL_INSTITUTION' as const }, 'entries[1].organisation', { problem: 'FORBIDDEN_CHARACTER', character: 'U+D800' }],
+      ['a lone surrogate in an actor', { actor: 'user\udc00' }, 'entries[1].actor', { problem: 'FORBIDDEN_CHARACTER', character: 'U+DC00' }],
+    ])('refuses %s with BAD_USER_INPUT naming the field and its problem, and stores none of the batch', async (_label, overrides, field, problem) => {
       const before = await count();
       const batch = [entry('f0000000-0000-4000-8000-000000000001'), entry('f0000000-0000-4000-8000-000000000002', overrides)];
-      await expect(repository.append(batch)).rejects.toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field } });
+      await expect(repository.append(batch)).rejects.toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field, ...problem } });
       expect(await count()).toBe(before);
     });
 

@@ -473,7 +473,7 @@ describe.each(testDatabases)('provider registry on $label', (database) => {
       expect(empty.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'evidence' });
       // Each document once, as a restoration application lists its proof.
       const repeated = await queryAs(admin, violationMutation, { input: { providerId: id, kind: 'OTHER', description: '重复证据', evidence: ['证据一', '证据二', '证据一'], occurredOn: '2026-10-01' } });
-      expect(repeated.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'evidence[2]' });
+      expect(repeated.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'evidence[2]', problem: 'LISTED_TWICE', earlierIndex: 0 });
       expect(repeated.errors?.[0].message).toContain('repeats evidence[0]');
       // One document however an input method typed its number: 〔２０２６〕５号 is 〔2026〕5号.
       const typedTwice = await queryAs(admin, violationMutation, { input: { providerId: id, kind: 'OTHER', description: '重复证据', evidence: ['北信办〔2026〕5号', '北信办〔２０２６〕５号'], occurredOn: '2026-10-01' } });

@@ -515,16 +515,17 @@ describe.each(testDatabases)('objections and restoration on $label', (database) 
       expect(await events(r.id)).toBe(0);
     });
 
-    it.each<[string, unknown[], string]>([
-      ['no proof', [], 'evidence'],
-      ['21 proofs', Array.from({ length: 21 }, (_, i) => `凭证 No. ${i}`), 'evidence'],
-      ['a blank proof', ['罚款缴纳凭证', '  '], 'evidence[1]'],
-      ['the same proof twice', ['罚款缴纳凭证 No. 2026-118', '整改报告', ' 罚款缴纳凭证 No. 2026-118'], 'evidence[2]'],
-      ['the same proof typed once in full width', ['北缴〔2026〕118号', '北缴〔２０２６〕１１８号'], 'evidence[1]'],
-    ])('is refused with %s, naming the item, and stores nothing', async (_label, evidence, field) => {
+    it.each<[string, unknown[], string, Record<string, unknown>]>([
+      ['no proof', [], 'evidence', {}],
+      ['21 proofs', Array.from({ length: 21 }, (_, i) => `凭证 No. ${i}`), 'evidence', {}],
+      ['a blank proof', ['罚款缴纳凭证', '  '], 'evidence[1]', { problem: 'EMPTY' }],
+      ['the same proof twice', ['罚款缴纳凭证 No. 2026-118', '整改报告', ' 罚款缴纳凭证 No. 2026-118'], 'evidence[2]', { problem: 'LISTED_TWICE', earlierIndex: 0 }],
+      ['the same proof typed once in full width', ['北缴〔2026〕118号', '北缴〔２０２６〕１１８号'], 'evidence[1]', { problem: 'LISTED_TWICE', earlierIndex: 0 }],
+    ])('is refused with %s, naming the item and its problem, and stores nothing', async (_label, evidence, field, problem) => {
       const r = await record();
       const result = await queryAs(self, APPLY, { input: { recordId: r.id, correction: '已缴纳罚款并完成整改', evidence, commitment: '承诺今后守法经营' } });
       await expectRefused(result, 'BAD_USER_INPUT', field);
+      expect(result.errors?.[0].extensions).toMatchObject(problem);
       expect(await db().getRepository(RestorationApplication).countBy({ recordId: r.id })).toBe(0);
     });
 
