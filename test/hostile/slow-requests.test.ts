@@ -55,16 +55,20 @@ describe('a request that arrives slowly', () => {
     expect(answer).toMatch(/^HTTP\/1\.1 408 /);
   });
 
-  it('is answered 400 BODY_INCOMPLETE, nothing of it run, when its client half-closes in the middle of its body', async () => {
-    // A mobile link dropping the upload: the client's side ends (its FIN) with half the body sent, and it waits for the answer.
-    const answer = await new Promise<string>((resolve) => {
+  /** What the server answers a client that sends `bytes`, then half-closes (its FIN) and waits for the answer. */
+  const answerToHalfClosed = (bytes: string) =>
+    new Promise<string>((resolve) => {
       const socket = net.connect({ port: server.port, host: '127.0.0.1', allowHalfOpen: true });
       let received = '';
       socket.on('data', (chunk: Buffer) => (received += chunk.toString('utf8')));
       socket.on('error', () => {});
       socket.on('close', () => resolve(received));
-      socket.end('POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 40\r\n\r\n{"query": "{ a');
+      socket.end(bytes);
     });
+
+  it('is answered 400 BODY_INCOMPLETE, nothing of it run, when its client half-closes in the middle of its body', async () => {
+    // A mobile link dropping the upload: the client's side ends (its FIN) with half the body sent, and it waits for the answer.
+    const answer = await answerToHalfClosed('POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 40\r\n\r\n{"query": "{ a');
     expect(answer).toMatch(/^HTTP\/1\.1 400 /);
     const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { errors: { message: string; extensions: { code: string } }[] };
     expect(body.errors).toEqual([{ message: expect.stringContaining('before all of its body had arrived'), extensions: { code: 'BAD_REQUEST', problem: 'BODY_INCOMPLETE' } }]);
@@ -73,14 +77,7 @@ describe('a request that arrives slowly', () => {
   // Its message spoke of the body. The problem stays BODY_INCOMPLETE, which front ends switch on:
   // nothing of it ran either way, and it may be sent again.
   it('is answered 400 BODY_INCOMPLETE saying its headers were cut short, when its client half-closes in the middle of them', async () => {
-    const answer = await new Promise<string>((resolve) => {
-      const socket = net.connect({ port: server.port, host: '127.0.0.1', allowHalfOpen: true });
-      let received = '';
-      socket.on('data', (chunk: Buffer) => (received += chunk.toString('utf8')));
-      socket.on('error', () => {});
-      socket.on('close', () => resolve(received));
-      socket.end('POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Le');
-    });
+    const answer = await answerToHalfClosed('POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Le');
     expect(answer).toMatch(/^HTTP\/1\.1 400 /);
     const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { errors: { message: string; extensions: { code: string } }[] };
     expect(body.errors).toEqual([
