@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import mysql2 from 'mysql2/promise';
-import { QueryFailedError, type DataSource, type Logger } from 'typeorm';
+import { QueryFailedError, type DataSource } from 'typeorm';
 import { MysqlQueryRunner } from 'typeorm/driver/mysql/MysqlQueryRunner';
 import { poolStats } from '../../lib/metrics';
 import { citizenIdNumber } from '../../lib/identifiers/citizen-id-number';
@@ -13,6 +13,7 @@ import { postGraphQL } from '../helpers/graphql';
 import { signedBy, testSigningKey } from '../helpers/identity';
 import { startPlatform, type As, type Platform } from '../helpers/platform';
 import { TcpProxy } from '../helpers/tcp-proxy';
+import { quietDatabaseLogger } from '../../lib/database-logger';
 
 /**
  * A subgraph whose MySQL/MariaDB server refuses it a connection because it has too many already
@@ -29,7 +30,7 @@ const runTag = (process.env.TEST_RUN_TAG ?? '').replace(/[^a-z0-9]/gi, '').slice
 const SUBJECT = /* GraphQL */ `query Subject($id: ID!) { subject(id: $id) { name } }`;
 
 /** The driver's errors are expected here; the subgraph's answers say what the test checks. */
-const quiet: Logger = { logQuery() {}, logQueryError() {}, logQuerySlow() {}, logSchemaBuild() {}, logMigration() {}, log() {} };
+const quiet = quietDatabaseLogger();
 
 (mysql ? describe : describe.skip)('a subgraph whose database server has too many connections', () => {
   const suite = 'dbfull';

@@ -1,5 +1,5 @@
 import mysql2 from 'mysql2/promise';
-import type { DataSource, Logger, MigrationInterface, QueryRunner } from 'typeorm';
+import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { todayInDistrict } from '../../lib/calendar';
 import { unifiedSocialCreditCode } from '../../lib/identifiers';
 import { poolStats } from '../../lib/metrics';
@@ -10,6 +10,7 @@ import { startSubgraph, type StartedSubgraph } from '../../subgraphs/shared/subg
 import { testDatabases } from '../helpers/databases';
 import { postGraphQL } from '../helpers/graphql';
 import { signedBy, testSigningKey } from '../helpers/identity';
+import { quietDatabaseLogger } from '../../lib/database-logger';
 
 /**
  * A subgraph whose MySQL/MariaDB database is slow or holds a lock it needs: it gives up after its
@@ -26,7 +27,7 @@ const REGISTER = /* GraphQL */ `
 const codeOf = (body: string) => unifiedSocialCreditCode({ authority: '9', orgType: '1', division: '130304', organisationBody: body });
 
 /** The statements cut off are expected here; the subgraph's answers say what the tests check. */
-const quiet: Logger = { logQuery() {}, logQueryError() {}, logQuerySlow() {}, logSchemaBuild() {}, logMigration() {}, log() {} };
+const quiet = quietDatabaseLogger();
 
 /** Every statement of the test's own sessions has a bound too: a hang fails the test, never stalls it. */
 const adminStatementMs = 10_000;

@@ -2,12 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { DataSource, Logger } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { AuditRepository, type AuditEntryInput } from '../../subgraphs/audit/audit.repository';
 import { auditSubgraph } from '../../subgraphs/audit/subgraph';
 import { openDatabase } from '../../subgraphs/shared/database';
 import { writeAlone, writeTransaction } from '../../subgraphs/shared/write-queue';
 import { verifiedChain } from '../subgraphs/audit/verified-chain';
+import { quietDatabaseLogger } from '../../lib/database-logger';
 
 /**
  * SQLite rolls a transaction back by itself when one of its statements fails for want of disk
@@ -20,7 +21,7 @@ import { verifiedChain } from '../subgraphs/audit/verified-chain';
  * a second connection, as another process would, sees what is on disk.
  */
 describe('SQLite after it rolled a transaction back by itself', () => {
-  const quiet: Logger = { logQuery() {}, logQueryError() {}, logQuerySlow() {}, logSchemaBuild() {}, logMigration() {}, log() {} };
+  const quiet = quietDatabaseLogger();
   let directory: string;
   let db: DataSource | undefined;
 

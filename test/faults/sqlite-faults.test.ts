@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import type { DataSource, Logger } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { AbstractSqliteDriver } from 'typeorm/driver/sqlite-abstract/AbstractSqliteDriver';
 import { catalogueFingerprint } from '../../lib/catalogue/fingerprint';
 import { citizenIdNumber } from '../../lib/identifiers/citizen-id-number';
@@ -11,6 +11,7 @@ import { openDatabase } from '../../subgraphs/shared/database';
 import { startSubgraph, type StartedSubgraph } from '../../subgraphs/shared/subgraph';
 import { postGraphQL } from '../helpers/graphql';
 import { signedBy, testSigningKey } from '../helpers/identity';
+import { quietDatabaseLogger } from '../../lib/database-logger';
 
 /**
  * The embedded SQLite default meeting a fault of its disk or file, played on the file itself: a
@@ -25,7 +26,7 @@ const REGISTER = /* GraphQL */ `
 `;
 
 /** The driver's errors are expected here; the subgraph's answers say what the test checks. */
-const quiet: Logger = { logQuery() {}, logQueryError() {}, logQuerySlow() {}, logSchemaBuild() {}, logMigration() {}, log() {} };
+const quiet = quietDatabaseLogger();
 
 describe("a subgraph whose SQLite database's disk or file fails", () => {
   let directory: string;
