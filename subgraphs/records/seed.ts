@@ -417,9 +417,10 @@ function illustrativeRecords(index: number, subject: DemoSubject): Fixture[] {
 }
 
 function taxGrade(year: number, grade: TaxCreditGrade, decisionDate: string): Fixture {
-  // D in the tax bureau's words (纳税信用管理办法), as TaxCreditGrade.D says D级: not 严重失信, which
-  // names the serious-dishonesty list (严重失信主体名单), a category of its own.
-  const note = grade === 'M' ? '（新设立或评价年度内无生产经营业务收入）' : grade === 'D' ? '（年度评价指标得分不满40分或者直接判级确定）' : '';
+  // M and D in the tax bureau's words (纳税信用管理办法), as TaxCreditGrade says them: M without
+  // income only with a score of 70 or more; D not 严重失信, which names the serious-dishonesty list
+  // (严重失信主体名单), a category of its own.
+  const note = grade === 'M' ? '（新设立企业，或评价年度内无生产经营业务收入且评价得分70分以上）' : grade === 'D' ? '（年度评价指标得分不满40分或者直接判级确定）' : '';
   return { category: 'TAX_CREDIT_GRADE', document: series('TAXATION', '北戴河税信评'), polarity: taxGradePolarity[grade], taxCreditGrade: grade, decisionDate, summary: `${year}年度纳税信用等级评定为${grade}级${note}` };
 }
 

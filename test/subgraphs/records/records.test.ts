@@ -169,6 +169,12 @@ describe.each(testDatabases)('records subgraph on $label', (database) => {
       expect(seeded.filter((r) => r.category !== 'SERIOUS_DISHONESTY_LIST' && r.summary.includes('严重失信')).map((r) => r.summary)).toEqual([]);
     });
 
+    it('gives a tax grade M the tax bureau\'s whole rule, as TaxCreditGrade.M does: without income only with a score of 70 or more', () => {
+      const summaries = seeded.filter((r) => r.taxCreditGrade === 'M').map((r) => r.summary);
+      expect(summaries.length).toBeGreaterThan(0);
+      expect(summaries.filter((summary) => !summary.includes('新设立企业，或评价年度内无生产经营业务收入且评价得分70分以上'))).toEqual([]);
+    });
+
     it('gives the first subjects the documented illustrative records', async () => {
       const result = await query<SubjectPages>(SUBJECT_RECORDS, { r: world.subjects.slice(0, 7).map((s) => subjectRef(s.id)), first: 100 });
       const [clean, general, serious, listed, debtor, restored, expired] = result.data!._entities.map((e) => e!.creditRecords.edges.map((edge) => edge.node));
