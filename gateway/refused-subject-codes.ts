@@ -1,12 +1,13 @@
 import { auditableSubjectId } from '../lib/access/identity';
 import type { InternalClient } from '../lib/internal-client';
+import { lookUpSubjects } from '../lib/subject-register';
 import type { Refusal } from './field-guards';
 
 /**
  * A field the gateway cut for want of a grant was never fetched, so when the operation named its
  * subject by code alone, nothing in the answer says who that subject is; yet the refusal belongs
- * in that subject's trail. The entities subgraph is asked, as record intake asks it
- * (subgraphs/shared/subject-directory.ts): `subjectByCode` under the gateway's own identity with
+ * in that subject's trail. The subject register is asked, as record intake asks it
+ * (lib/subject-register.ts): `subjectByCode` under the platform's own identity with
  * SUBJECT_BASICS, a lookup for the audit entry that discloses nothing to the caller.
  *
  * Only refused requests pay for it, with one call however many codes they named (bounded by
@@ -32,18 +33,14 @@ export class RefusedSubjectCodes {
     const unresolved = refusals.filter((refusal) => !refusal.subjectId && refusal.subjectCode);
     const codes = [...new Set(unresolved.map((refusal) => refusal.subjectCode as string))].slice(0, this.maxCodes);
     if (!codes.length) return;
-    const declarations = codes.map((_, i) => `$c${i}: String!`).join(', ');
-    const fields = codes.map((_, i) => `c${i}: subjectByCode(code: $c${i}) { id }`).join(' ');
-    const variables = Object.fromEntries(codes.map((code, i) => [`c${i}`, code]));
-    let data: Record<string, { id?: unknown } | null>;
+    let found: ReadonlyMap<string, string>;
     try {
-      data = await this.client.call(this.entitiesUrl, `query RefusedSubjectCodes(${declarations}) { ${fields} }`, variables, ['SUBJECT_BASICS'], requestId);
+      found = (await lookUpSubjects(this.client, this.entitiesUrl, [], codes, requestId)).codes;
     } catch {
       return;
     }
-    const ids = new Map(codes.map((code, i) => [code, auditableSubjectId(data[`c${i}`]?.id)]));
     for (const refusal of unresolved) {
-      const subjectId = ids.get(refusal.subjectCode as string);
+      const subjectId = auditableSubjectId(found.get(refusal.subjectCode as string));
       if (subjectId) refusal.subjectId = subjectId;
     }
   }

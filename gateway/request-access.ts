@@ -8,8 +8,8 @@ import { findMatter, selfInquiry, typedMatter } from '../lib/catalogue/matters';
 import { badInput, clientError, ErrorCode, peerOutageCause, serviceUnavailable } from '../lib/errors';
 import type { SubgraphName } from '../schema/subgraphs';
 import { RequestDeadline } from '../lib/deadline';
-import { ExpiringMemory } from '../lib/expiring-memory';
 import { newRequestId } from '../lib/request-record';
+import { isOwnSubject, lookUpSubjects, tokenSubjectNotOwn } from '../lib/subject-register';
 import { characterCount, foldedNumber, hasInvisibleCharacters, isLegible } from '../lib/text';
 import { typedUuid } from '../lib/identifiers';
 import { authenticate, RefusedClaims, type TokenVerifier } from './authentication';
@@ -270,42 +270,18 @@ function applyConsent(decision: GrantDecision, checked: Awaited<ReturnType<typeo
   return { ...decision, scope: { ...decision.scope, subjectId: checked.subjectId } };
 }
 
-const OWN_SUBJECT = /* GraphQL */ `
-  query OwnSubject($id: ID!) {
-    subject(id: $id) { unifiedSocialCreditCode citizenIdNumber }
-  }
-`;
-
 /**
- * Subject id → its code or ID number, which never change: asked once a quarter-hour per subject at
- * most. The one call is shared by every request that meets it meanwhile, so it is bounded by the
- * register client's own time limit, not by the request that happened to make it.
- */
-const ownIdentifiers = new ExpiringMemory<Promise<string | null>>(10_000);
-const ownIdentifierLifetimeMs = 15 * 60 * 1000;
-
-/**
- * A subject inquiring about itself is the subject its token's `subject_id` names only if that
- * subject's code (or ID number) is the token's `org`: otherwise an enterprise's token naming a
- * person's subject id would read the person's file as its own. Asked of the entities subgraph.
+ * A subject inquiring about itself is the subject its token's `subject_id` names only by the
+ * own-subject rule (lib/subject-register.ts `isOwnSubject`), asked of the subject register.
  */
 async function applyOwnSubject(decision: GrantDecision, caller: Caller & { subjectId: string }, entities: { client: InternalClient; url: string }, requestId: string): Promise<GrantDecision> {
-  const identifier = ownIdentifiers.remember(
-    caller.subjectId,
-    () =>
-      entities.client
-        .call<{ subject: { unifiedSocialCreditCode: string | null; citizenIdNumber: string | null } | null }>(entities.url, OWN_SUBJECT, { id: caller.subjectId }, ['SUBJECT_BASICS', 'PERSONAL_IDENTIFIERS'], requestId)
-        .then(({ subject }) => (subject ? (subject.unifiedSocialCreditCode ?? subject.citizenIdNumber) : null)),
-    Date.now() + ownIdentifierLifetimeMs,
-  );
-  let found: string | null;
+  let own: boolean;
   try {
-    found = await identifier;
+    own = await isOwnSubject(caller, (codes) => lookUpSubjects(entities.client, entities.url, [], codes, requestId));
   } catch (error) {
     throw registerUnavailable('entities', 'the subject register', "the token's subject", error);
   }
-  if (found !== caller.organisation) return purposeRefused(decision, { problem: 'TOKEN_SUBJECT_NOT_OWN', message: `the token's subject_id does not name the subject ${callerInWords(caller)} (its org)` });
-  return decision;
+  return own ? decision : purposeRefused(decision, tokenSubjectNotOwn(caller));
 }
 
 const PROVIDER_STANDING = /* GraphQL */ `

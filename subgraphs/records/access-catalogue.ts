@@ -5,8 +5,7 @@ import type { Caller, RequestIdentity } from '../../lib/access/identity';
 import { departmentsNaming, mattersOpenTo, type OpenMatter } from '../../lib/access/matter-access';
 import { decideGrants, purposeGrants, refusalDetails, type PurposeRefusal } from '../../lib/access/policy';
 import { clientError, ErrorCode } from '../../lib/errors';
-import { ExpiringMemory } from '../../lib/expiring-memory';
-import { validateIdentifier } from '../../lib/identifiers';
+import { isOwnSubject, tokenSubjectNotOwn } from '../../lib/subject-register';
 import { forbiddenAbout, personIdentifier, refusalOf, type SubgraphContext } from '../shared/access';
 import { withEntitiesOrUnavailable, type SubjectDirectory } from '../shared/subject-directory';
 
@@ -20,35 +19,25 @@ type Context = SubgraphContext & { subjects: SubjectDirectory };
  * to the token's subject once it found that subject the caller's own
  * (gateway/request-access.ts, applyOwnSubject): a scope without it is that check's refusal.
  */
-function selfInquiryRefusal(identity: RequestIdentity, caller: Caller, shown: string): PurposeRefusal | undefined {
+function selfInquiryRefusal(identity: RequestIdentity, caller: Caller): PurposeRefusal | undefined {
   const refused = refusalOf(identity);
   if (refused) return refused;
   if (caller.subjectId && identity.scope.subjectId === caller.subjectId) return undefined;
-  return { problem: 'TOKEN_SUBJECT_NOT_OWN', message: `the token's subject_id does not name the subject ${shown} (its org)` };
+  return tokenSubjectNotOwn(caller);
 }
 
-/** `${subject id} ${org}` → whether that subject is the one the org names: codes never change, so a quarter-hour at most. */
-const ownSubjects = new ExpiringMemory<Promise<boolean>>(10_000);
-const ownSubjectLifetimeMs = 15 * 60 * 1000;
-
 /**
- * Whether the token's `subject_id` names the caller's own subject (the one whose code or ID number
- * is its `org`), as the gateway checks before it accepts a SELF_INQUIRY: a request that named one
- * already tells (its scope); any other asks the entities subgraph which subject the org names.
+ * Whether the token's `subject_id` names the caller's own subject (lib/subject-register.ts
+ * `isOwnSubject`), as the gateway checks before it accepts a SELF_INQUIRY: a request that named one
+ * already tells (its scope); any other asks the subject register which subject the org names.
  */
 async function ownSubjectVerified(ctx: Context, caller: Caller & { subjectId: string }): Promise<boolean> {
-  const { identity, deadline } = ctx.access;
+  const { identity } = ctx.access;
   if (identity.purpose?.matter === selfInquiry) return identity.scope.subjectId === caller.subjectId;
-  const org = caller.organisation;
-  const valid = validateIdentifier(org).valid;
-  // No subject has a malformed code: the entities subgraph would refuse to look it up.
-  if (!valid) return false;
-  const own = ownSubjects.remember(
-    `${caller.subjectId} ${org}`,
-    () => ctx.subjects.lookUp([], [org], identity.requestId, deadline).then((found) => found.codes.get(org) === caller.subjectId),
-    Date.now() + ownSubjectLifetimeMs,
+  return await withEntitiesOrUnavailable(
+    () => isOwnSubject(caller, (codes) => ctx.subjects.lookUp([], codes, identity.requestId)),
+    "whether the token's subject_id names the caller's own subject (so whether it may name SELF_INQUIRY) could not be checked with the entities subgraph; retry later",
   );
-  return await withEntitiesOrUnavailable(() => own, "whether the token's subject_id names the caller's own subject (so whether it may name SELF_INQUIRY) could not be checked with the entities subgraph; retry later");
 }
 
 /**
@@ -89,7 +78,7 @@ export const accessCatalogueResolvers: GraphQLResolverMap<Context> = {
     subject: (caller: Caller, _: unknown, ctx: Context) => {
       const { identity } = ctx.access;
       if (identity.purpose?.matter !== selfInquiry) return null;
-      const refused = selfInquiryRefusal(identity, caller, personIdentifier(ctx.access, null, caller.organisation));
+      const refused = selfInquiryRefusal(identity, caller);
       if (refused) {
         throw forbiddenAbout(caller.subjectId, refused.problem, `viewer.subject is the token's own subject, read under SELF_INQUIRY; the request's purpose was refused: ${refused.message}`, refusalDetails(refused));
       }

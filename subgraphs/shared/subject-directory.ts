@@ -4,30 +4,9 @@ import { withoutCredentials } from '../../lib/env';
 import type { RequestDeadline } from '../../lib/deadline';
 import { badInput, clientError, ErrorCode, isBlank, quotedInput } from '../../lib/errors';
 import { detectIdentifierKind, normaliseIdentifier, validateIdentifier, type IdentifierKind, type IdentifierProblem } from '../../lib/identifiers';
-import { newRequestId } from '../../lib/request-record';
+import { lookUpSubjects, type SubjectLookup } from '../../lib/subject-register';
 import { assertKindInScope, limitedKinds, type RequestAccess } from './access';
 import { peerEndpointOf, type PeerEndpoint, type PeerEndpointSource } from './peer-endpoint';
-
-/**
- * How record intake learns whether the subjects a department names exist, and the records and
- * reports subgraphs the kind of a subject whose record or report was looked up by id. Subjects
- * belong to the entities subgraph; no other subgraph reads its database, they ask it over HTTP, the way
- * the gateway would: one request per chunk of rows, whatever the chunk's size, with an identity
- * signed by the gateway key (caller null, the one group `subjectByCode` needs). Ids go through
- * `_entities` (one batched SQL statement on the entities side), codes through aliased
- * `subjectByCode` fields in the same request (batched by a DataLoader into one statement as well).
- *
- * The call is signed with `InternalClient` (lib/internal-client.ts), the client the gateway uses
- * for its own calls. Such lookups are not disclosures to a user: no audit entry.
- */
-export interface SubjectLookup {
-  /** The asked ids that exist. */
-  ids: ReadonlySet<string>;
-  /** Each asked code (normalised) that is registered → the subject's id. */
-  codes: ReadonlyMap<string, string>;
-  /** The kind of each subject found by id (a credit check's purpose covers some kinds only). */
-  kinds?: ReadonlyMap<string, string>;
-}
 
 /**
  * Why a `subjectId` names no subject. A subject's code typed where its id goes, as an officer
@@ -85,6 +64,7 @@ export function identifierProblem(identifier: string, kind: IdentifierKind = det
     : { code: ErrorCode.INVALID_CREDIT_CODE, named: 'unified social credit code', reason, problem: result.problem };
 }
 
+/** The subject register as the records and reports subgraphs ask it: `EntitiesSubjectDirectory`, or a test's stand-in. */
 export interface SubjectDirectory {
   /** `deadline`: the request's, which the lookup keeps within (lib/deadline.ts). */
   lookUp(ids: readonly string[], codes: readonly string[], requestId?: string, deadline?: RequestDeadline): Promise<SubjectLookup>;
@@ -128,6 +108,11 @@ export async function assertSubjectKindInScope(access: RequestAccess, directory:
   assertKindInScope(access, { id: subjectId, kind: found.kinds?.get(subjectId) ?? null });
 }
 
+/**
+ * The subject register (lib/subject-register.ts) as record intake, the records and reports
+ * subgraphs and the import ask it, with an identity signed by the gateway key: its failure to
+ * answer is `SubjectDirectoryUnavailable`, naming the address asked.
+ */
 export class EntitiesSubjectDirectory implements SubjectDirectory {
   /** `config`, when a function (PeerEndpointSource), is read at the first lookup. */
   constructor(
@@ -135,7 +120,7 @@ export class EntitiesSubjectDirectory implements SubjectDirectory {
     private readonly timeoutMs = 30_000,
   ) {}
 
-  async lookUp(ids: readonly string[], codes: readonly string[], requestId: string = newRequestId(), deadline?: RequestDeadline): Promise<SubjectLookup> {
+  async lookUp(ids: readonly string[], codes: readonly string[], requestId?: string, deadline?: RequestDeadline): Promise<SubjectLookup> {
     if (ids.length === 0 && codes.length === 0) return { ids: new Set(), codes: new Map() };
     let config: PeerEndpoint;
     try {
@@ -143,33 +128,10 @@ export class EntitiesSubjectDirectory implements SubjectDirectory {
     } catch (error) {
       throw new SubjectDirectoryUnavailable(`the entities subgraph is not configured: ${(error as Error).message}`, { cause: error });
     }
-    const variables: Record<string, unknown> = { representations: ids.map((id) => ({ __typename: 'Subject', id })) };
-    const declarations = ['$representations: [_Any!]!'];
-    const fields = ['subjects: _entities(representations: $representations) { ... on Subject { id kind } }'];
-    codes.forEach((code, i) => {
-      variables[`c${i}`] = code;
-      declarations.push(`$c${i}: String!`);
-      fields.push(`c${i}: subjectByCode(code: $c${i}) { id }`);
-    });
-    const query = `query RecordIntakeSubjects(${declarations.join(', ')}) { ${fields.join(' ')} }`;
-    let data: Record<string, unknown>;
     try {
-      data = await new InternalClient(config.signingKey, this.timeoutMs, 'entities').call<Record<string, unknown>>(config.url, query, variables, ['SUBJECT_BASICS'], requestId, deadline);
+      return await lookUpSubjects(new InternalClient(config.signingKey, this.timeoutMs, 'entities'), config.url, ids, codes, requestId, deadline);
     } catch (error) {
       throw new SubjectDirectoryUnavailable(`the entities subgraph at ${withoutCredentials(config.url)} could not check the subjects: ${(error as Error).message}`, { cause: error });
     }
-    const found = new Set<string>();
-    const kinds = new Map<string, string>();
-    for (const subject of (data.subjects as ({ id: string; kind: string } | null)[] | undefined) ?? []) {
-      if (!subject) continue;
-      found.add(subject.id);
-      kinds.set(subject.id, subject.kind);
-    }
-    const byCode = new Map<string, string>();
-    codes.forEach((code, i) => {
-      const subject = data[`c${i}`] as { id: string } | null | undefined;
-      if (subject) byCode.set(code, subject.id);
-    });
-    return { ids: found, codes: byCode, kinds };
   }
 }
