@@ -1,5 +1,5 @@
 import { runSubgraph } from '../shared/subgraph';
-import { readRecordsPeers } from './config';
+import { readRecordsPeers, recordsDependencies } from './config';
 import { createRecordsSubgraph } from './subgraph';
 
-void runSubgraph({ name: 'records', readPeers: readRecordsPeers, define: createRecordsSubgraph });
+void runSubgraph({ name: 'records', readPeers: readRecordsPeers, define: (peers, signingKey) => createRecordsSubgraph(recordsDependencies(peers, signingKey)) });

@@ -23,8 +23,9 @@ export function peerEndpointOf(source: PeerEndpointSource): PeerEndpoint {
 
 /**
  * `SUBGRAPH_<NAME>_URL` (default the peer's default address) and `GATEWAY_SIGNING_KEY`, the
- * variables the gateway reads for the same purposes: the one reader of a peer's endpoint
- * (records' peers, subgraphs/records/config.ts; the import's entities subgraph).
+ * variables the gateway reads for the same purposes: the import's entities subgraph. A subgraph
+ * process reads the key once, with its settings (readSubgraphConfig), and its peers' addresses
+ * beside it (subgraphs/records/config.ts).
  */
 export function readPeerEndpoint(env: Record<string, string | undefined>, peer: SubgraphName): PeerEndpoint {
   return { url: readSubgraphUrl(env, peer), signingKey: readSecret(env, 'GATEWAY_SIGNING_KEY') };

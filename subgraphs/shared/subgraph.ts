@@ -392,12 +392,13 @@ export interface SubgraphConfig<TPeers = undefined> {
 /**
  * A subgraph that calls peers of its own (records asks entities and reports, reports asks
  * entities, records and providers): its definition is made once their addresses are read, and
- * they are read with every subgraph's settings, so one message names every bad value.
+ * they are read with every subgraph's settings, so one message names every bad value. Its calls
+ * are signed with `signingKey`, the GATEWAY_SIGNING_KEY read with those settings: read once.
  */
 export interface PeeredSubgraph<TContext extends object, TPeers> {
   name: SubgraphName;
   readPeers(env: NodeJS.ProcessEnv): TPeers;
-  define(peers: TPeers): SubgraphDefinition<TContext>;
+  define(peers: TPeers, signingKey: Uint8Array): SubgraphDefinition<TContext>;
 }
 
 /**
@@ -464,7 +465,7 @@ export async function runSubgraph<TContext extends object, TPeers>(subgraph: Sub
   try {
     // Within the try, after the logger: a peered subgraph's definition is made from its peers'
     // settings, and a throw from it ended the process with Node's plain stack, unmasked.
-    const definition = 'define' in subgraph ? subgraph.define(config.peers as TPeers) : subgraph;
+    const definition = 'define' in subgraph ? subgraph.define(config.peers as TPeers, config.signingKey) : subgraph;
     // Made before the database is opened, so that its logger can count statements from the first.
     const metrics = new ServiceMetrics(definition.name);
     // Before the database is opened: a second process on its SQLite file stops here.

@@ -9,6 +9,7 @@ import { defaultOperationLimits } from '../../gateway/operation-limits';
 import { configRefusal } from '../helpers/config';
 import { readSubgraphConfig } from '../../subgraphs/shared/subgraph';
 import { readPeerEndpoint } from '../../subgraphs/shared/peer-endpoint';
+import { readRecordsPeers } from '../../subgraphs/records/config';
 import { readReportsPeers } from '../../subgraphs/reports/config';
 
 const secret = 'a-secret-of-at-least-thirty-two-bytes!!';
@@ -384,6 +385,20 @@ describe('readSubgraphConfig', () => {
     expect(message).toContain('got "postgres://…@db/credit"');
     expect(message).toContain('GATEWAY_SIGNING_KEY is required');
     expect(message).not.toContain('hunter2');
+  });
+
+  it("reads records' peers with GATEWAY_SIGNING_KEY read once, with the settings, and names a bad peer address beside a missing key", () => {
+    const asked: string[] = [];
+    const env = new Proxy<NodeJS.ProcessEnv>({ GATEWAY_SIGNING_KEY: secret, SUBGRAPH_REPORTS_URL: 'http://reports:4003/graphql' }, {
+      get(target, name) {
+        if (typeof name === 'string') asked.push(name);
+        return Reflect.get(target, name);
+      },
+    });
+    expect(readRecordsPeers(env)).toEqual({ entities: 'http://127.0.0.1:4001/graphql', reports: 'http://reports:4003/graphql' });
+    expect(asked).not.toContain('GATEWAY_SIGNING_KEY');
+    const message = configRefusal(() => readSubgraphConfig('records', { SUBGRAPH_ENTITIES_URL: 'entities:4001' }, [], readRecordsPeers));
+    expect(message.split('\n')).toEqual(['2 configuration problems:', expect.stringContaining('GATEWAY_SIGNING_KEY is required'), '  - SUBGRAPH_ENTITIES_URL must use http: or https:, got "entities:"']);
   });
 });
 
