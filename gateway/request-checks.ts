@@ -34,7 +34,8 @@ import {
   type ValueNode,
   type VariableDefinitionNode,
 } from 'graphql';
-import { badInput, ErrorCode, isBlank } from '../lib/errors';
+import { badInput, ErrorCode } from '../lib/errors';
+import { isBlank } from '../lib/text-input';
 import { scalarResolvers } from '../subgraphs/shared/scalars';
 import { perOperationText } from './per-operation-text';
 
@@ -369,7 +370,7 @@ function blankVariable(name: string, inside: readonly (string | number)[], value
   return refused(`$${name}`, blankIdMessage(placeInForm([`$${name}`, ...inside]), value), inside.length ? placeInForm(inside) : undefined);
 }
 
-/** As a subgraph words a required text left blank (lib/errors.ts `requiredText`). */
+/** As a subgraph words a required text left blank (lib/text-input.ts `requiredText`). */
 function blankIdMessage(place: string, value: string): string {
   return `${place} must not be empty: an ID names an object by its id, got ${JSON.stringify(value)}`;
 }

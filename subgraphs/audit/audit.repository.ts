@@ -1,7 +1,8 @@
 import type { DataSource, EntityManager, Repository } from 'typeorm';
 import { auditedTextLimits } from '../../lib/access/identity';
 import { selfInquiry } from '../../lib/catalogue/matters';
-import { badInput, requiredText } from '../../lib/errors';
+import { badInput } from '../../lib/errors';
+import { requiredText } from '../../lib/text-input';
 import type { RequestDeadline } from '../../lib/deadline';
 import type { CursorPosition } from '../shared/cursors';
 import { PageLoaders } from '../shared/loaders';

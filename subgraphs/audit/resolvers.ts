@@ -1,7 +1,8 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { GraphQLResolveInfo } from 'graphql';
 import { lateAuditEntryMs } from '../../lib/calendar';
-import { badInput, clientError, ErrorCode, isBlank } from '../../lib/errors';
+import { badInput, clientError, ErrorCode } from '../../lib/errors';
+import { isBlank } from '../../lib/text-input';
 import { maskCitizenIdNumber } from '../../lib/identifiers';
 import { actsFor, disclose, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection, type Page, type PageArgs, type PageRequest } from '../shared/pagination';

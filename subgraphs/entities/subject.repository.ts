@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, Repository } from 'typeorm';
-import { badInput, clientError, ErrorCode, InputProblems, optionalLine, quotedInput, requiredLine } from '../../lib/errors';
+import { badInput, clientError, ErrorCode, InputProblems, quotedInput } from '../../lib/errors';
+import { optionalLine, requiredLine } from '../../lib/text-input';
 import { todayInDistrict } from '../../lib/calendar';
 import { detectIdentifierKind, normaliseIdentifier, validateCitizenIdNumber, validateUnifiedSocialCreditCode } from '../../lib/identifiers';
 import type { CursorPosition } from '../shared/cursors';

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Equal, In, IsNull, MoreThan, type DataSource, type EntityManager, type Repository } from 'typeorm';
 import { inDistrictTime, todayInDistrict } from '../../lib/calendar';
-import { assertNoRepeats, badInput, chosen, clientError, ErrorCode, InputProblems, isBlank, optionalLine, quotedInput, requiredLine, requiredProse } from '../../lib/errors';
+import { badInput, chosen, clientError, ErrorCode, InputProblems, quotedInput } from '../../lib/errors';
+import { assertNoRepeats, isBlank, optionalLine, requiredLine, requiredProse } from '../../lib/text-input';
 import { normaliseIdentifier } from '../../lib/identifiers';
 import { characterCount, nameAsRead, nameKey } from '../../lib/text';
 import type { CursorPosition } from '../shared/cursors';

@@ -12,7 +12,8 @@ import {
   type TaxCreditGrade,
 } from '../../lib/catalogue/record-categories';
 import { todayInDistrict } from '../../lib/calendar';
-import { choiceProblem, quotedInput, textProblem, type TextProblem } from '../../lib/errors';
+import { choiceProblem, quotedInput } from '../../lib/errors';
+import { textProblem, type TextProblem } from '../../lib/text-input';
 import { isIsoDate } from '../shared/scalars';
 import type { StoredRecordStatus } from './entities/credit-record.entity';
 import { illegibleText, writtenDocumentNumber } from '../../lib/text';
@@ -51,7 +52,7 @@ export interface CreditRecordProblem {
   field: keyof CreditRecordDraft;
   message: string;
   /**
-   * What a front end switches on, for every rule (README, Errors): a text's (lib/errors.ts
+   * What a front end switches on, for every rule (README, Errors): a text's (lib/text-input.ts
    * `TextProblem`, with `max` or `character`; a subject id's too), EMPTY for a required code left
    * out, NOT_A_CHOICE with the `choices` a form may offer (as lib/errors.ts `notAChoice` tells
    * them), NOT_APPLICABLE for a value the record's kind does not take, a date's `DateProblem`, and

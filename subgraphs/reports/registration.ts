@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestIdentity } from '../../lib/access/identity';
 import { todayInDistrict } from '../../lib/calendar';
-import { assertLegible, badInput, InputProblems, optionalLine, optionalText, quotedInput, requiredText } from '../../lib/errors';
+import { badInput, InputProblems, quotedInput } from '../../lib/errors';
+import { assertLegible, optionalLine, optionalText, requiredText } from '../../lib/text-input';
 import { optionalCode } from '../../lib/identifiers';
 import { earliestReportIssueDate, namesHeldOn, permissions, type FilingStatus, type NameHeld, type SupervisionClass } from '../../lib/catalogue/provider-supervision';
 import { publicSourceIssuers, publicSourceNamed, type PublicSourceIssuer } from '../../lib/catalogue/public-sources';

@@ -1,7 +1,8 @@
 import type { ObjectLiteral, Repository } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { getDirectiveValues, GraphQLIncludeDirective, GraphQLSkipDirective, Kind, type GraphQLResolveInfo, type SelectionNode } from 'graphql';
-import { badInput, isBlank } from '../../lib/errors';
+import { badInput } from '../../lib/errors';
+import { isBlank } from '../../lib/text-input';
 import type { SubgraphContext } from './access';
 import { listIdentity, type CursorPosition, type CursorSeal } from './cursors';
 

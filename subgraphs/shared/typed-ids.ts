@@ -1,5 +1,5 @@
 import { defaultFieldResolver, getNullableType, isInputObjectType, isListType, isNonNullType, isObjectType, isScalarType, type GraphQLInputType, type GraphQLSchema } from 'graphql';
-import { isBlank } from '../../lib/errors';
+import { isBlank } from '../../lib/text-input';
 import { typedUuid } from '../../lib/identifiers';
 
 /**

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildSchema, getNamedType, GraphQLError, isInputObjectType } from 'graphql';
-import { chosen, clientError, ErrorCode, idempotencyKeyOf, InputProblems, maskUnexpectedErrors, maxMessageCharacters, maxQuotedCharacters, optionalLine, optionalProse, optionalText, quotedInput, requiredLine, requiredProse, requiredText, sendTheSameRequestAgain } from '../../lib/errors';
+import { chosen, clientError, ErrorCode, InputProblems, maskUnexpectedErrors, maxMessageCharacters, maxQuotedCharacters, quotedInput, sendTheSameRequestAgain } from '../../lib/errors';
+import { idempotencyKeyOf, optionalLine, optionalProse, optionalText, requiredLine, requiredProse, requiredText } from '../../lib/text-input';
 import { projectRoot } from '../../lib/project-root';
 import { kindNamed } from '../../subgraphs/audit/audit-filters';
 import { supergraphPath } from '../../schema/subgraphs';

@@ -120,7 +120,7 @@ describe('validateCreditRecord', () => {
     expect(messages({ decisionDate: '1800-01-01' })).toEqual(['decisionDate must not be before 1949-10-01, got 1800-01-01']);
   });
 
-  it('words a blank or too long text as every required text is worded (lib/errors.ts requiredText), a case number and a subject id too', () => {
+  it('words a blank or too long text as every required text is worded (lib/text-input.ts requiredText), a case number and a subject id too', () => {
     const messages = (change: Partial<CreditRecordDraft>) => validateCreditRecord({ ...penalty, ...change }, today).map((p) => p.message);
     expect(messages({ documentNumber: '', summary: '  ' })).toEqual(['documentNumber must not be empty, got ""', 'summary must not be empty, got "  "']);
     expect(messages({ documentNumber: '罚'.repeat(65), summary: '罚'.repeat(501) })).toEqual(['documentNumber must be at most 64 characters, got 65', 'summary must be at most 500 characters, got 501']);

@@ -53,7 +53,7 @@ describe.each(testDatabases)('a rejected row’s problem on $label', (database) 
   /** The summary an accepted objection corrected rows 25 to 27's records to. */
   const objectionSummary = '销售超过保质期的食品，罚款1500元';
   const wrongCheck = `${enterprise.identifier.slice(0, 17)}${enterprise.identifier[17] === '0' ? '1' : '0'}`;
-  // One row per rule, each breaking one or two: the text rules of lib/errors.ts and lib/text.ts,
+  // One row per rule, each breaking one or two: the text rules of lib/text-input.ts and lib/text.ts,
   // the choices, the subject, the dates, a value the record does not take, and what is stored
   // under the number (another subject's record, a withdrawn one, one entered before the decision).
   const rows: Record<string, unknown>[] = [
