@@ -21,10 +21,9 @@ export type { AuditEntryInput, ChainVerification, EntryFilter, ReaderNamed, Reco
  * instant, so within a request it is the sequence, the order they were appended, that orders
  * them; ordered by id alone they came in the order of their ids' random part (241, 240, 243, 242).
  * An entry outside the chain (no sequence, written around the platform) comes after the chained
- * ones of its instant, and the id orders those among themselves. Cursors stay [instant, id], the
- * one position every list's cursor holds (cursors.ts CursorPosition, sealed by `toConnection`):
- * the entry's sequence is read back by its id (pagination.ts `thenBy`). The (parent, instant,
- * sequence) indexes hold this order (migration 1764000000450).
+ * ones of its instant, and the id orders those among themselves. A cursor holds the entry's
+ * instant, id and sequence (pagination.ts `thenBy`; resolvers.ts seals it so). The (parent,
+ * instant, sequence) indexes hold this order (migration 1764000000450).
  */
 const newestFirst = { orderBy: 'occurredAt', direction: 'DESC', thenBy: 'sequence' } as const satisfies Pick<PageQuery<AuditEntry>, 'orderBy' | 'direction' | 'thenBy'>;
 

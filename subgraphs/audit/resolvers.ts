@@ -14,7 +14,7 @@ import { splitFieldGroups, type AuditEntry } from './entities/audit-entry.entity
 
 type Context = AuditContext & SubgraphContext;
 
-const connection = (page: Page<AuditEntry> | undefined, request: PageRequest) => toConnection(page, request, 'occurredAt', (e) => e.id);
+const connection = (page: Page<AuditEntry> | undefined, request: PageRequest) => toConnection(page, request, 'occurredAt', (e) => e.id, 'sequence');
 
 const readsTheAudit = (ctx: Context): boolean => ctx.access.identity.grants.includes('AUDIT');
 const auditorsOnly = <V>(ctx: Context, value: V): V | null => (readsTheAudit(ctx) ? value : null);

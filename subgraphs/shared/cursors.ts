@@ -1,9 +1,12 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync } from 'node:crypto';
-import type { GraphQLResolveInfo } from 'graphql';
+import type { GraphQLError, GraphQLResolveInfo } from 'graphql';
 import { clientError, ErrorCode } from '../../lib/errors';
 
-/** Where a page ended: the sort value and the id of the last row seen. */
-export type CursorPosition = [sortValue: string | number, id: string];
+/**
+ * Where a page ended: the sort value and the id of the last row seen, and, in a list ordered by a
+ * tie-break between them (pagination.ts `PageQuery.thenBy`), that row's value of it.
+ */
+export type CursorPosition = [sortValue: string | number, id: string, tieBreak?: number | null];
 
 /** AES-256-GCM's nonce and its 128-bit tag: forging one is out of reach, and cursors stay short in URLs. */
 const nonceBytes = 12;
@@ -56,15 +59,23 @@ export class CursorSeal {
       // Authenticated before anything is parsed: nothing a client made up is ever interpreted.
       const payload = this.keys.map((key) => decrypted(key, list, bytes)).find((text) => text !== undefined);
       const position: unknown = payload === undefined ? undefined : JSON.parse(payload);
-      if (Array.isArray(position) && position.length === 2 && (typeof position[0] === 'string' || typeof position[0] === 'number') && typeof position[1] === 'string') {
-        return [position[0], position[1]];
+      if (Array.isArray(position) && (typeof position[0] === 'string' || typeof position[0] === 'number') && typeof position[1] === 'string') {
+        if (position.length === 2) return [position[0], position[1]];
+        if (position.length === 3 && (position[2] === null || typeof position[2] === 'number')) return [position[0], position[1], position[2]];
       }
     }
-    // The cursor is not echoed: it may be anything, of any length.
-    throw clientError(ErrorCode.INVALID_CURSOR, 'after must be a cursor this API issued for this same list (same field, parent and arguments); start again without after', {
-      field: 'after',
-    });
+    throw invalidCursor();
   }
+}
+
+/**
+ * INVALID_CURSOR: `after` is no cursor this API issued for this list, or one of a release before
+ * that held less (README, Upgrading). The cursor is not echoed: it may be anything, of any length.
+ */
+export function invalidCursor(): GraphQLError {
+  return clientError(ErrorCode.INVALID_CURSOR, 'after must be a cursor this API issued for this same list (same field, parent and arguments); start again without after', {
+    field: 'after',
+  });
 }
 
 /** The text `key` sealed for `list` in `bytes`, or undefined when it did not (another key, another list, a change). */

@@ -4,7 +4,7 @@ import { getDirectiveValues, GraphQLIncludeDirective, GraphQLSkipDirective, Kind
 import { badInput } from '../../lib/errors';
 import { isBlank } from '../../lib/text-input';
 import type { SubgraphContext } from './access';
-import { listIdentity, type CursorPosition, type CursorSeal } from './cursors';
+import { invalidCursor, listIdentity, type CursorPosition, type CursorSeal } from './cursors';
 
 export const defaultPageSize = 20;
 export const maxPageSize = 100;
@@ -133,12 +133,9 @@ export interface PageQuery<E extends ObjectLiteral> {
    * A nullable property that orders the rows of one sort value before the id does, in the same
    * direction: ORDER BY sort, thenBy, id. DESC only (refused with ASC), with NULL after every
    * value, as both databases sort NULL lowest and so last descending; the id orders rows whose
-   * `thenBy` is equal or NULL in both (the audit's chain sequence: audit.repository.ts).
-   * Cursors stay [sort value, id], so that those issued before a list gained its tie-break still
-   * open: the cursor row's `thenBy` is read by its id in the statement itself. It must be the value
-   * the row had when the cursor was issued (a row never changed, as an audit entry); were the row
-   * gone, its value would read as NULL and the page go on among that sort value's NULLs, from its
-   * id, skipping the sort value's other rows. Not with `through`.
+   * `thenBy` is equal or NULL in both (the audit's chain sequence: audit.repository.ts). Its
+   * cursors hold the row's value of it (`toConnection`'s `thenBy`): [sort value, id, value]; one
+   * without (a release before's, README Upgrading) is INVALID_CURSOR. Not with `through`.
    */
   thenBy?: keyof E & string;
   first: number;
@@ -207,27 +204,21 @@ export async function loadPages<E extends ObjectLiteral>(repository: Repository<
   const where = (extra: string[]) => (extra.length ? ` WHERE ${extra.join(' AND ')}` : '');
   const table = q(metadata.tablePath);
   /**
-   * Rows after the cursor's row c. With a tie-break b (DESC, NULL lowest), of c's sort value: a row
-   * whose b is NULL when c's is not, or is NULL too and its id lower; one whose b is lower than
-   * c's; or the same b and a lower id. c's b is read by id, a subquery the database runs once.
+   * Rows after the cursor's row c. With a tie-break b (DESC, NULL lowest), of c's sort value: when
+   * c's b is NULL, the rows whose b is NULL too and whose id is lower; otherwise a row whose b is
+   * NULL, or lower than c's, or the same and its id lower.
    */
   const after = (sorted: string, identified: string, brokenBy?: string) => {
     if (!query.after) return null;
-    const [sortValue, lastId] = query.after;
+    const [sortValue, lastId, cursorTie] = query.after;
     const comparison = query.direction === 'ASC' ? '>' : '<';
     const persisted = driver.preparePersistentValue(sortColumn.type === 'datetime' ? new Date(sortValue) : sortValue, sortColumn);
-    if (!brokenBy || !tieBreak) {
-      return { sql: `(${sorted} ${comparison} ? OR (${sorted} = ? AND ${identified} ${comparison} ?))`, params: [persisted, persisted, lastId] };
-    }
-    const c = q('c');
-    const cursors = `(SELECT ${c}.${tieBreak} FROM ${table} ${c} WHERE ${c}.${id} = ?)`;
+    if (!brokenBy) return { sql: `(${sorted} ${comparison} ? OR (${sorted} = ? AND ${identified} ${comparison} ?))`, params: [persisted, persisted, lastId] };
+    if (cursorTie === undefined) throw invalidCursor();
+    if (cursorTie === null) return { sql: `(${sorted} ${comparison} ? OR (${sorted} = ? AND ${brokenBy} IS NULL AND ${identified} ${comparison} ?))`, params: [persisted, persisted, lastId] };
     return {
-      sql:
-        `(${sorted} ${comparison} ? OR (${sorted} = ? AND (` +
-        `(${brokenBy} IS NULL AND (${cursors} IS NOT NULL OR ${identified} ${comparison} ?))` +
-        ` OR ${brokenBy} ${comparison} ${cursors}` +
-        ` OR (${brokenBy} = ${cursors} AND ${identified} ${comparison} ?))))`,
-      params: [persisted, persisted, lastId, lastId, lastId, lastId, lastId],
+      sql: `(${sorted} ${comparison} ? OR (${sorted} = ? AND (${brokenBy} IS NULL OR ${brokenBy} ${comparison} ? OR (${brokenBy} = ? AND ${identified} ${comparison} ?))))`,
+      params: [persisted, persisted, cursorTie, cursorTie, lastId],
     };
   };
 
@@ -298,13 +289,15 @@ export function hydrate<E extends ObjectLiteral>(repository: Repository<E>, row:
 /**
  * A page as a Relay connection. Cursors are sealed (an HMAC each) only when the client asks for
  * them: graphql's default resolver calls a function-valued field, and most reads (a credit
- * check, a list of subjects) never page on, so most pages never pay for them.
+ * check, a list of subjects) never page on, so most pages never pay for them. `thenBy`: the
+ * list's tie-break (PageQuery.thenBy), whose value each cursor holds after the id.
  */
-export function toConnection<E extends ObjectLiteral>(page: Page<E> | undefined, request: PageRequest, orderBy: keyof E & string, idOf: (row: E) => string): Connection<E> {
+export function toConnection<E extends ObjectLiteral>(page: Page<E> | undefined, request: PageRequest, orderBy: keyof E & string, idOf: (row: E) => string, thenBy?: keyof E & string): Connection<E> {
   const rows = page?.rows ?? [];
   const cursorOf = (row: E) => () => {
     const value: unknown = row[orderBy];
-    return request.cursor([value instanceof Date ? value.toISOString() : (value as string | number), idOf(row)]);
+    const sortValue = value instanceof Date ? value.toISOString() : (value as string | number);
+    return request.cursor(thenBy ? [sortValue, idOf(row), (row[thenBy] as number | null) ?? null] : [sortValue, idOf(row)]);
   };
   const edges = rows.map((node) => ({ cursor: cursorOf(node), node }));
   return {

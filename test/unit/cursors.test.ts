@@ -20,6 +20,9 @@ describe('page cursors', () => {
   it('open to the position they were sealed with, for the list they were sealed for', () => {
     expect(seal.open(subjectA, seal.seal(subjectA, position))).toEqual(position);
     expect(seal.open(subjectA, seal.seal(subjectA, ['海滨', 'x']))).toEqual(['海滨', 'x']);
+    // A list ordered by a tie-break between the sort value and the id holds its value too, a number or none.
+    expect(seal.open(subjectA, seal.seal(subjectA, ['2026-06-01T08:00:00.250Z', 'x', 7]))).toEqual(['2026-06-01T08:00:00.250Z', 'x', 7]);
+    expect(seal.open(subjectA, seal.seal(subjectA, ['2026-06-01T08:00:00.250Z', 'x', null]))).toEqual(['2026-06-01T08:00:00.250Z', 'x', null]);
   });
 
   it('refuse a cursor of another subject’s list with INVALID_CURSOR, naming the argument', () => {

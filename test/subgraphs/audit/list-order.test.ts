@@ -209,8 +209,8 @@ describeOnMysql('audit lists read from their index on $label', (database) => {
     const { lists: sent } = await statementsOf(async () => {
       const first = await repository.byOrganisation({ organisation: 'FINANCE', organisationKind: 'DEPARTMENT' }, {}, 20, null);
       const last = first!.rows[19];
-      await repository.byOrganisation({ organisation: 'FINANCE', organisationKind: 'FINANCIAL_INSTITUTION' }, { caseNumber: 'C-3' }, 20, [last.occurredAt.toISOString(), last.id]);
-      await repository.bySubject(subject(7), 20, [last.occurredAt.toISOString(), last.id]);
+      await repository.byOrganisation({ organisation: 'FINANCE', organisationKind: 'FINANCIAL_INSTITUTION' }, { caseNumber: 'C-3' }, 20, [last.occurredAt.toISOString(), last.id, last.sequence]);
+      await repository.bySubject(subject(7), 20, [last.occurredAt.toISOString(), last.id, last.sequence]);
       await repository.bySubject(subject(7), 20, null, { outcome: 'DISCLOSED' });
     });
     expect(sent).toHaveLength(4);

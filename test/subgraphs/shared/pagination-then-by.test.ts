@@ -8,8 +8,8 @@ import { useSubgraph } from '../../helpers/subgraph';
 /**
  * `PageQuery.thenBy`: a nullable column between the sort column and the id (ORDER BY sort DESC,
  * thenBy DESC, id DESC, NULL after every value), in one list and in a batch of parents' lists, and
- * paged on with [sort value, id] cursors. The audit log's entries serve as rows: `sequence` is such
- * a column. Ids are chosen so that ordering by id alone gives another order.
+ * paged on with [sort value, id, tie-break] cursors. The audit log's entries serve as rows:
+ * `sequence` is such a column. Ids are chosen so that ordering by id alone gives another order.
  */
 
 const later = new Date(Date.UTC(2026, 5, 1, 8, 0, 0, 250));
@@ -68,7 +68,7 @@ describe.each(testDatabases)('pages ordered by a nullable tie-break (thenBy) on 
     );
   });
 
-  const positionOf = (row: AuditEntry): CursorPosition => [row.occurredAt.toISOString(), row.id];
+  const positionOf = (row: AuditEntry): CursorPosition => [row.occurredAt.toISOString(), row.id, row.sequence];
 
   /** Every page `read` gives from the start, `first` at a time, each read one statement. */
   async function walk(read: (after: CursorPosition | null) => Promise<Page<AuditEntry> | undefined>): Promise<string[]> {
@@ -98,7 +98,7 @@ describe.each(testDatabases)('pages ordered by a nullable tie-break (thenBy) on 
     expect(pages.get('subject-A')!.totalCount).toBe(8);
   });
 
-  it.each([1, 2, 3, 5])('pages on from [instant, id] cursors %i at a time, across values and NULLs, in one list', async (first) => {
+  it.each([1, 2, 3, 5])('pages on from [instant, id, sequence] cursors %i at a time, across values and NULLs, in one list', async (first) => {
     expect(await walk(async (after) => (await loadPages(entries(), { parent: 'subjectId', parentIds: ['subject-A'], ...newestFirst, first, after })).get('subject-A'))).toEqual(expected.A);
     // Counted with the page: the count's parameters come before the cursor's.
     const counted = await walk(async (after) => {
@@ -121,6 +121,18 @@ describe.each(testDatabases)('pages ordered by a nullable tie-break (thenBy) on 
     for (const parentIds of [['subject-A'], ['subject-A', 'subject-B']]) {
       const pages = await loadPages(entries(), { parent: 'subjectId', parentIds, ...newestFirst, first: 20, after: positionOf(from) });
       expect(pages.get('subject-A')!.rows.map((r) => r.id)).toEqual(['a2', 'a0', 'a9', 'a8'].map(idOf));
+    }
+  });
+
+  it("pages on from the cursor alone, reading nothing of its row, and refuses one without the tie-break's value (a release before's) as INVALID_CURSOR", async () => {
+    // A position of a4's instant and sequence, its id above a4's, where no row is: a4 comes next.
+    const gone: CursorPosition = [later.toISOString(), idOf('ff'), 6];
+    for (const parentIds of [['subject-A'], ['subject-A', 'subject-B']]) {
+      const pages = await loadPages(entries(), { parent: 'subjectId', parentIds, ...newestFirst, first: 20, after: gone });
+      expect(pages.get('subject-A')!.rows.map((r) => r.id)).toEqual(['a4', 'a3', 'a5', 'a2', 'a0', 'a9', 'a8'].map(idOf));
+    }
+    for (const parentIds of [['subject-A'], ['subject-A', 'subject-B']]) {
+      await expect(loadPages(entries(), { parent: 'subjectId', parentIds, ...newestFirst, first: 20, after: [later.toISOString(), idOf('a4')] })).rejects.toMatchObject({ extensions: { code: 'INVALID_CURSOR' } });
     }
   });
 
