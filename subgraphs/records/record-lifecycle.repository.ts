@@ -599,7 +599,7 @@ export class RecordLifecycleRepository {
       // Stored SUBMITTED, it is pending unless its record's disclosure has ended (then CLOSED).
       const stored = await manager.findOne(RestorationApplication, { where: { recordId: record.id, status: 'SUBMITTED' } });
       const pending = stored && this.asItStands(stored, record).status === 'SUBMITTED' ? stored : null;
-      if (pending && pending.submittedBy === actor.userId && pending.submittedByOrganisation === actor.organisation && pending.correction === correction && pending.evidence === JSON.stringify(evidence) && pending.commitment === commitment) {
+      if (pending && pending.submittedBy === actor.userId && pending.submittedByOrganisation === actor.organisation && pending.correction === correction && pending.evidence.length === evidence.length && pending.evidence.every((item, i) => item === evidence[i]) && pending.commitment === commitment) {
         return pending;
       }
       this.restoration(record, named.field);
@@ -611,7 +611,7 @@ export class RecordLifecycleRepository {
         sourceDepartment: record.sourceDepartment,
         status: 'SUBMITTED' as RestorationStatus,
         correction,
-        evidence: JSON.stringify(evidence),
+        evidence,
         commitment,
         submittedBy: actor.userId,
         submittedByOrganisation: actor.organisation,

@@ -297,8 +297,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
   RestorationApplication: {
     ...filedCaseFields,
     correction: (application: RestorationApplication, _: unknown, ctx: Context) => freeText(ctx.access, application.subjectId, application.correction, application.submittedByOrganisation),
-    evidence: (application: RestorationApplication, _: unknown, ctx: Context) =>
-      (JSON.parse(application.evidence) as string[]).map((item) => freeText(ctx.access, application.subjectId, item, application.submittedByOrganisation)),
+    evidence: (application: RestorationApplication, _: unknown, ctx: Context) => application.evidence.map((item) => freeText(ctx.access, application.subjectId, item, application.submittedByOrganisation)),
     commitment: (application: RestorationApplication, _: unknown, ctx: Context) => freeText(ctx.access, application.subjectId, application.commitment, application.submittedByOrganisation),
   },
   // Told as the single submission's refusal tells the same row's problem (`inputProblem`), each detail beside it.

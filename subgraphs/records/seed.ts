@@ -251,7 +251,7 @@ function addApplication(lifecycle: Lifecycle, random: Random, record: CreditReco
     sourceDepartment: record.sourceDepartment,
     status: spec.status,
     correction: spec.correction,
-    evidence: JSON.stringify(spec.evidence),
+    evidence: spec.evidence,
     commitment,
     submittedBy: selfActor(subject).userId,
     submittedByOrganisation: selfActor(subject).organisation,

@@ -18,6 +18,7 @@ import { FoldedDocumentAndCaseNumbers1764000000180 } from './migrations/17640000
 import { IndexRecordStatistics1764000000190 } from './migrations/1764000000190-index-record-statistics';
 import { DisclosureEndedByDecision1764000000200 } from './migrations/1764000000200-disclosure-ended-by-decision';
 import { WrittenDocumentNumbers1764000000210 } from './migrations/1764000000210-written-document-numbers';
+import { RestorationEvidenceAsJson1764000000220 } from './migrations/1764000000220-restoration-evidence-as-json';
 import { resolvers } from './resolvers';
 import { creditRecordStatisticsResolvers } from './credit-record-statistics';
 import { accessCatalogueResolvers } from './access-catalogue';
@@ -37,7 +38,7 @@ export function createRecordsSubgraph(dependencies?: RecordsDependencies): Subgr
   return {
     name: 'records',
     entities: [CreditRecord, CreditRecordEvent, CreditRecordObjection, RestorationApplication, CreditCheck],
-    migrations: [CreateCreditRecord1764000000100, RecordIntakeAndLifecycle1764000000110, CreateCreditCheck1764000000120, ExactDocumentNumbers1764000000130, CreditCheckIdempotencyKey1764000000140, ExactCaseNumbers1764000000150, CreditCheckFindingsAsJson1764000000160, IndexHandlingPeriods1764000000170, FoldedDocumentAndCaseNumbers1764000000180, IndexRecordStatistics1764000000190, DisclosureEndedByDecision1764000000200, WrittenDocumentNumbers1764000000210],
+    migrations: [CreateCreditRecord1764000000100, RecordIntakeAndLifecycle1764000000110, CreateCreditCheck1764000000120, ExactDocumentNumbers1764000000130, CreditCheckIdempotencyKey1764000000140, ExactCaseNumbers1764000000150, CreditCheckFindingsAsJson1764000000160, IndexHandlingPeriods1764000000170, FoldedDocumentAndCaseNumbers1764000000180, IndexRecordStatistics1764000000190, DisclosureEndedByDecision1764000000200, WrittenDocumentNumbers1764000000210, RestorationEvidenceAsJson1764000000220],
     resolvers: allResolvers,
     subjectOf: {
       Subject: (s: { id: string }) => s.id,

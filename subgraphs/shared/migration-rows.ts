@@ -1,4 +1,4 @@
-import type { QueryRunner } from 'typeorm';
+import { TableColumn, type QueryRunner } from 'typeorm';
 
 /**
  * What the data migrations share: rows written many at once, and values read back as either
@@ -27,4 +27,17 @@ export async function setEachColumns(queryRunner: QueryRunner, table: string, co
 /** A DATETIME column as the driver hands it back, a Date (mysql2, in UTC) or SQLite's 'YYYY-MM-DD HH:MM:SS.SSS' text in UTC, as the instant. */
 export function storedInstant(value: unknown): Date {
   return value instanceof Date ? value : new Date(`${String(value).replace(' ', 'T')}Z`);
+}
+
+/**
+ * A NOT NULL column's type changed with its values kept: MODIFY on MySQL, where TypeORM's
+ * changeColumn drops and re-adds a column whose type changes, losing its values; on SQLite
+ * changeColumn, which copies the table, values included.
+ */
+export async function changeColumnType(queryRunner: QueryRunner, table: string, column: string, type: 'json' | 'text'): Promise<void> {
+  if (queryRunner.connection.driver.options.type === 'better-sqlite3') {
+    await queryRunner.changeColumn(table, column, new TableColumn({ name: column, type }));
+  } else {
+    await queryRunner.query(`ALTER TABLE ${table} MODIFY ${column} ${type.toUpperCase()} NOT NULL`);
+  }
 }

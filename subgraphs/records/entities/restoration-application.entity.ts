@@ -13,7 +13,7 @@ export type RestorationStatus = (typeof restorationStatuses)[number];
  * Never deleted.
  */
 // Keep column and index names in sync with migrations/1764000000110-record-intake-and-lifecycle.ts
-// and 1764000000170-index-handling-periods.ts.
+// and 1764000000170-index-handling-periods.ts, the evidence's type with 1764000000220-restoration-evidence-as-json.ts.
 @Entity('restoration_application')
 @Index('IDX_restoration_application_record', ['recordId'])
 @Index('IDX_restoration_application_subject', ['subjectId'])
@@ -40,9 +40,9 @@ export class RestorationApplication {
   @Column({ type: 'varchar', length: 1000 })
   correction!: string;
 
-  /** JSON list of the proof documents it cites (证明材料), e.g. a fine's payment receipt number. */
-  @Column({ type: 'text' })
-  evidence!: string;
+  /** The proof documents it cites (证明材料), e.g. a fine's payment receipt number, in its order: a JSON column. */
+  @Column({ type: 'json' })
+  evidence!: string[];
 
   /** The credit commitment it made (信用承诺书), in its words. */
   @Column({ type: 'varchar', length: 1000 })

@@ -142,7 +142,7 @@ describe.each(testDatabases)("a correction's decision date on $label", (database
       const end = record.disclosureEndsAt!;
       const application = Object.assign(new RestorationApplication(), {
         id: randomUUID(), recordId: record.id, subjectId: record.subjectId, sourceDepartment: record.sourceDepartment, status: 'SUBMITTED', correction: '已缴纳罚款并完成整改',
-        evidence: JSON.stringify(['罚款缴纳凭证']), commitment: '承诺今后守法经营', submittedBy: 'self', submittedByOrganisation: enterprise().identifier,
+        evidence: ['罚款缴纳凭证'], commitment: '承诺今后守法经营', submittedBy: 'self', submittedByOrganisation: enterprise().identifier,
         submittedAt: new Date(expiryInstant(end).getTime() - 10 * 86_400_000), decidedBy: null, decidedByOrganisation: null, decidedAt: null, decisionReason: null,
       });
       await records.db().getRepository(RestorationApplication).insert(application);

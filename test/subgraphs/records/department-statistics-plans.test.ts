@@ -74,7 +74,7 @@ describe.each(testDatabases)('departmentHandlingStatistics reads its periods fro
       });
     }));
     await insertMany(manager, RestorationApplication, history.slice(0, 1500).map((r, n) => Object.assign(new RestorationApplication(), {
-      id: randomUUID(), recordId: r.id, subjectId, sourceDepartment: r.sourceDepartment, status: 'REJECTED', correction: '已缴纳罚款并完成整改', evidence: JSON.stringify(['罚款缴纳凭证']),
+      id: randomUUID(), recordId: r.id, subjectId, sourceDepartment: r.sourceDepartment, status: 'REJECTED', correction: '已缴纳罚款并完成整改', evidence: ['罚款缴纳凭证'],
       commitment: '承诺今后守法经营', submittedBy: 'window', submittedByOrganisation: 'CREDIT_OFFICE', submittedAt: n % 150 === 0 ? at(addDays(from, 5)) : r.recordedAt,
       decidedBy: 'officer', decidedByOrganisation: r.sourceDepartment, decidedAt: new Date(r.recordedAt.getTime() + 200 * 86_400_000), decisionReason: '经审核',
     })));

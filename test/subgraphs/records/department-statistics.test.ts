@@ -128,7 +128,7 @@ function useHandlingStatistics(database: TestDatabase, suite: string) {
     const decided = status !== 'SUBMITTED';
     await records.db().getRepository(RestorationApplication).insert(
       Object.assign(new RestorationApplication(), {
-        id: randomUUID(), recordId: target.id, subjectId, sourceDepartment: target.sourceDepartment, status, correction: '已缴纳罚款并完成整改', evidence: JSON.stringify(['罚款缴纳凭证']),
+        id: randomUUID(), recordId: target.id, subjectId, sourceDepartment: target.sourceDepartment, status, correction: '已缴纳罚款并完成整改', evidence: ['罚款缴纳凭证'],
         commitment: '承诺今后守法经营', submittedBy: 'window', submittedByOrganisation: 'CREDIT_OFFICE', submittedAt,
         decidedBy: decided ? 'officer' : null, decidedByOrganisation: decided ? target.sourceDepartment : null, decidedAt: decided ? addDaysTo(submittedAt, 5) : null, decisionReason: decided ? '经审核' : null,
       }),

@@ -8,6 +8,8 @@ import { CreditCheckFindingsAsJson1764000000160 } from '../../../subgraphs/recor
 import { FoldedDocumentAndCaseNumbers1764000000180 } from '../../../subgraphs/records/migrations/1764000000180-folded-document-and-case-numbers';
 import { DisclosureEndedByDecision1764000000200 } from '../../../subgraphs/records/migrations/1764000000200-disclosure-ended-by-decision';
 import { WrittenDocumentNumbers1764000000210 } from '../../../subgraphs/records/migrations/1764000000210-written-document-numbers';
+import { RestorationEvidenceAsJson1764000000220 } from '../../../subgraphs/records/migrations/1764000000220-restoration-evidence-as-json';
+import { RestorationApplication } from '../../../subgraphs/records/entities/restoration-application.entity';
 import { CreditRecordEvent } from '../../../subgraphs/records/entities/credit-record-event.entity';
 import { recordEvent } from '../../../subgraphs/records/record-history';
 import { recordsSubgraph } from '../../../subgraphs/records/subgraph';
@@ -63,6 +65,37 @@ describe.each(testDatabases)('records migrations on $label', (database) => {
       const restored: Record<string, unknown>[] = await db.query('SELECT * FROM credit_check ORDER BY id');
       expect(restored.map((c) => ({ id: c.id, records_snapshot: c.records_snapshot, measures: c.measures }))).toEqual(stored);
       expect(Object.keys(restored[0])).not.toContain('measure_kinds');
+    } finally {
+      await runner.release();
+      await db.destroy();
+    }
+  });
+
+  it('keeps each restoration application’s evidence as its column becomes JSON, and puts back the text it was', async () => {
+    await database.cleanUp(suite);
+    const before = { entities: recordsSubgraph.entities, migrations: recordsSubgraph.migrations.filter((m) => m !== RestorationEvidenceAsJson1764000000220) };
+    const db = await openDatabase('records', database.target(suite), before);
+    // More applications than the way back reads at a time; items with quotes, a backslash, a bracket and Chinese.
+    const lists = [['罚款缴纳凭证'], ['引号"与\\反斜杠', '北财罚〔2026〕88号', '[not a list]'], Array.from({ length: 20 }, (_, i) => `凭证 ${i + 1}`)];
+    const applications = Array.from({ length: 1205 }, (_, i) => ({ id: `application-${String(i).padStart(4, '0')}`, evidence: lists[i % lists.length] }));
+    const stored = applications.map((a) => ({ id: a.id, evidence: JSON.stringify(a.evidence) }));
+    const runner = db.createQueryRunner();
+    try {
+      for (let i = 0; i < stored.length; i += 400) {
+        const rows = stored.slice(i, i + 400);
+        await db.query(
+          `INSERT INTO restoration_application (id, record_id, subject_id, source_department, status, correction, evidence, commitment, submitted_by, submitted_by_organisation, submitted_at) VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+          rows.flatMap((a) => [a.id, 'record-1', 'subject-1', 'MARKET_REGULATION', 'SUBMITTED', '已缴纳罚款', a.evidence, '承诺守法经营', 'self', '91130304MA0EXAMPLE', '2026-10-02 03:04:05.678']),
+        );
+      }
+      const migration = new RestorationEvidenceAsJson1764000000220();
+      await migration.up(runner);
+      const migrated = await db.getRepository(RestorationApplication).find({ order: { id: 'ASC' } });
+      expect(migrated.map((a) => ({ id: a.id, evidence: a.evidence }))).toEqual(applications);
+
+      await migration.down(runner);
+      const restored: { id: string; evidence: string }[] = await db.query('SELECT id, evidence FROM restoration_application ORDER BY id');
+      expect(restored.map((a) => ({ id: a.id, evidence: a.evidence }))).toEqual(stored);
     } finally {
       await runner.release();
       await db.destroy();
