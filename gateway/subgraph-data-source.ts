@@ -187,7 +187,7 @@ export const rememberQueryPlan: Experimental_DidResolveQueryPlanCallback = ({ qu
  * path. Missing are the fields the fetch asked for, and the fields of later fetches for the same
  * entities that `@requires` one of those: the gateway skips such a fetch for an entity lacking
  * what it requires, silently, so their nulls would otherwise carry no error at all (a verdict
- * needing the reports subgraph's finding, an acceptance needing the provider's standing). A field
+ * needing the reports subgraph's finding, a subject's records needing its kind). A field
  * the planner asked for its own needs (a key, a field another subgraph requires, one hidden from
  * clients) is not the client's: no error names it. Only when the plan is not known does one error
  * without a path say that fields depending on the subgraph's data are missing too.

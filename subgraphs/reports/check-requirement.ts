@@ -190,6 +190,16 @@ export function issuerRefusals(facts: IssuerFacts | null | undefined): IssuerRef
   return reasons;
 }
 
+/**
+ * How each third-party report's issuer stands for a reading of `day` (a report's `acceptance`:
+ * today), as a check of that day judges it; null for an issuer the registry does not know. One
+ * question for all of them.
+ */
+export async function issuerFactsOn(reports: readonly CreditReport[], day: string, peers: PeerClient, identity: RequestIdentity): Promise<(IssuerFacts | null)[]> {
+  const standings = await issuerStandings(reports.map((report) => ({ report, day })), peers, identity);
+  return reports.map((report) => standings.get(standingKey(report, day)) ?? null);
+}
+
 /** A third-party report's issuer as a check of `day` asks after it: checks of one day share the answer. */
 const standingKey = (report: CreditReport, day: string) => `${report.issuerProviderId}|${report.issuedOn}|${day}`;
 

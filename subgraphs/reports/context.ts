@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { loaderById } from '../shared/loaders';
 import type { CreditReport } from './entities/credit-report.entity';
 import type { ReportVerification } from './entities/report-verification.entity';
-import { CheckRequirementRepository, type CheckRef, type ReportRequirementSnapshot } from './check-requirement';
+import { CheckRequirementRepository, type CheckRef, type IssuerFacts, type ReportRequirementSnapshot } from './check-requirement';
 import type { ReportsPeers } from './peers';
 import type { CurrentRecord } from './record-states';
 import { ReportRepository } from './report.repository';
@@ -29,6 +29,12 @@ export interface ReportsContext {
    * id is known.
    */
   recordStates: DataLoader<string, CurrentRecord | null> | null;
+  /**
+   * How the issuers of third-party reports stand today, by report (null: an issuer the registry
+   * does not know), for their `acceptance`: one call to the providers subgraph per batch, for all
+   * of a request's reports. Made on first use (resolvers.ts), as `recordStates` is.
+   */
+  issuerStandings: DataLoader<CreditReport, IssuerFacts | null, string> | null;
 }
 
 /** Per request; `deadline` is the request's, which every write it makes keeps within (lib/deadline.ts). */
@@ -51,5 +57,6 @@ export function createReportsContext(db: DataSource, peers: ReportsPeers, signin
       { cacheKeyFn: (check) => check.id },
     ),
     recordStates: null,
+    issuerStandings: null,
   };
 }

@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { identityHeader, signerFor, type RequestIdentity } from '../../lib/access/identity';
 import { PeerTimeout } from '../../lib/deadline';
-import { ErrorCode, SubgraphFault } from '../../lib/errors';
+import { ErrorCode, peerOutageCause, serviceUnavailable, SubgraphFault } from '../../lib/errors';
 import { passedOnOutage, peerUnavailable, type PeerError } from '../../lib/internal-client';
 import { withoutCredentials } from '../../lib/env';
 import { answeredAsGraphQL, send, type PlatformResponse } from '../../lib/platform-http';
@@ -119,6 +119,23 @@ export class PeerClient {
     }
     return body.data;
   }
+}
+
+/**
+ * Rethrows a failed read's SUBGRAPH_UNAVAILABLE as what could not be checked (`question`), where
+ * the call's own words speak of nothing stored: a report whose records or issuer cannot be asked
+ * after is never shown as accepted. Its `serviceName` (`peer` when it names none) and `reason`
+ * stay as the call gave them.
+ */
+export function asUnansweredRead(error: unknown, peer: Peer, question: string): never {
+  if (error instanceof GraphQLError && error.extensions?.code === ErrorCode.SUBGRAPH_UNAVAILABLE) {
+    const { serviceName, reason } = error.extensions;
+    const named = typeof serviceName === 'string' ? serviceName : peer;
+    const unavailable = serviceUnavailable(named, `the ${named} subgraph gave no usable answer, so ${question} could not be checked: retry later`, { cause: peerOutageCause(error) });
+    if (reason) unavailable.extensions.reason = reason;
+    throw unavailable;
+  }
+  throw error;
 }
 
 /** A peer's answer that is not JSON is read as an empty one: it has neither data nor errors. */

@@ -1,7 +1,5 @@
-import { GraphQLError } from 'graphql';
 import type { RequestIdentity } from '../../lib/access/identity';
 import { countsToday, type RecordStatus } from '../../lib/catalogue/record-standing';
-import { ErrorCode, peerOutageCause, serviceUnavailable } from '../../lib/errors';
 import { foldedDocumentNumber } from '../../lib/text';
 import { accessOf } from '../shared/access';
 import { PeerClient, type ReportsPeers } from './peers';
@@ -162,18 +160,3 @@ export async function standingOf(snapshot: Snapshot, currentRecords: CurrentReco
   return (await recordsChangedNow(snapshot, currentRecords, today)) ? 'RECORDS_CHANGED' : 'CURRENT';
 }
 
-/**
- * Rethrows a failed call's SUBGRAPH_UNAVAILABLE in words about `what` (the call's own speak of
- * nothing stored): a report whose records cannot be checked is never shown as accepted. Its
- * `serviceName` and `reason` stay as the call gave them.
- */
-export function asRecordsUnavailable(error: unknown, what: string): never {
-  if (error instanceof GraphQLError && error.extensions?.code === ErrorCode.SUBGRAPH_UNAVAILABLE) {
-    const { serviceName, reason } = error.extensions;
-    const peer = typeof serviceName === 'string' ? serviceName : 'records';
-    const unavailable = serviceUnavailable(peer, `the ${peer} subgraph gave no usable answer, so whether the records behind ${what} still stand could not be checked: retry later`, { cause: peerOutageCause(error) });
-    if (reason) unavailable.extensions.reason = reason;
-    throw unavailable;
-  }
-  throw error;
-}

@@ -10,26 +10,14 @@ import type { ReportsContext } from './context';
 import type { CreditReport } from './entities/credit-report.entity';
 import type { ReportVerification } from './entities/report-verification.entity';
 import { generateReport } from './generation';
-import { PeerClient } from './peers';
+import { asUnansweredRead, PeerClient } from './peers';
 import { genuineSnapshot, inPlatformNumbering, platformReportNumber, printablePath, sameCode, type Snapshot } from './platform-report';
-import { asRecordsUnavailable, currentRecordsAsker, recordsChangedNow, standingOf, type CurrentRecord, type CurrentRecordsAsker } from './record-states';
+import { currentRecordsAsker, recordsChangedNow, standingOf, type CurrentRecord, type CurrentRecordsAsker } from './record-states';
 import { registerReport, type RegisterCreditReportInput } from './registration';
-import { issuerRefusals, judgeReports, type CheckRef, type IssuerRefusal, type ConsideredReportSnapshot, type ReportRequirementSnapshot } from './check-requirement';
+import { issuerFactsOn, issuerRefusals, judgeReports, type CheckRef, type IssuerFacts, type IssuerRefusal, type ConsideredReportSnapshot, type ReportRequirementSnapshot } from './check-requirement';
 import type { Actor, WithdrawnListed } from './report.repository';
 
 type Context = ReportsContext & SubgraphContext;
-
-/** What the providers subgraph says about a third-party report's issuer (`@requires` on `acceptance`). */
-interface IssuerStanding {
-  acceptedOnIssueDate: boolean;
-  stillAccepted: boolean;
-  suspendedSince: string | null;
-  revokedOn: string | null;
-  classDSince: string | null;
-}
-
-/** A report as resolved here; `issuerStanding` is present when the gateway fetched it for `acceptance`. */
-type ReportWithStanding = CreditReport & { issuerStanding?: IssuerStanding | null };
 
 /** `CreditReport.withdrawal`: its fields read off the withdrawn report, whose case file decides who reads them; `subjectId` for the audit of `withdrawnBy`. */
 interface Withdrawal {
@@ -92,11 +80,33 @@ function currentRecords(ctx: Context): DataLoader<string, CurrentRecord | null> 
       try {
         return await ask(ids);
       } catch (error) {
-        return asRecordsUnavailable(error, 'a platform report');
+        return asUnansweredRead(error, 'records', 'whether the records behind a platform report still stand');
       }
     });
   }
   return ctx.recordStates;
+}
+
+/**
+ * How a third-party report's issuer stands today, as a check of today judges it (check-requirement.ts):
+ * one call to the providers subgraph for all of the request's reports. It reads the public
+ * registry alone, whatever the reader's own grants; the registry discloses nothing of a subject.
+ */
+function issuerStandingToday(ctx: Context, report: CreditReport): Promise<IssuerFacts | null> {
+  if (!ctx.issuerStandings) {
+    const registry = { ...ctx.access.identity, grants: ['PROVIDER_REGISTRY'] };
+    ctx.issuerStandings = new DataLoader(
+      async (reports: readonly CreditReport[]) => {
+        try {
+          return await issuerFactsOn(reports, todayInDistrict(), peers(ctx), registry);
+        } catch (error) {
+          return asUnansweredRead(error, 'providers', 'how the issuer of a third-party report stands');
+        }
+      },
+      { cacheKeyFn: (report) => report.id },
+    );
+  }
+  return ctx.issuerStandings.load(report);
 }
 
 /** `currentRecords` as the one asker record-states.ts's rules take: the first failure fails the question. */
@@ -284,16 +294,12 @@ export const resolvers: GraphQLResolverMap<Context> = {
       generateReport(args.subjectId, ctx.access, ctx.repository, peers(ctx), { idempotencyKey: args.idempotencyKey }),
   },
   CreditReport: {
-    // The third fetch of `acceptance` brings the issuer's standing along: keep it with the row.
-    __resolveReference: async (ref: { id: string; issuerStanding?: IssuerStanding | null }, ctx: Context) => {
-      const report = await ctx.reportById.load(ref.id);
-      return report && 'issuerStanding' in ref ? { ...report, issuerStanding: ref.issuerStanding } : report;
-    },
+    __resolveReference: (ref: { id: string }, ctx: Context) => ctx.reportById.load(ref.id),
     subject: (r: CreditReport) => ({ __typename: 'Subject', id: r.subjectId }),
     issuer: (r: CreditReport) => (r.issuerProviderId ? { __typename: 'CreditServiceProvider', id: r.issuerProviderId } : null),
     isWithinValidity: (r: CreditReport) => r.validUntil >= todayInDistrict(),
     verificationStatus: (r: CreditReport, _: unknown, ctx: Context) => verificationStatus(r, ctx),
-    acceptance: async (r: ReportWithStanding, _: unknown, ctx: Context) => {
+    acceptance: async (r: CreditReport, _: unknown, ctx: Context) => {
       const reasons: RefusalReason[] = [];
       if (r.withdrawnAt) reasons.push('WITHDRAWN');
       if (r.validUntil < todayInDistrict()) reasons.push('EXPIRED');
@@ -302,13 +308,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
         const snapshot = genuineSnapshot(r, await ctx.snapshotById.load(r.id));
         if (snapshot && (await recordsChangedNow(snapshot, recordsNow(ctx), todayInDistrict()))) reasons.push('RECORDS_CHANGED');
       }
-      if (r.source === 'THIRD_PARTY_PROVIDER') {
-        const standing = r.issuerStanding;
-        const issuer = issuerRefusals(standing && { acceptedOnIssueDate: standing.acceptedOnIssueDate, suspended: !!standing.suspendedSince, revoked: !!standing.revokedOn, classD: !!standing.classDSince });
-        // The providers subgraph's own verdict, should it refuse for a reason not listed above.
-        if (standing && !standing.stillAccepted && issuer.length === 0) issuer.push('ISSUER_NOT_IN_GOOD_STANDING_ON_ISSUE_DATE');
-        reasons.push(...issuer);
-      }
+      if (r.source === 'THIRD_PARTY_PROVIDER') reasons.push(...issuerRefusals(r.issuerProviderId ? await issuerStandingToday(ctx, r) : null));
       return { accepted: reasons.length === 0, reasons };
     },
     // A subject's own report names it by its code or citizen ID number, the latter masked as everywhere.

@@ -44,7 +44,7 @@ describe('the gateway when a subgraph is down, slow or answers garbage', () => {
     providers = await StandInSubgraph.start();
     platform = await startPlatform(
       { kind: 'sqlite', directory: ':memory:' },
-      { seedSubjects: world.subjects.length, gateway: { subgraphUrls: { reports: reports.url, entities: entities.url, providers: providers.url }, subgraphTimeoutMs: timeoutMs, requestTimeoutMs } },
+      { seedSubjects: world.subjects.length, gateway: { subgraphUrls: { reports: reports.url, entities: entities.url, providers: providers.url }, subgraphTimeoutMs: timeoutMs, requestTimeoutMs }, peerUrls: { providers: providers.url } },
     );
     reports.upstream = platform.subgraphs.reports.url;
     entities.upstream = platform.subgraphs.entities.url;
@@ -203,7 +203,7 @@ describe('the gateway when a subgraph is down, slow or answers garbage', () => {
     }
   });
 
-  it("puts an error on each report's acceptance when the providers subgraph, which gives the issuer's standing it needs (@requires), is down", async () => {
+  it("puts an error on each report's acceptance when the providers subgraph, which the reports subgraph asks how each issuer stands, is down", async () => {
     const REPORTS = /* GraphQL */ `query Reports($id: ID!) { subject(id: $id) { creditReports { edges { node { reportNumber acceptance { accepted } } } } } }`;
     type Reports = { subject: { creditReports: { edges: { node: { reportNumber: string; acceptance: { accepted: boolean } | null } }[] } } };
     const healthy = await platform.query<Reports>(REPORTS, { id: subject.id }, supervisor);

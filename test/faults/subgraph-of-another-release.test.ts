@@ -27,8 +27,8 @@ const refusedAs = (code: string, message: string): StandInBehaviour => ({
 const validationFailed = refusedAs('GRAPHQL_VALIDATION_FAILED', 'Cannot query field "classDSince" on type "ReportIssuerStanding".');
 const parseFailed = refusedAs('GRAPHQL_PARSE_FAILED', 'Syntax Error: Unexpected Name "classDSince".');
 
-const REPORTS = /* GraphQL */ `query Reports($id: ID!) { subject(id: $id) { creditReports { edges { node { reportNumber acceptance { accepted } } } } } }`;
-type Reports = { subject: { creditReports: { edges: { node: { reportNumber: string; acceptance: { accepted: boolean } | null } }[] } } };
+const REPORTS = /* GraphQL */ `query Reports($id: ID!) { subject(id: $id) { creditReports { edges { node { reportNumber issuerStanding { acceptedOnIssueDate classDSince } } } } } }`;
+type Reports = { subject: { creditReports: { edges: { node: { reportNumber: string; issuerStanding: { acceptedOnIssueDate: boolean; classDSince: string | null } | null } }[] } } };
 
 const registrar: As = { caller: { id: 'test-registrar', organisation: 'MARKET_REGULATION', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' } };
 
@@ -111,8 +111,8 @@ describe('the gateway in front of a subgraph of another release', () => {
     providers.behaviour = refusal;
     const result = await platform.query<Reports>(REPORTS, { id: subject.id }, supervisor);
     expect(result.status).toBe(200);
-    expect(result.data?.subject.creditReports.edges.map((e) => e.node)).toEqual(nodes.map((n) => ({ ...n, acceptance: null })));
-    expect(result.errors?.map((e) => e.path!.join('.')).sort()).toEqual(nodes.map((_, i) => `subject.creditReports.edges.${i}.node.acceptance`).sort());
+    expect(result.data?.subject.creditReports.edges.map((e) => e.node)).toEqual(nodes.map((n) => ({ ...n, issuerStanding: null })));
+    expect(result.errors?.map((e) => e.path!.join('.')).sort()).toEqual(nodes.map((_, i) => `subject.creditReports.edges.${i}.node.issuerStanding`).sort());
     for (const error of result.errors ?? []) {
       expect(error.extensions).toEqual({ code: 'SUBGRAPH_UNAVAILABLE', reason: 'BAD_RESPONSE', retryAfterSeconds: 5, serviceName: 'providers' });
       expect(error.message).toBe(

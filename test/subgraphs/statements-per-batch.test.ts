@@ -246,7 +246,6 @@ describe.each(testDatabases)('statements per batch on $label', (database) => {
   const checks = async () => started.records.db().getRepository(CreditCheck).find({ order: { id: 'ASC' } });
   const isTaxGrade = (r: CreditRecord) => r.category === 'TAX_CREDIT_GRADE';
   const isNoted = (r: CreditReport) => r.verificationNote !== null;
-  const standing = { acceptedOnIssueDate: true, stillAccepted: true, suspendedSince: null, revokedOn: null, classDSince: null };
   /** THE table of representations, by `subgraph Type`: a new entity type fails until it has one. Every key exists in the seeded world. */
   const representationsOf: Record<string, RepresentationSource> = {
     'entities Subject': async () => subjects(),
@@ -266,8 +265,7 @@ describe.each(testDatabases)('statements per batch on $label', (database) => {
     // With the reports subgraph's findings, as the gateway brings them (@requires): a first reading seals the check.
     'records CreditCheck': async () => (await checks()).map((c) => ({ __typename: 'CreditCheck', id: c.id, reportSatisfied: true, goodReportGrade: true })),
     'reports CreditCheck': async () => (await checks()).map((c) => ({ __typename: 'CreditCheck', id: c.id, subjectId: c.subjectId, matter: c.matter, caseNumber: c.caseNumber, checkedAt: c.checkedAt.toISOString() })),
-    // The standing the providers subgraph gives an issuer in good standing (@requires).
-    'reports CreditReport': async () => reachingEveryLoader(await reports(), isNoted).map((r) => ({ __typename: 'CreditReport', id: r.id, issuerStanding: standing })),
+    'reports CreditReport': async () => reachingEveryLoader(await reports(), isNoted).map((r) => ({ __typename: 'CreditReport', id: r.id })),
     // The demo has few third-party reports: the others' dates, each with one of the world's providers as its issuer.
     'providers CreditReport': async () =>
       (await reports()).map((r, i) => ({ __typename: 'CreditReport', id: r.id, issuedOn: r.issuedOn, issuer: { id: r.issuerProviderId ?? world.providers[i % world.providers.length].id } })),

@@ -12,6 +12,7 @@ import { CreditServiceProvider } from '../../../subgraphs/providers/entities/cre
 import { CreditReport } from '../../../subgraphs/reports/entities/credit-report.entity';
 import { isUniqueViolation } from '../../../subgraphs/shared/database';
 import { testDatabases } from '../../helpers/databases';
+import { StandInSubgraph } from '../../helpers/stand-in-subgraph';
 import { useReportsWithPeers } from './registry-peers';
 import { analyst, creditOffice, financeOfficer, identityOf, providerUser, registryAdmin } from '../providers/callers';
 
@@ -32,12 +33,6 @@ const register = /* GraphQL */ `
 const acceptanceOf = /* GraphQL */ `
   query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on CreditReport { id acceptance { accepted reasons } verificationStatus } } }
 `;
-const standingOf = /* GraphQL */ `
-  query ($representations: [_Any!]!) {
-    _entities(representations: $representations) { ... on CreditReport { issuerStanding { acceptedOnIssueDate stillAccepted suspendedSince revokedOn classDSince } } }
-  }
-`;
-
 interface Registered {
   id: string;
   source: string;
@@ -86,14 +81,10 @@ describe.each(testDatabases)('report registration on $label', (database) => {
     return result.errors![0].message;
   }
 
-  /** `acceptance` as the gateway resolves it: the issuer's standing from the providers subgraph, then the verdict here. */
-  async function acceptance(report: { id: string; issuedOn: string; issuerProviderId: string | null }) {
-    const standing = await providers.query<{ _entities: { issuerStanding: unknown }[] }>(standingOf, {
-      representations: [{ __typename: 'CreditReport', id: report.id, issuedOn: report.issuedOn, issuer: report.issuerProviderId ? { id: report.issuerProviderId } : null }],
-    });
-    expect(standing.errors).toBeUndefined();
-    const result = await reports.query<{ _entities: { acceptance: { accepted: boolean; reasons: string[] }; verificationStatus: string }[] }>(acceptanceOf, {
-      representations: [{ __typename: 'CreditReport', id: report.id, issuerStanding: standing.data!._entities[0].issuerStanding }],
+  /** A report's `acceptance`, asked of the reports subgraph alone: it asks the providers subgraph how the issuer stands itself. */
+  async function acceptance(id: string) {
+    const result = await reports.query<{ _entities: { id: string; acceptance: { accepted: boolean; reasons: string[] }; verificationStatus: string }[] }>(acceptanceOf, {
+      representations: [{ __typename: 'CreditReport', id }],
     });
     expect(result.errors).toBeUndefined();
     return result.data!._entities[0];
@@ -137,7 +128,7 @@ describe.each(testDatabases)('report registration on $label', (database) => {
     expect(result.errors).toBeUndefined();
     const id = result.data!.registerCreditReport!.id;
     // Downgraded to class D when revoked: every reason that holds.
-    expect(await acceptance({ id, issuedOn: '2026-05-01', issuerProviderId: world.providers[11].id })).toEqual({ id, acceptance: { accepted: false, reasons: ['ISSUER_REVOKED', 'ISSUER_CLASS_D'] }, verificationStatus: 'UNCHECKED' });
+    expect(await acceptance(id)).toEqual({ id, acceptance: { accepted: false, reasons: ['ISSUER_REVOKED', 'ISSUER_CLASS_D'] }, verificationStatus: 'UNCHECKED' });
     expect(demoRevocationDate > '2026-05-01').toBe(true);
   });
 
@@ -145,7 +136,7 @@ describe.each(testDatabases)('report registration on $label', (database) => {
     const result = await registerAs(officer, input({ source: 'THIRD_PARTY_PROVIDER', issuerProviderId: world.providers[10].id, issuedOn: '2026-04-08', validUntil: '2027-04-07' }));
     expect(result.errors).toBeUndefined();
     expect(demoSuspensionDate > '2026-04-08').toBe(true);
-    const { acceptance: verdict } = await acceptance({ id: result.data!.registerCreditReport!.id, issuedOn: '2026-04-08', issuerProviderId: world.providers[10].id });
+    const { acceptance: verdict } = await acceptance(result.data!.registerCreditReport!.id);
     expect(verdict).toEqual({ accepted: false, reasons: ['ISSUER_SUSPENDED'] });
   });
 
@@ -179,28 +170,28 @@ describe.each(testDatabases)('report registration on $label', (database) => {
     async function reportOfToday(providerId: string) {
       const result = await registerAs(officer, input({ source: 'THIRD_PARTY_PROVIDER', issuerProviderId: providerId, issuedOn: today, validUntil: '2027-12-01' }));
       expect(result.errors).toBeUndefined();
-      return { id: result.data!.registerCreditReport!.id, issuedOn: today, issuerProviderId: providerId };
+      return { id: result.data!.registerCreditReport!.id };
     }
 
     it('accepts a report of the day of its provider’s suspension once reinstated, refusing it only while the suspension lasts', async () => {
       const providerId = await filedProvider();
       const report = await reportOfToday(providerId);
-      expect((await acceptance(report)).acceptance).toEqual({ accepted: true, reasons: [] });
+      expect((await acceptance(report.id)).acceptance).toEqual({ accepted: true, reasons: [] });
       await decide(providerId, 'SUSPEND');
-      expect((await acceptance(report)).acceptance).toEqual({ accepted: false, reasons: ['ISSUER_SUSPENDED'] });
+      expect((await acceptance(report.id)).acceptance).toEqual({ accepted: false, reasons: ['ISSUER_SUSPENDED'] });
       // Registered after the suspension, a report of that day is still the provider's in good standing.
       const registeredLater = await registerAs(officer, input({ source: 'THIRD_PARTY_PROVIDER', issuerProviderId: providerId, issuedOn: today, validUntil: '2027-12-01' }));
       expect(registeredLater.errors).toBeUndefined();
       await decide(providerId, 'REINSTATE');
-      expect((await acceptance(report)).acceptance).toEqual({ accepted: true, reasons: [] });
-      expect((await acceptance({ ...report, id: registeredLater.data!.registerCreditReport!.id })).acceptance).toEqual({ accepted: true, reasons: [] });
+      expect((await acceptance(report.id)).acceptance).toEqual({ accepted: true, reasons: [] });
+      expect((await acceptance(registeredLater.data!.registerCreditReport!.id)).acceptance).toEqual({ accepted: true, reasons: [] });
     });
 
     it('accepts a report of the day of its provider’s de-registration, as it does those issued while filed', async () => {
       const providerId = await filedProvider();
       const report = await reportOfToday(providerId);
       await decide(providerId, 'DEREGISTER');
-      expect((await acceptance(report)).acceptance).toEqual({ accepted: true, reasons: [] });
+      expect((await acceptance(report.id)).acceptance).toEqual({ accepted: true, reasons: [] });
     });
 
     async function classify(providerId: string, supervisionClass: string) {
@@ -227,13 +218,13 @@ describe.each(testDatabases)('report registration on $label', (database) => {
       const issuedOn = addDays(today, -30);
       const registered = await registerAs(officer, input({ source: 'THIRD_PARTY_PROVIDER', issuerProviderId: providerId, issuedOn, validUntil: addDays(today, 300), grade: 'AAA' }));
       expect(registered.errors).toBeUndefined();
-      const report = { id: registered.data!.registerCreditReport!.id, issuedOn, issuerProviderId: providerId };
-      expect((await acceptance(report)).acceptance).toEqual({ accepted: true, reasons: [] });
+      const report = { id: registered.data!.registerCreditReport!.id };
+      expect((await acceptance(report.id)).acceptance).toEqual({ accepted: true, reasons: [] });
       const before = await judged();
       expect(before.reliedOn).toEqual({ id: report.id });
 
       await classify(providerId, 'D');
-      expect((await acceptance(report)).acceptance).toEqual({ accepted: false, reasons: ['ISSUER_CLASS_D'] });
+      expect((await acceptance(report.id)).acceptance).toEqual({ accepted: false, reasons: ['ISSUER_CLASS_D'] });
       const during = await judged();
       expect(during.reliedOn?.id).not.toBe(report.id);
       expect(during.considered.find((c) => c.report?.id === report.id)).toEqual({ report: { id: report.id }, accepted: false, reasons: ['ISSUER_CLASS_D'] });
@@ -241,7 +232,7 @@ describe.each(testDatabases)('report registration on $label', (database) => {
       expect((await judged(before.checkId)).reliedOn).toEqual({ id: report.id });
 
       await classify(providerId, 'B');
-      expect((await acceptance(report)).acceptance).toEqual({ accepted: true, reasons: [] });
+      expect((await acceptance(report.id)).acceptance).toEqual({ accepted: true, reasons: [] });
       expect((await judged()).reliedOn).toEqual({ id: report.id });
     });
 
@@ -271,7 +262,7 @@ describe.each(testDatabases)('report registration on $label', (database) => {
         input: { violationId: violation.data!.recordProviderViolation.id, kind: 'SUSPENSION', reason: '调查期间暂停备案' },
       });
       expect(sanction.errors).toBeUndefined();
-      expect((await acceptance(report)).acceptance).toEqual({ accepted: false, reasons: ['ISSUER_NOT_IN_GOOD_STANDING_ON_ISSUE_DATE', 'ISSUER_SUSPENDED'] });
+      expect((await acceptance(report.id)).acceptance).toEqual({ accepted: false, reasons: ['ISSUER_NOT_IN_GOOD_STANDING_ON_ISSUE_DATE', 'ISSUER_SUSPENDED'] });
       // A credit check judging the report names both as well.
       const check = { __typename: 'CreditCheck', id: randomUUID(), subjectId: subject.id, matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'BDH-CG-2026-0117', checkedAt: new Date().toISOString() };
       const judged = await reports.queryAs<{ _entities: { reportRequirement: { considered: { report: { id: string } | null; accepted: boolean; reasons: string[] }[] } }[] }>(
@@ -286,7 +277,7 @@ describe.each(testDatabases)('report registration on $label', (database) => {
 
   it('accepts a valid report of a provider in good standing, and rejects reports from a class D or not yet filed provider', async () => {
     const good = await registerAs(officer, input({ source: 'THIRD_PARTY_PROVIDER', issuerProviderId: world.providers[1].id, issuedOn: '2026-09-01', validUntil: '2027-08-31' }));
-    expect((await acceptance({ id: good.data!.registerCreditReport!.id, issuedOn: '2026-09-01', issuerProviderId: world.providers[1].id })).acceptance).toEqual({ accepted: true, reasons: [] });
+    expect((await acceptance(good.data!.registerCreditReport!.id)).acceptance).toEqual({ accepted: true, reasons: [] });
     const classD = await refused(input({ source: 'THIRD_PARTY_PROVIDER', issuerProviderId: world.providers[8].id, issuedOn: '2026-11-01', validUntil: '2027-10-31' }), 'issuerProviderId', 'ISSUER_NOT_IN_GOOD_STANDING');
     expect(classD).toContain('its class D');
     await refused(input({ source: 'THIRD_PARTY_PROVIDER', issuerProviderId: world.providers[9].id }), 'issuerProviderId', 'UNKNOWN_PROVIDER');
@@ -588,7 +579,7 @@ describe.each(testDatabases)('report registration on $label', (database) => {
       reports.queryAs<{ recordReportVerification: { verificationStatus: string } | null }>(identity, 'mutation ($id: ID!) { recordReportVerification(id: $id, genuine: false, note: "核验") { verificationStatus } }', { id });
     const withoutPurpose = await verify(identityOf(financeOfficer));
     expect(withoutPurpose.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', group: 'REPORTS', auditedRefusal: { subjectId: subject.id } });
-    expect((await acceptance({ id, issuedOn: '2026-10-30', issuerProviderId: null })).verificationStatus).toBe('UNCHECKED');
+    expect((await acceptance(id)).verificationStatus).toBe('UNCHECKED');
     const window = await verify(identityOf({ ...financeOfficer, id: 'window-1', organisation: 'CREDIT_OFFICE' }));
     expect(window.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', group: 'REPORTS' });
     expect((await verify(identityOf(creditOffice, { matter: 'CREDIT_SUPERVISION' }))).data?.recordReportVerification).toEqual({ verificationStatus: 'NOT_GENUINE' });
@@ -616,7 +607,7 @@ describe.each(testDatabases)('report registration on $label', (database) => {
       { id },
     );
     expect(checked.data?.recordReportVerification).toMatchObject({ verificationStatus: 'NOT_GENUINE', verificationNote: '信用中国网站核验：验证码不符' });
-    expect((await acceptance({ id, issuedOn: '2026-10-30', issuerProviderId: null })).acceptance).toEqual({ accepted: false, reasons: ['NOT_GENUINE'] });
+    expect((await acceptance(id)).acceptance).toEqual({ accepted: false, reasons: ['NOT_GENUINE'] });
     // A note that reads reversed is refused, as every text a person types; one over two lines is taken.
     const reversed = await reports.queryAs(officer, 'mutation ($id: ID!, $note: String!) { recordReportVerification(id: $id, genuine: true, note: $note) { id } }', { id, note: '核验\u202e符不码证验' });
     expect(reversed.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'note' });
@@ -634,7 +625,7 @@ describe.each(testDatabases)('report registration on $label', (database) => {
     const other = await verify(departmentOfficer('TAXATION', 'TAX_INCENTIVES'), false);
     expect(other.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
     expect(other.errors?.[0].message).toBe("a report's finding is recorded by the department that registered the report or by the credit office");
-    expect((await acceptance({ id, issuedOn: '2026-10-30', issuerProviderId: null })).verificationStatus).toBe('GENUINE');
+    expect((await acceptance(id)).verificationStatus).toBe('GENUINE');
     expect((await verify(identityOf(creditOffice, { matter: 'CREDIT_SUPERVISION' }), false)).data?.recordReportVerification).toEqual({ verificationStatus: 'NOT_GENUINE' });
   });
 
@@ -737,5 +728,60 @@ describe.each(testDatabases)('report registration on $label', (database) => {
     expect(result?.errors).toBeUndefined();
     expect((result?.data as { _entities: { verifications: unknown[] }[] })._entities.map((e) => e.verifications.length)).toEqual([1, 1, 1, 1, 1]);
     expect(five).toBe(one);
+  });
+
+  describe("a list of reports' acceptance, the providers subgraph reached through a stand-in", () => {
+    const listed = world.subjects.find((s, i) => i > 2 && s.kind === 'ENTERPRISE')!;
+    let standIn: StandInSubgraph;
+    const reportsOfListed = /* GraphQL */ `
+      query ($r: [_Any!]!) { _entities(representations: $r) { ... on Subject { creditReports(first: 50) { edges { node { issuer { id } acceptance { accepted reasons } } } } } } }
+    `;
+    const read = () =>
+      reports.queryAs<{ _entities: { creditReports: { edges: { node: { issuer: { id: string } | null; acceptance: { accepted: boolean; reasons: string[] } | null } }[] } }[] }>(officer, reportsOfListed, {
+        r: [{ __typename: 'Subject', id: listed.id, kind: listed.kind }],
+      });
+
+    beforeAll(async () => {
+      // Reports of three issuers: one in good standing, one revoked since, one suspended since.
+      for (const [provider, issuedOn] of [[world.providers[0], '2026-06-15'], [world.providers[11], '2026-05-01'], [world.providers[10], '2026-04-08']] as const) {
+        const result = await registerAs(officer, input({ subjectId: listed.id, source: 'THIRD_PARTY_PROVIDER', issuerProviderId: provider.id, issuedOn, validUntil: '2027-12-31' }));
+        expect(result.errors).toBeUndefined();
+      }
+      standIn = await StandInSubgraph.start();
+      standIn.upstream = providers.url();
+      urls.providers = standIn.url;
+    });
+    afterAll(async () => {
+      urls.providers = providers.url();
+      await standIn?.stop();
+    });
+
+    it('asks the providers subgraph once for the whole list, however many issuers it names', async () => {
+      const before = standIn.received.length;
+      const result = await read();
+      expect(result.errors).toBeUndefined();
+      const nodes = result.data!._entities[0].creditReports.edges.map((e) => e.node);
+      expect(new Set(nodes.map((n) => n.issuer?.id)).size).toBe(3);
+      expect(Object.fromEntries(nodes.map((n) => [n.issuer!.id, n.acceptance]))).toEqual({
+        [world.providers[0].id]: { accepted: true, reasons: [] },
+        [world.providers[11].id]: { accepted: false, reasons: ['ISSUER_REVOKED', 'ISSUER_CLASS_D'] },
+        [world.providers[10].id]: { accepted: false, reasons: ['ISSUER_SUSPENDED'] },
+      });
+      expect(standIn.received.length - before).toBe(1);
+    });
+
+    it('answers each acceptance SUBGRAPH_UNAVAILABLE naming the providers subgraph when it cannot be reached, the rest of the list standing', async () => {
+      await standIn.down();
+      try {
+        const result = await read();
+        const nodes = result.data!._entities[0].creditReports.edges.map((e) => e.node);
+        expect(nodes).toHaveLength(3);
+        expect(nodes.every((n) => n.issuer !== null && n.acceptance === null)).toBe(true);
+        expect(result.errors?.map((e) => e.extensions)).toEqual(nodes.map(() => ({ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'providers', reason: 'UNREACHABLE', retryAfterSeconds: 5 })));
+        expect(result.errors?.[0].message).toBe('the providers subgraph gave no usable answer, so how the issuer of a third-party report stands could not be checked: retry later');
+      } finally {
+        await standIn.up();
+      }
+    });
   });
 });
