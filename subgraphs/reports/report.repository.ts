@@ -13,7 +13,6 @@ import type { RequestDeadline } from '../../lib/deadline';
 import { CreditReportSnapshotPart, snapshotPartLength } from './entities/credit-report-snapshot-part.entity';
 import { CreditReport, type VerificationOutcome } from './entities/credit-report.entity';
 import { ReportVerification } from './entities/report-verification.entity';
-import { platformIssuer } from './platform-report';
 
 /** Who acts, from the caller's token. */
 export interface Actor {
@@ -64,9 +63,15 @@ export class ReportRepository {
     return groupedByKey(reportIds, rows, (row) => row.reportId).map((parts) => (parts.length ? parts.map((part) => part.content).join('') : null));
   }
 
-  /** A platform report by its number, or null. */
+  /**
+   * A platform report by its number, or null: under whatever name the platform had when it issued
+   * the report, which the report keeps (a district that renames its platform still verifies and
+   * prints every report issued before). The number alone is the platform's: registration refuses
+   * one in its numbering (registration.ts), and each carries its issue day and eight random
+   * characters (newReportNumber). Found through IDX_credit_report_report_number.
+   */
   findPlatformReport(reportNumber: string): Promise<CreditReport | null> {
-    return this.reports.findOneBy({ source: 'DISTRICT_PLATFORM', issuerName: platformIssuer.name, reportNumber });
+    return this.reports.findOneBy({ source: 'DISTRICT_PLATFORM', reportNumber });
   }
 
   /**

@@ -13,6 +13,7 @@ import { WithdrawReportRegistration1764000000250 } from './migrations/1764000000
 import { CheckRequirementAsJson1764000000260 } from './migrations/1764000000260-check-requirement-as-json';
 import { IssuerNameKey1764000000270 } from './migrations/1764000000270-issuer-name-key';
 import { GeneratedReportIdempotencyKey1764000000280 } from './migrations/1764000000280-generated-report-idempotency-key';
+import { ReportNumberIndex1764000000290 } from './migrations/1764000000290-report-number-index';
 import { defaultPeers, type ReportsPeers } from './peers';
 import { printableRoute } from './printable';
 import { resolvers } from './resolvers';
@@ -26,7 +27,7 @@ export function createReportsSubgraph(peers: ReportsPeers): SubgraphDefinition<R
   return {
     name: 'reports',
     entities: [CreditReport, CreditReportSnapshotPart, CheckReportRequirement, ReportVerification],
-    migrations: [CreateCreditReport1764000000200, AddReportRegistration1764000000210, CreateCheckReportRequirement1764000000220, CreateReportVerification1764000000230, ExactReportNumbers1764000000240, WithdrawReportRegistration1764000000250, CheckRequirementAsJson1764000000260, IssuerNameKey1764000000270, GeneratedReportIdempotencyKey1764000000280],
+    migrations: [CreateCreditReport1764000000200, AddReportRegistration1764000000210, CreateCheckReportRequirement1764000000220, CreateReportVerification1764000000230, ExactReportNumbers1764000000240, WithdrawReportRegistration1764000000250, CheckRequirementAsJson1764000000260, IssuerNameKey1764000000270, GeneratedReportIdempotencyKey1764000000280, ReportNumberIndex1764000000290],
     resolvers,
     subjectOf: { Subject: (s: { id: string }) => s.id, CreditReport: (r: { subjectId: string }) => r.subjectId, CreditCheck: (c: { subjectId: string }) => c.subjectId,
       ReportVerification: (v: { subjectId: string }) => v.subjectId,

@@ -20,13 +20,15 @@ export type VerificationOutcome = 'GENUINE' | 'NOT_GENUINE';
 // migrations/1764000000210-add-report-registration.ts and
 // migrations/1764000000250-withdraw-report-registration.ts and
 // migrations/1764000000270-issuer-name-key.ts and
-// migrations/1764000000280-generated-report-idempotency-key.ts. On MySQL the issuer's name, its
+// migrations/1764000000280-generated-report-idempotency-key.ts and
+// migrations/1764000000290-report-number-index.ts. On MySQL the issuer's name, its
 // key, the report number and a generation's idempotency key compare byte for byte, as on SQLite
 // (migrations/1764000000240-exact-report-numbers.ts).
 @Entity('credit_report')
 @Index('IDX_credit_report_subject_id_issued_on', ['subjectId', 'issuedOn'])
 @Index('IDX_credit_report_issuer_provider_id_issued_on', ['issuerProviderId', 'issuedOn'])
 @Index('UQ_credit_report_issuer_number_in_force', ['issuerNameKey', 'reportNumber', 'inForce'], { unique: true })
+@Index('IDX_credit_report_report_number', ['reportNumber'])
 @Index('UQ_credit_report_generator_idempotency_key', ['registeredByOrganisation', 'registeredBy', 'idempotencyKey'], { unique: true })
 export class CreditReport {
   @PrimaryColumn({ type: 'varchar', length: 36 })

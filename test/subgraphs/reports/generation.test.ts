@@ -11,10 +11,14 @@ import { createRecordsSubgraph } from '../../../subgraphs/records/subgraph';
 import type { Peer } from '../../../subgraphs/reports/peers';
 import { canonicalJson, sha256Hex } from '../../../lib/canonical-json';
 import type { Snapshot } from '../../../subgraphs/reports/platform-report';
+import { CreditReport } from '../../../subgraphs/reports/entities/credit-report.entity';
+import { snapshotPartLength } from '../../../subgraphs/reports/entities/credit-report-snapshot-part.entity';
+import { nameKey } from '../../../lib/text';
 import { createReportsSubgraph } from '../../../subgraphs/reports/subgraph';
 import { EntitiesSubjectDirectory } from '../../../subgraphs/shared/subject-directory';
 import type { RequestIdentity } from '../../../lib/access/identity';
 import { testDatabases } from '../../helpers/databases';
+import { plansOf } from '../../helpers/query-plans';
 import { signedBy, testSigningKey } from '../../helpers/identity';
 import { useSubgraph } from '../../helpers/subgraph';
 import { analyst, creditOffice, financeOfficer, identityOf } from '../providers/callers';
@@ -278,6 +282,34 @@ describe.each(testDatabases)('platform public credit reports on $label', (databa
     const redigested = await generated();
     await reports.db().query('UPDATE credit_report SET document_sha256 = ? WHERE id = ?', ['0'.repeat(64), redigested.id]);
     expect(await verified(redigested.reportNumber, redigested.verificationCode)).toMatchObject({ genuine: false });
+  });
+
+  it('verifies and prints a report issued under an earlier name of the platform, with the name, office and title sealed into it', async () => {
+    // A district that renamed its platform (README, "Adopting the platform") keeps every report it
+    // issued before: the report is its row and snapshot as generated under the earlier name.
+    const report = await generated();
+    const earlier = { issuer: '旧名公共信用信息共享平台', office: '旧名社会信用体系建设领导小组办公室', title: '旧名公共信用信息报告' };
+    const sealed = canonicalJson({ ...(await snapshotOf(report.id)), ...earlier });
+    await reports.db().query('DELETE FROM credit_report_snapshot_part WHERE report_id = ?', [report.id]);
+    for (let part = 0; part * snapshotPartLength < sealed.length; part++) {
+      await reports.db().query('INSERT INTO credit_report_snapshot_part (report_id, part_index, content) VALUES (?, ?, ?)', [report.id, part, sealed.slice(part * snapshotPartLength, (part + 1) * snapshotPartLength)]);
+    }
+    await reports.db().query('UPDATE credit_report SET issuer_name = ?, issuer_name_key = ?, document_sha256 = ? WHERE id = ?', [earlier.issuer, nameKey(earlier.issuer), sha256Hex(sealed), report.id]);
+
+    expect(await verified(report.reportNumber, report.verificationCode)).toEqual({ genuine: true, subjectName: subject.name, issuedOn: report.issuedOn, validUntil: report.validUntil, isWithinValidity: true });
+    const page = await printable(report.printableUrl);
+    expect(page.status).toBe(200);
+    for (const printed of Object.values(earlier)) expect(page.text).toContain(printed);
+    const read = await reports.query<{ creditReport: { issuerName: string; verificationStatus: string } }>('query ($id: ID!) { creditReport(id: $id) { issuerName verificationStatus } }', { id: report.id });
+    expect(read.data?.creditReport).toEqual({ issuerName: earlier.issuer, verificationStatus: 'GENUINE' });
+  });
+
+  it('finds a platform report by its number through an index, whatever name the platform has', async () => {
+    const report = await generated();
+    // The statement findPlatformReport sends (report.repository.ts), as TypeORM writes it.
+    const [sql, params] = reports.db().getRepository(CreditReport).createQueryBuilder('CreditReport').where({ source: 'DISTRICT_PLATFORM', reportNumber: report.reportNumber }).getQueryAndParameters();
+    const plans = await plansOf(reports.db(), database, sql, params, 'CreditReport');
+    expect(plans).toEqual([expect.objectContaining({ index: 'IDX_credit_report_report_number', wholeTable: false })]);
   });
 
   it('renders a printable page with the district\'s header, the subject, every section and the verification data', async () => {
