@@ -22,6 +22,7 @@ import { RestorationEvidenceAsJson1764000000220 } from './migrations/17640000002
 import { resolvers } from './resolvers';
 import { creditRecordStatisticsResolvers } from './credit-record-statistics';
 import { accessCatalogueResolvers } from './access-catalogue';
+import { refuseCodesMissingFromCatalogue } from './catalogue-codes-stored';
 
 /** The resolvers of records, of the review ledger, of the record statistics and of the access catalogue, type by type. */
 const resolverMaps = [resolvers, creditCheckResolvers, creditRecordStatisticsResolvers, accessCatalogueResolvers];
@@ -50,6 +51,7 @@ export function createRecordsSubgraph(dependencies?: RecordsDependencies): Subgr
       CreditRecordSubmission: (s: { record: { subjectId: string } }) => s.record.subjectId,
     },
     createContext: (db, { deadline }) => createRecordsContext(db, new Date(), dependencies, deadline),
+    checkStored: refuseCodesMissingFromCatalogue,
   };
 }
 

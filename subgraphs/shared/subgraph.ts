@@ -56,6 +56,13 @@ export interface SubgraphDefinition<TContext extends object> extends DataModel {
   maxBodyBytes?: number;
   /** Extra HTTP routes beside GraphQL (the reports subgraph's printable reports), built once per server; `identities` checks the gateway's signature as GraphQL requests are checked, and `signingKey` signs calls to peers as `createContext`'s does. */
   routes?(db: DataSource, kernel: { identities: IdentityVerifier; signingKey: Uint8Array }): ExtraRoute[];
+  /**
+   * Run once the database is migrated, before the process serves: throws a StartFailure when the
+   * stored data holds what this release cannot read back (the records subgraph's department codes
+   * the catalogue lacks), so that the start is refused in one line instead of every request
+   * touching those rows failing.
+   */
+  checkStored?(db: DataSource): Promise<void>;
 }
 
 export type ContextOf<TContext extends object> = TContext & SubgraphContext;
@@ -471,6 +478,7 @@ export async function runSubgraph<TContext extends object, TPeers>(subgraph: Sub
     // Before the database is opened: a second process on its SQLite file stops here.
     const lock = lockSqliteDatabases(config.database, [definition.name], `the ${definition.name} subgraph`);
     const db = await openDatabase(definition.name, config.database, definition, databaseLogger(logger, registerQueryCounter(metrics)), config.databaseWaits);
+    await definition.checkStored?.(db);
     const served = await startSubgraph(definition, db, { port: config.port, host: config.host, signingKey: config.signingKey, acceptedKeys: config.acceptedKeys, logger, metrics });
     logger.info({ url: served.url, database: describeTarget(config.database), ...(config.database.kind === 'mysql' ? { databaseWaits: config.databaseWaits } : {}) }, 'serving');
     handleShutdownSignals(logger, [
