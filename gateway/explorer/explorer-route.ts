@@ -7,6 +7,7 @@ import { ConfigError } from '../../lib/env';
 import { ErrorCode } from '../../lib/errors';
 import { sendErrors, sendJson, type ExtraRoute } from '../../lib/http-server';
 import { matters } from '../../lib/catalogue/matters';
+import { district } from '../../lib/catalogue/district';
 import { purposeHeaders } from '../../lib/access/identity';
 import { explorerBundleDirectory } from './build';
 import type { ExplorerSettings } from './settings';
@@ -63,7 +64,7 @@ const page = `<!doctype html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Credit API explorer · 北戴河区公共信用信息共享平台</title>
+<title>Credit API explorer · ${district.platformName}</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="explorer.css">
 </head>

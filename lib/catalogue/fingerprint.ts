@@ -2,6 +2,7 @@ import * as fieldGroups from '../access/field-groups';
 import * as policy from '../access/policy';
 import { canonicalJson, sha256Hex } from '../canonical-json';
 import * as departments from './departments';
+import * as district from './district';
 import * as matters from './matters';
 import * as measures from './measures';
 import * as providerSupervision from './provider-supervision';
@@ -16,6 +17,7 @@ import * as recordStanding from './record-standing';
  */
 const catalogueModules: Record<string, object> = {
   'catalogue/departments': departments,
+  'catalogue/district': district,
   'catalogue/matters': matters,
   'catalogue/measures': measures,
   'catalogue/provider-supervision': providerSupervision,
@@ -34,7 +36,7 @@ const tablesOf = (module: object) => Object.fromEntries(Object.entries(module).f
  * SHA-256 of the canonical JSON of every table of its modules (departments, matters and who
  * handles them, field groups and who is granted them, which department decides which records,
  * the disclosure periods and restoration rules, the measures, what each provider's filing status
- * and supervision class allow, the public sources' names, a tax grade's term, …), wording included,
+ * and supervision class allow, the public sources' names, the district's identity, a tax grade's term, …), wording included,
  * as processes answer departments' and matters' names too. The catalogue is code (README,
  * Upgrading): two processes answering the same fingerprint hold the same tables (not the same
  * functions over them: a release changing only a rule's code answers the same), and a gateway compares its

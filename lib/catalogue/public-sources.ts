@@ -1,11 +1,12 @@
 import { nameAsRead } from '../text';
+import { district } from './district';
 
 /**
  * The public sources of credit reports that name their issuer themselves, and each issuer's
  * names: as printed on its reports first, then any other it goes by. Credit China's website
  * prints 信用中国网站 and is called 信用中国; this platform issues its own reports
- * (DISTRICT_PLATFORM) under its name, which `platformIssuer` (subgraphs/reports/platform-report.ts)
- * prints from here.
+ * (DISTRICT_PLATFORM) under its name (district.ts), which `platformIssuer`
+ * (subgraphs/reports/platform-report.ts) prints from here.
  *
  * The one list of them, in the catalogue because two subgraphs read it: the reports subgraph fills
  * in a CREDIT_CHINA report's issuer and holds each name to its own source, and the provider
@@ -15,7 +16,7 @@ import { nameAsRead } from '../text';
  */
 export const publicSourceIssuers = {
   CREDIT_CHINA: ['信用中国网站', '信用中国'],
-  DISTRICT_PLATFORM: ['北戴河区公共信用信息共享平台'],
+  DISTRICT_PLATFORM: [district.platformName],
 } as const satisfies Record<string, readonly [string, ...string[]]>;
 
 export type PublicSource = keyof typeof publicSourceIssuers;
@@ -34,7 +35,7 @@ export interface PublicSourceIssuer {
  */
 export const alsoKnownAs: Record<PublicSource, { names: readonly string[]; before: readonly string[]; after: readonly string[] }> = {
   CREDIT_CHINA: { names: ['Credit China', 'creditchina.gov.cn', 'www.creditchina.gov.cn'], before: [], after: ['官方网站', '官网', '网站', '网'] },
-  DISTRICT_PLATFORM: { names: ['北戴河公共信用信息共享平台'], before: ['河北省秦皇岛市', '河北省', '秦皇岛市', '秦皇岛'], after: [] },
+  DISTRICT_PLATFORM: { ...district.platformAlsoKnownAs, after: [] },
 };
 
 /**

@@ -1,5 +1,6 @@
 import { randomInt, timingSafeEqual } from 'node:crypto';
 import { sha256Hex } from '../../lib/canonical-json';
+import { district } from '../../lib/catalogue/district';
 import { publicSourceIssuers } from '../../lib/catalogue/public-sources';
 import type { RecordCategoryCode } from '../../lib/catalogue/record-categories';
 import { normaliseIdentifier } from '../../lib/identifiers';
@@ -13,11 +14,11 @@ import type { CreditReport } from './entities/credit-report.entity';
  * live in the repository and the generator.
  */
 
-/** Printed as the issuer on every platform report: its name the one the catalogue reserves to it. */
+/** Printed as the issuer on every platform report: its name the one the catalogue reserves to it; office and title the district's (lib/catalogue/district.ts). */
 export const platformIssuer = {
   name: publicSourceIssuers.DISTRICT_PLATFORM[0],
-  office: '秦皇岛市北戴河区社会信用体系建设领导小组办公室',
-  title: '北戴河区公共信用信息报告',
+  office: district.reportOffice,
+  title: district.reportTitle,
 } as const;
 
 /** Version of the snapshot layout; a reader of old snapshots switches on it. */
@@ -142,8 +143,8 @@ export function randomCode(length: number): string {
   return Array.from({ length }, () => codeAlphabet[randomInt(codeAlphabet.length)]).join('');
 }
 
-/** What every platform report number starts with (北戴河信用): no other issuer's number is the platform's to verify. */
-const reportNumberPrefix = 'BDHXY';
+/** What every platform report number starts with (lib/catalogue/district.ts): no other issuer's number is the platform's to verify. */
+const reportNumberPrefix = district.reportNumberPrefix;
 
 /** e.g. BDHXY-20261125-7KQ2M9TA: the issue day, then random characters (no shared counter to race on). */
 export function newReportNumber(issuedOn: string): string {

@@ -10,6 +10,7 @@ import 'graphiql/style.css';
 import { StrictMode, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { createPortal } from 'react-dom';
 import { createRoot } from 'react-dom/client';
+import { district } from '../../../lib/catalogue/district';
 import type { ExplorerSettings, ExplorerExample, DemoCallerToken } from '../settings';
 import { explorerError, notGraphqlAnswer, stoppedAnswer, type Answer } from './explorer-errors';
 import { operationSent } from './operation-sent';
@@ -409,7 +410,7 @@ function AccessBar({
   };
   return (
     <header ref={barRef} className="explorer-bar">
-      <h1 className="explorer-title" title="北戴河区公共信用信息共享平台">Beidaihe credit API · explorer</h1>
+      <h1 className="explorer-title" title={district.platformName}>{district.explorerHeading}</h1>
       {demo && (
         <label className="explorer-field">
           <span>Demo caller</span>
