@@ -254,10 +254,11 @@ export class AuditChain {
   /** The inputs as rows to chain, each validated (one bad entry stores nothing), their ids unique. */
   private validRows(inputs: readonly AuditEntryInput[]): AuditEntry[] {
     const rows = inputs.map((input, index) => withIndex(index, () => this.toRow(input, `entries[${index}]`)));
-    const ids = new Set<string>();
+    const earlier = new Map<string, number>();
     rows.forEach((row, index) => {
-      if (ids.has(row.id)) throw badInput(`entries[${index}].id`, `ids must be unique within an append, got ${row.id} twice`, { index });
-      ids.add(row.id);
+      const earlierIndex = earlier.get(row.id);
+      if (earlierIndex !== undefined) throw badInput(`entries[${index}].id`, `ids must be unique within an append, got ${row.id} twice (entries[${earlierIndex}].id)`, { index, problem: 'LISTED_TWICE', earlierIndex });
+      earlier.set(row.id, index);
     });
     return rows;
   }
@@ -342,7 +343,12 @@ export class AuditChain {
     // Fresh random ids cannot be taken: only ids the caller named (seeds) are looked up, which
     // keeps the gateway's appends, made while holding the chain lock, to one read.
     const taken = idsNamed ? await manager.find(AuditEntry, { select: { id: true }, where: { id: In(rows.map((r) => r.id)) } }) : [];
-    if (taken.length > 0) throw badInput('id', `audit entries are never replaced, but ${taken.map((r) => r.id).join(', ')} already exist`);
+    if (taken.length > 0) {
+      // Named as every refusal of one entry is (validRows), by the first entry whose id is taken.
+      const takenIds = new Set(taken.map((r) => r.id));
+      const index = rows.findIndex((row) => takenIds.has(row.id));
+      throw badInput(`entries[${index}].id`, `audit entries are never replaced, but ${[...takenIds].join(', ')} already exist`, { index, problem: 'ENTRY_EXISTS' });
+    }
     await insertMany(manager, AuditEntry, chain(rows, await this.chainHead(manager)));
     return rows;
   }
@@ -486,20 +492,37 @@ function remember(db: DataSource, appended: AuditEntry[]): AuditEntry[] {
   return appended;
 }
 
-const fieldGroupPattern = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
+/** What a field group is: an identifier of letters, digits, '_', '.' or '-', starting with a letter, at most 64 characters. */
+const fieldGroupMaxLength = 64;
+const fieldGroupCharacter = /[A-Za-z0-9_.-]/;
 
+/**
+ * The entry's field groups, joined as stored. Each refusal has its `problem` (README, Errors), on
+ * `fieldGroups[i]` for the group at fault: a group that is no text NOT_TEXT, an empty one EMPTY,
+ * a longer one TOO_LONG, one holding a character an identifier does not (a comma would split it
+ * in the stored column) or not starting with a letter FORBIDDEN_CHARACTER with that character (as
+ * a code's character outside its alphabet is), one listed twice LISTED_TWICE with the earlier
+ * one's index; all of them too long joined, TOO_LONG on `fieldGroups`; anything but a list (a
+ * direct caller's: GraphQL makes a list of one value) NOT_A_LIST.
+ */
 function fieldGroups(groups: readonly string[], field: string): string {
-  if (!Array.isArray(groups)) throw badInput(field, `fieldGroups must be a list of field group identifiers, got ${JSON.stringify(groups)}`);
-  const seen = new Set<string>();
-  for (const group of groups) {
-    if (typeof group !== 'string' || !fieldGroupPattern.test(group)) {
-      throw badInput(field, `a field group is an identifier of letters, digits, '_', '.' or '-' (at most 64, starting with a letter), got ${JSON.stringify(group)}`);
-    }
-    if (seen.has(group)) throw badInput(field, `field group ${group} is listed twice`);
-    seen.add(group);
-  }
+  if (!Array.isArray(groups)) throw badInput(field, `fieldGroups must be a list of field group identifiers, got ${JSON.stringify(groups)}`, { problem: 'NOT_A_LIST' });
+  const earlier = new Map<string, number>();
+  groups.forEach((group: unknown, index) => {
+    const at = `${field}[${index}]`;
+    const rule = `a field group is an identifier of letters, digits, '_', '.' or '-' (at most ${fieldGroupMaxLength}, starting with a letter), got ${JSON.stringify(group)}`;
+    if (typeof group !== 'string') throw badInput(at, rule, { problem: 'NOT_TEXT' });
+    if (group === '') throw badInput(at, rule, { problem: 'EMPTY' });
+    const characters = Array.from(group);
+    if (characters.length > fieldGroupMaxLength) throw badInput(at, rule, { problem: 'TOO_LONG', max: fieldGroupMaxLength });
+    const refused = /[A-Za-z]/.test(characters[0]) ? characters.find((character) => !fieldGroupCharacter.test(character)) : characters[0];
+    if (refused !== undefined) throw badInput(at, rule, { problem: 'FORBIDDEN_CHARACTER', character: codePointOf(refused) });
+    const earlierIndex = earlier.get(group);
+    if (earlierIndex !== undefined) throw badInput(at, `field group ${group} is listed twice (${field}[${earlierIndex}])`, { problem: 'LISTED_TWICE', earlierIndex });
+    earlier.set(group, index);
+  });
   const joined = joinFieldGroups(groups);
-  if (joined.length > 500) throw badInput(field, `field groups must fit in 500 characters joined with commas, got ${joined.length}`);
+  if (joined.length > 500) throw badInput(field, `field groups must fit in 500 characters joined with commas, got ${joined.length}`, { problem: 'TOO_LONG', max: 500 });
   return joined;
 }
 

@@ -112,7 +112,7 @@ describe.each(testDatabases)('audit API on $label', (database) => {
       ['an unknown department code', { organisation: 'NOT_A_DEPARTMENT' }, 'entries[37].organisation'],
       ['an empty actor', { actor: ' ' }, 'entries[37].actor'],
       ['a subject id over 36 characters', { subjectId: 's'.repeat(37) }, 'entries[37].subjectId'],
-      ['a field group listed twice', { fieldGroups: ['SUBJECT_BASICS', 'SUBJECT_BASICS'] }, 'entries[37].fieldGroups'],
+      ['a field group listed twice', { fieldGroups: ['SUBJECT_BASICS', 'SUBJECT_BASICS'] }, 'entries[37].fieldGroups[1]'],
       ['an operation name over 200 characters', { operationName: 'o'.repeat(201) }, 'entries[37].operationName'],
     ])('refuses a batch with %s in it with BAD_USER_INPUT naming the entry, and stores none of it', async (_label, overrides, field) => {
       const before = await verify();

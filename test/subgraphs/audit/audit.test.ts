@@ -175,8 +175,17 @@ describe.each(testDatabases)('audit subgraph on $label', (database) => {
       ['an empty actor', { actor: '  ' }, 'entries[1].actor', { problem: 'EMPTY' }],
       // A direct caller's number where text is held: no blank text.
       ['an actor that is no text', { actor: 42 as unknown as string }, 'entries[1].actor', { problem: 'NOT_TEXT' }],
-      ['a field group with a comma', { fieldGroups: ['A,B'] }, 'entries[1].fieldGroups', {}],
-      ['a field group listed twice', { fieldGroups: ['SUBJECT_BASICS', 'SUBJECT_BASICS'] }, 'entries[1].fieldGroups', {}],
+      // A comma would split the group in its stored column.
+      ['a field group with a comma', { fieldGroups: ['SUBJECT_BASICS', 'A,B'] }, 'entries[1].fieldGroups[1]', { problem: 'FORBIDDEN_CHARACTER', character: 'U+002C' }],
+      ['a field group not starting with a letter', { fieldGroups: ['1A'] }, 'entries[1].fieldGroups[0]', { problem: 'FORBIDDEN_CHARACTER', character: 'U+0031' }],
+      ['an empty field group', { fieldGroups: [''] }, 'entries[1].fieldGroups[0]', { problem: 'EMPTY' }],
+      ['a field group over 64 characters', { fieldGroups: [`G${'g'.repeat(64)}`] }, 'entries[1].fieldGroups[0]', { problem: 'TOO_LONG', max: 64 }],
+      ['a field group that is no text', { fieldGroups: [7 as unknown as string] }, 'entries[1].fieldGroups[0]', { problem: 'NOT_TEXT' }],
+      ['a field group listed twice', { fieldGroups: ['SUBJECT_BASICS', 'PUBLIC_RECORDS', 'SUBJECT_BASICS'] }, 'entries[1].fieldGroups[2]', { problem: 'LISTED_TWICE', earlierIndex: 0 }],
+      ['field groups over 500 characters joined', { fieldGroups: Array.from({ length: 9 }, (_, i) => `G${i}${'g'.repeat(60)}`) }, 'entries[1].fieldGroups', { problem: 'TOO_LONG', max: 500 }],
+      // A direct caller's: GraphQL makes a list of one value.
+      ['field groups that are no list', { fieldGroups: 'SUBJECT_BASICS' as unknown as string[] }, 'entries[1].fieldGroups', { problem: 'NOT_A_LIST' }],
+      ['an id an earlier entry of the batch has', { id: 'f0000000-0000-4000-8000-000000000001' }, 'entries[1].id', { problem: 'LISTED_TWICE', earlierIndex: 0 }],
       ['an invalid instant', { occurredAt: new Date('not a date') }, 'entries[1].occurredAt', { problem: 'NOT_A_DATE' }],
       ['a request id over 64 characters', { requestId: 'r'.repeat(65) }, 'entries[1].requestId', { problem: 'TOO_LONG', max: 64 }],
       // Hashed as JSON escapes it, stored as U+FFFD: the chain would read as tampered from it on.
@@ -185,14 +194,14 @@ describe.each(testDatabases)('audit subgraph on $label', (database) => {
     ])('refuses %s with BAD_USER_INPUT naming the field and its problem, and stores none of the batch', async (_label, overrides, field, problem) => {
       const before = await count();
       const batch = [entry('f0000000-0000-4000-8000-000000000001'), entry('f0000000-0000-4000-8000-000000000002', overrides)];
-      await expect(repository.append(batch)).rejects.toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field, ...problem } });
+      await expect(repository.append(batch)).rejects.toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field, index: 1, ...problem } });
       expect(await count()).toBe(before);
     });
 
     it('refuses to replace an existing entry and leaves the chain as it was', async () => {
       const head = await repository.chainHead();
       await expect(repository.append([entry('f0000000-0000-4000-8000-000000000003'), entry(fixtures[0].id ?? '')])).rejects.toMatchObject({
-        extensions: { code: 'BAD_USER_INPUT', field: 'id' },
+        extensions: { code: 'BAD_USER_INPUT', field: 'entries[1].id', index: 1, problem: 'ENTRY_EXISTS' },
       });
       expect(await repository.chainHead()).toEqual(head);
       expect(await db().getRepository(AuditEntry).existsBy({ id: 'f0000000-0000-4000-8000-000000000003' })).toBe(false);
