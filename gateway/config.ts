@@ -4,6 +4,7 @@ import net, { BlockList } from 'node:net';
 import path from 'node:path';
 import { parse } from 'graphql';
 import { ConfigError, ConfigProblems, readAcceptedSecrets, readExactText, readFlag, readHost, isLoopback, readLogLevel, readNodeEnvironment, readPort, readPositiveInteger, readSecret, readSwitch, readUrl, readWholeNumber, withoutUserInfo, type WholeNumberRange } from '../lib/env';
+import { shortestTimeoutMs } from '../lib/deadline';
 import type { LogLevel } from '../lib/logger';
 import { checkSettingNames } from '../lib/settings';
 import { readSubgraphUrls, subgraphNames, supergraphPath, type SubgraphName } from '../schema/subgraphs';
@@ -455,7 +456,7 @@ export function readTrustedProxies(env: NodeJS.ProcessEnv): BlockList | undefine
  * The floor is no subgraph's answer time but a unit's mistake: SUBGRAPH_TIMEOUT_MS=10 (seconds
  * meant) failed every call, the gateway ready all the while.
  */
-const timeoutRange: WholeNumberRange = { unit: 'milliseconds', min: 100, max: 600_000 };
+const timeoutRange: WholeNumberRange = { unit: 'milliseconds', min: shortestTimeoutMs, max: 600_000 };
 
 function readTimeout(env: NodeJS.ProcessEnv, name: 'SUBGRAPH_TIMEOUT_MS' | 'REQUEST_TIMEOUT_MS'): number {
   return readWholeNumber(env, name, defaultSubgraphTimeoutMs, timeoutRange);

@@ -230,10 +230,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   /**
    * The request's time for its subgraph calls: REQUEST_TIMEOUT_MS from when its body had been
    * read, ending no later than its `latestDeadline` when the upload ended during a stop, so that
-   * it is answered, in its time or with its typed timeout, before the stop cuts it.
+   * it is answered, in its time or with its typed timeout, before the stop cuts it. A time so cut
+   * says so in that timeout: the client would otherwise read it as the subgraphs' slowness.
    */
-  const deadlineOf = ({ bodyReadAt, latestDeadline, callerGone }: Pick<HttpRequestInfo, 'bodyReadAt' | 'latestDeadline' | 'callerGone'>) =>
-    new RequestDeadline(Math.min(requestTimeoutMs, (latestDeadline ?? Infinity) - bodyReadAt), 'gateway', bodyReadAt, callerGone);
+  const deadlineOf = ({ bodyReadAt, latestDeadline, callerGone }: Pick<HttpRequestInfo, 'bodyReadAt' | 'latestDeadline' | 'callerGone'>) => {
+    const stopLeavesMs = (latestDeadline ?? Infinity) - bodyReadAt;
+    return stopLeavesMs < requestTimeoutMs
+      ? new RequestDeadline(stopLeavesMs, 'gateway', bodyReadAt, callerGone, 'the gateway is stopping')
+      : new RequestDeadline(requestTimeoutMs, 'gateway', bodyReadAt, callerGone);
+  };
   if (!audit) return { server, context: async (request) => openGatewayContext(request.req, options.signingKey, deadlineOf(request)), audit, limits };
   if (!options.tokens) throw new ConfigError("access control needs a way to verify callers' tokens (AUTH_JWT_SECRET, AUTH_PUBLIC_KEY_FILE or AUTH_JWKS_URL)");
   const verify = createTokenVerifier(options.tokens, options.observer);

@@ -3,7 +3,7 @@ import type { GatewayGraphQLRequestContext, GatewayGraphQLResponse } from '@apol
 import { Kind, parse, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type NamedTypeNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import { identityHeader } from '../lib/access/identity';
 import { callNotUnderstoodCodes, ErrorCode, MutationOutcome, outageRetryAfterSeconds, outcomeNotKnown, retryMends, SubgraphFault } from '../lib/errors';
-import { PeerTimeout, timeoutHeader } from '../lib/deadline';
+import { PeerTimeout, timeoutHeader, type RequestDeadline } from '../lib/deadline';
 import { withoutCredentials } from '../lib/env';
 import { answeredAsGraphQL, CallAttempts, connectionFailure, platformFetcher } from '../lib/platform-http';
 import type { GatewayObserver, SubgraphFetchOutcome } from './observer';
@@ -106,7 +106,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   private async processWithRetry(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     // One count for this call's attempts, send's own included: the second attempt, whoever makes it, is the last.
     const attempts = new CallAttempts();
-    const call = this.forCall(options.context?.deadline?.callerGone, attempts);
+    const call = this.forCall(options.context?.deadline, attempts);
     try {
       return await super.process.call(call, options);
     } catch (error) {
@@ -119,13 +119,14 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   /**
    * This data source as one call makes it: with a fetcher that also stops when the request's client
    * goes away (its deadline's `callerGone`), closing the connection, so that a subgraph that has not
-   * committed stores nothing (lib/deadline.ts), and that counts the call's `attempts`, its own and
+   * committed stores nothing (lib/deadline.ts), whose timeout says why the request's time was cut
+   * short when it was (the gateway stopping), and that counts the call's `attempts`, its own and
    * this data source's (lib/platform-http.ts, CallAttempts). Apollo hands a fetcher the method,
    * headers and body alone, never the request; every other property and hook is this data source's
    * own (the view's prototype).
    */
-  private forCall(callerGone: AbortSignal | undefined, attempts: CallAttempts): this {
-    return Object.create(this, { fetcher: { value: platformFetcher(this.timeoutMs, this.name, callerGone, attempts) } }) as this;
+  private forCall(deadline: RequestDeadline | undefined, attempts: CallAttempts): this {
+    return Object.create(this, { fetcher: { value: platformFetcher(this.timeoutMs, this.name, deadline, attempts) } }) as this;
   }
 
   /**

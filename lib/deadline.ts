@@ -27,6 +27,13 @@ export const timeoutHeader = 'x-request-timeout-ms';
 /** The longest budget a header may name: the gateway's longest `SUBGRAPH_TIMEOUT_MS`. */
 const longestBudgetMs = 600_000;
 
+/**
+ * The least time the gateway's settings give a request's calls (`REQUEST_TIMEOUT_MS`,
+ * `SUBGRAPH_TIMEOUT_MS`: gateway/config.ts), and so the least a request is run with when a stop
+ * leaves it less (lib/http-server.ts).
+ */
+export const shortestTimeoutMs = 100;
+
 export class RequestDeadline {
   /** When the caller stops waiting, in this process's clock (ms since the epoch). */
   readonly at: number;
@@ -44,6 +51,13 @@ export class RequestDeadline {
     readonly service: string,
     startedAt: number = Date.now(),
     readonly callerGone?: AbortSignal,
+    /**
+     * Why the budget is less than the caller's own time for the request, when something else cut
+     * it short (the gateway's stop, whose grace period leaves a late upload less than its
+     * REQUEST_TIMEOUT_MS): told with each timeout it bounds (PeerTimeout), which would otherwise
+     * read as any request out of time.
+     */
+    readonly cutShortBecause?: string,
   ) {
     this.at = startedAt + budgetMs;
   }
@@ -52,11 +66,11 @@ export class RequestDeadline {
    * The deadline a request's header gives, measured from `receivedAt` (when its headers had
    * arrived, before its body: lib/http-server.ts); none without a well-formed header (tests, direct calls).
    */
-  static fromHeaders(headers: Record<string, string | string[] | undefined>, service: string, receivedAt: number = Date.now(), callerGone?: AbortSignal): RequestDeadline | undefined {
+  static fromHeaders(headers: Record<string, string | string[] | undefined>, service: string, receivedAt: number = Date.now(), callerGone?: AbortSignal, cutShortBecause?: string): RequestDeadline | undefined {
     const raw = headers[timeoutHeader];
     if (typeof raw !== 'string' || !/^\d{1,7}$/.test(raw)) return undefined;
     const budgetMs = Number(raw);
-    return budgetMs >= 1 && budgetMs <= longestBudgetMs ? new RequestDeadline(budgetMs, service, receivedAt, callerGone) : undefined;
+    return budgetMs >= 1 && budgetMs <= longestBudgetMs ? new RequestDeadline(budgetMs, service, receivedAt, callerGone, cutShortBecause) : undefined;
   }
 
   /** Whether the caller has stopped waiting: it closed the connection before it was answered. */
@@ -163,13 +177,16 @@ export class PeerTimeout extends Error {
     byDeadline: boolean,
     /** The call was stopped because the request's own caller went away (RequestDeadline.callerGone), not for want of time. */
     readonly callerGone = false,
+    /** Why the request's time was cut short (RequestDeadline.cutShortBecause), said where that time bounded the call. */
+    cutShortBecause?: string,
   ) {
+    const cutShort = cutShortBecause ? `, cut short because ${cutShortBecause}` : '';
     super(
       callerGone
         ? `the caller stopped waiting before the ${service} subgraph answered`
         : made
-          ? `the ${service} subgraph did not answer within ${timeoutMs} ms${byDeadline ? ', the time the request had left' : ''}`
-          : `too little of the request's time was left to ask the ${service} subgraph`,
+          ? `the ${service} subgraph did not answer within ${timeoutMs} ms${byDeadline ? `, the time the request had left${cutShort}` : ''}`
+          : `too little of the request's time${cutShort ? `${cutShort},` : ''} was left to ask the ${service} subgraph`,
     );
   }
 }

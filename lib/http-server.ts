@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import Negotiator from 'negotiator';
 import { HeaderMap, type ApolloServer, type BaseContext, type ContextFunction } from '@apollo/server';
+import { shortestTimeoutMs } from './deadline';
 import { ErrorCode, outageRetryAfterSeconds } from './errors';
 import type { Logger } from './logger';
 import { defaultStopGracePeriodMs } from './shutdown';
@@ -99,8 +100,8 @@ export interface ServeOptions<TContext extends BaseContext> {
    * How long a request may take to be answered once its own time is spent (default 0; the
    * gateway's: what follows its subgraph calls, gateway/gateway.ts answerAfterCallsMs). While the
    * server stops, a body read late in the grace period gets a time that ends this long before the
-   * grace period does (HttpRequestInfo.latestDeadline), and one read too late for any is refused
-   * unrun, 503 SHUTTING_DOWN.
+   * grace period does (HttpRequestInfo.latestDeadline), and one read too late for one of at least
+   * shortestTimeoutMs is refused unrun, 503 SHUTTING_DOWN.
    */
   answerAfterDeadlineMillis?: number;
 }
@@ -517,9 +518,13 @@ export async function serveGraphQL<TContext extends BaseContext>(
         const bodyReadAt = Date.now();
         // Its upload ended during the stop: its time must end where the grace period leaves room to
         // answer it, or it would run on past the grace period's end and be cut, unanswered, having
-        // perhaps stored a change. No room left: it must not run, and its client may say so.
+        // perhaps stored a change. Less left than the least time the gateway's settings give a
+        // request (shortestTimeoutMs): it must not run, and its client may be told so. Run with a few
+        // milliseconds, its calls would be sent with a time no subgraph answers in, or not sent at
+        // all, and it would be told TIMEOUT (a mutation perhaps that whether its change was stored is
+        // not known) where 503 SHUTTING_DOWN says plainly that nothing ran, to be sent again at once.
         const latestDeadline = drain.graceEndsAt === undefined ? undefined : drain.graceEndsAt - answerAfterDeadlineMs;
-        if (latestDeadline !== undefined && latestDeadline <= bodyReadAt) throw shuttingDown();
+        if (latestDeadline !== undefined && latestDeadline - bodyReadAt < shortestTimeoutMs) throw shuttingDown();
         const response = await server.executeHTTPGraphQLRequest({
           httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
           context: async () => {

@@ -105,7 +105,7 @@ async function attempt(url: string, init: SendOptions, attempts: CallAttempts): 
     // told the cause met, not a timeout of a call never sent, nor an unknown outcome for a
     // mutation that provably ran nothing. A caller gone meanwhile is told as one.
     if (again && !callerGone?.aborted) throw attempts.failed;
-    throw new PeerTimeout(service(), 0, false, true, callerGone?.aborted);
+    throw new PeerTimeout(service(), 0, false, true, callerGone?.aborted, init.deadline?.cutShortBecause);
   }
   const { signal, done } = callSignal(timeoutMs, callerGone);
   const dispatcher = again ? new Agent({ connections: 1 }) : pool;
@@ -121,7 +121,7 @@ async function attempt(url: string, init: SendOptions, attempts: CallAttempts): 
     if (response.statusCode === 503 && refusedWhileStopping(text)) throw new PeerShuttingDown(service());
     return { status: response.statusCode, headers: response.headers, text };
   } catch (error) {
-    attempts.failed = signal.aborted ? new PeerTimeout(service(), timeoutMs, true, timeoutMs < init.timeoutMs, callerGone?.aborted) : error;
+    attempts.failed = signal.aborted ? new PeerTimeout(service(), timeoutMs, true, timeoutMs < init.timeoutMs, callerGone?.aborted, init.deadline?.cutShortBecause) : error;
     throw attempts.failed;
   } finally {
     done();
@@ -225,11 +225,13 @@ function refusedWhileStopping(text: string): boolean {
  * `send` shaped as the Fetcher @apollo/gateway's RemoteGraphQLDataSource calls, to `service`. A
  * call whose headers already say how long its request has left (the gateway's data source sets
  * them from the request's deadline) takes at most that, less what the gateway needs to answer;
- * with `callerGone` (the request's client gone: gateway/subgraph-data-source.ts), it stops then;
+ * with the request's `callerGone` (its client gone: gateway/subgraph-data-source.ts), it stops
+ * then, and its timeout says why the request's time was cut short, when it was (`cutShortBecause`);
  * with `attempts`, its attempts count with those of the caller that may send it again (CallAttempts).
  */
-export function platformFetcher(timeoutMs: number, service: string, callerGone?: AbortSignal, attempts?: CallAttempts): Fetcher {
-  return async (url, init = {}) => new BufferedResponse(url, await send(url, { ...init, timeoutMs, service, attempts, deadline: RequestDeadline.fromHeaders(init.headers ?? {}, 'gateway', Date.now(), callerGone) }));
+export function platformFetcher(timeoutMs: number, service: string, request?: Pick<RequestDeadline, 'callerGone' | 'cutShortBecause'>, attempts?: CallAttempts): Fetcher {
+  return async (url, init = {}) =>
+    new BufferedResponse(url, await send(url, { ...init, timeoutMs, service, attempts, deadline: RequestDeadline.fromHeaders(init.headers ?? {}, 'gateway', Date.now(), request?.callerGone, request?.cutShortBecause) }));
 }
 
 class ReadOnlyHeaders implements FetcherHeaders {

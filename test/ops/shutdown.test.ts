@@ -10,7 +10,7 @@ import { serveGraphQL, type ExtraRoute } from '../../lib/http-server';
 import { internalCallTimeoutMs } from '../../lib/internal-client';
 import { connectionFailure, send } from '../../lib/platform-http';
 import { catalogueFingerprint } from '../../lib/catalogue/fingerprint';
-import { timeoutHeader } from '../../lib/deadline';
+import { shortestTimeoutMs, timeoutHeader } from '../../lib/deadline';
 import { createLogger } from '../../lib/logger';
 import { readinessRoute } from '../../lib/readiness';
 import { forceAfterGraceMs } from '../../lib/shutdown';
@@ -457,7 +457,8 @@ describe('stopping the gateway', () => {
       expect(early).toMatchObject({ status: 200, headers: { connection: 'close' } });
       expect(JSON.parse((early as { body: string }).body)).toEqual({
         data: null,
-        errors: [{ message: expect.stringMatching(/^the books subgraph did not answer within \d+ ms, the time the request had left$/), path: ['books'], extensions: { code: 'SUBGRAPH_UNAVAILABLE', reason: 'TIMEOUT', serviceName: 'books', retryAfterSeconds: 5 } }],
+        // The code and reason of any request out of time; the message says why it had so little.
+        errors: [{ message: expect.stringMatching(/^the books subgraph did not answer within \d+ ms, the time the request had left, cut short because the gateway is stopping$/), path: ['books'], extensions: { code: 'SUBGRAPH_UNAVAILABLE', reason: 'TIMEOUT', serviceName: 'books', retryAfterSeconds: 5 } }],
       });
 
       // The request in flight at the stop is answered after it (a 1.5 s call).
@@ -488,4 +489,38 @@ describe('stopping the gateway', () => {
       await subgraph.close();
     }
   }, 60_000);
+
+  // From the last review: an upload ending just before the point past which none is run was run
+  // with what was left, a few milliseconds, and told TIMEOUT (a mutation perhaps that whether it was
+  // stored is not known) where nothing had to run at all.
+  it('refuses unrun an upload that ends with less than the least time a request is given left before its answer must begin', async () => {
+    let ran = 0;
+    const answerAfterDeadlineMillis = 1_000;
+    const stopGracePeriodMillis = 2_000;
+    const served = await serveGraphQL(new ApolloServer({ typeDefs: 'type Query { books: [String!]! }', resolvers: { Query: { books: () => (ran++, ['ran']) } } }), {
+      port: 0,
+      context: async () => ({}),
+      stopGracePeriodMillis,
+      answerAfterDeadlineMillis,
+    });
+    try {
+      const uploaded = upload(served.url, '{ books }');
+      await uploaded.started;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const stoppedAt = Date.now();
+      const stopped = served.stop();
+      // Past grace period - answerAfterDeadlineMillis into the stop nothing is run; it ends half the
+      // least time before that (a late timer ends it later, which is refused the more).
+      const endsAt = stopGracePeriodMillis - answerAfterDeadlineMillis - shortestTimeoutMs / 2;
+      await new Promise((resolve) => setTimeout(resolve, endsAt - (Date.now() - stoppedAt)));
+      uploaded.finish();
+      const answer = await uploaded.answer;
+      expect(answer).toMatchObject({ status: 503, headers: { connection: 'close', 'retry-after': '5' } });
+      expect(JSON.parse((answer as { body: string }).body)).toEqual({ errors: [{ message: expect.stringMatching(/nothing of this request ran/), extensions: { code: 'SHUTTING_DOWN', retryAfterSeconds: 5 } }] });
+      expect(ran).toBe(0);
+      await stopped;
+    } finally {
+      await served.stop();
+    }
+  });
 });

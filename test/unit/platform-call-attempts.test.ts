@@ -146,11 +146,14 @@ describe('the attempts of a platform call', () => {
     const outcomes: string[] = [];
     beforeEach(() => void (outcomes.length = 0));
 
-    /** The gateway's call of `query` for a request with `budgetMs` left (of `startedAt`'s), as the data source makes it; what it answered. */
-    async function process(query: string, timeoutMs = 2_000, budgetMs = 5_000, startedAt = Date.now()) {
+    /**
+     * The gateway's call of `query` for a request with `budgetMs` left (of `startedAt`'s), as the
+     * data source makes it; what it answered. `cutShortBecause`: why the request had so little (the gateway's stop).
+     */
+    async function process(query: string, timeoutMs = 2_000, budgetMs = 5_000, startedAt = Date.now(), cutShortBecause?: string) {
       const observer = { subgraphFetch: (_subgraph: string, _seconds: number, outcome: string) => void outcomes.push(outcome) } as unknown as GatewayObserver;
       const source = new SubgraphDataSource('records', peer.url, timeoutMs, observer);
-      const context = { signedIdentity: async () => 'signed', requestId: 'attempts', deadline: new RequestDeadline(budgetMs, 'gateway', startedAt) };
+      const context = { signedIdentity: async () => 'signed', requestId: 'attempts', deadline: new RequestDeadline(budgetMs, 'gateway', startedAt, undefined, cutShortBecause) };
       return source.process({ kind: GraphQLDataSourceRequestKind.HEALTH_CHECK, request: { query }, context });
     }
 
@@ -165,6 +168,24 @@ describe('the attempts of a platform call', () => {
       ]);
       // The request's own budget spent, not the subgraph slow: no outage to log or alert on.
       expect(outcomes).toEqual(['request_out_of_time']);
+    });
+
+    // A request whose upload ended late in the gateway's stop has less than REQUEST_TIMEOUT_MS
+    // (gateway/gateway.ts deadlineOf): its timeout read as any request's out of time.
+    it('says that the request’s time was cut short, and why, where that time bounded the call, the code and reason unchanged', async () => {
+      const stopping = 'the gateway is stopping';
+      const notMade = await process(mutation, 2_000, 1_000, Date.now() - 1_000, stopping);
+      expect(notMade.errors?.map((e) => [e.extensions?.reason, e.extensions?.outcome, e.message])).toEqual([
+        ['TIMEOUT', 'NOT_STORED', "too little of the request's time, cut short because the gateway is stopping, was left to ask the records subgraph, so nothing was stored: retry later"],
+      ]);
+      peer.script = ['hang'];
+      const unanswered = await process(read, 2_000, 500, Date.now(), stopping);
+      expect(unanswered.errors?.map((e) => [e.extensions?.code, e.extensions?.reason, e.message])).toEqual([
+        ['SUBGRAPH_UNAVAILABLE', 'TIMEOUT', expect.stringMatching(/^the records subgraph did not answer within \d+ ms, the time the request had left, cut short because the gateway is stopping$/)],
+      ]);
+      // The call's own SUBGRAPH_TIMEOUT_MS ran out first: the stop did not bound it, and is not named.
+      const ownTimeout = await process(read, 300, 5_000, Date.now(), stopping);
+      expect(ownTimeout.errors?.map((e) => e.message)).toEqual(['the records subgraph did not answer within 300 ms']);
     });
 
     it.each([
