@@ -4,7 +4,7 @@ import net, { BlockList } from 'node:net';
 import path from 'node:path';
 import { parse } from 'graphql';
 import { ConfigError, ConfigProblems, readAcceptedSecrets, readExactText, readFlag, readHost, isLoopback, readLogLevel, readNodeEnvironment, readPort, readPositiveInteger, readSecret, readSwitch, readUrl, readWholeNumber, withoutUserInfo, type WholeNumberRange } from '../lib/env';
-import { shortestTimeoutMs } from '../lib/deadline';
+import { readTimeout } from '../lib/deadline';
 import type { LogLevel } from '../lib/logger';
 import { checkSettingNames } from '../lib/settings';
 import { readSubgraphUrls, subgraphNames, supergraphPath, type SubgraphName } from '../schema/subgraphs';
@@ -12,7 +12,6 @@ import { defaultMaxTokenLifetimeSeconds, type TokenKeys, type TokenSettings } fr
 import { defaultOperationLimits, type OperationLimits } from './operation-limits';
 import { readRevocationsFile } from './revocations';
 import { redisDatabaseProblem, type RateLimitSettings } from './rate-limits';
-import { defaultSubgraphTimeoutMs } from './subgraph-data-source';
 
 export interface GatewayConfig {
   port: number;
@@ -448,16 +447,4 @@ export function readTrustedProxies(env: NodeJS.ProcessEnv): BlockList | undefine
     else trusted.addSubnet(address, bits, family);
   }
   return trusted;
-}
-
-/**
- * `SUBGRAPH_TIMEOUT_MS`, `REQUEST_TIMEOUT_MS`: whole milliseconds, at least 100 and at most 10
- * minutes; 10 s each unless set, as Apollo Router's subgraph and router timeouts default alike.
- * The floor is no subgraph's answer time but a unit's mistake: SUBGRAPH_TIMEOUT_MS=10 (seconds
- * meant) failed every call, the gateway ready all the while.
- */
-const timeoutRange: WholeNumberRange = { unit: 'milliseconds', min: shortestTimeoutMs, max: 600_000 };
-
-function readTimeout(env: NodeJS.ProcessEnv, name: 'SUBGRAPH_TIMEOUT_MS' | 'REQUEST_TIMEOUT_MS'): number {
-  return readWholeNumber(env, name, defaultSubgraphTimeoutMs, timeoutRange);
 }

@@ -15,7 +15,7 @@ import { auditableSubjectId, auditedTextLimits, callerInWords, platformOrganisat
 import { decideGrants, refusalOfGroup, type PurposeRefusal } from '../lib/access/policy';
 import { inDistrictTime } from '../lib/calendar';
 import { findMatter, selfInquiry } from '../lib/catalogue/matters';
-import { RequestDeadline } from '../lib/deadline';
+import { defaultSubgraphTimeoutMs, RequestDeadline } from '../lib/deadline';
 import { ConfigError } from '../lib/env';
 import type { HttpRequestInfo } from '../lib/http-server';
 import { maskPersonalData } from '../lib/logger';
@@ -35,7 +35,7 @@ import { createGatewayContext, MalformedPurpose, openGatewayContext, type Gatewa
 import { RateLimits, rateLimitPlugin, type RateLimitSettings } from './rate-limits';
 import { operationResolution, wellFormedVariables, withPlatformScalars } from './request-checks';
 import { readFieldNames, shadowingAliasesRule } from './shadowing-aliases';
-import { defaultSubgraphTimeoutMs, rememberQueryPlan, SubgraphDataSource } from './subgraph-data-source';
+import { rememberQueryPlan, SubgraphDataSource } from './subgraph-data-source';
 
 export interface GatewayOptions {
   supergraphSdl: string;

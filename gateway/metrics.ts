@@ -16,7 +16,7 @@ import type { RevocationsRead } from './revocations';
 const batchBuckets = [1, 2, 5, 10, 20, 50, 100, 200, 500];
 const latencyBuckets = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 /**
- * A subgraph call takes up to SUBGRAPH_TIMEOUT_MS (10 s by default, subgraph-data-source.ts
+ * A subgraph call takes up to SUBGRAPH_TIMEOUT_MS (10 s by default, lib/deadline.ts
  * defaultSubgraphTimeoutMs; keep in step): buckets to it, the calls it stopped just above it, and
  * on to a minute for a timeout set longer, rather than all of them in +Inf.
  */

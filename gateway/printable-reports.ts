@@ -1,6 +1,7 @@
 import type { BlockList } from 'node:net';
 import { platformReportGroups } from '../lib/access/field-groups';
 import { disclosedReportHeader, disclosedSubjectHeader, identityHeader, platformOrganisations, signerFor } from '../lib/access/identity';
+import { defaultSubgraphTimeoutMs } from '../lib/deadline';
 import type { ExtraRoute } from '../lib/http-server';
 import { noticePage, sendPrintablePage } from '../lib/printable-page';
 import { outageRetryAfterSeconds } from '../lib/errors';
@@ -11,7 +12,6 @@ import type { AuditEntryInput, AuditWriter } from './audit-writer';
 import { clientAddress } from './client-address';
 import type { GatewayObserver } from './observer';
 import { rateLimitHeaders, type RateLimits } from './rate-limits';
-import { defaultSubgraphTimeoutMs } from './subgraph-data-source';
 
 /**
  * Officers open a platform report's printable page from the one address they know, the gateway:

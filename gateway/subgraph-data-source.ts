@@ -3,14 +3,11 @@ import type { GatewayGraphQLRequestContext, GatewayGraphQLResponse } from '@apol
 import { Kind, parse, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type NamedTypeNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import { identityHeader } from '../lib/access/identity';
 import { callNotUnderstoodCodes, ErrorCode, MutationOutcome, outageRetryAfterSeconds, outcomeNotKnown, retryMends, SubgraphFault } from '../lib/errors';
-import { PeerTimeout, timeoutHeader, type RequestDeadline } from '../lib/deadline';
+import { defaultSubgraphTimeoutMs, PeerTimeout, timeoutHeader, type RequestDeadline } from '../lib/deadline';
 import { withoutCredentials } from '../lib/env';
 import { answeredAsGraphQL, CallAttempts, connectionFailure, platformFetcher } from '../lib/platform-http';
 import type { GatewayObserver, SubgraphFetchOutcome } from './observer';
 import type { GatewayContext } from './request-access';
-
-/** How long one call to a subgraph may take, answer body included, unless configured (`SUBGRAPH_TIMEOUT_MS`). */
-export const defaultSubgraphTimeoutMs = 10_000;
 
 /**
  * How the gateway calls one subgraph: with the request's identity signed by the gateway and its

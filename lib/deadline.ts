@@ -1,4 +1,5 @@
 import type { GraphQLError } from 'graphql';
+import { readWholeNumber, type WholeNumberRange } from './env';
 import { serviceUnavailable, SubgraphFault } from './errors';
 
 /**
@@ -29,10 +30,27 @@ const longestBudgetMs = 600_000;
 
 /**
  * The least time the gateway's settings give a request's calls (`REQUEST_TIMEOUT_MS`,
- * `SUBGRAPH_TIMEOUT_MS`: gateway/config.ts), and so the least a request is run with when a stop
+ * `SUBGRAPH_TIMEOUT_MS`: readTimeout), and so the least a request is run with when a stop
  * leaves it less (lib/http-server.ts).
  */
 export const shortestTimeoutMs = 100;
+
+/** How long one call to a subgraph may take, answer body included, unless configured (`SUBGRAPH_TIMEOUT_MS`); and all of a request's calls together (`REQUEST_TIMEOUT_MS`). */
+export const defaultSubgraphTimeoutMs = 10_000;
+
+/**
+ * `SUBGRAPH_TIMEOUT_MS`, `REQUEST_TIMEOUT_MS`: whole milliseconds, at least 100 and at most 10
+ * minutes; 10 s each unless set, as Apollo Router's subgraph and router timeouts default alike.
+ * The floor is no subgraph's answer time but a unit's mistake: SUBGRAPH_TIMEOUT_MS=10 (seconds
+ * meant) failed every call, the gateway ready all the while. Read by the gateway, and
+ * SUBGRAPH_TIMEOUT_MS by the subgraphs too, whose stop waits as long as a call to them may take
+ * (lib/shutdown.ts subgraphStopGracePeriodMs).
+ */
+const timeoutRange: WholeNumberRange = { unit: 'milliseconds', min: shortestTimeoutMs, max: longestBudgetMs };
+
+export function readTimeout(env: NodeJS.ProcessEnv, name: 'SUBGRAPH_TIMEOUT_MS' | 'REQUEST_TIMEOUT_MS'): number {
+  return readWholeNumber(env, name, defaultSubgraphTimeoutMs, timeoutRange);
+}
 
 export class RequestDeadline {
   /** When the caller stops waiting, in this process's clock (ms since the epoch). */

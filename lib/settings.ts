@@ -66,7 +66,7 @@ export const platformSettings: Readonly<Record<string, readonly SettingReader[]>
   GATEWAY_MAX_TOKENS: ['gateway'],
   GATEWAY_MAX_COST: ['gateway'],
   GATEWAY_MAX_BODY_BYTES: ['gateway'],
-  SUBGRAPH_TIMEOUT_MS: ['gateway'],
+  SUBGRAPH_TIMEOUT_MS: everyServer,
   REQUEST_TIMEOUT_MS: ['gateway'],
   CORS_ORIGINS: ['gateway'],
   TRUSTED_PROXIES: ['gateway'],

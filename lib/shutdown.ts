@@ -1,3 +1,5 @@
+import { defaultSubgraphTimeoutMs } from './deadline';
+import { internalCallTimeoutMs } from './internal-client';
 import type { Logger } from './logger';
 
 export interface ShutdownStep {
@@ -13,10 +15,20 @@ export interface ShutdownStep {
 const startedByLauncher = process.channel !== undefined;
 
 /**
- * How long a subgraph's stop waits for its requests in flight (lib/http-server.ts): they are the
- * gateway's, which is stopped first and waits for them itself (README, Operations: stopping).
+ * How long a subgraph's stop waits for its requests in flight (lib/http-server.ts), by the rule the
+ * gateway's follows (gateway/gateway.ts longestAnswerMs): as long as one may take, which is as
+ * long as its caller waits for it, the gateway's `SUBGRAPH_TIMEOUT_MS` for a GraphQL fetch or a
+ * printable page (read from the same setting), its own calls' time for an audit append or a
+ * register's check (lib/internal-client.ts), whichever is longer: 10 s with the defaults. The
+ * gateway, stopped first, waits for its requests itself (README, Operations: stopping); this
+ * keeps a call of its from being cut where the two are stopped together (Kubernetes).
  */
-export const defaultStopGracePeriodMs = 10_000;
+export function subgraphStopGracePeriodMs(subgraphTimeoutMs: number): number {
+  return Math.max(subgraphTimeoutMs, internalCallTimeoutMs);
+}
+
+/** A subgraph's grace with the default SUBGRAPH_TIMEOUT_MS, and a server's given none (lib/http-server.ts). */
+export const defaultStopGracePeriodMs = subgraphStopGracePeriodMs(defaultSubgraphTimeoutMs);
 
 /**
  * When a process whose HTTP server waits `gracePeriodMs` for its requests in flight gives up on

@@ -4,9 +4,10 @@ import net from 'node:net';
 import path from 'node:path';
 import readline from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { readTimeout } from '../lib/deadline';
 import { ConfigError, isWildcardHost, readHost, urlHost } from '../lib/env';
 import { projectRoot } from '../lib/project-root';
-import { defaultStopGracePeriodMs, forceAfterGraceMs } from '../lib/shutdown';
+import { forceAfterGraceMs, subgraphStopGracePeriodMs } from '../lib/shutdown';
 import { dnsNotAnswering, StartFailure } from '../lib/start-failure';
 import { defaultPorts, subgraphNames, type SubgraphName } from '../schema/subgraphs';
 
@@ -47,6 +48,8 @@ export async function launchPlatform(
   const ports = { ...defaultPorts, ...options.subgraphPorts, gateway: options.gatewayPort ?? 4000 };
   checkDistinctPorts(ports);
   const host = localHost(env);
+  // As each subgraph reads it (a bad value: the subgraphs would each refuse it at start).
+  const subgraphGraceMs = subgraphStopGracePeriodMs(readTimeout(env, 'SUBGRAPH_TIMEOUT_MS'));
   for (const [name, port] of Object.entries(ports)) await ensurePortFree(name, host, port);
   // Every process that calls a subgraph (the gateway, and subgraphs calling their peers) reads
   // these: the supergraph's own name 127.0.0.1, where nothing listens when HOST is one other address.
@@ -71,9 +74,9 @@ export async function launchPlatform(
   const stopOne = (c: { name: string; process: ChildProcess }) =>
     new Promise<void>((resolve) => {
       if (c.process.exitCode !== null || c.process.signalCode !== null) return resolve();
-      // Past its own grace period (lib/shutdown.ts) a subgraph is killed. The gateway's follows its
+      // Past its own grace period (lib/shutdown.ts, from SUBGRAPH_TIMEOUT_MS) a subgraph is killed. The gateway's follows its
       // REQUEST_TIMEOUT_MS (up to 10 minutes; gateway/gateway.ts longestAnswerMs): it ends itself past it, or a second Ctrl-C kills it.
-      const kill = c.name === 'gateway' ? undefined : setTimeout(() => c.process.kill('SIGKILL'), forceAfterGraceMs(defaultStopGracePeriodMs) + 5_000);
+      const kill = c.name === 'gateway' ? undefined : setTimeout(() => c.process.kill('SIGKILL'), forceAfterGraceMs(subgraphGraceMs) + 5_000);
       c.process.once('exit', () => {
         clearTimeout(kill);
         resolve();

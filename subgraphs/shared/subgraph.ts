@@ -21,7 +21,7 @@ import { OutageLog, type Stoppable } from '../../lib/outage-log';
 import { checkSettingNames } from '../../lib/settings';
 import { poolStats, registerPoolMetrics, registerQueryCounter, ServiceMetrics } from '../../lib/metrics';
 import { readinessRoute, withTimeout } from '../../lib/readiness';
-import { handleShutdownSignals } from '../../lib/shutdown';
+import { forceAfterGraceMs, handleShutdownSignals, subgraphStopGracePeriodMs } from '../../lib/shutdown';
 import { exitOnUncaughtFault, exitWithFatal } from '../../lib/start-failure';
 import { projectRoot } from '../../lib/project-root';
 import { defaultPorts, readSdl, type SubgraphName } from '../../schema/subgraphs';
@@ -29,7 +29,7 @@ import { databaseTarget, defaultDatabaseWaits, describeTarget, exceededDatabaseW
 import { CursorSeal } from './cursors';
 import { lockSqliteDatabases } from './sqlite-lock';
 import { identityHeader, verifierFor, type IdentityVerifier } from '../../lib/access/identity';
-import { PeerTimeout, RequestDeadline } from '../../lib/deadline';
+import { PeerTimeout, readTimeout, RequestDeadline } from '../../lib/deadline';
 import { accessFromRequest, enforceGrants, gatewayIdentity, invalidIdentityMessage, type SubgraphContext, type SubjectOf } from './access';
 import { scalarResolvers } from './scalars';
 import { foldTypedIds } from './typed-ids';
@@ -390,6 +390,8 @@ export interface SubgraphConfig<TPeers = undefined> {
   logLevel: LogLevel;
   /** How long it waits on a MySQL/MariaDB database (`DATABASE_*_TIMEOUT_*`); SQLite has no such waits. */
   databaseWaits: DatabaseWaits;
+  /** How long its stop waits for its requests in flight: as long as the gateway waits for a call to it (`SUBGRAPH_TIMEOUT_MS`, lib/shutdown.ts subgraphStopGracePeriodMs). */
+  stopGracePeriodMs: number;
   /** Variables given under the platform's prefixes that are no setting (lib/settings.ts checkSettingNames), each logged at start. */
   warnings: string[];
   /** Where the peers a subgraph calls itself are (PeeredSubgraph's `readPeers`); undefined for a subgraph that calls none. */
@@ -447,9 +449,21 @@ export function readSubgraphConfig<TPeers = undefined>(name: SubgraphName, env: 
   const acceptedKeys = problems.read(() => readAcceptedSecrets(env, 'GATEWAY_SIGNING_KEYS_ACCEPTED', { name: 'GATEWAY_SIGNING_KEY', secret: signingKey }));
   const logLevel = problems.read(() => readLogLevel(env));
   const databaseWaits = readDatabaseWaits(env, problems);
+  const subgraphTimeoutMs = problems.read(() => readTimeout(env, 'SUBGRAPH_TIMEOUT_MS'));
   const peers = readPeers && problems.read(() => readPeers(env));
   problems.check(warnings);
-  return { port: port as number, host: host as string, database: database as DatabaseTarget, signingKey: signingKey as Uint8Array, acceptedKeys: acceptedKeys as Uint8Array[], logLevel: logLevel as LogLevel, databaseWaits, warnings, peers: peers as TPeers };
+  return {
+    port: port as number,
+    host: host as string,
+    database: database as DatabaseTarget,
+    signingKey: signingKey as Uint8Array,
+    acceptedKeys: acceptedKeys as Uint8Array[],
+    logLevel: logLevel as LogLevel,
+    databaseWaits,
+    stopGracePeriodMs: subgraphStopGracePeriodMs(subgraphTimeoutMs as number),
+    warnings,
+    peers: peers as TPeers,
+  };
 }
 
 /**
@@ -479,8 +493,8 @@ export async function runSubgraph<TContext extends object, TPeers>(subgraph: Sub
     const lock = lockSqliteDatabases(config.database, [definition.name], `the ${definition.name} subgraph`);
     const db = await openDatabase(definition.name, config.database, definition, databaseLogger(logger, registerQueryCounter(metrics)), config.databaseWaits);
     await definition.checkStored?.(db);
-    const served = await startSubgraph(definition, db, { port: config.port, host: config.host, signingKey: config.signingKey, acceptedKeys: config.acceptedKeys, logger, metrics });
-    logger.info({ url: served.url, database: describeTarget(config.database), ...(config.database.kind === 'mysql' ? { databaseWaits: config.databaseWaits } : {}) }, 'serving');
+    const served = await startSubgraph(definition, db, { port: config.port, host: config.host, signingKey: config.signingKey, acceptedKeys: config.acceptedKeys, logger, metrics, stopGracePeriodMillis: config.stopGracePeriodMs });
+    logger.info({ url: served.url, database: describeTarget(config.database), ...(config.database.kind === 'mysql' ? { databaseWaits: config.databaseWaits } : {}), stopGracePeriodMs: config.stopGracePeriodMs }, 'serving');
     handleShutdownSignals(logger, [
       { name: 'HTTP server', stop: () => served.stop() },
       {
@@ -490,7 +504,7 @@ export async function runSubgraph<TContext extends object, TPeers>(subgraph: Sub
           lock.release();
         },
       },
-    ]);
+    ], forceAfterGraceMs(config.stopGracePeriodMs));
   } catch (error) {
     exitWithFatal(logger, error);
   }
