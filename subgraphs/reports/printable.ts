@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { disclosedReportHeader, disclosedSubjectHeader, type IdentityVerifier } from '../../lib/access/identity';
 import { findRecordCategory } from '../../lib/catalogue/record-categories';
+import { RequestDeadline } from '../../lib/deadline';
 import { startOfDistrictDay, todayInDistrict } from '../../lib/calendar';
 import type { ExtraRoute } from '../../lib/http-server';
 import { escapeHtml, noticePage, printablePagePolicy, sendPrintablePage } from '../../lib/printable-page';
@@ -226,7 +227,9 @@ export { printablePagePolicy };
  *   resolvers ask it; if it cannot answer, nothing is shown (503).
  */
 export function printableRoute(db: DataSource, identities: IdentityVerifier, peers: ReportsPeers, signingKey: Uint8Array): ExtraRoute {
-  return async (req, res) => {
+  return async (req, res, callerGone) => {
+    // The request had arrived whole (a GET has no body) when the server handed it to its routes.
+    const receivedAt = Date.now();
     const url = new URL(req.url ?? '/', 'http://localhost');
     const match = routePattern.exec(url.pathname);
     if (!match) return false;
@@ -255,9 +258,13 @@ export function printableRoute(db: DataSource, identities: IdentityVerifier, pee
       sendPrintablePage(res, 409, noticePage('报告验证失败', '存档的报告内容与出具时不一致，本报告不真实，不得使用。The stored report does not match what was issued.'));
       return true;
     }
+    // The gateway's time for this page (its SUBGRAPH_TIMEOUT_MS), read as a GraphQL request's is
+    // (subgraphs/shared/subgraph.ts): the records subgraph is asked within it, told what is left,
+    // and left alone once the gateway has gone.
+    const deadline = RequestDeadline.fromHeaders(req.headers, 'reports', receivedAt, callerGone);
     let standing: Standing;
     try {
-      standing = await standingOf(snapshot, currentRecordsAsker(peers, signingKey, identity.requestId), todayInDistrict());
+      standing = await standingOf(snapshot, currentRecordsAsker(peers, signingKey, identity.requestId, deadline), todayInDistrict());
     } catch {
       sendPrintablePage(res, 503, noticePage('暂时无法核对报告', '暂时无法核对本报告所载信用记录的现状，报告暂不显示，请稍后再试。The records behind this report could not be checked: retry later.'));
       return true;

@@ -1,5 +1,6 @@
 import type { RequestIdentity } from '../../lib/access/identity';
 import { countsToday, type RecordStatus } from '../../lib/catalogue/record-standing';
+import type { RequestDeadline } from '../../lib/deadline';
 import { foldedDocumentNumber } from '../../lib/text';
 import { accessOf } from '../shared/access';
 import { PeerClient, type ReportsPeers } from './peers';
@@ -78,11 +79,14 @@ interface StatesAnswer {
 /**
  * Asks the records subgraph for records as they stand now, in the platform's own name, signed with
  * the key every subgraph shares; the answer's disclosures go to a throwaway access, not the
- * reader's. For the resolvers (batched per request) and the printable route alike.
+ * reader's. For the resolvers (batched per request) and the printable route alike. `deadline`: the
+ * request's (its caller's `x-request-timeout-ms`, lib/deadline.ts), within which the call is made
+ * and which it passes on, so that the records subgraph is not asked for longer than the gateway
+ * waits, nor told to take longer.
  */
-export function currentRecordsAsker(peers: ReportsPeers, signingKey: Uint8Array, requestId: string): CurrentRecordsAsker {
+export function currentRecordsAsker(peers: ReportsPeers, signingKey: Uint8Array, requestId: string, deadline: RequestDeadline | undefined): CurrentRecordsAsker {
   const identity = recordLookupIdentity(requestId);
-  const client = new PeerClient(peers, signingKey, accessOf(identity));
+  const client = new PeerClient(peers, signingKey, { ...accessOf(identity), deadline });
   return async (ids) => {
     if (!ids.length) return [];
     const answer = await client.query<StatesAnswer>('records', recordStatesQuery, { r: ids.map((id) => ({ __typename: 'CreditRecord', id })) }, identity);

@@ -75,7 +75,7 @@ function entitiesDirectory(ctx: Context): EntitiesSubjectDirectory {
  */
 function currentRecords(ctx: Context): DataLoader<string, CurrentRecord | null> {
   if (!ctx.recordStates) {
-    const ask = currentRecordsAsker(ctx.peers, ctx.signingKey, ctx.access.identity.requestId);
+    const ask = currentRecordsAsker(ctx.peers, ctx.signingKey, ctx.access.identity.requestId, ctx.access.deadline);
     ctx.recordStates = new DataLoader(async (ids: readonly string[]) => {
       try {
         return await ask(ids);

@@ -10,6 +10,7 @@ import { seedRecords } from '../../../subgraphs/records/seed';
 import { createRecordsSubgraph } from '../../../subgraphs/records/subgraph';
 import type { Peer } from '../../../subgraphs/reports/peers';
 import { canonicalJson, sha256Hex } from '../../../lib/canonical-json';
+import { timeoutHeader } from '../../../lib/deadline';
 import type { Snapshot } from '../../../subgraphs/reports/platform-report';
 import { CreditReport } from '../../../subgraphs/reports/entities/credit-report.entity';
 import { snapshotPartLength } from '../../../subgraphs/reports/entities/credit-report-snapshot-part.entity';
@@ -19,7 +20,9 @@ import { EntitiesSubjectDirectory } from '../../../subgraphs/shared/subject-dire
 import type { RequestIdentity } from '../../../lib/access/identity';
 import { testDatabases } from '../../helpers/databases';
 import { plansOf } from '../../helpers/query-plans';
+import { postGraphQL } from '../../helpers/graphql';
 import { signedBy, testSigningKey } from '../../helpers/identity';
+import { StandInSubgraph } from '../../helpers/stand-in-subgraph';
 import { useSubgraph } from '../../helpers/subgraph';
 import { analyst, creditOffice, financeOfficer, identityOf } from '../providers/callers';
 
@@ -310,6 +313,29 @@ describe.each(testDatabases)('platform public credit reports on $label', (databa
     const [sql, params] = reports.db().getRepository(CreditReport).createQueryBuilder('CreditReport').where({ source: 'DISTRICT_PLATFORM', reportNumber: report.reportNumber }).getQueryAndParameters();
     const plans = await plansOf(reports.db(), database, sql, params, 'CreditReport');
     expect(plans).toEqual([expect.objectContaining({ index: 'IDX_credit_report_report_number', wholeTable: false })]);
+  });
+
+  // The gateway tells the page's call its time (x-request-timeout-ms, 1d68693), as it tells every
+  // GraphQL fetch; the records subgraph, asked whether the report's records still stand, was asked
+  // for 10 s and told so whatever the caller said, for the page and for a report's acceptance alike.
+  it("asks the records subgraph whether a report's records still stand within the time its caller gives, for the printable page and for acceptance", async () => {
+    const report = await generated();
+    const standIn = await StandInSubgraph.start();
+    standIn.upstream = records.url();
+    urls.records = standIn.url;
+    try {
+      const told = { [timeoutHeader]: '2000' };
+      const page = await fetch(new URL(report.printableUrl, reports.url()), { headers: { ...(await signedBy(theGatewayPrinting)), ...told }, signal: AbortSignal.timeout(10_000) });
+      expect(page.status).toBe(200);
+      const read = await postGraphQL<{ creditReport: { acceptance: { accepted: boolean } } }>(reports.url(), { query: 'query ($id: ID!) { creditReport(id: $id) { acceptance { accepted } } }', variables: { id: report.id } }, { ...(await signedBy(procurement)), ...told });
+      expect([read.errors, read.data?.creditReport.acceptance.accepted]).toEqual([undefined, true]);
+      const asked = standIn.received.map((call) => Number(call.headers[timeoutHeader]));
+      expect(asked).toHaveLength(2);
+      for (const ms of asked) expect(ms > 0 && ms <= 2000 ? 'within the caller’s time' : ms).toBe('within the caller’s time');
+    } finally {
+      urls.records = records.url();
+      await standIn.stop();
+    }
   });
 
   it('renders a printable page with the district\'s header, the subject, every section and the verification data', async () => {
