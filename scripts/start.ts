@@ -32,8 +32,9 @@ async function main(): Promise<void> {
   // Before seeding: a mistyped DATABASE_PREFX would seed the default prefix's databases. What it
   // warns of, each process it starts logs.
   checkSettingNames(process.env);
-  // A HOST nothing resolves, found at listen, was told as a port in use, after seeding.
-  readHost(process.env, await unresolvedHost(process.env));
+  // A HOST nothing resolves, found at listen, was told as a port in use, after seeding; one no DNS
+  // server answers for was found only at the launcher's port check, after seeding too.
+  await dnsAnswersFor(readHost(process.env, await unresolvedHost(process.env)));
   const dataDirectory = path.join(projectRoot, 'data');
   // Decided on the environment as given, before the demo secrets fill it in.
   const env: NodeJS.ProcessEnv = { ...withDevSecrets(process.env, dataDirectory), EXPLORER_DEMO_TOKENS: demoTokensListed(process.env) };
@@ -84,6 +85,20 @@ async function localSubgraphPorts(env: NodeJS.ProcessEnv): Promise<Record<Subgra
   };
   const ports = await Promise.all(subgraphNames.map(async (name) => [name, await port(name)] as const));
   return Object.fromEntries(ports) as Record<SubgraphName, number>;
+}
+
+/**
+ * Throws the start failure of a `HOST` no DNS server answers for (EAI_AGAIN), which listening there
+ * would meet: it says nothing of the name, and the same settings start once DNS answers. An
+ * address, or a name that resolves, passes.
+ */
+async function dnsAnswersFor(host: string): Promise<void> {
+  try {
+    await addressesOf(host);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EAI_AGAIN') throw dnsNotAnswering('HOST', host);
+    // Any other failure of the lookup is for listening to tell of (lib/env.ts unresolvedHost).
+  }
 }
 
 /**

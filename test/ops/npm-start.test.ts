@@ -192,12 +192,16 @@ describe('npm start refused, or failing, before it serves', () => {
       expect(fs.readdirSync(sqliteDirectory)).toEqual([]);
     }, 100_000);
 
-    it('stops with exit 1 for HOST, not telling it as a port in use', async () => {
+    it('stops with exit 1 for HOST, before seeding anything, not telling it as a port in use', async () => {
       const host = 'credit-host.lan';
-      const stopped = await start({ HOST: host, SQLITE_DIRECTORY: path.join(directory, 'databases'), NODE_OPTIONS: dnsNotAnsweringFor(host, directory) });
+      const databases = path.join(directory, 'databases');
+      const stopped = await start({ HOST: host, SQLITE_DIRECTORY: databases, NODE_OPTIONS: dnsNotAnsweringFor(host, directory) });
       expect(stopped.code).toBe(1);
       expect(stopped.output).toContain(`[start] could not start: HOST "${host}" could not be looked up: ${notAnswered}`);
       expect(stopped.output).not.toContain('is in use');
+      // Found at the launcher's port check, it had seeded the demo world first.
+      expect(stopped.output).not.toContain('demo data');
+      expect(fs.existsSync(databases) ? fs.readdirSync(databases) : []).toEqual([]);
     }, 100_000);
   });
 
