@@ -4,7 +4,7 @@ import { todayInDistrict } from '../../lib/calendar';
 import { badInput, InputProblems, quotedInput } from '../../lib/errors';
 import { assertLegible, optionalLine, optionalText, requiredText } from '../../lib/text-input';
 import { optionalCode } from '../../lib/identifiers';
-import { earliestReportIssueDate, namesHeldOn, permissions, type FilingStatus, type NameHeld, type SupervisionClass } from '../../lib/catalogue/provider-supervision';
+import { earliestReportIssueDate, filingStatusRules, namesHeldOn, permissions, type FilingStatus, type NameHeld, type SupervisionClass } from '../../lib/catalogue/provider-supervision';
 import { publicSourceIssuers, publicSourceNamed, type PublicSourceIssuer } from '../../lib/catalogue/public-sources';
 import { addMonths } from '../../lib/catalogue/record-categories';
 import { nameAsRead } from '../../lib/text';
@@ -60,8 +60,14 @@ interface ProviderAnswer {
   creditServiceProvider: { id: string; name: string; standingOn: ProviderStanding; nameHistory: NameHeld[] } | null;
 }
 
+/** A provider of the registry bearing a name, filed (and published) or an applicant never filed. */
+interface Namesake {
+  id: string;
+  filingStatus: FilingStatus;
+}
+
 interface RegistryPage {
-  creditServiceProviders: { edges: { node: { id: string; nameHistory: { name: string }[] } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+  creditServiceProviders: { edges: { node: Namesake & { nameHistory: { name: string }[] } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
 }
 
 /** The most the registry lists on one page. */
@@ -87,12 +93,14 @@ export async function registerReport(
   const thirdParty = source === 'THIRD_PARTY_PROVIDER';
 
   // The peers see only what these checks need: no field group for the subject's existence, the
-  // public registry for the provider and for an issuer's name (providersNamed). Not for a public
-  // source's own issuer (CREDIT_CHINA's, given or not): no provider is filed under its name
-  // (NAME_OF_A_PUBLIC_SOURCE), and one filed under it before the registry refused it is the
-  // registry's error, which must not keep every department from registering the source's reports.
+  // public registry for the provider, and the registry's whole list, applications included (its
+  // admins'), for an issuer's name (providersNamed), of which only ids and filing statuses are
+  // read. Not for a public source's own issuer (CREDIT_CHINA's, given or not): no provider is filed
+  // under its name (NAME_OF_A_PUBLIC_SOURCE), and one filed under it before the registry refused it
+  // is the registry's error, which must not keep every department from registering the source's reports.
   const existence: RequestIdentity = { ...identity, grants: [] };
   const registry: RequestIdentity = { ...identity, grants: ['PROVIDER_REGISTRY'] };
+  const wholeRegistry: RequestIdentity = { ...identity, grants: ['PROVIDER_REGISTRY', 'PROVIDER_ADMINISTRATION'] };
   const [subjects, provider, namesakes] = await Promise.all([
     peers.query<{ _entities: ({ id: string } | null)[] }>('entities', /* GraphQL */ `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on Subject { id } } }`, { representations: [{ __typename: 'Subject', id: subjectId }] }, existence),
     providerId
@@ -103,12 +111,14 @@ export async function registerReport(
           registry,
         )
       : Promise.resolve(null),
-    !thirdParty && givenIssuer && !publicSourceNamed(givenIssuer) ? providersNamed(givenIssuer, peers, registry) : Promise.resolve([]),
+    !thirdParty && givenIssuer && !publicSourceNamed(givenIssuer) ? providersNamed(givenIssuer, peers, wholeRegistry) : Promise.resolve([]),
   ]);
   if (!subjects._entities[0]) throw unknownSubjectId(subjectId);
   const fixedIssuer = fixedIssuerOf(source);
   let issuerName = fixedIssuer ?? givenIssuer ?? '';
-  if (namesakes.length) throw badInput('issuerName', providerReportElsewhere(givenIssuer ?? issuerName, source, namesakes), { problem: 'ISSUER_IS_REGISTERED_PROVIDER' });
+  const published = namesakes.filter((namesake) => filingStatusRules[namesake.filingStatus].publiclyListed);
+  if (published.length) throw badInput('issuerName', providerReportElsewhere(givenIssuer ?? issuerName, source, published), { problem: 'ISSUER_IS_REGISTERED_PROVIDER' });
+  if (namesakes.length) throw badInput('issuerName', unfiledProviderReport(givenIssuer ?? issuerName, source), { problem: 'ISSUER_NOT_FILED' });
   // One source, one issuer: the same Credit China report under "信用中国" and "信用中国网站" is one
   // report to the duplicate check; under another name it would be a second, and both would count.
   if (givenIssuer && fixedIssuer && !publicSourceNamed(givenIssuer)) {
@@ -269,29 +279,30 @@ function notAcceptedBecause(name: string, standing: ProviderStanding, issuedOn: 
 }
 
 /**
- * The ids of the public registry's providers (FILED, SUSPENDED, REVOKED) bearing this name, or
- * having borne it before a change of name (the reports they issued then bear it). Under
- * another source, a provider's report would escape the registry's judgement: a revoked provider's
- * report registered as a public credit service institution's would be accepted, and earn its
- * subject incentives. Names are compared as they read (`nameAsRead`): the registry's name search
- * narrows them to those containing the name, usually one page. Applications are left out: anyone
- * may apply under any name, and an application pending or turned down under 信用河北网站's name
- * must not keep every department from registering that site's reports; an applicant's own report
- * counts nowhere anyway, as no department accepts a provider's report issued before its filing.
+ * The providers of the registry bearing this name, or having borne it before a change of name (the
+ * reports they issued then bear it): those of the public registry (FILED, SUSPENDED, REVOKED,
+ * DEREGISTERED) and applicants never filed (APPLIED, RETURNED, REJECTED) alike. Under another
+ * source, a provider's report would escape the registry's judgement: a revoked provider's report,
+ * or a refused applicant's, registered as a public credit service institution's would be accepted,
+ * and earn its subject incentives. Names are compared as they read (`nameAsRead`): the registry's
+ * name search narrows them to those containing the name, usually one page. A public source's
+ * issuer name is never looked up (the registry files no provider under one, and an application
+ * under 信用中国网站's name must not keep every department from registering that site's reports);
+ * any other name an applicant takes is its until the registry clears it.
  */
-async function providersNamed(name: string, peers: PeerClient, registry: RequestIdentity): Promise<string[]> {
+async function providersNamed(name: string, peers: PeerClient, registry: RequestIdentity): Promise<Namesake[]> {
   if (!name) return [];
-  const namesakes: string[] = [];
+  const namesakes: Namesake[] = [];
   let after: string | null = null;
   do {
     const page: RegistryPage = await peers.query<RegistryPage>(
       'providers',
-      /* GraphQL */ `query ($name: String!, $first: Int!, $after: String) { creditServiceProviders(name: $name, first: $first, after: $after) { edges { node { id nameHistory { name } } } pageInfo { hasNextPage endCursor } } }`,
+      /* GraphQL */ `query ($name: String!, $first: Int!, $after: String) { creditServiceProviders(name: $name, first: $first, after: $after) { edges { node { id filingStatus nameHistory { name } } } pageInfo { hasNextPage endCursor } } }`,
       { name, first: registryPageSize, after },
       registry,
     );
     const { edges, pageInfo } = page.creditServiceProviders;
-    for (const { node } of edges) if (node.nameHistory.some((held) => nameAsRead(held.name) === nameAsRead(name))) namesakes.push(node.id);
+    for (const { node } of edges) if (node.nameHistory.some((held) => nameAsRead(held.name) === nameAsRead(name))) namesakes.push({ id: node.id, filingStatus: node.filingStatus });
     after = pageInfo.hasNextPage ? pageInfo.endCursor : null;
   } while (after);
   return namesakes;
@@ -308,7 +319,16 @@ function notTheSourceBecause({ source, printedName }: PublicSourceIssuer): strin
 }
 
 /** The refusal of a provider's report under another source. */
-function providerReportElsewhere(name: string, source: ReportSource, namesakes: string[]): string {
-  return `${name} is a credit service provider in the district registry, so its report is not a ${source} report: register it as THIRD_PARTY_PROVIDER with the provider's id as issuerProviderId (${namesakes.join(' or ')}), so that its filing and standing on the issue date are checked`;
+function providerReportElsewhere(name: string, source: ReportSource, namesakes: Namesake[]): string {
+  return `${name} is a credit service provider in the district registry, so its report is not a ${source} report: register it as THIRD_PARTY_PROVIDER with the provider's id as issuerProviderId (${namesakes.map((n) => n.id).join(' or ')}), so that its filing and standing on the issue date are checked`;
+}
+
+/**
+ * The refusal of an applicant's report under another source. An application is the applicant's
+ * and the registry's business (its status, its reasons): the department learns only that the
+ * registry has not filed it, which is all that decides the report.
+ */
+function unfiledProviderReport(name: string, source: ReportSource): string {
+  return `${name} has applied to the district registry as a credit service provider and the district registry has not filed it (未备案), so its report is not a ${source} report, and departments accept no report of a provider that was not filed (备案) and in good standing on its issue date; if the report comes from another organisation of that name, ask the registry's admins (区信用办)`;
 }
 

@@ -321,19 +321,60 @@ describe.each(testDatabases)('report registration on $label', (database) => {
     await refused(input({ source: 'PUBLIC_CREDIT_SERVICE_INSTITUTION', issuerName: `${revoked.name}\u3164`, issuedOn: '2026-11-01', validUntil: '2027-10-31' }), 'issuerName');
   });
 
-  it.each(['APPLIED', 'RETURNED', 'REJECTED'] as const)("registers a public source's report though an application %s took the source's name", async (status) => {
-    for (const [name, source, issuerName] of [['信用秦皇岛网站', 'LOCAL_CREDIT_WEBSITE', '信用秦皇岛网站'], ['信用中国网站', 'CREDIT_CHINA', undefined]] as const) {
-      const code = `TESTSQUAT${status.slice(0, 3)}${source.slice(0, 3)}`.padEnd(18, '0');
-      await providers.db().getRepository(CreditServiceProvider).insert(
-        Object.assign(new CreditServiceProvider(), {
-          id: randomUUID(), unifiedSocialCreditCode: code, name, registeredAddress: '北戴河区', legalRepresentative: '张三',
-          businessScope: '信用评估', contact: null, filingStatus: status, supervisionClass: null, filedOn: null, createdAt: new Date(), nameKey: nameKey(name),
-        }),
-      );
-      // The issuer named by the officer, or left to the source's own name (CREDIT_CHINA: 信用中国网站).
-      const registered = await registerAs(officer, input({ source, ...(issuerName ? { issuerName } : {}), reportNumber: `SQUAT-${status}-${source}` }));
+  /** An application the registry holds in this status, not filed: listed to its admins only. */
+  function application(status: 'APPLIED' | 'RETURNED' | 'REJECTED', name: string, code: string): CreditServiceProvider {
+    return Object.assign(new CreditServiceProvider(), {
+      id: randomUUID(), unifiedSocialCreditCode: code, name, registeredAddress: '北戴河区', legalRepresentative: '张三',
+      businessScope: '信用评估', contact: null, filingStatus: status, supervisionClass: null, filedOn: null, createdAt: new Date(), nameKey: nameKey(name),
+    });
+  }
+
+  // The probe's firm: applied, returned, resubmitted and rejected, its AAA report then registered
+  // as a public credit service institution's and relied on by every check of its subject.
+  it.each(['APPLIED', 'RETURNED', 'REJECTED'] as const)("refuses under another source the report of an applicant %s and never filed, saying only that the registry has not filed it", async (status) => {
+    const name = '北戴河明信征信有限公司';
+    const applicant = application(status, name, `911303045B8C4D1E${status.slice(0, 2)}`);
+    const rows = providers.db().getRepository(CreditServiceProvider);
+    await rows.insert(applicant);
+    try {
+      for (const [source, issuerName] of [['PUBLIC_CREDIT_SERVICE_INSTITUTION', name], ['LOCAL_CREDIT_WEBSITE', '北戴河明信 征信有限公司'], ['PUBLIC_CREDIT_SERVICE_INSTITUTION', ` 北戴河明信征信有限公司。`]] as const) {
+        const message = await refused(input({ source, issuerName, grade: 'AAA' }), 'issuerName', 'ISSUER_NOT_FILED');
+        expect(message).toContain('the district registry has not filed it');
+        // Nothing more of the applicant: neither its status, nor its id, nor its code.
+        for (const detail of [status, applicant.id, applicant.unifiedSocialCreditCode, 'RETURN', 'REJECT', '不予备案']) expect(message).not.toContain(detail);
+      }
+    } finally {
+      await rows.delete({ id: applicant.id });
+    }
+  });
+
+  it('names the filed provider when an applicant bears the same name, as the report may be either\'s', async () => {
+    const revoked = world.providers[11];
+    const rows = providers.db().getRepository(CreditServiceProvider);
+    const applicant = application('REJECTED', revoked.name, '911303045B8C4D1E99');
+    await rows.insert(applicant);
+    try {
+      const message = await refused(input({ source: 'PUBLIC_CREDIT_SERVICE_INSTITUTION', issuerName: revoked.name, issuedOn: '2026-11-01', validUntil: '2027-10-31' }), 'issuerName', 'ISSUER_IS_REGISTERED_PROVIDER');
+      expect(message).toContain(revoked.id);
+      expect(message).not.toContain(applicant.id);
+    } finally {
+      await rows.delete({ id: applicant.id });
+    }
+  });
+
+  it.each(['APPLIED', 'RETURNED', 'REJECTED'] as const)("registers Credit China's report though an application %s took the site's name, and refuses a local website's its applicant bears", async (status) => {
+    const rows = providers.db().getRepository(CreditServiceProvider);
+    const squatters = [application(status, '信用中国网站', `TESTSQUAT${status.slice(0, 3)}CRE`.padEnd(18, '0')), application(status, '信用秦皇岛网站', `TESTSQUAT${status.slice(0, 3)}LOC`.padEnd(18, '0'))];
+    await rows.insert(squatters);
+    try {
+      // The registry files no provider under a public source's name (NAME_OF_A_PUBLIC_SOURCE), which is looked up in it for no report.
+      const registered = await registerAs(officer, input({ reportNumber: `SQUAT-${status}-CREDIT_CHINA` }));
       expect(registered.errors).toBeUndefined();
-      expect(registered.data?.registerCreditReport).toMatchObject({ source, issuerName: name, issuer: null });
+      expect(registered.data?.registerCreditReport).toMatchObject({ source: 'CREDIT_CHINA', issuerName: '信用中国网站', issuer: null });
+      // Any other name an applicant bears is its: a website's genuine report waits for the registry to clear the name.
+      await refused(input({ source: 'LOCAL_CREDIT_WEBSITE', issuerName: '信用秦皇岛网站', reportNumber: `SQUAT-${status}-LOCAL` }), 'issuerName', 'ISSUER_NOT_FILED');
+    } finally {
+      await rows.delete(squatters.map((p) => p.id));
     }
   });
 
