@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestIdentity } from '../../lib/access/identity';
 import { todayInDistrict } from '../../lib/calendar';
-import { badInput, InputProblems, quotedInput } from '../../lib/errors';
+import { badInput, choiceProblem, InputProblems, quotedInput } from '../../lib/errors';
 import { assertLegible, optionalLine, optionalText, requiredText } from '../../lib/text-input';
 import { optionalCode } from '../../lib/identifiers';
 import { earliestReportIssueDate, filingStatusRules, namesHeldOn, permissions, type FilingStatus, type NameHeld, type SupervisionClass } from '../../lib/catalogue/provider-supervision';
@@ -135,7 +135,12 @@ export async function registerReport(
     if (!reportsAccepted) throw badInput('issuerProviderId', notAcceptedBecause(nameThen, found.standingOn, input.issuedOn), { problem: 'ISSUER_NOT_IN_GOOD_STANDING' });
     if (givenIssuer && !namesThen.includes(givenIssuer)) {
       const now = nameThen === found.name ? '' : ` (its name since: ${found.name})`;
-      throw badInput('issuerName', `issuerName must be the name the provider was filed under on the issue date ${input.issuedOn}, ${namesThen.map((n) => JSON.stringify(n)).join(' or ')}${now}, or be left out; got ${quotedInput(givenIssuer)}`);
+      // The names it bore that day are the choices a form may offer (left out, the last is taken).
+      throw badInput(
+        'issuerName',
+        `issuerName must be the name the provider was filed under on the issue date ${input.issuedOn}, ${namesThen.map((n) => JSON.stringify(n)).join(' or ')}${now}, or be left out; got ${quotedInput(givenIssuer)}`,
+        choiceProblem(namesThen),
+      );
     }
     issuerName = givenIssuer ?? nameThen;
     // Filed under a public source's name before the registry refused it (a name given is judged
@@ -271,7 +276,9 @@ function notAcceptedBecause(name: string, standing: ProviderStanding, issuedOn: 
   if (!filingStatus) return `${name} was not filed on the issue date ${issuedOn}: it had not even applied for filing; departments accept only reports issued while a provider is FILED and not in class D`;
   const stood = `its filing was ${filingStatus}${supervisionClass ? ` and its class ${supervisionClass}` : ''}`;
   if (!standing.statusAndClassAllowedReports) {
-    return `${name} was not filed and in good standing on the issue date ${issuedOn}: ${stood}; departments accept only reports issued while a provider is FILED and not in class D`;
+    // What failed, as it was: a provider filed in class D was filed, and is not told otherwise.
+    const failed = filingStatus === 'FILED' ? `${name} was filed, but its class was D on the issue date ${issuedOn}` : `${name} was not in good standing on the issue date ${issuedOn}: ${stood}`;
+    return `${failed}; departments accept only reports issued while a provider is FILED and not in class D`;
   }
   // In good standing at some time of the day: at its end the status or class may already refuse.
   const goodThatDay = permissions(filingStatus, supervisionClass).reportsAccepted ? `${stood} that day` : `it was in good standing at some time that day (${stood} at its end)`;

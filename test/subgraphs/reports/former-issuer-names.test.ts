@@ -83,7 +83,8 @@ describe.each(testDatabases)('reports issued under a provider’s former name on
   it('refuses a report issued after the change under the former name, as under any name the provider did not bear that day', async () => {
     for (const [issuedOn, name] of [['2026-06-10', formerName], ['2026-05-20', newName]] as const) {
       const error = await refused(report(issuedOn, name));
-      expect(error.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'issuerName' });
+      // The names it bore that day, a list a form may offer.
+      expect(error.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'issuerName', problem: 'NOT_A_CHOICE', choices: [issuedOn === '2026-06-10' ? newName : formerName] });
       expect(error.message).toContain(`filed under on the issue date ${issuedOn}`);
     }
     expect(await registered(report('2026-06-10', newName))).toEqual({ issuerName: newName, issuer: { id: providerId } });
