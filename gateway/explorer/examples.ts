@@ -11,12 +11,17 @@ export interface ExampleCallers {
   supervisor?: string;
   registryAdmin?: string;
   subject?: string;
+  provider?: string;
+  /** The demo provider's unified social credit code (its token's org) and the consent it collects under (its x-credit-consent). */
+  providerCode?: string;
+  providerConsent?: string;
 }
 
 /** Picks, from the demo callers, the one each example is for (by role and organisation, not by label). */
 export function exampleCallers(callers: { label: string; caller: Caller; headers: Record<string, string> }[]): ExampleCallers {
   const find = (test: (c: Caller) => boolean) => callers.find((c) => test(c.caller));
   const department = find((c) => c.role === 'DEPARTMENT_OFFICER' && c.organisation === 'FINANCE');
+  const provider = find((c) => c.organisationKind === 'CREDIT_SERVICE_PROVIDER');
   return {
     department: department?.label,
     departmentCase: department?.headers[purposeHeaders.caseNumber],
@@ -24,6 +29,9 @@ export function exampleCallers(callers: { label: string; caller: Caller; headers
     supervisor: find((c) => c.role === 'CREDIT_OFFICE_SUPERVISOR')?.label,
     registryAdmin: find((c) => c.role === 'REGISTRY_ADMIN')?.label,
     subject: find((c) => c.role === 'EXTERNAL_USER' && Boolean(c.subjectId))?.label,
+    provider: provider?.label,
+    providerCode: provider?.caller.organisation,
+    providerConsent: provider?.headers[purposeHeaders.consentId],
   };
 }
 
@@ -37,7 +45,7 @@ const placeholderCode = '91130304MA0TEXT12Y';
  * a market subject's own credit. A case number only comes with the demo callers: an officer's
  * reads are audited under the case in the bar, which must be theirs, never a made-up one.
  */
-export function explorerExamples(options: { subjectCode?: string; subjectId?: string; callers?: ExampleCallers; now?: Date } = {}): ExplorerExample[] {
+export function explorerExamples(options: { subjectCode?: string; subjectId?: string; consentingSubjectId?: string; callers?: ExampleCallers; now?: Date } = {}): ExplorerExample[] {
   const today = todayInDistrict(options.now);
   const year = today.slice(0, 4);
   // Completed days of this year, or of the last one on New Year's Day: never an empty window.
@@ -211,6 +219,50 @@ query OwnCredit {
 `,
       purpose: { matter: 'SELF_INQUIRY' },
       demoCaller: options.callers?.subject,
+    },
+    {
+      name: 'ProviderCollection',
+      title: 'a subject’s public credit data, collected with its consent (信用服务机构采集)',
+      audience: 'Credit service provider',
+      query: /* GraphQL */ `# A filed credit service provider collects a subject's public credit data under the subject's
+# consent (x-credit-matter PROVIDER_DATA_COLLECTION, and the consent's id in x-credit-consent:
+# set both in the bar); refused PROVIDER_MAY_NOT_COLLECT while its filing or class does not allow it.
+query ProviderCollection($id: ID!) {
+  subject(id: $id) {
+    id
+    name
+    kind
+    status
+    creditRecords(first: 20) {
+      totalCount
+      edges { node { id category polarity decisionDate summary } }
+    }
+  }
+}
+`,
+      variables: { id: options.consentingSubjectId ?? '00000000-0000-0000-0000-000000000000' },
+      purpose: { matter: 'PROVIDER_DATA_COLLECTION', ...(options.callers?.providerConsent ? { consentId: options.callers.providerConsent } : {}) },
+      demoCaller: options.callers?.provider,
+    },
+    {
+      name: 'ProviderOwnFile',
+      title: 'its own filing and supervision file (本机构备案和监管档案)',
+      audience: 'Credit service provider',
+      query: /* GraphQL */ `# A credit service provider reads its own filing and supervision file: its filed particulars,
+# its standing, the violations and sanctions the registry recorded, and its filing history. No
+# purpose needed.
+query ProviderOwnFile($code: String!) {
+  creditServiceProviderByCode(code: $code) {
+    id name filingStatus supervisionClass filedOn inGoodStanding contact
+    violations { id kind occurredOn description }
+    sanctions { id kind imposedAt }
+    filingHistory { id action fromStatus toStatus reason occurredAt }
+  }
+}
+`,
+      variables: { code: options.callers?.providerCode ?? placeholderCode },
+      purpose: {},
+      demoCaller: options.callers?.provider,
     },
   ];
 }

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { isWildcardHost, urlHost } from '../../lib/env';
 import type { Logger } from '../../lib/logger';
 import { demoCallers, mintToken } from '../../scripts/demo/callers';
+import { demoConsentRows, demoConsents } from '../../scripts/demo/consents';
 import { demoWorld } from '../../scripts/demo/world';
 import { exampleCallers, explorerExamples } from './examples';
 import type { ExplorerSettings } from './settings';
@@ -85,6 +86,8 @@ export function explorerSettingsProvider(demo?: DemoTokenOptions, servedAt: Expl
   const callers = demoCallers(world, demo.consentId);
   const enterprise = world.subjects.find((s) => s.kind === 'ENTERPRISE');
   const subjectCode = enterprise?.identifier;
+  // The subject whose consent the demo provider collects under (demoConsents.providerCollection).
+  const consentingSubjectId = world.subjects[demoConsentRows(world).find((c) => c.id === demoConsents.providerCollection)!.subject]?.id;
   return async (req) => {
     const host = hostNamed(req.headers.host);
     // Node names every header in lower case.
@@ -99,7 +102,7 @@ export function explorerSettingsProvider(demo?: DemoTokenOptions, servedAt: Expl
       return await production();
     }
     return {
-      examples: explorerExamples({ subjectCode, subjectId: enterprise?.id, callers: exampleCallers(callers) }),
+      examples: explorerExamples({ subjectCode, subjectId: enterprise?.id, consentingSubjectId, callers: exampleCallers(callers) }),
       demoCallers: await Promise.all(
         callers.map(async (c) => ({ label: c.label, headers: c.headers, token: await mintToken(c.caller, demo.secret, { issuer: demo.issuer, audience: demo.audience }) })),
       ),

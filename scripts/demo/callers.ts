@@ -1,6 +1,7 @@
 import { SignJWT } from 'jose';
 import type { Caller } from '../../lib/access/identity';
 import { defaultAudience, defaultIssuer } from '../../gateway/config';
+import { demoConsents } from './consents';
 import { demoBankOrganisation, type DemoWorld } from './world';
 
 /**
@@ -16,6 +17,7 @@ export interface DemoCaller {
 
 export function demoCallers(world: DemoWorld, consentId?: string): DemoCaller[] {
   const subject = world.subjects[0];
+  const provider = world.providers[0];
   return [
     {
       label: 'Finance bureau officer, government procurement (区财政局)',
@@ -59,6 +61,16 @@ export function demoCallers(world: DemoWorld, consentId?: string): DemoCaller[] 
       caller: { id: 'officer-zhou', organisation: 'ADMINISTRATIVE_APPROVAL', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' },
       headers: { 'x-credit-matter': 'CONSTRUCTION_BIDDING', 'x-credit-case': 'BDH-SP-2026-0088' },
     },
+    // The demo world's consent of world.subjects[3] to world.providers[0] (demoConsents.providerCollection); a world without providers has none.
+    ...(provider
+      ? [
+          {
+            label: `Credit service provider collecting public credit data with a subject's consent (${provider.name})`,
+            caller: { id: 'provider-qian', organisation: provider.unifiedSocialCreditCode, organisationKind: 'CREDIT_SERVICE_PROVIDER' as const, role: 'EXTERNAL_USER' as const },
+            headers: { 'x-credit-matter': 'PROVIDER_DATA_COLLECTION', 'x-credit-consent': demoConsents.providerCollection },
+          },
+        ]
+      : []),
     {
       label: `Enterprise looking at its own credit (${subject.name})`,
       caller: { id: 'self-user', organisation: subject.identifier, organisationKind: subject.kind === 'NATURAL_PERSON' ? 'INDIVIDUAL' : 'ENTERPRISE', role: 'EXTERNAL_USER', subjectId: subject.id },

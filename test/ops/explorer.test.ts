@@ -64,7 +64,7 @@ describe('the explorer, served by the gateway (embedded default, with demo token
     expect(settings.purposeHeaders).toEqual({ matter: 'x-credit-matter', caseNumber: 'x-credit-case', consentId: 'x-credit-consent' });
     expect(settings.matters.map((m) => m.code)).toContain('GOVERNMENT_PROCUREMENT');
     expect(settings.demoCallers?.length).toBeGreaterThanOrEqual(5);
-    expect(settings.examples.map((e) => e.name)).toEqual(['DepartmentSubjectCheck', 'DepartmentCreditCheck', 'AnalystStatistics', 'CreditOfficeAssessment', 'RegistryReview', 'OwnCredit']);
+    expect(settings.examples.map((e) => e.name)).toEqual(['DepartmentSubjectCheck', 'DepartmentCreditCheck', 'AnalystStatistics', 'CreditOfficeAssessment', 'RegistryReview', 'OwnCredit', 'ProviderCollection', 'ProviderOwnFile']);
 
     const introspection = await platform.query<IntrospectionQuery>(getIntrospectionQuery());
     const schema = buildClientSchema(introspection.data!);
@@ -77,7 +77,7 @@ describe('the explorer, served by the gateway (embedded default, with demo token
       const demo = settings.demoCallers!.find((c) => c.label === example.demoCaller);
       expect(demo).toBeDefined();
       const purpose = Object.fromEntries(
-        Object.entries({ [settings.purposeHeaders.matter]: example.purpose.matter, [settings.purposeHeaders.caseNumber]: example.purpose.caseNumber }).filter((e): e is [string, string] => e[1] !== undefined),
+        Object.entries({ [settings.purposeHeaders.matter]: example.purpose.matter, [settings.purposeHeaders.caseNumber]: example.purpose.caseNumber, [settings.purposeHeaders.consentId]: example.purpose.consentId }).filter((e): e is [string, string] => e[1] !== undefined),
       );
       const result = await platform.query(example.query, example.variables, { headers: { authorization: `Bearer ${demo!.token}`, ...purpose } });
       expect({ example: example.name, errors: result.errors }).toEqual({ example: example.name, errors: undefined });

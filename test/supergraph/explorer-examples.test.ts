@@ -5,6 +5,7 @@ import { supergraphPath } from '../../schema/subgraphs';
 import { selectionsWithoutCacheKey } from '../helpers/cache-keys';
 import { demoCallers } from '../../scripts/demo/callers';
 import { demoWorld } from '../../scripts/demo/world';
+import { demoConsentRows, demoConsents } from '../../scripts/demo/consents';
 import { testDatabases } from '../helpers/databases';
 import { usePlatform } from '../helpers/platform';
 
@@ -16,7 +17,8 @@ import { usePlatform } from '../helpers/platform';
 const world = demoWorld({ subjects: 20 });
 const callers = demoCallers(world);
 const enterprise = world.subjects.find((s) => s.kind === 'ENTERPRISE')!;
-const examples = explorerExamples({ subjectCode: enterprise.identifier, subjectId: enterprise.id, callers: exampleCallers(callers) });
+const consentingSubject = world.subjects[demoConsentRows(world).find((c) => c.id === demoConsents.providerCollection)!.subject];
+const examples = explorerExamples({ subjectCode: enterprise.identifier, subjectId: enterprise.id, consentingSubjectId: consentingSubject.id, callers: exampleCallers(callers) });
 
 // A front end copies them into an Apollo Client set up as README says: each must work there too.
 it.each(examples.map((e) => [e.name, e] as const))('%s selects the key README gives a client cache, wherever it selects a type keyed other than by id', (_name, example) => {
@@ -29,8 +31,8 @@ describe.each(testDatabases)('the explorer examples on $label', (database) => {
   it.each(examples.map((e) => [e.name, e] as const))('%s answers its demo caller without an error', async (_name, example) => {
     const caller = callers.find((c) => c.label === example.demoCaller);
     expect(caller).toBeDefined();
-    const { matter, caseNumber } = example.purpose;
-    const headers: Record<string, string> = { ...(matter ? { 'x-credit-matter': matter } : {}), ...(caseNumber ? { 'x-credit-case': caseNumber } : {}) };
+    const { matter, caseNumber, consentId } = example.purpose;
+    const headers: Record<string, string> = { ...(matter ? { 'x-credit-matter': matter } : {}), ...(caseNumber ? { 'x-credit-case': caseNumber } : {}), ...(consentId ? { 'x-credit-consent': consentId } : {}) };
     const result = await platform.query(example.query, example.variables, { caller: caller!.caller, headers });
     expect(result.errors).toBeUndefined();
     expect(result.data).toBeTruthy();
