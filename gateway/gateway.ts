@@ -374,14 +374,18 @@ function guardExecutor(execute: GatewayExecutor, guards: Map<string, string>, au
     // about again: a consent that still holds then held at that instant, so no entry under it is
     // later than its revocation, nor a provider's than its suspension.
     const occurredAt = new Date();
-    const lapse = context.purposeRecheck && context.disclosures.size ? await context.purposeRecheck() : null;
+    const lapse = context.purposeRecheck && context.disclosures.size + context.consentDisclosures.size ? await context.purposeRecheck() : null;
     // No subgraph reports a statistic as a disclosure (it names no subject): each one the answer gives is audited from the operation.
     const data = result.data as Record<string, unknown> | null | undefined;
     const statistics = rootFieldsIn(statisticsGroups).filter(({ key }) => data?.[key] !== null && data?.[key] !== undefined);
     // Revoked (or expired, or the provider suspended) while the request was under way, or not known
     // to hold: nothing it read is released, and its entries say which (DENIED, or FAILED when a register was down).
-    const withheld = lapse ? [...context.disclosures].map(([subjectId, groups]) => ({ subjectId: subjectId ?? undefined, groups: [...groups], outcome: lapse.outcome })) : [];
-    if (lapse) context.disclosures.clear();
+    const read = [...context.disclosures, ...[...context.consentDisclosures.values()].map(({ subjectId, groups }) => [subjectId, groups] as const)];
+    const withheld = lapse ? read.map(([subjectId, groups]) => ({ subjectId: subjectId ?? undefined, groups: [...groups], outcome: lapse.outcome })) : [];
+    if (lapse) {
+      context.disclosures.clear();
+      context.consentDisclosures.clear();
+    }
     try {
       // Its client gone first, the answer will not be released: nothing of it is audited as disclosed (AuditWriter).
       await audit.write(auditEntries(context, requestContext.operationName ?? null, [...refusals, ...withheld], statistics, occurredAt), context.deadline.callerGone);
@@ -592,6 +596,9 @@ function auditEntries(context: GatewayContext, operationName: string | null, ref
   const entries: AuditEntryInput[] = [
     ...[...context.disclosures].map(([subjectId, groups]) => ({ ...disclosedUnder, subjectId, fieldGroups: [...groups].sort(), outcome: 'DISCLOSED' as const })),
     ...[...context.publicDisclosures].map(([subjectId, groups]) => ({ ...(subjectId === caller?.subjectId ? toItself : toAnyone), subjectId, fieldGroups: [...groups].sort(), outcome: 'DISCLOSED' as const })),
+    // A read about one consent (a grantee listing the consents given to it) names that consent,
+    // whatever its status now: the subject finds it by the consent it gave, not as a read under none.
+    ...[...context.consentDisclosures].map(([consentId, { subjectId, groups }]) => ({ ...disclosedUnder, consentId, subjectId, fieldGroups: [...groups].sort(), outcome: 'DISCLOSED' as const })),
     ...statistics.map((field) => ({ ...disclosedUnder, subjectId: null, fieldGroups: [field.group], operationName: statisticAsked(operationName, field), outcome: 'DISCLOSED' as const })),
   ];
   // One entry per subject and outcome: what was refused (DENIED), or read and then withheld for want of a check (FAILED).

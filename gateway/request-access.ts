@@ -28,6 +28,8 @@ export interface GatewayContext {
   disclosures: Map<string | null, Set<string>>;
   /** The same, disclosed by public lookups (a report's verification): under no purpose. */
   publicDisclosures: Map<string | null, Set<string>>;
+  /** consent id → its subject and the field groups disclosed about that consent (a grantee's list of its consents): an entry each, naming the consent. */
+  consentDisclosures: Map<string, { subjectId: string; groups: Set<string> }>;
   /**
    * When the gateway stops waiting for the subgraphs (REQUEST_TIMEOUT_MS from when the request's
    * body had arrived, or sooner when it arrived during a stop: gateway.ts deadlineOf): each fetch
@@ -335,6 +337,7 @@ function contextOf(requestId: string, deadline: RequestDeadline, caller: Caller 
     identity,
     disclosures: new Map(),
     publicDisclosures: new Map(),
+    consentDisclosures: new Map(),
     rateLimit,
     signedIdentity: () => signerFor(signingKey).sign(identity),
   };

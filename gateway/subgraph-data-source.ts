@@ -45,9 +45,15 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   override async didReceiveResponse({ response, context }: Required<Pick<GatewayGraphQLRequestContext<GatewayContext>, 'request' | 'response' | 'context'>>): Promise<GatewayGraphQLResponse> {
     // Checked before anything is read from it: the gateway must never act on a malformed answer.
     if (!isGraphQLResponse(response)) throw new NotGraphQLResponse(describe(response));
-    const reported = response.extensions?.disclosures as { subjectId: string | null; groups: string[]; toAnyone?: boolean }[] | undefined;
+    const reported = response.extensions?.disclosures as { subjectId: string | null; groups: string[]; toAnyone?: boolean; consentId?: string }[] | undefined;
     if (reported && context?.disclosures) {
-      for (const { subjectId, groups, toAnyone } of reported) {
+      for (const { subjectId, groups, toAnyone, consentId } of reported) {
+        if (consentId !== undefined && subjectId !== null) {
+          const known = context.consentDisclosures.get(consentId) ?? { subjectId, groups: new Set<string>() };
+          groups.forEach((g) => known.groups.add(g));
+          context.consentDisclosures.set(consentId, known);
+          continue;
+        }
         const disclosures = toAnyone === true ? context.publicDisclosures : context.disclosures;
         const known = disclosures.get(subjectId) ?? new Set<string>();
         groups.forEach((g) => known.add(g));
@@ -439,7 +445,7 @@ function isGraphQLResponse(response: GatewayGraphQLResponse): boolean {
   if (errors !== undefined && !(Array.isArray(errors) && errors.every((e) => isPlainObject(e) && typeof e.message === 'string'))) return false;
   if (extensions !== undefined && !isPlainObject(extensions)) return false;
   const disclosures = isPlainObject(extensions) ? extensions.disclosures : undefined;
-  return disclosures === undefined || (Array.isArray(disclosures) && disclosures.every((d) => isPlainObject(d) && (typeof d.subjectId === 'string' || d.subjectId === null) && Array.isArray(d.groups)));
+  return disclosures === undefined || (Array.isArray(disclosures) && disclosures.every((d) => isPlainObject(d) && (typeof d.subjectId === 'string' || d.subjectId === null) && Array.isArray(d.groups) && (d.consentId === undefined || typeof d.consentId === 'string')));
 }
 
 /** What a subgraph's address answered that is not GraphQL: the address (no user, password or query) and the status, or why it was no GraphQL response. */

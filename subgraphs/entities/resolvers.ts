@@ -7,7 +7,7 @@ import { isBlank } from '../../lib/text-input';
 import { maskCitizenIdNumber } from '../../lib/identifiers';
 import { maskAddress } from '../../lib/masked-address';
 import { identifierOf } from '../shared/subject-directory';
-import { actingUser, assertInScope, assertKindInScope, disclose, forbidden, forbiddenAbout, freeText, limitedKinds, personal, personIdentifier, purposeMismatch, underSupervision, type SubgraphContext } from '../shared/access';
+import { actingUser, assertInScope, assertKindInScope, disclose, discloseConsent, forbidden, forbiddenAbout, freeText, limitedKinds, personal, personIdentifier, purposeMismatch, underSupervision, type SubgraphContext } from '../shared/access';
 import { pageRequest, toConnection } from '../shared/pagination';
 import { consentTerms, type ConsentActor, type GrantConsentInput } from './consent.repository';
 import type { EntitiesContext } from './context';
@@ -167,8 +167,10 @@ export const resolvers: GraphQLResolverMap<Context> = {
       return await ctx.consentsBySubject.load(subject.id);
     },
     // A grantee's own list: by the organisation and kind its token carries, so that it names no
-    // other reader's consents. Each subject on the page is disclosed (its name and code, that it
-    // consented), whatever the client selects, as a search page discloses its subjects.
+    // other reader's consents. Each consent on the page discloses its subject (its name and code,
+    // that it consented), whatever the client selects, as a search page discloses its subjects:
+    // audited in the subject's trail naming the consent, the basis the grantee read it by, which a
+    // subject that revoked it finds there.
     consentsGivenToCaller: async (_: unknown, args: { statuses?: ConsentStatus[] | null; first?: number; after?: string }, ctx: Context, info: GraphQLResolveInfo) => {
       const { caller, scope } = ctx.access.identity;
       // The list concerns every subject that consented to the caller: a request scoped to one
@@ -180,7 +182,12 @@ export const resolvers: GraphQLResolverMap<Context> = {
       // The cursors are the grantee's: one issued to another reader opens nothing here.
       const request = pageRequest(ctx, info, `${kind} ${caller.organisation}`, args);
       const page = await ctx.consents.givenTo(grantee, args.statuses, request, todayInDistrict());
-      for (const consent of page.rows) disclose(ctx.access, request.readAbout(consent.subjectId), 'CONSENTS_RECEIVED');
+      for (const consent of page.rows) {
+        // A page read for its count alone names no subject, nor any consent.
+        const subjectId = request.readAbout(consent.subjectId);
+        if (subjectId) discloseConsent(ctx.access, { id: consent.id, subjectId }, 'CONSENTS_RECEIVED');
+        else disclose(ctx.access, null, 'CONSENTS_RECEIVED');
+      }
       return toConnection(page, request, 'grantedAt', (c) => c.id);
     },
     // A consent by the id an audit entry cites: the supervision checks a read's lawful basis with

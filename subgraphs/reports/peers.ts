@@ -6,7 +6,7 @@ import { passedOnOutage, peerUnavailable, type PeerError } from '../../lib/inter
 import { withoutCredentials } from '../../lib/env';
 import { answeredAsGraphQL, send, type PlatformResponse } from '../../lib/platform-http';
 import { defaultUrl } from '../../schema/subgraphs';
-import { disclose, type RequestAccess } from '../shared/access';
+import { disclose, discloseConsent, type RequestAccess } from '../shared/access';
 
 /** The subgraphs the reports subgraph calls directly (for writes and generation, not for display). */
 export type Peer = 'entities' | 'records' | 'providers';
@@ -30,6 +30,7 @@ interface PeerDisclosure {
   subjectId: string;
   groups: string[];
   toAnyone?: boolean;
+  consentId?: string;
 }
 
 /**
@@ -63,7 +64,12 @@ export class PeerClient {
 
   /** The peers' disclosures held so far become this request's (see the class): the field that needed them answers. */
   release(): void {
-    for (const { subjectId, groups, toAnyone } of this.held.splice(0)) for (const group of groups) disclose(this.access, subjectId, group, toAnyone ? 'ANYONE' : 'UNDER_PURPOSE');
+    for (const { subjectId, groups, toAnyone, consentId } of this.held.splice(0)) {
+      for (const group of groups) {
+        if (consentId) discloseConsent(this.access, { id: consentId, subjectId }, group);
+        else disclose(this.access, subjectId, group, toAnyone ? 'ANYONE' : 'UNDER_PURPOSE');
+      }
+    }
   }
 
   async query<T>(peer: Peer, query: string, variables: Record<string, unknown>, identity: RequestIdentity): Promise<T> {

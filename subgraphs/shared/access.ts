@@ -27,6 +27,12 @@ export interface RequestAccess {
    */
   publicDisclosures: Map<string | null, Set<string>>;
   /**
+   * consent id → its subject and the field groups disclosed about that consent (a grantee's list
+   * of the consents given to it): audited one entry per consent, naming it, so that the subject
+   * and the credit office find the read by the consent it concerned, revoked or expired since too.
+   */
+  consentDisclosures: Map<string, { subjectId: string; groups: Set<string> }>;
+  /**
    * When the caller (the gateway, a peer) stops waiting for this request, from its
    * `x-request-timeout-ms` (lib/deadline.ts); none for a call without one (tests, direct calls).
    */
@@ -35,7 +41,7 @@ export interface RequestAccess {
 
 /** A request's access, nothing disclosed yet. */
 export function accessOf(identity: RequestIdentity): RequestAccess {
-  return { identity, disclosures: new Map(), publicDisclosures: new Map() };
+  return { identity, disclosures: new Map(), publicDisclosures: new Map(), consentDisclosures: new Map() };
 }
 
 /** Every subgraph's request context carries the caller's access, and the seal of its page cursors. */
@@ -94,6 +100,13 @@ export function disclose(access: RequestAccess, subjectId: string | null, group:
   let groups = disclosures.get(subjectId);
   if (!groups) disclosures.set(subjectId, (groups = new Set()));
   groups.add(group);
+}
+
+/** Records a read of `group` about one consent of its subject (`consentDisclosures`) for the request's audit. */
+export function discloseConsent(access: RequestAccess, consent: { id: string; subjectId: string }, group: string): void {
+  let disclosed = access.consentDisclosures.get(consent.id);
+  if (!disclosed) access.consentDisclosures.set(consent.id, (disclosed = { subjectId: consent.subjectId, groups: new Set() }));
+  disclosed.groups.add(group);
 }
 
 /**

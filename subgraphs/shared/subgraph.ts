@@ -70,19 +70,20 @@ export type ContextOf<TContext extends object> = TContext & SubgraphContext;
 /**
  * Reports what this response disclosed in `extensions.disclosures` ([{ subjectId, groups }],
  * `subjectId` null for a read about no subject (a page's count), `toAnyone: true` for a public
- * lookup's); the gateway reads it for the audit log and strips it before answering the client.
+ * lookup's, `consentId` for a read about one consent of the subject); the gateway reads it for the audit log and strips it before answering the client.
  */
 const reportDisclosures: ApolloServerPlugin<SubgraphContext> = {
   async requestDidStart() {
     return {
       async willSendResponse({ contextValue, response }) {
         const access = contextValue.access;
-        if (response.body.kind !== 'single' || !access || access.disclosures.size + access.publicDisclosures.size === 0) return;
+        if (response.body.kind !== 'single' || !access || access.disclosures.size + access.publicDisclosures.size + access.consentDisclosures.size === 0) return;
         const reported = (disclosures: Map<string | null, Set<string>>, toAnyone: boolean) =>
           [...disclosures].map(([subjectId, groups]) => ({ subjectId, groups: [...groups].sort(), ...(toAnyone ? { toAnyone } : {}) }));
+        const aboutConsents = [...access.consentDisclosures].map(([consentId, { subjectId, groups }]) => ({ subjectId, groups: [...groups].sort(), consentId }));
         response.body.singleResult.extensions = {
           ...response.body.singleResult.extensions,
-          disclosures: [...reported(access.disclosures, false), ...reported(access.publicDisclosures, true)],
+          disclosures: [...reported(access.disclosures, false), ...reported(access.publicDisclosures, true), ...aboutConsents],
         };
       },
     };

@@ -184,15 +184,28 @@ describe.each(testDatabases)('Query.consentsGivenToCaller on $label', (database)
     expect(foreign.errors?.[0].extensions).toMatchObject({ code: 'INVALID_CURSOR' });
   });
 
-  it("audits each listed subject's consent in that subject's trail, under no purpose", async () => {
-    const result = await list(bank(bankA), { first: 3 }, 'consents-given-audit');
+  it("audits each listed consent in its subject's trail, under no purpose, naming the consent", async () => {
+    // Revoked and expired consents among them: the subject, which withdrew its consent, finds the
+    // listing by that consent's id, not as a read under no basis (probe finding).
+    const result = await list(bank(bankA), { first: 100 }, 'consents-given-audit');
     expect(result.errors).toBeUndefined();
     const rows: { organisation: string; subject_id: string; field_groups: string; outcome: string; matter: string | null; consent_id: string | null }[] = await platform.databases.audit.query(
-      'SELECT organisation, subject_id, field_groups, outcome, matter, consent_id FROM audit_entry WHERE request_id = ? ORDER BY subject_id',
+      'SELECT organisation, subject_id, field_groups, outcome, matter, consent_id FROM audit_entry WHERE request_id = ? ORDER BY consent_id',
       ['consents-given-audit'],
     );
-    const listedSubjects = expected.slice(0, 3).map((c) => c.subject!.id).sort();
-    expect(rows).toEqual(listedSubjects.map((subjectId) => ({ organisation: bankA, subject_id: subjectId, field_groups: 'CONSENTS_RECEIVED', outcome: 'DISCLOSED', matter: null, consent_id: null })));
+    const listed = expected.map((c) => ({ consentId: c.id, subjectId: c.subject!.id })).sort((a, b) => (a.consentId < b.consentId ? -1 : 1));
+    expect(expected.map((c) => c.status)).toEqual(expect.arrayContaining(['REVOKED', 'EXPIRED']));
+    expect(rows).toEqual(listed.map(({ consentId, subjectId }) => ({ organisation: bankA, subject_id: subjectId, field_groups: 'CONSENTS_RECEIVED', outcome: 'DISCLOSED', matter: null, consent_id: consentId })));
+  });
+
+  it('audits two consents of one subject on the page as two entries, each naming its own', async () => {
+    const consents = new ConsentRepository(platform.databases.entities);
+    const window = { userId: 'window-sun', organisation: 'CREDIT_OFFICE' };
+    const terms = { subjectId: subjects[3].id, granteeOrganisation: 'BANK_GRANTEE_TWICE', granteeKind: 'FINANCIAL_INSTITUTION' as const, purpose: 'FINANCIAL_SERVICES', validFrom: today, validUntil: addDays(today, 30) };
+    const made = [(await consents.grant(terms, window)).id, (await consents.grant({ ...terms, validUntil: addDays(today, 20) }, window)).id].sort();
+    expect((await list(bank('BANK_GRANTEE_TWICE'), {}, 'consents-given-twice')).errors).toBeUndefined();
+    const rows: { subject_id: string; consent_id: string | null }[] = await platform.databases.audit.query('SELECT subject_id, consent_id FROM audit_entry WHERE request_id = ? ORDER BY consent_id', ['consents-given-twice']);
+    expect(rows).toEqual(made.map((consentId) => ({ subject_id: subjects[3].id, consent_id: consentId })));
   });
 
   it("gives the subject's id to read it by under the consent, and nothing of it beyond name and code without one", async () => {
