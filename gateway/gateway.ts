@@ -576,9 +576,9 @@ function auditEntries(context: GatewayContext, operationName: string | null, ref
     matter: purpose?.matter ?? null,
     caseNumber: purpose?.caseNumber ?? null,
     // Only a consent the request was read under: a consent header beside a matter that needs none,
-    // or under a purpose refused before it was checked, was never checked, and would put another
-    // subject's consent in this trail. A consent checked and refused is the caller's own: its
-    // DENIED entries name it (`consentRefused`).
+    // or under a purpose refused, was no basis, and would put another subject's consent in this
+    // trail. One cited that is the caller's own (refused, or cited under a purpose refused before
+    // it) is named on its DENIED entries (`consentRefused`).
     consentId: purpose?.consentId && !context.decision.purposeRefused && findMatter(purpose.matter)?.consentRequired ? purpose.consentId : null,
     operationName,
     requestId,

@@ -266,6 +266,17 @@ function purposeRefused(decision: GrantDecision, refusal: PurposeRefusal): Grant
   return { groups: groupsLeftUnderRefusal(decision), scope: {}, purposeRefused: refusal };
 }
 
+/**
+ * The consent a refused request cited, for its DENIED entries (`consentRefused`), when it was given
+ * to the caller: never one given to another reader, nor an id no consent has. The register down
+ * meanwhile leaves the attempt unnamed: the refusal stands without it.
+ */
+async function ownConsentCited(purpose: Purpose, checked: ReturnType<typeof checkConsent> | null): Promise<{ consentRefused?: string }> {
+  const consent = await checked?.catch(() => null);
+  const own = !consent ? undefined : 'subjectId' in consent ? purpose.consentId : consent.ownConsent;
+  return own ? { consentRefused: own } : {};
+}
+
 /** Narrows a consent-based decision to the consented subject, or refuses it. */
 function applyConsent(decision: GrantDecision, checked: Awaited<ReturnType<typeof checkConsent>>): GrantDecision {
   if ('refused' in checked) return { ...purposeRefused(decision, checked.refused), ...(checked.ownConsent ? { consentRefused: checked.ownConsent } : {}) };
@@ -403,18 +414,19 @@ async function purposeContext(req: IncomingMessage, deps: AccessDependencies, re
   const collecting = purpose?.matter === 'PROVIDER_DATA_COLLECTION';
   // Asked beside the provider's standing, not after it: a barred provider's attempt under a
   // consent given to it is the provider's own, and its DENIED entries name that consent, as for a
-  // consent revoked (the credit office finds every attempt under a consent by its id).
-  const consentChecked = caller && purpose && !decision.purposeRefused && findMatter(purpose.matter)?.consentRequired ? checkConsent(caller, purpose, deps.entities, requestId, deadline) : null;
+  // consent revoked (the credit office finds every attempt under a consent by its id). Asked too
+  // when the purpose is refused already (a matter the caller may not name): it is no basis then,
+  // but an attempt citing the caller's own consent is one made under it, and named so.
+  const consentChecked = caller && purpose?.consentId && (decision.purposeRefused || findMatter(purpose.matter)?.consentRequired) ? checkConsent(caller, purpose, deps.entities, requestId, deadline) : null;
   // Settled on every path: a refusal or an outage below may leave it unread.
   consentChecked?.catch(() => undefined);
   if (caller && purpose && !decision.purposeRefused && collecting) {
     const refusal = await providerStanding(caller, deps.providers, requestId, deadline);
     if (refusal) {
-      // The consent register down meanwhile leaves the attempt unnamed: the refusal stands without it.
-      const consent = await consentChecked?.catch(() => null);
-      const own = !consent ? undefined : 'subjectId' in consent ? purpose.consentId : consent.ownConsent;
-      decision = { ...purposeRefused(decision, refusal), ...(own ? { consentRefused: own } : {}) };
+      decision = { ...purposeRefused(decision, refusal), ...(await ownConsentCited(purpose, consentChecked)) };
     }
+  } else if (purpose && decision.purposeRefused) {
+    decision = { ...decision, ...(await ownConsentCited(purpose, consentChecked)) };
   }
   if (caller?.subjectId && purpose && !decision.purposeRefused && purpose.matter === selfInquiry) {
     decision = await applyOwnSubject(decision, { ...caller, subjectId: caller.subjectId }, deps.entities, requestId);

@@ -144,8 +144,9 @@ export interface GrantDecision {
   purposeRefused?: PurposeRefusal;
   /**
    * The consent the request cited, given to this caller but refused (revoked, expired, not yet
-   * valid, another matter's): named on the request's DENIED entries, so that the credit office
-   * finds every attempt made under it.
+   * valid, another matter's), or cited under a purpose refused before it (a matter the caller may
+   * not name): named on the request's DENIED entries, so that the credit office finds every
+   * attempt made under it.
    */
   consentRefused?: string;
 }

@@ -67,6 +67,30 @@ describe.each(testDatabases)('the audit of a request whose purpose was refused o
     expect(entries.length).toBeGreaterThan(0);
     for (const entry of entries) expect({ outcome: entry.outcome, matter: entry.matter, consent_id: entry.consent_id }).toEqual({ outcome: 'DENIED', matter: 'FINANCIAL_SERVICES', consent_id: named });
   });
+  // A purpose the caller may not name is refused before its consent is asked about; the consent it
+  // cited is still named on the attempt when it was given to the caller (probe finding), never one
+  // given to another reader or none at all.
+  const counterpartyChecker = { id: 'clerk', organisation: world.subjects[2].identifier, organisationKind: 'ENTERPRISE', role: 'EXTERNAL_USER' } as const;
+  it.each([
+    ['FINANCIAL_SERVICES', demoConsents.dueDiligence, demoConsents.dueDiligence],
+    ['PROVIDER_DATA_COLLECTION', demoConsents.dueDiligence, demoConsents.dueDiligence],
+    ['GOVERNMENT_PROCUREMENT', demoConsents.dueDiligence, demoConsents.dueDiligence],
+    ['FINANCIAL_SERVICES', demoConsents.bankFinancialServices, null],
+    ['FINANCIAL_SERVICES', '11111111-2222-4333-8444-555555555555', null],
+  ])('names the consent an enterprise cites under %s, a matter it may not name, on its DENIED entries when it is its own (%s → %s)', async (matter, consentId, named) => {
+    expect(world.subjects[2].kind).toBe('ENTERPRISE');
+    const requestId = `refused-matter-${matter}-${consentId.slice(0, 8)}`;
+    const result = await platform.query<{ subject: { name: string } | null }>(`query($id: ID!) { subject(id: $id) { name } }`, { id: world.subjects[0].id }, {
+      caller: counterpartyChecker,
+      headers: { 'x-credit-matter': matter, 'x-credit-case': 'X-1', 'x-credit-consent': consentId, 'x-request-id': requestId },
+    });
+    expect(result.data?.subject).toBeNull();
+    expect(result.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', problem: 'MATTER_NOT_OPEN_TO_CALLER' });
+    const entries: Entry[] = await platform.databases.audit.query('SELECT outcome, matter, case_number, consent_id, field_groups FROM audit_entry WHERE request_id = ? ORDER BY sequence', [requestId]);
+    expect(entries.length).toBeGreaterThan(0);
+    for (const entry of entries) expect({ outcome: entry.outcome, matter: entry.matter, consent_id: entry.consent_id }).toEqual({ outcome: 'DENIED', matter, consent_id: named });
+  });
+
   it('reads a consent id sent in upper case as the consent, and audits its reads and refusals under the id as the register holds it', async () => {
     for (const [label, consentId, outcome] of [
       ['active', demoConsents.bankFinancialServices, 'DISCLOSED'],
