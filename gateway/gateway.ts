@@ -507,7 +507,7 @@ function deniedField(field: RemovedField, path: (string | number)[], context: Ga
   const unscoped = caller && context.purpose && context.decision.purposeRefused ? readWithoutPurpose(caller, field, path, context.purpose, context.decision.purposeRefused) : undefined;
   if (unscoped) return unscoped;
   // A front end tells the refusals apart by `problem`, and points at the header to correct: the message is for people.
-  const { advice, details } = refusalOfGroup(caller, field.group, context.decision.purposeRefused, context.purpose !== null);
+  const { advice, details } = refusalOfGroup(caller, field.group, context.decision.purposeRefused, context.purpose !== null, context.decision.scope.subjectId);
   return new GraphQLError(`${field.coordinate} needs the field group ${field.group}${advice}`, {
     path,
     extensions: { code: caller === null ? ErrorCode.UNAUTHENTICATED : ErrorCode.FORBIDDEN, group: field.group, field: field.coordinate, ...details },

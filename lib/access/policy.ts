@@ -239,11 +239,18 @@ export function refusalOfPurpose(caller: Caller | null, purpose: Purpose, matter
   return undefined;
 }
 
-/** The matters this caller may name whose purpose grants `group`, in catalogue order: what to tell a caller refused it without a purpose. */
-export function mattersGranting(caller: Caller, group: string): string[] {
+/**
+ * The matters this caller may name whose purpose grants `group`, in catalogue order: what to tell a
+ * caller refused it without a purpose. `subjectId`: the one subject the request may read (its
+ * consent's), when known; the caller's own inquiry opens nothing of another subject.
+ */
+export function mattersGranting(caller: Caller, group: string, subjectId?: string): string[] {
   // The token's own subject as if named too: the question is which matter, not what else it needs.
   const withSubject: Caller = { ...caller, subjectId: caller.subjectId ?? 'named' };
-  return matters.filter((m) => (purposeGrants[m.code] as readonly string[] | undefined)?.includes(group) && !refusalOfPurpose(withSubject, namedInFull(m.code), m)).map((m) => m.code);
+  const another = subjectId !== undefined && subjectId !== caller.subjectId;
+  return matters
+    .filter((m) => (purposeGrants[m.code] as readonly string[] | undefined)?.includes(group) && !refusalOfPurpose(withSubject, namedInFull(m.code), m) && !(another && m.code === selfInquiry))
+    .map((m) => m.code);
 }
 
 /**
@@ -274,9 +281,12 @@ export function purposeRefusalFor(caller: Caller | null, group: string, refused:
  * groupNotGranted's `header` is. One wording for the fields the gateway cuts and the subgraphs'
  * own refusals.
  */
-export function mattersToName(caller: Caller, group: string, purposeNamed: boolean): string {
-  const open = mattersGranting(caller, group);
-  if (open.length === 0) return `, which no matter grants to ${caller.role} callers of ${callerInWords(caller)}`;
+export function mattersToName(caller: Caller, group: string, purposeNamed: boolean, subjectId?: string): string {
+  const open = mattersGranting(caller, group, subjectId);
+  if (open.length === 0) {
+    const ownOnly = mattersGranting(caller, group).includes(selfInquiry);
+    return `, which no matter grants to ${caller.role} callers of ${callerInWords(caller)}${ownOnly ? ` for a subject other than their own (${selfInquiry} grants it for their own subject only)` : ''}`;
+  }
   // What each opens is not any subject: a field of another's subject is not the caller's to read under its own inquiry.
   const named = open.map((code) => (code === selfInquiry ? `${code}, for its own subject only` : findMatter(code)?.consentRequired ? `${code}, with the subject's consent` : code));
   const withCase = open.every((code) => findMatter(code)?.caseNumberRequired);
@@ -290,8 +300,8 @@ export function mattersToName(caller: Caller, group: string, purposeNamed: boole
  * the group (`viewer.matters` says which, and what else each needs), and at no header where none
  * would: a front end tells "name a matter" from "never readable" by the extensions, not the message.
  */
-export function groupNotGranted(caller: Caller | null, group: string): { problem: 'GROUP_NOT_GRANTED'; header?: string } {
-  return { problem: 'GROUP_NOT_GRANTED', ...(caller && mattersGranting(caller, group).length ? { header: purposeHeaders.matter } : {}) };
+export function groupNotGranted(caller: Caller | null, group: string, subjectId?: string): { problem: 'GROUP_NOT_GRANTED'; header?: string } {
+  return { problem: 'GROUP_NOT_GRANTED', ...(caller && mattersGranting(caller, group, subjectId).length ? { header: purposeHeaders.matter } : {}) };
 }
 
 /**
@@ -301,18 +311,21 @@ export function groupNotGranted(caller: Caller | null, group: string): { problem
  * message, `details` are its `problem` and the `header` to correct. The purpose refused
  * (`purposeRefused`), where a purpose this caller may name would grant the group
  * (purposeRefusalFor), without a caller too (a token would let it name one); otherwise, without a
- * caller, a token; otherwise what would grant it (GROUP_NOT_GRANTED, mattersToName).
+ * caller, a token; otherwise what would grant it (GROUP_NOT_GRANTED, mattersToName). `subjectId`:
+ * the one subject the request may read (its scope), when known: a group only the caller's own
+ * inquiry would grant is then no matter's to name for another subject, and no header is pointed at.
  */
 export function refusalOfGroup(
   caller: Caller | null,
   group: string,
   purposeRefused: PurposeRefusal | undefined,
   purposeNamed: boolean,
+  subjectId?: string,
 ): { advice: string; details: { problem: AccessProblem; header?: string } } {
   const refused = purposeRefusalFor(caller, group, purposeRefused);
   if (refused) return { advice: `; the request's purpose was refused: ${refused.message}`, details: refusalDetails(refused) };
   if (!caller) return { advice: ': present a bearer token', details: { problem: 'AUTHENTICATION_REQUIRED' } };
-  return { advice: mattersToName(caller, group, purposeNamed), details: groupNotGranted(caller, group) };
+  return { advice: mattersToName(caller, group, purposeNamed, subjectId), details: groupNotGranted(caller, group, subjectId) };
 }
 
 /**

@@ -91,7 +91,7 @@ export function assertPurposeGrants(identity: RequestIdentity, groups: readonly 
 
 /** Why the request lacks `group` (lib/access/policy.ts refusalOfGroup), under the purpose it names, as refusalOf finds it refused or not. */
 export function groupRefusal(identity: RequestIdentity, group: string): { advice: string; details: { problem: AccessProblem; header?: string } } {
-  return refusalOfGroup(identity.caller, group, refusalOf(identity), identity.purpose !== null);
+  return refusalOfGroup(identity.caller, group, refusalOf(identity), identity.purpose !== null, identity.scope.subjectId);
 }
 
 /** Records a read of `group` about `subjectId` (null: about no subject, as a page's count) for the request's audit. */

@@ -172,19 +172,20 @@ describe.each(testDatabases)('a refused purpose as a front end reads it, on $lab
     expect(at('verifyAuditChain')?.extensions).toEqual({ code: 'FORBIDDEN', group: 'AUDIT', field: 'Query.verifyAuditChain', problem: 'GROUP_NOT_GRANTED' });
   });
 
-  it('tells a caller under a purpose that holds which other matter open to it would grant the group, beside the x-credit-matter header', async () => {
-    // The counterparty reads the consent's subject under due diligence, which grants no reports; its own inquiry would, of its own subject.
+  it('points a caller under a consent at no header for a group only its own inquiry would grant, of its own subject', async () => {
+    // The counterparty reads the consent's subject under due diligence, which grants no reports;
+    // its own inquiry would, of its own subject only: no header opens them for the consent's
+    // subject, and a front end switching on `header` must not ask for one (probe finding).
     const counterparty = world.subjects[2];
     const caller: Caller = { id: 'counterparty', organisation: counterparty.identifier, organisationKind: 'ENTERPRISE', role: 'EXTERNAL_USER' };
     const headers = { 'x-credit-matter': 'COMMERCIAL_DUE_DILIGENCE', 'x-credit-consent': demoConsents.dueDiligence };
-    const result = await platform.query(`query ($id: ID!) { subject(id: $id) { name creditReports { totalCount } } }`, { id: world.subjects[0].id }, { caller, headers });
-    expect(result.data).toEqual({ subject: { name: world.subjects[0].name, creditReports: null } });
-    expect(result.errors?.map((e) => ({ message: e.message, extensions: e.extensions }))).toEqual([
-      {
-        message: 'Subject.creditReports needs the field group REPORTS: name a matter that grants it in the x-credit-matter header (SELF_INQUIRY, for its own subject only)',
-        extensions: { code: 'FORBIDDEN', group: 'REPORTS', field: 'Subject.creditReports', problem: 'GROUP_NOT_GRANTED', header: 'x-credit-matter' },
-      },
-    ]);
+    const result = await platform.query(`query ($id: ID!) { subject(id: $id) { name creditReports { totalCount } disclosures { totalCount } } }`, { id: world.subjects[0].id }, { caller, headers });
+    expect(result.data).toEqual({ subject: { name: world.subjects[0].name, creditReports: null, disclosures: null } });
+    const onlyOwn = (field: string, group: string) => ({
+      message: `Subject.${field} needs the field group ${group}, which no matter grants to EXTERNAL_USER callers of ${counterparty.identifier} for a subject other than their own (SELF_INQUIRY grants it for their own subject only)`,
+      extensions: { code: 'FORBIDDEN', group, field: `Subject.${field}`, problem: 'GROUP_NOT_GRANTED' },
+    });
+    expect(result.errors?.map((e) => ({ message: e.message, extensions: e.extensions }))).toEqual([onlyOwn('creditReports', 'REPORTS'), onlyOwn('disclosures', 'DISCLOSURE_LOG')]);
   });
 
   it('names the x-credit-matter header when a subgraph refuses a group a matter open to the caller would grant, none named', async () => {
