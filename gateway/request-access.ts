@@ -1,3 +1,4 @@
+import { inDistrictTime } from '../lib/calendar';
 import type { IncomingMessage } from 'node:http';
 import type { BlockList } from 'node:net';
 import { auditedTextLimits, callerInWords, purposeHeaders, signerFor, type Caller, type OrganisationKind, type Purpose, type RequestIdentity } from '../lib/access/identity';
@@ -218,7 +219,7 @@ function registerUnavailable(serviceName: SubgraphName, register: string, unchec
 
 const CONSENT = /* GraphQL */ `
   query ConsentForAccess($id: ID!) {
-    consentForAccess(id: $id) { subjectId granteeOrganisation granteeKind purpose status }
+    consentForAccess(id: $id) { subjectId granteeOrganisation granteeKind purpose status validFrom validUntil revokedAt }
   }
 `;
 
@@ -226,7 +227,7 @@ const CONSENT = /* GraphQL */ `
 const refusedConsentStatuses = { REVOKED: 'CONSENT_REVOKED', EXPIRED: 'CONSENT_EXPIRED', NOT_YET_VALID: 'CONSENT_NOT_YET_VALID' } as const satisfies Record<string, PurposeProblem>;
 
 interface ConsentCheck {
-  consentForAccess: { subjectId: string; granteeOrganisation: string; granteeKind: OrganisationKind; purpose: string; status: 'ACTIVE' | keyof typeof refusedConsentStatuses } | null;
+  consentForAccess: { subjectId: string; granteeOrganisation: string; granteeKind: OrganisationKind; purpose: string; status: 'ACTIVE' | keyof typeof refusedConsentStatuses; validFrom: string; validUntil: string; revokedAt: string | null } | null;
 }
 
 /**
@@ -252,7 +253,15 @@ async function checkConsent(caller: Caller, purpose: Purpose, consents: { client
   }
   const ownConsent = purpose.consentId;
   if (consent.purpose !== purpose.matter) return { ...refused('CONSENT_NOT_FOR_MATTER', `does not cover ${purpose.matter}`), ownConsent };
-  if (consent.status !== 'ACTIVE') return { ...refused(refusedConsentStatuses[consent.status], `is ${consent.status.toLowerCase().replaceAll('_', ' ')}`), ownConsent };
+  // Its own consent's terms are the grantee's to know (consentsGivenToCaller lists them): the days
+  // tell it whether to wait, ask for a new one, or stop.
+  const terms = `valid from ${consent.validFrom} through ${consent.validUntil}`;
+  const why = {
+    REVOKED: `is revoked: revoked at ${consent.revokedAt ? inDistrictTime(new Date(consent.revokedAt)) : 'an unknown time'} (it was ${terms})`,
+    EXPIRED: `is expired: it was ${terms}`,
+    NOT_YET_VALID: `is not yet valid: it is ${terms}`,
+  } as const;
+  if (consent.status !== 'ACTIVE') return { ...refused(refusedConsentStatuses[consent.status], why[consent.status]), ownConsent };
   return { subjectId: consent.subjectId };
 }
 

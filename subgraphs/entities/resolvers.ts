@@ -149,8 +149,8 @@ export const resolvers: GraphQLResolverMap<Context> = {
     consentForAccess: async (_: unknown, args: { id: string }, ctx: Context) => {
       const consent = await ctx.consentById.load(args.id);
       if (!consent) return null;
-      const { id: consentId, subjectId, granteeOrganisation, granteeKind, purpose } = consent;
-      return { consentId, subjectId, granteeOrganisation, granteeKind, purpose, status: consentStatus(consent, todayInDistrict()) };
+      const { id: consentId, subjectId, granteeOrganisation, granteeKind, purpose, validFrom, validUntil, revokedAt } = consent;
+      return { consentId, subjectId, granteeOrganisation, granteeKind, purpose, status: consentStatus(consent, todayInDistrict()), validFrom, validUntil, revokedAt };
     },
     // The window's own read of a subject's consents, by the code the subject presents: it holds
     // CONSENTS and nothing else of the subject, so no Subject field is on the way to them. (The

@@ -85,7 +85,7 @@ describe('a consent revoked while a request under it is answered', () => {
     expect(result.data).toEqual({ subject: null, matters: expect.arrayContaining([{ code: 'FINANCIAL_SERVICES' }]) });
     expect(result.errors?.map((e) => ({ message: e.message, path: e.path, extensions: e.extensions }))).toEqual([
       {
-        message: `consent ${demoConsents.bankFinancialServices} is revoked, so nothing read under it is released`,
+        message: expect.stringMatching(new RegExp(`^consent ${demoConsents.bankFinancialServices} is revoked: revoked at \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\+08:00 \\(it was valid from 2026-07-01 through 2027-06-30\\), so nothing read under it is released$`)),
         path: ['subject'],
         extensions: { code: 'FORBIDDEN', problem: 'CONSENT_REVOKED', header: 'x-credit-consent', group: 'SUBJECT_BASICS', field: 'Query.subject' },
       },

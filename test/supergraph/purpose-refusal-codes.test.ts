@@ -172,6 +172,15 @@ describe.each(testDatabases)('a refused purpose as a front end reads it, on $lab
     expect(at('verifyAuditChain')?.extensions).toEqual({ code: 'FORBIDDEN', group: 'AUDIT', field: 'Query.verifyAuditChain', problem: 'GROUP_NOT_GRANTED' });
   });
 
+  it.each([
+    ['expired', demoConsents.expired, 'is expired: it was valid from 2025-07-01 through 2026-06-30'],
+    ['not yet valid', demoConsents.notYetValid, 'is not yet valid: it is valid from 2027-01-01 through 2027-12-31'],
+    ['revoked', demoConsents.revoked, 'is revoked: revoked at 2026-06-20T'],
+  ])('tells the bank the days of its own consent refused as %s', async (_label, consentId, told) => {
+    const result = await platform.query(READ, { id: world.subjects[0].id }, { caller: bank, headers: financialServices(consentId) });
+    expect(result.errors?.[0].message).toContain(`consent ${consentId} ${told}`);
+  });
+
   it('points a caller under a consent at no header for a group only its own inquiry would grant, of its own subject', async () => {
     // The counterparty reads the consent's subject under due diligence, which grants no reports;
     // its own inquiry would, of its own subject only: no header opens them for the consent's
