@@ -18,6 +18,7 @@ export interface DemoCaller {
 export function demoCallers(world: DemoWorld, consentId?: string): DemoCaller[] {
   const subject = world.subjects[0];
   const provider = world.providers[0];
+  const counterpartyChecker = world.subjects[2];
   return [
     {
       label: 'Finance bureau officer, government procurement (区财政局)',
@@ -68,6 +69,16 @@ export function demoCallers(world: DemoWorld, consentId?: string): DemoCaller[] 
             label: `Credit service provider collecting public credit data with a subject's consent (${provider.name})`,
             caller: { id: 'provider-qian', organisation: provider.unifiedSocialCreditCode, organisationKind: 'CREDIT_SERVICE_PROVIDER' as const, role: 'EXTERNAL_USER' as const },
             headers: { 'x-credit-matter': 'PROVIDER_DATA_COLLECTION', 'x-credit-consent': demoConsents.providerCollection },
+          },
+        ]
+      : []),
+    // The demo world's consent of world.subjects[0] to the enterprise world.subjects[2] (demoConsents.dueDiligence).
+    ...(counterpartyChecker
+      ? [
+          {
+            label: `Enterprise checking a counterparty before a contract, with its consent (${counterpartyChecker.name})`,
+            caller: { id: 'clerk-wu', organisation: counterpartyChecker.identifier, organisationKind: 'ENTERPRISE' as const, role: 'EXTERNAL_USER' as const },
+            headers: { 'x-credit-matter': 'COMMERCIAL_DUE_DILIGENCE', 'x-credit-consent': demoConsents.dueDiligence },
           },
         ]
       : []),
