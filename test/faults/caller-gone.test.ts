@@ -3,6 +3,7 @@ import { demoWorld } from '../../scripts/demo/world';
 import { testDatabases } from '../helpers/databases';
 import { startPlatform, type As, type Platform } from '../helpers/platform';
 import { StandInSubgraph } from '../helpers/stand-in-subgraph';
+import { requestIdOf } from '../helpers/graphql';
 
 /**
  * The gateway's client gives up (its own timeout) while a subgraph is slow: the gateway stops its
@@ -57,17 +58,18 @@ describe.each(testDatabases)('a request whose client gives up while a subgraph i
   afterEach(() => [entities, entitiesPeer, reports, audit].forEach((standIn) => standIn.release()));
 
   /**
-   * Sends the operation as `finance` with `requestId`, and gives up (a TimeoutError, as a client's
-   * own timeout) once `held` has received the call the request is waiting on. It gave up after a
+   * Sends the operation as `finance`, and gives up (a TimeoutError, as a client's own timeout) once
+   * `held` has received the call the request is waiting on. Its answer never read, the request's id
+   * is read from that call, which carries the gateway's id as every call it makes for the request. It gave up after a
    * fixed second once, which a pause of this process (CI's one jest process, some GB of heap) let
    * pass before the gateway had made that call: the test then saw no call held, not what it is about.
    */
-  async function sendAndGiveUp(query: string, variables: Record<string, unknown>, requestId: string, held: StandInSubgraph): Promise<unknown> {
+  async function sendAndGiveUp(query: string, variables: Record<string, unknown>, held: StandInSubgraph): Promise<{ outcome: unknown; requestId: string }> {
     const seen = held.received.length;
     const client = new AbortController();
     const response = fetch(platform.gatewayUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${await platform.token(finance.caller!)}`, ...finance.headers, 'x-request-id': requestId },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await platform.token(finance.caller!)}`, ...finance.headers },
       body: JSON.stringify({ query, variables }),
       signal: client.signal,
     }).then(
@@ -77,7 +79,7 @@ describe.each(testDatabases)('a request whose client gives up while a subgraph i
     // Bounded (10 s): a call never made fails the test here, naming the stand-in.
     await Promise.race([held.receivedAtLeast(seen + 1), response]);
     client.abort(new DOMException('the client stopped waiting', 'TimeoutError'));
-    return await response;
+    return { outcome: await response, requestId: requestIdOf(held.received[seen]) };
   }
 
   /** The audit entries of `requestId`, by outcome. */
@@ -99,33 +101,35 @@ describe.each(testDatabases)('a request whose client gives up while a subgraph i
   }
 
   it('audits as disclosed what a client that waits for its answer reads (the stand-ins pass calls on)', async () => {
-    const read = await platform.query(READ, { id: subject.id }, { ...finance, headers: { ...finance.headers, 'x-request-id': 'gone-read-waited' } });
+    const read = await platform.query(READ, { id: subject.id }, finance);
     expect(read.errors).toBeUndefined();
-    const run = await platform.query(RUN, { subjectId: subject.id, key: 'gone-run-waited' }, { ...finance, headers: { ...finance.headers, 'x-request-id': 'gone-run-waited' } });
+    const run = await platform.query(RUN, { subjectId: subject.id, key: 'gone-run-waited' }, finance);
     expect(run.errors).toBeUndefined();
-    expect(await audited('gone-read-waited')).toEqual({ DISCLOSED: 1 });
-    expect(await audited('gone-run-waited')).toEqual({ DISCLOSED: 1 });
+    expect(await audited(requestIdOf(read))).toEqual({ DISCLOSED: 1 });
+    expect(await audited(requestIdOf(run))).toEqual({ DISCLOSED: 1 });
   });
 
   it('stops a read whose client gave up, and audits nothing of it as disclosed', async () => {
     entities.behaviour = { kind: 'hold' };
     const seen = entities.received.length;
-    expect(await sendAndGiveUp(READ, { id: subject.id }, 'gone-read', entities)).toBe('TimeoutError');
+    const { outcome, requestId } = await sendAndGiveUp(READ, { id: subject.id }, entities);
+    expect(outcome).toBe('TimeoutError');
     expect(entities.received.length).toBe(seen + 1);
     await releaseAfterTheClientLeft(entities);
-    expect(await audited('gone-read')).toEqual({});
+    expect(await audited(requestId)).toEqual({});
   });
 
   it('stores no check whose client gave up before it was committed, and audits nothing of it as disclosed', async () => {
     const before = await storedChecks();
     entitiesPeer.behaviour = { kind: 'hold' };
     const seen = entitiesPeer.received.length;
-    expect(await sendAndGiveUp(RUN, { subjectId: subject.id, key: 'gone-run' }, 'gone-run', entitiesPeer)).toBe('TimeoutError');
+    const { outcome, requestId } = await sendAndGiveUp(RUN, { subjectId: subject.id, key: 'gone-run' }, entitiesPeer);
+    expect(outcome).toBe('TimeoutError');
     // The records subgraph was asking the entities subgraph about the subject when the client left.
     expect(entitiesPeer.received.length).toBeGreaterThan(seen);
     await releaseAfterTheClientLeft(entitiesPeer);
     expect(await storedChecks()).toBe(before);
-    expect(await audited('gone-run')).toEqual({});
+    expect(await audited(requestId)).toEqual({});
   });
 
   it('keeps a check committed before its client gave up, and audits nothing of its unreleased answer as disclosed', async () => {
@@ -133,16 +137,17 @@ describe.each(testDatabases)('a request whose client gives up while a subgraph i
     // The check is stored by the records subgraph; its verdict is read afterwards, with the reports subgraph's help.
     reports.behaviour = { kind: 'hold' };
     const seen = reports.received.length;
-    expect(await sendAndGiveUp(RUN_WITH_VERDICT, { subjectId: subject.id, key: 'gone-after-commit' }, 'gone-after-commit', reports)).toBe('TimeoutError');
+    const { outcome, requestId } = await sendAndGiveUp(RUN_WITH_VERDICT, { subjectId: subject.id, key: 'gone-after-commit' }, reports);
+    expect(outcome).toBe('TimeoutError');
     expect(reports.received.length).toBeGreaterThan(seen);
     await releaseAfterTheClientLeft(reports);
     // In the ledger, as any check is: reading it back (the same request again, with its key) is what discloses it.
     expect(await storedChecks()).toBe(before + 1);
-    expect(await audited('gone-after-commit')).toEqual({});
-    const again = await platform.query<{ runCreditCheck: { id: string; verdict: string } | null }>(RUN_WITH_VERDICT, { subjectId: subject.id, key: 'gone-after-commit' }, { ...finance, headers: { ...finance.headers, 'x-request-id': 'gone-after-commit-again' } });
+    expect(await audited(requestId)).toEqual({});
+    const again = await platform.query<{ runCreditCheck: { id: string; verdict: string } | null }>(RUN_WITH_VERDICT, { subjectId: subject.id, key: 'gone-after-commit' }, finance);
     expect(again.errors).toBeUndefined();
     expect(await storedChecks()).toBe(before + 1);
-    expect(await audited('gone-after-commit-again')).toEqual({ DISCLOSED: 1 });
+    expect(await audited(requestIdOf(again))).toEqual({ DISCLOSED: 1 });
   });
 
   // A client whose going leaves its DISCLOSED entries out must never read the answer: Node's HTTP
@@ -152,7 +157,7 @@ describe.each(testDatabases)('a request whose client gives up while a subgraph i
     // The audit log's writes held: another request's write is under way, so this one's entries wait in the queue after its data is read.
     audit.behaviour = { kind: 'hold' };
     const writes = audit.received.length;
-    const first = platform.query(READ, { id: subject.id }, { ...finance, headers: { ...finance.headers, 'x-request-id': 'gone-first-waited' } });
+    const first = platform.query(READ, { id: subject.id }, finance);
     for (let waited = 0; waited < 5_000 && audit.received.length === writes; waited += 50) await pause(50);
     expect(audit.received.length).toBe(writes + 1);
     const url = new URL(platform.gatewayUrl);
@@ -163,11 +168,13 @@ describe.each(testDatabases)('a request whose client gives up while a subgraph i
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
     const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
     const token = await platform.token(finance.caller!);
-    const headers = Object.entries({ ...finance.headers, 'x-request-id': 'gone-half-closed', authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
+    const headers = Object.entries({ ...finance.headers, authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
     const reads = entities.received.length;
     socket.write(`POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\n${headers.map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n${body}`);
     // Its data read: then the client half-closes, still reading.
     for (let waited = 0; waited < 5_000 && entities.received.length === reads; waited += 50) await pause(50);
+    // Its answer never read: its id is the one the gateway's call for it carries.
+    const halfClosed = requestIdOf(entities.received[reads]);
     await pause(700);
     socket.end();
     await pause(300);
@@ -177,7 +184,7 @@ describe.each(testDatabases)('a request whose client gives up while a subgraph i
     socket.destroy();
     const answered = Buffer.concat(chunks).toString('utf8');
     expect(answered).toBe('');
-    expect(await audited('gone-half-closed')).toEqual({});
-    expect(await audited('gone-first-waited')).toEqual({ DISCLOSED: 1 });
+    expect(await audited(halfClosed)).toEqual({});
+    expect(await audited(requestIdOf(await first))).toEqual({ DISCLOSED: 1 });
   });
 });

@@ -3,6 +3,7 @@ import { Consent } from '../../subgraphs/entities/entities/consent.entity';
 import { demoConsents } from '../../scripts/demo/consents';
 import { startPlatform, type As, type Platform } from '../helpers/platform';
 import { StandInSubgraph } from '../helpers/stand-in-subgraph';
+import { requestIdOf } from '../helpers/graphql';
 
 /**
  * A consent revoked while a request relying on it is under way: the gateway asks the consent
@@ -25,7 +26,6 @@ describe('a consent revoked while a request under it is answered', () => {
   let platform: Platform;
   let records: StandInSubgraph;
   let entities: StandInSubgraph;
-  let requests = 0;
 
   beforeAll(async () => {
     records = await StandInSubgraph.start();
@@ -44,14 +44,14 @@ describe('a consent revoked while a request under it is answered', () => {
 
   /** Sends the bank's read with the records subgraph holding it; `meanwhile` runs once the read has reached it. */
   async function heldRead(meanwhile: () => Promise<unknown>, query = READ) {
-    const requestId = `inflight-${++requests}`;
     records.behaviour = { kind: 'hold' };
     const before = records.received.length;
-    const answer = platform.query<{ subject: { name: string } | null; matters?: { code: string }[] }>(query, { id: consented.id }, { ...bank, headers: { ...bank.headers, 'x-request-id': requestId } });
+    const answer = platform.query<{ subject: { name: string } | null; matters?: { code: string }[] }>(query, { id: consented.id }, bank);
     await records.receivedAtLeast(before + 1);
     await meanwhile();
     records.release();
     const result = await answer;
+    const requestId = requestIdOf(result);
     const audited: { outcome: string; subject_id: string | null; occurred_at: unknown }[] = await platform.databases.audit.query('SELECT outcome, subject_id, occurred_at FROM audit_entry WHERE request_id = ?', [requestId]);
     return { result, audited };
   }
@@ -106,7 +106,7 @@ describe('a consent revoked while a request under it is answered', () => {
     await consents.update({ id: demoConsents.bankFinancialServices }, { revokedAt: null, revokedBy: null, revocationReason: null });
     records.behaviour = { kind: 'hold' };
     const before = records.received.length;
-    const reads = Array.from({ length: 30 }, (_, i) => platform.query<{ subject: { name: string } | null }>(READ, { id: consented.id }, { ...bank, headers: { ...bank.headers, 'x-request-id': `inflight-many-${i}` } }));
+    const reads = Array.from({ length: 30 }, () => platform.query<{ subject: { name: string } | null }>(READ, { id: consented.id }, bank));
     await records.receivedAtLeast(before + 1);
     await consents.update({ id: demoConsents.bankFinancialServices }, { revokedAt: new Date(), revokedBy: 'self-user', revocationReason: '客户撤回授权' });
     records.release();

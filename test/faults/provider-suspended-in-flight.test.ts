@@ -5,6 +5,7 @@ import { CreditServiceProvider } from '../../subgraphs/providers/entities/credit
 import { testDatabases } from '../helpers/databases';
 import { startPlatform, type As, type Platform } from '../helpers/platform';
 import { StandInSubgraph } from '../helpers/stand-in-subgraph';
+import { requestIdOf } from '../helpers/graphql';
 
 /**
  * A credit service provider suspended while its collection is under way: the gateway asks the
@@ -27,7 +28,6 @@ describe.each(testDatabases)('a provider suspended while its collection is answe
   let platform: Platform;
   let records: StandInSubgraph;
   let providers: StandInSubgraph;
-  let requests = 0;
 
   beforeAll(async () => {
     records = await StandInSubgraph.start();
@@ -49,15 +49,15 @@ describe.each(testDatabases)('a provider suspended while its collection is answe
 
   /** Sends the provider's collection with the records subgraph holding it; `meanwhile` runs once the read has reached it. */
   async function heldRead(meanwhile: () => Promise<unknown>) {
-    const requestId = `provider-inflight-${++requests}`;
     records.behaviour = { kind: 'hold' };
     const before = records.received.length;
     const asked = providers.received.length;
-    const answer = platform.query<{ subject: { name: string } | null; matters: { code: string }[] }>(READ, { id: consented.id }, { ...collection, headers: { ...collection.headers, 'x-request-id': requestId } });
+    const answer = platform.query<{ subject: { name: string } | null; matters: { code: string }[] }>(READ, { id: consented.id }, collection);
     await records.receivedAtLeast(before + 1);
     await meanwhile();
     records.release();
     const result = await answer;
+    const requestId = requestIdOf(result);
     const audited: { outcome: string; subject_id: string | null; consent_id: string | null }[] = await platform.databases.audit.query('SELECT outcome, subject_id, consent_id FROM audit_entry WHERE request_id = ?', [requestId]);
     return { result, audited, standingCalls: providers.received.slice(asked).filter((call) => call.query.includes('creditServiceProviderByCode')).length };
   }
@@ -97,10 +97,10 @@ describe.each(testDatabases)('a provider suspended while its collection is answe
     expect(JSON.stringify(result)).not.toContain(consented.name);
     expect(audited.map((a) => [a.outcome, a.subject_id, a.consent_id])).toEqual([['DENIED', consented.id, demoConsents.providerCollection]]);
 
-    const next = await platform.query<{ subject: unknown }>(READ, { id: consented.id }, { ...collection, headers: { ...collection.headers, 'x-request-id': 'provider-inflight-next' } });
+    const next = await platform.query<{ subject: unknown }>(READ, { id: consented.id }, collection);
     expect(next.status).toBe(200);
     // Refused on arrival, under the consent given to it all the same: the attempt is found by the consent's id, as the one refused mid-request.
-    const refusedOnArrival: { outcome: string; subject_id: string | null; consent_id: string | null }[] = await platform.databases.audit.query('SELECT outcome, subject_id, consent_id FROM audit_entry WHERE request_id = ?', ['provider-inflight-next']);
+    const refusedOnArrival: { outcome: string; subject_id: string | null; consent_id: string | null }[] = await platform.databases.audit.query('SELECT outcome, subject_id, consent_id FROM audit_entry WHERE request_id = ?', [requestIdOf(next)]);
     expect(refusedOnArrival.map((a) => [a.outcome, a.consent_id])).toEqual([['DENIED', demoConsents.providerCollection]]);
     expect(next.data).toEqual({ subject: null, matters: result.data?.matters });
     // The same shape: the field withheld and its group named, as for a field refused before execution.

@@ -3,7 +3,7 @@ import type { Caller } from '../../lib/access/identity';
 import { RequestDeadline } from '../../lib/deadline';
 import { demoConsents } from '../../scripts/demo/consents';
 import { demoBankOrganisation, demoWorld } from '../../scripts/demo/world';
-import type { GraphQLResponse } from '../helpers/graphql';
+import { type GraphQLResponse, requestIdOf } from '../helpers/graphql';
 import { startPlatform, type As, type Platform } from '../helpers/platform';
 import { StandInSubgraph } from '../helpers/stand-in-subgraph';
 
@@ -140,15 +140,14 @@ describe("the gateway's register calls within the request's time", () => {
     // The provider registry is anyone's to read, a subject's basics are not: subjectByCode is cut, never fetched.
     const [provider, refused] = [world.providers[0], world.subjects.find((s) => s.kind === 'ENTERPRISE')!];
     const body = JSON.stringify({ query: `{ creditServiceProviderByCode(code: "${provider.unifiedSocialCreditCode}") { name } subjectByCode(code: "${refused.identifier}") { name } }` });
-    const requestId = 'register-deadlines-refused-code';
     const before = providers.received.length;
     providers.behaviour = { kind: 'hold' };
-    const answer = new Promise<string>((resolve, reject) => {
-      const request = http.request(platform.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), 'x-request-id': requestId } }, (response) => {
+    const answer = new Promise<{ text: string; requestId: string }>((resolve, reject) => {
+      const request = http.request(platform.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } }, (response) => {
         let text = '';
         response.setEncoding('utf8');
         response.on('data', (chunk: string) => (text += chunk));
-        response.on('end', () => resolve(text));
+        response.on('end', () => resolve({ text, requestId: requestIdOf(response) }));
       });
       request.on('error', reject);
       request.end(body);
@@ -156,7 +155,7 @@ describe("the gateway's register calls within the request's time", () => {
     // The providers fetch held, then let go once the request's deadline says 320 ms are left (withRequestTimeLeft).
     await providers.receivedAtLeast(before + 1);
     expect(providers.received).toHaveLength(before + 1);
-    const answered = await withRequestTimeLeft(320, async () => {
+    const { text: answered, requestId } = await withRequestTimeLeft(320, async () => {
       providers.release();
       return await answer;
     });

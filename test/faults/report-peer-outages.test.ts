@@ -2,6 +2,7 @@ import { demoWorld } from '../../scripts/demo/world';
 import { testDatabases } from '../helpers/databases';
 import { usePlatformBehindProxy, usePlatform, type As, type Platform, type PlatformOptions } from '../helpers/platform';
 import { StandInSubgraph } from '../helpers/stand-in-subgraph';
+import { requestIdOf } from '../helpers/graphql';
 
 /**
  * A report generated, or a check's report requirement judged, through the gateway while a peer
@@ -34,8 +35,6 @@ const recordsDatabaseGone = {
   }),
 };
 
-let requests = 0;
-const withRequestId = (as: As, requestId: string): As => ({ ...as, headers: { ...as.headers, 'x-request-id': requestId } });
 
 async function auditOf(platform: Platform, requestId: string): Promise<{ subject_id: string | null; outcome: string; field_groups: string }[]> {
   return (await platform.databases.audit.query('SELECT subject_id, outcome, field_groups FROM audit_entry WHERE request_id = ? ORDER BY id', [requestId])) as { subject_id: string | null; outcome: string; field_groups: string }[];
@@ -68,8 +67,8 @@ describe.each(testDatabases)('generating reports while a peer of the reports sub
   });
 
   async function generateWhileDown(subjectId: string) {
-    const requestId = `peer-outage-${++requests}`;
-    const result = await platform.query<{ generateCreditReport: unknown }>(GENERATE, { id: subjectId }, withRequestId(officer, requestId));
+    const result = await platform.query<{ generateCreditReport: unknown }>(GENERATE, { id: subjectId }, officer);
+    const requestId = requestIdOf(result);
     return { result, audit: await auditOf(platform, requestId) };
   }
 
@@ -101,8 +100,8 @@ describe.each(testDatabases)('generating reports while a peer of the reports sub
   });
 
   it('audits what a report disclosed once it is generated', async () => {
-    const requestId = `peer-outage-${++requests}`;
-    const result = await platform.query<{ generateCreditReport: { id: string } }>(GENERATE, { id: enterprises[2].id }, withRequestId(officer, requestId));
+    const result = await platform.query<{ generateCreditReport: { id: string } }>(GENERATE, { id: enterprises[2].id }, officer);
+    const requestId = requestIdOf(result);
     expect(result.errors).toBeUndefined();
     const audit = await auditOf(platform, requestId);
     expect(audit.map((e) => [e.subject_id, e.outcome])).toEqual([[enterprises[2].id, 'DISCLOSED']]);
@@ -154,8 +153,8 @@ const mysql = testDatabases.find((d) => d.label === 'mysql');
   it('answers DATABASE_UNAVAILABLE naming the records subgraph, audits nothing as disclosed, and logs no fault of the reports subgraph', async () => {
     fault.proxy.restart();
     try {
-      const requestId = `peer-outage-db-${++requests}`;
-      const result = await fault.platform.query<{ generateCreditReport: unknown }>(GENERATE, { id: enterprises[0].id }, withRequestId(officer, requestId));
+      const result = await fault.platform.query<{ generateCreditReport: unknown }>(GENERATE, { id: enterprises[0].id }, officer);
+      const requestId = requestIdOf(result);
       expect(result.data).toEqual({ generateCreditReport: null });
       expect(result.errors?.map((e) => [e.message, e.extensions])).toEqual([
         // Lost, or, once the pool has seen its connections cut, not made again.

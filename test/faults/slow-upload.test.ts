@@ -1,6 +1,5 @@
 import net from 'node:net';
 import { demoWorld } from '../../scripts/demo/world';
-import { GatewayMetrics } from '../../gateway/metrics';
 import { testDatabases } from '../helpers/databases';
 import { startPlatform, type As, type Platform } from '../helpers/platform';
 
@@ -21,15 +20,13 @@ const RUN = `mutation Run($subjectId: ID!) { runCreditCheck(input: { subjectId: 
 
 describe.each(testDatabases)('a mutation whose body arrives slowly ($label)', (database) => {
   const suite = 'slowup';
-  const metrics = new GatewayMetrics();
   let platform: Platform;
   beforeAll(async () => {
     await database.cleanUp(suite);
-    platform = await startPlatform(database.target(suite), { seedSubjects: world.subjects.length, gateway: { requestTimeoutMs, observer: metrics } });
+    platform = await startPlatform(database.target(suite), { seedSubjects: world.subjects.length, gateway: { requestTimeoutMs } });
   });
   afterAll(async () => {
     await platform?.stop();
-    metrics.close();
     await database.cleanUp(suite);
   });
 
@@ -54,6 +51,6 @@ describe.each(testDatabases)('a mutation whose body arrives slowly ($label)', (d
     expect(answer.data?.runCreditCheck?.id).toEqual(expect.any(String));
     const [row] = await platform.databases.records.query('SELECT COUNT(*) AS n FROM credit_check WHERE case_number = ?', ['SLOW-1']);
     expect(Number((row as { n: unknown }).n)).toBe(1);
-    expect(await metrics.registry.metrics()).not.toMatch(/credit_gateway_subgraph_fetches_total\{[^}]*outcome="timeout"/);
+    expect(await platform.metrics.registry.metrics()).not.toMatch(/credit_gateway_subgraph_fetches_total\{[^}]*outcome="timeout"/);
   });
 });

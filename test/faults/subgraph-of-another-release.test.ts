@@ -1,4 +1,3 @@
-import { GatewayMetrics } from '../../gateway/metrics';
 import { todayInDistrict } from '../../lib/calendar';
 import { unifiedSocialCreditCode } from '../../lib/identifiers';
 import type { Logger } from '../../lib/logger';
@@ -36,17 +35,15 @@ describe('the gateway in front of a subgraph of another release', () => {
   let platform: Platform;
   let providers: StandInSubgraph;
   let entities: StandInSubgraph;
-  let metrics: GatewayMetrics;
   const lines: { level: string; fields: Record<string, unknown>; message: string }[] = [];
   const line = (level: string) => (fields: Record<string, unknown>, message: string) => void lines.push({ level, fields, message });
 
   beforeAll(async () => {
     providers = await StandInSubgraph.start();
     entities = await StandInSubgraph.start();
-    metrics = new GatewayMetrics({ info: line('info'), warn: line('warn'), error: line('error') } as unknown as Logger);
     platform = await startPlatform(
       { kind: 'sqlite', directory: ':memory:' },
-      { seedSubjects: world.subjects.length, gateway: { subgraphUrls: { providers: providers.url, entities: entities.url }, observer: metrics } },
+      { seedSubjects: world.subjects.length, gateway: { subgraphUrls: { providers: providers.url, entities: entities.url }, logger: { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') } as unknown as Logger } },
     );
     providers.upstream = platform.subgraphs.providers.url;
     entities.upstream = platform.subgraphs.entities.url;
@@ -55,7 +52,6 @@ describe('the gateway in front of a subgraph of another release', () => {
     await platform?.stop();
     await providers?.stop();
     await entities?.stop();
-    metrics?.close();
   });
   afterEach(() => {
     providers.behaviour = { kind: 'proxy' };

@@ -1,3 +1,5 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
 export interface GraphQLResponse<T = Record<string, unknown>> {
   status: number;
   headers?: Headers;
@@ -25,3 +27,16 @@ export async function postGraphQL<T>(url: string, body: unknown, headers: Record
   return Object.defineProperty({ status: response.status, ...json }, 'headers', { value: response.headers, enumerable: false });
 }
 
+
+/**
+ * The id the gateway gave a request, as its answer's `x-request-id` says: the id its audit entries,
+ * its log line and the subgraphs' calls carry. The gateway makes its own and never takes a
+ * client's (`ownRequestIds`), so a test finds what a request left by this, never by an id it sent.
+ * Takes an answer (postGraphQL's, fetch's, node:http's) or a call a stand-in subgraph received.
+ */
+export function requestIdOf(answer: { headers?: Headers | IncomingHttpHeaders }): string {
+  const { headers } = answer;
+  const requestId = headers instanceof Headers ? headers.get('x-request-id') : headers?.['x-request-id'];
+  if (typeof requestId !== 'string' || requestId === '') throw new Error('the answer has no x-request-id');
+  return requestId;
+}

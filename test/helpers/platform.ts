@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import type { DataSource } from 'typeorm';
-import { createGateway, type Gateway, type GatewayOptions } from '../../gateway/gateway';
+import type { Gateway } from '../../gateway/gateway';
 import type { TokenSettings } from '../../gateway/authentication';
-import { printableReportsRoute } from '../../gateway/printable-reports';
+import type { GatewayMetrics } from '../../gateway/metrics';
+import { serveGateway, type ServeGatewayOptions } from '../../gateway/serve';
 import type { Caller } from '../../lib/access/identity';
-import { serveGraphQL, type RunningHttpServer } from '../../lib/http-server';
 import { subgraphNames, supergraphPath, type SubgraphName } from '../../schema/subgraphs';
 import { mintToken } from '../../scripts/demo/callers';
 import { demoConsents } from '../../scripts/demo/consents';
@@ -28,6 +28,8 @@ export interface As {
 export interface Platform {
   gatewayUrl: string;
   gateway: Gateway;
+  /** The gateway's metrics, as its `/metrics` serves them. */
+  metrics: GatewayMetrics;
   subgraphs: Record<SubgraphName, StartedSubgraph>;
   databases: Record<SubgraphName, DataSource>;
   sql: Record<SubgraphName, SqlCounter>;
@@ -54,8 +56,8 @@ export interface PlatformOptions {
   seedSubjects?: number;
   /** Where some subgraphs' databases are instead (a proxy in front of the server, say). */
   databaseTargets?: Partial<Record<SubgraphName, DatabaseTarget>>;
-  /** Gateway settings a test needs: operation limits, introspection, a stand-in for some subgraphs, the timeout, an observer to read its log lines. */
-  gateway?: Pick<GatewayOptions, 'limits' | 'introspection' | 'subgraphUrls' | 'subgraphTimeoutMs' | 'requestTimeoutMs' | 'observer'>;
+  /** Gateway settings a test needs: operation limits, introspection, a stand-in for some subgraphs, the timeouts, a logger to read its lines. */
+  gateway?: Pick<ServeGatewayOptions, 'limits' | 'introspection' | 'subgraphUrls' | 'subgraphTimeoutMs' | 'requestTimeoutMs' | 'logger'>;
   /** The gateway's revocation file (AUTH_REVOCATIONS_FILE) and the list read from it. */
   revocations?: TokenSettings['revocations'];
   /** Where the subgraphs that call peers (records, reports) reach some of them instead (a stand-in, say). */
@@ -64,7 +66,8 @@ export interface PlatformOptions {
 
 /**
  * The whole platform in this process: five subgraphs on their own databases and the gateway
- * serving the committed supergraph, all on free ports, optionally seeded with the demo world.
+ * serving the committed supergraph as production serves it (serveGateway), all on free ports,
+ * optionally seeded with the demo world.
  */
 export async function startPlatform(target: DatabaseTarget, options: PlatformOptions = {}): Promise<Platform> {
   const stops: (() => Promise<unknown>)[] = [];
@@ -91,36 +94,30 @@ export async function startPlatform(target: DatabaseTarget, options: PlatformOpt
       subgraphs[name] = subgraph;
       listening(name, options.peerUrls?.[name] ?? subgraph.url);
     }
-    const gateway = await createGateway({
+    // As production serves it (gateway/index.ts): its own request ids, never a client's, compression,
+    // CORS, /ready, /metrics, the printable route, the stop's grace. test/supergraph/test-platforms checks it stays so.
+    const served = await serveGateway({
+      ...options.gateway,
       supergraphSdl: fs.readFileSync(supergraphPath, 'utf8'),
       subgraphUrls: { ...Object.fromEntries(subgraphNames.map((n) => [n, subgraphs[n].url])), ...options.gateway?.subgraphUrls },
       tokens: { keys: { kind: 'secret', secret: secrets.tokens }, issuer: 'beidaihe-credit-platform', audience: 'beidaihe-credit-api', revocations: options.revocations },
       signingKey: secrets.signing,
-      limits: options.gateway?.limits,
-      introspection: options.gateway?.introspection,
-      subgraphTimeoutMs: options.gateway?.subgraphTimeoutMs,
-      requestTimeoutMs: options.gateway?.requestTimeoutMs,
-      observer: options.gateway?.observer,
-    });
-    const http: RunningHttpServer = await serveGraphQL(gateway.server, {
       port: 0,
-      maxBodyBytes: gateway.limits.bodyBytes,
-      routes: [printableReportsRoute(subgraphs.reports.url, { audit: gateway.audit, signingKey: secrets.signing })],
-      context: gateway.context,
     });
-    stops.push(() => http.stop());
+    stops.push(() => served.stop());
     for (const counter of Object.values(sql)) counter.reset();
     const token = (caller: Caller, tokenOptions?: Parameters<typeof mintToken>[2]) => mintToken(caller, secrets.tokens, tokenOptions);
     return {
-      gatewayUrl: http.url,
-      gateway,
+      gatewayUrl: served.url,
+      gateway: served.gateway,
+      metrics: served.metrics,
       subgraphs,
       databases,
       sql,
       secrets,
       token,
       query: async (query, variables, as = {}) =>
-        postGraphQL(http.url, { query, variables }, { ...(as.caller ? { authorization: `Bearer ${await token(as.caller)}` } : {}), ...as.headers }),
+        postGraphQL(served.url, { query, variables }, { ...(as.caller ? { authorization: `Bearer ${await token(as.caller)}` } : {}), ...as.headers }),
       stop: async () => {
         // Gateway first, databases last: the reverse of starting.
         for (const stop of stops.reverse()) await stop();

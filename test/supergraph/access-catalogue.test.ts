@@ -7,6 +7,7 @@ import { subgraphNames } from '../../schema/subgraphs';
 import { demoBankOrganisation, demoWorld } from '../../scripts/demo/world';
 import { testDatabases } from '../helpers/databases';
 import { usePlatform, type As } from '../helpers/platform';
+import { requestIdOf } from '../helpers/graphql';
 
 /**
  * The access catalogue through the gateway: `matters` is the catalogue the gateway decides by, and
@@ -92,12 +93,11 @@ const subjectItself: As = {
 
 describe.each(testDatabases)('the access catalogue (matters, viewer) through the gateway on $label', (database) => {
   const platform = usePlatform(database, 'accesscatalogue', { seedSubjects: 1 });
-  let requests = 0;
 
   /** Sends `query` as `as`, and reads back the audit entries the request left. */
   async function withEntries<T>(query: string, as: As) {
-    const requestId = `viewer-${database.label}-${++requests}`;
-    const result = await platform.query<T>(query, {}, { ...as, headers: { ...as.headers, 'x-request-id': requestId } });
+    const result = await platform.query<T>(query, {}, as);
+    const requestId = requestIdOf(result);
     const entries: unknown[] = await platform.databases.audit.query('SELECT outcome FROM audit_entry WHERE request_id = ?', [requestId]);
     return { result, entries };
   }
@@ -191,8 +191,8 @@ describe.each(testDatabases)('the access catalogue (matters, viewer) through the
   it("answers a refused self-inquiry's refusal at viewer.subject, as subject(id:) answers it, and offers SELF_INQUIRY only for the token's own subject", async () => {
     const QUERY = `query Own($id: ID!) { viewer { subject { name } matters { matter { code } } } subject(id: $id) { name } }`;
     const ask = async (as: As, id = ownSubject.id) => {
-      const requestId = `viewer-${database.label}-${++requests}`;
-      const result = await platform.query<{ viewer: { subject: unknown; matters: { matter: { code: string } }[] } | null; subject: unknown }>(QUERY, { id }, { ...as, headers: { ...as.headers, 'x-request-id': requestId } });
+      const result = await platform.query<{ viewer: { subject: unknown; matters: { matter: { code: string } }[] } | null; subject: unknown }>(QUERY, { id }, as);
+      const requestId = requestIdOf(result);
       const entries: { outcome: string; subject_id: string | null }[] = await platform.databases.audit.query('SELECT outcome, subject_id FROM audit_entry WHERE request_id = ?', [requestId]);
       const offered = result.data?.viewer?.matters.map((m) => m.matter.code);
       return { result, entries, offersSelfInquiry: offered?.includes('SELF_INQUIRY') };

@@ -9,7 +9,7 @@ import { citizenIdNumber } from '../../lib/identifiers';
 import { demoBankOrganisation, demoWorld } from '../../scripts/demo/world';
 import { demoConsents } from '../../scripts/demo/consents';
 import { testDatabases } from '../helpers/databases';
-import { postGraphQL, type GraphQLResponse } from '../helpers/graphql';
+import { type GraphQLResponse, postGraphQL, requestIdOf } from '../helpers/graphql';
 import { signedBy, fullAccess } from '../helpers/identity';
 import { usePlatform, supervisor, type As, type Platform } from '../helpers/platform';
 
@@ -215,11 +215,8 @@ afterAll(() => fs.rmSync(revocationsDirectory, { recursive: true, force: true })
 
 describe.each(testDatabases)('access to fields through the gateway on $label', (database) => {
   const platform = usePlatform(database, 'access', { seedSubjects: world.subjects.length, revocations: { file: revocationsFile, list: readRevocationsFile(revocationsFile) } });
-  let requests = 0;
-  const query = (as: As, q: string, variables: Record<string, unknown>) => {
-    const requestId = `access-${++requests}`;
-    return platform.query(q, variables, { ...as, headers: { ...as.headers, 'x-request-id': requestId } }).then((result) => ({ result, requestId }));
-  };
+  /** The answer, and the id the gateway gave the request, by which its audit entries are found. */
+  const query = (as: As, q: string, variables: Record<string, unknown>) => platform.query(q, variables, as).then((result) => ({ result, requestId: requestIdOf(result) }));
 
   it.each(cases)('answers $label with exactly the granted fields', async ({ as, subject, granted, refused }) => {
     const { result, requestId } = await query(as, MATRIX, { id: subject.id });
@@ -391,8 +388,8 @@ describe.each(testDatabases)('access to fields through the gateway on $label', (
     ["a bank's token naming a department as its organisation", 'TOKEN_CLAIMS_INVALID', async (p: Platform) => shaped(p, { org_kind: 'FINANCIAL_INSTITUTION', role: 'EXTERNAL_USER' })],
     ['a malformed header', 'AUTHORIZATION_MALFORMED', async () => 'not a token at all'],
   ])('refuses %s with 401 UNAUTHENTICATED, problem %s, no data, and audits the attempt', async (_label, problem, makeToken) => {
-    const requestId = `bad-token-${_label}`;
-    const result = await postGraphQL(platform.gatewayUrl, { query: MATRIX, variables: { id: enterprise.id } }, { authorization: `Bearer ${await makeToken(platform)}`, 'x-request-id': requestId, ...matter('GOVERNMENT_PROCUREMENT') });
+    const result = await postGraphQL(platform.gatewayUrl, { query: MATRIX, variables: { id: enterprise.id } }, { authorization: `Bearer ${await makeToken(platform)}`, ...matter('GOVERNMENT_PROCUREMENT') });
+    const requestId = requestIdOf(result);
     expect(result.status).toBe(401);
     // RFC 6750: a client library knows from the challenge to fetch a new token, and from its description that the token expired.
     const challenges: Record<string, string> = {
@@ -414,9 +411,9 @@ describe.each(testDatabases)('access to fields through the gateway on $label', (
       { as: finance, token: await platform.token(finance, { expiresIn: '3650d' }) },
       { as: revokedOfficer, token: await platform.token(revokedOfficer) },
     ];
-    for (const [i, { as, token }] of refusals.entries()) {
-      const requestId = `signed-refusal-${i}`;
-      const result = await postGraphQL(platform.gatewayUrl, { query: '{ __typename }' }, { authorization: `Bearer ${token}`, 'x-request-id': requestId });
+    for (const { as, token } of refusals) {
+      const result = await postGraphQL(platform.gatewayUrl, { query: '{ __typename }' }, { authorization: `Bearer ${token}` });
+      const requestId = requestIdOf(result);
       expect(result.status).toBe(401);
       expect(await attemptAudited(platform, requestId)).toEqual([expect.objectContaining({ outcome: 'DENIED', actor: as.id, organisation: as.organisation, operation_name: `refused: ${result.errors?.[0].message}` })]);
     }
@@ -634,11 +631,11 @@ describe.each(testDatabases)('access to fields through the gateway on $label', (
     const { request } = await import('node:http');
     const body = JSON.stringify({ query: `{ subject(id: "${enterprise.id}") { name } }` });
     const token = await platform.token(finance);
-    const status = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request(platform.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-request-id': 'case-sent-twice', 'x-credit-matter': 'GOVERNMENT_PROCUREMENT', 'x-credit-case': ['A1', 'B2'] }, timeout: 10_000 }, (res) => {
+    const status = await new Promise<{ status: number; body: string; requestId: string }>((resolve, reject) => {
+      const req = request(platform.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-credit-matter': 'GOVERNMENT_PROCUREMENT', 'x-credit-case': ['A1', 'B2'] }, timeout: 10_000 }, (res) => {
         let text = '';
         res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, requestId: requestIdOf(res) }));
       });
       req.on('error', reject);
       req.on('timeout', () => req.destroy(new Error('timed out')));
@@ -647,7 +644,7 @@ describe.each(testDatabases)('access to fields through the gateway on $label', (
     expect(status.status).toBe(400);
     expect(JSON.parse(status.body).errors.map((e: { extensions: { code: string; field: string } }) => [e.extensions.code, e.extensions.field])).toEqual([['BAD_USER_INPUT', 'x-credit-case']]);
     // Audited as the officer's denied attempt, naming neither of the two cases.
-    expect(await attemptAudited(platform, 'case-sent-twice')).toEqual([
+    expect(await attemptAudited(platform, status.requestId)).toEqual([
       { outcome: 'DENIED', actor: finance.id, organisation: 'FINANCE', matter: 'GOVERNMENT_PROCUREMENT', case_number: null, consent_id: null, subject_id: null, field_groups: '', operation_name: 'refused: the x-credit-case header must be sent once' },
     ]);
   });

@@ -3,6 +3,7 @@ import { fieldGroupNames } from '../../lib/access/field-groups';
 import { demoBankOrganisation, demoWorld } from '../../scripts/demo/world';
 import { testDatabases } from '../helpers/databases';
 import { consentedBank as bank, usePlatform, supervisor, type As } from '../helpers/platform';
+import { requestIdOf } from '../helpers/graphql';
 
 /**
  * Refused reads are audited against the subject they named or reached, so that the credit office
@@ -37,12 +38,11 @@ interface Row {
 
 describe.each(testDatabases)('refused reads in the audit log on $label', (database) => {
   const platform = usePlatform(database, 'refusals', { seedSubjects: world.subjects.length });
-  let requests = 0;
 
   /** Sends the query and returns the audit entries its request caused. */
   async function audited(as: As, query: string, variables: Record<string, unknown> = {}): Promise<{ denied: Row[]; disclosed: Row[] }> {
-    const requestId = `refusal-${++requests}`;
-    const result = await platform.query(query, variables, { ...as, headers: { ...as.headers, 'x-request-id': requestId } });
+    const result = await platform.query(query, variables, as);
+    const requestId = requestIdOf(result);
     expect(result.errors?.map((e) => e.extensions?.code)).toEqual(expect.arrayContaining(['FORBIDDEN']));
     // What the gateway asked for beside the client's fields, to know the subjects, is not in the answer.
     expect(JSON.stringify(result)).not.toContain('__guarded');

@@ -2,6 +2,7 @@ import { demoCallers } from '../../scripts/demo/callers';
 import { demoWorld } from '../../scripts/demo/world';
 import { testDatabases } from '../helpers/databases';
 import { supervisor, usePlatform, type As } from '../helpers/platform';
+import { requestIdOf } from '../helpers/graphql';
 
 /**
  * What a request types, its operation's name and its purpose headers, is kept in the audit log
@@ -31,12 +32,12 @@ describe.each(testDatabases)('ID and mobile numbers typed into what the audit ke
     platform.databases.audit.query('SELECT outcome, matter, case_number, operation_name FROM audit_entry WHERE request_id = ? ORDER BY sequence', [requestId]);
 
   it('keeps them masked in the operation name and case number, shown so to the credit office and to the subject read, and finds the case by its number as typed', async () => {
-    const requestId = 'audited-numbers-case';
     const read = await platform.query(`query Check130304196610130063($id: ID!) { subject(id: $id) { name } }`, { id: enterprise.id }, {
       caller: finance,
-      headers: { 'x-credit-matter': 'GOVERNMENT_PROCUREMENT', 'x-credit-case': utf8Bytes(namedCase), 'x-request-id': requestId },
+      headers: { 'x-credit-matter': 'GOVERNMENT_PROCUREMENT', 'x-credit-case': utf8Bytes(namedCase) },
     });
     expect(read.errors).toBeUndefined();
+    const requestId = requestIdOf(read);
     expect(await entriesOf(requestId)).toEqual([{ outcome: 'DISCLOSED', matter: 'GOVERNMENT_PROCUREMENT', case_number: maskedCase, operation_name: 'Check1303**********0063' }]);
 
     const own = await platform.query<{ viewer: { subject: { disclosures: { edges: { node: { organisation: string; caseNumber: string | null } }[] } } } }>(
@@ -67,18 +68,16 @@ describe.each(testDatabases)('ID and mobile numbers typed into what the audit ke
   });
 
   it('keeps them masked in a matter outside the catalogue, and in a malformed request’s readable purpose', async () => {
-    const unknown = 'audited-numbers-matter';
-    await platform.query(`query($id: ID!) { subject(id: $id) { name } }`, { id: enterprise.id }, { caller: finance, headers: { 'x-credit-matter': '130304197304130019', 'x-request-id': unknown } });
-    const refused = await entriesOf(unknown);
+    const unknown = await platform.query(`query($id: ID!) { subject(id: $id) { name } }`, { id: enterprise.id }, { caller: finance, headers: { 'x-credit-matter': '130304197304130019' } });
+    const refused = await entriesOf(requestIdOf(unknown));
     expect(refused.length).toBeGreaterThan(0);
     for (const entry of refused) expect(entry).toMatchObject({ outcome: 'DENIED', matter: '1303**********0019' });
 
     // Refused for its case header, too long: audited under the matter that could be read.
-    const malformed = 'audited-numbers-malformed';
-    await platform.query(`query($id: ID!) { subject(id: $id) { name } }`, { id: enterprise.id }, {
+    const malformed = await platform.query(`query($id: ID!) { subject(id: $id) { name } }`, { id: enterprise.id }, {
       caller: finance,
-      headers: { 'x-credit-matter': 'tel/138/1234/5678', 'x-credit-case': 'x'.repeat(101), 'x-request-id': malformed },
+      headers: { 'x-credit-matter': 'tel/138/1234/5678', 'x-credit-case': 'x'.repeat(101) },
     });
-    expect(await entriesOf(malformed)).toEqual([expect.objectContaining({ outcome: 'DENIED', matter: 'tel/138****5678', case_number: null })]);
+    expect(await entriesOf(requestIdOf(malformed))).toEqual([expect.objectContaining({ outcome: 'DENIED', matter: 'tel/138****5678', case_number: null })]);
   });
 });

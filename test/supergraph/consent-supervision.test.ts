@@ -6,6 +6,7 @@ import { demoConsents } from '../../scripts/demo/consents';
 import { demoBankOrganisation, demoWorld } from '../../scripts/demo/world';
 import { testDatabases } from '../helpers/databases';
 import { usePlatform, type As } from '../helpers/platform';
+import { requestIdOf } from '../helpers/graphql';
 
 /**
  * The credit office supervises the use of credit data (五(一)): it finds a bank's read in the
@@ -53,12 +54,11 @@ interface Entry {
 
 describe.each(testDatabases)("the credit office's supervision reading consents through the gateway on $label", (database) => {
   const platform = usePlatform(database, 'consentsupervision', { seedSubjects: world.subjects.length });
-  let requests = 0;
 
   /** Sends the request with a request id of its own, and returns the answer and the audit entries it caused. */
   async function audited<T>(as: As, query: string, variables: Record<string, unknown>) {
-    const requestId = `supervision-${++requests}`;
-    const result = await platform.query<T>(query, variables, { ...as, headers: { ...as.headers, 'x-request-id': requestId } });
+    const result = await platform.query<T>(query, variables, as);
+    const requestId = requestIdOf(result);
     const rows: { organisation: string; role: string; matter: string | null; subject_id: string | null; field_groups: string; outcome: string }[] = await platform.databases.audit.query(
       'SELECT organisation, role, matter, subject_id, field_groups, outcome FROM audit_entry WHERE request_id = ? ORDER BY sequence',
       [requestId],

@@ -6,6 +6,7 @@ import { demoBankOrganisation, demoWorld, type DemoSubject } from '../../scripts
 import { ConsentRepository, type GrantConsentInput } from '../../subgraphs/entities/consent.repository';
 import { testDatabases } from '../helpers/databases';
 import { usePlatform, type As } from '../helpers/platform';
+import { requestIdOf } from '../helpers/graphql';
 
 /**
  * The credit office's window (区信用办窗口) records and revokes paper consents (授权书) for the
@@ -45,12 +46,11 @@ interface Listed {
 
 describe.each(testDatabases)("the credit office's window through the gateway on $label", (database) => {
   const platform = usePlatform(database, 'consentwindow', { seedSubjects: world.subjects.length });
-  let requests = 0;
 
   /** Sends the request with a request id of its own, and returns the answer and the audit entries it caused. */
   async function audited<T>(as: As, query: string, variables: Record<string, unknown>) {
-    const requestId = `window-${++requests}`;
-    const result = await platform.query<T>(query, variables, { ...as, headers: { ...as.headers, 'x-request-id': requestId } });
+    const result = await platform.query<T>(query, variables, as);
+    const requestId = requestIdOf(result);
     const rows: { organisation: string; subject_id: string | null; field_groups: string; outcome: string }[] = await platform.databases.audit.query(
       'SELECT organisation, subject_id, field_groups, outcome FROM audit_entry WHERE request_id = ? ORDER BY sequence',
       [requestId],

@@ -6,7 +6,7 @@ import { demoWorld, type DemoSubject } from '../../scripts/demo/world';
 import { ConsentRepository } from '../../subgraphs/entities/consent.repository';
 import type { Consent } from '../../subgraphs/entities/entities/consent.entity';
 import { testDatabases } from '../helpers/databases';
-import type { Connection } from '../helpers/graphql';
+import { type Connection, requestIdOf } from '../helpers/graphql';
 import { usePlatform, type As } from '../helpers/platform';
 
 /**
@@ -114,8 +114,8 @@ describe.each(testDatabases)('Query.consentsGivenToCaller on $label', (database)
     ids.bankNamedByCode = (await grant(subjects[13], counterparty.identifier)).id;
   });
 
-  async function list(as: As, variables: Record<string, unknown> = {}, requestId?: string) {
-    return await platform.query<Listed>(LIST, variables, requestId ? { ...as, headers: { ...as.headers, 'x-request-id': requestId } } : as);
+  async function list(as: As, variables: Record<string, unknown> = {}) {
+    return await platform.query<Listed>(LIST, variables, as);
   }
 
   it('lists exactly the consents naming the bank, newest first, each with its subject, terms and status today', async () => {
@@ -187,11 +187,11 @@ describe.each(testDatabases)('Query.consentsGivenToCaller on $label', (database)
   it("audits each listed consent in its subject's trail, under no purpose, naming the consent", async () => {
     // Revoked and expired consents among them: the subject, which withdrew its consent, finds the
     // listing by that consent's id, not as a read under no basis (probe finding).
-    const result = await list(bank(bankA), { first: 100 }, 'consents-given-audit');
+    const result = await list(bank(bankA), { first: 100 });
     expect(result.errors).toBeUndefined();
     const rows: { organisation: string; subject_id: string; field_groups: string; outcome: string; matter: string | null; consent_id: string | null }[] = await platform.databases.audit.query(
       'SELECT organisation, subject_id, field_groups, outcome, matter, consent_id FROM audit_entry WHERE request_id = ? ORDER BY consent_id',
-      ['consents-given-audit'],
+      [requestIdOf(result)],
     );
     const listed = expected.map((c) => ({ consentId: c.id, subjectId: c.subject!.id })).sort((a, b) => (a.consentId < b.consentId ? -1 : 1));
     expect(expected.map((c) => c.status)).toEqual(expect.arrayContaining(['REVOKED', 'EXPIRED']));
@@ -203,8 +203,9 @@ describe.each(testDatabases)('Query.consentsGivenToCaller on $label', (database)
     const window = { userId: 'window-sun', organisation: 'CREDIT_OFFICE' };
     const terms = { subjectId: subjects[3].id, granteeOrganisation: 'BANK_GRANTEE_TWICE', granteeKind: 'FINANCIAL_INSTITUTION' as const, purpose: 'FINANCIAL_SERVICES', validFrom: today, validUntil: addDays(today, 30) };
     const made = [(await consents.grant(terms, window)).id, (await consents.grant({ ...terms, validUntil: addDays(today, 20) }, window)).id].sort();
-    expect((await list(bank('BANK_GRANTEE_TWICE'), {}, 'consents-given-twice')).errors).toBeUndefined();
-    const rows: { subject_id: string; consent_id: string | null }[] = await platform.databases.audit.query('SELECT subject_id, consent_id FROM audit_entry WHERE request_id = ? ORDER BY consent_id', ['consents-given-twice']);
+    const twice = await list(bank('BANK_GRANTEE_TWICE'));
+    expect(twice.errors).toBeUndefined();
+    const rows: { subject_id: string; consent_id: string | null }[] = await platform.databases.audit.query('SELECT subject_id, consent_id FROM audit_entry WHERE request_id = ? ORDER BY consent_id', [requestIdOf(twice)]);
     expect(rows).toEqual(made.map((consentId) => ({ subject_id: subjects[3].id, consent_id: consentId })));
   });
 
@@ -229,20 +230,18 @@ describe.each(testDatabases)('Query.consentsGivenToCaller on $label', (database)
   it.each([
     ['a bank reading under a consent', () => bank(bankA, { 'x-credit-matter': 'FINANCIAL_SERVICES', 'x-credit-consent': expected.find((c) => c.status === 'ACTIVE')!.id })],
     ["a subject's own inquiry", (): As => ({ caller: userOf(counterparty), headers: { 'x-credit-matter': 'SELF_INQUIRY' } })],
-  ])('refuses %s, a request scoped to one subject, and audits nothing as read', async (label, as) => {
-    const requestId = `consents-given-scoped-${label.length}`;
-    const result = await list(as(), {}, requestId);
+  ])('refuses %s, a request scoped to one subject, and audits nothing as read', async (_label, as) => {
+    const result = await list(as());
     expect(result.data).toEqual({ consentsGivenToCaller: null });
     expect(result.errors?.map((e) => e.extensions)).toEqual([expect.objectContaining({ code: 'FORBIDDEN', problem: 'OUTSIDE_SUBJECT_SCOPE' })]);
-    expect(await platform.databases.audit.query("SELECT outcome FROM audit_entry WHERE request_id = ? AND outcome = 'DISCLOSED'", [requestId])).toEqual([]);
+    expect(await platform.databases.audit.query("SELECT outcome FROM audit_entry WHERE request_id = ? AND outcome = 'DISCLOSED'", [requestIdOf(result)])).toEqual([]);
   });
 
   it.each(['REVOKED', 'EXPIRED', 'NOT_YET_VALID'])(
     'refuses a bank reading under its own %s consent as under one that holds (OUTSIDE_SUBJECT_SCOPE), saying it reads the list with no purpose and why the consent was refused',
     async (status) => {
       const consent = expected.find((c) => c.status === status)!;
-      const requestId = `consents-given-refused-${status}`;
-      const result = await list(bank(bankA, { 'x-credit-matter': 'FINANCIAL_SERVICES', 'x-credit-consent': consent.id }), {}, requestId);
+      const result = await list(bank(bankA, { 'x-credit-matter': 'FINANCIAL_SERVICES', 'x-credit-consent': consent.id }));
       expect(result.status).toBe(200);
       expect(result.data).toEqual({ consentsGivenToCaller: null });
       expect(result.errors?.map((e) => ({ path: e.path, extensions: e.extensions }))).toEqual([
@@ -252,7 +251,7 @@ describe.each(testDatabases)('Query.consentsGivenToCaller on $label', (database)
       expect(result.errors?.[0].message).toBe(
         `Query.consentsGivenToCaller needs the field group CONSENTS_RECEIVED, which ${bankA} reads with no purpose: send it without x-credit-matter and x-credit-consent (the request's purpose was refused besides: consent ${consent.id} is ${why})`,
       );
-      expect(await platform.databases.audit.query("SELECT outcome FROM audit_entry WHERE request_id = ? AND outcome = 'DISCLOSED'", [requestId])).toEqual([]);
+      expect(await platform.databases.audit.query("SELECT outcome FROM audit_entry WHERE request_id = ? AND outcome = 'DISCLOSED'", [requestIdOf(result)])).toEqual([]);
       // As the message says: without the purpose headers the same token reads the list.
       const without = await list(bank(bankA));
       expect(without.errors).toBeUndefined();

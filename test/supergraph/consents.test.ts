@@ -5,6 +5,7 @@ import { demoWorld, type DemoSubject } from '../../scripts/demo/world';
 import { demoConsents } from '../../scripts/demo/consents';
 import { testDatabases } from '../helpers/databases';
 import { usePlatform, type As } from '../helpers/platform';
+import { requestIdOf } from '../helpers/graphql';
 
 /**
  * A consent is matched to its reader by the organisation the reader's token carries, character
@@ -34,11 +35,11 @@ describe.each(testDatabases)('consents through the gateway on $label', (database
   it('lets the enterprise the demo due-diligence consent names read its subject, and no other enterprise', async () => {
     expect(counterparty.kind).toBe('ENTERPRISE');
     const as = dueDiligence(counterparty, demoConsents.dueDiligence);
-    const read = await platform.query<{ subject: { name: string } | null }>(READ, { id: owner.id }, { ...as, headers: { ...as.headers, 'x-request-id': 'consents-demo-read' } });
+    const read = await platform.query<{ subject: { name: string } | null }>(READ, { id: owner.id }, as);
     expect(read.errors).toBeUndefined();
     expect(read.data).toEqual({ subject: { name: owner.name } });
     // The subject's trail names the reader as its consent does.
-    const audited = await platform.databases.audit.query('SELECT organisation, consent_id, subject_id, outcome FROM audit_entry WHERE request_id = ?', ['consents-demo-read']);
+    const audited = await platform.databases.audit.query('SELECT organisation, consent_id, subject_id, outcome FROM audit_entry WHERE request_id = ?', [requestIdOf(read)]);
     expect(audited).toEqual([{ organisation: counterparty.identifier, consent_id: demoConsents.dueDiligence, subject_id: owner.id, outcome: 'DISCLOSED' }]);
 
     const other = await platform.query(READ, { id: owner.id }, dueDiligence(reader, demoConsents.dueDiligence));

@@ -2,6 +2,7 @@ import type { Caller } from '../../lib/access/identity';
 import { demoWorld } from '../../scripts/demo/world';
 import { testDatabases } from '../helpers/databases';
 import { usePlatform, supervisor, type As } from '../helpers/platform';
+import { requestIdOf } from '../helpers/graphql';
 
 /**
  * A list read for its count alone names no subject: audited as one read about none (a
@@ -12,9 +13,9 @@ import { usePlatform, supervisor, type As } from '../helpers/platform';
  */
 const world = demoWorld({ subjects: 40 });
 const finance: Caller = { id: 'officer-count', organisation: 'FINANCE', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' };
-const procurement = (caseNumber: string, requestId: string): As => ({
+const procurement = (caseNumber: string): As => ({
   caller: finance,
-  headers: { 'x-credit-matter': 'GOVERNMENT_PROCUREMENT', 'x-credit-case': caseNumber, 'x-request-id': requestId },
+  headers: { 'x-credit-matter': 'GOVERNMENT_PROCUREMENT', 'x-credit-case': caseNumber },
 });
 
 interface Entry {
@@ -35,20 +36,19 @@ describe.each(testDatabases)('lists read for their count alone, on $label', (dat
     await platform.databases.audit.query('SELECT subject_id, outcome, field_groups, case_number FROM audit_entry WHERE request_id = ? ORDER BY sequence', [requestId]);
 
   it('audits a search read for its count as one read about no subject, under the case', async () => {
-    const result = await platform.query<{ searchSubjects: { totalCount: number } }>(SEARCH_COUNT, {}, procurement('BDH-CG-2027-COUNT', 'count-only-search'));
+    const result = await platform.query<{ searchSubjects: { totalCount: number } }>(SEARCH_COUNT, {}, procurement('BDH-CG-2027-COUNT'));
     expect(result.errors).toBeUndefined();
     expect(result.data!.searchSubjects.totalCount).toBeGreaterThan(1);
-    expect(await entriesOf('count-only-search')).toEqual([{ subject_id: null, outcome: 'DISCLOSED', field_groups: 'SUBJECT_BASICS', case_number: 'BDH-CG-2027-COUNT' }]);
+    expect(await entriesOf(requestIdOf(result))).toEqual([{ subject_id: null, outcome: 'DISCLOSED', field_groups: 'SUBJECT_BASICS', case_number: 'BDH-CG-2027-COUNT' }]);
   });
 
   it.each([
     ['its edges', SEARCH_LISTED],
     ['its page’s cursors', SEARCH_PAGE_INFO],
   ])('audits a search listing %s as a read of each subject on the page', async (_label, query) => {
-    const requestId = `listed-search-${query.length}`;
-    const result = await platform.query<{ searchSubjects: { totalCount?: number } }>(query, {}, procurement('BDH-CG-2027-LIST', requestId));
+    const result = await platform.query<{ searchSubjects: { totalCount?: number } }>(query, {}, procurement('BDH-CG-2027-LIST'));
     expect(result.errors).toBeUndefined();
-    const entries = await entriesOf(requestId);
+    const entries = await entriesOf(requestIdOf(result));
     expect(entries.length).toBeGreaterThan(1);
     expect(entries.every((e) => e.subject_id !== null && e.field_groups === 'SUBJECT_BASICS' && e.outcome === 'DISCLOSED')).toBe(true);
     expect(new Set(entries.map((e) => e.subject_id)).size).toBe(entries.length);
@@ -58,14 +58,13 @@ describe.each(testDatabases)('lists read for their count alone, on $label', (dat
     [false, 'as a count alone'],
     [true, 'as a read of each subject on the page'],
   ])('audits a search whose edges are asked only if %s %s', async (show) => {
-    const requestId = `included-edges-${show}`;
     const result = await platform.query<{ searchSubjects: { totalCount: number; edges?: unknown[] } }>(
       `query($show: Boolean!) { searchSubjects(name: "北戴河", first: 30) { totalCount edges @include(if: $show) { node { id } } ...on SubjectConnection { pageInfo @skip(if: true) { endCursor } } } }`,
       { show },
-      procurement('BDH-CG-2027-INCL', requestId),
+      procurement('BDH-CG-2027-INCL'),
     );
     expect(result.errors).toBeUndefined();
-    const entries = await entriesOf(requestId);
+    const entries = await entriesOf(requestIdOf(result));
     if (show) {
       expect(entries.length).toBe(result.data!.searchSubjects.edges!.length);
       expect(entries.every((e) => e.subject_id !== null)).toBe(true);
@@ -80,22 +79,22 @@ describe.each(testDatabases)('lists read for their count alone, on $label', (dat
     const ran = await platform.query<{ runCreditCheck: { verdict: string } }>(
       `mutation($input: RunCreditCheckInput!) { runCreditCheck(input: $input) { verdict } }`,
       { input: { subjectId: subject.id, matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'BDH-CG-2027-ONE' } },
-      procurement('BDH-CG-2027-ONE', 'count-checks-run'),
+      procurement('BDH-CG-2027-ONE'),
     );
     expect(ran.errors).toBeUndefined();
     const counted = await platform.query<{ creditChecks: { totalCount: number } }>(
       `query($verdict: CheckVerdict) { creditChecks(caseNumber: "BDH-CG-2027-ONE", verdict: $verdict) { totalCount } }`,
       { verdict: ran.data!.runCreditCheck.verdict },
-      procurement('BDH-CG-2027-ONE', 'count-checks-by-verdict'),
+      procurement('BDH-CG-2027-ONE'),
     );
     expect(counted.errors).toBeUndefined();
     expect(counted.data!.creditChecks.totalCount).toBe(1);
-    const entries = await entriesOf('count-checks-by-verdict');
+    const entries = await entriesOf(requestIdOf(counted));
     expect(entries.map((e) => e.subject_id)).toEqual([subject.id]);
     expect(entries[0].field_groups.split(',')).toContain('CREDIT_CHECK_LEDGER');
     // Counted by the ledger's line alone, the same checks name no subject.
-    await platform.query(`{ creditChecks(caseNumber: "BDH-CG-2027-ONE") { totalCount } }`, {}, procurement('BDH-CG-2027-ONE', 'count-checks-plain'));
-    expect(await entriesOf('count-checks-plain')).toEqual([{ subject_id: null, outcome: 'DISCLOSED', field_groups: 'CREDIT_CHECK_LEDGER', case_number: 'BDH-CG-2027-ONE' }]);
+    const plain = await platform.query(`{ creditChecks(caseNumber: "BDH-CG-2027-ONE") { totalCount } }`, {}, procurement('BDH-CG-2027-ONE'));
+    expect(await entriesOf(requestIdOf(plain))).toEqual([{ subject_id: null, outcome: 'DISCLOSED', field_groups: 'CREDIT_CHECK_LEDGER', case_number: 'BDH-CG-2027-ONE' }]);
   });
 
   it('counts no subject for a case whose search was only counted, in the credit office’s case statistics', async () => {
@@ -111,9 +110,9 @@ describe.each(testDatabases)('lists read for their count alone, on $label', (dat
   });
 
   it('audits a count of the audit log as one read about no subject, not as a read of each subject whose entries it counted', async () => {
-    const result = await platform.query<{ auditEntries: { totalCount: number } }>(AUDIT_COUNT, {}, { ...supervisor, headers: { ...supervisor.headers, 'x-request-id': 'count-only-audit' } });
+    const result = await platform.query<{ auditEntries: { totalCount: number } }>(AUDIT_COUNT, {}, supervisor);
     expect(result.errors).toBeUndefined();
     expect(result.data!.auditEntries.totalCount).toBeGreaterThan(1);
-    expect(await entriesOf('count-only-audit')).toEqual([{ subject_id: null, outcome: 'DISCLOSED', field_groups: 'AUDIT', case_number: null }]);
+    expect(await entriesOf(requestIdOf(result))).toEqual([{ subject_id: null, outcome: 'DISCLOSED', field_groups: 'AUDIT', case_number: null }]);
   });
 });

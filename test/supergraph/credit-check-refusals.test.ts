@@ -3,6 +3,7 @@ import type { Caller } from '../../lib/access/identity';
 import { demoWorld } from '../../scripts/demo/world';
 import { testDatabases } from '../helpers/databases';
 import { usePlatform, type As } from '../helpers/platform';
+import { requestIdOf } from '../helpers/graphql';
 
 /**
  * A department reads and reports on its own checks only. Another department asking for one is
@@ -23,7 +24,6 @@ const FEEDBACK = `mutation($input: CheckFeedbackInput!) { recordCheckFeedback(in
 
 describe.each(testDatabases)("another department's credit check on $label", (database) => {
   const platform = usePlatform(database, 'checkrefusals', { seedSubjects: world.subjects.length });
-  let requests = 0;
   let financeCheck: string;
   let taxationCheck: string;
 
@@ -36,8 +36,8 @@ describe.each(testDatabases)("another department's credit check on $label", (dat
 
   /** Sends the request, and returns the answer and the audit entries it caused. */
   async function audited(as: As, query: string, variables: Record<string, unknown>) {
-    const requestId = `check-refusal-${++requests}`;
-    const answer = await platform.query(query, variables, { ...as, headers: { ...as.headers, 'x-request-id': requestId } });
+    const answer = await platform.query(query, variables, as);
+    const requestId = requestIdOf(answer);
     const rows = (await platform.databases.audit.query('SELECT outcome, subject_id FROM audit_entry WHERE request_id = ? ORDER BY sequence', [requestId])) as { outcome: string; subject_id: string | null }[];
     return { answer, audit: rows.map((r) => ({ outcome: r.outcome, subject: r.subject_id })) };
   }

@@ -12,6 +12,7 @@ import { CreditRecord } from '../../subgraphs/records/entities/credit-record.ent
 import { CreditReport } from '../../subgraphs/reports/entities/credit-report.entity';
 import { testDatabases } from '../helpers/databases';
 import { usePlatform, supervisor, type As } from '../helpers/platform';
+import { requestIdOf } from '../helpers/graphql';
 
 const world = demoWorld({ subjects: 20 });
 const filedProvider = world.providers[0];
@@ -60,12 +61,6 @@ function officerFor(matter: (typeof administrative)[number]): Caller {
 }
 
 const purpose = (matter: string, caseNumber: string) => ({ 'x-credit-matter': matter, 'x-credit-case': caseNumber });
-
-/**
- * A request id to find one request's audit entries by: no digits, since the gateway replaces an id
- * holding a run of fifteen (it may be a citizen ID number), as a random UUID's hex now and then does.
- */
-const requestIdFor = (label: string) => `${label}-${randomUUID().replace(/\d/g, (d) => 'ghijklmnop'[Number(d)])}`;
 
 const RUN = /* GraphQL */ `
   mutation Run($input: RunCreditCheckInput!) {
@@ -236,8 +231,8 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
   it('refuses a check by a department the policy does not make responsible, and audits the attempt', async () => {
     const fixture = fixtures.get('noRecords:ENTERPRISE')!;
     const taxation: Caller = { id: 'officer-tax', organisation: 'TAXATION', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' };
-    const requestId = 'check-not-responsible';
-    const result = await run({ caller: taxation, headers: { ...purpose('GOVERNMENT_PROCUREMENT', 'X-1'), 'x-request-id': requestId } }, { subjectId: fixture.subjectId, matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'X-1' });
+    const result = await run({ caller: taxation, headers: purpose('GOVERNMENT_PROCUREMENT', 'X-1') }, { subjectId: fixture.subjectId, matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'X-1' });
+    const requestId = requestIdOf(result);
     expect(result.data?.runCreditCheck).toBeNull();
     expect(result.errors?.[0].extensions?.code).toBe('FORBIDDEN');
     const [{ n }] = await platform.databases.records.query('SELECT COUNT(*) AS n FROM credit_check WHERE case_number = ?', ['X-1']);
@@ -259,7 +254,7 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
 
   it('audits a verdict or measures read alone with the groups of the records the check considered, as it audits the records themselves', async () => {
     const fixture = fixtures.get('severeList:ENTERPRISE')!;
-    const as = (requestId: string) => ({ caller: officerFor(administrative[1]), headers: { ...purpose('GOVERNMENT_PROCUREMENT', 'VERDICT-ONLY-1'), 'x-request-id': requestId } });
+    const as = { caller: officerFor(administrative[1]), headers: purpose('GOVERNMENT_PROCUREMENT', 'VERDICT-ONLY-1') };
     const audited = async (requestId: string) =>
       ((await platform.databases.audit.query('SELECT outcome, subject_id, field_groups FROM audit_entry WHERE request_id = ?', [requestId])) as { outcome: string; subject_id: string; field_groups: string }[]).map((r) => [
         r.outcome,
@@ -269,13 +264,13 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
     const ran = await platform.query<{ runCreditCheck: { id: string; verdict: string } }>(
       `mutation($input: RunCreditCheckInput!) { runCreditCheck(input: $input) { id verdict } }`,
       { input: { subjectId: fixture.subjectId, matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'VERDICT-ONLY-1' } },
-      as('verdict-only-run'),
+      as,
     );
     expect(ran.data?.runCreditCheck.verdict).toBe('EXCLUDED');
-    expect(await audited('verdict-only-run')).toEqual([['DISCLOSED', fixture.subjectId, 'CREDIT_CHECK,CREDIT_CHECK_LEDGER,DISHONESTY_LISTS']]);
-    const read = await platform.query<{ creditCheck: { measures: { situation: string }[] } }>(`query($id: ID!) { creditCheck(id: $id) { measures { situation } } }`, { id: ran.data!.runCreditCheck.id }, as('measures-only-read'));
+    expect(await audited(requestIdOf(ran))).toEqual([['DISCLOSED', fixture.subjectId, 'CREDIT_CHECK,CREDIT_CHECK_LEDGER,DISHONESTY_LISTS']]);
+    const read = await platform.query<{ creditCheck: { measures: { situation: string }[] } }>(`query($id: ID!) { creditCheck(id: $id) { measures { situation } } }`, { id: ran.data!.runCreditCheck.id }, as);
     expect(read.data?.creditCheck.measures.map((m) => m.situation)).toContain('SEVERE_DISHONESTY_LIST');
-    expect(await audited('measures-only-read')).toEqual([['DISCLOSED', fixture.subjectId, 'CREDIT_CHECK_LEDGER,DISHONESTY_LISTS']]);
+    expect(await audited(requestIdOf(read))).toEqual([['DISCLOSED', fixture.subjectId, 'CREDIT_CHECK_LEDGER,DISHONESTY_LISTS']]);
   });
 
   // From the subject's probe: a check's measures told a department that its subject holds a report
@@ -283,11 +278,11 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
   // that requires a report, whether a valid one is on file; the subject's disclosures named no REPORTS.
   it("audits a verdict or measures that tell of the subject's reports with REPORTS: a good grade's incentive, a required report found or missing", async () => {
     const audited = async (requestId: string) => (await platform.databases.audit.query('SELECT field_groups FROM audit_entry WHERE request_id = ?', [requestId])).map((r: { field_groups: string }) => r.field_groups);
-    const readAlone = async (field: 'verdict' | 'measures { situation }' | 'recordsConsidered { recordId }', check: { id: string; matter: string; caseNumber: string }, requestId: string) => {
+    const readAlone = async (field: 'verdict' | 'measures { situation }' | 'recordsConsidered { recordId }', check: { id: string; matter: string; caseNumber: string }) => {
       const matter = administrative.find((m) => m.code === check.matter)!;
-      const read = await platform.query(`query($id: ID!) { creditCheck(id: $id) { ${field} } }`, { id: check.id }, { caller: officerFor(matter), headers: { ...purpose(check.matter, check.caseNumber), 'x-request-id': requestId } });
+      const read = await platform.query(`query($id: ID!) { creditCheck(id: $id) { ${field} } }`, { id: check.id }, { caller: officerFor(matter), headers: purpose(check.matter, check.caseNumber) });
       expect(read.errors).toBeUndefined();
-      return await audited(requestId);
+      return await audited(requestIdOf(read));
     };
     const graded = await addSubject('ENTERPRISE', 9001);
     await addReport(graded, { grade: 'AA' });
@@ -296,16 +291,16 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
     const ran = await run({ caller: officerFor(procurement), headers: purpose(good.matter, good.caseNumber) }, { subjectId: graded, ...good });
     expect(ran.data!.runCreditCheck!.measures.map((m) => m.situation)).toContain('GOOD_REPORT_GRADE');
     const goodCheck = { id: ran.data!.runCreditCheck!.id, ...good };
-    expect(await readAlone('measures { situation }', goodCheck, requestIdFor('grade-measures'))).toEqual(['CREDIT_CHECK_LEDGER,REPORTS']);
-    expect(await readAlone('verdict', goodCheck, requestIdFor('grade-verdict'))).toEqual(['CREDIT_CHECK_LEDGER,REPORTS']);
+    expect(await readAlone('measures { situation }', goodCheck)).toEqual(['CREDIT_CHECK_LEDGER,REPORTS']);
+    expect(await readAlone('verdict', goodCheck)).toEqual(['CREDIT_CHECK_LEDGER,REPORTS']);
     // What counted against it tells nothing of its reports.
-    expect(await readAlone('recordsConsidered { recordId }', goodCheck, requestIdFor('grade-records'))).toEqual(['CREDIT_CHECK_LEDGER']);
+    expect(await readAlone('recordsConsidered { recordId }', goodCheck)).toEqual(['CREDIT_CHECK_LEDGER']);
     // Construction bidding requires a valid report: its verdict says whether one is on file.
     const bidding = administrative.find((m) => m.code === 'CONSTRUCTION_BIDDING')!;
     const required = { matter: 'CONSTRUCTION_BIDDING', caseNumber: 'REPORT-TOLD-1' };
     const missing = await run({ caller: officerFor(bidding), headers: purpose(required.matter, required.caseNumber) }, { subjectId: fixtures.get('onlyExpiredReport:ENTERPRISE')!.subjectId, ...required });
     expect(missing.data!.runCreditCheck!.verdict).toBe('CANNOT_DECIDE_REPORT_MISSING');
-    expect(await readAlone('verdict', { id: missing.data!.runCreditCheck!.id, ...required }, requestIdFor('missing-verdict'))).toEqual(['CREDIT_CHECK_LEDGER,REPORTS']);
+    expect(await readAlone('verdict', { id: missing.data!.runCreditCheck!.id, ...required })).toEqual(['CREDIT_CHECK_LEDGER,REPORTS']);
   });
 
   it('answers a retried check sent with its idempotency key with the check it first ran, at once or concurrently, and refuses the key for another check', async () => {
@@ -340,14 +335,13 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
   });
 
   it('audits a ledger read as a disclosure about every check it lists, with the groups of the records each considered', async () => {
-    const requestId = requestIdFor('ledger');
-    const { creditChecks } = (
-      await platform.query<{ creditChecks: { edges: { node: { subject: { id: string }; recordsConsidered: { category: string }[] } }[] } }>(
-        `{ creditChecks(first: 30) { edges { node { subject { id } recordsConsidered { category } } } } }`,
-        {},
-        { ...supervisor, headers: { ...supervisor.headers, 'x-request-id': requestId } },
-      )
-    ).data!;
+    const answer = await platform.query<{ creditChecks: { edges: { node: { subject: { id: string }; recordsConsidered: { category: string }[] } }[] } }>(
+      `{ creditChecks(first: 30) { edges { node { subject { id } recordsConsidered { category } } } } }`,
+      {},
+      supervisor,
+    );
+    const requestId = requestIdOf(answer);
+    const { creditChecks } = answer.data!;
     expect(creditChecks.edges.length).toBeGreaterThan(1);
     const rows = (await platform.databases.audit.query('SELECT subject_id, field_groups FROM audit_entry WHERE request_id = ? AND outcome = ?', [requestId, 'DISCLOSED'])) as { subject_id: string; field_groups: string }[];
     const audited = new Map(rows.map((r) => [r.subject_id, r.field_groups.split(',')]));
@@ -362,13 +356,13 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
   });
 
   it('audits the records a check found wherever they are read (the measures they triggered), and the reports it considered', async () => {
-    const requestId = requestIdFor('findings');
     type Node = { subject: { id: string }; measures: { triggeredBy: { category: string }[] }[] | null; reportRequirement: { considered: { grade: string | null }[] } | null };
     const answer = await platform.query<{ creditChecks: { edges: { node: Node }[] } }>(
       `{ creditChecks(first: 10) { edges { node { subject { id } measures { triggeredBy { category } } reportRequirement { considered { grade } } } } } }`,
       {},
-      { ...supervisor, headers: { ...supervisor.headers, 'x-request-id': requestId } },
+      supervisor,
     );
+    const requestId = requestIdOf(answer);
     expect(answer.errors).toBeUndefined();
     const { creditChecks } = answer.data!;
     const rows = (await platform.databases.audit.query('SELECT subject_id, field_groups FROM audit_entry WHERE request_id = ? AND outcome = ?', [requestId, 'DISCLOSED'])) as { subject_id: string; field_groups: string }[];
@@ -390,12 +384,12 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
     const subjectId = await addSubject('ENTERPRISE', 990);
     const as = { caller: officerFor(administrative.find((m) => m.code === 'GOVERNMENT_PROCUREMENT')!), headers: purpose('GOVERNMENT_PROCUREMENT', 'NO-REPORT-1') };
     const check = (await run(as, { subjectId, matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'NO-REPORT-1' })).data!.runCreditCheck!;
-    const requestId = requestIdFor('no-report');
     const read = await platform.query<{ creditCheck: { reportRequirement: { satisfied: boolean; considered: unknown[] } } }>(
       `query($id: ID!) { creditCheck(id: $id) { reportRequirement { satisfied considered { reportNumber } } } }`,
       { id: check.id },
-      { ...as, headers: { ...as.headers, 'x-request-id': requestId } },
+      as,
     );
+    const requestId = requestIdOf(read);
     expect(read.data?.creditCheck.reportRequirement).toEqual({ satisfied: false, considered: [] });
     const rows = await platform.databases.audit.query('SELECT subject_id, field_groups, outcome FROM audit_entry WHERE request_id = ?', [requestId]);
     expect(rows).toEqual([{ subject_id: subjectId, field_groups: expect.stringContaining('REPORTS'), outcome: 'DISCLOSED' }]);
@@ -416,9 +410,9 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
     const fixture = fixtures.get('seriousPenalty:ENTERPRISE')!;
     const as = { caller: officerFor(administrative.find((m) => m.code === 'GOVERNMENT_PROCUREMENT')!), headers: purpose('GOVERNMENT_PROCUREMENT', 'FINDINGS-OUTSIDE-1') };
     const check = (await run(as, { subjectId: fixture.subjectId, matter: 'GOVERNMENT_PROCUREMENT', caseNumber: 'FINDINGS-OUTSIDE-1' })).data!.runCreditCheck!;
-    const requestId = requestIdFor('findings-outside');
     // No purpose: the records subgraph refuses the finding (PURPOSE_MISMATCH), and the gateway cuts `grade` (REPORTS) beneath it.
-    const read = await platform.query(`query($id: ID!) { creditCheck(id: $id) { id reportRequirement { satisfied reliedOn { grade } } } }`, { id: check.id }, { caller: as.caller, headers: { 'x-request-id': requestId } });
+    const read = await platform.query(`query($id: ID!) { creditCheck(id: $id) { id reportRequirement { satisfied reliedOn { grade } } } }`, { id: check.id }, { caller: as.caller });
+    const requestId = requestIdOf(read);
     expect(read.errors?.map((e) => [e.path?.join('.'), e.extensions?.code])).toEqual([['creditCheck.reportRequirement', 'FORBIDDEN']]);
     const rows = (await platform.databases.audit.query('SELECT subject_id, field_groups, outcome FROM audit_entry WHERE request_id = ? ORDER BY sequence', [requestId])) as { subject_id: string | null; field_groups: string; outcome: string }[];
     expect(rows.filter((r) => r.outcome === 'DENIED')).toEqual([{ subject_id: fixture.subjectId, field_groups: expect.stringContaining('REPORTS'), outcome: 'DENIED' }]);
@@ -539,8 +533,8 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
       ['another matter', () => purpose('FISCAL_SUPPORT', 'FB-1')],
       ['another case of the same matter', () => purpose('GOVERNMENT_PROCUREMENT', 'UNRELATED-CASE-999')],
     ])('refuses the department’s feedback under %s, audits the refusal against the check’s subject, and stores nothing', async (_label, headers) => {
-      const requestId = requestIdFor('feedback-refused');
-      const result = await platform.query(FEEDBACK, { input: { checkId, appliedMeasures: ['REFERENCE_NOTED'] } }, { caller: as().caller, headers: { ...headers(), 'x-request-id': requestId } });
+      const result = await platform.query(FEEDBACK, { input: { checkId, appliedMeasures: ['REFERENCE_NOTED'] } }, { caller: as().caller, headers: headers() });
+      const requestId = requestIdOf(result);
       expect(result.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
       expect(result.errors?.[0].message).toContain('x-credit-matter GOVERNMENT_PROCUREMENT and x-credit-case FB-1');
       expect(await stored()).toBeNull();
@@ -572,8 +566,8 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
       };
       const subjectId = fixtures.get('generalPenalty:ENTERPRISE')!.subjectId;
       const read = async (headers: Record<string, string>, caller: Caller = as().caller) => {
-        const requestId = requestIdFor('case-file');
-        const result = await platform.query<CaseFile>(CASE_FILE, { id: checkId }, { caller, headers: { ...headers, 'x-request-id': requestId } });
+        const result = await platform.query<CaseFile>(CASE_FILE, { id: checkId }, { caller, headers });
+        const requestId = requestIdOf(result);
         const audit = (await platform.databases.audit.query('SELECT outcome, subject_id, field_groups FROM audit_entry WHERE request_id = ? ORDER BY sequence', [requestId])) as { outcome: string; subject_id: string; field_groups: string }[];
         return { result, audit: audit.map((r) => [r.outcome, r.subject_id, r.field_groups]) };
       };
@@ -649,12 +643,12 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
       // After the test above has stored REFERENCE_NOTED with a note-free feedback.
       const subjectId = fixtures.get('generalPenalty:ENTERPRISE')!.subjectId;
       const read = async (headers: Record<string, string>, caller: Caller = as().caller) => {
-        const requestId = requestIdFor('feedback-read');
         const result = await platform.query<{ creditCheck: { id: string; feedback: { appliedMeasures: string[] } | null } }>(
           `query($id: ID!) { creditCheck(id: $id) { id feedback { appliedMeasures } } }`,
           { id: checkId },
-          { caller, headers: { ...headers, 'x-request-id': requestId } },
+          { caller, headers },
         );
+        const requestId = requestIdOf(result);
         const audit = (await platform.databases.audit.query('SELECT outcome, subject_id, field_groups FROM audit_entry WHERE request_id = ? ORDER BY sequence', [requestId])) as { outcome: string; subject_id: string; field_groups: string }[];
         return { result, audit: audit.map((r) => [r.outcome, r.subject_id, r.field_groups]) };
       };
@@ -704,8 +698,8 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
 
       const FILTERED = `query($department: ID, $caseNumber: String) { creditChecks(department: $department, caseNumber: $caseNumber, verdict: EXCLUDED, measuresNotApplied: true, notAppliedPolarity: PUNISHMENT, first: 100) { totalCount edges { node { id caseNumber feedback { appliedMeasures note } } } } }`;
       type Filtered = { creditChecks: { totalCount: number; edges: { node: { id: string; caseNumber: string; feedback: { appliedMeasures: string[]; note: string } } }[] } | null };
-      const requestId = requestIdFor('admitted');
-      const found = await platform.query<Filtered>(FILTERED, { department: 'FINANCE' }, { ...supervisor, headers: { ...supervisor.headers, 'x-request-id': requestId } });
+      const found = await platform.query<Filtered>(FILTERED, { department: 'FINANCE' }, supervisor);
+      const requestId = requestIdOf(found);
       expect(found.errors).toBeUndefined();
       expect(found.data!.creditChecks!.edges.map((e) => e.node)).toEqual([{ id: check.id, caseNumber: 'ADMIT-1', feedback: { appliedMeasures: [], note: '领导特批，未限制参与' } }]);
       expect(found.data!.creditChecks!.totalCount).toBe(1);
@@ -795,8 +789,8 @@ describe.each(testDatabases)('credit checks through the gateway on $label', (dat
       const STATS = `query($from: DateTime!, $to: DateTime!) { creditCheckStatistics(from: $from, to: $to) { department { code } matter checks punishment { calledFor } incentive { calledFor } } }`;
       type Stats = { creditCheckStatistics: { department: { code: string }; matter: string; checks: number; punishment: { calledFor: number }; incentive: { calledFor: number } }[] | null };
       const ask = async (variables: Record<string, string>, as: As) => {
-        const requestId = requestIdFor('check-statistics');
-        const result = await platform.query<Stats>(STATS, variables, { ...as, headers: { ...as.headers, 'x-request-id': requestId } });
+        const result = await platform.query<Stats>(STATS, variables, as);
+        const requestId = requestIdOf(result);
         const rows = (await platform.databases.audit.query('SELECT outcome, subject_id, field_groups, matter FROM audit_entry WHERE request_id = ? AND subject_id IS NOT NULL ORDER BY sequence', [requestId])) as { outcome: string; subject_id: string; field_groups: string; matter: string }[];
         return { result, audit: rows.map((r) => [r.outcome, r.subject_id, r.field_groups, r.matter]) };
       };

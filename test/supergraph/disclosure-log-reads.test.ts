@@ -1,6 +1,7 @@
 import { demoWorld } from '../../scripts/demo/world';
 import { testDatabases } from '../helpers/databases';
 import { supervisor, usePlatform, type As } from '../helpers/platform';
+import { requestIdOf } from '../helpers/graphql';
 
 /**
  * The credit office reading a subject's 查询记录 (`Subject.disclosures`) reads the audit log, as
@@ -34,7 +35,6 @@ interface Statistic {
 describe.each(testDatabases)("the credit office's reads of a subject's disclosure log on $label", (database) => {
   const platform = usePlatform(database, 'logreads', { seedSubjects: world.subjects.length });
   const since = new Date(Date.now() - 60_000).toISOString();
-  let requests = 0;
 
   /** How many requests of the credit office's supervision since the suite started, with `auditReads` as given. */
   async function officeRequests(auditReads: boolean): Promise<number> {
@@ -73,8 +73,8 @@ describe.each(testDatabases)("the credit office's reads of a subject's disclosur
 
   it('records a page read as a read of the disclosure log alone, and one that also read the name as a read of credit data', async () => {
     const groups = async (query: string) => {
-      const requestId = `logreads-${++requests}`;
-      const result = await platform.query(query, { id: enterprise.id }, { ...office, headers: { ...office.headers, 'x-request-id': requestId } });
+      const result = await platform.query(query, { id: enterprise.id }, office);
+      const requestId = requestIdOf(result);
       expect(result.errors).toBeUndefined();
       const rows: { field_groups: string }[] = await platform.databases.audit.query('SELECT field_groups FROM audit_entry WHERE request_id = ? AND subject_id = ?', [requestId, enterprise.id]);
       return rows.map((row) => row.field_groups);

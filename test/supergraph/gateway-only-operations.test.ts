@@ -3,6 +3,7 @@ import { demoConsents } from '../../scripts/demo/consents';
 import { demoWorld, type DemoSubject } from '../../scripts/demo/world';
 import { testDatabases } from '../helpers/databases';
 import { usePlatform } from '../helpers/platform';
+import { requestIdOf } from '../helpers/graphql';
 
 /**
  * The gateway looks a consent up (Query.consentForAccess, entities) and appends the audit log
@@ -57,14 +58,13 @@ describe.each(testDatabases)('gateway-only operations on $label', (database) => 
   });
 
   it("still checks a consent and writes the audit log with the gateway's own calls to the subgraphs", async () => {
-    const requestId = 'gateway-only-consent-read';
     const read = await platform.query<{ subject: { name: string } | null }>(`query Read($id: ID!) { subject(id: $id) { name } }`, { id: owner.id }, {
       caller: userOf(counterparty),
-      headers: { 'x-credit-matter': 'COMMERCIAL_DUE_DILIGENCE', 'x-credit-consent': demoConsents.dueDiligence, 'x-request-id': requestId },
+      headers: { 'x-credit-matter': 'COMMERCIAL_DUE_DILIGENCE', 'x-credit-consent': demoConsents.dueDiligence },
     });
     expect(read.errors).toBeUndefined();
     expect(read.data).toEqual({ subject: { name: owner.name } });
-    const audited = await platform.databases.audit.query('SELECT organisation, consent_id, subject_id, outcome FROM audit_entry WHERE request_id = ?', [requestId]);
+    const audited = await platform.databases.audit.query('SELECT organisation, consent_id, subject_id, outcome FROM audit_entry WHERE request_id = ?', [requestIdOf(read)]);
     expect(audited).toEqual([{ organisation: counterparty.identifier, consent_id: demoConsents.dueDiligence, subject_id: owner.id, outcome: 'DISCLOSED' }]);
   });
 });

@@ -3,6 +3,7 @@ import { demoWorld } from '../../scripts/demo/world';
 import { RefusedSubjectCodes } from '../../gateway/refused-subject-codes';
 import { testDatabases } from '../helpers/databases';
 import { usePlatform, type As } from '../helpers/platform';
+import { requestIdOf } from '../helpers/graphql';
 
 /**
  * What the gateway's field guards refuse, and against whom it is audited: a selection that
@@ -32,11 +33,10 @@ interface Row {
 
 describe.each(testDatabases)('field guards refusing on $label', (database) => {
   const platform = usePlatform(database, 'guardrefusals', { seedSubjects: world.subjects.length });
-  let requests = 0;
 
   async function audited(as: As, query: string, variables?: Record<string, unknown>) {
-    const requestId = `guard-refusal-${++requests}`;
-    const result = await platform.query(query, variables, { ...as, headers: { ...as.headers, 'x-request-id': requestId } });
+    const result = await platform.query(query, variables, as);
+    const requestId = requestIdOf(result);
     const rows: { outcome: string; subject_id: string | null; field_groups: string }[] = await platform.databases.audit.query(
       'SELECT outcome, subject_id, field_groups FROM audit_entry WHERE request_id = ? ORDER BY sequence',
       [requestId],

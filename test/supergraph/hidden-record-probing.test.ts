@@ -2,6 +2,7 @@ import { demoWorld } from '../../scripts/demo/world';
 import { todayInDistrict } from '../../lib/calendar';
 import { testDatabases } from '../helpers/databases';
 import { consentedBank as bank, usePlatform, supervisor, type As } from '../helpers/platform';
+import { requestIdOf } from '../helpers/graphql';
 
 /**
  * A record that no longer counts (restored, withdrawn, past its disclosure period) is shown to a
@@ -27,7 +28,6 @@ describe.each(testDatabases)('a record that no longer counts, asked for by id, o
   /** The consented subject's records made to no longer count, one each way, and its source department. */
   const hidden: Record<'RESTORED' | 'WITHDRAWN' | 'EXPIRED', { id: string; department: string }> = {} as never;
   let counting = '';
-  let requests = 0;
 
   beforeAll(async () => {
     const records = platform.databases.records;
@@ -50,8 +50,8 @@ describe.each(testDatabases)('a record that no longer counts, asked for by id, o
 
   /** The whole answer the client gets (HTTP status, data, errors with every extension) and the audit entries it caused. */
   async function answer(as: As, id: string) {
-    const requestId = `hiddenrecord-${++requests}`;
-    const result = await platform.query<Read>(READ, { id }, { ...as, headers: { ...as.headers, 'x-request-id': requestId } });
+    const result = await platform.query<Read>(READ, { id }, as);
+    const requestId = requestIdOf(result);
     const rows: { outcome: string; subject_id: string | null; field_groups: string }[] = await platform.databases.audit.query(
       'SELECT outcome, subject_id, field_groups FROM audit_entry WHERE request_id = ? ORDER BY sequence',
       [requestId],

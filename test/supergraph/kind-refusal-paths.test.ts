@@ -3,6 +3,7 @@ import { demoWorld } from '../../scripts/demo/world';
 import { testDatabases } from '../helpers/databases';
 import type { GraphQLResponse } from '../helpers/graphql';
 import { usePlatform, type As } from '../helpers/platform';
+import { requestIdOf } from '../helpers/graphql';
 
 /**
  * A purpose that covers organisations only (government procurement) reaches a natural person not
@@ -44,12 +45,11 @@ const key = (path: Path | undefined) => JSON.stringify(path ?? null);
 
 describe.each(testDatabases)('a subject of a kind the purpose does not cover, reached nested, on $label', (database) => {
   const platform = usePlatform(database, 'kindpaths', { seedSubjects: world.subjects.length });
-  let requests = 0;
   const ids: { personCheck: string; personObjection: string } = { personCheck: '', personObjection: '' };
 
   async function send(as: As, query: string, variables: Record<string, unknown> = {}) {
-    const requestId = `kind-path-${++requests}`;
-    const result = await platform.query(query, variables, { ...as, headers: { ...as.headers, 'x-request-id': requestId } });
+    const result = await platform.query(query, variables, as);
+    const requestId = requestIdOf(result);
     const rows: { outcome: string; subject_id: string | null; field_groups: string }[] = await platform.databases.audit.query(
       'SELECT outcome, subject_id, field_groups FROM audit_entry WHERE request_id = ? ORDER BY sequence',
       [requestId],

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { GatewayMetrics } from '../../gateway/metrics';
 import type { Logger } from '../../lib/logger';
 import type { Caller } from '../../lib/access/identity';
 import { purposeProblems, type PurposeProblem } from '../../lib/access/policy';
@@ -9,6 +8,7 @@ import { Consent } from '../../subgraphs/entities/entities/consent.entity';
 import { demoBankOrganisation, demoWorld } from '../../scripts/demo/world';
 import { testDatabases } from '../helpers/databases';
 import { usePlatform, type As, type Platform } from '../helpers/platform';
+import { requestIdOf } from '../helpers/graphql';
 
 /**
  * What a front end is told when a request's purpose is refused: at the field the purpose would
@@ -84,14 +84,6 @@ const refusals: RefusalCase[] = [
   { label: 'the caller’s consent not yet valid', problem: 'CONSENT_NOT_YET_VALID', as: { caller: bank, headers: financialServices(demoConsents.notYetValid) }, header: 'x-credit-consent' },
 ];
 
-/**
- * A request id of its own for each request, so its audit entries are found by it: never a random
- * UUID, whose digit groups can read as a citizen ID number (15 digits or more, dashes between),
- * which the gateway replaces with an id of its own (lib/request-record.ts).
- */
-let requests = 0;
-const requestIdFor = (label: string) => `${label}-${(requests += 1)}`;
-
 async function auditedOutcomes(platform: Platform, requestId: string): Promise<string[]> {
   const rows: { outcome: string }[] = await platform.databases.audit.query('SELECT outcome FROM audit_entry WHERE request_id = ? ORDER BY sequence', [requestId]);
   return rows.map((row) => row.outcome);
@@ -111,8 +103,8 @@ describe.each(testDatabases)('a refused purpose as a front end reads it, on $lab
   });
 
   it.each(refusals)('names $problem for $label, with the purpose header at fault', async ({ problem, as, header, code = 'FORBIDDEN' }) => {
-    const requestId = requestIdFor(`purposecodes-${problem}`);
-    const result = await platform.query<{ subject: { name: string } | null }>(READ, { id: enterprise.id }, { ...as, headers: { ...as.headers, 'x-request-id': requestId } });
+    const result = await platform.query<{ subject: { name: string } | null }>(READ, { id: enterprise.id }, as);
+    const requestId = requestIdOf(result);
     expect(result.status).toBe(200);
     expect(result.data).toEqual({ subject: null });
     expect(result.errors?.map((e) => ({ path: e.path, extensions: e.extensions }))).toEqual([
@@ -232,8 +224,8 @@ const unreachable = 'http://127.0.0.1:1/graphql';
 describe.each(testDatabases)('a register the gateway asks to decide a purpose, down, on $label', (database) => {
   /** The answer to a request whose purpose needs the down register: nothing read, nothing audited. */
   async function expectOutage(platform: Platform, as: As, serviceName: string, register: string) {
-    const requestId = requestIdFor(`purposeoutage-${serviceName}`);
-    const result = await platform.query(READ, { id: enterprise.id }, { ...as, headers: { ...as.headers, 'x-request-id': requestId } });
+    const result = await platform.query(READ, { id: enterprise.id }, as);
+    const requestId = requestIdOf(result);
     expect(result.status).toBe(503);
     expect(result.data).toBeUndefined();
     expect(result.errors).toEqual([{ message: expect.stringMatching(new RegExp(`^the ${serviceName} subgraph \\(${register}\\) gave no usable answer, .*: retry later$`)), extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName, retryAfterSeconds: 5 } }]);
@@ -241,13 +233,11 @@ describe.each(testDatabases)('a register the gateway asks to decide a purpose, d
     expect(await auditedOutcomes(platform, requestId)).toEqual([]);
   }
 
-  /** The gateway's observer, as in production, with the lines it logs. */
+  /** The gateway's logger, with the lines it logs (its metrics' lines among them, as in production). */
   function observed() {
     const lines: { level: string; fields: Record<string, unknown>; message: string }[] = [];
     const line = (level: string) => (fields: Record<string, unknown>, message: string) => void lines.push({ level, fields, message });
-    const metrics = new GatewayMetrics({ info: line('info'), warn: line('warn'), error: line('error') } as unknown as Logger);
-    afterAll(() => metrics.close());
-    return { metrics, lines };
+    return { logger: { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') } as unknown as Logger, lines };
   }
 
   /**
@@ -265,12 +255,12 @@ describe.each(testDatabases)('a register the gateway asks to decide a purpose, d
         message: `calls to the ${serviceName} subgraph fail to reach it: its fields answer SUBGRAPH_UNAVAILABLE`,
       },
     ]);
-    expect(await observer.metrics.registry.metrics()).toMatch(new RegExp(`credit_gateway_subgraph_fetches_total\\{subgraph="${serviceName}",outcome="unreachable",service="gateway"\\} 3\\n`));
+    expect(await platform.metrics.registry.metrics()).toMatch(new RegExp(`credit_gateway_subgraph_fetches_total\\{subgraph="${serviceName}",outcome="unreachable",service="gateway"\\} 3\\n`));
   }
 
   describe('the entities subgraph (consents, subjects)', () => {
     const observer = observed();
-    const platform = usePlatform(database, 'purposeentitiesdown', { gateway: { subgraphUrls: { entities: unreachable }, observer: observer.metrics } });
+    const platform = usePlatform(database, 'purposeentitiesdown', { gateway: { subgraphUrls: { entities: unreachable }, logger: observer.logger } });
 
     // First: a line logged in the window before it would leave this one none to show.
     it('tells the operator once, naming the cause and the address, that the consent register cannot be reached', async () => {
@@ -289,7 +279,7 @@ describe.each(testDatabases)('a register the gateway asks to decide a purpose, d
 
   describe('the providers subgraph (the provider registry)', () => {
     const observer = observed();
-    const platform = usePlatform(database, 'purposeprovidersdown', { gateway: { subgraphUrls: { providers: unreachable }, observer: observer.metrics } });
+    const platform = usePlatform(database, 'purposeprovidersdown', { gateway: { subgraphUrls: { providers: unreachable }, logger: observer.logger } });
 
     it("answers a provider's collection SUBGRAPH_UNAVAILABLE naming the providers subgraph, not FORBIDDEN, and tells the operator once why", async () => {
       await expectOutageLogged(platform, observer, { caller: provider(0), headers: { 'x-credit-matter': 'PROVIDER_DATA_COLLECTION', 'x-credit-consent': demoConsents.providerCollection } }, 'providers', 'the provider registry');

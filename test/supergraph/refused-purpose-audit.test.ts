@@ -2,6 +2,7 @@ import { demoConsents } from '../../scripts/demo/consents';
 import { demoBankOrganisation, demoWorld } from '../../scripts/demo/world';
 import { testDatabases } from '../helpers/databases';
 import { usePlatform, type As } from '../helpers/platform';
+import { requestIdOf } from '../helpers/graphql';
 
 /**
  * A request whose purpose is refused may still read what its caller's standing grants allow (the
@@ -31,16 +32,15 @@ describe.each(testDatabases)('the audit of a request whose purpose was refused o
   const platform = usePlatform(database, 'refusedpurpose', { seedSubjects: world.subjects.length });
 
   it('names no purpose, case or consent on what the standing grants still read, and keeps the refused ones on what was denied', async () => {
-    const requestId = 'refused-purpose-1';
     const result = await platform.query<{ consentsOfSubject: { id: string }[] | null; subject: { name: string } | null }>(
       `query($code: String!, $id: ID!) { consentsOfSubject(subjectCode: $code) { id } subject(id: $id) { name } }`,
       { code: enterprise.identifier, id: enterprise.id },
-      { ...windowClaimingAnotherPurpose, headers: { ...windowClaimingAnotherPurpose.headers, 'x-request-id': requestId } },
+      windowClaimingAnotherPurpose,
     );
     expect(result.data?.consentsOfSubject).not.toBeNull();
     expect(result.data?.subject).toBeNull();
     expect(result.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
-    const entries: Entry[] = await platform.databases.audit.query('SELECT outcome, matter, case_number, consent_id, field_groups FROM audit_entry WHERE request_id = ? ORDER BY sequence', [requestId]);
+    const entries: Entry[] = await platform.databases.audit.query('SELECT outcome, matter, case_number, consent_id, field_groups FROM audit_entry WHERE request_id = ? ORDER BY sequence', [requestIdOf(result)]);
     const disclosed = entries.filter((e) => e.outcome === 'DISCLOSED');
     const denied = entries.filter((e) => e.outcome === 'DENIED');
     expect(disclosed.map((e) => e.field_groups)).toEqual(['CONSENTS']);
@@ -56,14 +56,13 @@ describe.each(testDatabases)('the audit of a request whose purpose was refused o
     ['expired', demoConsents.expired, demoConsents.expired],
     ['given to another reader', demoConsents.dueDiligence, null],
     ['unknown', '00000000-0000-4000-8000-000000000000', null],
-  ])('names a consent %s on the DENIED entries of the request refused under it only when it is the caller’s', async (label, consentId, named) => {
-    const requestId = `refused-consent-${label.replaceAll(' ', '-')}`;
+  ])('names a consent %s on the DENIED entries of the request refused under it only when it is the caller’s', async (_label, consentId, named) => {
     const result = await platform.query<{ subject: { name: string } | null }>(`query($id: ID!) { subject(id: $id) { name } }`, { id: world.subjects[0].id }, {
       caller: bank,
-      headers: { 'x-credit-matter': 'FINANCIAL_SERVICES', 'x-credit-consent': consentId, 'x-request-id': requestId },
+      headers: { 'x-credit-matter': 'FINANCIAL_SERVICES', 'x-credit-consent': consentId },
     });
     expect(result.data?.subject).toBeNull();
-    const entries: Entry[] = await platform.databases.audit.query('SELECT outcome, matter, case_number, consent_id, field_groups FROM audit_entry WHERE request_id = ? ORDER BY sequence', [requestId]);
+    const entries: Entry[] = await platform.databases.audit.query('SELECT outcome, matter, case_number, consent_id, field_groups FROM audit_entry WHERE request_id = ? ORDER BY sequence', [requestIdOf(result)]);
     expect(entries.length).toBeGreaterThan(0);
     for (const entry of entries) expect({ outcome: entry.outcome, matter: entry.matter, consent_id: entry.consent_id }).toEqual({ outcome: 'DENIED', matter: 'FINANCIAL_SERVICES', consent_id: named });
   });
@@ -96,13 +95,12 @@ describe.each(testDatabases)('the audit of a request whose purpose was refused o
       ['active', demoConsents.bankFinancialServices, 'DISCLOSED'],
       ['revoked', demoConsents.revoked, 'DENIED'],
     ] as const) {
-      const requestId = `upper-cased-consent-${label}`;
       const result = await platform.query<{ subject: { name: string } | null }>(`query($id: ID!) { subject(id: $id) { name } }`, { id: world.subjects[0].id }, {
         caller: bank,
-        headers: { 'x-credit-matter': 'FINANCIAL_SERVICES', 'x-credit-consent': ` ${consentId.toUpperCase()} `, 'x-request-id': requestId },
+        headers: { 'x-credit-matter': 'FINANCIAL_SERVICES', 'x-credit-consent': ` ${consentId.toUpperCase()} ` },
       });
       expect({ label, read: result.data?.subject !== null }).toEqual({ label, read: outcome === 'DISCLOSED' });
-      const entries: Entry[] = await platform.databases.audit.query('SELECT outcome, matter, case_number, consent_id, field_groups FROM audit_entry WHERE request_id = ? ORDER BY sequence', [requestId]);
+      const entries: Entry[] = await platform.databases.audit.query('SELECT outcome, matter, case_number, consent_id, field_groups FROM audit_entry WHERE request_id = ? ORDER BY sequence', [requestIdOf(result)]);
       expect(entries.map((e) => [e.outcome, e.consent_id])).toEqual([[outcome, consentId]]);
     }
   });

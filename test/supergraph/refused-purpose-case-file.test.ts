@@ -3,6 +3,7 @@ import * as catalogue from '../../lib/catalogue/matters';
 import { demoWorld } from '../../scripts/demo/world';
 import { testDatabases } from '../helpers/databases';
 import { supervisor, usePlatform, type As } from '../helpers/platform';
+import { requestIdOf } from '../helpers/graphql';
 
 /**
  * A purpose the gateway refused is the basis of nothing (README, Errors). A department that loses
@@ -71,8 +72,8 @@ describe.each(testDatabases)('what a check found, asked under a purpose the gate
     expect(before.data!.creditChecks.edges.find((e) => e.node.caseNumber === caseNumber)?.node.verdict).not.toBeNull();
 
     lose();
-    const requestId = `refused-case-file-${label.replaceAll(' ', '-')}`;
-    const after = await platform.query<{ creditChecks: { edges: { node: Node | null }[] } | null }>(FINDINGS, { case: caseNumber }, { ...as, headers: { ...as.headers, 'x-request-id': requestId } });
+    const after = await platform.query<{ creditChecks: { edges: { node: Node | null }[] } | null }>(FINDINGS, { case: caseNumber }, as);
+    const requestId = requestIdOf(after);
     const nodes = after.data?.creditChecks?.edges.map((e) => e.node) ?? [];
     for (const node of nodes) expect({ verdict: node?.verdict ?? null, measures: node?.measures ?? null, recordsConsidered: node?.recordsConsidered ?? null }).toEqual({ verdict: null, measures: null, recordsConsidered: null });
     expect(after.errors?.length).toBeGreaterThan(0);
@@ -118,14 +119,13 @@ describe.each(testDatabases)('what a check found, asked under a purpose the gate
   // refuse them alike to a gateway that signed no refusal (test/subgraphs/records/refused-supervision.test.ts).
   it('refuses the supervision’s own readers under a supervision the catalogue no longer holds, with its refusal, audited DENIED', async () => {
     catalogueWith('CREDIT_SUPERVISION', undefined);
-    const requestId = 'refused-supervision-readers';
     const result = await platform.query(
       `query { departmentHandlingStatistics(from: "2026-01-01", to: "2026-01-02") { department { code } } creditRecordObjections(first: 1) { edges { node { id } } } searchSubjects(name: "张三", kind: NATURAL_PERSON) { totalCount } }`,
       {},
-      { caller: { ...supervisor.caller!, organisation: 'ADMINISTRATIVE_APPROVAL' }, headers: { ...supervisor.headers, 'x-request-id': requestId } },
+      { caller: { ...supervisor.caller!, organisation: 'ADMINISTRATIVE_APPROVAL' }, headers: supervisor.headers },
     );
     expect(result.data).toEqual({ departmentHandlingStatistics: null, creditRecordObjections: null, searchSubjects: null });
     expect(result.errors?.map((e) => ({ code: e.extensions?.code, problem: e.extensions?.problem, header: e.extensions?.header }))).toEqual(Array(3).fill({ code: 'FORBIDDEN', problem: 'UNKNOWN_MATTER', header: 'x-credit-matter' }));
-    expect(new Set((await entriesOf(requestId)).map((e) => e.outcome))).toEqual(new Set(['DENIED']));
+    expect(new Set((await entriesOf(requestIdOf(result))).map((e) => e.outcome))).toEqual(new Set(['DENIED']));
   });
 });

@@ -7,6 +7,7 @@ import { supergraphPath } from '../../schema/subgraphs';
 import { demoWorld } from '../../scripts/demo/world';
 import { testDatabases } from '../helpers/databases';
 import { usePlatform, supervisor, type As } from '../helpers/platform';
+import { requestIdOf } from '../helpers/graphql';
 
 /**
  * An alias that is the name of another field of its type (probe finding: `subject { kind: name
@@ -26,7 +27,6 @@ const REPORT = `issuedOn registeredAt issuer { id } subject { id } issuerStandin
 
 describe.each(testDatabases)('aliases that shadow another field, through the gateway, on $label', (database) => {
   const platform = usePlatform(database, 'aliases', { seedSubjects: world.subjects.length });
-  let requests = 0;
   /** An enterprise with a credit report, and what the gateway answers of it without aliases. */
   let subject: { code: string; id: string; name: string; status: string; kind: string; report: Record<string, unknown> };
   let fetches: jest.SpyInstance;
@@ -53,11 +53,9 @@ describe.each(testDatabases)('aliases that shadow another field, through the gat
 
   /** Sends the request; tells what it answered, whether a subgraph was called, and how many audit entries it caused. */
   async function send(selection: string, as: As = procurement) {
-    // No digits: a run of them could read as an ID number, which the gateway replaces.
-    const requestId = `shadowing-aliases-${String.fromCharCode(97 + Math.floor(requests / 26), 97 + (requests++ % 26))}`;
     fetches.mockClear();
-    const result = await platform.query(`query ($c: String!) { ${selection} }`, { c: subject.code }, { ...as, headers: { ...as.headers, 'x-request-id': requestId } });
-    const [{ n }] = await platform.databases.audit.query('SELECT COUNT(*) AS n FROM audit_entry WHERE request_id = ?', [requestId]);
+    const result = await platform.query(`query ($c: String!) { ${selection} }`, { c: subject.code }, as);
+    const [{ n }] = await platform.databases.audit.query('SELECT COUNT(*) AS n FROM audit_entry WHERE request_id = ?', [requestIdOf(result)]);
     return { status: result.status, data: result.data, errors: result.errors, fetched: fetches.mock.calls.length > 0, audited: Number(n) };
   }
 

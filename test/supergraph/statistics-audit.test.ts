@@ -2,6 +2,7 @@ import type { Caller } from '../../lib/access/identity';
 import { demoWorld } from '../../scripts/demo/world';
 import { testDatabases } from '../helpers/databases';
 import { usePlatform, type As } from '../helpers/platform';
+import { requestIdOf } from '../helpers/graphql';
 
 /**
  * Every statistic answered is audited (DISCLOSED, no subject, its field group, what was counted
@@ -38,11 +39,10 @@ const WINDOWS = /* GraphQL */ `
 
 describe.each(testDatabases)('statistics in the audit log on $label', (database) => {
   const platform = usePlatform(database, 'statsaudit', { seedSubjects: world.subjects.length });
-  let requests = 0;
 
   async function ask(as: As, query: string, variables: Record<string, unknown> = {}) {
-    const requestId = `statsaudit-${++requests}`;
-    const result = await platform.query<Record<string, unknown>>(query, variables, { ...as, headers: { ...as.headers, 'x-request-id': requestId } });
+    const result = await platform.query<Record<string, unknown>>(query, variables, as);
+    const requestId = requestIdOf(result);
     const entries: Stored[] = await platform.databases.audit.query(
       'SELECT outcome, subject_id, field_groups, matter, actor, organisation, operation_name, occurred_at FROM audit_entry WHERE request_id = ? ORDER BY sequence',
       [requestId],

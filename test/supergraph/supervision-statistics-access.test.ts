@@ -2,6 +2,7 @@ import type { Caller } from '../../lib/access/identity';
 import { demoWorld } from '../../scripts/demo/world';
 import { testDatabases } from '../helpers/databases';
 import { usePlatform, type As } from '../helpers/platform';
+import { requestIdOf } from '../helpers/graphql';
 
 /**
  * The credit office's assessment statistics (`departmentHandlingStatistics`,
@@ -24,11 +25,10 @@ const fields = ['departmentHandlingStatistics', 'creditCheckStatistics'] as cons
 
 describe.each(testDatabases)('the assessment statistics’ field group on $label', (database) => {
   const platform = usePlatform(database, 'supstats', { seedSubjects: world.subjects.length });
-  let requests = 0;
 
   async function ask(as: As) {
-    const requestId = `supstats-${++requests}`;
-    const result = await platform.query<Record<(typeof fields)[number], unknown[] | null>>(STATISTICS, {}, { ...as, headers: { ...as.headers, 'x-request-id': requestId } });
+    const result = await platform.query<Record<(typeof fields)[number], unknown[] | null>>(STATISTICS, {}, as);
+    const requestId = requestIdOf(result);
     const entries: { outcome: string; subject_id: string | null; field_groups: string }[] = await platform.databases.audit.query(
       'SELECT outcome, subject_id, field_groups FROM audit_entry WHERE request_id = ? ORDER BY sequence',
       [requestId],

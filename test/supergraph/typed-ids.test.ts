@@ -5,6 +5,7 @@ import { demoCallers } from '../../scripts/demo/callers';
 import { demoWorld } from '../../scripts/demo/world';
 import { testDatabases } from '../helpers/databases';
 import { consentedBank as bank, supervisor, usePlatform, type As } from '../helpers/platform';
+import { requestIdOf } from '../helpers/graphql';
 
 /**
  * Ids are UUIDs the platform writes in lower case; a client's system may print one in upper case
@@ -36,8 +37,8 @@ describe.each(testDatabases)('ids typed in upper case or full width, through the
   });
 
   it("audits a refused read of another subject, named in upper case, in that subject's trail", async () => {
-    const requestId = 'typed-ids-refused';
-    const result = await platform.query('query ($id: ID!) { subject(id: $id) { name } }', { id: other.id.toUpperCase() }, { ...bank, headers: { ...bank.headers, 'x-request-id': requestId } });
+    const result = await platform.query('query ($id: ID!) { subject(id: $id) { name } }', { id: other.id.toUpperCase() }, bank);
+    const requestId = requestIdOf(result);
     expect(result.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', problem: 'OUTSIDE_SUBJECT_SCOPE' });
     const entries = await platform.databases.audit.query('SELECT subject_id, outcome FROM audit_entry WHERE request_id = ?', [requestId]);
     expect(entries.map((e: { subject_id: string; outcome: string }) => [e.subject_id, e.outcome])).toEqual([[other.id, 'DENIED']]);
@@ -46,10 +47,10 @@ describe.each(testDatabases)('ids typed in upper case or full width, through the
   it.each([
     ['in upper case', other.id.toUpperCase()],
     ['in full width', fullWidth(other.id)],
-  ])("audits a refusal the gateway makes itself, of a subject named %s, in that subject's trail", async (how, typed) => {
+  ])("audits a refusal the gateway makes itself, of a subject named %s, in that subject's trail", async (_how, typed) => {
     // The window reads no subject's basics: the gateway cuts the field before any subgraph sees it.
-    const requestId = `typed-ids-cut-${how.replace(/ /g, '-')}`;
-    const result = await platform.query('query ($id: ID!) { subject(id: $id) { name } }', { id: typed }, { ...windowOfficer, headers: { 'x-request-id': requestId } });
+    const result = await platform.query('query ($id: ID!) { subject(id: $id) { name } }', { id: typed }, windowOfficer);
+    const requestId = requestIdOf(result);
     expect(result.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', problem: 'GROUP_NOT_GRANTED' });
     const entries = await platform.databases.audit.query('SELECT subject_id, outcome FROM audit_entry WHERE request_id = ?', [requestId]);
     expect(entries.map((e: { subject_id: string; outcome: string }) => [e.subject_id, e.outcome])).toEqual([[other.id, 'DENIED']]);

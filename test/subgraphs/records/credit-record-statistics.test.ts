@@ -4,6 +4,7 @@ import { CreditRecord } from '../../../subgraphs/records/entities/credit-record.
 import { testDatabases } from '../../helpers/databases';
 import { usePlatform, supervisor as platformSupervisor, type As } from '../../helpers/platform';
 import { creditOffice, identityOf, officerOf, useRecordsWithSubjects } from './records-harness';
+import { requestIdOf } from '../../helpers/graphql';
 
 /**
  * `creditRecordStatistics` (信用记录统计): counts against hand-made records of 1999 (the demo
@@ -250,11 +251,10 @@ describe.each(testDatabases)('creditRecordStatistics through the gateway on $lab
     headers: { 'x-credit-matter': 'STATISTICAL_ANALYSIS' },
   };
   const officer: As = { caller: { id: 'officer-market', organisation: 'MARKET_REGULATION', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' } };
-  let requests = 0;
 
   async function withEntries(as: As, variables: Record<string, unknown>) {
-    const requestId = `rst-stats-${++requests}`;
-    const result = await platform.query<Answer>(STATISTICS, variables, { ...as, headers: { ...as.headers, 'x-request-id': requestId } });
+    const result = await platform.query<Answer>(STATISTICS, variables, as);
+    const requestId = requestIdOf(result);
     const entries: { outcome: string; subject_id: string | null; field_groups: string }[] = await platform.databases.audit.query(
       'SELECT outcome, subject_id, field_groups FROM audit_entry WHERE request_id = ? ORDER BY sequence',
       [requestId],

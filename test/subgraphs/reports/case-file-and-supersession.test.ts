@@ -3,6 +3,7 @@ import { demoWorld } from '../../../scripts/demo/world';
 import { daysAgo } from '../../helpers/clock';
 import { testDatabases } from '../../helpers/databases';
 import { consentedBank as bank, supervisor, usePlatform, type As } from '../../helpers/platform';
+import { requestIdOf } from '../../helpers/graphql';
 
 /**
  * A: who generated or registered a report, for which case, and what checking it found (查询记录)
@@ -60,9 +61,10 @@ describe.each(testDatabases)('report case files and superseded platform reports 
     return result.data!.generateCreditReport;
   }
 
-  const page = async (path: string, requestId?: string) => {
-    const response = await fetch(new URL(path, platform.gatewayUrl), { headers: requestId ? { 'x-request-id': requestId } : {}, signal: AbortSignal.timeout(10_000) });
-    return { status: response.status, text: await response.text() };
+  /** A printable page, with the id the gateway gave its request. */
+  const page = async (path: string) => {
+    const response = await fetch(new URL(path, platform.gatewayUrl), { signal: AbortSignal.timeout(10_000) });
+    return { status: response.status, text: await response.text(), requestId: requestIdOf(response) };
   };
 
   it('shows who generated or registered a report, and what checking it found, only to that department, the subject and the credit office', async () => {
@@ -145,14 +147,13 @@ describe.each(testDatabases)('report case files and superseded platform reports 
     await platform.databases.records.query('UPDATE credit_record SET status = ? WHERE id = ?', [status, record.id]);
 
     expect(await acceptanceOf(generated.id)).toEqual({ accepted: false, reasons: ['RECORDS_CHANGED'] });
-    const requestId = `superseded-view-${status}`;
-    const superseded = await page(generated.printableUrl, requestId);
+    const superseded = await page(generated.printableUrl);
     expect(superseded.status).toBe(410);
     expect(superseded.text).toContain('请重新生成');
     expect(superseded.text).not.toContain(record.documentNumber);
     expect(superseded.text).not.toContain(record.summary);
     // Nothing of the subject was shown: no disclosure to audit.
-    expect(await platform.databases.audit.query('SELECT id FROM audit_entry WHERE request_id = ?', [requestId])).toEqual([]);
+    expect(await platform.databases.audit.query('SELECT id FROM audit_entry WHERE request_id = ?', [superseded.requestId])).toEqual([]);
 
     const checked = await platform.query<{ runCreditCheck: { reportRequirement: { reliedOn: { id: string } | null; considered: { reportNumber: string; accepted: boolean; reasons: string[] }[] } } }>(
       'mutation ($input: RunCreditCheckInput!) { runCreditCheck(input: $input) { reportRequirement { reliedOn { id } considered { reportNumber accepted reasons } } } }',
@@ -220,12 +221,11 @@ describe.each(testDatabases)('report case files and superseded platform reports 
   /** Not accepted, relied on by no check, its page not shown (and no view audited): a report that no longer stands. */
   async function expectSuperseded(generated: { id: string; reportNumber: string; printableUrl: string }, subjectId: string, caseNumber: string, shown: readonly string[], reasons: string[] = ['RECORDS_CHANGED']) {
     expect(await acceptanceOf(generated.id)).toEqual({ accepted: false, reasons });
-    const requestId = `superseded-view-${generated.reportNumber}`;
-    const superseded = await page(generated.printableUrl, requestId);
+    const superseded = await page(generated.printableUrl);
     expect(superseded.status).toBe(410);
     expect(superseded.text).toContain('请重新生成');
     for (const text of shown) expect(superseded.text).not.toContain(text);
-    expect(await platform.databases.audit.query('SELECT id FROM audit_entry WHERE request_id = ?', [requestId])).toEqual([]);
+    expect(await platform.databases.audit.query('SELECT id FROM audit_entry WHERE request_id = ?', [superseded.requestId])).toEqual([]);
     const requirement = await checkOf(subjectId, caseNumber);
     expect(requirement.considered.find((c) => c.reportNumber === generated.reportNumber)).toEqual({ reportNumber: generated.reportNumber, accepted: false, reasons });
     expect(requirement.reliedOn?.id).not.toBe(generated.id);
@@ -308,14 +308,13 @@ describe.each(testDatabases)('report case files and superseded platform reports 
     const acceptance = await acceptanceOf(generated.id);
     expect(acceptance.accepted).toBe(false);
     expect(acceptance.reasons).toContain('EXPIRED');
-    const requestId = `expired-view-${generated.reportNumber}`;
-    const expired = await page(generated.printableUrl, requestId);
+    const expired = await page(generated.printableUrl);
     expect(expired.status).toBe(410);
     expect(expired.text).toContain('已超过有效期');
     expect(expired.text).toContain('请重新生成');
     expect(expired.text).not.toContain(name);
     expect(expired.text).not.toContain('一、基本信息');
-    expect(await platform.databases.audit.query('SELECT id FROM audit_entry WHERE request_id = ?', [requestId])).toEqual([]);
+    expect(await platform.databases.audit.query('SELECT id FROM audit_entry WHERE request_id = ?', [expired.requestId])).toEqual([]);
     const requirement = await checkOf(subjectId, 'CG-OLD');
     expect(requirement.considered.find((c) => c.reportNumber === generated.reportNumber)).toMatchObject({ accepted: false, reasons: expect.arrayContaining(['EXPIRED']) });
     expect(requirement.reliedOn?.id).not.toBe(generated.id);

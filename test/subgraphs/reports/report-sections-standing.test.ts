@@ -3,6 +3,7 @@ import { demoWorld } from '../../../scripts/demo/world';
 import { daysAgo } from '../../helpers/clock';
 import { testDatabases } from '../../helpers/databases';
 import { consentedBank as bank, supervisor, usePlatform, type As } from '../../helpers/platform';
+import { requestIdOf } from '../../helpers/graphql';
 
 /**
  * What a report goes on telling its readers once it no longer stands, and what reaching it tells
@@ -169,20 +170,20 @@ describe.each(testDatabases)('what a report no longer standing still tells, on $
     const subject = anotherOrganisation();
     const report = await generate(subject.id);
     // A bank under a consent for another subject, an officer whose case covers persons only, no token at all.
-    const askers: [As, string, string][] = [
-      [bank, 'verify-by-bank', bank.caller!.id],
-      [personnel, 'verify-by-personnel', personnel.caller!.id],
-      [{}, 'verify-anonymously', 'anonymous'],
+    const askers: [As, string][] = [
+      [bank, bank.caller!.id],
+      [personnel, personnel.caller!.id],
+      [{}, 'anonymous'],
     ];
-    for (const [as, requestId, actor] of askers) {
+    for (const [as, actor] of askers) {
       const verified = await platform.query<{ verifyCreditReport: unknown }>(
         'query ($n: String!, $c: String!) { verifyCreditReport(reportNumber: $n, verificationCode: $c) { genuine subjectName } }',
         { n: report.reportNumber, c: report.verificationCode },
-        { ...as, headers: { ...as.headers, 'x-request-id': requestId } },
+        as,
       );
       expect(verified.errors).toBeUndefined();
       expect(verified.data?.verifyCreditReport).toEqual({ genuine: true, subjectName: subject.name });
-      expect(await platform.databases.audit.query('SELECT actor, subject_id, matter, case_number, consent_id, field_groups, outcome FROM audit_entry WHERE request_id = ?', [requestId])).toEqual([
+      expect(await platform.databases.audit.query('SELECT actor, subject_id, matter, case_number, consent_id, field_groups, outcome FROM audit_entry WHERE request_id = ?', [requestIdOf(verified)])).toEqual([
         { actor, subject_id: subject.id, matter: null, case_number: null, consent_id: null, field_groups: 'SUBJECT_BASICS', outcome: 'DISCLOSED' },
       ]);
     }
@@ -198,10 +199,10 @@ describe.each(testDatabases)('what a report no longer standing still tells, on $
     const verified = await platform.query<{ verifyCreditReport: unknown }>(
       'query ($n: String!, $c: String!) { verifyCreditReport(reportNumber: $n, verificationCode: $c) { genuine } }',
       { n: report.reportNumber, c: report.verificationCode },
-      { ...itself, headers: { ...itself.headers, 'x-request-id': 'verify-by-itself' } },
+      itself,
     );
     expect(verified.data?.verifyCreditReport).toEqual({ genuine: true });
-    expect(await platform.databases.audit.query('SELECT actor, matter, outcome FROM audit_entry WHERE request_id = ?', ['verify-by-itself'])).toEqual([{ actor: 'self-user', matter: 'SELF_INQUIRY', outcome: 'DISCLOSED' }]);
+    expect(await platform.databases.audit.query('SELECT actor, matter, outcome FROM audit_entry WHERE request_id = ?', [requestIdOf(verified)])).toEqual([{ actor: 'self-user', matter: 'SELF_INQUIRY', outcome: 'DISCLOSED' }]);
     const trail = (includeSelfInquiries: boolean) =>
       ok<{ subject: { disclosures: { edges: { node: { actor: string } }[] } } }>(
         'query ($id: ID!, $own: Boolean) { subject(id: $id) { disclosures(first: 100, includeSelfInquiries: $own) { edges { node { actor } } } } }',

@@ -4,6 +4,7 @@ import { identityHeader, signIdentity } from '../../../lib/access/identity';
 import { demoWorld } from '../../../scripts/demo/world';
 import { testDatabases } from '../../helpers/databases';
 import { usePlatform, supervisor, type As } from '../../helpers/platform';
+import { requestIdOf } from '../../helpers/graphql';
 
 const world = demoWorld({ subjects: 60 });
 
@@ -85,10 +86,10 @@ describe.each(testDatabases)('credit reports through the gateway on $label', (da
     );
     expect(verified.data?.verifyCreditReport).toEqual({ genuine: true, subjectName: subject.name });
 
-    const page = await fetch(new URL(report.printableUrl, platform.gatewayUrl), { headers: { 'x-request-id': 'printable-view-1' }, signal: AbortSignal.timeout(10_000) });
+    const page = await fetch(new URL(report.printableUrl, platform.gatewayUrl), { signal: AbortSignal.timeout(10_000) });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain(subject.name);
-    const views = (await platform.databases.audit.query('SELECT actor, subject_id, outcome FROM audit_entry WHERE request_id = ?', ['printable-view-1'])) as unknown[];
+    const views = (await platform.databases.audit.query('SELECT actor, subject_id, outcome FROM audit_entry WHERE request_id = ?', [requestIdOf(page)])) as unknown[];
     expect(views).toEqual([{ actor: 'anonymous', subject_id: subject.id, outcome: 'DISCLOSED' }]);
   });
 
@@ -187,7 +188,7 @@ describe.each(testDatabases)('credit reports through the gateway on $label', (da
     // Construction bidding covers organisations; the subject's kind is checked in the entities subgraph.
     const housing: As = {
       caller: { id: 'officer-housing', organisation: 'HOUSING_CONSTRUCTION', organisationKind: 'DEPARTMENT', role: 'DEPARTMENT_OFFICER' },
-      headers: { 'x-credit-matter': 'CONSTRUCTION_BIDDING', 'x-credit-case': 'BDH-JS-2026-0031', 'x-request-id': 'register-person-bidding' },
+      headers: { 'x-credit-matter': 'CONSTRUCTION_BIDDING', 'x-credit-case': 'BDH-JS-2026-0031' },
     };
     const person = world.subjects.find((s) => s.kind === 'NATURAL_PERSON')!;
     const input = { subjectId: person.id, source: 'CREDIT_CHINA', reportNumber: 'XYZG-2026-P000001', issuedOn: '2026-10-30', validUntil: '2027-01-27', verificationCode: 'K7Q2M9TA', documentSha256: 'ab'.repeat(32) };
@@ -196,7 +197,7 @@ describe.each(testDatabases)('credit reports through the gateway on $label', (da
     expect(result.errors?.map((e) => [e.message, e.extensions])).toEqual([
       ['the purpose of this request does not cover subjects of kind NATURAL_PERSON', { code: 'FORBIDDEN', problem: 'SUBJECT_KIND_NOT_COVERED', serviceName: 'reports' }],
     ]);
-    const audit = (await platform.databases.audit.query('SELECT subject_id, outcome FROM audit_entry WHERE request_id = ?', ['register-person-bidding'])) as unknown[];
+    const audit = (await platform.databases.audit.query('SELECT subject_id, outcome FROM audit_entry WHERE request_id = ?', [requestIdOf(result)])) as unknown[];
     expect(audit).toEqual([{ subject_id: person.id, outcome: 'DENIED' }]);
   });
 

@@ -11,6 +11,7 @@ import { useReportsWithPeers } from './registry-peers';
 import { supervisor, usePlatform, type As } from '../../helpers/platform';
 import { SqlCounter } from '../../helpers/sql-counter';
 import { analyst, creditOffice, financeOfficer, identityOf } from '../providers/callers';
+import { requestIdOf } from '../../helpers/graphql';
 
 /**
  * Withdrawing a registration made by mistake (撤销登记): by the department that registered the
@@ -379,13 +380,13 @@ describe.each(testDatabases)('withdrawing a registration through the gateway on 
     expect(mistaken.errors).toBeUndefined();
     const id = mistaken.data!.registerCreditReport.id;
 
-    const requestId = 'withdraw-registration-1';
     const withdrawn = await platform.query<{ withdrawCreditReportRegistration: { withdrawal: { reason: string } } }>(
       'mutation ($id: ID!) { withdrawCreditReportRegistration(id: $id, reason: "等级录入错误：报告等级为BBB") { withdrawal { reason } acceptance { accepted reasons } } }',
       { id },
-      { ...procurement, headers: { ...procurement.headers, 'x-request-id': requestId } },
+      procurement,
     );
     expect(withdrawn.errors).toBeUndefined();
+    const requestId = requestIdOf(withdrawn);
     expect(withdrawn.data?.withdrawCreditReportRegistration).toEqual({ withdrawal: { reason: '等级录入错误：报告等级为BBB' }, acceptance: { accepted: false, reasons: ['WITHDRAWN'] } });
     const audit = (await platform.databases.audit.query('SELECT subject_id, field_groups, matter, case_number, outcome FROM audit_entry WHERE request_id = ?', [requestId])) as { subject_id: string; field_groups: string; matter: string; case_number: string; outcome: string }[];
     expect(audit).toHaveLength(1);
