@@ -78,14 +78,13 @@ describe.each(testDatabases)('the audit of a request whose purpose was refused o
     ['FINANCIAL_SERVICES', '11111111-2222-4333-8444-555555555555', null],
   ])('names the consent an enterprise cites under %s, a matter it may not name, on its DENIED entries when it is its own (%s → %s)', async (matter, consentId, named) => {
     expect(world.subjects[2].kind).toBe('ENTERPRISE');
-    const requestId = `refused-matter-${matter}-${consentId.slice(0, 8)}`;
     const result = await platform.query<{ subject: { name: string } | null }>(`query($id: ID!) { subject(id: $id) { name } }`, { id: world.subjects[0].id }, {
       caller: counterpartyChecker,
-      headers: { 'x-credit-matter': matter, 'x-credit-case': 'X-1', 'x-credit-consent': consentId, 'x-request-id': requestId },
+      headers: { 'x-credit-matter': matter, 'x-credit-case': 'X-1', 'x-credit-consent': consentId },
     });
     expect(result.data?.subject).toBeNull();
     expect(result.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', problem: 'MATTER_NOT_OPEN_TO_CALLER' });
-    const entries: Entry[] = await platform.databases.audit.query('SELECT outcome, matter, case_number, consent_id, field_groups FROM audit_entry WHERE request_id = ? ORDER BY sequence', [requestId]);
+    const entries: Entry[] = await platform.databases.audit.query('SELECT outcome, matter, case_number, consent_id, field_groups FROM audit_entry WHERE request_id = ? ORDER BY sequence', [requestIdOf(result)]);
     expect(entries.length).toBeGreaterThan(0);
     for (const entry of entries) expect({ outcome: entry.outcome, matter: entry.matter, consent_id: entry.consent_id }).toEqual({ outcome: 'DENIED', matter, consent_id: named });
   });
